@@ -1,0 +1,271 @@
+//! `preflight.toml`: one file configures every command. Unknown keys are errors (a typo must not
+//! silently disable a check), and every error names the file, line and key.
+
+use crate::diagnostics::{FailOn, Severity};
+use crate::error::{Error, Result};
+use crate::sql::Dialect;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "preflight.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the file was read from; relative paths inside it resolve against its directory.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+    #[serde(default)]
+    pub lint: LintConfig,
+    #[serde(default)]
+    pub migrations: MigrationsConfig,
+    /// Environments in the order the file lists them (the parity matrix keeps that order).
+    #[serde(default)]
+    pub environments: IndexMap<String, EnvironmentConfig>,
+    #[serde(default)]
+    pub parity: ParityConfig,
+    #[serde(default)]
+    pub env: EnvManifestConfig,
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Overrides `[migrations] dialect` for linting.
+    pub dialect: Option<Dialect>,
+    /// Rule codes or code prefixes to enable (default: all).
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Rule codes or code prefixes to disable.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Per-rule severity overrides: `PF101 = "warning"`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Globs (relative to the config file) of files to lint when a directory is walked.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsConfig {
+    /// The migrations directory, relative to the config file.
+    pub dir: Option<PathBuf>,
+    pub dialect: Option<Dialect>,
+    /// `auto` or a tracker name (sqlx, flyway, golang-migrate, goose, dbmate, prisma, diesel,
+    /// refinery, atlas, generic).
+    pub tracker: Option<String>,
+    /// Database schema to reconcile (PostgreSQL; default `public`).
+    pub schema: Option<String>,
+    /// Name of the environment variable that holds the database URL (never the URL itself).
+    pub database_url_env: Option<String>,
+    /// Name of the environment variable that holds the scratch server URL for `verify`.
+    pub dev_url_env: Option<String>,
+    /// A hand-rolled tracker table, such as the incident's `migrations(name, executed_at, status)`.
+    pub generic_tracker: Option<GenericTrackerConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenericTrackerConfig {
+    pub table: String,
+    /// Column holding the migration's version or file name.
+    pub version_column: String,
+    /// Column holding the run's status, if the table has one.
+    pub status_column: Option<String>,
+    /// Status values that mean "applied successfully" (default: success, applied, done, completed).
+    #[serde(default)]
+    pub success_values: Vec<String>,
+    /// Column holding when it ran, if any.
+    pub executed_at_column: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    pub aws_profile: Option<String>,
+    pub region: Option<String>,
+    /// A role to assume in that environment's account.
+    pub role_arn: Option<String>,
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Read this snapshot file (from `preflight snapshot`) instead of live AWS.
+    pub snapshot: Option<PathBuf>,
+    /// Treat as production (loopback/placeholder values are errors). Default: the name is
+    /// `production` or `prod` (or starts with `prod`).
+    pub production: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParityConfig {
+    /// Task-definition fields that are expected to differ per environment, as dotted paths
+    /// (e.g. `containerDefinitions.web.image`, `cpu`).
+    #[serde(default)]
+    pub expected_differences: Vec<String>,
+    /// Let findings that could not be checked pass the gate (default: they fail it).
+    #[serde(default)]
+    pub allow_unknown: bool,
+}
+
+/// Variable names every environment must define.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvManifestConfig {
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// A `.env.example`-style file whose names are all required.
+    pub example_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Lint,
+    Reconcile,
+    Verify,
+    Parity,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Stages to run (default: every stage that is configured).
+    pub stages: Option<Vec<Stage>>,
+    pub fail_on: Option<FailOn>,
+    /// Let `unknown` findings pass the gate (default: they fail it).
+    #[serde(default)]
+    pub allow_unknown: bool,
+}
+
+impl Config {
+    /// Loads `--config FILE`, or finds `preflight.toml` by walking up from `start`.
+    /// No file at all is fine (defaults); an explicit path that does not exist is an error.
+    pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate);
+            }
+            dir = d.parent();
+        }
+        Ok(Config::default())
+    }
+
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().replace('\n', " ");
+            match line {
+                Some(line) => Error::config(path, format!("line {line}: {message}")),
+                None => Error::config(path, message),
+            }
+        })?;
+        config.path = Some(path.to_path_buf());
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let path = self.path.as_deref().unwrap_or(Path::new(FILE_NAME));
+        for (name, env) in &self.environments {
+            if env.snapshot.is_none() && env.cluster.is_none() {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "[environments.{name}] needs `cluster` (live AWS) or `snapshot` (a file from `preflight snapshot`)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The directory relative paths in the config resolve against.
+    pub fn base_dir(&self) -> PathBuf {
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    pub fn resolve(&self, relative: &Path) -> PathBuf {
+        if relative.is_absolute() {
+            relative.to_path_buf()
+        } else {
+            let base = self.base_dir();
+            if base.as_os_str().is_empty() {
+                relative.to_path_buf()
+            } else {
+                base.join(relative)
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.lint
+            .dialect
+            .or(self.migrations.dialect)
+            .unwrap_or_default()
+    }
+
+    /// Reads a URL from the environment variable the config names for it.
+    pub fn url_from_env(&self, key: &str, var: Option<&str>) -> Result<Option<String>> {
+        let Some(var) = var else { return Ok(None) };
+        match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Ok(Some(v)),
+            _ => Err(Error::config(
+                self.path.as_deref().unwrap_or(Path::new(FILE_NAME)),
+                format!(
+                    "[migrations] {key} names the environment variable {var}, which is not set"
+                ),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_an_error_with_its_line() {
+        let err = Config::parse(Path::new("p.toml"), "[lint]\nselct = [\"PF1\"]\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p.toml: line 2:"), "{msg}");
+        assert!(msg.contains("selct"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+
+    #[test]
+    fn environments_keep_file_order() {
+        let cfg = Config::parse(
+            Path::new("p.toml"),
+            "[environments.staging]\nsnapshot = \"s.json\"\n[environments.production]\nsnapshot = \"p.json\"\n[environments.dev]\nsnapshot = \"d.json\"\n",
+        )
+        .unwrap();
+        let names: Vec<_> = cfg.environments.keys().cloned().collect();
+        assert_eq!(names, ["staging", "production", "dev"]);
+    }
+}

@@ -1,0 +1,304 @@
+//! The finding model shared by every command: lint, reconcile, verify, parity and check all
+//! report `Finding`s, so one set of renderers (human, JSON, SARIF, GitHub, Markdown, HTML) serves all.
+
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::ops::Range;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Does a finding of this severity fail the run?
+    pub fn is_reached_by(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+        }
+    }
+}
+
+/// Whether applying a fix can change what the migration means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the statement's meaning on a fresh database; only adds a retry guard.
+    Safe,
+    /// Changes behaviour in some state (e.g. swallows an error); applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// 1-based line and column. Columns count Unicode scalar values, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A text replacement: `content` replaces the bytes `range` of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub content: String,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+impl Serialize for Edit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            content: &'a str,
+            location: LineCol,
+            end_location: LineCol,
+            start_byte: usize,
+            end_byte: usize,
+        }
+        Wire {
+            content: &self.content,
+            location: self.start,
+            end_location: self.end,
+            start_byte: self.range.start,
+            end_byte: self.range.end,
+        }
+        .serialize(s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, e.g. "Add IF NOT EXISTS".
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Where a finding points. File findings carry a span; environment findings may carry none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    pub path: Option<String>,
+    pub start: Option<LineCol>,
+    pub end: Option<LineCol>,
+    /// Byte range in the source, for renderers that show the snippet.
+    pub bytes: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable rule code, e.g. `PF101`.
+    pub rule: String,
+    /// Kebab-case rule name, e.g. `create-table-without-if-not-exists`.
+    pub name: String,
+    pub severity: Severity,
+    pub location: Location,
+    pub message: String,
+    pub fix: Option<Fix>,
+    /// Extra lines of explanation or the exact next step (printed, never executed).
+    pub notes: Vec<String>,
+    /// True when the finding says "this could not be checked". Unknown is never pass.
+    pub unknown: bool,
+    /// For environment findings (parity): which environment it is attributed to.
+    pub environment: Option<String>,
+    /// What the finding is about when it is not a file span: a variable, a secret, a migration.
+    pub subject: Option<String>,
+    /// Which stage produced it (lint, reconcile, verify, parity); set by `check`.
+    pub stage: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: impl Into<String>,
+        name: impl Into<String>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule: rule.into(),
+            name: name.into(),
+            severity,
+            location: Location::default(),
+            message: message.into(),
+            fix: None,
+            notes: Vec::new(),
+            unknown: false,
+            environment: None,
+            subject: None,
+            stage: None,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_environment(mut self, env: impl Into<String>) -> Self {
+        self.environment = Some(env.into());
+        self
+    }
+
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    pub fn unknown(mut self) -> Self {
+        self.unknown = true;
+        self
+    }
+}
+
+/// The stable JSON shape (`"version": 1`) of one finding; documented in README.
+impl Serialize for Finding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            rule: &'a str,
+            name: &'a str,
+            severity: Severity,
+            path: Option<&'a str>,
+            line: Option<usize>,
+            column: Option<usize>,
+            end_line: Option<usize>,
+            end_column: Option<usize>,
+            message: &'a str,
+            fix: Option<&'a Fix>,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            notes: &'a [String],
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            unknown: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            environment: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            subject: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            stage: Option<&'a str>,
+        }
+        let l = &self.location;
+        Wire {
+            rule: &self.rule,
+            name: &self.name,
+            severity: self.severity,
+            path: l.path.as_deref(),
+            line: l.start.map(|p| p.line),
+            column: l.start.map(|p| p.column),
+            end_line: l.end.map(|p| p.line),
+            end_column: l.end.map(|p| p.column),
+            message: &self.message,
+            fix: self.fix.as_ref(),
+            notes: &self.notes,
+            unknown: self.unknown,
+            environment: self.environment.as_deref(),
+            subject: self.subject.as_deref(),
+            stage: self.stage.as_deref(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Counts for the `summary` object of JSON output and for verdict lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub unknown: usize,
+    pub fixable: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding], files: usize) -> Self {
+        let mut s = Summary {
+            files,
+            findings: findings.len(),
+            ..Summary::default()
+        };
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+            s.unknown += usize::from(f.unknown);
+            s.fixable += usize::from(f.fix.is_some());
+        }
+        s
+    }
+}
+
+/// Sort findings into a stable order: path, position, rule.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.location.path,
+            a.location.start,
+            &a.environment,
+            &a.rule,
+            &a.subject,
+        )
+            .cmp(&(
+                &b.location.path,
+                b.location.start,
+                &b.environment,
+                &b.rule,
+                &b.subject,
+            ))
+    });
+}
+
+/// Metadata of one rule code, for `preflight rules`, `preflight explain` and SARIF rule entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable code: `PF…` lint, `RC…` reconcile, `VF…` verify, `PA…` parity, `CK…` check.
+    pub code: &'static str,
+    /// Kebab-case name.
+    pub name: &'static str,
+    pub default_severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// The full documentation in Markdown ("what it does / why it matters / example / use instead").
+    pub doc: &'static str,
+    /// Whether a fix exists, and how safe it is.
+    pub fix: Option<Applicability>,
+}

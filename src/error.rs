@@ -1,0 +1,66 @@
+//! Errors that stop a command. Each renders as one line that names the file, line or setting
+//! and says what to do; every one maps to exit code 2 (findings use 1).
+
+use std::path::Path;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Process exit codes, shared by every command.
+pub mod exit {
+    /// Nothing reached the `--fail-on` threshold.
+    pub const OK: i32 = 0;
+    /// At least one finding reached the threshold (or an unknown was not allowed).
+    pub const FINDINGS: i32 = 1;
+    /// Usage, input, configuration, connection or I/O error.
+    pub const ERROR: i32 = 2;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("{path}: {message}")]
+    Input { path: String, message: String },
+    #[error("{path}: {message}")]
+    Config { path: String, message: String },
+    #[error("database: {0}")]
+    Database(String),
+    #[error("aws: {0}")]
+    Aws(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, err: std::io::Error) -> Self {
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        Error::Io {
+            path: path.display().to_string(),
+            message,
+        }
+    }
+
+    pub fn input(path: &Path, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn config(path: &Path, message: impl Into<String>) -> Self {
+        Error::Config {
+            path: path.display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        exit::ERROR
+    }
+}

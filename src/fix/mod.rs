@@ -1,0 +1,1 @@
+//! Applies fixes to migration files.

@@ -1,0 +1,26 @@
+//! preflight: a pre-deploy gate. The binary is a thin CLI (`cli`) over these modules.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod error;
+pub mod fix;
+pub mod lint;
+pub mod output;
+pub mod parity;
+pub mod reconcile;
+pub mod source;
+pub mod sql;
+pub mod verify;
+
+/// Every rule code preflight can report, across all commands.
+pub fn all_rules() -> Vec<&'static diagnostics::RuleInfo> {
+    lint::RULES
+        .iter()
+        .chain(reconcile::RULES)
+        .chain(verify::RULES)
+        .chain(parity::RULES)
+        .chain(check::RULES)
+        .collect()
+}

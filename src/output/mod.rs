@@ -1,0 +1,82 @@
+//! Renderers. Every command builds a `Report`; the renderers turn it into human text, JSON,
+//! SARIF, GitHub workflow commands, Markdown or HTML.
+
+use crate::diagnostics::{Finding, Summary};
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Output format of a single command (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// How a table cell should be read (and coloured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CellStatus {
+    Ok,
+    Warning,
+    Error,
+    Unknown,
+    Neutral,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    pub text: String,
+    pub status: CellStatus,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>, status: CellStatus) -> Self {
+        Cell {
+            text: text.into(),
+            status,
+        }
+    }
+}
+
+/// A status table: the migration status table of reconcile, the parity matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Everything a command reports.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The command that produced it: `lint`, `reconcile`, `verify`, `parity`, `check`.
+    pub command: String,
+    pub findings: Vec<Finding>,
+    /// Sources by display path, so renderers can show the offending lines.
+    pub sources: BTreeMap<String, SourceFile>,
+    pub files_checked: usize,
+    pub tables: Vec<Table>,
+    /// Command-specific top-level JSON members (e.g. `migrations` for reconcile).
+    pub json_extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Report {
+    pub fn new(command: impl Into<String>) -> Self {
+        Report {
+            command: command.into(),
+            ..Report::default()
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.findings, self.files_checked)
+    }
+
+    pub fn add_source(&mut self, source: &SourceFile) {
+        self.sources.insert(source.display_path(), source.clone());
+    }
+}

@@ -1,0 +1,6 @@
+//! See the module docs of the submodules.
+
+use crate::diagnostics::RuleInfo;
+
+/// Rule codes this stage reports.
+pub static RULES: &[RuleInfo] = &[];
