@@ -1,0 +1,138 @@
+//! Test support shared by the integration tests: scratch databases on the real local servers.
+//! Each `ScratchDb` has a unique name and is dropped when the value goes out of scope,
+//! also when the test fails.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    MariaDb,
+}
+
+/// A database created for one test on the local PostgreSQL or MariaDB server.
+pub struct ScratchDb {
+    pub engine: Engine,
+    pub name: String,
+    /// URL of the scratch database itself.
+    pub url: String,
+    /// URL of the server without a database (for tools that create their own scratch databases).
+    pub server_url: String,
+}
+
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+impl ScratchDb {
+    pub fn postgres() -> Self {
+        let name = unique_name("pft");
+        let db = ScratchDb {
+            engine: Engine::Postgres,
+            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            server_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            name,
+        };
+        db.admin(&format!("CREATE DATABASE \"{}\"", db.name));
+        db
+    }
+
+    pub fn mariadb() -> Self {
+        let name = unique_name("pft");
+        let db = ScratchDb {
+            engine: Engine::MariaDb,
+            url: format!("mysql://root@127.0.0.1:3306/{name}"),
+            server_url: "mysql://root@127.0.0.1:3306/mysql".into(),
+            name,
+        };
+        db.admin(&format!("CREATE DATABASE `{}`", db.name));
+        db
+    }
+
+    /// Runs SQL in the scratch database through the engine's own client; panics with the
+    /// client's error output when it fails.
+    pub fn exec(&self, sql: &str) {
+        let out = self.client(Some(&self.name), sql);
+        assert!(
+            out.status.success(),
+            "SQL failed in {}: {}\n{sql}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs SQL and returns whether it succeeded, with the client's error text.
+    pub fn try_exec(&self, sql: &str) -> Result<(), String> {
+        let out = self.client(Some(&self.name), sql);
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// Runs a query and returns its rows, tab-separated, without headers.
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        let out = self.client(Some(&self.name), sql);
+        assert!(
+            out.status.success(),
+            "query failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn admin(&self, sql: &str) {
+        let out = self.client(None, sql);
+        assert!(
+            out.status.success(),
+            "admin SQL failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn client(&self, db: Option<&str>, sql: &str) -> std::process::Output {
+        match self.engine {
+            Engine::Postgres => Command::new("psql")
+                .args(["-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-A", "-t"])
+                .args(["-F", "\t", "-v", "ON_ERROR_STOP=1", "-d"])
+                .arg(db.unwrap_or("postgres"))
+                .arg("-c")
+                .arg(sql)
+                .output()
+                .expect("psql is installed"),
+            Engine::MariaDb => Command::new("mariadb")
+                .args(["-h", "127.0.0.1", "-uroot", "-N", "-B"])
+                .args(db)
+                .arg("-e")
+                .arg(sql)
+                .output()
+                .expect("mariadb client is installed"),
+        }
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        let sql = match self.engine {
+            Engine::Postgres => format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            Engine::MariaDb => format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        };
+        let _ = self.client(None, &sql);
+    }
+}
