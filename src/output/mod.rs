@@ -80,3 +80,42 @@ impl Report {
         self.sources.insert(source.display_path(), source.clone());
     }
 }
+
+/// Renders a report. The output module owns every format; commands only build `Report`s.
+pub fn write_report(
+    report: &Report,
+    format: Format,
+    out: &mut dyn std::io::Write,
+    color: bool,
+) -> std::io::Result<()> {
+    let _ = color;
+    match format {
+        Format::Json => {
+            let mut root = serde_json::Map::new();
+            root.insert("version".into(), serde_json::json!(1));
+            root.insert("command".into(), serde_json::json!(report.command));
+            root.insert("findings".into(), serde_json::to_value(&report.findings)?);
+            for (k, v) in &report.json_extra {
+                root.insert(k.clone(), v.clone());
+            }
+            root.insert("summary".into(), serde_json::to_value(report.summary())?);
+            serde_json::to_writer_pretty(&mut *out, &root)?;
+            writeln!(out)
+        }
+        Format::Human | Format::Sarif | Format::Github => {
+            for f in &report.findings {
+                let at = match (&f.location.path, f.location.start) {
+                    (Some(p), Some(s)) => format!("{p}:{}:{}: ", s.line, s.column),
+                    (Some(p), None) => format!("{p}: "),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{at}{} {} [{}] {}",
+                    f.severity, f.rule, f.name, f.message
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
