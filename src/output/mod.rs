@@ -1,12 +1,26 @@
 //! Renderers. Every command builds a `Report`; the renderers turn it into human text, JSON,
-//! SARIF, GitHub workflow commands, Markdown or HTML.
+//! SARIF, GitHub workflow commands, Markdown or HTML. One module per format; the shared pieces
+//! (snippet spans, fix diffs, text tables, the check verdict) have their own small modules.
+
+mod fix_diff;
+mod github;
+mod html;
+mod human;
+mod json;
+mod markdown;
+mod sarif;
+mod snippet;
+mod text_table;
+mod verdict;
+
+pub use verdict::{Outcome, StageResult, StageStatus, Verdict};
 
 use crate::diagnostics::{Finding, Summary};
 use crate::source::SourceFile;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Output format of a single command (`--format`).
+/// Output format of a report (`--format`, and the kinds of `preflight check --report`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
     #[default]
@@ -14,6 +28,34 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Markdown,
+            Format::Html,
+        ]
+        .into_iter()
+        .find(|f| f.name() == name)
+    }
 }
 
 /// How a table cell should be read (and coloured).
@@ -62,6 +104,8 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Command-specific top-level JSON members (e.g. `migrations` for reconcile).
     pub json_extra: serde_json::Map<String, serde_json::Value>,
+    /// The gate's decision per stage; set by `check`, `None` for single commands.
+    pub verdict: Option<Verdict>,
 }
 
 impl Report {
@@ -79,43 +123,88 @@ impl Report {
     pub fn add_source(&mut self, source: &SourceFile) {
         self.sources.insert(source.display_path(), source.clone());
     }
+
+    /// The loaded source a finding points into, if any.
+    fn source_of(&self, finding: &Finding) -> Option<&SourceFile> {
+        self.sources.get(finding.location.path.as_deref()?)
+    }
 }
 
 /// Renders a report. The output module owns every format; commands only build `Report`s.
+/// `color` only affects the human format.
 pub fn write_report(
     report: &Report,
     format: Format,
     out: &mut dyn std::io::Write,
     color: bool,
 ) -> std::io::Result<()> {
-    let _ = color;
     match format {
-        Format::Json => {
-            let mut root = serde_json::Map::new();
-            root.insert("version".into(), serde_json::json!(1));
-            root.insert("command".into(), serde_json::json!(report.command));
-            root.insert("findings".into(), serde_json::to_value(&report.findings)?);
-            for (k, v) in &report.json_extra {
-                root.insert(k.clone(), v.clone());
-            }
-            root.insert("summary".into(), serde_json::to_value(report.summary())?);
-            serde_json::to_writer_pretty(&mut *out, &root)?;
-            writeln!(out)
-        }
-        Format::Human | Format::Sarif | Format::Github => {
-            for f in &report.findings {
-                let at = match (&f.location.path, f.location.start) {
-                    (Some(p), Some(s)) => format!("{p}:{}:{}: ", s.line, s.column),
-                    (Some(p), None) => format!("{p}: "),
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{at}{} {} [{}] {}",
-                    f.severity, f.rule, f.name, f.message
-                )?;
-            }
-            Ok(())
+        Format::Human => human::write(report, out, color),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+        Format::Html => html::write(report, out),
+    }
+}
+
+/// "3 findings (2 errors, 1 warning) in 4 files" — shared by the text-like formats.
+pub fn summary_line(summary: &Summary) -> String {
+    let files = plural(summary.files, "file");
+    if summary.findings == 0 {
+        return format!("No findings in {files}.");
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (summary.errors, "error"),
+        (summary.warnings, "warning"),
+        (summary.infos, "info"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, what));
         }
     }
+    let mut line = format!(
+        "{} ({}) in {files}",
+        plural(summary.findings, "finding"),
+        parts.join(", ")
+    );
+    if summary.unknown > 0 {
+        line.push_str(&format!("; {} could not be checked", summary.unknown));
+    }
+    if summary.fixable > 0 {
+        line.push_str(&format!(
+            "; {} fixable with `preflight fix`",
+            summary.fixable
+        ));
+    }
+    line.push('.');
+    line
+}
+
+pub(crate) fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// Findings in display order, grouped by stage (for `check`) in the verdict's stage order.
+pub(crate) fn findings_by_stage(report: &Report) -> Vec<(Option<&str>, Vec<&Finding>)> {
+    let mut order: Vec<Option<&str>> = Vec::new();
+    if let Some(v) = &report.verdict {
+        order.extend(v.stages.iter().map(|s| Some(s.stage.as_str())));
+    }
+    let mut groups: Vec<(Option<&str>, Vec<&Finding>)> =
+        order.into_iter().map(|s| (s, Vec::new())).collect();
+    for f in &report.findings {
+        let stage = f.stage.as_deref();
+        match groups.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((stage, vec![f])),
+        }
+    }
+    groups.retain(|(_, list)| !list.is_empty());
+    groups
 }

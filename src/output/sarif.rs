@@ -1,0 +1,212 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rule metadata comes from
+//! `crate::all_rules()`; results point at file regions (columns in Unicode code points) or, for
+//! environment findings, at a logical location named after the environment and subject.
+
+use super::Report;
+use crate::diagnostics::{Finding, LineCol, RuleInfo, Severity};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// Relative artifact paths are relative to where preflight ran (the repository root in CI).
+const SRCROOT: &str = "%SRCROOT%";
+
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_value(report))?;
+    writeln!(out)
+}
+
+pub(crate) fn to_value(report: &Report) -> Value {
+    let mut rules: Vec<Value> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for info in crate::all_rules() {
+        index.insert(info.code.to_string(), rules.len());
+        rules.push(rule_descriptor(info));
+    }
+    // A finding whose code is not in the catalog still gets a descriptor, so ruleIndex is valid.
+    for f in &report.findings {
+        if !index.contains_key(&f.rule) {
+            index.insert(f.rule.clone(), rules.len());
+            rules.push(json!({
+                "id": f.rule,
+                "name": f.name,
+                "shortDescription": { "text": sentence(&f.name) },
+                "defaultConfiguration": { "level": level(f.severity) },
+            }));
+        }
+    }
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| result(f, index[&f.rule]))
+        .collect();
+    let successful = report
+        .verdict
+        .as_ref()
+        .is_none_or(|v| v.outcome != super::Outcome::Error);
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "preflight",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "invocations": [{ "executionSuccessful": successful }],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn rule_descriptor(info: &RuleInfo) -> Value {
+    let mut d = json!({
+        "id": info.code,
+        "name": info.name,
+        "shortDescription": { "text": sentence(info.summary) },
+        "fullDescription": { "text": sentence(first_paragraph(info.doc).unwrap_or(info.summary)) },
+        "defaultConfiguration": { "level": level(info.default_severity) },
+        "properties": { "fix": info.fix.map(|a| format!("{a:?}").to_lowercase()) },
+    });
+    if !info.doc.trim().is_empty() {
+        d["help"] = json!({ "text": info.doc, "markdown": info.doc });
+    }
+    d
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn result(f: &Finding, rule_index: usize) -> Value {
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(f.rule));
+    r.insert("ruleIndex".into(), json!(rule_index));
+    r.insert("level".into(), json!(level(f.severity)));
+    let mut text = String::new();
+    if f.unknown {
+        text.push_str("Not checked: ");
+    }
+    text.push_str(&f.message);
+    for note in &f.notes {
+        text.push_str("\n");
+        text.push_str(note);
+    }
+    r.insert("message".into(), json!({ "text": sentence(&text) }));
+    let mut location = Map::new();
+    if let Some(path) = &f.location.path {
+        let mut physical = json!({ "artifactLocation": artifact(path) });
+        if let Some(start) = f.location.start {
+            physical["region"] = region(start, f.location.end);
+        }
+        location.insert("physicalLocation".into(), physical);
+    }
+    let logical: Vec<&str> = [f.environment.as_deref(), f.subject.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !logical.is_empty() {
+        location.insert(
+            "logicalLocations".into(),
+            json!([{
+                "name": logical.last(),
+                "fullyQualifiedName": logical.join("/"),
+                "kind": "resource",
+            }]),
+        );
+    }
+    if !location.is_empty() {
+        r.insert("locations".into(), json!([location]));
+    }
+    if let (Some(fix), Some(path)) = (&f.fix, &f.location.path) {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": region(e.start, Some(e.end)),
+                    "insertedContent": { "text": e.content },
+                })
+            })
+            .collect();
+        r.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": sentence(&fix.message) },
+                "artifactChanges": [{ "artifactLocation": artifact(path), "replacements": replacements }],
+            }]),
+        );
+    }
+    let mut properties = Map::new();
+    properties.insert("name".into(), json!(f.name));
+    if f.unknown {
+        properties.insert("unknown".into(), json!(true));
+    }
+    for (key, value) in [
+        ("environment", &f.environment),
+        ("subject", &f.subject),
+        ("stage", &f.stage),
+    ] {
+        if let Some(v) = value {
+            properties.insert(key.into(), json!(v));
+        }
+    }
+    r.insert("properties".into(), Value::Object(properties));
+    Value::Object(r)
+}
+
+fn region(start: LineCol, end: Option<LineCol>) -> Value {
+    let mut region = json!({ "startLine": start.line, "startColumn": start.column });
+    if let Some(end) = end.filter(|e| *e >= start) {
+        region["endLine"] = json!(end.line);
+        region["endColumn"] = json!(end.column);
+    }
+    region
+}
+
+fn artifact(path: &str) -> Value {
+    let unix = path.replace('\\', "/");
+    if unix.starts_with('/') {
+        json!({ "uri": format!("file://{}", percent_encode(&unix)) })
+    } else {
+        let relative = unix.strip_prefix("./").unwrap_or(&unix);
+        json!({ "uri": percent_encode(relative), "uriBaseId": SRCROOT })
+    }
+}
+
+/// Percent-encodes everything but unreserved URI characters and `/`.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// SARIF viewers expect messages to be sentences.
+fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// The first prose paragraph of a Markdown rule doc (headings skipped).
+fn first_paragraph(doc: &str) -> Option<&str> {
+    doc.split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("```"))
+}
