@@ -1,6 +1,203 @@
-//! See the module docs of the submodules.
+//! `preflight check`: the pre-deploy gate. Runs the configured stages (lint → reconcile → verify
+//! → parity) from `preflight.toml`, keeps going past a failing stage, tags every finding with its
+//! stage and decides one verdict. A stage that cannot run is reported as not checked (`CK101`,
+//! `CK102`), never as a pass.
 
-use crate::diagnostics::RuleInfo;
+mod rules;
+mod stages;
 
-/// Rule codes this stage reports.
-pub static RULES: &[RuleInfo] = &[];
+pub use stages::{default_runners, missing_configuration, stage_name, StageRunner};
+
+use crate::config::{Config, Stage};
+use crate::diagnostics::{FailOn, Finding, Severity, Summary};
+use crate::error::{Error, Result};
+use crate::output::{Outcome, Report, StageResult, StageStatus, Verdict};
+use std::time::Instant;
+
+pub use rules::RULES;
+
+/// The order stages run in: cheap and static first, live environments last.
+pub const STAGE_ORDER: [Stage; 4] = [Stage::Lint, Stage::Reconcile, Stage::Verify, Stage::Parity];
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Stages asked for on the command line; empty means `[check] stages`, else every configured one.
+    pub stages: Vec<Stage>,
+    pub fail_on: FailOn,
+}
+
+/// What `check` tells its caller while it runs (for `--verbose`).
+pub enum Progress<'a> {
+    Started(Stage),
+    Finished(&'a StageResult),
+}
+
+/// Runs the gate with preflight's own stages.
+pub async fn check(
+    config: &Config,
+    options: &CheckOptions,
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report> {
+    let runners = default_runners();
+    let runners: Vec<&dyn StageRunner> = runners.iter().map(|r| r.as_ref()).collect();
+    check_with(config, options, &runners, on_progress).await
+}
+
+/// Runs the gate with the given stage runners (one per stage).
+pub async fn check_with(
+    config: &Config,
+    options: &CheckOptions,
+    runners: &[&dyn StageRunner],
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report> {
+    let selection = select_stages(config, options)?;
+    let mut report = Report::new("check");
+    let mut results = Vec::new();
+    let mut any_error = false;
+    let mut any_failure = false;
+
+    for stage in selection.run {
+        on_progress(Progress::Started(stage));
+        let started = Instant::now();
+        let runner = runners.iter().find(|r| r.stage() == stage);
+        let mut result = StageResult {
+            stage: stage_name(stage).to_string(),
+            status: StageStatus::Passed,
+            summary: Summary::default(),
+            reason: None,
+            duration_ms: 0,
+        };
+        let mut findings = match (missing_configuration(stage, config), runner) {
+            (Some(missing), _) => {
+                result.status = StageStatus::NotChecked;
+                result.reason = Some(missing.clone());
+                vec![rules::not_configured(stage, &missing)]
+            }
+            (None, None) => {
+                let why = "this build of preflight has no runner for it".to_string();
+                result.status = StageStatus::NotChecked;
+                result.reason = Some(why.clone());
+                any_error = true;
+                vec![rules::not_checked(stage, &why)]
+            }
+            (None, Some(runner)) => match runner.run(config).await {
+                Ok(stage_report) => merge_stage(&mut report, stage, stage_report),
+                Err(e) => {
+                    result.status = StageStatus::NotChecked;
+                    result.reason = Some(e.to_string());
+                    any_error = true;
+                    vec![rules::not_checked(stage, &e.to_string())]
+                }
+            },
+        };
+        for f in &mut findings {
+            f.stage = Some(stage_name(stage).to_string());
+        }
+        let allow_unknown =
+            config.check.allow_unknown || (stage == Stage::Parity && config.parity.allow_unknown);
+        let fails = |f: &Finding| !f.unknown && options.fail_on.is_reached_by(f.severity);
+        let has_unknown = findings.iter().any(|f| f.unknown);
+        if result.status != StageStatus::NotChecked {
+            result.status = if findings.iter().any(fails) {
+                StageStatus::Failed
+            } else if has_unknown {
+                StageStatus::Incomplete
+            } else {
+                StageStatus::Passed
+            };
+        }
+        any_failure |= findings.iter().any(fails) || (has_unknown && !allow_unknown);
+        result.summary = Summary::of(&findings, files_of(&report, stage));
+        result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        on_progress(Progress::Finished(&result));
+        report.findings.extend(findings);
+        results.push(result);
+    }
+
+    let outcome = if any_error {
+        Outcome::Error
+    } else if any_failure {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
+    report.verdict = Some(Verdict {
+        outcome,
+        stages: results,
+        not_configured: selection
+            .not_configured
+            .into_iter()
+            .map(|s| stage_name(s).to_string())
+            .collect(),
+    });
+    Ok(report)
+}
+
+/// Folds a stage's report into the gate's; returns the stage's findings (not yet added).
+fn merge_stage(report: &mut Report, stage: Stage, stage_report: Report) -> Vec<Finding> {
+    report.sources.extend(stage_report.sources);
+    if stage == Stage::Lint {
+        report.files_checked += stage_report.files_checked;
+    }
+    report.tables.extend(stage_report.tables);
+    if !stage_report.json_extra.is_empty() {
+        report.json_extra.insert(
+            stage_name(stage).to_string(),
+            serde_json::Value::Object(stage_report.json_extra),
+        );
+    }
+    stage_report.findings
+}
+
+fn files_of(report: &Report, stage: Stage) -> usize {
+    if stage == Stage::Lint {
+        report.files_checked
+    } else {
+        0
+    }
+}
+
+struct Selection {
+    run: Vec<Stage>,
+    not_configured: Vec<Stage>,
+}
+
+/// `--stage` flags, else `[check] stages`, else every configured stage. Stages asked for but not
+/// configured still "run": they are reported as not checked.
+fn select_stages(config: &Config, options: &CheckOptions) -> Result<Selection> {
+    let requested = if !options.stages.is_empty() {
+        Some(options.stages.as_slice())
+    } else {
+        config.check.stages.as_deref()
+    };
+    match requested {
+        Some(requested) => Ok(Selection {
+            run: STAGE_ORDER
+                .into_iter()
+                .filter(|s| requested.contains(s))
+                .collect(),
+            not_configured: Vec::new(),
+        }),
+        None => {
+            let (run, not_configured): (Vec<Stage>, Vec<Stage>) = STAGE_ORDER
+                .into_iter()
+                .partition(|s| missing_configuration(*s, config).is_none());
+            if run.is_empty() {
+                let file = config.path.as_ref().map_or_else(
+                    || "no preflight.toml found".to_string(),
+                    |p| p.display().to_string(),
+                );
+                return Err(Error::Usage(format!(
+                    "{file}: nothing to check; configure at least `[migrations] dir` (lint) or an `[environments.NAME]` section (parity)"
+                )));
+            }
+            Ok(Selection {
+                run,
+                not_configured,
+            })
+        }
+    }
+}
+
+/// Severity used for the gate's own findings: a stage that did not run blocks the deploy.
+const NOT_CHECKED_SEVERITY: Severity = Severity::Error;

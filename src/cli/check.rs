@@ -1,9 +1,11 @@
 //! `preflight check` and `preflight completions`.
 
 use super::Context;
+use crate::check::{self, CheckOptions, Progress};
 use crate::config::Stage;
 use crate::diagnostics::FailOn;
 use crate::error::{Error, Result};
+use crate::output::{Destination, Format, ReportTarget};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -11,9 +13,10 @@ pub struct CheckArgs {
     /// Reports to write: `human`, `json=FILE`, `sarif=FILE`, `markdown=FILE`, `html=FILE` (repeatable; `-` is stdout).
     #[arg(long = "report", value_name = "KIND[=FILE]")]
     pub reports: Vec<String>,
-    /// Only these stages (default: every configured stage).
+    /// Only these stages (default: `[check] stages`, else every configured stage).
     #[arg(long = "stage", value_enum)]
     pub stages: Vec<Stage>,
+    /// Exit 1 when a finding of at least this severity is reported (default: error, or `[check] fail_on`).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 }
@@ -23,8 +26,48 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(_args: CheckArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight check` is being built".into()))
+pub fn run(args: CheckArgs, ctx: &Context) -> Result<i32> {
+    let targets = ReportTarget::parse_all(&args.reports)?;
+    let options = CheckOptions {
+        stages: args.stages,
+        fail_on: ctx.fail_on(args.fail_on, ctx.config.check.fail_on),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    let verbose = ctx.verbose;
+    let mut on_progress = |event: Progress<'_>| {
+        if !verbose {
+            return;
+        }
+        match event {
+            Progress::Started(stage) => eprintln!("{}: running", check::stage_name(stage)),
+            Progress::Finished(r) => {
+                eprintln!("{}: {} in {} ms", r.stage, r.status.word(), r.duration_ms)
+            }
+        }
+    };
+    let mut report = runtime.block_on(check::check(&ctx.config, &options, &mut on_progress))?;
+    if ctx.quiet {
+        // --quiet: findings and the verdict only.
+        report.tables.clear();
+    }
+    for target in &targets {
+        target.write(&report, ctx.color)?;
+    }
+    let verdict = report
+        .verdict
+        .as_ref()
+        .ok_or_else(|| Error::Other("the gate produced no verdict".into()))?;
+    let human_on_stdout = targets
+        .iter()
+        .any(|t| t.format == Format::Human && t.destination == Destination::Stdout);
+    if !human_on_stdout && !ctx.quiet {
+        // Machine-readable stdout stays clean; the one-line verdict goes to stderr.
+        eprintln!("{}", verdict.line());
+    }
+    Ok(verdict.exit_code())
 }
 
 pub fn run_completions(args: CompletionsArgs) -> Result<i32> {

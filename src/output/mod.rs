@@ -10,9 +10,11 @@ mod json;
 mod markdown;
 mod sarif;
 mod snippet;
+mod target;
 mod text_table;
 mod verdict;
 
+pub use target::{Destination, ReportTarget};
 pub use verdict::{Outcome, StageResult, StageStatus, Verdict};
 
 use crate::diagnostics::{Finding, Summary};

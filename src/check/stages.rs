@@ -1,0 +1,47 @@
+//! The seam between the gate and the stage libraries: which settings each stage needs, and a
+//! runner per stage that builds that stage's `Report` from the configuration.
+
+use crate::config::{Config, Stage};
+use crate::error::Result;
+use crate::output::Report;
+use futures::future::BoxFuture;
+
+/// Runs one stage of the gate.
+pub trait StageRunner: Send + Sync {
+    fn stage(&self) -> Stage;
+    fn run<'a>(&'a self, config: &'a Config) -> BoxFuture<'a, Result<Report>>;
+}
+
+pub fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Lint => "lint",
+        Stage::Reconcile => "reconcile",
+        Stage::Verify => "verify",
+        Stage::Parity => "parity",
+    }
+}
+
+/// The setting a stage needs that `config` lacks, or `None` when the stage can run.
+pub fn missing_configuration(stage: Stage, config: &Config) -> Option<String> {
+    let m = &config.migrations;
+    match stage {
+        Stage::Lint if m.dir.is_none() => Some("`[migrations] dir` is not set".into()),
+        Stage::Reconcile if m.dir.is_none() => Some("`[migrations] dir` is not set".into()),
+        Stage::Reconcile if m.database_url_env.is_none() => {
+            Some("`[migrations] database_url_env` is not set".into())
+        }
+        Stage::Verify if m.dir.is_none() => Some("`[migrations] dir` is not set".into()),
+        Stage::Verify if m.dev_url_env.is_none() => {
+            Some("`[migrations] dev_url_env` is not set".into())
+        }
+        Stage::Parity if config.environments.is_empty() => {
+            Some("no `[environments.NAME]` section".into())
+        }
+        _ => None,
+    }
+}
+
+/// preflight's own stages.
+pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
+    Vec::new()
+}
