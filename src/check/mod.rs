@@ -201,3 +201,6 @@ fn select_stages(config: &Config, options: &CheckOptions) -> Result<Selection> {
 
 /// Severity used for the gate's own findings: a stage that did not run blocks the deploy.
 const NOT_CHECKED_SEVERITY: Severity = Severity::Error;
+
+#[cfg(test)]
+mod tests;
