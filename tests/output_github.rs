@@ -28,7 +28,9 @@ fn properties_and_messages_are_escaped() {
     .with_environment("prod");
     f.location.path = Some("dir,with:odd%chars.sql".into());
     report.findings.push(f);
-    report.findings.push(Finding::new("PF001", "parse", Severity::Info, "fyi"));
+    report
+        .findings
+        .push(Finding::new("PF001", "parse", Severity::Info, "fyi"));
     let out = render(&report, Format::Github, false);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(

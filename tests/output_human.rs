@@ -15,7 +15,9 @@ fn caret_column_under(rendered: &str, needle: &str) -> (usize, usize) {
         .unwrap_or_else(|| panic!("no source line with {needle:?} in:\n{rendered}"));
     let source_line = lines[i];
     let caret_line = lines[i + 1];
-    let expected = source_line[..source_line.find(needle).unwrap()].chars().count();
+    let expected = source_line[..source_line.find(needle).unwrap()]
+        .chars()
+        .count();
     let actual = caret_line[..caret_line.find('^').expect("caret line")]
         .chars()
         .count();
@@ -27,7 +29,10 @@ fn caret_sits_under_the_span_after_non_ascii_text_on_a_crlf_line() {
     let out = render(&lint_report(), Format::Human, false);
     let (expected, actual) = caret_column_under(&out, "CREATE INDEX");
     assert_eq!(expected, actual, "{out}");
-    assert!(out.contains("--> migrations/20240115_add_user_profiles.sql:6:15"), "{out}");
+    assert!(
+        out.contains("--> migrations/20240115_add_user_profiles.sql:6:15"),
+        "{out}"
+    );
     let carets = out
         .lines()
         .find(|l| l.contains("^^^") && l.contains("create-index"))
@@ -43,8 +48,14 @@ fn caret_sits_under_the_span_after_non_ascii_text_on_a_crlf_line() {
 fn fix_is_shown_as_a_diff_of_the_affected_line() {
     let out = render(&lint_report(), Format::Human, false);
     assert!(out.contains("2 - CREATE TABLE user_profiles ("), "{out}");
-    assert!(out.contains("2 + CREATE TABLE IF NOT EXISTS user_profiles ("), "{out}");
-    assert!(out.contains("= help: Add IF NOT EXISTS (safe fix)"), "{out}");
+    assert!(
+        out.contains("2 + CREATE TABLE IF NOT EXISTS user_profiles ("),
+        "{out}"
+    );
+    assert!(
+        out.contains("= help: Add IF NOT EXISTS (safe fix)"),
+        "{out}"
+    );
     // Only the touched line is diffed, not the whole statement or file.
     assert!(!out.contains("- );"), "{out}");
 }
@@ -71,12 +82,18 @@ fn colour_only_when_asked() {
     let plain = render(&check_report(), Format::Human, false);
     assert!(!plain.contains('\u{1b}'));
     let coloured = render(&check_report(), Format::Human, true);
-    assert!(coloured.contains("\u{1b}["), "coloured output has ANSI escapes");
+    assert!(
+        coloured.contains("\u{1b}["),
+        "coloured output has ANSI escapes"
+    );
 }
 
 #[test]
 fn clean_report_says_so() {
     let mut report = preflight::output::Report::new("lint");
     report.files_checked = 4;
-    assert_eq!(render(&report, Format::Human, false), "No findings in 4 files.\n");
+    assert_eq!(
+        render(&report, Format::Human, false),
+        "No findings in 4 files.\n"
+    );
 }

@@ -21,8 +21,14 @@ fn lint_report_has_the_documented_shape() {
     assert_eq!(f["name"], "create-index-without-if-not-exists");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["path"], MIGRATION);
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(6), Some(15)));
-    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(6), Some(53)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(6), Some(15))
+    );
+    assert_eq!(
+        (f["end_line"].as_u64(), f["end_column"].as_u64()),
+        (Some(6), Some(53))
+    );
     assert_eq!(f["fix"]["applicability"], "safe");
     assert_eq!(f["fix"]["edits"][0]["content"], "IF NOT EXISTS ");
     assert_eq!(
@@ -34,9 +40,10 @@ fn lint_report_has_the_documented_shape() {
 #[test]
 fn check_report_carries_verdict_stages_and_environment_fields() {
     let mut report = check_report();
-    report
-        .json_extra
-        .insert("parity".into(), json!({"environments": ["staging", "production"]}));
+    report.json_extra.insert(
+        "parity".into(),
+        json!({"environments": ["staging", "production"]}),
+    );
     let v = parse(&report);
     assert_eq!(v["command"], "check");
     assert_eq!(v["verdict"]["outcome"], "error");
@@ -53,7 +60,12 @@ fn check_report_carries_verdict_stages_and_environment_fields() {
     assert_eq!(missing["subject"], "DATABASE_URL");
     assert_eq!(missing["stage"], "parity");
     assert_eq!(missing["path"], Value::Null);
-    let unknown = v["findings"].as_array().unwrap().iter().filter(|f| f["unknown"] == true).count();
+    let unknown = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["unknown"] == true)
+        .count();
     assert_eq!(unknown, 2);
 }
 

@@ -22,6 +22,9 @@ fn cell_text_cannot_break_the_table_or_inject_html() {
     ));
     let out = render(&report, Format::Markdown, false);
     let row = out.lines().find(|l| l.contains("PF001")).unwrap();
-    assert!(row.contains(r"a \| b &lt;script&gt;alert(1)&lt;/script&gt; next"), "{row}");
+    assert!(
+        row.contains(r"a \| b &lt;script&gt;alert(1)&lt;/script&gt; next"),
+        "{row}"
+    );
     assert_eq!(row.matches(" | ").count(), 3, "{row}");
 }
