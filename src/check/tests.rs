@@ -6,7 +6,7 @@ use std::path::Path;
 /// A stage runner that returns what the test gives it.
 struct Scripted {
     stage: Stage,
-    outcome: fn() -> Result<Report>,
+    outcome: ScriptedResult,
 }
 
 impl StageRunner for Scripted {
@@ -68,10 +68,12 @@ fn refused() -> Result<Report> {
     Err(Error::Database("connection refused".into()))
 }
 
+type ScriptedResult = fn() -> Result<Report>;
+
 fn run(
     cfg: &Config,
     options: &CheckOptions,
-    runners: &[(Stage, fn() -> Result<Report>)],
+    runners: &[(Stage, ScriptedResult)],
 ) -> Result<Report> {
     let scripted: Vec<Scripted> = runners
         .iter()

@@ -96,7 +96,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     }
     text.push_str(&f.message);
     for note in &f.notes {
-        text.push_str("\n");
+        text.push('\n');
         text.push_str(note);
     }
     r.insert("message".into(), json!({ "text": sentence(&text) }));

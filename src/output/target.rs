@@ -86,7 +86,7 @@ impl ReportTarget {
             }
             Destination::File(path) => {
                 let append = std::env::var_os("GITHUB_STEP_SUMMARY")
-                    .is_some_and(|s| !s.is_empty() && PathBuf::from(s) == *path);
+                    .is_some_and(|s| !s.is_empty() && path.as_os_str() == s);
                 let mut file = OpenOptions::new()
                     .write(true)
                     .create(true)

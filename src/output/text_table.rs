@@ -44,14 +44,14 @@ pub(crate) fn write(table: &Table, out: &mut dyn Write, color: bool) -> io::Resu
     writeln!(out, "  {}", rule.join("  "))?;
     for row in &table.rows {
         let mut line = String::from("  ");
-        for i in 0..columns {
+        for (i, width) in widths.iter().enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }
             let (text, status) = row
                 .get(i)
                 .map_or(("", CellStatus::Neutral), |c| (c.text.as_str(), c.status));
-            let cell = pad(&one_line(text), widths[i]);
+            let cell = pad(&one_line(text), *width);
             if color && status != CellStatus::Neutral {
                 let style = status_style(status);
                 line.push_str(&format!("{style}{cell}{style:#}"));
