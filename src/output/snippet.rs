@@ -45,10 +45,9 @@ pub(crate) fn locate(source: &SourceFile, finding: &Finding) -> Option<SnippetSp
         last_line -= 1;
     }
     let lines = source.line_range(first_line).start..source.line_range(last_line).end;
-    let mut span = start.max(lines.start)..end.min(lines.end);
-    if span.start > span.end {
-        span.end = span.start;
-    }
+    // A span that starts inside a line terminator is shown at the end of its line.
+    let span_start = start.clamp(lines.start, lines.end);
+    let mut span = span_start..end.clamp(span_start, lines.end);
     if span.is_empty() && span.start < lines.end {
         // A zero-width span still deserves a visible caret: widen it to one character.
         let width = text[span.start..].chars().next().map_or(0, char::len_utf8);
