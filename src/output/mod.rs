@@ -152,9 +152,13 @@ pub fn write_report(
 
 /// "3 findings (2 errors, 1 warning) in 4 files" — shared by the text-like formats.
 pub fn summary_line(summary: &Summary) -> String {
-    let files = plural(summary.files, "file");
+    // Environment-only runs read no files; "in 0 files" would only confuse.
+    let files = match summary.files {
+        0 => String::new(),
+        n => format!(" in {}", plural(n, "file")),
+    };
     if summary.findings == 0 {
-        return format!("No findings in {files}.");
+        return format!("No findings{files}.");
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -167,7 +171,7 @@ pub fn summary_line(summary: &Summary) -> String {
         }
     }
     let mut line = format!(
-        "{} ({}) in {files}",
+        "{} ({}){files}",
         plural(summary.findings, "finding"),
         parts.join(", ")
     );
@@ -209,4 +213,23 @@ pub(crate) fn findings_by_stage(report: &Report) -> Vec<(Option<&str>, Vec<&Find
     }
     groups.retain(|(_, list)| !list.is_empty());
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Severity;
+
+    #[test]
+    fn summary_line_counts_and_omits_zero_files() {
+        let findings = vec![
+            Finding::new("PA101", "a", Severity::Error, "m").unknown(),
+            Finding::new("PA102", "b", Severity::Warning, "m"),
+        ];
+        assert_eq!(
+            summary_line(&Summary::of(&findings, 0)),
+            "2 findings (1 error, 1 warning); 1 could not be checked."
+        );
+        assert_eq!(summary_line(&Summary::of(&[], 1)), "No findings in 1 file.");
+    }
 }
