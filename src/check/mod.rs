@@ -9,7 +9,7 @@ mod stages;
 pub use stages::{default_runners, missing_configuration, stage_name, StageRunner};
 
 use crate::config::{Config, Stage};
-use crate::diagnostics::{FailOn, Finding, Severity, Summary};
+use crate::diagnostics::{FailOn, Finding, Summary};
 use crate::error::{Error, Result};
 use crate::output::{Outcome, Report, StageResult, StageStatus, Verdict};
 use std::time::Instant;
@@ -198,9 +198,6 @@ fn select_stages(config: &Config, options: &CheckOptions) -> Result<Selection> {
         }
     }
 }
-
-/// Severity used for the gate's own findings: a stage that did not run blocks the deploy.
-const NOT_CHECKED_SEVERITY: Severity = Severity::Error;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! The gate's own rule codes: stages that could not be checked.
 
-use super::{stage_name, NOT_CHECKED_SEVERITY};
+use super::stage_name;
 use crate::config::Stage;
 use crate::diagnostics::{Finding, RuleInfo, Severity};
 
@@ -22,6 +22,9 @@ pub static RULES: &[RuleInfo] = &[
         fix: None,
     },
 ];
+
+/// A stage that did not run blocks the deploy like an error would.
+const NOT_CHECKED_SEVERITY: Severity = Severity::Error;
 
 pub(super) fn not_checked(stage: Stage, why: &str) -> Finding {
     Finding::new(

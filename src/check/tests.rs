@@ -1,5 +1,6 @@
 use super::*;
 use crate::config::Config;
+use crate::diagnostics::Severity;
 use futures::future::BoxFuture;
 use std::path::Path;
 
