@@ -332,17 +332,12 @@ impl Cursor<'_> {
     fn name(&mut self) -> Option<Name> {
         let start = self.i;
         let mut parts = Vec::new();
-        loop {
-            match self.peek().map(|t| &t.token) {
-                Some(Token::Word(w)) => {
-                    parts.push(match w.quote_style {
-                        None => w.value.to_lowercase(),
-                        Some(_) => w.value.clone(),
-                    });
-                    self.i += 1;
-                }
-                _ => break,
-            }
+        while let Some(Token::Word(w)) = self.peek().map(|t| &t.token) {
+            parts.push(match w.quote_style {
+                None => w.value.to_lowercase(),
+                Some(_) => w.value.clone(),
+            });
+            self.i += 1;
             if self.peek().is_some_and(|t| t.is(&Token::Period))
                 && matches!(
                     self.t.get(self.i + 1).map(|t| &t.token),
@@ -692,7 +687,9 @@ fn alter_table_action(tokens: &[Tok]) -> Option<AlterAction> {
         c.eat("INDEX");
         c.eat("KEY");
         action.head.end = c.prev_end();
-        action.name = c.name();
+        if !c.kw("TO") && !c.kw("AS") {
+            action.name = c.name();
+        }
     }
     Some(action)
 }

@@ -238,14 +238,13 @@ fn split_on_delimiter(
             start..segment_end,
             origin(source, start),
         );
-        if lexed.error.is_some() {
+        if let Some(error) = lexed.error {
             if let Some(at) = found {
                 // The delimiter sits inside a string or comment: keep looking.
                 search = at + delimiter.len();
                 continue;
             }
             let first = lexed.tokens.first().map(|t| t.range.start);
-            let error = lexed.error.expect("checked above");
             out.statements.push(RawStatement {
                 range: first.unwrap_or(error.construct_start)..range.end,
                 tokens: lexed.tokens,
