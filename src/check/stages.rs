@@ -2,9 +2,11 @@
 //! runner per stage that builds that stage's `Report` from the configuration.
 
 use crate::config::{Config, Stage};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::lint;
 use crate::output::Report;
 use futures::future::BoxFuture;
+use std::path::{Path, PathBuf};
 
 /// Runs one stage of the gate.
 pub trait StageRunner: Send + Sync {
@@ -43,5 +45,40 @@ pub fn missing_configuration(stage: Stage, config: &Config) -> Option<String> {
 
 /// preflight's own stages.
 pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
-    Vec::new()
+    vec![Box::new(LintStage)]
+}
+
+/// `[migrations] dir` resolved against the config file, shown relative to the current directory
+/// when it is inside it (so SARIF and GitHub annotations get repository-relative paths).
+fn migrations_dir(config: &Config) -> Option<PathBuf> {
+    let dir = config.resolve(config.migrations.dir.as_deref()?);
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty());
+    Some(relative.unwrap_or(dir))
+}
+
+struct LintStage;
+
+impl StageRunner for LintStage {
+    fn stage(&self) -> Stage {
+        Stage::Lint
+    }
+
+    fn run<'a>(&'a self, config: &'a Config) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(async move {
+            let options = lint::LintOptions::from_config(config)?;
+            let dir = migrations_dir(config).ok_or_else(|| {
+                Error::config(
+                    config
+                        .path
+                        .as_deref()
+                        .unwrap_or(Path::new(crate::config::FILE_NAME)),
+                    "[migrations] dir is not set",
+                )
+            })?;
+            lint::lint_paths(&[dir], &options)
+        })
+    }
 }
