@@ -93,7 +93,20 @@ fn official_validator_accepts_the_output() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, report) in [("check", check_report()), ("lint", lint_report())] {
+    let sample = preflight::lint::lint_paths(
+        &[std::path::PathBuf::from("migrations-sample/migrations")],
+        &preflight::lint::LintOptions::default(),
+    )
+    .expect("lint the sample");
+    assert!(
+        !sample.findings.is_empty(),
+        "the incident sample has findings"
+    );
+    for (name, report) in [
+        ("check", check_report()),
+        ("lint", lint_report()),
+        ("sample", sample),
+    ] {
         let file = dir.path().join(format!("{name}.sarif"));
         std::fs::write(&file, render(&report, Format::Sarif, false)).unwrap();
         let output_file = dir.path().join(format!("{name}.validation.sarif"));
