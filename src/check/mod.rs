@@ -36,7 +36,7 @@ pub enum Progress<'a> {
 pub async fn check(
     config: &Config,
     options: &CheckOptions,
-    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+    on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report> {
     let runners = default_runners();
     let runners: Vec<&dyn StageRunner> = runners.iter().map(|r| r.as_ref()).collect();
@@ -48,7 +48,7 @@ pub async fn check_with(
     config: &Config,
     options: &CheckOptions,
     runners: &[&dyn StageRunner],
-    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+    on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report> {
     let selection = select_stages(config, options)?;
     let mut report = Report::new("check");

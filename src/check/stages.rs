@@ -5,13 +5,13 @@ use crate::config::{Config, Stage};
 use crate::error::{Error, Result};
 use crate::lint;
 use crate::output::Report;
-use futures::future::BoxFuture;
+use futures::future::LocalBoxFuture;
 use std::path::{Path, PathBuf};
 
 /// Runs one stage of the gate.
-pub trait StageRunner: Send + Sync {
+pub trait StageRunner {
     fn stage(&self) -> Stage;
-    fn run<'a>(&'a self, config: &'a Config) -> BoxFuture<'a, Result<Report>>;
+    fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>>;
 }
 
 pub fn stage_name(stage: Stage) -> &'static str {
@@ -66,7 +66,7 @@ impl StageRunner for LintStage {
         Stage::Lint
     }
 
-    fn run<'a>(&'a self, config: &'a Config) -> BoxFuture<'a, Result<Report>> {
+    fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
         Box::pin(async move {
             let options = lint::LintOptions::from_config(config)?;
             let dir = migrations_dir(config).ok_or_else(|| {

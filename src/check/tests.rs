@@ -1,7 +1,7 @@
 use super::*;
 use crate::config::Config;
 use crate::diagnostics::Severity;
-use futures::future::BoxFuture;
+use futures::future::LocalBoxFuture;
 use std::path::Path;
 
 /// A stage runner that returns what the test gives it.
@@ -14,7 +14,7 @@ impl StageRunner for Scripted {
     fn stage(&self) -> Stage {
         self.stage
     }
-    fn run<'a>(&'a self, _config: &'a Config) -> BoxFuture<'a, Result<Report>> {
+    fn run<'a>(&'a self, _config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
         Box::pin(async move { (self.outcome)() })
     }
 }
