@@ -152,6 +152,7 @@ fn message(f: &Finding) -> String {
 }
 
 /// Makes text safe inside a Markdown table cell: no raw HTML, no cell breaks, one line.
+/// Backticks stay: messages quote SQL and names in code spans on purpose.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -160,10 +161,6 @@ fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
             '\r' => {}
             '\n' => out.push(' '),
             _ => out.push(c),
