@@ -61,6 +61,12 @@ fn report_with_hostile_text() -> preflight::output::Report {
         )
         .with_environment("production"),
     );
+    report.findings.push(Finding::new(
+        "PA302",
+        "quoted",
+        Severity::Info,
+        "reads `a<b` and `c`, unpaired ` stays text",
+    ));
     report
 }
 
@@ -71,6 +77,20 @@ fn page_is_self_contained_and_escaped() {
         assert!(!html.contains(needle), "HTML must not contain {needle:?}");
     }
     assert!(html.contains("tag &lt;script&gt;alert('x')&lt;/script&gt; &amp; \"quotes\""));
+    // Backtick-quoted names render as code only when the backticks pair up.
+    assert!(html.contains("reads `a&lt;b` and `c`, unpaired ` stays text"));
+    let mut paired = preflight::output::Report::new("lint");
+    paired.findings.push(Finding::new(
+        "PF001",
+        "p",
+        Severity::Info,
+        "reads `a<b` and `c`",
+    ));
+    let html = render(&paired, Format::Html, false);
+    assert!(
+        html.contains("reads <code>a&lt;b</code> and <code>c</code>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -97,7 +117,7 @@ fn chromium_renders_the_key_elements() {
         "{dom}"
     );
     assert!(dom.contains("<h1>preflight check could not complete</h1>"));
-    assert_eq!(dom.matches("<article class=\"finding").count(), 7);
+    assert_eq!(dom.matches("<article class=\"finding").count(), 8);
     // The SQL snippet with the exact span marked, and the fix as a diff.
     assert!(dom.contains("/* ünïcødé */ <mark>CREATE INDEX idx_user_profiles_user_id</mark> ON"));
     assert!(dom.contains("<span class=\"line add\"><span class=\"ln\">2</span>+ CREATE TABLE IF NOT EXISTS user_profiles (</span>"));

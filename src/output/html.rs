@@ -172,7 +172,11 @@ fn write_finding(report: &Report, f: &Finding, out: &mut dyn Write) -> io::Resul
     if !place.is_empty() {
         writeln!(out, "<p class=\"where\">{}</p>", text(&place.join(" · ")))?;
     }
-    writeln!(out, "<p class=\"message\">{}</p>", text(&f.message))?;
+    writeln!(
+        out,
+        "<p class=\"message\">{}</p>",
+        with_code_spans(&f.message)
+    )?;
     let source = report.source_of(f);
     if let Some(source) = source {
         write_snippet(source, f, out)?;
@@ -180,7 +184,7 @@ fn write_finding(report: &Report, f: &Finding, out: &mut dyn Write) -> io::Resul
     if !f.notes.is_empty() {
         writeln!(out, "<ul class=\"notes\">")?;
         for note in &f.notes {
-            writeln!(out, "<li>{}</li>", text(note))?;
+            writeln!(out, "<li>{}</li>", with_code_spans(note))?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -279,4 +283,23 @@ fn write_table(i: usize, table: &Table, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "</tr>")?;
     }
     writeln!(out, "</table>\n</section>")
+}
+
+/// Escapes `s`, showing `quoted` parts (SQL, names) as code when the backticks pair up.
+fn with_code_spans(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return text(s).into_owned();
+    }
+    let mut html = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            html.push_str("<code>");
+            html.push_str(&text(part));
+            html.push_str("</code>");
+        } else {
+            html.push_str(&text(part));
+        }
+    }
+    html
 }
