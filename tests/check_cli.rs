@@ -95,6 +95,12 @@ fn several_reports_in_one_run() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
             .unwrap();
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "CK102");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        "preflight.toml",
+        "a file-less finding is anchored to the config for code scanning"
+    );
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.starts_with("## ❌ preflight check: failed"), "{md}");
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();

@@ -52,7 +52,16 @@ fn results_point_at_rules_regions_and_fixes() {
         missing["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         "production/DATABASE_URL"
     );
+    // Code scanning needs a file for every result: environment findings point at their
+    // `[environments.NAME]` section of preflight.toml, other file-less findings at its top.
+    let anchor = &missing["locations"][0]["physicalLocation"];
+    assert_eq!(anchor["artifactLocation"]["uri"], "preflight.toml");
+    assert_eq!(anchor["region"]["startLine"], 7);
     let ck = results.iter().find(|r| r["ruleId"] == "CK101").unwrap();
+    assert_eq!(
+        ck["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
     assert_eq!(ck["properties"]["unknown"], true);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
 }

@@ -12,6 +12,7 @@ use crate::config::{Config, Stage};
 use crate::diagnostics::{FailOn, Finding, Summary};
 use crate::error::{Error, Result};
 use crate::output::{Outcome, Report, StageResult, StageStatus, Verdict};
+use crate::source::SourceFile;
 use std::time::Instant;
 
 pub use rules::RULES;
@@ -52,6 +53,7 @@ pub async fn check_with(
 ) -> Result<Report> {
     let selection = select_stages(config, options)?;
     let mut report = Report::new("check");
+    report.config_file = config_source(config);
     let mut results = Vec::new();
     let mut any_error = false;
     let mut any_failure = false;
@@ -147,6 +149,14 @@ fn merge_stage(report: &mut Report, stage: Stage, stage_report: Report) -> Vec<F
         );
     }
     stage_report.findings
+}
+
+/// The config file as a source, shown relative to the current directory. It was read moments
+/// ago to load the configuration; if it vanished since, SARIF falls back to logical locations.
+fn config_source(config: &Config) -> Option<SourceFile> {
+    let path = config.path.as_deref()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(SourceFile::new(stages::relative_to_cwd(path), text))
 }
 
 fn files_of(report: &Report, stage: Stage) -> usize {

@@ -51,12 +51,18 @@ pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
 /// `[migrations] dir` resolved against the config file, shown relative to the current directory
 /// when it is inside it (so SARIF and GitHub annotations get repository-relative paths).
 fn migrations_dir(config: &Config) -> Option<PathBuf> {
-    let dir = config.resolve(config.migrations.dir.as_deref()?);
-    let relative = std::env::current_dir()
+    Some(relative_to_cwd(
+        &config.resolve(config.migrations.dir.as_deref()?),
+    ))
+}
+
+/// `path` relative to the current directory when it is inside it, else unchanged.
+pub(super) fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
         .ok()
-        .and_then(|cwd| dir.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .filter(|p| !p.as_os_str().is_empty());
-    Some(relative.unwrap_or(dir))
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 struct LintStage;

@@ -108,6 +108,9 @@ pub struct Report {
     pub json_extra: serde_json::Map<String, serde_json::Value>,
     /// The gate's decision per stage; set by `check`, `None` for single commands.
     pub verdict: Option<Verdict>,
+    /// The preflight.toml of this run. SARIF anchors findings that have no file of their own
+    /// (environments, stages) to it, because code scanning needs a file for every result.
+    pub config_file: Option<SourceFile>,
 }
 
 impl Report {

@@ -4,6 +4,7 @@
 
 use super::Report;
 use crate::diagnostics::{Finding, LineCol, RuleInfo, Severity};
+use crate::source::SourceFile;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -40,7 +41,7 @@ pub(crate) fn to_value(report: &Report) -> Value {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index[&f.rule]))
+        .map(|f| result(f, index[&f.rule], report.config_file.as_ref()))
         .collect();
     let successful = report
         .verdict
@@ -85,7 +86,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
+fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value {
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(f.rule));
     r.insert("ruleIndex".into(), json!(rule_index));
@@ -107,6 +108,19 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             physical["region"] = region(start, f.location.end);
         }
         location.insert("physicalLocation".into(), physical);
+    } else if let Some(config) = config {
+        let line = f
+            .environment
+            .as_deref()
+            .and_then(|env| section_line(config, env))
+            .unwrap_or(1);
+        location.insert(
+            "physicalLocation".into(),
+            json!({
+                "artifactLocation": artifact(&config.display_path()),
+                "region": { "startLine": line },
+            }),
+        );
     }
     let logical: Vec<&str> = [f.environment.as_deref(), f.subject.as_deref()]
         .into_iter()
@@ -209,4 +223,16 @@ fn first_paragraph(doc: &str) -> Option<&str> {
     doc.split("\n\n")
         .map(str::trim)
         .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("```"))
+}
+
+/// The line of `[environments.NAME]` in the config, where an environment's findings belong.
+fn section_line(config: &SourceFile, environment: &str) -> Option<usize> {
+    let headers = [
+        format!("[environments.{environment}]"),
+        format!("[environments.\"{environment}\"]"),
+    ];
+    (1..=config.line_count()).find(|&n| {
+        let line = config.text[config.line_range(n)].trim();
+        headers.iter().any(|h| line.starts_with(h.as_str()))
+    })
 }

@@ -13,6 +13,9 @@ pub const MIGRATION: &str = "migrations/20240115_add_user_profiles.sql";
 /// CRLF line endings, and non-ASCII text before the second finding on its line.
 pub const SQL: &str = "-- Profils utilisateur «bio»\r\nCREATE TABLE user_profiles (\r\n    id SERIAL PRIMARY KEY,\r\n    bio TEXT\r\n);\r\n/* ünïcødé */ CREATE INDEX idx_user_profiles_user_id ON user_profiles(user_id);\r\n";
 
+/// The check report's preflight.toml: `[environments.production]` is on line 7.
+pub const CONFIG: &str = "[migrations]\ndir = \"migrations\"\n\n[environments.staging]\nsnapshot = \"s.json\"\n\n[environments.production]\nsnapshot = \"p.json\"\n";
+
 pub fn source() -> SourceFile {
     SourceFile::new(MIGRATION, SQL)
 }
@@ -153,6 +156,7 @@ pub fn check_report() -> Report {
         .chain(parity)
         .collect();
     report.tables = vec![parity_matrix()];
+    report.config_file = Some(SourceFile::new("preflight.toml", CONFIG));
     report.verdict = Some(Verdict {
         outcome: Outcome::Error,
         stages: vec![
