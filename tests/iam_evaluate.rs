@@ -807,3 +807,32 @@ fn cross_account_access_needs_both_the_identity_and_the_resource_policy() {
         format!("statement 'Web' of resource policy secret shared/api allows {GET} on {shared}, but no identity-based statement does, which cross-account access needs")
     );
 }
+
+// --- requests that cannot be matched -----------------------------------------------------------
+
+#[test]
+fn a_role_name_or_a_partial_secret_arn_is_unknown_rather_than_denied() {
+    let principal = role(vec![inline(json!([allow(
+        "Read",
+        GET,
+        "arn:aws:secretsmanager:*:*:secret:prod/db-??????"
+    )]))]);
+
+    let by_name = ask_as("web-exec", GET, SECRET, &principal, None);
+    assert_eq!(by_name.decision, Decision::Unknown);
+    assert_eq!(
+        by_name.reason,
+        "principal web-exec is not an ARN, so policies cannot be matched against it"
+    );
+
+    let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db";
+    let answer = ask_as(ROLE, GET, partial, &principal, None);
+    assert_eq!(answer.decision, Decision::Unknown);
+    assert_eq!(
+        answer.reason,
+        format!(
+            "{partial} is a partial secret ARN (without the 6-character suffix Secrets Manager appends), so \
+             policies cannot be matched against it"
+        )
+    );
+}

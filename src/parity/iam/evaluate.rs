@@ -26,7 +26,7 @@ use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext};
 use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
-    action_matches, arn_account, glob_matches, secret_arn_without_suffix, Variables,
+    action_matches, arn_account, glob_matches, secret_arn_without_suffix, Arn, Variables,
 };
 use super::principal::{match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
@@ -50,6 +50,7 @@ pub struct PrincipalPolicies {
 }
 
 /// One API call to decide: who (an IAM role or user ARN, not a session ARN), what, on what.
+/// Both must be full ARNs; a role name or a partial secret ARN makes the answer unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request<'a> {
     pub principal_arn: &'a str,
@@ -106,7 +107,37 @@ pub fn evaluate(
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
+    if let Some(reason) = undecidable_request(request) {
+        return Evaluation {
+            decision: Decision::Unknown,
+            explicit: false,
+            deciding: None,
+            reason,
+        };
+    }
     Evaluator::new(request, principal, resource_policy).decide()
+}
+
+/// Requests whose names cannot be matched the way AWS would match them: patterns are written
+/// against full ARNs, so a role name or a partial secret ARN would give a confident wrong answer.
+fn undecidable_request(request: &Request) -> Option<String> {
+    if Arn::parse(request.principal_arn).is_none() {
+        return Some(format!(
+            "principal {} is not an ARN, so policies cannot be matched against it",
+            request.principal_arn
+        ));
+    }
+    let resource = Arn::parse(request.resource)?;
+    let partial_secret = resource.service == "secretsmanager"
+        && resource.resource.starts_with("secret:")
+        && secret_arn_without_suffix(request.resource).is_none();
+    partial_secret.then(|| {
+        format!(
+            "{} is a partial secret ARN (without the 6-character suffix Secrets Manager appends), \
+             so policies cannot be matched against it",
+            request.resource
+        )
+    })
 }
 
 /// The part a policy plays in the evaluation.
