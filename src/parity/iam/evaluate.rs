@@ -32,9 +32,11 @@ use super::principal::{match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
 use std::fmt;
 
-/// A policy with a display name used in explanations ("inline policy web-exec on role x", a
-/// managed policy ARN, …). The evaluator adds the policy's part ("permission boundary",
-/// "resource policy") where it matters.
+/// A policy with a display name used in explanations. Name identity policies and boundaries by
+/// themselves ("inline policy web-exec on role x", a managed policy ARN) and a resource policy by
+/// its resource ("secret prod/db", "key alias/app"): the evaluator adds the policy's part
+/// ("… of permission boundary NAME", "… of the resource policy of NAME", "… of the key policy
+/// of NAME").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
     pub name: String,
@@ -107,6 +109,20 @@ pub fn evaluate(
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
+    evaluate_with_context(request, &[], principal, resource_policy)
+}
+
+/// [`evaluate`] with extra request facts the caller knows for certain, as `(condition key,
+/// value)` pairs, so that conditions on them are decided instead of unknown. For the
+/// `kms:Decrypt` that Secrets Manager performs when ECS reads a secret, those are
+/// `("kms:ViaService", "secretsmanager.REGION.amazonaws.com")` and
+/// `("kms:EncryptionContext:SecretARN", SECRET_ARN)`.
+pub fn evaluate_with_context(
+    request: &Request,
+    context: &[(&str, &str)],
+    principal: &PrincipalPolicies,
+    resource_policy: Option<&Policy>,
+) -> Evaluation {
     if let Some(reason) = undecidable_request(request) {
         return Evaluation {
             decision: Decision::Unknown,
@@ -115,7 +131,7 @@ pub fn evaluate(
             reason,
         };
     }
-    Evaluator::new(request, principal, resource_policy).decide()
+    Evaluator::new(request, context, principal, resource_policy).decide()
 }
 
 /// Requests whose names cannot be matched the way AWS would match them: patterns are written
@@ -159,6 +175,8 @@ struct Hit<'a> {
     via_account: bool,
     /// A `Resource` pattern that names the secret without its random suffix.
     suffix_miss: Option<&'a str>,
+    /// "key policy" for KMS keys, "resource policy" otherwise.
+    resource_policy_kind: &'static str,
 }
 
 impl Hit<'_> {
@@ -171,7 +189,7 @@ impl Hit<'_> {
         match self.part {
             Part::Identity => format!("{statement} of {name}"),
             Part::Boundary => format!("{statement} of permission boundary {name}"),
-            Part::Resource => format!("{statement} of resource policy {name}"),
+            Part::Resource => format!("{statement} of the {} of {name}", self.resource_policy_kind),
         }
     }
 
@@ -247,14 +265,18 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn new(
         request: &'a Request<'a>,
+        supplied_context: &[(&str, &str)],
         principal: &'a PrincipalPolicies,
         resource_policy: Option<&'a Policy>,
     ) -> Self {
-        let context = RequestContext::new(request.principal_arn, request.resource);
+        let context =
+            RequestContext::new(request.principal_arn, request.resource, supplied_context);
         let caller = Caller {
             arn: request.principal_arn,
             has_permission_boundary: principal.permission_boundary.is_some(),
         };
+        let service = request.action.split(':').next().unwrap_or_default();
+        let key_policy_required = service.eq_ignore_ascii_case("kms");
         let mut hits = Vec::new();
         let parts = principal
             .identity
@@ -278,6 +300,9 @@ impl<'a> Evaluator<'a> {
                     let principal_match =
                         match_principal(statement.principal.as_ref(), &caller, statement.effect);
                     hit.via_account = principal_match == PrincipalMatch::Account;
+                    if key_policy_required {
+                        hit.resource_policy_kind = "key policy";
+                    }
                     hit.applies = hit.applies.and(|| principal_match.applies());
                 }
                 hits.push(hit);
@@ -287,14 +312,13 @@ impl<'a> Evaluator<'a> {
             (arn_account(request.principal_arn), arn_account(request.resource)),
             (Some(p), Some(r)) if p != r
         );
-        let service = request.action.split(':').next().unwrap_or_default();
         Evaluator {
             request,
             principal,
             resource_policy,
             hits,
             cross_account,
-            key_policy_required: service.eq_ignore_ascii_case("kms"),
+            key_policy_required,
         }
     }
 
@@ -451,13 +475,13 @@ impl<'a> Evaluator<'a> {
         if let Some(by) = granted_by(identity) {
             if self.cross_account {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but resource policy {resource_policy_name} does not \
+                    "{by} allows {action} on {resource}, but the resource policy of {resource_policy_name} does not \
                      allow this principal's account, which cross-account access needs"
                 ));
             }
             if self.key_policy_required {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but key policy {resource_policy_name} neither allows \
+                    "{by} allows {action} on {resource}, but the key policy of {resource_policy_name} neither allows \
                      this principal nor lets the account's IAM policies grant access"
                 ));
             }
@@ -557,6 +581,7 @@ fn scan<'a>(
         applies,
         via_account: false,
         suffix_miss,
+        resource_policy_kind: "resource policy",
     }
 }
 
