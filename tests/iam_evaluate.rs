@@ -393,7 +393,8 @@ fn a_resource_policy_naming_the_role_grants_without_an_identity_allow() {
             decision: Decision::Allowed,
             explicit: false,
             deciding: statement("secret prod/db", Some("WebReads"), 0),
-            reason: "allowed by statement 'WebReads' of the resource policy of secret prod/db, which names this principal".into(),
+            reason: "allowed by statement 'WebReads' of the resource policy of secret prod/db"
+                .into(),
         }
     );
 

@@ -2,25 +2,29 @@
 //!
 //! The order follows the AWS policy evaluation logic:
 //! 1. an explicit `Deny` that applies, in any policy (identity, boundary, resource), decides;
-//! 2. otherwise the request needs an `Allow`, with the combination depending on the case:
+//! 2. otherwise the request needs an `Allow`, combined according to the case:
 //!    - same account (the normal case for an ECS execution role and its secrets): an allow in
 //!      the identity-based policies (also allowed by the permission boundary, if any) **or** an
-//!      allow in the resource policy that names the principal itself. For a role, such a
-//!      resource-policy allow is still limited by the boundary; for an IAM user it is not. A
-//!      resource policy naming only the account delegates to identity policies and grants
-//!      nothing by itself;
-//!    - KMS keys: the key policy must allow too, either the principal directly or the account
+//!      allow in the resource policy whose principal covers the caller itself (its ARN, `"*"`,
+//!      or a `NotPrincipal` that excludes someone else). For a role, such a resource-policy
+//!      allow is still limited by the boundary; for an IAM user it is not. A resource policy
+//!      naming only the account delegates to identity policies and grants nothing by itself;
+//!    - KMS keys: the key policy must allow too, either the caller directly or the account
 //!      (which lets IAM policies grant access); a missing key policy makes the answer unknown;
 //!    - cross-account (resource and principal ARNs carry different account ids): both the
 //!      identity side and the resource policy must allow;
-//! 3. nothing allows: implicit deny.
+//! 3. nothing allows: implicit deny, explained (a boundary that does not allow, a key policy
+//!    that does not delegate, a secret named without its random suffix…).
 //!
 //! A statement whose applicability cannot be decided (a condition on request context, an
-//! unresolved policy variable) is `Unknown`: an unknown Allow never makes the result Allowed,
-//! an unknown Deny turns an otherwise Allowed result into Unknown.
+//! unresolved policy variable, an ambiguous `NotPrincipal`) is `Unknown`: an unknown Allow
+//! never makes the result Allowed, an unknown Deny turns an otherwise Allowed result into
+//! Unknown, and an unknown Deny next to no allow leaves it Denied.
 //!
-//! Not modelled (the caller must not pass such cases as decided): SCPs, RCPs, session policies,
-//! and resource policies naming assumed-role *session* ARNs.
+//! Simplifications (documented rather than guessed): the caller is an IAM role or user given
+//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs and session
+//! policies are not modelled; a resource policy naming an assumed-role *session* ARN is not
+//! matched; the secret's resource policy is taken to be complete (`None` = it has none).
 
 use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext};
@@ -28,7 +32,7 @@ use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
     action_matches, arn_account, glob_matches, secret_arn_without_suffix, Arn, Variables,
 };
-use super::principal::{match_principal, Caller, PrincipalMatch};
+use super::principal::{is_iam_user, match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
 use std::fmt;
 
@@ -353,12 +357,12 @@ impl<'a> Evaluator<'a> {
         let resource_account =
             Side::best(self.allows(Part::Resource).filter(|hit| hit.via_account));
         // A same-account resource-policy grant to an IAM user bypasses the boundary; to a role it does not.
-        let caller_is_user = self.request.principal_arn.contains(":user/");
-        let boundary_on_resource_grant = if caller_is_user && !self.cross_account {
-            Side::Yes(None)
-        } else {
-            boundary
-        };
+        let boundary_on_resource_grant =
+            if is_iam_user(self.request.principal_arn) && !self.cross_account {
+                Side::Yes(None)
+            } else {
+                boundary
+            };
         let identity_path = identity.and(boundary);
 
         let allow = if self.cross_account {
@@ -422,15 +426,11 @@ impl<'a> Evaluator<'a> {
                 ),
             };
         }
-        let how = match by {
-            Some(hit) if hit.part == Part::Resource => ", which names this principal",
-            _ => "",
-        };
         Evaluation {
             decision: Decision::Allowed,
             explicit: false,
             deciding: by.map(Hit::reference),
-            reason: format!("allowed by {allowed_by}{how}"),
+            reason: format!("allowed by {allowed_by}"),
         }
     }
 

@@ -32,8 +32,7 @@ impl Caller<'_> {
     }
 
     fn is_iam_user(&self) -> bool {
-        Arn::parse(self.arn)
-            .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("user/"))
+        is_iam_user(self.arn)
     }
 
     /// The role's name (the last path segment of `role/path/name`), for matching session ARNs.
@@ -66,6 +65,11 @@ impl Caller<'_> {
                 .and_then(|rest| rest.split('/').next())
                 == Some(role_name)
     }
+}
+
+/// An IAM user (rather than a role) ARN: `arn:aws:iam::ACCOUNT:user/…`.
+pub(crate) fn is_iam_user(arn: &str) -> bool {
+    Arn::parse(arn).is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("user/"))
 }
 
 pub(crate) fn match_principal(
