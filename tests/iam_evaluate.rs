@@ -809,32 +809,76 @@ fn cross_account_access_needs_both_the_identity_and_the_resource_policy() {
     );
 }
 
-// --- requests that cannot be matched -----------------------------------------------------------
+// --- requests that name their resource only partly ----------------------------------------------
 
 #[test]
-fn a_role_name_or_a_partial_secret_arn_is_unknown_rather_than_denied() {
-    let principal = role(vec![inline(json!([allow(
-        "Read",
-        GET,
-        "arn:aws:secretsmanager:*:*:secret:prod/db-??????"
-    )]))]);
-
+fn a_principal_given_by_name_is_unknown() {
+    let principal = role(vec![inline(json!([allow("Read", GET, "*")]))]);
     let by_name = ask_as("web-exec", GET, SECRET, &principal, None);
     assert_eq!(by_name.decision, Decision::Unknown);
     assert_eq!(
         by_name.reason,
         "principal web-exec is not an ARN, so policies cannot be matched against it"
     );
+}
 
+#[test]
+fn a_partial_secret_arn_is_decided_where_the_missing_suffix_cannot_matter() {
     let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db";
-    let answer = ask_as(ROLE, GET, partial, &principal, None);
+    let decision = |resource_pattern: &str| {
+        let principal = role(vec![inline(json!([allow("Read", GET, resource_pattern)]))]);
+        ask_as(ROLE, GET, partial, &principal, None)
+    };
+    // Any suffix matches these.
+    assert_eq!(
+        decision(&format!("{partial}-??????")).decision,
+        Decision::Allowed
+    );
+    assert_eq!(
+        decision("arn:aws:secretsmanager:*:*:secret:prod/*").decision,
+        Decision::Allowed
+    );
+    // No suffix matches these.
+    assert_eq!(decision(partial).decision, Decision::Denied);
+    assert_eq!(
+        decision("arn:aws:secretsmanager:*:*:secret:staging/*").decision,
+        Decision::Denied
+    );
+    // This one depends on the suffix.
+    let answer = decision(SECRET);
     assert_eq!(answer.decision, Decision::Unknown);
     assert_eq!(
         answer.reason,
         format!(
-            "{partial} is a partial secret ARN (without the 6-character suffix Secrets Manager appends), so \
-             policies cannot be matched against it"
+            "Statement 'Read' of {INLINE} names {SECRET}, and the request gives the secret as the partial ARN \
+             {partial}, whose 6-character suffix decides whether that matches"
         )
+    );
+}
+
+#[test]
+fn a_resource_given_by_name_is_decided_only_by_wildcard_resources_or_by_the_action() {
+    let by_name = "prod/db";
+    let everywhere = role(vec![inline(json!([allow("Read", GET, "*")]))]);
+    assert_eq!(
+        ask_as(ROLE, GET, by_name, &everywhere, None).decision,
+        Decision::Allowed
+    );
+
+    let specific = role(vec![inline(json!([allow("Read", GET, SECRET)]))]);
+    let answer = ask_as(ROLE, GET, by_name, &specific, None);
+    assert_eq!(answer.decision, Decision::Unknown);
+    assert_eq!(
+        answer.reason,
+        format!("Statement 'Read' of {INLINE} names resources by ARN, and the request gives prod/db, which is not one")
+    );
+
+    // A role that lacks the action altogether is denied whatever the resource is.
+    let no_secrets = role(vec![inline(json!([allow("Logs", "logs:*", "*")]))]);
+    let answer = ask_as(ROLE, GET, by_name, &no_secrets, None);
+    assert_eq!(
+        (answer.decision, answer.explicit),
+        (Decision::Denied, false)
     );
 }
 

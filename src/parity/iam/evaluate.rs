@@ -30,7 +30,8 @@ use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext};
 use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
-    action_matches, arn_account, glob_matches, secret_arn_without_suffix, Arn, Variables,
+    action_matches, arn_account, glob_matches, glob_matches_unknown_suffix,
+    secret_arn_without_suffix, Arn, ResourceName, SuffixMatch, Variables,
 };
 use super::principal::{is_iam_user, match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
@@ -56,7 +57,9 @@ pub struct PrincipalPolicies {
 }
 
 /// One API call to decide: who (an IAM role or user ARN, not a session ARN), what, on what.
-/// Both must be full ARNs; a role name or a partial secret ARN makes the answer unknown.
+/// A principal given by name makes the answer unknown. A resource should be a full ARN; given
+/// as a partial secret ARN or a bare name, statements whose patterns depend on the missing part
+/// are unknown and the others still decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request<'a> {
     pub principal_arn: &'a str,
@@ -138,8 +141,8 @@ pub fn evaluate_with_context(
     Evaluator::new(request, context, principal, resource_policy).decide()
 }
 
-/// Requests whose names cannot be matched the way AWS would match them: patterns are written
-/// against full ARNs, so a role name or a partial secret ARN would give a confident wrong answer.
+/// Principal and resource patterns are written against ARNs: a principal given by name would
+/// give a confident wrong answer. (A resource given partly is handled per statement.)
 fn undecidable_request(request: &Request) -> Option<String> {
     if Arn::parse(request.principal_arn).is_none() {
         return Some(format!(
@@ -147,17 +150,7 @@ fn undecidable_request(request: &Request) -> Option<String> {
             request.principal_arn
         ));
     }
-    let resource = Arn::parse(request.resource)?;
-    let partial_secret = resource.service == "secretsmanager"
-        && resource.resource.starts_with("secret:")
-        && secret_arn_without_suffix(request.resource).is_none();
-    partial_secret.then(|| {
-        format!(
-            "{} is a partial secret ARN (without the 6-character suffix Secrets Manager appends), \
-             so policies cannot be matched against it",
-            request.resource
-        )
-    })
+    None
 }
 
 /// The part a policy plays in the evaluation.
@@ -535,15 +528,8 @@ fn scan<'a>(
             Applies::from_bool(!patterns.iter().any(|p| action_matches(p, request.action)))
         }
     };
-    let resource_match = |pattern: &String| {
-        match glob_matches(pattern, request.resource, variables) {
-        Ok(matched) => Applies::from_bool(matched),
-        Err(unresolved) => Applies::Unknown(format!(
-            "names a resource with the policy variable ${{{}}}, whose value is not known statically",
-            unresolved.0
-        )),
-    }
-    };
+    let resource_name = ResourceName::classify(request.resource);
+    let resource_match = |pattern: &String| match_resource(pattern, resource_name, variables);
     let resource = || match &statement.resource {
         None => Applies::Yes,
         Some(Matcher::Only(patterns)) => Applies::any(patterns.iter().map(resource_match)),
@@ -583,6 +569,40 @@ fn scan<'a>(
         suffix_miss,
         resource_policy_kind: "resource policy",
     }
+}
+
+/// Does a `Resource` pattern cover the request's resource? The answer is unknown when the
+/// request names the resource only partly and the pattern depends on the missing part.
+fn match_resource(
+    pattern: &str,
+    resource: ResourceName<'_>,
+    variables: Option<Variables<'_>>,
+) -> Applies {
+    let outcome = match resource {
+        ResourceName::Arn(arn) => glob_matches(pattern, arn, variables).map(Applies::from_bool),
+        ResourceName::PartialSecret(partial) => {
+            glob_matches_unknown_suffix(pattern, &format!("{partial}-"), 6, variables).map(|m| {
+                match m {
+                    SuffixMatch::All => Applies::Yes,
+                    SuffixMatch::None => Applies::No,
+                    SuffixMatch::Some => Applies::Unknown(format!(
+                "names {pattern}, and the request gives the secret as the partial ARN {partial}, \
+                     whose 6-character suffix decides whether that matches"
+            )),
+                }
+            })
+        }
+        ResourceName::NotAnArn(_) if pattern.chars().all(|c| c == '*') => Ok(Applies::Yes),
+        ResourceName::NotAnArn(name) => Ok(Applies::Unknown(format!(
+            "names resources by ARN, and the request gives {name}, which is not one"
+        ))),
+    };
+    outcome.unwrap_or_else(|unresolved| {
+        Applies::Unknown(format!(
+            "names a resource with the policy variable ${{{}}}, whose value is not known statically",
+            unresolved.0
+        ))
+    })
 }
 
 fn capitalise(text: &str) -> String {
