@@ -512,6 +512,12 @@ fn not_principal_deny_applies_to_principals_it_does_not_list() {
         Decision::Allowed
     );
 
+    // NotPrincipal "*" excludes everyone.
+    let nobody = secret_policy(
+        json!({"Effect": "Deny", "NotPrincipal": {"AWS": "*"}, "Action": "*", "Resource": "*"}),
+    );
+    assert_eq!(ask(&principal, Some(&nobody)).decision, Decision::Allowed);
+
     // With a permission boundary, a NotPrincipal Deny denies whatever it lists (AWS documents this).
     let bounded = PrincipalPolicies {
         identity: principal.identity.clone(),

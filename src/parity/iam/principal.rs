@@ -114,6 +114,10 @@ fn match_not_principal(
             _ => None,
         })
         .collect();
+    let excludes_everyone = ids.contains(&"*") || entries.contains(&PrincipalEntry::Everyone);
+    if excludes_everyone {
+        return PrincipalMatch::NotCovered;
+    }
     let names_caller = ids.contains(&caller.arn);
     let names_account = ids.iter().any(|id| caller.names_account(id));
     if !names_caller && !names_account {
@@ -132,8 +136,8 @@ fn match_not_principal(
         PrincipalMatch::NotCovered
     } else {
         PrincipalMatch::Unknown(
-            "lists this principal in NotPrincipal without the ARNs AWS needs to exclude its sessions \
-             (the account and the assumed-role session), so whether it applies cannot be decided statically"
+            "lists this principal in NotPrincipal without all the ARNs AWS needs to exclude it (its \
+             account, and for a role its assumed-role session), so whether it applies cannot be decided statically"
                 .to_string(),
         )
     }
