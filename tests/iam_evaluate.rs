@@ -500,6 +500,15 @@ fn not_principal_deny_applies_to_principals_it_does_not_list() {
         answer.deciding,
         statement("secret prod/db", Some("OnlyWeb"), 0)
     );
+    assert_eq!(
+        answer.reason,
+        format!(
+            "allowed by statement 'Read' of {INLINE}, but the Deny statement 'OnlyWeb' of the resource policy of \
+             secret prod/db lists this principal in NotPrincipal without all the ARNs AWS needs to exclude it \
+             (its account, and for a role its assumed-role session), so whether it applies cannot be decided \
+             statically"
+        )
+    );
 
     // Listing the role, its account and its session ARN excludes it.
     let fully_listed = secret_policy(json!({
