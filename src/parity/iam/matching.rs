@@ -78,8 +78,10 @@ pub enum SuffixMatch {
 }
 
 /// Matches `pattern` against a partial secret ARN: `known` then `unknown_len` characters that
-/// are not known. The unknown characters matching no literal decides "all"; matching every
-/// literal decides "some" (each unknown position is matched by at most one pattern token).
+/// are not known. Two passes decide it. If the pattern matches when the unknown characters equal
+/// no literal, only wildcards cover them, so it matches every suffix. If it matches when they
+/// equal every literal, some suffix matches (each unknown position meets one pattern token, so
+/// the choices are independent).
 pub fn glob_matches_unknown_suffix(
     pattern: &str,
     known: &str,

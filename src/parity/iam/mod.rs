@@ -26,7 +26,7 @@
 //! ```
 //!
 //! Modules: [`document`] parses, [`matching`] does IAM's wildcard and ARN matching, `condition`
-//! and `principal` decide those elements, [`evaluate`] combines them as AWS's policy
+//! and `principal` decide those elements, [`evaluate`](mod@evaluate) combines them as AWS's policy
 //! evaluation logic does (its module docs list what is and is not modelled), and
 //! [`permissions`] flattens a role's policies for comparing environments.
 
