@@ -22,9 +22,11 @@
 //! Unknown, and an unknown Deny next to no allow leaves it Denied.
 //!
 //! Simplifications (documented rather than guessed): the caller is an IAM role or user given
-//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs and session
-//! policies are not modelled; a resource policy naming an assumed-role *session* ARN is not
-//! matched; the secret's resource policy is taken to be complete (`None` = it has none).
+//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs, session policies
+//! and KMS grants are not modelled; a resource policy naming an assumed-role *session* ARN is
+//! not matched; a resource-policy grant to `"*"` is limited by a role's boundary like a grant
+//! to the role's ARN; the resource policy passed is taken to be complete (`None` = it has none,
+//! except for KMS, where every key has one).
 
 use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext};
