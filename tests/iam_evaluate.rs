@@ -931,3 +931,29 @@ fn caller_supplied_context_decides_kms_via_service_conditions() {
     let answer = evaluate_with_context(&request, &elsewhere, &nobody, Some(&via_secrets_manager));
     assert_eq!(answer.decision, Decision::Denied);
 }
+
+#[test]
+fn policy_names_that_already_say_their_part_are_not_repeated() {
+    let principal = PrincipalPolicies {
+        identity: vec![inline(json!([allow("Read", GET, "*")]))],
+        permission_boundary: Some(policy(
+            "permission boundary ssm-only on role web-exec",
+            doc(json!([allow("Ssm", "ssm:*", "*")])),
+        )),
+    };
+    assert_eq!(
+        ask(&principal, None).reason,
+        format!("statement 'Read' of {INLINE} allows {GET} on {SECRET}, but permission boundary ssm-only on role web-exec does not")
+    );
+
+    let named_with_part = policy(
+        "resource policy of secret prod/db",
+        doc(
+            json!([{"Sid": "No", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]),
+        ),
+    );
+    assert_eq!(
+        ask(&role(vec![]), Some(&named_with_part)).reason,
+        "denied by statement 'No' of resource policy of secret prod/db"
+    );
+}

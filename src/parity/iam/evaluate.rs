@@ -174,8 +174,8 @@ struct Hit<'a> {
     via_account: bool,
     /// A `Resource` pattern that names the secret without its random suffix.
     suffix_miss: Option<&'a str>,
-    /// "key policy" for KMS keys, "resource policy" otherwise.
-    resource_policy_kind: &'static str,
+    /// The resource policy is a KMS key policy.
+    key_policy: bool,
 }
 
 impl Hit<'_> {
@@ -184,12 +184,8 @@ impl Hit<'_> {
             Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
             _ => format!("Statement[{}]", self.index),
         };
-        let name = &self.policy.name;
-        match self.part {
-            Part::Identity => format!("{statement} of {name}"),
-            Part::Boundary => format!("{statement} of permission boundary {name}"),
-            Part::Resource => format!("{statement} of the {} of {name}", self.resource_policy_kind),
-        }
+        let title = policy_title(self.part, self.key_policy, &self.policy.name);
+        format!("{statement} of {title}")
     }
 
     fn reference(&self) -> StatementRef {
@@ -299,9 +295,7 @@ impl<'a> Evaluator<'a> {
                     let principal_match =
                         match_principal(statement.principal.as_ref(), &caller, statement.effect);
                     hit.via_account = principal_match == PrincipalMatch::Account;
-                    if key_policy_required {
-                        hit.resource_policy_kind = "key policy";
-                    }
+                    hit.key_policy = key_policy_required;
                     hit.applies = hit.applies.and(|| principal_match.applies());
                 }
                 hits.push(hit);
@@ -439,11 +433,13 @@ impl<'a> Evaluator<'a> {
         let Request {
             action, resource, ..
         } = self.request;
-        let boundary_name = || {
+        let boundary_title = || {
             self.principal
                 .permission_boundary
                 .as_ref()
-                .map_or_else(String::new, |policy| policy.name.clone())
+                .map_or_else(String::new, |policy| {
+                    policy_title(Part::Boundary, false, &policy.name)
+                })
         };
         let granted_by = |side: Side<'_, 'a>| match side {
             Side::Yes(Some(hit)) => Some(hit.label()),
@@ -451,8 +447,8 @@ impl<'a> Evaluator<'a> {
         };
         if let (Some(by), false) = (granted_by(identity), boundary.is_yes()) {
             return self.implicit_deny(format!(
-                "{by} allows {action} on {resource}, but permission boundary {} does not",
-                boundary_name()
+                "{by} allows {action} on {resource}, but {} does not",
+                boundary_title()
             ));
         }
         if let (Some(by), false) = (
@@ -460,23 +456,23 @@ impl<'a> Evaluator<'a> {
             boundary_on_resource_grant.is_yes(),
         ) {
             return self.implicit_deny(format!(
-                "{by} allows {action} on {resource}, but permission boundary {} does not",
-                boundary_name()
+                "{by} allows {action} on {resource}, but {} does not",
+                boundary_title()
             ));
         }
-        let resource_policy_name = self
-            .resource_policy
-            .map_or_else(String::new, |p| p.name.clone());
+        let resource_policy = self.resource_policy.map_or_else(String::new, |p| {
+            policy_title(Part::Resource, self.key_policy_required, &p.name)
+        });
         if let Some(by) = granted_by(identity) {
             if self.cross_account {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but the resource policy of {resource_policy_name} does not \
+                    "{by} allows {action} on {resource}, but {resource_policy} does not \
                      allow this principal's account, which cross-account access needs"
                 ));
             }
             if self.key_policy_required {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but the key policy of {resource_policy_name} neither allows \
+                    "{by} allows {action} on {resource}, but {resource_policy} neither allows \
                      this principal nor lets the account's IAM policies grant access"
                 ));
             }
@@ -569,7 +565,24 @@ fn scan<'a>(
         applies,
         via_account: false,
         suffix_miss,
-        resource_policy_kind: "resource policy",
+        key_policy: false,
+    }
+}
+
+/// How explanations refer to a policy: identity policies by their name, others with their part
+/// ("permission boundary NAME", "the key policy of NAME") unless the name already says it.
+fn policy_title(part: Part, key_policy: bool, name: &str) -> String {
+    let says = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    match part {
+        Part::Identity => name.to_string(),
+        Part::Boundary if says("permission boundary") => name.to_string(),
+        Part::Boundary => format!("permission boundary {name}"),
+        Part::Resource if says("resource policy") || says("key policy") => name.to_string(),
+        Part::Resource if key_policy => format!("the key policy of {name}"),
+        Part::Resource => format!("the resource policy of {name}"),
     }
 }
 
