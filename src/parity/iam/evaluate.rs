@@ -39,11 +39,10 @@ use super::principal::{is_iam_user, match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
 use std::fmt;
 
-/// A policy with a display name used in explanations. Name identity policies and boundaries by
-/// themselves ("inline policy web-exec on role x", a managed policy ARN) and a resource policy by
-/// its resource ("secret prod/db", "key alias/app"): the evaluator adds the policy's part
-/// ("… of permission boundary NAME", "… of the resource policy of NAME", "… of the key policy
-/// of NAME").
+/// A policy with a display name used in explanations ("inline policy web-exec on role x", a
+/// managed policy ARN, "secret prod/db"). For a boundary or resource policy the evaluator adds
+/// its part ("permission boundary NAME", "the resource policy of NAME", "the key policy of
+/// NAME") unless the name already starts with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
     pub name: String,
