@@ -2,7 +2,7 @@
 
 use preflight::parity::iam::{
     evaluate, evaluate_with_context, Decision, Evaluation, Policy, PolicyDocument,
-    PrincipalPolicies, Request, StatementRef,
+    PrincipalPolicies, Request, RequestFacts, StatementRef,
 };
 use serde_json::{json, Value};
 
@@ -923,11 +923,12 @@ fn caller_supplied_context_decides_kms_via_service_conditions() {
          kms:ViaService that cannot be evaluated statically"
     );
 
-    let through = [("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com")];
+    let through =
+        RequestFacts::new().with("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com");
     let answer = evaluate_with_context(&request, &through, &nobody, Some(&via_secrets_manager));
     assert_eq!(answer.decision, Decision::Allowed, "{}", answer.reason);
 
-    let elsewhere = [("KMS:VIASERVICE", "s3.us-east-1.amazonaws.com")];
+    let elsewhere = RequestFacts::new().with("KMS:VIASERVICE", "s3.us-east-1.amazonaws.com");
     let answer = evaluate_with_context(&request, &elsewhere, &nobody, Some(&via_secrets_manager));
     assert_eq!(answer.decision, Decision::Denied);
 }
@@ -956,4 +957,76 @@ fn policy_names_that_already_say_their_part_are_not_repeated() {
         ask(&role(vec![]), Some(&named_with_part)).reason,
         "denied by statement 'No' of resource policy of secret prod/db"
     );
+}
+
+#[test]
+fn a_complete_tag_set_decides_tag_conditions_including_tags_the_secret_lacks() {
+    let request = Request {
+        principal_arn: ROLE,
+        action: GET,
+        resource: SECRET,
+    };
+    let tagged = |tags: &[(&str, &str)]| {
+        RequestFacts::new().resource_tags("secretsmanager", tags.iter().copied())
+    };
+    let decide = |condition: Value, facts: &RequestFacts| {
+        let principal = role(vec![inline(
+            json!([{"Effect": "Allow", "Action": GET, "Resource": "*", "Condition": condition}]),
+        )]);
+        evaluate_with_context(&request, facts, &principal, None).decision
+    };
+
+    let team_payments = json!({"StringEquals": {"secretsmanager:ResourceTag/team": "payments"}});
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[("team", "payments")])),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[("team", "search")])),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[])),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(team_payments, &RequestFacts::new()),
+        Decision::Unknown
+    );
+
+    // A tag the secret lacks: negated operators, IfExists and Null hold; the rest fail.
+    let untagged = tagged(&[("team", "payments")]);
+    let cases = [
+        (
+            json!({"StringNotEquals": {"aws:ResourceTag/env": "prod"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"StringEqualsIfExists": {"aws:ResourceTag/env": "prod"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/env": "true"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/env": "false"}}),
+            Decision::Denied,
+        ),
+        (
+            json!({"StringLike": {"aws:ResourceTag/env": "*"}}),
+            Decision::Denied,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/team": "false"}}),
+            Decision::Allowed,
+        ),
+    ];
+    for (condition, expected) in cases {
+        assert_eq!(
+            decide(condition.clone(), &untagged),
+            expected,
+            "{condition}"
+        );
+    }
 }

@@ -29,7 +29,7 @@
 //! except for KMS, where every key has one).
 
 use super::applies::Applies;
-use super::condition::{evaluate_conditions, RequestContext};
+use super::condition::{evaluate_conditions, RequestContext, RequestFacts};
 use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
     action_matches, arn_account, glob_matches, glob_matches_unknown_suffix,
@@ -117,17 +117,17 @@ pub fn evaluate(
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
-    evaluate_with_context(request, &[], principal, resource_policy)
+    evaluate_with_context(request, &RequestFacts::new(), principal, resource_policy)
 }
 
-/// [`evaluate`] with extra request facts the caller knows for certain, as `(condition key,
-/// value)` pairs, so that conditions on them are decided instead of unknown. For the
-/// `kms:Decrypt` that Secrets Manager performs when ECS reads a secret, those are
-/// `("kms:ViaService", "secretsmanager.REGION.amazonaws.com")` and
-/// `("kms:EncryptionContext:SecretARN", SECRET_ARN)`.
+/// [`evaluate`] with extra request facts the caller knows for certain, so that conditions on
+/// them are decided instead of unknown. For the `kms:Decrypt` that Secrets Manager performs when
+/// ECS reads a secret, those are `kms:ViaService` = `secretsmanager.REGION.amazonaws.com` and
+/// `kms:EncryptionContext:SecretARN` = the secret's ARN; for the `GetSecretValue` itself, the
+/// secret's tags ([`RequestFacts::resource_tags`]).
 pub fn evaluate_with_context(
     request: &Request,
-    context: &[(&str, &str)],
+    context: &RequestFacts,
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
@@ -259,7 +259,7 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn new(
         request: &'a Request<'a>,
-        supplied_context: &[(&str, &str)],
+        supplied_context: &RequestFacts,
         principal: &'a PrincipalPolicies,
         resource_policy: Option<&'a Policy>,
     ) -> Self {
