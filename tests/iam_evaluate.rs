@@ -1030,3 +1030,47 @@ fn a_complete_tag_set_decides_tag_conditions_including_tags_the_secret_lacks() {
         );
     }
 }
+
+// --- the incident ------------------------------------------------------------------------------
+
+/// The AWS managed policy every ECS execution role starts with, URL-encoded as GetPolicyVersion
+/// returns it. It lets ECS pull images and write logs, but not read secrets.
+const ECS_TASK_EXECUTION_ROLE_POLICY: &str = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22ecr%3AGetAuthorizationToken%22%2C%22ecr%3ABatchCheckLayerAvailability%22%2C%22ecr%3AGetDownloadUrlForLayer%22%2C%22ecr%3ABatchGetImage%22%2C%22logs%3ACreateLogStream%22%2C%22logs%3APutLogEvents%22%5D%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+
+#[test]
+fn an_execution_role_with_only_the_ecs_managed_policy_cannot_read_its_secrets() {
+    let managed = Policy {
+        name:
+            "managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+                .into(),
+        document: PolicyDocument::parse(ECS_TASK_EXECUTION_ROLE_POLICY).unwrap(),
+    };
+    let production = role(vec![managed.clone()]);
+    let answer = ask(&production, None);
+    assert_eq!(
+        (answer.decision, answer.explicit, answer.reason.as_str()),
+        (
+            Decision::Denied,
+            false,
+            format!("no statement allows {GET} on {SECRET}").as_str()
+        )
+    );
+    let pull = ask_as(
+        ROLE,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/web",
+        &production,
+        None,
+    );
+    assert_eq!(pull.decision, Decision::Allowed);
+
+    let staging = role(vec![
+        managed,
+        inline(json!([allow(
+            "ReadSecrets",
+            GET,
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/*"
+        )])),
+    ]);
+    assert_eq!(ask(&staging, None).decision, Decision::Allowed);
+}
