@@ -61,58 +61,34 @@ pub async fn check_with(
     for stage in selection.run {
         on_progress(Progress::Started(stage));
         let started = Instant::now();
-        let runner = runners.iter().find(|r| r.stage() == stage);
-        let mut result = StageResult {
-            stage: stage_name(stage).to_string(),
-            status: StageStatus::Passed,
-            summary: Summary::default(),
-            reason: None,
-            duration_ms: 0,
-        };
-        let mut findings = match (missing_configuration(stage, config), runner) {
-            (Some(missing), _) => {
-                result.status = StageStatus::NotChecked;
-                result.reason = Some(missing.clone());
-                vec![rules::not_configured(stage, &missing)]
-            }
-            (None, None) => {
-                let why = "this build of preflight has no runner for it".to_string();
-                result.status = StageStatus::NotChecked;
-                result.reason = Some(why.clone());
-                any_error = true;
-                vec![rules::not_checked(stage, &why)]
-            }
-            (None, Some(runner)) => match runner.run(config).await {
-                Ok(stage_report) => merge_stage(&mut report, stage, stage_report),
-                Err(e) => {
-                    result.status = StageStatus::NotChecked;
-                    result.reason = Some(e.to_string());
-                    any_error = true;
-                    vec![rules::not_checked(stage, &e.to_string())]
-                }
-            },
-        };
-        for f in &mut findings {
+        let mut run = run_stage(stage, config, runners, &mut report).await;
+        for f in &mut run.findings {
             f.stage = Some(stage_name(stage).to_string());
         }
         let allow_unknown =
             config.check.allow_unknown || (stage == Stage::Parity && config.parity.allow_unknown);
         let fails = |f: &Finding| !f.unknown && options.fail_on.is_reached_by(f.severity);
-        let has_unknown = findings.iter().any(|f| f.unknown);
-        if result.status != StageStatus::NotChecked {
-            result.status = if findings.iter().any(fails) {
-                StageStatus::Failed
-            } else if has_unknown {
-                StageStatus::Incomplete
-            } else {
-                StageStatus::Passed
-            };
-        }
-        any_failure |= findings.iter().any(fails) || (has_unknown && !allow_unknown);
-        result.summary = Summary::of(&findings, files_of(&report, stage));
-        result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let has_unknown = run.findings.iter().any(|f| f.unknown);
+        let status = if run.not_checked.is_some() {
+            StageStatus::NotChecked
+        } else if run.findings.iter().any(fails) {
+            StageStatus::Failed
+        } else if has_unknown {
+            StageStatus::Incomplete
+        } else {
+            StageStatus::Passed
+        };
+        any_error |= run.errored;
+        any_failure |= run.findings.iter().any(fails) || (has_unknown && !allow_unknown);
+        let result = StageResult {
+            stage: stage_name(stage).to_string(),
+            status,
+            summary: Summary::of(&run.findings, files_of(&report, stage)),
+            reason: run.not_checked,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
         on_progress(Progress::Finished(&result));
-        report.findings.extend(findings);
+        report.findings.extend(run.findings);
         results.push(result);
     }
 
@@ -133,6 +109,47 @@ pub async fn check_with(
             .collect(),
     });
     Ok(report)
+}
+
+/// What one stage produced.
+struct StageRun {
+    findings: Vec<Finding>,
+    /// Why the stage did not run, if it did not.
+    not_checked: Option<String>,
+    /// It did not run because of an error (configuration, connection, I/O): exit 2.
+    errored: bool,
+}
+
+/// Runs one stage, or explains why it cannot run; its tables, sources and JSON go into `report`.
+async fn run_stage(
+    stage: Stage,
+    config: &Config,
+    runners: &[&dyn StageRunner],
+    report: &mut Report,
+) -> StageRun {
+    let not_run = |finding: Finding, why: String, errored: bool| StageRun {
+        findings: vec![finding],
+        not_checked: Some(why),
+        errored,
+    };
+    if let Some(missing) = missing_configuration(stage, config) {
+        return not_run(rules::not_configured(stage, &missing), missing, false);
+    }
+    let Some(runner) = runners.iter().find(|r| r.stage() == stage) else {
+        let why = "this build of preflight has no runner for it".to_string();
+        return not_run(rules::not_checked(stage, &why), why, true);
+    };
+    match runner.run(config).await {
+        Ok(stage_report) => StageRun {
+            findings: merge_stage(report, stage, stage_report),
+            not_checked: None,
+            errored: false,
+        },
+        Err(e) => {
+            let why = e.to_string();
+            not_run(rules::not_checked(stage, &why), why, true)
+        }
+    }
 }
 
 /// Folds a stage's report into the gate's; returns the stage's findings (not yet added).
