@@ -23,8 +23,11 @@ pub(crate) fn to_value(report: &Report) -> Value {
     let mut rules: Vec<Value> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for info in crate::all_rules() {
-        index.insert(info.code.to_string(), rules.len());
-        rules.push(rule_descriptor(info));
+        // SARIF rule ids must be unique; the first registration of a code wins.
+        if !index.contains_key(info.code) {
+            index.insert(info.code.to_string(), rules.len());
+            rules.push(rule_descriptor(info));
+        }
     }
     // A finding whose code is not in the catalog still gets a descriptor, so ruleIndex is valid.
     for f in &report.findings {
