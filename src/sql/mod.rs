@@ -105,8 +105,24 @@ pub struct TokenizeError {
     pub offset: usize,
 }
 
+/// When to run sqlparser on a statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AstMode {
+    /// Every statement gets an AST (or a parse error).
+    #[default]
+    Always,
+    /// Only statements the token-level recogniser does not understand: everything lint needs,
+    /// at a fraction of the cost.
+    WhenUnrecognised,
+}
+
 /// Splits and parses a file. Never fails: what cannot be understood is reported on the result.
 pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
+    parse_source_with(source, dialect, AstMode::Always)
+}
+
+/// [`parse_source`], choosing which statements sqlparser parses.
+pub fn parse_source_with(source: &SourceFile, dialect: Dialect, mode: AstMode) -> ParsedFile {
     let split = split::split(source, dialect, source.bom_len()..source.text.len(), true);
     let parser_dialect = dialect.parser_dialect();
     let mut in_transaction = false;
@@ -116,13 +132,18 @@ pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context);
+        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context, mode);
         match statement.shape.kind {
             ShapeKind::Begin => in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
             ShapeKind::Do if dialect == Dialect::Postgres => {
-                statement.nested =
-                    nested_statements(source, parser_dialect.as_ref(), &statement, in_transaction);
+                statement.nested = nested_statements(
+                    source,
+                    parser_dialect.as_ref(),
+                    &statement,
+                    in_transaction,
+                    mode,
+                );
             }
             _ => {}
         }
@@ -145,6 +166,7 @@ fn nested_statements(
     parser_dialect: &dyn sqlparser::dialect::Dialect,
     parent: &Statement,
     in_transaction: bool,
+    mode: AstMode,
 ) -> Vec<Statement> {
     let Some(body) = do_block::body_range(source, &parent.tokens) else {
         return Vec::new();
@@ -160,7 +182,7 @@ fn nested_statements(
     inner
         .into_iter()
         .enumerate()
-        .map(|(i, raw)| build(source, parser_dialect, raw, i, context))
+        .map(|(i, raw)| build(source, parser_dialect, raw, i, context, mode))
         .collect()
 }
 
@@ -170,10 +192,15 @@ fn build(
     raw: RawStatement,
     index: usize,
     context: StatementContext,
+    mode: AstMode,
 ) -> Statement {
     let mut shape = shape::recognise(&raw.tokens);
     shape::attach_texts(&mut shape, &source.text);
-    let (ast, parse_error) = parse_tokens(parser_dialect, &raw.tokens);
+    let (ast, parse_error) = if mode == AstMode::Always || shape.kind == ShapeKind::Unknown {
+        parse_tokens(parser_dialect, &raw.tokens)
+    } else {
+        (None, None)
+    };
     Statement {
         index,
         range: raw.range,
