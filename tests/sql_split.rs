@@ -194,3 +194,14 @@ fn mysql_hint_comments_are_checked_at_their_real_position() {
     assert_eq!(shape.object().unwrap().text, "hinted");
     assert_eq!(&sql[shape.guard.unwrap().insert_at..][..8], " hinted ");
 }
+
+#[test]
+fn catalog_checks_guard_only_their_own_branch() {
+    let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('a');\n  END IF;\n  CREATE TABLE after_the_if (id int);\nEND $$;";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let nested = &parsed.statements[0].nested;
+    assert_eq!(nested.len(), 2);
+    assert!(nested[0].context.do_block.unwrap().guarded);
+    assert!(!nested[1].context.do_block.unwrap().guarded);
+}

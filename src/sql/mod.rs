@@ -63,13 +63,14 @@ impl Statement {
 pub struct StatementContext {
     /// Inside an explicit `BEGIN`/`START TRANSACTION` … `COMMIT` block of the file.
     pub in_transaction: bool,
-    /// Inside a DO block; `Some(true)` when that block guards its DDL.
+    /// Inside a DO block, and whether the block guards this statement.
     pub do_block: Option<DoBlockContext>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DoBlockContext {
-    /// The block catches duplicate_object/duplicate_table (or OTHERS) or checks the catalog.
+    /// The block catches duplicate_object/duplicate_table (or OTHERS), or the statement sits in
+    /// an `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN` branch.
     pub guarded: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
@@ -172,17 +173,20 @@ fn nested_statements(
         return Vec::new();
     };
     let (inner, body_tokens) = do_block::inner_statements(source, body);
-    let context = StatementContext {
-        in_transaction,
-        do_block: Some(DoBlockContext {
-            guarded: do_block::is_guarded(&body_tokens),
-            parent: parent.index,
-        }),
-    };
+    let guarded = do_block::Guarded::of(&body_tokens);
     inner
         .into_iter()
         .enumerate()
-        .map(|(i, raw)| build(source, parser_dialect, raw, i, context, mode))
+        .map(|(i, raw)| {
+            let context = StatementContext {
+                in_transaction,
+                do_block: Some(DoBlockContext {
+                    guarded: guarded.covers(raw.range.start),
+                    parent: parent.index,
+                }),
+            };
+            build(source, parser_dialect, raw, i, context, mode)
+        })
         .collect()
 }
 
