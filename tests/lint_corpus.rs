@@ -54,7 +54,9 @@ fn corpus_lints_without_panic_and_fix_is_idempotent() {
         let before = parse_source(&source, dialect);
         let after = parse_source(&fixed, dialect);
         let unreadable = |f: &[preflight::diagnostics::Finding]| {
-            f.iter().filter(|f| f.rule == "PF001" || f.rule == "PF002").count()
+            f.iter()
+                .filter(|f| f.rule == "PF001" || f.rule == "PF002")
+                .count()
         };
         if before.statements.len() != after.statements.len()
             || unreadable(&once.remaining) > unreadable(&findings)

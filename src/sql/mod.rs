@@ -198,8 +198,7 @@ fn build(
     context: StatementContext,
     mode: AstMode,
 ) -> Statement {
-    let mut shape = shape::recognise(&raw.tokens);
-    shape::attach_texts(&mut shape, &source.text);
+    let shape = shape::recognise(&raw.tokens, &source.text);
     let (ast, parse_error) = if mode == AstMode::Always || shape.kind == ShapeKind::Unknown {
         parse_tokens(parser_dialect, &raw.tokens)
     } else {
