@@ -6,14 +6,17 @@
 //! creates, drops or alters, with guard positions) and its [`StatementContext`] (inside an
 //! explicit transaction, inside a DO block). Statements inside a PostgreSQL `DO` body are in
 //! [`Statement::nested`]; [`ParsedFile::all_statements`] walks both levels in file order.
+//! [`Statement::effects`] lists the schema changes a statement makes (for reconcile/verify).
 
 pub mod dialect;
 pub mod do_block;
+pub mod effects;
 pub mod lexer;
 pub mod shape;
 pub mod split;
 
 pub use dialect::Dialect;
+pub use effects::{Change, Effect, Target};
 pub use lexer::Tok;
 pub use shape::{AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind};
 pub use split::{Directive, DirectiveKind};
