@@ -216,7 +216,8 @@ mod tests {
     #[test]
     fn word_before_handles_non_ascii_and_edges() {
         assert_eq!(word_before("create table", 12), "table");
-        assert_eq!(word_before("ünï table", 10), "table");
+        assert_eq!(word_before("ünï table", "ünï table".len()), "table");
+        assert_eq!(word_before("ünï", "ünï".len()), "ünï");
         assert_eq!(word_before("x", 0), "");
         assert_eq!(word_before("drop (", 6), "");
     }
