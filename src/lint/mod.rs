@@ -1,6 +1,73 @@
-//! See the module docs of the submodules.
+//! `preflight lint`: static checks that a migration survives being retried.
+//!
+//! - [`lint_paths`] lints files and directories into a [`Report`](crate::output::Report);
+//! - [`lint_source`] lints one in-memory file;
+//! - [`LintOptions::from_config`] reads `[lint]` from preflight.toml;
+//! - [`RULES`] is the catalog (docs in `rules/PFxxx.md`).
+//!
+//! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
-use crate::diagnostics::RuleInfo;
+mod engine;
+mod files;
+mod guards;
+mod options;
+pub mod rule;
+mod rules;
+mod suppress;
+
+pub use engine::{lint_parsed, lint_source};
+pub use files::collect_sql_files;
+pub use options::{find_rule, LintOptions};
+pub use rules::dialects_of;
+
+use crate::diagnostics::{sort_findings, Finding, RuleInfo};
+use crate::error::Result;
+use crate::output::Report;
+use crate::source::SourceFile;
+use std::path::PathBuf;
 
 /// Rule codes this stage reports.
-pub static RULES: &[RuleInfo] = &[];
+pub static RULES: &[RuleInfo] = rules::INFOS;
+
+/// Lints files and directories (walked for `.sql`, sorted). A missing path, an unreadable,
+/// binary or non-UTF-8 file is an error naming it (the first such file in path order).
+/// Files are linted in parallel; the report does not depend on the thread count.
+pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
+    let files = collect_sql_files(paths, options)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<Result<(SourceFile, Vec<Finding>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| {
+                            let source = SourceFile::read(path)?;
+                            let findings = lint_source(&source, options);
+                            Ok((source, findings))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut report = Report::new("lint");
+    for result in results {
+        let (source, findings) = result?;
+        report.findings.extend(findings);
+        report.add_source(&source);
+    }
+    report.files_checked = files.len();
+    sort_findings(&mut report.findings);
+    Ok(report)
+}
