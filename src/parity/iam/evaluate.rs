@@ -1,0 +1,537 @@
+//! Deciding one request against a principal's policies and the resource's policy.
+//!
+//! The order follows the AWS policy evaluation logic:
+//! 1. an explicit `Deny` that applies, in any policy (identity, boundary, resource), decides;
+//! 2. otherwise the request needs an `Allow`, with the combination depending on the case:
+//!    - same account (the normal case for an ECS execution role and its secrets): an allow in
+//!      the identity-based policies (also allowed by the permission boundary, if any) **or** an
+//!      allow in the resource policy that names the principal itself. For a role, such a
+//!      resource-policy allow is still limited by the boundary; for an IAM user it is not. A
+//!      resource policy naming only the account delegates to identity policies and grants
+//!      nothing by itself;
+//!    - KMS keys: the key policy must allow too, either the principal directly or the account
+//!      (which lets IAM policies grant access); a missing key policy makes the answer unknown;
+//!    - cross-account (resource and principal ARNs carry different account ids): both the
+//!      identity side and the resource policy must allow;
+//! 3. nothing allows: implicit deny.
+//!
+//! A statement whose applicability cannot be decided (a condition on request context, an
+//! unresolved policy variable) is `Unknown`: an unknown Allow never makes the result Allowed,
+//! an unknown Deny turns an otherwise Allowed result into Unknown.
+//!
+//! Not modelled (the caller must not pass such cases as decided): SCPs, RCPs, session policies,
+//! and resource policies naming assumed-role *session* ARNs.
+
+use super::applies::Applies;
+use super::condition::{evaluate_conditions, RequestContext};
+use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
+use super::matching::{
+    action_matches, arn_account, glob_matches, secret_arn_without_suffix, Variables,
+};
+use super::principal::{match_principal, Caller, PrincipalMatch};
+use serde::Serialize;
+use std::fmt;
+
+/// A policy with a display name used in explanations ("inline policy web-exec on role x", a
+/// managed policy ARN, …). The evaluator adds the policy's part ("permission boundary",
+/// "resource policy") where it matters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub document: PolicyDocument,
+}
+
+/// Everything attached to one IAM user or role: inline and managed policies, and its
+/// permission boundary if it has one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PrincipalPolicies {
+    pub identity: Vec<Policy>,
+    pub permission_boundary: Option<Policy>,
+}
+
+/// One API call to decide: who (an IAM role or user ARN, not a session ARN), what, on what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request<'a> {
+    pub principal_arn: &'a str,
+    /// `service:Action`, e.g. `secretsmanager:GetSecretValue`.
+    pub action: &'a str,
+    /// The full resource ARN, e.g. a secret ARN with its random suffix.
+    pub resource: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allowed,
+    /// Explicit or implicit deny; `Evaluation::explicit` tells which.
+    Denied,
+    /// Could not be decided statically; never to be read as allowed.
+    Unknown,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+            Decision::Unknown => "unknown",
+        })
+    }
+}
+
+/// Which statement of which policy decided. `index` is the 0-based position in `Statement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    pub policy: String,
+    pub sid: Option<String>,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub decision: Decision,
+    /// True when an explicit `Deny` statement decided.
+    pub explicit: bool,
+    /// The statement that decided: the allow, the deny, or the undecidable one. `None` for an
+    /// implicit deny.
+    pub deciding: Option<StatementRef>,
+    /// One human sentence explaining the decision.
+    pub reason: String,
+}
+
+/// Decide `request`. `resource_policy` is the policy attached to the resource (a secret's
+/// resource policy, a KMS key policy), `None` when it has none.
+pub fn evaluate(
+    request: &Request,
+    principal: &PrincipalPolicies,
+    resource_policy: Option<&Policy>,
+) -> Evaluation {
+    Evaluator::new(request, principal, resource_policy).decide()
+}
+
+/// The part a policy plays in the evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Identity,
+    Boundary,
+    Resource,
+}
+
+/// One statement's verdict on the request.
+struct Hit<'a> {
+    part: Part,
+    policy: &'a Policy,
+    index: usize,
+    statement: &'a PolicyStatement,
+    applies: Applies,
+    /// Resource-policy allows that name only the caller's account.
+    via_account: bool,
+    /// A `Resource` pattern that names the secret without its random suffix.
+    suffix_miss: Option<&'a str>,
+}
+
+impl Hit<'_> {
+    fn label(&self) -> String {
+        let statement = match &self.statement.sid {
+            Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
+            _ => format!("Statement[{}]", self.index),
+        };
+        let name = &self.policy.name;
+        match self.part {
+            Part::Identity => format!("{statement} of {name}"),
+            Part::Boundary => format!("{statement} of permission boundary {name}"),
+            Part::Resource => format!("{statement} of resource policy {name}"),
+        }
+    }
+
+    fn reference(&self) -> StatementRef {
+        StatementRef {
+            policy: self.policy.name.clone(),
+            sid: self.statement.sid.clone(),
+            index: self.index,
+        }
+    }
+
+    fn why_unknown(&self) -> &str {
+        match &self.applies {
+            Applies::Unknown(why) => why,
+            _ => "cannot be evaluated statically",
+        }
+    }
+}
+
+/// The strongest answer one side (identity, boundary, resource) gives, with the statement behind it.
+#[derive(Clone, Copy)]
+enum Side<'h, 'a> {
+    Yes(Option<&'h Hit<'a>>),
+    Unknown(&'h Hit<'a>),
+    No,
+}
+
+impl<'h, 'a> Side<'h, 'a> {
+    /// The first statement that applies, else the first undecidable one.
+    fn best(hits: impl Iterator<Item = &'h Hit<'a>>) -> Self {
+        let mut unknown = None;
+        for hit in hits {
+            match hit.applies {
+                Applies::Yes => return Side::Yes(Some(hit)),
+                Applies::Unknown(_) if unknown.is_none() => unknown = Some(hit),
+                _ => {}
+            }
+        }
+        unknown.map_or(Side::No, Side::Unknown)
+    }
+
+    /// Both must allow; the first side's statement is the one reported.
+    fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Side::No, _) | (_, Side::No) => Side::No,
+            (Side::Yes(hit), Side::Yes(other_hit)) => Side::Yes(hit.or(other_hit)),
+            (Side::Unknown(hit), _) | (_, Side::Unknown(hit)) => Side::Unknown(hit),
+        }
+    }
+
+    fn or(self, other: Self) -> Self {
+        match (self, other) {
+            (yes @ Side::Yes(_), _) | (_, yes @ Side::Yes(_)) => yes,
+            (unknown @ Side::Unknown(_), _) | (_, unknown @ Side::Unknown(_)) => unknown,
+            _ => Side::No,
+        }
+    }
+
+    fn is_yes(self) -> bool {
+        matches!(self, Side::Yes(_))
+    }
+}
+
+struct Evaluator<'a> {
+    request: &'a Request<'a>,
+    principal: &'a PrincipalPolicies,
+    resource_policy: Option<&'a Policy>,
+    hits: Vec<Hit<'a>>,
+    cross_account: bool,
+    key_policy_required: bool,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(
+        request: &'a Request<'a>,
+        principal: &'a PrincipalPolicies,
+        resource_policy: Option<&'a Policy>,
+    ) -> Self {
+        let context = RequestContext::new(request.principal_arn, request.resource);
+        let caller = Caller {
+            arn: request.principal_arn,
+            has_permission_boundary: principal.permission_boundary.is_some(),
+        };
+        let mut hits = Vec::new();
+        let parts = principal
+            .identity
+            .iter()
+            .map(|policy| (Part::Identity, policy))
+            .chain(
+                principal
+                    .permission_boundary
+                    .iter()
+                    .map(|policy| (Part::Boundary, policy)),
+            )
+            .chain(
+                resource_policy
+                    .iter()
+                    .map(|policy| (Part::Resource, *policy)),
+            );
+        for (part, policy) in parts {
+            for (index, statement) in policy.document.statements.iter().enumerate() {
+                let mut hit = scan(request, &context, policy, index, statement, part);
+                if part == Part::Resource {
+                    let principal_match =
+                        match_principal(statement.principal.as_ref(), &caller, statement.effect);
+                    hit.via_account = principal_match == PrincipalMatch::Account;
+                    hit.applies = hit.applies.and(|| principal_match.applies());
+                }
+                hits.push(hit);
+            }
+        }
+        let cross_account = matches!(
+            (arn_account(request.principal_arn), arn_account(request.resource)),
+            (Some(p), Some(r)) if p != r
+        );
+        let service = request.action.split(':').next().unwrap_or_default();
+        Evaluator {
+            request,
+            principal,
+            resource_policy,
+            hits,
+            cross_account,
+            key_policy_required: service.eq_ignore_ascii_case("kms"),
+        }
+    }
+
+    fn allows(&self, part: Part) -> impl Iterator<Item = &Hit<'a>> {
+        self.hits
+            .iter()
+            .filter(move |hit| hit.part == part && hit.statement.effect == Effect::Allow)
+    }
+
+    fn decide(&self) -> Evaluation {
+        let denies = self
+            .hits
+            .iter()
+            .filter(|hit| hit.statement.effect == Effect::Deny);
+        let deny = Side::best(denies);
+        if let Side::Yes(Some(hit)) = deny {
+            return Evaluation {
+                decision: Decision::Denied,
+                explicit: true,
+                deciding: Some(hit.reference()),
+                reason: format!("denied by {}", hit.label()),
+            };
+        }
+
+        let identity = Side::best(self.allows(Part::Identity));
+        let boundary = match self.principal.permission_boundary {
+            Some(_) => Side::best(self.allows(Part::Boundary)),
+            None => Side::Yes(None),
+        };
+        let resource_direct =
+            Side::best(self.allows(Part::Resource).filter(|hit| !hit.via_account));
+        let resource_account =
+            Side::best(self.allows(Part::Resource).filter(|hit| hit.via_account));
+        // A same-account resource-policy grant to an IAM user bypasses the boundary; to a role it does not.
+        let caller_is_user = self.request.principal_arn.contains(":user/");
+        let boundary_on_resource_grant = if caller_is_user && !self.cross_account {
+            Side::Yes(None)
+        } else {
+            boundary
+        };
+        let identity_path = identity.and(boundary);
+
+        let allow = if self.cross_account {
+            if self.resource_policy.is_none() {
+                return self.implicit_deny(format!(
+                    "{} is in account {} and {} in another; cross-account access needs a resource policy \
+                     that allows it, and none was given",
+                    self.request.resource,
+                    arn_account(self.request.resource).unwrap_or_default(),
+                    self.request.principal_arn
+                ));
+            }
+            identity_path.and(resource_direct.or(resource_account))
+        } else if self.key_policy_required {
+            if self.resource_policy.is_none() {
+                return Evaluation {
+                    decision: Decision::Unknown,
+                    explicit: false,
+                    deciding: None,
+                    reason: format!(
+                        "the key policy of {} was not provided, and KMS grants nothing unless the key policy allows it",
+                        self.request.resource
+                    ),
+                };
+            }
+            identity_path
+                .and(resource_account)
+                .or(resource_direct.and(boundary_on_resource_grant))
+        } else {
+            identity_path.or(resource_direct.and(boundary_on_resource_grant))
+        };
+
+        match allow {
+            Side::Yes(by) => self.allowed_unless_unknown_deny(by, deny),
+            Side::Unknown(hit) => Evaluation {
+                decision: Decision::Unknown,
+                explicit: false,
+                deciding: Some(hit.reference()),
+                reason: format!("{} {}", capitalise(&hit.label()), hit.why_unknown()),
+            },
+            Side::No => self.explain_implicit_deny(
+                identity,
+                boundary,
+                resource_direct,
+                boundary_on_resource_grant,
+            ),
+        }
+    }
+
+    fn allowed_unless_unknown_deny(&self, by: Option<&Hit<'a>>, deny: Side<'_, 'a>) -> Evaluation {
+        let allowed_by = by.map_or_else(|| "an allow".to_string(), |hit| hit.label());
+        if let Side::Unknown(deny) = deny {
+            return Evaluation {
+                decision: Decision::Unknown,
+                explicit: false,
+                deciding: Some(deny.reference()),
+                reason: format!(
+                    "allowed by {allowed_by}, but the Deny {} {}",
+                    deny.label(),
+                    deny.why_unknown()
+                ),
+            };
+        }
+        let how = match by {
+            Some(hit) if hit.part == Part::Resource => ", which names this principal",
+            _ => "",
+        };
+        Evaluation {
+            decision: Decision::Allowed,
+            explicit: false,
+            deciding: by.map(Hit::reference),
+            reason: format!("allowed by {allowed_by}{how}"),
+        }
+    }
+
+    fn explain_implicit_deny(
+        &self,
+        identity: Side<'_, 'a>,
+        boundary: Side<'_, 'a>,
+        resource_direct: Side<'_, 'a>,
+        boundary_on_resource_grant: Side<'_, 'a>,
+    ) -> Evaluation {
+        let Request {
+            action, resource, ..
+        } = self.request;
+        let boundary_name = || {
+            self.principal
+                .permission_boundary
+                .as_ref()
+                .map_or_else(String::new, |policy| policy.name.clone())
+        };
+        let granted_by = |side: Side<'_, 'a>| match side {
+            Side::Yes(Some(hit)) => Some(hit.label()),
+            _ => None,
+        };
+        if let (Some(by), false) = (granted_by(identity), boundary.is_yes()) {
+            return self.implicit_deny(format!(
+                "{by} allows {action} on {resource}, but permission boundary {} does not",
+                boundary_name()
+            ));
+        }
+        if let (Some(by), false) = (
+            granted_by(resource_direct),
+            boundary_on_resource_grant.is_yes(),
+        ) {
+            return self.implicit_deny(format!(
+                "{by} allows {action} on {resource}, but permission boundary {} does not",
+                boundary_name()
+            ));
+        }
+        let resource_policy_name = self
+            .resource_policy
+            .map_or_else(String::new, |p| p.name.clone());
+        if let Some(by) = granted_by(identity) {
+            if self.cross_account {
+                return self.implicit_deny(format!(
+                    "{by} allows {action} on {resource}, but resource policy {resource_policy_name} does not \
+                     allow this principal's account, which cross-account access needs"
+                ));
+            }
+            if self.key_policy_required {
+                return self.implicit_deny(format!(
+                    "{by} allows {action} on {resource}, but key policy {resource_policy_name} neither allows \
+                     this principal nor lets the account's IAM policies grant access"
+                ));
+            }
+        }
+        if let (Some(by), true) = (granted_by(resource_direct), self.cross_account) {
+            return self.implicit_deny(format!(
+                "{by} allows {action} on {resource}, but no identity-based statement does, which cross-account \
+                 access needs"
+            ));
+        }
+        let mut reason = format!("no statement allows {action} on {resource}");
+        if let Some(hit) = self.hits.iter().find(|hit| hit.suffix_miss.is_some()) {
+            let pattern = hit.suffix_miss.unwrap_or_default();
+            reason.push_str(&format!(
+                " ({} names {pattern} without the 6-character suffix Secrets Manager appends to secret ARNs; \
+                 use {pattern}-?????? instead)",
+                hit.label()
+            ));
+        }
+        self.implicit_deny(reason)
+    }
+
+    fn implicit_deny(&self, reason: String) -> Evaluation {
+        Evaluation {
+            decision: Decision::Denied,
+            explicit: false,
+            deciding: None,
+            reason,
+        }
+    }
+}
+
+/// One statement's verdict on the action, resource and conditions (principal comes separately).
+fn scan<'a>(
+    request: &Request,
+    context: &RequestContext,
+    policy: &'a Policy,
+    index: usize,
+    statement: &'a PolicyStatement,
+    part: Part,
+) -> Hit<'a> {
+    let resolve = |name: &str| context.value(name);
+    let variables_enabled = policy.document.version.has_policy_variables();
+    let variables: Option<Variables<'_>> = variables_enabled.then_some(&resolve);
+
+    let action = match &statement.action {
+        Matcher::Only(patterns) => {
+            Applies::from_bool(patterns.iter().any(|p| action_matches(p, request.action)))
+        }
+        Matcher::AllExcept(patterns) => {
+            Applies::from_bool(!patterns.iter().any(|p| action_matches(p, request.action)))
+        }
+    };
+    let resource_match = |pattern: &String| {
+        match glob_matches(pattern, request.resource, variables) {
+        Ok(matched) => Applies::from_bool(matched),
+        Err(unresolved) => Applies::Unknown(format!(
+            "names a resource with the policy variable ${{{}}}, whose value is not known statically",
+            unresolved.0
+        )),
+    }
+    };
+    let resource = || match &statement.resource {
+        None => Applies::Yes,
+        Some(Matcher::Only(patterns)) => Applies::any(patterns.iter().map(resource_match)),
+        Some(Matcher::AllExcept(patterns)) => {
+            Applies::any(patterns.iter().map(resource_match)).not()
+        }
+    };
+    let applies = action
+        .clone()
+        .and(resource)
+        .and(|| evaluate_conditions(&statement.conditions, context, variables_enabled));
+
+    // Only worth explaining for an allow that failed on nothing but the secret's suffix.
+    let suffix_miss = match (
+        &statement.resource,
+        secret_arn_without_suffix(request.resource),
+    ) {
+        (Some(Matcher::Only(patterns)), Some(bare))
+            if applies == Applies::No
+                && action == Applies::Yes
+                && statement.effect == Effect::Allow =>
+        {
+            patterns
+                .iter()
+                .find(|p| glob_matches(p, bare, variables) == Ok(true))
+                .map(String::as_str)
+        }
+        _ => None,
+    };
+    Hit {
+        part,
+        policy,
+        index,
+        statement,
+        applies,
+        via_account: false,
+        suffix_miss,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}

@@ -1,0 +1,292 @@
+//! Wildcard matching the way IAM does it.
+//!
+//! `Action` and `Resource` patterns are plain globs over the whole string: `*` matches any run
+//! of characters (including `:` and `/`), `?` exactly one. Actions compare case-insensitively,
+//! resources case-sensitively. Under policy version 2012-10-17 a pattern may contain policy
+//! variables (`${aws:username}`) and the escapes `${*}`, `${?}`, `${$}` for literal characters; a
+//! variable whose value is not known makes the match undecidable rather than false.
+
+/// One element of a compiled pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Literal(char),
+    /// `*`: any run of characters, possibly empty.
+    AnyRun,
+    /// `?`: exactly one character.
+    AnyOne,
+}
+
+/// Why a pattern could not be compiled: it uses a policy variable with no known value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedVariable(pub String);
+
+/// Resolves a policy variable name (`aws:PrincipalAccount`) to its value, if known.
+pub type Variables<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Does `action` (`secretsmanager:GetSecretValue`) match the `Action` pattern? Case-insensitive.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    let tokens = compile(pattern, None).unwrap_or_default();
+    glob(&tokens, &action.chars().collect::<Vec<_>>(), true)
+}
+
+/// Does `value` match the glob `pattern`, case-sensitively, resolving policy variables through
+/// `variables` when given (i.e. under policy version 2012-10-17)?
+pub fn glob_matches(
+    pattern: &str,
+    value: &str,
+    variables: Option<Variables<'_>>,
+) -> Result<bool, UnresolvedVariable> {
+    let tokens = compile(pattern, variables)?;
+    Ok(glob(&tokens, &value.chars().collect::<Vec<_>>(), false))
+}
+
+/// Replaces policy variables and escapes in a condition value compared for equality, where
+/// `*` and `?` are ordinary characters anyway.
+pub fn substitute(value: &str, variables: Variables<'_>) -> Result<String, UnresolvedVariable> {
+    Ok(compile(value, Some(variables))?
+        .into_iter()
+        .map(|token| match token {
+            Token::Literal(c) => c,
+            Token::AnyRun => '*',
+            Token::AnyOne => '?',
+        })
+        .collect())
+}
+
+/// Compiles a pattern. Without `variables`, `$`, `{` and `}` are ordinary characters.
+fn compile(
+    pattern: &str,
+    variables: Option<Variables<'_>>,
+) -> Result<Vec<Token>, UnresolvedVariable> {
+    let mut tokens = Vec::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if let (Some(resolve), Some(body)) = (variables, rest.strip_prefix("${")) {
+            if let Some(end) = body.find('}') {
+                let name = &body[..end];
+                match name {
+                    "*" | "?" | "$" => tokens.extend(name.chars().map(Token::Literal)),
+                    _ => {
+                        let value = resolve(name.trim())
+                            .ok_or_else(|| UnresolvedVariable(name.to_string()))?;
+                        // A substituted value is literal text, even if it contains `*` or `?`.
+                        tokens.extend(value.chars().map(Token::Literal));
+                    }
+                }
+                rest = &body[end + 1..];
+                continue;
+            }
+        }
+        tokens.push(match c {
+            '*' => Token::AnyRun,
+            '?' => Token::AnyOne,
+            other => Token::Literal(other),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    Ok(tokens)
+}
+
+/// Iterative glob matching with single-star backtracking: O(pattern × text) in the worst case,
+/// never exponential, no recursion.
+fn glob(tokens: &[Token], text: &[char], fold_case: bool) -> bool {
+    let same = |a: char, b: char| {
+        if fold_case {
+            a.to_lowercase().eq(b.to_lowercase())
+        } else {
+            a == b
+        }
+    };
+    let (mut t, mut s) = (0, 0);
+    // Where the last `*` was, and how much text it has swallowed so far.
+    let mut star: Option<(usize, usize)> = None;
+    while s < text.len() {
+        match tokens.get(t) {
+            Some(Token::AnyRun) => {
+                star = Some((t, s));
+                t += 1;
+            }
+            Some(Token::AnyOne) => {
+                t += 1;
+                s += 1;
+            }
+            Some(Token::Literal(c)) if same(*c, text[s]) => {
+                t += 1;
+                s += 1;
+            }
+            _ => match star {
+                Some((star_t, star_s)) => {
+                    t = star_t + 1;
+                    s = star_s + 1;
+                    star = Some((star_t, star_s + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens[t.min(tokens.len())..]
+        .iter()
+        .all(|token| *token == Token::AnyRun)
+}
+
+/// The fields of an ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let mut fields = text.splitn(6, ':');
+        if fields.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: fields.next()?,
+            service: fields.next()?,
+            region: fields.next()?,
+            account: fields.next()?,
+            resource: fields.next()?,
+        })
+    }
+}
+
+/// The account id an ARN belongs to, when it names one (S3 bucket ARNs do not).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    Arn::parse(arn).map(|a| a.account).filter(|a| !a.is_empty())
+}
+
+/// `ArnLike` / `ArnEquals` in conditions: each of the six colon-separated fields is matched
+/// separately, so a wildcard does not cross a `:` (unlike `Resource` matching).
+pub fn arn_like(pattern: &str, value: &str) -> bool {
+    let (Some(p), Some(v)) = (Arn::parse(pattern), Arn::parse(value)) else {
+        return false;
+    };
+    let field = |p: &str, v: &str| glob_matches(p, v, None).unwrap_or(false);
+    field(p.partition, v.partition)
+        && field(p.service, v.service)
+        && field(p.region, v.region)
+        && field(p.account, v.account)
+        && field(p.resource, v.resource)
+}
+
+/// Secrets Manager appends `-` and six random characters to every secret's name in its ARN
+/// (`…:secret:prod/db-AbC123`). Returns the ARN without that suffix, for explaining why a policy
+/// that names `…:secret:prod/db` does not match.
+pub fn secret_arn_without_suffix(arn: &str) -> Option<&str> {
+    let parsed = Arn::parse(arn)?;
+    let name = parsed.resource.strip_prefix("secret:")?;
+    if parsed.service != "secretsmanager" || name.len() < 8 {
+        return None;
+    }
+    let cut = arn.len() - 7;
+    let (base, suffix) = (arn.get(..cut)?, arn.get(cut..)?);
+    let suffix_ok =
+        suffix.starts_with('-') && suffix[1..].chars().all(|c| c.is_ascii_alphanumeric());
+    suffix_ok.then_some(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, value: &str) -> bool {
+        glob_matches(pattern, value, None).unwrap()
+    }
+
+    #[test]
+    fn star_matches_any_run_including_separators() {
+        assert!(matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a/b:c"
+        ));
+        assert!(matches("*", ""));
+        assert!(matches("a*b*c", "aXXbYYc"));
+        assert!(matches("a*b*c", "abc"));
+        assert!(!matches("a*b*c", "aXXbYY"));
+        assert!(matches(
+            "*:secret:prod/*",
+            "arn:aws:secretsmanager:us-east-1:1:secret:prod/db"
+        ));
+    }
+
+    #[test]
+    fn question_mark_matches_exactly_one_character() {
+        assert!(matches("db-??????", "db-AbC123"));
+        assert!(!matches("db-??????", "db-AbC12"));
+        assert!(!matches("db-??????", "db-AbC1234"));
+    }
+
+    #[test]
+    fn resources_are_case_sensitive_actions_are_not() {
+        assert!(!matches("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
+        assert!(action_matches(
+            "SecretsManager:Get*",
+            "secretsmanager:GetSecretValue"
+        ));
+        assert!(action_matches(
+            "secretsmanager:getsecretvalue",
+            "secretsmanager:GetSecretValue"
+        ));
+        assert!(!action_matches(
+            "secretsmanager:Describe*",
+            "secretsmanager:GetSecretValue"
+        ));
+    }
+
+    #[test]
+    fn pathological_patterns_stay_fast() {
+        let pattern = "*a".repeat(50) + "b";
+        let text = "a".repeat(5000);
+        assert!(!matches(&pattern, &text));
+    }
+
+    #[test]
+    fn policy_variables_resolve_or_report_the_variable() {
+        let vars = |name: &str| (name == "aws:PrincipalAccount").then(|| "111".to_string());
+        let vars: Variables<'_> = &vars;
+        assert_eq!(
+            glob_matches("arn:x:${aws:PrincipalAccount}:*", "arn:x:111:y", Some(vars)),
+            Ok(true)
+        );
+        assert_eq!(
+            glob_matches("arn:x:${aws:username}", "arn:x:bob", Some(vars)),
+            Err(UnresolvedVariable("aws:username".into()))
+        );
+        // Escapes are literal characters; without variables `${` is plain text.
+        assert_eq!(glob_matches("a${*}b", "a*b", Some(vars)), Ok(true));
+        assert_eq!(glob_matches("a${*}b", "aXb", Some(vars)), Ok(false));
+        assert_eq!(glob_matches("a${x}", "a${x}", None), Ok(true));
+    }
+
+    #[test]
+    fn arn_like_does_not_cross_colons() {
+        assert!(arn_like(
+            "arn:aws:iam::*:role/app-*",
+            "arn:aws:iam::111:role/app-web"
+        ));
+        assert!(!arn_like("arn:aws:iam::*", "arn:aws:iam::111:role/app-web"));
+        assert!(!arn_like("not-an-arn", "arn:aws:iam::111:role/app-web"));
+    }
+
+    #[test]
+    fn secret_suffix_is_recognised() {
+        let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbC123";
+        assert_eq!(
+            secret_arn_without_suffix(arn),
+            Some("arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db")
+        );
+        assert_eq!(
+            secret_arn_without_suffix("arn:aws:s3:::bucket/x-AbC123"),
+            None
+        );
+        assert_eq!(
+            secret_arn_without_suffix("arn:aws:secretsmanager:us-east-1:1:secret:db"),
+            None
+        );
+    }
+}
