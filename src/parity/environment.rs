@@ -1,0 +1,66 @@
+//! One environment as the checks see it: its snapshot (from a file or read live), whether it
+//! is production, and the normaliser that makes its values comparable with the others.
+
+use super::normalise::Normaliser;
+use super::snapshot::{ContainerDefinition, ServiceSnapshot, Snapshot};
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub production: bool,
+    pub snapshot: Snapshot,
+    pub normaliser: Normaliser,
+}
+
+impl Environment {
+    pub fn new(name: impl Into<String>, production: Option<bool>, snapshot: Snapshot) -> Self {
+        let name = name.into();
+        let production = production.unwrap_or_else(|| is_production_name(&name));
+        let normaliser = Normaliser::new(&name, snapshot.region.as_deref());
+        Environment {
+            name,
+            production,
+            snapshot,
+            normaliser,
+        }
+    }
+
+    /// The service's name with environment names, accounts and regions normalised, so that
+    /// `web-staging` and `web-production` are the same service.
+    pub fn service_key(&self, service: &ServiceSnapshot) -> String {
+        self.normaliser.apply(&service.name)
+    }
+
+    pub fn container_key(&self, container: &ContainerDefinition) -> String {
+        self.normaliser.apply(&container.name)
+    }
+
+    /// Every container of every service whose task definition was read.
+    pub fn containers(&self) -> impl Iterator<Item = (&ServiceSnapshot, &ContainerDefinition)> {
+        self.snapshot.services.iter().flat_map(|s| {
+            s.task_definition
+                .iter()
+                .flat_map(move |t| t.container_definitions.iter().map(move |c| (s, c)))
+        })
+    }
+}
+
+/// `production`, `prod`, `prd` and names starting with `prod` are production by default.
+pub fn is_production_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "prd" || lower.starts_with("prod")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_names() {
+        assert!(is_production_name("production"));
+        assert!(is_production_name("Prod-EU"));
+        assert!(is_production_name("prd"));
+        assert!(!is_production_name("staging"));
+        assert!(!is_production_name("preprod"));
+    }
+}
