@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt};
@@ -67,18 +68,31 @@ enum Failure {
     Unreadable(String),
 }
 
-fn classify<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>) -> Failure
+fn classify<E>(err: &aws_sdk_sts::error::SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    match err.code() {
-        Some(code) if NOT_FOUND_CODES.contains(&code) => Failure::NotFound,
-        Some(code) => Failure::Unreadable(match err.message() {
-            Some(message) => format!("{code}: {message}"),
-            None => code.to_string(),
-        }),
-        None => Failure::Unreadable(one_line(&DisplayErrorContext(err).to_string())),
+    use aws_sdk_sts::error::SdkError;
+    match err {
+        SdkError::ServiceError(_) => match err.code() {
+            Some(code) if NOT_FOUND_CODES.contains(&code) => Failure::NotFound,
+            Some(code) => Failure::Unreadable(match err.message() {
+                Some(message) => one_line(&format!("{code}: {message}")),
+                None => code.to_string(),
+            }),
+            None => Failure::Unreadable(match err.raw_response() {
+                Some(raw) => format!("HTTP {} without an AWS error code", raw.status().as_u16()),
+                None => "an error without an AWS error code".into(),
+            }),
+        },
+        SdkError::TimeoutError(_) => Failure::Unreadable("timed out".into()),
+        SdkError::DispatchFailure(d) if d.is_timeout() => Failure::Unreadable("timed out".into()),
+        SdkError::DispatchFailure(_) => Failure::Unreadable(format!(
+            "could not reach the endpoint: {}",
+            one_line(&DisplayErrorContext(err).to_string())
+        )),
+        SdkError::ResponseError(_) => Failure::Unreadable("the response could not be read".into()),
+        _ => Failure::Unreadable(one_line(&DisplayErrorContext(err).to_string())),
     }
 }
 
@@ -86,10 +100,9 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn describe<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>) -> String
+fn describe<E>(err: &aws_sdk_sts::error::SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match classify(err) {
         Failure::NotFound => "not found".into(),
@@ -109,6 +122,11 @@ struct Clients {
 /// The SDK configuration of one environment: the standard chain, narrowed by the environment's
 /// profile and region, then the role to assume if it names one.
 pub async fn sdk_config(config: &EnvironmentConfig, max_attempts: u32) -> SdkConfig {
+    // AWS_MAX_ATTEMPTS / AWS_RETRY_MODE (or the profile's) win; otherwise standard mode with
+    // `max_attempts`, which retries throttling with exponential backoff.
+    let user_retry = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
     let retry = RetryConfig::standard().with_max_attempts(max_attempts.max(1));
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -116,9 +134,11 @@ pub async fn sdk_config(config: &EnvironmentConfig, max_attempts: u32) -> SdkCon
         .operation_timeout(Duration::from_secs(60))
         .build();
     let loader = || {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry.clone())
-            .timeout_config(timeouts.clone());
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts.clone());
+        if !user_retry {
+            loader = loader.retry_config(retry.clone());
+        }
         if let Some(profile) = &config.aws_profile {
             loader = loader.profile_name(profile);
         }

@@ -44,7 +44,7 @@ pub fn check(envs: &[Environment], expected_differences: &[String]) -> Vec<Findi
                 .missing_services
                 .iter()
                 .any(|m| env.normaliser.apply(m) == *key);
-            if !by_env.contains_key(&i) && !listed_missing {
+            if !by_env.contains_key(&i) && !listed_missing && !services_unreadable(env) {
                 let present: Vec<&str> = by_env.keys().map(|&j| envs[j].name.as_str()).collect();
                 findings.push(finding(
                     &SERVICE_MISSING,
@@ -99,6 +99,15 @@ pub fn check(envs: &[Environment], expected_differences: &[String]) -> Vec<Findi
         }
     }
     findings
+}
+
+/// Whether some of the environment's services could not be read: then an absent service is
+/// unknown (reported by the unreadable check), not missing.
+fn services_unreadable(env: &Environment) -> bool {
+    env.snapshot
+        .unreadable
+        .iter()
+        .any(|u| u.operation == "ecs:DescribeServices" || u.operation == "ecs:ListServices")
 }
 
 /// Fields that differ: path → (reference value, this environment's value). The canonical lines
