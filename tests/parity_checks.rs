@@ -8,7 +8,8 @@ use preflight::parity::{run_checks, CheckSettings, Environment, Snapshot};
 use std::path::Path;
 
 fn staging() -> Snapshot {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots/staging.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots/staging.json");
     Snapshot::load(&path).expect("sample snapshot")
 }
 
@@ -29,17 +30,31 @@ fn run(production: Snapshot, settings: &CheckSettings) -> Vec<(String, String, S
     run_checks(&envs, settings)
         .findings
         .into_iter()
-        .map(|f| (f.rule, f.environment.unwrap_or_default(), f.subject.unwrap_or_default(), f.severity))
+        .map(|f| {
+            (
+                f.rule,
+                f.environment.unwrap_or_default(),
+                f.subject.unwrap_or_default(),
+                f.severity,
+            )
+        })
         .collect()
 }
 
 fn container(s: &mut Snapshot) -> &mut preflight::parity::snapshot::ContainerDefinition {
-    &mut s.services[0].task_definition.as_mut().expect("read").container_definitions[0]
+    &mut s.services[0]
+        .task_definition
+        .as_mut()
+        .expect("read")
+        .container_definitions[0]
 }
 
 #[test]
 fn a_faithful_copy_has_no_findings() {
-    assert_eq!(run(production_like_staging(), &CheckSettings::default()), vec![]);
+    assert_eq!(
+        run(production_like_staging(), &CheckSettings::default()),
+        vec![]
+    );
 }
 
 #[test]
@@ -52,8 +67,18 @@ fn task_definition_drift_is_an_error_and_expected_differences_are_info() {
     assert_eq!(
         findings,
         vec![
-            ("PA101".into(), "production".into(), "web: containerDefinitions.web.memory".into(), Severity::Error),
-            ("PA102".into(), "production".into(), "web: containerDefinitions.web.image".into(), Severity::Info),
+            (
+                "PA101".into(),
+                "production".into(),
+                "web: containerDefinitions.web.memory".into(),
+                Severity::Error
+            ),
+            (
+                "PA102".into(),
+                "production".into(),
+                "web: containerDefinitions.web.image".into(),
+                Severity::Info
+            ),
         ]
     );
     let settings = CheckSettings {
@@ -78,7 +103,9 @@ fn equivalent_spellings_are_not_drift() {
 #[test]
 fn a_variable_missing_in_one_environment_and_manifest_names() {
     let mut prod = production_like_staging();
-    container(&mut prod).environment.retain(|e| e.name != "LOG_LEVEL");
+    container(&mut prod)
+        .environment
+        .retain(|e| e.name != "LOG_LEVEL");
     let settings = CheckSettings {
         required: vec!["SENTRY_DSN".into()],
         ..CheckSettings::default()
@@ -87,9 +114,24 @@ fn a_variable_missing_in_one_environment_and_manifest_names() {
     assert_eq!(
         findings,
         vec![
-            ("PA201".into(), "production".into(), "LOG_LEVEL".into(), Severity::Error),
-            ("PA202".into(), "production".into(), "SENTRY_DSN".into(), Severity::Error),
-            ("PA202".into(), "staging".into(), "SENTRY_DSN".into(), Severity::Error),
+            (
+                "PA201".into(),
+                "production".into(),
+                "LOG_LEVEL".into(),
+                Severity::Error
+            ),
+            (
+                "PA202".into(),
+                "production".into(),
+                "SENTRY_DSN".into(),
+                Severity::Error
+            ),
+            (
+                "PA202".into(),
+                "staging".into(),
+                "SENTRY_DSN".into(),
+                Severity::Error
+            ),
         ]
     );
 }
@@ -104,17 +146,38 @@ fn secret_states() {
     let meta = secret_mut(&mut prod).metadata.as_mut().expect("found");
     meta.deleted_date = Some("2026-12-01T00:00:00Z".into());
     let findings = run(prod, &CheckSettings::default());
-    assert_eq!(findings, vec![("PA302".into(), "production".into(), "DATABASE_URL".into(), Severity::Error)]);
+    assert_eq!(
+        findings,
+        vec![(
+            "PA302".into(),
+            "production".into(),
+            "DATABASE_URL".into(),
+            Severity::Error
+        )]
+    );
 
     // Referenced without the random suffix: a warning naming the full ARN.
     let mut prod = production_like_staging();
-    let full = secret_mut(&mut prod).metadata.as_ref().expect("found").arn.clone();
+    let full = secret_mut(&mut prod)
+        .metadata
+        .as_ref()
+        .expect("found")
+        .arn
+        .clone();
     let partial = full[..full.len() - 7].to_string();
     secret_mut(&mut prod).reference = partial.clone();
     let c = container(&mut prod);
     c.secrets[0].value_from = c.secrets[0].value_from.replace(&full, &partial);
     let findings = run(prod, &CheckSettings::default());
-    assert_eq!(findings, vec![("PA303".into(), "production".into(), "DATABASE_URL".into(), Severity::Warning)]);
+    assert_eq!(
+        findings,
+        vec![(
+            "PA303".into(),
+            "production".into(),
+            "DATABASE_URL".into(),
+            Severity::Warning
+        )]
+    );
 
     // A lookup that failed is unknown, never pass.
     let mut prod = production_like_staging();
@@ -136,15 +199,29 @@ fn secret_states() {
 fn a_reference_into_another_account_is_an_error() {
     let mut prod = production_like_staging();
     let c = container(&mut prod);
-    c.secrets[0].value_from = c.secrets[0].value_from.replace("222222222222", "111111111111");
+    c.secrets[0].value_from = c.secrets[0]
+        .value_from
+        .replace("222222222222", "111111111111");
     let findings = run(prod, &CheckSettings::default());
-    assert!(findings.contains(&("PA306".into(), "production".into(), "DATABASE_URL".into(), Severity::Error)), "{findings:?}");
+    assert!(
+        findings.contains(&(
+            "PA306".into(),
+            "production".into(),
+            "DATABASE_URL".into(),
+            Severity::Error
+        )),
+        "{findings:?}"
+    );
 }
 
 #[test]
 fn an_explicit_deny_names_its_statement() {
     let mut prod = production_like_staging();
-    let role = prod.roles.iter_mut().find(|r| r.arn.ends_with("-exec")).expect("exec role");
+    let role = prod
+        .roles
+        .iter_mut()
+        .find(|r| r.arn.ends_with("-exec"))
+        .expect("exec role");
     role.inline_policies.push(preflight::parity::snapshot::PolicyRecord {
         name: "lockdown".into(),
         arn: None,
@@ -156,9 +233,21 @@ fn an_explicit_deny_names_its_statement() {
         Environment::new("production", None, prod),
     ];
     let report = run_checks(&envs, &CheckSettings::default());
-    let denied = report.findings.iter().find(|f| f.rule == "PA401").expect("PA401");
-    assert!(denied.message.contains("explicitly denied"), "{}", denied.message);
-    assert!(denied.notes.iter().any(|n| n.contains("'NoSecrets'")), "{:?}", denied.notes);
+    let denied = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "PA401")
+        .expect("PA401");
+    assert!(
+        denied.message.contains("explicitly denied"),
+        "{}",
+        denied.message
+    );
+    assert!(
+        denied.notes.iter().any(|n| n.contains("'NoSecrets'")),
+        "{:?}",
+        denied.notes
+    );
     // The extra deny also shows as permission drift of the execution role.
     assert!(report.findings.iter().any(|f| f.rule == "PA403"));
 }
@@ -180,9 +269,16 @@ fn loopback_values_are_errors_in_production_only_and_secret_values_stay_hidden()
         Environment::new("production", None, prod),
     ];
     let report = run_checks(&envs, &CheckSettings::default());
-    let rules: Vec<_> = report.findings.iter().map(|f| (f.rule.as_str(), f.environment.as_deref())).collect();
+    let rules: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.environment.as_deref()))
+        .collect();
     assert_eq!(rules, [("PA501", Some("production"))]);
-    for format in [preflight::output::Format::Human, preflight::output::Format::Json] {
+    for format in [
+        preflight::output::Format::Human,
+        preflight::output::Format::Json,
+    ] {
         let mut out = Vec::new();
         preflight::output::write_report(&report, format, &mut out, false).expect("render");
         let text = String::from_utf8_lossy(&out);
@@ -194,7 +290,9 @@ fn loopback_values_are_errors_in_production_only_and_secret_values_stay_hidden()
 #[test]
 fn the_matrix_has_a_column_per_environment() {
     let mut prod = production_like_staging();
-    container(&mut prod).environment.retain(|e| e.name != "LOG_LEVEL");
+    container(&mut prod)
+        .environment
+        .retain(|e| e.name != "LOG_LEVEL");
     let dev_text = staging().to_json().replace("staging", "dev");
     let dev = Snapshot::parse(Path::new("dev.json"), &dev_text).expect("dev");
     let envs = [
@@ -204,7 +302,10 @@ fn the_matrix_has_a_column_per_environment() {
     ];
     let report = run_checks(&envs, &CheckSettings::default());
     let table = &report.tables[0];
-    assert_eq!(table.columns, ["check / variable", "staging", "production", "dev"]);
+    assert_eq!(
+        table.columns,
+        ["check / variable", "staging", "production", "dev"]
+    );
     let row = |label: &str| {
         table
             .rows

@@ -144,7 +144,7 @@ fn asks_for<'a>(
     let mut asks = Vec::new();
     let key = match parsed {
         ValueFrom::Secret(secret) => {
-            let Some(record) = env.snapshot.secret(&secret.secret_id) else {
+            let Some(record) = env.secret(&secret.secret_id) else {
                 return Ok(asks); // check 3 reports the missing record
             };
             match (record.status, &record.metadata) {
@@ -191,8 +191,7 @@ fn asks_for<'a>(
                 None,
                 &EXECUTION_ROLE_CANNOT_READ_SECRET,
             ));
-            env.snapshot
-                .parameter(&parameter.reference)
+            env.parameter(&parameter.reference)
                 .and_then(|p| p.metadata.as_ref())
                 .and_then(|m| m.key_id.clone())
         }
@@ -302,7 +301,7 @@ fn principal_policies(env: &Environment, role: &str) -> Result<PrincipalPolicies
         message,
         unknown: true,
     };
-    let Some(record) = env.snapshot.role(role) else {
+    let Some(record) = env.role(role) else {
         return Err(unknown(format!(
             "{e}: the snapshot has no record of role `{role}`"
         )));
@@ -362,7 +361,7 @@ fn key_policy(env: &Environment, key: &str) -> Result<Option<(String, Policy)>, 
     if key.contains("alias/aws/") {
         return Ok(None);
     }
-    let Some(record) = env.snapshot.key(key) else {
+    let Some(record) = env.key(key) else {
         return Err("the snapshot has no record of the key".into());
     };
     let meta = match (record.status, &record.metadata) {

@@ -82,7 +82,7 @@ fn check_one(
     }
     match parsed {
         ValueFrom::Secret(secret) => {
-            let Some(record) = snap.secret(&secret.secret_id) else {
+            let Some(record) = env.secret(&secret.secret_id) else {
                 out.push(
                     finding(
                         &SECRET_UNREADABLE,
@@ -133,7 +133,7 @@ fn check_one(
             }
         }
         ValueFrom::Parameter(parameter) => {
-            let Some(record) = snap.parameter(&parameter.reference) else {
+            let Some(record) = env.parameter(&parameter.reference) else {
                 out.push(
                     finding(
                         &SECRET_UNREADABLE,

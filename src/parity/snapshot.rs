@@ -70,9 +70,16 @@ impl Snapshot {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
-        let probe: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| Error::input(path, format!("line {}: not a snapshot: {e}", e.line())))?;
-        match probe.get("version").and_then(serde_json::Value::as_u64) {
+        let typed = serde_json::from_str::<Snapshot>(text);
+        // The version decides how to read the rest, so a mismatch is reported before any
+        // field error; only the error path pays for the second, version-only parse.
+        let version = match &typed {
+            Ok(snapshot) => Some(u64::from(snapshot.version)),
+            Err(_) => serde_json::from_str::<VersionProbe>(text)
+                .ok()
+                .and_then(|p| p.version.as_ref().and_then(serde_json::Value::as_u64)),
+        };
+        match version {
             Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
             Some(v) => {
                 return Err(Error::input(
@@ -80,15 +87,15 @@ impl Snapshot {
                     format!("snapshot version {v} is not supported (this preflight reads version {SNAPSHOT_VERSION}); take it again with `preflight snapshot`"),
                 ))
             }
-            None => {
+            None if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
                 return Err(Error::input(
                     path,
                     "not a snapshot: no numeric `version` member (take one with `preflight snapshot`)",
                 ))
             }
+            None => {}
         }
-        serde_json::from_str(text)
-            .map_err(|e| Error::input(path, format!("line {}: {e}", e.line())))
+        typed.map_err(|e| Error::input(path, format!("line {}: {e}", e.line())))
     }
 
     pub fn to_json(&self) -> String {
@@ -112,6 +119,12 @@ impl Snapshot {
     pub fn role(&self, arn: &str) -> Option<&RoleRecord> {
         self.roles.iter().find(|r| r.arn == arn)
     }
+}
+
+/// Just the `version` member, read when the whole document does not parse.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<serde_json::Value>,
 }
 
 /// The outcome of looking something up: found, definitely absent, or not known.
@@ -490,6 +503,14 @@ mod tests {
 
     #[test]
     fn a_misspelt_member_is_an_error_with_its_line() {
+        let err = Snapshot::parse(Path::new("s.json"), r#"{"services": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no numeric `version`"), "{err}");
+        let err = Snapshot::parse(Path::new("s.json"), "{\"version\": 1,")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("s.json: line 1:"), "{err}");
         let text = "{\n\"version\": 1,\n\"environment\": \"x\",\n\"acount_id\": \"1\"\n}";
         let err = Snapshot::parse(Path::new("s.json"), text)
             .unwrap_err()
