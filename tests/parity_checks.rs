@@ -3,7 +3,9 @@
 
 use preflight::diagnostics::Severity;
 use preflight::output::CellStatus;
-use preflight::parity::snapshot::{KeyValue, LookupStatus, SecretRecord};
+use preflight::parity::snapshot::{
+    KeyMetadata, KeyRecord, KeyValue, LookupStatus, PolicyRecord, SecretRecord,
+};
 use preflight::parity::{run_checks, CheckSettings, Environment, Snapshot};
 use std::path::Path;
 
@@ -321,4 +323,117 @@ fn the_matrix_has_a_column_per_environment() {
     assert_eq!(row("DATABASE_URL")[2].text, "secret");
     assert_eq!(row("variable names")[2].text, "1 error");
     assert_eq!(row("secrets")[1].text, "ok");
+}
+
+fn with_customer_key(prod: &mut Snapshot, key_policy: Option<&str>) {
+    let key_arn = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    secret_mut(prod)
+        .metadata
+        .as_mut()
+        .expect("found")
+        .kms_key_id = Some(key_arn.into());
+    prod.keys.push(KeyRecord {
+        reference: key_arn.into(),
+        status: LookupStatus::Found,
+        metadata: Some(KeyMetadata {
+            arn: key_arn.into(),
+            key_manager: Some("CUSTOMER".into()),
+            policy: key_policy.map(str::to_string),
+        }),
+        error: None,
+    });
+}
+
+/// The default key policy: the account's IAM policies decide.
+const ACCOUNT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kms:*","Resource":"*"}]}"#;
+
+#[test]
+fn a_customer_managed_key_needs_kms_decrypt() {
+    let mut prod = production_like_staging();
+    with_customer_key(&mut prod, Some(ACCOUNT_KEY_POLICY));
+    let findings = run(prod.clone(), &CheckSettings::default());
+    assert_eq!(
+        findings,
+        vec![(
+            "PA402".into(),
+            "production".into(),
+            "DATABASE_URL".into(),
+            Severity::Error
+        )]
+    );
+
+    // Granting kms:Decrypt on the key settles it.
+    let role = prod
+        .roles
+        .iter_mut()
+        .find(|r| r.arn.ends_with("-exec"))
+        .expect("exec role");
+    role.inline_policies.push(PolicyRecord {
+        name: "decrypt".into(),
+        arn: None,
+        version_id: None,
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:222222222222:key/*"}]}"#.into(),
+    });
+    let findings = run(prod, &CheckSettings::default());
+    // Staging lacks that grant, so the roles now differ: drift, but nothing denied.
+    assert_eq!(
+        findings,
+        vec![(
+            "PA403".into(),
+            "production".into(),
+            "web: execution role".into(),
+            Severity::Warning
+        )]
+    );
+}
+
+#[test]
+fn an_unreadable_key_policy_is_unknown() {
+    let mut prod = production_like_staging();
+    with_customer_key(&mut prod, None);
+    let envs = [
+        Environment::new("staging", None, staging()),
+        Environment::new("production", None, prod),
+    ];
+    let report = run_checks(&envs, &CheckSettings::default());
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert_eq!(report.findings[0].rule, "PA404");
+    assert!(report.findings[0].unknown);
+}
+
+#[test]
+fn a_missing_parameter_and_a_missing_role() {
+    let mut prod = production_like_staging();
+    prod.parameters[0].status = LookupStatus::NotFound;
+    prod.parameters[0].metadata = None;
+    let findings = run(prod, &CheckSettings::default());
+    assert_eq!(
+        findings,
+        vec![(
+            "PA301".into(),
+            "production".into(),
+            "SESSION_TOKEN".into(),
+            Severity::Error
+        )]
+    );
+
+    let mut prod = production_like_staging();
+    let role = prod
+        .roles
+        .iter_mut()
+        .find(|r| r.arn.ends_with("-exec"))
+        .expect("exec role");
+    role.status = LookupStatus::NotFound;
+    role.inline_policies.clear();
+    role.attached_policies.clear();
+    let findings = run(prod, &CheckSettings::default());
+    assert_eq!(
+        findings,
+        vec![(
+            "PA401".into(),
+            "production".into(),
+            "web-production-exec".into(),
+            Severity::Error
+        )]
+    );
 }
