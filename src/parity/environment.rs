@@ -38,7 +38,8 @@ impl Environment {
     pub fn new(name: impl Into<String>, production: Option<bool>, snapshot: Snapshot) -> Self {
         let name = name.into();
         let production = production.unwrap_or_else(|| is_production_name(&name));
-        let normaliser = Normaliser::new(&name, snapshot.region.as_deref());
+        let normaliser =
+            Normaliser::new(&name, snapshot.region.as_deref()).with_name(&snapshot.environment);
         let index = Index {
             secrets: positions(snapshot.secrets.iter().map(|r| &r.reference)),
             parameters: positions(snapshot.parameters.iter().map(|r| &r.reference)),

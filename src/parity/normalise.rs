@@ -19,17 +19,27 @@ pub struct Normaliser {
 
 impl Normaliser {
     pub fn new(environment: &str, region: Option<&str>) -> Self {
-        let lower = environment.to_ascii_lowercase();
-        let mut names = vec![lower.clone()];
-        if let Some(group) = ALIASES.iter().find(|g| g.contains(&lower.as_str())) {
-            names.extend(group.iter().map(|s| s.to_string()));
-        }
-        names.sort();
-        names.dedup();
         Normaliser {
-            names,
+            names: Vec::new(),
             region: region.filter(|r| !r.is_empty()).map(str::to_string),
         }
+        .with_name(environment)
+    }
+
+    /// Also treats `environment` (and its short forms) as this environment's name, e.g. the
+    /// name a snapshot was taken under when the configuration calls it something else.
+    pub fn with_name(mut self, environment: &str) -> Self {
+        let lower = environment.to_ascii_lowercase();
+        if lower.is_empty() {
+            return self;
+        }
+        self.names.push(lower.clone());
+        if let Some(group) = ALIASES.iter().find(|g| g.contains(&lower.as_str())) {
+            self.names.extend(group.iter().map(|s| s.to_string()));
+        }
+        self.names.sort();
+        self.names.dedup();
+        self
     }
 
     /// Does this word (case-insensitive) name the environment?
@@ -43,7 +53,15 @@ impl Normaliser {
             Some(region) => value.replace(region.as_str(), "{region}"),
             None => value.to_string(),
         };
-        let value = strip_revision(&value);
+        let mut value = strip_revision(&value);
+        // Names of several words (`eu-prod`) first; single words are handled below.
+        for name in self
+            .names
+            .iter()
+            .filter(|n| !n.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            value = replace_bounded(&value, name);
+        }
         let mut out = String::with_capacity(value.len());
         let mut word = String::new();
         for c in value.chars().chain(std::iter::once('\0')) {
@@ -71,6 +89,26 @@ impl Normaliser {
             word
         }
     }
+}
+
+/// Replaces `name` (case-insensitive) where it is not part of a longer word.
+fn replace_bounded(value: &str, name: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    while let Some(found) = lower[i..].find(name) {
+        let start = i + found;
+        let end = start + name.len();
+        let before = lower[..start].chars().next_back();
+        let after = lower[end..].chars().next();
+        let bounded = !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        out.push_str(&value[i..start]);
+        out.push_str(if bounded { "{env}" } else { &value[start..end] });
+        i = end;
+    }
+    out.push_str(&value[i..]);
+    out
 }
 
 /// `…:task-definition/web:42` → `…:task-definition/web:{revision}`.
@@ -119,6 +157,14 @@ mod tests {
         let n = Normaliser::new("production", None);
         assert_eq!(n.apply("product-catalog"), "product-catalog");
         assert_eq!(n.apply("port 1234567890123"), "port 1234567890123");
+    }
+
+    #[test]
+    fn a_snapshot_taken_under_another_name_still_normalises() {
+        let n = Normaliser::new("live", None).with_name("eu-prod");
+        assert_eq!(n.apply("/ecs/EU-PROD/web"), "/ecs/{env}/web");
+        assert_eq!(n.apply("/ecs/neu-prods/web"), "/ecs/neu-prods/web");
+        assert_eq!(n.apply("/ecs/live/web"), "/ecs/{env}/web");
     }
 
     #[test]
