@@ -1,8 +1,8 @@
 //! The static IAM evaluator against the rules of the AWS policy evaluation logic.
 
 use preflight::parity::iam::{
-    evaluate, Decision, Evaluation, Policy, PolicyDocument, PrincipalPolicies, Request,
-    StatementRef,
+    evaluate, evaluate_with_context, Decision, Evaluation, Policy, PolicyDocument,
+    PrincipalPolicies, Request, StatementRef,
 };
 use serde_json::{json, Value};
 
@@ -154,7 +154,7 @@ fn an_explicit_deny_in_the_resource_policy_overrides_an_identity_allow() {
     assert!(answer.explicit);
     assert_eq!(
         answer.reason,
-        "denied by statement 'OnlyApi' of resource policy secret prod/db"
+        "denied by statement 'OnlyApi' of the resource policy of secret prod/db"
     );
 }
 
@@ -393,7 +393,8 @@ fn a_resource_policy_naming_the_role_grants_without_an_identity_allow() {
             decision: Decision::Allowed,
             explicit: false,
             deciding: statement("secret prod/db", Some("WebReads"), 0),
-            reason: "allowed by statement 'WebReads' of resource policy secret prod/db, which names this principal".into(),
+            reason: "allowed by statement 'WebReads' of the resource policy of secret prod/db"
+                .into(),
         }
     );
 
@@ -467,7 +468,7 @@ fn a_boundary_limits_a_resource_policy_grant_to_a_role_but_not_to_a_user() {
     assert_eq!(answer.decision, Decision::Denied);
     assert_eq!(
         answer.reason,
-        format!("statement 'Grant' of resource policy secret prod/db allows {GET} on {SECRET}, but permission boundary boundary-ssm-only does not")
+        format!("statement 'Grant' of the resource policy of secret prod/db allows {GET} on {SECRET}, but permission boundary boundary-ssm-only does not")
     );
 
     let to_user = secret_policy(
@@ -499,6 +500,15 @@ fn not_principal_deny_applies_to_principals_it_does_not_list() {
         answer.deciding,
         statement("secret prod/db", Some("OnlyWeb"), 0)
     );
+    assert_eq!(
+        answer.reason,
+        format!(
+            "allowed by statement 'Read' of {INLINE}, but the Deny statement 'OnlyWeb' of the resource policy of \
+             secret prod/db lists this principal in NotPrincipal without all the ARNs AWS needs to exclude it \
+             (its account, and for a role its assumed-role session), so whether it applies cannot be decided \
+             statically"
+        )
+    );
 
     // Listing the role, its account and its session ARN excludes it.
     let fully_listed = secret_policy(json!({
@@ -510,6 +520,12 @@ fn not_principal_deny_applies_to_principals_it_does_not_list() {
         ask(&principal, Some(&fully_listed)).decision,
         Decision::Allowed
     );
+
+    // NotPrincipal "*" excludes everyone.
+    let nobody = secret_policy(
+        json!({"Effect": "Deny", "NotPrincipal": {"AWS": "*"}, "Action": "*", "Resource": "*"}),
+    );
+    assert_eq!(ask(&principal, Some(&nobody)).decision, Decision::Allowed);
 
     // With a permission boundary, a NotPrincipal Deny denies whatever it lists (AWS documents this).
     let bounded = PrincipalPolicies {
@@ -729,7 +745,7 @@ fn kms_needs_the_key_policy_to_allow_directly_or_to_enable_iam_policies() {
     );
 
     let default_key_policy = policy(
-        "key policy of alias/app",
+        "key alias/app",
         doc(
             json!([{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]),
         ),
@@ -744,7 +760,7 @@ fn kms_needs_the_key_policy_to_allow_directly_or_to_enable_iam_policies() {
     );
 
     let admins_only = policy(
-        "key policy of alias/app",
+        "key alias/app",
         doc(
             json!([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/admin"}, "Action": "kms:*", "Resource": "*"}]),
         ),
@@ -754,13 +770,13 @@ fn kms_needs_the_key_policy_to_allow_directly_or_to_enable_iam_policies() {
     assert_eq!(
         answer.reason,
         format!(
-            "statement 'Decrypt' of {INLINE} allows kms:Decrypt on {KEY}, but key policy key policy of alias/app \
+            "statement 'Decrypt' of {INLINE} allows kms:Decrypt on {KEY}, but the key policy of key alias/app \
              neither allows this principal nor lets the account's IAM policies grant access"
         )
     );
 
     let names_role = policy(
-        "key policy of alias/app",
+        "key alias/app",
         doc(
             json!([{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": DECRYPT, "Resource": "*"}]),
         ),
@@ -804,6 +820,114 @@ fn cross_account_access_needs_both_the_identity_and_the_resource_policy() {
     assert_eq!(answer.decision, Decision::Denied);
     assert_eq!(
         answer.reason,
-        format!("statement 'Web' of resource policy secret shared/api allows {GET} on {shared}, but no identity-based statement does, which cross-account access needs")
+        format!("statement 'Web' of the resource policy of secret shared/api allows {GET} on {shared}, but no identity-based statement does, which cross-account access needs")
     );
+}
+
+// --- requests that name their resource only partly ----------------------------------------------
+
+#[test]
+fn a_principal_given_by_name_is_unknown() {
+    let principal = role(vec![inline(json!([allow("Read", GET, "*")]))]);
+    let by_name = ask_as("web-exec", GET, SECRET, &principal, None);
+    assert_eq!(by_name.decision, Decision::Unknown);
+    assert_eq!(
+        by_name.reason,
+        "principal web-exec is not an ARN, so policies cannot be matched against it"
+    );
+}
+
+#[test]
+fn a_partial_secret_arn_is_decided_where_the_missing_suffix_cannot_matter() {
+    let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db";
+    let decision = |resource_pattern: &str| {
+        let principal = role(vec![inline(json!([allow("Read", GET, resource_pattern)]))]);
+        ask_as(ROLE, GET, partial, &principal, None)
+    };
+    // Any suffix matches these.
+    assert_eq!(
+        decision(&format!("{partial}-??????")).decision,
+        Decision::Allowed
+    );
+    assert_eq!(
+        decision("arn:aws:secretsmanager:*:*:secret:prod/*").decision,
+        Decision::Allowed
+    );
+    // No suffix matches these.
+    assert_eq!(decision(partial).decision, Decision::Denied);
+    assert_eq!(
+        decision("arn:aws:secretsmanager:*:*:secret:staging/*").decision,
+        Decision::Denied
+    );
+    // This one depends on the suffix.
+    let answer = decision(SECRET);
+    assert_eq!(answer.decision, Decision::Unknown);
+    assert_eq!(
+        answer.reason,
+        format!(
+            "Statement 'Read' of {INLINE} names {SECRET}, and the request gives the secret as the partial ARN \
+             {partial}, whose 6-character suffix decides whether that matches"
+        )
+    );
+}
+
+#[test]
+fn a_resource_given_by_name_is_decided_only_by_wildcard_resources_or_by_the_action() {
+    let by_name = "prod/db";
+    let everywhere = role(vec![inline(json!([allow("Read", GET, "*")]))]);
+    assert_eq!(
+        ask_as(ROLE, GET, by_name, &everywhere, None).decision,
+        Decision::Allowed
+    );
+
+    let specific = role(vec![inline(json!([allow("Read", GET, SECRET)]))]);
+    let answer = ask_as(ROLE, GET, by_name, &specific, None);
+    assert_eq!(answer.decision, Decision::Unknown);
+    assert_eq!(
+        answer.reason,
+        format!("Statement 'Read' of {INLINE} names resources by ARN, and the request gives prod/db, which is not one")
+    );
+
+    // A role that lacks the action altogether is denied whatever the resource is.
+    let no_secrets = role(vec![inline(json!([allow("Logs", "logs:*", "*")]))]);
+    let answer = ask_as(ROLE, GET, by_name, &no_secrets, None);
+    assert_eq!(
+        (answer.decision, answer.explicit),
+        (Decision::Denied, false)
+    );
+}
+
+#[test]
+fn caller_supplied_context_decides_kms_via_service_conditions() {
+    // The shape of the key policy of a key that Secrets Manager uses on its callers' behalf.
+    let via_secrets_manager = policy(
+        "key alias/secrets",
+        doc(json!([{
+            "Sid": "ThroughSecretsManager", "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+        }])),
+    );
+    let request = Request {
+        principal_arn: ROLE,
+        action: DECRYPT,
+        resource: KEY,
+    };
+    let nobody = role(vec![]);
+
+    let without = evaluate(&request, &nobody, Some(&via_secrets_manager));
+    assert_eq!(without.decision, Decision::Unknown);
+    assert_eq!(
+        without.reason,
+        "Statement 'ThroughSecretsManager' of the key policy of key alias/secrets has a condition on \
+         kms:ViaService that cannot be evaluated statically"
+    );
+
+    let through = [("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com")];
+    let answer = evaluate_with_context(&request, &through, &nobody, Some(&via_secrets_manager));
+    assert_eq!(answer.decision, Decision::Allowed, "{}", answer.reason);
+
+    let elsewhere = [("KMS:VIASERVICE", "s3.us-east-1.amazonaws.com")];
+    let answer = evaluate_with_context(&request, &elsewhere, &nobody, Some(&via_secrets_manager));
+    assert_eq!(answer.decision, Decision::Denied);
 }

@@ -6,12 +6,16 @@
 //! | key | value |
 //! | --- | --- |
 //! | `aws:PrincipalArn` | the principal's ARN (for a role: the role ARN, as AWS sets it for its sessions) |
-//! | `aws:PrincipalAccount` | the account field of the principal's ARN |
+//! | `aws:PrincipalAccount`, `kms:CallerAccount` | the account field of the principal's ARN |
+//! | `aws:PrincipalType` | `AssumedRole` for a role (it acts through sessions), `User` for an IAM user |
 //! | `aws:ResourceAccount` | the account field of the resource ARN, when it has one |
 //! | `aws:RequestedRegion` | the region field of the resource ARN, when it has one: ECS reads a secret and decrypts its key in the region where they live |
 //! | `aws:SecureTransport` | `true`: AWS service clients (the ECS agent) always call over TLS |
 //!
-//! Operators decided on those keys: `String(Not)Equals(IgnoreCase)`, `String(Not)Like`,
+//! The caller may add facts it knows for certain (see `evaluate_with_context`), e.g.
+//! `kms:ViaService` for the decryption Secrets Manager performs on the caller's behalf.
+//!
+//! Operators decided on known keys: `String(Not)Equals(IgnoreCase)`, `String(Not)Like`,
 //! `Arn(Not)Equals`, `Arn(Not)Like`, `Bool`, `Null`, each also with `IfExists` (the keys above
 //! are always present, so `IfExists` changes nothing). Set operators (`ForAnyValue:`,
 //! `ForAllValues:`) and every other operator give `Unknown`. Within one test the values are
@@ -26,28 +30,47 @@ use super::matching::{arn_account, arn_like, glob_matches, substitute, Arn, Vari
 pub(crate) struct RequestContext {
     principal_arn: String,
     principal_account: Option<String>,
+    principal_type: Option<&'static str>,
     resource_account: Option<String>,
     requested_region: Option<String>,
+    /// Caller-supplied facts, keys lower-cased; they take precedence over derived ones.
+    supplied: Vec<(String, String)>,
 }
 
 impl RequestContext {
-    pub(crate) fn new(principal_arn: &str, resource: &str) -> Self {
+    pub(crate) fn new(principal_arn: &str, resource: &str, supplied: &[(&str, &str)]) -> Self {
+        let principal = Arn::parse(principal_arn);
+        let principal_type = principal.and_then(|arn| match arn.resource.split('/').next() {
+            Some("role") => Some("AssumedRole"),
+            Some("user") => Some("User"),
+            _ => None,
+        });
         RequestContext {
             principal_arn: principal_arn.to_string(),
             principal_account: arn_account(principal_arn).map(str::to_string),
+            principal_type,
             resource_account: arn_account(resource).map(str::to_string),
             requested_region: Arn::parse(resource)
                 .map(|arn| arn.region)
                 .filter(|region| !region.is_empty())
                 .map(str::to_string),
+            supplied: supplied
+                .iter()
+                .map(|(key, value)| (key.to_ascii_lowercase(), value.to_string()))
+                .collect(),
         }
     }
 
     /// The value of a context key (case-insensitive, as AWS treats key names), if known.
     pub(crate) fn value(&self, key: &str) -> Option<String> {
-        match key.to_ascii_lowercase().as_str() {
+        let key = key.to_ascii_lowercase();
+        if let Some((_, value)) = self.supplied.iter().find(|(supplied, _)| *supplied == key) {
+            return Some(value.clone());
+        }
+        match key.as_str() {
             "aws:principalarn" => Some(self.principal_arn.clone()),
-            "aws:principalaccount" => self.principal_account.clone(),
+            "aws:principalaccount" | "kms:calleraccount" => self.principal_account.clone(),
+            "aws:principaltype" => self.principal_type.map(str::to_string),
             "aws:resourceaccount" => self.resource_account.clone(),
             "aws:requestedregion" => self.requested_region.clone(),
             "aws:securetransport" => Some("true".to_string()),

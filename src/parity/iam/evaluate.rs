@@ -2,39 +2,46 @@
 //!
 //! The order follows the AWS policy evaluation logic:
 //! 1. an explicit `Deny` that applies, in any policy (identity, boundary, resource), decides;
-//! 2. otherwise the request needs an `Allow`, with the combination depending on the case:
+//! 2. otherwise the request needs an `Allow`, combined according to the case:
 //!    - same account (the normal case for an ECS execution role and its secrets): an allow in
 //!      the identity-based policies (also allowed by the permission boundary, if any) **or** an
-//!      allow in the resource policy that names the principal itself. For a role, such a
-//!      resource-policy allow is still limited by the boundary; for an IAM user it is not. A
-//!      resource policy naming only the account delegates to identity policies and grants
-//!      nothing by itself;
-//!    - KMS keys: the key policy must allow too, either the principal directly or the account
+//!      allow in the resource policy whose principal covers the caller itself (its ARN, `"*"`,
+//!      or a `NotPrincipal` that excludes someone else). For a role, such a resource-policy
+//!      allow is still limited by the boundary; for an IAM user it is not. A resource policy
+//!      naming only the account delegates to identity policies and grants nothing by itself;
+//!    - KMS keys: the key policy must allow too, either the caller directly or the account
 //!      (which lets IAM policies grant access); a missing key policy makes the answer unknown;
 //!    - cross-account (resource and principal ARNs carry different account ids): both the
 //!      identity side and the resource policy must allow;
-//! 3. nothing allows: implicit deny.
+//! 3. nothing allows: implicit deny, explained (a boundary that does not allow, a key policy
+//!    that does not delegate, a secret named without its random suffix…).
 //!
 //! A statement whose applicability cannot be decided (a condition on request context, an
-//! unresolved policy variable) is `Unknown`: an unknown Allow never makes the result Allowed,
-//! an unknown Deny turns an otherwise Allowed result into Unknown.
+//! unresolved policy variable, an ambiguous `NotPrincipal`) is `Unknown`: an unknown Allow
+//! never makes the result Allowed, an unknown Deny turns an otherwise Allowed result into
+//! Unknown, and an unknown Deny next to no allow leaves it Denied.
 //!
-//! Not modelled (the caller must not pass such cases as decided): SCPs, RCPs, session policies,
-//! and resource policies naming assumed-role *session* ARNs.
+//! Simplifications (documented rather than guessed): the caller is an IAM role or user given
+//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs and session
+//! policies are not modelled; a resource policy naming an assumed-role *session* ARN is not
+//! matched; the secret's resource policy is taken to be complete (`None` = it has none).
 
 use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext};
 use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
-    action_matches, arn_account, glob_matches, secret_arn_without_suffix, Variables,
+    action_matches, arn_account, glob_matches, glob_matches_unknown_suffix,
+    secret_arn_without_suffix, Arn, ResourceName, SuffixMatch, Variables,
 };
-use super::principal::{match_principal, Caller, PrincipalMatch};
+use super::principal::{is_iam_user, match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
 use std::fmt;
 
-/// A policy with a display name used in explanations ("inline policy web-exec on role x", a
-/// managed policy ARN, …). The evaluator adds the policy's part ("permission boundary",
-/// "resource policy") where it matters.
+/// A policy with a display name used in explanations. Name identity policies and boundaries by
+/// themselves ("inline policy web-exec on role x", a managed policy ARN) and a resource policy by
+/// its resource ("secret prod/db", "key alias/app"): the evaluator adds the policy's part
+/// ("… of permission boundary NAME", "… of the resource policy of NAME", "… of the key policy
+/// of NAME").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
     pub name: String,
@@ -50,6 +57,9 @@ pub struct PrincipalPolicies {
 }
 
 /// One API call to decide: who (an IAM role or user ARN, not a session ARN), what, on what.
+/// A principal given by name makes the answer unknown. A resource should be a full ARN; given
+/// as a partial secret ARN or a bare name, statements whose patterns depend on the missing part
+/// are unknown and the others still decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request<'a> {
     pub principal_arn: &'a str,
@@ -106,7 +116,41 @@ pub fn evaluate(
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
-    Evaluator::new(request, principal, resource_policy).decide()
+    evaluate_with_context(request, &[], principal, resource_policy)
+}
+
+/// [`evaluate`] with extra request facts the caller knows for certain, as `(condition key,
+/// value)` pairs, so that conditions on them are decided instead of unknown. For the
+/// `kms:Decrypt` that Secrets Manager performs when ECS reads a secret, those are
+/// `("kms:ViaService", "secretsmanager.REGION.amazonaws.com")` and
+/// `("kms:EncryptionContext:SecretARN", SECRET_ARN)`.
+pub fn evaluate_with_context(
+    request: &Request,
+    context: &[(&str, &str)],
+    principal: &PrincipalPolicies,
+    resource_policy: Option<&Policy>,
+) -> Evaluation {
+    if let Some(reason) = undecidable_request(request) {
+        return Evaluation {
+            decision: Decision::Unknown,
+            explicit: false,
+            deciding: None,
+            reason,
+        };
+    }
+    Evaluator::new(request, context, principal, resource_policy).decide()
+}
+
+/// Principal and resource patterns are written against ARNs: a principal given by name would
+/// give a confident wrong answer. (A resource given partly is handled per statement.)
+fn undecidable_request(request: &Request) -> Option<String> {
+    if Arn::parse(request.principal_arn).is_none() {
+        return Some(format!(
+            "principal {} is not an ARN, so policies cannot be matched against it",
+            request.principal_arn
+        ));
+    }
+    None
 }
 
 /// The part a policy plays in the evaluation.
@@ -128,6 +172,8 @@ struct Hit<'a> {
     via_account: bool,
     /// A `Resource` pattern that names the secret without its random suffix.
     suffix_miss: Option<&'a str>,
+    /// "key policy" for KMS keys, "resource policy" otherwise.
+    resource_policy_kind: &'static str,
 }
 
 impl Hit<'_> {
@@ -140,7 +186,7 @@ impl Hit<'_> {
         match self.part {
             Part::Identity => format!("{statement} of {name}"),
             Part::Boundary => format!("{statement} of permission boundary {name}"),
-            Part::Resource => format!("{statement} of resource policy {name}"),
+            Part::Resource => format!("{statement} of the {} of {name}", self.resource_policy_kind),
         }
     }
 
@@ -216,14 +262,18 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn new(
         request: &'a Request<'a>,
+        supplied_context: &[(&str, &str)],
         principal: &'a PrincipalPolicies,
         resource_policy: Option<&'a Policy>,
     ) -> Self {
-        let context = RequestContext::new(request.principal_arn, request.resource);
+        let context =
+            RequestContext::new(request.principal_arn, request.resource, supplied_context);
         let caller = Caller {
             arn: request.principal_arn,
             has_permission_boundary: principal.permission_boundary.is_some(),
         };
+        let service = request.action.split(':').next().unwrap_or_default();
+        let key_policy_required = service.eq_ignore_ascii_case("kms");
         let mut hits = Vec::new();
         let parts = principal
             .identity
@@ -247,6 +297,9 @@ impl<'a> Evaluator<'a> {
                     let principal_match =
                         match_principal(statement.principal.as_ref(), &caller, statement.effect);
                     hit.via_account = principal_match == PrincipalMatch::Account;
+                    if key_policy_required {
+                        hit.resource_policy_kind = "key policy";
+                    }
                     hit.applies = hit.applies.and(|| principal_match.applies());
                 }
                 hits.push(hit);
@@ -256,14 +309,13 @@ impl<'a> Evaluator<'a> {
             (arn_account(request.principal_arn), arn_account(request.resource)),
             (Some(p), Some(r)) if p != r
         );
-        let service = request.action.split(':').next().unwrap_or_default();
         Evaluator {
             request,
             principal,
             resource_policy,
             hits,
             cross_account,
-            key_policy_required: service.eq_ignore_ascii_case("kms"),
+            key_policy_required,
         }
     }
 
@@ -298,12 +350,12 @@ impl<'a> Evaluator<'a> {
         let resource_account =
             Side::best(self.allows(Part::Resource).filter(|hit| hit.via_account));
         // A same-account resource-policy grant to an IAM user bypasses the boundary; to a role it does not.
-        let caller_is_user = self.request.principal_arn.contains(":user/");
-        let boundary_on_resource_grant = if caller_is_user && !self.cross_account {
-            Side::Yes(None)
-        } else {
-            boundary
-        };
+        let boundary_on_resource_grant =
+            if is_iam_user(self.request.principal_arn) && !self.cross_account {
+                Side::Yes(None)
+            } else {
+                boundary
+            };
         let identity_path = identity.and(boundary);
 
         let allow = if self.cross_account {
@@ -367,15 +419,11 @@ impl<'a> Evaluator<'a> {
                 ),
             };
         }
-        let how = match by {
-            Some(hit) if hit.part == Part::Resource => ", which names this principal",
-            _ => "",
-        };
         Evaluation {
             decision: Decision::Allowed,
             explicit: false,
             deciding: by.map(Hit::reference),
-            reason: format!("allowed by {allowed_by}{how}"),
+            reason: format!("allowed by {allowed_by}"),
         }
     }
 
@@ -420,13 +468,13 @@ impl<'a> Evaluator<'a> {
         if let Some(by) = granted_by(identity) {
             if self.cross_account {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but resource policy {resource_policy_name} does not \
+                    "{by} allows {action} on {resource}, but the resource policy of {resource_policy_name} does not \
                      allow this principal's account, which cross-account access needs"
                 ));
             }
             if self.key_policy_required {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but key policy {resource_policy_name} neither allows \
+                    "{by} allows {action} on {resource}, but the key policy of {resource_policy_name} neither allows \
                      this principal nor lets the account's IAM policies grant access"
                 ));
             }
@@ -480,15 +528,8 @@ fn scan<'a>(
             Applies::from_bool(!patterns.iter().any(|p| action_matches(p, request.action)))
         }
     };
-    let resource_match = |pattern: &String| {
-        match glob_matches(pattern, request.resource, variables) {
-        Ok(matched) => Applies::from_bool(matched),
-        Err(unresolved) => Applies::Unknown(format!(
-            "names a resource with the policy variable ${{{}}}, whose value is not known statically",
-            unresolved.0
-        )),
-    }
-    };
+    let resource_name = ResourceName::classify(request.resource);
+    let resource_match = |pattern: &String| match_resource(pattern, resource_name, variables);
     let resource = || match &statement.resource {
         None => Applies::Yes,
         Some(Matcher::Only(patterns)) => Applies::any(patterns.iter().map(resource_match)),
@@ -526,7 +567,42 @@ fn scan<'a>(
         applies,
         via_account: false,
         suffix_miss,
+        resource_policy_kind: "resource policy",
     }
+}
+
+/// Does a `Resource` pattern cover the request's resource? The answer is unknown when the
+/// request names the resource only partly and the pattern depends on the missing part.
+fn match_resource(
+    pattern: &str,
+    resource: ResourceName<'_>,
+    variables: Option<Variables<'_>>,
+) -> Applies {
+    let outcome = match resource {
+        ResourceName::Arn(arn) => glob_matches(pattern, arn, variables).map(Applies::from_bool),
+        ResourceName::PartialSecret(partial) => {
+            glob_matches_unknown_suffix(pattern, &format!("{partial}-"), 6, variables).map(|m| {
+                match m {
+                    SuffixMatch::All => Applies::Yes,
+                    SuffixMatch::None => Applies::No,
+                    SuffixMatch::Some => Applies::Unknown(format!(
+                "names {pattern}, and the request gives the secret as the partial ARN {partial}, \
+                     whose 6-character suffix decides whether that matches"
+            )),
+                }
+            })
+        }
+        ResourceName::NotAnArn(_) if pattern.chars().all(|c| c == '*') => Ok(Applies::Yes),
+        ResourceName::NotAnArn(name) => Ok(Applies::Unknown(format!(
+            "names resources by ARN, and the request gives {name}, which is not one"
+        ))),
+    };
+    outcome.unwrap_or_else(|unresolved| {
+        Applies::Unknown(format!(
+            "names a resource with the policy variable ${{{}}}, whose value is not known statically",
+            unresolved.0
+        ))
+    })
 }
 
 fn capitalise(text: &str) -> String {

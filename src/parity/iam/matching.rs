@@ -25,8 +25,10 @@ pub type Variables<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Does `action` (`secretsmanager:GetSecretValue`) match the `Action` pattern? Case-insensitive.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
+    // Without variables nothing can be unresolved.
     let tokens = compile(pattern, None).unwrap_or_default();
-    glob(&tokens, &action.chars().collect::<Vec<_>>(), true)
+    let folded = |p: char, t: char| p.to_lowercase().eq(t.to_lowercase());
+    glob(&tokens, &action.chars().collect::<Vec<_>>(), folded)
 }
 
 /// Does `value` match the glob `pattern`, case-sensitively, resolving policy variables through
@@ -37,7 +39,43 @@ pub fn glob_matches(
     variables: Option<Variables<'_>>,
 ) -> Result<bool, UnresolvedVariable> {
     let tokens = compile(pattern, variables)?;
-    Ok(glob(&tokens, &value.chars().collect::<Vec<_>>(), false))
+    Ok(glob(&tokens, &value.chars().collect::<Vec<_>>(), exactly))
+}
+
+/// How a pattern relates to every text `known` followed by `unknown_len` unknown characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuffixMatch {
+    /// Matches whatever the unknown characters are.
+    All,
+    /// Matches for some values of the unknown characters only.
+    Some,
+    None,
+}
+
+/// Matches `pattern` against a partial secret ARN: `known` then `unknown_len` characters that
+/// are not known. The unknown characters matching no literal decides "all"; matching every
+/// literal decides "some" (each unknown position is matched by at most one pattern token).
+pub fn glob_matches_unknown_suffix(
+    pattern: &str,
+    known: &str,
+    unknown_len: usize,
+    variables: Option<Variables<'_>>,
+) -> Result<SuffixMatch, UnresolvedVariable> {
+    let tokens = compile(pattern, variables)?;
+    let text: Vec<Option<char>> = known
+        .chars()
+        .map(Some)
+        .chain(std::iter::repeat_n(None, unknown_len))
+        .collect();
+    let for_all = glob(&tokens, &text, |p, t: Option<char>| t == Some(p));
+    let for_some = glob(&tokens, &text, |p, t: Option<char>| {
+        t.is_none_or(|t| t == p)
+    });
+    Ok(match (for_all, for_some) {
+        (true, _) => SuffixMatch::All,
+        (false, true) => SuffixMatch::Some,
+        (false, false) => SuffixMatch::None,
+    })
 }
 
 /// Replaces policy variables and escapes in a condition value compared for equality, where
@@ -88,15 +126,9 @@ fn compile(
 }
 
 /// Iterative glob matching with single-star backtracking: O(pattern × text) in the worst case,
-/// never exponential, no recursion.
-fn glob(tokens: &[Token], text: &[char], fold_case: bool) -> bool {
-    let same = |a: char, b: char| {
-        if fold_case {
-            a.to_lowercase().eq(b.to_lowercase())
-        } else {
-            a == b
-        }
-    };
+/// never exponential, no recursion. `same` decides whether a literal pattern character matches
+/// a text element (which lets text carry unknown characters).
+fn glob<T: Copy>(tokens: &[Token], text: &[T], same: impl Fn(char, T) -> bool) -> bool {
     let (mut t, mut s) = (0, 0);
     // Where the last `*` was, and how much text it has swallowed so far.
     let mut star: Option<(usize, usize)> = None;
@@ -127,6 +159,38 @@ fn glob(tokens: &[Token], text: &[char], fold_case: bool) -> bool {
     tokens[t.min(tokens.len())..]
         .iter()
         .all(|token| *token == Token::AnyRun)
+}
+
+fn exactly(pattern: char, text: char) -> bool {
+    pattern == text
+}
+
+/// How much of its resource a request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceName<'a> {
+    /// A full ARN (or `*`).
+    Arn(&'a str),
+    /// A secret ARN without the `-XXXXXX` suffix Secrets Manager appends.
+    PartialSecret(&'a str),
+    /// Not an ARN at all, e.g. a bare secret name.
+    NotAnArn(&'a str),
+}
+
+impl<'a> ResourceName<'a> {
+    pub fn classify(resource: &'a str) -> Self {
+        match Arn::parse(resource) {
+            None if resource == "*" => ResourceName::Arn(resource),
+            None => ResourceName::NotAnArn(resource),
+            Some(arn)
+                if arn.service == "secretsmanager"
+                    && arn.resource.starts_with("secret:")
+                    && secret_arn_without_suffix(resource).is_none() =>
+            {
+                ResourceName::PartialSecret(resource)
+            }
+            Some(_) => ResourceName::Arn(resource),
+        }
+    }
 }
 
 /// The fields of an ARN: `arn:partition:service:region:account:resource`.
@@ -261,6 +325,40 @@ mod tests {
         assert_eq!(glob_matches("a${*}b", "a*b", Some(vars)), Ok(true));
         assert_eq!(glob_matches("a${*}b", "aXb", Some(vars)), Ok(false));
         assert_eq!(glob_matches("a${x}", "a${x}", None), Ok(true));
+    }
+
+    #[test]
+    fn unknown_suffix_matches_all_some_or_none() {
+        let known = "arn:aws:secretsmanager:us-east-1:1:secret:prod/db-";
+        let check = |pattern: &str| glob_matches_unknown_suffix(pattern, known, 6, None).unwrap();
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:prod/db-??????"),
+            SuffixMatch::All
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:*:*:secret:prod/*"),
+            SuffixMatch::All
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbC123"),
+            SuffixMatch::Some
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:prod/db-A*"),
+            SuffixMatch::Some
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:prod/db"),
+            SuffixMatch::None
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:prod/db-???????"),
+            SuffixMatch::None
+        );
+        assert_eq!(
+            check("arn:aws:secretsmanager:us-east-1:1:secret:staging/*"),
+            SuffixMatch::None
+        );
     }
 
     #[test]

@@ -43,7 +43,8 @@ pub use document::{
     PrincipalEntry,
 };
 pub use evaluate::{
-    evaluate, Decision, Evaluation, Policy, PrincipalPolicies, Request, StatementRef,
+    evaluate, evaluate_with_context, Decision, Evaluation, Policy, PrincipalPolicies, Request,
+    StatementRef,
 };
 pub use matching::secret_arn_without_suffix;
 pub use permissions::{permission_set, Permission, PermissionSource};

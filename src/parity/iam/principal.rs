@@ -32,8 +32,7 @@ impl Caller<'_> {
     }
 
     fn is_iam_user(&self) -> bool {
-        Arn::parse(self.arn)
-            .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("user/"))
+        is_iam_user(self.arn)
     }
 
     /// The role's name (the last path segment of `role/path/name`), for matching session ARNs.
@@ -66,6 +65,11 @@ impl Caller<'_> {
                 .and_then(|rest| rest.split('/').next())
                 == Some(role_name)
     }
+}
+
+/// An IAM user (rather than a role) ARN: `arn:aws:iam::ACCOUNT:user/…`.
+pub(crate) fn is_iam_user(arn: &str) -> bool {
+    Arn::parse(arn).is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("user/"))
 }
 
 pub(crate) fn match_principal(
@@ -110,6 +114,10 @@ fn match_not_principal(
             _ => None,
         })
         .collect();
+    let excludes_everyone = ids.contains(&"*") || entries.contains(&PrincipalEntry::Everyone);
+    if excludes_everyone {
+        return PrincipalMatch::NotCovered;
+    }
     let names_caller = ids.contains(&caller.arn);
     let names_account = ids.iter().any(|id| caller.names_account(id));
     if !names_caller && !names_account {
@@ -128,8 +136,8 @@ fn match_not_principal(
         PrincipalMatch::NotCovered
     } else {
         PrincipalMatch::Unknown(
-            "lists this principal in NotPrincipal without the ARNs AWS needs to exclude its sessions \
-             (the account and the assumed-role session), so whether it applies cannot be decided statically"
+            "lists this principal in NotPrincipal without all the ARNs AWS needs to exclude it (its \
+             account, and for a role its assumed-role session), so whether it applies cannot be decided statically"
                 .to_string(),
         )
     }
