@@ -31,7 +31,10 @@ fn the_incident_is_exactly_three_production_findings() {
         notes.contains("no statement allows secretsmanager:GetSecretValue"),
         "{notes}"
     );
-    assert!(notes.contains("staging has it"), "{notes}");
+    assert!(
+        notes.contains("staging's execution role has the grant"),
+        "{notes}"
+    );
 
     // The human report names the same three problems.
     let human = incident.preflight(&["parity"]);

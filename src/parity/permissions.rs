@@ -30,17 +30,36 @@ pub struct Question {
 
 pub fn check(envs: &[Environment]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Per environment: (index into `findings`, action) of every denied execution-role read.
+    let mut denied = Vec::new();
     for env in envs {
-        findings.extend(check_environment(env).0);
+        let outcome = check_environment(env);
+        let offset = findings.len();
+        denied.push(
+            outcome
+                .denied
+                .iter()
+                .map(|&(i, action)| (offset + i, action))
+                .collect::<Vec<_>>(),
+        );
+        findings.extend(outcome.findings);
     }
-    let drift = compare_permission_sets(envs, &mut findings);
+    let drift = compare_permission_sets(envs, &mut findings, &denied);
     findings.extend(drift);
     findings
 }
 
 /// Every (role, action, resource) the static evaluation decided in this environment.
 pub fn questions(env: &Environment) -> Vec<(Question, Decision)> {
-    check_environment(env).1
+    check_environment(env).decided
+}
+
+/// What the evaluation of one environment found.
+struct Outcome {
+    findings: Vec<Finding>,
+    /// `(index into findings, action)` for each denial.
+    denied: Vec<(usize, &'static str)>,
+    decided: Vec<(Question, Decision)>,
 }
 
 /// One request to decide, with what the answer is about.
@@ -53,8 +72,9 @@ struct Ask<'a> {
     rule: &'static RuleInfo,
 }
 
-fn check_environment(env: &Environment) -> (Vec<Finding>, Vec<(Question, Decision)>) {
+fn check_environment(env: &Environment) -> Outcome {
     let mut findings = Vec::new();
+    let mut denied = Vec::new();
     let mut decided = Vec::new();
     let mut asked = BTreeSet::new();
     let e = env.name.as_str();
@@ -114,11 +134,18 @@ fn check_environment(env: &Environment) -> (Vec<Finding>, Vec<(Question, Decisio
                 answer.decision,
             ));
             if let Some(f) = answer_finding(env, &ask, &answer) {
+                if answer.decision == Decision::Denied {
+                    denied.push((findings.len(), ask.action));
+                }
                 findings.push(f);
             }
         }
     }
-    (findings, decided)
+    Outcome {
+        findings,
+        denied,
+        decided,
+    }
 }
 
 /// The requests one `valueFrom` needs decided, or the finding that says why it cannot be.
@@ -410,7 +437,11 @@ impl RoleKind {
 /// Compares each service's execution and task role with the same role of the first
 /// environment that runs the service. A permission whose absence is already reported as a
 /// denied secret read becomes a note on that finding rather than a second finding.
-fn compare_permission_sets(envs: &[Environment], reported: &mut [Finding]) -> Vec<Finding> {
+fn compare_permission_sets(
+    envs: &[Environment],
+    reported: &mut [Finding],
+    denied: &[Vec<(usize, &'static str)>],
+) -> Vec<Finding> {
     // (service key, role kind) → env index → permissions.
     let mut sets: IndexMap<(String, RoleKind), BTreeMap<usize, BTreeSet<Permission>>> =
         IndexMap::new();
@@ -449,28 +480,28 @@ fn compare_permission_sets(envs: &[Environment], reported: &mut [Finding]) -> Ve
         };
         for (&i, set) in iter {
             let env = &envs[i];
-            let denied_actions: Vec<String> = reported
-                .iter()
-                .filter(|f| {
-                    f.environment.as_deref() == Some(&env.name)
-                        && f.rule.starts_with("PA40")
-                        && (f.rule == EXECUTION_ROLE_CANNOT_READ_SECRET.code
-                            || f.rule == EXECUTION_ROLE_CANNOT_DECRYPT.code)
-                })
-                .filter_map(|f| action_of(&f.message))
-                .collect();
             let mut lines = Vec::new();
-            let mut explained = Vec::new();
             for p in reference_set.difference(set) {
                 let line = format!("- {p} (in {}, not in {})", envs[reference].name, env.name);
-                let covered = *kind == RoleKind::Execution
-                    && p.effect == iam::Effect::Allow
-                    && denied_actions
-                        .iter()
-                        .any(|a| iam::matching::action_matches(&p.action, a));
-                if covered {
-                    explained.push(line);
-                } else {
+                // Findings whose denial this missing grant explains.
+                let explains: Vec<usize> = denied[i]
+                    .iter()
+                    .filter(|(_, action)| {
+                        *kind == RoleKind::Execution
+                            && p.effect == iam::Effect::Allow
+                            && iam::matching::action_matches(&p.action, action)
+                    })
+                    .map(|&(index, _)| index)
+                    .collect();
+                for &index in &explains {
+                    if let Some(f) = reported.get_mut(index) {
+                        f.notes.push(format!(
+                            "{}'s execution role has the grant this one lacks: {p}",
+                            envs[reference].name
+                        ));
+                    }
+                }
+                if explains.is_empty() {
                     lines.push(line);
                 }
             }
@@ -479,18 +510,6 @@ fn compare_permission_sets(envs: &[Environment], reported: &mut [Finding]) -> Ve
                     "+ {p} (in {}, not in {})",
                     env.name, envs[reference].name
                 ));
-            }
-            if !explained.is_empty() {
-                for f in reported.iter_mut().filter(|f| {
-                    f.environment.as_deref() == Some(&env.name)
-                        && f.rule == EXECUTION_ROLE_CANNOT_READ_SECRET.code
-                }) {
-                    f.notes.push(format!(
-                        "{} has it: {}",
-                        envs[reference].name,
-                        explained.join("; ")
-                    ));
-                }
             }
             if lines.is_empty() {
                 continue;
@@ -514,12 +533,4 @@ fn compare_permission_sets(envs: &[Environment], reported: &mut [Finding]) -> Ve
         }
     }
     findings
-}
-
-/// The action named in a PA401/PA402 message (`… is not allowed ACTION on …`).
-fn action_of(message: &str) -> Option<String> {
-    [GET_SECRET_VALUE, GET_PARAMETERS, KMS_DECRYPT]
-        .iter()
-        .find(|a| message.contains(*a))
-        .map(|a| a.to_string())
 }
