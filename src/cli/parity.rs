@@ -3,7 +3,7 @@
 use super::{Context, ReportArgs};
 use crate::error::{exit, Error, Result};
 use crate::output::write_report;
-use crate::parity::{describe_output, parity, ParityOptions};
+use crate::parity::{describe_output, fails_gate, parity, ParityOptions};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -72,10 +72,7 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     write_report(&report, args.report.format, &mut out, ctx.color)
         .map_err(|e| Error::Other(format!("stdout: {e}")))?;
     let fail_on = ctx.fail_on(args.report.fail_on, None);
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| fail_on.is_reached_by(f.severity));
+    let failed = fails_gate(&report.findings, fail_on, options.allow_unknown);
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
