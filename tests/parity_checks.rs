@@ -437,3 +437,32 @@ fn a_missing_parameter_and_a_missing_role() {
         )]
     );
 }
+
+#[test]
+fn the_manifest_file_adds_required_names_and_bad_lines_name_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join(".env.example"),
+        "# app\nDATABASE_URL=\nSENTRY_DSN=https://key@sentry.example\n",
+    )
+    .expect("write");
+    let config_text = "[env]\nrequired = [\"APP_ENV\"]\nexample_file = \".env.example\"\n\n[environments.staging]\nsnapshot = \"s.json\"\n";
+    let config = preflight::config::Config::parse(&dir.path().join("preflight.toml"), config_text)
+        .expect("config");
+    let options = preflight::parity::ParityOptions::from_config(&config).expect("options");
+    assert_eq!(options.required, ["APP_ENV", "DATABASE_URL", "SENTRY_DSN"]);
+    assert_eq!(
+        options.environments[0].config.snapshot.as_deref(),
+        Some(dir.path().join("s.json").as_path())
+    );
+
+    std::fs::write(
+        dir.path().join(".env.example"),
+        "DATABASE_URL=\nthis is not a variable\n",
+    )
+    .expect("write");
+    let err = preflight::parity::ParityOptions::from_config(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(".env.example: line 2:"), "{err}");
+}
