@@ -1,6 +1,7 @@
 //! `preflight snapshot` and `preflight parity` against a real moto_server with two accounts:
 //! the incident (production lacks the DATABASE_URL secret, REDIS_HOST=localhost, an execution
 //! role without GetSecretValue), its repair, the snapshot round trip, and the sentinel.
+#![cfg(feature = "aws")] // live reads need the AWS SDK
 
 mod common_moto;
 
