@@ -55,6 +55,23 @@ fn repairing_production_makes_parity_pass() {
     let keys = incident.preflight(&["parity", "--verify-secret-keys", "--format", "json"]);
     assert_eq!(keys.findings(), vec![]);
     assert_eq!(keys.code, 0);
+
+    // moto has no IAM policy simulator: --simulate says so per environment, as a warning.
+    let simulated = incident.preflight_with(
+        &["parity", "--simulate", "--format", "json"],
+        &[
+            ("AWS_ENDPOINT_URL", &incident.moto.endpoint),
+            ("AWS_MAX_ATTEMPTS", "1"),
+        ],
+    );
+    assert_eq!(
+        simulated.findings(),
+        vec![
+            ("PA405".into(), "production".into(), "IAM simulation".into()),
+            ("PA405".into(), "staging".into(), "IAM simulation".into()),
+        ]
+    );
+    assert_eq!(simulated.code, 0, "a warning does not fail the gate");
 }
 
 #[test]

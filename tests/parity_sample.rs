@@ -57,3 +57,21 @@ fn only_staging_is_clean() {
     let (code, _) = parity(&["--env", "nowhere"]);
     assert_eq!(code, 2, "an unknown environment is a usage error");
 }
+
+#[test]
+fn snapshot_needs_a_live_environment() {
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .arg("--config")
+        .arg(sample_config())
+        .args(["snapshot", "--env", "staging"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[environments.staging]") && stderr.contains("needs `cluster`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one-line error: {stderr}");
+}
