@@ -107,7 +107,20 @@ fn check_environment(env: &Environment) -> Outcome {
                 continue;
             }
         };
-        let principal_arn = role_arn(env, role_ref);
+        let Some(principal_arn) = role_arn(env, role_ref) else {
+            findings.push(
+                finding(
+                    &IAM_UNKNOWN,
+                    e,
+                    role_ref,
+                    format!(
+                        "{e}: the account of execution role `{role_ref}` is unknown, so is its ARN"
+                    ),
+                )
+                .unknown(),
+            );
+            continue;
+        };
         let mut asks = Vec::new();
         for (variable, reference) in secret_references(task) {
             match asks_for(env, variable, role_ref, reference) {
@@ -277,12 +290,13 @@ fn secret_references(task: &TaskDefinition) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn role_arn(env: &Environment, reference: &str) -> String {
+/// The role's ARN; a task definition may name its role without one (same account).
+fn role_arn(env: &Environment, reference: &str) -> Option<String> {
     if reference.starts_with("arn:") {
-        return reference.to_string();
+        return Some(reference.to_string());
     }
-    let account = env.snapshot.account_id.as_deref().unwrap_or("000000000000");
-    format!("arn:aws:iam::{account}:role/{reference}")
+    let account = env.snapshot.account_id.as_deref()?;
+    Some(format!("arn:aws:iam::{account}:role/{reference}"))
 }
 
 fn parameter_arn(env: &Environment, reference: &str, name: &str) -> Option<String> {
