@@ -155,20 +155,25 @@ pub async fn parity(options: &ParityOptions) -> Result<Report> {
         verify_secret_keys: options.verify_secret_keys,
     };
     let mut report = run_checks(&envs, &settings);
-    #[cfg(feature = "aws")]
     if options.simulate {
         report
             .findings
-            .extend(aws::simulate(&envs, &options.environments).await);
+            .extend(simulate(&envs, &options.environments).await?);
         sort_findings(&mut report.findings);
     }
-    #[cfg(not(feature = "aws"))]
-    if options.simulate {
-        return Err(Error::Usage(
-            "--simulate needs live AWS; this preflight was built without the `aws` feature".into(),
-        ));
-    }
     Ok(report)
+}
+
+#[cfg(feature = "aws")]
+async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
+    Ok(aws::simulate(envs, sources).await)
+}
+
+#[cfg(not(feature = "aws"))]
+async fn simulate(_envs: &[Environment], _sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
+    Err(Error::Usage(
+        "--simulate needs live AWS; this preflight was built without the `aws` feature".into(),
+    ))
 }
 
 async fn load_environment(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
