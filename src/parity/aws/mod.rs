@@ -276,3 +276,32 @@ pub async fn read_environment(
     bar.finish_and_clear();
     Ok(snap)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn bounded_keeps_at_most_the_limit_in_flight() {
+        let in_flight = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let bar = ProgressBar::hidden();
+        let out = bounded(0..20, 3, &bar, |i| {
+            let (in_flight, peak) = (&in_flight, &peak);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                i * 2
+            }
+        })
+        .await;
+        let mut out = out;
+        out.sort();
+        assert_eq!(out, (0..20).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(peak.load(Ordering::SeqCst), 3);
+        assert_eq!(bar.position(), 20);
+    }
+}
