@@ -110,6 +110,15 @@ fn the_snapshot_holds_the_revision_the_service_runs_not_the_latest() {
     );
     let env = service["task_definition"]["containerDefinitions"][0]["environment"].to_string();
     assert!(env.contains(r#""value":"info""#), "{env}");
+    // A secret put in a plain variable is not stored; neither are credentials in a URL.
+    assert!(
+        env.contains(r#"{"name":"WEBHOOK_SECRET","value":"<redacted>"}"#),
+        "{env}"
+    );
+    assert!(
+        env.contains("redis://<redacted>@cache.staging.internal:6379/0"),
+        "{env}"
+    );
     // Roles with inline and managed (default version) policies; the secret's metadata.
     let roles = snap["roles"].to_string();
     assert!(

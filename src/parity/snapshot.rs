@@ -1,6 +1,8 @@
 //! The snapshot: everything read from one environment, as versioned JSON (`"version": 1`).
 //! `preflight snapshot` writes it; `parity` reads it in place of live AWS. Secret values are
 //! never part of it: only metadata (ARN, name, KMS key, deletion date, tags, resource policy).
+//! Plain `environment` values are kept (check 5 judges them), except that values of
+//! secret-looking names are stored as `<redacted>` and credentials inside URLs are cut.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

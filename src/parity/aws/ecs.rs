@@ -2,6 +2,7 @@
 
 use super::{bounded, describe, Clients};
 use crate::config::EnvironmentConfig;
+use crate::parity::redact::{looks_secret, redact_value, REDACTED};
 use crate::parity::snapshot::*;
 use indicatif::ProgressBar;
 use std::collections::{BTreeMap, BTreeSet};
@@ -250,9 +251,12 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
         environment: c
             .environment()
             .iter()
-            .map(|kv| KeyValue {
-                name: kv.name().unwrap_or_default().to_string(),
-                value: kv.value().unwrap_or_default().to_string(),
+            .map(|kv| {
+                let name = kv.name().unwrap_or_default();
+                KeyValue {
+                    name: name.to_string(),
+                    value: stored_value(name, kv.value().unwrap_or_default()),
+                }
             })
             .collect(),
         environment_files: c
@@ -316,5 +320,34 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 hard_limit: u.hard_limit(),
             })
             .collect(),
+    }
+}
+
+/// A plain variable's value as a snapshot keeps it: secret-looking names lose their value and
+/// URLs their credentials (a secret put in a plain variable is still a secret); an empty value
+/// stays empty so the empty-required-value check still sees it.
+fn stored_value(name: &str, value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else if looks_secret(name) {
+        REDACTED.to_string()
+    } else {
+        redact_value(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_secrets_are_not_stored() {
+        assert_eq!(stored_value("STRIPE_API_KEY", "sk_live_123"), REDACTED);
+        assert_eq!(
+            stored_value("DATABASE_URL", "postgres://app:pw@localhost/app"),
+            "postgres://<redacted>@localhost/app"
+        );
+        assert_eq!(stored_value("REDIS_HOST", "localhost"), "localhost");
+        assert_eq!(stored_value("API_TOKEN", ""), "");
     }
 }
