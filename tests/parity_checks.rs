@@ -347,44 +347,32 @@ fn with_customer_key(prod: &mut Snapshot, key_policy: Option<&str>) {
 /// The default key policy: the account's IAM policies decide.
 const ACCOUNT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kms:*","Resource":"*"}]}"#;
 
+/// A key policy that neither names the execution role nor delegates to the account.
+const ADMINS_ONLY_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AdminsOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/key-admin"},"Action":"kms:*","Resource":"*"}]}"#;
+
 #[test]
 fn a_customer_managed_key_needs_kms_decrypt() {
+    // The execution role's managed policy allows kms:Decrypt on the account's keys, and the
+    // default key policy lets IAM policies decide: allowed.
     let mut prod = production_like_staging();
     with_customer_key(&mut prod, Some(ACCOUNT_KEY_POLICY));
-    let findings = run(prod.clone(), &CheckSettings::default());
-    assert_eq!(
-        findings,
-        vec![(
-            "PA402".into(),
-            "production".into(),
-            "DATABASE_URL".into(),
-            Severity::Error
-        )]
-    );
+    assert_eq!(run(prod, &CheckSettings::default()), vec![]);
 
-    // Granting kms:Decrypt on the key settles it.
-    let role = prod
-        .roles
-        .iter_mut()
-        .find(|r| r.arn.ends_with("-exec"))
-        .expect("exec role");
-    role.inline_policies.push(PolicyRecord {
-        name: "decrypt".into(),
-        arn: None,
-        version_id: None,
-        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:222222222222:key/*"}]}"#.into(),
-    });
-    let findings = run(prod, &CheckSettings::default());
-    // Staging lacks that grant, so the roles now differ: drift, but nothing denied.
+    // The same grant is worthless when the key policy does not let IAM decide.
+    let mut prod = production_like_staging();
+    with_customer_key(&mut prod, Some(ADMINS_ONLY_KEY_POLICY));
+    let envs = [
+        Environment::new("staging", None, staging()),
+        Environment::new("production", None, prod),
+    ];
+    let report = run_checks(&envs, &CheckSettings::default());
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
     assert_eq!(
-        findings,
-        vec![(
-            "PA403".into(),
-            "production".into(),
-            "web: execution role".into(),
-            Severity::Warning
-        )]
+        (f.rule.as_str(), f.subject.as_deref()),
+        ("PA402", Some("DATABASE_URL"))
     );
+    assert!(f.message.contains("kms:Decrypt"), "{}", f.message);
 }
 
 #[test]

@@ -129,7 +129,9 @@ fn the_snapshot_holds_the_revision_the_service_runs_not_the_latest() {
     // Its customer-managed key, with the key policy kms:Decrypt is decided against.
     assert_eq!(snap["keys"][0]["status"], "found");
     assert_eq!(snap["keys"][0]["metadata"]["key_manager"], "CUSTOMER");
-    assert!(snap["keys"][0]["metadata"]["policy"].as_str().is_some_and(|p| p.contains("kms:*")));
+    assert!(snap["keys"][0]["metadata"]["policy"]
+        .as_str()
+        .is_some_and(|p| p.contains("kms:*")));
     assert_eq!(snap["parameters"][0]["status"], "found");
 }
 
