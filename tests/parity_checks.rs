@@ -224,7 +224,7 @@ fn an_explicit_deny_names_its_statement() {
         .iter_mut()
         .find(|r| r.arn.ends_with("-exec"))
         .expect("exec role");
-    role.inline_policies.push(preflight::parity::snapshot::PolicyRecord {
+    role.inline_policies.push(PolicyRecord {
         name: "lockdown".into(),
         arn: None,
         version_id: None,
