@@ -2,7 +2,7 @@
 
 use preflight::parity::iam::{
     evaluate, evaluate_with_context, Decision, Evaluation, Policy, PolicyDocument,
-    PrincipalPolicies, Request, StatementRef,
+    PrincipalPolicies, Request, RequestFacts, StatementRef,
 };
 use serde_json::{json, Value};
 
@@ -923,11 +923,154 @@ fn caller_supplied_context_decides_kms_via_service_conditions() {
          kms:ViaService that cannot be evaluated statically"
     );
 
-    let through = [("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com")];
+    let through =
+        RequestFacts::new().with("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com");
     let answer = evaluate_with_context(&request, &through, &nobody, Some(&via_secrets_manager));
     assert_eq!(answer.decision, Decision::Allowed, "{}", answer.reason);
 
-    let elsewhere = [("KMS:VIASERVICE", "s3.us-east-1.amazonaws.com")];
+    let elsewhere = RequestFacts::new().with("KMS:VIASERVICE", "s3.us-east-1.amazonaws.com");
     let answer = evaluate_with_context(&request, &elsewhere, &nobody, Some(&via_secrets_manager));
     assert_eq!(answer.decision, Decision::Denied);
+}
+
+#[test]
+fn policy_names_that_already_say_their_part_are_not_repeated() {
+    let principal = PrincipalPolicies {
+        identity: vec![inline(json!([allow("Read", GET, "*")]))],
+        permission_boundary: Some(policy(
+            "permission boundary ssm-only on role web-exec",
+            doc(json!([allow("Ssm", "ssm:*", "*")])),
+        )),
+    };
+    assert_eq!(
+        ask(&principal, None).reason,
+        format!("statement 'Read' of {INLINE} allows {GET} on {SECRET}, but permission boundary ssm-only on role web-exec does not")
+    );
+
+    let named_with_part = policy(
+        "resource policy of secret prod/db",
+        doc(
+            json!([{"Sid": "No", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]),
+        ),
+    );
+    assert_eq!(
+        ask(&role(vec![]), Some(&named_with_part)).reason,
+        "denied by statement 'No' of resource policy of secret prod/db"
+    );
+}
+
+#[test]
+fn a_complete_tag_set_decides_tag_conditions_including_tags_the_secret_lacks() {
+    let request = Request {
+        principal_arn: ROLE,
+        action: GET,
+        resource: SECRET,
+    };
+    let tagged = |tags: &[(&str, &str)]| {
+        RequestFacts::new().resource_tags("secretsmanager", tags.iter().copied())
+    };
+    let decide = |condition: Value, facts: &RequestFacts| {
+        let principal = role(vec![inline(
+            json!([{"Effect": "Allow", "Action": GET, "Resource": "*", "Condition": condition}]),
+        )]);
+        evaluate_with_context(&request, facts, &principal, None).decision
+    };
+
+    let team_payments = json!({"StringEquals": {"secretsmanager:ResourceTag/team": "payments"}});
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[("team", "payments")])),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[("team", "search")])),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(team_payments.clone(), &tagged(&[])),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(team_payments, &RequestFacts::new()),
+        Decision::Unknown
+    );
+
+    // A tag the secret lacks: negated operators, IfExists and Null hold; the rest fail.
+    let untagged = tagged(&[("team", "payments")]);
+    let cases = [
+        (
+            json!({"StringNotEquals": {"aws:ResourceTag/env": "prod"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"StringEqualsIfExists": {"aws:ResourceTag/env": "prod"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/env": "true"}}),
+            Decision::Allowed,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/env": "false"}}),
+            Decision::Denied,
+        ),
+        (
+            json!({"StringLike": {"aws:ResourceTag/env": "*"}}),
+            Decision::Denied,
+        ),
+        (
+            json!({"Null": {"aws:ResourceTag/team": "false"}}),
+            Decision::Allowed,
+        ),
+    ];
+    for (condition, expected) in cases {
+        assert_eq!(
+            decide(condition.clone(), &untagged),
+            expected,
+            "{condition}"
+        );
+    }
+}
+
+// --- the incident ------------------------------------------------------------------------------
+
+/// The AWS managed policy every ECS execution role starts with, URL-encoded as GetPolicyVersion
+/// returns it. It lets ECS pull images and write logs, but not read secrets.
+const ECS_TASK_EXECUTION_ROLE_POLICY: &str = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22ecr%3AGetAuthorizationToken%22%2C%22ecr%3ABatchCheckLayerAvailability%22%2C%22ecr%3AGetDownloadUrlForLayer%22%2C%22ecr%3ABatchGetImage%22%2C%22logs%3ACreateLogStream%22%2C%22logs%3APutLogEvents%22%5D%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+
+#[test]
+fn an_execution_role_with_only_the_ecs_managed_policy_cannot_read_its_secrets() {
+    let managed = Policy {
+        name:
+            "managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+                .into(),
+        document: PolicyDocument::parse(ECS_TASK_EXECUTION_ROLE_POLICY).unwrap(),
+    };
+    let production = role(vec![managed.clone()]);
+    let answer = ask(&production, None);
+    assert_eq!(
+        (answer.decision, answer.explicit, answer.reason.as_str()),
+        (
+            Decision::Denied,
+            false,
+            format!("no statement allows {GET} on {SECRET}").as_str()
+        )
+    );
+    let pull = ask_as(
+        ROLE,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/web",
+        &production,
+        None,
+    );
+    assert_eq!(pull.decision, Decision::Allowed);
+
+    let staging = role(vec![
+        managed,
+        inline(json!([allow(
+            "ReadSecrets",
+            GET,
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/*"
+        )])),
+    ]);
+    assert_eq!(ask(&staging, None).decision, Decision::Allowed);
 }

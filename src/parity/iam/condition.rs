@@ -12,8 +12,11 @@
 //! | `aws:RequestedRegion` | the region field of the resource ARN, when it has one: ECS reads a secret and decrypts its key in the region where they live |
 //! | `aws:SecureTransport` | `true`: AWS service clients (the ECS agent) always call over TLS |
 //!
-//! The caller may add facts it knows for certain (see `evaluate_with_context`), e.g.
-//! `kms:ViaService` for the decryption Secrets Manager performs on the caller's behalf.
+//! The caller may add facts it knows for certain with [`RequestFacts`]: `kms:ViaService` for
+//! the decryption Secrets Manager performs on the caller's behalf, or a secret's complete tag
+//! set, which makes a condition on a tag the secret lacks decidable too (a missing key fails a
+//! condition, except under `…IfExists`, a negated operator such as `StringNotEquals`, or
+//! `Null: true`).
 //!
 //! Operators decided on known keys: `String(Not)Equals(IgnoreCase)`, `String(Not)Like`,
 //! `Arn(Not)Equals`, `Arn(Not)Like`, `Bool`, `Null`, each also with `IfExists` (the keys above
@@ -25,6 +28,76 @@ use super::applies::Applies;
 use super::document::Condition;
 use super::matching::{arn_account, arn_like, glob_matches, substitute, Arn, Variables};
 
+/// Facts about a request that the caller knows for certain, beyond those the evaluator derives
+/// from the request itself, so that conditions on them are decided instead of unknown.
+///
+/// ```
+/// use preflight::parity::iam::RequestFacts;
+/// // ECS reading a secret: Secrets Manager decrypts with the key on the role's behalf.
+/// let facts = RequestFacts::new()
+///     .with("kms:ViaService", "secretsmanager.us-east-1.amazonaws.com")
+///     .resource_tags("secretsmanager", [("team", "payments")]);
+/// # let _ = facts;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// `(key, value)`, keys lower-cased: AWS compares condition key names case-insensitively.
+    values: Vec<(String, String)>,
+    /// Lower-cased key prefixes whose keys are all in `values`: any other is known absent.
+    complete_prefixes: Vec<String>,
+}
+
+impl RequestFacts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a known `(condition key, value)`; it takes precedence over a derived value.
+    pub fn with(mut self, key: &str, value: &str) -> Self {
+        self.values
+            .push((key.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+
+    /// Declares that every key starting with `prefix` has been given with [`Self::with`]: a
+    /// condition on another key with that prefix tests a key known to be absent.
+    pub fn complete(mut self, prefix: &str) -> Self {
+        self.complete_prefixes.push(prefix.to_ascii_lowercase());
+        self
+    }
+
+    /// All of the resource's tags, as both `aws:ResourceTag/KEY` and `SERVICE:ResourceTag/KEY`
+    /// (Secrets Manager policies use either); a tag it does not have is then known absent.
+    pub fn resource_tags<K: AsRef<str>, V: AsRef<str>>(
+        mut self,
+        service: &str,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let prefixes = [
+            "aws:ResourceTag/".to_string(),
+            format!("{service}:ResourceTag/"),
+        ];
+        for (key, value) in tags {
+            for prefix in &prefixes {
+                self = self.with(&format!("{prefix}{}", key.as_ref()), value.as_ref());
+            }
+        }
+        for prefix in &prefixes {
+            self = self.complete(prefix);
+        }
+        self
+    }
+}
+
+/// What is known of one context key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    Present(String),
+    /// Known not to be in the request context.
+    Absent,
+    Unknown,
+}
+
 /// The request facts that conditions and policy variables may use.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
@@ -33,12 +106,11 @@ pub(crate) struct RequestContext {
     principal_type: Option<&'static str>,
     resource_account: Option<String>,
     requested_region: Option<String>,
-    /// Caller-supplied facts, keys lower-cased; they take precedence over derived ones.
-    supplied: Vec<(String, String)>,
+    facts: RequestFacts,
 }
 
 impl RequestContext {
-    pub(crate) fn new(principal_arn: &str, resource: &str, supplied: &[(&str, &str)]) -> Self {
+    pub(crate) fn new(principal_arn: &str, resource: &str, facts: &RequestFacts) -> Self {
         let principal = Arn::parse(principal_arn);
         let principal_type = principal.and_then(|arn| match arn.resource.split('/').next() {
             Some("role") => Some("AssumedRole"),
@@ -54,20 +126,32 @@ impl RequestContext {
                 .map(|arn| arn.region)
                 .filter(|region| !region.is_empty())
                 .map(str::to_string),
-            supplied: supplied
-                .iter()
-                .map(|(key, value)| (key.to_ascii_lowercase(), value.to_string()))
-                .collect(),
+            facts: facts.clone(),
         }
     }
 
-    /// The value of a context key (case-insensitive, as AWS treats key names), if known.
+    /// The value of a context key (case-insensitive, as AWS treats key names), if present.
     pub(crate) fn value(&self, key: &str) -> Option<String> {
-        let key = key.to_ascii_lowercase();
-        if let Some((_, value)) = self.supplied.iter().find(|(supplied, _)| *supplied == key) {
-            return Some(value.clone());
+        match self.lookup(key) {
+            Lookup::Present(value) => Some(value),
+            Lookup::Absent | Lookup::Unknown => None,
         }
-        match key.as_str() {
+    }
+
+    pub(crate) fn lookup(&self, key: &str) -> Lookup {
+        let key = key.to_ascii_lowercase();
+        if let Some((_, value)) = self.facts.values.iter().find(|(known, _)| *known == key) {
+            return Lookup::Present(value.clone());
+        }
+        if self
+            .facts
+            .complete_prefixes
+            .iter()
+            .any(|prefix| key.starts_with(prefix.as_str()))
+        {
+            return Lookup::Absent;
+        }
+        let derived = match key.as_str() {
             "aws:principalarn" => Some(self.principal_arn.clone()),
             "aws:principalaccount" | "kms:calleraccount" => self.principal_account.clone(),
             "aws:principaltype" => self.principal_type.map(str::to_string),
@@ -75,7 +159,8 @@ impl RequestContext {
             "aws:requestedregion" => self.requested_region.clone(),
             "aws:securetransport" => Some("true".to_string()),
             _ => None,
-        }
+        };
+        derived.map_or(Lookup::Unknown, Lookup::Present)
     }
 }
 
@@ -113,11 +198,22 @@ fn evaluate_condition(
             "has a {operator} condition on {key}; set operators are not evaluated statically"
         ));
     }
+    let if_exists = lower.ends_with("ifexists");
     let base = lower.strip_suffix("ifexists").unwrap_or(&lower);
-    let Some(actual) = context.value(key) else {
-        return Applies::Unknown(format!(
-            "has a condition on {key} that cannot be evaluated statically"
-        ));
+    let negated = base.contains("not");
+    let actual = match context.lookup(key) {
+        Lookup::Present(actual) => actual,
+        Lookup::Unknown => {
+            return Applies::Unknown(format!(
+                "has a condition on {key} that cannot be evaluated statically"
+            ))
+        }
+        // AWS: a missing key fails a condition, except under `IfExists`, a negated operator, or
+        // `Null: true`.
+        Lookup::Absent if base == "null" => {
+            return Applies::from_bool(values.iter().all(|v| v.eq_ignore_ascii_case("true")))
+        }
+        Lookup::Absent => return Applies::from_bool(if_exists || negated),
     };
     let resolve = |name: &str| context.value(name);
     let variables: Option<Variables<'_>> = variables_enabled.then_some(&resolve);
@@ -139,7 +235,7 @@ fn evaluate_condition(
                 literal().map(|v| arn_like(&v, &actual))
             }
             "bool" => Ok(value.eq_ignore_ascii_case(&actual)),
-            // Every key we know is present: `Null: true` ("key is absent") is false.
+            // The key is present: `Null: true` ("key is absent") is false.
             "null" => Ok(value.eq_ignore_ascii_case("false")),
             _ => {
                 return Applies::Unknown(format!(
@@ -155,7 +251,7 @@ fn evaluate_condition(
         }
     };
     let any_matches = Applies::any(values.iter().map(|value| compare(value)));
-    if base.contains("not") {
+    if negated {
         any_matches.not()
     } else {
         any_matches

@@ -22,12 +22,14 @@
 //! Unknown, and an unknown Deny next to no allow leaves it Denied.
 //!
 //! Simplifications (documented rather than guessed): the caller is an IAM role or user given
-//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs and session
-//! policies are not modelled; a resource policy naming an assumed-role *session* ARN is not
-//! matched; the secret's resource policy is taken to be complete (`None` = it has none).
+//! by its ARN, acting through an assumed-role session for a role; SCPs, RCPs, session policies
+//! and KMS grants are not modelled; a resource policy naming an assumed-role *session* ARN is
+//! not matched; a resource-policy grant to `"*"` is limited by a role's boundary like a grant
+//! to the role's ARN; the resource policy passed is taken to be complete (`None` = it has none,
+//! except for KMS, where every key has one).
 
 use super::applies::Applies;
-use super::condition::{evaluate_conditions, RequestContext};
+use super::condition::{evaluate_conditions, RequestContext, RequestFacts};
 use super::document::{Effect, Matcher, PolicyDocument, PolicyStatement};
 use super::matching::{
     action_matches, arn_account, glob_matches, glob_matches_unknown_suffix,
@@ -37,11 +39,10 @@ use super::principal::{is_iam_user, match_principal, Caller, PrincipalMatch};
 use serde::Serialize;
 use std::fmt;
 
-/// A policy with a display name used in explanations. Name identity policies and boundaries by
-/// themselves ("inline policy web-exec on role x", a managed policy ARN) and a resource policy by
-/// its resource ("secret prod/db", "key alias/app"): the evaluator adds the policy's part
-/// ("… of permission boundary NAME", "… of the resource policy of NAME", "… of the key policy
-/// of NAME").
+/// A policy with a display name used in explanations ("inline policy web-exec on role x", a
+/// managed policy ARN, "secret prod/db"). For a boundary or resource policy the evaluator adds
+/// its part ("permission boundary NAME", "the resource policy of NAME", "the key policy of
+/// NAME") unless the name already starts with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
     pub name: String,
@@ -116,17 +117,17 @@ pub fn evaluate(
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
-    evaluate_with_context(request, &[], principal, resource_policy)
+    evaluate_with_context(request, &RequestFacts::new(), principal, resource_policy)
 }
 
-/// [`evaluate`] with extra request facts the caller knows for certain, as `(condition key,
-/// value)` pairs, so that conditions on them are decided instead of unknown. For the
-/// `kms:Decrypt` that Secrets Manager performs when ECS reads a secret, those are
-/// `("kms:ViaService", "secretsmanager.REGION.amazonaws.com")` and
-/// `("kms:EncryptionContext:SecretARN", SECRET_ARN)`.
+/// [`evaluate`] with extra request facts the caller knows for certain, so that conditions on
+/// them are decided instead of unknown. For the `kms:Decrypt` that Secrets Manager performs when
+/// ECS reads a secret, those are `kms:ViaService` = `secretsmanager.REGION.amazonaws.com` and
+/// `kms:EncryptionContext:SecretARN` = the secret's ARN; for the `GetSecretValue` itself, the
+/// secret's tags ([`RequestFacts::resource_tags`]).
 pub fn evaluate_with_context(
     request: &Request,
-    context: &[(&str, &str)],
+    context: &RequestFacts,
     principal: &PrincipalPolicies,
     resource_policy: Option<&Policy>,
 ) -> Evaluation {
@@ -172,8 +173,8 @@ struct Hit<'a> {
     via_account: bool,
     /// A `Resource` pattern that names the secret without its random suffix.
     suffix_miss: Option<&'a str>,
-    /// "key policy" for KMS keys, "resource policy" otherwise.
-    resource_policy_kind: &'static str,
+    /// The resource policy is a KMS key policy.
+    key_policy: bool,
 }
 
 impl Hit<'_> {
@@ -182,12 +183,8 @@ impl Hit<'_> {
             Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
             _ => format!("Statement[{}]", self.index),
         };
-        let name = &self.policy.name;
-        match self.part {
-            Part::Identity => format!("{statement} of {name}"),
-            Part::Boundary => format!("{statement} of permission boundary {name}"),
-            Part::Resource => format!("{statement} of the {} of {name}", self.resource_policy_kind),
-        }
+        let title = policy_title(self.part, self.key_policy, &self.policy.name);
+        format!("{statement} of {title}")
     }
 
     fn reference(&self) -> StatementRef {
@@ -262,7 +259,7 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn new(
         request: &'a Request<'a>,
-        supplied_context: &[(&str, &str)],
+        supplied_context: &RequestFacts,
         principal: &'a PrincipalPolicies,
         resource_policy: Option<&'a Policy>,
     ) -> Self {
@@ -297,9 +294,7 @@ impl<'a> Evaluator<'a> {
                     let principal_match =
                         match_principal(statement.principal.as_ref(), &caller, statement.effect);
                     hit.via_account = principal_match == PrincipalMatch::Account;
-                    if key_policy_required {
-                        hit.resource_policy_kind = "key policy";
-                    }
+                    hit.key_policy = key_policy_required;
                     hit.applies = hit.applies.and(|| principal_match.applies());
                 }
                 hits.push(hit);
@@ -437,11 +432,13 @@ impl<'a> Evaluator<'a> {
         let Request {
             action, resource, ..
         } = self.request;
-        let boundary_name = || {
+        let boundary_title = || {
             self.principal
                 .permission_boundary
                 .as_ref()
-                .map_or_else(String::new, |policy| policy.name.clone())
+                .map_or_else(String::new, |policy| {
+                    policy_title(Part::Boundary, false, &policy.name)
+                })
         };
         let granted_by = |side: Side<'_, 'a>| match side {
             Side::Yes(Some(hit)) => Some(hit.label()),
@@ -449,8 +446,8 @@ impl<'a> Evaluator<'a> {
         };
         if let (Some(by), false) = (granted_by(identity), boundary.is_yes()) {
             return self.implicit_deny(format!(
-                "{by} allows {action} on {resource}, but permission boundary {} does not",
-                boundary_name()
+                "{by} allows {action} on {resource}, but {} does not",
+                boundary_title()
             ));
         }
         if let (Some(by), false) = (
@@ -458,23 +455,23 @@ impl<'a> Evaluator<'a> {
             boundary_on_resource_grant.is_yes(),
         ) {
             return self.implicit_deny(format!(
-                "{by} allows {action} on {resource}, but permission boundary {} does not",
-                boundary_name()
+                "{by} allows {action} on {resource}, but {} does not",
+                boundary_title()
             ));
         }
-        let resource_policy_name = self
-            .resource_policy
-            .map_or_else(String::new, |p| p.name.clone());
+        let resource_policy = self.resource_policy.map_or_else(String::new, |p| {
+            policy_title(Part::Resource, self.key_policy_required, &p.name)
+        });
         if let Some(by) = granted_by(identity) {
             if self.cross_account {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but the resource policy of {resource_policy_name} does not \
+                    "{by} allows {action} on {resource}, but {resource_policy} does not \
                      allow this principal's account, which cross-account access needs"
                 ));
             }
             if self.key_policy_required {
                 return self.implicit_deny(format!(
-                    "{by} allows {action} on {resource}, but the key policy of {resource_policy_name} neither allows \
+                    "{by} allows {action} on {resource}, but {resource_policy} neither allows \
                      this principal nor lets the account's IAM policies grant access"
                 ));
             }
@@ -567,7 +564,24 @@ fn scan<'a>(
         applies,
         via_account: false,
         suffix_miss,
-        resource_policy_kind: "resource policy",
+        key_policy: false,
+    }
+}
+
+/// How explanations refer to a policy: identity policies by their name, others with their part
+/// ("permission boundary NAME", "the key policy of NAME") unless the name already says it.
+fn policy_title(part: Part, key_policy: bool, name: &str) -> String {
+    let says = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    match part {
+        Part::Identity => name.to_string(),
+        Part::Boundary if says("permission boundary") => name.to_string(),
+        Part::Boundary => format!("permission boundary {name}"),
+        Part::Resource if says("resource policy") || says("key policy") => name.to_string(),
+        Part::Resource if key_policy => format!("the key policy of {name}"),
+        Part::Resource => format!("the resource policy of {name}"),
     }
 }
 

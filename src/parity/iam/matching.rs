@@ -25,10 +25,19 @@ pub type Variables<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Does `action` (`secretsmanager:GetSecretValue`) match the `Action` pattern? Case-insensitive.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
+    if pattern.is_ascii() && action.is_ascii() {
+        let folded = |p: char, t: u8| p.eq_ignore_ascii_case(&char::from(t));
+        return glob(pattern.as_bytes(), action.as_bytes(), byte_token, folded);
+    }
     // Without variables nothing can be unresolved.
     let tokens = compile(pattern, None).unwrap_or_default();
     let folded = |p: char, t: char| p.to_lowercase().eq(t.to_lowercase());
-    glob(&tokens, &action.chars().collect::<Vec<_>>(), folded)
+    glob(
+        &tokens,
+        &action.chars().collect::<Vec<_>>(),
+        same_token,
+        folded,
+    )
 }
 
 /// Does `value` match the glob `pattern`, case-sensitively, resolving policy variables through
@@ -38,8 +47,24 @@ pub fn glob_matches(
     value: &str,
     variables: Option<Variables<'_>>,
 ) -> Result<bool, UnresolvedVariable> {
+    // The common case (ASCII ARNs, no policy variables) needs no allocation.
+    let has_variables = variables.is_some() && pattern.contains("${");
+    if pattern.is_ascii() && value.is_ascii() && !has_variables {
+        let exact = |p: char, t: u8| p == char::from(t);
+        return Ok(glob(
+            pattern.as_bytes(),
+            value.as_bytes(),
+            byte_token,
+            exact,
+        ));
+    }
     let tokens = compile(pattern, variables)?;
-    Ok(glob(&tokens, &value.chars().collect::<Vec<_>>(), exactly))
+    Ok(glob(
+        &tokens,
+        &value.chars().collect::<Vec<_>>(),
+        same_token,
+        exactly,
+    ))
 }
 
 /// How a pattern relates to every text `known` followed by `unknown_len` unknown characters.
@@ -53,8 +78,10 @@ pub enum SuffixMatch {
 }
 
 /// Matches `pattern` against a partial secret ARN: `known` then `unknown_len` characters that
-/// are not known. The unknown characters matching no literal decides "all"; matching every
-/// literal decides "some" (each unknown position is matched by at most one pattern token).
+/// are not known. Two passes decide it. If the pattern matches when the unknown characters equal
+/// no literal, only wildcards cover them, so it matches every suffix. If it matches when they
+/// equal every literal, some suffix matches (each unknown position meets one pattern token, so
+/// the choices are independent).
 pub fn glob_matches_unknown_suffix(
     pattern: &str,
     known: &str,
@@ -67,8 +94,10 @@ pub fn glob_matches_unknown_suffix(
         .map(Some)
         .chain(std::iter::repeat_n(None, unknown_len))
         .collect();
-    let for_all = glob(&tokens, &text, |p, t: Option<char>| t == Some(p));
-    let for_some = glob(&tokens, &text, |p, t: Option<char>| {
+    let for_all = glob(&tokens, &text, same_token, |p, t: Option<char>| {
+        t == Some(p)
+    });
+    let for_some = glob(&tokens, &text, same_token, |p, t: Option<char>| {
         t.is_none_or(|t| t == p)
     });
     Ok(match (for_all, for_some) {
@@ -126,14 +155,20 @@ fn compile(
 }
 
 /// Iterative glob matching with single-star backtracking: O(pattern × text) in the worst case,
-/// never exponential, no recursion. `same` decides whether a literal pattern character matches
-/// a text element (which lets text carry unknown characters).
-fn glob<T: Copy>(tokens: &[Token], text: &[T], same: impl Fn(char, T) -> bool) -> bool {
+/// never exponential, no recursion. `token` reads a pattern element (a compiled [`Token`], or
+/// a raw ASCII byte); `same` decides whether a literal pattern character matches a text
+/// element (which lets text carry unknown characters).
+fn glob<P: Copy, T: Copy>(
+    pattern: &[P],
+    text: &[T],
+    token: impl Fn(P) -> Token,
+    same: impl Fn(char, T) -> bool,
+) -> bool {
     let (mut t, mut s) = (0, 0);
     // Where the last `*` was, and how much text it has swallowed so far.
     let mut star: Option<(usize, usize)> = None;
     while s < text.len() {
-        match tokens.get(t) {
+        match pattern.get(t).map(|p| token(*p)) {
             Some(Token::AnyRun) => {
                 star = Some((t, s));
                 t += 1;
@@ -142,7 +177,7 @@ fn glob<T: Copy>(tokens: &[Token], text: &[T], same: impl Fn(char, T) -> bool) -
                 t += 1;
                 s += 1;
             }
-            Some(Token::Literal(c)) if same(*c, text[s]) => {
+            Some(Token::Literal(c)) if same(c, text[s]) => {
                 t += 1;
                 s += 1;
             }
@@ -156,9 +191,22 @@ fn glob<T: Copy>(tokens: &[Token], text: &[T], same: impl Fn(char, T) -> bool) -
             },
         }
     }
-    tokens[t.min(tokens.len())..]
+    pattern[t.min(pattern.len())..]
         .iter()
-        .all(|token| *token == Token::AnyRun)
+        .all(|p| token(*p) == Token::AnyRun)
+}
+
+fn same_token(token: Token) -> Token {
+    token
+}
+
+/// A raw pattern byte: `*` and `?` are wildcards (used only for ASCII patterns without variables).
+fn byte_token(byte: u8) -> Token {
+    match byte {
+        b'*' => Token::AnyRun,
+        b'?' => Token::AnyOne,
+        other => Token::Literal(char::from(other)),
+    }
 }
 
 fn exactly(pattern: char, text: char) -> bool {
@@ -300,6 +348,13 @@ mod tests {
             "secretsmanager:Describe*",
             "secretsmanager:GetSecretValue"
         ));
+    }
+
+    #[test]
+    fn non_ascii_text_is_matched_by_character_not_byte() {
+        assert!(matches("arn:aws:s3:::b?cket/*", "arn:aws:s3:::bücket/é"));
+        assert!(!matches("arn:aws:s3:::b??cket/*", "arn:aws:s3:::bücket/é"));
+        assert!(action_matches("ÉTAT:Get*", "état:GetThing"));
     }
 
     #[test]

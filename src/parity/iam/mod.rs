@@ -25,19 +25,20 @@
 //! assert_eq!(answer.reason, "allowed by statement 'Read' of inline policy exec on role web");
 //! ```
 //!
-//! Modules: [`document`] parses, [`matching`] does IAM's wildcard and ARN matching, `condition`
-//! and `principal` decide those elements, [`evaluate`] combines them as AWS's policy
+//! Modules: [`document`] parses, [`matching`] does IAM's wildcard and ARN matching, [`condition`]
+//! and `principal` decide those elements, [`evaluate`](mod@evaluate) combines them as AWS's policy
 //! evaluation logic does (its module docs list what is and is not modelled), and
 //! [`permissions`] flattens a role's policies for comparing environments.
 
 mod applies;
-mod condition;
+pub mod condition;
 pub mod document;
 pub mod evaluate;
 pub mod matching;
 pub mod permissions;
 mod principal;
 
+pub use condition::RequestFacts;
 pub use document::{
     Condition, Effect, Matcher, PolicyDocument, PolicyParseError, PolicyStatement, PolicyVersion,
     PrincipalEntry,
