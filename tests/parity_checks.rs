@@ -454,3 +454,52 @@ fn the_manifest_file_adds_required_names_and_bad_lines_name_the_file() {
         .to_string();
     assert!(err.contains(".env.example: line 2:"), "{err}");
 }
+
+#[test]
+fn tag_conditions_are_decided_from_the_secrets_complete_tag_set() {
+    let tagged_only = |prod: &mut Snapshot| {
+        let role = prod
+            .roles
+            .iter_mut()
+            .find(|r| r.arn.ends_with("-exec"))
+            .expect("exec role");
+        let policy = role
+            .inline_policies
+            .iter_mut()
+            .find(|p| p.name == "read-secrets")
+            .expect("read-secrets");
+        policy.document = policy.document.replace(
+            r#""Resource": "#,
+            r#""Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "web"}}, "Resource": "#,
+        );
+        assert!(
+            policy.document.contains("ResourceTag"),
+            "{}",
+            policy.document
+        );
+    };
+    let iam_rules = |prod: Snapshot| -> Vec<String> {
+        run(prod, &CheckSettings::default())
+            .into_iter()
+            .filter(|f| f.0.starts_with("PA40") && f.0 != "PA403")
+            .map(|f| f.0)
+            .collect()
+    };
+    let mut prod = production_like_staging();
+    tagged_only(&mut prod);
+    secret_mut(&mut prod).metadata.as_mut().expect("found").tags =
+        [("team".to_string(), "web".to_string())].into();
+    assert_eq!(
+        iam_rules(prod),
+        Vec::<String>::new(),
+        "the tag matches: allowed"
+    );
+
+    let mut prod = production_like_staging();
+    tagged_only(&mut prod);
+    assert_eq!(
+        iam_rules(prod),
+        ["PA401"],
+        "the secret has no such tag: denied, not unknown"
+    );
+}

@@ -7,6 +7,7 @@
 use super::environment::Environment;
 use super::iam::{
     self, Decision, Evaluation, Permission, Policy, PolicyDocument, PrincipalPolicies, Request,
+    RequestFacts,
 };
 use super::reference::ValueFrom;
 use super::rules::*;
@@ -69,6 +70,8 @@ struct Ask<'a> {
     action: &'static str,
     resource: String,
     resource_policy: Option<Policy>,
+    /// What is known for certain about the request (tags, the service decrypting on its behalf).
+    facts: RequestFacts,
     rule: &'static RuleInfo,
 }
 
@@ -137,7 +140,12 @@ fn check_environment(env: &Environment) -> Outcome {
                 action: ask.action,
                 resource: &ask.resource,
             };
-            let answer = iam::evaluate(&request, &principal, ask.resource_policy.as_ref());
+            let answer = iam::evaluate_with_context(
+                &request,
+                &ask.facts,
+                &principal,
+                ask.resource_policy.as_ref(),
+            );
             decided.push((
                 Question {
                     principal_arn: principal_arn.clone(),
@@ -172,12 +180,13 @@ fn asks_for<'a>(
     let Ok(parsed) = ValueFrom::parse(reference) else {
         return Ok(Vec::new()); // check 3 reports malformed references
     };
-    let ask = |action, resource: &str, resource_policy, rule| Ask {
+    let ask = |action, resource: &str, resource_policy, facts, rule| Ask {
         variable,
         role,
         action,
         resource: resource.to_string(),
         resource_policy,
+        facts,
         rule,
     };
     let unknown = |message: String| Box::new(finding(&IAM_UNKNOWN, e, variable, message).unknown());
@@ -194,6 +203,7 @@ fn asks_for<'a>(
                         GET_SECRET_VALUE,
                         &secret.secret_id,
                         None,
+                        RequestFacts::new(),
                         &EXECUTION_ROLE_CANNOT_READ_SECRET,
                     ));
                     None
@@ -208,13 +218,26 @@ fn asks_for<'a>(
                         )))?),
                         None => None,
                     };
+                    // The snapshot holds the secret's complete tag set.
+                    let tags = RequestFacts::new().resource_tags("secretsmanager", &meta.tags);
                     asks.push(ask(
                         GET_SECRET_VALUE,
                         &meta.arn,
                         resource_policy,
+                        tags,
                         &EXECUTION_ROLE_CANNOT_READ_SECRET,
                     ));
-                    meta.kms_key_id.clone()
+                    // Secrets Manager decrypts on the role's behalf, with the secret's ARN as
+                    // encryption context.
+                    meta.kms_key_id.clone().map(|key| {
+                        let facts = RequestFacts::new()
+                            .with(
+                                "kms:ViaService",
+                                &format!("secretsmanager.{}.amazonaws.com", secret.region),
+                            )
+                            .with("kms:EncryptionContext:SecretARN", &meta.arn);
+                        (key, facts)
+                    })
                 }
                 _ => return Ok(asks), // check 3 reports the unknown secret
             }
@@ -229,16 +252,24 @@ fn asks_for<'a>(
                 GET_PARAMETERS,
                 &arn,
                 None,
+                RequestFacts::new(),
                 &EXECUTION_ROLE_CANNOT_READ_SECRET,
             ));
+            let region = arn.split(':').nth(3).unwrap_or_default().to_string();
             env.parameter(&parameter.reference)
                 .and_then(|p| p.metadata.as_ref())
                 .and_then(|m| m.key_id.clone())
+                .map(|key| {
+                    let facts = RequestFacts::new()
+                        .with("kms:ViaService", &format!("ssm.{region}.amazonaws.com"))
+                        .with("kms:EncryptionContext:PARAMETER_ARN", &arn);
+                    (key, facts)
+                })
         }
     };
-    if let Some(key) = key {
+    if let Some((key, facts)) = key {
         match key_policy(env, &key) {
-            Ok(Some((arn, policy))) => asks.push(ask(KMS_DECRYPT, &arn, Some(policy), &EXECUTION_ROLE_CANNOT_DECRYPT)),
+            Ok(Some((arn, policy))) => asks.push(ask(KMS_DECRYPT, &arn, Some(policy), facts, &EXECUTION_ROLE_CANNOT_DECRYPT)),
             Ok(None) => {}
             Err(why) => return Err(unknown(format!(
                 "`{variable}` in {e}: whether the execution role may decrypt with key `{key}` is unknown: {why}"
