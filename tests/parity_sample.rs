@@ -48,6 +48,20 @@ fn the_sample_reports_the_incidents_three_production_problems() {
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         .collect();
     assert_eq!(found, expected);
+    // The matrix: a column per environment, production's problems marked per variable.
+    let matrix = &json["matrix"];
+    assert_eq!(
+        matrix["columns"],
+        serde_json::json!(["check / variable", "staging", "production"])
+    );
+    let redis = matrix["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0]["text"] == "REDIS_HOST")
+        .expect("REDIS_HOST row");
+    assert_eq!(redis[1]["status"], "ok");
+    assert_eq!(redis[2]["status"], "error");
 }
 
 #[test]

@@ -236,7 +236,12 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(values::check(envs, &settings.required));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");
-    report.tables.push(matrix::build(envs, &findings));
+    let table = matrix::build(envs, &findings);
+    // JSON readers get the matrix too (the text formats render `tables`).
+    if let Ok(value) = serde_json::to_value(&table) {
+        report.json_extra.insert("matrix".into(), value);
+    }
+    report.tables.push(table);
     report.findings = findings;
     report.json_extra.insert(
         "environments".into(),
