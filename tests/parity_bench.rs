@@ -167,6 +167,20 @@ fn parity_over_200_services_in_3_environments() {
     let _ = run_checks(&envs, &CheckSettings::default());
     let check_ms = start.elapsed().as_secs_f64() * 1000.0;
     println!("parity: reading snapshots {load_ms:.1} ms, checks {check_ms:.1} ms");
+    let time = |label: &str, f: &dyn Fn()| {
+        let start = Instant::now();
+        f();
+        println!(
+            "  {label}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    };
+    use preflight::parity::{names, permissions, secrets, taskdef, values};
+    time("task definitions", &|| drop(taskdef::check(&envs, &[])));
+    time("variable names", &|| drop(names::check(&envs, &[])));
+    time("secrets", &|| drop(secrets::check(&envs, false)));
+    time("IAM", &|| drop(permissions::check(&envs)));
+    time("values", &|| drop(values::check(&envs, &[])));
     println!(
         "parity: {SERVICES} services x {} environments: best of 5 = {best:.1} ms",
         ENVIRONMENTS.len()
