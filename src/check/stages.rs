@@ -3,8 +3,8 @@
 
 use crate::config::{Config, Stage};
 use crate::error::{Error, Result};
-use crate::lint;
 use crate::output::Report;
+use crate::{lint, parity};
 use futures::future::LocalBoxFuture;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +45,7 @@ pub fn missing_configuration(stage: Stage, config: &Config) -> Option<String> {
 
 /// preflight's own stages.
 pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
-    vec![Box::new(LintStage)]
+    vec![Box::new(LintStage), Box::new(ParityStage)]
 }
 
 /// `[migrations] dir` resolved against the config file, shown relative to the current directory
@@ -85,6 +85,21 @@ impl StageRunner for LintStage {
                 )
             })?;
             lint::lint_paths(&[dir], &options)
+        })
+    }
+}
+
+struct ParityStage;
+
+impl StageRunner for ParityStage {
+    fn stage(&self) -> Stage {
+        Stage::Parity
+    }
+
+    fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
+        Box::pin(async move {
+            let options = parity::ParityOptions::from_config(config)?;
+            parity::parity(&options).await
         })
     }
 }
