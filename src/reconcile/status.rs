@@ -1,0 +1,340 @@
+//! Each migration's status: the tracker's record, the file's checksum and the live objects
+//! the migration is the last to touch, put together.
+
+use super::db::Engine;
+use super::expected::Expected;
+use super::files::{MigrationFile, VersionKey};
+use super::schema::{differences, ObjectId, ObjectKind, Schema};
+use super::trackers::{ChecksumCheck, Record, RecordState, Tracker, TRACKER_TABLES};
+use serde::Serialize;
+use std::ops::Range;
+
+/// The documented set of statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Recorded, and every object it creates is present as it creates it.
+    Applied,
+    /// Not recorded, and none of its objects exist.
+    Pending,
+    /// Not recorded, yet all its objects exist: the next deploy re-runs it.
+    AppliedUnrecorded,
+    /// Not recorded, some of its objects exist: a run stopped half-way.
+    Partial,
+    /// Recorded, but some of its objects are absent.
+    MissingObjects,
+    /// Recorded, objects present but different (type, nullability, default, index, enum labels).
+    Drifted,
+    /// Recorded, but the file changed since it was applied.
+    ChecksumMismatch,
+    /// golang-migrate's dirty flag.
+    Dirty,
+    /// The tracker records a failed run.
+    Failed,
+    /// Recorded, but no file has that version.
+    Orphan,
+    /// Not recorded and older than the newest recorded migration.
+    OutOfOrder,
+    /// Recorded, but nothing in the catalog shows its effect (data-only or unmodelled statements).
+    Unverifiable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Applied => "applied",
+            Status::Pending => "pending",
+            Status::AppliedUnrecorded => "applied_unrecorded",
+            Status::Partial => "partial",
+            Status::MissingObjects => "missing_objects",
+            Status::Drifted => "drifted",
+            Status::ChecksumMismatch => "checksum_mismatch",
+            Status::Dirty => "dirty",
+            Status::Failed => "failed",
+            Status::Orphan => "orphan",
+            Status::OutOfOrder => "out_of_order",
+            Status::Unverifiable => "unverifiable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectState {
+    Present,
+    Missing,
+    Drifted,
+    /// Dropped by the migration, still in the database.
+    StillPresent,
+    /// Dropped by the migration, and gone.
+    Dropped,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectCheck {
+    pub id: ObjectId,
+    pub state: ObjectState,
+    pub differences: Vec<String>,
+    /// The statement that created, altered or dropped it.
+    pub statement: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MigrationStatus {
+    /// Index into the discovered files; `None` for an orphan record.
+    pub file: Option<usize>,
+    pub record: Option<Record>,
+    pub status: Status,
+    pub objects: Vec<ObjectCheck>,
+    pub checksum: ChecksumCheck,
+    /// Why the statuses `failed`, `unverifiable` were given.
+    pub detail: Option<String>,
+}
+
+impl MigrationStatus {
+    pub fn count(&self, state: ObjectState) -> usize {
+        self.objects.iter().filter(|o| o.state == state).count()
+    }
+}
+
+pub struct Inputs<'a> {
+    pub files: &'a [MigrationFile],
+    pub records: &'a [Record],
+    pub expected: &'a Expected,
+    pub live: &'a Schema,
+    pub tracker: &'a dyn Tracker,
+}
+
+fn matches(file: &MigrationFile, record: &Record) -> bool {
+    if file.repeatable {
+        return record.version == file.version
+            || record.name.as_deref() == Some(file.version.as_str());
+    }
+    !record.version.starts_with("R__") && file.key.same(&record.key)
+}
+
+/// Checks each owned or dropped object of migration `index` against the live catalog.
+fn object_checks(index: usize, inputs: &Inputs<'_>) -> Vec<ObjectCheck> {
+    let mut out = Vec::new();
+    for (id, owner) in &inputs.expected.owners {
+        if owner.migration != index {
+            continue;
+        }
+        let Some(want) = inputs.expected.schema.get(id) else {
+            continue;
+        };
+        let (state, diffs) = match inputs.live.get(id) {
+            None => (ObjectState::Missing, Vec::new()),
+            Some(have) => {
+                let diffs = differences(want, have);
+                if diffs.is_empty() {
+                    (ObjectState::Present, diffs)
+                } else {
+                    (ObjectState::Drifted, diffs)
+                }
+            }
+        };
+        out.push(ObjectCheck {
+            id: id.clone(),
+            state,
+            differences: diffs,
+            statement: owner.statement.clone(),
+        });
+    }
+    for (id, owner) in &inputs.expected.dropped {
+        if owner.migration != index {
+            continue;
+        }
+        let state = if inputs.live.contains(id) {
+            ObjectState::StillPresent
+        } else {
+            ObjectState::Dropped
+        };
+        out.push(ObjectCheck {
+            id: id.clone(),
+            state,
+            differences: Vec::new(),
+            statement: owner.statement.clone(),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.statement
+            .start
+            .cmp(&b.statement.start)
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
+    let mut used = vec![false; inputs.records.len()];
+    let mut rows = Vec::new();
+    let newest_recorded: Option<&VersionKey> = inputs
+        .records
+        .iter()
+        .filter(|r| !r.version.starts_with("R__"))
+        .map(|r| &r.key)
+        .max();
+
+    for (index, file) in inputs.files.iter().enumerate() {
+        let record_index = inputs.records.iter().position(|r| matches(file, r));
+        if let Some(i) = record_index {
+            used[i] = true;
+        }
+        let record = record_index.map(|i| inputs.records[i].clone());
+        let objects = object_checks(index, inputs);
+        let model = inputs
+            .expected
+            .migrations
+            .get(index)
+            .cloned()
+            .unwrap_or_default();
+
+        // Creations are the evidence; drops only say something once a migration is recorded.
+        let created: Vec<&ObjectCheck> = objects
+            .iter()
+            .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
+            .collect();
+        let present = created
+            .iter()
+            .filter(|o| o.state == ObjectState::Present)
+            .count();
+        let missing = created
+            .iter()
+            .filter(|o| o.state == ObjectState::Missing)
+            .count();
+        let drifted = created
+            .iter()
+            .filter(|o| o.state == ObjectState::Drifted)
+            .count();
+        let still_present = objects
+            .iter()
+            .filter(|o| o.state == ObjectState::StillPresent)
+            .count();
+        let checkable = !objects.is_empty();
+
+        let mut checksum = ChecksumCheck::NotTracked;
+        let mut detail = None;
+        let status = match &record {
+            Some(record) => {
+                checksum = inputs.tracker.check_checksum(file, record);
+                match &record.state {
+                    RecordState::Dirty => Status::Dirty,
+                    RecordState::Failed(why) => {
+                        detail = Some(why.clone());
+                        Status::Failed
+                    }
+                    RecordState::Applied => {
+                        if matches!(checksum, ChecksumCheck::Mismatch { .. }) {
+                            Status::ChecksumMismatch
+                        } else if missing > 0 {
+                            Status::MissingObjects
+                        } else if drifted > 0 || still_present > 0 {
+                            Status::Drifted
+                        } else if !checkable
+                            && (model.data_statements > 0 || !model.opaque.is_empty())
+                        {
+                            detail = Some(unverifiable_reason(&model));
+                            Status::Unverifiable
+                        } else {
+                            Status::Applied
+                        }
+                    }
+                }
+            }
+            None => {
+                let total = created.len();
+                if total > 0 && present == total {
+                    Status::AppliedUnrecorded
+                } else if present > 0 {
+                    Status::Partial
+                } else if newest_recorded.is_some_and(|newest| *newest > file.key)
+                    && !file.repeatable
+                {
+                    Status::OutOfOrder
+                } else {
+                    Status::Pending
+                }
+            }
+        };
+        rows.push(MigrationStatus {
+            file: Some(index),
+            record,
+            status,
+            objects,
+            checksum,
+            detail,
+        });
+    }
+
+    for (i, record) in inputs.records.iter().enumerate() {
+        if !used[i] {
+            rows.push(MigrationStatus {
+                file: None,
+                record: Some(record.clone()),
+                status: Status::Orphan,
+                objects: Vec::new(),
+                checksum: ChecksumCheck::NotTracked,
+                detail: None,
+            });
+        }
+    }
+    rows
+}
+
+fn unverifiable_reason(model: &super::expected::MigrationModel) -> String {
+    let mut parts = Vec::new();
+    if model.data_statements > 0 {
+        parts.push(format!("{} data statement(s)", model.data_statements));
+    }
+    if let Some((_, why)) = model.opaque.first() {
+        parts.push(why.clone());
+    }
+    parts.join("; ")
+}
+
+/// Live objects no migration creates, leaving out tracker tables, objects that live on an
+/// unmanaged table (the table is reported), and objects a migration drops.
+pub fn unmanaged(
+    expected: &Expected,
+    live: &Schema,
+    tracker_table: &str,
+    engine: Engine,
+) -> Vec<ObjectId> {
+    let is_tracker = |t: &str| t == tracker_table || TRACKER_TABLES.contains(&t);
+    let table_managed = |t: &str| {
+        expected
+            .schema
+            .contains(&ObjectId::new(ObjectKind::Table, t))
+    };
+    let mut out = Vec::new();
+    for (id, attrs) in &live.objects {
+        if expected.schema.contains(id) || expected.dropped.contains_key(id) {
+            continue;
+        }
+        let table = match id.kind {
+            ObjectKind::Index => attrs.get("table").map(String::as_str),
+            ObjectKind::Sequence => attrs.get("owned_by").map(String::as_str),
+            _ => id.table(),
+        };
+        if let Some(t) = table {
+            if is_tracker(t) {
+                continue;
+            }
+            // Parts of an unmanaged table are covered by the table's own entry.
+            if id.kind != ObjectKind::Table && !table_managed(t) {
+                continue;
+            }
+            // A sequence owned by a managed column (serial, identity) belongs to that column.
+            if id.kind == ObjectKind::Sequence {
+                continue;
+            }
+        }
+        // MySQL's auto-created indexes for foreign keys are named by the server.
+        if engine != Engine::Postgres && id.kind == ObjectKind::Index {
+            continue;
+        }
+        out.push(id.clone());
+    }
+    out
+}
