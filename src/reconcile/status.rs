@@ -124,6 +124,11 @@ fn object_checks(index: usize, inputs: &Inputs<'_>) -> Vec<ObjectCheck> {
             continue;
         };
         let (state, diffs) = match inputs.live.get(id) {
+            // A column or constraint gone from a table that exists: the table drifted.
+            None if table_exists(id, inputs.live) => (
+                ObjectState::Drifted,
+                vec!["missing from the table".to_string()],
+            ),
             None => (ObjectState::Missing, Vec::new()),
             Some(have) => {
                 let diffs = differences(want, have);
@@ -164,6 +169,13 @@ fn object_checks(index: usize, inputs: &Inputs<'_>) -> Vec<ObjectCheck> {
             .then(a.id.cmp(&b.id))
     });
     out
+}
+
+fn table_exists(id: &ObjectId, live: &Schema) -> bool {
+    matches!(id.kind, ObjectKind::Column | ObjectKind::Constraint)
+        && id
+            .table()
+            .is_some_and(|t| live.contains(&ObjectId::new(ObjectKind::Table, t)))
 }
 
 pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
