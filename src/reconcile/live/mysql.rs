@@ -59,7 +59,9 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         } else {
             let raw = row.get(4).cloned().flatten();
             match raw {
+                // MariaDB spells "no default" as the bare word NULL.
                 None => String::new(),
+                Some(v) if v.eq_ignore_ascii_case("null") => String::new(),
                 // MySQL 8 returns string defaults unquoted; MariaDB quotes them.
                 Some(v) if is_text_type(&ty) && !v.starts_with('\'') && !is_function(&v) => {
                     canonical_default(&format!("'{}'", v.replace('\'', "''")))
@@ -81,7 +83,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
     }
 
     let sql = format!(
-        "SELECT TABLE_NAME, INDEX_NAME, MAX(NON_UNIQUE), \
+        "SELECT TABLE_NAME, INDEX_NAME, CAST(MAX(NON_UNIQUE) AS CHAR), \
          GROUP_CONCAT(COALESCE(COLUMN_NAME, '(expression)') ORDER BY SEQ_IN_INDEX SEPARATOR ', ') \
          FROM information_schema.STATISTICS WHERE {} GROUP BY TABLE_NAME, INDEX_NAME",
         scope("TABLE_SCHEMA", schema)
