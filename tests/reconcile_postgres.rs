@@ -549,3 +549,57 @@ fn missing_tracker_table_under_auto_detection_is_an_error() {
         .to_string();
     assert!(err.contains("no migration tracker table"), "{err}");
 }
+
+#[test]
+fn cli_exits_1_on_the_incident_and_prints_json_with_migrations() {
+    let db = incident_db(true);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("preflight.toml"),
+        format!(
+            "[migrations]\ndir = \"{}\"\ndatabase_url_env = \"PF_TEST_DB_URL\"\n[migrations.generic_tracker]\ntable = \"migrations\"\nversion_column = \"name\"\nstatus_column = \"status\"\n",
+            sample_dir().display()
+        ),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("PF_TEST_DB_URL", &db.url)
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .args(["reconcile", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let third = &json["migrations"][2];
+    assert_eq!(third["status"], "applied_unrecorded");
+    assert_eq!(third["recorded"], false);
+    assert!(third["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "user_profiles"));
+    assert_eq!(json["findings"][0]["rule"], "RC101");
+
+    // An unset variable is a one-line configuration error, exit 2.
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("PF_TEST_DB_URL")
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .arg("reconcile")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PF_TEST_DB_URL") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}

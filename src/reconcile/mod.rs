@@ -45,7 +45,7 @@ use crate::output::Report;
 use crate::sql::{parse_source, Dialect};
 use db::{Engine, Session};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use trackers::{FoundTable, Tracker};
 
 const fn rule(
@@ -447,9 +447,4 @@ async fn find_tracker_tables(
     // The reconciled schema's own tables first.
     found.sort_by_key(|f| f.schema != schema);
     Ok(found)
-}
-
-/// For the CLI and `check`: where the migrations live, for messages.
-pub fn describe_dir(dir: &Path) -> String {
-    dir.display().to_string()
 }

@@ -97,7 +97,7 @@ impl Engine {
 
 /// An index column as compared: lower case, no quotes, no `ASC`.
 pub fn index_column(text: &str) -> String {
-    let lower = text.trim().replace('"', "").replace('`', "").to_lowercase();
+    let lower = text.trim().replace(['"', '`'], "").to_lowercase();
     lower
         .strip_suffix(" asc")
         .map(str::to_string)

@@ -91,16 +91,13 @@ impl Replayer {
                     pending_constraints.push(("primary key", def.name.clone()));
                 }
                 ColumnOption::Unique(_) => pending_constraints.push(("unique", def.name.clone())),
-                ColumnOption::ForeignKey(_) => {
-                    // MySQL and MariaDB parse an inline REFERENCES and ignore it.
-                    if !self.engine.is_mysql() {
-                        pending_constraints.push(("foreign key", def.name.clone()));
-                    }
+                // MySQL and MariaDB parse an inline REFERENCES and ignore it; their CHECK
+                // names are not modelled.
+                ColumnOption::ForeignKey(_) if !self.engine.is_mysql() => {
+                    pending_constraints.push(("foreign key", def.name.clone()));
                 }
-                ColumnOption::Check(_) => {
-                    if !self.engine.is_mysql() {
-                        pending_constraints.push(("check", def.name.clone()));
-                    }
+                ColumnOption::Check(_) if !self.engine.is_mysql() => {
+                    pending_constraints.push(("check", def.name.clone()));
                 }
                 ColumnOption::Generated {
                     generation_expr, ..

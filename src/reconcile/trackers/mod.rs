@@ -305,7 +305,3 @@ pub fn required<'a>(row: &'a TextRow, i: usize, tracker: &str, what: &str) -> Re
         ))
     })
 }
-
-pub fn migrations_dir_arg(dir: &Path) -> String {
-    dir.display().to_string()
-}
