@@ -9,7 +9,8 @@ mod table;
 pub use naming::Engine;
 
 use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
-use crate::sql::ParsedFile;
+use crate::sql::shape::ObjectKind as ShapeObjectKind;
+use crate::sql::{Name, ParsedFile, Shape, ShapeKind};
 use sqlparser::ast::{
     AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType, SchemaName, Statement,
     UserDefinedTypeRepresentation,
@@ -81,16 +82,7 @@ pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Exp
                 statement: statement.range.clone(),
             };
             r.out.migrations[index].statements += 1;
-            match &statement.ast {
-                Some(ast) => r.statement(ast),
-                None => {
-                    let reason = statement
-                        .parse_error
-                        .clone()
-                        .unwrap_or_else(|| "not understood".into());
-                    r.opaque(format!("not parsed ({reason})"));
-                }
-            }
+            r.replay_statement(statement);
         }
     }
     r.out
@@ -136,6 +128,127 @@ impl Replayer {
         let index = self.current.migration;
         let range = self.current.statement.clone();
         self.out.migrations[index].opaque.push((range, reason));
+    }
+
+    fn replay_statement(&mut self, statement: &crate::sql::Statement) {
+        self.current.statement = statement.range.clone();
+        if statement.shape.kind == ShapeKind::Do {
+            // A DO block's statements run on the server like top-level ones.
+            if statement.nested.is_empty() {
+                self.opaque("a DO block whose statements could not be read".into());
+            }
+            for nested in &statement.nested {
+                self.replay_statement(nested);
+            }
+            return;
+        }
+        match &statement.ast {
+            Some(ast) => self.statement(ast),
+            None => self.shape(&statement.shape, statement.parse_error.as_deref()),
+        }
+    }
+
+    /// Statements sqlparser rejects, from the token-level recogniser: their objects exist or
+    /// not, but columns and definitions are unknown.
+    fn shape(&mut self, shape: &Shape, parse_error: Option<&str>) {
+        let why = parse_error.unwrap_or("not understood");
+        let in_scope = |r: &Self, n: &Name| match n.parts.as_slice() {
+            [.., schema, _] => schema.eq_ignore_ascii_case(&r.schema_name),
+            _ => true,
+        };
+        let kind_of = |k: ShapeObjectKind| match k {
+            ShapeObjectKind::Table => Some(ObjectKind::Table),
+            ShapeObjectKind::Index => Some(ObjectKind::Index),
+            ShapeObjectKind::Sequence => Some(ObjectKind::Sequence),
+            ShapeObjectKind::Schema => Some(ObjectKind::Schema),
+            ShapeObjectKind::Extension => Some(ObjectKind::Extension),
+            ShapeObjectKind::View => Some(ObjectKind::View),
+            ShapeObjectKind::MaterializedView => Some(ObjectKind::MaterializedView),
+            ShapeObjectKind::Type => Some(ObjectKind::Enum),
+            ShapeObjectKind::Domain => Some(ObjectKind::Domain),
+            _ => None,
+        };
+        match &shape.kind {
+            ShapeKind::Create(k) => {
+                let (Some(kind), Some(name)) = (kind_of(*k), shape.object()) else {
+                    self.opaque(format!("CREATE {} is not modelled ({why})", k.keyword()));
+                    return;
+                };
+                if !in_scope(self, name) {
+                    return;
+                }
+                let base = name.base().to_string();
+                let id = match (kind, &shape.table) {
+                    (ObjectKind::Index, Some(table)) => {
+                        ObjectId::new(kind, format!("{}.{base}", table.base()))
+                    }
+                    (ObjectKind::Index, None) => {
+                        self.opaque(format!("index {base}: its table is unknown ({why})"));
+                        return;
+                    }
+                    _ => ObjectId::new(kind, base.clone()),
+                };
+                if shape.guard.is_some_and(|g| g.present) && self.exists(&id) {
+                    return;
+                }
+                let mut attrs = Attributes::new();
+                if let (ObjectKind::Index, Some(table)) = (kind, &shape.table) {
+                    attrs.insert("table", table.base().to_string());
+                }
+                self.put(id, attrs);
+                if matches!(
+                    kind,
+                    ObjectKind::Table | ObjectKind::Enum | ObjectKind::Domain
+                ) {
+                    self.opaque(format!(
+                        "{} {base}: only its existence is checked ({why})",
+                        kind.label()
+                    ));
+                }
+            }
+            ShapeKind::Drop(k) => {
+                for name in &shape.names {
+                    if !in_scope(self, name) {
+                        continue;
+                    }
+                    let base = name.base().to_string();
+                    match kind_of(*k) {
+                        Some(ObjectKind::Table) => self.drop_table(&base),
+                        Some(ObjectKind::Index) => {
+                            let table = shape.table.as_ref().map(|t| t.base().to_string());
+                            self.drop_index(table.as_deref(), &base)
+                        }
+                        Some(ObjectKind::Enum) => {
+                            self.remove(&ObjectId::new(ObjectKind::Enum, base.clone()));
+                            self.remove(&ObjectId::new(ObjectKind::Domain, base));
+                        }
+                        Some(kind) => self.remove(&ObjectId::new(kind, base)),
+                        None => {
+                            self.opaque(format!("DROP {} is not modelled ({why})", k.keyword()))
+                        }
+                    }
+                }
+            }
+            ShapeKind::Insert => self.data(),
+            ShapeKind::Begin | ShapeKind::Commit | ShapeKind::Rollback => {}
+            ShapeKind::Other(keyword)
+                if matches!(
+                    keyword.as_str(),
+                    "UPDATE" | "DELETE" | "SELECT" | "COPY" | "MERGE" | "WITH" | "REPLACE"
+                ) =>
+            {
+                self.data()
+            }
+            ShapeKind::Other(keyword)
+                if matches!(
+                    keyword.as_str(),
+                    "SET" | "GRANT" | "REVOKE" | "COMMENT" | "ANALYZE" | "VACUUM" | "USE"
+                ) => {}
+            ShapeKind::Other(keyword) => {
+                self.opaque(format!("`{keyword} …` is not modelled ({why})"))
+            }
+            _ => self.opaque(format!("not parsed ({why})")),
+        }
     }
 
     fn data(&mut self) {
@@ -481,4 +594,106 @@ impl Replayer {
 /// An index column as both sides spell it (used by the live readers).
 pub fn index_column_text(text: &str) -> String {
     naming::index_column(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::sql::{parse_source, Dialect};
+
+    fn replay_texts(texts: &[&str]) -> Expected {
+        let parsed: Vec<ParsedFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), Dialect::Postgres))
+            .collect();
+        let migrations: Vec<Migration<'_>> = parsed
+            .iter()
+            .map(|p| Migration {
+                parsed: p,
+                up: 0..p.source.text.len(),
+            })
+            .collect();
+        replay(&migrations, Engine::Postgres, "public")
+    }
+
+    fn owner(e: &Expected, kind: ObjectKind, name: &str) -> Option<usize> {
+        e.owners
+            .get(&ObjectId::new(kind, name))
+            .map(|o| o.migration)
+    }
+
+    #[test]
+    fn objects_belong_to_the_last_migration_that_touched_them() {
+        let e = replay_texts(&[
+            "CREATE TABLE a (id SERIAL PRIMARY KEY, name TEXT);",
+            "ALTER TABLE a ADD COLUMN email VARCHAR(10) UNIQUE; ALTER TABLE a ALTER COLUMN name SET NOT NULL;",
+            "CREATE TABLE gone (id int); CREATE INDEX ON a (email);",
+            "DROP TABLE gone;",
+        ]);
+        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Column, "a.id"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Sequence, "a_id_seq"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Index, "a.a_pkey"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Column, "a.name"), Some(1));
+        assert_eq!(owner(&e, ObjectKind::Constraint, "a.a_email_key"), Some(1));
+        assert_eq!(owner(&e, ObjectKind::Index, "a.a_email_idx"), Some(2));
+        // Created in 2, dropped in 3: not expected, and not owned by 2.
+        assert_eq!(owner(&e, ObjectKind::Table, "gone"), None);
+        assert_eq!(
+            e.dropped
+                .get(&ObjectId::new(ObjectKind::Table, "gone"))
+                .map(|o| o.migration),
+            Some(3)
+        );
+        let name = e
+            .schema
+            .get(&ObjectId::new(ObjectKind::Column, "a.name"))
+            .unwrap();
+        assert_eq!(name["nullable"], "no");
+        assert_eq!(name["type"], "text");
+    }
+
+    #[test]
+    fn if_not_exists_on_an_existing_object_does_not_take_it_over() {
+        let e = replay_texts(&[
+            "CREATE TABLE a (id int);",
+            "CREATE TABLE IF NOT EXISTS a (id int, other int);",
+        ]);
+        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
+        assert!(!e
+            .schema
+            .contains(&ObjectId::new(ObjectKind::Column, "a.other")));
+    }
+
+    #[test]
+    fn enum_labels_follow_alter_type() {
+        let e = replay_texts(&[
+            "CREATE TYPE mood AS ENUM ('sad', 'ok');",
+            "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok'; ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';",
+        ]);
+        let mood = e
+            .schema
+            .get(&ObjectId::new(ObjectKind::Enum, "mood"))
+            .unwrap();
+        assert_eq!(mood["labels"], "sad, meh, ok, happy");
+        assert_eq!(owner(&e, ObjectKind::Enum, "mood"), Some(1));
+    }
+
+    #[test]
+    fn data_only_and_unparsable_statements_are_counted_not_guessed() {
+        let e = replay_texts(&[
+            "INSERT INTO a VALUES (1); UPDATE a SET x = 1;",
+            "FROBNICATE the database;",
+        ]);
+        assert_eq!(e.migrations[0].data_statements, 2);
+        assert!(e.migrations[0].opaque.is_empty());
+        assert_eq!(
+            e.migrations[1].opaque.len(),
+            1,
+            "{:?}",
+            e.migrations[1].opaque
+        );
+    }
 }
