@@ -60,5 +60,5 @@ for m in report["migrations"]:
     statuses[m["status"]] = statuses.get(m["status"], 0) + 1
 print(f"tables: {sys.argv[4]}  migrations: {len(report['migrations'])}  statuses: {statuses}")
 print(f"live objects: {report['database']['objects']}  queries: {report['database']['queries']}  findings: {len(report['findings'])}  exit: {sys.argv[5]}")
-print(f"wall time: {float(sys.argv[3]) - float(sys.argv[2]):.2f} s")
+print(f"wall time: {float(sys.argv[3]) - float(sys.argv[2]):.2f} s  phases (ms): {report.get('timings_ms')}")
 PY

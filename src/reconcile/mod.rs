@@ -251,6 +251,7 @@ async fn run(
         }
     };
 
+    let mut timings = Timings::default();
     let discovered = tracker.discover(dir)?;
     let files = discovered.files;
     let mut findings: Vec<Finding> = Vec::new();
@@ -299,6 +300,7 @@ async fn run(
         }
     };
 
+    timings.lap("tracker");
     // The expected schema, replayed from the files.
     let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
     let model_engine = if dialect.is_mysql_family() {
@@ -319,8 +321,10 @@ async fn run(
         })
         .collect();
     let expected = expected::replay(&migrations, model_engine, &schema);
+    timings.lap("parse_and_replay");
 
     let live = live::read(session, &schema).await?;
+    timings.lap("live_catalog");
 
     let rows = status::evaluate(&status::Inputs {
         files: &files,
@@ -339,6 +343,7 @@ async fn run(
     let unmanaged = status::unmanaged(&expected, &live, want_table, engine);
     findings.extend(report::unmanaged_findings(&unmanaged));
     sort_findings(&mut findings);
+    timings.lap("compare");
 
     let mut out = Report::new("reconcile");
     for f in &files {
@@ -359,6 +364,8 @@ async fn run(
             "objects": live.len(),
         }),
     );
+    out.json_extra
+        .insert("timings_ms".into(), json!(timings.laps));
     out.json_extra.insert(
         "unmanaged".into(),
         json!(unmanaged
@@ -367,6 +374,30 @@ async fn run(
             .collect::<Vec<_>>()),
     );
     Ok(out)
+}
+
+/// Wall time per phase, for `timings_ms` in the JSON report (the benchmark reads it).
+struct Timings {
+    last: std::time::Instant,
+    laps: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            last: std::time::Instant::now(),
+            laps: serde_json::Map::new(),
+        }
+    }
+}
+
+impl Timings {
+    fn lap(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        self.laps
+            .insert(phase.into(), json!((now - self.last).as_millis() as u64));
+        self.last = now;
+    }
 }
 
 fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) -> String {

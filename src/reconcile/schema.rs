@@ -299,7 +299,7 @@ fn balanced(s: &str) -> bool {
 }
 
 /// Removes PostgreSQL `::type` casts outside string literals.
-fn strip_casts(s: &str) -> String {
+pub(crate) fn strip_casts(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_quote = false;
     let mut i = 0;

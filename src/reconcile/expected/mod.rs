@@ -668,6 +668,29 @@ mod tests {
     }
 
     #[test]
+    fn generated_names_follow_postgres_truncation() {
+        let long = "a_table_name_that_is_quite_long_indeed_yes";
+        let e = replay_texts(&[&format!(
+            "CREATE TABLE {long} (an_equally_long_column_name_for_testing int UNIQUE); CREATE INDEX ON {long} (lower(x));"
+        )]);
+        // Names PostgreSQL 15 gives these (makeObjectName shortens the longer part first).
+        let key = "a_table_name_that_is_quite_lo_an_equally_long_column_name_f_key";
+        assert_eq!(key.len(), 63);
+        assert!(
+            e.schema.contains(&ObjectId::new(
+                ObjectKind::Constraint,
+                format!("{long}.{key}")
+            )),
+            "{:?}",
+            e.schema.objects.keys().collect::<Vec<_>>()
+        );
+        assert!(e.schema.contains(&ObjectId::new(
+            ObjectKind::Index,
+            format!("{long}.{long}_lower_idx")
+        )));
+    }
+
+    #[test]
     fn enum_labels_follow_alter_type() {
         let e = replay_texts(&[
             "CREATE TYPE mood AS ENUM ('sad', 'ok');",

@@ -309,7 +309,14 @@ impl Replayer {
                 Some(n) => n,
                 None => return,
             },
-            None => self.engine.index_name(&table, &columns),
+            None => {
+                let written: Vec<String> = ci
+                    .columns
+                    .iter()
+                    .map(|c| c.column.expr.to_string().replace('"', "").to_lowercase())
+                    .collect();
+                self.engine.index_name(&table, &written)
+            }
         };
         let id = ObjectId::new(ObjectKind::Index, format!("{table}.{name}"));
         if ci.if_not_exists && self.exists(&id) {
