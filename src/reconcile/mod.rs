@@ -454,15 +454,25 @@ async fn find_tracker_tables(
             vec![schema],
         ),
     };
-    let agg = match session.engine {
-        Engine::Postgres => "string_agg(column_name::text, ',')",
-        Engine::MySql { .. } => "GROUP_CONCAT(column_name SEPARATOR ',')",
+    // PostgreSQL's information_schema hides tables the user may not read; pg_catalog does
+    // not, so a tracker table without SELECT is found and its read fails with a clear error.
+    let sql = match session.engine {
+        Engine::Postgres => format!(
+            "SELECT n.nspname::text, c.relname::text, string_agg(a.attname::text, ',') \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             WHERE c.relkind IN ('r', 'p', 'v') AND c.relname IN ({}) AND {} \
+             GROUP BY n.nspname, c.relname",
+            names.join(", "),
+            scope.replace("table_schema", "n.nspname")
+        ),
+        Engine::MySql { .. } => format!(
+            "SELECT table_schema, table_name, GROUP_CONCAT(column_name SEPARATOR ',') \
+             FROM information_schema.columns WHERE table_name IN ({}) AND {scope} \
+             GROUP BY table_schema, table_name",
+            names.join(", ")
+        ),
     };
-    let sql = format!(
-        "SELECT table_schema, table_name, {agg} FROM information_schema.columns \
-         WHERE table_name IN ({}) AND {scope} GROUP BY table_schema, table_name",
-        names.join(", ")
-    );
     let rows = session.query(&sql, &binds).await?;
     let mut found: Vec<FoundTable> = rows
         .iter()

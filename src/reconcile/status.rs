@@ -324,6 +324,10 @@ pub fn unmanaged(
         if expected.schema.contains(id) || expected.dropped.contains_key(id) {
             continue;
         }
+        // Atlas keeps its revisions table in a schema of the same name.
+        if id.kind == ObjectKind::Schema && TRACKER_TABLES.contains(&id.name.as_str()) {
+            continue;
+        }
         let table = match id.kind {
             ObjectKind::Index => attrs.get("table").map(String::as_str),
             ObjectKind::Sequence => attrs.get("owned_by").map(String::as_str),
