@@ -28,6 +28,14 @@ impl VersionKey {
         }
     }
 
+    /// A version compared as text only (Prisma orders and names migrations by directory name).
+    pub fn text(version: &str) -> Self {
+        VersionKey {
+            parts: Vec::new(),
+            text: version.to_string(),
+        }
+    }
+
     pub fn is_numeric(&self) -> bool {
         !self.parts.is_empty()
     }

@@ -75,8 +75,21 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             }
             continue;
         };
-        let present = with_state(row, ObjectState::Present);
         let missing = with_state(row, ObjectState::Missing);
+        let created =
+            |o: &&ObjectCheck| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped);
+        let exist: Vec<&ObjectCheck> = row
+            .objects
+            .iter()
+            .filter(created)
+            .filter(|o| !o.absent)
+            .collect();
+        let absent: Vec<&ObjectCheck> = row
+            .objects
+            .iter()
+            .filter(created)
+            .filter(|o| o.absent)
+            .collect();
         let drifted = with_state(row, ObjectState::Drifted);
         let still = with_state(row, ObjectState::StillPresent);
         let mark = ctx.tracker.mark_applied(file, ctx.engine, ctx.dir);
@@ -91,11 +104,11 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                         format!(
                             "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
                             file.name,
-                            list(&present)
+                            list(&exist)
                         ),
                     ),
                     file,
-                    present.first().copied(),
+                    exist.first().copied(),
                 )
                 .with_note(format!(
                     "make it retry-safe (`preflight fix {}`) and let the deploy re-run it",
@@ -112,13 +125,13 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                         format!(
                             "{} ran part-way: {} of {} objects exist; missing: {}",
                             file.name,
-                            present.len(),
-                            present.len() + missing.len() + drifted.len(),
-                            list(&missing)
+                            exist.len(),
+                            exist.len() + absent.len(),
+                            list(&absent)
                         ),
                     ),
                     file,
-                    missing.first().copied(),
+                    absent.first().copied(),
                 )
                 .with_note(format!(
                     "make it retry-safe (`preflight fix {}`) so the deploy can finish it, or finish it by hand",
@@ -211,12 +224,12 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                             format!(
                                 "{tool} says {} {what}; {} of its objects exist, {} missing",
                                 file.name,
-                                present.len() + drifted.len(),
-                                missing.len()
+                                exist.len(),
+                                absent.len()
                             ),
                         ),
                         file,
-                        missing.first().copied(),
+                        absent.first().copied(),
                     )
                     .with_note(ctx.tracker.clear_failed(file, ctx.dir)),
                 )

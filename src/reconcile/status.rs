@@ -2,7 +2,7 @@
 //! the migration is the last to touch, put together.
 
 use super::db::Engine;
-use super::expected::Expected;
+use super::expected::{Expected, Owner};
 use super::files::{MigrationFile, VersionKey};
 use super::schema::{differences, ObjectId, ObjectKind, Schema};
 use super::trackers::{ChecksumCheck, Record, RecordState, Tracker, TRACKER_TABLES};
@@ -75,6 +75,9 @@ pub struct ObjectCheck {
     pub id: ObjectId,
     pub state: ObjectState,
     pub differences: Vec<String>,
+    /// Not in the live catalog at all (a column missing from an existing table is `Drifted`
+    /// for a recorded migration, yet still absent).
+    pub absent: bool,
     /// The statement that created, altered or dropped it.
     pub statement: Range<usize>,
 }
@@ -113,52 +116,59 @@ fn matches(file: &MigrationFile, record: &Record) -> bool {
     !record.version.starts_with("R__") && file.key.same(&record.key)
 }
 
-/// Checks each owned or dropped object of migration `index` against the live catalog.
-fn object_checks(index: usize, inputs: &Inputs<'_>) -> Vec<ObjectCheck> {
-    let mut out = Vec::new();
-    for (id, owner) in &inputs.expected.owners {
-        if owner.migration != index {
-            continue;
+/// The objects each migration is the last to create/alter, and those it drops, by migration.
+type ByMigration<'e> = Vec<Vec<(&'e ObjectId, &'e Owner, bool)>>;
+
+fn group_by_migration<'e>(expected: &'e Expected, migrations: usize) -> ByMigration<'e> {
+    let mut out: ByMigration<'e> = vec![Vec::new(); migrations];
+    let owned = expected.owners.iter().map(|(id, o)| (id, o, false));
+    let dropped = expected.dropped.iter().map(|(id, o)| (id, o, true));
+    for (id, owner, is_drop) in owned.chain(dropped) {
+        if let Some(slot) = out.get_mut(owner.migration) {
+            slot.push((id, owner, is_drop));
         }
-        let Some(want) = inputs.expected.schema.get(id) else {
-            continue;
-        };
-        let (state, diffs) = match inputs.live.get(id) {
-            // A column or constraint gone from a table that exists: the table drifted.
-            None if table_exists(id, inputs.live) => (
-                ObjectState::Drifted,
-                vec!["missing from the table".to_string()],
-            ),
-            None => (ObjectState::Missing, Vec::new()),
-            Some(have) => {
-                let diffs = differences(want, have);
-                if diffs.is_empty() {
-                    (ObjectState::Present, diffs)
-                } else {
-                    (ObjectState::Drifted, diffs)
+    }
+    out
+}
+
+/// Checks one migration's owned and dropped objects against the live catalog.
+fn object_checks(objects: &[(&ObjectId, &Owner, bool)], inputs: &Inputs<'_>) -> Vec<ObjectCheck> {
+    let mut out = Vec::with_capacity(objects.len());
+    for &(id, owner, is_drop) in objects {
+        let absent = !inputs.live.contains(id);
+        let (state, differences) = if is_drop {
+            let state = if absent {
+                ObjectState::Dropped
+            } else {
+                ObjectState::StillPresent
+            };
+            (state, Vec::new())
+        } else {
+            let Some(want) = inputs.expected.schema.get(id) else {
+                continue;
+            };
+            match inputs.live.get(id) {
+                // A column or constraint gone from a table that exists: the table drifted.
+                None if table_exists(id, inputs.live) => (
+                    ObjectState::Drifted,
+                    vec!["missing from the table".to_string()],
+                ),
+                None => (ObjectState::Missing, Vec::new()),
+                Some(have) => {
+                    let diffs = differences(want, have);
+                    if diffs.is_empty() {
+                        (ObjectState::Present, diffs)
+                    } else {
+                        (ObjectState::Drifted, diffs)
+                    }
                 }
             }
         };
         out.push(ObjectCheck {
             id: id.clone(),
             state,
-            differences: diffs,
-            statement: owner.statement.clone(),
-        });
-    }
-    for (id, owner) in &inputs.expected.dropped {
-        if owner.migration != index {
-            continue;
-        }
-        let state = if inputs.live.contains(id) {
-            ObjectState::StillPresent
-        } else {
-            ObjectState::Dropped
-        };
-        out.push(ObjectCheck {
-            id: id.clone(),
-            state,
-            differences: Vec::new(),
+            differences,
+            absent,
             statement: owner.statement.clone(),
         });
     }
@@ -188,13 +198,14 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
         .map(|r| &r.key)
         .max();
 
+    let by_migration = group_by_migration(inputs.expected, inputs.files.len());
     for (index, file) in inputs.files.iter().enumerate() {
         let record_index = inputs.records.iter().position(|r| matches(file, r));
         if let Some(i) = record_index {
             used[i] = true;
         }
         let record = record_index.map(|i| inputs.records[i].clone());
-        let objects = object_checks(index, inputs);
+        let objects = object_checks(&by_migration[index], inputs);
         let model = inputs
             .expected
             .migrations
@@ -207,10 +218,7 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
             .iter()
             .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
             .collect();
-        let present = created
-            .iter()
-            .filter(|o| o.state == ObjectState::Present)
-            .count();
+        let existing = created.iter().filter(|o| !o.absent).count();
         let missing = created
             .iter()
             .filter(|o| o.state == ObjectState::Missing)
@@ -255,10 +263,11 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
                 }
             }
             None => {
+                // Objects that exist, even if different, are evidence the migration ran.
                 let total = created.len();
-                if total > 0 && present == total {
+                if total > 0 && existing == total {
                     Status::AppliedUnrecorded
-                } else if present > 0 {
+                } else if existing > 0 {
                     Status::Partial
                 } else if newest_recorded.is_some_and(|newest| *newest > file.key)
                     && !file.repeatable

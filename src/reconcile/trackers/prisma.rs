@@ -6,7 +6,7 @@
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, MigrationFile};
+use crate::reconcile::files::{self, Discovered, MigrationFile, VersionKey};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -41,17 +41,17 @@ impl Tracker for Prisma {
         for (dir_name, path) in files::migration_dirs(dir, "migration.sql")? {
             // Prisma orders by directory name; the name is the version.
             let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
-            out.files.push(files::load(
+            let mut file = files::load(
                 format!("{dir_name}/migration.sql"),
                 &path,
                 &dir_name,
                 &description,
-            )?);
+            )?;
+            // Directory names are compared as text, like Prisma does.
+            file.key = VersionKey::text(&dir_name);
+            out.files.push(file);
         }
-        let mut out = out.finish()?;
-        // Directory names are compared as text, like Prisma does.
-        out.files.sort_by(|a, b| a.version.cmp(&b.version));
-        Ok(out)
+        out.finish()
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {
@@ -86,7 +86,7 @@ impl Tracker for Prisma {
                 })
             };
             let mut record = Record::new(name, state);
-            record.key = crate::reconcile::files::VersionKey::parse(name);
+            record.key = VersionKey::text(name);
             record.name = Some(name.to_string());
             record.checksum = col(row, 1, "prisma")?.map(str::to_string);
             out.retain(|r| r.version != record.version);
