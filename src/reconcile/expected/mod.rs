@@ -469,6 +469,18 @@ impl Replayer {
         }
     }
 
+    /// Objects of `kind` whose name starts with `prefix` (e.g. every column of a table),
+    /// found by a range scan rather than a walk over the whole catalog.
+    pub(crate) fn ids_with_prefix(&self, kind: ObjectKind, prefix: &str) -> Vec<ObjectId> {
+        self.out
+            .schema
+            .objects
+            .range(ObjectId::new(kind, prefix)..)
+            .take_while(|(id, _)| id.kind == kind && id.name.starts_with(prefix))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub(crate) fn ids_where(&self, pred: impl Fn(&ObjectId) -> bool) -> Vec<ObjectId> {
         self.out
             .schema
@@ -525,13 +537,10 @@ impl Replayer {
 
     pub(crate) fn drop_index(&mut self, table: Option<&str>, name: &str) {
         let suffix = format!(".{name}");
-        let ids = self.ids_where(|id| {
-            id.kind == ObjectKind::Index
-                && match table {
-                    Some(t) => id.name == format!("{t}.{name}"),
-                    None => id.name.ends_with(&suffix),
-                }
-        });
+        let ids = match table {
+            Some(t) => vec![ObjectId::new(ObjectKind::Index, format!("{t}.{name}"))],
+            None => self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix)),
+        };
         for id in ids {
             self.remove(&id);
         }

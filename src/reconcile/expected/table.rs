@@ -217,13 +217,15 @@ impl Replayer {
             // InnoDB needs an index that starts with the key's columns and creates one if none does.
             let first = columns.first().cloned().unwrap_or_default();
             let prefix = format!("{table}.");
-            let covered = self.out.schema.objects.iter().any(|(id, attrs)| {
-                id.kind == ObjectKind::Index
-                    && id.name.starts_with(&prefix)
-                    && attrs
+            let covered = self
+                .ids_with_prefix(ObjectKind::Index, &prefix)
+                .iter()
+                .filter_map(|id| self.out.schema.get(id))
+                .any(|attrs| {
+                    attrs
                         .get("columns")
                         .is_some_and(|c| c.split(", ").next() == Some(first.as_str()))
-            });
+                });
             if !covered {
                 let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
                 self.put_index(table, &index_name, &columns, false);
@@ -327,11 +329,16 @@ impl Replayer {
 
     pub(crate) fn drop_table(&mut self, table: &str) {
         let prefix = format!("{table}.");
-        let ids = self.ids_where(|id| {
-            id.name == table && id.kind == ObjectKind::Table
-                || id.table() == Some(table) && id.kind != ObjectKind::Table
-                || id.kind == ObjectKind::Index && id.name.starts_with(&prefix)
-        });
+        let mut ids = vec![ObjectId::new(ObjectKind::Table, table)];
+        for kind in [
+            ObjectKind::Column,
+            ObjectKind::Constraint,
+            ObjectKind::Index,
+            ObjectKind::Trigger,
+            ObjectKind::Policy,
+        ] {
+            ids.extend(self.ids_with_prefix(kind, &prefix));
+        }
         for id in ids {
             self.remove(&id);
         }
@@ -567,8 +574,7 @@ impl Replayer {
             self.remove(&id);
         }
         let prefix = format!("{table}.");
-        let indexes =
-            self.ids_where(|id| id.kind == ObjectKind::Index && id.name.starts_with(&prefix));
+        let indexes = self.ids_with_prefix(ObjectKind::Index, &prefix);
         for id in indexes {
             let covers = self
                 .out
