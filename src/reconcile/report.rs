@@ -3,7 +3,7 @@
 
 use super::db::Engine;
 use super::files::MigrationFile;
-use super::schema::ObjectId;
+use super::schema::{ObjectId, ObjectKind};
 use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
 use super::trackers::{ChecksumCheck, RecordState, Tracker};
 use crate::diagnostics::{Finding, Location, Severity};
@@ -21,7 +21,21 @@ pub struct Context<'a> {
     pub dir: &'a Path,
 }
 
+/// Whole objects first (tables, indexes, types…), their parts (columns, constraints) last.
+fn prominence(kind: ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => 0,
+        ObjectKind::Index | ObjectKind::Enum | ObjectKind::Domain | ObjectKind::Function => 1,
+        ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Schema | ObjectKind::Extension => 2,
+        ObjectKind::Column => 3,
+        ObjectKind::Constraint => 4,
+        ObjectKind::Sequence => 5,
+    }
+}
+
 fn list(objects: &[&ObjectCheck]) -> String {
+    let mut objects = objects.to_vec();
+    objects.sort_by_key(|o| prominence(o.id.kind));
     let mut names: Vec<String> = objects
         .iter()
         .take(NAMED_OBJECTS)
