@@ -292,3 +292,20 @@ fn insufficient_privilege_is_a_one_line_error() {
     );
     assert!(!err.contains('\n'));
 }
+
+#[test]
+fn named_tracker_without_its_table_reports_it_and_still_finds_unrecorded_objects() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101_users.sql", USERS);
+    write(dir.path(), "20240105_sessions.sql", SESSIONS);
+    db.exec(USERS);
+    let report = run(&db, dir.path(), Some("sqlx"));
+    assert_eq!(statuses(&report), ["applied_unrecorded", "pending"]);
+    let missing = report.findings.iter().find(|f| f.rule == "RC111").unwrap();
+    assert!(
+        missing.message.contains("_sqlx_migrations"),
+        "{}",
+        missing.message
+    );
+}
