@@ -4,7 +4,7 @@
 //! linear in the region's size.
 
 use sqlparser::dialect::Dialect as ParserDialect;
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 use std::ops::Range;
 
 /// A significant token (whitespace and comments dropped) with its bytes in the file.
@@ -68,12 +68,32 @@ pub fn lex(
     let region = &text[range.clone()];
     let mut raw: Vec<TokenWithSpan> = Vec::new();
     let result = Tokenizer::new(dialect, region).tokenize_with_location_into_buf(&mut raw);
-    let mut walker = Walker::new(region);
+    let mut walker = Walker::new(region, 1, 1);
+    let mut hint: Option<Hint> = None;
     let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
     let mut last_end = 0;
     for t in raw {
-        let start = walker.advance_to(t.span.start);
-        let end = walker.advance_to(t.span.end).max(start);
+        if hint.is_none() && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
+        {
+            hint = Hint::starting_at(region, &walker);
+        }
+        let (start, end) = match &mut hint {
+            // MySQL `/*!50003 … */`: sqlparser re-tokenizes the content with positions that
+            // start at the comment's opening, so map them through the content instead.
+            Some(h) => {
+                let start = h.content_start + h.walker.advance_to(t.span.start);
+                let end = h.content_start + h.walker.advance_to(t.span.end);
+                if h.walker.byte >= h.content_len {
+                    walker.advance_to_byte(h.comment_end);
+                    hint = None;
+                }
+                (start, end.max(start))
+            }
+            None => {
+                let start = walker.advance_to(t.span.start);
+                (start, walker.advance_to(t.span.end).max(start))
+            }
+        };
         last_end = last_end.max(end);
         if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
             continue;
@@ -102,6 +122,38 @@ fn shift(at: Location, origin: (u64, u64)) -> Location {
     }
 }
 
+/// A MySQL optimizer-hint comment (`/*!50003 CREATE … */`) whose content sqlparser tokenizes.
+struct Hint<'a> {
+    walker: Walker<'a>,
+    content_start: usize,
+    content_len: usize,
+    comment_end: usize,
+}
+
+impl<'a> Hint<'a> {
+    /// A hint begins where the walker stands when the text there is `/*!` and a token (not a
+    /// comment) comes next: only then did sqlparser expand it.
+    fn starting_at(region: &'a str, walker: &Walker) -> Option<Hint<'a>> {
+        let rest = region[walker.byte..].strip_prefix("/*!")?;
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let content_start = walker.byte + 3 + digits;
+        let content_end = content_start + region[content_start..].find("*/")?;
+        if content_end == content_start {
+            return None;
+        }
+        Some(Hint {
+            walker: Walker::new(
+                &region[content_start..content_end],
+                walker.line,
+                walker.column,
+            ),
+            content_start,
+            content_len: content_end - content_start,
+            comment_end: content_end + 2,
+        })
+    }
+}
+
 /// Follows the tokenizer's own counting (only `\n` ends a line; every other character, `\r`
 /// included, is one column) to turn its locations into byte offsets.
 struct Walker<'a> {
@@ -112,31 +164,37 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, line: u64, column: u64) -> Self {
         Walker {
             text,
             byte: 0,
-            line: 1,
-            column: 1,
+            line,
+            column,
         }
     }
 
-    /// Moves forward to `at` and returns its byte offset. Never moves backwards: tokens that
-    /// sqlparser synthesises (MySQL `/*! … */` hints) keep the position of what precedes them.
-    fn advance_to(&mut self, at: Location) -> usize {
-        while (self.line, self.column) < (at.line, at.column) {
-            let Some(ch) = self.text[self.byte..].chars().next() else {
-                break;
-            };
-            self.byte += ch.len_utf8();
-            if ch == '\n' {
-                self.line += 1;
-                self.column = 1;
-            } else {
-                self.column += 1;
-            }
+    fn step(&mut self) -> bool {
+        let Some(ch) = self.text[self.byte..].chars().next() else {
+            return false;
+        };
+        self.byte += ch.len_utf8();
+        if ch == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
         }
+        true
+    }
+
+    /// Moves forward to `at` and returns its byte offset. Never moves backwards.
+    fn advance_to(&mut self, at: Location) -> usize {
+        while (self.line, self.column) < (at.line, at.column) && self.step() {}
         self.byte
+    }
+
+    fn advance_to_byte(&mut self, byte: usize) {
+        while self.byte < byte && self.step() {}
     }
 }
 
@@ -167,5 +225,25 @@ mod tests {
         let lexed = lex(&PostgreSqlDialect {}, text, 0..text.len(), (1, 1));
         let error = lexed.error.expect("an error");
         assert_eq!(error.construct_start, text.find("$$").unwrap());
+    }
+
+    #[test]
+    fn mysql_hint_comments_get_their_real_positions() {
+        use sqlparser::dialect::MySqlDialect;
+        let text =
+            "/*!40101 SET NAMES utf8 */;\n/*!50003 CREATE TABLE hinted (id int) */;\nSELECT 1;";
+        let lexed = lex(&MySqlDialect {}, text, 0..text.len(), (1, 1));
+        let words: Vec<&str> = lexed
+            .tokens
+            .iter()
+            .map(|t| &text[t.range.clone()])
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "SET", "NAMES", "utf8", ";", "CREATE", "TABLE", "hinted", "(", "id", "int", ")",
+                ";", "SELECT", "1", ";"
+            ]
+        );
     }
 }
