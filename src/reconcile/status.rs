@@ -346,8 +346,11 @@ pub fn unmanaged(
             if is_tracker(t) {
                 continue;
             }
-            // Parts of an unmanaged table are covered by the table's own entry.
-            if id.kind != ObjectKind::Table && !table_managed(t) {
+            // Parts of an unmanaged table are covered by the table's own entry, and parts of
+            // a table whose columns the model does not know cannot be judged.
+            if id.kind != ObjectKind::Table
+                && (!table_managed(t) || expected.tables_with_unknown_columns.contains(t))
+            {
                 continue;
             }
             // A sequence owned by a managed column (serial, identity) belongs to that column.

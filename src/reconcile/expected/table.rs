@@ -48,6 +48,7 @@ impl Replayer {
         }
         self.put(id, Attributes::new());
         if ct.query.is_some() || ct.like.is_some() {
+            self.out.tables_with_unknown_columns.insert(table.clone());
             self.opaque(format!(
                 "table {table}: columns from a query or LIKE are not modelled"
             ));
@@ -563,7 +564,7 @@ impl Replayer {
     }
 
     /// PostgreSQL drops indexes and constraints that cover a dropped column.
-    fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
+    pub(crate) fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
         let constraints: Vec<ObjectId> = self
             .constraint_columns
             .iter()
