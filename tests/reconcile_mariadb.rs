@@ -126,3 +126,36 @@ fn mariadb_dbmate_modified_column_is_drift_and_manual_table_is_unmanaged() {
         unmanaged.message
     );
 }
+
+#[test]
+fn the_mariadb_session_is_read_only_with_a_statement_timeout() {
+    use preflight::reconcile::db::Session;
+    let db = ScratchDb::mariadb();
+    db.exec("CREATE TABLE t (id INT)");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut session = Session::open(&db.url).await.unwrap();
+        let timeout = session
+            .query("SELECT CAST(@@max_statement_time AS CHAR)", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            timeout[0][0].as_deref().map(|t| t.parse::<f64>().unwrap()),
+            Some(30.0)
+        );
+        let err = session
+            .query("INSERT INTO t VALUES (1)", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.to_lowercase().contains("read only transaction"),
+            "{err}"
+        );
+        session.close().await;
+    });
+    assert_eq!(db.query("SELECT COUNT(*) FROM t"), ["0"]);
+}

@@ -603,3 +603,39 @@ fn cli_exits_1_on_the_incident_and_prints_json_with_migrations() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_session_is_read_only_with_a_statement_timeout() {
+    use preflight::reconcile::db::Session;
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE t (id int)");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut session = Session::open(&db.url).await.unwrap();
+        let show = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone().unwrap();
+        assert_eq!(
+            show(
+                session
+                    .query("SHOW transaction_read_only", &[])
+                    .await
+                    .unwrap()
+            ),
+            "on"
+        );
+        assert_eq!(
+            show(session.query("SHOW statement_timeout", &[]).await.unwrap()),
+            "30s"
+        );
+        let err = session
+            .query("INSERT INTO t VALUES (1)", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("read-only transaction"), "{err}");
+        session.close().await;
+    });
+    assert_eq!(db.query("SELECT count(*) FROM t"), ["0"]);
+}
