@@ -639,3 +639,39 @@ fn the_session_is_read_only_with_a_statement_timeout() {
     });
     assert_eq!(db.query("SELECT count(*) FROM t"), ["0"]);
 }
+
+#[test]
+fn a_table_dropped_by_a_later_migration_is_not_missing_for_the_one_that_created_it() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "1_create.sql",
+        "CREATE TABLE scratch (id int);\nCREATE TABLE kept (id int);\n",
+    );
+    write(dir.path(), "2_drop.sql", "DROP TABLE scratch;\n");
+    write(
+        dir.path(),
+        "3_alter.sql",
+        "ALTER TABLE kept ADD COLUMN note TEXT;\n",
+    );
+    db.exec("CREATE TABLE kept (id int); CREATE TABLE migrations (name TEXT, status TEXT);");
+    db.exec(
+        "INSERT INTO migrations VALUES ('1_create.sql', 'success'), ('2_drop.sql', 'success');",
+    );
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+    // Now the drop is recorded but the table is back: the drop's effect is missing.
+    db.exec("CREATE TABLE scratch (id int); ALTER TABLE kept ADD COLUMN note TEXT;");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(status_of(&report, "2_drop.sql"), "drifted");
+    assert_eq!(status_of(&report, "3_alter.sql"), "applied_unrecorded");
+}
