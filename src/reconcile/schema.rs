@@ -151,7 +151,14 @@ pub fn canonical_type(raw: &str, mysql: bool) -> String {
         Some(b) => (b.trim_end().to_string(), "[]"),
         None => (lower.clone(), ""),
     };
-    let (name, params, tail) = split_params(&base);
+    let (mut name, params, mut tail) = split_params(&base);
+    // `INT UNSIGNED` without a width: the modifier is a tail like in `int(10) unsigned`.
+    for modifier in [" unsigned", " zerofill"] {
+        if let Some(stripped) = name.strip_suffix(modifier) {
+            name = stripped.to_string();
+            tail = format!("{tail}{modifier}");
+        }
+    }
     let canonical = if mysql {
         canonical_mysql(&name, params.as_deref(), &tail)
     } else {
@@ -240,8 +247,8 @@ fn canonical_mysql(name: &str, params: Option<&str>, tail: &str) -> String {
         "character" => with_params("char", Some(params.unwrap_or("1"))),
         "char" => with_params("char", Some(params.unwrap_or("1"))),
         "double precision" | "real" => "double".to_string(),
-        // MariaDB stores JSON as LONGTEXT with a json_valid check.
-        "json" => "json".to_string(),
+        // MariaDB stores JSON as LONGTEXT with a json_valid check; both spellings compare equal.
+        "json" | "longtext" => "longtext".to_string(),
         _ => with_params(name, params),
     };
     format!("{base}{unsigned}")
