@@ -44,12 +44,18 @@ impl Tracker for Flyway {
         )
     }
 
-    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+    fn records(&self, rows: Vec<TextRow>, files: &[MigrationFile]) -> Result<Vec<Record>> {
         let mut out = Vec::new();
+        let mut baseline: Option<VersionKey> = None;
         for row in &rows {
             let kind = col(row, 5, "flyway")?.unwrap_or("");
-            // Schema-creation and baseline markers are not migrations.
-            if matches!(kind, "SCHEMA" | "BASELINE" | "DELETE") {
+            if kind == "BASELINE" {
+                // `flyway baseline`: every migration up to this version counts as applied.
+                baseline = col(row, 0, "flyway")?.map(VersionKey::parse);
+                continue;
+            }
+            // Schema-creation and deletion markers are not migrations.
+            if matches!(kind, "SCHEMA" | "DELETE") {
                 continue;
             }
             let script = required(row, 2, "flyway", "script")?;
@@ -69,6 +75,15 @@ impl Tracker for Flyway {
             // A later successful run of the same version supersedes a failed one.
             out.retain(|r: &Record| !(r.key.same(&record.key) && r.version == record.version));
             out.push(record);
+        }
+        if let Some(baseline) = baseline {
+            for file in files.iter().filter(|f| !f.repeatable && f.key <= baseline) {
+                if !out.iter().any(|r| r.key.same(&file.key)) {
+                    let mut record = Record::new(file.version.clone(), RecordState::Applied);
+                    record.name = Some(format!("{} (below the baseline)", file.name));
+                    out.push(record);
+                }
+            }
         }
         Ok(out)
     }
