@@ -38,6 +38,9 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
         .build()
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(reconcile(&options))?;
+    if ctx.verbose {
+        eprintln!("{}", run_summary(&report));
+    }
     let mut stdout = std::io::stdout().lock();
     output::write_report(&report, args.report.format, &mut stdout, ctx.color)
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
@@ -49,4 +52,27 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
         .iter()
         .any(|f| fail_on.is_reached_by(f.severity) || (f.unknown && !allow_unknown));
     Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// One line for `--verbose`: what was compared and what it cost.
+fn run_summary(report: &output::Report) -> String {
+    let db = &report.json_extra["database"];
+    let timings = report.json_extra["timings_ms"]
+        .as_object()
+        .map(|t| {
+            t.iter()
+                .map(|(phase, ms)| format!("{} {ms} ms", phase.replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    format!(
+        "reconcile: {} tracker, {} migration files, {} live objects in {} ({}), {} queries; {timings}",
+        db["tracker"].as_str().unwrap_or("?"),
+        report.files_checked,
+        db["objects"],
+        db["url"].as_str().unwrap_or("?"),
+        db["engine"].as_str().unwrap_or("?"),
+        db["queries"],
+    )
 }
