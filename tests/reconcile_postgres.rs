@@ -675,3 +675,76 @@ fn a_table_dropped_by_a_later_migration_is_not_missing_for_the_one_that_created_
     assert_eq!(status_of(&report, "2_drop.sql"), "drifted");
     assert_eq!(status_of(&report, "3_alter.sql"), "applied_unrecorded");
 }
+
+fn objects_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reconcile/postgres-objects")
+}
+
+/// Every object kind the PostgreSQL catalog reader knows, created by migrations and compared.
+#[test]
+fn every_postgres_object_kind_reconciles_cleanly_and_hand_edits_show() {
+    let db = ScratchDb::postgres();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(objects_dir()).unwrap() {
+        names.push(entry.unwrap().file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    for name in &names {
+        db.exec(&std::fs::read_to_string(objects_dir().join(name)).unwrap());
+    }
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT);");
+    for name in &names {
+        db.exec(&format!(
+            "INSERT INTO migrations VALUES ('{name}', 'success');"
+        ));
+    }
+    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["applied", "applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    // Hand edits: an enum label, a default, a dropped trigger, an extra function.
+    db.exec(
+        "ALTER TYPE mood ADD VALUE 'meh';
+         ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'new';
+         DROP TRIGGER notes_touch ON notes;
+         CREATE FUNCTION hotfix(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';",
+    );
+    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["drifted", "drifted", "missing_objects"],
+        "{:#?}",
+        report.findings
+    );
+    let text: String = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}\n", f.message, f.notes.join(" | ")))
+        .collect();
+    assert!(
+        text.contains("enum mood: labels: expected sad, ok, happy, found sad, ok, happy, meh"),
+        "{text}"
+    );
+    assert!(
+        text.contains("column accounts.status: default: expected 'active', found 'new'"),
+        "{text}"
+    );
+    assert!(text.contains("trigger notes.notes_touch"), "{text}");
+    assert!(
+        text.contains(
+            "function hotfix(integer) exists in the database but no migration creates it"
+        ),
+        "{text}"
+    );
+}
