@@ -13,8 +13,8 @@ use crate::sql::effects::{Change, Effect, Target};
 use crate::sql::shape::ObjectKind as ShapeObjectKind;
 use crate::sql::{Name, ParsedFile, ShapeKind};
 use sqlparser::ast::{
-    AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType, SchemaName, Statement,
-    UserDefinedTypeRepresentation,
+    AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
+    SchemaName, Statement, UserDefinedTypeRepresentation,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -170,7 +170,23 @@ impl Replayer {
             ShapeKind::Other(keyword)
                 if matches!(
                     keyword.as_str(),
-                    "SET" | "GRANT" | "REVOKE" | "COMMENT" | "ANALYZE" | "VACUUM" | "USE"
+                    "SET"
+                        | "GRANT"
+                        | "REVOKE"
+                        | "COMMENT"
+                        | "ANALYZE"
+                        | "VACUUM"
+                        | "USE"
+                        | "LOCK"
+                        | "UNLOCK"
+                        | "REINDEX"
+                        | "DISCARD"
+                        | "CHECKPOINT"
+                        | "CLUSTER"
+                        | "NOTIFY"
+                        | "SHOW"
+                        | "EXPLAIN"
+                        | "REFRESH"
                 ) => {}
             ShapeKind::Other(keyword) => {
                 self.opaque(format!("`{keyword} …` is not modelled ({why})"))
@@ -213,6 +229,12 @@ impl Replayer {
             }
             (Target::Object(ShapeObjectKind::Policy), Some(t)) => {
                 ObjectId::on_table(ObjectKind::Policy, t, &base)
+            }
+            // MySQL routines are compared by name only (information_schema has no signatures).
+            (Target::Object(ShapeObjectKind::Function | ShapeObjectKind::Procedure), _)
+                if self.engine.is_mysql() =>
+            {
+                ObjectId::new(ObjectKind::Function, format!("{base}()"))
             }
             (Target::Object(kind), _) => match object_kind(kind) {
                 Some(kind) if !matches!(kind, ObjectKind::Index) => {
@@ -396,30 +418,47 @@ impl Replayer {
                     self.put(id, Attributes::new());
                 }
             }
-            Statement::DropFunction(drop) => {
-                for desc in &drop.func_desc {
-                    let Some(name) = self.name(&desc.name) else {
+            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc),
+            Statement::CreateProcedure { name, params, .. } => {
+                let Some(name) = self.name(name) else { return };
+                let args = if self.engine.is_mysql() {
+                    String::new()
+                } else {
+                    params
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
+                        .map(|p| self.engine.column_type(&p.data_type))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                self.put(
+                    ObjectId::new(ObjectKind::Function, format!("{name}({args})")),
+                    Attributes::new(),
+                );
+            }
+            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc),
+            Statement::AlterIndex {
+                name,
+                operation: AlterIndexOperation::RenameIndex { index_name },
+            } => {
+                let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
+                    return;
+                };
+                let suffix = format!(".{from}");
+                let ids =
+                    self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix));
+                for id in ids {
+                    let Some(attrs) = self.out.schema.get(&id).cloned() else {
                         continue;
                     };
-                    match &desc.args {
-                        Some(args) => {
-                            let args = self.identity_args(Some(args));
-                            self.remove(&ObjectId::new(
-                                ObjectKind::Function,
-                                format!("{name}({args})"),
-                            ));
-                        }
-                        None => {
-                            // Without arguments PostgreSQL drops the only function of that name.
-                            let prefix = format!("{name}(");
-                            let ids: Vec<ObjectId> = self.ids_where(|id| {
-                                id.kind == ObjectKind::Function && id.name.starts_with(&prefix)
-                            });
-                            for id in ids {
-                                self.remove(&id);
-                            }
-                        }
-                    }
+                    let table = attrs.get("table").cloned().unwrap_or_default();
+                    self.remove(&id);
+                    self.put(
+                        ObjectId::new(ObjectKind::Index, format!("{table}.{to}")),
+                        attrs,
+                    );
                 }
             }
             Statement::CreateTrigger(t) => {
@@ -480,7 +519,15 @@ impl Replayer {
             | Statement::Revoke(_)
             | Statement::Set(_)
             | Statement::Analyze(_)
-            | Statement::Use(_) => {}
+            | Statement::Use(_)
+            | Statement::LockTables { .. }
+            | Statement::UnlockTables
+            | Statement::CreateRole(_)
+            | Statement::AlterRole { .. }
+            | Statement::CreateUser(_)
+            | Statement::CreateDatabase { .. }
+            | Statement::Discard { .. }
+            | Statement::AlterFunction(_) => {}
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(3).collect();
@@ -499,6 +546,30 @@ impl Replayer {
             .take_while(|(id, _)| id.kind == kind && id.name.starts_with(prefix))
             .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc]) {
+        for desc in descs {
+            let Some(name) = self.name(&desc.name) else {
+                continue;
+            };
+            match &desc.args {
+                Some(args) if !self.engine.is_mysql() => {
+                    let args = self.identity_args(Some(args));
+                    self.remove(&ObjectId::new(
+                        ObjectKind::Function,
+                        format!("{name}({args})"),
+                    ));
+                }
+                _ => {
+                    // Without arguments PostgreSQL drops the only function of that name.
+                    let prefix = format!("{name}(");
+                    for id in self.ids_with_prefix(ObjectKind::Function, &prefix) {
+                        self.remove(&id);
+                    }
+                }
+            }
+        }
     }
 
     pub(crate) fn ids_where(&self, pred: impl Fn(&ObjectId) -> bool) -> Vec<ObjectId> {
@@ -550,6 +621,8 @@ impl Replayer {
                     let table = on_table.and_then(|t| self.name(t));
                     self.drop_index(table.as_deref(), &name);
                 }
+                // Roles, users and databases are not part of a schema.
+                ObjectType::Role | ObjectType::User | ObjectType::Database => {}
                 _ => self.opaque(format!("DROP {object_type} is not modelled")),
             }
         }

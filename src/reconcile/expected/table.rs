@@ -551,7 +551,17 @@ impl Replayer {
             | AlterTableOperation::DisableRowLevelSecurity
             | AlterTableOperation::ForceRowLevelSecurity
             | AlterTableOperation::NoForceRowLevelSecurity
-            | AlterTableOperation::OwnerTo { .. } => {}
+            | AlterTableOperation::OwnerTo { .. }
+            | AlterTableOperation::EnableTrigger { .. }
+            | AlterTableOperation::DisableTrigger { .. }
+            | AlterTableOperation::EnableAlwaysTrigger { .. }
+            | AlterTableOperation::EnableReplicaTrigger { .. }
+            | AlterTableOperation::ReplicaIdentity { .. }
+            | AlterTableOperation::SetLogged
+            | AlterTableOperation::SetUnlogged
+            | AlterTableOperation::Algorithm { .. }
+            | AlterTableOperation::Lock { .. }
+            | AlterTableOperation::AutoIncrement { .. } => {}
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(3).collect();
