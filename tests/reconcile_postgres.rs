@@ -748,3 +748,23 @@ fn every_postgres_object_kind_reconciles_cleanly_and_hand_edits_show() {
         "{text}"
     );
 }
+
+#[test]
+fn a_generic_tracker_matches_rows_to_files_by_name_even_when_dates_repeat() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101_a.sql", "CREATE TABLE a (id int);\n");
+    write(dir.path(), "20240101_b.sql", "CREATE TABLE b (id int);\n");
+    db.exec("CREATE TABLE b (id int); CREATE TABLE migrations (name TEXT, status TEXT);");
+    db.exec("INSERT INTO migrations VALUES ('20240101_b.sql', 'success');");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report),
+        [
+            ("20240101_a.sql".to_string(), "pending".to_string()),
+            ("20240101_b.sql".into(), "applied".into())
+        ],
+        "{:#?}",
+        report.findings
+    );
+}

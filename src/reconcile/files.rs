@@ -42,10 +42,20 @@ impl VersionKey {
 
     /// Same version, ignoring spelling (`001` = `1`, `1_1` = `1.1`).
     pub fn same(&self, other: &VersionKey) -> bool {
-        if self.is_numeric() && other.is_numeric() {
-            self.parts == other.parts
+        match (self.is_numeric(), other.is_numeric()) {
+            (true, true) => self.parts == other.parts,
+            (false, false) => self.text == other.text,
+            _ => false,
+        }
+    }
+
+    /// A spelling-independent form: equal identities are the same version.
+    pub fn identity(&self) -> String {
+        if self.is_numeric() {
+            let parts: Vec<String> = self.parts.iter().map(u128::to_string).collect();
+            parts.join(".")
         } else {
-            self.text == other.text
+            self.text.clone()
         }
     }
 }
@@ -109,10 +119,19 @@ pub struct Discovered {
 
 impl Discovered {
     /// Sorts by version and refuses two files with the same version, as every tool does.
-    pub fn finish(mut self) -> Result<Self> {
+    pub fn finish(self) -> Result<Self> {
+        self.finish_with(true)
+    }
+
+    /// Sorts by version; `unique_versions` refuses two files with the same version (every
+    /// tool does, except hand-rolled runners that go by file name).
+    pub fn finish_with(mut self, unique_versions: bool) -> Result<Self> {
         // Repeatable migrations run after every versioned one (Flyway).
         self.files
             .sort_by(|a, b| (a.repeatable, &a.key, &a.name).cmp(&(b.repeatable, &b.key, &b.name)));
+        if !unique_versions {
+            return Ok(self);
+        }
         for pair in self.files.windows(2) {
             if !pair[0].repeatable && pair[0].key.same(&pair[1].key) && !pair[1].repeatable {
                 return Err(Error::input(

@@ -7,6 +7,7 @@ use super::files::{MigrationFile, VersionKey};
 use super::schema::{differences, ObjectId, ObjectKind, Schema};
 use super::trackers::{ChecksumCheck, Record, RecordState, Tracker, TRACKER_TABLES};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// The documented set of statuses.
@@ -108,6 +109,12 @@ pub struct Inputs<'a> {
     pub tracker: &'a dyn Tracker,
 }
 
+/// How a hand-rolled tracker may name the file: `20240115_add_x.sql` or its stem.
+fn file_spellings(file: &MigrationFile) -> impl Iterator<Item = &str> {
+    let stem = file.name.strip_suffix(".sql").unwrap_or(&file.name);
+    [file.name.as_str(), stem].into_iter()
+}
+
 fn matches(file: &MigrationFile, record: &Record) -> bool {
     if file.repeatable {
         return record.version == file.version
@@ -199,8 +206,32 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
         .max();
 
     let by_migration = group_by_migration(inputs.expected, inputs.files.len());
+    // Records that name a file exactly (`20240115_add_x.sql` or its stem) are kept for it.
+    let mut by_value: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in inputs.records.iter().enumerate() {
+        by_value.entry(r.version.as_str()).or_insert(i);
+    }
+    let file_names: HashSet<&str> = inputs.files.iter().flat_map(file_spellings).collect();
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in inputs.records.iter().enumerate() {
+        by_key.entry(r.key.identity()).or_default().push(i);
+    }
+    let names_a_file: Vec<bool> = inputs
+        .records
+        .iter()
+        .map(|r| file_names.contains(r.version.as_str()))
+        .collect();
     for (index, file) in inputs.files.iter().enumerate() {
-        let record_index = inputs.records.iter().position(|r| matches(file, r));
+        // A record naming the file wins over one that only shares its version.
+        let record_index = file_spellings(file)
+            .find_map(|n| by_value.get(n).copied())
+            .or_else(|| {
+                by_key
+                    .get(&file.key.identity())?
+                    .iter()
+                    .copied()
+                    .find(|&i| !used[i] && !names_a_file[i] && matches(file, &inputs.records[i]))
+            });
         if let Some(i) = record_index {
             used[i] = true;
         }
