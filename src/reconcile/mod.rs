@@ -28,6 +28,24 @@
 //! | `unverifiable` | recorded, but nothing in the catalog shows its effect (data-only or unmodelled statements); reported as unknown |
 //!
 //! Objects that no migration creates are listed as unmanaged (RC110).
+//!
+//! Configuration (`preflight.toml`); the URL itself stays in the environment:
+//!
+//! ```toml
+//! [migrations]
+//! dir = "migrations"
+//! database_url_env = "DATABASE_URL"   # the variable's name, never the URL
+//! tracker = "auto"                    # or sqlx, flyway, golang-migrate, goose, dbmate, prisma, diesel, refinery, atlas, generic
+//! schema = "public"
+//!
+//! # A hand-rolled tracker, such as the incident's `migrations(name, executed_at, status)`.
+//! [migrations.generic_tracker]
+//! table = "migrations"
+//! version_column = "name"             # a file name, its stem or its version
+//! status_column = "status"            # optional
+//! success_values = ["success"]        # default: success, applied, done, completed, ok, …
+//! executed_at_column = "executed_at"  # optional, used in the printed INSERT
+//! ```
 
 pub mod db;
 pub mod expected;
