@@ -159,3 +159,70 @@ fn the_mariadb_session_is_read_only_with_a_statement_timeout() {
     });
     assert_eq!(db.query("SELECT COUNT(*) FROM t"), ["0"]);
 }
+
+#[test]
+fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
+    let db = ScratchDb::mariadb();
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("20240101_create_users.sql");
+    let sessions = dir.path().join("20240105_create_sessions.sql");
+    std::fs::write(&users, fixture("20240101_create_users.sql")).unwrap();
+    std::fs::write(&sessions, fixture("20240105_create_sessions.sql")).unwrap();
+    db.exec(&fixture("20240101_create_users.sql"));
+    db.exec(&fixture("20240105_create_sessions.sql"));
+    let sha384 = |p: &Path| {
+        let out = std::process::Command::new("sha384sum")
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let applied = sha384(&sessions);
+    db.exec(&format!(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
+           (20240101, 'create users', TRUE, UNHEX('{}'), 1), (20240105, 'create sessions', TRUE, UNHEX('{applied}'), 1);",
+        sha384(&users)
+    ));
+    std::fs::write(
+        &sessions,
+        fixture("20240105_create_sessions.sql") + "-- edited\n",
+    )
+    .unwrap();
+    let options = ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: dir.path().to_path_buf(),
+        tracker: None,
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    let report = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap();
+    assert_eq!(
+        statuses(&report),
+        ["applied", "checksum_mismatch"],
+        "{:#?}",
+        report.findings
+    );
+    let m = &report.json_extra["migrations"][1];
+    assert_eq!(m["checksum"]["recorded"], applied.as_str());
+    assert_eq!(m["checksum"]["computed"], sha384(&sessions).as_str());
+    let fix = &report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RC105")
+        .unwrap()
+        .notes[0];
+    assert!(fix.contains("UNHEX('"), "{fix}");
+}
