@@ -1,8 +1,11 @@
 //! `preflight snapshot` and `preflight parity`.
 
 use super::{Context, ReportArgs};
-use crate::error::{Error, Result};
+use crate::error::{exit, Error, Result};
+use crate::output::write_report;
+use crate::parity::{describe_output, fails_gate, parity, ParityOptions};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -30,10 +33,59 @@ pub struct ParityArgs {
     pub report: ReportArgs,
 }
 
-pub fn run_snapshot(_args: SnapshotArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight snapshot` is being built".into()))
+pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
+    let mut options = ParityOptions::from_config(&ctx.config)?;
+    options.select(std::slice::from_ref(&args.env), &config_path(ctx))?;
+    let Some(source) = options.environments.first() else {
+        return Err(Error::Usage(format!("no environment `{}`", args.env)));
+    };
+    let snapshot = runtime()?.block_on(crate::parity::take_snapshot(source, !ctx.quiet))?;
+    let json = snapshot.to_json();
+    match &args.output {
+        Some(path) => std::fs::write(path, json).map_err(|e| Error::io(path, e))?,
+        None => std::io::stdout()
+            .write_all(json.as_bytes())
+            .map_err(|e| Error::Other(format!("stdout: {e}")))?,
+    }
+    if ctx.verbose {
+        eprintln!(
+            "snapshot of {}: {} service(s), {} secret(s), {} role(s), {} unreadable; written to {}",
+            args.env,
+            snapshot.services.len(),
+            snapshot.secrets.len(),
+            snapshot.roles.len(),
+            snapshot.unreadable.len(),
+            describe_output(args.output.as_ref())
+        );
+    }
+    Ok(exit::OK)
 }
 
-pub fn run_parity(_args: ParityArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight parity` is being built".into()))
+pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
+    let mut options = ParityOptions::from_config(&ctx.config)?;
+    options.select(&args.envs, &config_path(ctx))?;
+    options.verify_secret_keys = args.verify_secret_keys;
+    options.simulate = args.simulate;
+    options.progress = !ctx.quiet && args.report.format == crate::output::Format::Human;
+    let report = runtime()?.block_on(parity(&options))?;
+    let mut out = std::io::stdout().lock();
+    write_report(&report, args.report.format, &mut out, ctx.color)
+        .map_err(|e| Error::Other(format!("stdout: {e}")))?;
+    let fail_on = ctx.fail_on(args.report.fail_on, None);
+    let failed = fails_gate(&report.findings, fail_on, options.allow_unknown);
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+fn config_path(ctx: &Context) -> PathBuf {
+    ctx.config
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("could not start the async runtime: {e}")))
 }

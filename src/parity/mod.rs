@@ -1,8 +1,304 @@
-//! See the module docs of the submodules.
+//! `preflight snapshot` and `preflight parity`: environment drift across staging and production
+//! on AWS. Each environment is read (live, or from a snapshot file) into a [`Snapshot`]; the
+//! checks compare the snapshots and report [`Finding`]s with `environment` and `subject` set.
+//!
+//! Checks, one module each: [`taskdef`] (1: task definitions and service settings), [`names`]
+//! (2: variable names), [`secrets`] (3: referenced secrets exist), [`permissions`] (4: IAM,
+//! through the static evaluator in [`iam`]), [`values`] (5: loopback and placeholders) and
+//! [`matrix`] (6: the environments × checks table). [`unreadable`] turns every failed read into an
+//! unknown finding.
 
+pub mod canonical;
+pub mod environment;
 pub mod iam;
+pub mod matrix;
+pub mod names;
+pub mod normalise;
+pub mod permissions;
+pub mod redact;
+pub mod reference;
+pub mod rules;
+pub mod secrets;
+pub mod snapshot;
+pub mod taskdef;
+pub mod unreadable;
+pub mod values;
 
-use crate::diagnostics::RuleInfo;
+#[cfg(feature = "aws")]
+pub mod aws;
+
+use crate::config::{Config, EnvironmentConfig};
+use crate::diagnostics::{sort_findings, FailOn, Finding, RuleInfo};
+use crate::error::{Error, Result};
+use crate::output::Report;
+pub use environment::Environment;
+pub use snapshot::Snapshot;
+use std::path::{Path, PathBuf};
 
 /// Rule codes this stage reports.
-pub static RULES: &[RuleInfo] = &[];
+pub static RULES: &[RuleInfo] = rules::ALL;
+
+/// Everything `parity` needs, from `preflight.toml` and the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ParityOptions {
+    /// In configuration order; the first is the reference for task definitions and roles.
+    pub environments: Vec<EnvironmentSource>,
+    /// `[parity] expected_differences`: dotted task-definition paths that may differ.
+    pub expected_differences: Vec<String>,
+    /// Names every environment must set (`[env] required` and the `.env.example` file).
+    pub required: Vec<String>,
+    /// `[parity] allow_unknown`: unknown findings stay reported but do not fail the gate.
+    pub allow_unknown: bool,
+    /// Read secret values (live only) to check that referenced JSON keys exist.
+    pub verify_secret_keys: bool,
+    /// Cross-check IAM decisions with iam:SimulatePrincipalPolicy (live only).
+    pub simulate: bool,
+    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// One `[environments.NAME]`, with its snapshot path resolved against the config file.
+#[derive(Debug, Clone)]
+pub struct EnvironmentSource {
+    pub name: String,
+    pub config: EnvironmentConfig,
+}
+
+impl ParityOptions {
+    /// Reads the parity settings of `preflight.toml` (and its `.env.example` manifest).
+    pub fn from_config(config: &Config) -> Result<ParityOptions> {
+        let environments = config
+            .environments
+            .iter()
+            .map(|(name, env)| {
+                let mut env = env.clone();
+                env.snapshot = env.snapshot.as_deref().map(|p| config.resolve(p));
+                EnvironmentSource {
+                    name: name.clone(),
+                    config: env,
+                }
+            })
+            .collect();
+        let mut required = config.env.required.clone();
+        if let Some(file) = &config.env.example_file {
+            let path = config.resolve(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let names = names::parse_manifest(&text)
+                .map_err(|(line, why)| Error::input(&path, format!("line {line}: {why}")))?;
+            for name in names {
+                if !required.contains(&name) {
+                    required.push(name);
+                }
+            }
+        }
+        Ok(ParityOptions {
+            environments,
+            expected_differences: config.parity.expected_differences.clone(),
+            required,
+            allow_unknown: config.parity.allow_unknown,
+            verify_secret_keys: false,
+            simulate: false,
+            progress: false,
+        })
+    }
+
+    /// Keeps only the named environments (in configuration order); an unknown name is an error.
+    pub fn select(&mut self, names: &[String], config_path: &Path) -> Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        for name in names {
+            if !self.environments.iter().any(|e| &e.name == name) {
+                let known: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+                return Err(Error::config(
+                    config_path,
+                    format!(
+                        "no [environments.{name}] (configured: {})",
+                        list_or_none(&known)
+                    ),
+                ));
+            }
+        }
+        self.environments.retain(|e| names.contains(&e.name));
+        Ok(())
+    }
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Reads every environment (snapshot file or live AWS) and runs all checks.
+pub async fn parity(options: &ParityOptions) -> Result<Report> {
+    if options.environments.is_empty() {
+        return Err(Error::Usage(
+            "parity: no environments configured; add [environments.NAME] tables to preflight.toml"
+                .into(),
+        ));
+    }
+    let mut envs = Vec::new();
+    for source in &options.environments {
+        let snapshot = load_environment(source, options).await?;
+        envs.push(Environment::new(
+            &source.name,
+            source.config.production,
+            snapshot,
+        ));
+    }
+    let settings = CheckSettings {
+        expected_differences: options.expected_differences.clone(),
+        required: options.required.clone(),
+        verify_secret_keys: options.verify_secret_keys,
+    };
+    let mut report = run_checks(&envs, &settings);
+    if options.simulate {
+        report
+            .findings
+            .extend(simulate(&envs, &options.environments).await?);
+        sort_findings(&mut report.findings);
+    }
+    Ok(report)
+}
+
+#[cfg(feature = "aws")]
+async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
+    Ok(aws::simulate(envs, sources).await)
+}
+
+#[cfg(not(feature = "aws"))]
+async fn simulate(_envs: &[Environment], _sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
+    Err(Error::Usage(
+        "--simulate needs live AWS; this preflight was built without the `aws` feature".into(),
+    ))
+}
+
+async fn load_environment(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
+    if let Some(path) = &source.config.snapshot {
+        return Snapshot::load(path);
+    }
+    read_live(source, options).await
+}
+
+#[cfg(feature = "aws")]
+async fn read_live(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
+    let read = aws::ReadOptions {
+        verify_secret_keys: options.verify_secret_keys,
+        progress: options.progress,
+        ..aws::ReadOptions::default()
+    };
+    aws::read_environment(&source.name, &source.config, &read).await
+}
+
+#[cfg(not(feature = "aws"))]
+async fn read_live(source: &EnvironmentSource, _options: &ParityOptions) -> Result<Snapshot> {
+    Err(Error::Usage(format!(
+        "[environments.{}] reads live AWS, but this preflight was built without the `aws` feature; set `snapshot = \"file.json\"`",
+        source.name
+    )))
+}
+
+/// Reads one environment live and returns its snapshot (for `preflight snapshot`).
+pub async fn take_snapshot(source: &EnvironmentSource, progress: bool) -> Result<Snapshot> {
+    if let Some(path) = &source.config.snapshot {
+        return Err(Error::Usage(format!(
+            "[environments.{}] reads the snapshot file {}; `preflight snapshot` needs `cluster` (live AWS)",
+            source.name,
+            path.display()
+        )));
+    }
+    let options = ParityOptions {
+        progress,
+        ..ParityOptions::default()
+    };
+    read_live(source, &options).await
+}
+
+/// Check settings that do not depend on where the environments came from.
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    pub expected_differences: Vec<String>,
+    pub required: Vec<String>,
+    pub verify_secret_keys: bool,
+}
+
+/// Runs every check over already-loaded environments: the findings and the matrix.
+pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
+    let mut findings: Vec<Finding> = Vec::new();
+    findings.extend(unreadable::check(envs));
+    findings.extend(taskdef::check(envs, &settings.expected_differences));
+    findings.extend(names::check(envs, &settings.required));
+    findings.extend(secrets::check(envs, settings.verify_secret_keys));
+    findings.extend(permissions::check(envs));
+    findings.extend(values::check(envs, &settings.required));
+    sort_findings(&mut findings);
+    let mut report = Report::new("parity");
+    let table = matrix::build(envs, &findings);
+    // JSON readers get the matrix too (the text formats render `tables`).
+    if let Ok(value) = serde_json::to_value(&table) {
+        report.json_extra.insert("matrix".into(), value);
+    }
+    report.tables.push(table);
+    report.findings = findings;
+    report.json_extra.insert(
+        "environments".into(),
+        serde_json::Value::Array(
+            envs.iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "name": e.name,
+                        "production": e.production,
+                        "account_id": e.snapshot.account_id,
+                        "region": e.snapshot.region,
+                        "services": e.snapshot.services.len(),
+                    })
+                })
+                .collect(),
+        ),
+    );
+    report
+}
+
+/// The gate: a finding at or above `fail_on` fails it, and so does any unknown finding unless
+/// unknowns are allowed (what could not be checked is never a pass by default).
+pub fn fails_gate(findings: &[Finding], fail_on: FailOn, allow_unknown: bool) -> bool {
+    let unknown = findings.iter().any(|f| f.unknown);
+    findings
+        .iter()
+        .any(|f| !f.unknown && fail_on.is_reached_by(f.severity))
+        || (unknown && !allow_unknown)
+}
+
+/// Where `preflight snapshot` writes, for messages.
+pub fn describe_output(path: Option<&PathBuf>) -> String {
+    path.map_or("stdout".into(), |p| p.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Severity;
+
+    #[test]
+    fn unknown_fails_the_gate_unless_allowed() {
+        let unknown =
+            vec![Finding::new("PA104", "environment-unreadable", Severity::Error, "x").unknown()];
+        assert!(fails_gate(&unknown, FailOn::Error, false));
+        assert!(
+            fails_gate(&unknown, FailOn::Never, false),
+            "unknown is not pass"
+        );
+        assert!(!fails_gate(&unknown, FailOn::Error, true));
+        let warning = vec![Finding::new(
+            "PA403",
+            "permission-drift",
+            Severity::Warning,
+            "x",
+        )];
+        assert!(!fails_gate(&warning, FailOn::Error, false));
+        assert!(fails_gate(&warning, FailOn::Warning, false));
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Lint benchmark: preflight vs squawk on the same inputs, in the same run.
+#   bench/lint.sh            # needs: a release build (done here), python3, squawk (pip install squawk-cli)
+# Prints CPU seconds (user+sys) per run, best of $RUNS. Inputs:
+#   - a generated 20,000-statement PostgreSQL file (bench/gen_statements.py)
+#   - the whole real-world corpus in ../shared/corpus (6,916 files), each with its MANIFEST dialect
+#   - 10k / 20k / 40k statements in human format, to show output cost is linear in input size
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+CORPUS=${CORPUS:-../shared/corpus}
+OUT=bench/out
+mkdir -p "$OUT"
+
+cargo build --release --no-default-features --quiet
+PF=${CARGO_TARGET_DIR:-target}/release/preflight
+
+for n in 10000 20000 40000; do python3 bench/gen_statements.py $n > "$OUT/stmts-$n.sql"; done
+
+# cpu CMD… : best user+sys CPU seconds over $RUNS runs (output discarded; findings exit 1 is fine)
+cpu() {
+  local best=""
+  for _ in $(seq "$RUNS"); do
+    local t
+    t=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{print $1+$2}')
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$t; fi
+  done
+  echo "$best"
+}
+
+printf '%-58s %10s\n' "run" "cpu (s)"
+row() { printf '%-58s %10s\n' "$1" "$(cpu "${@:2}")"; }
+
+row "preflight lint --format json   20k statements" "$PF" lint --format json "$OUT/stmts-20000.sql"
+row "preflight lint --format human  20k statements" "$PF" --color never lint "$OUT/stmts-20000.sql"
+if command -v squawk >/dev/null; then
+  for r in json gcc tty; do
+    row "squawk --reporter $r            20k statements" squawk --reporter "$r" "$OUT/stmts-20000.sql"
+  done
+else
+  echo "squawk not installed (pip install squawk-cli): comparison skipped"
+fi
+for n in 10000 20000 40000; do
+  row "preflight lint --format human  ${n} statements" "$PF" --color never lint "$OUT/stmts-$n.sql"
+done
+
+if [ -f "$CORPUS/MANIFEST.tsv" ]; then
+  # One preflight process per dialect over all of that dialect's files.
+  corpus_all() {
+    for d in postgres mysql sqlite; do
+      awk -F'\t' -v d="$d" 'NR>1 && ($3==d || (d=="postgres" && ($3=="cockroach" || $3=="generic"))) {print $1}' "$CORPUS/MANIFEST.tsv" \
+        | (cd "$CORPUS" && xargs "$PF" lint --format json --fail-on never --dialect "$d") >/dev/null
+    done
+  }
+  export -f corpus_all; export PF CORPUS
+  start=$(date +%s.%N)
+  row "preflight lint, whole corpus (6,916 files), cpu" bash -c corpus_all
+  end=$(date +%s.%N)
+  echo "whole corpus wall time for $RUNS runs: $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}') s"
+fi

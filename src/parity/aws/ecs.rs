@@ -1,0 +1,353 @@
+//! ECS: the services of the cluster and the task definition revision each one runs.
+
+use super::{bounded, describe, Clients};
+use crate::config::EnvironmentConfig;
+use crate::parity::redact::{looks_secret, redact_value, REDACTED};
+use crate::parity::snapshot::*;
+use indicatif::ProgressBar;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) async fn service_names(
+    c: &Clients,
+    cluster: &str,
+    config: &EnvironmentConfig,
+) -> std::result::Result<Vec<String>, String> {
+    if !config.services.is_empty() {
+        return Ok(config.services.clone());
+    }
+    let pages = c
+        .ecs
+        .list_services()
+        .cluster(cluster)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.service_arns())
+        .map(|arn| arn.rsplit('/').next().unwrap_or(arn).to_string())
+        .collect())
+}
+
+pub(super) async fn read_services(
+    c: &Clients,
+    cluster: &str,
+    names: &[String],
+    limit: usize,
+    bar: &ProgressBar,
+    snap: &mut Snapshot,
+) {
+    // DescribeServices takes at most 10 services per call.
+    let batches: Vec<Vec<String>> = names.chunks(10).map(<[String]>::to_vec).collect();
+    let results = bounded(batches, limit, bar, |batch| async move {
+        let out = c
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(batch.clone()))
+            .send()
+            .await;
+        (batch, out)
+    })
+    .await;
+    let mut found = BTreeMap::new();
+    for (batch, result) in results {
+        match result {
+            Ok(out) => {
+                for s in out.services() {
+                    if s.status() == Some("INACTIVE") {
+                        continue; // a deleted service: reported as missing below
+                    }
+                    if let Some(service) = service_snapshot(s) {
+                        found.insert(service.name.clone(), service);
+                    }
+                }
+                for f in out.failures() {
+                    if f.reason() != Some("MISSING") {
+                        snap.unreadable.push(Unreadable {
+                            operation: "ecs:DescribeServices".into(),
+                            resource: f.arn().unwrap_or(cluster).to_string(),
+                            error: f.reason().unwrap_or("failure").to_string(),
+                        });
+                    }
+                }
+            }
+            Err(err) => {
+                for name in batch {
+                    snap.unreadable.push(Unreadable {
+                        operation: "ecs:DescribeServices".into(),
+                        resource: format!("{cluster}/{name}"),
+                        error: describe(&err),
+                    });
+                }
+            }
+        }
+    }
+    let unreadable: BTreeSet<String> = snap.unreadable.iter().map(|u| u.resource.clone()).collect();
+    for name in names {
+        match found.remove(name) {
+            Some(service) => snap.services.push(service),
+            None if unreadable.contains(&format!("{cluster}/{name}")) => {}
+            None => snap.missing_services.push(name.clone()),
+        }
+    }
+    // Services listed by ARN or found under another spelling keep their order at the end.
+    snap.services.extend(found.into_values());
+}
+
+fn service_snapshot(s: &aws_sdk_ecs::types::Service) -> Option<ServiceSnapshot> {
+    let name = s.service_name()?.to_string();
+    let deployment = s.deployment_configuration();
+    let breaker = deployment.and_then(|d| d.deployment_circuit_breaker());
+    Some(ServiceSnapshot {
+        name,
+        arn: s.service_arn().map(str::to_string),
+        status: s.status().map(str::to_string),
+        task_definition_arn: s.task_definition().unwrap_or_default().to_string(),
+        settings: ServiceSettings {
+            launch_type: s.launch_type().map(|l| l.as_str().to_string()),
+            platform_version: s.platform_version().map(str::to_string),
+            desired_count: Some(s.desired_count()),
+            scheduling_strategy: s.scheduling_strategy().map(|x| x.as_str().to_string()),
+            deployment_minimum_healthy_percent: deployment
+                .and_then(|d| d.minimum_healthy_percent()),
+            deployment_maximum_percent: deployment.and_then(|d| d.maximum_percent()),
+            deployment_circuit_breaker: breaker.map(|b| b.enable()),
+            deployment_rollback: breaker.map(|b| b.rollback()),
+            health_check_grace_period_seconds: s.health_check_grace_period_seconds(),
+            enable_execute_command: Some(s.enable_execute_command()),
+            assign_public_ip: s
+                .network_configuration()
+                .and_then(|n| n.awsvpc_configuration())
+                .and_then(|a| a.assign_public_ip())
+                .map(|a| a.as_str().to_string()),
+            propagate_tags: s.propagate_tags().map(|p| p.as_str().to_string()),
+            capacity_provider_strategy: s
+                .capacity_provider_strategy()
+                .iter()
+                .map(|c| CapacityProviderItem {
+                    capacity_provider: c.capacity_provider().to_string(),
+                    weight: c.weight(),
+                    base: c.base(),
+                })
+                .collect(),
+            load_balancers: s
+                .load_balancers()
+                .iter()
+                .map(|l| LoadBalancer {
+                    target_group_arn: l.target_group_arn().map(str::to_string),
+                    container_name: l.container_name().map(str::to_string),
+                    container_port: l.container_port(),
+                })
+                .collect(),
+        },
+        task_definition: None,
+    })
+}
+
+pub(super) async fn read_task_definitions(
+    c: &Clients,
+    limit: usize,
+    bar: &ProgressBar,
+    snap: &mut Snapshot,
+) {
+    let arns: BTreeSet<String> = snap
+        .services
+        .iter()
+        .map(|s| s.task_definition_arn.clone())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let results = bounded(arns, limit, bar, |arn| async move {
+        let out = c
+            .ecs
+            .describe_task_definition()
+            .task_definition(&arn)
+            .send()
+            .await;
+        (arn, out)
+    })
+    .await;
+    let mut read = BTreeMap::new();
+    for (arn, result) in results {
+        match result {
+            Ok(out) => {
+                if let Some(t) = out.task_definition() {
+                    read.insert(arn, task_definition(t));
+                }
+            }
+            Err(err) => snap.unreadable.push(Unreadable {
+                operation: "ecs:DescribeTaskDefinition".into(),
+                resource: arn,
+                error: describe(&err),
+            }),
+        }
+    }
+    for service in &mut snap.services {
+        service.task_definition = read.get(&service.task_definition_arn).cloned();
+    }
+}
+
+fn task_definition(t: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
+    let s = |v: Option<&str>| v.map(str::to_string);
+    TaskDefinition {
+        task_definition_arn: t.task_definition_arn().unwrap_or_default().to_string(),
+        family: t.family().unwrap_or_default().to_string(),
+        revision: t.revision(),
+        task_role_arn: s(t.task_role_arn()),
+        execution_role_arn: s(t.execution_role_arn()),
+        network_mode: t.network_mode().map(|m| m.as_str().to_string()),
+        cpu: s(t.cpu()),
+        memory: s(t.memory()),
+        requires_compatibilities: t
+            .requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
+        cpu_architecture: t
+            .runtime_platform()
+            .and_then(|p| p.cpu_architecture())
+            .map(|a| a.as_str().to_string()),
+        operating_system_family: t
+            .runtime_platform()
+            .and_then(|p| p.operating_system_family())
+            .map(|a| a.as_str().to_string()),
+        volumes: t
+            .volumes()
+            .iter()
+            .map(|v| Volume {
+                name: v.name().unwrap_or_default().to_string(),
+                host_source_path: v.host().and_then(|h| h.source_path()).map(str::to_string),
+                efs_file_system_id: v
+                    .efs_volume_configuration()
+                    .map(|e| e.file_system_id().to_string()),
+            })
+            .collect(),
+        container_definitions: t.container_definitions().iter().map(container).collect(),
+    }
+}
+
+fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition {
+    let s = |v: Option<&str>| v.map(str::to_string);
+    ContainerDefinition {
+        name: c.name().unwrap_or_default().to_string(),
+        image: s(c.image()),
+        cpu: Some(c.cpu()),
+        memory: c.memory(),
+        memory_reservation: c.memory_reservation(),
+        essential: c.essential(),
+        port_mappings: c
+            .port_mappings()
+            .iter()
+            .map(|p| PortMapping {
+                container_port: p.container_port(),
+                host_port: p.host_port(),
+                protocol: p.protocol().map(|x| x.as_str().to_string()),
+                name: s(p.name()),
+                app_protocol: p.app_protocol().map(|x| x.as_str().to_string()),
+            })
+            .collect(),
+        environment: c
+            .environment()
+            .iter()
+            .map(|kv| {
+                let name = kv.name().unwrap_or_default();
+                KeyValue {
+                    name: name.to_string(),
+                    value: stored_value(name, kv.value().unwrap_or_default()),
+                }
+            })
+            .collect(),
+        environment_files: c
+            .environment_files()
+            .iter()
+            .map(|f| EnvironmentFile {
+                value: f.value().to_string(),
+                kind: f.r#type().as_str().to_string(),
+            })
+            .collect(),
+        secrets: c
+            .secrets()
+            .iter()
+            .map(|x| SecretRef {
+                name: x.name().to_string(),
+                value_from: x.value_from().to_string(),
+            })
+            .collect(),
+        mount_points: c
+            .mount_points()
+            .iter()
+            .map(|m| MountPoint {
+                source_volume: s(m.source_volume()),
+                container_path: s(m.container_path()),
+                read_only: m.read_only(),
+            })
+            .collect(),
+        command: c.command().to_vec(),
+        entry_point: c.entry_point().to_vec(),
+        working_directory: s(c.working_directory()),
+        user: s(c.user()),
+        readonly_root_filesystem: c.readonly_root_filesystem(),
+        health_check: c.health_check().map(|h| HealthCheck {
+            command: h.command().to_vec(),
+            interval: h.interval(),
+            timeout: h.timeout(),
+            retries: h.retries(),
+            start_period: h.start_period(),
+        }),
+        log_configuration: c.log_configuration().map(|l| LogConfiguration {
+            log_driver: l.log_driver().as_str().to_string(),
+            options: l
+                .options()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        }),
+        depends_on: c
+            .depends_on()
+            .iter()
+            .map(|d| ContainerDependency {
+                container_name: d.container_name().to_string(),
+                condition: d.condition().as_str().to_string(),
+            })
+            .collect(),
+        ulimits: c
+            .ulimits()
+            .iter()
+            .map(|u| Ulimit {
+                name: u.name().as_str().to_string(),
+                soft_limit: u.soft_limit(),
+                hard_limit: u.hard_limit(),
+            })
+            .collect(),
+    }
+}
+
+/// A plain variable's value as a snapshot keeps it: secret-looking names lose their value and
+/// URLs their credentials (a secret put in a plain variable is still a secret); an empty value
+/// stays empty so the empty-required-value check still sees it.
+fn stored_value(name: &str, value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else if looks_secret(name) {
+        REDACTED.to_string()
+    } else {
+        redact_value(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_secrets_are_not_stored() {
+        assert_eq!(stored_value("STRIPE_API_KEY", "sk_live_123"), REDACTED);
+        assert_eq!(
+            stored_value("DATABASE_URL", "postgres://app:pw@localhost/app"),
+            "postgres://<redacted>@localhost/app"
+        );
+        assert_eq!(stored_value("REDIS_HOST", "localhost"), "localhost");
+        assert_eq!(stored_value("API_TOKEN", ""), "");
+    }
+}

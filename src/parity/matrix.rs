@@ -1,0 +1,122 @@
+//! Check 6: the matrix. Rows are the checks and then every variable name; columns are the
+//! environments, so three or more environments read at a glance.
+
+use super::environment::Environment;
+use super::names::{variables, Kind};
+use crate::diagnostics::{Finding, Severity};
+use crate::output::{Cell, CellStatus, Table};
+use std::collections::BTreeSet;
+
+/// The check rows: label and the rule-code prefix whose findings fill them.
+const CHECKS: &[(&str, &str)] = &[
+    ("services & task definitions", "PA10"),
+    ("variable names", "PA2"),
+    ("secrets", "PA3"),
+    ("IAM", "PA4"),
+    ("values", "PA5"),
+];
+
+pub fn build(envs: &[Environment], findings: &[Finding]) -> Table {
+    let mut columns = vec!["check / variable".to_string()];
+    columns.extend(envs.iter().map(|e| e.name.clone()));
+    let mut rows = Vec::new();
+    for (label, prefix) in CHECKS {
+        let mut row = vec![Cell::new(*label, CellStatus::Neutral)];
+        for env in envs {
+            let own: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| {
+                    f.environment.as_deref() == Some(&env.name) && f.rule.starts_with(prefix)
+                })
+                .collect();
+            row.push(summary_cell(&own));
+        }
+        rows.push(row);
+    }
+    let per_env: Vec<_> = envs.iter().map(variables).collect();
+    let names: BTreeSet<&String> = per_env.iter().flat_map(|v| v.keys()).collect();
+    for name in names {
+        let mut row = vec![Cell::new(name.as_str(), CellStatus::Neutral)];
+        for (env, vars) in envs.iter().zip(&per_env) {
+            let own: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| {
+                    f.environment.as_deref() == Some(&env.name)
+                        && f.subject.as_deref() == Some(name)
+                })
+                .collect();
+            let text = match vars.get(name) {
+                Some(Kind::Plain) => "set",
+                Some(Kind::Secret) => "secret",
+                None => "missing",
+            };
+            let status = match worst(&own) {
+                Some(status) => status,
+                None if vars.contains_key(name) => CellStatus::Ok,
+                None => CellStatus::Error,
+            };
+            let text = match own.iter().find(|f| f.severity > Severity::Info) {
+                Some(f) => format!("{text} ({})", f.rule),
+                None => text.to_string(),
+            };
+            row.push(Cell::new(text, status));
+        }
+        rows.push(row);
+    }
+    Table {
+        title: "Environment parity".into(),
+        columns,
+        rows,
+    }
+}
+
+fn worst(findings: &[&Finding]) -> Option<CellStatus> {
+    if findings
+        .iter()
+        .any(|f| f.unknown && f.severity > Severity::Info)
+    {
+        return Some(CellStatus::Unknown);
+    }
+    let max = findings.iter().map(|f| f.severity).max()?;
+    Some(match max {
+        Severity::Error => CellStatus::Error,
+        Severity::Warning => CellStatus::Warning,
+        Severity::Info => CellStatus::Ok,
+    })
+}
+
+fn summary_cell(findings: &[&Finding]) -> Cell {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.unknown)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning && !f.unknown)
+        .count();
+    let unknown = findings.iter().filter(|f| f.unknown).count();
+    let mut parts = Vec::new();
+    if errors > 0 {
+        parts.push(plural(errors, "error"));
+    }
+    if warnings > 0 {
+        parts.push(plural(warnings, "warning"));
+    }
+    if unknown > 0 {
+        parts.push(format!("{unknown} unknown"));
+    }
+    let text = if parts.is_empty() {
+        "ok".to_string()
+    } else {
+        parts.join(", ")
+    };
+    Cell::new(text, worst(findings).unwrap_or(CellStatus::Ok))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

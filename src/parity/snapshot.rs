@@ -1,0 +1,523 @@
+//! The snapshot: everything read from one environment, as versioned JSON (`"version": 1`).
+//! `preflight snapshot` writes it; `parity` reads it in place of live AWS. Secret values are
+//! never part of it: only metadata (ARN, name, KMS key, deletion date, tags, resource policy).
+//! Plain `environment` values are kept (check 5 judges them), except that values of
+//! secret-looking names are stored as `<redacted>` and credentials inside URLs are cut.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The snapshot format this build reads and writes.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub version: u32,
+    /// The `[environments.NAME]` it was taken from.
+    pub environment: String,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub services: Vec<ServiceSnapshot>,
+    /// Services the configuration names that the cluster does not have.
+    #[serde(default)]
+    pub missing_services: Vec<String>,
+    /// One record per Secrets Manager secret a task definition references.
+    #[serde(default)]
+    pub secrets: Vec<SecretRecord>,
+    /// One record per SSM parameter a task definition references.
+    #[serde(default)]
+    pub parameters: Vec<ParameterRecord>,
+    /// The KMS keys of the referenced secrets (to decide `kms:Decrypt`).
+    #[serde(default)]
+    pub keys: Vec<KeyRecord>,
+    /// The execution and task roles of the task definitions.
+    #[serde(default)]
+    pub roles: Vec<RoleRecord>,
+    /// What could not be read (access denied, timeout): reported as unknown, never dropped.
+    #[serde(default)]
+    pub unreadable: Vec<Unreadable>,
+    /// Results of `--verify-secret-keys` (live runs only): whether a referenced JSON key exists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_keys: Vec<SecretKeyCheck>,
+}
+
+impl Snapshot {
+    pub fn new(environment: impl Into<String>) -> Self {
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            environment: environment.into(),
+            account_id: None,
+            region: None,
+            cluster: None,
+            services: Vec::new(),
+            missing_services: Vec::new(),
+            secrets: Vec::new(),
+            parameters: Vec::new(),
+            keys: Vec::new(),
+            roles: Vec::new(),
+            unreadable: Vec::new(),
+            secret_keys: Vec::new(),
+        }
+    }
+
+    /// Reads and validates a snapshot file; every problem is a one-line error naming the file.
+    pub fn load(path: &Path) -> Result<Snapshot> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Snapshot::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
+        let typed = serde_json::from_str::<Snapshot>(text);
+        // The version decides how to read the rest, so a mismatch is reported before any
+        // field error; only the error path pays for the second, version-only parse.
+        let version = match &typed {
+            Ok(snapshot) => Some(u64::from(snapshot.version)),
+            Err(_) => serde_json::from_str::<VersionProbe>(text)
+                .ok()
+                .and_then(|p| p.version.as_ref().and_then(serde_json::Value::as_u64)),
+        };
+        match version {
+            Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
+            Some(v) => {
+                return Err(Error::input(
+                    path,
+                    format!("snapshot version {v} is not supported (this preflight reads version {SNAPSHOT_VERSION}); take it again with `preflight snapshot`"),
+                ))
+            }
+            None if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
+                return Err(Error::input(
+                    path,
+                    "not a snapshot: no numeric `version` member (take one with `preflight snapshot`)",
+                ))
+            }
+            None => {}
+        }
+        typed.map_err(|e| Error::input(path, format!("line {}: {e}", e.line())))
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn secret(&self, reference: &str) -> Option<&SecretRecord> {
+        self.secrets.iter().find(|s| s.reference == reference)
+    }
+
+    pub fn parameter(&self, reference: &str) -> Option<&ParameterRecord> {
+        self.parameters.iter().find(|p| p.reference == reference)
+    }
+
+    pub fn key(&self, reference: &str) -> Option<&KeyRecord> {
+        self.keys.iter().find(|k| k.reference == reference)
+    }
+
+    pub fn role(&self, arn: &str) -> Option<&RoleRecord> {
+        self.roles.iter().find(|r| r.arn == arn)
+    }
+}
+
+/// Just the `version` member, read when the whole document does not parse.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<serde_json::Value>,
+}
+
+/// The outcome of looking something up: found, definitely absent, or not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupStatus {
+    Found,
+    NotFound,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unreadable {
+    /// What was being read, e.g. `ecs:DescribeTaskDefinition`.
+    pub operation: String,
+    /// Which resource (ARN or name).
+    pub resource: String,
+    /// The service's error code and message (never request data).
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSnapshot {
+    pub name: String,
+    pub arn: Option<String>,
+    pub status: Option<String>,
+    /// The revision the service actually runs (its `taskDefinition`), not the family's latest.
+    pub task_definition_arn: String,
+    pub settings: ServiceSettings,
+    /// `None` when it could not be read (see `unreadable`).
+    pub task_definition: Option<TaskDefinition>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceSettings {
+    pub launch_type: Option<String>,
+    pub platform_version: Option<String>,
+    pub desired_count: Option<i32>,
+    pub scheduling_strategy: Option<String>,
+    pub deployment_minimum_healthy_percent: Option<i32>,
+    pub deployment_maximum_percent: Option<i32>,
+    pub deployment_circuit_breaker: Option<bool>,
+    pub deployment_rollback: Option<bool>,
+    pub health_check_grace_period_seconds: Option<i32>,
+    pub enable_execute_command: Option<bool>,
+    pub assign_public_ip: Option<String>,
+    pub propagate_tags: Option<String>,
+    #[serde(default)]
+    pub capacity_provider_strategy: Vec<CapacityProviderItem>,
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapacityProviderItem {
+    pub capacity_provider: String,
+    pub weight: i32,
+    pub base: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub target_group_arn: Option<String>,
+    pub container_name: Option<String>,
+    pub container_port: Option<i32>,
+}
+
+/// The fields of an ECS task definition that parity compares, in the ECS API's own shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaskDefinition {
+    pub task_definition_arn: String,
+    pub family: String,
+    pub revision: i32,
+    pub task_role_arn: Option<String>,
+    pub execution_role_arn: Option<String>,
+    pub network_mode: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    #[serde(default)]
+    pub requires_compatibilities: Vec<String>,
+    pub cpu_architecture: Option<String>,
+    pub operating_system_family: Option<String>,
+    #[serde(default)]
+    pub volumes: Vec<Volume>,
+    #[serde(default)]
+    pub container_definitions: Vec<ContainerDefinition>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Volume {
+    pub name: String,
+    pub host_source_path: Option<String>,
+    pub efs_file_system_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContainerDefinition {
+    pub name: String,
+    pub image: Option<String>,
+    pub cpu: Option<i32>,
+    pub memory: Option<i32>,
+    pub memory_reservation: Option<i32>,
+    pub essential: Option<bool>,
+    #[serde(default)]
+    pub port_mappings: Vec<PortMapping>,
+    /// Plain variables. Their values are compared only by the loopback check.
+    #[serde(default)]
+    pub environment: Vec<KeyValue>,
+    #[serde(default)]
+    pub environment_files: Vec<EnvironmentFile>,
+    /// Variables injected from Secrets Manager or SSM (`valueFrom` is a reference, not a value).
+    #[serde(default)]
+    pub secrets: Vec<SecretRef>,
+    #[serde(default)]
+    pub mount_points: Vec<MountPoint>,
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub entry_point: Vec<String>,
+    pub working_directory: Option<String>,
+    pub user: Option<String>,
+    pub readonly_root_filesystem: Option<bool>,
+    pub health_check: Option<HealthCheck>,
+    pub log_configuration: Option<LogConfiguration>,
+    #[serde(default)]
+    pub depends_on: Vec<ContainerDependency>,
+    #[serde(default)]
+    pub ulimits: Vec<Ulimit>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortMapping {
+    pub container_port: Option<i32>,
+    pub host_port: Option<i32>,
+    pub protocol: Option<String>,
+    pub name: Option<String>,
+    pub app_protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyValue {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentFile {
+    pub value: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretRef {
+    pub name: String,
+    pub value_from: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MountPoint {
+    pub source_volume: Option<String>,
+    pub container_path: Option<String>,
+    pub read_only: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HealthCheck {
+    #[serde(default)]
+    pub command: Vec<String>,
+    pub interval: Option<i32>,
+    pub timeout: Option<i32>,
+    pub retries: Option<i32>,
+    pub start_period: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogConfiguration {
+    pub log_driver: String,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContainerDependency {
+    pub container_name: String,
+    pub condition: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ulimit {
+    pub name: String,
+    pub soft_limit: i32,
+    pub hard_limit: i32,
+}
+
+/// A Secrets Manager secret referenced by `valueFrom`, looked up by its id as written there
+/// (full or partial ARN, without the `:json-key:…` suffix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRecord {
+    pub reference: String,
+    pub status: LookupStatus,
+    pub metadata: Option<SecretMetadata>,
+    /// Why the status is `unknown`.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretMetadata {
+    pub arn: String,
+    pub name: String,
+    /// `None` means the AWS managed key `aws/secretsmanager`.
+    pub kms_key_id: Option<String>,
+    /// Set when the secret is scheduled for deletion (RFC 3339).
+    pub deleted_date: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The secret's resource policy (JSON text), when it has one.
+    pub resource_policy: Option<String>,
+}
+
+/// An SSM parameter referenced by `valueFrom` (metadata from DescribeParameters, never its value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterRecord {
+    pub reference: String,
+    pub status: LookupStatus,
+    pub metadata: Option<ParameterMetadata>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterMetadata {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub key_id: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// A KMS key a secret is encrypted with, looked up by the id the secret names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRecord {
+    pub reference: String,
+    pub status: LookupStatus,
+    pub metadata: Option<KeyMetadata>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyMetadata {
+    pub arn: String,
+    /// `AWS` (an AWS managed key) or `CUSTOMER`.
+    pub key_manager: Option<String>,
+    /// The key policy named `default` (JSON text).
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRecord {
+    pub arn: String,
+    pub status: LookupStatus,
+    pub error: Option<String>,
+    #[serde(default)]
+    pub inline_policies: Vec<PolicyRecord>,
+    /// Attached managed policies, each with its default version's document.
+    #[serde(default)]
+    pub attached_policies: Vec<PolicyRecord>,
+    pub permission_boundary: Option<PolicyRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRecord {
+    pub name: String,
+    /// Managed policies only.
+    pub arn: Option<String>,
+    /// Managed policies only: the default version that was read.
+    pub version_id: Option<String>,
+    /// The policy document as JSON text (URL-decoded when AWS returned it encoded).
+    pub document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretKeyCheck {
+    pub reference: String,
+    pub json_key: String,
+    /// `None`: the value could not be read or is not a JSON object.
+    pub present: Option<bool>,
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Snapshot {
+        let mut s = Snapshot::new("staging");
+        s.account_id = Some("111111111111".into());
+        s.region = Some("us-east-1".into());
+        s.services.push(ServiceSnapshot {
+            name: "web".into(),
+            arn: None,
+            status: Some("ACTIVE".into()),
+            task_definition_arn: "arn:aws:ecs:us-east-1:111111111111:task-definition/web:3".into(),
+            settings: ServiceSettings {
+                desired_count: Some(2),
+                ..ServiceSettings::default()
+            },
+            task_definition: Some(TaskDefinition {
+                family: "web".into(),
+                revision: 3,
+                container_definitions: vec![ContainerDefinition {
+                    name: "web".into(),
+                    environment: vec![KeyValue {
+                        name: "REDIS_HOST".into(),
+                        value: "redis.internal".into(),
+                    }],
+                    log_configuration: Some(LogConfiguration {
+                        log_driver: "awslogs".into(),
+                        options: [("awslogs-group".to_string(), "/ecs/staging/web".to_string())]
+                            .into(),
+                    }),
+                    ..ContainerDefinition::default()
+                }],
+                ..TaskDefinition::default()
+            }),
+        });
+        s.unreadable.push(Unreadable {
+            operation: "iam:GetRole".into(),
+            resource: "arn:aws:iam::111111111111:role/x".into(),
+            error: "AccessDenied".into(),
+        });
+        s
+    }
+
+    #[test]
+    fn round_trips_exactly() {
+        let s = sample();
+        let text = s.to_json();
+        let back = Snapshot::parse(Path::new("s.json"), &text).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.to_json(), text);
+    }
+
+    #[test]
+    fn other_versions_are_refused_with_the_file_name() {
+        let err = Snapshot::parse(Path::new("s.json"), r#"{"version": 2, "environment": "x"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("s.json: snapshot version 2"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_member_is_an_error_with_its_line() {
+        let err = Snapshot::parse(Path::new("s.json"), r#"{"services": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no numeric `version`"), "{err}");
+        let err = Snapshot::parse(Path::new("s.json"), "{\"version\": 1,")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("s.json: line 1:"), "{err}");
+        let text = "{\n\"version\": 1,\n\"environment\": \"x\",\n\"acount_id\": \"1\"\n}";
+        let err = Snapshot::parse(Path::new("s.json"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("s.json: line 4:"), "{err}");
+        assert!(err.contains("acount_id"), "{err}");
+    }
+}

@@ -1,0 +1,228 @@
+//! A real `moto_server` for the parity tests: started on a free 127.0.0.1 port, waited for,
+//! and stopped on drop. `Incident` builds the staging/production scenario in two moto accounts
+//! (fixtures/parity/moto_scenario.py) and writes the AWS config, credentials and preflight.toml
+//! that select them through profiles.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct MotoServer {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl MotoServer {
+    pub fn start() -> MotoServer {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server on PATH (pip install 'moto[server]')");
+        let server = MotoServer {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        server.wait_until_ready(port);
+        server
+    }
+
+    fn wait_until_ready(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let request =
+                    "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+                let mut answer = [0u8; 12];
+                if stream.write_all(request.as_bytes()).is_ok()
+                    && stream.read_exact(&mut answer).is_ok()
+                    && answer.starts_with(b"HTTP/1.")
+                {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto_server did not answer on port {port} within 30 s");
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn scenario_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/parity/moto_scenario.py")
+}
+
+fn python(args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg(scenario_script())
+        .args(args)
+        .output()
+        .expect("python3 with boto3");
+    assert!(
+        out.status.success(),
+        "moto_scenario.py {:?} failed: {}",
+        &args[1..2],
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The incident, built in a fresh moto server.
+pub struct Incident {
+    pub moto: MotoServer,
+    pub dir: tempfile::TempDir,
+    accounts: String,
+    pub sentinel: String,
+}
+
+impl Incident {
+    pub fn build() -> Incident {
+        let moto = MotoServer::start();
+        let accounts = python(&[&moto.endpoint, "accounts"]);
+        let sentinel = format!(
+            "SENTINEL-{}-{}",
+            std::process::id(),
+            moto.endpoint.len() * 7919
+        );
+        python(&[&moto.endpoint, "incident", accounts.trim(), &sentinel]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let parsed: serde_json::Value = serde_json::from_str(&accounts).expect("accounts JSON");
+        let mut credentials = String::new();
+        let mut config = String::new();
+        for env in ["staging", "production"] {
+            let e = &parsed[env];
+            credentials.push_str(&format!(
+                "[{env}]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n",
+                e["aws_access_key_id"].as_str().unwrap_or_default(),
+                e["aws_secret_access_key"].as_str().unwrap_or_default()
+            ));
+            config.push_str(&format!("[profile {env}]\nregion = us-east-1\n\n"));
+        }
+        std::fs::write(dir.path().join("credentials"), credentials).expect("write credentials");
+        std::fs::write(dir.path().join("config"), config).expect("write config");
+        let incident = Incident {
+            moto,
+            dir,
+            accounts: accounts.trim().to_string(),
+            sentinel,
+        };
+        incident.write_config(LIVE_CONFIG);
+        incident
+    }
+
+    pub fn repair_production(&self) {
+        python(&[
+            &self.moto.endpoint,
+            "repair",
+            &self.accounts,
+            &self.sentinel,
+        ]);
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.dir.path().join("preflight.toml"), text).expect("write preflight.toml");
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `preflight ARGS` with the standard AWS variables pointing at this moto and its profiles.
+    pub fn preflight(&self, args: &[&str]) -> Run {
+        self.preflight_with(args, &[("AWS_ENDPOINT_URL", &self.moto.endpoint)])
+    }
+
+    /// As `preflight`, without AWS_ENDPOINT_URL (profiles choose their endpoints) plus `vars`.
+    pub fn preflight_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = assert_cmd::Command::cargo_bin("preflight").expect("the preflight binary");
+        for var in [
+            "AWS_ENDPOINT_URL",
+            "AWS_MAX_ATTEMPTS",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("AWS_CONFIG_FILE", self.path("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path())
+            .arg("--config")
+            .arg(self.path("preflight.toml"))
+            .args(args);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run preflight");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub const LIVE_CONFIG: &str = r#"[environments.staging]
+aws_profile = "staging"
+cluster = "app"
+services = ["web"]
+
+[environments.production]
+aws_profile = "production"
+cluster = "app"
+services = ["web"]
+"#;
+
+pub const SNAPSHOT_CONFIG: &str = r#"[environments.staging]
+snapshot = "staging.json"
+
+[environments.production]
+snapshot = "production.json"
+"#;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    /// `(rule, environment, subject)` of every finding of a `--format json` run.
+    pub fn findings(&self) -> Vec<(String, String, String)> {
+        let json = self.json();
+        json["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                (s("rule"), s("environment"), s("subject"))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,91 @@
+//! The README demo: `preflight parity` on migrations-sample's snapshots reports exactly the
+//! incident's three production problems, offline, in every format.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn sample_config() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/preflight.toml")
+}
+
+fn parity(args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(sample_config())
+        .arg("parity")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_sample_reports_the_incidents_three_production_problems() {
+    let (code, stdout) = parity(&["--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let found: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("rule"), s("environment"), s("subject"))
+        })
+        .collect();
+    let expected = [
+        ("PA301", "production", "DATABASE_URL"),
+        ("PA401", "production", "DATABASE_URL"),
+        ("PA501", "production", "REDIS_HOST"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    // The matrix: a column per environment, production's problems marked per variable.
+    let matrix = &json["matrix"];
+    assert_eq!(
+        matrix["columns"],
+        serde_json::json!(["check / variable", "staging", "production"])
+    );
+    let redis = matrix["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0]["text"] == "REDIS_HOST")
+        .expect("REDIS_HOST row");
+    assert_eq!(redis[1]["status"], "ok");
+    assert_eq!(redis[2]["status"], "error");
+}
+
+#[test]
+fn only_staging_is_clean() {
+    let (code, stdout) = parity(&["--env", "staging", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let (code, _) = parity(&["--env", "nowhere"]);
+    assert_eq!(code, 2, "an unknown environment is a usage error");
+}
+
+#[test]
+fn snapshot_needs_a_live_environment() {
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .arg("--config")
+        .arg(sample_config())
+        .args(["snapshot", "--env", "staging"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[environments.staging]") && stderr.contains("needs `cluster`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one-line error: {stderr}");
+}
