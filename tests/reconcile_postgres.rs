@@ -768,3 +768,15 @@ fn a_generic_tracker_matches_rows_to_files_by_name_even_when_dates_repeat() {
         report.findings
     );
 }
+
+#[test]
+fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
+    let db = incident_db(true);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    let report = run(&options(&db, &sample_dir(), "auto", incident_tracker()));
+    assert_eq!(report.json_extra["database"]["tracker"], "generic");
+    assert_eq!(
+        status_of(&report, "20240115_add_user_profiles.sql"),
+        "applied_unrecorded"
+    );
+}

@@ -248,7 +248,16 @@ async fn run(
     let tracker: Box<dyn Tracker> = match explicit {
         Some(t) => t,
         None => {
-            let candidates = trackers::detect_candidates(&found, dir);
+            // A configured generic table that exists is the most specific answer.
+            let generic_found = generic_table.as_deref().is_some_and(|g| {
+                let name = g.rsplit('.').next().unwrap_or(g);
+                found.iter().any(|f| f.table == name)
+            });
+            let candidates = if generic_found {
+                vec!["generic"]
+            } else {
+                trackers::detect_candidates(&found, dir)
+            };
             match candidates.as_slice() {
                 [one] => trackers::by_name(one, &options.migrations, &options.config_path)?,
                 [] if generic_table.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
