@@ -1,0 +1,332 @@
+//! What `verify` will run: the migration files in order, each split (by `sql::parse_source`) into
+//! the statements that are executed one by one, so a failure points at a file and line.
+
+use crate::error::{Error, Result};
+use crate::source::SourceFile;
+use crate::sql::{parse_source, Dialect};
+use sqlparser::tokenizer::{Token, Tokenizer};
+use std::cmp::Ordering;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One migration file, ready to execute.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub source: SourceFile,
+    /// Statements executed, in order (transaction-control statements of the file are left out:
+    /// the proof manages transactions itself).
+    pub steps: Vec<Step>,
+    /// Set when the file could not be split into statements, so it runs as one piece and its
+    /// crash points cannot be told apart.
+    pub unsplittable: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Bytes of the statement in `source.text`.
+    pub range: Range<usize>,
+    pub sql: String,
+    /// PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…).
+    pub needs_autocommit: bool,
+    /// A crash right after this statement is possible: it is not inside an explicit
+    /// BEGIN … COMMIT block of the file on an engine with transactional DDL.
+    pub crash_after_possible: bool,
+}
+
+impl Migration {
+    pub fn display_path(&self) -> String {
+        self.source.display_path()
+    }
+
+    /// 1-based line of a step's first token.
+    pub fn line_of(&self, step: usize) -> usize {
+        self.steps
+            .get(step)
+            .map_or(1, |s| self.source.line_col(s.range.start).line)
+    }
+
+    /// Crash points worth testing: after step `k` (1 ≤ k < steps), where a crash can happen.
+    /// After 0 steps is the plain apply; after every step is the re-apply check.
+    pub fn crash_points(&self) -> Vec<usize> {
+        if self.unsplittable.is_some() {
+            return Vec::new();
+        }
+        (1..self.steps.len())
+            .filter(|&k| self.steps[k - 1].crash_after_possible)
+            .collect()
+    }
+
+    pub fn needs_autocommit(&self) -> bool {
+        self.steps.iter().any(|s| s.needs_autocommit)
+    }
+}
+
+/// The migration files of `dir`, in the order a migration tool applies them.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::input(
+            dir,
+            "is not a directory; pass the migrations directory with --migrations or set [migrations] dir",
+        ));
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::input(&path, format!("cannot be read: {e}"))
+        })?;
+        if entry.file_type().is_file() && is_up_migration(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort_by(|a, b| {
+        let a = a.strip_prefix(dir).unwrap_or(a).to_string_lossy();
+        let b = b.strip_prefix(dir).unwrap_or(b).to_string_lossy();
+        natural_cmp(&a, &b)
+    });
+    Ok(files)
+}
+
+/// `*.sql`, except the down halves of up/down pairs (golang-migrate, sqlx, Diesel).
+fn is_up_migration(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".sql") && !name.ends_with(".down.sql") && name != "down.sql"
+}
+
+/// Orders file names so `V2__x` comes before `V10__y`: digit runs compare as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (na, nb) = (
+                    a[..da].trim_start_matches('0'),
+                    b[..db].trim_start_matches('0'),
+                );
+                let by_value = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (a, b) = (&a[da..], &b[db..]);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            }
+        }
+    }
+}
+
+/// Splits a source into steps. `server_version` is PostgreSQL's `server_version_num` (0 when
+/// the engine is not PostgreSQL).
+pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
+    let up_end = up_section_end(&source.text);
+    let parsed = parse_source(&source, dialect);
+    if let Some(error) = &parsed.tokenize_error {
+        // sqlparser could not tokenize it, but the server may still run it: run it whole.
+        let start = source.bom_len();
+        let range = start..up_end;
+        let sql = source.text[range.clone()].to_string();
+        let words = leading_words(&sql, dialect);
+        return Migration {
+            steps: vec![Step {
+                range,
+                needs_autocommit: dialect == Dialect::Postgres
+                    && refuses_transaction(&words, server_version),
+                crash_after_possible: false,
+                sql,
+            }],
+            unsplittable: Some(error.message.clone()),
+            source,
+        };
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    let mut in_explicit_transaction = false;
+    for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
+        let sql = statement.text(&source).to_string();
+        let words = leading_words(&sql, dialect);
+        match transaction_control(&words) {
+            Some(TransactionControl::Begin) => {
+                in_explicit_transaction = dialect.ddl_is_transactional();
+                continue;
+            }
+            Some(TransactionControl::End) => {
+                // Once the block commits, the state after its last statement is durable.
+                if in_explicit_transaction {
+                    if let Some(last) = steps.last_mut() {
+                        last.crash_after_possible = true;
+                    }
+                }
+                in_explicit_transaction = false;
+                continue;
+            }
+            Some(TransactionControl::Other) => continue,
+            None => {}
+        }
+        steps.push(Step {
+            range: statement.range.clone(),
+            needs_autocommit: dialect == Dialect::Postgres
+                && refuses_transaction(&words, server_version),
+            crash_after_possible: !in_explicit_transaction,
+            sql,
+        });
+    }
+    Migration {
+        source,
+        steps,
+        unsplittable: None,
+    }
+}
+
+/// Where the "up" part of a file ends: dbmate (`-- migrate:down`) and goose (`-- +goose Down`)
+/// keep both directions in one file, and only the up part is a migration.
+fn up_section_end(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let marker = line.trim().to_ascii_lowercase();
+        if marker.starts_with("-- migrate:down") || marker.starts_with("-- +goose down") {
+            return offset;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+/// The first few keywords/identifiers of a statement, upper-cased, comments skipped.
+fn leading_words(sql: &str, dialect: Dialect) -> Vec<String> {
+    let parser_dialect = dialect.parser_dialect();
+    let Ok(tokens) = Tokenizer::new(parser_dialect.as_ref(), sql).tokenize() else {
+        return Vec::new();
+    };
+    tokens
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(w.value.to_ascii_uppercase()),
+            Token::Whitespace(_) => None,
+            other => Some(other.to_string()),
+        })
+        .take(8)
+        .collect()
+}
+
+enum TransactionControl {
+    Begin,
+    End,
+    Other,
+}
+
+fn transaction_control(words: &[String]) -> Option<TransactionControl> {
+    let first = words.first()?.as_str();
+    let second = words.get(1).map(String::as_str);
+    match first {
+        // MariaDB's `BEGIN NOT ATOMIC` opens a compound statement, not a transaction.
+        "BEGIN" if second != Some("NOT") => Some(TransactionControl::Begin),
+        "START" if second == Some("TRANSACTION") => Some(TransactionControl::Begin),
+        "COMMIT" | "END" | "ABORT" => Some(TransactionControl::End),
+        "ROLLBACK" if second != Some("TO") => Some(TransactionControl::End),
+        "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(TransactionControl::Other),
+        _ => None,
+    }
+}
+
+/// Statements PostgreSQL refuses inside a transaction block.
+fn refuses_transaction(words: &[String], server_version: u32) -> bool {
+    let w = |i: usize| words.get(i).map_or("", String::as_str);
+    let concurrently = words.iter().any(|x| x == "CONCURRENTLY");
+    match w(0) {
+        "CREATE" | "DROP" => {
+            (concurrently && words.iter().any(|x| x == "INDEX"))
+                || matches!(w(1), "DATABASE" | "TABLESPACE" | "SUBSCRIPTION")
+        }
+        "REINDEX" => concurrently || matches!(w(1), "SYSTEM" | "DATABASE"),
+        "VACUUM" => true,
+        "ALTER" if w(1) == "SYSTEM" => true,
+        // ADD VALUE inside a transaction block is allowed from PostgreSQL 12 on.
+        "ALTER" if w(1) == "TYPE" => {
+            server_version < 120_000
+                && words.iter().any(|x| x == "ADD")
+                && words.contains(&"VALUE".to_string())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps_of(sql: &str) -> Migration {
+        plan(SourceFile::new("m.sql", sql), Dialect::Postgres, 150_000)
+    }
+
+    #[test]
+    fn version_numbers_sort_by_value() {
+        let mut names = vec!["V10__c.sql", "V2__b.sql", "V1__a.sql", "V1.1__x.sql"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            ["V1__a.sql", "V1.1__x.sql", "V2__b.sql", "V10__c.sql"]
+        );
+    }
+
+    #[test]
+    fn down_files_are_not_migrations() {
+        assert!(is_up_migration(Path::new("1_init.up.sql")));
+        assert!(is_up_migration(Path::new("20240101_users.sql")));
+        assert!(!is_up_migration(Path::new("1_init.down.sql")));
+        assert!(!is_up_migration(Path::new("2024/down.sql")));
+        assert!(!is_up_migration(Path::new("README.md")));
+    }
+
+    #[test]
+    fn transaction_control_is_left_out_and_blocks_have_no_crash_points() {
+        let m = steps_of("BEGIN;\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCOMMIT;\nCREATE TABLE c (id int);\nCREATE TABLE d (id int);\n");
+        let sql: Vec<&str> = m.steps.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE TABLE a (id int);",
+                "CREATE TABLE b (id int);",
+                "CREATE TABLE c (id int);",
+                "CREATE TABLE d (id int);"
+            ]
+        );
+        // A crash after a (inside the block) rolls a back: that state never exists. After the
+        // COMMIT that follows b, and after c, it does.
+        assert_eq!(m.crash_points(), vec![2, 3]);
+    }
+
+    #[test]
+    fn concurrent_index_needs_autocommit() {
+        let m = steps_of("CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nREFRESH MATERIALIZED VIEW CONCURRENTLY v;\n");
+        let flags: Vec<bool> = m.steps.iter().map(|s| s.needs_autocommit).collect();
+        assert_eq!(flags, [false, true, false]);
+    }
+
+    #[test]
+    fn enum_add_value_needs_autocommit_only_before_postgres_12() {
+        let sql = "ALTER TYPE mood ADD VALUE 'meh';";
+        let old = plan(SourceFile::new("m.sql", sql), Dialect::Postgres, 110_000);
+        let new = plan(SourceFile::new("m.sql", sql), Dialect::Postgres, 150_000);
+        assert!(old.steps[0].needs_autocommit);
+        assert!(!new.steps[0].needs_autocommit);
+    }
+
+    #[test]
+    fn only_the_up_section_of_a_dbmate_file_runs() {
+        let m =
+            steps_of("-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n");
+        assert_eq!(m.steps.len(), 1);
+        assert_eq!(m.line_of(0), 2);
+    }
+}

@@ -1,0 +1,338 @@
+//! The proof. Migrations are applied in order on a scratch database; for each one:
+//!
+//! * **apply again**: the whole migration a second time must succeed and leave the catalog
+//!   fingerprint unchanged;
+//! * **crash points**: for every statement boundary k, the state after its first k statements
+//!   followed by the whole migration must succeed.
+//!
+//! On PostgreSQL everything runs in one transaction that is finally rolled back. Each crash
+//! point is a savepoint taken while applying the migration: at boundary k the whole migration
+//! runs and is rolled back to that savepoint, then statement k+1 is applied for real. So no
+//! state is ever rebuilt; a crash point costs one extra run of the migration.
+//!
+//! On MySQL/MariaDB DDL commits implicitly, so nothing can be rolled back: each crash point gets
+//! a fresh scratch database with the earlier migrations replayed (bounded by
+//! `--max-crash-points`), and the main database is rebuilt when a failed re-apply left it in
+//! an unknown state. PostgreSQL migrations with statements that refuse a transaction block
+//! (CREATE INDEX CONCURRENTLY, VACUUM…) take the same route.
+
+use super::outcome::{Apply, CrashFailure, CrashPoints, MigrationProof, Reapply, StepFailure};
+use super::plan::Migration;
+use super::server::{ScratchDatabase, Server};
+use super::session::Session;
+use crate::error::Result;
+
+pub struct Prover<'a> {
+    server: &'a Server,
+    migrations: &'a [Migration],
+    max_crash_points: usize,
+    main: Option<(ScratchDatabase, Session)>,
+    /// Every scratch database made, for the report (each is dropped before `run` returns).
+    created: Vec<String>,
+}
+
+/// Why a migration left the transactional route: PostgreSQL said it cannot run in a transaction.
+struct NeedsAutocommit;
+
+const SAVEPOINT_MIGRATION: &str = "preflight_migration";
+const SAVEPOINT_RETRY: &str = "preflight_retry";
+
+impl<'a> Prover<'a> {
+    pub fn new(
+        server: &'a Server,
+        migrations: &'a [Migration],
+        max_crash_points: usize,
+        main: (ScratchDatabase, Session),
+    ) -> Self {
+        Prover {
+            server,
+            migrations,
+            max_crash_points,
+            created: vec![main.0.name().to_string()],
+            main: Some(main),
+        }
+    }
+
+    fn session(&mut self) -> &mut Session {
+        &mut self
+            .main
+            .as_mut()
+            .expect("the main scratch database exists while the proof runs")
+            .1
+    }
+
+    /// Runs the proof and drops every scratch database it made; also returns their names.
+    pub async fn run(mut self) -> Result<(Vec<MigrationProof>, Vec<String>)> {
+        let transactional = self.server.dialect().ddl_is_transactional();
+        let proofs = if transactional {
+            self.prove_in_transaction().await
+        } else {
+            self.prove_autocommit_all().await
+        };
+        if let Some((database, session)) = self.main.take() {
+            session.close().await;
+            database.drop_now().await?;
+        }
+        Ok((proofs?, self.created))
+    }
+
+    async fn prove_autocommit_all(&mut self) -> Result<Vec<MigrationProof>> {
+        let mut proofs = Vec::with_capacity(self.migrations.len());
+        let mut stopped = false;
+        for index in 0..self.migrations.len() {
+            if stopped {
+                proofs.push(MigrationProof::not_run());
+                continue;
+            }
+            let proof = self.prove_autocommit(index).await?;
+            stopped = !matches!(proof.apply, Apply::Passed) || self.main.is_none();
+            proofs.push(proof);
+        }
+        Ok(proofs)
+    }
+
+    async fn prove_in_transaction(&mut self) -> Result<Vec<MigrationProof>> {
+        let mut proofs = Vec::with_capacity(self.migrations.len());
+        let mut stopped = false;
+        self.session().control("BEGIN").await?;
+        for index in 0..self.migrations.len() {
+            if stopped {
+                proofs.push(MigrationProof::not_run());
+                continue;
+            }
+            let migrations = self.migrations;
+            let migration = &migrations[index];
+            let attempt = if migration.needs_autocommit() {
+                Err(NeedsAutocommit)
+            } else {
+                self.prove_with_savepoints(migration).await?
+            };
+            let proof = match attempt {
+                Ok(proof) => proof,
+                Err(NeedsAutocommit) => {
+                    // Make the state so far durable, run this one outside a transaction.
+                    self.session().control("COMMIT").await?;
+                    let mut proof = self.prove_autocommit(index).await?;
+                    proof.unproven.insert(
+                        0,
+                        "it has a statement PostgreSQL refuses inside a transaction block, so it ran in autocommit mode".into(),
+                    );
+                    if self.main.is_some() {
+                        self.session().control("BEGIN").await?;
+                    }
+                    proof
+                }
+            };
+            stopped = !matches!(proof.apply, Apply::Passed) || self.main.is_none();
+            proofs.push(proof);
+        }
+        if self.main.is_some() {
+            // Nothing of the proof is kept, not even cluster-wide objects such as roles.
+            self.session().control("ROLLBACK").await?;
+        }
+        Ok(proofs)
+    }
+
+    /// PostgreSQL: apply with a savepoint at every crash point, then the re-apply check.
+    /// Leaves the migration applied, inside the open transaction.
+    async fn prove_with_savepoints(
+        &mut self,
+        migration: &Migration,
+    ) -> Result<Result<MigrationProof, NeedsAutocommit>> {
+        let mut proof = MigrationProof::not_run();
+        let crash_points = migration.crash_points();
+        proof.crash_points.possible = crash_points.len();
+        self.savepoint(SAVEPOINT_MIGRATION).await?;
+        for (k, step) in migration.steps.iter().enumerate() {
+            if crash_points.contains(&k) {
+                self.savepoint(SAVEPOINT_RETRY).await?;
+                let retry = self.run_all(migration).await?;
+                self.rollback_to(SAVEPOINT_RETRY).await?;
+                match retry {
+                    None => proof.crash_points.passed += 1,
+                    Some(f) if f.error.is_active_transaction() => {
+                        return self.leave_transaction().await;
+                    }
+                    Some(failure) => proof
+                        .crash_points
+                        .failed
+                        .push(CrashFailure { after: k, failure }),
+                }
+            }
+            match self.session().run(&step.sql).await? {
+                Ok(()) => {}
+                Err(e) if e.is_active_transaction() => return self.leave_transaction().await,
+                Err(error) => {
+                    // The transaction is aborted; the caller stops and rolls it back.
+                    proof.apply = Apply::Failed(StepFailure { step: k, error });
+                    return Ok(Ok(proof));
+                }
+            }
+        }
+        proof.apply = Apply::Passed;
+        let before = self.session().fingerprint().await?;
+        self.savepoint(SAVEPOINT_RETRY).await?;
+        let retry = self.run_all(migration).await?;
+        let after = match retry {
+            None => Some(self.session().fingerprint().await?),
+            Some(_) => None,
+        };
+        self.rollback_to(SAVEPOINT_RETRY).await?;
+        proof.reapply = match (retry, after) {
+            (Some(f), _) if f.error.is_active_transaction() => {
+                return self.leave_transaction().await
+            }
+            (Some(failure), _) => Reapply::Failed(failure),
+            (None, Some(after)) if after.hash != before.hash => {
+                Reapply::SchemaChanged(before.changes_to(&after))
+            }
+            (None, _) => Reapply::Passed,
+        };
+        self.session()
+            .control(&format!("RELEASE SAVEPOINT {SAVEPOINT_MIGRATION}"))
+            .await?;
+        Ok(Ok(proof))
+    }
+
+    /// Undoes the migration's partial work so it can be proven in autocommit mode.
+    async fn leave_transaction(&mut self) -> Result<Result<MigrationProof, NeedsAutocommit>> {
+        self.rollback_to(SAVEPOINT_MIGRATION).await?;
+        Ok(Err(NeedsAutocommit))
+    }
+
+    async fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.session().control(&format!("SAVEPOINT {name}")).await
+    }
+
+    async fn rollback_to(&mut self, name: &str) -> Result<()> {
+        let session = self.session();
+        session
+            .control(&format!("ROLLBACK TO SAVEPOINT {name}"))
+            .await?;
+        session.control(&format!("RELEASE SAVEPOINT {name}")).await
+    }
+
+    /// Runs every statement of a migration on the main session; the first refusal, if any.
+    async fn run_all(&mut self, migration: &Migration) -> Result<Option<StepFailure>> {
+        run_steps(self.session(), migration, migration.steps.len()).await
+    }
+
+    /// Autocommit route, on the main database at the state before migration `index`. Leaves
+    /// the migration applied once (rebuilding the main database if the re-apply left it in
+    /// another state); sets `main` to `None` only if that rebuild was impossible.
+    async fn prove_autocommit(&mut self, index: usize) -> Result<MigrationProof> {
+        let migrations = self.migrations;
+        let migration = &migrations[index];
+        let mut proof = MigrationProof::not_run();
+        if let Some(failure) = self.run_all(migration).await? {
+            proof.apply = Apply::Failed(failure);
+            return Ok(proof);
+        }
+        proof.apply = Apply::Passed;
+        let before = self.session().fingerprint().await?;
+        proof.reapply = match self.run_all(migration).await? {
+            Some(failure) => Reapply::Failed(failure),
+            None => {
+                let after = self.session().fingerprint().await?;
+                if after.hash == before.hash {
+                    Reapply::Passed
+                } else {
+                    Reapply::SchemaChanged(before.changes_to(&after))
+                }
+            }
+        };
+        if proof.reapply != Reapply::Passed {
+            // The main database now holds a twice-applied migration: rebuild it as "applied once".
+            let (database, session) = self.main.take().expect("main database");
+            session.close().await;
+            database.drop_now().await?;
+            match self.fresh_database(index + 1, 0).await? {
+                Ok(main) => self.main = Some(main),
+                Err(why) => proof.unproven.push(format!(
+                    "the proof stopped here: rebuilding the scratch database failed ({why})"
+                )),
+            }
+        }
+        proof.crash_points = self.crash_points_in_fresh_databases(index).await?;
+        Ok(proof)
+    }
+
+    /// Crash points on engines that cannot roll DDL back: one fresh database per crash point.
+    async fn crash_points_in_fresh_databases(&mut self, index: usize) -> Result<CrashPoints> {
+        let migrations = self.migrations;
+        let migration = &migrations[index];
+        let points = migration.crash_points();
+        let mut result = CrashPoints {
+            possible: points.len(),
+            ..CrashPoints::default()
+        };
+        for (tried, &k) in points.iter().enumerate() {
+            if tried >= self.max_crash_points {
+                result.unproven.push((
+                    k,
+                    format!("beyond --max-crash-points {}", self.max_crash_points),
+                ));
+                continue;
+            }
+            let (database, mut session) = match self.fresh_database(index, k).await? {
+                Ok(fresh) => fresh,
+                Err(why) => {
+                    result.unproven.push((k, why));
+                    continue;
+                }
+            };
+            let retry = run_steps(&mut session, migration, migration.steps.len()).await;
+            session.close().await;
+            database.drop_now().await?;
+            match retry? {
+                None => result.passed += 1,
+                Some(failure) => result.failed.push(CrashFailure { after: k, failure }),
+            }
+        }
+        Ok(result)
+    }
+
+    /// A new scratch database holding migrations `..index` and the first `steps` statements of
+    /// migration `index`. The inner error says why the replay failed (it succeeded before, so
+    /// this only happens with migrations that depend on something besides the schema).
+    async fn fresh_database(
+        &mut self,
+        index: usize,
+        steps: usize,
+    ) -> Result<Result<(ScratchDatabase, Session), String>> {
+        let database = ScratchDatabase::create(self.server).await?;
+        self.created.push(database.name().to_string());
+        let mut session = database.connect().await?;
+        let prefix = self.migrations[..index]
+            .iter()
+            .map(|m| (m, m.steps.len()))
+            .chain(self.migrations.get(index).map(|m| (m, steps)));
+        for (migration, count) in prefix {
+            if let Some(failure) = run_steps(&mut session, migration, count).await? {
+                session.close().await;
+                database.drop_now().await?;
+                return Ok(Err(format!(
+                    "replaying {} line {} in a fresh database failed: {}",
+                    migration.display_path(),
+                    migration.line_of(failure.step),
+                    failure.error
+                )));
+            }
+        }
+        Ok(Ok((database, session)))
+    }
+}
+
+/// Runs the first `count` statements of a migration; the first refusal, if any.
+async fn run_steps(
+    session: &mut Session,
+    migration: &Migration,
+    count: usize,
+) -> Result<Option<StepFailure>> {
+    for (step, statement) in migration.steps.iter().take(count).enumerate() {
+        if let Err(error) = session.run(&statement.sql).await? {
+            return Ok(Some(StepFailure { step, error }));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,144 @@
+//! One connection to a scratch database: run a statement, dump the catalog.
+
+use super::catalog::{self, Fingerprint};
+use super::server::one_line;
+use crate::error::{Error, Result};
+use sqlx::Connection;
+use std::fmt;
+
+pub enum Session {
+    Postgres(sqlx::PgConnection),
+    MySql(sqlx::MySqlConnection),
+}
+
+/// The database's own refusal of a statement: SQLSTATE (PostgreSQL) or error number and
+/// SQLSTATE (MySQL/MariaDB), and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbError {
+    /// `42P07` on PostgreSQL, `1050` on MySQL/MariaDB; empty when the driver gave none.
+    pub code: String,
+    /// The SQLSTATE on MySQL/MariaDB (PostgreSQL's code already is one).
+    pub sqlstate: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code[..], &self.sqlstate) {
+            ("", _) => f.write_str(&self.message),
+            (code, Some(state)) => write!(f, "{code} ({state}) {}", self.message),
+            (code, None) => write!(f, "{code} {}", self.message),
+        }
+    }
+}
+
+impl DbError {
+    fn from_sqlx(error: &sqlx::Error) -> Option<DbError> {
+        let sqlx::Error::Database(db) = error else {
+            return None;
+        };
+        let message = one_line(db.message());
+        if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+            return Some(DbError {
+                code: my.number().to_string(),
+                sqlstate: my.code().map(str::to_string),
+                message,
+            });
+        }
+        Some(DbError {
+            code: db.code().map(|c| c.into_owned()).unwrap_or_default(),
+            sqlstate: None,
+            message,
+        })
+    }
+
+    /// PostgreSQL's "cannot run inside a transaction block".
+    pub fn is_active_transaction(&self) -> bool {
+        self.code == "25001"
+    }
+}
+
+impl Session {
+    /// Runs one statement. The outer error is a broken connection (the proof cannot go on);
+    /// the inner one is the server refusing the statement (a proof result).
+    pub async fn run(&mut self, sql: &str) -> Result<Result<(), DbError>> {
+        let outcome = match self {
+            Session::Postgres(c) => sqlx::raw_sql(sql).execute(&mut *c).await.map(drop),
+            Session::MySql(c) => sqlx::raw_sql(sql).execute(&mut *c).await.map(drop),
+        };
+        match outcome {
+            Ok(()) => Ok(Ok(())),
+            Err(e) => match DbError::from_sqlx(&e) {
+                Some(refused) => Ok(Err(refused)),
+                None => Err(Error::Database(format!(
+                    "lost the scratch database connection: {}",
+                    one_line(&e.to_string())
+                ))),
+            },
+        }
+    }
+
+    /// Runs a statement of preflight's own (CREATE DATABASE, SAVEPOINT…); any failure is an error.
+    pub async fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        match self.run(sql).await {
+            Ok(outcome) => outcome,
+            Err(e) => Err(DbError {
+                code: String::new(),
+                sqlstate: None,
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Like `execute`, for control statements whose failure stops the proof.
+    pub async fn control(&mut self, sql: &str) -> Result<()> {
+        self.execute(sql)
+            .await
+            .map_err(|e| Error::Database(format!("`{sql}` failed in the scratch database: {e}")))
+    }
+
+    /// One query that dumps the catalog of the scratch database.
+    pub async fn fingerprint(&mut self) -> Result<Fingerprint> {
+        let rows: std::result::Result<Vec<Option<String>>, sqlx::Error> = match self {
+            Session::Postgres(c) => {
+                sqlx::query_scalar(catalog::POSTGRES_DUMP)
+                    .fetch_all(&mut *c)
+                    .await
+            }
+            Session::MySql(c) => {
+                sqlx::query_scalar(catalog::MYSQL_DUMP)
+                    .fetch_all(&mut *c)
+                    .await
+            }
+        };
+        let rows = rows.map_err(|e| {
+            Error::Database(format!(
+                "could not read the scratch database's catalog: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
+        Ok(Fingerprint::new(rows.into_iter().flatten().collect()))
+    }
+
+    /// PostgreSQL's `server_version_num`; 0 on MySQL/MariaDB.
+    pub async fn server_version(&mut self) -> Result<u32> {
+        let Session::Postgres(c) = self else {
+            return Ok(0);
+        };
+        let version: String = sqlx::query_scalar("SELECT current_setting('server_version_num')")
+            .fetch_one(&mut *c)
+            .await
+            .map_err(|e| {
+                Error::Database(format!("server version: {}", one_line(&e.to_string())))
+            })?;
+        Ok(version.trim().parse().unwrap_or(0))
+    }
+
+    pub async fn close(self) {
+        // A failed goodbye changes nothing: the server ends the session either way.
+        let _ = match self {
+            Session::Postgres(c) => c.close().await,
+            Session::MySql(c) => c.close().await,
+        };
+    }
+}
