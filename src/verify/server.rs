@@ -185,6 +185,21 @@ impl ScratchDatabase {
 
 async fn drop_database(server: &Server, name: &str) -> Result<()> {
     let mut admin = server.admin().await?;
+    if let Session::MySql(conn) = &mut admin {
+        // MySQL's answer to WITH (FORCE): an interrupted proof may still hold locks in it.
+        // Best effort: if the list cannot be read, DROP DATABASE below still runs and reports.
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT CAST(id AS SIGNED) FROM information_schema.processlist WHERE db = ?",
+        )
+        .bind(name)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+        for id in ids {
+            // The session may have ended by itself in the meantime.
+            let _ = admin.execute(&format!("KILL {id}")).await;
+        }
+    }
     let mut result = admin.execute(&server.drop_statement(name, true)).await;
     if let (Err(e), Server::Postgres(_)) = (&result, server) {
         // Before PostgreSQL 13 there is no WITH (FORCE).
