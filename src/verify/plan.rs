@@ -119,7 +119,9 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             }
             (Some(x), Some(y)) => {
                 if x != y {
-                    return x.cmp(&y);
+                    // A separator ends a version: `V1__a` before `V1.1__b`.
+                    let rank = |c: char| if matches!(c, '_' | '-') { '\0' } else { c };
+                    return rank(x).cmp(&rank(y)).then(x.cmp(&y));
                 }
                 (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
             }
