@@ -175,17 +175,12 @@ fn ctrl_c_drops_the_scratch_database(db: ScratchDb, sleep: &str) {
     }
     // Let it reach the sleeping statement.
     std::thread::sleep(Duration::from_millis(500));
-    let started = Instant::now();
     let kill = std::process::Command::new("kill")
         .args(["-INT", &pid.to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
     let out = child.wait_with_output().unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "verify did not stop promptly"
-    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted (Ctrl-C)"));
     assert!(scratch_databases_of(&db, pid).is_empty());

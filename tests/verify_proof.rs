@@ -352,3 +352,47 @@ async fn file_transactions_are_handled_by_the_proof() {
         0
     );
 }
+
+/// A full re-run fails on the seed row (the unique index now exists); a crash between the seed
+/// row and the index fails differently: the retry inserts the row again and the index cannot be
+/// built. The re-run of the first statements writes data there, so the proof must run the rest
+/// of the migration rather than assume it behaves as in the plain apply.
+const DUPLICATE_SEED: &str = "CREATE TABLE IF NOT EXISTS roles (name text);\nINSERT INTO roles VALUES ('admin');\nCREATE UNIQUE INDEX IF NOT EXISTS roles_name ON roles (name);\n";
+
+#[tokio::test]
+async fn postgres_crash_after_a_data_write_runs_the_rest_of_the_migration() {
+    let db = ScratchDb::postgres();
+    let dir = migrations(&[("001_roles.sql", DUPLICATE_SEED)]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(
+        codes(&report),
+        [
+            ("VF101", "001_roles.sql".to_string(), 2),
+            ("VF103", "001_roles.sql".to_string(), 3)
+        ]
+    );
+    let message = &report.findings[1].message;
+    assert!(
+        message.contains("stops after statement 2 (line 2)"),
+        "{message}"
+    );
+    assert!(message.contains("23505"), "{message}");
+}
+
+#[tokio::test]
+async fn mariadb_crash_after_a_data_write_runs_the_rest_of_the_migration() {
+    let db = ScratchDb::mariadb();
+    let dir = migrations(&[(
+        "001_roles.sql",
+        "CREATE TABLE IF NOT EXISTS roles (name varchar(50));\nINSERT INTO roles VALUES ('admin');\nCREATE UNIQUE INDEX IF NOT EXISTS roles_name ON roles (name);\n",
+    )]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(
+        codes(&report),
+        [
+            ("VF101", "001_roles.sql".to_string(), 2),
+            ("VF103", "001_roles.sql".to_string(), 3)
+        ]
+    );
+    assert!(report.findings[1].message.contains("1062"));
+}

@@ -131,6 +131,43 @@ UNION ALL
 SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension
 "#;
 
+/// PostgreSQL's cheap "did anything change?" check, so the full dump (or a full retry) runs
+/// only when needed. It reads the transaction's own tuple counters (`pg_stat_get_xact_*`),
+/// which count every row inserted, updated or deleted so far in this transaction, rolled-back
+/// savepoints included, so they only grow. Catalog tables are never dropped, so an unchanged
+/// catalog count means no object was created, altered or dropped; then the user tables are the
+/// same set and their count is as reliable. A false alarm (e.g. CREATE OR REPLACE with the same
+/// body) only costs the slow path. Unusable when `track_counts` is off.
+pub const POSTGRES_CENSUS: &str = "\
+SELECT coalesce(sum(w) FILTER (WHERE relnamespace = 'pg_catalog'::regnamespace), 0)::bigint,
+       coalesce(sum(w) FILTER (WHERE relnamespace <> 'pg_catalog'::regnamespace), 0)::bigint,
+       current_setting('track_counts')::bool
+FROM (SELECT relnamespace,
+             pg_stat_get_xact_tuples_inserted(oid) + pg_stat_get_xact_tuples_updated(oid)
+             + pg_stat_get_xact_tuples_deleted(oid) AS w
+      FROM pg_class WHERE relkind IN ('r', 'p', 'm', 't')) AS counters";
+
+/// The transaction's write counters at one moment (see `POSTGRES_CENSUS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Census {
+    /// Rows written to system catalogs.
+    pub catalog_writes: i64,
+    /// Rows written to every other table.
+    pub data_writes: i64,
+}
+
+impl Census {
+    /// No catalog row was written between `self` and `later`.
+    pub fn same_catalog(&self, later: &Census) -> bool {
+        later.catalog_writes == self.catalog_writes
+    }
+
+    /// Nothing at all was written between `self` and `later`.
+    pub fn nothing_written(&self, later: &Census) -> bool {
+        self.same_catalog(later) && later.data_writes == self.data_writes
+    }
+}
+
 /// MySQL/MariaDB: tables, columns (position, type, nullability, default, extra, collation),
 /// indexes, constraints, foreign keys, checks, views, routines and triggers of the current
 /// database. Every line is converted to utf8mb4 so UNION does not mix collations.

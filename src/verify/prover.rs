@@ -16,11 +16,13 @@
 //! an unknown state. PostgreSQL migrations with statements that refuse a transaction block
 //! (CREATE INDEX CONCURRENTLY, VACUUM…) take the same route.
 
+use super::catalog::Census;
 use super::outcome::{Apply, CrashFailure, CrashPoints, MigrationProof, Reapply, StepFailure};
 use super::plan::Migration;
 use super::server::{ScratchDatabase, Server};
 use super::session::Session;
 use crate::error::Result;
+use std::ops::Range;
 
 pub struct Prover<'a> {
     server: &'a Server,
@@ -33,6 +35,15 @@ pub struct Prover<'a> {
 
 /// Why a migration left the transactional route: PostgreSQL said it cannot run in a transaction.
 struct NeedsAutocommit;
+
+/// One retry of a migration on PostgreSQL.
+enum Retry {
+    Failed(StepFailure),
+    /// It succeeded; `catalog_unchanged` is `None` when the census could not tell.
+    Passed {
+        catalog_unchanged: Option<bool>,
+    },
+}
 
 const SAVEPOINT_MIGRATION: &str = "preflight_migration";
 const SAVEPOINT_RETRY: &str = "preflight_retry";
@@ -145,15 +156,12 @@ impl<'a> Prover<'a> {
         self.savepoint(SAVEPOINT_MIGRATION).await?;
         for (k, step) in migration.steps.iter().enumerate() {
             if crash_points.contains(&k) {
-                self.savepoint(SAVEPOINT_RETRY).await?;
-                let retry = self.run_all(migration).await?;
-                self.rollback_to(SAVEPOINT_RETRY).await?;
-                match retry {
-                    None => proof.crash_points.passed += 1,
-                    Some(f) if f.error.is_active_transaction() => {
+                match self.retry_here(migration, k).await? {
+                    Retry::Passed { .. } => proof.crash_points.passed += 1,
+                    Retry::Failed(f) if f.error.is_active_transaction() => {
                         return self.leave_transaction().await;
                     }
-                    Some(failure) => proof
+                    Retry::Failed(failure) => proof
                         .crash_points
                         .failed
                         .push(CrashFailure { after: k, failure }),
@@ -163,13 +171,77 @@ impl<'a> Prover<'a> {
                 Ok(()) => {}
                 Err(e) if e.is_active_transaction() => return self.leave_transaction().await,
                 Err(error) => {
-                    // The transaction is aborted; the caller stops and rolls it back.
+                    // The transaction is aborted; the caller stops and rolls it back. Crash
+                    // points already counted assumed the rest applies: they say nothing now.
                     proof.apply = Apply::Failed(StepFailure { step: k, error });
+                    proof.crash_points.passed = 0;
                     return Ok(Ok(proof));
                 }
             }
         }
         proof.apply = Apply::Passed;
+        proof.reapply = match self.retry_here(migration, migration.steps.len()).await? {
+            Retry::Failed(f) if f.error.is_active_transaction() => {
+                return self.leave_transaction().await;
+            }
+            Retry::Failed(failure) => Reapply::Failed(failure),
+            Retry::Passed {
+                catalog_unchanged: Some(true),
+            } => Reapply::Passed,
+            Retry::Passed { .. } => self.reapply_with_dumps(migration).await?,
+        };
+        self.session()
+            .control(&format!("RELEASE SAVEPOINT {SAVEPOINT_MIGRATION}"))
+            .await?;
+        Ok(Ok(proof))
+    }
+
+    /// A crash after `done` statements (all of them: the re-apply), then the whole migration
+    /// again, under a savepoint that is rolled back afterwards.
+    ///
+    /// The shortcut that keeps this near one plain apply: when re-running the first `done`
+    /// statements wrote nothing at all (catalog or data), the database is exactly as it was,
+    /// so the rest of the migration runs just as in the plain apply that follows, which has
+    /// to succeed anyway. Only statements whose re-run writes something cost a full retry.
+    async fn retry_here(&mut self, migration: &Migration, done: usize) -> Result<Retry> {
+        self.savepoint(SAVEPOINT_RETRY).await?;
+        let before = self.session().census().await?;
+        let outcome = self.retry_steps(migration, done, before).await?;
+        self.rollback_to(SAVEPOINT_RETRY).await?;
+        Ok(outcome)
+    }
+
+    async fn retry_steps(
+        &mut self,
+        migration: &Migration,
+        done: usize,
+        before: Option<Census>,
+    ) -> Result<Retry> {
+        let total = migration.steps.len();
+        if let Some(failure) = run_steps(self.session(), migration, 0..done).await? {
+            return Ok(Retry::Failed(failure));
+        }
+        if let (Some(before), true) = (before, done < total) {
+            if let Some(now) = self.session().census().await? {
+                if before.nothing_written(&now) {
+                    return Ok(Retry::Passed {
+                        catalog_unchanged: Some(true),
+                    });
+                }
+            }
+        }
+        if let Some(failure) = run_steps(self.session(), migration, done..total).await? {
+            return Ok(Retry::Failed(failure));
+        }
+        let catalog_unchanged = match (before, self.session().census().await?) {
+            (Some(before), Some(now)) => Some(before.same_catalog(&now)),
+            _ => None,
+        };
+        Ok(Retry::Passed { catalog_unchanged })
+    }
+
+    /// The re-apply check by catalog fingerprints taken before and after.
+    async fn reapply_with_dumps(&mut self, migration: &Migration) -> Result<Reapply> {
         let before = self.session().fingerprint().await?;
         self.savepoint(SAVEPOINT_RETRY).await?;
         let retry = self.run_all(migration).await?;
@@ -178,20 +250,13 @@ impl<'a> Prover<'a> {
             Some(_) => None,
         };
         self.rollback_to(SAVEPOINT_RETRY).await?;
-        proof.reapply = match (retry, after) {
-            (Some(f), _) if f.error.is_active_transaction() => {
-                return self.leave_transaction().await
-            }
+        Ok(match (retry, after) {
             (Some(failure), _) => Reapply::Failed(failure),
             (None, Some(after)) if after.hash != before.hash => {
                 Reapply::SchemaChanged(before.changes_to(&after))
             }
             (None, _) => Reapply::Passed,
-        };
-        self.session()
-            .control(&format!("RELEASE SAVEPOINT {SAVEPOINT_MIGRATION}"))
-            .await?;
-        Ok(Ok(proof))
+        })
     }
 
     /// Undoes the migration's partial work so it can be proven in autocommit mode.
@@ -214,7 +279,7 @@ impl<'a> Prover<'a> {
 
     /// Runs every statement of a migration on the main session; the first refusal, if any.
     async fn run_all(&mut self, migration: &Migration) -> Result<Option<StepFailure>> {
-        run_steps(self.session(), migration, migration.steps.len()).await
+        run_steps(self.session(), migration, 0..migration.steps.len()).await
     }
 
     /// Autocommit route, on the main database at the state before migration `index`. Leaves
@@ -281,7 +346,7 @@ impl<'a> Prover<'a> {
                     continue;
                 }
             };
-            let retry = run_steps(&mut session, migration, migration.steps.len()).await;
+            let retry = run_steps(&mut session, migration, 0..migration.steps.len()).await;
             session.close().await;
             database.drop_now().await?;
             match retry? {
@@ -308,7 +373,7 @@ impl<'a> Prover<'a> {
             .map(|m| (m, m.steps.len()))
             .chain(self.migrations.get(index).map(|m| (m, steps)));
         for (migration, count) in prefix {
-            if let Some(failure) = run_steps(&mut session, migration, count).await? {
+            if let Some(failure) = run_steps(&mut session, migration, 0..count).await? {
                 session.close().await;
                 database.drop_now().await?;
                 return Ok(Err(format!(
@@ -323,13 +388,16 @@ impl<'a> Prover<'a> {
     }
 }
 
-/// Runs the first `count` statements of a migration; the first refusal, if any.
+/// Runs the statements `range` of a migration; the first refusal, if any.
 async fn run_steps(
     session: &mut Session,
     migration: &Migration,
-    count: usize,
+    range: Range<usize>,
 ) -> Result<Option<StepFailure>> {
-    for (step, statement) in migration.steps.iter().take(count).enumerate() {
+    for step in range {
+        let Some(statement) = migration.steps.get(step) else {
+            break;
+        };
         if let Err(error) = session.run(&statement.sql).await? {
             return Ok(Some(StepFailure { step, error }));
         }

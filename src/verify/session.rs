@@ -1,6 +1,6 @@
 //! One connection to a scratch database: run a statement, dump the catalog.
 
-use super::catalog::{self, Fingerprint};
+use super::catalog::{self, Census, Fingerprint};
 use super::server::one_line;
 use crate::error::{Error, Result};
 use sqlx::Connection;
@@ -68,13 +68,7 @@ impl Session {
         };
         match outcome {
             Ok(()) => Ok(Ok(())),
-            Err(e) => match DbError::from_sqlx(&e) {
-                Some(refused) => Ok(Err(refused)),
-                None => Err(Error::Database(format!(
-                    "lost the scratch database connection: {}",
-                    one_line(&e.to_string())
-                ))),
-            },
+            Err(e) => refused(e),
         }
     }
 
@@ -120,6 +114,28 @@ impl Session {
         Ok(Fingerprint::new(rows.into_iter().flatten().collect()))
     }
 
+    /// PostgreSQL: the transaction's write counters; `None` on MySQL/MariaDB or when the
+    /// server does not count (`track_counts = off`), so the caller takes the slow path.
+    pub async fn census(&mut self) -> Result<Option<Census>> {
+        let Session::Postgres(c) = self else {
+            return Ok(None);
+        };
+        let (catalog_writes, data_writes, counting) =
+            sqlx::query_as::<_, (i64, i64, bool)>(catalog::POSTGRES_CENSUS)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(|e| {
+                    Error::Database(format!(
+                        "could not read the scratch database's write counters: {}",
+                        one_line(&e.to_string())
+                    ))
+                })?;
+        Ok(counting.then_some(Census {
+            catalog_writes,
+            data_writes,
+        }))
+    }
+
     /// PostgreSQL's `server_version_num`; 0 on MySQL/MariaDB.
     pub async fn server_version(&mut self) -> Result<u32> {
         let Session::Postgres(c) = self else {
@@ -140,5 +156,16 @@ impl Session {
             Session::Postgres(c) => c.close().await,
             Session::MySql(c) => c.close().await,
         };
+    }
+}
+
+/// A statement refused by the server (inner error), or a broken connection (outer error).
+fn refused<T>(e: sqlx::Error) -> Result<Result<T, DbError>> {
+    match DbError::from_sqlx(&e) {
+        Some(db) => Ok(Err(db)),
+        None => Err(Error::Database(format!(
+            "lost the scratch database connection: {}",
+            one_line(&e.to_string())
+        ))),
     }
 }

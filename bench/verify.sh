@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Cost of `preflight verify` against one plain apply of the same migrations on PostgreSQL.
+#
+#   bench/verify.sh [MIGRATIONS] [RUNS]
+#
+# Generates MIGRATIONS (default 200) migration files of 1–4 retry-safe statements each
+# (CREATE TABLE, CREATE INDEX, ADD COLUMN, a view), then times, best of RUNS (default 5):
+#   plain: psql applying every file once in one session, one transaction (the cheapest apply);
+#   verify: preflight verify (apply, apply again + catalog fingerprints, every crash point).
+# Environment: PREFLIGHT_BIN (default: target/release/preflight, else target/debug/preflight
+# under CARGO_TARGET_DIR), PGHOST/PGPORT/PGUSER (default 127.0.0.1/5432/postgres).
+set -euo pipefail
+
+count=${1:-200}
+runs=${2:-5}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+target=${CARGO_TARGET_DIR:-target}
+bin=${PREFLIGHT_BIN:-}
+if [[ -z $bin ]]; then
+  if [[ -x $target/release/preflight ]]; then bin=$target/release/preflight; else bin=$target/debug/preflight; fi
+fi
+[[ -x $bin ]] || { echo "error: $bin not found; build preflight or set PREFLIGHT_BIN" >&2; exit 2; }
+
+work=$(mktemp -d)
+bench_db="preflight_bench_$$"
+cleanup() {
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/migrations"
+statements=0
+for ((i = 1; i <= count; i++)); do
+  file=$(printf '%s/migrations/%05d_m%d.sql' "$work" "$i" "$i")
+  {
+    echo "CREATE TABLE IF NOT EXISTS t$i (id bigserial PRIMARY KEY, name text NOT NULL, owner_id bigint, created_at timestamptz NOT NULL DEFAULT now(), amount numeric(12,2) DEFAULT 0);"
+    statements=$((statements + 1))
+    if ((i % 2 == 0)); then
+      echo "CREATE INDEX IF NOT EXISTS t${i}_owner_idx ON t$i (owner_id);"
+      statements=$((statements + 1))
+    fi
+    if ((i % 3 == 0)); then
+      echo "ALTER TABLE t$i ADD COLUMN IF NOT EXISTS note varchar(200);"
+      statements=$((statements + 1))
+    fi
+    if ((i % 4 == 0)); then
+      echo "CREATE OR REPLACE VIEW v$i AS SELECT id, name FROM t$i;"
+      statements=$((statements + 1))
+    fi
+  } >"$file"
+done
+statements=$(cat "$work"/migrations/*.sql | grep -c ';')
+cat "$work"/migrations/*.sql >"$work/all.sql"
+
+now() { date +%s.%N; }
+best() { sort -g | head -1; }
+
+plain_times=()
+verify_times=()
+for ((r = 1; r <= runs; r++)); do
+  psql -X -q -d postgres -c "CREATE DATABASE $bench_db" >/dev/null
+  start=$(now)
+  psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$bench_db" -f "$work/all.sql" >/dev/null
+  end=$(now)
+  plain_times+=("$(echo "$end - $start" | bc)")
+  psql -X -q -d postgres -c "DROP DATABASE $bench_db" >/dev/null
+
+  start=$(now)
+  "$bin" verify --dev-url "postgres://$PGUSER@$PGHOST:$PGPORT/postgres" --migrations "$work/migrations" --format json >"$work/verify.json"
+  end=$(now)
+  verify_times+=("$(echo "$end - $start" | bc)")
+done
+
+plain=$(printf '%s\n' "${plain_times[@]}" | best)
+verify=$(printf '%s\n' "${verify_times[@]}" | best)
+crash_points=$(python3 -c "import json,sys; print(sum(m['crash_points']['possible'] for m in json.load(open(sys.argv[1]))['migrations']))" "$work/verify.json")
+printf 'migrations: %d  statements: %d  crash points: %d  (best of %d runs, %s)\n' "$count" "$statements" "$crash_points" "$runs" "$bin"
+printf 'plain apply (psql, one transaction): %.3f s\n' "$plain"
+printf 'preflight verify:                    %.3f s\n' "$verify"
+printf 'ratio verify / plain apply:          %.2f\n' "$(echo "$verify / $plain" | bc -l)"
