@@ -5,8 +5,12 @@
 #
 # Generates MIGRATIONS (default 200) migration files of 1–4 retry-safe statements each
 # (CREATE TABLE, CREATE INDEX, ADD COLUMN, a view), then times, best of RUNS (default 5):
-#   plain: psql applying every file once in one session, one transaction (the cheapest apply);
-#   verify: preflight verify (apply, apply again + catalog fingerprints, every crash point).
+#   plain apply: psql applying every file once, one session, one transaction (the cheapest
+#     apply), into an existing database;
+#   plain apply + database: the same with the CREATE DATABASE before and DROP DATABASE after
+#     that verify's scratch database also costs (DROP DATABASE forces a server checkpoint, so
+#     this part depends on everything else the server is writing);
+#   verify: preflight verify (apply, apply again, every crash point, scratch database).
 # Environment: PREFLIGHT_BIN (default: target/release/preflight, else target/debug/preflight
 # under CARGO_TARGET_DIR), PGHOST/PGPORT/PGUSER (default 127.0.0.1/5432/postgres).
 set -euo pipefail
@@ -57,14 +61,18 @@ now() { date +%s.%N; }
 best() { sort -g | head -1; }
 
 plain_times=()
+with_db_times=()
 verify_times=()
 for ((r = 1; r <= runs; r++)); do
+  start_db=$(now)
   psql -X -q -d postgres -c "CREATE DATABASE $bench_db" >/dev/null
   start=$(now)
   psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$bench_db" -f "$work/all.sql" >/dev/null
   end=$(now)
-  plain_times+=("$(echo "$end - $start" | bc)")
   psql -X -q -d postgres -c "DROP DATABASE $bench_db" >/dev/null
+  end_db=$(now)
+  plain_times+=("$(echo "$end - $start" | bc)")
+  with_db_times+=("$(echo "$end_db - $start_db" | bc)")
 
   start=$(now)
   "$bin" verify --dev-url "postgres://$PGUSER@$PGHOST:$PGPORT/postgres" --migrations "$work/migrations" --format json >"$work/verify.json"
@@ -73,9 +81,15 @@ for ((r = 1; r <= runs; r++)); do
 done
 
 plain=$(printf '%s\n' "${plain_times[@]}" | best)
+with_db=$(printf '%s\n' "${with_db_times[@]}" | best)
 verify=$(printf '%s\n' "${verify_times[@]}" | best)
+proof=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['timings_ms']['proof'] / 1000)" "$work/verify.json")
 crash_points=$(python3 -c "import json,sys; print(sum(m['crash_points']['possible'] for m in json.load(open(sys.argv[1]))['migrations']))" "$work/verify.json")
 printf 'migrations: %d  statements: %d  crash points: %d  (best of %d runs, %s)\n' "$count" "$statements" "$crash_points" "$runs" "$bin"
 printf 'plain apply (psql, one transaction): %.3f s\n' "$plain"
+printf 'plain apply + CREATE/DROP DATABASE:  %.3f s\n' "$with_db"
 printf 'preflight verify:                    %.3f s\n' "$verify"
+printf '  of which the proof (last run):      %.3f s\n' "$proof"
 printf 'ratio verify / plain apply:          %.2f\n' "$(echo "$verify / $plain" | bc -l)"
+printf 'ratio verify / plain apply + db:     %.2f\n' "$(echo "$verify / $with_db" | bc -l)"
+printf 'ratio proof / plain apply:           %.2f\n' "$(echo "$proof / $plain" | bc -l)"

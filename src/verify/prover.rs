@@ -16,13 +16,24 @@
 //! an unknown state. PostgreSQL migrations with statements that refuse a transaction block
 //! (CREATE INDEX CONCURRENTLY, VACUUM…) take the same route.
 
-use super::catalog::Census;
+use super::catalog::{self, Census};
 use super::outcome::{Apply, CrashFailure, CrashPoints, MigrationProof, Reapply, StepFailure};
 use super::plan::Migration;
 use super::server::{ScratchDatabase, Server};
 use super::session::Session;
 use crate::error::Result;
 use std::ops::Range;
+use std::time::{Duration, Instant};
+
+/// The proof's results, and what it cost.
+pub struct ProofRun {
+    pub proofs: Vec<MigrationProof>,
+    /// Every scratch database made (all dropped by now).
+    pub scratch_databases: Vec<String>,
+    pub proof_time: Duration,
+    /// Dropping the main scratch database; on PostgreSQL this waits for a server checkpoint.
+    pub drop_time: Duration,
+}
 
 pub struct Prover<'a> {
     server: &'a Server,
@@ -73,18 +84,25 @@ impl<'a> Prover<'a> {
     }
 
     /// Runs the proof and drops every scratch database it made; also returns their names.
-    pub async fn run(mut self) -> Result<(Vec<MigrationProof>, Vec<String>)> {
+    pub async fn run(mut self) -> Result<ProofRun> {
+        let started = Instant::now();
         let transactional = self.server.dialect().ddl_is_transactional();
         let proofs = if transactional {
             self.prove_in_transaction().await
         } else {
             self.prove_autocommit_all().await
         };
+        let proof_time = started.elapsed();
         if let Some((database, session)) = self.main.take() {
             session.close().await;
             database.drop_now().await?;
         }
-        Ok((proofs?, self.created))
+        Ok(ProofRun {
+            proofs: proofs?,
+            scratch_databases: self.created,
+            proof_time,
+            drop_time: started.elapsed() - proof_time,
+        })
     }
 
     async fn prove_autocommit_all(&mut self) -> Result<Vec<MigrationProof>> {
@@ -204,11 +222,58 @@ impl<'a> Prover<'a> {
     /// so the rest of the migration runs just as in the plain apply that follows, which has
     /// to succeed anyway. Only statements whose re-run writes something cost a full retry.
     async fn retry_here(&mut self, migration: &Migration, done: usize) -> Result<Retry> {
+        if let Some(outcome) = self.retry_in_one_round_trip(migration, done).await? {
+            return Ok(outcome);
+        }
         self.savepoint(SAVEPOINT_RETRY).await?;
         let before = self.session().census().await?;
         let outcome = self.retry_steps(migration, done, before).await?;
         self.rollback_to(SAVEPOINT_RETRY).await?;
         Ok(outcome)
+    }
+
+    /// The common case in one round trip: savepoint, census, the first `done` statements,
+    /// census, rollback, sent as one batch. It decides when no statement fails and, for a crash
+    /// point, the re-run wrote nothing; otherwise (`None`) the caller goes statement by
+    /// statement, to find the failing line or run the rest.
+    async fn retry_in_one_round_trip(
+        &mut self,
+        migration: &Migration,
+        done: usize,
+    ) -> Result<Option<Retry>> {
+        let mut batch = format!(
+            "SAVEPOINT {SAVEPOINT_RETRY};\n{};\n",
+            catalog::POSTGRES_CENSUS
+        );
+        for step in migration.steps.iter().take(done) {
+            batch.push_str(&step.sql);
+            if !step.sql.trim_end().ends_with(';') {
+                batch.push_str("\n;");
+            }
+            batch.push('\n');
+        }
+        batch.push_str(&format!(
+            "{};\nROLLBACK TO SAVEPOINT {SAVEPOINT_RETRY};\nRELEASE SAVEPOINT {SAVEPOINT_RETRY};",
+            catalog::POSTGRES_CENSUS
+        ));
+        let (before, after) = match self.session().census_around(&batch).await? {
+            Ok(Some(census)) => census,
+            Ok(None) => return Ok(None),
+            Err(_) => {
+                // A statement failed: the batch stopped inside the savepoint.
+                self.rollback_to(SAVEPOINT_RETRY).await?;
+                return Ok(None);
+            }
+        };
+        if done == migration.steps.len() {
+            // The re-apply succeeded; whether the catalog changed is for the dumps to say.
+            return Ok(Some(Retry::Passed {
+                catalog_unchanged: Some(before.same_catalog(&after)),
+            }));
+        }
+        Ok(before.nothing_written(&after).then_some(Retry::Passed {
+            catalog_unchanged: Some(true),
+        }))
     }
 
     async fn retry_steps(

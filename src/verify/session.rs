@@ -136,6 +136,42 @@ impl Session {
         }))
     }
 
+    /// PostgreSQL: runs a batch whose first and last rows are censuses (statements in between
+    /// may return rows of their own) and returns both. `Ok(None)` when the server does not
+    /// count; the inner error when a statement of the batch was refused.
+    pub async fn census_around(
+        &mut self,
+        batch: &str,
+    ) -> Result<Result<Option<(Census, Census)>, DbError>> {
+        let Session::Postgres(c) = self else {
+            return Ok(Ok(None));
+        };
+        let rows = match sqlx::raw_sql(batch).fetch_all(&mut *c).await {
+            Ok(rows) => rows,
+            Err(e) => return refused(e),
+        };
+        let read = |row: Option<&sqlx::postgres::PgRow>| -> Result<Option<Census>> {
+            use sqlx::Row;
+            let row = row
+                .ok_or_else(|| Error::Database("the write-counter query returned no row".into()))?;
+            let bad = |e: sqlx::Error| {
+                Error::Database(format!(
+                    "unexpected write counters: {}",
+                    one_line(&e.to_string())
+                ))
+            };
+            let counting: bool = row.try_get(2).map_err(bad)?;
+            Ok(counting.then_some(Census {
+                catalog_writes: row.try_get(0).map_err(bad)?,
+                data_writes: row.try_get(1).map_err(bad)?,
+            }))
+        };
+        Ok(Ok(match (read(rows.first())?, read(rows.last())?) {
+            (Some(before), Some(after)) => Some((before, after)),
+            _ => None,
+        }))
+    }
+
     /// PostgreSQL's `server_version_num`; 0 on MySQL/MariaDB.
     pub async fn server_version(&mut self) -> Result<u32> {
         let Session::Postgres(c) = self else {
