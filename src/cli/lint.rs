@@ -1,9 +1,14 @@
 //! `preflight lint`, `fix`, `rules`, `explain`.
 
 use super::{Context, ReportArgs};
-use crate::error::{Error, Result};
+use crate::diagnostics::{Applicability, Finding};
+use crate::error::{exit, Error, Result};
+use crate::lint::{self, LintOptions};
+use crate::source::SourceFile;
 use crate::sql::Dialect;
+use crate::{fix, output};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -60,18 +65,225 @@ pub struct ExplainArgs {
     pub rule: String,
 }
 
-pub fn run_lint(_args: LintArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight lint` is being built".into()))
+pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
+    let mut options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
+    options.since = args.since.clone();
+    let paths = paths_or_configured(args.paths, ctx)?;
+    let report = lint::lint_paths(&paths, &options)?;
+    let mut out = std::io::stdout().lock();
+    output::write_report(&report, args.report.format, &mut out, ctx.color)
+        .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
+    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.lint.fail_on);
+    let failed = report
+        .findings
+        .iter()
+        .any(|f| fail_on.is_reached_by(f.severity));
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
-pub fn run_fix(_args: FixArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight fix` is being built".into()))
+pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
+    let options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
+    let paths = paths_or_configured(args.paths, ctx)?;
+    let files = lint::collect_sql_files(&paths, &options)?;
+    let write = !(args.diff || args.check);
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    let (mut changed_files, mut applied, mut remaining, mut unsafe_available) = (0, 0, 0, 0);
+    for path in &files {
+        let source = SourceFile::read(path)?;
+        let outcome = fix::fix_source(&source, &options, args.unsafe_fixes);
+        remaining += outcome.remaining.len();
+        unsafe_available += outcome
+            .remaining
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .is_some_and(|x| x.applicability == Applicability::Unsafe)
+            })
+            .count();
+        if !outcome.changed(&source) {
+            continue;
+        }
+        changed_files += 1;
+        applied += outcome.applied.len();
+        if args.diff {
+            let name = source.display_path();
+            let diff = similar::TextDiff::from_lines(&*source.text, &outcome.fixed);
+            let rendered = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string();
+            write!(stdout, "{rendered}").map_err(io_error)?;
+        } else if args.check {
+            if !ctx.quiet {
+                writeln!(
+                    stderr,
+                    "would fix {}: {}",
+                    source.display_path(),
+                    summary(&outcome.applied)
+                )
+                .map_err(io_error)?;
+            }
+        } else {
+            fix::write_atomically(path, &outcome.fixed)?;
+            if !ctx.quiet {
+                writeln!(
+                    stderr,
+                    "fixed {}: {}",
+                    source.display_path(),
+                    summary(&outcome.applied)
+                )
+                .map_err(io_error)?;
+            }
+        }
+    }
+    if !ctx.quiet {
+        let verb = if write { "Fixed" } else { "Would fix" };
+        writeln!(
+            stderr,
+            "{verb} {applied} issue{} in {changed_files} of {} file{}; {remaining} finding{} left without an automatic fix{}.",
+            plural(applied),
+            files.len(),
+            plural(files.len()),
+            plural(remaining),
+            if unsafe_available > 0 {
+                format!(" ({unsafe_available} fixable with --unsafe-fixes)")
+            } else {
+                String::new()
+            }
+        )
+        .map_err(io_error)?;
+        if changed_files > 0 {
+            writeln!(
+                stderr,
+                "note: editing a migration that was already applied changes its checksum: sqlx, Flyway, Prisma and similar trackers will report a mismatch or refuse to run. Fix only migrations that have not been applied anywhere, or repair the tracker's checksum (e.g. `flyway repair`) afterwards."
+            )
+            .map_err(io_error)?;
+        }
+    }
+    Ok(if args.check && changed_files > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
-pub fn run_rules(_args: RulesArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight rules` is being built".into()))
+pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
+    let rules = crate::all_rules();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<_> = rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.default_severity,
+                    "fix": r.fix,
+                    "summary": r.summary,
+                    "dialects": lint::dialects_of(r.code)
+                        .map(|ds| ds.iter().map(|d| d.name()).collect::<Vec<_>>()),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)
+            .map_err(|e| Error::Other(format!("writing JSON: {e}")))?;
+        writeln!(out).map_err(io_error)?;
+        return Ok(exit::OK);
+    }
+    let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    writeln!(
+        out,
+        "{:<6} {:<8} {:<6} {:<name_width$} SUMMARY",
+        "CODE", "SEVERITY", "FIX", "NAME"
+    )
+    .map_err(io_error)?;
+    for r in rules {
+        let fix = match r.fix {
+            Some(Applicability::Safe) => "safe",
+            Some(Applicability::Unsafe) => "unsafe",
+            None => "-",
+        };
+        writeln!(
+            out,
+            "{:<6} {:<8} {:<6} {:<name_width$} {}",
+            r.code,
+            r.default_severity.to_string(),
+            fix,
+            r.name,
+            r.summary
+        )
+        .map_err(io_error)?;
+    }
+    Ok(exit::OK)
 }
 
-pub fn run_explain(_args: ExplainArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight explain` is being built".into()))
+pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
+    let wanted = args.rule.trim();
+    let rule = crate::all_rules()
+        .into_iter()
+        .find(|r| r.code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no rule is called `{wanted}`; `preflight rules` lists them"
+            ))
+        })?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", rule.doc).map_err(io_error)?;
+    if !rule.doc.ends_with('\n') {
+        writeln!(out).map_err(io_error)?;
+    }
+    Ok(exit::OK)
+}
+
+fn lint_options(
+    ctx: &Context,
+    dialect: Option<Dialect>,
+    select: &[String],
+    ignore: &[String],
+) -> Result<LintOptions> {
+    let mut options = LintOptions::from_config(&ctx.config)?.with_cli_selection(select, ignore)?;
+    if let Some(d) = dialect {
+        options.dialect = d;
+    }
+    Ok(options)
+}
+
+/// The paths given, or `[migrations] dir` from preflight.toml.
+fn paths_or_configured(paths: Vec<PathBuf>, ctx: &Context) -> Result<Vec<PathBuf>> {
+    if !paths.is_empty() {
+        return Ok(paths);
+    }
+    match &ctx.config.migrations.dir {
+        Some(dir) => Ok(vec![ctx.config.resolve(dir)]),
+        None => Err(Error::Usage(
+            "no paths given and no `[migrations] dir` in preflight.toml: pass files or directories, e.g. `preflight lint migrations/`".into(),
+        )),
+    }
+}
+
+fn summary(applied: &[Finding]) -> String {
+    let mut codes: Vec<&str> = applied.iter().map(|f| f.rule.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    format!(
+        "{} fix{} ({})",
+        applied.len(),
+        if applied.len() == 1 { "" } else { "es" },
+        codes.join(", ")
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::Other(format!("writing output: {e}"))
 }

@@ -1,1 +1,104 @@
-//! Applies fixes to migration files.
+//! `preflight fix`: applies the fixes lint findings carry. Edits are plain insertions and
+//! replacements at exact byte offsets, so everything else in the file — keyword case,
+//! whitespace, comments, line endings, BOM — stays byte for byte. Fixing runs until nothing
+//! changes (a fix can make another rule's fix applicable), and fixing a fixed file is a no-op.
+
+mod write;
+
+pub use write::write_atomically;
+
+use crate::diagnostics::{Applicability, Edit, Finding};
+use crate::lint::{lint_source, LintOptions};
+use crate::source::SourceFile;
+
+/// Enough rounds for any chain of fixes preflight has; a cap so a buggy rule cannot loop.
+const MAX_ROUNDS: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct FixOutcome {
+    /// The fixed text (equal to the original when nothing applied).
+    pub fixed: String,
+    /// The findings whose fixes were applied, in the order applied.
+    pub applied: Vec<Finding>,
+    /// Findings left in the fixed text.
+    pub remaining: Vec<Finding>,
+}
+
+impl FixOutcome {
+    pub fn changed(&self, source: &SourceFile) -> bool {
+        *self.fixed != *source.text
+    }
+}
+
+/// Fixes one file in memory. Unsafe fixes apply only when `unsafe_fixes` is set.
+pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool) -> FixOutcome {
+    let mut current = source.clone();
+    let mut applied = Vec::new();
+    let mut findings = lint_source(&current, options);
+    for _ in 0..MAX_ROUNDS {
+        let (text, used) = apply(&current.text, &findings, unsafe_fixes);
+        if used.is_empty() {
+            break;
+        }
+        applied.extend(used);
+        current = SourceFile::new(source.path.clone(), text);
+        findings = lint_source(&current, options);
+    }
+    FixOutcome {
+        fixed: current.text.to_string(),
+        applied,
+        remaining: findings,
+    }
+}
+
+/// Applies every allowed fix that does not touch another's bytes; returns the new text and
+/// the findings whose fixes were used.
+pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, Vec<Finding>) {
+    let mut candidates: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.fix.as_ref().is_some_and(|fix| {
+                !fix.edits.is_empty() && (fix.applicability == Applicability::Safe || unsafe_fixes)
+            })
+        })
+        .collect();
+    candidates.sort_by_key(|f| f.fix.as_ref().map(|x| first_start(&x.edits)));
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut used = Vec::new();
+    for finding in candidates {
+        let Some(fix) = &finding.fix else { continue };
+        let in_bounds = fix
+            .edits
+            .iter()
+            .all(|e| e.range.start <= e.range.end && text.get(e.range.clone()).is_some());
+        if !in_bounds
+            || fix
+                .edits
+                .iter()
+                .any(|e| taken.iter().any(|t| overlaps(e, t)))
+        {
+            continue;
+        }
+        taken.extend(&fix.edits);
+        used.push(finding.clone());
+    }
+    taken.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len() + taken.len() * 16);
+    let mut at = 0;
+    for e in taken {
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.content);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    (out, used)
+}
+
+fn first_start(edits: &[Edit]) -> usize {
+    edits.iter().map(|e| e.range.start).min().unwrap_or(0)
+}
+
+/// Two edits conflict when their byte ranges intersect or both insert at the same point.
+fn overlaps(a: &Edit, b: &Edit) -> bool {
+    (a.range.start < b.range.end && b.range.start < a.range.end) || a.range.start == b.range.start
+}

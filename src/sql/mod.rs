@@ -1,34 +1,78 @@
-//! The parsing core: split a migration file into statements with exact byte ranges, then parse
-//! each one with sqlparser. Every later stage (lint, fix, reconcile, verify) reads SQL through
-//! this module; there is no second SQL parser in preflight.
+//! The parsing core: split a migration file into statements with exact byte ranges, recognise
+//! each statement's DDL shape from its tokens, and parse it with sqlparser. Every later stage
+//! (lint, fix, reconcile, verify) reads SQL through this module; there is no second SQL parser.
+//!
+//! Entry point: [`parse_source`]. Each [`Statement`] carries its tokens, its [`Shape`] (what it
+//! creates, drops or alters, with guard positions) and its [`StatementContext`] (inside an
+//! explicit transaction, inside a DO block). Statements inside a PostgreSQL `DO` body are in
+//! [`Statement::nested`]; [`ParsedFile::all_statements`] walks both levels in file order.
 
 pub mod dialect;
+pub mod do_block;
+pub mod lexer;
+pub mod shape;
+pub mod split;
 
 pub use dialect::Dialect;
+pub use lexer::Tok;
+pub use shape::{AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind};
+pub use split::{Directive, DirectiveKind};
 
 use crate::source::SourceFile;
+use split::RawStatement;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
 /// One statement of a migration file.
 #[derive(Debug, Clone)]
 pub struct Statement {
-    /// 0-based position in the file.
+    /// 0-based position among the file's top-level statements (for nested statements: among
+    /// the statements of their DO body).
     pub index: usize,
     /// Bytes of the statement in `SourceFile::text`, from its first token to its terminator
-    /// (the `;` included when there is one).
+    /// (the `;` or custom delimiter included when there is one).
     pub range: Range<usize>,
+    /// The terminator's bytes, when the statement has one.
+    pub terminator: Option<Range<usize>>,
+    /// Significant tokens (no whitespace or comments, no terminator), with exact byte ranges.
+    pub tokens: Vec<Tok>,
+    /// What the token-level recogniser understood, even when sqlparser did not.
+    pub shape: Shape,
+    pub context: StatementContext,
     /// The sqlparser AST, when sqlparser understood the statement.
     pub ast: Option<sqlparser::ast::Statement>,
     /// Why sqlparser could not parse it, when it could not.
     pub parse_error: Option<String>,
+    /// Statements inside a PostgreSQL DO body.
+    pub nested: Vec<Statement>,
 }
 
 impl Statement {
     pub fn text<'a>(&self, source: &'a SourceFile) -> &'a str {
         &source.text[self.range.clone()]
     }
+
+    /// Neither sqlparser nor the recogniser understood it.
+    pub fn is_unrecognised(&self) -> bool {
+        self.ast.is_none() && self.shape.kind == ShapeKind::Unknown
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatementContext {
+    /// Inside an explicit `BEGIN`/`START TRANSACTION` … `COMMIT` block of the file.
+    pub in_transaction: bool,
+    /// Inside a DO block; `Some(true)` when that block guards its DDL.
+    pub do_block: Option<DoBlockContext>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoBlockContext {
+    /// The block catches duplicate_object/duplicate_table (or OTHERS) or checks the catalog.
+    pub guarded: bool,
+    /// Index of the DO statement among the top-level statements.
+    pub parent: usize,
 }
 
 /// A file split into statements.
@@ -37,98 +81,131 @@ pub struct ParsedFile {
     pub source: SourceFile,
     pub dialect: Dialect,
     pub statements: Vec<Statement>,
-    /// Set when the file could not even be tokenized (e.g. an unterminated dollar quote).
+    /// psql meta-command and `DELIMITER` lines, which are not SQL.
+    pub directives: Vec<Directive>,
+    /// Set when tokenizing stopped early (e.g. an unterminated dollar quote): statements before
+    /// it are complete; the last statement runs from its start to the end of the file.
     pub tokenize_error: Option<TokenizeError>,
 }
 
-#[derive(Debug, Clone)]
+impl ParsedFile {
+    /// Top-level statements and the statements nested in DO bodies, in file order.
+    pub fn all_statements(&self) -> impl Iterator<Item = &Statement> {
+        self.statements
+            .iter()
+            .flat_map(|s| std::iter::once(s).chain(s.nested.iter()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenizeError {
+    /// sqlparser's description, e.g. "Unterminated dollar-quoted string".
     pub message: String,
+    /// Byte where the construct that is never closed begins.
     pub offset: usize,
 }
 
 /// Splits and parses a file. Never fails: what cannot be understood is reported on the result.
 pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
+    let split = split::split(source, dialect, source.bom_len()..source.text.len(), true);
     let parser_dialect = dialect.parser_dialect();
-    let body = source.body();
-    let shift = source.bom_len();
-    let mut statements = Vec::new();
-    let tokens = match Tokenizer::new(parser_dialect.as_ref(), body).tokenize_with_location() {
-        Ok(tokens) => tokens,
-        Err(e) => {
-            return ParsedFile {
-                source: source.clone(),
-                dialect,
-                statements,
-                tokenize_error: Some(TokenizeError {
-                    message: e.message.clone(),
-                    offset: 0,
-                }),
+    let mut in_transaction = false;
+    let mut statements = Vec::with_capacity(split.statements.len());
+    for (index, raw) in split.statements.into_iter().enumerate() {
+        let context = StatementContext {
+            in_transaction,
+            do_block: None,
+        };
+        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context);
+        match statement.shape.kind {
+            ShapeKind::Begin => in_transaction = true,
+            ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
+            ShapeKind::Do if dialect == Dialect::Postgres => {
+                statement.nested =
+                    nested_statements(source, parser_dialect.as_ref(), &statement, in_transaction);
             }
+            _ => {}
         }
-    };
-    let offsets = LineOffsets::new(body);
-    let mut current: Vec<TokenWithSpan> = Vec::new();
-    let flush = |current: &mut Vec<TokenWithSpan>, statements: &mut Vec<Statement>| {
-        let significant: Vec<TokenWithSpan> = current
-            .drain(..)
-            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-            .collect();
-        let (Some(first), Some(last)) = (significant.first(), significant.last()) else {
-            return;
-        };
-        let start = offsets.offset(first.span.start) + shift;
-        let end = offsets.offset(last.span.end) + shift;
-        let (ast, parse_error) = match Parser::new(parser_dialect.as_ref())
-            .with_tokens_with_locations(significant.clone())
-            .parse_statement()
-        {
-            Ok(ast) => (Some(ast), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        statements.push(Statement {
-            index: statements.len(),
-            range: start..end,
-            ast,
-            parse_error,
-        });
-    };
-    for token in tokens {
-        let is_semicolon = matches!(token.token, Token::SemiColon);
-        current.push(token);
-        if is_semicolon {
-            flush(&mut current, &mut statements);
-        }
+        statements.push(statement);
     }
-    flush(&mut current, &mut statements);
     ParsedFile {
         source: source.clone(),
         dialect,
         statements,
-        tokenize_error: None,
+        directives: split.directives,
+        tokenize_error: split.error.map(|e| TokenizeError {
+            message: e.message,
+            offset: e.construct_start,
+        }),
     }
 }
 
-/// Maps sqlparser's 1-based (line, character column) locations back to byte offsets.
-struct LineOffsets<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
+fn nested_statements(
+    source: &SourceFile,
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    parent: &Statement,
+    in_transaction: bool,
+) -> Vec<Statement> {
+    let Some(body) = do_block::body_range(source, &parent.tokens) else {
+        return Vec::new();
+    };
+    let (inner, body_tokens) = do_block::inner_statements(source, body);
+    let context = StatementContext {
+        in_transaction,
+        do_block: Some(DoBlockContext {
+            guarded: do_block::is_guarded(&body_tokens),
+            parent: parent.index,
+        }),
+    };
+    inner
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| build(source, parser_dialect, raw, i, context))
+        .collect()
 }
 
-impl<'a> LineOffsets<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineOffsets { text, line_starts }
+fn build(
+    source: &SourceFile,
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    raw: RawStatement,
+    index: usize,
+    context: StatementContext,
+) -> Statement {
+    let mut shape = shape::recognise(&raw.tokens);
+    shape::attach_texts(&mut shape, &source.text);
+    let (ast, parse_error) = parse_tokens(parser_dialect, &raw.tokens);
+    Statement {
+        index,
+        range: raw.range,
+        terminator: raw.terminator,
+        tokens: raw.tokens,
+        shape,
+        context,
+        ast,
+        parse_error,
+        nested: Vec::new(),
     }
+}
 
-    fn offset(&self, at: sqlparser::tokenizer::Location) -> usize {
-        let Some(&start) = self.line_starts.get((at.line as usize).saturating_sub(1)) else {
-            return self.text.len();
-        };
-        self.text[start..]
-            .char_indices()
-            .nth((at.column as usize).saturating_sub(1))
-            .map_or(self.text.len(), |(i, _)| start + i)
+fn parse_tokens(
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    tokens: &[Tok],
+) -> (Option<sqlparser::ast::Statement>, Option<String>) {
+    let tokens: Vec<_> = tokens.iter().map(Tok::to_parser_token).collect();
+    let mut parser = Parser::new(parser_dialect).with_tokens_with_locations(tokens);
+    match parser.parse_statement() {
+        Ok(ast) => {
+            let next = parser.peek_token();
+            match next.token {
+                Token::EOF | Token::SemiColon => (Some(ast), None),
+                other => (
+                    None,
+                    Some(format!(
+                        "sqlparser stopped before the end of the statement, at `{other}`"
+                    )),
+                ),
+            }
+        }
+        Err(e) => (None, Some(e.to_string())),
     }
 }

@@ -1,0 +1,132 @@
+//! Runs the enabled rules over a parsed file and turns violations into findings: code, name,
+//! severity (with overrides), exact location, suppressions.
+
+use super::guards::Guards;
+use super::rule::{Rule, StatementCx, Violation};
+use super::rules::REGISTRY;
+use super::suppress::{self, CodeSet};
+use super::LintOptions;
+use crate::diagnostics::{Finding, RuleInfo};
+use crate::source::SourceFile;
+use crate::sql::{parse_source, ParsedFile, Statement};
+
+/// Lints one file's text.
+pub fn lint_source(source: &SourceFile, options: &LintOptions) -> Vec<Finding> {
+    lint_parsed(&parse_source(source, options.dialect), options)
+}
+
+/// Lints an already parsed file (its dialect decides which rules apply).
+pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
+    let source = &parsed.source;
+    let text: &str = &source.text;
+    let rules: Vec<&dyn Rule> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|r| r.dialects().contains(&parsed.dialect) && options.is_enabled(r.info()))
+        .collect();
+    let first_start = parsed
+        .statements
+        .first()
+        .map_or(text.len(), |s| s.range.start);
+    let file_suppressed = suppress::file_level(text, first_start);
+    let mut emit = Emitter {
+        source,
+        options,
+        file_suppressed: file_suppressed.as_ref(),
+        findings: Vec::new(),
+    };
+    let mut guards = Guards::default();
+    let mut previous_end = source.bom_len();
+    for statement in &parsed.statements {
+        let gap = if previous_end == source.bom_len() {
+            previous_end
+        } else {
+            suppress::gap_start(text, previous_end)
+        };
+        let suppressed = suppress::for_statement(text, gap, &statement.range);
+        check(
+            &rules,
+            parsed,
+            statement,
+            &guards,
+            suppressed.as_ref(),
+            &mut emit,
+        );
+        guards.record(statement);
+        let mut nested_end = statement.range.start;
+        for inner in &statement.nested {
+            let own =
+                suppress::for_statement(text, suppress::gap_start(text, nested_end), &inner.range);
+            let combined = match (&suppressed, own) {
+                (Some(CodeSet::All), _) | (_, Some(CodeSet::All)) => Some(CodeSet::All),
+                (Some(CodeSet::Some(a)), Some(CodeSet::Some(b))) => {
+                    Some(CodeSet::Some(a.iter().chain(&b).cloned().collect()))
+                }
+                (a, b) => a.clone().or(b),
+            };
+            check(&rules, parsed, inner, &guards, combined.as_ref(), &mut emit);
+            guards.record(inner);
+            nested_end = inner.range.end;
+        }
+        previous_end = statement.range.end;
+    }
+    for rule in &rules {
+        let mut violations = Vec::new();
+        rule.check_file(parsed, &mut violations);
+        for v in violations {
+            emit.push(rule.info(), v, None);
+        }
+    }
+    emit.findings
+}
+
+fn check(
+    rules: &[&dyn Rule],
+    parsed: &ParsedFile,
+    statement: &Statement,
+    guards: &Guards,
+    suppressed: Option<&CodeSet>,
+    emit: &mut Emitter,
+) {
+    let cx = StatementCx {
+        source: &parsed.source,
+        dialect: parsed.dialect,
+        statement,
+        guards,
+    };
+    for rule in rules {
+        let mut violations = Vec::new();
+        rule.check_statement(&cx, &mut violations);
+        for v in violations {
+            emit.push(rule.info(), v, suppressed);
+        }
+    }
+}
+
+struct Emitter<'a> {
+    source: &'a SourceFile,
+    options: &'a LintOptions,
+    file_suppressed: Option<&'a CodeSet>,
+    findings: Vec<Finding>,
+}
+
+impl Emitter<'_> {
+    fn push(&mut self, info: &'static RuleInfo, v: Violation, suppressed: Option<&CodeSet>) {
+        if self.file_suppressed.is_some_and(|s| s.covers(info))
+            || suppressed.is_some_and(|s| s.covers(info))
+        {
+            return;
+        }
+        let mut finding = Finding::new(
+            info.code,
+            info.name,
+            self.options.severity_of(info),
+            v.message,
+        )
+        .at(self.source.location(v.range));
+        finding.fix = v.fix;
+        finding.notes = v.notes;
+        finding.unknown = v.unknown;
+        self.findings.push(finding);
+    }
+}

@@ -1,0 +1,201 @@
+//! What a lint rule is: a type with its metadata, the dialects it applies to, and a check that
+//! reports violations (message, exact span, optional fix). Rules never build `Finding`s
+//! themselves: the engine adds code, name, severity, location and suppression handling.
+
+use super::guards::Guards;
+use crate::diagnostics::{Applicability, Fix, RuleInfo};
+use crate::source::SourceFile;
+use crate::sql::{Dialect, Name, ObjectKind, ParsedFile, Shape, Statement};
+use std::ops::Range;
+
+pub const ALL_DIALECTS: &[Dialect] = &[
+    Dialect::Postgres,
+    Dialect::Mysql,
+    Dialect::Mariadb,
+    Dialect::Sqlite,
+];
+pub const POSTGRES: &[Dialect] = &[Dialect::Postgres];
+pub const MYSQL_FAMILY: &[Dialect] = &[Dialect::Mysql, Dialect::Mariadb];
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+
+    /// The dialects the rule applies to.
+    fn dialects(&self) -> &'static [Dialect] {
+        ALL_DIALECTS
+    }
+
+    fn check_statement(&self, _cx: &StatementCx, _out: &mut Vec<Violation>) {}
+
+    fn check_file(&self, _parsed: &ParsedFile, _out: &mut Vec<Violation>) {}
+}
+
+/// One problem a rule found.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    pub range: Range<usize>,
+    pub message: String,
+    pub fix: Option<Fix>,
+    pub notes: Vec<String>,
+    /// The finding says "this could not be checked".
+    pub unknown: bool,
+}
+
+impl Violation {
+    pub fn new(range: Range<usize>, message: impl Into<String>) -> Self {
+        Violation {
+            range,
+            message: message.into(),
+            fix: None,
+            notes: Vec::new(),
+            unknown: false,
+        }
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// What a rule sees when it checks one statement.
+pub struct StatementCx<'a> {
+    pub source: &'a SourceFile,
+    pub dialect: Dialect,
+    pub statement: &'a Statement,
+    /// Guards established by earlier statements of the file (`DROP … IF EXISTS`).
+    pub guards: &'a Guards,
+}
+
+impl StatementCx<'_> {
+    pub fn shape(&self) -> &Shape {
+        &self.statement.shape
+    }
+
+    /// Inside a DO block that catches "already exists" or checks the catalog first.
+    pub fn do_guarded(&self) -> bool {
+        self.statement.context.do_block.is_some_and(|d| d.guarded)
+    }
+
+    /// The span findings point at: the leading keywords through the object name.
+    pub fn head_span(&self) -> Range<usize> {
+        let shape = self.shape();
+        let end = shape
+            .object()
+            .map_or(shape.head.end, |n| n.range.end.max(shape.head.end));
+        shape.head.start..end
+    }
+
+    /// `user_profiles`, or `(unnamed)`.
+    pub fn object_text(&self) -> String {
+        name_text(self.shape().object())
+    }
+
+    pub fn dropped_before(&self, kind: ObjectKind) -> bool {
+        self.shape()
+            .object()
+            .is_some_and(|name| self.guards.object_dropped(kind, name))
+    }
+
+    /// Inserts `keywords` (e.g. `IF NOT EXISTS`) at `at`, in the case of the keyword before it.
+    pub fn insert_fix(&self, at: usize, keywords: &str, applicability: Applicability) -> Fix {
+        let cased = match_case(word_before(&self.source.text, at), keywords);
+        Fix {
+            applicability,
+            message: format!("Add {keywords}"),
+            edits: vec![self.source.edit(at..at, format!(" {cased}"))],
+        }
+    }
+
+    /// Wraps the statement in a PostgreSQL DO block that ignores "already exists". Unsafe: it
+    /// also hides a conflicting object of the same name. None where a DO block cannot help.
+    pub fn do_block_fix(&self) -> Option<Fix> {
+        let stmt = self.statement;
+        if self.dialect != Dialect::Postgres
+            || stmt.context.do_block.is_some()
+            || stmt.shape.concurrently
+        {
+            return None;
+        }
+        let text = &self.source.text;
+        let mut tag = "preflight".to_string();
+        while stmt.text(self.source).contains(&format!("${tag}$")) {
+            tag.push('_');
+        }
+        let eol = self.source.line_ending();
+        // The wrapper's keywords follow the case of the statement's first keyword.
+        let first_word = text[stmt.range.clone()]
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        let kw = |s: &str| match_case(first_word, s);
+        let prefix = format!("{} ${tag}$ {}{eol}", kw("DO"), kw("BEGIN"));
+        let end = stmt.range.end;
+        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+        let suffix = format!(
+            "{terminator}{eol}{} {} duplicate_object {} duplicate_table {} {};{eol}{} ${tag}$;",
+            kw("EXCEPTION"),
+            kw("WHEN"),
+            kw("OR"),
+            kw("THEN"),
+            kw("NULL"),
+            kw("END"),
+        );
+        Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: "Wrap in a DO block that ignores duplicate_object and duplicate_table".into(),
+            edits: vec![
+                self.source.edit(stmt.range.start..stmt.range.start, prefix),
+                self.source.edit(end..end, suffix),
+            ],
+        })
+    }
+}
+
+pub fn name_text(name: Option<&Name>) -> String {
+    name.map_or_else(|| "(unnamed)".to_string(), |n| n.text.clone())
+}
+
+/// The word that ends at byte `at` (e.g. `table` in `create table`), or "" if none.
+pub fn word_before(text: &str, at: usize) -> &str {
+    let head = &text[..at.min(text.len())];
+    let start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| {
+            i + head[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    &head[start..]
+}
+
+/// Writes `keywords` in the case of `sample`: `table` → `if not exists`, `Table` → `If Not
+/// Exists`, anything else upper case.
+pub fn match_case(sample: &str, keywords: &str) -> String {
+    let letters: Vec<char> = sample.chars().filter(|c| c.is_alphabetic()).collect();
+    let lower = !letters.is_empty() && letters.iter().all(|c| c.is_lowercase());
+    let title = letters.len() > 1
+        && letters[0].is_uppercase()
+        && letters[1..].iter().all(|c| c.is_lowercase());
+    if lower {
+        keywords.to_lowercase()
+    } else if title {
+        keywords
+            .split(' ')
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next().map_or(String::new(), |f| {
+                    f.to_uppercase()
+                        .chain(cs.flat_map(char::to_lowercase))
+                        .collect()
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        keywords.to_uppercase()
+    }
+}

@@ -1,0 +1,63 @@
+//! PF116: `ALTER TABLE … ADD CONSTRAINT` (or an unnamed `ADD UNIQUE/PRIMARY KEY/FOREIGN KEY/CHECK`)
+//! has no IF NOT EXISTS form; unguarded, a retry fails or adds a duplicate.
+
+use super::prelude::*;
+use crate::sql::AlterActionKind;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF116",
+    name: "add-constraint-without-guard",
+    default_severity: Severity::Error,
+    summary:
+        "ADD CONSTRAINT has no IF NOT EXISTS and fails (or duplicates) on a retry unless guarded",
+    doc: include_str!("../../../rules/PF116.md"),
+    fix: Some(Applicability::Unsafe),
+};
+
+pub struct AddConstraint;
+
+impl Rule for AddConstraint {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        &[Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb]
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let shape = cx.shape();
+        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+            return;
+        };
+        if cx.do_guarded() {
+            return;
+        }
+        for action in &shape.actions {
+            if action.kind != AlterActionKind::AddConstraint
+                || action.guard.is_some_and(|g| g.present)
+            {
+                continue;
+            }
+            let message = match &action.name {
+                Some(name) if cx.guards.constraint_dropped(table, name) => continue,
+                Some(name) => format!(
+                    "adding constraint `{}` fails on a retry once it exists, and there is no ADD CONSTRAINT IF NOT EXISTS: drop it first with DROP CONSTRAINT IF EXISTS, or guard the statement",
+                    name.text
+                ),
+                None => "this unnamed constraint is added again on every retry (or fails): name it, and drop it first with DROP CONSTRAINT IF EXISTS".to_string(),
+            };
+            let span = action.head.start
+                ..action
+                    .name
+                    .as_ref()
+                    .map_or(action.head.end, |n| n.range.end);
+            let fix = if action.name.is_some() {
+                cx.do_block_fix()
+            } else {
+                None
+            };
+            out.push(Violation::new(span, message).fix(fix));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! PF201: `CREATE/DROP INDEX CONCURRENTLY` and `REINDEX … CONCURRENTLY` cannot run inside a
+//! transaction block (or a DO block).
+
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF201",
+    name: "concurrently-in-transaction",
+    default_severity: Severity::Error,
+    summary:
+        "CONCURRENTLY inside a transaction block fails: \"cannot run inside a transaction block\"",
+    doc: include_str!("../../../rules/PF201.md"),
+    fix: None,
+};
+
+pub struct ConcurrentlyInTransaction;
+
+impl Rule for ConcurrentlyInTransaction {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let stmt = cx.statement;
+        if !stmt.shape.concurrently {
+            return;
+        }
+        let inside = if stmt.context.do_block.is_some() {
+            "a DO block"
+        } else if stmt.context.in_transaction {
+            "the BEGIN … COMMIT block"
+        } else {
+            return;
+        };
+        out.push(Violation::new(
+            cx.head_span(),
+            format!(
+                "CONCURRENTLY cannot run inside a transaction block, and this statement is inside {inside}: move it out and run it on its own (and disable your tool's per-migration transaction)"
+            ),
+        ));
+    }
+}

@@ -1,0 +1,30 @@
+//! PF113: `CREATE FUNCTION` / `CREATE PROCEDURE` without `OR REPLACE`.
+
+use super::create_view::or_replace;
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF113",
+    name: "create-routine-without-or-replace",
+    default_severity: Severity::Error,
+    summary: "CREATE FUNCTION/PROCEDURE without OR REPLACE fails when a retry finds the routine",
+    doc: include_str!("../../../rules/PF113.md"),
+    fix: Some(Applicability::Safe),
+};
+
+pub struct CreateRoutine;
+
+impl Rule for CreateRoutine {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        &[Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb]
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        or_replace(cx, ObjectKind::Function, out);
+        or_replace(cx, ObjectKind::Procedure, out);
+    }
+}

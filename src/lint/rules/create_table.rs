@@ -1,0 +1,48 @@
+//! PF101: `CREATE TABLE` without `IF NOT EXISTS` — the incident's statement.
+
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF101",
+    name: "create-table-without-if-not-exists",
+    default_severity: Severity::Error,
+    summary: "CREATE TABLE without IF NOT EXISTS fails when a retry finds the table",
+    doc: include_str!("../../../rules/PF101.md"),
+    fix: Some(Applicability::Safe),
+};
+
+pub struct CreateTable;
+
+impl Rule for CreateTable {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let shape = cx.shape();
+        let ShapeKind::Create(ObjectKind::Table) = shape.kind else {
+            return;
+        };
+        let Some(guard) = shape.guard else { return };
+        // MariaDB's CREATE OR REPLACE TABLE is PF120's concern; temporary tables die with the session.
+        if guard.present
+            || shape.or_replace
+            || shape.temporary
+            || cx.do_guarded()
+            || cx.dropped_before(ObjectKind::Table)
+        {
+            return;
+        }
+        let table = cx.object_text();
+        out.push(
+            Violation::new(
+                cx.head_span(),
+                format!(
+                    "`CREATE TABLE {table}` fails on a retry once the table exists (\"relation already exists\"): add IF NOT EXISTS"
+                ),
+            )
+            .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe)))
+            .note("IF NOT EXISTS skips the statement when a table of that name exists, even with other columns; `preflight reconcile` compares the live schema"),
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! PF114: `CREATE TRIGGER` without `OR REPLACE` (SQLite: without `IF NOT EXISTS`).
+
+use super::create_view::or_replace;
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF114",
+    name: "create-trigger-without-or-replace",
+    default_severity: Severity::Error,
+    summary: "CREATE TRIGGER without OR REPLACE fails when a retry finds the trigger",
+    doc: include_str!("../../../rules/PF114.md"),
+    fix: Some(Applicability::Safe),
+};
+
+pub struct CreateTrigger;
+
+impl Rule for CreateTrigger {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        or_replace(cx, ObjectKind::Trigger, out);
+    }
+}

@@ -1,0 +1,69 @@
+//! PF112: `CREATE VIEW` without `OR REPLACE` (SQLite: without `IF NOT EXISTS`).
+
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF112",
+    name: "create-view-without-or-replace",
+    default_severity: Severity::Error,
+    summary: "CREATE VIEW without OR REPLACE fails when a retry finds the view",
+    doc: include_str!("../../../rules/PF112.md"),
+    fix: Some(Applicability::Safe),
+};
+
+pub struct CreateView;
+
+impl Rule for CreateView {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        or_replace(cx, ObjectKind::View, out);
+    }
+}
+
+/// Shared by PF112–PF114: a CREATE of `kind` with neither OR REPLACE nor IF NOT EXISTS.
+/// `fix_keywords` says what the dialect offers: OR REPLACE after CREATE, IF NOT EXISTS after
+/// the kind, or nothing.
+pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Violation>) {
+    let shape = cx.shape();
+    if shape.kind != ShapeKind::Create(kind) {
+        return;
+    }
+    let Some(guard) = shape.guard else { return };
+    if shape.or_replace
+        || guard.present
+        || shape.temporary
+        || cx.do_guarded()
+        || cx.dropped_before(kind)
+    {
+        return;
+    }
+    let what = format!("CREATE {kind} {}", cx.object_text());
+    let form = match (cx.dialect, kind) {
+        (Dialect::Sqlite, _) => Some(("IF NOT EXISTS", guard.insert_at)),
+        (Dialect::Mysql, ObjectKind::View) => shape.or_replace_at.map(|at| ("OR REPLACE", at)),
+        (Dialect::Mysql, _) => None,
+        _ => shape.or_replace_at.map(|at| ("OR REPLACE", at)),
+    };
+    let v = match form {
+        Some((keywords, at)) => Violation::new(
+            cx.head_span(),
+            format!("`{what}` fails on a retry once it exists: use {keywords}"),
+        )
+        .fix(Some(cx.insert_fix(at, keywords, Applicability::Safe))),
+        None => Violation::new(
+            cx.head_span(),
+            format!(
+                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS"
+            ),
+        ),
+    };
+    let v = if kind == ObjectKind::Trigger && cx.dialect == Dialect::Postgres {
+        v.note("CREATE OR REPLACE TRIGGER needs PostgreSQL 14 or later; on older servers precede it with DROP TRIGGER IF EXISTS … ON …")
+    } else {
+        v
+    };
+    out.push(v);
+}

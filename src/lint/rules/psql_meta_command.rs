@@ -1,0 +1,41 @@
+//! PF003: psql meta-commands (`\set`, `\connect`, `\i`) are not SQL; they run only under psql.
+
+use super::prelude::*;
+use crate::sql::DirectiveKind;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF003",
+    name: "psql-meta-command",
+    default_severity: Severity::Info,
+    summary: "A psql meta-command line, which only psql understands, was skipped",
+    doc: include_str!("../../../rules/PF003.md"),
+    fix: None,
+};
+
+pub struct PsqlMetaCommand;
+
+impl Rule for PsqlMetaCommand {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
+        for d in &parsed.directives {
+            if d.kind != DirectiveKind::PsqlMeta {
+                continue;
+            }
+            let text = &parsed.source.text[d.range.clone()];
+            let command = text.split_whitespace().next().unwrap_or(text);
+            out.push(Violation::new(
+                d.range.clone(),
+                format!(
+                    "`{command}` is a psql meta-command, not SQL: preflight skipped this line, and migration tools other than psql will fail on it"
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! PF002: an unterminated string, quoted identifier, dollar quote or comment swallows the rest
+//! of the file.
+
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF002",
+    name: "unterminated-literal",
+    default_severity: Severity::Error,
+    summary: "An unterminated string, dollar quote or comment hides the rest of the file",
+    doc: include_str!("../../../rules/PF002.md"),
+    fix: None,
+};
+
+pub struct UnterminatedLiteral;
+
+impl Rule for UnterminatedLiteral {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
+        let Some(error) = &parsed.tokenize_error else {
+            return;
+        };
+        let source = &parsed.source;
+        let end_of_line = source.text[error.offset..]
+            .find(['\n', '\r'])
+            .map_or(source.text.len(), |i| error.offset + i);
+        let last_line = source.line_col(source.text.len()).line;
+        let mut v = Violation::new(
+            error.offset..end_of_line,
+            format!(
+                "{} starting here never ends, so the rest of the file (through line {last_line}) was not checked: close it",
+                describe(&error.message)
+            ),
+        );
+        v.unknown = true;
+        out.push(v);
+    }
+}
+
+/// sqlparser's message, as the thing that is unterminated.
+fn describe(message: &str) -> String {
+    let m = message.to_ascii_lowercase();
+    if m.contains("dollar") {
+        "this dollar-quoted string".into()
+    } else if m.contains("comment") {
+        "this comment".into()
+    } else if m.contains("string") {
+        "this string literal".into()
+    } else if m.contains("identifier") || m.contains("delimiter") {
+        "this quoted identifier".into()
+    } else {
+        format!("this construct ({message})")
+    }
+}

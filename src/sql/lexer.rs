@@ -1,0 +1,249 @@
+//! Runs sqlparser's tokenizer over a region of a file and gives every significant token its
+//! exact byte range in the file. sqlparser reports (line, character column) positions relative
+//! to the text it was given; we map them back to bytes with one forward walk, so the cost stays
+//! linear in the region's size.
+
+use sqlparser::dialect::Dialect as ParserDialect;
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
+use std::ops::Range;
+
+/// A significant token (whitespace and comments dropped) with its bytes in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tok {
+    pub token: Token,
+    /// Bytes in `SourceFile::text`.
+    pub range: Range<usize>,
+    /// sqlparser's position, shifted so that lines are counted from the start of the file.
+    pub span: Span,
+}
+
+impl Tok {
+    /// The word's text when the token is an unquoted word (a keyword or a bare identifier).
+    pub fn bare_word(&self) -> Option<&str> {
+        match &self.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(&w.value),
+            _ => None,
+        }
+    }
+
+    /// Is this the unquoted keyword `kw` (case-insensitive)?
+    pub fn is_kw(&self, kw: &str) -> bool {
+        self.bare_word().is_some_and(|w| w.eq_ignore_ascii_case(kw))
+    }
+
+    pub fn is(&self, token: &Token) -> bool {
+        &self.token == token
+    }
+
+    pub fn to_parser_token(&self) -> TokenWithSpan {
+        TokenWithSpan {
+            token: self.token.clone(),
+            span: self.span,
+        }
+    }
+}
+
+/// Where tokenizing stopped early: an unterminated string, dollar quote, quoted identifier or comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    pub message: String,
+    /// Byte where the construct that never ends begins.
+    pub construct_start: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lexed {
+    pub tokens: Vec<Tok>,
+    pub error: Option<LexError>,
+}
+
+/// Tokenizes `text[range]`. `origin` is the file position (1-based line, column) of `range.start`,
+/// used only to make sqlparser's spans (and so its error messages) file-relative.
+pub fn lex(
+    dialect: &dyn ParserDialect,
+    text: &str,
+    range: Range<usize>,
+    origin: (u64, u64),
+) -> Lexed {
+    let region = &text[range.clone()];
+    let mut raw: Vec<TokenWithSpan> = Vec::new();
+    let result = Tokenizer::new(dialect, region).tokenize_with_location_into_buf(&mut raw);
+    let mut walker = Walker::new(region, 1, 1);
+    let mut hint: Option<Hint> = None;
+    let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
+    let mut last_end = 0;
+    for t in raw {
+        if hint.is_none() && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
+        {
+            hint = Hint::starting_at(region, &walker);
+        }
+        let (start, end) = match &mut hint {
+            // MySQL `/*!50003 … */`: sqlparser re-tokenizes the content with positions that
+            // start at the comment's opening, so map them through the content instead.
+            Some(h) => {
+                let start = h.content_start + h.walker.advance_to(t.span.start);
+                let end = h.content_start + h.walker.advance_to(t.span.end);
+                if h.walker.byte >= h.content_len {
+                    walker.advance_to_byte(h.comment_end);
+                    hint = None;
+                }
+                (start, end.max(start))
+            }
+            None => {
+                let start = walker.advance_to(t.span.start);
+                (start, walker.advance_to(t.span.end).max(start))
+            }
+        };
+        last_end = last_end.max(end);
+        if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
+            continue;
+        }
+        tokens.push(Tok {
+            token: t.token,
+            range: range.start + start..range.start + end,
+            span: Span::new(shift(t.span.start, origin), shift(t.span.end, origin)),
+        });
+    }
+    let error = result.err().map(|e| LexError {
+        message: e.message,
+        construct_start: range.start + last_end,
+    });
+    Lexed { tokens, error }
+}
+
+fn shift(at: Location, origin: (u64, u64)) -> Location {
+    if at.line == 0 {
+        return at;
+    }
+    if at.line == 1 {
+        Location::new(origin.0, origin.1 + at.column - 1)
+    } else {
+        Location::new(origin.0 + at.line - 1, at.column)
+    }
+}
+
+/// A MySQL optimizer-hint comment (`/*!50003 CREATE … */`) whose content sqlparser tokenizes.
+struct Hint<'a> {
+    walker: Walker<'a>,
+    content_start: usize,
+    content_len: usize,
+    comment_end: usize,
+}
+
+impl<'a> Hint<'a> {
+    /// A hint begins where the walker stands when the text there is `/*!` and a token (not a
+    /// comment) comes next: only then did sqlparser expand it.
+    fn starting_at(region: &'a str, walker: &Walker) -> Option<Hint<'a>> {
+        let rest = region[walker.byte..].strip_prefix("/*!")?;
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let content_start = walker.byte + 3 + digits;
+        let content_end = content_start + region[content_start..].find("*/")?;
+        if content_end == content_start {
+            return None;
+        }
+        Some(Hint {
+            walker: Walker::new(
+                &region[content_start..content_end],
+                walker.line,
+                walker.column,
+            ),
+            content_start,
+            content_len: content_end - content_start,
+            comment_end: content_end + 2,
+        })
+    }
+}
+
+/// Follows the tokenizer's own counting (only `\n` ends a line; every other character, `\r`
+/// included, is one column) to turn its locations into byte offsets.
+struct Walker<'a> {
+    text: &'a str,
+    byte: usize,
+    line: u64,
+    column: u64,
+}
+
+impl<'a> Walker<'a> {
+    fn new(text: &'a str, line: u64, column: u64) -> Self {
+        Walker {
+            text,
+            byte: 0,
+            line,
+            column,
+        }
+    }
+
+    fn step(&mut self) -> bool {
+        let Some(ch) = self.text[self.byte..].chars().next() else {
+            return false;
+        };
+        self.byte += ch.len_utf8();
+        if ch == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
+        }
+        true
+    }
+
+    /// Moves forward to `at` and returns its byte offset. Never moves backwards.
+    fn advance_to(&mut self, at: Location) -> usize {
+        while (self.line, self.column) < (at.line, at.column) && self.step() {}
+        self.byte
+    }
+
+    fn advance_to_byte(&mut self, byte: usize) {
+        while self.byte < byte && self.step() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::PostgreSqlDialect;
+
+    #[test]
+    fn byte_ranges_are_exact_with_crlf_and_non_ascii() {
+        let text = "SELECT 'é';\r\nCREATE TABLE ünï (a int);";
+        let lexed = lex(&PostgreSqlDialect {}, text, 0..text.len(), (1, 1));
+        assert!(lexed.error.is_none());
+        let words: Vec<&str> = lexed
+            .tokens
+            .iter()
+            .map(|t| &text[t.range.clone()])
+            .collect();
+        assert_eq!(
+            words,
+            ["SELECT", "'é'", ";", "CREATE", "TABLE", "ünï", "(", "a", "int", ")", ";"]
+        );
+    }
+
+    #[test]
+    fn unterminated_dollar_quote_reports_where_it_starts() {
+        let text = "SELECT 1;\nDO $$ BEGIN";
+        let lexed = lex(&PostgreSqlDialect {}, text, 0..text.len(), (1, 1));
+        let error = lexed.error.expect("an error");
+        assert_eq!(error.construct_start, text.find("$$").unwrap());
+    }
+
+    #[test]
+    fn mysql_hint_comments_get_their_real_positions() {
+        use sqlparser::dialect::MySqlDialect;
+        let text =
+            "/*!40101 SET NAMES utf8 */;\n/*!50003 CREATE TABLE hinted (id int) */;\nSELECT 1;";
+        let lexed = lex(&MySqlDialect {}, text, 0..text.len(), (1, 1));
+        let words: Vec<&str> = lexed
+            .tokens
+            .iter()
+            .map(|t| &text[t.range.clone()])
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "SET", "NAMES", "utf8", ";", "CREATE", "TABLE", "hinted", "(", "id", "int", ")",
+                ";", "SELECT", "1", ";"
+            ]
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! Splits a region of a file into statements. The tokenizer decides what is a string, a dollar
+//! quote or a comment; on top of it we handle what a plain `;` split gets wrong:
+//! psql meta-command lines (`\set …`), MySQL `DELIMITER` lines, and routine bodies whose inner
+//! `;` do not end the statement (PostgreSQL `BEGIN ATOMIC … END`, SQLite trigger bodies,
+//! MySQL `BEGIN … END` without a custom delimiter).
+
+use super::lexer::{lex, LexError, Tok};
+use super::Dialect;
+use crate::source::SourceFile;
+use sqlparser::tokenizer::Token;
+use std::ops::Range;
+
+/// A line that is not SQL but an instruction to the client that runs the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub kind: DirectiveKind,
+    /// The line without its terminator.
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectiveKind {
+    /// A psql meta-command such as `\set`, `\connect` or `\i`: skipped, not SQL.
+    PsqlMeta,
+    /// MySQL client `DELIMITER x`: changes what ends a statement.
+    Delimiter,
+}
+
+/// A statement before parsing: its significant tokens and where it ends.
+#[derive(Debug, Clone)]
+pub struct RawStatement {
+    pub tokens: Vec<Tok>,
+    pub range: Range<usize>,
+    pub terminator: Option<Range<usize>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Split {
+    pub statements: Vec<RawStatement>,
+    pub directives: Vec<Directive>,
+    pub error: Option<LexError>,
+}
+
+/// Splits `source.text[range]`. Directive lines are honoured only when `directives` is true
+/// (a whole file, not the body of a DO block).
+pub fn split(
+    source: &SourceFile,
+    dialect: Dialect,
+    range: Range<usize>,
+    directives: bool,
+) -> Split {
+    let text: &str = &source.text;
+    let parser_dialect = dialect.parser_dialect();
+    let mut out = Split::default();
+    let mut pos = range.start;
+    let mut delimiter: Option<String> = None;
+    while pos < range.end {
+        // The region runs to the next directive line that is really at top level: a candidate
+        // inside an unterminated string makes the region fail to tokenize, so we look further.
+        let mut search_from = pos;
+        loop {
+            let candidate = if directives {
+                next_directive(text, search_from, range.end, dialect)
+            } else {
+                None
+            };
+            let region_end = candidate.as_ref().map_or(range.end, |d| d.range.start);
+            let region = split_region(
+                source,
+                parser_dialect.as_ref(),
+                dialect,
+                pos..region_end,
+                delimiter.as_deref(),
+            );
+            match (region.error.is_some(), candidate) {
+                (true, Some(d)) => search_from = line_end_after(text, d.range.end, range.end),
+                (_, candidate) => {
+                    out.statements.extend(region.statements);
+                    if let Some(error) = region.error {
+                        out.error = Some(error);
+                        return out;
+                    }
+                    match candidate {
+                        None => pos = range.end,
+                        Some(d) => {
+                            if d.kind == DirectiveKind::Delimiter {
+                                delimiter = new_delimiter(&text[d.range.clone()]);
+                            }
+                            pos = line_end_after(text, d.range.end, range.end);
+                            out.directives.push(d);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn line_end_after(text: &str, at: usize, limit: usize) -> usize {
+    text[at..limit].find('\n').map_or(limit, |i| at + i + 1)
+}
+
+/// `DELIMITER //` → `Some("//")`; `DELIMITER ;` → `None` (back to the default).
+fn new_delimiter(line: &str) -> Option<String> {
+    let rest = line.trim_start().get("delimiter".len()..)?.trim();
+    let word = rest.split_whitespace().next()?;
+    (word != ";").then(|| word.to_string())
+}
+
+/// The next line in `text[from..end]` whose first non-blank characters look like a directive.
+fn next_directive(text: &str, from: usize, end: usize, dialect: Dialect) -> Option<Directive> {
+    if !matches!(dialect, Dialect::Postgres) && !dialect.is_mysql_family() {
+        return None;
+    }
+    let mut line_start = from;
+    // `from` may be mid-line only at the start of a region; a directive must begin a line.
+    if from > 0 && !text[..from].ends_with('\n') && &text[..from] != "\u{feff}" {
+        line_start = line_end_after(text, from, end);
+    }
+    while line_start < end {
+        let line_end = text[line_start..end]
+            .find('\n')
+            .map_or(end, |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let trimmed = line.trim_start();
+        let is_directive = match dialect {
+            Dialect::Postgres => trimmed.starts_with('\\'),
+            _ => {
+                trimmed.len() > 9
+                    && trimmed.is_char_boundary(9)
+                    && trimmed[..9].eq_ignore_ascii_case("delimiter")
+                    && trimmed[9..].starts_with([' ', '\t'])
+            }
+        };
+        if is_directive {
+            let mut stop = line_end;
+            while stop > line_start && text.as_bytes()[stop - 1] == b'\r' {
+                stop -= 1;
+            }
+            let kind = if dialect == Dialect::Postgres {
+                DirectiveKind::PsqlMeta
+            } else {
+                DirectiveKind::Delimiter
+            };
+            return Some(Directive {
+                kind,
+                range: line_start + (line.len() - trimmed.len())..stop,
+            });
+        }
+        line_start = line_end + 1;
+    }
+    None
+}
+
+fn origin(source: &SourceFile, at: usize) -> (u64, u64) {
+    let lc = source.line_col(at);
+    (lc.line as u64, lc.column as u64)
+}
+
+fn split_region(
+    source: &SourceFile,
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    dialect: Dialect,
+    range: Range<usize>,
+    delimiter: Option<&str>,
+) -> Split {
+    match delimiter {
+        None => split_on_semicolons(source, parser_dialect, dialect, range),
+        Some(d) => split_on_delimiter(source, parser_dialect, range, d),
+    }
+}
+
+fn split_on_semicolons(
+    source: &SourceFile,
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    dialect: Dialect,
+    range: Range<usize>,
+) -> Split {
+    let lexed = lex(
+        parser_dialect,
+        &source.text,
+        range.clone(),
+        origin(source, range.start),
+    );
+    let mut out = Split::default();
+    let mut current: Vec<Tok> = Vec::new();
+    let mut body = BodyDepth::default();
+    for tok in lexed.tokens {
+        if matches!(tok.token, Token::SemiColon) {
+            body.settle();
+        }
+        if matches!(tok.token, Token::SemiColon) && body.depth == 0 {
+            let terminator = tok.range.clone();
+            push_statement(&mut out, std::mem::take(&mut current), Some(terminator));
+            body = BodyDepth::default();
+            continue;
+        }
+        body.observe(&current, &tok, dialect);
+        current.push(tok);
+    }
+    if let Some(error) = lexed.error {
+        // The statement that holds the unterminated construct runs to the end of the region.
+        let start = current
+            .first()
+            .map_or(error.construct_start, |t| t.range.start);
+        if !current.is_empty() || start < range.end {
+            out.statements.push(RawStatement {
+                tokens: current,
+                range: start..range.end,
+                terminator: None,
+            });
+        }
+        out.error = Some(error);
+    } else {
+        push_statement(&mut out, current, None);
+    }
+    out
+}
+
+fn split_on_delimiter(
+    source: &SourceFile,
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    range: Range<usize>,
+    delimiter: &str,
+) -> Split {
+    let text: &str = &source.text;
+    let mut out = Split::default();
+    let mut start = range.start;
+    let mut search = range.start;
+    while start < range.end {
+        let found = text[search..range.end].find(delimiter).map(|i| search + i);
+        let segment_end = found.unwrap_or(range.end);
+        let lexed = lex(
+            parser_dialect,
+            text,
+            start..segment_end,
+            origin(source, start),
+        );
+        if let Some(error) = lexed.error {
+            if let Some(at) = found {
+                // The delimiter sits inside a string or comment: keep looking.
+                search = at + delimiter.len();
+                continue;
+            }
+            let first = lexed.tokens.first().map(|t| t.range.start);
+            out.statements.push(RawStatement {
+                range: first.unwrap_or(error.construct_start)..range.end,
+                tokens: lexed.tokens,
+                terminator: None,
+            });
+            out.error = Some(error);
+            return out;
+        }
+        let terminator = found.map(|at| at..at + delimiter.len());
+        push_statement(&mut out, lexed.tokens, terminator);
+        start = found.map_or(range.end, |at| at + delimiter.len());
+        search = start;
+    }
+    out
+}
+
+fn push_statement(out: &mut Split, tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
+    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+        return;
+    };
+    let end = terminator.as_ref().map_or(last.range.end, |t| t.end);
+    out.statements.push(RawStatement {
+        range: first.range.start..end,
+        tokens,
+        terminator,
+    });
+}
+
+/// Tracks `BEGIN … END` bodies inside `CREATE FUNCTION/PROCEDURE/TRIGGER/EVENT`, where `;` does
+/// not end the statement.
+#[derive(Default)]
+struct BodyDepth {
+    depth: usize,
+    routine: bool,
+    /// An `END` whose meaning depends on the next token (`END IF` closes nothing we counted).
+    pending_end: bool,
+}
+
+impl BodyDepth {
+    /// Called at a `;`: a pending END closes its block.
+    fn settle(&mut self) {
+        if std::mem::take(&mut self.pending_end) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+    }
+
+    fn observe(&mut self, before: &[Tok], tok: &Tok, dialect: Dialect) {
+        if before.is_empty() {
+            return;
+        }
+        if !self.routine {
+            self.routine = before[0].is_kw("CREATE")
+                && ["FUNCTION", "PROCEDURE", "TRIGGER", "EVENT"]
+                    .iter()
+                    .any(|k| tok.is_kw(k));
+            return;
+        }
+        let previous = before.last();
+        if std::mem::take(&mut self.pending_end) {
+            if ["IF", "LOOP", "WHILE", "REPEAT", "FOR"]
+                .iter()
+                .any(|k| tok.is_kw(k))
+            {
+                return;
+            }
+            self.depth = self.depth.saturating_sub(1);
+        }
+        if tok.is_kw("BEGIN") {
+            if self.depth > 0 || dialect != Dialect::Postgres {
+                self.depth += 1;
+            }
+        } else if tok.is_kw("ATOMIC") && previous.is_some_and(|p| p.is_kw("BEGIN")) {
+            self.depth += 1;
+        } else if self.depth > 0 && tok.is_kw("CASE") {
+            // `END CASE` closes a CASE statement; a CASE expression ends with a bare END.
+            if !previous.is_some_and(|p| p.is_kw("END")) {
+                self.depth += 1;
+            }
+        } else if self.depth > 0 && tok.is_kw("END") {
+            self.pending_end = true;
+        }
+    }
+}

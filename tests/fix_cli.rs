@@ -1,0 +1,214 @@
+//! `preflight fix`: the exact rewrite of the incident, idempotency, byte preservation (case,
+//! CRLF, BOM, comments, permissions), --diff, --check and --unsafe-fixes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use preflight::fix::fix_source;
+use preflight::lint::LintOptions;
+use preflight::source::SourceFile;
+use preflight::sql::{parse_source, Dialect, ShapeKind};
+use std::path::{Path, PathBuf};
+
+fn preflight(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("preflight").expect("binary");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn copy_sample(to: &Path) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations");
+    let dir = to.join("migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn fixes_the_incident_exactly_and_a_second_run_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_sample(tmp.path());
+    let target = dir.join("20240115_add_user_profiles.sql");
+    let before = read(&target);
+    let others: Vec<(PathBuf, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p != &target)
+        .map(|p| (p.clone(), read(&p)))
+        .collect();
+    preflight(tmp.path())
+        .args(["fix", "migrations"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("Fixed 2 issues in 1 of 4 files"))
+        .stderr(predicate::str::contains("checksum"));
+    let after = read(&target);
+    let expected = before
+        .replace(
+            "CREATE TABLE user_profiles (",
+            "CREATE TABLE IF NOT EXISTS user_profiles (",
+        )
+        .replace(
+            "CREATE INDEX idx_user_profiles_user_id ON user_profiles(user_id);",
+            "CREATE INDEX IF NOT EXISTS idx_user_profiles_user_id ON user_profiles(user_id);",
+        );
+    assert_eq!(after, expected);
+    assert!(after.contains("CREATE TABLE IF NOT EXISTS user_profiles (\n"));
+    assert!(after.contains(
+        "CREATE INDEX IF NOT EXISTS idx_user_profiles_user_id ON user_profiles(user_id);\n"
+    ));
+    for (path, text) in others {
+        assert_eq!(read(&path), text, "{} must not change", path.display());
+    }
+    preflight(tmp.path())
+        .args(["fix", "migrations"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("Fixed 0 issues in 0 of 4 files"));
+    assert_eq!(read(&target), after);
+    preflight(tmp.path())
+        .args(["lint", "migrations"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn diff_prints_and_writes_nothing_and_check_exits_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_sample(tmp.path());
+    let target = dir.join("20240115_add_user_profiles.sql");
+    let before = read(&target);
+    preflight(tmp.path())
+        .args(["fix", "--diff", "migrations"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "-CREATE TABLE user_profiles (\n+CREATE TABLE IF NOT EXISTS user_profiles (",
+        ))
+        .stdout(predicate::str::contains(
+            "+++ b/migrations/20240115_add_user_profiles.sql",
+        ));
+    assert_eq!(read(&target), before);
+    preflight(tmp.path())
+        .args(["fix", "--check", "migrations"])
+        .assert()
+        .code(1);
+    assert_eq!(read(&target), before);
+    preflight(tmp.path())
+        .args(["fix", "migrations"])
+        .assert()
+        .code(0);
+    preflight(tmp.path())
+        .args(["fix", "--check", "migrations"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn keeps_case_line_endings_bom_comments_and_whitespace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("m.sql");
+    let original = "\u{feff}-- keep me\r\ncreate table  users (\r\n  id int -- inline\r\n);\r\n\r\nCreate Index ix on users (id);\r\nalter table users add\tbio text;\r\ndrop view v;";
+    std::fs::write(&path, original).unwrap();
+    preflight(tmp.path())
+        .args(["fix", "m.sql"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        "\u{feff}-- keep me\r\ncreate table if not exists  users (\r\n  id int -- inline\r\n);\r\n\r\nCreate Index If Not Exists ix on users (id);\r\nalter table users add if not exists\tbio text;\r\ndrop view if exists v;"
+            .as_bytes()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn keeps_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("m.sql");
+    std::fs::write(&path, "CREATE TABLE t (id int);\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    preflight(tmp.path())
+        .args(["fix", "m.sql"])
+        .assert()
+        .code(0);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert_eq!(read(&path), "CREATE TABLE IF NOT EXISTS t (id int);\n");
+}
+
+#[test]
+fn unsafe_fixes_wrap_statements_without_a_guard_form_in_do_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.sql");
+    let original = "CREATE TYPE mood AS ENUM ('happy', 'sad');\n";
+    std::fs::write(&path, original).unwrap();
+    preflight(tmp.path())
+        .args(["fix", "t.sql"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("1 fixable with --unsafe-fixes"));
+    assert_eq!(read(&path), original);
+    preflight(tmp.path())
+        .args(["fix", "--unsafe-fixes", "t.sql"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        read(&path),
+        "DO $preflight$ BEGIN\nCREATE TYPE mood AS ENUM ('happy', 'sad');\nEXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL;\nEND $preflight$;\n"
+    );
+    preflight(tmp.path())
+        .args(["lint", "--fail-on", "info", "t.sql"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn fixed_files_parse_to_the_same_statements_plus_guards() {
+    let original = "CREATE TABLE a (id int);\nCREATE INDEX i ON a (id);\nALTER TABLE a ADD COLUMN b int, DROP COLUMN c;\nDROP TABLE z;\nCREATE VIEW v AS SELECT 1;\nCREATE SEQUENCE s;\nALTER TYPE e ADD VALUE 'x';\n";
+    let source = SourceFile::new("m.sql", original);
+    let options = LintOptions::default();
+    let outcome = fix_source(&source, &options, false);
+    assert_eq!(outcome.remaining.len(), 0, "{:?}", outcome.remaining);
+    let fixed = SourceFile::new("m.sql", outcome.fixed.clone());
+    let before = parse_source(&source, Dialect::Postgres);
+    let after = parse_source(&fixed, Dialect::Postgres);
+    assert_eq!(before.statements.len(), after.statements.len());
+    for (b, a) in before.statements.iter().zip(&after.statements) {
+        assert_eq!(b.shape.kind, a.shape.kind);
+        let parts = |s: &preflight::sql::Statement| -> Vec<Vec<String>> {
+            s.shape.names.iter().map(|n| n.parts.clone()).collect()
+        };
+        assert_eq!(parts(b), parts(a));
+        assert!(
+            a.ast.is_some(),
+            "fixed statement must parse: {}",
+            a.text(&fixed)
+        );
+        if matches!(a.shape.kind, ShapeKind::Create(_) | ShapeKind::Drop(_)) {
+            assert!(a.shape.guard.unwrap().present || a.shape.or_replace);
+        }
+    }
+    let again = fix_source(&fixed, &options, true);
+    assert_eq!(again.fixed, outcome.fixed);
+    assert!(again.applied.is_empty());
+}
+
+#[test]
+fn fix_errors_are_one_line_and_exit_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    preflight(tmp.path())
+        .args(["fix", "absent.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "absent.sql: no such file or directory",
+        ));
+}

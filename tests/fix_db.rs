@@ -1,0 +1,135 @@
+//! Fixed migrations really are retry-safe: they run twice in a row on the local PostgreSQL and
+//! MariaDB servers, where the originals fail on the second run.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::fix::fix_source;
+use preflight::lint::LintOptions;
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+use std::path::Path;
+
+fn fixed(sql: &str, dialect: Dialect, unsafe_fixes: bool) -> String {
+    let options = LintOptions {
+        dialect,
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, unsafe_fixes);
+    assert!(
+        outcome.remaining.iter().all(|f| f.fix.is_none()),
+        "fixable findings left: {:?}",
+        outcome.remaining
+    );
+    outcome.fixed
+}
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations-sample/migrations")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn fixed_incident_migration_runs_twice_on_postgres() {
+    let db = ScratchDb::postgres();
+    db.exec(&sample("20240101_create_users.sql"));
+    let original = sample("20240115_add_user_profiles.sql");
+    db.exec(&original);
+    let err = db
+        .try_exec(&original)
+        .expect_err("the original is not retry-safe");
+    assert!(err.contains("already exists"), "{err}");
+
+    let fixed = fixed(&original, Dialect::Postgres, false);
+    assert!(fixed.contains("CREATE TABLE IF NOT EXISTS user_profiles ("));
+    db.exec(&fixed);
+    db.exec(&fixed);
+    let fresh = ScratchDb::postgres();
+    fresh.exec(&sample("20240101_create_users.sql"));
+    fresh.exec(&fixed);
+    fresh.exec(&fixed);
+    assert_eq!(
+        fresh
+            .query("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_user_profiles_user_id'"),
+        ["1"]
+    );
+}
+
+const POSTGRES_MIGRATION: &str = "
+CREATE SCHEMA app;
+CREATE TABLE app.accounts (id int PRIMARY KEY, email text);
+CREATE SEQUENCE app.invoice_numbers;
+create index accounts_email_idx on app.accounts (email);
+ALTER TABLE app.accounts ADD COLUMN bio text, ADD nickname text;
+ALTER TABLE app.accounts DROP COLUMN nickname;
+CREATE VIEW app.emails AS SELECT email FROM app.accounts;
+CREATE MATERIALIZED VIEW app.counts AS SELECT count(*) AS n FROM app.accounts;
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON app.accounts FOR EACH ROW EXECUTE FUNCTION app.touch();
+CREATE TYPE app.mood AS ENUM ('happy');
+ALTER TYPE app.mood ADD VALUE 'sad';
+CREATE DOMAIN app.positive AS int CHECK (VALUE > 0);
+ALTER TABLE app.accounts ADD CONSTRAINT accounts_email_key UNIQUE (email);
+ALTER TABLE app.accounts DROP CONSTRAINT accounts_email_key;
+DROP VIEW app.emails;
+";
+
+#[test]
+fn every_postgres_fix_makes_a_retry_succeed() {
+    let fixed = fixed(POSTGRES_MIGRATION, Dialect::Postgres, true);
+    let db = ScratchDb::postgres();
+    db.exec(&fixed);
+    db.exec(&fixed);
+    let original = ScratchDb::postgres();
+    original.exec(POSTGRES_MIGRATION);
+    assert!(original.try_exec(POSTGRES_MIGRATION).is_err());
+}
+
+const MARIADB_MIGRATION: &str = "
+CREATE TABLE accounts (id INT PRIMARY KEY, email VARCHAR(100));
+CREATE INDEX accounts_email_idx ON accounts (email);
+ALTER TABLE accounts ADD COLUMN bio TEXT, ADD INDEX accounts_bio_idx (bio(10));
+ALTER TABLE accounts ADD COLUMN nickname TEXT;
+ALTER TABLE accounts DROP COLUMN nickname;
+CREATE SEQUENCE invoice_numbers;
+CREATE VIEW emails AS SELECT email FROM accounts;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON accounts FOR EACH ROW SET NEW.email = LOWER(NEW.email);
+DROP VIEW emails;
+";
+
+#[test]
+fn every_mariadb_fix_makes_a_retry_succeed() {
+    let fixed = fixed(MARIADB_MIGRATION, Dialect::Mariadb, true);
+    let db = ScratchDb::mariadb();
+    db.exec(&fixed);
+    db.exec(&fixed);
+    let original = ScratchDb::mariadb();
+    original.exec(MARIADB_MIGRATION);
+    assert!(original.try_exec(MARIADB_MIGRATION).is_err());
+}
+
+#[test]
+fn mariadb_create_or_replace_table_fix_keeps_the_rows() {
+    let original = "CREATE OR REPLACE TABLE sessions (id INT PRIMARY KEY);\nINSERT IGNORE INTO sessions VALUES (1);\n";
+    let db = ScratchDb::mariadb();
+    db.exec(original);
+    db.exec("INSERT INTO sessions VALUES (2)");
+    db.exec(original);
+    assert_eq!(
+        db.query("SELECT count(*) FROM sessions"),
+        ["1"],
+        "the original drops row 2"
+    );
+    let fixed = fixed(original, Dialect::Mariadb, true);
+    assert!(
+        fixed.starts_with("CREATE TABLE IF NOT EXISTS sessions"),
+        "{fixed}"
+    );
+    db.exec("INSERT INTO sessions VALUES (2)");
+    db.exec(&fixed);
+    assert_eq!(db.query("SELECT count(*) FROM sessions"), ["2"]);
+}

@@ -1,0 +1,419 @@
+//! `preflight lint`, `rules` and `explain` as a user runs them: exit codes, what is flagged
+//! where, bad input, configuration, suppressions and pull-request mode.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations")
+}
+
+/// `preflight` run from an empty directory, so no stray preflight.toml is picked up.
+fn preflight(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("preflight").expect("binary");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn json_findings(output: &[u8]) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_slice(output).expect("JSON report");
+    report["findings"].as_array().expect("findings").clone()
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    path
+}
+
+#[test]
+fn the_incident_sample_fails_with_both_statements_at_their_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(sample_dir())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&out);
+    let got: Vec<(String, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("PF101".into(), 2, "20240115_add_user_profiles.sql".into()),
+            ("PF102".into(), 10, "20240115_add_user_profiles.sql".into()),
+        ]
+    );
+    assert_eq!(findings[0]["fix"]["applicability"], "safe");
+    assert_eq!(findings[0]["fix"]["edits"][0]["content"], " IF NOT EXISTS");
+}
+
+#[test]
+fn human_output_names_file_line_and_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    preflight(tmp.path())
+        .arg("lint")
+        .arg(sample_dir().join("20240115_add_user_profiles.sql"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "20240115_add_user_profiles.sql:2:1",
+        ))
+        .stdout(predicate::str::contains("PF101"))
+        .stdout(predicate::str::contains(
+            "20240115_add_user_profiles.sql:10:1",
+        ));
+}
+
+#[test]
+fn fail_on_threshold_decides_the_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "seed.sql",
+        "INSERT INTO roles (name) VALUES ('admin');\n",
+    );
+    preflight(tmp.path())
+        .arg("lint")
+        .arg(&file)
+        .assert()
+        .code(0);
+    preflight(tmp.path())
+        .args(["lint", "--fail-on", "warning"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    preflight(tmp.path())
+        .args(["lint", "--fail-on", "never"])
+        .arg(sample_dir())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_binary_and_non_utf8_inputs_are_one_line_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope.sql");
+    preflight(tmp.path())
+        .arg("lint")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "nope.sql: no such file or directory",
+        ));
+    let binary = write(tmp.path(), "blob.sql", [0u8, 159, 146, 150, 0, 1]);
+    let assert = preflight(tmp.path())
+        .arg("lint")
+        .arg(&binary)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("blob.sql") && stderr.contains("binary"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let latin1 = write(tmp.path(), "latin1.sql", b"SELECT 'caf\xe9';\n");
+    preflight(tmp.path())
+        .arg("lint")
+        .arg(&latin1)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "latin1.sql: is not valid UTF-8 (line 1",
+        ));
+}
+
+#[test]
+fn empty_files_and_directories_are_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "empty.sql", "");
+    write(
+        tmp.path(),
+        "only_comments.sql",
+        "-- nothing here\n/* still nothing */\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["summary"]["files"], 2);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "broken.sql",
+        "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int AS $$\nSELECT 1;\nCREATE TABLE b (id int);\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&out);
+    let rules: Vec<(&str, u64)> = findings
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert!(rules.contains(&("PF101", 1)), "{rules:?}");
+    assert!(rules.contains(&("PF002", 2)), "{rules:?}");
+    assert!(
+        !rules.contains(&("PF101", 4)),
+        "text inside the quote is not SQL: {rules:?}"
+    );
+    let pf002 = findings.iter().find(|f| f["rule"] == "PF002").unwrap();
+    assert!(pf002["message"].as_str().unwrap().contains("dollar-quoted"));
+    assert_eq!(pf002["unknown"], true);
+}
+
+#[test]
+fn ddl_in_strings_and_comments_is_not_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "quiet.sql",
+        "-- CREATE TABLE a (id int);\n/* CREATE INDEX i ON a (id); /* nested */ DROP TABLE a; */\nSELECT 'CREATE TABLE b (id int); DROP TABLE c;';\nSELECT $x$ ALTER TABLE d ADD COLUMN e int; $x$;\nCOMMENT ON TABLE users IS 'CREATE TABLE users';\n",
+    );
+    preflight(tmp.path())
+        .args(["lint", "--fail-on", "info"])
+        .arg(&file)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn suppression_comments_silence_only_what_they_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "s.sql",
+        "-- preflight: ignore PF101\nCREATE TABLE a (id int);\nCREATE TABLE b (id int); -- preflight: ignore create-table-without-if-not-exists\n-- preflight: ignore PF102\nCREATE TABLE c (id int);\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<u64> = json_findings(&out)
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [5]);
+
+    let whole = write(
+        tmp.path(),
+        "w.sql",
+        "-- preflight: ignore-file PF101\nCREATE TABLE a (id int);\nDROP TABLE b;\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&whole)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<String> = json_findings(&out)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rules, ["PF109"]);
+}
+
+#[test]
+fn config_selects_ignores_overrides_and_filters_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let migrations = tmp.path().join("db");
+    std::fs::create_dir_all(migrations.join("archive")).unwrap();
+    write(
+        &migrations,
+        "001.sql",
+        "CREATE TABLE a (id int);\nCREATE INDEX i ON a (id);\n",
+    );
+    write(&migrations.join("archive"), "000.sql", "DROP TABLE old;\n");
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"db\"\n[lint]\nignore = [\"PF101\"]\nexclude = [\"db/archive/**\"]\n[lint.severity]\nPF102 = \"warning\"\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&out);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "PF102");
+    assert_eq!(findings[0]["severity"], "warning");
+    preflight(tmp.path())
+        .args(["lint", "--select", "PF1", "--ignore", "PF102,PF101"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn bad_configuration_is_an_error_naming_the_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "preflight.toml", "[lint]\nselect = [\"PF9\"]\n");
+    write(tmp.path(), "a.sql", "SELECT 1;\n");
+    preflight(tmp.path())
+        .args(["lint", "a.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "preflight.toml: [lint] select: `PF9` matches no rule",
+        ));
+    preflight(tmp.path())
+        .args(["--config", "/dev/null", "lint", "--ignore", "NOPE", "a.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`NOPE` matches no rule"));
+}
+
+#[test]
+fn dialect_changes_what_is_flagged_and_fixable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "m.sql",
+        "ALTER TABLE users ADD COLUMN bio TEXT;\n",
+    );
+    for (dialect, fixable) in [
+        ("postgres", true),
+        ("mariadb", true),
+        ("mysql", false),
+        ("sqlite", false),
+    ] {
+        let out = preflight(tmp.path())
+            .args(["lint", "--format", "json", "--dialect", dialect])
+            .arg(&file)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let findings = json_findings(&out);
+        assert_eq!(findings[0]["rule"], "PF108", "{dialect}");
+        assert_eq!(!findings[0]["fix"].is_null(), fixable, "{dialect}");
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git")
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn since_lints_only_files_changed_since_the_ref() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, "001_old.sql", "CREATE TABLE old (id int);\n");
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "old"]);
+    write(repo, "002_new.sql", "CREATE TABLE new (id int);\n");
+    let out = preflight(repo)
+        .args(["lint", "--format", "json", "--since", "main", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let paths: Vec<String> = json_findings(&out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 1);
+    assert!(paths[0].ends_with("002_new.sql"), "{paths:?}");
+    preflight(repo)
+        .args(["lint", "--since", "no-such-ref", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--since no-such-ref"));
+}
+
+#[test]
+fn rules_lists_every_lint_rule_and_explain_prints_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = preflight(tmp.path())
+        .args(["rules", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    for code in preflight::lint::RULES.iter().map(|r| r.code) {
+        assert!(rules.iter().any(|r| r["code"] == code), "{code} missing");
+    }
+    let pf101 = rules.iter().find(|r| r["code"] == "PF101").unwrap();
+    assert_eq!(pf101["fix"], "safe");
+    assert_eq!(pf101["severity"], "error");
+    preflight(tmp.path())
+        .arg("rules")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "create-table-without-if-not-exists",
+        ));
+    preflight(tmp.path())
+        .args(["explain", "create-index-without-if-not-exists"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# PF102"))
+        .stdout(predicate::str::contains("## Use instead"));
+    preflight(tmp.path())
+        .args(["explain", "PF999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule is called `PF999`"));
+}

@@ -1,0 +1,82 @@
+//! Per-rule fixtures: `fixtures/lint/<CODE>/<dialect>.sql`, one per dialect the rule applies to.
+//! Each must trigger its rule, must not contain anything preflight fails to understand, and its
+//! findings plus its safely fixed text are pinned by an insta snapshot.
+
+use preflight::fix::fix_source;
+use preflight::lint::{dialects_of, lint_source, LintOptions, RULES};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+use std::path::Path;
+
+fn dialect_named(name: &str) -> Dialect {
+    match name {
+        "postgres" => Dialect::Postgres,
+        "mysql" => Dialect::Mysql,
+        "mariadb" => Dialect::Mariadb,
+        "sqlite" => Dialect::Sqlite,
+        other => panic!("fixture for unknown dialect {other}"),
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_for_each_dialect_it_applies_to() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
+    for rule in RULES {
+        let dialects = dialects_of(rule.code).expect("registered rule");
+        for d in [
+            Dialect::Postgres,
+            Dialect::Mysql,
+            Dialect::Mariadb,
+            Dialect::Sqlite,
+        ] {
+            let path = root.join(rule.code).join(format!("{d}.sql"));
+            assert_eq!(
+                path.is_file(),
+                dialects.contains(&d),
+                "{}: fixture {} should exist exactly when the rule applies to {d}",
+                rule.code,
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn fixtures_trigger_their_rule_and_match_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
+    for rule in RULES {
+        let mut entries: Vec<_> = std::fs::read_dir(root.join(rule.code))
+            .expect("fixture directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let dialect_name = path.file_stem().and_then(|s| s.to_str()).expect("name");
+            let dialect = dialect_named(dialect_name);
+            let text = std::fs::read_to_string(&path).expect("fixture text");
+            let display = format!("fixtures/lint/{}/{dialect_name}.sql", rule.code);
+            let source = SourceFile::new(&display, text);
+            let options = LintOptions {
+                dialect,
+                ..LintOptions::default()
+            };
+            let findings = lint_source(&source, &options);
+            assert!(
+                findings.iter().any(|f| f.rule == rule.code),
+                "{display} does not trigger {}",
+                rule.code
+            );
+            if rule.code != "PF001" {
+                assert!(
+                    !findings.iter().any(|f| f.rule == "PF001"),
+                    "{display} has a statement preflight does not understand"
+                );
+            }
+            let fixed = fix_source(&source, &options, false).fixed;
+            insta::assert_json_snapshot!(
+                format!("{}__{dialect_name}", rule.code),
+                serde_json::json!({ "findings": findings, "fixed": fixed })
+            );
+        }
+    }
+}

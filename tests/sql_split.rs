@@ -1,0 +1,176 @@
+//! The parsing core: statement boundaries, exact positions, directives, bodies and shapes.
+
+use preflight::source::SourceFile;
+use preflight::sql::{parse_source, AlterActionKind, Dialect, ObjectKind, ShapeKind};
+
+fn texts(sql: &str, dialect: Dialect) -> Vec<String> {
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, dialect);
+    parsed
+        .statements
+        .iter()
+        .map(|s| s.text(&source).to_string())
+        .collect()
+}
+
+#[test]
+fn strings_comments_and_dollar_quotes_do_not_split() {
+    let sql = "SELECT ';'; /* a; /* nested; */ b; */ SELECT 2;\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n-- trailing; comment\n";
+    assert_eq!(
+        texts(sql, Dialect::Postgres),
+        [
+            "SELECT ';';",
+            "SELECT 2;",
+            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;"
+        ]
+    );
+}
+
+#[test]
+fn psql_meta_commands_are_directives_not_statements() {
+    let sql = "\\set ON_ERROR_STOP on\nCREATE TABLE a (x int);\n  \\connect other\nSELECT '\n\\not a directive';\n";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let stmts: Vec<_> = parsed.statements.iter().map(|s| s.text(&source)).collect();
+    assert_eq!(
+        stmts,
+        ["CREATE TABLE a (x int);", "SELECT '\n\\not a directive';"]
+    );
+    let directives: Vec<_> = parsed
+        .directives
+        .iter()
+        .map(|d| &sql[d.range.clone()])
+        .collect();
+    assert_eq!(directives, ["\\set ON_ERROR_STOP on", "\\connect other"]);
+}
+
+#[test]
+fn mysql_delimiter_blocks() {
+    let sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //\nDELIMITER ;\nCREATE TABLE t (a int);\n";
+    assert_eq!(
+        texts(sql, Dialect::Mysql),
+        [
+            "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //",
+            "CREATE TABLE t (a int);"
+        ]
+    );
+}
+
+#[test]
+fn routine_bodies_without_delimiters() {
+    let pg = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\nSELECT 3;";
+    assert_eq!(texts(pg, Dialect::Postgres).len(), 2);
+    let sqlite = "CREATE TRIGGER tr AFTER INSERT ON a BEGIN UPDATE b SET x = 1; DELETE FROM c; END;\nSELECT 1;";
+    let got = texts(sqlite, Dialect::Sqlite);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].ends_with("END;"));
+    let mysql = "CREATE PROCEDURE p() BEGIN IF 1 THEN SELECT 1; END IF; LOOP SELECT 2; END LOOP; END;\nSELECT 3;";
+    assert_eq!(texts(mysql, Dialect::Mysql).len(), 2);
+}
+
+#[test]
+fn positions_are_exact_with_bom_crlf_and_non_ascii() {
+    let sql = "\u{feff}-- é\r\nCREATE TABLE ünï (a int);\r\nCREATE INDEX i ON ünï (a);";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    assert_eq!(parsed.statements.len(), 2);
+    let second = &parsed.statements[1];
+    assert_eq!(second.range.start, sql.find("CREATE INDEX").unwrap());
+    assert_eq!(source.line_col(second.range.start).line, 3);
+    let name = second.shape.object().unwrap();
+    assert_eq!(&sql[name.range.clone()], "i");
+    let table = second.shape.table.as_ref().unwrap();
+    assert_eq!(table.text, "ünï");
+}
+
+#[test]
+fn unterminated_dollar_quote_keeps_the_statements_before_it() {
+    let sql =
+        "CREATE TABLE a (x int);\nCREATE FUNCTION f() AS $$ SELECT 1;\nCREATE TABLE b (y int);\n";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let error = parsed.tokenize_error.as_ref().expect("an error");
+    assert_eq!(source.line_col(error.offset).line, 2);
+    assert_eq!(parsed.statements.len(), 2);
+    assert_eq!(
+        parsed.statements[0].text(&source),
+        "CREATE TABLE a (x int);"
+    );
+    assert_eq!(
+        parsed.statements[1].shape.kind,
+        ShapeKind::Create(ObjectKind::Function)
+    );
+    assert_eq!(parsed.statements[1].range.end, sql.len());
+}
+
+#[test]
+fn unterminated_comment_and_string_do_not_panic() {
+    for sql in [
+        "SELECT 1; /* never closed",
+        "SELECT 'never closed",
+        "",
+        "\u{feff}",
+        ";;;",
+    ] {
+        let source = SourceFile::new("t.sql", sql);
+        let _ = parse_source(&source, Dialect::Postgres);
+        let _ = parse_source(&source, Dialect::Mysql);
+        let _ = parse_source(&source, Dialect::Sqlite);
+    }
+}
+
+#[test]
+fn shapes_find_guards_and_insertion_points() {
+    let sql = "create unique index concurrently if not exists ix on s.t (a);\nALTER TABLE ONLY t ADD COLUMN IF NOT EXISTS a int, DROP CONSTRAINT c, ADD b text;\nDROP TABLE IF EXISTS a, b;";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let index = &parsed.statements[0].shape;
+    assert_eq!(index.kind, ShapeKind::Create(ObjectKind::Index));
+    assert!(index.concurrently);
+    assert!(index.guard.unwrap().present);
+    assert_eq!(&sql[index.head.clone()], "create unique index concurrently");
+    assert_eq!(index.table.as_ref().unwrap().parts, ["s", "t"]);
+    let alter = &parsed.statements[1].shape;
+    let kinds: Vec<_> = alter.actions.iter().map(|a| a.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            AlterActionKind::AddColumn,
+            AlterActionKind::DropConstraint,
+            AlterActionKind::AddColumn
+        ]
+    );
+    assert!(alter.actions[0].guard.unwrap().present);
+    let add_b = &alter.actions[2];
+    assert!(!add_b.guard.unwrap().present);
+    assert_eq!(
+        &sql[..add_b.guard.unwrap().insert_at].rsplit(' ').next(),
+        &Some("ADD")
+    );
+    let drop = &parsed.statements[2].shape;
+    assert_eq!(drop.names.len(), 2);
+}
+
+#[test]
+fn do_blocks_are_analysed_and_guards_recognised() {
+    let sql = "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a');\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$;\nDO $x$ BEGIN CREATE TABLE t (a int); END $x$;";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let guarded = &parsed.statements[0].nested;
+    assert_eq!(guarded.len(), 1);
+    assert_eq!(guarded[0].shape.kind, ShapeKind::Create(ObjectKind::Type));
+    assert_eq!(guarded[0].text(&source), "CREATE TYPE mood AS ENUM ('a');");
+    assert!(guarded[0].context.do_block.unwrap().guarded);
+    let unguarded = &parsed.statements[1].nested;
+    assert_eq!(unguarded[0].text(&source), "CREATE TABLE t (a int);");
+    assert!(!unguarded[0].context.do_block.unwrap().guarded);
+}
+
+#[test]
+fn transaction_context_is_tracked() {
+    let sql = "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;\nCREATE INDEX CONCURRENTLY j ON t (a);";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    assert!(parsed.statements[1].context.in_transaction);
+    assert!(!parsed.statements[3].context.in_transaction);
+}
