@@ -3,8 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
-use crate::sql::{parse_source, Dialect};
-use sqlparser::tokenizer::{Token, Tokenizer};
+use crate::sql::{parse_source, Dialect, DirectiveKind, ShapeKind, Statement};
 use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -16,15 +15,15 @@ pub struct Migration {
     /// Statements executed, in order (transaction-control statements of the file are left out:
     /// the proof manages transactions itself).
     pub steps: Vec<Step>,
-    /// Set when the file could not be split into statements, so it runs as one piece and its
-    /// crash points cannot be told apart.
-    pub unsplittable: Option<String>,
+    /// What about this file cannot be proven, said plainly (e.g. psql meta-commands).
+    pub unproven: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Step {
     /// Bytes of the statement in `source.text`.
     pub range: Range<usize>,
+    /// What is sent to the server: the statement without its terminator.
     pub sql: String,
     /// PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…).
     pub needs_autocommit: bool,
@@ -48,9 +47,6 @@ impl Migration {
     /// Crash points worth testing: after step `k` (1 ≤ k < steps), where a crash can happen.
     /// After 0 steps is the plain apply; after every step is the re-apply check.
     pub fn crash_points(&self) -> Vec<usize> {
-        if self.unsplittable.is_some() {
-            return Vec::new();
-        }
         (1..self.steps.len())
             .filter(|&k| self.steps[k - 1].crash_after_possible)
             .collect()
@@ -134,30 +130,10 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
     let up_end = up_section_end(&source.text);
     let parsed = parse_source(&source, dialect);
-    if let Some(error) = &parsed.tokenize_error {
-        // sqlparser could not tokenize it, but the server may still run it: run it whole.
-        let start = source.bom_len();
-        let range = start..up_end;
-        let sql = source.text[range.clone()].to_string();
-        let words = leading_words(&sql, dialect);
-        return Migration {
-            steps: vec![Step {
-                range,
-                needs_autocommit: dialect == Dialect::Postgres
-                    && refuses_transaction(&words, server_version),
-                crash_after_possible: false,
-                sql,
-            }],
-            unsplittable: Some(error.message.clone()),
-            source,
-        };
-    }
     let mut steps: Vec<Step> = Vec::new();
     let mut in_explicit_transaction = false;
     for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
-        let sql = statement.text(&source).to_string();
-        let words = leading_words(&sql, dialect);
-        match transaction_control(&words) {
+        match transaction_control(statement) {
             Some(TransactionControl::Begin) => {
                 in_explicit_transaction = dialect.ddl_is_transactional();
                 continue;
@@ -175,18 +151,51 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
             Some(TransactionControl::Other) => continue,
             None => {}
         }
+        // A custom DELIMITER (`//`, `$$`) is for the client, not the server.
+        let end = statement
+            .terminator
+            .as_ref()
+            .map_or(statement.range.end, |t| t.start);
+        let sql = source.text[statement.range.start..end]
+            .trim_end()
+            .to_string();
         steps.push(Step {
             range: statement.range.clone(),
             needs_autocommit: dialect == Dialect::Postgres
-                && refuses_transaction(&words, server_version),
+                && refuses_transaction(&leading_words(statement), server_version),
             crash_after_possible: !in_explicit_transaction,
             sql,
         });
     }
+    let mut unproven = Vec::new();
+    if let Some(error) = &parsed.tokenize_error {
+        // The statement there runs to the end of the file: the server decides whether it is
+        // valid, but where later statements would end is a guess, so no crash point from there.
+        let line = source.line_col(error.offset).line;
+        unproven.push(format!(
+            "it could not be split after line {line} ({}), so crash points from there were not tried",
+            error.message
+        ));
+        for step in steps.iter_mut().filter(|s| s.range.end > error.offset) {
+            step.crash_after_possible = false;
+        }
+    }
+    let meta: Vec<String> = parsed
+        .directives
+        .iter()
+        .filter(|d| d.kind == DirectiveKind::PsqlMeta && d.range.start < up_end)
+        .map(|d| source.line_col(d.range.start).line.to_string())
+        .collect();
+    if !meta.is_empty() {
+        unproven.push(format!(
+            "psql meta-commands (line {}) are instructions to psql, not SQL, and were not run",
+            meta.join(", ")
+        ));
+    }
     Migration {
         source,
         steps,
-        unsplittable: None,
+        unproven,
     }
 }
 
@@ -204,20 +213,16 @@ fn up_section_end(text: &str) -> usize {
     text.len()
 }
 
-/// The first few keywords/identifiers of a statement, upper-cased, comments skipped.
-fn leading_words(sql: &str, dialect: Dialect) -> Vec<String> {
-    let parser_dialect = dialect.parser_dialect();
-    let Ok(tokens) = Tokenizer::new(parser_dialect.as_ref(), sql).tokenize() else {
-        return Vec::new();
-    };
-    tokens
-        .into_iter()
-        .filter_map(|t| match t {
-            Token::Word(w) => Some(w.value.to_ascii_uppercase()),
-            Token::Whitespace(_) => None,
-            other => Some(other.to_string()),
-        })
+/// The first few keywords/identifiers of a statement, upper-cased.
+fn leading_words(statement: &Statement) -> Vec<String> {
+    statement
+        .tokens
+        .iter()
         .take(8)
+        .map(|t| match t.bare_word() {
+            Some(word) => word.to_ascii_uppercase(),
+            None => t.token.to_string(),
+        })
         .collect()
 }
 
@@ -227,16 +232,23 @@ enum TransactionControl {
     Other,
 }
 
-fn transaction_control(words: &[String]) -> Option<TransactionControl> {
-    let first = words.first()?.as_str();
-    let second = words.get(1).map(String::as_str);
-    match first {
+fn transaction_control(statement: &Statement) -> Option<TransactionControl> {
+    match &statement.shape.kind {
         // MariaDB's `BEGIN NOT ATOMIC` opens a compound statement, not a transaction.
-        "BEGIN" if second != Some("NOT") => Some(TransactionControl::Begin),
-        "START" if second == Some("TRANSACTION") => Some(TransactionControl::Begin),
-        "COMMIT" | "END" | "ABORT" => Some(TransactionControl::End),
-        "ROLLBACK" if second != Some("TO") => Some(TransactionControl::End),
-        "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(TransactionControl::Other),
+        ShapeKind::Begin
+            if statement
+                .tokens
+                .get(1)
+                .and_then(|t| t.bare_word())
+                .is_some_and(|w| w.eq_ignore_ascii_case("NOT")) =>
+        {
+            None
+        }
+        ShapeKind::Begin => Some(TransactionControl::Begin),
+        ShapeKind::Commit | ShapeKind::Rollback => Some(TransactionControl::End),
+        ShapeKind::Other(word) if matches!(word.as_str(), "SAVEPOINT" | "RELEASE" | "ROLLBACK") => {
+            Some(TransactionControl::Other)
+        }
         _ => None,
     }
 }
@@ -297,10 +309,10 @@ mod tests {
         assert_eq!(
             sql,
             [
-                "CREATE TABLE a (id int);",
-                "CREATE TABLE b (id int);",
-                "CREATE TABLE c (id int);",
-                "CREATE TABLE d (id int);"
+                "CREATE TABLE a (id int)",
+                "CREATE TABLE b (id int)",
+                "CREATE TABLE c (id int)",
+                "CREATE TABLE d (id int)"
             ]
         );
         // A crash after a (inside the block) rolls a back: that state never exists. After the
@@ -330,5 +342,43 @@ mod tests {
             steps_of("-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n");
         assert_eq!(m.steps.len(), 1);
         assert_eq!(m.line_of(0), 2);
+    }
+
+    #[test]
+    fn a_custom_delimiter_is_not_sent_to_the_server() {
+        let m = plan(
+            SourceFile::new("m.sql", "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\nCREATE TABLE IF NOT EXISTS t (id int);\n"),
+            Dialect::Mariadb,
+            0,
+        );
+        let sql: Vec<&str> = m.steps.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+                "CREATE TABLE IF NOT EXISTS t (id int)"
+            ]
+        );
+        assert_eq!(m.line_of(1), 4);
+    }
+
+    #[test]
+    fn psql_meta_commands_are_said_to_be_unproven() {
+        let m = steps_of("\\set ON_ERROR_STOP on\nCREATE TABLE IF NOT EXISTS t (id int);\n");
+        assert_eq!(m.steps.len(), 1);
+        assert_eq!(
+            m.unproven,
+            ["psql meta-commands (line 1) are instructions to psql, not SQL, and were not run"]
+        );
+    }
+
+    #[test]
+    fn no_crash_points_after_an_unterminated_construct() {
+        let m = steps_of("CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nDO $$ BEGIN\n");
+        assert_eq!(m.steps.len(), 3);
+        assert_eq!(m.crash_points(), vec![1, 2]);
+        let m = steps_of("CREATE TABLE a (id int);\nDO $$ BEGIN;\nCREATE TABLE b (id int);\n");
+        assert_eq!(m.crash_points(), vec![1]);
+        assert!(m.unproven[0].starts_with("it could not be split after line 2"));
     }
 }

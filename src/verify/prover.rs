@@ -246,11 +246,9 @@ impl<'a> Prover<'a> {
             catalog::POSTGRES_CENSUS
         );
         for step in migration.steps.iter().take(done) {
+            // On its own line: the statement may end in a line comment.
             batch.push_str(&step.sql);
-            if !step.sql.trim_end().ends_with(';') {
-                batch.push_str("\n;");
-            }
-            batch.push('\n');
+            batch.push_str("\n;\n");
         }
         batch.push_str(&format!(
             "{};\nROLLBACK TO SAVEPOINT {SAVEPOINT_RETRY};\nRELEASE SAVEPOINT {SAVEPOINT_RETRY};",

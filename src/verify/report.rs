@@ -192,11 +192,7 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
             dedup(&reasons).join("; ")
         ));
     }
-    if let Some(why) = &migration.unsplittable {
-        unproven.push(format!(
-            "it could not be split into statements ({why}), so it ran as one piece and its crash points were not tried"
-        ));
-    }
+    unproven.extend(migration.unproven.iter().cloned());
     for why in unproven {
         findings.push(
             Finding::new(
@@ -280,8 +276,6 @@ fn table_row(migration: &Migration, proof: &MigrationProof) -> Vec<Cell> {
             ),
             CellStatus::Unknown,
         )
-    } else if migration.unsplittable.is_some() {
-        Cell::new("not tried", CellStatus::Unknown)
     } else if c.possible == 0 {
         Cell::new("none", CellStatus::Neutral)
     } else {
@@ -302,7 +296,7 @@ fn result(migration: &Migration, proof: &MigrationProof) -> (&'static str, CellS
         ("not_run", CellStatus::Unknown)
     } else if proof.failed() {
         ("failed", CellStatus::Error)
-    } else if proof.fully_proven() && migration.unsplittable.is_none() {
+    } else if proof.fully_proven() && migration.unproven.is_empty() {
         ("proven", CellStatus::Ok)
     } else {
         ("unproven", CellStatus::Unknown)
