@@ -198,3 +198,45 @@ fn ctrl_c_drops_the_mariadb_scratch_database() {
         "CREATE TABLE IF NOT EXISTS t (id int);\nSELECT SLEEP(30);\n",
     );
 }
+
+/// The acceptance: the original sample fails the proof, and after `preflight fix` it
+/// passes, on PostgreSQL and on MariaDB.
+fn fix_then_verify(db: ScratchDb, sample: &str, dialect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo(sample)).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let verify = |expected: i32| {
+        preflight()
+            .args(["verify", "--dev-url", &db.server_url, "--migrations"])
+            .arg(dir.path())
+            .assert()
+            .code(expected);
+    };
+    verify(1);
+    preflight()
+        .args(["fix", "--dialect", dialect])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    verify(0);
+}
+
+#[test]
+fn postgres_sample_passes_after_preflight_fix() {
+    fix_then_verify(
+        ScratchDb::postgres(),
+        "migrations-sample/migrations",
+        "postgres",
+    );
+}
+
+#[test]
+fn mariadb_sample_passes_after_preflight_fix() {
+    fix_then_verify(
+        ScratchDb::mariadb(),
+        "fixtures/verify/mariadb/original",
+        "mariadb",
+    );
+}
