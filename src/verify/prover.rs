@@ -5,10 +5,14 @@
 //! * **crash points**: for every statement boundary k, the state after its first k statements
 //!   followed by the whole migration must succeed.
 //!
-//! On PostgreSQL everything runs in one transaction that is finally rolled back. Each crash
-//! point is a savepoint taken while applying the migration: at boundary k the whole migration
-//! runs and is rolled back to that savepoint, then statement k+1 is applied for real. So no
-//! state is ever rebuilt; a crash point costs one extra run of the migration.
+//! On PostgreSQL everything runs in one transaction that is finally rolled back, so nothing is
+//! ever rebuilt. Each crash point is a savepoint taken while applying the migration: at
+//! boundary k the retry runs and is rolled back to that savepoint, then statement k+1 is
+//! applied for real. The transaction's write counters (`catalog::POSTGRES_CENSUS`) keep this
+//! cheap: when re-running the first k statements wrote nothing, the database is exactly the
+//! state the plain apply continues from, so the rest of the retry need not run; when a re-apply
+//! wrote no catalog row, no catalog dump is needed. The common case is one round trip per crash
+//! point and one for the re-apply, and re-running idempotent statements costs little.
 //!
 //! On MySQL/MariaDB DDL commits implicitly, so nothing can be rolled back: each crash point gets
 //! a fresh scratch database with the earlier migrations replayed (bounded by
