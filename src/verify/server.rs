@@ -10,6 +10,7 @@ use sqlx::mysql::MySqlConnectOptions;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 /// A server preflight may create databases on.
 #[derive(Debug, Clone)]
@@ -23,12 +24,16 @@ pub enum Server {
 
 static SCRATCH_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// A dev server that does not answer in this time is reported, not waited for.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
 impl Server {
     /// Parses a `postgres://`, `postgresql://`, `mysql://` or `mariadb://` URL.
     pub fn from_url(url: &str) -> Result<Server> {
         let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
         // sqlx's messages can quote the URL, password included: never echo them.
-        let bad_url = || Error::Usage("--dev-url is not a valid database URL".into());
+        let bad_url =
+            || Error::Usage("the dev server URL (--dev-url) is not a valid database URL".into());
         match scheme.as_deref() {
             Some("postgres" | "postgresql") => Ok(Server::Postgres(
                 url.parse::<PgConnectOptions>()
@@ -79,34 +84,40 @@ impl Server {
 
     /// A session on `database`, or on the URL's own database when `None`.
     pub async fn connect(&self, database: Option<&str>) -> Result<Session> {
-        let unreachable = |e: sqlx::Error| {
-            Error::Database(format!(
+        let attempt = async {
+            match self {
+                Server::Postgres(o) => {
+                    let o = match database {
+                        Some(db) => o.clone().database(db),
+                        None => o.clone(),
+                    };
+                    sqlx::PgConnection::connect_with(&o)
+                        .await
+                        .map(Session::Postgres)
+                }
+                Server::MySql { options: o, .. } => {
+                    let o = match database {
+                        Some(db) => o.clone().database(db),
+                        None => o.clone(),
+                    };
+                    sqlx::MySqlConnection::connect_with(&o)
+                        .await
+                        .map(Session::MySql)
+                }
+            }
+        };
+        match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+            Ok(Ok(session)) => Ok(session),
+            Ok(Err(e)) => Err(Error::Database(format!(
                 "cannot connect to the dev server {}: {}",
                 self.describe(),
                 one_line(&e.to_string())
-            ))
-        };
-        match self {
-            Server::Postgres(o) => {
-                let o = match database {
-                    Some(db) => o.clone().database(db),
-                    None => o.clone(),
-                };
-                let conn = sqlx::PgConnection::connect_with(&o)
-                    .await
-                    .map_err(unreachable)?;
-                Ok(Session::Postgres(conn))
-            }
-            Server::MySql { options: o, .. } => {
-                let o = match database {
-                    Some(db) => o.clone().database(db),
-                    None => o.clone(),
-                };
-                let conn = sqlx::MySqlConnection::connect_with(&o)
-                    .await
-                    .map_err(unreachable)?;
-                Ok(Session::MySql(conn))
-            }
+            ))),
+            Err(_) => Err(Error::Database(format!(
+                "cannot connect to the dev server {}: no answer within {} s",
+                self.describe(),
+                CONNECT_TIMEOUT.as_secs()
+            ))),
         }
     }
 
