@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
-use crate::sql::{parse_source, Dialect, DirectiveKind, ShapeKind, Statement};
+use crate::sql::{parse_source, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement};
+use sqlparser::tokenizer::Token;
 use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,9 @@ pub struct Migration {
     pub steps: Vec<Step>,
     /// What about this file cannot be proven, said plainly (e.g. psql meta-commands).
     pub unproven: Vec<String>,
+    /// It may create or change something that outlives a database (a role, a tablespace,
+    /// server settings), so the proof must roll back rather than commit and drop.
+    pub touches_cluster: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +31,8 @@ pub struct Step {
     pub sql: String,
     /// PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…).
     pub needs_autocommit: bool,
+    /// PostgreSQL builds an index concurrently: a failure part-way leaves an INVALID index.
+    pub builds_index_concurrently: bool,
     /// A crash right after this statement is possible: it is not inside an explicit
     /// BEGIN … COMMIT block of the file on an engine with transactional DDL.
     pub crash_after_possible: bool,
@@ -132,7 +138,9 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     let parsed = parse_source(&source, dialect);
     let mut steps: Vec<Step> = Vec::new();
     let mut in_explicit_transaction = false;
+    let mut touches_cluster = false;
     for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
+        touches_cluster |= may_touch_cluster(statement);
         match transaction_control(statement) {
             Some(TransactionControl::Begin) => {
                 in_explicit_transaction = dialect.ddl_is_transactional();
@@ -163,6 +171,13 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
             range: statement.range.clone(),
             needs_autocommit: dialect == Dialect::Postgres
                 && refuses_transaction(&leading_words(statement), server_version),
+            builds_index_concurrently: dialect == Dialect::Postgres
+                && statement.shape.concurrently
+                && match &statement.shape.kind {
+                    ShapeKind::Create(ObjectKind::Index) => true,
+                    ShapeKind::Other(word) => word == "REINDEX",
+                    _ => false,
+                },
             crash_after_possible: !in_explicit_transaction,
             sql,
         });
@@ -196,7 +211,44 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
         source,
         steps,
         unproven,
+        touches_cluster,
     }
+}
+
+/// Conservative: true for anything that might create or change a role, a tablespace, another
+/// database or server settings, including inside DO bodies and EXECUTE strings. A false alarm
+/// only makes the proof roll back instead of committing.
+fn may_touch_cluster(statement: &Statement) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    for tok in &statement.tokens {
+        match &tok.token {
+            Token::Word(w) => words.push(w.value.to_ascii_uppercase()),
+            Token::DollarQuotedString(s) => words.extend(words_in(&s.value)),
+            Token::SingleQuotedString(s) => words.extend(words_in(s)),
+            _ => words.push(String::new()),
+        }
+    }
+    let shared = |w: &str| {
+        matches!(
+            w,
+            "ROLE" | "USER" | "GROUP" | "TABLESPACE" | "DATABASE" | "SUBSCRIPTION"
+        )
+    };
+    let role_grant = matches!(words.first().map(String::as_str), Some("GRANT" | "REVOKE"))
+        && !words.iter().any(|w| w == "ON");
+    role_grant
+        || words
+            .windows(2)
+            .any(|pair| match (pair[0].as_str(), pair[1].as_str()) {
+                ("CREATE" | "ALTER" | "DROP" | "RENAME", next) => shared(next) || next == "SYSTEM",
+                ("ON", next) => matches!(next, "ROLE" | "TABLESPACE"),
+                _ => false,
+            })
+}
+
+fn words_in(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map(str::to_ascii_uppercase)
 }
 
 /// Where the "up" part of a file ends: dbmate (`-- migrate:down`) and goose (`-- +goose Down`)
@@ -325,6 +377,12 @@ mod tests {
         let m = steps_of("CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nREFRESH MATERIALIZED VIEW CONCURRENTLY v;\n");
         let flags: Vec<bool> = m.steps.iter().map(|s| s.needs_autocommit).collect();
         assert_eq!(flags, [false, true, false]);
+        let flags: Vec<bool> = m
+            .steps
+            .iter()
+            .map(|s| s.builds_index_concurrently)
+            .collect();
+        assert_eq!(flags, [false, true, false]);
     }
 
     #[test]
@@ -380,5 +438,22 @@ mod tests {
         let m = steps_of("CREATE TABLE a (id int);\nDO $$ BEGIN;\nCREATE TABLE b (id int);\n");
         assert_eq!(m.crash_points(), vec![1]);
         assert!(m.unproven[0].starts_with("it could not be split after line 2"));
+    }
+
+    #[test]
+    fn roles_and_server_settings_are_noticed_even_inside_do_blocks() {
+        let touches = |sql: &str| steps_of(sql).touches_cluster;
+        assert!(touches("CREATE ROLE app LOGIN;"));
+        assert!(touches("GRANT app TO web;"));
+        assert!(touches("ALTER SYSTEM SET work_mem = '8MB';"));
+        assert!(touches("COMMENT ON ROLE app IS 'x';"));
+        assert!(touches(
+            "DO $$ BEGIN CREATE ROLE app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        ));
+        assert!(!touches("GRANT SELECT ON users TO app;"));
+        assert!(!touches("CREATE TABLE users (id int, role text);"));
+        assert!(!touches(
+            "CREATE VIEW v AS SELECT role, count(*) FROM users GROUP BY role;"
+        ));
     }
 }
