@@ -83,7 +83,7 @@ with_db=$(printf '%s\n' "${with_db_times[@]}" | best)
 verify=$(printf '%s\n' "${verify_times[@]}" | best)
 proof=$(printf '%s\n' "${proof_times[@]}" | best)
 crash_points=$(python3 -c "import json,sys; print(sum(m['crash_points']['possible'] for m in json.load(open(sys.argv[1]))['migrations']))" "$work/verify.json")
-views=$(grep -l 'CREATE OR REPLACE VIEW' "$work"/migrations/*.sql | wc -l)
+views=$(grep -c 'CREATE OR REPLACE VIEW' "$work/all.sql" || true)
 printf 'migrations: %d (%d with a view)  statements: %d  crash points: %d  (best of %d runs, %s)\n' "$count" "$views" "$statements" "$crash_points" "$runs" "$bin"
 printf 'plain apply (psql, one transaction): %.3f s\n' "$plain"
 printf 'plain apply + CREATE/DROP DATABASE:  %.3f s\n' "$with_db"
