@@ -416,7 +416,9 @@ async fn roles_created_by_migrations_do_not_outlive_the_proof() {
     let report = run(&db, dir.path()).await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     assert_eq!(
-        db.query(&format!("SELECT count(*) FROM pg_roles WHERE rolname = '{role}'")),
+        db.query(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"
+        )),
         ["0"]
     );
 }
