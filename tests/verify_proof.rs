@@ -422,3 +422,30 @@ async fn roles_created_by_migrations_do_not_outlive_the_proof() {
         ["0"]
     );
 }
+
+#[tokio::test]
+async fn mariadb_migration_naming_another_database_is_not_run() {
+    let db = ScratchDb::mariadb();
+    let dir = migrations(&[
+        ("001_t.sql", "CREATE TABLE IF NOT EXISTS t (id int);\n"),
+        (
+            "002_other.sql",
+            &format!("CREATE TABLE IF NOT EXISTS `{}`.leak (id int);\n", db.name),
+        ),
+    ]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(
+        codes(&report),
+        [
+            ("VF104", "002_other.sql".to_string(), 1),
+            ("VF104", String::new(), 0)
+        ]
+    );
+    assert!(report.findings[0]
+        .message
+        .contains("names another database"));
+    assert_eq!(result_of(&report, "001_t.sql"), "proven");
+    assert_eq!(result_of(&report, "002_other.sql"), "not_run");
+    // The database the migration named was left alone.
+    assert!(db.query("SHOW TABLES").is_empty());
+}

@@ -21,6 +21,9 @@ pub struct Migration {
     /// It may create or change something that outlives a database (a role, a tablespace,
     /// server settings), so the proof must roll back rather than commit and drop.
     pub touches_cluster: bool,
+    /// Why it must not run on the dev server at all (MySQL/MariaDB: it names another
+    /// database, which is a real database on that server).
+    pub refusal: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,8 +142,24 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     let mut steps: Vec<Step> = Vec::new();
     let mut in_explicit_transaction = false;
     let mut touches_cluster = false;
+    let mut refusal = None;
+    let mut unproven = Vec::new();
     for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
         touches_cluster |= may_touch_cluster(statement);
+        if dialect.is_mysql_family() {
+            let line = source.line_col(statement.range.start).line;
+            if leading_words(statement).first().map(String::as_str) == Some("USE") {
+                unproven.push(format!(
+                    "line {line}: USE was not run; the proof runs every statement in its scratch database"
+                ));
+                continue;
+            }
+            if let Some(name) = database_qualified_name(statement) {
+                refusal.get_or_insert(format!(
+                    "line {line} names another database (`{name}`), a real database on the dev server; verify runs migrations only inside its scratch database"
+                ));
+            }
+        }
         match transaction_control(statement) {
             Some(TransactionControl::Begin) => {
                 in_explicit_transaction = dialect.ddl_is_transactional();
@@ -182,7 +201,6 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
             sql,
         });
     }
-    let mut unproven = Vec::new();
     if let Some(error) = &parsed.tokenize_error {
         // The statement there runs to the end of the file: the server decides whether it is
         // valid, but where later statements would end is a guess, so no crash point from there.
@@ -212,7 +230,19 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
         steps,
         unproven,
         touches_cluster,
+        refusal,
     }
+}
+
+/// MySQL/MariaDB: a `db.table` name in what the statement creates, drops or alters.
+fn database_qualified_name(statement: &Statement) -> Option<&str> {
+    statement
+        .shape
+        .names
+        .iter()
+        .chain(&statement.shape.table)
+        .find(|name| name.parts.len() > 1)
+        .map(|name| name.text.as_str())
 }
 
 /// Conservative: true for anything that might create or change a role, a tablespace, another
@@ -455,5 +485,27 @@ mod tests {
         assert!(!touches(
             "CREATE VIEW v AS SELECT role, count(*) FROM users GROUP BY role;"
         ));
+    }
+
+    #[test]
+    fn mysql_statements_on_another_database_are_refused_and_use_is_not_run() {
+        let m = plan(
+            SourceFile::new(
+                "m.sql",
+                "USE app;\nCREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE app.users ADD COLUMN x int;\n",
+            ),
+            Dialect::Mariadb,
+            0,
+        );
+        assert_eq!(m.steps.len(), 2);
+        assert!(m.unproven[0].starts_with("line 1: USE was not run"));
+        assert!(m
+            .refusal
+            .as_deref()
+            .is_some_and(|r| r.starts_with("line 3 names another database (`app.users`)")));
+        // On PostgreSQL a qualified name is a schema inside the scratch database.
+        assert!(steps_of("ALTER TABLE app.users ADD COLUMN x int;")
+            .refusal
+            .is_none());
     }
 }

@@ -117,6 +117,11 @@ impl<'a> Prover<'a> {
                 proofs.push(MigrationProof::not_run());
                 continue;
             }
+            if let Some(refused) = refused(&self.migrations[index]) {
+                proofs.push(refused);
+                stopped = true;
+                continue;
+            }
             let proof = self.prove_autocommit(index).await?;
             stopped = !matches!(proof.apply, Apply::Passed) || self.main.is_none();
             proofs.push(proof);
@@ -135,6 +140,11 @@ impl<'a> Prover<'a> {
             }
             let migrations = self.migrations;
             let migration = &migrations[index];
+            if let Some(refused) = refused(migration) {
+                proofs.push(refused);
+                stopped = true;
+                continue;
+            }
             let attempt = if migration.needs_autocommit() {
                 Err(NeedsAutocommit)
             } else {
@@ -461,6 +471,14 @@ impl<'a> Prover<'a> {
         }
         Ok(Ok((database, session)))
     }
+}
+
+/// The proof of a migration that must not run on the dev server, if it is one.
+fn refused(migration: &Migration) -> Option<MigrationProof> {
+    let why = migration.refusal.as_ref()?;
+    let mut proof = MigrationProof::not_run();
+    proof.unproven.push(format!("it was not run: {why}"));
+    Some(proof)
 }
 
 /// Runs the statements `range` of a migration; the first refusal, if any.

@@ -31,7 +31,7 @@ pub fn build(migrations: &[Migration], proofs: &[MigrationProof], dialect: Diale
                 rules::PROOF_INCOMPLETE.name,
                 rules::PROOF_INCOMPLETE.default_severity,
                 format!(
-                    "{skipped} migration(s) from {} on were not proven: the proof stopped at an earlier migration",
+                    "{skipped} migration(s) from {} on were not run, so they are not proven",
                     migrations[index].display_path()
                 ),
             )
