@@ -133,3 +133,27 @@ fn mariadb_create_or_replace_table_fix_keeps_the_rows() {
     db.exec(&fixed);
     assert_eq!(db.query("SELECT count(*) FROM sessions"), ["2"]);
 }
+
+const MYSQL_DIALECT_MIGRATION: &str = "
+CREATE SCHEMA reporting;
+CREATE TABLE accounts (id INT PRIMARY KEY, email VARCHAR(100));
+CREATE VIEW emails AS SELECT email FROM accounts;
+CREATE TABLE scratch (id INT);
+DROP TABLE scratch;
+";
+
+#[test]
+fn mysql_dialect_fixes_run_twice_on_mariadb() {
+    let fixed = fixed(MYSQL_DIALECT_MIGRATION, Dialect::Mysql, false);
+    let db = ScratchDb::mariadb();
+    db.exec(&fixed);
+    db.exec(&fixed);
+    db.exec("DROP DATABASE IF EXISTS reporting");
+    let original = ScratchDb::mariadb();
+    original.exec(MYSQL_DIALECT_MIGRATION);
+    let err = original
+        .try_exec(MYSQL_DIALECT_MIGRATION)
+        .expect_err("not retry-safe");
+    original.exec("DROP DATABASE IF EXISTS reporting");
+    assert!(err.contains("exists"), "{err}");
+}

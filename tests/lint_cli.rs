@@ -194,6 +194,30 @@ fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() 
     let pf002 = findings.iter().find(|f| f["rule"] == "PF002").unwrap();
     assert!(pf002["message"].as_str().unwrap().contains("dollar-quoted"));
     assert_eq!(pf002["unknown"], true);
+
+    let comment = write(
+        tmp.path(),
+        "comment.sql",
+        "DROP TABLE a;\n/* never closed\nDROP TABLE b;\n",
+    );
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&comment)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let got: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("PF109".to_string(), 1), ("PF002".to_string(), 2)]);
 }
 
 #[test]

@@ -174,3 +174,34 @@ fn transaction_context_is_tracked() {
     assert!(parsed.statements[1].context.in_transaction);
     assert!(!parsed.statements[3].context.in_transaction);
 }
+
+#[test]
+fn mysql_custom_delimiter_ignores_the_delimiter_inside_strings() {
+    let sql = "DELIMITER $$\nCREATE PROCEDURE p()\nBEGIN\n  SELECT '$$ is text';\nEND$$\nDELIMITER ;\nCREATE TABLE t (id int);\n";
+    let got = texts(sql, Dialect::Mysql);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].starts_with("CREATE PROCEDURE p()") && got[0].ends_with("END$$"));
+    assert_eq!(got[1], "CREATE TABLE t (id int);");
+}
+
+#[test]
+fn mysql_hint_comments_are_checked_at_their_real_position() {
+    let sql = "/*!50003 CREATE TABLE hinted (id int) */;";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Mysql);
+    let shape = &parsed.statements[0].shape;
+    assert_eq!(shape.kind, ShapeKind::Create(ObjectKind::Table));
+    assert_eq!(shape.object().unwrap().text, "hinted");
+    assert_eq!(&sql[shape.guard.unwrap().insert_at..][..8], " hinted ");
+}
+
+#[test]
+fn catalog_checks_guard_only_their_own_branch() {
+    let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('a');\n  END IF;\n  CREATE TABLE after_the_if (id int);\nEND $$;";
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    let nested = &parsed.statements[0].nested;
+    assert_eq!(nested.len(), 2);
+    assert!(nested[0].context.do_block.unwrap().guarded);
+    assert!(!nested[1].context.do_block.unwrap().guarded);
+}

@@ -70,8 +70,9 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
     options.since = args.since.clone();
     let paths = paths_or_configured(args.paths, ctx)?;
     let report = lint::lint_paths(&paths, &options)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     output::write_report(&report, args.report.format, &mut out, ctx.color)
+        .and_then(|()| out.flush())
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
     let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.lint.fail_on);
     let failed = report

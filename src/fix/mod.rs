@@ -102,3 +102,33 @@ fn first_start(edits: &[Edit]) -> usize {
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     (a.range.start < b.range.end && b.range.start < a.range.end) || a.range.start == b.range.start
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Fix, Severity};
+
+    fn finding(at: usize, content: &str) -> Finding {
+        let source = SourceFile::new("t.sql", "CREATE TABLE t (id int);");
+        Finding::new("PF101", "x", Severity::Error, "m").with_fix(Fix {
+            applicability: Applicability::Safe,
+            message: "m".into(),
+            edits: vec![source.edit(at..at, content)],
+        })
+    }
+
+    #[test]
+    fn conflicting_edits_apply_one_per_round() {
+        let text = "CREATE TABLE t (id int);";
+        let (out, used) = apply(text, &[finding(12, " A"), finding(12, " B")], false);
+        assert_eq!(out, "CREATE TABLE A t (id int);");
+        assert_eq!(used.len(), 1);
+    }
+
+    #[test]
+    fn out_of_range_edits_are_refused_not_panicked_on() {
+        let (out, used) = apply("short", &[finding(12, " A")], false);
+        assert_eq!(out, "short");
+        assert!(used.is_empty());
+    }
+}

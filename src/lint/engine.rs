@@ -8,11 +8,13 @@ use super::suppress::{self, CodeSet};
 use super::LintOptions;
 use crate::diagnostics::{Finding, RuleInfo};
 use crate::source::SourceFile;
-use crate::sql::{parse_source, ParsedFile, Statement};
+use crate::sql::{parse_source_with, AstMode, ParsedFile, Statement};
 
 /// Lints one file's text.
 pub fn lint_source(source: &SourceFile, options: &LintOptions) -> Vec<Finding> {
-    lint_parsed(&parse_source(source, options.dialect), options)
+    // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
+    let parsed = parse_source_with(source, options.dialect, AstMode::WhenUnrecognised);
+    lint_parsed(&parsed, options)
 }
 
 /// Lints an already parsed file (its dialect decides which rules apply).

@@ -18,7 +18,10 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
             }
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|e| {
                 let at = e.path().unwrap_or(path).to_path_buf();
                 match e.into_io_error() {

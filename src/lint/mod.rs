@@ -20,7 +20,7 @@ pub use files::collect_sql_files;
 pub use options::{find_rule, LintOptions};
 pub use rules::dialects_of;
 
-use crate::diagnostics::{sort_findings, RuleInfo};
+use crate::diagnostics::{sort_findings, Finding, RuleInfo};
 use crate::error::Result;
 use crate::output::Report;
 use crate::source::SourceFile;
@@ -30,13 +30,41 @@ use std::path::PathBuf;
 pub static RULES: &[RuleInfo] = rules::INFOS;
 
 /// Lints files and directories (walked for `.sql`, sorted). A missing path, an unreadable,
-/// binary or non-UTF-8 file is an error naming it.
+/// binary or non-UTF-8 file is an error naming it (the first such file in path order).
+/// Files are linted in parallel; the report does not depend on the thread count.
 pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
     let files = collect_sql_files(paths, options)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<Result<(SourceFile, Vec<Finding>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| {
+                            let source = SourceFile::read(path)?;
+                            let findings = lint_source(&source, options);
+                            Ok((source, findings))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
     let mut report = Report::new("lint");
-    for path in &files {
-        let source = SourceFile::read(path)?;
-        report.findings.extend(lint_source(&source, options));
+    for result in results {
+        let (source, findings) = result?;
+        report.findings.extend(findings);
         report.add_source(&source);
     }
     report.files_checked = files.len();

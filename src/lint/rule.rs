@@ -199,3 +199,26 @@ pub fn match_case(sample: &str, keywords: &str) -> String {
         keywords.to_uppercase()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserted_keywords_follow_the_authors_case() {
+        assert_eq!(match_case("table", "IF NOT EXISTS"), "if not exists");
+        assert_eq!(match_case("TABLE", "IF NOT EXISTS"), "IF NOT EXISTS");
+        assert_eq!(match_case("Table", "IF NOT EXISTS"), "If Not Exists");
+        assert_eq!(match_case("tAbLe", "OR REPLACE"), "OR REPLACE");
+        assert_eq!(match_case("", "IF EXISTS"), "IF EXISTS");
+    }
+
+    #[test]
+    fn word_before_handles_non_ascii_and_edges() {
+        assert_eq!(word_before("create table", 12), "table");
+        assert_eq!(word_before("ünï table", "ünï table".len()), "table");
+        assert_eq!(word_before("ünï", "ünï".len()), "ünï");
+        assert_eq!(word_before("x", 0), "");
+        assert_eq!(word_before("drop (", 6), "");
+    }
+}

@@ -1,5 +1,7 @@
 //! See the module docs of the submodules.
 
+pub mod iam;
+
 use crate::diagnostics::RuleInfo;
 
 /// Rule codes this stage reports.

@@ -57,10 +57,27 @@ fn embedded_start(tokens: &[Tok]) -> Option<usize> {
     })
 }
 
-/// Does the block guard its DDL: an exception handler for "already exists" / "does not exist"
-/// (or `WHEN OTHERS`), or an `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…)` check?
-pub fn is_guarded(tokens: &[Tok]) -> bool {
-    catches_duplicates(tokens) || checks_catalog(tokens)
+/// Which parts of a DO body are guarded: all of it when an exception handler catches
+/// "already exists" / "does not exist" (or `WHEN OTHERS`); otherwise the branches of
+/// `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN … END IF`.
+#[derive(Debug, Default)]
+pub struct Guarded {
+    whole_block: bool,
+    branches: Vec<Range<usize>>,
+}
+
+impl Guarded {
+    pub fn of(tokens: &[Tok]) -> Guarded {
+        Guarded {
+            whole_block: catches_duplicates(tokens),
+            branches: catalog_checked_branches(tokens),
+        }
+    }
+
+    /// Is a statement starting at byte `at` guarded?
+    pub fn covers(&self, at: usize) -> bool {
+        self.whole_block || self.branches.iter().any(|b| b.contains(&at))
+    }
 }
 
 const CAUGHT_CODES: &[&str] = &[
@@ -96,18 +113,32 @@ fn catches_duplicates(tokens: &[Tok]) -> bool {
     false
 }
 
-fn checks_catalog(tokens: &[Tok]) -> bool {
+/// Byte ranges between `THEN` and the matching `END IF` of IFs whose condition reads the catalog.
+fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Range<usize>> {
     let lookup = |t: &Tok| {
         t.bare_word().is_some_and(|w| {
             let w = w.to_ascii_lowercase();
             w.starts_with("pg_") || w == "information_schema" || w.starts_with("to_reg")
         })
     };
-    tokens.iter().enumerate().any(|(i, t)| {
-        t.is_kw("IF")
-            && tokens[i + 1..]
-                .iter()
-                .take_while(|t| !t.is_kw("THEN"))
-                .any(lookup)
-    })
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut branches = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let after_end = i > 0 && tokens[i - 1].is_kw("END");
+        if t.is_kw("IF") && after_end {
+            if let Some(Some(start)) = open.pop() {
+                branches.push(start..t.range.start);
+            }
+        } else if t.is_kw("IF") {
+            let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
+            let mut reads_catalog = false;
+            let mut then_end = None;
+            for (k, c) in condition.enumerate() {
+                reads_catalog |= lookup(c);
+                then_end = tokens.get(i + 1 + k + 1).map(|t| t.range.end);
+            }
+            open.push(reads_catalog.then_some(then_end).flatten());
+        }
+    }
+    branches
 }

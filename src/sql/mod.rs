@@ -6,14 +6,17 @@
 //! creates, drops or alters, with guard positions) and its [`StatementContext`] (inside an
 //! explicit transaction, inside a DO block). Statements inside a PostgreSQL `DO` body are in
 //! [`Statement::nested`]; [`ParsedFile::all_statements`] walks both levels in file order.
+//! [`Statement::effects`] lists the schema changes a statement makes (for reconcile/verify).
 
 pub mod dialect;
 pub mod do_block;
+pub mod effects;
 pub mod lexer;
 pub mod shape;
 pub mod split;
 
 pub use dialect::Dialect;
+pub use effects::{Change, Effect, Target};
 pub use lexer::Tok;
 pub use shape::{AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind};
 pub use split::{Directive, DirectiveKind};
@@ -63,13 +66,14 @@ impl Statement {
 pub struct StatementContext {
     /// Inside an explicit `BEGIN`/`START TRANSACTION` … `COMMIT` block of the file.
     pub in_transaction: bool,
-    /// Inside a DO block; `Some(true)` when that block guards its DDL.
+    /// Inside a DO block, and whether the block guards this statement.
     pub do_block: Option<DoBlockContext>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DoBlockContext {
-    /// The block catches duplicate_object/duplicate_table (or OTHERS) or checks the catalog.
+    /// The block catches duplicate_object/duplicate_table (or OTHERS), or the statement sits in
+    /// an `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN` branch.
     pub guarded: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
@@ -105,8 +109,24 @@ pub struct TokenizeError {
     pub offset: usize,
 }
 
+/// When to run sqlparser on a statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AstMode {
+    /// Every statement gets an AST (or a parse error).
+    #[default]
+    Always,
+    /// Only statements the token-level recogniser does not understand: everything lint needs,
+    /// at a fraction of the cost.
+    WhenUnrecognised,
+}
+
 /// Splits and parses a file. Never fails: what cannot be understood is reported on the result.
 pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
+    parse_source_with(source, dialect, AstMode::Always)
+}
+
+/// [`parse_source`], choosing which statements sqlparser parses.
+pub fn parse_source_with(source: &SourceFile, dialect: Dialect, mode: AstMode) -> ParsedFile {
     let split = split::split(source, dialect, source.bom_len()..source.text.len(), true);
     let parser_dialect = dialect.parser_dialect();
     let mut in_transaction = false;
@@ -116,13 +136,18 @@ pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context);
+        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context, mode);
         match statement.shape.kind {
             ShapeKind::Begin => in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
             ShapeKind::Do if dialect == Dialect::Postgres => {
-                statement.nested =
-                    nested_statements(source, parser_dialect.as_ref(), &statement, in_transaction);
+                statement.nested = nested_statements(
+                    source,
+                    parser_dialect.as_ref(),
+                    &statement,
+                    in_transaction,
+                    mode,
+                );
             }
             _ => {}
         }
@@ -145,22 +170,26 @@ fn nested_statements(
     parser_dialect: &dyn sqlparser::dialect::Dialect,
     parent: &Statement,
     in_transaction: bool,
+    mode: AstMode,
 ) -> Vec<Statement> {
     let Some(body) = do_block::body_range(source, &parent.tokens) else {
         return Vec::new();
     };
     let (inner, body_tokens) = do_block::inner_statements(source, body);
-    let context = StatementContext {
-        in_transaction,
-        do_block: Some(DoBlockContext {
-            guarded: do_block::is_guarded(&body_tokens),
-            parent: parent.index,
-        }),
-    };
+    let guarded = do_block::Guarded::of(&body_tokens);
     inner
         .into_iter()
         .enumerate()
-        .map(|(i, raw)| build(source, parser_dialect, raw, i, context))
+        .map(|(i, raw)| {
+            let context = StatementContext {
+                in_transaction,
+                do_block: Some(DoBlockContext {
+                    guarded: guarded.covers(raw.range.start),
+                    parent: parent.index,
+                }),
+            };
+            build(source, parser_dialect, raw, i, context, mode)
+        })
         .collect()
 }
 
@@ -170,10 +199,14 @@ fn build(
     raw: RawStatement,
     index: usize,
     context: StatementContext,
+    mode: AstMode,
 ) -> Statement {
-    let mut shape = shape::recognise(&raw.tokens);
-    shape::attach_texts(&mut shape, &source.text);
-    let (ast, parse_error) = parse_tokens(parser_dialect, &raw.tokens);
+    let shape = shape::recognise(&raw.tokens, &source.text);
+    let (ast, parse_error) = if mode == AstMode::Always || shape.kind == ShapeKind::Unknown {
+        parse_tokens(parser_dialect, &raw.tokens)
+    } else {
+        (None, None)
+    };
     Statement {
         index,
         range: raw.range,

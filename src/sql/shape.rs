@@ -250,12 +250,17 @@ const OTHER_LEADING: &[&str] = &[
     "MOVE",
 ];
 
-/// Recognises the shape of one statement from its significant tokens (terminator excluded).
-pub fn recognise(tokens: &[Tok]) -> Shape {
+/// Recognises the shape of one statement from its significant tokens (terminator excluded);
+/// `text` is the file the tokens' byte ranges point into.
+pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
     let Some(first) = tokens.first() else {
         return Shape::new(ShapeKind::Unknown, 0..0);
     };
-    let mut c = Cursor { t: tokens, i: 0 };
+    let mut c = Cursor {
+        t: tokens,
+        i: 0,
+        text,
+    };
     let whole_head = first.range.clone();
     match first.bare_word().map(str::to_ascii_uppercase).as_deref() {
         Some("CREATE") => create(&mut c),
@@ -269,7 +274,7 @@ pub fn recognise(tokens: &[Tok]) -> Shape {
             shape.names.extend(c.name());
             shape
         }
-        Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert(tokens),
+        Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert(&mut c),
         Some("BEGIN") => Shape::new(ShapeKind::Begin, whole_head),
         Some("START") if tokens.get(1).is_some_and(|t| t.is_kw("TRANSACTION")) => {
             Shape::new(ShapeKind::Begin, first.range.start..tokens[1].range.end)
@@ -292,6 +297,7 @@ pub fn recognise(tokens: &[Tok]) -> Shape {
 struct Cursor<'a> {
     t: &'a [Tok],
     i: usize,
+    text: &'a str,
 }
 
 impl Cursor<'_> {
@@ -354,7 +360,7 @@ impl Cursor<'_> {
         }
         let range = self.t[start].range.start..self.prev_end();
         Some(Name {
-            text: String::new(),
+            text: self.text.get(range.clone()).unwrap_or_default().to_string(),
             range,
             parts,
         })
@@ -566,7 +572,7 @@ fn alter(c: &mut Cursor) -> Shape {
     }
     if kind == ObjectKind::Table {
         shape.kind = ShapeKind::AlterTable;
-        shape.actions = alter_table_actions(&c.t[c.i..]);
+        shape.actions = alter_table_actions(&c.t[c.i..], c.text);
         return shape;
     }
     let rest = &c.t[c.i..];
@@ -586,7 +592,7 @@ fn alter(c: &mut Cursor) -> Shape {
     shape
 }
 
-fn alter_table_actions(tokens: &[Tok]) -> Vec<AlterAction> {
+fn alter_table_actions(tokens: &[Tok], text: &str) -> Vec<AlterAction> {
     let mut actions = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
@@ -595,20 +601,24 @@ fn alter_table_actions(tokens: &[Tok]) -> Vec<AlterAction> {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             Token::Comma if depth == 0 => {
-                actions.extend(alter_table_action(&tokens[start..i]));
+                actions.extend(alter_table_action(&tokens[start..i], text));
                 start = i + 1;
             }
             _ => {}
         }
     }
-    actions.extend(alter_table_action(&tokens[start..]));
+    actions.extend(alter_table_action(&tokens[start..], text));
     actions
 }
 
-fn alter_table_action(tokens: &[Tok]) -> Option<AlterAction> {
+fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
     let first = tokens.first()?;
     let last = tokens.last()?;
-    let mut c = Cursor { t: tokens, i: 1 };
+    let mut c = Cursor {
+        t: tokens,
+        i: 1,
+        text,
+    };
     let mut action = AlterAction {
         kind: AlterActionKind::Other,
         range: first.range.start..last.range.end,
@@ -694,7 +704,8 @@ fn alter_table_action(tokens: &[Tok]) -> Option<AlterAction> {
     Some(action)
 }
 
-fn insert(tokens: &[Tok]) -> Shape {
+fn insert(c: &mut Cursor) -> Shape {
+    let tokens = c.t;
     let first = &tokens[0];
     let mut shape = Shape::new(ShapeKind::Insert, first.range.clone());
     let has_pair = |a: &str, b: &str| tokens.windows(2).any(|w| w[0].is_kw(a) && w[1].is_kw(b));
@@ -705,20 +716,10 @@ fn insert(tokens: &[Tok]) -> Shape {
         || has_pair("OR", "IGNORE")
         || has_pair("OR", "REPLACE")
         || tokens.get(1).is_some_and(|t| t.is_kw("IGNORE"));
-    let mut c = Cursor { t: tokens, i: 1 };
+    c.i = 1;
     if c.seek("INTO") {
         c.i += 1;
         shape.names.extend(c.name());
     }
     shape
-}
-
-/// Fills in `Name::text` from the source (kept out of the hot path above).
-pub fn attach_texts(shape: &mut Shape, text: &str) {
-    let fill = |n: &mut Name| n.text = text.get(n.range.clone()).unwrap_or("").to_string();
-    shape.names.iter_mut().for_each(fill);
-    shape.table.iter_mut().for_each(fill);
-    for a in &mut shape.actions {
-        a.name.iter_mut().for_each(fill);
-    }
 }

@@ -202,13 +202,11 @@ fn split_on_semicolons(
     }
     if let Some(error) = lexed.error {
         // The statement that holds the unterminated construct runs to the end of the region.
-        let start = current
-            .first()
-            .map_or(error.construct_start, |t| t.range.start);
-        if !current.is_empty() || start < range.end {
+        // A construct that opens a statement (a comment, a string) leaves no statement to check.
+        if let Some(first) = current.first() {
             out.statements.push(RawStatement {
+                range: first.range.start..range.end,
                 tokens: current,
-                range: start..range.end,
                 terminator: None,
             });
         }
@@ -244,12 +242,13 @@ fn split_on_delimiter(
                 search = at + delimiter.len();
                 continue;
             }
-            let first = lexed.tokens.first().map(|t| t.range.start);
-            out.statements.push(RawStatement {
-                range: first.unwrap_or(error.construct_start)..range.end,
-                tokens: lexed.tokens,
-                terminator: None,
-            });
+            if let Some(first) = lexed.tokens.first() {
+                out.statements.push(RawStatement {
+                    range: first.range.start..range.end,
+                    tokens: lexed.tokens,
+                    terminator: None,
+                });
+            }
             out.error = Some(error);
             return out;
         }

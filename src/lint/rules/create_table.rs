@@ -34,11 +34,17 @@ impl Rule for CreateTable {
             return;
         }
         let table = cx.object_text();
+        let base = shape.object().map_or("", |n| n.base());
+        let error = match cx.dialect {
+            Dialect::Postgres => format!("relation \"{base}\" already exists"),
+            Dialect::Mysql | Dialect::Mariadb => format!("Table '{base}' already exists"),
+            Dialect::Sqlite => format!("table {base} already exists"),
+        };
         out.push(
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`CREATE TABLE {table}` fails on a retry once the table exists (\"relation already exists\"): add IF NOT EXISTS"
+                    "`CREATE TABLE {table}` fails on a retry once the table exists ({error}): add IF NOT EXISTS"
                 ),
             )
             .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe)))

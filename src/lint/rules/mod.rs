@@ -143,3 +143,18 @@ pub fn dialects_of(code: &str) -> Option<&'static [crate::sql::Dialect]> {
         .find(|r| r.info().code == code)
         .map(|r| r.dialects())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_catalog_list_the_same_rules_in_the_same_order() {
+        let registry: Vec<&str> = REGISTRY.iter().map(|r| r.info().code).collect();
+        let catalog: Vec<&str> = INFOS.iter().map(|r| r.code).collect();
+        assert_eq!(registry, catalog);
+        for (rule, info) in REGISTRY.iter().zip(INFOS) {
+            assert_eq!(rule.info(), info);
+        }
+    }
+}

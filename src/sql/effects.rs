@@ -1,0 +1,154 @@
+//! What a statement does to the schema, in terms reconcile and verify can compare with a live
+//! database: "creates table user_profiles", "adds column users.bio", "drops index i".
+//! Derived from the token-level shape, so it works for statements sqlparser rejects too.
+
+use super::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Create,
+    Drop,
+    Rename,
+    /// `ALTER TYPE … ADD VALUE`, and other in-place alterations of an object.
+    Alter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Object(ObjectKind),
+    Column,
+    Constraint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect<'a> {
+    pub change: Change,
+    pub target: Target,
+    /// The object, column or constraint; `None` for unnamed indexes and constraints.
+    pub name: Option<&'a Name>,
+    /// The table a column, constraint, index, trigger or policy belongs to.
+    pub table: Option<&'a Name>,
+    /// The statement carries its own retry guard (IF [NOT] EXISTS, OR REPLACE).
+    pub guarded: bool,
+}
+
+impl Statement {
+    /// The schema changes this statement makes (nested DO statements report their own).
+    pub fn effects(&self) -> Vec<Effect<'_>> {
+        let shape = &self.shape;
+        let guarded = shape.guard.is_some_and(|g| g.present) || shape.or_replace;
+        let object = |change, kind| {
+            let names: Vec<Option<&Name>> = if shape.names.is_empty() {
+                vec![None]
+            } else {
+                shape.names.iter().map(Some).collect()
+            };
+            names
+                .into_iter()
+                .map(|name| Effect {
+                    change,
+                    target: Target::Object(kind),
+                    name,
+                    table: shape.table.as_ref(),
+                    guarded,
+                })
+                .collect()
+        };
+        match &shape.kind {
+            ShapeKind::Create(kind) => object(Change::Create, *kind),
+            ShapeKind::Drop(kind) => object(Change::Drop, *kind),
+            ShapeKind::Rename(kind) => object(Change::Rename, *kind),
+            ShapeKind::AlterTypeAddValue => object(Change::Alter, ObjectKind::Type),
+            ShapeKind::AlterTable => shape
+                .actions
+                .iter()
+                .filter_map(|a| {
+                    let (change, target) = match a.kind {
+                        AlterActionKind::AddColumn => (Change::Create, Target::Column),
+                        AlterActionKind::DropColumn => (Change::Drop, Target::Column),
+                        AlterActionKind::AddConstraint => (Change::Create, Target::Constraint),
+                        AlterActionKind::DropConstraint => (Change::Drop, Target::Constraint),
+                        AlterActionKind::AddIndex => {
+                            (Change::Create, Target::Object(ObjectKind::Index))
+                        }
+                        AlterActionKind::DropIndex => {
+                            (Change::Drop, Target::Object(ObjectKind::Index))
+                        }
+                        AlterActionKind::Rename => (Change::Rename, Target::Column),
+                        AlterActionKind::Other => return None,
+                    };
+                    Some(Effect {
+                        change,
+                        target,
+                        name: a.name.as_ref(),
+                        table: shape.object(),
+                        guarded: a.guard.is_some_and(|g| g.present),
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::sql::{parse_source, Dialect};
+
+    #[test]
+    fn reports_what_each_statement_changes() {
+        let source = SourceFile::new(
+            "m.sql",
+            "CREATE TABLE IF NOT EXISTS s.users (id int);\nALTER TABLE users ADD COLUMN bio text, DROP CONSTRAINT IF EXISTS c;\nCREATE INDEX ON users (id);",
+        );
+        let parsed = parse_source(&source, Dialect::Postgres);
+        let all: Vec<_> = parsed.all_statements().flat_map(|s| s.effects()).collect();
+        let summary: Vec<_> = all
+            .iter()
+            .map(|e| {
+                (
+                    e.change,
+                    e.target,
+                    e.name.map(|n| n.text.as_str()),
+                    e.table.map(|n| n.base()),
+                    e.guarded,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    Change::Create,
+                    Target::Object(ObjectKind::Table),
+                    Some("s.users"),
+                    None,
+                    true
+                ),
+                (
+                    Change::Create,
+                    Target::Column,
+                    Some("bio"),
+                    Some("users"),
+                    false
+                ),
+                (
+                    Change::Drop,
+                    Target::Constraint,
+                    Some("c"),
+                    Some("users"),
+                    true
+                ),
+                (
+                    Change::Create,
+                    Target::Object(ObjectKind::Index),
+                    None,
+                    Some("users"),
+                    false
+                ),
+            ]
+        );
+    }
+}
