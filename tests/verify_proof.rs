@@ -449,3 +449,38 @@ async fn mariadb_migration_naming_another_database_is_not_run() {
     // The database the migration named was left alone.
     assert!(db.query("SHOW TABLES").is_empty());
 }
+
+#[tokio::test]
+async fn postgres_or_replace_view_that_widens_on_reapply_changes_the_schema() {
+    let db = ScratchDb::postgres();
+    // The second run expands `*` again, now with the column the first run added.
+    let dir = migrations(&[(
+        "001_v.sql",
+        "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE OR REPLACE VIEW v AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n",
+    )]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(codes(&report), [("VF102", "001_v.sql".to_string(), 1)]);
+    assert!(
+        report.findings[0]
+            .notes
+            .iter()
+            .any(|n| n.starts_with("+ column public.v.c #2 integer")),
+        "{:?}",
+        report.findings[0].notes
+    );
+}
+
+#[tokio::test]
+async fn postgres_or_replace_next_to_another_writer_still_gets_the_full_comparison() {
+    let db = ScratchDb::postgres();
+    let dir = migrations(&[(
+        "001_vi.sql",
+        "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE OR REPLACE VIEW v AS SELECT a FROM t;\nCREATE INDEX ON t (a);\n",
+    )]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(codes(&report), [("VF102", "001_vi.sql".to_string(), 1)]);
+    assert!(report.findings[0]
+        .notes
+        .iter()
+        .any(|n| n.starts_with("+ index public.t_a_idx1 ")));
+}

@@ -104,10 +104,13 @@ UNION ALL
 SELECT 'function ' || ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
        || ') kind=' || p.prokind::text || ' returns ' || coalesce(pg_get_function_result(p.oid), '')
        || ' language=' || l.lanname || ' volatility=' || p.provolatile::text
+       || ' strict=' || p.proisstrict::text || ' security-definer=' || p.prosecdef::text
+       || ' config=' || coalesce(array_to_string(p.proconfig, ','), '')
        || ' body=' || md5(coalesce(p.prosrc, ''))
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 UNION ALL
 SELECT 'view ' || ns.nspname || '.' || c.relname || ' ' || md5(pg_get_viewdef(c.oid))
+       || ' options=' || coalesce(array_to_string(c.reloptions, ','), '')
 FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm')
 UNION ALL
@@ -167,6 +170,50 @@ impl Census {
         self.same_catalog(later) && later.data_writes == self.data_writes
     }
 }
+
+/// PostgreSQL, scoped to the objects `CREATE OR REPLACE` statements rewrite: `$1` view names
+/// as written, `$2`/`$3` routine schemas ('' for the search path) and names. A name that does
+/// not resolve gives an `unresolved` line, and the caller falls back to the full dump.
+pub const POSTGRES_SCOPED_DUMP: &str = r#"
+WITH views AS (
+  SELECT n AS name, to_regclass(n) AS oid FROM unnest($1::text[]) AS n
+), wanted AS (
+  SELECT * FROM unnest($2::text[], $3::text[]) AS w(schema, name)
+), routines AS (
+  SELECT w.schema, w.name, p.oid
+  FROM wanted w
+  LEFT JOIN pg_proc p ON p.proname = w.name AND (
+    (w.schema = '' AND pg_function_is_visible(p.oid))
+    OR p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = w.schema))
+)
+SELECT 'unresolved view ' || name FROM views WHERE oid IS NULL
+UNION ALL
+SELECT 'unresolved routine ' || schema || '.' || name FROM routines WHERE oid IS NULL
+UNION ALL
+SELECT 'relation ' || ns.nspname || '.' || c.relname || ' kind=' || c.relkind::text
+       || ' options=' || coalesce(array_to_string(c.reloptions, ','), '')
+       || ' view=' || md5(pg_get_viewdef(c.oid))
+FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+WHERE c.oid IN (SELECT oid FROM views)
+UNION ALL
+SELECT 'column ' || ns.nspname || '.' || c.relname || '.' || a.attname
+       || ' #' || a.attnum::text || ' ' || format_type(a.atttypid, a.atttypmod)
+       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace ns ON ns.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid IN (SELECT oid FROM views) AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'function ' || ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
+       || ') kind=' || p.prokind::text || ' returns ' || coalesce(pg_get_function_result(p.oid), '')
+       || ' language=' || l.lanname || ' volatility=' || p.provolatile::text
+       || ' strict=' || p.proisstrict::text || ' security-definer=' || p.prosecdef::text
+       || ' config=' || coalesce(array_to_string(p.proconfig, ','), '')
+       || ' body=' || md5(coalesce(p.prosrc, ''))
+FROM pg_proc p JOIN pg_namespace ns ON ns.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+WHERE p.oid IN (SELECT oid FROM routines)
+"#;
 
 /// MySQL/MariaDB: tables, columns (position, type, nullability, default, extra, collation),
 /// indexes, constraints, foreign keys, checks, views, routines and triggers of the current

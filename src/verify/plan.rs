@@ -39,6 +39,18 @@ pub struct Step {
     /// A crash right after this statement is possible: it is not inside an explicit
     /// BEGIN … COMMIT block of the file on an engine with transactional DDL.
     pub crash_after_possible: bool,
+    /// PostgreSQL `CREATE OR REPLACE VIEW|FUNCTION|PROCEDURE`: it rewrites its catalog rows on
+    /// every run, so the re-apply check compares just this object (see `Replaced`).
+    pub replaces: Option<Replaced>,
+}
+
+/// The object a `CREATE OR REPLACE` statement rewrites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replaced {
+    /// The view's name as written (resolved by the server, search_path and quoting included).
+    View(String),
+    /// A function or procedure: schema (empty when unqualified) and name, normalised.
+    Routine { schema: String, name: String },
 }
 
 impl Migration {
@@ -198,6 +210,9 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
                     _ => false,
                 },
             crash_after_possible: !in_explicit_transaction,
+            replaces: (dialect == Dialect::Postgres)
+                .then(|| replaced_object(statement))
+                .flatten(),
             sql,
         });
     }
@@ -231,6 +246,27 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
         unproven,
         touches_cluster,
         refusal,
+    }
+}
+
+fn replaced_object(statement: &Statement) -> Option<Replaced> {
+    let shape = &statement.shape;
+    let [name] = shape.names.as_slice() else {
+        return None;
+    };
+    match shape.kind {
+        ShapeKind::Create(ObjectKind::View) if shape.or_replace => {
+            Some(Replaced::View(name.text.clone()))
+        }
+        ShapeKind::Create(ObjectKind::Function | ObjectKind::Procedure) if shape.or_replace => {
+            let (schema, base) = match name.parts.as_slice() {
+                [base] => (String::new(), base.clone()),
+                [schema, base] => (schema.clone(), base.clone()),
+                _ => return None,
+            };
+            Some(Replaced::Routine { schema, name: base })
+        }
+        _ => None,
     }
 }
 
@@ -507,5 +543,22 @@ mod tests {
         assert!(steps_of("ALTER TABLE app.users ADD COLUMN x int;")
             .refusal
             .is_none());
+    }
+
+    #[test]
+    fn or_replace_views_and_functions_name_what_they_replace() {
+        let m = steps_of("CREATE OR REPLACE VIEW app.v AS SELECT 1;\nCREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;\nCREATE VIEW w AS SELECT 1;\n");
+        let replaced: Vec<Option<Replaced>> = m.steps.iter().map(|s| s.replaces.clone()).collect();
+        assert_eq!(
+            replaced,
+            [
+                Some(Replaced::View("app.v".into())),
+                Some(Replaced::Routine {
+                    schema: String::new(),
+                    name: "f".into()
+                }),
+                None
+            ]
+        );
     }
 }

@@ -22,7 +22,7 @@
 
 use super::catalog::{self, Census};
 use super::outcome::{Apply, CrashFailure, CrashPoints, MigrationProof, Reapply, StepFailure};
-use super::plan::Migration;
+use super::plan::{Migration, Replaced};
 use super::server::{ScratchDatabase, Server};
 use super::session::Session;
 use crate::error::Result;
@@ -228,7 +228,10 @@ impl<'a> Prover<'a> {
             Retry::Passed {
                 catalog_unchanged: Some(true),
             } => Reapply::Passed,
-            Retry::Passed { .. } => self.reapply_with_dumps(migration).await?,
+            Retry::Passed { .. } => match self.reapply_scoped(migration).await? {
+                Some(reapply) => reapply,
+                None => self.reapply_with_dumps(migration).await?,
+            },
         };
         self.session()
             .control(&format!("RELEASE SAVEPOINT {SAVEPOINT_MIGRATION}"))
@@ -323,6 +326,61 @@ impl<'a> Prover<'a> {
             _ => None,
         };
         Ok(Retry::Passed { catalog_unchanged })
+    }
+
+    /// The re-apply check for a migration whose re-run wrote catalog rows, when the only
+    /// statements that wrote are `CREATE OR REPLACE VIEW|FUNCTION|PROCEDURE` (which rewrite
+    /// their rows on every run): compares just those objects, not the whole catalog. `None`
+    /// when that does not hold and the full dumps must decide.
+    async fn reapply_scoped(&mut self, migration: &Migration) -> Result<Option<Reapply>> {
+        let replaced: Vec<&Replaced> = migration
+            .steps
+            .iter()
+            .filter_map(|s| s.replaces.as_ref())
+            .collect();
+        if replaced.is_empty() {
+            return Ok(None);
+        }
+        let Some(before) = self.session().scoped_fingerprint(&replaced).await? else {
+            return Ok(None);
+        };
+        self.savepoint(SAVEPOINT_RETRY).await?;
+        let outcome = self.rerun_watching_writers(migration).await?;
+        let after = match outcome {
+            Some(Ok(())) => self.session().scoped_fingerprint(&replaced).await?,
+            _ => None,
+        };
+        self.rollback_to(SAVEPOINT_RETRY).await?;
+        Ok(match (outcome, after) {
+            (Some(Err(failure)), _) => Some(Reapply::Failed(failure)),
+            (Some(Ok(())), Some(after)) if after.hash == before.hash => Some(Reapply::Passed),
+            (Some(Ok(())), Some(after)) => Some(Reapply::SchemaChanged(before.changes_to(&after))),
+            _ => None,
+        })
+    }
+
+    /// Runs the whole migration with a census after each statement. `None` as soon as a
+    /// statement other than a `CREATE OR REPLACE` wrote the catalog (or the census is off).
+    async fn rerun_watching_writers(
+        &mut self,
+        migration: &Migration,
+    ) -> Result<Option<std::result::Result<(), StepFailure>>> {
+        let Some(mut census) = self.session().census().await? else {
+            return Ok(None);
+        };
+        for (step, statement) in migration.steps.iter().enumerate() {
+            if let Err(error) = self.session().run(&statement.sql).await? {
+                return Ok(Some(Err(StepFailure { step, error })));
+            }
+            let Some(now) = self.session().census().await? else {
+                return Ok(None);
+            };
+            if !census.same_catalog(&now) && statement.replaces.is_none() {
+                return Ok(None);
+            }
+            census = now;
+        }
+        Ok(Some(Ok(())))
     }
 
     /// The re-apply check by catalog fingerprints taken before and after.

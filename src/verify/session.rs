@@ -1,6 +1,7 @@
 //! One connection to a scratch database: run a statement, dump the catalog.
 
 use super::catalog::{self, Census, Fingerprint};
+use super::plan::Replaced;
 use super::server::one_line;
 use crate::error::{Error, Result};
 use sqlx::Connection;
@@ -170,6 +171,45 @@ impl Session {
             (Some(before), Some(after)) => Some((before, after)),
             _ => None,
         }))
+    }
+
+    /// PostgreSQL: the catalog lines of just the objects `CREATE OR REPLACE` statements
+    /// rewrite; `None` when a name does not resolve (the full dump must decide).
+    pub async fn scoped_fingerprint(
+        &mut self,
+        objects: &[&Replaced],
+    ) -> Result<Option<Fingerprint>> {
+        let Session::Postgres(c) = self else {
+            return Ok(None);
+        };
+        let mut views = Vec::new();
+        let (mut schemas, mut names) = (Vec::new(), Vec::new());
+        for object in objects {
+            match object {
+                Replaced::View(name) => views.push(name.clone()),
+                Replaced::Routine { schema, name } => {
+                    schemas.push(schema.clone());
+                    names.push(name.clone());
+                }
+            }
+        }
+        let lines: Vec<Option<String>> = sqlx::query_scalar(catalog::POSTGRES_SCOPED_DUMP)
+            .bind(views)
+            .bind(schemas)
+            .bind(names)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(|e| {
+                Error::Database(format!(
+                    "could not read the scratch database's catalog: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
+        let lines: Vec<String> = lines.into_iter().flatten().collect();
+        if lines.iter().any(|l| l.starts_with("unresolved ")) {
+            return Ok(None);
+        }
+        Ok(Some(Fingerprint::new(lines)))
     }
 
     /// PostgreSQL's `server_version_num`; 0 on MySQL/MariaDB.
