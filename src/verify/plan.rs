@@ -3,7 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
-use crate::sql::{parse_source, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement};
+use crate::sql::{
+    parse_source_with, AstMode, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement,
+};
 use sqlparser::tokenizer::Token;
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -150,7 +152,8 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 /// the engine is not PostgreSQL).
 pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
     let up_end = up_section_end(&source.text);
-    let parsed = parse_source(&source, dialect);
+    // verify runs text and reads shapes; it never needs an AST.
+    let parsed = parse_source_with(&source, dialect, AstMode::WhenUnrecognised);
     let mut steps: Vec<Step> = Vec::new();
     let mut in_explicit_transaction = false;
     let mut touches_cluster = false;
