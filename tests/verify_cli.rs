@@ -240,3 +240,20 @@ fn mariadb_sample_passes_after_preflight_fix() {
         "mariadb",
     );
 }
+
+#[test]
+fn a_directory_without_migrations_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "no SQL here").unwrap();
+    let out = preflight()
+        .args([
+            "verify",
+            "--dev-url",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+            "--migrations",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(one_line_error(&out).contains("contains no migration files (*.sql)"));
+}

@@ -95,10 +95,12 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
 }
 
 fn read_migrations(dir: &Path) -> Result<Vec<SourceFile>> {
-    plan::discover(dir)?
-        .iter()
-        .map(|path| SourceFile::read(path))
-        .collect()
+    let files = plan::discover(dir)?;
+    if files.is_empty() {
+        // A wrong path must not pass the gate as "nothing to prove".
+        return Err(Error::input(dir, "contains no migration files (*.sql)"));
+    }
+    files.iter().map(|path| SourceFile::read(path)).collect()
 }
 
 async fn prove(

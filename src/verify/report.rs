@@ -74,11 +74,7 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
                 rules::APPLY_FAILS,
                 migration,
                 f.step,
-                format!(
-                    "{path} fails on its first apply, at line {}: {}",
-                    migration.line_of(f.step),
-                    f.error
-                ),
+                format!("fails on its first apply, in order: {}", f.error),
             )
             .with_note("the migrations after it could not be proven"),
         );
@@ -93,8 +89,7 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
             migration,
             f.step,
             format!(
-                "applying {path} a second time fails at line {}: {}",
-                migration.line_of(f.step),
+                "applying this migration a second time fails here: {}",
                 f.error
             ),
         )
@@ -114,7 +109,7 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
             rules::REAPPLY_CHANGES_SCHEMA.code,
             rules::REAPPLY_CHANGES_SCHEMA.name,
             rules::REAPPLY_CHANGES_SCHEMA.default_severity,
-            format!("applying {path} a second time succeeds but changes the schema"),
+            "applying this migration a second time succeeds but changes the schema",
         )
         .at(migration.source.location(0..0))
         .with_subject(path.clone());
@@ -156,10 +151,9 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
                 migration,
                 f.step,
                 format!(
-                    "if a deploy stops after statement {} (line {}), retrying {path} fails at line {}: {}",
+                    "if a deploy stops after statement {} (line {}), the retry fails here: {}",
                     crash.after,
                     migration.line_of(crash.after - 1),
-                    migration.line_of(f.step),
                     f.error
                 ),
             )
@@ -199,7 +193,7 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
                 rules::PROOF_INCOMPLETE.code,
                 rules::PROOF_INCOMPLETE.name,
                 rules::PROOF_INCOMPLETE.default_severity,
-                format!("{path} is not fully proven: {why}"),
+                format!("not fully proven: {why}"),
             )
             .at(migration.source.location(0..0))
             .with_subject(path.clone())
