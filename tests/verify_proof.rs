@@ -484,3 +484,50 @@ async fn postgres_or_replace_next_to_another_writer_still_gets_the_full_comparis
         .iter()
         .any(|n| n.starts_with("+ index public.t_a_idx1 ")));
 }
+
+#[tokio::test]
+async fn postgres_autocommit_after_a_role_is_not_run_rather_than_leaking_the_role() {
+    let db = ScratchDb::postgres();
+    let role = common::unique_name("pf_verify_role");
+    let dir = migrations(&[
+        (
+            "001_role.sql",
+            &format!("DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\nCREATE TABLE IF NOT EXISTS t (a int);\n"),
+        ),
+        ("002_idx.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\n"),
+    ]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(result_of(&report, "001_role.sql"), "proven");
+    assert_eq!(result_of(&report, "002_idx.sql"), "not_run");
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.unknown && f.message.contains("committing would leave the roles")));
+    assert_eq!(
+        db.query(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"
+        )),
+        ["0"]
+    );
+}
+
+#[tokio::test]
+async fn mariadb_grants_are_not_run_on_the_dev_server() {
+    let db = ScratchDb::mariadb();
+    let user = common::unique_name("pf_verify_user");
+    let dir = migrations(&[(
+        "001_user.sql",
+        &format!("CREATE USER IF NOT EXISTS '{user}'@'localhost';\n"),
+    )]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(result_of(&report, "001_user.sql"), "not_run");
+    assert!(report.findings[0]
+        .message
+        .contains("line 1 creates or changes users"));
+    assert_eq!(
+        db.query(&format!(
+            "SELECT count(*) FROM mysql.user WHERE user = '{user}'"
+        )),
+        ["0"]
+    );
+}

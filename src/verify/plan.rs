@@ -160,9 +160,16 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     let mut refusal = None;
     let mut unproven = Vec::new();
     for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
-        touches_cluster |= may_touch_cluster(statement);
+        let cluster_wide = may_touch_cluster(statement, dialect);
+        touches_cluster |= cluster_wide;
         if dialect.is_mysql_family() {
             let line = source.line_col(statement.range.start).line;
+            if cluster_wide {
+                // MySQL commits every such statement: it would stay on the dev server.
+                refusal.get_or_insert(format!(
+                    "line {line} creates or changes users, roles, grants or server settings, which would outlive the scratch database on the dev server"
+                ));
+            }
             if leading_words(statement).first().map(String::as_str) == Some("USE") {
                 unproven.push(format!(
                     "line {line}: USE was not run; the proof runs every statement in its scratch database"
@@ -287,7 +294,7 @@ fn database_qualified_name(statement: &Statement) -> Option<&str> {
 /// Conservative: true for anything that might create or change a role, a tablespace, another
 /// database or server settings, including inside DO bodies and EXECUTE strings. A false alarm
 /// only makes the proof roll back instead of committing.
-fn may_touch_cluster(statement: &Statement) -> bool {
+fn may_touch_cluster(statement: &Statement, dialect: Dialect) -> bool {
     let mut words: Vec<String> = Vec::new();
     for tok in &statement.tokens {
         match &tok.token {
@@ -303,8 +310,10 @@ fn may_touch_cluster(statement: &Statement) -> bool {
             "ROLE" | "USER" | "GROUP" | "TABLESPACE" | "DATABASE" | "SUBSCRIPTION"
         )
     };
+    // PostgreSQL keeps object privileges in the database; role membership is cluster-wide.
+    // MySQL keeps every grant in its `mysql` system database.
     let role_grant = matches!(words.first().map(String::as_str), Some("GRANT" | "REVOKE"))
-        && !words.iter().any(|w| w == "ON");
+        && (dialect.is_mysql_family() || !words.iter().any(|w| w == "ON"));
     role_grant
         || words
             .windows(2)
@@ -512,6 +521,15 @@ mod tests {
     #[test]
     fn roles_and_server_settings_are_noticed_even_inside_do_blocks() {
         let touches = |sql: &str| steps_of(sql).touches_cluster;
+        let mysql = plan(
+            SourceFile::new("m.sql", "GRANT SELECT ON app.* TO 'web'@'%';"),
+            Dialect::Mysql,
+            0,
+        );
+        assert!(mysql.touches_cluster);
+        assert!(mysql
+            .refusal
+            .is_some_and(|r| r.starts_with("line 1 creates or changes users")));
         assert!(touches("CREATE ROLE app LOGIN;"));
         assert!(touches("GRANT app TO web;"));
         assert!(touches("ALTER SYSTEM SET work_mem = '8MB';"));

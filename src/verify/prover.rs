@@ -152,6 +152,13 @@ impl<'a> Prover<'a> {
             };
             let proof = match attempt {
                 Ok(proof) => proof,
+                Err(NeedsAutocommit) if migrations[..=index].iter().any(|m| m.touches_cluster) => {
+                    let mut proof = MigrationProof::not_run();
+                    proof.unproven.push(
+                        "it was not run: it needs autocommit mode, and committing would leave the roles or server settings of the migrations so far on the dev server".into(),
+                    );
+                    proof
+                }
                 Err(NeedsAutocommit) => {
                     // Make the state so far durable, run this one outside a transaction.
                     self.session().control("COMMIT").await?;
