@@ -1,7 +1,7 @@
 //! `preflight verify`: proves migrations are retry-safe by replaying them on a scratch database
 //! created on a dev server, and always dropped afterwards.
 //!
-//! * `plan`: the migration files in order, split into statements (`sql::parse_source`).
+//! * `plan`: the migration files in order, split into statements by the `sql` module.
 //! * `server`: the dev server and the scratch-database guard.
 //! * `session`: one connection: run a statement, dump the catalog.
 //! * `catalog`: the catalog fingerprint queries and their diff.
