@@ -1,7 +1,9 @@
 //! `preflight reconcile`.
 
 use super::{Context, ReportArgs};
-use crate::error::{Error, Result};
+use crate::error::{exit, Error, Result};
+use crate::output;
+use crate::reconcile::{reconcile, ReconcileOptions};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -23,6 +25,54 @@ pub struct ReconcileArgs {
     pub report: ReportArgs,
 }
 
-pub fn run(_args: ReconcileArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight reconcile` is being built".into()))
+pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
+    let options = ReconcileOptions::resolve(
+        &ctx.config,
+        args.database_url,
+        args.migrations,
+        args.tracker,
+        args.schema,
+    )?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(reconcile(&options))?;
+    if ctx.verbose {
+        eprintln!("{}", run_summary(&report));
+    }
+    let mut stdout = std::io::stdout().lock();
+    output::write_report(&report, args.report.format, &mut stdout, ctx.color)
+        .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
+    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.check.fail_on);
+    // Unknown is not pass: what could not be verified fails unless the config allows it.
+    let allow_unknown = ctx.config.check.allow_unknown;
+    let failed = report
+        .findings
+        .iter()
+        .any(|f| fail_on.is_reached_by(f.severity) || (f.unknown && !allow_unknown));
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// One line for `--verbose`: what was compared and what it cost.
+fn run_summary(report: &output::Report) -> String {
+    let db = &report.json_extra["database"];
+    let timings = report.json_extra["timings_ms"]
+        .as_object()
+        .map(|t| {
+            t.iter()
+                .map(|(phase, ms)| format!("{} {ms} ms", phase.replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    format!(
+        "reconcile: {} tracker, {} migration files, {} live objects in {} ({}), {} queries; {timings}",
+        db["tracker"].as_str().unwrap_or("?"),
+        report.files_checked,
+        db["objects"],
+        db["url"].as_str().unwrap_or("?"),
+        db["engine"].as_str().unwrap_or("?"),
+        db["queries"],
+    )
 }

@@ -1,7 +1,8 @@
 //! `preflight verify`.
 
 use super::{Context, ReportArgs};
-use crate::error::{Error, Result};
+use crate::error::{exit, Error, Result};
+use crate::verify::{verify, VerifyOptions};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -14,12 +15,58 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub migrations: Option<PathBuf>,
     /// Crash-point retries per migration on engines without transactional DDL (MySQL, MariaDB).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = crate::verify::DEFAULT_MAX_CRASH_POINTS)]
     pub max_crash_points: usize,
     #[command(flatten)]
     pub report: ReportArgs,
 }
 
-pub fn run(_args: VerifyArgs, _ctx: &Context) -> Result<i32> {
-    Err(Error::Usage("`preflight verify` is being built".into()))
+pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
+    let options = options(&args, ctx)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(verify(&options))?;
+    let mut out = anstream::stdout().lock();
+    crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
+        .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
+    let fail_on = ctx.fail_on(args.report.fail_on, None);
+    // Unknown is not pass: an unproven part fails the run like a failed proof.
+    let failed = report
+        .findings
+        .iter()
+        .any(|f| f.unknown || fail_on.is_reached_by(f.severity));
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// Flags first, then `preflight.toml`.
+fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
+    let config = &ctx.config;
+    let dev_url = match &args.dev_url {
+        Some(url) => url.clone(),
+        None => config
+            .url_from_env("dev_url_env", config.migrations.dev_url_env.as_deref())?
+            .ok_or_else(|| {
+                Error::Usage(
+                    "verify needs a dev server: pass --dev-url (or PREFLIGHT_DEV_URL), or name its variable in [migrations] dev_url_env".into(),
+                )
+            })?,
+    };
+    let migrations_dir =
+        match (&args.migrations, &config.migrations.dir) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(dir)) => config.resolve(dir),
+            (None, None) => return Err(Error::Usage(
+                "verify needs the migrations directory: pass --migrations or set [migrations] dir"
+                    .into(),
+            )),
+        };
+    Ok(VerifyOptions {
+        dev_url,
+        migrations_dir,
+        dialect: config.migrations.dialect,
+        max_crash_points: args.max_crash_points,
+    })
 }

@@ -1,6 +1,142 @@
-//! See the module docs of the submodules.
+//! `preflight verify`: proves migrations are retry-safe by replaying them on a scratch database
+//! created on a dev server, and always dropped afterwards.
+//!
+//! * `plan`: the migration files in order, split into statements by the `sql` module.
+//! * `server`: the dev server and the scratch-database guard.
+//! * `session`: one connection: run a statement, dump the catalog.
+//! * `catalog`: the catalog fingerprint queries and their diff.
+//! * `prover`: the proof itself (savepoints on PostgreSQL, fresh databases on MySQL/MariaDB).
+//! * `outcome`, `report`, `rules`: results, and their findings (VF1xx) and table.
 
-use crate::diagnostics::RuleInfo;
+mod catalog;
+mod outcome;
+pub mod plan;
+mod prover;
+mod report;
+mod rules;
+mod server;
+mod session;
 
-/// Rule codes this stage reports.
-pub static RULES: &[RuleInfo] = &[];
+pub use rules::RULES;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::output::Report;
+use crate::source::SourceFile;
+use crate::sql::Dialect;
+use server::Server;
+use std::path::{Path, PathBuf};
+
+/// Default bound on crash points per migration on MySQL/MariaDB (each needs a fresh database).
+pub const DEFAULT_MAX_CRASH_POINTS: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// A server preflight may create scratch databases on. The URL's own database is never written.
+    pub dev_url: String,
+    pub migrations_dir: PathBuf,
+    /// The dialect the files are written in; defaults to the server's.
+    pub dialect: Option<Dialect>,
+    /// Crash points tried per migration on engines without transactional DDL.
+    pub max_crash_points: usize,
+}
+
+impl VerifyOptions {
+    /// From `preflight.toml`: the dev URL from the variable named by `[migrations] dev_url_env`,
+    /// the directory from `[migrations] dir`.
+    pub fn from_config(config: &Config) -> Result<VerifyOptions> {
+        let config_path = config
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+        let dev_url = config
+            .url_from_env("dev_url_env", config.migrations.dev_url_env.as_deref())?
+            .ok_or_else(|| {
+                Error::config(
+                    &config_path,
+                    "[migrations] dev_url_env is not set: name the environment variable that holds the dev server URL (or pass --dev-url)",
+                )
+            })?;
+        let dir = config.migrations.dir.as_deref().ok_or_else(|| {
+            Error::config(
+                &config_path,
+                "[migrations] dir is not set: name the migrations directory (or pass --migrations)",
+            )
+        })?;
+        Ok(VerifyOptions {
+            dev_url,
+            migrations_dir: config.resolve(dir),
+            dialect: config.migrations.dialect,
+            max_crash_points: DEFAULT_MAX_CRASH_POINTS,
+        })
+    }
+}
+
+/// Runs the proof. Errors (bad URL, unreachable server, no permission to create databases,
+/// unreadable files, Ctrl-C) stop it; failed proofs are findings.
+pub async fn verify(options: &VerifyOptions) -> Result<Report> {
+    let server = Server::from_url(&options.dev_url)?;
+    let dialect = options.dialect.unwrap_or(server.dialect());
+    if dialect.is_mysql_family() != server.dialect().is_mysql_family() || dialect == Dialect::Sqlite
+    {
+        return Err(Error::Usage(format!(
+            "the migrations are {dialect} but --dev-url is a {} server; verify must run them on the engine they are written for",
+            server.dialect()
+        )));
+    }
+    let sources = read_migrations(&options.migrations_dir)?;
+    let work = prove(&server, dialect, sources, options.max_crash_points);
+    tokio::select! {
+        report = work => report,
+        Ok(()) = tokio::signal::ctrl_c() => Err(Error::Other(
+            "interrupted (Ctrl-C): the proof stopped and its scratch databases were dropped".into(),
+        )),
+    }
+}
+
+fn read_migrations(dir: &Path) -> Result<Vec<SourceFile>> {
+    let files = plan::discover(dir)?;
+    if files.is_empty() {
+        // A wrong path must not pass the gate as "nothing to prove".
+        return Err(Error::input(dir, "contains no migration files (*.sql)"));
+    }
+    files.iter().map(|path| SourceFile::read(path)).collect()
+}
+
+async fn prove(
+    server: &Server,
+    dialect: Dialect,
+    sources: Vec<SourceFile>,
+    max_crash_points: usize,
+) -> Result<Report> {
+    let started = std::time::Instant::now();
+    let database = server::ScratchDatabase::create(server).await?;
+    let create_time = started.elapsed();
+    let mut session = database.connect().await?;
+    let server_version = session.server_version().await?;
+    let migrations: Vec<plan::Migration> = sources
+        .into_iter()
+        .map(|source| plan::plan(source, dialect, server_version))
+        .collect();
+    let run = prover::Prover::new(server, &migrations, max_crash_points, (database, session))
+        .run()
+        .await?;
+    let mut report = report::build(&migrations, &run.proofs, server.dialect());
+    report.json_extra.insert(
+        "scratch_databases".into(),
+        serde_json::json!({
+            "server": server.describe(),
+            "created_and_dropped": run.scratch_databases,
+        }),
+    );
+    // Where the time went: CREATE/DROP DATABASE are the server's cost, not the proof's.
+    report.json_extra.insert(
+        "timings_ms".into(),
+        serde_json::json!({
+            "create_database": create_time.as_millis(),
+            "proof": run.proof_time.as_millis(),
+            "drop_database": run.drop_time.as_millis(),
+        }),
+    );
+    Ok(report)
+}

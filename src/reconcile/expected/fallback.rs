@@ -1,0 +1,168 @@
+//! Statements sqlparser rejects, replayed from the token-level recogniser and its schema
+//! effects (`sql::effects`): objects, columns and constraints exist or not, but types and
+//! definitions are unknown, and every such gap is recorded as "not modelled".
+
+use super::Replayer;
+use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
+use crate::sql::effects::{Change, Effect, Target};
+use crate::sql::shape::ObjectKind as ShapeObjectKind;
+use crate::sql::{Name, ShapeKind};
+
+impl Replayer {
+    /// Statements sqlparser rejects, from the token-level recogniser and its schema effects:
+    /// objects, columns and constraints exist or not, but types and definitions are unknown.
+    pub(crate) fn shape(&mut self, statement: &crate::sql::Statement) {
+        let why = statement.parse_error.as_deref().unwrap_or("not understood");
+        match &statement.shape.kind {
+            ShapeKind::Insert => self.data(),
+            ShapeKind::Begin | ShapeKind::Commit | ShapeKind::Rollback => {}
+            ShapeKind::Other(keyword)
+                if matches!(
+                    keyword.as_str(),
+                    "UPDATE" | "DELETE" | "SELECT" | "COPY" | "MERGE" | "WITH" | "REPLACE"
+                ) =>
+            {
+                self.data()
+            }
+            ShapeKind::Other(keyword)
+                if matches!(
+                    keyword.as_str(),
+                    "SET"
+                        | "GRANT"
+                        | "REVOKE"
+                        | "COMMENT"
+                        | "ANALYZE"
+                        | "VACUUM"
+                        | "USE"
+                        | "LOCK"
+                        | "UNLOCK"
+                        | "REINDEX"
+                        | "DISCARD"
+                        | "CHECKPOINT"
+                        | "CLUSTER"
+                        | "NOTIFY"
+                        | "SHOW"
+                        | "EXPLAIN"
+                        | "REFRESH"
+                ) => {}
+            ShapeKind::Other(keyword) => {
+                self.opaque(format!("`{keyword} …` is not modelled ({why})"))
+            }
+            ShapeKind::Unknown => self.opaque(format!("not parsed ({why})")),
+            _ => {
+                let effects = statement.effects();
+                if effects.is_empty() {
+                    self.opaque(format!("not parsed ({why})"));
+                }
+                for effect in &effects {
+                    self.effect(effect, why);
+                }
+            }
+        }
+    }
+
+    fn effect(&mut self, effect: &Effect<'_>, why: &str) {
+        let in_scope = |n: &Name| match n.parts.as_slice() {
+            [.., schema, _] => schema.eq_ignore_ascii_case(&self.schema_name),
+            _ => true,
+        };
+        let (Some(name), table) = (effect.name, effect.table) else {
+            self.opaque(format!("an unnamed object is not modelled ({why})"));
+            return;
+        };
+        if !in_scope(name) || table.is_some_and(|t| !in_scope(t)) {
+            return;
+        }
+        let base = name.base().to_string();
+        let table = table.map(|t| t.base().to_string());
+        let id = match (effect.target, &table) {
+            (Target::Column, Some(t)) => ObjectId::on_table(ObjectKind::Column, t, &base),
+            (Target::Constraint, Some(t)) => ObjectId::on_table(ObjectKind::Constraint, t, &base),
+            (Target::Object(ShapeObjectKind::Index), Some(t)) => {
+                ObjectId::new(ObjectKind::Index, format!("{t}.{base}"))
+            }
+            (Target::Object(ShapeObjectKind::Trigger), Some(t)) => {
+                ObjectId::on_table(ObjectKind::Trigger, t, &base)
+            }
+            (Target::Object(ShapeObjectKind::Policy), Some(t)) => {
+                ObjectId::on_table(ObjectKind::Policy, t, &base)
+            }
+            // MySQL routines are compared by name only (information_schema has no signatures).
+            (Target::Object(ShapeObjectKind::Function | ShapeObjectKind::Procedure), _)
+                if self.engine.is_mysql() =>
+            {
+                ObjectId::new(ObjectKind::Function, format!("{base}()"))
+            }
+            (Target::Object(kind), _) => match object_kind(kind) {
+                Some(kind) if !matches!(kind, ObjectKind::Index) => {
+                    ObjectId::new(kind, base.clone())
+                }
+                _ => {
+                    self.opaque(format!("{} {base} is not modelled ({why})", kind.keyword()));
+                    return;
+                }
+            },
+            _ => {
+                self.opaque(format!("{base}: its table is unknown ({why})"));
+                return;
+            }
+        };
+        match effect.change {
+            Change::Create => {
+                if effect.guarded && self.exists(&id) {
+                    return;
+                }
+                let mut attrs = Attributes::new();
+                if let (ObjectKind::Index, Some(t)) = (id.kind, &table) {
+                    attrs.insert("table", t.clone());
+                }
+                if id.kind == ObjectKind::Table {
+                    if self.exists(&id) {
+                        self.drop_table(&base);
+                    }
+                    self.out.tables_with_unknown_columns.insert(base.clone());
+                }
+                self.opaque(format!("{id}: only its existence is checked ({why})"));
+                self.put(id, attrs);
+            }
+            Change::Drop => match (id.kind, &table) {
+                (ObjectKind::Table, _) => self.drop_table(&base),
+                (ObjectKind::Column, Some(t)) => {
+                    self.remove(&id);
+                    self.drop_dependents_of_column(t, &base);
+                }
+                (ObjectKind::Constraint, Some(t)) => {
+                    self.remove(&id);
+                    self.drop_index(Some(t), &base);
+                }
+                (ObjectKind::Index, t) => self.drop_index(t.as_deref(), &base),
+                (ObjectKind::Enum, _) => {
+                    self.remove(&id);
+                    self.remove(&ObjectId::new(ObjectKind::Domain, base));
+                }
+                _ => self.remove(&id),
+            },
+            Change::Rename | Change::Alter => {
+                self.opaque(format!(
+                    "{id} is altered in a way that is not modelled ({why})"
+                ));
+            }
+        }
+    }
+}
+
+/// The model's kind for a recognised object kind (`Type` is modelled as an enum).
+fn object_kind(kind: ShapeObjectKind) -> Option<ObjectKind> {
+    Some(match kind {
+        ShapeObjectKind::Table => ObjectKind::Table,
+        ShapeObjectKind::Index => ObjectKind::Index,
+        ShapeObjectKind::Sequence => ObjectKind::Sequence,
+        ShapeObjectKind::Schema => ObjectKind::Schema,
+        ShapeObjectKind::Extension => ObjectKind::Extension,
+        ShapeObjectKind::View => ObjectKind::View,
+        ShapeObjectKind::MaterializedView => ObjectKind::MaterializedView,
+        ShapeObjectKind::Type => ObjectKind::Enum,
+        ShapeObjectKind::Domain => ObjectKind::Domain,
+        _ => return None,
+    })
+}

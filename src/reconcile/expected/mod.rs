@@ -1,0 +1,696 @@
+//! The expected schema: every migration's statements replayed in order on a model catalog.
+//! Each object remembers the last migration that touched it (created, altered, renamed), so a
+//! table created in 5 and altered in 9 is checked for 5 and its altered column for 9, and an
+//! object dropped later is not "missing" for the migration that created it.
+
+mod fallback;
+mod naming;
+mod table;
+
+pub use naming::Engine;
+
+use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
+use crate::sql::{ParsedFile, ShapeKind};
+use sqlparser::ast::{
+    AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
+    SchemaName, Statement, UserDefinedTypeRepresentation,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+/// One migration to replay.
+pub struct Migration<'a> {
+    pub parsed: &'a ParsedFile,
+    /// Bytes of the file that run on "up".
+    pub up: Range<usize>,
+}
+
+/// Which migration, and which statement in it, last touched (or dropped) an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub migration: usize,
+    pub statement: Range<usize>,
+}
+
+/// What replaying one migration learnt beyond its objects.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationModel {
+    pub statements: usize,
+    /// INSERT/UPDATE/DELETE/SELECT: data changes no catalog shows.
+    pub data_statements: usize,
+    /// Statements whose effect on the schema could not be modelled, and why.
+    pub opaque: Vec<(Range<usize>, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub schema: Schema,
+    pub owners: BTreeMap<ObjectId, Owner>,
+    /// Objects dropped by a migration and not created again later.
+    pub dropped: BTreeMap<ObjectId, Owner>,
+    pub migrations: Vec<MigrationModel>,
+    /// Tables whose columns are not known (created by a statement only partly understood, or
+    /// from a query); their live columns, constraints and indexes are not "unmanaged".
+    pub tables_with_unknown_columns: BTreeSet<String>,
+}
+
+/// Replays `migrations` in order. `schema` is the reconciled schema (PostgreSQL) or database.
+pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Expected {
+    let mut r = Replayer {
+        engine,
+        schema_name: schema.to_string(),
+        out: Expected::default(),
+        current: Owner {
+            migration: 0,
+            statement: 0..0,
+        },
+        constraint_columns: BTreeMap::new(),
+        foreign_keys: BTreeMap::new(),
+    };
+    for (index, migration) in migrations.iter().enumerate() {
+        r.out.migrations.push(MigrationModel::default());
+        if let Some(err) = &migration.parsed.tokenize_error {
+            r.out.migrations[index].opaque.push((
+                migration.up.clone(),
+                format!("could not be tokenized: {}", err.message),
+            ));
+            continue;
+        }
+        for statement in &migration.parsed.statements {
+            if !migration.up.contains(&statement.range.start) {
+                continue;
+            }
+            r.current = Owner {
+                migration: index,
+                statement: statement.range.clone(),
+            };
+            r.out.migrations[index].statements += 1;
+            r.replay_statement(statement);
+        }
+    }
+    r.out
+}
+
+pub(crate) struct Replayer {
+    pub(crate) engine: Engine,
+    pub(crate) schema_name: String,
+    pub(crate) out: Expected,
+    pub(crate) current: Owner,
+    /// Columns each table-scoped constraint covers, so dropping a column drops them too.
+    pub(crate) constraint_columns: BTreeMap<ObjectId, Vec<String>>,
+    /// MySQL numbers unnamed foreign keys per table (`t_ibfk_1`, `t_ibfk_2`).
+    pub(crate) foreign_keys: BTreeMap<String, usize>,
+}
+
+impl Replayer {
+    pub(crate) fn put(&mut self, id: ObjectId, attrs: Attributes) {
+        self.out.dropped.remove(&id);
+        self.out.owners.insert(id.clone(), self.current.clone());
+        self.out.schema.insert(id, attrs);
+    }
+
+    pub(crate) fn touch(&mut self, id: &ObjectId) {
+        if self.out.schema.contains(id) {
+            self.out.owners.insert(id.clone(), self.current.clone());
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: &ObjectId) {
+        if self.out.schema.objects.remove(id).is_some() {
+            self.out.owners.remove(id);
+            self.constraint_columns.remove(id);
+            self.out.dropped.insert(id.clone(), self.current.clone());
+        }
+    }
+
+    pub(crate) fn exists(&self, id: &ObjectId) -> bool {
+        self.out.schema.contains(id)
+    }
+
+    pub(crate) fn opaque(&mut self, reason: String) {
+        let index = self.current.migration;
+        let range = self.current.statement.clone();
+        self.out.migrations[index].opaque.push((range, reason));
+    }
+
+    fn replay_statement(&mut self, statement: &crate::sql::Statement) {
+        self.current.statement = statement.range.clone();
+        if statement.shape.kind == ShapeKind::Do {
+            // A DO block's statements run on the server like top-level ones.
+            if statement.nested.is_empty() {
+                self.opaque("a DO block whose statements could not be read".into());
+            }
+            for nested in &statement.nested {
+                self.replay_statement(nested);
+            }
+            return;
+        }
+        match &statement.ast {
+            Some(ast) => self.statement(ast),
+            None => self.shape(statement),
+        }
+    }
+
+    pub(crate) fn data(&mut self) {
+        self.out.migrations[self.current.migration].data_statements += 1;
+    }
+
+    pub(crate) fn name(&self, name: &sqlparser::ast::ObjectName) -> Option<String> {
+        self.engine.object_name(name, &self.schema_name)
+    }
+
+    fn statement(&mut self, ast: &Statement) {
+        match ast {
+            Statement::CreateTable(ct) => self.create_table(ct),
+            Statement::AlterTable(at) => self.alter_table(at),
+            Statement::CreateIndex(ci) => self.create_index(ci),
+            Statement::RenameTable(renames) => {
+                for rename in renames {
+                    if let (Some(from), Some(to)) =
+                        (self.name(&rename.old_name), self.name(&rename.new_name))
+                    {
+                        self.rename_table(&from, &to);
+                    }
+                }
+            }
+            Statement::Drop {
+                object_type,
+                names,
+                table,
+                ..
+            } => self.drop(*object_type, names, table.as_ref()),
+            Statement::CreateView(view) => {
+                if let Some(name) = self.name(&view.name) {
+                    let kind = if view.materialized {
+                        ObjectKind::MaterializedView
+                    } else {
+                        ObjectKind::View
+                    };
+                    let id = ObjectId::new(kind, name);
+                    if !(view.if_not_exists && self.exists(&id)) {
+                        self.put(id, Attributes::new());
+                    }
+                }
+            }
+            Statement::CreateType {
+                name,
+                representation,
+            } => {
+                let Some(name) = self.name(name) else { return };
+                match representation {
+                    Some(UserDefinedTypeRepresentation::Enum { labels }) => {
+                        let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
+                        self.put(
+                            ObjectId::new(ObjectKind::Enum, name),
+                            Attributes::from([("labels", labels.join(", "))]),
+                        );
+                    }
+                    _ => self.opaque(format!("type {name}: only enum types are modelled")),
+                }
+            }
+            Statement::AlterType(alter) => self.alter_type(alter),
+            Statement::CreateDomain(domain) => {
+                if let Some(name) = self.name(&domain.name) {
+                    let ty = self.engine.column_type(&domain.data_type);
+                    self.put(
+                        ObjectId::new(ObjectKind::Domain, name),
+                        Attributes::from([("type", ty)]),
+                    );
+                }
+            }
+            Statement::DropDomain(drop) => {
+                if let Some(name) = self.name(&drop.name) {
+                    self.remove(&ObjectId::new(ObjectKind::Domain, name));
+                }
+            }
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                ..
+            } => {
+                if let Some(name) = self.name(name) {
+                    let id = ObjectId::new(ObjectKind::Sequence, name);
+                    if !(*if_not_exists && self.exists(&id)) {
+                        self.put(id, Attributes::new());
+                    }
+                }
+            }
+            Statement::CreateExtension(ext) => {
+                let id = ObjectId::new(ObjectKind::Extension, ext.name.value.clone());
+                if !(ext.if_not_exists && self.exists(&id)) {
+                    self.put(id, Attributes::new());
+                }
+            }
+            Statement::DropExtension(drop) => {
+                for name in &drop.names {
+                    self.remove(&ObjectId::new(ObjectKind::Extension, name.value.clone()));
+                }
+            }
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => {
+                let name = match schema_name {
+                    SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
+                        n.0.last()
+                            .and_then(|p| p.as_ident())
+                            .map(|i| self.engine.ident(i))
+                    }
+                    SchemaName::UnnamedAuthorization(i) => Some(self.engine.ident(i)),
+                };
+                if let Some(name) = name {
+                    let id = ObjectId::new(ObjectKind::Schema, name);
+                    if !(*if_not_exists && self.exists(&id)) {
+                        self.put(id, Attributes::new());
+                    }
+                }
+            }
+            Statement::CreateFunction(f) => {
+                let Some(name) = self.name(&f.name) else {
+                    return;
+                };
+                let args = self.identity_args(f.args.as_deref());
+                let id = ObjectId::new(ObjectKind::Function, format!("{name}({args})"));
+                if !(f.if_not_exists && self.exists(&id)) {
+                    self.put(id, Attributes::new());
+                }
+            }
+            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc),
+            Statement::CreateProcedure { name, params, .. } => {
+                let Some(name) = self.name(name) else { return };
+                let args = if self.engine.is_mysql() {
+                    String::new()
+                } else {
+                    params
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
+                        .map(|p| self.engine.column_type(&p.data_type))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                self.put(
+                    ObjectId::new(ObjectKind::Function, format!("{name}({args})")),
+                    Attributes::new(),
+                );
+            }
+            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc),
+            Statement::AlterIndex {
+                name,
+                operation: AlterIndexOperation::RenameIndex { index_name },
+            } => {
+                let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
+                    return;
+                };
+                let suffix = format!(".{from}");
+                let ids =
+                    self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix));
+                for id in ids {
+                    let Some(attrs) = self.out.schema.get(&id).cloned() else {
+                        continue;
+                    };
+                    let table = attrs.get("table").cloned().unwrap_or_default();
+                    self.remove(&id);
+                    self.put(
+                        ObjectId::new(ObjectKind::Index, format!("{table}.{to}")),
+                        attrs,
+                    );
+                }
+            }
+            Statement::CreateTrigger(t) => {
+                let (Some(name), Some(table)) = (self.name(&t.name), self.name(&t.table_name))
+                else {
+                    return;
+                };
+                self.put(
+                    ObjectId::on_table(ObjectKind::Trigger, &table, &name),
+                    Attributes::new(),
+                );
+            }
+            Statement::DropTrigger(t) => {
+                let Some(name) = self.name(&t.trigger_name) else {
+                    return;
+                };
+                match t.table_name.as_ref().and_then(|n| self.name(n)) {
+                    Some(table) => {
+                        self.remove(&ObjectId::on_table(ObjectKind::Trigger, &table, &name))
+                    }
+                    None => {
+                        let suffix = format!(".{name}");
+                        for id in self.ids_where(|id| {
+                            id.kind == ObjectKind::Trigger && id.name.ends_with(&suffix)
+                        }) {
+                            self.remove(&id);
+                        }
+                    }
+                }
+            }
+            Statement::CreatePolicy(p) => {
+                if let Some(table) = self.name(&p.table_name) {
+                    let name = self.engine.ident(&p.name);
+                    self.put(
+                        ObjectId::on_table(ObjectKind::Policy, &table, &name),
+                        Attributes::new(),
+                    );
+                }
+            }
+            Statement::DropPolicy(p) => {
+                if let Some(table) = self.name(&p.table_name) {
+                    let name = self.engine.ident(&p.name);
+                    self.remove(&ObjectId::on_table(ObjectKind::Policy, &table, &name));
+                }
+            }
+            Statement::Insert(_)
+            | Statement::Update(_)
+            | Statement::Delete(_)
+            | Statement::Query(_)
+            | Statement::Merge(_)
+            | Statement::Copy { .. } => self.data(),
+            Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. }
+            | Statement::Savepoint { .. }
+            | Statement::Comment { .. }
+            | Statement::Grant(_)
+            | Statement::Revoke(_)
+            | Statement::Set(_)
+            | Statement::Analyze(_)
+            | Statement::Use(_)
+            | Statement::LockTables { .. }
+            | Statement::UnlockTables
+            | Statement::CreateRole(_)
+            | Statement::AlterRole { .. }
+            | Statement::CreateUser(_)
+            | Statement::CreateDatabase { .. }
+            | Statement::Discard { .. }
+            | Statement::AlterFunction(_) => {}
+            other => {
+                let text = other.to_string();
+                let words: Vec<&str> = text.split_whitespace().take(3).collect();
+                self.opaque(format!("`{} …` is not modelled", words.join(" ")));
+            }
+        }
+    }
+
+    /// Objects of `kind` whose name starts with `prefix` (e.g. every column of a table),
+    /// found by a range scan rather than a walk over the whole catalog.
+    pub(crate) fn ids_with_prefix(&self, kind: ObjectKind, prefix: &str) -> Vec<ObjectId> {
+        self.out
+            .schema
+            .objects
+            .range(ObjectId::new(kind, prefix)..)
+            .take_while(|(id, _)| id.kind == kind && id.name.starts_with(prefix))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc]) {
+        for desc in descs {
+            let Some(name) = self.name(&desc.name) else {
+                continue;
+            };
+            match &desc.args {
+                Some(args) if !self.engine.is_mysql() => {
+                    let args = self.identity_args(Some(args));
+                    self.remove(&ObjectId::new(
+                        ObjectKind::Function,
+                        format!("{name}({args})"),
+                    ));
+                }
+                _ => {
+                    // Without arguments PostgreSQL drops the only function of that name.
+                    let prefix = format!("{name}(");
+                    for id in self.ids_with_prefix(ObjectKind::Function, &prefix) {
+                        self.remove(&id);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn ids_where(&self, pred: impl Fn(&ObjectId) -> bool) -> Vec<ObjectId> {
+        self.out
+            .schema
+            .objects
+            .keys()
+            .filter(|id| pred(id))
+            .cloned()
+            .collect()
+    }
+
+    fn identity_args(&self, args: Option<&[sqlparser::ast::OperateFunctionArg]>) -> String {
+        if self.engine.is_mysql() {
+            // information_schema.ROUTINES has no argument types to compare with.
+            return String::new();
+        }
+        args.unwrap_or_default()
+            .iter()
+            .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
+            .map(|a| self.engine.column_type(&a.data_type))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn drop(
+        &mut self,
+        object_type: ObjectType,
+        names: &[sqlparser::ast::ObjectName],
+        on_table: Option<&sqlparser::ast::ObjectName>,
+    ) {
+        for name in names {
+            let Some(name) = self.name(name) else {
+                continue;
+            };
+            match object_type {
+                ObjectType::Table => self.drop_table(&name),
+                ObjectType::View => self.remove(&ObjectId::new(ObjectKind::View, name)),
+                ObjectType::MaterializedView => {
+                    self.remove(&ObjectId::new(ObjectKind::MaterializedView, name))
+                }
+                ObjectType::Sequence => self.remove(&ObjectId::new(ObjectKind::Sequence, name)),
+                ObjectType::Schema => self.remove(&ObjectId::new(ObjectKind::Schema, name)),
+                ObjectType::Type => {
+                    self.remove(&ObjectId::new(ObjectKind::Enum, name.clone()));
+                    self.remove(&ObjectId::new(ObjectKind::Domain, name));
+                }
+                ObjectType::Index => {
+                    let table = on_table.and_then(|t| self.name(t));
+                    self.drop_index(table.as_deref(), &name);
+                }
+                // Roles, users and databases are not part of a schema.
+                ObjectType::Role | ObjectType::User | ObjectType::Database => {}
+                _ => self.opaque(format!("DROP {object_type} is not modelled")),
+            }
+        }
+    }
+
+    pub(crate) fn drop_index(&mut self, table: Option<&str>, name: &str) {
+        let suffix = format!(".{name}");
+        let ids = match table {
+            Some(t) => vec![ObjectId::new(ObjectKind::Index, format!("{t}.{name}"))],
+            None => self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix)),
+        };
+        for id in ids {
+            self.remove(&id);
+        }
+    }
+
+    fn alter_type(&mut self, alter: &sqlparser::ast::AlterType) {
+        let Some(name) = self.name(&alter.name) else {
+            return;
+        };
+        let id = ObjectId::new(ObjectKind::Enum, name.clone());
+        let Some(attrs) = self.out.schema.get(&id).cloned() else {
+            self.opaque(format!(
+                "ALTER TYPE {name}: the type is not created by these migrations"
+            ));
+            return;
+        };
+        let mut labels: Vec<String> = attrs
+            .get("labels")
+            .map(|l| l.split(", ").map(str::to_string).collect())
+            .unwrap_or_default();
+        match &alter.operation {
+            AlterTypeOperation::AddValue(add) => {
+                let value = add.value.value.clone();
+                if labels.contains(&value) {
+                    return; // ADD VALUE IF NOT EXISTS on a retry
+                }
+                let at = match &add.position {
+                    Some(AlterTypeAddValuePosition::Before(n)) => {
+                        labels.iter().position(|l| *l == n.value)
+                    }
+                    Some(AlterTypeAddValuePosition::After(n)) => {
+                        labels.iter().position(|l| *l == n.value).map(|i| i + 1)
+                    }
+                    None => None,
+                };
+                labels.insert(at.unwrap_or(labels.len()), value);
+            }
+            AlterTypeOperation::RenameValue(rename) => {
+                for l in labels.iter_mut() {
+                    if *l == rename.from.value {
+                        *l = rename.to.value.clone();
+                    }
+                }
+            }
+            AlterTypeOperation::Rename(rename) => {
+                self.remove(&id);
+                let new_id = ObjectId::new(ObjectKind::Enum, self.engine.ident(&rename.new_name));
+                self.put(new_id, attrs);
+                return;
+            }
+        }
+        self.put(id, Attributes::from([("labels", labels.join(", "))]));
+    }
+
+    pub(crate) fn default_of(&self, expr: &sqlparser::ast::Expr) -> String {
+        canonical_default(&expr.to_string())
+    }
+}
+
+/// An index column as both sides spell it (used by the live readers).
+pub fn index_column_text(text: &str) -> String {
+    naming::index_column(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::sql::{parse_source, Dialect};
+
+    fn replay_texts(texts: &[&str]) -> Expected {
+        let parsed: Vec<ParsedFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), Dialect::Postgres))
+            .collect();
+        let migrations: Vec<Migration<'_>> = parsed
+            .iter()
+            .map(|p| Migration {
+                parsed: p,
+                up: 0..p.source.text.len(),
+            })
+            .collect();
+        replay(&migrations, Engine::Postgres, "public")
+    }
+
+    fn owner(e: &Expected, kind: ObjectKind, name: &str) -> Option<usize> {
+        e.owners
+            .get(&ObjectId::new(kind, name))
+            .map(|o| o.migration)
+    }
+
+    #[test]
+    fn objects_belong_to_the_last_migration_that_touched_them() {
+        let e = replay_texts(&[
+            "CREATE TABLE a (id SERIAL PRIMARY KEY, name TEXT);",
+            "ALTER TABLE a ADD COLUMN email VARCHAR(10) UNIQUE; ALTER TABLE a ALTER COLUMN name SET NOT NULL;",
+            "CREATE TABLE gone (id int); CREATE INDEX ON a (email);",
+            "DROP TABLE gone;",
+        ]);
+        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Column, "a.id"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Sequence, "a_id_seq"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Index, "a.a_pkey"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Column, "a.name"), Some(1));
+        assert_eq!(owner(&e, ObjectKind::Constraint, "a.a_email_key"), Some(1));
+        assert_eq!(owner(&e, ObjectKind::Index, "a.a_email_idx"), Some(2));
+        // Created in 2, dropped in 3: not expected, and not owned by 2.
+        assert_eq!(owner(&e, ObjectKind::Table, "gone"), None);
+        assert_eq!(
+            e.dropped
+                .get(&ObjectId::new(ObjectKind::Table, "gone"))
+                .map(|o| o.migration),
+            Some(3)
+        );
+        let name = e
+            .schema
+            .get(&ObjectId::new(ObjectKind::Column, "a.name"))
+            .unwrap();
+        assert_eq!(name["nullable"], "no");
+        assert_eq!(name["type"], "text");
+    }
+
+    #[test]
+    fn if_not_exists_on_an_existing_object_does_not_take_it_over() {
+        let e = replay_texts(&[
+            "CREATE TABLE a (id int);",
+            "CREATE TABLE IF NOT EXISTS a (id int, other int);",
+        ]);
+        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
+        assert!(!e
+            .schema
+            .contains(&ObjectId::new(ObjectKind::Column, "a.other")));
+    }
+
+    #[test]
+    fn generated_names_follow_postgres_truncation() {
+        let long = "a_table_name_that_is_quite_long_indeed_yes";
+        let e = replay_texts(&[&format!(
+            "CREATE TABLE {long} (an_equally_long_column_name_for_testing int UNIQUE); CREATE INDEX ON {long} (lower(x));"
+        )]);
+        // Names PostgreSQL 15 gives these (makeObjectName shortens the longer part first).
+        let key = "a_table_name_that_is_quite_lo_an_equally_long_column_name_f_key";
+        assert_eq!(key.len(), 63);
+        assert!(
+            e.schema.contains(&ObjectId::new(
+                ObjectKind::Constraint,
+                format!("{long}.{key}")
+            )),
+            "{:?}",
+            e.schema.objects.keys().collect::<Vec<_>>()
+        );
+        assert!(e.schema.contains(&ObjectId::new(
+            ObjectKind::Index,
+            format!("{long}.{long}_lower_idx")
+        )));
+    }
+
+    #[test]
+    fn statements_sqlparser_rejects_still_create_objects() {
+        let e = replay_texts(&[
+            "CREATE TABLE t (id int) WITH (fillfactor = 70) TABLESPACE fast;",
+            "ALTER TABLE t ADD COLUMN c int, ALTER COLUMN id SET STATISTICS 100;",
+        ]);
+        assert_eq!(owner(&e, ObjectKind::Table, "t"), Some(0));
+        assert_eq!(owner(&e, ObjectKind::Column, "t.c"), Some(1));
+        // Only existence is known: the gap is reported, not hidden.
+        assert!(e.migrations[0].opaque[0]
+            .1
+            .contains("only its existence is checked"));
+    }
+
+    #[test]
+    fn enum_labels_follow_alter_type() {
+        let e = replay_texts(&[
+            "CREATE TYPE mood AS ENUM ('sad', 'ok');",
+            "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok'; ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';",
+        ]);
+        let mood = e
+            .schema
+            .get(&ObjectId::new(ObjectKind::Enum, "mood"))
+            .unwrap();
+        assert_eq!(mood["labels"], "sad, meh, ok, happy");
+        assert_eq!(owner(&e, ObjectKind::Enum, "mood"), Some(1));
+    }
+
+    #[test]
+    fn data_only_and_unparsable_statements_are_counted_not_guessed() {
+        let e = replay_texts(&[
+            "INSERT INTO a VALUES (1); UPDATE a SET x = 1;",
+            "FROBNICATE the database;",
+        ]);
+        assert_eq!(e.migrations[0].data_statements, 2);
+        assert!(e.migrations[0].opaque.is_empty());
+        assert_eq!(
+            e.migrations[1].opaque.len(),
+            1,
+            "{:?}",
+            e.migrations[1].opaque
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Identifiers as the engine stores them, and the names engines give to constraints and
+//! indexes the migration did not name.
+
+use crate::reconcile::schema::canonical_type;
+use sqlparser::ast::{DataType, Ident, ObjectName};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    MySql,
+}
+
+impl Engine {
+    pub fn is_mysql(self) -> bool {
+        self == Engine::MySql
+    }
+
+    /// PostgreSQL folds unquoted names to lower case; MySQL compares table and column names
+    /// case-insensitively, so both sides are lower-cased there.
+    pub fn ident(self, ident: &Ident) -> String {
+        match (self, ident.quote_style) {
+            (Engine::Postgres, Some(_)) => ident.value.clone(),
+            _ => ident.value.to_lowercase(),
+        }
+    }
+
+    /// The object's name within the reconciled schema; `None` when it is qualified with
+    /// another schema (out of scope).
+    pub fn object_name(self, name: &ObjectName, schema: &str) -> Option<String> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident())
+            .map(|i| self.ident(i))
+            .collect();
+        match parts.as_slice() {
+            [one] => Some(one.clone()),
+            [qualifier, one] if qualifier.eq_ignore_ascii_case(schema) => Some(one.clone()),
+            [_, _] => None,
+            [.., one] => Some(one.clone()),
+            [] => None,
+        }
+    }
+
+    pub fn column_type(self, data_type: &DataType) -> String {
+        canonical_type(&data_type.to_string(), self.is_mysql())
+    }
+
+    /// PostgreSQL truncates identifiers to 63 bytes.
+    pub fn truncate(self, name: String) -> String {
+        if self.is_mysql() || name.len() <= MAX_IDENTIFIER {
+            return name;
+        }
+        clip(&name, MAX_IDENTIFIER).to_string()
+    }
+
+    /// PostgreSQL's `makeObjectName`: `name1_name2_label`, shortening the longer of name1 and
+    /// name2 one byte at a time until the whole fits in 63 bytes.
+    fn generated(self, name1: &str, name2: Option<&str>, label: &str) -> String {
+        let name2 = name2.filter(|n| !n.is_empty());
+        if self.is_mysql() {
+            return match name2 {
+                Some(n2) => format!("{name1}_{n2}_{label}"),
+                None => format!("{name1}_{label}"),
+            };
+        }
+        let overhead = label.len() + 1 + name2.map_or(0, |_| 1);
+        let available = MAX_IDENTIFIER.saturating_sub(overhead);
+        let (mut len1, mut len2) = (name1.len(), name2.map_or(0, str::len));
+        while len1 + len2 > available {
+            if len1 > len2 {
+                len1 -= 1;
+            } else {
+                len2 -= 1;
+            }
+        }
+        let n1 = clip(name1, len1);
+        match name2 {
+            Some(n2) => format!("{n1}_{}_{label}", clip(n2, len2)),
+            None => format!("{n1}_{label}"),
+        }
+    }
+
+    pub fn primary_key_name(self, table: &str) -> String {
+        match self {
+            Engine::Postgres => self.generated(table, None, "pkey"),
+            Engine::MySql => "PRIMARY".into(),
+        }
+    }
+
+    pub fn unique_name(self, table: &str, columns: &[String]) -> String {
+        match self {
+            Engine::Postgres => self.generated(table, Some(&columns.join("_")), "key"),
+            Engine::MySql => columns.first().cloned().unwrap_or_default(),
+        }
+    }
+
+    pub fn foreign_key_name(self, table: &str, columns: &[String], ordinal: usize) -> String {
+        match self {
+            Engine::Postgres => self.generated(table, Some(&columns.join("_")), "fkey"),
+            Engine::MySql => format!("{table}_ibfk_{ordinal}"),
+        }
+    }
+
+    pub fn check_name(self, table: &str, column: &str) -> String {
+        self.generated(table, Some(column), "check")
+    }
+
+    pub fn index_name(self, table: &str, columns: &[String]) -> String {
+        match self {
+            Engine::Postgres => {
+                let names: Vec<String> = columns.iter().map(|c| index_name_part(c)).collect();
+                self.generated(table, Some(&names.join("_")), "idx")
+            }
+            Engine::MySql => columns.first().cloned().unwrap_or_default(),
+        }
+    }
+
+    pub fn sequence_name(self, table: &str, column: &str) -> String {
+        self.generated(table, Some(column), "seq")
+    }
+}
+
+const MAX_IDENTIFIER: usize = 63;
+
+/// The first `len` bytes of `s`, backed off to a character boundary.
+fn clip(s: &str, mut len: usize) -> &str {
+    len = len.min(s.len());
+    while !s.is_char_boundary(len) {
+        len -= 1;
+    }
+    &s[..len]
+}
+
+/// How PostgreSQL names an index column in a generated index name (`FigureColname`): the
+/// column, a function call's function name, else `expr`.
+fn index_name_part(column: &str) -> String {
+    let is_word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if is_word(column) {
+        return column.to_string();
+    }
+    match column.split_once('(') {
+        Some((function, _)) if is_word(function.trim()) => function
+            .trim()
+            .rsplit('.')
+            .next()
+            .unwrap_or("expr")
+            .to_string(),
+        _ => "expr".to_string(),
+    }
+}
+
+/// An index column as compared on both sides: lower case, no quotes, casts, parentheses,
+/// spaces or `ASC`, so `lower(email)` matches the catalog's `lower((email)::text)`.
+pub fn index_column(text: &str) -> String {
+    let lower = text.trim().replace(['"', '`'], "").to_lowercase();
+    let lower = lower.strip_suffix(" asc").unwrap_or(&lower).to_string();
+    crate::reconcile::schema::strip_casts(&lower)
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')') && !c.is_whitespace())
+        .collect()
+}

@@ -1,0 +1,601 @@
+//! Tables, their columns, constraints and indexes in the model catalog.
+
+use super::naming::index_column;
+use super::Replayer;
+use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex,
+    CreateTable, Ident, IndexColumn, RenameTableNameKind, TableConstraint,
+};
+use sqlparser::tokenizer::Token;
+
+const SERIAL_TYPES: &[&str] = &[
+    "serial",
+    "serial4",
+    "bigserial",
+    "serial8",
+    "smallserial",
+    "serial2",
+];
+
+fn yes_no(b: bool) -> String {
+    if b { "no" } else { "yes" }.to_string()
+}
+
+impl Replayer {
+    fn idents(&self, idents: &[Ident]) -> Vec<String> {
+        idents.iter().map(|i| self.engine.ident(i)).collect()
+    }
+
+    fn index_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
+        columns
+            .iter()
+            .map(|c| index_column(&c.column.expr.to_string()))
+            .collect()
+    }
+
+    pub(crate) fn create_table(&mut self, ct: &CreateTable) {
+        let Some(table) = self.name(&ct.name) else {
+            return;
+        };
+        let id = ObjectId::new(ObjectKind::Table, table.clone());
+        if ct.if_not_exists && self.exists(&id) {
+            return;
+        }
+        if self.exists(&id) {
+            // Without IF NOT EXISTS this fails on a real server; model the intent.
+            self.drop_table(&table);
+        }
+        self.put(id, Attributes::new());
+        if ct.query.is_some() || ct.like.is_some() {
+            self.out.tables_with_unknown_columns.insert(table.clone());
+            self.opaque(format!(
+                "table {table}: columns from a query or LIKE are not modelled"
+            ));
+        }
+        for column in &ct.columns {
+            self.add_column(&table, column);
+        }
+        for constraint in &ct.constraints {
+            self.add_table_constraint(&table, constraint, true);
+        }
+    }
+
+    fn add_column(&mut self, table: &str, column: &ColumnDef) {
+        let name = self.engine.ident(&column.name);
+        let raw_type = column.data_type.to_string().to_lowercase();
+        let serial = !self.engine.is_mysql() && SERIAL_TYPES.contains(&raw_type.as_str());
+        let mut not_null = serial;
+        let mut default = String::new();
+        if serial {
+            let seq = self.engine.sequence_name(table, &name);
+            default = format!("nextval('{seq}')");
+            self.put(
+                ObjectId::new(ObjectKind::Sequence, seq),
+                Attributes::from([("owned_by", table.to_string())]),
+            );
+        }
+        if self.engine.is_mysql() && raw_type == "serial" {
+            // SERIAL = BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
+            not_null = true;
+            default = "auto_increment".into();
+            self.add_key(table, None, "unique", vec![name.clone()]);
+        }
+        let mut pending_constraints = Vec::new();
+        for def in &column.options {
+            match &def.option {
+                ColumnOption::Null => not_null = false,
+                ColumnOption::NotNull => not_null = true,
+                ColumnOption::Default(expr) => default = self.default_of(expr),
+                ColumnOption::PrimaryKey(_) => {
+                    not_null = true;
+                    pending_constraints.push(("primary key", def.name.clone()));
+                }
+                ColumnOption::Unique(_) => pending_constraints.push(("unique", def.name.clone())),
+                // MySQL and MariaDB parse an inline REFERENCES and ignore it; their CHECK
+                // names are not modelled.
+                ColumnOption::ForeignKey(_) if !self.engine.is_mysql() => {
+                    pending_constraints.push(("foreign key", def.name.clone()));
+                }
+                ColumnOption::Check(_) if !self.engine.is_mysql() => {
+                    pending_constraints.push(("check", def.name.clone()));
+                }
+                ColumnOption::Generated {
+                    generation_expr, ..
+                } => {
+                    if generation_expr.is_some() {
+                        default = "generated".into();
+                    } else {
+                        not_null = true;
+                        default = "identity".into();
+                        let seq = self.engine.sequence_name(table, &name);
+                        self.put(
+                            ObjectId::new(ObjectKind::Sequence, seq),
+                            Attributes::from([("owned_by", table.to_string())]),
+                        );
+                    }
+                }
+                ColumnOption::DialectSpecific(tokens) => {
+                    let auto = tokens.iter().any(|t| {
+                        matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT"))
+                    });
+                    if auto {
+                        default = "auto_increment".into();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ty = self.engine.column_type(&column.data_type);
+        self.put(
+            ObjectId::on_table(ObjectKind::Column, table, &name),
+            Attributes::from([
+                ("type", ty),
+                ("nullable", yes_no(not_null)),
+                ("default", default),
+            ]),
+        );
+        for (kind, constraint_name) in pending_constraints {
+            let explicit = constraint_name.as_ref().map(|n| self.engine.ident(n));
+            match kind {
+                "primary key" | "unique" => self.add_key(table, explicit, kind, vec![name.clone()]),
+                "foreign key" => self.add_foreign_key(table, explicit, vec![name.clone()]),
+                _ => {
+                    let cname = explicit.unwrap_or_else(|| self.engine.check_name(table, &name));
+                    self.add_constraint(table, &cname, "check", vec![name.clone()], true);
+                }
+            }
+        }
+    }
+
+    fn add_constraint(
+        &mut self,
+        table: &str,
+        name: &str,
+        kind: &str,
+        columns: Vec<String>,
+        validated: bool,
+    ) {
+        let id = ObjectId::on_table(ObjectKind::Constraint, table, name);
+        self.put(
+            id.clone(),
+            Attributes::from([
+                ("kind", kind.to_string()),
+                ("validated", validated.to_string()),
+            ]),
+        );
+        self.constraint_columns.insert(id, columns);
+    }
+
+    /// A primary key or unique constraint and the unique index behind it.
+    fn add_key(&mut self, table: &str, name: Option<String>, kind: &str, columns: Vec<String>) {
+        if kind == "primary key" {
+            for column in &columns {
+                let id = ObjectId::on_table(ObjectKind::Column, table, column);
+                if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                    attrs.insert("nullable", "no".into());
+                }
+            }
+        }
+        let name = match (kind, name) {
+            ("primary key", _) if self.engine.is_mysql() => "PRIMARY".to_string(),
+            (_, Some(n)) => n,
+            ("primary key", None) => self.engine.primary_key_name(table),
+            (_, None) => self.unused_index_name(table, self.engine.unique_name(table, &columns)),
+        };
+        self.add_constraint(table, &name, kind, columns.clone(), true);
+        self.put_index(table, &name, &columns, true);
+    }
+
+    /// MySQL suffixes `_2`, `_3` when a generated index name is taken.
+    fn unused_index_name(&self, table: &str, base: String) -> String {
+        if !self.engine.is_mysql() {
+            return base;
+        }
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while self.exists(&ObjectId::new(
+            ObjectKind::Index,
+            format!("{table}.{candidate}"),
+        )) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        candidate
+    }
+
+    fn add_foreign_key(&mut self, table: &str, name: Option<String>, columns: Vec<String>) {
+        let ordinal = {
+            let n = self.foreign_keys.entry(table.to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let cname = name
+            .clone()
+            .unwrap_or_else(|| self.engine.foreign_key_name(table, &columns, ordinal));
+        self.add_constraint(table, &cname, "foreign key", columns.clone(), true);
+        if self.engine.is_mysql() {
+            // InnoDB needs an index that starts with the key's columns and creates one if none does.
+            let first = columns.first().cloned().unwrap_or_default();
+            let prefix = format!("{table}.");
+            let covered = self
+                .ids_with_prefix(ObjectKind::Index, &prefix)
+                .iter()
+                .filter_map(|id| self.out.schema.get(id))
+                .any(|attrs| {
+                    attrs
+                        .get("columns")
+                        .is_some_and(|c| c.split(", ").next() == Some(first.as_str()))
+                });
+            if !covered {
+                let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
+                self.put_index(table, &index_name, &columns, false);
+            }
+        }
+    }
+
+    fn put_index(&mut self, table: &str, name: &str, columns: &[String], unique: bool) {
+        self.put(
+            ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
+            Attributes::from([
+                ("table", table.to_string()),
+                ("columns", columns.join(", ")),
+                ("unique", unique.to_string()),
+                ("valid", "true".to_string()),
+            ]),
+        );
+    }
+
+    fn add_table_constraint(&mut self, table: &str, constraint: &TableConstraint, validated: bool) {
+        match constraint {
+            TableConstraint::PrimaryKey(pk) => {
+                let columns = self.index_columns(&pk.columns);
+                let name = pk.name.as_ref().map(|n| self.engine.ident(n));
+                self.add_key(table, name, "primary key", columns);
+            }
+            TableConstraint::Unique(u) => {
+                let columns = self.index_columns(&u.columns);
+                let name = u
+                    .name
+                    .as_ref()
+                    .or(u.index_name.as_ref())
+                    .map(|n| self.engine.ident(n));
+                self.add_key(table, name, "unique", columns);
+            }
+            TableConstraint::ForeignKey(fk) => {
+                let columns = self.idents(&fk.columns);
+                let name = fk.name.as_ref().map(|n| self.engine.ident(n));
+                self.add_foreign_key(table, name, columns);
+                if !validated {
+                    self.mark_not_valid(table, fk.name.as_ref());
+                }
+            }
+            TableConstraint::Check(check) => match &check.name {
+                Some(name) if !self.engine.is_mysql() => {
+                    let name = self.engine.ident(name);
+                    self.add_constraint(table, &name, "check", Vec::new(), validated);
+                }
+                // PostgreSQL names an unnamed table CHECK after the first column it mentions;
+                // rather than guess, such checks are not compared.
+                _ => {}
+            },
+            TableConstraint::Index(index) => {
+                let columns = self.index_columns(&index.columns);
+                let name = match &index.name {
+                    Some(n) => self.engine.ident(n),
+                    None => {
+                        self.unused_index_name(table, columns.first().cloned().unwrap_or_default())
+                    }
+                };
+                self.put_index(table, &name, &columns, false);
+            }
+            _ => self.opaque(format!("a constraint on {table} is not modelled")),
+        }
+    }
+
+    fn mark_not_valid(&mut self, table: &str, name: Option<&Ident>) {
+        if let Some(name) = name {
+            let id = ObjectId::on_table(ObjectKind::Constraint, table, &self.engine.ident(name));
+            if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                attrs.insert("validated", "false".into());
+            }
+        }
+    }
+
+    pub(crate) fn create_index(&mut self, ci: &CreateIndex) {
+        let Some(table) = self.name(&ci.table_name) else {
+            return;
+        };
+        let columns = self.index_columns(&ci.columns);
+        let name = match &ci.name {
+            Some(n) => match self.name(n) {
+                Some(n) => n,
+                None => return,
+            },
+            None => {
+                let written: Vec<String> = ci
+                    .columns
+                    .iter()
+                    .map(|c| c.column.expr.to_string().replace('"', "").to_lowercase())
+                    .collect();
+                self.engine.index_name(&table, &written)
+            }
+        };
+        let id = ObjectId::new(ObjectKind::Index, format!("{table}.{name}"));
+        if ci.if_not_exists && self.exists(&id) {
+            return;
+        }
+        self.put_index(&table, &name, &columns, ci.unique);
+    }
+
+    pub(crate) fn drop_table(&mut self, table: &str) {
+        let prefix = format!("{table}.");
+        let mut ids = vec![ObjectId::new(ObjectKind::Table, table)];
+        for kind in [
+            ObjectKind::Column,
+            ObjectKind::Constraint,
+            ObjectKind::Index,
+            ObjectKind::Trigger,
+            ObjectKind::Policy,
+        ] {
+            ids.extend(self.ids_with_prefix(kind, &prefix));
+        }
+        for id in ids {
+            self.remove(&id);
+        }
+        // Sequences owned by the table's columns go with it.
+        let owned = self.ids_where(|id| id.kind == ObjectKind::Sequence);
+        for id in owned {
+            if self
+                .out
+                .schema
+                .get(&id)
+                .and_then(|a| a.get("owned_by"))
+                .map(String::as_str)
+                == Some(table)
+            {
+                self.remove(&id);
+            }
+        }
+    }
+
+    pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
+        let prefix = format!("{from}.");
+        let ids = self.ids_where(|id| {
+            (id.kind == ObjectKind::Table && id.name == from) || id.name.starts_with(&prefix)
+        });
+        for id in ids {
+            let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
+                continue;
+            };
+            self.out.owners.remove(&id);
+            let new_name = if id.kind == ObjectKind::Table {
+                to.to_string()
+            } else {
+                format!("{to}.{}", &id.name[prefix.len()..])
+            };
+            if attrs.contains_key("table") {
+                attrs.insert("table", to.to_string());
+            }
+            let columns = self.constraint_columns.remove(&id);
+            let new_id = ObjectId::new(id.kind, new_name);
+            if let Some(c) = columns {
+                self.constraint_columns.insert(new_id.clone(), c);
+            }
+            self.out.dropped.insert(id, self.current.clone());
+            self.put(new_id, attrs);
+        }
+    }
+
+    pub(crate) fn alter_table(&mut self, at: &AlterTable) {
+        let Some(table) = self.name(&at.name) else {
+            return;
+        };
+        for op in &at.operations {
+            self.alter_operation(&table, op);
+        }
+    }
+
+    fn column_id(&self, table: &str, column: &Ident) -> ObjectId {
+        ObjectId::on_table(ObjectKind::Column, table, &self.engine.ident(column))
+    }
+
+    fn set_column_attr(&mut self, id: &ObjectId, key: &'static str, value: String) {
+        match self.out.schema.objects.get_mut(id) {
+            Some(attrs) => {
+                attrs.insert(key, value);
+                self.touch(id);
+            }
+            None => self.opaque(format!("{id} is altered but no migration creates it")),
+        }
+    }
+
+    fn alter_operation(&mut self, table: &str, op: &AlterTableOperation) {
+        match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                ..
+            } => {
+                let id = self.column_id(table, &column_def.name);
+                if !(*if_not_exists && self.exists(&id)) {
+                    self.add_column(table, column_def);
+                }
+            }
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                for column in column_names {
+                    let name = self.engine.ident(column);
+                    self.remove(&ObjectId::on_table(ObjectKind::Column, table, &name));
+                    self.drop_dependents_of_column(table, &name);
+                }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let id = self.column_id(table, column_name);
+                match op {
+                    AlterColumnOperation::SetNotNull => {
+                        self.set_column_attr(&id, "nullable", "no".into())
+                    }
+                    AlterColumnOperation::DropNotNull => {
+                        self.set_column_attr(&id, "nullable", "yes".into())
+                    }
+                    AlterColumnOperation::SetDefault { value } => {
+                        let d = self.default_of(value);
+                        self.set_column_attr(&id, "default", d)
+                    }
+                    AlterColumnOperation::DropDefault => {
+                        self.set_column_attr(&id, "default", String::new())
+                    }
+                    AlterColumnOperation::SetDataType { data_type, .. } => {
+                        let ty = self.engine.column_type(data_type);
+                        self.set_column_attr(&id, "type", ty)
+                    }
+                    AlterColumnOperation::AddGenerated { .. } => {
+                        self.set_column_attr(&id, "default", "identity".into())
+                    }
+                }
+            }
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                options,
+                ..
+            } => {
+                let def = ColumnDef {
+                    name: col_name.clone(),
+                    data_type: data_type.clone(),
+                    options: options
+                        .iter()
+                        .map(|o| sqlparser::ast::ColumnOptionDef {
+                            name: None,
+                            option: o.clone(),
+                        })
+                        .collect(),
+                };
+                self.add_column(table, &def);
+            }
+            AlterTableOperation::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                options,
+                ..
+            } => {
+                let old = self.column_id(table, old_name);
+                self.remove(&old);
+                let def = ColumnDef {
+                    name: new_name.clone(),
+                    data_type: data_type.clone(),
+                    options: options
+                        .iter()
+                        .map(|o| sqlparser::ast::ColumnOptionDef {
+                            name: None,
+                            option: o.clone(),
+                        })
+                        .collect(),
+                };
+                self.add_column(table, &def);
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                let old = self.column_id(table, old_column_name);
+                let new = self.column_id(table, new_column_name);
+                if let Some(attrs) = self.out.schema.objects.remove(&old) {
+                    self.out.owners.remove(&old);
+                    self.out.dropped.insert(old, self.current.clone());
+                    self.put(new, attrs);
+                } else {
+                    self.opaque(format!("{old} is renamed but no migration creates it"));
+                }
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let target = match table_name {
+                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.name(n),
+                };
+                if let Some(to) = target {
+                    self.rename_table(table, &to);
+                }
+            }
+            AlterTableOperation::AddConstraint {
+                constraint,
+                not_valid,
+            } => self.add_table_constraint(table, constraint, !*not_valid),
+            AlterTableOperation::DropConstraint { name, .. } => {
+                let name = self.engine.ident(name);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+                self.drop_index(Some(table), &name);
+            }
+            AlterTableOperation::DropForeignKey { name, .. } => {
+                let name = self.engine.ident(name);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+            }
+            AlterTableOperation::DropPrimaryKey { .. } => {
+                let name = self.engine.primary_key_name(table);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+                self.drop_index(Some(table), &name);
+            }
+            AlterTableOperation::DropIndex { name } => {
+                let name = self.engine.ident(name);
+                self.drop_index(Some(table), &name);
+            }
+            AlterTableOperation::ValidateConstraint { name } => {
+                let id =
+                    ObjectId::on_table(ObjectKind::Constraint, table, &self.engine.ident(name));
+                if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                    attrs.insert("validated", "true".into());
+                    self.touch(&id);
+                }
+            }
+            AlterTableOperation::EnableRowLevelSecurity
+            | AlterTableOperation::DisableRowLevelSecurity
+            | AlterTableOperation::ForceRowLevelSecurity
+            | AlterTableOperation::NoForceRowLevelSecurity
+            | AlterTableOperation::OwnerTo { .. }
+            | AlterTableOperation::EnableTrigger { .. }
+            | AlterTableOperation::DisableTrigger { .. }
+            | AlterTableOperation::EnableAlwaysTrigger { .. }
+            | AlterTableOperation::EnableReplicaTrigger { .. }
+            | AlterTableOperation::ReplicaIdentity { .. }
+            | AlterTableOperation::SetLogged
+            | AlterTableOperation::SetUnlogged
+            | AlterTableOperation::Algorithm { .. }
+            | AlterTableOperation::Lock { .. }
+            | AlterTableOperation::AutoIncrement { .. } => {}
+            other => {
+                let text = other.to_string();
+                let words: Vec<&str> = text.split_whitespace().take(3).collect();
+                self.opaque(format!(
+                    "ALTER TABLE {table} {} … is not modelled",
+                    words.join(" ")
+                ));
+            }
+        }
+    }
+
+    /// PostgreSQL drops indexes and constraints that cover a dropped column.
+    pub(crate) fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
+        let constraints: Vec<ObjectId> = self
+            .constraint_columns
+            .iter()
+            .filter(|(id, cols)| id.table() == Some(table) && cols.iter().any(|c| c == column))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in constraints {
+            self.remove(&id);
+        }
+        let prefix = format!("{table}.");
+        let indexes = self.ids_with_prefix(ObjectKind::Index, &prefix);
+        for id in indexes {
+            let covers = self
+                .out
+                .schema
+                .get(&id)
+                .and_then(|a| a.get("columns"))
+                .is_some_and(|c| c.split(", ").any(|c| c == column));
+            if covers {
+                self.remove(&id);
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The live schema, read from the server's catalog in a fixed number of queries whatever the
+//! schema's size (one per object kind), inside the read-only session.
+
+pub mod mysql;
+pub mod postgres;
+
+use super::db::{Engine, Session};
+use super::schema::Schema;
+use crate::error::Result;
+
+/// Reads every object of `schema` (PostgreSQL schema; MySQL database, default the URL's).
+pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
+    match session.engine {
+        Engine::Postgres => postgres::read(session, schema).await,
+        Engine::MySql { .. } => mysql::read(session, schema).await,
+    }
+}
+
+/// Column `i` of a catalog row, empty when NULL.
+pub(crate) fn cell(row: &[Option<String>], i: usize) -> String {
+    row.get(i).cloned().flatten().unwrap_or_default()
+}

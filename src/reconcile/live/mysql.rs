@@ -1,0 +1,177 @@
+//! MySQL and MariaDB: information_schema, one query per object kind.
+
+use super::cell;
+use crate::error::Result;
+use crate::reconcile::db::Session;
+use crate::reconcile::schema::{
+    canonical_default, canonical_type, Attributes, ObjectId, ObjectKind, Schema,
+};
+
+/// `TABLE_SCHEMA = ?`, or the URL's database when no schema was named.
+fn scope(column: &str, schema: &str) -> String {
+    if schema.is_empty() {
+        format!("{column} = DATABASE()")
+    } else {
+        format!("{column} = ?")
+    }
+}
+
+pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
+    let mut out = Schema::default();
+    let binds: Vec<&str> = if schema.is_empty() {
+        vec![]
+    } else {
+        vec![schema]
+    };
+
+    let sql = format!(
+        "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE {}",
+        scope("TABLE_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        let kind = if cell(&row, 1).contains("VIEW") {
+            ObjectKind::View
+        } else {
+            ObjectKind::Table
+        };
+        out.insert(
+            ObjectId::new(kind, cell(&row, 0).to_lowercase()),
+            Attributes::new(),
+        );
+    }
+
+    let sql = format!(
+        "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA \
+         FROM information_schema.COLUMNS WHERE {}",
+        scope("TABLE_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        let table = cell(&row, 0).to_lowercase();
+        if !out.contains(&ObjectId::new(ObjectKind::Table, table.clone())) {
+            continue; // a view's columns
+        }
+        let extra = cell(&row, 5).to_lowercase();
+        let ty = canonical_type(&cell(&row, 2), true);
+        let default = if extra.contains("auto_increment") {
+            "auto_increment".to_string()
+        } else if extra.contains("generated") {
+            "generated".to_string()
+        } else {
+            let raw = row.get(4).cloned().flatten();
+            match raw {
+                // MariaDB spells "no default" as the bare word NULL.
+                None => String::new(),
+                Some(v) if v.eq_ignore_ascii_case("null") => String::new(),
+                // MySQL 8 returns string defaults unquoted; MariaDB quotes them.
+                Some(v) if is_text_type(&ty) && !v.starts_with('\'') && !is_function(&v) => {
+                    canonical_default(&format!("'{}'", v.replace('\'', "''")))
+                }
+                Some(v) => canonical_default(&v),
+            }
+        };
+        out.insert(
+            ObjectId::on_table(ObjectKind::Column, &table, &cell(&row, 1).to_lowercase()),
+            Attributes::from([
+                ("type", ty),
+                (
+                    "nullable",
+                    if cell(&row, 3) == "YES" { "yes" } else { "no" }.to_string(),
+                ),
+                ("default", default),
+            ]),
+        );
+    }
+
+    let sql = format!(
+        "SELECT TABLE_NAME, INDEX_NAME, CAST(MAX(NON_UNIQUE) AS CHAR), \
+         GROUP_CONCAT(COALESCE(COLUMN_NAME, '(expression)') ORDER BY SEQ_IN_INDEX SEPARATOR ', ') \
+         FROM information_schema.STATISTICS WHERE {} GROUP BY TABLE_NAME, INDEX_NAME",
+        scope("TABLE_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        let table = cell(&row, 0).to_lowercase();
+        let name = cell(&row, 1);
+        let name = if name == "PRIMARY" {
+            name
+        } else {
+            name.to_lowercase()
+        };
+        out.insert(
+            ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
+            Attributes::from([
+                ("table", table),
+                ("columns", cell(&row, 3).to_lowercase()),
+                ("unique", (cell(&row, 2) == "0").to_string()),
+            ]),
+        );
+    }
+
+    let sql = format!(
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS \
+         WHERE {} AND CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')",
+        scope("CONSTRAINT_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        let name = cell(&row, 1);
+        let name = if name == "PRIMARY" {
+            name
+        } else {
+            name.to_lowercase()
+        };
+        out.insert(
+            ObjectId::on_table(ObjectKind::Constraint, &cell(&row, 0).to_lowercase(), &name),
+            Attributes::from([("kind", cell(&row, 2).to_lowercase())]),
+        );
+    }
+
+    let sql = format!(
+        "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE {}",
+        scope("TRIGGER_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        out.insert(
+            ObjectId::on_table(
+                ObjectKind::Trigger,
+                &cell(&row, 0).to_lowercase(),
+                &cell(&row, 1).to_lowercase(),
+            ),
+            Attributes::new(),
+        );
+    }
+
+    let sql = format!(
+        "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE {}",
+        scope("ROUTINE_SCHEMA", schema)
+    );
+    for row in session.query(&sql, &binds).await? {
+        out.insert(
+            ObjectId::new(
+                ObjectKind::Function,
+                format!("{}()", cell(&row, 0).to_lowercase()),
+            ),
+            Attributes::new(),
+        );
+    }
+
+    Ok(out)
+}
+
+fn is_text_type(ty: &str) -> bool {
+    [
+        "char",
+        "varchar",
+        "text",
+        "enum",
+        "set",
+        "tinytext",
+        "mediumtext",
+        "longtext",
+    ]
+    .iter()
+    .any(|t| ty.starts_with(t))
+}
+
+fn is_function(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    lower.starts_with("current_timestamp") || lower.contains('(')
+}

@@ -1,0 +1,287 @@
+//! PostgreSQL: pg_catalog, one query per object kind.
+
+use super::cell;
+use crate::error::Result;
+use crate::reconcile::db::Session;
+use crate::reconcile::schema::{
+    canonical_default, canonical_type, Attributes, ObjectId, ObjectKind, Schema,
+};
+
+const RELATIONS: &str = "
+SELECT c.relname::text, c.relkind::text,
+       CASE WHEN c.relkind = 'S' THEN (
+         SELECT t.relname::text FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+           AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)
+       END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')";
+
+const COLUMNS: &str = "
+SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod),
+       a.attnotnull::text, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped";
+
+const INDEXES: &str = "
+SELECT i.relname::text, t.relname::text, x.indisunique::text, x.indisvalid::text,
+       pg_get_indexdef(x.indexrelid)
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = $1";
+
+const CONSTRAINTS: &str = "
+SELECT t.relname::text, con.conname::text, con.contype::text, con.convalidated::text
+FROM pg_constraint con
+JOIN pg_class t ON t.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c', 'x')";
+
+const ENUMS: &str = "
+SELECT t.typname::text, json_agg(e.enumlabel ORDER BY e.enumsortorder)::text
+FROM pg_type t
+JOIN pg_enum e ON e.enumtypid = t.oid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = $1
+GROUP BY t.typname";
+
+const DOMAINS: &str = "
+SELECT t.typname::text, format_type(t.typbasetype, t.typtypmod)
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = $1 AND t.typtype = 'd'";
+
+const FUNCTIONS: &str = "
+SELECT p.proname::text, oidvectortypes(p.proargtypes)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE n.nspname = $1 AND d.objid IS NULL";
+
+const TRIGGERS: &str = "
+SELECT c.relname::text, tg.tgname::text
+FROM pg_trigger tg
+JOIN pg_class c ON c.oid = tg.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND NOT tg.tgisinternal";
+
+const POLICIES: &str = "
+SELECT c.relname::text, p.polname::text
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1";
+
+// Schemas and extensions are database-wide; $1 keeps every query's parameter list alike.
+const SCHEMAS: &str = "
+SELECT nspname::text FROM pg_namespace
+WHERE nspname <> $1 AND nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public')";
+
+const EXTENSIONS: &str =
+    "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' AND extname <> $1";
+
+/// The column list of `CREATE INDEX … USING method (a, b) …`.
+fn index_columns(def: &str) -> String {
+    let Some(using) = def.find(" USING ") else {
+        return String::new();
+    };
+    let rest = &def[using..];
+    let Some(open) = rest.find('(') else {
+        return String::new();
+    };
+    let mut depth = 0;
+    for (i, c) in rest[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let inner = &rest[open + 1..open + i];
+                    return split_top_level(inner)
+                        .iter()
+                        .map(|c| crate::reconcile::expected::index_column_text(c))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                }
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut quoted) = (0, 0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
+    let mut out = Schema::default();
+    let binds = [schema];
+
+    for row in session.query(RELATIONS, &binds).await? {
+        let name = cell(&row, 0);
+        let (kind, attrs) = match cell(&row, 1).as_str() {
+            "r" | "p" | "f" => (ObjectKind::Table, Attributes::new()),
+            "v" => (ObjectKind::View, Attributes::new()),
+            "m" => (ObjectKind::MaterializedView, Attributes::new()),
+            "S" => {
+                let owner = cell(&row, 2);
+                let attrs = if owner.is_empty() {
+                    Attributes::new()
+                } else {
+                    Attributes::from([("owned_by", owner)])
+                };
+                (ObjectKind::Sequence, attrs)
+            }
+            _ => continue,
+        };
+        out.insert(ObjectId::new(kind, name), attrs);
+    }
+
+    for row in session.query(COLUMNS, &binds).await? {
+        let default = if !cell(&row, 5).is_empty() {
+            "identity".to_string()
+        } else if !cell(&row, 6).is_empty() {
+            "generated".to_string()
+        } else {
+            canonical_default(&cell(&row, 4))
+        };
+        out.insert(
+            ObjectId::on_table(ObjectKind::Column, &cell(&row, 0), &cell(&row, 1)),
+            Attributes::from([
+                ("type", canonical_type(&cell(&row, 2), false)),
+                (
+                    "nullable",
+                    if cell(&row, 3) == "true" { "no" } else { "yes" }.to_string(),
+                ),
+                ("default", default),
+            ]),
+        );
+    }
+
+    for row in session.query(INDEXES, &binds).await? {
+        let table = cell(&row, 1);
+        out.insert(
+            ObjectId::new(ObjectKind::Index, format!("{table}.{}", cell(&row, 0))),
+            Attributes::from([
+                ("table", table),
+                ("columns", index_columns(&cell(&row, 4))),
+                ("unique", cell(&row, 2)),
+                ("valid", cell(&row, 3)),
+            ]),
+        );
+    }
+
+    for row in session.query(CONSTRAINTS, &binds).await? {
+        let kind = match cell(&row, 2).as_str() {
+            "p" => "primary key",
+            "u" => "unique",
+            "f" => "foreign key",
+            "c" => "check",
+            _ => "exclusion",
+        };
+        out.insert(
+            ObjectId::on_table(ObjectKind::Constraint, &cell(&row, 0), &cell(&row, 1)),
+            Attributes::from([("kind", kind.to_string()), ("validated", cell(&row, 3))]),
+        );
+    }
+
+    for row in session.query(ENUMS, &binds).await? {
+        let labels: Vec<String> = serde_json::from_str(&cell(&row, 1)).unwrap_or_default();
+        out.insert(
+            ObjectId::new(ObjectKind::Enum, cell(&row, 0)),
+            Attributes::from([("labels", labels.join(", "))]),
+        );
+    }
+
+    for row in session.query(DOMAINS, &binds).await? {
+        out.insert(
+            ObjectId::new(ObjectKind::Domain, cell(&row, 0)),
+            Attributes::from([("type", canonical_type(&cell(&row, 1), false))]),
+        );
+    }
+
+    for row in session.query(FUNCTIONS, &binds).await? {
+        let args: Vec<String> = cell(&row, 1)
+            .split(", ")
+            .filter(|a| !a.is_empty())
+            .map(|a| canonical_type(a, false))
+            .collect();
+        out.insert(
+            ObjectId::new(
+                ObjectKind::Function,
+                format!("{}({})", cell(&row, 0), args.join(", ")),
+            ),
+            Attributes::new(),
+        );
+    }
+
+    for row in session.query(TRIGGERS, &binds).await? {
+        out.insert(
+            ObjectId::on_table(ObjectKind::Trigger, &cell(&row, 0), &cell(&row, 1)),
+            Attributes::new(),
+        );
+    }
+
+    for row in session.query(POLICIES, &binds).await? {
+        out.insert(
+            ObjectId::on_table(ObjectKind::Policy, &cell(&row, 0), &cell(&row, 1)),
+            Attributes::new(),
+        );
+    }
+
+    for row in session.query(SCHEMAS, &binds).await? {
+        out.insert(
+            ObjectId::new(ObjectKind::Schema, cell(&row, 0)),
+            Attributes::new(),
+        );
+    }
+
+    for row in session.query(EXTENSIONS, &binds).await? {
+        out.insert(
+            ObjectId::new(ObjectKind::Extension, cell(&row, 0)),
+            Attributes::new(),
+        );
+    }
+
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_columns_come_from_the_definition() {
+        assert_eq!(
+            index_columns(
+                "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)"
+            ),
+            "email"
+        );
+        assert_eq!(
+            index_columns(
+                "CREATE INDEX i ON public.t USING btree (a, lower((b)::text)) WHERE (c > 0)"
+            ),
+            "a, lowerb"
+        );
+    }
+}

@@ -1,0 +1,420 @@
+//! Turns migration statuses into findings (each with the user's next step, printed and never
+//! run), the "Migrations" table and the `migrations` JSON member.
+
+use super::db::Engine;
+use super::files::MigrationFile;
+use super::schema::{ObjectId, ObjectKind};
+use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
+use super::trackers::{ChecksumCheck, RecordState, Tracker};
+use crate::diagnostics::{Finding, Location, Severity};
+use crate::output::{Cell, CellStatus, Table};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// How many objects a message names before it says "and N more".
+const NAMED_OBJECTS: usize = 4;
+
+pub struct Context<'a> {
+    pub files: &'a [MigrationFile],
+    pub tracker: &'a dyn Tracker,
+    pub engine: Engine,
+    pub dir: &'a Path,
+}
+
+/// Whole objects first (tables, indexes, types…), their parts (columns, constraints) last.
+fn prominence(kind: ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => 0,
+        ObjectKind::Index | ObjectKind::Enum | ObjectKind::Domain | ObjectKind::Function => 1,
+        ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Schema | ObjectKind::Extension => 2,
+        ObjectKind::Column => 3,
+        ObjectKind::Constraint => 4,
+        ObjectKind::Sequence => 5,
+    }
+}
+
+fn list(objects: &[&ObjectCheck]) -> String {
+    let mut objects = objects.to_vec();
+    objects.sort_by_key(|o| prominence(o.id.kind));
+    let mut names: Vec<String> = objects
+        .iter()
+        .take(NAMED_OBJECTS)
+        .map(|o| o.id.to_string())
+        .collect();
+    if objects.len() > NAMED_OBJECTS {
+        names.push(format!("and {} more", objects.len() - NAMED_OBJECTS));
+    }
+    names.join(", ")
+}
+
+fn with_state(row: &MigrationStatus, state: ObjectState) -> Vec<&ObjectCheck> {
+    row.objects.iter().filter(|o| o.state == state).collect()
+}
+
+fn finding(code: &str, name: &str, severity: Severity, message: String) -> Finding {
+    Finding::new(code, name, severity, message)
+}
+
+/// Points the finding at the file, at the statement of the first object it is about.
+fn locate(mut f: Finding, file: &MigrationFile, at: Option<&ObjectCheck>) -> Finding {
+    f.location = match at {
+        Some(o) if o.statement.end > o.statement.start => file.source.location(o.statement.clone()),
+        _ => Location {
+            path: Some(file.source.display_path()),
+            ..Location::default()
+        },
+    };
+    f.with_subject(file.name.clone())
+}
+
+pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
+    let tool = ctx.tracker.name();
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(file) = row.file.map(|i| &ctx.files[i]) else {
+            if let Some(record) = &row.record {
+                out.push(
+                    finding(
+                        "RC107",
+                        "orphan-record",
+                        Severity::Warning,
+                        format!(
+                            "{tool} records version {} as applied but no migration file has that version",
+                            record.version
+                        ),
+                    )
+                    .with_subject(record.version.clone())
+                    .with_note(ctx.tracker.remove_record(record)),
+                );
+            }
+            continue;
+        };
+        let missing = with_state(row, ObjectState::Missing);
+        let created =
+            |o: &&ObjectCheck| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped);
+        let exist: Vec<&ObjectCheck> = row
+            .objects
+            .iter()
+            .filter(created)
+            .filter(|o| !o.absent)
+            .collect();
+        let absent: Vec<&ObjectCheck> = row
+            .objects
+            .iter()
+            .filter(created)
+            .filter(|o| o.absent)
+            .collect();
+        let drifted = with_state(row, ObjectState::Drifted);
+        let still = with_state(row, ObjectState::StillPresent);
+        let mark = ctx.tracker.mark_applied(file, ctx.engine, ctx.dir);
+        let f = match row.status {
+            Status::Applied | Status::Pending => None,
+            Status::AppliedUnrecorded => Some(
+                locate(
+                    finding(
+                        "RC101",
+                        "applied-unrecorded",
+                        Severity::Error,
+                        format!(
+                            "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
+                            file.name,
+                            list(&exist)
+                        ),
+                    ),
+                    file,
+                    exist.first().copied(),
+                )
+                .with_note(format!(
+                    "make it retry-safe (`preflight fix {}`) and let the deploy re-run it",
+                    file.source.display_path()
+                ))
+                .with_note(format!("or, as its changes are complete, record it as applied: {mark}")),
+            ),
+            Status::Partial => Some(
+                locate(
+                    finding(
+                        "RC102",
+                        "partially-applied",
+                        Severity::Error,
+                        format!(
+                            "{} ran part-way: {} of {} objects exist; missing: {}",
+                            file.name,
+                            exist.len(),
+                            exist.len() + absent.len(),
+                            list(&absent)
+                        ),
+                    ),
+                    file,
+                    absent.first().copied(),
+                )
+                .with_note(format!(
+                    "make it retry-safe (`preflight fix {}`) so the deploy can finish it, or finish it by hand",
+                    file.source.display_path()
+                ))
+                .with_note(format!(
+                    "record it as applied only once every object exists: {mark}"
+                )),
+            ),
+            Status::MissingObjects => Some(
+                locate(
+                    finding(
+                        "RC103",
+                        "missing-objects",
+                        Severity::Error,
+                        format!(
+                            "{tool} records {} as applied but {} of its objects are missing: {}",
+                            file.name,
+                            missing.len(),
+                            list(&missing)
+                        ),
+                    ),
+                    file,
+                    missing.first().copied(),
+                )
+                .with_note("something dropped them after the migration ran, or it ran against another database; re-create them with a new migration"),
+            ),
+            Status::Drifted => {
+                let mut details: Vec<String> = drifted
+                    .iter()
+                    .flat_map(|o| o.differences.iter().map(move |d| format!("{}: {d}", o.id)))
+                    .collect();
+                details.extend(still.iter().map(|o| format!("{} was dropped by it but still exists", o.id)));
+                let first = drifted.first().or(still.first()).copied();
+                let mut f = locate(
+                    finding(
+                        "RC104",
+                        "schema-drift",
+                        Severity::Warning,
+                        format!(
+                            "{} is recorded as applied but the database differs from it: {}",
+                            file.name,
+                            details.first().cloned().unwrap_or_default()
+                        ),
+                    ),
+                    file,
+                    first,
+                );
+                for d in details.iter().skip(1) {
+                    f = f.with_note(d.clone());
+                }
+                Some(f.with_note(
+                    "someone changed the database by hand; write a migration that makes the change, or revert it",
+                ))
+            }
+            Status::ChecksumMismatch => {
+                let (recorded, computed) = match &row.checksum {
+                    ChecksumCheck::Mismatch { recorded, computed } => (recorded.clone(), computed.clone()),
+                    _ => Default::default(),
+                };
+                Some(
+                    locate(
+                        finding(
+                            "RC105",
+                            "checksum-mismatch",
+                            Severity::Error,
+                            format!(
+                                "{} was edited after it was applied: {tool} recorded checksum {recorded}, the file now gives {computed}",
+                                file.name
+                            ),
+                        ),
+                        file,
+                        None,
+                    )
+                    .with_note(ctx.tracker.accept_checksum(file, &computed, ctx.engine)),
+                )
+            }
+            Status::Dirty | Status::Failed => {
+                let what = match (&row.status, row.record.as_ref().map(|r| &r.state)) {
+                    (Status::Dirty, _) => "is marked dirty: a run started and did not finish".to_string(),
+                    (_, Some(RecordState::Failed(why))) => format!("failed: {why}"),
+                    _ => "failed".to_string(),
+                };
+                Some(
+                    locate(
+                        finding(
+                            "RC106",
+                            "failed-migration",
+                            Severity::Error,
+                            format!(
+                                "{tool} says {} {what}; {} of its objects exist, {} missing",
+                                file.name,
+                                exist.len(),
+                                absent.len()
+                            ),
+                        ),
+                        file,
+                        absent.first().copied(),
+                    )
+                    .with_note(ctx.tracker.clear_failed(file, ctx.dir)),
+                )
+            }
+            Status::OutOfOrder => {
+                let advice = ctx
+                    .tracker
+                    .out_of_order_advice()
+                    .unwrap_or_else(|| "check whether your tool will still run it".into());
+                Some(
+                    locate(
+                        finding(
+                            "RC108",
+                            "out-of-order",
+                            Severity::Warning,
+                            format!(
+                                "{} is pending but older than the newest applied migration",
+                                file.name
+                            ),
+                        ),
+                        file,
+                        None,
+                    )
+                    .with_note(advice),
+                )
+            }
+            Status::Unverifiable => Some(
+                locate(
+                    finding(
+                        "RC109",
+                        "unverifiable-migration",
+                        Severity::Info,
+                        format!(
+                            "{} is recorded as applied but nothing in the catalog shows its effect ({})",
+                            file.name,
+                            row.detail.clone().unwrap_or_default()
+                        ),
+                    ),
+                    file,
+                    None,
+                )
+                .with_note("check its effect by hand; preflight reports it as unknown, not as passed")
+                .unknown(),
+            ),
+            Status::Orphan => None,
+        };
+        out.extend(f);
+    }
+    out
+}
+
+pub fn unmanaged_findings(objects: &[ObjectId]) -> Vec<Finding> {
+    objects
+        .iter()
+        .map(|id| {
+            finding(
+                "RC110",
+                "unmanaged-object",
+                Severity::Info,
+                format!("{id} exists in the database but no migration creates it"),
+            )
+            .with_subject(id.to_string())
+            .with_note("if it is needed, add a migration that creates it (so new environments get it); otherwise drop it")
+        })
+        .collect()
+}
+
+fn cell_status(status: Status) -> CellStatus {
+    match status {
+        Status::Applied => CellStatus::Ok,
+        Status::Pending => CellStatus::Neutral,
+        Status::Drifted | Status::Orphan | Status::OutOfOrder => CellStatus::Warning,
+        Status::Unverifiable => CellStatus::Unknown,
+        _ => CellStatus::Error,
+    }
+}
+
+fn recorded_text(row: &MigrationStatus) -> &'static str {
+    match row.record.as_ref().map(|r| &r.state) {
+        None => "no",
+        Some(RecordState::Applied) => "yes",
+        Some(RecordState::Failed(_)) => "failed",
+        Some(RecordState::Dirty) => "dirty",
+    }
+}
+
+fn objects_text(row: &MigrationStatus) -> String {
+    let created = row
+        .objects
+        .iter()
+        .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
+        .count();
+    if row.objects.is_empty() {
+        return "-".into();
+    }
+    let mut text = format!("{}/{created} present", row.count(ObjectState::Present));
+    let drifted = row.count(ObjectState::Drifted);
+    if drifted > 0 {
+        text.push_str(&format!(", {drifted} drifted"));
+    }
+    text
+}
+
+pub fn table(rows: &[MigrationStatus], files: &[MigrationFile]) -> Table {
+    Table {
+        title: "Migrations".into(),
+        columns: ["file", "version", "recorded", "status", "objects"]
+            .map(String::from)
+            .to_vec(),
+        rows: rows
+            .iter()
+            .map(|row| {
+                let file = row.file.map(|i| &files[i]);
+                let version = file
+                    .map(|f| f.version.clone())
+                    .or_else(|| row.record.as_ref().map(|r| r.version.clone()))
+                    .unwrap_or_default();
+                vec![
+                    Cell::new(
+                        file.map_or("(no file)".to_string(), |f| f.name.clone()),
+                        CellStatus::Neutral,
+                    ),
+                    Cell::new(version, CellStatus::Neutral),
+                    Cell::new(recorded_text(row), CellStatus::Neutral),
+                    Cell::new(row.status.as_str(), cell_status(row.status)),
+                    Cell::new(objects_text(row), CellStatus::Neutral),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn json(rows: &[MigrationStatus], files: &[MigrationFile]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|row| {
+                let file = row.file.map(|i| &files[i]);
+                let version = file
+                    .map(|f| f.version.clone())
+                    .or_else(|| row.record.as_ref().map(|r| r.version.clone()))
+                    .unwrap_or_default();
+                let objects: Vec<Value> = row
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        let mut v = json!({
+                            "kind": o.id.kind,
+                            "name": o.id.name,
+                            "state": o.state,
+                        });
+                        if !o.differences.is_empty() {
+                            v["differences"] = json!(o.differences);
+                        }
+                        v
+                    })
+                    .collect();
+                let mut v = json!({
+                    "file": file.map(|f| f.source.display_path()),
+                    "version": version,
+                    "recorded": row.record.is_some(),
+                    "status": row.status.as_str(),
+                    "objects": objects,
+                });
+                if let ChecksumCheck::Mismatch { recorded, computed } = &row.checksum {
+                    v["checksum"] = json!({"recorded": recorded, "computed": computed});
+                }
+                if let Some(detail) = &row.detail {
+                    v["detail"] = json!(detail);
+                }
+                v
+            })
+            .collect(),
+    )
+}

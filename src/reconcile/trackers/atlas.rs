@@ -1,0 +1,205 @@
+//! Atlas: `atlas_schema_revisions.atlas_schema_revisions(version, description, type, applied,
+//! total, executed_at, execution_time, error, error_stmt, hash, …)`. Files
+//! `<VERSION>_<NAME>.sql` with an `atlas.sum` integrity file. Each file's hash is a running
+//! SHA-256 over every file name and content up to and including it, base64-encoded.
+
+use super::{col, required, ChecksumCheck, Record, RecordState, Tracker};
+use crate::diagnostics::{Finding, Severity};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub struct Atlas;
+
+pub const SUM_FILE: &str = "atlas.sum";
+
+/// The per-file hashes `atlas migrate hash` writes, in file-name order.
+pub fn file_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
+    let mut running = Sha256::new();
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            running.update(name.as_bytes());
+            running.update(bytes);
+            let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
+            (name.clone(), hash)
+        })
+        .collect()
+}
+
+/// `atlas.sum` entries: `name h1:hash` lines after the `h1:` header line.
+fn read_sum(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let (name, hash) = line.rsplit_once(' ')?;
+            Some((
+                name.to_string(),
+                hash.strip_prefix("h1:").unwrap_or(hash).to_string(),
+            ))
+        })
+        .collect()
+}
+
+impl Tracker for Atlas {
+    fn name(&self) -> &'static str {
+        "atlas"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (Some("atlas_schema_revisions"), "atlas_schema_revisions")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut out = Discovered::default();
+        let all = files::sql_files(dir)?;
+        let mut contents = Vec::new();
+        for (name, path) in &all {
+            let stem = name.strip_suffix(".sql").unwrap_or(name);
+            match files::split_version(stem, '_') {
+                Some((version, description)) => {
+                    let file = files::load(name.clone(), path, version, description)?;
+                    contents.push((name.clone(), file.bytes().to_vec()));
+                    out.files.push(file);
+                }
+                None => out.ignored.push(Ignored {
+                    path: path.display().to_string(),
+                    reason: "Atlas needs `<VERSION>_<NAME>.sql`".into(),
+                }),
+            }
+        }
+        for ((_, hash), file) in file_hashes(&contents).into_iter().zip(out.files.iter_mut()) {
+            file.directory_checksum = Some(hash);
+        }
+        out.finish()
+    }
+
+    fn query(&self, engine: Engine, table: &str) -> String {
+        let t = |c: &str| super::text_col(engine, c);
+        format!(
+            "SELECT version, description, {}, {}, error, hash, {} FROM {table} ORDER BY version",
+            t("applied"),
+            t("total"),
+            t("type")
+        )
+    }
+
+    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for row in &rows {
+            let version = required(row, 0, "atlas", "version")?;
+            let applied: u64 = col(row, 2, "atlas")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let total: u64 = col(row, 3, "atlas")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let error = col(row, 4, "atlas")?.filter(|e| !e.is_empty());
+            let state = match error {
+                Some(e) => {
+                    RecordState::Failed(format!("failed: {}", e.lines().next().unwrap_or(e)))
+                }
+                None if applied < total => RecordState::Failed(format!(
+                    "partially applied: {applied} of {total} statements"
+                )),
+                None => RecordState::Applied,
+            };
+            let mut record = Record::new(version, state);
+            record.name = col(row, 1, "atlas")?.map(str::to_string);
+            record.checksum = col(row, 5, "atlas")?.map(str::to_string);
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
+        let (Some(recorded), Some(computed)) = (&record.checksum, &file.directory_checksum) else {
+            return ChecksumCheck::NotTracked;
+        };
+        if recorded.is_empty() {
+            return ChecksumCheck::NotTracked;
+        }
+        if recorded.strip_prefix("h1:").unwrap_or(recorded) == computed {
+            ChecksumCheck::Match
+        } else {
+            ChecksumCheck::Mismatch {
+                recorded: recorded.clone(),
+                computed: computed.clone(),
+            }
+        }
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, dir: &Path) -> String {
+        format!(
+            "atlas migrate set {} --url \"$DATABASE_URL\" --dir file://{}",
+            file.version,
+            dir.display()
+        )
+    }
+
+    fn accept_checksum(&self, file: &MigrationFile, _computed: &str, _engine: Engine) -> String {
+        format!(
+            "restore {} to the applied text; Atlas compares applied files by hash (`atlas migrate status` shows the mismatch)",
+            file.name
+        )
+    }
+
+    fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String {
+        format!(
+            "finish or undo its statements by hand, then `atlas migrate set {} --url \"$DATABASE_URL\" --dir file://{}` (or the previous version) and `atlas migrate apply`",
+            file.version,
+            dir.display()
+        )
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore the file of version {} from version control",
+            record.version
+        )
+    }
+
+    fn directory_findings(&self, dir: &Path, files: &[MigrationFile]) -> Vec<Finding> {
+        let sum_path = dir.join(SUM_FILE);
+        let Ok(text) = std::fs::read_to_string(&sum_path) else {
+            return vec![Finding::new(
+                "RC114",
+                "atlas-sum-mismatch",
+                Severity::Warning,
+                format!(
+                    "{} is missing; Atlas refuses to apply a directory without it",
+                    sum_path.display()
+                ),
+            )
+            .with_note("run `atlas migrate hash` after reviewing the files")];
+        };
+        let recorded = read_sum(&text);
+        let mut out = Vec::new();
+        for file in files {
+            let want = recorded
+                .iter()
+                .find(|(n, _)| *n == file.name)
+                .map(|(_, h)| h);
+            if want != file.directory_checksum.as_ref() {
+                let mut finding = Finding::new(
+                    "RC114",
+                    "atlas-sum-mismatch",
+                    Severity::Error,
+                    match want {
+                        None => format!("{} is not listed in atlas.sum", file.name),
+                        Some(_) => format!("{} (or a file before it) changed after `atlas migrate hash`", file.name),
+                    },
+                )
+                .with_note("Atlas refuses to run with a stale atlas.sum; review the change, then `atlas migrate hash`")
+                .with_subject(file.name.clone());
+                finding.location.path = Some(file.source.display_path());
+                out.push(finding);
+                break; // later hashes chain from this one; the first mismatch is the news
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,84 @@
+//! dbmate: `schema_migrations(version VARCHAR PRIMARY KEY)`, one row per applied migration.
+//! Files `<VERSION>_<NAME>.sql` with `-- migrate:up` / `-- migrate:down` sections. No checksums.
+
+use super::{required, Record, RecordState, Tracker};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
+use std::path::Path;
+
+pub struct Dbmate;
+
+impl Tracker for Dbmate {
+    fn name(&self) -> &'static str {
+        "dbmate"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, "schema_migrations")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut out = Discovered::default();
+        for (name, path) in files::sql_files(dir)? {
+            let stem = name.strip_suffix(".sql").unwrap_or(&name);
+            let Some((version, description)) = files::split_version(stem, '_') else {
+                out.ignored.push(Ignored {
+                    path: path.display().to_string(),
+                    reason: "dbmate needs `<VERSION>_<NAME>.sql`".into(),
+                });
+                continue;
+            };
+            let mut file = files::load(name.clone(), &path, version, description)?;
+            match files::marked_section(&file.source.text, "-- migrate:up", "-- migrate:down") {
+                Some(up) => file.up = up,
+                None => {
+                    out.ignored.push(Ignored {
+                        path: path.display().to_string(),
+                        reason: "has no `-- migrate:up` section; dbmate refuses it".into(),
+                    });
+                    continue;
+                }
+            }
+            out.files.push(file);
+        }
+        out.finish()
+    }
+
+    fn query(&self, _engine: Engine, table: &str) -> String {
+        format!("SELECT version FROM {table} ORDER BY version")
+    }
+
+    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        rows.iter()
+            .map(|row| {
+                Ok(Record::new(
+                    required(row, 0, "dbmate", "version")?,
+                    RecordState::Applied,
+                ))
+            })
+            .collect()
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+        format!(
+            "INSERT INTO schema_migrations (version) VALUES ('{}');",
+            file.version
+        )
+    }
+
+    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+        "repair the schema by hand, then run `dbmate up`".into()
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore its file, or if it must be forgotten: DELETE FROM schema_migrations WHERE version = '{}';",
+            record.version
+        )
+    }
+
+    fn out_of_order_advice(&self) -> Option<String> {
+        Some("`dbmate up` applies it (dbmate runs older pending migrations too)".into())
+    }
+}

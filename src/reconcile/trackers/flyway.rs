@@ -1,0 +1,181 @@
+//! Flyway: `flyway_schema_history(installed_rank, version, description, type, script,
+//! checksum INT, …, success)`. Files `V<VERSION>__<DESCRIPTION>.sql` (`R__…` repeatable).
+//! The checksum is CRC-32 over the file's lines without their terminators, the BOM stripped,
+//! stored as a signed 32-bit integer (Flyway's `ChecksumCalculator`).
+
+use super::{col, parse_bool, required, text_col, ChecksumCheck, Record, RecordState, Tracker};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile, VersionKey};
+use std::path::Path;
+
+pub struct Flyway;
+
+/// Flyway's checksum. `BufferedReader.readLine` ends lines at `\n`, `\r` or `\r\n` and drops
+/// them, and empty lines add no bytes, so the CRC runs over the text with every CR and LF
+/// removed; a BOM at the start of the first line is removed too.
+pub fn checksum(text: &str) -> i32 {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut hasher = crc32fast::Hasher::new();
+    for line in body.split(['\r', '\n']) {
+        hasher.update(line.as_bytes());
+    }
+    hasher.finalize() as i32
+}
+
+impl Tracker for Flyway {
+    fn name(&self) -> &'static str {
+        "flyway"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, "flyway_schema_history")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        discover_versioned(dir, "flyway")
+    }
+
+    fn query(&self, engine: Engine, table: &str) -> String {
+        format!(
+            "SELECT version, description, script, {}, {}, type FROM {table} ORDER BY installed_rank",
+            text_col(engine, "checksum"),
+            text_col(engine, "success"),
+        )
+    }
+
+    fn records(&self, rows: Vec<TextRow>, files: &[MigrationFile]) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        let mut baseline: Option<VersionKey> = None;
+        for row in &rows {
+            let kind = col(row, 5, "flyway")?.unwrap_or("");
+            if kind == "BASELINE" {
+                // `flyway baseline`: every migration up to this version counts as applied.
+                baseline = col(row, 0, "flyway")?.map(VersionKey::parse);
+                continue;
+            }
+            // Schema-creation and deletion markers are not migrations.
+            if matches!(kind, "SCHEMA" | "DELETE") {
+                continue;
+            }
+            let script = required(row, 2, "flyway", "script")?;
+            // Repeatable migrations have no version; they are matched by script name.
+            let version = col(row, 0, "flyway")?.unwrap_or(script);
+            let success = parse_bool(col(row, 4, "flyway")?);
+            let mut record = Record::new(
+                version,
+                if success {
+                    RecordState::Applied
+                } else {
+                    RecordState::Failed("success = false: Flyway recorded a failed run".into())
+                },
+            );
+            record.name = Some(script.to_string());
+            record.checksum = col(row, 3, "flyway")?.map(str::to_string);
+            // A later successful run of the same version supersedes a failed one.
+            out.retain(|r: &Record| !(r.key.same(&record.key) && r.version == record.version));
+            out.push(record);
+        }
+        if let Some(baseline) = baseline {
+            for file in files.iter().filter(|f| !f.repeatable && f.key <= baseline) {
+                if !out.iter().any(|r| r.key.same(&file.key)) {
+                    let mut record = Record::new(file.version.clone(), RecordState::Applied);
+                    record.name = Some(format!("{} (below the baseline)", file.name));
+                    out.push(record);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
+        let Some(recorded) = &record.checksum else {
+            return ChecksumCheck::NotTracked;
+        };
+        let computed = checksum(&file.source.text).to_string();
+        if recorded.trim() == computed {
+            ChecksumCheck::Match
+        } else {
+            ChecksumCheck::Mismatch {
+                recorded: recorded.clone(),
+                computed,
+            }
+        }
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+        format!(
+            "`flyway migrate -target={v} -skipExecutingMigrations=true` records it without running it (Flyway Teams); with Flyway Community make it idempotent and run `flyway migrate`",
+            v = file.version
+        )
+    }
+
+    fn accept_checksum(&self, file: &MigrationFile, _computed: &str, _engine: Engine) -> String {
+        format!(
+            "restore {} to the applied text, or if the edit is intended: `flyway repair` (realigns the recorded checksums with the files)",
+            file.name
+        )
+    }
+
+    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+        "repair the schema by hand, then `flyway repair` (removes the failed entry) and `flyway migrate`".into()
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore the file of version {}, or `flyway repair` to mark the missing migration as deleted",
+            record.version
+        )
+    }
+
+    fn out_of_order_advice(&self) -> Option<String> {
+        Some(
+            "Flyway refuses it (validate fails) unless run with `flyway migrate -outOfOrder=true`"
+                .into(),
+        )
+    }
+}
+
+/// `V<version>__<description>.sql` and `R__<description>.sql`, shared with refinery.
+pub fn discover_versioned(dir: &Path, tool: &str) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+        if let Some(description) = stem.strip_prefix("R__").filter(|_| tool == "flyway") {
+            let mut file = files::load(name.clone(), &path, "", &description.replace('_', " "))?;
+            file.repeatable = true;
+            file.key = VersionKey::parse(&name);
+            file.version = name.clone();
+            out.files.push(file);
+            continue;
+        }
+        let parsed = stem
+            .strip_prefix(['V', 'v'])
+            .and_then(|rest| rest.split_once("__"))
+            .filter(|(v, _)| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+            });
+        match parsed {
+            Some((version, description)) => {
+                let version = version.replace('_', ".");
+                out.files.push(files::load(
+                    name.clone(),
+                    &path,
+                    &version,
+                    &description.replace('_', " "),
+                )?);
+            }
+            None if stem.starts_with('U') || stem.starts_with('B') => out.ignored.push(Ignored {
+                path: path.display().to_string(),
+                reason: "undo and baseline scripts are not replayed".into(),
+            }),
+            None => out.ignored.push(Ignored {
+                path: path.display().to_string(),
+                reason: format!("{tool} needs `V<VERSION>__<DESCRIPTION>.sql`"),
+            }),
+        }
+    }
+    out.finish()
+}

@@ -1,0 +1,98 @@
+//! goose: `goose_db_version(id, version_id BIGINT, is_applied BOOLEAN, tstamp)`, one row per
+//! apply or rollback; the latest row of a version says whether it is applied. Files
+//! `<VERSION>_<NAME>.sql` with `-- +goose Up` / `-- +goose Down` sections. No checksums.
+
+use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
+use std::path::Path;
+
+pub struct Goose;
+
+impl Tracker for Goose {
+    fn name(&self) -> &'static str {
+        "goose"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, "goose_db_version")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut out = Discovered::default();
+        for (name, path) in files::sql_files(dir)? {
+            let stem = name.strip_suffix(".sql").unwrap_or(&name);
+            let Some((version, description)) = files::split_version(stem, '_') else {
+                out.ignored.push(Ignored {
+                    path: path.display().to_string(),
+                    reason: "goose needs `<VERSION>_<NAME>.sql`".into(),
+                });
+                continue;
+            };
+            let mut file = files::load(name.clone(), &path, version, description)?;
+            match files::marked_section(&file.source.text, "-- +goose Up", "-- +goose Down") {
+                Some(up) => file.up = up,
+                None => {
+                    out.ignored.push(Ignored {
+                        path: path.display().to_string(),
+                        reason: "has no `-- +goose Up` annotation; goose refuses it".into(),
+                    });
+                    continue;
+                }
+            }
+            out.files.push(file);
+        }
+        out.finish()
+    }
+
+    fn query(&self, engine: Engine, table: &str) -> String {
+        format!(
+            "SELECT {}, {} FROM {table} ORDER BY id",
+            text_col(engine, "version_id"),
+            text_col(engine, "is_applied")
+        )
+    }
+
+    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        let mut out: Vec<Record> = Vec::new();
+        for row in &rows {
+            let version = required(row, 0, "goose", "version_id")?;
+            if version == "0" {
+                continue; // goose's initial marker row
+            }
+            let applied = parse_bool(col(row, 1, "goose")?);
+            let record = Record::new(version, RecordState::Applied);
+            out.retain(|r| !r.key.same(&record.key));
+            if applied {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+        format!(
+            "INSERT INTO goose_db_version (version_id, is_applied) VALUES ({}, TRUE);",
+            file.version.trim_start_matches('0')
+        )
+    }
+
+    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+        format!(
+            "repair the schema by hand, then run `goose up` (version {})",
+            file.version
+        )
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore its file, or if it must be forgotten: DELETE FROM goose_db_version WHERE version_id = {};",
+            record.version
+        )
+    }
+
+    fn out_of_order_advice(&self) -> Option<String> {
+        Some("goose refuses it unless run with `goose up -allow-missing`".into())
+    }
+}

@@ -1,0 +1,307 @@
+//! Migration trackers: each tool's table, columns, file naming and checksum algorithm, and the
+//! command that repairs its records. One module per tool.
+
+pub mod atlas;
+pub mod dbmate;
+pub mod diesel;
+pub mod flyway;
+pub mod generic;
+pub mod golang_migrate;
+pub mod goose;
+pub mod prisma;
+pub mod refinery;
+pub mod sqlx;
+
+use super::db::{Engine, TextRow};
+use super::files::{Discovered, MigrationFile, VersionKey};
+use crate::config::MigrationsConfig;
+use crate::diagnostics::Finding;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// What the tracker says about one migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordState {
+    Applied,
+    /// The tool marked the run as failed (sqlx `success = false`, Flyway `success = 0`,
+    /// Prisma `finished_at IS NULL`, Atlas `error`).
+    Failed(String),
+    /// golang-migrate's dirty flag: the run started and did not finish.
+    Dirty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The version (or name) as the tracker stores it.
+    pub version: String,
+    pub key: VersionKey,
+    /// The migration's name or description, when the tracker stores one.
+    pub name: Option<String>,
+    pub state: RecordState,
+    /// The checksum as stored, in the tool's own spelling.
+    pub checksum: Option<String>,
+}
+
+impl Record {
+    pub fn new(version: impl Into<String>, state: RecordState) -> Self {
+        let version = version.into();
+        Record {
+            key: VersionKey::parse(&version),
+            version,
+            name: None,
+            state,
+            checksum: None,
+        }
+    }
+}
+
+/// The result of recomputing a file's checksum with the tool's algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChecksumCheck {
+    Match,
+    /// `computed` is in the tracker's own spelling, ready to paste into a repair command.
+    Mismatch {
+        recorded: String,
+        computed: String,
+    },
+    /// The tool stores no checksum.
+    NotTracked,
+}
+
+/// One migration tool. Reading the table is generic (`query` + `records`); everything
+/// tool-specific is here.
+pub trait Tracker: Send + Sync {
+    /// The name used on the command line (`sqlx`, `flyway`, …).
+    fn name(&self) -> &'static str;
+    /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
+    fn table(&self) -> (Option<&str>, &str);
+    /// Files the tool would run, in its order.
+    fn discover(&self, dir: &Path) -> Result<Discovered>;
+    /// The query that reads the tracker table, every column as text.
+    fn query(&self, engine: Engine, table: &str) -> String;
+    /// Turns the rows into records (some tools store one row per migration, golang-migrate one row in all).
+    fn records(&self, rows: Vec<TextRow>, files: &[MigrationFile]) -> Result<Vec<Record>>;
+    /// Compares the file with the checksum the tool stored when it applied it.
+    fn check_checksum(&self, _file: &MigrationFile, _record: &Record) -> ChecksumCheck {
+        ChecksumCheck::NotTracked
+    }
+    /// How the user records the migration as applied with their tool (printed, never run).
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, dir: &Path) -> String;
+    /// How the user accepts the edited file's checksum, once the edit is known to be intended.
+    fn accept_checksum(&self, file: &MigrationFile, computed: &str, engine: Engine) -> String {
+        let _ = (computed, engine);
+        format!(
+            "{}: restore {} to the text that was applied (see `git log -p`)",
+            self.name(),
+            file.name
+        )
+    }
+    /// How the user clears a failed or dirty record after repairing the schema by hand.
+    fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String;
+    /// How the user removes a record whose file is gone, when it was never meant to run.
+    fn remove_record(&self, record: &Record) -> String;
+    /// Whether the tool refuses or skips a pending migration older than the newest applied one.
+    fn out_of_order_advice(&self) -> Option<String> {
+        None
+    }
+    /// Findings about the directory as a whole (Atlas's `atlas.sum`).
+    fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+/// Every tracker name `--tracker` accepts.
+pub const NAMES: &[&str] = &[
+    "sqlx",
+    "flyway",
+    "golang-migrate",
+    "goose",
+    "dbmate",
+    "prisma",
+    "diesel",
+    "refinery",
+    "atlas",
+    "generic",
+];
+
+/// The tracker for a name; `generic` needs `[migrations.generic_tracker]`.
+pub fn by_name(
+    name: &str,
+    config: &MigrationsConfig,
+    config_path: &Path,
+) -> Result<Box<dyn Tracker>> {
+    Ok(match name {
+        "sqlx" => Box::new(sqlx::Sqlx),
+        "flyway" => Box::new(flyway::Flyway),
+        "golang-migrate" | "migrate" => Box::new(golang_migrate::GolangMigrate),
+        "goose" => Box::new(goose::Goose),
+        "dbmate" => Box::new(dbmate::Dbmate),
+        "prisma" => Box::new(prisma::Prisma),
+        "diesel" => Box::new(diesel::Diesel),
+        "refinery" => Box::new(refinery::Refinery),
+        "atlas" => Box::new(atlas::Atlas),
+        "generic" => match &config.generic_tracker {
+            Some(g) => Box::new(generic::Generic::new(g.clone(), config_path)?),
+            None => {
+                return Err(Error::config(
+                    config_path,
+                    "tracker `generic` needs a [migrations.generic_tracker] section (table, version_column, status_column)",
+                ))
+            }
+        },
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown tracker `{other}`; use auto or one of: {}",
+                NAMES.join(", ")
+            )))
+        }
+    })
+}
+
+/// A table found in the database that a tracker owns, with its column names.
+#[derive(Debug, Clone)]
+pub struct FoundTable {
+    pub schema: String,
+    pub table: String,
+    pub columns: Vec<String>,
+}
+
+/// Which trackers the tables present and the directory layout point at.
+pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> {
+    let has = |t: &str| found.iter().find(|f| f.table == t);
+    let mut out = Vec::new();
+    if has("_sqlx_migrations").is_some() {
+        out.push("sqlx");
+    }
+    if has("flyway_schema_history").is_some() {
+        out.push("flyway");
+    }
+    if let Some(t) = has("schema_migrations") {
+        if t.columns.iter().any(|c| c == "dirty") {
+            out.push("golang-migrate");
+        } else {
+            out.push("dbmate");
+        }
+    }
+    if has("goose_db_version").is_some() {
+        out.push("goose");
+    }
+    if has("_prisma_migrations").is_some() {
+        out.push("prisma");
+    }
+    if has("__diesel_schema_migrations").is_some() {
+        out.push("diesel");
+    }
+    if has("refinery_schema_history").is_some() {
+        out.push("refinery");
+    }
+    if has("atlas_schema_revisions").is_some() {
+        out.push("atlas");
+    }
+    if out.len() > 1 {
+        // Several tools' tables: prefer the one the directory layout matches.
+        let layout: Vec<&'static str> = out
+            .iter()
+            .copied()
+            .filter(|name| layout_matches(name, dir))
+            .collect();
+        if layout.len() == 1 {
+            return layout;
+        }
+    }
+    out
+}
+
+fn layout_matches(name: &str, dir: &Path) -> bool {
+    let any_file = |pred: &dyn Fn(&str) -> bool| {
+        super::files::sql_files(dir)
+            .map(|files| files.iter().any(|(n, _)| pred(n)))
+            .unwrap_or(false)
+    };
+    match name {
+        "prisma" => dir.join("migration_lock.toml").is_file(),
+        "diesel" => super::files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
+        "atlas" => dir.join("atlas.sum").is_file(),
+        "flyway" | "refinery" => any_file(&|n| n.starts_with('V') && n.contains("__")),
+        "golang-migrate" => any_file(&|n| n.ends_with(".up.sql")),
+        "goose" => super::files::sql_files(dir).is_ok_and(|files| {
+            files
+                .iter()
+                .any(|(_, p)| std::fs::read_to_string(p).is_ok_and(|t| t.contains("-- +goose Up")))
+        }),
+        "dbmate" => super::files::sql_files(dir).is_ok_and(|files| {
+            files
+                .iter()
+                .any(|(_, p)| std::fs::read_to_string(p).is_ok_and(|t| t.contains("-- migrate:up")))
+        }),
+        _ => false,
+    }
+}
+
+/// Tables every known tracker uses; they are never reported as unmanaged.
+pub const TRACKER_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "flyway_schema_history",
+    "schema_migrations",
+    "goose_db_version",
+    "_prisma_migrations",
+    "__diesel_schema_migrations",
+    "refinery_schema_history",
+    "atlas_schema_revisions",
+];
+
+// Shared helpers for the tracker modules.
+
+/// A column read as text.
+pub fn text_col(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Postgres => format!("{column}::text"),
+        Engine::MySql { .. } => format!("CAST({column} AS CHAR)"),
+    }
+}
+
+/// A bytea / binary column read as lowercase hex.
+pub fn hex_col(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Postgres => format!("encode({column}, 'hex')"),
+        Engine::MySql { .. } => format!("LOWER(HEX({column}))"),
+    }
+}
+
+pub fn quote_ident(engine: Engine, name: &str) -> String {
+    match engine {
+        Engine::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+        Engine::MySql { .. } => format!("`{}`", name.replace('`', "``")),
+    }
+}
+
+/// A SQL string literal.
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `true`/`t`/`1` → true (PostgreSQL booleans as text, MySQL tinyint).
+pub fn parse_bool(value: Option<&str>) -> bool {
+    matches!(
+        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        Some("true" | "t" | "1" | "yes")
+    )
+}
+
+/// Column `i` of a row, or an error naming the tracker.
+pub fn col<'a>(row: &'a TextRow, i: usize, tracker: &str) -> Result<Option<&'a str>> {
+    row.get(i).map(|v| v.as_deref()).ok_or_else(|| {
+        Error::Database(format!(
+            "{tracker} tracker: row has fewer columns than expected"
+        ))
+    })
+}
+
+/// A required column of a row.
+pub fn required<'a>(row: &'a TextRow, i: usize, tracker: &str, what: &str) -> Result<&'a str> {
+    col(row, i, tracker)?.ok_or_else(|| {
+        Error::Database(format!(
+            "{tracker} tracker: a row has no {what} (NULL); the table is damaged"
+        ))
+    })
+}

@@ -1,0 +1,143 @@
+//! Prisma Migrate: `_prisma_migrations(id, checksum, finished_at, migration_name, logs,
+//! rolled_back_at, started_at, applied_steps_count)`. One directory per migration holding
+//! `migration.sql`. The checksum is SHA-256 hex of `migration.sql`; Prisma accepts the file
+//! with LF or CRLF line endings, so both spellings are accepted here.
+
+use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{self, Discovered, MigrationFile, VersionKey};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub struct Prisma;
+
+pub fn checksum(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The checksums of the file as written and with its line endings converted either way.
+fn checksum_variants(text: &str) -> Vec<String> {
+    let lf = text.replace("\r\n", "\n");
+    let crlf = lf.replace('\n', "\r\n");
+    vec![
+        checksum(text.as_bytes()),
+        checksum(lf.as_bytes()),
+        checksum(crlf.as_bytes()),
+    ]
+}
+
+impl Tracker for Prisma {
+    fn name(&self) -> &'static str {
+        "prisma"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, "_prisma_migrations")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut out = Discovered::default();
+        for (dir_name, path) in files::migration_dirs(dir, "migration.sql")? {
+            // Prisma orders by directory name; the name is the version.
+            let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
+            let mut file = files::load(
+                format!("{dir_name}/migration.sql"),
+                &path,
+                &dir_name,
+                &description,
+            )?;
+            // Directory names are compared as text, like Prisma does.
+            file.key = VersionKey::text(&dir_name);
+            out.files.push(file);
+        }
+        out.finish()
+    }
+
+    fn query(&self, _engine: Engine, table: &str) -> String {
+        format!(
+            "SELECT migration_name, checksum, CASE WHEN finished_at IS NULL THEN 'no' ELSE 'yes' END, CASE WHEN rolled_back_at IS NULL THEN 'no' ELSE 'yes' END, logs FROM {table} ORDER BY started_at"
+        )
+    }
+
+    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        let mut out: Vec<Record> = Vec::new();
+        for row in &rows {
+            let name = required(row, 0, "prisma", "migration_name")?;
+            let finished = col(row, 2, "prisma")? == Some("yes");
+            let rolled_back = col(row, 3, "prisma")? == Some("yes");
+            if rolled_back {
+                // `prisma migrate resolve --rolled-back`: the attempt no longer counts.
+                continue;
+            }
+            let state = if finished {
+                RecordState::Applied
+            } else {
+                let logs = col(row, 4, "prisma")?
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                RecordState::Failed(if logs.is_empty() {
+                    "started but never finished (finished_at is NULL)".into()
+                } else {
+                    format!("failed: {logs}")
+                })
+            };
+            let mut record = Record::new(name, state);
+            record.key = VersionKey::text(name);
+            record.name = Some(name.to_string());
+            record.checksum = col(row, 1, "prisma")?.map(str::to_string);
+            out.retain(|r| r.version != record.version);
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
+        let Some(recorded) = &record.checksum else {
+            return ChecksumCheck::NotTracked;
+        };
+        let variants = checksum_variants(&file.source.text);
+        if variants.iter().any(|v| v.eq_ignore_ascii_case(recorded)) {
+            ChecksumCheck::Match
+        } else {
+            ChecksumCheck::Mismatch {
+                recorded: recorded.clone(),
+                computed: variants[0].clone(),
+            }
+        }
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+        format!("prisma migrate resolve --applied {}", file.dir_name())
+    }
+
+    fn accept_checksum(&self, file: &MigrationFile, computed: &str, _engine: Engine) -> String {
+        format!(
+            "restore {} to the applied text (Prisma warns that it was modified after it was applied); if the edit is intended: UPDATE _prisma_migrations SET checksum = {} WHERE migration_name = {};",
+            file.name,
+            literal(computed),
+            literal(file.dir_name())
+        )
+    }
+
+    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+        format!(
+            "undo its partial changes and `prisma migrate resolve --rolled-back {n}` then `prisma migrate deploy`; or finish them by hand and `prisma migrate resolve --applied {n}`",
+            n = file.dir_name()
+        )
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore the directory {}/ from version control (Prisma needs every applied migration locally)",
+            record.version
+        )
+    }
+
+    fn out_of_order_advice(&self) -> Option<String> {
+        Some("`prisma migrate deploy` applies it (it runs every pending migration)".into())
+    }
+}

@@ -1,0 +1,127 @@
+//! refinery: `refinery_schema_history(version INT4 PRIMARY KEY, name, applied_on, checksum)`.
+//! Files `V<VERSION>__<NAME>.sql`. The checksum is SipHash-1-3 (keys 0, 0) over the name, the
+//! version and the SQL, each hashed as Rust's `Hash` does, stored as a decimal u64. refinery's
+//! `int8-versions` feature hashes the version as i64, so both widths are accepted.
+
+use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
+use crate::error::Result;
+use crate::reconcile::db::{Engine, TextRow};
+use crate::reconcile::files::{Discovered, MigrationFile};
+use siphasher::sip::SipHasher13;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+pub struct Refinery;
+
+/// refinery's checksum for a migration named `name` (from `V1__name.sql`).
+pub fn checksum(name: &str, version: i64, sql: &str, wide_version: bool) -> u64 {
+    let mut hasher = SipHasher13::new();
+    name.hash(&mut hasher);
+    if wide_version {
+        version.hash(&mut hasher);
+    } else {
+        (version as i32).hash(&mut hasher);
+    }
+    sql.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn name_of(file: &MigrationFile) -> String {
+    // refinery keeps the description as written in the file name.
+    file.name
+        .strip_suffix(".sql")
+        .and_then(|s| s.split_once("__"))
+        .map_or_else(String::new, |(_, n)| n.to_string())
+}
+
+fn version_number(file: &MigrationFile) -> Option<i64> {
+    file.version.parse().ok()
+}
+
+impl Tracker for Refinery {
+    fn name(&self) -> &'static str {
+        "refinery"
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, "refinery_schema_history")
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        super::flyway::discover_versioned(dir, "refinery")
+    }
+
+    fn query(&self, engine: Engine, table: &str) -> String {
+        format!(
+            "SELECT {}, name, checksum FROM {table} ORDER BY version",
+            super::text_col(engine, "version")
+        )
+    }
+
+    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        rows.iter()
+            .map(|row| {
+                let mut record = Record::new(
+                    required(row, 0, "refinery", "version")?,
+                    RecordState::Applied,
+                );
+                record.name = col(row, 1, "refinery")?.map(str::to_string);
+                record.checksum = col(row, 2, "refinery")?.map(str::to_string);
+                Ok(record)
+            })
+            .collect()
+    }
+
+    fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
+        let (Some(recorded), Some(version)) = (&record.checksum, version_number(file)) else {
+            return ChecksumCheck::NotTracked;
+        };
+        let name = name_of(file);
+        let narrow = checksum(&name, version, &file.source.text, false).to_string();
+        let wide = checksum(&name, version, &file.source.text, true).to_string();
+        if recorded.trim() == narrow || recorded.trim() == wide {
+            ChecksumCheck::Match
+        } else {
+            ChecksumCheck::Mismatch {
+                recorded: recorded.clone(),
+                computed: narrow,
+            }
+        }
+    }
+
+    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+        let version = version_number(file).unwrap_or_default();
+        format!(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ({version}, {}, {}, {});",
+            literal(&name_of(file)),
+            literal("<now, RFC 3339>"),
+            literal(&checksum(&name_of(file), version, &file.source.text, false).to_string())
+        )
+    }
+
+    fn accept_checksum(&self, file: &MigrationFile, computed: &str, _engine: Engine) -> String {
+        format!(
+            "restore {} to the applied text, or if the edit is intended: UPDATE refinery_schema_history SET checksum = {} WHERE version = {};",
+            file.name,
+            literal(computed),
+            file.version
+        )
+    }
+
+    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+        "repair the schema by hand, then run the migrations again".into()
+    }
+
+    fn remove_record(&self, record: &Record) -> String {
+        format!(
+            "restore its file, or if it must be forgotten: DELETE FROM refinery_schema_history WHERE version = {};",
+            record.version
+        )
+    }
+
+    fn out_of_order_advice(&self) -> Option<String> {
+        Some(
+            "refinery refuses it unless the runner is built with `set_abort_missing(false)`".into(),
+        )
+    }
+}

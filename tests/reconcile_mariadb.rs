@@ -1,0 +1,228 @@
+//! `preflight reconcile` against the real local MariaDB: the incident with the generic tracker,
+//! and dbmate-style drift.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::config::{GenericTrackerConfig, MigrationsConfig};
+use preflight::output::Report;
+use preflight::reconcile::{reconcile, ReconcileOptions};
+use std::path::{Path, PathBuf};
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reconcile/mariadb")
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(fixture_dir().join(name)).unwrap()
+}
+
+fn run(db: &ScratchDb, tracker: Option<&str>, migrations: MigrationsConfig) -> Report {
+    let options = ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: fixture_dir(),
+        tracker: tracker.map(str::to_string),
+        schema: None,
+        dialect: None,
+        migrations,
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
+}
+
+fn statuses(report: &Report) -> Vec<String> {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn incident_tracker() -> MigrationsConfig {
+    MigrationsConfig {
+        generic_tracker: Some(GenericTrackerConfig {
+            table: "migrations".into(),
+            version_column: "name".into(),
+            status_column: Some("status".into()),
+            success_values: vec![],
+            executed_at_column: None,
+        }),
+        ..MigrationsConfig::default()
+    }
+}
+
+#[test]
+fn mariadb_incident_is_applied_unrecorded_with_no_false_drift() {
+    let db = ScratchDb::mariadb();
+    db.exec(&fixture("20240101_create_users.sql"));
+    db.exec(&fixture("20240105_create_sessions.sql"));
+    db.exec(&fixture("20240115_add_user_profiles.sql"));
+    db.exec(
+        "CREATE TABLE migrations (name VARCHAR(255) PRIMARY KEY, executed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, status VARCHAR(20) NOT NULL);
+         INSERT INTO migrations (name, status) VALUES ('20240101_create_users.sql', 'success'), ('20240105_create_sessions.sql', 'success');",
+    );
+    let report = run(&db, None, incident_tracker());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "applied_unrecorded", "pending"],
+        "{:#}",
+        report.json_extra["migrations"]
+    );
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["RC101"], "{:#?}", report.findings);
+    assert_eq!(report.json_extra["database"]["engine"], "mariadb");
+}
+
+#[test]
+fn mariadb_dbmate_modified_column_is_drift_and_manual_table_is_unmanaged() {
+    let db = ScratchDb::mariadb();
+    db.exec(&fixture("20240101_create_users.sql"));
+    db.exec("ALTER TABLE users MODIFY email VARCHAR(100) NOT NULL; CREATE TABLE hotfix (id INT);");
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("20240101_create_users.sql"),
+        format!(
+            "-- migrate:up\n{}\n-- migrate:down\nDROP TABLE users;\n",
+            fixture("20240101_create_users.sql")
+        ),
+    )
+    .unwrap();
+    let options = ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: dir.path().to_path_buf(),
+        tracker: None,
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    let report = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap();
+    assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
+    assert_eq!(statuses(&report), ["drifted"], "{:#?}", report.findings);
+    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
+    assert!(
+        drift
+            .message
+            .contains("column users.email: type: expected varchar(255), found varchar(100)"),
+        "{}",
+        drift.message
+    );
+    let unmanaged = report.findings.iter().find(|f| f.rule == "RC110").unwrap();
+    assert!(
+        unmanaged.message.contains("table hotfix"),
+        "{}",
+        unmanaged.message
+    );
+}
+
+#[test]
+fn the_mariadb_session_is_read_only_with_a_statement_timeout() {
+    use preflight::reconcile::db::Session;
+    let db = ScratchDb::mariadb();
+    db.exec("CREATE TABLE t (id INT)");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut session = Session::open(&db.url).await.unwrap();
+        let timeout = session
+            .query("SELECT CAST(@@max_statement_time AS CHAR)", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            timeout[0][0].as_deref().map(|t| t.parse::<f64>().unwrap()),
+            Some(30.0)
+        );
+        let err = session
+            .query("INSERT INTO t VALUES (1)", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.to_lowercase().contains("read only transaction"),
+            "{err}"
+        );
+        session.close().await;
+    });
+    assert_eq!(db.query("SELECT COUNT(*) FROM t"), ["0"]);
+}
+
+#[test]
+fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
+    let db = ScratchDb::mariadb();
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("20240101_create_users.sql");
+    let sessions = dir.path().join("20240105_create_sessions.sql");
+    std::fs::write(&users, fixture("20240101_create_users.sql")).unwrap();
+    std::fs::write(&sessions, fixture("20240105_create_sessions.sql")).unwrap();
+    db.exec(&fixture("20240101_create_users.sql"));
+    db.exec(&fixture("20240105_create_sessions.sql"));
+    let sha384 = |p: &Path| {
+        let out = std::process::Command::new("sha384sum")
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let applied = sha384(&sessions);
+    db.exec(&format!(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
+           (20240101, 'create users', TRUE, UNHEX('{}'), 1), (20240105, 'create sessions', TRUE, UNHEX('{applied}'), 1);",
+        sha384(&users)
+    ));
+    std::fs::write(
+        &sessions,
+        fixture("20240105_create_sessions.sql") + "-- edited\n",
+    )
+    .unwrap();
+    let options = ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: dir.path().to_path_buf(),
+        tracker: None,
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    let report = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap();
+    assert_eq!(
+        statuses(&report),
+        ["applied", "checksum_mismatch"],
+        "{:#?}",
+        report.findings
+    );
+    let m = &report.json_extra["migrations"][1];
+    assert_eq!(m["checksum"]["recorded"], applied.as_str());
+    assert_eq!(m["checksum"]["computed"], sha384(&sessions).as_str());
+    let fix = &report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RC105")
+        .unwrap()
+        .notes[0];
+    assert!(fix.contains("UNHEX('"), "{fix}");
+}

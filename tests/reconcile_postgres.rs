@@ -1,0 +1,782 @@
+//! `preflight reconcile` against the real local PostgreSQL: the incident, and each tracker's
+//! statuses, with checksums cross-checked by independent implementations (Python's zlib and
+//! hashlib, coreutils sha384sum).
+
+mod common;
+
+use common::ScratchDb;
+use preflight::config::{GenericTrackerConfig, MigrationsConfig};
+use preflight::output::Report;
+use preflight::reconcile::{reconcile, ReconcileOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations")
+}
+
+fn sample_sql(name: &str) -> String {
+    std::fs::read_to_string(sample_dir().join(name)).unwrap()
+}
+
+fn options(
+    db: &ScratchDb,
+    dir: &Path,
+    tracker: &str,
+    migrations: MigrationsConfig,
+) -> ReconcileOptions {
+    ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: dir.to_path_buf(),
+        tracker: (tracker != "auto").then(|| tracker.to_string()),
+        schema: None,
+        dialect: None,
+        migrations,
+        config_path: PathBuf::from("preflight.toml"),
+    }
+}
+
+fn run(options: &ReconcileOptions) -> Report {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(options))
+        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
+}
+
+/// `file name → status` from the report's JSON.
+fn statuses(report: &Report) -> Vec<(String, String)> {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let file = m["file"].as_str().map_or("(none)".to_string(), |f| {
+                Path::new(f)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            });
+            (file, m["status"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn status_of(report: &Report, file: &str) -> String {
+    statuses(report)
+        .into_iter()
+        .find(|(f, _)| f == file)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("{file} not in {:?}", statuses(report)))
+}
+
+fn incident_tracker() -> MigrationsConfig {
+    MigrationsConfig {
+        generic_tracker: Some(GenericTrackerConfig {
+            table: "migrations".into(),
+            version_column: "name".into(),
+            status_column: Some("status".into()),
+            success_values: vec![],
+            executed_at_column: Some("executed_at".into()),
+        }),
+        ..MigrationsConfig::default()
+    }
+}
+
+fn incident_db(with_index: bool) -> ScratchDb {
+    let db = ScratchDb::postgres();
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let profiles = sample_sql("20240115_add_user_profiles.sql");
+    if with_index {
+        db.exec(&profiles);
+    } else {
+        let table_only = &profiles[..profiles.find("CREATE INDEX").unwrap()];
+        db.exec(table_only);
+    }
+    db.exec(
+        "CREATE TABLE migrations (name TEXT PRIMARY KEY, executed_at TIMESTAMP NOT NULL DEFAULT now(), status TEXT NOT NULL);
+         INSERT INTO migrations (name, status) VALUES ('20240101_create_users.sql', 'success'), ('20240105_create_sessions.sql', 'success');",
+    );
+    db
+}
+
+#[test]
+fn the_incident_is_applied_unrecorded_and_the_next_one_pending() {
+    let db = incident_db(true);
+    let report = run(&options(&db, &sample_dir(), "auto", incident_tracker()));
+    assert_eq!(
+        statuses(&report),
+        [
+            (
+                "20240101_create_users.sql".to_string(),
+                "applied".to_string()
+            ),
+            ("20240105_create_sessions.sql".into(), "applied".into()),
+            (
+                "20240115_add_user_profiles.sql".into(),
+                "applied_unrecorded".into()
+            ),
+            ("20240120_add_audit_logs.sql".into(), "pending".into()),
+        ]
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RC101")
+        .expect("an applied-unrecorded finding");
+    assert!(
+        finding.message.contains("table user_profiles"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        finding.notes.iter().any(|n| n.contains("INSERT INTO migrations (name, status, executed_at) VALUES ('20240115_add_user_profiles.sql'")),
+        "{:?}",
+        finding.notes
+    );
+    assert_eq!(
+        finding.location.start.map(|p| p.line),
+        Some(2),
+        "points at the CREATE TABLE"
+    );
+    // Nothing else is wrong: no drift, no unmanaged objects.
+    let others: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule != "RC101")
+        .collect();
+    assert!(others.is_empty(), "{others:#?}");
+}
+
+#[test]
+fn table_without_its_index_is_partial() {
+    let db = incident_db(false);
+    let report = run(&options(&db, &sample_dir(), "generic", incident_tracker()));
+    assert_eq!(
+        status_of(&report, "20240115_add_user_profiles.sql"),
+        "partial"
+    );
+    let finding = report.findings.iter().find(|f| f.rule == "RC102").unwrap();
+    assert!(
+        finding.message.contains("idx_user_profiles_user_id"),
+        "{}",
+        finding.message
+    );
+}
+
+/// Output of an independent checksum program.
+fn external(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn sha384sum(path: &Path) -> String {
+    external("sha384sum", &[path.to_str().unwrap()])
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Flyway's checksum as Python computes it: CRC-32 (zlib) chained over each line without its
+/// terminator, BOM stripped, as a signed 32-bit integer.
+fn python_flyway_crc(path: &Path) -> String {
+    let script = [
+        "import sys, zlib",
+        "data = open(sys.argv[1], 'rb').read().decode('utf-8')",
+        "data = data[1:] if data.startswith('\\ufeff') else data",
+        "crc = 0",
+        "for line in data.replace('\\r\\n', '\\n').replace('\\r', '\\n').split('\\n'): crc = zlib.crc32(line.encode('utf-8'), crc)",
+        "print(crc - (1 << 32) if crc >= (1 << 31) else crc)",
+    ]
+    .join("\n");
+    external("python3", &["-c", &script, path.to_str().unwrap()])
+}
+
+fn python_sha256(path: &Path) -> String {
+    external(
+        "python3",
+        &["-c", "import sys, hashlib; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())", path.to_str().unwrap()],
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn migration(report: &Report, file: &str) -> serde_json::Value {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["file"].as_str().is_some_and(|f| f.ends_with(file)))
+        .cloned()
+        .unwrap_or_else(|| panic!("{file} missing"))
+}
+
+#[test]
+fn sqlx_edit_after_apply_is_a_checksum_mismatch_and_an_unknown_row_an_orphan() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let users = write(
+        dir.path(),
+        "20240101_create_users.sql",
+        &sample_sql("20240101_create_users.sql"),
+    );
+    let sessions = write(
+        dir.path(),
+        "20240105_create_sessions.sql",
+        &sample_sql("20240105_create_sessions.sql"),
+    );
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let applied_sum = sha384sum(&sessions);
+    db.exec(&format!(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
+           (20240101, 'create users', TRUE, decode('{}', 'hex'), 1),
+           (20240105, 'create sessions', TRUE, decode('{applied_sum}', 'hex'), 1),
+           (20231231, 'deleted since', TRUE, decode('00', 'hex'), 1);",
+        sha384sum(&users)
+    ));
+    // Edited after it was applied.
+    std::fs::write(
+        &sessions,
+        sample_sql("20240105_create_sessions.sql") + "-- tweak\n",
+    )
+    .unwrap();
+
+    let report = run(&options(
+        &db,
+        dir.path(),
+        "auto",
+        MigrationsConfig::default(),
+    ));
+    assert_eq!(status_of(&report, "20240101_create_users.sql"), "applied");
+    assert_eq!(
+        status_of(&report, "20240105_create_sessions.sql"),
+        "checksum_mismatch"
+    );
+    let m = migration(&report, "20240105_create_sessions.sql");
+    assert_eq!(m["checksum"]["recorded"], applied_sum.as_str());
+    assert_eq!(m["checksum"]["computed"], sha384sum(&sessions).as_str());
+    assert_eq!(report.json_extra["database"]["tracker"], "sqlx");
+    assert_eq!(status_of(&report, "(none)"), "orphan");
+    let orphan = report.findings.iter().find(|f| f.rule == "RC107").unwrap();
+    assert!(orphan.message.contains("20231231"), "{}", orphan.message);
+    let mismatch = report.findings.iter().find(|f| f.rule == "RC105").unwrap();
+    assert!(
+        mismatch.notes[0].contains("UPDATE _sqlx_migrations SET checksum"),
+        "{:?}",
+        mismatch.notes
+    );
+}
+
+#[test]
+fn sqlx_dropped_column_is_drift_and_the_mark_applied_insert_has_the_real_checksum() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let users = write(
+        dir.path(),
+        "20240101_create_users.sql",
+        &sample_sql("20240101_create_users.sql"),
+    );
+    let profiles = write(
+        dir.path(),
+        "20240115_add_user_profiles.sql",
+        &sample_sql("20240115_add_user_profiles.sql"),
+    );
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240115_add_user_profiles.sql"));
+    db.exec("ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users ALTER COLUMN email TYPE TEXT;");
+    db.exec(&format!(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (20240101, 'create users', TRUE, decode('{}', 'hex'), 1);",
+        sha384sum(&users)
+    ));
+    let report = run(&options(
+        &db,
+        dir.path(),
+        "sqlx",
+        MigrationsConfig::default(),
+    ));
+    assert_eq!(status_of(&report, "20240101_create_users.sql"), "drifted");
+    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
+    let all = format!("{} {:?}", drift.message, drift.notes);
+    assert!(
+        all.contains("column users.password_hash: missing from the table"),
+        "{all}"
+    );
+    assert!(
+        all.contains("type: expected character varying(255), found text"),
+        "{all}"
+    );
+
+    assert_eq!(
+        status_of(&report, "20240115_add_user_profiles.sql"),
+        "applied_unrecorded"
+    );
+    let unrecorded = report.findings.iter().find(|f| f.rule == "RC101").unwrap();
+    let expected_insert = format!("decode('{}', 'hex')", sha384sum(&profiles));
+    assert!(
+        unrecorded
+            .notes
+            .iter()
+            .any(|n| n.contains(&expected_insert)),
+        "{:?}",
+        unrecorded.notes
+    );
+}
+
+#[test]
+fn flyway_checksums_match_flyways_algorithm_and_an_edit_is_a_mismatch() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    // BOM and CRLF: Flyway's checksum ignores both.
+    let users_text = format!(
+        "\u{feff}{}",
+        sample_sql("20240101_create_users.sql").replace('\n', "\r\n")
+    );
+    let users = write(dir.path(), "V1__create_users.sql", &users_text);
+    let sessions = write(
+        dir.path(),
+        "V2__create_sessions.sql",
+        &sample_sql("20240105_create_sessions.sql"),
+    );
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let applied_crc = python_flyway_crc(&sessions);
+    db.exec(&format!(
+        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
+         INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'create users', 'SQL', 'V1__create_users.sql', {}, 'ci', now(), 5, TRUE),
+           (2, '2', 'create sessions', 'SQL', 'V2__create_sessions.sql', {applied_crc}, 'ci', now(), 5, TRUE);",
+        python_flyway_crc(&users)
+    ));
+    std::fs::write(
+        &sessions,
+        sample_sql("20240105_create_sessions.sql")
+            .replace("token VARCHAR(64)", "token VARCHAR(128)"),
+    )
+    .unwrap();
+
+    let report = run(&options(
+        &db,
+        dir.path(),
+        "auto",
+        MigrationsConfig::default(),
+    ));
+    assert_eq!(status_of(&report, "V1__create_users.sql"), "applied");
+    assert_eq!(
+        status_of(&report, "V2__create_sessions.sql"),
+        "checksum_mismatch"
+    );
+    let m = migration(&report, "V2__create_sessions.sql");
+    assert_eq!(m["checksum"]["recorded"], applied_crc.as_str());
+    assert_eq!(
+        m["checksum"]["computed"],
+        python_flyway_crc(&sessions).as_str()
+    );
+    let f = report.findings.iter().find(|f| f.rule == "RC105").unwrap();
+    assert!(f.notes[0].contains("flyway repair"), "{:?}", f.notes);
+}
+
+#[test]
+fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let init_lf = sample_sql("20240101_create_users.sql");
+    let init_lf_path = write(dir.path(), "lf/migration.sql", &init_lf);
+    // The file on disk has CRLF line endings; Prisma recorded the LF checksum.
+    write(
+        dir.path(),
+        "20240101000000_init/migration.sql",
+        &init_lf.replace('\n', "\r\n"),
+    );
+    let sessions = write(
+        dir.path(),
+        "20240105000000_sessions/migration.sql",
+        &sample_sql("20240105_create_sessions.sql"),
+    );
+    write(
+        dir.path(),
+        "20240115000000_profiles/migration.sql",
+        &sample_sql("20240115_add_user_profiles.sql"),
+    );
+    std::fs::remove_dir_all(dir.path().join("lf")).ok();
+    write(
+        dir.path(),
+        "migration_lock.toml",
+        "provider = \"postgresql\"\n",
+    );
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let applied = python_sha256(&sessions);
+    let init_sum = {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write(tmp.path(), "m.sql", &init_lf);
+        python_sha256(&p)
+    };
+    let _ = init_lf_path;
+    db.exec(&format!(
+        "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at) VALUES
+           ('a', '{init_sum}', now(), '20240101000000_init', now() - interval '3 minutes'),
+           ('b', '{applied}', now(), '20240105000000_sessions', now() - interval '2 minutes'),
+           ('c', 'ffff', NULL, '20240115000000_profiles', now() - interval '1 minute');"
+    ));
+    std::fs::write(
+        &sessions,
+        sample_sql("20240105_create_sessions.sql") + "\nCREATE INDEX s_token ON sessions(token);\n",
+    )
+    .unwrap();
+
+    let report = run(&options(
+        &db,
+        dir.path(),
+        "auto",
+        MigrationsConfig::default(),
+    ));
+    assert_eq!(status_of(&report, "migration.sql"), "applied"); // first row: the CRLF init
+    let statuses = statuses(&report);
+    assert_eq!(statuses[1].1, "checksum_mismatch", "{statuses:?}");
+    assert_eq!(statuses[2].1, "failed", "{statuses:?}");
+    let m = migration(&report, "20240105000000_sessions/migration.sql");
+    assert_eq!(m["checksum"]["recorded"], applied.as_str());
+    assert_eq!(m["checksum"]["computed"], python_sha256(&sessions).as_str());
+    let failed = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
+    assert!(
+        failed.notes[0].contains("prisma migrate resolve --rolled-back 20240115000000_profiles"),
+        "{:?}",
+        failed.notes
+    );
+}
+
+#[test]
+fn golang_migrate_dirty_flag_is_dirty() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "1_users.up.sql",
+        &sample_sql("20240101_create_users.sql"),
+    );
+    write(dir.path(), "1_users.down.sql", "DROP TABLE users;");
+    write(
+        dir.path(),
+        "2_sessions.up.sql",
+        &sample_sql("20240105_create_sessions.sql"),
+    );
+    write(
+        dir.path(),
+        "3_profiles.up.sql",
+        &sample_sql("20240115_add_user_profiles.sql"),
+    );
+    db.exec(&sample_sql("20240101_create_users.sql"));
+    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let profiles = sample_sql("20240115_add_user_profiles.sql");
+    db.exec(&profiles[..profiles.find("CREATE INDEX").unwrap()]);
+    db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO schema_migrations VALUES (3, TRUE);");
+
+    let report = run(&options(
+        &db,
+        dir.path(),
+        "auto",
+        MigrationsConfig::default(),
+    ));
+    assert_eq!(report.json_extra["database"]["tracker"], "golang-migrate");
+    assert_eq!(status_of(&report, "1_users.up.sql"), "applied");
+    assert_eq!(status_of(&report, "2_sessions.up.sql"), "applied");
+    assert_eq!(status_of(&report, "3_profiles.up.sql"), "dirty");
+    let f = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
+    assert!(f.message.contains("1 missing"), "{}", f.message);
+    assert!(f.notes[0].contains("force 3"), "{:?}", f.notes);
+}
+
+#[test]
+fn bad_url_and_unreachable_server_are_one_line_errors_without_the_password() {
+    let dir = sample_dir();
+    let mut opts = ReconcileOptions {
+        database_url: "postgres://app:hunter2@127.0.0.1:1/db".into(),
+        migrations_dir: dir,
+        tracker: None,
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = rt.block_on(reconcile(&opts)).unwrap_err().to_string();
+    assert!(err.contains("cannot reach the server"), "{err}");
+    assert!(
+        err.contains("app:***@") && !err.contains("hunter2") && !err.contains('\n'),
+        "{err}"
+    );
+    opts.database_url = "postgres://app:hunter2@127.0.0.1:5432/db?sslmode=bogus".into();
+    let err = rt.block_on(reconcile(&opts)).unwrap_err().to_string();
+    assert!(!err.contains("hunter2") && !err.contains('\n'), "{err}");
+}
+
+#[test]
+fn missing_tracker_table_under_auto_detection_is_an_error() {
+    let db = ScratchDb::postgres();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(reconcile(&options(
+            &db,
+            &sample_dir(),
+            "auto",
+            MigrationsConfig::default(),
+        )))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no migration tracker table"), "{err}");
+}
+
+#[test]
+fn cli_exits_1_on_the_incident_and_prints_json_with_migrations() {
+    let db = incident_db(true);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("preflight.toml"),
+        format!(
+            "[migrations]\ndir = \"{}\"\ndatabase_url_env = \"PF_TEST_DB_URL\"\n[migrations.generic_tracker]\ntable = \"migrations\"\nversion_column = \"name\"\nstatus_column = \"status\"\n",
+            sample_dir().display()
+        ),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("PF_TEST_DB_URL", &db.url)
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .args(["reconcile", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let third = &json["migrations"][2];
+    assert_eq!(third["status"], "applied_unrecorded");
+    assert_eq!(third["recorded"], false);
+    assert!(third["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "user_profiles"));
+    assert_eq!(json["findings"][0]["rule"], "RC101");
+
+    // An unset variable is a one-line configuration error, exit 2.
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("PF_TEST_DB_URL")
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .arg("reconcile")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PF_TEST_DB_URL") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_session_is_read_only_with_a_statement_timeout() {
+    use preflight::reconcile::db::Session;
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE t (id int)");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut session = Session::open(&db.url).await.unwrap();
+        let show = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone().unwrap();
+        assert_eq!(
+            show(
+                session
+                    .query("SHOW transaction_read_only", &[])
+                    .await
+                    .unwrap()
+            ),
+            "on"
+        );
+        assert_eq!(
+            show(session.query("SHOW statement_timeout", &[]).await.unwrap()),
+            "30s"
+        );
+        let err = session
+            .query("INSERT INTO t VALUES (1)", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("read-only transaction"), "{err}");
+        session.close().await;
+    });
+    assert_eq!(db.query("SELECT count(*) FROM t"), ["0"]);
+}
+
+#[test]
+fn a_table_dropped_by_a_later_migration_is_not_missing_for_the_one_that_created_it() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "1_create.sql",
+        "CREATE TABLE scratch (id int);\nCREATE TABLE kept (id int);\n",
+    );
+    write(dir.path(), "2_drop.sql", "DROP TABLE scratch;\n");
+    write(
+        dir.path(),
+        "3_alter.sql",
+        "ALTER TABLE kept ADD COLUMN note TEXT;\n",
+    );
+    db.exec("CREATE TABLE kept (id int); CREATE TABLE migrations (name TEXT, status TEXT);");
+    db.exec(
+        "INSERT INTO migrations VALUES ('1_create.sql', 'success'), ('2_drop.sql', 'success');",
+    );
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+    // Now the drop is recorded but the table is back: the drop's effect is missing.
+    db.exec("CREATE TABLE scratch (id int); ALTER TABLE kept ADD COLUMN note TEXT;");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(status_of(&report, "2_drop.sql"), "drifted");
+    assert_eq!(status_of(&report, "3_alter.sql"), "applied_unrecorded");
+}
+
+fn objects_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reconcile/postgres-objects")
+}
+
+/// Every object kind the PostgreSQL catalog reader knows, created by migrations and compared.
+#[test]
+fn every_postgres_object_kind_reconciles_cleanly_and_hand_edits_show() {
+    let db = ScratchDb::postgres();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(objects_dir()).unwrap() {
+        names.push(entry.unwrap().file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    for name in &names {
+        db.exec(&std::fs::read_to_string(objects_dir().join(name)).unwrap());
+    }
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT);");
+    for name in &names {
+        db.exec(&format!(
+            "INSERT INTO migrations VALUES ('{name}', 'success');"
+        ));
+    }
+    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["applied", "applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    // Hand edits: an enum label, a default, a dropped trigger, an extra function.
+    db.exec(
+        "ALTER TYPE mood ADD VALUE 'meh';
+         ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'new';
+         DROP TRIGGER notes_touch ON notes;
+         CREATE FUNCTION hotfix(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';",
+    );
+    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        ["drifted", "drifted", "missing_objects"],
+        "{:#?}",
+        report.findings
+    );
+    let text: String = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}\n", f.message, f.notes.join(" | ")))
+        .collect();
+    assert!(
+        text.contains("enum mood: labels: expected sad, ok, happy, found sad, ok, happy, meh"),
+        "{text}"
+    );
+    assert!(
+        text.contains("column accounts.status: default: expected 'active', found 'new'"),
+        "{text}"
+    );
+    assert!(text.contains("trigger notes.notes_touch"), "{text}");
+    assert!(
+        text.contains(
+            "function hotfix(integer) exists in the database but no migration creates it"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_generic_tracker_matches_rows_to_files_by_name_even_when_dates_repeat() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101_a.sql", "CREATE TABLE a (id int);\n");
+    write(dir.path(), "20240101_b.sql", "CREATE TABLE b (id int);\n");
+    db.exec("CREATE TABLE b (id int); CREATE TABLE migrations (name TEXT, status TEXT);");
+    db.exec("INSERT INTO migrations VALUES ('20240101_b.sql', 'success');");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        statuses(&report),
+        [
+            ("20240101_a.sql".to_string(), "pending".to_string()),
+            ("20240101_b.sql".into(), "applied".into())
+        ],
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
+    let db = incident_db(true);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    let report = run(&options(&db, &sample_dir(), "auto", incident_tracker()));
+    assert_eq!(report.json_extra["database"]["tracker"], "generic");
+    assert_eq!(
+        status_of(&report, "20240115_add_user_profiles.sql"),
+        "applied_unrecorded"
+    );
+}

@@ -1,0 +1,331 @@
+//! The remaining trackers against the real local PostgreSQL: goose, Diesel, refinery and Atlas,
+//! with refinery's and Atlas's checksums recomputed by independent Python implementations.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::config::MigrationsConfig;
+use preflight::output::Report;
+use preflight::reconcile::{reconcile, ReconcileOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const USERS: &str =
+    "CREATE TABLE users (id SERIAL PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE);\n";
+const SESSIONS: &str = "CREATE TABLE sessions (id SERIAL PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));\nCREATE INDEX idx_sessions_user_id ON sessions(user_id);\n";
+const PROFILES: &str = "CREATE TABLE user_profiles (id SERIAL PRIMARY KEY, bio TEXT);\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(db: &ScratchDb, dir: &Path, tracker: Option<&str>) -> Report {
+    let options = ReconcileOptions {
+        database_url: db.url.clone(),
+        migrations_dir: dir.to_path_buf(),
+        tracker: tracker.map(str::to_string),
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
+}
+
+fn statuses(report: &Report) -> Vec<String> {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn python(script: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn goose_replays_only_the_up_section_and_honours_rollbacks() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101_users.sql",
+        &format!("-- +goose Up\n{USERS}-- +goose Down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "20240105_sessions.sql",
+        &format!("-- +goose Up\n{SESSIONS}-- +goose Down\nDROP TABLE sessions;\n"),
+    );
+    write(dir.path(), "20240110_seed.sql", "-- +goose Up\nINSERT INTO users (email) VALUES ('admin@example.com');\n-- +goose Down\nDELETE FROM users;\n");
+    db.exec(USERS);
+    db.exec(
+        "CREATE TABLE goose_db_version (id SERIAL PRIMARY KEY, version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP DEFAULT now());
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240105, TRUE), (20240105, FALSE), (20240110, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "goose");
+    // 20240105 was rolled back (its latest row says is_applied = false) and its table is gone.
+    assert_eq!(
+        statuses(&report),
+        ["applied", "out_of_order", "unverifiable"],
+        "{:#?}",
+        report.findings
+    );
+    let unknown = report.findings.iter().find(|f| f.rule == "RC109").unwrap();
+    assert!(unknown.unknown);
+    let ooo = report.findings.iter().find(|f| f.rule == "RC108").unwrap();
+    assert!(ooo.notes[0].contains("-allow-missing"), "{:?}", ooo.notes);
+}
+
+#[test]
+fn diesel_directories_versions_and_out_of_order() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "2024-01-01-000000_create_users/up.sql", USERS);
+    write(
+        dir.path(),
+        "2024-01-01-000000_create_users/down.sql",
+        "DROP TABLE users;",
+    );
+    write(
+        dir.path(),
+        "2024-01-05-000000_create_sessions/up.sql",
+        SESSIONS,
+    );
+    write(
+        dir.path(),
+        "2024-01-15-000000_create_profiles/up.sql",
+        PROFILES,
+    );
+    db.exec(USERS);
+    db.exec(PROFILES);
+    db.exec(
+        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY, run_on TIMESTAMP NOT NULL DEFAULT now());
+         INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000000'), ('20240115000000');",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "diesel");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "out_of_order", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// refinery's checksum, independently: SipHash-1-3 with zero keys over the bytes Rust's
+/// `Hash` feeds it (name + 0xff, version as 4 little-endian bytes, sql + 0xff).
+const PY_REFINERY: &str = r#"
+import sys
+M = (1 << 64) - 1
+def rotl(x, b): return ((x << b) | (x >> (64 - b))) & M
+def siphash13(data):
+    v = [0x736f6d6570736575, 0x646f72616e646f6d, 0x6c7967656e657261, 0x7465646279746573]
+    def rnd():
+        v[0] = (v[0] + v[1]) & M; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
+        v[2] = (v[2] + v[3]) & M; v[3] = rotl(v[3], 16) ^ v[2]
+        v[0] = (v[0] + v[3]) & M; v[3] = rotl(v[3], 21) ^ v[0]
+        v[2] = (v[2] + v[1]) & M; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+    end = len(data) // 8 * 8
+    for i in range(0, end, 8):
+        m = int.from_bytes(data[i:i + 8], 'little'); v[3] ^= m; rnd(); v[0] ^= m
+    b = ((len(data) & 0xff) << 56) | int.from_bytes(data[end:], 'little')
+    v[3] ^= b; rnd(); v[0] ^= b
+    v[2] ^= 0xff; rnd(); rnd(); rnd()
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+name, version, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sql = open(path, 'rb').read()
+print(siphash13(name.encode() + b'\xff' + version.to_bytes(4, 'little', signed=True) + sql + b'\xff'))
+"#;
+
+#[test]
+fn refinery_checksums_match_an_independent_siphash() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = write(dir.path(), "V1__create_users.sql", USERS);
+    let v2 = write(dir.path(), "V2__create_sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    let c1 = python(PY_REFINERY, &["create_users", "1", v1.to_str().unwrap()]);
+    let c2 = python(PY_REFINERY, &["create_sessions", "2", v2.to_str().unwrap()]);
+    db.exec(&format!(
+        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));
+         INSERT INTO refinery_schema_history VALUES (1, 'create_users', '2024-01-01T00:00:00Z', '{c1}'), (2, 'create_sessions', '2024-01-05T00:00:00Z', '{c2}');"
+    ));
+    std::fs::write(&v2, format!("{SESSIONS}-- edited\n")).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "refinery");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "checksum_mismatch"],
+        "{:#?}",
+        report.findings
+    );
+    let m = &report.json_extra["migrations"][1];
+    assert_eq!(m["checksum"]["recorded"], c2.as_str());
+    assert_eq!(
+        m["checksum"]["computed"],
+        python(PY_REFINERY, &["create_sessions", "2", v2.to_str().unwrap()]).as_str()
+    );
+}
+
+/// atlas.sum, independently: a running SHA-256 over each file's name and bytes, base64.
+const PY_ATLAS_SUM: &str = r#"
+import base64, hashlib, os, sys
+d = sys.argv[1]
+h = hashlib.sha256()
+for name in sorted(f for f in os.listdir(d) if f.endswith('.sql')):
+    h.update(name.encode()); h.update(open(os.path.join(d, name), 'rb').read())
+    print(name, base64.b64encode(h.copy().digest()).decode())
+"#;
+
+#[test]
+fn atlas_revisions_and_sum_file_are_checked() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101000000_users.sql", USERS);
+    let sessions = write(dir.path(), "20240105000000_sessions.sql", SESSIONS);
+    let hashes: Vec<(String, String)> = python(PY_ATLAS_SUM, &[dir.path().to_str().unwrap()])
+        .lines()
+        .map(|l| {
+            let (n, h) = l.split_once(' ').unwrap();
+            (n.to_string(), h.to_string())
+        })
+        .collect();
+    let sum: String = hashes
+        .iter()
+        .map(|(n, h)| format!("{n} h1:{h}\n"))
+        .collect();
+    write(dir.path(), "atlas.sum", &format!("h1:unused\n{sum}"));
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(&format!(
+        "CREATE SCHEMA atlas_schema_revisions;
+         CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (version VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, type BIGINT NOT NULL DEFAULT 2, applied BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0, executed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_time BIGINT NOT NULL DEFAULT 0, error TEXT, error_stmt TEXT, hash VARCHAR NOT NULL, partial_hashes JSONB, operator_version VARCHAR NOT NULL DEFAULT 'test');
+         INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('20240101000000', 'users', 1, 1, '{}'), ('20240105000000', 'sessions', 2, 2, '{}');",
+        hashes[0].1, hashes[1].1
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "atlas");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    std::fs::write(&sessions, format!("{SESSIONS}-- edited\n")).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(statuses(&report), ["applied", "checksum_mismatch"]);
+    let sum = report.findings.iter().find(|f| f.rule == "RC114").unwrap();
+    assert!(
+        sum.message.contains("20240105000000_sessions.sql"),
+        "{}",
+        sum.message
+    );
+}
+
+#[test]
+fn insufficient_privilege_is_a_one_line_error() {
+    let db = ScratchDb::postgres();
+    let role = common::unique_name("pf_ro");
+    db.exec(USERS);
+    db.exec("CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT, installed_on TIMESTAMPTZ, success BOOLEAN, checksum BYTEA, execution_time BIGINT);");
+    db.exec(&format!(
+        "CREATE ROLE {role} LOGIN; REVOKE ALL ON _sqlx_migrations FROM PUBLIC;"
+    ));
+    struct DropRole<'a>(&'a ScratchDb, String);
+    impl Drop for DropRole<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.try_exec(&format!(
+                "DROP OWNED BY {0}; DROP ROLE IF EXISTS {0}",
+                self.1
+            ));
+        }
+    }
+    let _guard = DropRole(&db, role.clone());
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101_users.sql", USERS);
+    let options = ReconcileOptions {
+        database_url: format!("postgres://{role}@127.0.0.1:5432/{}", db.name),
+        migrations_dir: dir.path().to_path_buf(),
+        tracker: None,
+        schema: None,
+        dialect: None,
+        migrations: MigrationsConfig::default(),
+        config_path: PathBuf::from("preflight.toml"),
+    };
+    let err = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&options))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("permission denied") && err.contains("needs SELECT"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
+}
+
+#[test]
+fn named_tracker_without_its_table_reports_it_and_still_finds_unrecorded_objects() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101_users.sql", USERS);
+    write(dir.path(), "20240105_sessions.sql", SESSIONS);
+    db.exec(USERS);
+    let report = run(&db, dir.path(), Some("sqlx"));
+    assert_eq!(statuses(&report), ["applied_unrecorded", "pending"]);
+    let missing = report.findings.iter().find(|f| f.rule == "RC111").unwrap();
+    assert!(
+        missing.message.contains("_sqlx_migrations"),
+        "{}",
+        missing.message
+    );
+}
+
+#[test]
+fn flyway_baseline_counts_older_migrations_as_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(
+        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
+         INSERT INTO flyway_schema_history VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ci', now(), 0, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
