@@ -4,7 +4,7 @@
 use crate::config::{Config, Stage};
 use crate::error::{Error, Result};
 use crate::output::Report;
-use crate::{lint, parity};
+use crate::{lint, parity, reconcile, verify};
 use futures::future::LocalBoxFuture;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +45,12 @@ pub fn missing_configuration(stage: Stage, config: &Config) -> Option<String> {
 
 /// preflight's own stages.
 pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
-    vec![Box::new(LintStage), Box::new(ParityStage)]
+    vec![
+        Box::new(LintStage),
+        Box::new(ReconcileStage),
+        Box::new(VerifyStage),
+        Box::new(ParityStage),
+    ]
 }
 
 /// `[migrations] dir` resolved against the config file, shown relative to the current directory
@@ -85,6 +90,42 @@ impl StageRunner for LintStage {
                 )
             })?;
             lint::lint_paths(&[dir], &options)
+        })
+    }
+}
+
+struct ReconcileStage;
+
+impl StageRunner for ReconcileStage {
+    fn stage(&self) -> Stage {
+        Stage::Reconcile
+    }
+
+    fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
+        Box::pin(async move {
+            let mut options = reconcile::ReconcileOptions::from_config(config)?;
+            if let Some(dir) = migrations_dir(config) {
+                options.migrations_dir = dir;
+            }
+            reconcile::reconcile(&options).await
+        })
+    }
+}
+
+struct VerifyStage;
+
+impl StageRunner for VerifyStage {
+    fn stage(&self) -> Stage {
+        Stage::Verify
+    }
+
+    fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
+        Box::pin(async move {
+            let mut options = verify::VerifyOptions::from_config(config)?;
+            if let Some(dir) = migrations_dir(config) {
+                options.migrations_dir = dir;
+            }
+            verify::verify(&options).await
         })
     }
 }
