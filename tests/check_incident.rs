@@ -149,6 +149,7 @@ fn the_incident_fails_the_gate_and_the_repair_passes_it() {
         has(&found, "parity", "PA501", "production REDIS_HOST"),
         "{found:#?}"
     );
+    assert_eq!(found.len(), 7, "nothing else is wrong: {found:#?}");
     assert!(
         !run.stdout.contains(&incident.sentinel),
         "a secret value leaked"
