@@ -75,6 +75,34 @@ fn repairing_production_makes_parity_pass() {
 }
 
 #[test]
+fn verify_secret_keys_reports_a_json_key_the_secret_lacks() {
+    let incident = Incident::build();
+    incident.repair_production();
+    for value in ["nokey", "text"] {
+        incident.rekey_production(value);
+        // Without the flag no value is read, so the missing key goes unnoticed.
+        let plain = incident.preflight(&["parity", "--format", "json"]);
+        assert_eq!(plain.findings(), vec![], "{value}: {}", plain.stdout);
+        let keys = incident.preflight(&["parity", "--verify-secret-keys", "--format", "json"]);
+        assert_eq!(
+            keys.findings(),
+            vec![triple("PA304", "production", "DATABASE_URL")],
+            "{value}: {}",
+            keys.stdout
+        );
+        assert_eq!(keys.code, 1, "{value}");
+        let finding = &keys.json()["findings"][0];
+        assert_eq!(
+            finding["unknown"],
+            serde_json::Value::Null,
+            "{value}: definite"
+        );
+        assert!(!keys.stdout.contains(&incident.sentinel), "{value}");
+        assert!(!keys.stderr.contains(&incident.sentinel), "{value}");
+    }
+}
+
+#[test]
 fn snapshots_give_the_same_findings_as_live_aws() {
     let incident = Incident::build();
     let live = incident.preflight(&["parity", "--format", "json"]);

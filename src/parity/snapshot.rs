@@ -437,7 +437,8 @@ pub struct PolicyRecord {
 pub struct SecretKeyCheck {
     pub reference: String,
     pub json_key: String,
-    /// `None`: the value could not be read or is not a JSON object.
+    /// `None`: the value could not be read (`error` says why). `Some(false)` with `error`: the
+    /// value is not a JSON object.
     pub present: Option<bool>,
     pub error: Option<String>,
 }

@@ -134,6 +134,18 @@ impl Incident {
         ]);
     }
 
+    /// After `repair_production`: production's DATABASE_URL value loses its `url` JSON key
+    /// (`"nokey"`) or stops being JSON (`"text"`); the sentinel stays in it.
+    pub fn rekey_production(&self, value: &str) {
+        python(&[
+            &self.moto.endpoint,
+            "rekey",
+            &self.accounts,
+            &self.sentinel,
+            value,
+        ]);
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.dir.path().join("preflight.toml"), text).expect("write preflight.toml");
     }
