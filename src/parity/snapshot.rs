@@ -219,6 +219,13 @@ pub struct TaskDefinition {
     pub volumes: Vec<Volume>,
     #[serde(default)]
     pub container_definitions: Vec<ContainerDefinition>,
+    /// `ephemeralStorage.sizeInGiB`.
+    #[serde(default)]
+    pub ephemeral_storage: Option<i32>,
+    #[serde(default)]
+    pub pid_mode: Option<String>,
+    #[serde(default)]
+    pub ipc_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +270,16 @@ pub struct ContainerDefinition {
     pub depends_on: Vec<ContainerDependency>,
     #[serde(default)]
     pub ulimits: Vec<Ulimit>,
+    /// Values of secret-looking labels are stored as `<redacted>`, like variables.
+    #[serde(default)]
+    pub docker_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub start_timeout: Option<i32>,
+    #[serde(default)]
+    pub stop_timeout: Option<i32>,
+    /// `linuxParameters.initProcessEnabled`.
+    #[serde(default)]
+    pub init_process_enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -238,6 +238,9 @@ fn task_definition(t: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
             })
             .collect(),
         container_definitions: t.container_definitions().iter().map(container).collect(),
+        ephemeral_storage: t.ephemeral_storage().map(|e| e.size_in_gib()),
+        pid_mode: t.pid_mode().map(|m| m.as_str().to_string()),
+        ipc_mode: t.ipc_mode().map(|m| m.as_str().to_string()),
     }
 }
 
@@ -337,6 +340,18 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 hard_limit: u.hard_limit(),
             })
             .collect(),
+        docker_labels: c
+            .docker_labels()
+            .map(|labels| {
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), stored_value(k, v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        start_timeout: c.start_timeout(),
+        stop_timeout: c.stop_timeout(),
+        init_process_enabled: c.linux_parameters().and_then(|l| l.init_process_enabled()),
     }
 }
 
@@ -389,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn secret_log_driver_options_are_not_stored() {
+    fn secret_log_driver_options_and_labels_are_not_stored() {
         let log = aws_sdk_ecs::types::LogConfiguration::builder()
             .log_driver(aws_sdk_ecs::types::LogDriver::Splunk)
             .options("splunk-token", "00000000-live-token")
@@ -399,9 +414,14 @@ mod tests {
         let c = aws_sdk_ecs::types::ContainerDefinition::builder()
             .name("web")
             .log_configuration(log)
+            .docker_labels("webhook-secret", "s3cr3t")
+            .docker_labels("team", "payments")
             .build();
-        let options = container(&c).log_configuration.expect("kept").options;
+        let stored = container(&c);
+        let options = stored.log_configuration.expect("kept").options;
         assert_eq!(options["splunk-token"], REDACTED);
         assert_eq!(options["splunk-url"], "https://splunk.example.com:8088");
+        assert_eq!(stored.docker_labels["webhook-secret"], REDACTED);
+        assert_eq!(stored.docker_labels["team"], "payments");
     }
 }
