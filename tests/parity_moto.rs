@@ -103,6 +103,39 @@ fn verify_secret_keys_reports_a_json_key_the_secret_lacks() {
 }
 
 #[test]
+fn aws_profile_from_the_environment_and_an_assumed_role_select_the_accounts() {
+    let incident = Incident::build();
+    // Staging through AWS_PROFILE; production by assuming a role in its account with
+    // staging's credentials.
+    incident.write_config(
+        "[environments.staging]\ncluster = \"app\"\nservices = [\"web\"]\n\n\
+         [environments.production]\naws_profile = \"staging\"\nregion = \"us-east-1\"\n\
+         role_arn = \"arn:aws:iam::222222222222:role/preflight-reader\"\ncluster = \"app\"\nservices = [\"web\"]\n",
+    );
+    let run = incident.preflight_with(
+        &["parity", "--format", "json"],
+        &[
+            ("AWS_ENDPOINT_URL", &incident.moto.endpoint),
+            ("AWS_PROFILE", "staging"),
+        ],
+    );
+    assert_eq!(
+        run.findings(),
+        incident_findings(),
+        "stderr: {}",
+        run.stderr
+    );
+    let json = run.json();
+    let accounts: Vec<&str> = json["environments"]
+        .as_array()
+        .expect("environments")
+        .iter()
+        .filter_map(|e| e["account_id"].as_str())
+        .collect();
+    assert_eq!(accounts, ["111111111111", "222222222222"]);
+}
+
+#[test]
 fn snapshots_give_the_same_findings_as_live_aws() {
     let incident = Incident::build();
     let live = incident.preflight(&["parity", "--format", "json"]);
