@@ -66,7 +66,8 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     options.select(&args.envs, &config_path(ctx))?;
     options.verify_secret_keys = args.verify_secret_keys;
     options.simulate = args.simulate;
-    options.progress = !ctx.quiet && args.report.format == crate::output::Format::Human;
+    // Drawn only when stderr is a terminal, whatever the format of stdout.
+    options.progress = !ctx.quiet;
     let report = runtime()?.block_on(parity(&options))?;
     let mut out = std::io::stdout().lock();
     write_report(&report, args.report.format, &mut out, ctx.color)
