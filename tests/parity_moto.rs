@@ -263,6 +263,25 @@ fn what_cannot_be_read_is_unknown_and_fails_the_gate() {
         .all(|f| f["unknown"] == true));
     assert_eq!(run.code, 1, "unknown is not pass");
 
+    // A snapshot of what could not be read is still written, and says so on stderr.
+    let snap = incident.preflight_with(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--output",
+            "production.json",
+        ],
+        &[("AWS_MAX_ATTEMPTS", "1")],
+    );
+    assert_eq!(snap.code, 0, "stderr: {}", snap.stderr);
+    assert!(
+        snap.stderr.contains("warning: snapshot of production: ")
+            && snap.stderr.contains("read(s) failed"),
+        "{}",
+        snap.stderr
+    );
+
     incident.write_config(&format!("{config}\n[parity]\nallow_unknown = true\n"));
     run = incident.preflight_with(
         &["parity", "--format", "json"],
