@@ -135,6 +135,75 @@ fn aws_profile_from_the_environment_and_an_assumed_role_select_the_accounts() {
     assert_eq!(accounts, ["111111111111", "222222222222"]);
 }
 
+/// The operation name of a recorded action (`AmazonEC2ContainerServiceV20141113.ListServices`
+/// → `ListServices`).
+fn operation(action: &str) -> &str {
+    action.rsplit('.').next().unwrap_or(action)
+}
+
+#[test]
+fn live_reads_only_describe_list_and_get_and_read_values_only_when_asked() {
+    let incident = Incident::build();
+    incident.repair_production();
+    incident.start_recording();
+    let run = incident.preflight(&["parity", "--format", "json"]);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    for env in ["staging", "production"] {
+        incident.preflight(&["snapshot", "--env", env]);
+    }
+    let actions = incident.recorded_actions();
+    assert!(actions.len() > 10, "{actions:?}");
+    for action in &actions {
+        let op = operation(action);
+        assert!(
+            ["Describe", "List", "Get"]
+                .iter()
+                .any(|p| op.starts_with(p)),
+            "preflight is read-only, yet called {action}"
+        );
+        assert_ne!(op, "GetSecretValue", "no value is read without the flag");
+    }
+
+    incident.start_recording();
+    let keys = incident.preflight(&["parity", "--verify-secret-keys", "--format", "json"]);
+    assert_eq!(keys.code, 0, "stdout: {}", keys.stdout);
+    let reads: Vec<String> = incident
+        .recorded_actions()
+        .into_iter()
+        .filter(|a| operation(a) == "GetSecretValue")
+        .collect();
+    // One per environment: each reads the one JSON key its DATABASE_URL reference names.
+    assert_eq!(reads.len(), 2, "{reads:?}");
+}
+
+#[test]
+fn live_reads_grow_linearly_with_the_number_of_services() {
+    let incident = Incident::build();
+    // Every service of the cluster (ListServices), so added services are read too.
+    incident.write_config("[environments.staging]\naws_profile = \"staging\"\ncluster = \"app\"\n");
+    let calls = || {
+        incident.start_recording();
+        let run = incident.preflight(&["snapshot", "--env", "staging"]);
+        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        incident.recorded_actions().len()
+    };
+    let one = calls();
+    incident.add_staging_services(1, 4);
+    let five = calls();
+    incident.add_staging_services(5, 4);
+    let nine = calls();
+    assert!(five > one, "{one} → {five}");
+    assert_eq!(
+        nine - five,
+        five - one,
+        "each 4 more services cost the same number of calls ({one}, {five}, {nine})"
+    );
+}
+
 #[test]
 fn snapshots_give_the_same_findings_as_live_aws() {
     let incident = Incident::build();
