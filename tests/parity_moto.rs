@@ -249,6 +249,9 @@ fn the_snapshot_holds_the_revision_the_service_runs_not_the_latest() {
         env.contains("redis://<redacted>@cache.staging.internal:6379/0"),
         "{env}"
     );
+    let labels = &service["task_definition"]["containerDefinitions"][0]["dockerLabels"];
+    assert_eq!(labels["com.example.team"], "payments");
+    assert_eq!(labels["com.example.api-token"], "<redacted>");
     // Roles with inline and managed (default version) policies; the secret's metadata.
     let roles = snap["roles"].to_string();
     assert!(
