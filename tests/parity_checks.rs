@@ -99,7 +99,36 @@ fn equivalent_spellings_are_not_drift() {
     let c = &mut task.container_definitions[0];
     c.port_mappings[0].host_port = Some(8080); // implied under awsvpc
     c.environment.reverse();
+    c.stop_timeout = Some(30); // the ECS default
+    c.init_process_enabled = Some(false);
+    task.ephemeral_storage = Some(20); // Fargate's default
     assert_eq!(run(prod, &CheckSettings::default()), vec![]);
+}
+
+#[test]
+fn labels_timeouts_init_process_and_storage_are_compared() {
+    let mut prod = production_like_staging();
+    let task = prod.services[0].task_definition.as_mut().expect("read");
+    task.ephemeral_storage = Some(50);
+    let c = &mut task.container_definitions[0];
+    c.stop_timeout = Some(120);
+    c.init_process_enabled = Some(true);
+    c.docker_labels
+        .insert("com.datadoghq.ad.check_names".into(), "[\"web\"]".into());
+    let subjects: Vec<String> = run(prod, &CheckSettings::default())
+        .into_iter()
+        .filter(|f| f.0 == "PA101" && f.3 == Severity::Error)
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "web: containerDefinitions.web.dockerLabels.com.datadoghq.ad.check_names",
+            "web: containerDefinitions.web.linuxParameters.initProcessEnabled",
+            "web: containerDefinitions.web.stopTimeout",
+            "web: ephemeralStorage.sizeInGiB",
+        ]
+    );
 }
 
 #[test]

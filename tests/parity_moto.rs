@@ -75,6 +75,136 @@ fn repairing_production_makes_parity_pass() {
 }
 
 #[test]
+fn verify_secret_keys_reports_a_json_key_the_secret_lacks() {
+    let incident = Incident::build();
+    incident.repair_production();
+    for value in ["nokey", "text"] {
+        incident.rekey_production(value);
+        // Without the flag no value is read, so the missing key goes unnoticed.
+        let plain = incident.preflight(&["parity", "--format", "json"]);
+        assert_eq!(plain.findings(), vec![], "{value}: {}", plain.stdout);
+        let keys = incident.preflight(&["parity", "--verify-secret-keys", "--format", "json"]);
+        assert_eq!(
+            keys.findings(),
+            vec![triple("PA304", "production", "DATABASE_URL")],
+            "{value}: {}",
+            keys.stdout
+        );
+        assert_eq!(keys.code, 1, "{value}");
+        let finding = &keys.json()["findings"][0];
+        assert_eq!(
+            finding["unknown"],
+            serde_json::Value::Null,
+            "{value}: definite"
+        );
+        assert!(!keys.stdout.contains(&incident.sentinel), "{value}");
+        assert!(!keys.stderr.contains(&incident.sentinel), "{value}");
+    }
+}
+
+#[test]
+fn aws_profile_from_the_environment_and_an_assumed_role_select_the_accounts() {
+    let incident = Incident::build();
+    // Staging through AWS_PROFILE; production by assuming a role in its account with
+    // staging's credentials.
+    incident.write_config(
+        "[environments.staging]\ncluster = \"app\"\nservices = [\"web\"]\n\n\
+         [environments.production]\naws_profile = \"staging\"\nregion = \"us-east-1\"\n\
+         role_arn = \"arn:aws:iam::222222222222:role/preflight-reader\"\ncluster = \"app\"\nservices = [\"web\"]\n",
+    );
+    let run = incident.preflight_with(
+        &["parity", "--format", "json"],
+        &[
+            ("AWS_ENDPOINT_URL", &incident.moto.endpoint),
+            ("AWS_PROFILE", "staging"),
+        ],
+    );
+    assert_eq!(
+        run.findings(),
+        incident_findings(),
+        "stderr: {}",
+        run.stderr
+    );
+    let json = run.json();
+    let accounts: Vec<&str> = json["environments"]
+        .as_array()
+        .expect("environments")
+        .iter()
+        .filter_map(|e| e["account_id"].as_str())
+        .collect();
+    assert_eq!(accounts, ["111111111111", "222222222222"]);
+}
+
+/// The operation name of a recorded action (`AmazonEC2ContainerServiceV20141113.ListServices`
+/// → `ListServices`).
+fn operation(action: &str) -> &str {
+    action.rsplit('.').next().unwrap_or(action)
+}
+
+#[test]
+fn live_reads_only_describe_list_and_get_and_read_values_only_when_asked() {
+    let incident = Incident::build();
+    incident.repair_production();
+    incident.start_recording();
+    let run = incident.preflight(&["parity", "--format", "json"]);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    for env in ["staging", "production"] {
+        incident.preflight(&["snapshot", "--env", env]);
+    }
+    let actions = incident.recorded_actions();
+    assert!(actions.len() > 10, "{actions:?}");
+    for action in &actions {
+        let op = operation(action);
+        assert!(
+            ["Describe", "List", "Get"]
+                .iter()
+                .any(|p| op.starts_with(p)),
+            "preflight is read-only, yet called {action}"
+        );
+        assert_ne!(op, "GetSecretValue", "no value is read without the flag");
+    }
+
+    incident.start_recording();
+    let keys = incident.preflight(&["parity", "--verify-secret-keys", "--format", "json"]);
+    assert_eq!(keys.code, 0, "stdout: {}", keys.stdout);
+    let reads: Vec<String> = incident
+        .recorded_actions()
+        .into_iter()
+        .filter(|a| operation(a) == "GetSecretValue")
+        .collect();
+    // One per environment: each reads the one JSON key its DATABASE_URL reference names.
+    assert_eq!(reads.len(), 2, "{reads:?}");
+}
+
+#[test]
+fn live_reads_grow_linearly_with_the_number_of_services() {
+    let incident = Incident::build();
+    // Every service of the cluster (ListServices), so added services are read too.
+    incident.write_config("[environments.staging]\naws_profile = \"staging\"\ncluster = \"app\"\n");
+    let calls = || {
+        incident.start_recording();
+        let run = incident.preflight(&["snapshot", "--env", "staging"]);
+        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        incident.recorded_actions().len()
+    };
+    let one = calls();
+    incident.add_staging_services(1, 4);
+    let five = calls();
+    incident.add_staging_services(5, 4);
+    let nine = calls();
+    assert!(five > one, "{one} → {five}");
+    assert_eq!(
+        nine - five,
+        five - one,
+        "each 4 more services cost the same number of calls ({one}, {five}, {nine})"
+    );
+}
+
+#[test]
 fn snapshots_give_the_same_findings_as_live_aws() {
     let incident = Incident::build();
     let live = incident.preflight(&["parity", "--format", "json"]);
@@ -119,6 +249,9 @@ fn the_snapshot_holds_the_revision_the_service_runs_not_the_latest() {
         env.contains("redis://<redacted>@cache.staging.internal:6379/0"),
         "{env}"
     );
+    let labels = &service["task_definition"]["containerDefinitions"][0]["dockerLabels"];
+    assert_eq!(labels["com.example.team"], "payments");
+    assert_eq!(labels["com.example.api-token"], "<redacted>");
     // Roles with inline and managed (default version) policies; the secret's metadata.
     let roles = snap["roles"].to_string();
     assert!(
@@ -201,6 +334,25 @@ fn what_cannot_be_read_is_unknown_and_fails_the_gate() {
         .iter()
         .all(|f| f["unknown"] == true));
     assert_eq!(run.code, 1, "unknown is not pass");
+
+    // A snapshot of what could not be read is still written, and says so on stderr.
+    let snap = incident.preflight_with(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--output",
+            "production.json",
+        ],
+        &[("AWS_MAX_ATTEMPTS", "1")],
+    );
+    assert_eq!(snap.code, 0, "stderr: {}", snap.stderr);
+    assert!(
+        snap.stderr.contains("warning: snapshot of production: ")
+            && snap.stderr.contains("read(s) failed"),
+        "{}",
+        snap.stderr
+    );
 
     incident.write_config(&format!("{config}\n[parity]\nallow_unknown = true\n"));
     run = incident.preflight_with(

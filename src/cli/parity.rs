@@ -47,15 +47,26 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
             .write_all(json.as_bytes())
             .map_err(|e| Error::Other(format!("stdout: {e}")))?,
     }
+    let failed = snapshot.failed_reads();
     if ctx.verbose {
         eprintln!(
-            "snapshot of {}: {} service(s), {} secret(s), {} role(s), {} unreadable; written to {}",
+            "snapshot of {}: {} service(s), {} secret(s), {} role(s), {} failed read(s); written to {}",
             args.env,
             snapshot.services.len(),
             snapshot.secrets.len(),
             snapshot.roles.len(),
-            snapshot.unreadable.len(),
+            failed.len(),
             describe_output(args.output.as_ref())
+        );
+    }
+    // An incomplete snapshot is still written (parity reports each gap as unknown), but the
+    // user hears of it now rather than at the next parity run.
+    if !ctx.quiet && !failed.is_empty() {
+        eprintln!(
+            "warning: snapshot of {}: {} read(s) failed, parity will report them as unknown; first: {}",
+            args.env,
+            failed.len(),
+            failed[0]
         );
     }
     Ok(exit::OK)
@@ -66,7 +77,8 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     options.select(&args.envs, &config_path(ctx))?;
     options.verify_secret_keys = args.verify_secret_keys;
     options.simulate = args.simulate;
-    options.progress = !ctx.quiet && args.report.format == crate::output::Format::Human;
+    // Drawn only when stderr is a terminal, whatever the format of stdout.
+    options.progress = !ctx.quiet;
     let report = runtime()?.block_on(parity(&options))?;
     let mut out = std::io::stdout().lock();
     write_report(&report, args.report.format, &mut out, ctx.color)

@@ -72,6 +72,15 @@ pub fn canonical_fields(
             v.efs_file_system_id.clone(),
         );
     }
+    // Fargate gives every task 20 GiB unless the task definition asks for more.
+    let storage = task.ephemeral_storage.or(fargate.then_some(20));
+    put(
+        &mut f,
+        "ephemeralStorage.sizeInGiB",
+        storage.map(|s| s.to_string()),
+    );
+    put(&mut f, "pidMode", task.pid_mode.clone());
+    put(&mut f, "ipcMode", task.ipc_mode.clone());
     for c in &task.container_definitions {
         container_fields(&mut f, c, awsvpc, normaliser);
     }
@@ -172,6 +181,20 @@ fn container_fields(
         .collect();
     deps.sort();
     put(f, &key("dependsOn"), non_empty(deps.join(",")));
+    for (label, value) in &c.docker_labels {
+        f.insert(key(&format!("dockerLabels.{label}")), n(value));
+    }
+    put(
+        f,
+        &key("startTimeout"),
+        c.start_timeout.map(|t| t.to_string()),
+    );
+    // The ECS agent waits 30 s before killing a container that ignores SIGTERM.
+    f.insert(key("stopTimeout"), c.stop_timeout.unwrap_or(30).to_string());
+    f.insert(
+        key("linuxParameters.initProcessEnabled"),
+        c.init_process_enabled.unwrap_or(false).to_string(),
+    );
     for u in &c.ulimits {
         f.insert(
             key(&format!("ulimits.{}", u.name)),

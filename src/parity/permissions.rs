@@ -27,6 +27,8 @@ pub struct Question {
     pub principal_arn: String,
     pub action: String,
     pub resource: String,
+    /// A resource or key policy took part in the static answer (the simulator cannot see it).
+    pub with_resource_policy: bool,
 }
 
 pub fn check(envs: &[Environment]) -> Vec<Finding> {
@@ -151,6 +153,7 @@ fn check_environment(env: &Environment) -> Outcome {
                     principal_arn: principal_arn.clone(),
                     action: ask.action.to_string(),
                     resource: ask.resource.clone(),
+                    with_resource_policy: ask.resource_policy.is_some(),
                 },
                 answer.decision,
             ));

@@ -96,8 +96,8 @@ pub const SECRET_JSON_KEY_MISSING: RuleInfo = rule(
     "PA304",
     "secret-json-key-missing",
     Severity::Error,
-    "The JSON key named in `valueFrom` does not exist in the secret (`--verify-secret-keys`)",
-    "## What it does\nWith `--verify-secret-keys`, reads the secret only to check that the JSON key exists; the value is dropped at once and never printed or stored.\n\n## Why it matters\nECS fails the task when the key is missing.",
+    "The JSON key named in `valueFrom` does not exist in the secret, or its value is not JSON (`--verify-secret-keys`)",
+    "## What it does\nWith `--verify-secret-keys`, reads the secret only to check that the JSON key exists; the value is dropped at once and never printed or stored.\n\n## Why it matters\nECS fails the task when the key is missing or the value is not a JSON object.",
 );
 
 pub const SECRET_UNREADABLE: RuleInfo = rule(

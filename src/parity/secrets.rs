@@ -193,8 +193,9 @@ fn key_finding(
         .find(|k| k.reference == secret_id && k.json_key == key);
     match check.map(|c| (c.present, c.error.as_deref())) {
         Some((Some(true), _)) => None,
-        Some((Some(false), _)) => Some(finding(&SECRET_JSON_KEY_MISSING, e, name, format!(
-            "`{name}` in {e} ({at}) reads JSON key `{key}`, which the secret does not have"
+        Some((Some(false), why)) => Some(finding(&SECRET_JSON_KEY_MISSING, e, name, format!(
+            "`{name}` in {e} ({at}) reads JSON key `{key}`, which the secret does not have{}",
+            why.map(|why| format!(": {why}")).unwrap_or_default()
         ))),
         Some((None, error)) => Some(finding(&SECRET_UNREADABLE, e, name, format!(
             "`{name}` in {e} ({at}): could not verify JSON key `{key}`: {}", error.unwrap_or("unknown error")

@@ -97,7 +97,14 @@ impl Snapshot {
             }
             None => {}
         }
-        typed.map_err(|e| Error::input(path, format!("line {}: {e}", e.line())))
+        typed.map_err(|e| {
+            // As config errors read: `file: line L: message`, without serde_json's own
+            // "at line L column C" repeating the line.
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&suffix).unwrap_or(&message);
+            Error::input(path, format!("line {}: {message}", e.line()))
+        })
     }
 
     pub fn to_json(&self) -> String {
@@ -120,6 +127,40 @@ impl Snapshot {
 
     pub fn role(&self, arn: &str) -> Option<&RoleRecord> {
         self.roles.iter().find(|r| r.arn == arn)
+    }
+
+    /// Every read that failed, as `what: why` (parity reports each as unknown).
+    pub fn failed_reads(&self) -> Vec<String> {
+        let unknown = |what: &str, status: LookupStatus, error: &Option<String>| {
+            (status == LookupStatus::Unknown)
+                .then(|| format!("{what}: {}", error.as_deref().unwrap_or("unknown error")))
+        };
+        let unreadable = self
+            .unreadable
+            .iter()
+            .map(|u| format!("{} {}: {}", u.operation, u.resource, u.error));
+        unreadable
+            .chain(
+                self.secrets
+                    .iter()
+                    .filter_map(|r| unknown(&r.reference, r.status, &r.error)),
+            )
+            .chain(
+                self.parameters
+                    .iter()
+                    .filter_map(|r| unknown(&r.reference, r.status, &r.error)),
+            )
+            .chain(
+                self.keys
+                    .iter()
+                    .filter_map(|r| unknown(&r.reference, r.status, &r.error)),
+            )
+            .chain(
+                self.roles
+                    .iter()
+                    .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
+            )
+            .collect()
     }
 }
 
@@ -219,6 +260,13 @@ pub struct TaskDefinition {
     pub volumes: Vec<Volume>,
     #[serde(default)]
     pub container_definitions: Vec<ContainerDefinition>,
+    /// `ephemeralStorage.sizeInGiB`.
+    #[serde(default)]
+    pub ephemeral_storage: Option<i32>,
+    #[serde(default)]
+    pub pid_mode: Option<String>,
+    #[serde(default)]
+    pub ipc_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +311,16 @@ pub struct ContainerDefinition {
     pub depends_on: Vec<ContainerDependency>,
     #[serde(default)]
     pub ulimits: Vec<Ulimit>,
+    /// Values of secret-looking labels are stored as `<redacted>`, like variables.
+    #[serde(default)]
+    pub docker_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub start_timeout: Option<i32>,
+    #[serde(default)]
+    pub stop_timeout: Option<i32>,
+    /// `linuxParameters.initProcessEnabled`.
+    #[serde(default)]
+    pub init_process_enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -437,7 +495,8 @@ pub struct PolicyRecord {
 pub struct SecretKeyCheck {
     pub reference: String,
     pub json_key: String,
-    /// `None`: the value could not be read or is not a JSON object.
+    /// `None`: the value could not be read (`error` says why). `Some(false)` with `error`: the
+    /// value is not a JSON object.
     pub present: Option<bool>,
     pub error: Option<String>,
 }
@@ -519,5 +578,6 @@ mod tests {
             .to_string();
         assert!(err.starts_with("s.json: line 4:"), "{err}");
         assert!(err.contains("acount_id"), "{err}");
+        assert!(!err.contains("at line"), "the line is said once: {err}");
     }
 }

@@ -134,6 +134,44 @@ impl Incident {
         ]);
     }
 
+    /// After `repair_production`: production's DATABASE_URL value loses its `url` JSON key
+    /// (`"nokey"`) or stops being JSON (`"text"`); the sentinel stays in it.
+    pub fn rekey_production(&self, value: &str) {
+        python(&[
+            &self.moto.endpoint,
+            "rekey",
+            &self.accounts,
+            &self.sentinel,
+            value,
+        ]);
+    }
+
+    /// Adds `count` services (`extra<first>`…) to staging, each with its own task definition,
+    /// execution role and secret.
+    pub fn add_staging_services(&self, first: usize, count: usize) {
+        python(&[
+            &self.moto.endpoint,
+            "services",
+            &self.accounts,
+            &self.sentinel,
+            &first.to_string(),
+            &count.to_string(),
+        ]);
+    }
+
+    /// Starts moto's request recorder afresh.
+    pub fn start_recording(&self) {
+        python(&[&self.moto.endpoint, "record", "start"]);
+    }
+
+    /// The AWS actions recorded since `start_recording`, e.g. `secretsmanager.DescribeSecret`.
+    pub fn recorded_actions(&self) -> Vec<String> {
+        python(&[&self.moto.endpoint, "record", "actions"])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.dir.path().join("preflight.toml"), text).expect("write preflight.toml");
     }

@@ -85,16 +85,29 @@ pub(super) async fn read_services(
             }
         }
     }
-    let unreadable: BTreeSet<String> = snap.unreadable.iter().map(|u| u.resource.clone()).collect();
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|name| !found.contains_key(*name) && !not_read(&snap.unreadable, cluster, name))
+        .cloned()
+        .collect();
     for name in names {
-        match found.remove(name) {
-            Some(service) => snap.services.push(service),
-            None if unreadable.contains(&format!("{cluster}/{name}")) => {}
-            None => snap.missing_services.push(name.clone()),
+        if let Some(service) = found.remove(name) {
+            snap.services.push(service);
         }
     }
+    snap.missing_services.extend(missing);
     // Services listed by ARN or found under another spelling keep their order at the end.
     snap.services.extend(found.into_values());
+}
+
+/// Whether DescribeServices failed for the service (it is then unknown, not missing). A failure
+/// names it by ARN (`…:service/[CLUSTER/]NAME`), a failed call by `CLUSTER/NAME`.
+fn not_read(unreadable: &[Unreadable], cluster: &str, name: &str) -> bool {
+    unreadable.iter().any(|u| {
+        u.operation == "ecs:DescribeServices"
+            && (u.resource == format!("{cluster}/{name}")
+                || u.resource.starts_with("arn:") && u.resource.ends_with(&format!("/{name}")))
+    })
 }
 
 fn service_snapshot(s: &aws_sdk_ecs::types::Service) -> Option<ServiceSnapshot> {
@@ -225,6 +238,9 @@ fn task_definition(t: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
             })
             .collect(),
         container_definitions: t.container_definitions().iter().map(container).collect(),
+        ephemeral_storage: t.ephemeral_storage().map(|e| e.size_in_gib()),
+        pid_mode: t.pid_mode().map(|m| m.as_str().to_string()),
+        ipc_mode: t.ipc_mode().map(|m| m.as_str().to_string()),
     }
 }
 
@@ -300,7 +316,11 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
             log_driver: l.log_driver().as_str().to_string(),
             options: l
                 .options()
-                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), stored_value(k, v)))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }),
         depends_on: c
@@ -320,10 +340,23 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 hard_limit: u.hard_limit(),
             })
             .collect(),
+        docker_labels: c
+            .docker_labels()
+            .map(|labels| {
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), stored_value(k, v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        start_timeout: c.start_timeout(),
+        stop_timeout: c.stop_timeout(),
+        init_process_enabled: c.linux_parameters().and_then(|l| l.init_process_enabled()),
     }
 }
 
-/// A plain variable's value as a snapshot keeps it: secret-looking names lose their value and
+/// A plain variable's (or log option's: `splunk-token`, `apikey`) value as a snapshot keeps it:
+/// secret-looking names lose their value and
 /// URLs their credentials (a secret put in a plain variable is still a secret); an empty value
 /// stays empty so the empty-required-value check still sees it.
 fn stored_value(name: &str, value: &str) -> String {
@@ -349,5 +382,46 @@ mod tests {
         );
         assert_eq!(stored_value("REDIS_HOST", "localhost"), "localhost");
         assert_eq!(stored_value("API_TOKEN", ""), "");
+    }
+
+    #[test]
+    fn a_service_that_failed_to_describe_is_not_read_rather_than_missing() {
+        let failed = |resource: &str| Unreadable {
+            operation: "ecs:DescribeServices".into(),
+            resource: resource.into(),
+            error: "AccessDeniedException".into(),
+        };
+        let by_arn = [failed("arn:aws:ecs:us-east-1:1:service/app/web")];
+        assert!(not_read(&by_arn, "app", "web"));
+        assert!(!not_read(&by_arn, "app", "worker"));
+        assert!(not_read(&[failed("app/web")], "app", "web"));
+        assert!(!not_read(&[failed("app/webhook")], "app", "web"));
+        assert!(not_read(
+            &[failed("arn:aws:ecs:us-east-1:1:service/web")],
+            "app",
+            "web"
+        ));
+    }
+
+    #[test]
+    fn secret_log_driver_options_and_labels_are_not_stored() {
+        let log = aws_sdk_ecs::types::LogConfiguration::builder()
+            .log_driver(aws_sdk_ecs::types::LogDriver::Splunk)
+            .options("splunk-token", "00000000-live-token")
+            .options("splunk-url", "https://splunk.example.com:8088")
+            .build()
+            .expect("log configuration");
+        let c = aws_sdk_ecs::types::ContainerDefinition::builder()
+            .name("web")
+            .log_configuration(log)
+            .docker_labels("webhook-secret", "s3cr3t")
+            .docker_labels("team", "payments")
+            .build();
+        let stored = container(&c);
+        let options = stored.log_configuration.expect("kept").options;
+        assert_eq!(options["splunk-token"], REDACTED);
+        assert_eq!(options["splunk-url"], "https://splunk.example.com:8088");
+        assert_eq!(stored.docker_labels["webhook-secret"], REDACTED);
+        assert_eq!(stored.docker_labels["team"], "payments");
     }
 }

@@ -288,7 +288,7 @@ pub async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Ve
                     )
             );
             if !agrees {
-                findings.push(finding(
+                let f = finding(
                     &SIMULATION_DISAGREES,
                     &env.name,
                     question.resource.clone(),
@@ -299,7 +299,14 @@ pub async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Ve
                         question.resource,
                         simulated.as_deref().unwrap_or("nothing")
                     ),
-                ));
+                );
+                findings.push(if question.with_resource_policy {
+                    // For a role, SimulatePrincipalPolicy accepts no resource policy (its
+                    // CallerArn must be a user), so it judges the identity policies alone.
+                    f.with_note("the simulator cannot include the resource or key policy the static evaluation used, so it judged the role's own policies alone")
+                } else {
+                    f
+                });
             }
         }
     }

@@ -304,7 +304,11 @@ pub(super) async fn verify_secret_keys(
         let (present, error) = match result {
             Ok(out) => match out.secret_string().map(has_json_key(&key)) {
                 Some(Some(present)) => (Some(present), None),
-                Some(None) => (None, Some("the secret is not a JSON object".to_string())),
+                // ECS cannot take a JSON key out of a value that is not a JSON object.
+                Some(None) => (
+                    Some(false),
+                    Some("its value is not a JSON object".to_string()),
+                ),
                 None => (None, Some("the secret has no string value".to_string())),
             },
             Err(err) => (None, Some(describe(&err))),
