@@ -56,7 +56,7 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
         None => Violation::new(
             cx.head_span(),
             format!(
-                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS"
+                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS, or use CREATE {kind} IF NOT EXISTS (MySQL 8.0.29 and later)"
             ),
         ),
     };

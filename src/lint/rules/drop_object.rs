@@ -51,7 +51,7 @@ impl Rule for DropObject {
                 cx.head_span(),
                 format!(
                     "`{what}` fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
-                    cx.dialect
+                    product(cx.dialect)
                 ),
             )
         };
