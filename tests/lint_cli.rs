@@ -398,6 +398,24 @@ fn since_lints_only_files_changed_since_the_ref() {
         .collect();
     assert_eq!(paths.len(), 1);
     assert!(paths[0].ends_with("002_new.sql"), "{paths:?}");
+    // A migration renamed (and edited) since the ref is linted under its new name.
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "new"]);
+    git(repo, &["mv", "001_old.sql", "003_renamed.sql"]);
+    git(repo, &["commit", "-q", "-m", "rename"]);
+    let out = preflight(repo)
+        .args(["lint", "--format", "json", "--since", "HEAD~1", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let paths: Vec<String> = json_findings(&out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("003_renamed.sql"), "{paths:?}");
     preflight(repo)
         .args(["lint", "--since", "no-such-ref", "."])
         .assert()
