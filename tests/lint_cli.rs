@@ -165,6 +165,42 @@ fn empty_files_and_directories_are_clean() {
 }
 
 #[test]
+fn a_fifty_megabyte_file_is_linted_to_the_end_at_exact_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A 50 MB data migration: one huge string literal between two DDL statements.
+    let blob = format!("{}\n", "x".repeat(99)).repeat(500_000);
+    let sql = format!(
+        "CREATE TABLE blobs (body text);\nINSERT INTO blobs VALUES ('{blob}');\nCREATE INDEX blobs_body ON blobs (body);\n"
+    );
+    assert!(sql.len() > 50_000_000);
+    write(tmp.path(), "big.sql", &sql);
+    let out = preflight(tmp.path())
+        .args(["lint", "--format", "json", "big.sql"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let found: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("PF101".to_string(), 1),
+            ("PF119".to_string(), 2),
+            ("PF102".to_string(), 500_003)
+        ]
+    );
+}
+
+#[test]
 fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(
