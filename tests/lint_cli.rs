@@ -393,6 +393,33 @@ fn dialect_changes_what_is_flagged_and_fixable() {
     }
 }
 
+#[test]
+fn dialect_comes_from_preflight_toml_unless_given_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\ndialect = \"mysql\"\n",
+    );
+    write(tmp.path(), "x.sql", "CREATE INDEX i ON t (c);\n");
+    let fixable = |extra: &[&str]| {
+        let out = preflight(tmp.path())
+            .args(["lint", "--format", "json", "x.sql"])
+            .args(extra)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let findings = json_findings(&out);
+        assert_eq!(findings[0]["rule"], "PF102");
+        !findings[0]["fix"].is_null()
+    };
+    // MySQL has no CREATE INDEX IF NOT EXISTS, so no fix; PostgreSQL has one.
+    assert!(!fixable(&[]));
+    assert!(fixable(&["--dialect", "postgres"]));
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let ok = std::process::Command::new("git")
         .args([
