@@ -144,6 +144,29 @@ fn keeps_file_permissions() {
     assert_eq!(read(&path), "CREATE TABLE IF NOT EXISTS t (id int);\n");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlinked_migration_is_fixed_through_the_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let real = shared.join("001.sql");
+    std::fs::write(&real, "CREATE TABLE t (id int);\n").unwrap();
+    let migrations = tmp.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    let link = migrations.join("001.sql");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    preflight(tmp.path())
+        .args(["fix", "migrations"])
+        .assert()
+        .code(0);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(read(&real), "CREATE TABLE IF NOT EXISTS t (id int);\n");
+}
+
 #[test]
 fn unsafe_fixes_wrap_statements_without_a_guard_form_in_do_blocks() {
     let tmp = tempfile::tempdir().unwrap();

@@ -76,6 +76,8 @@ CREATE DOMAIN app.positive AS int CHECK (VALUE > 0);
 ALTER TABLE app.accounts ADD CONSTRAINT accounts_email_key UNIQUE (email);
 ALTER TABLE app.accounts DROP CONSTRAINT accounts_email_key;
 DROP VIEW app.emails;
+CREATE OR REPLACE RULE accounts_keep AS ON DELETE TO app.accounts DO INSTEAD NOTHING;
+DROP RULE accounts_keep ON app.accounts;
 ";
 
 #[test]

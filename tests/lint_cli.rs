@@ -16,6 +16,22 @@ fn preflight(dir: &Path) -> Command {
     cmd
 }
 
+/// `preflight lint --format json ARGS` in `dir`, asserting the exit code; returns stdout.
+fn lint_json<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: impl IntoIterator<Item = S>,
+    code: i32,
+) -> Vec<u8> {
+    preflight(dir)
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone()
+}
+
 fn json_findings(output: &[u8]) -> Vec<serde_json::Value> {
     let report: serde_json::Value = serde_json::from_slice(output).expect("JSON report");
     report["findings"].as_array().expect("findings").clone()
@@ -30,14 +46,7 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 #[test]
 fn the_incident_sample_fails_with_both_statements_at_their_lines() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .arg(sample_dir())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [sample_dir().as_os_str()], 1);
     let findings = json_findings(&out);
     let got: Vec<(String, u64, String)> = findings
         .iter()
@@ -152,16 +161,40 @@ fn empty_files_and_directories_are_clean() {
         "only_comments.sql",
         "-- nothing here\n/* still nothing */\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json", "."])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), ["."], 0);
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(report["summary"]["files"], 2);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_fifty_megabyte_file_is_linted_to_the_end_at_exact_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A 50 MB data migration: one huge string literal between two DDL statements.
+    let blob = format!("{}\n", "x".repeat(99)).repeat(500_000);
+    let sql = format!(
+        "CREATE TABLE blobs (body text);\nINSERT INTO blobs VALUES ('{blob}');\nCREATE INDEX blobs_body ON blobs (body);\n"
+    );
+    assert!(sql.len() > 50_000_000);
+    write(tmp.path(), "big.sql", &sql);
+    let out = lint_json(tmp.path(), ["big.sql"], 1);
+    let found: Vec<(String, u64)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("PF101".to_string(), 1),
+            ("PF119".to_string(), 2),
+            ("PF102".to_string(), 500_003)
+        ]
+    );
 }
 
 #[test]
@@ -172,14 +205,7 @@ fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() 
         "broken.sql",
         "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int AS $$\nSELECT 1;\nCREATE TABLE b (id int);\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .arg(&file)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [file.as_os_str()], 1);
     let findings = json_findings(&out);
     let rules: Vec<(&str, u64)> = findings
         .iter()
@@ -200,14 +226,7 @@ fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() 
         "comment.sql",
         "DROP TABLE a;\n/* never closed\nDROP TABLE b;\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .arg(&comment)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [comment.as_os_str()], 1);
     let got: Vec<(String, u64)> = json_findings(&out)
         .iter()
         .map(|f| {
@@ -243,14 +262,7 @@ fn suppression_comments_silence_only_what_they_name() {
         "s.sql",
         "-- preflight: ignore PF101\nCREATE TABLE a (id int);\nCREATE TABLE b (id int); -- preflight: ignore create-table-without-if-not-exists\n-- preflight: ignore PF102\nCREATE TABLE c (id int);\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .arg(&file)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [file.as_os_str()], 1);
     let lines: Vec<u64> = json_findings(&out)
         .iter()
         .map(|f| f["line"].as_u64().unwrap())
@@ -262,14 +274,7 @@ fn suppression_comments_silence_only_what_they_name() {
         "w.sql",
         "-- preflight: ignore-file PF101\nCREATE TABLE a (id int);\nDROP TABLE b;\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .arg(&whole)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [whole.as_os_str()], 1);
     let rules: Vec<String> = json_findings(&out)
         .iter()
         .map(|f| f["rule"].as_str().unwrap().to_string())
@@ -293,13 +298,7 @@ fn config_selects_ignores_overrides_and_filters_paths() {
         "preflight.toml",
         "[migrations]\ndir = \"db\"\n[lint]\nignore = [\"PF101\"]\nexclude = [\"db/archive/**\"]\n[lint.severity]\nPF102 = \"warning\"\n",
     );
-    let out = preflight(tmp.path())
-        .args(["lint", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(tmp.path(), [] as [&str; 0], 0);
     let findings = json_findings(&out);
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["rule"], "PF102");
@@ -343,18 +342,36 @@ fn dialect_changes_what_is_flagged_and_fixable() {
         ("mysql", false),
         ("sqlite", false),
     ] {
-        let out = preflight(tmp.path())
-            .args(["lint", "--format", "json", "--dialect", dialect])
-            .arg(&file)
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
+        let dialect_args = ["--dialect", dialect];
+        let args = dialect_args
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain([file.as_os_str()]);
+        let out = lint_json(tmp.path(), args, 1);
         let findings = json_findings(&out);
         assert_eq!(findings[0]["rule"], "PF108", "{dialect}");
         assert_eq!(!findings[0]["fix"].is_null(), fixable, "{dialect}");
     }
+}
+
+#[test]
+fn dialect_comes_from_preflight_toml_unless_given_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\ndialect = \"mysql\"\n",
+    );
+    write(tmp.path(), "x.sql", "CREATE INDEX i ON t (c);\n");
+    let fixable = |extra: &[&str]| {
+        let out = lint_json(tmp.path(), ["x.sql"].iter().chain(extra), 1);
+        let findings = json_findings(&out);
+        assert_eq!(findings[0]["rule"], "PF102");
+        !findings[0]["fix"].is_null()
+    };
+    // MySQL has no CREATE INDEX IF NOT EXISTS, so no fix; PostgreSQL has one.
+    assert!(!fixable(&[]));
+    assert!(fixable(&["--dialect", "postgres"]));
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -385,19 +402,25 @@ fn since_lints_only_files_changed_since_the_ref() {
     git(repo, &["add", "."]);
     git(repo, &["commit", "-q", "-m", "old"]);
     write(repo, "002_new.sql", "CREATE TABLE new (id int);\n");
-    let out = preflight(repo)
-        .args(["lint", "--format", "json", "--since", "main", "."])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = lint_json(repo, ["--since", "main", "."], 1);
     let paths: Vec<String> = json_findings(&out)
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(paths.len(), 1);
     assert!(paths[0].ends_with("002_new.sql"), "{paths:?}");
+    // A migration renamed (and edited) since the ref is linted under its new name.
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "new"]);
+    git(repo, &["mv", "001_old.sql", "003_renamed.sql"]);
+    git(repo, &["commit", "-q", "-m", "rename"]);
+    let out = lint_json(repo, ["--since", "HEAD~1", "."], 1);
+    let paths: Vec<String> = json_findings(&out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("003_renamed.sql"), "{paths:?}");
     preflight(repo)
         .args(["lint", "--since", "no-such-ref", "."])
         .assert()

@@ -71,6 +71,11 @@ fn every_rule_has_a_complete_document() {
         }
         let ex = examples(doc);
         assert!(ex.iter().any(|e| e.bad), "{} has no bad example", rule.code);
+        assert!(
+            ex.iter().any(|e| !e.bad),
+            "{} has no good example",
+            rule.code
+        );
     }
 }
 

@@ -1,11 +1,15 @@
 //! Writes a fixed file atomically: a temporary file in the same directory (so the rename stays
-//! on one filesystem), the original's permissions, then a rename over the original.
+//! on one filesystem), the original's permissions, then a rename over the original (the file a
+//! symlink points to, so the link stays a link).
 
 use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
 pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+    // Through a symlink, replace the file it points to, not the link.
+    let target = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -51,12 +51,21 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
     Ok(files)
 }
 
-/// Files added or modified since `git_ref` (committed or not), plus untracked new files.
+/// Files added, renamed or modified since `git_ref` (committed or not), plus untracked new files.
 fn changed_since(git_ref: &str) -> Result<HashSet<PathBuf>> {
     let top = git(&["rev-parse", "--show-toplevel"], git_ref)?;
     let top = PathBuf::from(top.trim());
+    // Without rename detection a renamed migration counts as added: under its new name the
+    // tracker sees a migration it has never run.
     let diff = git(
-        &["diff", "--name-only", "--diff-filter=AM", git_ref, "--"],
+        &[
+            "diff",
+            "--name-only",
+            "--no-renames",
+            "--diff-filter=AM",
+            git_ref,
+            "--",
+        ],
         git_ref,
     )?;
     let untracked = git(

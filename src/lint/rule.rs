@@ -157,6 +157,16 @@ impl StatementCx<'_> {
     }
 }
 
+/// The database's own spelling, for messages: `MySQL has no …`.
+pub fn product(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "MySQL",
+        Dialect::Mariadb => "MariaDB",
+        Dialect::Sqlite => "SQLite",
+    }
+}
+
 pub fn name_text(name: Option<&Name>) -> String {
     name.map_or_else(|| "(unnamed)".to_string(), |n| n.text.clone())
 }

@@ -634,22 +634,31 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
         }
     };
     if first.is_kw("ADD") {
-        if c.eat("CONSTRAINT") {
+        const CONSTRAINT_KINDS: [&str; 5] = ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"];
+        let named = c.eat("CONSTRAINT");
+        if named || CONSTRAINT_KINDS.iter().any(|k| c.kw(k)) {
             action.kind = AlterActionKind::AddConstraint;
-            action.head.end = c.prev_end();
-            action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
-            // `ADD CONSTRAINT PRIMARY KEY (…)` (MySQL) has no name.
-            if !["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"]
-                .iter()
-                .any(|k| c.kw(k))
-            {
-                action.name = c.name();
+            if named {
+                action.head.end = c.prev_end();
+                action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
+                // `ADD CONSTRAINT PRIMARY KEY (…)` (MySQL) has no name.
+                if !CONSTRAINT_KINDS.iter().any(|k| c.kw(k)) {
+                    action.name = c.name();
+                }
             }
-        } else if ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"]
-            .iter()
-            .any(|k| c.kw(k))
-        {
-            action.kind = AlterActionKind::AddConstraint;
+            // MySQL/MariaDB: `UNIQUE [INDEX|KEY] [IF NOT EXISTS] [name]`,
+            // `FOREIGN KEY [IF NOT EXISTS] [name]` (IF NOT EXISTS is MariaDB's).
+            if c.eat("UNIQUE") || c.eat_all(&["FOREIGN", "KEY"]) {
+                let _ = c.eat("INDEX") || c.eat("KEY");
+                let after_keywords = guard(&mut c, &["IF", "NOT", "EXISTS"]);
+                if after_keywords.present || action.guard.is_none() {
+                    action.guard = Some(after_keywords);
+                }
+                // PostgreSQL follows UNIQUE with `(`, `NULLS` or `USING INDEX`, never a name.
+                if action.name.is_none() && !c.kw("NULLS") && !c.kw("USING") {
+                    action.name = c.name();
+                }
+            }
         } else if ["INDEX", "KEY", "FULLTEXT", "SPATIAL"]
             .iter()
             .any(|k| c.kw(k))

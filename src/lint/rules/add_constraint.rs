@@ -42,10 +42,14 @@ impl Rule for AddConstraint {
             let message = match &action.name {
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 Some(name) => format!(
-                    "adding constraint `{}` fails on a retry once it exists, and there is no ADD CONSTRAINT IF NOT EXISTS: drop it first with DROP CONSTRAINT IF EXISTS, or guard the statement",
-                    name.text
+                    "adding constraint `{}` fails on a retry once it exists: {}",
+                    name.text,
+                    named_advice(cx.dialect)
                 ),
-                None => "this unnamed constraint is added again on every retry (or fails): name it, and drop it first with DROP CONSTRAINT IF EXISTS".to_string(),
+                None => format!(
+                    "this unnamed constraint is added again on every retry (or fails): name it, {}",
+                    unnamed_advice(cx.dialect)
+                ),
             };
             let span = action.head.start
                 ..action
@@ -59,5 +63,24 @@ impl Rule for AddConstraint {
             };
             out.push(Violation::new(span, message).fix(fix));
         }
+    }
+}
+
+/// What guards a named constraint in each dialect.
+fn named_advice(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => "MySQL has neither ADD CONSTRAINT IF NOT EXISTS nor DROP CONSTRAINT IF EXISTS, so check information_schema.table_constraints first",
+        Dialect::Mariadb => "add MariaDB's IF NOT EXISTS (`FOREIGN KEY IF NOT EXISTS`, `UNIQUE IF NOT EXISTS`, `ADD CONSTRAINT IF NOT EXISTS name CHECK`), or drop it first with DROP CONSTRAINT IF EXISTS",
+        Dialect::Postgres | Dialect::Sqlite => "there is no ADD CONSTRAINT IF NOT EXISTS, so drop it first with DROP CONSTRAINT IF EXISTS, or guard the statement",
+    }
+}
+
+fn unnamed_advice(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => "and check information_schema.table_constraints first",
+        Dialect::Mariadb => {
+            "and add IF NOT EXISTS (or drop it first with DROP CONSTRAINT IF EXISTS)"
+        }
+        Dialect::Postgres | Dialect::Sqlite => "and drop it first with DROP CONSTRAINT IF EXISTS",
     }
 }

@@ -24,8 +24,8 @@ impl Rule for CreateView {
 }
 
 /// Shared by PF112–PF114: a CREATE of `kind` with neither OR REPLACE nor IF NOT EXISTS.
-/// `fix_keywords` says what the dialect offers: OR REPLACE after CREATE, IF NOT EXISTS after
-/// the kind, or nothing.
+/// The fix is what the dialect offers: OR REPLACE after CREATE, IF NOT EXISTS after the kind,
+/// or nothing (MySQL routines and triggers, PostgreSQL constraint triggers).
 pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Violation>) {
     let shape = cx.shape();
     if shape.kind != ShapeKind::Create(kind) {
@@ -41,10 +41,19 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
         return;
     }
     let what = format!("CREATE {kind} {}", cx.object_text());
+    // PostgreSQL rejects OR REPLACE for constraint triggers ("not supported").
+    let constraint_trigger = kind == ObjectKind::Trigger
+        && cx
+            .statement
+            .tokens
+            .iter()
+            .take_while(|t| !t.is_kw("TRIGGER"))
+            .any(|t| t.is_kw("CONSTRAINT"));
     let form = match (cx.dialect, kind) {
         (Dialect::Sqlite, _) => Some(("IF NOT EXISTS", guard.insert_at)),
         (Dialect::Mysql, ObjectKind::View) => shape.or_replace_at.map(|at| ("OR REPLACE", at)),
         (Dialect::Mysql, _) => None,
+        _ if constraint_trigger => None,
         _ => shape.or_replace_at.map(|at| ("OR REPLACE", at)),
     };
     let v = match form {
@@ -53,14 +62,22 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
             format!("`{what}` fails on a retry once it exists: use {keywords}"),
         )
         .fix(Some(cx.insert_fix(at, keywords, Applicability::Safe))),
+        None if cx.dialect == Dialect::Mysql => Violation::new(
+            cx.head_span(),
+            format!(
+                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS, or use CREATE {kind} IF NOT EXISTS (MySQL 8.0.29 and later)"
+            ),
+        ),
         None => Violation::new(
             cx.head_span(),
             format!(
-                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS"
+                "`{what}` fails on a retry once it exists, and {} has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS … ON …",
+                product(cx.dialect)
             ),
         ),
     };
-    let v = if kind == ObjectKind::Trigger && cx.dialect == Dialect::Postgres {
+    let v = if kind == ObjectKind::Trigger && cx.dialect == Dialect::Postgres && !constraint_trigger
+    {
         v.note("CREATE OR REPLACE TRIGGER needs PostgreSQL 14 or later; on older servers precede it with DROP TRIGGER IF EXISTS … ON …")
     } else {
         v

@@ -1,5 +1,5 @@
-//! PF115: `CREATE TYPE` / `CREATE DOMAIN` / `CREATE POLICY` have no IF NOT EXISTS form in
-//! PostgreSQL; unguarded, a retry fails.
+//! PF115: `CREATE TYPE` / `CREATE DOMAIN` / `CREATE POLICY` / `CREATE ROLE` have no IF NOT
+//! EXISTS form in PostgreSQL; unguarded, a retry fails.
 
 use super::prelude::*;
 
@@ -7,7 +7,8 @@ pub const INFO: RuleInfo = RuleInfo {
     code: "PF115",
     name: "create-without-guard",
     default_severity: Severity::Error,
-    summary: "CREATE TYPE/DOMAIN/POLICY has no IF NOT EXISTS and fails on a retry unless guarded",
+    summary:
+        "CREATE TYPE/DOMAIN/POLICY/ROLE has no IF NOT EXISTS and fails on a retry unless guarded",
     doc: include_str!("../../../rules/PF115.md"),
     fix: Some(Applicability::Unsafe),
 };
@@ -29,7 +30,7 @@ impl Rule for CreateWithoutGuard {
         };
         if !matches!(
             kind,
-            ObjectKind::Type | ObjectKind::Domain | ObjectKind::Policy
+            ObjectKind::Type | ObjectKind::Domain | ObjectKind::Policy | ObjectKind::Role
         ) || cx.do_guarded()
             || cx.dropped_before(kind)
         {

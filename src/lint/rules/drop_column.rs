@@ -47,6 +47,11 @@ pub(super) fn alter_drop(
         }
         let span = action.head.start..name.range.end;
         let n = &name.text;
+        let what = if action.kind == AlterActionKind::DropIndex {
+            "index"
+        } else {
+            what
+        };
         let v = match cx.dialect {
             Dialect::Postgres | Dialect::Mariadb => Violation::new(
                 span,
@@ -57,7 +62,7 @@ pub(super) fn alter_drop(
                 span,
                 format!(
                     "dropping {what} `{n}` fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
-                    cx.dialect
+                    product(cx.dialect)
                 ),
             ),
         };

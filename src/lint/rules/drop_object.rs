@@ -1,6 +1,7 @@
 //! PF109: `DROP TABLE/INDEX/VIEW/…` without `IF EXISTS`.
 
 use super::prelude::*;
+use sqlparser::tokenizer::Token;
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF109",
@@ -23,8 +24,15 @@ impl Rule for DropObject {
         let ShapeKind::Drop(kind) = shape.kind else {
             return;
         };
+        if cx.do_guarded() {
+            return;
+        }
+        if kind == ObjectKind::Other {
+            out.extend(other_postgres_kind(cx));
+            return;
+        }
         let Some(guard) = shape.guard else { return };
-        if guard.present || kind == ObjectKind::Other || cx.do_guarded() {
+        if guard.present {
             return;
         }
         let what = format!("DROP {kind} {}", cx.object_text());
@@ -51,10 +59,77 @@ impl Rule for DropObject {
                 cx.head_span(),
                 format!(
                     "`{what}` fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
-                    cx.dialect
+                    product(cx.dialect)
                 ),
             )
         };
         out.push(v);
     }
+}
+
+/// PostgreSQL kinds the recogniser has no `ObjectKind` for, longest first; every one accepts
+/// `DROP <kind> IF EXISTS`. (`DROP OWNED BY` does not, and is not listed.)
+const OTHER_POSTGRES_KINDS: &[&[&str]] = &[
+    &["TEXT", "SEARCH", "CONFIGURATION"],
+    &["TEXT", "SEARCH", "DICTIONARY"],
+    &["TEXT", "SEARCH", "PARSER"],
+    &["TEXT", "SEARCH", "TEMPLATE"],
+    &["FOREIGN", "DATA", "WRAPPER"],
+    &["PROCEDURAL", "LANGUAGE"],
+    &["OPERATOR", "CLASS"],
+    &["OPERATOR", "FAMILY"],
+    &["ACCESS", "METHOD"],
+    &["EVENT", "TRIGGER"],
+    &["FOREIGN", "TABLE"],
+    &["USER", "MAPPING"],
+    &["AGGREGATE"],
+    &["CAST"],
+    &["COLLATION"],
+    &["CONVERSION"],
+    &["GROUP"],
+    &["LANGUAGE"],
+    &["OPERATOR"],
+    &["PUBLICATION"],
+    &["ROUTINE"],
+    &["RULE"],
+    &["SERVER"],
+    &["STATISTICS"],
+    &["SUBSCRIPTION"],
+    &["TABLESPACE"],
+    &["TRANSFORM"],
+    &["USER"],
+];
+
+/// `DROP RULE r ON t`, `DROP CAST (a AS b)`, … without IF EXISTS (PostgreSQL).
+fn other_postgres_kind(cx: &StatementCx) -> Option<Violation> {
+    if cx.dialect != Dialect::Postgres {
+        return None;
+    }
+    let tokens = cx.statement.tokens.get(1..)?;
+    let words = OTHER_POSTGRES_KINDS.iter().find(|words| {
+        words.len() < tokens.len() && words.iter().zip(tokens).all(|(w, t)| t.is_kw(w))
+    })?;
+    let after_kind = &tokens[words.len()..];
+    if after_kind.first()?.is_kw("IF") {
+        return None;
+    }
+    let insert_at = tokens[words.len() - 1].range.end;
+    // The span runs through the object's name when one follows (`DROP RULE r`, not `DROP CAST (`).
+    let head_end = match after_kind[0].token {
+        Token::Word(_) => after_kind[0].range.end,
+        _ => insert_at,
+    };
+    let head = cx.statement.tokens[0].range.start..head_end;
+    let what = cx.source.text.get(head.clone()).unwrap_or("DROP");
+    Some(
+        Violation::new(
+            head.clone(),
+            format!("`{what}` fails on a retry once it is gone: add IF EXISTS"),
+        )
+        .fix(Some(cx.insert_fix(
+            insert_at,
+            "IF EXISTS",
+            Applicability::Safe,
+        ))),
+    )
 }

@@ -32,7 +32,9 @@ use super::rule::Rule;
 use crate::diagnostics::RuleInfo;
 
 mod prelude {
-    pub use super::super::rule::{name_text, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES};
+    pub use super::super::rule::{
+        name_text, product, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
+    };
     pub use super::create_if_not_exists::create_without_if_not_exists;
     pub use crate::diagnostics::{Applicability, RuleInfo, Severity};
     pub use crate::sql::{Dialect, ObjectKind, ParsedFile, ShapeKind};

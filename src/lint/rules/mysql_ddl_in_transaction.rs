@@ -39,7 +39,7 @@ impl Rule for MysqlDdlInTransaction {
             cx.head_span(),
             format!(
                 "{} commits this DDL implicitly, ending the transaction: if a later statement fails, this one stays applied, so every statement must be retry-safe on its own",
-                cx.dialect
+                product(cx.dialect)
             ),
         ));
     }

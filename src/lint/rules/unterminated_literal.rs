@@ -27,7 +27,9 @@ impl Rule for UnterminatedLiteral {
         let end_of_line = source.text[error.offset..]
             .find(['\n', '\r'])
             .map_or(source.text.len(), |i| error.offset + i);
-        let last_line = source.line_col(source.text.len()).line;
+        // A final line ending does not start another line worth naming.
+        let content_end = source.text.trim_end_matches(['\n', '\r']).len();
+        let last_line = source.line_col(content_end).line;
         let mut v = Violation::new(
             error.offset..end_of_line,
             format!(
