@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 pub struct MotoServer {
     child: Child,
     pub endpoint: String,
+    recording: PathBuf,
 }
 
 impl MotoServer {
@@ -21,8 +22,11 @@ impl MotoServer {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        // moto's request recorder writes to its working directory unless told otherwise.
+        let recording = std::env::temp_dir().join(format!("preflight-moto-recording-{port}"));
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_RECORDER_FILEPATH", &recording)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -30,6 +34,7 @@ impl MotoServer {
         let server = MotoServer {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            recording,
         };
         server.wait_until_ready(port);
         server
@@ -60,6 +65,7 @@ impl Drop for MotoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.recording);
     }
 }
 
