@@ -780,3 +780,49 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
         "applied_unrecorded"
     );
 }
+
+/// An index rebuilt by hand with another method, without its WHERE clause or with an extra one
+/// is drift; the same definition spelt as the catalog spells it (casts, parentheses) is not.
+#[test]
+fn an_index_rebuilt_by_hand_with_another_method_or_predicate_is_drift() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE t (id int PRIMARY KEY, status TEXT, deleted_at TIMESTAMP, tags TEXT[]);
+CREATE INDEX t_tags ON t USING gin (tags);
+CREATE UNIQUE INDEX t_status ON t (status) WHERE status = 'active' AND deleted_at IS NULL;
+CREATE INDEX t_deleted ON t (deleted_at);
+";
+    write(dir.path(), "1_t.sql", sql);
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_t.sql', 'success');");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        status_of(&report, "1_t.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+
+    db.exec(
+        "DROP INDEX t_tags; CREATE INDEX t_tags ON t USING btree (tags);
+         DROP INDEX t_status; CREATE UNIQUE INDEX t_status ON t (status);
+         DROP INDEX t_deleted; CREATE INDEX t_deleted ON t (deleted_at) WHERE deleted_at IS NOT NULL;",
+    );
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(status_of(&report, "1_t.sql"), "drifted");
+    let drift = migration(&report, "1_t.sql")["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["state"] == "drifted")
+        .map(|o| format!("{}: {}", o["name"].as_str().unwrap(), o["differences"]))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        drift,
+        [
+            r#"t.t_tags: ["method: expected gin, found btree"]"#,
+            r#"t.t_status: ["predicate: expected status = 'active' and deleted_at is null, found none"]"#,
+            r#"t.t_deleted: ["predicate: expected none, found deleted_at is not null"]"#,
+        ]
+    );
+}

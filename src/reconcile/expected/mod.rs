@@ -556,6 +556,11 @@ pub fn index_column_text(text: &str) -> String {
     naming::index_column(text)
 }
 
+/// An index predicate as both sides spell it (used by the live readers).
+pub fn index_predicate_text(text: &str) -> String {
+    naming::index_predicate(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

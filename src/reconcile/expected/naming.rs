@@ -160,3 +160,15 @@ pub fn index_column(text: &str) -> String {
         .filter(|c| !matches!(c, '(' | ')') && !c.is_whitespace())
         .collect()
 }
+
+/// An index's WHERE clause as both sides spell it: `pg_get_indexdef`'s
+/// `((status = 'active'::text) AND (deleted_at IS NULL))` and a migration's
+/// `status = 'active' AND deleted_at IS NULL` both become `status = 'active' and deleted_at is null`.
+pub fn index_predicate(text: &str) -> String {
+    let lower = text.replace(['"', '`'], "").to_lowercase();
+    crate::reconcile::schema::strip_casts(&lower)
+        .replace(['(', ')'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,6 +1,6 @@
 //! Tables, their columns, constraints and indexes in the model catalog.
 
-use super::naming::index_column;
+use super::naming::{index_column, index_predicate};
 use super::Replayer;
 use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
 use sqlparser::ast::{
@@ -326,6 +326,18 @@ impl Replayer {
             return;
         }
         self.put_index(&table, &name, &columns, ci.unique);
+        if !self.engine.is_mysql() {
+            // PostgreSQL's partial and non-btree indexes: part of the definition that drifts.
+            if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                let method = ci.using.as_ref().map(|m| m.to_string().to_lowercase());
+                attrs.insert("method", method.unwrap_or_else(|| "btree".into()));
+                let predicate = ci
+                    .predicate
+                    .as_ref()
+                    .map(|p| index_predicate(&p.to_string()));
+                attrs.insert("predicate", predicate.unwrap_or_default());
+            }
+        }
     }
 
     pub(crate) fn drop_table(&mut self, table: &str) {
