@@ -133,6 +133,13 @@ fn the_incident_is_applied_unrecorded_and_the_next_one_pending() {
         finding.message
     );
     assert!(
+        finding
+            .message
+            .contains("the tracker table migrations has no record of it"),
+        "names the user's own table: {}",
+        finding.message
+    );
+    assert!(
         finding.notes.iter().any(|n| n.contains("INSERT INTO migrations (name, status, executed_at) VALUES ('20240115_add_user_profiles.sql'")),
         "{:?}",
         finding.notes
