@@ -507,7 +507,12 @@ fn golang_migrate_dirty_flag_is_dirty() {
     assert_eq!(status_of(&report, "2_sessions.up.sql"), "applied");
     assert_eq!(status_of(&report, "3_profiles.up.sql"), "dirty");
     let f = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
-    assert!(f.message.contains("1 missing"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("1 missing (index user_profiles.idx_user_profiles_user_id)"),
+        "{}",
+        f.message
+    );
     assert!(f.notes[0].contains("force 3"), "{:?}", f.notes);
 }
 

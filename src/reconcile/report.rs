@@ -240,10 +240,15 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                             "failed-migration",
                             Severity::Error,
                             format!(
-                                "{tool} says {} {what}; {} of its objects exist, {} missing",
+                                "{tool} says {} {what}; {} of its objects exist, {} missing{}",
                                 file.name,
                                 exist.len(),
-                                absent.len()
+                                absent.len(),
+                                if absent.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" ({})", list(&absent))
+                                }
                             ),
                         ),
                         file,
