@@ -18,9 +18,18 @@ fn fixture(name: &str) -> String {
 }
 
 fn run(db: &ScratchDb, tracker: Option<&str>, migrations: MigrationsConfig) -> Report {
+    run_in(db, &fixture_dir(), tracker, migrations)
+}
+
+fn run_in(
+    db: &ScratchDb,
+    dir: &Path,
+    tracker: Option<&str>,
+    migrations: MigrationsConfig,
+) -> Report {
     let options = ReconcileOptions {
         database_url: db.url.clone(),
-        migrations_dir: fixture_dir(),
+        migrations_dir: dir.to_path_buf(),
         tracker: tracker.map(str::to_string),
         schema: None,
         dialect: None,
@@ -225,4 +234,56 @@ fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
         .unwrap()
         .notes[0];
     assert!(fix.contains("UNHEX('"), "{fix}");
+}
+
+/// Unnamed keys, indexes and foreign keys get MariaDB's own names (`email`, `email_2`,
+/// `posts_ibfk_1`, the index InnoDB adds for a foreign key); a wrong guess would show up as
+/// missing objects plus unmanaged ones.
+#[test]
+fn mariadb_default_constraint_and_index_names_match_the_server() {
+    let db = ScratchDb::mariadb();
+    let sql = "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) UNIQUE, org INT, KEY (org), UNIQUE (email, org));
+CREATE TABLE posts (id INT PRIMARY KEY, user_id INT, FOREIGN KEY (user_id) REFERENCES users(id));
+CREATE INDEX posts_user ON posts (id, user_id);
+ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_names.sql"), sql).unwrap();
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_names.sql', 'success');");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let mut names: Vec<String> = report.json_extra["migrations"][0]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "index" || o["kind"] == "constraint")
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["kind"].as_str().unwrap(),
+                o["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "constraint posts.PRIMARY",
+            "constraint posts.posts_ibfk_1",
+            "constraint posts.posts_ibfk_2",
+            "constraint users.PRIMARY",
+            "constraint users.email",
+            "constraint users.email_2",
+            "index posts.PRIMARY",
+            "index posts.posts_user",
+            "index posts.user_id",
+            "index users.PRIMARY",
+            "index users.email",
+            "index users.email_2",
+            "index users.org",
+        ]
+    );
 }
