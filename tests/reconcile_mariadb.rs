@@ -287,3 +287,36 @@ ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
         ]
     );
 }
+
+/// A URL without a database, or a --schema naming none, is an error rather than an empty
+/// catalog in which every migration looks pending.
+#[test]
+fn mariadb_without_a_database_or_with_a_missing_one_is_an_error() {
+    let db = ScratchDb::mariadb();
+    let run_err = |url: &str, schema: Option<&str>| {
+        let options = ReconcileOptions {
+            database_url: url.to_string(),
+            migrations_dir: fixture_dir(),
+            tracker: Some("sqlx".into()),
+            schema: schema.map(str::to_string),
+            dialect: None,
+            migrations: MigrationsConfig::default(),
+            config_path: PathBuf::from("preflight.toml"),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(reconcile(&options))
+            .expect_err("an error")
+            .to_string()
+    };
+    assert_eq!(
+        run_err("mysql://root@127.0.0.1:3306", None),
+        "the database URL names no database; add it to the URL or pass --schema NAME"
+    );
+    assert_eq!(
+        run_err(&db.url, Some("no_such_database")),
+        "no_such_database does not exist as a database on this server (check --schema or [migrations] schema)"
+    );
+}

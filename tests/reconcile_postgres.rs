@@ -838,3 +838,23 @@ CREATE INDEX t_deleted ON t (deleted_at);
         ]
     );
 }
+
+/// A mistyped --schema with a named tracker must not read as an empty schema where every
+/// migration is merely pending (a pass).
+#[test]
+fn a_schema_that_does_not_exist_is_an_error_not_an_empty_schema() {
+    let db = incident_db(true);
+    let mut opts = options(&db, &sample_dir(), "sqlx", MigrationsConfig::default());
+    opts.schema = Some("pubilc".into());
+    let err = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&opts))
+        .expect_err("a missing schema is an error");
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        err.to_string(),
+        "pubilc does not exist as a schema in this database (check --schema or [migrations] schema)"
+    );
+}
