@@ -76,7 +76,8 @@ fn goose_replays_only_the_up_section_and_honours_rollbacks() {
     write(
         dir.path(),
         "20240105_sessions.sql",
-        &format!("-- +goose Up\n{SESSIONS}-- +goose Down\nDROP TABLE sessions;\n"),
+        // goose's annotations are case-insensitive; its own docs write them in lower case.
+        &format!("-- +goose up\n{SESSIONS}-- +goose down\nDROP TABLE sessions;\n"),
     );
     write(dir.path(), "20240110_seed.sql", "-- +goose Up\nINSERT INTO users (email) VALUES ('admin@example.com');\n-- +goose Down\nDELETE FROM users;\n");
     db.exec(USERS);

@@ -7,6 +7,14 @@ use crate::reconcile::db::{Engine, TextRow};
 use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
 
+/// The marker lines of a dbmate file (also used to recognise the directory layout).
+pub const SECTIONS: files::Sections = files::Sections {
+    tool: "dbmate",
+    up: "-- migrate:up",
+    down: "-- migrate:down",
+    ignore_case: false,
+};
+
 pub struct Dbmate;
 
 impl Tracker for Dbmate {
@@ -19,13 +27,7 @@ impl Tracker for Dbmate {
     }
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        files::Sections {
-            tool: "dbmate",
-            up: "-- migrate:up",
-            down: "-- migrate:down",
-            ignore_case: false,
-        }
-        .discover(dir)
+        SECTIONS.discover(dir)
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -8,6 +8,14 @@ use crate::reconcile::db::{Engine, TextRow};
 use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
 
+/// The marker lines of a goose file (also used to recognise the directory layout).
+pub const SECTIONS: files::Sections = files::Sections {
+    tool: "goose",
+    up: "-- +goose Up",
+    down: "-- +goose Down",
+    ignore_case: true,
+};
+
 pub struct Goose;
 
 impl Tracker for Goose {
@@ -20,13 +28,7 @@ impl Tracker for Goose {
     }
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        files::Sections {
-            tool: "goose",
-            up: "-- +goose Up",
-            down: "-- +goose Down",
-            ignore_case: true,
-        }
-        .discover(dir)
+        SECTIONS.discover(dir)
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {
