@@ -404,7 +404,6 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
     let init_lf = sample_sql("20240101_create_users.sql");
-    let init_lf_path = write(dir.path(), "lf/migration.sql", &init_lf);
     // The file on disk has CRLF line endings; Prisma recorded the LF checksum.
     write(
         dir.path(),
@@ -421,7 +420,11 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
         "20240115000000_profiles/migration.sql",
         &sample_sql("20240115_add_user_profiles.sql"),
     );
-    std::fs::remove_dir_all(dir.path().join("lf")).ok();
+    write(
+        dir.path(),
+        "20240120000000_audit/migration.sql",
+        &sample_sql("20240120_add_audit_logs.sql"),
+    );
     write(
         dir.path(),
         "migration_lock.toml",
@@ -435,13 +438,14 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
         let p = write(tmp.path(), "m.sql", &init_lf);
         python_sha256(&p)
     };
-    let _ = init_lf_path;
     db.exec(&format!(
         "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
          INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at) VALUES
            ('a', '{init_sum}', now(), '20240101000000_init', now() - interval '3 minutes'),
            ('b', '{applied}', now(), '20240105000000_sessions', now() - interval '2 minutes'),
-           ('c', 'ffff', NULL, '20240115000000_profiles', now() - interval '1 minute');"
+           ('c', 'ffff', NULL, '20240115000000_profiles', now() - interval '1 minute');
+         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at, started_at) VALUES
+           ('d', 'eeee', NULL, '20240120000000_audit', now(), now());"
     ));
     std::fs::write(
         &sessions,
@@ -459,6 +463,8 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let statuses = statuses(&report);
     assert_eq!(statuses[1].1, "checksum_mismatch", "{statuses:?}");
     assert_eq!(statuses[2].1, "failed", "{statuses:?}");
+    // Its only attempt was resolved as rolled back (`prisma migrate resolve --rolled-back`).
+    assert_eq!(statuses[3].1, "pending", "{statuses:?}");
     let m = migration(&report, "20240105000000_sessions/migration.sql");
     assert_eq!(m["checksum"]["recorded"], applied.as_str());
     assert_eq!(m["checksum"]["computed"], python_sha256(&sessions).as_str());
