@@ -864,3 +864,24 @@ fn a_schema_that_does_not_exist_is_an_error_not_an_empty_schema() {
         "pubilc does not exist as a schema in this database (check --schema or [migrations] schema)"
     );
 }
+
+/// The catalog is read in a fixed number of queries: ten times the tables, the same count.
+#[test]
+fn the_number_of_queries_does_not_grow_with_the_schema() {
+    let queries = |tables: usize| {
+        let db = ScratchDb::postgres();
+        let dir = tempfile::tempdir().unwrap();
+        let sql: String = (0..tables)
+            .map(|i| format!("CREATE TABLE t{i} (id SERIAL PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX t{i}_name ON t{i} (name);\n"))
+            .collect();
+        write(dir.path(), "1_tables.sql", &sql);
+        db.exec(&sql);
+        db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_tables.sql', 'success');");
+        let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+        assert_eq!(status_of(&report, "1_tables.sql"), "applied");
+        report.json_extra["database"]["queries"].as_u64().unwrap()
+    };
+    let small = queries(3);
+    assert_eq!(small, queries(30));
+    assert!(small <= 15, "{small} queries");
+}
