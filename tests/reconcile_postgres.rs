@@ -885,3 +885,36 @@ fn the_number_of_queries_does_not_grow_with_the_schema() {
     assert_eq!(small, queries(30));
     assert!(small <= 15, "{small} queries");
 }
+
+/// `--fail-on` decides the exit code as in lint: drift is a warning, so it fails the run only
+/// from `--fail-on warning` down; `--fail-on never` lets even the incident's error through.
+#[test]
+fn fail_on_sets_the_severity_that_exits_1() {
+    let db = incident_db(true);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("preflight.toml"),
+        format!(
+            "[migrations]\ndir = \"{}\"\n[migrations.generic_tracker]\ntable = \"migrations\"\nversion_column = \"name\"\nstatus_column = \"status\"\n",
+            sample_dir().display()
+        ),
+    )
+    .unwrap();
+    let exit = |fail_on: Option<&str>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("preflight").unwrap();
+        cmd.current_dir(dir.path())
+            .env_remove("PREFLIGHT_DATABASE_URL")
+            .args(["reconcile", "--database-url", &db.url]);
+        if let Some(level) = fail_on {
+            cmd.args(["--fail-on", level]);
+        }
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(exit(None), Some(1), "the incident is an error");
+    assert_eq!(exit(Some("never")), Some(0));
+
+    db.exec("INSERT INTO migrations (name, status) VALUES ('20240115_add_user_profiles.sql', 'success');
+             ALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;");
+    assert_eq!(exit(None), Some(0), "drift alone is a warning");
+    assert_eq!(exit(Some("warning")), Some(1));
+}
