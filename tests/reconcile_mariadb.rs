@@ -320,3 +320,39 @@ fn mariadb_without_a_database_or_with_a_missing_one_is_an_error() {
         "no_such_database does not exist as a database on this server (check --schema or [migrations] schema)"
     );
 }
+
+/// Types and defaults as MariaDB's catalog spells them (BOOLEAN as tinyint(1) DEFAULT 0,
+/// CURRENT_TIMESTAMP as current_timestamp(), quoted numbers, ENUMs) are not drift.
+#[test]
+fn mariadb_types_and_defaults_as_the_server_spells_them_are_not_drift() {
+    let db = ScratchDb::mariadb();
+    let sql = "CREATE TABLE t (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  status ENUM('a','b') NOT NULL DEFAULT 'a',
+  created TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP,
+  updated DATETIME DEFAULT NOW() ON UPDATE CURRENT_TIMESTAMP,
+  price DECIMAL(10,2) DEFAULT 0.00,
+  flag BOOLEAN DEFAULT FALSE,
+  active BOOL NOT NULL DEFAULT TRUE,
+  n INT DEFAULT NULL,
+  s VARCHAR(10) DEFAULT ''
+);
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_types.sql"), sql).unwrap();
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_types.sql', 'success');");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+
+    db.exec("ALTER TABLE t ALTER COLUMN active SET DEFAULT FALSE;");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
+    assert!(
+        drift
+            .message
+            .contains("column t.active: default: expected 1, found 0"),
+        "{}",
+        drift.message
+    );
+}

@@ -547,7 +547,17 @@ impl Replayer {
     }
 
     pub(crate) fn default_of(&self, expr: &sqlparser::ast::Expr) -> String {
-        canonical_default(&expr.to_string())
+        let text = expr.to_string();
+        // MySQL's TRUE and FALSE are the integers 1 and 0; the catalog shows them that way.
+        if self.engine.is_mysql() {
+            if text.eq_ignore_ascii_case("true") {
+                return "1".into();
+            }
+            if text.eq_ignore_ascii_case("false") {
+                return "0".into();
+            }
+        }
+        canonical_default(&text)
     }
 }
 
