@@ -800,7 +800,8 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
 }
 
 /// An index rebuilt by hand with another method, without its WHERE clause or with an extra one
-/// is drift; the same definition spelt as the catalog spells it (casts, parentheses) is not.
+/// is drift, and so is a column's order or operator class; the same definition spelt as the
+/// catalog spells it (casts, parentheses, default ASC/NULLS) is not.
 #[test]
 fn an_index_rebuilt_by_hand_with_another_method_or_predicate_is_drift() {
     let db = ScratchDb::postgres();
@@ -809,6 +810,7 @@ fn an_index_rebuilt_by_hand_with_another_method_or_predicate_is_drift() {
 CREATE INDEX t_tags ON t USING gin (tags);
 CREATE UNIQUE INDEX t_status ON t (status) WHERE status = 'active' AND deleted_at IS NULL;
 CREATE INDEX t_deleted ON t (deleted_at);
+CREATE INDEX t_order ON t (status DESC NULLS FIRST, deleted_at ASC NULLS LAST, lower(status) text_pattern_ops);
 ";
     write(dir.path(), "1_t.sql", sql);
     db.exec(sql);
@@ -824,7 +826,8 @@ CREATE INDEX t_deleted ON t (deleted_at);
     db.exec(
         "DROP INDEX t_tags; CREATE INDEX t_tags ON t USING btree (tags);
          DROP INDEX t_status; CREATE UNIQUE INDEX t_status ON t (status);
-         DROP INDEX t_deleted; CREATE INDEX t_deleted ON t (deleted_at) WHERE deleted_at IS NOT NULL;",
+         DROP INDEX t_deleted; CREATE INDEX t_deleted ON t (deleted_at) WHERE deleted_at IS NOT NULL;
+         DROP INDEX t_order; CREATE INDEX t_order ON t (status, deleted_at DESC, lower(status));",
     );
     let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
     assert_eq!(status_of(&report, "1_t.sql"), "drifted");
@@ -841,6 +844,7 @@ CREATE INDEX t_deleted ON t (deleted_at);
             r#"t.t_tags: ["method: expected gin, found btree"]"#,
             r#"t.t_status: ["predicate: expected status = 'active' and deleted_at is null, found none"]"#,
             r#"t.t_deleted: ["predicate: expected none, found deleted_at is not null"]"#,
+            r#"t.t_order: ["columns: expected status desc, deleted_at, lower status text_pattern_ops, found status, deleted_at desc, lower status"]"#,
         ]
     );
 }

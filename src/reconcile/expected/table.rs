@@ -30,7 +30,19 @@ impl Replayer {
     fn index_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
         columns
             .iter()
-            .map(|c| index_column(&c.column.expr.to_string()))
+            .map(|c| {
+                // PostgreSQL's catalog shows `expr [opclass] [DESC] [NULLS …]`; MySQL's
+                // STATISTICS shows the column alone.
+                if self.engine.is_mysql() {
+                    return index_column(&c.column.expr.to_string());
+                }
+                let opclass = c
+                    .operator_class
+                    .as_ref()
+                    .map(|o| format!(" {o}"))
+                    .unwrap_or_default();
+                index_column(&format!("{}{opclass}{}", c.column.expr, c.column.options))
+            })
             .collect()
     }
 

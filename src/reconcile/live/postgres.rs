@@ -305,7 +305,7 @@ mod tests {
             index_shape("CREATE INDEX i ON public.t USING gin (a, lower((b)::text)) WHERE (c > 0)"),
             IndexShape {
                 method: "gin".into(),
-                columns: "a, lowerb".into(),
+                columns: "a, lower b".into(),
                 predicate: "c > 0".into(),
             }
         );
