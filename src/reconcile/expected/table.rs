@@ -27,6 +27,18 @@ impl Replayer {
         idents.iter().map(|i| self.engine.ident(i)).collect()
     }
 
+    /// The columns of a PRIMARY KEY or UNIQUE constraint as the engine names them (quoted
+    /// mixed case kept), for the columns they make NOT NULL and the names they generate.
+    fn key_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
+        columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                sqlparser::ast::Expr::Identifier(ident) => self.engine.ident(ident),
+                expr => index_column(&expr.to_string()),
+            })
+            .collect()
+    }
+
     fn index_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
         columns
             .iter()
@@ -64,6 +76,10 @@ impl Replayer {
             self.opaque(format!(
                 "table {table}: columns from a query or LIKE are not modelled"
             ));
+        }
+        if ct.partition_of.is_some() {
+            // A partition's columns and indexes are its parent's, not unmanaged objects.
+            self.out.tables_with_unknown_columns.insert(table.clone());
         }
         for column in &ct.columns {
             self.add_column(&table, column);
@@ -235,9 +251,9 @@ impl Replayer {
                 .iter()
                 .filter_map(|id| self.out.schema.get(id))
                 .any(|attrs| {
-                    attrs
-                        .get("columns")
-                        .is_some_and(|c| c.split(", ").next() == Some(first.as_str()))
+                    attrs.get("columns").is_some_and(|c| {
+                        c.split(", ").next() == Some(first.to_lowercase().as_str())
+                    })
                 });
             if !covered {
                 let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
@@ -251,7 +267,8 @@ impl Replayer {
             ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
             Attributes::from([
                 ("table", table.to_string()),
-                ("columns", columns.join(", ")),
+                // The catalog side is lower case (`index_column`), quoted names included.
+                ("columns", columns.join(", ").to_lowercase()),
                 ("unique", unique.to_string()),
                 ("valid", "true".to_string()),
             ]),
@@ -261,12 +278,12 @@ impl Replayer {
     fn add_table_constraint(&mut self, table: &str, constraint: &TableConstraint, validated: bool) {
         match constraint {
             TableConstraint::PrimaryKey(pk) => {
-                let columns = self.index_columns(&pk.columns);
+                let columns = self.key_columns(&pk.columns);
                 let name = pk.name.as_ref().map(|n| self.engine.ident(n));
                 self.add_key(table, name, "primary key", columns);
             }
             TableConstraint::Unique(u) => {
-                let columns = self.index_columns(&u.columns);
+                let columns = self.key_columns(&u.columns);
                 let name = u
                     .name
                     .as_ref()
