@@ -18,9 +18,18 @@ fn fixture(name: &str) -> String {
 }
 
 fn run(db: &ScratchDb, tracker: Option<&str>, migrations: MigrationsConfig) -> Report {
+    run_in(db, &fixture_dir(), tracker, migrations)
+}
+
+fn run_in(
+    db: &ScratchDb,
+    dir: &Path,
+    tracker: Option<&str>,
+    migrations: MigrationsConfig,
+) -> Report {
     let options = ReconcileOptions {
         database_url: db.url.clone(),
-        migrations_dir: fixture_dir(),
+        migrations_dir: dir.to_path_buf(),
         tracker: tracker.map(str::to_string),
         schema: None,
         dialect: None,
@@ -225,4 +234,127 @@ fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
         .unwrap()
         .notes[0];
     assert!(fix.contains("UNHEX('"), "{fix}");
+}
+
+/// Unnamed keys, indexes and foreign keys get MariaDB's own names (`email`, `email_2`,
+/// `posts_ibfk_1`, the index InnoDB adds for a foreign key); a wrong guess would show up as
+/// missing objects plus unmanaged ones.
+#[test]
+fn mariadb_default_constraint_and_index_names_match_the_server() {
+    let db = ScratchDb::mariadb();
+    let sql = "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) UNIQUE, org INT, KEY (org), UNIQUE (email, org));
+CREATE TABLE posts (id INT PRIMARY KEY, user_id INT, FOREIGN KEY (user_id) REFERENCES users(id));
+CREATE INDEX posts_user ON posts (id, user_id);
+ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_names.sql"), sql).unwrap();
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_names.sql', 'success');");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let mut names: Vec<String> = report.json_extra["migrations"][0]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "index" || o["kind"] == "constraint")
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["kind"].as_str().unwrap(),
+                o["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "constraint posts.PRIMARY",
+            "constraint posts.posts_ibfk_1",
+            "constraint posts.posts_ibfk_2",
+            "constraint users.PRIMARY",
+            "constraint users.email",
+            "constraint users.email_2",
+            "index posts.PRIMARY",
+            "index posts.posts_user",
+            "index posts.user_id",
+            "index users.PRIMARY",
+            "index users.email",
+            "index users.email_2",
+            "index users.org",
+        ]
+    );
+}
+
+/// A URL without a database, or a --schema naming none, is an error rather than an empty
+/// catalog in which every migration looks pending.
+#[test]
+fn mariadb_without_a_database_or_with_a_missing_one_is_an_error() {
+    let db = ScratchDb::mariadb();
+    let run_err = |url: &str, schema: Option<&str>| {
+        let options = ReconcileOptions {
+            database_url: url.to_string(),
+            migrations_dir: fixture_dir(),
+            tracker: Some("sqlx".into()),
+            schema: schema.map(str::to_string),
+            dialect: None,
+            migrations: MigrationsConfig::default(),
+            config_path: PathBuf::from("preflight.toml"),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(reconcile(&options))
+            .expect_err("an error")
+            .to_string()
+    };
+    assert_eq!(
+        run_err("mysql://root@127.0.0.1:3306", None),
+        "the database URL names no database; add it to the URL or pass --schema NAME"
+    );
+    assert_eq!(
+        run_err(&db.url, Some("no_such_database")),
+        "no_such_database does not exist as a database on this server (check --schema or [migrations] schema)"
+    );
+}
+
+/// Types and defaults as MariaDB's catalog spells them (BOOLEAN as tinyint(1) DEFAULT 0,
+/// CURRENT_TIMESTAMP as current_timestamp(), quoted numbers, ENUMs, prefix index columns) are
+/// not drift.
+#[test]
+fn mariadb_types_and_defaults_as_the_server_spells_them_are_not_drift() {
+    let db = ScratchDb::mariadb();
+    let sql = "CREATE TABLE t (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  status ENUM('a','b') NOT NULL DEFAULT 'a',
+  created TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP,
+  updated DATETIME DEFAULT NOW() ON UPDATE CURRENT_TIMESTAMP,
+  price DECIMAL(10,2) DEFAULT 0.00,
+  flag BOOLEAN DEFAULT FALSE,
+  active BOOL NOT NULL DEFAULT TRUE,
+  n INT DEFAULT NULL,
+  s VARCHAR(10) DEFAULT '',
+  KEY t_s (s(5))
+);
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_types.sql"), sql).unwrap();
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_types.sql', 'success');");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+
+    db.exec("ALTER TABLE t ALTER COLUMN active SET DEFAULT FALSE;");
+    let report = run_in(&db, dir.path(), None, incident_tracker());
+    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
+    assert!(
+        drift
+            .message
+            .contains("column t.active: default: expected 1, found 0"),
+        "{}",
+        drift.message
+    );
 }

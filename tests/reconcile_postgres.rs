@@ -133,6 +133,13 @@ fn the_incident_is_applied_unrecorded_and_the_next_one_pending() {
         finding.message
     );
     assert!(
+        finding
+            .message
+            .contains("the tracker table migrations has no record of it"),
+        "names the user's own table: {}",
+        finding.message
+    );
+    assert!(
         finding.notes.iter().any(|n| n.contains("INSERT INTO migrations (name, status, executed_at) VALUES ('20240115_add_user_profiles.sql'")),
         "{:?}",
         finding.notes
@@ -397,7 +404,6 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
     let init_lf = sample_sql("20240101_create_users.sql");
-    let init_lf_path = write(dir.path(), "lf/migration.sql", &init_lf);
     // The file on disk has CRLF line endings; Prisma recorded the LF checksum.
     write(
         dir.path(),
@@ -414,7 +420,11 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
         "20240115000000_profiles/migration.sql",
         &sample_sql("20240115_add_user_profiles.sql"),
     );
-    std::fs::remove_dir_all(dir.path().join("lf")).ok();
+    write(
+        dir.path(),
+        "20240120000000_audit/migration.sql",
+        &sample_sql("20240120_add_audit_logs.sql"),
+    );
     write(
         dir.path(),
         "migration_lock.toml",
@@ -428,13 +438,14 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
         let p = write(tmp.path(), "m.sql", &init_lf);
         python_sha256(&p)
     };
-    let _ = init_lf_path;
     db.exec(&format!(
         "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
          INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at) VALUES
            ('a', '{init_sum}', now(), '20240101000000_init', now() - interval '3 minutes'),
            ('b', '{applied}', now(), '20240105000000_sessions', now() - interval '2 minutes'),
-           ('c', 'ffff', NULL, '20240115000000_profiles', now() - interval '1 minute');"
+           ('c', 'ffff', NULL, '20240115000000_profiles', now() - interval '1 minute');
+         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at, started_at) VALUES
+           ('d', 'eeee', NULL, '20240120000000_audit', now(), now());"
     ));
     std::fs::write(
         &sessions,
@@ -452,6 +463,8 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let statuses = statuses(&report);
     assert_eq!(statuses[1].1, "checksum_mismatch", "{statuses:?}");
     assert_eq!(statuses[2].1, "failed", "{statuses:?}");
+    // Its only attempt was resolved as rolled back (`prisma migrate resolve --rolled-back`).
+    assert_eq!(statuses[3].1, "pending", "{statuses:?}");
     let m = migration(&report, "20240105000000_sessions/migration.sql");
     assert_eq!(m["checksum"]["recorded"], applied.as_str());
     assert_eq!(m["checksum"]["computed"], python_sha256(&sessions).as_str());
@@ -500,7 +513,12 @@ fn golang_migrate_dirty_flag_is_dirty() {
     assert_eq!(status_of(&report, "2_sessions.up.sql"), "applied");
     assert_eq!(status_of(&report, "3_profiles.up.sql"), "dirty");
     let f = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
-    assert!(f.message.contains("1 missing"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("1 missing (index user_profiles.idx_user_profiles_user_id)"),
+        "{}",
+        f.message
+    );
     assert!(f.notes[0].contains("force 3"), "{:?}", f.notes);
 }
 
@@ -779,4 +797,152 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
         status_of(&report, "20240115_add_user_profiles.sql"),
         "applied_unrecorded"
     );
+}
+
+/// An index rebuilt by hand with another method, without its WHERE clause or with an extra one
+/// is drift, and so is a column's order or operator class; the same definition spelt as the
+/// catalog spells it (casts, parentheses, default ASC/NULLS) is not.
+#[test]
+fn an_index_rebuilt_by_hand_with_another_method_or_predicate_is_drift() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE t (id int PRIMARY KEY, status TEXT, deleted_at TIMESTAMP, tags TEXT[]);
+CREATE INDEX t_tags ON t USING gin (tags);
+CREATE UNIQUE INDEX t_status ON t (status) WHERE status = 'active' AND deleted_at IS NULL;
+CREATE INDEX t_deleted ON t (deleted_at);
+CREATE INDEX t_order ON t (status DESC NULLS FIRST, deleted_at ASC NULLS LAST, lower(status) text_pattern_ops);
+";
+    write(dir.path(), "1_t.sql", sql);
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_t.sql', 'success');");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        status_of(&report, "1_t.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+
+    db.exec(
+        "DROP INDEX t_tags; CREATE INDEX t_tags ON t USING btree (tags);
+         DROP INDEX t_status; CREATE UNIQUE INDEX t_status ON t (status);
+         DROP INDEX t_deleted; CREATE INDEX t_deleted ON t (deleted_at) WHERE deleted_at IS NOT NULL;
+         DROP INDEX t_order; CREATE INDEX t_order ON t (status, deleted_at DESC, lower(status));",
+    );
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(status_of(&report, "1_t.sql"), "drifted");
+    let drift = migration(&report, "1_t.sql")["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["state"] == "drifted")
+        .map(|o| format!("{}: {}", o["name"].as_str().unwrap(), o["differences"]))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        drift,
+        [
+            r#"t.t_tags: ["method: expected gin, found btree"]"#,
+            r#"t.t_status: ["predicate: expected status = 'active' and deleted_at is null, found none"]"#,
+            r#"t.t_deleted: ["predicate: expected none, found deleted_at is not null"]"#,
+            r#"t.t_order: ["columns: expected status desc, deleted_at, lower status text_pattern_ops, found status, deleted_at desc, lower status"]"#,
+        ]
+    );
+}
+
+/// A mistyped --schema with a named tracker must not read as an empty schema where every
+/// migration is merely pending (a pass).
+#[test]
+fn a_schema_that_does_not_exist_is_an_error_not_an_empty_schema() {
+    let db = incident_db(true);
+    let mut opts = options(&db, &sample_dir(), "sqlx", MigrationsConfig::default());
+    opts.schema = Some("pubilc".into());
+    let err = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(reconcile(&opts))
+        .expect_err("a missing schema is an error");
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        err.to_string(),
+        "pubilc does not exist as a schema in this database (check --schema or [migrations] schema)"
+    );
+}
+
+/// The catalog is read in a fixed number of queries: ten times the tables, the same count.
+#[test]
+fn the_number_of_queries_does_not_grow_with_the_schema() {
+    let queries = |tables: usize| {
+        let db = ScratchDb::postgres();
+        let dir = tempfile::tempdir().unwrap();
+        let sql: String = (0..tables)
+            .map(|i| format!("CREATE TABLE t{i} (id SERIAL PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX t{i}_name ON t{i} (name);\n"))
+            .collect();
+        write(dir.path(), "1_tables.sql", &sql);
+        db.exec(&sql);
+        db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_tables.sql', 'success');");
+        let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+        assert_eq!(status_of(&report, "1_tables.sql"), "applied");
+        report.json_extra["database"]["queries"].as_u64().unwrap()
+    };
+    let small = queries(3);
+    assert_eq!(small, queries(30));
+    assert!(small <= 15, "{small} queries");
+}
+
+/// `--fail-on` decides the exit code as in lint: drift is a warning, so it fails the run only
+/// from `--fail-on warning` down; `--fail-on never` lets even the incident's error through.
+#[test]
+fn fail_on_sets_the_severity_that_exits_1() {
+    let db = incident_db(true);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("preflight.toml"),
+        format!(
+            "[migrations]\ndir = \"{}\"\n[migrations.generic_tracker]\ntable = \"migrations\"\nversion_column = \"name\"\nstatus_column = \"status\"\n",
+            sample_dir().display()
+        ),
+    )
+    .unwrap();
+    let exit = |fail_on: Option<&str>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("preflight").unwrap();
+        cmd.current_dir(dir.path())
+            .env_remove("PREFLIGHT_DATABASE_URL")
+            .args(["reconcile", "--database-url", &db.url]);
+        if let Some(level) = fail_on {
+            cmd.args(["--fail-on", level]);
+        }
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(exit(None), Some(1), "the incident is an error");
+    assert_eq!(exit(Some("never")), Some(0));
+
+    db.exec("INSERT INTO migrations (name, status) VALUES ('20240115_add_user_profiles.sql', 'success');
+             ALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;");
+    assert_eq!(exit(None), Some(0), "drift alone is a warning");
+    assert_eq!(exit(Some("warning")), Some(1));
+}
+
+/// A partition's columns come from its parent, and a quoted mixed-case key column is the
+/// same column the catalog shows: neither is unmanaged or drift.
+#[test]
+fn partitions_and_quoted_mixed_case_keys_reconcile_cleanly() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE \"Mixed Case\" (\"Id\" int PRIMARY KEY, \"Code\" text, UNIQUE (\"Code\"));
+CREATE TABLE \"Keyed\" (\"A\" int, PRIMARY KEY (\"A\"));
+";
+    write(dir.path(), "1_a.sql", sql);
+    db.exec(sql);
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_a.sql', 'success');");
+    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    assert_eq!(
+        status_of(&report, "1_a.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }

@@ -76,7 +76,8 @@ fn goose_replays_only_the_up_section_and_honours_rollbacks() {
     write(
         dir.path(),
         "20240105_sessions.sql",
-        &format!("-- +goose Up\n{SESSIONS}-- +goose Down\nDROP TABLE sessions;\n"),
+        // goose's annotations are case-insensitive; its own docs write them in lower case.
+        &format!("-- +goose up\n{SESSIONS}-- +goose down\nDROP TABLE sessions;\n"),
     );
     write(dir.path(), "20240110_seed.sql", "-- +goose Up\nINSERT INTO users (email) VALUES ('admin@example.com');\n-- +goose Down\nDELETE FROM users;\n");
     db.exec(USERS);
@@ -325,6 +326,40 @@ fn flyway_baseline_counts_older_migrations_as_applied() {
     assert_eq!(
         statuses(&report),
         ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
+/// applied migration: pending, without a checksum error.
+#[test]
+fn flyway_repeatable_script_that_changed_is_pending_not_a_checksum_error() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "R__user_emails.sql",
+        "CREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n",
+    );
+    db.exec(USERS);
+    db.exec("CREATE VIEW user_emails AS SELECT id FROM users;");
+    db.exec(
+        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
+         INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, NULL, 'user emails', 'SQL', 'R__user_emails.sql', 12345, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report.findings.iter().all(|f| f.rule != "RC105"),
         "{:#?}",
         report.findings
     );

@@ -257,3 +257,47 @@ fn a_directory_without_migrations_is_an_error_not_a_pass() {
         .unwrap();
     assert!(one_line_error(&out).contains("contains no migration files (*.sql)"));
 }
+
+/// A proof cut short by --max-crash-points is unknown, which fails the run (exit 1) unless
+/// `[check] allow_unknown` lets it through, as it does for reconcile.
+#[test]
+fn an_incomplete_proof_exits_1_unless_unknown_is_allowed() {
+    let db = ScratchDb::mariadb();
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("001_abc.sql"),
+        "CREATE TABLE IF NOT EXISTS a (id int);\nCREATE TABLE IF NOT EXISTS b (id int);\nCREATE TABLE IF NOT EXISTS c (id int);\n",
+    )
+    .unwrap();
+    let run = |config: &str| {
+        std::fs::write(dir.path().join("preflight.toml"), config).unwrap();
+        preflight()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "--dev-url",
+                &db.server_url,
+                "--max-crash-points",
+                "1",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run("[migrations]\ndir = \"migrations\"\n");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("VF104"));
+    let out = run("[migrations]\ndir = \"migrations\"\n\n[check]\nallow_unknown = true\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

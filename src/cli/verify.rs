@@ -32,12 +32,15 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
     let mut out = anstream::stdout().lock();
     crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
-    let fail_on = ctx.fail_on(args.report.fail_on, None);
-    // Unknown is not pass: an unproven part fails the run like a failed proof.
+    // The same gate settings as reconcile: `[check] fail_on` and `allow_unknown`.
+    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.check.fail_on);
+    // Unknown is not pass: an unproven part fails the run like a failed proof, unless the
+    // configuration explicitly lets unknown results through.
+    let allow_unknown = ctx.config.check.allow_unknown;
     let failed = report
         .findings
         .iter()
-        .any(|f| f.unknown || fail_on.is_reached_by(f.severity));
+        .any(|f| (f.unknown && !allow_unknown) || fail_on.is_reached_by(f.severity));
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 

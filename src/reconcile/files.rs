@@ -211,21 +211,76 @@ pub fn split_version(stem: &str, sep: char) -> Option<(&str, &str)> {
         .then_some((version, description))
 }
 
-/// The byte range between an "up" marker line and the next "down" marker (goose, dbmate).
-/// Returns `None` when the file has no up marker.
-pub fn marked_section(text: &str, up_marker: &str, down_marker: &str) -> Option<Range<usize>> {
-    let mut start = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        match start {
-            None if trimmed.starts_with(up_marker) => start = Some(offset + line.len()),
-            Some(s) if trimmed.starts_with(down_marker) => return Some(s..offset),
-            _ => {}
-        }
-        offset += line.len();
+/// The comment lines that split a goose or dbmate file into its "up" and "down" parts.
+pub struct Sections {
+    pub tool: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    /// goose reads `-- +goose up` like `-- +goose Up`; dbmate matches exactly.
+    pub ignore_case: bool,
+}
+
+impl Sections {
+    /// Whether `line` is `marker`: the space after `--` is optional, as both tools allow.
+    fn is(&self, line: &str, marker: &str) -> bool {
+        let (Some(line), Some(marker)) =
+            (line.trim().strip_prefix("--"), marker.strip_prefix("--"))
+        else {
+            return false;
+        };
+        let (line, marker) = (line.trim_start(), marker.trim_start());
+        line.get(..marker.len()).is_some_and(|head| {
+            if self.ignore_case {
+                head.eq_ignore_ascii_case(marker)
+            } else {
+                head == marker
+            }
+        })
     }
-    start.map(|s| s..text.len())
+
+    /// The byte range between the "up" marker line and the next "down" marker; `None` when
+    /// the file has no "up" marker.
+    pub fn up_range(&self, text: &str) -> Option<Range<usize>> {
+        let mut start = None;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            match start {
+                None if self.is(line, self.up) => start = Some(offset + line.len()),
+                Some(s) if self.is(line, self.down) => return Some(s..offset),
+                _ => {}
+            }
+            offset += line.len();
+        }
+        start.map(|s| s..text.len())
+    }
+
+    /// The directory's `<VERSION>_<NAME>.sql` files, each replayed from its "up" part only.
+    pub fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut out = Discovered::default();
+        for (name, path) in sql_files(dir)? {
+            let stem = name.strip_suffix(".sql").unwrap_or(&name);
+            let Some((version, description)) = split_version(stem, '_') else {
+                out.ignored.push(Ignored {
+                    path: path.display().to_string(),
+                    reason: format!("{} needs `<VERSION>_<NAME>.sql`", self.tool),
+                });
+                continue;
+            };
+            let mut file = load(name.clone(), &path, version, description)?;
+            match self.up_range(&file.source.text) {
+                Some(up) => file.up = up,
+                None => {
+                    out.ignored.push(Ignored {
+                        path: path.display().to_string(),
+                        reason: format!("has no `{}` line; {} refuses it", self.up, self.tool),
+                    });
+                    continue;
+                }
+            }
+            out.files.push(file);
+        }
+        out.finish()
+    }
 }
 
 #[cfg(test)]
@@ -240,11 +295,41 @@ mod tests {
         assert!(!VersionKey::parse("2").same(&VersionKey::parse("1")));
     }
 
+    const GOOSE: Sections = Sections {
+        tool: "goose",
+        up: "-- +goose Up",
+        down: "-- +goose Down",
+        ignore_case: true,
+    };
+
+    const DBMATE: Sections = Sections {
+        tool: "dbmate",
+        up: "-- migrate:up",
+        down: "-- migrate:down",
+        ignore_case: false,
+    };
+
     #[test]
-    fn marked_section_takes_up_and_stops_at_down() {
+    fn the_up_section_starts_after_its_marker_and_stops_at_down() {
         let text = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n";
-        let up = marked_section(text, "-- +goose Up", "-- +goose Down").unwrap();
+        let up = GOOSE.up_range(text).unwrap();
         assert_eq!(&text[up], "CREATE TABLE a (id int);\n");
-        assert!(marked_section("SELECT 1;", "-- +goose Up", "-- +goose Down").is_none());
+        assert!(GOOSE.up_range("SELECT 1;").is_none());
+    }
+
+    #[test]
+    fn goose_markers_ignore_case_and_dbmate_markers_do_not() {
+        // goose's own documentation writes them in lower case.
+        let text = "-- +goose up\nCREATE TABLE a (id int);\n-- +goose down\nDROP TABLE a;\n";
+        assert_eq!(
+            &text[GOOSE.up_range(text).unwrap()],
+            "CREATE TABLE a (id int);\n"
+        );
+        let text = "--migrate:up\nCREATE TABLE a (id int);\n--migrate:down\nDROP TABLE a;\n";
+        assert_eq!(
+            &text[DBMATE.up_range(text).unwrap()],
+            "CREATE TABLE a (id int);\n"
+        );
+        assert!(DBMATE.up_range("-- migrate:UP\nSELECT 1;\n").is_none());
     }
 }

@@ -238,6 +238,7 @@ async fn run(
             String::new()
         }
     });
+    let schema = existing_schema(session, schema).await?;
     let generic_table = options
         .migrations
         .generic_tracker
@@ -448,6 +449,39 @@ impl Timings {
         self.laps
             .insert(phase.into(), json!((now - self.last).as_millis() as u64));
         self.last = now;
+    }
+}
+
+/// The schema (PostgreSQL) or database (MySQL) to reconcile, which must exist: a mistyped
+/// `--schema` would otherwise read as an empty database where every migration is pending.
+async fn existing_schema(session: &mut Session, schema: String) -> Result<String> {
+    let (sql, binds): (&str, Vec<&str>) = match session.engine {
+        Engine::Postgres => (
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
+            vec![&schema],
+        ),
+        Engine::MySql { .. } if schema.is_empty() => ("SELECT DATABASE()", vec![]),
+        Engine::MySql { .. } => (
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?",
+            vec![&schema],
+        ),
+    };
+    let rows = session.query(sql, &binds).await?;
+    match rows.first().and_then(|r| r.first().cloned().flatten()) {
+        // MySQL without --schema: the URL's database, kept implicit (DATABASE()) in the queries.
+        Some(_) if schema.is_empty() => Ok(schema),
+        Some(found) => Ok(found),
+        None if schema.is_empty() => Err(Error::Usage(
+            "the database URL names no database; add it to the URL or pass --schema NAME".into(),
+        )),
+        None => Err(Error::Usage(format!(
+            "{schema} does not exist {} (check --schema or [migrations] schema)",
+            if session.engine == Engine::Postgres {
+                "as a schema in this database"
+            } else {
+                "as a database on this server"
+            }
+        ))),
     }
 }
 

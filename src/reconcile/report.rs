@@ -68,7 +68,11 @@ fn locate(mut f: Finding, file: &MigrationFile, at: Option<&ObjectCheck>) -> Fin
 }
 
 pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
-    let tool = ctx.tracker.name();
+    // "generic has no record" tells the user nothing; their own table's name does.
+    let tool = match ctx.tracker.name() {
+        "generic" => format!("the tracker table {}", ctx.tracker.table().1),
+        name => name.to_string(),
+    };
     let mut out = Vec::new();
     for row in rows {
         let Some(file) = row.file.map(|i| &ctx.files[i]) else {
@@ -236,10 +240,15 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                             "failed-migration",
                             Severity::Error,
                             format!(
-                                "{tool} says {} {what}; {} of its objects exist, {} missing",
+                                "{tool} says {} {what}; {} of its objects exist, {} missing{}",
                                 file.name,
                                 exist.len(),
-                                absent.len()
+                                absent.len(),
+                                if absent.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" ({})", list(&absent))
+                                }
                             ),
                         ),
                         file,

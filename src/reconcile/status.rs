@@ -277,7 +277,13 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
                     }
                     RecordState::Applied => {
                         if matches!(checksum, ChecksumCheck::Mismatch { .. }) {
-                            Status::ChecksumMismatch
+                            // Flyway re-applies a changed repeatable (R__) script on the next
+                            // migrate: that is its purpose, not an edit to an applied one.
+                            if file.repeatable {
+                                Status::Pending
+                            } else {
+                                Status::ChecksumMismatch
+                            }
                         } else if missing > 0 {
                             Status::MissingObjects
                         } else if drifted > 0 || still_present > 0 {

@@ -547,13 +547,28 @@ impl Replayer {
     }
 
     pub(crate) fn default_of(&self, expr: &sqlparser::ast::Expr) -> String {
-        canonical_default(&expr.to_string())
+        let text = expr.to_string();
+        // MySQL's TRUE and FALSE are the integers 1 and 0; the catalog shows them that way.
+        if self.engine.is_mysql() {
+            if text.eq_ignore_ascii_case("true") {
+                return "1".into();
+            }
+            if text.eq_ignore_ascii_case("false") {
+                return "0".into();
+            }
+        }
+        canonical_default(&text)
     }
 }
 
 /// An index column as both sides spell it (used by the live readers).
 pub fn index_column_text(text: &str) -> String {
     naming::index_column(text)
+}
+
+/// An index predicate as both sides spell it (used by the live readers).
+pub fn index_predicate_text(text: &str) -> String {
+    naming::index_predicate(text)
 }
 
 #[cfg(test)]

@@ -150,13 +150,34 @@ fn index_name_part(column: &str) -> String {
     }
 }
 
-/// An index column as compared on both sides: lower case, no quotes, casts, parentheses,
-/// spaces or `ASC`, so `lower(email)` matches the catalog's `lower((email)::text)`.
-pub fn index_column(text: &str) -> String {
-    let lower = text.trim().replace(['"', '`'], "").to_lowercase();
-    let lower = lower.strip_suffix(" asc").unwrap_or(&lower).to_string();
+/// An index expression as both sides spell it: lower case, no quotes, casts or parentheses,
+/// single spaces, so `lower(email)` matches the catalog's `lower((email)::text)` and a
+/// migration's `status = 'active' AND deleted_at IS NULL` matches
+/// `((status = 'active'::text) AND (deleted_at IS NULL))`.
+fn catalog_spelling(text: &str) -> String {
+    let lower = text.replace(['"', '`'], "").to_lowercase();
     crate::reconcile::schema::strip_casts(&lower)
-        .chars()
-        .filter(|c| !matches!(c, '(' | ')') && !c.is_whitespace())
-        .collect()
+        .replace(['(', ')'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An index column (`expr [opclass] [ASC|DESC] [NULLS …]`) as compared on both sides, without
+/// the defaults the catalog leaves out: ASC, NULLS LAST after ASC, NULLS FIRST after DESC.
+pub fn index_column(text: &str) -> String {
+    let spelt = catalog_spelling(text);
+    let spelt = match spelt.strip_suffix(" nulls first") {
+        Some(desc) if desc.ends_with(" desc") => desc,
+        _ => match spelt.strip_suffix(" nulls last") {
+            Some(rest) if !rest.ends_with(" desc") => rest,
+            _ => &spelt,
+        },
+    };
+    spelt.strip_suffix(" asc").unwrap_or(spelt).to_string()
+}
+
+/// An index's WHERE clause as both sides spell it.
+pub fn index_predicate(text: &str) -> String {
+    catalog_spelling(text)
 }

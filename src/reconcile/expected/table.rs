@@ -1,6 +1,6 @@
 //! Tables, their columns, constraints and indexes in the model catalog.
 
-use super::naming::index_column;
+use super::naming::{index_column, index_predicate};
 use super::Replayer;
 use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
 use sqlparser::ast::{
@@ -27,10 +27,34 @@ impl Replayer {
         idents.iter().map(|i| self.engine.ident(i)).collect()
     }
 
+    /// The columns of a PRIMARY KEY or UNIQUE constraint as the engine names them (quoted
+    /// mixed case kept), for the columns they make NOT NULL and the names they generate.
+    fn key_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
+        columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                sqlparser::ast::Expr::Identifier(ident) => self.engine.ident(ident),
+                expr => index_column(&expr.to_string()),
+            })
+            .collect()
+    }
+
     fn index_columns(&self, columns: &[IndexColumn]) -> Vec<String> {
         columns
             .iter()
-            .map(|c| index_column(&c.column.expr.to_string()))
+            .map(|c| {
+                // PostgreSQL's catalog shows `expr [opclass] [DESC] [NULLS …]`; MySQL's
+                // STATISTICS shows the column alone.
+                if self.engine.is_mysql() {
+                    return index_column(&c.column.expr.to_string());
+                }
+                let opclass = c
+                    .operator_class
+                    .as_ref()
+                    .map(|o| format!(" {o}"))
+                    .unwrap_or_default();
+                index_column(&format!("{}{opclass}{}", c.column.expr, c.column.options))
+            })
             .collect()
     }
 
@@ -52,6 +76,10 @@ impl Replayer {
             self.opaque(format!(
                 "table {table}: columns from a query or LIKE are not modelled"
             ));
+        }
+        if ct.partition_of.is_some() {
+            // A partition's columns and indexes are its parent's, not unmanaged objects.
+            self.out.tables_with_unknown_columns.insert(table.clone());
         }
         for column in &ct.columns {
             self.add_column(&table, column);
@@ -223,9 +251,9 @@ impl Replayer {
                 .iter()
                 .filter_map(|id| self.out.schema.get(id))
                 .any(|attrs| {
-                    attrs
-                        .get("columns")
-                        .is_some_and(|c| c.split(", ").next() == Some(first.as_str()))
+                    attrs.get("columns").is_some_and(|c| {
+                        c.split(", ").next() == Some(first.to_lowercase().as_str())
+                    })
                 });
             if !covered {
                 let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
@@ -239,7 +267,8 @@ impl Replayer {
             ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
             Attributes::from([
                 ("table", table.to_string()),
-                ("columns", columns.join(", ")),
+                // The catalog side is lower case (`index_column`), quoted names included.
+                ("columns", columns.join(", ").to_lowercase()),
                 ("unique", unique.to_string()),
                 ("valid", "true".to_string()),
             ]),
@@ -249,12 +278,12 @@ impl Replayer {
     fn add_table_constraint(&mut self, table: &str, constraint: &TableConstraint, validated: bool) {
         match constraint {
             TableConstraint::PrimaryKey(pk) => {
-                let columns = self.index_columns(&pk.columns);
+                let columns = self.key_columns(&pk.columns);
                 let name = pk.name.as_ref().map(|n| self.engine.ident(n));
                 self.add_key(table, name, "primary key", columns);
             }
             TableConstraint::Unique(u) => {
-                let columns = self.index_columns(&u.columns);
+                let columns = self.key_columns(&u.columns);
                 let name = u
                     .name
                     .as_ref()
@@ -326,6 +355,18 @@ impl Replayer {
             return;
         }
         self.put_index(&table, &name, &columns, ci.unique);
+        if !self.engine.is_mysql() {
+            // PostgreSQL's partial and non-btree indexes: part of the definition that drifts.
+            if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                let method = ci.using.as_ref().map(|m| m.to_string().to_lowercase());
+                attrs.insert("method", method.unwrap_or_else(|| "btree".into()));
+                let predicate = ci
+                    .predicate
+                    .as_ref()
+                    .map(|p| index_predicate(&p.to_string()));
+                attrs.insert("predicate", predicate.unwrap_or_default());
+            }
+        }
     }
 
     pub(crate) fn drop_table(&mut self, table: &str) {

@@ -82,9 +82,11 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         );
     }
 
+    // A prefix index column `name(10)` reads `name 10`, as the model spells it.
     let sql = format!(
         "SELECT TABLE_NAME, INDEX_NAME, CAST(MAX(NON_UNIQUE) AS CHAR), \
-         GROUP_CONCAT(COALESCE(COLUMN_NAME, '(expression)') ORDER BY SEQ_IN_INDEX SEPARATOR ', ') \
+         GROUP_CONCAT(CONCAT(COALESCE(COLUMN_NAME, '(expression)'), \
+           IF(SUB_PART IS NULL, '', CONCAT(' ', SUB_PART))) ORDER BY SEQ_IN_INDEX SEPARATOR ', ') \
          FROM information_schema.STATISTICS WHERE {} GROUP BY TABLE_NAME, INDEX_NAME",
         scope("TABLE_SCHEMA", schema)
     );

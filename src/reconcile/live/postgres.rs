@@ -83,15 +83,24 @@ WHERE nspname <> $1 AND nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('informati
 const EXTENSIONS: &str =
     "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' AND extname <> $1";
 
-/// The column list of `CREATE INDEX … USING method (a, b) …`.
-fn index_columns(def: &str) -> String {
+/// The parts of `pg_get_indexdef` (`CREATE INDEX … USING method (a, b) … WHERE (p)`) that
+/// the migrations' `CREATE INDEX` is compared with.
+#[derive(Debug, Default, PartialEq)]
+struct IndexShape {
+    method: String,
+    columns: String,
+    predicate: String,
+}
+
+fn index_shape(def: &str) -> IndexShape {
     let Some(using) = def.find(" USING ") else {
-        return String::new();
+        return IndexShape::default();
     };
-    let rest = &def[using..];
+    let rest = &def[using + " USING ".len()..];
     let Some(open) = rest.find('(') else {
-        return String::new();
+        return IndexShape::default();
     };
+    let method = rest[..open].trim().to_string();
     let mut depth = 0;
     for (i, c) in rest[open..].char_indices() {
         match c {
@@ -100,17 +109,27 @@ fn index_columns(def: &str) -> String {
                 depth -= 1;
                 if depth == 0 {
                     let inner = &rest[open + 1..open + i];
-                    return split_top_level(inner)
+                    let columns = split_top_level(inner)
                         .iter()
                         .map(|c| crate::reconcile::expected::index_column_text(c))
                         .collect::<Vec<_>>()
                         .join(", ");
+                    let tail = &rest[open + i + 1..];
+                    let predicate = tail
+                        .find(" WHERE ")
+                        .map(|w| crate::reconcile::expected::index_predicate_text(&tail[w + 7..]))
+                        .unwrap_or_default();
+                    return IndexShape {
+                        method,
+                        columns,
+                        predicate,
+                    };
                 }
             }
             _ => {}
         }
     }
-    String::new()
+    IndexShape::default()
 }
 
 fn split_top_level(s: &str) -> Vec<&str> {
@@ -179,11 +198,14 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
 
     for row in session.query(INDEXES, &binds).await? {
         let table = cell(&row, 1);
+        let shape = index_shape(&cell(&row, 4));
         out.insert(
             ObjectId::new(ObjectKind::Index, format!("{table}.{}", cell(&row, 0))),
             Attributes::from([
                 ("table", table),
-                ("columns", index_columns(&cell(&row, 4))),
+                ("columns", shape.columns),
+                ("method", shape.method),
+                ("predicate", shape.predicate),
                 ("unique", cell(&row, 2)),
                 ("valid", cell(&row, 3)),
             ]),
@@ -270,18 +292,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn index_columns_come_from_the_definition() {
+    fn index_shape_comes_from_the_definition() {
         assert_eq!(
-            index_columns(
-                "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)"
-            ),
-            "email"
+            index_shape("CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)"),
+            IndexShape {
+                method: "btree".into(),
+                columns: "email".into(),
+                predicate: String::new(),
+            }
         );
         assert_eq!(
-            index_columns(
-                "CREATE INDEX i ON public.t USING btree (a, lower((b)::text)) WHERE (c > 0)"
-            ),
-            "a, lowerb"
+            index_shape("CREATE INDEX i ON public.t USING gin (a, lower((b)::text)) WHERE (c > 0)"),
+            IndexShape {
+                method: "gin".into(),
+                columns: "a, lower b".into(),
+                predicate: "c > 0".into(),
+            }
         );
     }
 }

@@ -4,8 +4,16 @@
 use super::{required, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
+use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
+
+/// The marker lines of a dbmate file (also used to recognise the directory layout).
+pub const SECTIONS: files::Sections = files::Sections {
+    tool: "dbmate",
+    up: "-- migrate:up",
+    down: "-- migrate:down",
+    ignore_case: false,
+};
 
 pub struct Dbmate;
 
@@ -19,30 +27,7 @@ impl Tracker for Dbmate {
     }
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in files::sql_files(dir)? {
-            let stem = name.strip_suffix(".sql").unwrap_or(&name);
-            let Some((version, description)) = files::split_version(stem, '_') else {
-                out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "dbmate needs `<VERSION>_<NAME>.sql`".into(),
-                });
-                continue;
-            };
-            let mut file = files::load(name.clone(), &path, version, description)?;
-            match files::marked_section(&file.source.text, "-- migrate:up", "-- migrate:down") {
-                Some(up) => file.up = up,
-                None => {
-                    out.ignored.push(Ignored {
-                        path: path.display().to_string(),
-                        reason: "has no `-- migrate:up` section; dbmate refuses it".into(),
-                    });
-                    continue;
-                }
-            }
-            out.files.push(file);
-        }
-        out.finish()
+        SECTIONS.discover(dir)
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -5,8 +5,16 @@
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
+use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
+
+/// The marker lines of a goose file (also used to recognise the directory layout).
+pub const SECTIONS: files::Sections = files::Sections {
+    tool: "goose",
+    up: "-- +goose Up",
+    down: "-- +goose Down",
+    ignore_case: true,
+};
 
 pub struct Goose;
 
@@ -20,30 +28,7 @@ impl Tracker for Goose {
     }
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in files::sql_files(dir)? {
-            let stem = name.strip_suffix(".sql").unwrap_or(&name);
-            let Some((version, description)) = files::split_version(stem, '_') else {
-                out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "goose needs `<VERSION>_<NAME>.sql`".into(),
-                });
-                continue;
-            };
-            let mut file = files::load(name.clone(), &path, version, description)?;
-            match files::marked_section(&file.source.text, "-- +goose Up", "-- +goose Down") {
-                Some(up) => file.up = up,
-                None => {
-                    out.ignored.push(Ignored {
-                        path: path.display().to_string(),
-                        reason: "has no `-- +goose Up` annotation; goose refuses it".into(),
-                    });
-                    continue;
-                }
-            }
-            out.files.push(file);
-        }
-        out.finish()
+        SECTIONS.discover(dir)
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

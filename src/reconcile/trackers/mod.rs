@@ -218,22 +218,21 @@ fn layout_matches(name: &str, dir: &Path) -> bool {
             .map(|files| files.iter().any(|(n, _)| pred(n)))
             .unwrap_or(false)
     };
+    let any_sectioned = |sections: &super::files::Sections| {
+        super::files::sql_files(dir).is_ok_and(|files| {
+            files.iter().any(|(_, p)| {
+                std::fs::read_to_string(p).is_ok_and(|t| sections.up_range(&t).is_some())
+            })
+        })
+    };
     match name {
         "prisma" => dir.join("migration_lock.toml").is_file(),
         "diesel" => super::files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
         "atlas" => dir.join("atlas.sum").is_file(),
         "flyway" | "refinery" => any_file(&|n| n.starts_with('V') && n.contains("__")),
         "golang-migrate" => any_file(&|n| n.ends_with(".up.sql")),
-        "goose" => super::files::sql_files(dir).is_ok_and(|files| {
-            files
-                .iter()
-                .any(|(_, p)| std::fs::read_to_string(p).is_ok_and(|t| t.contains("-- +goose Up")))
-        }),
-        "dbmate" => super::files::sql_files(dir).is_ok_and(|files| {
-            files
-                .iter()
-                .any(|(_, p)| std::fs::read_to_string(p).is_ok_and(|t| t.contains("-- migrate:up")))
-        }),
+        "goose" => any_sectioned(&goose::SECTIONS),
+        "dbmate" => any_sectioned(&dbmate::SECTIONS),
         _ => false,
     }
 }
