@@ -91,15 +91,7 @@ pub fn write_report(
     let _ = color;
     match format {
         Format::Json => {
-            let mut root = serde_json::Map::new();
-            root.insert("version".into(), serde_json::json!(1));
-            root.insert("command".into(), serde_json::json!(report.command));
-            root.insert("findings".into(), serde_json::to_value(&report.findings)?);
-            for (k, v) in &report.json_extra {
-                root.insert(k.clone(), v.clone());
-            }
-            root.insert("summary".into(), serde_json::to_value(report.summary())?);
-            serde_json::to_writer_pretty(&mut *out, &root)?;
+            serde_json::to_writer_pretty(&mut *out, &JsonReport(report))?;
             writeln!(out)
         }
         Format::Human | Format::Sarif | Format::Github => {
@@ -117,5 +109,25 @@ pub fn write_report(
             }
             Ok(())
         }
+    }
+}
+
+/// The JSON document, serialized straight from the report: building a `serde_json::Value`
+/// first would copy every finding into a tree of maps before writing it.
+struct JsonReport<'a>(&'a Report);
+
+impl Serialize for JsonReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let report = self.0;
+        let mut root = s.serialize_map(None)?;
+        root.serialize_entry("version", &1)?;
+        root.serialize_entry("command", &report.command)?;
+        root.serialize_entry("findings", &report.findings)?;
+        for (key, value) in &report.json_extra {
+            root.serialize_entry(key, value)?;
+        }
+        root.serialize_entry("summary", &report.summary())?;
+        root.end()
     }
 }
