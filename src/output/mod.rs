@@ -91,8 +91,13 @@ pub fn write_report(
     let _ = color;
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &JsonReport(report))?;
-            writeln!(out)
+            // serde_json writes a few bytes at a time; a local buffer keeps those writes
+            // monomorphic instead of one dynamic call each.
+            use std::io::Write as _;
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            serde_json::to_writer_pretty(&mut buffered, &JsonReport(report))?;
+            writeln!(buffered)?;
+            buffered.flush()
         }
         Format::Human | Format::Sarif | Format::Github => {
             for f in &report.findings {
