@@ -288,6 +288,20 @@ impl<'a> Walker<'a> {
 
     /// Moves forward to `at` and returns its byte offset. Never moves backwards.
     fn advance_to(&mut self, at: Location) -> usize {
+        // Fast path: a target later on the same line, across ASCII only (one byte per column).
+        if at.line == self.line && at.column > self.column {
+            let n = (at.column - self.column) as usize;
+            let ascii = self
+                .text
+                .as_bytes()
+                .get(self.byte..self.byte + n)
+                .is_some_and(|seg| seg.iter().all(|b| b.is_ascii() && *b != b'\n'));
+            if ascii {
+                self.byte += n;
+                self.column = at.column;
+                return self.byte;
+            }
+        }
         while (self.line, self.column) < (at.line, at.column) && self.step() {}
         self.byte
     }

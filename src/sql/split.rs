@@ -192,7 +192,13 @@ fn split_on_semicolons(
                 body.settle();
                 if body.depth == 0 {
                     let terminator = tok.range.clone();
-                    push_statement(&mut out, std::mem::take(&mut current), Some(terminator));
+                    // Statements of a file tend to be alike: start the next at this one's size.
+                    let next = Vec::with_capacity(current.len());
+                    push_statement(
+                        &mut out,
+                        std::mem::replace(&mut current, next),
+                        Some(terminator),
+                    );
                     body = BodyDepth::default();
                     return;
                 }
@@ -261,7 +267,9 @@ fn split_on_delimiter(
     out
 }
 
-fn push_statement(out: &mut Split, tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
+fn push_statement(out: &mut Split, mut tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
+    // Shrinking in place is cheap and the tokens live as long as the parsed file.
+    tokens.shrink_to_fit();
     let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
         return;
     };
