@@ -166,7 +166,10 @@ fn map_chunk(
     let mut hint: Option<Hint> = None;
     let mut last_end = 0;
     for t in raw.drain(..) {
-        if hint.is_none() && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
+        // (The byte test first: almost no token starts at a `/`.)
+        if hint.is_none()
+            && chunk.as_bytes().get(walker.byte) == Some(&b'/')
+            && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
         {
             hint = Hint::starting_at(chunk, &walker);
         }
