@@ -22,7 +22,9 @@ cpu() {
   local best=""
   for _ in $(seq "$RUNS"); do
     local t
-    t=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{print $1+$2}')
+    # time's own report goes to a file: the command's stderr is discarded, and that would take it too.
+    /usr/bin/time -o "$OUT/time.txt" -f '%U %S' "$@" >/dev/null 2>/dev/null || true
+    t=$(tail -1 "$OUT/time.txt" | awk '{print $1+$2}')
     if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$t; fi
   done
   echo "$best"

@@ -143,6 +143,14 @@ impl SourceFile {
     pub fn location(&self, bytes: Range<usize>) -> Location {
         Location {
             path: Some(self.display_path()),
+            ..self.location_in_file(bytes)
+        }
+    }
+
+    /// [`location`](Self::location) without the path (for callers that format it once).
+    pub fn location_in_file(&self, bytes: Range<usize>) -> Location {
+        Location {
+            path: None,
             start: Some(self.line_col(bytes.start)),
             end: Some(self.line_col(bytes.end)),
             bytes: Some(bytes),

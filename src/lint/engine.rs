@@ -6,7 +6,7 @@ use super::rule::{Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::suppress::{self, CodeSet};
 use super::LintOptions;
-use crate::diagnostics::{Finding, RuleInfo};
+use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::source::SourceFile;
 use crate::sql::{parse_source_with, AstMode, ParsedFile, Statement};
 
@@ -33,6 +33,7 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
     let file_suppressed = suppress::file_level(text, first_start);
     let mut emit = Emitter {
         source,
+        path: source.display_path(),
         options,
         file_suppressed: file_suppressed.as_ref(),
         findings: Vec::new(),
@@ -107,6 +108,8 @@ fn check(
 
 struct Emitter<'a> {
     source: &'a SourceFile,
+    /// `source.display_path()`, formatted once rather than per finding.
+    path: String,
     options: &'a LintOptions,
     file_suppressed: Option<&'a CodeSet>,
     findings: Vec<Finding>,
@@ -125,7 +128,10 @@ impl Emitter<'_> {
             self.options.severity_of(info),
             v.message,
         )
-        .at(self.source.location(v.range));
+        .at(Location {
+            path: Some(self.path.clone()),
+            ..self.source.location_in_file(v.range)
+        });
         finding.fix = v.fix;
         finding.notes = v.notes;
         finding.unknown = v.unknown;

@@ -3,12 +3,18 @@
 //! rule's own documentation discusses).
 
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement};
+use std::collections::HashMap;
 
+/// Guards are looked up by unqualified name, so a long file costs one lookup per statement, not
+/// a scan of every earlier DROP; the schema check (`Name::same_object`) runs on the few matches.
 #[derive(Debug, Default)]
 pub struct Guards {
-    objects: Vec<(ObjectKind, Name)>,
-    columns: Vec<(Name, Name)>,
-    constraints: Vec<(Name, Name)>,
+    /// (kind, base name) → the dropped names.
+    objects: HashMap<(ObjectKind, String), Vec<Name>>,
+    /// (table base name, column base name) → the tables.
+    columns: HashMap<(String, String), Vec<Name>>,
+    /// (table base name, constraint base name) → the tables.
+    constraints: HashMap<(String, String), Vec<Name>>,
 }
 
 impl Guards {
@@ -18,7 +24,10 @@ impl Guards {
         match &shape.kind {
             ShapeKind::Drop(kind) if shape.guard.is_some_and(|g| g.present) => {
                 for name in &shape.names {
-                    self.objects.push((*kind, name.clone()));
+                    self.objects
+                        .entry((*kind, name.base().to_string()))
+                        .or_default()
+                        .push(name.clone());
                 }
             }
             ShapeKind::AlterTable => {
@@ -30,14 +39,16 @@ impl Guards {
                     if !guard.present {
                         continue;
                     }
-                    let pair = (table.clone(), name.clone());
-                    match action.kind {
-                        AlterActionKind::DropColumn => self.columns.push(pair),
+                    let map = match action.kind {
+                        AlterActionKind::DropColumn => &mut self.columns,
                         AlterActionKind::DropConstraint | AlterActionKind::DropIndex => {
-                            self.constraints.push(pair)
+                            &mut self.constraints
                         }
-                        _ => {}
-                    }
+                        _ => continue,
+                    };
+                    map.entry((table.base().to_string(), name.base().to_string()))
+                        .or_default()
+                        .push(table.clone());
                 }
             }
             _ => {}
@@ -46,19 +57,24 @@ impl Guards {
 
     pub fn object_dropped(&self, kind: ObjectKind, name: &Name) -> bool {
         self.objects
-            .iter()
-            .any(|(k, n)| *k == kind && n.same_object(name))
+            .get(&(kind, name.base().to_string()))
+            .is_some_and(|names| names.iter().any(|n| n.same_object(name)))
     }
 
     pub fn column_dropped(&self, table: &Name, column: &Name) -> bool {
-        self.columns
-            .iter()
-            .any(|(t, c)| t.same_object(table) && c.base() == column.base())
+        table_dropped_with(&self.columns, table, column)
     }
 
     pub fn constraint_dropped(&self, table: &Name, constraint: &Name) -> bool {
-        self.constraints
-            .iter()
-            .any(|(t, c)| t.same_object(table) && c.base() == constraint.base())
+        table_dropped_with(&self.constraints, table, constraint)
     }
+}
+
+fn table_dropped_with(
+    map: &HashMap<(String, String), Vec<Name>>,
+    table: &Name,
+    part: &Name,
+) -> bool {
+    map.get(&(table.base().to_string(), part.base().to_string()))
+        .is_some_and(|tables| tables.iter().any(|t| t.same_object(table)))
 }

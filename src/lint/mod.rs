@@ -38,29 +38,30 @@ pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
-    let results: Vec<Result<(SourceFile, Vec<Finding>)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|path| {
-                            let source = SourceFile::read(path)?;
-                            let findings = lint_source(&source, options);
-                            Ok((source, findings))
-                        })
-                        .collect::<Vec<_>>()
+    let lint_file = |path: &PathBuf| -> Result<(SourceFile, Vec<Finding>)> {
+        let source = SourceFile::read(path)?;
+        let findings = lint_source(&source, options);
+        Ok((source, findings))
+    };
+    // One thread needs no pool: spawning would also move allocations to a secondary malloc
+    // arena, which grows in small mprotect steps (thousands of syscalls on a large file).
+    let results: Vec<Result<(SourceFile, Vec<Finding>)>> = if threads == 1 {
+        files.iter().map(lint_file).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(lint_file).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(results) => results,
+                    Err(panic) => std::panic::resume_unwind(panic),
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(results) => results,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+                .collect()
+        })
+    };
     let mut report = Report::new("lint");
     for result in results {
         let (source, findings) = result?;

@@ -65,17 +65,113 @@ pub fn lex(
     range: Range<usize>,
     origin: (u64, u64),
 ) -> Lexed {
-    let region = &text[range.clone()];
+    let mut tokens = Vec::new();
+    let error = lex_into(dialect, text, range, origin, |tok| tokens.push(tok));
+    Lexed { tokens, error }
+}
+
+/// Smallest piece of a region handed to sqlparser's tokenizer at once. Tokenizing piece by
+/// piece keeps one small buffer of raw tokens (whitespace included) instead of the whole file's.
+const CHUNK: usize = 64 * 1024;
+
+/// [`lex`], handing each significant token to `sink` in order; returns the error, if any.
+///
+/// The region is tokenized in chunks that end just after a `;` that ends a line. Such a cut
+/// changes nothing: `;` and the newline are tokens of their own that look at no character after
+/// them, and the token before a chunk (a newline) is one the tokenizer never consults. A chunk
+/// is accepted only when it tokenizes cleanly and really ends with those two tokens; a cut inside
+/// a string, comment or dollar quote fails that test and the chunk grows (doubling, so the work
+/// stays linear).
+pub fn lex_into(
+    dialect: &dyn ParserDialect,
+    text: &str,
+    range: Range<usize>,
+    origin: (u64, u64),
+    mut sink: impl FnMut(Tok),
+) -> Option<LexError> {
     let mut raw: Vec<TokenWithSpan> = Vec::new();
-    let result = Tokenizer::new(dialect, region).tokenize_with_location_into_buf(&mut raw);
-    let mut walker = Walker::new(region, 1, 1);
+    let mut start = range.start;
+    // sqlparser's line of `start`, counted from the region's first line.
+    let mut line = 1;
+    let mut want = CHUNK;
+    loop {
+        let end = chunk_end(text, start + want, range.end);
+        raw.clear();
+        let result =
+            Tokenizer::new(dialect, &text[start..end]).tokenize_with_location_into_buf(&mut raw);
+        let last = end == range.end;
+        if !last && (result.is_err() || !ends_at_line_end_after_semicolon(&raw)) {
+            want = want.saturating_mul(2);
+            continue;
+        }
+        // The next chunk starts on the line where this one's closing newline ends.
+        let next_line = raw.last().map_or(line, |t| line + t.span.end.line - 1);
+        let error_at = map_chunk(&text[start..end], start, line, origin, &mut raw, &mut sink);
+        if last {
+            return result.err().map(|e| LexError {
+                message: e.message,
+                construct_start: error_at,
+            });
+        }
+        line = next_line;
+        start = end;
+        want = CHUNK;
+    }
+}
+
+/// The end of the chunk that starts before `at`: just after the first line ending in `;` at or
+/// after `at` (or the region's end).
+fn chunk_end(text: &str, at: usize, limit: usize) -> usize {
+    if at >= limit {
+        return limit;
+    }
+    let bytes = text.as_bytes();
+    let mut i = at;
+    while let Some(n) = bytes[i..limit].iter().position(|b| *b == b'\n') {
+        let newline = i + n;
+        let before = if newline > 0 && bytes[newline - 1] == b'\r' {
+            newline.saturating_sub(2)
+        } else {
+            newline.saturating_sub(1)
+        };
+        if newline > 0 && bytes.get(before) == Some(&b';') {
+            return newline + 1;
+        }
+        i = newline + 1;
+    }
+    limit
+}
+
+fn ends_at_line_end_after_semicolon(raw: &[TokenWithSpan]) -> bool {
+    matches!(
+        raw,
+        [.., a, b] if a.token == Token::SemiColon
+            && b.token == Token::Whitespace(Whitespace::Newline)
+    )
+}
+
+/// Gives the chunk's significant tokens their bytes in the file and file-relative spans.
+/// `line` is the chunk's first line counted from the region's start (the chunk starts at
+/// column 1 unless it is the first). Returns the byte where an error would begin: just after
+/// the last token.
+fn map_chunk(
+    chunk: &str,
+    offset: usize,
+    line: u64,
+    origin: (u64, u64),
+    raw: &mut Vec<TokenWithSpan>,
+    sink: &mut impl FnMut(Tok),
+) -> usize {
+    let mut walker = Walker::new(chunk, 1, 1);
     let mut hint: Option<Hint> = None;
-    let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
     let mut last_end = 0;
-    for t in raw {
-        if hint.is_none() && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
+    for t in raw.drain(..) {
+        // (The byte test first: almost no token starts at a `/`.)
+        if hint.is_none()
+            && chunk.as_bytes().get(walker.byte) == Some(&b'/')
+            && !matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)))
         {
-            hint = Hint::starting_at(region, &walker);
+            hint = Hint::starting_at(chunk, &walker);
         }
         let (start, end) = match &mut hint {
             // MySQL `/*!50003 … */`: sqlparser re-tokenizes the content with positions that
@@ -98,17 +194,23 @@ pub fn lex(
         if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
             continue;
         }
-        tokens.push(Tok {
+        let in_region = |at: Location| {
+            if at.line == 0 {
+                at
+            } else {
+                Location::new(at.line + line - 1, at.column)
+            }
+        };
+        sink(Tok {
             token: t.token,
-            range: range.start + start..range.start + end,
-            span: Span::new(shift(t.span.start, origin), shift(t.span.end, origin)),
+            range: offset + start..offset + end,
+            span: Span::new(
+                shift(in_region(t.span.start), origin),
+                shift(in_region(t.span.end), origin),
+            ),
         });
     }
-    let error = result.err().map(|e| LexError {
-        message: e.message,
-        construct_start: range.start + last_end,
-    });
-    Lexed { tokens, error }
+    offset + last_end
 }
 
 fn shift(at: Location, origin: (u64, u64)) -> Location {
@@ -189,6 +291,20 @@ impl<'a> Walker<'a> {
 
     /// Moves forward to `at` and returns its byte offset. Never moves backwards.
     fn advance_to(&mut self, at: Location) -> usize {
+        // Fast path: a target later on the same line, across ASCII only (one byte per column).
+        if at.line == self.line && at.column > self.column {
+            let n = (at.column - self.column) as usize;
+            let ascii = self
+                .text
+                .as_bytes()
+                .get(self.byte..self.byte + n)
+                .is_some_and(|seg| seg.iter().all(|b| b.is_ascii() && *b != b'\n'));
+            if ascii {
+                self.byte += n;
+                self.column = at.column;
+                return self.byte;
+            }
+        }
         while (self.line, self.column) < (at.line, at.column) && self.step() {}
         self.byte
     }
@@ -245,5 +361,34 @@ mod tests {
                 ";", "SELECT", "1", ";"
             ]
         );
+    }
+
+    #[test]
+    fn chunked_lexing_matches_one_pass_over_the_whole_text() {
+        // Well past CHUNK, with `;` line ends inside strings, comments and dollar quotes (cuts
+        // there must be refused), CRLF, non-ASCII text and a body longer than a chunk.
+        let block = "CREATE TABLE é (a text DEFAULT 'x;\n;\n');\r\n\
+                     /* c;\n */ SELECT 1;\n\
+                     -- note;\n\
+                     DO $$ BEGIN PERFORM 1;\nEND $$;\n\
+                     SELECT \"q;\n\";\n";
+        let long_body = format!("DO $b$ {} $b$;\n", "PERFORM 2;\n".repeat(CHUNK / 4));
+        let text = format!("{}{long_body}{}", block.repeat(900), block.repeat(900));
+        assert!(text.len() > 3 * CHUNK);
+        let dialect = PostgreSqlDialect {};
+        let lexed = lex(&dialect, &text, 0..text.len(), (1, 1));
+        assert!(lexed.error.is_none());
+        let whole = Tokenizer::new(&dialect, &text)
+            .tokenize_with_location()
+            .expect("tokenizes");
+        let expected: Vec<(&Token, Span)> = whole
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .map(|t| (&t.token, t.span))
+            .collect();
+        let got: Vec<(&Token, Span)> = lexed.tokens.iter().map(|t| (&t.token, t.span)).collect();
+        assert_eq!(got, expected);
+        let mut semis = lexed.tokens.iter().filter(|t| t.token == Token::SemiColon);
+        assert!(semis.all(|t| &text[t.range.clone()] == ";"));
     }
 }

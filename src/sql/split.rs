@@ -4,7 +4,7 @@
 //! `;` do not end the statement (PostgreSQL `BEGIN ATOMIC … END`, SQLite trigger bodies,
 //! MySQL `BEGIN … END` without a custom delimiter).
 
-use super::lexer::{lex, LexError, Tok};
+use super::lexer::{lex, lex_into, LexError, Tok};
 use super::Dialect;
 use crate::source::SourceFile;
 use sqlparser::tokenizer::Token;
@@ -178,29 +178,36 @@ fn split_on_semicolons(
     dialect: Dialect,
     range: Range<usize>,
 ) -> Split {
-    let lexed = lex(
+    let mut out = Split::default();
+    let mut current: Vec<Tok> = Vec::new();
+    let mut body = BodyDepth::default();
+    // Tokens go straight into their statement: no file-sized token vector in between.
+    let error = lex_into(
         parser_dialect,
         &source.text,
         range.clone(),
         origin(source, range.start),
+        |tok| {
+            if matches!(tok.token, Token::SemiColon) {
+                body.settle();
+                if body.depth == 0 {
+                    let terminator = tok.range.clone();
+                    // Statements of a file tend to be alike: start the next at this one's size.
+                    let next = Vec::with_capacity(current.len());
+                    push_statement(
+                        &mut out,
+                        std::mem::replace(&mut current, next),
+                        Some(terminator),
+                    );
+                    body = BodyDepth::default();
+                    return;
+                }
+            }
+            body.observe(&current, &tok, dialect);
+            current.push(tok);
+        },
     );
-    let mut out = Split::default();
-    let mut current: Vec<Tok> = Vec::new();
-    let mut body = BodyDepth::default();
-    for tok in lexed.tokens {
-        if matches!(tok.token, Token::SemiColon) {
-            body.settle();
-        }
-        if matches!(tok.token, Token::SemiColon) && body.depth == 0 {
-            let terminator = tok.range.clone();
-            push_statement(&mut out, std::mem::take(&mut current), Some(terminator));
-            body = BodyDepth::default();
-            continue;
-        }
-        body.observe(&current, &tok, dialect);
-        current.push(tok);
-    }
-    if let Some(error) = lexed.error {
+    if let Some(error) = error {
         // The statement that holds the unterminated construct runs to the end of the region.
         // A construct that opens a statement (a comment, a string) leaves no statement to check.
         if let Some(first) = current.first() {
@@ -260,7 +267,9 @@ fn split_on_delimiter(
     out
 }
 
-fn push_statement(out: &mut Split, tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
+fn push_statement(out: &mut Split, mut tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
+    // Shrinking in place is cheap and the tokens live as long as the parsed file.
+    tokens.shrink_to_fit();
     let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
         return;
     };
