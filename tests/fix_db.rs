@@ -159,3 +159,75 @@ fn mysql_dialect_fixes_run_twice_on_mariadb() {
     original.exec("DROP DATABASE IF EXISTS reporting");
     assert!(err.contains("exists"), "{err}");
 }
+
+/// Objects the newer CREATE kinds below depend on; created before either run, not part of it.
+const POSTGRES_MORE_KINDS_SETUP: &str = "
+CREATE FOREIGN DATA WRAPPER preflight_fdw;
+CREATE TABLE orders (id int, customer_id int, region text);
+CREATE TYPE pair AS (a int, b int);
+CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+";
+
+/// One statement a line: every one of them fails when run a second time.
+const POSTGRES_MORE_KINDS: &str = "CREATE COLLATION c_copy FROM \"C\";
+CREATE SERVER archive FOREIGN DATA WRAPPER preflight_fdw;
+CREATE STATISTICS orders_stats (dependencies) ON customer_id, region FROM orders;
+CREATE FOREIGN TABLE archived_orders (id bigint) SERVER archive;
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+CREATE RULE keep_orders AS ON DELETE TO orders DO INSTEAD NOTHING;
+CREATE CAST (pair AS text) WITH INOUT;
+CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
+CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION log_ddl();
+CREATE PUBLICATION orders_pub FOR TABLE orders;
+";
+
+#[test]
+fn newer_postgres_create_kind_fixes_make_a_retry_succeed() {
+    let original = ScratchDb::postgres();
+    original.exec(POSTGRES_MORE_KINDS_SETUP);
+    original.exec(POSTGRES_MORE_KINDS);
+    for statement in POSTGRES_MORE_KINDS.lines() {
+        let err = original
+            .try_exec(statement)
+            .expect_err("the original statement is not retry-safe");
+        assert!(err.contains("already exists"), "{statement}: {err}");
+    }
+
+    let fixed = fixed(POSTGRES_MORE_KINDS, Dialect::Postgres, true);
+    assert_eq!(fixed.matches("IF NOT EXISTS").count(), 4, "{fixed}");
+    assert_eq!(fixed.matches("OR REPLACE").count(), 2, "{fixed}");
+    assert_eq!(fixed.matches("DO $preflight$").count(), 4, "{fixed}");
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_MORE_KINDS_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+    assert_eq!(db.query("SELECT count(*) FROM pg_publication"), ["1"]);
+}
+
+#[test]
+fn mariadb_create_user_and_role_fixes_make_a_retry_succeed() {
+    // Accounts are server-wide, not per database: name them after the scratch database and
+    // drop them at the end.
+    let db = ScratchDb::mariadb();
+    let user = format!("{}_user", db.name);
+    let role = format!("{}_role", db.name);
+    let original = format!("CREATE USER '{user}'@'localhost';\nCREATE ROLE {role};\n");
+    let cleanup = format!("DROP USER IF EXISTS '{user}'@'localhost'; DROP ROLE IF EXISTS {role};");
+    db.exec(&original);
+    let first_retry = db.try_exec(&format!("CREATE USER '{user}'@'localhost'"));
+    let second_retry = db.try_exec(&format!("CREATE ROLE {role}"));
+    let fixed = fixed(&original, Dialect::Mariadb, false);
+    let fixed_runs = db.try_exec(&fixed).and_then(|()| db.try_exec(&fixed));
+    db.exec(&cleanup);
+    assert!(
+        first_retry.is_err() && second_retry.is_err(),
+        "the originals fail on a retry"
+    );
+    assert_eq!(
+        fixed,
+        format!(
+            "CREATE USER IF NOT EXISTS '{user}'@'localhost';\nCREATE ROLE IF NOT EXISTS {role};\n"
+        )
+    );
+    fixed_runs.expect("the fixed statements run twice");
+}

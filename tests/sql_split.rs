@@ -152,6 +152,47 @@ fn shapes_find_guards_and_insertion_points() {
 }
 
 #[test]
+fn two_word_create_kinds_are_told_apart() {
+    let kinds = |sql: &str, dialect: Dialect| -> Vec<ShapeKind> {
+        let source = SourceFile::new("t.sql", sql);
+        parse_source(&source, dialect)
+            .statements
+            .iter()
+            .map(|s| s.shape.kind.clone())
+            .collect()
+    };
+    assert_eq!(
+        kinds(
+            "CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int);\nCREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();\nCREATE FOREIGN TABLE f (id int) SERVER s;\nCREATE FOREIGN DATA WRAPPER w;\nCREATE OPERATOR CLASS c FOR TYPE int USING btree AS OPERATOR 1 <;\nCREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);",
+            Dialect::Postgres
+        ),
+        [
+            ShapeKind::Create(ObjectKind::Aggregate),
+            ShapeKind::Create(ObjectKind::EventTrigger),
+            ShapeKind::Create(ObjectKind::ForeignTable),
+            ShapeKind::Create(ObjectKind::Other),
+            ShapeKind::Create(ObjectKind::Other),
+            ShapeKind::Create(ObjectKind::Operator),
+        ]
+    );
+    let sql = "CREATE AGGREGATE FUNCTION agg(x INT) RETURNS INT BEGIN RETURN 1; END;\nCREATE EVENT purge ON SCHEDULE EVERY 1 DAY DO DELETE FROM t;\nCREATE USER 'app'@'%';";
+    assert_eq!(
+        kinds(sql, Dialect::Mariadb),
+        [
+            ShapeKind::Create(ObjectKind::Function),
+            ShapeKind::Create(ObjectKind::Event),
+            ShapeKind::Create(ObjectKind::Role),
+        ]
+    );
+    let source = SourceFile::new("t.sql", sql);
+    let parsed = parse_source(&source, Dialect::Mariadb);
+    assert_eq!(
+        parsed.statements[2].shape.object().unwrap().text,
+        "'app'@'%'"
+    );
+}
+
+#[test]
 fn do_blocks_are_analysed_and_guards_recognised() {
     let sql = "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a');\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$;\nDO $x$ BEGIN CREATE TABLE t (a int); END $x$;";
     let source = SourceFile::new("t.sql", sql);

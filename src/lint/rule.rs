@@ -5,7 +5,7 @@
 use super::guards::Guards;
 use crate::diagnostics::{Applicability, Fix, RuleInfo};
 use crate::source::SourceFile;
-use crate::sql::{Dialect, Name, ObjectKind, ParsedFile, Shape, Statement};
+use crate::sql::{Dialect, Name, ObjectKind, ParsedFile, Shape, ShapeKind, Statement};
 use std::ops::Range;
 
 pub const ALL_DIALECTS: &[Dialect] = &[
@@ -137,8 +137,17 @@ impl StatementCx<'_> {
         let prefix = format!("{} ${tag}$ {}{eol}", kw("DO"), kw("BEGIN"));
         let end = stmt.range.end;
         let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+        // `operator … already exists` is raised as duplicate_function.
+        let (extra, extra_message) = if stmt.shape.kind == ShapeKind::Create(ObjectKind::Operator) {
+            (
+                format!(" {} duplicate_function", kw("OR")),
+                ", duplicate_function",
+            )
+        } else {
+            (String::new(), "")
+        };
         let suffix = format!(
-            "{terminator}{eol}{} {} duplicate_object {} duplicate_table {} {};{eol}{} ${tag}$;",
+            "{terminator}{eol}{} {} duplicate_object {} duplicate_table{extra} {} {};{eol}{} ${tag}$;",
             kw("EXCEPTION"),
             kw("WHEN"),
             kw("OR"),
@@ -148,7 +157,9 @@ impl StatementCx<'_> {
         );
         Some(Fix {
             applicability: Applicability::Unsafe,
-            message: "Wrap in a DO block that ignores duplicate_object and duplicate_table".into(),
+            message: format!(
+                "Wrap in a DO block that ignores duplicate_object{extra_message} and duplicate_table"
+            ),
             edits: vec![
                 self.source.edit(stmt.range.start..stmt.range.start, prefix),
                 self.source.edit(end..end, suffix),

@@ -25,6 +25,17 @@ pub enum ObjectKind {
     Policy,
     Event,
     Role,
+    Collation,
+    Server,
+    Statistics,
+    ForeignTable,
+    Aggregate,
+    Rule,
+    Cast,
+    EventTrigger,
+    Publication,
+    Subscription,
+    Operator,
     Other,
 }
 
@@ -48,6 +59,17 @@ impl ObjectKind {
             ObjectKind::Policy => "POLICY",
             ObjectKind::Event => "EVENT",
             ObjectKind::Role => "ROLE",
+            ObjectKind::Collation => "COLLATION",
+            ObjectKind::Server => "SERVER",
+            ObjectKind::Statistics => "STATISTICS",
+            ObjectKind::ForeignTable => "FOREIGN TABLE",
+            ObjectKind::Aggregate => "AGGREGATE",
+            ObjectKind::Rule => "RULE",
+            ObjectKind::Cast => "CAST",
+            ObjectKind::EventTrigger => "EVENT TRIGGER",
+            ObjectKind::Publication => "PUBLICATION",
+            ObjectKind::Subscription => "SUBSCRIPTION",
+            ObjectKind::Operator => "OPERATOR",
             ObjectKind::Other => "object",
         }
     }
@@ -366,6 +388,22 @@ impl Cursor<'_> {
         })
     }
 
+    /// A MySQL account written without spaces (`'app'@'%'`), as one name part.
+    fn account(&mut self) -> Option<Name> {
+        let start = self.peek()?.range.start;
+        let mut end = start;
+        while let Some(t) = self.peek().filter(|t| t.range.start == end) {
+            end = t.range.end;
+            self.i += 1;
+        }
+        let text = self.text.get(start..end)?.to_string();
+        Some(Name {
+            parts: vec![text.clone()],
+            text,
+            range: start..end,
+        })
+    }
+
     /// Moves to the next `kw` at parenthesis depth 0; returns whether it was found.
     fn seek(&mut self, kw: &str) -> bool {
         let mut depth = 0usize;
@@ -398,15 +436,15 @@ const CREATE_MODIFIERS: &[&str] = &[
     "VIRTUAL",
     "ONLINE",
     "OFFLINE",
-    "AGGREGATE",
     "DEFAULT",
     "NONCLUSTERED",
     "CLUSTERED",
-    "FOREIGN",
 ];
 
 /// Reads the object kind keyword(s) at the cursor.
 fn object_kind(c: &mut Cursor) -> Option<ObjectKind> {
+    let (tokens, at) = (c.t, c.i);
+    let next_is = |k: &str| tokens.get(at + 1).is_some_and(|t| t.is_kw(k));
     let kind = match c.peek()?.bare_word()?.to_ascii_uppercase().as_str() {
         "TABLE" => ObjectKind::Table,
         "INDEX" => ObjectKind::Index,
@@ -428,8 +466,31 @@ fn object_kind(c: &mut Cursor) -> Option<ObjectKind> {
         "TYPE" => ObjectKind::Type,
         "DOMAIN" => ObjectKind::Domain,
         "POLICY" => ObjectKind::Policy,
-        "EVENT" if !c.t.get(c.i + 1).is_some_and(|t| t.is_kw("TRIGGER")) => ObjectKind::Event,
+        "EVENT" if next_is("TRIGGER") => {
+            c.i += 1;
+            ObjectKind::EventTrigger
+        }
+        "EVENT" => ObjectKind::Event,
         "ROLE" | "USER" => ObjectKind::Role,
+        "COLLATION" => ObjectKind::Collation,
+        "SERVER" => ObjectKind::Server,
+        "STATISTICS" => ObjectKind::Statistics,
+        // MariaDB `CREATE AGGREGATE FUNCTION` is a function; PostgreSQL's is an aggregate.
+        "AGGREGATE" if next_is("FUNCTION") => {
+            c.i += 1;
+            ObjectKind::Function
+        }
+        "AGGREGATE" => ObjectKind::Aggregate,
+        "FOREIGN" if next_is("TABLE") => {
+            c.i += 1;
+            ObjectKind::ForeignTable
+        }
+        "RULE" => ObjectKind::Rule,
+        "CAST" => ObjectKind::Cast,
+        "PUBLICATION" => ObjectKind::Publication,
+        "SUBSCRIPTION" => ObjectKind::Subscription,
+        // OPERATOR CLASS / FAMILY are other objects.
+        "OPERATOR" if !next_is("CLASS") && !next_is("FAMILY") => ObjectKind::Operator,
         _ => ObjectKind::Other,
     };
     c.i += 1;
@@ -500,6 +561,7 @@ fn create(c: &mut Cursor) -> Shape {
                 shape.table = c.name();
             }
         }
+        ObjectKind::Role => shape.names.extend(c.name().or_else(|| c.account())),
         _ => shape.names.extend(c.name()),
     }
     shape

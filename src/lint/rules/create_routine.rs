@@ -1,4 +1,5 @@
-//! PF113: `CREATE FUNCTION` / `CREATE PROCEDURE` without `OR REPLACE`.
+//! PF113: `CREATE FUNCTION` / `CREATE PROCEDURE` (and PostgreSQL `CREATE AGGREGATE`) without
+//! `OR REPLACE`.
 
 use super::create_view::or_replace;
 use super::prelude::*;
@@ -7,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     code: "PF113",
     name: "create-routine-without-or-replace",
     default_severity: Severity::Error,
-    summary: "CREATE FUNCTION/PROCEDURE without OR REPLACE fails when a retry finds the routine",
+    summary: "CREATE FUNCTION/PROCEDURE/AGGREGATE without OR REPLACE fails when a retry finds the routine",
     doc: include_str!("../../../rules/PF113.md"),
     fix: Some(Applicability::Safe),
 };
@@ -26,5 +27,9 @@ impl Rule for CreateRoutine {
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         or_replace(cx, ObjectKind::Function, out);
         or_replace(cx, ObjectKind::Procedure, out);
+        // PostgreSQL 12+: CREATE OR REPLACE AGGREGATE.
+        if cx.dialect == Dialect::Postgres {
+            or_replace(cx, ObjectKind::Aggregate, out);
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! PF112: `CREATE VIEW` without `OR REPLACE` (SQLite: without `IF NOT EXISTS`).
+//! PF112: `CREATE VIEW` (and PostgreSQL `CREATE RULE`) without `OR REPLACE` (SQLite: without
+//! `IF NOT EXISTS`).
 
 use super::prelude::*;
 
@@ -6,7 +7,7 @@ pub const INFO: RuleInfo = RuleInfo {
     code: "PF112",
     name: "create-view-without-or-replace",
     default_severity: Severity::Error,
-    summary: "CREATE VIEW without OR REPLACE fails when a retry finds the view",
+    summary: "CREATE VIEW (or RULE) without OR REPLACE fails when a retry finds it",
     doc: include_str!("../../../rules/PF112.md"),
     fix: Some(Applicability::Safe),
 };
@@ -20,6 +21,10 @@ impl Rule for CreateView {
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         or_replace(cx, ObjectKind::View, out);
+        // PostgreSQL implements views as rules; CREATE OR REPLACE RULE is the same guard.
+        if cx.dialect == Dialect::Postgres {
+            or_replace(cx, ObjectKind::Rule, out);
+        }
     }
 }
 

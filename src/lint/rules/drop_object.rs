@@ -27,7 +27,23 @@ impl Rule for DropObject {
         if cx.do_guarded() {
             return;
         }
-        if kind == ObjectKind::Other {
+        // Kinds whose names are not plain names (`CAST (a AS b)`, `OPERATOR === (int, int)`,
+        // `RULE r ON t`) keep the keyword-driven check.
+        if matches!(
+            kind,
+            ObjectKind::Other
+                | ObjectKind::Collation
+                | ObjectKind::Server
+                | ObjectKind::Statistics
+                | ObjectKind::ForeignTable
+                | ObjectKind::Aggregate
+                | ObjectKind::Rule
+                | ObjectKind::Cast
+                | ObjectKind::EventTrigger
+                | ObjectKind::Publication
+                | ObjectKind::Subscription
+                | ObjectKind::Operator
+        ) {
             out.extend(other_postgres_kind(cx));
             return;
         }

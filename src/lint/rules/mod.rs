@@ -10,6 +10,7 @@ mod create_extension;
 mod create_index;
 mod create_materialized_view;
 mod create_or_replace_table;
+mod create_other_without_if_not_exists;
 mod create_routine;
 mod create_schema;
 mod create_sequence;
@@ -33,7 +34,7 @@ use crate::diagnostics::RuleInfo;
 
 mod prelude {
     pub use super::super::rule::{
-        name_text, product, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
+        name_text, product, word_before, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
     };
     pub use super::create_if_not_exists::create_without_if_not_exists;
     pub use crate::diagnostics::{Applicability, RuleInfo, Severity};
@@ -43,7 +44,7 @@ mod prelude {
 mod create_if_not_exists {
     use super::prelude::*;
 
-    /// Shared by PF104–PF107: a CREATE of one of `kinds` without IF NOT EXISTS.
+    /// Shared by PF104–PF107 and PF122: a CREATE of one of `kinds` without IF NOT EXISTS.
     pub fn create_without_if_not_exists(
         cx: &StatementCx,
         kinds: &[ObjectKind],
@@ -63,11 +64,16 @@ mod create_if_not_exists {
         {
             return;
         }
+        // `CREATE USER` and `CREATE ROLE` share a kind; name the one written.
+        let keyword = match kind {
+            ObjectKind::Role => word_before(&cx.source.text, guard.insert_at).to_ascii_uppercase(),
+            _ => kind.keyword().to_string(),
+        };
         out.push(
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`CREATE {kind} {}` fails on a retry once it exists: add IF NOT EXISTS",
+                    "`CREATE {keyword} {}` fails on a retry once it exists: add IF NOT EXISTS",
                     cx.object_text()
                 ),
             )
@@ -105,6 +111,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &insert_without_conflict::InsertWithoutConflict,
     &create_or_replace_table::CreateOrReplaceTable,
     &mysql_ddl_in_transaction::MysqlDdlInTransaction,
+    &create_other_without_if_not_exists::CreateOtherWithoutIfNotExists,
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &concurrently_if_not_exists::ConcurrentlyIfNotExists,
 ];
@@ -134,6 +141,7 @@ pub const INFOS: &[RuleInfo] = &[
     insert_without_conflict::INFO,
     create_or_replace_table::INFO,
     mysql_ddl_in_transaction::INFO,
+    create_other_without_if_not_exists::INFO,
     concurrently_in_transaction::INFO,
     concurrently_if_not_exists::INFO,
 ];
