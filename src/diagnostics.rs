@@ -302,3 +302,31 @@ pub struct RuleInfo {
     /// Whether a fix exists, and how safe it is.
     pub fix: Option<Applicability>,
 }
+
+impl RuleInfo {
+    /// A rule without an automatic fix (every non-lint stage's rules).
+    pub const fn new(
+        code: &'static str,
+        name: &'static str,
+        default_severity: Severity,
+        summary: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        RuleInfo {
+            code,
+            name,
+            default_severity,
+            summary,
+            doc,
+            fix: None,
+        }
+    }
+}
+
+impl Finding {
+    /// A finding of `rule` at its default severity: code and name come from the one place
+    /// they are defined, so a finding cannot disagree with `preflight rules`.
+    pub fn for_rule(rule: &RuleInfo, message: impl Into<String>) -> Self {
+        Finding::new(rule.code, rule.name, rule.default_severity, message)
+    }
+}

@@ -3,24 +3,7 @@
 
 use crate::diagnostics::{Finding, RuleInfo, Severity};
 
-const fn rule(
-    code: &'static str,
-    name: &'static str,
-    default_severity: Severity,
-    summary: &'static str,
-    doc: &'static str,
-) -> RuleInfo {
-    RuleInfo {
-        code,
-        name,
-        default_severity,
-        summary,
-        doc,
-        fix: None,
-    }
-}
-
-pub const TASK_DEFINITION_DRIFT: RuleInfo = rule(
+pub const TASK_DEFINITION_DRIFT: RuleInfo = RuleInfo::new(
     "PA101",
     "task-definition-drift",
     Severity::Error,
@@ -28,7 +11,7 @@ pub const TASK_DEFINITION_DRIFT: RuleInfo = rule(
     "## What it does\nNormalises the task definition each service runs (sorted containers, ports, mounts; defaults filled in; account ids, regions, revisions and environment names replaced) and compares it field by field with the first configured environment.\n\n## Why it matters\nA container that gets half the memory, another port or another health check in production than in staging was never tested as it runs.\n\n## Example\n`containerDefinitions.web.healthCheck.command` is `curl -f /healthz` in staging and `curl -f /health` in production.\n\n## Use instead\nMake the definitions agree, or list the field under `[parity] expected_differences`.",
 );
 
-pub const EXPECTED_DIFFERENCE: RuleInfo = rule(
+pub const EXPECTED_DIFFERENCE: RuleInfo = RuleInfo::new(
     "PA102",
     "expected-difference",
     Severity::Info,
@@ -36,7 +19,7 @@ pub const EXPECTED_DIFFERENCE: RuleInfo = rule(
     "## What it does\nReports differences that are normal between environments: the image tag, the log group, the desired count, and the dotted paths listed in `[parity] expected_differences`.\n\n## Why it matters\nThey are shown so the reader sees everything that differs, but they never fail the gate.",
 );
 
-pub const SERVICE_MISSING: RuleInfo = rule(
+pub const SERVICE_MISSING: RuleInfo = RuleInfo::new(
     "PA103",
     "service-missing",
     Severity::Error,
@@ -44,7 +27,7 @@ pub const SERVICE_MISSING: RuleInfo = rule(
     "## What it does\nMatches services across environments by normalised name and reports one that an environment lacks, or that its configuration names but its cluster does not have.\n\n## Why it matters\nA deploy that expects the service finds nothing to update.",
 );
 
-pub const ENVIRONMENT_UNREADABLE: RuleInfo = rule(
+pub const ENVIRONMENT_UNREADABLE: RuleInfo = RuleInfo::new(
     "PA104",
     "environment-unreadable",
     Severity::Error,
@@ -52,7 +35,7 @@ pub const ENVIRONMENT_UNREADABLE: RuleInfo = rule(
     "## What it does\nEvery AWS read that failed is reported as unknown.\n\n## Why it matters\nUnknown is not pass: a check that could not run must not look like one that passed. Grant the read permission, or set `[parity] allow_unknown = true` to let unknowns pass the gate.",
 );
 
-pub const VARIABLE_MISSING: RuleInfo = rule(
+pub const VARIABLE_MISSING: RuleInfo = RuleInfo::new(
     "PA201",
     "variable-missing",
     Severity::Error,
@@ -60,7 +43,7 @@ pub const VARIABLE_MISSING: RuleInfo = rule(
     "## What it does\nCompares the names (never the values) of `environment` and `secrets` entries of each container across environments.\n\n## Why it matters\nThe application reads a variable that one environment never sets.\n\n## Example\n`DATABASE_URL` is a secret in staging and absent in production.\n\n## Use instead\nSet it in every environment.",
 );
 
-pub const REQUIRED_VARIABLE_MISSING: RuleInfo = rule(
+pub const REQUIRED_VARIABLE_MISSING: RuleInfo = RuleInfo::new(
     "PA202",
     "required-variable-missing",
     Severity::Error,
@@ -68,7 +51,7 @@ pub const REQUIRED_VARIABLE_MISSING: RuleInfo = rule(
     "## What it does\nChecks that every name of the manifest is set (as `environment` or `secrets`) in some container of every service of each environment.\n\n## Why it matters\nThe manifest is the application's own list of what it needs.",
 );
 
-pub const SECRET_NOT_FOUND: RuleInfo = rule(
+pub const SECRET_NOT_FOUND: RuleInfo = RuleInfo::new(
     "PA301",
     "secret-not-found",
     Severity::Error,
@@ -76,7 +59,7 @@ pub const SECRET_NOT_FOUND: RuleInfo = rule(
     "## What it does\nLooks up every `secrets[].valueFrom` in Secrets Manager (ARN) or SSM Parameter Store (ARN or name).\n\n## Why it matters\nECS cannot start the task: it fails with `ResourceInitializationError` and the deploy never becomes healthy.\n\n## Use instead\nCreate the secret, or point `valueFrom` at the right one.",
 );
 
-pub const SECRET_SCHEDULED_FOR_DELETION: RuleInfo = rule(
+pub const SECRET_SCHEDULED_FOR_DELETION: RuleInfo = RuleInfo::new(
     "PA302",
     "secret-scheduled-for-deletion",
     Severity::Error,
@@ -84,7 +67,7 @@ pub const SECRET_SCHEDULED_FOR_DELETION: RuleInfo = rule(
     "## What it does\nReports referenced secrets that have a deletion date.\n\n## Why it matters\nECS cannot read a secret pending deletion; the next task start fails.\n\n## Use instead\n`aws secretsmanager restore-secret`.",
 );
 
-pub const SECRET_PARTIAL_ARN: RuleInfo = rule(
+pub const SECRET_PARTIAL_ARN: RuleInfo = RuleInfo::new(
     "PA303",
     "secret-partial-arn",
     Severity::Warning,
@@ -92,7 +75,7 @@ pub const SECRET_PARTIAL_ARN: RuleInfo = rule(
     "## What it does\nCompares the referenced ARN with the secret's full ARN.\n\n## Why it matters\nA partial ARN can match a different secret whose name extends this one, and IAM resource patterns written for the full ARN may not match.\n\n## Use instead\nThe full ARN, `…:secret:name-AbCdEf`.",
 );
 
-pub const SECRET_JSON_KEY_MISSING: RuleInfo = rule(
+pub const SECRET_JSON_KEY_MISSING: RuleInfo = RuleInfo::new(
     "PA304",
     "secret-json-key-missing",
     Severity::Error,
@@ -100,7 +83,7 @@ pub const SECRET_JSON_KEY_MISSING: RuleInfo = rule(
     "## What it does\nWith `--verify-secret-keys`, reads the secret only to check that the JSON key exists; the value is dropped at once and never printed or stored.\n\n## Why it matters\nECS fails the task when the key is missing or the value is not a JSON object.",
 );
 
-pub const SECRET_UNREADABLE: RuleInfo = rule(
+pub const SECRET_UNREADABLE: RuleInfo = RuleInfo::new(
     "PA305",
     "secret-unverified",
     Severity::Error,
@@ -108,7 +91,7 @@ pub const SECRET_UNREADABLE: RuleInfo = rule(
     "## What it does\nReports a lookup that failed (access denied, timeout) or that the snapshot lacks.\n\n## Why it matters\nUnknown is not pass.",
 );
 
-pub const SECRET_OUTSIDE_ENVIRONMENT: RuleInfo = rule(
+pub const SECRET_OUTSIDE_ENVIRONMENT: RuleInfo = RuleInfo::new(
     "PA306",
     "secret-outside-environment",
     Severity::Error,
@@ -116,7 +99,7 @@ pub const SECRET_OUTSIDE_ENVIRONMENT: RuleInfo = rule(
     "## What it does\nCompares the account and region of each referenced ARN with the environment's.\n\n## Why it matters\nA production task reading staging's secret works until staging changes; usually it is a copy-paste mistake.",
 );
 
-pub const INVALID_REFERENCE: RuleInfo = rule(
+pub const INVALID_REFERENCE: RuleInfo = RuleInfo::new(
     "PA307",
     "invalid-secret-reference",
     Severity::Error,
@@ -124,7 +107,7 @@ pub const INVALID_REFERENCE: RuleInfo = rule(
     "## What it does\nParses every `valueFrom`.\n\n## Why it matters\nECS rejects the task definition or fails the task.",
 );
 
-pub const EXECUTION_ROLE_CANNOT_READ_SECRET: RuleInfo = rule(
+pub const EXECUTION_ROLE_CANNOT_READ_SECRET: RuleInfo = RuleInfo::new(
     "PA401",
     "execution-role-cannot-read-secret",
     Severity::Error,
@@ -132,7 +115,7 @@ pub const EXECUTION_ROLE_CANNOT_READ_SECRET: RuleInfo = rule(
     "## What it does\nEvaluates the execution role's inline and managed policies, its permission boundary and the secret's resource policy for `secretsmanager:GetSecretValue` (or `ssm:GetParameters`) on each referenced secret, and names the statement that decided.\n\n## Why it matters\nECS injects secrets with the execution role; without the permission the task never starts.\n\n## Use instead\nAllow the action on the secret's ARN (`…:secret:name-*`).",
 );
 
-pub const EXECUTION_ROLE_CANNOT_DECRYPT: RuleInfo = rule(
+pub const EXECUTION_ROLE_CANNOT_DECRYPT: RuleInfo = RuleInfo::new(
     "PA402",
     "execution-role-cannot-decrypt",
     Severity::Error,
@@ -140,7 +123,7 @@ pub const EXECUTION_ROLE_CANNOT_DECRYPT: RuleInfo = rule(
     "## What it does\nFor secrets encrypted with a customer-managed KMS key, evaluates `kms:Decrypt` on that key.\n\n## Why it matters\nReading the secret fails with `AccessDeniedException` from KMS.",
 );
 
-pub const PERMISSION_DRIFT: RuleInfo = rule(
+pub const PERMISSION_DRIFT: RuleInfo = RuleInfo::new(
     "PA403",
     "permission-drift",
     Severity::Warning,
@@ -148,7 +131,7 @@ pub const PERMISSION_DRIFT: RuleInfo = rule(
     "## What it does\nCompares the permission sets (action × resource, after normalising accounts, regions and environment names) of corresponding execution and task roles.\n\n## Why it matters\nA permission staging has and production lacks fails only in production.",
 );
 
-pub const IAM_UNKNOWN: RuleInfo = rule(
+pub const IAM_UNKNOWN: RuleInfo = RuleInfo::new(
     "PA404",
     "iam-unknown",
     Severity::Error,
@@ -156,7 +139,7 @@ pub const IAM_UNKNOWN: RuleInfo = rule(
     "## What it does\nReports IAM answers that static evaluation cannot give: a condition that is not trivially met, a role or policy that could not be read.\n\n## Why it matters\nUnknown is not pass. `--simulate` may settle it on live AWS.",
 );
 
-pub const SIMULATION_DISAGREES: RuleInfo = rule(
+pub const SIMULATION_DISAGREES: RuleInfo = RuleInfo::new(
     "PA405",
     "simulation-disagrees",
     Severity::Warning,
@@ -164,7 +147,7 @@ pub const SIMULATION_DISAGREES: RuleInfo = rule(
     "## What it does\nWith `--simulate`, asks IAM for the same decisions and reports any disagreement or an unavailable simulator.\n\n## Why it matters\nA disagreement means one of the two is wrong; trust neither until it is explained.",
 );
 
-pub const LOOPBACK_IN_PRODUCTION: RuleInfo = rule(
+pub const LOOPBACK_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "PA501",
     "loopback-in-production",
     Severity::Error,
@@ -172,7 +155,7 @@ pub const LOOPBACK_IN_PRODUCTION: RuleInfo = rule(
     "## What it does\nChecks every production `environment` value, including hosts inside URLs (`redis://localhost:6379`).\n\n## Why it matters\nInside a container, localhost is the container itself: the connection fails and the health check with it.\n\n## Example\n`REDIS_HOST=localhost`\n\n## Use instead\nThe service's real endpoint.",
 );
 
-pub const EMPTY_REQUIRED_VALUE: RuleInfo = rule(
+pub const EMPTY_REQUIRED_VALUE: RuleInfo = RuleInfo::new(
     "PA502",
     "empty-required-value",
     Severity::Error,
@@ -180,7 +163,7 @@ pub const EMPTY_REQUIRED_VALUE: RuleInfo = rule(
     "## What it does\nReports an empty `environment` value for a name the manifest requires.\n\n## Why it matters\nAn empty value passes a presence check and fails at runtime.",
 );
 
-pub const PLACEHOLDER_IN_PRODUCTION: RuleInfo = rule(
+pub const PLACEHOLDER_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "PA503",
     "placeholder-in-production",
     Severity::Error,
@@ -220,7 +203,7 @@ pub fn finding(
     subject: impl Into<String>,
     message: impl Into<String>,
 ) -> Finding {
-    Finding::new(rule.code, rule.name, rule.default_severity, message)
+    Finding::for_rule(rule, message)
         .with_environment(environment)
         .with_subject(subject)
 }

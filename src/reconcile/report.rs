@@ -6,7 +6,7 @@ use super::files::MigrationFile;
 use super::schema::{ObjectId, ObjectKind};
 use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
 use super::trackers::{ChecksumCheck, RecordState, Tracker};
-use crate::diagnostics::{Finding, Location, Severity};
+use crate::diagnostics::{Finding, Location};
 use crate::output::{Cell, CellStatus, Table};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -51,10 +51,6 @@ fn with_state(row: &MigrationStatus, state: ObjectState) -> Vec<&ObjectCheck> {
     row.objects.iter().filter(|o| o.state == state).collect()
 }
 
-fn finding(code: &str, name: &str, severity: Severity, message: String) -> Finding {
-    Finding::new(code, name, severity, message)
-}
-
 /// Points the finding at the file, at the statement of the first object it is about.
 fn locate(mut f: Finding, file: &MigrationFile, at: Option<&ObjectCheck>) -> Finding {
     f.location = match at {
@@ -78,10 +74,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
         let Some(file) = row.file.map(|i| &ctx.files[i]) else {
             if let Some(record) = &row.record {
                 out.push(
-                    finding(
-                        "RC107",
-                        "orphan-record",
-                        Severity::Warning,
+                    Finding::for_rule(&crate::reconcile::ORPHAN_RECORD,
                         format!(
                             "{tool} records version {} as applied but no migration file has that version",
                             record.version
@@ -115,10 +108,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             Status::Applied | Status::Pending => None,
             Status::AppliedUnrecorded => Some(
                 locate(
-                    finding(
-                        "RC101",
-                        "applied-unrecorded",
-                        Severity::Error,
+                    Finding::for_rule(&crate::reconcile::APPLIED_UNRECORDED,
                         format!(
                             "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
                             file.name,
@@ -136,10 +126,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             ),
             Status::Partial => Some(
                 locate(
-                    finding(
-                        "RC102",
-                        "partially-applied",
-                        Severity::Error,
+                    Finding::for_rule(&crate::reconcile::PARTIALLY_APPLIED,
                         format!(
                             "{} ran part-way: {} of {} objects exist; missing: {}",
                             file.name,
@@ -161,10 +148,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             ),
             Status::MissingObjects => Some(
                 locate(
-                    finding(
-                        "RC103",
-                        "missing-objects",
-                        Severity::Error,
+                    Finding::for_rule(&crate::reconcile::MISSING_OBJECTS,
                         format!(
                             "{tool} records {} as applied but {} of its objects are missing: {}",
                             file.name,
@@ -185,10 +169,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                 details.extend(still.iter().map(|o| format!("{} was dropped by it but still exists", o.id)));
                 let first = drifted.first().or(still.first()).copied();
                 let mut f = locate(
-                    finding(
-                        "RC104",
-                        "schema-drift",
-                        Severity::Warning,
+                    Finding::for_rule(&crate::reconcile::SCHEMA_DRIFT,
                         format!(
                             "{} is recorded as applied but the database differs from it: {}",
                             file.name,
@@ -212,10 +193,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                 };
                 Some(
                     locate(
-                        finding(
-                            "RC105",
-                            "checksum-mismatch",
-                            Severity::Error,
+                        Finding::for_rule(&crate::reconcile::CHECKSUM_MISMATCH,
                             format!(
                                 "{} was edited after it was applied: {tool} recorded checksum {recorded}, the file now gives {computed}",
                                 file.name
@@ -235,10 +213,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                 };
                 Some(
                     locate(
-                        finding(
-                            "RC106",
-                            "failed-migration",
-                            Severity::Error,
+                        Finding::for_rule(&crate::reconcile::FAILED_MIGRATION,
                             format!(
                                 "{tool} says {} {what}; {} of its objects exist, {} missing{}",
                                 file.name,
@@ -264,10 +239,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                     .unwrap_or_else(|| "check whether your tool will still run it".into());
                 Some(
                     locate(
-                        finding(
-                            "RC108",
-                            "out-of-order",
-                            Severity::Warning,
+                        Finding::for_rule(&crate::reconcile::OUT_OF_ORDER,
                             format!(
                                 "{} is pending but older than the newest applied migration",
                                 file.name
@@ -281,10 +253,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             }
             Status::Unverifiable => Some(
                 locate(
-                    finding(
-                        "RC109",
-                        "unverifiable-migration",
-                        Severity::Info,
+                    Finding::for_rule(&crate::reconcile::UNVERIFIABLE_MIGRATION,
                         format!(
                             "{} is recorded as applied but nothing in the catalog shows its effect ({})",
                             file.name,
@@ -308,10 +277,7 @@ pub fn unmanaged_findings(objects: &[ObjectId]) -> Vec<Finding> {
     objects
         .iter()
         .map(|id| {
-            finding(
-                "RC110",
-                "unmanaged-object",
-                Severity::Info,
+            Finding::for_rule(&crate::reconcile::UNMANAGED_OBJECT,
                 format!("{id} exists in the database but no migration creates it"),
             )
             .with_subject(id.to_string())

@@ -26,10 +26,8 @@ pub fn build(migrations: &[Migration], proofs: &[MigrationProof], dialect: Diale
     if let Some(index) = first_not_run {
         let skipped = migrations.len() - index;
         report.findings.push(
-            Finding::new(
-                rules::PROOF_INCOMPLETE.code,
-                rules::PROOF_INCOMPLETE.name,
-                rules::PROOF_INCOMPLETE.default_severity,
+            Finding::for_rule(
+                rules::PROOF_INCOMPLETE,
                 format!(
                     "{skipped} migration(s) from {} on were not run, so they are not proven",
                     migrations[index].display_path()
@@ -60,7 +58,7 @@ pub fn build(migrations: &[Migration], proofs: &[MigrationProof], dialect: Diale
 
 fn finding(rule: &RuleInfo, migration: &Migration, step: usize, message: String) -> Finding {
     let at = migration.steps.get(step).map_or(0..0, |s| s.range.clone());
-    Finding::new(rule.code, rule.name, rule.default_severity, message)
+    Finding::for_rule(rule, message)
         .at(migration.source.location(at))
         .with_subject(migration.display_path())
 }
@@ -105,10 +103,8 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
         findings.push(finding);
     }
     if let Reapply::SchemaChanged(changes) = &proof.reapply {
-        let mut finding = Finding::new(
-            rules::REAPPLY_CHANGES_SCHEMA.code,
-            rules::REAPPLY_CHANGES_SCHEMA.name,
-            rules::REAPPLY_CHANGES_SCHEMA.default_severity,
+        let mut finding = Finding::for_rule(
+            rules::REAPPLY_CHANGES_SCHEMA,
             "applying this migration a second time succeeds but changes the schema",
         )
         .at(migration.source.location(0..0))
@@ -189,15 +185,10 @@ fn findings_for(migration: &Migration, proof: &MigrationProof) -> Vec<Finding> {
     unproven.extend(migration.unproven.iter().cloned());
     for why in unproven {
         findings.push(
-            Finding::new(
-                rules::PROOF_INCOMPLETE.code,
-                rules::PROOF_INCOMPLETE.name,
-                rules::PROOF_INCOMPLETE.default_severity,
-                format!("not fully proven: {why}"),
-            )
-            .at(migration.source.location(0..0))
-            .with_subject(path.clone())
-            .unknown(),
+            Finding::for_rule(rules::PROOF_INCOMPLETE, format!("not fully proven: {why}"))
+                .at(migration.source.location(0..0))
+                .with_subject(path.clone())
+                .unknown(),
         );
     }
     findings

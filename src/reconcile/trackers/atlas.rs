@@ -166,8 +166,8 @@ impl Tracker for Atlas {
         let sum_path = dir.join(SUM_FILE);
         let Ok(text) = std::fs::read_to_string(&sum_path) else {
             return vec![Finding::new(
-                "RC114",
-                "atlas-sum-mismatch",
+                crate::reconcile::ATLAS_SUM_MISMATCH.code,
+                crate::reconcile::ATLAS_SUM_MISMATCH.name,
                 Severity::Warning,
                 format!(
                     "{} is missing; Atlas refuses to apply a directory without it",
@@ -184,10 +184,7 @@ impl Tracker for Atlas {
                 .find(|(n, _)| *n == file.name)
                 .map(|(_, h)| h);
             if want != file.directory_checksum.as_ref() {
-                let mut finding = Finding::new(
-                    "RC114",
-                    "atlas-sum-mismatch",
-                    Severity::Error,
+                let mut finding = Finding::for_rule(&crate::reconcile::ATLAS_SUM_MISMATCH,
                     match want {
                         None => format!("{} is not listed in atlas.sum", file.name),
                         Some(_) => format!("{} (or a file before it) changed after `atlas migrate hash`", file.name),
