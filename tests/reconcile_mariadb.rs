@@ -3,10 +3,10 @@
 
 mod common;
 
+use common::reconcile::{options, reconcile_dir, statuses, try_reconcile};
 use common::ScratchDb;
 use preflight::config::{GenericTrackerConfig, MigrationsConfig};
 use preflight::output::Report;
-use preflight::reconcile::{reconcile, ReconcileOptions};
 use std::path::{Path, PathBuf};
 
 fn fixture_dir() -> PathBuf {
@@ -18,39 +18,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn run(db: &ScratchDb, tracker: Option<&str>, migrations: MigrationsConfig) -> Report {
-    run_in(db, &fixture_dir(), tracker, migrations)
-}
-
-fn run_in(
-    db: &ScratchDb,
-    dir: &Path,
-    tracker: Option<&str>,
-    migrations: MigrationsConfig,
-) -> Report {
-    let options = ReconcileOptions {
-        database_url: db.url.clone(),
-        migrations_dir: dir.to_path_buf(),
-        tracker: tracker.map(str::to_string),
-        schema: None,
-        dialect: None,
-        migrations,
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&options))
-        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
-}
-
-fn statuses(report: &Report) -> Vec<String> {
-    report.json_extra["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["status"].as_str().unwrap().to_string())
-        .collect()
+    reconcile_dir(db, &fixture_dir(), tracker, migrations)
 }
 
 fn incident_tracker() -> MigrationsConfig {
@@ -103,21 +71,7 @@ fn mariadb_dbmate_modified_column_is_drift_and_manual_table_is_unmanaged() {
         ),
     )
     .unwrap();
-    let options = ReconcileOptions {
-        database_url: db.url.clone(),
-        migrations_dir: dir.path().to_path_buf(),
-        tracker: None,
-        schema: None,
-        dialect: None,
-        migrations: MigrationsConfig::default(),
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    let report = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&options))
-        .unwrap();
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
     assert_eq!(statuses(&report), ["drifted"], "{:#?}", report.findings);
     let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
@@ -203,21 +157,7 @@ fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
         fixture("20240105_create_sessions.sql") + "-- edited\n",
     )
     .unwrap();
-    let options = ReconcileOptions {
-        database_url: db.url.clone(),
-        migrations_dir: dir.path().to_path_buf(),
-        tracker: None,
-        schema: None,
-        dialect: None,
-        migrations: MigrationsConfig::default(),
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    let report = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&options))
-        .unwrap();
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(
         statuses(&report),
         ["applied", "checksum_mismatch"],
@@ -251,7 +191,7 @@ ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
     std::fs::write(dir.path().join("1_names.sql"), sql).unwrap();
     db.exec(sql);
     db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_names.sql', 'success');");
-    let report = run_in(&db, dir.path(), None, incident_tracker());
+    let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     let mut names: Vec<String> = report.json_extra["migrations"][0]["objects"]
@@ -294,22 +234,14 @@ ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
 fn mariadb_without_a_database_or_with_a_missing_one_is_an_error() {
     let db = ScratchDb::mariadb();
     let run_err = |url: &str, schema: Option<&str>| {
-        let options = ReconcileOptions {
-            database_url: url.to_string(),
-            migrations_dir: fixture_dir(),
-            tracker: Some("sqlx".into()),
-            schema: schema.map(str::to_string),
-            dialect: None,
-            migrations: MigrationsConfig::default(),
-            config_path: PathBuf::from("preflight.toml"),
-        };
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(reconcile(&options))
-            .expect_err("an error")
-            .to_string()
+        let mut options = options(
+            url,
+            &fixture_dir(),
+            Some("sqlx"),
+            MigrationsConfig::default(),
+        );
+        options.schema = schema.map(str::to_string);
+        try_reconcile(&options).expect_err("an error").to_string()
     };
     assert_eq!(
         run_err("mysql://root@127.0.0.1:3306", None),
@@ -344,11 +276,11 @@ fn mariadb_types_and_defaults_as_the_server_spells_them_are_not_drift() {
     std::fs::write(dir.path().join("1_types.sql"), sql).unwrap();
     db.exec(sql);
     db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_types.sql', 'success');");
-    let report = run_in(&db, dir.path(), None, incident_tracker());
+    let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
 
     db.exec("ALTER TABLE t ALTER COLUMN active SET DEFAULT FALSE;");
-    let report = run_in(&db, dir.path(), None, incident_tracker());
+    let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
     let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
     assert!(
         drift

@@ -3,10 +3,10 @@
 
 mod common;
 
+use common::reconcile::{options, reconcile_dir, statuses, try_reconcile};
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
 use preflight::output::Report;
-use preflight::reconcile::{reconcile, ReconcileOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,30 +23,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn run(db: &ScratchDb, dir: &Path, tracker: Option<&str>) -> Report {
-    let options = ReconcileOptions {
-        database_url: db.url.clone(),
-        migrations_dir: dir.to_path_buf(),
-        tracker: tracker.map(str::to_string),
-        schema: None,
-        dialect: None,
-        migrations: MigrationsConfig::default(),
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&options))
-        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
-}
-
-fn statuses(report: &Report) -> Vec<String> {
-    report.json_extra["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["status"].as_str().unwrap().to_string())
-        .collect()
+    reconcile_dir(db, dir, tracker, MigrationsConfig::default())
 }
 
 fn python(script: &str, args: &[&str]) -> String {
@@ -271,22 +248,15 @@ fn insufficient_privilege_is_a_one_line_error() {
     let _guard = DropRole(&db, role.clone());
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "20240101_users.sql", USERS);
-    let options = ReconcileOptions {
-        database_url: format!("postgres://{role}@127.0.0.1:5432/{}", db.name),
-        migrations_dir: dir.path().to_path_buf(),
-        tracker: None,
-        schema: None,
-        dialect: None,
-        migrations: MigrationsConfig::default(),
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    let err = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&options))
-        .unwrap_err()
-        .to_string();
+    let url = format!("postgres://{role}@127.0.0.1:5432/{}", db.name);
+    let err = try_reconcile(&options(
+        &url,
+        dir.path(),
+        None,
+        MigrationsConfig::default(),
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("permission denied") && err.contains("needs SELECT"),
         "{err}"

@@ -3,6 +3,8 @@
 //! also when the test fails.
 #![allow(dead_code)]
 
+pub mod reconcile;
+
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
