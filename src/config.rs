@@ -101,7 +101,7 @@ pub struct EnvironmentConfig {
     /// Read this snapshot file (from `preflight snapshot`) instead of live AWS.
     pub snapshot: Option<PathBuf>,
     /// Treat as production (loopback/placeholder values are errors). Default: the name is
-    /// `production` or `prod` (or starts with `prod`).
+    /// `prd` or starts with `prod` (prod, production, prod-eu, …).
     pub production: Option<bool>,
 }
 
