@@ -1,16 +1,18 @@
 //! Robustness over the real-world corpus (`../shared/corpus`, not in the repository): every file
-//! lints without a panic, and fixing is idempotent. The corpus is found at `$PREFLIGHT_CORPUS` or
-//! `../shared/corpus` beside the clone; without it the test says so and passes, except under
-//! `CI=true`, where a missing corpus is a failure (CI always has it).
+//! lints without a panic, fixing is idempotent, and the lexer's fast path gives sqlparser's own
+//! tokens. The corpus is found at `$PREFLIGHT_CORPUS` or `../shared/corpus` beside the clone;
+//! without it the tests say so and pass, except under `CI=true`, where a missing corpus is a
+//! failure (CI always has it).
 
 use preflight::fix::fix_source;
 use preflight::lint::{lint_source, LintOptions};
 use preflight::source::SourceFile;
+use preflight::sql::lexer::{lex_with, Engine};
 use preflight::sql::{parse_source, Dialect};
 use std::path::PathBuf;
 
-#[test]
-fn corpus_lints_without_panic_and_fix_is_idempotent() {
+/// The corpus root and its files with their dialects, or `None` when it is not here.
+fn corpus() -> Option<(PathBuf, Vec<(String, Dialect)>)> {
     let root = std::env::var_os("PREFLIGHT_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
@@ -24,25 +26,63 @@ fn corpus_lints_without_panic_and_fix_is_idempotent() {
             "corpus not found at {}: robustness test not run",
             root.display()
         );
-        return;
+        return None;
     }
     let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let files = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let (path, _repo, dialect) = (cols.next()?, cols.next()?, cols.next()?);
+            let dialect = match dialect {
+                "mysql" => Dialect::Mysql,
+                "mariadb" => Dialect::Mariadb,
+                "sqlite" => Dialect::Sqlite,
+                _ => Dialect::Postgres,
+            };
+            Some((path.to_string(), dialect))
+        })
+        .collect();
+    Some((root, files))
+}
+
+#[test]
+fn fast_lexer_gives_sqlparsers_tokens_on_every_corpus_file() {
+    let Some((root, files)) = corpus() else {
+        return;
+    };
+    let mut differ = Vec::new();
+    for (path, dialect) in &files {
+        let Ok(source) = SourceFile::read(&root.join(path)) else {
+            continue; // the lint test below reports unreadable files
+        };
+        let text: &str = &source.text;
+        let range = source.bom_len()..text.len();
+        let reference = lex_with(Engine::SqlparserOnly, *dialect, text, range.clone());
+        let fast = lex_with(Engine::FastPathFirst, *dialect, text, range);
+        if fast.tokens != reference.tokens || fast.error != reference.error {
+            differ.push(path.clone());
+        }
+    }
+    assert!(files.len() > 1000, "only {} files", files.len());
+    assert!(
+        differ.is_empty(),
+        "fast path differs from sqlparser on: {differ:?}"
+    );
+}
+
+#[test]
+fn corpus_lints_without_panic_and_fix_is_idempotent() {
+    let Some((root, files)) = corpus() else {
+        return;
+    };
     let mut checked = 0;
     let mut not_idempotent = Vec::new();
     let mut not_reparsed = Vec::new();
     let mut unreadable_files = Vec::new();
-    for line in manifest.lines().skip(1) {
-        let mut cols = line.split('\t');
-        let (Some(path), Some(_repo), Some(dialect)) = (cols.next(), cols.next(), cols.next())
-        else {
-            continue;
-        };
-        let dialect = match dialect {
-            "mysql" => Dialect::Mysql,
-            "mariadb" => Dialect::Mariadb,
-            "sqlite" => Dialect::Sqlite,
-            _ => Dialect::Postgres,
-        };
+    for (path, dialect) in &files {
+        let (path, dialect) = (path.as_str(), *dialect);
         let options = LintOptions {
             dialect,
             ..LintOptions::default()

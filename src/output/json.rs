@@ -32,7 +32,116 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // serde_json writes a few bytes at a time; a local buffer keeps those writes monomorphic
     // instead of one dynamic call each.
     let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    serde_json::to_writer_pretty(&mut buffered, &JsonReport(report))?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
+    JsonReport(report).serialize(&mut serializer)?;
     writeln!(buffered)?;
     buffered.flush()
+}
+
+/// serde_json's pretty layout (two-space indent), byte for byte, but each line break and its
+/// indentation go out in one write instead of one write per level: with thousands of findings
+/// nested four levels deep, those writes were a fifth of lint's run time.
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    /// `,` (unless `first`), a newline and the indentation of the current depth.
+    fn line_break<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        const BREAK: &[u8] = b",\n                                                                ";
+        let from = usize::from(first);
+        let to = 2 + 2 * self.depth;
+        if to <= BREAK.len() {
+            return w.write_all(&BREAK[from..to]);
+        }
+        w.write_all(&BREAK[from..2])?;
+        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(w, true)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line_break(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line_break(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pretty(value: &serde_json::Value) -> String {
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
+        value.serialize(&mut serializer).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn layout_is_serde_jsons_pretty_layout() {
+        let mut deep = serde_json::json!([1, {"k": []}]);
+        for _ in 0..40 {
+            deep = serde_json::json!({ "a": [deep, {}], "b": "x" });
+        }
+        for value in [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"a": [], "b": {}, "c": [1, [2, []], {"d": null}], "e": "\n"}),
+            deep,
+        ] {
+            assert_eq!(
+                pretty(&value),
+                serde_json::to_string_pretty(&value).unwrap()
+            );
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! Runs sqlparser's tokenizer over a region of a file and gives every significant token its
-//! exact byte range in the file. sqlparser reports (line, character column) positions relative
-//! to the text it was given; we map them back to bytes with one forward walk, so the cost stays
-//! linear in the region's size.
+//! Turns a region of a file into significant tokens, each with its exact byte range in the
+//! file. The tokens are always sqlparser's: the fast path ([`super::fast_lexer`]) produces them
+//! itself for plain SQL, and hands everything else to sqlparser's tokenizer, whose
+//! (line, character column) positions we map back to bytes with one forward walk. Either way
+//! the cost stays linear in the region's size. Tokens carry bytes only; the few that go to
+//! sqlparser's parser get line and column positions then ([`super::parser_tokens`]).
 
+use super::fast_lexer::{FastLexer, Outcome};
+use super::Dialect;
 use sqlparser::dialect::Dialect as ParserDialect;
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 use std::ops::Range;
 
 /// A significant token (whitespace and comments dropped) with its bytes in the file.
@@ -13,8 +17,6 @@ pub struct Tok {
     pub token: Token,
     /// Bytes in `SourceFile::text`.
     pub range: Range<usize>,
-    /// sqlparser's position, shifted so that lines are counted from the start of the file.
-    pub span: Span,
 }
 
 impl Tok {
@@ -34,13 +36,6 @@ impl Tok {
     pub fn is(&self, token: &Token) -> bool {
         &self.token == token
     }
-
-    pub fn to_parser_token(&self) -> TokenWithSpan {
-        TokenWithSpan {
-            token: self.token.clone(),
-            span: self.span,
-        }
-    }
 }
 
 /// Where tokenizing stopped early: an unterminated string, dollar quote, quoted identifier or comment.
@@ -57,65 +52,125 @@ pub struct Lexed {
     pub error: Option<LexError>,
 }
 
-/// Tokenizes `text[range]`. `origin` is the file position (1-based line, column) of `range.start`,
-/// used only to make sqlparser's spans (and so its error messages) file-relative.
-pub fn lex(
-    dialect: &dyn ParserDialect,
-    text: &str,
-    range: Range<usize>,
-    origin: (u64, u64),
-) -> Lexed {
+/// Who tokenizes. Only tests choose: they compare the two.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The fast path, falling back to sqlparser where it must (what preflight uses).
+    FastPathFirst,
+    /// sqlparser's tokenizer for everything: the reference.
+    SqlparserOnly,
+}
+
+/// Tokenizes `text[range]`.
+pub fn lex(dialect: Dialect, text: &str, range: Range<usize>) -> Lexed {
+    lex_with(Engine::FastPathFirst, dialect, text, range)
+}
+
+#[doc(hidden)]
+pub fn lex_with(engine: Engine, dialect: Dialect, text: &str, range: Range<usize>) -> Lexed {
     let mut tokens = Vec::new();
-    let error = lex_into(dialect, text, range, origin, |tok| tokens.push(tok));
+    let error = lex_into_with(engine, dialect, text, range, |tok| tokens.push(tok));
     Lexed { tokens, error }
 }
 
-/// Smallest piece of a region handed to sqlparser's tokenizer at once. Tokenizing piece by
-/// piece keeps one small buffer of raw tokens (whitespace included) instead of the whole file's.
-const CHUNK: usize = 64 * 1024;
-
 /// [`lex`], handing each significant token to `sink` in order; returns the error, if any.
-///
-/// The region is tokenized in chunks that end just after a `;` that ends a line. Such a cut
-/// changes nothing: `;` and the newline are tokens of their own that look at no character after
-/// them, and the token before a chunk (a newline) is one the tokenizer never consults. A chunk
-/// is accepted only when it tokenizes cleanly and really ends with those two tokens; a cut inside
-/// a string, comment or dollar quote fails that test and the chunk grows (doubling, so the work
-/// stays linear).
 pub fn lex_into(
-    dialect: &dyn ParserDialect,
+    dialect: Dialect,
     text: &str,
     range: Range<usize>,
-    origin: (u64, u64),
+    sink: impl FnMut(Tok),
+) -> Option<LexError> {
+    lex_into_with(Engine::FastPathFirst, dialect, text, range, sink)
+}
+
+/// Smallest piece of a region handed to sqlparser's tokenizer at once when it tokenizes
+/// everything. Tokenizing piece by piece keeps one small buffer of raw tokens (whitespace
+/// included) instead of the whole file's.
+const CHUNK: usize = 64 * 1024;
+
+fn lex_into_with(
+    engine: Engine,
+    dialect: Dialect,
+    text: &str,
+    range: Range<usize>,
     mut sink: impl FnMut(Tok),
 ) -> Option<LexError> {
-    let mut raw: Vec<TokenWithSpan> = Vec::new();
-    let mut start = range.start;
-    // sqlparser's line of `start`, counted from the region's first line.
-    let mut line = 1;
-    let mut want = CHUNK;
+    let parser_dialect = dialect.parser_dialect();
+    let fast = FastLexer::for_dialect(dialect);
+    let mut at = range.start;
+    let mut raw = Vec::new();
     loop {
-        let end = chunk_end(text, start + want, range.end);
+        // sqlparser takes the smallest piece it can when it only fills a gap of the fast path.
+        let want = match engine {
+            Engine::FastPathFirst => match fast.scan(text, at, range.end, &mut sink) {
+                Outcome::Finished => return None,
+                Outcome::Unsupported { restart } => {
+                    at = restart;
+                    1
+                }
+            },
+            Engine::SqlparserOnly => CHUNK,
+        };
+        match sqlparser_chunk(
+            parser_dialect.as_ref(),
+            text,
+            at,
+            range.end,
+            want,
+            &mut raw,
+            &mut sink,
+        ) {
+            Chunk::Continue(next) => at = next,
+            Chunk::Done(error) => return error,
+        }
+    }
+}
+
+enum Chunk {
+    /// The chunk ended cleanly just after a line-ending `;`; go on from this byte.
+    Continue(usize),
+    /// The chunk reached the end of the region.
+    Done(Option<LexError>),
+}
+
+/// Runs sqlparser's tokenizer over a chunk of the region that starts at `start`, at least
+/// `want` bytes long, and hands its significant tokens to `sink`.
+///
+/// The chunk ends just after a `;` that ends a line. Such a cut changes nothing: `;` and the
+/// newline are tokens of their own that look at no character after them, and the token before
+/// a chunk (a newline, or any token but a word or period) is one the tokenizer never consults.
+/// A chunk is accepted only when it tokenizes cleanly and really ends with those two tokens; a
+/// cut inside a string, comment or dollar quote fails that test and the chunk grows (doubling,
+/// so the work stays linear).
+fn sqlparser_chunk(
+    dialect: &dyn ParserDialect,
+    text: &str,
+    start: usize,
+    region_end: usize,
+    mut want: usize,
+    raw: &mut Vec<TokenWithSpan>,
+    sink: &mut impl FnMut(Tok),
+) -> Chunk {
+    loop {
+        let end = chunk_end(text, start + want, region_end);
         raw.clear();
         let result =
-            Tokenizer::new(dialect, &text[start..end]).tokenize_with_location_into_buf(&mut raw);
-        let last = end == range.end;
-        if !last && (result.is_err() || !ends_at_line_end_after_semicolon(&raw)) {
-            want = want.saturating_mul(2);
+            Tokenizer::new(dialect, &text[start..end]).tokenize_with_location_into_buf(raw);
+        let last = end == region_end;
+        if !last && (result.is_err() || !ends_at_line_end_after_semicolon(raw)) {
+            want = want.max(end - start).saturating_mul(2);
             continue;
         }
-        // The next chunk starts on the line where this one's closing newline ends.
-        let next_line = raw.last().map_or(line, |t| line + t.span.end.line - 1);
-        let error_at = map_chunk(&text[start..end], start, line, origin, &mut raw, &mut sink);
+        let error_at = map_chunk(&text[start..end], start, raw, sink);
         if last {
-            return result.err().map(|e| LexError {
+            // (The message without sqlparser's chunk-relative position.)
+            return Chunk::Done(result.err().map(|e| LexError {
                 message: e.message,
                 construct_start: error_at,
-            });
+            }));
         }
-        line = next_line;
-        start = end;
-        want = CHUNK;
+        return Chunk::Continue(end);
     }
 }
 
@@ -150,15 +205,11 @@ fn ends_at_line_end_after_semicolon(raw: &[TokenWithSpan]) -> bool {
     )
 }
 
-/// Gives the chunk's significant tokens their bytes in the file and file-relative spans.
-/// `line` is the chunk's first line counted from the region's start (the chunk starts at
-/// column 1 unless it is the first). Returns the byte where an error would begin: just after
-/// the last token.
+/// Gives the chunk's significant tokens their bytes in the file. `offset` is the chunk's first
+/// byte in the file. Returns the byte where an error would begin: just after the last token.
 fn map_chunk(
     chunk: &str,
     offset: usize,
-    line: u64,
-    origin: (u64, u64),
     raw: &mut Vec<TokenWithSpan>,
     sink: &mut impl FnMut(Tok),
 ) -> usize {
@@ -194,34 +245,12 @@ fn map_chunk(
         if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
             continue;
         }
-        let in_region = |at: Location| {
-            if at.line == 0 {
-                at
-            } else {
-                Location::new(at.line + line - 1, at.column)
-            }
-        };
         sink(Tok {
             token: t.token,
             range: offset + start..offset + end,
-            span: Span::new(
-                shift(in_region(t.span.start), origin),
-                shift(in_region(t.span.end), origin),
-            ),
         });
     }
     offset + last_end
-}
-
-fn shift(at: Location, origin: (u64, u64)) -> Location {
-    if at.line == 0 {
-        return at;
-    }
-    if at.line == 1 {
-        Location::new(origin.0, origin.1 + at.column - 1)
-    } else {
-        Location::new(origin.0 + at.line - 1, at.column)
-    }
 }
 
 /// A MySQL optimizer-hint comment (`/*!50003 CREATE … */`) whose content sqlparser tokenizes.
@@ -318,11 +347,12 @@ impl<'a> Walker<'a> {
 mod tests {
     use super::*;
     use sqlparser::dialect::PostgreSqlDialect;
+    use Dialect::{Mysql, Postgres};
 
     #[test]
     fn byte_ranges_are_exact_with_crlf_and_non_ascii() {
         let text = "SELECT 'é';\r\nCREATE TABLE ünï (a int);";
-        let lexed = lex(&PostgreSqlDialect {}, text, 0..text.len(), (1, 1));
+        let lexed = lex(Postgres, text, 0..text.len());
         assert!(lexed.error.is_none());
         let words: Vec<&str> = lexed
             .tokens
@@ -338,17 +368,16 @@ mod tests {
     #[test]
     fn unterminated_dollar_quote_reports_where_it_starts() {
         let text = "SELECT 1;\nDO $$ BEGIN";
-        let lexed = lex(&PostgreSqlDialect {}, text, 0..text.len(), (1, 1));
+        let lexed = lex(Postgres, text, 0..text.len());
         let error = lexed.error.expect("an error");
         assert_eq!(error.construct_start, text.find("$$").unwrap());
     }
 
     #[test]
     fn mysql_hint_comments_get_their_real_positions() {
-        use sqlparser::dialect::MySqlDialect;
         let text =
             "/*!40101 SET NAMES utf8 */;\n/*!50003 CREATE TABLE hinted (id int) */;\nSELECT 1;";
-        let lexed = lex(&MySqlDialect {}, text, 0..text.len(), (1, 1));
+        let lexed = lex(Mysql, text, 0..text.len());
         let words: Vec<&str> = lexed
             .tokens
             .iter()
@@ -375,20 +404,30 @@ mod tests {
         let long_body = format!("DO $b$ {} $b$;\n", "PERFORM 2;\n".repeat(CHUNK / 4));
         let text = format!("{}{long_body}{}", block.repeat(900), block.repeat(900));
         assert!(text.len() > 3 * CHUNK);
-        let dialect = PostgreSqlDialect {};
-        let lexed = lex(&dialect, &text, 0..text.len(), (1, 1));
-        assert!(lexed.error.is_none());
-        let whole = Tokenizer::new(&dialect, &text)
+        let whole = Tokenizer::new(&PostgreSqlDialect {}, &text)
             .tokenize_with_location()
             .expect("tokenizes");
-        let expected: Vec<(&Token, Span)> = whole
+        // One pass's tokens, with their positions turned into bytes.
+        let mut walker = Walker::new(&text, 1, 1);
+        let expected: Vec<(&Token, Range<usize>)> = whole
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-            .map(|t| (&t.token, t.span))
+            .map(|t| {
+                let start = walker.advance_to(t.span.start);
+                (&t.token, start..walker.advance_to(t.span.end))
+            })
             .collect();
-        let got: Vec<(&Token, Span)> = lexed.tokens.iter().map(|t| (&t.token, t.span)).collect();
-        assert_eq!(got, expected);
-        let mut semis = lexed.tokens.iter().filter(|t| t.token == Token::SemiColon);
-        assert!(semis.all(|t| &text[t.range.clone()] == ";"));
+        for engine in [Engine::SqlparserOnly, Engine::FastPathFirst] {
+            let lexed = lex_with(engine, Postgres, &text, 0..text.len());
+            assert!(lexed.error.is_none());
+            let got: Vec<(&Token, Range<usize>)> = lexed
+                .tokens
+                .iter()
+                .map(|t| (&t.token, t.range.clone()))
+                .collect();
+            assert_eq!(got, expected, "{engine:?}");
+            let mut semis = lexed.tokens.iter().filter(|t| t.token == Token::SemiColon);
+            assert!(semis.all(|t| &text[t.range.clone()] == ";"));
+        }
     }
 }

@@ -11,6 +11,7 @@
 pub mod dialect;
 pub mod do_block;
 pub mod effects;
+pub mod fast_lexer;
 pub mod lexer;
 pub mod shape;
 pub mod split;
@@ -24,7 +25,7 @@ pub use split::{Directive, DirectiveKind};
 use crate::source::SourceFile;
 use split::RawStatement;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan};
 use std::ops::Range;
 
 /// One statement of a migration file.
@@ -204,7 +205,7 @@ fn build(
 ) -> Statement {
     let shape = shape::recognise(&raw.tokens, &source.text);
     let (ast, parse_error) = if mode == AstMode::Always || shape.kind == ShapeKind::Unknown {
-        parse_tokens(parser_dialect, &raw.tokens)
+        parse_tokens(parser_dialect, source, &raw.tokens)
     } else {
         (None, None)
     };
@@ -223,9 +224,10 @@ fn build(
 
 fn parse_tokens(
     parser_dialect: &dyn sqlparser::dialect::Dialect,
+    source: &SourceFile,
     tokens: &[Tok],
 ) -> (Option<Box<sqlparser::ast::Statement>>, Option<String>) {
-    let tokens: Vec<_> = tokens.iter().map(Tok::to_parser_token).collect();
+    let tokens = parser_tokens(source, tokens);
     let mut parser = Parser::new(parser_dialect).with_tokens_with_locations(tokens);
     match parser.parse_statement() {
         Ok(ast) => {
@@ -242,4 +244,45 @@ fn parse_tokens(
         }
         Err(e) => (None, Some(e.to_string())),
     }
+}
+
+/// The statement's tokens as sqlparser's parser takes them, with 1-based line and character
+/// column positions (as preflight reports them: `\r\n`, `\n` and a lone `\r` end a line), so
+/// that its error messages point into the file. One binary search for the first token, then a
+/// walk over the statement's own text.
+pub fn parser_tokens(source: &SourceFile, tokens: &[Tok]) -> Vec<TokenWithSpan> {
+    let text = source.text.as_bytes();
+    let Some(first) = tokens.first() else {
+        return Vec::new();
+    };
+    let lc = source.line_col(first.range.start);
+    let (mut byte, mut line, mut column) = (first.range.start, lc.line as u64, lc.column as u64);
+    let mut location_of = |at: usize| {
+        if at < byte {
+            // Out of order (never for one statement's tokens): look it up.
+            let lc = source.line_col(at);
+            return Location::new(lc.line as u64, lc.column as u64);
+        }
+        for (i, &b) in text[byte..at].iter().enumerate() {
+            let line_break = b == b'\n' || (b == b'\r' && text.get(byte + i + 1) != Some(&b'\n'));
+            if line_break {
+                line += 1;
+                column = 1;
+            } else if !(0x80..0xC0).contains(&b) {
+                column += 1;
+            }
+        }
+        byte = at;
+        Location::new(line, column)
+    };
+    tokens
+        .iter()
+        .map(|t| {
+            let start = location_of(t.range.start);
+            TokenWithSpan {
+                token: t.token.clone(),
+                span: Span::new(start, location_of(t.range.end)),
+            }
+        })
+        .collect()
 }

@@ -362,6 +362,7 @@ impl Cursor<'_> {
         let mut parts = Vec::new();
         while let Some(Token::Word(w)) = self.peek().map(|t| &t.token) {
             parts.push(match w.quote_style {
+                None if w.value.is_ascii() => w.value.to_ascii_lowercase(),
                 None => w.value.to_lowercase(),
                 Some(_) => w.value.clone(),
             });

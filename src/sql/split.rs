@@ -7,6 +7,7 @@
 use super::lexer::{lex, lex_into, LexError, Tok};
 use super::Dialect;
 use crate::source::SourceFile;
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -50,7 +51,6 @@ pub fn split(
     directives: bool,
 ) -> Split {
     let text: &str = &source.text;
-    let parser_dialect = dialect.parser_dialect();
     let mut out = Split::default();
     let mut pos = range.start;
     let mut delimiter: Option<String> = None;
@@ -65,13 +65,7 @@ pub fn split(
                 None
             };
             let region_end = candidate.as_ref().map_or(range.end, |d| d.range.start);
-            let region = split_region(
-                source,
-                parser_dialect.as_ref(),
-                dialect,
-                pos..region_end,
-                delimiter.as_deref(),
-            );
+            let region = split_region(source, dialect, pos..region_end, delimiter.as_deref());
             match (region.error.is_some(), candidate) {
                 (true, Some(d)) => search_from = line_end_after(text, d.range.end, range.end),
                 (_, candidate) => {
@@ -154,59 +148,42 @@ fn next_directive(text: &str, from: usize, end: usize, dialect: Dialect) -> Opti
     None
 }
 
-fn origin(source: &SourceFile, at: usize) -> (u64, u64) {
-    let lc = source.line_col(at);
-    (lc.line as u64, lc.column as u64)
-}
-
 fn split_region(
     source: &SourceFile,
-    parser_dialect: &dyn sqlparser::dialect::Dialect,
     dialect: Dialect,
     range: Range<usize>,
     delimiter: Option<&str>,
 ) -> Split {
     match delimiter {
-        None => split_on_semicolons(source, parser_dialect, dialect, range),
-        Some(d) => split_on_delimiter(source, parser_dialect, range, d),
+        None => split_on_semicolons(source, dialect, range),
+        Some(d) => split_on_delimiter(source, dialect, range, d),
     }
 }
 
-fn split_on_semicolons(
-    source: &SourceFile,
-    parser_dialect: &dyn sqlparser::dialect::Dialect,
-    dialect: Dialect,
-    range: Range<usize>,
-) -> Split {
+fn split_on_semicolons(source: &SourceFile, dialect: Dialect, range: Range<usize>) -> Split {
     let mut out = Split::default();
     let mut current: Vec<Tok> = Vec::new();
     let mut body = BodyDepth::default();
     // Tokens go straight into their statement: no file-sized token vector in between.
-    let error = lex_into(
-        parser_dialect,
-        &source.text,
-        range.clone(),
-        origin(source, range.start),
-        |tok| {
-            if matches!(tok.token, Token::SemiColon) {
-                body.settle();
-                if body.depth == 0 {
-                    let terminator = tok.range.clone();
-                    // Statements of a file tend to be alike: start the next at this one's size.
-                    let next = Vec::with_capacity(current.len());
-                    push_statement(
-                        &mut out,
-                        std::mem::replace(&mut current, next),
-                        Some(terminator),
-                    );
-                    body = BodyDepth::default();
-                    return;
-                }
+    let error = lex_into(dialect, &source.text, range.clone(), |tok| {
+        if matches!(tok.token, Token::SemiColon) {
+            body.settle();
+            if body.depth == 0 {
+                let terminator = tok.range.clone();
+                // Statements of a file tend to be alike: start the next at this one's size.
+                let next = Vec::with_capacity(current.len());
+                push_statement(
+                    &mut out,
+                    std::mem::replace(&mut current, next),
+                    Some(terminator),
+                );
+                body = BodyDepth::default();
+                return;
             }
-            body.observe(&current, &tok, dialect);
-            current.push(tok);
-        },
-    );
+        }
+        body.observe(&current, &tok, dialect);
+        current.push(tok);
+    });
     if let Some(error) = error {
         // The statement that holds the unterminated construct runs to the end of the region.
         // A construct that opens a statement (a comment, a string) leaves no statement to check.
@@ -226,7 +203,7 @@ fn split_on_semicolons(
 
 fn split_on_delimiter(
     source: &SourceFile,
-    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    dialect: Dialect,
     range: Range<usize>,
     delimiter: &str,
 ) -> Split {
@@ -237,12 +214,7 @@ fn split_on_delimiter(
     while start < range.end {
         let found = text[search..range.end].find(delimiter).map(|i| search + i);
         let segment_end = found.unwrap_or(range.end);
-        let lexed = lex(
-            parser_dialect,
-            text,
-            start..segment_end,
-            origin(source, start),
-        );
+        let lexed = lex(dialect, text, start..segment_end);
         if let Some(error) = lexed.error {
             if let Some(at) = found {
                 // The delimiter sits inside a string or comment: keep looking.
@@ -304,10 +276,12 @@ impl BodyDepth {
             return;
         }
         if !self.routine {
-            self.routine = before[0].is_kw("CREATE")
-                && ["FUNCTION", "PROCEDURE", "TRIGGER", "EVENT"]
-                    .iter()
-                    .any(|k| tok.is_kw(k));
+            // By keyword, not by text: this runs for every token of every statement.
+            self.routine = matches!(&before[0].token, Token::Word(w) if w.keyword == Keyword::CREATE && w.quote_style.is_none())
+                && matches!(&tok.token, Token::Word(w) if w.quote_style.is_none() && matches!(
+                    w.keyword,
+                    Keyword::FUNCTION | Keyword::PROCEDURE | Keyword::TRIGGER | Keyword::EVENT
+                ));
             return;
         }
         let previous = before.last();
