@@ -96,8 +96,9 @@ fn lex_into_with(
     range: Range<usize>,
     mut sink: impl FnMut(Tok),
 ) -> Option<LexError> {
-    let parser_dialect = dialect.parser_dialect();
     let fast = FastLexer::for_dialect(dialect);
+    // Made only when sqlparser is needed: most regions never leave the fast path.
+    let mut parser_dialect = None;
     let mut at = range.start;
     let mut raw = Vec::new();
     loop {
@@ -113,7 +114,9 @@ fn lex_into_with(
             Engine::SqlparserOnly => CHUNK,
         };
         match sqlparser_chunk(
-            parser_dialect.as_ref(),
+            parser_dialect
+                .get_or_insert_with(|| dialect.parser_dialect())
+                .as_ref(),
             text,
             at,
             range.end,

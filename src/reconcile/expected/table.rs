@@ -501,18 +501,7 @@ impl Replayer {
                 options,
                 ..
             } => {
-                let def = ColumnDef {
-                    name: col_name.clone(),
-                    data_type: data_type.clone(),
-                    options: options
-                        .iter()
-                        .map(|o| sqlparser::ast::ColumnOptionDef {
-                            name: None,
-                            option: o.clone(),
-                        })
-                        .collect(),
-                };
-                self.add_column(table, &def);
+                self.add_column(table, &column_def(col_name, data_type, options));
             }
             AlterTableOperation::ChangeColumn {
                 old_name,
@@ -523,18 +512,7 @@ impl Replayer {
             } => {
                 let old = self.column_id(table, old_name);
                 self.remove(&old);
-                let def = ColumnDef {
-                    name: new_name.clone(),
-                    data_type: data_type.clone(),
-                    options: options
-                        .iter()
-                        .map(|o| sqlparser::ast::ColumnOptionDef {
-                            name: None,
-                            option: o.clone(),
-                        })
-                        .collect(),
-                };
-                self.add_column(table, &def);
+                self.add_column(table, &column_def(new_name, data_type, options));
             }
             AlterTableOperation::RenameColumn {
                 old_column_name,
@@ -638,5 +616,24 @@ impl Replayer {
                 self.remove(&id);
             }
         }
+    }
+}
+
+/// The column a MySQL `MODIFY`/`CHANGE COLUMN` leaves behind, as a column definition.
+fn column_def(
+    name: &sqlparser::ast::Ident,
+    data_type: &sqlparser::ast::DataType,
+    options: &[sqlparser::ast::ColumnOption],
+) -> ColumnDef {
+    ColumnDef {
+        name: name.clone(),
+        data_type: data_type.clone(),
+        options: options
+            .iter()
+            .map(|o| sqlparser::ast::ColumnOptionDef {
+                name: None,
+                option: o.clone(),
+            })
+            .collect(),
     }
 }

@@ -1,7 +1,7 @@
 //! dbmate: `schema_migrations(version VARCHAR PRIMARY KEY)`, one row per applied migration.
 //! Files `<VERSION>_<NAME>.sql` with `-- migrate:up` / `-- migrate:down` sections. No checksums.
 
-use super::{required, Record, RecordState, Tracker};
+use super::{Record, Tracker};
 use crate::error::Result;
 use crate::reconcile::db::{Engine, TextRow};
 use crate::reconcile::files::{self, Discovered, MigrationFile};
@@ -31,18 +31,11 @@ impl Tracker for Dbmate {
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {
-        format!("SELECT version FROM {table} ORDER BY version")
+        super::versions_query(table)
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        rows.iter()
-            .map(|row| {
-                Ok(Record::new(
-                    required(row, 0, "dbmate", "version")?,
-                    RecordState::Applied,
-                ))
-            })
-            .collect()
+        super::applied_versions(&rows, "dbmate")
     }
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {

@@ -2,7 +2,7 @@
 //! per migration, `<VERSION>_<NAME>/up.sql`; the version is the part before the first `_`
 //! with its dashes removed (`2024-01-15-000000_users` → `20240115000000`). No checksums.
 
-use super::{required, Record, RecordState, Tracker};
+use super::{Record, Tracker};
 use crate::error::Result;
 use crate::reconcile::db::{Engine, TextRow};
 use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
@@ -49,18 +49,11 @@ impl Tracker for Diesel {
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {
-        format!("SELECT version FROM {table} ORDER BY version")
+        super::versions_query(table)
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        rows.iter()
-            .map(|row| {
-                Ok(Record::new(
-                    required(row, 0, "diesel", "version")?,
-                    RecordState::Applied,
-                ))
-            })
-            .collect()
+        super::applied_versions(&rows, "diesel")
     }
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {

@@ -287,6 +287,23 @@ pub fn parse_bool(value: Option<&str>) -> bool {
     )
 }
 
+/// The query of a tracker table that holds nothing but applied versions (dbmate, Diesel).
+pub fn versions_query(table: &str) -> String {
+    format!("SELECT version FROM {table} ORDER BY version")
+}
+
+/// The records of such a table: every row is an applied version.
+pub fn applied_versions(rows: &[TextRow], tracker: &str) -> Result<Vec<Record>> {
+    rows.iter()
+        .map(|row| {
+            Ok(Record::new(
+                required(row, 0, tracker, "version")?,
+                RecordState::Applied,
+            ))
+        })
+        .collect()
+}
+
 /// Column `i` of a row, or an error naming the tracker.
 pub fn col<'a>(row: &'a TextRow, i: usize, tracker: &str) -> Result<Option<&'a str>> {
     row.get(i).map(|v| v.as_deref()).ok_or_else(|| {
