@@ -1,6 +1,7 @@
 //! `preflight.toml`: one file configures every command. Unknown keys are errors (a typo must not
 //! silently disable a check), and every error names the file, line and key.
 
+pub use crate::diagnostics::Stage;
 use crate::diagnostics::{FailOn, Severity};
 use crate::error::{Error, Result};
 use crate::sql::Dialect;
@@ -125,15 +126,6 @@ pub struct EnvManifestConfig {
     pub required: Vec<String>,
     /// A `.env.example`-style file whose names are all required.
     pub example_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    Lint,
-    Reconcile,
-    Verify,
-    Parity,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

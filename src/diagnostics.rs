@@ -47,6 +47,35 @@ impl FailOn {
     }
 }
 
+/// A stage of the gate, and the command that runs it alone. `check` tags every finding with
+/// the stage that produced it; the name is what JSON, SARIF and the reports print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Lint,
+    Reconcile,
+    Verify,
+    Parity,
+}
+
+impl Stage {
+    /// `lint`, `reconcile`, `verify` or `parity`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Lint => "lint",
+            Stage::Reconcile => "reconcile",
+            Stage::Verify => "verify",
+            Stage::Parity => "parity",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Whether applying a fix can change what the migration means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -130,8 +159,8 @@ pub struct Finding {
     pub environment: Option<String>,
     /// What the finding is about when it is not a file span: a variable, a secret, a migration.
     pub subject: Option<String>,
-    /// Which stage produced it (lint, reconcile, verify, parity); set by `check`.
-    pub stage: Option<String>,
+    /// Which stage produced it; set by `check`.
+    pub stage: Option<Stage>,
 }
 
 impl Finding {
@@ -211,7 +240,7 @@ impl Serialize for Finding {
             #[serde(skip_serializing_if = "Option::is_none")]
             subject: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
-            stage: Option<&'a str>,
+            stage: Option<&'static str>,
         }
         let l = &self.location;
         Wire {
@@ -229,7 +258,7 @@ impl Serialize for Finding {
             unknown: self.unknown,
             environment: self.environment.as_deref(),
             subject: self.subject.as_deref(),
-            stage: self.stage.as_deref(),
+            stage: self.stage.map(Stage::name),
         }
         .serialize(s)
     }

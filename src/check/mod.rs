@@ -63,7 +63,7 @@ pub async fn check_with(
         let started = Instant::now();
         let mut run = run_stage(stage, config, runners, &mut report).await;
         for f in &mut run.findings {
-            f.stage = Some(stage_name(stage).to_string());
+            f.stage = Some(stage);
         }
         let allow_unknown =
             config.check.allow_unknown || (stage == Stage::Parity && config.parity.allow_unknown);
@@ -81,7 +81,7 @@ pub async fn check_with(
         any_error |= run.errored;
         any_failure |= run.findings.iter().any(fails) || (has_unknown && !allow_unknown);
         let result = StageResult {
-            stage: stage_name(stage).to_string(),
+            stage,
             status,
             summary: Summary::of(&run.findings, files_of(&report, stage)),
             reason: run.not_checked,
@@ -102,11 +102,7 @@ pub async fn check_with(
     report.verdict = Some(Verdict {
         outcome,
         stages: results,
-        not_configured: selection
-            .not_configured
-            .into_iter()
-            .map(|s| stage_name(s).to_string())
-            .collect(),
+        not_configured: selection.not_configured,
     });
     Ok(report)
 }

@@ -15,12 +15,7 @@ pub trait StageRunner {
 }
 
 pub fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Lint => "lint",
-        Stage::Reconcile => "reconcile",
-        Stage::Verify => "verify",
-        Stage::Parity => "parity",
-    }
+    stage.name()
 }
 
 /// The setting a stage needs that `config` lacks, or `None` when the stage can run.

@@ -97,7 +97,7 @@ fn run(
             .unwrap()
             .stages
             .iter()
-            .map(|s| s.stage.as_str())
+            .map(|s| s.stage.name())
             .collect();
         let started: Vec<&str> = seen.iter().map(|s| stage_name(*s)).collect();
         assert_eq!(
@@ -115,7 +115,7 @@ fn statuses(report: &Report) -> Vec<(String, StageStatus)> {
         .unwrap()
         .stages
         .iter()
-        .map(|s| (s.stage.clone(), s.status))
+        .map(|s| (s.stage.name().to_string(), s.status))
         .collect()
 }
 
@@ -138,8 +138,8 @@ fn a_failing_stage_fails_the_gate_and_later_stages_still_run() {
             ("parity".to_string(), StageStatus::Passed)
         ]
     );
-    assert_eq!(verdict.not_configured, ["reconcile", "verify"]);
-    assert_eq!(report.findings[0].stage.as_deref(), Some("lint"));
+    assert_eq!(verdict.not_configured, [Stage::Reconcile, Stage::Verify]);
+    assert_eq!(report.findings[0].stage, Some(Stage::Lint));
     assert_eq!(report.files_checked, 2);
     assert_eq!(
         verdict.line(),

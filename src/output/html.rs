@@ -96,7 +96,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "<tr><td>{}</td><td class=\"status-{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                text(&s.stage),
+                text(s.stage.name()),
                 s.status.key(),
                 text(s.status.word()),
                 text(if found.is_empty() { "none" } else { &found }),
@@ -107,7 +107,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "<tr><td>{}</td><td>not configured</td><td></td><td></td></tr>",
-                text(stage)
+                text(stage.name())
             )?;
         }
         writeln!(out, "</table>\n</section>")?;

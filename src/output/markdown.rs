@@ -32,7 +32,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 writeln!(
                     out,
                     "| {} | {} | {} | {} |",
-                    escape(&s.stage),
+                    escape(s.stage.name()),
                     s.status.word(),
                     if found.is_empty() {
                         "none".into()
@@ -43,7 +43,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 )?;
             }
             for stage in &verdict.not_configured {
-                writeln!(out, "| {} | not configured | | |", escape(stage))?;
+                writeln!(out, "| {} | not configured | | |", escape(stage.name()))?;
             }
             writeln!(out)?;
         }

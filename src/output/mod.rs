@@ -17,7 +17,7 @@ mod verdict;
 pub use target::{Destination, ReportTarget};
 pub use verdict::{Outcome, StageResult, StageStatus, Verdict};
 
-use crate::diagnostics::{Finding, Summary};
+use crate::diagnostics::{Finding, Stage, Summary};
 use crate::source::SourceFile;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -203,12 +203,12 @@ pub(crate) fn plural(n: usize, what: &str) -> String {
 pub(crate) fn findings_by_stage(report: &Report) -> Vec<(Option<&str>, Vec<&Finding>)> {
     let mut order: Vec<Option<&str>> = Vec::new();
     if let Some(v) = &report.verdict {
-        order.extend(v.stages.iter().map(|s| Some(s.stage.as_str())));
+        order.extend(v.stages.iter().map(|s| Some(s.stage.name())));
     }
     let mut groups: Vec<(Option<&str>, Vec<&Finding>)> =
         order.into_iter().map(|s| (s, Vec::new())).collect();
     for f in &report.findings {
-        let stage = f.stage.as_deref();
+        let stage = f.stage.map(Stage::name);
         match groups.iter_mut().find(|(s, _)| *s == stage) {
             Some((_, list)) => list.push(f),
             None => groups.push((stage, vec![f])),

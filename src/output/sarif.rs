@@ -3,7 +3,7 @@
 //! environment findings, at a logical location named after the environment and subject.
 
 use super::Report;
-use crate::diagnostics::{Finding, LineCol, RuleInfo, Severity};
+use crate::diagnostics::{Finding, LineCol, RuleInfo, Severity, Stage};
 use crate::source::SourceFile;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -167,9 +167,9 @@ fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value 
         properties.insert("unknown".into(), json!(true));
     }
     for (key, value) in [
-        ("environment", &f.environment),
-        ("subject", &f.subject),
-        ("stage", &f.stage),
+        ("environment", f.environment.as_deref()),
+        ("subject", f.subject.as_deref()),
+        ("stage", f.stage.map(Stage::name)),
     ] {
         if let Some(v) = value {
             properties.insert(key.into(), json!(v));

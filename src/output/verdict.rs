@@ -1,7 +1,7 @@
 //! The gate's decision: one status per stage and an overall outcome that picks the exit code.
 
 use super::plural;
-use crate::diagnostics::Summary;
+use crate::diagnostics::{Stage, Summary};
 use crate::error::exit;
 use serde::Serialize;
 
@@ -71,8 +71,7 @@ impl StageStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StageResult {
-    /// `lint`, `reconcile`, `verify` or `parity`.
-    pub stage: String,
+    pub stage: Stage,
     pub status: StageStatus,
     pub summary: Summary,
     /// Why a stage was not checked (the error, or the missing setting).
@@ -87,7 +86,7 @@ pub struct Verdict {
     pub outcome: Outcome,
     pub stages: Vec<StageResult>,
     /// Stages that are not configured in preflight.toml and so were not selected.
-    pub not_configured: Vec<String>,
+    pub not_configured: Vec<Stage>,
 }
 
 impl Verdict {
@@ -107,7 +106,11 @@ impl Verdict {
         if !self.not_configured.is_empty() {
             line.push_str(&format!(
                 "; not configured: {}",
-                self.not_configured.join(", ")
+                self.not_configured
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         line

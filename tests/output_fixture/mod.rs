@@ -2,7 +2,7 @@
 //! environment findings without a file, a parity matrix and a check verdict.
 #![allow(dead_code)]
 
-use preflight::diagnostics::{Applicability, Finding, Fix, Severity, Summary};
+use preflight::diagnostics::{Applicability, Finding, Fix, Severity, Stage, Summary};
 use preflight::output::{
     Cell, CellStatus, Outcome, Report, StageResult, StageStatus, Table, Verdict,
 };
@@ -130,11 +130,11 @@ pub fn check_report() -> Report {
     let mut report = Report::new("check");
     let mut lint = vec![create_table_finding(&source), create_index_finding(&source)];
     for f in &mut lint {
-        f.stage = Some("lint".into());
+        f.stage = Some(Stage::Lint);
     }
     let mut parity = parity_findings();
     for f in &mut parity {
-        f.stage = Some("parity".into());
+        f.stage = Some(Stage::Parity);
     }
     let mut not_checked = Finding::new(
         "CK101",
@@ -144,7 +144,7 @@ pub fn check_report() -> Report {
     )
     .with_subject("reconcile")
     .unknown();
-    not_checked.stage = Some("reconcile".into());
+    not_checked.stage = Some(Stage::Reconcile);
     report.files_checked = 1;
     report.add_source(&source);
     let lint_summary = Summary::of(&lint, 1);
@@ -161,28 +161,28 @@ pub fn check_report() -> Report {
         outcome: Outcome::Error,
         stages: vec![
             StageResult {
-                stage: "lint".into(),
+                stage: Stage::Lint,
                 status: StageStatus::Failed,
                 summary: lint_summary,
                 reason: None,
                 duration_ms: 3,
             },
             StageResult {
-                stage: "reconcile".into(),
+                stage: Stage::Reconcile,
                 status: StageStatus::NotChecked,
                 summary: reconcile_summary,
                 reason: Some("database: connection refused (127.0.0.1:1)".into()),
                 duration_ms: 1,
             },
             StageResult {
-                stage: "parity".into(),
+                stage: Stage::Parity,
                 status: StageStatus::Failed,
                 summary: parity_summary,
                 reason: None,
                 duration_ms: 12,
             },
         ],
-        not_configured: vec!["verify".into()],
+        not_configured: vec![Stage::Verify],
     });
     report
 }
