@@ -52,7 +52,10 @@ pub struct LintConfig {
     pub include: Vec<String>,
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The lint gate's threshold (default: `[check] fail_on`, else error).
     pub fail_on: Option<FailOn>,
+    /// Let statements lint could not read (PF001) pass the gate (default: `[check] allow_unknown`).
+    pub allow_unknown: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -113,9 +116,11 @@ pub struct ParityConfig {
     /// (e.g. `containerDefinitions.web.image`, `cpu`).
     #[serde(default)]
     pub expected_differences: Vec<String>,
-    /// Let findings that could not be checked pass the gate (default: they fail it).
-    #[serde(default)]
-    pub allow_unknown: bool,
+    /// The parity gate's threshold (default: `[check] fail_on`, else error).
+    pub fail_on: Option<FailOn>,
+    /// Let findings that could not be checked pass the gate (default: `[check] allow_unknown`,
+    /// else they fail it).
+    pub allow_unknown: Option<bool>,
 }
 
 /// Variable names every environment must define.
@@ -133,10 +138,11 @@ pub struct EnvManifestConfig {
 pub struct CheckConfig {
     /// Stages to run (default: every stage that is configured).
     pub stages: Option<Vec<Stage>>,
+    /// Every stage's threshold unless its own section sets one (default: error).
     pub fail_on: Option<FailOn>,
-    /// Let `unknown` findings pass the gate (default: they fail it).
-    #[serde(default)]
-    pub allow_unknown: bool,
+    /// Let `unknown` findings of every stage pass the gate unless its own section says
+    /// otherwise (default: they fail it).
+    pub allow_unknown: Option<bool>,
 }
 
 impl Config {

@@ -89,3 +89,44 @@ fn snapshot_needs_a_live_environment() {
     );
     assert_eq!(stderr.lines().count(), 1, "one-line error: {stderr}");
 }
+
+/// parity uses the same gate as every other command: `[check] fail_on` applies unless
+/// `[parity] fail_on` or `--fail-on` says otherwise.
+#[test]
+fn parity_honours_check_fail_on_then_its_own_section_then_the_flag() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample");
+    let dir = tempfile::tempdir().unwrap();
+    let environments = format!(
+        "[environments.staging]\nsnapshot = \"{}\"\n[environments.production]\nsnapshot = \"{}\"\n",
+        sample.join("snapshots/staging.json").display(),
+        sample.join("snapshots/production.json").display()
+    );
+    let exit = |toml: &str, flags: &[&str]| {
+        let config = dir.path().join("preflight.toml");
+        std::fs::write(&config, format!("{environments}{toml}")).unwrap();
+        Command::cargo_bin("preflight")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .arg("--config")
+            .arg(&config)
+            .arg("parity")
+            .args(flags)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(exit("", &[]), Some(1), "three errors");
+    assert_eq!(exit("[check]\nfail_on = \"never\"\n", &[]), Some(0));
+    assert_eq!(
+        exit(
+            "[parity]\nfail_on = \"error\"\n[check]\nfail_on = \"never\"\n",
+            &[]
+        ),
+        Some(1)
+    );
+    assert_eq!(
+        exit("[check]\nfail_on = \"never\"\n", &["--fail-on", "error"]),
+        Some(1)
+    );
+}

@@ -9,8 +9,9 @@ mod stages;
 pub use stages::{default_runners, missing_configuration, stage_name, StageRunner};
 
 use crate::config::{Config, Stage};
-use crate::diagnostics::{FailOn, Finding, Summary};
+use crate::diagnostics::{Finding, Summary};
 use crate::error::{Error, Result};
+use crate::gate::{Gate, GateFlags};
 use crate::output::{Outcome, Report, StageResult, StageStatus, Verdict};
 use crate::source::SourceFile;
 use std::time::Instant;
@@ -24,7 +25,8 @@ pub const STAGE_ORDER: [Stage; 4] = [Stage::Lint, Stage::Reconcile, Stage::Verif
 pub struct CheckOptions {
     /// Stages asked for on the command line; empty means `[check] stages`, else every configured one.
     pub stages: Vec<Stage>,
-    pub fail_on: FailOn,
+    /// `--fail-on` and `--allow-unknown`; each stage's gate falls back to preflight.toml.
+    pub gate: GateFlags,
 }
 
 /// What `check` tells its caller while it runs (for `--verbose`).
@@ -65,21 +67,14 @@ pub async fn check_with(
         for f in &mut run.findings {
             f.stage = Some(stage);
         }
-        let allow_unknown =
-            config.check.allow_unknown || (stage == Stage::Parity && config.parity.allow_unknown);
-        let fails = |f: &Finding| !f.unknown && options.fail_on.is_reached_by(f.severity);
-        let has_unknown = run.findings.iter().any(|f| f.unknown);
+        let judgement = Gate::for_stage(config, stage, options.gate).judge(&run.findings);
         let status = if run.not_checked.is_some() {
             StageStatus::NotChecked
-        } else if run.findings.iter().any(fails) {
-            StageStatus::Failed
-        } else if has_unknown {
-            StageStatus::Incomplete
         } else {
-            StageStatus::Passed
+            judgement.stage_status()
         };
         any_error |= run.errored;
-        any_failure |= run.findings.iter().any(fails) || (has_unknown && !allow_unknown);
+        any_failure |= judgement.fails();
         let result = StageResult {
             stage,
             status,

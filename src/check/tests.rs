@@ -228,7 +228,10 @@ fn the_threshold_decides_whether_warnings_fail() {
     .unwrap();
     assert_eq!(default.verdict.as_ref().unwrap().outcome, Outcome::Pass);
     let strict = CheckOptions {
-        fail_on: FailOn::Warning,
+        gate: crate::gate::GateFlags {
+            fail_on: Some(crate::diagnostics::FailOn::Warning),
+            allow_unknown: false,
+        },
         ..CheckOptions::default()
     };
     let report = run(&cfg, &strict, &[(Stage::Lint, lint_warning)]).unwrap();

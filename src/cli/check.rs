@@ -1,9 +1,8 @@
 //! `preflight check` and `preflight completions`.
 
-use super::Context;
+use super::{Context, GateArgs};
 use crate::check::{self, CheckOptions, Progress};
 use crate::config::Stage;
-use crate::diagnostics::FailOn;
 use crate::error::{Error, Result};
 use crate::output::{Destination, Format, ReportTarget};
 use clap::Args;
@@ -16,9 +15,8 @@ pub struct CheckArgs {
     /// Only these stages (default: `[check] stages`, else every configured stage).
     #[arg(long = "stage", value_enum)]
     pub stages: Vec<Stage>,
-    /// Exit 1 when a finding of at least this severity is reported (default: error, or `[check] fail_on`).
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -30,7 +28,7 @@ pub fn run(args: CheckArgs, ctx: &Context) -> Result<i32> {
     let targets = ReportTarget::parse_all(&args.reports)?;
     let options = CheckOptions {
         stages: args.stages,
-        fail_on: ctx.fail_on(args.fail_on, ctx.config.check.fail_on),
+        gate: args.gate.flags(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

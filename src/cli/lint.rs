@@ -1,6 +1,7 @@
 //! `preflight lint`, `fix`, `rules`, `explain`.
 
-use super::{Context, ReportArgs};
+use super::{Context, GateArgs, ReportArgs};
+use crate::diagnostics::Stage;
 use crate::diagnostics::{Applicability, Finding};
 use crate::error::{exit, Error, Result};
 use crate::lint::{self, LintOptions};
@@ -40,7 +41,7 @@ pub struct FixArgs {
     /// Print a unified diff and write nothing.
     #[arg(long)]
     pub diff: bool,
-    /// Write nothing; exit 1 if any file would change.
+    /// Write nothing, say what would change, and exit as `lint` would on the same files.
     #[arg(long)]
     pub check: bool,
     /// Also apply unsafe fixes (guarded DO blocks).
@@ -50,6 +51,9 @@ pub struct FixArgs {
     pub select: Vec<String>,
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// The gate `--check` exits by (as in `lint`).
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -74,12 +78,9 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
     output::write_report(&report, args.report.format, &mut out, ctx.color)
         .and_then(|()| out.flush())
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
-    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.lint.fail_on);
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| fail_on.is_reached_by(f.severity));
-    Ok(if failed { exit::FINDINGS } else { exit::OK })
+    Ok(ctx
+        .gate(Stage::Lint, &args.report.gate)
+        .exit_code(&report.findings))
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
@@ -90,9 +91,14 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     let (mut changed_files, mut applied, mut remaining, mut unsafe_available) = (0, 0, 0, 0);
+    // `--check` judges the files as they are, exactly as `lint` does.
+    let mut found = Vec::new();
     for path in &files {
         let source = SourceFile::read(path)?;
         let outcome = fix::fix_source(&source, &options, args.unsafe_fixes);
+        if args.check {
+            found.extend(outcome.found.iter().cloned());
+        }
         remaining += outcome.remaining.len();
         unsafe_available += outcome
             .remaining
@@ -164,8 +170,8 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
             .map_err(io_error)?;
         }
     }
-    Ok(if args.check && changed_files > 0 {
-        exit::FINDINGS
+    Ok(if args.check {
+        ctx.gate(Stage::Lint, &args.gate).exit_code(&found)
     } else {
         exit::OK
     })

@@ -8,8 +8,9 @@ pub mod reconcile;
 pub mod verify;
 
 use crate::config::Config;
-use crate::diagnostics::FailOn;
+use crate::diagnostics::{FailOn, Stage};
 use crate::error::{exit, Error, Result};
+use crate::gate::{Gate, GateFlags};
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -57,9 +58,28 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit 1 when a finding of at least this severity is reported (default: error, or `fail_on` in preflight.toml).
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// The gate's settings on the command line; they override preflight.toml.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// Exit 1 when a finding of at least this severity is reported (default: the command's section of preflight.toml, else `[check] fail_on`, else error).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Let findings that could not be checked (`unknown`) pass; by default they fail the run, whatever `--fail-on` says.
+    #[arg(long)]
+    pub allow_unknown: bool,
+}
+
+impl GateArgs {
+    pub fn flags(&self) -> GateFlags {
+        GateFlags {
+            fail_on: self.fail_on,
+            allow_unknown: self.allow_unknown,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,9 +115,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// The threshold: the flag, else the config's, else `error`.
-    pub fn fail_on(&self, flag: Option<FailOn>, configured: Option<FailOn>) -> FailOn {
-        flag.or(configured).unwrap_or_default()
+    /// The gate of `stage`: the flags, else preflight.toml (see [`Gate::for_stage`]).
+    pub fn gate(&self, stage: Stage, args: &GateArgs) -> Gate {
+        Gate::for_stage(&self.config, stage, args.flags())
     }
 }
 

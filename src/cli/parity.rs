@@ -1,9 +1,10 @@
 //! `preflight snapshot` and `preflight parity`.
 
 use super::{Context, ReportArgs};
+use crate::diagnostics::Stage;
 use crate::error::{exit, Error, Result};
 use crate::output::write_report;
-use crate::parity::{describe_output, fails_gate, parity, ParityOptions};
+use crate::parity::{describe_output, parity, ParityOptions};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -83,9 +84,9 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     write_report(&report, args.report.format, &mut out, ctx.color)
         .map_err(|e| Error::Other(format!("stdout: {e}")))?;
-    let fail_on = ctx.fail_on(args.report.fail_on, None);
-    let failed = fails_gate(&report.findings, fail_on, options.allow_unknown);
-    Ok(if failed { exit::FINDINGS } else { exit::OK })
+    Ok(ctx
+        .gate(Stage::Parity, &args.report.gate)
+        .exit_code(&report.findings))
 }
 
 fn config_path(ctx: &Context) -> PathBuf {

@@ -1,7 +1,8 @@
 //! `preflight reconcile`.
 
 use super::{Context, ReportArgs};
-use crate::error::{exit, Error, Result};
+use crate::diagnostics::Stage;
+use crate::error::{Error, Result};
 use crate::output;
 use crate::reconcile::{reconcile, ReconcileOptions};
 use clap::Args;
@@ -44,14 +45,9 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
     let mut stdout = std::io::stdout().lock();
     output::write_report(&report, args.report.format, &mut stdout, ctx.color)
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
-    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.check.fail_on);
-    // Unknown is not pass: what could not be verified fails unless the config allows it.
-    let allow_unknown = ctx.config.check.allow_unknown;
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| fail_on.is_reached_by(f.severity) || (f.unknown && !allow_unknown));
-    Ok(if failed { exit::FINDINGS } else { exit::OK })
+    Ok(ctx
+        .gate(Stage::Reconcile, &args.report.gate)
+        .exit_code(&report.findings))
 }
 
 /// One line for `--verbose`: what was compared and what it cost.

@@ -1,7 +1,8 @@
 //! `preflight verify`.
 
 use super::{Context, ReportArgs};
-use crate::error::{exit, Error, Result};
+use crate::diagnostics::Stage;
+use crate::error::{Error, Result};
 use crate::verify::{verify, VerifyOptions};
 use clap::Args;
 use std::path::PathBuf;
@@ -32,16 +33,10 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
     let mut out = anstream::stdout().lock();
     crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
-    // The same gate settings as reconcile: `[check] fail_on` and `allow_unknown`.
-    let fail_on = ctx.fail_on(args.report.fail_on, ctx.config.check.fail_on);
-    // Unknown is not pass: an unproven part fails the run like a failed proof, unless the
-    // configuration explicitly lets unknown results through.
-    let allow_unknown = ctx.config.check.allow_unknown;
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| (f.unknown && !allow_unknown) || fail_on.is_reached_by(f.severity));
-    Ok(if failed { exit::FINDINGS } else { exit::OK })
+    // Unknown is not pass: an unproven part fails the run unless unknowns are allowed.
+    Ok(ctx
+        .gate(Stage::Verify, &args.report.gate)
+        .exit_code(&report.findings))
 }
 
 /// Flags first, then `preflight.toml`.

@@ -18,6 +18,8 @@ const MAX_ROUNDS: usize = 8;
 pub struct FixOutcome {
     /// The fixed text (equal to the original when nothing applied).
     pub fixed: String,
+    /// The findings of the original text (what `lint` reports on it).
+    pub found: Vec<Finding>,
     /// The findings whose fixes were applied, in the order applied.
     pub applied: Vec<Finding>,
     /// Findings left in the fixed text.
@@ -34,7 +36,8 @@ impl FixOutcome {
 pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool) -> FixOutcome {
     let mut current = source.clone();
     let mut applied = Vec::new();
-    let mut findings = lint_source(&current, options);
+    let found = lint_source(&current, options);
+    let mut findings = found.clone();
     for _ in 0..MAX_ROUNDS {
         let (text, used) = apply(&current.text, &findings, unsafe_fixes);
         if used.is_empty() {
@@ -46,6 +49,7 @@ pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool
     }
     FixOutcome {
         fixed: current.text.to_string(),
+        found,
         applied,
         remaining: findings,
     }

@@ -1,9 +1,9 @@
-//! What to lint and how: dialect, rule selection, severity overrides, path filters, threshold.
+//! What to lint and how: dialect, rule selection, severity overrides, path filters.
 //! Built from `[lint]` in preflight.toml, then narrowed by command-line flags.
 
 use super::RULES;
 use crate::config::Config;
-use crate::diagnostics::{FailOn, RuleInfo, Severity};
+use crate::diagnostics::{RuleInfo, Severity};
 use crate::error::{Error, Result};
 use crate::sql::Dialect;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -26,7 +26,6 @@ pub struct LintOptions {
     pub base_dir: PathBuf,
     /// Only files added or modified since this git ref.
     pub since: Option<String>,
-    pub fail_on: FailOn,
 }
 
 impl LintOptions {
@@ -69,7 +68,6 @@ impl LintOptions {
             exclude: globs(&path, "exclude", &lint.exclude)?,
             base_dir: config.base_dir(),
             since: None,
-            fail_on: lint.fail_on.unwrap_or_default(),
         })
     }
 

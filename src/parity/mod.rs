@@ -28,7 +28,7 @@ pub mod values;
 pub mod aws;
 
 use crate::config::{Config, EnvironmentConfig};
-use crate::diagnostics::{sort_findings, FailOn, Finding, RuleInfo};
+use crate::diagnostics::{sort_findings, Finding, RuleInfo};
 use crate::error::{Error, Result};
 use crate::output::Report;
 pub use environment::Environment;
@@ -47,8 +47,6 @@ pub struct ParityOptions {
     pub expected_differences: Vec<String>,
     /// Names every environment must set (`[env] required` and the `.env.example` file).
     pub required: Vec<String>,
-    /// `[parity] allow_unknown`: unknown findings stay reported but do not fail the gate.
-    pub allow_unknown: bool,
     /// Read secret values (live only) to check that referenced JSON keys exist.
     pub verify_secret_keys: bool,
     /// Cross-check IAM decisions with iam:SimulatePrincipalPolicy (live only).
@@ -95,7 +93,6 @@ impl ParityOptions {
             environments,
             expected_differences: config.parity.expected_differences.clone(),
             required,
-            allow_unknown: config.parity.allow_unknown,
             verify_secret_keys: false,
             simulate: false,
             progress: false,
@@ -262,43 +259,7 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     report
 }
 
-/// The gate: a finding at or above `fail_on` fails it, and so does any unknown finding unless
-/// unknowns are allowed (what could not be checked is never a pass by default).
-pub fn fails_gate(findings: &[Finding], fail_on: FailOn, allow_unknown: bool) -> bool {
-    let unknown = findings.iter().any(|f| f.unknown);
-    findings
-        .iter()
-        .any(|f| !f.unknown && fail_on.is_reached_by(f.severity))
-        || (unknown && !allow_unknown)
-}
-
 /// Where `preflight snapshot` writes, for messages.
 pub fn describe_output(path: Option<&PathBuf>) -> String {
     path.map_or("stdout".into(), |p| p.display().to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::diagnostics::Severity;
-
-    #[test]
-    fn unknown_fails_the_gate_unless_allowed() {
-        let unknown =
-            vec![Finding::new("PA104", "environment-unreadable", Severity::Error, "x").unknown()];
-        assert!(fails_gate(&unknown, FailOn::Error, false));
-        assert!(
-            fails_gate(&unknown, FailOn::Never, false),
-            "unknown is not pass"
-        );
-        assert!(!fails_gate(&unknown, FailOn::Error, true));
-        let warning = vec![Finding::new(
-            "PA403",
-            "permission-drift",
-            Severity::Warning,
-            "x",
-        )];
-        assert!(!fails_gate(&warning, FailOn::Error, false));
-        assert!(fails_gate(&warning, FailOn::Warning, false));
-    }
 }

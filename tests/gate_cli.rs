@@ -1,0 +1,138 @@
+//! One gate for every command: `lint`, `check --stage lint` and `fix --check` exit the same way
+//! on the same file, for every mix of findings (error, warning, info, unknown), every
+//! `--fail-on` and with or without `--allow-unknown`; and unknown fails unless allowed.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// One statement per kind of finding (PostgreSQL).
+const ERROR: &str = "CREATE TABLE t (id int);\n"; // PF101, error
+const WARNING: &str = "INSERT INTO roles (name) VALUES ('admin');\n"; // PF119, warning
+const INFO: &str = "\\set ON_ERROR_STOP on\n"; // PF003, info
+const UNKNOWN: &str = "FROBNICATE the_table WITH gusto;\n"; // PF001, unknown
+
+const FAIL_ON: [&str; 4] = ["error", "warning", "info", "never"];
+
+fn preflight(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("preflight").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
+
+fn exit_code(cmd: &mut Command) -> i32 {
+    let out = cmd.output().unwrap();
+    out.status.code().expect("exit code")
+}
+
+/// A project with `[migrations] dir = "migrations"` holding one file, plus `toml`.
+fn project(sql: &str, toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("preflight.toml"),
+        format!("[migrations]\ndir = \"migrations\"\n{toml}"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(dir.path().join("migrations/001.sql"), sql).unwrap();
+    dir
+}
+
+/// The exit codes of the three commands, with `extra` flags.
+fn three_exit_codes(dir: &Path, extra: &[&str]) -> [i32; 3] {
+    [
+        exit_code(preflight(dir).arg("lint").arg("migrations").args(extra)),
+        exit_code(
+            preflight(dir)
+                .args(["check", "--stage", "lint"])
+                .args(extra),
+        ),
+        exit_code(
+            preflight(dir)
+                .args(["fix", "--check", "migrations"])
+                .args(extra),
+        ),
+    ]
+}
+
+/// What the README promises: a finding at or above the threshold fails; an unknown finding
+/// fails whatever the threshold unless allowed.
+fn expected(kinds: [bool; 4], fail_on: &str, allow_unknown: bool) -> i32 {
+    let [error, warning, info, unknown] = kinds;
+    let reached = match fail_on {
+        "error" => error,
+        "warning" => error || warning,
+        "info" => error || warning || info,
+        _ => false,
+    };
+    i32::from(reached || (unknown && !allow_unknown))
+}
+
+#[test]
+fn lint_check_and_fix_check_exit_alike_for_every_mix_of_findings() {
+    let mut mismatches = Vec::new();
+    for mask in 0u8..16 {
+        let kinds = [0, 1, 2, 3].map(|bit| mask & (1 << bit) != 0);
+        let sql: String = [ERROR, WARNING, INFO, UNKNOWN]
+            .iter()
+            .zip(kinds)
+            .filter(|(_, on)| *on)
+            .map(|(s, _)| *s)
+            .collect();
+        let dir = project(&sql, "");
+        for fail_on in FAIL_ON {
+            for allow_unknown in [false, true] {
+                let mut flags = vec!["--fail-on", fail_on];
+                if allow_unknown {
+                    flags.push("--allow-unknown");
+                }
+                let want = expected(kinds, fail_on, allow_unknown);
+                let got = three_exit_codes(dir.path(), &flags);
+                if got != [want; 3] {
+                    mismatches.push(format!(
+                        "{kinds:?} (error, warning, info, unknown) {flags:?}: lint, check, fix --check gave {got:?}, expected {want}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn the_same_settings_from_preflight_toml_give_the_same_exit_codes() {
+    // [lint] outranks [check]; the flag outranks both.
+    let cases: [(&str, &str, &[&str], i32); 7] = [
+        ("[check]\nfail_on = \"warning\"\n", WARNING, &[], 1),
+        (
+            "[lint]\nfail_on = \"error\"\n[check]\nfail_on = \"warning\"\n",
+            WARNING,
+            &[],
+            0,
+        ),
+        ("[check]\nallow_unknown = true\n", UNKNOWN, &[], 0),
+        (
+            "[lint]\nallow_unknown = false\n[check]\nallow_unknown = true\n",
+            UNKNOWN,
+            &[],
+            1,
+        ),
+        ("[lint]\nfail_on = \"never\"\n", ERROR, &[], 0),
+        ("[lint]\nfail_on = \"never\"\n", UNKNOWN, &[], 1),
+        (
+            "[lint]\nfail_on = \"never\"\n",
+            ERROR,
+            &["--fail-on", "error"],
+            1,
+        ),
+    ];
+    for (toml, sql, flags, want) in cases {
+        let dir = project(sql, toml);
+        assert_eq!(
+            three_exit_codes(dir.path(), flags),
+            [want; 3],
+            "{toml} with {sql:?} {flags:?}"
+        );
+    }
+}
