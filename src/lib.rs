@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod error;
 pub mod fix;
+pub mod layout;
 pub mod lint;
 pub mod output;
 pub mod parity;

@@ -16,6 +16,7 @@ fn options(db: &ScratchDb, dir: &Path) -> VerifyOptions {
         migrations_dir: dir.to_path_buf(),
         dialect: None,
         max_crash_points: 50,
+        layout: None,
     }
 }
 

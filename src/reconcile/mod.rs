@@ -49,7 +49,6 @@
 
 pub mod db;
 pub mod expected;
-pub mod files;
 pub mod live;
 pub mod report;
 pub mod schema;
@@ -403,7 +402,7 @@ async fn run(
 
 /// Parses every file and replays it on the model catalog.
 fn expected_schema(
-    files: &[files::MigrationFile],
+    files: &[crate::layout::MigrationFile],
     dialect: Dialect,
     schema: &str,
 ) -> expected::Expected {
