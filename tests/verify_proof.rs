@@ -558,7 +558,10 @@ async fn postgres_flyway_undo_scripts_never_run_and_repeatables_run_last() {
     // The repeatable view reads the table V1 creates: run first, it would fail. The undo
     // script drops without IF EXISTS: replayed, it would fail the re-run.
     let dir = migrations(&[
-        ("R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n"),
+        (
+            "R__views.sql",
+            "CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n",
+        ),
         ("V1__init.sql", "CREATE TABLE IF NOT EXISTS a (id int);\n"),
         ("U1__init.sql", "DROP TABLE a;\n"),
     ]);
