@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod fix;
 pub mod gate;
+pub mod layout;
 pub mod lint;
 pub mod output;
 pub mod parity;

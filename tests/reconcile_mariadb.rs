@@ -290,3 +290,58 @@ fn mariadb_types_and_defaults_as_the_server_spells_them_are_not_drift() {
         drift.message
     );
 }
+
+/// A dbmate directory holding one migration, applied by running its up part on the server and
+/// recording it as dbmate does.
+fn applied_dbmate(db: &ScratchDb, up: &str) -> (tempfile::TempDir, Report) {
+    db.exec(up);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("20240101_init.sql"),
+        format!("-- migrate:up\n{up}\n-- migrate:down\nSELECT 1;\n"),
+    )
+    .unwrap();
+    let report = reconcile_dir(db, dir.path(), None, MigrationsConfig::default());
+    (dir, report)
+}
+
+#[test]
+fn mariadb_serial_primary_key_is_applied_without_a_missing_unique_index() {
+    let db = ScratchDb::mariadb();
+    // MariaDB: `id SERIAL PRIMARY KEY` makes PRIMARY only; `id SERIAL` alone a UNIQUE `id`;
+    // `id SERIAL, PRIMARY KEY (id)` both.
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE a (id SERIAL PRIMARY KEY, name TEXT);\nCREATE TABLE b (id SERIAL, name TEXT);\nCREATE TABLE c (id SERIAL, PRIMARY KEY (id));\nCREATE TABLE d (id SERIAL UNIQUE);",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn mariadb_inline_references_are_managed_foreign_keys() {
+    let db = ScratchDb::mariadb();
+    // MariaDB creates the foreign key of an inline REFERENCES (`c_ibfk_1`) and its index.
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE c (id INT PRIMARY KEY, pid INT REFERENCES p (id), qid INT, FOREIGN KEY (qid) REFERENCES p (id));",
+    );
+    let live = db.query("SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND constraint_type = 'FOREIGN KEY' ORDER BY 1");
+    assert_eq!(live, ["c_ibfk_1", "c_ibfk_2"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(!rules.contains(&"RC110"), "{:#?}", report.findings);
+    // Dropping it by hand is noticed: the model expects it.
+    db.exec("ALTER TABLE c DROP FOREIGN KEY c_ibfk_1;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_ne!(statuses(&report), ["applied"]);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("c_ibfk_1")),
+        "{:#?}",
+        report.findings
+    );
+}

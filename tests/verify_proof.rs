@@ -16,6 +16,7 @@ fn options(db: &ScratchDb, dir: &Path) -> VerifyOptions {
         migrations_dir: dir.to_path_buf(),
         dialect: None,
         max_crash_points: 50,
+        layout: None,
     }
 }
 
@@ -529,5 +530,46 @@ async fn mariadb_grants_are_not_run_on_the_dev_server() {
             "SELECT count(*) FROM mysql.user WHERE user = '{user}'"
         )),
         ["0"]
+    );
+}
+
+#[tokio::test]
+async fn postgres_dbmate_down_sections_are_not_replayed_whatever_their_spacing() {
+    let db = ScratchDb::postgres();
+    // dbmate accepts `--migrate:down` and `--  migrate:down`; the DROP below them is the
+    // rollback, and replaying it would fail the re-run (a false VF100).
+    let dir = migrations(&[
+        (
+            "20240101000000_a.sql",
+            "-- migrate:up\nCREATE TABLE IF NOT EXISTS a (id int);\n\n--migrate:down\nDROP TABLE a;\n",
+        ),
+        (
+            "20240102000000_b.sql",
+            "--migrate:up\nCREATE TABLE IF NOT EXISTS b (id int);\n\n--  migrate:down\nDROP TABLE b;\n",
+        ),
+    ]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(codes(&report), vec![]);
+}
+
+#[tokio::test]
+async fn postgres_flyway_undo_scripts_never_run_and_repeatables_run_last() {
+    let db = ScratchDb::postgres();
+    // The repeatable view reads the table V1 creates: run first, it would fail. The undo
+    // script drops without IF EXISTS: replayed, it would fail the re-run.
+    let dir = migrations(&[
+        (
+            "R__views.sql",
+            "CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n",
+        ),
+        ("V1__init.sql", "CREATE TABLE IF NOT EXISTS a (id int);\n"),
+        ("U1__init.sql", "DROP TABLE a;\n"),
+    ]);
+    let report = run(&db, dir.path()).await;
+    assert_eq!(codes(&report), vec![]);
+    let ignored = &report.json_extra["ignored_files"];
+    assert!(
+        ignored.to_string().contains("U1__init.sql"),
+        "the undo script is listed as not run: {ignored}"
     );
 }

@@ -83,6 +83,7 @@ async fn documented_examples_behave_as_documented_on_postgres() {
                 migrations_dir: dir.path().to_path_buf(),
                 dialect: None,
                 max_crash_points: 50,
+                layout: None,
             })
             .await
             .expect("verify runs");

@@ -66,5 +66,6 @@ fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
         migrations_dir,
         dialect: config.migrations.dialect,
         max_crash_points: args.max_crash_points,
+        layout: crate::verify::configured_layout(config)?,
     })
 }

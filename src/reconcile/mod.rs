@@ -49,7 +49,6 @@
 
 pub mod db;
 pub mod expected;
-pub mod files;
 pub mod live;
 pub mod report;
 pub mod schema;
@@ -335,12 +334,22 @@ async fn run(
     timings.lap("tracker");
     // The expected schema is replayed on a blocking thread while the server reads its catalog.
     let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
+    // What the server creates decides the model: a MariaDB server is modelled as MariaDB even
+    // when the files are written for MySQL.
+    let model_engine = match engine {
+        Engine::Postgres => expected::Engine::Postgres,
+        Engine::MySql { mariadb: true } => expected::Engine::MariaDb,
+        Engine::MySql { mariadb: false } => expected::Engine::MySql,
+    };
     let model = {
         let files = files.clone();
         let schema = schema.clone();
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            (expected_schema(&files, dialect, &schema), started.elapsed())
+            (
+                expected_schema(&files, dialect, model_engine, &schema),
+                started.elapsed(),
+            )
         })
     };
     let live = live::read(session, &schema).await?;
@@ -403,15 +412,11 @@ async fn run(
 
 /// Parses every file and replays it on the model catalog.
 fn expected_schema(
-    files: &[files::MigrationFile],
+    files: &[crate::layout::MigrationFile],
     dialect: Dialect,
+    engine: expected::Engine,
     schema: &str,
 ) -> expected::Expected {
-    let engine = if dialect.is_mysql_family() {
-        expected::Engine::MySql
-    } else {
-        expected::Engine::Postgres
-    };
     let parsed: Vec<_> = files
         .iter()
         .map(|f| parse_source(&f.source, dialect))

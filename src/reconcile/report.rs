@@ -2,11 +2,11 @@
 //! run), the "Migrations" table and the `migrations` JSON member.
 
 use super::db::Engine;
-use super::files::MigrationFile;
 use super::schema::{ObjectId, ObjectKind};
 use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
 use super::trackers::{ChecksumCheck, RecordState, Tracker};
 use crate::diagnostics::{Finding, Location};
+use crate::layout::MigrationFile;
 use crate::output::{Cell, CellStatus, Table};
 use serde_json::{json, Value};
 use std::path::Path;

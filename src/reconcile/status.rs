@@ -3,9 +3,9 @@
 
 use super::db::Engine;
 use super::expected::{Expected, Owner};
-use super::files::{MigrationFile, VersionKey};
 use super::schema::{differences, ObjectId, ObjectKind, Schema};
 use super::trackers::{ChecksumCheck, Record, RecordState, Tracker, TRACKER_TABLES};
+use crate::layout::{MigrationFile, VersionKey};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;

@@ -21,8 +21,8 @@ pub use rules::RULES;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::layout::{Discovered, Layout};
 use crate::output::Report;
-use crate::source::SourceFile;
 use crate::sql::Dialect;
 use server::Server;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,9 @@ pub struct VerifyOptions {
     pub dialect: Option<Dialect>,
     /// Crash points tried per migration on engines without transactional DDL.
     pub max_crash_points: usize,
+    /// The migration tool whose layout the directory follows (`[migrations] tracker`);
+    /// `None` detects it from the directory, as reconcile does.
+    pub layout: Option<Layout>,
 }
 
 impl VerifyOptions {
@@ -68,6 +71,7 @@ impl VerifyOptions {
             migrations_dir: config.resolve(dir),
             dialect: config.migrations.dialect,
             max_crash_points: DEFAULT_MAX_CRASH_POINTS,
+            layout: configured_layout(config)?,
         })
     }
 }
@@ -84,7 +88,7 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
             server.dialect()
         )));
     }
-    let sources = read_migrations(&options.migrations_dir)?;
+    let sources = migration_files(&options.migrations_dir, options.layout)?;
     let work = prove(&server, dialect, sources, options.max_crash_points);
     tokio::select! {
         report = work => report,
@@ -94,19 +98,45 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
     }
 }
 
-fn read_migrations(dir: &Path) -> Result<Vec<SourceFile>> {
-    let files = plan::discover(dir)?;
-    if files.is_empty() {
+/// The layout `[migrations] tracker` names; `None` for `auto` or unset.
+pub fn configured_layout(config: &Config) -> Result<Option<Layout>> {
+    match config.migrations.tracker.as_deref() {
+        None | Some("auto") => Ok(None),
+        Some(name) => Layout::from_name(name).map(Some).ok_or_else(|| {
+            let config_path = config
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+            Error::config(
+                &config_path,
+                format!("[migrations] tracker = {name:?} is not a known tracker; use auto or one of: {}", crate::reconcile::trackers::NAMES.join(", ")),
+            )
+        }),
+    }
+}
+
+/// The files a run applies, in order, each with its "up" part: the same layout model as
+/// reconcile's, so both replay the same statements.
+pub fn migration_files(dir: &Path, layout: Option<Layout>) -> Result<Discovered> {
+    if !dir.is_dir() {
+        return Err(Error::input(
+            dir,
+            "is not a directory; pass the migrations directory with --migrations or set [migrations] dir",
+        ));
+    }
+    let layout = layout.unwrap_or_else(|| Layout::detect(dir));
+    let discovered = layout.discover(dir)?;
+    if discovered.files.is_empty() {
         // A wrong path must not pass the gate as "nothing to prove".
         return Err(Error::input(dir, "contains no migration files (*.sql)"));
     }
-    files.iter().map(|path| SourceFile::read(path)).collect()
+    Ok(discovered)
 }
 
 async fn prove(
     server: &Server,
     dialect: Dialect,
-    sources: Vec<SourceFile>,
+    sources: Discovered,
     max_crash_points: usize,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
@@ -115,13 +145,25 @@ async fn prove(
     let mut session = database.connect().await?;
     let server_version = session.server_version().await?;
     let migrations: Vec<plan::Migration> = sources
+        .files
         .into_iter()
-        .map(|source| plan::plan(source, dialect, server_version))
+        .map(|file| plan::plan(file.source, file.up, dialect, server_version))
         .collect();
     let run = prover::Prover::new(server, &migrations, max_crash_points, (database, session))
         .run()
         .await?;
     let mut report = report::build(&migrations, &run.proofs, server.dialect());
+    if !sources.ignored.is_empty() {
+        // Not a migration for the tool: never run, and said so rather than skipped silently.
+        report.json_extra.insert(
+            "ignored_files".into(),
+            serde_json::json!(sources
+                .ignored
+                .iter()
+                .map(|i| serde_json::json!({"path": i.path, "reason": i.reason}))
+                .collect::<Vec<_>>()),
+        );
+    }
     report.json_extra.insert(
         "scratch_databases".into(),
         serde_json::json!({

@@ -1,15 +1,12 @@
 //! What `verify` will run: the migration files in order, each split (by `sql::parse_source`) into
 //! the statements that are executed one by one, so a failure points at a file and line.
 
-use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use crate::sql::{
     parse_source_with, AstMode, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement,
 };
 use sqlparser::tokenizer::Token;
-use std::cmp::Ordering;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 /// One migration file, ready to execute.
 #[derive(Debug, Clone)]
@@ -18,6 +15,9 @@ pub struct Migration {
     /// Statements executed, in order (transaction-control statements of the file are left out:
     /// the proof manages transactions itself).
     pub steps: Vec<Step>,
+    /// Statements of the "up" part that are deliberately not sent (transaction control, which
+    /// the proof manages itself; MySQL `USE`).
+    pub left_out: Vec<Range<usize>>,
     /// What about this file cannot be proven, said plainly (e.g. psql meta-commands).
     pub unproven: Vec<String>,
     /// It may create or change something that outlives a database (a role, a tablespace,
@@ -80,78 +80,14 @@ impl Migration {
     }
 }
 
-/// The migration files of `dir`, in the order a migration tool applies them.
-pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
-        return Err(Error::input(
-            dir,
-            "is not a directory; pass the migrations directory with --migrations or set [migrations] dir",
-        ));
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::input(&path, format!("cannot be read: {e}"))
-        })?;
-        if entry.file_type().is_file() && is_up_migration(entry.path()) {
-            files.push(entry.into_path());
-        }
-    }
-    files.sort_by(|a, b| {
-        let a = a.strip_prefix(dir).unwrap_or(a).to_string_lossy();
-        let b = b.strip_prefix(dir).unwrap_or(b).to_string_lossy();
-        natural_cmp(&a, &b)
-    });
-    Ok(files)
-}
-
-/// `*.sql`, except the down halves of up/down pairs (golang-migrate, sqlx, Diesel).
-fn is_up_migration(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let name = name.to_ascii_lowercase();
-    name.ends_with(".sql") && !name.ends_with(".down.sql") && name != "down.sql"
-}
-
-/// Orders file names so `V2__x` comes before `V10__y`: digit runs compare as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a, b);
-    loop {
-        match (a.chars().next(), b.chars().next()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let (na, nb) = (
-                    a[..da].trim_start_matches('0'),
-                    b[..db].trim_start_matches('0'),
-                );
-                let by_value = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
-                if by_value != Ordering::Equal {
-                    return by_value;
-                }
-                (a, b) = (&a[da..], &b[db..]);
-            }
-            (Some(x), Some(y)) => {
-                if x != y {
-                    // A separator ends a version: `V1__a` before `V1.1__b`.
-                    let rank = |c: char| if matches!(c, '_' | '-') { '\0' } else { c };
-                    return rank(x).cmp(&rank(y)).then(x.cmp(&y));
-                }
-                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
-            }
-        }
-    }
-}
-
-/// Splits a source into steps. `server_version` is PostgreSQL's `server_version_num` (0 when
-/// the engine is not PostgreSQL).
-pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
-    let up_end = up_section_end(&source.text);
+/// Splits the "up" part of a source (`up`, from the layout model) into steps.
+/// `server_version` is PostgreSQL's `server_version_num` (0 when the engine is not PostgreSQL).
+pub fn plan(
+    source: SourceFile,
+    up: Range<usize>,
+    dialect: Dialect,
+    server_version: u32,
+) -> Migration {
     // verify runs text and reads shapes; it never needs an AST.
     let parsed = parse_source_with(&source, dialect, AstMode::WhenUnrecognised);
     let mut steps: Vec<Step> = Vec::new();
@@ -159,7 +95,12 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     let mut touches_cluster = false;
     let mut refusal = None;
     let mut unproven = Vec::new();
-    for statement in parsed.statements.iter().filter(|s| s.range.start < up_end) {
+    let mut left_out = Vec::new();
+    for statement in parsed
+        .statements
+        .iter()
+        .filter(|s| up.contains(&s.range.start))
+    {
         let cluster_wide = may_touch_cluster(statement, dialect);
         touches_cluster |= cluster_wide;
         if dialect.is_mysql_family() {
@@ -174,6 +115,7 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
                 unproven.push(format!(
                     "line {line}: USE was not run; the proof runs every statement in its scratch database"
                 ));
+                left_out.push(statement.range.clone());
                 continue;
             }
             if let Some(name) = database_qualified_name(statement) {
@@ -182,7 +124,11 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
                 ));
             }
         }
-        match transaction_control(statement) {
+        let control = transaction_control(statement);
+        if control.is_some() {
+            left_out.push(statement.range.clone());
+        }
+        match control {
             Some(TransactionControl::Begin) => {
                 in_explicit_transaction = dialect.ddl_is_transactional();
                 continue;
@@ -241,7 +187,7 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     let meta: Vec<String> = parsed
         .directives
         .iter()
-        .filter(|d| d.kind == DirectiveKind::PsqlMeta && d.range.start < up_end)
+        .filter(|d| d.kind == DirectiveKind::PsqlMeta && up.contains(&d.range.start))
         .map(|d| source.line_col(d.range.start).line.to_string())
         .collect();
     if !meta.is_empty() {
@@ -253,6 +199,7 @@ pub fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migrat
     Migration {
         source,
         steps,
+        left_out,
         unproven,
         touches_cluster,
         refusal,
@@ -329,20 +276,6 @@ fn words_in(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_ascii_uppercase)
 }
 
-/// Where the "up" part of a file ends: dbmate (`-- migrate:down`) and goose (`-- +goose Down`)
-/// keep both directions in one file, and only the up part is a migration.
-fn up_section_end(text: &str) -> usize {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let marker = line.trim().to_ascii_lowercase();
-        if marker.starts_with("-- migrate:down") || marker.starts_with("-- +goose down") {
-            return offset;
-        }
-        offset += line.len();
-    }
-    text.len()
-}
-
 /// The first few keywords/identifiers of a statement, upper-cased.
 fn leading_words(statement: &Statement) -> Vec<String> {
     statement
@@ -409,27 +342,13 @@ fn refuses_transaction(words: &[String], server_version: u32) -> bool {
 mod tests {
     use super::*;
 
+    fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
+        let up = 0..source.text.len();
+        super::plan(source, up, dialect, server_version)
+    }
+
     fn steps_of(sql: &str) -> Migration {
         plan(SourceFile::new("m.sql", sql), Dialect::Postgres, 150_000)
-    }
-
-    #[test]
-    fn version_numbers_sort_by_value() {
-        let mut names = vec!["V10__c.sql", "V2__b.sql", "V1__a.sql", "V1.1__x.sql"];
-        names.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            names,
-            ["V1__a.sql", "V1.1__x.sql", "V2__b.sql", "V10__c.sql"]
-        );
-    }
-
-    #[test]
-    fn down_files_are_not_migrations() {
-        assert!(is_up_migration(Path::new("1_init.up.sql")));
-        assert!(is_up_migration(Path::new("20240101_users.sql")));
-        assert!(!is_up_migration(Path::new("1_init.down.sql")));
-        assert!(!is_up_migration(Path::new("2024/down.sql")));
-        assert!(!is_up_migration(Path::new("README.md")));
     }
 
     #[test]
@@ -473,9 +392,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_up_section_of_a_dbmate_file_runs() {
-        let m =
-            steps_of("-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n");
+    fn only_the_up_section_runs() {
+        let text = "-- migrate:up\nCREATE TABLE a (id int);\n\n--migrate:down\nDROP TABLE a;\n";
+        let up = crate::layout::Sections::Dbmate.up_range(text).unwrap();
+        let m = super::plan(
+            SourceFile::new("m.sql", text),
+            up,
+            Dialect::Postgres,
+            150_000,
+        );
         assert_eq!(m.steps.len(), 1);
         assert_eq!(m.line_of(0), 2);
     }

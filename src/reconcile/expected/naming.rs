@@ -8,11 +8,21 @@ use sqlparser::ast::{DataType, Ident, ObjectName};
 pub enum Engine {
     Postgres,
     MySql,
+    /// MariaDB names things as MySQL does, but creates the foreign key of an inline column
+    /// `REFERENCES` (10.5 and later), which MySQL parses and ignores.
+    MariaDb,
 }
 
 impl Engine {
     pub fn is_mysql(self) -> bool {
-        self == Engine::MySql
+        matches!(self, Engine::MySql | Engine::MariaDb)
+    }
+
+    /// Whether `col INT REFERENCES t (id)` creates a foreign key. MySQL: "MySQL parses but
+    /// ignores inline REFERENCES specifications" (reference manual, FOREIGN KEY constraints);
+    /// MariaDB 10.5+ and PostgreSQL create it.
+    pub fn creates_inline_references(self) -> bool {
+        self != Engine::MySql
     }
 
     /// PostgreSQL folds unquoted names to lower case; MySQL compares table and column names
@@ -84,21 +94,21 @@ impl Engine {
     pub fn primary_key_name(self, table: &str) -> String {
         match self {
             Engine::Postgres => self.generated(table, None, "pkey"),
-            Engine::MySql => "PRIMARY".into(),
+            Engine::MySql | Engine::MariaDb => "PRIMARY".into(),
         }
     }
 
     pub fn unique_name(self, table: &str, columns: &[String]) -> String {
         match self {
             Engine::Postgres => self.generated(table, Some(&columns.join("_")), "key"),
-            Engine::MySql => columns.first().cloned().unwrap_or_default(),
+            Engine::MySql | Engine::MariaDb => columns.first().cloned().unwrap_or_default(),
         }
     }
 
     pub fn foreign_key_name(self, table: &str, columns: &[String], ordinal: usize) -> String {
         match self {
             Engine::Postgres => self.generated(table, Some(&columns.join("_")), "fkey"),
-            Engine::MySql => format!("{table}_ibfk_{ordinal}"),
+            Engine::MySql | Engine::MariaDb => format!("{table}_ibfk_{ordinal}"),
         }
     }
 
@@ -112,7 +122,7 @@ impl Engine {
                 let names: Vec<String> = columns.iter().map(|c| index_name_part(c)).collect();
                 self.generated(table, Some(&names.join("_")), "idx")
             }
-            Engine::MySql => columns.first().cloned().unwrap_or_default(),
+            Engine::MySql | Engine::MariaDb => columns.first().cloned().unwrap_or_default(),
         }
     }
 

@@ -103,13 +103,24 @@ impl Replayer {
                 Attributes::from([("owned_by", table.to_string())]),
             );
         }
+        let mut pending_constraints = Vec::new();
         if self.engine.is_mysql() && raw_type == "serial" {
-            // SERIAL = BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
+            // SERIAL = BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE. On the real server an
+            // inline PRIMARY KEY or UNIQUE on the same column replaces that key rather than
+            // adding another (`id SERIAL PRIMARY KEY` has PRIMARY only, `id SERIAL UNIQUE` one
+            // `id` index); a table-level PRIMARY KEY (id) keeps it.
             not_null = true;
             default = "auto_increment".into();
-            self.add_key(table, None, "unique", vec![name.clone()]);
+            let keyed = column.options.iter().any(|def| {
+                matches!(
+                    def.option,
+                    ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_)
+                )
+            });
+            if !keyed {
+                pending_constraints.push(("unique", None));
+            }
         }
-        let mut pending_constraints = Vec::new();
         for def in &column.options {
             match &def.option {
                 ColumnOption::Null => not_null = false,
@@ -120,9 +131,9 @@ impl Replayer {
                     pending_constraints.push(("primary key", def.name.clone()));
                 }
                 ColumnOption::Unique(_) => pending_constraints.push(("unique", def.name.clone())),
-                // MySQL and MariaDB parse an inline REFERENCES and ignore it; their CHECK
-                // names are not modelled.
-                ColumnOption::ForeignKey(_) if !self.engine.is_mysql() => {
+                // MySQL parses an inline REFERENCES and ignores it; MariaDB creates it. MySQL
+                // and MariaDB CHECK names are not modelled.
+                ColumnOption::ForeignKey(_) if self.engine.creates_inline_references() => {
                     pending_constraints.push(("foreign key", def.name.clone()));
                 }
                 ColumnOption::Check(_) if !self.engine.is_mysql() => {

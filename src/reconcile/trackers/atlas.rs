@@ -6,29 +6,13 @@
 use super::{col, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::diagnostics::{Finding, Severity};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
-use base64::Engine as _;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 pub struct Atlas;
 
-pub const SUM_FILE: &str = "atlas.sum";
-
-/// The per-file hashes `atlas migrate hash` writes, in file-name order.
-pub fn file_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
-    let mut running = Sha256::new();
-    files
-        .iter()
-        .map(|(name, bytes)| {
-            running.update(name.as_bytes());
-            running.update(bytes);
-            let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
-            (name.clone(), hash)
-        })
-        .collect()
-}
+pub const SUM_FILE: &str = crate::layout::ATLAS_SUM;
 
 /// `atlas.sum` entries: `name h1:hash` lines after the `h1:` header line.
 fn read_sum(text: &str) -> Vec<(String, String)> {
@@ -53,28 +37,8 @@ impl Tracker for Atlas {
         (Some("atlas_schema_revisions"), "atlas_schema_revisions")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        let all = files::sql_files(dir)?;
-        let mut contents = Vec::new();
-        for (name, path) in &all {
-            let stem = name.strip_suffix(".sql").unwrap_or(name);
-            match files::split_version(stem, '_') {
-                Some((version, description)) => {
-                    let file = files::load(name.clone(), path, version, description)?;
-                    contents.push((name.clone(), file.bytes().to_vec()));
-                    out.files.push(file);
-                }
-                None => out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "Atlas needs `<VERSION>_<NAME>.sql`".into(),
-                }),
-            }
-        }
-        for ((_, hash), file) in file_hashes(&contents).into_iter().zip(out.files.iter_mut()) {
-            file.directory_checksum = Some(hash);
-        }
-        out.finish()
+    fn layout(&self) -> Layout {
+        Layout::Atlas
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -3,17 +3,9 @@
 
 use super::{Record, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
-
-/// The marker lines of a dbmate file (also used to recognise the directory layout).
-pub const SECTIONS: files::Sections = files::Sections {
-    tool: "dbmate",
-    up: "-- migrate:up",
-    down: "-- migrate:down",
-    ignore_case: false,
-};
 
 pub struct Dbmate;
 
@@ -26,8 +18,8 @@ impl Tracker for Dbmate {
         (None, "schema_migrations")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        SECTIONS.discover(dir)
+    fn layout(&self) -> Layout {
+        Layout::Dbmate
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -4,18 +4,11 @@
 
 use super::{Record, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
 use std::path::Path;
 
 pub struct Diesel;
-
-/// The version Diesel records for a migration directory name.
-pub fn version_of(dir_name: &str) -> Option<String> {
-    let prefix = dir_name.split('_').next()?;
-    let version: String = prefix.chars().filter(|c| *c != '-').collect();
-    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit())).then_some(version)
-}
 
 impl Tracker for Diesel {
     fn name(&self) -> &'static str {
@@ -26,26 +19,8 @@ impl Tracker for Diesel {
         (None, "__diesel_schema_migrations")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (dir_name, path) in files::migration_dirs(dir, "up.sql")? {
-            match version_of(&dir_name) {
-                Some(version) => {
-                    let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
-                    out.files.push(files::load(
-                        format!("{dir_name}/up.sql"),
-                        &path,
-                        &version,
-                        &description,
-                    )?);
-                }
-                None => out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "Diesel needs `<VERSION>_<NAME>/up.sql`".into(),
-                }),
-            }
-        }
-        out.finish()
+    fn layout(&self) -> Layout {
+        Layout::Diesel
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

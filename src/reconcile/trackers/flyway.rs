@@ -5,8 +5,8 @@
 
 use super::{col, parse_bool, required, text_col, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile, VersionKey};
 use std::path::Path;
 
 pub struct Flyway;
@@ -32,8 +32,8 @@ impl Tracker for Flyway {
         (None, "flyway_schema_history")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        discover_versioned(dir, "flyway")
+    fn layout(&self) -> Layout {
+        Layout::Flyway
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {
@@ -134,48 +134,4 @@ impl Tracker for Flyway {
                 .into(),
         )
     }
-}
-
-/// `V<version>__<description>.sql` and `R__<description>.sql`, shared with refinery.
-pub fn discover_versioned(dir: &Path, tool: &str) -> Result<Discovered> {
-    let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
-        let stem = name.strip_suffix(".sql").unwrap_or(&name);
-        if let Some(description) = stem.strip_prefix("R__").filter(|_| tool == "flyway") {
-            let mut file = files::load(name.clone(), &path, "", &description.replace('_', " "))?;
-            file.repeatable = true;
-            file.key = VersionKey::parse(&name);
-            file.version = name.clone();
-            out.files.push(file);
-            continue;
-        }
-        let parsed = stem
-            .strip_prefix(['V', 'v'])
-            .and_then(|rest| rest.split_once("__"))
-            .filter(|(v, _)| {
-                !v.is_empty()
-                    && v.chars()
-                        .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
-            });
-        match parsed {
-            Some((version, description)) => {
-                let version = version.replace('_', ".");
-                out.files.push(files::load(
-                    name.clone(),
-                    &path,
-                    &version,
-                    &description.replace('_', " "),
-                )?);
-            }
-            None if stem.starts_with('U') || stem.starts_with('B') => out.ignored.push(Ignored {
-                path: path.display().to_string(),
-                reason: "undo and baseline scripts are not replayed".into(),
-            }),
-            None => out.ignored.push(Ignored {
-                path: path.display().to_string(),
-                reason: format!("{tool} needs `V<VERSION>__<DESCRIPTION>.sql`"),
-            }),
-        }
-    }
-    out.finish()
 }

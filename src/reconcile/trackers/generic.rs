@@ -5,8 +5,8 @@
 use super::{col, literal, required, Record, RecordState, Tracker};
 use crate::config::GenericTrackerConfig;
 use crate::error::{Error, Result};
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile, VersionKey};
 use std::path::Path;
 
 pub struct Generic {
@@ -83,7 +83,7 @@ fn version_of_value(value: &str) -> &str {
         .strip_suffix(".up.sql")
         .or_else(|| base.strip_suffix(".sql"))
         .unwrap_or(base);
-    files::split_version(stem, '_').map_or(stem, |(v, _)| v)
+    crate::layout::files::split_version(stem, '_').map_or(stem, |(v, _)| v)
 }
 
 impl Tracker for Generic {
@@ -95,24 +95,8 @@ impl Tracker for Generic {
         self.split_table()
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in files::sql_files(dir)? {
-            if name.ends_with(".down.sql") {
-                out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "a revert script, not replayed".into(),
-                });
-                continue;
-            }
-            let version = version_of_value(&name).to_string();
-            let stem = name.strip_suffix(".sql").unwrap_or(&name);
-            let description = stem.split_once('_').map_or("", |(_, d)| d).to_string();
-            out.files
-                .push(files::load(name.clone(), &path, &version, &description)?);
-        }
-        // A hand-rolled runner goes by file name: two files may share a date prefix.
-        out.finish_with(false)
+    fn layout(&self) -> Layout {
+        Layout::Generic
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -4,8 +4,8 @@
 
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile, VersionKey};
 use std::path::Path;
 
 pub struct GolangMigrate;
@@ -19,27 +19,8 @@ impl Tracker for GolangMigrate {
         (None, "schema_migrations")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in files::sql_files(dir)? {
-            if name.ends_with(".down.sql") {
-                continue;
-            }
-            let parsed = name
-                .strip_suffix(".up.sql")
-                .and_then(|stem| files::split_version(stem, '_'));
-            match parsed {
-                Some((version, title)) => {
-                    out.files
-                        .push(files::load(name.clone(), &path, version, title)?)
-                }
-                None => out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "golang-migrate needs `<VERSION>_<TITLE>.up.sql`".into(),
-                }),
-            }
-        }
-        out.finish()
+    fn layout(&self) -> Layout {
+        Layout::GolangMigrate
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

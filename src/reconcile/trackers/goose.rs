@@ -4,17 +4,9 @@
 
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, MigrationFile};
 use std::path::Path;
-
-/// The marker lines of a goose file (also used to recognise the directory layout).
-pub const SECTIONS: files::Sections = files::Sections {
-    tool: "goose",
-    up: "-- +goose Up",
-    down: "-- +goose Down",
-    ignore_case: true,
-};
 
 pub struct Goose;
 
@@ -27,8 +19,8 @@ impl Tracker for Goose {
         (None, "goose_db_version")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        SECTIONS.discover(dir)
+    fn layout(&self) -> Layout {
+        Layout::Goose
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

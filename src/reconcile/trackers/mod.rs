@@ -13,10 +13,10 @@ pub mod refinery;
 pub mod sqlx;
 
 use super::db::{Engine, TextRow};
-use super::files::{Discovered, MigrationFile, VersionKey};
 use crate::config::MigrationsConfig;
 use crate::diagnostics::Finding;
 use crate::error::{Error, Result};
+use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use std::path::Path;
 
 /// What the tracker says about one migration.
@@ -75,8 +75,12 @@ pub trait Tracker: Send + Sync {
     fn name(&self) -> &'static str;
     /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
     fn table(&self) -> (Option<&str>, &str);
+    /// The tool's file layout (naming, up/down sections, order).
+    fn layout(&self) -> Layout;
     /// Files the tool would run, in its order.
-    fn discover(&self, dir: &Path) -> Result<Discovered>;
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        self.layout().discover(dir)
+    }
     /// The query that reads the tracker table, every column as text.
     fn query(&self, engine: Engine, table: &str) -> String;
     /// Turns the rows into records (some tools store one row per migration, golang-migrate one row in all).
@@ -213,28 +217,7 @@ pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> 
 }
 
 fn layout_matches(name: &str, dir: &Path) -> bool {
-    let any_file = |pred: &dyn Fn(&str) -> bool| {
-        super::files::sql_files(dir)
-            .map(|files| files.iter().any(|(n, _)| pred(n)))
-            .unwrap_or(false)
-    };
-    let any_sectioned = |sections: &super::files::Sections| {
-        super::files::sql_files(dir).is_ok_and(|files| {
-            files.iter().any(|(_, p)| {
-                std::fs::read_to_string(p).is_ok_and(|t| sections.up_range(&t).is_some())
-            })
-        })
-    };
-    match name {
-        "prisma" => dir.join("migration_lock.toml").is_file(),
-        "diesel" => super::files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
-        "atlas" => dir.join("atlas.sum").is_file(),
-        "flyway" | "refinery" => any_file(&|n| n.starts_with('V') && n.contains("__")),
-        "golang-migrate" => any_file(&|n| n.ends_with(".up.sql")),
-        "goose" => any_sectioned(&goose::SECTIONS),
-        "dbmate" => any_sectioned(&dbmate::SECTIONS),
-        _ => false,
-    }
+    Layout::from_name(name).is_some_and(|layout| layout.matches(dir))
 }
 
 /// Tables every known tracker uses; they are never reported as unmanaged.

@@ -5,8 +5,8 @@
 
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, MigrationFile, VersionKey};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -36,22 +36,8 @@ impl Tracker for Prisma {
         (None, "_prisma_migrations")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (dir_name, path) in files::migration_dirs(dir, "migration.sql")? {
-            // Prisma orders by directory name; the name is the version.
-            let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
-            let mut file = files::load(
-                format!("{dir_name}/migration.sql"),
-                &path,
-                &dir_name,
-                &description,
-            )?;
-            // Directory names are compared as text, like Prisma does.
-            file.key = VersionKey::text(&dir_name);
-            out.files.push(file);
-        }
-        out.finish()
+    fn layout(&self) -> Layout {
+        Layout::Prisma
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -5,8 +5,8 @@
 
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{Discovered, MigrationFile};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -47,8 +47,8 @@ impl Tracker for Refinery {
         (None, "refinery_schema_history")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        super::flyway::discover_versioned(dir, "refinery")
+    fn layout(&self) -> Layout {
+        Layout::Refinery
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -7,8 +7,8 @@ use super::{
     Tracker,
 };
 use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
-use crate::reconcile::files::{self, Discovered, Ignored, MigrationFile};
 use sha2::{Digest, Sha384};
 use std::path::Path;
 
@@ -35,29 +35,8 @@ impl Tracker for Sqlx {
         (None, "_sqlx_migrations")
     }
 
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in files::sql_files(dir)? {
-            if name.ends_with(".down.sql") {
-                continue; // a revert script, not a migration
-            }
-            let stem = name
-                .strip_suffix(".up.sql")
-                .or_else(|| name.strip_suffix(".sql"))
-                .unwrap_or(&name);
-            match files::split_version(stem, '_') {
-                Some((version, description)) => {
-                    let description = description.replace('_', " ");
-                    out.files
-                        .push(files::load(name.clone(), &path, version, &description)?);
-                }
-                None => out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: "sqlx needs `<VERSION>_<DESCRIPTION>.sql`".into(),
-                }),
-            }
-        }
-        out.finish()
+    fn layout(&self) -> Layout {
+        Layout::Sqlx
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

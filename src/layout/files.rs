@@ -1,5 +1,5 @@
-//! Migration files on disk: which files a tool reads, in which order, and which part of each
-//! is the "up" migration that reconcile replays.
+//! Migration files on disk as the layout model hands them out: the file, its version as the
+//! tool spells it and as an ordered key, and the byte range that runs on "up".
 
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
@@ -118,20 +118,12 @@ pub struct Discovered {
 }
 
 impl Discovered {
-    /// Sorts by version and refuses two files with the same version, as every tool does.
-    pub fn finish(self) -> Result<Self> {
-        self.finish_with(true)
-    }
-
-    /// Sorts by version; `unique_versions` refuses two files with the same version (every
-    /// tool does, except hand-rolled runners that go by file name).
-    pub fn finish_with(mut self, unique_versions: bool) -> Result<Self> {
+    /// Sorts by version (repeatable migrations last) and refuses two files with the same
+    /// version, as every tool does.
+    pub fn finish(mut self) -> Result<Self> {
         // Repeatable migrations run after every versioned one (Flyway).
         self.files
             .sort_by(|a, b| (a.repeatable, &a.key, &a.name).cmp(&(b.repeatable, &b.key, &b.name)));
-        if !unique_versions {
-            return Ok(self);
-        }
         for pair in self.files.windows(2) {
             if !pair[0].repeatable && pair[0].key.same(&pair[1].key) && !pair[1].repeatable {
                 return Err(Error::input(
@@ -143,6 +135,12 @@ impl Discovered {
                 ));
             }
         }
+        Ok(self)
+    }
+
+    /// Keeps the order discovery found (a hand-rolled runner goes by file name, and two files
+    /// may share a version).
+    pub fn finish_in_order(self) -> Result<Self> {
         Ok(self)
     }
 }
@@ -211,78 +209,6 @@ pub fn split_version(stem: &str, sep: char) -> Option<(&str, &str)> {
         .then_some((version, description))
 }
 
-/// The comment lines that split a goose or dbmate file into its "up" and "down" parts.
-pub struct Sections {
-    pub tool: &'static str,
-    pub up: &'static str,
-    pub down: &'static str,
-    /// goose reads `-- +goose up` like `-- +goose Up`; dbmate matches exactly.
-    pub ignore_case: bool,
-}
-
-impl Sections {
-    /// Whether `line` is `marker`: the space after `--` is optional, as both tools allow.
-    fn is(&self, line: &str, marker: &str) -> bool {
-        let (Some(line), Some(marker)) =
-            (line.trim().strip_prefix("--"), marker.strip_prefix("--"))
-        else {
-            return false;
-        };
-        let (line, marker) = (line.trim_start(), marker.trim_start());
-        line.get(..marker.len()).is_some_and(|head| {
-            if self.ignore_case {
-                head.eq_ignore_ascii_case(marker)
-            } else {
-                head == marker
-            }
-        })
-    }
-
-    /// The byte range between the "up" marker line and the next "down" marker; `None` when
-    /// the file has no "up" marker.
-    pub fn up_range(&self, text: &str) -> Option<Range<usize>> {
-        let mut start = None;
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            match start {
-                None if self.is(line, self.up) => start = Some(offset + line.len()),
-                Some(s) if self.is(line, self.down) => return Some(s..offset),
-                _ => {}
-            }
-            offset += line.len();
-        }
-        start.map(|s| s..text.len())
-    }
-
-    /// The directory's `<VERSION>_<NAME>.sql` files, each replayed from its "up" part only.
-    pub fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut out = Discovered::default();
-        for (name, path) in sql_files(dir)? {
-            let stem = name.strip_suffix(".sql").unwrap_or(&name);
-            let Some((version, description)) = split_version(stem, '_') else {
-                out.ignored.push(Ignored {
-                    path: path.display().to_string(),
-                    reason: format!("{} needs `<VERSION>_<NAME>.sql`", self.tool),
-                });
-                continue;
-            };
-            let mut file = load(name.clone(), &path, version, description)?;
-            match self.up_range(&file.source.text) {
-                Some(up) => file.up = up,
-                None => {
-                    out.ignored.push(Ignored {
-                        path: path.display().to_string(),
-                        reason: format!("has no `{}` line; {} refuses it", self.up, self.tool),
-                    });
-                    continue;
-                }
-            }
-            out.files.push(file);
-        }
-        out.finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,43 +219,5 @@ mod tests {
         assert!(VersionKey::parse("001").same(&VersionKey::parse("1")));
         assert!(VersionKey::parse("1_1").same(&VersionKey::parse("1.1")));
         assert!(!VersionKey::parse("2").same(&VersionKey::parse("1")));
-    }
-
-    const GOOSE: Sections = Sections {
-        tool: "goose",
-        up: "-- +goose Up",
-        down: "-- +goose Down",
-        ignore_case: true,
-    };
-
-    const DBMATE: Sections = Sections {
-        tool: "dbmate",
-        up: "-- migrate:up",
-        down: "-- migrate:down",
-        ignore_case: false,
-    };
-
-    #[test]
-    fn the_up_section_starts_after_its_marker_and_stops_at_down() {
-        let text = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n";
-        let up = GOOSE.up_range(text).unwrap();
-        assert_eq!(&text[up], "CREATE TABLE a (id int);\n");
-        assert!(GOOSE.up_range("SELECT 1;").is_none());
-    }
-
-    #[test]
-    fn goose_markers_ignore_case_and_dbmate_markers_do_not() {
-        // goose's own documentation writes them in lower case.
-        let text = "-- +goose up\nCREATE TABLE a (id int);\n-- +goose down\nDROP TABLE a;\n";
-        assert_eq!(
-            &text[GOOSE.up_range(text).unwrap()],
-            "CREATE TABLE a (id int);\n"
-        );
-        let text = "--migrate:up\nCREATE TABLE a (id int);\n--migrate:down\nDROP TABLE a;\n";
-        assert_eq!(
-            &text[DBMATE.up_range(text).unwrap()],
-            "CREATE TABLE a (id int);\n"
-        );
-        assert!(DBMATE.up_range("-- migrate:UP\nSELECT 1;\n").is_none());
     }
 }

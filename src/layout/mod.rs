@@ -1,0 +1,169 @@
+//! The migration-layout model: for each tool, which files in a directory are migrations, how
+//! their versions are read, which part of each file runs on "up", and in which order a run
+//! applies them. `reconcile`, `verify` and `lint` all read migrations through it, so they agree
+//! on what a run applies. Each rule cites the tool's own source; the tool is the reference.
+//!
+//! * `files`: the discovered migration (`MigrationFile`), versions as ordered keys.
+//! * `sections`: dbmate and goose up/down marker lines.
+//! * `tools`: one discovery function per tool.
+
+pub mod files;
+pub mod sections;
+mod tools;
+
+pub use files::{Discovered, Ignored, MigrationFile, VersionKey};
+pub use sections::Sections;
+pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};
+
+use crate::error::Result;
+use std::cmp::Ordering;
+use std::path::Path;
+
+/// A migration tool's file layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    Sqlx,
+    Flyway,
+    GolangMigrate,
+    Goose,
+    Dbmate,
+    Prisma,
+    Diesel,
+    Refinery,
+    Atlas,
+    /// A hand-rolled runner: every `.sql` file under the directory except `.down.sql` and
+    /// `down.sql` revert scripts, in natural order of their paths.
+    Generic,
+}
+
+impl Layout {
+    /// Every layout, most specific detection first (see `detect`).
+    pub const ALL: [Layout; 10] = [
+        Layout::Prisma,
+        Layout::Diesel,
+        Layout::Atlas,
+        Layout::Flyway,
+        Layout::Refinery,
+        Layout::GolangMigrate,
+        Layout::Goose,
+        Layout::Dbmate,
+        Layout::Sqlx,
+        Layout::Generic,
+    ];
+
+    /// The tool's name, as `--tracker` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Sqlx => "sqlx",
+            Layout::Flyway => "flyway",
+            Layout::GolangMigrate => "golang-migrate",
+            Layout::Goose => "goose",
+            Layout::Dbmate => "dbmate",
+            Layout::Prisma => "prisma",
+            Layout::Diesel => "diesel",
+            Layout::Refinery => "refinery",
+            Layout::Atlas => "atlas",
+            Layout::Generic => "generic",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Layout> {
+        match name {
+            "migrate" => Some(Layout::GolangMigrate),
+            _ => Layout::ALL.into_iter().find(|l| l.name() == name),
+        }
+    }
+
+    /// The files the tool runs, in the order it runs them, each with its "up" part; and the
+    /// files it would not run, with the reason.
+    pub fn discover(self, dir: &Path) -> Result<Discovered> {
+        match self {
+            Layout::Sqlx => tools::sqlx(dir),
+            Layout::Flyway => tools::flyway(dir),
+            Layout::Refinery => tools::refinery(dir),
+            Layout::GolangMigrate => tools::golang_migrate(dir),
+            Layout::Goose => tools::sectioned(dir, Sections::Goose),
+            Layout::Dbmate => tools::sectioned(dir, Sections::Dbmate),
+            Layout::Prisma => tools::prisma(dir),
+            Layout::Diesel => tools::diesel(dir),
+            Layout::Atlas => tools::atlas(dir),
+            Layout::Generic => tools::generic(dir),
+        }
+    }
+
+    /// Whether the directory looks written for this tool: its marker file, its naming or its
+    /// section comments. `Generic` and `Sqlx` match nothing specific.
+    pub fn matches(self, dir: &Path) -> bool {
+        let any_file = |pred: &dyn Fn(&str) -> bool| {
+            files::sql_files(dir).is_ok_and(|files| files.iter().any(|(n, _)| pred(n)))
+        };
+        let any_sectioned = |sections: Sections| {
+            files::sql_files(dir).is_ok_and(|files| {
+                files.iter().any(|(_, p)| {
+                    std::fs::read_to_string(p).is_ok_and(|t| sections.up_range(&t).is_some())
+                })
+            })
+        };
+        match self {
+            Layout::Prisma => dir.join("migration_lock.toml").is_file(),
+            Layout::Diesel => files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
+            Layout::Atlas => dir.join(tools::ATLAS_SUM).is_file(),
+            Layout::Flyway | Layout::Refinery => {
+                any_file(&|n| n.starts_with('V') && n.contains("__"))
+            }
+            Layout::GolangMigrate => any_file(&|n| n.ends_with(".up.sql")),
+            Layout::Goose => any_sectioned(Sections::Goose),
+            Layout::Dbmate => any_sectioned(Sections::Dbmate),
+            Layout::Sqlx | Layout::Generic => false,
+        }
+    }
+
+    /// The layout a directory is written in, judged from the files alone (no database): the
+    /// first of `ALL` that matches, Flyway over refinery (same naming), `Generic` when none
+    /// does. Prisma directories are recognised by `*/migration.sql` too.
+    pub fn detect(dir: &Path) -> Layout {
+        if files::migration_dirs(dir, "migration.sql").is_ok_and(|d| !d.is_empty()) {
+            return Layout::Prisma;
+        }
+        Layout::ALL
+            .into_iter()
+            .find(|l| l.matches(dir))
+            .unwrap_or(Layout::Generic)
+    }
+}
+
+/// Orders file names so `V2__x` comes before `V10__y`: digit runs compare as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (na, nb) = (
+                    a[..da].trim_start_matches('0'),
+                    b[..db].trim_start_matches('0'),
+                );
+                let by_value = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (a, b) = (&a[da..], &b[db..]);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    // A separator ends a version: `V1__a` before `V1.1__b`.
+                    let rank = |c: char| if matches!(c, '_' | '-') { '\0' } else { c };
+                    return rank(x).cmp(&rank(y)).then(x.cmp(&y));
+                }
+                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

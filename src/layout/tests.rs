@@ -1,0 +1,168 @@
+use super::*;
+use std::path::PathBuf;
+
+/// A fresh directory under the system temp dir holding `files` (`path`, `text`).
+fn dir_with(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("preflight-layout-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn names(d: &Discovered) -> Vec<&str> {
+    d.files.iter().map(|f| f.name.as_str()).collect()
+}
+
+fn ups(d: &Discovered) -> Vec<&str> {
+    d.files
+        .iter()
+        .map(|f| &f.source.text[f.up.clone()])
+        .collect()
+}
+
+#[test]
+fn version_numbers_sort_by_value() {
+    let mut names = vec!["V10__c.sql", "V2__b.sql", "V1__a.sql", "V1.1__x.sql"];
+    names.sort_by(|a, b| natural_cmp(a, b));
+    assert_eq!(
+        names,
+        ["V1__a.sql", "V1.1__x.sql", "V2__b.sql", "V10__c.sql"]
+    );
+}
+
+#[test]
+fn flyway_never_runs_undo_scripts_and_runs_repeatables_last_by_description() {
+    let dir = dir_with(
+        "flyway",
+        &[
+            ("R__b_views.sql", "CREATE OR REPLACE VIEW b AS SELECT 1;"),
+            ("R__a_functions.sql", "SELECT 1;"),
+            ("V10__later.sql", "CREATE TABLE c (id int);"),
+            ("V1__init.sql", "CREATE TABLE a (id int);"),
+            ("V2__more.sql", "CREATE TABLE b (id int);"),
+            ("U2__more.sql", "DROP TABLE b;"),
+            ("B1__baseline.sql", "CREATE TABLE a (id int);"),
+        ],
+    );
+    let found = Layout::Flyway.discover(&dir).unwrap();
+    assert_eq!(
+        names(&found),
+        [
+            "V1__init.sql",
+            "V2__more.sql",
+            "V10__later.sql",
+            "R__a_functions.sql",
+            "R__b_views.sql"
+        ]
+    );
+    let ignored: Vec<&str> = found.ignored.iter().map(|i| i.reason.as_str()).collect();
+    assert!(
+        ignored.contains(&"an undo script runs only on `flyway undo`, never on `flyway migrate`")
+    );
+    assert_eq!(found.ignored.len(), 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn refinery_runs_unversioned_migrations_in_version_order() {
+    let dir = dir_with(
+        "refinery",
+        &[
+            ("V1__init.sql", "CREATE TABLE a (id int);"),
+            ("U2__merge.sql", "CREATE TABLE b (id int);"),
+            ("V3__more.sql", "CREATE TABLE c (id int);"),
+            ("V4__not-a-word.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Refinery.discover(&dir).unwrap();
+    assert_eq!(
+        names(&found),
+        ["V1__init.sql", "U2__merge.sql", "V3__more.sql"]
+    );
+    assert_eq!(found.ignored.len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn dbmate_down_markers_without_a_space_end_the_up_part() {
+    let dir = dir_with(
+        "dbmate",
+        &[
+            (
+                "20240101_a.sql",
+                "-- migrate:up\nCREATE TABLE a (id int);\n--migrate:down\nDROP TABLE a;\n",
+            ),
+            (
+                "20240102_b.sql",
+                "--migrate:up\nCREATE TABLE b (id int);\n--  migrate:down\nDROP TABLE b;\n",
+            ),
+        ],
+    );
+    assert_eq!(Layout::detect(&dir), Layout::Dbmate);
+    let found = Layout::Dbmate.discover(&dir).unwrap();
+    assert_eq!(
+        ups(&found),
+        ["CREATE TABLE a (id int);\n", "CREATE TABLE b (id int);\n"]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A directory's tag, its files, and the layout it must be recognised as.
+type DetectCase<'a> = (&'a str, &'a [(&'a str, &'a str)], Layout);
+
+#[test]
+fn directories_are_recognised_by_their_tool() {
+    let cases: &[DetectCase] = &[
+        (
+            "d-prisma",
+            &[("20240101_init/migration.sql", "SELECT 1;")],
+            Layout::Prisma,
+        ),
+        (
+            "d-diesel",
+            &[("2024-01-01-000000_init/up.sql", "SELECT 1;")],
+            Layout::Diesel,
+        ),
+        ("d-flyway", &[("V1__init.sql", "SELECT 1;")], Layout::Flyway),
+        (
+            "d-golang",
+            &[("1_init.up.sql", "SELECT 1;")],
+            Layout::GolangMigrate,
+        ),
+        (
+            "d-goose",
+            &[("1_init.sql", "-- +goose Up\nSELECT 1;\n")],
+            Layout::Goose,
+        ),
+        (
+            "d-generic",
+            &[("001_init.sql", "SELECT 1;")],
+            Layout::Generic,
+        ),
+    ];
+    for (tag, files, layout) in cases {
+        let dir = dir_with(tag, files);
+        assert_eq!(Layout::detect(&dir), *layout, "{tag}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn generic_runs_every_sql_file_below_the_directory_in_natural_order() {
+    let dir = dir_with(
+        "generic",
+        &[
+            ("v10/a.sql", "SELECT 1;"),
+            ("v2/a.sql", "SELECT 1;"),
+            ("v2/a.down.sql", "SELECT 1;"),
+            ("schema.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Generic.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["schema.sql", "v2/a.sql", "v10/a.sql"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

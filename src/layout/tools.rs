@@ -1,0 +1,321 @@
+//! One discovery function per tool. Each says, with the tool's source, which file names are
+//! migrations, how the version and description are read, and how the run is ordered.
+
+use super::files::{self, load, split_version, Discovered, Ignored, VersionKey};
+use super::{natural_cmp, Sections};
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Atlas's integrity file.
+pub const ATLAS_SUM: &str = "atlas.sum";
+
+fn ignore(out: &mut Discovered, path: &Path, reason: impl Into<String>) {
+    out.ignored.push(Ignored {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    });
+}
+
+/// sqlx, `sqlx-core/src/migrate/source.rs` (`MigrationSource::resolve` for `&Path`): the
+/// directory's files (not recursive) named `<VERSION>_<DESCRIPTION>.sql`, split at the first
+/// `_`; the version is an `i64`. `MigrationType::from_filename` makes `.up.sql` the reversible
+/// up and `.down.sql` its revert (never part of a run); the description is the rest without
+/// the type's suffix, `_` read as a space. Sorted by version.
+pub fn sqlx(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        if name.ends_with(".down.sql") {
+            continue; // a revert script, not a migration
+        }
+        let stem = name
+            .strip_suffix(".up.sql")
+            .or_else(|| name.strip_suffix(".sql"))
+            .unwrap_or(&name);
+        match split_version(stem, '_') {
+            Some((version, description)) => {
+                let description = description.replace('_', " ");
+                out.files
+                    .push(load(name.clone(), &path, version, &description)?);
+            }
+            None => ignore(&mut out, &path, "sqlx needs `<VERSION>_<DESCRIPTION>.sql`"),
+        }
+    }
+    out.finish()
+}
+
+/// Flyway, `flyway-core` `ResourceNameParser` / `MigrationInfoHelper.extractVersionAndDescription`
+/// with the default `sqlMigrationPrefix` `V`, `undoSqlMigrationPrefix` `U`,
+/// `repeatableSqlMigrationPrefix` `R`, `baselineMigrationPrefix` `B`, separator `__` and suffix
+/// `.sql`. `V<version>__<description>.sql` runs in version order (`1_1` is `1.1`); `U` undo
+/// scripts run only on `flyway undo`, never on `migrate`; `B` baseline scripts only on an
+/// empty schema (Teams); `R__<description>.sql` repeatables run after every versioned
+/// migration, ordered by description (`MigrationInfoImpl.compareTo`).
+pub fn flyway(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+        if let Some(description) = stem.strip_prefix("R__") {
+            let description = description.replace('_', " ");
+            let mut file = load(name.clone(), &path, "", &description)?;
+            file.repeatable = true;
+            file.key = VersionKey::text(&description);
+            file.version = name.clone();
+            out.files.push(file);
+            continue;
+        }
+        match versioned(stem, &['V', 'v']) {
+            Some((_, version, description)) => {
+                let version = version.replace('_', ".");
+                let description = description.replace('_', " ");
+                out.files
+                    .push(load(name.clone(), &path, &version, &description)?);
+            }
+            None if stem.starts_with('U') => ignore(
+                &mut out,
+                &path,
+                "an undo script runs only on `flyway undo`, never on `flyway migrate`",
+            ),
+            None if stem.starts_with('B') => ignore(
+                &mut out,
+                &path,
+                "a baseline script runs only on an empty schema, not on `flyway migrate`",
+            ),
+            None => ignore(
+                &mut out,
+                &path,
+                "flyway needs `V<VERSION>__<DESCRIPTION>.sql`",
+            ),
+        }
+    }
+    out.finish()
+}
+
+/// refinery, `refinery_core/src/util.rs` (`MigrationType::file_match_re`):
+/// `^(U|V)(\d+(?:\.\d+)?)__(\w+)\.sql$`. `U` is an *unversioned* migration, not an undo: it is
+/// applied like a versioned one and only exempt from the out-of-order check
+/// (`traits/mod.rs`, `verify_migrations`); both kinds run sorted by version, and two files with
+/// the same version are refused (`Kind::DuplicateVersion`). refinery has no repeatables.
+pub fn refinery(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+        let parsed = versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
+            !version.contains('_')
+                && !description.is_empty()
+                && description.chars().all(|c| c.is_alphanumeric() || c == '_')
+        });
+        match parsed {
+            Some((_, version, description)) => {
+                out.files
+                    .push(load(name.clone(), &path, version, description)?);
+            }
+            None => ignore(
+                &mut out,
+                &path,
+                "refinery needs `V<VERSION>__<NAME>.sql` or `U<VERSION>__<NAME>.sql`",
+            ),
+        }
+    }
+    out.finish()
+}
+
+/// `<prefix><version>__<description>`: the prefix, the version (digits, `.` and `_`) and the
+/// description.
+fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
+    let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
+    let (version, description) = stem[1..].split_once("__")?;
+    let valid = version.starts_with(|c: char| c.is_ascii_digit())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    valid.then_some((prefix, version, description))
+}
+
+/// golang-migrate, `source/parse.go` (`Regex = ^([0-9]+)_(.*)\.(down|up)\.(.*)$`): the
+/// version is the leading digits, the direction is `up` or `down`; only `up` files run, in
+/// version order, and two up files with one version are refused.
+pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        if name.ends_with(".down.sql") {
+            continue;
+        }
+        let parsed = name
+            .strip_suffix(".up.sql")
+            .and_then(|stem| split_version(stem, '_'));
+        match parsed {
+            Some((version, title)) => out.files.push(load(name.clone(), &path, version, title)?),
+            None => ignore(
+                &mut out,
+                &path,
+                "golang-migrate needs `<VERSION>_<TITLE>.up.sql`",
+            ),
+        }
+    }
+    out.finish()
+}
+
+/// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
+/// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`) and goose,
+/// `migrate.go` (`NumericComponent`: the digits before the first `_`) read the version the
+/// same way for the names both accept; the sections rule is in `Sections`.
+pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
+    let tool = sections.tool();
+    let mut out = Discovered::default();
+    for (name, path) in files::sql_files(dir)? {
+        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+        let Some((version, description)) = split_version(stem, '_') else {
+            ignore(
+                &mut out,
+                &path,
+                format!("{tool} needs `<VERSION>_<NAME>.sql`"),
+            );
+            continue;
+        };
+        let mut file = load(name.clone(), &path, version, description)?;
+        match sections.up_range(&file.source.text) {
+            Some(up) => file.up = up,
+            None => {
+                let marker = sections.up_marker();
+                ignore(
+                    &mut out,
+                    &path,
+                    format!("has no `{marker}` line; {tool} refuses it"),
+                );
+                continue;
+            }
+        }
+        out.files.push(file);
+    }
+    out.finish()
+}
+
+/// Prisma, `schema-engine/connectors/schema-connector/src/migrations_directory.rs`
+/// (`list_migrations`): every sub-directory holding `migration.sql`, sorted by directory
+/// name, which is also the migration's name (compared as text).
+pub fn prisma(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (dir_name, path) in files::migration_dirs(dir, "migration.sql")? {
+        let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
+        let name = format!("{dir_name}/migration.sql");
+        let mut file = load(name, &path, &dir_name, &description)?;
+        file.key = VersionKey::text(&dir_name);
+        out.files.push(file);
+    }
+    out.finish()
+}
+
+/// The version Diesel records for a migration directory name, `diesel_migrations/src/
+/// file_based_migrations.rs` (`version_from_string`): the part before the first `_` with its
+/// dashes removed (`2024-01-15-000000_users` → `20240115000000`).
+pub fn diesel_version(dir_name: &str) -> Option<String> {
+    let prefix = dir_name.split('_').next()?;
+    let version: String = prefix.chars().filter(|c| *c != '-').collect();
+    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit())).then_some(version)
+}
+
+/// Diesel, `diesel_migrations/src/file_based_migrations.rs` (`migrations_directories`): every
+/// sub-directory holding `up.sql` (`down.sql` is its revert), sorted by version.
+pub fn diesel(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    for (dir_name, path) in files::migration_dirs(dir, "up.sql")? {
+        match diesel_version(&dir_name) {
+            Some(version) => {
+                let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
+                let name = format!("{dir_name}/up.sql");
+                out.files.push(load(name, &path, &version, &description)?);
+            }
+            None => ignore(&mut out, &path, "Diesel needs `<VERSION>_<NAME>/up.sql`"),
+        }
+    }
+    out.finish()
+}
+
+/// The per-file hashes `atlas migrate hash` writes, in file-name order
+/// (`sql/migrate/dir.go`, `NewHashFile`): a running SHA-256 over every file name and content up
+/// to and including it, base64-encoded.
+pub fn atlas_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
+    let mut running = Sha256::new();
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            running.update(name.as_bytes());
+            running.update(bytes);
+            let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
+            (name.clone(), hash)
+        })
+        .collect()
+}
+
+/// Atlas, `sql/migrate/dir.go` (`LocalDir.Files`, `File.Version`): the directory's `.sql`
+/// files in name order, the version being the part before the first `_`.
+pub fn atlas(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    let mut contents = Vec::new();
+    for (name, path) in files::sql_files(dir)? {
+        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+        match split_version(stem, '_') {
+            Some((version, description)) => {
+                let file = load(name.clone(), &path, version, description)?;
+                contents.push((name.clone(), file.bytes().to_vec()));
+                out.files.push(file);
+            }
+            None => ignore(&mut out, &path, "Atlas needs `<VERSION>_<NAME>.sql`"),
+        }
+    }
+    for ((_, hash), file) in atlas_hashes(&contents)
+        .into_iter()
+        .zip(out.files.iter_mut())
+    {
+        file.directory_checksum = Some(hash);
+    }
+    out.finish()
+}
+
+/// A hand-rolled runner: every `.sql` file under the directory (sub-directories included),
+/// except `.down.sql` / `down.sql` reverts, in natural order of the relative path (`V2` before
+/// `V10`). Two files may share a date prefix: a runner that goes by file name allows it.
+pub fn generic(dir: &Path) -> Result<Discovered> {
+    let mut out = Discovered::default();
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::input(&path, format!("cannot be read: {e}"))
+        })?;
+        let Some(file_name) = entry.file_name().to_str() else {
+            continue;
+        };
+        let lower = file_name.to_ascii_lowercase();
+        if !entry.file_type().is_file() || !lower.ends_with(".sql") {
+            continue;
+        }
+        if lower.ends_with(".down.sql") || lower == "down.sql" {
+            ignore(&mut out, entry.path(), "a revert script, not replayed");
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = relative.to_string_lossy().replace('\\', "/");
+        paths.push((name, entry.into_path()));
+    }
+    paths.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    for (name, path) in paths {
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        let stem = base
+            .strip_suffix(".up.sql")
+            .or_else(|| base.strip_suffix(".sql"))
+            .unwrap_or(base);
+        let version = split_version(stem, '_')
+            .map_or(stem, |(v, _)| v)
+            .to_string();
+        let plain_stem = base.strip_suffix(".sql").unwrap_or(base);
+        let description = plain_stem
+            .split_once('_')
+            .map_or("", |(_, d)| d)
+            .to_string();
+        out.files.push(load(name, &path, &version, &description)?);
+    }
+    out.finish_in_order()
+}
