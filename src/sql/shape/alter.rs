@@ -1,0 +1,170 @@
+//! `ALTER …`: the altered object, and for `ALTER TABLE` each comma-separated action.
+
+use super::cursor::{object_kind, Cursor};
+use super::{AlterAction, AlterActionKind, Guard, ObjectKind, Shape, ShapeKind};
+use crate::sql::lexer::Tok;
+use sqlparser::tokenizer::Token;
+
+pub(super) fn alter(c: &mut Cursor) -> Shape {
+    let start = c.t[0].range.start;
+    c.i = 1;
+    c.eat("ONLINE");
+    c.eat("IGNORE");
+    let Some(kind) = object_kind(c) else {
+        return Shape::new(ShapeKind::Alter(ObjectKind::Other), start..c.prev_end());
+    };
+    let head = start..c.prev_end();
+    let if_exists = c.eat_all(&["IF", "EXISTS"]);
+    c.eat("ONLY");
+    let name = c.name();
+    c.i += usize::from(c.peek().is_some_and(|t| t.is(&Token::Mul)));
+    let mut shape = Shape::new(ShapeKind::Alter(kind), head);
+    shape.names.extend(name.clone());
+    if if_exists {
+        shape.guard = Some(Guard {
+            present: true,
+            insert_at: shape.head.end,
+        });
+    }
+    if kind == ObjectKind::Table {
+        shape.kind = ShapeKind::AlterTable;
+        shape.actions = alter_table_actions(&c.t[c.i..], c.text);
+        return shape;
+    }
+    let rest = &c.t[c.i..];
+    if kind == ObjectKind::Type
+        && rest.first().is_some_and(|t| t.is_kw("ADD"))
+        && rest.get(1).is_some_and(|t| t.is_kw("VALUE"))
+    {
+        shape.kind = ShapeKind::AlterTypeAddValue;
+        shape.head.end = rest[1].range.end;
+        shape.guard = Some(Guard {
+            present: rest.get(2).is_some_and(|t| t.is_kw("IF")),
+            insert_at: rest[1].range.end,
+        });
+    } else if rest.iter().any(|t| t.is_kw("RENAME")) {
+        shape.kind = ShapeKind::Rename(kind);
+    }
+    shape
+}
+
+fn alter_table_actions(tokens: &[Tok], text: &str) -> Vec<AlterAction> {
+    let mut actions = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                actions.extend(alter_table_action(&tokens[start..i], text));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    actions.extend(alter_table_action(&tokens[start..], text));
+    actions
+}
+
+fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
+    let first = tokens.first()?;
+    let last = tokens.last()?;
+    let mut c = Cursor {
+        t: tokens,
+        i: 1,
+        text,
+    };
+    let mut action = AlterAction {
+        kind: AlterActionKind::Other,
+        range: first.range.start..last.range.end,
+        head: first.range.clone(),
+        name: None,
+        guard: None,
+    };
+    let guard = |c: &mut Cursor, words: &[&str]| {
+        let insert_at = c.prev_end();
+        Guard {
+            present: c.eat_all(words),
+            insert_at,
+        }
+    };
+    if first.is_kw("ADD") {
+        const CONSTRAINT_KINDS: [&str; 5] = ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"];
+        let named = c.eat("CONSTRAINT");
+        if named || CONSTRAINT_KINDS.iter().any(|k| c.kw(k)) {
+            action.kind = AlterActionKind::AddConstraint;
+            if named {
+                action.head.end = c.prev_end();
+                action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
+                // `ADD CONSTRAINT PRIMARY KEY (…)` (MySQL) has no name.
+                if !CONSTRAINT_KINDS.iter().any(|k| c.kw(k)) {
+                    action.name = c.name();
+                }
+            }
+            // MySQL/MariaDB: `UNIQUE [INDEX|KEY] [IF NOT EXISTS] [name]`,
+            // `FOREIGN KEY [IF NOT EXISTS] [name]` (IF NOT EXISTS is MariaDB's).
+            if c.eat("UNIQUE") || c.eat_all(&["FOREIGN", "KEY"]) {
+                let _ = c.eat("INDEX") || c.eat("KEY");
+                let after_keywords = guard(&mut c, &["IF", "NOT", "EXISTS"]);
+                if after_keywords.present || action.guard.is_none() {
+                    action.guard = Some(after_keywords);
+                }
+                // PostgreSQL follows UNIQUE with `(`, `NULLS` or `USING INDEX`, never a name.
+                if action.name.is_none() && !c.kw("NULLS") && !c.kw("USING") {
+                    action.name = c.name();
+                }
+            }
+        } else if ["INDEX", "KEY", "FULLTEXT", "SPATIAL"]
+            .iter()
+            .any(|k| c.kw(k))
+        {
+            action.kind = AlterActionKind::AddIndex;
+            c.i += 1;
+            c.eat("INDEX");
+            c.eat("KEY");
+            action.head.end = c.prev_end();
+            action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
+            action.name = c.name();
+        } else if c.kw("PARTITION") || c.kw("VALUE") {
+            // ADD PARTITION / other: no idempotency rule.
+        } else {
+            action.kind = AlterActionKind::AddColumn;
+            c.eat("COLUMN");
+            action.head.end = c.prev_end();
+            action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
+            action.name = c.name();
+        }
+    } else if first.is_kw("DROP") {
+        if c.eat("CONSTRAINT") || c.eat_all(&["FOREIGN", "KEY"]) || c.eat("CHECK") {
+            action.kind = AlterActionKind::DropConstraint;
+        } else if c.eat("INDEX") || c.eat("KEY") {
+            action.kind = AlterActionKind::DropIndex;
+        } else if c.kw("PRIMARY")
+            || c.kw("PARTITION")
+            || c.kw("DEFAULT")
+            || c.kw("NOT")
+            || c.kw("EXPRESSION")
+            || c.kw("IDENTITY")
+        {
+            return Some(action);
+        } else {
+            action.kind = AlterActionKind::DropColumn;
+            c.eat("COLUMN");
+        }
+        action.head.end = c.prev_end();
+        action.guard = Some(guard(&mut c, &["IF", "EXISTS"]));
+        action.name = c.name();
+    } else if first.is_kw("RENAME") {
+        action.kind = AlterActionKind::Rename;
+        c.eat("COLUMN");
+        c.eat("CONSTRAINT");
+        c.eat("INDEX");
+        c.eat("KEY");
+        action.head.end = c.prev_end();
+        if !c.kw("TO") && !c.kw("AS") {
+            action.name = c.name();
+        }
+    }
+    Some(action)
+}

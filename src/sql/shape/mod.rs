@@ -1,0 +1,324 @@
+//! The token-level recogniser: for each statement, the DDL shape the rules need (what kind of
+//! statement, which object, which guards are present, and the exact byte where a missing guard
+//! would go). It works from tokens alone, so it also understands statements sqlparser rejects.
+
+mod alter;
+mod create_drop;
+mod cursor;
+mod insert;
+#[cfg(test)]
+mod tests;
+
+use super::lexer::Tok;
+use cursor::Cursor;
+use std::fmt;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Table,
+    Index,
+    Sequence,
+    Schema,
+    Database,
+    Extension,
+    View,
+    MaterializedView,
+    Function,
+    Procedure,
+    Trigger,
+    Type,
+    Domain,
+    Policy,
+    Event,
+    Role,
+    Collation,
+    Server,
+    Statistics,
+    ForeignTable,
+    Aggregate,
+    Rule,
+    Cast,
+    EventTrigger,
+    Publication,
+    Subscription,
+    Operator,
+    Other,
+}
+
+impl ObjectKind {
+    /// The SQL keyword(s) of the kind, for messages.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "TABLE",
+            ObjectKind::Index => "INDEX",
+            ObjectKind::Sequence => "SEQUENCE",
+            ObjectKind::Schema => "SCHEMA",
+            ObjectKind::Database => "DATABASE",
+            ObjectKind::Extension => "EXTENSION",
+            ObjectKind::View => "VIEW",
+            ObjectKind::MaterializedView => "MATERIALIZED VIEW",
+            ObjectKind::Function => "FUNCTION",
+            ObjectKind::Procedure => "PROCEDURE",
+            ObjectKind::Trigger => "TRIGGER",
+            ObjectKind::Type => "TYPE",
+            ObjectKind::Domain => "DOMAIN",
+            ObjectKind::Policy => "POLICY",
+            ObjectKind::Event => "EVENT",
+            ObjectKind::Role => "ROLE",
+            ObjectKind::Collation => "COLLATION",
+            ObjectKind::Server => "SERVER",
+            ObjectKind::Statistics => "STATISTICS",
+            ObjectKind::ForeignTable => "FOREIGN TABLE",
+            ObjectKind::Aggregate => "AGGREGATE",
+            ObjectKind::Rule => "RULE",
+            ObjectKind::Cast => "CAST",
+            ObjectKind::EventTrigger => "EVENT TRIGGER",
+            ObjectKind::Publication => "PUBLICATION",
+            ObjectKind::Subscription => "SUBSCRIPTION",
+            ObjectKind::Operator => "OPERATOR",
+            ObjectKind::Other => "object",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
+/// An object name as written (`public."Users"`), with its bytes and its normalised parts
+/// (unquoted parts folded to lower case, quotes removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub range: Range<usize>,
+    pub parts: Vec<String>,
+}
+
+impl Name {
+    /// The unqualified, normalised name (`users` for `public.Users`).
+    pub fn base(&self) -> &str {
+        self.parts.last().map_or("", String::as_str)
+    }
+
+    /// Same object? Schemas are compared only when both names carry one.
+    pub fn same_object(&self, other: &Name) -> bool {
+        if self.base() != other.base() {
+            return false;
+        }
+        match (self.parts.len(), other.parts.len()) {
+            (a, b) if a > 1 && b > 1 => self.parts[a - 2] == other.parts[b - 2],
+            _ => true,
+        }
+    }
+}
+
+/// An `IF [NOT] EXISTS` clause: whether it is there, and where it would be inserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guard {
+    pub present: bool,
+    /// Byte just after the keyword the clause follows (e.g. after `TABLE`); insert `" IF NOT EXISTS"` here.
+    pub insert_at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeKind {
+    Create(ObjectKind),
+    Drop(ObjectKind),
+    /// `ALTER TABLE … <actions>`; the actions are in `Shape::actions`.
+    AlterTable,
+    /// `ALTER TYPE … ADD VALUE`.
+    AlterTypeAddValue,
+    /// `ALTER <kind> … RENAME …`, MySQL `RENAME TABLE`.
+    Rename(ObjectKind),
+    Alter(ObjectKind),
+    Insert,
+    Begin,
+    Commit,
+    Rollback,
+    /// PostgreSQL `DO` block.
+    Do,
+    /// A statement preflight recognises but has no rule for (SELECT, UPDATE, GRANT, SET, …);
+    /// holds the leading keyword in upper case.
+    Other(String),
+    /// Neither a known keyword nor anything else preflight recognises.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlterActionKind {
+    AddColumn,
+    DropColumn,
+    AddConstraint,
+    DropConstraint,
+    /// MySQL/MariaDB `ADD INDEX|KEY`.
+    AddIndex,
+    DropIndex,
+    Rename,
+    Other,
+}
+
+/// One comma-separated action of an `ALTER TABLE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlterAction {
+    pub kind: AlterActionKind,
+    /// Bytes of the action (`ADD COLUMN bio text`).
+    pub range: Range<usize>,
+    /// Bytes of the action's leading keywords (`ADD COLUMN`), where findings point.
+    pub head: Range<usize>,
+    pub name: Option<Name>,
+    pub guard: Option<Guard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub kind: ShapeKind,
+    /// Bytes of the leading keywords (`CREATE UNIQUE INDEX CONCURRENTLY`), where findings point.
+    pub head: Range<usize>,
+    /// The objects the statement creates, drops or alters (several for `DROP TABLE a, b`).
+    pub names: Vec<Name>,
+    /// The table an index, trigger or policy is on.
+    pub table: Option<Name>,
+    pub or_replace: bool,
+    /// Byte just after `CREATE`, where `" OR REPLACE"` would go.
+    pub or_replace_at: Option<usize>,
+    pub guard: Option<Guard>,
+    pub concurrently: bool,
+    pub temporary: bool,
+    pub actions: Vec<AlterAction>,
+    /// INSERT only: `ON CONFLICT`, `ON DUPLICATE KEY`, `IGNORE`, `OR REPLACE`, `WHERE NOT EXISTS`, `REPLACE INTO`.
+    pub conflict_handled: bool,
+}
+
+impl Shape {
+    pub fn object(&self) -> Option<&Name> {
+        self.names.first()
+    }
+
+    fn new(kind: ShapeKind, head: Range<usize>) -> Self {
+        Shape {
+            kind,
+            head,
+            names: Vec::new(),
+            table: None,
+            or_replace: false,
+            or_replace_at: None,
+            guard: None,
+            concurrently: false,
+            temporary: false,
+            actions: Vec::new(),
+            conflict_handled: false,
+        }
+    }
+}
+
+const OTHER_LEADING: &[&str] = &[
+    "SELECT",
+    "WITH",
+    "UPDATE",
+    "DELETE",
+    "SET",
+    "RESET",
+    "SHOW",
+    "COMMENT",
+    "GRANT",
+    "REVOKE",
+    "ANALYZE",
+    "ANALYSE",
+    "VACUUM",
+    "LOCK",
+    "UNLOCK",
+    "CALL",
+    "EXECUTE",
+    "EXEC",
+    "REFRESH",
+    "CLUSTER",
+    "REINDEX",
+    "TRUNCATE",
+    "COPY",
+    "SAVEPOINT",
+    "RELEASE",
+    "USE",
+    "PRAGMA",
+    "NOTIFY",
+    "LISTEN",
+    "UNLISTEN",
+    "DECLARE",
+    "FETCH",
+    "CLOSE",
+    "PREPARE",
+    "DEALLOCATE",
+    "EXPLAIN",
+    "VALUES",
+    "TABLE",
+    "DISCARD",
+    "SECURITY",
+    "IMPORT",
+    "LOAD",
+    "OPTIMIZE",
+    "FLUSH",
+    "ATTACH",
+    "DETACH",
+    "MERGE",
+    "CHECKPOINT",
+    "CHECKSUM",
+    "REPAIR",
+    "HANDLER",
+    "INSTALL",
+    "UNINSTALL",
+    "KILL",
+    "PURGE",
+    "SIGNAL",
+    "RESIGNAL",
+    "DESCRIBE",
+    "DESC",
+    "SOURCE",
+    "CHECK",
+    "MOVE",
+];
+
+/// Recognises the shape of one statement from its significant tokens (terminator excluded);
+/// `text` is the file the tokens' byte ranges point into.
+pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
+    let Some(first) = tokens.first() else {
+        return Shape::new(ShapeKind::Unknown, 0..0);
+    };
+    let mut c = Cursor {
+        t: tokens,
+        i: 0,
+        text,
+    };
+    let whole_head = first.range.clone();
+    match first.bare_word().map(str::to_ascii_uppercase).as_deref() {
+        Some("CREATE") => create_drop::create(&mut c),
+        Some("DROP") => create_drop::drop(&mut c),
+        Some("ALTER") => alter::alter(&mut c),
+        Some("RENAME") => {
+            let mut shape = Shape::new(ShapeKind::Rename(ObjectKind::Table), whole_head);
+            c.i = 1;
+            c.eat("TABLE");
+            shape.head.end = c.prev_end();
+            shape.names.extend(c.name());
+            shape
+        }
+        Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert::insert(&mut c),
+        Some("BEGIN") => Shape::new(ShapeKind::Begin, whole_head),
+        Some("START") if tokens.get(1).is_some_and(|t| t.is_kw("TRANSACTION")) => {
+            Shape::new(ShapeKind::Begin, first.range.start..tokens[1].range.end)
+        }
+        Some("COMMIT") | Some("END") => Shape::new(ShapeKind::Commit, whole_head),
+        Some("ROLLBACK") | Some("ABORT") if !tokens.iter().any(|t| t.is_kw("TO")) => {
+            Shape::new(ShapeKind::Rollback, whole_head)
+        }
+        Some("DO") => Shape::new(ShapeKind::Do, whole_head),
+        Some(word) if OTHER_LEADING.contains(&word) || word == "ROLLBACK" || word == "ABORT" => {
+            let mut shape = Shape::new(ShapeKind::Other(word.to_string()), whole_head);
+            shape.concurrently =
+                word == "REINDEX" && tokens.iter().any(|t| t.is_kw("CONCURRENTLY"));
+            shape
+        }
+        _ => Shape::new(ShapeKind::Unknown, whole_head),
+    }
+}

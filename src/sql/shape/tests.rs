@@ -1,0 +1,124 @@
+use super::*;
+use crate::sql::lexer::lex;
+use crate::sql::Dialect;
+
+fn shape(dialect: Dialect, sql: &str) -> Shape {
+    let tokens = lex(dialect, sql, 0..sql.len()).tokens;
+    recognise(&tokens, sql)
+}
+
+fn pg(sql: &str) -> Shape {
+    shape(Dialect::Postgres, sql)
+}
+
+#[test]
+fn create_table_records_name_and_guard_position() {
+    let s = pg("CREATE TABLE public.\"Users\" (id int)");
+    assert_eq!(s.kind, ShapeKind::Create(ObjectKind::Table));
+    let name = s.object().unwrap();
+    assert_eq!(name.parts, ["public", "Users"]);
+    assert_eq!(name.text, "public.\"Users\"");
+    assert_eq!(
+        s.guard,
+        Some(Guard {
+            present: false,
+            insert_at: "CREATE TABLE".len()
+        })
+    );
+}
+
+#[test]
+fn create_index_concurrently_reads_index_and_table() {
+    let s = pg("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON ONLY t (a)");
+    assert_eq!(s.kind, ShapeKind::Create(ObjectKind::Index));
+    assert!(s.concurrently);
+    assert!(s.guard.unwrap().present);
+    assert_eq!(s.object().unwrap().base(), "ix");
+    assert_eq!(s.table.as_ref().unwrap().base(), "t");
+    assert_eq!(s.head, 0.."CREATE UNIQUE INDEX CONCURRENTLY".len());
+}
+
+#[test]
+fn drop_lists_every_name_past_function_signatures() {
+    let s = pg("DROP FUNCTION IF EXISTS f(int, text), g()");
+    assert_eq!(s.kind, ShapeKind::Drop(ObjectKind::Function));
+    assert!(s.guard.unwrap().present);
+    let names: Vec<_> = s.names.iter().map(Name::base).collect();
+    assert_eq!(names, ["f", "g"]);
+}
+
+#[test]
+fn alter_table_splits_actions_at_top_level_commas() {
+    let sql = "ALTER TABLE t DROP COLUMN IF EXISTS id, ADD PRIMARY KEY (a, b), ADD COLUMN c int";
+    let s = pg(sql);
+    assert_eq!(s.kind, ShapeKind::AlterTable);
+    let kinds: Vec<_> = s.actions.iter().map(|a| a.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            AlterActionKind::DropColumn,
+            AlterActionKind::AddConstraint,
+            AlterActionKind::AddColumn
+        ]
+    );
+    assert!(s.actions[0].guard.unwrap().present);
+    assert_eq!(&sql[s.actions[1].range.clone()], "ADD PRIMARY KEY (a, b)");
+    assert_eq!(s.actions[2].name.as_ref().unwrap().base(), "c");
+}
+
+#[test]
+fn mariadb_unique_key_guard_follows_the_keyword() {
+    let s = shape(
+        Dialect::Mariadb,
+        "ALTER TABLE t ADD UNIQUE KEY IF NOT EXISTS uq (a)",
+    );
+    let action = &s.actions[0];
+    assert_eq!(action.kind, AlterActionKind::AddConstraint);
+    assert!(action.guard.unwrap().present);
+    assert_eq!(action.name.as_ref().unwrap().base(), "uq");
+}
+
+#[test]
+fn alter_type_add_value_and_renames() {
+    let s = pg("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh'");
+    assert_eq!(s.kind, ShapeKind::AlterTypeAddValue);
+    assert!(s.guard.unwrap().present);
+    assert_eq!(
+        pg("ALTER INDEX a RENAME TO b").kind,
+        ShapeKind::Rename(ObjectKind::Index)
+    );
+    assert_eq!(
+        shape(Dialect::Mysql, "RENAME TABLE a TO b").kind,
+        ShapeKind::Rename(ObjectKind::Table)
+    );
+}
+
+#[test]
+fn insert_conflict_handling_and_target() {
+    let plain = pg("INSERT INTO s.t (a) VALUES (1)");
+    assert_eq!(plain.kind, ShapeKind::Insert);
+    assert!(!plain.conflict_handled);
+    assert_eq!(plain.object().unwrap().parts, ["s", "t"]);
+    assert!(pg("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING").conflict_handled);
+    assert!(shape(Dialect::Mysql, "INSERT IGNORE INTO t VALUES (1)").conflict_handled);
+}
+
+#[test]
+fn other_and_unknown_statements() {
+    assert_eq!(
+        pg("UPDATE t SET a = 1").kind,
+        ShapeKind::Other("UPDATE".into())
+    );
+    assert_eq!(pg("FROBNICATE t").kind, ShapeKind::Unknown);
+    assert_eq!(pg("START TRANSACTION").kind, ShapeKind::Begin);
+}
+
+#[test]
+fn mysql_definer_is_skipped_before_the_kind() {
+    let s = shape(
+        Dialect::Mysql,
+        "CREATE DEFINER=`root`@`%` VIEW v AS SELECT 1",
+    );
+    assert_eq!(s.kind, ShapeKind::Create(ObjectKind::View));
+    assert_eq!(s.object().unwrap().base(), "v");
+}
