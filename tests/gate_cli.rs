@@ -136,3 +136,30 @@ fn the_same_settings_from_preflight_toml_give_the_same_exit_codes() {
         );
     }
 }
+#[test]
+fn an_unrecognised_alter_table_action_is_unknown_and_fails_unless_allowed() {
+    let dir = project("ALTER TABLE a FROBNICATE;\n", "");
+    let out = preflight(dir.path())
+        .args(["lint", "--format", "json", "migrations"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "PF001");
+    assert_eq!(f["unknown"], true);
+    // The span is the part that was not understood: `FROBNICATE`, columns 15 to 25.
+    assert_eq!(
+        (&f["line"], &f["column"], &f["end_line"], &f["end_column"]),
+        (&1.into(), &15.into(), &1.into(), &25.into())
+    );
+    assert_eq!(
+        three_exit_codes(dir.path(), &["--allow-unknown"]),
+        [0, 0, 0]
+    );
+    assert_eq!(three_exit_codes(dir.path(), &[]), [1, 1, 1]);
+}

@@ -15,6 +15,7 @@ pub mod fast_lexer;
 pub mod lexer;
 pub mod shape;
 pub mod split;
+pub mod unread;
 
 pub use dialect::Dialect;
 pub use effects::{Change, Effect, Target};
@@ -43,6 +44,9 @@ pub struct Statement {
     pub tokens: Vec<Tok>,
     /// What the token-level recogniser understood, even when sqlparser did not.
     pub shape: Shape,
+    /// Bytes of a part the recogniser could not place in a statement whose head it knew (an
+    /// `ALTER TABLE` action, an object kind): see [`unread`].
+    pub unread: Option<Range<usize>>,
     pub context: StatementContext,
     /// The sqlparser AST, when sqlparser understood the statement. Boxed: the AST type is
     /// ~3.4 KB, and most statements of a lint run have none.
@@ -58,9 +62,9 @@ impl Statement {
         &source.text[self.range.clone()]
     }
 
-    /// Neither sqlparser nor the recogniser understood it.
+    /// Neither sqlparser nor the recogniser understood it (or all of it).
     pub fn is_unrecognised(&self) -> bool {
-        self.ast.is_none() && self.shape.kind == ShapeKind::Unknown
+        self.ast.is_none() && (self.shape.kind == ShapeKind::Unknown || self.unread.is_some())
     }
 }
 
@@ -204,17 +208,20 @@ fn build(
     mode: AstMode,
 ) -> Statement {
     let shape = shape::recognise(&raw.tokens, &source.text);
-    let (ast, parse_error) = if mode == AstMode::Always || shape.kind == ShapeKind::Unknown {
-        parse_tokens(parser_dialect, source, &raw.tokens)
-    } else {
-        (None, None)
-    };
+    let unread = unread::unread_part(&shape, &raw.tokens);
+    let (ast, parse_error) =
+        if mode == AstMode::Always || shape.kind == ShapeKind::Unknown || unread.is_some() {
+            parse_tokens(parser_dialect, source, &raw.tokens)
+        } else {
+            (None, None)
+        };
     Statement {
         index,
         range: raw.range,
         terminator: raw.terminator,
         tokens: raw.tokens,
         shape,
+        unread,
         context,
         ast,
         parse_error,

@@ -1,4 +1,5 @@
-//! PF001: a statement neither sqlparser nor the recogniser understood was not checked.
+//! PF001: a statement neither sqlparser nor the recogniser understood (as a whole, or a part of
+//! it such as an unknown `ALTER TABLE` action) was not checked.
 
 use super::prelude::*;
 
@@ -23,18 +24,36 @@ impl Rule for UnparsedStatement {
         if !stmt.is_unrecognised() {
             return;
         }
-        let first = stmt
-            .tokens
-            .first()
-            .map_or(stmt.range.clone(), |t| t.range.clone());
-        let mut v = Violation::new(
-            first,
-            "preflight could not parse or recognise this statement, so it was not checked: review it by hand",
-        );
+        let mut v = match &stmt.unread {
+            // A known head with a part nothing could read: point at that part.
+            Some(part) => Violation::new(
+                part.clone(),
+                format!(
+                    "preflight could not recognise `{}` in this statement, so it was not checked: review it by hand",
+                    excerpt(&cx.source.text[part.clone()])
+                ),
+            ),
+            None => Violation::new(
+                stmt.tokens
+                    .first()
+                    .map_or(stmt.range.clone(), |t| t.range.clone()),
+                "preflight could not parse or recognise this statement, so it was not checked: review it by hand",
+            ),
+        };
         if let Some(e) = &stmt.parse_error {
             v = v.note(format!("sqlparser: {e}"));
         }
         v.unknown = true;
         out.push(v);
+    }
+}
+
+/// The unread part for the message: its first line, cut at 40 characters.
+fn excerpt(part: &str) -> String {
+    let line = part.lines().next().unwrap_or("").trim_end();
+    match line.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None if line.len() < part.trim_end().len() => format!("{line}…"),
+        None => line.to_string(),
     }
 }
