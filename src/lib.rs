@@ -3,6 +3,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod diagnostics;
 pub mod error;
 pub mod fix;

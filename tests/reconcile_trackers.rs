@@ -334,3 +334,126 @@ fn flyway_repeatable_script_that_changed_is_pending_not_a_checksum_error() {
         report.findings
     );
 }
+
+/// The command a finding advises for recording a migration as applied (after "record it as
+/// applied: ").
+fn record_command(report: &Report) -> String {
+    report
+        .findings
+        .iter()
+        .flat_map(|f| &f.notes)
+        .find_map(|n| {
+            n.split_once("record it as applied: ")
+                .map(|(_, c)| c.to_string())
+        })
+        .unwrap_or_else(|| panic!("no record advice in {:#?}", report.findings))
+}
+
+/// RFC 3339 as refinery writes and reads it: `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+fn is_rfc3339_utc(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && text.ends_with('Z')
+        && (b.len() == 20 || (b[19] == b'.' && digits(20..b.len() - 1)))
+}
+
+fn refinery_insert_runs_as_printed(db: &ScratchDb, table_ddl: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__create_users.sql", USERS);
+    db.exec(USERS);
+    db.exec(table_ddl);
+    let report = run(db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["applied_unrecorded"],
+        "{:#?}",
+        report.findings
+    );
+    let insert = record_command(&report);
+    assert!(!insert.contains('<'), "a placeholder is left: {insert}");
+    db.exec(&insert);
+    let applied_on = db.query("SELECT applied_on FROM refinery_schema_history");
+    assert!(is_rfc3339_utc(&applied_on[0]), "{applied_on:?}");
+    // Recorded with refinery's own checksum: reconcile now agrees it is applied.
+    let report = run(db, dir.path(), Some("refinery"));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+}
+
+#[test]
+fn postgres_refinery_insert_advice_runs_as_printed_with_an_rfc3339_timestamp() {
+    refinery_insert_runs_as_printed(
+        &ScratchDb::postgres(),
+        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    );
+}
+
+#[test]
+fn mariadb_refinery_insert_advice_runs_as_printed_with_an_rfc3339_timestamp() {
+    refinery_insert_runs_as_printed(
+        &ScratchDb::mariadb(),
+        "CREATE TABLE refinery_schema_history (version INT PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    );
+}
+
+#[test]
+fn a_statement_nothing_could_read_makes_the_status_unknown_never_complete() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE half_ok (id int);\nCREATE TABLEE half_bad (id int);\n";
+    write(dir.path(), "V1__half.sql", sql);
+    // The run stopped at the statement the server refused; the first one is there.
+    db.exec("CREATE TABLE half_ok (id int);");
+    db.exec(
+        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    );
+    let report = run(&db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["unverifiable"],
+        "{:#?}",
+        report.findings
+    );
+    let finding = &report.findings[0];
+    assert!(finding.unknown, "{finding:#?}");
+    assert!(
+        finding.message.contains("line 2 could not be read"),
+        "{finding:#?}"
+    );
+    // Never the advice to record it as applied.
+    assert!(
+        !finding.notes.iter().any(|n| n.contains("INSERT INTO")),
+        "{finding:#?}"
+    );
+    // Recorded anyway (dbmate keeps no checksum): still unknown, not `applied`.
+    let dbmate = tempfile::tempdir().unwrap();
+    write(
+        dbmate.path(),
+        "20240101_half.sql",
+        &format!("-- migrate:up\n{sql}-- migrate:down\nDROP TABLE half_ok;\n"),
+    );
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let report = run(&db, dbmate.path(), Some("dbmate"));
+    assert_eq!(
+        statuses(&report),
+        ["unverifiable"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings[0].unknown);
+    assert!(report.findings[0]
+        .message
+        .contains("line 3 could not be read"));
+}

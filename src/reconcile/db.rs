@@ -2,44 +2,19 @@
 //! with a statement timeout, rolled back at the end. Every query goes through here so the query
 //! count is known and no write can slip in.
 
+use crate::db::{one_line, Conn, ConnectError, Target, CONNECT_TIMEOUT};
 use crate::error::{Error, Result};
-use crate::sql::Dialect;
-use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow};
+use sqlx::mysql::MySqlRow;
+use sqlx::postgres::PgRow;
 use sqlx::{Connection, Row};
-use std::str::FromStr;
-use std::time::Duration;
 
 /// How long one catalog or tracker query may run before the server cancels it.
 pub const STATEMENT_TIMEOUT_SECS: u64 = 30;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// One result row, every column read as text (NULL as `None`).
 pub type TextRow = Vec<Option<String>>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Postgres,
-    /// MySQL or MariaDB (`mariadb` tells which, for the statement-timeout variable).
-    MySql {
-        mariadb: bool,
-    },
-}
-
-impl Engine {
-    pub fn dialect(self) -> Dialect {
-        match self {
-            Engine::Postgres => Dialect::Postgres,
-            Engine::MySql { mariadb: true } => Dialect::Mariadb,
-            Engine::MySql { mariadb: false } => Dialect::Mysql,
-        }
-    }
-}
-
-enum Conn {
-    Pg(PgConnection),
-    My(MySqlConnection),
-}
+pub use crate::db::{redact_url, Engine};
 
 /// An open read-only session.
 pub struct Session {
@@ -50,37 +25,14 @@ pub struct Session {
     redacted_url: String,
 }
 
-/// The URL with its password replaced by `***`, safe to print.
-pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    let redacted = match userinfo.find(':') {
-        Some(colon) => format!("{}:***", &userinfo[..colon]),
-        None => userinfo.to_string(),
-    };
-    format!("{}{}{}", &url[..scheme_end + 3], redacted, &rest[at..])
-}
-
 /// The engine a URL names, from its scheme.
 pub fn engine_of_url(url: &str) -> Result<Engine> {
-    let scheme = url.split("://").next().unwrap_or("").to_ascii_lowercase();
-    match scheme.as_str() {
-        "postgres" | "postgresql" => Ok(Engine::Postgres),
-        "mysql" => Ok(Engine::MySql { mariadb: false }),
-        "mariadb" => Ok(Engine::MySql { mariadb: true }),
-        _ => Err(Error::Usage(format!(
+    Engine::of_url(url).ok_or_else(|| {
+        Error::Usage(format!(
             "database URL {}: unsupported scheme; use postgres://… or mysql://… (SQLite is not reconciled)",
             redact_url(url)
-        ))),
-    }
+        ))
+    })
 }
 
 impl Session {
@@ -88,26 +40,15 @@ impl Session {
     pub async fn open(url: &str) -> Result<Session> {
         let redacted = redact_url(url);
         let engine = engine_of_url(url)?;
-        let bad_url = |e: sqlx::Error| {
-            Error::Usage(format!(
-                "database URL {redacted}: {}",
-                one_line(&e.to_string())
-            ))
-        };
-        let conn = match engine {
-            Engine::Postgres => {
-                let opts = PgConnectOptions::from_str(url).map_err(bad_url)?;
-                Conn::Pg(connect(PgConnection::connect_with(&opts), &redacted).await?)
-            }
-            Engine::MySql { .. } => {
-                // sqlx only knows the mysql:// scheme; MariaDB speaks the same protocol.
-                let normalized = if let Some(rest) = url.strip_prefix("mariadb://") {
-                    format!("mysql://{rest}")
-                } else {
-                    url.to_string()
-                };
-                let opts = MySqlConnectOptions::from_str(&normalized).map_err(bad_url)?;
-                Conn::My(connect(MySqlConnection::connect_with(&opts), &redacted).await?)
+        let target = Target::parse(url, "database URL")?;
+        let conn = match target.connect(None).await {
+            Ok(conn) => conn,
+            Err(ConnectError::Driver(e)) => return Err(describe(e, &redacted, "connecting")),
+            Err(ConnectError::Timeout) => {
+                return Err(Error::Database(format!(
+                    "{redacted}: no answer within {}s while connecting; check the host, port and network",
+                    CONNECT_TIMEOUT.as_secs()
+                )))
             }
         };
         let mut session = Session {
@@ -217,20 +158,6 @@ impl Session {
     }
 }
 
-async fn connect<C>(
-    fut: impl std::future::Future<Output = std::result::Result<C, sqlx::Error>>,
-    redacted: &str,
-) -> Result<C> {
-    match tokio::time::timeout(CONNECT_TIMEOUT, fut).await {
-        Ok(Ok(c)) => Ok(c),
-        Ok(Err(e)) => Err(describe(e, redacted, "connecting")),
-        Err(_) => Err(Error::Database(format!(
-            "{redacted}: no answer within {}s while connecting; check the host, port and network",
-            CONNECT_TIMEOUT.as_secs()
-        ))),
-    }
-}
-
 /// One line that says what failed and what to do, never the password.
 fn describe(e: sqlx::Error, redacted: &str, doing: &str) -> Error {
     let text = match &e {
@@ -251,16 +178,13 @@ fn describe(e: sqlx::Error, redacted: &str, doing: &str) -> Error {
             one_line(&io.to_string())
         ),
         sqlx::Error::Tls(t) => format!("{redacted}: TLS failed: {}", one_line(&t.to_string())),
-        sqlx::Error::Configuration(c) => {
-            format!("{redacted}: bad database URL: {}", one_line(&c.to_string()))
-        }
+        // sqlx's configuration errors can quote the URL, password included: never echoed.
+        sqlx::Error::Configuration(_) => format!(
+            "{redacted}: bad database URL ({doing}); check the user, host, port, database name and TLS parameters"
+        ),
         other => format!("{redacted}: {} ({doing})", one_line(&other.to_string())),
     };
     Error::Database(text)
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn first_words(sql: &str) -> &str {
@@ -296,19 +220,6 @@ fn mysql_text_row(row: &MySqlRow) -> TextRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redaction_hides_only_the_password() {
-        assert_eq!(
-            redact_url("postgres://app:s3cr%40t@db:5432/prod?sslmode=require"),
-            "postgres://app:***@db:5432/prod?sslmode=require"
-        );
-        assert_eq!(
-            redact_url("mysql://root@127.0.0.1/x"),
-            "mysql://root@127.0.0.1/x"
-        );
-        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
-    }
 
     #[test]
     fn unknown_scheme_is_a_usage_error_without_the_password() {

@@ -14,6 +14,13 @@ use std::path::Path;
 /// How many objects a message names before it says "and N more".
 const NAMED_OBJECTS: usize = 4;
 
+/// A migration with a statement nothing could read, recorded.
+const UNREAD_NOTE: &str =
+    "check that statement's effect by hand; preflight reports it as unknown, not as passed";
+
+/// The same, not recorded: recording it as applied could skip the statement for good.
+const UNREAD_UNRECORDED_NOTE: &str = "do not record it as applied before checking that statement by hand: if it did not run, the tracker would skip it for good; make the migration retry-safe and let the deploy re-run it";
+
 pub struct Context<'a> {
     pub files: &'a [MigrationFile],
     pub tracker: &'a dyn Tracker,
@@ -251,6 +258,39 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                     .with_note(advice),
                 )
             }
+            Status::Unverifiable if row.record.is_none() => Some(
+                locate(
+                    Finding::for_rule(
+                        &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                        format!(
+                            "{} has no record and its objects exist ({}), but {}; whether it ran completely is unknown",
+                            file.name,
+                            list(&exist),
+                            row.detail.clone().unwrap_or_default()
+                        ),
+                    ),
+                    file,
+                    None,
+                )
+                .with_note(UNREAD_UNRECORDED_NOTE)
+                .unknown(),
+            ),
+            Status::Unverifiable if !row.objects.is_empty() => Some(
+                locate(
+                    Finding::for_rule(
+                        &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                        format!(
+                            "{} is recorded as applied and its objects are as expected, but {}; whether all of it ran is unknown",
+                            file.name,
+                            row.detail.clone().unwrap_or_default()
+                        ),
+                    ),
+                    file,
+                    None,
+                )
+                .with_note(UNREAD_NOTE)
+                .unknown(),
+            ),
             Status::Unverifiable => Some(
                 locate(
                     Finding::for_rule(&crate::reconcile::UNVERIFIABLE_MIGRATION,

@@ -36,7 +36,9 @@ pub enum Status {
     Orphan,
     /// Not recorded and older than the newest recorded migration.
     OutOfOrder,
-    /// Recorded, but nothing in the catalog shows its effect (data-only or unmodelled statements).
+    /// Recorded, but nothing in the catalog shows its effect (data-only or unmodelled statements);
+    /// or, recorded or not, a statement of it could not be read, so whether it ran completely
+    /// is unknown.
     Unverifiable,
 }
 
@@ -288,6 +290,10 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
                             Status::MissingObjects
                         } else if drifted > 0 || still_present > 0 {
                             Status::Drifted
+                        } else if let Some(unread) = unread_reason(file, &model) {
+                            // A statement nothing could read: what it did is unknown.
+                            detail = Some(unread);
+                            Status::Unverifiable
                         } else if !checkable
                             && (model.data_statements > 0 || !model.opaque.is_empty())
                         {
@@ -302,7 +308,13 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
             None => {
                 // Objects that exist, even if different, are evidence the migration ran.
                 let total = created.len();
-                if total > 0 && existing == total {
+                let unread = unread_reason(file, &model);
+                if total > 0 && existing == total && unread.is_some() {
+                    // Its objects exist, but a statement could not be read: whether the run
+                    // finished is unknown, so recording it as applied is not advised.
+                    detail = unread;
+                    Status::Unverifiable
+                } else if total > 0 && existing == total {
                     Status::AppliedUnrecorded
                 } else if existing > 0 {
                     Status::Partial
@@ -338,6 +350,14 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
         }
     }
     rows
+}
+
+/// "line N could not be read (why)" for the first statement of the migration nothing could
+/// read, if any.
+fn unread_reason(file: &MigrationFile, model: &super::expected::MigrationModel) -> Option<String> {
+    let (range, why) = model.unread.first()?;
+    let line = file.source.line_col(range.start).line;
+    Some(format!("line {line} could not be read: {why}"))
 }
 
 fn unverifiable_reason(model: &super::expected::MigrationModel) -> String {

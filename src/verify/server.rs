@@ -4,77 +4,44 @@
 //! never written.
 
 use super::session::Session;
+use crate::db::{Conn, Engine, Target};
 use crate::error::{Error, Result};
 use crate::sql::Dialect;
-use sqlx::mysql::MySqlConnectOptions;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 /// A server preflight may create databases on.
 #[derive(Debug, Clone)]
-pub enum Server {
-    Postgres(PgConnectOptions),
-    MySql {
-        options: MySqlConnectOptions,
-        mariadb: bool,
-    },
+pub struct Server {
+    target: Target,
 }
 
 static SCRATCH_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A dev server that does not answer in this time is reported, not waited for.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-
 impl Server {
     /// Parses a `postgres://`, `postgresql://`, `mysql://` or `mariadb://` URL.
     pub fn from_url(url: &str) -> Result<Server> {
-        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-        // sqlx's messages can quote the URL, password included: never echo them.
-        let bad_url =
-            || Error::Usage("the dev server URL (--dev-url) is not a valid database URL".into());
-        match scheme.as_deref() {
-            Some("postgres" | "postgresql") => Ok(Server::Postgres(
-                url.parse::<PgConnectOptions>()
-                    .map_err(|_| bad_url())?
-                    .disable_statement_logging(),
-            )),
-            Some(scheme @ ("mysql" | "mariadb")) => {
-                let url = format!("mysql{}", &url[scheme.len()..]);
-                Ok(Server::MySql {
-                    options: url
-                        .parse::<MySqlConnectOptions>()
-                        .map_err(|_| bad_url())?
-                        .disable_statement_logging(),
-                    mariadb: scheme == "mariadb",
-                })
-            }
-            _ => Err(Error::Usage(
+        if Engine::of_url(url).is_none() {
+            return Err(Error::Usage(
                 "--dev-url must start with postgres:// or mysql:// (verify needs a server it may create scratch databases on)".into(),
-            )),
+            ));
         }
+        Ok(Server {
+            target: Target::parse(url, "the dev server URL (--dev-url)")?,
+        })
+    }
+
+    fn is_postgres(&self) -> bool {
+        self.target.engine() == Engine::Postgres
     }
 
     /// The dialect the server speaks.
     pub fn dialect(&self) -> Dialect {
-        match self {
-            Server::Postgres(_) => Dialect::Postgres,
-            Server::MySql { mariadb: true, .. } => Dialect::Mariadb,
-            Server::MySql { .. } => Dialect::Mysql,
-        }
+        self.target.engine().dialect()
     }
 
     /// `user@host:port`, for messages (never the password).
     pub fn describe(&self) -> String {
-        match self {
-            Server::Postgres(o) => {
-                format!("{}@{}:{}", o.get_username(), o.get_host(), o.get_port())
-            }
-            Server::MySql { options: o, .. } => {
-                format!("{}@{}:{}", o.get_username(), o.get_host(), o.get_port())
-            }
-        }
+        self.target.describe()
     }
 
     /// A session on the database named in the URL, used only for CREATE/DROP DATABASE.
@@ -84,47 +51,22 @@ impl Server {
 
     /// A session on `database`, or on the URL's own database when `None`.
     pub async fn connect(&self, database: Option<&str>) -> Result<Session> {
-        let attempt = async {
-            match self {
-                Server::Postgres(o) => {
-                    let o = match database {
-                        Some(db) => o.clone().database(db),
-                        None => o.clone(),
-                    };
-                    sqlx::PgConnection::connect_with(&o)
-                        .await
-                        .map(Session::Postgres)
-                }
-                Server::MySql { options: o, .. } => {
-                    let o = match database {
-                        Some(db) => o.clone().database(db),
-                        None => o.clone(),
-                    };
-                    sqlx::MySqlConnection::connect_with(&o)
-                        .await
-                        .map(Session::MySql)
-                }
-            }
-        };
-        match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
-            Ok(Ok(session)) => Ok(session),
-            Ok(Err(e)) => Err(Error::Database(format!(
+        match self.target.connect(database).await {
+            Ok(Conn::Pg(c)) => Ok(Session::Postgres(c)),
+            Ok(Conn::My(c)) => Ok(Session::MySql(c)),
+            Err(e) => Err(Error::Database(format!(
                 "cannot connect to the dev server {}: {}",
                 self.describe(),
-                one_line(&e.to_string())
-            ))),
-            Err(_) => Err(Error::Database(format!(
-                "cannot connect to the dev server {}: no answer within {} s",
-                self.describe(),
-                CONNECT_TIMEOUT.as_secs()
+                e.describe()
             ))),
         }
     }
 
     fn quote(&self, name: &str) -> String {
-        match self {
-            Server::Postgres(_) => format!("\"{name}\""),
-            Server::MySql { .. } => format!("`{name}`"),
+        if self.is_postgres() {
+            format!("\"{name}\"")
+        } else {
+            format!("`{name}`")
         }
     }
 
@@ -132,11 +74,10 @@ impl Server {
     /// leave one behind for a moment.
     fn drop_statement(&self, name: &str, force: bool) -> String {
         let quoted = self.quote(name);
-        match self {
-            Server::Postgres(_) if force => {
-                format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-            }
-            _ => format!("DROP DATABASE IF EXISTS {quoted}"),
+        if self.is_postgres() && force {
+            format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        } else {
+            format!("DROP DATABASE IF EXISTS {quoted}")
         }
     }
 }
@@ -212,7 +153,7 @@ async fn drop_database(server: &Server, name: &str) -> Result<()> {
         }
     }
     let mut result = admin.execute(&server.drop_statement(name, true)).await;
-    if let (Err(e), Server::Postgres(_)) = (&result, server) {
+    if let (Err(e), true) = (&result, server.is_postgres()) {
         // Before PostgreSQL 13 there is no WITH (FORCE).
         if e.code == "42601" {
             result = admin.execute(&server.drop_statement(name, false)).await;
@@ -252,9 +193,4 @@ impl Drop for ScratchDatabase {
             ),
         }
     }
-}
-
-/// sqlx errors can span lines; preflight's errors are one line.
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

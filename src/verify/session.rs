@@ -2,7 +2,7 @@
 
 use super::catalog::{self, Census, Fingerprint};
 use super::plan::Replaced;
-use super::server::one_line;
+use crate::db::one_line;
 use crate::error::{Error, Result};
 use sqlx::Connection;
 use std::fmt;

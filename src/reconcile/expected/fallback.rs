@@ -46,13 +46,13 @@ impl Replayer {
                         | "REFRESH"
                 ) => {}
             ShapeKind::Other(keyword) => {
-                self.opaque(format!("`{keyword} …` is not modelled ({why})"))
+                self.unread(format!("`{keyword} …` is not modelled ({why})"))
             }
-            ShapeKind::Unknown => self.opaque(format!("not parsed ({why})")),
+            ShapeKind::Unknown => self.unread(format!("not parsed ({why})")),
             _ => {
                 let effects = statement.effects();
                 if effects.is_empty() {
-                    self.opaque(format!("not parsed ({why})"));
+                    self.unread(format!("not parsed ({why})"));
                 }
                 for effect in &effects {
                     self.effect(effect, why);
@@ -96,6 +96,11 @@ impl Replayer {
             (Target::Object(kind), _) => match object_kind(kind) {
                 Some(kind) if !matches!(kind, ObjectKind::Index) => {
                     ObjectId::new(kind, base.clone())
+                }
+                // An object word no reader knows (`CREATE TABLEE`): nothing was understood.
+                _ if kind == ShapeObjectKind::Other => {
+                    self.unread(format!("not parsed ({why})"));
+                    return;
                 }
                 _ => {
                     self.opaque(format!("{} {base} is not modelled ({why})", kind.keyword()));

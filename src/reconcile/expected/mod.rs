@@ -40,6 +40,9 @@ pub struct MigrationModel {
     pub data_statements: usize,
     /// Statements whose effect on the schema could not be modelled, and why.
     pub opaque: Vec<(Range<usize>, String)>,
+    /// Of those, the statements no reader understood at all (not parsed, no recognisable
+    /// effect): what they did is unknown, so the migration can never be judged complete.
+    pub unread: Vec<(Range<usize>, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -70,10 +73,12 @@ pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Exp
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
         if let Some(err) = &migration.parsed.tokenize_error {
-            r.out.migrations[index].opaque.push((
+            let why = (
                 migration.up.clone(),
                 format!("could not be tokenized: {}", err.message),
-            ));
+            );
+            r.out.migrations[index].opaque.push(why.clone());
+            r.out.migrations[index].unread.push(why);
             continue;
         }
         for statement in &migration.parsed.statements {
@@ -130,6 +135,16 @@ impl Replayer {
     pub(crate) fn opaque(&mut self, reason: String) {
         let index = self.current.migration;
         let range = self.current.statement.clone();
+        self.out.migrations[index].opaque.push((range, reason));
+    }
+
+    /// A statement nothing could read: opaque, and its effect unknown.
+    pub(crate) fn unread(&mut self, reason: String) {
+        let index = self.current.migration;
+        let range = self.current.statement.clone();
+        self.out.migrations[index]
+            .unread
+            .push((range.clone(), reason.clone()));
         self.out.migrations[index].opaque.push((range, reason));
     }
 

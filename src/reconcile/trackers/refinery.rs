@@ -26,6 +26,20 @@ pub fn checksum(name: &str, version: i64, sql: &str, wide_version: bool) -> u64 
     hasher.finish()
 }
 
+/// The current time as refinery stores it in `applied_on`: RFC 3339 in UTC
+/// (`refinery_core/src/traits/mod.rs`, `insert_migration_query`, formats
+/// `OffsetDateTime::now_utc()` with `Rfc3339`, and reading the table back parses it the same
+/// way, so any other text breaks every later `migrate`).
+fn applied_on_now(engine: Engine) -> String {
+    match engine {
+        Engine::Postgres => {
+            r#"to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#
+                .into()
+        }
+        Engine::MySql { .. } => "DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')".into(),
+    }
+}
+
 fn name_of(file: &MigrationFile) -> String {
     // refinery keeps the description as written in the file name.
     file.name
@@ -89,12 +103,12 @@ impl Tracker for Refinery {
         }
     }
 
-    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         let version = version_number(file).unwrap_or_default();
         format!(
             "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ({version}, {}, {}, {});",
             literal(&name_of(file)),
-            literal("<now, RFC 3339>"),
+            applied_on_now(engine),
             literal(&checksum(&name_of(file), version, &file.source.text, false).to_string())
         )
     }

@@ -1,0 +1,230 @@
+//! The database layer `reconcile` and `verify` share: URL parsing (`postgres://`,
+//! `postgresql://`, `mysql://`, `mariadb://`), engine detection, password redaction, the
+//! connect timeout and the wording of connection errors. sqlx's own URL errors can quote the
+//! URL, password included, so they are never echoed.
+
+use crate::error::{Error, Result};
+use crate::sql::Dialect;
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection};
+use std::time::Duration;
+
+/// A server that does not answer in this time is reported, not waited for.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    /// MySQL or MariaDB (`mariadb` tells which: the URL scheme says so first, the server's
+    /// `VERSION()` settles it once connected).
+    MySql {
+        mariadb: bool,
+    },
+}
+
+impl Engine {
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Engine::Postgres => Dialect::Postgres,
+            Engine::MySql { mariadb: true } => Dialect::Mariadb,
+            Engine::MySql { mariadb: false } => Dialect::Mysql,
+        }
+    }
+
+    /// The engine a URL names, from its scheme; `None` for any other scheme.
+    pub fn of_url(url: &str) -> Option<Engine> {
+        let scheme = url.split_once("://")?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "postgres" | "postgresql" => Some(Engine::Postgres),
+            "mysql" => Some(Engine::MySql { mariadb: false }),
+            "mariadb" => Some(Engine::MySql { mariadb: true }),
+            _ => None,
+        }
+    }
+}
+
+/// The URL with its password replaced by `***`, safe to print.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    let redacted = match userinfo.find(':') {
+        Some(colon) => format!("{}:***", &userinfo[..colon]),
+        None => userinfo.to_string(),
+    };
+    format!("{}{}{}", &url[..scheme_end + 3], redacted, &rest[at..])
+}
+
+/// A server message on one line (drivers wrap long messages).
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Connection options parsed from a URL, with statement logging off.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Postgres(PgConnectOptions),
+    MySql {
+        options: MySqlConnectOptions,
+        mariadb: bool,
+    },
+}
+
+/// An open connection to either engine.
+pub enum Conn {
+    Pg(PgConnection),
+    My(MySqlConnection),
+}
+
+impl Target {
+    /// Parses a URL. `what` names it in errors (`database URL postgres://app:***@db/x`,
+    /// `the dev server URL (--dev-url)`); the error never carries sqlx's message, which can
+    /// quote the password.
+    pub fn parse(url: &str, what: &str) -> Result<Target> {
+        let bad_url = || {
+            Error::Usage(format!(
+                "{what} {} is not a valid database URL (check the user, host, port and database name; special characters in the password must be percent-encoded)",
+                redact_url(url)
+            ))
+        };
+        match Engine::of_url(url) {
+            Some(Engine::Postgres) => Ok(Target::Postgres(
+                url.parse::<PgConnectOptions>()
+                    .map_err(|_| bad_url())?
+                    .disable_statement_logging(),
+            )),
+            Some(Engine::MySql { mariadb }) => {
+                // sqlx only knows the mysql:// scheme; MariaDB speaks the same protocol.
+                let scheme_len = url.find("://").unwrap_or(0);
+                let url = format!("mysql{}", &url[scheme_len..]);
+                Ok(Target::MySql {
+                    options: url
+                        .parse::<MySqlConnectOptions>()
+                        .map_err(|_| bad_url())?
+                        .disable_statement_logging(),
+                    mariadb,
+                })
+            }
+            None => Err(Error::Usage(format!(
+                "{what} {}: unsupported scheme; use postgres://…, mysql://… or mariadb://…",
+                redact_url(url)
+            ))),
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Target::Postgres(_) => Engine::Postgres,
+            Target::MySql { mariadb, .. } => Engine::MySql { mariadb: *mariadb },
+        }
+    }
+
+    /// `user@host:port`, for messages (never the password).
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Postgres(o) => {
+                format!("{}@{}:{}", o.get_username(), o.get_host(), o.get_port())
+            }
+            Target::MySql { options: o, .. } => {
+                format!("{}@{}:{}", o.get_username(), o.get_host(), o.get_port())
+            }
+        }
+    }
+
+    /// Connects to `database`, or to the URL's own database when `None`, within
+    /// `CONNECT_TIMEOUT`.
+    pub async fn connect(&self, database: Option<&str>) -> std::result::Result<Conn, ConnectError> {
+        let attempt = async {
+            match self {
+                Target::Postgres(o) => {
+                    let o = match database {
+                        Some(db) => o.clone().database(db),
+                        None => o.clone(),
+                    };
+                    PgConnection::connect_with(&o).await.map(Conn::Pg)
+                }
+                Target::MySql { options: o, .. } => {
+                    let o = match database {
+                        Some(db) => o.clone().database(db),
+                        None => o.clone(),
+                    };
+                    MySqlConnection::connect_with(&o).await.map(Conn::My)
+                }
+            }
+        };
+        match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(e)) => Err(ConnectError::Driver(e)),
+            Err(_) => Err(ConnectError::Timeout),
+        }
+    }
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug)]
+pub enum ConnectError {
+    Driver(sqlx::Error),
+    /// No answer within `CONNECT_TIMEOUT`.
+    Timeout,
+}
+
+impl ConnectError {
+    /// One line for a message, never the password (the driver's error is about the server,
+    /// not the URL, once the URL has parsed).
+    pub fn describe(&self) -> String {
+        match self {
+            ConnectError::Driver(e) => one_line(&e.to_string()),
+            ConnectError::Timeout => format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_only_the_password() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr%40t@db:5432/prod?sslmode=require"),
+            "postgres://app:***@db:5432/prod?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("mysql://root@127.0.0.1/x"),
+            "mysql://root@127.0.0.1/x"
+        );
+        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+    }
+
+    #[test]
+    fn every_scheme_names_its_engine() {
+        assert_eq!(Engine::of_url("postgresql://x/y"), Some(Engine::Postgres));
+        assert_eq!(Engine::of_url("POSTGRES://x/y"), Some(Engine::Postgres));
+        assert_eq!(
+            Engine::of_url("mariadb://x/y"),
+            Some(Engine::MySql { mariadb: true })
+        );
+        assert_eq!(Engine::of_url("sqlite://x"), None);
+    }
+
+    #[test]
+    fn a_bad_url_is_reported_without_its_password() {
+        for url in [
+            "postgres://app:hunter2@db:notaport/x",
+            "mysql://app:hunter2@db:notaport/x",
+            "sqlite://app:hunter2@x",
+        ] {
+            let err = Target::parse(url, "database URL").unwrap_err().to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.contains("app:***@"), "{err}");
+        }
+    }
+}
