@@ -27,6 +27,9 @@ pub struct LintOptions {
     /// Only files added or modified since this git ref.
     pub since: Option<String>,
     pub fail_on: FailOn,
+    /// The tool that applies the migrations (`--tracker`, `[migrations] tracker`, or detected
+    /// from the layout); `None`: unknown, every crash point is assumed to be retried.
+    pub runner: Option<crate::runner::Runner>,
 }
 
 impl LintOptions {
@@ -70,6 +73,7 @@ impl LintOptions {
             base_dir: config.base_dir(),
             since: None,
             fail_on: lint.fail_on.unwrap_or_default(),
+            runner: None,
         })
     }
 

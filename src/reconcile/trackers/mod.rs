@@ -212,7 +212,7 @@ pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> 
     out
 }
 
-fn layout_matches(name: &str, dir: &Path) -> bool {
+pub(crate) fn layout_matches(name: &str, dir: &Path) -> bool {
     let any_file = |pred: &dyn Fn(&str) -> bool| {
         super::files::sql_files(dir)
             .map(|files| files.iter().any(|(n, _)| pred(n)))
