@@ -13,6 +13,7 @@ pub mod lint;
 pub mod output;
 pub mod parity;
 pub mod reconcile;
+pub mod runner;
 pub mod source;
 pub mod sql;
 pub mod verify;

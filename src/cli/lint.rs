@@ -5,6 +5,7 @@ use crate::diagnostics::Stage;
 use crate::diagnostics::{Applicability, Finding};
 use crate::error::{exit, Error, Result};
 use crate::lint::{self, LintOptions};
+use crate::runner::Runner;
 use crate::source::SourceFile;
 use crate::sql::Dialect;
 use crate::{fix, output};
@@ -30,6 +31,11 @@ pub struct LintArgs {
     /// Disable these rule codes or prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// The tool that applies the migrations (sqlx, flyway, golang-migrate, goose, dbmate,
+    /// prisma, diesel, refinery, atlas, generic): decides whether a crash rolls the file back.
+    /// Default: `[migrations] tracker`, else detected from the directory layout.
+    #[arg(long, value_name = "NAME")]
+    pub tracker: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +60,9 @@ pub struct FixArgs {
     /// The gate `--check` exits by (as in `lint`).
     #[command(flatten)]
     pub gate: GateArgs,
+    /// The tool that applies the migrations (as for `lint --tracker`).
+    #[arg(long, value_name = "NAME")]
+    pub tracker: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -73,19 +82,22 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
     let mut options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
     options.since = args.since.clone();
     let paths = paths_or_configured(args.paths, ctx)?;
+    options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
     let report = lint::lint_paths(&paths, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     output::write_report(&report, args.report.format, &mut out, ctx.color)
         .and_then(|()| out.flush())
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
+    note_unknown_runner(&options, ctx);
     Ok(ctx
         .gate(Stage::Lint, &args.report.gate)
         .exit_code(&report.findings))
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
-    let options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
+    let mut options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
     let paths = paths_or_configured(args.paths, ctx)?;
+    options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
     let files = lint::collect_sql_files(&paths, &options)?;
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
@@ -162,6 +174,7 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
             }
         )
         .map_err(io_error)?;
+        note_unknown_runner(&options, ctx);
         if changed_files > 0 {
             writeln!(
                 stderr,
@@ -256,6 +269,43 @@ fn lint_options(
         options.dialect = d;
     }
     Ok(options)
+}
+
+/// The migration tool: `--tracker`, else `[migrations] tracker`, else the one tool whose file
+/// layout the first path has. Unknown is said once, on stderr: every crash point is assumed.
+fn runner(ctx: &Context, flag: Option<&str>, paths: &[PathBuf]) -> Result<Runner> {
+    let named = flag.or(ctx.config.migrations.tracker.as_deref());
+    let runner = match named {
+        Some(name) if !name.eq_ignore_ascii_case("auto") => {
+            Runner::named(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown tracker `{name}`; use one of: {}",
+                    crate::reconcile::trackers::NAMES.join(", ")
+                ))
+            })?
+        }
+        _ => paths
+            .first()
+            .map(|p| {
+                let dir = if p.is_dir() {
+                    p.as_path()
+                } else {
+                    p.parent().unwrap_or(p)
+                };
+                Runner::detect(dir)
+            })
+            .unwrap_or(Runner::UNKNOWN),
+    };
+    Ok(runner)
+}
+
+/// Said once, after the report: what an unknown migration tool means for the findings.
+fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
+    if options.runner.is_some_and(|r| r.tool.is_none()) && !ctx.quiet {
+        eprintln!(
+            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
+        );
+    }
 }
 
 /// The paths given, or `[migrations] dir` from preflight.toml.

@@ -4,6 +4,7 @@
 use super::guards::Guards;
 use super::rule::{Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
+use super::sequence::Sequence;
 use super::suppress::{self, CodeSet};
 use super::LintOptions;
 use crate::diagnostics::{Finding, Location, RuleInfo};
@@ -39,6 +40,9 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
         findings: Vec::new(),
     };
     let mut guards = Guards::default();
+    let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
+    let model = runner.model(parsed.dialect, source).model;
+    let sequence = Sequence::new(&parsed.statements, model);
     let mut previous_end = source.bom_len();
     for statement in &parsed.statements {
         let gap = if previous_end == source.bom_len() {
@@ -47,10 +51,11 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
             suppress::gap_start(text, previous_end)
         };
         let suppressed = suppress::for_statement(text, gap, &statement.range);
+        let seq = Some((&sequence, statement.index));
         check(
             &rules,
             parsed,
-            statement,
+            (statement, seq),
             &guards,
             suppressed.as_ref(),
             &mut emit,
@@ -67,7 +72,8 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
                 }
                 (a, b) => a.clone().or(b),
             };
-            check(&rules, parsed, inner, &guards, combined.as_ref(), &mut emit);
+            let outer = (inner, None);
+            check(&rules, parsed, outer, &guards, combined.as_ref(), &mut emit);
             guards.record(inner);
             nested_end = inner.range.end;
         }
@@ -83,10 +89,21 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
     emit.findings
 }
 
+/// Rules whose finding says "the object already exists / is already gone on a retry": the
+/// in-file sequence analysis can prove such a statement survives (a DROP the file re-creates, a
+/// CREATE after a DROP of the same object).
+const EXISTENCE_RULES: &[&str] = &[
+    "PF101", "PF102", "PF104", "PF105", "PF106", "PF107", "PF108", "PF109", "PF110", "PF111",
+    "PF112", "PF113", "PF114", "PF115", "PF116", "PF122",
+];
+
+/// A statement, with the file's sequence analysis and its index there (top-level statements).
+type Checked<'a> = (&'a Statement, Option<(&'a Sequence, usize)>);
+
 fn check(
     rules: &[&dyn Rule],
     parsed: &ParsedFile,
-    statement: &Statement,
+    (statement, sequence): Checked,
     guards: &Guards,
     suppressed: Option<&CodeSet>,
     emit: &mut Emitter,
@@ -96,12 +113,19 @@ fn check(
         dialect: parsed.dialect,
         statement,
         guards,
+        sequence,
     };
     for rule in rules {
         let mut violations = Vec::new();
         rule.check_statement(&cx, &mut violations);
+        let info = rule.info();
         for v in violations {
-            emit.push(rule.info(), v, suppressed);
+            let proved = sequence.is_some_and(|(seq, index)| {
+                EXISTENCE_RULES.contains(&info.code) && seq.proves_safe(index, &v.range)
+            });
+            if !proved {
+                emit.push(info, v, suppressed);
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ mod guards;
 mod options;
 pub mod rule;
 mod rules;
+pub mod sequence;
 mod suppress;
 
 pub use engine::{lint_parsed, lint_source};

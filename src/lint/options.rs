@@ -26,6 +26,9 @@ pub struct LintOptions {
     pub base_dir: PathBuf,
     /// Only files added or modified since this git ref.
     pub since: Option<String>,
+    /// The tool that applies the migrations (`--tracker`, `[migrations] tracker`, or detected
+    /// from the layout); `None`: unknown, every crash point is assumed to be retried.
+    pub runner: Option<crate::runner::Runner>,
 }
 
 impl LintOptions {
@@ -68,6 +71,7 @@ impl LintOptions {
             exclude: globs(&path, "exclude", &lint.exclude)?,
             base_dir: config.base_dir(),
             since: None,
+            runner: None,
         })
     }
 

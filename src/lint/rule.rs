@@ -3,6 +3,7 @@
 //! themselves: the engine adds code, name, severity, location and suppression handling.
 
 use super::guards::Guards;
+use super::sequence::Sequence;
 use crate::diagnostics::{Applicability, Fix, RuleInfo};
 use crate::source::SourceFile;
 use crate::sql::{Dialect, Name, ObjectKind, ParsedFile, Shape, ShapeKind, Statement};
@@ -70,6 +71,9 @@ pub struct StatementCx<'a> {
     pub statement: &'a Statement,
     /// Guards established by earlier statements of the file (`DROP … IF EXISTS`).
     pub guards: &'a Guards,
+    /// The file's sequence analysis and this statement's index in it (top-level statements
+    /// only; statements inside a DO body have none).
+    pub sequence: Option<(&'a Sequence, usize)>,
 }
 
 impl StatementCx<'_> {

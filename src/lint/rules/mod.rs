@@ -24,6 +24,7 @@ mod drop_object;
 mod insert_without_conflict;
 mod mysql_ddl_in_transaction;
 mod psql_meta_command;
+mod read_removed_later;
 mod rename;
 mod unnamed_index;
 mod unparsed_statement;
@@ -114,6 +115,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &create_other_without_if_not_exists::CreateOtherWithoutIfNotExists,
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &concurrently_if_not_exists::ConcurrentlyIfNotExists,
+    &read_removed_later::ReadRemovedLater,
 ];
 
 pub const INFOS: &[RuleInfo] = &[
@@ -144,6 +146,7 @@ pub const INFOS: &[RuleInfo] = &[
     create_other_without_if_not_exists::INFO,
     concurrently_in_transaction::INFO,
     concurrently_if_not_exists::INFO,
+    read_removed_later::INFO,
 ];
 
 /// The dialects a lint rule applies to, by code.

@@ -216,7 +216,7 @@ pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> 
     out
 }
 
-fn layout_matches(name: &str, dir: &Path) -> bool {
+pub(crate) fn layout_matches(name: &str, dir: &Path) -> bool {
     Layout::from_name(name).is_some_and(|layout| layout.matches(dir))
 }
 

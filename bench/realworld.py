@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""Real-world benchmark of truth: what the database does on a retry, against what lint and fix say.
+
+For each corpus project that applies cleanly on the local PostgreSQL / MariaDB, the up-migrations
+are applied in order to a fresh database. Right after each file applied, the file is run again
+(the incident's retry): under a transactional runner only the full re-run can happen (a crash
+rolls the file back); under a non-transactional one, every crash point can (statements 0..k-1
+applied, then the whole file again), for every k. A statement that errors in any of those
+retries is a *retry failure*.
+
+Statements are split by the database clients themselves: `psql` reports the line where a failing
+statement ends, `mariadb --force` the line where it starts; a small splitter in this script (quotes,
+dollar quotes, comments) gives each statement's line span. preflight is not used to split.
+
+Then per project:
+  * recall    = retry failures with a lint finding (any severity) on their lines / retry failures
+  * precision = error-level flagged statements that fail on a retry / error-level flagged statements
+  * fix       = `preflight fix --unsafe-fixes` on a copy; the fixed files are applied the same way:
+                a fixed file that fails its *first* apply is a breakage, and fixed statements that
+                still fail on a retry are counted ("left failing").
+
+Usage: bench/realworld.py [--bin target/release/preflight] [--only NAME,...] [--engine pg|maria|all]
+Needs: psql and mariadb clients; PostgreSQL at 127.0.0.1:5432 (user postgres, trust), MariaDB at
+127.0.0.1:3306 (root, no password); the corpus at ../shared/corpus (or $PREFLIGHT_CORPUS).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+CORPUS = Path(os.environ.get("PREFLIGHT_CORPUS", "/work/shared/corpus"))
+PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-v", "VERBOSITY=terse"]
+MARIA = ["mariadb", "-h", "127.0.0.1", "-u", "root"]
+
+
+def version_key(path: Path):
+    """Sort key: runs of digits compared as numbers (V1_10_0 after V1_9_0, v1.10 after v1.9)."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(path))]
+
+
+def files(base, pattern, key=None):
+    return sorted((CORPUS / base).glob(pattern), key=key or version_key)
+
+
+# name, engine, tracker (preflight name), transactional apply model, files.
+# Transactional: Diesel runs each migration in a transaction (diesel_migrations
+# `run_migration` wraps it in `conn.transaction`); Flyway on PostgreSQL runs each script in a
+# transaction by default; Prisma sends the script as one simple-query message, which PostgreSQL
+# runs as one implicit transaction; authelia applies each migration inside a transaction.
+# temporal-sql-tool runs statement by statement with no transaction. On MariaDB every DDL
+# statement commits implicitly, so every runner is non-transactional there.
+def projects():
+    uaa = "cloudfoundry__uaa/server/src/main/resources/org/cloudfoundry/identity/uaa/db"
+    temporal = "temporalio__temporal/schema"
+    return [
+        ("vaultwarden", "pg", "diesel", True,
+         files("dani-garcia__vaultwarden/migrations/postgresql", "*/up.sql")),
+        ("authelia", "pg", "generic", True,
+         files("authelia__authelia/internal/storage/migrations/postgres", "V*.up.sql")),
+        ("documenso", "pg", "prisma", True,
+         files("documenso__documenso/packages/prisma/migrations", "*/migration.sql")),
+        ("uaa", "pg", "flyway", True, files(f"{uaa}/postgresql", "V*.sql")),
+        ("lemmy", "pg", "diesel", True, files("LemmyNet__lemmy/migrations", "*/up.sql")),
+        ("temporal", "pg", "generic", False,
+         files(f"{temporal}/postgresql/v12/temporal/versioned", "v*/*.sql")),
+        ("vaultwarden-mysql", "maria", "diesel", False,
+         files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
+        ("authelia-mysql", "maria", "generic", False,
+         files("authelia__authelia/internal/storage/migrations/mysql", "V*.up.sql")),
+        ("uaa-mysql", "maria", "flyway", False, files(f"{uaa}/mysql", "V*.sql")),
+        ("temporal-mysql", "maria", "generic", False,
+         files(f"{temporal}/mysql/v8/temporal/versioned", "v*/*.sql")),
+    ]
+
+
+# ---------------------------------------------------------------- splitting (line spans only)
+
+def statement_spans(text: str, mysql: bool):
+    """(start_line, end_line, text) of each statement, 1-based lines. Quotes, dollar quotes,
+    comments and MySQL `DELIMITER` are honoured; that is all a line span needs."""
+    spans, i, n, line = [], 0, len(text), 1
+    start, start_line, delim = None, None, ";"
+    while i < n:
+        c = text[i]
+        if start is None and not c.isspace():
+            if text.startswith("--", i) or (mysql and c == "#"):
+                j = text.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if text.startswith("/*", i):
+                j = text.find("*/", i + 2)
+                j = n if j < 0 else j + 2
+                line += text.count("\n", i, j)
+                i = j
+                continue
+            if mysql and re.match(r"DELIMITER\s+(\S+)", text[i:], re.I):
+                m = re.match(r"DELIMITER\s+(\S+)", text[i:], re.I)
+                delim = m.group(1)
+                i += m.end()
+                continue
+            start, start_line = i, line
+        if c == "\n":
+            line += 1
+            i += 1
+            continue
+        if start is None:
+            i += 1
+            continue
+        if text.startswith("--", i) or (mysql and c == "#"):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            line += text.count("\n", i, j)
+            i = j
+            continue
+        if c in "'\"`":
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and mysql:
+                    j += 2
+                    continue
+                if text[j] == c:
+                    if j + 1 < n and text[j + 1] == c:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            line += text.count("\n", i, j + 1)
+            i = j + 1
+            continue
+        if c == "$" and not mysql:
+            m = re.match(r"\$([A-Za-z_]\w*)?\$", text[i:])
+            if m:
+                tag = m.group(0)
+                j = text.find(tag, i + len(tag))
+                j = n if j < 0 else j + len(tag)
+                line += text.count("\n", i, j)
+                i = j
+                continue
+        if text.startswith(delim, i):
+            spans.append((start_line, line, text[start:i]))
+            start = None
+            i += len(delim)
+            continue
+        i += 1
+    if start is not None and text[start:].strip():
+        spans.append((start_line, line, text[start:]))
+    return spans
+
+
+TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|START\s+TRANSACTION|END|ROLLBACK)\s*$", re.I)
+
+
+def blank_tx_control(text: str, mysql: bool) -> str:
+    """The file with its own BEGIN/COMMIT blanked (same line count), so a retry can be rolled back."""
+    out = text
+    for _, _, stmt in statement_spans(text, mysql):
+        if TX_CONTROL.match(stmt):
+            idx = out.find(stmt)
+            out = out[:idx] + re.sub(r"\S", " ", stmt) + out[idx + len(stmt):]
+    return out
+
+
+# ---------------------------------------------------------------- engines
+
+class Postgres:
+    mysql = False
+
+    def __init__(self):
+        self.db = "pf_truth_" + uuid.uuid4().hex[:10]
+        self.admin(f'CREATE DATABASE "{self.db}"')
+
+    def admin(self, sql):
+        subprocess.run(PG + ["-d", "postgres", "-c", sql], check=True, capture_output=True)
+
+    def drop(self):
+        self.admin(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+
+    def run(self, script, on_error_stop):
+        p = subprocess.run(PG + ["-d", self.db, "-v", f"ON_ERROR_STOP={int(on_error_stop)}"],
+                           input=script, capture_output=True, text=True)
+        return p.returncode, p.stderr
+
+    def apply(self, path: Path, transactional: bool):
+        one = "BEGIN;\n" if transactional else ""
+        end = "COMMIT;\n" if transactional else ""
+        code, err = self.run(f"{one}\\i {path}\n{end}", True)
+        return code == 0, err.strip().splitlines()[-1:] if code else []
+
+    def retry_errors(self, path: Path, prefix: list, tmp: Path):
+        """Lines (end lines) of `path` whose statement fails when the file runs again after
+        `prefix` (statement texts) ran; all rolled back afterwards."""
+        body = tmp / "retry.sql"
+        body.write_text(blank_tx_control(path.read_text(), False))
+        pre = tmp / "prefix.sql"
+        pre.write_text("".join(s + ";\n" for s in prefix))
+        script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n\\i {pre}\n"
+                  f"\\i {body}\nROLLBACK;\n")
+        _, err = self.run(script, False)
+        lines = set()
+        for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
+            if "cannot run inside a transaction block" in m.group(2):
+                continue
+            lines.add(int(m.group(1)))
+        return lines
+
+
+class MariaDb:
+    mysql = True
+
+    def __init__(self):
+        self.db = "pf_truth_" + uuid.uuid4().hex[:10]
+        self.shadow = self.db + "_s"
+        self.admin(f"CREATE DATABASE `{self.db}`")
+
+    def admin(self, sql):
+        subprocess.run(MARIA + ["-e", sql], check=True, capture_output=True)
+
+    def drop(self):
+        self.admin(f"DROP DATABASE IF EXISTS `{self.db}`; DROP DATABASE IF EXISTS `{self.shadow}`")
+
+    def apply(self, path: Path, transactional: bool):
+        p = subprocess.run(MARIA + [self.db], stdin=path.open(), capture_output=True, text=True)
+        return p.returncode == 0, p.stderr.strip().splitlines()[-1:]
+
+    def snapshot(self):
+        dump = subprocess.run(["mariadb-dump", "-h", "127.0.0.1", "-u", "root", "--routines",
+                               "--triggers", "--events", self.db],
+                              capture_output=True, text=True, check=True)
+        return dump.stdout
+
+    def retry_errors(self, path: Path, prefix: list, tmp: Path, dump: str):
+        """DDL commits on MariaDB, so each retry runs in a shadow copy of the pre-file state."""
+        self.admin(f"DROP DATABASE IF EXISTS `{self.shadow}`; CREATE DATABASE `{self.shadow}`")
+        subprocess.run(MARIA + [self.shadow], input=dump, text=True, check=True,
+                       capture_output=True)
+        pre = "".join(s + ";\n" for s in prefix)
+        subprocess.run(MARIA + ["--force", self.shadow], input=pre, text=True,
+                       capture_output=True)
+        p = subprocess.run(MARIA + ["--force", self.shadow], stdin=path.open(),
+                           capture_output=True, text=True)
+        return {int(m.group(1)) for m in re.finditer(r"^ERROR \d+ \(\w+\) at line (\d+)", p.stderr,
+                                                     re.M)}
+
+
+# ---------------------------------------------------------------- one pass over a project
+
+def measure(engine_cls, paths, transactional, crash_points):
+    """Applies `paths` in order; returns per file: spans, failing span indexes, apply error."""
+    eng = engine_cls()
+    out = []
+    try:
+        with tempfile.TemporaryDirectory() as tmpd:
+            tmp = Path(tmpd)
+            for path in paths:
+                text = path.read_text(errors="replace")
+                spans = statement_spans(text, eng.mysql)
+                stmts = [s for _, _, s in spans]
+                failing = set()
+                dump = eng.snapshot() if eng.mysql else None
+                stmts = [s for s in stmts if not TX_CONTROL.match(s)]
+                points = range(len(stmts) + 1) if crash_points else [len(stmts)]
+                for k in points:
+                    if eng.mysql:
+                        lines = eng.retry_errors(path, stmts[:k], tmp, dump)
+                        hit = lambda span, l: span[0] == l  # noqa: E731  mariadb: start line
+                    else:
+                        # k statements applied; the retry then runs the whole file.
+                        lines = eng.retry_errors(path, stmts[:k], tmp)
+                        hit = lambda span, l: span[0] <= l <= span[1]  # noqa: E731
+                    for line in lines:
+                        for idx, span in enumerate(spans):
+                            if hit(span, line):
+                                failing.add(idx)
+                                break
+                # The retries ran from the pre-file state (rolled back, or in a shadow copy).
+                ok, err = eng.apply(path, transactional)
+                if not ok:
+                    out.append((path, spans, failing, err))
+                    return out, False
+                out.append((path, spans, failing, None))
+    finally:
+        eng.drop()
+    return out, True
+
+
+def lint_flags(binary, paths, dialect, tracker):
+    """path -> list of (line, end_line, severity, rule, fixable)."""
+    cmd = [binary, "lint", "--format", "json", "--dialect", dialect]
+    if tracker and supports_tracker(binary):
+        cmd += ["--tracker", tracker]
+    flags = {}
+    for chunk in range(0, len(paths), 200):
+        p = subprocess.run(cmd + [str(x) for x in paths[chunk:chunk + 200]],
+                           capture_output=True, text=True)
+        for f in json.loads(p.stdout)["findings"]:
+            flags.setdefault(f["path"], []).append(
+                (f["line"], f.get("end_line", f["line"]), f["severity"], f["rule"],
+                 f.get("fix") is not None))
+    return flags
+
+
+_TRACKER = {}
+
+
+def supports_tracker(binary):
+    if binary not in _TRACKER:
+        h = subprocess.run([binary, "lint", "--help"], capture_output=True, text=True).stdout
+        _TRACKER[binary] = "--tracker" in h
+    return _TRACKER[binary]
+
+
+def flagged(spans, idx, findings, severities):
+    start, end, _ = spans[idx]
+    return any(start <= f[0] <= end and f[2] in severities and not f[3].startswith("PF0")
+               for f in findings)
+
+
+def run_project(binary, name, engine, tracker, transactional, paths):
+    engine_cls = Postgres if engine == "pg" else MariaDb
+    dialect = "postgres" if engine == "pg" else "mariadb"
+    crash_points = not transactional
+    base, clean = measure(engine_cls, paths, transactional, crash_points)
+    row = {"project": name, "engine": engine, "runner": tracker,
+           "model": "transaction per file" if transactional else "every crash point",
+           "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
+    if not clean:
+        row["error"] = f"{base[-1][0].relative_to(CORPUS)} does not apply: {base[-1][3]}"
+        return row
+    flags = lint_flags(binary, paths, dialect, tracker)
+    fail = tp = fn = flagged_err = tp_err = 0
+    for path, spans, failing, _ in base:
+        findings = flags.get(str(path), [])
+        for idx in range(len(spans)):
+            f_any = flagged(spans, idx, findings, ("error", "warning"))
+            f_err = flagged(spans, idx, findings, ("error",))
+            if idx in failing:
+                fail += 1
+                tp += f_any
+                fn += not f_any
+            if f_err:
+                flagged_err += 1
+                tp_err += idx in failing
+    row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
+               error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
+    # The fixer: fix a copy, apply it the same way.
+    with tempfile.TemporaryDirectory() as tmpd:
+        copies = []
+        for i, path in enumerate(paths):
+            dest = Path(tmpd) / f"{i:05d}" / path.name
+            dest.parent.mkdir()
+            shutil.copy(path, dest)
+            copies.append(dest)
+        subprocess.run([binary, "fix", "--unsafe-fixes", "--dialect", dialect, "-q"]
+                       + (["--tracker", tracker] if supports_tracker(binary) else [])
+                       + [str(c) for c in copies], capture_output=True)
+        fixed, fixed_clean = measure(engine_cls, copies, transactional, crash_points)
+        row["fixed_left_failing"] = sum(len(f) for _, _, f, _ in fixed)
+        row["fix_breakages"] = 0 if fixed_clean else 1
+        if not fixed_clean:
+            row["fix_breakage"] = f"{paths[len(fixed) - 1].relative_to(CORPUS)}: {fixed[-1][3]}"
+        fixed_flags = lint_flags(binary, copies, dialect, tracker)
+        unreported = 0
+        for path, spans, failing, _ in fixed:
+            findings = fixed_flags.get(str(path), [])
+            for idx in failing:
+                start, end, _ = spans[idx]
+                if not any(start <= f[0] <= end and not f[4] for f in findings):
+                    unreported += 1
+        row["left_failing_not_reported"] = unreported
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=str(Path(os.environ.get("CARGO_TARGET_DIR", "target"))
+                                         / "release" / "preflight"))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--engine", default="all", choices=["pg", "maria", "all"])
+    ap.add_argument("--json", help="also write the rows to this file")
+    args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    rows = []
+    for name, engine, tracker, tx, paths in projects():
+        if (only and name not in only) or args.engine not in ("all", engine):
+            continue
+        row = run_project(args.bin, name, engine, tracker, tx, paths)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    print("| project | engine | runner (model) | files | stmts | retry failures | recall "
+          "| error flags | precision | left failing after fix | of which not reported "
+          "| fix breakages |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if "error" in r:
+            print(f"| {r['project']} | {r['engine']} | {r['runner']} | {r['files']} | – | "
+                  f"does not apply: {r['error']} |||||||")
+            continue
+        print(f"| {r['project']} | {r['engine']} | {r['runner']} ({r['model']}) | {r['files']} "
+              f"| {r['statements']} | {r['retry_failures']} | {r['recall']:.3f} "
+              f"| {r['error_flags']} | {r['precision']:.3f} | {r['fixed_left_failing']} "
+              f"| {r['left_failing_not_reported']} | {r['fix_breakages']} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

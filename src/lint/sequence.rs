@@ -1,0 +1,313 @@
+//! In-file sequence analysis: the file's own effects ([`Statement::effects`], the replay model
+//! reconcile and verify use), replayed statement by statement, say which statements survive a
+//! retry because of what the rest of the file does.
+//!
+//! - A CREATE after a DROP of the same object in the same file always survives: any run that
+//!   reaches the CREATE ran the DROP first.
+//! - Under a per-file transaction only a full re-run can happen, from the state the whole file
+//!   left: a DROP of an object the file re-creates later, and a CREATE of an object the file
+//!   drops later, survive it too.
+//! - A statement that reads a table or column a later statement drops or renames fails on a
+//!   retry once that later statement has run (PF123).
+
+use crate::runner::ApplyModel;
+use crate::sql::{AlterActionKind, Change, Effect, Name, ObjectKind, ShapeKind, Statement, Target};
+use sqlparser::tokenizer::Token;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// An object as the replay tracks it: names folded, schemas ignored (as the guards do).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Object(ObjectKind, String),
+    Column(String, String),
+    Constraint(String, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Create,
+    /// Dropped, or renamed away.
+    Remove,
+}
+
+/// One effect of a statement on a named object, with the bytes it covers.
+struct Step {
+    key: Key,
+    event: Event,
+    /// The table it lives on (columns, constraints, indexes).
+    table: Option<String>,
+    /// The ALTER TABLE action, or the whole statement.
+    range: Range<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Sequence {
+    model: Option<ApplyModel>,
+    /// Key → (statement index, event), in file order.
+    events: HashMap<Key, Vec<(usize, Event)>>,
+    /// Statement index → ranges proved to survive a retry.
+    safe: HashMap<usize, Vec<Range<usize>>>,
+}
+
+impl Sequence {
+    /// Replays the top-level statements of a file under `model`.
+    pub fn new(statements: &[Statement], model: ApplyModel) -> Sequence {
+        let mut seq = Sequence {
+            model: Some(model),
+            ..Sequence::default()
+        };
+        let steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
+        for (i, list) in steps.iter().enumerate() {
+            for step in list {
+                seq.events
+                    .entry(step.key.clone())
+                    .or_default()
+                    .push((i, step.event));
+            }
+        }
+        for (i, list) in steps.iter().enumerate() {
+            let statement = &statements[i];
+            let safe: Vec<&Step> = list.iter().filter(|s| seq.survives(i, s)).collect();
+            if statement.shape.kind == ShapeKind::AlterTable {
+                let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
+                if !ranges.is_empty() {
+                    seq.safe.insert(i, ranges);
+                }
+            } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
+                seq.safe.insert(i, vec![statement.range.clone()]);
+            }
+        }
+        seq
+    }
+
+    /// The analysis proved the bytes `range` of top-level statement `index` survive a retry.
+    pub fn proves_safe(&self, index: usize, range: &Range<usize>) -> bool {
+        self.safe.get(&index).is_some_and(|ranges| {
+            ranges
+                .iter()
+                .any(|r| r.start <= range.start && range.end <= r.end)
+        })
+    }
+
+    fn transactional(&self) -> bool {
+        self.model == Some(ApplyModel::FileTransaction)
+    }
+
+    fn survives(&self, i: usize, step: &Step) -> bool {
+        let Some(events) = self.events.get(&step.key) else {
+            return false;
+        };
+        let earlier = |want: Event| events.iter().any(|&(j, e)| j < i && e == want);
+        let last = events.last().map(|&(_, e)| e);
+        match step.event {
+            Event::Create => {
+                earlier(Event::Remove)
+                    || step
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| self.table_removed_before(t, i))
+                    || (self.transactional() && last == Some(Event::Remove))
+            }
+            Event::Remove => {
+                earlier(Event::Create) || (self.transactional() && last == Some(Event::Create))
+            }
+        }
+    }
+
+    fn table_removed_before(&self, table: &str, i: usize) -> bool {
+        self.events
+            .get(&Key::Object(ObjectKind::Table, table.to_string()))
+            .is_some_and(|ev| ev.iter().any(|&(j, e)| j < i && e == Event::Remove))
+    }
+
+    /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
+    /// a per-file transaction the file does not bring it back.
+    pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {
+        let events = self.events.get(key)?;
+        let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
+        if self.transactional() && events.last().map(|&(_, e)| e) != Some(Event::Remove) {
+            return None;
+        }
+        Some(*j)
+    }
+
+    /// The tables and columns a later statement removes that statement `i` (whose words are
+    /// `words`) mentions: `(key, removing statement index)`.
+    pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let mut out: Vec<(Key, usize)> = self
+            .events
+            .keys()
+            .filter(|key| match key {
+                Key::Object(ObjectKind::Table, t) => has(t),
+                Key::Column(t, c) => has(t) && has(c),
+                _ => false,
+            })
+            .filter_map(|key| self.removed_after(key, i).map(|j| (key.clone(), j)))
+            .collect();
+        out.sort_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then_with(|| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)))
+        });
+        out
+    }
+}
+
+/// The lower-cased words of a statement (identifiers and keywords, quotes removed).
+pub fn words(statement: &Statement) -> Vec<String> {
+    statement
+        .tokens
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+            Token::Word(w) => Some(w.value.to_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn unnamed(statement: &Statement) -> bool {
+    statement.effects().iter().any(|e| e.name.is_none())
+}
+
+fn steps(statement: &Statement) -> Vec<Step> {
+    let shape = &statement.shape;
+    let table = shape.object().map(|t| t.base().to_string());
+    if shape.kind == ShapeKind::AlterTable {
+        let Some(table) = table else {
+            return Vec::new();
+        };
+        return shape
+            .actions
+            .iter()
+            .filter_map(|a| {
+                let event = match a.kind {
+                    AlterActionKind::AddColumn
+                    | AlterActionKind::AddConstraint
+                    | AlterActionKind::AddIndex => Event::Create,
+                    AlterActionKind::Rename
+                    | AlterActionKind::DropColumn
+                    | AlterActionKind::DropConstraint
+                    | AlterActionKind::DropIndex => Event::Remove,
+                    AlterActionKind::Other => return None,
+                };
+                let key = match (a.kind, &a.name) {
+                    // `RENAME TO new`: the table goes away under its old name.
+                    (AlterActionKind::Rename, None) => {
+                        Key::Object(ObjectKind::Table, table.clone())
+                    }
+                    (_, None) => return None,
+                    (AlterActionKind::AddColumn | AlterActionKind::DropColumn, Some(n)) => {
+                        Key::Column(table.clone(), n.base().to_string())
+                    }
+                    (AlterActionKind::Rename, Some(n)) if renames_constraint(statement, a) => {
+                        Key::Constraint(table.clone(), n.base().to_string())
+                    }
+                    (AlterActionKind::Rename, Some(n)) => {
+                        Key::Column(table.clone(), n.base().to_string())
+                    }
+                    (AlterActionKind::AddIndex | AlterActionKind::DropIndex, Some(n)) => {
+                        Key::Object(ObjectKind::Index, n.base().to_string())
+                    }
+                    (_, Some(n)) => Key::Constraint(table.clone(), n.base().to_string()),
+                };
+                Some(Step {
+                    key,
+                    event,
+                    table: Some(table.clone()),
+                    range: a.range.clone(),
+                })
+            })
+            .collect();
+    }
+    statement
+        .effects()
+        .iter()
+        .filter_map(|e: &Effect| {
+            let name: &Name = e.name?;
+            let Target::Object(kind) = e.target else {
+                return None;
+            };
+            let event = match e.change {
+                Change::Create => Event::Create,
+                Change::Drop | Change::Rename => Event::Remove,
+                Change::Alter => return None,
+            };
+            Some(Step {
+                key: Key::Object(kind, name.base().to_string()),
+                event,
+                table: e.table.map(|t| t.base().to_string()),
+                range: statement.range.clone(),
+            })
+        })
+        .collect()
+}
+
+fn renames_constraint(statement: &Statement, action: &crate::sql::AlterAction) -> bool {
+    statement
+        .tokens
+        .iter()
+        .filter(|t| t.range.start >= action.range.start && t.range.end <= action.range.end)
+        .nth(1)
+        .is_some_and(|t| t.is_kw("CONSTRAINT") || t.is_kw("INDEX") || t.is_kw("KEY"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::sql::{parse_source, Dialect};
+
+    fn seq(sql: &str, model: ApplyModel) -> (Vec<Statement>, Sequence) {
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let s = Sequence::new(&parsed.statements, model);
+        (parsed.statements, s)
+    }
+
+    fn safe(sql: &str, model: ApplyModel) -> Vec<bool> {
+        let (stmts, s) = seq(sql, model);
+        stmts
+            .iter()
+            .map(|st| s.proves_safe(st.index, &st.range))
+            .collect()
+    }
+
+    #[test]
+    fn drop_then_create_is_safe_on_a_full_rerun_only() {
+        let sql = "DROP VIEW v; CREATE VIEW v AS SELECT 1;";
+        assert_eq!(safe(sql, ApplyModel::FileTransaction), [true, true]);
+        assert_eq!(safe(sql, ApplyModel::StatementByStatement), [false, true]);
+    }
+
+    #[test]
+    fn create_then_drop_later_survives_a_full_rerun() {
+        let sql = "CREATE TABLE tmp (a int); DROP TABLE tmp;";
+        assert_eq!(safe(sql, ApplyModel::FileTransaction), [true, true]);
+        assert_eq!(safe(sql, ApplyModel::StatementByStatement), [false, true]);
+    }
+
+    #[test]
+    fn readd_of_the_same_constraint_is_safe_per_action() {
+        let sql = "ALTER TABLE t DROP CONSTRAINT c; ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        for st in &stmts {
+            assert!(s.proves_safe(st.index, &st.shape.actions[0].range));
+        }
+    }
+
+    #[test]
+    fn reads_of_a_column_dropped_later() {
+        let sql = "UPDATE t SET a = 1; ALTER TABLE t DROP COLUMN a;";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        let hits = s.reads_removed_later(0, &words(&stmts[0]));
+        assert_eq!(hits, [(Key::Column("t".into(), "a".into()), 1)]);
+        // Re-added later: a full re-run finds the column again.
+        let sql =
+            "UPDATE t SET a = 1; ALTER TABLE t DROP COLUMN a; ALTER TABLE t ADD COLUMN a int;";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        assert!(s.reads_removed_later(0, &words(&stmts[0])).is_empty());
+        let (stmts, s) = seq(sql, ApplyModel::StatementByStatement);
+        assert_eq!(s.reads_removed_later(0, &words(&stmts[0])).len(), 1);
+    }
+}
