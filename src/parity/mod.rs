@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn unknown_fails_the_gate_unless_allowed() {
         let unknown =
-            vec![Finding::new("PA104", "environment-unreadable", Severity::Error, "x").unknown()];
+            vec![Finding::new(&rules::ENVIRONMENT_UNREADABLE, Severity::Error, "x").unknown()];
         assert!(fails_gate(&unknown, FailOn::Error, false));
         assert!(
             fails_gate(&unknown, FailOn::Never, false),
@@ -293,8 +293,7 @@ mod tests {
         );
         assert!(!fails_gate(&unknown, FailOn::Error, true));
         let warning = vec![Finding::new(
-            "PA403",
-            "permission-drift",
+            &rules::PERMISSION_DRIFT,
             Severity::Warning,
             "x",
         )];
