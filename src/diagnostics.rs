@@ -143,10 +143,10 @@ pub struct Location {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Stable rule code, e.g. `PF101`.
-    pub rule: String,
-    /// Kebab-case rule name, e.g. `create-table-without-if-not-exists`.
-    pub name: String,
+    /// The rule that produced it: code, name, documentation and fix availability in one place,
+    /// so a finding cannot disagree with `preflight rules`.
+    pub rule: &'static RuleInfo,
+    /// The rule's default severity unless configuration changed it.
     pub severity: Severity,
     pub location: Location,
     pub message: String,
@@ -164,15 +164,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
-        rule: impl Into<String>,
-        name: impl Into<String>,
-        severity: Severity,
-        message: impl Into<String>,
-    ) -> Self {
+    /// A finding of `rule` at `severity` (use [`Finding::for_rule`] for the default severity).
+    pub fn new(rule: &'static RuleInfo, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
-            rule: rule.into(),
-            name: name.into(),
+            rule,
             severity,
             location: Location::default(),
             message: message.into(),
@@ -183,6 +178,16 @@ impl Finding {
             subject: None,
             stage: None,
         }
+    }
+
+    /// The rule's stable code, e.g. `PF101`.
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The rule's kebab-case name, e.g. `create-table-without-if-not-exists`.
+    pub fn name(&self) -> &'static str {
+        self.rule.name
     }
 
     pub fn at(mut self, location: Location) -> Self {
@@ -244,8 +249,8 @@ impl Serialize for Finding {
         }
         let l = &self.location;
         Wire {
-            rule: &self.rule,
-            name: &self.name,
+            rule: self.rule.code,
+            name: self.rule.name,
             severity: self.severity,
             path: l.path.as_deref(),
             line: l.start.map(|p| p.line),
@@ -303,20 +308,63 @@ pub fn sort_findings(findings: &mut [Finding]) {
             &a.location.path,
             a.location.start,
             &a.environment,
-            &a.rule,
+            a.rule.code,
             &a.subject,
         )
             .cmp(&(
                 &b.location.path,
                 b.location.start,
                 &b.environment,
-                &b.rule,
+                b.rule.code,
                 &b.subject,
             ))
     });
 }
 
+/// Whether a rule's findings come with an automatic fix. Lint rules only: no other family has
+/// fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// No finding of the rule carries a fix.
+    Never,
+    /// Every finding of the rule carries a fix of this applicability.
+    Always(Applicability),
+    /// Some findings carry a fix of this applicability; the text says which do not (a dialect
+    /// without the guard syntax, a form the fix cannot rewrite), e.g. "not on MySQL".
+    Sometimes(Applicability, &'static str),
+}
+
+impl FixAvailability {
+    /// The fix's applicability when the rule has one at all.
+    pub const fn applicability(self) -> Option<Applicability> {
+        match self {
+            FixAvailability::Never => None,
+            FixAvailability::Always(a) | FixAvailability::Sometimes(a, _) => Some(a),
+        }
+    }
+
+    /// `always`, `sometimes` or `never`, as `preflight rules --json` and the README spell it.
+    pub const fn word(self) -> &'static str {
+        match self {
+            FixAvailability::Never => "never",
+            FixAvailability::Always(_) => "always",
+            FixAvailability::Sometimes(..) => "sometimes",
+        }
+    }
+
+    /// When a `Sometimes` fix is missing; `None` otherwise.
+    pub const fn limitation(self) -> Option<&'static str> {
+        match self {
+            FixAvailability::Sometimes(_, when) => Some(when),
+            _ => None,
+        }
+    }
+}
+
 /// Metadata of one rule code, for `preflight rules`, `preflight explain` and SARIF rule entries.
+/// Every family (PF lint, RC reconcile, VF verify, PA parity, CK check) declares its rules as
+/// `RuleInfo` constants whose `doc` is `include_str!` of `rules/CODE.md`; `crate::registry`
+/// lists them all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleInfo {
     /// Stable code: `PF…` lint, `RC…` reconcile, `VF…` verify, `PA…` parity, `CK…` check.
@@ -328,8 +376,8 @@ pub struct RuleInfo {
     pub summary: &'static str,
     /// The full documentation in Markdown ("what it does / why it matters / example / use instead").
     pub doc: &'static str,
-    /// Whether a fix exists, and how safe it is.
-    pub fix: Option<Applicability>,
+    /// Whether a fix exists, how safe it is, and whether every finding has one.
+    pub fix: FixAvailability,
 }
 
 impl RuleInfo {
@@ -347,15 +395,27 @@ impl RuleInfo {
             default_severity,
             summary,
             doc,
-            fix: None,
+            fix: FixAvailability::Never,
         }
     }
 }
 
+/// `finding.rule == "PF101"`: a rule compares equal to its code.
+impl PartialEq<str> for RuleInfo {
+    fn eq(&self, code: &str) -> bool {
+        self.code == code
+    }
+}
+
+impl fmt::Display for RuleInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
 impl Finding {
-    /// A finding of `rule` at its default severity: code and name come from the one place
-    /// they are defined, so a finding cannot disagree with `preflight rules`.
-    pub fn for_rule(rule: &RuleInfo, message: impl Into<String>) -> Self {
-        Finding::new(rule.code, rule.name, rule.default_severity, message)
+    /// A finding of `rule` at its default severity.
+    pub fn for_rule(rule: &'static RuleInfo, message: impl Into<String>) -> Self {
+        Finding::new(rule, rule.default_severity, message)
     }
 }

@@ -14,17 +14,12 @@ pub mod output;
 pub mod parity;
 pub mod reconcile;
 pub mod runner;
+pub mod registry;
 pub mod source;
 pub mod sql;
 pub mod verify;
 
 /// Every rule code preflight can report, across all commands.
 pub fn all_rules() -> Vec<&'static diagnostics::RuleInfo> {
-    lint::RULES
-        .iter()
-        .chain(reconcile::RULES)
-        .chain(verify::RULES)
-        .chain(parity::RULES)
-        .chain(check::RULES)
-        .collect()
+    registry::all().collect()
 }

@@ -34,7 +34,7 @@ fn run(production: Snapshot, settings: &CheckSettings) -> Vec<(String, String, S
         .into_iter()
         .map(|f| {
             (
-                f.rule,
+                f.code().to_string(),
                 f.environment.unwrap_or_default(),
                 f.subject.unwrap_or_default(),
                 f.severity,
@@ -303,7 +303,7 @@ fn loopback_values_are_errors_in_production_only_and_secret_values_stay_hidden()
     let rules: Vec<_> = report
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.environment.as_deref()))
+        .map(|f| (f.code(), f.environment.as_deref()))
         .collect();
     assert_eq!(rules, [("PA501", Some("production"))]);
     for format in [
@@ -398,7 +398,7 @@ fn a_customer_managed_key_needs_kms_decrypt() {
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
     let f = &report.findings[0];
     assert_eq!(
-        (f.rule.as_str(), f.subject.as_deref()),
+        (f.code(), f.subject.as_deref()),
         ("PA402", Some("DATABASE_URL"))
     );
     assert!(f.message.contains("kms:Decrypt"), "{}", f.message);

@@ -51,7 +51,7 @@ fn mariadb_incident_is_applied_unrecorded_with_no_false_drift() {
         "{:#}",
         report.json_extra["migrations"]
     );
-    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.code()).collect();
     assert_eq!(rules, ["RC101"], "{:#?}", report.findings);
     assert_eq!(report.json_extra["database"]["engine"], "mariadb");
 }

@@ -69,11 +69,7 @@ fn codes(report: &Report) -> Vec<(&str, String, usize)> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            (
-                f.rule.as_str(),
-                file,
-                f.location.start.map_or(0, |p| p.line),
-            )
+            (f.code(), file, f.location.start.map_or(0, |p| p.line))
         })
         .collect()
 }

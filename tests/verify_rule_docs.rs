@@ -87,7 +87,7 @@ async fn documented_examples_behave_as_documented_on_postgres() {
             })
             .await
             .expect("verify runs");
-            let codes: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+            let codes: Vec<&str> = report.findings.iter().map(|f| f.code()).collect();
             let as_documented = if bad {
                 codes.contains(&rule.code)
             } else {

@@ -35,8 +35,7 @@ fn report_with(findings: Vec<Finding>) -> Result<Report> {
 
 fn lint_error() -> Result<Report> {
     report_with(vec![Finding::new(
-        "PF101",
-        "create-table-without-if-not-exists",
+        crate::registry::find("PF101").unwrap(),
         Severity::Error,
         "m",
     )])
@@ -44,8 +43,7 @@ fn lint_error() -> Result<Report> {
 
 fn lint_warning() -> Result<Report> {
     report_with(vec![Finding::new(
-        "PF301",
-        "insert",
+        crate::registry::find("PF118").unwrap(),
         Severity::Warning,
         "m",
     )])
@@ -57,8 +55,7 @@ fn clean() -> Result<Report> {
 
 fn parity_unknown() -> Result<Report> {
     report_with(vec![Finding::new(
-        "PA401",
-        "iam",
+        crate::registry::find("PA401").unwrap(),
         Severity::Warning,
         "could not simulate",
     )
@@ -160,7 +157,7 @@ fn a_stage_that_cannot_connect_is_not_checked_and_exits_2() {
     assert_eq!(verdict.outcome, Outcome::Error);
     assert_eq!(verdict.exit_code(), 2);
     let ck = &report.findings[0];
-    assert_eq!((ck.rule.as_str(), ck.unknown), ("CK101", true));
+    assert_eq!((ck.code(), ck.unknown), ("CK101", true));
     assert!(ck.message.contains("connection refused"), "{}", ck.message);
     assert!(verdict
         .line()

@@ -2,7 +2,7 @@
 
 use super::{Context, GateArgs, ReportArgs};
 use crate::diagnostics::Stage;
-use crate::diagnostics::{Applicability, Finding};
+use crate::diagnostics::{Applicability, Finding, FixAvailability};
 use crate::error::{exit, Error, Result};
 use crate::lint::{self, LintOptions};
 use crate::runner::Runner;
@@ -201,8 +201,11 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
                     "code": r.code,
                     "name": r.name,
                     "severity": r.default_severity,
-                    "fix": r.fix,
+                    "fix": r.fix.applicability(),
+                    "fix_availability": r.fix.word(),
+                    "fix_limitation": r.fix.limitation(),
                     "summary": r.summary,
+                    "command": crate::registry::family_of(r.code).map(|f| f.command),
                     "dialects": lint::dialects_of(r.code)
                         .map(|ds| ds.iter().map(|d| d.name()).collect::<Vec<_>>()),
                 })
@@ -216,45 +219,76 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
     let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
     writeln!(
         out,
-        "{:<6} {:<8} {:<6} {:<name_width$} SUMMARY",
+        "{:<6} {:<8} {:<12} {:<name_width$} SUMMARY",
         "CODE", "SEVERITY", "FIX", "NAME"
     )
     .map_err(io_error)?;
-    for r in rules {
-        let fix = match r.fix {
-            Some(Applicability::Safe) => "safe",
-            Some(Applicability::Unsafe) => "unsafe",
-            None => "-",
-        };
+    for r in &rules {
         writeln!(
             out,
-            "{:<6} {:<8} {:<6} {:<name_width$} {}",
+            "{:<6} {:<8} {:<12} {:<name_width$} {}",
             r.code,
             r.default_severity.to_string(),
-            fix,
+            fix_column(r.fix),
             r.name,
             r.summary
         )
         .map_err(io_error)?;
     }
+    writeln!(
+        out,
+        "\n`some`: only some findings of the rule carry the fix; `preflight explain CODE` says which."
+    )
+    .map_err(io_error)?;
     Ok(exit::OK)
+}
+
+/// `safe`, `unsafe`, `safe, some`, `unsafe, some` or `-`.
+fn fix_column(fix: FixAvailability) -> String {
+    let label = |a: Applicability| match a {
+        Applicability::Safe => "safe",
+        Applicability::Unsafe => "unsafe",
+    };
+    match fix {
+        FixAvailability::Never => "-".to_string(),
+        FixAvailability::Always(a) => label(a).to_string(),
+        FixAvailability::Sometimes(a, _) => format!("{}, some", label(a)),
+    }
+}
+
+/// The line `explain` prints under a rule's document.
+fn fix_sentence(fix: FixAvailability) -> String {
+    let label = |a: Applicability| match a {
+        Applicability::Safe => "safe",
+        Applicability::Unsafe => "unsafe (applied with --unsafe-fixes)",
+    };
+    match fix {
+        FixAvailability::Never => "none".to_string(),
+        FixAvailability::Always(a) => format!("{}, on every finding", label(a)),
+        FixAvailability::Sometimes(a, when) => format!("{}, on some findings: {when}", label(a)),
+    }
 }
 
 pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
     let wanted = args.rule.trim();
-    let rule = crate::all_rules()
-        .into_iter()
-        .find(|r| r.code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "no rule is called `{wanted}`; `preflight rules` lists them"
-            ))
-        })?;
+    let rule = crate::registry::find(wanted).ok_or_else(|| {
+        Error::Usage(format!(
+            "no rule is called `{wanted}`; `preflight rules` lists them"
+        ))
+    })?;
     let mut out = std::io::stdout().lock();
     write!(out, "{}", rule.doc).map_err(io_error)?;
     if !rule.doc.ends_with('\n') {
         writeln!(out).map_err(io_error)?;
     }
+    let command = crate::registry::family_of(rule.code).map_or("?", |f| f.command);
+    writeln!(
+        out,
+        "\n---\nReported by: preflight {command}\nDefault severity: {}\nAutomatic fix: {}",
+        rule.default_severity,
+        fix_sentence(rule.fix)
+    )
+    .map_err(io_error)?;
     Ok(exit::OK)
 }
 
@@ -322,7 +356,7 @@ fn paths_or_configured(paths: Vec<PathBuf>, ctx: &Context) -> Result<Vec<PathBuf
 }
 
 fn summary(applied: &[Finding]) -> String {
-    let mut codes: Vec<&str> = applied.iter().map(|f| f.rule.as_str()).collect();
+    let mut codes: Vec<&str> = applied.iter().map(|f| f.code()).collect();
     codes.sort_unstable();
     codes.dedup();
     format!(

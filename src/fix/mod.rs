@@ -110,11 +110,11 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::{Fix, Severity};
+    use crate::diagnostics::Fix;
 
     fn finding(at: usize, content: &str) -> Finding {
         let source = SourceFile::new("t.sql", "CREATE TABLE t (id int);");
-        Finding::new("PF101", "x", Severity::Error, "m").with_fix(Fix {
+        Finding::for_rule(&crate::lint::RULES[3], "m").with_fix(Fix {
             applicability: Applicability::Safe,
             message: "m".into(),
             edits: vec![source.edit(at..at, content)],

@@ -146,16 +146,11 @@ impl Emitter<'_> {
         {
             return;
         }
-        let mut finding = Finding::new(
-            info.code,
-            info.name,
-            self.options.severity_of(info),
-            v.message,
-        )
-        .at(Location {
-            path: Some(self.path.clone()),
-            ..self.source.location_in_file(v.range)
-        });
+        let mut finding =
+            Finding::new(info, self.options.severity_of(info), v.message).at(Location {
+                path: Some(self.path.clone()),
+                ..self.source.location_in_file(v.range)
+            });
         finding.fix = v.fix;
         finding.notes = v.notes;
         finding.unknown = v.unknown;

@@ -31,7 +31,7 @@ pub(crate) fn command(f: &Finding) -> String {
             props.push(("endColumn", end.column.to_string()));
         }
     }
-    props.push(("title", format!("{} {}", f.rule, f.name)));
+    props.push(("title", format!("{} {}", f.code(), f.name())));
     let props: Vec<String> = props
         .into_iter()
         .map(|(k, v)| format!("{k}={}", escape_property(&v)))

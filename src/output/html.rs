@@ -147,14 +147,14 @@ fn write_finding(report: &Report, f: &Finding, out: &mut dyn Write) -> io::Resul
     writeln!(
         out,
         "<article class=\"finding severity-{severity}{unknown}\" data-rule=\"{}\">",
-        attr(&f.rule)
+        attr(f.code())
     )?;
     let badge = if f.unknown { "not checked" } else { severity };
     writeln!(
         out,
         "<h4><span class=\"badge\">{badge}</span> <code>{}</code> {}</h4>",
-        text(&f.rule),
-        text(&f.name)
+        text(f.code()),
+        text(f.name())
     )?;
     let mut place = Vec::new();
     if let Some(env) = &f.environment {

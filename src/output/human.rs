@@ -91,14 +91,14 @@ fn write_snippet(
         .line_start(at.first_line)
         .origin(&path)
         .fold(true)
-        .annotation(level.span(at.relative_span()).label(&finding.name));
+        .annotation(level.span(at.relative_span()).label(finding.name()));
     let fix_help = finding
         .fix
         .as_ref()
         .map(|f| format!("{} ({})", f.message, fix_label(f.applicability)));
     let message = level
         .title(&title)
-        .id(&finding.rule)
+        .id(finding.code())
         .snippet(snippet)
         .footers(finding.notes.iter().map(|n| Level::Note.title(n)))
         .footers(fix_help.iter().map(|h| Level::Help.title(h)));
@@ -175,7 +175,7 @@ fn write_detached(findings: &[&Finding], painter: &Painter, out: &mut dyn Write)
             line.push_str(&format!("{subject}: "));
         }
         line.push_str(&title(f));
-        line.push_str(&format!(" ({})", f.name));
+        line.push_str(&format!(" ({})", f.name()));
         writeln!(out, "{line}")?;
         for note in &f.notes {
             writeln!(out, "{indent}    note: {note}")?;

@@ -66,8 +66,8 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "| {} | `{}` {} | {} | {} |",
                 severity(f),
-                f.rule,
-                escape(&f.name),
+                f.code(),
+                escape(f.name()),
                 escape(&place(f)),
                 escape(&message(f))
             )?;

@@ -226,8 +226,17 @@ mod tests {
     #[test]
     fn summary_line_counts_and_omits_zero_files() {
         let findings = vec![
-            Finding::new("PA101", "a", Severity::Error, "m").unknown(),
-            Finding::new("PA102", "b", Severity::Warning, "m"),
+            Finding::new(
+                &crate::parity::rules::TASK_DEFINITION_DRIFT,
+                Severity::Error,
+                "m",
+            )
+            .unknown(),
+            Finding::new(
+                &crate::parity::rules::EXPECTED_DIFFERENCE,
+                Severity::Warning,
+                "m",
+            ),
         ];
         assert_eq!(
             summary_line(&Summary::of(&findings, 0)),

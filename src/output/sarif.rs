@@ -31,12 +31,12 @@ pub(crate) fn to_value(report: &Report) -> Value {
     }
     // A finding whose code is not in the catalog still gets a descriptor, so ruleIndex is valid.
     for f in &report.findings {
-        if !index.contains_key(&f.rule) {
-            index.insert(f.rule.clone(), rules.len());
+        if !index.contains_key(f.code()) {
+            index.insert(f.code().to_string(), rules.len());
             rules.push(json!({
-                "id": f.rule,
-                "name": f.name,
-                "shortDescription": { "text": sentence(&f.name) },
+                "id": f.code(),
+                "name": f.name(),
+                "shortDescription": { "text": sentence(f.name()) },
                 "defaultConfiguration": { "level": level(f.severity) },
             }));
         }
@@ -44,7 +44,7 @@ pub(crate) fn to_value(report: &Report) -> Value {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index[&f.rule], report.config_file.as_ref()))
+        .map(|f| result(f, index[f.code()], report.config_file.as_ref()))
         .collect();
     let successful = report
         .verdict
@@ -73,7 +73,7 @@ fn rule_descriptor(info: &RuleInfo) -> Value {
         "shortDescription": { "text": sentence(info.summary) },
         "fullDescription": { "text": sentence(first_paragraph(info.doc).unwrap_or(info.summary)) },
         "defaultConfiguration": { "level": level(info.default_severity) },
-        "properties": { "fix": info.fix.map(|a| format!("{a:?}").to_lowercase()) },
+        "properties": { "fix": info.fix.applicability().map(|a| format!("{a:?}").to_lowercase()) },
     });
     if !info.doc.trim().is_empty() {
         d["help"] = json!({ "text": info.doc, "markdown": info.doc });
@@ -91,7 +91,7 @@ fn level(severity: Severity) -> &'static str {
 
 fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value {
     let mut r = Map::new();
-    r.insert("ruleId".into(), json!(f.rule));
+    r.insert("ruleId".into(), json!(f.code()));
     r.insert("ruleIndex".into(), json!(rule_index));
     r.insert("level".into(), json!(level(f.severity)));
     let mut text = String::new();
@@ -162,7 +162,7 @@ fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value 
         );
     }
     let mut properties = Map::new();
-    properties.insert("name".into(), json!(f.name));
+    properties.insert("name".into(), json!(f.name()));
     if f.unknown {
         properties.insert("unknown".into(), json!(true));
     }

@@ -26,7 +26,7 @@ pub fn build(envs: &[Environment], findings: &[Finding]) -> Table {
             let own: Vec<&Finding> = findings
                 .iter()
                 .filter(|f| {
-                    f.environment.as_deref() == Some(&env.name) && f.rule.starts_with(prefix)
+                    f.environment.as_deref() == Some(&env.name) && f.code().starts_with(prefix)
                 })
                 .collect();
             row.push(summary_cell(&own));

@@ -198,7 +198,7 @@ pub static ALL: &[RuleInfo] = &[
 
 /// A finding of `rule` attributed to `environment`, about `subject`.
 pub fn finding(
-    rule: &RuleInfo,
+    rule: &'static RuleInfo,
     environment: &str,
     subject: impl Into<String>,
     message: impl Into<String>,

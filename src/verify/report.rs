@@ -56,7 +56,12 @@ pub fn build(migrations: &[Migration], proofs: &[MigrationProof], dialect: Diale
     report
 }
 
-fn finding(rule: &RuleInfo, migration: &Migration, step: usize, message: String) -> Finding {
+fn finding(
+    rule: &'static RuleInfo,
+    migration: &Migration,
+    step: usize,
+    message: String,
+) -> Finding {
     let at = migration.steps.get(step).map_or(0..0, |s| s.range.clone());
     Finding::for_rule(rule, message)
         .at(migration.source.location(at))

@@ -1,6 +1,6 @@
 //! The `VF1xx` rule codes `preflight verify` reports; their documents are in `rules/`.
 
-use crate::diagnostics::{RuleInfo, Severity};
+use crate::diagnostics::{FixAvailability, RuleInfo, Severity};
 
 pub const APPLY_FAILS: &RuleInfo = &RULES[0];
 pub const REAPPLY_FAILS: &RuleInfo = &RULES[1];
@@ -15,7 +15,7 @@ pub static RULES: &[RuleInfo] = &[
         default_severity: Severity::Error,
         summary: "A migration fails when applied once, in order, to a fresh database",
         doc: include_str!("../../rules/VF100.md"),
-        fix: None,
+        fix: FixAvailability::Never,
     },
     RuleInfo {
         code: "VF101",
@@ -23,7 +23,7 @@ pub static RULES: &[RuleInfo] = &[
         default_severity: Severity::Error,
         summary: "Applying a migration a second time fails",
         doc: include_str!("../../rules/VF101.md"),
-        fix: None,
+        fix: FixAvailability::Never,
     },
     RuleInfo {
         code: "VF102",
@@ -31,7 +31,7 @@ pub static RULES: &[RuleInfo] = &[
         default_severity: Severity::Error,
         summary: "Applying a migration a second time succeeds but changes the schema",
         doc: include_str!("../../rules/VF102.md"),
-        fix: None,
+        fix: FixAvailability::Never,
     },
     RuleInfo {
         code: "VF103",
@@ -39,7 +39,7 @@ pub static RULES: &[RuleInfo] = &[
         default_severity: Severity::Error,
         summary: "Retrying a migration after a crash part-way through it fails",
         doc: include_str!("../../rules/VF103.md"),
-        fix: None,
+        fix: FixAvailability::Never,
     },
     RuleInfo {
         code: "VF104",
@@ -47,6 +47,6 @@ pub static RULES: &[RuleInfo] = &[
         default_severity: Severity::Warning,
         summary: "Part of the retry-safety proof could not be carried out",
         doc: include_str!("../../rules/VF104.md"),
-        fix: None,
+        fix: FixAvailability::Never,
     },
 ];

@@ -9,7 +9,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "ADD COLUMN without IF NOT EXISTS fails when a retry finds the column",
     doc: include_str!("../../../rules/PF108.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not on MySQL or SQLite, which have no ADD COLUMN IF NOT EXISTS",
+    ),
 };
 
 pub struct AddColumn;

@@ -11,7 +11,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "ADD CONSTRAINT has no IF NOT EXISTS and fails (or duplicates) on a retry unless guarded",
     doc: include_str!("../../../rules/PF116.md"),
-    fix: Some(Applicability::Unsafe),
+    fix: FixAvailability::Sometimes(Applicability::Unsafe, "only for named constraints on PostgreSQL; never for unnamed constraints or on MySQL and MariaDB"),
 };
 
 pub struct AddConstraint;

@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "ALTER TYPE … ADD VALUE without IF NOT EXISTS fails when a retry finds the value",
     doc: include_str!("../../../rules/PF117.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct AlterTypeAddValue;

@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "CREATE INDEX CONCURRENTLY IF NOT EXISTS skips an INVALID index a failed run left behind",
     doc: include_str!("../../../rules/PF202.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct ConcurrentlyIfNotExists;

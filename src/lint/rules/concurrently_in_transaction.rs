@@ -10,7 +10,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "CONCURRENTLY inside a transaction block fails: \"cannot run inside a transaction block\"",
     doc: include_str!("../../../rules/PF201.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct ConcurrentlyInTransaction;

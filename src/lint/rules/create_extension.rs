@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE EXTENSION without IF NOT EXISTS fails when a retry finds the extension",
     doc: include_str!("../../../rules/PF106.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateExtension;

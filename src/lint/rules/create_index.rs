@@ -9,7 +9,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE INDEX without IF NOT EXISTS fails when a retry finds the index",
     doc: include_str!("../../../rules/PF102.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not on MySQL, which has no IF NOT EXISTS for indexes",
+    ),
 };
 
 pub struct CreateIndex;

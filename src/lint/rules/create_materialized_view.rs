@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE MATERIALIZED VIEW without IF NOT EXISTS fails when a retry finds the view",
     doc: include_str!("../../../rules/PF107.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateMaterializedView;

@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE OR REPLACE TABLE (MariaDB) silently drops the table and its data on a retry",
     doc: include_str!("../../../rules/PF120.md"),
-    fix: Some(Applicability::Unsafe),
+    fix: FixAvailability::Always(Applicability::Unsafe),
 };
 
 pub struct CreateOrReplaceTable;

@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE COLLATION/SERVER/STATISTICS/FOREIGN TABLE (PostgreSQL) or USER/ROLE (MySQL, MariaDB) without IF NOT EXISTS fails when a retry finds it",
     doc: include_str!("../../../rules/PF122.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateOtherWithoutIfNotExists;

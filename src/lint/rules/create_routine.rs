@@ -10,7 +10,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE FUNCTION/PROCEDURE/AGGREGATE without OR REPLACE fails when a retry finds the routine",
     doc: include_str!("../../../rules/PF113.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe, "not on MySQL, which has no CREATE OR REPLACE for routines"),
 };
 
 pub struct CreateRoutine;

@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE SCHEMA (or DATABASE) without IF NOT EXISTS fails when a retry finds it",
     doc: include_str!("../../../rules/PF105.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateSchema;

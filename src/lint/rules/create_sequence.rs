@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE SEQUENCE without IF NOT EXISTS fails when a retry finds the sequence",
     doc: include_str!("../../../rules/PF104.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateSequence;

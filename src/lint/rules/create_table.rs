@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE TABLE without IF NOT EXISTS fails when a retry finds the table",
     doc: include_str!("../../../rules/PF101.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct CreateTable;

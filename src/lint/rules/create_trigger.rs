@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE TRIGGER without OR REPLACE fails when a retry finds the trigger",
     doc: include_str!("../../../rules/PF114.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe, "not on MySQL, which has no CREATE OR REPLACE TRIGGER, nor for PostgreSQL constraint triggers"),
 };
 
 pub struct CreateTrigger;

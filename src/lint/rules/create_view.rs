@@ -9,7 +9,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE VIEW (or RULE) without OR REPLACE fails when a retry finds it",
     doc: include_str!("../../../rules/PF112.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not on MySQL when the view is written without a place for OR REPLACE",
+    ),
 };
 
 pub struct CreateView;

@@ -11,7 +11,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "CREATE TYPE/DOMAIN/POLICY/ROLE/CAST/OPERATOR/EVENT TRIGGER/PUBLICATION/SUBSCRIPTION has no IF NOT EXISTS and fails on a retry unless guarded",
     doc: include_str!("../../../rules/PF115.md"),
-    fix: Some(Applicability::Unsafe),
+    fix: FixAvailability::Sometimes(Applicability::Unsafe, "not for CREATE SUBSCRIPTION (it cannot run inside a DO block) nor for a statement already inside a DO block"),
 };
 
 pub struct CreateWithoutGuard;

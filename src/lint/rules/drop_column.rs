@@ -9,7 +9,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "DROP COLUMN without IF EXISTS fails when a retry finds the column already gone",
     doc: include_str!("../../../rules/PF110.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not on MySQL or SQLite, which have no DROP COLUMN IF EXISTS",
+    ),
 };
 
 pub struct DropColumn;

@@ -11,7 +11,10 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "DROP CONSTRAINT without IF EXISTS fails when a retry finds the constraint already gone",
     doc: include_str!("../../../rules/PF111.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not on MySQL, which has no DROP CONSTRAINT IF EXISTS",
+    ),
 };
 
 pub struct DropConstraint;

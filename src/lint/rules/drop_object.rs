@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "DROP without IF EXISTS fails when a retry finds the object already gone",
     doc: include_str!("../../../rules/PF109.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe, "not where the dialect has no IF EXISTS for the object (MySQL DROP INDEX; SQLite objects other than tables, indexes, views and triggers)"),
 };
 
 pub struct DropObject;

@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     summary: "INSERT without ON CONFLICT / WHERE NOT EXISTS duplicates rows or fails on a retry",
     doc: include_str!("../../../rules/PF119.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct InsertWithoutConflict;

@@ -38,7 +38,7 @@ mod prelude {
         name_text, product, word_before, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
     };
     pub use super::create_if_not_exists::create_without_if_not_exists;
-    pub use crate::diagnostics::{Applicability, RuleInfo, Severity};
+    pub use crate::diagnostics::{Applicability, FixAvailability, RuleInfo, Severity};
     pub use crate::sql::{Dialect, ObjectKind, ParsedFile, ShapeKind};
 }
 

@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     summary: "MySQL/MariaDB DDL inside BEGIN … COMMIT commits immediately; a failure leaves a half-applied migration",
     doc: include_str!("../../../rules/PF121.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct MysqlDdlInTransaction;

@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Info,
     summary: "A psql meta-command line, which only psql understands, was skipped",
     doc: include_str!("../../../rules/PF003.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct PsqlMetaCommand;

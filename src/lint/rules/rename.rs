@@ -10,7 +10,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "RENAME fails on a retry because the old name no longer exists",
     doc: include_str!("../../../rules/PF118.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct Rename;

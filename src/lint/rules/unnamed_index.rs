@@ -8,7 +8,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "An unnamed CREATE INDEX adds another index on every retry",
     doc: include_str!("../../../rules/PF103.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct UnnamedIndex;

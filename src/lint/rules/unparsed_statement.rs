@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Info,
     summary: "A statement preflight could not understand, so it was not checked",
     doc: include_str!("../../../rules/PF001.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct UnparsedStatement;

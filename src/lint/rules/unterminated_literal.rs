@@ -9,7 +9,7 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "An unterminated string, dollar quote or comment hides the rest of the file",
     doc: include_str!("../../../rules/PF002.md"),
-    fix: None,
+    fix: FixAvailability::Never,
 };
 
 pub struct UnterminatedLiteral;

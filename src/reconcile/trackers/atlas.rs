@@ -130,8 +130,7 @@ impl Tracker for Atlas {
         let sum_path = dir.join(SUM_FILE);
         let Ok(text) = std::fs::read_to_string(&sum_path) else {
             return vec![Finding::new(
-                crate::reconcile::ATLAS_SUM_MISMATCH.code,
-                crate::reconcile::ATLAS_SUM_MISMATCH.name,
+                &crate::reconcile::ATLAS_SUM_MISMATCH,
                 Severity::Warning,
                 format!(
                     "{} is missing; Atlas refuses to apply a directory without it",
