@@ -31,6 +31,8 @@ pub struct Config {
     pub env: EnvManifestConfig,
     #[serde(default)]
     pub check: CheckConfig,
+    /// `[capacity]`: connection pools against the database's limit (parity).
+    pub capacity: Option<CapacityConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -107,6 +109,59 @@ pub struct EnvironmentConfig {
     /// Treat as production (loopback/placeholder values are errors). Default: the name is
     /// `prd` or starts with `prod` (prod, production, prod-eu, …).
     pub production: Option<bool>,
+    /// Where this environment's database connection limit comes from (capacity parity).
+    pub database: Option<DatabaseConfig>,
+}
+
+/// `[environments.NAME.database]`: the database the services share, and where its
+/// `max_connections` comes from. The first source given wins: `max_connections`, then a live
+/// read through `url_env`, then RDS (`rds_instance` or `rds_cluster`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// RDS instance identifier: DescribeDBInstances, then its parameter group's parameters.
+    pub rds_instance: Option<String>,
+    /// Aurora cluster identifier: its writer instance, read as `rds_instance` is.
+    pub rds_cluster: Option<String>,
+    /// The NAME of the variable holding a database URL, to read the limit live (never the URL).
+    pub url_env: Option<String>,
+    /// A limit you know, used as is.
+    pub max_connections: Option<u32>,
+    /// With `max_connections`: connections the application cannot use (superuser reserve).
+    pub reserved_connections: Option<u32>,
+}
+
+/// `[capacity]`: how many connections each service's tasks open.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityConfig {
+    /// The variable whose value is one process's pool size: name the one that counts
+    /// (`DB_POOL_MAX` when pools grow to their maximum, `DB_POOL_MIN` for what opens at start).
+    pub pool_variable: Option<String>,
+    /// A plaintext database URL whose parameters give the pool size (`connection_limit`,
+    /// `pool_max_conns`, `maxPoolSize`, …). Default `DATABASE_URL`.
+    pub url_variable: Option<String>,
+    /// The pool size when no variable gives one.
+    pub pool_size: Option<u32>,
+    /// Processes (workers) per task that each open a pool. Default 1.
+    pub processes_per_task: Option<u32>,
+    /// Warn above this share of the available connections. Default 80.
+    pub headroom_percent: Option<u32>,
+    /// The services that use the database (default: every service of the environment).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Per-service settings: `[capacity.service.worker]`.
+    #[serde(default)]
+    pub service: IndexMap<String, ServiceCapacityConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCapacityConfig {
+    pub pool_variable: Option<String>,
+    pub url_variable: Option<String>,
+    pub pool_size: Option<u32>,
+    pub processes_per_task: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -193,6 +248,34 @@ impl Config {
                     format!(
                         "[environments.{name}] needs `cluster` (live AWS) or `snapshot` (a file from `preflight snapshot`)"
                     ),
+                ));
+            }
+            if let Some(db) = &env.database {
+                if db.rds_instance.is_none()
+                    && db.rds_cluster.is_none()
+                    && db.url_env.is_none()
+                    && db.max_connections.is_none()
+                {
+                    return Err(Error::config(
+                        path,
+                        format!("[environments.{name}.database] needs `rds_instance`, `rds_cluster`, `url_env` or `max_connections`"),
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &self.capacity {
+            if c.headroom_percent.is_some_and(|h| h == 0 || h > 100) {
+                return Err(Error::config(
+                    path,
+                    "[capacity] headroom_percent must be between 1 and 100",
+                ));
+            }
+            let zero_processes = c.processes_per_task == Some(0)
+                || c.service.values().any(|s| s.processes_per_task == Some(0));
+            if zero_processes {
+                return Err(Error::config(
+                    path,
+                    "[capacity] processes_per_task must be at least 1",
                 ));
             }
         }

@@ -1,6 +1,7 @@
 //! Check 6: the matrix. Rows are the checks and then every variable name; columns are the
 //! environments, so three or more environments read at a glance.
 
+use super::capacity::{EnvCapacity, SUBJECT as CAPACITY_SUBJECT};
 use super::environment::Environment;
 use super::names::{variables, Kind};
 use crate::diagnostics::{Finding, Severity};
@@ -16,7 +17,12 @@ const CHECKS: &[(&str, &str)] = &[
     ("values", "PA5"),
 ];
 
-pub fn build(envs: &[Environment], findings: &[Finding]) -> Table {
+/// `capacity`: the capacity check's results, when it ran (its rows appear only then).
+pub fn build(
+    envs: &[Environment],
+    findings: &[Finding],
+    capacity: Option<&[EnvCapacity]>,
+) -> Table {
     let mut columns = vec!["check / variable".to_string()];
     columns.extend(envs.iter().map(|e| e.name.clone()));
     let mut rows = Vec::new();
@@ -32,6 +38,9 @@ pub fn build(envs: &[Environment], findings: &[Finding]) -> Table {
             row.push(summary_cell(&own));
         }
         rows.push(row);
+    }
+    if let Some(results) = capacity {
+        rows.extend(capacity_rows(envs, findings, results));
     }
     let per_env: Vec<_> = envs.iter().map(variables).collect();
     let names: BTreeSet<&String> = per_env.iter().flat_map(|v| v.keys()).collect();
@@ -68,6 +77,44 @@ pub fn build(envs: &[Environment], findings: &[Finding]) -> Table {
         columns,
         rows,
     }
+}
+
+/// `capacity` (the PA6 summary) and `connections` (demand of limit, with the worst finding's code).
+fn capacity_rows(
+    envs: &[Environment],
+    findings: &[Finding],
+    results: &[EnvCapacity],
+) -> Vec<Vec<Cell>> {
+    let mut summary = vec![Cell::new("capacity", CellStatus::Neutral)];
+    let mut detail = vec![Cell::new(
+        "connections (peak of limit)",
+        CellStatus::Neutral,
+    )];
+    for env in envs {
+        let own: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                f.environment.as_deref() == Some(&env.name)
+                    && f.rule.starts_with("PA6")
+                    && f.subject.as_deref() == Some(CAPACITY_SUBJECT)
+            })
+            .collect();
+        summary.push(summary_cell(&own));
+        let text = results
+            .iter()
+            .find(|r| r.environment == env.name)
+            .map_or_else(|| "?".to_string(), EnvCapacity::cell_text);
+        let worst_finding = own
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+            .max_by_key(|f| (f.severity, !f.unknown));
+        let text = match worst_finding {
+            Some(f) => format!("{text} ({})", f.rule),
+            None => text,
+        };
+        detail.push(Cell::new(text, worst(&own).unwrap_or(CellStatus::Ok)));
+    }
+    vec![summary, detail]
 }
 
 fn worst(findings: &[&Finding]) -> Option<CellStatus> {

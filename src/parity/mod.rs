@@ -5,10 +5,12 @@
 //! Checks, one module each: [`taskdef`] (1: task definitions and service settings), [`names`]
 //! (2: variable names), [`secrets`] (3: referenced secrets exist), [`permissions`] (4: IAM,
 //! through the static evaluator in [`iam`]), [`values`] (5: loopback and placeholders) and
-//! [`matrix`] (6: the environments × checks table). [`unreadable`] turns every failed read into an
+//! [`matrix`] (6: the environments × checks table) and [`capacity`] (7: connection pools against
+//! the database's limit, when configured). [`unreadable`] turns every failed read into an
 //! unknown finding.
 
 pub mod canonical;
+pub mod capacity;
 pub mod environment;
 pub mod iam;
 pub mod matrix;
@@ -31,6 +33,7 @@ use crate::config::{Config, EnvironmentConfig};
 use crate::diagnostics::{sort_findings, Finding, RuleInfo};
 use crate::error::{Error, Result};
 use crate::output::Report;
+use capacity::CapacitySettings;
 pub use environment::Environment;
 pub use snapshot::Snapshot;
 use std::path::{Path, PathBuf};
@@ -53,6 +56,8 @@ pub struct ParityOptions {
     pub simulate: bool,
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// `[capacity]` and the environments' databases; `None` when neither is configured.
+    pub capacity: Option<CapacitySettings>,
 }
 
 /// One `[environments.NAME]`, with its snapshot path resolved against the config file.
@@ -89,6 +94,18 @@ impl ParityOptions {
                 }
             }
         }
+        let any_database = config.environments.values().any(|e| e.database.is_some());
+        let capacity = (config.capacity.is_some() || any_database).then(|| CapacitySettings {
+            config: config.capacity.clone().unwrap_or_default(),
+            configured_limits: config
+                .environments
+                .iter()
+                .filter_map(|(name, e)| {
+                    let db = e.database.as_ref()?;
+                    Some((name.clone(), (db.max_connections?, db.reserved_connections)))
+                })
+                .collect(),
+        });
         Ok(ParityOptions {
             environments,
             expected_differences: config.parity.expected_differences.clone(),
@@ -96,6 +113,7 @@ impl ParityOptions {
             verify_secret_keys: false,
             simulate: false,
             progress: false,
+            capacity,
         })
     }
 
@@ -150,6 +168,7 @@ pub async fn parity(options: &ParityOptions) -> Result<Report> {
         expected_differences: options.expected_differences.clone(),
         required: options.required.clone(),
         verify_secret_keys: options.verify_secret_keys,
+        capacity: options.capacity.clone(),
     };
     let mut report = run_checks(&envs, &settings);
     if options.simulate {
@@ -174,10 +193,41 @@ async fn simulate(_envs: &[Environment], _sources: &[EnvironmentSource]) -> Resu
 }
 
 async fn load_environment(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
-    if let Some(path) = &source.config.snapshot {
-        return Snapshot::load(path);
+    let mut snapshot = match &source.config.snapshot {
+        Some(path) => Snapshot::load(path)?,
+        None => read_live(source, options).await?,
+    };
+    read_database_url(source, &mut snapshot).await?;
+    Ok(snapshot)
+}
+
+/// `[environments.NAME.database] url_env`: the limit read live replaces any other (unless
+/// `max_connections` is given, which wins over every read).
+async fn read_database_url(source: &EnvironmentSource, snapshot: &mut Snapshot) -> Result<()> {
+    let Some(db) = &source.config.database else {
+        return Ok(());
+    };
+    let Some(var) = &db.url_env else {
+        return Ok(());
+    };
+    if db.max_connections.is_some() {
+        return Ok(());
     }
-    read_live(source, options).await
+    let url = match std::env::var(var) {
+        Ok(v) if !v.is_empty() => v,
+        _ => {
+            return Err(Error::Usage(format!(
+                "[environments.{}.database] url_env names the environment variable {var}, which is not set",
+                source.name
+            )))
+        }
+    };
+    let limit = capacity::live::read(&url).await;
+    snapshot
+        .capacity
+        .get_or_insert_with(Default::default)
+        .database = Some(limit);
+    Ok(())
 }
 
 #[cfg(feature = "aws")]
@@ -211,7 +261,9 @@ pub async fn take_snapshot(source: &EnvironmentSource, progress: bool) -> Result
         progress,
         ..ParityOptions::default()
     };
-    read_live(source, &options).await
+    let mut snapshot = read_live(source, &options).await?;
+    read_database_url(source, &mut snapshot).await?;
+    Ok(snapshot)
 }
 
 /// Check settings that do not depend on where the environments came from.
@@ -220,6 +272,7 @@ pub struct CheckSettings {
     pub expected_differences: Vec<String>,
     pub required: Vec<String>,
     pub verify_secret_keys: bool,
+    pub capacity: Option<CapacitySettings>,
 }
 
 /// Runs every check over already-loaded environments: the findings and the matrix.
@@ -231,9 +284,14 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(secrets::check(envs, settings.verify_secret_keys));
     findings.extend(permissions::check(envs));
     findings.extend(values::check(envs, &settings.required));
+    let capacity = settings.capacity.as_ref().map(|c| {
+        let (found, results) = capacity::check(envs, c);
+        findings.extend(found);
+        results
+    });
     sort_findings(&mut findings);
     let mut report = Report::new("parity");
-    let table = matrix::build(envs, &findings);
+    let table = matrix::build(envs, &findings, capacity.as_deref());
     // JSON readers get the matrix too (the text formats render `tables`).
     if let Ok(value) = serde_json::to_value(&table) {
         report.json_extra.insert("matrix".into(), value);

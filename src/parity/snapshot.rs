@@ -4,6 +4,7 @@
 //! Plain `environment` values are kept (check 5 judges them), except that values of
 //! secret-looking names are stored as `<redacted>` and credentials inside URLs are cut.
 
+use super::capacity::record::CapacityRecord;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,6 +45,10 @@ pub struct Snapshot {
     /// Results of `--verify-secret-keys` (live runs only): whether a referenced JSON key exists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secret_keys: Vec<SecretKeyCheck>,
+    /// The database's connection limit and the services' scaling ranges, when the
+    /// environment names a database (`[environments.NAME.database]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityRecord>,
 }
 
 impl Snapshot {
@@ -62,6 +67,7 @@ impl Snapshot {
             roles: Vec::new(),
             unreadable: Vec::new(),
             secret_keys: Vec::new(),
+            capacity: None,
         }
     }
 
@@ -160,6 +166,7 @@ impl Snapshot {
                     .iter()
                     .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
             )
+            .chain(self.capacity.iter().flat_map(CapacityRecord::failed_reads))
             .collect()
     }
 }

@@ -10,10 +10,12 @@
 //!
 //! Modules: `ecs` (services and the task definitions they run), `secrets` (Secrets Manager,
 //! SSM and KMS metadata, `--verify-secret-keys`), `iam` (roles and their policies,
-//! `--simulate`).
+//! `--simulate`), `rds` (the database's connection limit and the services' scaling ranges,
+//! for capacity).
 
 mod ecs;
 mod iam;
+mod rds;
 mod secrets;
 
 pub use iam::simulate;
@@ -120,6 +122,8 @@ pub(super) struct Clients {
     pub(super) kms: aws_sdk_kms::Client,
     pub(super) iam: aws_sdk_iam::Client,
     pub(super) sts: aws_sdk_sts::Client,
+    pub(super) rds: aws_sdk_rds::Client,
+    pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
 }
 
 /// The SDK configuration of one environment: the standard chain, narrowed by the environment's
@@ -170,6 +174,8 @@ pub(super) fn clients(sdk: &SdkConfig) -> Clients {
         kms: aws_sdk_kms::Client::new(sdk),
         iam: aws_sdk_iam::Client::new(sdk),
         sts: aws_sdk_sts::Client::new(sdk),
+        rds: aws_sdk_rds::Client::new(sdk),
+        autoscaling: aws_sdk_applicationautoscaling::Client::new(sdk),
     }
 }
 
@@ -272,6 +278,9 @@ pub async fn read_environment(
     iam::read_roles(&c, limit, &bar, &mut snap).await;
     if options.verify_secret_keys {
         secrets::verify_secret_keys(&c, limit, &bar, &mut snap).await;
+    }
+    if let Some(db) = &config.database {
+        rds::read_capacity(&c, &cluster, db, &bar, &mut snap).await;
     }
     bar.finish_and_clear();
     Ok(snap)
