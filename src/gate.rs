@@ -123,8 +123,11 @@ mod tests {
     use crate::diagnostics::Severity;
     use std::path::Path;
 
+    const TEST_RULE: crate::diagnostics::RuleInfo =
+        crate::diagnostics::RuleInfo::new("X001", "x", Severity::Error, "test rule", "");
+
     fn finding(severity: Severity) -> Finding {
-        Finding::new("X001", "x", severity, "m")
+        Finding::new(&TEST_RULE, severity, "m")
     }
 
     #[test]

@@ -330,7 +330,7 @@ fn mariadb_inline_references_are_managed_foreign_keys() {
     let live = db.query("SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND constraint_type = 'FOREIGN KEY' ORDER BY 1");
     assert_eq!(live, ["c_ibfk_1", "c_ibfk_2"]);
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
-    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.code).collect();
     assert!(!rules.contains(&"RC110"), "{:#?}", report.findings);
     // Dropping it by hand is noticed: the model expects it.
     db.exec("ALTER TABLE c DROP FOREIGN KEY c_ibfk_1;");

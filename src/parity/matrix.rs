@@ -95,7 +95,7 @@ fn capacity_rows(
             .iter()
             .filter(|f| {
                 f.environment.as_deref() == Some(&env.name)
-                    && f.rule.starts_with("PA6")
+                    && f.rule.code.starts_with("PA6")
                     && f.subject.as_deref() == Some(CAPACITY_SUBJECT)
             })
             .collect();

@@ -12,7 +12,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "a statement uses a table or column that a later statement of the file drops or renames",
     doc: include_str!("../../../rules/PF123.md"),
-    fix: Some(Applicability::Safe),
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 pub struct ReadRemovedLater;
