@@ -263,11 +263,17 @@ fn suppression_comments_silence_only_what_they_name() {
         "-- preflight: ignore PF101\nCREATE TABLE a (id int);\nCREATE TABLE b (id int); -- preflight: ignore create-table-without-if-not-exists\n-- preflight: ignore PF102\nCREATE TABLE c (id int);\n",
     );
     let out = lint_json(tmp.path(), [file.as_os_str()], 1);
-    let lines: Vec<u64> = json_findings(&out)
+    let found: Vec<(String, u64)> = json_findings(&out)
         .iter()
-        .map(|f| f["line"].as_u64().unwrap())
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(lines, [5]);
+    // The ignore of PF102 on line 4 suppressed nothing, which is reported too (PF005).
+    assert_eq!(found, [("PF005".into(), 4), ("PF101".into(), 5)]);
 
     let whole = write(
         tmp.path(),
@@ -463,4 +469,70 @@ fn rules_lists_every_lint_rule_and_explain_prints_one() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no rule is called `PF999`"));
+}
+
+#[test]
+fn suppressions_are_checked_like_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A typo in the code: reported with the code it meant, and PF101 is not suppressed.
+    let typo = write(
+        tmp.path(),
+        "typo.sql",
+        "-- preflight: ignore PF1O1\nCREATE TABLE a (id int);\n",
+    );
+    let findings = json_findings(&lint_json(tmp.path(), [typo.as_os_str()], 1));
+    let got: Vec<(&str, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("PF004", 1, 22), ("PF101", 2, 1)]);
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("did you mean `PF101`?"),
+        "{}",
+        findings[0]["message"]
+    );
+
+    // A suppression whose statement is retry-safe now: reported at info, so lint still passes.
+    let unused = write(
+        tmp.path(),
+        "unused.sql",
+        "-- keep me\n-- preflight: ignore PF101\r\nCREATE TABLE IF NOT EXISTS a (id int);\n",
+    );
+    let findings = json_findings(&lint_json(tmp.path(), [unused.as_os_str()], 0));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "PF005");
+    assert_eq!(findings[0]["severity"], "info");
+    assert_eq!(findings[0]["line"], 2);
+    // `--fail-on info` fails on it; `fix` removes exactly that line.
+    lint_json(
+        tmp.path(),
+        ["--fail-on", "info", unused.to_str().unwrap()],
+        1,
+    );
+    preflight(tmp.path())
+        .arg("fix")
+        .arg(&unused)
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(&unused).unwrap(),
+        "-- keep me\nCREATE TABLE IF NOT EXISTS a (id int);\n"
+    );
+
+    // A suppression that did its job is not reported, nor is PF001's once reviewed.
+    let used = write(
+        tmp.path(),
+        "used.sql",
+        "-- preflight: ignore PF101\nCREATE TABLE a (id int);\nCREATE TABLE b (id int); -- preflight: ignore PF101\n-- preflight: ignore PF001\nALTER TABLE a FROBNICATE;\n",
+    );
+    assert!(json_findings(&lint_json(tmp.path(), [used.as_os_str()], 0)).is_empty());
 }

@@ -4,8 +4,9 @@
 use super::guards::Guards;
 use super::rule::{Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
+use super::rules::{invalid_suppression, unused_suppression};
 use super::sequence::Sequence;
-use super::suppress::{self, CodeSet};
+use super::suppress::{self, Directive, Table};
 use super::LintOptions;
 use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::source::SourceFile;
@@ -27,65 +28,67 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
         .copied()
         .filter(|r| r.dialects().contains(&parsed.dialect) && options.is_enabled(r.info()))
         .collect();
-    let first_start = parsed
+    let mut table = Table::default();
+    let bom = source.bom_len();
+    // The gap before the first statement holds the file's `ignore-file` comments too.
+    let first_end = parsed
         .statements
         .first()
         .map_or(text.len(), |s| s.range.start);
-    let file_suppressed = suppress::file_level(text, first_start);
+    let first_gap = table.scan(
+        text,
+        bom..first_end,
+        &[Directive::Ignore, Directive::IgnoreFile],
+    );
+    let (file_ids, first_ids): (Vec<usize>, Vec<usize>) = first_gap
+        .into_iter()
+        .partition(|&id| table.suppressions[id].directive == Directive::IgnoreFile);
     let mut emit = Emitter {
         source,
         path: source.display_path(),
         options,
-        file_suppressed: file_suppressed.as_ref(),
+        file_ids,
+        table,
         findings: Vec::new(),
     };
     let mut guards = Guards::default();
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
     let model = runner.model(parsed.dialect, source).model;
     let sequence = Sequence::new(&parsed.statements, model);
-    let mut previous_end = source.bom_len();
+    let mut previous_end = None;
     for statement in &parsed.statements {
-        let gap = if previous_end == source.bom_len() {
-            previous_end
-        } else {
-            suppress::gap_start(text, previous_end)
+        let mut ids = match previous_end {
+            None => first_ids.clone(),
+            Some(end) => emit.scan(suppress::gap_start(text, end)..statement.range.start),
         };
-        let suppressed = suppress::for_statement(text, gap, &statement.range);
+        ids.extend(emit.scan(trailing(text, statement)));
         let seq = Some((&sequence, statement.index));
-        check(
-            &rules,
-            parsed,
-            (statement, seq),
-            &guards,
-            suppressed.as_ref(),
-            &mut emit,
-        );
+        check(&rules, parsed, (statement, seq), &guards, &ids, &mut emit);
         guards.record(statement);
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
-            let own =
-                suppress::for_statement(text, suppress::gap_start(text, nested_end), &inner.range);
-            let combined = match (&suppressed, own) {
-                (Some(CodeSet::All), _) | (_, Some(CodeSet::All)) => Some(CodeSet::All),
-                (Some(CodeSet::Some(a)), Some(CodeSet::Some(b))) => {
-                    Some(CodeSet::Some(a.iter().chain(&b).cloned().collect()))
-                }
-                (a, b) => a.clone().or(b),
-            };
-            let outer = (inner, None);
-            check(&rules, parsed, outer, &guards, combined.as_ref(), &mut emit);
+            let mut own = ids.clone();
+            own.extend(emit.scan(suppress::gap_start(text, nested_end)..inner.range.start));
+            own.extend(emit.scan(trailing(text, inner)));
+            check(&rules, parsed, (inner, None), &guards, &own, &mut emit);
             guards.record(inner);
             nested_end = inner.range.end;
         }
-        previous_end = statement.range.end;
+        previous_end = Some(statement.range.end);
+    }
+    // After the last statement a suppression applies to nothing, but is still read (PF005).
+    if let Some(end) = previous_end {
+        emit.table
+            .scan(text, suppress::gap_start(text, end)..text.len(), &[]);
     }
     for rule in &rules {
         let mut violations = Vec::new();
         rule.check_file(parsed, &mut violations);
         for v in violations {
-            emit.push(rule.info(), v, None);
+            emit.push(rule.info(), v, &[]);
         }
     }
+    emit.check_suppressions(&rules);
     emit.findings
 }
 
@@ -100,12 +103,17 @@ const EXISTENCE_RULES: &[&str] = &[
 /// A statement, with the file's sequence analysis and its index there (top-level statements).
 type Checked<'a> = (&'a Statement, Option<(&'a Sequence, usize)>);
 
+/// A comment after the statement on its last line.
+fn trailing(text: &str, statement: &Statement) -> std::ops::Range<usize> {
+    statement.range.end..suppress::line_end(text, statement.range.end)
+}
+
 fn check(
     rules: &[&dyn Rule],
     parsed: &ParsedFile,
     (statement, sequence): Checked,
     guards: &Guards,
-    suppressed: Option<&CodeSet>,
+    suppressed: &[usize],
     emit: &mut Emitter,
 ) {
     let cx = StatementCx {
@@ -135,17 +143,62 @@ struct Emitter<'a> {
     /// `source.display_path()`, formatted once rather than per finding.
     path: String,
     options: &'a LintOptions,
-    file_suppressed: Option<&'a CodeSet>,
+    /// The `ignore-file` comments before the first statement.
+    file_ids: Vec<usize>,
+    table: Table,
     findings: Vec<Finding>,
 }
 
 impl Emitter<'_> {
-    fn push(&mut self, info: &'static RuleInfo, v: Violation, suppressed: Option<&CodeSet>) {
-        if self.file_suppressed.is_some_and(|s| s.covers(info))
-            || suppressed.is_some_and(|s| s.covers(info))
-        {
+    /// Reads the suppression comments of a gap; returns the ids of the `ignore` ones.
+    fn scan(&mut self, range: std::ops::Range<usize>) -> Vec<usize> {
+        self.table
+            .scan(&self.source.text, range, &[Directive::Ignore])
+    }
+
+    fn push(&mut self, info: &'static RuleInfo, v: Violation, suppressed: &[usize]) {
+        // Both are asked (no short circuit), so that each comment that covers it counts as used.
+        let by_file = self.table.suppresses(&self.file_ids, info);
+        if by_file | self.table.suppresses(suppressed, info) {
             return;
         }
+        self.emit(info, v);
+    }
+
+    /// PF004 and PF005, from what the other rules' findings used. Only an `ignore-file` that
+    /// names them (not a blanket one, which would hide its own unused report) suppresses them.
+    fn check_suppressions(&mut self, rules: &[&dyn Rule]) {
+        let enabled: Vec<&'static RuleInfo> = rules.iter().map(|r| r.info()).collect();
+        let mut violations = Vec::new();
+        if enabled.contains(&&invalid_suppression::INFO) {
+            violations.extend(
+                invalid_suppression::check(&self.table)
+                    .into_iter()
+                    .map(|v| (&invalid_suppression::INFO, v)),
+            );
+        }
+        if enabled.contains(&&unused_suppression::INFO) {
+            violations.extend(
+                unused_suppression::check(self.source, &self.table, &enabled)
+                    .into_iter()
+                    .map(|v| (&unused_suppression::INFO, v)),
+            );
+        }
+        violations.sort_by_key(|(_, v)| (v.range.start, v.range.end));
+        for (info, v) in violations {
+            let named = self.file_ids.iter().any(|&id| {
+                self.table.suppressions[id]
+                    .codes
+                    .iter()
+                    .any(|c| c.names(info))
+            });
+            if !named {
+                self.emit(info, v);
+            }
+        }
+    }
+
+    fn emit(&mut self, info: &'static RuleInfo, v: Violation) {
         let mut finding =
             Finding::new(info, self.options.severity_of(info), v.message).at(Location {
                 path: Some(self.path.clone()),

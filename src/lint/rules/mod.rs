@@ -22,6 +22,7 @@ mod drop_column;
 mod drop_constraint;
 mod drop_object;
 mod insert_without_conflict;
+pub(super) mod invalid_suppression;
 mod mysql_ddl_in_transaction;
 mod psql_meta_command;
 mod read_removed_later;
@@ -29,6 +30,7 @@ mod rename;
 mod unnamed_index;
 mod unparsed_statement;
 mod unterminated_literal;
+pub(super) mod unused_suppression;
 
 use super::rule::Rule;
 use crate::diagnostics::RuleInfo;
@@ -91,6 +93,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unparsed_statement::UnparsedStatement,
     &unterminated_literal::UnterminatedLiteral,
     &psql_meta_command::PsqlMetaCommand,
+    &invalid_suppression::InvalidSuppression,
+    &unused_suppression::UnusedSuppression,
     &create_table::CreateTable,
     &create_index::CreateIndex,
     &unnamed_index::UnnamedIndex,
@@ -122,6 +126,8 @@ pub const INFOS: &[RuleInfo] = &[
     unparsed_statement::INFO,
     unterminated_literal::INFO,
     psql_meta_command::INFO,
+    invalid_suppression::INFO,
+    unused_suppression::INFO,
     create_table::INFO,
     create_index::INFO,
     unnamed_index::INFO,
