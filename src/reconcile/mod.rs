@@ -274,7 +274,7 @@ async fn run(
                     return Err(Error::Database(format!(
                         "no migration tracker table in {}: looked for {}; pass --tracker NAME, check --schema, or describe your own table in [migrations.generic_tracker]",
                         if schema.is_empty() { "the database".to_string() } else { format!("schema {schema}") },
-                        trackers::TRACKER_TABLES.join(", ")
+                        trackers::tracker_tables().join(", ")
                     )))
                 }
                 many => {
@@ -514,7 +514,7 @@ async fn find_tracker_tables(
         Some((s, t)) => (Some(s), Some(t)),
         None => (None, generic),
     };
-    let mut names: Vec<String> = trackers::TRACKER_TABLES
+    let mut names: Vec<String> = trackers::tracker_tables()
         .iter()
         .map(|t| trackers::literal(t))
         .collect();
