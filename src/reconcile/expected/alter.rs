@@ -88,27 +88,20 @@ impl Replayer {
                 constraint,
                 not_valid,
             } => self.add_table_constraint(table, constraint, !*not_valid),
-            AlterTableOperation::DropConstraint { name, .. } => {
-                let name = self.engine.ident(name);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-                self.drop_index(Some(table), &name);
-            }
-            AlterTableOperation::DropForeignKey { name, .. } => {
-                let name = self.engine.ident(name);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-            }
-            AlterTableOperation::DropPrimaryKey { .. } => {
-                let name = self.engine.primary_key_name(table);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-                self.drop_index(Some(table), &name);
-            }
-            AlterTableOperation::DropIndex { name } => {
-                let name = self.engine.ident(name);
-                self.drop_index(Some(table), &name);
-            }
+            AlterTableOperation::DropConstraint { .. }
+            | AlterTableOperation::DropForeignKey { .. }
+            | AlterTableOperation::DropPrimaryKey { .. }
+            | AlterTableOperation::DropIndex { .. } => self.drop_from_table(table, op),
             AlterTableOperation::ValidateConstraint { name } => {
                 self.validate_constraint(table, name)
             }
+            other => self.other_alter(table, other),
+        }
+    }
+
+    /// Table options without a schema effect, and what is not modelled.
+    fn other_alter(&mut self, table: &str, op: &AlterTableOperation) {
+        match op {
             AlterTableOperation::EnableRowLevelSecurity
             | AlterTableOperation::DisableRowLevelSecurity
             | AlterTableOperation::ForceRowLevelSecurity
@@ -132,6 +125,31 @@ impl Replayer {
                     words.join(" ")
                 ));
             }
+        }
+    }
+
+    /// `DROP CONSTRAINT | FOREIGN KEY | PRIMARY KEY | INDEX` (and the index behind a key).
+    fn drop_from_table(&mut self, table: &str, op: &AlterTableOperation) {
+        match op {
+            AlterTableOperation::DropConstraint { name, .. } => {
+                let name = self.engine.ident(name);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+                self.drop_index(Some(table), &name);
+            }
+            AlterTableOperation::DropForeignKey { name, .. } => {
+                let name = self.engine.ident(name);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+            }
+            AlterTableOperation::DropPrimaryKey { .. } => {
+                let name = self.engine.primary_key_name(table);
+                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
+                self.drop_index(Some(table), &name);
+            }
+            AlterTableOperation::DropIndex { name } => {
+                let name = self.engine.ident(name);
+                self.drop_index(Some(table), &name);
+            }
+            _ => {}
         }
     }
 

@@ -230,6 +230,13 @@ impl Replayer {
             Statement::DropTrigger(t) => self.drop_trigger(t),
             Statement::CreatePolicy(p) => self.create_policy(p),
             Statement::DropPolicy(p) => self.drop_policy(p),
+            other => self.other_statement(other),
+        }
+    }
+
+    /// Data changes, statements without a schema effect, and what is not modelled.
+    fn other_statement(&mut self, ast: &Statement) {
+        match ast {
             Statement::Insert(_)
             | Statement::Update(_)
             | Statement::Delete(_)
