@@ -43,8 +43,8 @@ impl Runner {
 
     /// A tracker name as reconcile spells it (`auto` and unknown names give `None`).
     pub fn named(name: &str) -> Option<Runner> {
-        crate::reconcile::trackers::NAMES
-            .iter()
+        crate::reconcile::trackers::names()
+            .into_iter()
             .find(|n| n.eq_ignore_ascii_case(name))
             .map(|n| Runner { tool: Some(n) })
     }
@@ -52,9 +52,8 @@ impl Runner {
     /// The tool whose file layout `dir` has (reconcile's layout detection), when exactly one
     /// tool's layout matches.
     pub fn detect(dir: &Path) -> Runner {
-        let matches: Vec<&'static str> = crate::reconcile::trackers::NAMES
-            .iter()
-            .copied()
+        let matches: Vec<&'static str> = crate::reconcile::trackers::names()
+            .into_iter()
             .filter(|n| *n != "generic" && crate::reconcile::trackers::layout_matches(n, dir))
             .collect();
         match matches.as_slice() {

@@ -314,7 +314,7 @@ fn runner(ctx: &Context, flag: Option<&str>, paths: &[PathBuf]) -> Result<Runner
             Runner::named(name).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown tracker `{name}`; use one of: {}",
-                    crate::reconcile::trackers::NAMES.join(", ")
+                    crate::reconcile::trackers::names().join(", ")
                 ))
             })?
         }

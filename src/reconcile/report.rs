@@ -70,6 +70,21 @@ fn locate(mut f: Finding, file: &MigrationFile, at: Option<&ObjectCheck>) -> Fin
     f.with_subject(file.name.clone())
 }
 
+/// What one row's finding is built from.
+struct Facts<'a> {
+    row: &'a MigrationStatus,
+    file: &'a MigrationFile,
+    tool: &'a str,
+    ctx: &'a Context<'a>,
+    exist: Vec<&'a ObjectCheck>,
+    absent: Vec<&'a ObjectCheck>,
+    missing: Vec<&'a ObjectCheck>,
+    drifted: Vec<&'a ObjectCheck>,
+    still: Vec<&'a ObjectCheck>,
+    /// The tracker's command that records the migration as applied.
+    mark: String,
+}
+
 pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
     // "generic has no record" tells the user nothing; their own table's name does.
     let tool = match ctx.tracker.name() {
@@ -111,206 +126,281 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
         let drifted = with_state(row, ObjectState::Drifted);
         let still = with_state(row, ObjectState::StillPresent);
         let mark = ctx.tracker.mark_applied(file, ctx.engine, ctx.dir);
-        let f = match row.status {
-            Status::Applied | Status::Pending => None,
-            Status::AppliedUnrecorded => Some(
+        let facts = Facts {
+            row,
+            file,
+            tool: &tool,
+            ctx,
+            exist,
+            absent,
+            missing,
+            drifted,
+            still,
+            mark,
+        };
+        let f = unrecorded_finding(&facts)
+            .or_else(|| recorded_finding(&facts))
+            .or_else(|| run_state_finding(&facts))
+            .or_else(|| unverifiable_finding(&facts));
+        out.extend(f);
+    }
+    out
+}
+
+/// A migration the tracker has no record of, whose objects (some or all) exist.
+fn unrecorded_finding(facts: &Facts<'_>) -> Option<Finding> {
+    let Facts {
+        row,
+        file,
+        tool,
+        exist,
+        absent,
+        mark,
+        ..
+    } = facts;
+    match row.status {
+        Status::AppliedUnrecorded => Some(
+            locate(
+                Finding::for_rule(&crate::reconcile::APPLIED_UNRECORDED,
+                    format!(
+                        "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
+                        file.name,
+                        list(exist)
+                    ),
+                ),
+                file,
+                exist.first().copied(),
+            )
+            .with_note(format!(
+                "make it retry-safe (`preflight fix {}`) and let the deploy re-run it",
+                file.source.display_path()
+            ))
+            .with_note(format!("or, as its changes are complete, record it as applied: {mark}")),
+        ),
+        Status::Partial => Some(
+            locate(
+                Finding::for_rule(&crate::reconcile::PARTIALLY_APPLIED,
+                    format!(
+                        "{} ran part-way: {} of {} objects exist; missing: {}",
+                        file.name,
+                        exist.len(),
+                        exist.len() + absent.len(),
+                        list(absent)
+                    ),
+                ),
+                file,
+                absent.first().copied(),
+            )
+            .with_note(format!(
+                "make it retry-safe (`preflight fix {}`) so the deploy can finish it, or finish it by hand",
+                file.source.display_path()
+            ))
+            .with_note(format!(
+                "record it as applied only once every object exists: {mark}"
+            )),
+        ),
+        _ => None,
+    }
+}
+
+/// A recorded migration whose objects or file differ from what ran.
+fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
+    let Facts {
+        row,
+        file,
+        tool,
+        ctx,
+        missing,
+        drifted,
+        still,
+        ..
+    } = facts;
+    match row.status {
+        Status::MissingObjects => Some(
+            locate(
+                Finding::for_rule(&crate::reconcile::MISSING_OBJECTS,
+                    format!(
+                        "{tool} records {} as applied but {} of its objects are missing: {}",
+                        file.name,
+                        missing.len(),
+                        list(missing)
+                    ),
+                ),
+                file,
+                missing.first().copied(),
+            )
+            .with_note("something dropped them after the migration ran, or it ran against another database; re-create them with a new migration"),
+        ),
+        Status::Drifted => {
+            let mut details: Vec<String> = drifted
+                .iter()
+                .flat_map(|o| o.differences.iter().map(move |d| format!("{}: {d}", o.id)))
+                .collect();
+            details.extend(still.iter().map(|o| format!("{} was dropped by it but still exists", o.id)));
+            let first = drifted.first().or(still.first()).copied();
+            let mut f = locate(
+                Finding::for_rule(&crate::reconcile::SCHEMA_DRIFT,
+                    format!(
+                        "{} is recorded as applied but the database differs from it: {}",
+                        file.name,
+                        details.first().cloned().unwrap_or_default()
+                    ),
+                ),
+                file,
+                first,
+            );
+            for d in details.iter().skip(1) {
+                f = f.with_note(d.clone());
+            }
+            Some(f.with_note(
+                "someone changed the database by hand; write a migration that makes the change, or revert it",
+            ))
+        }
+        Status::ChecksumMismatch => {
+            let (recorded, computed) = match &row.checksum {
+                ChecksumCheck::Mismatch { recorded, computed } => (recorded.clone(), computed.clone()),
+                _ => Default::default(),
+            };
+            Some(
                 locate(
-                    Finding::for_rule(&crate::reconcile::APPLIED_UNRECORDED,
+                    Finding::for_rule(&crate::reconcile::CHECKSUM_MISMATCH,
                         format!(
-                            "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
-                            file.name,
-                            list(&exist)
+                            "{} was edited after it was applied: {tool} recorded checksum {recorded}, the file now gives {computed}",
+                            file.name
                         ),
                     ),
                     file,
-                    exist.first().copied(),
+                    None,
                 )
-                .with_note(format!(
-                    "make it retry-safe (`preflight fix {}`) and let the deploy re-run it",
-                    file.source.display_path()
-                ))
-                .with_note(format!("or, as its changes are complete, record it as applied: {mark}")),
-            ),
-            Status::Partial => Some(
+                .with_note(ctx.tracker.accept_checksum(file, &computed, ctx.engine)),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// A failed, dirty or out-of-order migration.
+fn run_state_finding(facts: &Facts<'_>) -> Option<Finding> {
+    let Facts {
+        row,
+        file,
+        tool,
+        ctx,
+        exist,
+        absent,
+        ..
+    } = facts;
+    match row.status {
+        Status::Dirty | Status::Failed => {
+            let what = match (&row.status, row.record.as_ref().map(|r| &r.state)) {
+                (Status::Dirty, _) => {
+                    "is marked dirty: a run started and did not finish".to_string()
+                }
+                (_, Some(RecordState::Failed(why))) => format!("failed: {why}"),
+                _ => "failed".to_string(),
+            };
+            Some(
                 locate(
-                    Finding::for_rule(&crate::reconcile::PARTIALLY_APPLIED,
+                    Finding::for_rule(
+                        &crate::reconcile::FAILED_MIGRATION,
                         format!(
-                            "{} ran part-way: {} of {} objects exist; missing: {}",
+                            "{tool} says {} {what}; {} of its objects exist, {} missing{}",
                             file.name,
                             exist.len(),
-                            exist.len() + absent.len(),
-                            list(&absent)
+                            absent.len(),
+                            if absent.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", list(absent))
+                            }
                         ),
                     ),
                     file,
                     absent.first().copied(),
                 )
-                .with_note(format!(
-                    "make it retry-safe (`preflight fix {}`) so the deploy can finish it, or finish it by hand",
-                    file.source.display_path()
-                ))
-                .with_note(format!(
-                    "record it as applied only once every object exists: {mark}"
-                )),
-            ),
-            Status::MissingObjects => Some(
-                locate(
-                    Finding::for_rule(&crate::reconcile::MISSING_OBJECTS,
-                        format!(
-                            "{tool} records {} as applied but {} of its objects are missing: {}",
-                            file.name,
-                            missing.len(),
-                            list(&missing)
-                        ),
-                    ),
-                    file,
-                    missing.first().copied(),
-                )
-                .with_note("something dropped them after the migration ran, or it ran against another database; re-create them with a new migration"),
-            ),
-            Status::Drifted => {
-                let mut details: Vec<String> = drifted
-                    .iter()
-                    .flat_map(|o| o.differences.iter().map(move |d| format!("{}: {d}", o.id)))
-                    .collect();
-                details.extend(still.iter().map(|o| format!("{} was dropped by it but still exists", o.id)));
-                let first = drifted.first().or(still.first()).copied();
-                let mut f = locate(
-                    Finding::for_rule(&crate::reconcile::SCHEMA_DRIFT,
-                        format!(
-                            "{} is recorded as applied but the database differs from it: {}",
-                            file.name,
-                            details.first().cloned().unwrap_or_default()
-                        ),
-                    ),
-                    file,
-                    first,
-                );
-                for d in details.iter().skip(1) {
-                    f = f.with_note(d.clone());
-                }
-                Some(f.with_note(
-                    "someone changed the database by hand; write a migration that makes the change, or revert it",
-                ))
-            }
-            Status::ChecksumMismatch => {
-                let (recorded, computed) = match &row.checksum {
-                    ChecksumCheck::Mismatch { recorded, computed } => (recorded.clone(), computed.clone()),
-                    _ => Default::default(),
-                };
-                Some(
-                    locate(
-                        Finding::for_rule(&crate::reconcile::CHECKSUM_MISMATCH,
-                            format!(
-                                "{} was edited after it was applied: {tool} recorded checksum {recorded}, the file now gives {computed}",
-                                file.name
-                            ),
-                        ),
-                        file,
-                        None,
-                    )
-                    .with_note(ctx.tracker.accept_checksum(file, &computed, ctx.engine)),
-                )
-            }
-            Status::Dirty | Status::Failed => {
-                let what = match (&row.status, row.record.as_ref().map(|r| &r.state)) {
-                    (Status::Dirty, _) => "is marked dirty: a run started and did not finish".to_string(),
-                    (_, Some(RecordState::Failed(why))) => format!("failed: {why}"),
-                    _ => "failed".to_string(),
-                };
-                Some(
-                    locate(
-                        Finding::for_rule(&crate::reconcile::FAILED_MIGRATION,
-                            format!(
-                                "{tool} says {} {what}; {} of its objects exist, {} missing{}",
-                                file.name,
-                                exist.len(),
-                                absent.len(),
-                                if absent.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" ({})", list(&absent))
-                                }
-                            ),
-                        ),
-                        file,
-                        absent.first().copied(),
-                    )
-                    .with_note(ctx.tracker.clear_failed(file, ctx.dir)),
-                )
-            }
-            Status::OutOfOrder => {
-                let advice = ctx
-                    .tracker
-                    .out_of_order_advice()
-                    .unwrap_or_else(|| "check whether your tool will still run it".into());
-                Some(
-                    locate(
-                        Finding::for_rule(&crate::reconcile::OUT_OF_ORDER,
-                            format!(
-                                "{} is pending but older than the newest applied migration",
-                                file.name
-                            ),
-                        ),
-                        file,
-                        None,
-                    )
-                    .with_note(advice),
-                )
-            }
-            Status::Unverifiable if row.record.is_none() => Some(
+                .with_note(ctx.tracker.clear_failed(file, ctx.dir)),
+            )
+        }
+        Status::OutOfOrder => {
+            let advice = ctx
+                .tracker
+                .out_of_order_advice()
+                .unwrap_or_else(|| "check whether your tool will still run it".into());
+            Some(
                 locate(
                     Finding::for_rule(
-                        &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                        &crate::reconcile::OUT_OF_ORDER,
                         format!(
-                            "{} has no record and its objects exist ({}), but {}; whether it ran completely is unknown",
-                            file.name,
-                            list(&exist),
-                            row.detail.clone().unwrap_or_default()
+                            "{} is pending but older than the newest applied migration",
+                            file.name
                         ),
                     ),
                     file,
                     None,
                 )
-                .with_note(UNREAD_UNRECORDED_NOTE)
-                .unknown(),
-            ),
-            Status::Unverifiable if !row.objects.is_empty() => Some(
-                locate(
-                    Finding::for_rule(
-                        &crate::reconcile::UNVERIFIABLE_MIGRATION,
-                        format!(
-                            "{} is recorded as applied and its objects are as expected, but {}; whether all of it ran is unknown",
-                            file.name,
-                            row.detail.clone().unwrap_or_default()
-                        ),
-                    ),
-                    file,
-                    None,
-                )
-                .with_note(UNREAD_NOTE)
-                .unknown(),
-            ),
-            Status::Unverifiable => Some(
-                locate(
-                    Finding::for_rule(&crate::reconcile::UNVERIFIABLE_MIGRATION,
-                        format!(
-                            "{} is recorded as applied but nothing in the catalog shows its effect ({})",
-                            file.name,
-                            row.detail.clone().unwrap_or_default()
-                        ),
-                    ),
-                    file,
-                    None,
-                )
-                .with_note("check its effect by hand; preflight reports it as unknown, not as passed")
-                .unknown(),
-            ),
-            Status::Orphan => None,
-        };
-        out.extend(f);
+                .with_note(advice),
+            )
+        }
+        _ => None,
     }
-    out
+}
+
+/// A migration whose effect preflight cannot see: reported as unknown.
+fn unverifiable_finding(facts: &Facts<'_>) -> Option<Finding> {
+    let Facts {
+        row, file, exist, ..
+    } = facts;
+    match row.status {
+        Status::Unverifiable if row.record.is_none() => Some(
+            locate(
+                Finding::for_rule(
+                    &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                    format!(
+                        "{} has no record and its objects exist ({}), but {}; whether it ran completely is unknown",
+                        file.name,
+                        list(exist),
+                        row.detail.clone().unwrap_or_default()
+                    ),
+                ),
+                file,
+                None,
+            )
+            .with_note(UNREAD_UNRECORDED_NOTE)
+            .unknown(),
+        ),
+        Status::Unverifiable if !row.objects.is_empty() => Some(
+            locate(
+                Finding::for_rule(
+                    &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                    format!(
+                        "{} is recorded as applied and its objects are as expected, but {}; whether all of it ran is unknown",
+                        file.name,
+                        row.detail.clone().unwrap_or_default()
+                    ),
+                ),
+                file,
+                None,
+            )
+            .with_note(UNREAD_NOTE)
+            .unknown(),
+        ),
+        Status::Unverifiable => Some(
+            locate(
+                Finding::for_rule(&crate::reconcile::UNVERIFIABLE_MIGRATION,
+                    format!(
+                        "{} is recorded as applied but nothing in the catalog shows its effect ({})",
+                        file.name,
+                        row.detail.clone().unwrap_or_default()
+                    ),
+                ),
+                file,
+                None,
+            )
+            .with_note("check its effect by hand; preflight reports it as unknown, not as passed")
+            .unknown(),
+        ),
+        _ => None,
+    }
 }
 
 pub fn unmanaged_findings(objects: &[ObjectId]) -> Vec<Finding> {

@@ -4,7 +4,7 @@
 use super::db::Engine;
 use super::expected::{Expected, Owner};
 use super::schema::{differences, ObjectId, ObjectKind, Schema};
-use super::trackers::{ChecksumCheck, Record, RecordState, Tracker, TRACKER_TABLES};
+use super::trackers::{tracker_tables, ChecksumCheck, Record, RecordState, Tracker};
 use crate::layout::{MigrationFile, VersionKey};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -379,7 +379,8 @@ pub fn unmanaged(
     tracker_table: &str,
     engine: Engine,
 ) -> Vec<ObjectId> {
-    let is_tracker = |t: &str| t == tracker_table || TRACKER_TABLES.contains(&t);
+    let tracker_tables = tracker_tables();
+    let is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
     let table_managed = |t: &str| {
         expected
             .schema
@@ -391,7 +392,7 @@ pub fn unmanaged(
             continue;
         }
         // Atlas keeps its revisions table in a schema of the same name.
-        if id.kind == ObjectKind::Schema && TRACKER_TABLES.contains(&id.name.as_str()) {
+        if id.kind == ObjectKind::Schema && tracker_tables.contains(&id.name.as_str()) {
             continue;
         }
         let table = match id.kind {

@@ -109,7 +109,7 @@ pub fn configured_layout(config: &Config) -> Result<Option<Layout>> {
                 .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
             Error::config(
                 &config_path,
-                format!("[migrations] tracker = {name:?} is not a known tracker; use auto or one of: {}", crate::reconcile::trackers::NAMES.join(", ")),
+                format!("[migrations] tracker = {name:?} is not a known tracker; use auto or one of: {}", crate::reconcile::trackers::names().join(", ")),
             )
         }),
     }

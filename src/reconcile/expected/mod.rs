@@ -3,8 +3,10 @@
 //! table created in 5 and altered in 9 is checked for 5 and its altered column for 9, and an
 //! object dropped later is not "missing" for the migration that created it.
 
+mod alter;
 mod fallback;
 mod naming;
+mod objects;
 mod table;
 
 pub use naming::Engine;
@@ -13,7 +15,7 @@ use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema}
 use crate::sql::{ParsedFile, ShapeKind};
 use sqlparser::ast::{
     AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
-    SchemaName, Statement, UserDefinedTypeRepresentation,
+    Statement,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -194,189 +196,47 @@ impl Replayer {
                 table,
                 ..
             } => self.drop(*object_type, names, table.as_ref()),
-            Statement::CreateView(view) => {
-                if let Some(name) = self.name(&view.name) {
-                    let kind = if view.materialized {
-                        ObjectKind::MaterializedView
-                    } else {
-                        ObjectKind::View
-                    };
-                    let id = ObjectId::new(kind, name);
-                    if !(view.if_not_exists && self.exists(&id)) {
-                        self.put(id, Attributes::new());
-                    }
-                }
-            }
+            Statement::CreateView(view) => self.create_view(view),
             Statement::CreateType {
                 name,
                 representation,
-            } => {
-                let Some(name) = self.name(name) else { return };
-                match representation {
-                    Some(UserDefinedTypeRepresentation::Enum { labels }) => {
-                        let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
-                        self.put(
-                            ObjectId::new(ObjectKind::Enum, name),
-                            Attributes::from([("labels", labels.join(", "))]),
-                        );
-                    }
-                    _ => self.opaque(format!("type {name}: only enum types are modelled")),
-                }
-            }
+            } => self.create_type(name, representation.as_ref()),
             Statement::AlterType(alter) => self.alter_type(alter),
-            Statement::CreateDomain(domain) => {
-                if let Some(name) = self.name(&domain.name) {
-                    let ty = self.engine.column_type(&domain.data_type);
-                    self.put(
-                        ObjectId::new(ObjectKind::Domain, name),
-                        Attributes::from([("type", ty)]),
-                    );
-                }
-            }
-            Statement::DropDomain(drop) => {
-                if let Some(name) = self.name(&drop.name) {
-                    self.remove(&ObjectId::new(ObjectKind::Domain, name));
-                }
-            }
+            Statement::CreateDomain(domain) => self.create_domain(domain),
+            Statement::DropDomain(drop) => self.drop_domain(drop),
             Statement::CreateSequence {
                 name,
                 if_not_exists,
                 ..
-            } => {
-                if let Some(name) = self.name(name) {
-                    let id = ObjectId::new(ObjectKind::Sequence, name);
-                    if !(*if_not_exists && self.exists(&id)) {
-                        self.put(id, Attributes::new());
-                    }
-                }
-            }
-            Statement::CreateExtension(ext) => {
-                let id = ObjectId::new(ObjectKind::Extension, ext.name.value.clone());
-                if !(ext.if_not_exists && self.exists(&id)) {
-                    self.put(id, Attributes::new());
-                }
-            }
-            Statement::DropExtension(drop) => {
-                for name in &drop.names {
-                    self.remove(&ObjectId::new(ObjectKind::Extension, name.value.clone()));
-                }
-            }
+            } => self.create_sequence(name, *if_not_exists),
+            Statement::CreateExtension(ext) => self.create_extension(ext),
+            Statement::DropExtension(drop) => self.drop_extension(drop),
             Statement::CreateSchema {
                 schema_name,
                 if_not_exists,
                 ..
-            } => {
-                let name = match schema_name {
-                    SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
-                        n.0.last()
-                            .and_then(|p| p.as_ident())
-                            .map(|i| self.engine.ident(i))
-                    }
-                    SchemaName::UnnamedAuthorization(i) => Some(self.engine.ident(i)),
-                };
-                if let Some(name) = name {
-                    let id = ObjectId::new(ObjectKind::Schema, name);
-                    if !(*if_not_exists && self.exists(&id)) {
-                        self.put(id, Attributes::new());
-                    }
-                }
-            }
-            Statement::CreateFunction(f) => {
-                let Some(name) = self.name(&f.name) else {
-                    return;
-                };
-                let args = self.identity_args(f.args.as_deref());
-                let id = ObjectId::new(ObjectKind::Function, format!("{name}({args})"));
-                if !(f.if_not_exists && self.exists(&id)) {
-                    self.put(id, Attributes::new());
-                }
-            }
+            } => self.create_schema(schema_name, *if_not_exists),
+            Statement::CreateFunction(f) => self.create_function(f),
             Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc),
             Statement::CreateProcedure { name, params, .. } => {
-                let Some(name) = self.name(name) else { return };
-                let args = if self.engine.is_mysql() {
-                    String::new()
-                } else {
-                    params
-                        .as_deref()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
-                        .map(|p| self.engine.column_type(&p.data_type))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                self.put(
-                    ObjectId::new(ObjectKind::Function, format!("{name}({args})")),
-                    Attributes::new(),
-                );
+                self.create_procedure(name, params.as_deref())
             }
             Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc),
             Statement::AlterIndex {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
-            } => {
-                let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
-                    return;
-                };
-                let suffix = format!(".{from}");
-                let ids =
-                    self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix));
-                for id in ids {
-                    let Some(attrs) = self.out.schema.get(&id).cloned() else {
-                        continue;
-                    };
-                    let table = attrs.get("table").cloned().unwrap_or_default();
-                    self.remove(&id);
-                    self.put(
-                        ObjectId::new(ObjectKind::Index, format!("{table}.{to}")),
-                        attrs,
-                    );
-                }
-            }
-            Statement::CreateTrigger(t) => {
-                let (Some(name), Some(table)) = (self.name(&t.name), self.name(&t.table_name))
-                else {
-                    return;
-                };
-                self.put(
-                    ObjectId::on_table(ObjectKind::Trigger, &table, &name),
-                    Attributes::new(),
-                );
-            }
-            Statement::DropTrigger(t) => {
-                let Some(name) = self.name(&t.trigger_name) else {
-                    return;
-                };
-                match t.table_name.as_ref().and_then(|n| self.name(n)) {
-                    Some(table) => {
-                        self.remove(&ObjectId::on_table(ObjectKind::Trigger, &table, &name))
-                    }
-                    None => {
-                        let suffix = format!(".{name}");
-                        for id in self.ids_where(|id| {
-                            id.kind == ObjectKind::Trigger && id.name.ends_with(&suffix)
-                        }) {
-                            self.remove(&id);
-                        }
-                    }
-                }
-            }
-            Statement::CreatePolicy(p) => {
-                if let Some(table) = self.name(&p.table_name) {
-                    let name = self.engine.ident(&p.name);
-                    self.put(
-                        ObjectId::on_table(ObjectKind::Policy, &table, &name),
-                        Attributes::new(),
-                    );
-                }
-            }
-            Statement::DropPolicy(p) => {
-                if let Some(table) = self.name(&p.table_name) {
-                    let name = self.engine.ident(&p.name);
-                    self.remove(&ObjectId::on_table(ObjectKind::Policy, &table, &name));
-                }
-            }
+            } => self.rename_index(name, index_name),
+            Statement::CreateTrigger(t) => self.create_trigger(t),
+            Statement::DropTrigger(t) => self.drop_trigger(t),
+            Statement::CreatePolicy(p) => self.create_policy(p),
+            Statement::DropPolicy(p) => self.drop_policy(p),
+            other => self.other_statement(other),
+        }
+    }
+
+    /// Data changes, statements without a schema effect, and what is not modelled.
+    fn other_statement(&mut self, ast: &Statement) {
+        match ast {
             Statement::Insert(_)
             | Statement::Update(_)
             | Statement::Delete(_)

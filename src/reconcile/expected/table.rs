@@ -4,8 +4,7 @@ use super::naming::{index_column, index_predicate};
 use super::Replayer;
 use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex,
-    CreateTable, Ident, IndexColumn, RenameTableNameKind, TableConstraint,
+    ColumnDef, ColumnOption, CreateIndex, CreateTable, Ident, IndexColumn, TableConstraint,
 };
 use sqlparser::tokenizer::Token;
 
@@ -89,7 +88,7 @@ impl Replayer {
         }
     }
 
-    fn add_column(&mut self, table: &str, column: &ColumnDef) {
+    pub(super) fn add_column(&mut self, table: &str, column: &ColumnDef) {
         let name = self.engine.ident(&column.name);
         let raw_type = column.data_type.to_string().to_lowercase();
         let serial = !self.engine.is_mysql() && SERIAL_TYPES.contains(&raw_type.as_str());
@@ -286,7 +285,12 @@ impl Replayer {
         );
     }
 
-    fn add_table_constraint(&mut self, table: &str, constraint: &TableConstraint, validated: bool) {
+    pub(super) fn add_table_constraint(
+        &mut self,
+        table: &str,
+        constraint: &TableConstraint,
+        validated: bool,
+    ) {
         match constraint {
             TableConstraint::PrimaryKey(pk) => {
                 let columns = self.key_columns(&pk.columns);
@@ -439,170 +443,6 @@ impl Replayer {
         }
     }
 
-    pub(crate) fn alter_table(&mut self, at: &AlterTable) {
-        let Some(table) = self.name(&at.name) else {
-            return;
-        };
-        for op in &at.operations {
-            self.alter_operation(&table, op);
-        }
-    }
-
-    fn column_id(&self, table: &str, column: &Ident) -> ObjectId {
-        ObjectId::on_table(ObjectKind::Column, table, &self.engine.ident(column))
-    }
-
-    fn set_column_attr(&mut self, id: &ObjectId, key: &'static str, value: String) {
-        match self.out.schema.objects.get_mut(id) {
-            Some(attrs) => {
-                attrs.insert(key, value);
-                self.touch(id);
-            }
-            None => self.opaque(format!("{id} is altered but no migration creates it")),
-        }
-    }
-
-    fn alter_operation(&mut self, table: &str, op: &AlterTableOperation) {
-        match op {
-            AlterTableOperation::AddColumn {
-                if_not_exists,
-                column_def,
-                ..
-            } => {
-                let id = self.column_id(table, &column_def.name);
-                if !(*if_not_exists && self.exists(&id)) {
-                    self.add_column(table, column_def);
-                }
-            }
-            AlterTableOperation::DropColumn { column_names, .. } => {
-                for column in column_names {
-                    let name = self.engine.ident(column);
-                    self.remove(&ObjectId::on_table(ObjectKind::Column, table, &name));
-                    self.drop_dependents_of_column(table, &name);
-                }
-            }
-            AlterTableOperation::AlterColumn { column_name, op } => {
-                let id = self.column_id(table, column_name);
-                match op {
-                    AlterColumnOperation::SetNotNull => {
-                        self.set_column_attr(&id, "nullable", "no".into())
-                    }
-                    AlterColumnOperation::DropNotNull => {
-                        self.set_column_attr(&id, "nullable", "yes".into())
-                    }
-                    AlterColumnOperation::SetDefault { value } => {
-                        let d = self.default_of(value);
-                        self.set_column_attr(&id, "default", d)
-                    }
-                    AlterColumnOperation::DropDefault => {
-                        self.set_column_attr(&id, "default", String::new())
-                    }
-                    AlterColumnOperation::SetDataType { data_type, .. } => {
-                        let ty = self.engine.column_type(data_type);
-                        self.set_column_attr(&id, "type", ty)
-                    }
-                    AlterColumnOperation::AddGenerated { .. } => {
-                        self.set_column_attr(&id, "default", "identity".into())
-                    }
-                }
-            }
-            AlterTableOperation::ModifyColumn {
-                col_name,
-                data_type,
-                options,
-                ..
-            } => {
-                self.add_column(table, &column_def(col_name, data_type, options));
-            }
-            AlterTableOperation::ChangeColumn {
-                old_name,
-                new_name,
-                data_type,
-                options,
-                ..
-            } => {
-                let old = self.column_id(table, old_name);
-                self.remove(&old);
-                self.add_column(table, &column_def(new_name, data_type, options));
-            }
-            AlterTableOperation::RenameColumn {
-                old_column_name,
-                new_column_name,
-            } => {
-                let old = self.column_id(table, old_column_name);
-                let new = self.column_id(table, new_column_name);
-                if let Some(attrs) = self.out.schema.objects.remove(&old) {
-                    self.out.owners.remove(&old);
-                    self.out.dropped.insert(old, self.current.clone());
-                    self.put(new, attrs);
-                } else {
-                    self.opaque(format!("{old} is renamed but no migration creates it"));
-                }
-            }
-            AlterTableOperation::RenameTable { table_name } => {
-                let target = match table_name {
-                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.name(n),
-                };
-                if let Some(to) = target {
-                    self.rename_table(table, &to);
-                }
-            }
-            AlterTableOperation::AddConstraint {
-                constraint,
-                not_valid,
-            } => self.add_table_constraint(table, constraint, !*not_valid),
-            AlterTableOperation::DropConstraint { name, .. } => {
-                let name = self.engine.ident(name);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-                self.drop_index(Some(table), &name);
-            }
-            AlterTableOperation::DropForeignKey { name, .. } => {
-                let name = self.engine.ident(name);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-            }
-            AlterTableOperation::DropPrimaryKey { .. } => {
-                let name = self.engine.primary_key_name(table);
-                self.remove(&ObjectId::on_table(ObjectKind::Constraint, table, &name));
-                self.drop_index(Some(table), &name);
-            }
-            AlterTableOperation::DropIndex { name } => {
-                let name = self.engine.ident(name);
-                self.drop_index(Some(table), &name);
-            }
-            AlterTableOperation::ValidateConstraint { name } => {
-                let id =
-                    ObjectId::on_table(ObjectKind::Constraint, table, &self.engine.ident(name));
-                if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
-                    attrs.insert("validated", "true".into());
-                    self.touch(&id);
-                }
-            }
-            AlterTableOperation::EnableRowLevelSecurity
-            | AlterTableOperation::DisableRowLevelSecurity
-            | AlterTableOperation::ForceRowLevelSecurity
-            | AlterTableOperation::NoForceRowLevelSecurity
-            | AlterTableOperation::OwnerTo { .. }
-            | AlterTableOperation::EnableTrigger { .. }
-            | AlterTableOperation::DisableTrigger { .. }
-            | AlterTableOperation::EnableAlwaysTrigger { .. }
-            | AlterTableOperation::EnableReplicaTrigger { .. }
-            | AlterTableOperation::ReplicaIdentity { .. }
-            | AlterTableOperation::SetLogged
-            | AlterTableOperation::SetUnlogged
-            | AlterTableOperation::Algorithm { .. }
-            | AlterTableOperation::Lock { .. }
-            | AlterTableOperation::AutoIncrement { .. } => {}
-            other => {
-                let text = other.to_string();
-                let words: Vec<&str> = text.split_whitespace().take(3).collect();
-                self.opaque(format!(
-                    "ALTER TABLE {table} {} … is not modelled",
-                    words.join(" ")
-                ));
-            }
-        }
-    }
-
     /// PostgreSQL drops indexes and constraints that cover a dropped column.
     pub(crate) fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
         let constraints: Vec<ObjectId> = self
@@ -627,24 +467,5 @@ impl Replayer {
                 self.remove(&id);
             }
         }
-    }
-}
-
-/// The column a MySQL `MODIFY`/`CHANGE COLUMN` leaves behind, as a column definition.
-fn column_def(
-    name: &sqlparser::ast::Ident,
-    data_type: &sqlparser::ast::DataType,
-    options: &[sqlparser::ast::ColumnOption],
-) -> ColumnDef {
-    ColumnDef {
-        name: name.clone(),
-        data_type: data_type.clone(),
-        options: options
-            .iter()
-            .map(|o| sqlparser::ast::ColumnOptionDef {
-                name: None,
-                option: o.clone(),
-            })
-            .collect(),
     }
 }

@@ -3,12 +3,23 @@
 //! `<VERSION>_<NAME>.sql` with an `atlas.sum` integrity file. Each file's hash is a running
 //! SHA-256 over every file name and content up to and including it, base64-encoded.
 
+use super::Descriptor;
 use super::{col, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::diagnostics::{Finding, Severity};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "atlas",
+    aliases: &[],
+    table: Some("atlas_schema_revisions"),
+    recognise: super::any_table,
+    layout: Layout::Atlas,
+    build: |_, _| Ok(Box::new(Atlas)),
+};
 
 pub struct Atlas;
 
@@ -29,16 +40,12 @@ fn read_sum(text: &str) -> Vec<(String, String)> {
 }
 
 impl Tracker for Atlas {
-    fn name(&self) -> &'static str {
-        "atlas"
-    }
-
     fn table(&self) -> (Option<&str>, &str) {
         (Some("atlas_schema_revisions"), "atlas_schema_revisions")
     }
 
-    fn layout(&self) -> Layout {
-        Layout::Atlas
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

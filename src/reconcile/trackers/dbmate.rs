@@ -1,25 +1,32 @@
 //! dbmate: `schema_migrations(version VARCHAR PRIMARY KEY)`, one row per applied migration.
 //! Files `<VERSION>_<NAME>.sql` with `-- migrate:up` / `-- migrate:down` sections. No checksums.
 
+use super::Descriptor;
 use super::{Record, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "dbmate",
+    aliases: &[],
+    table: Some("schema_migrations"),
+    recognise: no_dirty_column,
+    layout: Layout::Dbmate,
+    build: |_, _| Ok(Box::new(Dbmate)),
+};
+
+fn no_dirty_column(table: &super::FoundTable) -> bool {
+    !super::golang_migrate::has_dirty_column(table)
+}
+
 pub struct Dbmate;
 
 impl Tracker for Dbmate {
-    fn name(&self) -> &'static str {
-        "dbmate"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "schema_migrations")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Dbmate
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -2,25 +2,28 @@
 //! per migration, `<VERSION>_<NAME>/up.sql`; the version is the part before the first `_`
 //! with its dashes removed (`2024-01-15-000000_users` → `20240115000000`). No checksums.
 
+use super::Descriptor;
 use super::{Record, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "diesel",
+    aliases: &[],
+    table: Some("__diesel_schema_migrations"),
+    recognise: super::any_table,
+    layout: Layout::Diesel,
+    build: |_, _| Ok(Box::new(Diesel)),
+};
+
 pub struct Diesel;
 
 impl Tracker for Diesel {
-    fn name(&self) -> &'static str {
-        "diesel"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "__diesel_schema_migrations")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Diesel
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

@@ -3,11 +3,22 @@
 //! The checksum is CRC-32 over the file's lines without their terminators, the BOM stripped,
 //! stored as a signed 32-bit integer (Flyway's `ChecksumCalculator`).
 
+use super::Descriptor;
 use super::{col, parse_bool, required, text_col, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "flyway",
+    aliases: &[],
+    table: Some("flyway_schema_history"),
+    recognise: super::any_table,
+    layout: Layout::Flyway,
+    build: |_, _| Ok(Box::new(Flyway)),
+};
 
 pub struct Flyway;
 
@@ -24,16 +35,8 @@ pub fn checksum(text: &str) -> i32 {
 }
 
 impl Tracker for Flyway {
-    fn name(&self) -> &'static str {
-        "flyway"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "flyway_schema_history")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Flyway
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

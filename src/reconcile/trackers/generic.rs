@@ -2,12 +2,33 @@
 //! holding each migration's version or file name and, optionally, a status column. This
 //! covers the incident's own `migrations(name, executed_at, status)` table. No checksums.
 
+use super::Descriptor;
 use super::{col, literal, required, Record, RecordState, Tracker};
-use crate::config::GenericTrackerConfig;
+use crate::config::{GenericTrackerConfig, MigrationsConfig};
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "generic",
+    aliases: &[],
+    table: None,
+    recognise: super::any_table,
+    layout: Layout::Generic,
+    build,
+};
+
+fn build(config: &MigrationsConfig, config_path: &Path) -> Result<Box<dyn Tracker>> {
+    match &config.generic_tracker {
+        Some(g) => Ok(Box::new(Generic::new(g.clone(), config_path)?)),
+        None => Err(Error::config(
+            config_path,
+            "tracker `generic` needs a [migrations.generic_tracker] section (table, version_column, status_column)",
+        )),
+    }
+}
 
 pub struct Generic {
     config: GenericTrackerConfig,
@@ -87,16 +108,12 @@ fn version_of_value(value: &str) -> &str {
 }
 
 impl Tracker for Generic {
-    fn name(&self) -> &'static str {
-        "generic"
-    }
-
     fn table(&self) -> (Option<&str>, &str) {
         self.split_table()
     }
 
-    fn layout(&self) -> Layout {
-        Layout::Generic
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

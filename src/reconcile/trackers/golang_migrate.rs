@@ -2,25 +2,33 @@
 //! current version; every file up to it counts as applied. Files `<VERSION>_<TITLE>.up.sql`.
 //! No checksums.
 
+use super::Descriptor;
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "golang-migrate",
+    aliases: &["migrate"],
+    table: Some("schema_migrations"),
+    recognise: has_dirty_column,
+    layout: Layout::GolangMigrate,
+    build: |_, _| Ok(Box::new(GolangMigrate)),
+};
+
+/// golang-migrate's `schema_migrations` has a `dirty` column; dbmate's does not.
+pub fn has_dirty_column(table: &super::FoundTable) -> bool {
+    table.columns.iter().any(|c| c == "dirty")
+}
+
 pub struct GolangMigrate;
 
 impl Tracker for GolangMigrate {
-    fn name(&self) -> &'static str {
-        "golang-migrate"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "schema_migrations")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::GolangMigrate
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -2,25 +2,28 @@
 //! apply or rollback; the latest row of a version says whether it is applied. Files
 //! `<VERSION>_<NAME>.sql` with `-- +goose Up` / `-- +goose Down` sections. No checksums.
 
+use super::Descriptor;
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "goose",
+    aliases: &[],
+    table: Some("goose_db_version"),
+    recognise: super::any_table,
+    layout: Layout::Goose,
+    build: |_, _| Ok(Box::new(Goose)),
+};
+
 pub struct Goose;
 
 impl Tracker for Goose {
-    fn name(&self) -> &'static str {
-        "goose"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "goose_db_version")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Goose
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -71,12 +71,20 @@ pub enum ChecksumCheck {
 /// One migration tool. Reading the table is generic (`query` + `records`); everything
 /// tool-specific is here.
 pub trait Tracker: Send + Sync {
+    /// Its entry in `TRACKERS`: name, table, layout.
+    fn descriptor(&self) -> &'static Descriptor;
     /// The name used on the command line (`sqlx`, `flyway`, …).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.descriptor().name
+    }
     /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
-    fn table(&self) -> (Option<&str>, &str);
+    fn table(&self) -> (Option<&str>, &str) {
+        (None, self.descriptor().table.unwrap_or_default())
+    }
     /// The tool's file layout (naming, up/down sections, order).
-    fn layout(&self) -> Layout;
+    fn layout(&self) -> Layout {
+        self.descriptor().layout
+    }
     /// Files the tool would run, in its order.
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         self.layout().discover(dir)
@@ -114,19 +122,46 @@ pub trait Tracker: Send + Sync {
     }
 }
 
-/// Every tracker name `--tracker` accepts.
-pub const NAMES: &[&str] = &[
-    "sqlx",
-    "flyway",
-    "golang-migrate",
-    "goose",
-    "dbmate",
-    "prisma",
-    "diesel",
-    "refinery",
-    "atlas",
-    "generic",
+/// What the registry knows about a tracker, declared once in its adapter file.
+pub struct Descriptor {
+    /// The name `--tracker` and `[migrations] tracker` use.
+    pub name: &'static str,
+    /// Other names accepted for it.
+    pub aliases: &'static [&'static str],
+    /// The table the tool keeps its records in: auto-detection looks for it, and it is never
+    /// an unmanaged object. `None` when the user names it (generic).
+    pub table: Option<&'static str>,
+    /// Whether a found table of that name is this tool's (two tools share `schema_migrations`).
+    pub recognise: fn(&FoundTable) -> bool,
+    pub layout: Layout,
+    /// Builds the adapter; the configuration is for trackers described in `preflight.toml`.
+    pub build: fn(&MigrationsConfig, &Path) -> Result<Box<dyn Tracker>>,
+}
+
+/// Every tracker, in detection order. Adding a tracker: its adapter file (a `Descriptor` and
+/// the `Tracker` impl), its `mod` line above, and one line here.
+pub static TRACKERS: &[&Descriptor] = &[
+    &sqlx::DESCRIPTOR,
+    &flyway::DESCRIPTOR,
+    &golang_migrate::DESCRIPTOR,
+    &goose::DESCRIPTOR,
+    &dbmate::DESCRIPTOR,
+    &prisma::DESCRIPTOR,
+    &diesel::DESCRIPTOR,
+    &refinery::DESCRIPTOR,
+    &atlas::DESCRIPTOR,
+    &generic::DESCRIPTOR,
 ];
+
+/// `recognise` for a tool that is alone with its table name.
+pub fn any_table(_: &FoundTable) -> bool {
+    true
+}
+
+/// Every tracker name `--tracker` accepts.
+pub fn names() -> Vec<&'static str> {
+    TRACKERS.iter().map(|d| d.name).collect()
+}
 
 /// The tracker for a name; `generic` needs `[migrations.generic_tracker]`.
 pub fn by_name(
@@ -134,32 +169,16 @@ pub fn by_name(
     config: &MigrationsConfig,
     config_path: &Path,
 ) -> Result<Box<dyn Tracker>> {
-    Ok(match name {
-        "sqlx" => Box::new(sqlx::Sqlx),
-        "flyway" => Box::new(flyway::Flyway),
-        "golang-migrate" | "migrate" => Box::new(golang_migrate::GolangMigrate),
-        "goose" => Box::new(goose::Goose),
-        "dbmate" => Box::new(dbmate::Dbmate),
-        "prisma" => Box::new(prisma::Prisma),
-        "diesel" => Box::new(diesel::Diesel),
-        "refinery" => Box::new(refinery::Refinery),
-        "atlas" => Box::new(atlas::Atlas),
-        "generic" => match &config.generic_tracker {
-            Some(g) => Box::new(generic::Generic::new(g.clone(), config_path)?),
-            None => {
-                return Err(Error::config(
-                    config_path,
-                    "tracker `generic` needs a [migrations.generic_tracker] section (table, version_column, status_column)",
-                ))
-            }
-        },
-        other => {
-            return Err(Error::Usage(format!(
-                "unknown tracker `{other}`; use auto or one of: {}",
-                NAMES.join(", ")
-            )))
-        }
-    })
+    let descriptor = TRACKERS
+        .iter()
+        .find(|d| d.name == name || d.aliases.contains(&name))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown tracker `{name}`; use auto or one of: {}",
+                names().join(", ")
+            ))
+        })?;
+    (descriptor.build)(config, config_path)
 }
 
 /// A table found in the database that a tracker owns, with its column names.
@@ -172,45 +191,35 @@ pub struct FoundTable {
 
 /// Which trackers the tables present and the directory layout point at.
 pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> {
-    let has = |t: &str| found.iter().find(|f| f.table == t);
-    let mut out = Vec::new();
-    if has("_sqlx_migrations").is_some() {
-        out.push("sqlx");
-    }
-    if has("flyway_schema_history").is_some() {
-        out.push("flyway");
-    }
-    if let Some(t) = has("schema_migrations") {
-        if t.columns.iter().any(|c| c == "dirty") {
-            out.push("golang-migrate");
-        } else {
-            out.push("dbmate");
+    let present: Vec<&Descriptor> = TRACKERS
+        .iter()
+        .copied()
+        .filter(|d| {
+            found
+                .iter()
+                .any(|f| Some(f.table.as_str()) == d.table && (d.recognise)(f))
+        })
+        .collect();
+    if present.len() > 1 {
+        // Several tools' tables: prefer the one the directory layout matches.
+        let by_layout: Vec<&'static str> = present
+            .iter()
+            .filter(|d| d.layout.matches(dir))
+            .map(|d| d.name)
+            .collect();
+        if by_layout.len() == 1 {
+            return by_layout;
         }
     }
-    if has("goose_db_version").is_some() {
-        out.push("goose");
-    }
-    if has("_prisma_migrations").is_some() {
-        out.push("prisma");
-    }
-    if has("__diesel_schema_migrations").is_some() {
-        out.push("diesel");
-    }
-    if has("refinery_schema_history").is_some() {
-        out.push("refinery");
-    }
-    if has("atlas_schema_revisions").is_some() {
-        out.push("atlas");
-    }
-    if out.len() > 1 {
-        // Several tools' tables: prefer the one the directory layout matches.
-        let layout: Vec<&'static str> = out
-            .iter()
-            .copied()
-            .filter(|name| layout_matches(name, dir))
-            .collect();
-        if layout.len() == 1 {
-            return layout;
+    present.iter().map(|d| d.name).collect()
+}
+
+/// Tables every known tracker uses, each once; they are never reported as unmanaged.
+pub fn tracker_tables() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for table in TRACKERS.iter().filter_map(|d| d.table) {
+        if !out.contains(&table) {
+            out.push(table);
         }
     }
     out
@@ -219,18 +228,6 @@ pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> 
 pub(crate) fn layout_matches(name: &str, dir: &Path) -> bool {
     Layout::from_name(name).is_some_and(|layout| layout.matches(dir))
 }
-
-/// Tables every known tracker uses; they are never reported as unmanaged.
-pub const TRACKER_TABLES: &[&str] = &[
-    "_sqlx_migrations",
-    "flyway_schema_history",
-    "schema_migrations",
-    "goose_db_version",
-    "_prisma_migrations",
-    "__diesel_schema_migrations",
-    "refinery_schema_history",
-    "atlas_schema_revisions",
-];
 
 // Shared helpers for the tracker modules.
 

@@ -3,12 +3,23 @@
 //! `migration.sql`. The checksum is SHA-256 hex of `migration.sql`; Prisma accepts the file
 //! with LF or CRLF line endings, so both spellings are accepted here.
 
+use super::Descriptor;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "prisma",
+    aliases: &[],
+    table: Some("_prisma_migrations"),
+    recognise: super::any_table,
+    layout: Layout::Prisma,
+    build: |_, _| Ok(Box::new(Prisma)),
+};
 
 pub struct Prisma;
 
@@ -28,16 +39,8 @@ fn checksum_variants(text: &str) -> Vec<String> {
 }
 
 impl Tracker for Prisma {
-    fn name(&self) -> &'static str {
-        "prisma"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "_prisma_migrations")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Prisma
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {

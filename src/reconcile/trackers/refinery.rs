@@ -3,6 +3,7 @@
 //! version and the SQL, each hashed as Rust's `Hash` does, stored as a decimal u64. refinery's
 //! `int8-versions` feature hashes the version as i64, so both widths are accepted.
 
+use super::Descriptor;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
@@ -10,6 +11,16 @@ use crate::reconcile::db::{Engine, TextRow};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "refinery",
+    aliases: &[],
+    table: Some("refinery_schema_history"),
+    recognise: super::any_table,
+    layout: Layout::Refinery,
+    build: |_, _| Ok(Box::new(Refinery)),
+};
 
 pub struct Refinery;
 
@@ -53,16 +64,8 @@ fn version_number(file: &MigrationFile) -> Option<i64> {
 }
 
 impl Tracker for Refinery {
-    fn name(&self) -> &'static str {
-        "refinery"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "refinery_schema_history")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Refinery
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -2,6 +2,7 @@
 //! execution_time)`. Files `<VERSION>_<DESCRIPTION>.sql` (or `.up.sql`; `.down.sql` is the
 //! revert). The checksum is SHA-384 of the file's bytes.
 
+use super::Descriptor;
 use super::{
     col, hex_col, literal, parse_bool, required, text_col, ChecksumCheck, Record, RecordState,
     Tracker,
@@ -11,6 +12,16 @@ use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use sha2::{Digest, Sha384};
 use std::path::Path;
+
+/// How the registry finds and builds this tracker.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: "sqlx",
+    aliases: &[],
+    table: Some("_sqlx_migrations"),
+    recognise: super::any_table,
+    layout: Layout::Sqlx,
+    build: |_, _| Ok(Box::new(Sqlx)),
+};
 
 pub struct Sqlx;
 
@@ -27,16 +38,8 @@ fn bytea_literal(engine: Engine, hex: &str) -> String {
 }
 
 impl Tracker for Sqlx {
-    fn name(&self) -> &'static str {
-        "sqlx"
-    }
-
-    fn table(&self) -> (Option<&str>, &str) {
-        (None, "_sqlx_migrations")
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::Sqlx
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -1,0 +1,190 @@
+//! Replaying the statements that create or drop objects other than tables and indexes: views,
+//! types, domains, sequences, extensions, schemas, functions, procedures, triggers, policies.
+
+use super::Replayer;
+use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
+use sqlparser::ast::{
+    ArgMode, CreateDomain, CreateExtension, CreateFunction, CreatePolicy, CreateTrigger,
+    CreateView, DropDomain, DropExtension, DropPolicy, DropTrigger, ObjectName, ProcedureParam,
+    SchemaName, UserDefinedTypeRepresentation,
+};
+
+impl Replayer {
+    /// Creates `id` unless the statement says IF NOT EXISTS and it already exists.
+    fn create_unless_exists(&mut self, id: ObjectId, if_not_exists: bool) {
+        if !(if_not_exists && self.exists(&id)) {
+            self.put(id, Attributes::new());
+        }
+    }
+
+    pub(super) fn create_view(&mut self, view: &CreateView) {
+        if let Some(name) = self.name(&view.name) {
+            let kind = if view.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            };
+            self.create_unless_exists(ObjectId::new(kind, name), view.if_not_exists);
+        }
+    }
+
+    pub(super) fn create_type(
+        &mut self,
+        name: &ObjectName,
+        representation: Option<&UserDefinedTypeRepresentation>,
+    ) {
+        let Some(name) = self.name(name) else { return };
+        match representation {
+            Some(UserDefinedTypeRepresentation::Enum { labels }) => {
+                let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
+                self.put(
+                    ObjectId::new(ObjectKind::Enum, name),
+                    Attributes::from([("labels", labels.join(", "))]),
+                );
+            }
+            _ => self.opaque(format!("type {name}: only enum types are modelled")),
+        }
+    }
+
+    pub(super) fn create_domain(&mut self, domain: &CreateDomain) {
+        if let Some(name) = self.name(&domain.name) {
+            let ty = self.engine.column_type(&domain.data_type);
+            self.put(
+                ObjectId::new(ObjectKind::Domain, name),
+                Attributes::from([("type", ty)]),
+            );
+        }
+    }
+
+    pub(super) fn drop_domain(&mut self, drop: &DropDomain) {
+        if let Some(name) = self.name(&drop.name) {
+            self.remove(&ObjectId::new(ObjectKind::Domain, name));
+        }
+    }
+
+    pub(super) fn create_sequence(&mut self, name: &ObjectName, if_not_exists: bool) {
+        if let Some(name) = self.name(name) {
+            self.create_unless_exists(ObjectId::new(ObjectKind::Sequence, name), if_not_exists);
+        }
+    }
+
+    pub(super) fn create_extension(&mut self, ext: &CreateExtension) {
+        let id = ObjectId::new(ObjectKind::Extension, ext.name.value.clone());
+        self.create_unless_exists(id, ext.if_not_exists);
+    }
+
+    pub(super) fn drop_extension(&mut self, drop: &DropExtension) {
+        for name in &drop.names {
+            self.remove(&ObjectId::new(ObjectKind::Extension, name.value.clone()));
+        }
+    }
+
+    pub(super) fn create_schema(&mut self, schema_name: &SchemaName, if_not_exists: bool) {
+        let name = match schema_name {
+            SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
+                n.0.last()
+                    .and_then(|p| p.as_ident())
+                    .map(|i| self.engine.ident(i))
+            }
+            SchemaName::UnnamedAuthorization(i) => Some(self.engine.ident(i)),
+        };
+        if let Some(name) = name {
+            self.create_unless_exists(ObjectId::new(ObjectKind::Schema, name), if_not_exists);
+        }
+    }
+
+    pub(super) fn create_function(&mut self, f: &CreateFunction) {
+        let Some(name) = self.name(&f.name) else {
+            return;
+        };
+        let args = self.identity_args(f.args.as_deref());
+        let id = ObjectId::new(ObjectKind::Function, format!("{name}({args})"));
+        self.create_unless_exists(id, f.if_not_exists);
+    }
+
+    pub(super) fn create_procedure(
+        &mut self,
+        name: &ObjectName,
+        params: Option<&[ProcedureParam]>,
+    ) {
+        let Some(name) = self.name(name) else { return };
+        let args = if self.engine.is_mysql() {
+            String::new()
+        } else {
+            params
+                .unwrap_or_default()
+                .iter()
+                .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
+                .map(|p| self.engine.column_type(&p.data_type))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        self.put(
+            ObjectId::new(ObjectKind::Function, format!("{name}({args})")),
+            Attributes::new(),
+        );
+    }
+
+    pub(super) fn rename_index(&mut self, name: &ObjectName, index_name: &ObjectName) {
+        let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
+            return;
+        };
+        let suffix = format!(".{from}");
+        let ids = self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix));
+        for id in ids {
+            let Some(attrs) = self.out.schema.get(&id).cloned() else {
+                continue;
+            };
+            let table = attrs.get("table").cloned().unwrap_or_default();
+            self.remove(&id);
+            self.put(
+                ObjectId::new(ObjectKind::Index, format!("{table}.{to}")),
+                attrs,
+            );
+        }
+    }
+
+    pub(super) fn create_trigger(&mut self, t: &CreateTrigger) {
+        let (Some(name), Some(table)) = (self.name(&t.name), self.name(&t.table_name)) else {
+            return;
+        };
+        self.put(
+            ObjectId::on_table(ObjectKind::Trigger, &table, &name),
+            Attributes::new(),
+        );
+    }
+
+    pub(super) fn drop_trigger(&mut self, t: &DropTrigger) {
+        let Some(name) = self.name(&t.trigger_name) else {
+            return;
+        };
+        match t.table_name.as_ref().and_then(|n| self.name(n)) {
+            Some(table) => self.remove(&ObjectId::on_table(ObjectKind::Trigger, &table, &name)),
+            None => {
+                let suffix = format!(".{name}");
+                for id in self
+                    .ids_where(|id| id.kind == ObjectKind::Trigger && id.name.ends_with(&suffix))
+                {
+                    self.remove(&id);
+                }
+            }
+        }
+    }
+
+    pub(super) fn create_policy(&mut self, p: &CreatePolicy) {
+        if let Some(table) = self.name(&p.table_name) {
+            let name = self.engine.ident(&p.name);
+            self.put(
+                ObjectId::on_table(ObjectKind::Policy, &table, &name),
+                Attributes::new(),
+            );
+        }
+    }
+
+    pub(super) fn drop_policy(&mut self, p: &DropPolicy) {
+        if let Some(table) = self.name(&p.table_name) {
+            let name = self.engine.ident(&p.name);
+            self.remove(&ObjectId::on_table(ObjectKind::Policy, &table, &name));
+        }
+    }
+}

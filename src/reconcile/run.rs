@@ -1,0 +1,431 @@
+//! One reconcile run inside the read-only session: choose the tracker, read its records,
+//! replay the migrations while the live catalog is read, compare, and build the report.
+
+use super::db::{self, Engine, Session};
+use super::trackers::{self, FoundTable, Tracker};
+use super::{
+    expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
+};
+use crate::diagnostics::{sort_findings, Finding};
+use crate::error::{Error, Result};
+use crate::output::Report;
+use crate::sql::{parse_source, Dialect};
+use serde_json::json;
+
+pub(super) async fn run(
+    session: &mut Session,
+    options: &ReconcileOptions,
+    explicit: Option<Box<dyn Tracker>>,
+) -> Result<Report> {
+    let engine = session.engine;
+    let dir = &options.migrations_dir;
+    let schema = options.schema.clone().unwrap_or_else(|| {
+        if engine == Engine::Postgres {
+            "public".into()
+        } else {
+            String::new()
+        }
+    });
+    let schema = existing_schema(session, schema).await?;
+    let generic_table = options
+        .migrations
+        .generic_tracker
+        .as_ref()
+        .map(|g| g.table.clone());
+    let found = find_tracker_tables(session, &schema, generic_table.as_deref()).await?;
+
+    let tracker = choose_tracker(explicit, &found, generic_table.as_deref(), options, &schema)?;
+
+    let mut timings = Timings::default();
+    let discovered = tracker.discover(dir)?;
+    let mut findings = layout_findings(tracker.as_ref(), &discovered, dir);
+    let files = discovered.files;
+    let records = read_records(
+        session,
+        tracker.as_ref(),
+        &found,
+        &schema,
+        &files,
+        &mut findings,
+    )
+    .await?;
+    let want_table = tracker.table().1;
+
+    timings.lap("tracker");
+    let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
+    let (expected, live) = replay_and_read(session, &files, dialect, &schema, &mut timings).await?;
+
+    let rows = status::evaluate(&status::Inputs {
+        files: &files,
+        records: &records,
+        expected: &expected,
+        live: &live,
+        tracker: tracker.as_ref(),
+    });
+    let ctx = report::Context {
+        files: &files,
+        tracker: tracker.as_ref(),
+        engine,
+        dir,
+    };
+    findings.extend(report::findings(&rows, &ctx));
+    let unmanaged = status::unmanaged(&expected, &live, want_table, engine);
+    findings.extend(report::unmanaged_findings(&unmanaged));
+    sort_findings(&mut findings);
+    timings.lap("compare");
+
+    let database = json!({
+        "engine": dialect.name(),
+        "schema": schema,
+        "tracker": tracker.name(),
+        "url": db::redact_url(&options.database_url),
+        "objects": live.len(),
+    });
+    Ok(build_report(
+        findings, &rows, &files, database, timings, &unmanaged,
+    ))
+}
+
+/// The files the tool would not run (RC113), and the directory's own findings (atlas.sum).
+fn layout_findings(
+    tracker: &dyn Tracker,
+    discovered: &crate::layout::Discovered,
+    dir: &std::path::Path,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for ignored in &discovered.ignored {
+        let mut f = Finding::for_rule(
+            &IGNORED_FILE,
+            format!("not a {} migration: {}", tracker.name(), ignored.reason),
+        );
+        f.location.path = Some(ignored.path.clone());
+        findings.push(f);
+    }
+    findings.extend(tracker.directory_findings(dir, &discovered.files));
+    findings
+}
+
+/// The expected schema, replayed on a blocking thread while the server reads its live catalog.
+async fn replay_and_read(
+    session: &mut Session,
+    files: &[crate::layout::MigrationFile],
+    dialect: Dialect,
+    schema: &str,
+    timings: &mut Timings,
+) -> Result<(expected::Expected, schema::Schema)> {
+    // What the server creates decides the model: a MariaDB server is modelled as MariaDB even
+    // when the files are written for MySQL.
+    let model_engine = match session.engine {
+        Engine::Postgres => expected::Engine::Postgres,
+        Engine::MySql { mariadb: true } => expected::Engine::MariaDb,
+        Engine::MySql { mariadb: false } => expected::Engine::MySql,
+    };
+    let model = {
+        let files = files.to_vec();
+        let schema = schema.to_string();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            (
+                expected_schema(&files, dialect, model_engine, &schema),
+                started.elapsed(),
+            )
+        })
+    };
+    let live = live::read(session, schema).await?;
+    timings.lap("live_catalog");
+    let (expected, replay_time) = model
+        .await
+        .map_err(|e| Error::Other(format!("replaying the migrations failed: {e}")))?;
+    timings.record("parse_and_replay", replay_time);
+    timings.lap("waiting_for_replay");
+    Ok((expected, live))
+}
+
+/// Everything reconcile found, as a report.
+fn build_report(
+    findings: Vec<Finding>,
+    rows: &[status::MigrationStatus],
+    files: &[crate::layout::MigrationFile],
+    database: serde_json::Value,
+    timings: Timings,
+    unmanaged: &[schema::ObjectId],
+) -> Report {
+    let mut out = Report::new("reconcile");
+    for f in files {
+        out.add_source(&f.source);
+    }
+    out.files_checked = files.len();
+    out.findings = findings;
+    out.tables.push(report::table(rows, files));
+    out.json_extra
+        .insert("migrations".into(), report::json(rows, files));
+    out.json_extra.insert("database".into(), database);
+    out.json_extra
+        .insert("timings_ms".into(), json!(timings.laps));
+    out.json_extra.insert(
+        "unmanaged".into(),
+        json!(unmanaged
+            .iter()
+            .map(|id| id.to_string())
+            .collect::<Vec<_>>()),
+    );
+    out
+}
+
+/// The tracker `--tracker` names, or the one the tables present (and the directory layout)
+/// point at.
+fn choose_tracker(
+    explicit: Option<Box<dyn Tracker>>,
+    found: &[FoundTable],
+    generic_table: Option<&str>,
+    options: &ReconcileOptions,
+    schema: &str,
+) -> Result<Box<dyn Tracker>> {
+    let dir = &options.migrations_dir;
+    Ok(match explicit {
+        Some(t) => t,
+        None => {
+            // A configured generic table that exists is the most specific answer.
+            let generic_found = generic_table.is_some_and(|g| {
+                let name = g.rsplit('.').next().unwrap_or(g);
+                found.iter().any(|f| f.table == name)
+            });
+            let candidates = if generic_found {
+                vec!["generic"]
+            } else {
+                trackers::detect_candidates(found, dir)
+            };
+            match candidates.as_slice() {
+                [one] => trackers::by_name(one, &options.migrations, &options.config_path)?,
+                [] if generic_table.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
+                [] => {
+                    return Err(Error::Database(format!(
+                        "no migration tracker table in {}: looked for {}; pass --tracker NAME, check --schema, or describe your own table in [migrations.generic_tracker]",
+                        if schema.is_empty() { "the database".to_string() } else { format!("schema {schema}") },
+                        trackers::tracker_tables().join(", ")
+                    )))
+                }
+                many => {
+                    return Err(Error::Usage(format!(
+                        "tables of several trackers exist ({}); pass --tracker NAME",
+                        many.join(", ")
+                    )))
+                }
+            }
+        }
+    })
+}
+
+/// The tracker's records, or none (and a finding) when its table does not exist here.
+async fn read_records(
+    session: &mut Session,
+    tracker: &dyn Tracker,
+    found: &[FoundTable],
+    schema: &str,
+    files: &[crate::layout::MigrationFile],
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<trackers::Record>> {
+    let engine = session.engine;
+    let (want_schema, want_table) = tracker.table();
+    let location = found.iter().find(|f| {
+        f.table == want_table
+            && (want_schema.is_none_or(|s| s == f.schema)
+                || f.schema == schema
+                || schema.is_empty())
+    });
+    Ok(match location {
+        Some(t) => {
+            let qualified = qualify(engine, &t.schema, &t.table, schema);
+            let rows = session
+                .query(&tracker.query(engine, &qualified), &[])
+                .await?;
+            tracker.records(rows, files)?
+        }
+        None => {
+            findings.push(
+                Finding::for_rule(&TRACKER_TABLE_MISSING,
+                    format!(
+                        "{} keeps its records in {want_table}, which does not exist here; every migration counts as unrecorded",
+                        tracker.name()
+                    ),
+                )
+                .with_subject(want_table.to_string()),
+            );
+            Vec::new()
+        }
+    })
+}
+
+/// Parses every file and replays it on the model catalog.
+fn expected_schema(
+    files: &[crate::layout::MigrationFile],
+    dialect: Dialect,
+    engine: expected::Engine,
+    schema: &str,
+) -> expected::Expected {
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|f| parse_source(&f.source, dialect))
+        .collect();
+    let migrations: Vec<expected::Migration<'_>> = parsed
+        .iter()
+        .zip(files)
+        .map(|(p, f)| expected::Migration {
+            parsed: p,
+            up: f.up.clone(),
+        })
+        .collect();
+    expected::replay(&migrations, engine, schema)
+}
+
+/// Wall time per phase, for `timings_ms` in the JSON report (the benchmark reads it).
+struct Timings {
+    last: std::time::Instant,
+    laps: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            last: std::time::Instant::now(),
+            laps: serde_json::Map::new(),
+        }
+    }
+}
+
+impl Timings {
+    fn record(&mut self, phase: &str, took: std::time::Duration) {
+        self.laps
+            .insert(phase.into(), json!(took.as_millis() as u64));
+    }
+
+    fn lap(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        self.laps
+            .insert(phase.into(), json!((now - self.last).as_millis() as u64));
+        self.last = now;
+    }
+}
+
+/// The schema (PostgreSQL) or database (MySQL) to reconcile, which must exist: a mistyped
+/// `--schema` would otherwise read as an empty database where every migration is pending.
+async fn existing_schema(session: &mut Session, schema: String) -> Result<String> {
+    let (sql, binds): (&str, Vec<&str>) = match session.engine {
+        Engine::Postgres => (
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
+            vec![&schema],
+        ),
+        Engine::MySql { .. } if schema.is_empty() => ("SELECT DATABASE()", vec![]),
+        Engine::MySql { .. } => (
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?",
+            vec![&schema],
+        ),
+    };
+    let rows = session.query(sql, &binds).await?;
+    match rows.first().and_then(|r| r.first().cloned().flatten()) {
+        // MySQL without --schema: the URL's database, kept implicit (DATABASE()) in the queries.
+        Some(_) if schema.is_empty() => Ok(schema),
+        Some(found) => Ok(found),
+        None if schema.is_empty() => Err(Error::Usage(
+            "the database URL names no database; add it to the URL or pass --schema NAME".into(),
+        )),
+        None => Err(Error::Usage(format!(
+            "{schema} does not exist {} (check --schema or [migrations] schema)",
+            if session.engine == Engine::Postgres {
+                "as a schema in this database"
+            } else {
+                "as a database on this server"
+            }
+        ))),
+    }
+}
+
+fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) -> String {
+    let t = trackers::quote_ident(engine, table);
+    if table_schema.is_empty() || (table_schema == reconciled && engine != Engine::Postgres) {
+        t
+    } else {
+        format!("{}.{t}", trackers::quote_ident(engine, table_schema))
+    }
+}
+
+/// Every tracker table present (in the reconciled schema, Atlas's own schema, or where the
+/// generic tracker's configured table says), with its column names. One query.
+async fn find_tracker_tables(
+    session: &mut Session,
+    schema: &str,
+    generic: Option<&str>,
+) -> Result<Vec<FoundTable>> {
+    let (generic_schema, generic_table) = match generic.and_then(|g| g.split_once('.')) {
+        Some((s, t)) => (Some(s), Some(t)),
+        None => (None, generic),
+    };
+    let mut names: Vec<String> = trackers::tracker_tables()
+        .iter()
+        .map(|t| trackers::literal(t))
+        .collect();
+    if let Some(t) = generic_table {
+        names.push(trackers::literal(t));
+    }
+    let mut schemas = vec![trackers::literal("atlas_schema_revisions")];
+    if let Some(s) = generic_schema {
+        schemas.push(trackers::literal(s));
+    }
+    let (scope, binds): (String, Vec<&str>) = match session.engine {
+        Engine::Postgres => (
+            format!(
+                "(table_schema = $1 OR table_schema IN ({}))",
+                schemas.join(", ")
+            ),
+            vec![schema],
+        ),
+        Engine::MySql { .. } if schema.is_empty() => (
+            format!(
+                "(table_schema = DATABASE() OR table_schema IN ({}))",
+                schemas.join(", ")
+            ),
+            vec![],
+        ),
+        Engine::MySql { .. } => (
+            format!(
+                "(table_schema = ? OR table_schema IN ({}))",
+                schemas.join(", ")
+            ),
+            vec![schema],
+        ),
+    };
+    // PostgreSQL's information_schema hides tables the user may not read; pg_catalog does
+    // not, so a tracker table without SELECT is found and its read fails with a clear error.
+    let sql = match session.engine {
+        Engine::Postgres => format!(
+            "SELECT n.nspname::text, c.relname::text, string_agg(a.attname::text, ',') \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             WHERE c.relkind IN ('r', 'p', 'v') AND c.relname IN ({}) AND {} \
+             GROUP BY n.nspname, c.relname",
+            names.join(", "),
+            scope.replace("table_schema", "n.nspname")
+        ),
+        Engine::MySql { .. } => format!(
+            "SELECT table_schema, table_name, GROUP_CONCAT(column_name SEPARATOR ',') \
+             FROM information_schema.columns WHERE table_name IN ({}) AND {scope} \
+             GROUP BY table_schema, table_name",
+            names.join(", ")
+        ),
+    };
+    let rows = session.query(&sql, &binds).await?;
+    let mut found: Vec<FoundTable> = rows
+        .iter()
+        .map(|r| FoundTable {
+            schema: live::cell(r, 0),
+            table: live::cell(r, 1),
+            columns: live::cell(r, 2)
+                .split(',')
+                .map(|c| c.to_lowercase())
+                .collect(),
+        })
+        .collect();
+    // The reconciled schema's own tables first.
+    found.sort_by_key(|f| f.schema != schema);
+    Ok(found)
+}
