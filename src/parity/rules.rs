@@ -8,7 +8,7 @@ pub const TASK_DEFINITION_DRIFT: RuleInfo = RuleInfo::new(
     "task-definition-drift",
     Severity::Error,
     "A task-definition or service field differs from the reference environment",
-    "## What it does\nNormalises the task definition each service runs (sorted containers, ports, mounts; defaults filled in; account ids, regions, revisions and environment names replaced) and compares it field by field with the first configured environment.\n\n## Why it matters\nA container that gets half the memory, another port or another health check in production than in staging was never tested as it runs.\n\n## Example\n`containerDefinitions.web.healthCheck.command` is `curl -f /healthz` in staging and `curl -f /health` in production.\n\n## Use instead\nMake the definitions agree, or list the field under `[parity] expected_differences`.",
+    include_str!("../../rules/PA101.md"),
 );
 
 pub const EXPECTED_DIFFERENCE: RuleInfo = RuleInfo::new(
@@ -16,7 +16,7 @@ pub const EXPECTED_DIFFERENCE: RuleInfo = RuleInfo::new(
     "expected-difference",
     Severity::Info,
     "A field differs in a way that is expected per environment (image tag, log group, desired count, configured)",
-    "## What it does\nReports differences that are normal between environments: the image tag, the log group, the desired count, and the dotted paths listed in `[parity] expected_differences`.\n\n## Why it matters\nThey are shown so the reader sees everything that differs, but they never fail the gate.",
+    include_str!("../../rules/PA102.md"),
 );
 
 pub const SERVICE_MISSING: RuleInfo = RuleInfo::new(
@@ -24,7 +24,7 @@ pub const SERVICE_MISSING: RuleInfo = RuleInfo::new(
     "service-missing",
     Severity::Error,
     "A service runs in one environment but not in another",
-    "## What it does\nMatches services across environments by normalised name and reports one that an environment lacks, or that its configuration names but its cluster does not have.\n\n## Why it matters\nA deploy that expects the service finds nothing to update.",
+    include_str!("../../rules/PA103.md"),
 );
 
 pub const ENVIRONMENT_UNREADABLE: RuleInfo = RuleInfo::new(
@@ -32,7 +32,7 @@ pub const ENVIRONMENT_UNREADABLE: RuleInfo = RuleInfo::new(
     "environment-unreadable",
     Severity::Error,
     "Part of an environment could not be read (access denied, timeout), so it was not checked",
-    "## What it does\nEvery AWS read that failed is reported as unknown.\n\n## Why it matters\nUnknown is not pass: a check that could not run must not look like one that passed. Grant the read permission, or set `[parity] allow_unknown = true` to let unknowns pass the gate.",
+    include_str!("../../rules/PA104.md"),
 );
 
 pub const VARIABLE_MISSING: RuleInfo = RuleInfo::new(
@@ -40,7 +40,7 @@ pub const VARIABLE_MISSING: RuleInfo = RuleInfo::new(
     "variable-missing",
     Severity::Error,
     "A variable is set in one environment's container but not in another's",
-    "## What it does\nCompares the names (never the values) of `environment` and `secrets` entries of each container across environments.\n\n## Why it matters\nThe application reads a variable that one environment never sets.\n\n## Example\n`DATABASE_URL` is a secret in staging and absent in production.\n\n## Use instead\nSet it in every environment.",
+    include_str!("../../rules/PA201.md"),
 );
 
 pub const REQUIRED_VARIABLE_MISSING: RuleInfo = RuleInfo::new(
@@ -48,7 +48,7 @@ pub const REQUIRED_VARIABLE_MISSING: RuleInfo = RuleInfo::new(
     "required-variable-missing",
     Severity::Error,
     "A variable named by `[env] required` or the `.env.example` manifest is missing",
-    "## What it does\nChecks that every name of the manifest is set (as `environment` or `secrets`) in some container of every service of each environment.\n\n## Why it matters\nThe manifest is the application's own list of what it needs.",
+    include_str!("../../rules/PA202.md"),
 );
 
 pub const SECRET_NOT_FOUND: RuleInfo = RuleInfo::new(
@@ -56,7 +56,7 @@ pub const SECRET_NOT_FOUND: RuleInfo = RuleInfo::new(
     "secret-not-found",
     Severity::Error,
     "A `valueFrom` secret or parameter does not exist in the environment's account and region",
-    "## What it does\nLooks up every `secrets[].valueFrom` in Secrets Manager (ARN) or SSM Parameter Store (ARN or name).\n\n## Why it matters\nECS cannot start the task: it fails with `ResourceInitializationError` and the deploy never becomes healthy.\n\n## Use instead\nCreate the secret, or point `valueFrom` at the right one.",
+    include_str!("../../rules/PA301.md"),
 );
 
 pub const SECRET_SCHEDULED_FOR_DELETION: RuleInfo = RuleInfo::new(
@@ -64,7 +64,7 @@ pub const SECRET_SCHEDULED_FOR_DELETION: RuleInfo = RuleInfo::new(
     "secret-scheduled-for-deletion",
     Severity::Error,
     "A referenced secret is scheduled for deletion",
-    "## What it does\nReports referenced secrets that have a deletion date.\n\n## Why it matters\nECS cannot read a secret pending deletion; the next task start fails.\n\n## Use instead\n`aws secretsmanager restore-secret`.",
+    include_str!("../../rules/PA302.md"),
 );
 
 pub const SECRET_PARTIAL_ARN: RuleInfo = RuleInfo::new(
@@ -72,7 +72,7 @@ pub const SECRET_PARTIAL_ARN: RuleInfo = RuleInfo::new(
     "secret-partial-arn",
     Severity::Warning,
     "A secret is referenced by a partial ARN (without its random suffix)",
-    "## What it does\nCompares the referenced ARN with the secret's full ARN.\n\n## Why it matters\nA partial ARN can match a different secret whose name extends this one, and IAM resource patterns written for the full ARN may not match.\n\n## Use instead\nThe full ARN, `…:secret:name-AbCdEf`.",
+    include_str!("../../rules/PA303.md"),
 );
 
 pub const SECRET_JSON_KEY_MISSING: RuleInfo = RuleInfo::new(
@@ -80,7 +80,7 @@ pub const SECRET_JSON_KEY_MISSING: RuleInfo = RuleInfo::new(
     "secret-json-key-missing",
     Severity::Error,
     "The JSON key named in `valueFrom` does not exist in the secret, or its value is not JSON (`--verify-secret-keys`)",
-    "## What it does\nWith `--verify-secret-keys`, reads the secret only to check that the JSON key exists; the value is dropped at once and never printed or stored.\n\n## Why it matters\nECS fails the task when the key is missing or the value is not a JSON object.",
+    include_str!("../../rules/PA304.md"),
 );
 
 pub const SECRET_UNREADABLE: RuleInfo = RuleInfo::new(
@@ -88,7 +88,7 @@ pub const SECRET_UNREADABLE: RuleInfo = RuleInfo::new(
     "secret-unverified",
     Severity::Error,
     "A referenced secret or parameter could not be looked up, so its existence is unknown",
-    "## What it does\nReports a lookup that failed (access denied, timeout) or that the snapshot lacks.\n\n## Why it matters\nUnknown is not pass.",
+    include_str!("../../rules/PA305.md"),
 );
 
 pub const SECRET_OUTSIDE_ENVIRONMENT: RuleInfo = RuleInfo::new(
@@ -96,7 +96,7 @@ pub const SECRET_OUTSIDE_ENVIRONMENT: RuleInfo = RuleInfo::new(
     "secret-outside-environment",
     Severity::Error,
     "A `valueFrom` ARN points at another account or region than the environment's",
-    "## What it does\nCompares the account and region of each referenced ARN with the environment's.\n\n## Why it matters\nA production task reading staging's secret works until staging changes; usually it is a copy-paste mistake.",
+    include_str!("../../rules/PA306.md"),
 );
 
 pub const INVALID_REFERENCE: RuleInfo = RuleInfo::new(
@@ -104,7 +104,7 @@ pub const INVALID_REFERENCE: RuleInfo = RuleInfo::new(
     "invalid-secret-reference",
     Severity::Error,
     "A `valueFrom` is not a Secrets Manager or SSM reference ECS can read",
-    "## What it does\nParses every `valueFrom`.\n\n## Why it matters\nECS rejects the task definition or fails the task.",
+    include_str!("../../rules/PA307.md"),
 );
 
 pub const EXECUTION_ROLE_CANNOT_READ_SECRET: RuleInfo = RuleInfo::new(
@@ -112,7 +112,7 @@ pub const EXECUTION_ROLE_CANNOT_READ_SECRET: RuleInfo = RuleInfo::new(
     "execution-role-cannot-read-secret",
     Severity::Error,
     "The execution role is not allowed to read a referenced secret or parameter",
-    "## What it does\nEvaluates the execution role's inline and managed policies, its permission boundary and the secret's resource policy for `secretsmanager:GetSecretValue` (or `ssm:GetParameters`) on each referenced secret, and names the statement that decided.\n\n## Why it matters\nECS injects secrets with the execution role; without the permission the task never starts.\n\n## Use instead\nAllow the action on the secret's ARN (`…:secret:name-*`).",
+    include_str!("../../rules/PA401.md"),
 );
 
 pub const EXECUTION_ROLE_CANNOT_DECRYPT: RuleInfo = RuleInfo::new(
@@ -120,7 +120,7 @@ pub const EXECUTION_ROLE_CANNOT_DECRYPT: RuleInfo = RuleInfo::new(
     "execution-role-cannot-decrypt",
     Severity::Error,
     "The execution role may not `kms:Decrypt` with the secret's customer-managed key",
-    "## What it does\nFor secrets encrypted with a customer-managed KMS key, evaluates `kms:Decrypt` on that key.\n\n## Why it matters\nReading the secret fails with `AccessDeniedException` from KMS.",
+    include_str!("../../rules/PA402.md"),
 );
 
 pub const PERMISSION_DRIFT: RuleInfo = RuleInfo::new(
@@ -128,7 +128,7 @@ pub const PERMISSION_DRIFT: RuleInfo = RuleInfo::new(
     "permission-drift",
     Severity::Warning,
     "A role's normalised permissions differ from the same role in the reference environment",
-    "## What it does\nCompares the permission sets (action × resource, after normalising accounts, regions and environment names) of corresponding execution and task roles.\n\n## Why it matters\nA permission staging has and production lacks fails only in production.",
+    include_str!("../../rules/PA403.md"),
 );
 
 pub const IAM_UNKNOWN: RuleInfo = RuleInfo::new(
@@ -136,7 +136,7 @@ pub const IAM_UNKNOWN: RuleInfo = RuleInfo::new(
     "iam-unknown",
     Severity::Error,
     "Whether the role is allowed could not be decided (condition, unreadable role or policy)",
-    "## What it does\nReports IAM answers that static evaluation cannot give: a condition that is not trivially met, a role or policy that could not be read.\n\n## Why it matters\nUnknown is not pass. `--simulate` may settle it on live AWS.",
+    include_str!("../../rules/PA404.md"),
 );
 
 pub const SIMULATION_DISAGREES: RuleInfo = RuleInfo::new(
@@ -144,7 +144,7 @@ pub const SIMULATION_DISAGREES: RuleInfo = RuleInfo::new(
     "simulation-disagrees",
     Severity::Warning,
     "iam:SimulatePrincipalPolicy disagrees with the static evaluation (`--simulate`)",
-    "## What it does\nWith `--simulate`, asks IAM for the same decisions and reports any disagreement or an unavailable simulator.\n\n## Why it matters\nA disagreement means one of the two is wrong; trust neither until it is explained.",
+    include_str!("../../rules/PA405.md"),
 );
 
 pub const LOOPBACK_IN_PRODUCTION: RuleInfo = RuleInfo::new(
@@ -152,7 +152,7 @@ pub const LOOPBACK_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "loopback-in-production",
     Severity::Error,
     "A production variable points at localhost, 127.0.0.1, ::1 or 0.0.0.0",
-    "## What it does\nChecks every production `environment` value, including hosts inside URLs (`redis://localhost:6379`).\n\n## Why it matters\nInside a container, localhost is the container itself: the connection fails and the health check with it.\n\n## Example\n`REDIS_HOST=localhost`\n\n## Use instead\nThe service's real endpoint.",
+    include_str!("../../rules/PA501.md"),
 );
 
 pub const EMPTY_REQUIRED_VALUE: RuleInfo = RuleInfo::new(
@@ -160,7 +160,7 @@ pub const EMPTY_REQUIRED_VALUE: RuleInfo = RuleInfo::new(
     "empty-required-value",
     Severity::Error,
     "A required variable is set to an empty value",
-    "## What it does\nReports an empty `environment` value for a name the manifest requires.\n\n## Why it matters\nAn empty value passes a presence check and fails at runtime.",
+    include_str!("../../rules/PA502.md"),
 );
 
 pub const PLACEHOLDER_IN_PRODUCTION: RuleInfo = RuleInfo::new(
@@ -168,7 +168,7 @@ pub const PLACEHOLDER_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "placeholder-in-production",
     Severity::Error,
     "A production variable holds a placeholder (`changeme`, `TODO`, `example.com`, `<…>`, `${…}`)",
-    "## What it does\nChecks production `environment` values for obvious placeholders.\n\n## Why it matters\nA placeholder copied from a template is never a working value.",
+    include_str!("../../rules/PA503.md"),
 );
 
 pub const CONNECTIONS_EXCEED_LIMIT: RuleInfo = RuleInfo::new(

@@ -65,57 +65,109 @@ use db::Session;
 use serde_json::json;
 use std::path::PathBuf;
 
-pub const APPLIED_UNRECORDED: RuleInfo = RuleInfo::new("RC101", "applied-unrecorded", Severity::Error,
-        "A migration's objects exist but the tracker has no record of it.",
-        "## What it does\nFinds migrations whose every object exists in the database while the tracker says they never ran.\n\n## Why it matters\nThe next deploy runs the migration again; without `IF NOT EXISTS` it fails with `relation … already exists`. This is how the incident happened.\n\n## What to do\nMake the migration retry-safe (`preflight fix`) or record it as applied with your tool (the finding prints the exact command).");
+pub const APPLIED_UNRECORDED: RuleInfo = RuleInfo::new(
+    "RC101",
+    "applied-unrecorded",
+    Severity::Error,
+    "A migration's objects exist but the tracker has no record of it.",
+    include_str!("../../rules/RC101.md"),
+);
 
-pub const PARTIALLY_APPLIED: RuleInfo = RuleInfo::new("RC102", "partially-applied", Severity::Error,
-        "Some, not all, of an unrecorded migration's objects exist.",
-        "## What it does\nFinds migrations that stopped half-way: some objects exist, others do not, and the tracker has no record.\n\n## Why it matters\nRe-running fails on the objects that exist; marking it applied leaves the missing ones missing.\n\n## What to do\nMake it retry-safe and re-run it, or finish it by hand, and only then record it.");
+pub const PARTIALLY_APPLIED: RuleInfo = RuleInfo::new(
+    "RC102",
+    "partially-applied",
+    Severity::Error,
+    "Some, not all, of an unrecorded migration's objects exist.",
+    include_str!("../../rules/RC102.md"),
+);
 
-pub const MISSING_OBJECTS: RuleInfo = RuleInfo::new("RC103", "missing-objects", Severity::Error,
-        "A recorded migration's objects are absent.",
-        "## What it does\nFinds migrations the tracker records as applied whose objects are not in the database.\n\n## Why it matters\nThe application expects them; the tracker will never run the migration again.\n\n## What to do\nFind out who dropped them; re-create them with a new migration.");
+pub const MISSING_OBJECTS: RuleInfo = RuleInfo::new(
+    "RC103",
+    "missing-objects",
+    Severity::Error,
+    "A recorded migration's objects are absent.",
+    include_str!("../../rules/RC103.md"),
+);
 
-pub const SCHEMA_DRIFT: RuleInfo = RuleInfo::new("RC104", "schema-drift", Severity::Warning,
-        "A recorded migration's objects exist but differ from what it creates.",
-        "## What it does\nCompares column types, nullability, defaults, index definitions, enum labels and constraint/index validity with what the migrations create.\n\n## Why it matters\nHand-made changes are lost on the next environment built from migrations, and later migrations may fail on them.\n\n## What to do\nCapture the change in a migration, or revert it.");
+pub const SCHEMA_DRIFT: RuleInfo = RuleInfo::new(
+    "RC104",
+    "schema-drift",
+    Severity::Warning,
+    "A recorded migration's objects exist but differ from what it creates.",
+    include_str!("../../rules/RC104.md"),
+);
 
-pub const CHECKSUM_MISMATCH: RuleInfo = RuleInfo::new("RC105", "checksum-mismatch", Severity::Error,
-        "A migration file changed after it was applied.",
-        "## What it does\nRecomputes each applied file's checksum with the tool's algorithm (sqlx SHA-384, Flyway CRC-32, Prisma SHA-256, refinery SipHash, Atlas sum) and compares it with the recorded one.\n\n## Why it matters\nMost tools refuse to migrate when a checksum differs, and the edit never reached databases that already ran the file.\n\n## What to do\nRestore the applied text, or accept the new checksum with your tool (printed in the finding).");
+pub const CHECKSUM_MISMATCH: RuleInfo = RuleInfo::new(
+    "RC105",
+    "checksum-mismatch",
+    Severity::Error,
+    "A migration file changed after it was applied.",
+    include_str!("../../rules/RC105.md"),
+);
 
-pub const FAILED_MIGRATION: RuleInfo = RuleInfo::new("RC106", "failed-migration", Severity::Error,
-        "The tracker records a failed or unfinished (dirty) run.",
-        "## What it does\nReads the tool's failure markers: sqlx `success`, Flyway `success`, golang-migrate `dirty`, Prisma `finished_at`, Atlas `error`, a generic status column.\n\n## Why it matters\nThe tool refuses to continue until the record is cleared, and the schema may be half-changed.\n\n## What to do\nRepair the schema (the finding lists which objects exist), then clear the record with the printed command.");
+pub const FAILED_MIGRATION: RuleInfo = RuleInfo::new(
+    "RC106",
+    "failed-migration",
+    Severity::Error,
+    "The tracker records a failed or unfinished (dirty) run.",
+    include_str!("../../rules/RC106.md"),
+);
 
-pub const ORPHAN_RECORD: RuleInfo = RuleInfo::new("RC107", "orphan-record", Severity::Warning,
-        "The tracker records a version no file has.",
-        "## What it does\nFinds tracker rows without a migration file.\n\n## Why it matters\nThe file was deleted or renamed, or this database was migrated from another branch; several tools refuse to run.\n\n## What to do\nRestore the file, or remove the record with the printed command.");
+pub const ORPHAN_RECORD: RuleInfo = RuleInfo::new(
+    "RC107",
+    "orphan-record",
+    Severity::Warning,
+    "The tracker records a version no file has.",
+    include_str!("../../rules/RC107.md"),
+);
 
-pub const OUT_OF_ORDER: RuleInfo = RuleInfo::new("RC108", "out-of-order", Severity::Warning,
-        "A pending migration is older than the newest applied one.",
-        "## What it does\nFinds unrecorded migrations with a version below the newest recorded version.\n\n## Why it matters\nFlyway, goose and refinery refuse or skip them by default; others run them after newer ones.\n\n## What to do\nRenumber it, or run the tool in its out-of-order mode (printed).");
+pub const OUT_OF_ORDER: RuleInfo = RuleInfo::new(
+    "RC108",
+    "out-of-order",
+    Severity::Warning,
+    "A pending migration is older than the newest applied one.",
+    include_str!("../../rules/RC108.md"),
+);
 
-pub const UNVERIFIABLE_MIGRATION: RuleInfo = RuleInfo::new("RC109", "unverifiable-migration", Severity::Info,
-        "A recorded migration has no effect the catalog can show.",
-        "## What it does\nFlags applied migrations whose statements change only data, or could not be modelled.\n\n## Why it matters\nUnknown is not pass: preflight cannot tell whether they ran.\n\n## What to do\nCheck their effect by hand.");
+pub const UNVERIFIABLE_MIGRATION: RuleInfo = RuleInfo::new(
+    "RC109",
+    "unverifiable-migration",
+    Severity::Info,
+    "A recorded migration has no effect the catalog can show.",
+    include_str!("../../rules/RC109.md"),
+);
 
-pub const UNMANAGED_OBJECT: RuleInfo = RuleInfo::new("RC110", "unmanaged-object", Severity::Info,
-        "An object exists that no migration creates.",
-        "## What it does\nLists tables, columns, indexes, constraints, types, views, functions, triggers, policies, schemas and extensions that no migration creates.\n\n## Why it matters\nNew environments built from migrations will not have them.\n\n## What to do\nAdd a migration that creates them, or drop them.");
+pub const UNMANAGED_OBJECT: RuleInfo = RuleInfo::new(
+    "RC110",
+    "unmanaged-object",
+    Severity::Info,
+    "An object exists that no migration creates.",
+    include_str!("../../rules/RC110.md"),
+);
 
-pub const TRACKER_TABLE_MISSING: RuleInfo = RuleInfo::new("RC111", "tracker-table-missing", Severity::Warning,
-        "The named tracker's table does not exist.",
-        "## What it does\nReports that `--tracker` names a tool whose table is absent; every migration is treated as unrecorded.\n\n## Why it matters\nEither nothing ever ran, or the tool keeps its table elsewhere (another schema or name).\n\n## What to do\nCheck `--schema` and the tool's table setting.");
+pub const TRACKER_TABLE_MISSING: RuleInfo = RuleInfo::new(
+    "RC111",
+    "tracker-table-missing",
+    Severity::Warning,
+    "The named tracker's table does not exist.",
+    include_str!("../../rules/RC111.md"),
+);
 
-pub const IGNORED_FILE: RuleInfo = RuleInfo::new("RC113", "ignored-file", Severity::Info,
-        "A file in the migrations directory is not a migration for the tracker's tool.",
-        "## What it does\nLists files the tool would not run (wrong name pattern, missing up annotation).\n\n## Why it matters\nA misnamed migration silently never runs.\n\n## What to do\nRename it to the tool's pattern, or move it out of the directory.");
+pub const IGNORED_FILE: RuleInfo = RuleInfo::new(
+    "RC113",
+    "ignored-file",
+    Severity::Info,
+    "A file in the migrations directory is not a migration for the tracker's tool.",
+    include_str!("../../rules/RC113.md"),
+);
 
-pub const ATLAS_SUM_MISMATCH: RuleInfo = RuleInfo::new("RC114", "atlas-sum-mismatch", Severity::Error,
-        "atlas.sum does not match the migration files.",
-        "## What it does\nRecomputes Atlas's running SHA-256 over the directory and compares it with atlas.sum.\n\n## Why it matters\nAtlas refuses to apply a directory whose sum file is stale.\n\n## What to do\nReview the change, then `atlas migrate hash`.");
+pub const ATLAS_SUM_MISMATCH: RuleInfo = RuleInfo::new(
+    "RC114",
+    "atlas-sum-mismatch",
+    Severity::Error,
+    "atlas.sum does not match the migration files.",
+    include_str!("../../rules/RC114.md"),
+);
 
 /// Rule codes this stage reports.
 pub static RULES: &[RuleInfo] = &[

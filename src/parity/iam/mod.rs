@@ -37,6 +37,7 @@ pub mod evaluate;
 pub mod matching;
 pub mod permissions;
 mod principal;
+mod statement;
 
 pub use condition::RequestFacts;
 pub use document::{
