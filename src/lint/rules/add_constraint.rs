@@ -39,6 +39,19 @@ impl Rule for AddConstraint {
             {
                 continue;
             }
+            let mut words = cx
+                .statement
+                .tokens
+                .iter()
+                .filter(|t| action.range.start <= t.range.start)
+                .skip(1);
+            // MariaDB's `ADD PRIMARY KEY IF NOT EXISTS`.
+            if words.next().is_some_and(|t| t.is_kw("PRIMARY"))
+                && words.next().is_some_and(|t| t.is_kw("KEY"))
+                && words.next().is_some_and(|t| t.is_kw("IF"))
+            {
+                continue;
+            }
             let message = match &action.name {
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 Some(name) => format!(
@@ -59,10 +72,40 @@ impl Rule for AddConstraint {
             let fix = if action.name.is_some() {
                 cx.do_block_fix()
             } else {
-                None
+                primary_key_fix(cx, table, action)
             };
             out.push(Violation::new(span, message).fix(fix));
         }
+    }
+}
+
+/// An unnamed `ADD PRIMARY KEY` (alone or among other actions) fails on a retry with
+/// "multiple primary keys": PostgreSQL runs the statement only while the table has no primary
+/// key (unsafe: a different existing key is kept); MariaDB has `ADD PRIMARY KEY IF NOT EXISTS`.
+fn primary_key_fix(
+    cx: &StatementCx,
+    table: &crate::sql::Name,
+    action: &crate::sql::AlterAction,
+) -> Option<crate::diagnostics::Fix> {
+    let mut tokens = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end);
+    let (_add, primary, key) = (tokens.next()?, tokens.next()?, tokens.next()?);
+    if !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
+        return None;
+    }
+    match cx.dialect {
+        Dialect::Postgres => cx.catalog_guard_fix(
+            &format!(
+                "NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND contype = 'p')",
+                crate::lint::rule::literal(&table.text)
+            ),
+            "Run the statement only while the table has no primary key",
+        ),
+        Dialect::Mariadb => Some(cx.insert_fix(key.range.end, "IF NOT EXISTS", Applicability::Safe)),
+        _ => None,
     }
 }
 
