@@ -72,7 +72,7 @@ impl Rule for AddConstraint {
             let fix = if action.name.is_some() {
                 cx.do_block_fix()
             } else {
-                primary_key_fix(cx, table, action)
+                primary_key_fix(cx, action)
             };
             out.push(Violation::new(span, message).fix(fix));
         }
@@ -80,11 +80,10 @@ impl Rule for AddConstraint {
 }
 
 /// An unnamed `ADD PRIMARY KEY` (alone or among other actions) fails on a retry with
-/// "multiple primary keys": PostgreSQL runs the statement only while the table has no primary
-/// key (unsafe: a different existing key is kept); MariaDB has `ADD PRIMARY KEY IF NOT EXISTS`.
+/// "multiple primary keys": PostgreSQL ignores that error in a DO block (unsafe: a different
+/// existing key is kept); MariaDB has `ADD PRIMARY KEY IF NOT EXISTS`.
 fn primary_key_fix(
     cx: &StatementCx,
-    table: &crate::sql::Name,
     action: &crate::sql::AlterAction,
 ) -> Option<crate::diagnostics::Fix> {
     let mut tokens = cx
@@ -97,14 +96,28 @@ fn primary_key_fix(
         return None;
     }
     match cx.dialect {
-        Dialect::Postgres => cx.catalog_guard_fix(
-            &format!(
-                "NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND contype = 'p')",
-                crate::lint::rule::literal(&table.text)
-            ),
-            "Run the statement only while the table has no primary key",
+        // "multiple primary keys … are not allowed" is invalid_table_definition (42P16). A
+        // catalog check for "no primary key yet" would skip `DROP COLUMN id, ADD PRIMARY KEY
+        // (uuid)` on its first run, where the DROP removes the old key.
+        Dialect::Postgres => cx.exception_guard_fix(
+            "invalid_table_definition",
+            "Wrap in a DO block that ignores a second primary key (invalid_table_definition)",
         ),
-        Dialect::Mariadb => Some(cx.insert_fix(key.range.end, "IF NOT EXISTS", Applicability::Safe)),
+        // MariaDB checks IF NOT EXISTS before the statement's own DROPs run: with
+        // `DROP COLUMN id, ADD PRIMARY KEY IF NOT EXISTS (uuid)` the old key still counts, and
+        // the first run would end with no primary key at all.
+        Dialect::Mariadb
+            if cx.shape().actions.iter().any(|a| {
+                a.kind != AlterActionKind::AddColumn
+                    && a.kind != AlterActionKind::AddConstraint
+                    && a.kind != AlterActionKind::AddIndex
+            }) =>
+        {
+            None
+        }
+        Dialect::Mariadb => {
+            Some(cx.insert_fix(key.range.end, "IF NOT EXISTS", Applicability::Safe))
+        }
         _ => None,
     }
 }
