@@ -192,6 +192,8 @@ class Postgres:
         return p.returncode, p.stderr
 
     def apply(self, path: Path, transactional: bool):
+        # Flyway runs a script that cannot run in a transaction (CONCURRENTLY) without one.
+        transactional = transactional and "CONCURRENTLY" not in path.read_text().upper()
         one = "BEGIN;\n" if transactional else ""
         end = "COMMIT;\n" if transactional else ""
         code, err = self.run(f"{one}\\i {path}\n{end}", True)
@@ -311,6 +313,7 @@ def lint_flags(binary, paths, dialect, tracker):
 
 
 _TRACKER = {}
+DETAILS = {}
 
 
 def supports_tracker(binary):
@@ -335,8 +338,15 @@ def run_project(binary, name, engine, tracker, transactional, paths):
            "model": "transaction per file" if transactional else "every crash point",
            "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
     if not clean:
-        row["error"] = f"{base[-1][0].relative_to(CORPUS)} does not apply: {base[-1][3]}"
-        return row
+        # Measured up to the first file the local server cannot apply (e.g. newer syntax).
+        row["stopped_at"] = f"{base[-1][0].relative_to(CORPUS)}: {base[-1][3]}"
+        base = base[:-1]
+        paths = paths[:len(base)]
+        row["files"] = len(base)
+        row["statements"] = sum(len(s) for _, s, _, _ in base)
+        if not base:
+            row["error"] = row.pop("stopped_at")
+            return row
     flags = lint_flags(binary, paths, dialect, tracker)
     fail = tp = fn = flagged_err = tp_err = 0
     for path, spans, failing, _ in base:
@@ -344,13 +354,18 @@ def run_project(binary, name, engine, tracker, transactional, paths):
         for idx in range(len(spans)):
             f_any = flagged(spans, idx, findings, ("error", "warning"))
             f_err = flagged(spans, idx, findings, ("error",))
+            where = f"{path.relative_to(CORPUS)}:{spans[idx][0]}: {' '.join(spans[idx][2].split())[:100]}"
             if idx in failing:
                 fail += 1
                 tp += f_any
                 fn += not f_any
+                if not f_any:
+                    DETAILS.setdefault(name, {}).setdefault("missed", []).append(where)
             if f_err:
                 flagged_err += 1
                 tp_err += idx in failing
+                if idx not in failing:
+                    DETAILS.setdefault(name, {}).setdefault("false_flags", []).append(where)
     row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
                error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
     # The fixer: fix a copy, apply it the same way.
@@ -374,7 +389,9 @@ def run_project(binary, name, engine, tracker, transactional, paths):
         for path, spans, failing, _ in fixed:
             findings = fixed_flags.get(str(path), [])
             for idx in failing:
-                start, end, _ = spans[idx]
+                start, end, text = spans[idx]
+                DETAILS.setdefault(name, {}).setdefault("left_failing", []).append(
+                    f"{path.name}:{start}: {' '.join(text.split())[:100]}")
                 if not any(start <= f[0] <= end and not f[4] for f in findings):
                     unreported += 1
         row["left_failing_not_reported"] = unreported
@@ -388,6 +405,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--engine", default="all", choices=["pg", "maria", "all"])
     ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--details", help="write missed, falsely flagged and still-failing statements here")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     rows = []
@@ -402,6 +420,8 @@ def main():
           "| fix breakages |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if "stopped_at" in r:
+            print(f"<!-- {r['project']}: measured up to {r['stopped_at']} -->")
         if "error" in r:
             print(f"| {r['project']} | {r['engine']} | {r['runner']} | {r['files']} | – | "
                   f"does not apply: {r['error']} |||||||")
@@ -412,6 +432,8 @@ def main():
               f"| {r['left_failing_not_reported']} | {r['fix_breakages']} |")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
+    if args.details:
+        Path(args.details).write_text(json.dumps(DETAILS, indent=1))
 
 
 if __name__ == "__main__":

@@ -231,3 +231,89 @@ fn mariadb_create_user_and_role_fixes_make_a_retry_succeed() {
     );
     fixed_runs.expect("the fixed statements run twice");
 }
+
+/// Issue 10's leftovers: renames, an unnamed primary key among other actions, an ALTER of a
+/// table the file drops, an enum value rename and a seed INSERT — all run twice once fixed.
+const POSTGRES_GUARDS_SETUP: &str = "
+CREATE TABLE people (id int PRIMARY KEY, uuid uuid NOT NULL, name text);
+CREATE TABLE scratch (id int CONSTRAINT scratch_id_check CHECK (id > 0));
+CREATE TYPE mood AS ENUM ('ok');
+CREATE INDEX persons_uuid_idx ON people (uuid);
+";
+const POSTGRES_GUARDS: &str = "
+ALTER TABLE people RENAME COLUMN name TO full_name;
+ALTER TABLE people RENAME TO persons;
+ALTER INDEX persons_uuid_idx RENAME TO persons_uuid_key;
+ALTER TABLE persons DROP COLUMN IF EXISTS id, ADD PRIMARY KEY (uuid);
+ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';
+ALTER TABLE scratch DROP CONSTRAINT IF EXISTS scratch_id_check;
+DROP TABLE IF EXISTS scratch;
+INSERT INTO persons (uuid, full_name) VALUES ('00000000-0000-0000-0000-000000000001', 'a');
+";
+
+#[test]
+fn postgres_rename_primary_key_and_insert_fixes_make_a_retry_succeed() {
+    let fixed = fixed(POSTGRES_GUARDS, Dialect::Postgres, true);
+    assert!(fixed.contains("ALTER TABLE IF EXISTS scratch"), "{fixed}");
+    assert!(fixed.contains("ON CONFLICT DO NOTHING"), "{fixed}");
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_GUARDS_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+    assert_eq!(
+        db.query("SELECT count(*) FROM persons WHERE full_name = 'a'"),
+        ["1"]
+    );
+    assert_eq!(
+        db.query("SELECT enumlabel FROM pg_enum WHERE enumtypid = 'mood'::regtype"),
+        ["fine"]
+    );
+    // The first run replaced the primary key on id by one on uuid.
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_constraint WHERE conrelid = 'persons'::regclass AND contype = 'p'"),
+        ["1"]
+    );
+    // The originals fail on the retry.
+    let original = ScratchDb::postgres();
+    original.exec(POSTGRES_GUARDS_SETUP);
+    original.exec(POSTGRES_GUARDS);
+    assert!(original.try_exec(POSTGRES_GUARDS).is_err());
+}
+
+const MARIADB_GUARDS_SETUP: &str = "
+CREATE TABLE people (id INT, uuid CHAR(36) NOT NULL, name TEXT);
+CREATE TABLE tags (id INT, label TEXT);
+CREATE TABLE scratch (id INT, KEY scratch_id_idx (id));
+CREATE INDEX people_uuid_idx ON people (uuid);
+";
+const MARIADB_GUARDS: &str = "
+ALTER TABLE people RENAME COLUMN name TO full_name;
+ALTER TABLE people RENAME INDEX people_uuid_idx TO people_uuid_key;
+ALTER TABLE tags ADD PRIMARY KEY (id);
+RENAME TABLE people TO persons;
+ALTER TABLE scratch DROP INDEX IF EXISTS scratch_id_idx;
+DROP TABLE IF EXISTS scratch;
+";
+
+#[test]
+fn mariadb_rename_and_primary_key_fixes_make_a_retry_succeed() {
+    let fixed = fixed(MARIADB_GUARDS, Dialect::Mariadb, true);
+    assert!(fixed.contains("RENAME TABLE IF EXISTS people"), "{fixed}");
+    assert!(fixed.contains("ADD PRIMARY KEY IF NOT EXISTS"), "{fixed}");
+    // With a DROP in the same statement MariaDB would skip the key on the first run: no fix.
+    let drop_and_add = "ALTER TABLE people DROP COLUMN IF EXISTS id, ADD PRIMARY KEY (uuid);\n";
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", drop_and_add), &options, true);
+    assert_eq!(outcome.fixed, drop_and_add);
+    let db = ScratchDb::mariadb();
+    db.exec(MARIADB_GUARDS_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+    let original = ScratchDb::mariadb();
+    original.exec(MARIADB_GUARDS_SETUP);
+    original.exec(MARIADB_GUARDS);
+    assert!(original.try_exec(MARIADB_GUARDS).is_err());
+}

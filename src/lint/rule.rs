@@ -116,6 +116,93 @@ impl StatementCx<'_> {
         }
     }
 
+    /// Wraps the statement in a PostgreSQL DO block whose handler ignores `conditions` (e.g.
+    /// `invalid_table_definition`). Unsafe: the same error on a first run is hidden too.
+    pub fn exception_guard_fix(&self, conditions: &str, message: &str) -> Option<Fix> {
+        let stmt = self.statement;
+        if self.dialect != Dialect::Postgres
+            || stmt.context.do_block.is_some()
+            || stmt.shape.concurrently
+        {
+            return None;
+        }
+        let mut tag = "preflight".to_string();
+        while stmt.text(self.source).contains(&format!("${tag}$")) {
+            tag.push('_');
+        }
+        let eol = self.source.line_ending();
+        let first_word = self.source.text[stmt.range.clone()]
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        let kw = |s: &str| match_case(first_word, s);
+        let prefix = format!("{} ${tag}$ {}{eol}", kw("DO"), kw("BEGIN"));
+        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+        let suffix = format!(
+            "{terminator}{eol}{} {} {conditions} {} {};{eol}{} ${tag}$;",
+            kw("EXCEPTION"),
+            kw("WHEN"),
+            kw("THEN"),
+            kw("NULL"),
+            kw("END"),
+        );
+        let end = stmt.range.end;
+        Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: message.to_string(),
+            edits: vec![
+                self.source.edit(stmt.range.start..stmt.range.start, prefix),
+                self.source.edit(end..end, suffix),
+            ],
+        })
+    }
+
+    /// Wraps the statement in a PostgreSQL DO block that runs it only when `condition` (a
+    /// catalog check) holds. Unsafe: a missing object is skipped silently. None where a DO
+    /// block cannot help.
+    pub fn catalog_guard_fix(&self, condition: &str, message: &str) -> Option<Fix> {
+        let stmt = self.statement;
+        if self.dialect != Dialect::Postgres
+            || stmt.context.do_block.is_some()
+            || stmt.shape.concurrently
+        {
+            return None;
+        }
+        let mut tag = "preflight".to_string();
+        while stmt.text(self.source).contains(&format!("${tag}$")) {
+            tag.push('_');
+        }
+        let eol = self.source.line_ending();
+        let first_word = self.source.text[stmt.range.clone()]
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        let kw = |s: &str| match_case(first_word, s);
+        let prefix = format!(
+            "{} ${tag}$ {}{eol}{} {condition} {}{eol}",
+            kw("DO"),
+            kw("BEGIN"),
+            kw("IF"),
+            kw("THEN")
+        );
+        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+        let suffix = format!(
+            "{terminator}{eol}{} {};{eol}{} ${tag}$;",
+            kw("END"),
+            kw("IF"),
+            kw("END")
+        );
+        let end = stmt.range.end;
+        Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: message.to_string(),
+            edits: vec![
+                self.source.edit(stmt.range.start..stmt.range.start, prefix),
+                self.source.edit(end..end, suffix),
+            ],
+        })
+    }
+
     /// Wraps the statement in a PostgreSQL DO block that ignores "already exists". Unsafe: it
     /// also hides a conflicting object of the same name. None where a DO block cannot help.
     pub fn do_block_fix(&self) -> Option<Fix> {
@@ -170,6 +257,11 @@ impl StatementCx<'_> {
             ],
         })
     }
+}
+
+/// A SQL string literal of `text`.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The database's own spelling, for messages: `MySQL has no …`.

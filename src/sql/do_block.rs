@@ -98,7 +98,11 @@ fn catches_duplicates(tokens: &[Tok]) -> bool {
             let hit = match &t.token {
                 Token::Word(w) if w.quote_style.is_none() => {
                     let w = w.value.to_ascii_lowercase();
-                    w == "others" || w.starts_with("duplicate_") || w.starts_with("undefined_")
+                    // invalid_table_definition: "multiple primary keys … are not allowed".
+                    w == "others"
+                        || w == "invalid_table_definition"
+                        || w.starts_with("duplicate_")
+                        || w.starts_with("undefined_")
                 }
                 Token::SingleQuotedString(code) => {
                     CAUGHT_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))

@@ -39,6 +39,19 @@ impl Rule for AddConstraint {
             {
                 continue;
             }
+            let mut words = cx
+                .statement
+                .tokens
+                .iter()
+                .filter(|t| action.range.start <= t.range.start)
+                .skip(1);
+            // MariaDB's `ADD PRIMARY KEY IF NOT EXISTS`.
+            if words.next().is_some_and(|t| t.is_kw("PRIMARY"))
+                && words.next().is_some_and(|t| t.is_kw("KEY"))
+                && words.next().is_some_and(|t| t.is_kw("IF"))
+            {
+                continue;
+            }
             let message = match &action.name {
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 Some(name) => format!(
@@ -59,10 +72,53 @@ impl Rule for AddConstraint {
             let fix = if action.name.is_some() {
                 cx.do_block_fix()
             } else {
-                None
+                primary_key_fix(cx, action)
             };
             out.push(Violation::new(span, message).fix(fix));
         }
+    }
+}
+
+/// An unnamed `ADD PRIMARY KEY` (alone or among other actions) fails on a retry with
+/// "multiple primary keys": PostgreSQL ignores that error in a DO block (unsafe: a different
+/// existing key is kept); MariaDB has `ADD PRIMARY KEY IF NOT EXISTS`.
+fn primary_key_fix(
+    cx: &StatementCx,
+    action: &crate::sql::AlterAction,
+) -> Option<crate::diagnostics::Fix> {
+    let mut tokens = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end);
+    let (_add, primary, key) = (tokens.next()?, tokens.next()?, tokens.next()?);
+    if !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
+        return None;
+    }
+    match cx.dialect {
+        // "multiple primary keys … are not allowed" is invalid_table_definition (42P16). A
+        // catalog check for "no primary key yet" would skip `DROP COLUMN id, ADD PRIMARY KEY
+        // (uuid)` on its first run, where the DROP removes the old key.
+        Dialect::Postgres => cx.exception_guard_fix(
+            "invalid_table_definition",
+            "Wrap in a DO block that ignores a second primary key (invalid_table_definition)",
+        ),
+        // MariaDB checks IF NOT EXISTS before the statement's own DROPs run: with
+        // `DROP COLUMN id, ADD PRIMARY KEY IF NOT EXISTS (uuid)` the old key still counts, and
+        // the first run would end with no primary key at all.
+        Dialect::Mariadb
+            if cx.shape().actions.iter().any(|a| {
+                a.kind != AlterActionKind::AddColumn
+                    && a.kind != AlterActionKind::AddConstraint
+                    && a.kind != AlterActionKind::AddIndex
+            }) =>
+        {
+            None
+        }
+        Dialect::Mariadb => {
+            Some(cx.insert_fix(key.range.end, "IF NOT EXISTS", Applicability::Safe))
+        }
+        _ => None,
     }
 }
 

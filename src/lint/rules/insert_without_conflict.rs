@@ -8,7 +8,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     summary: "INSERT without ON CONFLICT / WHERE NOT EXISTS duplicates rows or fails on a retry",
     doc: include_str!("../../../rules/PF119.md"),
-    fix: FixAvailability::Never,
+    fix: FixAvailability::Sometimes(
+        Applicability::Unsafe,
+        "only a PostgreSQL INSERT into a table with a known unique key; not on MySQL, MariaDB or SQLite",
+    ),
 };
 
 pub struct InsertWithoutConflict;
@@ -30,11 +33,42 @@ impl Rule for InsertWithoutConflict {
         };
         let table = cx.object_text();
         let span = shape.head.start..shape.object().map_or(shape.head.end, |n| n.range.end);
-        out.push(Violation::new(
+        let v = Violation::new(
             span,
             format!(
                 "this INSERT into `{table}` runs again on a retry, adding duplicate rows or failing on a unique key: use {how}, or WHERE NOT EXISTS"
             ),
-        ));
+        );
+        out.push(v.fix(conflict_fix(cx)));
     }
+}
+
+/// Skips rows that hit a unique key. Unsafe: a table without a unique key still gets the rows
+/// again, and MySQL's IGNORE also turns other errors into warnings.
+fn conflict_fix(cx: &StatementCx) -> Option<crate::diagnostics::Fix> {
+    let tokens = &cx.statement.tokens;
+    let first = tokens.first().filter(|t| t.is_kw("INSERT"))?;
+    let (at, words) = match cx.dialect {
+        Dialect::Postgres => {
+            let mut depth = 0usize;
+            let mut at = tokens.last()?.range.end;
+            for t in tokens {
+                match t.token {
+                    sqlparser::tokenizer::Token::LParen => depth += 1,
+                    sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
+                    _ if depth == 0 && t.is_kw("RETURNING") => {
+                        at = cx.source.text[..t.range.start].trim_end().len();
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            (at, "ON CONFLICT DO NOTHING")
+        }
+        Dialect::Mysql | Dialect::Mariadb => (first.range.end, "IGNORE"),
+        Dialect::Sqlite => (first.range.end, "OR IGNORE"),
+    };
+    let mut fix = cx.insert_fix(at, words, Applicability::Unsafe);
+    fix.message = format!("Add {words} (rows whose unique key exists are skipped)");
+    Some(fix)
 }

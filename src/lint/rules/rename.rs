@@ -2,6 +2,7 @@
 //! old name is gone.
 
 use super::prelude::*;
+use crate::lint::rule::literal;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -10,7 +11,10 @@ pub const INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     summary: "RENAME fails on a retry because the old name no longer exists",
     doc: include_str!("../../../rules/PF118.md"),
-    fix: FixAvailability::Never,
+    fix: FixAvailability::Sometimes(
+        Applicability::Unsafe,
+        "PostgreSQL only (a catalog-checked DO block); MySQL, MariaDB and SQLite have no guard for a rename",
+    ),
 };
 
 pub struct Rename;
@@ -31,26 +35,138 @@ impl Rule for Rename {
             )
         };
         match &shape.kind {
-            ShapeKind::Rename(kind) => out.push(Violation::new(
-                cx.head_span(),
-                message(&format!(
-                    "{} `{}`",
-                    kind.keyword().to_lowercase(),
-                    cx.object_text()
-                )),
-            )),
+            ShapeKind::Rename(_) if shape.guard.is_some_and(|g| g.present) => {}
+            ShapeKind::Rename(kind) => {
+                let v = Violation::new(
+                    cx.head_span(),
+                    message(&format!(
+                        "{} `{}`",
+                        kind.keyword().to_lowercase(),
+                        cx.object_text()
+                    )),
+                );
+                let mariadb_at = if *kind == ObjectKind::Table {
+                    shape.head.end
+                } else {
+                    usize::MAX
+                };
+                out.push(with_fix(cx, v, object_guard(cx, *kind), mariadb_at));
+            }
             ShapeKind::AlterTable => {
+                let Some(table) = shape.object() else { return };
+                let alone = shape.actions.len() == 1;
                 for action in &shape.actions {
-                    if action.kind == AlterActionKind::Rename {
-                        let what = match &action.name {
-                            Some(n) => format!("`{}`", n.text),
-                            None => format!("table `{}`", cx.object_text()),
-                        };
-                        out.push(Violation::new(action.range.clone(), message(&what)));
+                    let guarded = match &action.name {
+                        None => shape.guard.is_some_and(|g| g.present),
+                        Some(_) => action.guard.is_some_and(|g| g.present),
+                    };
+                    if action.kind != AlterActionKind::Rename || guarded {
+                        continue;
                     }
+                    let what = match &action.name {
+                        Some(n) => format!("`{}`", n.text),
+                        None => format!("table `{}`", cx.object_text()),
+                    };
+                    let v = Violation::new(action.range.clone(), message(&what));
+                    let second = cx
+                        .statement
+                        .tokens
+                        .iter()
+                        .filter(|t| t.range.start >= action.range.start)
+                        .nth(1);
+                    let constraint = second.is_some_and(|t| t.is_kw("CONSTRAINT"));
+                    let keyworded = second
+                        .is_some_and(|t| t.is_kw("COLUMN") || t.is_kw("INDEX") || t.is_kw("KEY"));
+                    let regclass = format!("to_regclass({})", literal(&table.text));
+                    let condition = match &action.name {
+                        None => Some(format!("{regclass} IS NOT NULL")),
+                        Some(n) if constraint => Some(format!(
+                            "EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {regclass} AND conname = {})",
+                            literal(n.base())
+                        )),
+                        Some(n) => Some(format!(
+                            "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {regclass} AND attname = {} AND NOT attisdropped)",
+                            literal(n.base())
+                        )),
+                    };
+                    let mariadb_at = match &action.name {
+                        None => Some(shape.head.end),
+                        Some(_) if keyworded => Some(action.head.end),
+                        _ => None,
+                    };
+                    let condition = condition.filter(|_| alone);
+                    out.push(match mariadb_at {
+                        Some(at) => with_fix(cx, v, condition, at),
+                        None => with_fix(cx, v, condition, usize::MAX),
+                    });
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// The catalog check that the object about to be renamed is still there (PostgreSQL).
+fn object_guard(cx: &StatementCx, kind: ObjectKind) -> Option<String> {
+    let name = cx.shape().object()?;
+    let tokens = &cx.statement.tokens;
+    let value = tokens
+        .windows(3)
+        .find(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
+        .map(|w| &cx.source.text[w[2].range.clone()]);
+    match kind {
+        ObjectKind::Type if value.is_some() => Some(format!(
+            "EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
+            literal(&name.text),
+            value.unwrap_or_default()
+        )),
+        ObjectKind::Type | ObjectKind::Domain
+            if tokens
+                .windows(2)
+                .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("TO")) =>
+        {
+            Some(format!("to_regtype({}) IS NOT NULL", literal(&name.text)))
+        }
+        ObjectKind::Table
+        | ObjectKind::Index
+        | ObjectKind::Sequence
+        | ObjectKind::View
+        | ObjectKind::MaterializedView
+        | ObjectKind::ForeignTable
+            if tokens
+                .windows(2)
+                .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("TO")) =>
+        {
+            Some(format!("to_regclass({}) IS NOT NULL", literal(&name.text)))
+        }
+        _ => None,
+    }
+}
+
+/// PostgreSQL: a DO block that checks the catalog first (unsafe: a missing old name is skipped
+/// silently). MariaDB: its own `IF EXISTS` at `mariadb_at`. MySQL: nothing can guard it.
+fn with_fix(
+    cx: &StatementCx,
+    v: Violation,
+    condition: Option<String>,
+    mariadb_at: usize,
+) -> Violation {
+    match cx.dialect {
+        Dialect::Postgres => {
+            let fix = condition.and_then(|c| {
+                cx.catalog_guard_fix(&c, "Run the rename only while the old name exists")
+            });
+            v.fix(fix)
+        }
+        Dialect::Mariadb if mariadb_at != usize::MAX => v.fix(Some(cx.insert_fix(
+            mariadb_at,
+            "IF EXISTS",
+            Applicability::Safe,
+        ))),
+        Dialect::Mysql | Dialect::Mariadb => v.note(format!(
+            "{} cannot guard this rename in plain SQL (no DO blocks, no RENAME … IF EXISTS here): guard it in the migration tool or split it into its own migration",
+            product(cx.dialect)
+        )),
+        Dialect::Sqlite => v,
     }
 }

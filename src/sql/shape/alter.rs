@@ -162,6 +162,8 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
         c.eat("INDEX");
         c.eat("KEY");
         action.head.end = c.prev_end();
+        // MariaDB: `RENAME COLUMN|INDEX|KEY IF EXISTS old TO new`.
+        action.guard = Some(guard(&mut c, &["IF", "EXISTS"]));
         if !c.kw("TO") && !c.kw("AS") {
             action.name = c.name();
         }

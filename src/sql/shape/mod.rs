@@ -300,6 +300,10 @@ pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
             c.i = 1;
             c.eat("TABLE");
             shape.head.end = c.prev_end();
+            // MariaDB: `RENAME TABLE IF EXISTS a TO b`.
+            let insert_at = shape.head.end;
+            let present = c.eat_all(&["IF", "EXISTS"]);
+            shape.guard = Some(Guard { present, insert_at });
             shape.names.extend(c.name());
             shape
         }
