@@ -1,5 +1,6 @@
 //! `preflight check` on `migrations-sample` (offline: the staging and production snapshots):
-//! the gate fails on the incident's lint and parity root causes, with every report written.
+//! the gate fails on the incident's lint and parity root causes (and the second incident's
+//! connection pool), with every report written.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -50,12 +51,15 @@ fn the_sample_fails_the_gate_on_the_incident() {
         ("parity", "PA301", "DATABASE_URL"),
         ("parity", "PA401", "DATABASE_URL"),
         ("parity", "PA501", "REDIS_HOST"),
+        // The second incident: DB_POOL_MIN=50 against production's 40 connections.
+        ("parity", "PA601", "connections"),
+        ("parity", "PA603", "connections"),
     ]
     .map(|(s, r, a)| (s.to_string(), r.to_string(), a.to_string()));
     assert_eq!(found, expected);
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "preflight check failed: lint failed (2 errors); parity failed (3 errors); not configured: reconcile, verify\n"
+        "preflight check failed: lint failed (2 errors); parity failed (4 errors, 1 warning); not configured: reconcile, verify\n"
     );
     // The parity matrix reaches the HTML report with coloured cells.
     let page = std::fs::read_to_string(&html).unwrap();

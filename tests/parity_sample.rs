@@ -1,5 +1,5 @@
 //! The README demo: `preflight parity` on migrations-sample's snapshots reports exactly the
-//! incident's three production problems, offline, in every format.
+//! incident's three production problems and the second incident's connection pool, offline.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -25,7 +25,7 @@ fn parity(args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn the_sample_reports_the_incidents_three_production_problems() {
+fn the_sample_reports_both_incidents_production_problems() {
     let (code, stdout) = parity(&["--format", "json"]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
@@ -42,6 +42,9 @@ fn the_sample_reports_the_incidents_three_production_problems() {
         ("PA301", "production", "DATABASE_URL"),
         ("PA401", "production", "DATABASE_URL"),
         ("PA501", "production", "REDIS_HOST"),
+        // DB_POOL_MIN=50 against production's max_connections 40; staging's 100 hides it.
+        ("PA601", "production", "connections"),
+        ("PA603", "production", "connections"),
     ];
     let expected: Vec<(String, String, String)> = expected
         .iter()
@@ -62,6 +65,16 @@ fn the_sample_reports_the_incidents_three_production_problems() {
         .expect("REDIS_HOST row");
     assert_eq!(redis[1]["status"], "ok");
     assert_eq!(redis[2]["status"], "error");
+    let connections = matrix["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0]["text"] == "connections (peak of limit)")
+        .expect("connections row");
+    assert_eq!(connections[1]["text"], "50 of 95");
+    assert_eq!(connections[1]["status"], "ok");
+    assert_eq!(connections[2]["text"], "50 of 35 (PA601)");
+    assert_eq!(connections[2]["status"], "error");
 }
 
 #[test]

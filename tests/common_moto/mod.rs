@@ -165,6 +165,12 @@ impl Incident {
         ]);
     }
 
+    /// Gives the environments RDS databases and scaling (moto_scenario.py `capacity`; SPEC is
+    /// its JSON, e.g. `{"production": {"max_connections": "40", "desired": 1}}`).
+    pub fn capacity(&self, spec: &str) {
+        python(&[&self.moto.endpoint, "capacity", &self.accounts, spec]);
+    }
+
     /// Starts moto's request recorder afresh.
     pub fn start_recording(&self) {
         python(&[&self.moto.endpoint, "record", "start"]);
@@ -242,6 +248,27 @@ snapshot = "staging.json"
 
 [environments.production]
 snapshot = "production.json"
+"#;
+
+/// LIVE_CONFIG with each environment's RDS instance (`app-ENV`) and the pool variable.
+pub const CAPACITY_CONFIG: &str = r#"[environments.staging]
+aws_profile = "staging"
+cluster = "app"
+services = ["web"]
+
+[environments.staging.database]
+rds_instance = "app-staging"
+
+[environments.production]
+aws_profile = "production"
+cluster = "app"
+services = ["web"]
+
+[environments.production.database]
+rds_instance = "app-production"
+
+[capacity]
+pool_variable = "DB_POOL_MIN"
 "#;
 
 pub struct Run {

@@ -282,6 +282,130 @@ fn tasks(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parity::capacity::record::ScalingTarget;
+    use crate::parity::snapshot::{
+        ContainerDefinition, KeyValue, SecretRef, ServiceSettings, Snapshot, TaskDefinition,
+    };
+
+    fn service(
+        name: &str,
+        desired: i32,
+        max_percent: Option<i32>,
+        vars: &[(&str, &str)],
+    ) -> ServiceSnapshot {
+        ServiceSnapshot {
+            name: name.into(),
+            arn: None,
+            status: None,
+            task_definition_arn: format!("arn:aws:ecs:us-east-1:1:task-definition/{name}:1"),
+            settings: ServiceSettings {
+                desired_count: Some(desired),
+                deployment_maximum_percent: max_percent,
+                ..ServiceSettings::default()
+            },
+            task_definition: Some(TaskDefinition {
+                container_definitions: vec![ContainerDefinition {
+                    name: name.into(),
+                    environment: vars
+                        .iter()
+                        .map(|(n, v)| KeyValue {
+                            name: n.to_string(),
+                            value: v.to_string(),
+                        })
+                        .collect(),
+                    ..ContainerDefinition::default()
+                }],
+                ..TaskDefinition::default()
+            }),
+        }
+    }
+
+    fn env(services: Vec<ServiceSnapshot>, scaling: Vec<ScalingTarget>) -> Environment {
+        let mut snap = Snapshot::new("production");
+        snap.services = services;
+        snap.capacity = Some(CapacityRecord {
+            scaling,
+            ..CapacityRecord::default()
+        });
+        Environment::new("production", None, snap)
+    }
+
+    #[test]
+    fn services_sharing_the_database_add_up() {
+        let e = env(
+            vec![
+                service("web", 2, None, &[("DB_POOL_MAX", "10")]),
+                service(
+                    "worker",
+                    1,
+                    Some(150),
+                    &[("DATABASE_URL", "postgresql://app@db/app?connection_limit=5")],
+                ),
+            ],
+            vec![ScalingTarget {
+                service: "web".into(),
+                min_capacity: 1,
+                max_capacity: 5,
+            }],
+        );
+        let config = CapacityConfig {
+            pool_variable: Some("DB_POOL_MAX".into()),
+            processes_per_task: Some(2),
+            service: [(
+                "worker".to_string(),
+                ServiceCapacityConfig {
+                    processes_per_task: Some(1),
+                    ..ServiceCapacityConfig::default()
+                },
+            )]
+            .into_iter()
+            .collect(),
+            ..CapacityConfig::default()
+        };
+        let d = demand(&e, &config);
+        assert_eq!(d.unknown, Vec::<String>::new());
+        // web: 10 × 2 processes × (scaling maximum 5 at 200% = 10 tasks) = 200;
+        // worker: 5 × 1 × 1 task (150% of 1 rounds down to 1) = 5.
+        assert_eq!(d.total(), 205);
+        assert_eq!(d.services[0].arithmetic, "web: 200 = pool 10 (`DB_POOL_MAX`) × 2 processes × 10 tasks (Application Auto Scaling maximum 5 (desiredCount 2); a rolling deploy runs up to maximumPercent 200%, ECS's default)");
+        assert_eq!(d.services[1].arithmetic, "worker: 5 = pool 5 (`DATABASE_URL` connection_limit) × 1 process × 1 task (desiredCount 1; a rolling deploy runs up to maximumPercent 150%)");
+    }
+
+    #[test]
+    fn a_secret_or_missing_pool_is_unknown_never_zero() {
+        let mut secret = service("web", 1, None, &[]);
+        if let Some(t) = &mut secret.task_definition {
+            t.container_definitions[0].secrets.push(SecretRef {
+                name: "DB_POOL_MAX".into(),
+                value_from: "arn:aws:secretsmanager:us-east-1:1:secret:x".into(),
+            });
+        }
+        let e = env(vec![secret, service("api", 1, None, &[])], vec![]);
+        let config = CapacityConfig {
+            pool_variable: Some("DB_POOL_MAX".into()),
+            ..CapacityConfig::default()
+        };
+        let d = demand(&e, &config);
+        assert!(d.services.is_empty());
+        assert!(
+            d.unknown[0].contains("`DB_POOL_MAX` is a secret"),
+            "{:?}",
+            d.unknown
+        );
+        assert!(
+            d.unknown[1].contains("`DB_POOL_MAX` is not set, `DATABASE_URL` has no pool parameter"),
+            "{:?}",
+            d.unknown
+        );
+        let with_default = CapacityConfig {
+            pool_size: Some(7),
+            ..config
+        };
+        // The secret stays unknown; the service without a variable takes pool_size.
+        let d = demand(&e, &with_default);
+        assert_eq!(d.total(), 14);
+        assert_eq!(d.unknown.len(), 1);
+    }
 
     #[test]
     fn pool_parameters_in_urls() {
