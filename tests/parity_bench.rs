@@ -95,6 +95,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                     deleted_date: None,
                     tags: Default::default(),
                     resource_policy: None,
+                    versions: None,
                 }),
                 error: None,
             });
@@ -111,6 +112,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
             }],
             attached_policies: vec![],
             permission_boundary: None,
+            trust_policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()),
         });
     }
     s

@@ -305,7 +305,11 @@ fn loopback_values_are_errors_in_production_only_and_secret_values_stay_hidden()
         .iter()
         .map(|f| (f.rule.as_str(), f.environment.as_deref()))
         .collect();
-    assert_eq!(rules, [("PA501", Some("production"))]);
+    // The password in the production URL is a credential in plaintext too (never shown).
+    assert_eq!(
+        rules,
+        [("PA501", Some("production")), ("PA504", Some("production"))]
+    );
     for format in [
         preflight::output::Format::Human,
         preflight::output::Format::Json,

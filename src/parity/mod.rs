@@ -9,15 +9,20 @@
 //! unknown finding.
 
 pub mod canonical;
+pub mod credentials;
 pub mod environment;
 pub mod iam;
+pub mod kind_drift;
 pub mod matrix;
 pub mod names;
 pub mod normalise;
 pub mod permissions;
+pub mod plaintext;
 pub mod redact;
 pub mod reference;
+pub mod role_trust;
 pub mod rules;
+pub mod secret_versions;
 pub mod secrets;
 pub mod snapshot;
 pub mod taskdef;
@@ -234,6 +239,9 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(secrets::check(envs, settings.verify_secret_keys));
     findings.extend(permissions::check(envs));
     findings.extend(values::check(envs, &settings.required));
+    findings.extend(kind_drift::check(envs));
+    findings.extend(role_trust::check(envs));
+    findings.extend(plaintext::check(envs));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");
     let table = matrix::build(envs, &findings);

@@ -171,6 +171,40 @@ pub const PLACEHOLDER_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "## What it does\nChecks production `environment` values for obvious placeholders.\n\n## Why it matters\nA placeholder copied from a template is never a working value.",
 );
 
+// Will the task start? Rules of issue 11, documented in `rules/PAxxx.md`.
+
+pub const VARIABLE_KIND_DRIFT: RuleInfo = RuleInfo::new(
+    "PA203",
+    "variable-kind-drift",
+    Severity::Error,
+    "A variable is a secret in one environment and a plain environment variable in another",
+    include_str!("../../rules/PA203.md"),
+);
+
+pub const SECRET_VERSION_NOT_FOUND: RuleInfo = RuleInfo::new(
+    "PA308",
+    "secret-version-not-found",
+    Severity::Error,
+    "The version stage or version id a `valueFrom` names does not exist on the secret",
+    include_str!("../../rules/PA308.md"),
+);
+
+pub const ROLE_NOT_ASSUMABLE: RuleInfo = RuleInfo::new(
+    "PA406",
+    "role-not-assumable-by-ecs",
+    Severity::Error,
+    "The execution or task role does not exist, or its trust policy does not let `ecs-tasks.amazonaws.com` assume it",
+    include_str!("../../rules/PA406.md"),
+);
+
+pub const CREDENTIAL_IN_PLAINTEXT: RuleInfo = RuleInfo::new(
+    "PA504",
+    "credential-in-plaintext",
+    Severity::Error,
+    "A plain environment variable holds a credential (AWS access key id, private key, password in a URL)",
+    include_str!("../../rules/PA504.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
@@ -179,6 +213,7 @@ pub static ALL: &[RuleInfo] = &[
     ENVIRONMENT_UNREADABLE,
     VARIABLE_MISSING,
     REQUIRED_VARIABLE_MISSING,
+    VARIABLE_KIND_DRIFT,
     SECRET_NOT_FOUND,
     SECRET_SCHEDULED_FOR_DELETION,
     SECRET_PARTIAL_ARN,
@@ -186,14 +221,17 @@ pub static ALL: &[RuleInfo] = &[
     SECRET_UNREADABLE,
     SECRET_OUTSIDE_ENVIRONMENT,
     INVALID_REFERENCE,
+    SECRET_VERSION_NOT_FOUND,
     EXECUTION_ROLE_CANNOT_READ_SECRET,
     EXECUTION_ROLE_CANNOT_DECRYPT,
     PERMISSION_DRIFT,
     IAM_UNKNOWN,
     SIMULATION_DISAGREES,
+    ROLE_NOT_ASSUMABLE,
     LOOPBACK_IN_PRODUCTION,
     EMPTY_REQUIRED_VALUE,
     PLACEHOLDER_IN_PRODUCTION,
+    CREDENTIAL_IN_PLAINTEXT,
 ];
 
 /// A finding of `rule` attributed to `environment`, about `subject`.

@@ -37,6 +37,7 @@ pub mod evaluate;
 pub mod matching;
 pub mod permissions;
 mod principal;
+pub mod trust;
 
 pub use condition::RequestFacts;
 pub use document::{
