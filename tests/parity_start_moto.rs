@@ -171,3 +171,53 @@ fn credentials_in_plaintext_are_reported_and_never_shown_or_stored() {
         assert!(!out.stderr.contains(&incident.sentinel), "{format}");
     }
 }
+
+#[test]
+fn task_definitions_ecs_would_refuse_or_could_not_place() {
+    let incident = Incident::build();
+    incident.repair_production();
+    let control = parity(&incident);
+    assert_eq!(control.findings(), vec![], "{}", control.stdout);
+    for (fault, rule, subject, says) in [
+        (
+            "fargate-size",
+            "PA105",
+            "web: cpu/memory",
+            "256 CPU units with 4096 MiB",
+        ),
+        (
+            "no-essential",
+            "PA106",
+            "web: essential",
+            "no container is essential",
+        ),
+        (
+            "host-port",
+            "PA107",
+            "web: web.portMappings",
+            "host port 80",
+        ),
+        ("container-memory", "PA108", "web: memory", "1024 MiB"),
+    ] {
+        incident.fault(fault);
+        let run = parity(&incident);
+        let findings = run.findings();
+        assert!(
+            findings.contains(&triple(rule, "production", subject)),
+            "{fault}: {findings:?}"
+        );
+        // The field differs from staging's too (PA101); nothing else is reported.
+        assert!(
+            findings
+                .iter()
+                .all(|(r, e, _)| e == "production" && (r == rule || r == "PA101")),
+            "{fault}: {findings:?}"
+        );
+        assert_eq!(run.code, 1, "{fault}");
+        assert!(
+            message(&run, rule).contains(says),
+            "{fault}: {}",
+            message(&run, rule)
+        );
+    }
+}

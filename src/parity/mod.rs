@@ -25,6 +25,7 @@ pub mod rules;
 pub mod secret_versions;
 pub mod secrets;
 pub mod snapshot;
+pub mod task_validity;
 pub mod taskdef;
 pub mod unreadable;
 pub mod values;
@@ -241,6 +242,7 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(values::check(envs, &settings.required));
     findings.extend(kind_drift::check(envs));
     findings.extend(role_trust::check(envs));
+    findings.extend(task_validity::check(envs));
     findings.extend(plaintext::check(envs));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");

@@ -205,12 +205,48 @@ pub const CREDENTIAL_IN_PLAINTEXT: RuleInfo = RuleInfo::new(
     include_str!("../../rules/PA504.md"),
 );
 
+pub const INVALID_FARGATE_TASK_SIZE: RuleInfo = RuleInfo::new(
+    "PA105",
+    "invalid-fargate-task-size",
+    Severity::Error,
+    "A Fargate task's cpu and memory are not a combination Fargate offers",
+    include_str!("../../rules/PA105.md"),
+);
+
+pub const NO_ESSENTIAL_CONTAINER: RuleInfo = RuleInfo::new(
+    "PA106",
+    "no-essential-container",
+    Severity::Error,
+    "No container of the task definition is essential",
+    include_str!("../../rules/PA106.md"),
+);
+
+pub const HOST_PORT_DIFFERS_UNDER_AWSVPC: RuleInfo = RuleInfo::new(
+    "PA107",
+    "host-port-differs-under-awsvpc",
+    Severity::Error,
+    "Under the awsvpc network mode a port mapping's hostPort differs from its containerPort",
+    include_str!("../../rules/PA107.md"),
+);
+
+pub const CONTAINER_MEMORY_EXCEEDS_TASK: RuleInfo = RuleInfo::new(
+    "PA108",
+    "container-memory-exceeds-task",
+    Severity::Error,
+    "A container's memory, or the containers' reservations together, exceed the task's memory",
+    include_str!("../../rules/PA108.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
     EXPECTED_DIFFERENCE,
     SERVICE_MISSING,
     ENVIRONMENT_UNREADABLE,
+    INVALID_FARGATE_TASK_SIZE,
+    NO_ESSENTIAL_CONTAINER,
+    HOST_PORT_DIFFERS_UNDER_AWSVPC,
+    CONTAINER_MEMORY_EXCEEDS_TASK,
     VARIABLE_MISSING,
     REQUIRED_VARIABLE_MISSING,
     VARIABLE_KIND_DRIFT,
