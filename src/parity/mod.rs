@@ -29,6 +29,7 @@ pub mod task_validity;
 pub mod taskdef;
 pub mod unreadable;
 pub mod values;
+pub mod verdict;
 
 #[cfg(feature = "aws")]
 pub mod aws;

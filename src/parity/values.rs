@@ -43,10 +43,10 @@ pub fn check(envs: &[Environment], required: &[String]) -> Vec<Finding> {
                     continue;
                 }
                 if let Some((host, kind)) = local_only_host(&var.value) {
-                    let shown = if looks_secret(&var.name) {
-                        kind.what().to_string()
-                    } else {
-                        format!("`{host}` ({})", kind.what())
+                    let shown = match (looks_secret(&var.name), kind) {
+                        (true, _) => kind.what().to_string(),
+                        (false, HostKind::Loopback) => format!("`{host}`"),
+                        (false, _) => format!("`{host}` ({})", kind.what()),
                     };
                     let mut f = finding(
                         &LOOPBACK_IN_PRODUCTION,
