@@ -221,3 +221,37 @@ fn task_definitions_ecs_would_refuse_or_could_not_place() {
         );
     }
 }
+
+#[test]
+fn awslogs_needs_its_group_region_and_the_execution_roles_permission() {
+    let incident = with_fault("log-region-missing");
+    let run = live_and_offline(&incident);
+    assert_eq!(
+        run.findings(),
+        vec![
+            triple(
+                "PA101",
+                "production",
+                "web: containerDefinitions.web.logConfiguration.options.awslogs-region"
+            ),
+            triple("PA407", "production", "web: web.logConfiguration"),
+        ]
+    );
+    assert!(message(&run, "PA407").contains("awslogs-region"));
+    assert_eq!(run.code, 1);
+
+    let incident = with_fault("logs-denied");
+    let run = parity(&incident);
+    assert_eq!(
+        run.findings(),
+        vec![
+            triple("PA403", "production", "web: execution role"),
+            triple("PA407", "production", "web: web.logConfiguration"),
+        ]
+    );
+    assert!(
+        message(&run, "PA407").contains("'NoLogEvents'"),
+        "{}",
+        run.stdout
+    );
+}

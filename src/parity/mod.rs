@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod environment;
 pub mod iam;
 pub mod kind_drift;
+pub mod log_permissions;
 pub mod matrix;
 pub mod names;
 pub mod normalise;
@@ -244,6 +245,7 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(kind_drift::check(envs));
     findings.extend(role_trust::check(envs));
     findings.extend(task_validity::check(envs));
+    findings.extend(log_permissions::check(envs));
     findings.extend(plaintext::check(envs));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");

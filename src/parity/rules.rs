@@ -237,6 +237,14 @@ pub const CONTAINER_MEMORY_EXCEEDS_TASK: RuleInfo = RuleInfo::new(
     include_str!("../../rules/PA108.md"),
 );
 
+pub const EXECUTION_ROLE_CANNOT_WRITE_LOGS: RuleInfo = RuleInfo::new(
+    "PA407",
+    "execution-role-cannot-write-logs",
+    Severity::Error,
+    "An awslogs container lacks its log group or region, or its execution role may not write the logs",
+    include_str!("../../rules/PA407.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
@@ -264,6 +272,7 @@ pub static ALL: &[RuleInfo] = &[
     IAM_UNKNOWN,
     SIMULATION_DISAGREES,
     ROLE_NOT_ASSUMABLE,
+    EXECUTION_ROLE_CANNOT_WRITE_LOGS,
     LOOPBACK_IN_PRODUCTION,
     EMPTY_REQUIRED_VALUE,
     PLACEHOLDER_IN_PRODUCTION,

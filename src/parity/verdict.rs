@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 /// Rules whose definite error means the new task does not start (or never becomes healthy).
 pub const BLOCKS_START: &[&str] = &[
     "PA105", "PA106", "PA107", "PA108", "PA301", "PA302", "PA304", "PA307", "PA308", "PA401",
-    "PA402", "PA406", "PA501", "PA503",
+    "PA402", "PA406", "PA407", "PA501", "PA503",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
