@@ -51,7 +51,11 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                 .collect(),
             log_configuration: Some(LogConfiguration {
                 log_driver: "awslogs".into(),
-                options: [("awslogs-group".to_string(), format!("/ecs/{env}/{name}"))].into(),
+                options: [
+                    ("awslogs-group".to_string(), format!("/ecs/{env}/{name}")),
+                    ("awslogs-region".to_string(), "us-east-1".to_string()),
+                ]
+                .into(),
             }),
             ..ContainerDefinition::default()
         };
@@ -95,6 +99,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                     deleted_date: None,
                     tags: Default::default(),
                     resource_policy: None,
+                    versions: None,
                 }),
                 error: None,
             });
@@ -107,10 +112,11 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                 name: "read".into(),
                 arn: None,
                 version_id: None,
-                document: format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:{account}:secret:{env}/{name}/*"}}]}}"#),
+                document: format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:{account}:secret:{env}/{name}/*"}},{{"Sid":"Logs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:{account}:log-group:/ecs/{env}/{name}:*"}}]}}"#),
             }],
             attached_policies: vec![],
             permission_boundary: None,
+            trust_policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()),
         });
     }
     s

@@ -143,3 +143,42 @@ fn parity_honours_check_fail_on_then_its_own_section_then_the_flag() {
         Some(1)
     );
 }
+
+#[test]
+fn each_service_gets_a_verdict_with_the_failing_checks_under_it() {
+    let (_, stdout) = parity(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let rows: Vec<Vec<String>> = json["matrix"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("cells")
+                .iter()
+                .map(|c| c["text"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect();
+    let at = rows
+        .iter()
+        .position(|r| r[0] == "will `web` start?")
+        .expect("a verdict row");
+    assert_eq!(rows[at][1..], ["will start", "will not start"]);
+    let under: Vec<&[String]> = rows[at + 1..at + 4].iter().map(|r| &r[..]).collect();
+    assert_eq!(
+        under,
+        [
+            ["  PA301 secret-not-found", "", "1 failing"],
+            ["  PA401 execution-role-cannot-read-secret", "", "1 failing"],
+            ["  PA501 loopback-in-production", "", "1 failing"],
+        ]
+    );
+    for format in ["human", "markdown", "html"] {
+        let (_, text) = parity(&["--format", format]);
+        assert!(
+            text.contains("will not start") && text.contains("PA301 secret-not-found"),
+            "{format}: {text}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
-//! Check 6: the matrix. Rows are the checks and then every variable name; columns are the
-//! environments, so three or more environments read at a glance.
+//! Check 6: the matrix. Rows are the checks, then a verdict per service (will its task start?,
+//! with the rules that decided it), then every variable name; columns are the environments, so
+//! three or more environments read at a glance.
 
 use super::capacity::{EnvCapacity, SUBJECT as CAPACITY_SUBJECT};
 use super::environment::Environment;
@@ -42,6 +43,8 @@ pub fn build(
     if let Some(results) = capacity {
         rows.extend(capacity_rows(envs, findings, results));
     }
+    // Will each service's task start? (issue 11)
+    rows.extend(super::verdict::rows(envs, findings));
     let per_env: Vec<_> = envs.iter().map(variables).collect();
     let names: BTreeSet<&String> = per_env.iter().flat_map(|v| v.keys()).collect();
     for name in names {

@@ -11,20 +11,28 @@
 
 pub mod canonical;
 pub mod capacity;
+pub mod credentials;
 pub mod environment;
 pub mod iam;
+pub mod kind_drift;
+pub mod log_permissions;
 pub mod matrix;
 pub mod names;
 pub mod normalise;
 pub mod permissions;
+pub mod plaintext;
 pub mod redact;
 pub mod reference;
+pub mod role_trust;
 pub mod rules;
+pub mod secret_versions;
 pub mod secrets;
 pub mod snapshot;
+pub mod task_validity;
 pub mod taskdef;
 pub mod unreadable;
 pub mod values;
+pub mod verdict;
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -289,6 +297,11 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
         findings.extend(found);
         results
     });
+    findings.extend(kind_drift::check(envs));
+    findings.extend(role_trust::check(envs));
+    findings.extend(task_validity::check(envs));
+    findings.extend(log_permissions::check(envs));
+    findings.extend(plaintext::check(envs));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");
     let table = matrix::build(envs, &findings, capacity.as_deref());

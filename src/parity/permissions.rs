@@ -325,7 +325,7 @@ fn secret_references(task: &TaskDefinition) -> Vec<(&str, &str)> {
 }
 
 /// The role's ARN; a task definition may name its role without one (same account).
-fn role_arn(env: &Environment, reference: &str) -> Option<String> {
+pub(crate) fn role_arn(env: &Environment, reference: &str) -> Option<String> {
     if reference.starts_with("arn:") {
         return Some(reference.to_string());
     }
@@ -369,6 +369,11 @@ impl RoleProblem {
 }
 
 /// The role's inline and managed policies and its boundary, parsed.
+/// `Err` when the role is missing or unreadable (other checks report why).
+pub(crate) fn role_policies(env: &Environment, role: &str) -> Option<PrincipalPolicies> {
+    principal_policies(env, role).ok()
+}
+
 fn principal_policies(env: &Environment, role: &str) -> Result<PrincipalPolicies, RoleProblem> {
     let e = &env.name;
     let unknown = |message: String| RoleProblem {

@@ -203,14 +203,93 @@ pub const CAPACITY_UNKNOWN: RuleInfo = RuleInfo::new(
     "## What it does\nReports what capacity could not be decided: no database configured for the environment, a parameter group that could not be read or does not set `max_connections`, a formula that cannot be evaluated (an instance class the table in docs/rds-instance-classes.md does not list), a pool size that no variable, URL parameter or setting gives, or a pool variable that is a secret.\n\n## Why it matters\nUnknown is not pass: a capacity check that could not run must not look like one that passed.\n\n## Use instead\nGrant `rds:DescribeDBInstances` and `rds:DescribeDBParameters`, set `[environments.NAME.database]` (`rds_instance`, `url_env` or `max_connections`), or `[capacity] pool_size`.",
 );
 
+// Will the task start? Rules of issue 11, documented in `rules/PAxxx.md`.
+
+pub const VARIABLE_KIND_DRIFT: RuleInfo = RuleInfo::new(
+    "PA203",
+    "variable-kind-drift",
+    Severity::Error,
+    "A variable is a secret in one environment and a plain environment variable in another",
+    include_str!("../../rules/PA203.md"),
+);
+
+pub const SECRET_VERSION_NOT_FOUND: RuleInfo = RuleInfo::new(
+    "PA308",
+    "secret-version-not-found",
+    Severity::Error,
+    "The version stage or version id a `valueFrom` names does not exist on the secret",
+    include_str!("../../rules/PA308.md"),
+);
+
+pub const ROLE_NOT_ASSUMABLE: RuleInfo = RuleInfo::new(
+    "PA406",
+    "role-not-assumable-by-ecs",
+    Severity::Error,
+    "The execution or task role does not exist, or its trust policy does not let `ecs-tasks.amazonaws.com` assume it",
+    include_str!("../../rules/PA406.md"),
+);
+
+pub const CREDENTIAL_IN_PLAINTEXT: RuleInfo = RuleInfo::new(
+    "PA504",
+    "credential-in-plaintext",
+    Severity::Error,
+    "A plain environment variable holds a credential (AWS access key id, private key, password in a URL)",
+    include_str!("../../rules/PA504.md"),
+);
+
+pub const INVALID_FARGATE_TASK_SIZE: RuleInfo = RuleInfo::new(
+    "PA105",
+    "invalid-fargate-task-size",
+    Severity::Error,
+    "A Fargate task's cpu and memory are not a combination Fargate offers",
+    include_str!("../../rules/PA105.md"),
+);
+
+pub const NO_ESSENTIAL_CONTAINER: RuleInfo = RuleInfo::new(
+    "PA106",
+    "no-essential-container",
+    Severity::Error,
+    "No container of the task definition is essential",
+    include_str!("../../rules/PA106.md"),
+);
+
+pub const HOST_PORT_DIFFERS_UNDER_AWSVPC: RuleInfo = RuleInfo::new(
+    "PA107",
+    "host-port-differs-under-awsvpc",
+    Severity::Error,
+    "Under the awsvpc network mode a port mapping's hostPort differs from its containerPort",
+    include_str!("../../rules/PA107.md"),
+);
+
+pub const CONTAINER_MEMORY_EXCEEDS_TASK: RuleInfo = RuleInfo::new(
+    "PA108",
+    "container-memory-exceeds-task",
+    Severity::Error,
+    "A container's memory, or the containers' reservations together, exceed the task's memory",
+    include_str!("../../rules/PA108.md"),
+);
+
+pub const EXECUTION_ROLE_CANNOT_WRITE_LOGS: RuleInfo = RuleInfo::new(
+    "PA407",
+    "execution-role-cannot-write-logs",
+    Severity::Error,
+    "An awslogs container lacks its log group or region, or its execution role may not write the logs",
+    include_str!("../../rules/PA407.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
     EXPECTED_DIFFERENCE,
     SERVICE_MISSING,
     ENVIRONMENT_UNREADABLE,
+    INVALID_FARGATE_TASK_SIZE,
+    NO_ESSENTIAL_CONTAINER,
+    HOST_PORT_DIFFERS_UNDER_AWSVPC,
+    CONTAINER_MEMORY_EXCEEDS_TASK,
     VARIABLE_MISSING,
     REQUIRED_VARIABLE_MISSING,
+    VARIABLE_KIND_DRIFT,
     SECRET_NOT_FOUND,
     SECRET_SCHEDULED_FOR_DELETION,
     SECRET_PARTIAL_ARN,
@@ -218,11 +297,14 @@ pub static ALL: &[RuleInfo] = &[
     SECRET_UNREADABLE,
     SECRET_OUTSIDE_ENVIRONMENT,
     INVALID_REFERENCE,
+    SECRET_VERSION_NOT_FOUND,
     EXECUTION_ROLE_CANNOT_READ_SECRET,
     EXECUTION_ROLE_CANNOT_DECRYPT,
     PERMISSION_DRIFT,
     IAM_UNKNOWN,
     SIMULATION_DISAGREES,
+    ROLE_NOT_ASSUMABLE,
+    EXECUTION_ROLE_CANNOT_WRITE_LOGS,
     LOOPBACK_IN_PRODUCTION,
     EMPTY_REQUIRED_VALUE,
     PLACEHOLDER_IN_PRODUCTION,
@@ -230,6 +312,7 @@ pub static ALL: &[RuleInfo] = &[
     CONNECTIONS_ABOVE_HEADROOM,
     CONNECTION_LIMIT_DRIFT,
     CAPACITY_UNKNOWN,
+    CREDENTIAL_IN_PLAINTEXT,
 ];
 
 /// A finding of `rule` attributed to `environment`, about `subject`.

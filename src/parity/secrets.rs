@@ -116,6 +116,7 @@ fn check_one(
                             "`{name}` in {e} ({at}) references secret `{}` by a partial ARN", meta.name
                         )).with_note(format!("use the full ARN: {}", meta.arn)));
                     }
+                    out.extend(super::secret_versions::check(env, name, &secret, meta, at));
                     if verify_keys {
                         if let Some(key) = &secret.json_key {
                             out.extend(key_finding(env, name, &secret.secret_id, key, at));

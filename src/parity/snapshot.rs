@@ -5,6 +5,8 @@
 //! secret-looking names are stored as `<redacted>` and credentials inside URLs are cut.
 
 use super::capacity::record::CapacityRecord;
+pub use super::credentials::ValueTrait;
+pub use super::secret_versions::SecretVersion;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -328,6 +330,10 @@ pub struct ContainerDefinition {
     /// `linuxParameters.initProcessEnabled`.
     #[serde(default)]
     pub init_process_enabled: Option<bool>,
+    /// Per plain variable: what its raw value was found to hold (a credential, a placeholder
+    /// inside a URL), judged before the value was redacted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub value_traits: BTreeMap<String, Vec<ValueTrait>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -429,6 +435,9 @@ pub struct SecretMetadata {
     pub tags: BTreeMap<String, String>,
     /// The secret's resource policy (JSON text), when it has one.
     pub resource_policy: Option<String>,
+    /// Its versions and their staging labels, read when a `valueFrom` names a stage or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<SecretVersion>>,
 }
 
 /// An SSM parameter referenced by `valueFrom` (metadata from DescribeParameters, never its value).
@@ -483,6 +492,9 @@ pub struct RoleRecord {
     #[serde(default)]
     pub attached_policies: Vec<PolicyRecord>,
     pub permission_boundary: Option<PolicyRecord>,
+    /// The trust policy (JSON text): who may assume the role. `None`: not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

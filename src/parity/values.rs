@@ -1,14 +1,17 @@
 //! Check 5: values. In production, a variable that points at the container itself (localhost,
-//! 127.0.0.1, ::1, 0.0.0.0, also inside URLs) or holds a template placeholder is an error; in any
-//! environment an empty value for a required name is. Values of secret-looking names are never
-//! shown.
+//! 127.0.0.1, ::1, 0.0.0.0, also inside URLs), at a name that resolves only on a developer's
+//! machine (`host.docker.internal`, `*.localhost`; `*.local` as a warning), or holds a template
+//! placeholder (also as a URL's user, password or host) is an error; in any environment an empty
+//! value for a required name is. Values of secret-looking names are never shown.
 
+use super::credentials::{ValueTrait, PLACEHOLDER_WORDS};
 use super::environment::Environment;
+use super::plaintext::traits;
 use super::redact::{looks_secret, REDACTED};
 use super::rules::{
     finding, EMPTY_REQUIRED_VALUE, LOOPBACK_IN_PRODUCTION, PLACEHOLDER_IN_PRODUCTION,
 };
-use crate::diagnostics::Finding;
+use crate::diagnostics::{Finding, Severity};
 use std::collections::BTreeSet;
 
 pub fn check(envs: &[Environment], required: &[String]) -> Vec<Finding> {
@@ -39,22 +42,36 @@ pub fn check(envs: &[Environment], required: &[String]) -> Vec<Finding> {
                 if !env.production || var.value == REDACTED {
                     continue;
                 }
-                if let Some(host) = loopback_host(&var.value) {
-                    let shown = if looks_secret(&var.name) {
-                        "a loopback address".to_string()
-                    } else {
-                        format!("`{host}`")
+                if let Some((host, kind)) = local_only_host(&var.value) {
+                    let shown = match (looks_secret(&var.name), kind) {
+                        (true, _) => kind.what().to_string(),
+                        (false, HostKind::Loopback) => format!("`{host}`"),
+                        (false, _) => format!("`{host}` ({})", kind.what()),
                     };
-                    findings.push(
-                        finding(
-                            &LOOPBACK_IN_PRODUCTION,
-                            &env.name,
-                            var.name.clone(),
-                            format!("`{}` points at {shown} in {} ({at})", var.name, env.name),
-                        )
-                        .with_note("inside the container this is the container itself; use the service's real endpoint"),
-                    );
-                } else if let Some(what) = placeholder(&var.value) {
+                    let mut f = finding(
+                        &LOOPBACK_IN_PRODUCTION,
+                        &env.name,
+                        var.name.clone(),
+                        format!("`{}` points at {shown} in {} ({at})", var.name, env.name),
+                    )
+                    .with_note(kind.note());
+                    if kind == HostKind::Mdns {
+                        f.severity = Severity::Warning;
+                    }
+                    findings.push(f);
+                } else if let Some(what) = placeholder(&var.value).or_else(|| {
+                    traits(c, var)
+                        .into_iter()
+                        .find(|t| {
+                            matches!(
+                                t,
+                                ValueTrait::PlaceholderUser
+                                    | ValueTrait::PlaceholderPassword
+                                    | ValueTrait::PlaceholderHost
+                            )
+                        })
+                        .map(ValueTrait::describe)
+                }) {
                     findings.push(finding(
                         &PLACEHOLDER_IN_PRODUCTION,
                         &env.name,
@@ -71,9 +88,45 @@ pub fn check(envs: &[Environment], required: &[String]) -> Vec<Finding> {
     findings
 }
 
+/// Why a host cannot be reached from an ECS task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// localhost, 127.0.0.0/8, ::1, 0.0.0.0, `*.localhost`.
+    Loopback,
+    /// A name Docker Desktop, Podman or a local VM provides (`host.docker.internal`).
+    DeveloperMachine,
+    /// `*.local`: multicast DNS, unless a private DNS zone of that name exists.
+    Mdns,
+}
+
+impl HostKind {
+    fn what(self) -> &'static str {
+        match self {
+            HostKind::Loopback => "a loopback address",
+            HostKind::DeveloperMachine => "a name that exists only on a developer's machine",
+            HostKind::Mdns => "a multicast-DNS `.local` name",
+        }
+    }
+
+    fn note(self) -> &'static str {
+        match self {
+            HostKind::Loopback => "inside the container this is the container itself; use the service's real endpoint",
+            HostKind::DeveloperMachine => "Docker Desktop and Podman provide this name; it does not resolve on ECS or Fargate; use the service's real endpoint",
+            HostKind::Mdns => "`.local` is multicast DNS, which a VPC does not answer; it resolves only if a Route 53 private hosted zone or Cloud Map namespace of that name serves the task's VPC (a warning, not an error, for that reason)",
+        }
+    }
+}
+
 /// The loopback or unspecified host a value points at, if any: the value itself, a `host:port`,
 /// or the host of a URL (`redis://localhost:6379`, `postgres://u:p@127.0.0.1/db`).
 pub fn loopback_host(value: &str) -> Option<String> {
+    local_only_host(value)
+        .filter(|(_, kind)| *kind == HostKind::Loopback)
+        .map(|(host, _)| host)
+}
+
+/// A host the value points at that an ECS task cannot reach, and why.
+pub fn local_only_host(value: &str) -> Option<(String, HostKind)> {
     let value = value.trim();
     let authority = match value.find("://") {
         Some(i) => {
@@ -89,7 +142,7 @@ pub fn loopback_host(value: &str) -> Option<String> {
     // Several hosts may be listed: `h1:6379,h2:6379`.
     authority.split(',').find_map(|h| {
         let host = host_of(h.trim());
-        is_loopback(&host).then_some(host)
+        host_kind(&host).map(|kind| (host, kind))
     })
 }
 
@@ -104,32 +157,41 @@ fn host_of(authority: &str) -> String {
     authority.split(':').next().unwrap_or_default().to_string()
 }
 
-fn is_loopback(host: &str) -> bool {
+/// Names that Docker Desktop, Podman, Lima, Rancher Desktop and minikube add to a developer's
+/// machine; none of them resolves in a VPC.
+const DEVELOPER_MACHINE_NAMES: &[&str] = &[
+    "host.docker.internal",
+    "gateway.docker.internal",
+    "kubernetes.docker.internal",
+    "docker.for.mac.localhost",
+    "docker.for.mac.host.internal",
+    "docker.for.win.localhost",
+    "host.containers.internal",
+    "host.lima.internal",
+    "host.rancher-desktop.internal",
+    "host.minikube.internal",
+];
+
+fn host_kind(host: &str) -> Option<HostKind> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     if host == "localhost" || host.ends_with(".localhost") || host == "0.0.0.0" {
-        return true;
+        return Some(HostKind::Loopback);
     }
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return ip.is_loopback() || ip.is_unspecified();
+        return (ip.is_loopback() || ip.is_unspecified()).then_some(HostKind::Loopback);
     }
-    false
+    if DEVELOPER_MACHINE_NAMES.contains(&host.as_str()) || host.ends_with(".docker.internal") {
+        return Some(HostKind::DeveloperMachine);
+    }
+    if host.ends_with(".local") && host.len() > ".local".len() {
+        return Some(HostKind::Mdns);
+    }
+    None
 }
 
 fn placeholder(value: &str) -> Option<&'static str> {
     let lower = value.trim().to_ascii_lowercase();
-    const WORDS: &[&str] = &[
-        "changeme",
-        "change-me",
-        "change_me",
-        "todo",
-        "tbd",
-        "fixme",
-        "placeholder",
-        "xxx",
-        "replace-me",
-        "replaceme",
-    ];
-    if WORDS.contains(&lower.as_str()) {
+    if PLACEHOLDER_WORDS.contains(&lower.as_str()) {
         return Some("a template word");
     }
     if lower.starts_with('<') && lower.ends_with('>') {
@@ -170,7 +232,34 @@ mod tests {
         ] {
             assert_eq!(loopback_host(value).as_deref(), Some(host), "{value}");
         }
+        for (value, host, kind) in [
+            (
+                "host.docker.internal",
+                "host.docker.internal",
+                HostKind::DeveloperMachine,
+            ),
+            (
+                "redis://gateway.docker.internal:6379",
+                "gateway.docker.internal",
+                HostKind::DeveloperMachine,
+            ),
+            (
+                "HOST.CONTAINERS.INTERNAL:5432",
+                "HOST.CONTAINERS.INTERNAL",
+                HostKind::DeveloperMachine,
+            ),
+            ("api.localhost:3000", "api.localhost", HostKind::Loopback),
+            ("postgres://a:b@db.local/app", "db.local", HostKind::Mdns),
+        ] {
+            assert_eq!(
+                local_only_host(value),
+                Some((host.to_string(), kind)),
+                "{value}"
+            );
+        }
         for value in [
+            "docker.internal.example.org",
+            "local",
             "redis.internal",
             "redis://cache.prod.internal:6379",
             "10.0.0.1",
@@ -178,7 +267,7 @@ mod tests {
             "8080",
             "true",
         ] {
-            assert_eq!(loopback_host(value), None, "{value}");
+            assert_eq!(local_only_host(value), None, "{value}");
         }
     }
 

@@ -152,6 +152,19 @@ impl Incident {
         ]);
     }
 
+    /// After `repair_production`: one of moto_scenario.py's start failures (`trust-ec2`,
+    /// `stage-previous`, `plain-database-url`, `docker-host`, `url-placeholder`,
+    /// `credentials`…) or its control, applied to production.
+    pub fn fault(&self, kind: &str) {
+        python(&[
+            &self.moto.endpoint,
+            "fault",
+            &self.accounts,
+            &self.sentinel,
+            kind,
+        ]);
+    }
+
     /// Adds `count` services (`extra<first>`…) to staging, each with its own task definition,
     /// execution role and secret.
     pub fn add_staging_services(&self, first: usize, count: usize) {

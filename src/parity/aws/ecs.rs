@@ -2,6 +2,7 @@
 
 use super::{bounded, describe, Clients};
 use crate::config::EnvironmentConfig;
+use crate::parity::credentials::value_traits;
 use crate::parity::redact::{looks_secret, redact_value, REDACTED};
 use crate::parity::snapshot::*;
 use indicatif::ProgressBar;
@@ -275,6 +276,14 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 }
             })
             .collect(),
+        value_traits: c
+            .environment()
+            .iter()
+            .filter_map(|kv| {
+                let traits = value_traits(kv.value().unwrap_or_default());
+                (!traits.is_empty()).then(|| (kv.name().unwrap_or_default().to_string(), traits))
+            })
+            .collect(),
         environment_files: c
             .environment_files()
             .iter()
@@ -356,13 +365,14 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
 }
 
 /// A plain variable's (or log option's: `splunk-token`, `apikey`) value as a snapshot keeps it:
-/// secret-looking names lose their value and
+/// secret-looking names and values that are a key (an AWS access key id, a private key) lose
+/// their value, and
 /// URLs their credentials (a secret put in a plain variable is still a secret); an empty value
 /// stays empty so the empty-required-value check still sees it.
 fn stored_value(name: &str, value: &str) -> String {
     if value.is_empty() {
         String::new()
-    } else if looks_secret(name) {
+    } else if looks_secret(name) || value_traits(value).iter().any(|t| t.hides_whole_value()) {
         REDACTED.to_string()
     } else {
         redact_value(value)

@@ -86,6 +86,7 @@ async fn read_role(c: &Clients, arn: String) -> RoleRecord {
         inline_policies: Vec::new(),
         attached_policies: Vec::new(),
         permission_boundary: None,
+        trust_policy: None,
     };
     let fail = |mut record: RoleRecord, status, why: String| {
         record.status = status;
@@ -106,6 +107,10 @@ async fn read_role(c: &Clients, arn: String) -> RoleRecord {
             }
         }
     };
+    record.trust_policy = role
+        .role()
+        .and_then(|r| r.assume_role_policy_document())
+        .map(decode_document);
     record.permission_boundary = role
         .role()
         .and_then(|r| r.permissions_boundary())

@@ -3,6 +3,7 @@
 
 use super::{bounded, classify, describe, Clients, Failure};
 use crate::parity::reference::ValueFrom;
+use crate::parity::secret_versions::LIST_VERSIONS;
 use crate::parity::snapshot::*;
 use indicatif::ProgressBar;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,14 +25,18 @@ pub(super) async fn read_secrets(
     bar: &ProgressBar,
     snap: &mut Snapshot,
 ) {
-    let ids: BTreeSet<String> = references(snap)
-        .into_iter()
-        .filter_map(|r| match r {
-            ValueFrom::Secret(s) => Some(s.secret_id),
-            ValueFrom::Parameter(_) => None,
-        })
-        .collect();
-    let records = bounded(ids, limit, bar, |id| read_secret(c, id)).await;
+    // Secret id → whether a reference names a version stage or id (then its versions are read).
+    let mut ids: BTreeMap<String, bool> = BTreeMap::new();
+    for r in references(snap) {
+        if let ValueFrom::Secret(s) = r {
+            let versioned = s.version_stage.is_some() || s.version_id.is_some();
+            *ids.entry(s.secret_id).or_default() |= versioned;
+        }
+    }
+    let records = bounded(ids, limit, bar, |(id, versioned)| {
+        read_secret(c, id, versioned)
+    })
+    .await;
     let mut records: Vec<(SecretRecord, Option<Unreadable>)> = records;
     records.sort_by(|a, b| a.0.reference.cmp(&b.0.reference));
     for (record, unreadable) in records {
@@ -40,7 +45,11 @@ pub(super) async fn read_secrets(
     }
 }
 
-async fn read_secret(c: &Clients, id: String) -> (SecretRecord, Option<Unreadable>) {
+async fn read_secret(
+    c: &Clients,
+    id: String,
+    versioned: bool,
+) -> (SecretRecord, Option<Unreadable>) {
     let record = |status, metadata, error| SecretRecord {
         reference: id.clone(),
         status,
@@ -75,8 +84,24 @@ async fn read_secret(c: &Clients, id: String) -> (SecretRecord, Option<Unreadabl
             None
         }
     };
+    let arn = out.arn().unwrap_or(&id).to_string();
+    let versions = if versioned {
+        match secret_versions(c, &arn).await {
+            Ok(versions) => Some(versions),
+            Err(error) => {
+                unreadable = Some(Unreadable {
+                    operation: LIST_VERSIONS.into(),
+                    resource: arn.clone(),
+                    error,
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
     let metadata = SecretMetadata {
-        arn: out.arn().unwrap_or(&id).to_string(),
+        arn,
         name: out.name().unwrap_or_default().to_string(),
         kms_key_id: out.kms_key_id().map(str::to_string),
         deleted_date: out.deleted_date().map(|d| {
@@ -94,11 +119,38 @@ async fn read_secret(c: &Clients, id: String) -> (SecretRecord, Option<Unreadabl
             })
             .collect(),
         resource_policy,
+        versions,
     };
     (
         record(LookupStatus::Found, Some(metadata), None),
         unreadable,
     )
+}
+
+/// Every version of the secret (deprecated ones too) with its staging labels; never values.
+async fn secret_versions(c: &Clients, arn: &str) -> Result<Vec<SecretVersion>, String> {
+    let pages = c
+        .secrets
+        .list_secret_version_ids()
+        .secret_id(arn)
+        .include_deprecated(true)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| describe(&e))?;
+    let mut versions: Vec<SecretVersion> = pages
+        .iter()
+        .flat_map(|p| p.versions())
+        .filter_map(|v| {
+            Some(SecretVersion {
+                id: v.version_id()?.to_string(),
+                stages: v.version_stages().to_vec(),
+            })
+        })
+        .collect();
+    versions.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(versions)
 }
 
 pub(super) async fn read_parameters(

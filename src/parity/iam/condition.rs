@@ -152,7 +152,8 @@ impl RequestContext {
             return Lookup::Absent;
         }
         let derived = match key.as_str() {
-            "aws:principalarn" => Some(self.principal_arn.clone()),
+            // A service principal (trust policies) has no ARN.
+            "aws:principalarn" => Some(self.principal_arn.clone()).filter(|a| !a.is_empty()),
             "aws:principalaccount" | "kms:calleraccount" => self.principal_account.clone(),
             "aws:principaltype" => self.principal_type.map(str::to_string),
             "aws:resourceaccount" => self.resource_account.clone(),

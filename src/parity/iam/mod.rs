@@ -38,6 +38,7 @@ pub mod matching;
 pub mod permissions;
 mod principal;
 mod statement;
+pub mod trust;
 
 pub use condition::RequestFacts;
 pub use document::{
