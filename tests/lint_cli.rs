@@ -450,7 +450,19 @@ fn rules_lists_every_lint_rule_and_explain_prints_one() {
     }
     let pf101 = rules.iter().find(|r| r["code"] == "PF101").unwrap();
     assert_eq!(pf101["fix"], "safe");
+    assert_eq!(pf101["fix_availability"], "always");
     assert_eq!(pf101["severity"], "error");
+    // PF102's fix depends on the dialect: MySQL has no IF NOT EXISTS for indexes.
+    let pf102 = rules.iter().find(|r| r["code"] == "PF102").unwrap();
+    assert_eq!(pf102["fix_availability"], "sometimes");
+    assert!(pf102["fix_limitation"]
+        .as_str()
+        .is_some_and(|t| t.contains("MySQL")));
+    let rc101 = rules.iter().find(|r| r["code"] == "RC101").unwrap();
+    assert_eq!(
+        (&rc101["fix_availability"], &rc101["command"]),
+        (&serde_json::json!("never"), &serde_json::json!("reconcile"))
+    );
     preflight(tmp.path())
         .arg("rules")
         .assert()
@@ -463,7 +475,18 @@ fn rules_lists_every_lint_rule_and_explain_prints_one() {
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("# PF102"))
-        .stdout(predicate::str::contains("## Use instead"));
+        .stdout(predicate::str::contains("## Use instead"))
+        .stdout(predicate::str::contains(
+            "Automatic fix: safe, on some findings: not on MySQL",
+        ));
+    preflight(tmp.path())
+        .args(["explain", "pa501"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "# PA501 loopback-in-production",
+        ))
+        .stdout(predicate::str::contains("Reported by: preflight parity"));
     preflight(tmp.path())
         .args(["explain", "PF999"])
         .assert()

@@ -84,6 +84,18 @@ fn catalog_rules_carry_help_and_default_level() {
         .as_str()
         .unwrap()
         .starts_with("Reports a stage"));
+    // The description is the document's "What it does", not a later paragraph.
+    let pf101 = rules.iter().find(|r| r["id"] == "PF101").unwrap();
+    let what_it_does = preflight::registry::find("PF101").unwrap().doc;
+    let first_line = what_it_does.lines().nth(3).unwrap();
+    assert!(
+        pf101["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(first_line),
+        "{}",
+        pf101["fullDescription"]
+    );
 }
 
 /// Runs the official validator. Absent validator: skipped locally, a failure under `CI=true`.

@@ -222,10 +222,26 @@ fn sentence(text: &str) -> String {
 }
 
 /// The first prose paragraph of a Markdown rule doc (headings skipped).
+/// The body of the document's "What it does" section (every rule document has one, with or
+/// without a blank line under the heading), else its first plain paragraph.
 fn first_paragraph(doc: &str) -> Option<&str> {
-    doc.split("\n\n")
-        .map(str::trim)
-        .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("```"))
+    const WHAT: &str = "## What it does";
+    let what_it_does = doc.find(WHAT).map(|at| {
+        let body = doc[at + WHAT.len()..].trim_start();
+        let end = [body.find("\n\n"), body.find("\n#")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(body.len());
+        body[..end].trim()
+    });
+    what_it_does
+        .filter(|p| !p.is_empty() && !p.starts_with('#'))
+        .or_else(|| {
+            doc.split("\n\n")
+                .map(str::trim)
+                .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("```"))
+        })
 }
 
 /// The line of `[environments.NAME]` in the config, where an environment's findings belong.
