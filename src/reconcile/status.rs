@@ -210,14 +210,12 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
     let by_migration = group_by_migration(inputs.expected, inputs.files.len());
     // Records that name a file exactly (`20240115_add_x.sql` or its stem) are kept for it.
     let mut by_value: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in inputs.records.iter().enumerate() {
-        by_value.entry(r.version.as_str()).or_insert(i);
-    }
-    let file_names: HashSet<&str> = inputs.files.iter().flat_map(file_spellings).collect();
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in inputs.records.iter().enumerate() {
+        by_value.entry(r.version.as_str()).or_insert(i);
         by_key.entry(r.key.identity()).or_default().push(i);
     }
+    let file_names: HashSet<&str> = inputs.files.iter().flat_map(file_spellings).collect();
     let names_a_file: Vec<bool> = inputs
         .records
         .iter()
@@ -246,87 +244,14 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
             .cloned()
             .unwrap_or_default();
 
-        // Creations are the evidence; drops only say something once a migration is recorded.
-        let created: Vec<&ObjectCheck> = objects
-            .iter()
-            .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
-            .collect();
-        let existing = created.iter().filter(|o| !o.absent).count();
-        let missing = created
-            .iter()
-            .filter(|o| o.state == ObjectState::Missing)
-            .count();
-        let drifted = created
-            .iter()
-            .filter(|o| o.state == ObjectState::Drifted)
-            .count();
-        let still_present = objects
-            .iter()
-            .filter(|o| o.state == ObjectState::StillPresent)
-            .count();
-        let checkable = !objects.is_empty();
-
-        let mut checksum = ChecksumCheck::NotTracked;
-        let mut detail = None;
-        let status = match &record {
-            Some(record) => {
-                checksum = inputs.tracker.check_checksum(file, record);
-                match &record.state {
-                    RecordState::Dirty => Status::Dirty,
-                    RecordState::Failed(why) => {
-                        detail = Some(why.clone());
-                        Status::Failed
-                    }
-                    RecordState::Applied => {
-                        if matches!(checksum, ChecksumCheck::Mismatch { .. }) {
-                            // Flyway re-applies a changed repeatable (R__) script on the next
-                            // migrate: that is its purpose, not an edit to an applied one.
-                            if file.repeatable {
-                                Status::Pending
-                            } else {
-                                Status::ChecksumMismatch
-                            }
-                        } else if missing > 0 {
-                            Status::MissingObjects
-                        } else if drifted > 0 || still_present > 0 {
-                            Status::Drifted
-                        } else if let Some(unread) = unread_reason(file, &model) {
-                            // A statement nothing could read: what it did is unknown.
-                            detail = Some(unread);
-                            Status::Unverifiable
-                        } else if !checkable
-                            && (model.data_statements > 0 || !model.opaque.is_empty())
-                        {
-                            detail = Some(unverifiable_reason(&model));
-                            Status::Unverifiable
-                        } else {
-                            Status::Applied
-                        }
-                    }
-                }
-            }
-            None => {
-                // Objects that exist, even if different, are evidence the migration ran.
-                let total = created.len();
-                let unread = unread_reason(file, &model);
-                if total > 0 && existing == total && unread.is_some() {
-                    // Its objects exist, but a statement could not be read: whether the run
-                    // finished is unknown, so recording it as applied is not advised.
-                    detail = unread;
-                    Status::Unverifiable
-                } else if total > 0 && existing == total {
-                    Status::AppliedUnrecorded
-                } else if existing > 0 {
-                    Status::Partial
-                } else if newest_recorded.is_some_and(|newest| *newest > file.key)
-                    && !file.repeatable
-                {
-                    Status::OutOfOrder
-                } else {
-                    Status::Pending
-                }
-            }
-        };
+        let (status, checksum, detail) = file_status(
+            file,
+            record.as_ref(),
+            &objects,
+            &model,
+            newest_recorded,
+            inputs,
+        );
         rows.push(MigrationStatus {
             file: Some(index),
             record,
@@ -350,6 +275,138 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
         }
     }
     rows
+}
+
+/// What the objects of one migration look like in the live catalog.
+struct Evidence {
+    /// Objects it creates that exist, are missing, differ.
+    existing: usize,
+    missing: usize,
+    drifted: usize,
+    total: usize,
+    /// Objects it drops that still exist.
+    still_present: usize,
+    checkable: bool,
+}
+
+impl Evidence {
+    fn of(objects: &[ObjectCheck]) -> Evidence {
+        // Creations are the evidence; drops only say something once a migration is recorded.
+        let created: Vec<&ObjectCheck> = objects
+            .iter()
+            .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
+            .collect();
+        let existing = created.iter().filter(|o| !o.absent).count();
+        let missing = created
+            .iter()
+            .filter(|o| o.state == ObjectState::Missing)
+            .count();
+        let drifted = created
+            .iter()
+            .filter(|o| o.state == ObjectState::Drifted)
+            .count();
+        let still_present = objects
+            .iter()
+            .filter(|o| o.state == ObjectState::StillPresent)
+            .count();
+        let checkable = !objects.is_empty();
+        Evidence {
+            existing,
+            missing,
+            drifted,
+            total: created.len(),
+            still_present,
+            checkable,
+        }
+    }
+}
+
+/// One migration's status, the checksum comparison, and why (for `failed`, `unverifiable`).
+fn file_status(
+    file: &MigrationFile,
+    record: Option<&Record>,
+    objects: &[ObjectCheck],
+    model: &super::expected::MigrationModel,
+    newest_recorded: Option<&VersionKey>,
+    inputs: &Inputs<'_>,
+) -> (Status, ChecksumCheck, Option<String>) {
+    let evidence = Evidence::of(objects);
+    match record {
+        Some(record) => recorded_status(file, record, &evidence, model, inputs),
+        None => (
+            unrecorded_status(file, &evidence, model, newest_recorded),
+            ChecksumCheck::NotTracked,
+            unread_reason(file, model)
+                .filter(|_| evidence.total > 0 && evidence.existing == evidence.total),
+        ),
+    }
+}
+
+fn recorded_status(
+    file: &MigrationFile,
+    record: &Record,
+    evidence: &Evidence,
+    model: &super::expected::MigrationModel,
+    inputs: &Inputs<'_>,
+) -> (Status, ChecksumCheck, Option<String>) {
+    let checksum = inputs.tracker.check_checksum(file, record);
+    let mut detail = None;
+    let status = match &record.state {
+        RecordState::Dirty => Status::Dirty,
+        RecordState::Failed(why) => {
+            detail = Some(why.clone());
+            Status::Failed
+        }
+        RecordState::Applied => {
+            if matches!(checksum, ChecksumCheck::Mismatch { .. }) {
+                // Flyway re-applies a changed repeatable (R__) script on the next
+                // migrate: that is its purpose, not an edit to an applied one.
+                if file.repeatable {
+                    Status::Pending
+                } else {
+                    Status::ChecksumMismatch
+                }
+            } else if evidence.missing > 0 {
+                Status::MissingObjects
+            } else if evidence.drifted > 0 || evidence.still_present > 0 {
+                Status::Drifted
+            } else if let Some(unread) = unread_reason(file, model) {
+                // A statement nothing could read: what it did is unknown.
+                detail = Some(unread);
+                Status::Unverifiable
+            } else if !evidence.checkable && (model.data_statements > 0 || !model.opaque.is_empty())
+            {
+                detail = Some(unverifiable_reason(model));
+                Status::Unverifiable
+            } else {
+                Status::Applied
+            }
+        }
+    };
+    (status, checksum, detail)
+}
+
+fn unrecorded_status(
+    file: &MigrationFile,
+    evidence: &Evidence,
+    model: &super::expected::MigrationModel,
+    newest_recorded: Option<&VersionKey>,
+) -> Status {
+    // Objects that exist, even if different, are evidence the migration ran.
+    let all_exist = evidence.total > 0 && evidence.existing == evidence.total;
+    if all_exist && !model.unread.is_empty() {
+        // Its objects exist, but a statement could not be read: whether the run
+        // finished is unknown, so recording it as applied is not advised.
+        Status::Unverifiable
+    } else if all_exist {
+        Status::AppliedUnrecorded
+    } else if evidence.existing > 0 {
+        Status::Partial
+    } else if newest_recorded.is_some_and(|newest| *newest > file.key) && !file.repeatable {
+        Status::OutOfOrder
+    } else {
+        Status::Pending
+    }
 }
 
 /// "line N could not be read (why)" for the first statement of the migration nothing could

@@ -75,42 +75,8 @@ impl Replayer {
         }
         let base = name.base().to_string();
         let table = table.map(|t| t.base().to_string());
-        let id = match (effect.target, &table) {
-            (Target::Column, Some(t)) => ObjectId::on_table(ObjectKind::Column, t, &base),
-            (Target::Constraint, Some(t)) => ObjectId::on_table(ObjectKind::Constraint, t, &base),
-            (Target::Object(ShapeObjectKind::Index), Some(t)) => {
-                ObjectId::new(ObjectKind::Index, format!("{t}.{base}"))
-            }
-            (Target::Object(ShapeObjectKind::Trigger), Some(t)) => {
-                ObjectId::on_table(ObjectKind::Trigger, t, &base)
-            }
-            (Target::Object(ShapeObjectKind::Policy), Some(t)) => {
-                ObjectId::on_table(ObjectKind::Policy, t, &base)
-            }
-            // MySQL routines are compared by name only (information_schema has no signatures).
-            (Target::Object(ShapeObjectKind::Function | ShapeObjectKind::Procedure), _)
-                if self.engine.is_mysql() =>
-            {
-                ObjectId::new(ObjectKind::Function, format!("{base}()"))
-            }
-            (Target::Object(kind), _) => match object_kind(kind) {
-                Some(kind) if !matches!(kind, ObjectKind::Index) => {
-                    ObjectId::new(kind, base.clone())
-                }
-                // An object word no reader knows (`CREATE TABLEE`): nothing was understood.
-                _ if kind == ShapeObjectKind::Other => {
-                    self.unread(format!("not parsed ({why})"));
-                    return;
-                }
-                _ => {
-                    self.opaque(format!("{} {base} is not modelled ({why})", kind.keyword()));
-                    return;
-                }
-            },
-            _ => {
-                self.opaque(format!("{base}: its table is unknown ({why})"));
-                return;
-            }
+        let Some(id) = self.effect_id(effect, &base, table.as_ref(), why) else {
+            return;
         };
         match effect.change {
             Change::Create => {
@@ -153,6 +119,55 @@ impl Replayer {
                 ));
             }
         }
+    }
+
+    /// The model object an effect names; `None` (and the statement reported) when it cannot
+    /// be modelled.
+    fn effect_id(
+        &mut self,
+        effect: &Effect<'_>,
+        base: &str,
+        table: Option<&String>,
+        why: &str,
+    ) -> Option<ObjectId> {
+        let base = base.to_string();
+        Some(match (effect.target, table) {
+            (Target::Column, Some(t)) => ObjectId::on_table(ObjectKind::Column, t, &base),
+            (Target::Constraint, Some(t)) => ObjectId::on_table(ObjectKind::Constraint, t, &base),
+            (Target::Object(ShapeObjectKind::Index), Some(t)) => {
+                ObjectId::new(ObjectKind::Index, format!("{t}.{base}"))
+            }
+            (Target::Object(ShapeObjectKind::Trigger), Some(t)) => {
+                ObjectId::on_table(ObjectKind::Trigger, t, &base)
+            }
+            (Target::Object(ShapeObjectKind::Policy), Some(t)) => {
+                ObjectId::on_table(ObjectKind::Policy, t, &base)
+            }
+            // MySQL routines are compared by name only (information_schema has no signatures).
+            (Target::Object(ShapeObjectKind::Function | ShapeObjectKind::Procedure), _)
+                if self.engine.is_mysql() =>
+            {
+                ObjectId::new(ObjectKind::Function, format!("{base}()"))
+            }
+            (Target::Object(kind), _) => match object_kind(kind) {
+                Some(kind) if !matches!(kind, ObjectKind::Index) => {
+                    ObjectId::new(kind, base.clone())
+                }
+                // An object word no reader knows (`CREATE TABLEE`): nothing was understood.
+                _ if kind == ShapeObjectKind::Other => {
+                    self.unread(format!("not parsed ({why})"));
+                    return None;
+                }
+                _ => {
+                    self.opaque(format!("{} {base} is not modelled ({why})", kind.keyword()));
+                    return None;
+                }
+            },
+            _ => {
+                self.opaque(format!("{base}: its table is unknown ({why})"));
+                return None;
+            }
+        })
     }
 }
 

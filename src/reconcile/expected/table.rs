@@ -17,6 +17,13 @@ const SERIAL_TYPES: &[&str] = &[
     "serial2",
 ];
 
+/// A column's nullability, default and inline constraints while its options are read.
+struct ColumnFacts {
+    not_null: bool,
+    default: String,
+    pending: Vec<(&'static str, Option<Ident>)>,
+}
+
 fn yes_no(b: bool) -> String {
     if b { "no" } else { "yes" }.to_string()
 }
@@ -120,50 +127,17 @@ impl Replayer {
                 pending_constraints.push(("unique", None));
             }
         }
-        for def in &column.options {
-            match &def.option {
-                ColumnOption::Null => not_null = false,
-                ColumnOption::NotNull => not_null = true,
-                ColumnOption::Default(expr) => default = self.default_of(expr),
-                ColumnOption::PrimaryKey(_) => {
-                    not_null = true;
-                    pending_constraints.push(("primary key", def.name.clone()));
-                }
-                ColumnOption::Unique(_) => pending_constraints.push(("unique", def.name.clone())),
-                // MySQL parses an inline REFERENCES and ignores it; MariaDB creates it. MySQL
-                // and MariaDB CHECK names are not modelled.
-                ColumnOption::ForeignKey(_) if self.engine.creates_inline_references() => {
-                    pending_constraints.push(("foreign key", def.name.clone()));
-                }
-                ColumnOption::Check(_) if !self.engine.is_mysql() => {
-                    pending_constraints.push(("check", def.name.clone()));
-                }
-                ColumnOption::Generated {
-                    generation_expr, ..
-                } => {
-                    if generation_expr.is_some() {
-                        default = "generated".into();
-                    } else {
-                        not_null = true;
-                        default = "identity".into();
-                        let seq = self.engine.sequence_name(table, &name);
-                        self.put(
-                            ObjectId::new(ObjectKind::Sequence, seq),
-                            Attributes::from([("owned_by", table.to_string())]),
-                        );
-                    }
-                }
-                ColumnOption::DialectSpecific(tokens) => {
-                    let auto = tokens.iter().any(|t| {
-                        matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT"))
-                    });
-                    if auto {
-                        default = "auto_increment".into();
-                    }
-                }
-                _ => {}
-            }
-        }
+        let mut facts = ColumnFacts {
+            not_null,
+            default,
+            pending: pending_constraints,
+        };
+        self.column_options(table, &name, column, &mut facts);
+        let ColumnFacts {
+            not_null,
+            default,
+            pending: pending_constraints,
+        } = facts;
         let ty = self.engine.column_type(&column.data_type);
         self.put(
             ObjectId::on_table(ObjectKind::Column, table, &name),
@@ -182,6 +156,60 @@ impl Replayer {
                     let cname = explicit.unwrap_or_else(|| self.engine.check_name(table, &name));
                     self.add_constraint(table, &cname, "check", vec![name.clone()], true);
                 }
+            }
+        }
+    }
+
+    /// What a column's options say: NOT NULL, its default, and the constraints declared on it.
+    fn column_options(
+        &mut self,
+        table: &str,
+        name: &str,
+        column: &ColumnDef,
+        facts: &mut ColumnFacts,
+    ) {
+        for def in &column.options {
+            match &def.option {
+                ColumnOption::Null => facts.not_null = false,
+                ColumnOption::NotNull => facts.not_null = true,
+                ColumnOption::Default(expr) => facts.default = self.default_of(expr),
+                ColumnOption::PrimaryKey(_) => {
+                    facts.not_null = true;
+                    facts.pending.push(("primary key", def.name.clone()));
+                }
+                ColumnOption::Unique(_) => facts.pending.push(("unique", def.name.clone())),
+                // MySQL parses an inline REFERENCES and ignores it; MariaDB creates it. MySQL
+                // and MariaDB CHECK names are not modelled.
+                ColumnOption::ForeignKey(_) if self.engine.creates_inline_references() => {
+                    facts.pending.push(("foreign key", def.name.clone()));
+                }
+                ColumnOption::Check(_) if !self.engine.is_mysql() => {
+                    facts.pending.push(("check", def.name.clone()));
+                }
+                ColumnOption::Generated {
+                    generation_expr, ..
+                } => {
+                    if generation_expr.is_some() {
+                        facts.default = "generated".into();
+                    } else {
+                        facts.not_null = true;
+                        facts.default = "identity".into();
+                        let seq = self.engine.sequence_name(table, name);
+                        self.put(
+                            ObjectId::new(ObjectKind::Sequence, seq),
+                            Attributes::from([("owned_by", table.to_string())]),
+                        );
+                    }
+                }
+                ColumnOption::DialectSpecific(tokens) => {
+                    let auto = tokens.iter().any(|t| {
+                        matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT"))
+                    });
+                    if auto {
+                        facts.default = "auto_increment".into();
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -24,11 +24,23 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         vec![schema]
     };
 
+    read_tables(session, schema, &binds, &mut out).await?;
+    read_keys_and_routines(session, schema, &binds, &mut out).await?;
+    Ok(out)
+}
+
+/// Tables, views and columns.
+async fn read_tables(
+    session: &mut Session,
+    schema: &str,
+    binds: &[&str],
+    out: &mut Schema,
+) -> Result<()> {
     let sql = format!(
         "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE {}",
         scope("TABLE_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         let kind = if cell(&row, 1).contains("VIEW") {
             ObjectKind::View
         } else {
@@ -45,7 +57,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
          FROM information_schema.COLUMNS WHERE {}",
         scope("TABLE_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         let table = cell(&row, 0).to_lowercase();
         if !out.contains(&ObjectId::new(ObjectKind::Table, table.clone())) {
             continue; // a view's columns
@@ -83,6 +95,16 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
     }
 
     // A prefix index column `name(10)` reads `name 10`, as the model spells it.
+    Ok(())
+}
+
+/// Indexes, constraints, routines and triggers.
+async fn read_keys_and_routines(
+    session: &mut Session,
+    schema: &str,
+    binds: &[&str],
+    out: &mut Schema,
+) -> Result<()> {
     let sql = format!(
         "SELECT TABLE_NAME, INDEX_NAME, CAST(MAX(NON_UNIQUE) AS CHAR), \
          GROUP_CONCAT(CONCAT(COALESCE(COLUMN_NAME, '(expression)'), \
@@ -90,7 +112,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
          FROM information_schema.STATISTICS WHERE {} GROUP BY TABLE_NAME, INDEX_NAME",
         scope("TABLE_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         let table = cell(&row, 0).to_lowercase();
         let name = cell(&row, 1);
         let name = if name == "PRIMARY" {
@@ -113,7 +135,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
          WHERE {} AND CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')",
         scope("CONSTRAINT_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         let name = cell(&row, 1);
         let name = if name == "PRIMARY" {
             name
@@ -130,7 +152,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE {}",
         scope("TRIGGER_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         out.insert(
             ObjectId::on_table(
                 ObjectKind::Trigger,
@@ -145,7 +167,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE {}",
         scope("ROUTINE_SCHEMA", schema)
     );
-    for row in session.query(&sql, &binds).await? {
+    for row in session.query(&sql, binds).await? {
         out.insert(
             ObjectId::new(
                 ObjectKind::Function,
@@ -154,8 +176,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
             Attributes::new(),
         );
     }
-
-    Ok(out)
+    Ok(())
 }
 
 fn is_text_type(ty: &str) -> bool {

@@ -155,7 +155,14 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
     let mut out = Schema::default();
     let binds = [schema];
 
-    for row in session.query(RELATIONS, &binds).await? {
+    read_relations(session, &binds, &mut out).await?;
+    read_types_and_routines(session, &binds, &mut out).await?;
+    Ok(out)
+}
+
+/// Relations, columns, indexes and constraints.
+async fn read_relations(session: &mut Session, binds: &[&str], out: &mut Schema) -> Result<()> {
+    for row in session.query(RELATIONS, binds).await? {
         let name = cell(&row, 0);
         let (kind, attrs) = match cell(&row, 1).as_str() {
             "r" | "p" | "f" => (ObjectKind::Table, Attributes::new()),
@@ -175,7 +182,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         out.insert(ObjectId::new(kind, name), attrs);
     }
 
-    for row in session.query(COLUMNS, &binds).await? {
+    for row in session.query(COLUMNS, binds).await? {
         let default = if !cell(&row, 5).is_empty() {
             "identity".to_string()
         } else if !cell(&row, 6).is_empty() {
@@ -196,7 +203,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         );
     }
 
-    for row in session.query(INDEXES, &binds).await? {
+    for row in session.query(INDEXES, binds).await? {
         let table = cell(&row, 1);
         let shape = index_shape(&cell(&row, 4));
         out.insert(
@@ -212,7 +219,7 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         );
     }
 
-    for row in session.query(CONSTRAINTS, &binds).await? {
+    for row in session.query(CONSTRAINTS, binds).await? {
         let kind = match cell(&row, 2).as_str() {
             "p" => "primary key",
             "u" => "unique",
@@ -225,8 +232,16 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
             Attributes::from([("kind", kind.to_string()), ("validated", cell(&row, 3))]),
         );
     }
+    Ok(())
+}
 
-    for row in session.query(ENUMS, &binds).await? {
+/// Enums, domains, routines, triggers, policies, schemas and extensions.
+async fn read_types_and_routines(
+    session: &mut Session,
+    binds: &[&str],
+    out: &mut Schema,
+) -> Result<()> {
+    for row in session.query(ENUMS, binds).await? {
         let labels: Vec<String> = serde_json::from_str(&cell(&row, 1)).unwrap_or_default();
         out.insert(
             ObjectId::new(ObjectKind::Enum, cell(&row, 0)),
@@ -234,14 +249,14 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         );
     }
 
-    for row in session.query(DOMAINS, &binds).await? {
+    for row in session.query(DOMAINS, binds).await? {
         out.insert(
             ObjectId::new(ObjectKind::Domain, cell(&row, 0)),
             Attributes::from([("type", canonical_type(&cell(&row, 1), false))]),
         );
     }
 
-    for row in session.query(FUNCTIONS, &binds).await? {
+    for row in session.query(FUNCTIONS, binds).await? {
         let args: Vec<String> = cell(&row, 1)
             .split(", ")
             .filter(|a| !a.is_empty())
@@ -256,35 +271,34 @@ pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
         );
     }
 
-    for row in session.query(TRIGGERS, &binds).await? {
+    for row in session.query(TRIGGERS, binds).await? {
         out.insert(
             ObjectId::on_table(ObjectKind::Trigger, &cell(&row, 0), &cell(&row, 1)),
             Attributes::new(),
         );
     }
 
-    for row in session.query(POLICIES, &binds).await? {
+    for row in session.query(POLICIES, binds).await? {
         out.insert(
             ObjectId::on_table(ObjectKind::Policy, &cell(&row, 0), &cell(&row, 1)),
             Attributes::new(),
         );
     }
 
-    for row in session.query(SCHEMAS, &binds).await? {
+    for row in session.query(SCHEMAS, binds).await? {
         out.insert(
             ObjectId::new(ObjectKind::Schema, cell(&row, 0)),
             Attributes::new(),
         );
     }
 
-    for row in session.query(EXTENSIONS, &binds).await? {
+    for row in session.query(EXTENSIONS, binds).await? {
         out.insert(
             ObjectId::new(ObjectKind::Extension, cell(&row, 0)),
             Attributes::new(),
         );
     }
-
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
