@@ -73,7 +73,12 @@ impl LintOptions {
             base_dir: config.base_dir(),
             since: None,
             fail_on: lint.fail_on.unwrap_or_default(),
-            runner: None,
+            // `[migrations] tracker` when it names a tool; `auto` is resolved by the CLI.
+            runner: config
+                .migrations
+                .tracker
+                .as_deref()
+                .and_then(crate::runner::Runner::named),
         })
     }
 
