@@ -246,9 +246,11 @@ ALTER TABLE people RENAME TO persons;
 ALTER INDEX persons_uuid_idx RENAME TO persons_uuid_key;
 ALTER TABLE persons DROP COLUMN IF EXISTS id, ADD PRIMARY KEY (uuid);
 ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';
+ALTER TABLE persons RENAME COLUMN full_name TO display_name;
+ALTER TABLE persons ADD COLUMN full_name text;
 ALTER TABLE scratch DROP CONSTRAINT IF EXISTS scratch_id_check;
 DROP TABLE IF EXISTS scratch;
-INSERT INTO persons (uuid, full_name) VALUES ('00000000-0000-0000-0000-000000000001', 'a');
+INSERT INTO persons (uuid, display_name) VALUES ('00000000-0000-0000-0000-000000000001', 'a');
 ";
 
 #[test]
@@ -261,7 +263,7 @@ fn postgres_rename_primary_key_and_insert_fixes_make_a_retry_succeed() {
     db.exec(&fixed);
     db.exec(&fixed);
     assert_eq!(
-        db.query("SELECT count(*) FROM persons WHERE full_name = 'a'"),
+        db.query("SELECT count(*) FROM persons WHERE display_name = 'a'"),
         ["1"]
     );
     assert_eq!(

@@ -71,7 +71,12 @@ impl LintOptions {
             exclude: globs(&path, "exclude", &lint.exclude)?,
             base_dir: config.base_dir(),
             since: None,
-            runner: None,
+            // `[migrations] tracker` when it names a tool; `auto` is resolved by the CLI.
+            runner: config
+                .migrations
+                .tracker
+                .as_deref()
+                .and_then(crate::runner::Runner::named),
         })
     }
 

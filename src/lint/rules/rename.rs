@@ -78,16 +78,25 @@ impl Rule for Rename {
                     let keyworded = second
                         .is_some_and(|t| t.is_kw("COLUMN") || t.is_kw("INDEX") || t.is_kw("KEY"));
                     let regclass = format!("to_regclass({})", literal(&table.text));
-                    let condition = match &action.name {
-                        None => Some(format!("{regclass} IS NOT NULL")),
-                        Some(n) if constraint => Some(format!(
-                            "EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {regclass} AND conname = {})",
-                            literal(n.base())
+                    // The new name must still be free: a later statement of the file may have
+                    // created the old name again.
+                    let target = new_name(cx, action.range.clone());
+                    let condition = match (&action.name, target) {
+                        (None, Some((text, _))) => Some(format!(
+                            "{regclass} IS NOT NULL AND to_regclass({}) IS NULL",
+                            literal(&qualified_like(table, &text))
                         )),
-                        Some(n) => Some(format!(
-                            "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {regclass} AND attname = {} AND NOT attisdropped)",
-                            literal(n.base())
+                        (Some(n), Some((_, new))) if constraint => Some(format!(
+                            "EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {regclass} AND conname = {}) AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {regclass} AND conname = {})",
+                            literal(n.base()),
+                            literal(&new)
                         )),
+                        (Some(n), Some((_, new))) => Some(format!(
+                            "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {regclass} AND attname = {} AND NOT attisdropped) AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {regclass} AND attname = {} AND NOT attisdropped)",
+                            literal(n.base()),
+                            literal(&new)
+                        )),
+                        _ => None,
                     };
                     let mariadb_at = match &action.name {
                         None => Some(shape.head.end),
@@ -132,12 +141,13 @@ fn object_guard(cx: &StatementCx, kind: ObjectKind) -> Option<String> {
         | ObjectKind::Sequence
         | ObjectKind::View
         | ObjectKind::MaterializedView
-        | ObjectKind::ForeignTable
-            if tokens
-                .windows(2)
-                .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("TO")) =>
-        {
-            Some(format!("to_regclass({}) IS NOT NULL", literal(&name.text)))
+        | ObjectKind::ForeignTable => {
+            let (text, _) = new_name(cx, cx.statement.range.clone())?;
+            Some(format!(
+                "to_regclass({}) IS NOT NULL AND to_regclass({}) IS NULL",
+                literal(&name.text),
+                literal(&qualified_like(name, &text))
+            ))
         }
         _ => None,
     }
@@ -168,5 +178,30 @@ fn with_fix(
             product(cx.dialect)
         )),
         Dialect::Sqlite => v,
+    }
+}
+
+/// The name after `RENAME … TO` within `range`: as written, and folded (unquoted → lower case).
+fn new_name(cx: &StatementCx, range: std::ops::Range<usize>) -> Option<(String, String)> {
+    let tokens = &cx.statement.tokens;
+    let at = tokens
+        .iter()
+        .position(|t| t.range.start >= range.start && t.is_kw("TO"))?;
+    let t = tokens.get(at + 1).filter(|t| t.range.end <= range.end)?;
+    let sqlparser::tokenizer::Token::Word(w) = &t.token else {
+        return None;
+    };
+    let folded = match w.quote_style {
+        Some(_) => w.value.clone(),
+        None => w.value.to_lowercase(),
+    };
+    Some((cx.source.text[t.range.clone()].to_string(), folded))
+}
+
+/// A new relation name in the old one's schema (`RENAME TO` keeps the schema): `s.old` → `s.new`.
+fn qualified_like(old: &crate::sql::Name, new: &str) -> String {
+    match old.text.rfind('.') {
+        Some(dot) if old.parts.len() > 1 => format!("{}.{new}", &old.text[..dot]),
+        _ => new.to_string(),
     }
 }
