@@ -64,7 +64,7 @@ pub fn decide<'f>(
         .iter()
         .copied()
         .filter(|f| {
-            !f.unknown && f.severity == Severity::Error && BLOCKS_START.contains(&f.rule.as_str())
+            !f.unknown && f.severity == Severity::Error && BLOCKS_START.contains(&f.rule.code)
         })
         .collect();
     if !blocking.is_empty() {
@@ -141,7 +141,7 @@ pub fn rows(envs: &[Environment], findings: &[Finding]) -> Vec<Vec<Cell>> {
         rows.push(row);
         let rules: BTreeSet<(&str, &str)> = decided
             .iter()
-            .flat_map(|(_, fs)| fs.iter().map(|f| (f.rule.as_str(), f.name.as_str())))
+            .flat_map(|(_, fs)| fs.iter().map(|f| (f.rule.code, f.rule.name)))
             .collect();
         for (rule, name) in rules {
             let mut row = vec![Cell::new(format!("  {rule} {name}"), CellStatus::Neutral)];
