@@ -559,3 +559,38 @@ fn suppressions_are_checked_like_rules() {
     );
     assert!(json_findings(&lint_json(tmp.path(), [used.as_os_str()], 0)).is_empty());
 }
+
+#[test]
+fn tracker_decides_whether_a_drop_the_file_recreates_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "m.sql",
+        "DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT 1;\n",
+    );
+    // Diesel runs the file in one transaction: only a full re-run, which the pair survives.
+    let assert = preflight(tmp.path())
+        .args(["lint", "--format", "json", "--tracker", "diesel"])
+        .arg(&file)
+        .assert()
+        .code(0);
+    assert!(json_findings(&assert.get_output().stdout).is_empty());
+    // Unknown tool: a crash between the two leaves the view gone, and the DROP fails; said once.
+    let assert = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the migration tool is unknown"));
+    let rules: Vec<_> = json_findings(&assert.get_output().stdout)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rules, ["PF109"]);
+    preflight(tmp.path())
+        .args(["lint", "--tracker", "nope"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown tracker `nope`"));
+}
