@@ -1,8 +1,11 @@
 //! Benchmark (ignored by default; `bench/parity.sh` runs it in release): parity over generated
-//! snapshots of 200 services × 3 environments, read from files as `preflight parity` does.
+//! snapshots of 200 services × 3 environments, read from files as `preflight parity` does,
+//! with capacity (one shared RDS database per environment, a formula limit) checked too.
 //! Prints the time; no timing assertion (performance goals live in benchmarks, not tests).
 
-use preflight::config::EnvironmentConfig;
+use preflight::config::{CapacityConfig, EnvironmentConfig};
+use preflight::parity::capacity::record::{CapacityRecord, DatabaseLimit, LimitSource};
+use preflight::parity::capacity::CapacitySettings;
 use preflight::parity::snapshot::*;
 use preflight::parity::{
     parity, run_checks, CheckSettings, Environment, EnvironmentSource, ParityOptions,
@@ -42,6 +45,10 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                     name: format!("VAR_{k}"),
                     value: format!("{env}-value-{k}.internal"),
                 })
+                .chain((c == 0).then(|| KeyValue {
+                    name: "DB_POOL_MAX".into(),
+                    value: "2".into(),
+                }))
                 .collect(),
             secrets: (0..5)
                 .map(|k| SecretRef {
@@ -119,7 +126,31 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
             trust_policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()),
         });
     }
+    // One database shared by every service: 200 × pool 2 × 4 tasks (2 at 200%) = 3,200 of
+    // LEAST(128 GiB / 9531392, 5000) − 5 = 4,995 available; no finding.
+    let mut database = DatabaseLimit::new(LimitSource::RdsInstance, format!("app-{env}"));
+    database.engine = Some("postgres".into());
+    database.instance_class = Some("db.r6g.4xlarge".into());
+    database.parameter_group = Some(format!("app-{env}"));
+    database.parameters.insert(
+        "max_connections".into(),
+        "LEAST({DBInstanceClassMemory/9531392},5000)".into(),
+    );
+    s.capacity = Some(CapacityRecord {
+        database: Some(database),
+        ..CapacityRecord::default()
+    });
     s
+}
+
+fn capacity_settings() -> CapacitySettings {
+    CapacitySettings {
+        config: CapacityConfig {
+            pool_variable: Some("DB_POOL_MAX".into()),
+            ..CapacityConfig::default()
+        },
+        ..CapacitySettings::default()
+    }
 }
 
 #[test]
@@ -140,6 +171,7 @@ fn parity_over_200_services_in_3_environments() {
     }
     let options = ParityOptions {
         environments,
+        capacity: Some(capacity_settings()),
         ..ParityOptions::default()
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -170,7 +202,11 @@ fn parity_over_200_services_in_3_environments() {
         .map(|(e, s)| Environment::new(&e.name, None, s))
         .collect();
     let start = Instant::now();
-    let _ = run_checks(&envs, &CheckSettings::default());
+    let settings = CheckSettings {
+        capacity: Some(capacity_settings()),
+        ..CheckSettings::default()
+    };
+    let _ = run_checks(&envs, &settings);
     let check_ms = start.elapsed().as_secs_f64() * 1000.0;
     println!("parity: reading snapshots {load_ms:.1} ms, checks {check_ms:.1} ms");
     let time = |label: &str, f: &dyn Fn()| {
@@ -187,6 +223,12 @@ fn parity_over_200_services_in_3_environments() {
     time("secrets", &|| drop(secrets::check(&envs, false)));
     time("IAM", &|| drop(permissions::check(&envs)));
     time("values", &|| drop(values::check(&envs, &[])));
+    time("capacity", &|| {
+        drop(preflight::parity::capacity::check(
+            &envs,
+            &capacity_settings(),
+        ))
+    });
     println!(
         "parity: {SERVICES} services x {} environments: best of 5 = {best:.1} ms",
         ENVIRONMENTS.len()
