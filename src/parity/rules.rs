@@ -176,7 +176,7 @@ pub const CONNECTIONS_EXCEED_LIMIT: RuleInfo = RuleInfo::new(
     "connections-exceed-limit",
     Severity::Error,
     "The services' connection pools can open more connections than the database allows",
-    "## What it does\nAdds up, per environment, the connections the services sharing a database may open: pool size per process × processes per task × the most tasks that can run (the larger of `desiredCount` and the Application Auto Scaling maximum, times the rolling deploy's `maximumPercent`, 200% by default). Compares the sum with `max_connections` minus the reserved connections, read live, from RDS (evaluating parameter-group formulas) or from `preflight.toml`, and shows both calculations.\n\n## Why it matters\nOnce the limit is reached the database refuses new connections (`FATAL: sorry, too many clients already`, `remaining connection slots are reserved`, MySQL error 1040): the new tasks fail their health checks and the deploy rolls back.\n\n## Example\n`DB_POOL_MIN=50` with one task deployed at `maximumPercent` 100%, against production's `max_connections` 40 (35 after PostgreSQL's and RDS's reserves): 50 > 35.\n\n## Use instead\nA pool that fits: `DB_POOL_MIN=10`, or fewer tasks during a deploy, or a larger limit (parameter group or instance class), or RDS Proxy in front of the database.",
+    include_str!("../../rules/PA601.md"),
 );
 
 pub const CONNECTIONS_ABOVE_HEADROOM: RuleInfo = RuleInfo::new(
@@ -184,7 +184,7 @@ pub const CONNECTIONS_ABOVE_HEADROOM: RuleInfo = RuleInfo::new(
     "connections-above-headroom",
     Severity::Warning,
     "The connection demand fits, but uses more of the database's limit than the headroom allows",
-    "## What it does\nReports an environment whose connection demand (computed as for PA601) is above `[capacity] headroom_percent` (default 80%) of the available connections.\n\n## Why it matters\nMigrations, consoles, cron jobs, monitoring agents and a second deploy need connections too; a database run at its limit fails the first time any of them connects.\n\n## Example\n100 connections at peak against at most 107 available (93%).\n\n## Use instead\nSmaller pools, or a larger limit; or raise `headroom_percent` if the rest of the database's clients are known to be few.",
+    include_str!("../../rules/PA602.md"),
 );
 
 pub const CONNECTION_LIMIT_DRIFT: RuleInfo = RuleInfo::new(
@@ -192,7 +192,7 @@ pub const CONNECTION_LIMIT_DRIFT: RuleInfo = RuleInfo::new(
     "connection-limit-drift",
     Severity::Warning,
     "An environment allows fewer connections than the reference environment, so tests there hide its limit",
-    "## What it does\nCompares the available connections of each environment with the reference (the first configured environment) and reports an environment that allows fewer.\n\n## Why it matters\nA pool size that staging accepts is no evidence for production when production's database allows fewer connections: the post-mortem this check comes from had staging at 100 and production at 40.\n\n## Example\nstaging allows 95 connections, production 35.\n\n## Use instead\nGive staging the same limit as production (parameter group, instance class), so that what passes staging passes production.",
+    include_str!("../../rules/PA603.md"),
 );
 
 pub const CAPACITY_UNKNOWN: RuleInfo = RuleInfo::new(
@@ -200,7 +200,7 @@ pub const CAPACITY_UNKNOWN: RuleInfo = RuleInfo::new(
     "capacity-unknown",
     Severity::Error,
     "The connection demand or the database's limit could not be determined, so capacity was not checked",
-    "## What it does\nReports what capacity could not be decided: no database configured for the environment, a parameter group that could not be read or does not set `max_connections`, a formula that cannot be evaluated (an instance class the table in docs/rds-instance-classes.md does not list), a pool size that no variable, URL parameter or setting gives, or a pool variable that is a secret.\n\n## Why it matters\nUnknown is not pass: a capacity check that could not run must not look like one that passed.\n\n## Use instead\nGrant `rds:DescribeDBInstances` and `rds:DescribeDBParameters`, set `[environments.NAME.database]` (`rds_instance`, `url_env` or `max_connections`), or `[capacity] pool_size`.",
+    include_str!("../../rules/PA604.md"),
 );
 
 // Will the task start? Rules of issue 11, documented in `rules/PAxxx.md`.
