@@ -13,6 +13,8 @@ const CLIENTS: &[(&str, &str)] = &[
     ("kms", "kms"),
     ("iam", "iam"),
     ("sts", "sts"),
+    ("rds", "rds"),
+    ("autoscaling", "application-autoscaling"),
 ];
 
 /// Only with `--verify-secret-keys` / `--simulate`, as the README says under the policy.
@@ -25,6 +27,10 @@ fn pascal(snake: &str) -> String {
     snake
         .split('_')
         .map(|w| {
+            // RDS spells its acronym in capitals: `describe_db_instances` is DescribeDBInstances.
+            if w == "db" {
+                return "DB".to_string();
+            }
             let mut c = w.chars();
             c.next()
                 .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())

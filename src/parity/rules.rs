@@ -151,7 +151,7 @@ pub const LOOPBACK_IN_PRODUCTION: RuleInfo = RuleInfo::new(
     "PA501",
     "loopback-in-production",
     Severity::Error,
-    "A production variable points at localhost, 127.0.0.1, ::1 or 0.0.0.0",
+    "A production variable points at the container itself (localhost, 127.0.0.1, ::1, 0.0.0.0) or at a host only a developer machine resolves (host.docker.internal)",
     include_str!("../../rules/PA501.md"),
 );
 

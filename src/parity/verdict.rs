@@ -4,11 +4,13 @@
 //! "Will not start" means a definite error of a rule whose fault stops the task from starting
 //! or from becoming healthy (a missing or unreadable secret, a role ECS cannot assume or that may
 //! not read a secret, an invalid task definition, a production value that points at the
-//! container itself or is a placeholder). "Unknown" means no such error but something that
-//! could not be checked (an unreadable read, an undecidable IAM answer, a task definition that
-//! was not read). Drift and plaintext credentials are reported but do not decide a start.
+//! container itself or is a placeholder, a connection pool the database cannot serve).
+//! "Unknown" means no such error but something that could not be checked (an unreadable read,
+//! an undecidable IAM answer, a task definition that was not read). Drift and plaintext
+//! credentials are reported but do not decide a start.
 
 use super::environment::Environment;
+use super::rules::CONNECTIONS_EXCEED_LIMIT;
 use super::snapshot::ServiceSnapshot;
 use crate::diagnostics::{Finding, Severity};
 use crate::output::{Cell, CellStatus};
@@ -18,7 +20,7 @@ use std::collections::BTreeSet;
 /// Rules whose definite error means the new task does not start (or never becomes healthy).
 pub const BLOCKS_START: &[&str] = &[
     "PA105", "PA106", "PA107", "PA108", "PA301", "PA302", "PA304", "PA307", "PA308", "PA401",
-    "PA402", "PA406", "PA407", "PA501", "PA503",
+    "PA402", "PA406", "PA407", "PA501", "PA503", "PA601",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,12 @@ fn concerns(env: &Environment, service: &ServiceSnapshot, f: &Finding) -> bool {
     };
     if names_service(subject) || f.message.contains(&format!("service `{}`", service.name)) {
         return true;
+    }
+    // Connections over the database's limit: every service whose pool the demand counted fails
+    // its health check (the demand's notes name them, one line each).
+    if f.rule.code == CONNECTIONS_EXCEED_LIMIT.code {
+        let counted = format!("demand: {}: ", service.name);
+        return f.notes.iter().any(|n| n.starts_with(&counted));
     }
     if subject == service.task_definition_arn
         || service.arn.as_deref() == Some(subject)
