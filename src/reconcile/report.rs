@@ -496,7 +496,7 @@ pub fn json(rows: &[MigrationStatus], files: &[MigrationFile]) -> Value {
                     .map(|o| {
                         let mut v = json!({
                             "kind": o.id.kind,
-                            "name": o.id.name,
+                            "name": o.id.qualified_name(),
                             "state": o.state,
                         });
                         if !o.differences.is_empty() {

@@ -46,42 +46,82 @@ impl ObjectKind {
     }
 }
 
-/// An object's identity. Names of objects that live on a table are `table.name`
-/// (columns, constraints, triggers, policies); functions are `name(argtypes)`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An object's identity. Objects that live on a table (columns, indexes, constraints,
+/// triggers, policies) carry their table as a field, so an index named `"a.b"` on table `t`
+/// is never confused with an index `b` on a table `t.a`; functions are `name(argtypes)`.
+/// Rendered (and ordered) as the flat `table.name` the reports have always printed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectId {
     pub kind: ObjectKind,
+    pub table: Option<String>,
     pub name: String,
 }
 
 impl ObjectId {
+    /// An object that does not live on a table (table, view, sequence, function, ...).
     pub fn new(kind: ObjectKind, name: impl Into<String>) -> Self {
         ObjectId {
             kind,
+            table: None,
             name: name.into(),
         }
     }
 
+    /// An object that lives on `table` (column, index, constraint, trigger, policy).
     pub fn on_table(kind: ObjectKind, table: &str, name: &str) -> Self {
-        ObjectId::new(kind, format!("{table}.{name}"))
+        ObjectId {
+            kind,
+            table: Some(table.to_string()),
+            name: name.to_string(),
+        }
     }
 
-    /// The table an object lives on, if it lives on one.
+    /// The table an object lives on, if it lives on one (a table lives on itself).
     pub fn table(&self) -> Option<&str> {
         match self.kind {
-            ObjectKind::Column
-            | ObjectKind::Constraint
-            | ObjectKind::Trigger
-            | ObjectKind::Policy => self.name.split_once('.').map(|(t, _)| t),
             ObjectKind::Table => Some(&self.name),
-            _ => None,
+            _ => self.table.as_deref(),
         }
+    }
+
+    /// The name as reports print it: `table.name` for objects on a table.
+    pub fn qualified_name(&self) -> String {
+        match &self.table {
+            Some(table) => format!("{table}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    fn qualified_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let table = self.table.as_deref().map(str::as_bytes).unwrap_or_default();
+        let dot: &[u8] = if self.table.is_some() { b"." } else { b"" };
+        table.iter().chain(dot).chain(self.name.as_bytes()).copied()
+    }
+}
+
+/// Ordered by kind, then by the printed `table.name` (the order reports have always used),
+/// then by table so that two ids printing the same remain distinct.
+impl Ord for ObjectId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.kind
+            .cmp(&other.kind)
+            .then_with(|| self.qualified_bytes().cmp(other.qualified_bytes()))
+            .then_with(|| self.table.cmp(&other.table))
+    }
+}
+
+impl PartialOrd for ObjectId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.kind.label(), self.name)
+        match &self.table {
+            Some(table) => write!(f, "{} {table}.{}", self.kind.label(), self.name),
+            None => write!(f, "{} {}", self.kind.label(), self.name),
+        }
     }
 }
 
@@ -407,5 +447,25 @@ mod tests {
         assert_eq!(canonical_default("'0'"), "0");
         assert_eq!(canonical_default("(0)"), "0");
         assert_ne!(canonical_default("'a'"), canonical_default("'b'"));
+    }
+
+    #[test]
+    fn ids_on_a_table_keep_the_table_apart_from_a_dotted_name() {
+        let on_a = ObjectId::on_table(ObjectKind::Index, "a", "b.c");
+        let on_ab = ObjectId::on_table(ObjectKind::Index, "a.b", "c");
+        // The old flat ids were both `a.b.c`: one object.
+        assert_eq!(on_a.qualified_name(), on_ab.qualified_name());
+        assert_ne!(on_a, on_ab);
+        assert_ne!(on_a.cmp(&on_ab), std::cmp::Ordering::Equal);
+        assert_eq!(on_a.table(), Some("a"));
+        assert_eq!(on_ab.table(), Some("a.b"));
+        // Printed exactly as before, and ordered as the printed names are.
+        assert_eq!(
+            ObjectId::on_table(ObjectKind::Column, "users", "email").to_string(),
+            "column users.email"
+        );
+        let dash = ObjectId::on_table(ObjectKind::Column, "a-b", "x");
+        let plain = ObjectId::on_table(ObjectKind::Column, "a", "x");
+        assert!(dash < plain, "`a-b.x` sorts before `a.x`");
     }
 }

@@ -135,7 +135,7 @@ impl Replayer {
             (Target::Column, Some(t)) => ObjectId::on_table(ObjectKind::Column, t, &base),
             (Target::Constraint, Some(t)) => ObjectId::on_table(ObjectKind::Constraint, t, &base),
             (Target::Object(ShapeObjectKind::Index), Some(t)) => {
-                ObjectId::new(ObjectKind::Index, format!("{t}.{base}"))
+                ObjectId::on_table(ObjectKind::Index, t, &base)
             }
             (Target::Object(ShapeObjectKind::Trigger), Some(t)) => {
                 ObjectId::on_table(ObjectKind::Trigger, t, &base)

@@ -269,15 +269,26 @@ impl Replayer {
         }
     }
 
-    /// Objects of `kind` whose name starts with `prefix` (e.g. every column of a table),
-    /// found by a range scan rather than a walk over the whole catalog.
+    /// Objects of `kind` whose printed name starts with `prefix` (e.g. every overload of a
+    /// function), found by a range scan rather than a walk over the whole catalog.
     pub(crate) fn ids_with_prefix(&self, kind: ObjectKind, prefix: &str) -> Vec<ObjectId> {
         self.out
             .schema
             .objects
             .range(ObjectId::new(kind, prefix)..)
-            .take_while(|(id, _)| id.kind == kind && id.name.starts_with(prefix))
+            .take_while(|(id, _)| id.kind == kind && id.qualified_name().starts_with(prefix))
             .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Objects of `kind` that live on `table` (e.g. every column of it): a range scan over
+    /// the ids printed `table.…`, keeping those whose table field is `table` itself (an
+    /// index `"b.c"` on `a` and an index `c` on `"a.b"` both print `a.b.c`).
+    pub(crate) fn ids_on_table(&self, kind: ObjectKind, table: &str) -> Vec<ObjectId> {
+        let prefix = format!("{table}.");
+        self.ids_with_prefix(kind, &prefix)
+            .into_iter()
+            .filter(|id| id.table.as_deref() == Some(table))
             .collect()
     }
 
@@ -362,10 +373,11 @@ impl Replayer {
     }
 
     pub(crate) fn drop_index(&mut self, table: Option<&str>, name: &str) {
-        let suffix = format!(".{name}");
         let ids = match table {
-            Some(t) => vec![ObjectId::new(ObjectKind::Index, format!("{t}.{name}"))],
-            None => self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix)),
+            Some(t) => vec![ObjectId::on_table(ObjectKind::Index, t, name)],
+            None => self.ids_where(|id| {
+                id.kind == ObjectKind::Index && id.table.is_some() && id.name == name
+            }),
         };
         for id in ids {
             self.remove(&id);
@@ -447,140 +459,4 @@ pub fn index_predicate_text(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::SourceFile;
-    use crate::sql::{parse_source, Dialect};
-
-    fn replay_texts(texts: &[&str]) -> Expected {
-        let parsed: Vec<ParsedFile> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), Dialect::Postgres))
-            .collect();
-        let migrations: Vec<Migration<'_>> = parsed
-            .iter()
-            .map(|p| Migration {
-                parsed: p,
-                up: 0..p.source.text.len(),
-            })
-            .collect();
-        replay(&migrations, Engine::Postgres, "public")
-    }
-
-    fn owner(e: &Expected, kind: ObjectKind, name: &str) -> Option<usize> {
-        e.owners
-            .get(&ObjectId::new(kind, name))
-            .map(|o| o.migration)
-    }
-
-    #[test]
-    fn objects_belong_to_the_last_migration_that_touched_them() {
-        let e = replay_texts(&[
-            "CREATE TABLE a (id SERIAL PRIMARY KEY, name TEXT);",
-            "ALTER TABLE a ADD COLUMN email VARCHAR(10) UNIQUE; ALTER TABLE a ALTER COLUMN name SET NOT NULL;",
-            "CREATE TABLE gone (id int); CREATE INDEX ON a (email);",
-            "DROP TABLE gone;",
-        ]);
-        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
-        assert_eq!(owner(&e, ObjectKind::Column, "a.id"), Some(0));
-        assert_eq!(owner(&e, ObjectKind::Sequence, "a_id_seq"), Some(0));
-        assert_eq!(owner(&e, ObjectKind::Index, "a.a_pkey"), Some(0));
-        assert_eq!(owner(&e, ObjectKind::Column, "a.name"), Some(1));
-        assert_eq!(owner(&e, ObjectKind::Constraint, "a.a_email_key"), Some(1));
-        assert_eq!(owner(&e, ObjectKind::Index, "a.a_email_idx"), Some(2));
-        // Created in 2, dropped in 3: not expected, and not owned by 2.
-        assert_eq!(owner(&e, ObjectKind::Table, "gone"), None);
-        assert_eq!(
-            e.dropped
-                .get(&ObjectId::new(ObjectKind::Table, "gone"))
-                .map(|o| o.migration),
-            Some(3)
-        );
-        let name = e
-            .schema
-            .get(&ObjectId::new(ObjectKind::Column, "a.name"))
-            .unwrap();
-        assert_eq!(name["nullable"], "no");
-        assert_eq!(name["type"], "text");
-    }
-
-    #[test]
-    fn if_not_exists_on_an_existing_object_does_not_take_it_over() {
-        let e = replay_texts(&[
-            "CREATE TABLE a (id int);",
-            "CREATE TABLE IF NOT EXISTS a (id int, other int);",
-        ]);
-        assert_eq!(owner(&e, ObjectKind::Table, "a"), Some(0));
-        assert!(!e
-            .schema
-            .contains(&ObjectId::new(ObjectKind::Column, "a.other")));
-    }
-
-    #[test]
-    fn generated_names_follow_postgres_truncation() {
-        let long = "a_table_name_that_is_quite_long_indeed_yes";
-        let e = replay_texts(&[&format!(
-            "CREATE TABLE {long} (an_equally_long_column_name_for_testing int UNIQUE); CREATE INDEX ON {long} (lower(x));"
-        )]);
-        // Names PostgreSQL 15 gives these (makeObjectName shortens the longer part first).
-        let key = "a_table_name_that_is_quite_lo_an_equally_long_column_name_f_key";
-        assert_eq!(key.len(), 63);
-        assert!(
-            e.schema.contains(&ObjectId::new(
-                ObjectKind::Constraint,
-                format!("{long}.{key}")
-            )),
-            "{:?}",
-            e.schema.objects.keys().collect::<Vec<_>>()
-        );
-        assert!(e.schema.contains(&ObjectId::new(
-            ObjectKind::Index,
-            format!("{long}.{long}_lower_idx")
-        )));
-    }
-
-    #[test]
-    fn statements_sqlparser_rejects_still_create_objects() {
-        let e = replay_texts(&[
-            "CREATE TABLE t (id int) WITH (fillfactor = 70) TABLESPACE fast;",
-            "ALTER TABLE t ADD COLUMN c int, ALTER COLUMN id SET STATISTICS 100;",
-        ]);
-        assert_eq!(owner(&e, ObjectKind::Table, "t"), Some(0));
-        assert_eq!(owner(&e, ObjectKind::Column, "t.c"), Some(1));
-        // Only existence is known: the gap is reported, not hidden.
-        assert!(e.migrations[0].opaque[0]
-            .1
-            .contains("only its existence is checked"));
-    }
-
-    #[test]
-    fn enum_labels_follow_alter_type() {
-        let e = replay_texts(&[
-            "CREATE TYPE mood AS ENUM ('sad', 'ok');",
-            "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok'; ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';",
-        ]);
-        let mood = e
-            .schema
-            .get(&ObjectId::new(ObjectKind::Enum, "mood"))
-            .unwrap();
-        assert_eq!(mood["labels"], "sad, meh, ok, happy");
-        assert_eq!(owner(&e, ObjectKind::Enum, "mood"), Some(1));
-    }
-
-    #[test]
-    fn data_only_and_unparsable_statements_are_counted_not_guessed() {
-        let e = replay_texts(&[
-            "INSERT INTO a VALUES (1); UPDATE a SET x = 1;",
-            "FROBNICATE the database;",
-        ]);
-        assert_eq!(e.migrations[0].data_statements, 2);
-        assert!(e.migrations[0].opaque.is_empty());
-        assert_eq!(
-            e.migrations[1].opaque.len(),
-            1,
-            "{:?}",
-            e.migrations[1].opaque
-        );
-    }
-}
+mod tests;

@@ -129,18 +129,15 @@ impl Replayer {
         let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
             return;
         };
-        let suffix = format!(".{from}");
-        let ids = self.ids_where(|id| id.kind == ObjectKind::Index && id.name.ends_with(&suffix));
+        let ids = self
+            .ids_where(|id| id.kind == ObjectKind::Index && id.table.is_some() && id.name == from);
         for id in ids {
             let Some(attrs) = self.out.schema.get(&id).cloned() else {
                 continue;
             };
             let table = attrs.get("table").cloned().unwrap_or_default();
             self.remove(&id);
-            self.put(
-                ObjectId::new(ObjectKind::Index, format!("{table}.{to}")),
-                attrs,
-            );
+            self.put(ObjectId::on_table(ObjectKind::Index, &table, &to), attrs);
         }
     }
 
@@ -161,10 +158,9 @@ impl Replayer {
         match t.table_name.as_ref().and_then(|n| self.name(n)) {
             Some(table) => self.remove(&ObjectId::on_table(ObjectKind::Trigger, &table, &name)),
             None => {
-                let suffix = format!(".{name}");
-                for id in self
-                    .ids_where(|id| id.kind == ObjectKind::Trigger && id.name.ends_with(&suffix))
-                {
+                for id in self.ids_where(|id| {
+                    id.kind == ObjectKind::Trigger && id.table.is_some() && id.name == name
+                }) {
                     self.remove(&id);
                 }
             }

@@ -260,10 +260,7 @@ impl Replayer {
         }
         let mut candidate = base.clone();
         let mut n = 2;
-        while self.exists(&ObjectId::new(
-            ObjectKind::Index,
-            format!("{table}.{candidate}"),
-        )) {
+        while self.exists(&ObjectId::on_table(ObjectKind::Index, table, &candidate)) {
             candidate = format!("{base}_{n}");
             n += 1;
         }
@@ -283,9 +280,8 @@ impl Replayer {
         if self.engine.is_mysql() {
             // InnoDB needs an index that starts with the key's columns and creates one if none does.
             let first = columns.first().cloned().unwrap_or_default();
-            let prefix = format!("{table}.");
             let covered = self
-                .ids_with_prefix(ObjectKind::Index, &prefix)
+                .ids_on_table(ObjectKind::Index, table)
                 .iter()
                 .filter_map(|id| self.out.schema.get(id))
                 .any(|attrs| {
@@ -302,7 +298,7 @@ impl Replayer {
 
     fn put_index(&mut self, table: &str, name: &str, columns: &[String], unique: bool) {
         self.put(
-            ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
+            ObjectId::on_table(ObjectKind::Index, table, name),
             Attributes::from([
                 ("table", table.to_string()),
                 // The catalog side is lower case (`index_column`), quoted names included.
@@ -393,7 +389,7 @@ impl Replayer {
                 self.engine.index_name(&table, &written)
             }
         };
-        let id = ObjectId::new(ObjectKind::Index, format!("{table}.{name}"));
+        let id = ObjectId::on_table(ObjectKind::Index, &table, &name);
         if ci.if_not_exists && self.exists(&id) {
             return;
         }
@@ -413,7 +409,6 @@ impl Replayer {
     }
 
     pub(crate) fn drop_table(&mut self, table: &str) {
-        let prefix = format!("{table}.");
         let mut ids = vec![ObjectId::new(ObjectKind::Table, table)];
         for kind in [
             ObjectKind::Column,
@@ -422,7 +417,7 @@ impl Replayer {
             ObjectKind::Trigger,
             ObjectKind::Policy,
         ] {
-            ids.extend(self.ids_with_prefix(kind, &prefix));
+            ids.extend(self.ids_on_table(kind, table));
         }
         for id in ids {
             self.remove(&id);
@@ -444,25 +439,20 @@ impl Replayer {
     }
 
     pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
-        let prefix = format!("{from}.");
-        let ids = self.ids_where(|id| {
-            (id.kind == ObjectKind::Table && id.name == from) || id.name.starts_with(&prefix)
-        });
+        let ids = self.ids_where(|id| id.table() == Some(from));
         for id in ids {
             let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
                 continue;
             };
             self.out.owners.remove(&id);
-            let new_name = if id.kind == ObjectKind::Table {
-                to.to_string()
-            } else {
-                format!("{to}.{}", &id.name[prefix.len()..])
+            let new_id = match id.kind {
+                ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
+                kind => ObjectId::on_table(kind, to, &id.name),
             };
             if attrs.contains_key("table") {
                 attrs.insert("table", to.to_string());
             }
             let columns = self.constraint_columns.remove(&id);
-            let new_id = ObjectId::new(id.kind, new_name);
             if let Some(c) = columns {
                 self.constraint_columns.insert(new_id.clone(), c);
             }
@@ -482,8 +472,7 @@ impl Replayer {
         for id in constraints {
             self.remove(&id);
         }
-        let prefix = format!("{table}.");
-        let indexes = self.ids_with_prefix(ObjectKind::Index, &prefix);
+        let indexes = self.ids_on_table(ObjectKind::Index, table);
         for id in indexes {
             let covers = self
                 .out

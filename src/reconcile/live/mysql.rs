@@ -121,7 +121,7 @@ async fn read_keys_and_routines(
             name.to_lowercase()
         };
         out.insert(
-            ObjectId::new(ObjectKind::Index, format!("{table}.{name}")),
+            ObjectId::on_table(ObjectKind::Index, &table, &name),
             Attributes::from([
                 ("table", table),
                 ("columns", cell(&row, 3).to_lowercase()),

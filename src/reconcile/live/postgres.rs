@@ -207,7 +207,7 @@ async fn read_relations(session: &mut Session, binds: &[&str], out: &mut Schema)
         let table = cell(&row, 1);
         let shape = index_shape(&cell(&row, 4));
         out.insert(
-            ObjectId::new(ObjectKind::Index, format!("{table}.{}", cell(&row, 0))),
+            ObjectId::on_table(ObjectKind::Index, &table, &cell(&row, 0)),
             Attributes::from([
                 ("table", table),
                 ("columns", shape.columns),
