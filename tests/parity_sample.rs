@@ -165,13 +165,15 @@ fn each_service_gets_a_verdict_with_the_failing_checks_under_it() {
         .position(|r| r[0] == "will `web` start?")
         .expect("a verdict row");
     assert_eq!(rows[at][1..], ["will start", "will not start"]);
-    let under: Vec<&[String]> = rows[at + 1..at + 4].iter().map(|r| &r[..]).collect();
+    let under: Vec<&[String]> = rows[at + 1..at + 5].iter().map(|r| &r[..]).collect();
     assert_eq!(
         under,
         [
             ["  PA301 secret-not-found", "", "1 failing"],
             ["  PA401 execution-role-cannot-read-secret", "", "1 failing"],
             ["  PA501 loopback-in-production", "", "1 failing"],
+            // The second incident: the pool cannot be served, so the health check fails.
+            ["  PA601 connections-exceed-limit", "", "1 failing"],
         ]
     );
     for format in ["human", "markdown", "html"] {
