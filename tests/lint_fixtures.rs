@@ -21,7 +21,7 @@ fn dialect_named(name: &str) -> Dialect {
 #[test]
 fn every_rule_has_a_fixture_for_each_dialect_it_applies_to() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
-    for rule in RULES {
+    for rule in RULES.iter() {
         let dialects = dialects_of(rule.code).expect("registered rule");
         for d in [
             Dialect::Postgres,
@@ -44,7 +44,7 @@ fn every_rule_has_a_fixture_for_each_dialect_it_applies_to() {
 #[test]
 fn fixtures_trigger_their_rule_and_match_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
-    for rule in RULES {
+    for rule in RULES.iter() {
         let mut entries: Vec<_> = std::fs::read_dir(root.join(rule.code))
             .expect("fixture directory")
             .map(|e| e.expect("entry").path())

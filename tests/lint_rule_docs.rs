@@ -54,7 +54,7 @@ fn examples(doc: &str) -> Vec<Example> {
 
 #[test]
 fn every_rule_has_a_complete_document() {
-    for rule in RULES {
+    for rule in RULES.iter() {
         let doc = rule.doc;
         assert!(
             doc.starts_with(&format!("# {} {}\n", rule.code, rule.name)),
@@ -82,7 +82,7 @@ fn every_rule_has_a_complete_document() {
 #[test]
 fn documented_examples_behave_as_documented() {
     let mut failures = Vec::new();
-    for rule in RULES {
+    for rule in RULES.iter() {
         for example in examples(rule.doc) {
             let options = LintOptions {
                 dialect: example.dialect,
@@ -121,7 +121,7 @@ fn codes_and_names_are_unique_and_well_formed() {
     names.dedup();
     assert_eq!(codes.len(), RULES.len());
     assert_eq!(names.len(), RULES.len());
-    for r in RULES {
+    for r in RULES.iter() {
         assert!(r.code.starts_with("PF") && r.code.len() == 5, "{}", r.code);
         assert!(
             r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),

@@ -28,7 +28,7 @@ fn expected_table() -> String {
             "\n**`{}` — `preflight {}`**\n\n| code | name | default | fix | what it finds |\n| --- | --- | --- | --- | --- |\n",
             family.prefix, family.command
         ));
-        for r in family.rules {
+        for r in (family.rules)() {
             out.push_str(&format!(
                 "| [`{code}`](rules/{code}.md) | `{}` | {} | {} | {} |\n",
                 r.name,

@@ -26,9 +26,10 @@ use crate::error::Result;
 use crate::output::Report;
 use crate::source::SourceFile;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 /// Rule codes this stage reports.
-pub static RULES: &[RuleInfo] = rules::INFOS;
+pub static RULES: &LazyLock<Vec<RuleInfo>> = &rules::INFOS;
 
 /// Lints files and directories (walked for `.sql`, sorted). A missing path, an unreadable,
 /// binary or non-UTF-8 file is an error naming it (the first such file in path order).

@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct AddColumn;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &AddColumn;
+
 impl Rule for AddColumn {
     fn info(&self) -> &'static RuleInfo {
         &INFO

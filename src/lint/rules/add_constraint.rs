@@ -16,6 +16,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct AddConstraint;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &AddConstraint;
+
 impl Rule for AddConstraint {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct AlterTypeAddValue;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &AlterTypeAddValue;
+
 impl Rule for AlterTypeAddValue {
     fn info(&self) -> &'static RuleInfo {
         &INFO

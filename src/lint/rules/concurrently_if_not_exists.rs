@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct ConcurrentlyIfNotExists;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &ConcurrentlyIfNotExists;
+
 impl Rule for ConcurrentlyIfNotExists {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -15,6 +15,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct ConcurrentlyInTransaction;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &ConcurrentlyInTransaction;
+
 impl Rule for ConcurrentlyInTransaction {
     fn info(&self) -> &'static RuleInfo {
         &INFO

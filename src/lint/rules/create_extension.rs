@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateExtension;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateExtension;
+
 impl Rule for CreateExtension {
     fn info(&self) -> &'static RuleInfo {
         &INFO

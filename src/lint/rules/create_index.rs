@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateIndex;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateIndex;
+
 impl Rule for CreateIndex {
     fn info(&self) -> &'static RuleInfo {
         &INFO

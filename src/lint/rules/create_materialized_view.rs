@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateMaterializedView;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateMaterializedView;
+
 impl Rule for CreateMaterializedView {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateOrReplaceTable;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateOrReplaceTable;
+
 impl Rule for CreateOrReplaceTable {
     fn info(&self) -> &'static RuleInfo {
         &INFO

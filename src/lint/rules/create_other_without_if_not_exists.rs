@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateOtherWithoutIfNotExists;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateOtherWithoutIfNotExists;
+
 /// PostgreSQL kinds with IF NOT EXISTS (COLLATION and STATISTICS since 10, SERVER since 9.6).
 const POSTGRES_KINDS: &[ObjectKind] = &[
     ObjectKind::Collation,

@@ -15,6 +15,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateRoutine;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateRoutine;
+
 impl Rule for CreateRoutine {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateSchema;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateSchema;
+
 impl Rule for CreateSchema {
     fn info(&self) -> &'static RuleInfo {
         &INFO

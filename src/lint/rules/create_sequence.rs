@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateSequence;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateSequence;
+
 impl Rule for CreateSequence {
     fn info(&self) -> &'static RuleInfo {
         &INFO

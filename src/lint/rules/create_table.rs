@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateTable;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateTable;
+
 impl Rule for CreateTable {
     fn info(&self) -> &'static RuleInfo {
         &INFO

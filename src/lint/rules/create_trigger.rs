@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateTrigger;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateTrigger;
+
 impl Rule for CreateTrigger {
     fn info(&self) -> &'static RuleInfo {
         &INFO

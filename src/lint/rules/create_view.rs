@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateView;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateView;
+
 impl Rule for CreateView {
     fn info(&self) -> &'static RuleInfo {
         &INFO

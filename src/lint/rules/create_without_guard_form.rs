@@ -16,6 +16,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct CreateWithoutGuard;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &CreateWithoutGuard;
+
 impl Rule for CreateWithoutGuard {
     fn info(&self) -> &'static RuleInfo {
         &INFO

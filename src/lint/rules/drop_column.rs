@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct DropColumn;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &DropColumn;
+
 impl Rule for DropColumn {
     fn info(&self) -> &'static RuleInfo {
         &INFO

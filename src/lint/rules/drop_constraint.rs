@@ -19,6 +19,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct DropConstraint;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &DropConstraint;
+
 impl Rule for DropConstraint {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct DropObject;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &DropObject;
+
 impl Rule for DropObject {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -16,6 +16,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct InsertWithoutConflict;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &InsertWithoutConflict;
+
 impl Rule for InsertWithoutConflict {
     fn info(&self) -> &'static RuleInfo {
         &INFO

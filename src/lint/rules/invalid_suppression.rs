@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 /// Its violations come from the suppression table, which the engine fills while it lints.
 pub struct InvalidSuppression;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &InvalidSuppression;
+
 impl Rule for InvalidSuppression {
     fn info(&self) -> &'static RuleInfo {
         &INFO

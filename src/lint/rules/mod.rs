@@ -1,47 +1,25 @@
-//! The lint rules, one per file. `REGISTRY` is the order rules run in; `lint::RULES` is their
-//! metadata in the same order (a test keeps the two in step).
+//! The lint rules, one per file. Each file registers itself (`#[distributed_slice(RULES)]`) and
+//! `automod` declares every file as a module, so adding a rule edits nothing here. `REGISTRY` is
+//! the order rules run in (by code); `lint::RULES` is their metadata in the same order.
 
-mod add_column;
-mod add_constraint;
-mod alter_type_add_value;
-mod concurrently_if_not_exists;
-mod concurrently_in_transaction;
-mod create_extension;
-mod create_index;
-mod create_materialized_view;
-mod create_or_replace_table;
-mod create_other_without_if_not_exists;
-mod create_routine;
-mod create_schema;
-mod create_sequence;
-mod create_table;
-mod create_trigger;
-mod create_view;
-mod create_without_guard_form;
-mod drop_column;
-mod drop_constraint;
-mod drop_object;
-mod insert_without_conflict;
-pub(super) mod invalid_suppression;
-mod mysql_ddl_in_transaction;
-mod psql_meta_command;
-mod read_removed_later;
-mod rename;
-mod unnamed_index;
-mod unparsed_statement;
-mod unterminated_literal;
-pub(super) mod unused_suppression;
+// Every `*.rs` file here is a rule module; `pub(super)` because the engine calls the two
+// suppression rules directly.
+automod::dir!(pub(super) "src/lint/rules");
 
 use super::rule::Rule;
 use crate::diagnostics::RuleInfo;
+use linkme::distributed_slice;
+use std::sync::LazyLock;
 
 mod prelude {
     pub use super::super::rule::{
         name_text, product, word_before, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
     };
     pub use super::create_if_not_exists::create_without_if_not_exists;
+    pub use super::RULES;
     pub use crate::diagnostics::{Applicability, FixAvailability, RuleInfo, Severity};
     pub use crate::sql::{Dialect, ObjectKind, ParsedFile, ShapeKind};
+    pub use linkme::distributed_slice;
 }
 
 mod create_if_not_exists {
@@ -89,71 +67,21 @@ mod create_if_not_exists {
     }
 }
 
-pub static REGISTRY: &[&dyn Rule] = &[
-    &unparsed_statement::UnparsedStatement,
-    &unterminated_literal::UnterminatedLiteral,
-    &psql_meta_command::PsqlMetaCommand,
-    &invalid_suppression::InvalidSuppression,
-    &unused_suppression::UnusedSuppression,
-    &create_table::CreateTable,
-    &create_index::CreateIndex,
-    &unnamed_index::UnnamedIndex,
-    &create_sequence::CreateSequence,
-    &create_schema::CreateSchema,
-    &create_extension::CreateExtension,
-    &create_materialized_view::CreateMaterializedView,
-    &add_column::AddColumn,
-    &drop_object::DropObject,
-    &drop_column::DropColumn,
-    &drop_constraint::DropConstraint,
-    &create_view::CreateView,
-    &create_routine::CreateRoutine,
-    &create_trigger::CreateTrigger,
-    &create_without_guard_form::CreateWithoutGuard,
-    &add_constraint::AddConstraint,
-    &alter_type_add_value::AlterTypeAddValue,
-    &rename::Rename,
-    &insert_without_conflict::InsertWithoutConflict,
-    &create_or_replace_table::CreateOrReplaceTable,
-    &mysql_ddl_in_transaction::MysqlDdlInTransaction,
-    &create_other_without_if_not_exists::CreateOtherWithoutIfNotExists,
-    &concurrently_in_transaction::ConcurrentlyInTransaction,
-    &concurrently_if_not_exists::ConcurrentlyIfNotExists,
-    &read_removed_later::ReadRemovedLater,
-];
+/// Every rule, in no particular order: each rule file adds its own entry, so adding a rule
+/// touches no list here.
+#[distributed_slice]
+pub static RULES: [&'static dyn Rule];
 
-pub const INFOS: &[RuleInfo] = &[
-    unparsed_statement::INFO,
-    unterminated_literal::INFO,
-    psql_meta_command::INFO,
-    invalid_suppression::INFO,
-    unused_suppression::INFO,
-    create_table::INFO,
-    create_index::INFO,
-    unnamed_index::INFO,
-    create_sequence::INFO,
-    create_schema::INFO,
-    create_extension::INFO,
-    create_materialized_view::INFO,
-    add_column::INFO,
-    drop_object::INFO,
-    drop_column::INFO,
-    drop_constraint::INFO,
-    create_view::INFO,
-    create_routine::INFO,
-    create_trigger::INFO,
-    create_without_guard_form::INFO,
-    add_constraint::INFO,
-    alter_type_add_value::INFO,
-    rename::INFO,
-    insert_without_conflict::INFO,
-    create_or_replace_table::INFO,
-    mysql_ddl_in_transaction::INFO,
-    create_other_without_if_not_exists::INFO,
-    concurrently_in_transaction::INFO,
-    concurrently_if_not_exists::INFO,
-    read_removed_later::INFO,
-];
+/// The rules in the order they run and are listed: by code.
+pub static REGISTRY: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
+    let mut rules: Vec<&'static dyn Rule> = RULES.to_vec();
+    rules.sort_by_key(|r| r.info().code);
+    rules
+});
+
+/// The rules' metadata, in `REGISTRY` order.
+pub static INFOS: LazyLock<Vec<RuleInfo>> =
+    LazyLock::new(|| REGISTRY.iter().map(|r| *r.info()).collect());
 
 /// The dialects a lint rule applies to, by code.
 pub fn dialects_of(code: &str) -> Option<&'static [crate::sql::Dialect]> {
@@ -168,11 +96,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn registry_and_catalog_list_the_same_rules_in_the_same_order() {
+    fn every_rule_file_registers_exactly_one_rule_with_a_unique_code() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lint/rules");
+        let files = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".rs") && name != "mod.rs")
+            .count();
+        assert_eq!(
+            REGISTRY.len(),
+            files,
+            "a rule file without its registration"
+        );
+        let mut codes: Vec<&str> = REGISTRY.iter().map(|r| r.info().code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), REGISTRY.len(), "two rules share a code");
+    }
+
+    #[test]
+    fn registry_runs_by_code_and_catalog_follows_it() {
         let registry: Vec<&str> = REGISTRY.iter().map(|r| r.info().code).collect();
+        let mut sorted = registry.clone();
+        sorted.sort_unstable();
+        assert_eq!(registry, sorted);
         let catalog: Vec<&str> = INFOS.iter().map(|r| r.code).collect();
         assert_eq!(registry, catalog);
-        for (rule, info) in REGISTRY.iter().zip(INFOS) {
+        for (rule, info) in REGISTRY.iter().zip(INFOS.iter()) {
             assert_eq!(rule.info(), info);
         }
     }

@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct MysqlDdlInTransaction;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &MysqlDdlInTransaction;
+
 impl Rule for MysqlDdlInTransaction {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct PsqlMetaCommand;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &PsqlMetaCommand;
+
 impl Rule for PsqlMetaCommand {
     fn info(&self) -> &'static RuleInfo {
         &INFO

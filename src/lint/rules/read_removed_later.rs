@@ -17,6 +17,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct ReadRemovedLater;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &ReadRemovedLater;
+
 impl Rule for ReadRemovedLater {
     fn info(&self) -> &'static RuleInfo {
         &INFO

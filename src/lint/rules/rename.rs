@@ -19,6 +19,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct Rename;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &Rename;
+
 impl Rule for Rename {
     fn info(&self) -> &'static RuleInfo {
         &INFO

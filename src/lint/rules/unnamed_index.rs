@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct UnnamedIndex;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &UnnamedIndex;
+
 impl Rule for UnnamedIndex {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct UnparsedStatement;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &UnparsedStatement;
+
 impl Rule for UnparsedStatement {
     fn info(&self) -> &'static RuleInfo {
         &INFO

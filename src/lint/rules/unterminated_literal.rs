@@ -14,6 +14,9 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub struct UnterminatedLiteral;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &UnterminatedLiteral;
+
 impl Rule for UnterminatedLiteral {
     fn info(&self) -> &'static RuleInfo {
         &INFO

@@ -19,6 +19,9 @@ pub const INFO: RuleInfo = RuleInfo {
 /// Its violations come from the suppression table, which the engine fills while it lints.
 pub struct UnusedSuppression;
 
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &UnusedSuppression;
+
 impl Rule for UnusedSuppression {
     fn info(&self) -> &'static RuleInfo {
         &INFO
