@@ -107,13 +107,21 @@ fn a_flyway_undo_script_is_reported_as_not_linted() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "V1__init.sql", "CREATE TABLE a (id int);\n");
     write(tmp.path(), "U1__undo.sql", "DROP TABLE a;\n");
-    let (code, findings, stderr, report) = lint(tmp.path(), &["--tracker", "flyway", "."]);
+    let (code, findings, _, report) = lint(tmp.path(), &["--tracker", "flyway", "."]);
     assert_eq!(rules_at(&findings), [("PF101", 1)]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.contains("U1__undo.sql not linted: a Flyway undo script runs only on `flyway undo`"),
-        "{stderr}"
-    );
+    // The human report lists it in a table, with the reason.
+    preflight(tmp.path())
+        .args(["lint", "--tracker", "flyway", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "Not linted: the migration tool never runs these files on a deploy",
+        ))
+        .stdout(predicate::str::contains("U1__undo.sql"))
+        .stdout(predicate::str::contains(
+            "a Flyway undo script runs only on `flyway undo`",
+        ));
     let not_linted = report["not_linted"].as_array().expect("not_linted");
     assert_eq!(not_linted.len(), 1);
     assert!(not_linted[0]["path"]
@@ -127,6 +135,21 @@ fn a_flyway_undo_script_is_reported_as_not_linted() {
         "{findings:?}"
     );
     assert!(report.get("not_linted").is_none());
+}
+
+#[test]
+fn fix_leaves_a_flyway_undo_script_alone_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "V1__init.sql", "CREATE TABLE a (id int);\n");
+    let undo = write(tmp.path(), "U1__undo.sql", "DROP TABLE a;\n");
+    preflight(tmp.path())
+        .args(["fix", "--tracker", "flyway", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "U1__undo.sql not linted: a Flyway undo script",
+        ));
+    assert_eq!(std::fs::read_to_string(undo).unwrap(), "DROP TABLE a;\n");
 }
 
 #[test]

@@ -90,12 +90,6 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         .and_then(|()| out.flush())
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
     note_unknown_runner(&options, ctx);
-    if let Some(serde_json::Value::Array(files)) = report.json_extra.get(lint::NOT_LINTED) {
-        for file in files {
-            let text = |key: &str| file[key].as_str().unwrap_or_default().to_string();
-            note_not_linted(&text("path"), &text("reason"), ctx);
-        }
-    }
     Ok(ctx
         .gate(Stage::Lint, &args.report.gate)
         .exit_code(&report.findings))

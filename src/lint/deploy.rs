@@ -5,6 +5,7 @@
 
 use super::LintOptions;
 use crate::layout::{DeployPart, Layout};
+use crate::output::{Cell, CellStatus, Table};
 use crate::source::SourceFile;
 use std::ops::Range;
 
@@ -42,6 +43,27 @@ pub fn not_linted_json(source: &SourceFile, options: &LintOptions) -> serde_json
         DeployPart::Whole | DeployPart::Up(_) => "",
     };
     serde_json::json!({ "path": source.display_path(), "reason": reason })
+}
+
+/// The files a deploy never runs, as a table the human, Markdown and HTML reports show (and
+/// `check` with them): not linted, said so rather than skipped in silence.
+pub fn not_linted_table(sources: &[SourceFile], options: &LintOptions) -> Table {
+    let rows = sources
+        .iter()
+        .map(|source| {
+            let json = not_linted_json(source, options);
+            let text = |key: &str| json[key].as_str().unwrap_or_default().to_string();
+            vec![
+                Cell::new(text("path"), CellStatus::Unknown),
+                Cell::new(text("reason"), CellStatus::Neutral),
+            ]
+        })
+        .collect();
+    Table {
+        title: "Not linted: the migration tool never runs these files on a deploy".into(),
+        columns: vec!["File".into(), "Why".into()],
+        rows,
+    }
 }
 
 fn masked(text: &str, up: Range<usize>) -> String {

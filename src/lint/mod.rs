@@ -90,6 +90,9 @@ pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
             .map(|s| deploy::not_linted_json(s, options));
         let listed = serde_json::Value::Array(listed.collect());
         report.json_extra.insert(NOT_LINTED.into(), listed);
+        report
+            .tables
+            .push(deploy::not_linted_table(&not_linted, options));
     }
     sort_findings(&mut report.findings);
     Ok(report)
