@@ -49,3 +49,41 @@ impl Layout {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(layout: Layout, path: &str, text: &str) -> DeployPart {
+        layout.deploy_part(Path::new(path), text)
+    }
+
+    #[test]
+    fn only_scripts_a_deploy_never_runs_are_left_out() {
+        let not_run = |p: DeployPart| matches!(p, DeployPart::NotRun(_));
+        assert!(not_run(part(Layout::Flyway, "m/U1__undo.sql", "")));
+        // refinery's `U` is an unversioned migration, applied like any other.
+        assert_eq!(part(Layout::Refinery, "m/U1__x.sql", ""), DeployPart::Whole);
+        assert_eq!(
+            part(Layout::Flyway, "m/V1__init.sql", ""),
+            DeployPart::Whole
+        );
+        assert!(not_run(part(Layout::GolangMigrate, "m/1_a.down.sql", "")));
+        assert!(not_run(part(Layout::Sqlx, "m/1_a.down.sql", "")));
+        assert!(not_run(part(Layout::Diesel, "m/2024_a/down.sql", "")));
+        assert_eq!(
+            part(Layout::Diesel, "m/2024_a/up.sql", ""),
+            DeployPart::Whole
+        );
+    }
+
+    #[test]
+    fn a_sectioned_file_runs_its_up_part_and_a_file_without_marker_stays_whole() {
+        let text = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
+        assert_eq!(part(Layout::Goose, "1_a.sql", text), DeployPart::Up(13..23));
+        assert_eq!(
+            part(Layout::Dbmate, "1_a.sql", "SELECT 1;\n"),
+            DeployPart::Whole
+        );
+    }
+}
