@@ -4,6 +4,7 @@ use super::{Context, GateArgs, ReportArgs};
 use crate::diagnostics::Stage;
 use crate::diagnostics::{Applicability, Finding, FixAvailability};
 use crate::error::{exit, Error, Result};
+use crate::layout::DeployPart;
 use crate::lint::{self, LintOptions};
 use crate::runner::Runner;
 use crate::source::SourceFile;
@@ -107,6 +108,10 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     let mut found = Vec::new();
     for path in &files {
         let source = SourceFile::read(path)?;
+        if let DeployPart::NotRun(reason) = lint::deploy_part(&source, &options) {
+            note_not_linted(&source.display_path(), reason, ctx);
+            continue;
+        }
         let outcome = fix::fix_source(&source, &options, args.unsafe_fixes);
         if args.check {
             found.extend(outcome.found.iter().cloned());
@@ -339,6 +344,13 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
         eprintln!(
             "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
         );
+    }
+}
+
+/// Said for each file the migration tool never runs on a deploy: not a silent skip.
+fn note_not_linted(path: &str, reason: &str, ctx: &Context) {
+    if !ctx.quiet {
+        eprintln!("note: {path} not linted: {reason}");
     }
 }
 

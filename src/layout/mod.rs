@@ -6,12 +6,15 @@
 //! * `files`: the discovered migration (`MigrationFile`), versions as ordered keys.
 //! * `sections`: dbmate and goose up/down marker lines.
 //! * `tools`: one discovery function per tool.
+//! * `part`: which bytes of one file a deploy runs (what `lint` and `fix` check).
 
 pub mod files;
+mod part;
 pub mod sections;
 mod tools;
 
 pub use files::{Discovered, Ignored, MigrationFile, VersionKey};
+pub use part::DeployPart;
 pub use sections::Sections;
 pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};
 

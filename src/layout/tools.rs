@@ -123,7 +123,7 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
 
 /// `<prefix><version>__<description>`: the prefix, the version (digits, `.` and `_`) and the
 /// description.
-fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
+pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
     let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
     let (version, description) = stem[1..].split_once("__")?;
     let valid = version.starts_with(|c: char| c.is_ascii_digit())

@@ -12,8 +12,11 @@ use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::source::SourceFile;
 use crate::sql::{parse_source_with, AstMode, ParsedFile, Statement};
 
-/// Lints one file's text.
+/// Lints one file's text: with the migration tool known, only the part a deploy runs
+/// (positions stay the file's own).
 pub fn lint_source(source: &SourceFile, options: &LintOptions) -> Vec<Finding> {
+    let deployed = super::deploy::deployed(source, options);
+    let source = deployed.as_ref().unwrap_or(source);
     // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
     let parsed = parse_source_with(source, options.dialect, AstMode::WhenUnrecognised);
     lint_parsed(&parsed, options)

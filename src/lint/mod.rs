@@ -7,6 +7,7 @@
 //!
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
+mod deploy;
 mod engine;
 mod files;
 mod guards;
@@ -16,6 +17,7 @@ mod rules;
 pub mod sequence;
 mod suppress;
 
+pub use deploy::part as deploy_part;
 pub use engine::{lint_parsed, lint_source};
 pub use files::collect_sql_files;
 pub use options::{find_rule, LintOptions};
@@ -27,6 +29,10 @@ use crate::output::Report;
 use crate::source::SourceFile;
 use std::path::PathBuf;
 use std::sync::LazyLock;
+
+/// The report's JSON member listing the files a deploy never runs, so not linted
+/// (`[{"path", "reason"}]`); present only when there are some.
+pub const NOT_LINTED: &str = "not_linted";
 
 /// Rule codes this stage reports.
 pub static RULES: &LazyLock<Vec<RuleInfo>> = &rules::INFOS;
@@ -40,14 +46,17 @@ pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
-    let lint_file = |path: &PathBuf| -> Result<(SourceFile, Vec<Finding>)> {
+    let lint_file = |path: &PathBuf| -> Result<(SourceFile, Option<Vec<Finding>>)> {
         let source = SourceFile::read(path)?;
+        if let crate::layout::DeployPart::NotRun(_) = deploy::part(&source, options) {
+            return Ok((source, None));
+        }
         let findings = lint_source(&source, options);
-        Ok((source, findings))
+        Ok((source, Some(findings)))
     };
     // One thread needs no pool: spawning would also move allocations to a secondary malloc
     // arena, which grows in small mprotect steps (thousands of syscalls on a large file).
-    let results: Vec<Result<(SourceFile, Vec<Finding>)>> = if threads == 1 {
+    let results: Vec<Result<(SourceFile, Option<Vec<Finding>>)>> = if threads == 1 {
         files.iter().map(lint_file).collect()
     } else {
         std::thread::scope(|scope| {
@@ -65,12 +74,27 @@ pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
         })
     };
     let mut report = Report::new("lint");
+    let mut not_linted = Vec::new();
     for result in results {
-        let (source, findings) = result?;
-        report.findings.extend(findings);
-        report.add_source(&source);
+        match result? {
+            (source, Some(findings)) => {
+                report.findings.extend(findings);
+                report.add_source(&source);
+            }
+            (source, None) => not_linted.push(source),
+        }
     }
-    report.files_checked = files.len();
+    report.files_checked = files.len() - not_linted.len();
+    if !not_linted.is_empty() {
+        let listed = not_linted
+            .iter()
+            .map(|s| deploy::not_linted_json(s, options));
+        let listed = serde_json::Value::Array(listed.collect());
+        report.json_extra.insert(NOT_LINTED.into(), listed);
+        report
+            .tables
+            .push(deploy::not_linted_table(&not_linted, options));
+    }
     sort_findings(&mut report.findings);
     Ok(report)
 }

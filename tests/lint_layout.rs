@@ -1,0 +1,171 @@
+//! lint and fix read a migration through the tool's layout when the tool is known: only the
+//! part a deploy runs is checked (a dbmate or goose down section runs on a rollback, not on a
+//! retry of the deploy), and a file the tool never runs on a deploy is reported as not linted.
+//! With the tool unknown, or a hand-rolled `generic` runner whose conventions preflight cannot
+//! know, the whole file is linted as before.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const DBMATE: &str = "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n";
+/// A down section whose DROP no up statement re-creates: linted, it would be PF109.
+const DBMATE_DROPS_LEGACY: &str =
+    "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE legacy;\n";
+const GOOSE: &str = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE legacy;\n";
+
+fn preflight(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("preflight").expect("binary");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `lint --format json ARGS` in `dir`: the exit code, (rule, line) of each finding, stderr and
+/// the parsed report.
+fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, u64)>, String, serde_json::Value) {
+    let output = preflight(dir)
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let findings = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let rule = f["rule"].as_str().unwrap().to_string();
+            (rule, f["line"].as_u64().unwrap())
+        })
+        .collect();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap(), findings, stderr, report)
+}
+
+fn rules_at(findings: &[(String, u64)]) -> Vec<(&str, u64)> {
+    findings.iter().map(|(r, l)| (r.as_str(), *l)).collect()
+}
+
+#[test]
+fn a_dbmate_down_section_is_not_linted_and_positions_stay_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "20240101000000_init.sql", DBMATE);
+    write(tmp.path(), "20240102000000_legacy.sql", DBMATE_DROPS_LEGACY);
+    // Detected from the directory (dbmate's marker lines), and named with --tracker.
+    for args in [vec!["."], vec!["--tracker", "dbmate", "."]] {
+        let (code, findings, _, _) = lint(tmp.path(), &args);
+        assert_eq!(
+            rules_at(&findings),
+            [("PF101", 2), ("PF101", 2)],
+            "{args:?}"
+        );
+        assert_eq!(code, 1);
+    }
+}
+
+#[test]
+fn a_goose_down_section_is_not_linted() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "00001_init.sql", GOOSE);
+    for args in [vec!["."], vec!["--tracker", "goose", "."]] {
+        let (_, findings, _, _) = lint(tmp.path(), &args);
+        assert_eq!(rules_at(&findings), [("PF101", 2)], "{args:?}");
+    }
+}
+
+#[test]
+fn with_a_generic_runner_or_none_the_whole_file_is_linted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "20240101000000_init.sql", DBMATE_DROPS_LEGACY);
+    let file = file.to_str().unwrap();
+    // Two tools' layouts in one directory: detection gives up, the tool is unknown.
+    write(tmp.path(), "1_other.up.sql", "SELECT 1;\n");
+    // `generic` is a hand-rolled runner: preflight cannot know that it skips down sections.
+    for args in [vec!["--tracker", "generic", file], vec![file]] {
+        let (_, findings, stderr, _) = lint(tmp.path(), &args);
+        assert_eq!(
+            stderr.contains("the migration tool is unknown"),
+            args.len() == 1,
+            "{stderr}"
+        );
+        assert_eq!(
+            rules_at(&findings),
+            [("PF101", 2), ("PF109", 4)],
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_flyway_undo_script_is_reported_as_not_linted() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "V1__init.sql", "CREATE TABLE a (id int);\n");
+    write(tmp.path(), "U1__undo.sql", "DROP TABLE a;\n");
+    let (code, findings, _, report) = lint(tmp.path(), &["--tracker", "flyway", "."]);
+    assert_eq!(rules_at(&findings), [("PF101", 1)]);
+    assert_eq!(code, 1);
+    // The human report lists it in a table, with the reason.
+    preflight(tmp.path())
+        .args(["lint", "--tracker", "flyway", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "Not linted: the migration tool never runs these files on a deploy",
+        ))
+        .stdout(predicate::str::contains("U1__undo.sql"))
+        .stdout(predicate::str::contains(
+            "a Flyway undo script runs only on `flyway undo`",
+        ));
+    let not_linted = report["not_linted"].as_array().expect("not_linted");
+    assert_eq!(not_linted.len(), 1);
+    assert!(not_linted[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("U1__undo.sql"));
+    // Without the tool, the undo script is linted like any file.
+    let (_, findings, _, report) = lint(tmp.path(), &["."]);
+    assert!(
+        findings.iter().any(|(rule, _)| rule == "PF109"),
+        "{findings:?}"
+    );
+    assert!(report.get("not_linted").is_none());
+}
+
+#[test]
+fn fix_leaves_a_flyway_undo_script_alone_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "V1__init.sql", "CREATE TABLE a (id int);\n");
+    let undo = write(tmp.path(), "U1__undo.sql", "DROP TABLE a;\n");
+    preflight(tmp.path())
+        .args(["fix", "--tracker", "flyway", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "U1__undo.sql not linted: a Flyway undo script",
+        ));
+    assert_eq!(std::fs::read_to_string(undo).unwrap(), "DROP TABLE a;\n");
+}
+
+#[test]
+fn fix_leaves_a_dbmate_down_section_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "-- migrate:up\nCREATE TABLE a (id int);\nDROP TABLE old;\n-- migrate:down\nDROP TABLE a;\nCREATE TABLE old (id int);\n";
+    let file = write(tmp.path(), "20240101000000_init.sql", text);
+    preflight(tmp.path())
+        .args(["fix", "--tracker", "dbmate"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("fixed"));
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fixed,
+        "-- migrate:up\nCREATE TABLE IF NOT EXISTS a (id int);\nDROP TABLE IF EXISTS old;\n-- migrate:down\nDROP TABLE a;\nCREATE TABLE old (id int);\n"
+    );
+}
