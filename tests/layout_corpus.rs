@@ -4,6 +4,8 @@
 //! or `../shared/corpus` beside the clone; without it the test says so and passes, except
 //! under `CI=true`, where a missing corpus is a failure (CI always has it).
 
+mod common;
+
 use preflight::config::{GenericTrackerConfig, MigrationsConfig};
 use preflight::layout::{Discovered, Layout};
 use preflight::reconcile::expected::{self, replay};
@@ -12,26 +14,6 @@ use preflight::sql::{parse_source, Dialect};
 use preflight::verify;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn corpus() -> Option<(PathBuf, String)> {
-    let root = std::env::var_os("PREFLIGHT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if !root.join("MANIFEST.tsv").is_file() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "corpus not found at {} (set PREFLIGHT_CORPUS)",
-            root.display()
-        );
-        eprintln!(
-            "corpus not found at {}: verify/reconcile agreement test not run",
-            root.display()
-        );
-        return None;
-    }
-    let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    Some((root, manifest))
-}
 
 /// Every migrations directory of the corpus with the dialect of its files: the directory of
 /// each file, or its parent for one-directory-per-migration tools (Prisma, Diesel).
@@ -79,7 +61,7 @@ fn reconcile_files(dir: &Path, layout: Layout) -> preflight::error::Result<Disco
 
 #[test]
 fn verify_and_reconcile_apply_the_same_statements_of_every_corpus_file() {
-    let Some((root, manifest)) = corpus() else {
+    let Some((root, manifest)) = common::corpus::manifest("verify/reconcile agreement test") else {
         return;
     };
     let (mut dirs_compared, mut files_compared, mut statements_compared) = (0, 0, 0);

@@ -4,6 +4,8 @@
 //! without it the tests say so and pass, except under `CI=true`, where a missing corpus is a
 //! failure (CI always has it).
 
+mod common;
+
 use preflight::fix::fix_source;
 use preflight::lint::{lint_source, LintOptions};
 use preflight::source::SourceFile;
@@ -13,22 +15,7 @@ use std::path::PathBuf;
 
 /// The corpus root and its files with their dialects, or `None` when it is not here.
 fn corpus() -> Option<(PathBuf, Vec<(String, Dialect)>)> {
-    let root = std::env::var_os("PREFLIGHT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if !root.join("MANIFEST.tsv").is_file() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "corpus not found at {} (set PREFLIGHT_CORPUS)",
-            root.display()
-        );
-        eprintln!(
-            "corpus not found at {}: robustness test not run",
-            root.display()
-        );
-        return None;
-    }
-    let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let (root, manifest) = common::corpus::manifest("robustness test")?;
     let files = manifest
         .lines()
         .skip(1)

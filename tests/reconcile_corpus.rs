@@ -5,30 +5,18 @@
 //! passes, except under `CI=true`, where a missing corpus is a failure (CI always has it).
 //! `--nocapture` prints, per repository, how much could not be modelled and why.
 
+mod common;
+
 use preflight::reconcile::expected::{replay, Engine, Migration};
 use preflight::source::SourceFile;
 use preflight::sql::{parse_source, Dialect};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 #[test]
 fn the_corpus_replays_without_panics_and_reports_what_it_cannot_model() {
-    let corpus = std::env::var_os("PREFLIGHT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "corpus not found at {} (set PREFLIGHT_CORPUS)",
-            corpus.display()
-        );
-        eprintln!(
-            "corpus not found at {}: robustness test not run",
-            corpus.display()
-        );
+    let Some((corpus, manifest)) = common::corpus::manifest("robustness test") else {
         return;
-    }
-    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    };
     // One migration sequence per repository and dialect, in path order.
     let mut sequences: BTreeMap<(String, &str), Vec<String>> = BTreeMap::new();
     for line in manifest.lines().skip(1) {

@@ -119,93 +119,62 @@ impl StatementCx<'_> {
     /// Wraps the statement in a PostgreSQL DO block whose handler ignores `conditions` (e.g.
     /// `invalid_table_definition`). Unsafe: the same error on a first run is hidden too.
     pub fn exception_guard_fix(&self, conditions: &str, message: &str) -> Option<Fix> {
-        let stmt = self.statement;
-        if self.dialect != Dialect::Postgres
-            || stmt.context.do_block.is_some()
-            || stmt.shape.concurrently
-        {
-            return None;
-        }
-        let mut tag = "preflight".to_string();
-        while stmt.text(self.source).contains(&format!("${tag}$")) {
-            tag.push('_');
-        }
         let eol = self.source.line_ending();
-        let first_word = self.source.text[stmt.range.clone()]
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("");
-        let kw = |s: &str| match_case(first_word, s);
-        let prefix = format!("{} ${tag}$ {}{eol}", kw("DO"), kw("BEGIN"));
-        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
-        let suffix = format!(
-            "{terminator}{eol}{} {} {conditions} {} {};{eol}{} ${tag}$;",
+        let kw = |s: &str| self.keyword_cased(s);
+        let handler = format!(
+            "{} {} {conditions} {} {};{eol}",
             kw("EXCEPTION"),
             kw("WHEN"),
             kw("THEN"),
-            kw("NULL"),
-            kw("END"),
+            kw("NULL")
         );
-        let end = stmt.range.end;
-        Some(Fix {
-            applicability: Applicability::Unsafe,
-            message: message.to_string(),
-            edits: vec![
-                self.source.edit(stmt.range.start..stmt.range.start, prefix),
-                self.source.edit(end..end, suffix),
-            ],
-        })
+        self.wrap_in_do_block(String::new(), handler, message.to_string())
     }
 
     /// Wraps the statement in a PostgreSQL DO block that runs it only when `condition` (a
     /// catalog check) holds. Unsafe: a missing object is skipped silently. None where a DO
     /// block cannot help.
     pub fn catalog_guard_fix(&self, condition: &str, message: &str) -> Option<Fix> {
-        let stmt = self.statement;
-        if self.dialect != Dialect::Postgres
-            || stmt.context.do_block.is_some()
-            || stmt.shape.concurrently
-        {
-            return None;
-        }
-        let mut tag = "preflight".to_string();
-        while stmt.text(self.source).contains(&format!("${tag}$")) {
-            tag.push('_');
-        }
         let eol = self.source.line_ending();
-        let first_word = self.source.text[stmt.range.clone()]
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("");
-        let kw = |s: &str| match_case(first_word, s);
-        let prefix = format!(
-            "{} ${tag}$ {}{eol}{} {condition} {}{eol}",
-            kw("DO"),
-            kw("BEGIN"),
-            kw("IF"),
-            kw("THEN")
-        );
-        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
-        let suffix = format!(
-            "{terminator}{eol}{} {};{eol}{} ${tag}$;",
-            kw("END"),
-            kw("IF"),
-            kw("END")
-        );
-        let end = stmt.range.end;
-        Some(Fix {
-            applicability: Applicability::Unsafe,
-            message: message.to_string(),
-            edits: vec![
-                self.source.edit(stmt.range.start..stmt.range.start, prefix),
-                self.source.edit(end..end, suffix),
-            ],
-        })
+        let kw = |s: &str| self.keyword_cased(s);
+        let open = format!("{} {condition} {}{eol}", kw("IF"), kw("THEN"));
+        let close = format!("{} {};{eol}", kw("END"), kw("IF"));
+        self.wrap_in_do_block(open, close, message.to_string())
     }
 
     /// Wraps the statement in a PostgreSQL DO block that ignores "already exists". Unsafe: it
     /// also hides a conflicting object of the same name. None where a DO block cannot help.
     pub fn do_block_fix(&self) -> Option<Fix> {
+        let or = self.keyword_cased("OR");
+        // `operator … already exists` is raised as duplicate_function.
+        let (extra, extra_message) =
+            if self.statement.shape.kind == ShapeKind::Create(ObjectKind::Operator) {
+                (format!(" {or} duplicate_function"), ", duplicate_function")
+            } else {
+                (String::new(), "")
+            };
+        self.exception_guard_fix(
+            &format!("duplicate_object {or} duplicate_table{extra}"),
+            &format!(
+                "Wrap in a DO block that ignores duplicate_object{extra_message} and duplicate_table"
+            ),
+        )
+    }
+
+    /// `keyword` in the case of the statement's first keyword (`do`, `Do` or `DO`).
+    fn keyword_cased(&self, keyword: &str) -> String {
+        let first_word = self.source.text[self.statement.range.clone()]
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        match_case(first_word, keyword)
+    }
+
+    /// The wrapper every DO-block fix shares: `DO $tag$ BEGIN` + `open` before the statement,
+    /// `close` + `END $tag$;` after it, with a dollar-quote tag the statement does not contain.
+    /// None where a DO block cannot help: another dialect, already inside a DO block, or
+    /// CONCURRENTLY (which cannot run inside one).
+    fn wrap_in_do_block(&self, open: String, close: String, message: String) -> Option<Fix> {
         let stmt = self.statement;
         if self.dialect != Dialect::Postgres
             || stmt.context.do_block.is_some()
@@ -213,44 +182,19 @@ impl StatementCx<'_> {
         {
             return None;
         }
-        let text = &self.source.text;
         let mut tag = "preflight".to_string();
         while stmt.text(self.source).contains(&format!("${tag}$")) {
             tag.push('_');
         }
         let eol = self.source.line_ending();
-        // The wrapper's keywords follow the case of the statement's first keyword.
-        let first_word = text[stmt.range.clone()]
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("");
-        let kw = |s: &str| match_case(first_word, s);
-        let prefix = format!("{} ${tag}$ {}{eol}", kw("DO"), kw("BEGIN"));
-        let end = stmt.range.end;
+        let kw = |s: &str| self.keyword_cased(s);
+        let prefix = format!("{} ${tag}$ {}{eol}{open}", kw("DO"), kw("BEGIN"));
         let terminator = if stmt.terminator.is_some() { "" } else { ";" };
-        // `operator … already exists` is raised as duplicate_function.
-        let (extra, extra_message) = if stmt.shape.kind == ShapeKind::Create(ObjectKind::Operator) {
-            (
-                format!(" {} duplicate_function", kw("OR")),
-                ", duplicate_function",
-            )
-        } else {
-            (String::new(), "")
-        };
-        let suffix = format!(
-            "{terminator}{eol}{} {} duplicate_object {} duplicate_table{extra} {} {};{eol}{} ${tag}$;",
-            kw("EXCEPTION"),
-            kw("WHEN"),
-            kw("OR"),
-            kw("THEN"),
-            kw("NULL"),
-            kw("END"),
-        );
+        let suffix = format!("{terminator}{eol}{close}{} ${tag}$;", kw("END"));
+        let end = stmt.range.end;
         Some(Fix {
             applicability: Applicability::Unsafe,
-            message: format!(
-                "Wrap in a DO block that ignores duplicate_object{extra_message} and duplicate_table"
-            ),
+            message,
             edits: vec![
                 self.source.edit(stmt.range.start..stmt.range.start, prefix),
                 self.source.edit(end..end, suffix),

@@ -3,6 +3,7 @@
 //! also when the test fails.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod reconcile;
 
 use std::process::Command;
