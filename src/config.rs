@@ -176,6 +176,9 @@ pub struct ParityConfig {
     /// Let findings that could not be checked pass the gate (default: `[check] allow_unknown`,
     /// else they fail it).
     pub allow_unknown: Option<bool>,
+    /// Seconds the live AWS reads may take in all (`--timeout`); what is not read by then is
+    /// reported as unknown.
+    pub timeout: Option<u64>,
 }
 
 /// Variable names every environment must define.

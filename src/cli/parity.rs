@@ -8,6 +8,7 @@ use crate::parity::{describe_output, parity, ParityOptions};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -17,6 +18,24 @@ pub struct SnapshotArgs {
     /// Write here instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
+}
+
+/// `--timeout`, shared by `snapshot` and `parity`.
+#[derive(Debug, Args)]
+pub struct TimeoutArg {
+    /// Seconds the live AWS reads may take in all (default: `[parity] timeout`, else 300); what is not read by then is reported as unknown.
+    #[arg(long = "timeout", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub seconds: Option<u64>,
+}
+
+impl TimeoutArg {
+    fn or_config(&self, ctx: &Context) -> Option<Duration> {
+        self.seconds
+            .or(ctx.config.parity.timeout)
+            .map(Duration::from_secs)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -31,6 +50,8 @@ pub struct ParityArgs {
     #[arg(long)]
     pub simulate: bool,
     #[command(flatten)]
+    pub timeout: TimeoutArg,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -40,7 +61,9 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     let Some(source) = options.environments.first() else {
         return Err(Error::Usage(format!("no environment `{}`", args.env)));
     };
-    let snapshot = runtime()?.block_on(crate::parity::take_snapshot(source, !ctx.quiet))?;
+    let timeout = args.timeout.or_config(ctx);
+    let snapshot =
+        runtime()?.block_on(crate::parity::take_snapshot(source, !ctx.quiet, timeout))?;
     let json = snapshot.to_json();
     match &args.output {
         Some(path) => std::fs::write(path, json).map_err(|e| Error::io(path, e))?,
@@ -78,6 +101,7 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     options.select(&args.envs, &config_path(ctx))?;
     options.verify_secret_keys = args.verify_secret_keys;
     options.simulate = args.simulate;
+    options.timeout = args.timeout.or_config(ctx);
     // Drawn only when stderr is a terminal, whatever the format of stdout.
     options.progress = !ctx.quiet;
     let report = runtime()?.block_on(parity(&options))?;

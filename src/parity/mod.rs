@@ -43,8 +43,11 @@ use crate::error::{Error, Result};
 use crate::output::Report;
 use capacity::CapacitySettings;
 pub use environment::Environment;
+use futures::stream::{self, StreamExt, TryStreamExt};
 pub use snapshot::Snapshot;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// Rule codes this stage reports.
 pub static RULES: &[RuleInfo] = rules::ALL;
@@ -66,7 +69,16 @@ pub struct ParityOptions {
     pub progress: bool,
     /// `[capacity]` and the environments' databases; `None` when neither is configured.
     pub capacity: Option<CapacitySettings>,
+    /// `--timeout` / `[parity] timeout`: live reads end by then (default [`DEFAULT_TIMEOUT`]);
+    /// what was not read by then is reported as unknown.
+    pub timeout: Option<Duration>,
 }
+
+/// How long live reads may take when neither `--timeout` nor `[parity] timeout` says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Environments read from AWS at the same time (each keeps its own bound on calls in flight).
+pub const ENVIRONMENTS_IN_FLIGHT: usize = 4;
 
 /// One `[environments.NAME]`, with its snapshot path resolved against the config file.
 #[derive(Debug, Clone)]
@@ -78,6 +90,16 @@ pub struct EnvironmentSource {
 impl ParityOptions {
     /// Reads the parity settings of `preflight.toml` (and its `.env.example` manifest).
     pub fn from_config(config: &Config) -> Result<ParityOptions> {
+        if config.parity.timeout == Some(0) {
+            let path = config
+                .path
+                .as_deref()
+                .unwrap_or(Path::new(crate::config::FILE_NAME));
+            return Err(Error::config(
+                path,
+                "[parity] timeout is in seconds and must be at least 1",
+            ));
+        }
         let environments = config
             .environments
             .iter()
@@ -122,6 +144,7 @@ impl ParityOptions {
             simulate: false,
             progress: false,
             capacity,
+            timeout: config.parity.timeout.map(Duration::from_secs),
         })
     }
 
@@ -163,15 +186,21 @@ pub async fn parity(options: &ParityOptions) -> Result<Report> {
                 .into(),
         ));
     }
-    let mut envs = Vec::new();
-    for source in &options.environments {
-        let snapshot = load_environment(source, options).await?;
-        envs.push(Environment::new(
-            &source.name,
-            source.config.production,
-            snapshot,
-        ));
-    }
+    let deadline = deadline(options);
+    // Concurrently, so N environments cost about one's latency; `buffered` keeps their order.
+    let snapshots: Vec<Snapshot> = stream::iter(&options.environments)
+        .map(|source| load_environment(source, options, deadline))
+        .buffered(ENVIRONMENTS_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    let envs: Vec<Environment> = options
+        .environments
+        .iter()
+        .zip(snapshots)
+        .map(|(source, snapshot)| {
+            Environment::new(&source.name, source.config.production, snapshot)
+        })
+        .collect();
     let settings = CheckSettings {
         expected_differences: options.expected_differences.clone(),
         required: options.required.clone(),
@@ -182,28 +211,45 @@ pub async fn parity(options: &ParityOptions) -> Result<Report> {
     if options.simulate {
         report
             .findings
-            .extend(simulate(&envs, &options.environments).await?);
+            .extend(simulate(&envs, options, deadline).await?);
         sort_findings(&mut report.findings);
     }
     Ok(report)
 }
 
+fn deadline(options: &ParityOptions) -> Instant {
+    Instant::now() + options.timeout.unwrap_or(DEFAULT_TIMEOUT)
+}
+
 #[cfg(feature = "aws")]
-async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
-    Ok(aws::simulate(envs, sources).await)
+async fn simulate(
+    envs: &[Environment],
+    options: &ParityOptions,
+    deadline: Instant,
+) -> Result<Vec<Finding>> {
+    let read = read_options(options, deadline);
+    Ok(aws::simulate(envs, &options.environments, &read).await)
 }
 
 #[cfg(not(feature = "aws"))]
-async fn simulate(_envs: &[Environment], _sources: &[EnvironmentSource]) -> Result<Vec<Finding>> {
+async fn simulate(
+    _envs: &[Environment],
+    _options: &ParityOptions,
+    _deadline: Instant,
+) -> Result<Vec<Finding>> {
     Err(Error::Usage(
         "--simulate needs live AWS; this preflight was built without the `aws` feature".into(),
     ))
 }
 
-async fn load_environment(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
+async fn load_environment(
+    source: &EnvironmentSource,
+    options: &ParityOptions,
+    deadline: Instant,
+) -> Result<Snapshot> {
     let mut snapshot = match &source.config.snapshot {
         Some(path) => Snapshot::load(path)?,
-        None => read_live(source, options).await?,
+        None => read_live(source, options, deadline).await?,
     };
     read_database_url(source, &mut snapshot).await?;
     Ok(snapshot)
@@ -239,17 +285,31 @@ async fn read_database_url(source: &EnvironmentSource, snapshot: &mut Snapshot) 
 }
 
 #[cfg(feature = "aws")]
-async fn read_live(source: &EnvironmentSource, options: &ParityOptions) -> Result<Snapshot> {
-    let read = aws::ReadOptions {
+fn read_options(options: &ParityOptions, deadline: Instant) -> aws::ReadOptions {
+    aws::ReadOptions {
         verify_secret_keys: options.verify_secret_keys,
         progress: options.progress,
+        deadline: Some(deadline),
         ..aws::ReadOptions::default()
-    };
+    }
+}
+
+#[cfg(feature = "aws")]
+async fn read_live(
+    source: &EnvironmentSource,
+    options: &ParityOptions,
+    deadline: Instant,
+) -> Result<Snapshot> {
+    let read = read_options(options, deadline);
     aws::read_environment(&source.name, &source.config, &read).await
 }
 
 #[cfg(not(feature = "aws"))]
-async fn read_live(source: &EnvironmentSource, _options: &ParityOptions) -> Result<Snapshot> {
+async fn read_live(
+    source: &EnvironmentSource,
+    _options: &ParityOptions,
+    _deadline: Instant,
+) -> Result<Snapshot> {
     Err(Error::Usage(format!(
         "[environments.{}] reads live AWS, but this preflight was built without the `aws` feature; set `snapshot = \"file.json\"`",
         source.name
@@ -257,7 +317,11 @@ async fn read_live(source: &EnvironmentSource, _options: &ParityOptions) -> Resu
 }
 
 /// Reads one environment live and returns its snapshot (for `preflight snapshot`).
-pub async fn take_snapshot(source: &EnvironmentSource, progress: bool) -> Result<Snapshot> {
+pub async fn take_snapshot(
+    source: &EnvironmentSource,
+    progress: bool,
+    timeout: Option<Duration>,
+) -> Result<Snapshot> {
     if let Some(path) = &source.config.snapshot {
         return Err(Error::Usage(format!(
             "[environments.{}] reads the snapshot file {}; `preflight snapshot` needs `cluster` (live AWS)",
@@ -267,9 +331,10 @@ pub async fn take_snapshot(source: &EnvironmentSource, progress: bool) -> Result
     }
     let options = ParityOptions {
         progress,
+        timeout,
         ..ParityOptions::default()
     };
-    let mut snapshot = read_live(source, &options).await?;
+    let mut snapshot = read_live(source, &options, deadline(&options)).await?;
     read_database_url(source, &mut snapshot).await?;
     Ok(snapshot)
 }

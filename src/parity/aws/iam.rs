@@ -240,7 +240,11 @@ fn decode_document(text: &str) -> String {
 
 /// `--simulate`: asks iam:SimulatePrincipalPolicy every question the static evaluation
 /// answered, and reports disagreements and environments it could not ask.
-pub async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Vec<Finding> {
+pub async fn simulate(
+    envs: &[Environment],
+    sources: &[EnvironmentSource],
+    read: &ReadOptions,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (env, source) in envs.iter().zip(sources) {
         if source.config.snapshot.is_some() {
@@ -255,7 +259,7 @@ pub async fn simulate(envs: &[Environment], sources: &[EnvironmentSource]) -> Ve
             ));
             continue;
         }
-        let sdk = sdk_config(&source.config, ReadOptions::default().max_attempts).await;
+        let sdk = sdk_config(&source.config, read).await;
         let iam = aws_sdk_iam::Client::new(&sdk);
         for (question, decision) in permissions::questions(env) {
             let out = iam

@@ -30,7 +30,7 @@ use aws_sdk_sts::config::http::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::future::Future;
 use std::time::Duration;
 
@@ -43,8 +43,12 @@ pub struct ReadOptions {
     pub progress: bool,
     /// At most this many AWS calls in flight.
     pub concurrency: usize,
-    /// Attempts per call, retried with backoff on throttling and transient errors.
+    /// Attempts per call, retried with backoff on throttling and transient errors, unless
+    /// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` or the profile's `max_attempts`/`retry_mode` say otherwise.
     pub max_attempts: u32,
+    /// When every read must be over (`--timeout`): calls still running then fail as timed out
+    /// (their resources become unknowns), and later calls fail at once.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl Default for ReadOptions {
@@ -54,6 +58,7 @@ impl Default for ReadOptions {
             progress: false,
             concurrency: 8,
             max_attempts: 5,
+            deadline: None,
         }
     }
 }
@@ -128,23 +133,25 @@ pub(super) struct Clients {
 
 /// The SDK configuration of one environment: the standard chain, narrowed by the environment's
 /// profile and region, then the role to assume if it names one.
-pub async fn sdk_config(config: &EnvironmentConfig, max_attempts: u32) -> SdkConfig {
-    // AWS_MAX_ATTEMPTS / AWS_RETRY_MODE (or the profile's) win; otherwise standard mode with
-    // `max_attempts`, which retries throttling with exponential backoff.
-    let user_retry = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some());
-    let retry = RetryConfig::standard().with_max_attempts(max_attempts.max(1));
+///
+/// Retries: standard mode with `options.max_attempts`, unless `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`
+/// or the profile's `max_attempts`/`retry_mode` set them. Timeouts (the SDK's `TimeoutConfig`):
+/// [`CONNECT_TIMEOUT`], [`ATTEMPT_TIMEOUT`] per attempt and [`OPERATION_TIMEOUT`] per call with
+/// its retries; with a deadline, the SDK's clock stops there (see [`DeadlineSleep`]).
+pub async fn sdk_config(config: &EnvironmentConfig, options: &ReadOptions) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(20))
-        .operation_timeout(Duration::from_secs(60))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
         .build();
-    let loader = || {
+    let loader = |retry: Option<RetryConfig>| {
         let mut loader =
             aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts.clone());
-        if !user_retry {
-            loader = loader.retry_config(retry.clone());
+        if let Some(retry) = retry {
+            loader = loader.retry_config(retry);
+        }
+        if let Some(deadline) = options.deadline {
+            loader = loader.sleep_impl(DeadlineSleep { deadline });
         }
         if let Some(profile) = &config.aws_profile {
             loader = loader.profile_name(profile);
@@ -154,7 +161,21 @@ pub async fn sdk_config(config: &EnvironmentConfig, max_attempts: u32) -> SdkCon
         }
         loader
     };
-    let base = loader().load().await;
+    let mut base = loader(None).load().await;
+    // What the environment and the profile chose, or the SDK's default (standard, 3 attempts),
+    // which preflight raises: a large account's reads meet throttling.
+    let resolved = base
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard);
+    let retry = if resolved == RetryConfig::standard() {
+        RetryConfig::standard().with_max_attempts(options.max_attempts.max(1))
+    } else {
+        resolved
+    };
+    if Some(&retry) != base.retry_config() {
+        base = base.to_builder().retry_config(retry.clone()).build();
+    }
     let Some(role_arn) = &config.role_arn else {
         return base;
     };
@@ -163,7 +184,33 @@ pub async fn sdk_config(config: &EnvironmentConfig, max_attempts: u32) -> SdkCon
         .configure(&base)
         .build()
         .await;
-    loader().credentials_provider(provider).load().await
+    loader(Some(retry))
+        .credentials_provider(provider)
+        .load()
+        .await
+}
+
+/// Time allowed to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time allowed for one attempt of a call (a slow answer is then retried).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Time allowed for one call, retries and backoff included.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The SDK's sleep (retry backoff, attempt and operation timeouts), cut short at the deadline:
+/// from then on every timeout has expired, so a call in flight ends as timed out and a new one
+/// fails at once; no backoff outlasts it. The reader's error handling then records each
+/// resource as unreadable, exactly as for any other timeout.
+#[derive(Debug, Clone)]
+struct DeadlineSleep {
+    deadline: tokio::time::Instant,
+}
+
+impl aws_smithy_async::rt::sleep::AsyncSleep for DeadlineSleep {
+    fn sleep(&self, duration: Duration) -> aws_smithy_async::rt::sleep::Sleep {
+        let wake = (tokio::time::Instant::now() + duration).min(self.deadline);
+        aws_smithy_async::rt::sleep::Sleep::new(tokio::time::sleep_until(wake))
+    }
 }
 
 pub(super) fn clients(sdk: &SdkConfig) -> Clients {
@@ -211,7 +258,10 @@ pub(super) fn progress_bar(name: &str, wanted: bool) -> ProgressBar {
     if !wanted || !terminal {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    // Environments are read concurrently: their bars share the terminal, one line each.
+    static BARS: std::sync::OnceLock<MultiProgress> = std::sync::OnceLock::new();
+    let bars = BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+    let bar = bars.add(ProgressBar::new(0));
     if let Ok(style) = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} AWS calls") {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -230,7 +280,7 @@ pub async fn read_environment(
             "[environments.{name}] needs `cluster` to be read from AWS"
         )));
     };
-    let sdk = sdk_config(config, options.max_attempts).await;
+    let sdk = sdk_config(config, options).await;
     let c = clients(&sdk);
     let bar = progress_bar(name, options.progress);
     let limit = options.concurrency;
