@@ -128,9 +128,11 @@ fn a_hung_service_ends_at_the_timeout_with_its_reads_unknown() {
     let started = Instant::now();
     let run = parity(&incident, &proxy, &["--timeout", "6"]);
     let elapsed = started.elapsed();
+    eprintln!("parity with --timeout 6 against a hung Secrets Manager: {elapsed:?}");
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
-    // Bounded by the timeout, not by the service: far below the ten-minute answer.
-    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+    // Bounded by the timeout, not by the service (ten minutes) nor by the SDK's own operation
+    // timeout (60 s): the bound leaves room for a loaded machine.
+    assert!(elapsed < Duration::from_secs(40), "took {elapsed:?}");
     let secrets = unknowns(&run, "PA305");
     assert!(
         secrets
@@ -151,7 +153,7 @@ fn a_hung_service_ends_at_the_timeout_with_its_reads_unknown() {
     ));
     let started = Instant::now();
     let run = parity(&incident, &proxy, &[]);
-    assert!(started.elapsed() < Duration::from_secs(120));
+    assert!(started.elapsed() < Duration::from_secs(40));
     assert!(!unknowns(&run, "PA305").is_empty(), "{}", run.stdout);
 }
 
