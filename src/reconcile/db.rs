@@ -154,6 +154,14 @@ impl Session {
     }
 
     fn error(&self, e: sqlx::Error, doing: &str) -> Error {
+        // Connected already: an I/O failure now is a lost session, not an unreachable server.
+        if let sqlx::Error::Io(io) = &e {
+            return Error::Database(format!(
+                "{}: the connection was lost ({}) in `{doing}`; nothing is reported, run reconcile again",
+                self.redacted_url,
+                one_line(&io.to_string())
+            ));
+        }
         describe(e, &self.redacted_url, doing)
     }
 }
@@ -165,6 +173,11 @@ fn describe(e: sqlx::Error, redacted: &str, doing: &str) -> Error {
             let code = db.code().map(|c| c.to_string()).unwrap_or_default();
             let msg = one_line(db.message());
             match code.as_str() {
+                // The server ended the session (pg_terminate_backend, KILL, shutdown): no
+                // report, since what was not read yet would be missing from it.
+                "57P01" | "57P02" | "57P03" | "1053" | "1927" => format!(
+                    "{redacted}: the server ended the session ({code} {msg}) in `{doing}`; nothing is reported, run reconcile again"
+                ),
                 // PostgreSQL insufficient_privilege; MySQL ER_TABLEACCESS_DENIED / ER_DBACCESS_DENIED.
                 "42501" | "1142" | "1044" | "42000" if msg.to_lowercase().contains("denied") => {
                     format!("{redacted}: {msg} ({doing}); reconcile needs SELECT on the tracker table and the catalog")

@@ -57,6 +57,20 @@ impl DbError {
     pub fn is_active_transaction(&self) -> bool {
         self.code == "25001"
     }
+
+    /// The server ended the session rather than refusing the statement: terminated by an
+    /// administrator (`pg_terminate_backend`, `KILL`), shut down, or the connection failed.
+    /// Such an error says nothing about the migration, so it must stop the proof.
+    pub fn ends_session(&self) -> bool {
+        // PostgreSQL: class 08 connection_exception; 57P01 admin_shutdown, 57P02
+        // crash_shutdown, 57P03 cannot_connect_now. MySQL/MariaDB: 1053 ER_SERVER_SHUTDOWN,
+        // 1927 ER_CONNECTION_KILLED.
+        self.code.starts_with("08")
+            || matches!(
+                &self.code[..],
+                "57P01" | "57P02" | "57P03" | "1053" | "1927"
+            )
+    }
 }
 
 impl Session {
@@ -238,10 +252,14 @@ impl Session {
 /// A statement refused by the server (inner error), or a broken connection (outer error).
 fn refused<T>(e: sqlx::Error) -> Result<Result<T, DbError>> {
     match DbError::from_sqlx(&e) {
-        Some(db) => Ok(Err(db)),
-        None => Err(Error::Database(format!(
-            "lost the scratch database connection: {}",
-            one_line(&e.to_string())
-        ))),
+        Some(db) if !db.ends_session() => Ok(Err(db)),
+        Some(db) => Err(lost_connection(&db.to_string())),
+        None => Err(lost_connection(&one_line(&e.to_string()))),
     }
+}
+
+fn lost_connection(why: &str) -> Error {
+    Error::Database(format!(
+        "lost the scratch database connection ({why}); the proof is incomplete, run verify again"
+    ))
 }
