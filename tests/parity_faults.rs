@@ -192,3 +192,65 @@ fn environments_are_read_concurrently() {
         "staging and production were read one after the other"
     );
 }
+
+/// Benchmark (ignored; `bench/parity_envs.sh` runs it): live parity of three environments
+/// against moto with every AWS call delayed by the proxy, against one environment alone.
+/// Prints the numbers for bench/parity.md; asserts nothing about time.
+#[test]
+#[ignore]
+fn bench_three_environments_cost_about_one() {
+    const DELAY_MS: u64 = 100;
+    const RUNS: usize = 3;
+    let incident = Incident::build();
+    // qa reads the staging account again: a third environment of the same size.
+    incident.write_config(&format!(
+        "{}\n[environments.qa]\naws_profile = \"staging\"\ncluster = \"app\"\nservices = [\"web\"]\n",
+        common_moto::LIVE_CONFIG
+    ));
+    let proxy = FaultProxy::start(&incident.moto.endpoint);
+    proxy.set_rules(vec![
+        Rule::any().always(Fault::Delay(Duration::from_millis(DELAY_MS)))
+    ]);
+    let median = |args: &[&str]| {
+        let mut times: Vec<Duration> = (0..RUNS)
+            .map(|_| {
+                let started = Instant::now();
+                let run = parity(&incident, &proxy, args);
+                assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[RUNS / 2]
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let one: Vec<Duration> = ["staging", "production", "qa"]
+        .iter()
+        .map(|env| median(&["--env", env]))
+        .collect();
+    proxy.set_rules(vec![
+        Rule::any().always(Fault::Delay(Duration::from_millis(DELAY_MS)))
+    ]);
+    let three = median(&[]);
+    let calls = proxy.calls().len() / RUNS;
+    let sum: Duration = one.iter().sum();
+    println!("every AWS call delayed {DELAY_MS} ms by the proxy; median of {RUNS} runs");
+    for (env, d) in ["staging", "production", "qa"].iter().zip(&one) {
+        println!(
+            "| parity --env {env} (one environment) | {:.0} ms |",
+            ms(*d)
+        );
+    }
+    println!(
+        "| sum of the three (reading them one after another) | {:.0} ms |",
+        ms(sum)
+    );
+    println!(
+        "| parity (three environments, read concurrently; {calls} calls per run) | {:.0} ms |",
+        ms(three)
+    );
+    println!(
+        "three environments / slowest single environment: {:.2}",
+        ms(three) / ms(*one.iter().max().unwrap())
+    );
+}
