@@ -157,6 +157,47 @@ fn a_hung_service_ends_at_the_timeout_with_its_reads_unknown() {
     assert!(!unknowns(&run, "PA305").is_empty(), "{}", run.stdout);
 }
 
+/// Attempts of sts:GetCallerIdentity per environment while it is throttled persistently.
+fn identity_attempts(incident: &Incident, proxy: &FaultProxy, vars: &[(&str, &str)]) -> Vec<usize> {
+    proxy.set_rules(vec![
+        Rule::on("sts", Some("GetCallerIdentity")).always(Fault::Throttle)
+    ]);
+    let mut all = vec![("AWS_ENDPOINT_URL", proxy.endpoint.as_str())];
+    all.extend_from_slice(vars);
+    let run = incident.preflight_with(&["parity", "--format", "json"], &all);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let mut per_key = std::collections::BTreeMap::<String, usize>::new();
+    for call in proxy.calls() {
+        if call.id.operation == "GetCallerIdentity" {
+            *per_key.entry(call.id.access_key).or_default() += 1;
+        }
+    }
+    per_key.into_values().collect()
+}
+
+#[test]
+fn attempts_follow_the_standard_aws_settings() {
+    let incident = Incident::build();
+    let proxy = FaultProxy::start(&incident.moto.endpoint);
+    // preflight's default: 5 attempts in standard mode.
+    assert_eq!(identity_attempts(&incident, &proxy, &[]), vec![5, 5]);
+    // AWS_MAX_ATTEMPTS wins.
+    assert_eq!(
+        identity_attempts(&incident, &proxy, &[("AWS_MAX_ATTEMPTS", "2")]),
+        vec![2, 2]
+    );
+    // So does the profile's max_attempts, per environment.
+    let config = std::fs::read_to_string(incident.path("config")).unwrap();
+    let config = config.replace(
+        "[profile staging]\nregion = us-east-1\n",
+        "[profile staging]\nregion = us-east-1\nmax_attempts = 4\n",
+    );
+    std::fs::write(incident.path("config"), config).unwrap();
+    let mut attempts = identity_attempts(&incident, &proxy, &[]);
+    attempts.sort();
+    assert_eq!(attempts, vec![4, 5]);
+}
+
 #[test]
 fn a_zero_timeout_is_refused() {
     let incident = Incident::build();

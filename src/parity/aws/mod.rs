@@ -163,12 +163,16 @@ pub async fn sdk_config(config: &EnvironmentConfig, options: &ReadOptions) -> Sd
     };
     let mut base = loader(None).load().await;
     // What the environment and the profile chose, or the SDK's default (standard, 3 attempts),
-    // which preflight raises: a large account's reads meet throttling.
+    // which preflight raises: a large account's reads meet throttling. (A profile that says
+    // exactly `max_attempts = 3` looks like the default; AWS_MAX_ATTEMPTS=3 is honoured.)
     let resolved = base
         .retry_config()
         .cloned()
         .unwrap_or_else(RetryConfig::standard);
-    let retry = if resolved == RetryConfig::standard() {
+    let from_environment = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    let retry = if resolved == RetryConfig::standard() && !from_environment {
         RetryConfig::standard().with_max_attempts(options.max_attempts.max(1))
     } else {
         resolved
