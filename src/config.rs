@@ -40,9 +40,12 @@ pub struct Config {
 pub struct LintConfig {
     /// Overrides `[migrations] dialect` for linting.
     pub dialect: Option<Dialect>,
-    /// Rule codes or code prefixes to enable (default: all).
+    /// Rule codes or code prefixes to enable (default: every rule that is not opt-in).
     #[serde(default)]
     pub select: Vec<String>,
+    /// Rule codes or code prefixes enabled on top of `select` (or of the default set).
+    #[serde(default)]
+    pub extend_select: Vec<String>,
     /// Rule codes or code prefixes to disable.
     #[serde(default)]
     pub ignore: Vec<String>,

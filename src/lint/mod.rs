@@ -7,6 +7,7 @@
 //!
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
+mod columns;
 mod deploy;
 mod engine;
 mod files;
