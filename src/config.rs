@@ -61,6 +61,9 @@ pub struct LintConfig {
     pub fail_on: Option<FailOn>,
     /// Let statements lint could not read (PF001) pass the gate (default: `[check] allow_unknown`).
     pub allow_unknown: Option<bool>,
+    /// The MySQL or MariaDB server version the migrations run on (`8.0.29`, `10.11`), for the
+    /// online-DDL rules (PF35x); default: the current LTS series (MySQL 8.4, MariaDB 10.6).
+    pub mysql_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

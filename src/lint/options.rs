@@ -20,6 +20,8 @@ pub struct LintOptions {
     pub extend_select: Vec<String>,
     /// Rule codes, code prefixes or names to disable.
     pub ignore: Vec<String>,
+    /// `[lint] mysql_version`: the server the PF35x online-DDL rules judge for.
+    pub mysql_version: Option<super::online_ddl::Version>,
     /// Severity overrides by code or name.
     pub severity: BTreeMap<String, Severity>,
     /// Files found by walking a directory must match one of these (empty: all `.sql`).
@@ -64,8 +66,20 @@ impl LintOptions {
                 return Err(bad("severity", code));
             }
         }
+        let mysql_version = match &lint.mysql_version {
+            None => None,
+            Some(text) => Some(super::online_ddl::Version::parse(text).ok_or_else(|| {
+                Error::config(
+                    &path,
+                    format!(
+                        "[lint] mysql_version: `{text}` is not a server version; write it like \"8.0.29\" (MySQL) or \"10.11\" (MariaDB)"
+                    ),
+                )
+            })?),
+        };
         Ok(LintOptions {
             dialect: config.dialect(),
+            mysql_version,
             select: lint.select.clone(),
             extend_select: lint.extend_select.clone(),
             ignore: lint.ignore.clone(),
