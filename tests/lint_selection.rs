@@ -78,3 +78,21 @@ fn an_unknown_extend_select_code_names_the_setting() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bad_mysql_version_names_the_setting() {
+    let dir = project("[lint]\nmysql_version = \"eight\"\n");
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["lint", "m.sql"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("[lint] mysql_version") && stderr.contains("eight"),
+        "{stderr}"
+    );
+}
