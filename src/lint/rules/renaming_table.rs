@@ -1,7 +1,7 @@
 //! PF412: renaming a table while the running application still uses the old name.
 
 use super::prelude::*;
-use crate::lint::columns::created_earlier;
+use crate::lint::columns::{created_earlier, tokens_in};
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -28,11 +28,13 @@ impl Rule for RenamingTable {
         let span = match &shape.kind {
             ShapeKind::Rename(ObjectKind::Table) => cx.head_span(),
             ShapeKind::AlterTable => {
-                let Some(action) = shape
-                    .actions
-                    .iter()
-                    .find(|a| a.kind == AlterActionKind::Rename && a.name.is_none())
-                else {
+                // `RENAME TO new` / `RENAME AS new` (not `RENAME COLUMN key TO …`).
+                let renames_table = |a: &&crate::sql::AlterAction| {
+                    let t = tokens_in(&cx.statement.tokens, &a.range);
+                    a.kind == AlterActionKind::Rename
+                        && t.get(1).is_some_and(|x| x.is_kw("TO") || x.is_kw("AS"))
+                };
+                let Some(action) = shape.actions.iter().find(renames_table) else {
                     return;
                 };
                 action.range.clone()
