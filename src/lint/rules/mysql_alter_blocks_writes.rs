@@ -28,6 +28,16 @@ impl Rule for MysqlAlterBlocksWrites {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        // A table the same file created is new and small: copying it costs nothing.
+        let on_new_table = cx
+            .shape()
+            .table
+            .as_ref()
+            .or(cx.shape().object())
+            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
+        if on_new_table {
+            return;
+        }
         let clauses = Clauses::of(&cx.statement.tokens);
         if clauses.refuses_blocking() || clauses.algorithm.as_ref().is_some_and(|(v, _)| v == "COPY")
         {

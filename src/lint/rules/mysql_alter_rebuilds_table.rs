@@ -30,6 +30,16 @@ impl Rule for MysqlAlterRebuildsTable {
         if cx.shape().kind != ShapeKind::AlterTable {
             return;
         }
+        // A table the same file created is new and small: copying it costs nothing.
+        let on_new_table = cx
+            .shape()
+            .table
+            .as_ref()
+            .or(cx.shape().object())
+            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
+        if on_new_table {
+            return;
+        }
         let version = version(cx);
         let server = format!("{} {version}", product(cx.dialect));
         let clauses = Clauses::of(&cx.statement.tokens);
