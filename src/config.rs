@@ -40,9 +40,12 @@ pub struct Config {
 pub struct LintConfig {
     /// Overrides `[migrations] dialect` for linting.
     pub dialect: Option<Dialect>,
-    /// Rule codes or code prefixes to enable (default: all).
+    /// Rule codes or code prefixes to enable (default: every rule that is not opt-in).
     #[serde(default)]
     pub select: Vec<String>,
+    /// Rule codes or code prefixes enabled on top of `select` (or of the default set).
+    #[serde(default)]
+    pub extend_select: Vec<String>,
     /// Rule codes or code prefixes to disable.
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -58,6 +61,9 @@ pub struct LintConfig {
     pub fail_on: Option<FailOn>,
     /// Let statements lint could not read (PF001) pass the gate (default: `[check] allow_unknown`).
     pub allow_unknown: Option<bool>,
+    /// The MySQL or MariaDB server version the migrations run on (`8.0.29`, `10.11`), for the
+    /// online-DDL rules (PF35x); default: the current LTS series (MySQL 8.4, MariaDB 10.6).
+    pub mysql_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -58,6 +58,8 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
             let source = SourceFile::new(&display, text);
             let options = LintOptions {
                 dialect,
+                // Opt-in rules run when named.
+                extend_select: vec![rule.code.to_string()],
                 ..LintOptions::default()
             };
             let findings = lint_source(&source, &options);

@@ -86,6 +86,8 @@ fn documented_examples_behave_as_documented() {
         for example in examples(rule.doc) {
             let options = LintOptions {
                 dialect: example.dialect,
+                // Opt-in rules run when named.
+                extend_select: vec![rule.code.to_string()],
                 ..LintOptions::default()
             };
             let source = SourceFile::new(format!("{}.sql", rule.code), example.sql.clone());

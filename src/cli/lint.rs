@@ -29,6 +29,9 @@ pub struct LintArgs {
     /// Enable only these rule codes or prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Also enable these rule codes or prefixes, e.g. the opt-in PF4 family (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Disable these rule codes or prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -57,6 +60,8 @@ pub struct FixArgs {
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
     #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// The gate `--check` exits by (as in `lint`).
     #[command(flatten)]
@@ -80,7 +85,11 @@ pub struct ExplainArgs {
 }
 
 pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
+    let mut options = lint_options(
+        ctx,
+        args.dialect,
+        [&args.select, &args.extend_select, &args.ignore],
+    )?;
     options.since = args.since.clone();
     let paths = paths_or_configured(args.paths, ctx)?;
     options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
@@ -96,7 +105,11 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(ctx, args.dialect, &args.select, &args.ignore)?;
+    let mut options = lint_options(
+        ctx,
+        args.dialect,
+        [&args.select, &args.extend_select, &args.ignore],
+    )?;
     let paths = paths_or_configured(args.paths, ctx)?;
     options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
     let files = lint::collect_sql_files(&paths, &options)?;
@@ -300,10 +313,10 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
 fn lint_options(
     ctx: &Context,
     dialect: Option<Dialect>,
-    select: &[String],
-    ignore: &[String],
+    [select, extend_select, ignore]: [&[String]; 3],
 ) -> Result<LintOptions> {
-    let mut options = LintOptions::from_config(&ctx.config)?.with_cli_selection(select, ignore)?;
+    let mut options =
+        LintOptions::from_config(&ctx.config)?.with_cli_rules(select, extend_select, ignore)?;
     if let Some(d) = dialect {
         options.dialect = d;
     }

@@ -120,6 +120,7 @@ fn check(
     emit: &mut Emitter,
 ) {
     let cx = StatementCx {
+        options: emit.options,
         source: &parsed.source,
         dialect: parsed.dialect,
         statement,

@@ -7,10 +7,12 @@
 //!
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
+mod columns;
 mod deploy;
 mod engine;
 mod files;
 mod guards;
+mod online_ddl;
 mod options;
 pub mod rule;
 mod rules;
@@ -20,6 +22,7 @@ mod suppress;
 pub use deploy::part as deploy_part;
 pub use engine::{lint_parsed, lint_source};
 pub use files::collect_sql_files;
+pub use online_ddl::Version as ServerVersion;
 pub use options::{find_rule, LintOptions};
 pub use rules::dialects_of;
 

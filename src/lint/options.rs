@@ -13,10 +13,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
     pub dialect: Dialect,
-    /// Rule codes, code prefixes or names to enable (empty: all).
+    /// Rule codes, code prefixes or names to enable (empty: the default set, every rule not
+    /// in [`OPT_IN`]).
     pub select: Vec<String>,
+    /// Rule codes, code prefixes or names enabled on top of `select` (or of the default set).
+    pub extend_select: Vec<String>,
     /// Rule codes, code prefixes or names to disable.
     pub ignore: Vec<String>,
+    /// `[lint] mysql_version`: the server the PF35x online-DDL rules judge for.
+    pub mysql_version: Option<super::online_ddl::Version>,
     /// Severity overrides by code or name.
     pub severity: BTreeMap<String, Severity>,
     /// Files found by walking a directory must match one of these (empty: all `.sql`).
@@ -47,13 +52,12 @@ impl LintOptions {
                 ),
             )
         };
-        for code in lint.select.iter().chain(&lint.ignore) {
-            if !matches_any_rule(code) {
-                let setting = if lint.select.contains(code) {
-                    "select"
-                } else {
-                    "ignore"
-                };
+        for (setting, codes) in [
+            ("select", &lint.select),
+            ("extend_select", &lint.extend_select),
+            ("ignore", &lint.ignore),
+        ] {
+            if let Some(code) = codes.iter().find(|c| !matches_any_rule(c)) {
                 return Err(bad(setting, code));
             }
         }
@@ -62,9 +66,22 @@ impl LintOptions {
                 return Err(bad("severity", code));
             }
         }
+        let mysql_version = match &lint.mysql_version {
+            None => None,
+            Some(text) => Some(super::online_ddl::Version::parse(text).ok_or_else(|| {
+                Error::config(
+                    &path,
+                    format!(
+                        "[lint] mysql_version: `{text}` is not a server version; write it like \"8.0.29\" (MySQL) or \"10.11\" (MariaDB)"
+                    ),
+                )
+            })?),
+        };
         Ok(LintOptions {
             dialect: config.dialect(),
+            mysql_version,
             select: lint.select.clone(),
+            extend_select: lint.extend_select.clone(),
             ignore: lint.ignore.clone(),
             severity: lint.severity.clone(),
             include: globs(&path, "include", &lint.include)?,
@@ -81,8 +98,19 @@ impl LintOptions {
     }
 
     /// Adds command-line `--select`/`--ignore`; an unknown code is a usage error.
-    pub fn with_cli_selection(mut self, select: &[String], ignore: &[String]) -> Result<Self> {
-        for code in select.iter().chain(ignore) {
+    pub fn with_cli_selection(self, select: &[String], ignore: &[String]) -> Result<Self> {
+        self.with_cli_rules(select, &[], ignore)
+    }
+
+    /// Adds command-line `--select`/`--extend-select`/`--ignore`; an unknown code is a usage
+    /// error. `--select` replaces the configured selection, the other two add to theirs.
+    pub fn with_cli_rules(
+        mut self,
+        select: &[String],
+        extend_select: &[String],
+        ignore: &[String],
+    ) -> Result<Self> {
+        for code in select.iter().chain(extend_select).chain(ignore) {
             if !matches_any_rule(code) {
                 return Err(Error::Usage(format!(
                     "`{code}` matches no rule; `preflight rules` lists them"
@@ -92,13 +120,21 @@ impl LintOptions {
         if !select.is_empty() {
             self.select = select.to_vec();
         }
+        self.extend_select.extend(extend_select.iter().cloned());
         self.ignore.extend(ignore.iter().cloned());
         Ok(self)
     }
 
+    /// Selected by name (`select`, `extend_select`), or by default: no `select` and not opt-in.
+    /// `ignore` wins over both.
     pub fn is_enabled(&self, info: &RuleInfo) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|s| selects(s, info));
-        selected && !self.ignore.iter().any(|s| selects(s, info))
+        let named = self
+            .select
+            .iter()
+            .chain(&self.extend_select)
+            .any(|s| selects(s, info));
+        let by_default = self.select.is_empty() && !is_opt_in(info);
+        (named || by_default) && !self.ignore.iter().any(|s| selects(s, info))
     }
 
     pub fn severity_of(&self, info: &RuleInfo) -> Severity {
@@ -122,6 +158,17 @@ impl LintOptions {
             .is_some_and(|g| g.is_match(relative) || g.is_match(path));
         included && !excluded
     }
+}
+
+/// Rules (codes or code prefixes) that run only when `select` or `extend_select` names them:
+/// the default set is what a team can switch on in CI without a flood — the idempotency rules
+/// and the rules that lock or rewrite a live table. Schema-design and compatibility advice
+/// (PF4xx) is a choice a team makes.
+pub const OPT_IN: &[&str] = &["PF4"];
+
+/// Is the rule outside the default set?
+pub fn is_opt_in(info: &RuleInfo) -> bool {
+    OPT_IN.iter().any(|p| selects(p, info))
 }
 
 /// `PF1` selects PF101…PF199; a full code or a rule name selects that rule.

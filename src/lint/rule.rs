@@ -66,6 +66,8 @@ impl Violation {
 
 /// What a rule sees when it checks one statement.
 pub struct StatementCx<'a> {
+    /// The run's settings (server versions for the rules whose answer depends on them).
+    pub options: &'a super::LintOptions,
     pub source: &'a SourceFile,
     pub dialect: Dialect,
     pub statement: &'a Statement,

@@ -121,6 +121,18 @@ impl Sequence {
             .is_some_and(|ev| ev.iter().any(|&(j, e)| j < i && e == Event::Remove))
     }
 
+    /// Did a statement before `i` create `key`, with nothing removing it since? (The running
+    /// application cannot depend on an object the same migration creates.)
+    pub fn created_before(&self, key: &Key, i: usize) -> bool {
+        self.events.get(key).is_some_and(|events| {
+            events
+                .iter()
+                .rev()
+                .find(|&&(j, _)| j < i)
+                .is_some_and(|&(_, e)| e == Event::Create)
+        })
+    }
+
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {

@@ -1,0 +1,225 @@
+//! MySQL and MariaDB online DDL, as the PF35x rules see it: what each `ALTER TABLE` action costs
+//! a live table on a given server version, and the `ALGORITHM=` / `LOCK=` clauses that make the
+//! server refuse (rather than silently copy the table or block writes).
+//!
+//! References: MySQL 8.0/8.4 Reference Manual, "Online DDL Operations" (innodb-online-ddl-operations);
+//! MariaDB Knowledge Base, "InnoDB Online DDL Operations with the INSTANT Alter Algorithm" and
+//! "… with the INPLACE Alter Algorithm". Verdicts are checked against a real MariaDB in
+//! `tests/mysql_online_ddl.rs`.
+
+use super::columns::tokens_in;
+use super::rule::StatementCx;
+use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Tok};
+use sqlparser::tokenizer::Token;
+use std::fmt;
+use std::ops::Range;
+
+/// A server version: `8.0.29`, `10.11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// `8.0.29`, `10.11`, `10.11.6-MariaDB`: two or three numbers, anything after a `-` ignored.
+    pub fn parse(text: &str) -> Option<Version> {
+        let numbers = text.trim().split('-').next()?;
+        let parts: Vec<u32> = numbers
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        match parts[..] {
+            [major, minor] => Some(Version(major, minor, 0)),
+            [major, minor, patch] => Some(Version(major, minor, patch)),
+            _ => None,
+        }
+    }
+
+    /// The version assumed when `[lint] mysql_version` is not set: the oldest release of the
+    /// current long-term series (MySQL 8.4 LTS, MariaDB 10.6 LTS).
+    pub fn assumed(dialect: Dialect) -> Version {
+        match dialect {
+            Dialect::Mariadb => Version(10, 6, 0),
+            _ => Version(8, 4, 0),
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// The server version a statement is checked against.
+pub fn version(cx: &StatementCx) -> Version {
+    cx.options
+        .mysql_version
+        .unwrap_or_else(|| Version::assumed(cx.dialect))
+}
+
+/// The `ALGORITHM=` and `LOCK=` clauses of an `ALTER TABLE` or `CREATE INDEX`.
+#[derive(Debug, Default)]
+pub struct Clauses {
+    /// `(value upper-cased, bytes of the clause)`.
+    pub algorithm: Option<(String, Range<usize>)>,
+    pub lock: Option<(String, Range<usize>)>,
+}
+
+impl Clauses {
+    pub fn of(tokens: &[Tok]) -> Clauses {
+        let mut clauses = Clauses::default();
+        for (i, t) in tokens.iter().enumerate() {
+            let slot = if t.is_kw("ALGORITHM") {
+                &mut clauses.algorithm
+            } else if t.is_kw("LOCK") {
+                &mut clauses.lock
+            } else {
+                continue;
+            };
+            let value_at = i + 1 + usize::from(tokens.get(i + 1).is_some_and(|x| x.is(&Token::Eq)));
+            if let Some(value) = tokens.get(value_at).and_then(Tok::bare_word) {
+                *slot = Some((
+                    value.to_ascii_uppercase(),
+                    t.range.start..tokens[value_at].range.end,
+                ));
+            }
+        }
+        clauses
+    }
+
+    fn algorithm_is(&self, values: &[&str]) -> bool {
+        self.algorithm
+            .as_ref()
+            .is_some_and(|(v, _)| values.contains(&v.as_str()))
+    }
+
+    /// The server refuses to copy the table or block writes: `ALGORITHM=INPLACE|INSTANT`
+    /// (which never copy) or `LOCK=NONE` (which COPY and shared-lock operations cannot honour).
+    pub fn refuses_blocking(&self) -> bool {
+        self.algorithm_is(&["INPLACE", "INSTANT", "NOCOPY"])
+            || self.lock.as_ref().is_some_and(|(v, _)| v == "NONE")
+    }
+
+    /// The author asked for a table rebuild (or something cheaper).
+    pub fn accepts_rebuild(&self) -> bool {
+        self.algorithm_is(&["INPLACE", "COPY"])
+    }
+}
+
+/// What an action does to a live table when the server picks the algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cost {
+    /// Copies the table or holds a lock that blocks writes for the whole operation.
+    BlocksWrites(&'static str),
+    /// Rebuilds the table in place: writes continue, but it takes as long as a copy, doubles
+    /// the disk space and replicas apply it serially (lag).
+    Rebuilds(&'static str),
+    /// Metadata only, or an index built online.
+    Cheap,
+}
+
+/// What `action` of an `ALTER TABLE` (tokens `t`) costs on `version` of `dialect`.
+pub fn action_cost(dialect: Dialect, version: Version, action: &AlterAction, t: &[Tok]) -> Cost {
+    let first = t.first();
+    let second = t.get(1);
+    let has = |kw: &str| t.iter().any(|x| x.is_kw(kw));
+    let instant_add = match dialect {
+        Dialect::Mariadb => version >= Version(10, 3, 2),
+        _ => version >= Version(8, 0, 12),
+    };
+    let instant_anywhere = match dialect {
+        Dialect::Mariadb => version >= Version(10, 4, 0),
+        _ => version >= Version(8, 0, 29),
+    };
+    match action.kind {
+        AlterActionKind::AddColumn if has("AUTO_INCREMENT") => {
+            Cost::BlocksWrites("adding an AUTO_INCREMENT column")
+        }
+        AlterActionKind::AddColumn if has("STORED") || has("PERSISTENT") => {
+            Cost::BlocksWrites("adding a STORED generated column")
+        }
+        AlterActionKind::AddColumn if !instant_add => Cost::Rebuilds("adding a column"),
+        AlterActionKind::AddColumn if (has("FIRST") || has("AFTER")) && !instant_anywhere => {
+            Cost::Rebuilds("adding a column with FIRST/AFTER")
+        }
+        AlterActionKind::DropColumn if !instant_anywhere => Cost::Rebuilds("dropping a column"),
+        AlterActionKind::AddIndex
+            if first.is_some_and(|f| f.is_kw("ADD"))
+                && second.is_some_and(|s| s.is_kw("FULLTEXT") || s.is_kw("SPATIAL")) =>
+        {
+            Cost::BlocksWrites("adding a FULLTEXT or SPATIAL index")
+        }
+        AlterActionKind::AddConstraint if t.iter().any(|x| x.is_kw("PRIMARY")) => {
+            Cost::Rebuilds("adding a primary key")
+        }
+        AlterActionKind::Other => other_action_cost(t),
+        _ => Cost::Cheap,
+    }
+}
+
+fn other_action_cost(t: &[Tok]) -> Cost {
+    let Some(first) = t.first() else {
+        return Cost::Cheap;
+    };
+    let word = |i: usize, kw: &str| t.get(i).is_some_and(|x| x.is_kw(kw));
+    if first.is_kw("MODIFY") || first.is_kw("CHANGE") {
+        Cost::BlocksWrites("changing a column's type (MODIFY/CHANGE)")
+    } else if first.is_kw("CONVERT") && word(1, "TO") {
+        Cost::BlocksWrites("converting the table's character set")
+    } else if first.is_kw("DROP") && word(1, "PRIMARY") {
+        Cost::BlocksWrites("dropping the primary key")
+    } else if first.is_kw("ENGINE") || first.is_kw("ROW_FORMAT") || first.is_kw("FORCE") {
+        Cost::Rebuilds("rebuilding the table (ENGINE, ROW_FORMAT or FORCE)")
+    } else {
+        Cost::Cheap
+    }
+}
+
+/// The tokens of each action of an `ALTER TABLE` (none for other statements).
+pub fn actions<'a>(cx: &'a StatementCx) -> Vec<(&'a AlterAction, &'a [Tok])> {
+    let shape = cx.shape();
+    if shape.kind != ShapeKind::AlterTable {
+        return Vec::new();
+    }
+    shape
+        .actions
+        .iter()
+        .map(|a| (a, tokens_in(&cx.statement.tokens, &a.range)))
+        .collect()
+}
+
+/// `CREATE FULLTEXT|SPATIAL INDEX`: the keyword's token.
+pub fn fulltext_index<'a>(cx: &StatementCx<'a>) -> Option<&'a Tok> {
+    if cx.shape().kind != ShapeKind::Create(ObjectKind::Index) {
+        return None;
+    }
+    cx.statement
+        .tokens
+        .iter()
+        .take(3)
+        .find(|t| t.is_kw("FULLTEXT") || t.is_kw("SPATIAL"))
+}
+
+/// Does the statement's `ALTER TABLE` also add a primary key (so dropping one is in place)?
+pub fn adds_primary_key(actions: &[(&AlterAction, &[Tok])]) -> bool {
+    actions.iter().any(|(a, t)| {
+        a.kind == AlterActionKind::AddConstraint && t.iter().any(|x| x.is_kw("PRIMARY"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_like_the_servers_report_them() {
+        assert_eq!(Version::parse("8.0.29"), Some(Version(8, 0, 29)));
+        assert_eq!(Version::parse("10.11"), Some(Version(10, 11, 0)));
+        assert_eq!(
+            Version::parse("10.11.6-MariaDB-log"),
+            Some(Version(10, 11, 6))
+        );
+        assert_eq!(Version::parse("eight"), None);
+        assert_eq!(Version::parse("8"), None);
+        assert!(Version(8, 0, 12) < Version(8, 0, 29));
+    }
+}

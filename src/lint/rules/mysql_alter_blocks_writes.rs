@@ -1,0 +1,86 @@
+//! PF351: a MySQL/MariaDB `ALTER TABLE` action that copies the table or takes a lock that
+//! blocks writes, without the `ALGORITHM=`/`LOCK=` clause that makes the server refuse instead.
+
+use super::prelude::*;
+use crate::lint::online_ddl::{actions, adds_primary_key, fulltext_index, Clauses, Cost};
+use crate::sql::AlterActionKind;
+
+pub const INFO: RuleInfo = RuleInfo::new(
+    "PF351",
+    "mysql-alter-blocks-writes",
+    Severity::Warning,
+    "ALTER TABLE copies the table or blocks writes for its whole duration (MySQL/MariaDB online DDL)",
+    include_str!("../../../rules/PF351.md"),
+);
+
+pub struct MysqlAlterBlocksWrites;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &MysqlAlterBlocksWrites;
+
+impl Rule for MysqlAlterBlocksWrites {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        MYSQL_FAMILY
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        // A table the same file created is new and small: copying it costs nothing.
+        let on_new_table = cx
+            .shape()
+            .table
+            .as_ref()
+            .or(cx.shape().object())
+            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
+        if on_new_table {
+            return;
+        }
+        let clauses = Clauses::of(&cx.statement.tokens);
+        if clauses.refuses_blocking() || clauses.algorithm.as_ref().is_some_and(|(v, _)| v == "COPY")
+        {
+            // Explicit COPY is PF352's finding.
+            return;
+        }
+        let fix_hint = "add `, LOCK=NONE` so the server refuses instead of blocking writes, then use an online schema-change tool (gh-ost, pt-online-schema-change) if it does";
+        if let Some(kw) = fulltext_index(cx) {
+            out.push(
+                Violation::new(
+                    cx.head_span(),
+                    format!(
+                        "building a {} index blocks writes to the table until it is done",
+                        kw.bare_word().unwrap_or("FULLTEXT").to_ascii_uppercase()
+                    ),
+                )
+                .note(fix_hint),
+            );
+            return;
+        }
+        let version = crate::lint::online_ddl::version(cx);
+        let all = actions(cx);
+        for (action, tokens) in &all {
+            let Cost::BlocksWrites(what) = crate::lint::online_ddl::action_cost(
+                cx.dialect,
+                version,
+                action,
+                tokens,
+            ) else {
+                continue;
+            };
+            let drops_pk = action.kind == AlterActionKind::Other
+                && tokens.first().is_some_and(|t| t.is_kw("DROP"));
+            if drops_pk && adds_primary_key(&all) {
+                continue;
+            }
+            out.push(
+                Violation::new(
+                    action.range.clone(),
+                    format!("{what} copies the table or blocks writes to it for the whole operation"),
+                )
+                .note(fix_hint),
+            );
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Rule selection as a user sees it: the default set leaves the opt-in PF4xx rules off;
+//! `select`, `extend_select` (config) and `--select`/`--extend-select` (CLI) turn them on.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const MIGRATION: &str = "ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n\
+                         CREATE TABLE IF NOT EXISTS t (id serial PRIMARY KEY);\n";
+
+/// The rule codes `preflight lint --format json ARGS` reports on the migration in `dir`.
+fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["lint", "--format", "json", "--fail-on", "never", "m.sql"])
+        .args(args)
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut codes: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.sql"), MIGRATION).unwrap();
+    if !config.is_empty() {
+        std::fs::write(dir.path().join("preflight.toml"), config).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_default_set_leaves_opt_in_rules_off() {
+    let dir = project("");
+    assert!(codes(dir.path(), &[]).iter().all(|c| !c.starts_with("PF4")));
+}
+
+#[test]
+fn extend_select_adds_opt_in_rules_to_the_default_set() {
+    let dir = project("");
+    let got = codes(dir.path(), &["--extend-select", "PF4"]);
+    assert_eq!(got, ["PF401", "PF403", "PF407"]);
+    let dir = project("[lint]\nextend_select = [\"ban-drop-column\"]\n");
+    assert_eq!(codes(dir.path(), &[]), ["PF407"]);
+}
+
+#[test]
+fn select_names_opt_in_rules_alone() {
+    let dir = project("");
+    assert_eq!(codes(dir.path(), &["--select", "PF403"]), ["PF403"]);
+    let dir = project("[lint]\nselect = [\"PF4\"]\nignore = [\"PF401\"]\n");
+    assert_eq!(codes(dir.path(), &[]), ["PF403", "PF407"]);
+}
+
+#[test]
+fn an_unknown_extend_select_code_names_the_setting() {
+    let dir = project("[lint]\nextend_select = [\"PF999\"]\n");
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["lint", "m.sql"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("extend_select") && stderr.contains("PF999"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_mysql_version_names_the_setting() {
+    let dir = project("[lint]\nmysql_version = \"eight\"\n");
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["lint", "m.sql"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("[lint] mysql_version") && stderr.contains("eight"),
+        "{stderr}"
+    );
+}

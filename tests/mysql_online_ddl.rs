@@ -1,0 +1,119 @@
+//! The MySQL/MariaDB online-DDL rules (PF351–PF353) against what a real MariaDB 10.11 accepts:
+//! an action PF351 says blocks writes is one the server refuses with `LOCK=NONE`; an action
+//! PF353 says rebuilds the table is one it refuses with `ALGORITHM=NOCOPY` (MariaDB's "in place
+//! without a rebuild"); and what neither flags, the server does with `LOCK=NONE` and
+//! `NOCOPY`. Every case runs on a fresh table.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::lint::{lint_source, LintOptions, ServerVersion};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+const TABLE: &str = "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT, b VARCHAR(10), c TEXT, d INT) \
+                     ENGINE=InnoDB DEFAULT CHARSET=latin1; INSERT INTO t VALUES (1, 1, 'x', 'y', 1);";
+const NO_KEY: &str =
+    "CREATE TABLE t (id INT NOT NULL, a INT) ENGINE=InnoDB; INSERT INTO t VALUES (1, 1);";
+
+/// (table, statement without clauses)
+const CASES: &[(&str, &str)] = &[
+    (TABLE, "ALTER TABLE t MODIFY a BIGINT"),
+    (TABLE, "ALTER TABLE t CHANGE a a2 VARCHAR(20)"),
+    (TABLE, "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4"),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN s INT AUTO_INCREMENT UNIQUE",
+    ),
+    (TABLE, "ALTER TABLE t ADD COLUMN g INT AS (id + 1) STORED"),
+    (TABLE, "ALTER TABLE t ADD FULLTEXT INDEX ft (c)"),
+    (TABLE, "ALTER TABLE t DROP PRIMARY KEY"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT AFTER id"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT FIRST"),
+    (TABLE, "ALTER TABLE t DROP COLUMN d"),
+    (TABLE, "ALTER TABLE t ADD INDEX ia (a)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN v INT AS (id + 1) VIRTUAL"),
+    (TABLE, "ALTER TABLE t ENGINE=InnoDB"),
+    (TABLE, "ALTER TABLE t FORCE"),
+    (NO_KEY, "ALTER TABLE t ADD PRIMARY KEY (id)"),
+];
+
+fn flagged(sql: &str, code: &str) -> bool {
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        mysql_version: Some(ServerVersion(10, 11, 0)),
+        ..LintOptions::default()
+    };
+    lint_source(&SourceFile::new("m.sql", format!("{sql};\n")), &options)
+        .iter()
+        .any(|f| f.rule == code)
+}
+
+/// Does the server accept `statement, clause` on a fresh table?
+fn accepts(db: &ScratchDb, table: &str, statement: &str, clause: &str) -> bool {
+    db.exec(&format!("DROP TABLE IF EXISTS t; {table}"));
+    db.try_exec(&format!("{statement}, {clause};")).is_ok()
+}
+
+#[test]
+fn verdicts_match_what_mariadb_accepts_online() {
+    let db = ScratchDb::mariadb();
+    let version = db.query("SELECT VERSION()");
+    assert!(
+        version[0].starts_with("10.11"),
+        "expected MariaDB 10.11, got {version:?}"
+    );
+    let mut wrong = Vec::new();
+    for (table, statement) in CASES {
+        let blocks = flagged(statement, "PF351");
+        let rebuilds = flagged(statement, "PF353");
+        let online = accepts(&db, table, statement, "LOCK=NONE");
+        if blocks == online {
+            wrong.push(format!(
+                "{statement}: PF351 {blocks}, server accepts LOCK=NONE {online}"
+            ));
+        }
+        if !blocks {
+            let no_rebuild = accepts(&db, table, statement, "ALGORITHM=NOCOPY");
+            if rebuilds == no_rebuild {
+                wrong.push(format!(
+                    "{statement}: PF353 {rebuilds}, server accepts ALGORITHM=NOCOPY {no_rebuild}"
+                ));
+            }
+        }
+        // With the clause the server refuses rather than blocks: nothing left to flag.
+        let guarded = format!("{statement}, LOCK=NONE");
+        if flagged(&guarded, "PF351") {
+            wrong.push(format!("{guarded}: still flagged"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn older_servers_rebuild_what_newer_ones_do_instantly() {
+    let on = |version: ServerVersion, dialect: Dialect, sql: &str| {
+        let options = LintOptions {
+            dialect,
+            mysql_version: Some(version),
+            ..LintOptions::default()
+        };
+        lint_source(&SourceFile::new("m.sql", sql), &options)
+            .iter()
+            .any(|f| f.rule == "PF353")
+    };
+    let after = "ALTER TABLE t ADD COLUMN e INT AFTER id;";
+    assert!(on(ServerVersion(10, 3, 7), Dialect::Mariadb, after));
+    assert!(!on(ServerVersion(10, 4, 0), Dialect::Mariadb, after));
+    assert!(on(ServerVersion(8, 0, 28), Dialect::Mysql, after));
+    assert!(!on(ServerVersion(8, 0, 29), Dialect::Mysql, after));
+    let last = "ALTER TABLE t ADD COLUMN e INT;";
+    assert!(on(ServerVersion(8, 0, 11), Dialect::Mysql, last));
+    assert!(!on(ServerVersion(8, 0, 12), Dialect::Mysql, last));
+    let instant = "ALTER TABLE t ADD COLUMN e INT, ALGORITHM=INSTANT;";
+    assert!(on(ServerVersion(5, 7, 44), Dialect::Mysql, instant));
+    let drop = "ALTER TABLE t DROP COLUMN d;";
+    assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
+    assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));
+}
