@@ -58,6 +58,9 @@ pub struct LintConfig {
     pub fail_on: Option<FailOn>,
     /// Let statements lint could not read (PF001) pass the gate (default: `[check] allow_unknown`).
     pub allow_unknown: Option<bool>,
+    /// The production PostgreSQL major version (e.g. 16), for lock rules whose answer depends
+    /// on it; unset: a current server (11 or later).
+    pub postgres_version: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

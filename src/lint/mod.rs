@@ -14,6 +14,7 @@ mod guards;
 mod options;
 pub mod rule;
 mod rules;
+mod safety;
 pub mod sequence;
 mod suppress;
 

@@ -29,6 +29,9 @@ pub struct LintOptions {
     /// The tool that applies the migrations (`--tracker`, `[migrations] tracker`, or detected
     /// from the layout); `None`: unknown, every crash point is assumed to be retried.
     pub runner: Option<crate::runner::Runner>,
+    /// `[lint] postgres_version`: the production server's major version, for rules whose
+    /// answer depends on it (a constant default rewrites the table before PostgreSQL 11).
+    pub postgres_version: Option<u32>,
 }
 
 impl LintOptions {
@@ -57,6 +60,14 @@ impl LintOptions {
                 return Err(bad(setting, code));
             }
         }
+        if let Some(v) = lint.postgres_version.filter(|v| !(9..=40).contains(v)) {
+            return Err(Error::config(
+                &path,
+                format!(
+                    "[lint] postgres_version: `{v}` is not a PostgreSQL major version (9 to 40)"
+                ),
+            ));
+        }
         for code in lint.severity.keys() {
             if find_rule(code).is_none() {
                 return Err(bad("severity", code));
@@ -77,6 +88,7 @@ impl LintOptions {
                 .tracker
                 .as_deref()
                 .and_then(crate::runner::Runner::named),
+            postgres_version: lint.postgres_version,
         })
     }
 
@@ -99,6 +111,15 @@ impl LintOptions {
     pub fn is_enabled(&self, info: &RuleInfo) -> bool {
         let selected = self.select.is_empty() || self.select.iter().any(|s| selects(s, info));
         selected && !self.ignore.iter().any(|s| selects(s, info))
+    }
+
+    /// Opt-in rules run only when `select` names them by full code or name (a prefix such as
+    /// `PF3` does not switch them on).
+    pub fn names_explicitly(&self, info: &RuleInfo) -> bool {
+        self.select
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(info.code) || s.eq_ignore_ascii_case(info.name))
+            && !self.ignore.iter().any(|s| selects(s, info))
     }
 
     pub fn severity_of(&self, info: &RuleInfo) -> Severity {
