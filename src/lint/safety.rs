@@ -81,30 +81,59 @@ pub fn column_name(t: &Tok) -> Option<String> {
     }
 }
 
-/// Functions PostgreSQL marks VOLATILE that migrations use as column defaults: a default
-/// calling one is evaluated per row, so `ADD COLUMN` rewrites the table.
-const VOLATILE: &[&str] = &[
-    "random",
-    "gen_random_uuid",
-    "uuid_generate_v1",
-    "uuid_generate_v1mc",
-    "uuid_generate_v4",
-    "uuidv4",
-    "uuidv7",
-    "clock_timestamp",
-    "timeofday",
-    "nextval",
-    "txid_current",
-    "statement_timestamp",
-    "gen_random_bytes",
-    "setseed",
+/// Functions and type modifiers PostgreSQL does not mark VOLATILE that migrations use in column
+/// defaults. Any other call is taken as volatile, as PostgreSQL does for a user function
+/// declared without a volatility: evaluated per row, so `ADD COLUMN` rewrites the table.
+const NOT_VOLATILE: &[&str] = &[
+    "now",
+    "transaction_timestamp",
+    "current_setting",
+    "timezone",
+    "lower",
+    "upper",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "concat",
+    "length",
+    "trim",
+    "replace",
+    "to_jsonb",
+    "to_json",
+    "jsonb_build_object",
+    "json_build_object",
+    "jsonb_build_array",
+    "json_build_array",
+    "array",
+    "make_interval",
+    "date_trunc",
+    "to_timestamp",
+    "cast",
+    "row",
+    "numeric",
+    "decimal",
+    "varchar",
+    "char",
+    "character",
+    "varying",
+    "bit",
+    "timestamp",
+    "timestamptz",
+    "time",
+    "timetz",
+    "interval",
+    "float",
 ];
 
 /// The first volatile function called in `tokens` (a DEFAULT expression), if any.
 pub fn volatile_call(tokens: &[Tok]) -> Option<&Tok> {
     tokens.windows(2).find_map(|w| {
-        let name = w[0].bare_word()?;
-        (w[1].is(&Token::LParen) && VOLATILE.iter().any(|v| v.eq_ignore_ascii_case(name)))
+        let name = match &w[0].token {
+            Token::Word(word) => &word.value,
+            _ => return None,
+        };
+        (w[1].is(&Token::LParen) && !NOT_VOLATILE.iter().any(|v| v.eq_ignore_ascii_case(name)))
             .then_some(&w[0])
     })
 }
@@ -234,12 +263,15 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 pub fn takes_table_lock(stmt: &Statement) -> bool {
     let shape = &stmt.shape;
     match &shape.kind {
-        ShapeKind::AlterTable | ShapeKind::AlterTypeAddValue => true,
+        ShapeKind::AlterTable
+        | ShapeKind::AlterTypeAddValue
+        | ShapeKind::Alter(_)
+        | ShapeKind::Rename(_) => true,
         ShapeKind::Create(crate::sql::ObjectKind::Index) => !shape.concurrently,
         ShapeKind::Create(crate::sql::ObjectKind::Trigger) => true,
         ShapeKind::Drop(crate::sql::ObjectKind::Index) => !shape.concurrently,
-        ShapeKind::Drop(crate::sql::ObjectKind::Table | crate::sql::ObjectKind::Trigger) => true,
-        ShapeKind::Alter(crate::sql::ObjectKind::Domain) => true,
+        // DROP takes an ACCESS EXCLUSIVE lock on what it drops (a view, a table, …).
+        ShapeKind::Drop(_) => true,
         ShapeKind::Other(w) => {
             matches!(w.as_str(), "CLUSTER" | "TRUNCATE" | "LOCK")
                 || (w == "REINDEX" && !shape.concurrently)

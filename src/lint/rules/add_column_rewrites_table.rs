@@ -36,7 +36,7 @@ impl Rule for AddColumnRewritesTable {
             let Some(def) = add_column_definition(action, tokens) else {
                 continue;
             };
-            let default = top_level_kw(def, "DEFAULT").map(|d| &def[d + 1..]);
+            let default = top_level_kw(def, "DEFAULT").map(|d| default_expression(&def[d + 1..]));
             let generated = top_level_kw(def, "GENERATED").is_some_and(|g| {
                 has_top_level_seq(&def[g..], &["GENERATED", "ALWAYS", "AS"])
                     && def.get(g + 3).is_some_and(|t| t.is(&Token::LParen))
@@ -68,4 +68,18 @@ impl Rule for AddColumnRewritesTable {
             ));
         }
     }
+}
+
+/// The DEFAULT expression: up to the next column constraint at parenthesis depth 0.
+fn default_expression(tokens: &[crate::sql::Tok]) -> &[crate::sql::Tok] {
+    const ENDS: &[&str] = &[
+        "NOT", "NULL", "CHECK", "REFERENCES", "CONSTRAINT", "UNIQUE", "PRIMARY", "GENERATED",
+        "COLLATE",
+    ];
+    let end = ENDS
+        .iter()
+        .filter_map(|k| top_level_kw(tokens, k))
+        .min()
+        .unwrap_or(tokens.len());
+    &tokens[..end]
 }
