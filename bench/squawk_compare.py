@@ -194,6 +194,10 @@ def category(rule, spans, stmt, lines, squawk_only):
             earlier = "\n".join(lines[:a])
             if any(base(x) == t for x in CREATE_TABLE.findall(earlier)):
                 return "new-table"
+        if rule == "adding-required-field" and re.search(r"\b(big|small)?serial\b", low):
+            return "serial-column"
+        if rule == "adding-field-with-default" and re.search(r"default\s+-\s*\d", low):
+            return "negative-constant"
         if rule == "transaction-nesting" and re.match(r"\s*(commit|end|rollback)\b", low):
             return "stray-commit"
     else:

@@ -260,9 +260,21 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 }
 
 /// Does the statement take a lock that can queue behind (and block) application queries?
-pub fn takes_table_lock(stmt: &Statement) -> bool {
+/// A lock on a table an earlier statement of the file created (per `sequence`) cannot.
+pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) -> bool {
     let shape = &stmt.shape;
+    let table = match shape.kind {
+        ShapeKind::AlterTable => shape.object(),
+        _ => shape.table.as_ref(),
+    };
+    if table.is_some_and(|t| sequence.created_before(t.base(), stmt.index)) {
+        return false;
+    }
     match &shape.kind {
+        // A foreign key locks the referenced table (SHARE ROW EXCLUSIVE).
+        ShapeKind::Create(crate::sql::ObjectKind::Table) => {
+            stmt.tokens.iter().any(|t| t.is_kw("REFERENCES"))
+        }
         ShapeKind::AlterTable
         | ShapeKind::AlterTypeAddValue
         | ShapeKind::Alter(_)
@@ -290,14 +302,15 @@ pub fn sets(stmt: &Statement, setting: &str) -> bool {
 /// The statement is the file's first lock-taking statement and no `SET <setting>` comes
 /// before it (top-level statements only; a DO body takes its locks with its DO statement).
 pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
-    if cx.sequence.is_none() || !takes_table_lock(cx.statement) {
+    let seq = cx.file.sequence;
+    if cx.sequence.is_none() || !takes_table_lock(cx.statement, seq) {
         return false;
     }
     let earlier = &cx.file.statements[..cx.file.top_index.min(cx.file.statements.len())];
     // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
     !earlier
         .iter()
-        .any(|s| sets(s, setting) || takes_table_lock(s))
+        .any(|s| sets(s, setting) || takes_table_lock(s, seq))
 }
 
 /// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the

@@ -1,4 +1,4 @@
-//! PF308: `ADD CONSTRAINT … CHECK` without `NOT VALID` scans the table under an ACCESS
+//! PF308: `ADD CONSTRAINT … CHECK` (or PostgreSQL 18's `… NOT NULL col`) without `NOT VALID` scans the table under an ACCESS
 //! EXCLUSIVE lock (squawk: constraint-missing-not-valid).
 
 use super::super::safety::{live_table_actions, not_valid, not_valid_fix, table_constraint};
@@ -33,7 +33,8 @@ impl Rule for CheckConstraintWithoutNotValid {
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         for (action, tokens) in live_table_actions(cx) {
             match table_constraint(action, tokens) {
-                Some((kind, _)) if kind == "CHECK" && !not_valid(tokens) => {}
+                // `NOT NULL col` is PostgreSQL 18's named not-null constraint: the same scan.
+                Some((kind, _)) if (kind == "CHECK" || kind == "NOT") && !not_valid(tokens) => {}
                 _ => continue,
             }
             let (fix, note) = not_valid_fix(cx, action);
