@@ -84,6 +84,7 @@ fn documented_examples_behave_as_documented() {
     let mut failures = Vec::new();
     for rule in RULES.iter() {
         for example in examples(rule.doc) {
+            // `PF` selects every rule; naming the rule also runs it when it is opt-in.
             let options = LintOptions {
                 dialect: example.dialect,
                 // Opt-in rules run when named.

@@ -2,7 +2,7 @@
 //! severity (with overrides), exact location, suppressions.
 
 use super::guards::Guards;
-use super::rule::{Rule, StatementCx, Violation};
+use super::rule::{FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::rules::{invalid_suppression, unused_suppression};
 use super::sequence::Sequence;
@@ -58,6 +58,17 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
     let model = runner.model(parsed.dialect, source).model;
     let sequence = Sequence::new(&parsed.statements, model);
+    let mut file = FileFacts {
+        sequence: &sequence,
+        top_index: 0,
+        // A generic tracker promises nothing about transactions: as unknown as no tracker.
+        known_model: options
+            .runner
+            .filter(|r| r.tool.is_some_and(|t| t != "generic"))
+            .map(|r| r.model(parsed.dialect, source).model),
+        statements: &parsed.statements,
+        postgres_version: options.postgres_version,
+    };
     let mut previous_end = None;
     for statement in &parsed.statements {
         let mut ids = match previous_end {
@@ -66,14 +77,29 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
         };
         ids.extend(emit.scan(trailing(text, statement)));
         let seq = Some((&sequence, statement.index));
-        check(&rules, parsed, (statement, seq), &guards, &ids, &mut emit);
+        file.top_index = statement.index;
+        check(
+            &rules,
+            parsed,
+            (statement, seq),
+            (&guards, file),
+            &ids,
+            &mut emit,
+        );
         guards.record(statement);
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
             let mut own = ids.clone();
             own.extend(emit.scan(suppress::gap_start(text, nested_end)..inner.range.start));
             own.extend(emit.scan(trailing(text, inner)));
-            check(&rules, parsed, (inner, None), &guards, &own, &mut emit);
+            check(
+                &rules,
+                parsed,
+                (inner, None),
+                (&guards, file),
+                &own,
+                &mut emit,
+            );
             guards.record(inner);
             nested_end = inner.range.end;
         }
@@ -115,7 +141,7 @@ fn check(
     rules: &[&dyn Rule],
     parsed: &ParsedFile,
     (statement, sequence): Checked,
-    guards: &Guards,
+    (guards, file): (&Guards, FileFacts),
     suppressed: &[usize],
     emit: &mut Emitter,
 ) {
@@ -126,6 +152,7 @@ fn check(
         statement,
         guards,
         sequence,
+        file,
     };
     for rule in rules {
         let mut violations = Vec::new();

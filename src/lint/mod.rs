@@ -16,6 +16,7 @@ mod online_ddl;
 mod options;
 pub mod rule;
 mod rules;
+mod safety;
 pub mod sequence;
 mod suppress;
 

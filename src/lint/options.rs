@@ -34,6 +34,9 @@ pub struct LintOptions {
     /// The tool that applies the migrations (`--tracker`, `[migrations] tracker`, or detected
     /// from the layout); `None`: unknown, every crash point is assumed to be retried.
     pub runner: Option<crate::runner::Runner>,
+    /// `[lint] postgres_version`: the production server's major version, for rules whose
+    /// answer depends on it (a constant default rewrites the table before PostgreSQL 11).
+    pub postgres_version: Option<u32>,
 }
 
 impl LintOptions {
@@ -60,6 +63,14 @@ impl LintOptions {
             if let Some(code) = codes.iter().find(|c| !matches_any_rule(c)) {
                 return Err(bad(setting, code));
             }
+        }
+        if let Some(v) = lint.postgres_version.filter(|v| !(9..=40).contains(v)) {
+            return Err(Error::config(
+                &path,
+                format!(
+                    "[lint] postgres_version: `{v}` is not a PostgreSQL major version (9 to 40)"
+                ),
+            ));
         }
         for code in lint.severity.keys() {
             if find_rule(code).is_none() {
@@ -94,6 +105,7 @@ impl LintOptions {
                 .tracker
                 .as_deref()
                 .and_then(crate::runner::Runner::named),
+            postgres_version: lint.postgres_version,
         })
     }
 
@@ -164,7 +176,7 @@ impl LintOptions {
 /// the default set is what a team can switch on in CI without a flood — the idempotency rules
 /// and the rules that lock or rewrite a live table. Schema-design and compatibility advice
 /// (PF4xx) is a choice a team makes.
-pub const OPT_IN: &[&str] = &["PF4"];
+pub const OPT_IN: &[&str] = &["PF314", "PF315", "PF4"];
 
 /// Is the rule outside the default set?
 pub fn is_opt_in(info: &RuleInfo) -> bool {

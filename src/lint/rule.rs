@@ -76,6 +76,24 @@ pub struct StatementCx<'a> {
     /// The file's sequence analysis and this statement's index in it (top-level statements
     /// only; statements inside a DO body have none).
     pub sequence: Option<(&'a Sequence, usize)>,
+    /// What the whole file tells the production-safety rules (PF3xx): tables it creates, how
+    /// its runner applies it, the PostgreSQL version.
+    pub file: FileFacts<'a>,
+}
+
+/// File-level facts for the production-safety rules, shared by top-level and DO-body
+/// statements alike.
+#[derive(Clone, Copy)]
+pub struct FileFacts<'a> {
+    pub sequence: &'a Sequence,
+    /// The top-level statement this one is (or, inside a DO body, sits in).
+    pub top_index: usize,
+    /// The apply model of a known runner; `None` when the tool is unknown.
+    pub known_model: Option<crate::runner::ApplyModel>,
+    /// The file's top-level statements.
+    pub statements: &'a [Statement],
+    /// `[lint] postgres_version` (major), when set.
+    pub postgres_version: Option<u32>,
 }
 
 impl StatementCx<'_> {
@@ -95,6 +113,14 @@ impl StatementCx<'_> {
             .object()
             .map_or(shape.head.end, |n| n.range.end.max(shape.head.end));
         shape.head.start..end
+    }
+
+    /// A table an earlier statement of the same file creates: nothing else can hold a lock on
+    /// it, and it has no rows yet, so lock and rewrite rules stay quiet (squawk issue #349).
+    pub fn table_is_new(&self, table: &Name) -> bool {
+        self.file
+            .sequence
+            .created_before(table.base(), self.file.top_index)
     }
 
     /// `user_profiles`, or `(unnamed)`.

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""preflight vs squawk, rule by rule, on the corpus's PostgreSQL files.
+
+    bench/squawk_compare.py            # needs: a preflight build ($PF, default
+                                       # $CARGO_TARGET_DIR/release/preflight), squawk ($SQUAWK)
+
+For every squawk rule, the statements squawk flags (S) and the statements its preflight
+counterparts flag (P, the codes in bench/squawk_map*.tsv) are compared at statement level:
+a finding belongs to the statement whose lines contain it (file + line span; statements are
+split on top-level `;`, quotes, dollar quotes and comments respected, so a DO block is one
+statement). agreement = |S and P| / |S or P|.
+
+Disagreements are sorted into categories (docs/squawk.md explains each):
+  new-table   squawk flags a statement on a table an earlier statement of the file creates
+              (squawk issue #349); preflight does not, by design.
+  do-block    preflight flags DDL inside a DO block (squawk issue #528: squawk does not look in).
+  other       anything else: listed with file:line so it can be read.
+"adjusted" agreement leaves the two by-design categories out.
+
+A map row whose preflight codes are not registered yet (another helper's PF4xx family) is
+reported as "not mapped yet", not as a failure.
+"""
+import csv
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.environ.get("CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
+if not os.path.isdir(CORPUS):
+    CORPUS = "/work/shared/corpus"
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+PF = os.environ.get("PF", os.path.join(TARGET, "release", "preflight"))
+SQUAWK = os.environ.get("SQUAWK", "/root/.pyenv/versions/3.11.7/bin/squawk")
+BATCH = 200
+
+
+def pg_files():
+    rows = csv.DictReader(open(os.path.join(CORPUS, "MANIFEST.tsv")), delimiter="\t")
+    return sorted(r["path"] for r in rows if r["dialect"] == "postgres")
+
+
+def read_maps():
+    """squawk rule -> [preflight codes], from every bench/squawk_map*.tsv."""
+    mapping = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, "bench", "squawk_map*.tsv"))):
+        for line in open(path):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or line.startswith("squawk_rule"):
+                continue
+            rule, _, codes = line.partition("\t")
+            mapping[rule] = [c.strip() for c in codes.split(",") if c.strip()]
+    return mapping
+
+
+def statement_spans(text):
+    """[(first_line, last_line)] (0-based) of each top-level statement."""
+    spans, i, n, line = [], 0, len(text), 0
+    start_line, has_content = None, False
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            i += 1
+            continue
+        if c.isspace():
+            i += 1
+            continue
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            line += text.count("\n", i, j)
+            i = j
+            continue
+        if start_line is None:
+            start_line = line
+        has_content = True
+        if c in "'\"":
+            j = i + 1
+            while j < n:
+                if text[j] == c and text.startswith(c * 2, j):
+                    j += 2
+                    continue
+                if text[j] == c:
+                    break
+                j += 1
+            line += text.count("\n", i, j + 1)
+            i = j + 1
+            continue
+        if c == "$":
+            m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$", text[i:])
+            if m:
+                tag = m.group(0)
+                j = text.find(tag, i + len(tag))
+                j = n if j < 0 else j + len(tag)
+                line += text.count("\n", i, j)
+                i = j
+                continue
+        if c == ";":
+            spans.append((start_line, line))
+            start_line, has_content = None, False
+        i += 1
+    if has_content and start_line is not None:
+        spans.append((start_line, line))
+    return spans
+
+
+def statement_of(spans, line):
+    for k, (a, b) in enumerate(spans):
+        if a <= line <= b:
+            return k
+    return None
+
+
+def run_squawk(files):
+    out = []
+    for k in range(0, len(files), BATCH):
+        part = files[k : k + BATCH]
+        r = subprocess.run([SQUAWK, "--reporter", "json", *part], cwd=CORPUS, capture_output=True, text=True)
+        if r.stdout.strip():
+            out.extend(json.loads(r.stdout))
+    return out  # line: 0-based
+
+
+def run_preflight(files, codes):
+    out = []
+    for k in range(0, len(files), BATCH):
+        part = files[k : k + BATCH]
+        cmd = [PF, "lint", "--format", "json", "--fail-on", "never", "--dialect", "postgres", "--select", ",".join(codes), *part]
+        r = subprocess.run(cmd, cwd=CORPUS, capture_output=True, text=True)
+        if r.returncode not in (0, 1):
+            sys.exit(f"preflight failed ({r.returncode}): {r.stderr.strip()}")
+        data = json.loads(r.stdout)
+        out.extend(data["findings"])
+        NOT_LINTED.update(x["path"] for x in data.get("not_linted", []))
+    return out  # line: 1-based
+
+
+# Files preflight does not lint because the deploy never runs them (down migrations of a
+# layout it recognises): left out of both sides.
+NOT_LINTED = set()
+
+
+def registered_codes():
+    r = subprocess.run([PF, "rules", "--json"], capture_output=True, text=True)
+    try:
+        data = json.loads(r.stdout)
+    except json.JSONDecodeError:
+        return None
+    rows = data
+    codes = set()
+    def walk(x):
+        if isinstance(x, dict):
+            c = x.get("code")
+            if isinstance(c, str):
+                codes.add(c)
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(rows)
+    return codes
+
+
+CREATE_TABLE = re.compile(r"create\s+(?:(?:global|local)\s+)?(?:temp\w*\s+|unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
+TARGET_TABLE = re.compile(r"(?:alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|\bon\s+(?:only\s+)?)((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
+
+
+def base(name):
+    part = name.split(".")[-1]
+    return part[1:-1] if part.startswith('"') else part.lower()
+
+
+def category(rule, spans, stmt, lines, squawk_only):
+    """Why the two disagree on this statement, when the reason is known (see docs/squawk.md)."""
+    a, b = spans[stmt]
+    body = "\n".join(lines[a : b + 1])
+    low = re.sub(r"--[^\n]*", "", body).lower()
+    if not squawk_only and re.match(r"\s*do\b", low):
+        return "do-block"
+    if squawk_only:
+        m = TARGET_TABLE.search(body)
+        if m:
+            t = base(m.group(1))
+            earlier = "\n".join(lines[:a])
+            if any(base(x) == t for x in CREATE_TABLE.findall(earlier)):
+                return "new-table"
+        if rule == "adding-required-field" and re.search(r"\b(big|small)?serial\b", low):
+            return "serial-column"
+        if rule == "adding-field-with-default" and re.search(r"default\s+-\s*\d", low):
+            return "negative-constant"
+        if rule == "transaction-nesting" and re.match(r"\s*(commit|end|rollback)\b", low):
+            return "stray-commit"
+    else:
+        if rule == "adding-field-with-default" and re.search(r"\badd\s+(column\s+)?\S+\s+(big|small)?serial", low):
+            return "serial-column"
+        if rule == "constraint-missing-not-valid" and re.search(r"\badd\s+(column\s+)?(?!constraint\b)\S+\s+[^,;]*\b(references|unique|primary\s+key)\b", low):
+            return "column-constraint"
+    return "other"
+
+
+def main():
+    files = pg_files()
+    mapping = read_maps()
+    registered = registered_codes() or set()
+    mapped_codes = sorted({c for cs in mapping.values() for c in cs if c in registered})
+    sq = run_squawk(files)
+    pf = run_preflight(files, mapped_codes) if mapped_codes else []
+    texts, spans, lines = {}, {}, {}
+
+    def stmt_key(path, line0):
+        if path not in spans:
+            t = open(os.path.join(CORPUS, path), encoding="utf-8", errors="replace").read()
+            texts[path], spans[path], lines[path] = t, statement_spans(t), t.split("\n")
+        k = statement_of(spans[path], line0)
+        return None if k is None else (path, k)
+
+    s_by_rule = defaultdict(set)
+    sq = [f for f in sq if f["file"] not in NOT_LINTED]
+    for f in sq:
+        key = stmt_key(f["file"], f["line"])
+        if key:
+            s_by_rule[f["rule_name"]].add(key)
+    p_by_code = defaultdict(set)
+    for f in pf:
+        key = stmt_key(f["path"], f["line"] - 1)
+        if key:
+            p_by_code[f["rule"]].add(key)
+
+    rules = sorted(set(s_by_rule) | set(mapping))
+    print(f"corpus: {len(files)} PostgreSQL files, {len(NOT_LINTED)} left out (never run by a deploy: down migrations); squawk {len(sq)} findings, preflight {len(pf)} findings\n")
+    header = f"| squawk rule | preflight | squawk | preflight | both | agreement | adjusted | disagreements (squawk only / preflight only) |"
+    print(header)
+    print("|" + "---|" * 8)
+    examples = {}
+    for rule in rules:
+        codes = mapping.get(rule)
+        s = s_by_rule.get(rule, set())
+        if not codes:
+            print(f"| {rule} | not mapped yet | {len(s)} | | | | | |")
+            continue
+        missing = [c for c in codes if c not in registered]
+        if len(missing) == len(codes):
+            print(f"| {rule} | {', '.join(codes)}: not mapped yet | {len(s)} | | | | | |")
+            continue
+        p = set().union(*(p_by_code.get(c, set()) for c in codes))
+        both, either = s & p, s | p
+        cats = defaultdict(int)
+        explained = 0
+        for key, squawk_only in [(k, True) for k in s - p] + [(k, False) for k in p - s]:
+            path, k = key
+            c = category(rule, spans[path], k, lines[path], squawk_only)
+            side = "squawk only" if squawk_only else "preflight only"
+            cats[f"{side}: {c}"] += 1
+            if c != "other":
+                explained += 1
+            else:
+                examples.setdefault((rule, side), []).append(f"{path}:{spans[path][k][0] + 1}")
+        agree = 100.0 * len(both) / len(either) if either else 100.0
+        adj_either = len(either) - explained
+        adjusted = 100.0 * len(both) / adj_either if adj_either else 100.0
+        detail = "; ".join(f"{k} {v}" for k, v in sorted(cats.items())) or "none"
+        print(f"| {rule} | {', '.join(codes)} | {len(s)} | {len(p)} | {len(both)} | {agree:.1f}% | {adjusted:.1f}% | {detail} |")
+    if examples:
+        print("\nunexplained disagreements (first 5 each):")
+        for (rule, side), where in sorted(examples.items()):
+            print(f"  {rule} {side}: {len(where)}: " + ", ".join(where[:5]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+//! PF306: `ADD COLUMN … NOT NULL` without a default fails on a table that has rows
+//! (squawk: adding-required-field).
+
+use super::super::safety::{add_column_definition, has_top_level_seq, live_table_actions, top_level_kw};
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF306",
+    name: "add-column-not-null-without-default",
+    default_severity: Severity::Error,
+    summary: "ADD COLUMN … NOT NULL without a DEFAULT fails on a table that has rows",
+    doc: include_str!("../../../rules/PF306.md"),
+    fix: FixAvailability::Never,
+};
+
+pub struct AddColumnNotNullWithoutDefault;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &AddColumnNotNullWithoutDefault;
+
+/// Types that fill existing rows themselves.
+const SELF_FILLING: &[&str] = &["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"];
+
+impl Rule for AddColumnNotNullWithoutDefault {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        for (action, tokens) in live_table_actions(cx) {
+            let Some(def) = add_column_definition(action, tokens) else {
+                continue;
+            };
+            let fills = top_level_kw(def, "DEFAULT").is_some()
+                || top_level_kw(def, "GENERATED").is_some()
+                || def.first().is_some_and(|t| SELF_FILLING.iter().any(|s| t.is_kw(s)));
+            if fills || !has_top_level_seq(def, &["NOT", "NULL"]) {
+                continue;
+            }
+            out.push(Violation::new(
+                action.range.clone(),
+                format!(
+                    "`ADD COLUMN {} … NOT NULL` has no DEFAULT: it fails with \"contains null values\" once `{}` has rows; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL",
+                    name_text(action.name.as_ref()),
+                    cx.object_text()
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! PF317: a `BEGIN` the file never ends with `COMMIT` or `ROLLBACK` (squawk:
+//! ban-uncommitted-transaction).
+
+use super::prelude::*;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF317",
+    name: "uncommitted-transaction",
+    default_severity: Severity::Error,
+    summary: "A BEGIN without COMMIT leaves the transaction, and its locks, to whatever the runner does next",
+    doc: include_str!("../../../rules/PF317.md"),
+    fix: FixAvailability::Never,
+};
+
+pub struct UncommittedTransaction;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &UncommittedTransaction;
+
+impl Rule for UncommittedTransaction {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
+        let mut open = None;
+        for s in &parsed.statements {
+            match s.shape.kind {
+                ShapeKind::Begin if open.is_none() => open = Some(s.shape.head.clone()),
+                ShapeKind::Commit | ShapeKind::Rollback => open = None,
+                _ => {}
+            }
+        }
+        if let Some(range) = open {
+            out.push(Violation::new(
+                range,
+                "this transaction is never committed or rolled back in the file: its locks stay held until the runner's connection ends it, and the runner may roll back everything after it",
+            ));
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! What the production-safety rules (PF3xx) share: the tokens of one `ALTER TABLE` action,
+//! keyword searches at parenthesis depth 0, which tables are live (not created earlier in the
+//! file), and the fixes (`CONCURRENTLY`, `NOT VALID` + `VALIDATE CONSTRAINT`,
+//! `SET lock_timeout`). Everything works from the statement's tokens and shape: nothing is
+//! parsed again.
+
+use super::rule::{match_case, StatementCx};
+use crate::diagnostics::{Applicability, Fix};
+use crate::runner::ApplyModel;
+use crate::sql::{AlterAction, AlterActionKind, Dialect, ShapeKind, Statement, Tok};
+use sqlparser::tokenizer::Token;
+use std::ops::Range;
+
+/// The tokens of a statement that lie inside `range` (an action's bytes).
+pub fn tokens_in<'a>(stmt: &'a Statement, range: &Range<usize>) -> &'a [Tok] {
+    let start = stmt.tokens.partition_point(|t| t.range.start < range.start);
+    let end = stmt.tokens.partition_point(|t| t.range.end <= range.end);
+    &stmt.tokens[start..end.max(start)]
+}
+
+/// The actions of an `ALTER TABLE` on a table that already holds rows: not one the file
+/// created earlier (squawk issue #349), not inside a guarded DO block's catalog check.
+pub fn live_table_actions<'a>(
+    cx: &'a StatementCx,
+) -> impl Iterator<Item = (&'a AlterAction, &'a [Tok])> + 'a {
+    let shape = cx.shape();
+    let live =
+        shape.kind == ShapeKind::AlterTable && !shape.object().is_some_and(|t| cx.table_is_new(t));
+    let actions: &[AlterAction] = if live { &shape.actions } else { &[] };
+    actions
+        .iter()
+        .map(move |a| (a, tokens_in(cx.statement, &a.range)))
+}
+
+/// Position of the first token at parenthesis depth 0 that is the keyword `kw`.
+pub fn top_level_kw(tokens: &[Tok], kw: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    tokens.iter().position(|t| {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => return depth == 0 && t.is_kw(kw),
+        }
+        false
+    })
+}
+
+/// Does the keyword sequence `kws` occur at parenthesis depth 0?
+pub fn has_top_level_seq(tokens: &[Tok], kws: &[&str]) -> bool {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0 && starts_with_kws(&tokens[i..], kws) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+pub fn starts_with_kws(tokens: &[Tok], kws: &[&str]) -> bool {
+    tokens.len() >= kws.len() && kws.iter().zip(tokens).all(|(k, t)| t.is_kw(k))
+}
+
+/// `ALTER [COLUMN] name <rest>`: the column's token and the rest of the action.
+pub fn alter_column(tokens: &[Tok]) -> Option<(&Tok, &[Tok])> {
+    if !tokens.first()?.is_kw("ALTER") {
+        return None;
+    }
+    let at = if tokens.get(1)?.is_kw("COLUMN") { 2 } else { 1 };
+    Some((tokens.get(at)?, tokens.get(at + 1..)?))
+}
+
+/// A column token's normalised name (unquoted: folded to lower case).
+pub fn column_name(t: &Tok) -> Option<String> {
+    match &t.token {
+        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    }
+}
+
+/// Functions and type modifiers PostgreSQL does not mark VOLATILE that migrations use in column
+/// defaults. Any other call is taken as volatile, as PostgreSQL does for a user function
+/// declared without a volatility: evaluated per row, so `ADD COLUMN` rewrites the table.
+const NOT_VOLATILE: &[&str] = &[
+    "now",
+    "transaction_timestamp",
+    "current_setting",
+    "timezone",
+    "lower",
+    "upper",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "concat",
+    "length",
+    "trim",
+    "replace",
+    "to_jsonb",
+    "to_json",
+    "jsonb_build_object",
+    "json_build_object",
+    "jsonb_build_array",
+    "json_build_array",
+    "array",
+    "make_interval",
+    "date_trunc",
+    "to_timestamp",
+    "cast",
+    "row",
+    "numeric",
+    "decimal",
+    "varchar",
+    "char",
+    "character",
+    "varying",
+    "bit",
+    "timestamp",
+    "timestamptz",
+    "time",
+    "timetz",
+    "interval",
+    "float",
+];
+
+/// The first volatile function called in `tokens` (a DEFAULT expression), if any.
+pub fn volatile_call(tokens: &[Tok]) -> Option<&Tok> {
+    tokens.windows(2).find_map(|w| {
+        let name = match &w[0].token {
+            Token::Word(word) => &word.value,
+            _ => return None,
+        };
+        (w[1].is(&Token::LParen) && !NOT_VOLATILE.iter().any(|v| v.eq_ignore_ascii_case(name)))
+            .then_some(&w[0])
+    })
+}
+
+/// Adds `CONCURRENTLY` after the keyword ending at `at`, when the runner is known to run the
+/// file outside a transaction; otherwise no fix, and a note saying why.
+pub fn concurrently_fix(cx: &StatementCx, at: usize) -> (Option<Fix>, Option<String>) {
+    let stmt = cx.statement;
+    let why_not = if stmt.context.do_block.is_some() {
+        Some("no fix: CONCURRENTLY cannot run inside a DO block".to_string())
+    } else if stmt.context.in_transaction {
+        Some("no fix: CONCURRENTLY cannot run inside the file's BEGIN … COMMIT block".to_string())
+    } else {
+        match cx.file.known_model {
+            None => Some(
+                "no automatic fix: the migration tool is unknown (pass --tracker), and CONCURRENTLY fails if it wraps the file in a transaction".to_string(),
+            ),
+            Some(ApplyModel::FileTransaction) => Some(
+                "no fix: the migration tool runs this file in a transaction, where CONCURRENTLY fails; move the statement to a migration that runs outside one".to_string(),
+            ),
+            Some(ApplyModel::StatementByStatement) => None,
+        }
+    };
+    if why_not.is_some() {
+        return (None, why_not);
+    }
+    // A runner that sends a multi-statement file as one query runs it in an implicit
+    // transaction: only a file of one statement is certainly safe.
+    let applicability = if cx.file.statements.len() == 1 {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let mut fix = cx.insert_fix(at, "CONCURRENTLY", applicability);
+    fix.message = "Add CONCURRENTLY".into();
+    let note = (applicability == Applicability::Unsafe).then(|| {
+        "the fix is unsafe in a file of several statements: a runner that sends the file as one query runs it in an implicit transaction, where CONCURRENTLY fails".to_string()
+    });
+    (Some(fix), note)
+}
+
+/// Splits `ADD CONSTRAINT name …` into `… NOT VALID` and a following
+/// `ALTER TABLE t VALIDATE CONSTRAINT name;`. Unsafe: the two only help when the VALIDATE
+/// commits separately, and existing rows are checked later than before.
+pub fn not_valid_fix(cx: &StatementCx, action: &AlterAction) -> (Option<Fix>, Option<String>) {
+    let stmt = cx.statement;
+    let shape = cx.shape();
+    let (Some(table), Some(name)) = (shape.object(), &action.name) else {
+        return (
+            None,
+            Some("no fix: the constraint has no name to validate".into()),
+        );
+    };
+    if shape.actions.len() != 1
+        || stmt.context.do_block.is_some()
+        || cx.dialect != Dialect::Postgres
+    {
+        return (None, Some("no fix: split the statement by hand".into()));
+    }
+    if stmt.context.in_transaction || cx.file.known_model == Some(ApplyModel::FileTransaction) {
+        return (
+            None,
+            Some("no fix: in one transaction the VALIDATE would hold the lock until COMMIT; add the constraint NOT VALID here and VALIDATE it in a later migration".into()),
+        );
+    }
+    let text = &cx.source.text;
+    let first = text[stmt.range.clone()]
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let kw = |k: &str| match_case(first, k);
+    let eol = cx.source.line_ending();
+    let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+    let validate = format!(
+        "{terminator}{eol}{} {} {} {};",
+        kw("ALTER TABLE"),
+        table.text,
+        kw("VALIDATE CONSTRAINT"),
+        name.text
+    );
+    let end = action.range.end;
+    let fix = Fix {
+        applicability: Applicability::Unsafe,
+        message: "Add NOT VALID, then VALIDATE CONSTRAINT in a separate statement".into(),
+        edits: vec![
+            cx.source.edit(end..end, format!(" {}", kw("NOT VALID"))),
+            cx.source.edit(stmt.range.end..stmt.range.end, validate),
+        ],
+    };
+    (Some(fix), None)
+}
+
+/// `ADD [COLUMN] [IF NOT EXISTS] name <definition>`: the definition's tokens (type first).
+pub fn add_column_definition<'a>(action: &AlterAction, tokens: &'a [Tok]) -> Option<&'a [Tok]> {
+    if action.kind != AlterActionKind::AddColumn {
+        return None;
+    }
+    let name_end = action.name.as_ref()?.range.end;
+    let at = tokens.partition_point(|t| t.range.start < name_end);
+    tokens.get(at..)
+}
+
+/// `ADD [CONSTRAINT name] <kind> …`: the table constraint's kind keyword (`CHECK`, `FOREIGN`,
+/// `UNIQUE`, `PRIMARY`, `EXCLUDE`) and the tokens from it on.
+pub fn table_constraint<'a>(
+    action: &AlterAction,
+    tokens: &'a [Tok],
+) -> Option<(String, &'a [Tok])> {
+    if action.kind != AlterActionKind::AddConstraint {
+        return None;
+    }
+    let at = if tokens.get(1)?.is_kw("CONSTRAINT") {
+        3
+    } else {
+        1
+    };
+    let kind = tokens.get(at)?.bare_word()?.to_ascii_uppercase();
+    Some((kind, &tokens[at..]))
+}
+
+/// Ends with `NOT VALID`.
+pub fn not_valid(tokens: &[Tok]) -> bool {
+    tokens.len() >= 2 && starts_with_kws(&tokens[tokens.len() - 2..], &["NOT", "VALID"])
+}
+
+/// Does the statement take a lock that can queue behind (and block) application queries?
+/// A lock on a table an earlier statement of the file created (per `sequence`) cannot.
+pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) -> bool {
+    let shape = &stmt.shape;
+    let table = match shape.kind {
+        ShapeKind::AlterTable => shape.object(),
+        _ => shape.table.as_ref(),
+    };
+    if table.is_some_and(|t| sequence.created_before(t.base(), stmt.index)) {
+        return false;
+    }
+    match &shape.kind {
+        // A foreign key locks the referenced table (SHARE ROW EXCLUSIVE).
+        ShapeKind::Create(crate::sql::ObjectKind::Table) => {
+            stmt.tokens.iter().any(|t| t.is_kw("REFERENCES"))
+        }
+        ShapeKind::AlterTable
+        | ShapeKind::AlterTypeAddValue
+        | ShapeKind::Alter(_)
+        | ShapeKind::Rename(_) => true,
+        ShapeKind::Create(crate::sql::ObjectKind::Index) => !shape.concurrently,
+        ShapeKind::Create(crate::sql::ObjectKind::Trigger) => true,
+        ShapeKind::Drop(crate::sql::ObjectKind::Index) => !shape.concurrently,
+        // DROP takes an ACCESS EXCLUSIVE lock on what it drops (a view, a table, …).
+        ShapeKind::Drop(_) => true,
+        ShapeKind::Other(w) => {
+            matches!(w.as_str(), "CLUSTER" | "TRUNCATE" | "LOCK")
+                || (w == "REINDEX" && !shape.concurrently)
+                || (w == "VACUUM" && stmt.tokens.iter().any(|t| t.is_kw("FULL")))
+        }
+        _ => false,
+    }
+}
+
+/// `SET [SESSION|LOCAL] <setting> …`
+pub fn sets(stmt: &Statement, setting: &str) -> bool {
+    let t = &stmt.tokens;
+    t.first().is_some_and(|f| f.is_kw("SET")) && t.iter().skip(1).take(2).any(|w| w.is_kw(setting))
+}
+
+/// The statement is the file's first lock-taking statement and no `SET <setting>` comes
+/// before it (top-level statements only; a DO body takes its locks with its DO statement).
+pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
+    let seq = cx.file.sequence;
+    if cx.sequence.is_none() || !takes_table_lock(cx.statement, seq) {
+        return false;
+    }
+    let earlier = &cx.file.statements[..cx.file.top_index.min(cx.file.statements.len())];
+    // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
+    !earlier
+        .iter()
+        .any(|s| sets(s, setting) || takes_table_lock(s, seq))
+}
+
+/// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the
+/// value is a policy choice, and a statement that times out fails the migration instead of
+/// waiting.
+pub fn set_timeout_fix(cx: &StatementCx, setting: &str, value: &str) -> Fix {
+    let at = cx.statement.range.start;
+    let first = cx.source.text[cx.statement.range.clone()]
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let set = match_case(first, "SET");
+    Fix {
+        applicability: Applicability::Unsafe,
+        message: format!("Insert `SET {setting} = '{value}'` before it"),
+        edits: vec![cx.source.edit(
+            at..at,
+            format!("{set} {setting} = '{value}';{}", cx.source.line_ending()),
+        )],
+    }
+}

@@ -1,0 +1,146 @@
+//! The production-safety family (PF3xx) where fixtures cannot reach: fixes that depend on the
+//! runner (`--tracker`), `[lint] postgres_version`, opt-in selection, DO blocks and tables the
+//! file creates.
+
+use preflight::diagnostics::{Applicability, Finding};
+use preflight::fix::fix_source;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::runner::Runner;
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+/// The PF3xx family alone, so that retry fixes (PF1xx) do not mix into the fixed text.
+fn options(tracker: Option<&str>) -> LintOptions {
+    LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF3".into()],
+        runner: tracker.map(|t| Runner::named(t).expect("known tracker")),
+        ..LintOptions::default()
+    }
+}
+
+fn lint(sql: &str, options: &LintOptions) -> Vec<Finding> {
+    lint_source(&SourceFile::new("m.sql", sql), options)
+}
+
+fn codes(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule.code).collect()
+}
+
+fn of<'a>(findings: &'a [Finding], code: &str) -> &'a Finding {
+    findings
+        .iter()
+        .find(|f| f.rule.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", codes(findings)))
+}
+
+#[test]
+fn concurrently_is_a_safe_fix_only_outside_a_transaction() {
+    let sql = "-- no-transaction\nCREATE INDEX idx_users_email ON users (email);\n";
+    let outside = options(Some("sqlx"));
+    let found = lint(sql, &outside);
+    let fix = of(&found, "PF301").fix.as_ref().expect("a fix");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &outside, false).fixed;
+    assert_eq!(
+        fixed,
+        "-- no-transaction\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n"
+    );
+
+    // sqlx wraps a file without the marker in a transaction: CONCURRENTLY would fail there.
+    let wrapped = "CREATE INDEX idx_users_email ON users (email);\n";
+    let found = lint(wrapped, &outside);
+    let finding = of(&found, "PF301");
+    assert!(finding.fix.is_none());
+    assert!(finding.notes[0].contains("runs this file in a transaction"));
+
+    // Unknown tool: no fix either.
+    let found = lint(sql, &options(None));
+    assert!(of(&found, "PF301").fix.is_none());
+}
+
+#[test]
+fn concurrently_fix_is_unsafe_in_a_file_of_several_statements() {
+    let sql = "-- no-transaction\nDROP INDEX IF EXISTS a;\nSELECT 1;\n";
+    let found = lint(sql, &options(Some("sqlx")));
+    let fix = of(&found, "PF302").fix.as_ref().expect("a fix");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+}
+
+#[test]
+fn not_valid_split_is_an_unsafe_fix_that_keeps_the_rest_of_the_file() {
+    let sql = "-- keep me\nalter table orders add constraint fk_user foreign key (user_id) references users (id);\n-- after\n";
+    let opts = options(None);
+    let safe_only = fix_source(&SourceFile::new("m.sql", sql), &opts, false).fixed;
+    assert_eq!(safe_only, sql);
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &opts, true).fixed;
+    assert_eq!(
+        fixed,
+        "-- keep me\nalter table orders add constraint fk_user foreign key (user_id) references users (id) not valid;\nalter table orders validate constraint fk_user;\n-- after\n"
+    );
+    // Inside the runner's transaction the split would hold the lock anyway: no fix.
+    let found = lint(sql, &options(Some("diesel")));
+    assert!(of(&found, "PF309").fix.is_none());
+}
+
+#[test]
+fn a_table_created_earlier_in_the_file_is_not_flagged() {
+    let sql = "CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);\nALTER TABLE t ADD COLUMN b int NOT NULL;\nALTER TABLE t ALTER COLUMN a TYPE bigint;\n";
+    let found = lint(sql, &options(None));
+    assert!(
+        !codes(&found).iter().any(|c| c.starts_with("PF3")),
+        "{:?}",
+        codes(&found)
+    );
+    // Dropped and the name reused for an existing table: flagged again.
+    let sql = "CREATE TABLE t (a int);\nDROP TABLE t;\nCREATE INDEX i ON t (a);\n";
+    assert!(codes(&lint(sql, &options(None))).contains(&"PF301"));
+}
+
+#[test]
+fn ddl_inside_a_do_block_is_checked() {
+    let sql = "DO $$\nBEGIN\n  ALTER TABLE users ALTER COLUMN id TYPE bigint;\nEND\n$$;\n";
+    let found = lint(sql, &options(None));
+    let f = of(&found, "PF307");
+    assert_eq!(f.location.start.map(|l| l.line), Some(3));
+}
+
+#[test]
+fn constant_defaults_rewrite_only_before_postgres_11() {
+    let sql = "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free';\n";
+    assert!(!codes(&lint(sql, &options(None))).contains(&"PF311"));
+    let old = LintOptions {
+        postgres_version: Some(10),
+        ..options(None)
+    };
+    assert!(codes(&lint(sql, &old)).contains(&"PF311"));
+}
+
+#[test]
+fn timeout_rules_run_only_when_named() {
+    let sql = "ALTER TABLE users ADD COLUMN bio text;\n";
+    assert!(!codes(&lint(sql, &options(None))).contains(&"PF314"));
+    let prefix = LintOptions {
+        select: vec!["PF3".into()],
+        ..options(None)
+    };
+    assert!(!codes(&lint(sql, &prefix)).contains(&"PF314"));
+    let named = LintOptions {
+        select: vec!["PF3".into(), "missing-lock-timeout".into()],
+        ..options(None)
+    };
+    let found = lint(sql, &named);
+    assert!(codes(&found).contains(&"PF314"));
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &named, true).fixed;
+    assert_eq!(
+        fixed,
+        "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN bio text;\n"
+    );
+}
+
+#[test]
+fn begin_in_a_file_the_runner_wraps_is_nested() {
+    let sql = "BEGIN;\nALTER TABLE users ADD COLUMN bio text;\nCOMMIT;\n";
+    assert!(!codes(&lint(sql, &options(None))).contains(&"PF316"));
+    assert!(codes(&lint(sql, &options(Some("diesel")))).contains(&"PF316"));
+}
