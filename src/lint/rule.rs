@@ -120,7 +120,7 @@ impl StatementCx<'_> {
     pub fn table_is_new(&self, table: &Name) -> bool {
         self.file
             .sequence
-            .created_before(table.base(), self.file.top_index)
+            .table_created_before(table.base(), self.file.top_index)
     }
 
     /// `user_profiles`, or `(unnamed)`.

@@ -267,7 +267,7 @@ pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) 
         ShapeKind::AlterTable => shape.object(),
         _ => shape.table.as_ref(),
     };
-    if table.is_some_and(|t| sequence.created_before(t.base(), stmt.index)) {
+    if table.is_some_and(|t| sequence.table_created_before(t.base(), stmt.index)) {
         return false;
     }
     match &shape.kind {

@@ -117,11 +117,8 @@ impl Sequence {
 
     /// Does a statement before top-level statement `i` create table `table` (base name,
     /// folded) with no later drop or rename before `i`?
-    pub fn created_before(&self, table: &str, i: usize) -> bool {
-        self.events
-            .get(&Key::Object(ObjectKind::Table, table.to_string()))
-            .and_then(|ev| ev.iter().rev().find(|&&(j, _)| j < i))
-            .is_some_and(|&(_, e)| e == Event::Create)
+    pub fn table_created_before(&self, table: &str, i: usize) -> bool {
+        self.created_before(&Key::Object(ObjectKind::Table, table.to_string()), i)
     }
 
     fn table_removed_before(&self, table: &str, i: usize) -> bool {
