@@ -58,6 +58,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                 .collect(),
             log_configuration: Some(LogConfiguration {
                 log_driver: "awslogs".into(),
+                secret_options: Vec::new(),
                 options: [
                     ("awslogs-group".to_string(), format!("/ecs/{env}/{name}")),
                     ("awslogs-region".to_string(), "us-east-1".to_string()),
@@ -95,6 +96,24 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                 ..TaskDefinition::default()
             }),
         });
+        // What the task needs before it starts: its image (pushed for amd64) and log group.
+        s.images.get_or_insert_with(Vec::new).push(ImageRecord {
+            image: format!("{account}.dkr.ecr.us-east-1.amazonaws.com/{name}:1.{i}"),
+            status: LookupStatus::Found,
+            missing: None,
+            repository_arn: Some(format!(
+                "arn:aws:ecr:us-east-1:{account}:repository/{name}"
+            )),
+            repository_policy: None,
+            architectures: Some(vec!["amd64".into()]),
+            error: None,
+        });
+        s.log_groups.get_or_insert_with(Vec::new).push(LogGroupRecord {
+            region: "us-east-1".into(),
+            name: format!("/ecs/{env}/{name}"),
+            status: LookupStatus::Found,
+            error: None,
+        });
         for k in 0..5 {
             s.secrets.push(SecretRecord {
                 reference: secret_arn(k),
@@ -119,7 +138,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
                 name: "read".into(),
                 arn: None,
                 version_id: None,
-                document: format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:{account}:secret:{env}/{name}/*"}},{{"Sid":"Logs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:{account}:log-group:/ecs/{env}/{name}:*"}}]}}"#),
+                document: format!(r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:{account}:secret:{env}/{name}/*"}},{{"Sid":"Logs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:{account}:log-group:/ecs/{env}/{name}:*"}},{{"Sid":"Token","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}},{{"Sid":"Pull","Effect":"Allow","Action":["ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:{account}:repository/{name}"}}]}}"#),
             }],
             attached_policies: vec![],
             permission_boundary: None,
@@ -223,6 +242,11 @@ fn parity_over_200_services_in_3_environments() {
     time("secrets", &|| drop(secrets::check(&envs, false)));
     time("IAM", &|| drop(permissions::check(&envs)));
     time("values", &|| drop(values::check(&envs, &[])));
+    time("image pull, log groups, environment files", &|| {
+        drop(preflight::parity::image_pull::check(&envs));
+        drop(preflight::parity::log_groups::check(&envs));
+        drop(preflight::parity::environment_files::check(&envs));
+    });
     time("capacity", &|| {
         drop(preflight::parity::capacity::check(
             &envs,

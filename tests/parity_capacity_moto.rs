@@ -228,8 +228,14 @@ fn iam_action(recorded: &str) -> String {
         "AmazonSSM" => "ssm",
         "TrentService" => "kms",
         "AnyScaleFrontendService" => "application-autoscaling",
+        "AmazonEC2ContainerRegistry_V20150921" => "ecr",
+        "Logs_20140328" => "logs",
         other => other,
     };
+    // S3 authorises HeadObject as s3:GetObject.
+    if (service, op) == ("s3", "HeadObject") {
+        return "s3:GetObject".into();
+    }
     format!("{}:{op}", service.to_ascii_lowercase())
 }
 
@@ -270,13 +276,17 @@ fn the_readme_policy_allows_every_call_a_capacity_read_makes_and_all_are_reads()
         "rds:DescribeDBInstances",
         "rds:DescribeDBParameters",
         "application-autoscaling:DescribeScalableTargets",
+        "ecr:DescribeImages",
+        "ecr:BatchGetImage",
+        "logs:DescribeLogGroups",
+        "s3:GetObject",
     ] {
         assert!(actions.contains(needed), "{needed} not called: {actions:?}");
     }
     for action in &actions {
         let op = action.split(':').nth(1).unwrap_or_default();
         assert!(
-            ["Describe", "List", "Get"]
+            ["Describe", "List", "Get", "BatchGet"]
                 .iter()
                 .any(|p| op.starts_with(p)),
             "preflight is read-only, yet called {action}"

@@ -15,7 +15,13 @@ const CLIENTS: &[(&str, &str)] = &[
     ("sts", "sts"),
     ("rds", "rds"),
     ("autoscaling", "application-autoscaling"),
+    ("ecr", "ecr"),
+    ("logs", "logs"),
+    ("s3", "s3"),
 ];
+
+/// SDK operations that IAM authorises under another action's name.
+const AUTHORISED_AS: &[(&str, &str)] = &[("s3:HeadObject", "s3:GetObject")];
 
 /// Only with `--verify-secret-keys` / `--simulate`, as the README says under the policy.
 const FLAGGED: &[&str] = &[
@@ -59,11 +65,23 @@ fn calls_in_code() -> BTreeSet<String> {
                     .take_while(|c| c.is_ascii_lowercase() || *c == '_')
                     .collect();
                 let is_call = rest[op.len()..].starts_with('(');
-                let verb = ["describe_", "list_", "get_", "simulate_"]
-                    .iter()
-                    .any(|v| op.starts_with(v));
+                let verb = [
+                    "describe_",
+                    "list_",
+                    "get_",
+                    "simulate_",
+                    "batch_get_",
+                    "head_",
+                ]
+                .iter()
+                .any(|v| op.starts_with(v));
                 if is_call && verb {
-                    calls.insert(format!("{service}:{}", pascal(&op)));
+                    let call = format!("{service}:{}", pascal(&op));
+                    let action = AUTHORISED_AS
+                        .iter()
+                        .find(|(op, _)| *op == call)
+                        .map_or(call, |(_, action)| action.to_string());
+                    calls.insert(action);
                 }
             }
         }
@@ -96,6 +114,9 @@ fn readme_policy() -> BTreeSet<String> {
 fn the_readme_policy_lists_exactly_the_calls_the_reader_makes() {
     let code = calls_in_code();
     assert!(code.contains("ecs:DescribeTaskDefinition"), "{code:?}");
+    for new in ["ecr:DescribeImages", "logs:DescribeLogGroups", "s3:GetObject"] {
+        assert!(code.contains(new), "{new} not found in the reader: {code:?}");
+    }
     let policy = readme_policy();
     let unflagged: BTreeSet<String> = code
         .iter()
@@ -115,7 +136,7 @@ fn the_readme_policy_lists_exactly_the_calls_the_reader_makes() {
     for action in policy {
         let (_, op) = action.split_once(':').expect("service:Action");
         assert!(
-            ["Describe", "List", "Get"]
+            ["Describe", "List", "Get", "BatchGet"]
                 .iter()
                 .any(|v| op.starts_with(v)),
             "read-only: {action}"

@@ -160,7 +160,7 @@ fn live_reads_only_describe_list_and_get_and_read_values_only_when_asked() {
     for action in &actions {
         let op = operation(action);
         assert!(
-            ["Describe", "List", "Get"]
+            ["Describe", "List", "Get", "BatchGet", "Head"]
                 .iter()
                 .any(|p| op.starts_with(p)),
             "preflight is read-only, yet called {action}"

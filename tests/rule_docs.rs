@@ -24,6 +24,7 @@ const STRUCTURAL_ONLY: &[&str] = &[
     "RC101", "RC102", "RC103", "RC104", "RC105", "RC106", "RC107", "RC108", "RC109", "RC110",
     "RC111", "RC113", "RC114", "PA202", "PA303", "PA304", "PA305", "PA402", "PA404", "PA405",
     "PA502", "PA203", "PA308", "PA406", "PA407", "PA504", "PA601", "PA602", "PA603", "PA604",
+    "PA109", "PA110", "PA309", "PA408", "PA409", "PA410",
 ];
 
 struct Example {

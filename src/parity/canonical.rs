@@ -352,6 +352,7 @@ mod tests {
                 port_mappings: vec![port],
                 log_configuration: Some(LogConfiguration {
                     log_driver: "awslogs".into(),
+                    secret_options: Vec::new(),
                     options: [("awslogs-group".to_string(), group.to_string())].into(),
                 }),
                 ..ContainerDefinition::default()

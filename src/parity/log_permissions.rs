@@ -2,8 +2,8 @@
 //! on Fargate (where the execution role, not the container instance's role, writes the logs)
 //! the execution role may `logs:CreateLogStream` and `logs:PutLogEvents` in that group (and
 //! `logs:CreateLogGroup` when `awslogs-create-group` is `true`). Decided statically from the
-//! task definition and the role's policies; whether the log group exists is not checked here
-//! (that needs CloudWatch Logs' DescribeLogGroups, not read yet).
+//! task definition and the role's policies; whether the log group exists is PA409's check
+//! ([`super::log_groups`]).
 //!
 //! The stream's name is `PREFIX/CONTAINER/TASK-ID` and the task id is not known before the task
 //! exists: the request is evaluated with a stand-in id, which decides every policy whose

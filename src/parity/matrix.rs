@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// The check rows: label and the rule-code prefix whose findings fill them.
 const CHECKS: &[(&str, &str)] = &[
-    ("services & task definitions", "PA10"),
+    ("services & task definitions", "PA1"),
     ("variable names", "PA2"),
     ("secrets", "PA3"),
     ("IAM", "PA4"),

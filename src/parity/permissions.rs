@@ -11,7 +11,9 @@ use super::iam::{
 };
 use super::reference::ValueFrom;
 use super::rules::*;
-use super::snapshot::{LookupStatus, PolicyRecord, RoleRecord, TaskDefinition};
+use super::snapshot::{
+    ContainerDefinition, LookupStatus, PolicyRecord, RoleRecord, SecretSource, TaskDefinition,
+};
 use crate::diagnostics::Finding;
 use crate::diagnostics::RuleInfo;
 use indexmap::IndexMap;
@@ -91,7 +93,7 @@ fn check_environment(env: &Environment) -> Outcome {
         if task
             .container_definitions
             .iter()
-            .all(|c| c.secrets.is_empty())
+            .all(|c| c.secret_sources().next().is_none())
             || !tasks_seen.insert(task.task_definition_arn.clone())
         {
             continue;
@@ -127,8 +129,8 @@ fn check_environment(env: &Environment) -> Outcome {
             continue;
         };
         let mut asks = Vec::new();
-        for (variable, reference) in secret_references(task) {
-            match asks_for(env, variable, role_ref, reference) {
+        for source in secret_references(task) {
+            match asks_for(env, source.label, role_ref, &source) {
                 Ok(more) => asks.extend(more),
                 Err(f) => findings.push(*f),
             }
@@ -177,10 +179,10 @@ fn asks_for<'a>(
     env: &Environment,
     variable: &'a str,
     role: &'a str,
-    reference: &str,
+    source: &SecretSource<'_>,
 ) -> Result<Vec<Ask<'a>>, Box<Finding>> {
     let e = env.name.as_str();
-    let Ok(parsed) = ValueFrom::parse(reference) else {
+    let Ok(parsed) = ValueFrom::of_source(source) else {
         return Ok(Vec::new()); // check 3 reports malformed references
     };
     let ask = |action, resource: &str, resource_policy, facts, rule| Ask {
@@ -196,6 +198,21 @@ fn asks_for<'a>(
     let mut asks = Vec::new();
     let key = match parsed {
         ValueFrom::Secret(secret) => {
+            // Read through Parameter Store: ECS asks SSM, which reads the secret.
+            if let Some(parameter) = &secret.via_parameter {
+                let Some(arn) = parameter_arn(env, &parameter.reference, &parameter.name) else {
+                    return Err(unknown(format!(
+                        "`{variable}` in {e}: the account or region of parameter `{}` is unknown, so is its ARN", parameter.name
+                    )));
+                };
+                asks.push(ask(
+                    GET_PARAMETERS,
+                    &arn,
+                    None,
+                    RequestFacts::new(),
+                    &EXECUTION_ROLE_CANNOT_READ_SECRET,
+                ));
+            }
             let Some(record) = env.secret(&secret.secret_id) else {
                 return Ok(asks); // check 3 reports the missing record
             };
@@ -312,15 +329,11 @@ fn answer_finding(env: &Environment, ask: &Ask<'_>, answer: &Evaluation) -> Opti
     })
 }
 
-/// `(variable name, valueFrom)` of every container of the task.
-fn secret_references(task: &TaskDefinition) -> Vec<(&str, &str)> {
+/// Every secret of every container of the task (variables, log options, registry credentials).
+fn secret_references(task: &TaskDefinition) -> Vec<SecretSource<'_>> {
     task.container_definitions
         .iter()
-        .flat_map(|c| {
-            c.secrets
-                .iter()
-                .map(|s| (s.name.as_str(), s.value_from.as_str()))
-        })
+        .flat_map(ContainerDefinition::secret_sources)
         .collect()
 }
 

@@ -2,7 +2,11 @@
 //!
 //! ECS accepts a Secrets Manager secret as a full or partial ARN, optionally followed by
 //! `:json-key:version-stage:version-id`, and an SSM parameter as an ARN or (same region) a bare
-//! name. A bare name is therefore an SSM parameter, as ECS itself treats it.
+//! name. A bare name is therefore an SSM parameter, as ECS itself treats it. A parameter named
+//! `/aws/reference/secretsmanager/NAME` is no parameter at all: Parameter Store passes the read
+//! on to the Secrets Manager secret NAME, so it is parsed as that secret, read through SSM.
+
+use super::snapshot::{SecretSource, SecretSourceKind};
 
 /// A parsed `valueFrom`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +26,13 @@ pub struct SecretReference {
     pub json_key: Option<String>,
     pub version_stage: Option<String>,
     pub version_id: Option<String>,
+    /// Set when the secret is read through Parameter Store (`/aws/reference/secretsmanager/…`):
+    /// ECS calls ssm:GetParameters on that parameter, which reads the secret.
+    pub via_parameter: Option<ParameterReference>,
 }
+
+/// The Parameter Store prefix that reads a Secrets Manager secret.
+pub const SECRETS_MANAGER_REFERENCE: &str = "/aws/reference/secretsmanager/";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParameterReference {
@@ -42,7 +52,7 @@ impl ValueFrom {
             return Err("`valueFrom` is empty".into());
         }
         if !value.starts_with("arn:") {
-            return Ok(ValueFrom::Parameter(ParameterReference {
+            return Ok(parameter_or_reference(ParameterReference {
                 name: value.to_string(),
                 reference: value.to_string(),
                 region: None,
@@ -66,7 +76,7 @@ impl ValueFrom {
                     Some(rest) => rest.to_string(),
                     None => return Err(format!("`{value}` is not an SSM parameter ARN")),
                 };
-                Ok(ValueFrom::Parameter(ParameterReference {
+                Ok(parameter_or_reference(ParameterReference {
                     name,
                     reference: value.to_string(),
                     region: Some(region.to_string()),
@@ -78,6 +88,60 @@ impl ValueFrom {
             )),
         }
     }
+
+    /// Parses a secret wherever the task definition names it (see [`SecretSource`]).
+    pub fn of_source(source: &SecretSource<'_>) -> Result<ValueFrom, String> {
+        match source.kind {
+            SecretSourceKind::RegistryCredentials => {
+                ValueFrom::parse_registry_credentials(source.value_from)
+            }
+            _ => ValueFrom::parse(source.value_from),
+        }
+    }
+
+    /// `repositoryCredentials.credentialsParameter`: a Secrets Manager secret by ARN or by its
+    /// bare name (never an SSM parameter).
+    pub fn parse_registry_credentials(value: &str) -> Result<ValueFrom, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err("`credentialsParameter` is empty".into());
+        }
+        if value.starts_with("arn:") {
+            return match ValueFrom::parse(value)? {
+                ValueFrom::Secret(s) => Ok(ValueFrom::Secret(s)),
+                ValueFrom::Parameter(_) => Err(format!(
+                    "`{value}` is an SSM parameter; `repositoryCredentials` takes a Secrets Manager secret"
+                )),
+            };
+        }
+        Ok(ValueFrom::Secret(SecretReference {
+            secret_id: value.to_string(),
+            region: String::new(),
+            account: String::new(),
+            name_part: value.to_string(),
+            json_key: None,
+            version_stage: None,
+            version_id: None,
+            via_parameter: None,
+        }))
+    }
+}
+
+/// A parameter, or the secret a `/aws/reference/secretsmanager/NAME` parameter reads.
+fn parameter_or_reference(parameter: ParameterReference) -> ValueFrom {
+    let Some(secret) = parameter.name.strip_prefix(SECRETS_MANAGER_REFERENCE) else {
+        return ValueFrom::Parameter(parameter);
+    };
+    ValueFrom::Secret(SecretReference {
+        secret_id: secret.to_string(),
+        region: parameter.region.clone().unwrap_or_default(),
+        account: parameter.account.clone().unwrap_or_default(),
+        name_part: secret.to_string(),
+        json_key: None,
+        version_stage: None,
+        version_id: None,
+        via_parameter: Some(parameter),
+    })
 }
 
 fn parse_secret(
@@ -112,6 +176,7 @@ fn parse_secret(
         json_key,
         version_stage,
         version_id,
+        via_parameter: None,
     }))
 }
 
@@ -164,6 +229,24 @@ mod tests {
         );
         assert_eq!(p("arn:aws:ssm:us-east-1:1:parameter/token"), "token");
         assert_eq!(p("/app/web/token"), "/app/web/token");
+    }
+
+    #[test]
+    fn a_secrets_manager_reference_parameter_is_the_secret() {
+        let s = secret("/aws/reference/secretsmanager/prod/web/db");
+        assert_eq!(s.secret_id, "prod/web/db");
+        assert_eq!(s.region, "");
+        let via = s.via_parameter.expect("read through SSM");
+        assert_eq!(via.name, "/aws/reference/secretsmanager/prod/web/db");
+        let s = secret("arn:aws:ssm:us-east-1:1:parameter/aws/reference/secretsmanager/db");
+        assert_eq!((s.secret_id.as_str(), s.account.as_str()), ("db", "1"));
+    }
+
+    #[test]
+    fn registry_credentials_are_secrets_by_arn_or_name() {
+        let by_name = ValueFrom::parse_registry_credentials("dockerhub").unwrap();
+        assert!(matches!(by_name, ValueFrom::Secret(s) if s.secret_id == "dockerhub"));
+        assert!(ValueFrom::parse_registry_credentials("arn:aws:ssm:us-east-1:1:parameter/x").is_err());
     }
 
     #[test]

@@ -277,6 +277,54 @@ pub const EXECUTION_ROLE_CANNOT_WRITE_LOGS: RuleInfo = RuleInfo::new(
     include_str!("../../rules/PA407.md"),
 );
 
+pub const IMAGE_NOT_FOUND: RuleInfo = RuleInfo::new(
+    "PA109",
+    "image-not-found",
+    Severity::Error,
+    "An ECR image's repository, or its tag or digest, does not exist",
+    include_str!("../../rules/PA109.md"),
+);
+
+pub const IMAGE_ARCHITECTURE_MISMATCH: RuleInfo = RuleInfo::new(
+    "PA110",
+    "image-architecture-mismatch",
+    Severity::Error,
+    "An ECR image's manifest list does not include the task's CPU architecture",
+    include_str!("../../rules/PA110.md"),
+);
+
+pub const ENVIRONMENT_FILE_INVALID: RuleInfo = RuleInfo::new(
+    "PA309",
+    "environment-file-invalid",
+    Severity::Error,
+    "An environment file is not an S3 `.env` object that exists, or a container names more than 10",
+    include_str!("../../rules/PA309.md"),
+);
+
+pub const EXECUTION_ROLE_CANNOT_PULL_IMAGE: RuleInfo = RuleInfo::new(
+    "PA408",
+    "execution-role-cannot-pull-image",
+    Severity::Error,
+    "The execution role may not get an ECR token or pull from the image's repository",
+    include_str!("../../rules/PA408.md"),
+);
+
+pub const LOG_GROUP_NOT_FOUND: RuleInfo = RuleInfo::new(
+    "PA409",
+    "log-group-not-found",
+    Severity::Error,
+    "An awslogs log group does not exist and `awslogs-create-group` is not `true`",
+    include_str!("../../rules/PA409.md"),
+);
+
+pub const EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE: RuleInfo = RuleInfo::new(
+    "PA410",
+    "execution-role-cannot-read-environment-file",
+    Severity::Error,
+    "The execution role may not `s3:GetObject` an environment file or `s3:GetBucketLocation` its bucket",
+    include_str!("../../rules/PA410.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
@@ -287,6 +335,8 @@ pub static ALL: &[RuleInfo] = &[
     NO_ESSENTIAL_CONTAINER,
     HOST_PORT_DIFFERS_UNDER_AWSVPC,
     CONTAINER_MEMORY_EXCEEDS_TASK,
+    IMAGE_NOT_FOUND,
+    IMAGE_ARCHITECTURE_MISMATCH,
     VARIABLE_MISSING,
     REQUIRED_VARIABLE_MISSING,
     VARIABLE_KIND_DRIFT,
@@ -298,6 +348,7 @@ pub static ALL: &[RuleInfo] = &[
     SECRET_OUTSIDE_ENVIRONMENT,
     INVALID_REFERENCE,
     SECRET_VERSION_NOT_FOUND,
+    ENVIRONMENT_FILE_INVALID,
     EXECUTION_ROLE_CANNOT_READ_SECRET,
     EXECUTION_ROLE_CANNOT_DECRYPT,
     PERMISSION_DRIFT,
@@ -305,6 +356,9 @@ pub static ALL: &[RuleInfo] = &[
     SIMULATION_DISAGREES,
     ROLE_NOT_ASSUMABLE,
     EXECUTION_ROLE_CANNOT_WRITE_LOGS,
+    EXECUTION_ROLE_CANNOT_PULL_IMAGE,
+    LOG_GROUP_NOT_FOUND,
+    EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE,
     LOOPBACK_IN_PRODUCTION,
     EMPTY_REQUIRED_VALUE,
     PLACEHOLDER_IN_PRODUCTION,

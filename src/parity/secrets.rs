@@ -5,7 +5,7 @@
 use super::environment::Environment;
 use super::reference::ValueFrom;
 use super::rules::*;
-use super::snapshot::LookupStatus;
+use super::snapshot::{LookupStatus, SecretSource};
 use crate::diagnostics::Finding;
 use std::collections::BTreeSet;
 
@@ -14,18 +14,12 @@ pub fn check(envs: &[Environment], verify_secret_keys: bool) -> Vec<Finding> {
     for env in envs {
         let mut seen = BTreeSet::new();
         for (service, c) in env.containers() {
-            for s in &c.secrets {
-                if !seen.insert((s.name.clone(), s.value_from.clone())) {
+            for s in c.secret_sources() {
+                if !seen.insert((s.label, s.value_from)) {
                     continue;
                 }
                 let at = format!("service `{}`, container `{}`", service.name, c.name);
-                findings.extend(check_one(
-                    env,
-                    &s.name,
-                    &s.value_from,
-                    &at,
-                    verify_secret_keys,
-                ));
+                findings.extend(check_one(env, &s, &at, verify_secret_keys));
             }
         }
     }
@@ -34,15 +28,15 @@ pub fn check(envs: &[Environment], verify_secret_keys: bool) -> Vec<Finding> {
 
 fn check_one(
     env: &Environment,
-    name: &str,
-    value_from: &str,
+    source: &SecretSource<'_>,
     at: &str,
     verify_keys: bool,
 ) -> Vec<Finding> {
+    let (name, value_from) = (source.label, source.value_from);
     let mut out = Vec::new();
     let e = env.name.as_str();
     let snap = &env.snapshot;
-    let parsed = match ValueFrom::parse(value_from) {
+    let parsed = match ValueFrom::of_source(source) {
         Ok(p) => p,
         Err(why) => {
             out.push(finding(
@@ -54,10 +48,15 @@ fn check_one(
             return out;
         }
     };
+    // Empty: named without an ARN, so in the environment's own account and region.
     let (region, account) = match &parsed {
         ValueFrom::Secret(s) => (Some(s.region.as_str()), Some(s.account.as_str())),
         ValueFrom::Parameter(p) => (p.region.as_deref(), p.account.as_deref()),
     };
+    let (region, account) = (
+        region.filter(|r| !r.is_empty()),
+        account.filter(|a| !a.is_empty()),
+    );
     if let (Some(want), Some(got)) = (snap.account_id.as_deref(), account) {
         if want != got {
             out.push(finding(
@@ -111,7 +110,11 @@ fn check_one(
                             "`{name}` in {e} ({at}) reads secret `{}`, which is scheduled for deletion on {date}", meta.name
                         )));
                     }
-                    if meta.arn != secret.secret_id {
+                    // Named by design without its suffix when read through Parameter Store or
+                    // as registry credentials by name.
+                    let by_name = secret.via_parameter.is_some()
+                        || !secret.secret_id.starts_with("arn:");
+                    if meta.arn != secret.secret_id && !by_name {
                         out.push(finding(&SECRET_PARTIAL_ARN, e, name, format!(
                             "`{name}` in {e} ({at}) references secret `{}` by a partial ARN", meta.name
                         )).with_note(format!("use the full ARN: {}", meta.arn)));

@@ -19,8 +19,9 @@ use std::collections::BTreeSet;
 
 /// Rules whose definite error means the new task does not start (or never becomes healthy).
 pub const BLOCKS_START: &[&str] = &[
-    "PA105", "PA106", "PA107", "PA108", "PA301", "PA302", "PA304", "PA307", "PA308", "PA401",
-    "PA402", "PA406", "PA407", "PA501", "PA503", "PA601",
+    "PA105", "PA106", "PA107", "PA108", "PA109", "PA110", "PA301", "PA302", "PA304", "PA307",
+    "PA308", "PA309", "PA401", "PA402", "PA406", "PA407", "PA408", "PA409", "PA410", "PA501",
+    "PA503", "PA601",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,7 @@ fn concerns(env: &Environment, service: &ServiceSnapshot, f: &Finding) -> bool {
     role_named
         || task.container_definitions.iter().any(|c| {
             c.environment.iter().any(|e| e.name == subject)
-                || c.secrets.iter().any(|s| s.name == subject)
+                || c.secret_sources().any(|s| s.label == subject)
         })
 }
 

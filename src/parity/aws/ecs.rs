@@ -331,6 +331,17 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                         .collect()
                 })
                 .unwrap_or_default(),
+            secret_options: l
+                .secret_options()
+                .iter()
+                .map(|x| SecretRef {
+                    name: x.name().to_string(),
+                    value_from: x.value_from().to_string(),
+                })
+                .collect(),
+        }),
+        repository_credentials: c.repository_credentials().map(|r| RepositoryCredentials {
+            credentials_parameter: r.credentials_parameter().to_string(),
         }),
         depends_on: c
             .depends_on()

@@ -11,10 +11,14 @@
 //! Modules: `ecs` (services and the task definitions they run), `secrets` (Secrets Manager,
 //! SSM and KMS metadata, `--verify-secret-keys`), `iam` (roles and their policies,
 //! `--simulate`), `rds` (the database's connection limit and the services' scaling ranges,
-//! for capacity).
+//! for capacity), `ecr` (images: repository, tag, policy, manifest architectures), `logs`
+//! (awslogs groups) and `environment_files` (S3 HeadObject of `environmentFiles`).
 
+mod ecr;
 mod ecs;
+mod environment_files;
 mod iam;
+mod logs;
 mod rds;
 mod secrets;
 
@@ -129,6 +133,9 @@ pub(super) struct Clients {
     pub(super) sts: aws_sdk_sts::Client,
     pub(super) rds: aws_sdk_rds::Client,
     pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub(super) ecr: aws_sdk_ecr::Client,
+    pub(super) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(super) s3: aws_sdk_s3::Client,
 }
 
 /// The SDK configuration of one environment: the standard chain, narrowed by the environment's
@@ -227,6 +234,9 @@ pub(super) fn clients(sdk: &SdkConfig) -> Clients {
         sts: aws_sdk_sts::Client::new(sdk),
         rds: aws_sdk_rds::Client::new(sdk),
         autoscaling: aws_sdk_applicationautoscaling::Client::new(sdk),
+        ecr: aws_sdk_ecr::Client::new(sdk),
+        logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+        s3: aws_sdk_s3::Client::new(sdk),
     }
 }
 
@@ -330,6 +340,9 @@ pub async fn read_environment(
     secrets::read_parameters(&c, limit, &bar, &mut snap).await;
     secrets::read_keys(&c, limit, &bar, &mut snap).await;
     iam::read_roles(&c, limit, &bar, &mut snap).await;
+    ecr::read_images(&c, limit, &bar, &mut snap).await;
+    logs::read_log_groups(&c, limit, &bar, &mut snap).await;
+    environment_files::read_environment_files(&c, limit, &bar, &mut snap).await;
     if options.verify_secret_keys {
         secrets::verify_secret_keys(&c, limit, &bar, &mut snap).await;
     }

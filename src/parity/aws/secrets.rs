@@ -14,8 +14,8 @@ fn references(snap: &Snapshot) -> Vec<ValueFrom> {
         .iter()
         .filter_map(|s| s.task_definition.as_ref())
         .flat_map(|t| &t.container_definitions)
-        .flat_map(|c| &c.secrets)
-        .filter_map(|s| ValueFrom::parse(&s.value_from).ok())
+        .flat_map(ContainerDefinition::secret_sources)
+        .filter_map(|s| ValueFrom::of_source(&s).ok())
         .collect()
 }
 

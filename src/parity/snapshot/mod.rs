@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod start;
 mod task_definition;
+pub use start::*;
 pub use task_definition::*;
 
 /// The snapshot format this build reads and writes.
@@ -54,6 +56,15 @@ pub struct Snapshot {
     /// environment names a database (`[environments.NAME.database]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityRecord>,
+    /// The ECR images the containers pull. `None`: not read (a snapshot of an older preflight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<ImageRecord>>,
+    /// The `awslogs` log groups. `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_groups: Option<Vec<LogGroupRecord>>,
+    /// The S3 objects of `environmentFiles`. `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_files: Option<Vec<ObjectRecord>>,
 }
 
 impl Snapshot {
@@ -73,6 +84,9 @@ impl Snapshot {
             unreadable: Vec::new(),
             secret_keys: Vec::new(),
             capacity: None,
+            images: None,
+            log_groups: None,
+            environment_files: None,
         }
     }
 
@@ -172,6 +186,24 @@ impl Snapshot {
                     .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
             )
             .chain(self.capacity.iter().flat_map(CapacityRecord::failed_reads))
+            .chain(
+                self.images
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| unknown(&r.image, r.status, &r.error)),
+            )
+            .chain(
+                self.log_groups
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| unknown(&r.name, r.status, &r.error)),
+            )
+            .chain(
+                self.environment_files
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
+            )
             .collect()
     }
 }
@@ -390,6 +422,7 @@ mod tests {
                     }],
                     log_configuration: Some(LogConfiguration {
                         log_driver: "awslogs".into(),
+                        secret_options: Vec::new(),
                         options: [("awslogs-group".to_string(), "/ecs/staging/web".to_string())]
                             .into(),
                     }),

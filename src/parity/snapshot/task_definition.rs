@@ -86,6 +86,10 @@ pub struct ContainerDefinition {
     /// `linuxParameters.initProcessEnabled`.
     #[serde(default)]
     pub init_process_enabled: Option<bool>,
+    /// `repositoryCredentials.credentialsParameter`: the Secrets Manager secret holding a
+    /// private registry's credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository_credentials: Option<RepositoryCredentials>,
     /// Per plain variable: what its raw value was found to hold (a credential, a placeholder
     /// inside a URL), judged before the value was redacted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -149,6 +153,73 @@ pub struct LogConfiguration {
     pub log_driver: String,
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// Log driver options injected from Secrets Manager or SSM, like `secrets`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_options: Vec<SecretRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RepositoryCredentials {
+    pub credentials_parameter: String,
+}
+
+/// Where a task definition names a secret a container needs before it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSourceKind {
+    /// `secrets[]`: an environment variable.
+    Variable,
+    /// `logConfiguration.secretOptions[]`: a log driver option.
+    LogOption,
+    /// `repositoryCredentials.credentialsParameter`: a private registry's credentials, a
+    /// Secrets Manager secret (ARN or bare name).
+    RegistryCredentials,
+}
+
+/// One secret a container needs before it starts, wherever the task definition names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretSource<'a> {
+    /// The variable or log option name; `repositoryCredentials` for registry credentials.
+    pub label: &'a str,
+    pub value_from: &'a str,
+    pub kind: SecretSourceKind,
+}
+
+impl SecretSource<'_> {
+    /// How messages name it: `` `DATABASE_URL` ``, `` log option `splunk-token` ``…
+    pub fn describe(&self) -> String {
+        match self.kind {
+            SecretSourceKind::Variable => format!("`{}`", self.label),
+            SecretSourceKind::LogOption => format!("log option `{}`", self.label),
+            SecretSourceKind::RegistryCredentials => "`repositoryCredentials`".to_string(),
+        }
+    }
+}
+
+impl ContainerDefinition {
+    /// `secrets`, then the log configuration's `secretOptions`, then `repositoryCredentials`.
+    pub fn secret_sources(&self) -> impl Iterator<Item = SecretSource<'_>> {
+        let plain = self.secrets.iter().map(|s| SecretSource {
+            label: &s.name,
+            value_from: &s.value_from,
+            kind: SecretSourceKind::Variable,
+        });
+        let log = self
+            .log_configuration
+            .iter()
+            .flat_map(|l| &l.secret_options)
+            .map(|s| SecretSource {
+                label: &s.name,
+                value_from: &s.value_from,
+                kind: SecretSourceKind::LogOption,
+            });
+        let registry = self.repository_credentials.iter().map(|r| SecretSource {
+            label: "repositoryCredentials",
+            value_from: &r.credentials_parameter,
+            kind: SecretSourceKind::RegistryCredentials,
+        });
+        plain.chain(log).chain(registry)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

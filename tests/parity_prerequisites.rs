@@ -1,0 +1,139 @@
+//! The start prerequisites (image pull, log groups, environment files) decided from snapshots:
+//! the cases moto cannot play (an image in another account, a snapshot of an older preflight)
+//! and the limits ECS sets, on copies of migrations-sample's snapshots.
+
+use preflight::parity::snapshot::{EnvironmentFile, ImageRecord, LookupStatus, Snapshot};
+use preflight::parity::{run_checks, CheckSettings, Environment};
+use std::path::Path;
+
+fn sample(env: &str) -> Snapshot {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("migrations-sample/snapshots/{env}.json"));
+    Snapshot::load(&path).expect("sample snapshot")
+}
+
+/// Production as a faithful copy of staging (another account, the names changed).
+fn production() -> Snapshot {
+    let text = sample("staging")
+        .to_json()
+        .replace("111111111111", "222222222222")
+        .replace("staging", "production");
+    Snapshot::parse(Path::new("production.json"), &text).expect("copy")
+}
+
+/// `(rule, subject, unknown)` of production's findings, without drift.
+fn run(production: Snapshot) -> Vec<(String, String, bool)> {
+    let envs = [
+        Environment::new("staging", None, sample("staging")),
+        Environment::new("production", None, production),
+    ];
+    run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.environment.as_deref() == Some("production"))
+        .filter(|f| !["PA101", "PA102", "PA601", "PA602"].contains(&f.code()))
+        .map(|f| (f.code().to_string(), f.subject.unwrap_or_default(), f.unknown))
+        .collect()
+}
+
+fn web(s: &mut Snapshot) -> &mut preflight::parity::snapshot::ContainerDefinition {
+    &mut s.services[0]
+        .task_definition
+        .as_mut()
+        .expect("read")
+        .container_definitions[0]
+}
+
+const SHARED_IMAGE: &str = "111111111111.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2";
+
+/// Production pulls staging's image; its record carries `policy` as the repository policy.
+fn pulling_from_staging(policy: Option<&str>) -> Snapshot {
+    let mut production = production();
+    web(&mut production).image = Some(SHARED_IMAGE.into());
+    let images = production.images.get_or_insert_with(Vec::new);
+    images.push(ImageRecord {
+        image: SHARED_IMAGE.into(),
+        status: LookupStatus::Found,
+        missing: None,
+        repository_arn: Some("arn:aws:ecr:us-east-1:111111111111:repository/web".into()),
+        repository_policy: policy.map(str::to_string),
+        architectures: Some(vec!["amd64".into()]),
+        error: None,
+    });
+    production
+}
+
+#[test]
+fn the_sample_snapshots_record_what_a_task_needs_and_pass() {
+    let production = production();
+    assert!(production.images.as_ref().is_some_and(|i| !i.is_empty()));
+    assert!(production.log_groups.as_ref().is_some_and(|g| !g.is_empty()));
+    assert!(production.environment_files.as_ref().is_some_and(|f| !f.is_empty()));
+    assert_eq!(run(production), vec![]);
+}
+
+#[test]
+fn an_image_in_another_account_needs_its_repository_policy() {
+    let denied = run(pulling_from_staging(None));
+    assert_eq!(
+        denied,
+        vec![
+            ("PA408".into(), "web: web.image".into(), false),
+            ("PA408".into(), "web: web.image".into(), false),
+            ("PA408".into(), "web: web.image".into(), false),
+        ],
+        "the three repository actions, each refused without a repository policy"
+    );
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ProductionPulls","Effect":"Allow",
+        "Principal":{"AWS":"arn:aws:iam::222222222222:root"},
+        "Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"]}]}"#;
+    assert_eq!(run(pulling_from_staging(Some(policy))), vec![]);
+}
+
+#[test]
+fn a_snapshot_of_an_older_preflight_leaves_the_prerequisites_unknown() {
+    let mut production = production();
+    production.images = None;
+    production.log_groups = None;
+    production.environment_files = None;
+    let found = run(production);
+    let rules: Vec<&str> = found.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(rules, vec!["PA109", "PA309", "PA409"], "{found:?}");
+    assert!(found.iter().all(|(_, _, unknown)| *unknown), "{found:?}");
+}
+
+#[test]
+fn more_than_ten_environment_files() {
+    let mut production = production();
+    let file = web(&mut production).environment_files[0].clone();
+    web(&mut production).environment_files = vec![
+        EnvironmentFile {
+            value: file.value.clone(),
+            kind: "s3".into(),
+        };
+        11
+    ];
+    let found = run(production);
+    assert!(
+        found.contains(&("PA309".into(), "web: web.environmentFiles".into(), false)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_explicit_architecture_with_a_single_platform_manifest_is_unknown() {
+    let mut production = production();
+    for image in production.images.iter_mut().flatten() {
+        image.architectures = None;
+    }
+    assert_eq!(run(production.clone()), vec![], "Fargate's default is not a claim");
+    production.services[0]
+        .task_definition
+        .as_mut()
+        .expect("read")
+        .cpu_architecture = Some("ARM64".into());
+    assert_eq!(
+        run(production),
+        vec![("PA110".into(), "web: web.image".into(), true)]
+    );
+}
