@@ -103,7 +103,7 @@ def main():
     codes = sorted({c for cs in mapping.values() for c in cs})
     for k in range(0, len(files), 400):
         chunk = files[k:k + 400]
-        out = subprocess.run([args.squawk, "--reporter", "json", *chunk], cwd=args.corpus, capture_output=True, text=True).stdout
+        out = subprocess.run([args.squawk, "--reporter", "json", "--include", "require-table-schema", *chunk], cwd=args.corpus, capture_output=True, text=True).stdout
         for v in json.loads(out or "[]"):
             if v["rule_name"] in mapping:
                 path = os.path.relpath(os.path.join(args.corpus, v["file"]), args.corpus)

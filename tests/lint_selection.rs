@@ -96,3 +96,36 @@ fn a_bad_mysql_version_names_the_setting() {
         "{stderr}"
     );
 }
+
+#[test]
+fn mysql_version_on_the_command_line_changes_the_online_ddl_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.sql"),
+        "ALTER TABLE t ADD COLUMN e INT AFTER id;\n",
+    )
+    .unwrap();
+    let run = |version: &str| {
+        codes(
+            dir.path(),
+            &[
+                "--dialect",
+                "mysql",
+                "--select",
+                "PF35",
+                "--mysql-version",
+                version,
+            ],
+        )
+    };
+    assert_eq!(run("8.0.28"), ["PF353"]);
+    assert!(run("8.0.29").is_empty());
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["lint", "--mysql-version", "latest", "m.sql"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--mysql-version"));
+    assert!(!out.status.success());
+}

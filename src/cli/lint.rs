@@ -40,6 +40,10 @@ pub struct LintArgs {
     /// Default: `[migrations] tracker`, else detected from the directory layout.
     #[arg(long, value_name = "NAME")]
     pub tracker: Option<String>,
+    /// The MySQL/MariaDB server version the online-DDL rules (PF35x) judge for, e.g. 8.0.29 or
+    /// 10.11. Default: `[lint] mysql_version`, else MySQL 8.4 / MariaDB 10.6.
+    #[arg(long, value_name = "VERSION")]
+    pub mysql_version: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +94,13 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         args.dialect,
         [&args.select, &args.extend_select, &args.ignore],
     )?;
+    if let Some(text) = &args.mysql_version {
+        options.mysql_version = Some(lint::ServerVersion::parse(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "--mysql-version: `{text}` is not a server version; write it like 8.0.29 (MySQL) or 10.11 (MariaDB)"
+            ))
+        })?);
+    }
     options.since = args.since.clone();
     let paths = paths_or_configured(args.paths, ctx)?;
     options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
