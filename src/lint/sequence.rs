@@ -182,6 +182,14 @@ fn steps(statement: &Statement) -> Vec<Step> {
             .actions
             .iter()
             .filter_map(|a| {
+                if let Some(event) = primary_key_event(statement, a) {
+                    return Some(Step {
+                        key: primary_key(&table),
+                        event,
+                        table: Some(table.clone()),
+                        range: a.range.clone(),
+                    });
+                }
                 let event = match a.kind {
                     AlterActionKind::AddColumn
                     | AlterActionKind::AddConstraint
@@ -206,6 +214,12 @@ fn steps(statement: &Statement) -> Vec<Step> {
                     }
                     (AlterActionKind::Rename, Some(n)) => {
                         Key::Column(table.clone(), n.base().to_string())
+                    }
+                    // MariaDB's `DROP INDEX IF EXISTS `PRIMARY`` (PF111's fix) is the key.
+                    (AlterActionKind::DropIndex, Some(n))
+                        if n.base().eq_ignore_ascii_case("PRIMARY") =>
+                    {
+                        primary_key(&table)
                     }
                     (AlterActionKind::AddIndex | AlterActionKind::DropIndex, Some(n)) => {
                         Key::Object(ObjectKind::Index, n.base().to_string())
@@ -242,6 +256,33 @@ fn steps(statement: &Statement) -> Vec<Step> {
             })
         })
         .collect()
+}
+
+/// The primary key of `table` as the replay tracks it: PostgreSQL's name for an unnamed key
+/// (`<table>_pkey`, so `DROP CONSTRAINT t_pkey` matches `ADD PRIMARY KEY (…)`), which also stands
+/// for MySQL's `PRIMARY`.
+fn primary_key(table: &str) -> Key {
+    Key::Constraint(table.to_string(), format!("{table}_pkey"))
+}
+
+/// An unnamed `ADD PRIMARY KEY` creates the table's primary key; MySQL's `DROP PRIMARY KEY`
+/// removes it.
+fn primary_key_event(statement: &Statement, action: &crate::sql::AlterAction) -> Option<Event> {
+    let mut words = statement
+        .tokens
+        .iter()
+        .filter(|t| t.range.start >= action.range.start && t.range.end <= action.range.end);
+    let (verb, primary, key) = (words.next()?, words.next()?, words.next()?);
+    if !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
+        return None;
+    }
+    if verb.is_kw("ADD") {
+        Some(Event::Create)
+    } else if verb.is_kw("DROP") {
+        Some(Event::Remove)
+    } else {
+        None
+    }
 }
 
 fn renames_constraint(statement: &Statement, action: &crate::sql::AlterAction) -> bool {
@@ -293,6 +334,30 @@ mod tests {
         let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
         for st in &stmts {
             assert!(s.proves_safe(st.index, &st.shape.actions[0].range));
+        }
+    }
+
+    #[test]
+    fn an_unnamed_primary_key_is_the_one_its_drop_names() {
+        let sql = "ALTER TABLE t DROP CONSTRAINT t_pkey; ALTER TABLE t ADD PRIMARY KEY (a, b);";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        for st in &stmts {
+            assert!(s.proves_safe(st.index, &st.shape.actions[0].range));
+        }
+        for sql in [
+            "ALTER TABLE t DROP PRIMARY KEY; ALTER TABLE t ADD PRIMARY KEY (a, b);",
+            "ALTER TABLE t DROP INDEX IF EXISTS `PRIMARY`; ALTER TABLE t ADD PRIMARY KEY (a, b);",
+        ] {
+            let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Mariadb);
+            let (stmts, s) = (
+                &parsed.statements,
+                Sequence::new(&parsed.statements, ApplyModel::StatementByStatement),
+            );
+            let proved: Vec<bool> = stmts
+                .iter()
+                .map(|st| s.proves_safe(st.index, &st.shape.actions[0].range))
+                .collect();
+            assert_eq!(proved, [false, true], "{sql}");
         }
     }
 
