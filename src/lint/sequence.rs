@@ -57,16 +57,22 @@ impl Sequence {
             model: Some(model),
             ..Sequence::default()
         };
-        let steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
-        for (i, list) in steps.iter().enumerate() {
-            for step in list {
+        let all_steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
+        // What a DO block's statements do counts as an event of the DO statement (a rename the
+        // fixer wrapped in a guard still removes the old name), but proves nothing safe.
+        let nested = statements
+            .iter()
+            .map(|s| s.nested.iter().flat_map(steps).collect::<Vec<_>>());
+        for (i, list) in all_steps.iter().zip(nested).enumerate() {
+            let (top, nested) = list;
+            for step in top.iter().chain(nested.iter()) {
                 seq.events
                     .entry(step.key.clone())
                     .or_default()
                     .push((i, step.event));
             }
         }
-        for (i, list) in steps.iter().enumerate() {
+        for (i, list) in all_steps.iter().enumerate() {
             let statement = &statements[i];
             let safe: Vec<&Step> = list.iter().filter(|s| seq.survives(i, s)).collect();
             if statement.shape.kind == ShapeKind::AlterTable {
@@ -359,6 +365,14 @@ mod tests {
                 .collect();
             assert_eq!(proved, [false, true], "{sql}");
         }
+    }
+
+    #[test]
+    fn a_rename_inside_a_do_block_still_removes_the_old_name() {
+        let sql = "INSERT INTO b SELECT * FROM a;\nDO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 'a') THEN ALTER TABLE a RENAME TO a_old; END IF; END $$;";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        let hits = s.reads_removed_later(0, &words(&stmts[0]));
+        assert_eq!(hits, [(Key::Object(ObjectKind::Table, "a".into()), 1)]);
     }
 
     #[test]
