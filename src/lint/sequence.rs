@@ -46,6 +46,8 @@ pub struct Sequence {
     model: Option<ApplyModel>,
     /// Key → (statement index, event), in file order.
     events: HashMap<Key, Vec<(usize, Event)>>,
+    /// The same for statements inside DO blocks, which may not run.
+    conditional: HashMap<Key, Vec<(usize, Event)>>,
     /// Statement index → ranges proved to survive a retry.
     safe: HashMap<usize, Vec<Range<usize>>>,
 }
@@ -58,15 +60,20 @@ impl Sequence {
             ..Sequence::default()
         };
         let all_steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
-        // What a DO block's statements do counts as an event of the DO statement (a rename the
-        // fixer wrapped in a guard still removes the old name), but proves nothing safe.
+        // What a DO block's statements do may or may not happen (a guarded rename is skipped
+        // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         let nested = statements
             .iter()
             .map(|s| s.nested.iter().flat_map(steps).collect::<Vec<_>>());
-        for (i, list) in all_steps.iter().zip(nested).enumerate() {
-            let (top, nested) = list;
-            for step in top.iter().chain(nested.iter()) {
+        for (i, (top, nested)) in all_steps.iter().zip(nested).enumerate() {
+            for step in top {
                 seq.events
+                    .entry(step.key.clone())
+                    .or_default()
+                    .push((i, step.event));
+            }
+            for step in nested {
+                seq.conditional
                     .entry(step.key.clone())
                     .or_default()
                     .push((i, step.event));
@@ -130,7 +137,13 @@ impl Sequence {
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {
-        let events = self.events.get(key)?;
+        let mut events: Vec<(usize, Event)> = [&self.events, &self.conditional]
+            .iter()
+            .filter_map(|m| m.get(key))
+            .flatten()
+            .copied()
+            .collect();
+        events.sort_by_key(|&(j, _)| j);
         let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
         if self.transactional() && events.last().map(|&(_, e)| e) != Some(Event::Remove) {
             return None;
@@ -142,9 +155,10 @@ impl Sequence {
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
         let has = |w: &str| words.iter().any(|x| x == w);
-        let mut out: Vec<(Key, usize)> = self
-            .events
-            .keys()
+        let keys: std::collections::HashSet<&Key> =
+            self.events.keys().chain(self.conditional.keys()).collect();
+        let mut out: Vec<(Key, usize)> = keys
+            .into_iter()
             .filter(|key| match key {
                 Key::Object(ObjectKind::Table, t) => has(t),
                 Key::Column(t, c) => has(t) && has(c),
