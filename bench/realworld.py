@@ -296,11 +296,27 @@ def measure(engine_cls, paths, transactional, crash_points):
     return out, True
 
 
-def lint_flags(binary, paths, dialect, tracker):
+def runner_args(binary, tracker, transactional):
+    """`--tracker`, and for a runner preflight does not model (`generic`) whose model is known
+    from its source (authelia on PostgreSQL: all pending migrations in one transaction,
+    internal/storage/sql_provider_schema.go `BeginTxx`), the declared `--apply-model`."""
+    if not supports_tracker(binary):
+        return []
+    args = ["--tracker", tracker]
+    if tracker == "generic" and transactional and supports_apply_model(binary):
+        args += ["--apply-model", "file-transaction"]
+    return args
+
+
+def supports_apply_model(binary):
+    h = subprocess.run([binary, "lint", "--help"], capture_output=True, text=True).stdout
+    return "--apply-model" in h
+
+
+def lint_flags(binary, paths, dialect, tracker, transactional):
     """path -> list of (line, end_line, severity, rule, fixable)."""
     cmd = [binary, "lint", "--format", "json", "--dialect", dialect]
-    if tracker and supports_tracker(binary):
-        cmd += ["--tracker", tracker]
+    cmd += runner_args(binary, tracker, transactional)
     flags = {}
     for chunk in range(0, len(paths), 200):
         p = subprocess.run(cmd + [str(x) for x in paths[chunk:chunk + 200]],
@@ -347,7 +363,7 @@ def run_project(binary, name, engine, tracker, transactional, paths):
         if not base:
             row["error"] = row.pop("stopped_at")
             return row
-    flags = lint_flags(binary, paths, dialect, tracker)
+    flags = lint_flags(binary, paths, dialect, tracker, transactional)
     fail = tp = fn = flagged_err = tp_err = 0
     for path, spans, failing, _ in base:
         findings = flags.get(str(path), [])
@@ -377,14 +393,14 @@ def run_project(binary, name, engine, tracker, transactional, paths):
             shutil.copy(path, dest)
             copies.append(dest)
         subprocess.run([binary, "fix", "--unsafe-fixes", "--dialect", dialect, "-q"]
-                       + (["--tracker", tracker] if supports_tracker(binary) else [])
+                       + runner_args(binary, tracker, transactional)
                        + [str(c) for c in copies], capture_output=True)
         fixed, fixed_clean = measure(engine_cls, copies, transactional, crash_points)
         row["fixed_left_failing"] = sum(len(f) for _, _, f, _ in fixed)
         row["fix_breakages"] = 0 if fixed_clean else 1
         if not fixed_clean:
             row["fix_breakage"] = f"{paths[len(fixed) - 1].relative_to(CORPUS)}: {fixed[-1][3]}"
-        fixed_flags = lint_flags(binary, copies, dialect, tracker)
+        fixed_flags = lint_flags(binary, copies, dialect, tracker, transactional)
         unreported = 0
         for path, spans, failing, _ in fixed:
             findings = fixed_flags.get(str(path), [])

@@ -86,6 +86,9 @@ pub struct MigrationsConfig {
     pub dev_url_env: Option<String>,
     /// A hand-rolled tracker table, such as the incident's `migrations(name, executed_at, status)`.
     pub generic_tracker: Option<GenericTrackerConfig>,
+    /// How the runner applies a file when preflight does not model the tool itself
+    /// (`file-transaction` or `statement-by-statement`); lint and fix use it for the retry model.
+    pub apply_model: Option<crate::runner::ApplyModel>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -14,7 +14,10 @@ use crate::sql::Dialect;
 use std::path::Path;
 
 /// What a crash in the middle of a file leaves behind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum ApplyModel {
     /// The file runs in one transaction: a crash rolls it back, a retry re-runs all of it from
     /// the state the whole file left (when the tracker record was lost) or from before it.
@@ -28,6 +31,10 @@ pub enum ApplyModel {
 pub struct Runner {
     /// A reconcile tracker name (`sqlx`, `flyway`, …), or `None` when unknown.
     pub tool: Option<&'static str>,
+    /// The apply model the user declared (`--apply-model`, `[migrations] apply_model`) for a
+    /// runner preflight does not model itself (a hand-rolled one, `generic`). It wins over
+    /// the tool's own model on PostgreSQL and SQLite; MySQL's implicit DDL commit wins over it.
+    pub declared: Option<ApplyModel>,
 }
 
 /// The apply model of one file, and why.
@@ -39,14 +46,20 @@ pub struct FileModel {
 }
 
 impl Runner {
-    pub const UNKNOWN: Runner = Runner { tool: None };
+    pub const UNKNOWN: Runner = Runner {
+        tool: None,
+        declared: None,
+    };
 
     /// A tracker name as reconcile spells it (`auto` and unknown names give `None`).
     pub fn named(name: &str) -> Option<Runner> {
         crate::reconcile::trackers::names()
             .into_iter()
             .find(|n| n.eq_ignore_ascii_case(name))
-            .map(|n| Runner { tool: Some(n) })
+            .map(|n| Runner {
+                tool: Some(n),
+                declared: None,
+            })
     }
 
     /// The tool whose file layout `dir` has (reconcile's layout detection), when exactly one
@@ -57,8 +70,19 @@ impl Runner {
             .filter(|n| *n != "generic" && crate::reconcile::trackers::layout_matches(n, dir))
             .collect();
         match matches.as_slice() {
-            [one] => Runner { tool: Some(one) },
+            [one] => Runner {
+                tool: Some(one),
+                declared: None,
+            },
             _ => Runner::UNKNOWN,
+        }
+    }
+
+    /// The same runner with the apply model the user declared for it.
+    pub fn declaring(self, declared: Option<ApplyModel>) -> Runner {
+        Runner {
+            declared: declared.or(self.declared),
+            ..self
         }
     }
 
@@ -74,6 +98,15 @@ impl Runner {
         };
         if matches!(dialect, Dialect::Mysql | Dialect::Mariadb) {
             return each("MySQL and MariaDB commit each DDL statement implicitly");
+        }
+        match self.declared {
+            Some(ApplyModel::FileTransaction) => {
+                return tx("declared: the runner applies each file in one transaction")
+            }
+            Some(ApplyModel::StatementByStatement) => {
+                return each("declared: the runner applies statement by statement")
+            }
+            None => {}
         }
         let text: &str = &source.text;
         let first_lines = || text.lines().take(20);
@@ -240,6 +273,29 @@ mod tests {
                 ApplyModel::StatementByStatement
             );
         }
+    }
+
+    #[test]
+    fn a_declared_model_wins_except_over_mysql_autocommit() {
+        let runner = Runner::named("generic")
+            .unwrap()
+            .declaring(Some(ApplyModel::FileTransaction));
+        let file = SourceFile::new("m.sql", "CREATE TABLE a (b int);");
+        assert_eq!(
+            runner.model(Dialect::Postgres, &file).model,
+            ApplyModel::FileTransaction
+        );
+        assert_eq!(
+            runner.model(Dialect::Mariadb, &file).model,
+            ApplyModel::StatementByStatement
+        );
+        let declared_worst = Runner::named("diesel")
+            .unwrap()
+            .declaring(Some(ApplyModel::StatementByStatement));
+        assert_eq!(
+            declared_worst.model(Dialect::Postgres, &file).model,
+            ApplyModel::StatementByStatement
+        );
     }
 
     #[test]

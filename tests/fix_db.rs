@@ -319,3 +319,73 @@ fn mariadb_rename_and_primary_key_fixes_make_a_retry_succeed() {
     original.exec(MARIADB_GUARDS);
     assert!(original.try_exec(MARIADB_GUARDS).is_err());
 }
+
+const MARIADB_CONSTRAINTS_SETUP: &str = "
+CREATE TABLE parents (id INT PRIMARY KEY);
+CREATE TABLE kids (id INT NOT NULL, parent INT, code INT, zone INT NOT NULL,
+  CONSTRAINT kids_old_fk FOREIGN KEY (parent) REFERENCES parents (id));
+ALTER TABLE kids ADD PRIMARY KEY (id);
+";
+/// uaa's and authelia's MariaDB shapes: named foreign keys and unique keys, a drop of another
+/// key in the same ALTER, a CHECK, and a primary key dropped and re-added.
+const MARIADB_CONSTRAINTS: &str = "
+ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent) REFERENCES parents (id);
+ALTER TABLE kids DROP FOREIGN KEY IF EXISTS kids_old_fk, ADD CONSTRAINT kids_parent2_fk FOREIGN KEY (parent) REFERENCES parents (id);
+ALTER TABLE kids ADD UNIQUE KEY `kids_code_key` (`code`);
+ALTER TABLE kids add constraint kids_zone_key unique (zone, code);
+ALTER TABLE kids ADD CONSTRAINT kids_code_check CHECK (code > 0);
+ALTER TABLE kids DROP PRIMARY KEY;
+ALTER TABLE kids ADD PRIMARY KEY (id, zone);
+";
+
+#[test]
+fn mariadb_constraint_and_primary_key_guards_make_every_crash_point_retry_succeed() {
+    let fixed = fixed(MARIADB_CONSTRAINTS, Dialect::Mariadb, true);
+    assert!(
+        fixed.contains("FOREIGN KEY IF NOT EXISTS (parent)"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("ADD UNIQUE KEY IF NOT EXISTS `kids_code_key`"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("unique if not exists (zone, code)"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("ADD CONSTRAINT IF NOT EXISTS kids_code_check CHECK"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("DROP INDEX IF EXISTS `PRIMARY`"), "{fixed}");
+    // A drop and a re-add of the same name in one ALTER: MariaDB checks IF NOT EXISTS before
+    // the drop runs, so the first run would end without the key. No fix.
+    let same_name = "ALTER TABLE kids DROP FOREIGN KEY kids_parent_fk, ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent) REFERENCES parents (id);\n";
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", same_name), &options, true);
+    assert!(
+        !outcome.fixed.contains("IF NOT EXISTS"),
+        "{}",
+        outcome.fixed
+    );
+    // Every crash point: the first k statements applied, then the whole file again.
+    let statements: Vec<&str> = fixed.split_inclusive(";\n").collect();
+    for k in 0..=statements.len() {
+        let db = ScratchDb::mariadb();
+        db.exec(MARIADB_CONSTRAINTS_SETUP);
+        db.exec(&statements[..k].concat());
+        db.exec(&fixed);
+        assert_eq!(
+            db.query("SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'kids'"),
+            ["6"],
+            "after crash point {k}"
+        );
+    }
+    let original = ScratchDb::mariadb();
+    original.exec(MARIADB_CONSTRAINTS_SETUP);
+    original.exec(MARIADB_CONSTRAINTS);
+    assert!(original.try_exec(MARIADB_CONSTRAINTS).is_err());
+}

@@ -561,6 +561,40 @@ fn suppressions_are_checked_like_rules() {
 }
 
 #[test]
+fn a_declared_apply_model_decides_for_a_generic_runner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "m.sql",
+        "DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT 1;\n",
+    );
+    // A hand-rolled runner: worst case unless its model is declared.
+    let rules = |args: &[&str], code: i32| {
+        let assert = preflight(tmp.path())
+            .args(["lint", "--format", "json", "--tracker", "generic"])
+            .args(args)
+            .arg(&file)
+            .assert()
+            .code(code);
+        json_findings(&assert.get_output().stdout).len()
+    };
+    assert_eq!(rules(&[], 1), 1);
+    assert_eq!(rules(&["--apply-model", "file-transaction"], 0), 0);
+    // In preflight.toml too.
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        "[migrations]\ntracker = \"generic\"\napply_model = \"file-transaction\"\n",
+    )
+    .unwrap();
+    let assert = preflight(tmp.path())
+        .args(["lint", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .code(0);
+    assert!(json_findings(&assert.get_output().stdout).is_empty());
+}
+
+#[test]
 fn tracker_decides_whether_a_drop_the_file_recreates_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(

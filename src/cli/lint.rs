@@ -6,7 +6,7 @@ use crate::diagnostics::{Applicability, Finding, FixAvailability};
 use crate::error::{exit, Error, Result};
 use crate::layout::DeployPart;
 use crate::lint::{self, LintOptions};
-use crate::runner::Runner;
+use crate::runner::{ApplyModel, Runner};
 use crate::source::SourceFile;
 use crate::sql::Dialect;
 use crate::{fix, output};
@@ -44,6 +44,11 @@ pub struct LintArgs {
     /// 10.11. Default: `[lint] mysql_version`, else MySQL 8.4 / MariaDB 10.6.
     #[arg(long, value_name = "VERSION")]
     pub mysql_version: Option<String>,
+    /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
+    /// one, `generic`): `file-transaction` (a crash rolls the file back) or
+    /// `statement-by-statement`. Default: `[migrations] apply_model`, else the tool's own model.
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub apply_model: Option<ApplyModel>,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +78,11 @@ pub struct FixArgs {
     /// The tool that applies the migrations (as for `lint --tracker`).
     #[arg(long, value_name = "NAME")]
     pub tracker: Option<String>,
+    /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
+    /// one, `generic`): `file-transaction` (a crash rolls the file back) or
+    /// `statement-by-statement`. Default: `[migrations] apply_model`, else the tool's own model.
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub apply_model: Option<ApplyModel>,
 }
 
 #[derive(Debug, Args)]
@@ -103,7 +113,10 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
     }
     options.since = args.since.clone();
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
+    options.runner = Some(
+        runner(ctx, args.tracker.as_deref(), &paths)?
+            .declaring(args.apply_model.or(ctx.config.migrations.apply_model)),
+    );
     let report = lint::lint_paths(&paths, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     output::write_report(&report, args.report.format, &mut out, ctx.color)
@@ -122,7 +135,10 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
         [&args.select, &args.extend_select, &args.ignore],
     )?;
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(runner(ctx, args.tracker.as_deref(), &paths)?);
+    options.runner = Some(
+        runner(ctx, args.tracker.as_deref(), &paths)?
+            .declaring(args.apply_model.or(ctx.config.migrations.apply_model)),
+    );
     let files = lint::collect_sql_files(&paths, &options)?;
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
@@ -364,7 +380,11 @@ fn runner(ctx: &Context, flag: Option<&str>, paths: &[PathBuf]) -> Result<Runner
 
 /// Said once, after the report: what an unknown migration tool means for the findings.
 fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
-    if options.runner.is_some_and(|r| r.tool.is_none()) && !ctx.quiet {
+    if options
+        .runner
+        .is_some_and(|r| r.tool.is_none() && r.declared.is_none())
+        && !ctx.quiet
+    {
         eprintln!(
             "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
         );

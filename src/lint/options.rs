@@ -104,7 +104,8 @@ impl LintOptions {
                 .migrations
                 .tracker
                 .as_deref()
-                .and_then(crate::runner::Runner::named),
+                .and_then(crate::runner::Runner::named)
+                .map(|r| r.declaring(config.migrations.apply_model)),
             postgres_version: lint.postgres_version,
         })
     }

@@ -46,6 +46,8 @@ pub struct Sequence {
     model: Option<ApplyModel>,
     /// Key → (statement index, event), in file order.
     events: HashMap<Key, Vec<(usize, Event)>>,
+    /// The same for statements inside DO blocks, which may not run.
+    conditional: HashMap<Key, Vec<(usize, Event)>>,
     /// Statement index → ranges proved to survive a retry.
     safe: HashMap<usize, Vec<Range<usize>>>,
 }
@@ -57,16 +59,27 @@ impl Sequence {
             model: Some(model),
             ..Sequence::default()
         };
-        let steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
-        for (i, list) in steps.iter().enumerate() {
-            for step in list {
+        let all_steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
+        // What a DO block's statements do may or may not happen (a guarded rename is skipped
+        // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
+        let nested = statements
+            .iter()
+            .map(|s| s.nested.iter().flat_map(steps).collect::<Vec<_>>());
+        for (i, (top, nested)) in all_steps.iter().zip(nested).enumerate() {
+            for step in top {
                 seq.events
                     .entry(step.key.clone())
                     .or_default()
                     .push((i, step.event));
             }
+            for step in nested {
+                seq.conditional
+                    .entry(step.key.clone())
+                    .or_default()
+                    .push((i, step.event));
+            }
         }
-        for (i, list) in steps.iter().enumerate() {
+        for (i, list) in all_steps.iter().enumerate() {
             let statement = &statements[i];
             let safe: Vec<&Step> = list.iter().filter(|s| seq.survives(i, s)).collect();
             if statement.shape.kind == ShapeKind::AlterTable {
@@ -142,7 +155,13 @@ impl Sequence {
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {
-        let events = self.events.get(key)?;
+        let mut events: Vec<(usize, Event)> = [&self.events, &self.conditional]
+            .iter()
+            .filter_map(|m| m.get(key))
+            .flatten()
+            .copied()
+            .collect();
+        events.sort_by_key(|&(j, _)| j);
         let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
         if self.transactional() && events.last().map(|&(_, e)| e) != Some(Event::Remove) {
             return None;
@@ -154,9 +173,10 @@ impl Sequence {
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
         let has = |w: &str| words.iter().any(|x| x == w);
-        let mut out: Vec<(Key, usize)> = self
-            .events
-            .keys()
+        let keys: std::collections::HashSet<&Key> =
+            self.events.keys().chain(self.conditional.keys()).collect();
+        let mut out: Vec<(Key, usize)> = keys
+            .into_iter()
             .filter(|key| match key {
                 Key::Object(ObjectKind::Table, t) => has(t),
                 Key::Column(t, c) => has(t) && has(c),
@@ -200,6 +220,14 @@ fn steps(statement: &Statement) -> Vec<Step> {
             .actions
             .iter()
             .filter_map(|a| {
+                if let Some(event) = primary_key_event(statement, a) {
+                    return Some(Step {
+                        key: primary_key(&table),
+                        event,
+                        table: Some(table.clone()),
+                        range: a.range.clone(),
+                    });
+                }
                 let event = match a.kind {
                     AlterActionKind::AddColumn
                     | AlterActionKind::AddConstraint
@@ -224,6 +252,12 @@ fn steps(statement: &Statement) -> Vec<Step> {
                     }
                     (AlterActionKind::Rename, Some(n)) => {
                         Key::Column(table.clone(), n.base().to_string())
+                    }
+                    // MariaDB's `DROP INDEX IF EXISTS `PRIMARY`` (PF111's fix) is the key.
+                    (AlterActionKind::DropIndex, Some(n))
+                        if n.base().eq_ignore_ascii_case("PRIMARY") =>
+                    {
+                        primary_key(&table)
                     }
                     (AlterActionKind::AddIndex | AlterActionKind::DropIndex, Some(n)) => {
                         Key::Object(ObjectKind::Index, n.base().to_string())
@@ -260,6 +294,33 @@ fn steps(statement: &Statement) -> Vec<Step> {
             })
         })
         .collect()
+}
+
+/// The primary key of `table` as the replay tracks it: PostgreSQL's name for an unnamed key
+/// (`<table>_pkey`, so `DROP CONSTRAINT t_pkey` matches `ADD PRIMARY KEY (…)`), which also stands
+/// for MySQL's `PRIMARY`.
+fn primary_key(table: &str) -> Key {
+    Key::Constraint(table.to_string(), format!("{table}_pkey"))
+}
+
+/// An unnamed `ADD PRIMARY KEY` creates the table's primary key; MySQL's `DROP PRIMARY KEY`
+/// removes it.
+fn primary_key_event(statement: &Statement, action: &crate::sql::AlterAction) -> Option<Event> {
+    let mut words = statement
+        .tokens
+        .iter()
+        .filter(|t| t.range.start >= action.range.start && t.range.end <= action.range.end);
+    let (verb, primary, key) = (words.next()?, words.next()?, words.next()?);
+    if !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
+        return None;
+    }
+    if verb.is_kw("ADD") {
+        Some(Event::Create)
+    } else if verb.is_kw("DROP") {
+        Some(Event::Remove)
+    } else {
+        None
+    }
 }
 
 fn renames_constraint(statement: &Statement, action: &crate::sql::AlterAction) -> bool {
@@ -312,6 +373,38 @@ mod tests {
         for st in &stmts {
             assert!(s.proves_safe(st.index, &st.shape.actions[0].range));
         }
+    }
+
+    #[test]
+    fn an_unnamed_primary_key_is_the_one_its_drop_names() {
+        let sql = "ALTER TABLE t DROP CONSTRAINT t_pkey; ALTER TABLE t ADD PRIMARY KEY (a, b);";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        for st in &stmts {
+            assert!(s.proves_safe(st.index, &st.shape.actions[0].range));
+        }
+        for sql in [
+            "ALTER TABLE t DROP PRIMARY KEY; ALTER TABLE t ADD PRIMARY KEY (a, b);",
+            "ALTER TABLE t DROP INDEX IF EXISTS `PRIMARY`; ALTER TABLE t ADD PRIMARY KEY (a, b);",
+        ] {
+            let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Mariadb);
+            let (stmts, s) = (
+                &parsed.statements,
+                Sequence::new(&parsed.statements, ApplyModel::StatementByStatement),
+            );
+            let proved: Vec<bool> = stmts
+                .iter()
+                .map(|st| s.proves_safe(st.index, &st.shape.actions[0].range))
+                .collect();
+            assert_eq!(proved, [false, true], "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_rename_inside_a_do_block_still_removes_the_old_name() {
+        let sql = "INSERT INTO b SELECT * FROM a;\nDO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 'a') THEN ALTER TABLE a RENAME TO a_old; END IF; END $$;";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        let hits = s.reads_removed_later(0, &words(&stmts[0]));
+        assert_eq!(hits, [(Key::Object(ObjectKind::Table, "a".into()), 1)]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "ADD CONSTRAINT has no IF NOT EXISTS and fails (or duplicates) on a retry unless guarded",
     doc: include_str!("../../../rules/PF116.md"),
-    fix: FixAvailability::Sometimes(Applicability::Unsafe, "only for named constraints on PostgreSQL; never for unnamed constraints or on MySQL and MariaDB"),
+    fix: FixAvailability::Sometimes(Applicability::Unsafe, "for named constraints on PostgreSQL, and on MariaDB (its IF NOT EXISTS) unless the same ALTER also drops something; for an unnamed primary key; never on MySQL"),
 };
 
 pub struct AddConstraint;
@@ -72,7 +72,9 @@ impl Rule for AddConstraint {
                     .name
                     .as_ref()
                     .map_or(action.head.end, |n| n.range.end);
-            let fix = if action.name.is_some() {
+            let fix = if cx.dialect == Dialect::Mariadb {
+                mariadb_fix(cx, action)
+            } else if action.name.is_some() {
                 cx.do_block_fix()
             } else {
                 primary_key_fix(cx, action)
@@ -123,6 +125,72 @@ fn primary_key_fix(
         }
         _ => None,
     }
+}
+
+/// MariaDB's own guards for a named constraint: `FOREIGN KEY IF NOT EXISTS`,
+/// `UNIQUE [KEY|INDEX] IF NOT EXISTS`, `ADD CONSTRAINT IF NOT EXISTS name CHECK` (MariaDB KB
+/// "ALTER TABLE"; a duplicate name is then a note, 1061/1826, not an error). MariaDB checks
+/// IF NOT EXISTS before the statement's own drops run, so a statement that also drops
+/// something is left alone: the add would be skipped on its first run. Unnamed constraints get
+/// a generated name on every run, which IF NOT EXISTS cannot match (the primary key aside).
+fn mariadb_fix(
+    cx: &StatementCx,
+    action: &crate::sql::AlterAction,
+) -> Option<crate::diagnostics::Fix> {
+    let Some(name) = &action.name else {
+        return primary_key_fix(cx, action);
+    };
+    // A drop of another, named constraint or index in the same ALTER cannot hide this one.
+    let folded = name.base().to_lowercase();
+    let drops = cx.shape().actions.iter().any(|a| match a.kind {
+        AlterActionKind::DropConstraint | AlterActionKind::DropIndex => a
+            .name
+            .as_ref()
+            .is_none_or(|n| n.base().to_lowercase() == folded),
+        AlterActionKind::DropColumn | AlterActionKind::Other => true,
+        _ => false,
+    });
+    if drops {
+        return None;
+    }
+    let mut words = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
+        .skip(1);
+    let kind = words.next()?;
+    // `ADD UNIQUE [KEY|INDEX] name (…)`: the name follows the keywords.
+    if kind.is_kw("UNIQUE") {
+        let at = match words.next() {
+            Some(t) if t.is_kw("KEY") || t.is_kw("INDEX") => t.range.end,
+            _ => kind.range.end,
+        };
+        return Some(cx.insert_fix(at, "IF NOT EXISTS", Applicability::Safe));
+    }
+    if !kind.is_kw("CONSTRAINT") {
+        return None;
+    }
+    let mut after_name = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| name.range.end <= t.range.start && t.range.end <= action.range.end);
+    let first = after_name.next()?;
+    let at = if first.is_kw("CHECK") {
+        // Before the name: `ADD CONSTRAINT IF NOT EXISTS name CHECK (…)`.
+        return Some(cx.insert_fix(action.head.end, "IF NOT EXISTS", Applicability::Safe));
+    } else if first.is_kw("FOREIGN") {
+        after_name.next().filter(|t| t.is_kw("KEY"))?.range.end
+    } else if first.is_kw("UNIQUE") {
+        match after_name.next() {
+            Some(t) if t.is_kw("KEY") || t.is_kw("INDEX") => t.range.end,
+            _ => first.range.end,
+        }
+    } else {
+        return None;
+    };
+    Some(cx.insert_fix(at, "IF NOT EXISTS", Applicability::Safe))
 }
 
 /// What guards a named constraint in each dialect.

@@ -42,6 +42,12 @@ pub(super) fn alter_drop(
         return;
     }
     for action in &shape.actions {
+        if kind == AlterActionKind::DropConstraint {
+            if let Some(v) = drop_primary_key(cx, action) {
+                out.push(v);
+                continue;
+            }
+        }
         let same_kind = action.kind == kind
             || (kind == AlterActionKind::DropConstraint
                 && action.kind == AlterActionKind::DropIndex);
@@ -74,4 +80,42 @@ pub(super) fn alter_drop(
         };
         out.push(v);
     }
+}
+
+/// MySQL/MariaDB `DROP PRIMARY KEY` has no IF EXISTS; MariaDB drops it as the index `PRIMARY`,
+/// and `DROP INDEX IF EXISTS` does take that name (a missing key is then note 1091, not an error).
+fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Option<Violation> {
+    if !matches!(cx.dialect, Dialect::Mysql | Dialect::Mariadb) {
+        return None;
+    }
+    let mut words = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end);
+    let (drop, primary, key) = (words.next()?, words.next()?, words.next()?);
+    if !drop.is_kw("DROP") || !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
+        return None;
+    }
+    let span = drop.range.start..key.range.end;
+    Some(if cx.dialect == Dialect::Mariadb {
+        let cased = |w: &str| crate::lint::rule::match_case(&cx.source.text[primary.range.clone()], w);
+        let replacement = format!("{} {} {} `PRIMARY`", cased("INDEX"), cased("IF"), cased("EXISTS"));
+        Violation::new(
+            span,
+            "dropping the primary key fails on a retry once it is gone: MariaDB drops it as the index `PRIMARY`, which takes IF EXISTS",
+        )
+        .fix(Some(crate::diagnostics::Fix {
+            applicability: Applicability::Safe,
+            message: "Drop it as INDEX IF EXISTS `PRIMARY`".to_string(),
+            edits: vec![cx
+                .source
+                .edit(primary.range.start..key.range.end, replacement)],
+        }))
+    } else {
+        Violation::new(
+            span,
+            "dropping the primary key fails on a retry once it is gone, and MySQL has no IF EXISTS for it: check information_schema.table_constraints first",
+        )
+    })
 }

@@ -157,10 +157,8 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
         action.name = c.name();
     } else if first.is_kw("RENAME") {
         action.kind = AlterActionKind::Rename;
-        c.eat("COLUMN");
-        c.eat("CONSTRAINT");
-        c.eat("INDEX");
-        c.eat("KEY");
+        // One kind word at most: in `RENAME COLUMN key TO akey` the `key` is the column.
+        let _ = c.eat("COLUMN") || c.eat("CONSTRAINT") || c.eat("INDEX") || c.eat("KEY");
         action.head.end = c.prev_end();
         // MariaDB: `RENAME COLUMN|INDEX|KEY IF EXISTS old TO new`.
         action.guard = Some(guard(&mut c, &["IF", "EXISTS"]));

@@ -122,3 +122,13 @@ fn mysql_definer_is_skipped_before_the_kind() {
     assert_eq!(s.kind, ShapeKind::Create(ObjectKind::View));
     assert_eq!(s.object().unwrap().base(), "v");
 }
+
+#[test]
+fn a_column_named_key_is_renamed_as_a_column() {
+    let s = pg("ALTER TABLE sends RENAME COLUMN key TO akey");
+    assert_eq!(s.actions[0].kind, AlterActionKind::Rename);
+    assert_eq!(
+        s.actions[0].name.as_ref().map(|n| n.text.as_str()),
+        Some("key")
+    );
+}
