@@ -217,7 +217,10 @@ fn asks_for<'a>(
                 return Ok(asks); // check 3 reports the missing record
             };
             match (record.status, &record.metadata) {
-                // Asked by its reference, so the role is known to be ready once it exists.
+                // Asked by its reference, so the role is known to be ready once it exists
+                // (by ARN only: a bare name leaves the resource undecidable, and PA301 says
+                // enough).
+                (LookupStatus::NotFound, _) if !secret.secret_id.starts_with("arn:") => None,
                 (LookupStatus::NotFound, _) => {
                     asks.push(ask(
                         GET_SECRET_VALUE,

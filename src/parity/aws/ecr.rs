@@ -101,13 +101,13 @@ async fn read_image(
             return (record, unreadable);
         }
     }
-    match ecr
+    let policy = ecr
         .get_repository_policy()
         .registry_id(&image_ref.account)
         .repository_name(&image_ref.repository)
         .send()
-        .await
-    {
+        .await;
+    match policy {
         Ok(out) => record.repository_policy = out.policy_text().map(str::to_string),
         Err(err) if code_is(&err, "RepositoryPolicyNotFoundException") => {}
         Err(err) => unreadable.push(Unreadable {
@@ -120,14 +120,14 @@ async fn read_image(
         .set_image_tag(image_ref.tag.clone())
         .set_image_digest(image_ref.digest.clone())
         .build();
-    match ecr
+    let described = ecr
         .describe_images()
         .registry_id(&image_ref.account)
         .repository_name(&image_ref.repository)
         .image_ids(id.clone())
         .send()
-        .await
-    {
+        .await;
+    match described {
         Ok(_) => {}
         Err(err) if code_is(&err, "ImageNotFoundException") => {
             record.status = LookupStatus::NotFound;
