@@ -47,7 +47,11 @@ fn client_for(c: &Clients, region: &str, home: Option<&str>) -> aws_sdk_ecr::Cli
     if home == Some(region) {
         return c.ecr.clone();
     }
-    let config = c.ecr.config().to_builder().region(Region::new(region.to_string()));
+    let config = c
+        .ecr
+        .config()
+        .to_builder()
+        .region(Region::new(region.to_string()));
     aws_sdk_ecr::Client::from_conf(config.build())
 }
 
@@ -194,7 +198,10 @@ mod tests {
             {"digest":"sha256:a","platform":{"architecture":"arm64","os":"linux"}},
             {"digest":"sha256:b","platform":{"architecture":"amd64","os":"linux"}},
             {"digest":"sha256:c","platform":{"architecture":"unknown","os":"unknown"}}]}"#;
-        assert_eq!(architectures(list), Some(vec!["amd64".into(), "arm64".into()]));
+        assert_eq!(
+            architectures(list),
+            Some(vec!["amd64".into(), "arm64".into()])
+        );
         let single = r#"{"schemaVersion":2,"config":{"digest":"sha256:x"},"layers":[]}"#;
         assert_eq!(architectures(single), None);
     }
