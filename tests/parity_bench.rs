@@ -101,19 +101,19 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
             image: format!("{account}.dkr.ecr.us-east-1.amazonaws.com/{name}:1.{i}"),
             status: LookupStatus::Found,
             missing: None,
-            repository_arn: Some(format!(
-                "arn:aws:ecr:us-east-1:{account}:repository/{name}"
-            )),
+            repository_arn: Some(format!("arn:aws:ecr:us-east-1:{account}:repository/{name}")),
             repository_policy: None,
             architectures: Some(vec!["amd64".into()]),
             error: None,
         });
-        s.log_groups.get_or_insert_with(Vec::new).push(LogGroupRecord {
-            region: "us-east-1".into(),
-            name: format!("/ecs/{env}/{name}"),
-            status: LookupStatus::Found,
-            error: None,
-        });
+        s.log_groups
+            .get_or_insert_with(Vec::new)
+            .push(LogGroupRecord {
+                region: "us-east-1".into(),
+                name: format!("/ecs/{env}/{name}"),
+                status: LookupStatus::Found,
+                error: None,
+            });
         for k in 0..5 {
             s.secrets.push(SecretRecord {
                 reference: secret_arn(k),

@@ -65,6 +65,10 @@ fn task_definition_drift_is_an_error_and_expected_differences_are_info() {
     let c = container(&mut prod);
     c.memory = Some(256);
     c.image = c.image.as_ref().map(|i| i.replace(":1.4.2", ":1.4.3"));
+    // The tag exists in production's registry too (PA109 would say otherwise).
+    for image in prod.images.iter_mut().flatten() {
+        image.image = image.image.replace(":1.4.2", ":1.4.3");
+    }
     let findings = run(prod.clone(), &CheckSettings::default());
     assert_eq!(
         findings,

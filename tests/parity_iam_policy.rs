@@ -114,8 +114,15 @@ fn readme_policy() -> BTreeSet<String> {
 fn the_readme_policy_lists_exactly_the_calls_the_reader_makes() {
     let code = calls_in_code();
     assert!(code.contains("ecs:DescribeTaskDefinition"), "{code:?}");
-    for new in ["ecr:DescribeImages", "logs:DescribeLogGroups", "s3:GetObject"] {
-        assert!(code.contains(new), "{new} not found in the reader: {code:?}");
+    for new in [
+        "ecr:DescribeImages",
+        "logs:DescribeLogGroups",
+        "s3:GetObject",
+    ] {
+        assert!(
+            code.contains(new),
+            "{new} not found in the reader: {code:?}"
+        );
     }
     let policy = readme_policy();
     let unflagged: BTreeSet<String> = code

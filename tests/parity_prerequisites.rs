@@ -32,7 +32,13 @@ fn run(production: Snapshot) -> Vec<(String, String, bool)> {
         .into_iter()
         .filter(|f| f.environment.as_deref() == Some("production"))
         .filter(|f| !["PA101", "PA102", "PA601", "PA602"].contains(&f.code()))
-        .map(|f| (f.code().to_string(), f.subject.unwrap_or_default(), f.unknown))
+        .map(|f| {
+            (
+                f.code().to_string(),
+                f.subject.unwrap_or_default(),
+                f.unknown,
+            )
+        })
         .collect()
 }
 
@@ -67,8 +73,14 @@ fn pulling_from_staging(policy: Option<&str>) -> Snapshot {
 fn the_sample_snapshots_record_what_a_task_needs_and_pass() {
     let production = production();
     assert!(production.images.as_ref().is_some_and(|i| !i.is_empty()));
-    assert!(production.log_groups.as_ref().is_some_and(|g| !g.is_empty()));
-    assert!(production.environment_files.as_ref().is_some_and(|f| !f.is_empty()));
+    assert!(production
+        .log_groups
+        .as_ref()
+        .is_some_and(|g| !g.is_empty()));
+    assert!(production
+        .environment_files
+        .as_ref()
+        .is_some_and(|f| !f.is_empty()));
     assert_eq!(run(production), vec![]);
 }
 
@@ -126,7 +138,11 @@ fn an_explicit_architecture_with_a_single_platform_manifest_is_unknown() {
     for image in production.images.iter_mut().flatten() {
         image.architectures = None;
     }
-    assert_eq!(run(production.clone()), vec![], "Fargate's default is not a claim");
+    assert_eq!(
+        run(production.clone()),
+        vec![],
+        "Fargate's default is not a claim"
+    );
     production.services[0]
         .task_definition
         .as_mut()

@@ -92,7 +92,11 @@ fn an_image_tag_or_repository_production_does_not_have() {
         start_findings(&run),
         vec![triple("PA109", "production", "web: web.image")]
     );
-    assert!(message(&run, "PA109").contains("tag `1.4.3`"), "{}", run.stdout);
+    assert!(
+        message(&run, "PA109").contains("tag `1.4.3`"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.code, 1);
     assert_eq!(verdict(&run), "will not start");
 

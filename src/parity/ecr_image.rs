@@ -90,8 +90,8 @@ mod tests {
 
     #[test]
     fn ecr_images_are_parsed() {
-        let i = EcrImage::parse("111111111111.dkr.ecr.us-east-1.amazonaws.com/team/web:1.4.2")
-            .unwrap();
+        let i =
+            EcrImage::parse("111111111111.dkr.ecr.us-east-1.amazonaws.com/team/web:1.4.2").unwrap();
         assert_eq!(i.repository, "team/web");
         assert_eq!(i.tag.as_deref(), Some("1.4.2"));
         assert_eq!(
@@ -100,7 +100,10 @@ mod tests {
         );
         let i = EcrImage::parse("111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/web@sha256:ab")
             .unwrap();
-        assert_eq!((i.partition, i.tag, i.digest.as_deref()), ("aws-cn", None, Some("sha256:ab")));
+        assert_eq!(
+            (i.partition, i.tag, i.digest.as_deref()),
+            ("aws-cn", None, Some("sha256:ab"))
+        );
         let i = EcrImage::parse("111111111111.dkr.ecr.eu-west-1.amazonaws.com/web").unwrap();
         assert_eq!(i.tag.as_deref(), Some("latest"));
     }

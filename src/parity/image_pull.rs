@@ -78,7 +78,11 @@ fn check_container(
                     "repository `{}` does not exist in account {} ({})",
                     ecr.repository, ecr.account, ecr.region
                 ),
-                _ => format!("repository `{}` has no image with {}", ecr.repository, ecr.version()),
+                _ => format!(
+                    "repository `{}` has no image with {}",
+                    ecr.repository,
+                    ecr.version()
+                ),
             };
             return vec![finding(
                 &IMAGE_NOT_FOUND,
@@ -165,16 +169,20 @@ fn pull_permission(
             &EXECUTION_ROLE_CANNOT_PULL_IMAGE,
             e,
             subject,
-            format!("{at} pulls from ECR on Fargate, but the task definition has no execution role"),
+            format!(
+                "{at} pulls from ECR on Fargate, but the task definition has no execution role"
+            ),
         )];
     };
     let policy = match &record.repository_policy {
-        Some(text) => match parse_policy(text, format!("repository policy of {}", ecr.repository)) {
-            Ok(p) => Some(p),
-            Err(why) => {
-                return vec![finding(&IAM_UNKNOWN, e, subject, format!("{at}: {why}")).unknown()]
+        Some(text) => {
+            match parse_policy(text, format!("repository policy of {}", ecr.repository)) {
+                Ok(p) => Some(p),
+                Err(why) => {
+                    return vec![finding(&IAM_UNKNOWN, e, subject, format!("{at}: {why}")).unknown()]
+                }
             }
-        },
+        }
         None => None,
     };
     let repository = record

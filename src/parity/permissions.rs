@@ -11,9 +11,7 @@ use super::iam::{
 };
 use super::reference::ValueFrom;
 use super::rules::*;
-use super::snapshot::{
-    ContainerDefinition, LookupStatus, PolicyRecord, RoleRecord, SecretSource, TaskDefinition,
-};
+use super::snapshot::{ContainerDefinition, LookupStatus, PolicyRecord, RoleRecord, SecretSource};
 use crate::diagnostics::Finding;
 use crate::diagnostics::RuleInfo;
 use indexmap::IndexMap;
@@ -129,7 +127,12 @@ fn check_environment(env: &Environment) -> Outcome {
             continue;
         };
         let mut asks = Vec::new();
-        for source in secret_references(task) {
+        // Variables, log options and registry credentials alike.
+        for source in task
+            .container_definitions
+            .iter()
+            .flat_map(ContainerDefinition::secret_sources)
+        {
             match asks_for(env, source.label, role_ref, &source) {
                 Ok(more) => asks.extend(more),
                 Err(f) => findings.push(*f),
@@ -195,16 +198,18 @@ fn asks_for<'a>(
         rule,
     };
     let unknown = |message: String| Box::new(finding(&IAM_UNKNOWN, e, variable, message).unknown());
+    let no_arn = |name: &str| {
+        unknown(format!(
+        "`{variable}` in {e}: the account or region of parameter `{name}` is unknown, so is its ARN"
+    ))
+    };
     let mut asks = Vec::new();
     let key = match parsed {
         ValueFrom::Secret(secret) => {
             // Read through Parameter Store: ECS asks SSM, which reads the secret.
             if let Some(parameter) = &secret.via_parameter {
-                let Some(arn) = parameter_arn(env, &parameter.reference, &parameter.name) else {
-                    return Err(unknown(format!(
-                        "`{variable}` in {e}: the account or region of parameter `{}` is unknown, so is its ARN", parameter.name
-                    )));
-                };
+                let arn = parameter_arn(env, &parameter.reference, &parameter.name)
+                    .ok_or_else(|| no_arn(&parameter.name))?;
                 asks.push(ask(
                     GET_PARAMETERS,
                     &arn,
@@ -217,7 +222,8 @@ fn asks_for<'a>(
                 return Ok(asks); // check 3 reports the missing record
             };
             match (record.status, &record.metadata) {
-                // Asked by its reference, so the role is known to be ready once it exists.
+                // Asked by its ARN, so the role is known to be ready once it exists.
+                (LookupStatus::NotFound, _) if !secret.secret_id.starts_with("arn:") => None,
                 (LookupStatus::NotFound, _) => {
                     asks.push(ask(
                         GET_SECRET_VALUE,
@@ -263,11 +269,8 @@ fn asks_for<'a>(
             }
         }
         ValueFrom::Parameter(parameter) => {
-            let Some(arn) = parameter_arn(env, &parameter.reference, &parameter.name) else {
-                return Err(unknown(format!(
-                    "`{variable}` in {e}: the account or region of parameter `{}` is unknown, so is its ARN", parameter.name
-                )));
-            };
+            let arn = parameter_arn(env, &parameter.reference, &parameter.name)
+                .ok_or_else(|| no_arn(&parameter.name))?;
             asks.push(ask(
                 GET_PARAMETERS,
                 &arn,
@@ -327,14 +330,6 @@ fn answer_finding(env: &Environment, ask: &Ask<'_>, answer: &Evaluation) -> Opti
         Some(d) => f.with_note(d),
         None => f,
     })
-}
-
-/// Every secret of every container of the task (variables, log options, registry credentials).
-fn secret_references(task: &TaskDefinition) -> Vec<SecretSource<'_>> {
-    task.container_definitions
-        .iter()
-        .flat_map(ContainerDefinition::secret_sources)
-        .collect()
 }
 
 /// The role's ARN; a task definition may name its role without one (same account).

@@ -246,7 +246,9 @@ mod tests {
     fn registry_credentials_are_secrets_by_arn_or_name() {
         let by_name = ValueFrom::parse_registry_credentials("dockerhub").unwrap();
         assert!(matches!(by_name, ValueFrom::Secret(s) if s.secret_id == "dockerhub"));
-        assert!(ValueFrom::parse_registry_credentials("arn:aws:ssm:us-east-1:1:parameter/x").is_err());
+        assert!(
+            ValueFrom::parse_registry_credentials("arn:aws:ssm:us-east-1:1:parameter/x").is_err()
+        );
     }
 
     #[test]

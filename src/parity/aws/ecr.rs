@@ -47,7 +47,11 @@ fn client_for(c: &Clients, region: &str, home: Option<&str>) -> aws_sdk_ecr::Cli
     if home == Some(region) {
         return c.ecr.clone();
     }
-    let config = c.ecr.config().to_builder().region(Region::new(region.to_string()));
+    let config = c
+        .ecr
+        .config()
+        .to_builder()
+        .region(Region::new(region.to_string()));
     aws_sdk_ecr::Client::from_conf(config.build())
 }
 
@@ -101,13 +105,13 @@ async fn read_image(
             return (record, unreadable);
         }
     }
-    match ecr
+    let policy = ecr
         .get_repository_policy()
         .registry_id(&image_ref.account)
         .repository_name(&image_ref.repository)
         .send()
-        .await
-    {
+        .await;
+    match policy {
         Ok(out) => record.repository_policy = out.policy_text().map(str::to_string),
         Err(err) if code_is(&err, "RepositoryPolicyNotFoundException") => {}
         Err(err) => unreadable.push(Unreadable {
@@ -120,14 +124,14 @@ async fn read_image(
         .set_image_tag(image_ref.tag.clone())
         .set_image_digest(image_ref.digest.clone())
         .build();
-    match ecr
+    let described = ecr
         .describe_images()
         .registry_id(&image_ref.account)
         .repository_name(&image_ref.repository)
         .image_ids(id.clone())
         .send()
-        .await
-    {
+        .await;
+    match described {
         Ok(_) => {}
         Err(err) if code_is(&err, "ImageNotFoundException") => {
             record.status = LookupStatus::NotFound;
@@ -194,7 +198,10 @@ mod tests {
             {"digest":"sha256:a","platform":{"architecture":"arm64","os":"linux"}},
             {"digest":"sha256:b","platform":{"architecture":"amd64","os":"linux"}},
             {"digest":"sha256:c","platform":{"architecture":"unknown","os":"unknown"}}]}"#;
-        assert_eq!(architectures(list), Some(vec!["amd64".into(), "arm64".into()]));
+        assert_eq!(
+            architectures(list),
+            Some(vec!["amd64".into(), "arm64".into()])
+        );
         let single = r#"{"schemaVersion":2,"config":{"digest":"sha256:x"},"layers":[]}"#;
         assert_eq!(architectures(single), None);
     }

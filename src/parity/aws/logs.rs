@@ -31,7 +31,11 @@ pub(super) async fn read_log_groups(
         let logs = if home.as_deref() == Some(region.as_str()) {
             c.logs.clone()
         } else {
-            let config = c.logs.config().to_builder().region(Region::new(region.clone()));
+            let config = c
+                .logs
+                .config()
+                .to_builder()
+                .region(Region::new(region.clone()));
             aws_sdk_cloudwatchlogs::Client::from_conf(config.build())
         };
         async move {
