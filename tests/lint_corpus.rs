@@ -88,7 +88,9 @@ fn corpus_lints_without_panic_and_fix_is_idempotent() {
         if again.fixed != once.fixed {
             not_idempotent.push(path.to_string());
         }
-        // The fixed file splits into the same statements, and nothing new is unreadable.
+        // The fixed file splits into the same statements (plus those a fix adds: the
+        // `VALIDATE CONSTRAINT` of a NOT VALID split, a `SET lock_timeout`), and nothing new is
+        // unreadable.
         let before = parse_source(&source, dialect);
         let after = parse_source(&fixed, dialect);
         let unreadable = |f: &[preflight::diagnostics::Finding]| {
@@ -96,7 +98,7 @@ fn corpus_lints_without_panic_and_fix_is_idempotent() {
                 .filter(|f| f.rule == "PF001" || f.rule == "PF002")
                 .count()
         };
-        if before.statements.len() != after.statements.len()
+        if after.statements.len() < before.statements.len()
             || unreadable(&once.remaining) > unreadable(&findings)
         {
             not_reparsed.push(path.to_string());

@@ -49,7 +49,7 @@ fn the_default_set_leaves_opt_in_rules_off() {
 fn extend_select_adds_opt_in_rules_to_the_default_set() {
     let dir = project("");
     let got = codes(dir.path(), &["--extend-select", "PF4"]);
-    assert_eq!(got, ["PF401", "PF403", "PF407"]);
+    assert_eq!(got, ["PF401", "PF403", "PF407", "PF415"]);
     let dir = project("[lint]\nextend_select = [\"ban-drop-column\"]\n");
     assert_eq!(codes(dir.path(), &[]), ["PF407"]);
 }
@@ -59,7 +59,7 @@ fn select_names_opt_in_rules_alone() {
     let dir = project("");
     assert_eq!(codes(dir.path(), &["--select", "PF403"]), ["PF403"]);
     let dir = project("[lint]\nselect = [\"PF4\"]\nignore = [\"PF401\"]\n");
-    assert_eq!(codes(dir.path(), &[]), ["PF403", "PF407"]);
+    assert_eq!(codes(dir.path(), &[]), ["PF403", "PF407", "PF415"]);
 }
 
 #[test]

@@ -145,7 +145,7 @@ impl LintOptions {
             .select
             .iter()
             .chain(&self.extend_select)
-            .any(|s| selects(s, info));
+            .any(|s| selects(s, info) && reaches_opt_in(s, info));
         let by_default = self.select.is_empty() && !is_opt_in(info);
         (named || by_default) && !self.ignore.iter().any(|s| selects(s, info))
     }
@@ -178,6 +178,17 @@ impl LintOptions {
 /// and the rules that lock or rewrite a live table. Schema-design and compatibility advice
 /// (PF4xx) is a choice a team makes.
 pub const OPT_IN: &[&str] = &["PF314", "PF315", "PF4"];
+
+/// An opt-in rule runs only when the selector is at least as specific as the `OPT_IN` entry
+/// that makes it opt-in: `PF4` turns on the PF4xx family, but `PF3` (or `PF`) does not turn on
+/// PF314, which only its code or name does.
+fn reaches_opt_in(selector: &str, info: &RuleInfo) -> bool {
+    selector.eq_ignore_ascii_case(info.name)
+        || OPT_IN
+            .iter()
+            .filter(|p| selects(p, info))
+            .all(|p| selector.len() >= p.len())
+}
 
 /// Is the rule outside the default set?
 pub fn is_opt_in(info: &RuleInfo) -> bool {

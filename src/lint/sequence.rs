@@ -50,6 +50,9 @@ pub struct Sequence {
     conditional: HashMap<Key, Vec<(usize, Event)>>,
     /// Statement index → ranges proved to survive a retry.
     safe: HashMap<usize, Vec<Range<usize>>>,
+    /// Table name → the tables and columns on it that some statement removes: PF123 looks up
+    /// a statement's words here instead of scanning every object of the file per statement.
+    removable_by_table: HashMap<String, Vec<Key>>,
 }
 
 impl Sequence {
@@ -91,7 +94,30 @@ impl Sequence {
                 seq.safe.insert(i, vec![statement.range.clone()]);
             }
         }
+        seq.index_removable();
         seq
+    }
+
+    fn index_removable(&mut self) {
+        let removed =
+            |events: &Vec<(usize, Event)>| events.iter().any(|&(_, e)| e == Event::Remove);
+        let keys: std::collections::HashSet<&Key> = self
+            .events
+            .iter()
+            .chain(&self.conditional)
+            .filter(|(_, events)| removed(events))
+            .map(|(key, _)| key)
+            .collect();
+        for key in keys {
+            let table = match key {
+                Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => t,
+                _ => continue,
+            };
+            self.removable_by_table
+                .entry(table.clone())
+                .or_default()
+                .push(key.clone());
+        }
     }
 
     /// The analysis proved the bytes `range` of top-level statement `index` survive a retry.
@@ -172,15 +198,14 @@ impl Sequence {
     /// The tables and columns a later statement removes that statement `i` (whose words are
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
-        let has = |w: &str| words.iter().any(|x| x == w);
-        let keys: std::collections::HashSet<&Key> =
-            self.events.keys().chain(self.conditional.keys()).collect();
-        let mut out: Vec<(Key, usize)> = keys
-            .into_iter()
+        let words: std::collections::HashSet<&str> = words.iter().map(String::as_str).collect();
+        let mut out: Vec<(Key, usize)> = words
+            .iter()
+            .filter_map(|w| self.removable_by_table.get(*w))
+            .flatten()
             .filter(|key| match key {
-                Key::Object(ObjectKind::Table, t) => has(t),
-                Key::Column(t, c) => has(t) && has(c),
-                _ => false,
+                Key::Column(_, c) => words.contains(c.as_str()),
+                _ => true,
             })
             .filter_map(|key| self.removed_after(key, i).map(|j| (key.clone(), j)))
             .collect();
