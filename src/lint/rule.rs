@@ -96,6 +96,13 @@ pub struct FileFacts<'a> {
     pub postgres_version: Option<u32>,
 }
 
+impl<'a> FileFacts<'a> {
+    /// The file's top-level statements before this one.
+    pub fn earlier(&self) -> &'a [Statement] {
+        &self.statements[..self.top_index.min(self.statements.len())]
+    }
+}
+
 impl StatementCx<'_> {
     pub fn shape(&self) -> &Shape {
         &self.statement.shape

@@ -12,6 +12,16 @@ use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
 /// The tokens of a statement that lie inside `range` (an action's bytes).
+/// PostgreSQL's serial pseudo-types: a column of one fills existing rows from its sequence.
+pub const SERIAL_TYPES: &[&str] = &[
+    "SERIAL",
+    "BIGSERIAL",
+    "SMALLSERIAL",
+    "SERIAL2",
+    "SERIAL4",
+    "SERIAL8",
+];
+
 pub fn tokens_in<'a>(stmt: &'a Statement, range: &Range<usize>) -> &'a [Tok] {
     let start = stmt.tokens.partition_point(|t| t.range.start < range.start);
     let end = stmt.tokens.partition_point(|t| t.range.end <= range.end);
@@ -306,7 +316,7 @@ pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
     if cx.sequence.is_none() || !takes_table_lock(cx.statement, seq) {
         return false;
     }
-    let earlier = &cx.file.statements[..cx.file.top_index.min(cx.file.statements.len())];
+    let earlier = cx.file.earlier();
     // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
     !earlier
         .iter()

@@ -23,13 +23,13 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
             else {
                 continue;
             };
-            let option = |k: &str| log.options.get(k).filter(|v| !v.is_empty());
             // Without a group or region PA407 reports the container.
-            let (Some(group), Some(region)) = (option("awslogs-group"), option("awslogs-region"))
+            let (Some(group), Some(region)) =
+                (log.option("awslogs-group"), log.option("awslogs-region"))
             else {
                 continue;
             };
-            if option("awslogs-create-group").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            if log.creates_group() {
                 continue;
             }
             if !seen.insert((service.name.as_str(), c.name.as_str())) {

@@ -33,12 +33,12 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
             };
             let at = format!("service `{}`, container `{}`", service.name, c.name);
             let subject = format!("{}: {}.logConfiguration", service.name, c.name);
-            let option = |k: &str| log.options.get(k).filter(|v| !v.is_empty());
-            let (Some(group), Some(region)) = (option("awslogs-group"), option("awslogs-region"))
+            let (Some(group), Some(region)) =
+                (log.option("awslogs-group"), log.option("awslogs-region"))
             else {
                 let missing: Vec<&str> = ["awslogs-group", "awslogs-region"]
                     .into_iter()
-                    .filter(|k| option(k).is_none())
+                    .filter(|k| log.option(k).is_none())
                     .collect();
                 findings.push(finding(
                     &EXECUTION_ROLE_CANNOT_WRITE_LOGS,
@@ -87,7 +87,7 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
                 ("logs:CreateLogStream", stream_arn.clone()),
                 ("logs:PutLogEvents", stream_arn),
             ];
-            if option("awslogs-create-group").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            if log.creates_group() {
                 requests.push(("logs:CreateLogGroup", group_arn));
             }
             for (action, resource) in requests {

@@ -1,7 +1,7 @@
 //! PF306: `ADD COLUMN … NOT NULL` without a default fails on a table that has rows
 //! (squawk: adding-required-field).
 
-use super::super::safety::{add_column_definition, has_top_level_seq, live_table_actions, top_level_kw};
+use super::super::safety::{add_column_definition, has_top_level_seq, live_table_actions, top_level_kw, SERIAL_TYPES};
 use super::prelude::*;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -17,9 +17,6 @@ pub struct AddColumnNotNullWithoutDefault;
 
 #[distributed_slice(RULES)]
 static REGISTERED: &dyn Rule = &AddColumnNotNullWithoutDefault;
-
-/// Types that fill existing rows themselves.
-const SELF_FILLING: &[&str] = &["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"];
 
 impl Rule for AddColumnNotNullWithoutDefault {
     fn info(&self) -> &'static RuleInfo {
@@ -37,7 +34,7 @@ impl Rule for AddColumnNotNullWithoutDefault {
             };
             let fills = top_level_kw(def, "DEFAULT").is_some()
                 || top_level_kw(def, "GENERATED").is_some()
-                || def.first().is_some_and(|t| SELF_FILLING.iter().any(|s| t.is_kw(s)));
+                || def.first().is_some_and(|t| SERIAL_TYPES.iter().any(|s| t.is_kw(s)));
             if fills || !has_top_level_seq(def, &["NOT", "NULL"]) {
                 continue;
             }

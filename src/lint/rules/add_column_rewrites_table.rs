@@ -2,7 +2,7 @@
 //! ACCESS EXCLUSIVE lock: a volatile default, a serial type, a stored generated column, or
 //! (before PostgreSQL 11) any default (squawk: adding-field-with-default).
 
-use super::super::safety::{add_column_definition, has_top_level_seq, live_table_actions, top_level_kw, volatile_call};
+use super::super::safety::{add_column_definition, has_top_level_seq, live_table_actions, top_level_kw, volatile_call, SERIAL_TYPES};
 use super::prelude::*;
 use sqlparser::tokenizer::Token;
 
@@ -19,8 +19,6 @@ pub struct AddColumnRewritesTable;
 
 #[distributed_slice(RULES)]
 static REGISTERED: &dyn Rule = &AddColumnRewritesTable;
-
-const SERIAL: &[&str] = &["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL2", "SERIAL4", "SERIAL8"];
 
 impl Rule for AddColumnRewritesTable {
     fn info(&self) -> &'static RuleInfo {
@@ -45,7 +43,7 @@ impl Rule for AddColumnRewritesTable {
             // VIRTUAL column (PostgreSQL 18) is computed on read.
             let why = if generated && top_level_kw(def, "VIRTUAL").is_none() {
                 Some("a stored generated column is computed for every row".to_string())
-            } else if def.first().is_some_and(|t| SERIAL.iter().any(|s| t.is_kw(s))) {
+            } else if def.first().is_some_and(|t| SERIAL_TYPES.iter().any(|s| t.is_kw(s))) {
                 Some("a serial column takes nextval() for every row".to_string())
             } else if let Some(call) = default.and_then(volatile_call) {
                 Some(format!(

@@ -64,7 +64,8 @@ fn created_on_new_table(cx: &StatementCx) -> bool {
     let names = &cx.shape().names;
     !names.is_empty()
         && names.iter().all(|name| {
-            cx.file.statements[..cx.file.top_index.min(cx.file.statements.len())]
+            cx.file
+                .earlier()
                 .iter()
                 .any(|s| {
                     s.shape.kind == ShapeKind::Create(ObjectKind::Index)

@@ -62,7 +62,7 @@ impl Rule for SetNotNull {
 /// An earlier statement of the file added a `CHECK (col IS NOT NULL)` on `table` that is
 /// validated by now (added without NOT VALID, or validated later).
 fn validated_not_null_check(cx: &StatementCx, table: &Name, col: &str) -> bool {
-    let earlier = &cx.file.statements[..cx.file.top_index.min(cx.file.statements.len())];
+    let earlier = cx.file.earlier();
     let on_table = |s: &&Statement| {
         s.shape.kind == ShapeKind::AlterTable
             && s.shape.object().is_some_and(|t| t.same_object(table))

@@ -21,8 +21,8 @@ pub(super) async fn read_log_groups(
         .filter_map(|c| c.log_configuration.as_ref())
         .filter(|l| l.log_driver == "awslogs")
         .filter_map(|l| {
-            let region = l.options.get("awslogs-region").filter(|r| !r.is_empty())?;
-            let group = l.options.get("awslogs-group").filter(|g| !g.is_empty())?;
+            let region = l.option("awslogs-region")?;
+            let group = l.option("awslogs-group")?;
             Some((region.clone(), group.clone()))
         })
         .collect();

@@ -158,6 +158,19 @@ pub struct LogConfiguration {
     pub secret_options: Vec<SecretRef>,
 }
 
+impl LogConfiguration {
+    /// A log option that is set and not empty (`awslogs-group`, `awslogs-region`, …).
+    pub fn option(&self, key: &str) -> Option<&String> {
+        self.options.get(key).filter(|v| !v.is_empty())
+    }
+
+    /// `awslogs-create-group` is `true`: ECS creates the group when the task starts.
+    pub fn creates_group(&self) -> bool {
+        self.option("awslogs-create-group")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RepositoryCredentials {
