@@ -13,8 +13,10 @@ statement ends, `mariadb --force` the line where it starts; a small splitter in 
 dollar quotes, comments) gives each statement's line span. preflight is not used to split.
 
 Then per project:
-  * recall    = retry failures with a lint finding (any severity) on their lines / retry failures
-  * precision = error-level flagged statements that fail on a retry / error-level flagged statements
+  * recall    = retry failures with a retry-rule finding (PF1xx/PF2xx, error or warning) on their
+                lines / retry failures
+  * precision = statements with an error-level retry-rule finding that fail on a retry / those
+                statements (lock rules, PF3xx/PF4xx, say nothing about a retry and do not count)
   * fix       = `preflight fix --unsafe-fixes` on a copy; the fixed files are applied the same way:
                 a fixed file that fails its *first* apply is a breakage, and fixed statements that
                 still fail on a retry are counted ("left failing").
@@ -25,6 +27,7 @@ Needs: psql and mariadb clients; PostgreSQL at 127.0.0.1:5432 (user postgres, tr
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -339,17 +342,48 @@ def supports_tracker(binary):
     return _TRACKER[binary]
 
 
+def retry_rule(code):
+    """The retry-safety family (PF1xx existence guards, PF2xx transaction control). PF0xx says
+    what could not be checked; PF3xx/PF4xx are lock and production-safety rules, which say
+    nothing about a retry."""
+    return code.startswith(("PF1", "PF2"))
+
+
 def flagged(spans, idx, findings, severities):
     start, end, _ = spans[idx]
-    return any(start <= f[0] <= end and f[2] in severities and not f[3].startswith("PF0")
+    return any(start <= f[0] <= end and f[2] in severities and retry_rule(f[3])
                for f in findings)
 
 
-def run_project(binary, name, engine, tracker, transactional, paths):
+def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
+    """`measure` of the original files, kept in `cache` (a directory) keyed by the files'
+    contents: what the database does with them does not depend on the preflight build."""
+    if not cache:
+        return measure(engine_cls, paths, transactional, crash_points)
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"{transactional}{crash_points}".encode())
+    entry = Path(cache) / f"{name}.json"
+    if entry.exists():
+        saved = json.loads(entry.read_text())
+        if saved["key"] == digest.hexdigest():
+            base = [(Path(p), [tuple(s) for s in spans], set(failing), err)
+                    for p, spans, failing, err in saved["base"]]
+            return base, saved["clean"]
+    base, clean = measure(engine_cls, paths, transactional, crash_points)
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    entry.write_text(json.dumps({
+        "key": digest.hexdigest(), "clean": clean,
+        "base": [(str(p), spans, sorted(failing), err) for p, spans, failing, err in base]}))
+    return base, clean
+
+
+def run_project(binary, name, engine, tracker, transactional, paths, cache=None):
     engine_cls = Postgres if engine == "pg" else MariaDb
     dialect = "postgres" if engine == "pg" else "mariadb"
     crash_points = not transactional
-    base, clean = measure(engine_cls, paths, transactional, crash_points)
+    base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
            "model": "transaction per file" if transactional else "every crash point",
            "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
@@ -408,8 +442,12 @@ def run_project(binary, name, engine, tracker, transactional, paths):
                 start, end, text = spans[idx]
                 DETAILS.setdefault(name, {}).setdefault("left_failing", []).append(
                     f"{path.name}:{start}: {' '.join(text.split())[:100]}")
-                if not any(start <= f[0] <= end and not f[4] for f in findings):
+                if not any(start <= f[0] <= end and not f[4] and retry_rule(f[3])
+                           for f in findings):
                     unreported += 1
+                    DETAILS[name].setdefault("not_reported", []).append(
+                        f"{paths[int(path.parent.name)].relative_to(CORPUS)}:{start}: "
+                        f"{' '.join(text.split())[:160]}")
         row["left_failing_not_reported"] = unreported
     return row
 
@@ -421,6 +459,8 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--engine", default="all", choices=["pg", "maria", "all"])
     ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--cache", help="keep the measurement of the original files in this "
+                    "directory (it does not depend on the build) and reuse it")
     ap.add_argument("--details", help="write missed, falsely flagged and still-failing statements here")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -428,7 +468,7 @@ def main():
     for name, engine, tracker, tx, paths in projects():
         if (only and name not in only) or args.engine not in ("all", engine):
             continue
-        row = run_project(args.bin, name, engine, tracker, tx, paths)
+        row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     print("| project | engine | runner (model) | files | stmts | retry failures | recall "

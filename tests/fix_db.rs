@@ -389,3 +389,142 @@ fn mariadb_constraint_and_primary_key_guards_make_every_crash_point_retry_succee
     original.exec(MARIADB_CONSTRAINTS);
     assert!(original.try_exec(MARIADB_CONSTRAINTS).is_err());
 }
+
+/// The top-level statements of `sql` as the fixer's own splitter sees them (DO blocks whole).
+fn statements(sql: &str, dialect: Dialect) -> Vec<String> {
+    let source = SourceFile::new("m.sql", sql);
+    preflight::sql::parse_source(&source, dialect)
+        .statements
+        .iter()
+        .map(|s| format!("{}\n", &sql[s.range.clone()]))
+        .collect()
+}
+
+const POSTGRES_DATA_SETUP: &str = r#"
+CREATE TABLE "Envelope" (id int PRIMARY KEY, "legacyId" int);
+CREATE TABLE "Recipient" (id int PRIMARY KEY, "legacyId" int, "documentId" int);
+CREATE TABLE archive (id int PRIMARY KEY);
+INSERT INTO "Envelope" VALUES (10, 1), (20, 2);
+INSERT INTO "Recipient" VALUES (1, 1, NULL), (2, 2, NULL);
+"#;
+/// documenso's data migrations: an UPDATE … FROM and a WITH … INSERT that read a column and a
+/// table the same file removes afterwards. (A retry that stops short of the removal runs them
+/// again, as it would unfixed: the INSERT handles its conflicts itself.)
+const POSTGRES_DATA: &str = r#"
+UPDATE "Recipient" r SET "documentId" = d.id FROM "Envelope" d WHERE d."legacyId" = r."legacyId";
+WITH moved AS (SELECT id FROM "Envelope") INSERT INTO archive (id) SELECT id FROM moved ON CONFLICT DO NOTHING;
+ALTER TABLE "Recipient" DROP COLUMN "legacyId";
+DROP TABLE "Envelope";
+"#;
+
+#[test]
+fn postgres_data_migration_guards_make_every_crash_point_retry_succeed() {
+    let fixed = fixed(POSTGRES_DATA, Dialect::Postgres, true);
+    assert_eq!(fixed.matches("DO $preflight$").count(), 2, "{fixed}");
+    assert!(
+        fixed.contains(r#"to_regclass('"Envelope"') IS NOT NULL"#),
+        "{fixed}"
+    );
+    // Every crash point (the first k statements applied, then the whole file again), the
+    // last one being the full re-run a per-file transaction allows.
+    let parts = statements(&fixed, Dialect::Postgres);
+    assert_eq!(parts.len(), 4);
+    for k in 0..=parts.len() {
+        let db = ScratchDb::postgres();
+        db.exec(POSTGRES_DATA_SETUP);
+        db.exec(&parts[..k].concat());
+        db.exec(&fixed);
+        assert_eq!(
+            db.query(r#"SELECT string_agg("documentId"::text, ',' ORDER BY id) FROM "Recipient""#),
+            ["10,20"],
+            "after crash point {k}"
+        );
+        assert_eq!(
+            db.query("SELECT count(*) FROM archive"),
+            ["2"],
+            "after crash point {k}"
+        );
+    }
+    let original = ScratchDb::postgres();
+    original.exec(POSTGRES_DATA_SETUP);
+    original.exec(POSTGRES_DATA);
+    let err = original.try_exec(POSTGRES_DATA).unwrap_err();
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+const MARIADB_UNGUARDABLE_SETUP: &str = "
+CREATE TABLE members (member_id INT NOT NULL, group_id INT NOT NULL, PRIMARY KEY (member_id, group_id));
+CREATE TABLE totp (id INT PRIMARY KEY, secret TEXT);
+CREATE TABLE approvals (user_id INT);
+CREATE TABLE new_approvals (user_id INT, scope TEXT);
+";
+/// uaa's V2_4_1 (the primary key dropped, then re-created inline on an AUTO_INCREMENT column),
+/// authelia's backup rename and uaa's V1_7_0 table swap.
+const MARIADB_UNGUARDABLE: &str = "
+ALTER TABLE members DROP PRIMARY KEY;
+ALTER TABLE members ADD COLUMN `id` int(11) unsigned PRIMARY KEY AUTO_INCREMENT;
+ALTER TABLE totp
+    RENAME _bkp_totp;
+CREATE TABLE IF NOT EXISTS totp (id INT PRIMARY KEY, secret TEXT, issuer TEXT);
+ALTER TABLE approvals RENAME TO approvals_old;
+ALTER TABLE new_approvals RENAME TO approvals;
+";
+
+#[test]
+fn mariadb_pairs_no_guard_can_save_are_left_unfixed_and_reported() {
+    let fixed = fixed(MARIADB_UNGUARDABLE, Dialect::Mariadb, true);
+    for kept in [
+        "ALTER TABLE members DROP PRIMARY KEY;",
+        "ALTER TABLE totp\n    RENAME _bkp_totp;",
+        "ALTER TABLE approvals RENAME TO approvals_old;",
+    ] {
+        assert!(fixed.contains(kept), "{kept} was rewritten:\n{fixed}");
+    }
+    // Each of them stays reported, without a fix, with the reason.
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", fixed.as_str()), &options, true);
+    let reasons: Vec<(String, usize)> = outcome
+        .remaining
+        .iter()
+        .filter(|f| f.notes.iter().any(|n| n.starts_with("no fix:")))
+        .map(|f| {
+            (
+                f.rule.code.to_string(),
+                f.location.start.map_or(0, |s| s.line),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("PF111".into(), 2),
+            ("PF118".into(), 5),
+            ("PF118".into(), 7)
+        ],
+        "{:?}",
+        outcome.remaining
+    );
+    // What the withheld fixes would have written fails the full re-run on the real server:
+    // the key is back on the AUTO_INCREMENT column, and the old names exist again.
+    let db = ScratchDb::mariadb();
+    db.exec(MARIADB_UNGUARDABLE_SETUP);
+    let guarded = fixed
+        .replace("DROP PRIMARY KEY", "DROP INDEX IF EXISTS `PRIMARY`")
+        .replace("ALTER TABLE totp", "ALTER TABLE IF EXISTS totp")
+        .replace("ALTER TABLE approvals", "ALTER TABLE IF EXISTS approvals");
+    db.exec(&guarded);
+    for statement in statements(&guarded, Dialect::Mariadb)
+        .iter()
+        .filter(|s| s.contains("IF EXISTS"))
+        .filter(|s| !s.contains("new_approvals"))
+    {
+        let err = db.try_exec(statement).unwrap_err();
+        assert!(
+            err.contains("already exists") || err.contains("only one auto column"),
+            "{statement}: {err}"
+        );
+    }
+}

@@ -53,6 +53,8 @@ pub struct Sequence {
     /// Table name → the tables and columns on it that some statement removes: PF123 looks up
     /// a statement's words here instead of scanning every object of the file per statement.
     removable_by_table: HashMap<String, Vec<Key>>,
+    /// Key → statement indexes that give an existing object this name (`RENAME … TO key`).
+    arrivals: HashMap<Key, Vec<usize>>,
 }
 
 impl Sequence {
@@ -68,6 +70,11 @@ impl Sequence {
         let nested = statements
             .iter()
             .map(|s| s.nested.iter().flat_map(steps).collect::<Vec<_>>());
+        for (i, statement) in statements.iter().enumerate() {
+            for key in arrivals(statement) {
+                seq.arrivals.entry(key).or_default().push(i);
+            }
+        }
         for (i, (top, nested)) in all_steps.iter().zip(nested).enumerate() {
             for step in top {
                 seq.events
@@ -195,6 +202,43 @@ impl Sequence {
         Some(*j)
     }
 
+    /// On a first run of the file, is `key` there when statement `i` runs and still there
+    /// until statement `j` removes it? True when nothing before `i` removed it without creating
+    /// it again, nothing between `i` and `j` creates it, and no DO block touches it by then.
+    /// Then a check that `key` exists, placed at `i`, passes on the first run and on every
+    /// retry that has not reached `j`, and fails only once `j` ran.
+    pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
+        let events = self.events.get(key).map_or(&[][..], Vec::as_slice);
+        let before_ok = events
+            .iter()
+            .rev()
+            .find(|&&(k, _)| k < i)
+            .is_none_or(|&(_, e)| e == Event::Create);
+        let no_create_between = !events
+            .iter()
+            .any(|&(k, e)| i <= k && k < j && e == Event::Create);
+        let no_conditional = !self
+            .conditional
+            .get(key)
+            .is_some_and(|list| list.iter().any(|&(k, _)| k <= j));
+        before_ok && no_create_between && no_conditional
+    }
+
+    /// Does a statement after `i` bring `key` back, by creating it or renaming something to
+    /// it? Then a retry of `i` after the whole file ran finds the name taken again.
+    pub fn returns_after(&self, key: &Key, i: usize) -> bool {
+        let created = [&self.events, &self.conditional]
+            .iter()
+            .filter_map(|m| m.get(key))
+            .flatten()
+            .any(|&(j, e)| j > i && e == Event::Create);
+        created
+            || self
+                .arrivals
+                .get(key)
+                .is_some_and(|list| list.iter().any(|&j| j > i))
+    }
+
     /// The tables and columns a later statement removes that statement `i` (whose words are
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
@@ -228,6 +272,67 @@ pub fn words(statement: &Statement) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The names a statement gives to objects that already exist: `ALTER TABLE t RENAME [TO|AS]
+/// new`, `RENAME COLUMN a TO b`, `RENAME TABLE a TO b`.
+fn arrivals(statement: &Statement) -> Vec<Key> {
+    let shape = &statement.shape;
+    let within = |range: &Range<usize>| {
+        statement
+            .tokens
+            .iter()
+            .filter(|t| range.start <= t.range.start && t.range.end <= range.end)
+            .collect::<Vec<_>>()
+    };
+    match &shape.kind {
+        ShapeKind::AlterTable => {
+            let Some(table) = shape.object().map(|t| t.base().to_string()) else {
+                return Vec::new();
+            };
+            shape
+                .actions
+                .iter()
+                .filter(|a| a.kind == AlterActionKind::Rename)
+                .filter_map(|a| {
+                    let tokens = within(&a.range);
+                    let new = match tokens.iter().position(|t| t.is_kw("TO") || t.is_kw("AS")) {
+                        Some(at) => tokens.get(at + 1),
+                        // MySQL's `RENAME new`.
+                        None if a.name.is_none() => tokens.get(1),
+                        None => None,
+                    };
+                    let new = folded(new?)?;
+                    Some(match &a.name {
+                        None => Key::Object(ObjectKind::Table, new),
+                        Some(_) if renames_constraint(statement, a) => {
+                            Key::Constraint(table.clone(), new)
+                        }
+                        Some(_) => Key::Column(table.clone(), new),
+                    })
+                })
+                .collect()
+        }
+        ShapeKind::Rename(ObjectKind::Table) => {
+            let tokens = within(&statement.range);
+            tokens
+                .windows(2)
+                .filter(|w| w[0].is_kw("TO"))
+                .filter_map(|w| folded(w[1]))
+                .map(|new| Key::Object(ObjectKind::Table, new))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A word as the replay keys it: unquoted → lower case.
+fn folded(token: &crate::sql::Tok) -> Option<String> {
+    match &token.token {
+        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    }
 }
 
 fn unnamed(statement: &Statement) -> bool {

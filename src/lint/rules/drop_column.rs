@@ -82,6 +82,22 @@ pub(super) fn alter_drop(
     }
 }
 
+/// Does a later statement of the file give the same table a primary key on an AUTO_INCREMENT
+/// column (uaa's `ADD COLUMN id … PRIMARY KEY AUTO_INCREMENT` after `DROP PRIMARY KEY`)?
+fn auto_increment_key_follows(cx: &StatementCx) -> bool {
+    let Some(table) = cx.shape().object() else {
+        return false;
+    };
+    cx.file.statements[(cx.file.top_index + 1).min(cx.file.statements.len())..]
+        .iter()
+        .filter(|s| s.shape.kind == ShapeKind::AlterTable)
+        .filter(|s| s.shape.object().is_some_and(|t| t.same_object(table)))
+        .any(|s| {
+            let has = |kw: &str| s.tokens.iter().any(|t| t.is_kw(kw));
+            has("PRIMARY") && has("AUTO_INCREMENT")
+        })
+}
+
 /// MySQL/MariaDB `DROP PRIMARY KEY` has no IF EXISTS; MariaDB drops it as the index `PRIMARY`,
 /// and `DROP INDEX IF EXISTS` does take that name (a missing key is then note 1091, not an error).
 fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Option<Violation> {
@@ -98,6 +114,12 @@ fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Optio
         return None;
     }
     let span = drop.range.start..key.range.end;
+    if cx.dialect == Dialect::Mariadb && auto_increment_key_follows(cx) {
+        return Some(Violation::new(
+            span,
+            "dropping the primary key fails on a retry: once the whole file ran, the key a later statement re-creates holds its AUTO_INCREMENT column, which MariaDB refuses to leave without a key",
+        ).note("no fix: `DROP INDEX IF EXISTS `PRIMARY`` would still find that key on a re-run and fail the same way, and MariaDB has no plain-SQL guard for it: put the drop and the re-creation in a migration of their own, or check information_schema in the migration tool"));
+    }
     Some(if cx.dialect == Dialect::Mariadb {
         let cased = |w: &str| crate::lint::rule::match_case(&cx.source.text[primary.range.clone()], w);
         let replacement = format!("{} {} {} `PRIMARY`", cased("INDEX"), cased("IF"), cased("EXISTS"));

@@ -3,6 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::rule::literal;
+use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -53,7 +54,11 @@ impl Rule for Rename {
                 } else {
                     usize::MAX
                 };
-                out.push(with_fix(cx, v, object_guard(cx, *kind), mariadb_at));
+                let old = shape
+                    .object()
+                    .map(|n| vec![Key::Object(*kind, n.base().to_string())])
+                    .unwrap_or_default();
+                out.push(with_fix(cx, v, object_guard(cx, *kind), mariadb_at, &old));
             }
             ShapeKind::AlterTable => {
                 let Some(table) = shape.object() else { return };
@@ -78,6 +83,7 @@ impl Rule for Rename {
                         .filter(|t| t.range.start >= action.range.start)
                         .nth(1);
                     let constraint = second.is_some_and(|t| t.is_kw("CONSTRAINT"));
+                    let index = second.is_some_and(|t| t.is_kw("INDEX") || t.is_kw("KEY"));
                     let keyworded = second
                         .is_some_and(|t| t.is_kw("COLUMN") || t.is_kw("INDEX") || t.is_kw("KEY"));
                     let regclass = format!("to_regclass({})", literal(&table.text));
@@ -107,10 +113,22 @@ impl Rule for Rename {
                         _ => None,
                     };
                     let condition = condition.filter(|_| alone);
-                    out.push(match mariadb_at {
-                        Some(at) => with_fix(cx, v, condition, at),
-                        None => with_fix(cx, v, condition, usize::MAX),
-                    });
+                    let t = table.base().to_string();
+                    let old = match &action.name {
+                        None => vec![Key::Object(ObjectKind::Table, t)],
+                        Some(n) if constraint || index => vec![
+                            Key::Constraint(t, n.base().to_string()),
+                            Key::Object(ObjectKind::Index, n.base().to_string()),
+                        ],
+                        Some(n) => vec![Key::Column(t, n.base().to_string())],
+                    };
+                    out.push(with_fix(
+                        cx,
+                        v,
+                        condition,
+                        mariadb_at.unwrap_or(usize::MAX),
+                        &old,
+                    ));
                 }
             }
             _ => {}
@@ -157,14 +175,22 @@ fn object_guard(cx: &StatementCx, kind: ObjectKind) -> Option<String> {
 }
 
 /// PostgreSQL: a DO block that checks the catalog first (unsafe: a missing old name is skipped
-/// silently). MariaDB: its own `IF EXISTS` at `mariadb_at`. MySQL: nothing can guard it.
+/// silently). MariaDB: its own `IF EXISTS` at `mariadb_at`, unless a later statement of the
+/// file brings the old name (`old`) back. MySQL: nothing can guard it.
 fn with_fix(
     cx: &StatementCx,
     v: Violation,
     condition: Option<String>,
     mariadb_at: usize,
+    old: &[Key],
 ) -> Violation {
+    let comes_back = cx
+        .sequence
+        .is_some_and(|(seq, i)| old.iter().any(|key| seq.returns_after(key, i)));
     match cx.dialect {
+        Dialect::Mariadb if mariadb_at != usize::MAX && comes_back => v.note(
+            "no fix: a later statement of this file creates the old name again, so a re-run of the whole file finds it and `IF EXISTS` still renames it into a name that is taken; MariaDB has no plain-SQL guard that checks the new name: put the rename in a migration of its own, or guard it in the migration tool",
+        ),
         Dialect::Postgres => {
             let fix = condition.and_then(|c| {
                 cx.catalog_guard_fix(&c, "Run the rename only while the old name exists")

@@ -158,12 +158,17 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
     } else if first.is_kw("RENAME") {
         action.kind = AlterActionKind::Rename;
         // One kind word at most: in `RENAME COLUMN key TO akey` the `key` is the column.
-        let _ = c.eat("COLUMN") || c.eat("CONSTRAINT") || c.eat("INDEX") || c.eat("KEY");
+        let kind_word = c.eat("COLUMN") || c.eat("CONSTRAINT") || c.eat("INDEX") || c.eat("KEY");
         action.head.end = c.prev_end();
         // MariaDB: `RENAME COLUMN|INDEX|KEY IF EXISTS old TO new`.
         action.guard = Some(guard(&mut c, &["IF", "EXISTS"]));
         if !c.kw("TO") && !c.kw("AS") {
-            action.name = c.name();
+            let name = c.name();
+            // PostgreSQL's `RENAME a TO b` renames a column; MySQL's `RENAME new` (no TO
+            // after the name) renames the table, as `RENAME TO new` does.
+            if kind_word || c.kw("TO") {
+                action.name = name;
+            }
         }
     }
     Some(action)

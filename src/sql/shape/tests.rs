@@ -132,3 +132,13 @@ fn a_column_named_key_is_renamed_as_a_column() {
         Some("key")
     );
 }
+
+#[test]
+fn mysql_rename_without_to_renames_the_table() {
+    let s = shape(Dialect::Mariadb, "ALTER TABLE totp\n    RENAME _bkp_totp");
+    assert_eq!(s.actions[0].kind, AlterActionKind::Rename);
+    assert!(s.actions[0].name.is_none());
+    // PostgreSQL's column rename without COLUMN keeps its column.
+    let s = pg("ALTER TABLE t RENAME a TO b");
+    assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("a"));
+}
