@@ -528,3 +528,49 @@ fn mariadb_pairs_no_guard_can_save_are_left_unfixed_and_reported() {
         );
     }
 }
+
+const POSTGRES_RECREATED_SETUP: &str = "
+CREATE TABLE consents (id int PRIMARY KEY, client_id text, expires_at timestamptz);
+CREATE TABLE presets (id serial PRIMARY KEY, client_id text UNIQUE, expires_at timestamptz);
+INSERT INTO consents VALUES (1, 'a', now());
+";
+/// authelia's V0006: the copy reads a table the file then drops and creates again without
+/// `expires_at`. Under a per-file transaction only the full re-run happens, and it fails.
+const POSTGRES_RECREATED: &str = "
+INSERT INTO presets (client_id, expires_at) SELECT client_id, expires_at FROM consents WHERE expires_at IS NOT NULL ON CONFLICT DO NOTHING;
+DROP TABLE IF EXISTS consents;
+CREATE TABLE IF NOT EXISTS consents (id serial PRIMARY KEY, client_id text NOT NULL);
+";
+
+#[test]
+fn a_read_of_a_column_the_recreated_table_lacks_is_reported_without_a_fix() {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: preflight::runner::Runner::named("diesel"),
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(
+        &SourceFile::new("m.sql", POSTGRES_RECREATED),
+        &options,
+        true,
+    );
+    assert_eq!(outcome.fixed, POSTGRES_RECREATED);
+    let found: Vec<_> = outcome
+        .remaining
+        .iter()
+        .map(|f| {
+            (
+                f.rule.code,
+                f.fix.is_none(),
+                f.location.start.map_or(0, |s| s.line),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("PF123", true, 2)], "{:?}", outcome.remaining);
+    assert!(outcome.remaining[0].message.contains("consents.expires_at"));
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_RECREATED_SETUP);
+    db.exec(&format!("BEGIN;\n{POSTGRES_RECREATED}COMMIT;\n"));
+    let err = db.try_exec(POSTGRES_RECREATED).unwrap_err();
+    assert!(err.contains("expires_at"), "{err}");
+}

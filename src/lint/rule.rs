@@ -197,7 +197,7 @@ impl StatementCx<'_> {
     }
 
     /// `keyword` in the case of the statement's first keyword (`do`, `Do` or `DO`).
-    fn keyword_cased(&self, keyword: &str) -> String {
+    pub fn keyword_cased(&self, keyword: &str) -> String {
         let first_word = self.source.text[self.statement.range.clone()]
             .split(|c: char| !c.is_ascii_alphabetic())
             .next()

@@ -224,6 +224,17 @@ impl Sequence {
         before_ok && no_create_between && no_conditional
     }
 
+    /// The statement that creates `key` again after a later statement of `i`'s file removed
+    /// it, when that creation is the key's last event (so `removed_after` reports nothing).
+    pub fn recreated_after(&self, key: &Key, i: usize) -> Option<usize> {
+        let events = self.events.get(key)?;
+        let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
+        match events.last() {
+            Some(&(k, Event::Create)) if k > *j => Some(k),
+            _ => None,
+        }
+    }
+
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to
     /// it? Then a retry of `i` after the whole file ran finds the name taken again.
     pub fn returns_after(&self, key: &Key, i: usize) -> bool {
@@ -327,7 +338,7 @@ fn arrivals(statement: &Statement) -> Vec<Key> {
 }
 
 /// A word as the replay keys it: unquoted → lower case.
-fn folded(token: &crate::sql::Tok) -> Option<String> {
+pub fn folded(token: &crate::sql::Tok) -> Option<String> {
     match &token.token {
         Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
         Token::Word(w) => Some(w.value.to_lowercase()),

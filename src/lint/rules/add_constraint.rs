@@ -74,6 +74,15 @@ impl Rule for AddConstraint {
                     .map_or(action.head.end, |n| n.range.end);
             let fix = if cx.dialect == Dialect::Mariadb {
                 mariadb_fix(cx, action)
+            } else if action.name.is_some() && adds_primary_key(cx, action) {
+                // A second primary key is "multiple primary keys" (42P16), whatever its name.
+                cx.exception_guard_fix(
+                    &format!(
+                        "duplicate_object {or} duplicate_table {or} invalid_table_definition",
+                        or = cx.keyword_cased("OR")
+                    ),
+                    "Wrap in a DO block that ignores duplicate_object, duplicate_table and a second primary key (invalid_table_definition)",
+                )
             } else if action.name.is_some() {
                 cx.do_block_fix()
             } else {
@@ -82,6 +91,20 @@ impl Rule for AddConstraint {
             out.push(Violation::new(span, message).fix(fix));
         }
     }
+}
+
+/// `ADD [CONSTRAINT name] PRIMARY KEY …`.
+fn adds_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> bool {
+    let tokens: Vec<_> = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
+        .collect();
+    tokens
+        .windows(2)
+        .take(4)
+        .any(|w| w[0].is_kw("PRIMARY") && w[1].is_kw("KEY"))
 }
 
 /// An unnamed `ADD PRIMARY KEY` (alone or among other actions) fails on a retry with

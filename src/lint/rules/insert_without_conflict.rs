@@ -26,31 +26,96 @@ impl Rule for InsertWithoutConflict {
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         let shape = cx.shape();
-        if shape.kind != ShapeKind::Insert || shape.conflict_handled || cx.do_guarded() {
+        if cx.do_guarded() {
             return;
         }
+        let Some(insert) = main_insert(cx) else {
+            return;
+        };
         let how = match cx.dialect {
             Dialect::Postgres => "ON CONFLICT DO NOTHING",
             Dialect::Mysql | Dialect::Mariadb => "INSERT IGNORE or ON DUPLICATE KEY UPDATE",
             Dialect::Sqlite => "INSERT OR IGNORE or ON CONFLICT DO NOTHING",
         };
-        let table = cx.object_text();
-        let span = shape.head.start..shape.object().map_or(shape.head.end, |n| n.range.end);
+        let (table, span) = if shape.kind == ShapeKind::Insert {
+            let span = shape.head.start..shape.object().map_or(shape.head.end, |n| n.range.end);
+            (cx.object_text(), span)
+        } else {
+            // `WITH … INSERT INTO t`: the INSERT through its table.
+            let mut rest = cx
+                .statement
+                .tokens
+                .iter()
+                .skip_while(|t| t.range.start < insert.range.start)
+                .skip(1)
+                .skip_while(|t| t.is_kw("INTO"));
+            let table = rest.next().map_or(insert.range.clone(), |t| t.range.clone());
+            (
+                cx.source.text[table.clone()].to_string(),
+                insert.range.start..table.end,
+            )
+        };
         let v = Violation::new(
             span,
             format!(
                 "this INSERT into `{table}` runs again on a retry, adding duplicate rows or failing on a unique key: use {how}, or WHERE NOT EXISTS"
             ),
         );
-        out.push(v.fix(conflict_fix(cx)));
+        out.push(v.fix(conflict_fix(cx, insert)));
+    }
+}
+
+/// The INSERT a statement runs without conflict handling: an INSERT's own first word, or the
+/// INSERT a `WITH … INSERT` ends in (its CTEs are in parentheses; the main verb is the first
+/// verb outside them).
+fn main_insert<'a>(cx: &StatementCx<'a>) -> Option<&'a crate::sql::Tok> {
+    let shape = cx.shape();
+    let tokens = &cx.statement.tokens;
+    match &shape.kind {
+        ShapeKind::Insert if !shape.conflict_handled => tokens.first(),
+        ShapeKind::Other(w) if w == "WITH" => {
+            let mut depth = 0usize;
+            let mut verb = None;
+            for (i, t) in tokens.iter().enumerate() {
+                match t.token {
+                    sqlparser::tokenizer::Token::LParen => depth += 1,
+                    sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
+                    _ if depth > 0 => {}
+                    _ if verb.is_none() => {
+                        if ["SELECT", "UPDATE", "DELETE", "MERGE"].iter().any(|v| t.is_kw(v)) {
+                            return None;
+                        }
+                        if t.is_kw("INSERT") {
+                            verb = Some(t);
+                        }
+                    }
+                    // Conflict handling of the main INSERT.
+                    _ if t.is_kw("ON")
+                        && tokens
+                            .get(i + 1)
+                            .is_some_and(|n| n.is_kw("CONFLICT") || n.is_kw("DUPLICATE")) =>
+                    {
+                        return None;
+                    }
+                    _ => {}
+                }
+            }
+            verb
+        }
+        _ => None,
     }
 }
 
 /// Skips rows that hit a unique key. Unsafe: a table without a unique key still gets the rows
 /// again, and MySQL's IGNORE also turns other errors into warnings.
-fn conflict_fix(cx: &StatementCx) -> Option<crate::diagnostics::Fix> {
+fn conflict_fix(
+    cx: &StatementCx,
+    first: &crate::sql::Tok,
+) -> Option<crate::diagnostics::Fix> {
     let tokens = &cx.statement.tokens;
-    let first = tokens.first().filter(|t| t.is_kw("INSERT"))?;
+    if !first.is_kw("INSERT") {
+        return None;
+    }
     let (at, words) = match cx.dialect {
         Dialect::Postgres => {
             let mut depth = 0usize;

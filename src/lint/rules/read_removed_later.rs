@@ -5,6 +5,7 @@ use super::prelude::*;
 use crate::lint::sequence::{words, Key};
 use crate::lint::rule::literal;
 use crate::sql::AlterActionKind;
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -69,13 +70,16 @@ impl Rule for ReadRemovedLater {
                             .iter()
                             .filter(|t| action.range.start <= t.range.start)
                             .filter(|t| t.range.end <= action.range.end)
-                            .filter_map(|t| t.bare_word().map(str::to_lowercase)),
+                            .filter_map(crate::lint::sequence::folded),
                     );
                 }
             }
         }
         let hits = sequence.reads_removed_later(index, &words);
         let Some((key, _)) = hits.first() else {
+            if let Some(v) = column_lost_on_recreate(cx, sequence, index) {
+                out.push(v);
+            }
             return;
         };
         let what = match key {
@@ -155,6 +159,128 @@ fn presence_guard(
         "Run it only while what it reads still exists",
     )
     .ok_or("a DO block cannot hold this statement")
+}
+
+/// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without
+/// one of `cols` (authelia V0006 re-creates `oauth2_consent_session` without `expires_at`):
+/// a re-run reads the new table and fails. Only a single-table FROM is read, and only plain
+/// column words, so the columns surely are `t`'s. No fix: the table exists either way.
+fn column_lost_on_recreate(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+) -> Option<Violation> {
+    let tokens = &cx.statement.tokens;
+    let mut depth = 0usize;
+    let mut select = None;
+    let mut from = None;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if t.is_kw("SELECT") && select.is_none() => select = Some(i),
+            _ if t.is_kw("FROM") && select.is_some() => {
+                from = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (select, from) = (select?, from?);
+    let table = crate::lint::sequence::folded(tokens.get(from + 1)?)?;
+    // A single table: the FROM clause ends in WHERE/ORDER/GROUP/LIMIT or the statement's end.
+    let after = &tokens[from + 2..];
+    let alias = after
+        .first()
+        .filter(|t| matches!(&t.token, Token::Word(w) if w.keyword == Keyword::NoKeyword));
+    let rest = &after[usize::from(alias.is_some())..];
+    if rest.first().is_some_and(|t| {
+        !(t.is_kw("WHERE") || t.is_kw("ORDER") || t.is_kw("GROUP") || t.is_kw("LIMIT"))
+    }) {
+        return None;
+    }
+    let key = Key::Object(ObjectKind::Table, table.clone());
+    let recreated = sequence.recreated_after(&key, index)?;
+    let columns = created_columns(&cx.file.statements[recreated]);
+    if columns.is_empty() {
+        return None;
+    }
+    let plain_column = |k: usize| {
+        let t = &tokens[k];
+        let Token::Word(w) = &t.token else {
+            return false;
+        };
+        let before = k.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(k + 1);
+        w.keyword == Keyword::NoKeyword
+            && !before.is_some_and(|b| {
+                b.is_kw("AS") || b.is(&Token::DoubleColon) || b.is(&Token::Period)
+            })
+            && !next.is_some_and(|n| n.is(&Token::LParen) || n.is(&Token::Period))
+    };
+    // Output names (`expr AS name`) may be used again in ORDER BY.
+    let aliases: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| w[0].is_kw("AS"))
+        .filter_map(|w| crate::lint::sequence::folded(&w[1]))
+        .collect();
+    let lost = (select + 1..tokens.len())
+        .filter(|&k| k != from + 1 && Some(&tokens[k]) != alias)
+        .filter(|&k| plain_column(k))
+        .filter_map(|k| crate::lint::sequence::folded(&tokens[k]))
+        .find(|c| !columns.contains(c) && !aliases.contains(c))?;
+    Some(
+        Violation::new(
+            cx.shape().head.clone(),
+            format!(
+                "this statement uses column `{table}.{lost}`, but a later statement of this file drops `{table}` and creates it again without that column: a re-run of the file reads the new table and fails here"
+            ),
+        )
+        .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
+    )
+}
+
+/// The column names of a `CREATE TABLE name (…)`: the first word of each top-level element
+/// that is not a table constraint.
+fn created_columns(statement: &crate::sql::Statement) -> Vec<String> {
+    let tokens = &statement.tokens;
+    let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+        return Vec::new();
+    };
+    let mut columns = Vec::new();
+    let mut depth = 0usize;
+    let mut element_start = true;
+    for t in &tokens[open..] {
+        match t.token {
+            Token::LParen => {
+                depth += 1;
+                continue;
+            }
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+                continue;
+            }
+            Token::Comma if depth == 1 => {
+                element_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 1 && element_start {
+            element_start = false;
+            let constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE", "LIKE", "KEY", "INDEX"]
+                .iter()
+                .any(|k| t.is_kw(k));
+            if let (false, Some(name)) = (constraint, crate::lint::sequence::folded(t)) {
+                columns.push(name);
+            }
+        }
+    }
+    columns
 }
 
 /// Can the statement run as it is inside a PL/pgSQL block? Not a query whose rows need a
