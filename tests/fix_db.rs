@@ -574,3 +574,54 @@ fn a_read_of_a_column_the_recreated_table_lacks_is_reported_without_a_fix() {
     let err = db.try_exec(POSTGRES_RECREATED).unwrap_err();
     assert!(err.contains("expires_at"), "{err}");
 }
+
+const POSTGRES_TYPE_CHANGE_SETUP: &str = "
+CREATE TYPE sort_type_enum AS ENUM ('Active', 'Hot');
+CREATE TABLE local_user (id int PRIMARY KEY, default_sort_type smallint);
+CREATE TABLE user_ (id int PRIMARY KEY, avatar varchar(255));
+CREATE VIEW user_view AS SELECT id, avatar FROM user_;
+INSERT INTO local_user VALUES (1, 0), (2, 1);
+";
+/// lemmy's type changes: an enum conversion with USING, and a column under a view the file
+/// drops and creates again.
+const POSTGRES_TYPE_CHANGE: &str = "
+ALTER TABLE local_user ALTER COLUMN default_sort_type TYPE sort_type_enum USING CASE default_sort_type WHEN 0 THEN 'Active' ELSE 'Hot' END::sort_type_enum;
+DROP VIEW user_view;
+ALTER TABLE user_ ALTER COLUMN avatar TYPE text;
+CREATE VIEW user_view AS SELECT id, avatar FROM user_;
+";
+
+#[test]
+fn postgres_type_change_guards_make_every_crash_point_retry_succeed() {
+    let fixed = fixed(POSTGRES_TYPE_CHANGE, Dialect::Postgres, true);
+    assert_eq!(
+        fixed.matches("atttypid = to_regtype(").count(),
+        2,
+        "{fixed}"
+    );
+    let parts = statements(&fixed, Dialect::Postgres);
+    for k in 0..=parts.len() {
+        let db = ScratchDb::postgres();
+        db.exec(POSTGRES_TYPE_CHANGE_SETUP);
+        db.exec(&parts[..k].concat());
+        db.exec(&fixed);
+        assert_eq!(
+            db.query("SELECT string_agg(default_sort_type::text, ',' ORDER BY id) FROM local_user"),
+            ["Active,Hot"],
+            "after crash point {k}"
+        );
+        assert_eq!(
+            db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'user_' AND column_name = 'avatar'"),
+            ["text"]
+        );
+    }
+    let original = ScratchDb::postgres();
+    original.exec(POSTGRES_TYPE_CHANGE_SETUP);
+    original.exec(POSTGRES_TYPE_CHANGE);
+    for statement in statements(POSTGRES_TYPE_CHANGE, Dialect::Postgres)
+        .iter()
+        .filter(|s| s.contains("TYPE"))
+    {
+        assert!(original.try_exec(statement).is_err(), "{statement}");
+    }
+}

@@ -1,0 +1,145 @@
+//! PF124: `ALTER TABLE … ALTER COLUMN c TYPE t` that a re-run cannot repeat: its `USING`
+//! converts the column again from the new type, or a view the file creates later uses it.
+
+use super::prelude::*;
+use crate::lint::rule::literal;
+use crate::lint::sequence::{folded, words};
+use crate::sql::{AlterActionKind, Statement, Tok};
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF124",
+    name: "alter-column-type-rerun",
+    default_severity: Severity::Warning,
+    summary: "ALTER COLUMN … TYPE with USING, or under a view the file creates later, fails when a retry runs it again",
+    doc: include_str!("../../../rules/PF124.md"),
+    fix: FixAvailability::Sometimes(
+        Applicability::Unsafe,
+        "only an ALTER TABLE with this one action, to a type without modifiers (`text`, an enum; not `varchar(255)`)",
+    ),
+};
+
+pub struct AlterColumnTypeRerun;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &AlterColumnTypeRerun;
+
+impl Rule for AlterColumnTypeRerun {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let shape = cx.shape();
+        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+            return;
+        };
+        if cx.do_guarded() {
+            return;
+        }
+        for action in &shape.actions {
+            if action.kind != AlterActionKind::Other {
+                continue;
+            }
+            let tokens: Vec<&Tok> = cx
+                .statement
+                .tokens
+                .iter()
+                .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
+                .collect();
+            let Some(change) = type_change(&tokens) else {
+                continue;
+            };
+            let Some(column) = folded(change.column) else {
+                continue;
+            };
+            let view = later_view_using(cx, table.base(), &column);
+            let why = match (change.using, &view) {
+                (_, Some(v)) => format!(
+                    "view `{v}`, which a later statement of this file creates, uses this column: a re-run finds the view and PostgreSQL refuses to change the type of a column a view uses"
+                ),
+                (true, None) => "a re-run converts the column again, from the type it already has: the USING expression is written for the old type".to_string(),
+                (false, None) => continue,
+            };
+            let mut v = Violation::new(
+                action.range.start..change.type_end,
+                format!("changing the type of `{}.{column}` fails on a retry: {why}", cx.object_text()),
+            );
+            let type_text = &cx.source.text[change.type_start..change.type_end];
+            if shape.actions.len() == 1 && !type_text.contains('(') {
+                let condition = format!(
+                    "NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND atttypid = to_regtype({}) AND atttypmod = -1 AND NOT attisdropped)",
+                    literal(&table.text),
+                    literal(&column),
+                    literal(type_text)
+                );
+                v = v.fix(cx.catalog_guard_fix(
+                    &condition,
+                    "Change the type only while the column does not have it yet",
+                ));
+            } else {
+                v = v.note("no fix: the statement has other actions, or the type has modifiers the catalog check cannot compare; put the type change in an ALTER TABLE of its own");
+            }
+            out.push(v);
+        }
+    }
+}
+
+struct TypeChange<'a> {
+    column: &'a Tok,
+    type_start: usize,
+    type_end: usize,
+    using: bool,
+}
+
+/// `ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE …] [USING …]`.
+fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
+    let mut at = 0;
+    if !tokens.first()?.is_kw("ALTER") {
+        return None;
+    }
+    at += 1;
+    if tokens.get(at)?.is_kw("COLUMN") {
+        at += 1;
+    }
+    let column = *tokens.get(at)?;
+    at += 1;
+    if tokens.get(at)?.is_kw("SET") && tokens.get(at + 1)?.is_kw("DATA") {
+        at += 2;
+    }
+    if !tokens.get(at)?.is_kw("TYPE") {
+        return None;
+    }
+    let type_tokens: Vec<&&Tok> = tokens[at + 1..]
+        .iter()
+        .take_while(|t| !t.is_kw("USING") && !t.is_kw("COLLATE"))
+        .collect();
+    Some(TypeChange {
+        column,
+        type_start: type_tokens.first()?.range.start,
+        type_end: type_tokens.last()?.range.end,
+        using: tokens.iter().any(|t| t.is_kw("USING")),
+    })
+}
+
+/// A view or materialized view a later statement of the file creates whose text names both
+/// the table and the column.
+fn later_view_using(cx: &StatementCx, table: &str, column: &str) -> Option<String> {
+    let later = &cx.file.statements[(cx.file.top_index + 1).min(cx.file.statements.len())..];
+    later
+        .iter()
+        .filter(|s: &&Statement| {
+            matches!(
+                s.shape.kind,
+                ShapeKind::Create(ObjectKind::View | ObjectKind::MaterializedView)
+            )
+        })
+        .find(|s| {
+            let w = words(s);
+            w.iter().any(|x| x == table) && w.iter().any(|x| x == column)
+        })
+        .and_then(|s| s.shape.object().map(|n| n.text.clone()))
+}
