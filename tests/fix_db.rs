@@ -625,3 +625,63 @@ fn postgres_type_change_guards_make_every_crash_point_retry_succeed() {
         assert!(original.try_exec(statement).is_err(), "{statement}");
     }
 }
+
+const POSTGRES_VIEW_CHAIN_SETUP: &str = "
+CREATE TABLE users (id int PRIMARY KEY, name text);
+CREATE VIEW user_view AS SELECT id FROM users;
+";
+/// lemmy's materialized views: the view is dropped and created again, then a materialized view
+/// is built over it. A full re-run finds the materialized view and cannot drop the view.
+const POSTGRES_VIEW_CHAIN: &str = "
+DROP VIEW user_view;
+CREATE VIEW user_view AS SELECT id, name FROM users;
+CREATE MATERIALIZED VIEW user_mview AS SELECT * FROM user_view;
+";
+
+#[test]
+fn a_drop_a_later_view_depends_on_is_reported_without_a_fix() {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: preflight::runner::Runner::named("diesel"),
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(
+        &SourceFile::new("m.sql", POSTGRES_VIEW_CHAIN),
+        &options,
+        true,
+    );
+    // The DROP stays as it is, reported without a fix; the CREATE after it is no longer
+    // proved safe by the drop, so it gets OR REPLACE.
+    assert!(
+        outcome.fixed.contains("\nDROP VIEW user_view;\n"),
+        "{}",
+        outcome.fixed
+    );
+    assert!(
+        outcome.fixed.contains("CREATE OR REPLACE VIEW user_view"),
+        "{}",
+        outcome.fixed
+    );
+    let drop = outcome
+        .remaining
+        .iter()
+        .find(|f| f.rule.code == "PF109")
+        .expect("the drop is reported");
+    assert!(
+        drop.fix.is_none() && drop.message.contains("user_mview"),
+        "{drop:?}"
+    );
+    // On the server: the drop is what fails, with or without IF EXISTS.
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_VIEW_CHAIN_SETUP);
+    db.exec(&format!("BEGIN;\n{}COMMIT;\n", outcome.fixed));
+    for drop in ["DROP VIEW user_view;", "DROP VIEW IF EXISTS user_view;"] {
+        let err = db.try_exec(drop).unwrap_err();
+        assert!(err.contains("depend"), "{err}");
+    }
+    let rest: String = statements(&outcome.fixed, Dialect::Postgres)
+        .into_iter()
+        .filter(|s| !s.starts_with("DROP"))
+        .collect();
+    db.exec(&rest);
+}

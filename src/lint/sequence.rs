@@ -55,6 +55,9 @@ pub struct Sequence {
     removable_by_table: HashMap<String, Vec<Key>>,
     /// Key → statement indexes that give an existing object this name (`RENAME … TO key`).
     arrivals: HashMap<Key, Vec<usize>>,
+    /// Statement index → (dropped key, name of a view a later statement creates over it): on
+    /// a retry that view exists, and the drop fails ("other objects depend on it").
+    blocked: HashMap<usize, (Key, String)>,
 }
 
 impl Sequence {
@@ -89,6 +92,7 @@ impl Sequence {
                     .push((i, step.event));
             }
         }
+        seq.find_blocked_drops(statements, &all_steps);
         for (i, list) in all_steps.iter().enumerate() {
             let statement = &statements[i];
             let safe: Vec<&Step> = list.iter().filter(|s| seq.survives(i, s)).collect();
@@ -103,6 +107,62 @@ impl Sequence {
         }
         seq.index_removable();
         seq
+    }
+
+    /// Drops of a table or view that a later statement of the file creates a view over (lemmy:
+    /// `DROP VIEW user_view; CREATE VIEW user_view …; CREATE MATERIALIZED VIEW user_mview AS
+    /// SELECT … FROM user_view`). Unless the file drops that view first, a retry finds it.
+    fn find_blocked_drops(&mut self, statements: &[Statement], all_steps: &[Vec<Step>]) {
+        let views: Vec<(usize, Key, String, Vec<String>)> = statements
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| match &s.shape.kind {
+                ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
+                    let name = s.shape.object()?;
+                    let key = Key::Object(*kind, name.base().to_string());
+                    Some((k, key, name.text.clone(), words(s)))
+                }
+                _ => None,
+            })
+            .collect();
+        if views.is_empty() {
+            return;
+        }
+        for (i, steps) in all_steps.iter().enumerate() {
+            for step in steps.iter().filter(|s| s.event == Event::Remove) {
+                let Key::Object(
+                    ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
+                    name,
+                ) = &step.key
+                else {
+                    continue;
+                };
+                let dependent = views.iter().find(|(k, key, _, words)| {
+                    let events = self.events.get(key).map_or(&[][..], Vec::as_slice);
+                    let dropped_first = events.iter().any(|&(j, e)| j < i && e == Event::Remove);
+                    let gone_after_file = self.transactional()
+                        && events.last().map(|&(_, e)| e) == Some(Event::Remove);
+                    *k > i
+                        && key != &step.key
+                        && words.iter().any(|w| w == name)
+                        && !dropped_first
+                        && !gone_after_file
+                });
+                if let Some((_, _, text, _)) = dependent {
+                    self.blocked.insert(i, (step.key.clone(), text.clone()));
+                }
+            }
+        }
+    }
+
+    /// The view a later statement creates over what statement `i` drops, which makes the drop
+    /// fail on a retry.
+    pub fn blocked_drop(&self, i: usize) -> Option<&str> {
+        self.blocked.get(&i).map(|(_, name)| name.as_str())
+    }
+
+    fn is_blocked(&self, i: usize, key: &Key) -> bool {
+        self.blocked.get(&i).is_some_and(|(k, _)| k == key)
     }
 
     fn index_removable(&mut self) {
@@ -146,9 +206,14 @@ impl Sequence {
         };
         let earlier = |want: Event| events.iter().any(|&(j, e)| j < i && e == want);
         let last = events.last().map(|&(_, e)| e);
+        // A drop that fails on a retry proves nothing about the statements after it.
+        let earlier_removal = events
+            .iter()
+            .any(|&(j, e)| j < i && e == Event::Remove && !self.is_blocked(j, &step.key));
         match step.event {
+            Event::Remove if self.is_blocked(i, &step.key) => false,
             Event::Create => {
-                earlier(Event::Remove)
+                earlier_removal
                     || step
                         .table
                         .as_ref()

@@ -30,6 +30,21 @@ impl Rule for DropObject {
         if cx.do_guarded() {
             return;
         }
+        if let Some(view) = cx.sequence.and_then(|(seq, i)| seq.blocked_drop(i)) {
+            out.push(
+                Violation::new(
+                    cx.head_span(),
+                    format!(
+                        "`DROP {kind} {}` fails on a retry: `{view}`, which a later statement of this file creates over it, exists then and depends on it",
+                        cx.object_text()
+                    ),
+                )
+                .note(format!(
+                    "no fix: IF EXISTS does not help, the object is there; drop `{view}` (IF EXISTS) earlier in this file, before this statement"
+                )),
+            );
+            return;
+        }
         // Kinds whose names are not plain names (`CAST (a AS b)`, `OPERATOR === (int, int)`,
         // `RULE r ON t`) keep the keyword-driven check.
         if matches!(
