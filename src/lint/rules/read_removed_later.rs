@@ -58,6 +58,10 @@ impl Rule for ReadRemovedLater {
             return;
         }
         let mut words = words(cx.statement);
+        if let (ShapeKind::Create(_), Some(created)) = (&shape.kind, shape.object()) {
+            // `CREATE TABLE t AS …` does not read the `t` it creates.
+            words.retain(|w| w != created.base());
+        }
         if shape.kind == ShapeKind::AlterTable {
             // Only the table and the columns altered in place count as read.
             let Some(table) = shape.object() else { return };
