@@ -268,8 +268,9 @@ impl Sequence {
     }
 
     /// On a first run of the file, is `key` there when statement `i` runs and still there
-    /// until statement `j` removes it? True when nothing before `i` removed it without creating
-    /// it again, nothing between `i` and `j` creates it, and no DO block touches it by then.
+    /// until statement `j` removes it, and gone for good after that? True when nothing before `i`
+    /// removed it without creating it again, nothing between `i` and `j` creates it, no DO
+    /// block touches it by then, and nothing after `j` creates it or renames something to it.
     /// Then a check that `key` exists, placed at `i`, passes on the first run and on every
     /// retry that has not reached `j`, and fails only once `j` ran.
     pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
@@ -286,7 +287,8 @@ impl Sequence {
             .conditional
             .get(key)
             .is_some_and(|list| list.iter().any(|&(k, _)| k <= j));
-        before_ok && no_create_between && no_conditional
+        // Brought back later (`RENAME t_new TO t`): a retry finds it again.
+        before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
     }
 
     /// The statement that creates `key` again after a later statement of `i`'s file removed
