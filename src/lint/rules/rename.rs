@@ -184,12 +184,15 @@ fn with_fix(
     mariadb_at: usize,
     old: &[Key],
 ) -> Violation {
-    let comes_back = cx
-        .sequence
-        .is_some_and(|(seq, i)| old.iter().any(|key| seq.returns_after(key, i)));
+    // Created by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`) or after
+    // it: either way a re-run of the whole file meets the old name again.
+    let comes_back = cx.sequence.is_some_and(|(seq, i)| {
+        old.iter()
+            .any(|key| seq.returns_after(key, i) || seq.created_before(key, i))
+    });
     match cx.dialect {
         Dialect::Mariadb if mariadb_at != usize::MAX && comes_back => v.note(
-            "no fix: a later statement of this file creates the old name again, so a re-run of the whole file finds it and `IF EXISTS` still renames it into a name that is taken; MariaDB has no plain-SQL guard that checks the new name: put the rename in a migration of its own, or guard it in the migration tool",
+            "no fix: another statement of this file creates the old name (again), so a re-run of the whole file finds it and `IF EXISTS` still renames it into a name that is taken; MariaDB has no plain-SQL guard that checks the new name: put the rename in a migration of its own, or guard it in the migration tool",
         ),
         Dialect::Postgres => {
             let fix = condition.and_then(|c| {
