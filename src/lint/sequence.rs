@@ -129,6 +129,10 @@ impl Sequence {
             return;
         }
         for (i, steps) in all_steps.iter().enumerate() {
+            // CASCADE drops the dependents along.
+            if statements[i].tokens.iter().any(|t| t.is_kw("CASCADE")) {
+                continue;
+            }
             for step in steps.iter().filter(|s| s.event == Event::Remove) {
                 let Key::Object(
                     ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
