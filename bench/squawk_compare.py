@@ -13,6 +13,8 @@ statement). agreement = |S and P| / |S or P|.
 Disagreements are sorted into categories (docs/squawk.md explains each):
   new-table   squawk flags a statement on a table an earlier statement of the file creates
               (squawk issue #349); preflight does not, by design.
+  new-object  the same for a view, function, type, sequence, index, constraint, … the file
+              created earlier (drops and renames cannot break code that never saw it).
   do-block    preflight flags DDL inside a DO block (squawk issue #528: squawk does not look in).
   other       anything else: listed with file:line so it can be read.
 "adjusted" agreement leaves the two by-design categories out.
@@ -175,6 +177,14 @@ CREATE_TABLE = re.compile(r"create\s+(?:(?:global|local)\s+)?(?:temp\w*\s+|unlog
 TARGET_TABLE = re.compile(r"(?:alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|\bon\s+(?:only\s+)?)((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
 
 
+KINDS = r"(?:materialized\s+view|view|function|procedure|aggregate|type|schema|sequence|domain|extension|index|trigger)"
+NAME = r"((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)"
+CREATE_OBJECT = re.compile(r"create\s+(?:or\s+replace\s+)?(?:unique\s+)?" + KINDS + r"\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?" + NAME, re.I)
+TARGET_OBJECT = re.compile(r"(?:drop|alter)\s+" + KINDS + r"\s+(?:concurrently\s+)?(?:if\s+exists\s+)?" + NAME, re.I)
+ADD_CONSTRAINT = re.compile(r"add\s+constraint\s+" + NAME, re.I)
+DROP_CONSTRAINT = re.compile(r"drop\s+constraint\s+(?:if\s+exists\s+)?" + NAME, re.I)
+
+
 def base(name):
     part = name.split(".")[-1]
     return part[1:-1] if part.startswith('"') else part.lower()
@@ -194,6 +204,15 @@ def category(rule, spans, stmt, lines, squawk_only):
             earlier = "\n".join(lines[:a])
             if any(base(x) == t for x in CREATE_TABLE.findall(earlier)):
                 return "new-table"
+        m = TARGET_OBJECT.search(body)
+        if m:
+            t = base(m.group(1))
+            earlier = "\n".join(lines[:a])
+            if any(base(x) == t for x in CREATE_OBJECT.findall(earlier)):
+                return "new-object"
+        m = DROP_CONSTRAINT.search(body)
+        if m and any(base(x) == base(m.group(1)) for x in ADD_CONSTRAINT.findall("\n".join(lines[:a]))):
+            return "new-object"
         if rule == "adding-required-field" and re.search(r"\b(big|small)?serial\b", low):
             return "serial-column"
         if rule == "adding-field-with-default" and re.search(r"default\s+-\s*\d", low):
