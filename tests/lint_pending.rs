@@ -91,7 +91,10 @@ fn a_table_an_earlier_pending_migration_creates_is_new() {
     // Without the setting, only the same file counts: both indexes are flagged.
     assert_eq!(
         pf301(dir, &["db/migration"]),
-        [("V10__indexes.sql".into(), 1), ("V10__indexes.sql".into(), 2)]
+        [
+            ("V10__indexes.sql".into(), 1),
+            ("V10__indexes.sql".into(), 2)
+        ]
     );
     // V2 is absent at main and runs before V10: `invoices` is empty and unused. `users` was
     // created by V1, which exists at main and may have been filled since.
@@ -112,7 +115,10 @@ fn a_table_an_earlier_pending_migration_creates_is_new() {
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", "feature"]);
     git(dir, &["branch", "-f", "main", "HEAD"]);
-    assert_eq!(pf301(dir, &["--pending-since", "main", "db/migration"]).len(), 2);
+    assert_eq!(
+        pf301(dir, &["--pending-since", "main", "db/migration"]).len(),
+        2
+    );
 }
 
 #[test]

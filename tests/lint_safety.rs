@@ -124,7 +124,8 @@ fn concurrent_forms_are_not_suggested_below_the_version_that_has_them() {
         postgres_version: Some(version),
         ..options(None)
     };
-    let message = |sql: &str, opts: &LintOptions, code: &str| of(&lint(sql, opts), code).message.clone();
+    let message =
+        |sql: &str, opts: &LintOptions, code: &str| of(&lint(sql, opts), code).message.clone();
 
     let reindex = "REINDEX INDEX idx_users_email;\n";
     assert!(message(reindex, &on(12), "PF303").contains("use REINDEX … CONCURRENTLY"));

@@ -66,12 +66,14 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
     let mut pending = Pending::default();
     let parents: HashSet<PathBuf> = files
         .iter()
-        .filter_map(|f| std::fs::canonicalize(f).ok()?.parent().map(Path::to_path_buf))
+        .filter_map(|f| {
+            std::fs::canonicalize(f)
+                .ok()?
+                .parent()
+                .map(Path::to_path_buf)
+        })
         .collect();
-    let dirs: HashSet<PathBuf> = parents
-        .iter()
-        .map(|p| migrations_dir(p, options))
-        .collect();
+    let dirs: HashSet<PathBuf> = parents.iter().map(|p| migrations_dir(p, options)).collect();
     for dir in dirs {
         let layout = layout_of(&dir, options);
         let discovered = layout.discover(&dir)?;
@@ -84,9 +86,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
             if at_rev.contains(&path) {
                 continue;
             }
-            pending
-                .created_before
-                .insert(path, created.clone());
+            pending.created_before.insert(path, created.clone());
             for (key, exists) in effects(migration, options) {
                 if exists {
                     created.insert(key);
@@ -136,7 +136,15 @@ fn tracked_at(dir: &Path, since: &PendingSince) -> Result<HashSet<PathBuf>> {
     let top = PathBuf::from(top.trim());
     let listed = git(
         dir,
-        &["ls-tree", "-r", "--name-only", "--full-name", &since.rev, "--", "."],
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "--full-name",
+            &since.rev,
+            "--",
+            ".",
+        ],
         since,
     )?;
     Ok(listed
