@@ -207,17 +207,23 @@ def base(name):
     return part[1:-1] if part.startswith('"') else part.lower()
 
 
-COLUMN_TARGET = re.compile(r"(?:drop\s+column\s+(?:if\s+exists\s+)?|rename\s+(?:column\s+)?|alter\s+(?:column\s+)?)(\"[^\"]+\"|\w+)", re.I)
+# The columns an ALTER TABLE's actions name (searched after `ALTER TABLE name`).
+COLUMN_TARGET = re.compile(r"(?:drop\s+column\s+(?:if\s+exists\s+)?|rename\s+(?:column\s+)?|alter\s+(?:column\s+)?)(?!constraint\b)(\"[^\"]+\"|\w+)", re.I)
 TIMEOUT_RULES = ("require-lock-timeout", "require-statement-timeout")
 # Statements squawk counts as taking a lock that lock no table other sessions use.
-NO_TABLE_LOCK = re.compile(r"\s*(create\s+(or\s+replace\s+)?(function|procedure|sequence|type|schema|extension|domain|view|materialized\s+view|aggregate|role|user|cast|operator|collation|text\s+search|publication)|create\s+(unlogged\s+|temp\w*\s+)?table\b(?![^;]*\breferences\b)|comment\s+on|grant|revoke|alter\s+(function|procedure|sequence|type|schema|role|user|default\s+privileges|database|extension|domain|aggregate|publication)|set\b|select|insert|update|delete|do\b|drop\s+(function|procedure|type|schema|extension|domain|role|user|sequence|aggregate|publication))", re.I)
+NO_TABLE_LOCK = re.compile(r"\s*(create\s+(or\s+replace\s+)?(database|function|procedure|sequence|type|schema|extension|domain|view|materialized\s+view|aggregate|role|user|cast|operator|collation|text\s+search|publication)|create\s+(unlogged\s+|temp\w*\s+)?table\b(?![^;]*\breferences\b)|comment\s+on|grant|revoke|alter\s+(function|procedure|sequence|type|schema|role|user|default\s+privileges|database|extension|domain|aggregate|publication)|set\b|select|insert|update|delete|do\b|drop\s+(function|procedure|type|schema|extension|domain|role|user|sequence|aggregate|publication))", re.I)
 
 
 def added_earlier(lines, a, table, column):
-    """Did an earlier statement of the file add `column` to `table` (ALTER TABLE … ADD)?"""
+    """Did an earlier statement of the file add `column` to `table` (any action of an
+    ALTER TABLE … ADD …, ADD …)?"""
     earlier = "\n".join(lines[:a])
-    add = re.compile(r"alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + NAME + r"[^;]*?\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(\"[^\"]+\"|\w+)", re.I)
-    return any(base(t) == table and base(c) == column for t, c in add.findall(earlier))
+    alter = re.compile(r"alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + NAME + r"([^;]*)", re.I)
+    add = re.compile(r"\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(\"[^\"]+\"|\w+)", re.I)
+    return any(
+        base(t) == table and any(base(c) == column for c in add.findall(actions))
+        for t, actions in alter.findall(earlier)
+    )
 
 
 def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
@@ -243,9 +249,18 @@ def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
         m = DROP_CONSTRAINT.search(body)
         if m and any(base(x) == base(m.group(1)) for x in ADD_CONSTRAINT.findall("\n".join(lines[:a]))):
             return "new-object"
-        m, c = TARGET_TABLE.search(body), COLUMN_TARGET.search(body)
-        if m and c and added_earlier(lines, a, base(m.group(1)), base(c.group(1))):
+        m = TARGET_TABLE.search(body)
+        columns = COLUMN_TARGET.findall(body[m.end():]) if m else []
+        if any(added_earlier(lines, a, base(m.group(1)), base(c)) for c in columns):
             return "new-column"
+        if rule == "ban-new-write-restriction" and re.search(r"\badd\s+(column\s+)?\S+[^,;]*\bnot\s+null\b", low) and re.search(r"\bdefault\b", low):
+            return "not-null-with-default"
+        if rule == "ban-new-write-restriction" and re.search(r"\balter\s+constraint\b", low) and not re.search(r"\bimmediate\b|\bnot\s+deferrable\b", low):
+            return "deferred-constraint"
+        if rule == "ban-alter-generated-expression" and re.search(r"\badd\s+(column\s+)?\S+[^,;]*\bgenerated\s+always\s+as\b", low):
+            return "new-generated-column"
+        if rule in TIMEOUT_RULES and re.match(r"\s*create\s+(unique\s+)?index\s+concurrently\b", low):
+            return "concurrent-index"
         if rule in TIMEOUT_RULES and NO_TABLE_LOCK.match(low):
             return "no-table-lock"
         if rule == "adding-required-field" and re.search(r"\b(big|small)?serial\b", low):
@@ -261,6 +276,11 @@ def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
             return "earlier-first-lock"
         if rule == "constraint-missing-not-valid" and re.search(r"\badd\s+(column\s+)?(?!constraint\b)\S+\s+[^,;]*\b(references|unique|primary\s+key)\b", low):
             return "column-constraint"
+    if rule == "prefer-robust-stmts":
+        words = re.findall(r"[a-z_]+", low)[:3]
+        if squawk_only:
+            return "robust:squawk:" + " ".join(words[:2])
+        return "robust:preflight:" + " ".join(words[:2])
     return "other"
 
 
@@ -318,7 +338,7 @@ def main():
             c = category(rule, spans[path], k, lines[path], squawk_only, in_file)
             side = "squawk only" if squawk_only else "preflight only"
             cats[f"{side}: {c}"] += 1
-            if c != "other":
+            if c != "other" and not c.startswith("robust:"):
                 explained += 1
             else:
                 examples.setdefault((rule, side), []).append(f"{path}:{spans[path][k][0] + 1}")

@@ -39,6 +39,19 @@ impl Rule for BanNewWriteRestriction {
         for range in table_actions(cx, &[&["ADD", "CONSTRAINT"], &["ADD", "CHECK"], &["ADD", "UNIQUE"], &["ADD", "FOREIGN"], &["ADD", "EXCLUDE"], &["ADD", "PRIMARY"]]) {
             out.push(Violation::new(range, format!("a new constraint on `{}` {what}", cx.object_text())));
         }
+        // `ALTER CONSTRAINT … INITIALLY IMMEDIATE | NOT DEFERRABLE` checks at each statement
+        // what was checked at commit; `… DEFERRED` only relaxes, and is not flagged.
+        for range in table_actions(cx, &[&["ALTER", "CONSTRAINT"]]) {
+            let tokens = tokens_in(&cx.statement.tokens, &range);
+            if keywords_span(tokens, &["IMMEDIATE"]).is_some()
+                || keywords_span(tokens, &["NOT", "DEFERRABLE"]).is_some()
+            {
+                out.push(Violation::new(
+                    range,
+                    format!("checking a constraint of `{}` at once instead of at commit {what}", cx.object_text()),
+                ));
+            }
+        }
         for (range, column) in column_actions(cx, &["SET", "NOT", "NULL"]) {
             out.push(Violation::new(
                 range,

@@ -1,4 +1,4 @@
-//! PF437: CREATE OR REPLACE of a view or routine changes its behaviour under the running application (squawk: ban-replace-view-function).
+//! PF437: CREATE OR REPLACE of a view, routine, trigger or rule changes its behaviour under the running application (squawk: ban-replace-view-function).
 
 use super::prelude::*;
 use crate::lint::compat::{object_is_new};
@@ -7,7 +7,7 @@ pub const INFO: RuleInfo = RuleInfo::new(
     "PF437",
     "ban-replace-view-function",
     Severity::Warning,
-    "CREATE OR REPLACE of a view or routine changes its behaviour under the running application",
+    "CREATE OR REPLACE of a view, routine, trigger or rule changes its behaviour under the running application",
     include_str!("../../../rules/PF437.md"),
 );
 
@@ -28,7 +28,14 @@ impl Rule for BanReplaceViewFunction {
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         let shape = cx.shape();
         let ShapeKind::Create(kind) = shape.kind else { return };
-        let replaced = [ObjectKind::View, ObjectKind::Function, ObjectKind::Procedure];
+        // squawk counts triggers and rules too: replacing one changes what running writes do.
+        let replaced = [
+            ObjectKind::View,
+            ObjectKind::Function,
+            ObjectKind::Procedure,
+            ObjectKind::Trigger,
+            ObjectKind::Rule,
+        ];
         if !shape.or_replace || !replaced.contains(&kind) {
             return;
         }
