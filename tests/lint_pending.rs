@@ -183,3 +183,37 @@ fn an_unknown_revision_is_an_error_naming_the_setting() {
         .code(2)
         .stderr(predicate::str::contains("[lint] pending_since"));
 }
+
+#[test]
+fn only_the_up_part_of_a_pending_migration_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let goose = |up: &str, down: &str| format!("-- +goose Up\n{up}\n-- +goose Down\n{down}\n");
+    write(
+        repo,
+        "db/00001_users.sql",
+        &goose("CREATE TABLE users (id bigint);", "DROP TABLE users;"),
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    // The down section drops the table; a deploy never runs it, so `invoices` stays new.
+    write(
+        repo,
+        "db/00002_invoices.sql",
+        &goose(
+            "CREATE TABLE invoices (id bigint, user_id bigint);",
+            "DROP TABLE invoices;",
+        ),
+    );
+    write(
+        repo,
+        "db/00003_index.sql",
+        &goose(
+            "CREATE INDEX invoices_user_id ON invoices (user_id);",
+            "DROP INDEX invoices_user_id;",
+        ),
+    );
+    assert_eq!(pf301(repo, &["--pending-since", "main", "db"]), Vec::new());
+    assert_eq!(pf301(repo, &["db"]), [("00003_index.sql".to_string(), 2)]);
+}

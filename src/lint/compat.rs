@@ -1,5 +1,5 @@
 //! What the compatibility rules share (drops, renames, moves and changes that break the running
-//! version of the application, PF416–PF452): which objects are new, so that no running code can use
+//! version of the application, PF416–PF453): which objects are new, so that no running code can use
 //! them (created earlier in the file or by an earlier pending migration, squawk issue #349),
 //! and the shape of a "you drop something in use" finding.
 

@@ -12,6 +12,7 @@ use super::sequence::{net_effects, Key};
 use super::LintOptions;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile};
+use crate::source::SourceFile;
 use crate::sql::{parse_source_with, AstMode};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -99,12 +100,13 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
     Ok(pending)
 }
 
-/// What one migration's deployed part leaves created (`true`) or removed (`false`).
+/// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
+/// its down section) leaves created (`true`) or removed (`false`).
 fn effects(migration: &MigrationFile, options: &LintOptions) -> HashMap<Key, bool> {
-    let source = &migration.source;
-    let deployed = super::deploy::deployed(source, options);
-    let source = deployed.as_ref().unwrap_or(source);
-    let parsed = parse_source_with(source, options.dialect, AstMode::WhenUnrecognised);
+    let text = &migration.source.text;
+    let up = text.get(migration.up.clone()).unwrap_or(text);
+    let source = SourceFile::new(migration.source.path.clone(), up.to_string());
+    let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);
     net_effects(&parsed.statements)
 }
 
