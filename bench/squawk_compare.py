@@ -13,6 +13,12 @@ statement). agreement = |S and P| / |S or P|.
 Disagreements are sorted into categories (docs/squawk.md explains each):
   new-table   squawk flags a statement on a table an earlier statement of the file creates
               (squawk issue #349); preflight does not, by design.
+  new-object  the same for a view, function, type, sequence, index, constraint, … the file
+              created earlier (drops and renames cannot break code that never saw it).
+  new-column  the same for a column an earlier ALTER TABLE … ADD of the file added.
+  no-table-lock / earlier-first-lock  (timeout rules) squawk counts statements that lock no
+              table other sessions use (CREATE FUNCTION, CREATE SEQUENCE, …) as the file's first
+              lock; preflight's first lock is then a later statement of the same file.
   do-block    preflight flags DDL inside a DO block (squawk issue #528: squawk does not look in).
   other       anything else: listed with file:line so it can be read.
 "adjusted" agreement leaves the two by-design categories out.
@@ -120,11 +126,24 @@ def statement_of(spans, line):
     return None
 
 
+SQUAWK_OPT_IN = [
+    "require-table-schema", "ban-alter-generated-expression", "ban-drop-index", "ban-set-default",
+    "ban-disable-trigger", "ban-replica-identity", "ban-drop-policy", "ban-revoke",
+    "ban-replace-view-function", "ban-alter-policy-condition", "ban-alter-policy-roles",
+    "ban-create-policy", "ban-alter-function-options", "ban-alter-view-options",
+    "ban-alter-role-options", "ban-alter-database-options", "ban-alter-row-level-security",
+    "ban-new-write-restriction", "ban-add-enum-value", "ban-add-composite-attribute",
+    "ban-add-column", "ban-detach-inheritance", "ban-alter-sequence-values",
+    "ban-alter-system-options", "ban-alter-extension",
+]
+
+
 def run_squawk(files):
     out = []
     for k in range(0, len(files), BATCH):
         part = files[k : k + BATCH]
-        r = subprocess.run([SQUAWK, "--reporter", "json", *part], cwd=CORPUS, capture_output=True, text=True)
+        # squawk's opt-in rules are opt-in in preflight too (PF415, PF430–PF453): compare them.
+        r = subprocess.run([SQUAWK, "--reporter", "json", "--include", ",".join(SQUAWK_OPT_IN), *part], cwd=CORPUS, capture_output=True, text=True)
         if r.stdout.strip():
             out.extend(json.loads(r.stdout))
     return out  # line: 0-based
@@ -172,7 +191,15 @@ def registered_codes():
 
 
 CREATE_TABLE = re.compile(r"create\s+(?:(?:global|local)\s+)?(?:temp\w*\s+|unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
-TARGET_TABLE = re.compile(r"(?:alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|\bon\s+(?:only\s+)?)((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
+TARGET_TABLE = re.compile(r"(?:alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|drop\s+table\s+(?:if\s+exists\s+)?|\bon\s+(?:only\s+)?)((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)", re.I)
+
+
+KINDS = r"(?:materialized\s+view|view|function|procedure|aggregate|type|schema|sequence|domain|extension|index|trigger)"
+NAME = r"((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)"
+CREATE_OBJECT = re.compile(r"create\s+(?:or\s+replace\s+)?(?:unique\s+)?" + KINDS + r"\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?" + NAME, re.I)
+TARGET_OBJECT = re.compile(r"(?:drop|alter)\s+" + KINDS + r"\s+(?:concurrently\s+)?(?:if\s+exists\s+)?" + NAME, re.I)
+ADD_CONSTRAINT = re.compile(r"add\s+constraint\s+" + NAME, re.I)
+DROP_CONSTRAINT = re.compile(r"drop\s+constraint\s+(?:if\s+exists\s+)?" + NAME, re.I)
 
 
 def base(name):
@@ -180,7 +207,26 @@ def base(name):
     return part[1:-1] if part.startswith('"') else part.lower()
 
 
-def category(rule, spans, stmt, lines, squawk_only):
+# The columns an ALTER TABLE's actions name (searched after `ALTER TABLE name`).
+COLUMN_TARGET = re.compile(r"(?:drop\s+column\s+(?:if\s+exists\s+)?|rename\s+(?:column\s+)?|alter\s+(?:column\s+)?)(?!constraint\b)(\"[^\"]+\"|\w+)", re.I)
+TIMEOUT_RULES = ("require-lock-timeout", "require-statement-timeout")
+# Statements squawk counts as taking a lock that lock no table other sessions use.
+NO_TABLE_LOCK = re.compile(r"\s*(create\s+(or\s+replace\s+)?(database|function|procedure|sequence|type|schema|extension|domain|view|materialized\s+view|aggregate|role|user|cast|operator|collation|text\s+search|publication)|create\s+(unlogged\s+|temp\w*\s+)?table\b(?![^;]*\breferences\b)|comment\s+on|grant|revoke|alter\s+(function|procedure|sequence|type|schema|role|user|default\s+privileges|database|extension|domain|aggregate|publication)|set\b|select|insert|update|delete|do\b|drop\s+(function|procedure|type|schema|extension|domain|role|user|sequence|aggregate|publication))", re.I)
+
+
+def added_earlier(lines, a, table, column):
+    """Did an earlier statement of the file add `column` to `table` (any action of an
+    ALTER TABLE … ADD …, ADD …)?"""
+    earlier = "\n".join(lines[:a])
+    alter = re.compile(r"alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + NAME + r"([^;]*)", re.I)
+    add = re.compile(r"\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(\"[^\"]+\"|\w+)", re.I)
+    return any(
+        base(t) == table and any(base(c) == column for c in add.findall(actions))
+        for t, actions in alter.findall(earlier)
+    )
+
+
+def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
     """Why the two disagree on this statement, when the reason is known (see docs/squawk.md)."""
     a, b = spans[stmt]
     body = "\n".join(lines[a : b + 1])
@@ -194,6 +240,29 @@ def category(rule, spans, stmt, lines, squawk_only):
             earlier = "\n".join(lines[:a])
             if any(base(x) == t for x in CREATE_TABLE.findall(earlier)):
                 return "new-table"
+        m = TARGET_OBJECT.search(body)
+        if m:
+            t = base(m.group(1))
+            earlier = "\n".join(lines[:a])
+            if any(base(x) == t for x in CREATE_OBJECT.findall(earlier)):
+                return "new-object"
+        m = DROP_CONSTRAINT.search(body)
+        if m and any(base(x) == base(m.group(1)) for x in ADD_CONSTRAINT.findall("\n".join(lines[:a]))):
+            return "new-object"
+        m = TARGET_TABLE.search(body)
+        columns = COLUMN_TARGET.findall(body[m.end():]) if m else []
+        if any(added_earlier(lines, a, base(m.group(1)), base(c)) for c in columns):
+            return "new-column"
+        if rule == "ban-new-write-restriction" and re.search(r"\badd\s+(column\s+)?\S+[^,;]*\bnot\s+null\b", low) and re.search(r"\bdefault\b", low):
+            return "not-null-with-default"
+        if rule == "ban-new-write-restriction" and re.search(r"\balter\s+constraint\b", low) and not re.search(r"\bimmediate\b|\bnot\s+deferrable\b", low):
+            return "deferred-constraint"
+        if rule == "ban-alter-generated-expression" and re.search(r"\badd\s+(column\s+)?\S+[^,;]*\bgenerated\s+always\s+as\b", low):
+            return "new-generated-column"
+        if rule in TIMEOUT_RULES and re.match(r"\s*create\s+(unique\s+)?index\s+concurrently\b", low):
+            return "concurrent-index"
+        if rule in TIMEOUT_RULES and NO_TABLE_LOCK.match(low):
+            return "no-table-lock"
         if rule == "adding-required-field" and re.search(r"\b(big|small)?serial\b", low):
             return "serial-column"
         if rule == "adding-field-with-default" and re.search(r"default\s+-\s*\d", low):
@@ -203,8 +272,15 @@ def category(rule, spans, stmt, lines, squawk_only):
     else:
         if rule == "adding-field-with-default" and re.search(r"\badd\s+(column\s+)?\S+\s+(big|small)?serial", low):
             return "serial-column"
+        if rule in TIMEOUT_RULES and flagged_in_file:
+            return "earlier-first-lock"
         if rule == "constraint-missing-not-valid" and re.search(r"\badd\s+(column\s+)?(?!constraint\b)\S+\s+[^,;]*\b(references|unique|primary\s+key)\b", low):
             return "column-constraint"
+    if rule == "prefer-robust-stmts":
+        words = re.findall(r"[a-z_]+", low)[:3]
+        if squawk_only:
+            return "robust:squawk:" + " ".join(words[:2])
+        return "robust:preflight:" + " ".join(words[:2])
     return "other"
 
 
@@ -258,10 +334,11 @@ def main():
         explained = 0
         for key, squawk_only in [(k, True) for k in s - p] + [(k, False) for k in p - s]:
             path, k = key
-            c = category(rule, spans[path], k, lines[path], squawk_only)
+            in_file = any(p2 == path for p2, _ in s)
+            c = category(rule, spans[path], k, lines[path], squawk_only, in_file)
             side = "squawk only" if squawk_only else "preflight only"
             cats[f"{side}: {c}"] += 1
-            if c != "other":
+            if c != "other" and not c.startswith("robust:"):
                 explained += 1
             else:
                 examples.setdefault((rule, side), []).append(f"{path}:{spans[path][k][0] + 1}")

@@ -78,10 +78,23 @@ def statement_of(ends, line, col):
     return len(ends)
 
 
+# squawk's opt-in rules, whose preflight counterparts are opt-in too (PF415, PF430–PF453).
+SQUAWK_OPT_IN = [
+    "require-table-schema", "ban-alter-generated-expression", "ban-drop-index", "ban-set-default",
+    "ban-disable-trigger", "ban-replica-identity", "ban-drop-policy", "ban-revoke",
+    "ban-replace-view-function", "ban-alter-policy-condition", "ban-alter-policy-roles",
+    "ban-create-policy", "ban-alter-function-options", "ban-alter-view-options",
+    "ban-alter-role-options", "ban-alter-database-options", "ban-alter-row-level-security",
+    "ban-new-write-restriction", "ban-add-enum-value", "ban-add-composite-attribute",
+    "ban-add-column", "ban-detach-inheritance", "ban-alter-sequence-values",
+    "ban-alter-system-options", "ban-alter-extension",
+]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--preflight", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "preflight"))
-    ap.add_argument("--squawk", default="squawk")
+    ap.add_argument("--squawk", default=os.environ.get("SQUAWK", "/root/.pyenv/versions/3.11.7/bin/squawk"))
     ap.add_argument("--corpus", default=os.environ.get("CORPUS", "/work/shared/corpus"))
     ap.add_argument("--show")
     args = ap.parse_args()
@@ -103,7 +116,7 @@ def main():
     codes = sorted({c for cs in mapping.values() for c in cs})
     for k in range(0, len(files), 400):
         chunk = files[k:k + 400]
-        out = subprocess.run([args.squawk, "--reporter", "json", "--include", "require-table-schema", *chunk], cwd=args.corpus, capture_output=True, text=True).stdout
+        out = subprocess.run([args.squawk, "--reporter", "json", "--include", ",".join(SQUAWK_OPT_IN), *chunk], cwd=args.corpus, capture_output=True, text=True).stdout
         for v in json.loads(out or "[]"):
             if v["rule_name"] in mapping:
                 path = os.path.relpath(os.path.join(args.corpus, v["file"]), args.corpus)

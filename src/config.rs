@@ -67,6 +67,9 @@ pub struct LintConfig {
     /// The production PostgreSQL major version (e.g. 16), for lock rules whose answer depends
     /// on it; unset: a current server (11 or later).
     pub postgres_version: Option<u32>,
+    /// A git revision (e.g. "origin/main"): migrations absent there are pending, and a table an
+    /// earlier pending migration creates is new (no rows, no readers) for the lock rules.
+    pub pending_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

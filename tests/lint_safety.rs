@@ -116,6 +116,45 @@ fn constant_defaults_rewrite_only_before_postgres_11() {
     assert!(codes(&lint(sql, &old)).contains(&"PF311"));
 }
 
+/// Below the version a form needs, a rule neither suggests it nor lets it through: the
+/// statement would be a syntax error and the deploy would fail.
+#[test]
+fn concurrent_forms_are_not_suggested_below_the_version_that_has_them() {
+    let on = |version: u32| LintOptions {
+        postgres_version: Some(version),
+        ..options(None)
+    };
+    let message =
+        |sql: &str, opts: &LintOptions, code: &str| of(&lint(sql, opts), code).message.clone();
+
+    let reindex = "REINDEX INDEX idx_users_email;\n";
+    assert!(message(reindex, &on(12), "PF303").contains("use REINDEX … CONCURRENTLY"));
+    let old = message(reindex, &on(11), "PF303");
+    assert!(!old.contains("use REINDEX … CONCURRENTLY"), "{old}");
+    assert!(old.contains("CREATE INDEX CONCURRENTLY"), "{old}");
+    let concurrent = "REINDEX INDEX CONCURRENTLY idx_users_email;\n";
+    assert!(!codes(&lint(concurrent, &on(12))).contains(&"PF303"));
+    assert!(message(concurrent, &on(11), "PF303").contains("needs PostgreSQL 12"));
+
+    let detach = "ALTER TABLE measurements DETACH PARTITION measurements_2020;\n";
+    assert!(message(detach, &on(14), "PF304").contains("use DETACH PARTITION … CONCURRENTLY"));
+    let old = message(detach, &on(13), "PF304");
+    assert!(!old.contains("CONCURRENTLY (PostgreSQL 14+)"), "{old}");
+    assert!(old.contains("lock_timeout"), "{old}");
+    let concurrent = "ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;\n";
+    assert!(!codes(&lint(concurrent, &on(14))).contains(&"PF304"));
+    assert!(message(concurrent, &on(13), "PF304").contains("needs PostgreSQL 14"));
+
+    // SET NOT NULL: the check-constraint route skips the scan only from 12.
+    let set = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n";
+    assert!(message(set, &on(12), "PF305").contains("then SET NOT NULL"));
+    assert!(message(set, &on(11), "PF305").contains("instead of SET NOT NULL"));
+    // A required column: a DEFAULT is the way out only from 11.
+    let required = "ALTER TABLE users ADD COLUMN plan text NOT NULL;\n";
+    assert!(message(required, &on(11), "PF306").contains("add a DEFAULT"));
+    assert!(!message(required, &on(10), "PF306").contains("add a DEFAULT"));
+}
+
 #[test]
 fn timeout_rules_run_only_when_named() {
     let sql = "ALTER TABLE users ADD COLUMN bio text;\n";

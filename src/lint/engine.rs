@@ -68,6 +68,10 @@ pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
             .map(|r| r.model(parsed.dialect, source).model),
         statements: &parsed.statements,
         postgres_version: options.postgres_version,
+        pending: options
+            .pending
+            .as_ref()
+            .and_then(|p| p.created_before(&source.path)),
     };
     let mut previous_end = None;
     for statement in &parsed.statements {

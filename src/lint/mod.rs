@@ -8,12 +8,14 @@
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
 mod columns;
+mod compat;
 mod deploy;
 mod engine;
 mod files;
 mod guards;
 mod online_ddl;
 mod options;
+mod pending;
 pub mod rule;
 mod rules;
 mod safety;
@@ -25,6 +27,7 @@ pub use engine::{lint_parsed, lint_source};
 pub use files::collect_sql_files;
 pub use online_ddl::Version as ServerVersion;
 pub use options::{find_rule, LintOptions};
+pub use pending::PendingSince;
 pub use rules::dialects_of;
 
 use crate::diagnostics::{sort_findings, Finding, RuleInfo};
@@ -46,6 +49,7 @@ pub static RULES: &LazyLock<Vec<RuleInfo>> = &rules::INFOS;
 /// Files are linted in parallel; the report does not depend on the thread count.
 pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
     let files = collect_sql_files(paths, options)?;
+    let options = &*pending::attach(&files, options)?;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));

@@ -37,6 +37,11 @@ pub struct LintOptions {
     /// `[lint] postgres_version`: the production server's major version, for rules whose
     /// answer depends on it (a constant default rewrites the table before PostgreSQL 11).
     pub postgres_version: Option<u32>,
+    /// `--pending-since` / `[lint] pending_since`: migrations absent at this git revision are
+    /// not deployed yet, so the tables they create are new for the pending files after them.
+    pub pending_since: Option<super::pending::PendingSince>,
+    /// What the pending migrations create, resolved from `pending_since` by `lint_paths`.
+    pub pending: Option<std::sync::Arc<super::pending::Pending>>,
 }
 
 impl LintOptions {
@@ -107,6 +112,14 @@ impl LintOptions {
                 .and_then(crate::runner::Runner::named)
                 .map(|r| r.declaring(config.migrations.apply_model)),
             postgres_version: lint.postgres_version,
+            pending_since: lint
+                .pending_since
+                .clone()
+                .map(|rev| super::pending::PendingSince {
+                    rev,
+                    setting: format!("[lint] pending_since ({})", path.display()),
+                }),
+            pending: None,
         })
     }
 

@@ -94,12 +94,30 @@ pub struct FileFacts<'a> {
     pub statements: &'a [Statement],
     /// `[lint] postgres_version` (major), when set.
     pub postgres_version: Option<u32>,
+    /// What the pending migrations before this file create (`--pending-since`).
+    pub pending: Option<&'a std::collections::HashSet<super::sequence::Key>>,
 }
 
 impl<'a> FileFacts<'a> {
     /// The file's top-level statements before this one.
     pub fn earlier(&self) -> &'a [Statement] {
         &self.statements[..self.top_index.min(self.statements.len())]
+    }
+
+    /// Is `key` new for top-level statement `i`: created by an earlier statement of the file,
+    /// or, when the file has not touched it yet, by an earlier pending migration? No running
+    /// version of the application uses it, and a table has no rows.
+    pub fn is_new(&self, key: &super::sequence::Key, i: usize) -> bool {
+        match self.sequence.state_before(key, i) {
+            Some(created) => created,
+            None => self.pending.is_some_and(|p| p.contains(key)),
+        }
+    }
+
+    /// [`Self::is_new`] for a table (base name, folded).
+    pub fn table_is_new(&self, table: &str, i: usize) -> bool {
+        let key = super::sequence::Key::Object(crate::sql::ObjectKind::Table, table.to_string());
+        self.is_new(&key, i)
     }
 }
 
@@ -122,12 +140,11 @@ impl StatementCx<'_> {
         shape.head.start..end
     }
 
-    /// A table an earlier statement of the same file creates: nothing else can hold a lock on
-    /// it, and it has no rows yet, so lock and rewrite rules stay quiet (squawk issue #349).
+    /// A table an earlier statement of the same file (or an earlier pending migration)
+    /// creates: nothing else can hold a lock on it, and it has no rows yet, so lock and rewrite
+    /// rules stay quiet (squawk issue #349).
     pub fn table_is_new(&self, table: &Name) -> bool {
-        self.file
-            .sequence
-            .table_created_before(table.base(), self.file.top_index)
+        self.file.table_is_new(table.base(), self.file.top_index)
     }
 
     /// `user_profiles`, or `(unnamed)`.

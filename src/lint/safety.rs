@@ -270,14 +270,14 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 }
 
 /// Does the statement take a lock that can queue behind (and block) application queries?
-/// A lock on a table an earlier statement of the file created (per `sequence`) cannot.
-pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) -> bool {
+/// A lock on a table an earlier statement of the file (or a pending migration) created cannot.
+pub fn takes_table_lock(stmt: &Statement, file: &super::rule::FileFacts) -> bool {
     let shape = &stmt.shape;
     let table = match shape.kind {
         ShapeKind::AlterTable => shape.object(),
         _ => shape.table.as_ref(),
     };
-    if table.is_some_and(|t| sequence.table_created_before(t.base(), stmt.index)) {
+    if table.is_some_and(|t| file.table_is_new(t.base(), stmt.index)) {
         return false;
     }
     match &shape.kind {
@@ -312,15 +312,15 @@ pub fn sets(stmt: &Statement, setting: &str) -> bool {
 /// The statement is the file's first lock-taking statement and no `SET <setting>` comes
 /// before it (top-level statements only; a DO body takes its locks with its DO statement).
 pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
-    let seq = cx.file.sequence;
-    if cx.sequence.is_none() || !takes_table_lock(cx.statement, seq) {
+    let file = &cx.file;
+    if cx.sequence.is_none() || !takes_table_lock(cx.statement, file) {
         return false;
     }
     let earlier = cx.file.earlier();
     // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
     !earlier
         .iter()
-        .any(|s| sets(s, setting) || takes_table_lock(s, seq))
+        .any(|s| sets(s, setting) || takes_table_lock(s, file))
 }
 
 /// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the

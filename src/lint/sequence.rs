@@ -254,6 +254,14 @@ impl Sequence {
         })
     }
 
+    /// What the file's statements before `i` last did to `key`: `Some(true)` created it,
+    /// `Some(false)` removed it, `None` never touched it (then what earlier files did decides).
+    pub fn state_before(&self, key: &Key, i: usize) -> Option<bool> {
+        let events = self.events.get(key)?;
+        let &(_, event) = events.iter().rev().find(|&&(j, _)| j < i)?;
+        Some(event == Event::Create)
+    }
+
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {
@@ -415,6 +423,17 @@ pub fn folded(token: &crate::sql::Tok) -> Option<String> {
         Token::Word(w) => Some(w.value.to_lowercase()),
         _ => None,
     }
+}
+
+/// What a whole file leaves behind, per key: `true` it creates the object (and does not remove
+/// it again), `false` it removes or renames it away. The pending-migration look-back
+/// (`lint::pending`) chains these across the files of a directory.
+pub fn net_effects(statements: &[Statement]) -> HashMap<Key, bool> {
+    let mut out = HashMap::new();
+    for step in statements.iter().flat_map(steps) {
+        out.insert(step.key, step.event == Event::Create);
+    }
+    out
 }
 
 fn unnamed(statement: &Statement) -> bool {

@@ -38,10 +38,16 @@ impl Rule for AddColumnNotNullWithoutDefault {
             if fills || !has_top_level_seq(def, &["NOT", "NULL"]) {
                 continue;
             }
+            // Before 11 a DEFAULT is written into every row: not a way out there.
+            let instead = if cx.file.postgres_version.is_some_and(|v| v < 11) {
+                "add it nullable, backfill in batches, then enforce it with a CHECK … NOT VALID validated in another migration (before PostgreSQL 11 a DEFAULT rewrites the table)"
+            } else {
+                "add a DEFAULT, or add it nullable, backfill, then SET NOT NULL"
+            };
             out.push(Violation::new(
                 action.range.clone(),
                 format!(
-                    "`ADD COLUMN {} … NOT NULL` has no DEFAULT: it fails with \"contains null values\" once `{}` has rows; add a DEFAULT, or add it nullable, backfill, then SET NOT NULL",
+                    "`ADD COLUMN {} … NOT NULL` has no DEFAULT: it fails with \"contains null values\" once `{}` has rows; {instead}",
                     name_text(action.name.as_ref()),
                     cx.object_text()
                 ),

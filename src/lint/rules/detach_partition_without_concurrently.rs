@@ -13,6 +13,9 @@ pub const INFO: RuleInfo = RuleInfo {
     fix: FixAvailability::Never,
 };
 
+/// What to do before PostgreSQL 14, where the lock cannot be avoided, only kept short.
+const SHORT_LOCK: &str = "run the plain detach in its own migration after `SET lock_timeout = '2s'` and retry on timeout, so the lock never queues behind a long query";
+
 pub struct DetachPartitionWithoutConcurrently;
 
 #[distributed_slice(RULES)]
@@ -32,13 +35,21 @@ impl Rule for DetachPartitionWithoutConcurrently {
             if !starts_with_kws(tokens, &["DETACH", "PARTITION"]) {
                 continue;
             }
-            if tokens.iter().any(|t| t.is_kw("CONCURRENTLY") || t.is_kw("FINALIZE")) {
-                continue;
-            }
-            out.push(Violation::new(
-                action.range.clone(),
-                "`DETACH PARTITION` takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on it waits; use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+)",
-            ));
+            let concurrently = tokens
+                .iter()
+                .any(|t| t.is_kw("CONCURRENTLY") || t.is_kw("FINALIZE"));
+            let message = match (concurrently, cx.file.postgres_version.filter(|&v| v < 14)) {
+                (true, None) => continue,
+                // The suggested form is a syntax error before 14: the deploy fails.
+                (true, Some(v)) => format!(
+                    "`DETACH PARTITION … CONCURRENTLY` needs PostgreSQL 14; `postgres_version = {v}` rejects it and the migration fails: {SHORT_LOCK}"
+                ),
+                (false, Some(v)) => format!(
+                    "`DETACH PARTITION` takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on it waits, and PostgreSQL {v} has no concurrent detach: {SHORT_LOCK}"
+                ),
+                (false, None) => "`DETACH PARTITION` takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on it waits; use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+)".to_string(),
+            };
+            out.push(Violation::new(action.range.clone(), message));
         }
     }
 }

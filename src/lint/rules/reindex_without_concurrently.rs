@@ -12,6 +12,9 @@ pub const INFO: RuleInfo = RuleInfo {
     fix: FixAvailability::Never,
 };
 
+/// What replaces `REINDEX … CONCURRENTLY` before PostgreSQL 12.
+const REBUILD: &str = "build a copy with CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY the old one, then ALTER INDEX … RENAME the copy (an index behind a constraint needs the constraint re-pointed, or pg_repack)";
+
 pub struct ReindexWithoutConcurrently;
 
 #[distributed_slice(RULES)]
@@ -28,7 +31,7 @@ impl Rule for ReindexWithoutConcurrently {
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         let shape = cx.shape();
-        if !matches!(&shape.kind, ShapeKind::Other(w) if w == "REINDEX") || shape.concurrently {
+        if !matches!(&shape.kind, ShapeKind::Other(w) if w == "REINDEX") {
             return;
         }
         // `REINDEX SYSTEM` cannot run concurrently at all.
@@ -38,9 +41,22 @@ impl Rule for ReindexWithoutConcurrently {
         let span = cx.statement.tokens[..cx.statement.tokens.len().min(3)]
             .iter()
             .fold(shape.head.clone(), |r, t| r.start..t.range.end);
-        out.push(Violation::new(
-            span,
-            "`REINDEX` locks the table against writes and the index against reads until the rebuild ends; use REINDEX … CONCURRENTLY (PostgreSQL 12+)",
-        ));
+        let before_12 = cx.file.postgres_version.filter(|&v| v < 12);
+        match (shape.concurrently, before_12) {
+            (true, None) => {}
+            // The form this rule asks for elsewhere is a syntax error here: the deploy fails.
+            (true, Some(v)) => out.push(Violation::new(
+                span,
+                format!("`REINDEX … CONCURRENTLY` needs PostgreSQL 12; `postgres_version = {v}` rejects it and the migration fails: {REBUILD}"),
+            )),
+            (false, Some(v)) => out.push(Violation::new(
+                span,
+                format!("`REINDEX` locks the table against writes and the index against reads until the rebuild ends, and PostgreSQL {v} has no REINDEX … CONCURRENTLY: {REBUILD}"),
+            )),
+            (false, None) => out.push(Violation::new(
+                span,
+                "`REINDEX` locks the table against writes and the index against reads until the rebuild ends; use REINDEX … CONCURRENTLY (PostgreSQL 12+)",
+            )),
+        }
     }
 }

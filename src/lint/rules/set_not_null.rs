@@ -46,15 +46,19 @@ impl Rule for SetNotNull {
             if check_proves && validated_not_null_check(cx, table, &col) {
                 continue;
             }
-            out.push(
-                Violation::new(
-                    action.range.clone(),
-                    format!(
-                        "`SET NOT NULL` on `{col}` holds an ACCESS EXCLUSIVE lock on `{}` while it scans every row: add `CHECK ({col} IS NOT NULL) NOT VALID`, VALIDATE it in another migration, then SET NOT NULL",
-                        table.text
-                    ),
+            // Before 12 the check does not spare the scan: it is the constraint to keep instead.
+            let instead = if check_proves {
+                format!("add `CHECK ({col} IS NOT NULL) NOT VALID`, VALIDATE it in another migration, then SET NOT NULL")
+            } else {
+                format!("before PostgreSQL 12 a validated check does not skip the scan: keep `CHECK ({col} IS NOT NULL) NOT VALID`, VALIDATEd in another migration, as the constraint instead of SET NOT NULL")
+            };
+            out.push(Violation::new(
+                action.range.clone(),
+                format!(
+                    "`SET NOT NULL` on `{col}` holds an ACCESS EXCLUSIVE lock on `{}` while it scans every row: {instead}",
+                    table.text
                 ),
-            );
+            ));
         }
     }
 }

@@ -1,0 +1,184 @@
+//! Migrations not deployed yet (`--pending-since REV`, `[lint] pending_since`): a table an
+//! earlier *pending* migration of the same directory creates has no rows and no reader yet when
+//! this one runs, exactly like a table created earlier in the same file, so the lock and rewrite
+//! rules leave it alone (squawk issue #349, across files).
+//!
+//! A file is pending when it is absent at REV: in a pull request linted against its base, the
+//! files the branch adds. The order is the migration tool's (the layout model in
+//! `crate::layout`), so only files that run *before* a file count for it. A file that exists at
+//! REV may have been deployed long ago and filled since: it never makes a table new.
+
+use super::sequence::{net_effects, Key};
+use super::LintOptions;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, MigrationFile};
+use crate::source::SourceFile;
+use crate::sql::{parse_source_with, AstMode};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+/// Where the pending boundary comes from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSince {
+    /// A git revision: branch, tag or commit.
+    pub rev: String,
+    /// `--pending-since` or `[lint] pending_since (preflight.toml)`.
+    pub setting: String,
+}
+
+/// For each pending migration (canonical path): what the pending migrations before it, in the
+/// runner's order, leave created.
+#[derive(Debug, Default)]
+pub struct Pending {
+    created_before: HashMap<PathBuf, HashSet<Key>>,
+}
+
+impl Pending {
+    /// The tables and columns earlier pending migrations create for `path`; `None` when `path`
+    /// is not a pending migration (or nothing before it creates anything).
+    pub fn created_before(&self, path: &Path) -> Option<&HashSet<Key>> {
+        if self.created_before.is_empty() {
+            return None;
+        }
+        let path = std::fs::canonicalize(path).ok()?;
+        self.created_before.get(&path).filter(|s| !s.is_empty())
+    }
+}
+
+/// `options` with the pending look-back of `files` attached, when `pending_since` asks for it.
+pub fn attach<'a>(files: &[PathBuf], options: &'a LintOptions) -> Result<Cow<'a, LintOptions>> {
+    let Some(since) = &options.pending_since else {
+        return Ok(Cow::Borrowed(options));
+    };
+    if options.pending.is_some() {
+        return Ok(Cow::Borrowed(options));
+    }
+    let pending = resolve(files, since, options)?;
+    Ok(Cow::Owned(LintOptions {
+        pending: Some(Arc::new(pending)),
+        ..options.clone()
+    }))
+}
+
+fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Result<Pending> {
+    let mut pending = Pending::default();
+    let parents: HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| {
+            std::fs::canonicalize(f)
+                .ok()?
+                .parent()
+                .map(Path::to_path_buf)
+        })
+        .collect();
+    let dirs: HashSet<PathBuf> = parents.iter().map(|p| migrations_dir(p, options)).collect();
+    for dir in dirs {
+        let layout = layout_of(&dir, options);
+        let discovered = layout.discover(&dir)?;
+        let at_rev = tracked_at(&dir, since)?;
+        let mut created: HashSet<Key> = HashSet::new();
+        for migration in &discovered.files {
+            let Ok(path) = std::fs::canonicalize(&migration.source.path) else {
+                continue;
+            };
+            if at_rev.contains(&path) {
+                continue;
+            }
+            pending.created_before.insert(path, created.clone());
+            for (key, exists) in effects(migration, options) {
+                if exists {
+                    created.insert(key);
+                } else {
+                    created.remove(&key);
+                }
+            }
+        }
+    }
+    Ok(pending)
+}
+
+/// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
+/// its down section) leaves created (`true`) or removed (`false`).
+fn effects(migration: &MigrationFile, options: &LintOptions) -> HashMap<Key, bool> {
+    let text = &migration.source.text;
+    let up = text.get(migration.up.clone()).unwrap_or(text);
+    let source = SourceFile::new(migration.source.path.clone(), up.to_string());
+    let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);
+    net_effects(&parsed.statements)
+}
+
+/// The tool's layout: the one `--tracker` names, else the one the directory looks written for.
+fn layout_of(dir: &Path, options: &LintOptions) -> Layout {
+    options
+        .runner
+        .and_then(|r| r.tool)
+        .and_then(Layout::from_name)
+        .unwrap_or_else(|| Layout::detect(dir))
+}
+
+/// The directory whose migrations the files in `parent` are: `parent` itself, or for the tools
+/// that keep one directory per migration (Prisma's `*/migration.sql`, Diesel's `*/up.sql`) its
+/// parent.
+fn migrations_dir(parent: &Path, options: &LintOptions) -> PathBuf {
+    let per_migration = |l: Layout| matches!(l, Layout::Prisma | Layout::Diesel);
+    match parent.parent() {
+        Some(grand) if per_migration(layout_of(grand, options)) => grand.to_path_buf(),
+        _ => parent.to_path_buf(),
+    }
+}
+
+/// The files under `dir` that exist at the revision (canonical paths).
+fn tracked_at(dir: &Path, since: &PendingSince) -> Result<HashSet<PathBuf>> {
+    let commit = format!("{}^{{commit}}", since.rev);
+    git(dir, &["rev-parse", "--verify", "--quiet", &commit], since)?;
+    let top = git(dir, &["rev-parse", "--show-toplevel"], since)?;
+    let top = PathBuf::from(top.trim());
+    let listed = git(
+        dir,
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "--full-name",
+            &since.rev,
+            "--",
+            ".",
+        ],
+        since,
+    )?;
+    Ok(listed
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let path = top.join(l);
+            std::fs::canonicalize(&path).unwrap_or(path)
+        })
+        .collect())
+}
+
+fn git(dir: &Path, args: &[&str], since: &PendingSince) -> Result<String> {
+    let PendingSince { rev, setting } = since;
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| Error::Usage(format!("{setting} {rev}: could not run git: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or("").trim();
+        let why = if first.is_empty() {
+            format!("`{rev}` is not a commit of the repository")
+        } else {
+            first.to_string()
+        };
+        return Err(Error::Usage(format!(
+            "{setting} {rev}: {why} (in {}; name a branch, tag or commit of the repository that holds the migrations)",
+            dir.display()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}

@@ -1,0 +1,73 @@
+//! PF427: `ALTER COLUMN … ADD|SET GENERATED` / `DROP IDENTITY` changes how inserts of the running
+//! application get their ids (squawk: ban-alter-identity).
+
+use super::prelude::*;
+use crate::lint::columns::{created_earlier, token_name, tokens_in};
+use crate::lint::safety::{alter_column, starts_with_kws};
+
+pub const INFO: RuleInfo = RuleInfo::new(
+    "PF427",
+    "ban-alter-identity",
+    Severity::Warning,
+    "changing a column's identity breaks inserts of the running application that rely on the old behaviour",
+    include_str!("../../../rules/PF427.md"),
+);
+
+pub struct BanAlterIdentity;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &BanAlterIdentity;
+
+/// The identity changes and what each breaks.
+const CHANGES: &[(&[&str], &str)] = &[
+    (
+        &["ADD", "GENERATED"],
+        "inserts that write the column explicitly fail once it is GENERATED ALWAYS",
+    ),
+    (
+        &["SET", "GENERATED"],
+        "GENERATED ALWAYS rejects inserts that write the column, BY DEFAULT lets them collide with the sequence",
+    ),
+    (
+        &["DROP", "IDENTITY"],
+        "inserts that leave the column out fail with a NOT NULL violation (or get NULL)",
+    ),
+];
+
+impl Rule for BanAlterIdentity {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        POSTGRES
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let shape = cx.shape();
+        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+            return;
+        };
+        for action in &shape.actions {
+            let tokens = tokens_in(&cx.statement.tokens, &action.range);
+            let Some((column, rest)) = alter_column(tokens) else {
+                continue;
+            };
+            let Some((kws, breaks)) = CHANGES.iter().find(|(kws, _)| starts_with_kws(rest, kws))
+            else {
+                continue;
+            };
+            let name = token_name(&cx.source.text, column);
+            if created_earlier(cx, table, Some(&name)) {
+                continue;
+            }
+            out.push(Violation::new(
+                rest[0].range.start..rest[kws.len() - 1].range.end,
+                format!(
+                    "changing the identity of `{}`.`{}`: {breaks}",
+                    table.text, name.text
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! `--pending-since REV` / `[lint] pending_since`: a table an earlier migration creates is new
+//! (no rows, no readers) only while that migration is pending, i.e. absent at REV. Each test
+//! builds a real git repository in a temporary directory.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}: {:?}", out);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A repository whose `main` holds one deployed Flyway migration creating `users`; the working
+/// tree adds V2 (creates `invoices`) and V10 (indexes both tables). Natural order runs V2 first.
+fn repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(
+        repo,
+        "db/migration/V1__create_users.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    git(repo, &["checkout", "-q", "-b", "feature"]);
+    write(
+        repo,
+        "db/migration/V2__create_invoices.sql",
+        "CREATE TABLE invoices (id bigint PRIMARY KEY, user_id bigint);\n",
+    );
+    write(
+        repo,
+        "db/migration/V10__indexes.sql",
+        "CREATE INDEX invoices_user_id ON invoices (user_id);\nCREATE INDEX users_email ON users (email);\n",
+    );
+    tmp
+}
+
+/// `(file name, line)` of each PF301 finding of `preflight lint ARGS` run in `dir`.
+fn pf301(dir: &Path, args: &[&str]) -> Vec<(String, u64)> {
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir)
+        .args(["lint", "--format", "json", "--fail-on", "never"])
+        .args(["--select", "PF301"])
+        .args(args)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    let mut found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            let name = path.rsplit('/').next().unwrap().to_string();
+            (name, f["line"].as_u64().unwrap())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_table_an_earlier_pending_migration_creates_is_new() {
+    let tmp = repo();
+    let dir = tmp.path();
+    // Without the setting, only the same file counts: both indexes are flagged.
+    assert_eq!(
+        pf301(dir, &["db/migration"]),
+        [
+            ("V10__indexes.sql".into(), 1),
+            ("V10__indexes.sql".into(), 2)
+        ]
+    );
+    // V2 is absent at main and runs before V10: `invoices` is empty and unused. `users` was
+    // created by V1, which exists at main and may have been filled since.
+    let only_users = [("V10__indexes.sql".to_string(), 2)];
+    assert_eq!(
+        pf301(dir, &["--pending-since", "main", "db/migration"]),
+        only_users
+    );
+    // Linting the one file still looks at the pending files before it.
+    assert_eq!(
+        pf301(
+            dir,
+            &["--pending-since", "main", "db/migration/V10__indexes.sql"]
+        ),
+        only_users
+    );
+    // Once V2 is on main (deployed), `invoices` may hold rows: flagged again.
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "feature"]);
+    git(dir, &["branch", "-f", "main", "HEAD"]);
+    assert_eq!(
+        pf301(dir, &["--pending-since", "main", "db/migration"]).len(),
+        2
+    );
+}
+
+#[test]
+fn only_pending_migrations_that_run_earlier_count() {
+    let tmp = repo();
+    let dir = tmp.path();
+    // V3 runs after V2 but before V10; a table V10 creates is not new for V3.
+    write(
+        dir,
+        "db/migration/V3__index_later_table.sql",
+        "CREATE INDEX audit_at ON audit (at);\n",
+    );
+    write(
+        dir,
+        "db/migration/V11__create_audit.sql",
+        "CREATE TABLE audit (at timestamptz);\n",
+    );
+    let found = pf301(dir, &["--pending-since", "main", "db/migration"]);
+    assert!(
+        found.contains(&("V3__index_later_table.sql".into(), 1)),
+        "{found:?}"
+    );
+    // A pending migration that drops the table ends it: the index after it is on a table that
+    // is not the one V2 created.
+    write(
+        dir,
+        "db/migration/V4__drop_invoices.sql",
+        "DROP TABLE invoices;\n",
+    );
+    let found = pf301(dir, &["--pending-since", "main", "db/migration"]);
+    assert!(found.contains(&("V10__indexes.sql".into(), 1)), "{found:?}");
+}
+
+#[test]
+fn pending_since_is_read_from_the_configuration() {
+    let tmp = repo();
+    let dir = tmp.path();
+    write(dir, "preflight.toml", "[lint]\npending_since = \"main\"\n");
+    assert_eq!(
+        pf301(dir, &["db/migration"]),
+        [("V10__indexes.sql".to_string(), 2)]
+    );
+}
+
+#[test]
+fn an_unknown_revision_is_an_error_naming_the_setting() {
+    let tmp = repo();
+    let dir = tmp.path();
+    Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir)
+        .args(["lint", "--pending-since", "no-such-ref", "db/migration"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--pending-since no-such-ref"));
+    write(dir, "preflight.toml", "[lint]\npending_since = \"nope\"\n");
+    Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(dir)
+        .args(["lint", "db/migration"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[lint] pending_since"));
+}
+
+#[test]
+fn only_the_up_part_of_a_pending_migration_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let goose = |up: &str, down: &str| format!("-- +goose Up\n{up}\n-- +goose Down\n{down}\n");
+    write(
+        repo,
+        "db/00001_users.sql",
+        &goose("CREATE TABLE users (id bigint);", "DROP TABLE users;"),
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    // The down section drops the table; a deploy never runs it, so `invoices` stays new.
+    write(
+        repo,
+        "db/00002_invoices.sql",
+        &goose(
+            "CREATE TABLE invoices (id bigint, user_id bigint);",
+            "DROP TABLE invoices;",
+        ),
+    );
+    write(
+        repo,
+        "db/00003_index.sql",
+        &goose(
+            "CREATE INDEX invoices_user_id ON invoices (user_id);",
+            "DROP INDEX invoices_user_id;",
+        ),
+    );
+    assert_eq!(pf301(repo, &["--pending-since", "main", "db"]), Vec::new());
+    assert_eq!(pf301(repo, &["db"]), [("00003_index.sql".to_string(), 2)]);
+}
