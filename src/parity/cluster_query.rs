@@ -32,14 +32,6 @@ impl Truth {
         }
     }
 
-    pub fn not(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-
     pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
@@ -49,7 +41,19 @@ impl Truth {
     }
 
     pub fn or(self, other: Truth) -> Truth {
-        self.not().and(other.not()).not()
+        !(!self).and(!other)
+    }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
     }
 }
 
@@ -312,7 +316,7 @@ pub fn parse(text: &str) -> Result<Expr, String> {
 impl Expr {
     pub fn eval(&self, instance: &Instance<'_>) -> Truth {
         match self {
-            Expr::Not(e) => e.eval(instance).not(),
+            Expr::Not(e) => !e.eval(instance),
             Expr::And(a, b) => a.eval(instance).and(b.eval(instance)),
             Expr::Or(a, b) => a.eval(instance).or(b.eval(instance)),
             Expr::Compare {
