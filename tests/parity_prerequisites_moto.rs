@@ -190,3 +190,24 @@ fn an_image_repository_whose_kms_key_ecr_can_no_longer_use() {
     );
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn a_bucket_policy_that_denies_the_execution_role_its_environment_file() {
+    let run = live_and_offline(&with_fault("bucket-deny"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA410", "production", "web: web.environmentFiles")]
+    );
+    let text = message(&run, "PA410");
+    assert!(
+        text.contains("explicitly denied s3:GetObject") && text.contains("'NoExecRole'"),
+        "{text}"
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(verdict(&run), "will not start");
+
+    // Control: the usual HTTPS-only policy; ECS downloads over HTTPS.
+    let run = live_and_offline(&with_fault("bucket-https-only"));
+    assert_eq!(start_findings(&run), vec![], "{}", run.stdout);
+    assert_eq!(verdict(&run), "will start", "{}", run.stdout);
+}

@@ -66,6 +66,9 @@ pub struct Snapshot {
     /// The S3 objects of `environmentFiles`. `None`: not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_files: Option<Vec<ObjectRecord>>,
+    /// The policies of the buckets that hold environment files. `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_policies: Option<Vec<BucketPolicyRecord>>,
     /// The cluster's container instances, read when a service outside Fargate has a
     /// `memberOf` placement constraint. `None`: not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +95,7 @@ impl Snapshot {
             images: None,
             log_groups: None,
             environment_files: None,
+            bucket_policies: None,
             container_instances: None,
         }
     }
@@ -209,6 +213,12 @@ impl Snapshot {
                     .iter()
                     .flatten()
                     .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
+            )
+            .chain(
+                self.bucket_policies
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| unknown(&format!("s3://{}", r.bucket), r.status, &r.error)),
             )
             .collect()
     }

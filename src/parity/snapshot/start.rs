@@ -53,6 +53,19 @@ pub struct ObjectRecord {
     pub error: Option<String>,
 }
 
+/// The bucket policy of a bucket that holds environment files (GetBucketPolicy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketPolicyRecord {
+    pub bucket: String,
+    /// `found`: `policy` is the bucket's policy; `not_found`: the bucket has none; `unknown`:
+    /// it could not be read (`error`).
+    pub status: LookupStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    pub error: Option<String>,
+}
+
 /// A container instance of the cluster (DescribeContainerInstances): what `memberOf`
 /// placement expressions are evaluated against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
