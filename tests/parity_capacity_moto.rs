@@ -280,6 +280,7 @@ fn the_readme_policy_allows_every_call_a_capacity_read_makes_and_all_are_reads()
         "ecr:BatchGetImage",
         "logs:DescribeLogGroups",
         "s3:GetObject",
+        "s3:GetBucketPolicy",
     ] {
         assert!(actions.contains(needed), "{needed} not called: {actions:?}");
     }
