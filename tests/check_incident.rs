@@ -4,10 +4,9 @@
 //! `preflight fix`, recording the migration and repairing production, it exits 0.
 
 mod common;
-mod common_moto;
 
+use common::moto::{Incident, LIVE_CONFIG};
 use common::ScratchDb;
-use common_moto::{Incident, LIVE_CONFIG};
 use std::path::Path;
 
 const URL_VAR: &str = "PREFLIGHT_E2E_DATABASE_URL";

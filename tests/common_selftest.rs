@@ -39,3 +39,25 @@ fn mariadb_scratch_database_is_created_and_dropped() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
 }
+
+#[test]
+fn moto_servers_each_have_a_port_of_their_own_read_from_the_startup_line() {
+    use common::moto::{listening_port, MotoServer};
+    assert_eq!(
+        listening_port(" * Running on http://127.0.0.1:39005"),
+        Some(39005)
+    );
+    assert_eq!(listening_port("Press CTRL+C to quit"), None);
+    assert_eq!(listening_port(" * Running on http://127.0.0.1:0"), None);
+    let servers: Vec<MotoServer> = std::thread::scope(|s| {
+        let started: Vec<_> = (0..3).map(|_| s.spawn(MotoServer::start)).collect();
+        started
+            .into_iter()
+            .map(|h| h.join().expect("started"))
+            .collect()
+    });
+    let mut endpoints: Vec<&str> = servers.iter().map(|m| m.endpoint.as_str()).collect();
+    endpoints.sort();
+    endpoints.dedup();
+    assert_eq!(endpoints.len(), 3, "{endpoints:?}");
+}

@@ -104,6 +104,7 @@ fn snapshot(env: &str, account: &str) -> Snapshot {
             repository_arn: Some(format!("arn:aws:ecr:us-east-1:{account}:repository/{name}")),
             repository_policy: None,
             architectures: Some(vec!["amd64".into()]),
+            kms_key: None,
             error: None,
         });
         s.log_groups

@@ -2,9 +2,9 @@
 //! `max_connections` to a number or to RDS's formula, Application Auto Scaling targets, and
 //! the web service's DB_POOL_MIN=50 (the post-mortem's v1.2.4).
 
-mod common_moto;
+mod common;
 
-use common_moto::{Incident, Run, CAPACITY_CONFIG, SNAPSHOT_CONFIG};
+use common::moto::{Incident, Run, CAPACITY_CONFIG, SNAPSHOT_CONFIG};
 use serde_json::Value;
 
 /// `(rule, environment)` of every capacity finding.
@@ -280,6 +280,7 @@ fn the_readme_policy_allows_every_call_a_capacity_read_makes_and_all_are_reads()
         "ecr:BatchGetImage",
         "logs:DescribeLogGroups",
         "s3:GetObject",
+        "s3:GetBucketPolicy",
     ] {
         assert!(actions.contains(needed), "{needed} not called: {actions:?}");
     }

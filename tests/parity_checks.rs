@@ -376,6 +376,8 @@ fn with_customer_key(prod: &mut Snapshot, key_policy: Option<&str>) {
             arn: key_arn.into(),
             key_manager: Some("CUSTOMER".into()),
             policy: key_policy.map(str::to_string),
+            key_state: None,
+            ecr_grants: None,
         }),
         error: None,
     });

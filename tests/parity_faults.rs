@@ -5,11 +5,11 @@
 //! are read concurrently.
 #![cfg(feature = "aws")] // live reads need the AWS SDK
 
+mod common;
 mod common_faults;
-mod common_moto;
 
+use common::moto::{Incident, Run};
 use common_faults::{Fault, FaultProxy, Rule};
-use common_moto::{Incident, Run};
 use std::time::{Duration, Instant};
 
 fn parity(incident: &Incident, proxy: &FaultProxy, args: &[&str]) -> Run {
@@ -149,7 +149,7 @@ fn a_hung_service_ends_at_the_timeout_with_its_reads_unknown() {
     // The same bound from preflight.toml.
     incident.write_config(&format!(
         "{}\n[parity]\ntimeout = 6\n",
-        common_moto::LIVE_CONFIG
+        common::moto::LIVE_CONFIG
     ));
     let started = Instant::now();
     let run = parity(&incident, &proxy, &[]);
@@ -205,7 +205,7 @@ fn a_zero_timeout_is_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     incident.write_config(&format!(
         "{}\n[parity]\ntimeout = 0\n",
-        common_moto::LIVE_CONFIG
+        common::moto::LIVE_CONFIG
     ));
     let run = incident.preflight(&["parity"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -246,7 +246,7 @@ fn bench_three_environments_cost_about_one() {
     // qa reads the staging account again: a third environment of the same size.
     incident.write_config(&format!(
         "{}\n[environments.qa]\naws_profile = \"staging\"\ncluster = \"app\"\nservices = [\"web\"]\n",
-        common_moto::LIVE_CONFIG
+        common::moto::LIVE_CONFIG
     ));
     let proxy = FaultProxy::start(&incident.moto.endpoint);
     proxy.set_rules(vec![

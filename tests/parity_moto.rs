@@ -3,9 +3,9 @@
 //! role without GetSecretValue), its repair, the snapshot round trip, and the sentinel.
 #![cfg(feature = "aws")] // live reads need the AWS SDK
 
-mod common_moto;
+mod common;
 
-use common_moto::{Incident, SNAPSHOT_CONFIG};
+use common::moto::{Incident, SNAPSHOT_CONFIG};
 
 fn triple(rule: &str, env: &str, subject: &str) -> (String, String, String) {
     (rule.into(), env.into(), subject.into())

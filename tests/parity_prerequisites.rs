@@ -64,6 +64,7 @@ fn pulling_from_staging(policy: Option<&str>) -> Snapshot {
         repository_arn: Some("arn:aws:ecr:us-east-1:111111111111:repository/web".into()),
         repository_policy: policy.map(str::to_string),
         architectures: Some(vec!["amd64".into()]),
+        kms_key: None,
         error: None,
     });
     production
@@ -151,5 +152,132 @@ fn an_explicit_architecture_with_a_single_platform_manifest_is_unknown() {
     assert_eq!(
         run(production),
         vec![("PA110".into(), "web: web.image".into(), true)]
+    );
+}
+
+/// On EC2 the container instance's role pulls ECR images and writes awslogs, but secrets and
+/// environment files need an execution role on every launch type (AWS's "task execution IAM
+/// role" page): without one, only those two are reported.
+#[test]
+fn an_ec2_task_without_an_execution_role_fails_on_its_secrets_and_files_only() {
+    let mut production = production();
+    let service = &mut production.services[0];
+    service.settings.launch_type = Some("EC2".into());
+    let task = service.task_definition.as_mut().expect("read");
+    task.requires_compatibilities = vec!["EC2".into()];
+    task.execution_role_arn = None;
+    let findings = run(production);
+    let rules: Vec<&str> = findings.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert!(rules.contains(&"PA401"), "{findings:?}");
+    assert!(rules.contains(&"PA410"), "{findings:?}");
+    assert!(!rules.contains(&"PA407"), "{findings:?}");
+    assert!(!rules.contains(&"PA408"), "{findings:?}");
+}
+
+/// PA111 from snapshots: the key's state and ECR's grants decide; a key AWS manages is not
+/// checked; a key record without grants (ListGrants failed) is unknown.
+#[test]
+fn an_encrypted_repository_is_judged_by_its_key_state_and_ecrs_grant() {
+    use preflight::parity::snapshot::{KeyMetadata, KeyRecord};
+    const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234";
+    const REPOSITORY: &str = "arn:aws:ecr:us-east-1:222222222222:repository/web";
+    let with_key = |manager: &str, state: &str, grants: Option<Vec<String>>| {
+        let mut production = production();
+        for image in production.images.iter_mut().flatten() {
+            image.kms_key = Some(KEY.into());
+            image.repository_arn = Some(REPOSITORY.into());
+        }
+        production.keys.push(KeyRecord {
+            reference: KEY.into(),
+            status: LookupStatus::Found,
+            metadata: Some(KeyMetadata {
+                arn: KEY.into(),
+                key_manager: Some(manager.into()),
+                policy: None,
+                key_state: Some(state.into()),
+                ecr_grants: grants,
+            }),
+            error: None,
+        });
+        run(production)
+    };
+    let granted = Some(vec![REPOSITORY.to_string()]);
+    assert_eq!(with_key("CUSTOMER", "Enabled", granted.clone()), vec![]);
+    assert_eq!(with_key("AWS", "Enabled", None), vec![]);
+    let pa111 = |unknown| vec![("PA111".to_string(), "web: web.image".to_string(), unknown)];
+    assert_eq!(
+        with_key("CUSTOMER", "PendingDeletion", granted),
+        pa111(false)
+    );
+    assert_eq!(with_key("CUSTOMER", "Enabled", Some(vec![])), pa111(false));
+    assert_eq!(with_key("CUSTOMER", "Enabled", None), pa111(true));
+}
+
+/// PA112 from snapshots, including what moto cannot play: a service-level constraint and a
+/// capacity provider that may add instances.
+#[test]
+fn placement_constraints_against_the_clusters_instances() {
+    use preflight::parity::snapshot::{
+        CapacityProviderItem, ContainerInstanceRecord, PlacementConstraint,
+    };
+    let on_ec2 = |expression: &str, providers: bool| {
+        let mut production = production();
+        let service = &mut production.services[0];
+        service.settings.launch_type = (!providers).then(|| "EC2".to_string());
+        if providers {
+            service.settings.capacity_provider_strategy = vec![CapacityProviderItem {
+                capacity_provider: "app-asg".into(),
+                weight: 1,
+                base: 0,
+            }];
+        }
+        service.settings.placement_constraints = vec![PlacementConstraint {
+            kind: "memberOf".into(),
+            expression: Some(expression.into()),
+        }];
+        let task = service.task_definition.as_mut().expect("read");
+        task.requires_compatibilities = vec!["EC2".into()];
+        production.container_instances = Some(vec![ContainerInstanceRecord {
+            arn: "arn:aws:ecs:us-east-1:222222222222:container-instance/app/1".into(),
+            ec2_instance_id: Some("i-0abc".into()),
+            status: Some("ACTIVE".into()),
+            agent_connected: Some(true),
+            attributes: [
+                (
+                    "ecs.instance-type".to_string(),
+                    Some("m6i.large".to_string()),
+                ),
+                (
+                    "ecs.availability-zone".to_string(),
+                    Some("us-east-1a".to_string()),
+                ),
+            ]
+            .into(),
+        }]);
+        run(production)
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "PA112")
+            .map(|(_, _, unknown)| unknown)
+            .collect::<Vec<bool>>()
+    };
+    assert_eq!(
+        on_ec2("attribute:ecs.instance-type =~ m6i\\..*", false),
+        Vec::<bool>::new()
+    );
+    assert_eq!(
+        on_ec2(
+            "attribute:ecs.availability-zone in [us-east-1b, us-east-1c]",
+            false
+        ),
+        vec![false]
+    );
+    assert_eq!(
+        on_ec2("attribute:ecs.availability-zone == us-east-1b", true),
+        vec![true]
+    );
+    assert_eq!(on_ec2("task:group == service:web", false), vec![true]);
+    assert_eq!(
+        on_ec2("ec2InstanceId in ['i-0abc']", false),
+        Vec::<bool>::new()
     );
 }

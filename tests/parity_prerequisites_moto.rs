@@ -5,71 +5,11 @@
 //! `fault`), next to a control that must pass; live, and from snapshots of the same accounts.
 #![cfg(feature = "aws")] // live reads need the AWS SDK
 
-mod common_moto;
+mod common;
 
-use common_moto::{Incident, Run, SNAPSHOT_CONFIG};
-
-fn triple(rule: &str, env: &str, subject: &str) -> (String, String, String) {
-    (rule.into(), env.into(), subject.into())
-}
-
-fn with_fault(kind: &str) -> Incident {
-    let incident = Incident::build();
-    incident.repair_production();
-    incident.fault(kind);
-    incident
-}
-
-fn parity(incident: &Incident) -> Run {
-    incident.preflight(&["parity", "--format", "json"])
-}
-
-/// Live findings, checked to be the same from snapshots taken of the same accounts.
-fn live_and_offline(incident: &Incident) -> Run {
-    let live = parity(incident);
-    for env in ["staging", "production"] {
-        let file = format!("{env}.json");
-        let run = incident.preflight(&["snapshot", "--env", env, "--output", &file]);
-        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    }
-    incident.write_config(SNAPSHOT_CONFIG);
-    let offline = parity(incident);
-    incident.write_config(common_moto::LIVE_CONFIG);
-    assert_eq!(offline.code, live.code);
-    assert_eq!(offline.json()["findings"], live.json()["findings"]);
-    live
-}
-
-fn message(run: &Run, rule: &str) -> String {
-    let json = run.json();
-    let finding = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == rule)
-        .unwrap_or_else(|| panic!("no {rule}: {}", run.stdout))
-        .clone();
-    format!("{} {}", finding["message"], finding["notes"])
-}
-
-/// The findings that are not the field drift (PA101/PA102) every changed revision also shows.
-fn start_findings(run: &Run) -> Vec<(String, String, String)> {
-    run.findings()
-        .into_iter()
-        .filter(|(rule, _, _)| rule != "PA101" && rule != "PA102")
-        .collect()
-}
-
-/// The production cell of the start verdict row of `web`.
-fn verdict(run: &Run) -> String {
-    let json = run.json();
-    let rows = json["matrix"]["rows"].as_array().expect("matrix rows");
-    let row = rows
-        .iter()
-        .find(|r| r[0]["text"] == "will `web` start?")
-        .unwrap_or_else(|| panic!("no verdict row: {}", json["matrix"]));
-    row[2]["text"].as_str().unwrap_or_default().to_string()
-}
+use common::moto::{
+    live_and_offline, message, parity, start_findings, triple, verdict, with_fault, Incident,
+};
 
 #[test]
 fn the_repaired_incident_passes_with_its_image_log_group_and_environment_file() {
@@ -219,4 +159,55 @@ fn registry_credentials_and_log_secret_options_are_checked_like_secrets() {
     );
     assert!(message(&run, "PA401").contains("ssm:GetParameters"));
     assert!(!run.stdout.contains(&incident.sentinel));
+}
+
+#[test]
+fn an_image_repository_whose_kms_key_ecr_can_no_longer_use() {
+    // Control: a repository encrypted with a customer-managed key that holds ECR's grant.
+    let run = live_and_offline(&with_fault("ecr-key"));
+    assert_eq!(start_findings(&run), vec![], "{}", run.stdout);
+    assert_eq!(verdict(&run), "will start", "{}", run.stdout);
+
+    let run = live_and_offline(&with_fault("ecr-key-disabled"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA111", "production", "web: web.image")]
+    );
+    let text = message(&run, "PA111");
+    assert!(text.contains("whose state is Disabled"), "{text}");
+    assert_eq!(run.code, 1);
+    assert_eq!(verdict(&run), "will not start");
+
+    let run = live_and_offline(&with_fault("ecr-key-grant-revoked"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA111", "production", "web: web.image")]
+    );
+    let text = message(&run, "PA111");
+    assert!(
+        text.contains("holds no grant") && text.contains("repository/web-encrypted"),
+        "{text}"
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_bucket_policy_that_denies_the_execution_role_its_environment_file() {
+    let run = live_and_offline(&with_fault("bucket-deny"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA410", "production", "web: web.environmentFiles")]
+    );
+    let text = message(&run, "PA410");
+    assert!(
+        text.contains("explicitly denied s3:GetObject") && text.contains("'NoExecRole'"),
+        "{text}"
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(verdict(&run), "will not start");
+
+    // Control: the usual HTTPS-only policy; ECS downloads over HTTPS.
+    let run = live_and_offline(&with_fault("bucket-https-only"));
+    assert_eq!(start_findings(&run), vec![], "{}", run.stdout);
+    assert_eq!(verdict(&run), "will start", "{}", run.stdout);
 }

@@ -3,53 +3,11 @@
 //! moto_scenario.py `fault`), with a control that must pass, live and from snapshots.
 #![cfg(feature = "aws")] // live reads need the AWS SDK
 
-mod common_moto;
+mod common;
 
-use common_moto::{Incident, Run, SNAPSHOT_CONFIG};
-
-fn triple(rule: &str, env: &str, subject: &str) -> (String, String, String) {
-    (rule.into(), env.into(), subject.into())
-}
-
-/// The repaired incident with `kind` applied to production.
-fn with_fault(kind: &str) -> Incident {
-    let incident = Incident::build();
-    incident.repair_production();
-    incident.fault(kind);
-    incident
-}
-
-fn parity(incident: &Incident) -> Run {
-    incident.preflight(&["parity", "--format", "json"])
-}
-
-/// Live findings, checked to be the same from snapshots taken of the same accounts.
-fn live_and_offline(incident: &Incident) -> Run {
-    let live = parity(incident);
-    for env in ["staging", "production"] {
-        let file = format!("{env}.json");
-        let run = incident.preflight(&["snapshot", "--env", env, "--output", &file]);
-        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    }
-    incident.write_config(SNAPSHOT_CONFIG);
-    let offline = parity(incident);
-    incident.write_config(common_moto::LIVE_CONFIG);
-    assert_eq!(offline.code, live.code);
-    assert_eq!(offline.json()["findings"], live.json()["findings"]);
-    live
-}
-
-fn message(run: &Run, rule: &str) -> String {
-    let json = run.json();
-    let finding = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == rule)
-        .unwrap_or_else(|| panic!("no {rule}: {}", run.stdout))
-        .clone();
-    format!("{} {}", finding["message"], finding["notes"])
-}
+use common::moto::{
+    live_and_offline, message, parity, start_findings, triple, verdict, with_fault, Incident,
+};
 
 #[test]
 fn an_execution_role_that_trusts_ec2_instead_of_ecs_tasks() {
@@ -254,4 +212,34 @@ fn awslogs_needs_its_group_region_and_the_execution_roles_permission() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_placement_constraint_no_container_instance_satisfies() {
+    // The cluster's one instance is an m6i.large with the custom attribute stack=production.
+    let run = live_and_offline(&with_fault("placement-unmatched"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA112", "production", "web: placementConstraints")]
+    );
+    let text = message(&run, "PA112");
+    assert!(
+        text.contains("none of the 1 active container instance(s)")
+            && text.contains("ecs.instance-type == m5.large"),
+        "{text}"
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(verdict(&run), "will not start");
+
+    let run = live_and_offline(&with_fault("placement-matched"));
+    assert_eq!(start_findings(&run), vec![], "{}", run.stdout);
+    assert_eq!(verdict(&run), "will start", "{}", run.stdout);
+
+    // Fargate does not take placement constraints at all.
+    let run = parity(&with_fault("placement-fargate"));
+    assert_eq!(
+        start_findings(&run),
+        vec![triple("PA112", "production", "web: placementConstraints")]
+    );
+    assert!(message(&run, "PA112").contains("not supported with FARGATE"));
 }

@@ -4,13 +4,17 @@
 //! ECS needs on every launch type. Otherwise the task fails with `ResourceInitializationError:
 //! failed to download env files`.
 //!
-//! The bucket's own policy is not read: a bucket of another account is decided from the
-//! execution role's policies alone and may still be refused by that bucket.
+//! The bucket's policy (when it could be read) takes part: its explicit Deny blocks the
+//! download whatever the role may do. Its Allow alone grants access only when the bucket is in
+//! the role's account, which an S3 ARN does not say: the answer is then unknown. A bucket of
+//! another account whose policy cannot be read is decided from the role's policies alone.
 
 use super::environment::Environment;
-use super::role_requests::{answer_finding, decide, Asked, RoleRequest};
+use super::iam::{self, Decision, Evaluation, Policy, Request, RequestFacts};
+use super::permissions::{role_arn, role_policies};
+use super::role_requests::{answer_finding, decide, parse_policy, Asked, RoleRequest};
 use super::rules::{
-    finding, ENVIRONMENT_FILE_INVALID, EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE,
+    finding, ENVIRONMENT_FILE_INVALID, EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE, IAM_UNKNOWN,
 };
 use super::snapshot::{ContainerDefinition, LookupStatus, ServiceSnapshot};
 use crate::diagnostics::Finding;
@@ -143,6 +147,15 @@ fn role_may_read(
     };
     let mut findings = Vec::new();
     for (r, answer) in requests.iter().zip(&answers) {
+        let answer = match bucket_policy(env, &r.resource) {
+            Ok(Some(policy)) => with_bucket_policy(env, role, r, &policy, answer),
+            Ok(None) => answer.clone(),
+            Err(why) => {
+                findings.push(finding(&IAM_UNKNOWN, e, subject, format!("{at}: {why}")).unknown());
+                continue;
+            }
+        };
+        let answer = &answer;
         let purpose = format!("on `{}`", r.resource);
         let asked = Asked {
             rule: &EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE,
@@ -155,4 +168,60 @@ fn role_may_read(
         findings.extend(answer_finding(&asked, r.action, answer));
     }
     findings
+}
+
+/// The parsed policy of the bucket `resource` (an object or bucket ARN) is in; `None` when it
+/// has none or it was not read (a failed read is PA104's).
+fn bucket_policy(env: &Environment, resource: &str) -> Result<Option<Policy>, String> {
+    let bucket = resource
+        .split(":::")
+        .nth(1)
+        .and_then(|path| path.split('/').next())
+        .unwrap_or_default();
+    let record = env
+        .snapshot
+        .bucket_policies
+        .iter()
+        .flatten()
+        .find(|r| r.bucket == bucket);
+    match record.and_then(|r| r.policy.as_deref()) {
+        Some(text) => parse_policy(text, format!("bucket policy of {bucket}")).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The role's answer, with the bucket's policy taken into account.
+fn with_bucket_policy(
+    env: &Environment,
+    role: &str,
+    request: &RoleRequest<'_>,
+    policy: &Policy,
+    alone: &Evaluation,
+) -> Evaluation {
+    let (Some(principal), Some(principal_arn)) = (role_policies(env, role), role_arn(env, role))
+    else {
+        return alone.clone();
+    };
+    // ECS downloads environment files over HTTPS.
+    let facts = RequestFacts::new().with("aws:SecureTransport", "true");
+    let request = Request {
+        principal_arn: &principal_arn,
+        action: request.action,
+        resource: &request.resource,
+    };
+    let both = iam::evaluate_with_context(&request, &facts, &principal, Some(policy));
+    match (alone.decision, both.decision) {
+        (_, Decision::Denied) if both.explicit => both,
+        (_, Decision::Unknown) => both,
+        (Decision::Denied, Decision::Allowed) => Evaluation {
+            decision: Decision::Unknown,
+            explicit: false,
+            deciding: both.deciding,
+            reason: format!(
+                "only {} allows it, which is enough only when the bucket is in the role's account",
+                policy.name
+            ),
+        },
+        _ => alone.clone(),
+    }
 }

@@ -1,5 +1,6 @@
 //! Image pull, for images in ECR: PA109 (the repository and the tag or digest exist), PA110
-//! (the image is built for the task's CPU architecture, where its manifest list says) and PA408
+//! (the image is built for the task's CPU architecture, where its manifest list says), PA111
+//! (ECR can still decrypt a repository encrypted with a customer-managed key) and PA408
 //! (the execution role may `ecr:GetAuthorizationToken` and pull from the repository; across
 //! accounts the repository policy must allow it too). ECS fails such a task with
 //! `CannotPullContainerError`. Decided from the snapshot's image records (DescribeRepositories,
@@ -10,6 +11,7 @@
 
 use super::ecr_image::{oci_architecture, EcrImage};
 use super::environment::Environment;
+use super::repository_key;
 use super::role_requests::{answer_finding, decide, on_fargate, parse_policy, Asked, RoleRequest};
 use super::rules::{
     finding, EXECUTION_ROLE_CANNOT_PULL_IMAGE, IAM_UNKNOWN, IMAGE_ARCHITECTURE_MISMATCH,
@@ -96,6 +98,7 @@ fn check_container(
     }
     let mut findings: Vec<Finding> = architecture(env, service, record, &at, &subject)
         .into_iter()
+        .chain(repository_key::check(env, record, &at, &subject))
         .collect();
     findings.extend(pull_permission(env, service, record, ecr, &at, &subject));
     findings

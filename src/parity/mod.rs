@@ -11,6 +11,7 @@
 
 pub mod canonical;
 pub mod capacity;
+pub mod cluster_query;
 pub mod credentials;
 pub mod ecr_image;
 pub mod environment;
@@ -24,9 +25,11 @@ pub mod matrix;
 pub mod names;
 pub mod normalise;
 pub mod permissions;
+pub mod placement;
 pub mod plaintext;
 pub mod redact;
 pub mod reference;
+pub mod repository_key;
 pub mod role_requests;
 pub mod role_trust;
 pub mod rules;
@@ -375,6 +378,7 @@ pub fn run_checks(envs: &[Environment], settings: &CheckSettings) -> Report {
     findings.extend(image_pull::check(envs));
     findings.extend(log_groups::check(envs));
     findings.extend(environment_files::check(envs));
+    findings.extend(placement::check(envs));
     sort_findings(&mut findings);
     let mut report = Report::new("parity");
     let table = matrix::build(envs, &findings, capacity.as_deref());

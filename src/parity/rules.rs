@@ -325,6 +325,22 @@ pub const EXECUTION_ROLE_CANNOT_READ_ENVIRONMENT_FILE: RuleInfo = RuleInfo::new(
     include_str!("../../rules/PA410.md"),
 );
 
+pub const IMAGE_KEY_UNUSABLE: RuleInfo = RuleInfo::new(
+    "PA111",
+    "image-key-unusable",
+    Severity::Error,
+    "The customer-managed KMS key of an image's ECR repository is disabled or gone, or ECR's grant to decrypt with it was revoked",
+    include_str!("../../rules/PA111.md"),
+);
+
+pub const PLACEMENT_UNSATISFIABLE: RuleInfo = RuleInfo::new(
+    "PA112",
+    "placement-unsatisfiable",
+    Severity::Error,
+    "No container instance satisfies the task's `memberOf` placement constraints, or a Fargate task has placement constraints",
+    include_str!("../../rules/PA112.md"),
+);
+
 /// Every parity rule, for `preflight rules` and SARIF.
 pub static ALL: &[RuleInfo] = &[
     TASK_DEFINITION_DRIFT,
@@ -337,6 +353,8 @@ pub static ALL: &[RuleInfo] = &[
     CONTAINER_MEMORY_EXCEEDS_TASK,
     IMAGE_NOT_FOUND,
     IMAGE_ARCHITECTURE_MISMATCH,
+    IMAGE_KEY_UNUSABLE,
+    PLACEMENT_UNSATISFIABLE,
     VARIABLE_MISSING,
     REQUIRED_VARIABLE_MISSING,
     VARIABLE_KIND_DRIFT,

@@ -19,9 +19,9 @@ use std::collections::BTreeSet;
 
 /// Rules whose definite error means the new task does not start (or never becomes healthy).
 pub const BLOCKS_START: &[&str] = &[
-    "PA105", "PA106", "PA107", "PA108", "PA109", "PA110", "PA301", "PA302", "PA304", "PA307",
-    "PA308", "PA309", "PA401", "PA402", "PA406", "PA407", "PA408", "PA409", "PA410", "PA501",
-    "PA503", "PA601",
+    "PA105", "PA106", "PA107", "PA108", "PA109", "PA110", "PA111", "PA112", "PA301", "PA302",
+    "PA304", "PA307", "PA308", "PA309", "PA401", "PA402", "PA406", "PA407", "PA408", "PA409",
+    "PA410", "PA501", "PA503", "PA601",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

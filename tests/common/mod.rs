@@ -1,9 +1,12 @@
-//! Test support shared by the integration tests: scratch databases on the real local servers.
+//! Test support shared by the integration tests: scratch databases on the real local servers
+//! (here), the corpus (`corpus`), tracker tables (`reconcile`) and a real moto_server with the
+//! parity incident scenario (`moto`).
 //! Each `ScratchDb` has a unique name and is dropped when the value goes out of scope,
 //! also when the test fails.
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod moto;
 pub mod reconcile;
 
 use std::process::Command;

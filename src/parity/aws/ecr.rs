@@ -1,7 +1,8 @@
 //! ECR: for every ECR image a container names, its repository (DescribeRepositories), the
 //! repository policy (GetRepositoryPolicy), the tag or digest (DescribeImages) and the
 //! architectures its manifest list names (BatchGetImage returns the manifest only, never a
-//! layer). Read in the image's own account and region.
+//! layer), and the KMS key the repository is encrypted with (its grants are read with the
+//! other keys). Read in the image's own account and region.
 
 use super::{bounded, describe, Clients};
 use crate::parity::ecr_image::EcrImage;
@@ -78,6 +79,7 @@ async fn read_image(
         repository_arn: None,
         repository_policy: None,
         architectures: None,
+        kms_key: None,
         error: None,
     };
     let mut unreadable = Vec::new();
@@ -89,10 +91,15 @@ async fn read_image(
         .await;
     match repos {
         Ok(out) => {
-            record.repository_arn = out
-                .repositories()
-                .first()
+            let repository = out.repositories().first();
+            record.repository_arn = repository
                 .and_then(|r| r.repository_arn())
+                .map(str::to_string);
+            // KMS and KMS_DSSE alike name the key; AES256 has none.
+            record.kms_key = repository
+                .and_then(|r| r.encryption_configuration())
+                .filter(|e| e.encryption_type().as_str().starts_with("KMS"))
+                .and_then(|e| e.kms_key())
                 .map(str::to_string);
         }
         Err(err) if code_is(&err, "RepositoryNotFoundException") => {

@@ -156,6 +156,17 @@ fn service_snapshot(s: &aws_sdk_ecs::types::Service) -> Option<ServiceSnapshot> 
                     container_port: l.container_port(),
                 })
                 .collect(),
+            placement_constraints: s
+                .placement_constraints()
+                .iter()
+                .map(|p| PlacementConstraint {
+                    kind: p
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    expression: p.expression().map(str::to_string),
+                })
+                .collect(),
         },
         task_definition: None,
     })
@@ -242,7 +253,98 @@ fn task_definition(t: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
         ephemeral_storage: t.ephemeral_storage().map(|e| e.size_in_gib()),
         pid_mode: t.pid_mode().map(|m| m.as_str().to_string()),
         ipc_mode: t.ipc_mode().map(|m| m.as_str().to_string()),
+        placement_constraints: t
+            .placement_constraints()
+            .iter()
+            .map(|p| PlacementConstraint {
+                kind: p
+                    .r#type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                expression: p.expression().map(str::to_string),
+            })
+            .collect(),
     }
+}
+
+/// The cluster's container instances with their attributes, when a service that does not run
+/// on Fargate has a `memberOf` constraint (ListContainerInstances, DescribeContainerInstances).
+pub(super) async fn read_container_instances(
+    c: &Clients,
+    cluster: &str,
+    limit: usize,
+    bar: &ProgressBar,
+    snap: &mut Snapshot,
+) {
+    if !snap
+        .services
+        .iter()
+        .any(crate::parity::placement::needs_instances)
+    {
+        return;
+    }
+    let pages = c
+        .ecs
+        .list_container_instances()
+        .cluster(cluster)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await;
+    let arns: Vec<String> = match pages {
+        Ok(pages) => pages
+            .iter()
+            .flat_map(|p| p.container_instance_arns())
+            .cloned()
+            .collect(),
+        Err(err) => {
+            snap.unreadable.push(Unreadable {
+                operation: "ecs:ListContainerInstances".into(),
+                resource: cluster.to_string(),
+                error: describe(&err),
+            });
+            return;
+        }
+    };
+    // DescribeContainerInstances takes at most 100 instances per call.
+    let batches: Vec<Vec<String>> = arns.chunks(100).map(<[String]>::to_vec).collect();
+    let results = bounded(batches, limit, bar, |batch| async move {
+        c.ecs
+            .describe_container_instances()
+            .cluster(cluster)
+            .set_container_instances(Some(batch))
+            .send()
+            .await
+    })
+    .await;
+    let mut records = Vec::new();
+    for result in results {
+        match result {
+            Ok(out) => records.extend(out.container_instances().iter().map(|i| {
+                ContainerInstanceRecord {
+                    arn: i.container_instance_arn().unwrap_or_default().to_string(),
+                    ec2_instance_id: i.ec2_instance_id().map(str::to_string),
+                    status: i.status().map(str::to_string),
+                    agent_connected: Some(i.agent_connected()),
+                    attributes: i
+                        .attributes()
+                        .iter()
+                        .map(|a| (a.name().to_string(), a.value().map(str::to_string)))
+                        .collect(),
+                }
+            })),
+            Err(err) => {
+                snap.unreadable.push(Unreadable {
+                    operation: "ecs:DescribeContainerInstances".into(),
+                    resource: cluster.to_string(),
+                    error: describe(&err),
+                });
+                return;
+            }
+        }
+    }
+    records.sort_by(|a, b| a.arn.cmp(&b.arn));
+    snap.container_instances = Some(records);
 }
 
 fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition {

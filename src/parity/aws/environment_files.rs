@@ -1,12 +1,14 @@
 //! S3 environment files: whether each object an `environmentFiles` entry names exists
 //! (HeadObject: metadata only, never the file's content, which holds variable values).
 //! A bucket in another region answers with a redirect naming its region; it is asked again
-//! there.
+//! there. Each bucket's policy (GetBucketPolicy) is read too: an explicit Deny there blocks
+//! the download whatever the execution role may do.
 
 use super::{bounded, describe, Clients};
 use crate::parity::environment_files::parse_object_arn;
 use crate::parity::snapshot::*;
 use aws_config::Region;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use indicatif::ProgressBar;
 use std::collections::BTreeSet;
 
@@ -31,7 +33,57 @@ pub(super) async fn read_environment_files(
     })
     .await;
     records.sort_by(|a, b| a.arn.cmp(&b.arn));
+    let buckets: BTreeSet<String> = records
+        .iter()
+        .filter_map(|r| parse_object_arn(&r.arn).map(|(_, bucket, _)| bucket.to_string()))
+        .collect();
     snap.environment_files = Some(records);
+    let mut policies = bounded(buckets, limit, bar, |bucket| bucket_policy(c, bucket)).await;
+    policies.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+    snap.bucket_policies = Some(policies);
+}
+
+/// The bucket's policy (GetBucketPolicy), asked in the bucket's region.
+async fn bucket_policy(c: &Clients, bucket: String) -> BucketPolicyRecord {
+    let mut s3 = c.s3.clone();
+    let mut record = BucketPolicyRecord {
+        bucket,
+        status: LookupStatus::Unknown,
+        policy: None,
+        error: Some("s3:GetBucketPolicy: the bucket's region could not be found".into()),
+    };
+    for _ in 0..2 {
+        let asked = s3.get_bucket_policy().bucket(&record.bucket).send().await;
+        let err = match asked {
+            Ok(out) => {
+                record.status = LookupStatus::Found;
+                record.policy = out.policy().map(str::to_string);
+                record.error = None;
+                return record;
+            }
+            Err(err) => err,
+        };
+        if err.code() == Some("NoSuchBucketPolicy") {
+            record.status = LookupStatus::NotFound;
+            record.error = None;
+            return record;
+        }
+        let moved = err
+            .raw_response()
+            .and_then(|r| r.headers().get("x-amz-bucket-region"))
+            .map(str::to_string);
+        match moved {
+            Some(region) if s3.config().region().map(|r| r.as_ref()) != Some(region.as_str()) => {
+                let config = c.s3.config().to_builder().region(Region::new(region));
+                s3 = aws_sdk_s3::Client::from_conf(config.build());
+            }
+            _ => {
+                record.error = Some(format!("s3:GetBucketPolicy: {}", describe(&err)));
+                return record;
+            }
+        }
+    }
+    record
 }
 
 async fn head(c: &Clients, arn: &str) -> (LookupStatus, Option<String>) {

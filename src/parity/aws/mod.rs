@@ -8,7 +8,8 @@
 //! GetSecretValue is called only with `--verify-secret-keys`, and then the value is parsed to
 //! check one JSON key and dropped at once.
 //!
-//! Modules: `ecs` (services and the task definitions they run), `secrets` (Secrets Manager,
+//! Modules: `ecs` (services, the task definitions they run and, for `memberOf` placement
+//! constraints outside Fargate, the cluster's container instances), `secrets` (Secrets Manager,
 //! SSM and KMS metadata, `--verify-secret-keys`), `iam` (roles and their policies,
 //! `--simulate`), `rds` (the database's connection limit and the services' scaling ranges,
 //! for capacity), `ecr` (images: repository, tag, policy, manifest architectures), `logs`
@@ -330,6 +331,7 @@ pub async fn read_environment(
     };
     ecs::read_services(&c, &cluster, &service_names, limit, &bar, &mut snap).await;
     ecs::read_task_definitions(&c, limit, &bar, &mut snap).await;
+    ecs::read_container_instances(&c, &cluster, limit, &bar, &mut snap).await;
     if snap.account_id.is_none() {
         snap.account_id = snap
             .services
@@ -338,9 +340,10 @@ pub async fn read_environment(
     }
     secrets::read_secrets(&c, limit, &bar, &mut snap).await;
     secrets::read_parameters(&c, limit, &bar, &mut snap).await;
+    // Images before keys: a repository may be encrypted with a key of its own.
+    ecr::read_images(&c, limit, &bar, &mut snap).await;
     secrets::read_keys(&c, limit, &bar, &mut snap).await;
     iam::read_roles(&c, limit, &bar, &mut snap).await;
-    ecr::read_images(&c, limit, &bar, &mut snap).await;
     logs::read_log_groups(&c, limit, &bar, &mut snap).await;
     environment_files::read_environment_files(&c, limit, &bar, &mut snap).await;
     if options.verify_secret_keys {

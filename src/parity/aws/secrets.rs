@@ -254,6 +254,12 @@ pub(super) async fn read_parameters(
 }
 
 pub(super) async fn read_keys(c: &Clients, limit: usize, bar: &ProgressBar, snap: &mut Snapshot) {
+    let of_images: BTreeSet<String> = snap
+        .images
+        .iter()
+        .flatten()
+        .filter_map(|i| i.kms_key.clone())
+        .collect();
     let keys: BTreeSet<String> = snap
         .secrets
         .iter()
@@ -263,66 +269,157 @@ pub(super) async fn read_keys(c: &Clients, limit: usize, bar: &ProgressBar, snap
                 .iter()
                 .filter_map(|p| p.metadata.as_ref()?.key_id.clone()),
         )
+        .chain(of_images.iter().cloned())
         .filter(|k| !k.contains("alias/aws/"))
         .collect();
-    let records = bounded(keys, limit, bar, |key| async move {
-        let described = c.kms.describe_key().key_id(&key).send().await;
-        let meta = match described {
-            Ok(out) => out.key_metadata().cloned(),
-            Err(err) => {
-                let status = match classify(&err) {
-                    Failure::NotFound => LookupStatus::NotFound,
-                    Failure::Unreadable(_) => LookupStatus::Unknown,
-                };
-                let error = (status == LookupStatus::Unknown).then(|| describe(&err));
-                return KeyRecord {
-                    reference: key,
-                    status,
-                    metadata: None,
-                    error,
-                };
-            }
-        };
-        let Some(meta) = meta else {
-            return KeyRecord {
-                reference: key,
-                status: LookupStatus::NotFound,
-                metadata: None,
-                error: None,
-            };
-        };
-        let arn = meta.arn().unwrap_or(&key).to_string();
-        let key_manager = meta.key_manager().map(|m| m.as_str().to_string());
-        let (policy, error) = if key_manager.as_deref() == Some("AWS") {
-            (None, None)
-        } else {
-            match c
-                .kms
-                .get_key_policy()
-                .key_id(&arn)
-                .policy_name("default")
-                .send()
-                .await
-            {
-                Ok(out) => (out.policy().map(str::to_string), None),
-                Err(err) => (None, Some(format!("kms:GetKeyPolicy: {}", describe(&err)))),
-            }
-        };
-        KeyRecord {
-            reference: key,
-            status: LookupStatus::Found,
-            metadata: Some(KeyMetadata {
-                arn,
-                key_manager,
-                policy,
-            }),
-            error,
-        }
+    let home = snap.region.clone();
+    let results = bounded(keys, limit, bar, |key| {
+        let grants = of_images.contains(&key);
+        read_key(c, key, grants, home.as_deref())
     })
     .await;
-    let mut records = records;
+    let mut records = Vec::new();
+    for (record, unreadable) in results {
+        records.push(record);
+        snap.unreadable.extend(unreadable);
+    }
     records.sort_by(|a, b| a.reference.cmp(&b.reference));
     snap.keys = records;
+}
+
+/// The KMS client for a key: a key ARN of another region is asked in that region.
+fn kms_for(c: &Clients, key: &str, home: Option<&str>) -> aws_sdk_kms::Client {
+    let region = key
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(2))
+        .filter(|r| !r.is_empty() && Some(*r) != home);
+    match region {
+        Some(region) => {
+            let config = c
+                .kms
+                .config()
+                .to_builder()
+                .region(aws_config::Region::new(region.to_string()));
+            aws_sdk_kms::Client::from_conf(config.build())
+        }
+        None => c.kms.clone(),
+    }
+}
+
+/// One key: DescribeKey, its default key policy and, for a customer-managed key that encrypts
+/// an ECR repository (`grants`), the repositories ECR holds a Decrypt grant for (ListGrants).
+async fn read_key(
+    c: &Clients,
+    key: String,
+    grants: bool,
+    home: Option<&str>,
+) -> (KeyRecord, Option<Unreadable>) {
+    let kms = kms_for(c, &key, home);
+    let described = kms.describe_key().key_id(&key).send().await;
+    let meta = match described {
+        Ok(out) => out.key_metadata().cloned(),
+        Err(err) => {
+            let status = match classify(&err) {
+                Failure::NotFound => LookupStatus::NotFound,
+                Failure::Unreadable(_) => LookupStatus::Unknown,
+            };
+            let error = (status == LookupStatus::Unknown).then(|| describe(&err));
+            let record = KeyRecord {
+                reference: key,
+                status,
+                metadata: None,
+                error,
+            };
+            return (record, None);
+        }
+    };
+    let Some(meta) = meta else {
+        let record = KeyRecord {
+            reference: key,
+            status: LookupStatus::NotFound,
+            metadata: None,
+            error: None,
+        };
+        return (record, None);
+    };
+    let arn = meta.arn().unwrap_or(&key).to_string();
+    let key_manager = meta.key_manager().map(|m| m.as_str().to_string());
+    let customer = key_manager.as_deref() != Some("AWS");
+    let (policy, error) = if customer {
+        let asked = kms
+            .get_key_policy()
+            .key_id(&arn)
+            .policy_name("default")
+            .send()
+            .await;
+        match asked {
+            Ok(out) => (out.policy().map(str::to_string), None),
+            Err(err) => (None, Some(format!("kms:GetKeyPolicy: {}", describe(&err)))),
+        }
+    } else {
+        (None, None)
+    };
+    let mut unreadable = None;
+    let ecr_grants = if grants && customer {
+        match ecr_grants(&kms, &arn).await {
+            Ok(repositories) => Some(repositories),
+            Err(error) => {
+                unreadable = Some(Unreadable {
+                    operation: "kms:ListGrants".into(),
+                    resource: arn.clone(),
+                    error,
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let record = KeyRecord {
+        reference: key,
+        status: LookupStatus::Found,
+        metadata: Some(KeyMetadata {
+            arn,
+            key_manager,
+            policy,
+            key_state: meta.key_state().map(|s| s.as_str().to_string()),
+            ecr_grants,
+        }),
+        error,
+    };
+    (record, unreadable)
+}
+
+/// The repositories (ARNs) that hold a grant to Decrypt with the key: ECR creates such a grant,
+/// constrained to the repository's `aws:ecr:arn` encryption context, when the repository is
+/// created, and uses it to decrypt layers for every pull.
+async fn ecr_grants(kms: &aws_sdk_kms::Client, key_arn: &str) -> Result<Vec<String>, String> {
+    let pages = kms
+        .list_grants()
+        .key_id(key_arn)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| describe(&e))?;
+    let mut repositories: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.grants())
+        .filter(|g| {
+            g.operations()
+                .contains(&aws_sdk_kms::types::GrantOperation::Decrypt)
+        })
+        .filter_map(|g| {
+            let constraints = g.constraints()?;
+            let context = constraints
+                .encryption_context_subset()
+                .or(constraints.encryption_context_equals())?;
+            context.get("aws:ecr:arn").cloned()
+        })
+        .collect();
+    repositories.sort();
+    repositories.dedup();
+    Ok(repositories)
 }
 
 /// `--verify-secret-keys`: reads each secret that a `valueFrom` names a JSON key of, checks the

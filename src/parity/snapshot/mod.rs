@@ -40,7 +40,8 @@ pub struct Snapshot {
     /// One record per SSM parameter a task definition references.
     #[serde(default)]
     pub parameters: Vec<ParameterRecord>,
-    /// The KMS keys of the referenced secrets (to decide `kms:Decrypt`).
+    /// The KMS keys of the referenced secrets (to decide `kms:Decrypt`) and of the images'
+    /// repositories (to decide whether ECR can still decrypt them).
     #[serde(default)]
     pub keys: Vec<KeyRecord>,
     /// The execution and task roles of the task definitions.
@@ -65,6 +66,13 @@ pub struct Snapshot {
     /// The S3 objects of `environmentFiles`. `None`: not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_files: Option<Vec<ObjectRecord>>,
+    /// The policies of the buckets that hold environment files. `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_policies: Option<Vec<BucketPolicyRecord>>,
+    /// The cluster's container instances, read when a service outside Fargate has a
+    /// `memberOf` placement constraint. `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_instances: Option<Vec<ContainerInstanceRecord>>,
 }
 
 impl Snapshot {
@@ -87,6 +95,8 @@ impl Snapshot {
             images: None,
             log_groups: None,
             environment_files: None,
+            bucket_policies: None,
+            container_instances: None,
         }
     }
 
@@ -204,6 +214,12 @@ impl Snapshot {
                     .flatten()
                     .filter_map(|r| unknown(&r.arn, r.status, &r.error)),
             )
+            .chain(
+                self.bucket_policies
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| unknown(&format!("s3://{}", r.bucket), r.status, &r.error)),
+            )
             .collect()
     }
 }
@@ -266,6 +282,8 @@ pub struct ServiceSettings {
     pub capacity_provider_strategy: Vec<CapacityProviderItem>,
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<PlacementConstraint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,6 +370,14 @@ pub struct KeyMetadata {
     pub key_manager: Option<String>,
     /// The key policy named `default` (JSON text).
     pub policy: Option<String>,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, … (DescribeKey). `None`: not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_state: Option<String>,
+    /// For a customer-managed key of an ECR repository: the repositories (ARNs) that hold a
+    /// grant to `Decrypt` with it (ListGrants, the grant's `aws:ecr:arn` encryption context).
+    /// `None`: not read (the key encrypts no image, or ListGrants failed: see `unreadable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecr_grants: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use super::LookupStatus;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An ECR image a container names, looked up by the image string as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,10 @@ pub struct ImageRecord {
     /// manifest does not say (a single-platform manifest keeps it in its config blob).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
+    /// The KMS key of a repository encrypted with `encryptionType: KMS` (its ARN, as
+    /// DescribeRepositories gives it; the key's own record says whether AWS manages it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
     pub error: Option<String>,
 }
 
@@ -46,4 +51,32 @@ pub struct ObjectRecord {
     pub arn: String,
     pub status: LookupStatus,
     pub error: Option<String>,
+}
+
+/// The bucket policy of a bucket that holds environment files (GetBucketPolicy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketPolicyRecord {
+    pub bucket: String,
+    /// `found`: `policy` is the bucket's policy; `not_found`: the bucket has none; `unknown`:
+    /// it could not be read (`error`).
+    pub status: LookupStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A container instance of the cluster (DescribeContainerInstances): what `memberOf`
+/// placement expressions are evaluated against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerInstanceRecord {
+    pub arn: String,
+    pub ec2_instance_id: Option<String>,
+    /// `ACTIVE`, `DRAINING`, …: only active instances with a connected agent take new tasks.
+    pub status: Option<String>,
+    pub agent_connected: Option<bool>,
+    /// Built-in (`ecs.instance-type`, `ecs.availability-zone`, …) and custom attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Option<String>>,
 }

@@ -32,6 +32,20 @@ pub struct TaskDefinition {
     pub pid_mode: Option<String>,
     #[serde(default)]
     pub ipc_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+/// A placement constraint of a task definition (`memberOf`) or a service (`memberOf`,
+/// `distinctInstance`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConstraint {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A cluster query language expression (`memberOf` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

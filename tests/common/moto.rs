@@ -1,13 +1,15 @@
-//! A real `moto_server` for the parity tests: started on a free 127.0.0.1 port, waited for,
-//! and stopped on drop. `Incident` builds the staging/production scenario in two moto accounts
+//! A real `moto_server` for the parity tests: started on a port of its own, waited for, and
+//! stopped on drop. `Incident` builds the staging/production scenario in two moto accounts
 //! (fixtures/parity/moto_scenario.py) and writes the AWS config, credentials and preflight.toml
-//! that select them through profiles.
-#![allow(dead_code)]
+//! that select them through profiles; the helpers at the end are what the parity test files
+//! share (a fault applied to the repaired incident, live and offline runs, findings).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub struct MotoServer {
@@ -16,21 +18,56 @@ pub struct MotoServer {
     recording: PathBuf,
 }
 
+/// How long moto_server may take to start: on a loaded machine (parallel builds and test
+/// binaries on two cores) importing moto alone can take tens of seconds.
+const STARTUP: Duration = Duration::from_secs(180);
+
+static SERVERS: AtomicUsize = AtomicUsize::new(0);
+
 impl MotoServer {
+    /// Starts moto_server on a port the kernel picks (`-p 0`) and reads that port from the
+    /// server's own startup line, so two servers can never share a port: choosing a free port
+    /// first and passing it on left a window in which another test's server could take it,
+    /// and the readiness probe then found that other server.
     pub fn start() -> MotoServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         // moto's request recorder writes to its working directory unless told otherwise.
-        let recording = std::env::temp_dir().join(format!("preflight-moto-recording-{port}"));
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let recording = std::env::temp_dir().join(format!(
+            "preflight-moto-recording-{}-{}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::SeqCst)
+        ));
+        let mut child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_RECORDER_FILEPATH", &recording)
+            .env("PYTHONUNBUFFERED", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("moto_server on PATH (pip install 'moto[server]')");
+        let stderr = child.stderr.take().expect("moto_server's stderr");
+        let (port_tx, port_rx) = mpsc::channel();
+        // Werkzeug prints ` * Running on http://127.0.0.1:PORT` once it listens, then one line
+        // per request: the thread keeps reading so that moto never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut port_tx = Some(port_tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(tx) = &port_tx {
+                    if let Some(port) = listening_port(&line) {
+                        let _ = tx.send(port);
+                        port_tx = None;
+                    }
+                }
+            }
+        });
+        let port = match port_rx.recv_timeout(STARTUP) {
+            Ok(port) => port,
+            Err(_) => {
+                let status = child.try_wait().ok().flatten();
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("moto_server did not start listening within {STARTUP:?} (exit status: {status:?})");
+            }
+        };
         let server = MotoServer {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -40,11 +77,12 @@ impl MotoServer {
         server
     }
 
+    /// The server listens; wait until it also answers (its first request loads moto's backends).
     fn wait_until_ready(&self, port: u16) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + STARTUP;
         while Instant::now() < deadline {
             if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let _ = stream.set_read_timeout(Some(STARTUP));
                 let request =
                     "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
                 let mut answer = [0u8; 12];
@@ -57,8 +95,15 @@ impl MotoServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("moto_server did not answer on port {port} within 30 s");
+        panic!("moto_server on port {port} did not answer within {STARTUP:?}");
     }
+}
+
+/// The port of Werkzeug's ` * Running on http://127.0.0.1:PORT` line.
+pub fn listening_port(line: &str) -> Option<u16> {
+    let rest = line.split("Running on http://127.0.0.1:").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&p| p != 0)
 }
 
 impl Drop for MotoServer {
@@ -309,4 +354,70 @@ impl Run {
             })
             .collect()
     }
+}
+
+/// `(rule, environment, subject)`, as `Run::findings` gives them.
+pub fn triple(rule: &str, env: &str, subject: &str) -> (String, String, String) {
+    (rule.into(), env.into(), subject.into())
+}
+
+/// The repaired incident with moto_scenario.py's fault `kind` applied to production.
+pub fn with_fault(kind: &str) -> Incident {
+    let incident = Incident::build();
+    incident.repair_production();
+    incident.fault(kind);
+    incident
+}
+
+/// `preflight parity --format json`.
+pub fn parity(incident: &Incident) -> Run {
+    incident.preflight(&["parity", "--format", "json"])
+}
+
+/// Live findings, checked to be the same from snapshots taken of the same accounts.
+pub fn live_and_offline(incident: &Incident) -> Run {
+    let live = parity(incident);
+    for env in ["staging", "production"] {
+        let file = format!("{env}.json");
+        let run = incident.preflight(&["snapshot", "--env", env, "--output", &file]);
+        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    }
+    incident.write_config(SNAPSHOT_CONFIG);
+    let offline = parity(incident);
+    incident.write_config(LIVE_CONFIG);
+    assert_eq!(offline.code, live.code);
+    assert_eq!(offline.json()["findings"], live.json()["findings"]);
+    live
+}
+
+/// The message and notes of the first finding of `rule`.
+pub fn message(run: &Run, rule: &str) -> String {
+    let json = run.json();
+    let finding = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule}: {}", run.stdout))
+        .clone();
+    format!("{} {}", finding["message"], finding["notes"])
+}
+
+/// The findings that are not the field drift (PA101/PA102) every changed revision also shows.
+pub fn start_findings(run: &Run) -> Vec<(String, String, String)> {
+    run.findings()
+        .into_iter()
+        .filter(|(rule, _, _)| rule != "PA101" && rule != "PA102")
+        .collect()
+}
+
+/// The production cell of the start verdict row of `web`.
+pub fn verdict(run: &Run) -> String {
+    let json = run.json();
+    let rows = json["matrix"]["rows"].as_array().expect("matrix rows");
+    let row = rows
+        .iter()
+        .find(|r| r[0]["text"] == "will `web` start?")
+        .unwrap_or_else(|| panic!("no verdict row: {}", json["matrix"]));
+    row[2]["text"].as_str().unwrap_or_default().to_string()
 }
