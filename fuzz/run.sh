@@ -6,7 +6,8 @@
 #   fuzz/run.sh [SECONDS] [TARGET...]        # targets: lexer lint fix (default: all)
 #
 # Environment: FUZZ_TARGET_DIR (build, default ~/.cache/preflight/fuzz-target, outside the
-# clone so CI reuses it), CORPUS (the real-world corpus, default ../shared/corpus).
+# clone so CI reuses it), PREFLIGHT_CORPUS (the real-world corpus, as for the tests; default
+# ../shared/corpus next to the repository).
 # Corpus and crash inputs go to fuzz/corpus/<target>/ and fuzz/artifacts/<target>/ (gitignored).
 #
 # Why RUSTC_BOOTSTRAP=1: cargo-fuzz passes nightly-only flags (-Cpasses=sancov-module, -Z
@@ -34,7 +35,7 @@ if ! cargo fuzz build --sanitizer none --codegen-units 16 --target-dir "$target_
   echo "run.sh: the fuzz build failed" >&2
   exit 2
 fi
-python3 seed.py ${CORPUS:+"$CORPUS"} || echo "run.sh: no real-world corpus, fuzzing from scratch"
+python3 seed.py
 
 bin_dir="$target_dir/x86_64-unknown-linux-gnu/release"
 for target in "${targets[@]}"; do
