@@ -22,8 +22,15 @@ fuzz_target!(|data: &[u8]| {
     let (text, unsafe_fixes) = (input.text.as_str(), input.unsafe_fixes);
     let options = input.lint_options();
     let once = fix_source(&SourceFile::new("fuzz.sql", text), &options, unsafe_fixes);
-    let twice = fix_source(&SourceFile::new("fuzz.sql", once.fixed.as_str()), &options, unsafe_fixes);
-    assert_eq!(twice.fixed, once.fixed, "fixing again changes the fixed text of {text:?}");
+    let twice = fix_source(
+        &SourceFile::new("fuzz.sql", once.fixed.as_str()),
+        &options,
+        unsafe_fixes,
+    );
+    assert_eq!(
+        twice.fixed, once.fixed,
+        "fixing again changes the fixed text of {text:?}"
+    );
 
     let applied_codes: Vec<_> = once.applied.iter().map(|f| f.code()).collect();
     let still_fixable: Vec<_> = once
@@ -51,12 +58,18 @@ fuzz_target!(|data: &[u8]| {
         if used.is_empty() {
             break;
         }
-        let mut edits: Vec<&Edit> = used.iter().flat_map(|f| &f.fix.as_ref().unwrap().edits).collect();
+        let mut edits: Vec<&Edit> = used
+            .iter()
+            .flat_map(|f| &f.fix.as_ref().unwrap().edits)
+            .collect();
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         edits_keep_the_rest(input.dialect, &current, &next, &edits);
         current = next;
     }
-    assert_eq!(current, once.fixed, "fix_source differs from its rounds replayed on {text:?}");
+    assert_eq!(
+        current, once.fixed,
+        "fix_source differs from its rounds replayed on {text:?}"
+    );
 });
 
 /// What one round of edits leaves alone stays as it was: a statement no edit touches is still a
@@ -80,12 +93,22 @@ fn edits_keep_the_rest(dialect: Dialect, before: &str, after: &str, edits: &[&Ed
             .sum();
         (at as isize + moved) as usize
     };
-    let old = parse_source_with(&SourceFile::new("fuzz.sql", before), dialect, AstMode::WhenUnrecognised);
-    let new = parse_source_with(&SourceFile::new("fuzz.sql", after), dialect, AstMode::WhenUnrecognised);
+    let old = parse_source_with(
+        &SourceFile::new("fuzz.sql", before),
+        dialect,
+        AstMode::WhenUnrecognised,
+    );
+    let new = parse_source_with(
+        &SourceFile::new("fuzz.sql", after),
+        dialect,
+        AstMode::WhenUnrecognised,
+    );
     for s in &old.statements {
         let r = &s.range;
         let moved = start_at(r.start)..end_at(r.end);
-        let touched = edits.iter().any(|e| e.range.start <= r.end && r.start <= e.range.end);
+        let touched = edits
+            .iter()
+            .any(|e| e.range.start <= r.end && r.start <= e.range.end);
         if !touched {
             assert!(
                 new.statements.iter().any(|n| n.range == moved) && after.get(moved.clone()) == before.get(r.clone()),
@@ -97,7 +120,10 @@ fn edits_keep_the_rest(dialect: Dialect, before: &str, after: &str, edits: &[&Ed
         let new_tokens = lex(dialect, after, moved.clone()).tokens;
         for tok in &old_tokens {
             let t = &tok.range;
-            if edits.iter().any(|e| e.range.start < t.end && t.start < e.range.end) {
+            if edits
+                .iter()
+                .any(|e| e.range.start < t.end && t.start < e.range.end)
+            {
                 continue;
             }
             let want = start_at(t.start)..start_at(t.start) + t.len();

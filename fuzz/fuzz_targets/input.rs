@@ -43,7 +43,11 @@ impl Input {
         LintOptions {
             dialect: self.dialect,
             // A code prefix: every PF rule, the opt-in ones too.
-            select: if self.all_rules { vec!["PF".into()] } else { Vec::new() },
+            select: if self.all_rules {
+                vec!["PF".into()]
+            } else {
+                Vec::new()
+            },
             ..LintOptions::default()
         }
     }

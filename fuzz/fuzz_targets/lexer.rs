@@ -47,10 +47,16 @@ fn check_statements(statements: &[Statement], text: &str, within: std::ops::Rang
             "statement {r:?} after {end} within {within:?} in {text:?}"
         );
         for t in s.terminator.iter().chain(s.unread.as_ref()) {
-            assert!(in_text(text, t) && t.start >= r.start && t.end <= r.end, "{t:?} of {r:?} in {text:?}");
+            assert!(
+                in_text(text, t) && t.start >= r.start && t.end <= r.end,
+                "{t:?} of {r:?} in {text:?}"
+            );
         }
         for t in &s.tokens {
-            assert!(t.range.start >= r.start && t.range.end <= r.end, "{t:?} of {r:?} in {text:?}");
+            assert!(
+                t.range.start >= r.start && t.range.end <= r.end,
+                "{t:?} of {r:?} in {text:?}"
+            );
         }
         check_statements(&s.nested, text, r.clone());
         end = r.end;

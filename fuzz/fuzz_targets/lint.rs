@@ -22,8 +22,16 @@ fuzz_target!(|data: &[u8]| {
                 bytes.start <= bytes.end && text.get(bytes.clone()).is_some(),
                 "{code} at {bytes:?} outside the text or off a char boundary: {text:?}"
             );
-            assert_eq!(f.location.start, Some(source.line_col(bytes.start)), "{code} {text:?}");
-            assert_eq!(f.location.end, Some(source.line_col(bytes.end)), "{code} {text:?}");
+            assert_eq!(
+                f.location.start,
+                Some(source.line_col(bytes.start)),
+                "{code} {text:?}"
+            );
+            assert_eq!(
+                f.location.end,
+                Some(source.line_col(bytes.end)),
+                "{code} {text:?}"
+            );
         }
         for e in f.fix.iter().flat_map(|fix| &fix.edits) {
             assert!(
