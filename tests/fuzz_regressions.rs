@@ -4,6 +4,7 @@
 use preflight::diagnostics::Finding;
 use preflight::lint::{lint_source, LintOptions};
 use preflight::source::SourceFile;
+use preflight::sql::lexer::{lex_with, Engine};
 use preflight::sql::Dialect;
 
 /// Every rule, opt-in ones included, as the fuzz targets run them.
@@ -39,4 +40,23 @@ fn set_not_null_after_a_table_that_is_not_a_name_is_flagged() {
         "{:?}",
         codes(&findings)
     );
+}
+
+/// The lexer's fast path closed `/*/*/` at the `*/` whose `*` belongs to a nested `/*`, where
+/// sqlparser (PostgreSQL nests comments) reads an unterminated comment.
+#[test]
+fn comment_opener_sharing_its_star_with_a_closer_lexes_as_sqlparser_does() {
+    for dialect in [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Mariadb,
+        Dialect::Sqlite,
+    ] {
+        for text in ["/*/*/", "/*/*/ SELECT 1; */", "SELECT 1 /*/*/;"] {
+            let reference = lex_with(Engine::SqlparserOnly, dialect, text, 0..text.len());
+            let fast = lex_with(Engine::FastPathFirst, dialect, text, 0..text.len());
+            assert_eq!(fast.tokens, reference.tokens, "{dialect} {text:?}");
+            assert_eq!(fast.error, reference.error, "{dialect} {text:?}");
+        }
+    }
 }
