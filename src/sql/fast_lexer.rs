@@ -159,8 +159,10 @@ impl FastLexer {
                 }
                 let body = &bytes[i + 2..];
                 let close = find_pair(body, b'*', b'/')?;
-                // Nested comments are PostgreSQL's; leave every `/*` inside one to sqlparser.
-                if find_pair(&body[..close], b'/', b'*').is_some() {
+                // Nested comments are PostgreSQL's; leave every `/*` inside one to sqlparser,
+                // including one that shares its `*` with the first `*/` (`/*/*/`: the `/*`
+                // comes first, so the comment is still open).
+                if find_pair(&body[..close + 1], b'/', b'*').is_some() {
                     return None;
                 }
                 *at = i + 2 + close + 2;

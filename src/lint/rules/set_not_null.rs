@@ -41,9 +41,11 @@ impl Rule for SetNotNull {
             let Some(col) = column_name(column) else {
                 continue;
             };
-            let table = cx.shape().object().expect("ALTER TABLE with actions has a table");
+            // No name when the table is not a plain name (a psql `:variable`): no CHECK can be
+            // matched to it, and the SET NOT NULL still scans whatever table it is.
+            let table = cx.shape().object();
             let check_proves = cx.file.postgres_version.is_none_or(|v| v >= 12);
-            if check_proves && validated_not_null_check(cx, table, &col) {
+            if check_proves && table.is_some_and(|t| validated_not_null_check(cx, t, &col)) {
                 continue;
             }
             // Before 12 the check does not spare the scan: it is the constraint to keep instead.
@@ -52,11 +54,11 @@ impl Rule for SetNotNull {
             } else {
                 format!("before PostgreSQL 12 a validated check does not skip the scan: keep `CHECK ({col} IS NOT NULL) NOT VALID`, VALIDATEd in another migration, as the constraint instead of SET NOT NULL")
             };
+            let on = table.map_or_else(|| "the table".to_string(), |t| format!("`{}`", t.text));
             out.push(Violation::new(
                 action.range.clone(),
                 format!(
-                    "`SET NOT NULL` on `{col}` holds an ACCESS EXCLUSIVE lock on `{}` while it scans every row: {instead}",
-                    table.text
+                    "`SET NOT NULL` on `{col}` holds an ACCESS EXCLUSIVE lock on {on} while it scans every row: {instead}"
                 ),
             ));
         }

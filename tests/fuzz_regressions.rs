@@ -1,0 +1,62 @@
+//! Inputs `cargo fuzz` (fuzz/) found that broke lint or fix, minimized, each with what it broke.
+//! The fuzz targets check these properties on any input; here they are pinned as plain tests.
+
+use preflight::diagnostics::Finding;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::lexer::{lex_with, Engine};
+use preflight::sql::Dialect;
+
+/// Every rule, opt-in ones included, as the fuzz targets run them.
+fn lint_all_rules(dialect: Dialect, sql: &str) -> Vec<Finding> {
+    let options = LintOptions {
+        dialect,
+        select: vec!["PF".into()],
+        ..LintOptions::default()
+    };
+    lint_source(&SourceFile::new("m.sql", sql), &options)
+}
+
+fn codes(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule.code).collect()
+}
+
+/// PF305 panicked ("ALTER TABLE with actions has a table") when the recogniser read actions
+/// but no table name (`?` is not a name): the SET NOT NULL still scans whatever table it is.
+#[test]
+fn set_not_null_after_a_table_that_is_not_a_name_is_flagged() {
+    let sql = "ALTER TABLE ?,ALTER U SET NOT NULL";
+    let findings = lint_all_rules(Dialect::Postgres, sql);
+    let pf305: Vec<_> = findings.iter().filter(|f| f.rule.code == "PF305").collect();
+    assert_eq!(pf305.len(), 1, "{:?}", codes(&findings));
+    assert!(
+        pf305[0].message.contains("lock on the table"),
+        "{}",
+        pf305[0].message
+    );
+    // The statement is still reported as not understood.
+    assert!(
+        codes(&findings).contains(&"PF001"),
+        "{:?}",
+        codes(&findings)
+    );
+}
+
+/// The lexer's fast path closed `/*/*/` at the `*/` whose `*` belongs to a nested `/*`, where
+/// sqlparser (PostgreSQL nests comments) reads an unterminated comment.
+#[test]
+fn comment_opener_sharing_its_star_with_a_closer_lexes_as_sqlparser_does() {
+    for dialect in [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Mariadb,
+        Dialect::Sqlite,
+    ] {
+        for text in ["/*/*/", "/*/*/ SELECT 1; */", "SELECT 1 /*/*/;"] {
+            let reference = lex_with(Engine::SqlparserOnly, dialect, text, 0..text.len());
+            let fast = lex_with(Engine::FastPathFirst, dialect, text, 0..text.len());
+            assert_eq!(fast.tokens, reference.tokens, "{dialect} {text:?}");
+            assert_eq!(fast.error, reference.error, "{dialect} {text:?}");
+        }
+    }
+}
