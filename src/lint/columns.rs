@@ -267,14 +267,13 @@ pub fn token_name(text: &str, tok: &Tok) -> Name {
 /// version of the application uses it yet, and dropping or renaming it breaks nothing
 /// (squawk flags these anyway: its issue #349).
 pub fn created_earlier(cx: &StatementCx, table: &Name, column: Option<&Name>) -> bool {
-    let Some((sequence, i)) = cx.sequence else {
+    let Some((sequence, _)) = cx.sequence else {
         return false;
     };
-    let table_key = Key::Object(ObjectKind::Table, table.base().to_string());
-    sequence.created_before(&table_key, i)
+    sequence.table_created_before(table.base())
         || column.is_some_and(|c| {
             let key = Key::Column(table.base().to_string(), c.base().to_string());
-            sequence.created_before(&key, i)
+            sequence.created_before(&key)
         })
 }
 

@@ -172,7 +172,7 @@ pub fn concurrently_fix(cx: &StatementCx, at: usize) -> (Option<Fix>, Option<Str
     }
     // A runner that sends a multi-statement file as one query runs it in an implicit
     // transaction: only a file of one statement is certainly safe.
-    let applicability = if cx.file.statements.len() == 1 {
+    let applicability = if cx.file.only_statement {
         Applicability::Safe
     } else {
         Applicability::Unsafe
@@ -270,14 +270,15 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 }
 
 /// Does the statement take a lock that can queue behind (and block) application queries?
-/// A lock on a table an earlier statement of the file created (per `sequence`) cannot.
+/// A lock on a table an earlier statement of the file created (per `sequence`, which stands
+/// just before `stmt`) cannot.
 pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) -> bool {
     let shape = &stmt.shape;
     let table = match shape.kind {
         ShapeKind::AlterTable => shape.object(),
         _ => shape.table.as_ref(),
     };
-    if table.is_some_and(|t| sequence.table_created_before(t.base(), stmt.index)) {
+    if table.is_some_and(|t| sequence.table_created_before(t.base())) {
         return false;
     }
     match &shape.kind {
@@ -303,24 +304,13 @@ pub fn takes_table_lock(stmt: &Statement, sequence: &super::sequence::Sequence) 
     }
 }
 
-/// `SET [SESSION|LOCAL] <setting> …`
-pub fn sets(stmt: &Statement, setting: &str) -> bool {
-    let t = &stmt.tokens;
-    t.first().is_some_and(|f| f.is_kw("SET")) && t.iter().skip(1).take(2).any(|w| w.is_kw(setting))
-}
-
 /// The statement is the file's first lock-taking statement and no `SET <setting>` comes
 /// before it (top-level statements only; a DO body takes its locks with its DO statement).
 pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
-    let seq = cx.file.sequence;
-    if cx.sequence.is_none() || !takes_table_lock(cx.statement, seq) {
+    if cx.sequence.is_none() || !takes_table_lock(cx.statement, cx.file.sequence) {
         return false;
     }
-    let earlier = cx.file.earlier();
-    // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
-    !earlier
-        .iter()
-        .any(|s| sets(s, setting) || takes_table_lock(s, seq))
+    cx.file.history.no_lock_nor_setting(setting)
 }
 
 /// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the
