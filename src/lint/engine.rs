@@ -120,7 +120,7 @@ impl<'a> FileLinter<'a> {
             .collect();
         let holds_transactions = rules
             .iter()
-            .any(|r| std::ptr::eq(r.info(), &uncommitted_transaction::INFO));
+            .any(|r| r.info().code == uncommitted_transaction::INFO.code);
         // A generic tracker promises nothing about transactions: as unknown as no tracker.
         let known_model = options
             .runner
