@@ -25,7 +25,9 @@ peak() {
 
 printf '%-48s %10s %10s\n' "run" "peak MB" "wall s"
 for n in $SIZES; do
-  file="$OUT/stmts-$n.sql"
+  # Each file in its own directory: lint reads the sibling files to detect the migration tool.
+  mkdir -p "$OUT/mem-$n"
+  file="$OUT/mem-$n/stmts.sql"
   [ -f "$file" ] || python3 bench/gen_statements.py "$n" > "$file"
   size=$(du -m "$file" | cut -f1)
   for format in json human sarif; do

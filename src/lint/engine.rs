@@ -52,7 +52,13 @@ fn lint_streaming(
     let model = runner.model(dialect, source).model;
     let sequence = look_ahead(source, dialect, model);
     let hold_all = order == Order::Engine || may_report_late(source, dialect);
-    let mut file = FileLinter::new(source, dialect, options, sequence, Ordered::new(sink, order, hold_all));
+    let mut file = FileLinter::new(
+        source,
+        dialect,
+        options,
+        sequence,
+        Ordered::new(sink, order, hold_all),
+    );
     // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
     let parsed = parse_each(source, dialect, AstMode::WhenUnrecognised, &mut |s| {
         file.statement(s)

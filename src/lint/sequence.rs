@@ -210,10 +210,7 @@ impl Sequence {
         self.current = list
             .iter()
             .map(|s| {
-                let tracked = matches!(
-                    s.key,
-                    Key::Object(ObjectKind::Table, _) | Key::Column(..)
-                );
+                let tracked = matches!(s.key, Key::Object(ObjectKind::Table, _) | Key::Column(..));
                 (s.key.digest(), s.event, tracked)
             })
             .collect();
@@ -301,9 +298,8 @@ impl Sequence {
                         .is_some_and(|t| self.table_removed_before(t))
                     || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
             }
-            Event::Remove => removed.is_some_and(|r| {
-                r.created_before || (tx && r.last_top == Some(Event::Create))
-            }),
+            Event::Remove => removed
+                .is_some_and(|r| r.created_before || (tx && r.last_top == Some(Event::Create))),
         }
     }
 

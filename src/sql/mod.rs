@@ -195,7 +195,14 @@ fn split_and_build(
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect.as_ref(), raw, index - 1, context, mode);
+        let mut statement = build(
+            source,
+            parser_dialect.as_ref(),
+            raw,
+            index - 1,
+            context,
+            mode,
+        );
         match statement.shape.kind {
             ShapeKind::Begin => in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
