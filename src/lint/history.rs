@@ -89,10 +89,10 @@ impl History {
                     }
                     pending.extend(name.as_deref());
                 }
-                CheckEvent::Validated { table: t, name } if t.same_object(table) => {
-                    if pending.contains(&name.as_str()) {
-                        return true;
-                    }
+                CheckEvent::Validated { table: t, name }
+                    if t.same_object(table) && pending.contains(&name.as_str()) =>
+                {
+                    return true;
                 }
                 _ => {}
             }
