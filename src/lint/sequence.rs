@@ -269,6 +269,19 @@ impl Sequence {
             }
         }
         self.views = views;
+        // The queries after the first pass are all about objects the file removes.
+        let removed: DigestSet = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|m| m.iter())
+            .filter(|(_, list)| list.iter().any(|&(_, e)| e == Event::Remove))
+            .map(|(&key, _)| key)
+            .collect();
+        self.events.retain(|key, _| removed.contains(key));
+        self.conditional.retain(|key, _| removed.contains(key));
+        self.arrivals.retain(|key, _| removed.contains(key));
+        self.table_columns.retain(|key, _| removed.contains(key));
+        self.events.shrink_to_fit();
+        self.table_columns.shrink_to_fit();
     }
 
     /// The view a later statement creates over what statement `i` drops, which makes the drop
@@ -844,6 +857,7 @@ mod tests {
         for st in statements {
             s.look_ahead(st);
         }
+        s.end_look_ahead();
         for st in statements {
             s.enter_keeping(st, true);
             s.passed(st);
@@ -910,6 +924,37 @@ mod tests {
                 .collect();
             assert_eq!(proved, [false, true], "{sql}");
         }
+    }
+
+    #[test]
+    fn a_drop_a_later_view_depends_on_is_blocked_and_proves_nothing() {
+        let sql = "DROP VIEW v; CREATE VIEW v AS SELECT 1; \
+                   CREATE MATERIALIZED VIEW mv AS SELECT * FROM v; DROP TABLE t CASCADE; \
+                   CREATE VIEW w AS SELECT * FROM t;";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        assert_eq!(s.blocked_drop(0), Some("mv"));
+        assert_eq!(
+            s.blocked_drop(3),
+            None,
+            "CASCADE drops the dependents along"
+        );
+        // The CREATE after a blocked drop is not proved safe by it.
+        assert!(!safe(sql, ApplyModel::StatementByStatement)[1]);
+    }
+
+    #[test]
+    fn a_table_read_then_created_before_its_drop_is_not_present_until_it() {
+        let sql = "SELECT * FROM t; CREATE TABLE t (a int); DROP TABLE t;";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        let key = Key::Object(ObjectKind::Table, "t".into());
+        assert!(!s.present_until(&key, 0, 2));
+        let sql = "SELECT * FROM t; DROP TABLE t; CREATE TABLE t (b int);";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        assert!(!s.present_until(&key, 0, 1), "it comes back after the drop");
+        assert_eq!(
+            s.recreated_after(&key, 0),
+            Some((2, &["b".to_string()][..]))
+        );
     }
 
     #[test]
