@@ -289,15 +289,25 @@ impl Summary {
             ..Summary::default()
         };
         for f in findings {
-            match f.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
-            s.unknown += usize::from(f.unknown);
-            s.fixable += usize::from(f.fix.is_some());
+            s.count_kind(f);
         }
         s
+    }
+
+    /// Adds one finding (a streamed report counts its findings instead of keeping them).
+    pub fn count(&mut self, f: &Finding) {
+        self.findings += 1;
+        self.count_kind(f);
+    }
+
+    fn count_kind(&mut self, f: &Finding) {
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        self.unknown += usize::from(f.unknown);
+        self.fixable += usize::from(f.fix.is_some());
     }
 }
 

@@ -42,21 +42,27 @@ impl SourceFile {
     /// Reads a file, refusing binary and non-UTF-8 content with an error that names the file.
     pub fn read(path: &Path) -> Result<Self, Error> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::check_text(path, &bytes)?;
+        let text = String::from_utf8(bytes).expect("checked above");
+        Ok(SourceFile::new(path, text))
+    }
+
+    /// The error [`read`](Self::read) gives for `bytes` read from `path`: binary or not UTF-8.
+    pub fn check_text(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         if bytes.contains(&0) {
             return Err(Error::input(
                 path,
                 "is a binary file (it contains NUL bytes); only SQL text is checked",
             ));
         }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        std::str::from_utf8(bytes).map(|_| ()).map_err(|e| {
+            let at = e.valid_up_to();
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
             Error::input(
                 path,
                 format!("is not valid UTF-8 (line {line}, byte {at}); re-encode it as UTF-8"),
             )
-        })?;
-        Ok(SourceFile::new(path, text))
+        })
     }
 
     pub fn display_path(&self) -> String {

@@ -128,15 +128,52 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         runner(ctx, args.tracker.as_deref(), &paths)?
             .declaring(args.apply_model.or(ctx.config.migrations.apply_model)),
     );
-    let report = lint::lint_paths(&paths, &options)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    output::write_report(&report, args.report.format, &mut out, ctx.color)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
+    let gate = ctx.gate(Stage::Lint, &args.report.gate);
+    let writing = |e: std::io::Error| Error::Other(format!("writing the report: {e}"));
+    let format = args.report.format;
+    if !output::streamable(format) {
+        let report = lint::lint_paths(&paths, &options)?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        output::write_report(&report, format, &mut out, ctx.color)
+            .and_then(|()| out.flush())
+            .map_err(writing)?;
+        note_unknown_runner(&options, ctx);
+        return Ok(gate.exit_code(&report.findings));
+    }
+    // Human, JSON and SARIF are written as lint finds: memory does not grow with the findings.
+    let mut stream = None;
+    let mut judgement = gate.judge(&[]);
+    let mut failed: Option<std::io::Error> = None;
+    let mut sink = |source: &SourceFile, finding: Finding| {
+        let one = gate.judge(std::slice::from_ref(&finding));
+        judgement.reached += one.reached;
+        judgement.unknown += one.unknown;
+        if failed.is_some() {
+            return;
+        }
+        if stream.is_none() {
+            match output::FindingStream::begin("lint", format, std::io::stdout().lock(), ctx.color)
+            {
+                Ok(s) => stream = Some(s),
+                Err(e) => return failed = Some(e),
+            }
+        }
+        if let Some(Err(e)) = stream.as_mut().map(|s| s.finding(source, finding)) {
+            failed = Some(e);
+        }
+    };
+    let report = lint::lint_paths_each(&paths, &options, false, &mut sink)?;
+    if let Some(e) = failed {
+        return Err(writing(e));
+    }
+    let stream = match stream {
+        Some(s) => s,
+        None => output::FindingStream::begin("lint", format, std::io::stdout().lock(), ctx.color)
+            .map_err(writing)?,
+    };
+    stream.finish(&report).map_err(writing)?;
     note_unknown_runner(&options, ctx);
-    Ok(ctx
-        .gate(Stage::Lint, &args.report.gate)
-        .exit_code(&report.findings))
+    Ok(judgement.exit_code())
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {

@@ -267,13 +267,13 @@ pub fn token_name(text: &str, tok: &Tok) -> Name {
 /// version of the application uses it yet, and dropping or renaming it breaks nothing
 /// (squawk flags these anyway: its issue #349).
 pub fn created_earlier(cx: &StatementCx, table: &Name, column: Option<&Name>) -> bool {
-    let Some((_, i)) = cx.sequence else {
+    let Some(_) = cx.sequence else {
         return false;
     };
-    cx.file.table_is_new(table.base(), i)
+    cx.file.table_is_new(table.base())
         || column.is_some_and(|c| {
             let key = Key::Column(table.base().to_string(), c.base().to_string());
-            cx.file.is_new(&key, i)
+            cx.file.is_new(&key)
         })
 }
 

@@ -1,128 +1,298 @@
-//! Runs the enabled rules over a parsed file and turns violations into findings: code, name,
+//! Runs the enabled rules over a file and turns violations into findings: code, name,
 //! severity (with overrides), exact location, suppressions.
+//!
+//! A file is split, checked and dropped statement by statement: memory holds the text, the
+//! statement being checked and the one after it, the per-file summaries the look-back and
+//! look-ahead rules need ([`Sequence`], [`History`], [`Guards`]) and the findings not yet
+//! released ([`Ordered`]).
 
 use super::guards::Guards;
-use super::rule::{FileFacts, Rule, StatementCx, Violation};
+use super::history::History;
+use super::ordered::{Order, Ordered};
+use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
-use super::rules::{invalid_suppression, unused_suppression};
-use super::sequence::Sequence;
+use super::rules::{invalid_suppression, uncommitted_transaction, unused_suppression};
+use super::sequence::{contains_ignore_case, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
 use crate::diagnostics::{Finding, Location, RuleInfo};
+use crate::runner::ApplyModel;
 use crate::source::SourceFile;
-use crate::sql::{parse_source_with, AstMode, ParsedFile, Statement};
+use crate::sql::{parse_each, skim_each, AstMode, Dialect, ParsedFile, Statement};
+use std::cell::RefCell;
 
 /// Lints one file's text: with the migration tool known, only the part a deploy runs
-/// (positions stay the file's own).
+/// (positions stay the file's own). Findings come in the engine's order: statement by
+/// statement, then the file-level and suppression findings.
 pub fn lint_source(source: &SourceFile, options: &LintOptions) -> Vec<Finding> {
-    let deployed = super::deploy::deployed(source, options);
-    let source = deployed.as_ref().unwrap_or(source);
-    // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
-    let parsed = parse_source_with(source, options.dialect, AstMode::WhenUnrecognised);
-    lint_parsed(&parsed, options)
+    let mut findings = Vec::new();
+    lint_streaming(source, options, Order::Engine, &mut |f| findings.push(f));
+    findings
 }
 
-/// Lints an already parsed file (its dialect decides which rules apply).
-pub fn lint_parsed(parsed: &ParsedFile, options: &LintOptions) -> Vec<Finding> {
-    let source = &parsed.source;
-    let text: &str = &source.text;
-    let rules: Vec<&dyn Rule> = REGISTRY
-        .iter()
-        .copied()
-        .filter(|r| r.dialects().contains(&parsed.dialect) && options.is_enabled(r.info()))
-        .collect();
-    let mut table = Table::default();
-    let bom = source.bom_len();
-    // The gap before the first statement holds the file's `ignore-file` comments too.
-    let first_end = parsed
-        .statements
-        .first()
-        .map_or(text.len(), |s| s.range.start);
-    let first_gap = table.scan(
-        text,
-        bom..first_end,
-        &[Directive::Ignore, Directive::IgnoreFile],
-    );
-    let (file_ids, first_ids): (Vec<usize>, Vec<usize>) = first_gap
-        .into_iter()
-        .partition(|&id| table.suppressions[id].directive == Directive::IgnoreFile);
-    let mut emit = Emitter {
-        source,
-        path: source.display_path(),
-        options,
-        file_ids,
-        table,
-        findings: Vec::new(),
-    };
-    let mut guards = Guards::default();
+/// [`lint_source`], handing each finding to `sink` in report order (position, then rule) as
+/// soon as no later finding can come before it. A file with suppression comments or client
+/// directive lines, whose findings are only known at its end, is held and sorted instead; so
+/// are the findings of a transaction until it is committed (PF317 reports an uncommitted one
+/// at its BEGIN).
+pub fn lint_source_each(source: &SourceFile, options: &LintOptions, sink: &mut dyn FnMut(Finding)) {
+    lint_streaming(source, options, Order::Report, sink);
+}
+
+fn lint_streaming(
+    source: &SourceFile,
+    options: &LintOptions,
+    order: Order,
+    sink: &mut dyn FnMut(Finding),
+) {
+    let deployed = super::deploy::deployed(source, options);
+    let source = deployed.as_ref().unwrap_or(source);
+    let dialect = options.dialect;
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
-    let model = runner.model(parsed.dialect, source).model;
-    let sequence = Sequence::new(&parsed.statements, model);
-    let mut file = FileFacts {
-        sequence: &sequence,
-        top_index: 0,
+    let model = runner.model(dialect, source).model;
+    let sequence = look_ahead(source, dialect, model);
+    let hold_all = order == Order::Engine || may_report_late(source, dialect);
+    let mut file = FileLinter::new(
+        source,
+        dialect,
+        options,
+        sequence,
+        Ordered::new(sink, order, hold_all),
+    );
+    // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
+    let parsed = parse_each(source, dialect, AstMode::WhenUnrecognised, &mut |s| {
+        file.statement(s)
+    });
+    file.finish(&parsed);
+}
+
+/// The sequence analysis's first pass: only a file that can remove something (a DROP or a
+/// RENAME) has anything to look ahead at, and only its statements that can are recognised.
+fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Sequence {
+    let sequence = RefCell::new(Sequence::new(model));
+    let text: &str = &source.text;
+    // Views matter without a removal too: a later view over a column whose type changes.
+    if ["drop", "rename", "view"]
+        .iter()
+        .any(|w| contains_ignore_case(text, w))
+    {
+        skim_each(
+            source,
+            dialect,
+            &mut |statement| sequence.borrow().may_look_ahead(statement),
+            &mut |statement| sequence.borrow_mut().look_ahead(&statement),
+        );
+        sequence.borrow_mut().end_look_ahead();
+    }
+    sequence.into_inner()
+}
+
+/// Findings that are only known at the end of the file and can sit anywhere in it: unused or
+/// invalid suppressions (PF004, PF005) and client directive lines (PF002-style file checks).
+fn may_report_late(source: &SourceFile, dialect: Dialect) -> bool {
+    let text: &str = &source.text;
+    contains_ignore_case(text, "preflight")
+        || crate::sql::split::has_directive_line(text, source.bom_len(), dialect)
+}
+
+/// One file being linted, statement by statement.
+struct FileLinter<'a> {
+    source: &'a SourceFile,
+    dialect: Dialect,
+    rules: Vec<&'static dyn Rule>,
+    emit: Emitter<'a>,
+    guards: Guards,
+    sequence: Sequence,
+    history: History,
+    /// The apply model of a known runner; `None` when the tool is unknown.
+    known_model: Option<ApplyModel>,
+    /// PF317 reports an open transaction at its BEGIN, once the file has ended.
+    holds_transactions: bool,
+    /// A top-level statement is checked once the next one is split: a fix depends on whether
+    /// the file has more than one.
+    pending: Option<Statement>,
+    /// Suppressions before the first statement that are not `ignore-file`.
+    first_ids: Vec<usize>,
+    previous_end: Option<usize>,
+}
+
+impl<'a> FileLinter<'a> {
+    fn new(
+        source: &'a SourceFile,
+        dialect: Dialect,
+        options: &'a LintOptions,
+        sequence: Sequence,
+        out: Ordered<'a>,
+    ) -> Self {
+        let rules: Vec<&'static dyn Rule> = REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.dialects().contains(&dialect) && options.is_enabled(r.info()))
+            .collect();
+        let holds_transactions = rules
+            .iter()
+            .any(|r| r.info().code == uncommitted_transaction::INFO.code);
         // A generic tracker promises nothing about transactions: as unknown as no tracker.
-        known_model: options
+        let known_model = options
             .runner
             .filter(|r| r.tool.is_some_and(|t| t != "generic"))
-            .map(|r| r.model(parsed.dialect, source).model),
-        statements: &parsed.statements,
-        postgres_version: options.postgres_version,
-        pending: options
-            .pending
-            .as_ref()
-            .and_then(|p| p.created_before(&source.path)),
-    };
-    let mut previous_end = None;
-    for statement in &parsed.statements {
-        let mut ids = match previous_end {
-            None => first_ids.clone(),
-            Some(end) => emit.scan(suppress::gap_start(text, end)..statement.range.start),
-        };
-        ids.extend(emit.scan(trailing(text, statement)));
-        let seq = Some((&sequence, statement.index));
-        file.top_index = statement.index;
-        check(
-            &rules,
-            parsed,
-            (statement, seq),
-            (&guards, file),
-            &ids,
-            &mut emit,
+            .map(|r| r.model(dialect, source).model);
+        FileLinter {
+            source,
+            dialect,
+            rules,
+            emit: Emitter {
+                source,
+                path: source.display_path(),
+                options,
+                file_ids: Vec::new(),
+                table: Table::default(),
+                out,
+            },
+            guards: Guards::default(),
+            sequence,
+            history: History::default(),
+            known_model,
+            holds_transactions,
+            pending: None,
+            first_ids: Vec::new(),
+            previous_end: None,
+        }
+    }
+
+    /// The next top-level statement: checks the one before it.
+    fn statement(&mut self, statement: Statement) {
+        if let Some(previous) = self.pending.replace(statement) {
+            self.check_top(previous, false);
+        }
+    }
+
+    /// The gap before the first statement, which holds the file's `ignore-file` comments too.
+    fn scan_first_gap(&mut self, first_end: usize) {
+        let text: &str = &self.source.text;
+        let bom = self.source.bom_len();
+        let first_gap = self.emit.table.scan(
+            text,
+            bom..first_end,
+            &[Directive::Ignore, Directive::IgnoreFile],
         );
-        guards.record(statement);
+        let table = &self.emit.table;
+        let (file_ids, first_ids): (Vec<usize>, Vec<usize>) = first_gap
+            .into_iter()
+            .partition(|&id| table.suppressions[id].directive == Directive::IgnoreFile);
+        self.emit.file_ids = file_ids;
+        self.first_ids = first_ids;
+    }
+
+    fn check_top(&mut self, statement: Statement, only_statement: bool) {
+        let text: &str = &self.source.text;
+        self.emit.out.statement_begins();
+        let mut ids = match self.previous_end {
+            None => {
+                self.scan_first_gap(statement.range.start);
+                self.first_ids.clone()
+            }
+            Some(end) => self
+                .emit
+                .scan(suppress::gap_start(text, end)..statement.range.start),
+        };
+        ids.extend(self.emit.scan(trailing(text, &statement)));
+        self.sequence.enter(&statement);
+        let file = FileFacts {
+            sequence: &self.sequence,
+            top_index: statement.index,
+            known_model: self.known_model,
+            history: &self.history,
+            only_statement,
+            postgres_version: self.emit.options.postgres_version,
+            pending: self
+                .emit
+                .options
+                .pending
+                .as_ref()
+                .and_then(|p| p.created_before(&self.source.path)),
+        };
+        let options = self.emit.options;
+        let (source, dialect) = (self.source, self.dialect);
+        let top = StatementCx {
+            options,
+            source,
+            dialect,
+            statement: &statement,
+            guards: &self.guards,
+            sequence: Some((&self.sequence, statement.index)),
+            file,
+        };
+        check(&self.rules, &top, &ids, &mut self.emit);
+        self.guards.record(&statement);
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
             let mut own = ids.clone();
-            own.extend(emit.scan(suppress::gap_start(text, nested_end)..inner.range.start));
-            own.extend(emit.scan(trailing(text, inner)));
-            check(
-                &rules,
-                parsed,
-                (inner, None),
-                (&guards, file),
-                &own,
-                &mut emit,
+            own.extend(
+                self.emit
+                    .scan(suppress::gap_start(text, nested_end)..inner.range.start),
             );
-            guards.record(inner);
+            own.extend(self.emit.scan(trailing(text, inner)));
+            // A DO block's statements share the file facts of the DO statement.
+            let cx = StatementCx {
+                options,
+                source,
+                dialect,
+                statement: inner,
+                guards: &self.guards,
+                sequence: None,
+                file,
+            };
+            check(&self.rules, &cx, &own, &mut self.emit);
+            self.guards.record(inner);
             nested_end = inner.range.end;
         }
-        previous_end = Some(statement.range.end);
+        // The history first: whether this statement takes a lock depends on the tables
+        // created before it.
+        let pending = self
+            .emit
+            .options
+            .pending
+            .as_ref()
+            .and_then(|p| p.created_before(&self.source.path));
+        self.history.passed(&statement, &self.sequence, pending);
+        self.sequence.passed(&statement);
+        self.emit.out.hold_transaction =
+            self.holds_transactions && self.history.open_transaction().is_some();
+        self.previous_end = Some(statement.range.end);
     }
-    // After the last statement a suppression applies to nothing, but is still read (PF005).
-    if let Some(end) = previous_end {
-        emit.table
-            .scan(text, suppress::gap_start(text, end)..text.len(), &[]);
-    }
-    for rule in &rules {
-        let mut violations = Vec::new();
-        rule.check_file(parsed, &mut violations);
-        for v in violations {
-            emit.push(rule.info(), v, &[]);
+
+    /// After the last statement: file-level rules (which see the file's directives and
+    /// tokenize error; its statements were checked and dropped), then PF004/PF005.
+    fn finish(mut self, parsed: &ParsedFile) {
+        if let Some(last) = self.pending.take() {
+            let only = last.index == 0;
+            self.check_top(last, only);
         }
+        let text: &str = &self.source.text;
+        match self.previous_end {
+            None => self.scan_first_gap(text.len()),
+            // After the last statement a suppression applies to nothing, but is still read (PF005).
+            Some(end) => {
+                self.emit
+                    .table
+                    .scan(text, suppress::gap_start(text, end)..text.len(), &[]);
+            }
+        }
+        let end = FileEnd {
+            parsed,
+            history: &self.history,
+        };
+        for rule in &self.rules {
+            let mut violations = Vec::new();
+            rule.check_file(&end, &mut violations);
+            for v in violations {
+                self.emit.push(rule.info(), v, &[]);
+            }
+        }
+        self.emit.check_suppressions(&self.rules);
+        self.emit.out.release();
     }
-    emit.check_suppressions(&rules);
-    emit.findings
 }
 
 /// Rules whose finding says "the object already exists / is already gone on a retry": the
@@ -133,37 +303,18 @@ const EXISTENCE_RULES: &[&str] = &[
     "PF112", "PF113", "PF114", "PF115", "PF116", "PF122",
 ];
 
-/// A statement, with the file's sequence analysis and its index there (top-level statements).
-type Checked<'a> = (&'a Statement, Option<(&'a Sequence, usize)>);
-
 /// A comment after the statement on its last line.
 fn trailing(text: &str, statement: &Statement) -> std::ops::Range<usize> {
     statement.range.end..suppress::line_end(text, statement.range.end)
 }
 
-fn check(
-    rules: &[&dyn Rule],
-    parsed: &ParsedFile,
-    (statement, sequence): Checked,
-    (guards, file): (&Guards, FileFacts),
-    suppressed: &[usize],
-    emit: &mut Emitter,
-) {
-    let cx = StatementCx {
-        options: emit.options,
-        source: &parsed.source,
-        dialect: parsed.dialect,
-        statement,
-        guards,
-        sequence,
-        file,
-    };
+fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut Emitter) {
     for rule in rules {
         let mut violations = Vec::new();
-        rule.check_statement(&cx, &mut violations);
+        rule.check_statement(cx, &mut violations);
         let info = rule.info();
         for v in violations {
-            let proved = sequence.is_some_and(|(seq, index)| {
+            let proved = cx.sequence.is_some_and(|(seq, index)| {
                 EXISTENCE_RULES.contains(&info.code) && seq.proves_safe(index, &v.range)
             });
             if !proved {
@@ -181,7 +332,7 @@ struct Emitter<'a> {
     /// The `ignore-file` comments before the first statement.
     file_ids: Vec<usize>,
     table: Table,
-    findings: Vec<Finding>,
+    out: Ordered<'a>,
 }
 
 impl Emitter<'_> {
@@ -242,6 +393,6 @@ impl Emitter<'_> {
         finding.fix = v.fix;
         finding.notes = v.notes;
         finding.unknown = v.unknown;
-        self.findings.push(finding);
+        self.out.push(finding);
     }
 }

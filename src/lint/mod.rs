@@ -10,11 +10,14 @@
 mod columns;
 mod compat;
 mod deploy;
+mod digest;
 mod engine;
 mod files;
 mod guards;
+mod history;
 mod online_ddl;
 mod options;
+mod ordered;
 mod pending;
 pub mod rule;
 mod rules;
@@ -23,14 +26,14 @@ pub mod sequence;
 mod suppress;
 
 pub use deploy::part as deploy_part;
-pub use engine::{lint_parsed, lint_source};
+pub use engine::{lint_source, lint_source_each};
 pub use files::collect_sql_files;
 pub use online_ddl::Version as ServerVersion;
 pub use options::{find_rule, LintOptions};
 pub use pending::PendingSince;
 pub use rules::dialects_of;
 
-use crate::diagnostics::{sort_findings, Finding, RuleInfo};
+use crate::diagnostics::{Finding, RuleInfo};
 use crate::error::Result;
 use crate::output::Report;
 use crate::source::SourceFile;
@@ -48,51 +51,82 @@ pub static RULES: &LazyLock<Vec<RuleInfo>> = &rules::INFOS;
 /// binary or non-UTF-8 file is an error naming it (the first such file in path order).
 /// Files are linted in parallel; the report does not depend on the thread count.
 pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
-    let files = collect_sql_files(paths, options)?;
+    let mut findings = Vec::new();
+    let mut report = lint_paths_each(paths, options, true, &mut |_, f| findings.push(f))?;
+    report.findings = findings;
+    Ok(report)
+}
+
+/// [`lint_paths`], handing each finding to `sink` (with the file it points into) in report
+/// order as soon as it is known, instead of collecting them: the report returned has no
+/// findings, and has the sources only with `keep_sources`. Files go in path order; while the
+/// first file of each batch streams, the other threads lint the next files into buffers.
+pub fn lint_paths_each(
+    paths: &[PathBuf],
+    options: &LintOptions,
+    keep_sources: bool,
+    sink: &mut dyn FnMut(&SourceFile, Finding),
+) -> Result<Report> {
+    let mut files = collect_sql_files(paths, options)?;
+    // Every file is read before the first finding goes out: an error must not follow a
+    // half-written report.
+    if files.len() > 1 {
+        for path in &files {
+            validate(path)?;
+        }
+    }
+    // The report lists findings by path: lint in that order.
+    files.sort_by_cached_key(|p| p.display().to_string());
     let options = &*pending::attach(&files, options)?;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
-    let chunk = files.len().div_ceil(threads).max(1);
-    let lint_file = |path: &PathBuf| -> Result<(SourceFile, Option<Vec<Finding>>)> {
-        let source = SourceFile::read(path)?;
-        if let crate::layout::DeployPart::NotRun(_) = deploy::part(&source, options) {
-            return Ok((source, None));
+    let mut report = Report::new("lint");
+    let mut not_linted = Vec::new();
+    let mut files_checked = 0;
+    let mut done = |source: SourceFile, linted: bool| {
+        if !linted {
+            not_linted.push(source);
+            return;
         }
-        let findings = lint_source(&source, options);
-        Ok((source, Some(findings)))
+        files_checked += 1;
+        if keep_sources {
+            report.add_source(&source);
+        }
     };
-    // One thread needs no pool: spawning would also move allocations to a secondary malloc
-    // arena, which grows in small mprotect steps (thousands of syscalls on a large file).
-    let results: Vec<Result<(SourceFile, Option<Vec<Finding>>)>> = if threads == 1 {
-        files.iter().map(lint_file).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(lint_file).collect::<Vec<_>>()))
+    for batch in files.chunks(threads) {
+        let (first, rest) = batch.split_first().expect("chunks are not empty");
+        // One thread needs no pool: spawning would also move allocations to a secondary malloc
+        // arena, which grows in small mprotect steps (thousands of syscalls on a large file).
+        let buffered = std::thread::scope(|scope| -> Result<Vec<_>> {
+            let handles: Vec<_> = rest
+                .iter()
+                .map(|path| {
+                    scope.spawn(move || {
+                        let mut found = Vec::new();
+                        lint_file(path, options, &mut |_, f| found.push(f))
+                            .map(|(source, linted)| (source, linted, found))
+                    })
+                })
                 .collect();
+            let (source, linted) = lint_file(first, options, sink)?;
+            done(source, linted);
             handles
                 .into_iter()
-                .flat_map(|h| match h.join() {
-                    Ok(results) => results,
+                .map(|h| match h.join() {
+                    Ok(result) => result,
                     Err(panic) => std::panic::resume_unwind(panic),
                 })
                 .collect()
-        })
-    };
-    let mut report = Report::new("lint");
-    let mut not_linted = Vec::new();
-    for result in results {
-        match result? {
-            (source, Some(findings)) => {
-                report.findings.extend(findings);
-                report.add_source(&source);
+        })?;
+        for (source, linted, found) in buffered {
+            for finding in found {
+                sink(&source, finding);
             }
-            (source, None) => not_linted.push(source),
+            done(source, linted);
         }
     }
-    report.files_checked = files.len() - not_linted.len();
+    report.files_checked = files_checked;
     if !not_linted.is_empty() {
         let listed = not_linted
             .iter()
@@ -103,6 +137,25 @@ pub fn lint_paths(paths: &[PathBuf], options: &LintOptions) -> Result<Report> {
             .tables
             .push(deploy::not_linted_table(&not_linted, options));
     }
-    sort_findings(&mut report.findings);
     Ok(report)
+}
+
+/// Reads one file and lints it unless a deploy never runs it; `false` when not linted.
+fn lint_file(
+    path: &std::path::Path,
+    options: &LintOptions,
+    sink: &mut dyn FnMut(&SourceFile, Finding),
+) -> Result<(SourceFile, bool)> {
+    let source = SourceFile::read(path)?;
+    if let crate::layout::DeployPart::NotRun(_) = deploy::part(&source, options) {
+        return Ok((source, false));
+    }
+    engine::lint_source_each(&source, options, &mut |f| sink(&source, f));
+    Ok((source, true))
+}
+
+/// The checks [`SourceFile::read`] makes (readable, text, UTF-8), without keeping the text.
+fn validate(path: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
+    SourceFile::check_text(path, &bytes)
 }

@@ -3,6 +3,7 @@
 //! themselves: the engine adds code, name, severity, location and suppression handling.
 
 use super::guards::Guards;
+use super::history::History;
 use super::sequence::Sequence;
 use crate::diagnostics::{Applicability, Fix, RuleInfo};
 use crate::source::SourceFile;
@@ -28,7 +29,15 @@ pub trait Rule: Sync {
 
     fn check_statement(&self, _cx: &StatementCx, _out: &mut Vec<Violation>) {}
 
-    fn check_file(&self, _parsed: &ParsedFile, _out: &mut Vec<Violation>) {}
+    /// After the file's last statement (its statements have been checked and dropped).
+    fn check_file(&self, _file: &FileEnd, _out: &mut Vec<Violation>) {}
+}
+
+/// What a rule sees at the end of a file: its directives and tokenize error (not its
+/// statements, which lint drops once checked), and what the statements established.
+pub struct FileEnd<'a> {
+    pub parsed: &'a ParsedFile,
+    pub history: &'a History,
 }
 
 /// One problem a rule found.
@@ -90,8 +99,10 @@ pub struct FileFacts<'a> {
     pub top_index: usize,
     /// The apply model of a known runner; `None` when the tool is unknown.
     pub known_model: Option<crate::runner::ApplyModel>,
-    /// The file's top-level statements.
-    pub statements: &'a [Statement],
+    /// What the statements before this one established (settings, checks, transactions).
+    pub history: &'a History,
+    /// The file has this one top-level statement and no other.
+    pub only_statement: bool,
     /// `[lint] postgres_version` (major), when set.
     pub postgres_version: Option<u32>,
     /// What the pending migrations before this file create (`--pending-since`).
@@ -99,25 +110,20 @@ pub struct FileFacts<'a> {
 }
 
 impl<'a> FileFacts<'a> {
-    /// The file's top-level statements before this one.
-    pub fn earlier(&self) -> &'a [Statement] {
-        &self.statements[..self.top_index.min(self.statements.len())]
-    }
-
-    /// Is `key` new for top-level statement `i`: created by an earlier statement of the file,
+    /// Is `key` new for the current top-level statement: created by an earlier statement of the file,
     /// or, when the file has not touched it yet, by an earlier pending migration? No running
     /// version of the application uses it, and a table has no rows.
-    pub fn is_new(&self, key: &super::sequence::Key, i: usize) -> bool {
-        match self.sequence.state_before(key, i) {
+    pub fn is_new(&self, key: &super::sequence::Key) -> bool {
+        match self.sequence.state_before(key) {
             Some(created) => created,
             None => self.pending.is_some_and(|p| p.contains(key)),
         }
     }
 
     /// [`Self::is_new`] for a table (base name, folded).
-    pub fn table_is_new(&self, table: &str, i: usize) -> bool {
+    pub fn table_is_new(&self, table: &str) -> bool {
         let key = super::sequence::Key::Object(crate::sql::ObjectKind::Table, table.to_string());
-        self.is_new(&key, i)
+        self.is_new(&key)
     }
 }
 
@@ -144,7 +150,7 @@ impl StatementCx<'_> {
     /// creates: nothing else can hold a lock on it, and it has no rows yet, so lock and rewrite
     /// rules stay quiet (squawk issue #349).
     pub fn table_is_new(&self, table: &Name) -> bool {
-        self.file.table_is_new(table.base(), self.file.top_index)
+        self.file.table_is_new(table.base())
     }
 
     /// `user_profiles`, or `(unnamed)`.

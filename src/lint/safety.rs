@@ -7,7 +7,7 @@
 use super::rule::{match_case, StatementCx};
 use crate::diagnostics::{Applicability, Fix};
 use crate::runner::ApplyModel;
-use crate::sql::{AlterAction, AlterActionKind, Dialect, ShapeKind, Statement, Tok};
+use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -172,7 +172,7 @@ pub fn concurrently_fix(cx: &StatementCx, at: usize) -> (Option<Fix>, Option<Str
     }
     // A runner that sends a multi-statement file as one query runs it in an implicit
     // transaction: only a file of one statement is certainly safe.
-    let applicability = if cx.file.statements.len() == 1 {
+    let applicability = if cx.file.only_statement {
         Applicability::Safe
     } else {
         Applicability::Unsafe
@@ -270,14 +270,25 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 }
 
 /// Does the statement take a lock that can queue behind (and block) application queries?
-/// A lock on a table an earlier statement of the file (or a pending migration) created cannot.
-pub fn takes_table_lock(stmt: &Statement, file: &super::rule::FileFacts) -> bool {
+/// A lock on a table an earlier statement of the file created (per `sequence`, which stands
+/// just before `stmt`) cannot.
+pub fn takes_table_lock(
+    stmt: &Statement,
+    sequence: &super::sequence::Sequence,
+    pending: Option<&std::collections::HashSet<super::sequence::Key>>,
+) -> bool {
     let shape = &stmt.shape;
     let table = match shape.kind {
         ShapeKind::AlterTable => shape.object(),
         _ => shape.table.as_ref(),
     };
-    if table.is_some_and(|t| file.table_is_new(t.base(), stmt.index)) {
+    if table.is_some_and(|t| {
+        let key = super::sequence::Key::Object(ObjectKind::Table, t.base().to_string());
+        match sequence.state_before(&key) {
+            Some(created) => created,
+            None => pending.is_some_and(|p| p.contains(&key)),
+        }
+    }) {
         return false;
     }
     match &shape.kind {
@@ -303,24 +314,13 @@ pub fn takes_table_lock(stmt: &Statement, file: &super::rule::FileFacts) -> bool
     }
 }
 
-/// `SET [SESSION|LOCAL] <setting> …`
-pub fn sets(stmt: &Statement, setting: &str) -> bool {
-    let t = &stmt.tokens;
-    t.first().is_some_and(|f| f.is_kw("SET")) && t.iter().skip(1).take(2).any(|w| w.is_kw(setting))
-}
-
 /// The statement is the file's first lock-taking statement and no `SET <setting>` comes
 /// before it (top-level statements only; a DO body takes its locks with its DO statement).
 pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
-    let file = &cx.file;
-    if cx.sequence.is_none() || !takes_table_lock(cx.statement, file) {
+    if cx.sequence.is_none() || !takes_table_lock(cx.statement, cx.file.sequence, cx.file.pending) {
         return false;
     }
-    let earlier = cx.file.earlier();
-    // Stops at the first SET or lock-taking statement: linear over the file, not quadratic.
-    !earlier
-        .iter()
-        .any(|s| sets(s, setting) || takes_table_lock(s, file))
+    cx.file.history.no_lock_nor_setting(setting)
 }
 
 /// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the

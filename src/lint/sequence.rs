@@ -9,7 +9,17 @@
 //!   drops later, survive it too.
 //! - A statement that reads a table or column a later statement drops or renames fails on a
 //!   retry once that later statement has run (PF123).
+//!
+//! Lint streams a file (each statement is dropped once checked), so the replay keeps small
+//! per-object summaries, by digest, instead of statements:
+//!
+//! - looking ahead: a first pass over the statements that can remove something
+//!   ([`Sequence::may_look_ahead`]) records, per object some statement removes, where it is
+//!   removed and the file's last event on it ([`Sequence::look_ahead`]);
+//! - looking back: as the lint pass goes, each statement's effects are added once it is checked
+//!   ([`Sequence::enter`], [`Sequence::passed`]).
 
+use super::digest::{digest, DigestMap, DigestSet};
 use crate::runner::ApplyModel;
 use crate::sql::{AlterActionKind, Change, Effect, Name, ObjectKind, ShapeKind, Statement, Target};
 use sqlparser::tokenizer::Token;
@@ -22,6 +32,24 @@ pub enum Key {
     Object(ObjectKind, String),
     Column(String, String),
     Constraint(String, String),
+}
+
+impl Key {
+    fn digest(&self) -> u64 {
+        match self {
+            Key::Object(kind, name) => object_digest(*kind, name),
+            Key::Column(table, column) => column_digest(table, column),
+            Key::Constraint(table, name) => digest((2u8, table.as_str(), name.as_str())),
+        }
+    }
+}
+
+fn object_digest(kind: ObjectKind, name: &str) -> u64 {
+    digest((0u8, kind, name))
+}
+
+fn column_digest(table: &str, column: &str) -> u64 {
+    digest((1u8, table, column))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,122 +69,219 @@ struct Step {
     range: Range<usize>,
 }
 
+/// What the file does to an object that some statement removes: where, and what it did last
+/// (from the first pass), and what the statements before the current one did (lint pass).
+#[derive(Debug)]
+struct Removed {
+    /// Indexes of the top-level statements that remove it, directly or in a DO block
+    /// (which may not run), ascending.
+    removes: Vec<u32>,
+    /// The file's last event on it, counting DO blocks.
+    last: Event,
+    /// The file's last event on it among top-level statements; `None` when only DO blocks
+    /// remove it and no top-level statement touches it after that.
+    last_top: Option<Event>,
+    /// The top-level statements before the current one: created it, removed it, what last.
+    created_before: bool,
+    removed_before: bool,
+    /// Removed by an earlier statement whose drop a later view does not block.
+    removed_unblocked: bool,
+    last_before: Option<Event>,
+    /// For an index: the earlier top-level `CREATE INDEX` of that name, as (schema, table base
+    /// name), so PF302 can tell an index built on a table of this file.
+    indexes: Vec<(Option<Box<str>>, Box<str>)>,
+}
+
+impl Removed {
+    fn new(last_top: Option<Event>) -> Self {
+        Removed {
+            removes: Vec::new(),
+            last: Event::Remove,
+            last_top,
+            created_before: false,
+            removed_before: false,
+            removed_unblocked: false,
+            last_before: None,
+            indexes: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Sequence {
     model: Option<ApplyModel>,
-    /// Key → (statement index, event), in file order.
-    events: HashMap<Key, Vec<(usize, Event)>>,
-    /// The same for statements inside DO blocks, which may not run.
-    conditional: HashMap<Key, Vec<(usize, Event)>>,
-    /// Statement index → ranges proved to survive a retry.
+    /// Objects some statement removes (first pass), with their history so far (lint pass).
+    removed: DigestMap<Removed>,
+    /// Digests of the tables with a column some statement removes.
+    tables_losing_columns: DigestSet,
+    /// Tables and columns created by the statements before the current one and never removed by
+    /// the file (the removed ones are tracked in `removed`).
+    created: DigestSet,
+    /// The steps of the statement being checked, applied once it has been checked.
+    current: Vec<(u64, Event, bool)>,
+    /// Statement index → ranges proved to survive a retry (the current statement only, while
+    /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
-    /// Table name → the tables and columns on it that some statement removes: PF123 looks up
-    /// a statement's words here instead of scanning every object of the file per statement.
-    removable_by_table: HashMap<String, Vec<Key>>,
-    /// Key → statement indexes that give an existing object this name (`RENAME … TO key`).
-    arrivals: HashMap<Key, Vec<usize>>,
-    /// Statement index → (dropped key, name of a view a later statement creates over it): on
-    /// a retry that view exists, and the drop fails ("other objects depend on it").
-    blocked: HashMap<usize, (Key, String)>,
+    /// First pass, when the file can remove something: every top-level event per object, and
+    /// the DO-block ones (per-object summaries, no statements).
+    events: DigestMap<Vec<(u32, Event)>>,
+    conditional: DigestMap<Vec<(u32, Event)>>,
+    /// Key → statements that give an existing object this name (`RENAME … TO key`).
+    arrivals: DigestMap<Vec<u32>>,
+    /// Views the file creates: index, key, name text, the words of the statement.
+    views: Vec<(u32, u64, String, DigestSet)>,
+    /// Uncascaded drops of tables and views: index, (key digest, folded base name) per step.
+    drops: Vec<(u32, Vec<(u64, String)>)>,
+    /// Statement index → (dropped key, name of a view a later statement creates over it).
+    blocked: HashMap<usize, (u64, String)>,
+    /// Table → the last top-level CREATE TABLE of it: index and created columns.
+    table_columns: DigestMap<(u32, Vec<String>)>,
+    /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
+    auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
+    /// Look-back over every object: the last top-level event before the current statement.
+    last_event: DigestMap<Event>,
+    /// Index of the current statement (lint pass).
+    current_index: usize,
 }
 
 impl Sequence {
-    /// Replays the top-level statements of a file under `model`.
-    pub fn new(statements: &[Statement], model: ApplyModel) -> Sequence {
-        let mut seq = Sequence {
+    pub fn new(model: ApplyModel) -> Sequence {
+        Sequence {
             model: Some(model),
             ..Sequence::default()
-        };
-        let all_steps: Vec<Vec<Step>> = statements.iter().map(steps).collect();
-        // What a DO block's statements do may or may not happen (a guarded rename is skipped
-        // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
-        let nested = statements
-            .iter()
-            .map(|s| s.nested.iter().flat_map(steps).collect::<Vec<_>>());
-        for (i, statement) in statements.iter().enumerate() {
-            for key in arrivals(statement) {
-                seq.arrivals.entry(key).or_default().push(i);
-            }
         }
-        for (i, (top, nested)) in all_steps.iter().zip(nested).enumerate() {
-            for step in top {
-                seq.events
-                    .entry(step.key.clone())
-                    .or_default()
-                    .push((i, step.event));
-            }
-            for step in nested {
-                seq.conditional
-                    .entry(step.key.clone())
-                    .or_default()
-                    .push((i, step.event));
-            }
-        }
-        seq.find_blocked_drops(statements, &all_steps);
-        for (i, list) in all_steps.iter().enumerate() {
-            let statement = &statements[i];
-            let safe: Vec<&Step> = list.iter().filter(|s| seq.survives(i, s)).collect();
-            if statement.shape.kind == ShapeKind::AlterTable {
-                let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
-                if !ranges.is_empty() {
-                    seq.safe.insert(i, ranges);
-                }
-            } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
-                seq.safe.insert(i, vec![statement.range.clone()]);
-            }
-        }
-        seq.index_removable();
-        seq
     }
 
-    /// Drops of a table or view that a later statement of the file creates a view over (lemmy:
-    /// `DROP VIEW user_view; CREATE VIEW user_view …; CREATE MATERIALIZED VIEW user_mview AS
-    /// SELECT … FROM user_view`). Unless the file drops that view first, a retry finds it.
-    fn find_blocked_drops(&mut self, statements: &[Statement], all_steps: &[Vec<Step>]) {
-        let views: Vec<(usize, Key, String, Vec<String>)> = statements
+    /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
+    /// removes an object; under a per-file transaction, a later CREATE of a removed object
+    /// matters too. The first pass builds only the statements this accepts.
+    pub fn may_look_ahead(&self, text: &str) -> bool {
+        // Creations matter in every apply model (a later CREATE brings a dropped object back,
+        // a later view blocks a drop): every statement that has effects is recognised.
+        ["drop", "rename", "create", "alter", "add"]
             .iter()
-            .enumerate()
-            .filter_map(|(k, s)| match &s.shape.kind {
-                ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
-                    let name = s.shape.object()?;
-                    let key = Key::Object(*kind, name.base().to_string());
-                    Some((k, key, name.text.clone(), words(s)))
-                }
-                _ => None,
-            })
-            .collect();
-        if views.is_empty() {
-            return;
+            .any(|w| contains_ignore_case(text, w))
+    }
+
+    /// First pass: adds a top-level statement's removals (and, of removed objects, later
+    /// creations). Statements come in file order; any statement may be skipped that
+    /// [`may_look_ahead`](Self::may_look_ahead) refuses.
+    pub fn look_ahead(&mut self, statement: &Statement) {
+        let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
+        let top = steps(statement);
+        for step in &top {
+            self.look_ahead_step(step, index, true);
+            self.events
+                .entry(step.key.digest())
+                .or_default()
+                .push((index, step.event));
         }
-        for (i, steps) in all_steps.iter().enumerate() {
-            // CASCADE drops the dependents along.
-            if statements[i].tokens.iter().any(|t| t.is_kw("CASCADE")) {
-                continue;
+        // What a DO block's statements do may or may not happen (a guarded rename is skipped
+        // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
+        for step in statement.nested.iter().flat_map(steps) {
+            self.look_ahead_step(&step, index, false);
+            self.conditional
+                .entry(step.key.digest())
+                .or_default()
+                .push((index, step.event));
+        }
+        for key in arrivals(statement) {
+            self.arrivals.entry(key.digest()).or_default().push(index);
+        }
+        // What a re-creation of a table creates: PF123 tells a read of its new columns.
+        let mut columns: Option<Vec<String>> = None;
+        for step in &top {
+            if step.event == Event::Create && matches!(step.key, Key::Object(ObjectKind::Table, _))
+            {
+                let columns = columns
+                    .get_or_insert_with(|| {
+                        super::rules::read_removed_later::created_columns(statement)
+                    })
+                    .clone();
+                self.table_columns
+                    .insert(step.key.digest(), (index, columns));
             }
-            for step in steps.iter().filter(|s| s.event == Event::Remove) {
-                let Key::Object(
-                    ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
-                    name,
-                ) = &step.key
-                else {
-                    continue;
-                };
-                let dependent = views.iter().find(|(k, key, _, words)| {
-                    let events = self.events.get(key).map_or(&[][..], Vec::as_slice);
-                    let dropped_first = events.iter().any(|&(j, e)| j < i && e == Event::Remove);
+        }
+        let shape = &statement.shape;
+        match &shape.kind {
+            ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
+                if let Some(name) = shape.object() {
+                    let key = object_digest(*kind, name.base());
+                    let words = words(statement)
+                        .iter()
+                        .map(|w| digest(w.as_str()))
+                        .collect();
+                    self.views.push((index, key, name.text.clone(), words));
+                }
+            }
+            ShapeKind::AlterTable => {
+                let has = |kw: &str| statement.tokens.iter().any(|t| t.is_kw(kw));
+                if has("PRIMARY") && has("AUTO_INCREMENT") {
+                    if let Some(name) = shape.object() {
+                        self.auto_increment_keys
+                            .entry(object_digest(ObjectKind::Table, name.base()))
+                            .or_default()
+                            .push((schema(name), index));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !statement.tokens.iter().any(|t| t.is_kw("CASCADE")) {
+            let dropped: Vec<(u64, String)> = top
+                .iter()
+                .filter(|s| s.event == Event::Remove)
+                .filter_map(|s| match &s.key {
+                    Key::Object(
+                        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
+                        name,
+                    ) => Some((s.key.digest(), name.clone())),
+                    _ => None,
+                })
+                .collect();
+            if !dropped.is_empty() {
+                self.drops.push((index, dropped));
+            }
+        }
+    }
+
+    /// End of the first pass: which drops a later view blocks (needs the file's last events).
+    pub fn end_look_ahead(&mut self) {
+        let drops = std::mem::take(&mut self.drops);
+        let views = std::mem::take(&mut self.views);
+        for (i, dropped) in &drops {
+            for (key, name) in dropped {
+                let name_digest = digest(name.as_str());
+                let dependent = views.iter().find(|(k, view, _, words)| {
+                    let events = self.events.get(view).map_or(&[][..], Vec::as_slice);
+                    let dropped_first = events.iter().any(|&(j, e)| j < *i && e == Event::Remove);
                     let gone_after_file = self.transactional()
                         && events.last().map(|&(_, e)| e) == Some(Event::Remove);
-                    *k > i
-                        && key != &step.key
-                        && words.iter().any(|w| w == name)
+                    k > i
+                        && view != key
+                        && words.contains(&name_digest)
                         && !dropped_first
                         && !gone_after_file
                 });
                 if let Some((_, _, text, _)) = dependent {
-                    self.blocked.insert(i, (step.key.clone(), text.clone()));
+                    self.blocked.insert(*i as usize, (*key, text.clone()));
                 }
             }
         }
+        self.views = views;
+        // The queries after the first pass are all about objects the file removes.
+        let removed: DigestSet = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|m| m.iter())
+            .filter(|(_, list)| list.iter().any(|&(_, e)| e == Event::Remove))
+            .map(|(&key, _)| key)
+            .collect();
+        self.events.retain(|key, _| removed.contains(key));
+        self.conditional.retain(|key, _| removed.contains(key));
+        self.arrivals.retain(|key, _| removed.contains(key));
+        self.table_columns.retain(|key, _| removed.contains(key));
+        self.events.shrink_to_fit();
+        self.table_columns.shrink_to_fit();
     }
 
     /// The view a later statement creates over what statement `i` drops, which makes the drop
@@ -165,30 +290,217 @@ impl Sequence {
         self.blocked.get(&i).map(|(_, name)| name.as_str())
     }
 
-    fn is_blocked(&self, i: usize, key: &Key) -> bool {
-        self.blocked.get(&i).is_some_and(|(k, _)| k == key)
+    fn is_blocked(&self, i: usize, key: u64) -> bool {
+        self.blocked.get(&i).is_some_and(|(k, _)| *k == key)
     }
 
-    fn index_removable(&mut self) {
-        let removed =
-            |events: &Vec<(usize, Event)>| events.iter().any(|&(_, e)| e == Event::Remove);
-        let keys: std::collections::HashSet<&Key> = self
-            .events
+    /// What the file's statements before the current one last did to `key`: `Some(true)`
+    /// created it, `Some(false)` removed it, `None` never touched it.
+    pub fn state_before(&self, key: &Key) -> Option<bool> {
+        self.last_event
+            .get(&key.digest())
+            .map(|&e| e == Event::Create)
+    }
+
+    /// A view or materialized view a statement after `i` creates whose words include both.
+    pub fn later_view_using(&self, i: usize, table: &str, column: &str) -> Option<String> {
+        let (t, c) = (digest(table), digest(column));
+        self.views
             .iter()
-            .chain(&self.conditional)
-            .filter(|(_, events)| removed(events))
-            .map(|(key, _)| key)
-            .collect();
-        for key in keys {
-            let table = match key {
-                Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => t,
-                _ => continue,
-            };
-            self.removable_by_table
-                .entry(table.clone())
-                .or_default()
-                .push(key.clone());
+            .find(|(k, _, _, words)| *k as usize > i && words.contains(&t) && words.contains(&c))
+            .map(|(_, _, text, _)| text.clone())
+    }
+
+    /// Does a statement after `i` give `table` a primary key on an AUTO_INCREMENT column?
+    pub fn auto_increment_key_follows(&self, i: usize, table: &Name) -> bool {
+        let own = schema(table);
+        self.auto_increment_keys
+            .get(&object_digest(ObjectKind::Table, table.base()))
+            .is_some_and(|list| {
+                list.iter().any(|(s, k)| {
+                    let same = match (s, &own) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    };
+                    same && *k as usize > i
+                })
+            })
+    }
+
+    /// On a first run of the file, is `key` there when statement `i` runs and still there
+    /// until statement `j` removes it, and gone for good after that?
+    pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
+        let d = key.digest();
+        let events = self.events.get(&d).map_or(&[][..], Vec::as_slice);
+        let before_ok = events
+            .iter()
+            .rev()
+            .find(|&&(k, _)| (k as usize) < i)
+            .is_none_or(|&(_, e)| e == Event::Create);
+        let no_create_between = !events
+            .iter()
+            .any(|&(k, e)| i <= k as usize && (k as usize) < j && e == Event::Create);
+        let no_conditional = !self
+            .conditional
+            .get(&d)
+            .is_some_and(|list| list.iter().any(|&(k, _)| k as usize <= j));
+        before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
+    }
+
+    /// The statement that creates `key` again after a later statement of `i`'s file removed
+    /// it, when that creation is the key's last event; with the columns it creates when it is
+    /// a CREATE TABLE.
+    pub fn recreated_after(&self, key: &Key, i: usize) -> Option<(usize, &[String])> {
+        let d = key.digest();
+        let events = self.events.get(&d)?;
+        let (j, _) = events
+            .iter()
+            .find(|&&(j, e)| j as usize > i && e == Event::Remove)?;
+        match events.last() {
+            Some(&(k, Event::Create)) if k > *j => {
+                let columns = match self.table_columns.get(&d) {
+                    Some((at, columns)) if *at == k => columns.as_slice(),
+                    _ => &[][..],
+                };
+                Some((k as usize, columns))
+            }
+            _ => None,
         }
+    }
+
+    /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?
+    pub fn returns_after(&self, key: &Key, i: usize) -> bool {
+        let d = key.digest();
+        let created = [&self.events, &self.conditional]
+            .iter()
+            .filter_map(|m| m.get(&d))
+            .flatten()
+            .any(|&(j, e)| j as usize > i && e == Event::Create);
+        created
+            || self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&j| j as usize > i))
+    }
+
+    fn look_ahead_step(&mut self, step: &Step, index: u32, top: bool) {
+        let key = step.key.digest();
+        match step.event {
+            Event::Remove => {
+                let removed = self
+                    .removed
+                    .entry(key)
+                    .or_insert_with(|| Removed::new(None));
+                if removed.removes.last() != Some(&index) {
+                    removed.removes.push(index);
+                }
+                removed.last = Event::Remove;
+                if top {
+                    removed.last_top = Some(Event::Remove);
+                }
+                if let Key::Column(table, _) = &step.key {
+                    self.tables_losing_columns
+                        .insert(object_digest(ObjectKind::Table, table));
+                }
+            }
+            Event::Create => {
+                if let Some(removed) = self.removed.get_mut(&key) {
+                    removed.last = Event::Create;
+                    if top {
+                        removed.last_top = Some(Event::Create);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lint pass: the top-level statement about to be checked. Proves what of it survives a
+    /// retry, for [`proves_safe`](Self::proves_safe); forgets the previous statement's proof.
+    pub fn enter(&mut self, statement: &Statement) {
+        self.enter_keeping(statement, false);
+    }
+
+    fn enter_keeping(&mut self, statement: &Statement, keep: bool) {
+        if !keep {
+            self.safe.clear();
+        }
+        let i = statement.index;
+        self.current_index = i;
+        let list = steps(statement);
+        let safe: Vec<&Step> = list.iter().filter(|s| self.survives(s)).collect();
+        if statement.shape.kind == ShapeKind::AlterTable {
+            let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
+            if !ranges.is_empty() {
+                self.safe.insert(i, ranges);
+            }
+        } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
+            self.safe.insert(i, vec![statement.range.clone()]);
+        }
+        self.current = list
+            .iter()
+            .map(|s| {
+                let tracked = matches!(s.key, Key::Object(ObjectKind::Table, _) | Key::Column(..));
+                (s.key.digest(), s.event, tracked)
+            })
+            .collect();
+    }
+
+    /// Lint pass: the statement entered last has been checked (with its DO-block statements):
+    /// its effects become history for the statements after it.
+    pub fn passed(&mut self, statement: &Statement) {
+        for (key, event, tracked) in std::mem::take(&mut self.current) {
+            self.last_event.insert(key, event);
+            let blocked = self.is_blocked(statement.index, key);
+            match self.removed.get_mut(&key) {
+                Some(removed) => {
+                    removed.created_before |= event == Event::Create;
+                    removed.removed_before |= event == Event::Remove;
+                    removed.removed_unblocked |= event == Event::Remove && !blocked;
+                    removed.last_before = Some(event);
+                }
+                None if tracked && event == Event::Create => {
+                    self.created.insert(key);
+                }
+                None => {}
+            }
+        }
+        self.record_index(statement);
+    }
+
+    /// A `CREATE INDEX` of an index the file drops somewhere: remembered for PF302.
+    fn record_index(&mut self, statement: &Statement) {
+        let shape = &statement.shape;
+        if shape.kind != ShapeKind::Create(ObjectKind::Index) {
+            return;
+        }
+        let (Some(name), Some(table)) = (shape.object(), shape.table.as_ref()) else {
+            return;
+        };
+        if let Some(removed) = self
+            .removed
+            .get_mut(&object_digest(ObjectKind::Index, name.base()))
+        {
+            removed.indexes.push((schema(name), table.base().into()));
+        }
+    }
+
+    /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file
+    /// (and not removed since).
+    pub fn index_created_on_new_table(&self, index: &Name) -> bool {
+        let Some(removed) = self
+            .removed
+            .get(&object_digest(ObjectKind::Index, index.base()))
+        else {
+            return false;
+        };
+        let own = schema(index);
+        removed.indexes.iter().any(|(schema, table)| {
+            let same = match (schema, &own) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            same && self.table_created_before(table)
+        })
     }
 
     /// The analysis proved the bytes `range` of top-level statement `index` survive a retry.
@@ -204,151 +516,121 @@ impl Sequence {
         self.model == Some(ApplyModel::FileTransaction)
     }
 
-    fn survives(&self, i: usize, step: &Step) -> bool {
-        let Some(events) = self.events.get(&step.key) else {
-            return false;
-        };
-        let earlier = |want: Event| events.iter().any(|&(j, e)| j < i && e == want);
-        let last = events.last().map(|&(_, e)| e);
-        // A drop that fails on a retry proves nothing about the statements after it.
-        let earlier_removal = events
-            .iter()
-            .any(|&(j, e)| j < i && e == Event::Remove && !self.is_blocked(j, &step.key));
+    /// Does the step of the current statement survive a retry?
+    fn survives(&self, step: &Step) -> bool {
+        // An object no statement removes has no history that could prove it.
+        let removed = self.removed.get(&step.key.digest());
+        let tx = self.transactional();
         match step.event {
-            Event::Remove if self.is_blocked(i, &step.key) => false,
+            Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
             Event::Create => {
-                earlier_removal
+                removed.is_some_and(|r| r.removed_unblocked)
                     || step
                         .table
                         .as_ref()
-                        .is_some_and(|t| self.table_removed_before(t, i))
-                    || (self.transactional() && last == Some(Event::Remove))
+                        .is_some_and(|t| self.table_removed_before(t))
+                    || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
             }
-            Event::Remove => {
-                earlier(Event::Create) || (self.transactional() && last == Some(Event::Create))
-            }
+            Event::Remove => removed
+                .is_some_and(|r| r.created_before || (tx && r.last_top == Some(Event::Create))),
         }
     }
 
-    /// Does a statement before top-level statement `i` create table `table` (base name,
-    /// folded) with no later drop or rename before `i`?
-    pub fn table_created_before(&self, table: &str, i: usize) -> bool {
-        self.created_before(&Key::Object(ObjectKind::Table, table.to_string()), i)
+    /// Does a statement before the current one create table `table` (base name, folded) with
+    /// no later drop or rename before it?
+    pub fn table_created_before(&self, table: &str) -> bool {
+        self.created_before_digest(object_digest(ObjectKind::Table, table))
     }
 
-    fn table_removed_before(&self, table: &str, i: usize) -> bool {
-        self.events
-            .get(&Key::Object(ObjectKind::Table, table.to_string()))
-            .is_some_and(|ev| ev.iter().any(|&(j, e)| j < i && e == Event::Remove))
+    fn table_removed_before(&self, table: &str) -> bool {
+        self.removed
+            .get(&object_digest(ObjectKind::Table, table))
+            .is_some_and(|r| r.removed_before)
     }
 
-    /// Did a statement before `i` create `key`, with nothing removing it since? (The running
-    /// application cannot depend on an object the same migration creates.)
-    pub fn created_before(&self, key: &Key, i: usize) -> bool {
-        self.events.get(key).is_some_and(|events| {
-            events
-                .iter()
-                .rev()
-                .find(|&&(j, _)| j < i)
-                .is_some_and(|&(_, e)| e == Event::Create)
-        })
+    /// Did a statement before the current one create `key`, with nothing removing it since?
+    /// (The running application cannot depend on an object the same migration creates.)
+    /// Tables and columns only.
+    pub fn created_before(&self, key: &Key) -> bool {
+        self.created_before_digest(key.digest())
     }
 
-    /// What the file's statements before `i` last did to `key`: `Some(true)` created it,
-    /// `Some(false)` removed it, `None` never touched it (then what earlier files did decides).
-    pub fn state_before(&self, key: &Key, i: usize) -> Option<bool> {
-        let events = self.events.get(key)?;
-        let &(_, event) = events.iter().rev().find(|&&(j, _)| j < i)?;
-        Some(event == Event::Create)
+    fn created_before_digest(&self, key: u64) -> bool {
+        match self.removed.get(&key) {
+            Some(removed) => removed.last_before == Some(Event::Create),
+            None => self.created.contains(&key),
+        }
     }
 
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
-    pub fn removed_after(&self, key: &Key, i: usize) -> Option<usize> {
-        let mut events: Vec<(usize, Event)> = [&self.events, &self.conditional]
-            .iter()
-            .filter_map(|m| m.get(key))
-            .flatten()
-            .copied()
-            .collect();
-        events.sort_by_key(|&(j, _)| j);
-        let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
-        if self.transactional() && events.last().map(|&(_, e)| e) != Some(Event::Remove) {
+    fn removed_after(&self, key: u64, i: usize) -> Option<usize> {
+        let removed = self.removed.get(&key)?;
+        let j = removed.removes.iter().find(|&&j| j as usize > i)?;
+        if self.transactional() && removed.last != Event::Remove {
             return None;
         }
-        Some(*j)
-    }
-
-    /// On a first run of the file, is `key` there when statement `i` runs and still there
-    /// until statement `j` removes it, and gone for good after that? True when nothing before `i`
-    /// removed it without creating it again, nothing between `i` and `j` creates it, no DO
-    /// block touches it by then, and nothing after `j` creates it or renames something to it.
-    /// Then a check that `key` exists, placed at `i`, passes on the first run and on every
-    /// retry that has not reached `j`, and fails only once `j` ran.
-    pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
-        let events = self.events.get(key).map_or(&[][..], Vec::as_slice);
-        let before_ok = events
-            .iter()
-            .rev()
-            .find(|&&(k, _)| k < i)
-            .is_none_or(|&(_, e)| e == Event::Create);
-        let no_create_between = !events
-            .iter()
-            .any(|&(k, e)| i <= k && k < j && e == Event::Create);
-        let no_conditional = !self
-            .conditional
-            .get(key)
-            .is_some_and(|list| list.iter().any(|&(k, _)| k <= j));
-        // Brought back later (`RENAME t_new TO t`): a retry finds it again.
-        before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
-    }
-
-    /// The statement that creates `key` again after a later statement of `i`'s file removed
-    /// it, when that creation is the key's last event (so `removed_after` reports nothing).
-    pub fn recreated_after(&self, key: &Key, i: usize) -> Option<usize> {
-        let events = self.events.get(key)?;
-        let (j, _) = events.iter().find(|&&(j, e)| j > i && e == Event::Remove)?;
-        match events.last() {
-            Some(&(k, Event::Create)) if k > *j => Some(k),
-            _ => None,
-        }
-    }
-
-    /// Does a statement after `i` bring `key` back, by creating it or renaming something to
-    /// it? Then a retry of `i` after the whole file ran finds the name taken again.
-    pub fn returns_after(&self, key: &Key, i: usize) -> bool {
-        let created = [&self.events, &self.conditional]
-            .iter()
-            .filter_map(|m| m.get(key))
-            .flatten()
-            .any(|&(j, e)| j > i && e == Event::Create);
-        created
-            || self
-                .arrivals
-                .get(key)
-                .is_some_and(|list| list.iter().any(|&j| j > i))
+        Some(*j as usize)
     }
 
     /// The tables and columns a later statement removes that statement `i` (whose words are
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
-        let words: std::collections::HashSet<&str> = words.iter().map(String::as_str).collect();
-        let mut out: Vec<(Key, usize)> = words
-            .iter()
-            .filter_map(|w| self.removable_by_table.get(*w))
-            .flatten()
-            .filter(|key| match key {
-                Key::Column(_, c) => words.contains(c.as_str()),
-                _ => true,
-            })
-            .filter_map(|key| self.removed_after(key, i).map(|j| (key.clone(), j)))
-            .collect();
-        out.sort_by(|a, b| {
-            a.1.cmp(&b.1)
-                .then_with(|| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)))
-        });
+        if self.removed.is_empty() {
+            return Vec::new();
+        }
+        let mut distinct: Vec<&str> = words.iter().map(String::as_str).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut out: Vec<(Key, usize)> = Vec::new();
+        for &table in &distinct {
+            let table_key = object_digest(ObjectKind::Table, table);
+            if let Some(j) = self.removed_after(table_key, i) {
+                out.push((Key::Object(ObjectKind::Table, table.to_string()), j));
+            }
+            if !self.tables_losing_columns.contains(&table_key) {
+                continue;
+            }
+            for &column in &distinct {
+                if let Some(j) = self.removed_after(column_digest(table, column), i) {
+                    out.push((Key::Column(table.to_string(), column.to_string()), j));
+                }
+            }
+        }
+        if out.len() > 1 {
+            out.sort_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then_with(|| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)))
+            });
+        }
         out
     }
+}
+
+/// The schema part of a qualified name (`s` of `s.t`), as [`Name::same_object`] compares it.
+fn schema(name: &Name) -> Option<Box<str>> {
+    let n = name.parts.len();
+    (n > 1).then(|| name.parts[n - 2].as_str().into())
+}
+
+/// ASCII case-insensitive substring search for a lower-case ASCII `word`.
+pub fn contains_ignore_case(text: &str, word: &str) -> bool {
+    let (hay, word) = (text.as_bytes(), word.as_bytes());
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    let mut at = 0;
+    while let Some(i) = hay[at..].iter().position(|&b| b | 0x20 == first) {
+        let start = at + i;
+        if hay.len() - start < word.len() {
+            return false;
+        }
+        if hay[start..start + word.len()].eq_ignore_ascii_case(word) {
+            return true;
+        }
+        at = start + 1;
+    }
+    false
 }
 
 /// The lower-cased words of a statement (identifiers and keywords, quotes removed).
@@ -569,9 +851,23 @@ mod tests {
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
+    /// Both passes over every statement, keeping every statement's proof.
+    fn replay(statements: &[Statement], model: ApplyModel) -> Sequence {
+        let mut s = Sequence::new(model);
+        for st in statements {
+            s.look_ahead(st);
+        }
+        s.end_look_ahead();
+        for st in statements {
+            s.enter_keeping(st, true);
+            s.passed(st);
+        }
+        s
+    }
+
     fn seq(sql: &str, model: ApplyModel) -> (Vec<Statement>, Sequence) {
         let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
-        let s = Sequence::new(&parsed.statements, model);
+        let s = replay(&parsed.statements, model);
         (parsed.statements, s)
     }
 
@@ -620,7 +916,7 @@ mod tests {
             let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Mariadb);
             let (stmts, s) = (
                 &parsed.statements,
-                Sequence::new(&parsed.statements, ApplyModel::StatementByStatement),
+                replay(&parsed.statements, ApplyModel::StatementByStatement),
             );
             let proved: Vec<bool> = stmts
                 .iter()
@@ -628,6 +924,37 @@ mod tests {
                 .collect();
             assert_eq!(proved, [false, true], "{sql}");
         }
+    }
+
+    #[test]
+    fn a_drop_a_later_view_depends_on_is_blocked_and_proves_nothing() {
+        let sql = "DROP VIEW v; CREATE VIEW v AS SELECT 1; \
+                   CREATE MATERIALIZED VIEW mv AS SELECT * FROM v; DROP TABLE t CASCADE; \
+                   CREATE VIEW w AS SELECT * FROM t;";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        assert_eq!(s.blocked_drop(0), Some("mv"));
+        assert_eq!(
+            s.blocked_drop(3),
+            None,
+            "CASCADE drops the dependents along"
+        );
+        // The CREATE after a blocked drop is not proved safe by it.
+        assert!(!safe(sql, ApplyModel::StatementByStatement)[1]);
+    }
+
+    #[test]
+    fn a_table_read_then_created_before_its_drop_is_not_present_until_it() {
+        let sql = "SELECT * FROM t; CREATE TABLE t (a int); DROP TABLE t;";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        let key = Key::Object(ObjectKind::Table, "t".into());
+        assert!(!s.present_until(&key, 0, 2));
+        let sql = "SELECT * FROM t; DROP TABLE t; CREATE TABLE t (b int);";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        assert!(!s.present_until(&key, 0, 1), "it comes back after the drop");
+        assert_eq!(
+            s.recreated_after(&key, 0),
+            Some((2, &["b".to_string()][..]))
+        );
     }
 
     #[test]

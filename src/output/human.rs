@@ -51,6 +51,54 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Re
     Ok(())
 }
 
+/// The human format finding by finding, for a streamed lint report: each finding's snippet as
+/// it arrives; findings without a place in a file, then the tables, at the end.
+pub(crate) struct Stream {
+    painter: Painter,
+    renderer: Renderer,
+    detached: Vec<Finding>,
+}
+
+impl Stream {
+    pub(crate) fn new(color: bool) -> Self {
+        Stream {
+            painter: Painter { color },
+            renderer: if color {
+                Renderer::styled()
+            } else {
+                Renderer::plain()
+            },
+            detached: Vec::new(),
+        }
+    }
+
+    pub(crate) fn finding(
+        &mut self,
+        source: &SourceFile,
+        finding: Finding,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let in_source = finding.location.path.as_deref() == Some(&*source.display_path());
+        if in_source && locate(source, &finding).is_some() {
+            write_snippet(&finding, source, &self.renderer, &self.painter, out)
+        } else {
+            self.detached.push(finding);
+            Ok(())
+        }
+    }
+
+    /// Everything after the findings but the summary line.
+    pub(crate) fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let detached: Vec<&Finding> = self.detached.iter().collect();
+        write_detached(&detached, &self.painter, out)?;
+        for table in &report.tables {
+            text_table::write(table, out, self.painter.color)?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
 fn level(severity: Severity) -> Level {
     match severity {
         Severity::Error => Level::Error,

@@ -3,12 +3,20 @@
 //! Each finding uses the stable `Finding` serializer from `diagnostics`.
 
 use super::Report;
+use crate::diagnostics::Summary;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::io::{self, Write};
 
 /// The JSON document, serialized straight from the report: building a `serde_json::Value`
 /// first would copy every finding into a tree of maps before writing it.
-struct JsonReport<'a>(&'a Report);
+pub(crate) struct JsonReport<'a>(&'a Report, Option<Summary>);
+
+impl<'a> JsonReport<'a> {
+    /// The report with a summary counted elsewhere (its findings were streamed).
+    pub(crate) fn with_summary(report: &'a Report, summary: Summary) -> Self {
+        JsonReport(report, Some(summary))
+    }
+}
 
 impl Serialize for JsonReport<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -23,7 +31,10 @@ impl Serialize for JsonReport<'_> {
         if let Some(verdict) = &report.verdict {
             root.serialize_entry("verdict", verdict)?;
         }
-        root.serialize_entry("summary", &report.summary())?;
+        match &self.1 {
+            Some(summary) => root.serialize_entry("summary", summary)?,
+            None => root.serialize_entry("summary", &report.summary())?,
+        }
         root.end()
     }
 }
@@ -33,7 +44,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // instead of one dynamic call each.
     let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
     let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
-    JsonReport(report).serialize(&mut serializer)?;
+    JsonReport(report, None).serialize(&mut serializer)?;
     writeln!(buffered)?;
     buffered.flush()
 }
@@ -42,12 +53,20 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// indentation go out in one write instead of one write per level: with thousands of findings
 /// nested four levels deep, those writes were a fifth of lint's run time.
 #[derive(Default)]
-struct Pretty {
+pub(crate) struct Pretty {
     depth: usize,
     has_value: bool,
 }
 
 impl Pretty {
+    /// For a value written inside `depth` open brackets (an item of a streamed list).
+    pub(crate) fn at_depth(depth: usize) -> Self {
+        Pretty {
+            depth,
+            has_value: false,
+        }
+    }
+
     /// `,` (unless `first`), a newline and the indentation of the current depth.
     fn line_break<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
         const BREAK: &[u8] = b",\n                                                                ";

@@ -10,10 +10,12 @@ mod json;
 mod markdown;
 mod sarif;
 mod snippet;
+mod stream;
 mod target;
 mod text_table;
 mod verdict;
 
+pub use stream::{streamable, FindingStream};
 pub use target::{Destination, ReportTarget};
 pub use verdict::{Outcome, StageResult, StageStatus, Verdict};
 

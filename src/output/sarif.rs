@@ -19,28 +19,13 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Rule id → index in the run's rules list (the catalog, then codes only findings name).
+pub(crate) fn rule_index(report: &Report) -> HashMap<String, usize> {
+    rules_and_index(report).1
+}
+
 pub(crate) fn to_value(report: &Report) -> Value {
-    let mut rules: Vec<Value> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for info in crate::all_rules() {
-        // SARIF rule ids must be unique; the first registration of a code wins.
-        if !index.contains_key(info.code) {
-            index.insert(info.code.to_string(), rules.len());
-            rules.push(rule_descriptor(info));
-        }
-    }
-    // A finding whose code is not in the catalog still gets a descriptor, so ruleIndex is valid.
-    for f in &report.findings {
-        if !index.contains_key(f.code()) {
-            index.insert(f.code().to_string(), rules.len());
-            rules.push(json!({
-                "id": f.code(),
-                "name": f.name(),
-                "shortDescription": { "text": sentence(f.name()) },
-                "defaultConfiguration": { "level": level(f.severity) },
-            }));
-        }
-    }
+    let (rules, index) = rules_and_index(report);
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -66,6 +51,31 @@ pub(crate) fn to_value(report: &Report) -> Value {
     })
 }
 
+fn rules_and_index(report: &Report) -> (Vec<Value>, HashMap<String, usize>) {
+    let mut rules: Vec<Value> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for info in crate::all_rules() {
+        // SARIF rule ids must be unique; the first registration of a code wins.
+        if !index.contains_key(info.code) {
+            index.insert(info.code.to_string(), rules.len());
+            rules.push(rule_descriptor(info));
+        }
+    }
+    // A finding whose code is not in the catalog still gets a descriptor, so ruleIndex is valid.
+    for f in &report.findings {
+        if !index.contains_key(f.code()) {
+            index.insert(f.code().to_string(), rules.len());
+            rules.push(json!({
+                "id": f.code(),
+                "name": f.name(),
+                "shortDescription": { "text": sentence(f.name()) },
+                "defaultConfiguration": { "level": level(f.severity) },
+            }));
+        }
+    }
+    (rules, index)
+}
+
 fn rule_descriptor(info: &RuleInfo) -> Value {
     let mut d = json!({
         "id": info.code,
@@ -89,7 +99,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value {
+pub(crate) fn result(f: &Finding, rule_index: usize, config: Option<&SourceFile>) -> Value {
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(f.code()));
     r.insert("ruleIndex".into(), json!(rule_index));

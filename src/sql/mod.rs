@@ -124,6 +124,8 @@ pub enum AstMode {
     /// Only statements the token-level recogniser does not understand: everything lint needs,
     /// at a fraction of the cost.
     WhenUnrecognised,
+    /// Never: shapes and effects only (lint's first pass over a file).
+    Never,
 }
 
 /// Splits and parses a file. Never fails: what cannot be understood is reported on the result.
@@ -133,16 +135,74 @@ pub fn parse_source(source: &SourceFile, dialect: Dialect) -> ParsedFile {
 
 /// [`parse_source`], choosing which statements sqlparser parses.
 pub fn parse_source_with(source: &SourceFile, dialect: Dialect, mode: AstMode) -> ParsedFile {
-    let split = split::split(source, dialect, source.bom_len()..source.text.len(), true);
+    let mut statements = Vec::new();
+    let mut parsed = parse_each(source, dialect, mode, &mut |s| statements.push(s));
+    parsed.statements = statements;
+    parsed
+}
+
+/// [`parse_source_with`], handing each top-level statement (with its nested statements) to
+/// `each` as soon as it is split and recognised, instead of collecting them: a caller that drops
+/// each statement after use needs memory for the largest statement only. The result holds the
+/// directives and the tokenize error, and no statements.
+pub fn parse_each(
+    source: &SourceFile,
+    dialect: Dialect,
+    mode: AstMode,
+    each: &mut dyn FnMut(Statement),
+) -> ParsedFile {
+    let split = split_and_build(source, dialect, mode, &mut |_| true, each);
+    ParsedFile {
+        source: source.clone(),
+        dialect,
+        statements: Vec::new(),
+        directives: split.directives,
+        tokenize_error: split.error.map(|e| TokenizeError {
+            message: e.message,
+            offset: e.construct_start,
+        }),
+    }
+}
+
+/// A quick first pass over a file: splits it exactly as [`parse_each`] does (the same
+/// statements, the same indexes) but recognises, without any AST, only the top-level
+/// statements whose text `wanted` accepts; the others are dropped as tokens.
+pub fn skim_each(
+    source: &SourceFile,
+    dialect: Dialect,
+    wanted: &mut dyn FnMut(&str) -> bool,
+    each: &mut dyn FnMut(Statement),
+) {
+    split_and_build(source, dialect, AstMode::Never, wanted, each);
+}
+
+fn split_and_build(
+    source: &SourceFile,
+    dialect: Dialect,
+    mode: AstMode,
+    wanted: &mut dyn FnMut(&str) -> bool,
+    each: &mut dyn FnMut(Statement),
+) -> split::Split {
     let parser_dialect = dialect.parser_dialect();
     let mut in_transaction = false;
-    let mut statements = Vec::with_capacity(split.statements.len());
-    for (index, raw) in split.statements.into_iter().enumerate() {
+    let mut index = 0;
+    let mut on_raw = |raw: RawStatement| {
+        index += 1;
+        if !wanted(&source.text[raw.range.clone()]) {
+            return;
+        }
         let context = StatementContext {
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect.as_ref(), raw, index, context, mode);
+        let mut statement = build(
+            source,
+            parser_dialect.as_ref(),
+            raw,
+            index - 1,
+            context,
+            mode,
+        );
         match statement.shape.kind {
             ShapeKind::Begin => in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
@@ -157,18 +217,10 @@ pub fn parse_source_with(source: &SourceFile, dialect: Dialect, mode: AstMode) -
             }
             _ => {}
         }
-        statements.push(statement);
-    }
-    ParsedFile {
-        source: source.clone(),
-        dialect,
-        statements,
-        directives: split.directives,
-        tokenize_error: split.error.map(|e| TokenizeError {
-            message: e.message,
-            offset: e.construct_start,
-        }),
-    }
+        each(statement);
+    };
+    let range = source.bom_len()..source.text.len();
+    split::split_each(source, dialect, range, true, &mut on_raw)
 }
 
 fn nested_statements(
@@ -209,12 +261,14 @@ fn build(
 ) -> Statement {
     let shape = shape::recognise(&raw.tokens, &source.text);
     let unread = unread::unread_part(&shape, &raw.tokens);
-    let (ast, parse_error) =
-        if mode == AstMode::Always || shape.kind == ShapeKind::Unknown || unread.is_some() {
-            parse_tokens(parser_dialect, source, &raw.tokens)
-        } else {
-            (None, None)
-        };
+    let (ast, parse_error) = if mode == AstMode::Always
+        || (mode == AstMode::WhenUnrecognised
+            && (shape.kind == ShapeKind::Unknown || unread.is_some()))
+    {
+        parse_tokens(parser_dialect, source, &raw.tokens)
+    } else {
+        (None, None)
+    };
     Statement {
         index,
         range: raw.range,

@@ -50,6 +50,23 @@ pub fn split(
     range: Range<usize>,
     directives: bool,
 ) -> Split {
+    let mut statements = Vec::new();
+    let mut out = split_each(source, dialect, range, directives, &mut |s| {
+        statements.push(s)
+    });
+    out.statements = statements;
+    out
+}
+
+/// [`split`], handing each statement to `each` as soon as it ends instead of collecting them:
+/// memory stays bounded by the largest statement. The result holds no statements.
+pub fn split_each(
+    source: &SourceFile,
+    dialect: Dialect,
+    range: Range<usize>,
+    directives: bool,
+    each: &mut dyn FnMut(RawStatement),
+) -> Split {
     let text: &str = &source.text;
     let mut out = Split::default();
     let mut pos = range.start;
@@ -65,11 +82,19 @@ pub fn split(
                 None
             };
             let region_end = candidate.as_ref().map_or(range.end, |d| d.range.start);
-            let region = split_region(source, dialect, pos..region_end, delimiter.as_deref());
+            // A region that runs to the end is final: its statements go out as they end. One
+            // that stops at a directive may be retried further, so it is held until it lexes.
+            let mut held = Vec::new();
+            let region = if candidate.is_none() {
+                split_region(source, dialect, pos..region_end, delimiter.as_deref(), each)
+            } else {
+                let hold = &mut |s| held.push(s);
+                split_region(source, dialect, pos..region_end, delimiter.as_deref(), hold)
+            };
             match (region.error.is_some(), candidate) {
                 (true, Some(d)) => search_from = line_end_after(text, d.range.end, range.end),
                 (_, candidate) => {
-                    out.statements.extend(region.statements);
+                    held.into_iter().for_each(&mut *each);
                     if let Some(error) = region.error {
                         out.error = Some(error);
                         return out;
@@ -101,6 +126,12 @@ fn new_delimiter(line: &str) -> Option<String> {
     let rest = line.trim_start().get("delimiter".len()..)?.trim();
     let word = rest.split_whitespace().next()?;
     (word != ";").then(|| word.to_string())
+}
+
+/// Does a line of `text[from..]` look like a client directive (a psql meta-command, `DELIMITER`)?
+/// Quick and conservative: a candidate inside a string counts too.
+pub fn has_directive_line(text: &str, from: usize, dialect: Dialect) -> bool {
+    next_directive(text, from, text.len(), dialect).is_some()
 }
 
 /// The next line in `text[from..end]` whose first non-blank characters look like a directive.
@@ -153,14 +184,20 @@ fn split_region(
     dialect: Dialect,
     range: Range<usize>,
     delimiter: Option<&str>,
+    each: &mut dyn FnMut(RawStatement),
 ) -> Split {
     match delimiter {
-        None => split_on_semicolons(source, dialect, range),
-        Some(d) => split_on_delimiter(source, dialect, range, d),
+        None => split_on_semicolons(source, dialect, range, each),
+        Some(d) => split_on_delimiter(source, dialect, range, d, each),
     }
 }
 
-fn split_on_semicolons(source: &SourceFile, dialect: Dialect, range: Range<usize>) -> Split {
+fn split_on_semicolons(
+    source: &SourceFile,
+    dialect: Dialect,
+    range: Range<usize>,
+    each: &mut dyn FnMut(RawStatement),
+) -> Split {
     let mut out = Split::default();
     let mut current: Vec<Tok> = Vec::new();
     let mut body = BodyDepth::default();
@@ -173,7 +210,7 @@ fn split_on_semicolons(source: &SourceFile, dialect: Dialect, range: Range<usize
                 // Statements of a file tend to be alike: start the next at this one's size.
                 let next = Vec::with_capacity(current.len());
                 push_statement(
-                    &mut out,
+                    each,
                     std::mem::replace(&mut current, next),
                     Some(terminator),
                 );
@@ -188,7 +225,7 @@ fn split_on_semicolons(source: &SourceFile, dialect: Dialect, range: Range<usize
         // The statement that holds the unterminated construct runs to the end of the region.
         // A construct that opens a statement (a comment, a string) leaves no statement to check.
         if let Some(first) = current.first() {
-            out.statements.push(RawStatement {
+            each(RawStatement {
                 range: first.range.start..range.end,
                 tokens: current,
                 terminator: None,
@@ -196,7 +233,7 @@ fn split_on_semicolons(source: &SourceFile, dialect: Dialect, range: Range<usize
         }
         out.error = Some(error);
     } else {
-        push_statement(&mut out, current, None);
+        push_statement(each, current, None);
     }
     out
 }
@@ -206,6 +243,7 @@ fn split_on_delimiter(
     dialect: Dialect,
     range: Range<usize>,
     delimiter: &str,
+    each: &mut dyn FnMut(RawStatement),
 ) -> Split {
     let text: &str = &source.text;
     let mut out = Split::default();
@@ -222,7 +260,7 @@ fn split_on_delimiter(
                 continue;
             }
             if let Some(first) = lexed.tokens.first() {
-                out.statements.push(RawStatement {
+                each(RawStatement {
                     range: first.range.start..range.end,
                     tokens: lexed.tokens,
                     terminator: None,
@@ -232,21 +270,25 @@ fn split_on_delimiter(
             return out;
         }
         let terminator = found.map(|at| at..at + delimiter.len());
-        push_statement(&mut out, lexed.tokens, terminator);
+        push_statement(each, lexed.tokens, terminator);
         start = found.map_or(range.end, |at| at + delimiter.len());
         search = start;
     }
     out
 }
 
-fn push_statement(out: &mut Split, mut tokens: Vec<Tok>, terminator: Option<Range<usize>>) {
-    // Shrinking in place is cheap and the tokens live as long as the parsed file.
+fn push_statement(
+    each: &mut dyn FnMut(RawStatement),
+    mut tokens: Vec<Tok>,
+    terminator: Option<Range<usize>>,
+) {
+    // Shrinking in place is cheap and the tokens may live as long as the parsed file.
     tokens.shrink_to_fit();
     let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
         return;
     };
     let end = terminator.as_ref().map_or(last.range.end, |t| t.end);
-    out.statements.push(RawStatement {
+    each(RawStatement {
         range: first.range.start..end,
         tokens,
         terminator,

@@ -3,8 +3,8 @@
 
 use super::prelude::*;
 use crate::lint::rule::literal;
-use crate::lint::sequence::{folded, words};
-use crate::sql::{AlterActionKind, Statement, Tok};
+use crate::lint::sequence::folded;
+use crate::sql::{AlterActionKind, Tok};
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF124",
@@ -128,18 +128,7 @@ fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
 /// A view or materialized view a later statement of the file creates whose text names both
 /// the table and the column.
 fn later_view_using(cx: &StatementCx, table: &str, column: &str) -> Option<String> {
-    let later = &cx.file.statements[(cx.file.top_index + 1).min(cx.file.statements.len())..];
-    later
-        .iter()
-        .filter(|s: &&Statement| {
-            matches!(
-                s.shape.kind,
-                ShapeKind::Create(ObjectKind::View | ObjectKind::MaterializedView)
-            )
-        })
-        .find(|s| {
-            let w = words(s);
-            w.iter().any(|x| x == table) && w.iter().any(|x| x == column)
-        })
-        .and_then(|s| s.shape.object().map(|n| n.text.clone()))
+    cx.file
+        .sequence
+        .later_view_using(cx.file.top_index, table, column)
 }

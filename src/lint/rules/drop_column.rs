@@ -88,14 +88,9 @@ fn auto_increment_key_follows(cx: &StatementCx) -> bool {
     let Some(table) = cx.shape().object() else {
         return false;
     };
-    cx.file.statements[(cx.file.top_index + 1).min(cx.file.statements.len())..]
-        .iter()
-        .filter(|s| s.shape.kind == ShapeKind::AlterTable)
-        .filter(|s| s.shape.object().is_some_and(|t| t.same_object(table)))
-        .any(|s| {
-            let has = |kw: &str| s.tokens.iter().any(|t| t.is_kw(kw));
-            has("PRIMARY") && has("AUTO_INCREMENT")
-        })
+    cx.file
+        .sequence
+        .auto_increment_key_follows(cx.file.top_index, table)
 }
 
 /// MySQL/MariaDB `DROP PRIMARY KEY` has no IF EXISTS; MariaDB drops it as the index `PRIMARY`,

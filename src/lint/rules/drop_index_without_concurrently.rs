@@ -63,14 +63,7 @@ impl Rule for DropIndexWithoutConcurrently {
 fn created_on_new_table(cx: &StatementCx) -> bool {
     let names = &cx.shape().names;
     !names.is_empty()
-        && names.iter().all(|name| {
-            cx.file
-                .earlier()
-                .iter()
-                .any(|s| {
-                    s.shape.kind == ShapeKind::Create(ObjectKind::Index)
-                        && s.shape.object().is_some_and(|n| n.same_object(name))
-                        && s.shape.table.as_ref().is_some_and(|t| cx.table_is_new(t))
-                })
-        })
+        && names
+            .iter()
+            .all(|name| cx.file.sequence.index_created_on_new_table(name))
 }

@@ -13,12 +13,13 @@ use std::sync::LazyLock;
 
 mod prelude {
     pub use super::super::rule::{
-        name_text, product, word_before, Rule, StatementCx, Violation, MYSQL_FAMILY, POSTGRES,
+        name_text, product, word_before, FileEnd, Rule, StatementCx, Violation, MYSQL_FAMILY,
+        POSTGRES,
     };
     pub use super::create_if_not_exists::create_without_if_not_exists;
     pub use super::RULES;
     pub use crate::diagnostics::{Applicability, FixAvailability, RuleInfo, Severity};
-    pub use crate::sql::{Dialect, ObjectKind, ParsedFile, ShapeKind};
+    pub use crate::sql::{Dialect, ObjectKind, ShapeKind};
     pub use linkme::distributed_slice;
 }
 

@@ -26,7 +26,8 @@ impl Rule for PsqlMetaCommand {
         POSTGRES
     }
 
-    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
+    fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
+        let parsed = file.parsed;
         for d in &parsed.directives {
             if d.kind != DirectiveKind::PsqlMeta {
                 continue;

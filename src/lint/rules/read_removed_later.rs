@@ -205,8 +205,8 @@ fn column_lost_on_recreate(
         return None;
     }
     let key = Key::Object(ObjectKind::Table, table.clone());
-    let recreated = sequence.recreated_after(&key, index)?;
-    let columns = created_columns(&cx.file.statements[recreated]);
+    let (_, columns) = sequence.recreated_after(&key, index)?;
+    let columns = columns.to_vec();
     if columns.is_empty() {
         return None;
     }
@@ -247,7 +247,7 @@ fn column_lost_on_recreate(
 
 /// The column names of a `CREATE TABLE name (…)`: the first word of each top-level element
 /// that is not a table constraint.
-fn created_columns(statement: &crate::sql::Statement) -> Vec<String> {
+pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> {
     let tokens = &statement.tokens;
     let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
         return Vec::new();

@@ -188,7 +188,7 @@ fn with_fix(
     // it: either way a re-run of the whole file meets the old name again.
     let comes_back = cx.sequence.is_some_and(|(seq, i)| {
         old.iter()
-            .any(|key| seq.returns_after(key, i) || seq.created_before(key, i))
+            .any(|key| seq.returns_after(key, i) || seq.state_before(key) == Some(true))
     });
     match cx.dialect {
         Dialect::Mariadb if mariadb_at != usize::MAX && comes_back => v.note(

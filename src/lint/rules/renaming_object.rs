@@ -64,7 +64,7 @@ impl Rule for RenamingObject {
                         continue;
                     };
                     let key = Key::Constraint(object.base().to_string(), name.base().to_string());
-                    if cx.file.is_new(&key, cx.file.top_index) {
+                    if cx.file.is_new(&key) {
                         continue;
                     }
                     out.push(renamed(action.range.clone(), "constraint", &name.text));

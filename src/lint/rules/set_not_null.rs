@@ -4,8 +4,6 @@
 
 use super::super::safety::{alter_column, column_name, live_table_actions, starts_with_kws};
 use super::prelude::*;
-use crate::sql::{AlterActionKind, Name, Statement};
-use sqlparser::tokenizer::Token;
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF305",
@@ -45,7 +43,9 @@ impl Rule for SetNotNull {
             // matched to it, and the SET NOT NULL still scans whatever table it is.
             let table = cx.shape().object();
             let check_proves = cx.file.postgres_version.is_none_or(|v| v >= 12);
-            if check_proves && table.is_some_and(|t| validated_not_null_check(cx, t, &col)) {
+            if check_proves
+                && table.is_some_and(|t| cx.file.history.validated_not_null_check(t, &col))
+            {
                 continue;
             }
             // Before 12 the check does not spare the scan: it is the constraint to keep instead.
@@ -65,40 +65,3 @@ impl Rule for SetNotNull {
     }
 }
 
-/// An earlier statement of the file added a `CHECK (col IS NOT NULL)` on `table` that is
-/// validated by now (added without NOT VALID, or validated later).
-fn validated_not_null_check(cx: &StatementCx, table: &Name, col: &str) -> bool {
-    let earlier = cx.file.earlier();
-    let on_table = |s: &&Statement| {
-        s.shape.kind == ShapeKind::AlterTable
-            && s.shape.object().is_some_and(|t| t.same_object(table))
-    };
-    let mut pending: Vec<String> = Vec::new();
-    for s in earlier.iter().filter(on_table) {
-        for action in &s.shape.actions {
-            let tokens = super::super::safety::tokens_in(s, &action.range);
-            if action.kind == AlterActionKind::AddConstraint && checks_not_null(tokens, col) {
-                if !tokens.iter().any(|t| t.is_kw("VALID")) {
-                    return true;
-                }
-                pending.extend(action.name.as_ref().map(|n| n.base().to_string()));
-            } else if starts_with_kws(tokens, &["VALIDATE", "CONSTRAINT"]) {
-                let validated = tokens.get(2).and_then(column_name);
-                if validated.is_some_and(|v| pending.contains(&v)) {
-                    return true;
-                }
-            }
-        }
-    }
-    false
-}
-
-/// `… CHECK ( col IS NOT NULL ) …`
-fn checks_not_null(tokens: &[crate::sql::Tok], col: &str) -> bool {
-    tokens.windows(6).any(|w| {
-        w[0].is_kw("CHECK")
-            && w[1].is(&Token::LParen)
-            && column_name(&w[2]).is_some_and(|c| c == col)
-            && starts_with_kws(&w[3..], &["IS", "NOT", "NULL"])
-    })
-}

@@ -26,18 +26,10 @@ impl Rule for UncommittedTransaction {
         POSTGRES
     }
 
-    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
-        let mut open = None;
-        for s in &parsed.statements {
-            match s.shape.kind {
-                ShapeKind::Begin if open.is_none() => open = Some(s.shape.head.clone()),
-                ShapeKind::Commit | ShapeKind::Rollback => open = None,
-                _ => {}
-            }
-        }
-        if let Some(range) = open {
+    fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
+        if let Some(range) = file.history.open_transaction() {
             out.push(Violation::new(
-                range,
+                range.clone(),
                 "this transaction is never committed or rolled back in the file: its locks stay held until the runner's connection ends it, and the runner may roll back everything after it",
             ));
         }

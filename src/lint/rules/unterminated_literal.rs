@@ -22,7 +22,8 @@ impl Rule for UnterminatedLiteral {
         &INFO
     }
 
-    fn check_file(&self, parsed: &ParsedFile, out: &mut Vec<Violation>) {
+    fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
+        let parsed = file.parsed;
         let Some(error) = &parsed.tokenize_error else {
             return;
         };

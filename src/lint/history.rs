@@ -1,0 +1,160 @@
+//! What the statements before the current one established, for the rules that look back
+//! (production safety, PF3xx): lint streams a file and drops each statement once checked, so
+//! each look-back is a small accumulator updated as a top-level statement passes.
+//!
+//! - the first lock-taking statement and the settings `SET` before it (PF314, PF315);
+//! - the `CHECK (col IS NOT NULL)` constraints added, and the constraints validated (PF304);
+//! - the transaction left open (PF317).
+//!
+//! Objects created or removed earlier (a table of this file, an index built on one) are the
+//! sequence analysis's ([`super::sequence::Sequence`]).
+
+use super::safety::{column_name, starts_with_kws, takes_table_lock, tokens_in};
+use super::sequence::Sequence;
+use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
+use sqlparser::tokenizer::Token;
+use std::ops::Range;
+
+#[derive(Debug, Default)]
+pub struct History {
+    /// A statement took a lock that can queue behind application queries.
+    lock_taken: bool,
+    /// The settings `SET` before the first lock (lower case): `lock_timeout`, …
+    settings_before_lock: Vec<String>,
+    /// `ALTER TABLE` actions on NOT NULL checks, in file order.
+    checks: Vec<CheckEvent>,
+    /// The `BEGIN` of a transaction not committed or rolled back yet.
+    open_transaction: Option<Range<usize>>,
+}
+
+#[derive(Debug)]
+enum CheckEvent {
+    /// `ADD [CONSTRAINT name] CHECK (column IS NOT NULL) [NOT VALID]`.
+    Added {
+        table: Name,
+        column: String,
+        name: Option<String>,
+        not_valid: bool,
+    },
+    /// `VALIDATE CONSTRAINT name`.
+    Validated { table: Name, name: String },
+}
+
+impl History {
+    /// A top-level statement has been checked. Call before the sequence analysis takes it in:
+    /// whether it takes a lock depends on the tables created before it.
+    pub fn passed(
+        &mut self,
+        statement: &Statement,
+        sequence: &Sequence,
+        pending: Option<&std::collections::HashSet<super::sequence::Key>>,
+    ) {
+        let shape = &statement.shape;
+        match shape.kind {
+            ShapeKind::Begin if self.open_transaction.is_none() => {
+                self.open_transaction = Some(shape.head.clone());
+            }
+            ShapeKind::Commit | ShapeKind::Rollback => self.open_transaction = None,
+            ShapeKind::AlterTable => self.record_checks(statement),
+            _ => {}
+        }
+        // After the first lock nothing more decides PF314/PF315.
+        if !self.lock_taken {
+            if let Some(setting) = set_words(statement) {
+                self.settings_before_lock.extend(setting);
+            }
+            self.lock_taken = takes_table_lock(statement, sequence, pending);
+        }
+    }
+
+    /// No earlier statement took a lock or set `setting` (lower case).
+    pub fn no_lock_nor_setting(&self, setting: &str) -> bool {
+        !self.lock_taken && !self.settings_before_lock.iter().any(|s| s == setting)
+    }
+
+    /// The transaction a `BEGIN` opened and nothing has closed yet: its head.
+    pub fn open_transaction(&self) -> Option<&Range<usize>> {
+        self.open_transaction.as_ref()
+    }
+
+    /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated
+    /// by now (added without NOT VALID, or validated later).
+    pub fn validated_not_null_check(&self, table: &Name, column: &str) -> bool {
+        let mut pending: Vec<&str> = Vec::new();
+        for event in &self.checks {
+            match event {
+                CheckEvent::Added {
+                    table: t,
+                    column: c,
+                    name,
+                    not_valid,
+                } if t.same_object(table) && c == column => {
+                    if !not_valid {
+                        return true;
+                    }
+                    pending.extend(name.as_deref());
+                }
+                CheckEvent::Validated { table: t, name }
+                    if t.same_object(table) && pending.contains(&name.as_str()) =>
+                {
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn record_checks(&mut self, statement: &Statement) {
+        let Some(table) = statement.shape.object() else {
+            return;
+        };
+        for action in &statement.shape.actions {
+            let tokens = tokens_in(statement, &action.range);
+            if action.kind == AlterActionKind::AddConstraint {
+                // Any VALID keyword (NOT VALID) leaves the check to be validated.
+                let not_valid = tokens.iter().any(|t| t.is_kw("VALID"));
+                for column in not_null_columns(tokens) {
+                    self.checks.push(CheckEvent::Added {
+                        table: table.clone(),
+                        column,
+                        name: action.name.as_ref().map(|n| n.base().to_string()),
+                        not_valid,
+                    });
+                }
+            } else if starts_with_kws(tokens, &["VALIDATE", "CONSTRAINT"]) {
+                if let Some(name) = tokens.get(2).and_then(column_name) {
+                    self.checks.push(CheckEvent::Validated {
+                        table: table.clone(),
+                        name,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The columns of `… CHECK ( col IS NOT NULL ) …` in an action's tokens.
+fn not_null_columns(tokens: &[Tok]) -> Vec<String> {
+    tokens
+        .windows(6)
+        .filter(|w| {
+            w[0].is_kw("CHECK")
+                && w[1].is(&Token::LParen)
+                && starts_with_kws(&w[3..], &["IS", "NOT", "NULL"])
+        })
+        .filter_map(|w| column_name(&w[2]))
+        .collect()
+}
+
+/// `SET [SESSION|LOCAL] <setting> …`: the two words after SET (lower case), one of which is
+/// the setting.
+fn set_words(statement: &Statement) -> Option<impl Iterator<Item = String> + '_> {
+    let t = &statement.tokens;
+    t.first().is_some_and(|f| f.is_kw("SET")).then(|| {
+        t.iter()
+            .skip(1)
+            .take(2)
+            .filter_map(|w| w.bare_word().map(str::to_ascii_lowercase))
+    })
+}
