@@ -3,6 +3,7 @@
 //! COLUMN` and the new type of `ALTER COLUMN … [SET DATA] TYPE`.
 
 use super::rule::{StatementCx, Violation};
+use super::safety::alter_column;
 use super::sequence::Key;
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
@@ -266,6 +267,23 @@ pub fn token_name(text: &str, tok: &Tok) -> Name {
 /// Was `table` (or, given, its `column`) created earlier in the same file? Then no running
 /// version of the application uses it yet, and dropping or renaming it breaks nothing
 /// (squawk flags these anyway: its issue #349).
+/// The `ALTER [COLUMN] c <change>` actions of an `ALTER TABLE` on a column the running
+/// application may use (not one this migration created): `(table, column, tokens after the
+/// column name)`, for the rules that flag a change to such a column.
+pub fn existing_column_changes<'a>(cx: &'a StatementCx) -> Vec<(&'a Name, Name, &'a [Tok])> {
+    let shape = cx.shape();
+    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter_map(|action| alter_column(tokens_in(&cx.statement.tokens, &action.range)))
+        .map(|(column, rest)| (table, token_name(&cx.source.text, column), rest))
+        .filter(|(table, name, _)| !created_earlier(cx, table, Some(name)))
+        .collect()
+}
+
 pub fn created_earlier(cx: &StatementCx, table: &Name, column: Option<&Name>) -> bool {
     let Some(_) = cx.sequence else {
         return false;

@@ -700,11 +700,7 @@ fn arrivals(statement: &Statement) -> Vec<Key> {
 
 /// A word as the replay keys it: unquoted → lower case.
 pub fn folded(token: &crate::sql::Tok) -> Option<String> {
-    match &token.token {
-        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    }
+    super::safety::column_name(token)
 }
 
 /// What a whole file leaves behind, per key: `true` it creates the object (and does not remove

@@ -2,8 +2,8 @@
 //! application get their ids (squawk: ban-alter-identity).
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, token_name, tokens_in};
-use crate::lint::safety::{alter_column, starts_with_kws};
+use crate::lint::columns::existing_column_changes;
+use crate::lint::safety::starts_with_kws;
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF427",
@@ -44,23 +44,11 @@ impl Rule for BanAlterIdentity {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        let shape = cx.shape();
-        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
-            return;
-        };
-        for action in &shape.actions {
-            let tokens = tokens_in(&cx.statement.tokens, &action.range);
-            let Some((column, rest)) = alter_column(tokens) else {
-                continue;
-            };
+        for (table, name, rest) in existing_column_changes(cx) {
             let Some((kws, breaks)) = CHANGES.iter().find(|(kws, _)| starts_with_kws(rest, kws))
             else {
                 continue;
             };
-            let name = token_name(&cx.source.text, column);
-            if created_earlier(cx, table, Some(&name)) {
-                continue;
-            }
             out.push(Violation::new(
                 rest[0].range.start..rest[kws.len() - 1].range.end,
                 format!(

@@ -2,9 +2,9 @@
 //! application inserts rows that leave the column out (squawk: ban-drop-default).
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, token_name, tokens_in};
+use crate::lint::columns::existing_column_changes;
 use crate::lint::compat::object_is_new;
-use crate::lint::safety::{alter_column, starts_with_kws};
+use crate::lint::safety::starts_with_kws;
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF429",
@@ -34,23 +34,15 @@ impl Rule for BanDropDefault {
         let tokens = &cx.statement.tokens;
         match shape.kind {
             ShapeKind::AlterTable => {
-                for action in &shape.actions {
-                    let Some((column, rest)) = alter_column(tokens_in(tokens, &action.range))
-                    else {
-                        continue;
-                    };
+                for (table, name, rest) in existing_column_changes(cx) {
                     if !starts_with_kws(rest, &["DROP", "DEFAULT"]) {
-                        continue;
-                    }
-                    let name = token_name(&cx.source.text, column);
-                    if created_earlier(cx, object, Some(&name)) {
                         continue;
                     }
                     out.push(Violation::new(
                         rest[0].range.start..rest[1].range.end,
                         format!(
                             "dropping the default of `{}`.`{}`: inserts of the running version that leave the column out now store NULL, or fail if it is NOT NULL",
-                            object.text, name.text
+                            table.text, name.text
                         ),
                     ));
                 }

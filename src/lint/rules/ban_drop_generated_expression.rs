@@ -2,8 +2,8 @@
 //! nothing fills any more (squawk: ban-drop-generated-expression).
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, token_name, tokens_in};
-use crate::lint::safety::{alter_column, starts_with_kws};
+use crate::lint::columns::existing_column_changes;
+use crate::lint::safety::starts_with_kws;
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF424",
@@ -28,20 +28,8 @@ impl Rule for BanDropGeneratedExpression {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        let shape = cx.shape();
-        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
-            return;
-        };
-        for action in &shape.actions {
-            let tokens = tokens_in(&cx.statement.tokens, &action.range);
-            let Some((column, rest)) = alter_column(tokens) else {
-                continue;
-            };
+        for (table, name, rest) in existing_column_changes(cx) {
             if !starts_with_kws(rest, &["DROP", "EXPRESSION"]) {
-                continue;
-            }
-            let name = token_name(&cx.source.text, column);
-            if created_earlier(cx, table, Some(&name)) {
                 continue;
             }
             out.push(Violation::new(
