@@ -110,7 +110,7 @@ fn missing_binary_and_non_utf8_inputs_are_one_line_errors() {
         .stderr(predicate::str::contains(
             "nope.sql: no such file or directory",
         ));
-    let binary = write(tmp.path(), "blob.sql", [0u8, 159, 146, 150, 0, 1]);
+    let binary = write(tmp.path(), "blob.sql", &[0u8, 159, 146, 150, 0, 1]);
     let assert = preflight(tmp.path())
         .arg("lint")
         .arg(&binary)

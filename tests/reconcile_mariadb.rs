@@ -113,12 +113,12 @@ fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
     let users = write(
         dir.path(),
         "20240101_create_users.sql",
-        fixture("20240101_create_users.sql"),
+        &fixture("20240101_create_users.sql"),
     );
     let sessions = write(
         dir.path(),
         "20240105_create_sessions.sql",
-        fixture("20240105_create_sessions.sql"),
+        &fixture("20240105_create_sessions.sql"),
     );
     db.exec(&fixture("20240101_create_users.sql"));
     db.exec(&fixture("20240105_create_sessions.sql"));

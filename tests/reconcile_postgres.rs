@@ -45,7 +45,7 @@ fn profiles_table_only() -> String {
 
 /// Copies the sample migration `sample` into `dir` as `name`; returns its path.
 fn copy_sample(dir: &Path, name: &str, sample: &str) -> PathBuf {
-    write(dir, name, sample_sql(sample))
+    write(dir, name, &sample_sql(sample))
 }
 
 /// Reconciles `dir` against `db` with the incident's generic tracker table.

@@ -13,7 +13,7 @@ pub fn preflight(dir: &Path) -> Command {
 }
 
 /// Writes `dir/name` (creating its directories) and returns its path.
-pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub fn write<B: AsRef<[u8]> + ?Sized>(dir: &Path, name: &str, bytes: &B) -> PathBuf {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).expect("create fixture directory");
     std::fs::write(&path, bytes).expect("write fixture");
