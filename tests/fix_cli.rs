@@ -1,19 +1,15 @@
 //! `preflight fix`: the exact rewrite of the incident, idempotency, byte preservation (case,
 //! CRLF, BOM, comments, permissions), --diff, --check and --unsafe-fixes.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::preflight;
 use predicates::prelude::*;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
 use preflight::source::SourceFile;
 use preflight::sql::{parse_source, Dialect, ShapeKind};
 use std::path::{Path, PathBuf};
-
-fn preflight(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("preflight").expect("binary");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
 
 fn copy_sample(to: &Path) -> PathBuf {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations");

@@ -1,19 +1,14 @@
 //! `preflight lint`, `rules` and `explain` as a user runs them: exit codes, what is flagged
 //! where, bad input, configuration, suppressions and pull-request mode.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{file_name, git, json_findings, preflight, rule_lines, write};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn sample_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations")
-}
-
-/// `preflight` run from an empty directory, so no stray preflight.toml is picked up.
-fn preflight(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("preflight").expect("binary");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
 }
 
 /// `preflight lint --format json ARGS` in `dir`, asserting the exit code; returns stdout.
@@ -32,15 +27,12 @@ fn lint_json<S: AsRef<std::ffi::OsStr>>(
         .clone()
 }
 
-fn json_findings(output: &[u8]) -> Vec<serde_json::Value> {
-    let report: serde_json::Value = serde_json::from_slice(output).expect("JSON report");
-    report["findings"].as_array().expect("findings").clone()
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write fixture");
-    path
+/// The rule code of each JSON finding, in report order.
+fn rule_codes(findings: &[serde_json::Value]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -48,21 +40,10 @@ fn the_incident_sample_fails_with_both_statements_at_their_lines() {
     let tmp = tempfile::tempdir().unwrap();
     let out = lint_json(tmp.path(), [sample_dir().as_os_str()], 1);
     let findings = json_findings(&out);
-    let got: Vec<(String, u64, String)> = findings
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-            )
-        })
+    let got: Vec<(String, u64, String)> = rule_lines(&findings)
+        .into_iter()
+        .zip(findings.iter().map(file_name))
+        .map(|((rule, line), file)| (rule, line, file))
         .collect();
     assert_eq!(
         got,
@@ -129,7 +110,7 @@ fn missing_binary_and_non_utf8_inputs_are_one_line_errors() {
         .stderr(predicate::str::contains(
             "nope.sql: no such file or directory",
         ));
-    let binary = write(tmp.path(), "blob.sql", [0u8, 159, 146, 150, 0, 1]);
+    let binary = write(tmp.path(), "blob.sql", &[0u8, 159, 146, 150, 0, 1]);
     let assert = preflight(tmp.path())
         .arg("lint")
         .arg(&binary)
@@ -178,15 +159,7 @@ fn a_fifty_megabyte_file_is_linted_to_the_end_at_exact_lines() {
     assert!(sql.len() > 50_000_000);
     write(tmp.path(), "big.sql", &sql);
     let out = lint_json(tmp.path(), ["big.sql"], 1);
-    let found: Vec<(String, u64)> = json_findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found = rule_lines(&json_findings(&out));
     assert_eq!(
         found,
         [
@@ -207,14 +180,11 @@ fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() 
     );
     let out = lint_json(tmp.path(), [file.as_os_str()], 1);
     let findings = json_findings(&out);
-    let rules: Vec<(&str, u64)> = findings
-        .iter()
-        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
-        .collect();
-    assert!(rules.contains(&("PF101", 1)), "{rules:?}");
-    assert!(rules.contains(&("PF002", 2)), "{rules:?}");
+    let rules = rule_lines(&findings);
+    assert!(rules.contains(&("PF101".into(), 1)), "{rules:?}");
+    assert!(rules.contains(&("PF002".into(), 2)), "{rules:?}");
     assert!(
-        !rules.contains(&("PF101", 4)),
+        !rules.contains(&("PF101".into(), 4)),
         "text inside the quote is not SQL: {rules:?}"
     );
     let pf002 = findings.iter().find(|f| f["rule"] == "PF002").unwrap();
@@ -227,15 +197,7 @@ fn unterminated_dollar_quote_is_reported_and_earlier_statements_still_checked() 
         "DROP TABLE a;\n/* never closed\nDROP TABLE b;\n",
     );
     let out = lint_json(tmp.path(), [comment.as_os_str()], 1);
-    let got: Vec<(String, u64)> = json_findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let got = rule_lines(&json_findings(&out));
     assert_eq!(got, [("PF109".to_string(), 1), ("PF002".to_string(), 2)]);
 }
 
@@ -263,15 +225,7 @@ fn suppression_comments_silence_only_what_they_name() {
         "-- preflight: ignore PF101\nCREATE TABLE a (id int);\nCREATE TABLE b (id int); -- preflight: ignore create-table-without-if-not-exists\n-- preflight: ignore PF102\nCREATE TABLE c (id int);\n",
     );
     let out = lint_json(tmp.path(), [file.as_os_str()], 1);
-    let found: Vec<(String, u64)> = json_findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found = rule_lines(&json_findings(&out));
     // The ignore of PF102 on line 4 suppressed nothing, which is reported too (PF005).
     assert_eq!(found, [("PF005".into(), 4), ("PF101".into(), 5)]);
 
@@ -281,11 +235,7 @@ fn suppression_comments_silence_only_what_they_name() {
         "-- preflight: ignore-file PF101\nCREATE TABLE a (id int);\nDROP TABLE b;\n",
     );
     let out = lint_json(tmp.path(), [whole.as_os_str()], 1);
-    let rules: Vec<String> = json_findings(&out)
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(rules, ["PF109"]);
+    assert_eq!(rule_codes(&json_findings(&out)), ["PF109"]);
 }
 
 #[test]
@@ -380,23 +330,12 @@ fn dialect_comes_from_preflight_toml_unless_given_on_the_command_line() {
     assert!(fixable(&["--dialect", "postgres"]));
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
+/// The path of each finding in a JSON report.
+fn finding_paths(out: &[u8]) -> Vec<String> {
+    json_findings(out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -409,10 +348,7 @@ fn since_lints_only_files_changed_since_the_ref() {
     git(repo, &["commit", "-q", "-m", "old"]);
     write(repo, "002_new.sql", "CREATE TABLE new (id int);\n");
     let out = lint_json(repo, ["--since", "main", "."], 1);
-    let paths: Vec<String> = json_findings(&out)
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
+    let paths = finding_paths(&out);
     assert_eq!(paths.len(), 1);
     assert!(paths[0].ends_with("002_new.sql"), "{paths:?}");
     // A migration renamed (and edited) since the ref is linted under its new name.
@@ -421,10 +357,7 @@ fn since_lints_only_files_changed_since_the_ref() {
     git(repo, &["mv", "001_old.sql", "003_renamed.sql"]);
     git(repo, &["commit", "-q", "-m", "rename"]);
     let out = lint_json(repo, ["--since", "HEAD~1", "."], 1);
-    let paths: Vec<String> = json_findings(&out)
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
+    let paths = finding_paths(&out);
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with("003_renamed.sql"), "{paths:?}");
     preflight(repo)
@@ -616,11 +549,10 @@ fn tracker_decides_whether_a_drop_the_file_recreates_is_reported() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("the migration tool is unknown"));
-    let rules: Vec<_> = json_findings(&assert.get_output().stdout)
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(rules, ["PF109"]);
+    assert_eq!(
+        rule_codes(&json_findings(&assert.get_output().stdout)),
+        ["PF109"]
+    );
     preflight(tmp.path())
         .args(["lint", "--tracker", "nope"])
         .arg(&file)

@@ -4,27 +4,17 @@
 //! With the tool unknown, or a hand-rolled `generic` runner whose conventions preflight cannot
 //! know, the whole file is linted as before.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{preflight, rule_lines, write};
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DBMATE: &str = "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n";
 /// A down section whose DROP no up statement re-creates: linted, it would be PF109.
 const DBMATE_DROPS_LEGACY: &str =
     "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE legacy;\n";
 const GOOSE: &str = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE legacy;\n";
-
-fn preflight(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("preflight").expect("binary");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// `lint --format json ARGS` in `dir`: the exit code, (rule, line) of each finding, stderr and
 /// the parsed report.
@@ -35,15 +25,7 @@ fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, u64)>, String, serde_js
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
-    let findings = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let rule = f["rule"].as_str().unwrap().to_string();
-            (rule, f["line"].as_u64().unwrap())
-        })
-        .collect();
+    let findings = rule_lines(report["findings"].as_array().expect("findings"));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output.status.code().unwrap(), findings, stderr, report)
 }

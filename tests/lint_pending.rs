@@ -2,32 +2,11 @@
 //! (no rows, no readers) only while that migration is pending, i.e. absent at REV. Each test
 //! builds a real git repository in a temporary directory.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{file_name, git, json_findings, preflight, write};
 use predicates::prelude::*;
 use std::path::Path;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {:?}", out);
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A repository whose `main` holds one deployed Flyway migration creating `users`; the working
 /// tree adds V2 (creates `invoices`) and V10 (indexes both tables). Natural order runs V2 first.
@@ -58,9 +37,7 @@ fn repo() -> tempfile::TempDir {
 
 /// `(file name, line)` of each PF301 finding of `preflight lint ARGS` run in `dir`.
 fn pf301(dir: &Path, args: &[&str]) -> Vec<(String, u64)> {
-    let out = Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir)
+    let out = preflight(dir)
         .args(["lint", "--format", "json", "--fail-on", "never"])
         .args(["--select", "PF301"])
         .args(args)
@@ -69,16 +46,9 @@ fn pf301(dir: &Path, args: &[&str]) -> Vec<(String, u64)> {
         .get_output()
         .stdout
         .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
-    let mut found: Vec<(String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
+    let mut found: Vec<(String, u64)> = json_findings(&out)
         .iter()
-        .map(|f| {
-            let path = f["path"].as_str().unwrap();
-            let name = path.rsplit('/').next().unwrap().to_string();
-            (name, f["line"].as_u64().unwrap())
-        })
+        .map(|f| (file_name(f), f["line"].as_u64().unwrap()))
         .collect();
     found.sort();
     found
@@ -167,17 +137,13 @@ fn pending_since_is_read_from_the_configuration() {
 fn an_unknown_revision_is_an_error_naming_the_setting() {
     let tmp = repo();
     let dir = tmp.path();
-    Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir)
+    preflight(dir)
         .args(["lint", "--pending-since", "no-such-ref", "db/migration"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--pending-since no-such-ref"));
     write(dir, "preflight.toml", "[lint]\npending_since = \"nope\"\n");
-    Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir)
+    preflight(dir)
         .args(["lint", "db/migration"])
         .assert()
         .code(2)

@@ -2,6 +2,9 @@
 //! every documented example does what the document says — bad examples are flagged by that
 //! rule, good examples are not.
 
+mod common;
+
+use common::rule_docs::assert_complete;
 use preflight::lint::{lint_source, LintOptions, RULES};
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
@@ -12,64 +15,32 @@ struct Example {
     bad: bool,
 }
 
-/// Fenced ```sql blocks; the info string may name a dialect (```sql mysql). Blocks under
-/// "## Example" are bad, blocks under "## Use instead" are good.
+/// The ```sql examples; the info string may name a dialect (```sql mysql).
 fn examples(doc: &str) -> Vec<Example> {
-    let mut out = Vec::new();
-    let mut section = "";
-    let mut lines = doc.lines();
-    while let Some(line) = lines.next() {
-        if let Some(title) = line.strip_prefix("## ") {
-            section = match title.trim() {
-                "Example" => "bad",
-                "Use instead" => "good",
-                _ => "",
+    common::rule_docs::examples(doc)
+        .into_iter()
+        .filter_map(|e| {
+            let dialect = match e.info.strip_prefix("sql")?.trim() {
+                "" | "postgres" => Dialect::Postgres,
+                "mysql" => Dialect::Mysql,
+                "mariadb" => Dialect::Mariadb,
+                "sqlite" => Dialect::Sqlite,
+                other => panic!("unknown dialect `{other}` in a fence"),
             };
-            continue;
-        }
-        let Some(info) = line.strip_prefix("```sql") else {
-            continue;
-        };
-        let dialect = match info.trim() {
-            "" | "postgres" => Dialect::Postgres,
-            "mysql" => Dialect::Mysql,
-            "mariadb" => Dialect::Mariadb,
-            "sqlite" => Dialect::Sqlite,
-            other => panic!("unknown dialect `{other}` in a fence"),
-        };
-        let sql: Vec<&str> = lines
-            .by_ref()
-            .take_while(|l| !l.starts_with("```"))
-            .collect();
-        if !section.is_empty() {
-            out.push(Example {
-                sql: sql.join("\n"),
+            Some(Example {
+                sql: e.body,
                 dialect,
-                bad: section == "bad",
-            });
-        }
-    }
-    out
+                bad: e.bad,
+            })
+        })
+        .collect()
 }
 
 #[test]
 fn every_rule_has_a_complete_document() {
     for rule in RULES.iter() {
-        let doc = rule.doc;
-        assert!(
-            doc.starts_with(&format!("# {} {}\n", rule.code, rule.name)),
-            "{}: the title must be `# CODE name`",
-            rule.code
-        );
-        for section in [
-            "## What it does",
-            "## Why it matters",
-            "## Example",
-            "## Use instead",
-        ] {
-            assert!(doc.contains(section), "{} lacks `{section}`", rule.code);
-        }
-        let ex = examples(doc);
+        assert_complete(rule.code, rule.name, rule.doc);
+        let ex = examples(rule.doc);
         assert!(ex.iter().any(|e| e.bad), "{} has no bad example", rule.code);
         assert!(
             ex.iter().any(|e| !e.bad),

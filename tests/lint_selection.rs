@@ -1,7 +1,9 @@
 //! Rule selection as a user sees it: the default set leaves the opt-in PF4xx rules off;
 //! `select`, `extend_select` (config) and `--select`/`--extend-select` (CLI) turn them on.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::preflight;
 use std::path::Path;
 
 const MIGRATION: &str = "ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n\
@@ -9,10 +11,7 @@ const MIGRATION: &str = "ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n\
 
 /// The rule codes `preflight lint --format json ARGS` reports on the migration in `dir`.
 fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
-    let out = Command::cargo_bin("preflight")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = preflight(dir)
         .args(["lint", "--format", "json", "--fail-on", "never", "m.sql"])
         .args(args)
         .output()
@@ -28,6 +27,18 @@ fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
     codes.sort();
     codes.dedup();
     codes
+}
+
+/// `preflight lint ARGS m.sql` in `dir`, asserting that it fails; returns its stderr.
+fn failing_lint(dir: &Path, args: &[&str]) -> String {
+    let out = preflight(dir)
+        .arg("lint")
+        .args(args)
+        .arg("m.sql")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn project(config: &str) -> tempfile::TempDir {
@@ -65,14 +76,7 @@ fn select_names_opt_in_rules_alone() {
 #[test]
 fn an_unknown_extend_select_code_names_the_setting() {
     let dir = project("[lint]\nextend_select = [\"PF999\"]\n");
-    let out = Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["lint", "m.sql"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = failing_lint(dir.path(), &[]);
     assert!(
         stderr.contains("extend_select") && stderr.contains("PF999"),
         "{stderr}"
@@ -82,14 +86,7 @@ fn an_unknown_extend_select_code_names_the_setting() {
 #[test]
 fn a_bad_mysql_version_names_the_setting() {
     let dir = project("[lint]\nmysql_version = \"eight\"\n");
-    let out = Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["lint", "m.sql"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = failing_lint(dir.path(), &[]);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("[lint] mysql_version") && stderr.contains("eight"),
@@ -120,12 +117,6 @@ fn mysql_version_on_the_command_line_changes_the_online_ddl_verdict() {
     };
     assert_eq!(run("8.0.28"), ["PF353"]);
     assert!(run("8.0.29").is_empty());
-    let out = Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["lint", "--mysql-version", "latest", "m.sql"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--mysql-version"));
-    assert!(!out.status.success());
+    let stderr = failing_lint(dir.path(), &["--mysql-version", "latest"]);
+    assert!(stderr.contains("--mysql-version"), "{stderr}");
 }

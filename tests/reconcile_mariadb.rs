@@ -3,9 +3,13 @@
 
 mod common;
 
-use common::reconcile::{options, reconcile_dir, statuses, try_reconcile};
+use common::cli::write;
+use common::reconcile::{
+    applied_file, assert_message, block_on, finding, migrations_table, options, reconcile_dir,
+    sha384sum, statuses, try_reconcile,
+};
 use common::ScratchDb;
-use preflight::config::{GenericTrackerConfig, MigrationsConfig};
+use preflight::config::MigrationsConfig;
 use preflight::output::Report;
 use std::path::{Path, PathBuf};
 
@@ -22,16 +26,7 @@ fn run(db: &ScratchDb, tracker: Option<&str>, migrations: MigrationsConfig) -> R
 }
 
 fn incident_tracker() -> MigrationsConfig {
-    MigrationsConfig {
-        generic_tracker: Some(GenericTrackerConfig {
-            table: "migrations".into(),
-            version_column: "name".into(),
-            status_column: Some("status".into()),
-            success_values: vec![],
-            executed_at_column: None,
-        }),
-        ..MigrationsConfig::default()
-    }
+    migrations_table(None)
 }
 
 #[test]
@@ -74,20 +69,12 @@ fn mariadb_dbmate_modified_column_is_drift_and_manual_table_is_unmanaged() {
     let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
     assert_eq!(statuses(&report), ["drifted"], "{:#?}", report.findings);
-    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
-    assert!(
-        drift
-            .message
-            .contains("column users.email: type: expected varchar(255), found varchar(100)"),
-        "{}",
-        drift.message
+    assert_message(
+        &report,
+        "RC104",
+        "column users.email: type: expected varchar(255), found varchar(100)",
     );
-    let unmanaged = report.findings.iter().find(|f| f.rule == "RC110").unwrap();
-    assert!(
-        unmanaged.message.contains("table hotfix"),
-        "{}",
-        unmanaged.message
-    );
+    assert_message(&report, "RC110", "table hotfix");
 }
 
 #[test]
@@ -95,11 +82,7 @@ fn the_mariadb_session_is_read_only_with_a_statement_timeout() {
     use preflight::reconcile::db::Session;
     let db = ScratchDb::mariadb();
     db.exec("CREATE TABLE t (id INT)");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let mut session = Session::open(&db.url).await.unwrap();
         let timeout = session
             .query("SELECT CAST(@@max_statement_time AS CHAR)", &[])
@@ -127,30 +110,24 @@ fn the_mariadb_session_is_read_only_with_a_statement_timeout() {
 fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
     let db = ScratchDb::mariadb();
     let dir = tempfile::tempdir().unwrap();
-    let users = dir.path().join("20240101_create_users.sql");
-    let sessions = dir.path().join("20240105_create_sessions.sql");
-    std::fs::write(&users, fixture("20240101_create_users.sql")).unwrap();
-    std::fs::write(&sessions, fixture("20240105_create_sessions.sql")).unwrap();
+    let users = write(
+        dir.path(),
+        "20240101_create_users.sql",
+        &fixture("20240101_create_users.sql"),
+    );
+    let sessions = write(
+        dir.path(),
+        "20240105_create_sessions.sql",
+        &fixture("20240105_create_sessions.sql"),
+    );
     db.exec(&fixture("20240101_create_users.sql"));
     db.exec(&fixture("20240105_create_sessions.sql"));
-    let sha384 = |p: &Path| {
-        let out = std::process::Command::new("sha384sum")
-            .arg(p)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    let applied = sha384(&sessions);
+    let applied = sha384sum(&sessions);
     db.exec(&format!(
         "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL);
          INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
            (20240101, 'create users', TRUE, UNHEX('{}'), 1), (20240105, 'create sessions', TRUE, UNHEX('{applied}'), 1);",
-        sha384(&users)
+        sha384sum(&users)
     ));
     std::fs::write(
         &sessions,
@@ -166,13 +143,8 @@ fn mariadb_sqlx_checksums_are_read_from_the_blob_and_compared() {
     );
     let m = &report.json_extra["migrations"][1];
     assert_eq!(m["checksum"]["recorded"], applied.as_str());
-    assert_eq!(m["checksum"]["computed"], sha384(&sessions).as_str());
-    let fix = &report
-        .findings
-        .iter()
-        .find(|f| f.rule == "RC105")
-        .unwrap()
-        .notes[0];
+    assert_eq!(m["checksum"]["computed"], sha384sum(&sessions).as_str());
+    let fix = &finding(&report, "RC105").notes[0];
     assert!(fix.contains("UNHEX('"), "{fix}");
 }
 
@@ -187,10 +159,7 @@ CREATE TABLE posts (id INT PRIMARY KEY, user_id INT, FOREIGN KEY (user_id) REFER
 CREATE INDEX posts_user ON posts (id, user_id);
 ALTER TABLE posts ADD FOREIGN KEY (id) REFERENCES users(id);
 ";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("1_names.sql"), sql).unwrap();
-    db.exec(sql);
-    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_names.sql', 'success');");
+    let dir = applied_file(&db, "1_names.sql", sql);
     let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
@@ -272,22 +241,16 @@ fn mariadb_types_and_defaults_as_the_server_spells_them_are_not_drift() {
   KEY t_s (s(5))
 );
 ";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("1_types.sql"), sql).unwrap();
-    db.exec(sql);
-    db.exec("CREATE TABLE migrations (name VARCHAR(255), status VARCHAR(20)); INSERT INTO migrations VALUES ('1_types.sql', 'success');");
+    let dir = applied_file(&db, "1_types.sql", sql);
     let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
 
     db.exec("ALTER TABLE t ALTER COLUMN active SET DEFAULT FALSE;");
     let report = reconcile_dir(&db, dir.path(), None, incident_tracker());
-    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
-    assert!(
-        drift
-            .message
-            .contains("column t.active: default: expected 1, found 0"),
-        "{}",
-        drift.message
+    assert_message(
+        &report,
+        "RC104",
+        "column t.active: default: expected 1, found 0",
     );
 }
 

@@ -4,49 +4,57 @@
 
 mod common;
 
+use common::cli::write;
+use common::reconcile::{
+    applied_file, assert_message, block_on, external, finding, migrations_table, options,
+    reconcile_dir, sha384sum, statuses, try_reconcile, FLYWAY_SCHEMA_HISTORY,
+};
 use common::ScratchDb;
-use preflight::config::{GenericTrackerConfig, MigrationsConfig};
+use preflight::config::MigrationsConfig;
 use preflight::output::Report;
-use preflight::reconcile::{reconcile, ReconcileOptions};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn sample_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations")
 }
 
+const USERS: &str = "20240101_create_users.sql";
+const SESSIONS: &str = "20240105_create_sessions.sql";
+const PROFILES: &str = "20240115_add_user_profiles.sql";
+const AUDIT_LOGS: &str = "20240120_add_audit_logs.sql";
+
+/// sqlx's tracker table on PostgreSQL.
+const SQLX_MIGRATIONS: &str = "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);";
+
 fn sample_sql(name: &str) -> String {
     std::fs::read_to_string(sample_dir().join(name)).unwrap()
 }
 
-fn options(
-    db: &ScratchDb,
-    dir: &Path,
-    tracker: &str,
-    migrations: MigrationsConfig,
-) -> ReconcileOptions {
-    ReconcileOptions {
-        database_url: db.url.clone(),
-        migrations_dir: dir.to_path_buf(),
-        tracker: (tracker != "auto").then(|| tracker.to_string()),
-        schema: None,
-        dialect: None,
-        migrations,
-        config_path: PathBuf::from("preflight.toml"),
+/// Runs the sample migrations on `db`, in order.
+fn exec_samples(db: &ScratchDb, samples: &[&str]) {
+    for sample in samples {
+        db.exec(&sample_sql(sample));
     }
 }
 
-fn run(options: &ReconcileOptions) -> Report {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(options))
-        .unwrap_or_else(|e| panic!("reconcile failed: {e}"))
+/// The profiles migration up to its index: a run that stopped part-way.
+fn profiles_table_only() -> String {
+    let profiles = sample_sql(PROFILES);
+    profiles[..profiles.find("CREATE INDEX").unwrap()].to_string()
+}
+
+/// Copies the sample migration `sample` into `dir` as `name`; returns its path.
+fn copy_sample(dir: &Path, name: &str, sample: &str) -> PathBuf {
+    write(dir, name, &sample_sql(sample))
+}
+
+/// Reconciles `dir` against `db` with the incident's generic tracker table.
+fn run_generic(db: &ScratchDb, dir: &Path) -> Report {
+    reconcile_dir(db, dir, Some("generic"), incident_tracker())
 }
 
 /// `file name → status` from the report's JSON.
-fn statuses(report: &Report) -> Vec<(String, String)> {
+fn file_statuses(report: &Report) -> Vec<(String, String)> {
     report.json_extra["migrations"]
         .as_array()
         .unwrap()
@@ -65,36 +73,24 @@ fn statuses(report: &Report) -> Vec<(String, String)> {
 }
 
 fn status_of(report: &Report, file: &str) -> String {
-    statuses(report)
+    file_statuses(report)
         .into_iter()
         .find(|(f, _)| f == file)
         .map(|(_, s)| s)
-        .unwrap_or_else(|| panic!("{file} not in {:?}", statuses(report)))
+        .unwrap_or_else(|| panic!("{file} not in {:?}", file_statuses(report)))
 }
 
 fn incident_tracker() -> MigrationsConfig {
-    MigrationsConfig {
-        generic_tracker: Some(GenericTrackerConfig {
-            table: "migrations".into(),
-            version_column: "name".into(),
-            status_column: Some("status".into()),
-            success_values: vec![],
-            executed_at_column: Some("executed_at".into()),
-        }),
-        ..MigrationsConfig::default()
-    }
+    migrations_table(Some("executed_at"))
 }
 
 fn incident_db(with_index: bool) -> ScratchDb {
     let db = ScratchDb::postgres();
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240105_create_sessions.sql"));
-    let profiles = sample_sql("20240115_add_user_profiles.sql");
+    exec_samples(&db, &[USERS, SESSIONS]);
     if with_index {
-        db.exec(&profiles);
+        exec_samples(&db, &[PROFILES]);
     } else {
-        let table_only = &profiles[..profiles.find("CREATE INDEX").unwrap()];
-        db.exec(table_only);
+        db.exec(&profiles_table_only());
     }
     db.exec(
         "CREATE TABLE migrations (name TEXT PRIMARY KEY, executed_at TIMESTAMP NOT NULL DEFAULT now(), status TEXT NOT NULL);
@@ -106,9 +102,9 @@ fn incident_db(with_index: bool) -> ScratchDb {
 #[test]
 fn the_incident_is_applied_unrecorded_and_the_next_one_pending() {
     let db = incident_db(true);
-    let report = run(&options(&db, &sample_dir(), "auto", incident_tracker()));
+    let report = reconcile_dir(&db, &sample_dir(), None, incident_tracker());
     assert_eq!(
-        statuses(&report),
+        file_statuses(&report),
         [
             (
                 "20240101_create_users.sql".to_string(),
@@ -161,36 +157,12 @@ fn the_incident_is_applied_unrecorded_and_the_next_one_pending() {
 #[test]
 fn table_without_its_index_is_partial() {
     let db = incident_db(false);
-    let report = run(&options(&db, &sample_dir(), "generic", incident_tracker()));
+    let report = run_generic(&db, &sample_dir());
     assert_eq!(
         status_of(&report, "20240115_add_user_profiles.sql"),
         "partial"
     );
-    let finding = report.findings.iter().find(|f| f.rule == "RC102").unwrap();
-    assert!(
-        finding.message.contains("idx_user_profiles_user_id"),
-        "{}",
-        finding.message
-    );
-}
-
-/// Output of an independent checksum program.
-fn external(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{program}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn sha384sum(path: &Path) -> String {
-    external("sha384sum", &[path.to_str().unwrap()])
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+    assert_message(&report, "RC102", "idx_user_profiles_user_id");
 }
 
 /// Flyway's checksum as Python computes it: CRC-32 (zlib) chained over each line without its
@@ -215,13 +187,6 @@ fn python_sha256(path: &Path) -> String {
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn migration(report: &Report, file: &str) -> serde_json::Value {
     report.json_extra["migrations"]
         .as_array()
@@ -236,40 +201,22 @@ fn migration(report: &Report, file: &str) -> serde_json::Value {
 fn sqlx_edit_after_apply_is_a_checksum_mismatch_and_an_unknown_row_an_orphan() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
-    let users = write(
-        dir.path(),
-        "20240101_create_users.sql",
-        &sample_sql("20240101_create_users.sql"),
-    );
-    let sessions = write(
-        dir.path(),
-        "20240105_create_sessions.sql",
-        &sample_sql("20240105_create_sessions.sql"),
-    );
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let users = copy_sample(dir.path(), USERS, USERS);
+    let sessions = copy_sample(dir.path(), SESSIONS, SESSIONS);
+    exec_samples(&db, &[USERS, SESSIONS]);
     let applied_sum = sha384sum(&sessions);
+    db.exec(SQLX_MIGRATIONS);
     db.exec(&format!(
-        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
-         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES
            (20240101, 'create users', TRUE, decode('{}', 'hex'), 1),
            (20240105, 'create sessions', TRUE, decode('{applied_sum}', 'hex'), 1),
            (20231231, 'deleted since', TRUE, decode('00', 'hex'), 1);",
         sha384sum(&users)
     ));
     // Edited after it was applied.
-    std::fs::write(
-        &sessions,
-        sample_sql("20240105_create_sessions.sql") + "-- tweak\n",
-    )
-    .unwrap();
+    std::fs::write(&sessions, sample_sql(SESSIONS) + "-- tweak\n").unwrap();
 
-    let report = run(&options(
-        &db,
-        dir.path(),
-        "auto",
-        MigrationsConfig::default(),
-    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(status_of(&report, "20240101_create_users.sql"), "applied");
     assert_eq!(
         status_of(&report, "20240105_create_sessions.sql"),
@@ -280,9 +227,8 @@ fn sqlx_edit_after_apply_is_a_checksum_mismatch_and_an_unknown_row_an_orphan() {
     assert_eq!(m["checksum"]["computed"], sha384sum(&sessions).as_str());
     assert_eq!(report.json_extra["database"]["tracker"], "sqlx");
     assert_eq!(status_of(&report, "(none)"), "orphan");
-    let orphan = report.findings.iter().find(|f| f.rule == "RC107").unwrap();
-    assert!(orphan.message.contains("20231231"), "{}", orphan.message);
-    let mismatch = report.findings.iter().find(|f| f.rule == "RC105").unwrap();
+    assert_message(&report, "RC107", "20231231");
+    let mismatch = finding(&report, "RC105");
     assert!(
         mismatch.notes[0].contains("UPDATE _sqlx_migrations SET checksum"),
         "{:?}",
@@ -294,32 +240,18 @@ fn sqlx_edit_after_apply_is_a_checksum_mismatch_and_an_unknown_row_an_orphan() {
 fn sqlx_dropped_column_is_drift_and_the_mark_applied_insert_has_the_real_checksum() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
-    let users = write(
-        dir.path(),
-        "20240101_create_users.sql",
-        &sample_sql("20240101_create_users.sql"),
-    );
-    let profiles = write(
-        dir.path(),
-        "20240115_add_user_profiles.sql",
-        &sample_sql("20240115_add_user_profiles.sql"),
-    );
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240115_add_user_profiles.sql"));
+    let users = copy_sample(dir.path(), USERS, USERS);
+    let profiles = copy_sample(dir.path(), PROFILES, PROFILES);
+    exec_samples(&db, &[USERS, PROFILES]);
     db.exec("ALTER TABLE users DROP COLUMN password_hash; ALTER TABLE users ALTER COLUMN email TYPE TEXT;");
+    db.exec(SQLX_MIGRATIONS);
     db.exec(&format!(
-        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
-         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (20240101, 'create users', TRUE, decode('{}', 'hex'), 1);",
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (20240101, 'create users', TRUE, decode('{}', 'hex'), 1);",
         sha384sum(&users)
     ));
-    let report = run(&options(
-        &db,
-        dir.path(),
-        "sqlx",
-        MigrationsConfig::default(),
-    ));
+    let report = reconcile_dir(&db, dir.path(), Some("sqlx"), MigrationsConfig::default());
     assert_eq!(status_of(&report, "20240101_create_users.sql"), "drifted");
-    let drift = report.findings.iter().find(|f| f.rule == "RC104").unwrap();
+    let drift = finding(&report, "RC104");
     let all = format!("{} {:?}", drift.message, drift.notes);
     assert!(
         all.contains("column users.password_hash: missing from the table"),
@@ -334,7 +266,7 @@ fn sqlx_dropped_column_is_drift_and_the_mark_applied_insert_has_the_real_checksu
         status_of(&report, "20240115_add_user_profiles.sql"),
         "applied_unrecorded"
     );
-    let unrecorded = report.findings.iter().find(|f| f.rule == "RC101").unwrap();
+    let unrecorded = finding(&report, "RC101");
     let expected_insert = format!("decode('{}', 'hex')", sha384sum(&profiles));
     assert!(
         unrecorded
@@ -351,39 +283,25 @@ fn flyway_checksums_match_flyways_algorithm_and_an_edit_is_a_mismatch() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
     // BOM and CRLF: Flyway's checksum ignores both.
-    let users_text = format!(
-        "\u{feff}{}",
-        sample_sql("20240101_create_users.sql").replace('\n', "\r\n")
-    );
+    let users_text = format!("\u{feff}{}", sample_sql(USERS).replace('\n', "\r\n"));
     let users = write(dir.path(), "V1__create_users.sql", &users_text);
-    let sessions = write(
-        dir.path(),
-        "V2__create_sessions.sql",
-        &sample_sql("20240105_create_sessions.sql"),
-    );
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    let sessions = copy_sample(dir.path(), "V2__create_sessions.sql", SESSIONS);
+    exec_samples(&db, &[USERS, SESSIONS]);
     let applied_crc = python_flyway_crc(&sessions);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
     db.exec(&format!(
-        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
-         INSERT INTO flyway_schema_history VALUES
+        "INSERT INTO flyway_schema_history VALUES
            (1, '1', 'create users', 'SQL', 'V1__create_users.sql', {}, 'ci', now(), 5, TRUE),
            (2, '2', 'create sessions', 'SQL', 'V2__create_sessions.sql', {applied_crc}, 'ci', now(), 5, TRUE);",
         python_flyway_crc(&users)
     ));
     std::fs::write(
         &sessions,
-        sample_sql("20240105_create_sessions.sql")
-            .replace("token VARCHAR(64)", "token VARCHAR(128)"),
+        sample_sql(SESSIONS).replace("token VARCHAR(64)", "token VARCHAR(128)"),
     )
     .unwrap();
 
-    let report = run(&options(
-        &db,
-        dir.path(),
-        "auto",
-        MigrationsConfig::default(),
-    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(status_of(&report, "V1__create_users.sql"), "applied");
     assert_eq!(
         status_of(&report, "V2__create_sessions.sql"),
@@ -395,7 +313,7 @@ fn flyway_checksums_match_flyways_algorithm_and_an_edit_is_a_mismatch() {
         m["checksum"]["computed"],
         python_flyway_crc(&sessions).as_str()
     );
-    let f = report.findings.iter().find(|f| f.rule == "RC105").unwrap();
+    let f = finding(&report, "RC105");
     assert!(f.notes[0].contains("flyway repair"), "{:?}", f.notes);
 }
 
@@ -403,35 +321,30 @@ fn flyway_checksums_match_flyways_algorithm_and_an_edit_is_a_mismatch() {
 fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
-    let init_lf = sample_sql("20240101_create_users.sql");
+    let init_lf = sample_sql(USERS);
     // The file on disk has CRLF line endings; Prisma recorded the LF checksum.
     write(
         dir.path(),
         "20240101000000_init/migration.sql",
         &init_lf.replace('\n', "\r\n"),
     );
-    let sessions = write(
+    let sessions = copy_sample(
         dir.path(),
         "20240105000000_sessions/migration.sql",
-        &sample_sql("20240105_create_sessions.sql"),
+        SESSIONS,
     );
-    write(
+    copy_sample(
         dir.path(),
         "20240115000000_profiles/migration.sql",
-        &sample_sql("20240115_add_user_profiles.sql"),
+        PROFILES,
     );
-    write(
-        dir.path(),
-        "20240120000000_audit/migration.sql",
-        &sample_sql("20240120_add_audit_logs.sql"),
-    );
+    copy_sample(dir.path(), "20240120000000_audit/migration.sql", AUDIT_LOGS);
     write(
         dir.path(),
         "migration_lock.toml",
         "provider = \"postgresql\"\n",
     );
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240105_create_sessions.sql"));
+    exec_samples(&db, &[USERS, SESSIONS]);
     let applied = python_sha256(&sessions);
     let init_sum = {
         let tmp = tempfile::tempdir().unwrap();
@@ -449,18 +362,13 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     ));
     std::fs::write(
         &sessions,
-        sample_sql("20240105_create_sessions.sql") + "\nCREATE INDEX s_token ON sessions(token);\n",
+        sample_sql(SESSIONS) + "\nCREATE INDEX s_token ON sessions(token);\n",
     )
     .unwrap();
 
-    let report = run(&options(
-        &db,
-        dir.path(),
-        "auto",
-        MigrationsConfig::default(),
-    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(status_of(&report, "migration.sql"), "applied"); // first row: the CRLF init
-    let statuses = statuses(&report);
+    let statuses = file_statuses(&report);
     assert_eq!(statuses[1].1, "checksum_mismatch", "{statuses:?}");
     assert_eq!(statuses[2].1, "failed", "{statuses:?}");
     // Its only attempt was resolved as rolled back (`prisma migrate resolve --rolled-back`).
@@ -468,7 +376,7 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
     let m = migration(&report, "20240105000000_sessions/migration.sql");
     assert_eq!(m["checksum"]["recorded"], applied.as_str());
     assert_eq!(m["checksum"]["computed"], python_sha256(&sessions).as_str());
-    let failed = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
+    let failed = finding(&report, "RC106");
     assert!(
         failed.notes[0].contains("prisma migrate resolve --rolled-back 20240115000000_profiles"),
         "{:?}",
@@ -480,91 +388,57 @@ fn prisma_accepts_crlf_variants_and_flags_an_edit_and_a_failed_run() {
 fn golang_migrate_dirty_flag_is_dirty() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "1_users.up.sql",
-        &sample_sql("20240101_create_users.sql"),
-    );
+    copy_sample(dir.path(), "1_users.up.sql", USERS);
     write(dir.path(), "1_users.down.sql", "DROP TABLE users;");
-    write(
-        dir.path(),
-        "2_sessions.up.sql",
-        &sample_sql("20240105_create_sessions.sql"),
-    );
-    write(
-        dir.path(),
-        "3_profiles.up.sql",
-        &sample_sql("20240115_add_user_profiles.sql"),
-    );
-    db.exec(&sample_sql("20240101_create_users.sql"));
-    db.exec(&sample_sql("20240105_create_sessions.sql"));
-    let profiles = sample_sql("20240115_add_user_profiles.sql");
-    db.exec(&profiles[..profiles.find("CREATE INDEX").unwrap()]);
+    copy_sample(dir.path(), "2_sessions.up.sql", SESSIONS);
+    copy_sample(dir.path(), "3_profiles.up.sql", PROFILES);
+    exec_samples(&db, &[USERS, SESSIONS]);
+    db.exec(&profiles_table_only());
     db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO schema_migrations VALUES (3, TRUE);");
 
-    let report = run(&options(
-        &db,
-        dir.path(),
-        "auto",
-        MigrationsConfig::default(),
-    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_eq!(report.json_extra["database"]["tracker"], "golang-migrate");
     assert_eq!(status_of(&report, "1_users.up.sql"), "applied");
     assert_eq!(status_of(&report, "2_sessions.up.sql"), "applied");
     assert_eq!(status_of(&report, "3_profiles.up.sql"), "dirty");
-    let f = report.findings.iter().find(|f| f.rule == "RC106").unwrap();
-    assert!(
-        f.message
-            .contains("1 missing (index user_profiles.idx_user_profiles_user_id)"),
-        "{}",
-        f.message
+    let f = assert_message(
+        &report,
+        "RC106",
+        "1 missing (index user_profiles.idx_user_profiles_user_id)",
     );
     assert!(f.notes[0].contains("force 3"), "{:?}", f.notes);
 }
 
 #[test]
 fn bad_url_and_unreachable_server_are_one_line_errors_without_the_password() {
-    let dir = sample_dir();
-    let mut opts = ReconcileOptions {
-        database_url: "postgres://app:hunter2@127.0.0.1:1/db".into(),
-        migrations_dir: dir,
-        tracker: None,
-        schema: None,
-        dialect: None,
-        migrations: MigrationsConfig::default(),
-        config_path: PathBuf::from("preflight.toml"),
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let err = rt.block_on(reconcile(&opts)).unwrap_err().to_string();
+    let mut opts = options(
+        "postgres://app:hunter2@127.0.0.1:1/db",
+        &sample_dir(),
+        None,
+        MigrationsConfig::default(),
+    );
+    let err = try_reconcile(&opts).unwrap_err().to_string();
     assert!(err.contains("cannot reach the server"), "{err}");
     assert!(
         err.contains("app:***@") && !err.contains("hunter2") && !err.contains('\n'),
         "{err}"
     );
     opts.database_url = "postgres://app:hunter2@127.0.0.1:5432/db?sslmode=bogus".into();
-    let err = rt.block_on(reconcile(&opts)).unwrap_err().to_string();
+    let err = try_reconcile(&opts).unwrap_err().to_string();
     assert!(!err.contains("hunter2") && !err.contains('\n'), "{err}");
 }
 
 #[test]
 fn missing_tracker_table_under_auto_detection_is_an_error() {
     let db = ScratchDb::postgres();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let err = rt
-        .block_on(reconcile(&options(
-            &db,
-            &sample_dir(),
-            "auto",
-            MigrationsConfig::default(),
-        )))
-        .unwrap_err()
-        .to_string();
+    let err = try_reconcile(&options(
+        &db.url,
+        &sample_dir(),
+        None,
+        MigrationsConfig::default(),
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("no migration tracker table"), "{err}");
 }
 
@@ -627,11 +501,7 @@ fn the_session_is_read_only_with_a_statement_timeout() {
     use preflight::reconcile::db::Session;
     let db = ScratchDb::postgres();
     db.exec("CREATE TABLE t (id int)");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let mut session = Session::open(&db.url).await.unwrap();
         let show = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone().unwrap();
         assert_eq!(
@@ -677,19 +547,16 @@ fn a_table_dropped_by_a_later_migration_is_not_missing_for_the_one_that_created_
     db.exec(
         "INSERT INTO migrations VALUES ('1_create.sql', 'success'), ('2_drop.sql', 'success');",
     );
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let report = run_generic(&db, dir.path());
     assert_eq!(
-        statuses(&report)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect::<Vec<_>>(),
+        statuses(&report),
         ["applied", "applied", "pending"],
         "{:#?}",
         report.findings
     );
     // Now the drop is recorded but the table is back: the drop's effect is missing.
     db.exec("CREATE TABLE scratch (id int); ALTER TABLE kept ADD COLUMN note TEXT;");
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let report = run_generic(&db, dir.path());
     assert_eq!(status_of(&report, "2_drop.sql"), "drifted");
     assert_eq!(status_of(&report, "3_alter.sql"), "applied_unrecorded");
 }
@@ -716,12 +583,9 @@ fn every_postgres_object_kind_reconciles_cleanly_and_hand_edits_show() {
             "INSERT INTO migrations VALUES ('{name}', 'success');"
         ));
     }
-    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    let report = run_generic(&db, &objects_dir());
     assert_eq!(
-        statuses(&report)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect::<Vec<_>>(),
+        statuses(&report),
         ["applied", "applied", "applied"],
         "{:#?}",
         report.findings
@@ -735,12 +599,9 @@ fn every_postgres_object_kind_reconciles_cleanly_and_hand_edits_show() {
          DROP TRIGGER notes_touch ON notes;
          CREATE FUNCTION hotfix(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';",
     );
-    let report = run(&options(&db, &objects_dir(), "generic", incident_tracker()));
+    let report = run_generic(&db, &objects_dir());
     assert_eq!(
-        statuses(&report)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect::<Vec<_>>(),
+        statuses(&report),
         ["drifted", "drifted", "missing_objects"],
         "{:#?}",
         report.findings
@@ -775,9 +636,9 @@ fn a_generic_tracker_matches_rows_to_files_by_name_even_when_dates_repeat() {
     write(dir.path(), "20240101_b.sql", "CREATE TABLE b (id int);\n");
     db.exec("CREATE TABLE b (id int); CREATE TABLE migrations (name TEXT, status TEXT);");
     db.exec("INSERT INTO migrations VALUES ('20240101_b.sql', 'success');");
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let report = run_generic(&db, dir.path());
     assert_eq!(
-        statuses(&report),
+        file_statuses(&report),
         [
             ("20240101_a.sql".to_string(), "pending".to_string()),
             ("20240101_b.sql".into(), "applied".into())
@@ -791,7 +652,7 @@ fn a_generic_tracker_matches_rows_to_files_by_name_even_when_dates_repeat() {
 fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
     let db = incident_db(true);
     db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
-    let report = run(&options(&db, &sample_dir(), "auto", incident_tracker()));
+    let report = reconcile_dir(&db, &sample_dir(), None, incident_tracker());
     assert_eq!(report.json_extra["database"]["tracker"], "generic");
     assert_eq!(
         status_of(&report, "20240115_add_user_profiles.sql"),
@@ -805,17 +666,14 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
 #[test]
 fn an_index_rebuilt_by_hand_with_another_method_or_predicate_is_drift() {
     let db = ScratchDb::postgres();
-    let dir = tempfile::tempdir().unwrap();
     let sql = "CREATE TABLE t (id int PRIMARY KEY, status TEXT, deleted_at TIMESTAMP, tags TEXT[]);
 CREATE INDEX t_tags ON t USING gin (tags);
 CREATE UNIQUE INDEX t_status ON t (status) WHERE status = 'active' AND deleted_at IS NULL;
 CREATE INDEX t_deleted ON t (deleted_at);
 CREATE INDEX t_order ON t (status DESC NULLS FIRST, deleted_at ASC NULLS LAST, lower(status) text_pattern_ops);
 ";
-    write(dir.path(), "1_t.sql", sql);
-    db.exec(sql);
-    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_t.sql', 'success');");
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let dir = applied_file(&db, "1_t.sql", sql);
+    let report = run_generic(&db, dir.path());
     assert_eq!(
         status_of(&report, "1_t.sql"),
         "applied",
@@ -829,7 +687,7 @@ CREATE INDEX t_order ON t (status DESC NULLS FIRST, deleted_at ASC NULLS LAST, l
          DROP INDEX t_deleted; CREATE INDEX t_deleted ON t (deleted_at) WHERE deleted_at IS NOT NULL;
          DROP INDEX t_order; CREATE INDEX t_order ON t (status, deleted_at DESC, lower(status));",
     );
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let report = run_generic(&db, dir.path());
     assert_eq!(status_of(&report, "1_t.sql"), "drifted");
     let drift = migration(&report, "1_t.sql")["objects"]
         .as_array()
@@ -854,14 +712,14 @@ CREATE INDEX t_order ON t (status DESC NULLS FIRST, deleted_at ASC NULLS LAST, l
 #[test]
 fn a_schema_that_does_not_exist_is_an_error_not_an_empty_schema() {
     let db = incident_db(true);
-    let mut opts = options(&db, &sample_dir(), "sqlx", MigrationsConfig::default());
+    let mut opts = options(
+        &db.url,
+        &sample_dir(),
+        Some("sqlx"),
+        MigrationsConfig::default(),
+    );
     opts.schema = Some("pubilc".into());
-    let err = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(reconcile(&opts))
-        .expect_err("a missing schema is an error");
+    let err = try_reconcile(&opts).expect_err("a missing schema is an error");
     assert_eq!(err.exit_code(), 2);
     assert_eq!(
         err.to_string(),
@@ -874,14 +732,11 @@ fn a_schema_that_does_not_exist_is_an_error_not_an_empty_schema() {
 fn the_number_of_queries_does_not_grow_with_the_schema() {
     let queries = |tables: usize| {
         let db = ScratchDb::postgres();
-        let dir = tempfile::tempdir().unwrap();
         let sql: String = (0..tables)
             .map(|i| format!("CREATE TABLE t{i} (id SERIAL PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX t{i}_name ON t{i} (name);\n"))
             .collect();
-        write(dir.path(), "1_tables.sql", &sql);
-        db.exec(&sql);
-        db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_tables.sql', 'success');");
-        let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+        let dir = applied_file(&db, "1_tables.sql", &sql);
+        let report = run_generic(&db, dir.path());
         assert_eq!(status_of(&report, "1_tables.sql"), "applied");
         report.json_extra["database"]["queries"].as_u64().unwrap()
     };
@@ -928,16 +783,13 @@ fn fail_on_sets_the_severity_that_exits_1() {
 #[test]
 fn partitions_and_quoted_mixed_case_keys_reconcile_cleanly() {
     let db = ScratchDb::postgres();
-    let dir = tempfile::tempdir().unwrap();
     let sql = "CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at);
 CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE \"Mixed Case\" (\"Id\" int PRIMARY KEY, \"Code\" text, UNIQUE (\"Code\"));
 CREATE TABLE \"Keyed\" (\"A\" int, PRIMARY KEY (\"A\"));
 ";
-    write(dir.path(), "1_a.sql", sql);
-    db.exec(sql);
-    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('1_a.sql', 'success');");
-    let report = run(&options(&db, dir.path(), "generic", incident_tracker()));
+    let dir = applied_file(&db, "1_a.sql", sql);
+    let report = run_generic(&db, dir.path());
     assert_eq!(
         status_of(&report, "1_a.sql"),
         "applied",

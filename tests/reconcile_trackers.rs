@@ -3,42 +3,29 @@
 
 mod common;
 
-use common::reconcile::{options, reconcile_dir, statuses, try_reconcile};
+use common::cli::write;
+use common::reconcile::{
+    assert_message, external, finding, options, reconcile_dir, statuses, try_reconcile,
+    FLYWAY_SCHEMA_HISTORY,
+};
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
 use preflight::output::Report;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 const USERS: &str =
     "CREATE TABLE users (id SERIAL PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE);\n";
 const SESSIONS: &str = "CREATE TABLE sessions (id SERIAL PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));\nCREATE INDEX idx_sessions_user_id ON sessions(user_id);\n";
 const PROFILES: &str = "CREATE TABLE user_profiles (id SERIAL PRIMARY KEY, bio TEXT);\n";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
+/// refinery's history table on PostgreSQL.
+const REFINERY_SCHEMA_HISTORY: &str = "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));";
 
 fn run(db: &ScratchDb, dir: &Path, tracker: Option<&str>) -> Report {
     reconcile_dir(db, dir, tracker, MigrationsConfig::default())
 }
 
 fn python(script: &str, args: &[&str]) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    external("python3", &[&["-c", script], args].concat())
 }
 
 #[test]
@@ -71,9 +58,9 @@ fn goose_replays_only_the_up_section_and_honours_rollbacks() {
         "{:#?}",
         report.findings
     );
-    let unknown = report.findings.iter().find(|f| f.rule == "RC109").unwrap();
+    let unknown = finding(&report, "RC109");
     assert!(unknown.unknown);
-    let ooo = report.findings.iter().find(|f| f.rule == "RC108").unwrap();
+    let ooo = finding(&report, "RC108");
     assert!(ooo.notes[0].contains("-allow-missing"), "{:?}", ooo.notes);
 }
 
@@ -148,9 +135,9 @@ fn refinery_checksums_match_an_independent_siphash() {
     db.exec(SESSIONS);
     let c1 = python(PY_REFINERY, &["create_users", "1", v1.to_str().unwrap()]);
     let c2 = python(PY_REFINERY, &["create_sessions", "2", v2.to_str().unwrap()]);
+    db.exec(REFINERY_SCHEMA_HISTORY);
     db.exec(&format!(
-        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));
-         INSERT INTO refinery_schema_history VALUES (1, 'create_users', '2024-01-01T00:00:00Z', '{c1}'), (2, 'create_sessions', '2024-01-05T00:00:00Z', '{c2}');"
+        "INSERT INTO refinery_schema_history VALUES (1, 'create_users', '2024-01-01T00:00:00Z', '{c1}'), (2, 'create_sessions', '2024-01-05T00:00:00Z', '{c2}');"
     ));
     std::fs::write(&v2, format!("{SESSIONS}-- edited\n")).unwrap();
     let report = run(&db, dir.path(), None);
@@ -219,12 +206,7 @@ fn atlas_revisions_and_sum_file_are_checked() {
     std::fs::write(&sessions, format!("{SESSIONS}-- edited\n")).unwrap();
     let report = run(&db, dir.path(), None);
     assert_eq!(statuses(&report), ["applied", "checksum_mismatch"]);
-    let sum = report.findings.iter().find(|f| f.rule == "RC114").unwrap();
-    assert!(
-        sum.message.contains("20240105000000_sessions.sql"),
-        "{}",
-        sum.message
-    );
+    assert_message(&report, "RC114", "20240105000000_sessions.sql");
 }
 
 #[test]
@@ -273,12 +255,7 @@ fn named_tracker_without_its_table_reports_it_and_still_finds_unrecorded_objects
     db.exec(USERS);
     let report = run(&db, dir.path(), Some("sqlx"));
     assert_eq!(statuses(&report), ["applied_unrecorded", "pending"]);
-    let missing = report.findings.iter().find(|f| f.rule == "RC111").unwrap();
-    assert!(
-        missing.message.contains("_sqlx_migrations"),
-        "{}",
-        missing.message
-    );
+    assert_message(&report, "RC111", "_sqlx_migrations");
 }
 
 #[test]
@@ -288,9 +265,9 @@ fn flyway_baseline_counts_older_migrations_as_applied() {
     write(dir.path(), "V1__users.sql", USERS);
     write(dir.path(), "V2__sessions.sql", SESSIONS);
     db.exec(USERS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
     db.exec(
-        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
-         INSERT INTO flyway_schema_history VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ci', now(), 0, TRUE);",
+        "INSERT INTO flyway_schema_history VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ci', now(), 0, TRUE);",
     );
     let report = run(&db, dir.path(), None);
     assert_eq!(
@@ -315,9 +292,9 @@ fn flyway_repeatable_script_that_changed_is_pending_not_a_checksum_error() {
     );
     db.exec(USERS);
     db.exec("CREATE VIEW user_emails AS SELECT id FROM users;");
+    db.exec(FLYWAY_SCHEMA_HISTORY);
     db.exec(
-        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, success BOOLEAN NOT NULL);
-         INSERT INTO flyway_schema_history VALUES
+        "INSERT INTO flyway_schema_history VALUES
            (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
            (2, NULL, 'user emails', 'SQL', 'R__user_emails.sql', 12345, 'ci', now(), 1, TRUE);",
     );
@@ -394,10 +371,7 @@ fn refinery_insert_runs_as_printed(db: &ScratchDb, table_ddl: &str) {
 
 #[test]
 fn postgres_refinery_insert_advice_runs_as_printed_with_an_rfc3339_timestamp() {
-    refinery_insert_runs_as_printed(
-        &ScratchDb::postgres(),
-        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
-    );
+    refinery_insert_runs_as_printed(&ScratchDb::postgres(), REFINERY_SCHEMA_HISTORY);
 }
 
 #[test]
@@ -416,9 +390,7 @@ fn a_statement_nothing_could_read_makes_the_status_unknown_never_complete() {
     write(dir.path(), "V1__half.sql", sql);
     // The run stopped at the statement the server refused; the first one is there.
     db.exec("CREATE TABLE half_ok (id int);");
-    db.exec(
-        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
-    );
+    db.exec(REFINERY_SCHEMA_HISTORY);
     let report = run(&db, dir.path(), Some("refinery"));
     assert_eq!(
         statuses(&report),

@@ -12,7 +12,10 @@
 //!
 //! Examples under "## Example" must produce the rule's code; those under "## Use instead" must not.
 
+mod common;
+
 use assert_cmd::Command;
+use common::rule_docs::{assert_complete, examples, Example};
 use preflight::diagnostics::RuleInfo;
 use preflight::parity::{run_checks, CheckSettings, Environment, Snapshot};
 use preflight::registry;
@@ -27,63 +30,11 @@ const STRUCTURAL_ONLY: &[&str] = &[
     "PA109", "PA110", "PA111", "PA112", "PA309", "PA408", "PA409", "PA410",
 ];
 
-struct Example {
-    /// The fence's info string, e.g. `json production`.
-    info: String,
-    body: String,
-    bad: bool,
-}
-
-fn examples(doc: &str) -> Vec<Example> {
-    let mut out = Vec::new();
-    let mut section = "";
-    let mut lines = doc.lines();
-    while let Some(line) = lines.next() {
-        if let Some(title) = line.strip_prefix("## ") {
-            section = match title.trim() {
-                "Example" => "bad",
-                "Use instead" => "good",
-                _ => "",
-            };
-            continue;
-        }
-        let Some(info) = line.strip_prefix("```") else {
-            continue;
-        };
-        let body: Vec<&str> = lines
-            .by_ref()
-            .take_while(|l| !l.starts_with("```"))
-            .collect();
-        if !section.is_empty() {
-            out.push(Example {
-                info: info.trim().to_string(),
-                body: body.join("\n"),
-                bad: section == "bad",
-            });
-        }
-    }
-    out
-}
-
 #[test]
 fn every_registered_rule_has_a_complete_document() {
     for rule in registry::all() {
         let doc = rule.doc;
-        assert!(
-            doc.starts_with(&format!("# {} {}\n", rule.code, rule.name)),
-            "rules/{}.md: the title must be `# {} {}`",
-            rule.code,
-            rule.code,
-            rule.name
-        );
-        for section in [
-            "## What it does",
-            "## Why it matters",
-            "## Example",
-            "## Use instead",
-        ] {
-            assert!(doc.contains(section), "{} lacks `{section}`", rule.code);
-        }
+        assert_complete(rule.code, rule.name, doc);
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/{}.md", rule.code));
         assert_eq!(
             std::fs::read_to_string(&path).ok().as_deref(),

@@ -33,6 +33,21 @@ fn migrations(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// Proves a migrations directory holding `files` (see [`run`]).
+async fn prove(db: &ScratchDb, files: &[(&str, &str)]) -> Report {
+    let dir = migrations(files);
+    run(db, dir.path()).await
+}
+
+/// Asserts that one of the finding's notes satisfies `wanted`, printing them all if none does.
+fn assert_note(finding: &Finding, wanted: impl Fn(&str) -> bool) {
+    assert!(
+        finding.notes.iter().any(|n| wanted(n)),
+        "{:?}",
+        finding.notes
+    );
+}
+
 /// Runs the proof and asserts that every scratch database it made is gone.
 async fn run(db: &ScratchDb, dir: &Path) -> Report {
     run_with(db, options(db, dir)).await
@@ -159,8 +174,7 @@ const CRASH_ONLY: &str = "CREATE TABLE IF NOT EXISTS accounts (id int);\nALTER T
 #[tokio::test]
 async fn postgres_crash_point_failure_names_the_line() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[("001_accounts.sql", CRASH_ONLY)]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(&db, &[("001_accounts.sql", CRASH_ONLY)]).await;
     assert_eq!(
         codes(&report),
         [("VF103", "001_accounts.sql".to_string(), 2)]
@@ -171,17 +185,15 @@ async fn postgres_crash_point_failure_names_the_line() {
         "{message}"
     );
     assert!(message.contains("42701"), "{message}");
-    assert!(report.findings[0]
-        .notes
-        .iter()
-        .any(|n| n == "crash points that fail this way: after statement 2, 3"));
+    assert_note(&report.findings[0], |n| {
+        n == "crash points that fail this way: after statement 2, 3"
+    });
 }
 
 #[tokio::test]
 async fn mariadb_crash_point_failure_names_the_line() {
     let db = ScratchDb::mariadb();
-    let dir = migrations(&[("001_accounts.sql", CRASH_ONLY)]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(&db, &[("001_accounts.sql", CRASH_ONLY)]).await;
     assert_eq!(
         codes(&report),
         [("VF103", "001_accounts.sql".to_string(), 2)]
@@ -192,11 +204,14 @@ async fn mariadb_crash_point_failure_names_the_line() {
 #[tokio::test]
 async fn second_statement_that_only_a_retry_breaks_fails_at_its_line() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[(
-        "001_a.sql",
-        "CREATE TABLE IF NOT EXISTS a (id int);\nALTER TABLE a ADD COLUMN b int;\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[(
+            "001_a.sql",
+            "CREATE TABLE IF NOT EXISTS a (id int);\nALTER TABLE a ADD COLUMN b int;\n",
+        )],
+    )
+    .await;
     assert_eq!(codes(&report), [("VF101", "001_a.sql".to_string(), 2)]);
     assert!(report.findings[0].message.contains("42701"));
 }
@@ -225,63 +240,55 @@ async fn mariadb_crash_points_beyond_the_bound_are_unknown_not_pass() {
 #[tokio::test]
 async fn postgres_reapply_that_adds_a_second_index_changes_the_schema() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[(
-        "001_t.sql",
-        "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE INDEX ON t (a);\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[(
+            "001_t.sql",
+            "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE INDEX ON t (a);\n",
+        )],
+    )
+    .await;
     assert_eq!(codes(&report), [("VF102", "001_t.sql".to_string(), 1)]);
-    assert!(
-        report.findings[0]
-            .notes
-            .iter()
-            .any(|n| n.starts_with("+ index public.t_a_idx1 ")),
-        "{:?}",
-        report.findings[0].notes
-    );
+    assert_note(&report.findings[0], |n| {
+        n.starts_with("+ index public.t_a_idx1 ")
+    });
 }
 
 #[tokio::test]
 async fn postgres_drop_and_recreate_is_reported_as_data_loss() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_settings.sql",
         "DROP TABLE IF EXISTS settings;\nCREATE TABLE settings (key text PRIMARY KEY, value text);\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert_eq!(
         codes(&report),
         [("VF102", "001_settings.sql".to_string(), 1)]
     );
-    assert!(report.findings[0]
-        .notes
-        .iter()
-        .any(|n| n.contains("a retry would lose its rows")));
+    assert_note(&report.findings[0], |n| {
+        n.contains("a retry would lose its rows")
+    });
 }
 
 #[tokio::test]
 async fn mariadb_reapply_that_adds_a_second_index_changes_the_schema() {
     let db = ScratchDb::mariadb();
-    let dir = migrations(&[(
-        "001_t.sql",
-        "CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD INDEX (a);\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[(
+            "001_t.sql",
+            "CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD INDEX (a);\n",
+        )],
+    )
+    .await;
     assert_eq!(codes(&report), [("VF102", "001_t.sql".to_string(), 1)]);
-    assert!(
-        report.findings[0]
-            .notes
-            .iter()
-            .any(|n| n.starts_with("+ index t.a_2 ")),
-        "{:?}",
-        report.findings[0].notes
-    );
+    assert_note(&report.findings[0], |n| n.starts_with("+ index t.a_2 "));
 }
 
 #[tokio::test]
 async fn postgres_concurrent_index_runs_outside_the_transaction() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[
+    let report = prove(&db, &[
         ("001_t.sql", "CREATE TABLE IF NOT EXISTS t (a int);\n"),
         (
             "002_idx.sql",
@@ -289,8 +296,7 @@ async fn postgres_concurrent_index_runs_outside_the_transaction() {
         ),
         ("003_v.sql", "CREATE OR REPLACE VIEW v AS SELECT a FROM t;\n"),
         ("004_vacuum.sql", "VACUUM t;\nCREATE TABLE IF NOT EXISTS w (id int);\n"),
-    ]);
-    let report = run(&db, dir.path()).await;
+    ]).await;
     // Proven outside a transaction; what a crash inside the index build does is said out loud.
     assert_eq!(codes(&report), [("VF104", "002_idx.sql".to_string(), 1)]);
     assert!(report.findings[0].unknown);
@@ -308,14 +314,17 @@ async fn postgres_concurrent_index_runs_outside_the_transaction() {
 #[tokio::test]
 async fn a_migration_that_fails_on_first_apply_stops_the_proof() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[
-        (
-            "001_bad.sql",
-            "-- needs a table nobody created\nCREATE INDEX IF NOT EXISTS i ON missing (a);\n",
-        ),
-        ("002_ok.sql", "CREATE TABLE IF NOT EXISTS ok (id int);\n"),
-    ]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[
+            (
+                "001_bad.sql",
+                "-- needs a table nobody created\nCREATE INDEX IF NOT EXISTS i ON missing (a);\n",
+            ),
+            ("002_ok.sql", "CREATE TABLE IF NOT EXISTS ok (id int);\n"),
+        ],
+    )
+    .await;
     assert_eq!(
         codes(&report),
         [
@@ -343,11 +352,10 @@ async fn the_database_named_in_the_url_is_left_alone() {
 #[tokio::test]
 async fn file_transactions_are_handled_by_the_proof() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_tx.sql",
         "BEGIN;\nCREATE TABLE IF NOT EXISTS a (id int);\nALTER TABLE a ADD COLUMN IF NOT EXISTS b int;\nCOMMIT;\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     // Inside BEGIN … COMMIT a crash rolls back: there is no crash point.
     assert_eq!(
@@ -365,8 +373,7 @@ const DUPLICATE_SEED: &str = "CREATE TABLE IF NOT EXISTS roles (name text);\nINS
 #[tokio::test]
 async fn postgres_crash_after_a_data_write_runs_the_rest_of_the_migration() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[("001_roles.sql", DUPLICATE_SEED)]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(&db, &[("001_roles.sql", DUPLICATE_SEED)]).await;
     assert_eq!(
         codes(&report),
         [
@@ -385,11 +392,10 @@ async fn postgres_crash_after_a_data_write_runs_the_rest_of_the_migration() {
 #[tokio::test]
 async fn mariadb_crash_after_a_data_write_runs_the_rest_of_the_migration() {
     let db = ScratchDb::mariadb();
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_roles.sql",
         "CREATE TABLE IF NOT EXISTS roles (name varchar(50));\nINSERT INTO roles VALUES ('admin');\nCREATE UNIQUE INDEX IF NOT EXISTS roles_name ON roles (name);\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert_eq!(
         codes(&report),
         [
@@ -404,13 +410,12 @@ async fn mariadb_crash_after_a_data_write_runs_the_rest_of_the_migration() {
 async fn roles_created_by_migrations_do_not_outlive_the_proof() {
     let db = ScratchDb::postgres();
     let role = common::unique_name("pf_verify_role");
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_role.sql",
         &format!(
             "DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\nCREATE TABLE IF NOT EXISTS t (id int);\n"
         ),
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     assert_eq!(
         db.query(&format!(
@@ -423,14 +428,17 @@ async fn roles_created_by_migrations_do_not_outlive_the_proof() {
 #[tokio::test]
 async fn mariadb_migration_naming_another_database_is_not_run() {
     let db = ScratchDb::mariadb();
-    let dir = migrations(&[
-        ("001_t.sql", "CREATE TABLE IF NOT EXISTS t (id int);\n"),
-        (
-            "002_other.sql",
-            &format!("CREATE TABLE IF NOT EXISTS `{}`.leak (id int);\n", db.name),
-        ),
-    ]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[
+            ("001_t.sql", "CREATE TABLE IF NOT EXISTS t (id int);\n"),
+            (
+                "002_other.sql",
+                &format!("CREATE TABLE IF NOT EXISTS `{}`.leak (id int);\n", db.name),
+            ),
+        ],
+    )
+    .await;
     assert_eq!(
         codes(&report),
         [
@@ -451,49 +459,40 @@ async fn mariadb_migration_naming_another_database_is_not_run() {
 async fn postgres_or_replace_view_that_widens_on_reapply_changes_the_schema() {
     let db = ScratchDb::postgres();
     // The second run expands `*` again, now with the column the first run added.
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_v.sql",
         "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE OR REPLACE VIEW v AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert_eq!(codes(&report), [("VF102", "001_v.sql".to_string(), 1)]);
-    assert!(
-        report.findings[0]
-            .notes
-            .iter()
-            .any(|n| n.starts_with("+ column public.v.c #2 integer")),
-        "{:?}",
-        report.findings[0].notes
-    );
+    assert_note(&report.findings[0], |n| {
+        n.starts_with("+ column public.v.c #2 integer")
+    });
 }
 
 #[tokio::test]
 async fn postgres_or_replace_next_to_another_writer_still_gets_the_full_comparison() {
     let db = ScratchDb::postgres();
-    let dir = migrations(&[(
+    let report = prove(&db, &[(
         "001_vi.sql",
         "CREATE TABLE IF NOT EXISTS t (a int);\nCREATE OR REPLACE VIEW v AS SELECT a FROM t;\nCREATE INDEX ON t (a);\n",
-    )]);
-    let report = run(&db, dir.path()).await;
+    )]).await;
     assert_eq!(codes(&report), [("VF102", "001_vi.sql".to_string(), 1)]);
-    assert!(report.findings[0]
-        .notes
-        .iter()
-        .any(|n| n.starts_with("+ index public.t_a_idx1 ")));
+    assert_note(&report.findings[0], |n| {
+        n.starts_with("+ index public.t_a_idx1 ")
+    });
 }
 
 #[tokio::test]
 async fn postgres_autocommit_after_a_role_is_not_run_rather_than_leaking_the_role() {
     let db = ScratchDb::postgres();
     let role = common::unique_name("pf_verify_role");
-    let dir = migrations(&[
+    let report = prove(&db, &[
         (
             "001_role.sql",
             &format!("DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\nCREATE TABLE IF NOT EXISTS t (a int);\n"),
         ),
         ("002_idx.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\n"),
-    ]);
-    let report = run(&db, dir.path()).await;
+    ]).await;
     assert_eq!(result_of(&report, "001_role.sql"), "proven");
     assert_eq!(result_of(&report, "002_idx.sql"), "not_run");
     assert!(report
@@ -512,11 +511,14 @@ async fn postgres_autocommit_after_a_role_is_not_run_rather_than_leaking_the_rol
 async fn mariadb_grants_are_not_run_on_the_dev_server() {
     let db = ScratchDb::mariadb();
     let user = common::unique_name("pf_verify_user");
-    let dir = migrations(&[(
-        "001_user.sql",
-        &format!("CREATE USER IF NOT EXISTS '{user}'@'localhost';\n"),
-    )]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[(
+            "001_user.sql",
+            &format!("CREATE USER IF NOT EXISTS '{user}'@'localhost';\n"),
+        )],
+    )
+    .await;
     assert_eq!(result_of(&report, "001_user.sql"), "not_run");
     assert!(report.findings[0]
         .message
@@ -534,7 +536,7 @@ async fn postgres_dbmate_down_sections_are_not_replayed_whatever_their_spacing()
     let db = ScratchDb::postgres();
     // dbmate accepts `--migrate:down` and `--  migrate:down`; the DROP below them is the
     // rollback, and replaying it would fail the re-run (a false VF100).
-    let dir = migrations(&[
+    let report = prove(&db, &[
         (
             "20240101000000_a.sql",
             "-- migrate:up\nCREATE TABLE IF NOT EXISTS a (id int);\n\n--migrate:down\nDROP TABLE a;\n",
@@ -543,8 +545,7 @@ async fn postgres_dbmate_down_sections_are_not_replayed_whatever_their_spacing()
             "20240102000000_b.sql",
             "--migrate:up\nCREATE TABLE IF NOT EXISTS b (id int);\n\n--  migrate:down\nDROP TABLE b;\n",
         ),
-    ]);
-    let report = run(&db, dir.path()).await;
+    ]).await;
     assert_eq!(codes(&report), vec![]);
 }
 
@@ -553,15 +554,18 @@ async fn postgres_flyway_undo_scripts_never_run_and_repeatables_run_last() {
     let db = ScratchDb::postgres();
     // The repeatable view reads the table V1 creates: run first, it would fail. The undo
     // script drops without IF EXISTS: replayed, it would fail the re-run.
-    let dir = migrations(&[
-        (
-            "R__views.sql",
-            "CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n",
-        ),
-        ("V1__init.sql", "CREATE TABLE IF NOT EXISTS a (id int);\n"),
-        ("U1__init.sql", "DROP TABLE a;\n"),
-    ]);
-    let report = run(&db, dir.path()).await;
+    let report = prove(
+        &db,
+        &[
+            (
+                "R__views.sql",
+                "CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n",
+            ),
+            ("V1__init.sql", "CREATE TABLE IF NOT EXISTS a (id int);\n"),
+            ("U1__init.sql", "DROP TABLE a;\n"),
+        ],
+    )
+    .await;
     assert_eq!(codes(&report), vec![]);
     let ignored = &report.json_extra["ignored_files"];
     assert!(

@@ -4,58 +4,23 @@
 
 mod common;
 
+use common::rule_docs::assert_complete;
 use common::ScratchDb;
 use preflight::verify::{verify, VerifyOptions, RULES};
 
-/// Fenced ```sql blocks: `true` under "## Example", `false` under "## Use instead".
+/// The ```sql examples (no dialect: verify runs on PostgreSQL): `true` for a bad one.
 fn examples(doc: &str) -> Vec<(bool, String)> {
-    let mut out = Vec::new();
-    let mut section = None;
-    let mut lines = doc.lines();
-    while let Some(line) = lines.next() {
-        if let Some(title) = line.strip_prefix("## ") {
-            section = match title.trim() {
-                "Example" => Some(true),
-                "Use instead" => Some(false),
-                _ => None,
-            };
-            continue;
-        }
-        if line.trim() != "```sql" {
-            continue;
-        }
-        let sql: Vec<&str> = lines
-            .by_ref()
-            .take_while(|l| !l.starts_with("```"))
-            .collect();
-        if let Some(bad) = section {
-            out.push((bad, sql.join("\n") + "\n"));
-        }
-    }
-    out
+    common::rule_docs::examples(doc)
+        .into_iter()
+        .filter(|e| e.info == "sql")
+        .map(|e| (e.bad, e.body + "\n"))
+        .collect()
 }
 
 #[test]
 fn every_verify_rule_has_a_complete_document() {
     for rule in RULES {
-        assert!(
-            rule.doc
-                .starts_with(&format!("# {} {}\n", rule.code, rule.name)),
-            "{}: the title must be `# CODE name`",
-            rule.code
-        );
-        for section in [
-            "## What it does",
-            "## Why it matters",
-            "## Example",
-            "## Use instead",
-        ] {
-            assert!(
-                rule.doc.contains(section),
-                "{} lacks `{section}`",
-                rule.code
-            );
-        }
+        assert_complete(rule.code, rule.name, rule.doc);
         let examples = examples(rule.doc);
         assert!(
             examples.iter().any(|(bad, _)| *bad),

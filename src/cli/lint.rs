@@ -31,6 +31,19 @@ pub struct LintArgs {
     /// Default: `[lint] pending_since`.
     #[arg(long, value_name = "GIT_REF")]
     pub pending_since: Option<String>,
+    #[command(flatten)]
+    pub rules: RuleSelection,
+    #[command(flatten)]
+    pub runner: RunnerArgs,
+    /// The MySQL/MariaDB server version the online-DDL rules (PF35x) judge for, e.g. 8.0.29 or
+    /// 10.11. Default: `[lint] mysql_version`, else MySQL 8.4 / MariaDB 10.6.
+    #[arg(long, value_name = "VERSION")]
+    pub mysql_version: Option<String>,
+}
+
+/// Which rules run (`lint` and `fix`).
+#[derive(Debug, Args)]
+pub struct RuleSelection {
     /// Enable only these rule codes or prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -40,15 +53,16 @@ pub struct LintArgs {
     /// Disable these rule codes or prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+}
+
+/// The migration tool and how it applies a file (`lint` and `fix`).
+#[derive(Debug, Args)]
+pub struct RunnerArgs {
     /// The tool that applies the migrations (sqlx, flyway, golang-migrate, goose, dbmate,
     /// prisma, diesel, refinery, atlas, generic): decides whether a crash rolls the file back.
     /// Default: `[migrations] tracker`, else detected from the directory layout.
     #[arg(long, value_name = "NAME")]
     pub tracker: Option<String>,
-    /// The MySQL/MariaDB server version the online-DDL rules (PF35x) judge for, e.g. 8.0.29 or
-    /// 10.11. Default: `[lint] mysql_version`, else MySQL 8.4 / MariaDB 10.6.
-    #[arg(long, value_name = "VERSION")]
-    pub mysql_version: Option<String>,
     /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
     /// one, `generic`): `file-transaction` (a crash rolls the file back) or
     /// `statement-by-statement`. Default: `[migrations] apply_model`, else the tool's own model.
@@ -71,23 +85,13 @@ pub struct FixArgs {
     /// Also apply unsafe fixes (guarded DO blocks).
     #[arg(long)]
     pub unsafe_fixes: bool,
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    #[arg(long, value_delimiter = ',')]
-    pub extend_select: Vec<String>,
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleSelection,
     /// The gate `--check` exits by (as in `lint`).
     #[command(flatten)]
     pub gate: GateArgs,
-    /// The tool that applies the migrations (as for `lint --tracker`).
-    #[arg(long, value_name = "NAME")]
-    pub tracker: Option<String>,
-    /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
-    /// one, `generic`): `file-transaction` (a crash rolls the file back) or
-    /// `statement-by-statement`. Default: `[migrations] apply_model`, else the tool's own model.
-    #[arg(long, value_enum, value_name = "MODEL")]
-    pub apply_model: Option<ApplyModel>,
+    #[command(flatten)]
+    pub runner: RunnerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -104,11 +108,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(
-        ctx,
-        args.dialect,
-        [&args.select, &args.extend_select, &args.ignore],
-    )?;
+    let mut options = lint_options(ctx, args.dialect, &args.rules)?;
     if let Some(text) = &args.mysql_version {
         options.mysql_version = Some(lint::ServerVersion::parse(text).ok_or_else(|| {
             Error::Usage(format!(
@@ -124,10 +124,7 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         });
     }
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(
-        runner(ctx, args.tracker.as_deref(), &paths)?
-            .declaring(args.apply_model.or(ctx.config.migrations.apply_model)),
-    );
+    options.runner = Some(runner(ctx, &args.runner, &paths)?);
     let gate = ctx.gate(Stage::Lint, &args.report.gate);
     let writing = |e: std::io::Error| Error::Other(format!("writing the report: {e}"));
     let format = args.report.format;
@@ -177,16 +174,9 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(
-        ctx,
-        args.dialect,
-        [&args.select, &args.extend_select, &args.ignore],
-    )?;
+    let mut options = lint_options(ctx, args.dialect, &args.rules)?;
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(
-        runner(ctx, args.tracker.as_deref(), &paths)?
-            .declaring(args.apply_model.or(ctx.config.migrations.apply_model)),
-    );
+    options.runner = Some(runner(ctx, &args.runner, &paths)?);
     let files = lint::collect_sql_files(&paths, &options)?;
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
@@ -388,10 +378,13 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
 fn lint_options(
     ctx: &Context,
     dialect: Option<Dialect>,
-    [select, extend_select, ignore]: [&[String]; 3],
+    rules: &RuleSelection,
 ) -> Result<LintOptions> {
-    let mut options =
-        LintOptions::from_config(&ctx.config)?.with_cli_rules(select, extend_select, ignore)?;
+    let mut options = LintOptions::from_config(&ctx.config)?.with_cli_rules(
+        &rules.select,
+        &rules.extend_select,
+        &rules.ignore,
+    )?;
     if let Some(d) = dialect {
         options.dialect = d;
     }
@@ -399,9 +392,13 @@ fn lint_options(
 }
 
 /// The migration tool: `--tracker`, else `[migrations] tracker`, else the one tool whose file
-/// layout the first path has. Unknown is said once, on stderr: every crash point is assumed.
-fn runner(ctx: &Context, flag: Option<&str>, paths: &[PathBuf]) -> Result<Runner> {
-    let named = flag.or(ctx.config.migrations.tracker.as_deref());
+/// layout the first path has; with the apply model `--apply-model` or `[migrations]
+/// apply_model` declares. Unknown is said once, on stderr: every crash point is assumed.
+fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner> {
+    let named = args
+        .tracker
+        .as_deref()
+        .or(ctx.config.migrations.tracker.as_deref());
     let runner = match named {
         Some(name) if !name.eq_ignore_ascii_case("auto") => {
             Runner::named(name).ok_or_else(|| {
@@ -423,7 +420,7 @@ fn runner(ctx: &Context, flag: Option<&str>, paths: &[PathBuf]) -> Result<Runner
             })
             .unwrap_or(Runner::UNKNOWN),
     };
-    Ok(runner)
+    Ok(runner.declaring(args.apply_model.or(ctx.config.migrations.apply_model)))
 }
 
 /// Said once, after the report: what an unknown migration tool means for the findings.

@@ -16,17 +16,11 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
         let e = env.name.as_str();
         let mut seen = BTreeSet::new();
         for (service, c) in env.containers() {
-            let Some(log) = c
-                .log_configuration
-                .as_ref()
-                .filter(|l| l.log_driver == "awslogs")
-            else {
+            let Some(log) = c.awslogs() else {
                 continue;
             };
             // Without a group or region PA407 reports the container.
-            let (Some(group), Some(region)) =
-                (log.option("awslogs-group"), log.option("awslogs-region"))
-            else {
+            let Some((group, region)) = log.awslogs_group() else {
                 continue;
             };
             if log.creates_group() {

@@ -24,18 +24,12 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
         let e = env.name.as_str();
         let mut asked = BTreeSet::new();
         for (service, c) in env.containers() {
-            let Some(log) = c
-                .log_configuration
-                .as_ref()
-                .filter(|l| l.log_driver == "awslogs")
-            else {
+            let Some(log) = c.awslogs() else {
                 continue;
             };
             let at = format!("service `{}`, container `{}`", service.name, c.name);
             let subject = format!("{}: {}.logConfiguration", service.name, c.name);
-            let (Some(group), Some(region)) =
-                (log.option("awslogs-group"), log.option("awslogs-region"))
-            else {
+            let Some((group, region)) = log.awslogs_group() else {
                 let missing: Vec<&str> = ["awslogs-group", "awslogs-region"]
                     .into_iter()
                     .filter(|k| log.option(k).is_none())

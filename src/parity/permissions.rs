@@ -9,7 +9,7 @@ use super::iam::{
     self, Decision, Evaluation, Permission, Policy, PolicyDocument, PrincipalPolicies, Request,
     RequestFacts,
 };
-use super::reference::ValueFrom;
+use super::reference::{ParameterReference, ValueFrom};
 use super::rules::*;
 use super::snapshot::{ContainerDefinition, LookupStatus, PolicyRecord, RoleRecord, SecretSource};
 use crate::diagnostics::Finding;
@@ -203,20 +203,26 @@ fn asks_for<'a>(
         "`{variable}` in {e}: the account or region of parameter `{name}` is unknown, so is its ARN"
     ))
     };
+    // ECS reads a parameter, and a secret referenced through Parameter Store, with
+    // ssm:GetParameters on the parameter's ARN.
+    let get_parameters = |parameter: &ParameterReference| {
+        let arn = parameter_arn(env, &parameter.reference, &parameter.name)
+            .ok_or_else(|| no_arn(&parameter.name))?;
+        let asked = ask(
+            GET_PARAMETERS,
+            &arn,
+            None,
+            RequestFacts::new(),
+            &EXECUTION_ROLE_CANNOT_READ_SECRET,
+        );
+        Ok::<_, Box<Finding>>((arn, asked))
+    };
     let mut asks = Vec::new();
     let key = match parsed {
         ValueFrom::Secret(secret) => {
             // Read through Parameter Store: ECS asks SSM, which reads the secret.
             if let Some(parameter) = &secret.via_parameter {
-                let arn = parameter_arn(env, &parameter.reference, &parameter.name)
-                    .ok_or_else(|| no_arn(&parameter.name))?;
-                asks.push(ask(
-                    GET_PARAMETERS,
-                    &arn,
-                    None,
-                    RequestFacts::new(),
-                    &EXECUTION_ROLE_CANNOT_READ_SECRET,
-                ));
+                asks.push(get_parameters(parameter)?.1);
             }
             let Some(record) = env.secret(&secret.secret_id) else {
                 return Ok(asks); // check 3 reports the missing record
@@ -269,15 +275,8 @@ fn asks_for<'a>(
             }
         }
         ValueFrom::Parameter(parameter) => {
-            let arn = parameter_arn(env, &parameter.reference, &parameter.name)
-                .ok_or_else(|| no_arn(&parameter.name))?;
-            asks.push(ask(
-                GET_PARAMETERS,
-                &arn,
-                None,
-                RequestFacts::new(),
-                &EXECUTION_ROLE_CANNOT_READ_SECRET,
-            ));
+            let (arn, asked) = get_parameters(&parameter)?;
+            asks.push(asked);
             let region = arn.split(':').nth(3).unwrap_or_default().to_string();
             env.parameter(&parameter.reference)
                 .and_then(|p| p.metadata.as_ref())

@@ -5,7 +5,7 @@ use super::db::Engine;
 use super::schema::{ObjectId, ObjectKind};
 use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
 use super::trackers::{ChecksumCheck, RecordState, Tracker};
-use crate::diagnostics::{Finding, Location};
+use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::layout::MigrationFile;
 use crate::output::{Cell, CellStatus, Table};
 use serde_json::{json, Value};
@@ -54,12 +54,32 @@ fn list(objects: &[&ObjectCheck]) -> String {
     names.join(", ")
 }
 
+/// The objects the migration creates (not those it drops).
+fn created(row: &MigrationStatus) -> impl Iterator<Item = &ObjectCheck> {
+    row.objects
+        .iter()
+        .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
+}
+
+/// The row's version: its file's, else its tracker record's.
+fn version(row: &MigrationStatus, file: Option<&MigrationFile>) -> String {
+    file.map(|f| f.version.clone())
+        .or_else(|| row.record.as_ref().map(|r| r.version.clone()))
+        .unwrap_or_default()
+}
+
 fn with_state(row: &MigrationStatus, state: ObjectState) -> Vec<&ObjectCheck> {
     row.objects.iter().filter(|o| o.state == state).collect()
 }
 
-/// Points the finding at the file, at the statement of the first object it is about.
-fn locate(mut f: Finding, file: &MigrationFile, at: Option<&ObjectCheck>) -> Finding {
+/// The rule's finding about `file`, pointing at the statement that makes `at` (else the file).
+fn locate(
+    rule: &'static RuleInfo,
+    message: String,
+    file: &MigrationFile,
+    at: Option<&ObjectCheck>,
+) -> Finding {
+    let mut f = Finding::for_rule(rule, message);
     f.location = match at {
         Some(o) if o.statement.end > o.statement.start => file.source.location(o.statement.clone()),
         _ => Location {
@@ -109,20 +129,8 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         let missing = with_state(row, ObjectState::Missing);
-        let created =
-            |o: &&ObjectCheck| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped);
-        let exist: Vec<&ObjectCheck> = row
-            .objects
-            .iter()
-            .filter(created)
-            .filter(|o| !o.absent)
-            .collect();
-        let absent: Vec<&ObjectCheck> = row
-            .objects
-            .iter()
-            .filter(created)
-            .filter(|o| o.absent)
-            .collect();
+        let (absent, exist): (Vec<&ObjectCheck>, Vec<&ObjectCheck>) =
+            created(row).partition(|o| o.absent);
         let drifted = with_state(row, ObjectState::Drifted);
         let still = with_state(row, ObjectState::StillPresent);
         let mark = ctx.tracker.mark_applied(file, ctx.engine, ctx.dir);
@@ -161,13 +169,12 @@ fn unrecorded_finding(facts: &Facts<'_>) -> Option<Finding> {
     match row.status {
         Status::AppliedUnrecorded => Some(
             locate(
-                Finding::for_rule(&crate::reconcile::APPLIED_UNRECORDED,
+                &crate::reconcile::APPLIED_UNRECORDED,
                     format!(
                         "{} has already run ({} exist) but {tool} has no record of it; the next deploy runs it again",
                         file.name,
                         list(exist)
                     ),
-                ),
                 file,
                 exist.first().copied(),
             )
@@ -179,7 +186,7 @@ fn unrecorded_finding(facts: &Facts<'_>) -> Option<Finding> {
         ),
         Status::Partial => Some(
             locate(
-                Finding::for_rule(&crate::reconcile::PARTIALLY_APPLIED,
+                &crate::reconcile::PARTIALLY_APPLIED,
                     format!(
                         "{} ran part-way: {} of {} objects exist; missing: {}",
                         file.name,
@@ -187,7 +194,6 @@ fn unrecorded_finding(facts: &Facts<'_>) -> Option<Finding> {
                         exist.len() + absent.len(),
                         list(absent)
                     ),
-                ),
                 file,
                 absent.first().copied(),
             )
@@ -218,14 +224,13 @@ fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
     match row.status {
         Status::MissingObjects => Some(
             locate(
-                Finding::for_rule(&crate::reconcile::MISSING_OBJECTS,
+                &crate::reconcile::MISSING_OBJECTS,
                     format!(
                         "{tool} records {} as applied but {} of its objects are missing: {}",
                         file.name,
                         missing.len(),
                         list(missing)
                     ),
-                ),
                 file,
                 missing.first().copied(),
             )
@@ -239,13 +244,12 @@ fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
             details.extend(still.iter().map(|o| format!("{} was dropped by it but still exists", o.id)));
             let first = drifted.first().or(still.first()).copied();
             let mut f = locate(
-                Finding::for_rule(&crate::reconcile::SCHEMA_DRIFT,
+                &crate::reconcile::SCHEMA_DRIFT,
                     format!(
                         "{} is recorded as applied but the database differs from it: {}",
                         file.name,
                         details.first().cloned().unwrap_or_default()
                     ),
-                ),
                 file,
                 first,
             );
@@ -263,12 +267,11 @@ fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
             };
             Some(
                 locate(
-                    Finding::for_rule(&crate::reconcile::CHECKSUM_MISMATCH,
+                    &crate::reconcile::CHECKSUM_MISMATCH,
                         format!(
                             "{} was edited after it was applied: {tool} recorded checksum {recorded}, the file now gives {computed}",
                             file.name
                         ),
-                    ),
                     file,
                     None,
                 )
@@ -301,19 +304,17 @@ fn run_state_finding(facts: &Facts<'_>) -> Option<Finding> {
             };
             Some(
                 locate(
-                    Finding::for_rule(
-                        &crate::reconcile::FAILED_MIGRATION,
-                        format!(
-                            "{tool} says {} {what}; {} of its objects exist, {} missing{}",
-                            file.name,
-                            exist.len(),
-                            absent.len(),
-                            if absent.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", list(absent))
-                            }
-                        ),
+                    &crate::reconcile::FAILED_MIGRATION,
+                    format!(
+                        "{tool} says {} {what}; {} of its objects exist, {} missing{}",
+                        file.name,
+                        exist.len(),
+                        absent.len(),
+                        if absent.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", list(absent))
+                        }
                     ),
                     file,
                     absent.first().copied(),
@@ -328,12 +329,10 @@ fn run_state_finding(facts: &Facts<'_>) -> Option<Finding> {
                 .unwrap_or_else(|| "check whether your tool will still run it".into());
             Some(
                 locate(
-                    Finding::for_rule(
-                        &crate::reconcile::OUT_OF_ORDER,
-                        format!(
-                            "{} is pending but older than the newest applied migration",
-                            file.name
-                        ),
+                    &crate::reconcile::OUT_OF_ORDER,
+                    format!(
+                        "{} is pending but older than the newest applied migration",
+                        file.name
                     ),
                     file,
                     None,
@@ -353,15 +352,13 @@ fn unverifiable_finding(facts: &Facts<'_>) -> Option<Finding> {
     match row.status {
         Status::Unverifiable if row.record.is_none() => Some(
             locate(
-                Finding::for_rule(
-                    &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                &crate::reconcile::UNVERIFIABLE_MIGRATION,
                     format!(
                         "{} has no record and its objects exist ({}), but {}; whether it ran completely is unknown",
                         file.name,
                         list(exist),
                         row.detail.clone().unwrap_or_default()
                     ),
-                ),
                 file,
                 None,
             )
@@ -370,14 +367,12 @@ fn unverifiable_finding(facts: &Facts<'_>) -> Option<Finding> {
         ),
         Status::Unverifiable if !row.objects.is_empty() => Some(
             locate(
-                Finding::for_rule(
-                    &crate::reconcile::UNVERIFIABLE_MIGRATION,
+                &crate::reconcile::UNVERIFIABLE_MIGRATION,
                     format!(
                         "{} is recorded as applied and its objects are as expected, but {}; whether all of it ran is unknown",
                         file.name,
                         row.detail.clone().unwrap_or_default()
                     ),
-                ),
                 file,
                 None,
             )
@@ -386,13 +381,12 @@ fn unverifiable_finding(facts: &Facts<'_>) -> Option<Finding> {
         ),
         Status::Unverifiable => Some(
             locate(
-                Finding::for_rule(&crate::reconcile::UNVERIFIABLE_MIGRATION,
+                &crate::reconcile::UNVERIFIABLE_MIGRATION,
                     format!(
                         "{} is recorded as applied but nothing in the catalog shows its effect ({})",
                         file.name,
                         row.detail.clone().unwrap_or_default()
                     ),
-                ),
                 file,
                 None,
             )
@@ -436,11 +430,7 @@ fn recorded_text(row: &MigrationStatus) -> &'static str {
 }
 
 fn objects_text(row: &MigrationStatus) -> String {
-    let created = row
-        .objects
-        .iter()
-        .filter(|o| !matches!(o.state, ObjectState::StillPresent | ObjectState::Dropped))
-        .count();
+    let created = created(row).count();
     if row.objects.is_empty() {
         return "-".into();
     }
@@ -462,10 +452,7 @@ pub fn table(rows: &[MigrationStatus], files: &[MigrationFile]) -> Table {
             .iter()
             .map(|row| {
                 let file = row.file.map(|i| &files[i]);
-                let version = file
-                    .map(|f| f.version.clone())
-                    .or_else(|| row.record.as_ref().map(|r| r.version.clone()))
-                    .unwrap_or_default();
+                let version = version(row, file);
                 vec![
                     Cell::new(
                         file.map_or("(no file)".to_string(), |f| f.name.clone()),
@@ -486,10 +473,7 @@ pub fn json(rows: &[MigrationStatus], files: &[MigrationFile]) -> Value {
         rows.iter()
             .map(|row| {
                 let file = row.file.map(|i| &files[i]);
-                let version = file
-                    .map(|f| f.version.clone())
-                    .or_else(|| row.record.as_ref().map(|r| r.version.clone()))
-                    .unwrap_or_default();
+                let version = version(row, file);
                 let objects: Vec<Value> = row
                     .objects
                     .iter()

@@ -1,13 +1,16 @@
 //! Test support shared by the integration tests: scratch databases on the real local servers
-//! (here), the corpus (`corpus`), tracker tables (`reconcile`) and a real moto_server with the
-//! parity incident scenario (`moto`).
+//! (here), the binary run in a directory of the test's own (`cli`), the corpus (`corpus`),
+//! tracker tables and reconcile runs (`reconcile`), rule documents (`rule_docs`) and a real
+//! moto_server with the parity incident scenario (`moto`).
 //! Each `ScratchDb` has a unique name and is dropped when the value goes out of scope,
 //! also when the test fails.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod corpus;
 pub mod moto;
 pub mod reconcile;
+pub mod rule_docs;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,7 +6,7 @@ use crate::parity::credentials::value_traits;
 use crate::parity::redact::{looks_secret, redact_value, REDACTED};
 use crate::parity::snapshot::*;
 use indicatif::ProgressBar;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(super) async fn service_names(
     c: &Clients,
@@ -159,13 +159,7 @@ fn service_snapshot(s: &aws_sdk_ecs::types::Service) -> Option<ServiceSnapshot> 
             placement_constraints: s
                 .placement_constraints()
                 .iter()
-                .map(|p| PlacementConstraint {
-                    kind: p
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    expression: p.expression().map(str::to_string),
-                })
+                .map(|p| placement(p.r#type().map(|t| t.as_str()), p.expression()))
                 .collect(),
         },
         task_definition: None,
@@ -256,13 +250,7 @@ fn task_definition(t: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
         placement_constraints: t
             .placement_constraints()
             .iter()
-            .map(|p| PlacementConstraint {
-                kind: p
-                    .r#type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                expression: p.expression().map(str::to_string),
-            })
+            .map(|p| placement(p.r#type().map(|t| t.as_str()), p.expression()))
             .collect(),
     }
 }
@@ -394,14 +382,7 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 kind: f.r#type().as_str().to_string(),
             })
             .collect(),
-        secrets: c
-            .secrets()
-            .iter()
-            .map(|x| SecretRef {
-                name: x.name().to_string(),
-                value_from: x.value_from().to_string(),
-            })
-            .collect(),
+        secrets: secret_refs(c.secrets()),
         mount_points: c
             .mount_points()
             .iter()
@@ -425,22 +406,8 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
         }),
         log_configuration: c.log_configuration().map(|l| LogConfiguration {
             log_driver: l.log_driver().as_str().to_string(),
-            options: l
-                .options()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| (k.clone(), stored_value(k, v)))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            secret_options: l
-                .secret_options()
-                .iter()
-                .map(|x| SecretRef {
-                    name: x.name().to_string(),
-                    value_from: x.value_from().to_string(),
-                })
-                .collect(),
+            options: stored_values(l.options()),
+            secret_options: secret_refs(l.secret_options()),
         }),
         repository_credentials: c.repository_credentials().map(|r| RepositoryCredentials {
             credentials_parameter: r.credentials_parameter().to_string(),
@@ -462,19 +429,38 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition
                 hard_limit: u.hard_limit(),
             })
             .collect(),
-        docker_labels: c
-            .docker_labels()
-            .map(|labels| {
-                labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), stored_value(k, v)))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        docker_labels: stored_values(c.docker_labels()),
         start_timeout: c.start_timeout(),
         stop_timeout: c.stop_timeout(),
         init_process_enabled: c.linux_parameters().and_then(|l| l.init_process_enabled()),
     }
+}
+
+/// A service's or task definition's placement constraint (two SDK types of the same shape).
+fn placement(kind: Option<&str>, expression: Option<&str>) -> PlacementConstraint {
+    PlacementConstraint {
+        kind: kind.unwrap_or_default().to_string(),
+        expression: expression.map(str::to_string),
+    }
+}
+
+/// `secrets` or a log configuration's `secretOptions`: names and references, never values.
+fn secret_refs(secrets: &[aws_sdk_ecs::types::Secret]) -> Vec<SecretRef> {
+    secrets
+        .iter()
+        .map(|x| SecretRef {
+            name: x.name().to_string(),
+            value_from: x.value_from().to_string(),
+        })
+        .collect()
+}
+
+/// Log options or Docker labels as a snapshot keeps them (see [`stored_value`]).
+fn stored_values(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), stored_value(k, v)))
+        .collect()
 }
 
 /// A plain variable's (or log option's: `splunk-token`, `apikey`) value as a snapshot keeps it:

@@ -18,13 +18,8 @@ pub(super) async fn read_log_groups(
         .iter()
         .filter_map(|s| s.task_definition.as_ref())
         .flat_map(|t| &t.container_definitions)
-        .filter_map(|c| c.log_configuration.as_ref())
-        .filter(|l| l.log_driver == "awslogs")
-        .filter_map(|l| {
-            let region = l.option("awslogs-region")?;
-            let group = l.option("awslogs-group")?;
-            Some((region.clone(), group.clone()))
-        })
+        .filter_map(|c| c.awslogs()?.awslogs_group())
+        .map(|(group, region)| (region.clone(), group.clone()))
         .collect();
     let home = snap.region.clone();
     let mut records = bounded(groups, limit, bar, |(region, name)| {

@@ -178,6 +178,15 @@ impl LogConfiguration {
         self.options.get(key).filter(|v| !v.is_empty())
     }
 
+    /// The `awslogs-group` and `awslogs-region` an `awslogs` configuration writes to, when it
+    /// names both.
+    pub fn awslogs_group(&self) -> Option<(&String, &String)> {
+        Some((
+            self.option("awslogs-group")?,
+            self.option("awslogs-region")?,
+        ))
+    }
+
     /// `awslogs-create-group` is `true`: ECS creates the group when the task starts.
     pub fn creates_group(&self) -> bool {
         self.option("awslogs-create-group")
@@ -224,6 +233,13 @@ impl SecretSource<'_> {
 }
 
 impl ContainerDefinition {
+    /// The log configuration, when the container logs with the `awslogs` driver.
+    pub fn awslogs(&self) -> Option<&LogConfiguration> {
+        self.log_configuration
+            .as_ref()
+            .filter(|l| l.log_driver == "awslogs")
+    }
+
     /// `secrets`, then the log configuration's `secretOptions`, then `repositoryCredentials`.
     pub fn secret_sources(&self) -> impl Iterator<Item = SecretSource<'_>> {
         let plain = self.secrets.iter().map(|s| SecretSource {

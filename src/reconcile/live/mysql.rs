@@ -94,7 +94,6 @@ async fn read_tables(
         );
     }
 
-    // A prefix index column `name(10)` reads `name 10`, as the model spells it.
     Ok(())
 }
 
@@ -105,6 +104,7 @@ async fn read_keys_and_routines(
     binds: &[&str],
     out: &mut Schema,
 ) -> Result<()> {
+    // A prefix index column `name(10)` reads `name 10`, as the model spells it.
     let sql = format!(
         "SELECT TABLE_NAME, INDEX_NAME, CAST(MAX(NON_UNIQUE) AS CHAR), \
          GROUP_CONCAT(CONCAT(COALESCE(COLUMN_NAME, '(expression)'), \
@@ -114,12 +114,7 @@ async fn read_keys_and_routines(
     );
     for row in session.query(&sql, binds).await? {
         let table = cell(&row, 0).to_lowercase();
-        let name = cell(&row, 1);
-        let name = if name == "PRIMARY" {
-            name
-        } else {
-            name.to_lowercase()
-        };
+        let name = key_name(cell(&row, 1));
         out.insert(
             ObjectId::on_table(ObjectKind::Index, &table, &name),
             Attributes::from([
@@ -136,12 +131,7 @@ async fn read_keys_and_routines(
         scope("CONSTRAINT_SCHEMA", schema)
     );
     for row in session.query(&sql, binds).await? {
-        let name = cell(&row, 1);
-        let name = if name == "PRIMARY" {
-            name
-        } else {
-            name.to_lowercase()
-        };
+        let name = key_name(cell(&row, 1));
         out.insert(
             ObjectId::on_table(ObjectKind::Constraint, &cell(&row, 0).to_lowercase(), &name),
             Attributes::from([("kind", cell(&row, 2).to_lowercase())]),
@@ -177,6 +167,16 @@ async fn read_keys_and_routines(
         );
     }
     Ok(())
+}
+
+/// An index or constraint name as the model spells it: `PRIMARY` as MySQL names every primary
+/// key, any other name in lower case.
+fn key_name(name: String) -> String {
+    if name == "PRIMARY" {
+        name
+    } else {
+        name.to_lowercase()
+    }
 }
 
 fn is_text_type(ty: &str) -> bool {
