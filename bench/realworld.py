@@ -162,8 +162,9 @@ def projects():
          files(f"{temporal}/postgresql/v12/visibility", "schema.sql")),
         ("temporal-visibility", "pg", "generic", False,
          files(f"{temporal}/postgresql/v12/visibility/versioned", "v*/*.sql")),
-        # synapse: prepare_database runs the full schema and every delta in one transaction
-        # (one cursor, committed at the end); a transaction per file is the closest model.
+        # synapse: its PostgreSQL engine runs each schema file as `COMMIT; BEGIN TRANSACTION;
+        # {script}` (synapse/storage/engines/postgres.py `executescript`), and prepare_database
+        # records the delta in that transaction: a transaction per file.
         ("synapse", "pg", "generic", True, synapse_postgres()),
         ("vaultwarden-mysql", "maria", "diesel", False,
          files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
@@ -253,6 +254,18 @@ def statement_spans(text: str, mysql: bool):
     return spans
 
 
+# What a runner substitutes in a file before it sends it (same line count): synapse's engines
+# replace this placeholder (synapse/storage/engines/_base.py AUTO_INCREMENT_PRIMARY_KEYPLACEHOLDER,
+# postgres.py `executescript`).
+RUNNER_SUBSTITUTIONS = {"$%AUTO_INCREMENT_PRIMARY_KEY%$": "BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY"}
+
+
+def runner_text(text: str) -> str:
+    for placeholder, value in RUNNER_SUBSTITUTIONS.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|START\s+TRANSACTION|END|ROLLBACK)\s*$", re.I)
 
 
@@ -288,19 +301,29 @@ class Postgres:
 
     def apply(self, path: Path, transactional: bool):
         # Flyway runs a script that cannot run in a transaction (CONCURRENTLY) without one.
-        transactional = transactional and "CONCURRENTLY" not in path.read_text().upper()
+        text = path.read_text()
+        transactional = transactional and "CONCURRENTLY" not in text.upper()
         one = "BEGIN;\n" if transactional else ""
         end = "COMMIT;\n" if transactional else ""
-        code, err = self.run(f"{one}\\i {path}\n{end}", True)
+        copy = None
+        if runner_text(text) != text:
+            with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+                f.write(runner_text(text))
+            copy = Path(f.name)
+        try:
+            code, err = self.run(f"{one}\\i {copy or path}\n{end}", True)
+        finally:
+            if copy:
+                copy.unlink()
         return code == 0, err.strip().splitlines()[-1:] if code else []
 
     def retry_errors(self, path: Path, prefix: list, tmp: Path):
         """Lines (end lines) of `path` whose statement fails when the file runs again after
         `prefix` (statement texts) ran; all rolled back afterwards."""
         body = tmp / "retry.sql"
-        body.write_text(blank_tx_control(path.read_text(), False))
+        body.write_text(runner_text(blank_tx_control(path.read_text(), False)))
         pre = tmp / "prefix.sql"
-        pre.write_text("".join(s + ";\n" for s in prefix))
+        pre.write_text(runner_text("".join(s + ";\n" for s in prefix)))
         script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n\\i {pre}\n"
                   f"\\i {body}\nROLLBACK;\n")
         _, err = self.run(script, False)
