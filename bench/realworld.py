@@ -52,6 +52,81 @@ def files(base, pattern, key=None):
     return sorted((CORPUS / base).glob(pattern), key=key or version_key)
 
 
+POPX_NAME = re.compile(r"^(\d+)_([^.]+)(\.(?!autocommit\.)[a-z0-9]+)?(\.autocommit)?\.up\.sql$")
+
+
+def popx_up(base):
+    """The up files ory/x popx runs on PostgreSQL, in its order. popx/match.go parses
+    `VERSION_NAME[.DIALECT][.autocommit].up.sql` (no dialect: "all"; `NAME.autocommit.up.sql` is
+    "all" + autocommit, match_test.go); popx/migration_info.go `SortAndFilter` keeps a version's
+    "all" file only when that version has no file for the dialect, and sorts by version."""
+    by_version = {}
+    for path in (CORPUS / base).glob("*.up.sql"):
+        m = POPX_NAME.match(path.name)
+        if not m:
+            continue
+        dialect = (m.group(3) or ".all")[1:]
+        if dialect in ("postgres", "postgresql", "pg", "all"):
+            kind = "all" if dialect == "all" else "postgres"
+            by_version.setdefault(m.group(1), {}).setdefault(kind, []).append(path)
+    out = []
+    for version in sorted(by_version, key=int):
+        kinds = by_version[version]
+        out += sorted(kinds.get("postgres") or kinds["all"])
+    return out
+
+
+def synapse_postgres():
+    """The files synapse/storage/prepare_database.py runs on a fresh PostgreSQL database
+    (data stores "main" and "state" on one database): `_setup_new_database` runs the highest
+    full schema (common, then each store; entries sorted by file name, then path), then
+    `_upgrade_existing_database` runs each later version's deltas from common/, main/ and state/
+    together, sorted by file name; `.sql` and `.sql.postgres` only (its Python deltas are not in
+    the corpus)."""
+    root = CORPUS / "element-hq__synapse/synapse/storage/schema"
+    stores = ["common", "main", "state"]
+
+    def runnable(dirs):
+        entries = sorted((p.name, p) for d in dirs if d.is_dir() for p in d.iterdir()
+                         if p.name.endswith((".sql", ".sql.postgres")))
+        return [p for _, p in entries]
+
+    full = max(int(v.name) for v in (root / "common/full_schemas").iterdir() if v.name.isdigit())
+    out = runnable([root / s / "full_schemas" / str(full) for s in stores])
+    versions = sorted({int(v.name) for s in stores if (root / s / "delta").is_dir()
+                       for v in (root / s / "delta").iterdir() if v.name.isdigit()})
+    for v in versions:
+        if v > full:
+            out += runnable([root / s / "delta" / str(v) for s in stores])
+    return out
+
+
+class TransactionPerFileExcept:
+    """A runner that applies each file in a transaction except the files it is told to run
+    without one (popx: `.autocommit.` in the name): those are replayed at every crash point,
+    and linted and fixed with `--apply-model statement-by-statement`. True as a whole (the
+    project's model), so callers that only read a bool see "transaction per file"."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __bool__(self):
+        return True
+
+    def __str__(self):
+        return f"True-except-{self.marker}"  # the cache key: stable across runs
+
+    def in_transaction(self, path: Path) -> bool:
+        return self.marker not in path.name
+
+
+def in_transaction(transactional, path: Path) -> bool:
+    """Whether the runner applies `path` in a transaction."""
+    if isinstance(transactional, TransactionPerFileExcept):
+        return transactional.in_transaction(path)
+    return bool(transactional)
+
+
 # name, engine, tracker (preflight name), transactional apply model, files.
 # Transactional: Diesel runs each migration in a transaction (diesel_migrations
 # `run_migration` wraps it in `conn.transaction`); Flyway on PostgreSQL runs each script in a
@@ -73,6 +148,24 @@ def projects():
         ("lemmy", "pg", "diesel", True, files("LemmyNet__lemmy/migrations", "*/up.sql")),
         ("temporal", "pg", "generic", False,
          files(f"{temporal}/postgresql/v12/temporal/versioned", "v*/*.sql")),
+        # popx (ory/x): each migration in its own transaction (popx/migrator.go `UpTo` ->
+        # `isolatedTransaction`), except `.autocommit.` files, which run without one.
+        ("kratos", "pg", "generic", TransactionPerFileExcept(".autocommit."),
+         popx_up("ory__kratos/persistence/sql/migrations/sql")),
+        ("hydra", "pg", "generic", TransactionPerFileExcept(".autocommit."),
+         popx_up("ory__hydra/persistence/sql/migrations")),
+        # temporal-sql-tool `setup-schema` (the base schema.sql of each database) and
+        # `update-schema` (visibility/versioned): statement by statement, as above.
+        ("temporal-base", "pg", "generic", False,
+         files(f"{temporal}/postgresql/v12/temporal", "schema.sql")),
+        ("temporal-visibility-base", "pg", "generic", False,
+         files(f"{temporal}/postgresql/v12/visibility", "schema.sql")),
+        ("temporal-visibility", "pg", "generic", False,
+         files(f"{temporal}/postgresql/v12/visibility/versioned", "v*/*.sql")),
+        # synapse: its PostgreSQL engine runs each schema file as `COMMIT; BEGIN TRANSACTION;
+        # {script}` (synapse/storage/engines/postgres.py `executescript`), and prepare_database
+        # records the delta in that transaction: a transaction per file.
+        ("synapse", "pg", "generic", True, synapse_postgres()),
         ("vaultwarden-mysql", "maria", "diesel", False,
          files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
         ("authelia-mysql", "maria", "generic", False,
@@ -161,6 +254,18 @@ def statement_spans(text: str, mysql: bool):
     return spans
 
 
+# What a runner substitutes in a file before it sends it (same line count): synapse's engines
+# replace this placeholder (synapse/storage/engines/_base.py AUTO_INCREMENT_PRIMARY_KEYPLACEHOLDER,
+# postgres.py `executescript`).
+RUNNER_SUBSTITUTIONS = {"$%AUTO_INCREMENT_PRIMARY_KEY%$": "BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY"}
+
+
+def runner_text(text: str) -> str:
+    for placeholder, value in RUNNER_SUBSTITUTIONS.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|START\s+TRANSACTION|END|ROLLBACK)\s*$", re.I)
 
 
@@ -196,19 +301,29 @@ class Postgres:
 
     def apply(self, path: Path, transactional: bool):
         # Flyway runs a script that cannot run in a transaction (CONCURRENTLY) without one.
-        transactional = transactional and "CONCURRENTLY" not in path.read_text().upper()
+        text = path.read_text()
+        transactional = transactional and "CONCURRENTLY" not in text.upper()
         one = "BEGIN;\n" if transactional else ""
         end = "COMMIT;\n" if transactional else ""
-        code, err = self.run(f"{one}\\i {path}\n{end}", True)
+        copy = None
+        if runner_text(text) != text:
+            with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+                f.write(runner_text(text))
+            copy = Path(f.name)
+        try:
+            code, err = self.run(f"{one}\\i {copy or path}\n{end}", True)
+        finally:
+            if copy:
+                copy.unlink()
         return code == 0, err.strip().splitlines()[-1:] if code else []
 
     def retry_errors(self, path: Path, prefix: list, tmp: Path):
         """Lines (end lines) of `path` whose statement fails when the file runs again after
         `prefix` (statement texts) ran; all rolled back afterwards."""
         body = tmp / "retry.sql"
-        body.write_text(blank_tx_control(path.read_text(), False))
+        body.write_text(runner_text(blank_tx_control(path.read_text(), False)))
         pre = tmp / "prefix.sql"
-        pre.write_text("".join(s + ";\n" for s in prefix))
+        pre.write_text(runner_text("".join(s + ";\n" for s in prefix)))
         script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n\\i {pre}\n"
                   f"\\i {body}\nROLLBACK;\n")
         _, err = self.run(script, False)
@@ -274,7 +389,11 @@ def measure(engine_cls, paths, transactional, crash_points):
                 failing = set()
                 dump = eng.snapshot() if eng.mysql else None
                 stmts = [s for s in stmts if not TX_CONTROL.match(s)]
-                points = range(len(stmts) + 1) if crash_points else [len(stmts)]
+                file_tx = in_transaction(transactional, path)
+                # A file the runner applies without a transaction can stop at any statement.
+                every = crash_points or (isinstance(transactional, TransactionPerFileExcept)
+                                         and not file_tx)
+                points = range(len(stmts) + 1) if every else [len(stmts)]
                 for k in points:
                     if eng.mysql:
                         lines = eng.retry_errors(path, stmts[:k], tmp, dump)
@@ -289,7 +408,7 @@ def measure(engine_cls, paths, transactional, crash_points):
                                 failing.add(idx)
                                 break
                 # The retries ran from the pre-file state (rolled back, or in a shadow copy).
-                ok, err = eng.apply(path, transactional)
+                ok, err = eng.apply(path, file_tx)
                 if not ok:
                     out.append((path, spans, failing, err))
                     return out, False
@@ -302,13 +421,23 @@ def measure(engine_cls, paths, transactional, crash_points):
 def runner_args(binary, tracker, transactional):
     """`--tracker`, and for a runner preflight does not model (`generic`) whose model is known
     from its source (authelia on PostgreSQL: all pending migrations in one transaction,
-    internal/storage/sql_provider_schema.go `BeginTxx`), the declared `--apply-model`."""
+    internal/storage/sql_provider_schema.go `BeginTxx`), the declared `--apply-model`
+    (`transactional` is "statement" for the files of a `TransactionPerFileExcept` runner that
+    run without a transaction)."""
     if not supports_tracker(binary):
         return []
     args = ["--tracker", tracker]
     if tracker == "generic" and transactional and supports_apply_model(binary):
-        args += ["--apply-model", "file-transaction"]
+        model = "statement-by-statement" if transactional == "statement" else "file-transaction"
+        args += ["--apply-model", model]
     return args
+
+
+def outside_transaction(paths, transactional):
+    """Indexes of the files a `TransactionPerFileExcept` runner applies without a transaction."""
+    if not isinstance(transactional, TransactionPerFileExcept):
+        return []
+    return [i for i, p in enumerate(paths) if not transactional.in_transaction(p)]
 
 
 def supports_apply_model(binary):
@@ -318,16 +447,26 @@ def supports_apply_model(binary):
 
 def lint_flags(binary, paths, dialect, tracker, transactional):
     """path -> list of (line, end_line, severity, rule, fixable)."""
-    cmd = [binary, "lint", "--format", "json", "--dialect", dialect]
-    cmd += runner_args(binary, tracker, transactional)
     flags = {}
     for chunk in range(0, len(paths), 200):
-        p = subprocess.run(cmd + [str(x) for x in paths[chunk:chunk + 200]],
-                           capture_output=True, text=True)
-        for f in json.loads(p.stdout)["findings"]:
-            flags.setdefault(f["path"], []).append(
-                (f["line"], f.get("end_line", f["line"]), f["severity"], f["rule"],
-                 f.get("fix") is not None))
+        flags.update(lint_run(binary, paths[chunk:chunk + 200], dialect,
+                              runner_args(binary, tracker, transactional)))
+    # A file run without a transaction: linted under that model, after the files before it.
+    for i in outside_transaction(paths, transactional):
+        own = lint_run(binary, paths[max(0, i - 199):i + 1], dialect,
+                       runner_args(binary, tracker, "statement"))
+        flags[str(paths[i])] = own.get(str(paths[i]), [])
+    return flags
+
+
+def lint_run(binary, paths, dialect, runner):
+    cmd = [binary, "lint", "--format", "json", "--dialect", dialect] + runner
+    p = subprocess.run(cmd + [str(x) for x in paths], capture_output=True, text=True)
+    flags = {}
+    for f in json.loads(p.stdout)["findings"]:
+        flags.setdefault(f["path"], []).append(
+            (f["line"], f.get("end_line", f["line"]), f["severity"], f["rule"],
+             f.get("fix") is not None))
     return flags
 
 
@@ -385,7 +524,9 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None)
     crash_points = not transactional
     base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
-           "model": "transaction per file" if transactional else "every crash point",
+           "model": ("transaction per file" if transactional else "every crash point")
+           + (f", {transactional.marker} files every crash point"
+              if isinstance(transactional, TransactionPerFileExcept) else ""),
            "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
     if not clean:
         # Measured up to the first file the local server cannot apply (e.g. newer syntax).
@@ -426,9 +567,16 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None)
             dest.parent.mkdir()
             shutil.copy(path, dest)
             copies.append(dest)
+        outside = outside_transaction(paths, transactional)
+        inside = [c for i, c in enumerate(copies) if i not in outside]
         subprocess.run([binary, "fix", "--unsafe-fixes", "--dialect", dialect, "-q"]
                        + runner_args(binary, tracker, transactional)
-                       + [str(c) for c in copies], capture_output=True)
+                       + [str(c) for c in inside], capture_output=True)
+        if outside:
+            # The files run without a transaction, fixed under that model (on their own).
+            subprocess.run([binary, "fix", "--unsafe-fixes", "--dialect", dialect, "-q"]
+                           + runner_args(binary, tracker, "statement")
+                           + [str(copies[i]) for i in outside], capture_output=True)
         fixed, fixed_clean = measure(engine_cls, copies, transactional, crash_points)
         row["fixed_left_failing"] = sum(len(f) for _, _, f, _ in fixed)
         row["fix_breakages"] = 0 if fixed_clean else 1
