@@ -10,7 +10,20 @@ a finding belongs to the statement whose lines contain it (file + line span; sta
 split on top-level `;`, quotes, dollar quotes and comments respected, so a DO block is one
 statement). agreement = |S and P| / |S or P|.
 
-Disagreements are sorted into categories (docs/squawk.md explains each):
+Disagreements are sorted into categories (docs/squawk.md explains each). Four agreement
+figures per rule, each leaving more statements out of |S or P| (never out of |S and P|):
+  raw         nothing left out.
+  mandated    leaves out only the differences issue 13 itself requires of preflight: statements
+              on a table, column or object the same file (or a pending migration) created
+              (squawk issue #349; categories new-table, new-object, new-column) and DDL inside
+              DO blocks (squawk issue #528; do-block). For prefer-robust-stmts only do-block: a
+              retry re-runs statements on new objects too, so the database decides those.
+  db          prefer-robust-stmts only: also leaves out the statements whose retry outcome the
+              real database decided in preflight's favour (squawk-only statements that survive
+              every retry, preflight-only statements that fail one); the ones it decided in
+              squawk's favour stay disagreements. Other rules: same as mandated.
+  explained   also leaves out every other explained category (by design, see docs/squawk.md).
+Categories:
   new-table   squawk flags a statement on a table an earlier statement of the file creates
               (squawk issue #349); preflight does not, by design.
   new-object  the same for a view, function, type, sequence, index, constraint, … the file
@@ -20,8 +33,16 @@ Disagreements are sorted into categories (docs/squawk.md explains each):
               table other sessions use (CREATE FUNCTION, CREATE SEQUENCE, …) as the file's first
               lock; preflight's first lock is then a later statement of the same file.
   do-block    preflight flags DDL inside a DO block (squawk issue #528: squawk does not look in).
+  retry:*     (prefer-robust-stmts) what the real PostgreSQL did when the file ran again
+              (bench/realworld.py's replay, see retry_truth below), or why it could not decide.
   other       anything else: listed with file:line so it can be read.
-"adjusted" agreement leaves the two by-design categories out.
+
+The retry truth is bench/realworld.py's measurement of the PostgreSQL projects it replays
+(cached in $TRUTH, default ~/.cache/preflight/realworld-truth; measured there when absent, which
+takes a few minutes; --no-truth skips it). Both tools lint without knowing the runner (squawk
+has no such notion, preflight without --tracker assumes every crash point can be retried), so
+the reference is the every-crash-point replay: statements 0..k-1 applied, then the whole file
+again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run.
 
 A map row whose preflight codes are not registered yet (another helper's PF4xx family) is
 reported as "not mapped yet", not as a failure.
@@ -284,13 +305,106 @@ def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
     return "other"
 
 
+TRUTH = os.environ.get("TRUTH", os.path.expanduser("~/.cache/preflight/realworld-truth"))
+MANDATED = ("new-table", "new-object", "new-column", "do-block")
+# Retry outcomes that settle a prefer-robust-stmts disagreement in preflight's favour.
+DECIDED_FOR_PREFLIGHT = ("squawk only: retry:survives", "preflight only: retry:fails")
+# Retry outcomes the database measured that the error-based replay cannot settle but
+# docs/squawk.md explains: an INSERT that succeeds again (duplicate rows, PF119), and a
+# statement reached only once an earlier statement preflight flags is fixed.
+EXPLAINED_RETRY = ("retry:survives, rows inserted again", "retry:fails after an earlier flagged failure")
+
+
+def retry_truth():
+    """path (corpus-relative) -> (status, {statement index of statement_spans: outcome}).
+
+    status: "replayed", or why the replay cannot decide the file's statements ("failed on its
+    first apply", the project's first file the local server cannot apply, which ends the replay;
+    files after it are absent). outcome: "fails" (an error on some retry of the worst-case model
+    above), "fails-full" (also on the full re-run alone) or "survives"."""
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    os.environ.setdefault("PREFLIGHT_CORPUS", CORPUS)
+    import realworld as rw
+    rw.CORPUS = type(rw.CORPUS)(CORPUS)
+    out = {}
+    for name, engine, _tracker, transactional, paths in rw.projects():
+        if engine != "pg":
+            continue
+        print(f"retry truth: {name} ({TRUTH})", file=sys.stderr, flush=True)
+        full, clean = rw.cached_measure(TRUTH, name, rw.Postgres, paths, transactional, not transactional)
+        if transactional:
+            crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, False, True)
+        else:
+            crash = full
+        crash_by_path = {str(p): failing for p, _, failing, _ in crash}
+        for n, (path, spans, failing_full, _err) in enumerate(full):
+            rel = os.path.relpath(str(path), CORPUS)
+            if not clean and n == len(full) - 1:
+                out[rel] = ("failed on its first apply", {})
+                continue
+            text = open(path, encoding="utf-8", errors="replace").read()
+            ours = statement_spans(text)
+            self_wrapped = bool(spans) and rw.TX_CONTROL.match(spans[0][2]) and rw.TX_CONTROL.match(spans[-1][2])
+            failing_any = failing_full if self_wrapped or str(path) not in crash_by_path else crash_by_path[str(path)]
+            outcome = {}
+            for k, (a, b) in enumerate(ours):
+                idx = next((i for i, sp in enumerate(spans) if sp[0] == a + 1), None)
+                if idx is None:
+                    idx = next((i for i, sp in enumerate(spans) if sp[0] <= a + 1 <= sp[1]), None)
+                if idx is None:
+                    continue
+                if idx in failing_full:
+                    outcome[k] = "fails-full"
+                elif idx in failing_any:
+                    outcome[k] = "fails"
+                else:
+                    outcome[k] = "survives"
+            out[rel] = ("replayed", outcome)
+    return out
+
+
+def retry_category(truth, path, k, squawk_only):
+    """retry:survives / retry:fails, or retry:not-decided (why)."""
+    if truth is None:
+        return "retry:not-decided (no replay: --no-truth)"
+    if path not in truth:
+        if re.search(r"(^|[/._])down(\.sql|/)", path) or path.endswith("down.sql"):
+            return "retry:not-decided (down migration)"
+        return "retry:not-decided (file not replayed)"
+    status, outcome = truth[path]
+    if status != "replayed":
+        return f"retry:not-decided ({status})"
+    if k not in outcome:
+        return "retry:not-decided (statement not located)"
+    return "retry:survives" if outcome[k] == "survives" else "retry:fails"
+
+
+def statement_kind(lines, span):
+    """The first words of a statement, for the prefer-robust-stmts breakdown."""
+    a, b = span
+    low = re.sub(r"--[^\n]*", "", "\n".join(lines[a : b + 1])).lower()
+    words = re.findall(r"[a-z_]+", low)
+    if words[:2] == ["create", "or"]:
+        words = ["create"] + words[3:]
+    if words[:2] == ["create", "unique"]:
+        words = ["create"] + words[2:]
+    kind = " ".join(words[:2])
+    if words[:2] == ["alter", "table"]:
+        rest = " ".join(words[2:8])
+        m = re.search(r"\b(add constraint|add column|add|drop constraint|drop column|drop|alter column|alter|rename|owner|set|enable|disable|validate)\b", rest)
+        kind += " " + (m.group(1) if m else "?")
+    return kind
+
+
 def main():
+    no_truth = "--no-truth" in sys.argv[1:]
     files = pg_files()
     mapping = read_maps()
     registered = registered_codes() or set()
     mapped_codes = sorted({c for cs in mapping.values() for c in cs if c in registered})
     sq = run_squawk(files)
     pf = run_preflight(files, mapped_codes) if mapped_codes else []
+    truth = None if no_truth else retry_truth()
     texts, spans, lines = {}, {}, {}
 
     def stmt_key(path, line0):
@@ -314,39 +428,72 @@ def main():
 
     rules = sorted(set(s_by_rule) | set(mapping))
     print(f"corpus: {len(files)} PostgreSQL files, {len(NOT_LINTED)} left out (never run by a deploy: down migrations); squawk {len(sq)} findings, preflight {len(pf)} findings\n")
-    header = f"| squawk rule | preflight | squawk | preflight | both | agreement | adjusted | disagreements (squawk only / preflight only) |"
-    print(header)
-    print("|" + "---|" * 8)
+    print("| squawk rule | preflight | squawk | preflight | both | raw | mandated | db | explained | disagreements (squawk only / preflight only) |")
+    print("|" + "---|" * 10)
     examples = {}
+    robust = []  # (side, category, kind, key) of every prefer-robust-stmts disagreement
     for rule in rules:
         codes = mapping.get(rule)
         s = s_by_rule.get(rule, set())
         if not codes:
-            print(f"| {rule} | not mapped yet | {len(s)} | | | | | |")
+            print(f"| {rule} | not mapped yet | {len(s)} | | | | | | | |")
             continue
         missing = [c for c in codes if c not in registered]
         if len(missing) == len(codes):
-            print(f"| {rule} | {', '.join(codes)}: not mapped yet | {len(s)} | | | | | |")
+            print(f"| {rule} | {', '.join(codes)}: not mapped yet | {len(s)} | | | | | | | |")
             continue
         p = set().union(*(p_by_code.get(c, set()) for c in codes))
         both, either = s & p, s | p
         cats = defaultdict(int)
-        explained = 0
+        mandated = decided = explained = 0
         for key, squawk_only in [(k, True) for k in s - p] + [(k, False) for k in p - s]:
             path, k = key
             in_file = any(p2 == path for p2, _ in s)
             c = category(rule, spans[path], k, lines[path], squawk_only, in_file)
             side = "squawk only" if squawk_only else "preflight only"
+            if rule == "prefer-robust-stmts" and c != "do-block":
+                c = retry_category(truth, path, k, squawk_only)
+                if c == "retry:fails" and squawk_only:
+                    # A runner stops at the first error: when an earlier statement of the file
+                    # fails on the retry and preflight flags it, this one is reached only once
+                    # that one is fixed (bench/realworld.py's fixed replay shows the result).
+                    outcome = truth[path][1]
+                    if any(outcome.get(j, "survives") != "survives" and (path, j) in p for j in range(k)):
+                        c = "retry:fails after an earlier flagged failure"
+                kind = statement_kind(lines[path], spans[path][k])
+                if c == "retry:survives" and not squawk_only and kind.split()[0] in ("insert", "with"):
+                    # PF119's harm is not an error: the retry inserts the rows a second time.
+                    c = "retry:survives, rows inserted again"
+                robust.append((side, c, kind, key))
             cats[f"{side}: {c}"] += 1
-            if c != "other" and not c.startswith("robust:"):
+            if c in MANDATED:
+                mandated += 1
+            elif f"{side}: {c}" in DECIDED_FOR_PREFLIGHT:
+                decided += 1
+            elif c != "other" and (not c.startswith("retry:") or c in EXPLAINED_RETRY):
                 explained += 1
             else:
                 examples.setdefault((rule, side), []).append(f"{path}:{spans[path][k][0] + 1}")
-        agree = 100.0 * len(both) / len(either) if either else 100.0
-        adj_either = len(either) - explained
-        adjusted = 100.0 * len(both) / adj_either if adj_either else 100.0
+
+        def pct(left_out):
+            rest = len(either) - left_out
+            return 100.0 * len(both) / rest if rest else 100.0
+
         detail = "; ".join(f"{k} {v}" for k, v in sorted(cats.items())) or "none"
-        print(f"| {rule} | {', '.join(codes)} | {len(s)} | {len(p)} | {len(both)} | {agree:.1f}% | {adjusted:.1f}% | {detail} |")
+        print(f"| {rule} | {', '.join(codes)} | {len(s)} | {len(p)} | {len(both)} | {pct(0):.1f}% | {pct(mandated):.1f}% "
+              f"| {pct(mandated + decided):.1f}% | {pct(mandated + decided + explained):.1f}% | {detail} |")
+    if robust:
+        print("\nprefer-robust-stmts disagreements joined with the real retries (bench/realworld.py), by statement kind:")
+        table = defaultdict(lambda: defaultdict(int))
+        for side, c, kind, _ in robust:
+            table[(side, c)][kind] += 1
+        for (side, c), kinds in sorted(table.items()):
+            total = sum(kinds.values())
+            top = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda x: -x[1])[:8])
+            print(f"  {side}: {c}: {total} ({top})")
+        if "--robust-list" in sys.argv[1:]:
+            for side, c, kind, (path, k) in sorted(robust):
+                print(f"  LIST\t{side}\t{c}\t{kind}\t{path}:{spans[path][k][0] + 1}")
     if examples:
         print("\nunexplained disagreements (first 5 each):")
         for (rule, side), where in sorted(examples.items()):

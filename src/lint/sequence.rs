@@ -132,6 +132,10 @@ pub struct Sequence {
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, (key digest, folded base name) per step.
     drops: Vec<(u32, Vec<(u64, String)>)>,
+    /// `DROP … CASCADE` of tables and views, the same way.
+    cascades: Vec<(u32, Vec<(u64, String)>)>,
+    /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
+    cascaded: std::collections::HashSet<u32>,
     /// Statement index → (dropped key, name of a view a later statement creates over it).
     blocked: HashMap<usize, (u64, String)>,
     /// Table → the last top-level CREATE TABLE of it: index and created columns.
@@ -227,7 +231,8 @@ impl Sequence {
             }
             _ => {}
         }
-        if !statement.tokens.iter().any(|t| t.is_kw("CASCADE")) {
+        let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
+        {
             let dropped: Vec<(u64, String)> = top
                 .iter()
                 .filter(|s| s.event == Event::Remove)
@@ -240,7 +245,12 @@ impl Sequence {
                 })
                 .collect();
             if !dropped.is_empty() {
-                self.drops.push((index, dropped));
+                let list = if cascade {
+                    &mut self.cascades
+                } else {
+                    &mut self.drops
+                };
+                list.push((index, dropped));
             }
         }
     }
@@ -266,6 +276,39 @@ impl Sequence {
                 if let Some((_, _, text, _)) = dependent {
                     self.blocked.insert(*i as usize, (*key, text.clone()));
                 }
+            }
+        }
+        // A view over an object that an earlier `DROP … CASCADE` removes and the file creates
+        // again before the view: a retry that reaches the view ran the drop, whose cascade
+        // removed the view the last attempt created over the new object.
+        for (i, dropped) in std::mem::take(&mut self.cascades) {
+            for (k, _, _, words) in &views {
+                let over_recreated = dropped.iter().any(|(key, name)| {
+                    words.contains(&digest(name.as_str()))
+                        && self.events.get(key).is_some_and(|events| {
+                            events
+                                .iter()
+                                .any(|&(j, e)| i < j && j < *k && e == Event::Create)
+                        })
+                });
+                if *k > i && over_recreated {
+                    self.cascaded.insert(*k);
+                }
+            }
+        }
+        // The cascade goes on through views over those views (lemmy: a view over a
+        // materialized view over the dropped view).
+        for (at, (k, _, _, words)) in views.iter().enumerate() {
+            let over_cascaded = views[..at].iter().any(|(j, _, text, _)| {
+                let base = text.rsplit('.').next().unwrap_or(text);
+                let base = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
+                    Some(quoted) => quoted.to_string(),
+                    None => base.to_lowercase(),
+                };
+                self.cascaded.contains(j) && words.contains(&digest(base.as_str()))
+            });
+            if over_cascaded {
+                self.cascaded.insert(*k);
             }
         }
         self.views = views;
@@ -523,6 +566,15 @@ impl Sequence {
         let tx = self.transactional();
         match step.event {
             Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
+            Event::Create
+                if matches!(
+                    step.key,
+                    Key::Object(ObjectKind::View | ObjectKind::MaterializedView, _)
+                ) && u32::try_from(self.current_index)
+                    .is_ok_and(|i| self.cascaded.contains(&i)) =>
+            {
+                true
+            }
             Event::Create => {
                 removed.is_some_and(|r| r.removed_unblocked)
                     || step
@@ -959,6 +1011,30 @@ mod tests {
         let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
         let hits = s.reads_removed_later(0, &words(&stmts[0]));
         assert_eq!(hits, [(Key::Object(ObjectKind::Table, "a".into()), 1)]);
+    }
+
+    #[test]
+    fn a_view_over_an_object_dropped_with_cascade_survives() {
+        // lemmy: `DROP VIEW user_view CASCADE; CREATE VIEW user_view …; CREATE MATERIALIZED
+        // VIEW user_mview AS … FROM user_view`: the cascade removes the last attempt's mview.
+        let sql = "DROP VIEW v CASCADE;\nCREATE VIEW v AS SELECT 1 AS a;\n\
+                   CREATE MATERIALIZED VIEW m AS SELECT a FROM v;\nCREATE VIEW w AS SELECT 2 AS a;\n\
+                   CREATE VIEW mm AS SELECT * FROM m;";
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            assert_eq!(safe(sql, model)[2..], [true, false, true], "{model:?}");
+        }
+        // Without CASCADE the drop fails instead (the view blocks it); without the object
+        // created again before the view, the view does not depend on what was dropped.
+        for sql in [
+            "DROP VIEW v;\nCREATE VIEW v AS SELECT 1 AS a;\nCREATE MATERIALIZED VIEW m AS SELECT a FROM v;",
+            "DROP VIEW v CASCADE;\nCREATE MATERIALIZED VIEW m AS SELECT 1 AS v;\nCREATE VIEW v AS SELECT 1 AS a;",
+        ] {
+            let m = if sql.starts_with("DROP VIEW v;") { 2 } else { 1 };
+            assert!(!safe(sql, ApplyModel::StatementByStatement)[m], "{sql}");
+        }
     }
 
     #[test]
