@@ -142,6 +142,99 @@ pub struct Sequence {
     last_event: DigestMap<Event>,
     /// Index of the current statement (lint pass).
     current_index: usize,
+    /// The names of what the file removes, when the first pass knows them before it starts:
+    /// only a creation that mentions one of them is recognised.
+    removals: Option<Removals>,
+}
+
+/// The names under which a creation can bring back what a file removes, ASCII-lower-cased and
+/// digested: an object's own name, a column's name, a constraint's table (a primary key's
+/// creation does not spell its name).
+#[derive(Debug, Default)]
+pub struct Removals {
+    names: DigestSet,
+    /// A removed name is not a plain ASCII word: any creation may bring it back.
+    any: bool,
+}
+
+impl Removals {
+    /// Can the statement whose text is `text` remove an object?
+    pub fn may_remove(text: &str) -> bool {
+        contains_ignore_case(text, "drop") || contains_ignore_case(text, "rename")
+    }
+
+    /// Adds what a statement (and its DO block) removes.
+    pub fn add(&mut self, statement: &Statement) {
+        let top = steps(statement);
+        let nested = statement.nested.iter().flat_map(steps);
+        for step in top.into_iter().chain(nested) {
+            if step.event != Event::Remove {
+                continue;
+            }
+            let name = match &step.key {
+                Key::Object(_, name) | Key::Column(_, name) => name,
+                Key::Constraint(table, _) => table,
+            };
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                self.names
+                    .insert(digest(name.to_ascii_lowercase().as_str()));
+            } else {
+                self.any = true;
+            }
+        }
+    }
+
+    /// Can a statement whose text is `text` create something under a removed name? Every word
+    /// of the text is looked up. Conservative where a token's name may not be a word of the
+    /// text as written: escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding),
+    /// a word that starts with digits (a number and a name, or a MySQL name).
+    fn may_bring_back(&self, text: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        if self.names.is_empty() {
+            return false;
+        }
+        let bytes = text.as_bytes();
+        let mut word = [0u8; 64];
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if !b.is_ascii() || b == b'\\' {
+                return true;
+            }
+            if !(b.is_ascii_alphanumeric() || b == b'_') {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+                at += 1;
+            }
+            let run = &bytes[start..at];
+            if run[0].is_ascii_digit() {
+                if !run.iter().all(u8::is_ascii_digit) {
+                    return true;
+                }
+                continue;
+            }
+            let hit = if run.len() <= word.len() {
+                let lower = &mut word[..run.len()];
+                lower.copy_from_slice(run);
+                lower.make_ascii_lowercase();
+                // ASCII bytes: always a str.
+                let lower = std::str::from_utf8(lower).unwrap_or_default();
+                self.names.contains(&digest(lower))
+            } else {
+                let lower = String::from_utf8_lossy(run).to_ascii_lowercase();
+                self.names.contains(&digest(lower.as_str()))
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 impl Sequence {
@@ -153,14 +246,34 @@ impl Sequence {
     }
 
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
-    /// removes an object; under a per-file transaction, a later CREATE of a removed object
-    /// matters too. The first pass builds only the statements this accepts.
+    /// removes an object, and a later creation of a removed object matters in every apply
+    /// model (it brings it back, or a later view blocks its drop). The first pass builds only
+    /// the statements this accepts; with [`narrow_to`](Self::narrow_to), only the creations
+    /// that may be of a removed object, and views and AUTO_INCREMENT keys.
     pub fn may_look_ahead(&self, text: &str) -> bool {
-        // Creations matter in every apply model (a later CREATE brings a dropped object back,
-        // a later view blocks a drop): every statement that has effects is recognised.
-        ["drop", "rename", "create", "alter", "add"]
+        if Removals::may_remove(text) {
+            return true;
+        }
+        if !["create", "alter", "add"]
             .iter()
             .any(|w| contains_ignore_case(text, w))
+        {
+            return false;
+        }
+        match &self.removals {
+            None => true,
+            Some(removals) => {
+                contains_ignore_case(text, "view")
+                    || contains_ignore_case(text, "auto_increment")
+                    || removals.may_bring_back(text)
+            }
+        }
+    }
+
+    /// The first pass will see every statement that removes something, and the names of what
+    /// they remove are `removals`: creations of other names need not be recognised.
+    pub fn narrow_to(&mut self, removals: Removals) {
+        self.removals = Some(removals);
     }
 
     /// First pass: adds a top-level statement's removals (and, of removed objects, later
@@ -247,6 +360,7 @@ impl Sequence {
 
     /// End of the first pass: which drops a later view blocks (needs the file's last events).
     pub fn end_look_ahead(&mut self) {
+        self.removals = None;
         let drops = std::mem::take(&mut self.drops);
         let views = std::mem::take(&mut self.views);
         for (i, dropped) in &drops {
@@ -859,6 +973,123 @@ mod tests {
             s.passed(st);
         }
         s
+    }
+
+    /// [`replay`] with the first pass narrowed as lint narrows it on plain SQL: the removals
+    /// first, then only the statements [`Sequence::may_look_ahead`] keeps.
+    fn narrowed_replay(
+        source: &SourceFile,
+        statements: &[Statement],
+        model: ApplyModel,
+    ) -> (Sequence, usize) {
+        let mut removals = Removals::default();
+        for st in statements {
+            if Removals::may_remove(st.text(source)) {
+                removals.add(st);
+            }
+        }
+        let mut s = Sequence::new(model);
+        s.narrow_to(removals);
+        let mut seen = 0;
+        for st in statements {
+            if s.may_look_ahead(st.text(source)) {
+                s.look_ahead(st);
+                seen += 1;
+            }
+        }
+        s.end_look_ahead();
+        for st in statements {
+            s.enter_keeping(st, true);
+            s.passed(st);
+        }
+        (s, seen)
+    }
+
+    #[test]
+    fn a_removed_name_is_found_among_the_words_of_a_creation() {
+        let sql = "DROP TABLE old_1; ALTER TABLE t DROP COLUMN legacy; \
+                   ALTER TABLE u RENAME CONSTRAINT c TO d; DROP INDEX \"Idx\";";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let mut removals = Removals::default();
+        parsed.statements.iter().for_each(|st| removals.add(st));
+        assert!(!removals.any);
+        for (text, expected) in [
+            ("CREATE TABLE OLD_1 (a int);", true),
+            ("CREATE TABLE old_10 (a int);", false),
+            ("ALTER TABLE x ADD COLUMN \"legacy\" int;", true),
+            ("ALTER TABLE x ADD COLUMN legacy_2 int;", false),
+            ("ALTER TABLE s.u ADD PRIMARY KEY (a);", true),
+            ("CREATE INDEX idx ON t (a);", true),
+            ("CREATE INDEX other ON t (a);", false),
+            // Where a name may not be spelt as a word of the text: looked at.
+            ("CREATE TABLE U&\"\\006Cegacy\" (a int);", true),
+            ("CREATE TABLE x (a int DEFAULT 1e3);", true),
+            ("CREATE TABLE café (a int);", true),
+        ] {
+            assert_eq!(removals.may_bring_back(text), expected, "{text}");
+        }
+        let sql = "DROP TABLE \"a.b\";";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let mut removals = Removals::default();
+        removals.add(&parsed.statements[0]);
+        assert!(removals.may_bring_back("CREATE TABLE x (a int);"));
+    }
+
+    #[test]
+    fn the_narrowed_first_pass_answers_like_the_full_one() {
+        let sql = "CREATE TABLE t (a int, b int); CREATE TABLE keep (a int);\n\
+                   CREATE INDEX i ON t (a); ALTER TABLE t ADD COLUMN c int;\n\
+                   ALTER TABLE t ADD PRIMARY KEY (a); INSERT INTO t SELECT a, b FROM keep;\n\
+                   UPDATE t SET c = b; ALTER TABLE t DROP COLUMN c; DROP INDEX i;\n\
+                   ALTER TABLE t DROP CONSTRAINT t_pkey; CREATE INDEX i ON keep (a);\n\
+                   CREATE VIEW v AS SELECT a FROM keep; DROP TABLE t; CREATE TABLE t (z int);\n\
+                   ALTER TABLE keep RENAME COLUMN a TO a2; ALTER TABLE keep ADD COLUMN a int;\n\
+                   ALTER TABLE t ADD COLUMN c int; SELECT z FROM t;";
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_source(&source, Dialect::Postgres);
+        let statements = &parsed.statements;
+        let keys = [
+            Key::Object(ObjectKind::Table, "t".into()),
+            Key::Object(ObjectKind::Table, "keep".into()),
+            Key::Object(ObjectKind::Index, "i".into()),
+            Key::Column("t".into(), "c".into()),
+            Key::Column("keep".into(), "a".into()),
+            Key::Constraint("t".into(), "t_pkey".into()),
+        ];
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            let full = replay(statements, model);
+            let (narrow, seen) = narrowed_replay(&source, statements, model);
+            assert!(seen < statements.len() - 3, "narrowing skipped too little");
+            for st in statements {
+                let i = st.index;
+                let mut ranges = vec![st.range.clone()];
+                ranges.extend(st.shape.actions.iter().map(|a| a.range.clone()));
+                for r in &ranges {
+                    assert_eq!(full.proves_safe(i, r), narrow.proves_safe(i, r), "{i}");
+                }
+                assert_eq!(full.blocked_drop(i), narrow.blocked_drop(i));
+                let w = words(st);
+                assert_eq!(
+                    full.reads_removed_later(i, &w),
+                    narrow.reads_removed_later(i, &w),
+                    "{i}"
+                );
+                for key in &keys {
+                    assert_eq!(full.returns_after(key, i), narrow.returns_after(key, i));
+                    assert_eq!(full.recreated_after(key, i), narrow.recreated_after(key, i));
+                    for j in i..statements.len() {
+                        assert_eq!(
+                            full.present_until(key, i, j),
+                            narrow.present_until(key, i, j),
+                            "{key:?} {i} {j}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn seq(sql: &str, model: ApplyModel) -> (Vec<Statement>, Sequence) {
