@@ -99,6 +99,9 @@ impl Removed {
     }
 }
 
+/// (schema, table base name) of a `CREATE INDEX`.
+type SchemaTable = (Option<Box<str>>, Box<str>);
+
 /// Events per object in one flat list, 16 bytes an event: in file order during the first pass,
 /// then grouped by object (file order within an object) for look-ups.
 #[derive(Debug, Default)]
@@ -131,7 +134,7 @@ pub struct Sequence {
     tables_losing_columns: DigestSet,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
-    index_tables: DigestMap<Vec<(Option<Box<str>>, Box<str>)>>,
+    index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked.
     current: Vec<(u64, Event)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
@@ -174,9 +177,10 @@ pub struct Removals {
 }
 
 impl Removals {
-    /// Can the statement whose text is `text` remove an object?
+    /// Can the statement whose text is `text` remove an object? Only with a DROP or RENAME
+    /// keyword, which is a word of the text.
     pub fn may_remove(text: &str) -> bool {
-        contains_ignore_case(text, "drop") || contains_ignore_case(text, "rename")
+        scan_words(text, &mut |w| is_word(w, "drop") || is_word(w, "rename"))
     }
 
     /// Adds what a statement (and its DO block) removes.
@@ -192,8 +196,7 @@ impl Removals {
                 Key::Constraint(table, _) => table,
             };
             if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                self.names
-                    .insert(digest(name.to_ascii_lowercase().as_str()));
+                self.names.insert(word_hash(name.as_bytes()));
             } else {
                 self.any = true;
             }
@@ -201,56 +204,63 @@ impl Removals {
     }
 
     /// Can a statement whose text is `text` create something under a removed name? Every word
-    /// of the text is looked up. Conservative where a token's name may not be a word of the
-    /// text as written: escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding),
-    /// a word that starts with digits (a number and a name, or a MySQL name).
+    /// of the text is looked up (a hash collision only makes the first pass recognise one
+    /// statement more).
     fn may_bring_back(&self, text: &str) -> bool {
         if self.any {
             return true;
         }
-        if self.names.is_empty() {
-            return false;
-        }
-        let bytes = text.as_bytes();
-        let mut word = [0u8; 64];
-        let mut at = 0;
-        while at < bytes.len() {
-            let b = bytes[at];
-            if !b.is_ascii() || b == b'\\' {
-                return true;
-            }
-            if !(b.is_ascii_alphanumeric() || b == b'_') {
-                at += 1;
-                continue;
-            }
-            let start = at;
-            while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
-                at += 1;
-            }
-            let run = &bytes[start..at];
-            if run[0].is_ascii_digit() {
-                if !run.iter().all(u8::is_ascii_digit) {
-                    return true;
-                }
-                continue;
-            }
-            let hit = if run.len() <= word.len() {
-                let lower = &mut word[..run.len()];
-                lower.copy_from_slice(run);
-                lower.make_ascii_lowercase();
-                // ASCII bytes: always a str.
-                let lower = std::str::from_utf8(lower).unwrap_or_default();
-                self.names.contains(&digest(lower))
-            } else {
-                let lower = String::from_utf8_lossy(run).to_ascii_lowercase();
-                self.names.contains(&digest(lower.as_str()))
-            };
-            if hit {
-                return true;
-            }
-        }
-        false
+        !self.names.is_empty() && scan_words(text, &mut |w| self.names.contains(&word_hash(w)))
     }
+}
+
+/// Calls `hit` with each word of `text` (a run of ASCII letters, digits and `_`) until it
+/// returns true; true then, or when a token's name may not be a word of the text as written:
+/// escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding), a word that starts
+/// with digits (a number and a name, or a MySQL name).
+fn scan_words(text: &str, hit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if !b.is_ascii() || b == b'\\' {
+            return true;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'_') {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        if word[0].is_ascii_digit() {
+            if !word.iter().all(u8::is_ascii_digit) {
+                return true;
+            }
+            continue;
+        }
+        if hit(word) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `word` is `lower` (lower-case ASCII), ignoring ASCII case.
+fn is_word(word: &[u8], lower: &str) -> bool {
+    word.eq_ignore_ascii_case(lower.as_bytes())
+}
+
+/// A fast hash of a word, ASCII case ignored (FNV-1a, then mixed for the hash table).
+fn word_hash(word: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in word {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 32)
 }
 
 impl Sequence {
@@ -267,23 +277,27 @@ impl Sequence {
     /// the statements this accepts; with [`narrow_to`](Self::narrow_to), only the creations
     /// that may be of a removed object, and views and AUTO_INCREMENT keys.
     pub fn may_look_ahead(&self, text: &str) -> bool {
-        if Removals::may_remove(text) {
-            return true;
-        }
-        if !["create", "alter", "add"]
-            .iter()
-            .any(|w| contains_ignore_case(text, w))
-        {
-            return false;
-        }
-        match &self.removals {
-            None => true,
-            Some(removals) => {
-                contains_ignore_case(text, "view")
-                    || contains_ignore_case(text, "auto_increment")
-                    || removals.may_bring_back(text)
+        let Some(removals) = &self.removals else {
+            return ["drop", "rename", "create", "alter", "add"]
+                .iter()
+                .any(|w| contains_ignore_case(text, w));
+        };
+        // One scan of the words: the keywords, as tokens are.
+        let (mut creates, mut special) = (false, false);
+        let removes_or_unsure = scan_words(text, &mut |w| {
+            match w.len() {
+                3 => creates |= is_word(w, "add"),
+                4 if is_word(w, "drop") => return true,
+                4 => special |= is_word(w, "view"),
+                5 => creates |= is_word(w, "alter"),
+                6 if is_word(w, "rename") => return true,
+                6 => creates |= is_word(w, "create"),
+                14 => special |= is_word(w, "auto_increment"),
+                _ => {}
             }
-        }
+            false
+        });
+        removes_or_unsure || (creates && (special || removals.may_bring_back(text)))
     }
 
     /// The first pass will see every statement that removes something, and the names of what
@@ -563,14 +577,11 @@ impl Sequence {
         for (key, event) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);
-            match self.removed.get_mut(&key) {
-                Some(removed) => {
-                    removed.created_before |= event == Event::Create;
-                    removed.removed_before |= event == Event::Remove;
-                    removed.removed_unblocked |= event == Event::Remove && !blocked;
-                    removed.last_before = Some(event);
-                }
-                None => {}
+            if let Some(removed) = self.removed.get_mut(&key) {
+                removed.created_before |= event == Event::Create;
+                removed.removed_before |= event == Event::Remove;
+                removed.removed_unblocked |= event == Event::Remove && !blocked;
+                removed.last_before = Some(event);
             }
         }
         self.record_index(statement);
