@@ -1,5 +1,7 @@
 //! The parsing core: statement boundaries, exact positions, directives, bodies and shapes.
 
+mod common;
+
 use preflight::source::SourceFile;
 use preflight::sql::{parse_source, AlterActionKind, Dialect, ObjectKind, ShapeKind};
 
@@ -245,4 +247,135 @@ fn catalog_checks_guard_only_their_own_branch() {
     assert_eq!(nested.len(), 2);
     assert!(nested[0].context.do_block.unwrap().guarded);
     assert!(!nested[1].context.do_block.unwrap().guarded);
+}
+
+mod plain_split {
+    //! lint's first pass finds statement boundaries by a byte scan when the file is plain SQL:
+    //! wherever the scan does not give up, its statements (range, terminator and tokens) are
+    //! exactly the real splitter's.
+
+    use super::common;
+    use preflight::source::SourceFile;
+    use preflight::sql::lexer::lex;
+    use preflight::sql::plain_split::split_plain_each;
+    use preflight::sql::split::split;
+    use preflight::sql::Dialect;
+
+    /// `Some(true)`: the scan kept going and agrees; `Some(false)`: it gave up (and what it
+    /// found before agrees); panics on any disagreement.
+    fn plain_agrees(sql: &str, dialect: Dialect) -> bool {
+        let source = SourceFile::new("t.sql", sql);
+        let text: &str = &source.text;
+        let range = source.bom_len()..text.len();
+        let full = split(&source, dialect, range.clone(), true);
+        let mut found = Vec::new();
+        let plain = split_plain_each(text, dialect, range, &mut |r, t| found.push((r, t)));
+        let expected: Vec<_> = full.statements.iter().take(found.len()).collect();
+        if plain {
+            assert!(
+                full.error.is_none(),
+                "plain scan accepted a tokenize error: {sql:?}"
+            );
+            assert_eq!(found.len(), full.statements.len(), "{dialect:?} {sql:?}");
+        }
+        for ((range, terminator), raw) in found.iter().zip(expected) {
+            assert_eq!(
+                (range, terminator),
+                (&raw.range, &raw.terminator),
+                "{dialect:?} {sql:?}"
+            );
+            let end = terminator.as_ref().map_or(range.end, |t| t.start);
+            let lexed = lex(dialect, text, range.start..end);
+            assert!(lexed.error.is_none());
+            assert_eq!(lexed.tokens, raw.tokens, "{dialect:?} {sql:?}");
+        }
+        plain
+    }
+
+    const ALL: [Dialect; 4] = [
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Mariadb,
+        Dialect::Sqlite,
+    ];
+
+    #[test]
+    fn plain_sql_is_split_like_the_real_splitter() {
+        for sql in [
+            "CREATE TABLE t (a int);\nDROP TABLE u;",
+            "\u{feff}SELECT 'a;b', \"x;\"\"y\" FROM t;;\n;DROP TABLE t ; ",
+            "SELECT 'it''s; fine';ALTER TABLE t RENAME TO u;\n",
+            "BEGIN;\nDROP TABLE a;\nCOMMIT;\n",
+            "SELECT 1.5, .5, 1e3, a.b, x[1] FROM t WHERE a >= 2 % 3;",
+        ] {
+            for dialect in ALL {
+                plain_agrees(sql, dialect);
+            }
+            assert!(plain_agrees(sql, Dialect::Postgres), "{sql:?}");
+        }
+        // A comment holding ';' and quotes is PostgreSQL's only plain comment.
+        let commented = "-- a; 'b\nDROP TABLE t; -- c; \"d\nSELECT 1 -- e;\n";
+        assert!(plain_agrees(commented, Dialect::Postgres));
+        assert!(!plain_agrees(commented, Dialect::Mysql));
+    }
+
+    #[test]
+    fn the_scan_gives_up_where_the_splitter_could_differ() {
+        for (sql, dialect) in [
+            // dollar quotes, nested ones included
+            ("CREATE FUNCTION f() RETURNS int AS $a$ SELECT $b$;$b$; $a$ LANGUAGE sql; DROP TABLE t;", Dialect::Postgres),
+            ("DO $$ BEGIN DROP TABLE t; END $$;", Dialect::Postgres),
+            // escapes: E'' strings, MySQL backslashes
+            ("SELECT E'\\';'; DROP TABLE t;", Dialect::Postgres),
+            ("SELECT 'a\\';b'; DROP TABLE t;", Dialect::Mysql),
+            ("SELECT `a;b` FROM t; DROP TABLE t;", Dialect::Mysql),
+            ("SELECT 1 # c;\n; DROP TABLE t;", Dialect::Mysql),
+            ("SELECT 1 --c;\nDROP TABLE t;", Dialect::Mariadb),
+            // client directives
+            ("DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER ;\nDROP TABLE t;", Dialect::Mysql),
+            ("\\set x 1\nDROP TABLE t;", Dialect::Postgres),
+            // block comments (nested in PostgreSQL)
+            ("/* a /* b; */ c; */ DROP TABLE t;", Dialect::Postgres),
+            // routine bodies
+            ("CREATE TRIGGER g AFTER INSERT ON t BEGIN DELETE FROM u; END;\nDROP TABLE t;", Dialect::Sqlite),
+            ("CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; END;\nDROP TABLE t;", Dialect::Postgres),
+            // unterminated literals
+            ("DROP TABLE t;\nSELECT 'x;\n", Dialect::Postgres),
+            ("DROP TABLE t;\nSELECT \"x;\n", Dialect::Sqlite),
+            // tokenize errors and non-ASCII outside quotes
+            ("SELECT ._a; DROP TABLE t;", Dialect::Postgres),
+            ("SELECT café FROM t; DROP TABLE t;", Dialect::Postgres),
+        ] {
+            assert!(!plain_agrees(sql, dialect), "{dialect:?} {sql:?}");
+        }
+    }
+
+    #[test]
+    fn plain_scan_agrees_on_every_corpus_file() {
+        let Some((root, manifest)) = common::corpus::manifest("plain split test") else {
+            return;
+        };
+        let (mut plain, mut checked) = (0, 0);
+        for line in manifest.lines().skip(1) {
+            let mut cols = line.split('\t');
+            let (Some(path), _, Some(dialect)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(root.join(path)) else {
+                continue;
+            };
+            for dialect in ALL {
+                plain += usize::from(plain_agrees(&text, dialect));
+                checked += 1;
+            }
+            let _ = dialect;
+        }
+        assert!(checked > 4000, "only {checked} files checked");
+        // Most real migrations are plain SQL: the comparison must not be vacuous.
+        assert!(
+            plain * 4 > checked,
+            "only {plain} of {checked} scans were plain"
+        );
+        eprintln!("{plain} of {checked} (file, dialect) scans were plain and agree");
+    }
 }

@@ -12,13 +12,13 @@ use super::ordered::{Order, Ordered};
 use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::rules::{invalid_suppression, uncommitted_transaction, unused_suppression};
-use super::sequence::{contains_ignore_case, Sequence};
+use super::sequence::{contains_ignore_case, Removals, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
 use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::runner::ApplyModel;
 use crate::source::SourceFile;
-use crate::sql::{parse_each, skim_each, AstMode, Dialect, ParsedFile, Statement};
+use crate::sql::{parse_each, skim_each, skim_plain_each, AstMode, Dialect, ParsedFile, Statement};
 use std::cell::RefCell;
 
 /// Lints one file's text: with the migration tool known, only the part a deploy runs
@@ -67,23 +67,44 @@ fn lint_streaming(
 }
 
 /// The sequence analysis's first pass: only a file that can remove something (a DROP or a
-/// RENAME) has anything to look ahead at, and only its statements that can are recognised.
+/// RENAME) or build a view has anything to look ahead at, and only its statements that can
+/// matter are recognised.
+///
+/// A file of plain SQL takes two byte scans ([`skim_plain_each`]): the first recognises only
+/// the statements that remove something, to learn the names of what the file removes; the
+/// second recognises those again, the views, and only the creations that mention one of these
+/// names (a creation of anything else leaves nothing the lint pass asks about). Any other file
+/// takes one pass of the full splitter over every statement that may have an effect.
 fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Sequence {
-    let sequence = RefCell::new(Sequence::new(model));
     let text: &str = &source.text;
     // Views matter without a removal too: a later view over a column whose type changes.
-    if ["drop", "rename", "view"]
+    if !["drop", "rename", "view"]
         .iter()
         .any(|w| contains_ignore_case(text, w))
     {
-        skim_each(
-            source,
-            dialect,
-            &mut |statement| sequence.borrow().may_look_ahead(statement),
-            &mut |statement| sequence.borrow_mut().look_ahead(&statement),
-        );
-        sequence.borrow_mut().end_look_ahead();
+        return Sequence::new(model);
     }
+    let mut removals = Removals::default();
+    let plain = skim_plain_each(
+        source,
+        dialect,
+        &mut |statement| Removals::may_remove(statement),
+        &mut |statement| removals.add(&statement),
+    );
+    let sequence = RefCell::new(Sequence::new(model));
+    let mut wanted = |statement: &str| sequence.borrow().may_look_ahead(statement);
+    let mut each = |statement: Statement| sequence.borrow_mut().look_ahead(&statement);
+    // The second scan lexes other statements than the first: should one of them not lex
+    // cleanly after all, the full splitter starts over.
+    let narrowed = plain && {
+        sequence.borrow_mut().narrow_to(removals);
+        skim_plain_each(source, dialect, &mut wanted, &mut each)
+    };
+    if !narrowed {
+        sequence.replace(Sequence::new(model));
+        skim_each(source, dialect, &mut wanted, &mut each);
+    }
+    sequence.borrow_mut().end_look_ahead();
     sequence.into_inner()
 }
 

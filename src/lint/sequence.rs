@@ -73,9 +73,6 @@ struct Step {
 /// (from the first pass), and what the statements before the current one did (lint pass).
 #[derive(Debug)]
 struct Removed {
-    /// Indexes of the top-level statements that remove it, directly or in a DO block
-    /// (which may not run), ascending.
-    removes: Vec<u32>,
     /// The file's last event on it, counting DO blocks.
     last: Event,
     /// The file's last event on it among top-level statements; `None` when only DO blocks
@@ -87,23 +84,44 @@ struct Removed {
     /// Removed by an earlier statement whose drop a later view does not block.
     removed_unblocked: bool,
     last_before: Option<Event>,
-    /// For an index: the earlier top-level `CREATE INDEX` of that name, as (schema, table base
-    /// name), so PF302 can tell an index built on a table of this file.
-    indexes: Vec<(Option<Box<str>>, Box<str>)>,
 }
 
 impl Removed {
     fn new(last_top: Option<Event>) -> Self {
         Removed {
-            removes: Vec::new(),
             last: Event::Remove,
             last_top,
             created_before: false,
             removed_before: false,
             removed_unblocked: false,
             last_before: None,
-            indexes: Vec::new(),
         }
+    }
+}
+
+/// (schema, table base name) of a `CREATE INDEX`.
+type SchemaTable = (Option<Box<str>>, Box<str>);
+
+/// Events per object in one flat list, 16 bytes an event: in file order during the first pass,
+/// then grouped by object (file order within an object) for look-ups.
+#[derive(Debug, Default)]
+struct EventLog(Vec<(u64, u32, Event)>);
+
+impl EventLog {
+    fn push(&mut self, key: u64, index: u32, event: Event) {
+        self.0.push((key, index, event));
+    }
+
+    /// Groups the events by object, keeping each object's in file order (a stable sort).
+    fn group(&mut self) {
+        self.0.sort_by_key(|&(key, _, _)| key);
+    }
+
+    /// After [`group`](Self::group): the events of `key`, in file order.
+    fn of(&self, key: u64) -> &[(u64, u32, Event)] {
+        let start = self.0.partition_point(|&(k, _, _)| k < key);
+        let end = start + self.0[start..].partition_point(|&(k, _, _)| k == key);
+        &self.0[start..end]
     }
 }
 
@@ -114,26 +132,26 @@ pub struct Sequence {
     removed: DigestMap<Removed>,
     /// Digests of the tables with a column some statement removes.
     tables_losing_columns: DigestSet,
-    /// Tables and columns created by the statements before the current one and never removed by
-    /// the file (the removed ones are tracked in `removed`).
-    created: DigestSet,
+    /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
+    /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
+    index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked.
-    current: Vec<(u64, Event, bool)>,
+    current: Vec<(u64, Event)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
     /// First pass, when the file can remove something: every top-level event per object, and
     /// the DO-block ones (per-object summaries, no statements).
-    events: DigestMap<Vec<(u32, Event)>>,
-    conditional: DigestMap<Vec<(u32, Event)>>,
+    events: EventLog,
+    conditional: EventLog,
     /// Key → statements that give an existing object this name (`RENAME … TO key`).
     arrivals: DigestMap<Vec<u32>>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
-    /// Uncascaded drops of tables and views: index, (key digest, folded base name) per step.
-    drops: Vec<(u32, Vec<(u64, String)>)>,
+    /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
+    drops: Vec<(u32, u64, u64)>,
     /// `DROP … CASCADE` of tables and views, the same way.
-    cascades: Vec<(u32, Vec<(u64, String)>)>,
+    cascades: Vec<(u32, u64, u64)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
     /// Statement index → (dropped key, name of a view a later statement creates over it).
@@ -142,10 +160,111 @@ pub struct Sequence {
     table_columns: DigestMap<(u32, Vec<String>)>,
     /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
     auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
-    /// Look-back over every object: the last top-level event before the current statement.
+    /// Look-back over every object: the last top-level event before the current statement
+    /// (of an object no statement removes, that is whether a statement before created it).
     last_event: DigestMap<Event>,
     /// Index of the current statement (lint pass).
     current_index: usize,
+    /// The names of what the file removes, when the first pass knows them before it starts:
+    /// only a creation that mentions one of them is recognised.
+    removals: Option<Removals>,
+}
+
+/// The names under which a creation can bring back what a file removes, ASCII-lower-cased and
+/// digested: an object's own name, a column's name, a constraint's table (a primary key's
+/// creation does not spell its name).
+#[derive(Debug, Default)]
+pub struct Removals {
+    names: DigestSet,
+    /// A removed name is not a plain ASCII word: any creation may bring it back.
+    any: bool,
+}
+
+impl Removals {
+    /// Can the statement whose text is `text` remove an object? Only with a DROP or RENAME
+    /// keyword, which is a word of the text.
+    pub fn may_remove(text: &str) -> bool {
+        scan_words(text, &mut |w| is_word(w, "drop") || is_word(w, "rename"))
+    }
+
+    /// Adds what a statement (and its DO block) removes.
+    pub fn add(&mut self, statement: &Statement) {
+        let top = steps(statement);
+        let nested = statement.nested.iter().flat_map(steps);
+        for step in top.into_iter().chain(nested) {
+            if step.event != Event::Remove {
+                continue;
+            }
+            let name = match &step.key {
+                Key::Object(_, name) | Key::Column(_, name) => name,
+                Key::Constraint(table, _) => table,
+            };
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                self.names.insert(word_hash(name.as_bytes()));
+            } else {
+                self.any = true;
+            }
+        }
+    }
+
+    /// Can a statement whose text is `text` create something under a removed name? Every word
+    /// of the text is looked up (a hash collision only makes the first pass recognise one
+    /// statement more).
+    fn may_bring_back(&self, text: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        !self.names.is_empty() && scan_words(text, &mut |w| self.names.contains(&word_hash(w)))
+    }
+}
+
+/// Calls `hit` with each word of `text` (a run of ASCII letters, digits and `_`) until it
+/// returns true; true then, or when a token's name may not be a word of the text as written:
+/// escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding), a word that starts
+/// with digits (a number and a name, or a MySQL name).
+fn scan_words(text: &str, hit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if !b.is_ascii() || b == b'\\' {
+            return true;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'_') {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        if word[0].is_ascii_digit() {
+            if !word.iter().all(u8::is_ascii_digit) {
+                return true;
+            }
+            continue;
+        }
+        if hit(word) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `word` is `lower` (lower-case ASCII), ignoring ASCII case.
+fn is_word(word: &[u8], lower: &str) -> bool {
+    word.eq_ignore_ascii_case(lower.as_bytes())
+}
+
+/// A fast hash of a word, ASCII case ignored (FNV-1a, then mixed for the hash table).
+fn word_hash(word: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in word {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 32)
 }
 
 impl Sequence {
@@ -157,14 +276,38 @@ impl Sequence {
     }
 
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
-    /// removes an object; under a per-file transaction, a later CREATE of a removed object
-    /// matters too. The first pass builds only the statements this accepts.
+    /// removes an object, and a later creation of a removed object matters in every apply
+    /// model (it brings it back, or a later view blocks its drop). The first pass builds only
+    /// the statements this accepts; with [`narrow_to`](Self::narrow_to), only the creations
+    /// that may be of a removed object, and views and AUTO_INCREMENT keys.
     pub fn may_look_ahead(&self, text: &str) -> bool {
-        // Creations matter in every apply model (a later CREATE brings a dropped object back,
-        // a later view blocks a drop): every statement that has effects is recognised.
-        ["drop", "rename", "create", "alter", "add"]
-            .iter()
-            .any(|w| contains_ignore_case(text, w))
+        let Some(removals) = &self.removals else {
+            return ["drop", "rename", "create", "alter", "add"]
+                .iter()
+                .any(|w| contains_ignore_case(text, w));
+        };
+        // One scan of the words: the keywords, as tokens are.
+        let (mut creates, mut special) = (false, false);
+        let removes_or_unsure = scan_words(text, &mut |w| {
+            match w.len() {
+                3 => creates |= is_word(w, "add"),
+                4 if is_word(w, "drop") => return true,
+                4 => special |= is_word(w, "view"),
+                5 => creates |= is_word(w, "alter"),
+                6 if is_word(w, "rename") => return true,
+                6 => creates |= is_word(w, "create"),
+                14 => special |= is_word(w, "auto_increment"),
+                _ => {}
+            }
+            false
+        });
+        removes_or_unsure || (creates && (special || removals.may_bring_back(text)))
+    }
+
+    /// The first pass will see every statement that removes something, and the names of what
+    /// they remove are `removals`: creations of other names need not be recognised.
+    pub fn narrow_to(&mut self, removals: Removals) {
+        self.removals = Some(removals);
     }
 
     /// First pass: adds a top-level statement's removals (and, of removed objects, later
@@ -174,20 +317,14 @@ impl Sequence {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
         let top = steps(statement);
         for step in &top {
-            self.look_ahead_step(step, index, true);
-            self.events
-                .entry(step.key.digest())
-                .or_default()
-                .push((index, step.event));
+            self.look_ahead_step(step, true);
+            self.events.push(step.key.digest(), index, step.event);
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for step in statement.nested.iter().flat_map(steps) {
-            self.look_ahead_step(&step, index, false);
-            self.conditional
-                .entry(step.key.digest())
-                .or_default()
-                .push((index, step.event));
+            self.look_ahead_step(&step, false);
+            self.conditional.push(step.key.digest(), index, step.event);
         }
         for key in arrivals(statement) {
             self.arrivals.entry(key.digest()).or_default().push(index);
@@ -232,65 +369,55 @@ impl Sequence {
             _ => {}
         }
         let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
-        {
-            let dropped: Vec<(u64, String)> = top
-                .iter()
-                .filter(|s| s.event == Event::Remove)
-                .filter_map(|s| match &s.key {
-                    Key::Object(
-                        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
-                        name,
-                    ) => Some((s.key.digest(), name.clone())),
-                    _ => None,
-                })
-                .collect();
-            if !dropped.is_empty() {
+        for step in top.iter().filter(|s| s.event == Event::Remove) {
+            if let Key::Object(
+                ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
+                name,
+            ) = &step.key
+            {
                 let list = if cascade {
                     &mut self.cascades
                 } else {
                     &mut self.drops
                 };
-                list.push((index, dropped));
+                list.push((index, step.key.digest(), digest(name.as_str())));
             }
         }
     }
 
     /// End of the first pass: which drops a later view blocks (needs the file's last events).
     pub fn end_look_ahead(&mut self) {
+        self.removals = None;
         let drops = std::mem::take(&mut self.drops);
         let views = std::mem::take(&mut self.views);
-        for (i, dropped) in &drops {
-            for (key, name) in dropped {
-                let name_digest = digest(name.as_str());
-                let dependent = views.iter().find(|(k, view, _, words)| {
-                    let events = self.events.get(view).map_or(&[][..], Vec::as_slice);
-                    let dropped_first = events.iter().any(|&(j, e)| j < *i && e == Event::Remove);
-                    let gone_after_file = self.transactional()
-                        && events.last().map(|&(_, e)| e) == Some(Event::Remove);
-                    k > i
-                        && view != key
-                        && words.contains(&name_digest)
-                        && !dropped_first
-                        && !gone_after_file
-                });
-                if let Some((_, _, text, _)) = dependent {
-                    self.blocked.insert(*i as usize, (*key, text.clone()));
-                }
+        self.events.group();
+        for (i, key, name_digest) in &drops {
+            let dependent = views.iter().find(|(k, view, _, words)| {
+                let events = self.events.of(*view);
+                let dropped_first = events.iter().any(|&(_, j, e)| j < *i && e == Event::Remove);
+                let gone_after_file = self.transactional()
+                    && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
+                k > i
+                    && view != key
+                    && words.contains(name_digest)
+                    && !dropped_first
+                    && !gone_after_file
+            });
+            if let Some((_, _, text, _)) = dependent {
+                self.blocked.insert(*i as usize, (*key, text.clone()));
             }
         }
         // A view over an object that an earlier `DROP … CASCADE` removes and the file creates
         // again before the view: a retry that reaches the view ran the drop, whose cascade
         // removed the view the last attempt created over the new object.
-        for (i, dropped) in std::mem::take(&mut self.cascades) {
+        for (i, key, name_digest) in std::mem::take(&mut self.cascades) {
             for (k, _, _, words) in &views {
-                let over_recreated = dropped.iter().any(|(key, name)| {
-                    words.contains(&digest(name.as_str()))
-                        && self.events.get(key).is_some_and(|events| {
-                            events
-                                .iter()
-                                .any(|&(j, e)| i < j && j < *k && e == Event::Create)
-                        })
-                });
+                let over_recreated = words.contains(&name_digest)
+                    && self
+                        .events
+                        .of(key)
+                        .iter()
+                        .any(|&(_, j, e)| i < j && j < *k && e == Event::Create);
                 if *k > i && over_recreated {
                     self.cascaded.insert(*k);
                 }
@@ -312,18 +439,21 @@ impl Sequence {
             }
         }
         self.views = views;
-        // The queries after the first pass are all about objects the file removes.
-        let removed: DigestSet = [&self.events, &self.conditional]
-            .iter()
-            .flat_map(|m| m.iter())
-            .filter(|(_, list)| list.iter().any(|&(_, e)| e == Event::Remove))
-            .map(|(&key, _)| key)
-            .collect();
-        self.events.retain(|key, _| removed.contains(key));
-        self.conditional.retain(|key, _| removed.contains(key));
-        self.arrivals.retain(|key, _| removed.contains(key));
-        self.table_columns.retain(|key, _| removed.contains(key));
-        self.events.shrink_to_fit();
+        // The queries after the first pass are all about objects the file removes: those
+        // with a `removed` entry.
+        let removed = &self.removed;
+        self.events
+            .0
+            .retain(|(key, _, _)| removed.contains_key(key));
+        self.conditional
+            .0
+            .retain(|(key, _, _)| removed.contains_key(key));
+        self.conditional.group();
+        self.arrivals.retain(|key, _| removed.contains_key(key));
+        self.table_columns
+            .retain(|key, _| removed.contains_key(key));
+        self.events.0.shrink_to_fit();
+        self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();
     }
 
@@ -374,19 +504,20 @@ impl Sequence {
     /// until statement `j` removes it, and gone for good after that?
     pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
         let d = key.digest();
-        let events = self.events.get(&d).map_or(&[][..], Vec::as_slice);
+        let events = self.events.of(d);
         let before_ok = events
             .iter()
             .rev()
-            .find(|&&(k, _)| (k as usize) < i)
-            .is_none_or(|&(_, e)| e == Event::Create);
+            .find(|&&(_, k, _)| (k as usize) < i)
+            .is_none_or(|&(_, _, e)| e == Event::Create);
         let no_create_between = !events
             .iter()
-            .any(|&(k, e)| i <= k as usize && (k as usize) < j && e == Event::Create);
+            .any(|&(_, k, e)| i <= k as usize && (k as usize) < j && e == Event::Create);
         let no_conditional = !self
             .conditional
-            .get(&d)
-            .is_some_and(|list| list.iter().any(|&(k, _)| k as usize <= j));
+            .of(d)
+            .iter()
+            .any(|&(_, k, _)| k as usize <= j);
         before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
     }
 
@@ -395,12 +526,12 @@ impl Sequence {
     /// a CREATE TABLE.
     pub fn recreated_after(&self, key: &Key, i: usize) -> Option<(usize, &[String])> {
         let d = key.digest();
-        let events = self.events.get(&d)?;
-        let (j, _) = events
+        let events = self.events.of(d);
+        let (_, j, _) = events
             .iter()
-            .find(|&&(j, e)| j as usize > i && e == Event::Remove)?;
+            .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)?;
         match events.last() {
-            Some(&(k, Event::Create)) if k > *j => {
+            Some(&(_, k, Event::Create)) if k > *j => {
                 let columns = match self.table_columns.get(&d) {
                     Some((at, columns)) if *at == k => columns.as_slice(),
                     _ => &[][..],
@@ -416,9 +547,8 @@ impl Sequence {
         let d = key.digest();
         let created = [&self.events, &self.conditional]
             .iter()
-            .filter_map(|m| m.get(&d))
-            .flatten()
-            .any(|&(j, e)| j as usize > i && e == Event::Create);
+            .flat_map(|log| log.of(d))
+            .any(|&(_, j, e)| j as usize > i && e == Event::Create);
         created
             || self
                 .arrivals
@@ -426,7 +556,7 @@ impl Sequence {
                 .is_some_and(|list| list.iter().any(|&j| j as usize > i))
     }
 
-    fn look_ahead_step(&mut self, step: &Step, index: u32, top: bool) {
+    fn look_ahead_step(&mut self, step: &Step, top: bool) {
         let key = step.key.digest();
         match step.event {
             Event::Remove => {
@@ -434,9 +564,6 @@ impl Sequence {
                     .removed
                     .entry(key)
                     .or_insert_with(|| Removed::new(None));
-                if removed.removes.last() != Some(&index) {
-                    removed.removes.push(index);
-                }
                 removed.last = Event::Remove;
                 if top {
                     removed.last_top = Some(Event::Remove);
@@ -479,32 +606,20 @@ impl Sequence {
         } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
             self.safe.insert(i, vec![statement.range.clone()]);
         }
-        self.current = list
-            .iter()
-            .map(|s| {
-                let tracked = matches!(s.key, Key::Object(ObjectKind::Table, _) | Key::Column(..));
-                (s.key.digest(), s.event, tracked)
-            })
-            .collect();
+        self.current = list.iter().map(|s| (s.key.digest(), s.event)).collect();
     }
 
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
-        for (key, event, tracked) in std::mem::take(&mut self.current) {
+        for (key, event) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);
-            match self.removed.get_mut(&key) {
-                Some(removed) => {
-                    removed.created_before |= event == Event::Create;
-                    removed.removed_before |= event == Event::Remove;
-                    removed.removed_unblocked |= event == Event::Remove && !blocked;
-                    removed.last_before = Some(event);
-                }
-                None if tracked && event == Event::Create => {
-                    self.created.insert(key);
-                }
-                None => {}
+            if let Some(removed) = self.removed.get_mut(&key) {
+                removed.created_before |= event == Event::Create;
+                removed.removed_before |= event == Event::Remove;
+                removed.removed_unblocked |= event == Event::Remove && !blocked;
+                removed.last_before = Some(event);
             }
         }
         self.record_index(statement);
@@ -519,25 +634,26 @@ impl Sequence {
         let (Some(name), Some(table)) = (shape.object(), shape.table.as_ref()) else {
             return;
         };
-        if let Some(removed) = self
-            .removed
-            .get_mut(&object_digest(ObjectKind::Index, name.base()))
-        {
-            removed.indexes.push((schema(name), table.base().into()));
+        let key = object_digest(ObjectKind::Index, name.base());
+        if self.removed.contains_key(&key) {
+            self.index_tables
+                .entry(key)
+                .or_default()
+                .push((schema(name), table.base().into()));
         }
     }
 
     /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file
     /// (and not removed since).
     pub fn index_created_on_new_table(&self, index: &Name) -> bool {
-        let Some(removed) = self
-            .removed
+        let Some(tables) = self
+            .index_tables
             .get(&object_digest(ObjectKind::Index, index.base()))
         else {
             return false;
         };
         let own = schema(index);
-        removed.indexes.iter().any(|(schema, table)| {
+        tables.iter().any(|(schema, table)| {
             let same = match (schema, &own) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -591,7 +707,7 @@ impl Sequence {
     /// Does a statement before the current one create table `table` (base name, folded) with
     /// no later drop or rename before it?
     pub fn table_created_before(&self, table: &str) -> bool {
-        self.created_before_digest(object_digest(ObjectKind::Table, table))
+        self.created_before_digest(object_digest(ObjectKind::Table, table), true)
     }
 
     fn table_removed_before(&self, table: &str) -> bool {
@@ -604,13 +720,16 @@ impl Sequence {
     /// (The running application cannot depend on an object the same migration creates.)
     /// Tables and columns only.
     pub fn created_before(&self, key: &Key) -> bool {
-        self.created_before_digest(key.digest())
+        let tracked = matches!(key, Key::Object(ObjectKind::Table, _) | Key::Column(..));
+        self.created_before_digest(key.digest(), tracked)
     }
 
-    fn created_before_digest(&self, key: u64) -> bool {
+    /// `tracked`: a table or column. An object no statement removes has only creations: any
+    /// earlier event created it.
+    fn created_before_digest(&self, key: u64, tracked: bool) -> bool {
         match self.removed.get(&key) {
             Some(removed) => removed.last_before == Some(Event::Create),
-            None => self.created.contains(&key),
+            None => tracked && self.last_event.contains_key(&key),
         }
     }
 
@@ -618,11 +737,21 @@ impl Sequence {
     /// a per-file transaction the file does not bring it back.
     fn removed_after(&self, key: u64, i: usize) -> Option<usize> {
         let removed = self.removed.get(&key)?;
-        let j = removed.removes.iter().find(|&&j| j as usize > i)?;
+        // The first statement after `i` that removes it, directly or in a DO block.
+        let first_after = |log: &EventLog| {
+            log.of(key)
+                .iter()
+                .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+                .map(|&(_, j, _)| j)
+        };
+        let j = first_after(&self.events)
+            .into_iter()
+            .chain(first_after(&self.conditional))
+            .min()?;
         if self.transactional() && removed.last != Event::Remove {
             return None;
         }
-        Some(*j as usize)
+        Some(j as usize)
     }
 
     /// The tables and columns a later statement removes that statement `i` (whose words are
@@ -911,6 +1040,129 @@ mod tests {
             s.passed(st);
         }
         s
+    }
+
+    /// [`replay`] with the first pass narrowed as lint narrows it on plain SQL: the removals
+    /// first, then only the statements [`Sequence::may_look_ahead`] keeps.
+    fn narrowed_replay(
+        source: &SourceFile,
+        statements: &[Statement],
+        model: ApplyModel,
+    ) -> (Sequence, usize) {
+        let mut removals = Removals::default();
+        for st in statements {
+            if Removals::may_remove(st.text(source)) {
+                removals.add(st);
+            }
+        }
+        let mut s = Sequence::new(model);
+        s.narrow_to(removals);
+        let mut seen = 0;
+        for st in statements {
+            if s.may_look_ahead(st.text(source)) {
+                s.look_ahead(st);
+                seen += 1;
+            }
+        }
+        s.end_look_ahead();
+        for st in statements {
+            s.enter_keeping(st, true);
+            s.passed(st);
+        }
+        (s, seen)
+    }
+
+    #[test]
+    fn a_removed_name_is_found_among_the_words_of_a_creation() {
+        let sql = "DROP TABLE old_1; ALTER TABLE t DROP COLUMN legacy; \
+                   ALTER TABLE u RENAME CONSTRAINT c TO d; DROP INDEX \"Idx\";";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let mut removals = Removals::default();
+        parsed.statements.iter().for_each(|st| removals.add(st));
+        assert!(!removals.any);
+        for (text, expected) in [
+            ("CREATE TABLE OLD_1 (a int);", true),
+            ("CREATE TABLE old_10 (a int);", false),
+            ("ALTER TABLE x ADD COLUMN \"legacy\" int;", true),
+            ("ALTER TABLE x ADD COLUMN legacy_2 int;", false),
+            ("ALTER TABLE s.u ADD PRIMARY KEY (a);", true),
+            ("CREATE INDEX idx ON t (a);", true),
+            ("CREATE INDEX other ON t (a);", false),
+            // Where a name may not be spelt as a word of the text: looked at.
+            ("CREATE TABLE U&\"\\006Cegacy\" (a int);", true),
+            ("CREATE TABLE x (a int DEFAULT 1e3);", true),
+            ("CREATE TABLE café (a int);", true),
+        ] {
+            assert_eq!(removals.may_bring_back(text), expected, "{text}");
+        }
+        let sql = "DROP TABLE \"a.b\";";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let mut removals = Removals::default();
+        removals.add(&parsed.statements[0]);
+        assert!(removals.may_bring_back("CREATE TABLE x (a int);"));
+    }
+
+    #[test]
+    fn the_narrowed_first_pass_answers_like_the_full_one() {
+        let sql = "CREATE TABLE t (a int, b int); CREATE TABLE keep (a int);\n\
+                   CREATE INDEX i ON t (a); ALTER TABLE t ADD COLUMN c int;\n\
+                   ALTER TABLE t ADD PRIMARY KEY (a); INSERT INTO t SELECT a, b FROM keep;\n\
+                   UPDATE t SET c = b; ALTER TABLE t DROP COLUMN c; DROP INDEX i;\n\
+                   ALTER TABLE t DROP CONSTRAINT t_pkey; CREATE INDEX i ON keep (a);\n\
+                   CREATE VIEW v AS SELECT a FROM keep; DROP TABLE t; CREATE TABLE t (z int);\n\
+                   ALTER TABLE keep RENAME COLUMN a TO a2; ALTER TABLE keep ADD COLUMN a int;\n\
+                   ALTER TABLE t ADD COLUMN c int; SELECT z FROM t;\n\
+                   CREATE TABLE other (x int); CREATE INDEX oi ON other (x);";
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_source(&source, Dialect::Postgres);
+        let statements = &parsed.statements;
+        let keys = [
+            Key::Object(ObjectKind::Table, "t".into()),
+            Key::Object(ObjectKind::Table, "keep".into()),
+            Key::Object(ObjectKind::Index, "i".into()),
+            Key::Column("t".into(), "c".into()),
+            Key::Column("keep".into(), "a".into()),
+            Key::Constraint("t".into(), "t_pkey".into()),
+        ];
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            let full = replay(statements, model);
+            let (narrow, seen) = narrowed_replay(&source, statements, model);
+            let unnarrowed = statements
+                .iter()
+                .filter(|st| Sequence::new(model).may_look_ahead(st.text(&source)))
+                .count();
+            // The two creations of `other` mention no removed name.
+            assert_eq!(seen, unnarrowed - 2, "what the narrowing skipped");
+            for st in statements {
+                let i = st.index;
+                let mut ranges = vec![st.range.clone()];
+                ranges.extend(st.shape.actions.iter().map(|a| a.range.clone()));
+                for r in &ranges {
+                    assert_eq!(full.proves_safe(i, r), narrow.proves_safe(i, r), "{i}");
+                }
+                assert_eq!(full.blocked_drop(i), narrow.blocked_drop(i));
+                let w = words(st);
+                assert_eq!(
+                    full.reads_removed_later(i, &w),
+                    narrow.reads_removed_later(i, &w),
+                    "{i}"
+                );
+                for key in &keys {
+                    assert_eq!(full.returns_after(key, i), narrow.returns_after(key, i));
+                    assert_eq!(full.recreated_after(key, i), narrow.recreated_after(key, i));
+                    for j in i..statements.len() {
+                        assert_eq!(
+                            full.present_until(key, i, j),
+                            narrow.present_until(key, i, j),
+                            "{key:?} {i} {j}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn seq(sql: &str, model: ApplyModel) -> (Vec<Statement>, Sequence) {

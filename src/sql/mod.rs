@@ -13,6 +13,7 @@ pub mod do_block;
 pub mod effects;
 pub mod fast_lexer;
 pub mod lexer;
+pub mod plain_split;
 pub mod shape;
 pub mod split;
 pub mod unread;
@@ -176,6 +177,101 @@ pub fn skim_each(
     split_and_build(source, dialect, AstMode::Never, wanted, each);
 }
 
+/// [`skim_each`] for a file of plain SQL: the boundaries come from a byte scan
+/// ([`plain_split`]) and only the statements `wanted` accepts are tokenized. Returns `false`
+/// when the file is not plain SQL; `each` may then have seen its first statements, and the
+/// caller starts over with [`skim_each`].
+pub fn skim_plain_each(
+    source: &SourceFile,
+    dialect: Dialect,
+    wanted: &mut dyn FnMut(&str) -> bool,
+    each: &mut dyn FnMut(Statement),
+) -> bool {
+    let text: &str = &source.text;
+    let mut lexed_cleanly = true;
+    let mut build_top = TopBuilder::new(source, dialect, AstMode::Never);
+    let plain = plain_split::split_plain_each(
+        text,
+        dialect,
+        source.bom_len()..text.len(),
+        &mut |range, terminator| {
+            build_top.next(
+                range.clone(),
+                || {
+                    let end = terminator.as_ref().map_or(range.end, |t| t.start);
+                    let lexed = lexer::lex(dialect, text, range.start..end);
+                    lexed_cleanly &= lexed.error.is_none();
+                    RawStatement {
+                        tokens: lexed.tokens,
+                        range: range.clone(),
+                        terminator: terminator.clone(),
+                    }
+                },
+                wanted,
+                each,
+            )
+        },
+    );
+    plain && lexed_cleanly
+}
+
+/// Numbers the top-level statements of a file as they are split, and recognises those wanted.
+struct TopBuilder<'a> {
+    source: &'a SourceFile,
+    dialect: Dialect,
+    parser_dialect: Box<dyn sqlparser::dialect::Dialect>,
+    mode: AstMode,
+    in_transaction: bool,
+    index: usize,
+}
+
+impl<'a> TopBuilder<'a> {
+    fn new(source: &'a SourceFile, dialect: Dialect, mode: AstMode) -> Self {
+        TopBuilder {
+            source,
+            dialect,
+            parser_dialect: dialect.parser_dialect(),
+            mode,
+            in_transaction: false,
+            index: 0,
+        }
+    }
+
+    /// The next top-level statement, at `range`: its tokens are asked for only if it is wanted.
+    fn next(
+        &mut self,
+        range: Range<usize>,
+        raw: impl FnOnce() -> RawStatement,
+        wanted: &mut dyn FnMut(&str) -> bool,
+        each: &mut dyn FnMut(Statement),
+    ) {
+        let (source, dialect, mode) = (self.source, self.dialect, self.mode);
+        self.index += 1;
+        if !wanted(&source.text[range]) {
+            return;
+        }
+        let raw = raw();
+        let in_transaction = self.in_transaction;
+        let parser_dialect = self.parser_dialect.as_ref();
+        let index = self.index;
+        let context = StatementContext {
+            in_transaction,
+            do_block: None,
+        };
+        let mut statement = build(source, parser_dialect, raw, index - 1, context, mode);
+        match statement.shape.kind {
+            ShapeKind::Begin => self.in_transaction = true,
+            ShapeKind::Commit | ShapeKind::Rollback => self.in_transaction = false,
+            ShapeKind::Do if dialect == Dialect::Postgres => {
+                statement.nested =
+                    nested_statements(source, parser_dialect, &statement, in_transaction, mode);
+            }
+            _ => {}
+        }
+        each(statement);
+    }
+}
+
 fn split_and_build(
     source: &SourceFile,
     dialect: Dialect,
@@ -183,42 +279,8 @@ fn split_and_build(
     wanted: &mut dyn FnMut(&str) -> bool,
     each: &mut dyn FnMut(Statement),
 ) -> split::Split {
-    let parser_dialect = dialect.parser_dialect();
-    let mut in_transaction = false;
-    let mut index = 0;
-    let mut on_raw = |raw: RawStatement| {
-        index += 1;
-        if !wanted(&source.text[raw.range.clone()]) {
-            return;
-        }
-        let context = StatementContext {
-            in_transaction,
-            do_block: None,
-        };
-        let mut statement = build(
-            source,
-            parser_dialect.as_ref(),
-            raw,
-            index - 1,
-            context,
-            mode,
-        );
-        match statement.shape.kind {
-            ShapeKind::Begin => in_transaction = true,
-            ShapeKind::Commit | ShapeKind::Rollback => in_transaction = false,
-            ShapeKind::Do if dialect == Dialect::Postgres => {
-                statement.nested = nested_statements(
-                    source,
-                    parser_dialect.as_ref(),
-                    &statement,
-                    in_transaction,
-                    mode,
-                );
-            }
-            _ => {}
-        }
-        each(statement);
-    };
+    let mut build_top = TopBuilder::new(source, dialect, mode);
+    let mut on_raw = |raw: RawStatement| build_top.next(raw.range.clone(), || raw, wanted, each);
     let range = source.bom_len()..source.text.len();
     split::split_each(source, dialect, range, true, &mut on_raw)
 }
