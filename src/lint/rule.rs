@@ -167,10 +167,18 @@ impl StatementCx<'_> {
     /// Inserts `keywords` (e.g. `IF NOT EXISTS`) at `at`, in the case of the keyword before it.
     pub fn insert_fix(&self, at: usize, keywords: &str, applicability: Applicability) -> Fix {
         let cased = match_case(word_before(&self.source.text, at), keywords);
+        // Concatenated rather than `format!`ed, and the position looked up once: most
+        // findings carry such a fix.
+        let position = self.source.line_col(at);
         Fix {
             applicability,
-            message: format!("Add {keywords}"),
-            edits: vec![self.source.edit(at..at, format!(" {cased}"))],
+            message: ["Add ", keywords].concat(),
+            edits: vec![crate::diagnostics::Edit {
+                range: at..at,
+                content: [" ", &cased].concat(),
+                start: position,
+                end: position,
+            }],
         }
     }
 
@@ -294,11 +302,16 @@ pub fn word_before(text: &str, at: usize) -> &str {
 /// Writes `keywords` in the case of `sample`: `table` → `if not exists`, `Table` → `If Not
 /// Exists`, anything else upper case.
 pub fn match_case(sample: &str, keywords: &str) -> String {
-    let letters: Vec<char> = sample.chars().filter(|c| c.is_alphabetic()).collect();
-    let lower = !letters.is_empty() && letters.iter().all(|c| c.is_lowercase());
-    let title = letters.len() > 1
-        && letters[0].is_uppercase()
-        && letters[1..].iter().all(|c| c.is_lowercase());
+    // One pass over the letters, without collecting them: a fix is made for most findings.
+    let mut letters = sample.chars().filter(|c| c.is_alphabetic());
+    let first = letters.next();
+    let (mut more, mut rest_lower) = (false, true);
+    for c in letters {
+        more = true;
+        rest_lower &= c.is_lowercase();
+    }
+    let lower = first.is_some_and(char::is_lowercase) && rest_lower;
+    let title = more && first.is_some_and(char::is_uppercase) && rest_lower;
     if lower {
         keywords.to_lowercase()
     } else if title {

@@ -754,6 +754,12 @@ impl Sequence {
         Some(j as usize)
     }
 
+    /// Does any statement of the file remove a table or column? When none does, no statement
+    /// reads something removed later, and PF123 need not collect a statement's words.
+    pub fn removes_anything(&self) -> bool {
+        !self.removed.is_empty()
+    }
+
     /// The tables and columns a later statement removes that statement `i` (whose words are
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {

@@ -7,6 +7,7 @@ mod github;
 mod html;
 mod human;
 mod json;
+mod json_finding;
 mod markdown;
 mod sarif;
 mod snippet;

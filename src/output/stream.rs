@@ -4,7 +4,7 @@
 //! renderers write for the same report; the summary is counted, not collected.
 
 use super::json::{JsonReport, Pretty};
-use super::{human, sarif, summary_line, Format, Report};
+use super::{human, json_finding, sarif, summary_line, Format, Report};
 use crate::diagnostics::{Finding, Summary};
 use crate::source::SourceFile;
 use serde::Serialize;
@@ -17,6 +17,8 @@ pub struct FindingStream<W: Write> {
     kind: Kind,
     summary: Summary,
     any: bool,
+    /// One JSON finding's bytes, reused: each goes to the writer in one piece.
+    scratch: Vec<u8>,
 }
 
 enum Kind {
@@ -61,6 +63,7 @@ impl<W: Write> FindingStream<W> {
             kind,
             summary: Summary::default(),
             any: false,
+            scratch: Vec::new(),
         })
     }
 
@@ -71,10 +74,14 @@ impl<W: Write> FindingStream<W> {
         self.any = true;
         match &mut self.kind {
             Kind::Json => {
-                if first {
-                    self.out.write_all(b"[")?;
-                }
-                list_item(&mut self.out, &finding, 2, first)
+                let item = &mut self.scratch;
+                item.clear();
+                item.extend_from_slice(match first {
+                    true => b"[\n    ",
+                    false => b",\n    ",
+                });
+                json_finding::finding(item, &finding);
+                self.out.write_all(item)
             }
             Kind::Sarif { index } => {
                 if first {

@@ -57,6 +57,13 @@ impl Rule for ReadRemovedLater {
         if !reads || cx.do_guarded() {
             return;
         }
+        if !sequence.removes_anything() {
+            // No word can name something removed later: skip folding them.
+            if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
+                out.extend(column_lost_on_recreate(cx, sequence, index));
+            }
+            return;
+        }
         let mut words = words(cx.statement);
         if let (ShapeKind::Create(_), Some(created)) = (&shape.kind, shape.object()) {
             // `CREATE TABLE t AS …` does not read the `t` it creates.
