@@ -151,3 +151,38 @@ fn fix_leaves_a_dbmate_down_section_byte_identical() {
         "-- migrate:up\nCREATE TABLE IF NOT EXISTS a (id int);\nDROP TABLE IF EXISTS old;\n-- migrate:down\nDROP TABLE a;\nCREATE TABLE old (id int);\n"
     );
 }
+
+#[test]
+fn directories_of_different_tools_in_one_run_get_no_tool_rather_than_the_first_ones() {
+    // Under dbmate's per-file transaction a retry re-runs the whole file, so the index is
+    // there again for the DROP; with the tool unknown, a crash between the two statements
+    // leaves it gone and the retry's DROP fails (PF109).
+    let tmp = tempfile::tempdir().unwrap();
+    let body = "DROP INDEX i;\nCREATE INDEX i ON t (x);\n";
+    write(
+        tmp.path(),
+        "db/migrations/20240101000000_idx.sql",
+        &format!("-- migrate:up\n{body}-- migrate:down\n"),
+    );
+    write(tmp.path(), "scripts/fix.sql", body);
+    let dbmate = "db/migrations/20240101000000_idx.sql";
+    let plain = "scripts/fix.sql";
+    let (_, alone, _, _) = lint(tmp.path(), &[dbmate]);
+    assert!(!alone.iter().any(|(r, _)| r == "PF109"), "{alone:?}");
+    let (_, alone, _, _) = lint(tmp.path(), &[plain]);
+    assert!(alone.contains(&("PF109".to_string(), 1)), "{alone:?}");
+
+    let (_, together, stderr, report) = lint(tmp.path(), &[dbmate, plain]);
+    let pf109_in: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "PF109")
+        .map(common::cli::file_name)
+        .collect();
+    assert!(pf109_in.contains(&"fix.sql".to_string()), "{together:?}");
+    assert!(
+        stderr.contains("laid out for different migration tools"),
+        "{stderr}"
+    );
+}

@@ -392,7 +392,7 @@ fn lint_options(
 }
 
 /// The migration tool: `--tracker`, else `[migrations] tracker`, else the one tool whose file
-/// layout the first path has; with the apply model `--apply-model` or `[migrations]
+/// layout every path's directory has; with the apply model `--apply-model` or `[migrations]
 /// apply_model` declares. Unknown is said once, on stderr: every crash point is assumed.
 fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner> {
     let named = args
@@ -408,19 +408,44 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
                 ))
             })?
         }
-        _ => paths
-            .first()
-            .map(|p| {
-                let dir = if p.is_dir() {
-                    p.as_path()
-                } else {
-                    p.parent().unwrap_or(p)
-                };
-                Runner::detect(dir)
-            })
-            .unwrap_or(Runner::UNKNOWN),
+        _ => detect_one_runner(ctx, paths),
     };
     Ok(runner.declaring(args.apply_model.or(ctx.config.migrations.apply_model)))
+}
+
+/// The tool whose layout every path's directory has. Directories of different tools (two
+/// services linted in one run) get no tool at all, never the first one's: its apply model could
+/// hide a retry failure of the other's files.
+fn detect_one_runner(ctx: &Context, paths: &[PathBuf]) -> Runner {
+    let dirs: std::collections::BTreeSet<&std::path::Path> = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                p.as_path()
+            } else {
+                p.parent().unwrap_or(p)
+            }
+        })
+        .collect();
+    let mut detected = dirs.into_iter().map(|dir| (dir, Runner::detect(dir)));
+    let Some((first_dir, first)) = detected.next() else {
+        return Runner::UNKNOWN;
+    };
+    match detected.find(|(_, runner)| runner.tool != first.tool) {
+        None => first,
+        Some((dir, other)) => {
+            if !ctx.quiet {
+                eprintln!(
+                    "note: {} ({}) and {} ({}) are laid out for different migration tools: lint each directory on its own, or pass --tracker NAME",
+                    first_dir.display(),
+                    first.tool.unwrap_or("unknown"),
+                    dir.display(),
+                    other.tool.unwrap_or("unknown"),
+                );
+            }
+            Runner::UNKNOWN
+        }
+    }
 }
 
 /// Said once, after the report: what an unknown migration tool means for the findings.
