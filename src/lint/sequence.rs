@@ -425,14 +425,21 @@ impl Sequence {
         }
         // The cascade goes on through views over those views (lemmy: a view over a
         // materialized view over the dropped view).
+        // Only views already known to be cascaded are folded and hashed: most files have none.
         for (at, (k, _, _, words)) in views.iter().enumerate() {
+            if self.cascaded.is_empty() {
+                break;
+            }
             let over_cascaded = views[..at].iter().any(|(j, _, text, _)| {
+                if !self.cascaded.contains(j) {
+                    return false;
+                }
                 let base = text.rsplit('.').next().unwrap_or(text);
                 let base = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
                     Some(quoted) => quoted.to_string(),
                     None => base.to_lowercase(),
                 };
-                self.cascaded.contains(j) && words.contains(&digest(base.as_str()))
+                words.contains(&digest(base.as_str()))
             });
             if over_cascaded {
                 self.cascaded.insert(*k);
