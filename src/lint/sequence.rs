@@ -3,7 +3,9 @@
 //! retry because of what the rest of the file does.
 //!
 //! - A CREATE after a DROP of the same object in the same file always survives: any run that
-//!   reaches the CREATE ran the DROP first.
+//!   reaches the CREATE ran the DROP first. Not after a rename away (`RENAME COLUMN a TO b;
+//!   ADD COLUMN a`): on a re-run of the whole file the new name is taken, so the rename fails
+//!   or, once guarded, is skipped, and `a` is still there for the CREATE.
 //! - Under a per-file transaction only a full re-run can happen, from the state the whole file
 //!   left: a DROP of an object the file re-creates later, and a CREATE of an object the file
 //!   drops later, survive it too.
@@ -67,6 +69,9 @@ struct Step {
     table: Option<String>,
     /// The ALTER TABLE action, or the whole statement.
     range: Range<usize>,
+    /// A rename away: a retry may skip it (its guard finds the new name taken once it ran), so
+    /// unlike a DROP it does not clear the name for a later creation.
+    rename: bool,
 }
 
 /// What the file does to an object that some statement removes: where, and what it did last
@@ -78,12 +83,15 @@ struct Removed {
     /// The file's last event on it among top-level statements; `None` when only DO blocks
     /// remove it and no top-level statement touches it after that.
     last_top: Option<Event>,
-    /// The top-level statements before the current one: created it, removed it, what last.
+    /// The top-level statements before the current one: created it, dropped it (renames
+    /// away do not count: a retry may skip them), what last.
     created_before: bool,
     removed_before: bool,
-    /// Removed by an earlier statement whose drop a later view does not block.
+    /// Dropped by an earlier statement whose drop a later view does not block.
     removed_unblocked: bool,
     last_before: Option<Event>,
+    /// The last top-level event before the current statement was a rename away.
+    renamed_last: bool,
 }
 
 impl Removed {
@@ -95,6 +103,7 @@ impl Removed {
             removed_before: false,
             removed_unblocked: false,
             last_before: None,
+            renamed_last: false,
         }
     }
 }
@@ -135,8 +144,9 @@ pub struct Sequence {
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
-    /// The steps of the statement being checked, applied once it has been checked.
-    current: Vec<(u64, Event)>,
+    /// The steps of the statement being checked, applied once it has been checked: key,
+    /// event, whether it is a rename away.
+    current: Vec<(u64, Event, bool)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
@@ -144,8 +154,9 @@ pub struct Sequence {
     /// the DO-block ones (per-object summaries, no statements).
     events: EventLog,
     conditional: EventLog,
-    /// Key → statements that give an existing object this name (`RENAME … TO key`).
-    arrivals: DigestMap<Vec<u32>>,
+    /// Key → statements that give an existing object this name (`RENAME … TO key`), with
+    /// the name it had (folded; empty where the statement does not spell it).
+    arrivals: DigestMap<Vec<(u32, Box<str>)>>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
@@ -326,8 +337,11 @@ impl Sequence {
             self.look_ahead_step(&step, false);
             self.conditional.push(step.key.digest(), index, step.event);
         }
-        for key in arrivals(statement) {
-            self.arrivals.entry(key.digest()).or_default().push(index);
+        for (key, old) in arrivals(statement) {
+            self.arrivals
+                .entry(key.digest())
+                .or_default()
+                .push((index, old.into()));
         }
         // What a re-creation of a table creates: PF123 tells a read of its new columns.
         let mut columns: Option<Vec<String>> = None;
@@ -482,6 +496,14 @@ impl Sequence {
             .map(|&e| e == Event::Create)
     }
 
+    /// Did the file's statements before the current one last rename `key` away (`RENAME
+    /// COLUMN a TO b` before `ADD COLUMN a`)?
+    pub fn renamed_away_before(&self, key: &Key) -> bool {
+        self.removed
+            .get(&key.digest())
+            .is_some_and(|r| r.renamed_last)
+    }
+
     /// A view or materialized view a statement after `i` creates whose words include both.
     pub fn later_view_using(&self, i: usize, table: &str, column: &str) -> Option<String> {
         let (t, c) = (digest(table), digest(column));
@@ -560,7 +582,31 @@ impl Sequence {
             || self
                 .arrivals
                 .get(&d)
-                .is_some_and(|list| list.iter().any(|&j| j as usize > i))
+                .is_some_and(|list| list.iter().any(|&(j, _)| j as usize > i))
+    }
+
+    /// The first top-level statement after `i` that gives an existing column of the same table
+    /// the name of column `key` (`RENAME COLUMN old TO name`), with `old`, when no later
+    /// statement removes the name again: after the whole file ran, the column under that name
+    /// is the renamed one, holding whatever the file moved into `old`.
+    pub fn renamed_into_after(&self, key: &Key, i: usize) -> Option<(usize, &str)> {
+        let Key::Column(..) = key else { return None };
+        let d = key.digest();
+        let &(j, ref old) = self
+            .arrivals
+            .get(&d)?
+            .iter()
+            .find(|(j, old)| *j as usize > i && !old.is_empty())?;
+        let removed_again = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, k, e)| k > j && e == Event::Remove);
+        (!removed_again).then_some((j as usize, old))
+    }
+
+    /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
+    pub fn file_transaction(&self) -> bool {
+        self.transactional()
     }
 
     fn look_ahead_step(&mut self, step: &Step, top: bool) {
@@ -613,20 +659,25 @@ impl Sequence {
         } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
             self.safe.insert(i, vec![statement.range.clone()]);
         }
-        self.current = list.iter().map(|s| (s.key.digest(), s.event)).collect();
+        self.current = list
+            .iter()
+            .map(|s| (s.key.digest(), s.event, s.rename))
+            .collect();
     }
 
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
-        for (key, event) in std::mem::take(&mut self.current) {
+        for (key, event, rename) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
+                let dropped = event == Event::Remove && !rename;
                 removed.created_before |= event == Event::Create;
-                removed.removed_before |= event == Event::Remove;
-                removed.removed_unblocked |= event == Event::Remove && !blocked;
+                removed.removed_before |= dropped;
+                removed.removed_unblocked |= dropped && !blocked;
                 removed.last_before = Some(event);
+                removed.renamed_last = rename;
             }
         }
         self.record_index(statement);
@@ -841,8 +892,9 @@ pub fn words(statement: &Statement) -> Vec<String> {
 }
 
 /// The names a statement gives to objects that already exist: `ALTER TABLE t RENAME [TO|AS]
-/// new`, `RENAME COLUMN a TO b`, `RENAME TABLE a TO b`.
-fn arrivals(statement: &Statement) -> Vec<Key> {
+/// new`, `RENAME COLUMN a TO b`, `RENAME TABLE a TO b`; each with the old name (folded; empty
+/// for `RENAME TABLE`).
+fn arrivals(statement: &Statement) -> Vec<(Key, String)> {
     let shape = &statement.shape;
     let within = |range: &Range<usize>| {
         statement
@@ -870,11 +922,11 @@ fn arrivals(statement: &Statement) -> Vec<Key> {
                     };
                     let new = folded(new?)?;
                     Some(match &a.name {
-                        None => Key::Object(ObjectKind::Table, new),
-                        Some(_) if renames_constraint(statement, a) => {
-                            Key::Constraint(table.clone(), new)
+                        None => (Key::Object(ObjectKind::Table, new), table.clone()),
+                        Some(old) if renames_constraint(statement, a) => {
+                            (Key::Constraint(table.clone(), new), old.base().to_string())
                         }
-                        Some(_) => Key::Column(table.clone(), new),
+                        Some(old) => (Key::Column(table.clone(), new), old.base().to_string()),
                     })
                 })
                 .collect()
@@ -885,7 +937,7 @@ fn arrivals(statement: &Statement) -> Vec<Key> {
                 .windows(2)
                 .filter(|w| w[0].is_kw("TO"))
                 .filter_map(|w| folded(w[1]))
-                .map(|new| Key::Object(ObjectKind::Table, new))
+                .map(|new| (Key::Object(ObjectKind::Table, new), String::new()))
                 .collect()
         }
         _ => Vec::new(),
@@ -929,6 +981,7 @@ fn steps(statement: &Statement) -> Vec<Step> {
                         event,
                         table: Some(table.clone()),
                         range: a.range.clone(),
+                        rename: false,
                     });
                 }
                 let event = match a.kind {
@@ -972,6 +1025,7 @@ fn steps(statement: &Statement) -> Vec<Step> {
                     event,
                     table: Some(table.clone()),
                     range: a.range.clone(),
+                    rename: a.kind == AlterActionKind::Rename,
                 })
             })
             .collect();
@@ -994,6 +1048,7 @@ fn steps(statement: &Statement) -> Vec<Step> {
                 event,
                 table: e.table.map(|t| t.base().to_string()),
                 range: statement.range.clone(),
+                rename: e.change == Change::Rename,
             })
         })
         .collect()

@@ -1,6 +1,7 @@
 //! PF108: `ALTER TABLE … ADD COLUMN` without `IF NOT EXISTS`.
 
 use super::prelude::*;
+use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -63,7 +64,17 @@ impl Rule for AddColumn {
                     ),
                 ),
             };
-            out.push(v);
+            let key = Key::Column(table.base().to_string(), column.base().to_string());
+            let renamed = cx
+                .sequence
+                .is_some_and(|(seq, _)| seq.renamed_away_before(&key));
+            out.push(if renamed {
+                v.note(format!(
+                    "the earlier rename of `{col}` away does not free the name on a re-run of the whole file: its new name is taken by then, so the rename fails or, guarded, is skipped, and `{col}` is still there"
+                ))
+            } else {
+                v
+            });
         }
     }
 }
