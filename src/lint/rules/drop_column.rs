@@ -1,17 +1,19 @@
 //! PF110: `ALTER TABLE … DROP COLUMN` without `IF EXISTS`.
 
 use super::prelude::*;
-use crate::sql::AlterActionKind;
+use crate::lint::rule::literal;
+use crate::lint::sequence::Key;
+use crate::sql::{AlterAction, AlterActionKind, Name};
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF110",
     name: "drop-column-without-if-exists",
     default_severity: Severity::Error,
-    summary: "DROP COLUMN without IF EXISTS fails when a retry finds the column already gone",
+    summary: "DROP COLUMN without IF EXISTS fails when a retry finds the column already gone; dropping a name a later rename gives back destroys the renamed column's data on a re-run",
     doc: include_str!("../../../rules/PF110.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Safe,
-        "not on MySQL or SQLite, which have no DROP COLUMN IF EXISTS",
+        "not on MySQL or SQLite, which have no DROP COLUMN IF EXISTS; a drop of a name a later rename gives back gets an unsafe DO-block guard on PostgreSQL, none elsewhere",
     ),
 };
 
@@ -54,6 +56,12 @@ pub(super) fn alter_drop(
         let (true, Some(guard), Some(name)) = (same_kind, action.guard, &action.name) else {
             continue;
         };
+        if kind == AlterActionKind::DropColumn {
+            if let Some(v) = drop_of_renamed_into(cx, action, name, guard.present) {
+                out.push(v);
+                continue;
+            }
+        }
         if guard.present {
             continue;
         }
@@ -80,6 +88,60 @@ pub(super) fn alter_drop(
         };
         out.push(v);
     }
+}
+
+/// `DROP COLUMN c` (with or without IF EXISTS) when a later statement of the file renames
+/// another column to `c` (`RENAME COLUMN c_json TO c`, hydra's string_slice_json files): once
+/// the file ran, `c` is that renamed column, so a re-run of the whole file does not fail here,
+/// it drops the migrated column with its data. IF EXISTS cannot help; what tells the first run
+/// from a re-run is whether the rename's source still exists.
+fn drop_of_renamed_into(
+    cx: &StatementCx,
+    action: &AlterAction,
+    column: &Name,
+    if_exists: bool,
+) -> Option<Violation> {
+    let (seq, i) = cx.sequence?;
+    let table = cx.shape().object()?;
+    let key = Key::Column(table.base().to_string(), column.base().to_string());
+    let (_, source) = seq.renamed_into_after(&key, i)?;
+    let c = &column.text;
+    let rename = format!("RENAME COLUMN {source} TO {}", column.base());
+    let message = if if_exists || seq.file_transaction() {
+        format!(
+            "dropping column `{c}` does not fail on a re-run of the applied file, it destroys data: the later `{rename}` has given the name to the migrated column, which this drops with its data (IF EXISTS does not prevent that)"
+        )
+    } else {
+        format!(
+            "dropping column `{c}` fails on a retry after a crash before the later `{rename}`, and destroys data on a re-run of the whole file: by then the rename has given the name to the migrated column, which this drops with its data (IF EXISTS would not prevent that)"
+        )
+    };
+    let span = action.head.start..column.range.end;
+    let v = Violation::new(span, message);
+    if cx.dialect != Dialect::Postgres {
+        return Some(v.note(format!(
+            "no fix: {} has no plain-SQL check that `{source}` still exists before the drop; drop `{c}` only in the run that renames `{source}` (a check in the migration tool, or a migration of its own)",
+            product(cx.dialect)
+        )));
+    }
+    if cx.shape().actions.len() != 1 {
+        return Some(v.note(format!(
+            "no fix for a statement with other actions: split this drop out, then run it only while `{source}` exists"
+        )));
+    }
+    let regclass = format!("to_regclass({})", literal(&table.text));
+    let has = |col: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {regclass} AND attname = {} AND NOT attisdropped)",
+            literal(col)
+        )
+    };
+    let condition = format!("{} AND {}", has(source), has(column.base()));
+    let fix = cx.catalog_guard_fix(
+        &condition,
+        &format!("Drop it only while `{source}` (renamed to `{c}` later) and `{c}` both exist"),
+    );
+    Some(v.fix(fix))
 }
 
 /// Does a later statement of the file give the same table a primary key on an AUTO_INCREMENT
