@@ -695,3 +695,174 @@ fn a_drop_a_later_view_depends_on_is_reported_without_a_fix() {
         .collect();
     db.exec(&rest);
 }
+
+/// `(rule, line, message)` of every finding of `sql`, linted under `model` (`None`: the tool is
+/// unknown, every crash point).
+fn findings_of(
+    sql: &str,
+    model: Option<preflight::runner::ApplyModel>,
+) -> Vec<(String, usize, String)> {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| preflight::runner::Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    };
+    preflight::lint::lint_source(&SourceFile::new("m.sql", sql), &options)
+        .into_iter()
+        .map(|f| {
+            let line = f.location.start.map_or(0, |p| p.line);
+            (f.rule.code.to_string(), line, f.message)
+        })
+        .collect()
+}
+
+const POSTGRES_NEW_KEY_SETUP: &str = "
+CREATE TABLE accounts (pk int PRIMARY KEY, name text);
+INSERT INTO accounts VALUES (1, 'a'), (2, 'b');
+";
+/// hydra's change_client_primary_key: the old key column renamed away, a new one of the same
+/// name added and made the primary key.
+const POSTGRES_NEW_KEY: &str = "
+ALTER TABLE accounts RENAME pk TO pk_deprecated;
+ALTER TABLE accounts ADD COLUMN pk uuid DEFAULT gen_random_uuid();
+ALTER TABLE accounts ALTER pk DROP DEFAULT;
+ALTER TABLE accounts DROP CONSTRAINT accounts_pkey;
+ALTER TABLE accounts ADD PRIMARY KEY (pk);
+";
+
+#[test]
+fn an_add_column_after_renaming_the_name_away_is_flagged_and_its_fix_survives_every_crash_point() {
+    use preflight::runner::ApplyModel;
+    // The ADD (line 3) is flagged in both apply models: a rename away frees nothing on a re-run.
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        let found = findings_of(POSTGRES_NEW_KEY, model);
+        assert!(
+            found
+                .iter()
+                .any(|(rule, line, _)| rule == "PF108" && *line == 3),
+            "{model:?}: {found:?}"
+        );
+    }
+    // On the real server: once the file ran, a re-run whose rename is skipped (guarded, as
+    // PF118's fix does) fails at the ADD.
+    let parts = statements(POSTGRES_NEW_KEY, Dialect::Postgres);
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_NEW_KEY_SETUP);
+    db.exec(POSTGRES_NEW_KEY);
+    let err = db.try_exec(&parts[1..].concat()).unwrap_err();
+    assert!(
+        err.contains(r#"column "pk" of relation "accounts" already exists"#),
+        "{err}"
+    );
+    // The fixed file survives every crash point, the full re-run included.
+    let fixed = fixed(POSTGRES_NEW_KEY, Dialect::Postgres, true);
+    assert!(fixed.contains("ADD COLUMN IF NOT EXISTS pk"), "{fixed}");
+    let parts = statements(&fixed, Dialect::Postgres);
+    assert_eq!(parts.len(), 5, "{fixed}");
+    for k in 0..=parts.len() {
+        let db = ScratchDb::postgres();
+        db.exec(POSTGRES_NEW_KEY_SETUP);
+        db.exec(&parts[..k].concat());
+        db.exec(&fixed);
+        assert_eq!(
+            db.query(
+                "SELECT string_agg(pk_deprecated::text, ',' ORDER BY pk_deprecated) FROM accounts"
+            ),
+            ["1,2"],
+            "after crash point {k}"
+        );
+        assert_eq!(
+            db.query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) WHERE c.conrelid = 'accounts'::regclass AND c.contype = 'p'"),
+            ["pk\tuuid"],
+            "after crash point {k}"
+        );
+    }
+}
+
+const POSTGRES_JSON_COLUMNS_SETUP: &str = r#"
+CREATE TABLE clients (id int PRIMARY KEY, tags text, scopes text, tags_json jsonb, scopes_json jsonb);
+INSERT INTO clients VALUES (1, 'a|b', 'read', '["a","b"]', '["read"]'), (2, 'c', 'write', '["c"]', '["write"]');
+"#;
+/// hydra's string_slice_json: an earlier migration copied each column into a `_json` one; this
+/// one drops the old columns and gives their names to the copies.
+const POSTGRES_JSON_COLUMNS: &str = "
+ALTER TABLE clients DROP COLUMN tags;
+ALTER TABLE clients DROP COLUMN IF EXISTS scopes;
+ALTER TABLE clients RENAME COLUMN tags_json TO tags;
+ALTER TABLE clients RENAME COLUMN scopes_json TO scopes;
+";
+/// The migrated data, as the file leaves it.
+const JSON_COLUMNS_MIGRATED: &str =
+    "SELECT string_agg(id || '=' || tags::text || ';' || scopes::text, ' ' ORDER BY id) FROM clients";
+
+#[test]
+fn a_drop_of_a_name_a_later_rename_gives_back_is_reported_as_data_loss_and_guarded() {
+    use preflight::runner::ApplyModel;
+    let message = |model, line| {
+        findings_of(POSTGRES_JSON_COLUMNS, model)
+            .into_iter()
+            .find(|(rule, at, _)| rule == "PF110" && *at == line)
+            .map(|(_, _, message)| message)
+            .unwrap_or_default()
+    };
+    let loses = "does not fail on a re-run of the applied file, it destroys data";
+    // Without IF EXISTS, every crash point: a crash before the rename makes it fail, and the
+    // full re-run destroys data.
+    let each = message(None, 2);
+    assert!(
+        each.contains(
+            "fails on a retry after a crash before the later `RENAME COLUMN tags_json TO tags`"
+        ),
+        "{each}"
+    );
+    assert!(
+        each.contains("destroys data on a re-run of the whole file"),
+        "{each}"
+    );
+    // With IF EXISTS, or under a per-file transaction (only the full re-run), it does not fail.
+    assert!(message(None, 3).contains(loses), "{}", message(None, 3));
+    let tx = Some(ApplyModel::FileTransaction);
+    assert!(message(tx, 2).contains(loses), "{}", message(tx, 2));
+    assert!(message(tx, 3).contains(loses), "{}", message(tx, 3));
+
+    let parts = statements(POSTGRES_JSON_COLUMNS, Dialect::Postgres);
+    // What the messages claim, on the real server. A crash right after the first drop: the
+    // retry fails at it.
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_JSON_COLUMNS_SETUP);
+    db.exec(&parts[0]);
+    let err = db.try_exec(POSTGRES_JSON_COLUMNS).unwrap_err();
+    assert!(
+        err.contains(r#"column "tags" of relation "clients" does not exist"#),
+        "{err}"
+    );
+    // Once the file ran, both drops succeed, and with the renames guarded (PF118's fix) the
+    // re-run commits without the migrated columns.
+    let db = ScratchDb::postgres();
+    db.exec(POSTGRES_JSON_COLUMNS_SETUP);
+    db.exec(POSTGRES_JSON_COLUMNS);
+    let migrated = db.query(JSON_COLUMNS_MIGRATED);
+    assert_eq!(migrated, [r#"1=["a", "b"];["read"] 2=["c"];["write"]"#]);
+    let renames_guarded = fixed(&parts[2..].concat(), Dialect::Postgres, true);
+    db.exec(&format!("{}{}{renames_guarded}", parts[0], parts[1]));
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_attribute WHERE attrelid = 'clients'::regclass AND attname IN ('tags', 'scopes', 'tags_json', 'scopes_json') AND NOT attisdropped"),
+        ["0"]
+    );
+    // The fix keeps the data at every crash point, the full re-run included.
+    let fixed = fixed(POSTGRES_JSON_COLUMNS, Dialect::Postgres, true);
+    assert!(!fixed.contains("DROP COLUMN IF EXISTS tags"), "{fixed}");
+    let parts = statements(&fixed, Dialect::Postgres);
+    assert_eq!(parts.len(), 4, "{fixed}");
+    for k in 0..=parts.len() {
+        let db = ScratchDb::postgres();
+        db.exec(POSTGRES_JSON_COLUMNS_SETUP);
+        db.exec(&parts[..k].concat());
+        db.exec(&fixed);
+        assert_eq!(
+            db.query(JSON_COLUMNS_MIGRATED),
+            migrated,
+            "after crash point {k}"
+        );
+    }
+}
