@@ -1255,6 +1255,40 @@ mod tests {
     }
 
     #[test]
+    fn a_rename_away_does_not_clear_the_name_for_a_later_creation() {
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            let sql = "ALTER TABLE t RENAME COLUMN a TO b; ALTER TABLE t ADD COLUMN a int; \
+                       ALTER TABLE u DROP COLUMN a; ALTER TABLE u ADD COLUMN a int;";
+            let (stmts, s) = seq(sql, model);
+            let add_safe = |i: usize| s.proves_safe(i, &stmts[i].shape.actions[0].range);
+            assert!(!add_safe(1), "{model:?}: the rename is skipped on a re-run");
+            assert!(add_safe(3), "{model:?}: a drop does clear the name");
+            let sql = "ALTER TABLE t RENAME TO t_old; CREATE TABLE t (a int);";
+            assert!(!safe(sql, model)[1], "{model:?}");
+        }
+    }
+
+    #[test]
+    fn a_column_renamed_into_a_dropped_name_is_found_unless_dropped_again() {
+        let sql = "ALTER TABLE t DROP COLUMN a; ALTER TABLE t RENAME COLUMN a_json TO a; \
+                   ALTER TABLE u DROP COLUMN c; ALTER TABLE u RENAME COLUMN c_new TO c; \
+                   ALTER TABLE u DROP COLUMN c;";
+        let (_, s) = seq(sql, ApplyModel::StatementByStatement);
+        let a = Key::Column("t".into(), "a".into());
+        assert_eq!(s.renamed_into_after(&a, 0), Some((1, "a_json")));
+        assert_eq!(s.renamed_into_after(&a, 1), None, "no rename after it");
+        let c = Key::Column("u".into(), "c".into());
+        assert_eq!(
+            s.renamed_into_after(&c, 2),
+            None,
+            "the name is gone after a run"
+        );
+    }
+
+    #[test]
     fn create_then_drop_later_survives_a_full_rerun() {
         let sql = "CREATE TABLE tmp (a int); DROP TABLE tmp;";
         assert_eq!(safe(sql, ApplyModel::FileTransaction), [true, true]);
