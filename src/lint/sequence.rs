@@ -219,7 +219,7 @@ impl Removals {
         if self.any {
             return true;
         }
-        !self.names.is_empty() && scan_words(text, &mut |w| self.names.contains(&word_hash(w)))
+        !self.names.is_empty() && scan_words(text, |w| self.names.contains(&word_hash(w)))
     }
 }
 
@@ -227,7 +227,7 @@ impl Removals {
 /// returns true; true then, or when a token's name may not be a word of the text as written:
 /// escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding), a word that starts
 /// with digits (a number and a name, or a MySQL name).
-fn scan_words(text: &str, hit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+fn scan_words(text: &str, mut hit: impl FnMut(&[u8]) -> bool) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -288,7 +288,7 @@ pub enum Role {
 /// The [`Role`] of the statement whose text is `text`.
 pub fn role(text: &str) -> Role {
     let (mut creates, mut special) = (false, false);
-    let removes_or_unsure = scan_words(text, &mut |w| {
+    let removes_or_unsure = scan_words(text, |w| {
         match w.len() {
             3 => creates |= is_word(w, "add"),
             4 if is_word(w, "drop") => return true,
