@@ -12,14 +12,16 @@ use super::ordered::{Order, Ordered};
 use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::rules::{invalid_suppression, uncommitted_transaction, unused_suppression};
-use super::sequence::{contains_ignore_case, Removals, Sequence};
+use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
 use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::runner::ApplyModel;
 use crate::source::SourceFile;
-use crate::sql::{parse_each, skim_each, skim_plain_each, AstMode, Dialect, ParsedFile, Statement};
-use std::cell::RefCell;
+use crate::sql::{
+    build_kept, parse_each, skim_each, skim_plain_each, AstMode, Dialect, ParsedFile, Skim,
+    Statement,
+};
 
 /// Lints one file's text: with the migration tool known, only the part a deploy runs
 /// (positions stay the file's own). Findings come in the engine's order: statement by
@@ -70,11 +72,12 @@ fn lint_streaming(
 /// RENAME) or build a view has anything to look ahead at, and only its statements that can
 /// matter are recognised.
 ///
-/// A file of plain SQL takes two byte scans ([`skim_plain_each`]): the first recognises only
-/// the statements that remove something, to learn the names of what the file removes; the
-/// second recognises those again, the views, and only the creations that mention one of these
-/// names (a creation of anything else leaves nothing the lint pass asks about). Any other file
-/// takes one pass of the full splitter over every statement that may have an effect.
+/// A file of plain SQL takes one byte scan ([`skim_plain_each`]) that recognises the statements
+/// that may remove something and those about views and AUTO_INCREMENT keys, and keeps the place
+/// of the other creations; of these, once the names of what the file removes are known, only
+/// those that mention one are recognised (a creation of anything else leaves nothing the lint
+/// pass asks about). Any other file takes one pass of the full splitter over every statement
+/// that may have an effect.
 fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Sequence {
     let text: &str = &source.text;
     // Views matter without a removal too: a later view over a column whose type changes.
@@ -84,28 +87,43 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
     {
         return Sequence::new(model);
     }
-    let mut removals = Removals::default();
+    let mut sequence = Sequence::new(model);
+    let mut creations = Vec::new();
     let plain = skim_plain_each(
         source,
         dialect,
-        &mut |statement| Removals::may_remove(statement),
-        &mut |statement| removals.add(&statement),
+        &mut |statement| match role(statement) {
+            Role::Removal | Role::Special => Skim::Build,
+            Role::Creation => Skim::Keep,
+            Role::Other => Skim::Skip,
+        },
+        &mut |statement| sequence.look_ahead(&statement),
+        &mut creations,
     );
-    let sequence = RefCell::new(Sequence::new(model));
-    let mut wanted = |statement: &str| sequence.borrow().may_look_ahead(statement);
-    let mut each = |statement: Statement| sequence.borrow_mut().look_ahead(&statement);
-    // The second scan lexes other statements than the first: should one of them not lex
-    // cleanly after all, the full splitter starts over.
+    // The kept creations have not been lexed: should one of them not lex cleanly after all,
+    // the full splitter starts over.
     let narrowed = plain && {
-        sequence.borrow_mut().narrow_to(removals);
-        skim_plain_each(source, dialect, &mut wanted, &mut each)
+        let removals = sequence.take_removals();
+        build_kept(
+            source,
+            dialect,
+            &creations,
+            &mut |statement| removals.may_bring_back(statement),
+            &mut |statement| sequence.look_ahead(&statement),
+        )
     };
+    drop(creations);
     if !narrowed {
-        sequence.replace(Sequence::new(model));
-        skim_each(source, dialect, &mut wanted, &mut each);
+        sequence = Sequence::new(model);
+        skim_each(
+            source,
+            dialect,
+            &mut Sequence::may_look_ahead,
+            &mut |statement| sequence.look_ahead(&statement),
+        );
     }
-    sequence.borrow_mut().end_look_ahead();
-    sequence.into_inner()
+    sequence.end_look_ahead();
+    sequence
 }
 
 /// Findings that are only known at the end of the file and can sit anywhere in it: unused or

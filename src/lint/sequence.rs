@@ -78,11 +78,15 @@ struct Step {
 /// (from the first pass), and what the statements before the current one did (lint pass).
 #[derive(Debug)]
 struct Removed {
-    /// The file's last event on it, counting DO blocks.
+    /// The file's last event on it, counting DO blocks, and the statement of that event (the
+    /// first pass may see a statement after one that follows it in the file).
     last: Event,
+    last_at: u32,
     /// The file's last event on it among top-level statements; `None` when only DO blocks
-    /// remove it and no top-level statement touches it after that.
+    /// remove it and no top-level statement touches it after that. With the statement of
+    /// that event, or of the first removal while `None`.
     last_top: Option<Event>,
+    last_top_at: u32,
     /// The top-level statements before the current one: created it, dropped it (renames
     /// away do not count: a retry may skip them), what last.
     created_before: bool,
@@ -95,10 +99,12 @@ struct Removed {
 }
 
 impl Removed {
-    fn new(last_top: Option<Event>) -> Self {
+    fn new(last_top: Option<Event>, index: u32) -> Self {
         Removed {
             last: Event::Remove,
+            last_at: index,
             last_top,
+            last_top_at: index,
             created_before: false,
             removed_before: false,
             removed_unblocked: false,
@@ -121,9 +127,10 @@ impl EventLog {
         self.0.push((key, index, event));
     }
 
-    /// Groups the events by object, keeping each object's in file order (a stable sort).
+    /// Groups the events by object, each object's in file order (a stable sort: the events
+    /// of one statement are pushed together, in their order).
     fn group(&mut self) {
-        self.0.sort_by_key(|&(key, _, _)| key);
+        self.0.sort_by_key(|&(key, index, _)| (key, index));
     }
 
     /// After [`group`](Self::group): the events of `key`, in file order.
@@ -176,9 +183,8 @@ pub struct Sequence {
     last_event: DigestMap<Event>,
     /// Index of the current statement (lint pass).
     current_index: usize,
-    /// The names of what the file removes, when the first pass knows them before it starts:
-    /// only a creation that mentions one of them is recognised.
-    removals: Option<Removals>,
+    /// The names of what the statements seen so far remove (first pass).
+    found: Removals,
 }
 
 /// The names under which a creation can bring back what a file removes, ASCII-lower-cased and
@@ -192,40 +198,39 @@ pub struct Removals {
 }
 
 impl Removals {
-    /// Can the statement whose text is `text` remove an object? Only with a DROP or RENAME
-    /// keyword, which is a word of the text.
-    pub fn may_remove(text: &str) -> bool {
-        scan_words(text, &mut |w| is_word(w, "drop") || is_word(w, "rename"))
-    }
-
     /// Adds what a statement (and its DO block) removes.
-    pub fn add(&mut self, statement: &Statement) {
+    #[cfg(test)]
+    fn add(&mut self, statement: &Statement) {
         let top = steps(statement);
         let nested = statement.nested.iter().flat_map(steps);
         for step in top.into_iter().chain(nested) {
-            if step.event != Event::Remove {
-                continue;
+            if step.event == Event::Remove {
+                self.add_step(&step);
             }
-            let name = match &step.key {
-                Key::Object(_, name) | Key::Column(_, name) => name,
-                Key::Constraint(table, _) => table,
-            };
-            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                self.names.insert(word_hash(name.as_bytes()));
-            } else {
-                self.any = true;
-            }
+        }
+    }
+
+    /// Adds the name under which a removal's object can come back.
+    fn add_step(&mut self, step: &Step) {
+        let name = match &step.key {
+            Key::Object(_, name) | Key::Column(_, name) => name,
+            Key::Constraint(table, _) => table,
+        };
+        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            self.names.insert(word_hash(name.as_bytes()));
+        } else {
+            self.any = true;
         }
     }
 
     /// Can a statement whose text is `text` create something under a removed name? Every word
     /// of the text is looked up (a hash collision only makes the first pass recognise one
     /// statement more).
-    fn may_bring_back(&self, text: &str) -> bool {
+    pub fn may_bring_back(&self, text: &str) -> bool {
         if self.any {
             return true;
         }
-        !self.names.is_empty() && scan_words(text, &mut |w| self.names.contains(&word_hash(w)))
+        !self.names.is_empty() && scan_words(text, |w| self.names.contains(&word_hash(w)))
     }
 }
 
@@ -233,7 +238,7 @@ impl Removals {
 /// returns true; true then, or when a token's name may not be a word of the text as written:
 /// escapes (`U&"…"`, backslashes), non-ASCII text (Unicode case folding), a word that starts
 /// with digits (a number and a name, or a MySQL name).
-fn scan_words(text: &str, hit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+fn scan_words(text: &str, mut hit: impl FnMut(&[u8]) -> bool) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -278,6 +283,43 @@ fn word_hash(word: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
+/// What a statement can be to the first pass, from one scan of its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Has a DROP or RENAME word (or words that may not be spelt as written): may remove.
+    Removal,
+    /// Creates or alters (CREATE, ALTER, ADD) a view or an AUTO_INCREMENT key: always matters.
+    Special,
+    /// Creates or alters something else: matters only under a name something else removes.
+    Creation,
+    /// Can neither create nor remove.
+    Other,
+}
+
+/// The [`Role`] of the statement whose text is `text`.
+pub fn role(text: &str) -> Role {
+    let (mut creates, mut special) = (false, false);
+    let removes_or_unsure = scan_words(text, |w| {
+        match w.len() {
+            3 => creates |= is_word(w, "add"),
+            4 if is_word(w, "drop") => return true,
+            4 => special |= is_word(w, "view"),
+            5 => creates |= is_word(w, "alter"),
+            6 if is_word(w, "rename") => return true,
+            6 => creates |= is_word(w, "create"),
+            14 => special |= is_word(w, "auto_increment"),
+            _ => {}
+        }
+        false
+    });
+    match (removes_or_unsure, creates, special) {
+        (true, _, _) => Role::Removal,
+        (false, true, true) => Role::Special,
+        (false, true, false) => Role::Creation,
+        (false, false, _) => Role::Other,
+    }
+}
+
 impl Sequence {
     pub fn new(model: ApplyModel) -> Sequence {
         Sequence {
@@ -288,53 +330,37 @@ impl Sequence {
 
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
     /// removes an object, and a later creation of a removed object matters in every apply
-    /// model (it brings it back, or a later view blocks its drop). The first pass builds only
-    /// the statements this accepts; with [`narrow_to`](Self::narrow_to), only the creations
-    /// that may be of a removed object, and views and AUTO_INCREMENT keys.
-    pub fn may_look_ahead(&self, text: &str) -> bool {
-        let Some(removals) = &self.removals else {
-            return ["drop", "rename", "create", "alter", "add"]
-                .iter()
-                .any(|w| contains_ignore_case(text, w));
-        };
-        // One scan of the words: the keywords, as tokens are.
-        let (mut creates, mut special) = (false, false);
-        let removes_or_unsure = scan_words(text, &mut |w| {
-            match w.len() {
-                3 => creates |= is_word(w, "add"),
-                4 if is_word(w, "drop") => return true,
-                4 => special |= is_word(w, "view"),
-                5 => creates |= is_word(w, "alter"),
-                6 if is_word(w, "rename") => return true,
-                6 => creates |= is_word(w, "create"),
-                14 => special |= is_word(w, "auto_increment"),
-                _ => {}
-            }
-            false
-        });
-        removes_or_unsure || (creates && (special || removals.may_bring_back(text)))
+    /// model (it brings it back, or a later view blocks its drop). The first pass over a file
+    /// the byte scan cannot split builds only the statements this accepts; on plain SQL it
+    /// chooses by [`role`].
+    pub fn may_look_ahead(text: &str) -> bool {
+        ["drop", "rename", "create", "alter", "add"]
+            .iter()
+            .any(|w| contains_ignore_case(text, w))
     }
 
-    /// The first pass will see every statement that removes something, and the names of what
-    /// they remove are `removals`: creations of other names need not be recognised.
-    pub fn narrow_to(&mut self, removals: Removals) {
-        self.removals = Some(removals);
+    /// The first pass has seen every statement of [`Role::Removal`]: the names under which
+    /// what they remove can come back.
+    pub fn take_removals(&mut self) -> Removals {
+        std::mem::take(&mut self.found)
     }
 
     /// First pass: adds a top-level statement's removals (and, of removed objects, later
-    /// creations). Statements come in file order; any statement may be skipped that
-    /// [`may_look_ahead`](Self::may_look_ahead) refuses.
+    /// creations). Any statement may be skipped that [`may_look_ahead`](Self::may_look_ahead)
+    /// refuses. Statements come in file order, or: every statement of [`Role::Removal`] in
+    /// file order, then, in file order, those of the others that matter ([`Role::Special`],
+    /// and a [`Role::Creation`] that [`Removals::may_bring_back`] what they remove).
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
         let top = steps(statement);
         for step in &top {
-            self.look_ahead_step(step, true);
+            self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for step in statement.nested.iter().flat_map(steps) {
-            self.look_ahead_step(&step, false);
+            self.look_ahead_step(&step, false, index);
             self.conditional.push(step.key.digest(), index, step.event);
         }
         for (key, old) in arrivals(statement) {
@@ -353,8 +379,10 @@ impl Sequence {
                         super::rules::read_removed_later::created_columns(statement)
                     })
                     .clone();
-                self.table_columns
-                    .insert(step.key.digest(), (index, columns));
+                let last = self.table_columns.entry(step.key.digest()).or_default();
+                if last.0 <= index {
+                    *last = (index, columns);
+                }
             }
         }
         let shape = &statement.shape;
@@ -401,9 +429,13 @@ impl Sequence {
 
     /// End of the first pass: which drops a later view blocks (needs the file's last events).
     pub fn end_look_ahead(&mut self) {
-        self.removals = None;
-        let drops = std::mem::take(&mut self.drops);
-        let views = std::mem::take(&mut self.views);
+        let mut drops = std::mem::take(&mut self.drops);
+        let mut views = std::mem::take(&mut self.views);
+        // In file order (stable: one statement's in their order).
+        drops.sort_by_key(|d| d.0);
+        views.sort_by_key(|v| v.0);
+        self.cascades.sort_by_key(|c| c.0);
+        self.found = Removals::default();
         self.events.group();
         for (i, key, name_digest) in &drops {
             let dependent = views.iter().find(|(k, view, _, words)| {
@@ -609,31 +641,34 @@ impl Sequence {
         self.transactional()
     }
 
-    fn look_ahead_step(&mut self, step: &Step, top: bool) {
+    /// An event of statement `index` on an object. Every removal comes before any event of
+    /// a later statement: a creation before the object's first removal is no event of it.
+    fn look_ahead_step(&mut self, step: &Step, top: bool, index: u32) {
         let key = step.key.digest();
-        match step.event {
+        let removed = match step.event {
             Event::Remove => {
-                let removed = self
-                    .removed
-                    .entry(key)
-                    .or_insert_with(|| Removed::new(None));
-                removed.last = Event::Remove;
-                if top {
-                    removed.last_top = Some(Event::Remove);
-                }
+                self.found.add_step(step);
                 if let Key::Column(table, _) = &step.key {
                     self.tables_losing_columns
                         .insert(object_digest(ObjectKind::Table, table));
                 }
+                self.removed
+                    .entry(key)
+                    .or_insert_with(|| Removed::new(None, index))
             }
-            Event::Create => {
-                if let Some(removed) = self.removed.get_mut(&key) {
-                    removed.last = Event::Create;
-                    if top {
-                        removed.last_top = Some(Event::Create);
-                    }
-                }
-            }
+            Event::Create => match self.removed.get_mut(&key) {
+                Some(removed) => removed,
+                None => return,
+            },
+        };
+        // A statement seen later may come first in the file: only a later one's event counts.
+        if index >= removed.last_at {
+            removed.last = step.event;
+            removed.last_at = index;
+        }
+        if top && index >= removed.last_top_at {
+            removed.last_top = Some(step.event);
+            removed.last_top_at = index;
         }
     }
 
@@ -1111,23 +1146,28 @@ mod tests {
     }
 
     /// [`replay`] with the first pass narrowed as lint narrows it on plain SQL: the removals
-    /// first, then only the statements [`Sequence::may_look_ahead`] keeps.
+    /// and views first, then only the creations that may bring back what they remove.
     fn narrowed_replay(
         source: &SourceFile,
         statements: &[Statement],
         model: ApplyModel,
     ) -> (Sequence, usize) {
-        let mut removals = Removals::default();
+        let mut s = Sequence::new(model);
+        let mut seen = 0;
+        let mut creations = Vec::new();
         for st in statements {
-            if Removals::may_remove(st.text(source)) {
-                removals.add(st);
+            match role(st.text(source)) {
+                Role::Removal | Role::Special => {
+                    s.look_ahead(st);
+                    seen += 1;
+                }
+                Role::Creation => creations.push(st),
+                Role::Other => {}
             }
         }
-        let mut s = Sequence::new(model);
-        s.narrow_to(removals);
-        let mut seen = 0;
-        for st in statements {
-            if s.may_look_ahead(st.text(source)) {
+        let removals = s.take_removals();
+        for st in creations {
+            if removals.may_bring_back(st.text(source)) {
                 s.look_ahead(st);
                 seen += 1;
             }
@@ -1180,7 +1220,12 @@ mod tests {
                    CREATE VIEW v AS SELECT a FROM keep; DROP TABLE t; CREATE TABLE t (z int);\n\
                    ALTER TABLE keep RENAME COLUMN a TO a2; ALTER TABLE keep ADD COLUMN a int;\n\
                    ALTER TABLE t ADD COLUMN c int; SELECT z FROM t;\n\
-                   CREATE TABLE other (x int); CREATE INDEX oi ON other (x);";
+                   CREATE TABLE other (x int); CREATE INDEX oi ON other (x);\n\
+                   CREATE VIEW w AS SELECT 1 AS a; DROP VIEW w CASCADE;\n\
+                   CREATE VIEW w AS SELECT 2 AS a; CREATE VIEW ww AS SELECT a FROM w;\n\
+                   SELECT b FROM keep; ALTER TABLE keep DROP COLUMN b, ADD COLUMN b text;\n\
+                   CREATE TABLE keep2 (a int); DROP TABLE keep2; CREATE TABLE keep2 (b int);\n\
+                   CREATE VIEW v3 AS SELECT b FROM keep2; DROP TABLE keep2;";
         let source = SourceFile::new("m.sql", sql);
         let parsed = parse_source(&source, Dialect::Postgres);
         let statements = &parsed.statements;
@@ -1191,6 +1236,9 @@ mod tests {
             Key::Column("t".into(), "c".into()),
             Key::Column("keep".into(), "a".into()),
             Key::Constraint("t".into(), "t_pkey".into()),
+            Key::Object(ObjectKind::View, "w".into()),
+            Key::Object(ObjectKind::Table, "keep2".into()),
+            Key::Column("keep".into(), "b".into()),
         ];
         for model in [
             ApplyModel::FileTransaction,
@@ -1200,10 +1248,14 @@ mod tests {
             let (narrow, seen) = narrowed_replay(&source, statements, model);
             let unnarrowed = statements
                 .iter()
-                .filter(|st| Sequence::new(model).may_look_ahead(st.text(&source)))
+                .filter(|st| Sequence::may_look_ahead(st.text(&source)))
                 .count();
             // The two creations of `other` mention no removed name.
             assert_eq!(seen, unnarrowed - 2, "what the narrowing skipped");
+            let blocked = statements
+                .iter()
+                .filter(|st| full.blocked_drop(st.index).is_some());
+            assert_eq!(blocked.count(), 1, "v3 blocks the first drop of keep2");
             for st in statements {
                 let i = st.index;
                 let mut ranges = vec![st.range.clone()];
@@ -1212,6 +1264,10 @@ mod tests {
                     assert_eq!(full.proves_safe(i, r), narrow.proves_safe(i, r), "{i}");
                 }
                 assert_eq!(full.blocked_drop(i), narrow.blocked_drop(i));
+                assert_eq!(
+                    full.later_view_using(i, "keep2", "b"),
+                    narrow.later_view_using(i, "keep2", "b")
+                );
                 let w = words(st);
                 assert_eq!(
                     full.reads_removed_later(i, &w),

@@ -177,17 +177,42 @@ pub fn skim_each(
     split_and_build(source, dialect, AstMode::Never, wanted, each);
 }
 
+/// What [`skim_plain_each`] does with a statement, chosen from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skim {
+    /// Not needed: never tokenized.
+    Skip,
+    /// Tokenized, recognised and handed over now.
+    Build,
+    /// Its place is kept for [`build_kept`], once the caller knows whether it needs it.
+    Keep,
+}
+
+/// A statement the byte scan found and [`skim_plain_each`] kept: its index and bytes (to its
+/// terminator, which is the last byte when it is a `;`), not tokenized. 12 bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct KeptStatement {
+    index: u32,
+    start: u32,
+    end: u32,
+}
+
 /// [`skim_each`] for a file of plain SQL: the boundaries come from a byte scan
-/// ([`plain_split`]) and only the statements `wanted` accepts are tokenized. Returns `false`
-/// when the file is not plain SQL; `each` may then have seen its first statements, and the
-/// caller starts over with [`skim_each`].
+/// ([`plain_split`]) and only the statements `choose` builds are tokenized; those it keeps are
+/// added to `kept`, for [`build_kept`]. Returns `false` when the file is not plain SQL (or is
+/// 4 GiB or more); `each` may then have seen its first statements, and the caller starts over
+/// with [`skim_each`].
 pub fn skim_plain_each(
     source: &SourceFile,
     dialect: Dialect,
-    wanted: &mut dyn FnMut(&str) -> bool,
+    choose: &mut dyn FnMut(&str) -> Skim,
     each: &mut dyn FnMut(Statement),
+    kept: &mut Vec<KeptStatement>,
 ) -> bool {
     let text: &str = &source.text;
+    if u32::try_from(text.len()).is_err() {
+        return false;
+    }
     let mut lexed_cleanly = true;
     let mut build_top = TopBuilder::new(source, dialect, AstMode::Never);
     let plain = plain_split::split_plain_each(
@@ -195,24 +220,69 @@ pub fn skim_plain_each(
         dialect,
         source.bom_len()..text.len(),
         &mut |range, terminator| {
-            build_top.next(
-                range.clone(),
-                || {
-                    let end = terminator.as_ref().map_or(range.end, |t| t.start);
-                    let lexed = lexer::lex(dialect, text, range.start..end);
-                    lexed_cleanly &= lexed.error.is_none();
-                    RawStatement {
-                        tokens: lexed.tokens,
-                        range: range.clone(),
-                        terminator: terminator.clone(),
-                    }
-                },
-                wanted,
-                each,
-            )
+            let index = build_top.index;
+            build_top.index += 1;
+            match choose(&text[range.clone()]) {
+                Skim::Skip => {}
+                Skim::Build => {
+                    let raw = plain_raw(source, dialect, range, terminator, &mut lexed_cleanly);
+                    build_top.build(index, raw, each);
+                }
+                // The file is under 4 GiB, so are its offsets and its statement count.
+                Skim::Keep => kept.push(KeptStatement {
+                    index: index as u32,
+                    start: range.start as u32,
+                    end: range.end as u32,
+                }),
+            }
         },
     );
     plain && lexed_cleanly
+}
+
+/// The statements `kept` by [`skim_plain_each`] of the same file that `wanted` accepts,
+/// tokenized and recognised as [`skim_plain_each`] would have (the same indexes), in the
+/// order of `kept`. Returns `false` when one of them does not lex cleanly: the caller starts
+/// over with [`skim_each`].
+pub fn build_kept(
+    source: &SourceFile,
+    dialect: Dialect,
+    kept: &[KeptStatement],
+    wanted: &mut dyn FnMut(&str) -> bool,
+    each: &mut dyn FnMut(Statement),
+) -> bool {
+    let text: &str = &source.text;
+    let mut lexed_cleanly = true;
+    let mut build_top = TopBuilder::new(source, dialect, AstMode::Never);
+    for k in kept {
+        let range = k.start as usize..k.end as usize;
+        if !wanted(&text[range.clone()]) {
+            continue;
+        }
+        // The byte scan ends a statement at its `;` or, without one, at its last token.
+        let terminator = (text.as_bytes()[range.end - 1] == b';').then(|| range.end - 1..range.end);
+        let raw = plain_raw(source, dialect, range, terminator, &mut lexed_cleanly);
+        build_top.build(k.index as usize, raw, each);
+    }
+    lexed_cleanly
+}
+
+/// A statement of the byte scan, tokenized.
+fn plain_raw(
+    source: &SourceFile,
+    dialect: Dialect,
+    range: Range<usize>,
+    terminator: Option<Range<usize>>,
+    lexed_cleanly: &mut bool,
+) -> RawStatement {
+    let end = terminator.as_ref().map_or(range.end, |t| t.start);
+    let lexed = lexer::lex(dialect, &source.text, range.start..end);
+    *lexed_cleanly &= lexed.error.is_none();
+    RawStatement {
+        tokens: lexed.tokens,
+        range,
+        terminator,
+    }
 }
 
 /// Numbers the top-level statements of a file as they are split, and recognises those wanted.
@@ -245,20 +315,24 @@ impl<'a> TopBuilder<'a> {
         wanted: &mut dyn FnMut(&str) -> bool,
         each: &mut dyn FnMut(Statement),
     ) {
-        let (source, dialect, mode) = (self.source, self.dialect, self.mode);
+        let index = self.index;
         self.index += 1;
-        if !wanted(&source.text[range]) {
-            return;
+        if wanted(&self.source.text[range]) {
+            self.build(index, raw(), each);
         }
-        let raw = raw();
+    }
+
+    /// Recognises top-level statement `index` (with its DO block's statements) and hands it
+    /// to `each`. A transaction is followed across the statements built.
+    fn build(&mut self, index: usize, raw: RawStatement, each: &mut dyn FnMut(Statement)) {
+        let (source, dialect, mode) = (self.source, self.dialect, self.mode);
         let in_transaction = self.in_transaction;
         let parser_dialect = self.parser_dialect.as_ref();
-        let index = self.index;
         let context = StatementContext {
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect, raw, index - 1, context, mode);
+        let mut statement = build(source, parser_dialect, raw, index, context, mode);
         match statement.shape.kind {
             ShapeKind::Begin => self.in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => self.in_transaction = false,
