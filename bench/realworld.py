@@ -38,6 +38,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realworld_runners import (DieselLemmy, Jisql, LemmyReplaceable, Runner,  # noqa: E402
+                               ranger_patch_order)
+
 CORPUS = Path(os.environ.get("PREFLIGHT_CORPUS", "/work/shared/corpus"))
 PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-v", "VERBOSITY=terse"]
 MARIA = ["mariadb", "-h", "127.0.0.1", "-u", "root"]
@@ -137,6 +141,8 @@ def in_transaction(transactional, path: Path) -> bool:
 def projects():
     uaa = "cloudfoundry__uaa/server/src/main/resources/org/cloudfoundry/identity/uaa/db"
     temporal = "temporalio__temporal/schema"
+    lemmy = files("LemmyNet__lemmy/migrations", "*/up.sql")
+    ranger = CORPUS / "apache__ranger/security-admin/db/postgres"
     return [
         ("vaultwarden", "pg", "diesel", True,
          files("dani-garcia__vaultwarden/migrations/postgresql", "*/up.sql")),
@@ -145,7 +151,7 @@ def projects():
         ("documenso", "pg", "prisma", True,
          files("documenso__documenso/packages/prisma/migrations", "*/migration.sql")),
         ("uaa", "pg", "flyway", True, files(f"{uaa}/postgresql", "V*.sql")),
-        ("lemmy", "pg", "diesel", True, files("LemmyNet__lemmy/migrations", "*/up.sql")),
+        ("lemmy", "pg", "diesel", DieselLemmy(), lemmy),
         ("temporal", "pg", "generic", False,
          files(f"{temporal}/postgresql/v12/temporal/versioned", "v*/*.sql")),
         # popx (ory/x): each migration in its own transaction (popx/migrator.go `UpTo` ->
@@ -166,6 +172,27 @@ def projects():
         # {script}` (synapse/storage/engines/postgres.py `executescript`), and prepare_database
         # records the delta in that transaction: a transaction per file.
         ("synapse", "pg", "generic", True, synapse_postgres()),
+        # lemmy's replaceable schema: after lemmy's migrations, `DROP SCHEMA r CASCADE`, then
+        # `CREATE SCHEMA r;` + utils.sql + triggers.sql in one transaction, on every start
+        # (realworld_runners.LemmyReplaceable).
+        ("lemmy-replaceable", "pg", "generic", LemmyReplaceable(lemmy),
+         [CORPUS / "LemmyNet__lemmy/crates/diesel_utils/replaceable_schema" / f
+          for f in ("utils.sql", "triggers.sql")]),
+        # apache ranger's db_setup.py through jisql (realworld_runners.Jisql). A fresh install
+        # runs the version catalog and the current core schema, which records every patch as
+        # applied, so no patch runs (`import_core_db_schema`, `hasPendingPatches`).
+        ("ranger", "pg", "generic", Jisql(),
+         [ranger / "create_dbversion_catalog.sql",
+          ranger / "optimized/current/ranger_core_db_postgres.sql"]),
+        # An installation made by an older ranger, whose core schema was xa_core_db_postgres.sql
+        # (the file it kept), upgraded: db_setup.py finds CORE_DB_SCHEMA and runs the patches
+        # it has no version row for, in its order (`apply_patches`).
+        ("ranger-upgrade", "pg", "generic", Jisql(),
+         [ranger / "create_dbversion_catalog.sql", ranger / "xa_core_db_postgres.sql"]
+         + ranger_patch_order(ranger / "patches")),
+        # ranger KMS's kms/scripts/db_setup.py (`import_db_file`): the same jisql.
+        ("ranger-kms", "pg", "generic", Jisql(),
+         [CORPUS / "apache__ranger/kms/scripts/db/postgres/kms_core_db_postgres.sql"]),
         ("vaultwarden-mysql", "maria", "diesel", False,
          files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
         ("authelia-mysql", "maria", "generic", False,
@@ -299,33 +326,41 @@ class Postgres:
                            input=script, capture_output=True, text=True)
         return p.returncode, p.stderr
 
-    def apply(self, path: Path, transactional: bool):
+    def apply(self, path: Path, transactional: bool, runner=None, prologue=""):
         # Flyway runs a script that cannot run in a transaction (CONCURRENTLY) without one.
         text = path.read_text()
         transactional = transactional and "CONCURRENTLY" not in text.upper()
         one = "BEGIN;\n" if transactional else ""
         end = "COMMIT;\n" if transactional else ""
+        sent = sent_text(path, text, runner)
         copy = None
-        if runner_text(text) != text:
+        if sent != text:
             with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-                f.write(runner_text(text))
+                f.write(sent)
             copy = Path(f.name)
         try:
-            code, err = self.run(f"{one}\\i {copy or path}\n{end}", True)
+            code, err = self.run(f"{one}{prologue}\\i {copy or path}\n{end}", True)
         finally:
             if copy:
                 copy.unlink()
         return code == 0, err.strip().splitlines()[-1:] if code else []
 
-    def retry_errors(self, path: Path, prefix: list, tmp: Path):
+    def setup(self, script):
+        """Runs a setup script (stops at its first error, which is raised)."""
+        code, err = self.run(script, True)
+        if code:
+            raise RuntimeError(f"setup failed: {err.strip().splitlines()[-1:]}")
+
+    def retry_errors(self, path: Path, prefix: list, tmp: Path, runner=None, prologue=""):
         """Lines (end lines) of `path` whose statement fails when the file runs again after
-        `prefix` (statement texts) ran; all rolled back afterwards."""
+        `prefix` (statement texts) ran; all rolled back afterwards. `prologue` (a runner's, see
+        realworld_runners.py) runs before the prefix and again before the retry."""
         body = tmp / "retry.sql"
-        body.write_text(runner_text(blank_tx_control(path.read_text(), False)))
+        body.write_text(blank_tx_control(sent_text(path, path.read_text(), runner), False))
         pre = tmp / "prefix.sql"
         pre.write_text(runner_text("".join(s + ";\n" for s in prefix)))
-        script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n\\i {pre}\n"
-                  f"\\i {body}\nROLLBACK;\n")
+        script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n{prologue}\\i {pre}\n"
+                  f"{prologue}\\i {body}\nROLLBACK;\n")
         _, err = self.run(script, False)
         lines = set()
         for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
@@ -333,6 +368,11 @@ class Postgres:
                 continue
             lines.add(int(m.group(1)))
         return lines
+
+
+def sent_text(path: Path, text: str, runner) -> str:
+    """What the project's tool sends for `path` (same line count)."""
+    return runner_text(runner.text(path, text) if runner else text)
 
 
 class MariaDb:
@@ -376,31 +416,50 @@ class MariaDb:
 # ---------------------------------------------------------------- one pass over a project
 
 def measure(engine_cls, paths, transactional, crash_points):
-    """Applies `paths` in order; returns per file: spans, failing span indexes, apply error."""
+    """Applies `paths` in order; returns per file: spans, failing span indexes, apply error.
+    `transactional` may be a `Runner` (realworld_runners.py): its setup runs first, and what it
+    sends, runs before a file and allows as crash points is replayed."""
     eng = engine_cls()
+    runner = transactional if isinstance(transactional, Runner) else None
     out = []
     try:
+        if runner:
+            # What the tool (or the tool it runs after) does before the first file.
+            setup_paths, setup_runner = runner.setup_files()
+            if setup_runner and setup_runner.setup_sql():
+                eng.setup(setup_runner.setup_sql())
+            for path in setup_paths:
+                ok, err = eng.apply(path, setup_runner.in_transaction(path), setup_runner)
+                if not ok:
+                    raise RuntimeError(f"setup file {path} failed: {err}")
+            if runner.setup_sql():
+                eng.setup(runner.setup_sql())
         with tempfile.TemporaryDirectory() as tmpd:
             tmp = Path(tmpd)
-            for path in paths:
+            for index, path in enumerate(paths):
                 text = path.read_text(errors="replace")
                 spans = statement_spans(text, eng.mysql)
-                stmts = [s for _, _, s in spans]
+                sent = statement_spans(sent_text(path, text, runner), eng.mysql)
                 failing = set()
                 dump = eng.snapshot() if eng.mysql else None
-                stmts = [s for s in stmts if not TX_CONTROL.match(s)]
+                sent = [sp for sp in sent if not TX_CONTROL.match(sp[2])]
+                stmts = [s for _, _, s in sent]
                 file_tx = in_transaction(transactional, path)
-                # A file the runner applies without a transaction can stop at any statement.
+                prologue = runner.prologue(paths, index) if runner else ""
+                # A file the runner applies without a transaction can stop at any statement
+                # (any the runner can stop at).
                 every = crash_points or (isinstance(transactional, TransactionPerFileExcept)
                                          and not file_tx)
-                points = range(len(stmts) + 1) if every else [len(stmts)]
+                allowed = runner.crash_points(path, sent) if runner and every else None
+                points = (allowed if allowed is not None else range(len(stmts) + 1)) if every \
+                    else [len(stmts)]
                 for k in points:
                     if eng.mysql:
                         lines = eng.retry_errors(path, stmts[:k], tmp, dump)
                         hit = lambda span, l: span[0] == l  # noqa: E731  mariadb: start line
                     else:
                         # k statements applied; the retry then runs the whole file.
-                        lines = eng.retry_errors(path, stmts[:k], tmp)
+                        lines = eng.retry_errors(path, stmts[:k], tmp, runner, prologue)
                         hit = lambda span, l: span[0] <= l <= span[1]  # noqa: E731
                     for line in lines:
                         for idx, span in enumerate(spans):
@@ -408,7 +467,10 @@ def measure(engine_cls, paths, transactional, crash_points):
                                 failing.add(idx)
                                 break
                 # The retries ran from the pre-file state (rolled back, or in a shadow copy).
-                ok, err = eng.apply(path, file_tx)
+                if eng.mysql:
+                    ok, err = eng.apply(path, file_tx)
+                else:
+                    ok, err = eng.apply(path, file_tx, runner, prologue)
                 if not ok:
                     out.append((path, spans, failing, err))
                     return out, False
@@ -500,7 +562,8 @@ def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     if not cache:
         return measure(engine_cls, paths, transactional, crash_points)
     digest = hashlib.sha256()
-    for path in paths:
+    setup = transactional.setup_files()[0] if isinstance(transactional, Runner) else []
+    for path in list(setup) + list(paths):
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(f"{transactional}{crash_points}".encode())
     entry = Path(cache) / f"{name}.json"
@@ -524,7 +587,8 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None)
     crash_points = not transactional
     base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
-           "model": ("transaction per file" if transactional else "every crash point")
+           "model": (f"{transactional.name}: " if isinstance(transactional, Runner) else "")
+           + ("transaction per file" if transactional else "every crash point")
            + (f", {transactional.marker} files every crash point"
               if isinstance(transactional, TransactionPerFileExcept) else ""),
            "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}

@@ -343,8 +343,14 @@ def retry_truth():
             continue
         print(f"retry truth: {name} ({TRUTH})", file=sys.stderr, flush=True)
         full, clean = rw.cached_measure(TRUTH, name, rw.Postgres, paths, transactional, not transactional)
-        if transactional:
-            crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, False, True)
+        runner = transactional if isinstance(transactional, rw.Runner) else None
+        if runner and runner.reference == "runner":
+            # The tool never runs these files any other way (e.g. lemmy's replaceable schema,
+            # dropped before every run): its own replay is the reference.
+            crash = full
+        elif transactional:
+            twin = runner.every_crash_point() if runner else False
+            crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, twin, True)
         else:
             crash = full
         crash_by_path = {str(p): failing for p, _, failing, _ in crash}
@@ -355,6 +361,7 @@ def retry_truth():
                 continue
             text = open(path, encoding="utf-8", errors="replace").read()
             ours = statement_spans(text)
+            unsent = runner.unsent_lines(path, text) if runner else set()
             self_wrapped = bool(spans) and rw.TX_CONTROL.match(spans[0][2]) and rw.TX_CONTROL.match(spans[-1][2])
             failing_any = failing_full if self_wrapped or str(path) not in crash_by_path else crash_by_path[str(path)]
             outcome = {}
@@ -364,7 +371,9 @@ def retry_truth():
                     idx = next((i for i, sp in enumerate(spans) if sp[0] <= a + 1 <= sp[1]), None)
                 if idx is None:
                     continue
-                if idx in failing_full:
+                if a + 1 in unsent:
+                    outcome[k] = "never sent"
+                elif idx in failing_full:
                     outcome[k] = "fails-full"
                 elif idx in failing_any:
                     outcome[k] = "fails"
@@ -387,6 +396,8 @@ def retry_category(truth, path, k, squawk_only):
         return f"retry:not-decided ({status})"
     if k not in outcome:
         return "retry:not-decided (statement not located)"
+    if outcome[k] == "never sent":
+        return "retry:not-decided (the runner never sends it)"
     return "retry:survives" if outcome[k] == "survives" else "retry:fails"
 
 
@@ -469,7 +480,7 @@ def main():
                     # fails on the retry and preflight flags it, this one is reached only once
                     # that one is fixed (bench/realworld.py's fixed replay shows the result).
                     outcome = truth[path][1]
-                    if any(outcome.get(j, "survives") != "survives" and (path, j) in p for j in range(k)):
+                    if any(outcome.get(j) in ("fails", "fails-full") and (path, j) in p for j in range(k)):
                         c = "retry:fails after an earlier flagged failure"
                 kind = statement_kind(lines[path], spans[path][k])
                 if c == "retry:survives" and not squawk_only and kind.split()[0] in ("insert", "with"):
