@@ -22,6 +22,7 @@ Then per project:
                 still fail on a retry are counted ("left failing").
 
 Usage: bench/realworld.py [--bin target/release/preflight] [--only NAME,...] [--engine pg|maria|all]
+                          [--cache DIR] [--no-fix] [--details FILE] [--json FILE]
 Needs: psql and mariadb clients; PostgreSQL at 127.0.0.1:5432 (user postgres, trust), MariaDB at
 127.0.0.1:3306 (root, no password); the corpus at ../shared/corpus (or $PREFLIGHT_CORPUS).
 """
@@ -556,16 +557,28 @@ def flagged(spans, idx, findings, severities):
                for f in findings)
 
 
-def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
-    """`measure` of the original files, kept in `cache` (a directory) keyed by the files'
-    contents: what the database does with them does not depend on the preflight build."""
-    if not cache:
-        return measure(engine_cls, paths, transactional, crash_points)
+def cache_key(paths, transactional, crash_points):
+    """What a cached measurement depends on: the files (and a runner's setup files), the model."""
     digest = hashlib.sha256()
     setup = transactional.setup_files()[0] if isinstance(transactional, Runner) else []
     for path in list(setup) + list(paths):
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(f"{transactional}{crash_points}".encode())
+    return digest
+
+
+def is_cached(cache, name, paths, transactional, crash_points):
+    entry = Path(cache) / f"{name}.json"
+    return entry.exists() and json.loads(entry.read_text())["key"] == cache_key(
+        paths, transactional, crash_points).hexdigest()
+
+
+def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
+    """`measure` of the original files, kept in `cache` (a directory) keyed by the files'
+    contents: what the database does with them does not depend on the preflight build."""
+    if not cache:
+        return measure(engine_cls, paths, transactional, crash_points)
+    digest = cache_key(paths, transactional, crash_points)
     entry = Path(cache) / f"{name}.json"
     if entry.exists():
         saved = json.loads(entry.read_text())
@@ -581,7 +594,7 @@ def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     return base, clean
 
 
-def run_project(binary, name, engine, tracker, transactional, paths, cache=None):
+def run_project(binary, name, engine, tracker, transactional, paths, cache=None, fix=True):
     engine_cls = Postgres if engine == "pg" else MariaDb
     dialect = "postgres" if engine == "pg" else "mariadb"
     crash_points = not transactional
@@ -623,6 +636,8 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None)
                     DETAILS.setdefault(name, {}).setdefault("false_flags", []).append(where)
     row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
                error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
+    if not fix:
+        return row
     # The fixer: fix a copy, apply it the same way.
     with tempfile.TemporaryDirectory() as tmpd:
         copies = []
@@ -673,6 +688,8 @@ def main():
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--cache", help="keep the measurement of the original files in this "
                     "directory (it does not depend on the build) and reuse it")
+    ap.add_argument("--no-fix", action="store_true", help="recall and precision only (the fixed "
+                    "copies are not measured)")
     ap.add_argument("--details", help="write missed, falsely flagged and still-failing statements here")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -680,7 +697,8 @@ def main():
     for name, engine, tracker, tx, paths in projects():
         if (only and name not in only) or args.engine not in ("all", engine):
             continue
-        row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache)
+        row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache,
+                          not args.no_fix)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     print("| project | engine | runner (model) | files | stmts | retry failures | recall "
@@ -696,14 +714,14 @@ def main():
             continue
         print(f"| {r['project']} | {r['engine']} | {r['runner']} ({r['model']}) | {r['files']} "
               f"| {r['statements']} | {r['retry_failures']} | {r['recall']:.3f} "
-              f"| {r['error_flags']} | {r['precision']:.3f} | {r['fixed_left_failing']} "
-              f"| {r['left_failing_not_reported']} | {r['fix_breakages']} |")
+              f"| {r['error_flags']} | {r['precision']:.3f} | {r.get('fixed_left_failing', '–')} "
+              f"| {r.get('left_failing_not_reported', '–')} | {r.get('fix_breakages', '–')} |")
     # Per engine: the share of retry failures the fixer leaves failing, over all projects.
     for engine in ("pg", "maria"):
         measured = [r for r in rows if r["engine"] == engine and "error" not in r]
         failures = sum(r["retry_failures"] for r in measured)
         if failures:
-            left = sum(r["fixed_left_failing"] for r in measured)
+            left = sum(r.get("fixed_left_failing", 0) for r in measured)
             print(f"<!-- {engine}: {left} of {failures} retry failures left failing after the "
                   f"fix ({100 * left / failures:.1f}%) -->")
     if args.json:

@@ -39,10 +39,17 @@ Categories:
 
 The retry truth is bench/realworld.py's measurement of the PostgreSQL projects it replays
 (cached in $TRUTH, default ~/.cache/preflight/realworld-truth; measured there when absent, which
-takes a few minutes; --no-truth skips it). Both tools lint without knowing the runner (squawk
-has no such notion, preflight without --tracker assumes every crash point can be retried), so
+takes an hour or more on a loaded 2-core machine; --no-truth skips it; --cached-only uses only
+the projects already cached and reports the others' statements as not decided). Both tools lint
+without knowing the runner (squawk has no such notion, preflight without --tracker assumes every
+crash point can be retried), so
 the reference is the every-crash-point replay: statements 0..k-1 applied, then the whole file
-again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run.
+again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run. Where
+realworld.py replays a project through a runner model (bench/realworld_runners.py), the
+every-crash-point replay keeps what the runner sends and runs first (jisql's queries, diesel's
+tracker table); a runner that never runs its files any other way (lemmy's replaceable schema, whose
+schema is dropped before every run) is its own reference, and lines a runner never sends (jisql,
+after a file's last `select 'delimiter end';`) are not decided.
 
 A map row whose preflight codes are not registered yet (another helper's PF4xx family) is
 reported as "not mapped yet", not as a failure.
@@ -326,7 +333,10 @@ DECIDED_FOR_PREFLIGHT = ("squawk only: retry:survives", "preflight only: retry:f
 EXPLAINED_RETRY = ("retry:survives, rows inserted again", "retry:fails after an earlier flagged failure")
 
 
-def retry_truth():
+UNMEASURED = set()  # files of projects whose replay --cached-only found no cache entry for
+
+
+def retry_truth(cached_only=False):
     """path (corpus-relative) -> (status, {statement index of statement_spans: outcome}).
 
     status: "replayed", or why the replay cannot decide the file's statements ("failed on its
@@ -341,9 +351,18 @@ def retry_truth():
     for name, engine, _tracker, transactional, paths in rw.projects():
         if engine != "pg":
             continue
+        runner = transactional if isinstance(transactional, rw.Runner) else None
+        if cached_only:
+            twin = runner.every_crash_point() if runner else False
+            needed = [(name, transactional, not transactional)]
+            if transactional and not (runner and runner.reference == "runner"):
+                needed.append((name + "-every-crash-point", twin, True))
+            if not all(rw.is_cached(TRUTH, n, paths, t, c) for n, t, c in needed):
+                print(f"retry truth: {name}: no cached replay, not decided", file=sys.stderr)
+                UNMEASURED.update(os.path.relpath(str(p), CORPUS) for p in paths)
+                continue
         print(f"retry truth: {name} ({TRUTH})", file=sys.stderr, flush=True)
         full, clean = rw.cached_measure(TRUTH, name, rw.Postgres, paths, transactional, not transactional)
-        runner = transactional if isinstance(transactional, rw.Runner) else None
         if runner and runner.reference == "runner":
             # The tool never runs these files any other way (e.g. lemmy's replaceable schema,
             # dropped before every run): its own replay is the reference.
@@ -388,6 +407,8 @@ def retry_category(truth, path, k, squawk_only):
     if truth is None:
         return "retry:not-decided (no replay: --no-truth)"
     if path not in truth:
+        if path in UNMEASURED:
+            return "retry:not-decided (replay not cached, --cached-only)"
         if DOWN.search(path):
             return "retry:not-decided (down migration)"
         return "retry:not-decided (file not replayed)"
@@ -426,7 +447,7 @@ def main():
     mapped_codes = sorted({c for cs in mapping.values() for c in cs if c in registered})
     sq = run_squawk(files)
     pf = run_preflight(files, mapped_codes) if mapped_codes else []
-    truth = None if no_truth else retry_truth()
+    truth = None if no_truth else retry_truth("--cached-only" in sys.argv[1:])
     texts, spans, lines = {}, {}, {}
 
     def stmt_key(path, line0):
