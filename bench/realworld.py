@@ -373,7 +373,7 @@ class Postgres:
 
 def sent_text(path: Path, text: str, runner) -> str:
     """What the project's tool sends for `path` (same line count)."""
-    return runner_text(runner.text(path, text) if runner else text)
+    return runner_text(runner.text(path, text) if runner is not None else text)
 
 
 class MariaDb:
@@ -424,10 +424,10 @@ def measure(engine_cls, paths, transactional, crash_points):
     runner = transactional if isinstance(transactional, Runner) else None
     out = []
     try:
-        if runner:
+        if runner is not None:
             # What the tool (or the tool it runs after) does before the first file.
             setup_paths, setup_runner = runner.setup_files()
-            if setup_runner and setup_runner.setup_sql():
+            if setup_runner is not None and setup_runner.setup_sql():
                 eng.setup(setup_runner.setup_sql())
             for path in setup_paths:
                 ok, err = eng.apply(path, setup_runner.in_transaction(path), setup_runner)
@@ -446,12 +446,12 @@ def measure(engine_cls, paths, transactional, crash_points):
                 sent = [sp for sp in sent if not TX_CONTROL.match(sp[2])]
                 stmts = [s for _, _, s in sent]
                 file_tx = in_transaction(transactional, path)
-                prologue = runner.prologue(paths, index) if runner else ""
+                prologue = runner.prologue(paths, index) if runner is not None else ""
                 # A file the runner applies without a transaction can stop at any statement
                 # (any the runner can stop at).
                 every = crash_points or (isinstance(transactional, TransactionPerFileExcept)
                                          and not file_tx)
-                allowed = runner.crash_points(path, sent) if runner and every else None
+                allowed = runner.crash_points(path, sent) if runner is not None and every else None
                 points = (allowed if allowed is not None else range(len(stmts) + 1)) if every \
                     else [len(stmts)]
                 for k in points:

@@ -353,9 +353,9 @@ def retry_truth(cached_only=False):
             continue
         runner = transactional if isinstance(transactional, rw.Runner) else None
         if cached_only:
-            twin = runner.every_crash_point() if runner else False
+            twin = runner.every_crash_point() if runner is not None else False
             needed = [(name, transactional, not transactional)]
-            if transactional and not (runner and runner.reference == "runner"):
+            if transactional and not (runner is not None and runner.reference == "runner"):
                 needed.append((name + "-every-crash-point", twin, True))
             if not all(rw.is_cached(TRUTH, n, paths, t, c) for n, t, c in needed):
                 print(f"retry truth: {name}: no cached replay, not decided", file=sys.stderr)
@@ -363,12 +363,12 @@ def retry_truth(cached_only=False):
                 continue
         print(f"retry truth: {name} ({TRUTH})", file=sys.stderr, flush=True)
         full, clean = rw.cached_measure(TRUTH, name, rw.Postgres, paths, transactional, not transactional)
-        if runner and runner.reference == "runner":
+        if runner is not None and runner.reference == "runner":
             # The tool never runs these files any other way (e.g. lemmy's replaceable schema,
             # dropped before every run): its own replay is the reference.
             crash = full
         elif transactional:
-            twin = runner.every_crash_point() if runner else False
+            twin = runner.every_crash_point() if runner is not None else False
             crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, twin, True)
         else:
             crash = full
@@ -380,7 +380,7 @@ def retry_truth(cached_only=False):
                 continue
             text = open(path, encoding="utf-8", errors="replace").read()
             ours = statement_spans(text)
-            unsent = runner.unsent_lines(path, text) if runner else set()
+            unsent = runner.unsent_lines(path, text) if runner is not None else set()
             self_wrapped = bool(spans) and rw.TX_CONTROL.match(spans[0][2]) and rw.TX_CONTROL.match(spans[-1][2])
             failing_any = failing_full if self_wrapped or str(path) not in crash_by_path else crash_by_path[str(path)]
             outcome = {}
