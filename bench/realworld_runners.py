@@ -246,7 +246,7 @@ class LemmyReplaceable(Runner):
     reference = "runner"
 
     def __init__(self, migrations):
-        super().__init__("lemmy-replaceable-v1", True)
+        super().__init__("lemmy-replaceable-v2", True)
         self.migrations = migrations
 
     def setup_files(self):
