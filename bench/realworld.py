@@ -22,6 +22,7 @@ Then per project:
                 still fail on a retry are counted ("left failing").
 
 Usage: bench/realworld.py [--bin target/release/preflight] [--only NAME,...] [--engine pg|maria|all]
+                          [--cache DIR] [--no-fix] [--details FILE] [--json FILE]
 Needs: psql and mariadb clients; PostgreSQL at 127.0.0.1:5432 (user postgres, trust), MariaDB at
 127.0.0.1:3306 (root, no password); the corpus at ../shared/corpus (or $PREFLIGHT_CORPUS).
 """
@@ -37,6 +38,10 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realworld_runners import (DieselLemmy, Jisql, LemmyReplaceable, Runner,  # noqa: E402
+                               ranger_patch_order)
 
 CORPUS = Path(os.environ.get("PREFLIGHT_CORPUS", "/work/shared/corpus"))
 PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-v", "VERBOSITY=terse"]
@@ -137,6 +142,8 @@ def in_transaction(transactional, path: Path) -> bool:
 def projects():
     uaa = "cloudfoundry__uaa/server/src/main/resources/org/cloudfoundry/identity/uaa/db"
     temporal = "temporalio__temporal/schema"
+    lemmy = files("LemmyNet__lemmy/migrations", "*/up.sql")
+    ranger = CORPUS / "apache__ranger/security-admin/db/postgres"
     return [
         ("vaultwarden", "pg", "diesel", True,
          files("dani-garcia__vaultwarden/migrations/postgresql", "*/up.sql")),
@@ -145,7 +152,7 @@ def projects():
         ("documenso", "pg", "prisma", True,
          files("documenso__documenso/packages/prisma/migrations", "*/migration.sql")),
         ("uaa", "pg", "flyway", True, files(f"{uaa}/postgresql", "V*.sql")),
-        ("lemmy", "pg", "diesel", True, files("LemmyNet__lemmy/migrations", "*/up.sql")),
+        ("lemmy", "pg", "diesel", DieselLemmy(), lemmy),
         ("temporal", "pg", "generic", False,
          files(f"{temporal}/postgresql/v12/temporal/versioned", "v*/*.sql")),
         # popx (ory/x): each migration in its own transaction (popx/migrator.go `UpTo` ->
@@ -166,6 +173,27 @@ def projects():
         # {script}` (synapse/storage/engines/postgres.py `executescript`), and prepare_database
         # records the delta in that transaction: a transaction per file.
         ("synapse", "pg", "generic", True, synapse_postgres()),
+        # lemmy's replaceable schema: after lemmy's migrations, `DROP SCHEMA r CASCADE`, then
+        # `CREATE SCHEMA r;` + utils.sql + triggers.sql in one transaction, on every start
+        # (realworld_runners.LemmyReplaceable).
+        ("lemmy-replaceable", "pg", "generic", LemmyReplaceable(lemmy),
+         [CORPUS / "LemmyNet__lemmy/crates/diesel_utils/replaceable_schema" / f
+          for f in ("utils.sql", "triggers.sql")]),
+        # apache ranger's db_setup.py through jisql (realworld_runners.Jisql). A fresh install
+        # runs the version catalog and the current core schema, which records every patch as
+        # applied, so no patch runs (`import_core_db_schema`, `hasPendingPatches`).
+        ("ranger", "pg", "generic", Jisql(),
+         [ranger / "create_dbversion_catalog.sql",
+          ranger / "optimized/current/ranger_core_db_postgres.sql"]),
+        # An installation made by an older ranger, whose core schema was xa_core_db_postgres.sql
+        # (the file it kept), upgraded: db_setup.py finds CORE_DB_SCHEMA and runs the patches
+        # it has no version row for, in its order (`apply_patches`).
+        ("ranger-upgrade", "pg", "generic", Jisql(),
+         [ranger / "create_dbversion_catalog.sql", ranger / "xa_core_db_postgres.sql"]
+         + ranger_patch_order(ranger / "patches")),
+        # ranger KMS's kms/scripts/db_setup.py (`import_db_file`): the same jisql.
+        ("ranger-kms", "pg", "generic", Jisql(),
+         [CORPUS / "apache__ranger/kms/scripts/db/postgres/kms_core_db_postgres.sql"]),
         ("vaultwarden-mysql", "maria", "diesel", False,
          files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
         ("authelia-mysql", "maria", "generic", False,
@@ -183,6 +211,9 @@ def statement_spans(text: str, mysql: bool):
     comments and MySQL `DELIMITER` are honoured; that is all a line span needs."""
     spans, i, n, line = [], 0, len(text), 1
     start, start_line, delim = None, None, ";"
+    # A SQL-standard function body (`BEGIN ATOMIC … END`) holds `;`s: like psql, split only
+    # after its END (CASE … END inside counts too).
+    atomic, last_word = 0, ""
     while i < n:
         c = text[i]
         if start is None and not c.isspace():
@@ -234,6 +265,17 @@ def statement_spans(text: str, mysql: bool):
             line += text.count("\n", i, j + 1)
             i = j + 1
             continue
+        if not mysql and (c.isalpha() or c == "_"):
+            word = re.match(r"\w+", text[i:]).group(0).upper()
+            if word == "ATOMIC" and last_word == "BEGIN":
+                atomic = 1
+            elif atomic and word == "CASE":
+                atomic += 1
+            elif atomic and word == "END":
+                atomic -= 1
+            last_word = word
+            i += len(word)
+            continue
         if c == "$" and not mysql:
             m = re.match(r"\$([A-Za-z_]\w*)?\$", text[i:])
             if m:
@@ -243,7 +285,7 @@ def statement_spans(text: str, mysql: bool):
                 line += text.count("\n", i, j)
                 i = j
                 continue
-        if text.startswith(delim, i):
+        if text.startswith(delim, i) and not atomic:
             spans.append((start_line, line, text[start:i]))
             start = None
             i += len(delim)
@@ -299,33 +341,41 @@ class Postgres:
                            input=script, capture_output=True, text=True)
         return p.returncode, p.stderr
 
-    def apply(self, path: Path, transactional: bool):
+    def apply(self, path: Path, transactional: bool, runner=None, prologue=""):
         # Flyway runs a script that cannot run in a transaction (CONCURRENTLY) without one.
         text = path.read_text()
         transactional = transactional and "CONCURRENTLY" not in text.upper()
         one = "BEGIN;\n" if transactional else ""
         end = "COMMIT;\n" if transactional else ""
+        sent = sent_text(path, text, runner)
         copy = None
-        if runner_text(text) != text:
+        if sent != text:
             with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-                f.write(runner_text(text))
+                f.write(sent)
             copy = Path(f.name)
         try:
-            code, err = self.run(f"{one}\\i {copy or path}\n{end}", True)
+            code, err = self.run(f"{one}{prologue}\\i {copy or path}\n{end}", True)
         finally:
             if copy:
                 copy.unlink()
         return code == 0, err.strip().splitlines()[-1:] if code else []
 
-    def retry_errors(self, path: Path, prefix: list, tmp: Path):
+    def setup(self, script):
+        """Runs a setup script (stops at its first error, which is raised)."""
+        code, err = self.run(script, True)
+        if code:
+            raise RuntimeError(f"setup failed: {err.strip().splitlines()[-1:]}")
+
+    def retry_errors(self, path: Path, prefix: list, tmp: Path, runner=None, prologue=""):
         """Lines (end lines) of `path` whose statement fails when the file runs again after
-        `prefix` (statement texts) ran; all rolled back afterwards."""
+        `prefix` (statement texts) ran; all rolled back afterwards. `prologue` (a runner's, see
+        realworld_runners.py) runs before the prefix and again before the retry."""
         body = tmp / "retry.sql"
-        body.write_text(runner_text(blank_tx_control(path.read_text(), False)))
+        body.write_text(blank_tx_control(sent_text(path, path.read_text(), runner), False))
         pre = tmp / "prefix.sql"
         pre.write_text(runner_text("".join(s + ";\n" for s in prefix)))
-        script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n\\i {pre}\n"
-                  f"\\i {body}\nROLLBACK;\n")
+        script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n{prologue}\\i {pre}\n"
+                  f"{prologue}\\i {body}\nROLLBACK;\n")
         _, err = self.run(script, False)
         lines = set()
         for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
@@ -333,6 +383,11 @@ class Postgres:
                 continue
             lines.add(int(m.group(1)))
         return lines
+
+
+def sent_text(path: Path, text: str, runner) -> str:
+    """What the project's tool sends for `path` (same line count)."""
+    return runner_text(runner.text(path, text) if runner is not None else text)
 
 
 class MariaDb:
@@ -376,31 +431,50 @@ class MariaDb:
 # ---------------------------------------------------------------- one pass over a project
 
 def measure(engine_cls, paths, transactional, crash_points):
-    """Applies `paths` in order; returns per file: spans, failing span indexes, apply error."""
+    """Applies `paths` in order; returns per file: spans, failing span indexes, apply error.
+    `transactional` may be a `Runner` (realworld_runners.py): its setup runs first, and what it
+    sends, runs before a file and allows as crash points is replayed."""
     eng = engine_cls()
+    runner = transactional if isinstance(transactional, Runner) else None
     out = []
     try:
+        if runner is not None:
+            # What the tool (or the tool it runs after) does before the first file.
+            setup_paths, setup_runner = runner.setup_files()
+            if setup_runner is not None and setup_runner.setup_sql():
+                eng.setup(setup_runner.setup_sql())
+            for path in setup_paths:
+                ok, err = eng.apply(path, setup_runner.in_transaction(path), setup_runner)
+                if not ok:
+                    raise RuntimeError(f"setup file {path} failed: {err}")
+            if runner.setup_sql():
+                eng.setup(runner.setup_sql())
         with tempfile.TemporaryDirectory() as tmpd:
             tmp = Path(tmpd)
-            for path in paths:
+            for index, path in enumerate(paths):
                 text = path.read_text(errors="replace")
                 spans = statement_spans(text, eng.mysql)
-                stmts = [s for _, _, s in spans]
+                sent = statement_spans(sent_text(path, text, runner), eng.mysql)
                 failing = set()
                 dump = eng.snapshot() if eng.mysql else None
-                stmts = [s for s in stmts if not TX_CONTROL.match(s)]
+                sent = [sp for sp in sent if not TX_CONTROL.match(sp[2])]
+                stmts = [s for _, _, s in sent]
                 file_tx = in_transaction(transactional, path)
-                # A file the runner applies without a transaction can stop at any statement.
+                prologue = runner.prologue(paths, index) if runner is not None else ""
+                # A file the runner applies without a transaction can stop at any statement
+                # (any the runner can stop at).
                 every = crash_points or (isinstance(transactional, TransactionPerFileExcept)
                                          and not file_tx)
-                points = range(len(stmts) + 1) if every else [len(stmts)]
+                allowed = runner.crash_points(path, sent) if runner is not None and every else None
+                points = (allowed if allowed is not None else range(len(stmts) + 1)) if every \
+                    else [len(stmts)]
                 for k in points:
                     if eng.mysql:
                         lines = eng.retry_errors(path, stmts[:k], tmp, dump)
                         hit = lambda span, l: span[0] == l  # noqa: E731  mariadb: start line
                     else:
                         # k statements applied; the retry then runs the whole file.
-                        lines = eng.retry_errors(path, stmts[:k], tmp)
+                        lines = eng.retry_errors(path, stmts[:k], tmp, runner, prologue)
                         hit = lambda span, l: span[0] <= l <= span[1]  # noqa: E731
                     for line in lines:
                         for idx, span in enumerate(spans):
@@ -408,7 +482,10 @@ def measure(engine_cls, paths, transactional, crash_points):
                                 failing.add(idx)
                                 break
                 # The retries ran from the pre-file state (rolled back, or in a shadow copy).
-                ok, err = eng.apply(path, file_tx)
+                if eng.mysql:
+                    ok, err = eng.apply(path, file_tx)
+                else:
+                    ok, err = eng.apply(path, file_tx, runner, prologue)
                 if not ok:
                     out.append((path, spans, failing, err))
                     return out, False
@@ -494,15 +571,28 @@ def flagged(spans, idx, findings, severities):
                for f in findings)
 
 
+def cache_key(paths, transactional, crash_points):
+    """What a cached measurement depends on: the files (and a runner's setup files), the model."""
+    digest = hashlib.sha256()
+    setup = transactional.setup_files()[0] if isinstance(transactional, Runner) else []
+    for path in list(setup) + list(paths):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"{transactional}{crash_points}".encode())
+    return digest
+
+
+def is_cached(cache, name, paths, transactional, crash_points):
+    entry = Path(cache) / f"{name}.json"
+    return entry.exists() and json.loads(entry.read_text())["key"] == cache_key(
+        paths, transactional, crash_points).hexdigest()
+
+
 def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     """`measure` of the original files, kept in `cache` (a directory) keyed by the files'
     contents: what the database does with them does not depend on the preflight build."""
     if not cache:
         return measure(engine_cls, paths, transactional, crash_points)
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(f"{transactional}{crash_points}".encode())
+    digest = cache_key(paths, transactional, crash_points)
     entry = Path(cache) / f"{name}.json"
     if entry.exists():
         saved = json.loads(entry.read_text())
@@ -518,13 +608,14 @@ def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     return base, clean
 
 
-def run_project(binary, name, engine, tracker, transactional, paths, cache=None):
+def run_project(binary, name, engine, tracker, transactional, paths, cache=None, fix=True):
     engine_cls = Postgres if engine == "pg" else MariaDb
     dialect = "postgres" if engine == "pg" else "mariadb"
     crash_points = not transactional
     base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
-           "model": ("transaction per file" if transactional else "every crash point")
+           "model": (f"{transactional.name}: " if isinstance(transactional, Runner) else "")
+           + ("transaction per file" if transactional else "every crash point")
            + (f", {transactional.marker} files every crash point"
               if isinstance(transactional, TransactionPerFileExcept) else ""),
            "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
@@ -559,6 +650,8 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None)
                     DETAILS.setdefault(name, {}).setdefault("false_flags", []).append(where)
     row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
                error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
+    if not fix:
+        return row
     # The fixer: fix a copy, apply it the same way.
     with tempfile.TemporaryDirectory() as tmpd:
         copies = []
@@ -609,6 +702,8 @@ def main():
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--cache", help="keep the measurement of the original files in this "
                     "directory (it does not depend on the build) and reuse it")
+    ap.add_argument("--no-fix", action="store_true", help="recall and precision only (the fixed "
+                    "copies are not measured)")
     ap.add_argument("--details", help="write missed, falsely flagged and still-failing statements here")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -616,7 +711,8 @@ def main():
     for name, engine, tracker, tx, paths in projects():
         if (only and name not in only) or args.engine not in ("all", engine):
             continue
-        row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache)
+        row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache,
+                          not args.no_fix)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     print("| project | engine | runner (model) | files | stmts | retry failures | recall "
@@ -632,14 +728,14 @@ def main():
             continue
         print(f"| {r['project']} | {r['engine']} | {r['runner']} ({r['model']}) | {r['files']} "
               f"| {r['statements']} | {r['retry_failures']} | {r['recall']:.3f} "
-              f"| {r['error_flags']} | {r['precision']:.3f} | {r['fixed_left_failing']} "
-              f"| {r['left_failing_not_reported']} | {r['fix_breakages']} |")
+              f"| {r['error_flags']} | {r['precision']:.3f} | {r.get('fixed_left_failing', '–')} "
+              f"| {r.get('left_failing_not_reported', '–')} | {r.get('fix_breakages', '–')} |")
     # Per engine: the share of retry failures the fixer leaves failing, over all projects.
     for engine in ("pg", "maria"):
-        measured = [r for r in rows if r["engine"] == engine and "error" not in r]
+        measured = [r for r in rows if r["engine"] == engine and "fixed_left_failing" in r]
         failures = sum(r["retry_failures"] for r in measured)
         if failures:
-            left = sum(r["fixed_left_failing"] for r in measured)
+            left = sum(r.get("fixed_left_failing", 0) for r in measured)
             print(f"<!-- {engine}: {left} of {failures} retry failures left failing after the "
                   f"fix ({100 * left / failures:.1f}%) -->")
     if args.json:

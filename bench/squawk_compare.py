@@ -39,10 +39,17 @@ Categories:
 
 The retry truth is bench/realworld.py's measurement of the PostgreSQL projects it replays
 (cached in $TRUTH, default ~/.cache/preflight/realworld-truth; measured there when absent, which
-takes a few minutes; --no-truth skips it). Both tools lint without knowing the runner (squawk
-has no such notion, preflight without --tracker assumes every crash point can be retried), so
+takes an hour or more on a loaded 2-core machine; --no-truth skips it; --cached-only uses only
+the projects already cached and reports the others' statements as not decided). Both tools lint
+without knowing the runner (squawk has no such notion, preflight without --tracker assumes every
+crash point can be retried), so
 the reference is the every-crash-point replay: statements 0..k-1 applied, then the whole file
-again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run.
+again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run. Where
+realworld.py replays a project through a runner model (bench/realworld_runners.py), the
+every-crash-point replay keeps what the runner sends and runs first (jisql's queries, diesel's
+tracker table); a runner that never runs its files any other way (lemmy's replaceable schema, whose
+schema is dropped before every run) is its own reference, and lines a runner never sends (jisql,
+after a file's last `select 'delimiter end';`) are not decided.
 
 A map row whose preflight codes are not registered yet (another helper's PF4xx family) is
 reported as "not mapped yet", not as a failure.
@@ -326,7 +333,10 @@ DECIDED_FOR_PREFLIGHT = ("squawk only: retry:survives", "preflight only: retry:f
 EXPLAINED_RETRY = ("retry:survives, rows inserted again", "retry:fails after an earlier flagged failure")
 
 
-def retry_truth():
+UNMEASURED = set()  # files of projects whose replay --cached-only found no cache entry for
+
+
+def retry_truth(cached_only=False):
     """path (corpus-relative) -> (status, {statement index of statement_spans: outcome}).
 
     status: "replayed", or why the replay cannot decide the file's statements ("failed on its
@@ -341,10 +351,25 @@ def retry_truth():
     for name, engine, _tracker, transactional, paths in rw.projects():
         if engine != "pg":
             continue
+        runner = transactional if isinstance(transactional, rw.Runner) else None
+        if cached_only:
+            twin = runner.every_crash_point() if runner is not None else False
+            needed = [(name, transactional, not transactional)]
+            if transactional and not (runner is not None and runner.reference == "runner"):
+                needed.append((name + "-every-crash-point", twin, True))
+            if not all(rw.is_cached(TRUTH, n, paths, t, c) for n, t, c in needed):
+                print(f"retry truth: {name}: no cached replay, not decided", file=sys.stderr)
+                UNMEASURED.update(os.path.relpath(str(p), CORPUS) for p in paths)
+                continue
         print(f"retry truth: {name} ({TRUTH})", file=sys.stderr, flush=True)
         full, clean = rw.cached_measure(TRUTH, name, rw.Postgres, paths, transactional, not transactional)
-        if transactional:
-            crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, False, True)
+        if runner is not None and runner.reference == "runner":
+            # The tool never runs these files any other way (e.g. lemmy's replaceable schema,
+            # dropped before every run): its own replay is the reference.
+            crash = full
+        elif transactional:
+            twin = runner.every_crash_point() if runner is not None else False
+            crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, twin, True)
         else:
             crash = full
         crash_by_path = {str(p): failing for p, _, failing, _ in crash}
@@ -355,6 +380,7 @@ def retry_truth():
                 continue
             text = open(path, encoding="utf-8", errors="replace").read()
             ours = statement_spans(text)
+            unsent = runner.unsent_lines(path, text) if runner is not None else set()
             self_wrapped = bool(spans) and rw.TX_CONTROL.match(spans[0][2]) and rw.TX_CONTROL.match(spans[-1][2])
             failing_any = failing_full if self_wrapped or str(path) not in crash_by_path else crash_by_path[str(path)]
             outcome = {}
@@ -364,7 +390,9 @@ def retry_truth():
                     idx = next((i for i, sp in enumerate(spans) if sp[0] <= a + 1 <= sp[1]), None)
                 if idx is None:
                     continue
-                if idx in failing_full:
+                if a + 1 in unsent:
+                    outcome[k] = "never sent"
+                elif idx in failing_full:
                     outcome[k] = "fails-full"
                 elif idx in failing_any:
                     outcome[k] = "fails"
@@ -379,6 +407,8 @@ def retry_category(truth, path, k, squawk_only):
     if truth is None:
         return "retry:not-decided (no replay: --no-truth)"
     if path not in truth:
+        if path in UNMEASURED:
+            return "retry:not-decided (replay not cached, --cached-only)"
         if DOWN.search(path):
             return "retry:not-decided (down migration)"
         return "retry:not-decided (file not replayed)"
@@ -387,6 +417,8 @@ def retry_category(truth, path, k, squawk_only):
         return f"retry:not-decided ({status})"
     if k not in outcome:
         return "retry:not-decided (statement not located)"
+    if outcome[k] == "never sent":
+        return "retry:not-decided (the runner never sends it)"
     return "retry:survives" if outcome[k] == "survives" else "retry:fails"
 
 
@@ -415,7 +447,7 @@ def main():
     mapped_codes = sorted({c for cs in mapping.values() for c in cs if c in registered})
     sq = run_squawk(files)
     pf = run_preflight(files, mapped_codes) if mapped_codes else []
-    truth = None if no_truth else retry_truth()
+    truth = None if no_truth else retry_truth("--cached-only" in sys.argv[1:])
     texts, spans, lines = {}, {}, {}
 
     def stmt_key(path, line0):
@@ -469,7 +501,7 @@ def main():
                     # fails on the retry and preflight flags it, this one is reached only once
                     # that one is fixed (bench/realworld.py's fixed replay shows the result).
                     outcome = truth[path][1]
-                    if any(outcome.get(j, "survives") != "survives" and (path, j) in p for j in range(k)):
+                    if any(outcome.get(j) in ("fails", "fails-full") and (path, j) in p for j in range(k)):
                         c = "retry:fails after an earlier flagged failure"
                 kind = statement_kind(lines[path], spans[path][k])
                 if c == "retry:survives" and not squawk_only and kind.split()[0] in ("insert", "with"):
