@@ -373,21 +373,42 @@ fn mariadb_constraint_and_primary_key_guards_make_every_crash_point_retry_succee
     );
     // Every crash point: the first k statements applied, then the whole file again.
     let statements: Vec<&str> = fixed.split_inclusive(";\n").collect();
-    for k in 0..=statements.len() {
-        let db = ScratchDb::mariadb();
-        db.exec(MARIADB_CONSTRAINTS_SETUP);
-        db.exec(&statements[..k].concat());
-        db.exec(&fixed);
-        assert_eq!(
-            db.query("SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'kids'"),
-            ["6"],
-            "after crash point {k}"
-        );
-    }
+    after_every_crash_point(
+        ScratchDb::mariadb,
+        MARIADB_CONSTRAINTS_SETUP,
+        &statements,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query("SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'kids'"),
+                ["6"],
+                "after crash point {k}"
+            );
+        },
+    );
     let original = ScratchDb::mariadb();
     original.exec(MARIADB_CONSTRAINTS_SETUP);
     original.exec(MARIADB_CONSTRAINTS);
     assert!(original.try_exec(MARIADB_CONSTRAINTS).is_err());
+}
+
+/// Every crash point of `file`, split into `parts`: on a fresh database set up with `setup`,
+/// the first k statements applied, then the whole file again (k = `parts.len()` is the full
+/// re-run a per-file transaction allows); `check` looks at what the retry left.
+fn after_every_crash_point<S: AsRef<str>>(
+    new_db: fn() -> ScratchDb,
+    setup: &str,
+    parts: &[S],
+    file: &str,
+    check: impl Fn(&ScratchDb, usize),
+) {
+    for k in 0..=parts.len() {
+        let db = new_db();
+        db.exec(setup);
+        db.exec(&parts[..k].iter().map(AsRef::as_ref).collect::<String>());
+        db.exec(file);
+        check(&db, k);
+    }
 }
 
 /// The top-level statements of `sql` as the fixer's own splitter sees them (DO blocks whole).
@@ -429,22 +450,26 @@ fn postgres_data_migration_guards_make_every_crash_point_retry_succeed() {
     // last one being the full re-run a per-file transaction allows.
     let parts = statements(&fixed, Dialect::Postgres);
     assert_eq!(parts.len(), 4);
-    for k in 0..=parts.len() {
-        let db = ScratchDb::postgres();
-        db.exec(POSTGRES_DATA_SETUP);
-        db.exec(&parts[..k].concat());
-        db.exec(&fixed);
-        assert_eq!(
-            db.query(r#"SELECT string_agg("documentId"::text, ',' ORDER BY id) FROM "Recipient""#),
-            ["10,20"],
-            "after crash point {k}"
-        );
-        assert_eq!(
-            db.query("SELECT count(*) FROM archive"),
-            ["2"],
-            "after crash point {k}"
-        );
-    }
+    after_every_crash_point(
+        ScratchDb::postgres,
+        POSTGRES_DATA_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query(
+                    r#"SELECT string_agg("documentId"::text, ',' ORDER BY id) FROM "Recipient""#
+                ),
+                ["10,20"],
+                "after crash point {k}"
+            );
+            assert_eq!(
+                db.query("SELECT count(*) FROM archive"),
+                ["2"],
+                "after crash point {k}"
+            );
+        },
+    );
     let original = ScratchDb::postgres();
     original.exec(POSTGRES_DATA_SETUP);
     original.exec(POSTGRES_DATA);
@@ -610,21 +635,25 @@ fn postgres_type_change_guards_make_every_crash_point_retry_succeed() {
         "{fixed}"
     );
     let parts = statements(&fixed, Dialect::Postgres);
-    for k in 0..=parts.len() {
-        let db = ScratchDb::postgres();
-        db.exec(POSTGRES_TYPE_CHANGE_SETUP);
-        db.exec(&parts[..k].concat());
-        db.exec(&fixed);
-        assert_eq!(
-            db.query("SELECT string_agg(default_sort_type::text, ',' ORDER BY id) FROM local_user"),
-            ["Active,Hot"],
-            "after crash point {k}"
-        );
-        assert_eq!(
-            db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'user_' AND column_name = 'avatar'"),
-            ["text"]
-        );
-    }
+    after_every_crash_point(
+        ScratchDb::postgres,
+        POSTGRES_TYPE_CHANGE_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query(
+                    "SELECT string_agg(default_sort_type::text, ',' ORDER BY id) FROM local_user"
+                ),
+                ["Active,Hot"],
+                "after crash point {k}"
+            );
+            assert_eq!(
+                db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'user_' AND column_name = 'avatar'"),
+                ["text"]
+            );
+        },
+    );
     let original = ScratchDb::postgres();
     original.exec(POSTGRES_TYPE_CHANGE_SETUP);
     original.exec(POSTGRES_TYPE_CHANGE);
@@ -759,24 +788,26 @@ fn an_add_column_after_renaming_the_name_away_is_flagged_and_its_fix_survives_ev
     assert!(fixed.contains("ADD COLUMN IF NOT EXISTS pk"), "{fixed}");
     let parts = statements(&fixed, Dialect::Postgres);
     assert_eq!(parts.len(), 5, "{fixed}");
-    for k in 0..=parts.len() {
-        let db = ScratchDb::postgres();
-        db.exec(POSTGRES_NEW_KEY_SETUP);
-        db.exec(&parts[..k].concat());
-        db.exec(&fixed);
-        assert_eq!(
-            db.query(
-                "SELECT string_agg(pk_deprecated::text, ',' ORDER BY pk_deprecated) FROM accounts"
-            ),
-            ["1,2"],
-            "after crash point {k}"
-        );
-        assert_eq!(
-            db.query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) WHERE c.conrelid = 'accounts'::regclass AND c.contype = 'p'"),
-            ["pk\tuuid"],
-            "after crash point {k}"
-        );
-    }
+    after_every_crash_point(
+        ScratchDb::postgres,
+        POSTGRES_NEW_KEY_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query(
+                    "SELECT string_agg(pk_deprecated::text, ',' ORDER BY pk_deprecated) FROM accounts"
+                ),
+                ["1,2"],
+                "after crash point {k}"
+            );
+            assert_eq!(
+                db.query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) WHERE c.conrelid = 'accounts'::regclass AND c.contype = 'p'"),
+                ["pk\tuuid"],
+                "after crash point {k}"
+            );
+        },
+    );
 }
 
 const POSTGRES_JSON_COLUMNS_SETUP: &str = r#"
@@ -854,15 +885,17 @@ fn a_drop_of_a_name_a_later_rename_gives_back_is_reported_as_data_loss_and_guard
     assert!(!fixed.contains("DROP COLUMN IF EXISTS tags"), "{fixed}");
     let parts = statements(&fixed, Dialect::Postgres);
     assert_eq!(parts.len(), 4, "{fixed}");
-    for k in 0..=parts.len() {
-        let db = ScratchDb::postgres();
-        db.exec(POSTGRES_JSON_COLUMNS_SETUP);
-        db.exec(&parts[..k].concat());
-        db.exec(&fixed);
-        assert_eq!(
-            db.query(JSON_COLUMNS_MIGRATED),
-            migrated,
-            "after crash point {k}"
-        );
-    }
+    after_every_crash_point(
+        ScratchDb::postgres,
+        POSTGRES_JSON_COLUMNS_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query(JSON_COLUMNS_MIGRATED),
+                migrated,
+                "after crash point {k}"
+            );
+        },
+    );
 }

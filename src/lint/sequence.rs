@@ -636,11 +636,6 @@ impl Sequence {
         (!removed_again).then_some((j as usize, old))
     }
 
-    /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
-    pub fn file_transaction(&self) -> bool {
-        self.transactional()
-    }
-
     /// An event of statement `index` on an object. Every removal comes before any event of
     /// a later statement: a creation before the object's first removal is no event of it.
     fn look_ahead_step(&mut self, step: &Step, top: bool, index: u32) {
@@ -764,7 +759,8 @@ impl Sequence {
         })
     }
 
-    fn transactional(&self) -> bool {
+    /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
+    pub fn transactional(&self) -> bool {
         self.model == Some(ApplyModel::FileTransaction)
     }
 

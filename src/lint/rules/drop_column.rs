@@ -107,7 +107,7 @@ fn drop_of_renamed_into(
     let (_, source) = seq.renamed_into_after(&key, i)?;
     let c = &column.text;
     let rename = format!("RENAME COLUMN {source} TO {}", column.base());
-    let message = if if_exists || seq.file_transaction() {
+    let message = if if_exists || seq.transactional() {
         format!(
             "dropping column `{c}` does not fail on a re-run of the applied file, it destroys data: the later `{rename}` has given the name to the migrated column, which this drops with its data (IF EXISTS does not prevent that)"
         )
