@@ -336,10 +336,11 @@ impl<'a> FileLinter<'a> {
 
 /// Rules whose finding says "the object already exists / is already gone on a retry": the
 /// in-file sequence analysis can prove such a statement survives (a DROP the file re-creates, a
-/// CREATE after a DROP of the same object).
+/// CREATE after a DROP of the same object, a rename whose old name the file creates again and
+/// whose new name it drops).
 const EXISTENCE_RULES: &[&str] = &[
     "PF101", "PF102", "PF104", "PF105", "PF106", "PF107", "PF108", "PF109", "PF110", "PF111",
-    "PF112", "PF113", "PF114", "PF115", "PF116", "PF122",
+    "PF112", "PF113", "PF114", "PF115", "PF116", "PF118", "PF122",
 ];
 
 /// A comment after the statement on its last line.

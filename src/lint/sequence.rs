@@ -72,6 +72,10 @@ struct Step {
     /// A rename away: a retry may skip it (its guard finds the new name taken once it ran), so
     /// unlike a DROP it does not clear the name for a later creation.
     rename: bool,
+    /// The name a rename gives the object, when the statement spells one.
+    to: Option<Key>,
+    /// The action's (or statement's) own `IF [NOT] EXISTS`.
+    guarded: bool,
 }
 
 /// What the file does to an object that some statement removes: where, and what it did last
@@ -96,6 +100,12 @@ struct Removed {
     last_before: Option<Event>,
     /// The last top-level event before the current statement was a rename away.
     renamed_last: bool,
+    /// ... and that rename was proved to run again on a re-run ([`Sequence::rename_reruns`]),
+    /// so it does clear the name for a creation after it.
+    renamed_last_reruns: bool,
+    /// The last top-level statement before the current one that renamed something to this
+    /// name, with the digest of the name it had.
+    renamed_into: Option<(u32, u64)>,
 }
 
 impl Removed {
@@ -110,6 +120,8 @@ impl Removed {
             removed_unblocked: false,
             last_before: None,
             renamed_last: false,
+            renamed_last_reruns: false,
+            renamed_into: None,
         }
     }
 }
@@ -152,8 +164,8 @@ pub struct Sequence {
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked: key,
-    /// event, whether it is a rename away.
-    current: Vec<(u64, Event, bool)>,
+    /// event, whether it is a rename away, whether it was proved to survive.
+    current: Vec<(u64, Event, bool, bool)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
@@ -164,6 +176,9 @@ pub struct Sequence {
     /// Key → statements that give an existing object this name (`RENAME … TO key`), with
     /// the name it had (folded; empty where the statement does not spell it).
     arrivals: DigestMap<Vec<(u32, Box<str>)>>,
+    /// Types some top-level statement changes the labels of (`ADD VALUE`, `RENAME VALUE`),
+    /// by statement index; only types the file removes are kept.
+    relabelled: DigestMap<Vec<u32>>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
@@ -363,7 +378,10 @@ impl Sequence {
             self.look_ahead_step(&step, false, index);
             self.conditional.push(step.key.digest(), index, step.event);
         }
-        for (key, old) in arrivals(statement) {
+        if let Some(kind) = relabels(statement) {
+            self.relabelled.entry(kind).or_default().push(index);
+        }
+        for Arrival { key, old, .. } in arrivals(statement) {
             self.arrivals
                 .entry(key.digest())
                 .or_default()
@@ -503,6 +521,7 @@ impl Sequence {
             .retain(|(key, _, _)| removed.contains_key(key));
         self.conditional.group();
         self.arrivals.retain(|key, _| removed.contains_key(key));
+        self.relabelled.retain(|key, _| removed.contains_key(key));
         self.table_columns
             .retain(|key, _| removed.contains_key(key));
         self.events.0.shrink_to_fit();
@@ -680,7 +699,12 @@ impl Sequence {
         let i = statement.index;
         self.current_index = i;
         let list = steps(statement);
-        let safe: Vec<&Step> = list.iter().filter(|s| self.survives(s)).collect();
+        let safe: Vec<&Step> = list
+            .iter()
+            .enumerate()
+            .filter(|&(at, s)| self.survives(s) || self.survives_in_pair(&list, at))
+            .map(|(_, s)| s)
+            .collect();
         if statement.shape.kind == ShapeKind::AlterTable {
             let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
             if !ranges.is_empty() {
@@ -691,14 +715,17 @@ impl Sequence {
         }
         self.current = list
             .iter()
-            .map(|s| (s.key.digest(), s.event, s.rename))
+            .map(|s| {
+                let proved = safe.iter().any(|p| std::ptr::eq(*p, s));
+                (s.key.digest(), s.event, s.rename, proved)
+            })
             .collect();
     }
 
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
-        for (key, event, rename) in std::mem::take(&mut self.current) {
+        for (key, event, rename, proved) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
@@ -708,6 +735,13 @@ impl Sequence {
                 removed.removed_unblocked |= dropped && !blocked;
                 removed.last_before = Some(event);
                 removed.renamed_last = rename;
+                removed.renamed_last_reruns = rename && proved;
+            }
+        }
+        for arrival in arrivals(statement) {
+            if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                let old = arrival.old_key().map(|k| k.digest());
+                removed.renamed_into = old.map(|old| (statement.index as u32, old));
             }
         }
         self.record_index(statement);
@@ -781,16 +815,141 @@ impl Sequence {
                 true
             }
             Event::Create => {
-                removed.is_some_and(|r| r.removed_unblocked)
+                removed.is_some_and(|r| r.removed_unblocked || r.renamed_last_reruns)
                     || step
                         .table
                         .as_ref()
                         .is_some_and(|t| self.table_removed_before(t))
                     || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
             }
-            Event::Remove => removed
-                .is_some_and(|r| r.created_before || (tx && r.last_top == Some(Event::Create))),
+            // A rename also needs its new name free: its own proof.
+            Event::Remove if step.rename => self.rename_reruns(step),
+            Event::Remove => removed.is_some_and(|r| {
+                r.created_before
+                    || (tx && r.last_top == Some(Event::Create))
+                    || self.renamed_into_holds(step.key.digest(), r)
+            }),
         }
+    }
+
+    /// Does a retry that reaches the current statement find the object an earlier rename
+    /// (`RENAME old TO new`, at `i`) gave this name (lemmy's `DROP TYPE x__` after `ALTER TYPE x
+    /// RENAME TO x__; CREATE TYPE x …`)? It does when the file creates `old` again after the
+    /// rename, before the current statement, and nothing removes `old` after that creation nor
+    /// touches `new` in between: from any crash point, the retry meets either `old` not yet
+    /// renamed (the rename runs), or `new` already there (the rename, guarded, is skipped, or
+    /// unguarded fails itself), never both names missing.
+    fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
+        let Some((i, old)) = removed.renamed_into else {
+            return false;
+        };
+        let now = self.current_index;
+        let all = |d: u64| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(move |log| log.of(d))
+        };
+        // Created again by a top-level statement: a DO block's creation may not happen.
+        let Some(&(_, created, _)) = self
+            .events
+            .of(old)
+            .iter()
+            .filter(|&&(_, c, e)| i < c && (c as usize) < now && e == Event::Create)
+            .last()
+        else {
+            return false;
+        };
+        let old_removed_after = all(old).any(|&(_, k, e)| k > created && e == Event::Remove);
+        let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
+        !old_removed_after && !new_touched_between
+    }
+
+    /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
+    /// ADD CONSTRAINT c …`): the statement is atomic, so the add always follows its own drop.
+    /// The add survives when the drop does not fail first: it has `IF EXISTS`, or a retry
+    /// always finds the object ([`pair_drop_finds`](Self::pair_drop_finds)); the drop survives
+    /// in the second case.
+    fn survives_in_pair(&self, list: &[Step], at: usize) -> bool {
+        let step = &list[at];
+        if step.rename {
+            return false;
+        }
+        let same = |other: &Step| other.key == step.key && !other.rename;
+        match step.event {
+            Event::Create => list[..at].iter().any(|drop| {
+                same(drop)
+                    && drop.event == Event::Remove
+                    && (drop.guarded || self.pair_drop_finds(&step.key))
+            }),
+            Event::Remove => {
+                list[at + 1..]
+                    .iter()
+                    .any(|add| same(add) && add.event == Event::Create)
+                    && self.pair_drop_finds(&step.key)
+            }
+        }
+    }
+
+    /// Does a retry that reaches the current statement, which drops and re-adds `key`, find
+    /// the object its own earlier run added? Any run got past the statement whole or not at
+    /// all; what can take the object away since is a later statement: under a per-file
+    /// transaction, one that leaves it removed at the end of the file; otherwise any later
+    /// removal (a crash point after it).
+    fn pair_drop_finds(&self, key: &Key) -> bool {
+        let d = key.digest();
+        let Some(removed) = self.removed.get(&d) else {
+            return false;
+        };
+        if self.transactional() {
+            return removed.last == Event::Create && removed.last_top == Some(Event::Create);
+        }
+        ![&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, j, e)| j as usize > self.current_index && e == Event::Remove)
+    }
+
+    /// Does the current statement's rename of `step.key` to `step.to` run again on a re-run?
+    /// Only under a per-file transaction, where a re-run starts from before the file (the
+    /// first run again) or from the state the whole file left: there the old name must be
+    /// back (the file creates it again, as lemmy's `RENAME TO x__; CREATE TYPE x …; DROP TYPE
+    /// x__` does) and the new name gone (the file drops it). No statement before the rename
+    /// may touch either name, so the state the file left is the one the rename meets.
+    fn rename_reruns(&self, step: &Step) -> bool {
+        let Some(to) = &step.to else { return false };
+        let i = self.current_index;
+        let (old, new) = (step.key.digest(), to.digest());
+        let untouched_before = |d: u64| {
+            let event_before = [&self.events, &self.conditional]
+                .iter()
+                .flat_map(|log| log.of(d))
+                .any(|&(_, j, _)| (j as usize) < i);
+            let arrival_before = self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&(j, _)| (j as usize) < i));
+            !event_before && !arrival_before
+        };
+        let old_back = self.removed.get(&old).is_some_and(|r| {
+            r.last == Event::Create && r.last_top == Some(Event::Create) && r.last_at as usize > i
+        });
+        let new_gone = self.removed.get(&new).is_some_and(|r| {
+            let arrives_after = self
+                .arrivals
+                .get(&new)
+                .is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
+            r.last == Event::Remove && r.last_at as usize > i && !arrives_after
+        });
+        self.transactional() && old_back && new_gone && untouched_before(old) && untouched_before(new)
+    }
+
+    /// Does a statement after the current one change the labels of type `name` (`ADD VALUE`,
+    /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
+    /// it)?
+    pub fn type_relabelled_later(&self, name: &str) -> bool {
+        self.relabelled
+            .get(&object_digest(ObjectKind::Type, name))
+            .is_some_and(|list| list.iter().any(|&j| j as usize > self.current_index))
     }
 
     /// Does a statement before the current one create table `table` (base name, folded) with
@@ -922,18 +1081,32 @@ pub fn words(statement: &Statement) -> Vec<String> {
         .collect()
 }
 
+/// A name a statement gives to an object that already exists.
+struct Arrival {
+    key: Key,
+    /// The name it had (folded; empty for MySQL's `RENAME TABLE`).
+    old: String,
+}
+
+impl Arrival {
+    /// The object under the name it had, when the statement spells it.
+    fn old_key(&self) -> Option<Key> {
+        if self.old.is_empty() {
+            return None;
+        }
+        let old = self.old.clone();
+        Some(match &self.key {
+            Key::Object(kind, _) => Key::Object(*kind, old),
+            Key::Column(table, _) => Key::Column(table.clone(), old),
+            Key::Constraint(table, _) => Key::Constraint(table.clone(), old),
+        })
+    }
+}
+
 /// The names a statement gives to objects that already exist: `ALTER TABLE t RENAME [TO|AS]
-/// new`, `RENAME COLUMN a TO b`, `RENAME TABLE a TO b`; each with the old name (folded; empty
-/// for `RENAME TABLE`).
-fn arrivals(statement: &Statement) -> Vec<(Key, String)> {
+/// new`, `RENAME COLUMN a TO b`, `RENAME TABLE a TO b`, `ALTER TYPE|VIEW|INDEX|… x RENAME TO y`.
+fn arrivals(statement: &Statement) -> Vec<Arrival> {
     let shape = &statement.shape;
-    let within = |range: &Range<usize>| {
-        statement
-            .tokens
-            .iter()
-            .filter(|t| range.start <= t.range.start && t.range.end <= range.end)
-            .collect::<Vec<_>>()
-    };
     match &shape.kind {
         ShapeKind::AlterTable => {
             let Some(table) = shape.object().map(|t| t.base().to_string()) else {
@@ -944,35 +1117,99 @@ fn arrivals(statement: &Statement) -> Vec<(Key, String)> {
                 .iter()
                 .filter(|a| a.kind == AlterActionKind::Rename)
                 .filter_map(|a| {
-                    let tokens = within(&a.range);
-                    let new = match tokens.iter().position(|t| t.is_kw("TO") || t.is_kw("AS")) {
-                        Some(at) => tokens.get(at + 1),
-                        // MySQL's `RENAME new`.
-                        None if a.name.is_none() => tokens.get(1),
-                        None => None,
-                    };
-                    let new = folded(new?)?;
-                    Some(match &a.name {
-                        None => (Key::Object(ObjectKind::Table, new), table.clone()),
-                        Some(old) if renames_constraint(statement, a) => {
-                            (Key::Constraint(table.clone(), new), old.base().to_string())
-                        }
-                        Some(old) => (Key::Column(table.clone(), new), old.base().to_string()),
-                    })
+                    let (key, old) = alter_table_arrival(statement, &table, a)?;
+                    Some(Arrival { key, old })
                 })
                 .collect()
         }
+        // MySQL's `RENAME TABLE a TO b, c TO d`.
         ShapeKind::Rename(ObjectKind::Table) => {
-            let tokens = within(&statement.range);
+            let tokens = tokens_within(statement, &statement.range);
             tokens
                 .windows(2)
                 .filter(|w| w[0].is_kw("TO"))
                 .filter_map(|w| folded(w[1]))
-                .map(|new| (Key::Object(ObjectKind::Table, new), String::new()))
+                .map(|new| Arrival {
+                    key: Key::Object(ObjectKind::Table, new),
+                    old: String::new(),
+                })
                 .collect()
+        }
+        ShapeKind::Rename(kind) if statement.renames_object() => {
+            let (Some(name), Some(new)) = (shape.object(), renamed_to(statement)) else {
+                return Vec::new();
+            };
+            vec![Arrival {
+                key: Key::Object(*kind, new),
+                old: name.base().to_string(),
+            }]
         }
         _ => Vec::new(),
     }
+}
+
+/// The name after the first `RENAME … TO` of a statement that renames an object itself.
+fn renamed_to(statement: &Statement) -> Option<String> {
+    let tokens = &statement.tokens;
+    let at = tokens.iter().position(|t| t.is_kw("RENAME"))?;
+    tokens.get(at + 1).filter(|t| t.is_kw("TO"))?;
+    folded(tokens.get(at + 2)?)
+}
+
+/// The tokens of `statement` inside `range`.
+fn tokens_within<'a>(statement: &'a Statement, range: &Range<usize>) -> Vec<&'a crate::sql::Tok> {
+    statement
+        .tokens
+        .iter()
+        .filter(|t| range.start <= t.range.start && t.range.end <= range.end)
+        .collect()
+}
+
+/// The name a `RENAME` action of `ALTER TABLE table` gives, with the name it had: the table's
+/// own (`RENAME TO new`, MySQL's `RENAME new`), a column's, or a constraint's or index's.
+fn alter_table_arrival(
+    statement: &Statement,
+    table: &str,
+    action: &crate::sql::AlterAction,
+) -> Option<(Key, String)> {
+    let tokens = tokens_within(statement, &action.range);
+    let new = match tokens.iter().position(|t| t.is_kw("TO") || t.is_kw("AS")) {
+        Some(at) => tokens.get(at + 1),
+        // MySQL's `RENAME new`.
+        None if action.name.is_none() => tokens.get(1),
+        None => None,
+    };
+    let new = folded(new?)?;
+    Some(match &action.name {
+        None => (Key::Object(ObjectKind::Table, new), table.to_string()),
+        Some(old) if renames_constraint(statement, action) => (
+            Key::Constraint(table.to_string(), new),
+            old.base().to_string(),
+        ),
+        Some(old) => (
+            Key::Column(table.to_string(), new),
+            old.base().to_string(),
+        ),
+    })
+}
+
+/// The type whose labels `ALTER TYPE t ADD VALUE …` or `ALTER TYPE t RENAME VALUE …` changes,
+/// as a key digest.
+fn relabels(statement: &Statement) -> Option<u64> {
+    let shape = &statement.shape;
+    let value_renamed = || {
+        statement
+            .tokens
+            .windows(2)
+            .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
+    };
+    let relabelled = match shape.kind {
+        ShapeKind::AlterTypeAddValue => true,
+        ShapeKind::Rename(ObjectKind::Type) => value_renamed(),
+        _ => false,
+    };
+    let name = shape.object().filter(|_| relabelled)?;
+    Some(object_digest(ObjectKind::Type, name.base()))
 }
 
 /// A word as the replay keys it: unquoted → lower case.
@@ -1013,6 +1250,8 @@ fn steps(statement: &Statement) -> Vec<Step> {
                         table: Some(table.clone()),
                         range: a.range.clone(),
                         rename: false,
+                        to: None,
+                        guarded: a.guard.is_some_and(|g| g.present),
                     });
                 }
                 let event = match a.kind {
@@ -1051,16 +1290,29 @@ fn steps(statement: &Statement) -> Vec<Step> {
                     }
                     (_, Some(n)) => Key::Constraint(table.clone(), n.base().to_string()),
                 };
+                let rename = a.kind == AlterActionKind::Rename;
+                let to = rename
+                    .then(|| alter_table_arrival(statement, &table, a))
+                    .flatten()
+                    .map(|(key, _)| key);
                 Some(Step {
                     key,
                     event,
                     table: Some(table.clone()),
                     range: a.range.clone(),
-                    rename: a.kind == AlterActionKind::Rename,
+                    rename,
+                    to,
+                    guarded: a.guard.is_some_and(|g| g.present),
                 })
             })
             .collect();
     }
+    // The new name of a statement that renames one object (not MySQL's `RENAME TABLE a TO b,
+    // c TO d`, whose pairs the effects do not spell).
+    let to = match arrivals(statement).as_slice() {
+        [one] if shape.names.len() == 1 => Some(one.key.clone()),
+        _ => None,
+    };
     statement
         .effects()
         .iter()
@@ -1080,6 +1332,8 @@ fn steps(statement: &Statement) -> Vec<Step> {
                 table: e.table.map(|t| t.base().to_string()),
                 range: statement.range.clone(),
                 rename: e.change == Change::Rename,
+                to: to.clone().filter(|_| e.change == Change::Rename),
+                guarded: e.guarded,
             })
         })
         .collect()
@@ -1338,6 +1592,137 @@ mod tests {
             None,
             "the name is gone after a run"
         );
+    }
+
+    #[test]
+    fn a_drop_and_add_of_the_same_object_in_one_alter_is_a_pair() {
+        let sql = "ALTER TABLE t DROP CONSTRAINT IF EXISTS c, ADD CONSTRAINT c CHECK (a > 0);\n\
+                   ALTER TABLE t DROP CONSTRAINT d, ADD CONSTRAINT d CHECK (a > 0);\n\
+                   ALTER TABLE t DROP COLUMN e, ADD COLUMN e int;\n\
+                   ALTER TABLE t ADD CONSTRAINT f CHECK (a > 0), DROP CONSTRAINT f;\n\
+                   ALTER TABLE t DROP CONSTRAINT g, ADD CONSTRAINT g CHECK (a > 0);\n\
+                   ALTER TABLE t DROP CONSTRAINT g;";
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            let (stmts, s) = seq(sql, model);
+            let proved = |i: usize, a: usize| s.proves_safe(i, &stmts[i].shape.actions[a].range);
+            assert!(proved(0, 1), "{model:?}: IF EXISTS, then the add");
+            assert!(proved(1, 0) && proved(1, 1), "{model:?}: the drop finds its own add");
+            assert!(proved(2, 0) && proved(2, 1), "{model:?}: a column pair");
+            // (A per-file transaction proves it otherwise: the file leaves `f` dropped.)
+            let tx = model == ApplyModel::FileTransaction;
+            assert_eq!(proved(3, 0), tx, "{model:?}: an add before the drop is no pair");
+            // A later statement drops `g`: a retry after it fails at the unguarded drop.
+            // (The add alone is proved in a transaction: it is a creation the file undoes.)
+            assert!(!proved(4, 0), "{model:?}");
+            assert_eq!(proved(4, 1), tx, "{model:?}");
+        }
+    }
+
+    #[test]
+    fn a_mysql_primary_key_and_index_pair_survives_every_crash_point() {
+        let sql = "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (a, b);\n\
+                   ALTER TABLE t DROP INDEX i, ADD INDEX i (a);";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Mysql);
+        let s = replay(&parsed.statements, ApplyModel::StatementByStatement);
+        for st in &parsed.statements {
+            for a in &st.shape.actions {
+                assert!(s.proves_safe(st.index, &a.range), "{}", &sql[a.range.clone()]);
+            }
+        }
+    }
+
+    /// lemmy's enum re-creation: the old type renamed away, a new one created under its name,
+    /// the columns converted, the old one dropped.
+    const RECREATED_TYPE: &str = "ALTER TYPE mood RENAME TO mood__;\n\
+        CREATE TYPE mood AS ENUM ('a', 'b');\n\
+        ALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\n\
+        DROP TYPE mood__;";
+
+    #[test]
+    fn a_rename_whose_names_the_file_restores_reruns_in_a_transaction() {
+        let (_, s) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
+        let proved: Vec<bool> = (0..4).map(|i| s.proves_safe(i, &(0..usize::MAX))).collect();
+        let (stmts, _) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
+        let proved_whole: Vec<bool> = stmts
+            .iter()
+            .map(|st| s.proves_safe(st.index, &st.range))
+            .collect();
+        assert_eq!(proved, [false; 4], "whole ranges only");
+        assert_eq!(proved_whole, [true, true, false, true]);
+        // Statement by statement a crash after the rename leaves no `mood` to rename: the
+        // rename and the creation stay unproved; the drop finds what the rename made.
+        assert_eq!(
+            safe(RECREATED_TYPE, ApplyModel::StatementByStatement),
+            [false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn a_rename_is_not_proved_when_a_name_is_left_otherwise() {
+        for sql in [
+            // The new name is not dropped: a re-run finds it taken.
+            "ALTER TYPE mood RENAME TO mood__; CREATE TYPE mood AS ENUM ('a');",
+            // The old name is not created again: a re-run does not find it.
+            "ALTER TYPE mood RENAME TO mood__; DROP TYPE mood__;",
+            // Something renamed into the new name after its drop.
+            "ALTER TYPE mood RENAME TO mood__; CREATE TYPE mood AS ENUM ('a'); DROP TYPE mood__; \
+             ALTER TYPE other RENAME TO mood__;",
+            // A statement before the rename touches the old name.
+            "DROP TYPE IF EXISTS mood; ALTER TYPE mood RENAME TO mood__; \
+             CREATE TYPE mood AS ENUM ('a'); DROP TYPE mood__;",
+        ] {
+            let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+            let rename = stmts.iter().find(|st| st.renames_object()).unwrap();
+            assert!(!s.proves_safe(rename.index, &rename.range), "{sql}");
+        }
+    }
+
+    #[test]
+    fn renaming_a_value_an_attribute_or_a_view_column_removes_nothing() {
+        let sql = "ALTER TYPE mood RENAME VALUE 'a' TO 'b'; ALTER TYPE pair RENAME ATTRIBUTE x TO y; \
+                   ALTER VIEW v RENAME COLUMN a TO b; CREATE TYPE mood AS ENUM ('a'); \
+                   CREATE VIEW v AS SELECT 1 AS a;";
+        let (_, s) = seq(sql, ApplyModel::FileTransaction);
+        assert!(!s.removes_anything());
+    }
+
+    #[test]
+    fn a_later_relabelling_of_a_removed_type_is_found() {
+        let sql = format!("{RECREATED_TYPE}\nALTER TYPE mood RENAME VALUE 'a' TO 'c';");
+        let (stmts, mut s) = seq(&sql, ApplyModel::FileTransaction);
+        s.enter(&stmts[2]);
+        assert!(s.type_relabelled_later("mood"));
+        s.enter(&stmts[4]);
+        assert!(!s.type_relabelled_later("mood"), "not after itself");
+        let (stmts, mut s) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
+        s.enter(&stmts[2]);
+        assert!(!s.type_relabelled_later("mood"));
+    }
+
+    #[test]
+    fn a_table_renamed_away_keeps_its_indexes() {
+        // A re-run renames the new `t` away with its index `t_a_idx`, which keeps its name:
+        // creating the index again fails, though the table itself is proved.
+        let sql = "ALTER TABLE t RENAME TO t_old; CREATE TABLE t (a int); \
+                   CREATE INDEX t_a_idx ON t (a); INSERT INTO t SELECT * FROM t_old; \
+                   DROP TABLE t_old;";
+        let (stmts, s) = seq(sql, ApplyModel::FileTransaction);
+        let proved: Vec<bool> = stmts
+            .iter()
+            .map(|st| {
+                st.shape
+                    .actions
+                    .first()
+                    .map_or(&st.range, |a| &a.range)
+                    .clone()
+            })
+            .zip(&stmts)
+            .map(|(r, st)| s.proves_safe(st.index, &r))
+            .collect();
+        assert_eq!(proved, [true, true, false, false, true]);
     }
 
     #[test]

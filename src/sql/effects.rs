@@ -57,7 +57,10 @@ impl Statement {
         match &shape.kind {
             ShapeKind::Create(kind) => object(Change::Create, *kind),
             ShapeKind::Drop(kind) => object(Change::Drop, *kind),
-            ShapeKind::Rename(kind) => object(Change::Rename, *kind),
+            ShapeKind::Rename(kind) if self.renames_object() => object(Change::Rename, *kind),
+            // `RENAME VALUE`, `RENAME ATTRIBUTE`, `RENAME COLUMN` of a view, `RENAME
+            // CONSTRAINT` of a domain: the object keeps its name.
+            ShapeKind::Rename(kind) => object(Change::Alter, *kind),
             ShapeKind::AlterTypeAddValue => object(Change::Alter, ObjectKind::Type),
             ShapeKind::AlterTable => shape
                 .actions
@@ -91,11 +94,46 @@ impl Statement {
     }
 }
 
+impl Statement {
+    /// Does this `ALTER <kind> … RENAME …` (or MySQL `RENAME TABLE`) rename the object itself
+    /// (`RENAME TO new`), rather than a part of it (`RENAME VALUE`, `RENAME COLUMN`, …)?
+    pub fn renames_object(&self) -> bool {
+        let mut words = self.tokens.iter().skip_while(|t| !t.is_kw("RENAME"));
+        let rename_table = self.tokens.first().is_some_and(|t| t.is_kw("RENAME"));
+        words.next();
+        rename_table || words.next().is_some_and(|t| t.is_kw("TO"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
+
+    #[test]
+    fn renaming_a_part_of_an_object_keeps_its_name() {
+        let sql = "ALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood RENAME VALUE 'a' TO 'b';\n\
+                   ALTER TYPE pair RENAME ATTRIBUTE x TO y;\nALTER VIEW v RENAME COLUMN a TO b;\n\
+                   ALTER INDEX i RENAME TO j;";
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let changes: Vec<_> = parsed
+            .statements
+            .iter()
+            .flat_map(|s| s.effects())
+            .map(|e| e.change)
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                Change::Rename,
+                Change::Alter,
+                Change::Alter,
+                Change::Alter,
+                Change::Rename
+            ]
+        );
+    }
 
     #[test]
     fn reports_what_each_statement_changes() {

@@ -150,12 +150,19 @@ fn object_guard(cx: &StatementCx, kind: ObjectKind) -> Option<String> {
             literal(&name.text),
             value.unwrap_or_default()
         )),
+        // The new name must be free too: lemmy's `RENAME TO x__` meets the `x__` an earlier
+        // run left when the file drops it only later.
         ObjectKind::Type | ObjectKind::Domain
             if tokens
                 .windows(2)
                 .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("TO")) =>
         {
-            Some(format!("to_regtype({}) IS NOT NULL", literal(&name.text)))
+            let (text, _) = new_name(cx, cx.statement.range.clone())?;
+            Some(format!(
+                "to_regtype({}) IS NOT NULL AND to_regtype({}) IS NULL",
+                literal(&name.text),
+                literal(&qualified_like(name, &text))
+            ))
         }
         ObjectKind::Table
         | ObjectKind::Index
