@@ -943,13 +943,13 @@ impl Sequence {
         self.transactional() && old_back && new_gone && untouched_before(old) && untouched_before(new)
     }
 
-    /// Does a statement after the current one change the labels of type `name` (`ADD VALUE`,
+    /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
     /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
     /// it)?
-    pub fn type_relabelled_later(&self, name: &str) -> bool {
+    pub fn type_relabelled_after(&self, i: usize, name: &str) -> bool {
         self.relabelled
             .get(&object_digest(ObjectKind::Type, name))
-            .is_some_and(|list| list.iter().any(|&j| j as usize > self.current_index))
+            .is_some_and(|list| list.iter().any(|&j| j as usize > i))
     }
 
     /// Does a statement before the current one create table `table` (base name, folded) with
@@ -1692,14 +1692,11 @@ mod tests {
     #[test]
     fn a_later_relabelling_of_a_removed_type_is_found() {
         let sql = format!("{RECREATED_TYPE}\nALTER TYPE mood RENAME VALUE 'a' TO 'c';");
-        let (stmts, mut s) = seq(&sql, ApplyModel::FileTransaction);
-        s.enter(&stmts[2]);
-        assert!(s.type_relabelled_later("mood"));
-        s.enter(&stmts[4]);
-        assert!(!s.type_relabelled_later("mood"), "not after itself");
-        let (stmts, mut s) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
-        s.enter(&stmts[2]);
-        assert!(!s.type_relabelled_later("mood"));
+        let (_, s) = seq(&sql, ApplyModel::FileTransaction);
+        assert!(s.type_relabelled_after(2, "mood"));
+        assert!(!s.type_relabelled_after(4, "mood"), "not after itself");
+        let (_, s) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
+        assert!(!s.type_relabelled_after(2, "mood"));
     }
 
     #[test]
