@@ -899,3 +899,240 @@ fn a_drop_of_a_name_a_later_rename_gives_back_is_reported_as_data_loss_and_guard
         },
     );
 }
+
+/// `(rule, line)` of every PF1xx finding of `sql` in `dialect`, under `model` (`None`: the tool
+/// is unknown, every crash point).
+fn retry_findings(
+    sql: &str,
+    dialect: Dialect,
+    model: Option<preflight::runner::ApplyModel>,
+) -> Vec<(String, usize)> {
+    let options = LintOptions {
+        dialect,
+        runner: model.map(|m| preflight::runner::Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    };
+    preflight::lint::lint_source(&SourceFile::new("m.sql", sql), &options)
+        .into_iter()
+        .filter(|f| f.rule.code.starts_with("PF1"))
+        .map(|f| {
+            (
+                f.rule.code.to_string(),
+                f.location.start.map_or(0, |p| p.line),
+            )
+        })
+        .collect()
+}
+
+/// Every crash point of `parts`, retried statement by statement: the index of the statement
+/// the retry fails at, if any, per crash point.
+fn failing_statement_per_crash_point(
+    new_db: fn() -> ScratchDb,
+    setup: &str,
+    parts: &[String],
+) -> Vec<Option<usize>> {
+    (0..=parts.len())
+        .map(|k| {
+            let db = new_db();
+            db.exec(setup);
+            db.exec(&parts[..k].concat());
+            parts.iter().position(|part| db.try_exec(part).is_err())
+        })
+        .collect()
+}
+
+const POSTGRES_PAIRS_SETUP: &str = "
+CREATE TABLE orders (id int, total int, score int);
+ALTER TABLE orders ADD CONSTRAINT orders_total_max CHECK (total < 10);
+INSERT INTO orders VALUES (1, 5, 7);
+";
+/// A drop and an add of the same object in one ALTER TABLE (PF116's fixture).
+const POSTGRES_PAIRS: &str = "
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_id_check, ADD CONSTRAINT orders_id_check CHECK (id > 0);
+ALTER TABLE orders DROP CONSTRAINT orders_total_max, ADD CONSTRAINT orders_total_max CHECK (total < 1000000);
+ALTER TABLE orders DROP COLUMN score, ADD COLUMN score bigint;
+";
+
+#[test]
+fn a_drop_and_add_pair_in_one_alter_is_not_flagged_and_survives_every_crash_point_on_postgres() {
+    assert_eq!(
+        retry_findings(POSTGRES_PAIRS, Dialect::Postgres, None),
+        [],
+        "no finding for the pairs"
+    );
+    let parts = statements(POSTGRES_PAIRS, Dialect::Postgres);
+    after_every_crash_point(
+        ScratchDb::postgres,
+        POSTGRES_PAIRS_SETUP,
+        &parts,
+        POSTGRES_PAIRS,
+        |db, k| {
+            assert_eq!(
+                db.query("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'orders_total_max'"),
+                ["CHECK ((total < 1000000))"],
+                "after crash point {k}"
+            );
+        },
+    );
+    // The control: dropped for good later, the unguarded drop of a retry finds nothing, and
+    // both halves of the pair are reported.
+    let dropped_later =
+        format!("{POSTGRES_PAIRS}ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_total_max;\n");
+    let found = retry_findings(&dropped_later, Dialect::Postgres, None);
+    assert!(
+        found.contains(&("PF111".into(), 3)) && found.contains(&("PF116".into(), 3)),
+        "{found:?}"
+    );
+    let parts = statements(&dropped_later, Dialect::Postgres);
+    let failing =
+        failing_statement_per_crash_point(ScratchDb::postgres, POSTGRES_PAIRS_SETUP, &parts);
+    assert_eq!(failing.last(), Some(&Some(1)), "{failing:?}");
+}
+
+const MARIADB_PAIRS_SETUP: &str = "
+CREATE TABLE orders (id INT NOT NULL, region INT NOT NULL, city VARCHAR(20), score INT, PRIMARY KEY (id), INDEX idx_city (city));
+INSERT INTO orders VALUES (1, 1, 'a', 7);
+";
+/// MySQL's pairs: the primary key, an index, a column.
+const MARIADB_PAIRS: &str = "
+ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, region);
+ALTER TABLE orders DROP INDEX idx_city, ADD INDEX idx_city (city, region);
+ALTER TABLE orders DROP COLUMN score, ADD COLUMN score BIGINT;
+";
+
+#[test]
+fn a_drop_and_add_pair_in_one_alter_is_not_flagged_and_survives_every_crash_point_on_mariadb() {
+    for dialect in [Dialect::Mysql, Dialect::Mariadb] {
+        assert_eq!(
+            retry_findings(MARIADB_PAIRS, dialect, None),
+            [],
+            "{dialect}"
+        );
+    }
+    let parts = statements(MARIADB_PAIRS, Dialect::Mariadb);
+    after_every_crash_point(
+        ScratchDb::mariadb,
+        MARIADB_PAIRS_SETUP,
+        &parts,
+        MARIADB_PAIRS,
+        |db, k| {
+            assert_eq!(
+                db.query("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND INDEX_NAME IN ('PRIMARY', 'idx_city') GROUP BY INDEX_NAME ORDER BY INDEX_NAME"),
+                ["city,region", "id,region"],
+                "after crash point {k}"
+            );
+        },
+    );
+}
+
+const RECREATED_TYPE_SETUP: &str = "
+CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh');
+CREATE TABLE people (id int, m mood);
+INSERT INTO people VALUES (1, 'happy'), (2, 'sad');
+";
+/// lemmy's enum re-creation (2025-08-01-000039 and others): the old type renamed away, the new
+/// one created under its name, the column converted through text, the old type dropped.
+const RECREATED_TYPE: &str = "
+ALTER TYPE mood RENAME TO mood__;
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+ALTER TABLE people ALTER COLUMN m TYPE mood USING m::text::mood;
+DROP TYPE mood__;
+";
+
+#[test]
+fn a_recreated_enum_reruns_in_a_transaction_and_its_old_copy_is_always_found() {
+    use preflight::runner::ApplyModel;
+    // In one transaction a re-run starts from before the file or after all of it: nothing to
+    // report, and the full re-run succeeds on the server.
+    assert_eq!(
+        retry_findings(
+            RECREATED_TYPE,
+            Dialect::Postgres,
+            Some(ApplyModel::FileTransaction)
+        ),
+        []
+    );
+    let db = ScratchDb::postgres();
+    db.exec(RECREATED_TYPE_SETUP);
+    db.exec(RECREATED_TYPE);
+    db.exec(RECREATED_TYPE);
+    assert_eq!(
+        db.query("SELECT string_agg(m::text, ',' ORDER BY id) FROM people"),
+        ["happy,sad"]
+    );
+    // Statement by statement the rename (and the creation its guard would skip) is reported,
+    // the drop of the old copy is not: every retry that fails, fails at the rename.
+    assert_eq!(
+        retry_findings(RECREATED_TYPE, Dialect::Postgres, None),
+        [("PF118".into(), 2), ("PF115".into(), 3)]
+    );
+    let parts = statements(RECREATED_TYPE, Dialect::Postgres);
+    let failing =
+        failing_statement_per_crash_point(ScratchDb::postgres, RECREATED_TYPE_SETUP, &parts);
+    assert!(
+        failing.iter().all(|f| matches!(f, None | Some(0))),
+        "{failing:?}"
+    );
+    assert!(
+        failing.contains(&Some(0)),
+        "the rename does fail somewhere: {failing:?}"
+    );
+    // PF118's fix checks that the new name is free too: with it, every crash point retries.
+    let fixed = fixed(RECREATED_TYPE, Dialect::Postgres, true);
+    assert!(fixed.contains("to_regtype('mood__') IS NULL"), "{fixed}");
+    let parts = statements(&fixed, Dialect::Postgres);
+    after_every_crash_point(
+        ScratchDb::postgres,
+        RECREATED_TYPE_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+                db.query("SELECT string_agg(m::text, ',' ORDER BY id) FROM people"),
+                ["happy,sad"],
+                "after crash point {k}"
+            );
+        },
+    );
+}
+
+#[test]
+fn a_value_renamed_after_a_cast_through_text_makes_the_rerun_fail_and_is_flagged() {
+    use preflight::runner::ApplyModel;
+    let relabelled = format!("{RECREATED_TYPE}ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';\n");
+    let found = retry_findings(
+        &relabelled,
+        Dialect::Postgres,
+        Some(ApplyModel::FileTransaction),
+    );
+    assert!(found.contains(&("PF124".into(), 4)), "{found:?}");
+    let db = ScratchDb::postgres();
+    db.exec(RECREATED_TYPE_SETUP);
+    db.exec(&relabelled);
+    let err = db.try_exec(&relabelled).unwrap_err();
+    assert!(
+        err.contains(r#"invalid input value for enum mood: "blue""#),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_table_renamed_away_takes_its_indexes_and_their_names_along() {
+    use preflight::runner::ApplyModel;
+    let setup = "CREATE TABLE t (a int); INSERT INTO t VALUES (1);";
+    let sql = "
+ALTER TABLE t RENAME TO t_old;
+CREATE TABLE t (a int);
+CREATE INDEX t_a_idx ON t (a);
+DROP TABLE t_old;
+";
+    // The rename, the CREATE TABLE and the DROP are proved; the index is not.
+    let found = retry_findings(sql, Dialect::Postgres, Some(ApplyModel::FileTransaction));
+    assert_eq!(found, [("PF102".into(), 4)]);
+    let db = ScratchDb::postgres();
+    db.exec(setup);
+    db.exec(sql);
+    let parts = statements(sql, Dialect::Postgres);
+    let at = parts.iter().position(|part| db.try_exec(part).is_err());
+    assert_eq!(at, Some(2), "the full re-run fails at CREATE INDEX");
+}

@@ -940,7 +940,11 @@ impl Sequence {
                 .is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
             r.last == Event::Remove && r.last_at as usize > i && !arrives_after
         });
-        self.transactional() && old_back && new_gone && untouched_before(old) && untouched_before(new)
+        self.transactional()
+            && old_back
+            && new_gone
+            && untouched_before(old)
+            && untouched_before(new)
     }
 
     /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
@@ -1186,10 +1190,7 @@ fn alter_table_arrival(
             Key::Constraint(table.to_string(), new),
             old.base().to_string(),
         ),
-        Some(old) => (
-            Key::Column(table.to_string(), new),
-            old.base().to_string(),
-        ),
+        Some(old) => (Key::Column(table.to_string(), new), old.base().to_string()),
     })
 }
 
@@ -1609,11 +1610,18 @@ mod tests {
             let (stmts, s) = seq(sql, model);
             let proved = |i: usize, a: usize| s.proves_safe(i, &stmts[i].shape.actions[a].range);
             assert!(proved(0, 1), "{model:?}: IF EXISTS, then the add");
-            assert!(proved(1, 0) && proved(1, 1), "{model:?}: the drop finds its own add");
+            assert!(
+                proved(1, 0) && proved(1, 1),
+                "{model:?}: the drop finds its own add"
+            );
             assert!(proved(2, 0) && proved(2, 1), "{model:?}: a column pair");
             // (A per-file transaction proves it otherwise: the file leaves `f` dropped.)
             let tx = model == ApplyModel::FileTransaction;
-            assert_eq!(proved(3, 0), tx, "{model:?}: an add before the drop is no pair");
+            assert_eq!(
+                proved(3, 0),
+                tx,
+                "{model:?}: an add before the drop is no pair"
+            );
             // A later statement drops `g`: a retry after it fails at the unguarded drop.
             // (The add alone is proved in a transaction: it is a creation the file undoes.)
             assert!(!proved(4, 0), "{model:?}");
@@ -1629,7 +1637,11 @@ mod tests {
         let s = replay(&parsed.statements, ApplyModel::StatementByStatement);
         for st in &parsed.statements {
             for a in &st.shape.actions {
-                assert!(s.proves_safe(st.index, &a.range), "{}", &sql[a.range.clone()]);
+                assert!(
+                    s.proves_safe(st.index, &a.range),
+                    "{}",
+                    &sql[a.range.clone()]
+                );
             }
         }
     }
@@ -1682,7 +1694,8 @@ mod tests {
 
     #[test]
     fn renaming_a_value_an_attribute_or_a_view_column_removes_nothing() {
-        let sql = "ALTER TYPE mood RENAME VALUE 'a' TO 'b'; ALTER TYPE pair RENAME ATTRIBUTE x TO y; \
+        let sql =
+            "ALTER TYPE mood RENAME VALUE 'a' TO 'b'; ALTER TYPE pair RENAME ATTRIBUTE x TO y; \
                    ALTER VIEW v RENAME COLUMN a TO b; CREATE TYPE mood AS ENUM ('a'); \
                    CREATE VIEW v AS SELECT 1 AS a;";
         let (_, s) = seq(sql, ApplyModel::FileTransaction);
