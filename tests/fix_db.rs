@@ -1136,3 +1136,44 @@ DROP TABLE t_old;
     let at = parts.iter().position(|part| db.try_exec(part).is_err());
     assert_eq!(at, Some(2), "the full re-run fails at CREATE INDEX");
 }
+
+const LABELS_SETUP: &str = "
+CREATE TYPE sort_enum AS ENUM ('Active', 'Hot', 'TopDay');
+CREATE TABLE local_user (id int, sort sort_enum);
+INSERT INTO local_user VALUES (1, 'TopDay'), (2, 'Hot');
+";
+/// lemmy's 2025-08-01-000039: the rows of a value the new enum lacks are moved first, then the
+/// enum is re-created without it; `{}` is the data change's condition.
+const LABELS: &str = "
+UPDATE local_user SET sort = 'Active' WHERE {};
+ALTER TYPE sort_enum RENAME TO sort_enum__;
+CREATE TYPE sort_enum AS ENUM ('Active', 'Hot');
+ALTER TABLE local_user ALTER COLUMN sort TYPE sort_enum USING sort::text::sort_enum;
+DROP TYPE sort_enum__;
+";
+
+#[test]
+fn a_comparison_with_a_value_the_recreated_enum_lacks_is_flagged_and_fails_the_rerun() {
+    use preflight::runner::ApplyModel;
+    let tx = Some(ApplyModel::FileTransaction);
+    let lost = LABELS.replace("{}", "sort IN ('TopDay')");
+    assert_eq!(
+        retry_findings(&lost, Dialect::Postgres, tx),
+        [("PF123".into(), 2)]
+    );
+    let db = ScratchDb::postgres();
+    db.exec(LABELS_SETUP);
+    db.exec(&lost);
+    let err = db.try_exec(&lost).unwrap_err();
+    assert!(
+        err.contains(r#"invalid input value for enum sort_enum: "TopDay""#),
+        "{err}"
+    );
+    // Compared as text, the literal is no enum value: not flagged, and the re-run succeeds.
+    let kept = LABELS.replace("{}", "sort::text IN ('TopDay')");
+    assert_eq!(retry_findings(&kept, Dialect::Postgres, tx), []);
+    let db = ScratchDb::postgres();
+    db.exec(LABELS_SETUP);
+    db.exec(&kept);
+    db.exec(&kept);
+}

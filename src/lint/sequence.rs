@@ -179,6 +179,12 @@ pub struct Sequence {
     /// Types some top-level statement changes the labels of (`ADD VALUE`, `RENAME VALUE`),
     /// by statement index; only types the file removes are kept.
     relabelled: DigestMap<Vec<u32>>,
+    /// Enum types the file creates (`CREATE TYPE t AS ENUM`) and relabels, per type key, in
+    /// file order; only types the file removes (re-creates) are kept.
+    labels: DigestMap<Vec<(u32, LabelChange)>>,
+    /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
+    /// only to types the file removes.
+    type_changes: Vec<(u32, u64, u64)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
@@ -381,6 +387,14 @@ impl Sequence {
         if let Some(kind) = relabels(statement) {
             self.relabelled.entry(kind).or_default().push(index);
         }
+        if let Some((key, change)) = label_change(statement) {
+            self.labels.entry(key).or_default().push((index, change));
+        }
+        self.type_changes.extend(
+            column_type_changes(statement)
+                .into_iter()
+                .map(|(column, to)| (index, column, to)),
+        );
         for Arrival { key, old, .. } in arrivals(statement) {
             self.arrivals
                 .entry(key.digest())
@@ -522,6 +536,13 @@ impl Sequence {
         self.conditional.group();
         self.arrivals.retain(|key, _| removed.contains_key(key));
         self.relabelled.retain(|key, _| removed.contains_key(key));
+        self.labels.retain(|key, _| removed.contains_key(key));
+        for changes in self.labels.values_mut() {
+            changes.sort_by_key(|&(i, _)| i);
+        }
+        self.type_changes
+            .retain(|(_, _, to)| removed.contains_key(to));
+        self.type_changes.sort_by_key(|&(i, _, _)| i);
         self.table_columns
             .retain(|key, _| removed.contains_key(key));
         self.events.0.shrink_to_fit();
@@ -947,6 +968,30 @@ impl Sequence {
             && untouched_before(new)
     }
 
+    /// The first statement after `i` that changes column `table.column` to an enum type the
+    /// file creates again, when `label` is missing from that type in a state a retry of `i`
+    /// can meet: the labels the file leaves it with, and (a crash point right after the
+    /// change) the labels it has then. Returns the changing statement's index.
+    pub fn label_lost_after(
+        &self,
+        i: usize,
+        table: &str,
+        column: &str,
+        label: &str,
+    ) -> Option<usize> {
+        let column = column_digest(table, column);
+        let &(j, _, to) = self
+            .type_changes
+            .iter()
+            .find(|&&(j, c, _)| j as usize > i && c == column)?;
+        let changes = self.labels.get(&to)?;
+        let final_labels = labels_until(changes, u32::MAX)?;
+        let at_change = labels_until(changes, j)?;
+        let missing = !final_labels.iter().any(|l| l == label)
+            || (!self.transactional() && !at_change.iter().any(|l| l == label));
+        missing.then_some(j as usize)
+    }
+
     /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
     /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
     /// it)?
@@ -1192,6 +1237,98 @@ fn alter_table_arrival(
         ),
         Some(old) => (Key::Column(table.to_string(), new), old.base().to_string()),
     })
+}
+
+/// What a statement does to an enum type's labels.
+#[derive(Debug, Clone)]
+enum LabelChange {
+    Create(Vec<String>),
+    Add(String),
+    Rename(String, String),
+}
+
+/// The labels of an enum after the changes up to statement `until` (inclusive), from its last
+/// creation; `None` when no creation comes before.
+fn labels_until(changes: &[(u32, LabelChange)], until: u32) -> Option<Vec<String>> {
+    let upto = changes.partition_point(|&(i, _)| i <= until);
+    let changes = &changes[..upto];
+    let start = changes
+        .iter()
+        .rposition(|(_, c)| matches!(c, LabelChange::Create(_)))?;
+    let mut labels = Vec::new();
+    for (_, change) in &changes[start..] {
+        match change {
+            LabelChange::Create(all) => labels = all.clone(),
+            LabelChange::Add(label) => labels.push(label.clone()),
+            LabelChange::Rename(old, new) => {
+                for l in labels.iter_mut().filter(|l| *l == old) {
+                    *l = new.clone();
+                }
+            }
+        }
+    }
+    Some(labels)
+}
+
+/// The string literals of a statement, in order.
+fn string_literals(statement: &Statement) -> Vec<&str> {
+    statement
+        .tokens
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::SingleQuotedString(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `CREATE TYPE t AS ENUM (…)`, `ALTER TYPE t ADD VALUE 'x'`, `ALTER TYPE t RENAME VALUE 'a'
+/// TO 'b'`: the type's key digest and the change.
+fn label_change(statement: &Statement) -> Option<(u64, LabelChange)> {
+    let shape = &statement.shape;
+    let name = shape.object()?;
+    let literals = string_literals(statement);
+    let change = match shape.kind {
+        ShapeKind::Create(ObjectKind::Type) if statement.tokens.iter().any(|t| t.is_kw("ENUM")) => {
+            LabelChange::Create(literals.iter().map(|l| l.to_string()).collect())
+        }
+        ShapeKind::AlterTypeAddValue => LabelChange::Add(literals.first()?.to_string()),
+        ShapeKind::Rename(ObjectKind::Type) if relabels(statement).is_some() => {
+            let [old, new] = literals[..] else {
+                return None;
+            };
+            LabelChange::Rename(old.to_string(), new.to_string())
+        }
+        _ => return None,
+    };
+    Some((object_digest(ObjectKind::Type, name.base()), change))
+}
+
+/// The columns an `ALTER TABLE` changes the type of (`ALTER [COLUMN] c [SET DATA] TYPE x`):
+/// column key digest and the new type's key digest.
+fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {
+    let shape = &statement.shape;
+    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::Other)
+        .filter_map(|a| {
+            let tokens = tokens_within(statement, &a.range);
+            let change = super::rules::alter_column_type_rerun::type_change(&tokens)?;
+            let column = folded(change.column)?;
+            let to = tokens
+                .iter()
+                .rfind(|t| t.range.end == change.type_end)
+                .and_then(|t| folded(t))?;
+            Some((
+                column_digest(table.base(), &column),
+                object_digest(ObjectKind::Type, &to),
+            ))
+        })
+        .collect()
 }
 
 /// The type whose labels `ALTER TYPE t ADD VALUE …` or `ALTER TYPE t RENAME VALUE …` changes,
@@ -1710,6 +1847,38 @@ mod tests {
         assert!(!s.type_relabelled_after(4, "mood"), "not after itself");
         let (_, s) = seq(RECREATED_TYPE, ApplyModel::FileTransaction);
         assert!(!s.type_relabelled_after(2, "mood"));
+    }
+
+    #[test]
+    fn a_label_the_recreated_enum_lacks_is_lost_after_the_conversion() {
+        let sql = format!(
+            "SELECT 1;\n{RECREATED_TYPE}\nALTER TYPE mood ADD VALUE 'c';\n\
+                           ALTER TYPE mood RENAME VALUE 'b' TO 'bee';"
+        );
+        for (model, lost_b) in [
+            (ApplyModel::FileTransaction, true),
+            (ApplyModel::StatementByStatement, true),
+        ] {
+            let (_, s) = seq(&sql, model);
+            assert_eq!(s.label_lost_after(0, "t", "m", "a"), None, "{model:?}");
+            assert_eq!(s.label_lost_after(0, "t", "m", "zzz"), Some(3), "{model:?}");
+            assert_eq!(
+                s.label_lost_after(0, "t", "m", "b").is_some(),
+                lost_b,
+                "{model:?}"
+            );
+            assert_eq!(s.label_lost_after(0, "other", "m", "zzz"), None);
+            assert_eq!(
+                s.label_lost_after(3, "t", "m", "zzz"),
+                None,
+                "after the change"
+            );
+        }
+        // Added later: there after the file; missing at a crash point right after the change.
+        let (_, s) = seq(&sql, ApplyModel::FileTransaction);
+        assert_eq!(s.label_lost_after(0, "t", "m", "c"), None);
+        let (_, s) = seq(&sql, ApplyModel::StatementByStatement);
+        assert_eq!(s.label_lost_after(0, "t", "m", "c"), Some(3));
     }
 
     #[test]

@@ -108,10 +108,10 @@ impl Rule for AlterColumnTypeRerun {
     }
 }
 
-struct TypeChange<'a> {
-    column: &'a Tok,
+pub(crate) struct TypeChange<'a> {
+    pub(crate) column: &'a Tok,
     type_start: usize,
-    type_end: usize,
+    pub(crate) type_end: usize,
     using: bool,
 }
 
@@ -147,7 +147,7 @@ fn type_name(tokens: &[&Tok], change: &TypeChange) -> Option<String> {
 }
 
 /// `ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE …] [USING …]`.
-fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
+pub(crate) fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
     let mut at = 0;
     if !tokens.first()?.is_kw("ALTER") {
         return None;

@@ -88,9 +88,9 @@ impl Rule for ReadRemovedLater {
         }
         let hits = sequence.reads_removed_later(index, &words);
         let Some((key, _)) = hits.first() else {
-            if let Some(v) = column_lost_on_recreate(cx, sequence, index) {
-                out.push(v);
-            }
+            let lost = column_lost_on_recreate(cx, sequence, index)
+                .or_else(|| label_lost_on_conversion(cx, sequence, index, &words));
+            out.extend(lost);
             return;
         };
         let what = match key {
@@ -250,6 +250,72 @@ fn column_lost_on_recreate(
         )
         .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
     )
+}
+
+/// `… WHERE col = 'Label'` (or `<>`, `!=`, `IN ('A', 'B')`) where a later statement changes
+/// `col` to an enum type the file creates again without that label (lemmy's
+/// 2025-08-01-000039: `UPDATE local_user SET … WHERE default_post_sort_type IN ('TopDay', …)`,
+/// then the column moves to a `post_sort_type_enum` without `TopDay`): a re-run compares the
+/// new type with the literal and fails with `invalid input value for enum`. `words` are the
+/// statement's words: the column's table must be one of them. No fix: the column exists
+/// either way.
+fn label_lost_on_conversion(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    words: &[String],
+) -> Option<Violation> {
+    let (column, label) = compared_labels(&cx.statement.tokens)
+        .into_iter()
+        .find_map(|(column, label)| {
+            let table = words.iter().find(|table| {
+                sequence
+                    .label_lost_after(index, table, &column, &label)
+                    .is_some()
+            })?;
+            Some((format!("{table}.{column}"), label))
+        })?;
+    Some(
+        Violation::new(
+            cx.shape().head.clone(),
+            format!(
+                "this statement compares column `{column}` with '{label}', but a later statement of this file changes the column to an enum type the file creates without that value: a re-run of the file meets the new type and fails here with `invalid input value for enum`"
+            ),
+        )
+        .note("no fix: the column exists either way; split the file so the data change runs in a migration of its own, before the type change"),
+    )
+}
+
+/// `(column, literal)` of each comparison of a plain or qualified column with a string literal:
+/// `col = 'x'`, `col <> 'x'`, `col != 'x'`, `col [NOT] IN ('x', 'y')`.
+fn compared_labels(tokens: &[crate::sql::Tok]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let Some(column) = crate::lint::sequence::folded(t) else {
+            continue;
+        };
+        let mut next = k + 1;
+        if tokens.get(next).is_some_and(|n| n.is_kw("NOT")) {
+            next += 1;
+        }
+        let Some(op) = tokens.get(next) else { continue };
+        let literal = |t: &crate::sql::Tok| match &t.token {
+            Token::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        };
+        if matches!(op.token, Token::Eq | Token::Neq) {
+            if let Some(l) = tokens.get(next + 1).and_then(literal) {
+                out.push((column, l));
+            }
+        } else if op.is_kw("IN") && tokens.get(next + 1).is_some_and(|p| p.is(&Token::LParen)) {
+            let list = tokens[next + 2..]
+                .iter()
+                .take_while(|t| !t.is(&Token::RParen))
+                .filter_map(literal);
+            out.extend(list.map(|l| (column.clone(), l)));
+        }
+    }
+    out
 }
 
 /// The column names of a `CREATE TABLE name (…)`: the first word of each top-level element
