@@ -1177,3 +1177,26 @@ fn a_comparison_with_a_value_the_recreated_enum_lacks_is_flagged_and_fails_the_r
     db.exec(&kept);
     db.exec(&kept);
 }
+
+#[test]
+fn a_value_renamed_in_a_type_the_file_recreates_is_proved_in_a_transaction_and_reruns() {
+    use preflight::runner::ApplyModel;
+    // lemmy's 2025-08-01-000042: the enum is created again with 'sad', then the value renamed.
+    let relabelled = format!("{RECREATED_TYPE}ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';\n");
+    let tx = Some(ApplyModel::FileTransaction);
+    // Only the conversion is reported (a row holding 'blue' fails it on a re-run: the test
+    // above); the value rename is not.
+    assert_eq!(
+        retry_findings(&relabelled, Dialect::Postgres, tx),
+        [("PF124".into(), 4)]
+    );
+    assert!(retry_findings(&relabelled, Dialect::Postgres, None).contains(&("PF118".into(), 6)));
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE people (id int, m mood); INSERT INTO people VALUES (1, 'happy');");
+    db.exec(&relabelled);
+    db.exec(&relabelled);
+    assert_eq!(
+        db.query("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'mood'::regtype"),
+        ["happy,blue"]
+    );
+}

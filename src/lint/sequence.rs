@@ -106,6 +106,9 @@ struct Removed {
     /// The last top-level statement before the current one that renamed something to this
     /// name, with the digest of the name it had.
     renamed_into: Option<(u32, u64)>,
+    /// The last top-level event before the current statement was a creation proved to
+    /// survive a retry: a retry that gets here has the object as that statement made it.
+    created_last_proved: bool,
 }
 
 impl Removed {
@@ -122,6 +125,7 @@ impl Removed {
             renamed_last: false,
             renamed_last_reruns: false,
             renamed_into: None,
+            created_last_proved: false,
         }
     }
 }
@@ -757,6 +761,7 @@ impl Sequence {
                 removed.last_before = Some(event);
                 removed.renamed_last = rename;
                 removed.renamed_last_reruns = rename && proved;
+                removed.created_last_proved = event == Event::Create && proved;
             }
         }
         for arrival in arrivals(statement) {
@@ -990,6 +995,29 @@ impl Sequence {
         let missing = !final_labels.iter().any(|l| l == label)
             || (!self.transactional() && !at_change.iter().any(|l| l == label));
         missing.then_some(j as usize)
+    }
+
+    /// Does the current statement, `ALTER TYPE name RENAME VALUE 'old' TO 'new'`, run again on
+    /// a re-run? It does when the statement before it that last touched the type created it,
+    /// that creation is proved to run again (lemmy's 2025-08-01-000042 re-creates the enum
+    /// with `old`, then renames the value), and the labels it made have `old` and not `new`.
+    pub fn value_rename_reruns(&self, name: &str, old: &str, new: &str) -> bool {
+        let key = object_digest(ObjectKind::Type, name);
+        let Some(removed) = self.removed.get(&key) else {
+            return false;
+        };
+        let before = u32::try_from(self.current_index)
+            .ok()
+            .and_then(|i| i.checked_sub(1));
+        let Some(labels) = before
+            .zip(self.labels.get(&key))
+            .and_then(|(before, changes)| labels_until(changes, before))
+        else {
+            return false;
+        };
+        removed.created_last_proved
+            && labels.iter().any(|l| l == old)
+            && !labels.iter().any(|l| l == new)
     }
 
     /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
@@ -1879,6 +1907,29 @@ mod tests {
         assert_eq!(s.label_lost_after(0, "t", "m", "c"), None);
         let (_, s) = seq(&sql, ApplyModel::StatementByStatement);
         assert_eq!(s.label_lost_after(0, "t", "m", "c"), Some(3));
+    }
+
+    #[test]
+    fn a_value_renamed_in_a_type_the_file_recreates_reruns_in_a_transaction() {
+        let sql = format!("{RECREATED_TYPE}\nALTER TYPE mood RENAME VALUE 'a' TO 'c';");
+        for (model, reruns) in [
+            (ApplyModel::FileTransaction, true),
+            (ApplyModel::StatementByStatement, false),
+        ] {
+            let parsed = parse_source(&SourceFile::new("m.sql", sql.as_str()), Dialect::Postgres);
+            let mut s = Sequence::new(model);
+            parsed.statements.iter().for_each(|st| s.look_ahead(st));
+            s.end_look_ahead();
+            for st in &parsed.statements {
+                s.enter(st);
+                if st.index == 4 {
+                    assert_eq!(s.value_rename_reruns("mood", "a", "c"), reruns, "{model:?}");
+                    assert!(!s.value_rename_reruns("mood", "zzz", "c"), "not a label");
+                    assert!(!s.value_rename_reruns("mood", "a", "b"), "new label taken");
+                }
+                s.passed(st);
+            }
+        }
     }
 
     #[test]

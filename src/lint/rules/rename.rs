@@ -40,6 +40,7 @@ impl Rule for Rename {
         };
         match &shape.kind {
             ShapeKind::Rename(_) if shape.guard.is_some_and(|g| g.present) => {}
+            ShapeKind::Rename(ObjectKind::Type) if renames_a_value_again(cx) => {}
             ShapeKind::Rename(kind) => {
                 let v = Violation::new(
                     cx.head_span(),
@@ -134,6 +135,29 @@ impl Rule for Rename {
             _ => {}
         }
     }
+}
+
+/// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` of a type a proved earlier statement of the file
+/// creates with `old`: a re-run that gets here renames the value of the type it just created.
+fn renames_a_value_again(cx: &StatementCx) -> bool {
+    let (Some((seq, _)), Some(name)) = (cx.sequence, cx.shape().object()) else {
+        return false;
+    };
+    let tokens = &cx.statement.tokens;
+    let Some(at) = tokens
+        .windows(2)
+        .position(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
+    else {
+        return false;
+    };
+    let literal = |k: usize| match tokens.get(k).map(|t| &t.token) {
+        Some(sqlparser::tokenizer::Token::SingleQuotedString(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let (Some(old), Some(new)) = (literal(at + 2), literal(at + 4)) else {
+        return false;
+    };
+    seq.value_rename_reruns(name.base(), old, new)
 }
 
 /// The catalog check that the object about to be renamed is still there (PostgreSQL).
