@@ -880,8 +880,8 @@ impl Sequence {
             .events
             .of(old)
             .iter()
-            .filter(|&&(_, c, e)| i < c && (c as usize) < now && e == Event::Create)
-            .last()
+            .rev()
+            .find(|&&(_, c, e)| i < c && (c as usize) < now && e == Event::Create)
         else {
             return false;
         };
@@ -971,6 +971,12 @@ impl Sequence {
             && new_gone
             && untouched_before(old)
             && untouched_before(new)
+    }
+
+    /// Does some statement change a column to an enum type the file creates again? Only then
+    /// can [`label_lost_after`](Self::label_lost_after) find anything.
+    pub fn converts_to_recreated_types(&self) -> bool {
+        !self.type_changes.is_empty()
     }
 
     /// The first statement after `i` that changes column `table.column` to an enum type the
@@ -1641,7 +1647,10 @@ mod tests {
                    CREATE VIEW w AS SELECT 2 AS a; CREATE VIEW ww AS SELECT a FROM w;\n\
                    SELECT b FROM keep; ALTER TABLE keep DROP COLUMN b, ADD COLUMN b text;\n\
                    CREATE TABLE keep2 (a int); DROP TABLE keep2; CREATE TABLE keep2 (b int);\n\
-                   CREATE VIEW v3 AS SELECT b FROM keep2; DROP TABLE keep2;";
+                   CREATE VIEW v3 AS SELECT b FROM keep2; DROP TABLE keep2;\n\
+                   UPDATE keep SET m = 'x' WHERE m IN ('y', 'z'); ALTER TYPE mood RENAME TO mood__;\n\
+                   CREATE TYPE mood AS ENUM ('x', 'y'); ALTER TABLE keep ALTER COLUMN m TYPE mood;\n\
+                   DROP TYPE mood__; ALTER TYPE mood ADD VALUE 'z'; ALTER TYPE mood RENAME VALUE 'x' TO 'w';";
         let source = SourceFile::new("m.sql", sql);
         let parsed = parse_source(&source, Dialect::Postgres);
         let statements = &parsed.statements;
@@ -1683,6 +1692,17 @@ mod tests {
                 assert_eq!(
                     full.later_view_using(i, "keep2", "b"),
                     narrow.later_view_using(i, "keep2", "b")
+                );
+                for label in ["w", "x", "y", "z"] {
+                    assert_eq!(
+                        full.label_lost_after(i, "keep", "m", label),
+                        narrow.label_lost_after(i, "keep", "m", label),
+                        "{i} {label}"
+                    );
+                }
+                assert_eq!(
+                    full.type_relabelled_after(i, "mood"),
+                    narrow.type_relabelled_after(i, "mood")
                 );
                 let w = words(st);
                 assert_eq!(

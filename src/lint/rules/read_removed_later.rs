@@ -265,6 +265,9 @@ fn label_lost_on_conversion(
     index: usize,
     words: &[String],
 ) -> Option<Violation> {
+    if !sequence.converts_to_recreated_types() {
+        return None;
+    }
     let (column, label) = compared_labels(&cx.statement.tokens)
         .into_iter()
         .find_map(|(column, label)| {
