@@ -214,13 +214,14 @@ impl LintOptions {
     }
 
     /// What runs before every run of `path`: the prologues of every entry that matches it,
-    /// in order; `None` when none does.
+    /// in order; `None` when none does, or when they remove nothing (they prove nothing then).
     pub fn prologue_for(&self, path: &Path) -> Option<Prologue> {
         self.before_each_run
             .iter()
             .filter(|entry| entry.applies_to(path))
             .map(|entry| entry.prologue.clone())
             .reduce(Prologue::then)
+            .filter(Prologue::removes_anything)
     }
 
     /// Adds command-line `--select`/`--ignore`; an unknown code is a usage error.

@@ -70,11 +70,16 @@ struct Object {
 }
 
 impl Object {
-    /// Does an event on `self` concern the object `other`? A signature narrows a routine only
-    /// when the event gives one.
+    /// Does an event on `self` concern the object `other`? The table tells apart only what is
+    /// named per table (an index name is taken in its whole schema); a signature narrows a
+    /// routine only when the event gives one.
     fn is(&self, other: &Object) -> bool {
+        let named_per_table = matches!(
+            self.kind,
+            ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule
+        );
         let on_matches = match (&self.on, &other.on) {
-            (Some(a), Some(b)) => a == b,
+            (Some(a), Some(b)) if named_per_table => a == b,
             _ => true,
         };
         let signature_matches = match (&self.signature, &other.signature) {
@@ -334,7 +339,7 @@ fn objects(statement: &Statement, kind: ObjectKind) -> Vec<Object> {
             kind,
             name: Qualified::of(name),
             on: shape.table.as_ref().map(Qualified::of),
-            signature: signature(statement, name),
+            signature: signature(statement, kind, name),
         })
         .collect()
 }
@@ -352,7 +357,7 @@ fn creations(statement: &Statement) -> Vec<Creation> {
                     kind,
                     name: Qualified::of(name),
                     on: e.table.map(Qualified::of),
-                    signature: signature(statement, name),
+                    signature: signature(statement, kind, name),
                 }),
                 _ => None,
             };
@@ -367,8 +372,16 @@ fn creations(statement: &Statement) -> Vec<Creation> {
 }
 
 /// A routine's argument list right after its name (`(a int, b text)` → `a int , b text`),
-/// tokens normalised: unquoted words folded. `None` when no list follows the name.
-fn signature(statement: &Statement, name: &Name) -> Option<String> {
+/// tokens normalised: unquoted words folded. `None` for other kinds (a table's column list
+/// does not tell two tables apart) and when no list follows the name.
+fn signature(statement: &Statement, kind: ObjectKind, name: &Name) -> Option<String> {
+    let routine = matches!(
+        kind,
+        ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate
+    );
+    if !routine {
+        return None;
+    }
     let tokens = &statement.tokens;
     let open = tokens
         .iter()
@@ -517,6 +530,12 @@ mod tests {
                        CREATE FUNCTION r.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
                        CREATE TABLE r.t (a int);";
         assert_eq!(survives(created, file), [false, false]);
+        // A table is the same table whatever columns each statement gives it.
+        let again = "DROP TABLE IF EXISTS t; CREATE TABLE t (a int);";
+        assert_eq!(survives(again, "CREATE TABLE t (b int);"), [false]);
+        // An index name is taken in the schema, whatever table the index is on.
+        let again = "DROP INDEX IF EXISTS i; CREATE INDEX i ON t (a);";
+        assert_eq!(survives(again, "CREATE INDEX i ON u (a);"), [false]);
         for opaque in [
             "CALL r.setup()",
             "DO $$ BEGIN PERFORM 1; END $$",
