@@ -215,3 +215,23 @@ fn a_glob_that_matches_no_linted_file_is_a_warning_on_lint_and_fix_not_on_check(
     let all = findings(&dir, &["."]);
     assert_eq!(all, expected(&STILL_FLAGGED));
 }
+
+#[test]
+fn a_glob_may_be_relative_to_the_migrations_dir() {
+    let (_tmp, dir) = fixture();
+    let config = format!(
+        "[migrations]\ndir = \"replaceable\"\n\
+         [[migrations.before_each_run]]\npaths = [\"functions.sql\"]\nsql = \"{LEMMY}\"\n"
+    );
+    write(&dir, "preflight.toml", &config);
+    // `lint` with no path lints `[migrations] dir`; run from elsewhere, paths are absolute.
+    let all = findings(&dir, &[]);
+    assert_eq!(all, expected(&STILL_FLAGGED[1..]));
+    let elsewhere = dir.join("migrations");
+    let config_path = dir.join("preflight.toml");
+    let all = findings(
+        &elsewhere,
+        &["--config", config_path.to_str().unwrap(), "../replaceable"],
+    );
+    assert_eq!(all, expected(&STILL_FLAGGED[1..]));
+}

@@ -109,7 +109,7 @@ impl BeforeEachRun {
 
     /// The forms of `path` a glob is matched against: as given, and relative to each base.
     fn candidates<'p>(&'p self, path: &'p Path) -> impl Iterator<Item = PathBuf> + 'p {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let absolute = resolved(path);
         let given = path.strip_prefix("./").unwrap_or(path).to_path_buf();
         let relative = self
             .bases
@@ -347,10 +347,9 @@ fn globs(path: &Path, setting: &str, patterns: &[String]) -> Result<Option<GlobS
 /// `[[migrations.before_each_run]]`, each read in the configured dialect; an error names its
 /// table (`migrations.before_each_run[1].sql: line 2: …`).
 fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
-    let absolute = |dir: PathBuf| std::path::absolute(&dir).unwrap_or(dir);
-    let mut bases = vec![absolute(config.base_dir())];
+    let mut bases = vec![resolved(&config.base_dir())];
     if let Some(dir) = &config.migrations.dir {
-        bases.push(absolute(config.resolve(dir)));
+        bases.push(resolved(&config.resolve(dir)));
     }
     let entries = config.migrations.before_each_run.iter().enumerate();
     entries
@@ -375,4 +374,13 @@ fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
             })
         })
         .collect()
+}
+
+/// `path` made absolute with `..` and symbolic links resolved, so that `../replaceable/f.sql`
+/// linted from `migrations/` is found under the config's `replaceable/`; as given (made
+/// absolute) when it cannot be resolved.
+fn resolved(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
