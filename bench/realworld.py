@@ -507,6 +507,11 @@ def runner_args(binary, tracker, transactional):
     if tracker == "generic" and transactional and supports_apply_model(binary):
         model = "statement-by-statement" if transactional == "statement" else "file-transaction"
         args += ["--apply-model", model]
+    # What the runner executes before every file (lemmy's replaceable schema: `DROP SCHEMA r
+    # CASCADE; CREATE SCHEMA r;`): the files' creations of what it removes survive a retry.
+    before = transactional.before_each_run() if isinstance(transactional, Runner) else ""
+    if before and supports_lint_flag(binary, "--before-each-run"):
+        args += ["--before-each-run", before]
     return args
 
 
@@ -518,8 +523,18 @@ def outside_transaction(paths, transactional):
 
 
 def supports_apply_model(binary):
-    h = subprocess.run([binary, "lint", "--help"], capture_output=True, text=True).stdout
-    return "--apply-model" in h
+    return supports_lint_flag(binary, "--apply-model")
+
+
+_LINT_HELP = {}
+
+
+def supports_lint_flag(binary, flag):
+    """Does this build's `preflight lint` take `flag`? (Older builds are measured too.)"""
+    if binary not in _LINT_HELP:
+        _LINT_HELP[binary] = subprocess.run([binary, "lint", "--help"], capture_output=True,
+                                            text=True).stdout
+    return flag in _LINT_HELP[binary]
 
 
 def lint_flags(binary, paths, dialect, tracker, transactional):

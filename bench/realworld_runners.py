@@ -54,6 +54,11 @@ class Runner:
         before each of its retries (after the retry's prefix)."""
         return ""
 
+    def before_each_run(self) -> str:
+        """The SQL part of `prologue` that is the same before every file (no `\\i` of earlier
+        files): what `preflight lint --before-each-run` is told the runner executes."""
+        return ""
+
     def crash_points(self, path: Path, spans):
         """The k (statements 0..k-1 applied) at which the tool can stop, for the statement
         spans (start_line, end_line, text) of what it sends; None = every k."""
@@ -252,6 +257,9 @@ class LemmyReplaceable(Runner):
     def setup_files(self):
         return self.migrations, DieselLemmy()
 
+    def before_each_run(self):
+        return "DROP SCHEMA IF EXISTS r CASCADE;\nCREATE SCHEMA r;\n"
+
     def prologue(self, paths, index):
         earlier = "".join(f"\\i {p}\n" for p in paths[:index])
-        return f"DROP SCHEMA IF EXISTS r CASCADE;\nCREATE SCHEMA r;\n{earlier}"
+        return self.before_each_run() + earlier

@@ -42,7 +42,9 @@ The retry truth is bench/realworld.py's measurement of the PostgreSQL projects i
 takes an hour or more on a loaded 2-core machine; --no-truth skips it; --cached-only uses only
 the projects already cached and reports the others' statements as not decided). Both tools lint
 without knowing the runner (squawk has no such notion, preflight without --tracker assumes every
-crash point can be retried), so
+crash point can be retried; the one exception: files whose runner executes SQL before every run
+of them, lemmy's replaceable schema, are linted with that SQL as `--before-each-run`, see
+before_each_run_by_file), so
 the reference is the every-crash-point replay: statements 0..k-1 applied, then the whole file
 again, for every k; for a file that wraps itself in BEGIN … COMMIT only the full re-run. Where
 realworld.py replays a project through a runner model (bench/realworld_runners.py), the
@@ -188,11 +190,44 @@ def run_squawk(files):
     return out  # line: 0-based
 
 
+def before_each_run_by_file():
+    """corpus path -> the SQL its runner executes before every run of it (bench/realworld.py's
+    runner models: lemmy's replaceable schema drops and re-creates schema `r`), for the files
+    whose runner has one. preflight is told (`--before-each-run`); squawk has no such notion."""
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    os.environ.setdefault("PREFLIGHT_CORPUS", CORPUS)
+    import realworld as rw
+    rw.CORPUS = type(rw.CORPUS)(CORPUS)
+    out = {}
+    for _name, engine, _tracker, runner, paths in rw.projects():
+        sql = runner.before_each_run() if isinstance(runner, rw.Runner) else ""
+        if engine == "pg" and sql:
+            out.update({os.path.relpath(str(p), CORPUS): sql for p in paths})
+    return out
+
+
+def supports_before_each_run():
+    r = subprocess.run([PF, "lint", "--help"], capture_output=True, text=True)
+    return "--before-each-run" in r.stdout
+
+
 def run_preflight(files, codes):
+    """preflight's findings on `files`; those whose runner executes SQL before every run are
+    linted with it (`--before-each-run`), in their own batches."""
+    before = before_each_run_by_file() if supports_before_each_run() else {}
+    plain = [f for f in files if f not in before]
+    out = lint_batches(plain, codes, [])
+    for sql in sorted(set(before.values())):
+        own = [f for f in files if before.get(f) == sql]
+        out.extend(lint_batches(own, codes, ["--before-each-run", sql]))
+    return out
+
+
+def lint_batches(files, codes, extra):
     out = []
     for k in range(0, len(files), BATCH):
         part = files[k : k + BATCH]
-        cmd = [PF, "lint", "--format", "json", "--fail-on", "never", "--dialect", "postgres", "--select", ",".join(codes), *part]
+        cmd = [PF, "lint", "--format", "json", "--fail-on", "never", "--dialect", "postgres", "--select", ",".join(codes), *extra, *part]
         r = subprocess.run(cmd, cwd=CORPUS, capture_output=True, text=True)
         if r.returncode not in (0, 1):
             sys.exit(f"preflight failed ({r.returncode}): {r.stderr.strip()}")

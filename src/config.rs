@@ -92,6 +92,22 @@ pub struct MigrationsConfig {
     /// How the runner applies a file when preflight does not model the tool itself
     /// (`file-transaction` or `statement-by-statement`); lint and fix use it for the retry model.
     pub apply_model: Option<crate::runner::ApplyModel>,
+    /// `[[migrations.before_each_run]]`: SQL the runner executes before every run of some
+    /// files (lint and fix: what it removes, a retry creates again without finding it).
+    #[serde(default)]
+    pub before_each_run: Vec<BeforeEachRunConfig>,
+}
+
+/// One `[[migrations.before_each_run]]` table. Both keys are required; they are optional here
+/// so that a missing one is reported with the table's name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeEachRunConfig {
+    /// Globs of the files it runs before, relative to this file's directory or to
+    /// `[migrations] dir`.
+    pub paths: Option<Vec<String>>,
+    /// The SQL, e.g. `DROP SCHEMA IF EXISTS r CASCADE; CREATE SCHEMA r;`.
+    pub sql: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -279,6 +295,26 @@ impl Config {
                         format!("[environments.{name}.database] needs `rds_instance`, `rds_cluster`, `url_env` or `max_connections`"),
                     ));
                 }
+            }
+        }
+        for (i, entry) in self.migrations.before_each_run.iter().enumerate() {
+            let missing = |key: &str, what: &str| {
+                Error::config(
+                    path,
+                    format!("migrations.before_each_run[{i}].{key}: {what}"),
+                )
+            };
+            if entry.paths.as_ref().is_none_or(Vec::is_empty) {
+                return Err(missing(
+                    "paths",
+                    "missing: list the globs of the files it runs before, e.g. paths = [\"replaceable/*.sql\"]",
+                ));
+            }
+            if entry.sql.as_ref().is_none_or(|s| s.trim().is_empty()) {
+                return Err(missing(
+                    "sql",
+                    "missing: give the SQL the runner executes before every run of those files",
+                ));
             }
         }
         if let Some(c) = &self.capacity {

@@ -68,6 +68,11 @@ pub struct RunnerArgs {
     /// `statement-by-statement`. Default: `[migrations] apply_model`, else the tool's own model.
     #[arg(long, value_enum, value_name = "MODEL")]
     pub apply_model: Option<ApplyModel>,
+    /// SQL the runner executes before every run of each file (e.g. `DROP SCHEMA IF EXISTS r
+    /// CASCADE; CREATE SCHEMA r;`): a creation of what it removes survives a retry. Repeatable;
+    /// adds to `[[migrations.before_each_run]]`.
+    #[arg(long, value_name = "SQL")]
+    pub before_each_run: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -108,7 +113,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(ctx, args.dialect, &args.rules)?;
+    let mut options = lint_options(ctx, args.dialect, &args.rules, &args.runner)?;
     if let Some(text) = &args.mysql_version {
         options.mysql_version = Some(lint::ServerVersion::parse(text).ok_or_else(|| {
             Error::Usage(format!(
@@ -125,6 +130,13 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
     }
     let paths = paths_or_configured(args.paths, ctx)?;
     options.runner = Some(runner(ctx, &args.runner, &paths)?);
+    if options
+        .before_each_run
+        .iter()
+        .any(|b| !b.patterns.is_empty())
+    {
+        warn_unmatched_before_each_run(&options, &lint::collect_sql_files(&paths, &options)?, ctx);
+    }
     let gate = ctx.gate(Stage::Lint, &args.report.gate);
     let writing = |e: std::io::Error| Error::Other(format!("writing the report: {e}"));
     let format = args.report.format;
@@ -174,10 +186,11 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
-    let mut options = lint_options(ctx, args.dialect, &args.rules)?;
+    let mut options = lint_options(ctx, args.dialect, &args.rules, &args.runner)?;
     let paths = paths_or_configured(args.paths, ctx)?;
     options.runner = Some(runner(ctx, &args.runner, &paths)?);
     let files = lint::collect_sql_files(&paths, &options)?;
+    warn_unmatched_before_each_run(&options, &files, ctx);
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -379,6 +392,7 @@ fn lint_options(
     ctx: &Context,
     dialect: Option<Dialect>,
     rules: &RuleSelection,
+    runner: &RunnerArgs,
 ) -> Result<LintOptions> {
     let mut options = LintOptions::from_config(&ctx.config)?.with_cli_rules(
         &rules.select,
@@ -386,9 +400,31 @@ fn lint_options(
         &rules.ignore,
     )?;
     if let Some(d) = dialect {
-        options.dialect = d;
+        options = options.with_dialect(d)?;
+    }
+    for sql in &runner.before_each_run {
+        let entry = lint::BeforeEachRun::for_every_file(sql, options.dialect)?;
+        options.before_each_run.push(entry);
     }
     Ok(options)
+}
+
+/// Said for each `[[migrations.before_each_run]]` glob that matches none of the files linted:
+/// a typo there would silently bring the findings back (or never remove them).
+fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx: &Context) {
+    if ctx.quiet {
+        return;
+    }
+    for entry in &options.before_each_run {
+        for pattern in entry.unmatched_patterns(files) {
+            eprintln!(
+                "warning: {}.paths: `{pattern}` matches none of the {} file{} linted",
+                entry.setting,
+                files.len(),
+                plural(files.len())
+            );
+        }
+    }
 }
 
 /// The migration tool: `--tracker`, else `[migrations] tracker`, else the one tool whose file

@@ -52,7 +52,10 @@ fn lint_streaming(
     let dialect = options.dialect;
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
     let model = runner.model(dialect, source).model;
-    let sequence = look_ahead(source, dialect, model);
+    let mut sequence = look_ahead(source, dialect, model);
+    if let Some(prologue) = options.prologue_for(&source.path) {
+        sequence.set_before_each_run(prologue);
+    }
     let hold_all = order == Order::Engine || may_report_late(source, dialect);
     let mut file = FileLinter::new(
         source,

@@ -19,6 +19,7 @@ mod online_ddl;
 mod options;
 mod ordered;
 mod pending;
+pub mod prologue;
 pub mod rule;
 mod rules;
 mod safety;
@@ -29,7 +30,7 @@ pub use deploy::part as deploy_part;
 pub use engine::{lint_source, lint_source_each};
 pub use files::collect_sql_files;
 pub use online_ddl::Version as ServerVersion;
-pub use options::{find_rule, LintOptions};
+pub use options::{find_rule, BeforeEachRun, LintOptions};
 pub use pending::PendingSince;
 pub use rules::dialects_of;
 

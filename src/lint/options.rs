@@ -1,6 +1,7 @@
 //! What to lint and how: dialect, rule selection, severity overrides, path filters.
 //! Built from `[lint]` in preflight.toml, then narrowed by command-line flags.
 
+use super::prologue::Prologue;
 use super::RULES;
 use crate::config::Config;
 use crate::diagnostics::{RuleInfo, Severity};
@@ -42,6 +43,81 @@ pub struct LintOptions {
     pub pending_since: Option<super::pending::PendingSince>,
     /// What the pending migrations create, resolved from `pending_since` by `lint_paths`.
     pub pending: Option<std::sync::Arc<super::pending::Pending>>,
+    /// `[[migrations.before_each_run]]` and `--before-each-run`: SQL the runner executes before
+    /// every run of the files each one matches, in order.
+    pub before_each_run: Vec<BeforeEachRun>,
+}
+
+/// SQL a runner executes before every run of some files (lemmy's
+/// `DROP SCHEMA IF EXISTS r CASCADE; CREATE SCHEMA r;`): what it removes, a retry of those
+/// files creates again without finding it.
+#[derive(Debug, Clone)]
+pub struct BeforeEachRun {
+    /// Where it was set, for messages: `migrations.before_each_run[0]`, `--before-each-run`.
+    pub setting: String,
+    /// The globs as written; empty: every linted file (the command-line flag).
+    pub patterns: Vec<String>,
+    paths: Option<GlobSet>,
+    /// The absolute directories a glob is matched from: the config file's, `[migrations] dir`.
+    bases: Vec<PathBuf>,
+    pub sql: String,
+    prologue: Prologue,
+}
+
+impl BeforeEachRun {
+    /// `--before-each-run SQL`: every linted file. A prologue that cannot be read is a usage
+    /// error.
+    pub fn for_every_file(sql: &str, dialect: Dialect) -> Result<BeforeEachRun> {
+        let setting = "--before-each-run".to_string();
+        let prologue =
+            Prologue::parse(sql, dialect).map_err(|e| Error::Usage(format!("{setting}: {e}")))?;
+        Ok(BeforeEachRun {
+            setting,
+            patterns: Vec::new(),
+            paths: None,
+            bases: Vec::new(),
+            sql: sql.to_string(),
+            prologue,
+        })
+    }
+
+    /// Does it run before `path`? A glob matches the path relative to the config file's
+    /// directory or to `[migrations] dir`, or the path as given.
+    pub fn applies_to(&self, path: &Path) -> bool {
+        match &self.paths {
+            None => true,
+            Some(globs) => self.candidates(path).any(|p| globs.is_match(p)),
+        }
+    }
+
+    /// The globs that match none of `files`: a typo there silently changes the findings.
+    pub fn unmatched_patterns(&self, files: &[PathBuf]) -> Vec<&str> {
+        let Some(globs) = &self.paths else {
+            return Vec::new();
+        };
+        let mut matched = vec![false; self.patterns.len()];
+        for file in files {
+            for candidate in self.candidates(file) {
+                for i in globs.matches(candidate) {
+                    matched[i] = true;
+                }
+            }
+        }
+        let unmatched = self.patterns.iter().zip(matched).filter(|(_, hit)| !hit);
+        unmatched.map(|(p, _)| p.as_str()).collect()
+    }
+
+    /// The forms of `path` a glob is matched against: as given, and relative to each base.
+    fn candidates<'p>(&'p self, path: &'p Path) -> impl Iterator<Item = PathBuf> + 'p {
+        let absolute = resolved(path);
+        let given = path.strip_prefix("./").unwrap_or(path).to_path_buf();
+        let relative = self
+            .bases
+            .iter()
+            .filter_map(move |base| absolute.strip_prefix(base).ok().map(Path::to_path_buf))
+            .collect::<Vec<_>>();
+        std::iter::once(given).chain(relative)
+    }
 }
 
 impl LintOptions {
@@ -120,7 +196,32 @@ impl LintOptions {
                     setting: format!("[lint] pending_since ({})", path.display()),
                 }),
             pending: None,
+            before_each_run: before_each_run(config, &path)?,
         })
+    }
+
+    /// The dialect (`--dialect`); the prologues are read again in it. An error names the
+    /// setting that holds the prologue.
+    pub fn with_dialect(mut self, dialect: Dialect) -> Result<Self> {
+        if dialect != self.dialect {
+            for entry in &mut self.before_each_run {
+                entry.prologue = Prologue::parse(&entry.sql, dialect)
+                    .map_err(|e| Error::Usage(format!("{}.sql: {e}", entry.setting)))?;
+            }
+        }
+        self.dialect = dialect;
+        Ok(self)
+    }
+
+    /// What runs before every run of `path`: the prologues of every entry that matches it,
+    /// in order; `None` when none does, or when they remove nothing (they prove nothing then).
+    pub fn prologue_for(&self, path: &Path) -> Option<Prologue> {
+        self.before_each_run
+            .iter()
+            .filter(|entry| entry.applies_to(path))
+            .map(|entry| entry.prologue.clone())
+            .reduce(Prologue::then)
+            .filter(Prologue::removes_anything)
     }
 
     /// Adds command-line `--select`/`--ignore`; an unknown code is a usage error.
@@ -241,4 +342,45 @@ fn globs(path: &Path, setting: &str, patterns: &[String]) -> Result<Option<GlobS
         .build()
         .map(Some)
         .map_err(|e| Error::config(path, format!("[lint] {setting}: {e}")))
+}
+
+/// `[[migrations.before_each_run]]`, each read in the configured dialect; an error names its
+/// table (`migrations.before_each_run[1].sql: line 2: …`).
+fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
+    let mut bases = vec![resolved(&config.base_dir())];
+    if let Some(dir) = &config.migrations.dir {
+        bases.push(resolved(&config.resolve(dir)));
+    }
+    let entries = config.migrations.before_each_run.iter().enumerate();
+    entries
+        .map(|(i, entry)| {
+            let setting = format!("migrations.before_each_run[{i}]");
+            let bad = |key: &str, e: String| Error::config(path, format!("{setting}.{key}: {e}"));
+            let patterns = entry.paths.clone().unwrap_or_default();
+            let mut globs = GlobSetBuilder::new();
+            for p in &patterns {
+                globs.add(Glob::new(p).map_err(|e| bad("paths", format!("`{p}`: {e}")))?);
+            }
+            let globs = globs.build().map_err(|e| bad("paths", e.to_string()))?;
+            let sql = entry.sql.clone().unwrap_or_default();
+            let prologue = Prologue::parse(&sql, config.dialect()).map_err(|e| bad("sql", e))?;
+            Ok(BeforeEachRun {
+                setting,
+                patterns,
+                paths: Some(globs),
+                bases: bases.clone(),
+                sql,
+                prologue,
+            })
+        })
+        .collect()
+}
+
+/// `path` made absolute with `..` and symbolic links resolved, so that `../replaceable/f.sql`
+/// linted from `migrations/` is found under the config's `replaceable/`; as given (made
+/// absolute) when it cannot be resolved.
+fn resolved(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }

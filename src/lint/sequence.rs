@@ -210,6 +210,9 @@ pub struct Sequence {
     current_index: usize,
     /// The names of what the statements seen so far remove (first pass).
     found: Removals,
+    /// What the runner executes before every run of the file: what it removes, a retry
+    /// creates again (`lint::prologue`).
+    before_each_run: Option<super::prologue::Prologue>,
 }
 
 /// The names under which a creation can bring back what a file removes, ASCII-lower-cased and
@@ -362,6 +365,12 @@ impl Sequence {
         ["drop", "rename", "create", "alter", "add"]
             .iter()
             .any(|w| contains_ignore_case(text, w))
+    }
+
+    /// The SQL the runner executes before every run of this file: creations of what it
+    /// removes survive a retry.
+    pub fn set_before_each_run(&mut self, prologue: super::prologue::Prologue) {
+        self.before_each_run = Some(prologue);
     }
 
     /// The first pass has seen every statement of [`Role::Removal`]: the names under which
@@ -737,6 +746,12 @@ impl Sequence {
             }
         } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
             self.safe.insert(i, vec![statement.range.clone()]);
+        }
+        if let Some(prologue) = &self.before_each_run {
+            let survivors = prologue.survivors(statement);
+            if !survivors.is_empty() {
+                self.safe.entry(i).or_default().extend(survivors);
+            }
         }
         self.current = list
             .iter()
