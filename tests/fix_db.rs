@@ -1200,3 +1200,73 @@ fn a_value_renamed_in_a_type_the_file_recreates_is_proved_in_a_transaction_and_r
         ["happy,blue"]
     );
 }
+
+const CASCADED_MVIEW_SETUP: &str = "
+CREATE TABLE t (a int);
+INSERT INTO t VALUES (1);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE MATERIALIZED VIEW m AS SELECT a FROM v;
+CREATE UNIQUE INDEX m_a ON m (a);
+";
+/// lemmy's shape (2020-01-21-001001 and eight more): the view is rebuilt with CASCADE, which
+/// takes the materialized view over it and the materialized view's unique index along.
+const CASCADED_MVIEW: &str = "
+DROP VIEW v CASCADE;
+CREATE VIEW v AS SELECT a, a + 1 AS b FROM t;
+CREATE MATERIALIZED VIEW m AS SELECT a, b FROM v;
+CREATE UNIQUE INDEX m_a ON m (a);
+";
+
+#[test]
+fn the_index_of_a_materialized_view_a_cascade_removes_is_not_flagged_and_reruns() {
+    use preflight::runner::ApplyModel;
+    let index_line = 5;
+    for model in [Some(ApplyModel::FileTransaction), None] {
+        let found = retry_findings(CASCADED_MVIEW, Dialect::Postgres, model);
+        assert!(
+            !found.iter().any(|(_, line)| *line == index_line),
+            "{model:?}: {found:?}"
+        );
+    }
+    let parts = statements(CASCADED_MVIEW, Dialect::Postgres);
+    let failing =
+        failing_statement_per_crash_point(ScratchDb::postgres, CASCADED_MVIEW_SETUP, &parts);
+    // The full re-run (a per-file transaction's only retry) succeeds; after a crash between the
+    // drop and the view's creation the retry's DROP VIEW fails, never the index.
+    assert_eq!(failing.last(), Some(&None), "{failing:?}");
+    assert!(
+        failing.iter().all(|f| matches!(f, None | Some(0))),
+        "{failing:?}"
+    );
+    // Dropped by name instead of by cascade (lemmy 2020-02-06-165953): the same.
+    let by_name = CASCADED_MVIEW.replace(
+        "DROP VIEW v CASCADE;\n",
+        "DROP MATERIALIZED VIEW m;\nDROP VIEW v;\n",
+    );
+    let found = retry_findings(
+        &by_name,
+        Dialect::Postgres,
+        Some(ApplyModel::FileTransaction),
+    );
+    assert!(
+        !found.iter().any(|(_, line)| *line == index_line + 1),
+        "{found:?}"
+    );
+    let parts = statements(&by_name, Dialect::Postgres);
+    let failing =
+        failing_statement_per_crash_point(ScratchDb::postgres, CASCADED_MVIEW_SETUP, &parts);
+    assert_eq!(failing.last(), Some(&None), "{failing:?}");
+    // The control: an index on a materialized view no cascade removes is flagged, and the
+    // re-run fails there.
+    let control = format!("{CASCADED_MVIEW}CREATE MATERIALIZED VIEW n AS SELECT 2 AS a;\nCREATE UNIQUE INDEX n_a ON n (a);\n");
+    let found = retry_findings(
+        &control,
+        Dialect::Postgres,
+        Some(ApplyModel::FileTransaction),
+    );
+    assert!(found.iter().any(|(_, line)| *line == 7), "{found:?}");
+    let parts = statements(&control, Dialect::Postgres);
+    let failing =
+        failing_statement_per_crash_point(ScratchDb::postgres, CASCADED_MVIEW_SETUP, &parts);
+    assert_eq!(failing.last(), Some(&Some(4)), "{failing:?}");
+}

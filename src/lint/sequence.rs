@@ -857,10 +857,11 @@ impl Sequence {
             }
             Event::Create => {
                 removed.is_some_and(|r| r.removed_unblocked || r.renamed_last_reruns)
-                    || step
-                        .table
-                        .as_ref()
-                        .is_some_and(|t| self.table_removed_before(t))
+                    || step.table.as_ref().is_some_and(|t| {
+                        self.table_removed_before(t)
+                            || self.materialized_view_removed_before(t)
+                            || self.cascaded_view_before(t)
+                    })
                     || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
@@ -1054,6 +1055,30 @@ impl Sequence {
     /// no later drop or rename before it?
     pub fn table_created_before(&self, table: &str) -> bool {
         self.created_before_digest(object_digest(ObjectKind::Table, table), true)
+    }
+
+    /// Is `name` a view or materialized view that an earlier statement of the file created
+    /// over something an earlier `DROP … CASCADE` removed? A retry that reaches this statement
+    /// ran that drop, whose cascade took the last attempt's view and what was on it (lemmy: the
+    /// unique index on a materialized view over a view dropped with CASCADE).
+    fn cascaded_view_before(&self, name: &str) -> bool {
+        if self.cascaded.is_empty() {
+            return false;
+        }
+        let keys = [
+            object_digest(ObjectKind::MaterializedView, name),
+            object_digest(ObjectKind::View, name),
+        ];
+        self.views.iter().any(|(k, key, _, _)| {
+            (*k as usize) < self.current_index && self.cascaded.contains(k) && keys.contains(key)
+        })
+    }
+
+    /// A materialized view holds indexes as a table does: dropped earlier, they went with it.
+    fn materialized_view_removed_before(&self, name: &str) -> bool {
+        self.removed
+            .get(&object_digest(ObjectKind::MaterializedView, name))
+            .is_some_and(|r| r.removed_before)
     }
 
     fn table_removed_before(&self, table: &str) -> bool {
@@ -2082,6 +2107,23 @@ mod tests {
         ] {
             assert_eq!(safe(sql, model)[2..], [true, false, true], "{model:?}");
         }
+        // The index on the cascaded materialized view goes with it; one on a view the file
+        // created without a cascade behind it does not.
+        let sql = "DROP VIEW v CASCADE;\nCREATE VIEW v AS SELECT 1 AS a;\n\
+                   CREATE MATERIALIZED VIEW m AS SELECT a FROM v;\n\
+                   CREATE UNIQUE INDEX m_a ON m (a);\n\
+                   CREATE MATERIALIZED VIEW n AS SELECT 2 AS a;\nCREATE UNIQUE INDEX n_a ON n (a);";
+        for model in [
+            ApplyModel::FileTransaction,
+            ApplyModel::StatementByStatement,
+        ] {
+            assert_eq!(safe(sql, model)[3..], [true, false, false], "{model:?}");
+        }
+        // lemmy 2020-02-06: the materialized view dropped by name and created again.
+        let sql = "DROP MATERIALIZED VIEW m;\nCREATE MATERIALIZED VIEW m AS SELECT 1 AS a;\n\
+                   CREATE UNIQUE INDEX m_a ON m (a);";
+        assert_eq!(safe(sql, ApplyModel::FileTransaction), [true, true, true]);
+        assert!(safe(sql, ApplyModel::StatementByStatement)[2]);
         // Without CASCADE the drop fails instead (the view blocks it); without the object
         // created again before the view, the view does not depend on what was dropped.
         for sql in [
