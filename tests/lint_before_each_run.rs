@@ -191,7 +191,7 @@ fn a_glob_that_matches_no_linted_file_is_a_warning_on_lint_and_fix_not_on_check(
          [[migrations.before_each_run]]\npaths = [\"replaceable/*.sql\", \"replacable/*.sql\"]\nsql = \"{LEMMY}\"\n"
     );
     write(&dir, "preflight.toml", &config);
-    let warning = "warning: migrations.before_each_run[0].paths: `replacable/*.sql` matches none of the 4 files linted";
+    let warning = "warning: migrations.before_each_run[0].paths: `replacable/*.sql` matches no file (none of the 4 linted, none under the config's directory or [migrations] dir)";
     for command in ["lint", "fix"] {
         preflight(&dir)
             .args(
@@ -203,6 +203,15 @@ fn a_glob_that_matches_no_linted_file_is_a_warning_on_lint_and_fix_not_on_check(
             .stderr(predicate::str::contains(warning))
             .stderr(predicate::str::contains("`replaceable/*.sql`").not());
     }
+    // Linting a subset that leaves the glob's files out (a pull request's changed files) is no
+    // typo: the glob matches files on disk, so only the misspelt one is reported.
+    preflight(&dir)
+        .args(["lint", "migrations/0001_person.sql"])
+        .assert()
+        .stderr(predicate::str::contains(
+            warning.replace("4 linted", "1 linted"),
+        ))
+        .stderr(predicate::str::contains("`replaceable/*.sql`").not());
     // check runs lint with the same prologue (functions.sql is not flagged) and no warning.
     preflight(&dir)
         .args(["check"])

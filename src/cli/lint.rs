@@ -409,8 +409,8 @@ fn lint_options(
     Ok(options)
 }
 
-/// Said for each `[[migrations.before_each_run]]` glob that matches none of the files linted:
-/// a typo there would silently bring the findings back (or never remove them).
+/// Said for each `[[migrations.before_each_run]]` glob that matches no file, linted or on
+/// disk: a typo there would silently bring the findings back (or never remove them).
 fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx: &Context) {
     if ctx.quiet {
         return;
@@ -418,10 +418,10 @@ fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx:
     for entry in &options.before_each_run {
         for pattern in entry.unmatched_patterns(files) {
             eprintln!(
-                "warning: {}.paths: `{pattern}` matches none of the {} file{} linted",
+                "warning: {}.paths: `{pattern}` matches no file (none of the {} linted, none under \
+                 the config's directory or [migrations] dir)",
                 entry.setting,
                 files.len(),
-                plural(files.len())
             );
         }
     }

@@ -90,17 +90,34 @@ impl BeforeEachRun {
         }
     }
 
-    /// The globs that match none of `files`: a typo there silently changes the findings.
+    /// The globs that match no file: none of `files` (the files linted) and no file under
+    /// the config's directory or `[migrations] dir`. A typo there silently changes the
+    /// findings; a glob that only misses this run's files (a pull request linting the files
+    /// it changed) is no typo, so the disk is asked before saying so.
     pub fn unmatched_patterns(&self, files: &[PathBuf]) -> Vec<&str> {
         let Some(globs) = &self.paths else {
             return Vec::new();
         };
         let mut matched = vec![false; self.patterns.len()];
-        for file in files {
-            for candidate in self.candidates(file) {
+        let mark = |path: &Path, matched: &mut Vec<bool>| {
+            for candidate in self.candidates(path) {
                 for i in globs.matches(candidate) {
                     matched[i] = true;
                 }
+            }
+        };
+        files.iter().for_each(|file| mark(file, &mut matched));
+        for base in &self.bases {
+            if !matched.contains(&false) {
+                break;
+            }
+            for entry in walkdir::WalkDir::new(base)
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_build_or_hidden(e.file_name()))
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+            {
+                mark(entry.path(), &mut matched);
             }
         }
         let unmatched = self.patterns.iter().zip(matched).filter(|(_, hit)| !hit);
@@ -118,6 +135,12 @@ impl BeforeEachRun {
             .collect::<Vec<_>>();
         std::iter::once(given).chain(relative)
     }
+}
+
+/// Directories no migration lives in: hidden ones (`.git`) and build output.
+fn is_build_or_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name == "target" || name == "node_modules"
 }
 
 impl LintOptions {
