@@ -199,8 +199,8 @@ impl LintOptions {
             extend_select: lint.extend_select.clone(),
             ignore: lint.ignore.clone(),
             severity: lint.severity.clone(),
-            include: globs(&path, "include", &lint.include)?,
-            exclude: globs(&path, "exclude", &lint.exclude)?,
+            include: globs(&path, "[lint] include", &lint.include)?,
+            exclude: globs(&path, "[lint] exclude", &lint.exclude)?,
             base_dir: config.base_dir(),
             since: None,
             // `[migrations] tracker` when it names a tool; `auto` is resolved by the CLI.
@@ -351,20 +351,21 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static RuleInfo> {
     })
 }
 
+/// The globs of `setting` (as messages name it: `[lint] include`), `None` when there are none.
 fn globs(path: &Path, setting: &str, patterns: &[String]) -> Result<Option<GlobSet>> {
     if patterns.is_empty() {
         return Ok(None);
     }
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
-        let glob = Glob::new(p)
-            .map_err(|e| Error::config(path, format!("[lint] {setting}: `{p}`: {e}")))?;
+        let glob =
+            Glob::new(p).map_err(|e| Error::config(path, format!("{setting}: `{p}`: {e}")))?;
         builder.add(glob);
     }
     builder
         .build()
         .map(Some)
-        .map_err(|e| Error::config(path, format!("[lint] {setting}: {e}")))
+        .map_err(|e| Error::config(path, format!("{setting}: {e}")))
 }
 
 /// `[[migrations.before_each_run]]`, each read in the configured dialect; an error names its
@@ -378,19 +379,16 @@ fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
     entries
         .map(|(i, entry)| {
             let setting = format!("migrations.before_each_run[{i}]");
-            let bad = |key: &str, e: String| Error::config(path, format!("{setting}.{key}: {e}"));
+            // Config::validate has made sure both keys are there and `paths` is not empty.
             let patterns = entry.paths.clone().unwrap_or_default();
-            let mut globs = GlobSetBuilder::new();
-            for p in &patterns {
-                globs.add(Glob::new(p).map_err(|e| bad("paths", format!("`{p}`: {e}")))?);
-            }
-            let globs = globs.build().map_err(|e| bad("paths", e.to_string()))?;
+            let paths = globs(path, &format!("{setting}.paths"), &patterns)?;
             let sql = entry.sql.clone().unwrap_or_default();
-            let prologue = Prologue::parse(&sql, config.dialect()).map_err(|e| bad("sql", e))?;
+            let prologue = Prologue::parse(&sql, config.dialect())
+                .map_err(|e| Error::config(path, format!("{setting}.sql: {e}")))?;
             Ok(BeforeEachRun {
                 setting,
                 patterns,
-                paths: Some(globs),
+                paths,
                 bases: bases.clone(),
                 sql,
                 prologue,

@@ -90,6 +90,16 @@ impl Object {
         self.kind == other.kind && self.name == other.name && on_matches && signature_matches
     }
 
+    /// The object `name` of `kind` that `statement` names, on `table`.
+    fn named(statement: &Statement, kind: ObjectKind, name: &Name, table: Option<&Name>) -> Self {
+        Object {
+            kind,
+            name: Qualified::of(name),
+            on: table.map(Qualified::of),
+            signature: signature(statement, kind, name),
+        }
+    }
+
     fn is_table(&self, table: &Qualified) -> bool {
         self.kind == ObjectKind::Table && self.name == *table
     }
@@ -335,12 +345,7 @@ fn objects(statement: &Statement, kind: ObjectKind) -> Vec<Object> {
     shape
         .names
         .iter()
-        .map(|name| Object {
-            kind,
-            name: Qualified::of(name),
-            on: shape.table.as_ref().map(Qualified::of),
-            signature: signature(statement, kind, name),
-        })
+        .map(|name| Object::named(statement, kind, name, shape.table.as_ref()))
         .collect()
 }
 
@@ -353,12 +358,9 @@ fn creations(statement: &Statement) -> Vec<Creation> {
         .filter(|e| e.change == Change::Create)
         .map(|e| {
             let object = match (e.target, e.name) {
-                (Target::Object(kind), Some(name)) => Some(Object {
-                    kind,
-                    name: Qualified::of(name),
-                    on: e.table.map(Qualified::of),
-                    signature: signature(statement, kind, name),
-                }),
+                (Target::Object(kind), Some(name)) => {
+                    Some(Object::named(statement, kind, name, e.table))
+                }
                 _ => None,
             };
             let is_trigger = e.target == Target::Object(ObjectKind::Trigger);
@@ -420,29 +422,8 @@ fn executed_function(statement: &Statement) -> Option<Qualified> {
     let at = tokens.windows(2).position(|w| {
         w[0].is_kw("EXECUTE") && (w[1].is_kw("FUNCTION") || w[1].is_kw("PROCEDURE"))
     })?;
-    qualified_at(&tokens[at + 2..])
-}
-
-/// A name at the start of `tokens` (`f`, `s.f`, `"S"."f"`), folded as the recogniser folds.
-fn qualified_at(tokens: &[Tok]) -> Option<Qualified> {
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while let Some(Token::Word(w)) = tokens.get(i).map(|t| &t.token) {
-        parts.push(match w.quote_style {
-            None => w.value.to_lowercase(),
-            Some(_) => w.value.clone(),
-        });
-        let dot = tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period));
-        if !dot {
-            break;
-        }
-        i += 2;
-    }
-    let name = parts.pop()?;
-    Some(Qualified {
-        schema: parts.pop(),
-        name,
-    })
+    // Only the name's parts are used, not its text.
+    crate::sql::shape::name_at(&tokens[at + 2..], "").map(|name| Qualified::of(&name))
 }
 
 #[cfg(test)]

@@ -858,9 +858,7 @@ impl Sequence {
             Event::Create => {
                 removed.is_some_and(|r| r.removed_unblocked || r.renamed_last_reruns)
                     || step.table.as_ref().is_some_and(|t| {
-                        self.table_removed_before(t)
-                            || self.materialized_view_removed_before(t)
-                            || self.cascaded_view_before(t)
+                        self.relation_removed_before(t) || self.cascaded_view_before(t)
                     })
                     || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
             }
@@ -1074,17 +1072,16 @@ impl Sequence {
         })
     }
 
-    /// A materialized view holds indexes as a table does: dropped earlier, they went with it.
-    fn materialized_view_removed_before(&self, name: &str) -> bool {
-        self.removed
-            .get(&object_digest(ObjectKind::MaterializedView, name))
-            .is_some_and(|r| r.removed_before)
-    }
-
-    fn table_removed_before(&self, table: &str) -> bool {
-        self.removed
-            .get(&object_digest(ObjectKind::Table, table))
-            .is_some_and(|r| r.removed_before)
+    /// Did an earlier statement remove the table or materialized view `name`? What was on it
+    /// (indexes, triggers, constraints) went with it.
+    fn relation_removed_before(&self, name: &str) -> bool {
+        [ObjectKind::Table, ObjectKind::MaterializedView]
+            .iter()
+            .any(|&kind| {
+                self.removed
+                    .get(&object_digest(kind, name))
+                    .is_some_and(|r| r.removed_before)
+            })
     }
 
     /// Did a statement before the current one create `key`, with nothing removing it since?
@@ -1246,18 +1243,16 @@ fn arrivals(statement: &Statement) -> Vec<Arrival> {
                 .collect()
         }
         // MySQL's `RENAME TABLE a TO b, c TO d`.
-        ShapeKind::Rename(ObjectKind::Table) => {
-            let tokens = tokens_within(statement, &statement.range);
-            tokens
-                .windows(2)
-                .filter(|w| w[0].is_kw("TO"))
-                .filter_map(|w| folded(w[1]))
-                .map(|new| Arrival {
-                    key: Key::Object(ObjectKind::Table, new),
-                    old: String::new(),
-                })
-                .collect()
-        }
+        ShapeKind::Rename(ObjectKind::Table) => statement
+            .tokens
+            .windows(2)
+            .filter(|w| w[0].is_kw("TO"))
+            .filter_map(|w| folded(&w[1]))
+            .map(|new| Arrival {
+                key: Key::Object(ObjectKind::Table, new),
+                old: String::new(),
+            })
+            .collect(),
         ShapeKind::Rename(kind) if statement.renames_object() => {
             let (Some(name), Some(new)) = (shape.object(), renamed_to(statement)) else {
                 return Vec::new();
@@ -1279,15 +1274,6 @@ fn renamed_to(statement: &Statement) -> Option<String> {
     folded(tokens.get(at + 2)?)
 }
 
-/// The tokens of `statement` inside `range`.
-fn tokens_within<'a>(statement: &'a Statement, range: &Range<usize>) -> Vec<&'a crate::sql::Tok> {
-    statement
-        .tokens
-        .iter()
-        .filter(|t| range.start <= t.range.start && t.range.end <= range.end)
-        .collect()
-}
-
 /// The name a `RENAME` action of `ALTER TABLE table` gives, with the name it had: the table's
 /// own (`RENAME TO new`, MySQL's `RENAME new`), a column's, or a constraint's or index's.
 fn alter_table_arrival(
@@ -1295,7 +1281,7 @@ fn alter_table_arrival(
     table: &str,
     action: &crate::sql::AlterAction,
 ) -> Option<(Key, String)> {
-    let tokens = tokens_within(statement, &action.range);
+    let tokens = super::safety::tokens_in(statement, &action.range);
     let new = match tokens.iter().position(|t| t.is_kw("TO") || t.is_kw("AS")) {
         Some(at) => tokens.get(at + 1),
         // MySQL's `RENAME new`.
@@ -1390,7 +1376,9 @@ fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {
         .iter()
         .filter(|a| a.kind == AlterActionKind::Other)
         .filter_map(|a| {
-            let tokens = tokens_within(statement, &a.range);
+            let tokens: Vec<_> = super::safety::tokens_in(statement, &a.range)
+                .iter()
+                .collect();
             let change = super::rules::alter_column_type_rerun::type_change(&tokens)?;
             let column = folded(change.column)?;
             let to = tokens

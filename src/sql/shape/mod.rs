@@ -279,6 +279,18 @@ const OTHER_LEADING: &[&str] = &[
     "MOVE",
 ];
 
+/// The possibly qualified name at the start of `tokens` (`f`, `s.f`, `"S"."f"`), its parts
+/// folded as the recogniser folds them; `text` is the file the tokens' byte ranges point into
+/// (only [`Name::text`] reads it).
+pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
+    Cursor {
+        t: tokens,
+        i: 0,
+        text,
+    }
+    .name()
+}
+
 /// Recognises the shape of one statement from its significant tokens (terminator excluded);
 /// `text` is the file the tokens' byte ranges point into.
 pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
