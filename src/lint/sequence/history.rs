@@ -1,0 +1,266 @@
+//! What the rules ask of the file around a statement: what the statements before it did to an
+//! object, and what later statements remove, re-create or build over it.
+
+use super::steps::schema;
+use super::{column_digest, object_digest, Event, EventLog, Key, Sequence};
+use crate::lint::digest::digest;
+use crate::sql::{Name, ObjectKind};
+
+impl Sequence {
+    /// The view a later statement creates over what statement `i` drops, which makes the drop
+    /// fail on a retry.
+    pub fn blocked_drop(&self, i: usize) -> Option<&str> {
+        self.blocked.get(&i).map(|(_, name)| name.as_str())
+    }
+
+    pub(super) fn is_blocked(&self, i: usize, key: u64) -> bool {
+        self.blocked.get(&i).is_some_and(|(k, _)| *k == key)
+    }
+
+    /// What the file's statements before the current one last did to `key`: `Some(true)`
+    /// created it, `Some(false)` removed it, `None` never touched it.
+    pub fn state_before(&self, key: &Key) -> Option<bool> {
+        self.last_event
+            .get(&key.digest())
+            .map(|&e| e == Event::Create)
+    }
+
+    /// Did the file's statements before the current one last rename `key` away (`RENAME
+    /// COLUMN a TO b` before `ADD COLUMN a`)?
+    pub fn renamed_away_before(&self, key: &Key) -> bool {
+        self.removed
+            .get(&key.digest())
+            .is_some_and(|r| r.renamed_last)
+    }
+
+    /// A view or materialized view a statement after `i` creates whose words include both.
+    pub fn later_view_using(&self, i: usize, table: &str, column: &str) -> Option<String> {
+        let (t, c) = (digest(table), digest(column));
+        self.views
+            .iter()
+            .find(|(k, _, _, words)| *k as usize > i && words.contains(&t) && words.contains(&c))
+            .map(|(_, _, text, _)| text.clone())
+    }
+
+    /// Does a statement after `i` give `table` a primary key on an AUTO_INCREMENT column?
+    pub fn auto_increment_key_follows(&self, i: usize, table: &Name) -> bool {
+        let own = schema(table);
+        self.auto_increment_keys
+            .get(&object_digest(ObjectKind::Table, table.base()))
+            .is_some_and(|list| {
+                list.iter().any(|(s, k)| {
+                    let same = match (s, &own) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    };
+                    same && *k as usize > i
+                })
+            })
+    }
+
+    /// On a first run of the file, is `key` there when statement `i` runs and still there
+    /// until statement `j` removes it, and gone for good after that?
+    pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
+        let d = key.digest();
+        let events = self.events.of(d);
+        let before_ok = events
+            .iter()
+            .rev()
+            .find(|&&(_, k, _)| (k as usize) < i)
+            .is_none_or(|&(_, _, e)| e == Event::Create);
+        let no_create_between = !events
+            .iter()
+            .any(|&(_, k, e)| i <= k as usize && (k as usize) < j && e == Event::Create);
+        let no_conditional = !self
+            .conditional
+            .of(d)
+            .iter()
+            .any(|&(_, k, _)| k as usize <= j);
+        before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
+    }
+
+    /// The statement that creates `key` again after a later statement of `i`'s file removed
+    /// it, when that creation is the key's last event; with the columns it creates when it is
+    /// a CREATE TABLE.
+    pub fn recreated_after(&self, key: &Key, i: usize) -> Option<(usize, &[String])> {
+        let d = key.digest();
+        let events = self.events.of(d);
+        let (_, j, _) = events
+            .iter()
+            .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)?;
+        match events.last() {
+            Some(&(_, k, Event::Create)) if k > *j => {
+                let columns = match self.table_columns.get(&d) {
+                    Some((at, columns)) if *at == k => columns.as_slice(),
+                    _ => &[][..],
+                };
+                Some((k as usize, columns))
+            }
+            _ => None,
+        }
+    }
+
+    /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?
+    pub fn returns_after(&self, key: &Key, i: usize) -> bool {
+        let d = key.digest();
+        let created = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, j, e)| j as usize > i && e == Event::Create);
+        created
+            || self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&(j, _)| j as usize > i))
+    }
+
+    /// The first top-level statement after `i` that gives an existing column of the same table
+    /// the name of column `key` (`RENAME COLUMN old TO name`), with `old`, when no later
+    /// statement removes the name again: after the whole file ran, the column under that name
+    /// is the renamed one, holding whatever the file moved into `old`.
+    pub fn renamed_into_after(&self, key: &Key, i: usize) -> Option<(usize, &str)> {
+        let Key::Column(..) = key else { return None };
+        let d = key.digest();
+        let &(j, ref old) = self
+            .arrivals
+            .get(&d)?
+            .iter()
+            .find(|(j, old)| *j as usize > i && !old.is_empty())?;
+        let removed_again = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, k, e)| k > j && e == Event::Remove);
+        (!removed_again).then_some((j as usize, old))
+    }
+
+    /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file
+    /// (and not removed since).
+    pub fn index_created_on_new_table(&self, index: &Name) -> bool {
+        let Some(tables) = self
+            .index_tables
+            .get(&object_digest(ObjectKind::Index, index.base()))
+        else {
+            return false;
+        };
+        let own = schema(index);
+        tables.iter().any(|(schema, table)| {
+            let same = match (schema, &own) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            same && self.table_created_before(table)
+        })
+    }
+
+    /// Does a statement before the current one create table `table` (base name, folded) with
+    /// no later drop or rename before it?
+    pub fn table_created_before(&self, table: &str) -> bool {
+        self.created_before_digest(object_digest(ObjectKind::Table, table), true)
+    }
+
+    /// Is `name` a view or materialized view that an earlier statement of the file created
+    /// over something an earlier `DROP … CASCADE` removed? A retry that reaches this statement
+    /// ran that drop, whose cascade took the last attempt's view and what was on it (lemmy: the
+    /// unique index on a materialized view over a view dropped with CASCADE).
+    pub(super) fn cascaded_view_before(&self, name: &str) -> bool {
+        if self.cascaded.is_empty() {
+            return false;
+        }
+        let keys = [
+            object_digest(ObjectKind::MaterializedView, name),
+            object_digest(ObjectKind::View, name),
+        ];
+        self.views.iter().any(|(k, key, _, _)| {
+            (*k as usize) < self.current_index && self.cascaded.contains(k) && keys.contains(key)
+        })
+    }
+
+    /// Did an earlier statement remove the table or materialized view `name`? What was on it
+    /// (indexes, triggers, constraints) went with it.
+    pub(super) fn relation_removed_before(&self, name: &str) -> bool {
+        [ObjectKind::Table, ObjectKind::MaterializedView]
+            .iter()
+            .any(|&kind| {
+                self.removed
+                    .get(&object_digest(kind, name))
+                    .is_some_and(|r| r.removed_before)
+            })
+    }
+
+    /// Did a statement before the current one create `key`, with nothing removing it since?
+    /// (The running application cannot depend on an object the same migration creates.)
+    /// Tables and columns only.
+    pub fn created_before(&self, key: &Key) -> bool {
+        let tracked = matches!(key, Key::Object(ObjectKind::Table, _) | Key::Column(..));
+        self.created_before_digest(key.digest(), tracked)
+    }
+
+    /// `tracked`: a table or column. An object no statement removes has only creations: any
+    /// earlier event created it.
+    pub(super) fn created_before_digest(&self, key: u64, tracked: bool) -> bool {
+        match self.removed.get(&key) {
+            Some(removed) => removed.last_before == Some(Event::Create),
+            None => tracked && self.last_event.contains_key(&key),
+        }
+    }
+
+    /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
+    /// a per-file transaction the file does not bring it back.
+    pub(super) fn removed_after(&self, key: u64, i: usize) -> Option<usize> {
+        let removed = self.removed.get(&key)?;
+        // The first statement after `i` that removes it, directly or in a DO block.
+        let first_after = |log: &EventLog| {
+            log.of(key)
+                .iter()
+                .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+                .map(|&(_, j, _)| j)
+        };
+        let j = first_after(&self.events)
+            .into_iter()
+            .chain(first_after(&self.conditional))
+            .min()?;
+        if self.transactional() && removed.last != Event::Remove {
+            return None;
+        }
+        Some(j as usize)
+    }
+
+    /// Does any statement of the file remove a table or column? When none does, no statement
+    /// reads something removed later, and PF123 need not collect a statement's words.
+    pub fn removes_anything(&self) -> bool {
+        !self.removed.is_empty()
+    }
+
+    /// The tables and columns a later statement removes that statement `i` (whose words are
+    /// `words`) mentions: `(key, removing statement index)`.
+    pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
+        if self.removed.is_empty() {
+            return Vec::new();
+        }
+        let mut distinct: Vec<&str> = words.iter().map(String::as_str).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut out: Vec<(Key, usize)> = Vec::new();
+        for &table in &distinct {
+            let table_key = object_digest(ObjectKind::Table, table);
+            if let Some(j) = self.removed_after(table_key, i) {
+                out.push((Key::Object(ObjectKind::Table, table.to_string()), j));
+            }
+            if !self.tables_losing_columns.contains(&table_key) {
+                continue;
+            }
+            for &column in &distinct {
+                if let Some(j) = self.removed_after(column_digest(table, column), i) {
+                    out.push((Key::Column(table.to_string(), column.to_string()), j));
+                }
+            }
+        }
+        if out.len() > 1 {
+            out.sort_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then_with(|| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)))
+            });
+        }
+        out
+    }
+}

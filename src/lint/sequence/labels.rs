@@ -1,0 +1,185 @@
+//! Enum labels through a file (`CREATE TYPE … AS ENUM`, `ADD VALUE`, `RENAME VALUE`) and the
+//! column type changes to re-created enums: a comparison with a label the type loses fails on
+//! a retry (PF123).
+
+use super::steps::folded;
+use super::{column_digest, object_digest, Sequence};
+use crate::sql::{AlterActionKind, ObjectKind, ShapeKind, Statement};
+use sqlparser::tokenizer::Token;
+
+/// What a statement does to an enum type's labels.
+#[derive(Debug, Clone)]
+pub(super) enum LabelChange {
+    Create(Vec<String>),
+    Add(String),
+    Rename(String, String),
+}
+
+/// The labels of an enum after the changes up to statement `until` (inclusive), from its last
+/// creation; `None` when no creation comes before.
+pub(super) fn labels_until(changes: &[(u32, LabelChange)], until: u32) -> Option<Vec<String>> {
+    let upto = changes.partition_point(|&(i, _)| i <= until);
+    let changes = &changes[..upto];
+    let start = changes
+        .iter()
+        .rposition(|(_, c)| matches!(c, LabelChange::Create(_)))?;
+    let mut labels = Vec::new();
+    for (_, change) in &changes[start..] {
+        match change {
+            LabelChange::Create(all) => labels = all.clone(),
+            LabelChange::Add(label) => labels.push(label.clone()),
+            LabelChange::Rename(old, new) => {
+                for l in labels.iter_mut().filter(|l| *l == old) {
+                    *l = new.clone();
+                }
+            }
+        }
+    }
+    Some(labels)
+}
+
+/// The string literals of a statement, in order.
+pub(super) fn string_literals(statement: &Statement) -> Vec<&str> {
+    statement
+        .tokens
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::SingleQuotedString(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `CREATE TYPE t AS ENUM (…)`, `ALTER TYPE t ADD VALUE 'x'`, `ALTER TYPE t RENAME VALUE 'a'
+/// TO 'b'`: the type's key digest and the change.
+pub(super) fn label_change(statement: &Statement) -> Option<(u64, LabelChange)> {
+    let shape = &statement.shape;
+    let name = shape.object()?;
+    let literals = string_literals(statement);
+    let change = match shape.kind {
+        ShapeKind::Create(ObjectKind::Type) if statement.tokens.iter().any(|t| t.is_kw("ENUM")) => {
+            LabelChange::Create(literals.iter().map(|l| l.to_string()).collect())
+        }
+        ShapeKind::AlterTypeAddValue => LabelChange::Add(literals.first()?.to_string()),
+        ShapeKind::Rename(ObjectKind::Type) if relabels(statement).is_some() => {
+            let [old, new] = literals[..] else {
+                return None;
+            };
+            LabelChange::Rename(old.to_string(), new.to_string())
+        }
+        _ => return None,
+    };
+    Some((object_digest(ObjectKind::Type, name.base()), change))
+}
+
+/// The columns an `ALTER TABLE` changes the type of (`ALTER [COLUMN] c [SET DATA] TYPE x`):
+/// column key digest and the new type's key digest.
+pub(super) fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {
+    let shape = &statement.shape;
+    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::Other)
+        .filter_map(|a| {
+            let tokens: Vec<_> = crate::lint::safety::tokens_in(statement, &a.range)
+                .iter()
+                .collect();
+            let change = crate::lint::rules::alter_column_type_rerun::type_change(&tokens)?;
+            let column = folded(change.column)?;
+            let to = tokens
+                .iter()
+                .rfind(|t| t.range.end == change.type_end)
+                .and_then(|t| folded(t))?;
+            Some((
+                column_digest(table.base(), &column),
+                object_digest(ObjectKind::Type, &to),
+            ))
+        })
+        .collect()
+}
+
+/// The type whose labels `ALTER TYPE t ADD VALUE …` or `ALTER TYPE t RENAME VALUE …` changes,
+/// as a key digest.
+pub(super) fn relabels(statement: &Statement) -> Option<u64> {
+    let shape = &statement.shape;
+    let value_renamed = || {
+        statement
+            .tokens
+            .windows(2)
+            .any(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
+    };
+    let relabelled = match shape.kind {
+        ShapeKind::AlterTypeAddValue => true,
+        ShapeKind::Rename(ObjectKind::Type) => value_renamed(),
+        _ => false,
+    };
+    let name = shape.object().filter(|_| relabelled)?;
+    Some(object_digest(ObjectKind::Type, name.base()))
+}
+
+impl Sequence {
+    /// Does some statement change a column to an enum type the file creates again? Only then
+    /// can [`label_lost_after`](Self::label_lost_after) find anything.
+    pub fn converts_to_recreated_types(&self) -> bool {
+        !self.type_changes.is_empty()
+    }
+
+    /// The first statement after `i` that changes column `table.column` to an enum type the
+    /// file creates again, when `label` is missing from that type in a state a retry of `i`
+    /// can meet: the labels the file leaves it with, and (a crash point right after the
+    /// change) the labels it has then. Returns the changing statement's index.
+    pub fn label_lost_after(
+        &self,
+        i: usize,
+        table: &str,
+        column: &str,
+        label: &str,
+    ) -> Option<usize> {
+        let column = column_digest(table, column);
+        let &(j, _, to) = self
+            .type_changes
+            .iter()
+            .find(|&&(j, c, _)| j as usize > i && c == column)?;
+        let changes = self.labels.get(&to)?;
+        let final_labels = labels_until(changes, u32::MAX)?;
+        let at_change = labels_until(changes, j)?;
+        let missing = !final_labels.iter().any(|l| l == label)
+            || (!self.transactional() && !at_change.iter().any(|l| l == label));
+        missing.then_some(j as usize)
+    }
+
+    /// Does the current statement, `ALTER TYPE name RENAME VALUE 'old' TO 'new'`, run again on
+    /// a re-run? It does when the statement before it that last touched the type created it,
+    /// that creation is proved to run again (lemmy's 2025-08-01-000042 re-creates the enum
+    /// with `old`, then renames the value), and the labels it made have `old` and not `new`.
+    pub fn value_rename_reruns(&self, name: &str, old: &str, new: &str) -> bool {
+        let key = object_digest(ObjectKind::Type, name);
+        let Some(removed) = self.removed.get(&key) else {
+            return false;
+        };
+        let before = u32::try_from(self.current_index)
+            .ok()
+            .and_then(|i| i.checked_sub(1));
+        let Some(labels) = before
+            .zip(self.labels.get(&key))
+            .and_then(|(before, changes)| labels_until(changes, before))
+        else {
+            return false;
+        };
+        removed.created_last_proved
+            && labels.iter().any(|l| l == old)
+            && !labels.iter().any(|l| l == new)
+    }
+
+    /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
+    /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
+    /// it)?
+    pub fn type_relabelled_after(&self, i: usize, name: &str) -> bool {
+        self.relabelled
+            .get(&object_digest(ObjectKind::Type, name))
+            .is_some_and(|list| list.iter().any(|&j| j as usize > i))
+    }
+}

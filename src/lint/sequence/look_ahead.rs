@@ -1,0 +1,227 @@
+//! The first pass: per object some statement removes, where and what the file does to it,
+//! and what the later statements need (views over dropped tables, re-created tables' columns,
+//! enum labels, renames).
+
+use super::labels::{column_type_changes, label_change, relabels};
+use super::steps::{arrivals, schema, steps, Arrival};
+use super::words::{words, Removals};
+use super::{object_digest, Event, Key, Removed, Sequence, Step};
+use crate::lint::digest::digest;
+use crate::sql::{ObjectKind, ShapeKind, Statement};
+
+impl Sequence {
+    /// First pass: adds a top-level statement's removals (and, of removed objects, later
+    /// creations). Any statement may be skipped that [`may_look_ahead`](Self::may_look_ahead)
+    /// refuses. Statements come in file order, or: every statement of [`Role::Removal`](super::Role::Removal) in
+    /// file order, then, in file order, those of the others that matter ([`Role::Special`](super::Role::Special),
+    /// and a [`Role::Creation`](super::Role::Creation) that [`Removals::may_bring_back`] what they remove).
+    pub fn look_ahead(&mut self, statement: &Statement) {
+        let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
+        let top = steps(statement);
+        for step in &top {
+            self.look_ahead_step(step, true, index);
+            self.events.push(step.key.digest(), index, step.event);
+        }
+        // What a DO block's statements do may or may not happen (a guarded rename is skipped
+        // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
+        for step in statement.nested.iter().flat_map(steps) {
+            self.look_ahead_step(&step, false, index);
+            self.conditional.push(step.key.digest(), index, step.event);
+        }
+        if let Some(kind) = relabels(statement) {
+            self.relabelled.entry(kind).or_default().push(index);
+        }
+        if let Some((key, change)) = label_change(statement) {
+            self.labels.entry(key).or_default().push((index, change));
+        }
+        self.type_changes.extend(
+            column_type_changes(statement)
+                .into_iter()
+                .map(|(column, to)| (index, column, to)),
+        );
+        for Arrival { key, old, .. } in arrivals(statement) {
+            self.arrivals
+                .entry(key.digest())
+                .or_default()
+                .push((index, old.into()));
+        }
+        // What a re-creation of a table creates: PF123 tells a read of its new columns.
+        let mut columns: Option<Vec<String>> = None;
+        for step in &top {
+            if step.event == Event::Create && matches!(step.key, Key::Object(ObjectKind::Table, _))
+            {
+                let columns = columns
+                    .get_or_insert_with(|| {
+                        crate::lint::rules::read_removed_later::created_columns(statement)
+                    })
+                    .clone();
+                let last = self.table_columns.entry(step.key.digest()).or_default();
+                if last.0 <= index {
+                    *last = (index, columns);
+                }
+            }
+        }
+        let shape = &statement.shape;
+        match &shape.kind {
+            ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
+                if let Some(name) = shape.object() {
+                    let key = object_digest(*kind, name.base());
+                    let words = words(statement)
+                        .iter()
+                        .map(|w| digest(w.as_str()))
+                        .collect();
+                    self.views.push((index, key, name.text.clone(), words));
+                }
+            }
+            ShapeKind::AlterTable => {
+                let has = |kw: &str| statement.tokens.iter().any(|t| t.is_kw(kw));
+                if has("PRIMARY") && has("AUTO_INCREMENT") {
+                    if let Some(name) = shape.object() {
+                        self.auto_increment_keys
+                            .entry(object_digest(ObjectKind::Table, name.base()))
+                            .or_default()
+                            .push((schema(name), index));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
+        for step in top.iter().filter(|s| s.event == Event::Remove) {
+            if let Key::Object(
+                ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
+                name,
+            ) = &step.key
+            {
+                let list = if cascade {
+                    &mut self.cascades
+                } else {
+                    &mut self.drops
+                };
+                list.push((index, step.key.digest(), digest(name.as_str())));
+            }
+        }
+    }
+
+    /// End of the first pass: which drops a later view blocks (needs the file's last events).
+    pub fn end_look_ahead(&mut self) {
+        let mut drops = std::mem::take(&mut self.drops);
+        let mut views = std::mem::take(&mut self.views);
+        // In file order (stable: one statement's in their order).
+        drops.sort_by_key(|d| d.0);
+        views.sort_by_key(|v| v.0);
+        self.cascades.sort_by_key(|c| c.0);
+        self.found = Removals::default();
+        self.events.group();
+        for (i, key, name_digest) in &drops {
+            let dependent = views.iter().find(|(k, view, _, words)| {
+                let events = self.events.of(*view);
+                let dropped_first = events.iter().any(|&(_, j, e)| j < *i && e == Event::Remove);
+                let gone_after_file = self.transactional()
+                    && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
+                k > i
+                    && view != key
+                    && words.contains(name_digest)
+                    && !dropped_first
+                    && !gone_after_file
+            });
+            if let Some((_, _, text, _)) = dependent {
+                self.blocked.insert(*i as usize, (*key, text.clone()));
+            }
+        }
+        // A view over an object that an earlier `DROP … CASCADE` removes and the file creates
+        // again before the view: a retry that reaches the view ran the drop, whose cascade
+        // removed the view the last attempt created over the new object.
+        for (i, key, name_digest) in std::mem::take(&mut self.cascades) {
+            for (k, _, _, words) in &views {
+                let over_recreated = words.contains(&name_digest)
+                    && self
+                        .events
+                        .of(key)
+                        .iter()
+                        .any(|&(_, j, e)| i < j && j < *k && e == Event::Create);
+                if *k > i && over_recreated {
+                    self.cascaded.insert(*k);
+                }
+            }
+        }
+        // The cascade goes on through views over those views (lemmy: a view over a
+        // materialized view over the dropped view).
+        // Only views already known to be cascaded are folded and hashed: most files have none.
+        for (at, (k, _, _, words)) in views.iter().enumerate() {
+            if self.cascaded.is_empty() {
+                break;
+            }
+            let over_cascaded = views[..at].iter().any(|(j, _, text, _)| {
+                if !self.cascaded.contains(j) {
+                    return false;
+                }
+                let base = text.rsplit('.').next().unwrap_or(text);
+                let base = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
+                    Some(quoted) => quoted.to_string(),
+                    None => base.to_lowercase(),
+                };
+                words.contains(&digest(base.as_str()))
+            });
+            if over_cascaded {
+                self.cascaded.insert(*k);
+            }
+        }
+        self.views = views;
+        // The queries after the first pass are all about objects the file removes: those
+        // with a `removed` entry.
+        let removed = &self.removed;
+        self.events
+            .0
+            .retain(|(key, _, _)| removed.contains_key(key));
+        self.conditional
+            .0
+            .retain(|(key, _, _)| removed.contains_key(key));
+        self.conditional.group();
+        self.arrivals.retain(|key, _| removed.contains_key(key));
+        self.relabelled.retain(|key, _| removed.contains_key(key));
+        self.labels.retain(|key, _| removed.contains_key(key));
+        for changes in self.labels.values_mut() {
+            changes.sort_by_key(|&(i, _)| i);
+        }
+        self.type_changes
+            .retain(|(_, _, to)| removed.contains_key(to));
+        self.type_changes.sort_by_key(|&(i, _, _)| i);
+        self.table_columns
+            .retain(|key, _| removed.contains_key(key));
+        self.events.0.shrink_to_fit();
+        self.conditional.0.shrink_to_fit();
+        self.table_columns.shrink_to_fit();
+    }
+
+    /// An event of statement `index` on an object. Every removal comes before any event of
+    /// a later statement: a creation before the object's first removal is no event of it.
+    pub(super) fn look_ahead_step(&mut self, step: &Step, top: bool, index: u32) {
+        let key = step.key.digest();
+        let removed = match step.event {
+            Event::Remove => {
+                self.found.add_step(step);
+                if let Key::Column(table, _) = &step.key {
+                    self.tables_losing_columns
+                        .insert(object_digest(ObjectKind::Table, table));
+                }
+                self.removed
+                    .entry(key)
+                    .or_insert_with(|| Removed::new(None, index))
+            }
+            Event::Create => match self.removed.get_mut(&key) {
+                Some(removed) => removed,
+                None => return,
+            },
+        };
+        // A statement seen later may come first in the file: only a later one's event counts.
+        if index >= removed.last_at {
+            removed.last = step.event;
+            removed.last_at = index;
+        }
+        if top && index >= removed.last_top_at {
+            removed.last_top = Some(step.event);
+            removed.last_top_at = index;
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! In-file sequence analysis: the file's own effects ([`Statement::effects`], the replay model
+//! reconcile and verify use), replayed statement by statement, say which statements survive a
+//! retry because of what the rest of the file does.
+//!
+//! - A CREATE after a DROP of the same object in the same file always survives: any run that
+//!   reaches the CREATE ran the DROP first. Not after a rename away (`RENAME COLUMN a TO b;
+//!   ADD COLUMN a`): on a re-run of the whole file the new name is taken, so the rename fails
+//!   or, once guarded, is skipped, and `a` is still there for the CREATE.
+//! - Under a per-file transaction only a full re-run can happen, from the state the whole file
+//!   left: a DROP of an object the file re-creates later, and a CREATE of an object the file
+//!   drops later, survive it too.
+//! - A statement that reads a table or column a later statement drops or renames fails on a
+//!   retry once that later statement has run (PF123).
+//!
+//! Lint streams a file (each statement is dropped once checked), so the replay keeps small
+//! per-object summaries, by digest, instead of statements:
+//!
+//! - looking ahead: a first pass over the statements that can remove something
+//!   ([`Sequence::may_look_ahead`]) records, per object some statement removes, where it is
+//!   removed and the file's last event on it ([`Sequence::look_ahead`]);
+//! - looking back: as the lint pass goes, each statement's effects are added once it is checked
+//!   ([`Sequence::enter`], [`Sequence::passed`]).
+
+//!
+//! The parts: `steps` (what a statement does to which object), `words` (the byte scans that
+//! choose the statements the first pass needs), `look_ahead` (the first pass), `survival` (the
+//! proofs for the statement being checked), `history` (what the rules ask of the file before
+//! and after a statement), `labels` (enum labels, for PF123).
+
+mod history;
+mod labels;
+mod look_ahead;
+mod steps;
+mod survival;
+#[cfg(test)]
+mod tests;
+mod words;
+
+pub use steps::{folded, net_effects};
+pub use words::{contains_ignore_case, role, words, Removals, Role};
+
+use crate::lint::digest::{digest, DigestMap, DigestSet};
+use crate::runner::ApplyModel;
+use crate::sql::{ObjectKind, ShapeKind, Statement};
+use labels::LabelChange;
+use std::collections::HashMap;
+use std::ops::Range;
+use steps::{arrivals, schema, steps, unnamed};
+
+/// An object as the replay tracks it: names folded, schemas ignored (as the guards do).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Object(ObjectKind, String),
+    Column(String, String),
+    Constraint(String, String),
+}
+
+impl Key {
+    fn digest(&self) -> u64 {
+        match self {
+            Key::Object(kind, name) => object_digest(*kind, name),
+            Key::Column(table, column) => column_digest(table, column),
+            Key::Constraint(table, name) => digest((2u8, table.as_str(), name.as_str())),
+        }
+    }
+}
+
+fn object_digest(kind: ObjectKind, name: &str) -> u64 {
+    digest((0u8, kind, name))
+}
+
+fn column_digest(table: &str, column: &str) -> u64 {
+    digest((1u8, table, column))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Create,
+    /// Dropped, or renamed away.
+    Remove,
+}
+
+/// One effect of a statement on a named object, with the bytes it covers.
+struct Step {
+    key: Key,
+    event: Event,
+    /// The table it lives on (columns, constraints, indexes).
+    table: Option<String>,
+    /// The ALTER TABLE action, or the whole statement.
+    range: Range<usize>,
+    /// A rename away: a retry may skip it (its guard finds the new name taken once it ran), so
+    /// unlike a DROP it does not clear the name for a later creation.
+    rename: bool,
+    /// The name a rename gives the object, when the statement spells one.
+    to: Option<Key>,
+    /// The action's (or statement's) own `IF [NOT] EXISTS`.
+    guarded: bool,
+}
+
+/// What the file does to an object that some statement removes: where, and what it did last
+/// (from the first pass), and what the statements before the current one did (lint pass).
+#[derive(Debug)]
+struct Removed {
+    /// The file's last event on it, counting DO blocks, and the statement of that event (the
+    /// first pass may see a statement after one that follows it in the file).
+    last: Event,
+    last_at: u32,
+    /// The file's last event on it among top-level statements; `None` when only DO blocks
+    /// remove it and no top-level statement touches it after that. With the statement of
+    /// that event, or of the first removal while `None`.
+    last_top: Option<Event>,
+    last_top_at: u32,
+    /// The top-level statements before the current one: created it, dropped it (renames
+    /// away do not count: a retry may skip them), what last.
+    created_before: bool,
+    removed_before: bool,
+    /// Dropped by an earlier statement whose drop a later view does not block.
+    removed_unblocked: bool,
+    last_before: Option<Event>,
+    /// The last top-level event before the current statement was a rename away.
+    renamed_last: bool,
+    /// ... and that rename was proved to run again on a re-run ([`Sequence::rename_reruns`]),
+    /// so it does clear the name for a creation after it.
+    renamed_last_reruns: bool,
+    /// The last top-level statement before the current one that renamed something to this
+    /// name, with the digest of the name it had.
+    renamed_into: Option<(u32, u64)>,
+    /// The last top-level event before the current statement was a creation proved to
+    /// survive a retry: a retry that gets here has the object as that statement made it.
+    created_last_proved: bool,
+}
+
+impl Removed {
+    fn new(last_top: Option<Event>, index: u32) -> Self {
+        Removed {
+            last: Event::Remove,
+            last_at: index,
+            last_top,
+            last_top_at: index,
+            created_before: false,
+            removed_before: false,
+            removed_unblocked: false,
+            last_before: None,
+            renamed_last: false,
+            renamed_last_reruns: false,
+            renamed_into: None,
+            created_last_proved: false,
+        }
+    }
+}
+
+/// (schema, table base name) of a `CREATE INDEX`.
+type SchemaTable = (Option<Box<str>>, Box<str>);
+
+/// Events per object in one flat list, 16 bytes an event: in file order during the first pass,
+/// then grouped by object (file order within an object) for look-ups.
+#[derive(Debug, Default)]
+struct EventLog(Vec<(u64, u32, Event)>);
+
+impl EventLog {
+    fn push(&mut self, key: u64, index: u32, event: Event) {
+        self.0.push((key, index, event));
+    }
+
+    /// Groups the events by object, each object's in file order (a stable sort: the events
+    /// of one statement are pushed together, in their order).
+    fn group(&mut self) {
+        self.0.sort_by_key(|&(key, index, _)| (key, index));
+    }
+
+    /// After [`group`](Self::group): the events of `key`, in file order.
+    fn of(&self, key: u64) -> &[(u64, u32, Event)] {
+        let start = self.0.partition_point(|&(k, _, _)| k < key);
+        let end = start + self.0[start..].partition_point(|&(k, _, _)| k == key);
+        &self.0[start..end]
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Sequence {
+    model: Option<ApplyModel>,
+    /// Objects some statement removes (first pass), with their history so far (lint pass).
+    removed: DigestMap<Removed>,
+    /// Digests of the tables with a column some statement removes.
+    tables_losing_columns: DigestSet,
+    /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
+    /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
+    index_tables: DigestMap<Vec<SchemaTable>>,
+    /// The steps of the statement being checked, applied once it has been checked: key,
+    /// event, whether it is a rename away, whether it was proved to survive.
+    current: Vec<(u64, Event, bool, bool)>,
+    /// Statement index → ranges proved to survive a retry (the current statement only, while
+    /// streaming).
+    safe: HashMap<usize, Vec<Range<usize>>>,
+    /// First pass, when the file can remove something: every top-level event per object, and
+    /// the DO-block ones (per-object summaries, no statements).
+    events: EventLog,
+    conditional: EventLog,
+    /// Key → statements that give an existing object this name (`RENAME … TO key`), with
+    /// the name it had (folded; empty where the statement does not spell it).
+    arrivals: DigestMap<Vec<(u32, Box<str>)>>,
+    /// Types some top-level statement changes the labels of (`ADD VALUE`, `RENAME VALUE`),
+    /// by statement index; only types the file removes are kept.
+    relabelled: DigestMap<Vec<u32>>,
+    /// Enum types the file creates (`CREATE TYPE t AS ENUM`) and relabels, per type key, in
+    /// file order; only types the file removes (re-creates) are kept.
+    labels: DigestMap<Vec<(u32, LabelChange)>>,
+    /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
+    /// only to types the file removes.
+    type_changes: Vec<(u32, u64, u64)>,
+    /// Views the file creates: index, key, name text, the words of the statement.
+    views: Vec<(u32, u64, String, DigestSet)>,
+    /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
+    drops: Vec<(u32, u64, u64)>,
+    /// `DROP … CASCADE` of tables and views, the same way.
+    cascades: Vec<(u32, u64, u64)>,
+    /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
+    cascaded: std::collections::HashSet<u32>,
+    /// Statement index → (dropped key, name of a view a later statement creates over it).
+    blocked: HashMap<usize, (u64, String)>,
+    /// Table → the last top-level CREATE TABLE of it: index and created columns.
+    table_columns: DigestMap<(u32, Vec<String>)>,
+    /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
+    auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
+    /// Look-back over every object: the last top-level event before the current statement
+    /// (of an object no statement removes, that is whether a statement before created it).
+    last_event: DigestMap<Event>,
+    /// Index of the current statement (lint pass).
+    current_index: usize,
+    /// The names of what the statements seen so far remove (first pass).
+    found: Removals,
+    /// What the runner executes before every run of the file: what it removes, a retry
+    /// creates again (`lint::prologue`).
+    before_each_run: Option<crate::lint::prologue::Prologue>,
+}
+
+impl Sequence {
+    pub fn new(model: ApplyModel) -> Sequence {
+        Sequence {
+            model: Some(model),
+            ..Sequence::default()
+        }
+    }
+
+    /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
+    /// removes an object, and a later creation of a removed object matters in every apply
+    /// model (it brings it back, or a later view blocks its drop). The first pass over a file
+    /// the byte scan cannot split builds only the statements this accepts; on plain SQL it
+    /// chooses by [`role`].
+    pub fn may_look_ahead(text: &str) -> bool {
+        ["drop", "rename", "create", "alter", "add"]
+            .iter()
+            .any(|w| contains_ignore_case(text, w))
+    }
+
+    /// The SQL the runner executes before every run of this file: creations of what it
+    /// removes survive a retry.
+    pub fn set_before_each_run(&mut self, prologue: crate::lint::prologue::Prologue) {
+        self.before_each_run = Some(prologue);
+    }
+
+    /// The first pass has seen every statement of [`Role::Removal`]: the names under which
+    /// what they remove can come back.
+    pub fn take_removals(&mut self) -> Removals {
+        std::mem::take(&mut self.found)
+    }
+
+    /// Lint pass: the top-level statement about to be checked. Proves what of it survives a
+    /// retry, for [`proves_safe`](Self::proves_safe); forgets the previous statement's proof.
+    pub fn enter(&mut self, statement: &Statement) {
+        self.enter_keeping(statement, false);
+    }
+
+    fn enter_keeping(&mut self, statement: &Statement, keep: bool) {
+        if !keep {
+            self.safe.clear();
+        }
+        let i = statement.index;
+        self.current_index = i;
+        let list = steps(statement);
+        let safe: Vec<&Step> = list
+            .iter()
+            .enumerate()
+            .filter(|&(at, s)| self.survives(s) || self.survives_in_pair(&list, at))
+            .map(|(_, s)| s)
+            .collect();
+        if statement.shape.kind == ShapeKind::AlterTable {
+            let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
+            if !ranges.is_empty() {
+                self.safe.insert(i, ranges);
+            }
+        } else if !list.is_empty() && safe.len() == list.len() && !unnamed(statement) {
+            self.safe.insert(i, vec![statement.range.clone()]);
+        }
+        if let Some(prologue) = &self.before_each_run {
+            let survivors = prologue.survivors(statement);
+            if !survivors.is_empty() {
+                self.safe.entry(i).or_default().extend(survivors);
+            }
+        }
+        self.current = list
+            .iter()
+            .map(|s| {
+                let proved = safe.iter().any(|p| std::ptr::eq(*p, s));
+                (s.key.digest(), s.event, s.rename, proved)
+            })
+            .collect();
+    }
+
+    /// Lint pass: the statement entered last has been checked (with its DO-block statements):
+    /// its effects become history for the statements after it.
+    pub fn passed(&mut self, statement: &Statement) {
+        for (key, event, rename, proved) in std::mem::take(&mut self.current) {
+            self.last_event.insert(key, event);
+            let blocked = self.is_blocked(statement.index, key);
+            if let Some(removed) = self.removed.get_mut(&key) {
+                let dropped = event == Event::Remove && !rename;
+                removed.created_before |= event == Event::Create;
+                removed.removed_before |= dropped;
+                removed.removed_unblocked |= dropped && !blocked;
+                removed.last_before = Some(event);
+                removed.renamed_last = rename;
+                removed.renamed_last_reruns = rename && proved;
+                removed.created_last_proved = event == Event::Create && proved;
+            }
+        }
+        for arrival in arrivals(statement) {
+            if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                let old = arrival.old_key().map(|k| k.digest());
+                removed.renamed_into = old.map(|old| (statement.index as u32, old));
+            }
+        }
+        self.record_index(statement);
+    }
+
+    /// A `CREATE INDEX` of an index the file drops somewhere: remembered for PF302.
+    fn record_index(&mut self, statement: &Statement) {
+        let shape = &statement.shape;
+        if shape.kind != ShapeKind::Create(ObjectKind::Index) {
+            return;
+        }
+        let (Some(name), Some(table)) = (shape.object(), shape.table.as_ref()) else {
+            return;
+        };
+        let key = object_digest(ObjectKind::Index, name.base());
+        if self.removed.contains_key(&key) {
+            self.index_tables
+                .entry(key)
+                .or_default()
+                .push((schema(name), table.base().into()));
+        }
+    }
+
+    /// The analysis proved the bytes `range` of top-level statement `index` survive a retry.
+    pub fn proves_safe(&self, index: usize, range: &Range<usize>) -> bool {
+        self.safe.get(&index).is_some_and(|ranges| {
+            ranges
+                .iter()
+                .any(|r| r.start <= range.start && range.end <= r.end)
+        })
+    }
+
+    /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
+    pub fn transactional(&self) -> bool {
+        self.model == Some(ApplyModel::FileTransaction)
+    }
+}

@@ -1,0 +1,155 @@
+//! The proofs that a step of the statement being checked survives a retry, from what the file
+//! does before and after it.
+
+use super::{Event, Key, Removed, Sequence, Step};
+use crate::sql::ObjectKind;
+
+impl Sequence {
+    /// Does the step of the current statement survive a retry?
+    pub(super) fn survives(&self, step: &Step) -> bool {
+        // An object no statement removes has no history that could prove it.
+        let removed = self.removed.get(&step.key.digest());
+        let tx = self.transactional();
+        match step.event {
+            Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
+            Event::Create
+                if matches!(
+                    step.key,
+                    Key::Object(ObjectKind::View | ObjectKind::MaterializedView, _)
+                ) && u32::try_from(self.current_index)
+                    .is_ok_and(|i| self.cascaded.contains(&i)) =>
+            {
+                true
+            }
+            Event::Create => {
+                removed.is_some_and(|r| r.removed_unblocked || r.renamed_last_reruns)
+                    || step.table.as_ref().is_some_and(|t| {
+                        self.relation_removed_before(t) || self.cascaded_view_before(t)
+                    })
+                    || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
+            }
+            // A rename also needs its new name free: its own proof.
+            Event::Remove if step.rename => self.rename_reruns(step),
+            Event::Remove => removed.is_some_and(|r| {
+                r.created_before
+                    || (tx && r.last_top == Some(Event::Create))
+                    || self.renamed_into_holds(step.key.digest(), r)
+            }),
+        }
+    }
+
+    /// Does a retry that reaches the current statement find the object an earlier rename
+    /// (`RENAME old TO new`, at `i`) gave this name (lemmy's `DROP TYPE x__` after `ALTER TYPE x
+    /// RENAME TO x__; CREATE TYPE x …`)? It does when the file creates `old` again after the
+    /// rename, before the current statement, and nothing removes `old` after that creation nor
+    /// touches `new` in between: from any crash point, the retry meets either `old` not yet
+    /// renamed (the rename runs), or `new` already there (the rename, guarded, is skipped, or
+    /// unguarded fails itself), never both names missing.
+    pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
+        let Some((i, old)) = removed.renamed_into else {
+            return false;
+        };
+        let now = self.current_index;
+        let all = |d: u64| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(move |log| log.of(d))
+        };
+        // Created again by a top-level statement: a DO block's creation may not happen.
+        let Some(&(_, created, _)) = self
+            .events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, e)| i < c && (c as usize) < now && e == Event::Create)
+        else {
+            return false;
+        };
+        let old_removed_after = all(old).any(|&(_, k, e)| k > created && e == Event::Remove);
+        let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
+        !old_removed_after && !new_touched_between
+    }
+
+    /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
+    /// ADD CONSTRAINT c …`): the statement is atomic, so the add always follows its own drop.
+    /// The add survives when the drop does not fail first: it has `IF EXISTS`, or a retry
+    /// always finds the object ([`pair_drop_finds`](Self::pair_drop_finds)); the drop survives
+    /// in the second case.
+    pub(super) fn survives_in_pair(&self, list: &[Step], at: usize) -> bool {
+        let step = &list[at];
+        if step.rename {
+            return false;
+        }
+        let same = |other: &Step| other.key == step.key && !other.rename;
+        match step.event {
+            Event::Create => list[..at].iter().any(|drop| {
+                same(drop)
+                    && drop.event == Event::Remove
+                    && (drop.guarded || self.pair_drop_finds(&step.key))
+            }),
+            Event::Remove => {
+                list[at + 1..]
+                    .iter()
+                    .any(|add| same(add) && add.event == Event::Create)
+                    && self.pair_drop_finds(&step.key)
+            }
+        }
+    }
+
+    /// Does a retry that reaches the current statement, which drops and re-adds `key`, find
+    /// the object its own earlier run added? Any run got past the statement whole or not at
+    /// all; what can take the object away since is a later statement: under a per-file
+    /// transaction, one that leaves it removed at the end of the file; otherwise any later
+    /// removal (a crash point after it).
+    pub(super) fn pair_drop_finds(&self, key: &Key) -> bool {
+        let d = key.digest();
+        let Some(removed) = self.removed.get(&d) else {
+            return false;
+        };
+        if self.transactional() {
+            return removed.last == Event::Create && removed.last_top == Some(Event::Create);
+        }
+        ![&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, j, e)| j as usize > self.current_index && e == Event::Remove)
+    }
+
+    /// Does the current statement's rename of `step.key` to `step.to` run again on a re-run?
+    /// Only under a per-file transaction, where a re-run starts from before the file (the
+    /// first run again) or from the state the whole file left: there the old name must be
+    /// back (the file creates it again, as lemmy's `RENAME TO x__; CREATE TYPE x …; DROP TYPE
+    /// x__` does) and the new name gone (the file drops it). No statement before the rename
+    /// may touch either name, so the state the file left is the one the rename meets.
+    pub(super) fn rename_reruns(&self, step: &Step) -> bool {
+        let Some(to) = &step.to else { return false };
+        let i = self.current_index;
+        let (old, new) = (step.key.digest(), to.digest());
+        let untouched_before = |d: u64| {
+            let event_before = [&self.events, &self.conditional]
+                .iter()
+                .flat_map(|log| log.of(d))
+                .any(|&(_, j, _)| (j as usize) < i);
+            let arrival_before = self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&(j, _)| (j as usize) < i));
+            !event_before && !arrival_before
+        };
+        let old_back = self.removed.get(&old).is_some_and(|r| {
+            r.last == Event::Create && r.last_top == Some(Event::Create) && r.last_at as usize > i
+        });
+        let new_gone = self.removed.get(&new).is_some_and(|r| {
+            let arrives_after = self
+                .arrivals
+                .get(&new)
+                .is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
+            r.last == Event::Remove && r.last_at as usize > i && !arrives_after
+        });
+        self.transactional()
+            && old_back
+            && new_gone
+            && untouched_before(old)
+            && untouched_before(new)
+    }
+}
