@@ -199,6 +199,17 @@ pub fn fulltext_index<'a>(cx: &StatementCx<'a>) -> Option<&'a Tok> {
         .find(|t| t.is_kw("FULLTEXT") || t.is_kw("SPATIAL"))
 }
 
+/// Is the statement's table (an `ALTER TABLE`'s, a `CREATE INDEX`'s) one the same file
+/// created? A new table is empty: copying or locking it costs nothing.
+pub fn on_new_table(cx: &StatementCx) -> bool {
+    let shape = cx.shape();
+    shape
+        .table
+        .as_ref()
+        .or(shape.object())
+        .is_some_and(|t| super::columns::created_earlier(cx, t, None))
+}
+
 /// Does the statement's `ALTER TABLE` also add a primary key (so dropping one is in place)?
 pub fn adds_primary_key(actions: &[(&AlterAction, &[Tok])]) -> bool {
     actions.iter().any(|(a, t)| {

@@ -2,7 +2,7 @@
 //! blocks writes, without the `ALGORITHM=`/`LOCK=` clause that makes the server refuse instead.
 
 use super::prelude::*;
-use crate::lint::online_ddl::{actions, adds_primary_key, fulltext_index, Clauses, Cost};
+use crate::lint::online_ddl::{actions, adds_primary_key, fulltext_index, on_new_table, Clauses, Cost};
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -28,14 +28,7 @@ impl Rule for MysqlAlterBlocksWrites {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        // A table the same file created is new and small: copying it costs nothing.
-        let on_new_table = cx
-            .shape()
-            .table
-            .as_ref()
-            .or(cx.shape().object())
-            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
-        if on_new_table {
+        if on_new_table(cx) {
             return;
         }
         let clauses = Clauses::of(&cx.statement.tokens);

@@ -2,7 +2,7 @@
 //! it rebuilds the table; or `ALGORITHM=INSTANT` on a version that has no INSTANT.
 
 use super::prelude::*;
-use crate::lint::online_ddl::{action_cost, actions, version, Clauses, Cost, Version};
+use crate::lint::online_ddl::{action_cost, actions, on_new_table, version, Clauses, Cost, Version};
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF353",
@@ -30,14 +30,7 @@ impl Rule for MysqlAlterRebuildsTable {
         if cx.shape().kind != ShapeKind::AlterTable {
             return;
         }
-        // A table the same file created is new and small: copying it costs nothing.
-        let on_new_table = cx
-            .shape()
-            .table
-            .as_ref()
-            .or(cx.shape().object())
-            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
-        if on_new_table {
+        if on_new_table(cx) {
             return;
         }
         let version = version(cx);

@@ -1,7 +1,7 @@
 //! PF352: an explicit `ALGORITHM=COPY` or `LOCK=SHARED|EXCLUSIVE` on MySQL/MariaDB.
 
 use super::prelude::*;
-use crate::lint::online_ddl::Clauses;
+use crate::lint::online_ddl::{on_new_table, Clauses};
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF352",
@@ -30,14 +30,7 @@ impl Rule for MysqlExplicitCopyOrLock {
         if *kind != ShapeKind::AlterTable && *kind != ShapeKind::Create(ObjectKind::Index) {
             return;
         }
-        // A table the same file created is new and small: copying it costs nothing.
-        let on_new_table = cx
-            .shape()
-            .table
-            .as_ref()
-            .or(cx.shape().object())
-            .is_some_and(|t| crate::lint::columns::created_earlier(cx, t, None));
-        if on_new_table {
+        if on_new_table(cx) {
             return;
         }
         let clauses = Clauses::of(&cx.statement.tokens);
