@@ -465,6 +465,34 @@ fn a_missing_parameter_and_a_missing_role() {
     );
 }
 
+/// PA401 reports a missing execution role of a task that needs it for a secret; PA406 must
+/// not report it again, whichever kind of secret it is (here a private registry's
+/// credentials, the only secret the task has).
+#[test]
+fn a_missing_execution_role_is_reported_once_when_only_registry_credentials_need_it() {
+    let mut prod = production_like_staging();
+    let web = container(&mut prod);
+    web.secrets.clear();
+    web.repository_credentials = Some(preflight::parity::snapshot::RepositoryCredentials {
+        credentials_parameter:
+            "arn:aws:secretsmanager:us-east-1:222222222222:secret:registry-login".into(),
+    });
+    let role = prod
+        .roles
+        .iter_mut()
+        .find(|r| r.arn.ends_with("-exec"))
+        .expect("exec role");
+    role.status = LookupStatus::NotFound;
+    role.inline_policies.clear();
+    role.attached_policies.clear();
+    let on_role: Vec<String> = run(prod, &CheckSettings::default())
+        .into_iter()
+        .filter(|(_, env, subject, _)| env == "production" && subject == "web-production-exec")
+        .map(|(code, ..)| code)
+        .collect();
+    assert_eq!(on_role, ["PA401"]);
+}
+
 #[test]
 fn the_manifest_file_adds_required_names_and_bad_lines_name_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -27,10 +27,12 @@ fn check_environment(env: &Environment) -> Vec<Finding> {
         let Some(task) = &service.task_definition else {
             continue;
         };
+        // The same test as PA401's: any secret ECS fetches (variables, log options, registry
+        // credentials).
         if task
             .container_definitions
             .iter()
-            .any(|c| !c.secrets.is_empty())
+            .any(|c| c.secret_sources().next().is_some())
         {
             injecting.extend(task.execution_role_arn.clone());
         }
