@@ -11,7 +11,7 @@ use super::applies::Applies;
 use super::condition::{evaluate_conditions, RequestContext, RequestFacts};
 use super::document::{Condition, Effect, Matcher, PolicyDocument, PrincipalEntry};
 use super::evaluate::{Decision, Evaluation, StatementRef};
-use super::matching::{action_matches, glob_matches};
+use super::matching::{action_matches, glob_matches, Arn};
 
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
 
@@ -185,17 +185,45 @@ fn source_arn_applies(condition: &Condition, request: &ServiceRequest) -> Applie
     }
     let prefix = format!("arn:aws:ecs:{region}:{account}:");
     let decide = |pattern: &String| -> Applies {
-        if let Some(head) = pattern.strip_suffix('*') {
-            if glob_matches(head, &prefix, None) == Ok(true) {
-                return Applies::Yes;
+        match base {
+            // Exact: no ECS resource name contains `*` or `?`, so a pattern with either is
+            // never equal to the ARN.
+            "stringequals" if pattern.starts_with(&prefix) && !pattern.contains(['*', '?']) => {
+                unknown()
             }
-        }
-        let literal = pattern.split(['*', '?']).next().unwrap_or_default();
-        let consistent = literal.starts_with(&prefix) || prefix.starts_with(literal);
-        if consistent {
-            unknown()
-        } else {
-            Applies::No
+            "stringequals" => Applies::No,
+            // Field by field: a wildcard does not cross a colon, and all six fields must be there.
+            "arnlike" | "arnequals" => {
+                let Some(arn) = Arn::parse(pattern) else {
+                    return Applies::No;
+                };
+                let field = |p: &str, v: &str| glob_matches(p, v, None) == Ok(true);
+                if !(field(arn.partition, "aws")
+                    && field(arn.service, "ecs")
+                    && field(arn.region, region)
+                    && field(arn.account, account))
+                {
+                    Applies::No
+                } else if arn.resource.chars().all(|c| c == '*') {
+                    Applies::Yes
+                } else {
+                    unknown()
+                }
+            }
+            _ => {
+                if let Some(head) = pattern.strip_suffix('*') {
+                    if glob_matches(head, &prefix, None) == Ok(true) {
+                        return Applies::Yes;
+                    }
+                }
+                let literal = pattern.split(['*', '?']).next().unwrap_or_default();
+                let consistent = literal.starts_with(&prefix) || prefix.starts_with(literal);
+                if consistent {
+                    unknown()
+                } else {
+                    Applies::No
+                }
+            }
         }
     };
     Applies::any(condition.values.iter().map(decide))
@@ -264,6 +292,56 @@ mod tests {
             "{}",
             unknown.reason
         );
+    }
+
+    /// `StringEquals` has no wildcards, and `ArnLike` matches the six fields of an ARN one by
+    /// one: neither covers every ECS ARN of the account the way `ArnLike …:*` does.
+    #[test]
+    fn source_arn_wildcards_follow_the_operator() {
+        let service = r#"{"Service":"ecs-tasks.amazonaws.com"}"#;
+        let condition = |operator: &str, pattern: &str| {
+            format!(r#","Condition":{{"{operator}":{{"aws:SourceArn":"{pattern}"}}}}"#)
+        };
+        let cases = [
+            // No ECS ARN is literally `…:*`.
+            (
+                "StringEquals",
+                "arn:aws:ecs:us-east-1:222222222222:*",
+                Decision::Denied,
+            ),
+            (
+                "StringEquals",
+                "arn:aws:ecs:us-east-1:222222222222:task/app/1",
+                Decision::Unknown,
+            ),
+            (
+                "StringEquals",
+                "arn:aws:ecs:eu-west-1:222222222222:task/app/1",
+                Decision::Denied,
+            ),
+            (
+                "StringLike",
+                "arn:aws:ecs:us-east-1:222222222222:*",
+                Decision::Allowed,
+            ),
+            ("StringLike", "arn:aws:*:222222222222:*", Decision::Allowed),
+            // Here `*` would have to cover `ecs:us-east-1`, across a colon.
+            ("ArnLike", "arn:aws:*:222222222222:*", Decision::Denied),
+            (
+                "ArnEquals",
+                "arn:aws:ecs:*:222222222222:*",
+                Decision::Allowed,
+            ),
+            ("ArnLike", "arn:aws:ecs:us-east-1:*", Decision::Denied),
+        ];
+        for (operator, pattern, expected) in cases {
+            let answer = decide(&trust(service, &condition(operator, pattern)));
+            assert_eq!(
+                answer.decision, expected,
+                "{operator} {pattern}: {}",
+                answer.reason
+            );
+        }
     }
 
     #[test]
