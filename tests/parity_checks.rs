@@ -570,3 +570,52 @@ fn tag_conditions_are_decided_from_the_secrets_complete_tag_set() {
         "the secret has no such tag: denied, not unknown"
     );
 }
+
+/// Production's customer-managed key, with a key policy that grants decryption only through
+/// Secrets Manager in us-east-1 (the shape of AWS's own `aws/secretsmanager` key policy), or
+/// only for one secret (by the encryption context Secrets Manager passes).
+fn key_for_secrets(prod: &mut Snapshot, condition: &str) {
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"ThroughSecretsManager","Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"kms:Decrypt","Resource":"*","Condition":{{"StringEquals":{{"kms:CallerAccount":"222222222222",{condition}}}}}}}]}}"#
+    );
+    with_customer_key(prod, Some(&policy));
+}
+
+fn iam_findings(prod: Snapshot) -> Vec<(String, String)> {
+    let envs = [
+        Environment::new("staging", None, staging()),
+        Environment::new("production", None, prod),
+    ];
+    run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.environment.as_deref() == Some("production"))
+        .filter(|f| f.code().starts_with("PA40") && f.code() != "PA403")
+        .map(|f| (f.code().to_string(), f.subject.unwrap_or_default()))
+        .collect()
+}
+
+/// A private registry's credentials named by the secret's bare name (same region, as ECS
+/// allows): Secrets Manager still decrypts in the secret's region, which the key policy's
+/// kms:ViaService names.
+#[test]
+fn a_secret_named_without_an_arn_is_decrypted_through_its_own_region() {
+    let mut prod = production_like_staging();
+    key_for_secrets(
+        &mut prod,
+        r#""kms:ViaService":"secretsmanager.us-east-1.amazonaws.com""#,
+    );
+    let name = secret_mut(&mut prod)
+        .metadata
+        .as_ref()
+        .expect("found")
+        .name
+        .clone();
+    secret_mut(&mut prod).reference = name.clone();
+    let web = container(&mut prod);
+    web.secrets.retain(|s| s.name != "DATABASE_URL");
+    web.repository_credentials = Some(preflight::parity::snapshot::RepositoryCredentials {
+        credentials_parameter: name,
+    });
+    assert_eq!(iam_findings(prod), vec![]);
+}

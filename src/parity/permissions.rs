@@ -259,13 +259,15 @@ fn asks_for<'a>(
                         tags,
                         &EXECUTION_ROLE_CANNOT_READ_SECRET,
                     ));
-                    // Secrets Manager decrypts on the role's behalf, with the secret's ARN as
-                    // encryption context.
+                    // Secrets Manager decrypts on the role's behalf, in the secret's region (a
+                    // `valueFrom` by name does not say it; the ARN does), with the secret's ARN
+                    // as encryption context.
+                    let region = meta.arn.split(':').nth(3).unwrap_or_default();
                     meta.kms_key_id.clone().map(|key| {
                         let facts = RequestFacts::new()
                             .with(
                                 "kms:ViaService",
-                                &format!("secretsmanager.{}.amazonaws.com", secret.region),
+                                &format!("secretsmanager.{region}.amazonaws.com"),
                             )
                             .with("kms:EncryptionContext:SecretARN", &meta.arn);
                         (key, facts)
