@@ -619,3 +619,61 @@ fn a_secret_named_without_an_arn_is_decrypted_through_its_own_region() {
     });
     assert_eq!(iam_findings(prod), vec![]);
 }
+
+/// Two secrets on one customer-managed key whose policy lets only one of them be decrypted:
+/// the other secret's kms:Decrypt is a different request (its own encryption context), and is
+/// denied.
+#[test]
+fn each_secret_on_a_shared_key_is_decided_with_its_own_encryption_context() {
+    let mut prod = production_like_staging();
+    let first_arn = secret_mut(&mut prod)
+        .metadata
+        .as_ref()
+        .expect("found")
+        .arn
+        .clone();
+    key_for_secrets(
+        &mut prod,
+        &format!(r#""kms:EncryptionContext:SecretARN":"{first_arn}""#),
+    );
+    let mut second = prod.secrets[0].clone();
+    let second_arn =
+        "arn:aws:secretsmanager:us-east-1:222222222222:secret:production/web/API_KEY-XyZ123";
+    second.reference = second_arn.into();
+    let meta = second.metadata.as_mut().expect("found");
+    meta.arn = second_arn.into();
+    meta.name = "production/web/API_KEY".into();
+    prod.secrets.push(second);
+    container(&mut prod)
+        .secrets
+        .push(preflight::parity::snapshot::SecretRef {
+            name: "API_KEY".into(),
+            value_from: second_arn.into(),
+        });
+    let mut stage = staging();
+    let stage_second =
+        "arn:aws:secretsmanager:us-east-1:111111111111:secret:staging/web/API_KEY-XyZ123";
+    let mut record = stage.secrets[0].clone();
+    record.reference = stage_second.into();
+    let meta = record.metadata.as_mut().expect("found");
+    meta.arn = stage_second.into();
+    meta.name = "staging/web/API_KEY".into();
+    stage.secrets.push(record);
+    container(&mut stage)
+        .secrets
+        .push(preflight::parity::snapshot::SecretRef {
+            name: "API_KEY".into(),
+            value_from: stage_second.into(),
+        });
+    let envs = [
+        Environment::new("staging", None, stage),
+        Environment::new("production", None, prod),
+    ];
+    let found: Vec<(String, String)> = run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.code().starts_with("PA40") && f.code() != "PA403")
+        .map(|f| (f.code().to_string(), f.subject.unwrap_or_default()))
+        .collect();
+    assert_eq!(found, vec![("PA402".to_string(), "API_KEY".to_string())]);
+}

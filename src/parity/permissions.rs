@@ -139,7 +139,15 @@ fn check_environment(env: &Environment) -> Outcome {
             }
         }
         for ask in asks {
-            if !asked.insert((principal_arn.clone(), ask.action, ask.resource.clone())) {
+            // The facts are part of the request: two secrets on one key are two kms:Decrypt
+            // requests, each with its own encryption context.
+            let key = (
+                principal_arn.clone(),
+                ask.action,
+                ask.resource.clone(),
+                ask.facts.clone(),
+            );
+            if !asked.insert(key) {
                 continue;
             }
             let request = Request {
@@ -153,15 +161,16 @@ fn check_environment(env: &Environment) -> Outcome {
                 &principal,
                 ask.resource_policy.as_ref(),
             );
-            decided.push((
-                Question {
-                    principal_arn: principal_arn.clone(),
-                    action: ask.action.to_string(),
-                    resource: ask.resource.clone(),
-                    with_resource_policy: ask.resource_policy.is_some(),
-                },
-                answer.decision,
-            ));
+            let question = Question {
+                principal_arn: principal_arn.clone(),
+                action: ask.action.to_string(),
+                resource: ask.resource.clone(),
+                with_resource_policy: ask.resource_policy.is_some(),
+            };
+            // The simulator is asked without the facts: once per (role, action, resource).
+            if !decided.iter().any(|(q, _)| *q == question) {
+                decided.push((question, answer.decision));
+            }
             if let Some(f) = answer_finding(env, &ask, &answer) {
                 if answer.decision == Decision::Denied {
                     denied.push((findings.len(), ask.action));

@@ -39,7 +39,7 @@ use super::matching::{arn_account, arn_like, glob_matches, substitute, Arn, Vari
 ///     .resource_tags("secretsmanager", [("team", "payments")]);
 /// # let _ = facts;
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RequestFacts {
     /// `(key, value)`, keys lower-cased: AWS compares condition key names case-insensitively.
     values: Vec<(String, String)>,
