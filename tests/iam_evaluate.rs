@@ -375,6 +375,29 @@ fn a_secret_named_without_its_random_suffix_does_not_match_and_the_reason_says_s
     assert_eq!(ask(&with_suffix, None).decision, Decision::Allowed);
 }
 
+/// The suffix hint is for a pattern that misses the secret because of its suffix, not for one
+/// that covers it and fails on a condition: "use *-?????? instead" would change nothing.
+#[test]
+fn the_suffix_hint_is_not_given_when_the_resource_matched() {
+    let bare = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db";
+    let elsewhere = json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}});
+    for resources in [json!("*"), json!([bare, SECRET])] {
+        let principal = role(vec![inline(json!([{
+            "Sid": "ReadDb", "Effect": "Allow", "Action": GET, "Resource": resources,
+            "Condition": elsewhere
+        }]))]);
+        let answer = ask(&principal, None);
+        assert_eq!(
+            (answer.decision, answer.reason.as_str()),
+            (
+                Decision::Denied,
+                format!("no statement allows {GET} on {SECRET}").as_str()
+            ),
+            "{resources}"
+        );
+    }
+}
+
 // --- resource policies -------------------------------------------------------------------------
 
 fn secret_policy(statement: Value) -> Policy {

@@ -94,7 +94,7 @@ pub(super) fn scan<'a>(
         .and(resource)
         .and(|| evaluate_conditions(&statement.conditions, context, variables_enabled));
 
-    // Only worth explaining for an allow that failed on nothing but the secret's suffix.
+    // Only worth explaining for an allow whose resource missed the secret by its suffix.
     let suffix_miss = match (
         &statement.resource,
         secret_arn_without_suffix(request.resource),
@@ -102,7 +102,8 @@ pub(super) fn scan<'a>(
         (Some(Matcher::Only(patterns)), Some(bare))
             if applies == Applies::No
                 && action == Applies::Yes
-                && statement.effect == Effect::Allow =>
+                && statement.effect == Effect::Allow
+                && resource() == Applies::No =>
         {
             patterns
                 .iter()
