@@ -1054,6 +1054,31 @@ fn a_complete_tag_set_decides_tag_conditions_including_tags_the_secret_lacks() {
     }
 }
 
+/// Several values of one key are alternatives for `Null` too: `["true", "false"]` holds whether
+/// the key is there or not.
+#[test]
+fn null_with_both_values_holds_for_a_present_and_an_absent_key() {
+    let request = Request {
+        principal_arn: ROLE,
+        action: GET,
+        resource: SECRET,
+    };
+    let principal = role(vec![inline(json!([{
+        "Effect": "Allow", "Action": GET, "Resource": "*",
+        "Condition": {"Null": {"aws:ResourceTag/env": ["true", "false"]}}
+    }]))]);
+    for tags in [vec![("env", "prod")], vec![("team", "web")]] {
+        let facts = RequestFacts::new().resource_tags("secretsmanager", tags.clone());
+        let answer = evaluate_with_context(&request, &facts, &principal, None);
+        assert_eq!(
+            answer.decision,
+            Decision::Allowed,
+            "{tags:?}: {}",
+            answer.reason
+        );
+    }
+}
+
 // --- the incident ------------------------------------------------------------------------------
 
 /// The AWS managed policy every ECS execution role starts with, URL-encoded as GetPolicyVersion

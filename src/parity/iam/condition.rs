@@ -212,7 +212,7 @@ fn evaluate_condition(
         // AWS: a missing key fails a condition, except under `IfExists`, a negated operator, or
         // `Null: true`.
         Lookup::Absent if base == "null" => {
-            return Applies::from_bool(values.iter().all(|v| v.eq_ignore_ascii_case("true")))
+            return Applies::from_bool(values.iter().any(|v| v.eq_ignore_ascii_case("true")))
         }
         Lookup::Absent => return Applies::from_bool(if_exists || negated),
     };
