@@ -183,7 +183,9 @@ fn source_arn_applies(condition: &Condition, request: &ServiceRequest) -> Applie
     ) {
         return unknown();
     }
-    let prefix = format!("arn:aws:ecs:{region}:{account}:");
+    // ECS ARNs are in the role's partition (`aws-cn`, `aws-us-gov`).
+    let partition = Arn::parse(request.role_arn).map_or("aws", |arn| arn.partition);
+    let prefix = format!("arn:{partition}:ecs:{region}:{account}:");
     let decide = |pattern: &String| -> Applies {
         match base {
             // Exact: no ECS resource name contains `*` or `?`, so a pattern with either is
@@ -198,7 +200,7 @@ fn source_arn_applies(condition: &Condition, request: &ServiceRequest) -> Applie
                     return Applies::No;
                 };
                 let field = |p: &str, v: &str| glob_matches(p, v, None) == Ok(true);
-                if !(field(arn.partition, "aws")
+                if !(field(arn.partition, partition)
                     && field(arn.service, "ecs")
                     && field(arn.region, region)
                     && field(arn.account, account))
@@ -342,6 +344,26 @@ mod tests {
                 answer.reason
             );
         }
+    }
+
+    /// In China and GovCloud the ECS ARNs carry the role's partition (`aws-cn`, `aws-us-gov`).
+    #[test]
+    fn the_source_arn_is_in_the_roles_partition() {
+        let document = PolicyDocument::parse(&trust(
+            r#"{"Service":"ecs-tasks.amazonaws.com"}"#,
+            r#","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws-cn:ecs:cn-north-1:222222222222:*"}}"#,
+        ))
+        .expect("policy");
+        let answer = service_may_assume(
+            &document,
+            &ServiceRequest {
+                service: "ecs-tasks.amazonaws.com",
+                role_arn: "arn:aws-cn:iam::222222222222:role/web-exec",
+                source_account: Some("222222222222"),
+                region: Some("cn-north-1"),
+            },
+        );
+        assert_eq!(answer.decision, Decision::Allowed, "{}", answer.reason);
     }
 
     #[test]
