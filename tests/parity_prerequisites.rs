@@ -281,3 +281,45 @@ fn placement_constraints_against_the_clusters_instances() {
         Vec::<bool>::new()
     );
 }
+
+/// In GovCloud (and China) every ARN carries its partition: the execution role's grant on
+/// `arn:aws-us-gov:logs:…` covers the log streams ECS creates there.
+#[test]
+fn log_permissions_are_decided_in_the_roles_partition() {
+    let gov = |s: Snapshot| {
+        let text = s
+            .to_json()
+            .replace("arn:aws:", "arn:aws-us-gov:")
+            .replace("us-east-1", "us-gov-west-1");
+        Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
+    };
+    let mut production = gov(production());
+    let role = production
+        .roles
+        .iter_mut()
+        .find(|r| r.arn.ends_with("-exec"))
+        .expect("exec role");
+    let base = role
+        .attached_policies
+        .iter_mut()
+        .find(|p| p.name == "ecs-exec-base")
+        .expect("ecs-exec-base");
+    let scoped = base.document.replacen(
+        r#""Resource": "*""#,
+        r#""Resource": "arn:aws-us-gov:logs:us-gov-west-1:222222222222:log-group:/ecs/production/web:*""#,
+        1,
+    );
+    assert_ne!(scoped, base.document);
+    base.document = scoped;
+    let envs = [
+        Environment::new("staging", None, gov(sample("staging"))),
+        Environment::new("production", None, production),
+    ];
+    let on_logs: Vec<String> = run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.code() == "PA407")
+        .map(|f| format!("{}: {}", f.message, f.notes.join("; ")))
+        .collect();
+    assert_eq!(on_logs, Vec::<String>::new());
+}

@@ -72,7 +72,9 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
                 .options
                 .get("awslogs-stream-prefix")
                 .map_or(String::new(), |p| format!("{p}/"));
-            let group_arn = format!("arn:aws:logs:{region}:{account}:log-group:{group}");
+            // The log group is in the role's partition (`aws-us-gov`, `aws-cn`).
+            let partition = principal_arn.split(':').nth(1).unwrap_or("aws");
+            let group_arn = format!("arn:{partition}:logs:{region}:{account}:log-group:{group}");
             let stream_arn = format!(
                 "{group_arn}:log-stream:{prefix}{}/{STAND_IN_TASK_ID}",
                 c.name
