@@ -677,3 +677,37 @@ fn each_secret_on_a_shared_key_is_decided_with_its_own_encryption_context() {
         .collect();
     assert_eq!(found, vec![("PA402".to_string(), "API_KEY".to_string())]);
 }
+
+/// A parameter named without its ARN is in the task's partition: in GovCloud the execution
+/// role's grant on `arn:aws-us-gov:ssm:…` covers it.
+#[test]
+fn a_parameter_named_without_an_arn_is_in_the_roles_partition() {
+    let gov = |s: Snapshot| {
+        let text = s
+            .to_json()
+            .replace("arn:aws:", "arn:aws-us-gov:")
+            .replace("us-east-1", "us-gov-west-1");
+        Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
+    };
+    let mut prod = gov(production_like_staging());
+    let name = "/production/web/SESSION_TOKEN";
+    prod.parameters[0].reference = name.into();
+    let c = container(&mut prod);
+    let token = c
+        .secrets
+        .iter_mut()
+        .find(|s| s.name == "SESSION_TOKEN")
+        .expect("SESSION_TOKEN");
+    token.value_from = name.into();
+    let envs = [
+        Environment::new("staging", None, gov(staging())),
+        Environment::new("production", None, prod),
+    ];
+    let found: Vec<String> = run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.code().starts_with("PA40") && f.code() != "PA403")
+        .map(|f| format!("{} {}: {}", f.code(), f.message, f.notes.join("; ")))
+        .collect();
+    assert_eq!(found, Vec::<String>::new());
+}
