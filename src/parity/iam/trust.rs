@@ -38,6 +38,8 @@ pub fn service_may_assume(document: &PolicyDocument, request: &ServiceRequest) -
     let mut allow: Option<(usize, Applies)> = None;
     let mut deny: Option<(usize, Applies)> = None;
     let mut named = Vec::new();
+    // The first Allow that names the service but whose conditions exclude this request.
+    let mut excluded_by_condition = None;
     for (index, statement) in document.statements.iter().enumerate() {
         let action = match &statement.action {
             Matcher::Only(p) => p.iter().any(|p| action_matches(p, ASSUME_ROLE)),
@@ -61,6 +63,9 @@ pub fn service_may_assume(document: &PolicyDocument, request: &ServiceRequest) -
             });
             arn_part.and(|| evaluate_conditions(&others, &context, variables))
         });
+        if principal && applies == Applies::No && statement.effect == Effect::Allow {
+            excluded_by_condition.get_or_insert(index);
+        }
         let slot = match statement.effect {
             Effect::Allow => &mut allow,
             Effect::Deny => &mut deny,
@@ -101,7 +106,16 @@ pub fn service_may_assume(document: &PolicyDocument, request: &ServiceRequest) -
         (_, None | Some((_, Applies::No))) => {
             named.sort();
             named.dedup();
-            let who = if named.is_empty() {
+            let who = if let Some(i) = excluded_by_condition {
+                let tasks = match (request.source_account, request.region) {
+                    (Some(account), Some(region)) => {
+                        format!("tasks in account {account}, region {region}")
+                    }
+                    (Some(account), None) => format!("tasks in account {account}"),
+                    _ => "these tasks".to_string(),
+                };
+                format!("{} names it, but its Condition excludes {tasks}", label(i))
+            } else if named.is_empty() {
                 "no statement allows sts:AssumeRole".to_string()
             } else {
                 format!("it lets {} call sts:AssumeRole", named.join(", "))
@@ -364,6 +378,23 @@ mod tests {
             },
         );
         assert_eq!(answer.decision, Decision::Allowed, "{}", answer.reason);
+    }
+
+    /// A statement that names the service but whose condition excludes the task says so, rather
+    /// than "it lets ecs-tasks.amazonaws.com call sts:AssumeRole" as the reason for a denial.
+    #[test]
+    fn a_condition_that_excludes_the_task_is_the_reason_given() {
+        let other = r#","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}"#;
+        let answer = decide(&trust(r#"{"Service":"ecs-tasks.amazonaws.com"}"#, other));
+        assert_eq!(
+            (answer.decision, answer.reason.as_str()),
+            (
+                Decision::Denied,
+                "the trust policy does not let ecs-tasks.amazonaws.com assume the role: \
+                 Statement[0] of the trust policy names it, but its Condition excludes tasks in \
+                 account 222222222222, region us-east-1"
+            )
+        );
     }
 
     #[test]
