@@ -711,3 +711,43 @@ fn a_parameter_named_without_an_arn_is_in_the_roles_partition() {
         .collect();
     assert_eq!(found, Vec::<String>::new());
 }
+
+/// A task definition may name its execution role without an ARN; in GovCloud the role is then
+/// `arn:aws-us-gov:iam::…`, which the key policy and trust policy name.
+#[test]
+fn an_execution_role_named_without_an_arn_is_in_the_regions_partition() {
+    let gov = |s: Snapshot| {
+        let text = s
+            .to_json()
+            .replace("arn:aws:", "arn:aws-us-gov:")
+            .replace("us-east-1", "us-gov-west-1");
+        Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
+    };
+    let mut prod = gov(production_like_staging());
+    let task = prod.services[0].task_definition.as_mut().expect("read");
+    let full = task.execution_role_arn.clone().expect("exec role");
+    let name = full.rsplit('/').next().expect("name").to_string();
+    task.execution_role_arn = Some(name.clone());
+    let role = prod
+        .roles
+        .iter_mut()
+        .find(|r| r.arn == full)
+        .expect("role record");
+    role.arn = name;
+    // The trust policy AWS recommends against the confused deputy.
+    role.trust_policy = Some(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws-us-gov:ecs:us-gov-west-1:222222222222:*"}}}]}"#
+            .into(),
+    );
+    let envs = [
+        Environment::new("staging", None, gov(staging())),
+        Environment::new("production", None, prod),
+    ];
+    let found: Vec<String> = run_checks(&envs, &CheckSettings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.code().starts_with("PA4") && f.code() != "PA403")
+        .map(|f| format!("{} {}: {}", f.code(), f.message, f.notes.join("; ")))
+        .collect();
+    assert_eq!(found, Vec::<String>::new());
+}

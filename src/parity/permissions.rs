@@ -342,13 +342,31 @@ fn answer_finding(env: &Environment, ask: &Ask<'_>, answer: &Evaluation) -> Opti
     })
 }
 
-/// The role's ARN; a task definition may name its role without one (same account).
+/// The role's ARN; a task definition may name its role without one (same account, and the
+/// partition of the task's region).
 pub(crate) fn role_arn(env: &Environment, reference: &str) -> Option<String> {
     if reference.starts_with("arn:") {
         return Some(reference.to_string());
     }
     let account = env.snapshot.account_id.as_deref()?;
-    Some(format!("arn:aws:iam::{account}:role/{reference}"))
+    let partition = partition_of(env.snapshot.region.as_deref().unwrap_or(""));
+    Some(format!("arn:{partition}:iam::{account}:role/{reference}"))
+}
+
+/// The partition a region belongs to, as AWS's partition list names them.
+fn partition_of(region: &str) -> &'static str {
+    [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+        ("eusc-", "aws-eusc"),
+    ]
+    .iter()
+    .find(|(prefix, _)| region.starts_with(prefix))
+    .map_or("aws", |&(_, partition)| partition)
 }
 
 /// The ARN of a parameter the task names (by name: in the task's region, account and, as the
@@ -610,4 +628,27 @@ fn compare_permission_sets(
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_of;
+
+    #[test]
+    fn regions_map_to_their_partitions() {
+        let cases = [
+            ("us-east-1", "aws"),
+            ("", "aws"),
+            ("cn-northwest-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("eusc-de-east-1", "aws-eusc"),
+        ];
+        for (region, partition) in cases {
+            assert_eq!(partition_of(region), partition, "{region}");
+        }
+    }
 }

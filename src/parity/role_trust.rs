@@ -114,11 +114,7 @@ fn check_role(
             ))
         }
     };
-    let role_arn = match (role.starts_with("arn:"), env.snapshot.account_id.as_deref()) {
-        (true, _) => role.to_string(),
-        (false, Some(account)) => format!("arn:aws:iam::{account}:role/{role}"),
-        (false, None) => role.to_string(),
-    };
+    let role_arn = super::permissions::role_arn(env, role).unwrap_or_else(|| role.to_string());
     let answer = service_may_assume(
         &document,
         &ServiceRequest {
