@@ -215,7 +215,7 @@ fn asks_for<'a>(
     // ECS reads a parameter, and a secret referenced through Parameter Store, with
     // ssm:GetParameters on the parameter's ARN.
     let get_parameters = |parameter: &ParameterReference| {
-        let arn = parameter_arn(env, role, &parameter.reference, &parameter.name)
+        let arn = parameter_arn(env, &parameter.reference, &parameter.name)
             .ok_or_else(|| no_arn(&parameter.name))?;
         let asked = ask(
             GET_PARAMETERS,
@@ -369,18 +369,15 @@ fn partition_of(region: &str) -> &'static str {
     .map_or("aws", |&(_, partition)| partition)
 }
 
-/// The ARN of a parameter the task names (by name: in the task's region, account and, as the
-/// execution role `role` shows, partition).
-fn parameter_arn(env: &Environment, role: &str, reference: &str, name: &str) -> Option<String> {
+/// The ARN of a parameter the task names (by name: in the task's region, account and the
+/// region's partition).
+fn parameter_arn(env: &Environment, reference: &str, name: &str) -> Option<String> {
     if reference.starts_with("arn:") {
         return Some(reference.to_string());
     }
     let region = env.snapshot.region.as_deref()?;
     let account = env.snapshot.account_id.as_deref()?;
-    let partition = match role.strip_prefix("arn:") {
-        Some(rest) => rest.split(':').next().unwrap_or("aws"),
-        None => "aws",
-    };
+    let partition = partition_of(region);
     Some(format!(
         "arn:{partition}:ssm:{region}:{account}:parameter/{}",
         name.trim_start_matches('/')
