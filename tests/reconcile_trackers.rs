@@ -429,3 +429,39 @@ fn a_statement_nothing_could_read_makes_the_status_unknown_never_complete() {
         .message
         .contains("line 3 could not be read"));
 }
+
+/// `flyway undo` (an UNDO_SQL row) makes its migration pending again, and `flyway repair`'s
+/// DELETE row retires the record of a migration whose file is gone: Flyway re-runs the one and
+/// misses nothing for the other (`MigrationInfoServiceImpl`, `markAsDeleted` and `undone`).
+#[test]
+fn flyway_undone_migration_is_pending_and_a_deleted_one_is_no_orphan() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    write(dir.path(), "V3__profiles.sql", PROFILES);
+    write(
+        dir.path(),
+        "U3__profiles.sql",
+        "DROP TABLE user_profiles;\n",
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, '2', 'sessions', 'SQL', 'V2__sessions.sql', NULL, 'ci', now(), 1, TRUE),
+           (3, '3', 'profiles', 'SQL', 'V3__profiles.sql', NULL, 'ci', now(), 1, TRUE),
+           (4, '4', 'scratch', 'SQL', 'V4__scratch.sql', NULL, 'ci', now(), 1, TRUE),
+           (5, '4', 'scratch', 'DELETE', 'V4__scratch.sql', NULL, 'ci', now(), 0, TRUE),
+           (6, '3', 'profiles', 'UNDO_SQL', 'U3__profiles.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}

@@ -57,14 +57,28 @@ impl Tracker for Flyway {
                 baseline = col(row, 0, "flyway")?.map(VersionKey::parse);
                 continue;
             }
-            // Schema-creation and deletion markers are not migrations.
-            if matches!(kind, "SCHEMA" | "DELETE") {
-                continue;
-            }
             let script = required(row, 2, "flyway", "script")?;
             // Repeatable migrations have no version; they are matched by script name.
             let version = col(row, 0, "flyway")?.unwrap_or(script);
             let success = parse_bool(col(row, 4, "flyway")?);
+            // `flyway repair` marks a migration whose file is gone as deleted, `flyway undo`
+            // (UNDO_SQL, …) undoes one: the latest record of that version no longer counts, so
+            // Flyway runs the migration again if its file is there and misses nothing if not
+            // (`MigrationInfoServiceImpl.markAsDeleted`, the `deleted`/`undone` attributes).
+            if success && (kind == "DELETE" || kind.starts_with("UNDO")) {
+                let key = VersionKey::parse(version);
+                if let Some(i) = out
+                    .iter()
+                    .rposition(|r: &Record| r.key.same(&key) && r.version == version)
+                {
+                    out.remove(i);
+                }
+                continue;
+            }
+            // Schema-creation markers are not migrations.
+            if matches!(kind, "SCHEMA" | "DELETE") {
+                continue;
+            }
             let mut record = Record::new(
                 version,
                 if success {
