@@ -465,3 +465,56 @@ fn flyway_undone_migration_is_pending_and_a_deleted_one_is_no_orphan() {
         report.findings
     );
 }
+
+/// Migrations split into a sub-directory per release.
+fn release_dirs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "release2/V2__sessions.sql", SESSIONS);
+    write(dir.path(), "release2/V3__profiles.sql", PROFILES);
+    dir
+}
+
+/// Flyway scans its location recursively (`FileSystemScanner`) and records a script in a
+/// sub-directory by its path relative to the location.
+#[test]
+fn flyway_migrations_in_sub_directories_are_found() {
+    let db = ScratchDb::postgres();
+    let dir = release_dirs();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, '2', 'sessions', 'SQL', 'release2/V2__sessions.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), Some("flyway"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// refinery's `find_migration_files` walks its directory recursively (`WalkDir`); the nested
+/// file's checksum is the one refinery recorded (status `applied`, not `checksum_mismatch`).
+#[test]
+fn refinery_migrations_in_sub_directories_are_found() {
+    let db = ScratchDb::postgres();
+    let dir = release_dirs();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(REFINERY_SCHEMA_HISTORY);
+    let sessions = dir.path().join("release2/V2__sessions.sql");
+    let c2 = python(PY_REFINERY, &["sessions", "2", sessions.to_str().unwrap()]);
+    db.exec(&format!("INSERT INTO refinery_schema_history VALUES (1, 'users', '2024-01-01T00:00:00Z', NULL), (2, 'sessions', '2024-01-02T00:00:00Z', '{c2}');"));
+    let report = run(&db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}

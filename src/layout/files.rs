@@ -159,6 +159,32 @@ pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
+/// `.sql` files anywhere below `dir` (tools that scan their location recursively), each named
+/// by its `/`-separated path relative to `dir`, sorted by that name.
+pub fn sql_files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::input(&path, format!("cannot be read: {e}"))
+        })?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if let Some(name) = relative.to_str() {
+            out.push((name.replace('\\', "/"), entry.into_path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).
+pub fn base_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
 /// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
 pub fn migration_dirs(dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();

@@ -51,11 +51,14 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// `.sql`. `V<version>__<description>.sql` runs in version order (`1_1` is `1.1`); `U` undo
 /// scripts run only on `flyway undo`, never on `migrate`; `B` baseline scripts only on an
 /// empty schema (Teams); `R__<description>.sql` repeatables run after every versioned
-/// migration, ordered by description (`MigrationInfoImpl.compareTo`).
+/// migration, ordered by description (`MigrationInfoImpl.compareTo`). A filesystem location is
+/// scanned recursively (`FileSystemScanner`), and a script in a sub-directory is recorded by
+/// its path relative to the location (`release2/V2__x.sql`).
 pub fn flyway(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
-        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+    for (name, path) in files::sql_files_below(dir)? {
+        let base = files::base_name(&name);
+        let stem = base.strip_suffix(".sql").unwrap_or(base);
         if let Some(description) = stem.strip_prefix("R__") {
             let description = description.replace('_', " ");
             let mut file = load(name.clone(), &path, "", &description)?;
@@ -97,10 +100,12 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
 /// applied like a versioned one and only exempt from the out-of-order check
 /// (`traits/mod.rs`, `verify_migrations`); both kinds run sorted by version, and two files with
 /// the same version are refused (`Kind::DuplicateVersion`). refinery has no repeatables.
+/// `find_migration_files` walks the directory recursively (`WalkDir`), matching file names.
 pub fn refinery(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
-        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+    for (name, path) in files::sql_files_below(dir)? {
+        let base = files::base_name(&name);
+        let stem = base.strip_suffix(".sql").unwrap_or(base);
         let parsed = versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
             !version.contains('_')
                 && !description.is_empty()

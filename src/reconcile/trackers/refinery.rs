@@ -53,7 +53,7 @@ fn applied_on_now(engine: Engine) -> String {
 
 fn name_of(file: &MigrationFile) -> String {
     // refinery keeps the description as written in the file name.
-    file.name
+    crate::layout::files::base_name(&file.name)
         .strip_suffix(".sql")
         .and_then(|s| s.split_once("__"))
         .map_or_else(String::new, |(_, n)| n.to_string())
