@@ -518,3 +518,34 @@ fn refinery_migrations_in_sub_directories_are_found() {
         report.findings
     );
 }
+
+/// dbmate's version is the leading digits of the file name, whatever follows them
+/// (`migrationFileRegexp = ^(\d+).*\.sql$`): `20240101-users.sql` is version 20240101.
+#[test]
+fn dbmate_file_without_an_underscore_after_its_version_is_a_migration() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101-users.sql",
+        &format!("-- migrate:up\n{USERS}-- migrate:down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "20240105_sessions.sql",
+        &format!("-- migrate:up\n{SESSIONS}-- migrate:down\nDROP TABLE sessions;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);
+         INSERT INTO schema_migrations (version) VALUES ('20240101'), ('20240105');",
+    );
+    let report = run(&db, dir.path(), Some("dbmate"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}

@@ -163,20 +163,32 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
 }
 
 /// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
-/// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`) and goose,
-/// `migrate.go` (`NumericComponent`: the digits before the first `_`) read the version the
-/// same way for the names both accept; the sections rule is in `Sections`.
+/// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`): the version is the
+/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`). goose,
+/// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
+/// as a version of at least 1. The sections rule is in `Sections`.
 pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
     let tool = sections.tool();
     let mut out = Discovered::default();
     for (name, path) in files::sql_files(dir)? {
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
-        let Some((version, description)) = split_version(stem, '_') else {
-            ignore(
-                &mut out,
-                &path,
-                format!("{tool} needs `<VERSION>_<NAME>.sql`"),
-            );
+        let parsed = match sections {
+            Sections::Dbmate => {
+                let digits =
+                    stem.len() - stem.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (version, rest) = stem.split_at(digits);
+                (!version.is_empty()).then(|| (version, rest.strip_prefix('_').unwrap_or(rest)))
+            }
+            Sections::Goose => stem
+                .split_once('_')
+                .filter(|(v, _)| v.parse::<i64>().is_ok_and(|n| n >= 1)),
+        };
+        let Some((version, description)) = parsed else {
+            let wanted = match sections {
+                Sections::Dbmate => "a name starting with its version digits",
+                Sections::Goose => "`<VERSION>_<NAME>.sql` with a version of at least 1",
+            };
+            ignore(&mut out, &path, format!("{tool} needs {wanted}"));
             continue;
         };
         let mut file = load(name.clone(), &path, version, description)?;
