@@ -206,3 +206,25 @@ fn dbmate_reads_the_leading_digits_and_goose_needs_an_underscore_and_a_positive_
     assert_eq!(found.ignored.len(), 2);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn sqlx_and_golang_migrate_skip_names_without_the_underscore_after_the_version() {
+    let dir = dir_with(
+        "sqlx-names",
+        &[
+            ("20240101.sql", "SELECT 1;"),
+            ("20240102_users.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Sqlx.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["20240102_users.sql"]);
+    std::fs::remove_dir_all(dir).unwrap();
+
+    let dir = dir_with(
+        "golang-names",
+        &[("1.up.sql", "SELECT 1;"), ("2_users.up.sql", "SELECT 1;")],
+    );
+    let found = Layout::GolangMigrate.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["2_users.up.sql"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

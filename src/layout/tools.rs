@@ -33,7 +33,8 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
             .strip_suffix(".up.sql")
             .or_else(|| name.strip_suffix(".sql"))
             .unwrap_or(&name);
-        match split_version(stem, '_') {
+        // No `_`: not `<VERSION>_<DESCRIPTION>.sql`, which sqlx skips without a word.
+        match split_version(stem, '_').filter(|_| stem.contains('_')) {
             Some((version, description)) => {
                 let description = description.replace('_', " ");
                 out.files
@@ -139,8 +140,9 @@ pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &
 }
 
 /// golang-migrate, `source/parse.go` (`Regex = ^([0-9]+)_(.*)\.(down|up)\.(.*)$`): the
-/// version is the leading digits, the direction is `up` or `down`; only `up` files run, in
-/// version order, and two up files with one version are refused.
+/// version is the leading digits, then a `_` that must be there; the direction is `up` or
+/// `down`; only `up` files run, in version order, and two up files with one version are
+/// refused.
 pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
     for (name, path) in files::sql_files(dir)? {
@@ -149,6 +151,7 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
         }
         let parsed = name
             .strip_suffix(".up.sql")
+            .filter(|stem| stem.contains('_'))
             .and_then(|stem| split_version(stem, '_'));
         match parsed {
             Some((version, title)) => out.files.push(load(name.clone(), &path, version, title)?),
