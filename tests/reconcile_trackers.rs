@@ -209,6 +209,37 @@ fn atlas_revisions_and_sum_file_are_checked() {
     assert_message(&report, "RC114", "20240105000000_sessions.sql");
 }
 
+/// `atlas migrate apply --baseline V` writes one baseline revision; Atlas never runs the files
+/// before it (`Executor.Pending` starts at the first revision), so they count as applied.
+#[test]
+fn atlas_files_before_a_baseline_revision_count_as_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101000000_users.sql", USERS);
+    write(dir.path(), "20240105000000_sessions.sql", SESSIONS);
+    write(dir.path(), "20240110000000_profiles.sql", PROFILES);
+    let sum: String = python(PY_ATLAS_SUM, &[dir.path().to_str().unwrap()])
+        .lines()
+        .map(|l| l.replacen(' ', " h1:", 1) + "\n")
+        .collect();
+    write(dir.path(), "atlas.sum", &format!("h1:unused\n{sum}"));
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE SCHEMA atlas_schema_revisions;
+         CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (version VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, type BIGINT NOT NULL DEFAULT 2, applied BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0, executed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_time BIGINT NOT NULL DEFAULT 0, error TEXT, error_stmt TEXT, hash VARCHAR NOT NULL, partial_hashes JSONB, operator_version VARCHAR NOT NULL DEFAULT 'test');
+         INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, type, hash) VALUES
+           ('20240105000000', 'sessions', 1, '');",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
 #[test]
 fn insufficient_privilege_is_a_one_line_error() {
     let db = ScratchDb::postgres();
