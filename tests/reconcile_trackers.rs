@@ -580,3 +580,37 @@ fn dbmate_file_without_an_underscore_after_its_version_is_a_migration() {
         report.findings
     );
 }
+
+/// An old Prisma schema engine wrote checksums without zero-padding each byte's hex
+/// (prisma-engines#1887); Prisma still accepts them (`script_matches_checksum` compares in that
+/// spelling when the recorded text is not 64 characters long), so the migration is applied.
+#[test]
+fn prisma_old_unpadded_checksums_still_match() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    // A text whose SHA-256 has bytes below 0x10, so the old spelling is shorter.
+    let text = format!("-- init\n{USERS}");
+    let init = write(dir.path(), "20240101000000_init/migration.sql", &text);
+    write(
+        dir.path(),
+        "migration_lock.toml",
+        "provider = \"postgresql\"\n",
+    );
+    let unpadded = python(
+        "import hashlib, sys; print(''.join('%x' % b for b in hashlib.sha256(open(sys.argv[1], 'rb').read()).digest()))",
+        &[init.to_str().unwrap()],
+    );
+    assert!(unpadded.len() < 64, "{unpadded}");
+    db.exec(USERS);
+    db.exec(&format!(
+        "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES
+           ('a', '{unpadded}', now(), '20240101000000_init');"
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+
+    std::fs::write(&init, format!("{text}-- edited\n")).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(statuses(&report), ["checksum_mismatch"]);
+}
