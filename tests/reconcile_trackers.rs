@@ -309,6 +309,28 @@ fn flyway_baseline_counts_older_migrations_as_applied() {
     );
 }
 
+/// Flyway's versions ignore trailing zero parts (`MigrationVersion`: `1.0` = `1`): with the
+/// default baseline version 1, `V1_0__users.sql` is the baseline and Flyway never runs it.
+#[test]
+fn flyway_version_1_0_is_the_baseline_version_1() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1_0__users.sql", USERS);
+    write(dir.path(), "V1_1__sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ci', now(), 0, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
 /// applied migration: pending, without a checksum error.
 #[test]

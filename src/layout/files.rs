@@ -7,7 +7,8 @@ use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored),
+/// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored, and
+/// trailing zero parts too: `1.0` = `1`, as Flyway's `MigrationVersion.tokenize` strips them),
 /// then the text for versions without digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VersionKey {
@@ -17,11 +18,14 @@ pub struct VersionKey {
 
 impl VersionKey {
     pub fn parse(version: &str) -> Self {
-        let parts = version
+        let mut parts: Vec<u128> = version
             .split(|c: char| !c.is_ascii_digit())
             .filter(|p| !p.is_empty())
             .filter_map(|p| p.parse::<u128>().ok())
             .collect();
+        while parts.len() > 1 && parts.last() == Some(&0) {
+            parts.pop();
+        }
         VersionKey {
             parts,
             text: version.to_string(),
@@ -245,5 +249,7 @@ mod tests {
         assert!(VersionKey::parse("001").same(&VersionKey::parse("1")));
         assert!(VersionKey::parse("1_1").same(&VersionKey::parse("1.1")));
         assert!(!VersionKey::parse("2").same(&VersionKey::parse("1")));
+        assert!(VersionKey::parse("1.0").same(&VersionKey::parse("1")));
+        assert!(VersionKey::parse("0").is_numeric());
     }
 }

@@ -87,7 +87,10 @@ impl Tracker for Atlas {
         // the files before it, those below a `migrate apply --baseline` revision, count as
         // applied.
         if let Some(first) = out.iter().map(|r| r.key.clone()).min() {
-            for file in files.iter().filter(|f| f.key < first) {
+            for file in files
+                .iter()
+                .filter(|f| f.key < first && !f.key.same(&first))
+            {
                 let mut record = Record::new(file.version.clone(), RecordState::Applied);
                 record.name = Some(format!("{} (before the first revision)", file.name));
                 out.push(record);

@@ -94,7 +94,8 @@ impl Tracker for Flyway {
             out.push(record);
         }
         if let Some(baseline) = baseline {
-            for file in files.iter().filter(|f| !f.repeatable && f.key <= baseline) {
+            let below = |key: &VersionKey| *key < baseline || key.same(&baseline);
+            for file in files.iter().filter(|f| !f.repeatable && below(&f.key)) {
                 if !out.iter().any(|r| r.key.same(&file.key)) {
                     let mut record = Record::new(file.version.clone(), RecordState::Applied);
                     record.name = Some(format!("{} (below the baseline)", file.name));
