@@ -228,3 +228,19 @@ fn sqlx_and_golang_migrate_skip_names_without_the_underscore_after_the_version()
     assert_eq!(names(&found), ["2_users.up.sql"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn flyway_prefixes_are_case_sensitive_and_the_separator_may_be_left_out() {
+    let dir = dir_with(
+        "flyway-names",
+        &[
+            ("V1__init.sql", "SELECT 1;"),
+            ("v2__lower.sql", "SELECT 1;"),
+            ("V3.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Flyway.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["V1__init.sql", "V3.sql"]);
+    assert_eq!(found.files[1].version, "3");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -54,7 +54,9 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// empty schema (Teams); `R__<description>.sql` repeatables run after every versioned
 /// migration, ordered by description (`MigrationInfoImpl.compareTo`). A filesystem location is
 /// scanned recursively (`FileSystemScanner`), and a script in a sub-directory is recorded by
-/// its path relative to the location (`release2/V2__x.sql`).
+/// its path relative to the location (`release2/V2__x.sql`). The prefix is case-sensitive
+/// (`startsWith`), and a name without the separator is a version with an empty description
+/// (`splitAtSeparator`: `V3.sql`).
 pub fn flyway(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
     for (name, path) in files::sql_files_below(dir)? {
@@ -69,7 +71,11 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             out.files.push(file);
             continue;
         }
-        match versioned(stem, &['V', 'v']) {
+        let parsed = versioned(stem, &['V']).or_else(|| {
+            let version = stem.strip_prefix('V').filter(|v| is_version(v))?;
+            Some(('V', version, ""))
+        });
+        match parsed {
             Some((_, version, description)) => {
                 let version = version.replace('_', ".");
                 let description = description.replace('_', " ");
@@ -132,11 +138,15 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
 pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
     let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
     let (version, description) = stem[1..].split_once("__")?;
-    let valid = version.starts_with(|c: char| c.is_ascii_digit())
+    is_version(version).then_some((prefix, version, description))
+}
+
+/// Digits, `.` and `_`, starting with a digit.
+fn is_version(version: &str) -> bool {
+    version.starts_with(|c: char| c.is_ascii_digit())
         && version
             .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
-    valid.then_some((prefix, version, description))
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
 }
 
 /// golang-migrate, `source/parse.go` (`Regex = ^([0-9]+)_(.*)\.(down|up)\.(.*)$`): the
