@@ -636,3 +636,32 @@ fn prisma_old_unpadded_checksums_still_match() {
     let report = run(&db, dir.path(), None);
     assert_eq!(statuses(&report), ["checksum_mismatch"]);
 }
+
+/// Flyway knows a repeatable migration by its description: moved into a sub-directory, the
+/// script is the one it applied (no re-run, no missing migration).
+#[test]
+fn flyway_repeatable_moved_into_a_sub_directory_is_still_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "views/R__user_emails.sql",
+        "CREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n",
+    );
+    db.exec(USERS);
+    db.exec("CREATE VIEW user_emails AS SELECT id, email FROM users;");
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, NULL, 'user emails', 'SQL', 'R__user_emails.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}
