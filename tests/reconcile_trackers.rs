@@ -665,3 +665,44 @@ fn flyway_repeatable_moved_into_a_sub_directory_is_still_applied() {
         report.findings
     );
 }
+
+/// goose records a Go migration (`00002_backfill.go`) in `goose_db_version` like a SQL one:
+/// its record is no orphan, and no finding advises deleting it.
+#[test]
+fn goose_go_migration_records_are_not_orphans() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101_users.sql",
+        &format!("-- +goose Up\n{USERS}-- +goose Down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "20240103_backfill.go",
+        "package migrations\n\nfunc init() { goose.AddMigrationContext(upBackfill, nil) }\n",
+    );
+    write(
+        dir.path(),
+        "20240105_sessions.sql",
+        &format!("-- +goose Up\n{SESSIONS}-- +goose Down\nDROP TABLE sessions;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE goose_db_version (id SERIAL PRIMARY KEY, version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP DEFAULT now());
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240103, TRUE), (20240105, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report.findings.iter().all(|f| f.rule != "RC107"),
+        "{:#?}",
+        report.findings
+    );
+}
