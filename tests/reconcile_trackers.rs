@@ -706,3 +706,29 @@ fn goose_go_migration_records_are_not_orphans() {
         report.findings
     );
 }
+
+/// refinery runs Rust migrations (`V2__backfill.rs`) from the same directory and records them
+/// like SQL ones: their records are no orphans.
+#[test]
+fn refinery_rust_migration_records_are_not_orphans() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "V2__backfill.rs",
+        "pub fn migration() -> String { String::new() }\n",
+    );
+    write(dir.path(), "V3__sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(REFINERY_SCHEMA_HISTORY);
+    db.exec("INSERT INTO refinery_schema_history (version, name, applied_on) VALUES (1, 'users', '2024-01-01T00:00:00Z'), (2, 'backfill', '2024-01-02T00:00:00Z'), (3, 'sessions', '2024-01-03T00:00:00Z');");
+    let report = run(&db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}
