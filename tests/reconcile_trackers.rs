@@ -209,6 +209,37 @@ fn atlas_revisions_and_sum_file_are_checked() {
     assert_message(&report, "RC114", "20240105000000_sessions.sql");
 }
 
+/// `atlas migrate apply --baseline V` writes one baseline revision; Atlas never runs the files
+/// before it (`Executor.Pending` starts at the first revision), so they count as applied.
+#[test]
+fn atlas_files_before_a_baseline_revision_count_as_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "20240101000000_users.sql", USERS);
+    write(dir.path(), "20240105000000_sessions.sql", SESSIONS);
+    write(dir.path(), "20240110000000_profiles.sql", PROFILES);
+    let sum: String = python(PY_ATLAS_SUM, &[dir.path().to_str().unwrap()])
+        .lines()
+        .map(|l| l.replacen(' ', " h1:", 1) + "\n")
+        .collect();
+    write(dir.path(), "atlas.sum", &format!("h1:unused\n{sum}"));
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE SCHEMA atlas_schema_revisions;
+         CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (version VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, type BIGINT NOT NULL DEFAULT 2, applied BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0, executed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_time BIGINT NOT NULL DEFAULT 0, error TEXT, error_stmt TEXT, hash VARCHAR NOT NULL, partial_hashes JSONB, operator_version VARCHAR NOT NULL DEFAULT 'test');
+         INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, type, hash) VALUES
+           ('20240105000000', 'sessions', 1, '');",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
 #[test]
 fn insufficient_privilege_is_a_one_line_error() {
     let db = ScratchDb::postgres();
@@ -264,6 +295,28 @@ fn flyway_baseline_counts_older_migrations_as_applied() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "V1__users.sql", USERS);
     write(dir.path(), "V2__sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ci', now(), 0, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// Flyway's versions ignore trailing zero parts (`MigrationVersion`: `1.0` = `1`): with the
+/// default baseline version 1, `V1_0__users.sql` is the baseline and Flyway never runs it.
+#[test]
+fn flyway_version_1_0_is_the_baseline_version_1() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1_0__users.sql", USERS);
+    write(dir.path(), "V1_1__sessions.sql", SESSIONS);
     db.exec(USERS);
     db.exec(FLYWAY_SCHEMA_HISTORY);
     db.exec(
@@ -428,4 +481,254 @@ fn a_statement_nothing_could_read_makes_the_status_unknown_never_complete() {
     assert!(report.findings[0]
         .message
         .contains("line 3 could not be read"));
+}
+
+/// `flyway undo` (an UNDO_SQL row) makes its migration pending again, and `flyway repair`'s
+/// DELETE row retires the record of a migration whose file is gone: Flyway re-runs the one and
+/// misses nothing for the other (`MigrationInfoServiceImpl`, `markAsDeleted` and `undone`).
+#[test]
+fn flyway_undone_migration_is_pending_and_a_deleted_one_is_no_orphan() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    write(dir.path(), "V3__profiles.sql", PROFILES);
+    write(
+        dir.path(),
+        "U3__profiles.sql",
+        "DROP TABLE user_profiles;\n",
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, '2', 'sessions', 'SQL', 'V2__sessions.sql', NULL, 'ci', now(), 1, TRUE),
+           (3, '3', 'profiles', 'SQL', 'V3__profiles.sql', NULL, 'ci', now(), 1, TRUE),
+           (4, '4', 'scratch', 'SQL', 'V4__scratch.sql', NULL, 'ci', now(), 1, TRUE),
+           (5, '4', 'scratch', 'DELETE', 'V4__scratch.sql', NULL, 'ci', now(), 0, TRUE),
+           (6, '3', 'profiles', 'UNDO_SQL', 'U3__profiles.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// Migrations split into a sub-directory per release.
+fn release_dirs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "release2/V2__sessions.sql", SESSIONS);
+    write(dir.path(), "release2/V3__profiles.sql", PROFILES);
+    dir
+}
+
+/// Flyway scans its location recursively (`FileSystemScanner`) and records a script in a
+/// sub-directory by its path relative to the location.
+#[test]
+fn flyway_migrations_in_sub_directories_are_found() {
+    let db = ScratchDb::postgres();
+    let dir = release_dirs();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, '2', 'sessions', 'SQL', 'release2/V2__sessions.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), Some("flyway"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// refinery's `find_migration_files` walks its directory recursively (`WalkDir`); the nested
+/// file's checksum is the one refinery recorded (status `applied`, not `checksum_mismatch`).
+#[test]
+fn refinery_migrations_in_sub_directories_are_found() {
+    let db = ScratchDb::postgres();
+    let dir = release_dirs();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(REFINERY_SCHEMA_HISTORY);
+    let sessions = dir.path().join("release2/V2__sessions.sql");
+    let c2 = python(PY_REFINERY, &["sessions", "2", sessions.to_str().unwrap()]);
+    db.exec(&format!("INSERT INTO refinery_schema_history VALUES (1, 'users', '2024-01-01T00:00:00Z', NULL), (2, 'sessions', '2024-01-02T00:00:00Z', '{c2}');"));
+    let report = run(&db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// dbmate's version is the leading digits of the file name, whatever follows them
+/// (`migrationFileRegexp = ^(\d+).*\.sql$`): `20240101-users.sql` is version 20240101.
+#[test]
+fn dbmate_file_without_an_underscore_after_its_version_is_a_migration() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101-users.sql",
+        &format!("-- migrate:up\n{USERS}-- migrate:down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "20240105_sessions.sql",
+        &format!("-- migrate:up\n{SESSIONS}-- migrate:down\nDROP TABLE sessions;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);
+         INSERT INTO schema_migrations (version) VALUES ('20240101'), ('20240105');",
+    );
+    let report = run(&db, dir.path(), Some("dbmate"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// An old Prisma schema engine wrote checksums without zero-padding each byte's hex
+/// (prisma-engines#1887); Prisma still accepts them (`script_matches_checksum` compares in that
+/// spelling when the recorded text is not 64 characters long), so the migration is applied.
+#[test]
+fn prisma_old_unpadded_checksums_still_match() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    // A text whose SHA-256 has bytes below 0x10, so the old spelling is shorter.
+    let text = format!("-- init\n{USERS}");
+    let init = write(dir.path(), "20240101000000_init/migration.sql", &text);
+    write(
+        dir.path(),
+        "migration_lock.toml",
+        "provider = \"postgresql\"\n",
+    );
+    let unpadded = python(
+        "import hashlib, sys; print(''.join('%x' % b for b in hashlib.sha256(open(sys.argv[1], 'rb').read()).digest()))",
+        &[init.to_str().unwrap()],
+    );
+    assert!(unpadded.len() < 64, "{unpadded}");
+    db.exec(USERS);
+    db.exec(&format!(
+        "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES
+           ('a', '{unpadded}', now(), '20240101000000_init');"
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+
+    std::fs::write(&init, format!("{text}-- edited\n")).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(statuses(&report), ["checksum_mismatch"]);
+}
+
+/// Flyway knows a repeatable migration by its description: moved into a sub-directory, the
+/// script is the one it applied (no re-run, no missing migration).
+#[test]
+fn flyway_repeatable_moved_into_a_sub_directory_is_still_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "views/R__user_emails.sql",
+        "CREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n",
+    );
+    db.exec(USERS);
+    db.exec("CREATE VIEW user_emails AS SELECT id, email FROM users;");
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(
+        "INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, NULL, 'user emails', 'SQL', 'R__user_emails.sql', NULL, 'ci', now(), 1, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// goose records a Go migration (`00002_backfill.go`) in `goose_db_version` like a SQL one:
+/// its record is no orphan, and no finding advises deleting it.
+#[test]
+fn goose_go_migration_records_are_not_orphans() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101_users.sql",
+        &format!("-- +goose Up\n{USERS}-- +goose Down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "20240103_backfill.go",
+        "package migrations\n\nfunc init() { goose.AddMigrationContext(upBackfill, nil) }\n",
+    );
+    write(
+        dir.path(),
+        "20240105_sessions.sql",
+        &format!("-- +goose Up\n{SESSIONS}-- +goose Down\nDROP TABLE sessions;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE goose_db_version (id SERIAL PRIMARY KEY, version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP DEFAULT now());
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240103, TRUE), (20240105, TRUE);",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report.findings.iter().all(|f| f.rule != "RC107"),
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// refinery runs Rust migrations (`V2__backfill.rs`) from the same directory and records them
+/// like SQL ones: their records are no orphans.
+#[test]
+fn refinery_rust_migration_records_are_not_orphans() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "V2__backfill.rs",
+        "pub fn migration() -> String { String::new() }\n",
+    );
+    write(dir.path(), "V3__sessions.sql", SESSIONS);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(REFINERY_SCHEMA_HISTORY);
+    db.exec("INSERT INTO refinery_schema_history (version, name, applied_on) VALUES (1, 'users', '2024-01-01T00:00:00Z'), (2, 'backfill', '2024-01-02T00:00:00Z'), (3, 'sessions', '2024-01-03T00:00:00Z');");
+    let report = run(&db, dir.path(), Some("refinery"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
 }

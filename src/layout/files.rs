@@ -7,7 +7,8 @@ use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored),
+/// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored, and
+/// trailing zero parts too: `1.0` = `1`, as Flyway's `MigrationVersion.tokenize` strips them),
 /// then the text for versions without digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VersionKey {
@@ -17,11 +18,14 @@ pub struct VersionKey {
 
 impl VersionKey {
     pub fn parse(version: &str) -> Self {
-        let parts = version
+        let mut parts: Vec<u128> = version
             .split(|c: char| !c.is_ascii_digit())
             .filter(|p| !p.is_empty())
             .filter_map(|p| p.parse::<u128>().ok())
             .collect();
+        while parts.len() > 1 && parts.last() == Some(&0) {
+            parts.pop();
+        }
         VersionKey {
             parts,
             text: version.to_string(),
@@ -159,6 +163,32 @@ pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
+/// `.sql` files anywhere below `dir` (tools that scan their location recursively), each named
+/// by its `/`-separated path relative to `dir`, sorted by that name.
+pub fn sql_files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::input(&path, format!("cannot be read: {e}"))
+        })?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if let Some(name) = relative.to_str() {
+            out.push((name.replace('\\', "/"), entry.into_path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).
+pub fn base_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
 /// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
 pub fn migration_dirs(dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
@@ -219,5 +249,7 @@ mod tests {
         assert!(VersionKey::parse("001").same(&VersionKey::parse("1")));
         assert!(VersionKey::parse("1_1").same(&VersionKey::parse("1.1")));
         assert!(!VersionKey::parse("2").same(&VersionKey::parse("1")));
+        assert!(VersionKey::parse("1.0").same(&VersionKey::parse("1")));
+        assert!(VersionKey::parse("0").is_numeric());
     }
 }

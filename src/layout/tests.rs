@@ -166,3 +166,81 @@ fn generic_runs_every_sql_file_below_the_directory_in_natural_order() {
     assert_eq!(names(&found), ["schema.sql", "v2/a.sql", "v10/a.sql"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn dbmate_reads_the_leading_digits_and_goose_needs_an_underscore_and_a_positive_version() {
+    let up = "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n";
+    let dir = dir_with(
+        "dbmate-names",
+        &[
+            ("20240101-users.sql", up),
+            ("20240102.sql", up),
+            ("20240103_sessions.sql", up),
+            ("notes.sql", up),
+        ],
+    );
+    let found = Layout::Dbmate.discover(&dir).unwrap();
+    assert_eq!(
+        names(&found),
+        [
+            "20240101-users.sql",
+            "20240102.sql",
+            "20240103_sessions.sql"
+        ]
+    );
+    let versions: Vec<&str> = found.files.iter().map(|f| f.version.as_str()).collect();
+    assert_eq!(versions, ["20240101", "20240102", "20240103"]);
+    std::fs::remove_dir_all(dir).unwrap();
+
+    let up = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
+    let dir = dir_with(
+        "goose-names",
+        &[
+            ("0_init.sql", up),
+            ("20240102.sql", up),
+            ("20240103_sessions.sql", up),
+        ],
+    );
+    let found = Layout::Goose.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["20240103_sessions.sql"]);
+    assert_eq!(found.ignored.len(), 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn sqlx_and_golang_migrate_skip_names_without_the_underscore_after_the_version() {
+    let dir = dir_with(
+        "sqlx-names",
+        &[
+            ("20240101.sql", "SELECT 1;"),
+            ("20240102_users.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Sqlx.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["20240102_users.sql"]);
+    std::fs::remove_dir_all(dir).unwrap();
+
+    let dir = dir_with(
+        "golang-names",
+        &[("1.up.sql", "SELECT 1;"), ("2_users.up.sql", "SELECT 1;")],
+    );
+    let found = Layout::GolangMigrate.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["2_users.up.sql"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn flyway_prefixes_are_case_sensitive_and_the_separator_may_be_left_out() {
+    let dir = dir_with(
+        "flyway-names",
+        &[
+            ("V1__init.sql", "SELECT 1;"),
+            ("v2__lower.sql", "SELECT 1;"),
+            ("V3.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Flyway.discover(&dir).unwrap();
+    assert_eq!(names(&found), ["V1__init.sql", "V3.sql"]);
+    assert_eq!(found.files[1].version, "3");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -33,7 +33,8 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
             .strip_suffix(".up.sql")
             .or_else(|| name.strip_suffix(".sql"))
             .unwrap_or(&name);
-        match split_version(stem, '_') {
+        // No `_`: not `<VERSION>_<DESCRIPTION>.sql`, which sqlx skips without a word.
+        match split_version(stem, '_').filter(|_| stem.contains('_')) {
             Some((version, description)) => {
                 let description = description.replace('_', " ");
                 out.files
@@ -51,11 +52,16 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// `.sql`. `V<version>__<description>.sql` runs in version order (`1_1` is `1.1`); `U` undo
 /// scripts run only on `flyway undo`, never on `migrate`; `B` baseline scripts only on an
 /// empty schema (Teams); `R__<description>.sql` repeatables run after every versioned
-/// migration, ordered by description (`MigrationInfoImpl.compareTo`).
+/// migration, ordered by description (`MigrationInfoImpl.compareTo`). A filesystem location is
+/// scanned recursively (`FileSystemScanner`), and a script in a sub-directory is recorded by
+/// its path relative to the location (`release2/V2__x.sql`). The prefix is case-sensitive
+/// (`startsWith`), and a name without the separator is a version with an empty description
+/// (`splitAtSeparator`: `V3.sql`).
 pub fn flyway(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
-        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+    for (name, path) in files::sql_files_below(dir)? {
+        let base = files::base_name(&name);
+        let stem = base.strip_suffix(".sql").unwrap_or(base);
         if let Some(description) = stem.strip_prefix("R__") {
             let description = description.replace('_', " ");
             let mut file = load(name.clone(), &path, "", &description)?;
@@ -65,7 +71,11 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             out.files.push(file);
             continue;
         }
-        match versioned(stem, &['V', 'v']) {
+        let parsed = versioned(stem, &['V']).or_else(|| {
+            let version = stem.strip_prefix('V').filter(|v| is_version(v))?;
+            Some(('V', version, ""))
+        });
+        match parsed {
             Some((_, version, description)) => {
                 let version = version.replace('_', ".");
                 let description = description.replace('_', " ");
@@ -97,10 +107,12 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
 /// applied like a versioned one and only exempt from the out-of-order check
 /// (`traits/mod.rs`, `verify_migrations`); both kinds run sorted by version, and two files with
 /// the same version are refused (`Kind::DuplicateVersion`). refinery has no repeatables.
+/// `find_migration_files` walks the directory recursively (`WalkDir`), matching file names.
 pub fn refinery(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
-        let stem = name.strip_suffix(".sql").unwrap_or(&name);
+    for (name, path) in files::sql_files_below(dir)? {
+        let base = files::base_name(&name);
+        let stem = base.strip_suffix(".sql").unwrap_or(base);
         let parsed = versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
             !version.contains('_')
                 && !description.is_empty()
@@ -126,16 +138,21 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
 pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
     let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
     let (version, description) = stem[1..].split_once("__")?;
-    let valid = version.starts_with(|c: char| c.is_ascii_digit())
+    is_version(version).then_some((prefix, version, description))
+}
+
+/// Digits, `.` and `_`, starting with a digit.
+fn is_version(version: &str) -> bool {
+    version.starts_with(|c: char| c.is_ascii_digit())
         && version
             .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
-    valid.then_some((prefix, version, description))
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
 }
 
 /// golang-migrate, `source/parse.go` (`Regex = ^([0-9]+)_(.*)\.(down|up)\.(.*)$`): the
-/// version is the leading digits, the direction is `up` or `down`; only `up` files run, in
-/// version order, and two up files with one version are refused.
+/// version is the leading digits, then a `_` that must be there; the direction is `up` or
+/// `down`; only `up` files run, in version order, and two up files with one version are
+/// refused.
 pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
     for (name, path) in files::sql_files(dir)? {
@@ -144,6 +161,7 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
         }
         let parsed = name
             .strip_suffix(".up.sql")
+            .filter(|stem| stem.contains('_'))
             .and_then(|stem| split_version(stem, '_'));
         match parsed {
             Some((version, title)) => out.files.push(load(name.clone(), &path, version, title)?),
@@ -158,20 +176,32 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
 }
 
 /// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
-/// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`) and goose,
-/// `migrate.go` (`NumericComponent`: the digits before the first `_`) read the version the
-/// same way for the names both accept; the sections rule is in `Sections`.
+/// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`): the version is the
+/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`). goose,
+/// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
+/// as a version of at least 1. The sections rule is in `Sections`.
 pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
     let tool = sections.tool();
     let mut out = Discovered::default();
     for (name, path) in files::sql_files(dir)? {
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
-        let Some((version, description)) = split_version(stem, '_') else {
-            ignore(
-                &mut out,
-                &path,
-                format!("{tool} needs `<VERSION>_<NAME>.sql`"),
-            );
+        let parsed = match sections {
+            Sections::Dbmate => {
+                let digits =
+                    stem.len() - stem.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (version, rest) = stem.split_at(digits);
+                (!version.is_empty()).then(|| (version, rest.strip_prefix('_').unwrap_or(rest)))
+            }
+            Sections::Goose => stem
+                .split_once('_')
+                .filter(|(v, _)| v.parse::<i64>().is_ok_and(|n| n >= 1)),
+        };
+        let Some((version, description)) = parsed else {
+            let wanted = match sections {
+                Sections::Dbmate => "a name starting with its version digits",
+                Sections::Goose => "`<VERSION>_<NAME>.sql` with a version of at least 1",
+            };
+            ignore(&mut out, &path, format!("{tool} needs {wanted}"));
             continue;
         };
         let mut file = load(name.clone(), &path, version, description)?;

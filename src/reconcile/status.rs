@@ -119,8 +119,11 @@ fn file_spellings(file: &MigrationFile) -> impl Iterator<Item = &str> {
 
 fn matches(file: &MigrationFile, record: &Record) -> bool {
     if file.repeatable {
+        // Flyway knows a repeatable migration by its description (the key), wherever its
+        // script is.
         return record.version == file.version
-            || record.name.as_deref() == Some(file.version.as_str());
+            || record.name.as_deref() == Some(file.version.as_str())
+            || record.key.same(&file.key);
     }
     !record.version.starts_with("R__") && file.key.same(&record.key)
 }

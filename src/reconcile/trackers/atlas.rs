@@ -58,7 +58,7 @@ impl Tracker for Atlas {
         )
     }
 
-    fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+    fn records(&self, rows: Vec<TextRow>, files: &[MigrationFile]) -> Result<Vec<Record>> {
         let mut out = Vec::new();
         for row in &rows {
             let version = required(row, 0, "atlas", "version")?;
@@ -82,6 +82,19 @@ impl Tracker for Atlas {
             record.name = col(row, 1, "atlas")?.map(str::to_string);
             record.checksum = col(row, 5, "atlas")?.map(str::to_string);
             out.push(record);
+        }
+        // Atlas checks and runs only the files from the first revision on (`Executor.Pending`):
+        // the files before it, those below a `migrate apply --baseline` revision, count as
+        // applied.
+        if let Some(first) = out.iter().map(|r| r.key.clone()).min() {
+            for file in files
+                .iter()
+                .filter(|f| f.key < first && !f.key.same(&first))
+            {
+                let mut record = Record::new(file.version.clone(), RecordState::Applied);
+                record.name = Some(format!("{} (before the first revision)", file.name));
+                out.push(record);
+            }
         }
         Ok(out)
     }

@@ -57,14 +57,34 @@ impl Tracker for Flyway {
                 baseline = col(row, 0, "flyway")?.map(VersionKey::parse);
                 continue;
             }
-            // Schema-creation and deletion markers are not migrations.
+            let script = required(row, 2, "flyway", "script")?;
+            // Repeatable migrations have no version; Flyway knows them by description
+            // (`MigrationInfoServiceImpl`, `resolvedRepeatable.get(description)`), whatever
+            // directory their script is in.
+            let repeatable = col(row, 0, "flyway")?.is_none();
+            let version = col(row, 0, "flyway")?.unwrap_or(script);
+            let key = if repeatable {
+                VersionKey::text(col(row, 1, "flyway")?.unwrap_or(script))
+            } else {
+                VersionKey::parse(version)
+            };
+            let same_migration =
+                |r: &Record| r.key.same(&key) && (repeatable || r.version == version);
+            let success = parse_bool(col(row, 4, "flyway")?);
+            // `flyway repair` marks a migration whose file is gone as deleted, `flyway undo`
+            // (UNDO_SQL, …) undoes one: the latest record of that version no longer counts, so
+            // Flyway runs the migration again if its file is there and misses nothing if not
+            // (`MigrationInfoServiceImpl.markAsDeleted`, the `deleted`/`undone` attributes).
+            if success && (kind == "DELETE" || kind.starts_with("UNDO")) {
+                if let Some(i) = out.iter().rposition(same_migration) {
+                    out.remove(i);
+                }
+                continue;
+            }
+            // Schema-creation markers are not migrations.
             if matches!(kind, "SCHEMA" | "DELETE") {
                 continue;
             }
-            let script = required(row, 2, "flyway", "script")?;
-            // Repeatable migrations have no version; they are matched by script name.
-            let version = col(row, 0, "flyway")?.unwrap_or(script);
-            let success = parse_bool(col(row, 4, "flyway")?);
             let mut record = Record::new(
                 version,
                 if success {
@@ -73,14 +93,16 @@ impl Tracker for Flyway {
                     RecordState::Failed("success = false: Flyway recorded a failed run".into())
                 },
             );
+            record.key = key.clone();
             record.name = Some(script.to_string());
             record.checksum = col(row, 3, "flyway")?.map(str::to_string);
             // A later successful run of the same version supersedes a failed one.
-            out.retain(|r: &Record| !(r.key.same(&record.key) && r.version == record.version));
+            out.retain(|r: &Record| !same_migration(r));
             out.push(record);
         }
         if let Some(baseline) = baseline {
-            for file in files.iter().filter(|f| !f.repeatable && f.key <= baseline) {
+            let below = |key: &VersionKey| *key < baseline || key.same(&baseline);
+            for file in files.iter().filter(|f| !f.repeatable && below(&f.key)) {
                 if !out.iter().any(|r| r.key.same(&file.key)) {
                     let mut record = Record::new(file.version.clone(), RecordState::Applied);
                     record.name = Some(format!("{} (below the baseline)", file.name));

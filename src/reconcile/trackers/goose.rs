@@ -4,10 +4,11 @@
 
 use super::Descriptor;
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
-use crate::error::Result;
-use crate::layout::{Layout, MigrationFile};
+use crate::error::{Error, Result};
+use crate::layout::{Discovered, Ignored, Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -16,14 +17,49 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("goose_db_version"),
     recognise: super::any_table,
     layout: Layout::Goose,
-    build: |_, _| Ok(Box::new(Goose)),
+    build: |_, _| Ok(Box::new(Goose::default())),
 };
 
-pub struct Goose;
+#[derive(Default)]
+pub struct Goose {
+    /// The versions of the directory's Go migrations, found by `discover`: goose records
+    /// them like SQL ones, and reconcile cannot replay them.
+    go_versions: Mutex<Vec<VersionKey>>,
+}
+
+/// The version goose reads from a Go migration's file name (`NumericComponent`: the digits
+/// before the first `_`, at least 1); `_test.go` files are not migrations.
+fn go_version(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".go").filter(|s| !s.ends_with("_test"))?;
+    let (version, _) = stem.split_once('_')?;
+    version
+        .parse::<i64>()
+        .is_ok_and(|n| n >= 1)
+        .then_some(version)
+}
 
 impl Tracker for Goose {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut found = self.layout().discover(dir)?;
+        let mut go_versions = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(dir, e))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if let Some(version) = go_version(name).filter(|_| path.is_file()) {
+                go_versions.push(VersionKey::parse(version));
+                found.ignored.push(Ignored {
+                    path: path.display().to_string(),
+                    reason: "a Go migration, which reconcile cannot replay (its record is left unchecked)".into(),
+                });
+            }
+        }
+        *self.go_versions.lock().unwrap_or_else(|e| e.into_inner()) = go_versions;
+        Ok(found)
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {
@@ -35,11 +71,19 @@ impl Tracker for Goose {
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
+        let go_versions = self.go_versions.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<Record> = Vec::new();
         for row in &rows {
             let version = required(row, 0, "goose", "version_id")?;
             if version == "0" {
                 continue; // goose's initial marker row
+            }
+            // A Go migration's record: its file exists, it is just not SQL to replay.
+            if go_versions
+                .iter()
+                .any(|k| k.same(&VersionKey::parse(version)))
+            {
+                continue;
             }
             let applied = parse_bool(col(row, 1, "goose")?);
             let record = Record::new(version, RecordState::Applied);

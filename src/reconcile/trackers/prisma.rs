@@ -27,14 +27,30 @@ pub fn checksum(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The checksums of the file as written and with its line endings converted either way.
-fn checksum_variants(text: &str) -> Vec<String> {
+/// The checksum as an old schema engine wrote it: each byte in hex without zero-padding
+/// (prisma-engines#1887, `format_checksum_old`).
+fn checksum_unpadded(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:x}"))
+        .collect()
+}
+
+/// The checksums of the file as written and with its line endings converted either way. A
+/// recorded checksum that is not 64 characters long is compared in the old unpadded spelling,
+/// as Prisma's `script_matches_checksum` does.
+fn checksum_variants(text: &str, recorded: &str) -> Vec<String> {
     let lf = text.replace("\r\n", "\n");
     let crlf = lf.replace('\n', "\r\n");
+    let spell = if !recorded.is_empty() && recorded.len() != 64 {
+        checksum_unpadded
+    } else {
+        checksum
+    };
     vec![
-        checksum(text.as_bytes()),
-        checksum(lf.as_bytes()),
-        checksum(crlf.as_bytes()),
+        spell(text.as_bytes()),
+        spell(lf.as_bytes()),
+        spell(crlf.as_bytes()),
     ]
 }
 
@@ -88,13 +104,13 @@ impl Tracker for Prisma {
         let Some(recorded) = &record.checksum else {
             return ChecksumCheck::NotTracked;
         };
-        let variants = checksum_variants(&file.source.text);
+        let variants = checksum_variants(&file.source.text, recorded);
         if variants.iter().any(|v| v.eq_ignore_ascii_case(recorded)) {
             ChecksumCheck::Match
         } else {
             ChecksumCheck::Mismatch {
                 recorded: recorded.clone(),
-                computed: variants[0].clone(),
+                computed: checksum(file.bytes()),
             }
         }
     }

@@ -5,12 +5,13 @@
 
 use super::Descriptor;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
-use crate::error::Result;
-use crate::layout::{Layout, MigrationFile};
+use crate::error::{Error, Result};
+use crate::layout::{Discovered, Ignored, Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -19,10 +20,28 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("refinery_schema_history"),
     recognise: super::any_table,
     layout: Layout::Refinery,
-    build: |_, _| Ok(Box::new(Refinery)),
+    build: |_, _| Ok(Box::new(Refinery::default())),
 };
 
-pub struct Refinery;
+#[derive(Default)]
+pub struct Refinery {
+    /// The versions of the directory's Rust migrations, found by `discover`: refinery records
+    /// them like SQL ones, and reconcile cannot replay them.
+    rust_versions: Mutex<Vec<VersionKey>>,
+}
+
+/// The version of a Rust migration, named as refinery's `file_match_re` wants
+/// (`^(U|V)(\d+(?:\.\d+)?)__(\w+)\.rs$`).
+fn rust_version(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".rs")?;
+    let rest = stem.strip_prefix(['U', 'V'])?;
+    let (version, name) = rest.split_once("__")?;
+    let valid = !version.is_empty()
+        && version.chars().all(|c| c.is_ascii_digit())
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    valid.then_some(version)
+}
 
 /// refinery's checksum for a migration named `name` (from `V1__name.sql`).
 pub fn checksum(name: &str, version: i64, sql: &str, wide_version: bool) -> u64 {
@@ -53,7 +72,7 @@ fn applied_on_now(engine: Engine) -> String {
 
 fn name_of(file: &MigrationFile) -> String {
     // refinery keeps the description as written in the file name.
-    file.name
+    crate::layout::files::base_name(&file.name)
         .strip_suffix(".sql")
         .and_then(|s| s.split_once("__"))
         .map_or_else(String::new, |(_, n)| n.to_string())
@@ -75,18 +94,46 @@ impl Tracker for Refinery {
         )
     }
 
+    /// The SQL migrations, and the Rust ones (`find_migration_files` with `MigrationType::All`
+    /// walks the directory for `.rs` files too) listed as ignored, their versions kept.
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let mut found = self.layout().discover(dir)?;
+        let mut rust_versions = Vec::new();
+        for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Error::input(&path, format!("cannot be read: {e}"))
+            })?;
+            let name = entry.file_name().to_str().unwrap_or("");
+            if let Some(version) = rust_version(name).filter(|_| entry.file_type().is_file()) {
+                rust_versions.push(VersionKey::parse(version));
+                found.ignored.push(Ignored {
+                    path: entry.path().display().to_string(),
+                    reason: "a Rust migration, which reconcile cannot replay (its record is left unchecked)".into(),
+                });
+            }
+        }
+        *self.rust_versions.lock().unwrap_or_else(|e| e.into_inner()) = rust_versions;
+        Ok(found)
+    }
+
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        rows.iter()
-            .map(|row| {
-                let mut record = Record::new(
-                    required(row, 0, "refinery", "version")?,
-                    RecordState::Applied,
-                );
-                record.name = col(row, 1, "refinery")?.map(str::to_string);
-                record.checksum = col(row, 2, "refinery")?.map(str::to_string);
-                Ok(record)
-            })
-            .collect()
+        let rust_versions = self.rust_versions.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for row in &rows {
+            let mut record = Record::new(
+                required(row, 0, "refinery", "version")?,
+                RecordState::Applied,
+            );
+            // A Rust migration's record: its file exists, it is just not SQL to replay.
+            if rust_versions.iter().any(|k| k.same(&record.key)) {
+                continue;
+            }
+            record.name = col(row, 1, "refinery")?.map(str::to_string);
+            record.checksum = col(row, 2, "refinery")?.map(str::to_string);
+            out.push(record);
+        }
+        Ok(out)
     }
 
     fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
