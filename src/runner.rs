@@ -140,6 +140,12 @@ impl Runner {
             {
                 each("dbmate runs a `transaction:false` migration outside a transaction")
             }
+            // Newer dbmate runs each `-- migrate:up` section in a transaction of its own
+            // (`Migrate`: `for _, migrationSection := range parsed`): a failure in a later
+            // section leaves the earlier ones applied.
+            "dbmate" if crate::layout::Sections::Dbmate.up_ranges(text).len() > 1 => {
+                each("dbmate runs each `-- migrate:up` section of this file in its own transaction")
+            }
             "dbmate" => tx("dbmate runs each migration in a transaction"),
             // Atlas docs "Transaction mode": `--tx-mode file` (the default) runs each file in
             // its own transaction; a file directive `-- atlas:txmode none` opts out.

@@ -51,6 +51,23 @@ fn a_dbmate_down_section_is_not_linted_and_positions_stay_the_files() {
     }
 }
 
+/// Newer dbmate runs every `-- migrate:up` section of a file, each in its own transaction: the
+/// second section's CREATE is checked (and, with a crash possible between sections, the first
+/// section's too), its down sections are not.
+#[test]
+fn every_dbmate_up_section_is_linted() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "20240101000000_init.sql",
+        "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE legacy;\n\
+         -- migrate:up\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\n",
+    );
+    let (code, findings, _, _) = lint(tmp.path(), &["--tracker", "dbmate", "."]);
+    assert_eq!(rules_at(&findings), [("PF101", 2), ("PF101", 6)]);
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn a_goose_down_section_is_not_linted() {
     let tmp = tempfile::tempdir().unwrap();

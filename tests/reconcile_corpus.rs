@@ -57,7 +57,7 @@ fn the_corpus_replays_without_panics_and_reports_what_it_cannot_model() {
             .iter()
             .map(|p| Migration {
                 parsed: p,
-                up: 0..p.source.text.len(),
+                up: preflight::layout::UpPart::whole(p.source.text.len()),
             })
             .collect();
         let engine = if dialect == Dialect::Mysql {

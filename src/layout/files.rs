@@ -88,8 +88,8 @@ pub struct MigrationFile {
     pub version: String,
     pub description: String,
     pub key: VersionKey,
-    /// Bytes of the part that runs on "up" (the whole file unless the tool marks sections).
-    pub up: Range<usize>,
+    /// The bytes that run on "up" (the whole file unless the tool marks sections).
+    pub up: UpPart,
     /// Flyway `R__` migrations: no version, re-run whenever they change.
     pub repeatable: bool,
     /// A checksum that depends on other files too (Atlas's cumulative `atlas.sum` hash),
@@ -213,10 +213,55 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The bytes of a migration file that run on "up": the whole file, or the up sections its tool
+/// marks (goose one, dbmate one per `-- migrate:up`), in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpPart(Vec<Range<usize>>);
+
+impl UpPart {
+    pub fn whole(len: usize) -> UpPart {
+        UpPart(std::iter::once(0..len).collect())
+    }
+
+    /// The up sections `Sections::up_ranges` found; `None` when there are none.
+    pub fn sections(ranges: Vec<Range<usize>>) -> Option<UpPart> {
+        (!ranges.is_empty()).then_some(UpPart(ranges))
+    }
+
+    /// Does the byte at `offset` run on "up"?
+    pub fn contains(&self, offset: &usize) -> bool {
+        self.0.iter().any(|r| r.contains(offset))
+    }
+
+    pub fn ranges(&self) -> &[Range<usize>] {
+        &self.0
+    }
+
+    /// From the start of the first section to the end of the last.
+    pub fn span(&self) -> Range<usize> {
+        let start = self.0.first().map_or(0, |r| r.start);
+        let end = self.0.last().map_or(0, |r| r.end);
+        start..end
+    }
+
+    /// The text that runs on "up": the sections of `text`, each ending its own line.
+    pub fn text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.0.as_slice() {
+            [one] => std::borrow::Cow::Borrowed(text.get(one.clone()).unwrap_or(text)),
+            many => std::borrow::Cow::Owned(
+                many.iter()
+                    .filter_map(|r| text.get(r.clone()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        }
+    }
+}
+
 /// Reads one migration, the whole file as its "up" part.
 pub fn load(name: String, path: &Path, version: &str, description: &str) -> Result<MigrationFile> {
     let source = SourceFile::read(path)?;
-    let up = 0..source.text.len();
+    let up = UpPart::whole(source.text.len());
     Ok(MigrationFile {
         name,
         key: VersionKey::parse(version),

@@ -13,7 +13,7 @@ mod part;
 pub mod sections;
 mod tools;
 
-pub use files::{Discovered, Ignored, MigrationFile, VersionKey};
+pub use files::{Discovered, Ignored, MigrationFile, UpPart, VersionKey};
 pub use part::DeployPart;
 pub use sections::Sections;
 pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};
@@ -103,7 +103,7 @@ impl Layout {
         let any_sectioned = |sections: Sections| {
             files::sql_files(dir).is_ok_and(|files| {
                 files.iter().any(|(_, p)| {
-                    std::fs::read_to_string(p).is_ok_and(|t| sections.up_range(&t).is_some())
+                    std::fs::read_to_string(p).is_ok_and(|t| !sections.up_ranges(&t).is_empty())
                 })
             })
         };

@@ -3,8 +3,7 @@
 //! those of `tools` (each cites the tool's source there); a file the tool refuses (no up
 //! marker, a name it does not read) is left whole, so nothing is checked less than before.
 
-use super::{Layout, Sections};
-use std::ops::Range;
+use super::{Layout, Sections, UpPart};
 use std::path::Path;
 
 /// The part of a file a deploy runs.
@@ -12,8 +11,8 @@ use std::path::Path;
 pub enum DeployPart {
     /// The whole file.
     Whole,
-    /// Only these bytes (a dbmate or goose "up" section).
-    Up(Range<usize>),
+    /// Only these bytes (the "up" sections of a dbmate or goose file).
+    Up(UpPart),
     /// Nothing: the tool runs this file only on a rollback or an undo, never on a deploy.
     NotRun(&'static str),
 }
@@ -30,9 +29,7 @@ impl Layout {
                 } else {
                     Sections::Goose
                 };
-                sections
-                    .up_range(text)
-                    .map_or(DeployPart::Whole, DeployPart::Up)
+                UpPart::sections(sections.up_ranges(text)).map_or(DeployPart::Whole, DeployPart::Up)
             }
             Layout::Flyway if super::tools::versioned(stem, &['U']).is_some() => {
                 DeployPart::NotRun(
@@ -80,7 +77,10 @@ mod tests {
     #[test]
     fn a_sectioned_file_runs_its_up_part_and_a_file_without_marker_stays_whole() {
         let text = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
-        assert_eq!(part(Layout::Goose, "1_a.sql", text), DeployPart::Up(13..23));
+        assert_eq!(
+            part(Layout::Goose, "1_a.sql", text),
+            DeployPart::Up(UpPart::sections(std::iter::once(13..23).collect()).expect("one"))
+        );
         assert_eq!(
             part(Layout::Dbmate, "1_a.sql", "SELECT 1;\n"),
             DeployPart::Whole

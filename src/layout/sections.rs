@@ -11,7 +11,9 @@ pub enum Sections {
     /// `(?m)^--\s*migrate:up(\s*$|\s+\S+)` and `(?m)^--\s*migrate:down(\s*$|\s+\S+)$`. The
     /// marker starts the line, any whitespace (or none) may follow `--` (`--migrate:down`,
     /// `--  migrate:down`), the keyword is case-sensitive, and options such as
-    /// `transaction:false` may follow it. The first match of each counts.
+    /// `transaction:false` may follow it. In newer dbmate (`getMigrationSectionSubstrings`)
+    /// every up marker starts a section of its own, with its own up and down blocks; dbmate
+    /// runs the up blocks in order, each in its own transaction.
     Dbmate,
     /// goose, `internal/sqlparser/parser.go` (`extractAnnotation`): a line starting with `--`,
     /// then optional whitespace, `+goose`, whitespace and the annotation, compared
@@ -71,21 +73,35 @@ impl Sections {
         }
     }
 
-    /// The byte range after the first "up" marker line, up to the first "down" marker line
-    /// after it (or the end of the file); `None` when the file has no "up" marker, which both
-    /// tools refuse.
-    pub fn up_range(self, text: &str) -> Option<Range<usize>> {
-        let mut start = None;
+    /// The byte ranges that run on "up": after each "up" marker line up to the next marker
+    /// line (or the end of the file). goose has one up section (its first up marker counts, its
+    /// first down marker ends it); dbmate one per up marker. Empty when the file has no "up"
+    /// marker, which both tools refuse.
+    pub fn up_ranges(self, text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
+            let after = offset + line.len();
             match (start, self.annotation(line)) {
-                (None, Some(Marker::Up)) => start = Some(offset + line.len()),
-                (Some(s), Some(Marker::Down)) => return Some(s..offset),
+                (Some(s), Some(Marker::Down)) => {
+                    out.push(s..offset);
+                    start = None;
+                    if self == Sections::Goose {
+                        return out;
+                    }
+                }
+                (Some(s), Some(Marker::Up)) if self == Sections::Dbmate => {
+                    out.push(s..offset);
+                    start = Some(after);
+                }
+                (None, Some(Marker::Up)) => start = Some(after),
                 _ => {}
             }
-            offset += line.len();
+            offset = after;
         }
-        start.map(|s| s..text.len())
+        out.extend(start.map(|s| s..text.len()));
+        out
     }
 }
 
@@ -100,7 +116,7 @@ mod tests {
     use super::*;
 
     fn up(sections: Sections, text: &str) -> Option<&str> {
-        sections.up_range(text).map(|r| &text[r])
+        sections.up_ranges(text).first().map(|r| &text[r.clone()])
     }
 
     #[test]
@@ -110,7 +126,7 @@ mod tests {
             up(Sections::Goose, text),
             Some("CREATE TABLE a (id int);\n")
         );
-        assert!(Sections::Goose.up_range("SELECT 1;").is_none());
+        assert!(Sections::Goose.up_ranges("SELECT 1;").is_empty());
     }
 
     #[test]
@@ -148,10 +164,35 @@ mod tests {
             Some("CREATE INDEX CONCURRENTLY i ON a (id);\n")
         );
         assert!(Sections::Dbmate
-            .up_range("-- migrate:UP\nSELECT 1;\n")
-            .is_none());
+            .up_ranges("-- migrate:UP\nSELECT 1;\n")
+            .is_empty());
         // `-- migrate:downgrade` is not the marker; an indented marker is not either.
         let text = "-- migrate:up\nSELECT 1;\n-- migrate:downgrade\n  -- migrate:down\nSELECT 2;\n";
         assert_eq!(up(Sections::Dbmate, text), Some(&text[14..]));
+    }
+
+    #[test]
+    fn every_dbmate_up_marker_starts_a_section_and_goose_has_one() {
+        let text = "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n\
+                    -- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n\
+                    -- migrate:down\nDROP INDEX i;\n-- migrate:up\nCREATE TABLE b (id int);\n";
+        let ups: Vec<&str> = Sections::Dbmate
+            .up_ranges(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            ups,
+            [
+                "CREATE TABLE a (id int);\n",
+                "CREATE INDEX CONCURRENTLY i ON a (id);\n",
+                "CREATE TABLE b (id int);\n"
+            ]
+        );
+        let goose = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n-- +goose Up\nSELECT 3;\n";
+        assert_eq!(
+            Sections::Goose.up_ranges(goose),
+            std::iter::once(13..23).collect::<Vec<_>>()
+        );
     }
 }

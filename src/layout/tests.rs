@@ -17,11 +17,8 @@ fn names(d: &Discovered) -> Vec<&str> {
     d.files.iter().map(|f| f.name.as_str()).collect()
 }
 
-fn ups(d: &Discovered) -> Vec<&str> {
-    d.files
-        .iter()
-        .map(|f| &f.source.text[f.up.clone()])
-        .collect()
+fn ups(d: &Discovered) -> Vec<std::borrow::Cow<'_, str>> {
+    d.files.iter().map(|f| f.up.text(&f.source.text)).collect()
 }
 
 #[test]
@@ -84,6 +81,26 @@ fn refinery_runs_unversioned_migrations_in_version_order() {
         ["V1__init.sql", "U2__merge.sql", "V3__more.sql"]
     );
     assert_eq!(found.ignored.len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Newer dbmate runs every `-- migrate:up` section of a file (`getMigrationSectionSubstrings`),
+/// so reconcile and verify replay all of them, in order, and no down section.
+#[test]
+fn every_up_section_of_a_dbmate_file_is_replayed() {
+    let dir = dir_with(
+        "dbmate-sections",
+        &[(
+            "20240101_a.sql",
+            "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n\
+             -- migrate:up\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\n",
+        )],
+    );
+    let found = Layout::Dbmate.discover(&dir).unwrap();
+    assert_eq!(
+        ups(&found),
+        ["CREATE TABLE a (id int);\n\nCREATE TABLE b (id int);\n"]
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -1,7 +1,7 @@
 //! One discovery function per tool. Each says, with the tool's source, which file names are
 //! migrations, how the version and description are read, and how the run is ordered.
 
-use super::files::{self, load, split_version, Discovered, Ignored, VersionKey};
+use super::files::{self, load, split_version, Discovered, Ignored, UpPart, VersionKey};
 use super::{natural_cmp, Sections};
 use crate::error::{Error, Result};
 use base64::Engine as _;
@@ -205,7 +205,7 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
             continue;
         };
         let mut file = load(name.clone(), &path, version, description)?;
-        match sections.up_range(&file.source.text) {
+        match UpPart::sections(sections.up_ranges(&file.source.text)) {
             Some(up) => file.up = up,
             None => {
                 let marker = sections.up_marker();

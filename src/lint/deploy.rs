@@ -4,7 +4,7 @@
 //! hand-rolled `generic` runner, whose conventions preflight cannot know) the whole file.
 
 use super::LintOptions;
-use crate::layout::{DeployPart, Layout};
+use crate::layout::{DeployPart, Layout, UpPart};
 use crate::output::{Cell, CellStatus, Table};
 use crate::source::SourceFile;
 use std::ops::Range;
@@ -30,7 +30,7 @@ pub fn deployed(source: &SourceFile, options: &LintOptions) -> Option<SourceFile
     match part(source, options) {
         DeployPart::Up(up) => Some(SourceFile::new(
             source.path.clone(),
-            masked(&source.text, up),
+            masked(&source.text, &up),
         )),
         DeployPart::Whole | DeployPart::NotRun(_) => None,
     }
@@ -66,15 +66,18 @@ pub fn not_linted_table(sources: &[SourceFile], options: &LintOptions) -> Table 
     }
 }
 
-fn masked(text: &str, up: Range<usize>) -> String {
+fn masked(text: &str, up: &UpPart) -> String {
     let mut out = String::with_capacity(text.len());
     let mut offset = 0;
+    let first = up.span().start;
     for line in text.split_inclusive('\n') {
         let end = offset + line.len();
-        let kept = if offset >= up.start && end <= up.end {
+        let within = |r: &Range<usize>| offset >= r.start && end <= r.end;
+        let kept = if up.ranges().iter().any(within) {
             true
         } else {
-            end <= up.start
+            // Comment lines before the first section, and each section's marker line.
+            (end <= first || up.ranges().iter().any(|r| r.start == end))
                 && line
                     .trim_start_matches('\u{feff}')
                     .trim_start()
@@ -100,13 +103,27 @@ mod tests {
     #[test]
     fn only_the_up_part_and_the_comments_before_it_are_kept_in_place() {
         let text = "-- preflight: ignore-file PF102\n-- migrate:up\nCREATE TABLE é (id int);\n-- migrate:down\nDROP TABLE é;\n";
-        let up = crate::layout::Sections::Dbmate.up_range(text).unwrap();
-        let out = masked(text, up);
+        let up = UpPart::sections(crate::layout::Sections::Dbmate.up_ranges(text)).unwrap();
+        let out = masked(text, &up);
         assert_eq!(out.len(), text.len());
         assert_eq!(out.lines().count(), text.lines().count());
         assert!(out.starts_with(
             "-- preflight: ignore-file PF102\n-- migrate:up\nCREATE TABLE é (id int);\n"
         ));
+        assert!(!out.contains("DROP") && !out.contains("migrate:down"));
+    }
+
+    #[test]
+    fn every_dbmate_up_section_is_kept_with_its_marker_and_no_down_section() {
+        let text = "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n\
+                    -- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n\
+                    -- migrate:down\nDROP INDEX i;\n";
+        let up = UpPart::sections(crate::layout::Sections::Dbmate.up_ranges(text)).unwrap();
+        let out = masked(text, &up);
+        assert_eq!(out.len(), text.len());
+        assert!(out.contains("CREATE TABLE a (id int);\n"));
+        assert!(out
+            .contains("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n"));
         assert!(!out.contains("DROP") && !out.contains("migrate:down"));
     }
 }

@@ -104,8 +104,8 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
 /// its down section) leaves created (`true`) or removed (`false`).
 fn effects(migration: &MigrationFile, options: &LintOptions) -> HashMap<Key, bool> {
     let text = &migration.source.text;
-    let up = text.get(migration.up.clone()).unwrap_or(text);
-    let source = SourceFile::new(migration.source.path.clone(), up.to_string());
+    let up = migration.up.text(text);
+    let source = SourceFile::new(migration.source.path.clone(), up.into_owned());
     let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);
     net_effects(&parsed.statements)
 }

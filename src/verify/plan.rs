@@ -1,6 +1,7 @@
 //! What `verify` will run: the migration files in order, each split (by `sql::parse_source`) into
 //! the statements that are executed one by one, so a failure points at a file and line.
 
+use crate::layout::UpPart;
 use crate::source::SourceFile;
 use crate::sql::{
     parse_source_with, AstMode, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement,
@@ -82,12 +83,7 @@ impl Migration {
 
 /// Splits the "up" part of a source (`up`, from the layout model) into steps.
 /// `server_version` is PostgreSQL's `server_version_num` (0 when the engine is not PostgreSQL).
-pub fn plan(
-    source: SourceFile,
-    up: Range<usize>,
-    dialect: Dialect,
-    server_version: u32,
-) -> Migration {
+pub fn plan(source: SourceFile, up: UpPart, dialect: Dialect, server_version: u32) -> Migration {
     // verify runs text and reads shapes; it never needs an AST.
     let parsed = parse_source_with(&source, dialect, AstMode::WhenUnrecognised);
     let mut steps: Vec<Step> = Vec::new();
@@ -343,7 +339,7 @@ mod tests {
     use super::*;
 
     fn plan(source: SourceFile, dialect: Dialect, server_version: u32) -> Migration {
-        let up = 0..source.text.len();
+        let up = UpPart::whole(source.text.len());
         super::plan(source, up, dialect, server_version)
     }
 
@@ -394,7 +390,7 @@ mod tests {
     #[test]
     fn only_the_up_section_runs() {
         let text = "-- migrate:up\nCREATE TABLE a (id int);\n\n--migrate:down\nDROP TABLE a;\n";
-        let up = crate::layout::Sections::Dbmate.up_range(text).unwrap();
+        let up = UpPart::sections(crate::layout::Sections::Dbmate.up_ranges(text)).unwrap();
         let m = super::plan(
             SourceFile::new("m.sql", text),
             up,

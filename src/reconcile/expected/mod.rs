@@ -24,7 +24,7 @@ use std::ops::Range;
 pub struct Migration<'a> {
     pub parsed: &'a ParsedFile,
     /// Bytes of the file that run on "up".
-    pub up: Range<usize>,
+    pub up: crate::layout::UpPart,
 }
 
 /// Which migration, and which statement in it, last touched (or dropped) an object.
@@ -76,7 +76,7 @@ pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Exp
         r.out.migrations.push(MigrationModel::default());
         if let Some(err) = &migration.parsed.tokenize_error {
             let why = (
-                migration.up.clone(),
+                migration.up.span(),
                 format!("could not be tokenized: {}", err.message),
             );
             r.out.migrations[index].opaque.push(why.clone());

@@ -14,7 +14,7 @@ fn replay_texts(texts: &[&str]) -> Expected {
         .iter()
         .map(|p| Migration {
             parsed: p,
-            up: 0..p.source.text.len(),
+            up: crate::layout::UpPart::whole(p.source.text.len()),
         })
         .collect();
     replay(&migrations, Engine::Postgres, "public")
