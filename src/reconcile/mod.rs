@@ -157,7 +157,7 @@ pub const IGNORED_FILE: RuleInfo = RuleInfo::new(
     "RC113",
     "ignored-file",
     Severity::Info,
-    "A file in the migrations directory is not a migration for the tracker's tool.",
+    "A file in the migrations directory is not one preflight replays: the tool does not run it, or it is not SQL.",
     include_str!("../../rules/RC113.md"),
 );
 
