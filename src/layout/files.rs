@@ -108,6 +108,16 @@ impl MigrationFile {
     }
 }
 
+/// A migration the tool runs and records like a SQL one, written in another language: its
+/// tracker record is neither checked nor an orphan.
+#[derive(Debug, Clone)]
+pub struct Unreplayable {
+    pub path: String,
+    pub key: VersionKey,
+    /// What it is, for messages: "a Go migration".
+    pub kind: &'static str,
+}
+
 /// A file in the migrations directory that the tool would not run, and why.
 #[derive(Debug, Clone)]
 pub struct Ignored {
@@ -119,6 +129,8 @@ pub struct Ignored {
 pub struct Discovered {
     pub files: Vec<MigrationFile>,
     pub ignored: Vec<Ignored>,
+    /// Migrations the tool runs that preflight cannot replay (goose's Go, refinery's Rust).
+    pub unreplayable: Vec<Unreplayable>,
 }
 
 impl Discovered {

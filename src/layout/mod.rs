@@ -13,7 +13,7 @@ mod part;
 pub mod sections;
 mod tools;
 
-pub use files::{Discovered, Ignored, MigrationFile, UpPart, VersionKey};
+pub use files::{Discovered, Ignored, MigrationFile, Unreplayable, UpPart, VersionKey};
 pub use part::DeployPart;
 pub use sections::Sections;
 pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};

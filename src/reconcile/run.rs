@@ -40,7 +40,7 @@ pub(super) async fn run(
     let discovered = tracker.discover(dir)?;
     let mut findings = layout_findings(tracker.as_ref(), &discovered, dir);
     let files = discovered.files;
-    let records = read_records(
+    let mut records = read_records(
         session,
         tracker.as_ref(),
         &found,
@@ -49,6 +49,8 @@ pub(super) async fn run(
         &mut findings,
     )
     .await?;
+    // A Go or Rust migration's record: its file exists, it is just not SQL to replay.
+    records.retain(|r| !discovered.unreplayable.iter().any(|u| u.key.same(&r.key)));
     let want_table = tracker.table().1;
 
     timings.lap("tracker");
@@ -99,6 +101,18 @@ fn layout_findings(
             format!("not a {} migration: {}", tracker.name(), ignored.reason),
         );
         f.location.path = Some(ignored.path.clone());
+        findings.push(f);
+    }
+    for migration in &discovered.unreplayable {
+        let mut f = Finding::for_rule(
+            &IGNORED_FILE,
+            format!(
+                "{} runs this file, {}, which reconcile cannot replay; its record is left unchecked",
+                tracker.name(),
+                migration.kind
+            ),
+        );
+        f.location.path = Some(migration.path.clone());
         findings.push(f);
     }
     findings.extend(tracker.directory_findings(dir, &discovered.files));

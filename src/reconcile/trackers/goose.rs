@@ -5,10 +5,9 @@
 use super::Descriptor;
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
 use crate::error::{Error, Result};
-use crate::layout::{Discovered, Ignored, Layout, MigrationFile, VersionKey};
+use crate::layout::{Discovered, Layout, MigrationFile, Unreplayable, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
-use std::sync::Mutex;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -17,15 +16,10 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("goose_db_version"),
     recognise: super::any_table,
     layout: Layout::Goose,
-    build: |_, _| Ok(Box::new(Goose::default())),
+    build: |_, _| Ok(Box::new(Goose)),
 };
 
-#[derive(Default)]
-pub struct Goose {
-    /// The versions of the directory's Go migrations, found by `discover`: goose records
-    /// them like SQL ones, and reconcile cannot replay them.
-    go_versions: Mutex<Vec<VersionKey>>,
-}
+pub struct Goose;
 
 /// The version goose reads from a Go migration's file name (`NumericComponent`: the digits
 /// before the first `_`, at least 1); `_test.go` files are not migrations.
@@ -45,20 +39,18 @@ impl Tracker for Goose {
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         let mut found = self.layout().discover(dir)?;
-        let mut go_versions = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         for entry in entries {
             let path = entry.map_err(|e| Error::io(dir, e))?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if let Some(version) = go_version(name).filter(|_| path.is_file()) {
-                go_versions.push(VersionKey::parse(version));
-                found.ignored.push(Ignored {
+                found.unreplayable.push(Unreplayable {
                     path: path.display().to_string(),
-                    reason: "a Go migration, which reconcile cannot replay (its record is left unchecked)".into(),
+                    key: VersionKey::parse(version),
+                    kind: "a Go migration",
                 });
             }
         }
-        *self.go_versions.lock().unwrap_or_else(|e| e.into_inner()) = go_versions;
         Ok(found)
     }
 
@@ -71,19 +63,11 @@ impl Tracker for Goose {
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        let go_versions = self.go_versions.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<Record> = Vec::new();
         for row in &rows {
             let version = required(row, 0, "goose", "version_id")?;
             if version == "0" {
                 continue; // goose's initial marker row
-            }
-            // A Go migration's record: its file exists, it is just not SQL to replay.
-            if go_versions
-                .iter()
-                .any(|k| k.same(&VersionKey::parse(version)))
-            {
-                continue;
             }
             let applied = parse_bool(col(row, 1, "goose")?);
             let record = Record::new(version, RecordState::Applied);

@@ -6,12 +6,11 @@
 use super::Descriptor;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::error::{Error, Result};
-use crate::layout::{Discovered, Ignored, Layout, MigrationFile, VersionKey};
+use crate::layout::{Discovered, Layout, MigrationFile, Unreplayable, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::Mutex;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -20,15 +19,10 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("refinery_schema_history"),
     recognise: super::any_table,
     layout: Layout::Refinery,
-    build: |_, _| Ok(Box::new(Refinery::default())),
+    build: |_, _| Ok(Box::new(Refinery)),
 };
 
-#[derive(Default)]
-pub struct Refinery {
-    /// The versions of the directory's Rust migrations, found by `discover`: refinery records
-    /// them like SQL ones, and reconcile cannot replay them.
-    rust_versions: Mutex<Vec<VersionKey>>,
-}
+pub struct Refinery;
 
 /// The version of a Rust migration, named as refinery's `file_match_re` wants
 /// (`^(U|V)(\d+(?:\.\d+)?)__(\w+)\.rs$`).
@@ -98,7 +92,6 @@ impl Tracker for Refinery {
     /// walks the directory for `.rs` files too) listed as ignored, their versions kept.
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         let mut found = self.layout().discover(dir)?;
-        let mut rust_versions = Vec::new();
         for entry in walkdir::WalkDir::new(dir).follow_links(true) {
             let entry = entry.map_err(|e| {
                 let path = e.path().unwrap_or(dir).to_path_buf();
@@ -106,34 +99,28 @@ impl Tracker for Refinery {
             })?;
             let name = entry.file_name().to_str().unwrap_or("");
             if let Some(version) = rust_version(name).filter(|_| entry.file_type().is_file()) {
-                rust_versions.push(VersionKey::parse(version));
-                found.ignored.push(Ignored {
+                found.unreplayable.push(Unreplayable {
                     path: entry.path().display().to_string(),
-                    reason: "a Rust migration, which reconcile cannot replay (its record is left unchecked)".into(),
+                    key: VersionKey::parse(version),
+                    kind: "a Rust migration",
                 });
             }
         }
-        *self.rust_versions.lock().unwrap_or_else(|e| e.into_inner()) = rust_versions;
         Ok(found)
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        let rust_versions = self.rust_versions.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out = Vec::new();
-        for row in &rows {
-            let mut record = Record::new(
-                required(row, 0, "refinery", "version")?,
-                RecordState::Applied,
-            );
-            // A Rust migration's record: its file exists, it is just not SQL to replay.
-            if rust_versions.iter().any(|k| k.same(&record.key)) {
-                continue;
-            }
-            record.name = col(row, 1, "refinery")?.map(str::to_string);
-            record.checksum = col(row, 2, "refinery")?.map(str::to_string);
-            out.push(record);
-        }
-        Ok(out)
+        rows.iter()
+            .map(|row| {
+                let mut record = Record::new(
+                    required(row, 0, "refinery", "version")?,
+                    RecordState::Applied,
+                );
+                record.name = col(row, 1, "refinery")?.map(str::to_string);
+                record.checksum = col(row, 2, "refinery")?.map(str::to_string);
+                Ok(record)
+            })
+            .collect()
     }
 
     fn check_checksum(&self, file: &MigrationFile, record: &Record) -> ChecksumCheck {
