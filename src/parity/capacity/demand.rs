@@ -266,8 +266,10 @@ fn tasks(
         ),
         _ => (desired, format!("desiredCount {desired}")),
     };
+    let daemon = service.settings.scheduling_strategy.as_deref() == Some("DAEMON");
     let (percent, default) = match service.settings.deployment_maximum_percent {
         Some(p) => (p, ""),
+        None if daemon => (100, ", ECS's default for a DAEMON service"),
         None => (DEFAULT_MAXIMUM_PERCENT, ", ECS's default"),
     };
     // ECS rounds the maximum down, and never runs fewer than the desired count.
@@ -427,6 +429,21 @@ mod tests {
         );
         assert_eq!(url_pool_parameter("postgres://db/app"), None);
         assert_eq!(url_pool_parameter("postgres://db/app?pool=lots"), None);
+    }
+
+    #[test]
+    fn a_daemon_service_defaults_to_maximum_percent_100() {
+        // ECS: the default maximumPercent is 200% for REPLICA services and 100% for DAEMON
+        // ones, whose rolling update stops a task before starting its replacement.
+        let mut daemon = service("agent", 3, None, &[("DB_POOL_MAX", "10")]);
+        daemon.settings.scheduling_strategy = Some("DAEMON".into());
+        let e = env(vec![daemon], vec![]);
+        let config = CapacityConfig {
+            pool_variable: Some("DB_POOL_MAX".into()),
+            ..CapacityConfig::default()
+        };
+        let d = demand(&e, &config);
+        assert_eq!(d.total(), 30, "{:?}", d.services);
     }
 
     #[test]
