@@ -155,3 +155,57 @@ fn an_unreachable_server_is_unknown() {
         "{f}"
     );
 }
+
+/// A snapshot without a capacity record never read Application Auto Scaling: reading the limit
+/// live must not make the demand look as if the services had no scaling range.
+#[test]
+fn a_live_limit_over_a_snapshot_without_capacity_keeps_scaling_unread() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots/staging.json");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample).expect("read snapshot"))
+            .expect("snapshot JSON");
+    snapshot
+        .as_object_mut()
+        .expect("snapshot object")
+        .remove("capacity");
+    let snapshot_path = dir.path().join("staging.json");
+    std::fs::write(&snapshot_path, snapshot.to_string()).expect("write snapshot");
+    let config = format!(
+        "[environments.staging]\nsnapshot = {:?}\n\n[environments.staging.database]\nurl_env = \"{URL_VAR}\"\n\n[capacity]\npool_variable = \"DB_POOL_MIN\"\nprocesses_per_task = 1000\n",
+        snapshot_path.display().to_string()
+    );
+    let path = dir.path().join("preflight.toml");
+    std::fs::write(&path, config).expect("write config");
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .expect("binary")
+        .env(URL_VAR, &db.url)
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(&path)
+        .args(["parity", "--format", "json"])
+        .output()
+        .expect("run preflight");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(capacity_rules(&report), ["PA601"]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PA601")
+        .unwrap();
+    let notes: Vec<&str> = finding["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Application Auto Scaling was not read in staging")),
+        "{notes:?}"
+    );
+}

@@ -285,9 +285,13 @@ async fn read_database_url(source: &EnvironmentSource, snapshot: &mut Snapshot) 
         }
     };
     let limit = capacity::live::read(&url).await;
+    // A snapshot without a capacity record never read the scaling ranges either.
     snapshot
         .capacity
-        .get_or_insert_with(Default::default)
+        .get_or_insert_with(|| capacity::record::CapacityRecord {
+            scaling_error: Some("the snapshot holds no Application Auto Scaling ranges".into()),
+            ..Default::default()
+        })
         .database = Some(limit);
     Ok(())
 }
