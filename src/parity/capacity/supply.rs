@@ -147,8 +147,17 @@ fn where_from(limit: &DatabaseLimit) -> String {
     }
 }
 
+/// The cluster's Serverless v2 capacity sizes only `db.serverless` instances: a provisioned
+/// writer in a mixed cluster keeps its class's memory.
+fn serverless_acu(limit: &DatabaseLimit) -> Option<&serde_json::Number> {
+    match limit.instance_class.as_deref() {
+        Some(class) if class != "db.serverless" => None,
+        _ => limit.serverless_max_acu.as_ref(),
+    }
+}
+
 fn variables(limit: &DatabaseLimit) -> Variables {
-    if let Some(acu) = limit.serverless_max_acu.as_ref().and_then(|n| n.as_f64()) {
+    if let Some(acu) = serverless_acu(limit).and_then(|n| n.as_f64()) {
         return Variables {
             memory_bytes: Some(acu * GIB_PER_ACU * 1024.0 * 1024.0 * 1024.0),
             vcpus: None,
@@ -164,7 +173,7 @@ fn variables(limit: &DatabaseLimit) -> Variables {
 }
 
 fn memory_text(limit: &DatabaseLimit) -> String {
-    if let Some(acu) = &limit.serverless_max_acu {
+    if let Some(acu) = serverless_acu(limit) {
         return format!("Serverless v2 maximum {acu} ACU × {GIB_PER_ACU} GiB");
     }
     match limit.instance_class.as_deref() {
@@ -294,5 +303,28 @@ mod tests {
         let s = from_limit(&l).unwrap();
         // 8 GiB / 9531392 = 901, minus 3 and 2.
         assert_eq!(s.available, 896);
+    }
+
+    #[test]
+    fn a_provisioned_writer_in_a_serverless_cluster_keeps_its_class_memory() {
+        // Aurora: a cluster's Serverless v2 capacity range applies to its db.serverless
+        // instances; a provisioned writer's DBInstanceClassMemory is its class's.
+        let mut l = rds(
+            "aurora-postgresql",
+            "db.r6g.large",
+            &[(
+                "max_connections",
+                "LEAST({DBInstanceClassMemory/9531392},5000)",
+            )],
+        );
+        l.serverless_max_acu = serde_json::Number::from_f64(4.0);
+        let s = from_limit(&l).unwrap();
+        // 16 GiB / 9531392 = 1802, minus 3 and 2.
+        assert_eq!(s.available, 1797);
+        assert!(
+            s.arithmetic.contains("db.r6g.large's 16 GiB"),
+            "{}",
+            s.arithmetic
+        );
     }
 }
