@@ -24,6 +24,16 @@ fn production_like_staging() -> Snapshot {
     Snapshot::parse(Path::new("production.json"), &text).expect("copy")
 }
 
+/// The snapshot moved to GovCloud: its ARNs in the `aws-us-gov` partition, its region
+/// us-gov-west-1.
+fn in_govcloud(s: Snapshot) -> Snapshot {
+    let text = s
+        .to_json()
+        .replace("arn:aws:", "arn:aws-us-gov:")
+        .replace("us-east-1", "us-gov-west-1");
+    Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
+}
+
 fn run(production: Snapshot, settings: &CheckSettings) -> Vec<(String, String, String, Severity)> {
     let envs = [
         Environment::new("staging", None, staging()),
@@ -682,14 +692,7 @@ fn each_secret_on_a_shared_key_is_decided_with_its_own_encryption_context() {
 /// role's grant on `arn:aws-us-gov:ssm:…` covers it.
 #[test]
 fn a_parameter_named_without_an_arn_is_in_the_roles_partition() {
-    let gov = |s: Snapshot| {
-        let text = s
-            .to_json()
-            .replace("arn:aws:", "arn:aws-us-gov:")
-            .replace("us-east-1", "us-gov-west-1");
-        Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
-    };
-    let mut prod = gov(production_like_staging());
+    let mut prod = in_govcloud(production_like_staging());
     let name = "/production/web/SESSION_TOKEN";
     prod.parameters[0].reference = name.into();
     let c = container(&mut prod);
@@ -700,7 +703,7 @@ fn a_parameter_named_without_an_arn_is_in_the_roles_partition() {
         .expect("SESSION_TOKEN");
     token.value_from = name.into();
     let envs = [
-        Environment::new("staging", None, gov(staging())),
+        Environment::new("staging", None, in_govcloud(staging())),
         Environment::new("production", None, prod),
     ];
     let found: Vec<String> = run_checks(&envs, &CheckSettings::default())
@@ -716,14 +719,7 @@ fn a_parameter_named_without_an_arn_is_in_the_roles_partition() {
 /// `arn:aws-us-gov:iam::…`, which the key policy and trust policy name.
 #[test]
 fn an_execution_role_named_without_an_arn_is_in_the_regions_partition() {
-    let gov = |s: Snapshot| {
-        let text = s
-            .to_json()
-            .replace("arn:aws:", "arn:aws-us-gov:")
-            .replace("us-east-1", "us-gov-west-1");
-        Snapshot::parse(Path::new("gov.json"), &text).expect("copy")
-    };
-    let mut prod = gov(production_like_staging());
+    let mut prod = in_govcloud(production_like_staging());
     let task = prod.services[0].task_definition.as_mut().expect("read");
     let full = task.execution_role_arn.clone().expect("exec role");
     let name = full.rsplit('/').next().expect("name").to_string();
@@ -740,7 +736,7 @@ fn an_execution_role_named_without_an_arn_is_in_the_regions_partition() {
             .into(),
     );
     let envs = [
-        Environment::new("staging", None, gov(staging())),
+        Environment::new("staging", None, in_govcloud(staging())),
         Environment::new("production", None, prod),
     ];
     let found: Vec<String> = run_checks(&envs, &CheckSettings::default())
