@@ -52,18 +52,25 @@ pub fn redact_value(value: &str) -> String {
     while let Some(scheme_end) = rest.find("://") {
         let (head, tail) = rest.split_at(scheme_end + 3);
         out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
-            .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
+        let token = &tail[..tail.find(char::is_whitespace).unwrap_or(tail.len())];
+        let authority_end = token.find(['/', '?', '#']).unwrap_or(token.len());
+        // People write passwords unencoded, with `/`, `?`, `#` or `@` in them: once the text
+        // before the first of those looks like userinfo (`user:pa…`, `user@…`), everything up
+        // to the URL's last `@` is. That may hide an `@` of the query too, never a password.
+        let looks_like_userinfo = token[..authority_end].contains([':', '@']);
+        let userinfo_end = token
+            .rfind('@')
+            .filter(|&at| at < authority_end || looks_like_userinfo);
+        match userinfo_end {
             Some(at) => {
                 out.push_str(REDACTED);
-                out.push_str(&authority[at..]);
+                rest = &tail[at..];
             }
-            None => out.push_str(authority),
+            None => {
+                out.push_str(&tail[..authority_end]);
+                rest = &tail[authority_end..];
+            }
         }
-        rest = &tail[authority_end..];
     }
     out.push_str(rest);
     out
@@ -102,5 +109,26 @@ mod tests {
             "redis://localhost:6379"
         );
         assert_eq!(display_value("DB_PASSWORD", "hunter2"), REDACTED);
+    }
+
+    /// A password written unencoded may hold `/`, `?`, `#` or `@`: none of it is printed.
+    #[test]
+    fn unencoded_passwords_are_cut_whole() {
+        for (url, shown) in [
+            (
+                "postgres://app:pa/ss?w#rd@db.internal:5432/app",
+                "postgres://<redacted>@db.internal:5432/app",
+            ),
+            (
+                "postgres://app:p@/w@db.internal/app",
+                "postgres://<redacted>@db.internal/app",
+            ),
+            (
+                "DATABASE_URL=mysql://root:x/y@db/app other=https://example.com/a?to=me@example.com",
+                "DATABASE_URL=mysql://<redacted>@db/app other=https://example.com/a?to=me@example.com",
+            ),
+        ] {
+            assert_eq!(redact_value(url), shown);
+        }
     }
 }
