@@ -161,11 +161,11 @@ impl Discovered {
     }
 }
 
-/// `.sql` files directly in `dir`, sorted by name.
-pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
+pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for entry in read_dir(dir)? {
-        if entry.is_file() && entry.extension().is_some_and(|e| e == "sql") {
+        if entry.is_file() {
             if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
                 out.push((name.to_string(), entry.clone()));
             }
@@ -175,25 +175,36 @@ pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
-/// `.sql` files anywhere below `dir` (tools that scan their location recursively), each named
-/// by its `/`-separated path relative to `dir`, sorted by that name.
-pub fn sql_files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// `.sql` files directly in `dir`, sorted by name.
+pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = files_in(dir)?;
+    out.retain(|(_, path)| is_sql(path));
+    Ok(out)
+}
+
+/// Files anywhere below `dir` (tools that scan their location recursively), each named by its
+/// `/`-separated path relative to `dir`, sorted by that name (file names that are not UTF-8
+/// left out).
+pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::input(&path, format!("cannot be read: {e}"))
         })?;
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
+        if !entry.file_type().is_file() || entry.file_name().to_str().is_none() {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if let Some(name) = relative.to_str() {
-            out.push((name.replace('\\', "/"), entry.into_path()));
-        }
+        let name = relative.to_string_lossy().replace('\\', "/");
+        out.push((name, entry.into_path()));
     }
     out.sort();
     Ok(out)
+}
+
+pub fn is_sql(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "sql")
 }
 
 /// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).

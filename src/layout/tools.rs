@@ -1,9 +1,11 @@
 //! One discovery function per tool. Each says, with the tool's source, which file names are
 //! migrations, how the version and description are read, and how the run is ordered.
 
-use super::files::{self, load, split_version, Discovered, Ignored, UpPart, VersionKey};
+use super::files::{
+    self, load, split_version, Discovered, Ignored, Unreplayable, UpPart, VersionKey,
+};
 use super::{natural_cmp, Sections};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -59,7 +61,10 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// (`splitAtSeparator`: `V3.sql`).
 pub fn flyway(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files_below(dir)? {
+    let sql = files::files_below(dir)?
+        .into_iter()
+        .filter(|(_, p)| files::is_sql(p));
+    for (name, path) in sql {
         let base = files::base_name(&name);
         let stem = base.strip_suffix(".sql").unwrap_or(base);
         if let Some(description) = stem.strip_prefix("R__") {
@@ -107,11 +112,24 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
 /// applied like a versioned one and only exempt from the out-of-order check
 /// (`traits/mod.rs`, `verify_migrations`); both kinds run sorted by version, and two files with
 /// the same version are refused (`Kind::DuplicateVersion`). refinery has no repeatables.
-/// `find_migration_files` walks the directory recursively (`WalkDir`), matching file names.
+/// `find_migration_files` walks the directory recursively (`WalkDir`), matching file names;
+/// with `MigrationType::All` it takes Rust migrations (`V2__backfill.rs`) too, which refinery
+/// records like SQL ones and preflight cannot replay.
 pub fn refinery(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files_below(dir)? {
+    for (name, path) in files::files_below(dir)? {
         let base = files::base_name(&name);
+        if let Some(version) = rust_version(base) {
+            out.unreplayable.push(Unreplayable {
+                path: path.display().to_string(),
+                key: VersionKey::parse(version),
+                kind: "a Rust migration",
+            });
+            continue;
+        }
+        if !files::is_sql(&path) {
+            continue;
+        }
         let stem = base.strip_suffix(".sql").unwrap_or(base);
         let parsed = versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
             !version.contains('_')
@@ -135,6 +153,30 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
 
 /// `<prefix><version>__<description>`: the prefix, the version (digits, `.` and `_`) and the
 /// description.
+/// The version of a Rust migration, named as refinery's `file_match_re` wants
+/// (`^(U|V)(\d+(?:\.\d+)?)__(\w+)\.rs$`).
+fn rust_version(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".rs")?;
+    let rest = stem.strip_prefix(['U', 'V'])?;
+    let (version, name) = rest.split_once("__")?;
+    let valid = !version.is_empty()
+        && version.chars().all(|c| c.is_ascii_digit())
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    valid.then_some(version)
+}
+
+/// The version goose reads from a Go migration's file name (`NumericComponent`: the digits
+/// before the first `_`, at least 1); `_test.go` files are not migrations.
+fn go_version(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".go").filter(|s| !s.ends_with("_test"))?;
+    let (version, _) = stem.split_once('_')?;
+    version
+        .parse::<i64>()
+        .is_ok_and(|n| n >= 1)
+        .then_some(version)
+}
+
 pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
     let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
     let (version, description) = stem[1..].split_once("__")?;
@@ -179,11 +221,25 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
 /// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`): the version is the
 /// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`). goose,
 /// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
-/// as a version of at least 1. The sections rule is in `Sections`.
+/// as a version of at least 1; goose also runs Go migrations (`20240103_backfill.go`), which
+/// it records like SQL ones and preflight cannot replay. The sections rule is in `Sections`.
 pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
     let tool = sections.tool();
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
+    for (name, path) in files::files_in(dir)? {
+        if sections == Sections::Goose {
+            if let Some(version) = go_version(&name) {
+                out.unreplayable.push(Unreplayable {
+                    path: path.display().to_string(),
+                    key: VersionKey::parse(version),
+                    kind: "a Go migration",
+                });
+                continue;
+            }
+        }
+        if !files::is_sql(&path) {
+            continue;
+        }
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
         let parsed = match sections {
             Sections::Dbmate => {
@@ -310,29 +366,20 @@ pub fn atlas(dir: &Path) -> Result<Discovered> {
 pub fn generic(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
     let mut paths: Vec<(String, PathBuf)> = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::input(&path, format!("cannot be read: {e}"))
-        })?;
-        let Some(file_name) = entry.file_name().to_str() else {
-            continue;
-        };
-        let lower = file_name.to_ascii_lowercase();
-        if !entry.file_type().is_file() || !lower.ends_with(".sql") {
+    for (name, path) in files::files_below(dir)? {
+        let lower = files::base_name(&name).to_ascii_lowercase();
+        if !lower.ends_with(".sql") {
             continue;
         }
         if lower.ends_with(".down.sql") || lower == "down.sql" {
-            ignore(&mut out, entry.path(), "a revert script, not replayed");
+            ignore(&mut out, &path, "a revert script, not replayed");
             continue;
         }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = relative.to_string_lossy().replace('\\', "/");
-        paths.push((name, entry.into_path()));
+        paths.push((name, path));
     }
     paths.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     for (name, path) in paths {
-        let base = name.rsplit('/').next().unwrap_or(&name);
+        let base = files::base_name(&name);
         let stem = base
             .strip_suffix(".up.sql")
             .or_else(|| base.strip_suffix(".sql"))

@@ -10,6 +10,7 @@
 //! resource pattern does not single out task ids (`…:log-group:/ecs/web:*` and the like).
 
 use super::environment::Environment;
+use super::iam::matching::Arn;
 use super::iam::{self, Decision, Request, RequestFacts};
 use super::permissions::{role_arn, role_policies};
 use super::rules::{finding, EXECUTION_ROLE_CANNOT_WRITE_LOGS, IAM_UNKNOWN};
@@ -73,7 +74,7 @@ pub fn check(envs: &[Environment]) -> Vec<Finding> {
                 .get("awslogs-stream-prefix")
                 .map_or(String::new(), |p| format!("{p}/"));
             // The log group is in the role's partition (`aws-us-gov`, `aws-cn`).
-            let partition = principal_arn.split(':').nth(1).unwrap_or("aws");
+            let partition = Arn::parse(&principal_arn).map_or("aws", |arn| arn.partition);
             let group_arn = format!("arn:{partition}:logs:{region}:{account}:log-group:{group}");
             let stream_arn = format!(
                 "{group_arn}:log-stream:{prefix}{}/{STAND_IN_TASK_ID}",

@@ -5,6 +5,7 @@
 //! Then the normalised permission sets of corresponding roles are compared across environments.
 
 use super::environment::Environment;
+use super::iam::matching::Arn;
 use super::iam::{
     self, Decision, Evaluation, Permission, Policy, PolicyDocument, PrincipalPolicies, Request,
     RequestFacts,
@@ -271,7 +272,7 @@ fn asks_for<'a>(
                     // Secrets Manager decrypts on the role's behalf, in the secret's region (a
                     // `valueFrom` by name does not say it; the ARN does), with the secret's ARN
                     // as encryption context.
-                    let region = meta.arn.split(':').nth(3).unwrap_or_default();
+                    let region = Arn::parse(&meta.arn).map_or("", |arn| arn.region);
                     meta.kms_key_id.clone().map(|key| {
                         let facts = RequestFacts::new()
                             .with(

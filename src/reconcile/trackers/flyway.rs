@@ -61,8 +61,9 @@ impl Tracker for Flyway {
             // Repeatable migrations have no version; Flyway knows them by description
             // (`MigrationInfoServiceImpl`, `resolvedRepeatable.get(description)`), whatever
             // directory their script is in.
-            let repeatable = col(row, 0, "flyway")?.is_none();
-            let version = col(row, 0, "flyway")?.unwrap_or(script);
+            let recorded_version = col(row, 0, "flyway")?;
+            let repeatable = recorded_version.is_none();
+            let version = recorded_version.unwrap_or(script);
             let key = if repeatable {
                 VersionKey::text(col(row, 1, "flyway")?.unwrap_or(script))
             } else {

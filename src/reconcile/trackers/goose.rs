@@ -4,8 +4,8 @@
 
 use super::Descriptor;
 use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
-use crate::error::{Error, Result};
-use crate::layout::{Discovered, Layout, MigrationFile, Unreplayable, VersionKey};
+use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
@@ -21,37 +21,9 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
 
 pub struct Goose;
 
-/// The version goose reads from a Go migration's file name (`NumericComponent`: the digits
-/// before the first `_`, at least 1); `_test.go` files are not migrations.
-fn go_version(name: &str) -> Option<&str> {
-    let stem = name.strip_suffix(".go").filter(|s| !s.ends_with("_test"))?;
-    let (version, _) = stem.split_once('_')?;
-    version
-        .parse::<i64>()
-        .is_ok_and(|n| n >= 1)
-        .then_some(version)
-}
-
 impl Tracker for Goose {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
-    }
-
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut found = self.layout().discover(dir)?;
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        for entry in entries {
-            let path = entry.map_err(|e| Error::io(dir, e))?.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if let Some(version) = go_version(name).filter(|_| path.is_file()) {
-                found.unreplayable.push(Unreplayable {
-                    path: path.display().to_string(),
-                    key: VersionKey::parse(version),
-                    kind: "a Go migration",
-                });
-            }
-        }
-        Ok(found)
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -5,8 +5,8 @@
 
 use super::Descriptor;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
-use crate::error::{Error, Result};
-use crate::layout::{Discovered, Layout, MigrationFile, Unreplayable, VersionKey};
+use crate::error::Result;
+use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
@@ -23,19 +23,6 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
 };
 
 pub struct Refinery;
-
-/// The version of a Rust migration, named as refinery's `file_match_re` wants
-/// (`^(U|V)(\d+(?:\.\d+)?)__(\w+)\.rs$`).
-fn rust_version(name: &str) -> Option<&str> {
-    let stem = name.strip_suffix(".rs")?;
-    let rest = stem.strip_prefix(['U', 'V'])?;
-    let (version, name) = rest.split_once("__")?;
-    let valid = !version.is_empty()
-        && version.chars().all(|c| c.is_ascii_digit())
-        && !name.is_empty()
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    valid.then_some(version)
-}
 
 /// refinery's checksum for a migration named `name` (from `V1__name.sql`).
 pub fn checksum(name: &str, version: i64, sql: &str, wide_version: bool) -> u64 {
@@ -86,27 +73,6 @@ impl Tracker for Refinery {
             "SELECT {}, name, checksum FROM {table} ORDER BY version",
             super::text_col(engine, "version")
         )
-    }
-
-    /// The SQL migrations, and the Rust ones (`find_migration_files` with `MigrationType::All`
-    /// walks the directory for `.rs` files too) listed as ignored, their versions kept.
-    fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let mut found = self.layout().discover(dir)?;
-        for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                Error::input(&path, format!("cannot be read: {e}"))
-            })?;
-            let name = entry.file_name().to_str().unwrap_or("");
-            if let Some(version) = rust_version(name).filter(|_| entry.file_type().is_file()) {
-                found.unreplayable.push(Unreplayable {
-                    path: entry.path().display().to_string(),
-                    key: VersionKey::parse(version),
-                    kind: "a Rust migration",
-                });
-            }
-        }
-        Ok(found)
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
