@@ -699,10 +699,6 @@ fn conditions_on_keys_known_from_the_request_are_decided() {
             Decision::Unknown,
         ),
         (
-            json!({"ForAnyValue:StringEquals": {"aws:PrincipalArn": ROLE}}),
-            Decision::Unknown,
-        ),
-        (
             json!({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}),
             Decision::Unknown,
         ),
@@ -980,6 +976,96 @@ fn policy_names_that_already_say_their_part_are_not_repeated() {
         ask(&role(vec![]), Some(&named_with_part)).reason,
         "denied by statement 'No' of resource policy of secret prod/db"
     );
+}
+
+#[test]
+fn set_operators_on_single_valued_keys_are_decided_as_aws_defines_them() {
+    let request = Request {
+        principal_arn: ROLE,
+        action: GET,
+        resource: SECRET,
+    };
+    let decide = |condition: Value, facts: &RequestFacts| {
+        let principal = role(vec![inline(
+            json!([{"Effect": "Allow", "Action": GET, "Resource": "*", "Condition": condition}]),
+        )]);
+        let answer = evaluate_with_context(&request, facts, &principal, None);
+        (answer.decision, answer.reason)
+    };
+    let payments = RequestFacts::new().resource_tags("secretsmanager", [("team", "payments")]);
+    let untagged = RequestFacts::new().resource_tags("secretsmanager", Vec::<(&str, &str)>::new());
+    let empty = RequestFacts::new().resource_tags("secretsmanager", [("team", "")]);
+    let team = "secretsmanager:ResourceTag/team";
+    let cases = [
+        // A present value: tested as the operator without the qualifier.
+        (
+            json!({"ForAnyValue:StringEquals": {"aws:PrincipalArn": ROLE}}),
+            &payments,
+            Decision::Allowed,
+        ),
+        (
+            json!({"ForAllValues:StringEquals": {team: ["payments", "search"]}}),
+            &payments,
+            Decision::Allowed,
+        ),
+        (
+            json!({"ForAllValues:StringEquals": {team: "search"}}),
+            &payments,
+            Decision::Denied,
+        ),
+        (
+            json!({"ForAnyValue:StringLike": {team: "pay*"}}),
+            &payments,
+            Decision::Allowed,
+        ),
+        (
+            json!({"ForAnyValue:StringNotEquals": {team: "payments"}}),
+            &payments,
+            Decision::Denied,
+        ),
+        (
+            json!({"ForAllValues:StringNotEquals": {team: "search"}}),
+            &payments,
+            Decision::Allowed,
+        ),
+        // An absent key: ForAllValues holds (an empty set), ForAnyValue does not.
+        (
+            json!({"ForAllValues:StringEquals": {team: "payments"}}),
+            &untagged,
+            Decision::Allowed,
+        ),
+        (
+            json!({"ForAnyValue:StringEquals": {team: "payments"}}),
+            &untagged,
+            Decision::Denied,
+        ),
+        (
+            json!({"ForAnyValue:StringNotEquals": {team: "payments"}}),
+            &untagged,
+            Decision::Denied,
+        ),
+        // An empty value is an empty set too.
+        (
+            json!({"ForAllValues:StringEquals": {team: "payments"}}),
+            &empty,
+            Decision::Allowed,
+        ),
+        (
+            json!({"ForAnyValue:StringEquals": {team: ""}}),
+            &empty,
+            Decision::Denied,
+        ),
+    ];
+    for (condition, facts, expected) in cases {
+        let (decision, reason) = decide(condition.clone(), facts);
+        assert_eq!(decision, expected, "{condition}: {reason}");
+    }
+    // A key the request does not tell stays unknown, set operator or not.
+    let (decision, reason) = decide(
+        json!({"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}),
+        &payments,
+    );
+    assert_eq!(decision, Decision::Unknown, "{reason}");
 }
 
 #[test]

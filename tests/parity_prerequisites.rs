@@ -323,3 +323,46 @@ fn log_permissions_are_decided_in_the_roles_partition() {
         .collect();
     assert_eq!(on_logs, Vec::<String>::new());
 }
+
+/// A region guard on the execution role (`Deny` outside the allowed regions, a common pattern):
+/// `ecr:GetAuthorizationToken` is asked on `*`, and its region is the registry's, so the guard
+/// is decided for it as for the repository actions instead of leaving the pull unknown.
+#[test]
+fn a_region_guard_is_decided_for_the_registry_token() {
+    let guarded = |allowed: &str| {
+        let mut production = production();
+        let role = production
+            .roles
+            .iter_mut()
+            .find(|r| r.arn.ends_with("-exec"))
+            .expect("exec role");
+        let base = role
+            .attached_policies
+            .iter_mut()
+            .find(|p| p.name == "ecs-exec-base")
+            .expect("ecs-exec-base");
+        let mut document: serde_json::Value =
+            serde_json::from_str(&base.document).expect("policy JSON");
+        document["Statement"]
+            .as_array_mut()
+            .expect("statements")
+            .push(serde_json::json!({
+                "Sid": "RegionGuard", "Effect": "Deny", "Action": "*", "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": [allowed]}}
+            }));
+        base.document = document.to_string();
+        run(production)
+            .into_iter()
+            .filter(|(_, subject, _)| subject == "web: web.image")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(guarded("us-east-1"), vec![], "the registry is in us-east-1");
+    let denied = guarded("eu-west-1");
+    assert!(!denied.is_empty());
+    assert!(
+        denied
+            .iter()
+            .all(|(rule, _, unknown)| rule == "PA408" && !unknown),
+        "{denied:?}"
+    );
+}

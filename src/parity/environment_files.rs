@@ -132,6 +132,7 @@ fn role_may_read(
             action: "s3:GetObject",
             resource: arn.to_string(),
             resource_policy: None,
+            requested_region: None,
         });
         if buckets.insert(*bucket) {
             let partition = arn.split(':').nth(1).unwrap_or("aws");
@@ -139,6 +140,7 @@ fn role_may_read(
                 action: "s3:GetBucketLocation",
                 resource: format!("arn:{partition}:s3:::{bucket}"),
                 resource_policy: None,
+                requested_region: None,
             });
         }
     }

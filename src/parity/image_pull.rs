@@ -196,11 +196,14 @@ fn pull_permission(
         action: "ecr:GetAuthorizationToken",
         resource: "*".into(),
         resource_policy: None,
+        // The agent asks the registry's own region for the token.
+        requested_region: Some(ecr.region.clone()),
     }];
     requests.extend(PULL_ACTIONS.iter().map(|&action| RoleRequest {
         action,
         resource: repository.clone(),
         resource_policy: policy.as_ref(),
+        requested_region: None,
     }));
     let Some(answers) = decide(env, role, &requests) else {
         return Vec::new();

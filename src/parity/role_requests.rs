@@ -15,6 +15,9 @@ pub struct RoleRequest<'a> {
     pub resource: String,
     /// The resource's own policy (an ECR repository policy), when it has one.
     pub resource_policy: Option<&'a Policy>,
+    /// The region the call goes to, when the resource ARN does not carry it (`*`), so that an
+    /// `aws:RequestedRegion` condition is decided.
+    pub requested_region: Option<String>,
 }
 
 /// What a failed answer is about, for its message.
@@ -47,12 +50,11 @@ pub fn decide(
                     action: r.action,
                     resource: &r.resource,
                 };
-                iam::evaluate_with_context(
-                    &request,
-                    &RequestFacts::new(),
-                    &principal,
-                    r.resource_policy,
-                )
+                let facts = match &r.requested_region {
+                    Some(region) => RequestFacts::new().with("aws:RequestedRegion", region),
+                    None => RequestFacts::new(),
+                };
+                iam::evaluate_with_context(&request, &facts, &principal, r.resource_policy)
             })
             .collect(),
     )

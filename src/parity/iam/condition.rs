@@ -20,8 +20,11 @@
 //!
 //! Operators decided on known keys: `String(Not)Equals(IgnoreCase)`, `String(Not)Like`,
 //! `Arn(Not)Equals`, `Arn(Not)Like`, `Bool`, `Null`, each also with `IfExists` (the keys above
-//! are always present, so `IfExists` changes nothing). Set operators (`ForAnyValue:`,
-//! `ForAllValues:`) and every other operator give `Unknown`. Within one test the values are
+//! are always present, so `IfExists` changes nothing). Every key above is single-valued, so
+//! the set operators are decided too, as AWS defines them on a set of at most one value:
+//! `ForAllValues:` holds when the key is absent or empty and otherwise tests the value as the
+//! operator without it does; `ForAnyValue:` fails when the key is absent or empty (unless
+//! `…IfExists`). Every other operator gives `Unknown`. Within one test the values are
 //! alternatives (any may match; for negated operators none may), and all tests must hold.
 
 use super::applies::Applies;
@@ -183,6 +186,26 @@ pub(crate) fn evaluate_conditions(
     result
 }
 
+/// The `ForAllValues:` / `ForAnyValue:` qualifier of a condition operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetOperator {
+    ForAllValues,
+    ForAnyValue,
+}
+
+impl SetOperator {
+    /// The qualifier, if any, and the operator after it (`operator` lower-cased).
+    fn split(operator: &str) -> (Option<SetOperator>, &str) {
+        if let Some(rest) = operator.strip_prefix("forallvalues:") {
+            (Some(SetOperator::ForAllValues), rest)
+        } else if let Some(rest) = operator.strip_prefix("foranyvalue:") {
+            (Some(SetOperator::ForAnyValue), rest)
+        } else {
+            (None, operator)
+        }
+    }
+}
+
 fn evaluate_condition(
     condition: &Condition,
     context: &RequestContext,
@@ -194,27 +217,37 @@ fn evaluate_condition(
         values,
     } = condition;
     let lower = operator.to_ascii_lowercase();
-    if lower.starts_with("foranyvalue:") || lower.starts_with("forallvalues:") {
+    let (set, lower) = SetOperator::split(&lower);
+    let if_exists = lower.ends_with("ifexists");
+    let base = lower.strip_suffix("ifexists").unwrap_or(lower);
+    let negated = base.contains("not");
+    if set.is_some() && base == "null" {
         return Applies::Unknown(format!(
-            "has a {operator} condition on {key}; set operators are not evaluated statically"
+            "has a {operator} condition on {key}, an operator not evaluated statically"
         ));
     }
-    let if_exists = lower.ends_with("ifexists");
-    let base = lower.strip_suffix("ifexists").unwrap_or(&lower);
-    let negated = base.contains("not");
-    let actual = match context.lookup(key) {
-        Lookup::Present(actual) => actual,
-        Lookup::Unknown => {
+    let actual = match (context.lookup(key), set) {
+        // Every key the evaluator knows is single-valued: a set of one value (or none).
+        // AWS: ForAllValues holds on an empty set (a missing key or an empty value), ForAnyValue
+        // does not; otherwise the one value is tested as without the qualifier.
+        (Lookup::Absent, Some(set)) => {
+            return Applies::from_bool(set == SetOperator::ForAllValues || if_exists)
+        }
+        (Lookup::Present(actual), Some(set)) if actual.is_empty() => {
+            return Applies::from_bool(set == SetOperator::ForAllValues)
+        }
+        (Lookup::Present(actual), _) => actual,
+        (Lookup::Unknown, _) => {
             return Applies::Unknown(format!(
                 "has a condition on {key} that cannot be evaluated statically"
             ))
         }
         // AWS: a missing key fails a condition, except under `IfExists`, a negated operator, or
         // `Null: true`.
-        Lookup::Absent if base == "null" => {
+        (Lookup::Absent, None) if base == "null" => {
             return Applies::from_bool(values.iter().any(|v| v.eq_ignore_ascii_case("true")))
         }
-        Lookup::Absent => return Applies::from_bool(if_exists || negated),
+        (Lookup::Absent, None) => return Applies::from_bool(if_exists || negated),
     };
     let resolve = |name: &str| context.value(name);
     let variables: Option<Variables<'_>> = variables_enabled.then_some(&resolve);
