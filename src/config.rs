@@ -90,7 +90,8 @@ pub struct MigrationsConfig {
     /// A hand-rolled tracker table, such as the incident's `migrations(name, executed_at, status)`.
     pub generic_tracker: Option<GenericTrackerConfig>,
     /// How the runner applies a file when preflight does not model the tool itself
-    /// (`file-transaction` or `statement-by-statement`); lint and fix use it for the retry model.
+    /// (`file-transaction` or `statement-by-statement`); lint, fix and verify use it for the retry
+    /// model.
     pub apply_model: Option<crate::runner::ApplyModel>,
     /// `[[migrations.before_each_run]]`: SQL the runner executes before every run of some
     /// files (lint and fix: what it removes, a retry creates again without finding it).

@@ -301,3 +301,41 @@ fn an_incomplete_proof_exits_1_unless_unknown_is_allowed() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn tracker_and_apply_model_decide_the_crash_points() {
+    // A crash between the ADD and the DROP breaks a retry, unless the runner applies the file
+    // in one transaction (a crash rolls it back): `--tracker diesel` says it does.
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let migration = dir.path().join("2024-01-01-000000_accounts");
+    std::fs::create_dir(&migration).unwrap();
+    std::fs::write(
+        migration.join("up.sql"),
+        "CREATE TABLE IF NOT EXISTS accounts (id int);\nALTER TABLE accounts ADD COLUMN legacy_id int;\nALTER TABLE accounts DROP COLUMN legacy_id;\n",
+    )
+    .unwrap();
+    let verify = |extra: &[&str]| {
+        preflight()
+            .args(["verify", "--dev-url", &db.server_url, "--migrations"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let diesel = verify(&["--tracker", "diesel"]);
+    let table = String::from_utf8_lossy(&diesel.stdout);
+    assert_eq!(diesel.status.code(), Some(0), "{table}");
+    assert!(table.contains("none (one transaction)"), "{table}");
+    let each = verify(&[
+        "--tracker",
+        "diesel",
+        "--apply-model",
+        "statement-by-statement",
+    ]);
+    assert_eq!(each.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&each.stdout).contains("VF103"));
+    let unknown = verify(&["--tracker", "nosuch"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(one_line_error(&unknown).contains("unknown tracker `nosuch`"));
+}

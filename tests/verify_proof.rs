@@ -17,6 +17,7 @@ fn options(db: &ScratchDb, dir: &Path) -> VerifyOptions {
         dialect: None,
         max_crash_points: 50,
         layout: None,
+        apply_model: None,
     }
 }
 
@@ -572,4 +573,85 @@ async fn postgres_flyway_undo_scripts_never_run_and_repeatables_run_last() {
         ignored.to_string().contains("U1__init.sql"),
         "the undo script is listed as not run: {ignored}"
     );
+}
+
+/// A Diesel migration directory holding `sql` as its one migration.
+fn diesel_migrations(sql: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let migration = dir.path().join("2024-01-01-000000_accounts");
+    std::fs::create_dir(&migration).unwrap();
+    std::fs::write(migration.join("up.sql"), sql).unwrap();
+    std::fs::write(migration.join("down.sql"), "DROP TABLE accounts;\n").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn postgres_file_transaction_runners_have_no_crash_points() {
+    // Diesel runs each migration in a transaction: a crash between the ADD and the DROP rolls
+    // the whole file back, so the only retry is the full re-run, which passes.
+    let db = ScratchDb::postgres();
+    let dir = diesel_migrations(CRASH_ONLY);
+    let mut diesel = options(&db, dir.path());
+    diesel.layout = Some(preflight::layout::Layout::Diesel);
+    let report = run_with(&db, diesel).await;
+    assert_eq!(codes(&report), vec![]);
+    let row = &report.json_extra["migrations"][0];
+    assert_eq!(row["crash_points"]["possible"], 0);
+    assert_eq!(row["result"], "proven");
+    assert_eq!(row["apply_model"]["model"], "file-transaction");
+    // The same file under a declared statement-by-statement model, or with the tool unknown,
+    // still fails at the crash point.
+    for declared in [
+        Some(preflight::runner::ApplyModel::StatementByStatement),
+        None,
+    ] {
+        let mut each = options(&db, dir.path());
+        each.layout = declared.map(|_| preflight::layout::Layout::Diesel);
+        each.apply_model = declared;
+        let report = run_with(&db, each).await;
+        assert_eq!(
+            codes(&report),
+            [("VF103", "up.sql".to_string(), 2)],
+            "{declared:?}"
+        );
+    }
+    // A generic runner declared to apply each file in one transaction: no crash points either.
+    let generic = migrations(&[("001_accounts.sql", CRASH_ONLY)]);
+    let mut declared = options(&db, generic.path());
+    declared.layout = Some(preflight::layout::Layout::Generic);
+    declared.apply_model = Some(preflight::runner::ApplyModel::FileTransaction);
+    assert_eq!(codes(&run_with(&db, declared).await), vec![]);
+}
+
+#[tokio::test]
+async fn mariadb_commits_ddl_so_a_declared_file_transaction_keeps_every_crash_point() {
+    let db = ScratchDb::mariadb();
+    let dir = diesel_migrations(CRASH_ONLY);
+    let mut diesel = options(&db, dir.path());
+    diesel.layout = Some(preflight::layout::Layout::Diesel);
+    diesel.apply_model = Some(preflight::runner::ApplyModel::FileTransaction);
+    let report = run_with(&db, diesel).await;
+    assert_eq!(codes(&report), [("VF103", "up.sql".to_string(), 2)]);
+}
+
+#[tokio::test]
+async fn postgres_corpus_diesel_project_reports_no_crash_point_a_transaction_rules_out() {
+    // vaultwarden's PostgreSQL migrations under Diesel (one transaction per migration): the
+    // real-world retry (bench/verify_truth.py) fails only on full re-runs. Without the runner's
+    // model verify reported crash-point failures no Diesel deploy can reach (VF103).
+    let Some((root, _)) = common::corpus::manifest("vaultwarden verify test") else {
+        return;
+    };
+    let db = ScratchDb::postgres();
+    let dir = root.join("dani-garcia__vaultwarden/migrations/postgresql");
+    let mut diesel = options(&db, &dir);
+    diesel.layout = Some(preflight::layout::Layout::Diesel);
+    let report = run_with(&db, diesel).await;
+    let vf103: Vec<_> = codes(&report)
+        .into_iter()
+        .filter(|(code, _, _)| *code == "VF103")
+        .collect();
+    assert_eq!(vf103, vec![]);
+    // Its re-run failures are still there (the first: CREATE TABLE users without IF NOT EXISTS).
+    assert!(codes(&report).iter().any(|(code, _, _)| *code == "VF101"));
 }

@@ -49,6 +49,7 @@ async fn documented_examples_behave_as_documented_on_postgres() {
                 dialect: None,
                 max_crash_points: 50,
                 layout: None,
+                apply_model: None,
             })
             .await
             .expect("verify runs");

@@ -15,6 +15,20 @@ pub struct VerifyArgs {
     /// Migrations directory. Default: `[migrations] dir`.
     #[arg(long)]
     pub migrations: Option<PathBuf>,
+    /// The tool that applies the migrations (sqlx, flyway, golang-migrate, goose, dbmate,
+    /// prisma, diesel, refinery, atlas, generic): which files it runs, in which order, and
+    /// whether a crash rolls a file back (then the file has no crash points to try).
+    /// Default: `[migrations] tracker`, else the layout detected from the directory, with
+    /// every crash point tried.
+    #[arg(long, value_name = "NAME")]
+    pub tracker: Option<String>,
+    /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
+    /// one, `generic`): `file-transaction` (a crash rolls the file back, so only the re-apply
+    /// is a retry) or `statement-by-statement` (every crash point). Default: `[migrations]
+    /// apply_model`, else the tool's own model. MySQL and MariaDB commit DDL implicitly: there
+    /// every crash point is tried whatever is declared.
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub apply_model: Option<crate::runner::ApplyModel>,
     /// Crash-point retries per migration on engines without transactional DDL (MySQL, MariaDB).
     #[arg(long, default_value_t = crate::verify::DEFAULT_MAX_CRASH_POINTS)]
     pub max_crash_points: usize,
@@ -66,6 +80,18 @@ fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
         migrations_dir,
         dialect: config.migrations.dialect,
         max_crash_points: args.max_crash_points,
-        layout: crate::verify::configured_layout(config)?,
+        layout: match &args.tracker {
+            Some(name) if !name.eq_ignore_ascii_case("auto") => Some(
+                crate::layout::Layout::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown tracker `{name}`; use one of: {}",
+                        crate::reconcile::trackers::names().join(", ")
+                    ))
+                })?,
+            ),
+            Some(_) => None,
+            None => crate::verify::configured_layout(config)?,
+        },
+        apply_model: args.apply_model.or(config.migrations.apply_model),
     })
 }

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout};
 use crate::output::Report;
+use crate::runner::{ApplyModel, Runner};
 use crate::sql::Dialect;
 use server::Server;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,11 @@ pub struct VerifyOptions {
     /// The migration tool whose layout the directory follows (`[migrations] tracker`);
     /// `None` detects it from the directory, as reconcile does.
     pub layout: Option<Layout>,
+    /// How the runner applies each file (`--apply-model`, `[migrations] apply_model`), for a
+    /// runner preflight does not model. With `layout` set, the tool's own model decides the
+    /// rest (`crate::runner`); with neither, every crash point is tried. A file applied in one
+    /// transaction (on PostgreSQL) has no crash points: a crash rolls all of it back.
+    pub apply_model: Option<ApplyModel>,
 }
 
 impl VerifyOptions {
@@ -72,6 +78,7 @@ impl VerifyOptions {
             dialect: config.migrations.dialect,
             max_crash_points: DEFAULT_MAX_CRASH_POINTS,
             layout: configured_layout(config)?,
+            apply_model: config.migrations.apply_model,
         })
     }
 }
@@ -89,7 +96,12 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
         )));
     }
     let sources = migration_files(&options.migrations_dir, options.layout)?;
-    let work = prove(&server, dialect, sources, options.max_crash_points);
+    let runner = options
+        .layout
+        .and_then(|l| Runner::named(l.name()))
+        .unwrap_or(Runner::UNKNOWN)
+        .declaring(options.apply_model);
+    let work = prove(&server, dialect, sources, runner, options.max_crash_points);
     tokio::select! {
         report = work => report,
         Ok(()) = tokio::signal::ctrl_c() => Err(Error::Other(
@@ -137,6 +149,7 @@ async fn prove(
     server: &Server,
     dialect: Dialect,
     sources: Discovered,
+    runner: Runner,
     max_crash_points: usize,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
@@ -147,7 +160,12 @@ async fn prove(
     let migrations: Vec<plan::Migration> = sources
         .files
         .into_iter()
-        .map(|file| plan::plan(file.source, file.up, dialect, server_version))
+        .map(|file| {
+            let mut migration = plan::plan(file.source, file.up, dialect, server_version);
+            let model = runner.model(dialect, &migration.source);
+            migration.apply_in(model, dialect);
+            migration
+        })
         .collect();
     let run = prover::Prover::new(server, &migrations, max_crash_points, (database, session))
         .run()

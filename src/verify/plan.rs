@@ -2,6 +2,7 @@
 //! the statements that are executed one by one, so a failure points at a file and line.
 
 use crate::layout::UpPart;
+use crate::runner::{ApplyModel, FileModel};
 use crate::source::SourceFile;
 use crate::sql::{
     parse_source_with, AstMode, Dialect, DirectiveKind, ObjectKind, ShapeKind, Statement,
@@ -27,6 +28,8 @@ pub struct Migration {
     /// Why it must not run on the dev server at all (MySQL/MariaDB: it names another
     /// database, which is a real database on that server).
     pub refusal: Option<String>,
+    /// How the runner applies it, and why (`crate::runner`); `None` until `apply_in`.
+    pub model: Option<FileModel>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +81,30 @@ impl Migration {
 
     pub fn needs_autocommit(&self) -> bool {
         self.steps.iter().any(|s| s.needs_autocommit)
+    }
+
+    /// Applies the runner's model: a file the runner runs in one transaction, on an engine
+    /// whose DDL is transactional, has no crash points (a crash rolls all of it back, so the
+    /// only retry is the re-apply). A statement PostgreSQL refuses in a transaction block
+    /// keeps them: no runner can put that file in one transaction.
+    pub fn apply_in(&mut self, model: FileModel, dialect: Dialect) {
+        if model.model == ApplyModel::FileTransaction
+            && dialect.ddl_is_transactional()
+            && !self.needs_autocommit()
+        {
+            for step in &mut self.steps {
+                step.crash_after_possible = false;
+            }
+        }
+        self.model = Some(model);
+    }
+
+    /// The file runs in one transaction: it has no crash points by the runner's model.
+    pub fn in_one_transaction(&self) -> bool {
+        self.model
+            .as_ref()
+            .is_some_and(|m| m.model == ApplyModel::FileTransaction)
+            && self.steps.iter().all(|s| !s.crash_after_possible)
     }
 }
 
@@ -199,6 +226,7 @@ pub fn plan(source: SourceFile, up: UpPart, dialect: Dialect, server_version: u3
         unproven,
         touches_cluster,
         refusal,
+        model: None,
     }
 }
 

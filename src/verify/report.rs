@@ -266,6 +266,8 @@ fn table_row(migration: &Migration, proof: &MigrationProof) -> Vec<Cell> {
             ),
             CellStatus::Unknown,
         )
+    } else if c.possible == 0 && migration.steps.len() > 1 && migration.in_one_transaction() {
+        Cell::new("none (one transaction)", CellStatus::Neutral)
     } else if c.possible == 0 {
         Cell::new("none", CellStatus::Neutral)
     } else {
@@ -328,6 +330,10 @@ fn json_row(migration: &Migration, proof: &MigrationProof) -> serde_json::Value 
         "reapply": reapply,
         "reapply_failure": reapply_failure,
         "schema_changes": changes,
+        "apply_model": migration.model.as_ref().map(|m| json!({
+            "model": m.model,
+            "reason": m.reason,
+        })),
         "crash_points": {
             "possible": c.possible,
             "passed": c.passed,
