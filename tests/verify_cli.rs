@@ -339,3 +339,39 @@ fn tracker_and_apply_model_decide_the_crash_points() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(one_line_error(&unknown).contains("unknown tracker `nosuch`"));
 }
+
+#[test]
+fn the_tool_is_detected_from_the_layout_as_lint_detects_it() {
+    // The same crash-point failure as above: a Diesel directory is recognised without
+    // --tracker, so its file is proved as Diesel applies it (one transaction).
+    let db = ScratchDb::postgres();
+    let diesel = tempfile::tempdir().unwrap();
+    let migration = diesel.path().join("2024-01-01-000000_accounts");
+    std::fs::create_dir(&migration).unwrap();
+    let body = "CREATE TABLE IF NOT EXISTS accounts (id int);\nALTER TABLE accounts ADD COLUMN legacy_id int;\nALTER TABLE accounts DROP COLUMN legacy_id;\n";
+    std::fs::write(migration.join("up.sql"), body).unwrap();
+    let verify = |dir: &std::path::Path| {
+        preflight()
+            .args(["verify", "--dev-url", &db.server_url, "--migrations"])
+            .arg(dir)
+            .output()
+            .unwrap()
+    };
+    let detected = verify(diesel.path());
+    let table = String::from_utf8_lossy(&detected.stdout);
+    assert_eq!(detected.status.code(), Some(0), "{table}");
+    assert!(table.contains("none (one transaction)"), "{table}");
+    assert!(!String::from_utf8_lossy(&detected.stderr).contains("migration tool is unknown"));
+
+    // A plain directory names no tool: every crash point, and a note that says why.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("001_accounts.sql"), body).unwrap();
+    let unknown = verify(plain.path());
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stdout).contains("VF103"));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("note: the migration tool is unknown"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}

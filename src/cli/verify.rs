@@ -18,8 +18,8 @@ pub struct VerifyArgs {
     /// The tool that applies the migrations (sqlx, flyway, golang-migrate, goose, dbmate,
     /// prisma, diesel, refinery, atlas, generic): which files it runs, in which order, and
     /// whether a crash rolls a file back (then the file has no crash points to try).
-    /// Default: `[migrations] tracker`, else the layout detected from the directory, with
-    /// every crash point tried.
+    /// Default: `[migrations] tracker`, else the tool whose layout the directory has (as
+    /// lint detects it); when none is known, every crash point is tried.
     #[arg(long, value_name = "NAME")]
     pub tracker: Option<String>,
     /// How the runner applies each file, for a runner preflight does not model (a hand-rolled
@@ -47,6 +47,12 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
     let mut out = anstream::stdout().lock();
     crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
+    let runner = crate::verify::runner(&options);
+    if runner.tool.is_none() && runner.declared.is_none() && !ctx.quiet {
+        eprintln!(
+            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is tried"
+        );
+    }
     // Unknown is not pass: an unproven part fails the run unless unknowns are allowed.
     Ok(ctx
         .gate(Stage::Verify, &args.report.gate)

@@ -83,6 +83,17 @@ impl VerifyOptions {
     }
 }
 
+/// The runner whose apply model decides the crash points: the configured tool, else the one
+/// tool whose layout the directory has (as lint detects it), with the declared apply model.
+/// Unknown tries every crash point.
+pub fn runner(options: &VerifyOptions) -> Runner {
+    match options.layout {
+        Some(layout) => Runner::named(layout.name()).unwrap_or(Runner::UNKNOWN),
+        None => Runner::detect(&options.migrations_dir),
+    }
+    .declaring(options.apply_model)
+}
+
 /// Runs the proof. Errors (bad URL, unreachable server, no permission to create databases,
 /// unreadable files, Ctrl-C) stop it; failed proofs are findings.
 pub async fn verify(options: &VerifyOptions) -> Result<Report> {
@@ -96,11 +107,7 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
         )));
     }
     let sources = migration_files(&options.migrations_dir, options.layout)?;
-    let runner = options
-        .layout
-        .and_then(|l| Runner::named(l.name()))
-        .unwrap_or(Runner::UNKNOWN)
-        .declaring(options.apply_model);
+    let runner = runner(options);
     let work = prove(&server, dialect, sources, runner, options.max_crash_points);
     tokio::select! {
         report = work => report,
