@@ -560,3 +560,47 @@ fn tracker_decides_whether_a_drop_the_file_recreates_is_reported() {
         .code(2)
         .stderr(predicate::str::contains("unknown tracker `nope`"));
 }
+
+/// A wrong path must not pass the gate: a directory with no `.sql` file below it (empty, or
+/// only other files), or one whose files the include/exclude globs all leave out, is an input
+/// error naming the directory, not "No findings" about files lint never saw.
+#[test]
+fn a_directory_with_nothing_to_lint_is_an_error_not_a_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    write(tmp.path(), "docs/README.md", "no SQL here\n");
+    for (dir, says) in [
+        ("empty", "empty: contains no .sql files to check"),
+        ("docs", "docs: contains no .sql files to check"),
+    ] {
+        for command in ["lint", "fix"] {
+            let out = preflight(tmp.path())
+                .args([command, dir])
+                .assert()
+                .code(2)
+                .get_output()
+                .clone();
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(
+                stderr.starts_with(&format!("error: {says}")),
+                "{command}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{command}: {stderr}");
+            assert!(out.stdout.is_empty(), "{command}");
+        }
+    }
+    // Files there, but the configured globs select none of them.
+    write(tmp.path(), "db/0001_init.sql", "CREATE TABLE t (id int);\n");
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\ninclude = [\"migrations/**/*.sql\"]\n",
+    );
+    preflight(tmp.path())
+        .args(["lint", "db"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "db: none of its 1 .sql file is selected by [lint] include/exclude",
+        ));
+}
