@@ -297,6 +297,21 @@ impl Config {
                 }
             }
         }
+        if let Some(name) = self.migrations.tracker.as_deref() {
+            // Checked here, once, so that every command names the setting (lint and fix would
+            // otherwise blame `--tracker`, which the user never passed).
+            if !name.eq_ignore_ascii_case("auto")
+                && crate::reconcile::trackers::canonical(name).is_none()
+            {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "[migrations] tracker: {}",
+                        crate::reconcile::trackers::unknown_name(name)
+                    ),
+                ));
+            }
+        }
         for (i, entry) in self.migrations.before_each_run.iter().enumerate() {
             let missing = |key: &str, what: &str| {
                 Error::config(

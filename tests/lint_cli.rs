@@ -604,3 +604,88 @@ fn a_directory_with_nothing_to_lint_is_an_error_not_a_pass() {
             "db: none of its 1 .sql file is selected by [lint] include/exclude",
         ));
 }
+
+/// A bad tracker name or rule code says where it came from: `[migrations] tracker` in the file
+/// (which lint and fix used to blame on a `--tracker` never passed, while reconcile, verify and
+/// lint accepted different spellings), or the flag that carried it.
+#[test]
+fn unknown_trackers_and_rule_codes_name_their_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a.sql", "CREATE TABLE t (id int);\n");
+    write(
+        tmp.path(),
+        "conf/preflight.toml",
+        "[migrations]\ntracker = \"sqlxx\"\n",
+    );
+    for args in [
+        &["lint", "a.sql"][..],
+        &["fix", "a.sql"],
+        &["reconcile", "--database-url", "postgres://u@127.0.0.1:1/x"],
+    ] {
+        let out = preflight(tmp.path())
+            .args(["--config", "conf/preflight.toml"])
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8(out).unwrap();
+        assert!(
+            stderr.starts_with(
+                "error: conf/preflight.toml: [migrations] tracker: unknown tracker `sqlxx` (did you mean `sqlx`?); use auto or one of: sqlx, flyway,"
+            ),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // The same names everywhere: an alias and another case are the tool reconcile knows.
+    for name in ["migrate", "Flyway", "AUTO"] {
+        write(
+            tmp.path(),
+            "conf/preflight.toml",
+            &format!("[migrations]\ntracker = \"{name}\"\n"),
+        );
+        preflight(tmp.path())
+            .args([
+                "--config",
+                "conf/preflight.toml",
+                "lint",
+                "--tracker",
+                name,
+                "a.sql",
+            ])
+            .assert()
+            .code(1);
+    }
+    let no_config = ["--config", "/dev/null"];
+    for (flag, value, says) in [
+        (
+            "--tracker",
+            "nope",
+            "error: --tracker: unknown tracker `nope`; use auto or one of:",
+        ),
+        (
+            "--select",
+            "PF999",
+            "error: --select: `PF999` matches no rule",
+        ),
+        (
+            "--extend-select",
+            "PF4,XX",
+            "error: --extend-select: `XX` matches no rule",
+        ),
+        ("--ignore", "PF101,", "error: --ignore: an empty rule code"),
+    ] {
+        let out = preflight(tmp.path())
+            .args(no_config)
+            .args(["lint", flag, value, "a.sql"])
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8(out).unwrap();
+        assert!(stderr.starts_with(says), "{flag}: {stderr}");
+    }
+}

@@ -439,8 +439,8 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
         Some(name) if !name.eq_ignore_ascii_case("auto") => {
             Runner::named(name).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown tracker `{name}`; use one of: {}",
-                    crate::reconcile::trackers::names().join(", ")
+                    "--tracker: {}",
+                    crate::reconcile::trackers::unknown_name(name)
                 ))
             })?
         }

@@ -242,7 +242,7 @@ impl ReconcileOptions {
         };
         let tracker = tracker
             .or_else(|| m.tracker.clone())
-            .filter(|t| t != "auto");
+            .filter(|t| !t.eq_ignore_ascii_case("auto"));
         Ok(ReconcileOptions {
             database_url,
             migrations_dir,
