@@ -3,6 +3,17 @@
 
 use std::path::Path;
 
+/// `crate::say!` that never panics: when stderr is gone (`preflight … 2>&1 | head`), a note or an
+/// error line is lost, and the exit code still says how the run went. `crate::say!` would panic
+/// and exit 101 instead.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Process exit codes, shared by every command.

@@ -193,6 +193,7 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     warn_unmatched_before_each_run(&options, &files, ctx);
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
+    // Notes and summaries: lost, not fatal, when stderr is closed (`2>&1 | head`).
     let mut stderr = std::io::stderr().lock();
     let (mut changed_files, mut applied, mut remaining, mut unsafe_available) = (0, 0, 0, 0);
     // `--check` judges the files as they are, exactly as `lint` does.
@@ -233,30 +234,28 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
             write!(stdout, "{rendered}").map_err(io_error)?;
         } else if args.check {
             if !ctx.quiet {
-                writeln!(
+                let _ = writeln!(
                     stderr,
                     "would fix {}: {}",
                     source.display_path(),
                     summary(&outcome.applied)
-                )
-                .map_err(io_error)?;
+                );
             }
         } else {
             fix::write_atomically(path, &outcome.fixed)?;
             if !ctx.quiet {
-                writeln!(
+                let _ = writeln!(
                     stderr,
                     "fixed {}: {}",
                     source.display_path(),
                     summary(&outcome.applied)
-                )
-                .map_err(io_error)?;
+                );
             }
         }
     }
     if !ctx.quiet {
         let verb = if write { "Fixed" } else { "Would fix" };
-        writeln!(
+        let _ = writeln!(
             stderr,
             "{verb} {applied} issue{} in {changed_files} of {} file{}; {remaining} finding{} left without an automatic fix{}.",
             plural(applied),
@@ -268,15 +267,13 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
             } else {
                 String::new()
             }
-        )
-        .map_err(io_error)?;
+        );
         note_unknown_runner(&options, ctx);
         if changed_files > 0 {
-            writeln!(
+            let _ = writeln!(
                 stderr,
                 "note: editing a migration that was already applied changes its checksum: sqlx, Flyway, Prisma and similar trackers will report a mismatch or refuse to run. Fix only migrations that have not been applied anywhere, or repair the tracker's checksum (e.g. `flyway repair`) afterwards."
-            )
-            .map_err(io_error)?;
+            );
         }
     }
     Ok(if args.check {
@@ -417,7 +414,7 @@ fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx:
     }
     for entry in &options.before_each_run {
         for pattern in entry.unmatched_patterns(files) {
-            eprintln!(
+            crate::say!(
                 "warning: {}.paths: `{pattern}` matches no file (none of the {} linted, none under \
                  the config's directory or [migrations] dir)",
                 entry.setting,
@@ -471,7 +468,7 @@ fn detect_one_runner(ctx: &Context, paths: &[PathBuf]) -> Runner {
         None => first,
         Some((dir, other)) => {
             if !ctx.quiet {
-                eprintln!(
+                crate::say!(
                     "note: {} ({}) and {} ({}) are laid out for different migration tools: lint each directory on its own, or pass --tracker NAME",
                     first_dir.display(),
                     first.tool.unwrap_or("unknown"),
@@ -491,7 +488,7 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
         .is_some_and(|r| r.tool.is_none() && r.declared.is_none())
         && !ctx.quiet
     {
-        eprintln!(
+        crate::say!(
             "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
         );
     }
@@ -500,7 +497,7 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
 /// Said for each file the migration tool never runs on a deploy: not a silent skip.
 fn note_not_linted(path: &str, reason: &str, ctx: &Context) {
     if !ctx.quiet {
-        eprintln!("note: {path} not linted: {reason}");
+        crate::say!("note: {path} not linted: {reason}");
     }
 }
 

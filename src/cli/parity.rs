@@ -73,7 +73,7 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     }
     let failed = snapshot.failed_reads();
     if ctx.verbose {
-        eprintln!(
+        crate::say!(
             "snapshot of {}: {} service(s), {} secret(s), {} role(s), {} failed read(s); written to {}",
             args.env,
             snapshot.services.len(),
@@ -86,7 +86,7 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     // An incomplete snapshot is still written (parity reports each gap as unknown), but the
     // user hears of it now rather than at the next parity run.
     if !ctx.quiet && !failed.is_empty() {
-        eprintln!(
+        crate::say!(
             "warning: snapshot of {}: {} read(s) failed, parity will report them as unknown; first: {}",
             args.env,
             failed.len(),
