@@ -49,6 +49,13 @@ impl Error {
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => {
+                "is a directory; a file is expected here".to_string()
+            }
+            // What `read_to_string` says of bytes that are not UTF-8.
+            std::io::ErrorKind::InvalidData => {
+                "is not valid UTF-8 text; re-encode it as UTF-8".to_string()
+            }
             _ => err.to_string(),
         };
         Error::Io {

@@ -256,7 +256,23 @@ async fn load_environment(
     deadline: Instant,
 ) -> Result<Snapshot> {
     let mut snapshot = match &source.config.snapshot {
-        Some(path) => Snapshot::load(path)?,
+        // The error names the setting: `nope.json: no such file` alone does not say which
+        // environment reads it, or how to make one.
+        Some(path) => Snapshot::load(path).map_err(|e| {
+            let hint = if path.exists() {
+                String::new()
+            } else {
+                format!(
+                    "; take one with `preflight snapshot --env {} --output {}` where that environment is live",
+                    source.name,
+                    path.display()
+                )
+            };
+            Error::Other(format!(
+                "[environments.{}] snapshot: {e}{hint}",
+                source.name
+            ))
+        })?,
         None => read_live(source, options, deadline).await?,
     };
     read_database_url(source, &mut snapshot).await?;
