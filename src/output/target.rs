@@ -69,6 +69,11 @@ impl ReportTarget {
                     .into(),
             ));
         }
+        for (spec, target) in specs.iter().zip(&targets) {
+            if let Destination::File(path) = &target.destination {
+                writable_place(spec, path)?;
+            }
+        }
         Ok(targets)
     }
 
@@ -100,6 +105,24 @@ impl ReportTarget {
                     .map_err(|e| Error::io(path, e))
             }
         }
+    }
+}
+
+/// A report file's directory must exist before the stages run: finding out after a long
+/// verify that the report has nowhere to go loses the run.
+fn writable_place(spec: &str, path: &std::path::Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {spec}: {} is a directory; name a file in it",
+            path.display()
+        )));
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => Err(Error::Usage(format!(
+            "--report {spec}: the directory {} does not exist; create it first",
+            dir.display()
+        ))),
+        _ => Ok(()),
     }
 }
 
