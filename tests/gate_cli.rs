@@ -212,3 +212,41 @@ fn a_closed_stderr_loses_lines_but_keeps_the_exit_code() {
         assert_eq!(status.code(), Some(code), "{args:?}");
     }
 }
+
+/// `preflight … | head` closes stdout early: the output ends there, the run does not. No
+/// error line, and the exit code is the run's own, as `check` already did.
+#[test]
+fn a_closed_stdout_ends_the_output_not_the_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = root.join("migrations-sample");
+    let config = sample.join("preflight.toml");
+    let migrations = sample.join("migrations");
+    let (m, c) = (migrations.to_str().unwrap(), config.to_str().unwrap());
+    let cases: [(&[&str], i32); 8] = [
+        (&["rules"], 0),
+        (&["rules", "--json"], 0),
+        (&["explain", "PF101"], 0),
+        (&["lint", m], 1),
+        (&["lint", "--format", "json", m], 1),
+        (&["lint", "--format", "markdown", m], 1),
+        (&["fix", "--diff", m], 0),
+        (&["--config", c, "parity"], 1),
+    ];
+    for (args, code) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}

@@ -6,6 +6,7 @@ use crate::diagnostics::{Applicability, Finding, FixAvailability};
 use crate::error::{exit, Error, Result};
 use crate::layout::DeployPart;
 use crate::lint::{self, LintOptions};
+use crate::output::ignore_broken_pipe;
 use crate::runner::{ApplyModel, Runner};
 use crate::source::SourceFile;
 use crate::sql::Dialect;
@@ -138,6 +139,8 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         warn_unmatched_before_each_run(&options, &lint::collect_sql_files(&paths, &options)?, ctx);
     }
     let gate = ctx.gate(Stage::Lint, &args.report.gate);
+    // A reader that stops early (`| head`) ends the output, not the run: the exit code stays
+    // the gate's.
     let writing = |e: std::io::Error| Error::Other(format!("writing the report: {e}"));
     let format = args.report.format;
     if !output::streamable(format) {
@@ -145,6 +148,7 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         output::write_report(&report, format, &mut out, ctx.color)
             .and_then(|()| out.flush())
+            .or_else(ignore_broken_pipe)
             .map_err(writing)?;
         note_unknown_runner(&options, ctx);
         return Ok(gate.exit_code(&report.findings));
@@ -172,15 +176,32 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         }
     };
     let report = lint::lint_paths_each(&paths, &options, false, &mut sink)?;
-    if let Some(e) = failed {
-        return Err(writing(e));
+    match failed {
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Some(e) => return Err(writing(e)),
+        None => {
+            let stream = match stream {
+                Some(s) => Some(s),
+                None => match output::FindingStream::begin(
+                    "lint",
+                    format,
+                    std::io::stdout().lock(),
+                    ctx.color,
+                ) {
+                    Ok(s) => Some(s),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+                    Err(e) => return Err(writing(e)),
+                },
+            };
+            if let Some(stream) = stream {
+                stream
+                    .finish(&report)
+                    .map(|_| ())
+                    .or_else(ignore_broken_pipe)
+                    .map_err(writing)?;
+            }
+        }
     }
-    let stream = match stream {
-        Some(s) => s,
-        None => output::FindingStream::begin("lint", format, std::io::stdout().lock(), ctx.color)
-            .map_err(writing)?,
-    };
-    stream.finish(&report).map_err(writing)?;
     note_unknown_runner(&options, ctx);
     Ok(judgement.exit_code())
 }
@@ -231,7 +252,9 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
                 .context_radius(3)
                 .header(&format!("a/{name}"), &format!("b/{name}"))
                 .to_string();
-            write!(stdout, "{rendered}").map_err(io_error)?;
+            write!(stdout, "{rendered}")
+                .or_else(ignore_broken_pipe)
+                .map_err(io_error)?;
         } else if args.check {
             if !ctx.quiet {
                 let _ = writeln!(
@@ -305,8 +328,12 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &list)
-            .map_err(|e| Error::Other(format!("writing JSON: {e}")))?;
-        writeln!(out).map_err(io_error)?;
+            .map_err(std::io::Error::from)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
+        writeln!(out)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
         return Ok(exit::OK);
     }
     let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
@@ -315,6 +342,7 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
         "{:<6} {:<8} {:<12} {:<name_width$} SUMMARY",
         "CODE", "SEVERITY", "FIX", "NAME"
     )
+    .or_else(ignore_broken_pipe)
     .map_err(io_error)?;
     for r in &rules {
         writeln!(
@@ -326,13 +354,14 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
             r.name,
             r.summary
         )
+        .or_else(ignore_broken_pipe)
         .map_err(io_error)?;
     }
     writeln!(
         out,
         "\n`some`: only some findings of the rule carry the fix; `preflight explain CODE` says which."
     )
-    .map_err(io_error)?;
+    .or_else(ignore_broken_pipe).map_err(io_error)?;
     Ok(exit::OK)
 }
 
@@ -370,9 +399,13 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
         ))
     })?;
     let mut out = std::io::stdout().lock();
-    write!(out, "{}", rule.doc).map_err(io_error)?;
+    write!(out, "{}", rule.doc)
+        .or_else(ignore_broken_pipe)
+        .map_err(io_error)?;
     if !rule.doc.ends_with('\n') {
-        writeln!(out).map_err(io_error)?;
+        writeln!(out)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
     }
     let command = crate::registry::family_of(rule.code).map_or("?", |f| f.command);
     writeln!(
@@ -381,6 +414,7 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
         rule.default_severity,
         fix_sentence(rule.fix)
     )
+    .or_else(ignore_broken_pipe)
     .map_err(io_error)?;
     Ok(exit::OK)
 }
@@ -534,6 +568,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// For stdout: a closed pipe (`| head`) is not an error (see `ignore_broken_pipe`).
 fn io_error(e: std::io::Error) -> Error {
     Error::Other(format!("writing output: {e}"))
 }

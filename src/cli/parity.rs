@@ -107,6 +107,7 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     let report = runtime()?.block_on(parity(&options))?;
     let mut out = std::io::stdout().lock();
     write_report(&report, args.report.format, &mut out, ctx.color)
+        .or_else(crate::output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("stdout: {e}")))?;
     Ok(ctx
         .gate(Stage::Parity, &args.report.gate)

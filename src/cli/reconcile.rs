@@ -44,6 +44,7 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
     }
     let mut stdout = std::io::stdout().lock();
     output::write_report(&report, args.report.format, &mut stdout, ctx.color)
+        .or_else(output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
     Ok(ctx
         .gate(Stage::Reconcile, &args.report.gate)

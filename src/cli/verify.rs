@@ -32,6 +32,7 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
     let report = runtime.block_on(verify(&options))?;
     let mut out = anstream::stdout().lock();
     crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
+        .or_else(crate::output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
     // Unknown is not pass: an unproven part fails the run unless unknowns are allowed.
     Ok(ctx

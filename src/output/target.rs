@@ -126,8 +126,9 @@ fn writable_place(spec: &str, path: &std::path::Path) -> Result<()> {
     }
 }
 
-/// `preflight check | head` must not turn into an error.
-fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+/// `preflight check | head` must not turn into an error: the reader has what it wanted, and
+/// the exit code is still the run's own (every command's report on stdout does this).
+pub fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())
     } else {
