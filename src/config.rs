@@ -373,6 +373,30 @@ impl Config {
         }
     }
 
+    /// `[migrations] dir`, resolved against this file's directory; a directory that is not
+    /// there is an error naming the setting (a typo there must not read as a missing path the
+    /// user never typed).
+    pub fn migrations_dir(&self) -> Result<Option<PathBuf>> {
+        let Some(dir) = self.migrations.dir.as_deref() else {
+            return Ok(None);
+        };
+        let resolved = self.resolve(dir);
+        let problem = match std::fs::metadata(&resolved) {
+            Ok(meta) if meta.is_dir() => return Ok(Some(resolved)),
+            Ok(_) => "is not a directory",
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+            Err(e) => return Err(Error::io(&resolved, e)),
+        };
+        Err(Error::config(
+            self.path.as_deref().unwrap_or(Path::new(FILE_NAME)),
+            format!(
+                "[migrations] dir = {:?}: {} {problem} (relative paths resolve against this file's directory)",
+                dir.display().to_string(),
+                resolved.display()
+            ),
+        ))
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.lint
             .dialect

@@ -689,3 +689,38 @@ fn unknown_trackers_and_rule_codes_name_their_setting() {
         assert!(stderr.starts_with(says), "{flag}: {stderr}");
     }
 }
+
+/// A `[migrations] dir` that is not there says so, naming the setting and the path it resolved
+/// to, from every command that reads it (before: `…/migratons: no such file or directory`,
+/// a path the user never typed).
+#[test]
+fn a_missing_migrations_dir_names_the_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migratons\"\n",
+    );
+    let says = format!(
+        "preflight.toml: [migrations] dir = \"migratons\": {} does not exist (relative paths resolve against this file's directory)",
+        tmp.path().canonicalize().unwrap().join("migratons").display()
+    );
+    let unreachable = "postgres://u@127.0.0.1:1/x";
+    for args in [
+        &["lint"][..],
+        &["fix"],
+        &["verify", "--dev-url", unreachable],
+        &["reconcile", "--database-url", unreachable],
+        &["check"],
+    ] {
+        let out = preflight(&tmp.path().canonicalize().unwrap())
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let printed = String::from_utf8_lossy(&out.stderr).to_string()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(printed.contains(&says), "{args:?}: {printed}");
+    }
+}

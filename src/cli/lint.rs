@@ -540,8 +540,8 @@ fn paths_or_configured(paths: Vec<PathBuf>, ctx: &Context) -> Result<Vec<PathBuf
     if !paths.is_empty() {
         return Ok(paths);
     }
-    match &ctx.config.migrations.dir {
-        Some(dir) => Ok(vec![ctx.config.resolve(dir)]),
+    match ctx.config.migrations_dir()? {
+        Some(dir) => Ok(vec![dir]),
         None => Err(Error::Usage(
             "no paths given and no `[migrations] dir` in preflight.toml: pass files or directories, e.g. `preflight lint migrations/`".into(),
         )),

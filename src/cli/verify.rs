@@ -56,7 +56,7 @@ fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
     let migrations_dir =
         match (&args.migrations, &config.migrations.dir) {
             (Some(dir), _) => dir.clone(),
-            (None, Some(dir)) => config.resolve(dir),
+            (None, Some(_)) => config.migrations_dir()?.unwrap_or_default(),
             (None, None) => return Err(Error::Usage(
                 "verify needs the migrations directory: pass --migrations or set [migrations] dir"
                     .into(),

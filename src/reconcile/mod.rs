@@ -234,7 +234,7 @@ impl ReconcileOptions {
         };
         let migrations_dir = match migrations_dir {
             Some(dir) => dir,
-            None => m.dir.as_deref().map(|d| config.resolve(d)).ok_or_else(|| {
+            None => config.migrations_dir()?.ok_or_else(|| {
                 Error::Usage(
                     "no migrations directory: pass --migrations DIR or set [migrations] dir".into(),
                 )
