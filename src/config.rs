@@ -312,6 +312,31 @@ impl Config {
                 ));
             }
         }
+        // Two environments reading one snapshot compare an environment with itself: parity
+        // passes whatever production holds.
+        let snapshots: Vec<(&String, PathBuf)> = self
+            .environments
+            .iter()
+            .filter_map(|(name, env)| Some((name, self.resolve(env.snapshot.as_deref()?))))
+            .collect();
+        for (i, (name, file)) in snapshots.iter().enumerate() {
+            let same = |other: &PathBuf| {
+                other == file
+                    || matches!(
+                        (std::fs::canonicalize(other), std::fs::canonicalize(file)),
+                        (Ok(a), Ok(b)) if a == b
+                    )
+            };
+            if let Some((first, _)) = snapshots[..i].iter().find(|(_, other)| same(other)) {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "[environments.{name}] snapshot: {} is also [environments.{first}]'s snapshot; parity would compare an environment with itself (take one of each with `preflight snapshot --env NAME`)",
+                        file.display()
+                    ),
+                ));
+            }
+        }
         for (i, entry) in self.migrations.before_each_run.iter().enumerate() {
             let missing = |key: &str, what: &str| {
                 Error::config(

@@ -247,3 +247,35 @@ fn an_unreadable_snapshot_names_its_environment_setting() {
         );
     }
 }
+
+/// Production pointed at staging's snapshot (a copy-pasted line) compared staging with itself
+/// and passed with "No findings"; two environments reading one file are a configuration
+/// error naming both.
+#[test]
+fn two_environments_reading_one_snapshot_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let staging =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots/staging.json");
+    std::fs::copy(&staging, tmp.path().join("staging.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        "[environments.staging]\nsnapshot = \"staging.json\"\n[environments.production]\nsnapshot = \"./staging.json\"\n",
+    )
+    .unwrap();
+    for command in ["parity", "check"] {
+        let out = Command::cargo_bin("preflight")
+            .expect("binary")
+            .current_dir(tmp.path())
+            .arg(command)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("preflight.toml: [environments.production] snapshot: ")
+                && stderr.contains("is also [environments.staging]'s snapshot; parity would compare an environment with itself"),
+            "{command}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
