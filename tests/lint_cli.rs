@@ -360,6 +360,15 @@ fn since_lints_only_files_changed_since_the_ref() {
     let paths = finding_paths(&out);
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with("003_renamed.sql"), "{paths:?}");
+    // Nothing changed since the ref: a pass, and it says that nothing was linted.
+    preflight(repo)
+        .args(["lint", "--since", "HEAD", "."])
+        .assert()
+        .code(0)
+        .stdout("No findings.\n")
+        .stderr(predicate::str::contains(
+            "note: no .sql file changed since HEAD: nothing was linted",
+        ));
     preflight(repo)
         .args(["lint", "--since", "no-such-ref", "."])
         .assert()

@@ -150,6 +150,7 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
             .and_then(|()| out.flush())
             .or_else(ignore_broken_pipe)
             .map_err(writing)?;
+        note_nothing_changed(&options, report.files_checked, ctx);
         note_unknown_runner(&options, ctx);
         return Ok(gate.exit_code(&report.findings));
     }
@@ -202,8 +203,17 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
             }
         }
     }
+    note_nothing_changed(&options, report.files_checked, ctx);
     note_unknown_runner(&options, ctx);
     Ok(judgement.exit_code())
+}
+
+/// `--since REV` that leaves no file is a pass (the change touched no migration), said so:
+/// "No findings." alone reads as if the migrations had been checked.
+fn note_nothing_changed(options: &lint::LintOptions, files_checked: usize, ctx: &Context) {
+    if let (Some(rev), 0, false) = (&options.since, files_checked, ctx.quiet) {
+        crate::say!("note: no .sql file changed since {rev}: nothing was linted");
+    }
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
