@@ -279,3 +279,36 @@ fn two_environments_reading_one_snapshot_is_an_error() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+/// Snapshot lines swapped between staging and production judged production's values as
+/// staging's (no loopback error there) and passed the production checks on staging's values;
+/// a snapshot taken of another environment than the table that reads it is an error.
+#[test]
+fn a_snapshot_of_another_environment_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        format!(
+            "[environments.staging]\nsnapshot = \"{0}/production.json\"\n[environments.production]\nsnapshot = \"{0}/staging.json\"\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations-sample/snapshots")
+                .display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .arg("parity")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: [environments.staging] snapshot: ")
+            && stderr
+                .contains("production.json was taken of environment `production`, not `staging`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

@@ -272,6 +272,21 @@ async fn load_environment(
                 "[environments.{}] snapshot: {e}{hint}",
                 source.name
             ))
+        })
+        .and_then(|snapshot| {
+            // Another environment's file (swapped or copy-pasted lines) would be judged under
+            // this name: staging's values as production's, production's loopback as staging's.
+            if snapshot.environment.is_empty() || snapshot.environment == source.name {
+                return Ok(snapshot);
+            }
+            Err(Error::Other(format!(
+                "[environments.{}] snapshot: {} was taken of environment `{}`, not `{}`; name the table [environments.{}] or give this environment its own snapshot",
+                source.name,
+                path.display(),
+                snapshot.environment,
+                source.name,
+                snapshot.environment
+            )))
         })?,
         None => read_live(source, options, deadline).await?,
     };
