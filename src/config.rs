@@ -298,6 +298,46 @@ impl Config {
                 }
             }
         }
+        if let Some(name) = self.migrations.tracker.as_deref() {
+            // Checked here, once, so that every command names the setting (lint and fix would
+            // otherwise blame `--tracker`, which the user never passed).
+            if !name.eq_ignore_ascii_case("auto")
+                && crate::reconcile::trackers::canonical(name).is_none()
+            {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "[migrations] tracker: {}",
+                        crate::reconcile::trackers::unknown_name(name)
+                    ),
+                ));
+            }
+        }
+        // Two environments reading one snapshot compare an environment with itself: parity
+        // passes whatever production holds.
+        let snapshots: Vec<(&String, PathBuf)> = self
+            .environments
+            .iter()
+            .filter_map(|(name, env)| Some((name, self.resolve(env.snapshot.as_deref()?))))
+            .collect();
+        for (i, (name, file)) in snapshots.iter().enumerate() {
+            let same = |other: &PathBuf| {
+                other == file
+                    || matches!(
+                        (std::fs::canonicalize(other), std::fs::canonicalize(file)),
+                        (Ok(a), Ok(b)) if a == b
+                    )
+            };
+            if let Some((first, _)) = snapshots[..i].iter().find(|(_, other)| same(other)) {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "[environments.{name}] snapshot: {} is also [environments.{first}]'s snapshot; parity would compare an environment with itself (take one of each with `preflight snapshot --env NAME`)",
+                        file.display()
+                    ),
+                ));
+            }
+        }
         for (i, entry) in self.migrations.before_each_run.iter().enumerate() {
             let missing = |key: &str, what: &str| {
                 Error::config(
@@ -357,6 +397,30 @@ impl Config {
                 base.join(relative)
             }
         }
+    }
+
+    /// `[migrations] dir`, resolved against this file's directory; a directory that is not
+    /// there is an error naming the setting (a typo there must not read as a missing path the
+    /// user never typed).
+    pub fn migrations_dir(&self) -> Result<Option<PathBuf>> {
+        let Some(dir) = self.migrations.dir.as_deref() else {
+            return Ok(None);
+        };
+        let resolved = self.resolve(dir);
+        let problem = match std::fs::metadata(&resolved) {
+            Ok(meta) if meta.is_dir() => return Ok(Some(resolved)),
+            Ok(_) => "is not a directory",
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+            Err(e) => return Err(Error::io(&resolved, e)),
+        };
+        Err(Error::config(
+            self.path.as_deref().unwrap_or(Path::new(FILE_NAME)),
+            format!(
+                "[migrations] dir = {:?}: {} {problem} (relative paths resolve against this file's directory)",
+                dir.display().to_string(),
+                resolved.display()
+            ),
+        ))
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -51,11 +51,18 @@ pub fn redact_url(url: &str) -> String {
     };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    // A password written unencoded may hold `/`, `?`, `#` or `@` (sqlx refuses such a URL, and
+    // the error quotes it): once the text before the first of those looks like userinfo
+    // (`user:pa…`), the userinfo runs to the URL's last `@`. That may hide an `@` of the query
+    // too, never a password (as `parity::redact::redact_value` does).
+    let looks_like_userinfo = rest[..authority_end].contains(':');
+    let Some(at) = rest
+        .rfind('@')
+        .filter(|&at| at < authority_end || looks_like_userinfo)
+    else {
         return url.to_string();
     };
-    let userinfo = &authority[..at];
+    let userinfo = &rest[..at];
     let redacted = match userinfo.find(':') {
         Some(colon) => format!("{}:***", &userinfo[..colon]),
         None => userinfo.to_string(),
@@ -202,6 +209,23 @@ mod tests {
             "mysql://root@127.0.0.1/x"
         );
         assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+    }
+
+    /// Unencoded `/`, `?`, `#` and `@` in a password: none of it is printed.
+    #[test]
+    fn unencoded_passwords_are_hidden_whole() {
+        for password in ["pa/ss", "pa?ss", "pa#ss", "p@ss", "a/b?c#d@e"] {
+            let url = format!("postgres://app:{password}@db:5432/prod?sslmode=require");
+            assert_eq!(
+                redact_url(&url),
+                "postgres://app:***@db:5432/prod?sslmode=require",
+                "{password}"
+            );
+        }
+        assert_eq!(
+            redact_url("mysql://root@127.0.0.1/x?a=b@c"),
+            "mysql://root@127.0.0.1/x?a=b@c"
+        );
     }
 
     #[test]

@@ -3,6 +3,17 @@
 
 use std::path::Path;
 
+/// `crate::say!` that never panics: when stderr is gone (`preflight … 2>&1 | head`), a note or an
+/// error line is lost, and the exit code still says how the run went. `crate::say!` would panic
+/// and exit 101 instead.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Process exit codes, shared by every command.
@@ -38,6 +49,13 @@ impl Error {
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => {
+                "is a directory; a file is expected here".to_string()
+            }
+            // What `read_to_string` says of bytes that are not UTF-8.
+            std::io::ErrorKind::InvalidData => {
+                "is not valid UTF-8 text; re-encode it as UTF-8".to_string()
+            }
             _ => err.to_string(),
         };
         Error::Io {

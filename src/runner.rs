@@ -53,13 +53,10 @@ impl Runner {
 
     /// A tracker name as reconcile spells it (`auto` and unknown names give `None`).
     pub fn named(name: &str) -> Option<Runner> {
-        crate::reconcile::trackers::names()
-            .into_iter()
-            .find(|n| n.eq_ignore_ascii_case(name))
-            .map(|n| Runner {
-                tool: Some(n),
-                declared: None,
-            })
+        crate::reconcile::trackers::canonical(name).map(|n| Runner {
+            tool: Some(n),
+            declared: None,
+        })
     }
 
     /// The tool whose file layout `dir` has (reconcile's layout detection), when exactly one

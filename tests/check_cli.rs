@@ -202,3 +202,28 @@ fn version_and_completions() {
         .code(0)
         .stdout(predicate::str::contains("#compdef preflight"));
 }
+
+/// A report file whose directory does not exist (or a directory given as the file) is refused
+/// before any stage runs, naming the `--report` argument, rather than after the whole gate.
+#[test]
+fn a_report_file_with_nowhere_to_go_is_refused_before_anything_runs() {
+    let dir = project(UNCONFIGURED_RECONCILE);
+    for (spec, says) in [
+        (
+            "json=out/report.json",
+            "error: --report json=out/report.json: the directory out does not exist; create it first\n",
+        ),
+        (
+            "sarif=migrations",
+            "error: --report sarif=migrations: migrations is a directory; name a file in it\n",
+        ),
+    ] {
+        preflight(dir.path())
+            .args(["check", "--verbose", "--report", "human", "--report", spec])
+            .assert()
+            .code(2)
+            .stdout("")
+            // --verbose names each stage as it starts: none did.
+            .stderr(says);
+    }
+}

@@ -163,3 +163,90 @@ fn an_unrecognised_alter_table_action_is_unknown_and_fails_unless_allowed() {
     );
     assert_eq!(three_exit_codes(dir.path(), &[]), [1, 1, 1]);
 }
+
+/// `preflight … 2>&1 | head` closes stderr before preflight is done: the notes and the
+/// verdict line are lost, but the run must not panic (exit 101); it exits as it would have.
+#[test]
+fn a_closed_stderr_loses_lines_but_keeps_the_exit_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = root.join("migrations-sample");
+    let config = sample.join("preflight.toml");
+    let migrations = sample.join("migrations");
+    let cases: [(&[&std::ffi::OsStr], i32); 4] = [
+        // lint's note on the unknown migration tool, after the report
+        (&["lint".as_ref(), migrations.as_os_str()], 1),
+        // fix's summary and notes
+        (
+            &["fix".as_ref(), "--diff".as_ref(), migrations.as_os_str()],
+            0,
+        ),
+        // check's verdict line goes to stderr when stdout carries JSON
+        (
+            &[
+                "--config".as_ref(),
+                config.as_os_str(),
+                "check".as_ref(),
+                "--report".as_ref(),
+                "json=-".as_ref(),
+            ],
+            1,
+        ),
+        // an error line
+        (&["lint".as_ref(), "absent.sql".as_ref()], 2),
+    ];
+    for (args, code) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end at once: every write to stderr fails with a broken pipe.
+        drop(child.stderr.take());
+        let mut stdout = Vec::new();
+        std::io::Read::read_to_end(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
+
+/// `preflight … | head` closes stdout early: the output ends there, the run does not. No
+/// error line, and the exit code is the run's own, as `check` already did.
+#[test]
+fn a_closed_stdout_ends_the_output_not_the_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = root.join("migrations-sample");
+    let config = sample.join("preflight.toml");
+    let migrations = sample.join("migrations");
+    let (m, c) = (migrations.to_str().unwrap(), config.to_str().unwrap());
+    let cases: [(&[&str], i32); 8] = [
+        (&["rules"], 0),
+        (&["rules", "--json"], 0),
+        (&["explain", "PF101"], 0),
+        (&["lint", m], 1),
+        (&["lint", "--format", "json", m], 1),
+        (&["lint", "--format", "markdown", m], 1),
+        (&["fix", "--diff", m], 0),
+        (&["--config", c, "parity"], 1),
+    ];
+    for (args, code) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}

@@ -360,6 +360,15 @@ fn since_lints_only_files_changed_since_the_ref() {
     let paths = finding_paths(&out);
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with("003_renamed.sql"), "{paths:?}");
+    // Nothing changed since the ref: a pass, and it says that nothing was linted.
+    preflight(repo)
+        .args(["lint", "--since", "HEAD", "."])
+        .assert()
+        .code(0)
+        .stdout("No findings.\n")
+        .stderr(predicate::str::contains(
+            "note: no .sql file changed since HEAD: nothing was linted",
+        ));
     preflight(repo)
         .args(["lint", "--since", "no-such-ref", "."])
         .assert()
@@ -559,4 +568,168 @@ fn tracker_decides_whether_a_drop_the_file_recreates_is_reported() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown tracker `nope`"));
+}
+
+/// A wrong path must not pass the gate: a directory with no `.sql` file below it (empty, or
+/// only other files), or one whose files the include/exclude globs all leave out, is an input
+/// error naming the directory, not "No findings" about files lint never saw.
+#[test]
+fn a_directory_with_nothing_to_lint_is_an_error_not_a_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    write(tmp.path(), "docs/README.md", "no SQL here\n");
+    for (dir, says) in [
+        ("empty", "empty: contains no .sql files to check"),
+        ("docs", "docs: contains no .sql files to check"),
+    ] {
+        for command in ["lint", "fix"] {
+            let out = preflight(tmp.path())
+                .args([command, dir])
+                .assert()
+                .code(2)
+                .get_output()
+                .clone();
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(
+                stderr.starts_with(&format!("error: {says}")),
+                "{command}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{command}: {stderr}");
+            assert!(out.stdout.is_empty(), "{command}");
+        }
+    }
+    // Files there, but the configured globs select none of them.
+    write(tmp.path(), "db/0001_init.sql", "CREATE TABLE t (id int);\n");
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\ninclude = [\"migrations/**/*.sql\"]\n",
+    );
+    preflight(tmp.path())
+        .args(["lint", "db"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "db: none of its 1 .sql file is selected by [lint] include/exclude",
+        ));
+}
+
+/// A bad tracker name or rule code says where it came from: `[migrations] tracker` in the file
+/// (which lint and fix used to blame on a `--tracker` never passed, while reconcile, verify and
+/// lint accepted different spellings), or the flag that carried it.
+#[test]
+fn unknown_trackers_and_rule_codes_name_their_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a.sql", "CREATE TABLE t (id int);\n");
+    write(
+        tmp.path(),
+        "conf/preflight.toml",
+        "[migrations]\ntracker = \"sqlxx\"\n",
+    );
+    for args in [
+        &["lint", "a.sql"][..],
+        &["fix", "a.sql"],
+        &["reconcile", "--database-url", "postgres://u@127.0.0.1:1/x"],
+    ] {
+        let out = preflight(tmp.path())
+            .args(["--config", "conf/preflight.toml"])
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8(out).unwrap();
+        assert!(
+            stderr.starts_with(
+                "error: conf/preflight.toml: [migrations] tracker: unknown tracker `sqlxx` (did you mean `sqlx`?); use auto or one of: sqlx, flyway,"
+            ),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // The same names everywhere: an alias and another case are the tool reconcile knows.
+    for name in ["migrate", "Flyway", "AUTO"] {
+        write(
+            tmp.path(),
+            "conf/preflight.toml",
+            &format!("[migrations]\ntracker = \"{name}\"\n"),
+        );
+        preflight(tmp.path())
+            .args([
+                "--config",
+                "conf/preflight.toml",
+                "lint",
+                "--tracker",
+                name,
+                "a.sql",
+            ])
+            .assert()
+            .code(1);
+    }
+    let no_config = ["--config", "/dev/null"];
+    for (flag, value, says) in [
+        (
+            "--tracker",
+            "nope",
+            "error: --tracker: unknown tracker `nope`; use auto or one of:",
+        ),
+        (
+            "--select",
+            "PF999",
+            "error: --select: `PF999` matches no rule",
+        ),
+        (
+            "--extend-select",
+            "PF4,XX",
+            "error: --extend-select: `XX` matches no rule",
+        ),
+        ("--ignore", "PF101,", "error: --ignore: an empty rule code"),
+    ] {
+        let out = preflight(tmp.path())
+            .args(no_config)
+            .args(["lint", flag, value, "a.sql"])
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8(out).unwrap();
+        assert!(stderr.starts_with(says), "{flag}: {stderr}");
+    }
+}
+
+/// A `[migrations] dir` that is not there says so, naming the setting and the path it resolved
+/// to, from every command that reads it (before: `…/migratons: no such file or directory`,
+/// a path the user never typed).
+#[test]
+fn a_missing_migrations_dir_names_the_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migratons\"\n",
+    );
+    let says = format!(
+        "preflight.toml: [migrations] dir = \"migratons\": {} does not exist (relative paths resolve against this file's directory)",
+        tmp.path().canonicalize().unwrap().join("migratons").display()
+    );
+    let unreachable = "postgres://u@127.0.0.1:1/x";
+    for args in [
+        &["lint"][..],
+        &["fix"],
+        &["verify", "--dev-url", unreachable],
+        &["reconcile", "--database-url", unreachable],
+        &["check"],
+    ] {
+        let out = preflight(&tmp.path().canonicalize().unwrap())
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let printed = String::from_utf8_lossy(&out.stderr).to_string()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(printed.contains(&says), "{args:?}: {printed}");
+    }
 }

@@ -184,3 +184,131 @@ fn each_service_gets_a_verdict_with_the_failing_checks_under_it() {
         );
     }
 }
+
+/// A snapshot that cannot be read says which environment's `snapshot` setting names it and,
+/// when it is missing, how to take one; a directory or a non-UTF-8 file is named in words,
+/// not as an OS error. Each is one line and exit 2, from `parity` and from `check` alike.
+#[test]
+fn an_unreadable_snapshot_names_its_environment_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("snapshots")).unwrap();
+    std::fs::write(
+        tmp.path().join("latin1.json"),
+        b"{\"version\": 1, \"region\": \"\xe9\"}",
+    )
+    .unwrap();
+    // The path as resolved against the config file's directory, then what is wrong with it.
+    for (file, says) in [
+        (
+            "absent.json",
+            "absent.json: no such file or directory; take one with `preflight snapshot --env production --output ",
+        ),
+        (
+            "snapshots",
+            "snapshots: is a directory; a file is expected here",
+        ),
+        (
+            "latin1.json",
+            "latin1.json: is not valid UTF-8 text; re-encode it as UTF-8",
+        ),
+    ] {
+        std::fs::write(
+            tmp.path().join("preflight.toml"),
+            format!("[environments.production]\nsnapshot = \"{file}\"\n"),
+        )
+        .unwrap();
+        let out = Command::cargo_bin("preflight")
+            .expect("binary")
+            .current_dir(tmp.path())
+            .arg("parity")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: [environments.production] snapshot: ")
+                && stderr.contains(says),
+            "{file}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one-line error: {stderr}");
+        // The gate reports the same reason for the stage it could not run.
+        let out = Command::cargo_bin("preflight")
+            .expect("binary")
+            .current_dir(tmp.path())
+            .args(["check", "--report", "json=-"])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let reason = report["verdict"]["stages"][0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("[environments.production] snapshot: ") && reason.contains(says),
+            "{file}: {reason}"
+        );
+    }
+}
+
+/// Production pointed at staging's snapshot (a copy-pasted line) compared staging with itself
+/// and passed with "No findings"; two environments reading one file are a configuration
+/// error naming both.
+#[test]
+fn two_environments_reading_one_snapshot_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let staging =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots/staging.json");
+    std::fs::copy(&staging, tmp.path().join("staging.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        "[environments.staging]\nsnapshot = \"staging.json\"\n[environments.production]\nsnapshot = \"./staging.json\"\n",
+    )
+    .unwrap();
+    for command in ["parity", "check"] {
+        let out = Command::cargo_bin("preflight")
+            .expect("binary")
+            .current_dir(tmp.path())
+            .arg(command)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("preflight.toml: [environments.production] snapshot: ")
+                && stderr.contains("is also [environments.staging]'s snapshot; parity would compare an environment with itself"),
+            "{command}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+/// Snapshot lines swapped between staging and production judged production's values as
+/// staging's (no loopback error there) and passed the production checks on staging's values;
+/// a snapshot taken of another environment than the table that reads it is an error.
+#[test]
+fn a_snapshot_of_another_environment_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        format!(
+            "[environments.staging]\nsnapshot = \"{0}/production.json\"\n[environments.production]\nsnapshot = \"{0}/staging.json\"\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations-sample/snapshots")
+                .display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .arg("parity")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: [environments.staging] snapshot: ")
+            && stderr
+                .contains("production.json was taken of environment `production`, not `staging`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

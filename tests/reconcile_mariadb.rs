@@ -308,3 +308,38 @@ fn mariadb_inline_references_are_managed_foreign_keys() {
         report.findings
     );
 }
+
+/// PostgreSQL migrations (`[migrations] dialect = "postgres"`) reconciled with a MariaDB server
+/// found none of their objects and passed (exit 0, a warning about the tracker); the mismatch
+/// is now a configuration error naming the setting, before connecting, as verify does.
+#[test]
+fn a_dialect_that_does_not_match_the_server_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\ndialect = \"postgres\"\n",
+    );
+    write(
+        tmp.path(),
+        "migrations/1_users.sql",
+        "CREATE TABLE users (id int);\n",
+    );
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "reconcile",
+            "--database-url",
+            "mysql://root@127.0.0.1:3306/mysql",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("preflight.toml: [migrations] dialect is postgres but the database URL is a MySQL/MariaDB server"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

@@ -375,3 +375,34 @@ fn the_tool_is_detected_from_the_layout_as_lint_detects_it() {
         String::from_utf8_lossy(&unknown.stderr)
     );
 }
+
+/// A password written unencoded (with `/`, `?`, `#` or `@`) makes the URL invalid; the error
+/// that says so must not print it, from reconcile or verify, on stderr or in a check report.
+#[test]
+fn an_unencoded_password_is_never_printed() {
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/migrations");
+    let tmp = tempfile::tempdir().unwrap();
+    for password in ["pa/ss-1", "pa?ss-2", "pa#ss-3"] {
+        let url = format!("postgres://app:{password}@127.0.0.1:1/x");
+        for (flag, command) in [("--database-url", "reconcile"), ("--dev-url", "verify")] {
+            let out = Command::cargo_bin("preflight")
+                .unwrap()
+                .current_dir(tmp.path())
+                .args([command, flag, &url, "--migrations"])
+                .arg(&migrations)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("app:***@127.0.0.1:1/x"),
+                "{command}: {stderr}"
+            );
+            let secret = &password[2..];
+            assert!(
+                !stderr.contains(secret),
+                "{command} printed the password: {stderr}"
+            );
+        }
+    }
+}

@@ -50,10 +50,8 @@ pub fn default_runners() -> Vec<Box<dyn StageRunner>> {
 
 /// `[migrations] dir` resolved against the config file, shown relative to the current directory
 /// when it is inside it (so SARIF and GitHub annotations get repository-relative paths).
-fn migrations_dir(config: &Config) -> Option<PathBuf> {
-    Some(relative_to_cwd(
-        &config.resolve(config.migrations.dir.as_deref()?),
-    ))
+fn migrations_dir(config: &Config) -> Result<Option<PathBuf>> {
+    Ok(config.migrations_dir()?.map(|dir| relative_to_cwd(&dir)))
 }
 
 /// `path` relative to the current directory when it is inside it, else unchanged.
@@ -75,7 +73,7 @@ impl StageRunner for LintStage {
     fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
         Box::pin(async move {
             let options = lint::LintOptions::from_config(config)?;
-            let dir = migrations_dir(config).ok_or_else(|| {
+            let dir = migrations_dir(config)?.ok_or_else(|| {
                 Error::config(
                     config
                         .path
@@ -99,7 +97,7 @@ impl StageRunner for ReconcileStage {
     fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
         Box::pin(async move {
             let mut options = reconcile::ReconcileOptions::from_config(config)?;
-            if let Some(dir) = migrations_dir(config) {
+            if let Some(dir) = migrations_dir(config)? {
                 options.migrations_dir = dir;
             }
             reconcile::reconcile(&options).await
@@ -117,7 +115,7 @@ impl StageRunner for VerifyStage {
     fn run<'a>(&'a self, config: &'a Config) -> LocalBoxFuture<'a, Result<Report>> {
         Box::pin(async move {
             let mut options = verify::VerifyOptions::from_config(config)?;
-            if let Some(dir) = migrations_dir(config) {
+            if let Some(dir) = migrations_dir(config)? {
                 options.migrations_dir = dir;
             }
             verify::verify(&options).await

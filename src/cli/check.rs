@@ -40,9 +40,9 @@ pub fn run(args: CheckArgs, ctx: &Context) -> Result<i32> {
             return;
         }
         match event {
-            Progress::Started(stage) => eprintln!("{}: running", check::stage_name(stage)),
+            Progress::Started(stage) => crate::say!("{}: running", check::stage_name(stage)),
             Progress::Finished(r) => {
-                eprintln!("{}: {} in {} ms", r.stage, r.status.word(), r.duration_ms)
+                crate::say!("{}: {} in {} ms", r.stage, r.status.word(), r.duration_ms)
             }
         }
     };
@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs, ctx: &Context) -> Result<i32> {
         .any(|t| t.format == Format::Human && t.destination == Destination::Stdout);
     if !human_on_stdout && !ctx.quiet {
         // Machine-readable stdout stays clean; the one-line verdict goes to stderr.
-        eprintln!("{}", verdict.line());
+        crate::say!("{}", verdict.line());
     }
     Ok(verdict.exit_code())
 }

@@ -6,6 +6,7 @@ use crate::diagnostics::{Applicability, Finding, FixAvailability};
 use crate::error::{exit, Error, Result};
 use crate::layout::DeployPart;
 use crate::lint::{self, LintOptions};
+use crate::output::ignore_broken_pipe;
 use crate::runner::{ApplyModel, Runner};
 use crate::source::SourceFile;
 use crate::sql::Dialect;
@@ -138,6 +139,8 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         warn_unmatched_before_each_run(&options, &lint::collect_sql_files(&paths, &options)?, ctx);
     }
     let gate = ctx.gate(Stage::Lint, &args.report.gate);
+    // A reader that stops early (`| head`) ends the output, not the run: the exit code stays
+    // the gate's.
     let writing = |e: std::io::Error| Error::Other(format!("writing the report: {e}"));
     let format = args.report.format;
     if !output::streamable(format) {
@@ -145,7 +148,9 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         output::write_report(&report, format, &mut out, ctx.color)
             .and_then(|()| out.flush())
+            .or_else(ignore_broken_pipe)
             .map_err(writing)?;
+        note_nothing_changed(&options, report.files_checked, ctx);
         note_unknown_runner(&options, ctx);
         return Ok(gate.exit_code(&report.findings));
     }
@@ -172,17 +177,43 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         }
     };
     let report = lint::lint_paths_each(&paths, &options, false, &mut sink)?;
-    if let Some(e) = failed {
-        return Err(writing(e));
+    match failed {
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Some(e) => return Err(writing(e)),
+        None => {
+            let stream = match stream {
+                Some(s) => Some(s),
+                None => match output::FindingStream::begin(
+                    "lint",
+                    format,
+                    std::io::stdout().lock(),
+                    ctx.color,
+                ) {
+                    Ok(s) => Some(s),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+                    Err(e) => return Err(writing(e)),
+                },
+            };
+            if let Some(stream) = stream {
+                stream
+                    .finish(&report)
+                    .map(|_| ())
+                    .or_else(ignore_broken_pipe)
+                    .map_err(writing)?;
+            }
+        }
     }
-    let stream = match stream {
-        Some(s) => s,
-        None => output::FindingStream::begin("lint", format, std::io::stdout().lock(), ctx.color)
-            .map_err(writing)?,
-    };
-    stream.finish(&report).map_err(writing)?;
+    note_nothing_changed(&options, report.files_checked, ctx);
     note_unknown_runner(&options, ctx);
     Ok(judgement.exit_code())
+}
+
+/// `--since REV` that leaves no file is a pass (the change touched no migration), said so:
+/// "No findings." alone reads as if the migrations had been checked.
+fn note_nothing_changed(options: &lint::LintOptions, files_checked: usize, ctx: &Context) {
+    if let (Some(rev), 0, false) = (&options.since, files_checked, ctx.quiet) {
+        crate::say!("note: no .sql file changed since {rev}: nothing was linted");
+    }
 }
 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
@@ -193,6 +224,7 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     warn_unmatched_before_each_run(&options, &files, ctx);
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
+    // Notes and summaries: lost, not fatal, when stderr is closed (`2>&1 | head`).
     let mut stderr = std::io::stderr().lock();
     let (mut changed_files, mut applied, mut remaining, mut unsafe_available) = (0, 0, 0, 0);
     // `--check` judges the files as they are, exactly as `lint` does.
@@ -230,33 +262,33 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
                 .context_radius(3)
                 .header(&format!("a/{name}"), &format!("b/{name}"))
                 .to_string();
-            write!(stdout, "{rendered}").map_err(io_error)?;
+            write!(stdout, "{rendered}")
+                .or_else(ignore_broken_pipe)
+                .map_err(io_error)?;
         } else if args.check {
             if !ctx.quiet {
-                writeln!(
+                let _ = writeln!(
                     stderr,
                     "would fix {}: {}",
                     source.display_path(),
                     summary(&outcome.applied)
-                )
-                .map_err(io_error)?;
+                );
             }
         } else {
             fix::write_atomically(path, &outcome.fixed)?;
             if !ctx.quiet {
-                writeln!(
+                let _ = writeln!(
                     stderr,
                     "fixed {}: {}",
                     source.display_path(),
                     summary(&outcome.applied)
-                )
-                .map_err(io_error)?;
+                );
             }
         }
     }
     if !ctx.quiet {
         let verb = if write { "Fixed" } else { "Would fix" };
-        writeln!(
+        let _ = writeln!(
             stderr,
             "{verb} {applied} issue{} in {changed_files} of {} file{}; {remaining} finding{} left without an automatic fix{}.",
             plural(applied),
@@ -268,15 +300,13 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
             } else {
                 String::new()
             }
-        )
-        .map_err(io_error)?;
+        );
         note_unknown_runner(&options, ctx);
         if changed_files > 0 {
-            writeln!(
+            let _ = writeln!(
                 stderr,
                 "note: editing a migration that was already applied changes its checksum: sqlx, Flyway, Prisma and similar trackers will report a mismatch or refuse to run. Fix only migrations that have not been applied anywhere, or repair the tracker's checksum (e.g. `flyway repair`) afterwards."
-            )
-            .map_err(io_error)?;
+            );
         }
     }
     Ok(if args.check {
@@ -308,8 +338,12 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &list)
-            .map_err(|e| Error::Other(format!("writing JSON: {e}")))?;
-        writeln!(out).map_err(io_error)?;
+            .map_err(std::io::Error::from)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
+        writeln!(out)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
         return Ok(exit::OK);
     }
     let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
@@ -318,6 +352,7 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
         "{:<6} {:<8} {:<12} {:<name_width$} SUMMARY",
         "CODE", "SEVERITY", "FIX", "NAME"
     )
+    .or_else(ignore_broken_pipe)
     .map_err(io_error)?;
     for r in &rules {
         writeln!(
@@ -329,13 +364,14 @@ pub fn run_rules(args: RulesArgs, _ctx: &Context) -> Result<i32> {
             r.name,
             r.summary
         )
+        .or_else(ignore_broken_pipe)
         .map_err(io_error)?;
     }
     writeln!(
         out,
         "\n`some`: only some findings of the rule carry the fix; `preflight explain CODE` says which."
     )
-    .map_err(io_error)?;
+    .or_else(ignore_broken_pipe).map_err(io_error)?;
     Ok(exit::OK)
 }
 
@@ -373,9 +409,13 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
         ))
     })?;
     let mut out = std::io::stdout().lock();
-    write!(out, "{}", rule.doc).map_err(io_error)?;
+    write!(out, "{}", rule.doc)
+        .or_else(ignore_broken_pipe)
+        .map_err(io_error)?;
     if !rule.doc.ends_with('\n') {
-        writeln!(out).map_err(io_error)?;
+        writeln!(out)
+            .or_else(ignore_broken_pipe)
+            .map_err(io_error)?;
     }
     let command = crate::registry::family_of(rule.code).map_or("?", |f| f.command);
     writeln!(
@@ -384,6 +424,7 @@ pub fn run_explain(args: ExplainArgs, _ctx: &Context) -> Result<i32> {
         rule.default_severity,
         fix_sentence(rule.fix)
     )
+    .or_else(ignore_broken_pipe)
     .map_err(io_error)?;
     Ok(exit::OK)
 }
@@ -417,7 +458,7 @@ fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx:
     }
     for entry in &options.before_each_run {
         for pattern in entry.unmatched_patterns(files) {
-            eprintln!(
+            crate::say!(
                 "warning: {}.paths: `{pattern}` matches no file (none of the {} linted, none under \
                  the config's directory or [migrations] dir)",
                 entry.setting,
@@ -439,8 +480,8 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
         Some(name) if !name.eq_ignore_ascii_case("auto") => {
             Runner::named(name).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown tracker `{name}`; use one of: {}",
-                    crate::reconcile::trackers::names().join(", ")
+                    "--tracker: {}",
+                    crate::reconcile::trackers::unknown_name(name)
                 ))
             })?
         }
@@ -471,7 +512,7 @@ fn detect_one_runner(ctx: &Context, paths: &[PathBuf]) -> Runner {
         None => first,
         Some((dir, other)) => {
             if !ctx.quiet {
-                eprintln!(
+                crate::say!(
                     "note: {} ({}) and {} ({}) are laid out for different migration tools: lint each directory on its own, or pass --tracker NAME",
                     first_dir.display(),
                     first.tool.unwrap_or("unknown"),
@@ -491,7 +532,7 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
         .is_some_and(|r| r.tool.is_none() && r.declared.is_none())
         && !ctx.quiet
     {
-        eprintln!(
+        crate::say!(
             "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
         );
     }
@@ -500,7 +541,7 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
 /// Said for each file the migration tool never runs on a deploy: not a silent skip.
 fn note_not_linted(path: &str, reason: &str, ctx: &Context) {
     if !ctx.quiet {
-        eprintln!("note: {path} not linted: {reason}");
+        crate::say!("note: {path} not linted: {reason}");
     }
 }
 
@@ -509,8 +550,8 @@ fn paths_or_configured(paths: Vec<PathBuf>, ctx: &Context) -> Result<Vec<PathBuf
     if !paths.is_empty() {
         return Ok(paths);
     }
-    match &ctx.config.migrations.dir {
-        Some(dir) => Ok(vec![ctx.config.resolve(dir)]),
+    match ctx.config.migrations_dir()? {
+        Some(dir) => Ok(vec![dir]),
         None => Err(Error::Usage(
             "no paths given and no `[migrations] dir` in preflight.toml: pass files or directories, e.g. `preflight lint migrations/`".into(),
         )),
@@ -537,6 +578,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// For stdout: a closed pipe (`| head`) is not an error (see `ignore_broken_pipe`).
 fn io_error(e: std::io::Error) -> Error {
     Error::Other(format!("writing output: {e}"))
 }

@@ -138,7 +138,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
             e.exit_code()
         }
     }

@@ -73,7 +73,7 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     }
     let failed = snapshot.failed_reads();
     if ctx.verbose {
-        eprintln!(
+        crate::say!(
             "snapshot of {}: {} service(s), {} secret(s), {} role(s), {} failed read(s); written to {}",
             args.env,
             snapshot.services.len(),
@@ -86,7 +86,7 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     // An incomplete snapshot is still written (parity reports each gap as unknown), but the
     // user hears of it now rather than at the next parity run.
     if !ctx.quiet && !failed.is_empty() {
-        eprintln!(
+        crate::say!(
             "warning: snapshot of {}: {} read(s) failed, parity will report them as unknown; first: {}",
             args.env,
             failed.len(),
@@ -107,6 +107,7 @@ pub fn run_parity(args: ParityArgs, ctx: &Context) -> Result<i32> {
     let report = runtime()?.block_on(parity(&options))?;
     let mut out = std::io::stdout().lock();
     write_report(&report, args.report.format, &mut out, ctx.color)
+        .or_else(crate::output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("stdout: {e}")))?;
     Ok(ctx
         .gate(Stage::Parity, &args.report.gate)

@@ -40,10 +40,11 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(reconcile(&options))?;
     if ctx.verbose {
-        eprintln!("{}", run_summary(&report));
+        crate::say!("{}", run_summary(&report));
     }
     let mut stdout = std::io::stdout().lock();
     output::write_report(&report, args.report.format, &mut stdout, ctx.color)
+        .or_else(output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("writing the report: {e}")))?;
     Ok(ctx
         .gate(Stage::Reconcile, &args.report.gate)

@@ -46,11 +46,12 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
     let report = runtime.block_on(verify(&options))?;
     let mut out = anstream::stdout().lock();
     crate::output::write_report(&report, args.report.format, &mut out, ctx.color)
+        .or_else(crate::output::ignore_broken_pipe)
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
     let runner = crate::verify::runner(&options);
     if runner.tool.is_none() && runner.declared.is_none() && !ctx.quiet {
-        eprintln!(
-            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is tried"
+        crate::say!(
+            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
         );
     }
     // Unknown is not pass: an unproven part fails the run unless unknowns are allowed.
@@ -75,7 +76,7 @@ fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
     let migrations_dir =
         match (&args.migrations, &config.migrations.dir) {
             (Some(dir), _) => dir.clone(),
-            (None, Some(dir)) => config.resolve(dir),
+            (None, Some(_)) => config.migrations_dir()?.unwrap_or_default(),
             (None, None) => return Err(Error::Usage(
                 "verify needs the migrations directory: pass --migrations or set [migrations] dir"
                     .into(),

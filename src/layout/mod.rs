@@ -70,11 +70,10 @@ impl Layout {
         }
     }
 
+    /// The layout of a tracker name as `--tracker` accepts it (any case, aliases).
     pub fn from_name(name: &str) -> Option<Layout> {
-        match name {
-            "migrate" => Some(Layout::GolangMigrate),
-            _ => Layout::ALL.into_iter().find(|l| l.name() == name),
-        }
+        let name = crate::reconcile::trackers::canonical(name)?;
+        Layout::ALL.into_iter().find(|l| l.name() == name)
     }
 
     /// The files the tool runs, in the order it runs them, each with its "up" part; and the

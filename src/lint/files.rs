@@ -18,6 +18,9 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
             }
             continue;
         }
+        // A directory with nothing to lint is a wrong path (or include/exclude globs that miss
+        // it), never a pass: lint would say "No findings" about files it never saw.
+        let (mut sql_below, mut selected_below) = (0usize, 0usize);
         for entry in walkdir::WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
@@ -31,13 +34,32 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
             })?;
             let p = entry.path();
             let is_sql = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"));
-            if entry.file_type().is_file()
-                && is_sql
-                && options.path_selected(p)
-                && seen.insert(p.to_path_buf())
-            {
+            if !(entry.file_type().is_file() && is_sql) {
+                continue;
+            }
+            sql_below += 1;
+            if !options.path_selected(p) {
+                continue;
+            }
+            selected_below += 1;
+            if seen.insert(p.to_path_buf()) {
                 files.push(p.to_path_buf());
             }
+        }
+        if sql_below == 0 {
+            return Err(Error::input(
+                path,
+                "contains no .sql files to check; pass the migrations directory (or the files)",
+            ));
+        }
+        if selected_below == 0 {
+            return Err(Error::input(
+                path,
+                format!(
+                    "none of its {sql_below} .sql file{} is selected by [lint] include/exclude; fix the globs or pass the files",
+                    if sql_below == 1 { "" } else { "s" }
+                ),
+            ));
         }
     }
     if let Some(git_ref) = &options.since {

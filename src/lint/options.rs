@@ -260,11 +260,17 @@ impl LintOptions {
         extend_select: &[String],
         ignore: &[String],
     ) -> Result<Self> {
-        for code in select.iter().chain(extend_select).chain(ignore) {
-            if !matches_any_rule(code) {
-                return Err(Error::Usage(format!(
-                    "`{code}` matches no rule; `preflight rules` lists them"
-                )));
+        for (flag, codes) in [
+            ("--select", select),
+            ("--extend-select", extend_select),
+            ("--ignore", ignore),
+        ] {
+            if let Some(code) = codes.iter().find(|c| !matches_any_rule(c)) {
+                return Err(Error::Usage(if code.trim().is_empty() {
+                    format!("{flag}: an empty rule code; separate codes with single commas, e.g. {flag} PF101,PF102")
+                } else {
+                    format!("{flag}: `{code}` matches no rule; `preflight rules` lists them")
+                }));
             }
         }
         if !select.is_empty() {

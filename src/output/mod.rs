@@ -17,7 +17,7 @@ mod text_table;
 mod verdict;
 
 pub use stream::{streamable, FindingStream};
-pub use target::{Destination, ReportTarget};
+pub use target::{ignore_broken_pipe, Destination, ReportTarget};
 pub use verdict::{Outcome, StageResult, StageStatus, Verdict};
 
 use crate::diagnostics::{Finding, Stage, Summary};

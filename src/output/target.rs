@@ -69,6 +69,11 @@ impl ReportTarget {
                     .into(),
             ));
         }
+        for (spec, target) in specs.iter().zip(&targets) {
+            if let Destination::File(path) = &target.destination {
+                writable_place(spec, path)?;
+            }
+        }
         Ok(targets)
     }
 
@@ -103,8 +108,27 @@ impl ReportTarget {
     }
 }
 
-/// `preflight check | head` must not turn into an error.
-fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+/// A report file's directory must exist before the stages run: finding out after a long
+/// verify that the report has nowhere to go loses the run.
+fn writable_place(spec: &str, path: &std::path::Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {spec}: {} is a directory; name a file in it",
+            path.display()
+        )));
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => Err(Error::Usage(format!(
+            "--report {spec}: the directory {} does not exist; create it first",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `preflight check | head` must not turn into an error: the reader has what it wanted, and
+/// the exit code is still the run's own (every command's report on stdout does this).
+pub fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())
     } else {

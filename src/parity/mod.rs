@@ -256,7 +256,38 @@ async fn load_environment(
     deadline: Instant,
 ) -> Result<Snapshot> {
     let mut snapshot = match &source.config.snapshot {
-        Some(path) => Snapshot::load(path)?,
+        // The error names the setting: `nope.json: no such file` alone does not say which
+        // environment reads it, or how to make one.
+        Some(path) => Snapshot::load(path).map_err(|e| {
+            let hint = if path.exists() {
+                String::new()
+            } else {
+                format!(
+                    "; take one with `preflight snapshot --env {} --output {}` where that environment is live",
+                    source.name,
+                    path.display()
+                )
+            };
+            Error::Other(format!(
+                "[environments.{}] snapshot: {e}{hint}",
+                source.name
+            ))
+        })
+        .and_then(|snapshot| {
+            // Another environment's file (swapped or copy-pasted lines) would be judged under
+            // this name: staging's values as production's, production's loopback as staging's.
+            if snapshot.environment.is_empty() || snapshot.environment == source.name {
+                return Ok(snapshot);
+            }
+            Err(Error::Other(format!(
+                "[environments.{}] snapshot: {} was taken of environment `{}`, not `{}`; name the table [environments.{}] or give this environment its own snapshot",
+                source.name,
+                path.display(),
+                snapshot.environment,
+                source.name,
+                snapshot.environment
+            )))
+        })?,
         None => read_live(source, options, deadline).await?,
     };
     read_database_url(source, &mut snapshot).await?;

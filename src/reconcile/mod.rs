@@ -61,7 +61,7 @@ use crate::diagnostics::{RuleInfo, Severity};
 use crate::error::{Error, Result};
 use crate::output::Report;
 use crate::sql::Dialect;
-use db::Session;
+use db::{Engine, Session};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -234,7 +234,7 @@ impl ReconcileOptions {
         };
         let migrations_dir = match migrations_dir {
             Some(dir) => dir,
-            None => m.dir.as_deref().map(|d| config.resolve(d)).ok_or_else(|| {
+            None => config.migrations_dir()?.ok_or_else(|| {
                 Error::Usage(
                     "no migrations directory: pass --migrations DIR or set [migrations] dir".into(),
                 )
@@ -242,7 +242,7 @@ impl ReconcileOptions {
         };
         let tracker = tracker
             .or_else(|| m.tracker.clone())
-            .filter(|t| t != "auto");
+            .filter(|t| !t.eq_ignore_ascii_case("auto"));
         Ok(ReconcileOptions {
             database_url,
             migrations_dir,
@@ -255,6 +255,27 @@ impl ReconcileOptions {
     }
 }
 
+/// `[migrations] dialect` against the URL's engine, before connecting: PostgreSQL migrations
+/// reconciled with a MySQL database find none of their objects and pass with warnings, as
+/// verify refuses to run them there.
+fn check_dialect(options: &ReconcileOptions) -> Result<()> {
+    let (Some(dialect), Some(engine)) = (options.dialect, Engine::of_url(&options.database_url))
+    else {
+        return Ok(());
+    };
+    let server = engine.dialect();
+    if dialect == Dialect::Sqlite || dialect.is_mysql_family() != server.is_mysql_family() {
+        return Err(Error::config(
+            &options.config_path,
+            format!(
+                "[migrations] dialect is {dialect} but the database URL is a {} server; reconcile the migrations with the database they run on, or correct the dialect",
+                if server.is_mysql_family() { "MySQL/MariaDB" } else { "PostgreSQL" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs the whole comparison and returns the report (findings, the "Migrations" table and
 /// `json_extra["migrations"]`). Reads only; the session is rolled back at the end.
 pub async fn reconcile(options: &ReconcileOptions) -> Result<Report> {
@@ -265,6 +286,7 @@ pub async fn reconcile(options: &ReconcileOptions) -> Result<Report> {
             "is not a directory (the migrations directory)",
         ));
     }
+    check_dialect(options)?;
     let explicit = match &options.tracker {
         Some(name) => Some(trackers::by_name(
             name,

@@ -120,7 +120,8 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report> {
 /// The layout `[migrations] tracker` names; `None` for `auto` or unset.
 pub fn configured_layout(config: &Config) -> Result<Option<Layout>> {
     match config.migrations.tracker.as_deref() {
-        None | Some("auto") => Ok(None),
+        None => Ok(None),
+        Some(name) if name.eq_ignore_ascii_case("auto") => Ok(None),
         Some(name) => Layout::from_name(name).map(Some).ok_or_else(|| {
             let config_path = config
                 .path
@@ -128,7 +129,10 @@ pub fn configured_layout(config: &Config) -> Result<Option<Layout>> {
                 .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
             Error::config(
                 &config_path,
-                format!("[migrations] tracker = {name:?} is not a known tracker; use auto or one of: {}", crate::reconcile::trackers::names().join(", ")),
+                format!(
+                    "[migrations] tracker: {}",
+                    crate::reconcile::trackers::unknown_name(name)
+                ),
             )
         }),
     }

@@ -186,8 +186,8 @@ impl Drop for ScratchDatabase {
         .join();
         match outcome {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("error: {e}"),
-            Err(_) => eprintln!(
+            Ok(Err(e)) => crate::say!("error: {e}"),
+            Err(_) => crate::say!(
                 "error: could not drop the scratch database {}; drop it by hand",
                 self.name
             ),

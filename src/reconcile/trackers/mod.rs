@@ -163,21 +163,46 @@ pub fn names() -> Vec<&'static str> {
     TRACKERS.iter().map(|d| d.name).collect()
 }
 
+/// The tracker a name means, as `--tracker` and `[migrations] tracker` accept it: its name or
+/// an alias, in any case (`Flyway`, `migrate`). `auto` is not a tracker.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    TRACKERS
+        .iter()
+        .find(|d| {
+            d.name.eq_ignore_ascii_case(name)
+                || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+        .map(|d| d.name)
+}
+
+/// What to say about a name that is no tracker: the accepted names, and the closest one.
+pub fn unknown_name(name: &str) -> String {
+    let near = names()
+        .into_iter()
+        .map(|n| {
+            (
+                strsim::levenshtein(&n.to_ascii_lowercase(), &name.to_ascii_lowercase()),
+                n,
+            )
+        })
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d);
+    let hint = near.map_or(String::new(), |(_, n)| format!(" (did you mean `{n}`?)"));
+    format!(
+        "unknown tracker `{name}`{hint}; use auto or one of: {}",
+        names().join(", ")
+    )
+}
+
 /// The tracker for a name; `generic` needs `[migrations.generic_tracker]`.
 pub fn by_name(
     name: &str,
     config: &MigrationsConfig,
     config_path: &Path,
 ) -> Result<Box<dyn Tracker>> {
-    let descriptor = TRACKERS
-        .iter()
-        .find(|d| d.name == name || d.aliases.contains(&name))
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown tracker `{name}`; use auto or one of: {}",
-                names().join(", ")
-            ))
-        })?;
+    let descriptor = canonical(name)
+        .and_then(|c| TRACKERS.iter().find(|d| d.name == c))
+        .ok_or_else(|| Error::Usage(format!("--tracker: {}", unknown_name(name))))?;
     (descriptor.build)(config, config_path)
 }
 
