@@ -2,6 +2,7 @@
 //! PostgreSQL (reconcile, and verify's scratch databases) and a moto server with staging and
 //! production accounts. `preflight check` exits 1 and names every root cause; after
 //! `preflight fix`, recording the migration and repairing production, it exits 0.
+#![cfg(feature = "aws")] // live reads need the AWS SDK
 
 mod common;
 
