@@ -599,22 +599,27 @@ async fn postgres_file_transaction_runners_have_no_crash_points() {
     assert_eq!(row["crash_points"]["possible"], 0);
     assert_eq!(row["result"], "proven");
     assert_eq!(row["apply_model"]["model"], "file-transaction");
-    // The same file under a declared statement-by-statement model, or with the tool unknown,
-    // still fails at the crash point.
-    for declared in [
-        Some(preflight::runner::ApplyModel::StatementByStatement),
-        None,
-    ] {
-        let mut each = options(&db, dir.path());
-        each.layout = declared.map(|_| preflight::layout::Layout::Diesel);
-        each.apply_model = declared;
-        let report = run_with(&db, each).await;
-        assert_eq!(
-            codes(&report),
-            [("VF103", "up.sql".to_string(), 2)],
-            "{declared:?}"
-        );
-    }
+    // Without a configured tool, the directory's Diesel layout is detected (as lint does).
+    let detected = run_with(&db, options(&db, dir.path())).await;
+    assert_eq!(codes(&detected), vec![]);
+    assert_eq!(
+        detected.json_extra["migrations"][0]["apply_model"]["model"],
+        "file-transaction"
+    );
+    // The same file under a declared statement-by-statement model still fails at the crash
+    // point, and so does it in a directory that names no tool.
+    let mut each = options(&db, dir.path());
+    each.layout = Some(preflight::layout::Layout::Diesel);
+    each.apply_model = Some(preflight::runner::ApplyModel::StatementByStatement);
+    assert_eq!(
+        codes(&run_with(&db, each).await),
+        [("VF103", "up.sql".to_string(), 2)]
+    );
+    let plain = migrations(&[("001_accounts.sql", CRASH_ONLY)]);
+    assert_eq!(
+        codes(&run_with(&db, options(&db, plain.path())).await),
+        [("VF103", "001_accounts.sql".to_string(), 2)]
+    );
     // A generic runner declared to apply each file in one transaction: no crash points either.
     let generic = migrations(&[("001_accounts.sql", CRASH_ONLY)]);
     let mut declared = options(&db, generic.path());
