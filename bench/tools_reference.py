@@ -15,6 +15,11 @@ about the same database and directory, in these scenarios:
             dbmate, Diesel, sqlx on PostgreSQL: nothing, the transaction rolled back)
   dropped   a table the third migration created dropped by hand: the tool still says applied
             (it never looks at the schema), preflight must report missing_objects
+  reverted  the third migration rolled back with the tool's own down command (dbmate rollback,
+            sqlx migrate revert, diesel migration revert; refinery has none)
+  orphan    the third migration's file deleted after it was applied: preflight must report
+            orphan; the tool reports it where it looks (sqlx, refinery refuse to run), or does
+            not list it at all (dbmate, Diesel)
 
 Every migration's verdict is compared: the tool's (applied / pending / edited / failed) with the
 class of preflight's status (applied, missing_objects, drifted, unverifiable → applied;
@@ -78,7 +83,7 @@ FAILING = ("audit", "CREATE TABLE audit (id INT PRIMARY KEY);\n"
 EDIT = "-- edited after it was applied\n"
 DROPPED_TABLE = "tags"
 
-SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped"]
+SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped", "reverted", "orphan"]
 
 # preflight status → the verdict class a tool could give.
 PF_CLASS = {
@@ -169,6 +174,8 @@ class Tool:
     checks_checksums = False
     # The tool's status is a real run (refinery): preflight reads the database first.
     status_mutates = False
+    # Whether the tool's status names an applied migration whose file is gone.
+    reports_orphans = False
     unavailable = None  # why the tool cannot run here, once known
 
     def binary(self):
@@ -195,6 +202,10 @@ class Tool:
 
     def status(self, d, engine, db):
         raise NotImplementedError
+
+    def revert(self, d, engine, db):
+        """Rolls the newest migration back with the tool; None when the tool cannot."""
+        return None
 
 
 def cargo_install(crate, version, binary, extra):
@@ -242,6 +253,9 @@ class Dbmate(Tool):
     def apply(self, d, engine, db):
         return run(self._cmd(d, engine, db, "up"))
 
+    def revert(self, d, engine, db):
+        return run(self._cmd(d, engine, db, "rollback"))
+
     def status(self, d, engine, db):
         code, out = run(self._cmd(d, engine, db, "status"))
         verdicts = {}
@@ -255,6 +269,7 @@ class Dbmate(Tool):
 class Sqlx(Tool):
     name = tracker = "sqlx"
     checks_checksums = True
+    reports_orphans = True
 
     def binary(self):
         return CACHE / "cargo" / "bin" / "sqlx"
@@ -267,12 +282,18 @@ class Sqlx(Tool):
         return check([str(self.binary()), "--version"]).strip()
 
     def write(self, d, i, name, up, down):
-        path = d / f"{version_of(i)}_{name}.sql"
+        # The reversible layout (`sqlx migrate add -r`), so that `migrate revert` works.
+        path = d / f"{version_of(i)}_{name}.up.sql"
         path.write_text(up)
+        (d / f"{version_of(i)}_{name}.down.sql").write_text(down)
         return path
 
     def apply(self, d, engine, db):
         return run([str(self.binary()), "migrate", "run", "--source", str(d),
+                    "--database-url", self.tool_url(engine, db)])
+
+    def revert(self, d, engine, db):
+        return run([str(self.binary()), "migrate", "revert", "--source", str(d),
                     "--database-url", self.tool_url(engine, db)])
 
     def status(self, d, engine, db):
@@ -293,6 +314,9 @@ class Sqlx(Tool):
         m = re.search(r"migration (\d+) is partially applied", dry)
         if m:
             verdicts[m.group(1)] = "failed"
+        m = re.search(r"migration (\d+) was previously applied but is missing", dry)
+        if m:
+            verdicts[m.group(1)] = "orphan"
         return verdicts, out + dry
 
 
@@ -324,6 +348,9 @@ class Diesel(Tool):
     def apply(self, d, engine, db):
         return run(self._cmd(d, engine, db, "run"), cwd=d)
 
+    def revert(self, d, engine, db):
+        return run(self._cmd(d, engine, db, "revert"), cwd=d)
+
     def status(self, d, engine, db):
         _, out = run(self._cmd(d, engine, db, "list"), cwd=d)
         verdicts = {}
@@ -341,6 +368,7 @@ class Refinery(Tool):
     divergent was edited; every other file was applied."""
     name = tracker = "refinery"
     checks_checksums = True
+    reports_orphans = True
     status_mutates = True
 
     def binary(self):
@@ -451,6 +479,22 @@ def scenario(tool, engine, name, bin_, keep):
         elif name == "dropped":
             engine.execute(db, f"DROP TABLE {DROPPED_TABLE}")
             expect_pf[key(tool, 2)] = {"missing_objects"}
+        elif name == "reverted":
+            result = tool.revert(d, engine, db)
+            if result is None:
+                return None
+            if result[0] != 0:
+                raise RuntimeError(f"{tool.name} could not revert:\n{result[1]}")
+        elif name == "orphan":
+            up = paths[2]
+            if up.name == "up.sql":  # a directory per migration (Diesel)
+                shutil.rmtree(up.parent)
+            else:
+                up.unlink()
+                down = up.with_name(up.name.replace(".up.sql", ".down.sql"))
+                if down != up and down.exists():
+                    down.unlink()
+            expect_pf[key(tool, 2)] = {"orphan"}
         if tool.status_mutates:
             pf_code, pf_v, pf_out = preflight(bin_, engine, db, d, tool.tracker)
             rows = tracker_rows(tool, engine, db)
@@ -466,6 +510,9 @@ def scenario(tool, engine, name, bin_, keep):
         agree = bool(pf_v) and tool_v is not None
         for k in keys:
             t, p = (tool_v or {}).get(k), pf_v.get(k)
+            if t is None and p == "orphan" and not tool.reports_orphans and tool_v is not None:
+                notes.append(f"{k}: the tool does not list an applied migration without a file")
+                continue
             if t is None or p is None or PF_CLASS.get(p) != t:
                 agree = False
                 notes.append(f"{k}: tool {t}, preflight {p}")
@@ -475,6 +522,16 @@ def scenario(tool, engine, name, bin_, keep):
         if name == "in-sync" and pf_code != 0:
             agree = False
             notes.append(f"preflight exited {pf_code} on an in-sync database")
+        if name == "in-sync":
+            # The table the real tool created must also be recognised without --tracker.
+            _, out = run([bin_, "reconcile", "--database-url", engine.url(db), "--migrations", str(d),
+                          "--format", "json"])
+            detected = json.loads(out[out.index("{"):]).get("database", {}).get("tracker") if "{" in out else None
+            if detected != tool.tracker:
+                agree = False
+                notes.append(f"--tracker auto detected {detected!r}, not {tool.tracker}")
+        if tool_v is not None:
+            tool_v = dict(tool_v, **{k: "not listed" for k in keys if k not in tool_v})
         return {
             "tool_verdict": summarize(tool_v),
             "pf_verdict": summarize(pf_v),
@@ -565,6 +622,8 @@ def main():
             for sc in args.scenarios.split(","):
                 try:
                     r = scenario(tool, engine, sc, bin_, args.keep)
+                    if r is None:
+                        continue  # the tool has no such command (refinery: no revert)
                 except Exception as e:  # noqa: BLE001
                     r = {"tool_verdict": "-", "pf_verdict": "-", "agree": False,
                          "notes": [f"error: {str(e)[:500]}"], "tool_out": "", "pf_out": "", "rows": ""}
