@@ -276,7 +276,7 @@ class Sqlx(Tool):
 
     def install(self):
         cargo_install("sqlx-cli", VERSIONS["sqlx"], "sqlx",
-                      ["--no-default-features", "--features", "postgres,mysql,rustls"])
+                      ["--no-default-features", "--features", "postgres,mysql,rustls,sqlx-toml"])
 
     def version(self):
         return check([str(self.binary()), "--version"]).strip()
@@ -331,11 +331,14 @@ class Diesel(Tool):
                       ["--no-default-features", "--features", "postgres,mysql"])
 
     def version(self):
-        return check([str(self.binary()), "--version"]).strip().splitlines()[0]
+        out = check([str(self.binary()), "--version"])
+        m = re.search(r"Version: (\S+)", out)
+        return f"diesel {m.group(1)}" if m else out.strip()
 
     def write(self, d, i, name, up, down):
         v = version_of(i)
-        sub = d / f"{v[0:4]}-{v[4:6]}-{v[6:8]}-{v[8:14]}_{name}"
+        # The name `diesel migration generate` gives (2.3): date, time, a four-digit counter.
+        sub = d / f"{v[0:4]}-{v[4:6]}-{v[6:8]}-{v[8:14]}-0000_{name}"
         sub.mkdir(parents=True, exist_ok=True)
         (sub / "up.sql").write_text(up)
         (sub / "down.sql").write_text(down)
@@ -355,9 +358,9 @@ class Diesel(Tool):
         _, out = run(self._cmd(d, engine, db, "list"), cwd=d)
         verdicts = {}
         for line in out.splitlines():
-            m = re.match(r"\[( |X)\] (\d{4})-(\d\d)-(\d\d)-(\d{6})_", line.strip())
+            m = re.match(r"\[( |X)\] ([\d-]+)_", line.strip())
             if m:
-                verdicts["".join(m.group(2, 3, 4, 5))] = "applied" if m.group(1) == "X" else "pending"
+                verdicts[m.group(2).replace("-", "")] = "applied" if m.group(1) == "X" else "pending"
         return verdicts, out
 
 
@@ -550,7 +553,10 @@ def scenario(tool, engine, name, bin_, keep):
 
 
 def key(tool, i):
-    return str(i + 1) if tool.name == "refinery" else version_of(i)
+    """Migration i's version as preflight's report and the tool's status spell it (digits)."""
+    if tool.name == "refinery":
+        return str(i + 1)
+    return version_of(i) + ("0000" if tool.name == "diesel" else "")
 
 
 TRACKER_SQL = {
