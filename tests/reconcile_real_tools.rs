@@ -96,3 +96,88 @@ fn a_sqlx_toml_of_another_crate_above_the_crate_root_is_not_read() {
     let report = run(&db, &dir, "sqlx");
     assert_eq!(statuses(&report), ["checksum_mismatch"]);
 }
+
+/// `migrations/00000000000000_diesel_initial_setup/up.sql` as `diesel setup` (diesel_cli
+/// 2.3.14) writes it on PostgreSQL.
+const DIESEL_INITIAL_SETUP: &str = r#"-- This file was automatically created by Diesel to setup helper functions
+-- and other internal bookkeeping. This file is safe to edit, any future
+-- changes will be added to existing projects as new migrations.
+
+
+
+
+-- Sets up a trigger for the given table to automatically set a column called
+-- `updated_at` whenever the row is modified (unless `updated_at` was included
+-- in the modified columns)
+--
+-- # Example
+--
+-- ```sql
+-- CREATE TABLE users (id SERIAL PRIMARY KEY, updated_at TIMESTAMP NOT NULL DEFAULT NOW());
+--
+-- SELECT diesel_manage_updated_at('users');
+-- ```
+CREATE OR REPLACE FUNCTION diesel_manage_updated_at(_tbl regclass) RETURNS VOID AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER set_updated_at BEFORE UPDATE ON %s
+                    FOR EACH ROW EXECUTE PROCEDURE diesel_set_updated_at()', _tbl);
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION diesel_set_updated_at() RETURNS trigger AS $$
+BEGIN
+    IF (
+        NEW IS DISTINCT FROM OLD AND
+        NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at
+    ) THEN
+        NEW.updated_at := current_timestamp;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+"#;
+
+/// `__diesel_schema_migrations` as diesel_cli 2.3.14 creates it (from `pg_dump -s`).
+const DIESEL_TABLE: &str = "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) NOT NULL PRIMARY KEY, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);";
+
+#[test]
+fn diesel_manage_updated_at_creates_the_set_updated_at_trigger() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let users = "CREATE TABLE users (\n    id SERIAL PRIMARY KEY,\n    email VARCHAR NOT NULL,\n    updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\n\nSELECT diesel_manage_updated_at('users');\n";
+    write(
+        dir.path(),
+        "00000000000000_diesel_initial_setup/up.sql",
+        DIESEL_INITIAL_SETUP,
+    );
+    write(
+        dir.path(),
+        "2024-01-01-000000-0000_create_users/up.sql",
+        users,
+    );
+    db.exec(DIESEL_INITIAL_SETUP);
+    db.exec(users);
+    db.exec(DIESEL_TABLE);
+    // The versions `diesel migration run` recorded: the directory name before `_`, dashes out.
+    db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('00000000000000'), ('202401010000000000');");
+
+    // `diesel migration list` says both are applied, and the trigger is the one the
+    // migration's SELECT created: no unmanaged object (RC110 said "no migration creates it").
+    let report = run(&db, dir.path(), "diesel");
+    assert_eq!(statuses(&report), ["applied", "applied"]);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    // Dropped by hand, the trigger is missing from the migration that created it.
+    db.exec("DROP TRIGGER set_updated_at ON users;");
+    let report = run(&db, dir.path(), "diesel");
+    assert_eq!(statuses(&report), ["applied", "missing_objects"]);
+    let missing = &report.json_extra["migrations"][1]["objects"];
+    assert!(
+        missing
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "users.set_updated_at" && o["state"] == "missing"),
+        "{missing:#}"
+    );
+}
