@@ -20,6 +20,12 @@ about the same database and directory, in these scenarios:
   orphan    the third migration's file deleted after it was applied: preflight must report
             orphan; the tool reports it where it looks (sqlx, refinery refuse to run), or does
             not list it at all (dbmate, Diesel)
+  setup     the tool's own project setup. Diesel (PostgreSQL): `diesel setup`'s initial
+            migration and a table using its `diesel_manage_updated_at` helper (a trigger created
+            through EXECUTE). sqlx: a sqlx.toml with `[migrate] ignored-chars = ["\r"]` and the
+            three files written with CRLF line endings
+
+In-sync and setup also require a report without any finding (not even an info one).
 
 Every migration's verdict is compared: the tool's (applied / pending / edited / failed) with the
 class of preflight's status (applied, missing_objects, drifted, unverifiable → applied;
@@ -83,7 +89,7 @@ FAILING = ("audit", "CREATE TABLE audit (id INT PRIMARY KEY);\n"
 EDIT = "-- edited after it was applied\n"
 DROPPED_TABLE = "tags"
 
-SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped", "reverted", "orphan"]
+SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped", "reverted", "orphan", "setup"]
 
 # preflight status → the verdict class a tool could give.
 PF_CLASS = {
@@ -207,6 +213,17 @@ class Tool:
         """Rolls the newest migration back with the tool; None when the tool cannot."""
         return None
 
+    def has_setup(self, engine):
+        return False
+
+    def setup(self, d, engine, db):
+        """The tool's own project setup, run before the base set."""
+        raise NotImplementedError
+
+    def setup_base(self, base):
+        """The base set as the setup scenario writes it."""
+        return base
+
 
 def cargo_install(crate, version, binary, extra):
     root = CACHE / "cargo"
@@ -290,15 +307,28 @@ class Sqlx(Tool):
 
     def apply(self, d, engine, db):
         return run([str(self.binary()), "migrate", "run", "--source", str(d),
-                    "--database-url", self.tool_url(engine, db)])
+                    "--database-url", self.tool_url(engine, db)], cwd=d.parent)
 
     def revert(self, d, engine, db):
         return run([str(self.binary()), "migrate", "revert", "--source", str(d),
-                    "--database-url", self.tool_url(engine, db)])
+                    "--database-url", self.tool_url(engine, db)], cwd=d.parent)
+
+    def has_setup(self, engine):
+        return True
+
+    def setup(self, d, engine, db):
+        # sqlx 0.9's cure for line-ending churn, read from the directory sqlx-cli runs in.
+        (d.parent / "sqlx.toml").write_text('[migrate]\nignored-chars = ["\\r"]\n')
+        return 0, ""
+
+    def setup_base(self, base):
+        # Files written on Windows.
+        return [(n, up.replace("\n", "\r\n"), down) for n, up, down in base]
 
     def status(self, d, engine, db):
         url = self.tool_url(engine, db)
-        _, out = run([str(self.binary()), "migrate", "info", "--source", str(d), "--database-url", url])
+        _, out = run([str(self.binary()), "migrate", "info", "--source", str(d), "--database-url", url],
+                     cwd=d.parent)
         out = strip_ansi(out)
         verdicts = {}
         for line in out.splitlines():
@@ -309,7 +339,7 @@ class Sqlx(Tool):
         # `migrate info` lists a success = false row as installed; `migrate run` refuses it as
         # partially applied. A dry run asks sqlx without changing anything.
         _, dry = run([str(self.binary()), "migrate", "run", "--dry-run", "--source", str(d),
-                      "--database-url", url])
+                      "--database-url", url], cwd=d.parent)
         dry = strip_ansi(dry)
         m = re.search(r"migration (\d+) is partially applied", dry)
         if m:
@@ -353,6 +383,22 @@ class Diesel(Tool):
 
     def revert(self, d, engine, db):
         return run(self._cmd(d, engine, db, "revert"), cwd=d)
+
+    def has_setup(self, engine):
+        return engine.name == "postgres"  # diesel setup writes no initial migration for MySQL
+
+    def setup(self, d, engine, db):
+        # `diesel setup` writes 00000000000000_diesel_initial_setup (it needs a diesel.toml or
+        # Cargo.toml above the directory to know the project root).
+        (d.parent / "diesel.toml").touch()
+        return run([str(self.binary()), "setup", "--migration-dir", str(d),
+                    "--database-url", self.tool_url(engine, db)], cwd=d.parent)
+
+    def setup_base(self, base):
+        name, up, down = base[2]
+        up = up.replace("label VARCHAR(50) NOT NULL",
+                        "label VARCHAR(50) NOT NULL, updated_at TIMESTAMP NOT NULL DEFAULT now()")
+        return base[:2] + [(name, up + "\nSELECT diesel_manage_updated_at('tags');\n", down)]
 
     def status(self, d, engine, db):
         _, out = run(self._cmd(d, engine, db, "list"), cwd=d)
@@ -408,6 +454,9 @@ class Refinery(Tool):
             if "divergent" in line.lower() or "different" in line.lower():
                 for m in re.finditer(r"V(\d+)__", line):
                     verdicts[m.group(1)] = "edited"
+            m = re.search(r"migration V(\d+)__\S* is missing from the filesystem", line)
+            if m:
+                verdicts[m.group(1)] = "orphan"
         return verdicts, out
 
 
@@ -461,14 +510,26 @@ def preflight(bin_, engine, db, d, tracker):
 
 def scenario(tool, engine, name, bin_, keep):
     db = f"pf_toolref_{os.getpid()}_{tool.name}_{engine.name}_{name.replace('-', '_')}"
-    d = Path(tempfile.mkdtemp(prefix=f"pf-{tool.name}-{name}-"))
+    project = Path(tempfile.mkdtemp(prefix=f"pf-{tool.name}-{name}-"))
+    d = project / "migrations"
+    d.mkdir()
+    if name == "setup" and not tool.has_setup(engine):
+        shutil.rmtree(project, ignore_errors=True)
+        return None
     engine.create(db)
     try:
-        paths = [tool.write(d, i, n, up, down) for i, (n, up, down) in enumerate(BASE)]
+        base = BASE
+        if name == "setup":
+            code, out = tool.setup(d, engine, db)
+            if code != 0:
+                raise RuntimeError(f"{tool.name} setup failed:\n{out}")
+            base = tool.setup_base(BASE)
+        paths = [tool.write(d, i, n, up, down) for i, (n, up, down) in enumerate(base)]
         code, out = tool.apply(d, engine, db)
         if code != 0:
             raise RuntimeError(f"{tool.name} could not apply the base set:\n{out}")
         expect_pf = {}
+        notes = []
         if name == "pending":
             tool.write(d, 3, *PENDING)
         elif name == "edited":
@@ -478,7 +539,9 @@ def scenario(tool, engine, name, bin_, keep):
             tool.write(d, 3, *FAILING)
             code, out = tool.apply(d, engine, db)
             if code == 0:
-                raise RuntimeError(f"{tool.name} applied the failing migration without an error:\n{out}")
+                notes.append(f"{tool.name} reported success for the failing migration")
+            # Whatever the tool recorded, its index does not exist: never plain `applied`.
+            expect_pf[key(tool, 3)] = {"pending", "partial", "failed", "dirty", "missing_objects"}
         elif name == "dropped":
             engine.execute(db, f"DROP TABLE {DROPPED_TABLE}")
             expect_pf[key(tool, 2)] = {"missing_objects"}
@@ -506,7 +569,6 @@ def scenario(tool, engine, name, bin_, keep):
             tool_v, tool_out = tool.status(d, engine, db)
             pf_code, pf_v, pf_out = preflight(bin_, engine, db, d, tool.tracker)
             rows = tracker_rows(tool, engine, db)
-        notes = []
         if not pf_v:
             notes.append(f"preflight gave no report (exit {pf_code}): {pf_out.strip()[:300]}")
         keys = sorted(set(tool_v or {}) | set(pf_v))
@@ -522,9 +584,12 @@ def scenario(tool, engine, name, bin_, keep):
             if k in expect_pf and p not in expect_pf[k]:
                 agree = False
                 notes.append(f"{k}: preflight {p}, expected {'/'.join(sorted(expect_pf[k]))}")
-        if name == "in-sync" and pf_code != 0:
-            agree = False
-            notes.append(f"preflight exited {pf_code} on an in-sync database")
+        if name in ("in-sync", "setup"):
+            findings = json.loads(pf_out[pf_out.index("{"):]).get("findings", []) if pf_v else []
+            if pf_code != 0 or findings:
+                agree = False
+                notes.append(f"preflight exited {pf_code} with findings on an in-sync database: "
+                             + "; ".join(f"{f.get('rule')} {f.get('message')}" for f in findings))
         if name == "in-sync":
             # The table the real tool created must also be recognised without --tracker.
             _, out = run([bin_, "reconcile", "--database-url", engine.url(db), "--migrations", str(d),
@@ -547,9 +612,9 @@ def scenario(tool, engine, name, bin_, keep):
     finally:
         if not keep:
             engine.drop(db)
-            shutil.rmtree(d, ignore_errors=True)
+            shutil.rmtree(project, ignore_errors=True)
         else:
-            print(f"kept {db} and {d}")
+            print(f"kept {db} and {project}")
 
 
 def key(tool, i):
@@ -646,13 +711,13 @@ def main():
                         print("      tool: " + r["tool_out"].strip().replace("\n", "\n            "))
 
     print()
-    print("| tool | engine | scenario | tool's verdict | preflight's verdict | |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| tool | engine | scenario | tool's verdict | preflight's verdict | | notes |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(f"| {r['tool']} | {r['engine']} | {r['scenario']} | {r['tool_verdict']} | "
-              f"{r['pf_verdict']} | {'agree' if r['agree'] else 'DISAGREE'} |")
+              f"{r['pf_verdict']} | {'agree' if r['agree'] else 'DISAGREE'} | {'; '.join(r['notes'])} |")
     for name, why in skipped:
-        print(f"| {name} | – | – | not run: {why} | | |")
+        print(f"| {name} | – | – | not run: {why} | | | |")
     bad = [r for r in results if not r["agree"]]
     print(f"\n{len(results) - len(bad)} agree, {len(bad)} disagree, {len(skipped)} tool(s) not run")
     if bad:
