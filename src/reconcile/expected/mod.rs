@@ -228,6 +228,7 @@ impl Replayer {
             } => self.rename_index(name, index_name),
             Statement::CreateTrigger(t) => self.create_trigger(t),
             Statement::DropTrigger(t) => self.drop_trigger(t),
+            Statement::Query(q) if self.diesel_manage_updated_at(q) => {}
             Statement::CreatePolicy(p) => self.create_policy(p),
             Statement::DropPolicy(p) => self.drop_policy(p),
             other => self.other_statement(other),

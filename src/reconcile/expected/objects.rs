@@ -5,8 +5,9 @@ use super::Replayer;
 use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
 use sqlparser::ast::{
     ArgMode, CreateDomain, CreateExtension, CreateFunction, CreatePolicy, CreateTrigger,
-    CreateView, DropDomain, DropExtension, DropPolicy, DropTrigger, ObjectName, ProcedureParam,
-    SchemaName, UserDefinedTypeRepresentation,
+    CreateView, DropDomain, DropExtension, DropPolicy, DropTrigger, Expr, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, ObjectName, ProcedureParam, Query, SchemaName,
+    SelectItem, SetExpr, UserDefinedTypeRepresentation, Value,
 };
 
 impl Replayer {
@@ -149,6 +150,66 @@ impl Replayer {
             ObjectId::on_table(ObjectKind::Trigger, &table, &name),
             Attributes::new(),
         );
+    }
+
+    /// `SELECT diesel_manage_updated_at('users');`, Diesel's documented way to keep an
+    /// `updated_at` column current: the function its `diesel setup` migration
+    /// (`00000000000000_diesel_initial_setup`) defines runs `CREATE TRIGGER set_updated_at
+    /// BEFORE UPDATE ON <table> …` through EXECUTE, so the call creates that trigger. Only
+    /// when the function was created by an earlier statement; `false` for any other query.
+    pub(super) fn diesel_manage_updated_at(&mut self, query: &Query) -> bool {
+        if self.engine.is_mysql() {
+            return false;
+        }
+        let SetExpr::Select(select) = query.body.as_ref() else {
+            return false;
+        };
+        let [SelectItem::UnnamedExpr(Expr::Function(call))] = select.projection.as_slice() else {
+            return false;
+        };
+        if !select.from.is_empty() {
+            return false;
+        }
+        let Some(function) = self.name(&call.name) else {
+            return false;
+        };
+        if !function.eq_ignore_ascii_case("diesel_manage_updated_at")
+            || self
+                .ids_with_prefix(ObjectKind::Function, &format!("{function}("))
+                .is_empty()
+        {
+            return false;
+        }
+        let FunctionArguments::List(list) = &call.args else {
+            return false;
+        };
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(arg)))] = list.args.as_slice()
+        else {
+            return false;
+        };
+        let Value::SingleQuotedString(regclass) = &arg.value else {
+            return false;
+        };
+        // The argument is a regclass: `users` or `schema.users`, unquoted names folded.
+        let table_name = ObjectName::from(
+            regclass
+                .split('.')
+                .map(
+                    |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                        Some(quoted) => Ident::with_quote('"', quoted),
+                        None => Ident::new(part),
+                    },
+                )
+                .collect::<Vec<_>>(),
+        );
+        let Some(table) = self.name(&table_name) else {
+            return false;
+        };
+        self.put(
+            ObjectId::on_table(ObjectKind::Trigger, &table, "set_updated_at"),
+            Attributes::new(),
+        );
+        true
     }
 
     pub(super) fn drop_trigger(&mut self, t: &DropTrigger) {
