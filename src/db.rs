@@ -186,10 +186,33 @@ pub enum ConnectError {
 impl ConnectError {
     /// One line for a message, never the password (the driver's error is about the server,
     /// not the URL, once the URL has parsed).
+    /// Worded as reconcile words the same failure, so both commands say one thing about it.
     pub fn describe(&self) -> String {
         match self {
+            ConnectError::Driver(sqlx::Error::Io(io)) => format!(
+                "cannot reach the server: {} (is it running and reachable?)",
+                one_line(&io.to_string())
+            ),
+            ConnectError::Driver(sqlx::Error::Database(db)) => {
+                let message = one_line(db.message());
+                match db.code() {
+                    Some(code) => format!("{code} {message}"),
+                    None => message,
+                }
+            }
+            ConnectError::Driver(sqlx::Error::Tls(t)) => {
+                format!("TLS failed: {}", one_line(&t.to_string()))
+            }
+            // sqlx's configuration errors can quote the URL, password included: never echoed.
+            ConnectError::Driver(sqlx::Error::Configuration(_)) => {
+                "bad database URL; check the user, host, port, database name and TLS parameters"
+                    .to_string()
+            }
             ConnectError::Driver(e) => one_line(&e.to_string()),
-            ConnectError::Timeout => format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            ConnectError::Timeout => format!(
+                "no answer within {} s; check the host, port and network",
+                CONNECT_TIMEOUT.as_secs()
+            ),
         }
     }
 }

@@ -104,11 +104,34 @@ fn an_unreachable_server_is_a_one_line_error_without_the_password() {
         .output()
         .unwrap();
     let stderr = one_line_error(&out);
+    // Worded as reconcile words it: what failed, and what to check.
     assert!(
-        stderr.contains("cannot connect to the dev server someone@127.0.0.1:1"),
+        stderr.contains("dev server someone@127.0.0.1:1: cannot reach the server:")
+            && stderr
+                .trim_end()
+                .ends_with("(is it running and reachable?)"),
         "{stderr}"
     );
     assert!(!stderr.contains("s3cret"));
+}
+
+#[test]
+fn a_server_that_refuses_the_login_is_named_with_its_sqlstate() {
+    let out = preflight()
+        .args([
+            "verify",
+            "--dev-url",
+            "postgres://no_such_role_for_preflight@127.0.0.1:5432/postgres",
+            "--migrations",
+        ])
+        .arg(repo("migrations-sample/migrations"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line_error(&out).trim_end(),
+        "error: database: dev server no_such_role_for_preflight@127.0.0.1:5432: 28000 role \"no_such_role_for_preflight\" does not exist"
+    );
 }
 
 /// A login role without CREATEDB, removed again when the test ends.

@@ -55,7 +55,7 @@ impl Server {
             Ok(Conn::Pg(c)) => Ok(Session::Postgres(c)),
             Ok(Conn::My(c)) => Ok(Session::MySql(c)),
             Err(e) => Err(Error::Database(format!(
-                "cannot connect to the dev server {}: {}",
+                "dev server {}: {}",
                 self.describe(),
                 e.describe()
             ))),
