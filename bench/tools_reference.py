@@ -22,8 +22,9 @@ about the same database and directory, in these scenarios:
             not list it at all (dbmate, Diesel)
   setup     the tool's own project setup. Diesel (PostgreSQL): `diesel setup`'s initial
             migration and a table using its `diesel_manage_updated_at` helper (a trigger created
-            through EXECUTE). sqlx: a sqlx.toml with `[migrate] ignored-chars = ["\r"]` and the
-            three files written with CRLF line endings
+            through EXECUTE). sqlx: a sqlx.toml with `[migrate] ignored-chars = ["\r"]` and
+            `table-name = "app_migrations"` (sqlx records there instead of _sqlx_migrations), and
+            the three files written with CRLF line endings
 
 In-sync and setup also require a report without any finding (not even an info one).
 
@@ -318,7 +319,9 @@ class Sqlx(Tool):
 
     def setup(self, d, engine, db):
         # sqlx 0.9's cure for line-ending churn, read from the directory sqlx-cli runs in.
-        (d.parent / "sqlx.toml").write_text('[migrate]\nignored-chars = ["\\r"]\n')
+        # And its own name for the tracker table, which preflight must read there too.
+        (d.parent / "sqlx.toml").write_text(
+            '[migrate]\nignored-chars = ["\\r"]\ntable-name = "app_migrations"\n')
         return 0, ""
 
     def setup_base(self, base):
@@ -563,12 +566,12 @@ def scenario(tool, engine, name, bin_, keep):
             expect_pf[key(tool, 2)] = {"orphan"}
         if tool.status_mutates:
             pf_code, pf_v, pf_out = preflight(bin_, engine, db, d, tool.tracker)
-            rows = tracker_rows(tool, engine, db)
+            rows = tracker_rows(tool, engine, db, d)
             tool_v, tool_out = tool.status(d, engine, db)
         else:
             tool_v, tool_out = tool.status(d, engine, db)
             pf_code, pf_v, pf_out = preflight(bin_, engine, db, d, tool.tracker)
-            rows = tracker_rows(tool, engine, db)
+            rows = tracker_rows(tool, engine, db, d)
         if not pf_v:
             notes.append(f"preflight gave no report (exit {pf_code}): {pf_out.strip()[:300]}")
         keys = sorted(set(tool_v or {}) | set(pf_v))
@@ -626,18 +629,21 @@ def key(tool, i):
 
 TRACKER_SQL = {
     "dbmate": "SELECT version FROM schema_migrations ORDER BY version",
-    "sqlx": "SELECT version, description, success, {hex}, execution_time > 0 FROM _sqlx_migrations ORDER BY version",
+    "sqlx": "SELECT version, description, success, {hex}, execution_time > 0 FROM {table} ORDER BY version",
     "diesel": "SELECT version FROM __diesel_schema_migrations ORDER BY version",
     "refinery": "SELECT version, name, applied_on, checksum FROM refinery_schema_history ORDER BY version",
 }
 
 
-def tracker_rows(tool, engine, db):
+def tracker_rows(tool, engine, db, d):
     sql = TRACKER_SQL.get(tool.name)
     if not sql:
         return ""
     hexcol = "encode(checksum, 'hex')" if engine.name == "postgres" else "LOWER(HEX(checksum))"
-    return engine.query(db, sql.format(hex=hexcol))
+    # sqlx.toml's `table-name` (setup scenario), else sqlx's default table.
+    toml = d.parent / "sqlx.toml"
+    m = re.search(r'table-name = "([^"]+)"', toml.read_text()) if toml.exists() else None
+    return engine.query(db, sql.format(hex=hexcol, table=m.group(1) if m else "_sqlx_migrations"))
 
 
 def summarize(verdicts):

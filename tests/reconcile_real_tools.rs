@@ -97,6 +97,102 @@ fn a_sqlx_toml_of_another_crate_above_the_crate_root_is_not_read() {
     assert_eq!(statuses(&report), ["checksum_mismatch"]);
 }
 
+#[test]
+fn sqlx_toml_table_name_is_the_table_sqlx_records_in() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\ntable-name = \"app_migrations\"\n",
+    );
+    let dir = root.path().join("migrations");
+    let users = USERS_CRLF.replace("\r\n", "\n");
+    write(&dir, "20240101000000_users.sql", &users);
+    db.exec(&users);
+    // What `sqlx migrate run` (sqlx-cli 0.9.0) created and wrote with that sqlx.toml: the
+    // `_sqlx_migrations` columns under the configured name, and the row (from `pg_dump`).
+    db.exec(&SQLX_TABLE.replace("_sqlx_migrations", "app_migrations"));
+    db.exec("INSERT INTO app_migrations (version, description, success, checksum, execution_time) VALUES (20240101000000, 'users', TRUE, decode('bcbab97c71a8490c92b594e14cc38d0baf2d75f0d60542660b5fa0b455f5cc38c5402453ce5eaac72f9f9ba1e72ac5dc', 'hex'), 2482123);");
+
+    // `sqlx migrate info` says installed. reconcile looked in `_sqlx_migrations` (RC111), called
+    // the migration applied_unrecorded, and app_migrations an unmanaged table (RC110).
+    for tracker in ["sqlx", "auto"] {
+        let report = reconcile_dir(
+            &db,
+            &dir,
+            Some(tracker).filter(|t| *t != "auto"),
+            MigrationsConfig::default(),
+        );
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert!(
+            report.findings.is_empty(),
+            "{tracker}: {:#?}",
+            report.findings
+        );
+    }
+
+    // The repair statements name the configured table.
+    write(
+        &dir,
+        "20240101000000_users.sql",
+        &format!("{users}-- edited\n"),
+    );
+    let report = run(&db, &dir, "sqlx");
+    assert_eq!(statuses(&report), ["checksum_mismatch"]);
+    let repair = serde_json::to_string(&report.findings).unwrap();
+    assert!(
+        repair.contains("UPDATE app_migrations SET checksum"),
+        "{repair}"
+    );
+    write(
+        &dir,
+        "20240102000000_posts.sql",
+        "CREATE TABLE posts (id INT);\n",
+    );
+    db.exec("CREATE TABLE posts (id INT);");
+    let report = run(&db, &dir, "sqlx");
+    let repair = serde_json::to_string(&report.findings).unwrap();
+    assert!(
+        repair.contains("INSERT INTO app_migrations (version"),
+        "{repair}"
+    );
+    assert!(!repair.contains("_sqlx_migrations"), "{repair}");
+}
+
+#[test]
+fn sqlx_toml_table_name_may_name_a_schema() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    // sqlx-core's documented example: `_sqlx_migrations` in schema foo (create-schemas makes it).
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\ncreate-schemas = [\"foo\"]\ntable-name = \"foo._sqlx_migrations\"\n",
+    );
+    let dir = root.path().join("migrations");
+    let users = USERS_CRLF.replace("\r\n", "\n");
+    write(&dir, "20240101000000_users.sql", &users);
+    db.exec(&users);
+    db.exec("CREATE SCHEMA foo;");
+    db.exec(&SQLX_TABLE.replace("_sqlx_migrations", "foo._sqlx_migrations"));
+    db.exec("INSERT INTO foo._sqlx_migrations (version, description, success, checksum, execution_time) VALUES (20240101000000, 'users', TRUE, decode('bcbab97c71a8490c92b594e14cc38d0baf2d75f0d60542660b5fa0b455f5cc38c5402453ce5eaac72f9f9ba1e72ac5dc', 'hex'), 2482123);");
+    for tracker in ["sqlx", "auto"] {
+        let report = reconcile_dir(
+            &db,
+            &dir,
+            Some(tracker).filter(|t| *t != "auto"),
+            MigrationsConfig::default(),
+        );
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert!(
+            report.findings.is_empty(),
+            "{tracker}: {:#?}",
+            report.findings
+        );
+    }
+}
+
 /// `migrations/00000000000000_diesel_initial_setup/up.sql` as `diesel setup` (diesel_cli
 /// 2.3.14) writes it on PostgreSQL.
 const DIESEL_INITIAL_SETUP: &str = r#"-- This file was automatically created by Diesel to setup helper functions

@@ -32,9 +32,32 @@ pub(super) async fn run(
         .generic_tracker
         .as_ref()
         .map(|g| g.table.clone());
-    let found = find_tracker_tables(session, &schema, generic_table.as_deref()).await?;
+    // sqlx 0.9 keeps its records where the crate's sqlx.toml says.
+    let sqlx_table = trackers::sqlx::configured_table(dir)?;
+    let mut extra_tables: Vec<(Option<&str>, &str)> = Vec::new();
+    if let Some(g) = generic_table.as_deref() {
+        extra_tables.push(match g.split_once('.') {
+            Some((s, t)) => (Some(s), t),
+            None => (None, g),
+        });
+    }
+    if let Some(t) = &sqlx_table {
+        extra_tables.push((t.schema.as_deref(), &t.table));
+    }
+    let found = find_tracker_tables(session, &schema, &extra_tables).await?;
 
-    let tracker = choose_tracker(explicit, &found, generic_table.as_deref(), options, &schema)?;
+    let renamed: Vec<(&str, &str)> = sqlx_table
+        .iter()
+        .map(|t| ("sqlx", t.table.as_str()))
+        .collect();
+    let tracker = choose_tracker(
+        explicit,
+        &found,
+        generic_table.as_deref(),
+        &renamed,
+        options,
+        &schema,
+    )?;
 
     let mut timings = Timings::default();
     let discovered = tracker.discover(dir)?;
@@ -51,7 +74,7 @@ pub(super) async fn run(
     .await?;
     // A Go or Rust migration's record: its file exists, it is just not SQL to replay.
     records.retain(|r| !discovered.unreplayable.iter().any(|u| u.key.same(&r.key)));
-    let want_table = tracker.table().1;
+    let want_table = tracker.table();
 
     timings.lap("tracker");
     let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
@@ -192,6 +215,7 @@ fn choose_tracker(
     explicit: Option<Box<dyn Tracker>>,
     found: &[FoundTable],
     generic_table: Option<&str>,
+    renamed: &[(&str, &str)],
     options: &ReconcileOptions,
     schema: &str,
 ) -> Result<Box<dyn Tracker>> {
@@ -207,7 +231,7 @@ fn choose_tracker(
             let candidates = if generic_found {
                 vec!["generic"]
             } else {
-                trackers::detect_candidates(found, dir)
+                trackers::detect_candidates(found, dir, renamed)
             };
             match candidates.as_slice() {
                 [one] => trackers::by_name(one, &options.migrations, &options.config_path)?,
@@ -363,27 +387,24 @@ fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) ->
     }
 }
 
-/// Every tracker table present (in the reconciled schema, Atlas's own schema, or where the
-/// generic tracker's configured table says), with its column names. One query.
+/// Every tracker table present (in the reconciled schema, Atlas's own schema, or where a
+/// configured table says: the generic tracker's, sqlx.toml's), with its column names. One
+/// query. `extra` are the configured tables as `(schema, table)`.
 async fn find_tracker_tables(
     session: &mut Session,
     schema: &str,
-    generic: Option<&str>,
+    extra: &[(Option<&str>, &str)],
 ) -> Result<Vec<FoundTable>> {
-    let (generic_schema, generic_table) = match generic.and_then(|g| g.split_once('.')) {
-        Some((s, t)) => (Some(s), Some(t)),
-        None => (None, generic),
-    };
     let mut names: Vec<String> = trackers::tracker_tables()
         .iter()
         .map(|t| trackers::literal(t))
         .collect();
-    if let Some(t) = generic_table {
-        names.push(trackers::literal(t));
-    }
     let mut schemas = vec![trackers::literal("atlas_schema_revisions")];
-    if let Some(s) = generic_schema {
-        schemas.push(trackers::literal(s));
+    for (s, t) in extra {
+        names.push(trackers::literal(t));
+        if let Some(s) = s {
+            schemas.push(trackers::literal(s));
+        }
     }
     let (scope, binds): (String, Vec<&str>) = match session.engine {
         Engine::Postgres => (

@@ -431,12 +431,13 @@ fn unverifiable_reason(model: &super::expected::MigrationModel) -> String {
     parts.join("; ")
 }
 
-/// Live objects no migration creates, leaving out tracker tables, objects that live on an
-/// unmanaged table (the table is reported), and objects a migration drops.
+/// Live objects no migration creates, leaving out tracker tables (and the schema the tracker's
+/// table is configured in), objects that live on an unmanaged table (the table is reported),
+/// and objects a migration drops.
 pub fn unmanaged(
     expected: &Expected,
     live: &Schema,
-    tracker_table: &str,
+    (tracker_schema, tracker_table): (Option<&str>, &str),
     engine: Engine,
 ) -> Vec<ObjectId> {
     let tracker_tables = tracker_tables();
@@ -452,7 +453,10 @@ pub fn unmanaged(
             continue;
         }
         // Atlas keeps its revisions table in a schema of the same name.
-        if id.kind == ObjectKind::Schema && tracker_tables.contains(&id.name.as_str()) {
+        if id.kind == ObjectKind::Schema
+            && (tracker_tables.contains(&id.name.as_str())
+                || tracker_schema == Some(id.name.as_str()))
+        {
             continue;
         }
         let table = match id.kind {

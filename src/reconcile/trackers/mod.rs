@@ -214,15 +214,22 @@ pub struct FoundTable {
     pub columns: Vec<String>,
 }
 
-/// Which trackers the tables present and the directory layout point at.
-pub fn detect_candidates(found: &[FoundTable], dir: &Path) -> Vec<&'static str> {
+/// Which trackers the tables present and the directory layout point at. `renamed` are
+/// `(tracker, table)` pairs of tables the tool's own configuration names (sqlx.toml's
+/// `[migrate] table-name`).
+pub fn detect_candidates(
+    found: &[FoundTable],
+    dir: &Path,
+    renamed: &[(&str, &str)],
+) -> Vec<&'static str> {
     let present: Vec<&Descriptor> = TRACKERS
         .iter()
         .copied()
         .filter(|d| {
-            found
-                .iter()
-                .any(|f| Some(f.table.as_str()) == d.table && (d.recognise)(f))
+            found.iter().any(|f| {
+                (Some(f.table.as_str()) == d.table || renamed.contains(&(d.name, f.table.as_str())))
+                    && (d.recognise)(f)
+            })
         })
         .collect();
     if present.len() > 1 {

@@ -1,7 +1,8 @@
 //! sqlx: `_sqlx_migrations(version BIGINT, description, installed_on, success, checksum BYTEA,
 //! execution_time)`. Files `<VERSION>_<DESCRIPTION>.sql` (or `.up.sql`; `.down.sql` is the
 //! revert). The checksum is SHA-384 of the file's bytes, or, when the crate's `sqlx.toml` lists
-//! `[migrate] ignored-chars` (sqlx 0.9), of the text with those characters removed.
+//! `[migrate] ignored-chars` (sqlx 0.9), of the text with those characters removed. sqlx 0.9's
+//! `[migrate] table-name` renames the table (same columns), optionally schema-qualified.
 
 use super::Descriptor;
 use super::{
@@ -30,6 +31,66 @@ pub struct Sqlx {
     /// `[migrate] ignored-chars` of the crate's `sqlx.toml`, read when the directory is
     /// discovered (empty without one).
     ignored_chars: OnceLock<Vec<char>>,
+    /// `[migrate] table-name` of the crate's `sqlx.toml`, read when the directory is
+    /// discovered (None: `_sqlx_migrations`).
+    table: OnceLock<Option<TableName>>,
+}
+
+/// The table `sqlx.toml`'s `[migrate] table-name` names. sqlx pastes the value into its SQL as
+/// written ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableName {
+    /// The schema part, as the catalog spells it (unquoted parts folded to lower case).
+    pub schema: Option<String>,
+    /// The table, as the catalog spells it.
+    pub table: String,
+    /// The value as written, for the printed repair statements.
+    pub sql: String,
+}
+
+impl TableName {
+    /// `app_migrations`, `tools.app_migrations`, `"Tools"."Log"`: the last two dot-separated
+    /// parts outside quotes; a quoted part keeps its case, an unquoted one is folded to lower
+    /// case as PostgreSQL does.
+    pub fn parse(sql: &str) -> Option<TableName> {
+        let mut parts: Vec<String> = vec![String::new()];
+        let mut quote: Option<char> = None;
+        let mut quoted = vec![false];
+        let mut chars = sql.trim().chars().peekable();
+        while let Some(c) = chars.next() {
+            match quote {
+                Some(q) if c == q && chars.peek() == Some(&q) => {
+                    chars.next();
+                    parts.last_mut()?.push(q);
+                }
+                Some(q) if c == q => quote = None,
+                Some(_) => parts.last_mut()?.push(c),
+                None if c == '"' || c == '`' => {
+                    quote = Some(c);
+                    *quoted.last_mut()? = true;
+                }
+                None if c == '.' => {
+                    parts.push(String::new());
+                    quoted.push(false);
+                }
+                None => parts.last_mut()?.push(c),
+            }
+        }
+        for (part, quoted) in parts.iter_mut().zip(&quoted) {
+            if !quoted {
+                *part = part.trim().to_lowercase();
+            }
+        }
+        if quote.is_some() || parts.iter().any(String::is_empty) {
+            return None;
+        }
+        let table = parts.pop()?;
+        Some(TableName {
+            schema: parts.pop(),
+            table,
+            sql: sql.trim().to_string(),
+        })
+    }
 }
 
 /// The checksum sqlx stores: SHA-384 of the file bytes, as lowercase hex.
@@ -68,20 +129,54 @@ fn find_sqlx_toml(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// `[migrate] ignored-chars` of `sqlx.toml`: a list of one-character strings.
-fn ignored_chars(dir: &Path) -> Result<Vec<char>> {
+/// The `[migrate]` table of the crate's `sqlx.toml` and the file's path, if there is one.
+fn migrate_config(dir: &Path) -> Result<Option<(PathBuf, toml::Value)>> {
     let Some(path) = find_sqlx_toml(dir) else {
-        return Ok(Vec::new());
-    };
-    let bad = |message: String| Error::Config {
-        path: path.display().to_string(),
-        message,
+        return Ok(None);
     };
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| bad(format!("not valid TOML: {}", e.message())))?;
-    let Some(list) = doc.get("migrate").and_then(|m| m.get("ignored-chars")) else {
+    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
+        path: path.display().to_string(),
+        message: format!("not valid TOML: {}", e.message()),
+    })?;
+    Ok(doc.remove("migrate").map(|m| (path, m)))
+}
+
+fn config_error(path: &Path, message: String) -> Error {
+    Error::Config {
+        path: path.display().to_string(),
+        message,
+    }
+}
+
+/// `[migrate] table-name` of the crate's `sqlx.toml`, the table sqlx keeps its records in
+/// instead of `_sqlx_migrations`.
+pub fn configured_table(dir: &Path) -> Result<Option<TableName>> {
+    let Some((path, migrate)) = migrate_config(dir)? else {
+        return Ok(None);
+    };
+    let Some(value) = migrate.get("table-name") else {
+        return Ok(None);
+    };
+    value
+        .as_str()
+        .and_then(TableName::parse)
+        .map(Some)
+        .ok_or_else(|| {
+            config_error(
+                &path,
+                format!("[migrate] table-name: {value} is not a table name"),
+            )
+        })
+}
+
+/// `[migrate] ignored-chars` of `sqlx.toml`: a list of one-character strings.
+fn ignored_chars(dir: &Path) -> Result<Vec<char>> {
+    let Some((path, migrate)) = migrate_config(dir)? else {
+        return Ok(Vec::new());
+    };
+    let bad = |message: String| config_error(&path, message);
+    let Some(list) = migrate.get("ignored-chars") else {
         return Ok(Vec::new());
     };
     let list = list
@@ -108,6 +203,14 @@ impl Sqlx {
             _ => checksum(file.bytes()),
         }
     }
+
+    /// The tracker table as the printed repair statements name it.
+    fn table_sql(&self) -> &str {
+        match self.table.get() {
+            Some(Some(t)) => &t.sql,
+            _ => "_sqlx_migrations",
+        }
+    }
 }
 
 fn bytea_literal(engine: Engine, hex: &str) -> String {
@@ -122,8 +225,16 @@ impl Tracker for Sqlx {
         &DESCRIPTOR
     }
 
+    fn table(&self) -> (Option<&str>, &str) {
+        match self.table.get() {
+            Some(Some(t)) => (t.schema.as_deref(), &t.table),
+            _ => (None, "_sqlx_migrations"),
+        }
+    }
+
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         let _ = self.ignored_chars.set(ignored_chars(dir)?);
+        let _ = self.table.set(configured_table(dir)?);
         self.layout().discover(dir)
     }
 
@@ -175,7 +286,8 @@ impl Tracker for Sqlx {
 
     fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
-            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ({}, {}, TRUE, {}, 0);",
+            "INSERT INTO {} (version, description, success, checksum, execution_time) VALUES ({}, {}, TRUE, {}, 0);",
+            self.table_sql(),
             file.version.trim_start_matches('0').parse::<i64>().unwrap_or_default(),
             literal(&file.description),
             bytea_literal(engine, &self.file_checksum(file)),
@@ -184,8 +296,9 @@ impl Tracker for Sqlx {
 
     fn accept_checksum(&self, file: &MigrationFile, computed: &str, engine: Engine) -> String {
         format!(
-            "restore {} to the applied text, or if the edit is intended and already in the database: UPDATE _sqlx_migrations SET checksum = {} WHERE version = {};",
+            "restore {} to the applied text, or if the edit is intended and already in the database: UPDATE {} SET checksum = {} WHERE version = {};",
             file.name,
+            self.table_sql(),
             bytea_literal(engine, computed),
             file.version.trim_start_matches('0')
         )
@@ -193,19 +306,44 @@ impl Tracker for Sqlx {
 
     fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
         format!(
-            "repair the schema by hand, then DELETE FROM _sqlx_migrations WHERE version = {} AND success = FALSE; and run `sqlx migrate run`",
+            "repair the schema by hand, then DELETE FROM {} WHERE version = {} AND success = FALSE; and run `sqlx migrate run`",
+            self.table_sql(),
             file.version.trim_start_matches('0')
         )
     }
 
     fn remove_record(&self, record: &Record) -> String {
         format!(
-            "restore its file, or run `sqlx migrate run --ignore-missing`, or if it must be forgotten: DELETE FROM _sqlx_migrations WHERE version = {};",
+            "restore its file, or run `sqlx migrate run --ignore-missing`, or if it must be forgotten: DELETE FROM {} WHERE version = {};",
+            self.table_sql(),
             record.version
         )
     }
 
     fn out_of_order_advice(&self) -> Option<String> {
         Some("sqlx applies it on the next `sqlx migrate run` (it runs every pending version, older ones included)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TableName;
+
+    fn parts(sql: &str) -> Option<(Option<String>, String)> {
+        TableName::parse(sql).map(|t| (t.schema, t.table))
+    }
+
+    #[test]
+    fn table_name_is_split_and_folded_as_sql_reads_it() {
+        let s = |x: &str| x.to_string();
+        assert_eq!(parts("app_migrations"), Some((None, s("app_migrations"))));
+        assert_eq!(parts("Foo._Sqlx"), Some((Some(s("foo")), s("_sqlx"))));
+        assert_eq!(
+            parts(r#""My.Schema"."Log""""#),
+            Some((Some(s("My.Schema")), s("Log\"")))
+        );
+        assert_eq!(parts("`db`.`t`"), Some((Some(s("db")), s("t"))));
+        assert_eq!(parts("a."), None);
+        assert_eq!(parts("\"open"), None);
     }
 }
