@@ -343,3 +343,38 @@ fn a_dialect_that_does_not_match_the_server_is_an_error() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// refinery_cli 0.10 on MariaDB records a migration as applied (and exits 0) when a statement
+/// after the first fails (bench/tools_reference.py, with the real tool): the missing objects'
+/// note says so before blaming a later drop.
+#[test]
+fn refinery_missing_objects_on_mariadb_point_at_a_failure_refinery_did_not_report() {
+    let sql = "CREATE TABLE accounts (id INT PRIMARY KEY);\nCREATE TABLE ledger (id INT PRIMARY KEY, account INT REFERENCES nowhere (id));\n";
+    let db = ScratchDb::mariadb();
+    // What refinery left: the first table, and the migration recorded as applied.
+    db.exec("CREATE TABLE accounts (id INT PRIMARY KEY);");
+    let sum = preflight::reconcile::trackers::refinery::checksum("ledger", 1, sql, true);
+    db.exec(&format!(
+        "CREATE TABLE refinery_schema_history (version INT PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));
+         INSERT INTO refinery_schema_history VALUES (1, 'ledger', '2026-12-04T17:50:01.123456789Z', '{sum}');"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__ledger.sql", sql);
+    let report = reconcile_dir(
+        &db,
+        dir.path(),
+        Some("refinery"),
+        MigrationsConfig::default(),
+    );
+    let rc103 = finding(&report, "RC103");
+    assert!(
+        rc103.message.contains("table ledger"),
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        rc103.notes[0].starts_with("refinery records a migration on MySQL/MariaDB as applied even when one of its statements failed"),
+        "{:?}",
+        rc103.notes
+    );
+}
