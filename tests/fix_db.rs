@@ -1270,3 +1270,21 @@ fn the_index_of_a_materialized_view_a_cascade_removes_is_not_flagged_and_reruns(
         failing_statement_per_crash_point(ScratchDb::postgres, CASCADED_MVIEW_SETUP, &parts);
     assert_eq!(failing.last(), Some(&Some(4)), "{failing:?}");
 }
+
+/// A guard's condition can name what the statement does not (here the rename's source, read by
+/// the DROP's guard). `$` is legal inside a PostgreSQL identifier, so a name holding the DO
+/// block's own `$preflight$` tag must not end its dollar quote early.
+#[test]
+fn a_dollar_quote_tag_in_a_guarded_name_does_not_break_the_fixed_file() {
+    let sql = "ALTER TABLE posts DROP COLUMN newest;\nALTER TABLE posts RENAME COLUMN n$preflight$x TO newest;\n";
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE posts (id int, newest timestamptz, n$preflight$x timestamptz);");
+    db.exec(&fixed);
+    db.exec(&fixed);
+    assert_eq!(
+        db.query("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'posts'::regclass AND attnum > 0 AND NOT attisdropped"),
+        ["id,newest"],
+        "{fixed}"
+    );
+}

@@ -237,7 +237,8 @@ impl StatementCx<'_> {
     }
 
     /// The wrapper every DO-block fix shares: `DO $tag$ BEGIN` + `open` before the statement,
-    /// `close` + `END $tag$;` after it, with a dollar-quote tag the statement does not contain.
+    /// `close` + `END $tag$;` after it, with a dollar-quote tag that neither the statement nor
+    /// `open`/`close` contain.
     /// None where a DO block cannot help: another dialect, already inside a DO block, or
     /// CONCURRENTLY (which cannot run inside one).
     fn wrap_in_do_block(&self, open: String, close: String, message: String) -> Option<Fix> {
@@ -248,8 +249,13 @@ impl StatementCx<'_> {
         {
             return None;
         }
+        // The body is the guard's condition as well as the statement: a name in the condition
+        // (`n$preflight$x`, a legal identifier) must not end the dollar quote either.
         let mut tag = "preflight".to_string();
-        while stmt.text(self.source).contains(&format!("${tag}$")) {
+        while [stmt.text(self.source), &open, &close]
+            .iter()
+            .any(|part| part.contains(&format!("${tag}$")))
+        {
             tag.push('_');
         }
         let eol = self.source.line_ending();
