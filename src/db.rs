@@ -44,22 +44,28 @@ impl Engine {
     }
 }
 
+/// Where the userinfo of `after_scheme` (a URL's text after `scheme://`) ends: its `@`, if any.
+/// A password written unencoded may hold `/`, `?`, `#` or `@`: once the text before the first of
+/// `/?#` holds one of `userinfo_marks` (`user:pa…`), the userinfo runs to the last `@`. That may
+/// hide an `@` of the query too, never a password.
+pub fn userinfo_end(after_scheme: &str, userinfo_marks: &[char]) -> Option<usize> {
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let looks_like_userinfo = after_scheme[..authority_end].contains(userinfo_marks);
+    after_scheme
+        .rfind('@')
+        .filter(|&at| at < authority_end || looks_like_userinfo)
+}
+
 /// The URL with its password replaced by `***`, safe to print.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };
     let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    // A password written unencoded may hold `/`, `?`, `#` or `@` (sqlx refuses such a URL, and
-    // the error quotes it): once the text before the first of those looks like userinfo
-    // (`user:pa…`), the userinfo runs to the URL's last `@`. That may hide an `@` of the query
-    // too, never a password (as `parity::redact::redact_value` does).
-    let looks_like_userinfo = rest[..authority_end].contains(':');
-    let Some(at) = rest
-        .rfind('@')
-        .filter(|&at| at < authority_end || looks_like_userinfo)
-    else {
+    // sqlx refuses a URL whose password is unencoded, and its error quotes the URL.
+    let Some(at) = userinfo_end(rest, &[':']) else {
         return url.to_string();
     };
     let userinfo = &rest[..at];

@@ -26,6 +26,9 @@ pub enum ApplyModel {
     StatementByStatement,
 }
 
+/// Said once on stderr by lint and verify when no tool is known: what the findings assume.
+pub const UNKNOWN_TOOL_NOTE: &str = "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked";
+
 /// The tool that applies the migrations, when it is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Runner {

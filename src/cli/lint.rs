@@ -478,12 +478,7 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
         .or(ctx.config.migrations.tracker.as_deref());
     let runner = match named {
         Some(name) if !name.eq_ignore_ascii_case("auto") => {
-            Runner::named(name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--tracker: {}",
-                    crate::reconcile::trackers::unknown_name(name)
-                ))
-            })?
+            Runner::named(name).ok_or_else(|| crate::reconcile::trackers::unknown_flag(name))?
         }
         _ => detect_one_runner(ctx, paths),
     };
@@ -532,9 +527,7 @@ fn note_unknown_runner(options: &LintOptions, ctx: &Context) {
         .is_some_and(|r| r.tool.is_none() && r.declared.is_none())
         && !ctx.quiet
     {
-        crate::say!(
-            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
-        );
+        crate::say!("{}", crate::runner::UNKNOWN_TOOL_NOTE);
     }
 }
 

@@ -50,9 +50,7 @@ pub fn run(args: VerifyArgs, ctx: &Context) -> Result<i32> {
         .map_err(|e| Error::Other(format!("cannot write the report: {e}")))?;
     let runner = crate::verify::runner(&options);
     if runner.tool.is_none() && runner.declared.is_none() && !ctx.quiet {
-        crate::say!(
-            "note: the migration tool is unknown (pass --tracker NAME): assuming a crash can leave any statement of a file applied, so every crash point is checked"
-        );
+        crate::say!("{}", crate::runner::UNKNOWN_TOOL_NOTE);
     }
     // Unknown is not pass: an unproven part fails the run unless unknowns are allowed.
     Ok(ctx
@@ -89,12 +87,8 @@ fn options(args: &VerifyArgs, ctx: &Context) -> Result<VerifyOptions> {
         max_crash_points: args.max_crash_points,
         layout: match &args.tracker {
             Some(name) if !name.eq_ignore_ascii_case("auto") => Some(
-                crate::layout::Layout::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "unknown tracker `{name}`; use one of: {}",
-                        crate::reconcile::trackers::names().join(", ")
-                    ))
-                })?,
+                crate::layout::Layout::from_name(name)
+                    .ok_or_else(|| crate::reconcile::trackers::unknown_flag(name))?,
             ),
             Some(_) => None,
             None => crate::verify::configured_layout(config)?,

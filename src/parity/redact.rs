@@ -53,20 +53,14 @@ pub fn redact_value(value: &str) -> String {
         let (head, tail) = rest.split_at(scheme_end + 3);
         out.push_str(head);
         let token = &tail[..tail.find(char::is_whitespace).unwrap_or(tail.len())];
-        let authority_end = token.find(['/', '?', '#']).unwrap_or(token.len());
-        // People write passwords unencoded, with `/`, `?`, `#` or `@` in them: once the text
-        // before the first of those looks like userinfo (`user:pa…`, `user@…`), everything up
-        // to the URL's last `@` is. That may hide an `@` of the query too, never a password.
-        let looks_like_userinfo = token[..authority_end].contains([':', '@']);
-        let userinfo_end = token
-            .rfind('@')
-            .filter(|&at| at < authority_end || looks_like_userinfo);
-        match userinfo_end {
+        // People write passwords unencoded: `user@…` counts as userinfo here too.
+        match crate::db::userinfo_end(token, &[':', '@']) {
             Some(at) => {
                 out.push_str(REDACTED);
                 rest = &tail[at..];
             }
             None => {
+                let authority_end = token.find(['/', '?', '#']).unwrap_or(token.len());
                 out.push_str(&tail[..authority_end]);
                 rest = &tail[authority_end..];
             }

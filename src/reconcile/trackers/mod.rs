@@ -194,6 +194,11 @@ pub fn unknown_name(name: &str) -> String {
     )
 }
 
+/// The usage error for `--tracker NAME` naming no tracker.
+pub fn unknown_flag(name: &str) -> Error {
+    Error::Usage(format!("--tracker: {}", unknown_name(name)))
+}
+
 /// The tracker for a name; `generic` needs `[migrations.generic_tracker]`.
 pub fn by_name(
     name: &str,
@@ -202,7 +207,7 @@ pub fn by_name(
 ) -> Result<Box<dyn Tracker>> {
     let descriptor = canonical(name)
         .and_then(|c| TRACKERS.iter().find(|d| d.name == c))
-        .ok_or_else(|| Error::Usage(format!("--tracker: {}", unknown_name(name))))?;
+        .ok_or_else(|| unknown_flag(name))?;
     (descriptor.build)(config, config_path)
 }
 

@@ -28,12 +28,17 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Default)]
 pub struct Sqlx {
-    /// `[migrate] ignored-chars` of the crate's `sqlx.toml`, read when the directory is
-    /// discovered (empty without one).
-    ignored_chars: OnceLock<Vec<char>>,
-    /// `[migrate] table-name` of the crate's `sqlx.toml`, read when the directory is
-    /// discovered (None: `_sqlx_migrations`).
-    table: OnceLock<Option<TableName>>,
+    /// The crate's `sqlx.toml`, read once when the directory is discovered.
+    config: OnceLock<CrateConfig>,
+}
+
+/// What the crate's `sqlx.toml` (`[migrate]`) changes for reconcile; the default without one.
+#[derive(Debug, Default)]
+struct CrateConfig {
+    /// `ignored-chars`: left out of the checksum.
+    ignored_chars: Vec<char>,
+    /// `table-name`: the table sqlx keeps its records in (None: `_sqlx_migrations`).
+    table: Option<TableName>,
 }
 
 /// The table `sqlx.toml`'s `[migrate] table-name` names. sqlx pastes the value into its SQL as
@@ -152,9 +157,21 @@ fn config_error(path: &Path, message: String) -> Error {
 /// `[migrate] table-name` of the crate's `sqlx.toml`, the table sqlx keeps its records in
 /// instead of `_sqlx_migrations`.
 pub fn configured_table(dir: &Path) -> Result<Option<TableName>> {
+    Ok(crate_config(dir)?.table)
+}
+
+/// The crate's `sqlx.toml`, read and checked once.
+fn crate_config(dir: &Path) -> Result<CrateConfig> {
     let Some((path, migrate)) = migrate_config(dir)? else {
-        return Ok(None);
+        return Ok(CrateConfig::default());
     };
+    Ok(CrateConfig {
+        ignored_chars: ignored_chars(&path, &migrate)?,
+        table: table_name(&path, &migrate)?,
+    })
+}
+
+fn table_name(path: &Path, migrate: &toml::Value) -> Result<Option<TableName>> {
     let Some(value) = migrate.get("table-name") else {
         return Ok(None);
     };
@@ -164,18 +181,15 @@ pub fn configured_table(dir: &Path) -> Result<Option<TableName>> {
         .map(Some)
         .ok_or_else(|| {
             config_error(
-                &path,
+                path,
                 format!("[migrate] table-name: {value} is not a table name"),
             )
         })
 }
 
 /// `[migrate] ignored-chars` of `sqlx.toml`: a list of one-character strings.
-fn ignored_chars(dir: &Path) -> Result<Vec<char>> {
-    let Some((path, migrate)) = migrate_config(dir)? else {
-        return Ok(Vec::new());
-    };
-    let bad = |message: String| config_error(&path, message);
+fn ignored_chars(path: &Path, migrate: &toml::Value) -> Result<Vec<char>> {
+    let bad = |message: String| config_error(path, message);
     let Some(list) = migrate.get("ignored-chars") else {
         return Ok(Vec::new());
     };
@@ -198,18 +212,24 @@ fn ignored_chars(dir: &Path) -> Result<Vec<char>> {
 impl Sqlx {
     /// The file's checksum as sqlx computes it for this crate.
     fn file_checksum(&self, file: &MigrationFile) -> String {
-        match self.ignored_chars.get() {
-            Some(ignored) if !ignored.is_empty() => checksum_ignoring(&file.source.text, ignored),
+        match self.config.get() {
+            Some(c) if !c.ignored_chars.is_empty() => {
+                checksum_ignoring(&file.source.text, &c.ignored_chars)
+            }
             _ => checksum(file.bytes()),
         }
     }
 
     /// The tracker table as the printed repair statements name it.
     fn table_sql(&self) -> &str {
-        match self.table.get() {
-            Some(Some(t)) => &t.sql,
-            _ => "_sqlx_migrations",
+        match self.configured_table() {
+            Some(t) => &t.sql,
+            None => "_sqlx_migrations",
         }
+    }
+
+    fn configured_table(&self) -> Option<&TableName> {
+        self.config.get().and_then(|c| c.table.as_ref())
     }
 }
 
@@ -226,15 +246,14 @@ impl Tracker for Sqlx {
     }
 
     fn table(&self) -> (Option<&str>, &str) {
-        match self.table.get() {
-            Some(Some(t)) => (t.schema.as_deref(), &t.table),
-            _ => (None, "_sqlx_migrations"),
+        match self.configured_table() {
+            Some(t) => (t.schema.as_deref(), &t.table),
+            None => (None, "_sqlx_migrations"),
         }
     }
 
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let _ = self.ignored_chars.set(ignored_chars(dir)?);
-        let _ = self.table.set(configured_table(dir)?);
+        let _ = self.config.set(crate_config(dir)?);
         self.layout().discover(dir)
     }
 
