@@ -603,6 +603,45 @@ fn dbmate_file_without_an_underscore_after_its_version_is_a_migration() {
     );
 }
 
+/// dbmate keeps versions as text (`pkg/dbmate/db.go`, `FindMigrations` looks the file's
+/// leading digits up among the applied versions as they are spelled): `001_users.sql` and
+/// `1_sessions.sql` are two migrations with rows `001` and `1`, and a row `01` names neither.
+#[test]
+fn dbmate_versions_differing_only_by_leading_zeros_are_two_migrations() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "001_users.sql",
+        &format!("-- migrate:up\n{USERS}-- migrate:down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "1_sessions.sql",
+        &format!("-- migrate:up\n{SESSIONS}-- migrate:down\nDROP TABLE sessions;\n"),
+    );
+    write(
+        dir.path(),
+        "2_profiles.sql",
+        &format!("-- migrate:up\n{PROFILES}-- migrate:down\nDROP TABLE user_profiles;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE schema_migrations (version VARCHAR(255) PRIMARY KEY);
+         INSERT INTO schema_migrations (version) VALUES ('001'), ('1'), ('02');",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC107", "version 02 as applied");
+}
+
 /// An old Prisma schema engine wrote checksums without zero-padding each byte's hex
 /// (prisma-engines#1887); Prisma still accepts them (`script_matches_checksum` compares in that
 /// spelling when the recorded text is not 64 characters long), so the migration is applied.

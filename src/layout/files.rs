@@ -32,7 +32,8 @@ impl VersionKey {
         }
     }
 
-    /// A version compared as text only (Prisma orders and names migrations by directory name).
+    /// A version compared as text only (Prisma orders and names migrations by directory name;
+    /// dbmate stores and compares its versions as text, so `001` is not `1`).
     pub fn text(version: &str) -> Self {
         VersionKey {
             parts: Vec::new(),
@@ -147,6 +148,30 @@ impl Discovered {
                     format!(
                         "has the same version {} as {}; the migration tool refuses duplicate versions",
                         pair[1].version, pair[0].name
+                    ),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// dbmate's order and duplicates, `pkg/dbmate/db.go` (`FindMigrations`): the version is the
+    /// text of the leading digits, looked up as text among the applied versions
+    /// (`appliedMigrations[migration.Version]`), and the files run sorted by file name
+    /// (`migrations[i].FileName < migrations[j].FileName`, Go's byte order). So `001_a.sql` and
+    /// `1_b.sql` are two versions, `001` running first; only two files spelling one version
+    /// alike collide: dbmate records both under it (`InsertMigration`, the primary key of
+    /// `schema_migrations.version`), so the second fails, or never runs once the first is applied.
+    pub fn finish_by_name(mut self) -> Result<Self> {
+        self.files.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for file in &self.files {
+            if let Some(first) = seen.insert(&file.version, &file.name) {
+                return Err(Error::input(
+                    &file.source.path,
+                    format!(
+                        "has the same version {} as {first}; dbmate records both as that version, so the second fails or never runs",
+                        file.version
                     ),
                 ));
             }

@@ -219,7 +219,9 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
 
 /// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
 /// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`): the version is the
-/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`). goose,
+/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`), kept as
+/// text (`FindMigrations`: `001` and `1` are two versions) and run in file-name order
+/// (`Discovered::finish_by_name`). goose,
 /// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
 /// as a version of at least 1; goose also runs Go migrations (`20240103_backfill.go`), which
 /// it records like SQL ones and preflight cannot replay. The sections rule is in `Sections`.
@@ -261,6 +263,9 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
             continue;
         };
         let mut file = load(name.clone(), &path, version, description)?;
+        if sections == Sections::Dbmate {
+            file.key = VersionKey::text(version);
+        }
         match UpPart::sections(sections.up_ranges(&file.source.text)) {
             Some(up) => file.up = up,
             None => {
@@ -275,7 +280,10 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
         }
         out.files.push(file);
     }
-    out.finish()
+    match sections {
+        Sections::Dbmate => out.finish_by_name(),
+        Sections::Goose => out.finish(),
+    }
 }
 
 /// Prisma, `schema-engine/connectors/schema-connector/src/migrations_directory.rs`
