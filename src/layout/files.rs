@@ -93,6 +93,9 @@ pub struct MigrationFile {
     pub up: UpPart,
     /// Flyway `R__` migrations: no version, re-run whenever they change.
     pub repeatable: bool,
+    /// A Flyway baseline migration (`B<version>__…`): run by `flyway migrate` only on an empty
+    /// schema, in place of the versioned migrations up to its version; never part of a replay.
+    pub baseline: bool,
     /// A checksum that depends on other files too (Atlas's cumulative `atlas.sum` hash),
     /// computed at discovery.
     pub directory_checksum: Option<String>,
@@ -132,6 +135,10 @@ pub struct Discovered {
     pub ignored: Vec<Ignored>,
     /// Migrations the tool runs that preflight cannot replay (goose's Go, refinery's Rust).
     pub unreplayable: Vec<Unreplayable>,
+    /// Flyway baseline migrations (`B…`), in version order: not part of a run's replay (they
+    /// stand for the versioned migrations up to their version), checked against their
+    /// tracker records only.
+    pub baselines: Vec<MigrationFile>,
 }
 
 impl Discovered {
@@ -318,6 +325,7 @@ pub fn load(name: String, path: &Path, version: &str, description: &str) -> Resu
         source,
         up,
         repeatable: false,
+        baseline: false,
         directory_checksum: None,
     })
 }
