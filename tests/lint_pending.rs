@@ -183,3 +183,46 @@ fn only_the_up_part_of_a_pending_migration_counts() {
     assert_eq!(pf301(repo, &["--pending-since", "main", "db"]), Vec::new());
     assert_eq!(pf301(repo, &["db"]), [("00003_index.sql".to_string(), 2)]);
 }
+
+/// dbmate's versions are text and its files run in file-name order (`pkg/dbmate/db.go`,
+/// `FindMigrations`): `001_invoices.sql` and `1_index.sql` are two migrations, not a duplicate,
+/// and `10_audit.sql` runs before `9_audit_index.sql`, so both indexes are on new tables.
+#[test]
+fn dbmate_versions_differing_only_by_leading_zeros_are_two_migrations_in_name_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let dbmate = |up: &str| format!("-- migrate:up\n{up}\n-- migrate:down\n");
+    write(repo, "db/0_init.sql", &dbmate("SELECT 1;"));
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    write(
+        repo,
+        "db/001_invoices.sql",
+        &dbmate("CREATE TABLE invoices (id bigint, user_id bigint);"),
+    );
+    write(
+        repo,
+        "db/1_index.sql",
+        &dbmate("CREATE INDEX invoices_user_id ON invoices (user_id);"),
+    );
+    write(
+        repo,
+        "db/10_audit.sql",
+        &dbmate("CREATE TABLE audit (at timestamptz);"),
+    );
+    write(
+        repo,
+        "db/9_audit_index.sql",
+        &dbmate("CREATE INDEX audit_at ON audit (at);"),
+    );
+    let args = ["--tracker", "dbmate", "--pending-since", "main", "db"];
+    assert_eq!(pf301(repo, &args), Vec::new());
+    assert_eq!(
+        pf301(repo, &["--tracker", "dbmate", "db"]),
+        [
+            ("1_index.sql".to_string(), 2),
+            ("9_audit_index.sql".to_string(), 2)
+        ]
+    );
+}

@@ -331,6 +331,68 @@ fn flyway_version_1_0_is_the_baseline_version_1() {
     );
 }
 
+/// Flyway's checksum of a file, by an independent implementation (CRC-32 over the lines
+/// without their terminators, as a signed 32-bit integer).
+fn flyway_crc(path: &Path) -> String {
+    python(
+        "import sys, zlib\ncrc = 0\nfor line in open(sys.argv[1], 'rb').read().decode().splitlines(): crc = zlib.crc32(line.encode(), crc)\nprint(crc - (1 << 32) if crc >= (1 << 31) else crc)",
+        &[path.to_str().unwrap()],
+    )
+}
+
+/// `flyway migrate` on an empty schema runs the newest baseline migration (`B2__base.sql`)
+/// instead of the versioned ones up to its version and records it as `SQL_BASELINE`. Flyway then
+/// lists `V1` and `V2` as nothing to run (`MigrationInfoServiceImpl.refresh` skips pending
+/// versioned migrations at or below `latestBaselineMigration`), checks the `B` script's
+/// checksum against its row, and runs `V3` on the next migrate.
+#[test]
+fn flyway_sql_baseline_covers_the_versioned_migrations_up_to_its_version() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    write(dir.path(), "V3__profiles.sql", PROFILES);
+    let base = write(dir.path(), "B2__base.sql", &format!("{USERS}{SESSIONS}"));
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES (1, '2', 'base', 'SQL_BASELINE', 'B2__base.sql', {}, 'ci', now(), 3, TRUE);",
+        flyway_crc(&base)
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "flyway");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    let files: Vec<&str> = report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap_or(""))
+        .collect();
+    assert!(files[3].ends_with("B2__base.sql"), "{files:?}");
+    // Checked against its row, so not listed as a file Flyway never runs.
+    assert!(
+        report.findings.iter().all(|f| f.rule != "RC113"),
+        "{:#?}",
+        report.findings
+    );
+    // An edit to the applied baseline script is a checksum mismatch, as Flyway's validate says.
+    std::fs::write(&base, format!("{USERS}{SESSIONS}-- edited\n")).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending", "checksum_mismatch"],
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC105", "B2__base.sql");
+}
+
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
 /// applied migration: pending, without a checksum error.
 #[test]
@@ -601,6 +663,45 @@ fn dbmate_file_without_an_underscore_after_its_version_is_a_migration() {
         "{:#?}",
         report.findings
     );
+}
+
+/// dbmate keeps versions as text (`pkg/dbmate/db.go`, `FindMigrations` looks the file's
+/// leading digits up among the applied versions as they are spelled): `001_users.sql` and
+/// `1_sessions.sql` are two migrations with rows `001` and `1`, and a row `01` names neither.
+#[test]
+fn dbmate_versions_differing_only_by_leading_zeros_are_two_migrations() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "001_users.sql",
+        &format!("-- migrate:up\n{USERS}-- migrate:down\nDROP TABLE users;\n"),
+    );
+    write(
+        dir.path(),
+        "1_sessions.sql",
+        &format!("-- migrate:up\n{SESSIONS}-- migrate:down\nDROP TABLE sessions;\n"),
+    );
+    write(
+        dir.path(),
+        "2_profiles.sql",
+        &format!("-- migrate:up\n{PROFILES}-- migrate:down\nDROP TABLE user_profiles;\n"),
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(
+        "CREATE TABLE schema_migrations (version VARCHAR(255) PRIMARY KEY);
+         INSERT INTO schema_migrations (version) VALUES ('001'), ('1'), ('02');",
+    );
+    let report = run(&db, dir.path(), None);
+    assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC107", "version 02 as applied");
 }
 
 /// An old Prisma schema engine wrote checksums without zero-padding each byte's hex

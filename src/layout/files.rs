@@ -32,7 +32,8 @@ impl VersionKey {
         }
     }
 
-    /// A version compared as text only (Prisma orders and names migrations by directory name).
+    /// A version compared as text only (Prisma orders and names migrations by directory name;
+    /// dbmate stores and compares its versions as text, so `001` is not `1`).
     pub fn text(version: &str) -> Self {
         VersionKey {
             parts: Vec::new(),
@@ -92,6 +93,9 @@ pub struct MigrationFile {
     pub up: UpPart,
     /// Flyway `R__` migrations: no version, re-run whenever they change.
     pub repeatable: bool,
+    /// A Flyway baseline migration (`B<version>__…`): run by `flyway migrate` only on an empty
+    /// schema, in place of the versioned migrations up to its version; never part of a replay.
+    pub baseline: bool,
     /// A checksum that depends on other files too (Atlas's cumulative `atlas.sum` hash),
     /// computed at discovery.
     pub directory_checksum: Option<String>,
@@ -131,6 +135,10 @@ pub struct Discovered {
     pub ignored: Vec<Ignored>,
     /// Migrations the tool runs that preflight cannot replay (goose's Go, refinery's Rust).
     pub unreplayable: Vec<Unreplayable>,
+    /// Flyway baseline migrations (`B…`), in version order: not part of a run's replay (they
+    /// stand for the versioned migrations up to their version), checked against their
+    /// tracker records only.
+    pub baselines: Vec<MigrationFile>,
 }
 
 impl Discovered {
@@ -147,6 +155,30 @@ impl Discovered {
                     format!(
                         "has the same version {} as {}; the migration tool refuses duplicate versions",
                         pair[1].version, pair[0].name
+                    ),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// dbmate's order and duplicates, `pkg/dbmate/db.go` (`FindMigrations`): the version is the
+    /// text of the leading digits, looked up as text among the applied versions
+    /// (`appliedMigrations[migration.Version]`), and the files run sorted by file name
+    /// (`migrations[i].FileName < migrations[j].FileName`, Go's byte order). So `001_a.sql` and
+    /// `1_b.sql` are two versions, `001` running first; only two files spelling one version
+    /// alike collide: dbmate records both under it (`InsertMigration`, the primary key of
+    /// `schema_migrations.version`), so the second fails, or never runs once the first is applied.
+    pub fn finish_by_name(mut self) -> Result<Self> {
+        self.files.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for file in &self.files {
+            if let Some(first) = seen.insert(&file.version, &file.name) {
+                return Err(Error::input(
+                    &file.source.path,
+                    format!(
+                        "has the same version {} as {first}; dbmate records both as that version, so the second fails or never runs",
+                        file.version
                     ),
                 ));
             }
@@ -293,6 +325,7 @@ pub fn load(name: String, path: &Path, version: &str, description: &str) -> Resu
         source,
         up,
         repeatable: false,
+        baseline: false,
         directory_checksum: None,
     })
 }

@@ -261,3 +261,41 @@ fn flyway_prefixes_are_case_sensitive_and_the_separator_may_be_left_out() {
     assert_eq!(found.files[1].version, "3");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// dbmate keeps the version as the text of the leading digits and runs the files in file-name
+/// order (`pkg/dbmate/db.go`, `FindMigrations`): `001_a.sql` and `1_b.sql` are two migrations,
+/// and `10_c.sql` runs before `9_d.sql`. Only one version spelled alike twice collides.
+#[test]
+fn dbmate_versions_are_text_and_files_run_in_name_order() {
+    let up = "-- migrate:up\nSELECT 1;\n-- migrate:down\n";
+    let dir = dir_with(
+        "dbmate-text-versions",
+        &[
+            ("1_b.sql", up),
+            ("001_a.sql", up),
+            ("9_d.sql", up),
+            ("10_c.sql", up),
+        ],
+    );
+    let found = Layout::Dbmate.discover(&dir).unwrap();
+    assert_eq!(
+        names(&found),
+        ["001_a.sql", "10_c.sql", "1_b.sql", "9_d.sql"]
+    );
+    let versions: Vec<&str> = found.files.iter().map(|f| f.version.as_str()).collect();
+    assert_eq!(versions, ["001", "10", "1", "9"]);
+    std::fs::write(dir.join("1-e.sql"), up).unwrap();
+    let err = Layout::Dbmate.discover(&dir).unwrap_err().to_string();
+    assert!(err.contains("same version 1 as 1-e.sql"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// goose parses its versions as numbers (`NumericComponent`): `001` is `1`, a duplicate.
+#[test]
+fn goose_versions_spelled_differently_are_still_one_version() {
+    let up = "-- +goose Up\nSELECT 1;\n";
+    let dir = dir_with("goose-dup", &[("001_a.sql", up), ("1_b.sql", up)]);
+    let err = Layout::Goose.discover(&dir).unwrap_err().to_string();
+    assert!(err.contains("same version"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

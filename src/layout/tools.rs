@@ -52,8 +52,9 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// with the default `sqlMigrationPrefix` `V`, `undoSqlMigrationPrefix` `U`,
 /// `repeatableSqlMigrationPrefix` `R`, `baselineMigrationPrefix` `B`, separator `__` and suffix
 /// `.sql`. `V<version>__<description>.sql` runs in version order (`1_1` is `1.1`); `U` undo
-/// scripts run only on `flyway undo`, never on `migrate`; `B` baseline scripts only on an
-/// empty schema (Teams); `R__<description>.sql` repeatables run after every versioned
+/// scripts run only on `flyway undo`, never on `migrate`; `B` baseline migrations only on an
+/// empty schema, in place of the versioned ones up to their version (kept in
+/// `Discovered::baselines`); `R__<description>.sql` repeatables run after every versioned
 /// migration, ordered by description (`MigrationInfoImpl.compareTo`). A filesystem location is
 /// scanned recursively (`FileSystemScanner`), and a script in a sub-directory is recorded by
 /// its path relative to the location (`release2/V2__x.sql`). The prefix is case-sensitive
@@ -92,11 +93,26 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
                 &path,
                 "an undo script runs only on `flyway undo`, never on `flyway migrate`",
             ),
-            None if stem.starts_with('B') => ignore(
-                &mut out,
-                &path,
-                "a baseline script runs only on an empty schema, not on `flyway migrate`",
-            ),
+            // A baseline migration (`baselineMigrationPrefix`, type `SQL_BASELINE`) runs only
+            // when `flyway migrate` starts on an empty schema, in place of the versioned
+            // migrations at or below its version; kept aside for its tracker record.
+            None if stem.starts_with('B') => {
+                if let Some((_, version, description)) = versioned(stem, &['B']) {
+                    let mut file = load(
+                        name.clone(),
+                        &path,
+                        &version.replace('_', "."),
+                        &description.replace('_', " "),
+                    )?;
+                    file.baseline = true;
+                    out.baselines.push(file);
+                }
+                ignore(
+                    &mut out,
+                    &path,
+                    "a baseline migration runs only when `flyway migrate` starts on an empty schema",
+                )
+            }
             None => ignore(
                 &mut out,
                 &path,
@@ -104,6 +120,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             ),
         }
     }
+    out.baselines.sort_by(|a, b| a.key.cmp(&b.key));
     out.finish()
 }
 
@@ -219,7 +236,9 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
 
 /// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
 /// dbmate, `pkg/dbmate/db.go` (`migrationFileRegexp = ^(\d+).*\.sql$`): the version is the
-/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`). goose,
+/// leading digits, whatever follows them (`20240115-add_users.sql`, `20240115.sql`), kept as
+/// text (`FindMigrations`: `001` and `1` are two versions) and run in file-name order
+/// (`Discovered::finish_by_name`). goose,
 /// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
 /// as a version of at least 1; goose also runs Go migrations (`20240103_backfill.go`), which
 /// it records like SQL ones and preflight cannot replay. The sections rule is in `Sections`.
@@ -261,6 +280,9 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
             continue;
         };
         let mut file = load(name.clone(), &path, version, description)?;
+        if sections == Sections::Dbmate {
+            file.key = VersionKey::text(version);
+        }
         match UpPart::sections(sections.up_ranges(&file.source.text)) {
             Some(up) => file.up = up,
             None => {
@@ -275,7 +297,10 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
         }
         out.files.push(file);
     }
-    out.finish()
+    match sections {
+        Sections::Dbmate => out.finish_by_name(),
+        Sections::Goose => out.finish(),
+    }
 }
 
 /// Prisma, `schema-engine/connectors/schema-connector/src/migrations_directory.rs`

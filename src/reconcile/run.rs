@@ -60,9 +60,9 @@ pub(super) async fn run(
     )?;
 
     let mut timings = Timings::default();
-    let discovered = tracker.discover(dir)?;
-    let mut findings = layout_findings(tracker.as_ref(), &discovered, dir);
-    let files = discovered.files;
+    let mut discovered = tracker.discover(dir)?;
+    let mut findings = Vec::new();
+    let mut files = std::mem::take(&mut discovered.files);
     let mut records = read_records(
         session,
         tracker.as_ref(),
@@ -74,11 +74,27 @@ pub(super) async fn run(
     .await?;
     // A Go or Rust migration's record: its file exists, it is just not SQL to replay.
     records.retain(|r| !discovered.unreplayable.iter().any(|u| u.key.same(&r.key)));
+    // Flyway baseline migrations a record names are checked against it, after the replayed
+    // files (they stand for versioned ones, so they are not replayed themselves).
+    let replayed = files.len();
+    for baseline in std::mem::take(&mut discovered.baselines) {
+        if records
+            .iter()
+            .any(|r| r.baseline && r.key.same(&baseline.key))
+        {
+            let path = baseline.source.path.display().to_string();
+            discovered.ignored.retain(|i| i.path != path);
+            files.push(baseline);
+        }
+    }
+    let layout = layout_findings(tracker.as_ref(), &discovered, &files[..replayed], dir);
+    findings.splice(0..0, layout);
     let want_table = tracker.table();
 
     timings.lap("tracker");
     let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
-    let (expected, live) = replay_and_read(session, &files, dialect, &schema, &mut timings).await?;
+    let (expected, live) =
+        replay_and_read(session, &files[..replayed], dialect, &schema, &mut timings).await?;
 
     let rows = status::evaluate(&status::Inputs {
         files: &files,
@@ -115,6 +131,7 @@ pub(super) async fn run(
 fn layout_findings(
     tracker: &dyn Tracker,
     discovered: &crate::layout::Discovered,
+    files: &[crate::layout::MigrationFile],
     dir: &std::path::Path,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
@@ -138,7 +155,7 @@ fn layout_findings(
         f.location.path = Some(migration.path.clone());
         findings.push(f);
     }
-    findings.extend(tracker.directory_findings(dir, &discovered.files));
+    findings.extend(tracker.directory_findings(dir, files));
     findings
 }
 

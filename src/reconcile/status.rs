@@ -118,6 +118,9 @@ fn file_spellings(file: &MigrationFile) -> impl Iterator<Item = &str> {
 }
 
 fn matches(file: &MigrationFile, record: &Record) -> bool {
+    if file.baseline != record.baseline {
+        return false;
+    }
     if file.repeatable {
         // Flyway knows a repeatable migration by its description (the key), wherever its
         // script is.
@@ -228,6 +231,7 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
         // A record naming the file wins over one that only shares its version.
         let record_index = file_spellings(file)
             .find_map(|n| by_value.get(n).copied())
+            .filter(|&i| inputs.records[i].baseline == file.baseline)
             .or_else(|| {
                 by_key
                     .get(&file.key.identity())?

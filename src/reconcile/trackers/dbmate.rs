@@ -1,10 +1,13 @@
 //! dbmate: `schema_migrations(version VARCHAR PRIMARY KEY)`, one row per applied migration.
 //! Files `<VERSION>_<NAME>.sql` with `-- migrate:up` / `-- migrate:down` sections. No checksums.
+//! A row names a file when it is the file's version spelled the same: dbmate looks the text up
+//! (`pkg/dbmate/db.go`, `FindMigrations`: `appliedMigrations[migration.Version]`), so the row
+//! `1` is not the file `001_a.sql`; `--strict` compares versions as text too (`Migrate`).
 
 use super::Descriptor;
 use super::{Record, Tracker};
 use crate::error::Result;
-use crate::layout::{Layout, MigrationFile};
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
@@ -34,7 +37,11 @@ impl Tracker for Dbmate {
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        super::applied_versions(&rows, "dbmate")
+        let mut records = super::applied_versions(&rows, "dbmate")?;
+        for record in &mut records {
+            record.key = VersionKey::text(&record.version);
+        }
+        Ok(records)
     }
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
@@ -57,5 +64,24 @@ impl Tracker for Dbmate {
 
     fn out_of_order_advice(&self) -> Option<String> {
         Some("`dbmate up` applies it (dbmate runs older pending migrations too)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(versions: &[&str]) -> Vec<TextRow> {
+        versions.iter().map(|v| vec![Some(v.to_string())]).collect()
+    }
+
+    #[test]
+    fn versions_spelled_differently_are_different_records() {
+        let records = Dbmate.records(rows(&["001", "1"]), &[]).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(!records[0].key.same(&records[1].key));
+        // Compared as text, as `dbmate --strict` does: `10` sorts before `9`.
+        let records = Dbmate.records(rows(&["9", "10"]), &[]).unwrap();
+        assert!(records[1].key < records[0].key);
     }
 }

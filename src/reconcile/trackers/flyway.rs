@@ -34,6 +34,22 @@ pub fn checksum(text: &str) -> i32 {
     hasher.finalize() as i32
 }
 
+/// Records every versioned file at or below `version` that has no record of its own as
+/// applied, named with `why`.
+fn cover(out: &mut Vec<Record>, files: &[MigrationFile], version: &VersionKey, why: &str) {
+    let below = |key: &VersionKey| key < version || key.same(version);
+    for file in files
+        .iter()
+        .filter(|f| !f.repeatable && !f.baseline && below(&f.key))
+    {
+        if !out.iter().any(|r| !r.baseline && r.key.same(&file.key)) {
+            let mut record = Record::new(file.version.clone(), RecordState::Applied);
+            record.name = Some(format!("{} ({why})", file.name));
+            out.push(record);
+        }
+    }
+}
+
 impl Tracker for Flyway {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
@@ -50,6 +66,8 @@ impl Tracker for Flyway {
     fn records(&self, rows: Vec<TextRow>, files: &[MigrationFile]) -> Result<Vec<Record>> {
         let mut out = Vec::new();
         let mut baseline: Option<VersionKey> = None;
+        // The newest successful baseline migration, and its script.
+        let mut covered: Option<(VersionKey, String)> = None;
         for row in &rows {
             let kind = col(row, 5, "flyway")?.unwrap_or("");
             if kind == "BASELINE" {
@@ -69,8 +87,15 @@ impl Tracker for Flyway {
             } else {
                 VersionKey::parse(version)
             };
-            let same_migration =
-                |r: &Record| r.key.same(&key) && (repeatable || r.version == version);
+            // A baseline migration's row (`SQL_BASELINE`, `JDBC_BASELINE`, `SCRIPT_BASELINE`:
+            // the types `org.flywaydb.core.api.MigrationType` marks `isBaselineMigration`; the
+            // `BASELINE` marker is not one) names the `B` script of its version, not the `V` one.
+            let is_baseline = kind.ends_with("_BASELINE");
+            let same_migration = |r: &Record| {
+                r.key.same(&key)
+                    && r.baseline == is_baseline
+                    && (repeatable || r.version == version)
+            };
             let success = parse_bool(col(row, 4, "flyway")?);
             // `flyway repair` marks a migration whose file is gone as deleted, `flyway undo`
             // (UNDO_SQL, …) undoes one: the latest record of that version no longer counts, so
@@ -97,19 +122,24 @@ impl Tracker for Flyway {
             record.key = key.clone();
             record.name = Some(script.to_string());
             record.checksum = col(row, 3, "flyway")?.map(str::to_string);
+            record.baseline = is_baseline;
+            if is_baseline && success {
+                covered = covered.max(Some(key.clone()).map(|k| (k, script.to_string())));
+            }
             // A later successful run of the same version supersedes a failed one.
             out.retain(|r: &Record| !same_migration(r));
             out.push(record);
         }
         if let Some(baseline) = baseline {
-            let below = |key: &VersionKey| *key < baseline || key.same(&baseline);
-            for file in files.iter().filter(|f| !f.repeatable && below(&f.key)) {
-                if !out.iter().any(|r| r.key.same(&file.key)) {
-                    let mut record = Record::new(file.version.clone(), RecordState::Applied);
-                    record.name = Some(format!("{} (below the baseline)", file.name));
-                    out.push(record);
-                }
-            }
+            cover(&mut out, files, &baseline, "below the baseline");
+        }
+        // A baseline migration stands for every versioned migration at or below its version:
+        // Flyway lists none of them as pending (`MigrationInfoServiceImpl.refresh` skips a
+        // pending versioned migration whose version is at most `latestBaselineMigration`, and
+        // `MigrationInfoImpl.getState` calls one `IGNORED`), so they count as applied.
+        if let Some((version, script)) = covered {
+            let why = format!("covered by the baseline migration {script}");
+            cover(&mut out, files, &version, &why);
         }
         Ok(out)
     }
@@ -159,5 +189,65 @@ impl Tracker for Flyway {
             "Flyway refuses it (validate fails) unless run with `flyway migrate -outOfOrder=true`"
                 .into(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(version: &str, script: &str, checksum: i32, kind: &str) -> TextRow {
+        [version, "d", script, &checksum.to_string(), "true", kind]
+            .iter()
+            .map(|v| Some(v.to_string()))
+            .collect()
+    }
+
+    /// An applied `SQL_BASELINE` row names the `B` script, never `V3`, and stands for `V1`–`V3`;
+    /// `V4` above it has no record (pending).
+    #[test]
+    fn an_applied_baseline_migration_covers_the_versioned_ones_up_to_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "V1__a.sql",
+            "V2__b.sql",
+            "V3__c.sql",
+            "V4__d.sql",
+            "B3__base.sql",
+        ] {
+            std::fs::write(dir.path().join(name), format!("-- {name}\n")).unwrap();
+        }
+        let found = Layout::Flyway.discover(dir.path()).unwrap();
+        assert_eq!(found.files.len(), 4);
+        let [base] = found.baselines.as_slice() else {
+            panic!("{:?}", found.baselines);
+        };
+        assert!(base.baseline && base.version == "3");
+        let sum = checksum(&base.source.text);
+        let records = Flyway
+            .records(
+                vec![row("3", "B3__base.sql", sum, "SQL_BASELINE")],
+                &found.files,
+            )
+            .unwrap();
+        let b = &records[0];
+        assert!(b.baseline && b.name.as_deref() == Some("B3__base.sql"));
+        assert_eq!(
+            Flyway.check_checksum(base, b),
+            ChecksumCheck::Match,
+            "the B script is checked against its own row"
+        );
+        let covered: Vec<&str> = records[1..].iter().map(|r| r.version.as_str()).collect();
+        assert_eq!(covered, ["1", "2", "3"]);
+        assert!(records[1..].iter().all(|r| !r.baseline
+            && r.name
+                .as_deref()
+                .unwrap()
+                .contains("covered by the baseline migration B3__base.sql")));
+        // A failed baseline migration covers nothing.
+        let mut failed = row("3", "B3__base.sql", sum, "SQL_BASELINE");
+        failed[4] = Some("false".into());
+        let records = Flyway.records(vec![failed], &found.files).unwrap();
+        assert_eq!(records.len(), 1);
     }
 }

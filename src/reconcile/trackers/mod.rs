@@ -40,6 +40,9 @@ pub struct Record {
     pub state: RecordState,
     /// The checksum as stored, in the tool's own spelling.
     pub checksum: Option<String>,
+    /// A Flyway baseline migration's record (`SQL_BASELINE`): it names a `B` script, never the
+    /// versioned migration of the same version.
+    pub baseline: bool,
 }
 
 impl Record {
@@ -51,6 +54,7 @@ impl Record {
             name: None,
             state,
             checksum: None,
+            baseline: false,
         }
     }
 }
