@@ -265,11 +265,17 @@ async fn read_records(
 ) -> Result<Vec<trackers::Record>> {
     let engine = session.engine;
     let (want_schema, want_table) = tracker.table();
+    let pinned = tracker.pinned_table().zip(want_schema);
     let location = found.iter().find(|f| {
         f.table == want_table
-            && (want_schema.is_none_or(|s| s == f.schema)
-                || f.schema == schema
-                || schema.is_empty())
+            && match pinned {
+                Some((_, pinned_schema)) => f.schema == pinned_schema,
+                None => {
+                    want_schema.is_none_or(|s| s == f.schema)
+                        || f.schema == schema
+                        || schema.is_empty()
+                }
+            }
     });
     Ok(match location {
         Some(t) => {
@@ -280,14 +286,28 @@ async fn read_records(
             tracker.records(rows, files)?
         }
         None => {
+            let (table, place) = match pinned {
+                Some((written, in_schema)) => (
+                    written,
+                    format!(
+                        "in {} {in_schema}",
+                        if engine == Engine::Postgres {
+                            "schema"
+                        } else {
+                            "database"
+                        }
+                    ),
+                ),
+                None => (want_table, "here".to_string()),
+            };
             findings.push(
                 Finding::for_rule(&TRACKER_TABLE_MISSING,
                     format!(
-                        "{} keeps its records in {want_table}, which does not exist here; every migration counts as unrecorded",
+                        "{} keeps its records in {table}, which does not exist {place}; every migration counts as unrecorded",
                         tracker.name()
                     ),
                 )
-                .with_subject(want_table.to_string()),
+                .with_subject(table.to_string()),
             );
             Vec::new()
         }

@@ -81,6 +81,14 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
+    /// The table as the tool's own configuration names it, when that names its schema too
+    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`): the tool queries exactly that
+    /// table, so a table of the same name in another schema is never its records, and a
+    /// missing one is reported by this name. None: the table of `table()` is looked for in its
+    /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
+    fn pinned_table(&self) -> Option<&str> {
+        None
+    }
     /// The tool's file layout (naming, up/down sections, order).
     fn layout(&self) -> Layout {
         self.descriptor().layout

@@ -252,6 +252,15 @@ impl Tracker for Sqlx {
         }
     }
 
+    /// sqlx pastes a schema-qualified `table-name` into its SQL as written
+    /// (`list_applied_migrations` in sqlx-postgres's and sqlx-mysql's `migrate.rs`:
+    /// `SELECT version, checksum FROM {table_name} ...`), so it reads that schema's table only.
+    fn pinned_table(&self) -> Option<&str> {
+        self.configured_table()
+            .filter(|t| t.schema.is_some())
+            .map(|t| t.sql.as_str())
+    }
+
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         let _ = self.config.set(crate_config(dir)?);
         self.layout().discover(dir)
