@@ -2,7 +2,7 @@
 //! replay the migrations while the live catalog is read, compare, and build the report.
 
 use super::db::{self, Engine, Session};
-use super::trackers::{self, FoundTable, Tracker};
+use super::trackers::{self, FoundTable, NameCase, Tracker};
 use super::{
     expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
 };
@@ -32,8 +32,10 @@ pub(super) async fn run(
         .generic_tracker
         .as_ref()
         .map(|g| g.table.clone());
-    // sqlx 0.9 keeps its records where the crate's sqlx.toml says.
+    // sqlx 0.9 keeps its records where the crate's sqlx.toml says, as this server spells it.
     let sqlx_table = trackers::sqlx::configured_table(dir)?;
+    let names = name_case(session, sqlx_table.is_some()).await?;
+    let sqlx_table = sqlx_table.map(|t| t.on(names));
     let mut extra_tables: Vec<(Option<&str>, &str)> = Vec::new();
     if let Some(g) = generic_table.as_deref() {
         extra_tables.push(match g.split_once('.') {
@@ -60,6 +62,7 @@ pub(super) async fn run(
     )?;
 
     let mut timings = Timings::default();
+    tracker.connected(names);
     let discovered = tracker.discover(dir)?;
     let mut findings = layout_findings(tracker.as_ref(), &discovered, dir);
     let files = discovered.files;
@@ -396,6 +399,22 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<String
             }
         ))),
     }
+}
+
+/// How the server spells a name a tool writes into its SQL unquoted: PostgreSQL folds it to lower
+/// case; MySQL/MariaDB keep it unless `lower_case_table_names` is 1, asked only when a
+/// configured name (`needed`) depends on it.
+async fn name_case(session: &mut Session, needed: bool) -> Result<NameCase> {
+    Ok(match session.engine {
+        Engine::Postgres => NameCase::FoldUnquoted,
+        Engine::MySql { .. } if needed => {
+            let rows = session
+                .query("SELECT @@lower_case_table_names", &[])
+                .await?;
+            NameCase::mysql(&rows.first().map_or(String::new(), |r| live::cell(r, 0)))
+        }
+        Engine::MySql { .. } => NameCase::AsWritten,
+    })
 }
 
 fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) -> String {
