@@ -798,3 +798,50 @@ CREATE TABLE \"Keyed\" (\"A\" int, PRIMARY KEY (\"A\"));
     );
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// A TOML syntax error in the crate's sqlx.toml or in preflight.toml is a configuration error:
+/// one line with the file and the line (not the toml crate's snippet with a caret), exit 2.
+#[test]
+fn a_toml_syntax_error_is_one_line_naming_the_file_and_its_line() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "migrations/20240101000000_users.sql",
+        "CREATE TABLE users (id INT);\n",
+    );
+    let reconcile = || {
+        common::cli::preflight(root.path())
+            .env_remove("PREFLIGHT_DATABASE_URL")
+            .args([
+                "reconcile",
+                "--migrations",
+                "migrations",
+                "--tracker",
+                "sqlx",
+            ])
+            .args(["--database-url", &db.url])
+            .output()
+            .unwrap()
+    };
+    let one_line_at = |out: std::process::Output, at: &str| {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(at), "{stderr}");
+    };
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\nignored-chars = [\"\\r\"]\ntable-name = \"app_migrations\n",
+    );
+    one_line_at(reconcile(), "sqlx.toml: line 3: ");
+
+    write(root.path(), "sqlx.toml", "");
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\n\ntracker = sqlx\n",
+    );
+    one_line_at(reconcile(), "preflight.toml: line 4: ");
+}

@@ -170,10 +170,9 @@ fn migrate_config(dir: &Path) -> Result<Option<(PathBuf, toml::Value)>> {
         return Ok(None);
     };
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
-        path: path.display().to_string(),
-        message: format!("not valid TOML: {}", e.message()),
-    })?;
+    let mut doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Error::toml(&path, &text, &e))?;
     Ok(doc.remove("migrate").map(|m| (path, m)))
 }
 
