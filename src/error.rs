@@ -83,13 +83,16 @@ impl Error {
     pub fn toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
         let message = err.message().trim().replace('\n', " ");
         match err.span() {
-            Some(span) => {
-                let before = &text.as_bytes()[..span.start.min(text.len())];
-                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-                Error::config(path, format!("line {line}: {message}"))
-            }
+            Some(span) => Error::config_at(path, text, span.start, message),
             None => Error::config(path, message),
         }
+    }
+
+    /// A configuration error at byte `offset` of the file's `text`: `path: line N: message`.
+    pub fn config_at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let before = &text.as_bytes()[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::config(path, format!("line {line}: {}", message.into()))
     }
 
     pub fn exit_code(&self) -> i32 {

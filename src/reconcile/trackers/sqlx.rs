@@ -15,6 +15,8 @@ use crate::reconcile::db::{Engine, TextRow};
 use sha2::{Digest, Sha384};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -164,22 +166,21 @@ fn find_sqlx_toml(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The `[migrate]` table of the crate's `sqlx.toml` and the file's path, if there is one.
-fn migrate_config(dir: &Path) -> Result<Option<(PathBuf, toml::Value)>> {
-    let Some(path) = find_sqlx_toml(dir) else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut doc: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| Error::toml(&path, &text, &e))?;
-    Ok(doc.remove("migrate").map(|m| (path, m)))
+/// The crate's `sqlx.toml` as read: where it is and its text, for errors that name a line.
+struct SqlxToml {
+    path: PathBuf,
+    text: String,
 }
 
-fn config_error(path: &Path, message: String) -> Error {
-    Error::Config {
-        path: path.display().to_string(),
-        message,
+impl SqlxToml {
+    /// A value reconcile cannot use, at the line it is on.
+    fn error(&self, span: std::ops::Range<usize>, message: String) -> Error {
+        Error::config_at(&self.path, &self.text, span.start, message)
+    }
+
+    /// The value as written in the file.
+    fn written(&self, span: std::ops::Range<usize>) -> &str {
+        self.text.get(span).unwrap_or_default()
     }
 }
 
@@ -191,48 +192,66 @@ pub fn configured_table(dir: &Path) -> Result<Option<TableName>> {
 
 /// The crate's `sqlx.toml`, read and checked once.
 fn crate_config(dir: &Path) -> Result<CrateConfig> {
-    let Some((path, migrate)) = migrate_config(dir)? else {
+    let Some(path) = find_sqlx_toml(dir) else {
+        return Ok(CrateConfig::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let file = SqlxToml { path, text };
+    // The spanned document: each value with where it is written.
+    let doc = DeTable::parse(&file.text).map_err(|e| Error::toml(&file.path, &file.text, &e))?;
+    let Some(DeValue::Table(migrate)) = doc.get_ref().get("migrate").map(|m| m.get_ref()) else {
         return Ok(CrateConfig::default());
     };
     Ok(CrateConfig {
-        ignored_chars: ignored_chars(&path, &migrate)?,
-        table: table_name(&path, &migrate)?,
+        ignored_chars: ignored_chars(&file, migrate.get("ignored-chars"))?,
+        table: table_name(&file, migrate.get("table-name"))?,
     })
 }
 
-fn table_name(path: &Path, migrate: &toml::Value) -> Result<Option<TableName>> {
-    let Some(value) = migrate.get("table-name") else {
+fn table_name(file: &SqlxToml, value: Option<&Spanned<DeValue>>) -> Result<Option<TableName>> {
+    let Some(value) = value else {
         return Ok(None);
     };
     value
+        .get_ref()
         .as_str()
         .and_then(TableName::parse)
         .map(Some)
         .ok_or_else(|| {
-            config_error(
-                path,
-                format!("[migrate] table-name: {value} is not a table name"),
+            file.error(
+                value.span(),
+                format!(
+                    "[migrate] table-name: {} is not a table name",
+                    file.written(value.span())
+                ),
             )
         })
 }
 
 /// `[migrate] ignored-chars` of `sqlx.toml`: a list of one-character strings.
-fn ignored_chars(path: &Path, migrate: &toml::Value) -> Result<Vec<char>> {
-    let bad = |message: String| config_error(path, message);
-    let Some(list) = migrate.get("ignored-chars") else {
+fn ignored_chars(file: &SqlxToml, list: Option<&Spanned<DeValue>>) -> Result<Vec<char>> {
+    let Some(list) = list else {
         return Ok(Vec::new());
     };
-    let list = list
-        .as_array()
-        .ok_or_else(|| bad("[migrate] ignored-chars must be a list of characters".into()))?;
-    list.iter()
+    let items = list.get_ref().as_array().ok_or_else(|| {
+        file.error(
+            list.span(),
+            "[migrate] ignored-chars must be a list of characters".into(),
+        )
+    })?;
+    items
+        .iter()
         .map(|v| {
-            let mut chars = v.as_str().unwrap_or_default().chars();
+            let mut chars = v.get_ref().as_str().unwrap_or_default().chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(c),
-                _ => Err(bad(format!(
-                    "[migrate] ignored-chars: {v} is not one character"
-                ))),
+                _ => Err(file.error(
+                    v.span(),
+                    format!(
+                        "[migrate] ignored-chars: {} is not one character",
+                        file.written(v.span())
+                    ),
+                )),
             }
         })
         .collect()
