@@ -259,16 +259,7 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            let message = e.message().replace('\n', " ");
-            match line {
-                Some(line) => Error::config(path, format!("line {line}: {message}")),
-                None => Error::config(path, message),
-            }
-        })?;
+        let mut config: Config = toml::from_str(text).map_err(|e| Error::toml(path, text, &e))?;
         config.path = Some(path.to_path_buf());
         config.validate()?;
         Ok(config)

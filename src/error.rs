@@ -78,6 +78,23 @@ impl Error {
         }
     }
 
+    /// A TOML file that does not parse or fit its schema, in one line: `path: line N: message`.
+    /// Not the error's `Display`, which adds the offending line and a caret below it.
+    pub fn toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
+        let message = err.message().trim().replace('\n', " ");
+        match err.span() {
+            Some(span) => Error::config_at(path, text, span.start, message),
+            None => Error::config(path, message),
+        }
+    }
+
+    /// A configuration error at byte `offset` of the file's `text`: `path: line N: message`.
+    pub fn config_at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let before = &text.as_bytes()[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::config(path, format!("line {line}: {}", message.into()))
+    }
+
     pub fn exit_code(&self) -> i32 {
         exit::ERROR
     }

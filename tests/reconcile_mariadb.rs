@@ -378,3 +378,53 @@ fn refinery_missing_objects_on_mariadb_point_at_a_failure_refinery_did_not_repor
         rc103.notes
     );
 }
+
+/// `_sqlx_migrations` as sqlx-mysql's `ensure_migrations_table` creates it, under `name`.
+fn sqlx_mysql_table(name: &str) -> String {
+    format!("CREATE TABLE {name} (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL);")
+}
+
+#[test]
+fn mariadb_sqlx_toml_mixed_case_table_name_is_the_table_sqlx_creates() {
+    let db = ScratchDb::mariadb();
+    let root = tempfile::tempdir().unwrap();
+    // sqlx pastes the name into its SQL as written; MariaDB keeps an unquoted table name's
+    // case (lower_case_table_names = 0, Linux's default), so sqlx records in `App_Migrations`.
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\ntable-name = \"App_Migrations\"\n",
+    );
+    let dir = root.path().join("migrations");
+    let users = write(
+        &dir,
+        "20240101_create_users.sql",
+        &fixture("20240101_create_users.sql"),
+    );
+    db.exec(&fixture("20240101_create_users.sql"));
+    let row = format!(
+        "(20240101, 'create users', TRUE, UNHEX('{}'), 1)",
+        sha384sum(&users)
+    );
+    let case_sensitive = db.query("SELECT @@lower_case_table_names") == ["0"];
+    if case_sensitive {
+        // Here `app_migrations` is another table, which sqlx with this sqlx.toml never reads.
+        db.exec(&sqlx_mysql_table("app_migrations"));
+        db.exec(&format!("INSERT INTO app_migrations (version, description, success, checksum, execution_time) VALUES {row};"));
+        let report = reconcile_dir(&db, &dir, Some("sqlx"), MigrationsConfig::default());
+        assert_eq!(statuses(&report), ["applied_unrecorded"]);
+        assert_message(&report, "RC111", "App_Migrations");
+        db.exec("DROP TABLE app_migrations;");
+    }
+    db.exec(&sqlx_mysql_table("App_Migrations"));
+    db.exec(&format!("INSERT INTO App_Migrations (version, description, success, checksum, execution_time) VALUES {row};"));
+    for tracker in [Some("sqlx"), None] {
+        let report = reconcile_dir(&db, &dir, tracker, MigrationsConfig::default());
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert!(
+            report.findings.is_empty(),
+            "{tracker:?}: {:#?}",
+            report.findings
+        );
+    }
+}

@@ -798,3 +798,84 @@ CREATE TABLE \"Keyed\" (\"A\" int, PRIMARY KEY (\"A\"));
     );
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// `preflight reconcile --tracker sqlx` on `root/migrations`, one migration there.
+fn reconcile_cli(db: &ScratchDb, root: &Path) -> std::process::Output {
+    write(
+        root,
+        "migrations/20240101000000_users.sql",
+        "CREATE TABLE users (id INT);\n",
+    );
+    common::cli::preflight(root)
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .args([
+            "reconcile",
+            "--migrations",
+            "migrations",
+            "--tracker",
+            "sqlx",
+        ])
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap()
+}
+
+/// A configuration error: exit 2, one line on stderr that says `at` (file and line).
+fn assert_one_line_at(out: std::process::Output, at: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(at), "{stderr}");
+}
+
+/// A TOML syntax error in the crate's sqlx.toml or in preflight.toml is a configuration error:
+/// one line with the file and the line (not the toml crate's snippet with a caret), exit 2.
+#[test]
+fn a_toml_syntax_error_is_one_line_naming_the_file_and_its_line() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\nignored-chars = [\"\\r\"]\ntable-name = \"app_migrations\n",
+    );
+    assert_one_line_at(reconcile_cli(&db, root.path()), "sqlx.toml: line 3: ");
+
+    write(root.path(), "sqlx.toml", "");
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\n\ntracker = sqlx\n",
+    );
+    assert_one_line_at(reconcile_cli(&db, root.path()), "preflight.toml: line 4: ");
+}
+
+/// A sqlx.toml value reconcile cannot use names the line it is on, as a syntax error does.
+#[test]
+fn a_bad_sqlx_toml_value_names_its_line() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "sqlx.toml", "[migrate]\n\ntable-name = \"\"\n");
+    assert_one_line_at(
+        reconcile_cli(&db, root.path()),
+        "sqlx.toml: line 3: [migrate] table-name: \"\" is not a table name",
+    );
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\nignored-chars = [\n  \"\\r\",\n  \"ab\",\n]\n",
+    );
+    assert_one_line_at(
+        reconcile_cli(&db, root.path()),
+        "sqlx.toml: line 4: [migrate] ignored-chars: \"ab\" is not one character",
+    );
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\nignored-chars = \"\\r\"\n",
+    );
+    assert_one_line_at(
+        reconcile_cli(&db, root.path()),
+        "sqlx.toml: line 2: [migrate] ignored-chars must be a list",
+    );
+}

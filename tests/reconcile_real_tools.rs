@@ -6,7 +6,7 @@
 mod common;
 
 use common::cli::write;
-use common::reconcile::{external, reconcile_dir, statuses};
+use common::reconcile::{assert_message, external, reconcile_dir, statuses};
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
 use preflight::output::Report;
@@ -190,6 +190,50 @@ fn sqlx_toml_table_name_may_name_a_schema() {
             "{tracker}: {:#?}",
             report.findings
         );
+    }
+}
+
+#[test]
+fn a_schema_qualified_sqlx_table_name_is_read_only_in_that_schema() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\ntable-name = \"other._sqlx_migrations\"\n",
+    );
+    let dir = root.path().join("migrations");
+    let users = USERS_CRLF.replace("\r\n", "\n");
+    write(&dir, "20240101000000_users.sql", &users);
+    db.exec(&users);
+    // Another crate's (or an older setup's) records in the search path's schema: sqlx with
+    // this sqlx.toml queries `other._sqlx_migrations` as written and never reads these.
+    db.exec(SQLX_TABLE);
+    db.exec("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (20240101000000, 'users', TRUE, decode('bcbab97c71a8490c92b594e14cc38d0baf2d75f0d60542660b5fa0b455f5cc38c5402453ce5eaac72f9f9ba1e72ac5dc', 'hex'), 2482123);");
+    for create_schema in [false, true] {
+        if create_schema {
+            db.exec("CREATE SCHEMA other;");
+        }
+        for tracker in ["sqlx", "auto"] {
+            let report = reconcile_dir(
+                &db,
+                &dir,
+                Some(tracker).filter(|t| *t != "auto"),
+                MigrationsConfig::default(),
+            );
+            assert_eq!(
+                statuses(&report),
+                ["applied_unrecorded"],
+                "{tracker}, schema other exists: {create_schema}: {:#?}",
+                report.findings
+            );
+            let missing = assert_message(&report, "RC111", "other._sqlx_migrations");
+            assert!(
+                missing.message.contains("schema other"),
+                "{}",
+                missing.message
+            );
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! replay the migrations while the live catalog is read, compare, and build the report.
 
 use super::db::{self, Engine, Session};
-use super::trackers::{self, FoundTable, Tracker};
+use super::trackers::{self, FoundTable, NameCase, Tracker};
 use super::{
     expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
 };
@@ -32,8 +32,10 @@ pub(super) async fn run(
         .generic_tracker
         .as_ref()
         .map(|g| g.table.clone());
-    // sqlx 0.9 keeps its records where the crate's sqlx.toml says.
+    // sqlx 0.9 keeps its records where the crate's sqlx.toml says, as this server spells it.
     let sqlx_table = trackers::sqlx::configured_table(dir)?;
+    let names = name_case(session, sqlx_table.is_some()).await?;
+    let sqlx_table = sqlx_table.map(|t| t.on(names));
     let mut extra_tables: Vec<(Option<&str>, &str)> = Vec::new();
     if let Some(g) = generic_table.as_deref() {
         extra_tables.push(match g.split_once('.') {
@@ -60,6 +62,7 @@ pub(super) async fn run(
     )?;
 
     let mut timings = Timings::default();
+    tracker.connected(names);
     let mut discovered = tracker.discover(dir)?;
     let mut findings = Vec::new();
     let mut files = std::mem::take(&mut discovered.files);
@@ -282,11 +285,17 @@ async fn read_records(
 ) -> Result<Vec<trackers::Record>> {
     let engine = session.engine;
     let (want_schema, want_table) = tracker.table();
+    let pinned = tracker.pinned_table().zip(want_schema);
     let location = found.iter().find(|f| {
         f.table == want_table
-            && (want_schema.is_none_or(|s| s == f.schema)
-                || f.schema == schema
-                || schema.is_empty())
+            && match pinned {
+                Some((_, pinned_schema)) => f.schema == pinned_schema,
+                None => {
+                    want_schema.is_none_or(|s| s == f.schema)
+                        || f.schema == schema
+                        || schema.is_empty()
+                }
+            }
     });
     Ok(match location {
         Some(t) => {
@@ -297,14 +306,28 @@ async fn read_records(
             tracker.records(rows, files)?
         }
         None => {
+            let (table, place) = match pinned {
+                Some((written, in_schema)) => (
+                    written,
+                    format!(
+                        "in {} {in_schema}",
+                        if engine == Engine::Postgres {
+                            "schema"
+                        } else {
+                            "database"
+                        }
+                    ),
+                ),
+                None => (want_table, "here".to_string()),
+            };
             findings.push(
                 Finding::for_rule(&TRACKER_TABLE_MISSING,
                     format!(
-                        "{} keeps its records in {want_table}, which does not exist here; every migration counts as unrecorded",
+                        "{} keeps its records in {table}, which does not exist {place}; every migration counts as unrecorded",
                         tracker.name()
                     ),
                 )
-                .with_subject(want_table.to_string()),
+                .with_subject(table.to_string()),
             );
             Vec::new()
         }
@@ -393,6 +416,22 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<String
             }
         ))),
     }
+}
+
+/// How the server spells a name a tool writes into its SQL unquoted: PostgreSQL folds it to lower
+/// case; MySQL/MariaDB keep it unless `lower_case_table_names` is 1, asked only when a
+/// configured name (`needed`) depends on it.
+async fn name_case(session: &mut Session, needed: bool) -> Result<NameCase> {
+    Ok(match session.engine {
+        Engine::Postgres => NameCase::FoldUnquoted,
+        Engine::MySql { .. } if needed => {
+            let rows = session
+                .query("SELECT @@lower_case_table_names", &[])
+                .await?;
+            NameCase::mysql(&rows.first().map_or(String::new(), |r| live::cell(r, 0)))
+        }
+        Engine::MySql { .. } => NameCase::AsWritten,
+    })
 }
 
 fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) -> String {

@@ -445,6 +445,12 @@ pub fn unmanaged(
     engine: Engine,
 ) -> Vec<ObjectId> {
     let tracker_tables = tracker_tables();
+    // MySQL's live catalog spells table names in lower case (live/mysql.rs); a configured
+    // tracker table may not (sqlx.toml's `App_Migrations`).
+    let tracker_table = match engine {
+        Engine::Postgres => tracker_table.to_string(),
+        Engine::MySql { .. } => tracker_table.to_lowercase(),
+    };
     let is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
     let table_managed = |t: &str| {
         expected

@@ -85,6 +85,17 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
+    /// How the connected server spells names written in SQL; called once, before `discover`,
+    /// for a tracker whose table the tool's own configuration names (sqlx.toml).
+    fn connected(&self, _names: NameCase) {}
+    /// The table as the tool's own configuration names it, when that names its schema too
+    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`): the tool queries exactly that
+    /// table, so a table of the same name in another schema is never its records, and a
+    /// missing one is reported by this name. None: the table of `table()` is looked for in its
+    /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
+    fn pinned_table(&self) -> Option<&str> {
+        None
+    }
     /// The tool's file layout (naming, up/down sections, order).
     fn layout(&self) -> Layout {
         self.descriptor().layout
@@ -213,6 +224,42 @@ pub fn by_name(
         .and_then(|c| TRACKERS.iter().find(|d| d.name == c))
         .ok_or_else(|| unknown_flag(name))?;
     (descriptor.build)(config, config_path)
+}
+
+/// How the server resolves a schema or table name that a tool pastes into its SQL unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameCase {
+    /// PostgreSQL: an unquoted name is folded to lower case, a quoted one is kept.
+    #[default]
+    FoldUnquoted,
+    /// MySQL/MariaDB with `lower_case_table_names` 0 (case-sensitive, Linux's default) or 2
+    /// (stored as given): the name as written, quoted or not.
+    AsWritten,
+    /// MySQL/MariaDB with `lower_case_table_names` 1 (Windows' default): stored and looked up
+    /// in lower case, quoted or not.
+    Lower,
+}
+
+impl NameCase {
+    /// The rule on a MySQL/MariaDB server with this `@@lower_case_table_names`.
+    pub fn mysql(lower_case_table_names: &str) -> NameCase {
+        if lower_case_table_names.trim() == "1" {
+            NameCase::Lower
+        } else {
+            NameCase::AsWritten
+        }
+    }
+
+    /// `name` as the catalog spells it; `quoted`: it was written in quotes.
+    pub fn apply(self, name: &str, quoted: bool) -> String {
+        match self {
+            NameCase::FoldUnquoted if quoted => name.to_string(),
+            // PostgreSQL folds only ASCII letters in a UTF-8 database (`downcase_identifier`).
+            NameCase::FoldUnquoted => name.to_ascii_lowercase(),
+            NameCase::AsWritten => name.to_string(),
+            NameCase::Lower => name.to_lowercase(),
+        }
+    }
 }
 
 /// A table found in the database that a tracker owns, with its column names.

@@ -6,8 +6,8 @@
 
 use super::Descriptor;
 use super::{
-    col, hex_col, literal, parse_bool, required, text_col, ChecksumCheck, Record, RecordState,
-    Tracker,
+    col, hex_col, literal, parse_bool, required, text_col, ChecksumCheck, NameCase, Record,
+    RecordState, Tracker,
 };
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout, MigrationFile};
@@ -15,6 +15,8 @@ use crate::reconcile::db::{Engine, TextRow};
 use sha2::{Digest, Sha384};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -30,6 +32,10 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
 pub struct Sqlx {
     /// The crate's `sqlx.toml`, read once when the directory is discovered.
     config: OnceLock<CrateConfig>,
+    /// How the connected server spells names (`Tracker::connected`).
+    names: OnceLock<NameCase>,
+    /// `table-name` as the server's catalog spells it, set with `config`.
+    catalog: OnceLock<Option<CatalogName>>,
 }
 
 /// What the crate's `sqlx.toml` (`[migrate]`) changes for reconcile; the default without one.
@@ -42,21 +48,29 @@ struct CrateConfig {
 }
 
 /// The table `sqlx.toml`'s `[migrate] table-name` names. sqlx pastes the value into its SQL as
-/// written ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`).
+/// written ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`;
+/// `format!("SELECT version, checksum FROM {table_name} ...")` in `list_applied_migrations` of
+/// sqlx-postgres's and sqlx-mysql's `migrate.rs`), so the server's own rules decide its case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableName {
-    /// The schema part, as the catalog spells it (unquoted parts folded to lower case).
-    pub schema: Option<String>,
-    /// The table, as the catalog spells it.
-    pub table: String,
+    /// The schema part, quotes removed, and whether it was quoted.
+    schema: Option<(String, bool)>,
+    /// The table part, quotes removed, and whether it was quoted.
+    table: (String, bool),
     /// The value as written, for the printed repair statements.
     pub sql: String,
 }
 
+/// A [`TableName`] as the server's catalog spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogName {
+    pub schema: Option<String>,
+    pub table: String,
+}
+
 impl TableName {
     /// `app_migrations`, `tools.app_migrations`, `"Tools"."Log"`: the last two dot-separated
-    /// parts outside quotes; a quoted part keeps its case, an unquoted one is folded to lower
-    /// case as PostgreSQL does.
+    /// parts outside quotes (`"` or `` ` ``).
     pub fn parse(sql: &str) -> Option<TableName> {
         let mut parts: Vec<String> = vec![String::new()];
         let mut quote: Option<char> = None;
@@ -81,12 +95,15 @@ impl TableName {
                 None => parts.last_mut()?.push(c),
             }
         }
-        for (part, quoted) in parts.iter_mut().zip(&quoted) {
-            if !quoted {
-                *part = part.trim().to_lowercase();
-            }
-        }
-        if quote.is_some() || parts.iter().any(String::is_empty) {
+        let mut parts: Vec<(String, bool)> = parts
+            .into_iter()
+            .zip(quoted)
+            .map(|(part, quoted)| match quoted {
+                true => (part, true),
+                false => (part.trim().to_string(), false),
+            })
+            .collect();
+        if quote.is_some() || parts.iter().any(|(p, _)| p.is_empty()) {
             return None;
         }
         let table = parts.pop()?;
@@ -95,6 +112,21 @@ impl TableName {
             table,
             sql: sql.trim().to_string(),
         })
+    }
+
+    /// Whether the value names a schema (MySQL: a database) too.
+    pub fn has_schema(&self) -> bool {
+        self.schema.is_some()
+    }
+
+    /// The schema and table the server resolves the value to: PostgreSQL folds unquoted parts
+    /// to lower case; MySQL/MariaDB keep the case as written unless `lower_case_table_names`
+    /// is 1, quoted or not.
+    pub fn on(&self, names: NameCase) -> CatalogName {
+        CatalogName {
+            schema: self.schema.as_ref().map(|(s, q)| names.apply(s, *q)),
+            table: names.apply(&self.table.0, self.table.1),
+        }
     }
 }
 
@@ -134,23 +166,21 @@ fn find_sqlx_toml(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The `[migrate]` table of the crate's `sqlx.toml` and the file's path, if there is one.
-fn migrate_config(dir: &Path) -> Result<Option<(PathBuf, toml::Value)>> {
-    let Some(path) = find_sqlx_toml(dir) else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
-        path: path.display().to_string(),
-        message: format!("not valid TOML: {}", e.message()),
-    })?;
-    Ok(doc.remove("migrate").map(|m| (path, m)))
+/// The crate's `sqlx.toml` as read: where it is and its text, for errors that name a line.
+struct SqlxToml {
+    path: PathBuf,
+    text: String,
 }
 
-fn config_error(path: &Path, message: String) -> Error {
-    Error::Config {
-        path: path.display().to_string(),
-        message,
+impl SqlxToml {
+    /// A value reconcile cannot use, at the line it is on.
+    fn error(&self, span: std::ops::Range<usize>, message: String) -> Error {
+        Error::config_at(&self.path, &self.text, span.start, message)
+    }
+
+    /// The value as written in the file.
+    fn written(&self, span: std::ops::Range<usize>) -> &str {
+        self.text.get(span).unwrap_or_default()
     }
 }
 
@@ -162,48 +192,66 @@ pub fn configured_table(dir: &Path) -> Result<Option<TableName>> {
 
 /// The crate's `sqlx.toml`, read and checked once.
 fn crate_config(dir: &Path) -> Result<CrateConfig> {
-    let Some((path, migrate)) = migrate_config(dir)? else {
+    let Some(path) = find_sqlx_toml(dir) else {
+        return Ok(CrateConfig::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let file = SqlxToml { path, text };
+    // The spanned document: each value with where it is written.
+    let doc = DeTable::parse(&file.text).map_err(|e| Error::toml(&file.path, &file.text, &e))?;
+    let Some(DeValue::Table(migrate)) = doc.get_ref().get("migrate").map(|m| m.get_ref()) else {
         return Ok(CrateConfig::default());
     };
     Ok(CrateConfig {
-        ignored_chars: ignored_chars(&path, &migrate)?,
-        table: table_name(&path, &migrate)?,
+        ignored_chars: ignored_chars(&file, migrate.get("ignored-chars"))?,
+        table: table_name(&file, migrate.get("table-name"))?,
     })
 }
 
-fn table_name(path: &Path, migrate: &toml::Value) -> Result<Option<TableName>> {
-    let Some(value) = migrate.get("table-name") else {
+fn table_name(file: &SqlxToml, value: Option<&Spanned<DeValue>>) -> Result<Option<TableName>> {
+    let Some(value) = value else {
         return Ok(None);
     };
     value
+        .get_ref()
         .as_str()
         .and_then(TableName::parse)
         .map(Some)
         .ok_or_else(|| {
-            config_error(
-                path,
-                format!("[migrate] table-name: {value} is not a table name"),
+            file.error(
+                value.span(),
+                format!(
+                    "[migrate] table-name: {} is not a table name",
+                    file.written(value.span())
+                ),
             )
         })
 }
 
 /// `[migrate] ignored-chars` of `sqlx.toml`: a list of one-character strings.
-fn ignored_chars(path: &Path, migrate: &toml::Value) -> Result<Vec<char>> {
-    let bad = |message: String| config_error(path, message);
-    let Some(list) = migrate.get("ignored-chars") else {
+fn ignored_chars(file: &SqlxToml, list: Option<&Spanned<DeValue>>) -> Result<Vec<char>> {
+    let Some(list) = list else {
         return Ok(Vec::new());
     };
-    let list = list
-        .as_array()
-        .ok_or_else(|| bad("[migrate] ignored-chars must be a list of characters".into()))?;
-    list.iter()
+    let items = list.get_ref().as_array().ok_or_else(|| {
+        file.error(
+            list.span(),
+            "[migrate] ignored-chars must be a list of characters".into(),
+        )
+    })?;
+    items
+        .iter()
         .map(|v| {
-            let mut chars = v.as_str().unwrap_or_default().chars();
+            let mut chars = v.get_ref().as_str().unwrap_or_default().chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(c),
-                _ => Err(bad(format!(
-                    "[migrate] ignored-chars: {v} is not one character"
-                ))),
+                _ => Err(file.error(
+                    v.span(),
+                    format!(
+                        "[migrate] ignored-chars: {} is not one character",
+                        file.written(v.span())
+                    ),
+                )),
             }
         })
         .collect()
@@ -231,6 +279,10 @@ impl Sqlx {
     fn configured_table(&self) -> Option<&TableName> {
         self.config.get().and_then(|c| c.table.as_ref())
     }
+
+    fn catalog_table(&self) -> Option<&CatalogName> {
+        self.catalog.get().and_then(Option::as_ref)
+    }
 }
 
 fn bytea_literal(engine: Engine, hex: &str) -> String {
@@ -246,14 +298,30 @@ impl Tracker for Sqlx {
     }
 
     fn table(&self) -> (Option<&str>, &str) {
-        match self.configured_table() {
+        match self.catalog_table() {
             Some(t) => (t.schema.as_deref(), &t.table),
             None => (None, "_sqlx_migrations"),
         }
     }
 
+    fn connected(&self, names: NameCase) {
+        let _ = self.names.set(names);
+    }
+
+    /// sqlx pastes a schema-qualified `table-name` into its SQL as written
+    /// (`list_applied_migrations` in sqlx-postgres's and sqlx-mysql's `migrate.rs`:
+    /// `SELECT version, checksum FROM {table_name} ...`), so it reads that schema's table only.
+    fn pinned_table(&self) -> Option<&str> {
+        self.configured_table()
+            .filter(|t| t.has_schema())
+            .map(|t| t.sql.as_str())
+    }
+
     fn discover(&self, dir: &Path) -> Result<Discovered> {
-        let _ = self.config.set(crate_config(dir)?);
+        let config = crate_config(dir)?;
+        let names = self.names.get().copied().unwrap_or_default();
+        let _ = self.catalog.set(config.table.as_ref().map(|t| t.on(names)));
+        let _ = self.config.set(config);
         self.layout().discover(dir)
     }
 
@@ -346,10 +414,35 @@ impl Tracker for Sqlx {
 
 #[cfg(test)]
 mod tests {
-    use super::TableName;
+    use super::{NameCase, TableName};
+
+    fn on(sql: &str, names: NameCase) -> Option<(Option<String>, String)> {
+        TableName::parse(sql)
+            .map(|t| t.on(names))
+            .map(|c| (c.schema, c.table))
+    }
 
     fn parts(sql: &str) -> Option<(Option<String>, String)> {
-        TableName::parse(sql).map(|t| (t.schema, t.table))
+        on(sql, NameCase::FoldUnquoted)
+    }
+
+    #[test]
+    fn mysql_keeps_the_case_sqlx_wrote_unless_the_server_lower_cases_every_name() {
+        let s = |x: &str| x.to_string();
+        let mysql = NameCase::mysql("0");
+        assert_eq!(
+            on("App_Migrations", mysql),
+            Some((None, s("App_Migrations")))
+        );
+        assert_eq!(on("Tools.`Log`", mysql), Some((Some(s("Tools")), s("Log"))));
+        assert_eq!(
+            on("Tools.`Log`", NameCase::mysql("2")),
+            on("Tools.`Log`", mysql)
+        );
+        assert_eq!(
+            on("Tools.`Log`", NameCase::mysql("1")),
+            Some((Some(s("tools")), s("log")))
+        );
     }
 
     #[test]
