@@ -166,12 +166,7 @@ fn verify_members_and_proof_fields_are_documented() {
 fn parity_and_check_members_are_documented() {
     let config = "migrations-sample/preflight.toml";
     let parity = run_json(&["parity", "--config", config, "--format", "json"]);
-    assert_documented(
-        "parity",
-        &command_members(&parity),
-        "### `parity`",
-        true,
-    );
+    assert_documented("parity", &command_members(&parity), "### `parity`", true);
     // check nests each stage's members under the stage's name.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("check.json");

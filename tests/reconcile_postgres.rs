@@ -660,6 +660,52 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
     );
 }
 
+/// The incident's generic tracker, its table named `table` as the runner's SQL writes it.
+fn generic_table(table: &str) -> MigrationsConfig {
+    let mut config = migrations_table(None);
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.table = table.into();
+    }
+    config
+}
+
+/// A runner whose SQL names `other.migrations` never reads `public.migrations`: a missing
+/// schema or table there is a missing tracker table (RC111), not the search path's table.
+#[test]
+fn a_schema_qualified_generic_table_is_read_only_in_that_schema() {
+    let db = ScratchDb::postgres();
+    // Another runner's (or an older setup's) records in the reconciled schema.
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    let config = generic_table("other.migrations");
+    for create_schema in [false, true] {
+        if create_schema {
+            db.exec("CREATE SCHEMA other;");
+        }
+        for tracker in [Some("generic"), None] {
+            let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+            assert_eq!(
+                statuses(&report),
+                ["applied_unrecorded"],
+                "{tracker:?}, schema other exists: {create_schema}: {:#?}",
+                report.findings
+            );
+            assert_eq!(report.json_extra["database"]["tracker"], "generic");
+            let missing = assert_message(
+                &report,
+                "RC111",
+                "generic keeps its records in other.migrations, which does not exist in schema other",
+            );
+            assert_eq!(missing.subject.as_deref(), Some("other.migrations"));
+        }
+    }
+    db.exec("CREATE TABLE other.migrations (name TEXT, status TEXT); INSERT INTO other.migrations VALUES ('1_t.sql', 'success');");
+    for tracker in [Some("generic"), None] {
+        let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    }
+}
+
 /// An index rebuilt by hand with another method, without its WHERE clause or with an extra one
 /// is drift, and so is a column's order or operator class; the same definition spelt as the
 /// catalog spells it (casts, parentheses, default ASC/NULLS) is not.

@@ -243,10 +243,16 @@ fn choose_tracker(
     Ok(match explicit {
         Some(t) => t,
         None => {
-            // A configured generic table that exists is the most specific answer.
+            // A configured generic table that exists is the most specific answer; one that
+            // names its schema exists only there.
             let generic_found = generic_table.is_some_and(|g| {
-                let name = g.rsplit('.').next().unwrap_or(g);
-                found.iter().any(|f| f.table == name)
+                let (in_schema, name) = match g.split_once('.') {
+                    Some((s, t)) => (Some(s), t),
+                    None => (None, g),
+                };
+                found
+                    .iter()
+                    .any(|f| f.table == name && in_schema.is_none_or(|s| f.schema == s))
             });
             let candidates = if generic_found {
                 vec!["generic"]

@@ -116,6 +116,12 @@ impl Tracker for Generic {
         &DESCRIPTOR
     }
 
+    /// The runner's SQL names a schema-qualified table as configured, so it reads that
+    /// schema's table only, never one of the same name in the reconciled schema.
+    fn pinned_table(&self) -> Option<&str> {
+        self.split_table().0.map(|_| self.config.table.as_str())
+    }
+
     fn query(&self, _engine: Engine, table: &str) -> String {
         match &self.config.status_column {
             Some(status) => format!(

@@ -89,7 +89,8 @@ pub trait Tracker: Send + Sync {
     /// for a tracker whose table the tool's own configuration names (sqlx.toml).
     fn connected(&self, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
-    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`): the tool queries exactly that
+    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
+    /// table = "other.migrations"`): the tool queries exactly that
     /// table, so a table of the same name in another schema is never its records, and a
     /// missing one is reported by this name. None: the table of `table()` is looked for in its
     /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
