@@ -11,6 +11,7 @@ pub mod goose;
 pub mod prisma;
 pub mod refinery;
 pub mod sqlx;
+pub mod table_name;
 
 use super::db::{Engine, TextRow};
 use crate::config::MigrationsConfig;
@@ -85,8 +86,9 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
-    /// How the connected server spells names written in SQL; called once, before `discover`,
-    /// for a tracker whose table the tool's own configuration names (sqlx.toml).
+    /// How the connected server spells names written in SQL; called once, before `discover`
+    /// and `table`; a tracker whose table its configuration names (sqlx.toml, the generic
+    /// tracker's `table`) resolves that name with it.
     fn connected(&self, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
