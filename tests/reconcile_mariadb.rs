@@ -5,8 +5,8 @@ mod common;
 
 use common::cli::write;
 use common::reconcile::{
-    applied_file, assert_message, block_on, finding, migrations_table, options, reconcile_dir,
-    sha384sum, statuses, try_reconcile,
+    applied_file, assert_message, block_on, finding, generic_table, migrations_table, options,
+    reconcile_dir, sha384sum, statuses, try_reconcile,
 };
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
@@ -426,5 +426,43 @@ fn mariadb_sqlx_toml_mixed_case_table_name_is_the_table_sqlx_creates() {
             "{tracker:?}: {:#?}",
             report.findings
         );
+    }
+}
+
+/// The generic table is named as the runner's SQL writes it, and MariaDB keeps a table name's
+/// case, quoted or not (lower_case_table_names = 0, Linux's default), unless the server
+/// lower-cases every name (1).
+#[test]
+fn mariadb_generic_table_name_is_the_table_the_server_resolves_it_to() {
+    let db = ScratchDb::mariadb();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id INT);");
+    db.exec("RENAME TABLE migrations TO Migrations;");
+    let qualified = format!("`{}`.Migrations", db.name);
+    for table in ["Migrations", "`Migrations`", &qualified] {
+        for tracker in [Some("generic"), None] {
+            let report = reconcile_dir(&db, dir.path(), tracker, generic_table(table));
+            assert_eq!(
+                statuses(&report),
+                ["applied"],
+                "{table} {tracker:?}: {:#?}",
+                report.findings
+            );
+            assert!(
+                report.findings.is_empty(),
+                "{table} {tracker:?}: {:#?}",
+                report.findings
+            );
+        }
+    }
+    if db.query("SELECT @@lower_case_table_names") == ["0"] {
+        // Here `migrations` is another table, which does not exist.
+        let report = reconcile_dir(
+            &db,
+            dir.path(),
+            Some("generic"),
+            generic_table("migrations"),
+        );
+        assert_eq!(statuses(&report), ["applied_unrecorded"]);
+        assert_message(&report, "RC111", "migrations");
     }
 }

@@ -6,8 +6,8 @@ mod common;
 
 use common::cli::write;
 use common::reconcile::{
-    applied_file, assert_message, block_on, external, finding, migrations_table, options,
-    reconcile_dir, sha384sum, statuses, try_reconcile, FLYWAY_SCHEMA_HISTORY,
+    applied_file, assert_message, block_on, external, finding, generic_table, migrations_table,
+    options, reconcile_dir, sha384sum, statuses, try_reconcile, FLYWAY_SCHEMA_HISTORY,
 };
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
@@ -658,6 +658,84 @@ fn a_configured_generic_table_wins_auto_detection_over_other_tools_tables() {
         status_of(&report, "20240115_add_user_profiles.sql"),
         "applied_unrecorded"
     );
+}
+
+/// A runner whose SQL names `other.migrations` never reads `public.migrations`: a missing
+/// schema or table there is a missing tracker table (RC111), not the search path's table.
+#[test]
+fn a_schema_qualified_generic_table_is_read_only_in_that_schema() {
+    let db = ScratchDb::postgres();
+    // Another runner's (or an older setup's) records in the reconciled schema.
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    let config = generic_table("other.migrations");
+    for create_schema in [false, true] {
+        if create_schema {
+            db.exec("CREATE SCHEMA other;");
+        }
+        for tracker in [Some("generic"), None] {
+            let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+            assert_eq!(
+                statuses(&report),
+                ["applied_unrecorded"],
+                "{tracker:?}, schema other exists: {create_schema}: {:#?}",
+                report.findings
+            );
+            assert_eq!(report.json_extra["database"]["tracker"], "generic");
+            let missing = assert_message(
+                &report,
+                "RC111",
+                "generic keeps its records in other.migrations, which does not exist in schema other",
+            );
+            assert_eq!(missing.subject.as_deref(), Some("other.migrations"));
+        }
+    }
+    db.exec("CREATE TABLE other.migrations (name TEXT, status TEXT); INSERT INTO other.migrations VALUES ('1_t.sql', 'success');");
+    for tracker in [Some("generic"), None] {
+        let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    }
+}
+
+/// The generic table is named as the runner's SQL writes it, and PostgreSQL folds an unquoted
+/// name to lower case: `Migrations` is the table `migrations`, `"Migrations"` keeps its case.
+/// The columns are pasted into the query unquoted, so the server folds them the same way.
+#[test]
+fn a_generic_table_name_is_the_table_postgresql_resolves_it_to() {
+    let db = ScratchDb::postgres();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    let mut config = generic_table("Migrations");
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.version_column = "Name".into();
+        generic.status_column = Some("STATUS".into());
+    }
+    for config in [config, generic_table("Public.Migrations")] {
+        for tracker in [Some("generic"), None] {
+            let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+            assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+            assert!(report.findings.is_empty(), "{:#?}", report.findings);
+        }
+    }
+
+    // A quoted name keeps its case: `"Migrations"` is another, empty table.
+    db.exec("CREATE TABLE \"Migrations\" (name TEXT, status TEXT);");
+    for table in [r#""Migrations""#, r#"public."Migrations""#] {
+        let report = reconcile_dir(&db, dir.path(), Some("generic"), generic_table(table));
+        assert_eq!(statuses(&report), ["applied_unrecorded"], "{table}");
+        assert!(
+            report.findings.iter().all(|f| f.rule != "RC111"),
+            "{table}: {:#?}",
+            report.findings
+        );
+    }
+    db.exec("INSERT INTO \"Migrations\" VALUES ('1_t.sql', 'success');");
+    let report = reconcile_dir(
+        &db,
+        dir.path(),
+        Some("generic"),
+        generic_table(r#""Migrations""#),
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
 }
 
 /// An index rebuilt by hand with another method, without its WHERE clause or with an extra one

@@ -40,7 +40,7 @@
 //!
 //! # A hand-rolled tracker, such as the incident's `migrations(name, executed_at, status)`.
 //! [migrations.generic_tracker]
-//! table = "migrations"
+//! table = "migrations"                # as the runner's SQL writes it (schema-qualified, quoted)
 //! version_column = "name"             # a file name, its stem or its version
 //! status_column = "status"            # optional
 //! success_values = ["success"]        # default: success, applied, done, completed, ok, …

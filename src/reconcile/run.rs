@@ -2,6 +2,7 @@
 //! replay the migrations while the live catalog is read, compare, and build the report.
 
 use super::db::{self, Engine, Session};
+use super::trackers::table_name::CatalogName;
 use super::trackers::{self, FoundTable, NameCase, Tracker};
 use super::{
     expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
@@ -27,25 +28,18 @@ pub(super) async fn run(
         }
     });
     let schema = existing_schema(session, schema).await?;
-    let generic_table = options
-        .migrations
-        .generic_tracker
-        .as_ref()
-        .map(|g| g.table.clone());
-    // sqlx 0.9 keeps its records where the crate's sqlx.toml says, as this server spells it.
+    // The generic tracker's table and sqlx 0.9's (where the crate's sqlx.toml says) are named
+    // as written in SQL: the connected server decides which table that is.
+    let generic_table = trackers::generic::configured_table(&options.migrations);
     let sqlx_table = trackers::sqlx::configured_table(dir)?;
-    let names = name_case(session, sqlx_table.is_some()).await?;
+    let names = name_case(session, sqlx_table.is_some() || generic_table.is_some()).await?;
+    let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
-    let mut extra_tables: Vec<(Option<&str>, &str)> = Vec::new();
-    if let Some(g) = generic_table.as_deref() {
-        extra_tables.push(match g.split_once('.') {
-            Some((s, t)) => (Some(s), t),
-            None => (None, g),
-        });
-    }
-    if let Some(t) = &sqlx_table {
-        extra_tables.push((t.schema.as_deref(), &t.table));
-    }
+    let extra_tables: Vec<(Option<&str>, &str)> = generic_table
+        .iter()
+        .chain(&sqlx_table)
+        .map(|t| (t.schema.as_deref(), t.table.as_str()))
+        .collect();
     let found = find_tracker_tables(session, &schema, &extra_tables).await?;
 
     let renamed: Vec<(&str, &str)> = sqlx_table
@@ -55,7 +49,7 @@ pub(super) async fn run(
     let tracker = choose_tracker(
         explicit,
         &found,
-        generic_table.as_deref(),
+        generic_table.as_ref(),
         &renamed,
         options,
         &schema,
@@ -234,7 +228,7 @@ fn build_report(
 fn choose_tracker(
     explicit: Option<Box<dyn Tracker>>,
     found: &[FoundTable],
-    generic_table: Option<&str>,
+    generic_table: Option<&CatalogName>,
     renamed: &[(&str, &str)],
     options: &ReconcileOptions,
     schema: &str,
@@ -243,10 +237,12 @@ fn choose_tracker(
     Ok(match explicit {
         Some(t) => t,
         None => {
-            // A configured generic table that exists is the most specific answer.
+            // A configured generic table that exists is the most specific answer; one that
+            // names its schema exists only there.
             let generic_found = generic_table.is_some_and(|g| {
-                let name = g.rsplit('.').next().unwrap_or(g);
-                found.iter().any(|f| f.table == name)
+                found
+                    .iter()
+                    .any(|f| f.table == g.table && g.schema.as_ref().is_none_or(|s| &f.schema == s))
             });
             let candidates = if generic_found {
                 vec!["generic"]
@@ -255,7 +251,7 @@ fn choose_tracker(
             };
             match candidates.as_slice() {
                 [one] => trackers::by_name(one, &options.migrations, &options.config_path)?,
-                [] if generic_table.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
+                [] if options.migrations.generic_tracker.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
                 [] => {
                     return Err(Error::Database(format!(
                         "no migration tracker table in {}: looked for {}; pass --tracker NAME, check --schema, or describe your own table in [migrations.generic_tracker]",
@@ -420,7 +416,7 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<String
 
 /// How the server spells a name a tool writes into its SQL unquoted: PostgreSQL folds it to lower
 /// case; MySQL/MariaDB keep it unless `lower_case_table_names` is 1, asked only when a
-/// configured name (`needed`) depends on it.
+/// configured name (`needed`: sqlx.toml's, the generic tracker's) depends on it.
 async fn name_case(session: &mut Session, needed: bool) -> Result<NameCase> {
     Ok(match session.engine {
         Engine::Postgres => NameCase::FoldUnquoted,

@@ -97,6 +97,15 @@ pub fn migrations_table(executed_at_column: Option<&str>) -> MigrationsConfig {
     }
 }
 
+/// The incident's generic tracker, its table named `table` as the runner's SQL writes it.
+pub fn generic_table(table: &str) -> MigrationsConfig {
+    let mut config = migrations_table(None);
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.table = table.into();
+    }
+    config
+}
+
 /// A migrations directory holding the one file `name`, whose `sql` has run on `db` and is
 /// recorded as applied in a [`migrations_table`] `migrations (name, status)`.
 pub fn applied_file(db: &ScratchDb, name: &str, sql: &str) -> tempfile::TempDir {

@@ -2,13 +2,15 @@
 //! holding each migration's version or file name and, optionally, a status column. This
 //! covers the incident's own `migrations(name, executed_at, status)` table. No checksums.
 
+use super::table_name::{CatalogName, TableName};
 use super::Descriptor;
-use super::{col, literal, required, Record, RecordState, Tracker};
+use super::{col, literal, required, NameCase, Record, RecordState, Tracker};
 use crate::config::{GenericTrackerConfig, MigrationsConfig};
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -32,6 +34,10 @@ fn build(config: &MigrationsConfig, config_path: &Path) -> Result<Box<dyn Tracke
 
 pub struct Generic {
     config: GenericTrackerConfig,
+    /// `table` as written.
+    table: TableName,
+    /// `table` as the connected server's catalog spells it (`Tracker::connected`).
+    catalog: OnceLock<CatalogName>,
     /// Lower-cased status values that mean "applied".
     success: Vec<String>,
 }
@@ -48,26 +54,41 @@ const DEFAULT_SUCCESS: &[&str] = &[
     "1",
 ];
 
+/// A plain SQL identifier: letters, digits and `_`, not starting with a digit.
+fn plain_identifier(part: &str) -> bool {
+    !part.is_empty()
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !part.starts_with(|c: char| c.is_ascii_digit())
+}
+
 fn check_identifier(value: &str, key: &str, config_path: &Path) -> Result<()> {
-    let valid = !value.is_empty()
-        && value.split('.').all(|part| {
-            !part.is_empty()
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !part.starts_with(|c: char| c.is_ascii_digit())
-        });
-    if valid {
+    if value.split('.').all(plain_identifier) {
         Ok(())
     } else {
         Err(Error::config(
             config_path,
-            format!("[migrations.generic_tracker] {key} = {value:?} is not a plain SQL identifier (letters, digits, _; schema.table allowed)"),
+            format!("[migrations.generic_tracker] {key} = {value:?} is not a plain SQL identifier (letters, digits, _; table.column allowed)"),
         ))
     }
 }
 
+/// `table` as the runner's SQL writes it: `migrations`, `app.migrations`, or with quoted parts
+/// (`"Migrations"`, `` app.`Migrations` ``); an unquoted part must be a plain identifier.
+pub fn parse_table(table: &str) -> Option<TableName> {
+    TableName::parse(table).filter(|t| {
+        t.parts()
+            .all(|(part, quoted)| quoted || plain_identifier(part))
+    })
+}
+
 impl Generic {
     pub fn new(config: GenericTrackerConfig, config_path: &Path) -> Result<Self> {
-        check_identifier(&config.table, "table", config_path)?;
+        let table = parse_table(&config.table).ok_or_else(|| {
+            Error::config(
+                config_path,
+                format!("[migrations.generic_tracker] table = {:?} is not a table name (letters, digits, _ or a quoted name; schema.table allowed)", config.table),
+            )
+        })?;
         check_identifier(&config.version_column, "version_column", config_path)?;
         if let Some(c) = &config.status_column {
             check_identifier(c, "status_column", config_path)?;
@@ -84,16 +105,21 @@ impl Generic {
                 .map(|s| s.to_lowercase())
                 .collect()
         };
-        Ok(Generic { config, success })
+        Ok(Generic {
+            config,
+            table,
+            catalog: OnceLock::new(),
+            success,
+        })
     }
+}
 
-    /// The table without a schema prefix, and the prefix.
-    pub fn split_table(&self) -> (Option<&str>, &str) {
-        match self.config.table.split_once('.') {
-            Some((schema, table)) => (Some(schema), table),
-            None => (None, &self.config.table),
-        }
-    }
+/// `[migrations.generic_tracker] table`, when it is a table name.
+pub fn configured_table(config: &MigrationsConfig) -> Option<TableName> {
+    config
+        .generic_tracker
+        .as_ref()
+        .and_then(|g| parse_table(&g.table))
 }
 
 /// The version part of a recorded value: `20240115_add_x.sql`, `20240115_add_x` and `20240115`
@@ -108,12 +134,28 @@ fn version_of_value(value: &str) -> &str {
 }
 
 impl Tracker for Generic {
+    /// The table the server resolves the configured name to: the runner pastes it into its
+    /// SQL as written, so PostgreSQL folds its unquoted parts to lower case and MySQL/MariaDB
+    /// keep them unless `lower_case_table_names` is 1.
     fn table(&self) -> (Option<&str>, &str) {
-        self.split_table()
+        let catalog = self
+            .catalog
+            .get_or_init(|| self.table.on(NameCase::default()));
+        (catalog.schema.as_deref(), &catalog.table)
+    }
+
+    fn connected(&self, names: NameCase) {
+        let _ = self.catalog.set(self.table.on(names));
     }
 
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// The runner's SQL names a schema-qualified table as configured, so it reads that
+    /// schema's table only, never one of the same name in the reconciled schema.
+    fn pinned_table(&self) -> Option<&str> {
+        Some(self.table.sql.as_str()).filter(|_| self.table.has_schema())
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {
@@ -193,5 +235,50 @@ impl Tracker for Generic {
             self.config.version_column,
             literal(&record.version)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_table;
+    use crate::reconcile::trackers::NameCase;
+
+    fn on(table: &str, names: NameCase) -> Option<(Option<String>, String)> {
+        parse_table(table)
+            .map(|t| t.on(names))
+            .map(|c| (c.schema, c.table))
+    }
+
+    #[test]
+    fn the_table_is_the_one_the_server_resolves_the_runners_sql_to() {
+        let s = |x: &str| x.to_string();
+        let postgres = NameCase::FoldUnquoted;
+        assert_eq!(on("Migrations", postgres), Some((None, s("migrations"))));
+        assert_eq!(
+            on(r#"App."Migrations""#, postgres),
+            Some((Some(s("app")), s("Migrations")))
+        );
+        assert_eq!(
+            on("App.Migrations", NameCase::mysql("0")),
+            Some((Some(s("App")), s("Migrations")))
+        );
+        assert_eq!(
+            on("`App`.Migrations", NameCase::mysql("1")),
+            Some((Some(s("app")), s("migrations")))
+        );
+        // Unquoted, only a plain identifier: the name is printed into repair statements.
+        for bad in [
+            "migrations; DROP TABLE x",
+            "1migrations",
+            "a.",
+            "\"open",
+            "",
+        ] {
+            assert_eq!(on(bad, postgres), None, "{bad}");
+        }
+        assert_eq!(
+            on(r#""odd name; x""#, postgres),
+            Some((None, s("odd name; x")))
+        );
     }
 }

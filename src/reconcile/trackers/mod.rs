@@ -11,6 +11,7 @@ pub mod goose;
 pub mod prisma;
 pub mod refinery;
 pub mod sqlx;
+pub mod table_name;
 
 use super::db::{Engine, TextRow};
 use crate::config::MigrationsConfig;
@@ -85,11 +86,13 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
-    /// How the connected server spells names written in SQL; called once, before `discover`,
-    /// for a tracker whose table the tool's own configuration names (sqlx.toml).
+    /// How the connected server spells names written in SQL; called once, before `discover`
+    /// and `table`; a tracker whose table its configuration names (sqlx.toml, the generic
+    /// tracker's `table`) resolves that name with it.
     fn connected(&self, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
-    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`): the tool queries exactly that
+    /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
+    /// table = "other.migrations"`): the tool queries exactly that
     /// table, so a table of the same name in another schema is never its records, and a
     /// missing one is reported by this name. None: the table of `table()` is looked for in its
     /// schema and then in the reconciled one (Atlas's own schema, or the connected one).

@@ -1,0 +1,97 @@
+//! A tracker table's name as a tool (or the user's runner) writes it into its SQL, and the
+//! table the connected server resolves it to.
+
+use super::NameCase;
+
+/// A tracker table named as a tool pastes it into its SQL: `sqlx.toml`'s `[migrate] table-name`
+/// ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`;
+/// `format!("SELECT version, checksum FROM {table_name} ...")` in `list_applied_migrations` of
+/// sqlx-postgres's and sqlx-mysql's `migrate.rs`), or `[migrations.generic_tracker] table`, as
+/// the user's runner writes it. The server's own rules decide its case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableName {
+    /// The schema part, quotes removed, and whether it was quoted.
+    schema: Option<(String, bool)>,
+    /// The table part, quotes removed, and whether it was quoted.
+    table: (String, bool),
+    /// The value as written, for the printed repair statements.
+    pub sql: String,
+}
+
+/// A [`TableName`] as the server's catalog spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogName {
+    pub schema: Option<String>,
+    pub table: String,
+}
+
+impl TableName {
+    /// `app_migrations`, `tools.app_migrations`, `"Tools"."Log"`: the last two dot-separated
+    /// parts outside quotes (`"` or `` ` ``).
+    pub fn parse(sql: &str) -> Option<TableName> {
+        let mut parts: Vec<String> = vec![String::new()];
+        let mut quote: Option<char> = None;
+        let mut quoted = vec![false];
+        let mut chars = sql.trim().chars().peekable();
+        while let Some(c) = chars.next() {
+            match quote {
+                Some(q) if c == q && chars.peek() == Some(&q) => {
+                    chars.next();
+                    parts.last_mut()?.push(q);
+                }
+                Some(q) if c == q => quote = None,
+                Some(_) => parts.last_mut()?.push(c),
+                None if c == '"' || c == '`' => {
+                    quote = Some(c);
+                    *quoted.last_mut()? = true;
+                }
+                None if c == '.' => {
+                    parts.push(String::new());
+                    quoted.push(false);
+                }
+                None => parts.last_mut()?.push(c),
+            }
+        }
+        let mut parts: Vec<(String, bool)> = parts
+            .into_iter()
+            .zip(quoted)
+            .map(|(part, quoted)| match quoted {
+                true => (part, true),
+                false => (part.trim().to_string(), false),
+            })
+            .collect();
+        if quote.is_some() || parts.iter().any(|(p, _)| p.is_empty()) {
+            return None;
+        }
+        let table = parts.pop()?;
+        Some(TableName {
+            schema: parts.pop(),
+            table,
+            sql: sql.trim().to_string(),
+        })
+    }
+
+    /// The schema part (if any) and the table part, quotes removed, each with whether it was
+    /// quoted.
+    pub fn parts(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.schema
+            .iter()
+            .chain(std::iter::once(&self.table))
+            .map(|(part, quoted)| (part.as_str(), *quoted))
+    }
+
+    /// Whether the value names a schema (MySQL: a database) too.
+    pub fn has_schema(&self) -> bool {
+        self.schema.is_some()
+    }
+
+    /// The schema and table the server resolves the value to: PostgreSQL folds unquoted parts
+    /// to lower case; MySQL/MariaDB keep the case as written unless `lower_case_table_names`
+    /// is 1, quoted or not.
+    pub fn on(&self, names: NameCase) -> CatalogName {
+        CatalogName {
+            schema: self.schema.as_ref().map(|(s, q)| names.apply(s, *q)),
+            table: names.apply(&self.table.0, self.table.1),
+        }
+    }
+}
