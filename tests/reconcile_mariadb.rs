@@ -466,3 +466,27 @@ fn mariadb_generic_table_name_is_the_table_the_server_resolves_it_to() {
         assert_message(&report, "RC111", "migrations");
     }
 }
+
+#[test]
+fn mariadb_a_table_differing_from_the_tracker_table_in_case_only_is_unmanaged() {
+    let db = ScratchDb::mariadb();
+    if db.query("SELECT @@lower_case_table_names") != ["0"] {
+        return; // `Migrations` and `migrations` are one table here
+    }
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id INT);");
+    db.exec("RENAME TABLE migrations TO Migrations; CREATE TABLE migrations (id INT);");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("Migrations"));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert_eq!(
+        report.json_extra["unmanaged"],
+        serde_json::json!(["table migrations"]),
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC110", "migrations");
+    // Alone, the tracker table is never unmanaged, whatever its case.
+    db.exec("DROP TABLE migrations;");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("Migrations"));
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

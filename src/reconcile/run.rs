@@ -493,25 +493,34 @@ async fn find_tracker_tables(
             names.join(", "),
             scope.replace("table_schema", "n.nspname")
         ),
+        // information_schema compares and groups names case-insensitively, even where the
+        // server keeps `Migrations` and `migrations` apart (lower_case_table_names 0): one row
+        // per column, grouped here by the names as stored.
         Engine::MySql { .. } => format!(
-            "SELECT table_schema, table_name, GROUP_CONCAT(column_name SEPARATOR ',') \
+            "SELECT table_schema, table_name, column_name \
              FROM information_schema.columns WHERE table_name IN ({}) AND {scope} \
-             GROUP BY table_schema, table_name",
+             ORDER BY table_schema, table_name, ordinal_position",
             names.join(", ")
         ),
     };
     let rows = session.query(&sql, &binds).await?;
-    let mut found: Vec<FoundTable> = rows
-        .iter()
-        .map(|r| FoundTable {
-            schema: live::cell(r, 0),
-            table: live::cell(r, 1),
-            columns: live::cell(r, 2)
-                .split(',')
-                .map(|c| c.to_lowercase())
-                .collect(),
-        })
-        .collect();
+    let mut found: Vec<FoundTable> = Vec::new();
+    for r in &rows {
+        let (schema, table) = (live::cell(r, 0), live::cell(r, 1));
+        let cells = live::cell(r, 2);
+        let columns = cells.split(',').map(|c| c.to_lowercase());
+        match found
+            .iter_mut()
+            .find(|f| f.schema == schema && f.table == table)
+        {
+            Some(f) => f.columns.extend(columns),
+            None => found.push(FoundTable {
+                schema,
+                table,
+                columns: columns.collect(),
+            }),
+        }
+    }
     // The reconciled schema's own tables first.
     found.sort_by_key(|f| f.schema != schema);
     Ok(found)

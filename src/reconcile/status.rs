@@ -445,13 +445,16 @@ pub fn unmanaged(
     engine: Engine,
 ) -> Vec<ObjectId> {
     let tracker_tables = tracker_tables();
-    // MySQL's live catalog spells table names in lower case (live/mysql.rs); a configured
-    // tracker table may not (sqlx.toml's `App_Migrations`).
-    let tracker_table = match engine {
-        Engine::Postgres => tracker_table.to_string(),
-        Engine::MySql { .. } => tracker_table.to_lowercase(),
+    // `tracker_table` is the name as the server's catalog stores it (resolved by the
+    // connection's `NameCase`), and so are the known tools' own names.
+    let stored_is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
+    // MySQL's live catalog keys tables by their lower-cased name (live/mysql.rs): the key is a
+    // tracker table only if every table stored under it is one, so an unrelated `migrations`
+    // next to a tracker table `Migrations` (lower_case_table_names 0) is still reported.
+    let is_tracker = |t: &str| match live.stored_names.get(t) {
+        Some(stored) if engine != Engine::Postgres => stored.iter().all(|s| stored_is_tracker(s)),
+        _ => stored_is_tracker(t),
     };
-    let is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
     let table_managed = |t: &str| {
         expected
             .schema
