@@ -957,3 +957,51 @@ fn a_bad_sqlx_toml_value_names_its_line() {
         "sqlx.toml: line 2: [migrate] ignored-chars must be a list",
     );
 }
+
+/// Findings name a generic tracker's table as configured, schema and quotes included, as the
+/// statements they print do.
+#[test]
+fn findings_name_the_generic_table_as_configured() {
+    let db = ScratchDb::postgres();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    write(dir.path(), "2_u.sql", "CREATE TABLE u (id int);");
+    db.exec("CREATE TABLE u (id int); CREATE SCHEMA other; ALTER TABLE migrations SET SCHEMA other; INSERT INTO other.migrations VALUES ('0_gone.sql', 'success');");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("other.migrations"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied_unrecorded", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let unrecorded = assert_message(
+        &report,
+        "RC101",
+        "but the tracker table other.migrations has no record of it",
+    );
+    assert!(
+        unrecorded
+            .notes
+            .iter()
+            .any(|n| n.contains("INSERT INTO other.migrations")),
+        "{:#?}",
+        unrecorded.notes
+    );
+    assert_message(
+        &report,
+        "RC107",
+        "the tracker table other.migrations records version 0_gone.sql",
+    );
+
+    db.exec(r#"ALTER TABLE other.migrations RENAME TO "Migrations";"#);
+    let report = reconcile_dir(
+        &db,
+        dir.path(),
+        None,
+        generic_table(r#"other."Migrations""#),
+    );
+    assert_message(
+        &report,
+        "RC101",
+        r#"but the tracker table other."Migrations" has no record of it"#,
+    );
+}

@@ -106,11 +106,7 @@ struct Facts<'a> {
 }
 
 pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
-    // "generic has no record" tells the user nothing; their own table's name does.
-    let tool = match ctx.tracker.name() {
-        "generic" => format!("the tracker table {}", ctx.tracker.table().1),
-        name => name.to_string(),
-    };
+    let tool = ctx.tracker.described();
     let mut out = Vec::new();
     for row in rows {
         let Some(file) = row.file.map(|i| &ctx.files[i]) else {

@@ -144,6 +144,12 @@ impl Tracker for Generic {
         (catalog.schema.as_deref(), &catalog.table)
     }
 
+    /// "generic has no record" tells the user nothing; their own table's name does, as they
+    /// configured it (schema and quotes included), as the printed statements name it.
+    fn described(&self) -> String {
+        format!("the tracker table {}", self.table.sql)
+    }
+
     fn connected(&self, names: NameCase) {
         let _ = self.catalog.set(self.table.on(names));
     }

@@ -82,6 +82,11 @@ pub trait Tracker: Send + Sync {
     fn name(&self) -> &'static str {
         self.descriptor().name
     }
+    /// How findings name the keeper of the records: the tool (`sqlx`), or, for a table the
+    /// user describes, that table as configured (`the tracker table other.migrations`).
+    fn described(&self) -> String {
+        self.name().to_string()
+    }
     /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
