@@ -93,13 +93,14 @@ pub(super) async fn run(
     let (expected, live) =
         replay_and_read(session, &files[..replayed], dialect, &schema, &mut timings).await?;
 
-    let rows = status::evaluate(&status::Inputs {
+    let mut rows = status::evaluate(&status::Inputs {
         files: &files,
         records: &records,
         expected: &expected,
         live: &live,
         tracker: tracker.as_ref(),
     });
+    status::baselines_in_version_order(&mut rows, &files);
     let ctx = report::Context {
         files: &files,
         tracker: tracker.as_ref(),

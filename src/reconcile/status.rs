@@ -284,6 +284,30 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
     rows
 }
 
+/// Moves the rows of checked Flyway baseline migrations (`B` scripts, checked after the replayed
+/// files) to where Flyway lists them: after the versioned migrations up to their version (of
+/// one version, `SQL` sorts before `SQL_BASELINE`), before the newer ones and the repeatable
+/// ones.
+pub fn baselines_in_version_order(rows: &mut Vec<MigrationStatus>, files: &[MigrationFile]) {
+    let file = |row: &MigrationStatus| row.file.map(|i| &files[i]);
+    let (baselines, mut out): (Vec<MigrationStatus>, Vec<MigrationStatus>) = std::mem::take(rows)
+        .into_iter()
+        .partition(|row| file(row).is_some_and(|f| f.baseline));
+    for row in baselines {
+        let Some(key) = file(&row).map(|f| &f.key) else {
+            continue;
+        };
+        let at = out
+            .iter()
+            .rposition(|r| {
+                file(r).is_some_and(|f| !f.repeatable && (f.key < *key || f.key.same(key)))
+            })
+            .map_or(0, |i| i + 1);
+        out.insert(at, row);
+    }
+    *rows = out;
+}
+
 /// What the objects of one migration look like in the live catalog.
 struct Evidence {
     /// Objects it creates that exist, are missing, differ.

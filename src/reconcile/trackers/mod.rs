@@ -15,7 +15,7 @@ pub mod table_name;
 
 use super::db::{Engine, TextRow};
 use crate::config::MigrationsConfig;
-use crate::diagnostics::Finding;
+use crate::diagnostics::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use std::path::Path;
@@ -135,6 +135,11 @@ pub trait Tracker: Send + Sync {
     fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String;
     /// How the user removes a record whose file is gone, when it was never meant to run.
     fn remove_record(&self, record: &Record) -> String;
+    /// What to say about a record no file matches (RC107), and how grave it is, when the tool
+    /// knows more than "no migration file has that version" (`files`: those reconcile checks).
+    fn orphan(&self, _record: &Record, _files: &[MigrationFile]) -> Option<(String, Severity)> {
+        None
+    }
     /// Whether the tool refuses or skips a pending migration older than the newest applied one.
     fn out_of_order_advice(&self) -> Option<String> {
         None
