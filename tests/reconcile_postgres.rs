@@ -1005,3 +1005,43 @@ fn findings_name_the_generic_table_as_configured() {
         r#"but the tracker table other."Migrations" has no record of it"#,
     );
 }
+
+/// A generic tracker column written quoted (`version_column = "\"Name\""`) keeps its case, as
+/// in the runner's SQL; an unquoted one is folded to lower case by PostgreSQL. The printed
+/// statements quote it the same way.
+#[test]
+fn a_quoted_generic_column_keeps_its_case() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_t.sql", "CREATE TABLE t (id int);");
+    db.exec(r#"CREATE TABLE t (id int); CREATE TABLE migrations ("Name" TEXT, "Run Status" TEXT); INSERT INTO migrations VALUES ('1_t.sql', 'success'), ('0_gone.sql', 'success');"#);
+    let mut config = generic_table("migrations");
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.version_column = r#""Name""#.into();
+        generic.status_column = Some("`Run Status`".into());
+    }
+    let report = reconcile_dir(&db, dir.path(), None, config.clone());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let orphan = finding(&report, "RC107");
+    assert!(
+        orphan
+            .notes
+            .iter()
+            .any(|n| n.contains(r#"DELETE FROM migrations WHERE "Name" = '0_gone.sql';"#)),
+        "{:#?}",
+        orphan.notes
+    );
+    // Unquoted, `Name` is the column `name`, which does not exist.
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.version_column = "Name".into();
+    }
+    let Err(err) = try_reconcile(&options(&db.url, dir.path(), None, config)) else {
+        panic!("the column name does not exist");
+    };
+    assert!(err.to_string().contains("name"), "{err}");
+}

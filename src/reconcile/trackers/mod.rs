@@ -91,10 +91,10 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
-    /// How the connected server spells names written in SQL; called once, before `discover`
-    /// and `table`; a tracker whose table its configuration names (sqlx.toml, the generic
-    /// tracker's `table`) resolves that name with it.
-    fn connected(&self, _names: NameCase) {}
+    /// The connected engine, and how it spells names written in SQL; called once, before
+    /// `discover` and `table`; a tracker whose table its configuration names (sqlx.toml, the
+    /// generic tracker's `table`) resolves that name with it.
+    fn connected(&self, _engine: Engine, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
     /// table = "other.migrations"`): the tool queries exactly that
