@@ -466,3 +466,59 @@ fn mariadb_generic_table_name_is_the_table_the_server_resolves_it_to() {
         assert_message(&report, "RC111", "migrations");
     }
 }
+
+#[test]
+fn mariadb_a_table_differing_from_the_tracker_table_in_case_only_is_unmanaged() {
+    let db = ScratchDb::mariadb();
+    if db.query("SELECT @@lower_case_table_names") != ["0"] {
+        return; // `Migrations` and `migrations` are one table here
+    }
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id INT);");
+    db.exec("RENAME TABLE migrations TO Migrations; CREATE TABLE migrations (id INT);");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("Migrations"));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert_eq!(
+        report.json_extra["unmanaged"],
+        serde_json::json!(["table migrations"]),
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC110", "migrations");
+    // Alone, the tracker table is never unmanaged, whatever its case.
+    db.exec("DROP TABLE migrations;");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("Migrations"));
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// A generic tracker column written quoted, in either quote, is read in backticks on MariaDB (where
+/// `"file name"` would be a string); the printed INSERT quotes it the same way.
+#[test]
+fn mariadb_a_quoted_generic_column_is_read_in_backticks() {
+    let db = ScratchDb::mariadb();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_t.sql", "CREATE TABLE t (id INT);");
+    write(dir.path(), "2_u.sql", "CREATE TABLE u (id INT);");
+    db.exec("CREATE TABLE t (id INT); CREATE TABLE u (id INT); CREATE TABLE migrations (`file name` VARCHAR(255), status VARCHAR(255)); INSERT INTO migrations VALUES ('1_t.sql', 'success');");
+    for column in ["\"file name\"", "`file name`"] {
+        let mut config = generic_table("migrations");
+        if let Some(generic) = config.generic_tracker.as_mut() {
+            generic.version_column = column.into();
+        }
+        let report = reconcile_dir(&db, dir.path(), None, config);
+        assert_eq!(
+            statuses(&report),
+            ["applied", "applied_unrecorded"],
+            "{column}: {:#?}",
+            report.findings
+        );
+        let unrecorded = finding(&report, "RC101");
+        assert!(
+            unrecorded.notes.iter().any(|n| n.contains(
+                "INSERT INTO migrations (`file name`, status) VALUES ('2_u.sql', 'success')"
+            )),
+            "{column}: {:#?}",
+            unrecorded.notes
+        );
+    }
+}

@@ -957,3 +957,91 @@ fn a_bad_sqlx_toml_value_names_its_line() {
         "sqlx.toml: line 2: [migrate] ignored-chars must be a list",
     );
 }
+
+/// Findings name a generic tracker's table as configured, schema and quotes included, as the
+/// statements they print do.
+#[test]
+fn findings_name_the_generic_table_as_configured() {
+    let db = ScratchDb::postgres();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    write(dir.path(), "2_u.sql", "CREATE TABLE u (id int);");
+    db.exec("CREATE TABLE u (id int); CREATE SCHEMA other; ALTER TABLE migrations SET SCHEMA other; INSERT INTO other.migrations VALUES ('0_gone.sql', 'success');");
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("other.migrations"));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied_unrecorded", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let unrecorded = assert_message(
+        &report,
+        "RC101",
+        "but the tracker table other.migrations has no record of it",
+    );
+    assert!(
+        unrecorded
+            .notes
+            .iter()
+            .any(|n| n.contains("INSERT INTO other.migrations")),
+        "{:#?}",
+        unrecorded.notes
+    );
+    assert_message(
+        &report,
+        "RC107",
+        "the tracker table other.migrations records version 0_gone.sql",
+    );
+
+    db.exec(r#"ALTER TABLE other.migrations RENAME TO "Migrations";"#);
+    let report = reconcile_dir(
+        &db,
+        dir.path(),
+        None,
+        generic_table(r#"other."Migrations""#),
+    );
+    assert_message(
+        &report,
+        "RC101",
+        r#"but the tracker table other."Migrations" has no record of it"#,
+    );
+}
+
+/// A generic tracker column written quoted (`version_column = "\"Name\""`) keeps its case, as
+/// in the runner's SQL; an unquoted one is folded to lower case by PostgreSQL. The printed
+/// statements quote it the same way.
+#[test]
+fn a_quoted_generic_column_keeps_its_case() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_t.sql", "CREATE TABLE t (id int);");
+    db.exec(r#"CREATE TABLE t (id int); CREATE TABLE migrations ("Name" TEXT, "Run Status" TEXT); INSERT INTO migrations VALUES ('1_t.sql', 'success'), ('0_gone.sql', 'success');"#);
+    let mut config = generic_table("migrations");
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.version_column = r#""Name""#.into();
+        generic.status_column = Some("`Run Status`".into());
+    }
+    let report = reconcile_dir(&db, dir.path(), None, config.clone());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let orphan = finding(&report, "RC107");
+    assert!(
+        orphan
+            .notes
+            .iter()
+            .any(|n| n.contains(r#"DELETE FROM migrations WHERE "Name" = '0_gone.sql';"#)),
+        "{:#?}",
+        orphan.notes
+    );
+    // Unquoted, `Name` is the column `name`, which does not exist.
+    if let Some(generic) = config.generic_tracker.as_mut() {
+        generic.version_column = "Name".into();
+    }
+    let Err(err) = try_reconcile(&options(&db.url, dir.path(), None, config)) else {
+        panic!("the column name does not exist");
+    };
+    assert!(err.to_string().contains("name"), "{err}");
+}

@@ -10,6 +10,7 @@ use common::reconcile::{
 };
 use common::ScratchDb;
 use preflight::config::MigrationsConfig;
+use preflight::diagnostics::Severity;
 use preflight::output::Report;
 use std::path::Path;
 
@@ -364,17 +365,20 @@ fn flyway_sql_baseline_covers_the_versioned_migrations_up_to_its_version() {
     assert_eq!(report.json_extra["database"]["tracker"], "flyway");
     assert_eq!(
         statuses(&report),
-        ["applied", "applied", "pending", "applied"],
+        ["applied", "applied", "applied", "pending"],
         "{:#?}",
         report.findings
     );
-    let files: Vec<&str> = report.json_extra["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["file"].as_str().unwrap_or(""))
-        .collect();
-    assert!(files[3].ends_with("B2__base.sql"), "{files:?}");
+    // Listed in version order, as Flyway lists it: after V2, before V3.
+    assert_eq!(
+        file_names(&report),
+        [
+            "V1__users.sql",
+            "V2__sessions.sql",
+            "B2__base.sql",
+            "V3__profiles.sql"
+        ]
+    );
     // Checked against its row, so not listed as a file Flyway never runs.
     assert!(
         report.findings.iter().all(|f| f.rule != "RC113"),
@@ -386,11 +390,79 @@ fn flyway_sql_baseline_covers_the_versioned_migrations_up_to_its_version() {
     let report = run(&db, dir.path(), None);
     assert_eq!(
         statuses(&report),
-        ["applied", "applied", "pending", "checksum_mismatch"],
+        ["applied", "applied", "checksum_mismatch", "pending"],
         "{:#?}",
         report.findings
     );
     assert_message(&report, "RC105", "B2__base.sql");
+}
+
+/// Each row's file name, `(no file)` for a record without one, in report order.
+fn file_names(report: &Report) -> Vec<String> {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let file = m["file"].as_str().unwrap_or("(no file)");
+            file.rsplit('/').next().unwrap_or(file).to_string()
+        })
+        .collect()
+}
+
+/// An applied baseline migration whose `B` script was deleted: Flyway resolves its
+/// `SQL_BASELINE` row by version *and* type, so `V2__sessions.sql` does not stand in for it, and
+/// validate fails with "Detected applied migration not resolved locally: 2" while a newer local
+/// migration (`V3`) exists; with none, the row is a future one, which validate ignores by default.
+/// The finding says the script is gone, not that no file has version 2.
+#[test]
+fn flyway_applied_baseline_script_that_is_gone_is_reported_as_flyway_validates_it() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    let v3 = write(dir.path(), "V3__profiles.sql", PROFILES);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec("INSERT INTO flyway_schema_history VALUES (1, '2', 'base', 'SQL_BASELINE', 'B2__base.sql', 123, 'ci', now(), 3, TRUE);");
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "pending", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let gone = assert_message(
+        &report,
+        "RC107",
+        "flyway records the baseline migration B2__base.sql as applied but the script is gone (V2__sessions.sql has that version but is another migration)",
+    );
+    assert!(
+        !gone.message.contains("no migration file"),
+        "{}",
+        gone.message
+    );
+    assert!(
+        gone.message
+            .contains("fails with \"Detected applied migration not resolved locally: 2\" unless ignoreMigrationPatterns includes `*:missing`"),
+        "{}",
+        gone.message
+    );
+    assert_eq!(gone.severity, Severity::Error);
+    assert!(
+        gone.notes
+            .iter()
+            .any(|n| n.starts_with("restore B2__base.sql, or `flyway repair`")),
+        "{:#?}",
+        gone.notes
+    );
+
+    // Nothing newer on disk: a future migration to Flyway, ignored by default.
+    std::fs::remove_file(v3).unwrap();
+    let report = run(&db, dir.path(), None);
+    let gone = assert_message(&report, "RC107", "Flyway counts it as a future migration");
+    assert_eq!(gone.severity, Severity::Warning);
 }
 
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited

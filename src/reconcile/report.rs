@@ -106,25 +106,26 @@ struct Facts<'a> {
 }
 
 pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
-    // "generic has no record" tells the user nothing; their own table's name does.
-    let tool = match ctx.tracker.name() {
-        "generic" => format!("the tracker table {}", ctx.tracker.table().1),
-        name => name.to_string(),
-    };
+    let tool = ctx.tracker.described();
     let mut out = Vec::new();
     for row in rows {
         let Some(file) = row.file.map(|i| &ctx.files[i]) else {
             if let Some(record) = &row.record {
-                out.push(
-                    Finding::for_rule(&crate::reconcile::ORPHAN_RECORD,
+                let rule = &crate::reconcile::ORPHAN_RECORD;
+                let (message, severity) = ctx.tracker.orphan(record, ctx.files).unwrap_or_else(|| {
+                    (
                         format!(
                             "{tool} records version {} as applied but no migration file has that version",
                             record.version
                         ),
+                        rule.default_severity,
                     )
+                });
+                let mut f = Finding::for_rule(rule, message)
                     .with_subject(record.version.clone())
-                    .with_note(ctx.tracker.remove_record(record)),
-                );
+                    .with_note(ctx.tracker.remove_record(record));
+                f.severity = severity;
+                out.push(f);
             }
             continue;
         };

@@ -56,7 +56,7 @@ pub(super) async fn run(
     )?;
 
     let mut timings = Timings::default();
-    tracker.connected(names);
+    tracker.connected(engine, names);
     let mut discovered = tracker.discover(dir)?;
     let mut findings = Vec::new();
     let mut files = std::mem::take(&mut discovered.files);
@@ -93,13 +93,14 @@ pub(super) async fn run(
     let (expected, live) =
         replay_and_read(session, &files[..replayed], dialect, &schema, &mut timings).await?;
 
-    let rows = status::evaluate(&status::Inputs {
+    let mut rows = status::evaluate(&status::Inputs {
         files: &files,
         records: &records,
         expected: &expected,
         live: &live,
         tracker: tracker.as_ref(),
     });
+    status::baselines_in_version_order(&mut rows, &files);
     let ctx = report::Context {
         files: &files,
         tracker: tracker.as_ref(),
@@ -493,25 +494,34 @@ async fn find_tracker_tables(
             names.join(", "),
             scope.replace("table_schema", "n.nspname")
         ),
+        // information_schema compares and groups names case-insensitively, even where the
+        // server keeps `Migrations` and `migrations` apart (lower_case_table_names 0): one row
+        // per column, grouped here by the names as stored.
         Engine::MySql { .. } => format!(
-            "SELECT table_schema, table_name, GROUP_CONCAT(column_name SEPARATOR ',') \
+            "SELECT table_schema, table_name, column_name \
              FROM information_schema.columns WHERE table_name IN ({}) AND {scope} \
-             GROUP BY table_schema, table_name",
+             ORDER BY table_schema, table_name, ordinal_position",
             names.join(", ")
         ),
     };
     let rows = session.query(&sql, &binds).await?;
-    let mut found: Vec<FoundTable> = rows
-        .iter()
-        .map(|r| FoundTable {
-            schema: live::cell(r, 0),
-            table: live::cell(r, 1),
-            columns: live::cell(r, 2)
-                .split(',')
-                .map(|c| c.to_lowercase())
-                .collect(),
-        })
-        .collect();
+    let mut found: Vec<FoundTable> = Vec::new();
+    for r in &rows {
+        let (schema, table) = (live::cell(r, 0), live::cell(r, 1));
+        let cells = live::cell(r, 2);
+        let columns = cells.split(',').map(|c| c.to_lowercase());
+        match found
+            .iter_mut()
+            .find(|f| f.schema == schema && f.table == table)
+        {
+            Some(f) => f.columns.extend(columns),
+            None => found.push(FoundTable {
+                schema,
+                table,
+                columns: columns.collect(),
+            }),
+        }
+    }
     // The reconciled schema's own tables first.
     found.sort_by_key(|f| f.schema != schema);
     Ok(found)

@@ -132,6 +132,10 @@ pub type Attributes = BTreeMap<&'static str, String>;
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
     pub objects: BTreeMap<ObjectId, Attributes>,
+    /// MySQL/MariaDB: each table's name as the server stores it, by the lower-cased name its
+    /// objects are keyed by; `Migrations` and `migrations` are two tables where
+    /// `lower_case_table_names` is 0, one key here. Empty for PostgreSQL, whose names are kept.
+    pub stored_names: BTreeMap<String, Vec<String>>,
 }
 
 impl Schema {

@@ -284,6 +284,30 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Vec<MigrationStatus> {
     rows
 }
 
+/// Moves the rows of checked Flyway baseline migrations (`B` scripts, checked after the replayed
+/// files) to where Flyway lists them: after the versioned migrations up to their version (of
+/// one version, `SQL` sorts before `SQL_BASELINE`), before the newer ones and the repeatable
+/// ones.
+pub fn baselines_in_version_order(rows: &mut Vec<MigrationStatus>, files: &[MigrationFile]) {
+    let file = |row: &MigrationStatus| row.file.map(|i| &files[i]);
+    let (baselines, mut out): (Vec<MigrationStatus>, Vec<MigrationStatus>) = std::mem::take(rows)
+        .into_iter()
+        .partition(|row| file(row).is_some_and(|f| f.baseline));
+    for row in baselines {
+        let Some(key) = file(&row).map(|f| &f.key) else {
+            continue;
+        };
+        let at = out
+            .iter()
+            .rposition(|r| {
+                file(r).is_some_and(|f| !f.repeatable && (f.key < *key || f.key.same(key)))
+            })
+            .map_or(0, |i| i + 1);
+        out.insert(at, row);
+    }
+    *rows = out;
+}
+
 /// What the objects of one migration look like in the live catalog.
 struct Evidence {
     /// Objects it creates that exist, are missing, differ.
@@ -445,13 +469,16 @@ pub fn unmanaged(
     engine: Engine,
 ) -> Vec<ObjectId> {
     let tracker_tables = tracker_tables();
-    // MySQL's live catalog spells table names in lower case (live/mysql.rs); a configured
-    // tracker table may not (sqlx.toml's `App_Migrations`).
-    let tracker_table = match engine {
-        Engine::Postgres => tracker_table.to_string(),
-        Engine::MySql { .. } => tracker_table.to_lowercase(),
+    // `tracker_table` is the name as the server's catalog stores it (resolved by the
+    // connection's `NameCase`), and so are the known tools' own names.
+    let stored_is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
+    // MySQL's live catalog keys tables by their lower-cased name (live/mysql.rs): the key is a
+    // tracker table only if every table stored under it is one, so an unrelated `migrations`
+    // next to a tracker table `Migrations` (lower_case_table_names 0) is still reported.
+    let is_tracker = |t: &str| match live.stored_names.get(t) {
+        Some(stored) if engine != Engine::Postgres => stored.iter().all(|s| stored_is_tracker(s)),
+        _ => stored_is_tracker(t),
     };
-    let is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
     let table_managed = |t: &str| {
         expected
             .schema

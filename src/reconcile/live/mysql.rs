@@ -46,10 +46,12 @@ async fn read_tables(
         } else {
             ObjectKind::Table
         };
-        out.insert(
-            ObjectId::new(kind, cell(&row, 0).to_lowercase()),
-            Attributes::new(),
-        );
+        let name = cell(&row, 0);
+        out.insert(ObjectId::new(kind, name.to_lowercase()), Attributes::new());
+        out.stored_names
+            .entry(name.to_lowercase())
+            .or_default()
+            .push(name);
     }
 
     let sql = format!(

@@ -5,6 +5,7 @@
 
 use super::Descriptor;
 use super::{col, parse_bool, required, text_col, ChecksumCheck, Record, RecordState, Tracker};
+use crate::diagnostics::Severity;
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
@@ -178,10 +179,52 @@ impl Tracker for Flyway {
     }
 
     fn remove_record(&self, record: &Record) -> String {
-        format!(
-            "restore the file of version {}, or `flyway repair` to mark the missing migration as deleted",
-            record.version
-        )
+        match record.name.as_deref() {
+            Some(script) if record.baseline => format!(
+                "restore {script}, or `flyway repair` to mark the missing migration as deleted"
+            ),
+            _ => format!(
+                "restore the file of version {}, or `flyway repair` to mark the missing migration as deleted",
+                record.version
+            ),
+        }
+    }
+
+    /// An applied baseline migration (`SQL_BASELINE`) whose `B` script is gone. Flyway resolves
+    /// an applied row by its version and type (`MigrationInfoServiceImpl.refresh`), so the `V`
+    /// script of that version does not stand in for it; `MigrationInfoImpl.validate` then fails
+    /// with "Detected applied migration not resolved locally" (and `migrate` validates first),
+    /// unless the row is a future one (no resolved version above it: `*:future` is ignored by
+    /// default) or ignoreMigrationPatterns has `*:missing`.
+    fn orphan(&self, record: &Record, files: &[MigrationFile]) -> Option<(String, Severity)> {
+        if !record.baseline {
+            return None;
+        }
+        let script = record.name.as_deref().unwrap_or(&record.version);
+        let version = &record.version;
+        let same_version = files
+            .iter()
+            .find(|f| !f.repeatable && !f.baseline && f.key.same(&record.key))
+            .map_or(String::new(), |f| {
+                format!(" ({} has that version but is another migration)", f.name)
+            });
+        let gone = format!(
+            "flyway records the baseline migration {script} as applied but the script is gone{same_version}"
+        );
+        let newer = files
+            .iter()
+            .any(|f| !f.repeatable && f.key > record.key && !f.key.same(&record.key));
+        Some(if newer {
+            (
+                format!("{gone}: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: {version}\" unless ignoreMigrationPatterns includes `*:missing`"),
+                Severity::Error,
+            )
+        } else {
+            (
+                format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, which validate ignores by default (ignoreMigrationPatterns `*:future`); once a newer one is added, validate fails with \"Detected applied migration not resolved locally: {version}\""),
+                Severity::Warning,
+            )
+        })
     }
 
     fn out_of_order_advice(&self) -> Option<String> {

@@ -36,6 +36,12 @@ pub struct Generic {
     config: GenericTrackerConfig,
     /// `table` as written.
     table: TableName,
+    /// The columns the query reads, as written.
+    version_column: TableName,
+    status_column: Option<TableName>,
+    executed_at_column: Option<TableName>,
+    /// The connected engine (`Tracker::connected`), whose quotes the printed statements use.
+    engine: OnceLock<Engine>,
     /// `table` as the connected server's catalog spells it (`Tracker::connected`).
     catalog: OnceLock<CatalogName>,
     /// Lower-cased status values that mean "applied".
@@ -61,15 +67,17 @@ fn plain_identifier(part: &str) -> bool {
         && !part.starts_with(|c: char| c.is_ascii_digit())
 }
 
-fn check_identifier(value: &str, key: &str, config_path: &Path) -> Result<()> {
-    if value.split('.').all(plain_identifier) {
-        Ok(())
-    } else {
-        Err(Error::config(
+/// A column as the runner's SQL writes it: `name`, `migrations.name`, or quoted (`"Name"`,
+/// `` `file name` ``), parsed as `table` is; the query preflight sends quotes a quoted part in
+/// the connected engine's quotes, so it keeps its case, and leaves an unquoted one for the server
+/// to resolve (PostgreSQL folds it to lower case).
+fn parse_column(value: &str, key: &str, config_path: &Path) -> Result<TableName> {
+    parse_table(value).ok_or_else(|| {
+        Error::config(
             config_path,
-            format!("[migrations.generic_tracker] {key} = {value:?} is not a plain SQL identifier (letters, digits, _; table.column allowed)"),
-        ))
-    }
+            format!("[migrations.generic_tracker] {key} = {value:?} is not a column name (letters, digits, _ or a quoted name; table.column allowed)"),
+        )
+    })
 }
 
 /// `table` as the runner's SQL writes it: `migrations`, `app.migrations`, or with quoted parts
@@ -89,13 +97,17 @@ impl Generic {
                 format!("[migrations.generic_tracker] table = {:?} is not a table name (letters, digits, _ or a quoted name; schema.table allowed)", config.table),
             )
         })?;
-        check_identifier(&config.version_column, "version_column", config_path)?;
-        if let Some(c) = &config.status_column {
-            check_identifier(c, "status_column", config_path)?;
-        }
-        if let Some(c) = &config.executed_at_column {
-            check_identifier(c, "executed_at_column", config_path)?;
-        }
+        let version_column = parse_column(&config.version_column, "version_column", config_path)?;
+        let status_column = config
+            .status_column
+            .as_deref()
+            .map(|c| parse_column(c, "status_column", config_path))
+            .transpose()?;
+        let executed_at_column = config
+            .executed_at_column
+            .as_deref()
+            .map(|c| parse_column(c, "executed_at_column", config_path))
+            .transpose()?;
         let success = if config.success_values.is_empty() {
             DEFAULT_SUCCESS.iter().map(|s| s.to_string()).collect()
         } else {
@@ -108,6 +120,10 @@ impl Generic {
         Ok(Generic {
             config,
             table,
+            version_column,
+            status_column,
+            executed_at_column,
+            engine: OnceLock::new(),
             catalog: OnceLock::new(),
             success,
         })
@@ -144,8 +160,15 @@ impl Tracker for Generic {
         (catalog.schema.as_deref(), &catalog.table)
     }
 
-    fn connected(&self, names: NameCase) {
+    /// "generic has no record" tells the user nothing; their own table's name does, as they
+    /// configured it (schema and quotes included), as the printed statements name it.
+    fn described(&self) -> String {
+        format!("the tracker table {}", self.table.sql)
+    }
+
+    fn connected(&self, engine: Engine, names: NameCase) {
         let _ = self.catalog.set(self.table.on(names));
+        let _ = self.engine.set(engine);
     }
 
     fn descriptor(&self) -> &'static Descriptor {
@@ -158,13 +181,14 @@ impl Tracker for Generic {
         Some(self.table.sql.as_str()).filter(|_| self.table.has_schema())
     }
 
-    fn query(&self, _engine: Engine, table: &str) -> String {
-        match &self.config.status_column {
+    fn query(&self, engine: Engine, table: &str) -> String {
+        let version = self.version_column.on_engine(engine);
+        match &self.status_column {
             Some(status) => format!(
-                "SELECT {}, {status} FROM {table}",
-                self.config.version_column
+                "SELECT {version}, {} FROM {table}",
+                status.on_engine(engine)
             ),
-            None => format!("SELECT {} FROM {table}", self.config.version_column),
+            None => format!("SELECT {version} FROM {table}"),
         }
     }
 
@@ -196,11 +220,13 @@ impl Tracker for Generic {
         Ok(out)
     }
 
-    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
-        let mut columns = vec![self.config.version_column.clone()];
+    /// Names as the runner writes them, a quoted one in the connected engine's quotes (a
+    /// `"Name"` column is `` `Name` `` on MySQL, where `"Name"` is a string).
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
+        let mut columns = vec![self.version_column.on_engine(engine)];
         let mut values = vec![literal(&file.name)];
-        if let Some(status) = &self.config.status_column {
-            columns.push(status.clone());
+        if let Some(status) = &self.status_column {
+            columns.push(status.on_engine(engine));
             values.push(literal(
                 self.config
                     .success_values
@@ -208,13 +234,13 @@ impl Tracker for Generic {
                     .map_or("success", String::as_str),
             ));
         }
-        if let Some(at) = &self.config.executed_at_column {
-            columns.push(at.clone());
+        if let Some(at) = &self.executed_at_column {
+            columns.push(at.on_engine(engine));
             values.push("CURRENT_TIMESTAMP".into());
         }
         format!(
             "INSERT INTO {} ({}) VALUES ({});  -- use the value your runner writes for {}",
-            self.config.table,
+            self.table.on_engine(engine),
             columns.join(", "),
             values.join(", "),
             file.name
@@ -229,10 +255,11 @@ impl Tracker for Generic {
     }
 
     fn remove_record(&self, record: &Record) -> String {
+        let engine = self.engine.get().copied().unwrap_or(Engine::Postgres);
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE {} = {};",
-            self.config.table,
-            self.config.version_column,
+            self.table.on_engine(engine),
+            self.version_column.on_engine(engine),
             literal(&record.version)
         )
     }
@@ -241,6 +268,7 @@ impl Tracker for Generic {
 #[cfg(test)]
 mod tests {
     use super::parse_table;
+    use crate::reconcile::db::Engine;
     use crate::reconcile::trackers::NameCase;
 
     fn on(table: &str, names: NameCase) -> Option<(Option<String>, String)> {
@@ -280,5 +308,19 @@ mod tests {
             on(r#""odd name; x""#, postgres),
             Some((None, s("odd name; x")))
         );
+    }
+
+    #[test]
+    fn a_quoted_column_is_written_in_the_engines_quotes() {
+        let column = |c: &str, engine| parse_table(c).map(|t| t.on_engine(engine));
+        let mysql = Engine::MySql { mariadb: true };
+        assert_eq!(column("Name", Engine::Postgres).as_deref(), Some("Name"));
+        assert_eq!(
+            column("`Name`", Engine::Postgres).as_deref(),
+            Some("\"Name\"")
+        );
+        assert_eq!(column("\"Name\"", mysql).as_deref(), Some("`Name`"));
+        assert_eq!(column("m.\"a`b\"", mysql).as_deref(), Some("m.`a``b`"));
+        assert_eq!(column("bad name", mysql), None);
     }
 }

@@ -15,7 +15,7 @@ pub mod table_name;
 
 use super::db::{Engine, TextRow};
 use crate::config::MigrationsConfig;
-use crate::diagnostics::Finding;
+use crate::diagnostics::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use std::path::Path;
@@ -82,14 +82,19 @@ pub trait Tracker: Send + Sync {
     fn name(&self) -> &'static str {
         self.descriptor().name
     }
+    /// How findings name the keeper of the records: the tool (`sqlx`), or, for a table the
+    /// user describes, that table as configured (`the tracker table other.migrations`).
+    fn described(&self) -> String {
+        self.name().to_string()
+    }
     /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
-    /// How the connected server spells names written in SQL; called once, before `discover`
-    /// and `table`; a tracker whose table its configuration names (sqlx.toml, the generic
-    /// tracker's `table`) resolves that name with it.
-    fn connected(&self, _names: NameCase) {}
+    /// The connected engine, and how it spells names written in SQL; called once, before
+    /// `discover` and `table`; a tracker whose table its configuration names (sqlx.toml, the
+    /// generic tracker's `table`) resolves that name with it.
+    fn connected(&self, _engine: Engine, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
     /// table = "other.migrations"`): the tool queries exactly that
@@ -130,6 +135,11 @@ pub trait Tracker: Send + Sync {
     fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String;
     /// How the user removes a record whose file is gone, when it was never meant to run.
     fn remove_record(&self, record: &Record) -> String;
+    /// What to say about a record no file matches (RC107), and how grave it is, when the tool
+    /// knows more than "no migration file has that version" (`files`: those reconcile checks).
+    fn orphan(&self, _record: &Record, _files: &[MigrationFile]) -> Option<(String, Severity)> {
+        None
+    }
     /// Whether the tool refuses or skips a pending migration older than the newest applied one.
     fn out_of_order_advice(&self) -> Option<String> {
         None

@@ -222,7 +222,7 @@ impl Tracker for Sqlx {
         }
     }
 
-    fn connected(&self, names: NameCase) {
+    fn connected(&self, _engine: Engine, names: NameCase) {
         let _ = self.names.set(names);
     }
 

@@ -1,7 +1,8 @@
 //! A tracker table's name as a tool (or the user's runner) writes it into its SQL, and the
 //! table the connected server resolves it to.
 
-use super::NameCase;
+use super::{quote_ident, NameCase};
+use crate::reconcile::db::Engine;
 
 /// A tracker table named as a tool pastes it into its SQL: `sqlx.toml`'s `[migrate] table-name`
 /// ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`;
@@ -83,6 +84,19 @@ impl TableName {
     /// Whether the value names a schema (MySQL: a database) too.
     pub fn has_schema(&self) -> bool {
         self.schema.is_some()
+    }
+
+    /// The value as a query on `engine` writes it: quoted parts in that engine's quotes
+    /// (`"Name"` on PostgreSQL, `` `Name` `` on MySQL/MariaDB, whichever quote the value used),
+    /// unquoted ones as written, for the server to resolve by its own rules.
+    pub fn on_engine(&self, engine: Engine) -> String {
+        self.parts()
+            .map(|(part, quoted)| match quoted {
+                true => quote_ident(engine, part),
+                false => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     /// The schema and table the server resolves the value to: PostgreSQL folds unquoted parts
