@@ -958,6 +958,56 @@ fn a_bad_sqlx_toml_value_names_its_line() {
     );
 }
 
+/// A tracker table or column name with more dot-separated parts than the setting allows
+/// (`schema.table`, `table.column`) is a configuration error naming the setting and the value,
+/// not a name whose first parts are dropped.
+#[test]
+fn a_name_with_too_many_parts_is_refused() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "sqlx.toml",
+        "[migrate]\ntable-name = \"db.tools.log\"\n",
+    );
+    assert_one_line_at(
+        reconcile_cli(&db, root.path()),
+        "sqlx.toml: line 2: [migrate] table-name: \"db.tools.log\" is not a table name: 3 dot-separated parts, at most schema.table",
+    );
+    write(root.path(), "sqlx.toml", "");
+    // A two-part column (table.column) is still a column.
+    let generic = |table: &str, version: &str| {
+        write(
+            root.path(),
+            "preflight.toml",
+            &format!("[migrations]\ndir = \"migrations\"\n[migrations.generic_tracker]\ntable = '{table}'\nversion_column = '{version}'\nstatus_column = 'status'\n"),
+        );
+        common::cli::preflight(root.path())
+            .env_remove("PREFLIGHT_DATABASE_URL")
+            .args(["reconcile", "--database-url", &db.url])
+            .output()
+            .unwrap()
+    };
+    let refused = "preflight.toml: [migrations.generic_tracker] table = \"db.other.migrations\" is not a table name: 3 dot-separated parts, at most schema.table";
+    assert_one_line_at(generic("db.other.migrations", "name"), refused);
+    // Refused too when auto-detection would pick another tool's table.
+    db.exec(SQLX_MIGRATIONS);
+    assert_one_line_at(generic("db.other.migrations", "name"), refused);
+    db.exec("DROP TABLE _sqlx_migrations;");
+    assert_one_line_at(
+        generic("migrations", r#"other.migrations."Name""#),
+        r#"preflight.toml: [migrations.generic_tracker] version_column = "other.migrations.\"Name\"" is not a column name: 3 dot-separated parts, at most table.column"#,
+    );
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT); INSERT INTO migrations VALUES ('20240101000000_users.sql', 'success'); CREATE TABLE users (id INT);");
+    let out = generic("migrations", "migrations.name");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Findings name a generic tracker's table as configured, schema and quotes included, as the
 /// statements they print do.
 #[test]

@@ -30,7 +30,8 @@ pub(super) async fn run(
     let schema = existing_schema(session, schema).await?;
     // The generic tracker's table and sqlx 0.9's (where the crate's sqlx.toml says) are named
     // as written in SQL: the connected server decides which table that is.
-    let generic_table = trackers::generic::configured_table(&options.migrations);
+    let generic_table =
+        trackers::generic::configured_table(&options.migrations, &options.config_path)?;
     let sqlx_table = trackers::sqlx::configured_table(dir)?;
     let names = name_case(session, sqlx_table.is_some() || generic_table.is_some()).await?;
     let generic_table = generic_table.map(|t| t.on(names));

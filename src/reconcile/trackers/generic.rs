@@ -2,7 +2,7 @@
 //! holding each migration's version or file name and, optionally, a status column. This
 //! covers the incident's own `migrations(name, executed_at, status)` table. No checksums.
 
-use super::table_name::{CatalogName, TableName};
+use super::table_name::{BadName, CatalogName, TableName};
 use super::Descriptor;
 use super::{col, literal, required, NameCase, Record, RecordState, Tracker};
 use crate::config::{GenericTrackerConfig, MigrationsConfig};
@@ -72,31 +72,43 @@ fn plain_identifier(part: &str) -> bool {
 /// the connected engine's quotes, so it keeps its case, and leaves an unquoted one for the server
 /// to resolve (PostgreSQL folds it to lower case).
 fn parse_column(value: &str, key: &str, config_path: &Path) -> Result<TableName> {
-    parse_table(value).ok_or_else(|| {
+    parse_table(value).map_err(|bad| {
         Error::config(
             config_path,
-            format!("[migrations.generic_tracker] {key} = {value:?} is not a column name (letters, digits, _ or a quoted name; table.column allowed)"),
+            format!(
+                "[migrations.generic_tracker] {key} = {value:?} is not a column name{}",
+                why(bad, "table.column")
+            ),
         )
     })
 }
 
+/// What is wrong with a table or column name; `most` is the longest form allowed.
+fn why(bad: BadName, most: &str) -> String {
+    match bad {
+        BadName::Malformed => {
+            format!(" (letters, digits, _ or a quoted name; {most} allowed)")
+        }
+        BadName::TooManyParts(_) => bad.reason(most),
+    }
+}
+
 /// `table` as the runner's SQL writes it: `migrations`, `app.migrations`, or with quoted parts
 /// (`"Migrations"`, `` app.`Migrations` ``); an unquoted part must be a plain identifier.
-pub fn parse_table(table: &str) -> Option<TableName> {
-    TableName::parse(table).filter(|t| {
-        t.parts()
-            .all(|(part, quoted)| quoted || plain_identifier(part))
-    })
+pub fn parse_table(table: &str) -> std::result::Result<TableName, BadName> {
+    let name = TableName::parse(table)?;
+    let plain = name
+        .parts()
+        .all(|(part, quoted)| quoted || plain_identifier(part));
+    match plain {
+        true => Ok(name),
+        false => Err(BadName::Malformed),
+    }
 }
 
 impl Generic {
     pub fn new(config: GenericTrackerConfig, config_path: &Path) -> Result<Self> {
-        let table = parse_table(&config.table).ok_or_else(|| {
-            Error::config(
-                config_path,
-                format!("[migrations.generic_tracker] table = {:?} is not a table name (letters, digits, _ or a quoted name; schema.table allowed)", config.table),
-            )
-        })?;
+        let table = table_of(&config, config_path)?;
         let version_column = parse_column(&config.version_column, "version_column", config_path)?;
         let status_column = config
             .status_column
@@ -130,12 +142,30 @@ impl Generic {
     }
 }
 
-/// `[migrations.generic_tracker] table`, when it is a table name.
-pub fn configured_table(config: &MigrationsConfig) -> Option<TableName> {
+/// `[migrations.generic_tracker] table`, if configured; one that is not a table name is an
+/// error whichever tracker runs, as the tracker's own build would say.
+pub fn configured_table(
+    config: &MigrationsConfig,
+    config_path: &Path,
+) -> Result<Option<TableName>> {
     config
         .generic_tracker
         .as_ref()
-        .and_then(|g| parse_table(&g.table))
+        .map(|g| table_of(g, config_path))
+        .transpose()
+}
+
+fn table_of(config: &GenericTrackerConfig, config_path: &Path) -> Result<TableName> {
+    parse_table(&config.table).map_err(|bad| {
+        Error::config(
+            config_path,
+            format!(
+                "[migrations.generic_tracker] table = {:?} is not a table name{}",
+                config.table,
+                why(bad, "schema.table")
+            ),
+        )
+    })
 }
 
 /// The version part of a recorded value: `20240115_add_x.sql`, `20240115_add_x` and `20240115`
@@ -273,6 +303,7 @@ mod tests {
 
     fn on(table: &str, names: NameCase) -> Option<(Option<String>, String)> {
         parse_table(table)
+            .ok()
             .map(|t| t.on(names))
             .map(|c| (c.schema, c.table))
     }
@@ -312,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_quoted_column_is_written_in_the_engines_quotes() {
-        let column = |c: &str, engine| parse_table(c).map(|t| t.on_engine(engine));
+        let column = |c: &str, engine| parse_table(c).ok().map(|t| t.on_engine(engine));
         let mysql = Engine::MySql { mariadb: true };
         assert_eq!(column("Name", Engine::Postgres).as_deref(), Some("Name"));
         assert_eq!(

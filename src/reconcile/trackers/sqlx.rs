@@ -130,17 +130,15 @@ fn table_name(file: &SqlxToml, value: Option<&Spanned<DeValue>>) -> Result<Optio
     let Some(value) = value else {
         return Ok(None);
     };
-    value
-        .get_ref()
-        .as_str()
-        .and_then(TableName::parse)
+    TableName::parse(value.get_ref().as_str().unwrap_or_default())
         .map(Some)
-        .ok_or_else(|| {
+        .map_err(|bad| {
             file.error(
                 value.span(),
                 format!(
-                    "[migrate] table-name: {} is not a table name",
-                    file.written(value.span())
+                    "[migrate] table-name: {} is not a table name{}",
+                    file.written(value.span()),
+                    bad.reason("schema.table")
                 ),
             )
         })
@@ -336,6 +334,7 @@ mod tests {
 
     fn on(sql: &str, names: NameCase) -> Option<(Option<String>, String)> {
         TableName::parse(sql)
+            .ok()
             .map(|t| t.on(names))
             .map(|c| (c.schema, c.table))
     }
@@ -375,5 +374,19 @@ mod tests {
         assert_eq!(parts("`db`.`t`"), Some((Some(s("db")), s("t"))));
         assert_eq!(parts("a."), None);
         assert_eq!(parts("\"open"), None);
+    }
+
+    #[test]
+    fn a_third_part_is_refused_not_dropped() {
+        use super::super::table_name::BadName;
+        assert_eq!(
+            TableName::parse("db.tools.log"),
+            Err(BadName::TooManyParts(3))
+        );
+        assert_eq!(
+            TableName::parse(r#""a.b"."c.d""#).map(|t| t.parts().count()),
+            Ok(2)
+        );
+        assert_eq!(TableName::parse("a..b"), Err(BadName::Malformed));
     }
 }

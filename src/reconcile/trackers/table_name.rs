@@ -19,6 +19,27 @@ pub struct TableName {
     pub sql: String,
 }
 
+/// Why a value is not a [`TableName`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadName {
+    /// Empty, an empty part (`a.`), or an unclosed quote.
+    Malformed,
+    /// More than two dot-separated parts (`db.schema.table`).
+    TooManyParts(usize),
+}
+
+impl BadName {
+    /// What is wrong, after "is not a table name": nothing more for a malformed value,
+    /// `: 3 dot-separated parts, at most schema.table` for one with too many parts, where
+    /// `most` is what the setting allows (`schema.table`, `table.column`).
+    pub fn reason(self, most: &str) -> String {
+        match self {
+            BadName::Malformed => String::new(),
+            BadName::TooManyParts(n) => format!(": {n} dot-separated parts, at most {most}"),
+        }
+    }
+}
+
 /// A [`TableName`] as the server's catalog spells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogName {
@@ -27,9 +48,10 @@ pub struct CatalogName {
 }
 
 impl TableName {
-    /// `app_migrations`, `tools.app_migrations`, `"Tools"."Log"`: the last two dot-separated
-    /// parts outside quotes (`"` or `` ` ``).
-    pub fn parse(sql: &str) -> Option<TableName> {
+    /// `app_migrations`, `tools.app_migrations`, `"Tools"."Log"`: one or two dot-separated
+    /// parts outside quotes (`"` or `` ` ``). A third part is refused, not dropped: the runner's
+    /// SQL would name another table than the one preflight reads.
+    pub fn parse(sql: &str) -> Result<TableName, BadName> {
         let mut parts: Vec<String> = vec![String::new()];
         let mut quote: Option<char> = None;
         let mut quoted = vec![false];
@@ -38,19 +60,19 @@ impl TableName {
             match quote {
                 Some(q) if c == q && chars.peek() == Some(&q) => {
                     chars.next();
-                    parts.last_mut()?.push(q);
+                    parts.last_mut().ok_or(BadName::Malformed)?.push(q);
                 }
                 Some(q) if c == q => quote = None,
-                Some(_) => parts.last_mut()?.push(c),
+                Some(_) => parts.last_mut().ok_or(BadName::Malformed)?.push(c),
                 None if c == '"' || c == '`' => {
                     quote = Some(c);
-                    *quoted.last_mut()? = true;
+                    *quoted.last_mut().ok_or(BadName::Malformed)? = true;
                 }
                 None if c == '.' => {
                     parts.push(String::new());
                     quoted.push(false);
                 }
-                None => parts.last_mut()?.push(c),
+                None => parts.last_mut().ok_or(BadName::Malformed)?.push(c),
             }
         }
         let mut parts: Vec<(String, bool)> = parts
@@ -62,10 +84,13 @@ impl TableName {
             })
             .collect();
         if quote.is_some() || parts.iter().any(|(p, _)| p.is_empty()) {
-            return None;
+            return Err(BadName::Malformed);
         }
-        let table = parts.pop()?;
-        Some(TableName {
+        if parts.len() > 2 {
+            return Err(BadName::TooManyParts(parts.len()));
+        }
+        let table = parts.pop().ok_or(BadName::Malformed)?;
+        Ok(TableName {
             schema: parts.pop(),
             table,
             sql: sql.trim().to_string(),
