@@ -522,3 +522,27 @@ fn mariadb_a_quoted_generic_column_is_read_in_backticks() {
         );
     }
 }
+
+/// A generic table qualified with another database is the tracker's there only: a table of the
+/// same name in the reconciled database (the URL's) is unmanaged like any other.
+#[test]
+fn mariadb_a_table_named_like_the_tracker_table_of_another_database_is_unmanaged() {
+    let db = ScratchDb::mariadb();
+    let other = ScratchDb::mariadb();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id INT);");
+    db.exec(&format!(
+        "RENAME TABLE migrations TO `{}`.migrations; CREATE TABLE migrations (id INT);",
+        other.name
+    ));
+    let config = generic_table(&format!("`{}`.migrations", other.name));
+    for tracker in [Some("generic"), None] {
+        let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert_eq!(
+            report.json_extra["unmanaged"],
+            serde_json::json!(["table migrations"]),
+            "{tracker:?}: {:#?}",
+            report.findings
+        );
+    }
+}

@@ -693,6 +693,53 @@ fn a_schema_qualified_generic_table_is_read_only_in_that_schema() {
     for tracker in [Some("generic"), None] {
         let report = reconcile_dir(&db, dir.path(), tracker, config.clone());
         assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        // public.migrations is not the tracker's table (that is other.migrations) and no
+        // migration creates it: the leftover is unmanaged, and that is the only finding.
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| (f.rule.code, f.subject.as_deref()))
+            .collect();
+        assert_eq!(
+            findings,
+            [("RC110", Some("table migrations"))],
+            "{:#?}",
+            report.findings
+        );
+    }
+}
+
+/// A table named like a schema-qualified tracker table but in another schema is not the
+/// tracker's: no migration creates it, so it is unmanaged (RC110) like any other table.
+#[test]
+fn a_table_named_like_the_tracker_table_of_another_schema_is_unmanaged() {
+    let db = ScratchDb::postgres();
+    let dir = applied_file(&db, "1_t.sql", "CREATE TABLE t (id int);");
+    db.exec("CREATE SCHEMA other; ALTER TABLE migrations SET SCHEMA other; CREATE TABLE public.migrations (id int);");
+    for tracker in [Some("generic"), None] {
+        let report = reconcile_dir(&db, dir.path(), tracker, generic_table("other.migrations"));
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+        assert_eq!(
+            report.json_extra["unmanaged"],
+            serde_json::json!(["table migrations"]),
+            "{tracker:?}: {:#?}",
+            report.findings
+        );
+        let rc110 = assert_message(
+            &report,
+            "RC110",
+            "table migrations exists in the database but no migration creates it",
+        );
+        assert_eq!(rc110.subject.as_deref(), Some("table migrations"));
+    }
+    // In its own schema the tracker table is never unmanaged.
+    db.exec("DROP TABLE public.migrations; ALTER TABLE other.migrations SET SCHEMA public; DROP SCHEMA other;");
+    for config in [
+        generic_table("public.migrations"),
+        generic_table("migrations"),
+    ] {
+        let report = reconcile_dir(&db, dir.path(), None, config);
+        assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
         assert!(report.findings.is_empty(), "{:#?}", report.findings);
     }
 }

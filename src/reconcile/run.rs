@@ -109,7 +109,14 @@ pub(super) async fn run(
         dir,
     };
     findings.extend(report::findings(&rows, &ctx));
-    let unmanaged = status::unmanaged(&expected, &live, want_table, engine);
+    let (want_schema, want_name) = want_table;
+    let here = tracker_table_here(session, tracker.as_ref(), &schema).await?;
+    let unmanaged = status::unmanaged(
+        &expected,
+        &live,
+        (want_schema, here.then_some(want_name)),
+        engine,
+    );
     findings.extend(report::unmanaged_findings(&unmanaged));
     sort_findings(&mut findings);
     timings.lap("compare");
@@ -330,6 +337,26 @@ async fn read_records(
             Vec::new()
         }
     })
+}
+
+/// Whether the tracker's table is one of the reconciled schema's: always, unless the tracker
+/// pins it in a schema (`other.migrations`); then only when that schema is the reconciled one,
+/// and a table of that name here is just a table.
+async fn tracker_table_here(
+    session: &mut Session,
+    tracker: &dyn Tracker,
+    schema: &str,
+) -> Result<bool> {
+    let (Some(_), (Some(pinned), _)) = (tracker.pinned_table(), tracker.table()) else {
+        return Ok(true);
+    };
+    if !schema.is_empty() {
+        return Ok(pinned == schema);
+    }
+    // MySQL without --schema: the URL's database.
+    let rows = session.query("SELECT DATABASE()", &[]).await?;
+    let current = rows.first().and_then(|r| r.first().cloned().flatten());
+    Ok(current.as_deref() == Some(pinned))
 }
 
 /// Parses every file and replays it on the model catalog.

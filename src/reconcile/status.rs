@@ -461,17 +461,19 @@ fn unverifiable_reason(model: &super::expected::MigrationModel) -> String {
 
 /// Live objects no migration creates, leaving out tracker tables (and the schema the tracker's
 /// table is configured in), objects that live on an unmanaged table (the table is reported),
-/// and objects a migration drops.
+/// and objects a migration drops. `tracker_table` is the tracker's table when it is one of the
+/// reconciled schema's, None when the tracker reads it in another schema only (`other.migrations`:
+/// a `migrations` here is unmanaged).
 pub fn unmanaged(
     expected: &Expected,
     live: &Schema,
-    (tracker_schema, tracker_table): (Option<&str>, &str),
+    (tracker_schema, tracker_table): (Option<&str>, Option<&str>),
     engine: Engine,
 ) -> Vec<ObjectId> {
     let tracker_tables = tracker_tables();
     // `tracker_table` is the name as the server's catalog stores it (resolved by the
     // connection's `NameCase`), and so are the known tools' own names.
-    let stored_is_tracker = |t: &str| t == tracker_table || tracker_tables.contains(&t);
+    let stored_is_tracker = |t: &str| tracker_table == Some(t) || tracker_tables.contains(&t);
     // MySQL's live catalog keys tables by their lower-cased name (live/mysql.rs): the key is a
     // tracker table only if every table stored under it is one, so an unrelated `migrations`
     // next to a tracker table `Migrations` (lower_case_table_names 0) is still reported.
