@@ -465,6 +465,64 @@ fn flyway_applied_baseline_script_that_is_gone_is_reported_as_flyway_validates_i
     assert_eq!(gone.severity, Severity::Warning);
 }
 
+/// An applied versioned migration (a `SQL` row) whose `V` script is gone is, to Flyway's
+/// validate (`MigrationInfoImpl.validate`), "missing" when a newer local migration exists: validate,
+/// and so migrate, fails unless ignoreMigrationPatterns has `*:missing`. With no newer local one it
+/// is a "future" migration, which the default `*:future` ignores.
+#[test]
+fn flyway_applied_versioned_script_that_is_gone_is_reported_as_flyway_validates_it() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = write(dir.path(), "V1__users.sql", USERS);
+    let v3 = write(dir.path(), "V3__profiles.sql", PROFILES);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+         (1, '1', 'users', 'SQL', 'V1__users.sql', {}, 'ci', now(), 3, TRUE),
+         (2, '2', 'sessions', 'SQL', 'V2__sessions.sql', 123, 'ci', now(), 3, TRUE);",
+        flyway_crc(&v1)
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let gone = assert_message(
+        &report,
+        "RC107",
+        "flyway records V2__sessions.sql as applied but the script is gone: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: 2\" unless ignoreMigrationPatterns includes `*:missing`",
+    );
+    assert_eq!(gone.severity, Severity::Error);
+    assert_eq!(gone.subject.as_deref(), Some("2"));
+    assert!(
+        gone.notes
+            .iter()
+            .any(|n| n.starts_with("restore V2__sessions.sql, or `flyway repair`")),
+        "{:#?}",
+        gone.notes
+    );
+
+    // Nothing newer on disk: a future migration to Flyway, ignored by default.
+    std::fs::remove_file(v3).unwrap();
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "orphan"],
+        "{:#?}",
+        report.findings
+    );
+    let gone = assert_message(
+        &report,
+        "RC107",
+        "flyway records V2__sessions.sql as applied but the script is gone: no local migration is newer, so Flyway counts it as a future migration",
+    );
+    assert_eq!(gone.severity, Severity::Warning);
+}
+
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
 /// applied migration: pending, without a checksum error.
 #[test]

@@ -180,7 +180,7 @@ impl Tracker for Flyway {
 
     fn remove_record(&self, record: &Record) -> String {
         match record.name.as_deref() {
-            Some(script) if record.baseline => format!(
+            Some(script) => format!(
                 "restore {script}, or `flyway repair` to mark the missing migration as deleted"
             ),
             _ => format!(
@@ -190,47 +190,60 @@ impl Tracker for Flyway {
         }
     }
 
-    /// An applied baseline migration (`SQL_BASELINE`) whose `B` script is gone. Flyway resolves
-    /// an applied row by its version and type (`MigrationInfoServiceImpl.refresh`), so the `V`
-    /// script of that version does not stand in for it; `MigrationInfoImpl.validate` then fails
-    /// with "Detected applied migration not resolved locally" (and `migrate` validates first),
-    /// unless the row is a future one (no resolved version above it: `*:future` is ignored by
-    /// default) or ignoreMigrationPatterns has `*:missing`.
+    /// An applied migration whose script is gone, as Flyway's validate judges it: an ordinary
+    /// versioned one (`V`), or a baseline migration (`SQL_BASELINE`), whose row names its `B`
+    /// script, never the `V` script of that version (Flyway resolves an applied row by version
+    /// and type, `MigrationInfoServiceImpl.refresh`). Repeatable and failed rows keep the
+    /// generic wording (Flyway reports a failed one as "Detected failed migration").
     fn orphan(&self, record: &Record, files: &[MigrationFile]) -> Option<(String, Severity)> {
-        if !record.baseline {
-            return None;
-        }
         let script = record.name.as_deref().unwrap_or(&record.version);
-        let version = &record.version;
-        let same_version = files
-            .iter()
-            .find(|f| !f.repeatable && !f.baseline && f.key.same(&record.key))
-            .map_or(String::new(), |f| {
-                format!(" ({} has that version but is another migration)", f.name)
-            });
-        let gone = format!(
-            "flyway records the baseline migration {script} as applied but the script is gone{same_version}"
-        );
-        let newer = files
-            .iter()
-            .any(|f| !f.repeatable && f.key > record.key && !f.key.same(&record.key));
-        Some(if newer {
-            (
-                format!("{gone}: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: {version}\" unless ignoreMigrationPatterns includes `*:missing`"),
-                Severity::Error,
-            )
-        } else {
-            (
-                format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, which validate ignores by default (ignoreMigrationPatterns `*:future`); once a newer one is added, validate fails with \"Detected applied migration not resolved locally: {version}\""),
-                Severity::Warning,
-            )
-        })
+        if record.baseline {
+            let same_version = files
+                .iter()
+                .find(|f| !f.repeatable && !f.baseline && f.key.same(&record.key))
+                .map_or(String::new(), |f| {
+                    format!(" ({} has that version but is another migration)", f.name)
+                });
+            let gone = format!(
+                "flyway records the baseline migration {script} as applied but the script is gone{same_version}"
+            );
+            return Some(validate_missing(&gone, record, files));
+        }
+        // A repeatable row's key is its description, not a version.
+        if record.key.is_numeric() && record.state == RecordState::Applied {
+            let gone = format!("flyway records {script} as applied but the script is gone");
+            return Some(validate_missing(&gone, record, files));
+        }
+        None
     }
 
     fn out_of_order_advice(&self) -> Option<String> {
         Some(
             "Flyway refuses it (validate fails) unless run with `flyway migrate -outOfOrder=true`"
                 .into(),
+        )
+    }
+}
+
+/// What Flyway's validate (which `migrate` runs first) makes of an applied versioned row that
+/// no local migration resolves (`MigrationInfoImpl.getState`, `validate`): "missing" when a
+/// newer local migration exists, failing with "Detected applied migration not resolved locally"
+/// unless ignoreMigrationPatterns has `*:missing`; "future" when none is newer, which the
+/// default `*:future` ignores. `gone` says which row and that its script is gone.
+fn validate_missing(gone: &str, record: &Record, files: &[MigrationFile]) -> (String, Severity) {
+    let version = &record.version;
+    let newer = files
+        .iter()
+        .any(|f| !f.repeatable && f.key > record.key && !f.key.same(&record.key));
+    if newer {
+        (
+            format!("{gone}: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: {version}\" unless ignoreMigrationPatterns includes `*:missing`"),
+            Severity::Error,
+        )
+    } else {
+        (
+            format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, which validate ignores by default (ignoreMigrationPatterns `*:future`); once a newer one is added, validate fails with \"Detected applied migration not resolved locally: {version}\""),
+            Severity::Warning,
         )
     }
 }
