@@ -546,3 +546,50 @@ fn mariadb_a_table_named_like_the_tracker_table_of_another_database_is_unmanaged
         );
     }
 }
+
+/// With lower_case_table_names = 0 (this server's, Linux's default) `Foo` and `foo` are two
+/// tables: each is its own object with its own columns, indexes and keys, on both sides, and a
+/// statement the parser does not read keeps the case too.
+#[test]
+fn mariadb_tables_differing_only_in_case_are_two_tables() {
+    let db = ScratchDb::mariadb();
+    if db.query("SELECT @@lower_case_table_names") != ["0"] {
+        return; // `Foo` and `foo` are one table here
+    }
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE Foo (id INT PRIMARY KEY, a INT, KEY a_idx (a));\nCREATE TABLE foo (id INT, b INT REFERENCES Foo (id));\nALTER TABLE `Foo` ADD COLUMN c INT;\nCREATE VIEW Foo_v AS SELECT id FROM Foo;\nCREATE TABLE Bar (id INT) WITH SYSTEM VERSIONING;\nCREATE TABLE bar (x INT);",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    // `WITH SYSTEM VERSIONING` is read from its shape only (no parser reads it): still `Bar`.
+    let tables: Vec<&str> = report.json_extra["migrations"][0]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "table")
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, ["Foo", "foo", "Bar", "bar"]);
+    // A column added by hand to one of them is unmanaged on that table only.
+    db.exec("ALTER TABLE foo ADD COLUMN a INT;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        report.json_extra["unmanaged"],
+        serde_json::json!(["column foo.a"]),
+        "{:#?}",
+        report.findings
+    );
+    // One of them dropped by hand is missing; the other is still there.
+    db.exec("DROP VIEW Foo_v; DROP TABLE foo;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_message(&report, "RC103", "table foo");
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("table Foo ") || f.message.contains("column Foo.")),
+        "{:#?}",
+        report.findings
+    );
+}

@@ -180,18 +180,23 @@ async fn replay_and_read(
         Engine::MySql { mariadb: true } => expected::Engine::MariaDb,
         Engine::MySql { mariadb: false } => expected::Engine::MySql,
     };
+    // Both sides key tables alike: as stored where the server tells `Foo` from `foo`.
+    let keep_table_case = match session.engine {
+        Engine::Postgres => false,
+        Engine::MySql { .. } => live::mysql::keeps_table_case(session).await?,
+    };
     let model = {
         let files = files.to_vec();
         let schema = schema.to_string();
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             (
-                expected_schema(&files, dialect, model_engine, &schema),
+                expected_schema(&files, dialect, model_engine, &schema, keep_table_case),
                 started.elapsed(),
             )
         })
     };
-    let live = live::read(session, schema).await?;
+    let live = live::read(session, schema, keep_table_case).await?;
     timings.lap("live_catalog");
     let (expected, replay_time) = model
         .await
@@ -365,6 +370,7 @@ fn expected_schema(
     dialect: Dialect,
     engine: expected::Engine,
     schema: &str,
+    keep_table_case: bool,
 ) -> expected::Expected {
     let parsed: Vec<_> = files
         .iter()
@@ -378,7 +384,7 @@ fn expected_schema(
             up: f.up.clone(),
         })
         .collect();
-    expected::replay(&migrations, engine, schema)
+    expected::replay_names(&migrations, engine, schema, keep_table_case)
 }
 
 /// Wall time per phase, for `timings_ms` in the JSON report (the benchmark reads it).
@@ -451,7 +457,7 @@ async fn name_case(session: &mut Session, needed: bool) -> Result<NameCase> {
         Engine::Postgres => NameCase::FoldUnquoted,
         Engine::MySql { .. } if needed => {
             let rows = session
-                .query("SELECT @@lower_case_table_names", &[])
+                .query("SELECT CAST(@@lower_case_table_names AS CHAR)", &[])
                 .await?;
             NameCase::mysql(&rows.first().map_or(String::new(), |r| live::cell(r, 0)))
         }

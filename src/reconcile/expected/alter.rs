@@ -9,7 +9,7 @@ use sqlparser::ast::{
 
 impl Replayer {
     pub(crate) fn alter_table(&mut self, at: &AlterTable) {
-        let Some(table) = self.name(&at.name) else {
+        let Some(table) = self.table(&at.name) else {
             return;
         };
         for op in &at.operations {
@@ -78,7 +78,7 @@ impl Replayer {
             } => self.rename_column(table, old_column_name, new_column_name),
             AlterTableOperation::RenameTable { table_name } => {
                 let target = match table_name {
-                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.name(n),
+                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.table(n),
                 };
                 if let Some(to) = target {
                     self.rename_table(table, &to);

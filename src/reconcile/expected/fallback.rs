@@ -4,6 +4,7 @@
 
 use super::Replayer;
 use crate::reconcile::schema::{Attributes, ObjectId, ObjectKind};
+use crate::reconcile::trackers::table_name::TableName;
 use crate::sql::effects::{Change, Effect, Target};
 use crate::sql::shape::ObjectKind as ShapeObjectKind;
 use crate::sql::{Name, ShapeKind};
@@ -73,8 +74,25 @@ impl Replayer {
         if !in_scope(name) || table.is_some_and(|t| !in_scope(t)) {
             return;
         }
-        let base = name.base().to_string();
-        let table = table.map(|t| t.base().to_string());
+        // Where the server keeps table names' case (MySQL, lower_case_table_names 0), a table
+        // or view is named as written; the shape's parts are folded as PostgreSQL folds them.
+        let keep = self.keep_table_case && self.engine.is_mysql();
+        let written = |n: &Name| match keep {
+            true => TableName::parse(&n.text)
+                .ok()
+                .and_then(|t| t.parts().last().map(|(part, _)| part.to_string()))
+                .unwrap_or_else(|| n.base().to_string()),
+            false => n.base().to_string(),
+        };
+        let names_a_table = matches!(
+            effect.target,
+            Target::Object(ShapeObjectKind::Table | ShapeObjectKind::View)
+        );
+        let base = match names_a_table {
+            true => written(name),
+            false => name.base().to_string(),
+        };
+        let table = table.map(written);
         let Some(id) = self.effect_id(effect, &base, table.as_ref(), why) else {
             return;
         };

@@ -61,8 +61,20 @@ pub struct Expected {
 
 /// Replays `migrations` in order. `schema` is the reconciled schema (PostgreSQL) or database.
 pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Expected {
+    replay_names(migrations, engine, schema, false)
+}
+
+/// [`replay`], with table and view names kept as written on MySQL/MariaDB when the server
+/// distinguishes their case (`lower_case_table_names` 0), as the live catalog keys them.
+pub fn replay_names(
+    migrations: &[Migration<'_>],
+    engine: Engine,
+    schema: &str,
+    keep_table_case: bool,
+) -> Expected {
     let mut r = Replayer {
         engine,
+        keep_table_case,
         schema_name: schema.to_string(),
         out: Expected::default(),
         current: Owner {
@@ -100,6 +112,8 @@ pub fn replay(migrations: &[Migration<'_>], engine: Engine, schema: &str) -> Exp
 
 pub(crate) struct Replayer {
     pub(crate) engine: Engine,
+    /// MySQL/MariaDB with `lower_case_table_names` 0: table and view names keep their case.
+    pub(crate) keep_table_case: bool,
     pub(crate) schema_name: String,
     pub(crate) out: Expected,
     pub(crate) current: Owner,
@@ -176,6 +190,12 @@ impl Replayer {
         self.engine.object_name(name, &self.schema_name)
     }
 
+    /// A table's or view's name, case kept where the server keeps it ([`Engine::table_name`]).
+    pub(crate) fn table(&self, name: &sqlparser::ast::ObjectName) -> Option<String> {
+        self.engine
+            .table_name(name, &self.schema_name, self.keep_table_case)
+    }
+
     fn statement(&mut self, ast: &Statement) {
         match ast {
             Statement::CreateTable(ct) => self.create_table(ct),
@@ -184,7 +204,7 @@ impl Replayer {
             Statement::RenameTable(renames) => {
                 for rename in renames {
                     if let (Some(from), Some(to)) =
-                        (self.name(&rename.old_name), self.name(&rename.new_name))
+                        (self.table(&rename.old_name), self.table(&rename.new_name))
                     {
                         self.rename_table(&from, &to);
                     }
@@ -347,7 +367,11 @@ impl Replayer {
         on_table: Option<&sqlparser::ast::ObjectName>,
     ) {
         for name in names {
-            let Some(name) = self.name(name) else {
+            let name = match object_type {
+                ObjectType::Table | ObjectType::View => self.table(name),
+                _ => self.name(name),
+            };
+            let Some(name) = name else {
                 continue;
             };
             match object_type {
@@ -363,7 +387,7 @@ impl Replayer {
                     self.remove(&ObjectId::new(ObjectKind::Domain, name));
                 }
                 ObjectType::Index => {
-                    let table = on_table.and_then(|t| self.name(t));
+                    let table = on_table.and_then(|t| self.table(t));
                     self.drop_index(table.as_deref(), &name);
                 }
                 // Roles, users and databases are not part of a schema.

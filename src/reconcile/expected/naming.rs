@@ -37,11 +37,30 @@ impl Engine {
     /// The object's name within the reconciled schema; `None` when it is qualified with
     /// another schema (out of scope).
     pub fn object_name(self, name: &ObjectName, schema: &str) -> Option<String> {
+        self.object_name_as(name, schema, |i| self.ident(i))
+    }
+
+    /// A table's (or view's) name within the reconciled schema: on MySQL/MariaDB with
+    /// `lower_case_table_names` 0 (`keep_case`) as written, quoted or not (`Foo` and `foo` are
+    /// two tables there); otherwise as [`Engine::object_name`].
+    pub fn table_name(self, name: &ObjectName, schema: &str, keep_case: bool) -> Option<String> {
+        match keep_case && self.is_mysql() {
+            true => self.object_name_as(name, schema, |i| i.value.clone()),
+            false => self.object_name(name, schema),
+        }
+    }
+
+    fn object_name_as(
+        self,
+        name: &ObjectName,
+        schema: &str,
+        ident: impl Fn(&Ident) -> String,
+    ) -> Option<String> {
         let parts: Vec<String> = name
             .0
             .iter()
             .filter_map(|p| p.as_ident())
-            .map(|i| self.ident(i))
+            .map(ident)
             .collect();
         match parts.as_slice() {
             [one] => Some(one.clone()),
@@ -69,10 +88,11 @@ impl Engine {
     fn generated(self, name1: &str, name2: Option<&str>, label: &str) -> String {
         let name2 = name2.filter(|n| !n.is_empty());
         if self.is_mysql() {
-            return match name2 {
+            let name = match name2 {
                 Some(n2) => format!("{name1}_{n2}_{label}"),
                 None => format!("{name1}_{label}"),
             };
+            return name.to_lowercase();
         }
         let overhead = label.len() + 1 + name2.map_or(0, |_| 1);
         let available = MAX_IDENTIFIER.saturating_sub(overhead);
@@ -108,7 +128,8 @@ impl Engine {
     pub fn foreign_key_name(self, table: &str, columns: &[String], ordinal: usize) -> String {
         match self {
             Engine::Postgres => self.generated(table, Some(&columns.join("_")), "fkey"),
-            Engine::MySql | Engine::MariaDb => format!("{table}_ibfk_{ordinal}"),
+            // Key names are compared in lower case, a case-kept table name's too.
+            Engine::MySql | Engine::MariaDb => format!("{table}_ibfk_{ordinal}").to_lowercase(),
         }
     }
 

@@ -19,7 +19,7 @@ impl Replayer {
     }
 
     pub(super) fn create_view(&mut self, view: &CreateView) {
-        if let Some(name) = self.name(&view.name) {
+        if let Some(name) = self.table(&view.name) {
             let kind = if view.materialized {
                 ObjectKind::MaterializedView
             } else {
@@ -143,7 +143,7 @@ impl Replayer {
     }
 
     pub(super) fn create_trigger(&mut self, t: &CreateTrigger) {
-        let (Some(name), Some(table)) = (self.name(&t.name), self.name(&t.table_name)) else {
+        let (Some(name), Some(table)) = (self.name(&t.name), self.table(&t.table_name)) else {
             return;
         };
         self.put(
@@ -202,7 +202,7 @@ impl Replayer {
                 )
                 .collect::<Vec<_>>(),
         );
-        let Some(table) = self.name(&table_name) else {
+        let Some(table) = self.table(&table_name) else {
             return false;
         };
         self.put(
@@ -216,7 +216,7 @@ impl Replayer {
         let Some(name) = self.name(&t.trigger_name) else {
             return;
         };
-        match t.table_name.as_ref().and_then(|n| self.name(n)) {
+        match t.table_name.as_ref().and_then(|n| self.table(n)) {
             Some(table) => self.remove(&ObjectId::on_table(ObjectKind::Trigger, &table, &name)),
             None => {
                 for id in self.ids_where(|id| {

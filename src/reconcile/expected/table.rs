@@ -65,7 +65,7 @@ impl Replayer {
     }
 
     pub(crate) fn create_table(&mut self, ct: &CreateTable) {
-        let Some(table) = self.name(&ct.name) else {
+        let Some(table) = self.table(&ct.name) else {
             return;
         };
         let id = ObjectId::new(ObjectKind::Table, table.clone());
@@ -371,7 +371,7 @@ impl Replayer {
     }
 
     pub(crate) fn create_index(&mut self, ci: &CreateIndex) {
-        let Some(table) = self.name(&ci.table_name) else {
+        let Some(table) = self.table(&ci.table_name) else {
             return;
         };
         let columns = self.index_columns(&ci.columns);

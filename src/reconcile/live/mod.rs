@@ -9,10 +9,12 @@ use super::schema::Schema;
 use crate::error::Result;
 
 /// Reads every object of `schema` (PostgreSQL schema; MySQL database, default the URL's).
-pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
+/// `keep_table_case`: MySQL/MariaDB tables are keyed as stored, not in lower case
+/// ([`mysql::keeps_table_case`]).
+pub async fn read(session: &mut Session, schema: &str, keep_table_case: bool) -> Result<Schema> {
     match session.engine {
         Engine::Postgres => postgres::read(session, schema).await,
-        Engine::MySql { .. } => mysql::read(session, schema).await,
+        Engine::MySql { .. } => mysql::read(session, schema, keep_table_case).await,
     }
 }
 

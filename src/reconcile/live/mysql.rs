@@ -16,16 +16,43 @@ fn scope(column: &str, schema: &str) -> String {
     }
 }
 
-pub async fn read(session: &mut Session, schema: &str) -> Result<Schema> {
+/// How tables (and views) are keyed: as stored where the server tells `Foo` from `foo`
+/// (`lower_case_table_names` 0), else in lower case, as the server compares them (1: stored in
+/// lower case; 2: stored as given, compared in lower case).
+#[derive(Clone, Copy)]
+struct Tables {
+    keep_case: bool,
+}
+
+impl Tables {
+    fn key(self, name: String) -> String {
+        match self.keep_case {
+            true => name,
+            false => name.to_lowercase(),
+        }
+    }
+}
+
+/// Whether the server keeps table names' case: `lower_case_table_names` is 0.
+pub async fn keeps_table_case(session: &mut Session) -> Result<bool> {
+    let rows = session
+        .query("SELECT CAST(@@lower_case_table_names AS CHAR)", &[])
+        .await?;
+    Ok(rows.first().map(|r| cell(r, 0)).as_deref() == Some("0"))
+}
+
+pub async fn read(session: &mut Session, schema: &str, keep_table_case: bool) -> Result<Schema> {
     let mut out = Schema::default();
     let binds: Vec<&str> = if schema.is_empty() {
         vec![]
     } else {
         vec![schema]
     };
-
-    read_tables(session, schema, &binds, &mut out).await?;
-    read_keys_and_routines(session, schema, &binds, &mut out).await?;
+    let tables = Tables {
+        keep_case: keep_table_case,
+    };
+    read_tables(session, schema, &binds, tables, &mut out).await?;
+    read_keys_and_routines(session, schema, &binds, tables, &mut out).await?;
     Ok(out)
 }
 
@@ -34,6 +61,7 @@ async fn read_tables(
     session: &mut Session,
     schema: &str,
     binds: &[&str],
+    tables: Tables,
     out: &mut Schema,
 ) -> Result<()> {
     let sql = format!(
@@ -47,11 +75,9 @@ async fn read_tables(
             ObjectKind::Table
         };
         let name = cell(&row, 0);
-        out.insert(ObjectId::new(kind, name.to_lowercase()), Attributes::new());
-        out.stored_names
-            .entry(name.to_lowercase())
-            .or_default()
-            .push(name);
+        let key = tables.key(name.clone());
+        out.insert(ObjectId::new(kind, key.clone()), Attributes::new());
+        out.stored_names.entry(key).or_default().push(name);
     }
 
     let sql = format!(
@@ -60,7 +86,7 @@ async fn read_tables(
         scope("TABLE_SCHEMA", schema)
     );
     for row in session.query(&sql, binds).await? {
-        let table = cell(&row, 0).to_lowercase();
+        let table = tables.key(cell(&row, 0));
         if !out.contains(&ObjectId::new(ObjectKind::Table, table.clone())) {
             continue; // a view's columns
         }
@@ -104,6 +130,7 @@ async fn read_keys_and_routines(
     session: &mut Session,
     schema: &str,
     binds: &[&str],
+    tables: Tables,
     out: &mut Schema,
 ) -> Result<()> {
     // A prefix index column `name(10)` reads `name 10`, as the model spells it.
@@ -115,7 +142,7 @@ async fn read_keys_and_routines(
         scope("TABLE_SCHEMA", schema)
     );
     for row in session.query(&sql, binds).await? {
-        let table = cell(&row, 0).to_lowercase();
+        let table = tables.key(cell(&row, 0));
         let name = key_name(cell(&row, 1));
         out.insert(
             ObjectId::on_table(ObjectKind::Index, &table, &name),
@@ -135,7 +162,7 @@ async fn read_keys_and_routines(
     for row in session.query(&sql, binds).await? {
         let name = key_name(cell(&row, 1));
         out.insert(
-            ObjectId::on_table(ObjectKind::Constraint, &cell(&row, 0).to_lowercase(), &name),
+            ObjectId::on_table(ObjectKind::Constraint, &tables.key(cell(&row, 0)), &name),
             Attributes::from([("kind", cell(&row, 2).to_lowercase())]),
         );
     }
@@ -148,7 +175,7 @@ async fn read_keys_and_routines(
         out.insert(
             ObjectId::on_table(
                 ObjectKind::Trigger,
-                &cell(&row, 0).to_lowercase(),
+                &tables.key(cell(&row, 0)),
                 &cell(&row, 1).to_lowercase(),
             ),
             Attributes::new(),
