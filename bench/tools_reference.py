@@ -20,6 +20,9 @@ about the same database and directory, in these scenarios:
   orphan    the third migration's file deleted after it was applied: preflight must report
             orphan; the tool reports it where it looks (sqlx, refinery refuse to run), or does
             not list it at all (dbmate, Diesel)
+  versions  (dbmate) versions spelled differently: `001_`, `1_`, `10_` and `9_` applied, then
+            `02_` added: dbmate keeps versions as text and runs files in name order, so the
+            four are four migrations and `02_` is pending; preflight must say the same
   setup     the tool's own project setup. Diesel (PostgreSQL): `diesel setup`'s initial
             migration and a table using its `diesel_manage_updated_at` helper (a trigger created
             through EXECUTE). sqlx: a sqlx.toml with `[migrate] ignored-chars = ["\r"]` and
@@ -90,7 +93,11 @@ FAILING = ("audit", "CREATE TABLE audit (id INT PRIMARY KEY);\n"
 EDIT = "-- edited after it was applied\n"
 DROPPED_TABLE = "tags"
 
-SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped", "reverted", "orphan", "setup"]
+SCENARIOS = ["in-sync", "pending", "edited", "failed", "dropped", "reverted", "orphan", "versions",
+             "setup"]
+# The versions scenario's files: (version as the file spells it, table), applied, then pending.
+SPELLED = [("001", "t_001"), ("1", "t_1"), ("10", "t_10"), ("9", "t_9")]
+SPELLED_PENDING = ("02", "t_02")
 
 # preflight status → the verdict class a tool could give.
 PF_CLASS = {
@@ -225,6 +232,11 @@ class Tool:
         """The base set as the setup scenario writes it."""
         return base
 
+    def write_spelled(self, d, version, table):
+        """A migration whose version is spelled `version` (the versions scenario); None when
+        the tool has no such spelling question."""
+        return None
+
 
 def cargo_install(crate, version, binary, extra):
     root = CACHE / "cargo"
@@ -263,6 +275,12 @@ class Dbmate(Tool):
 
     def tool_url(self, engine, db):
         return engine.url(db) + ("?sslmode=disable" if engine.name == "postgres" else "")
+
+    def write_spelled(self, d, version, table):
+        path = d / f"{version}_{table}.sql"
+        path.write_text(f"-- migrate:up\nCREATE TABLE {table} (id INT PRIMARY KEY);\n"
+                        f"-- migrate:down\nDROP TABLE {table};\n")
+        return path
 
     def _cmd(self, d, engine, db, *args):
         return [str(self.binary()), "--url", self.tool_url(engine, db), "--migrations-dir", str(d),
@@ -519,6 +537,9 @@ def scenario(tool, engine, name, bin_, keep):
     if name == "setup" and not tool.has_setup(engine):
         shutil.rmtree(project, ignore_errors=True)
         return None
+    if name == "versions" and tool.write_spelled(d, *SPELLED[0]) is None:
+        shutil.rmtree(project, ignore_errors=True)
+        return None
     engine.create(db)
     try:
         base = BASE
@@ -527,7 +548,10 @@ def scenario(tool, engine, name, bin_, keep):
             if code != 0:
                 raise RuntimeError(f"{tool.name} setup failed:\n{out}")
             base = tool.setup_base(BASE)
-        paths = [tool.write(d, i, n, up, down) for i, (n, up, down) in enumerate(base)]
+        if name == "versions":
+            paths = [tool.write_spelled(d, v, t) for v, t in SPELLED]
+        else:
+            paths = [tool.write(d, i, n, up, down) for i, (n, up, down) in enumerate(base)]
         code, out = tool.apply(d, engine, db)
         if code != 0:
             raise RuntimeError(f"{tool.name} could not apply the base set:\n{out}")
@@ -535,6 +559,9 @@ def scenario(tool, engine, name, bin_, keep):
         notes = []
         if name == "pending":
             tool.write(d, 3, *PENDING)
+        elif name == "versions":
+            tool.write_spelled(d, *SPELLED_PENDING)
+            expect_pf[SPELLED_PENDING[0]] = {"pending", "out_of_order"}
         elif name == "edited":
             with open(paths[1], "a") as f:
                 f.write(EDIT)
