@@ -523,6 +523,55 @@ fn flyway_applied_versioned_script_that_is_gone_is_reported_as_flyway_validates_
     assert_eq!(gone.severity, Severity::Warning);
 }
 
+/// "Newer local migration" is every migration Flyway resolves locally with a version
+/// (`MigrationInfoServiceImpl.refresh` raises `lastResolved` for each), so a `B` baseline
+/// migration script without a history row counts, although preflight does not check it; a
+/// repeatable script has no version and does not count, nor does an undo script, which Flyway
+/// Community does not resolve.
+#[test]
+fn flyway_gone_script_is_missing_when_an_unrecorded_baseline_migration_is_newer() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = write(dir.path(), "V1__users.sql", USERS);
+    write(
+        dir.path(),
+        "R__user_ids.sql",
+        "CREATE OR REPLACE VIEW user_ids AS SELECT id FROM users;\n",
+    );
+    write(
+        dir.path(),
+        "U3__drop_profiles.sql",
+        "DROP TABLE user_profiles;\n",
+    );
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+         (1, '1', 'users', 'SQL', 'V1__users.sql', {}, 'ci', now(), 3, TRUE),
+         (2, '2', 'sessions', 'SQL', 'V2__sessions.sql', 123, 'ci', now(), 3, TRUE);",
+        flyway_crc(&v1)
+    ));
+    // Only a repeatable and an undo script besides V1: V2 is a future migration.
+    let report = run(&db, dir.path(), None);
+    let gone = assert_message(
+        &report,
+        "RC107",
+        "flyway records V2__sessions.sql as applied but the script is gone: no local migration is newer",
+    );
+    assert_eq!(gone.severity, Severity::Warning);
+
+    // B3 has no history row and is not checked, but Flyway resolves it: V2 is missing.
+    write(dir.path(), "B3__base.sql", &format!("{USERS}{PROFILES}"));
+    let report = run(&db, dir.path(), None);
+    let gone = assert_message(
+        &report,
+        "RC107",
+        "flyway records V2__sessions.sql as applied but the script is gone: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: 2\"",
+    );
+    assert_eq!(gone.severity, Severity::Error, "{:#?}", report.findings);
+}
+
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
 /// applied migration: pending, without a checksum error.
 #[test]

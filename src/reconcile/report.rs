@@ -23,6 +23,9 @@ const UNREAD_UNRECORDED_NOTE: &str = "do not record it as applied before checkin
 
 pub struct Context<'a> {
     pub files: &'a [MigrationFile],
+    /// Every migration the tool resolves locally: `files` and the ones preflight does not
+    /// check (a Flyway baseline migration no record names), for `Tracker::orphan`.
+    pub resolved: &'a [MigrationFile],
     pub tracker: &'a dyn Tracker,
     pub engine: Engine,
     pub dir: &'a Path,
@@ -112,7 +115,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
         let Some(file) = row.file.map(|i| &ctx.files[i]) else {
             if let Some(record) = &row.record {
                 let rule = &crate::reconcile::ORPHAN_RECORD;
-                let (message, severity) = ctx.tracker.orphan(record, ctx.files).unwrap_or_else(|| {
+                let (message, severity) = ctx.tracker.orphan(record, ctx.resolved).unwrap_or_else(|| {
                     (
                         format!(
                             "{tool} records version {} as applied but no migration file has that version",

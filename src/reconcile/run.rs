@@ -75,6 +75,8 @@ pub(super) async fn run(
     // Flyway baseline migrations a record names are checked against it, after the replayed
     // files (they stand for versioned ones, so they are not replayed themselves).
     let replayed = files.len();
+    // The others are not checked, but the tool still resolves them.
+    let mut unchecked = Vec::new();
     for baseline in std::mem::take(&mut discovered.baselines) {
         if records
             .iter()
@@ -83,6 +85,8 @@ pub(super) async fn run(
             let path = baseline.source.path.display().to_string();
             discovered.ignored.retain(|i| i.path != path);
             files.push(baseline);
+        } else {
+            unchecked.push(baseline);
         }
     }
     let layout = layout_findings(tracker.as_ref(), &discovered, &files[..replayed], dir);
@@ -102,8 +106,10 @@ pub(super) async fn run(
         tracker: tracker.as_ref(),
     });
     status::baselines_in_version_order(&mut rows, &files);
+    let resolved = [files.as_slice(), &unchecked].concat();
     let ctx = report::Context {
         files: &files,
+        resolved: &resolved,
         tracker: tracker.as_ref(),
         engine,
         dir,

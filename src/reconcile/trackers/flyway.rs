@@ -229,7 +229,11 @@ impl Tracker for Flyway {
 /// no local migration resolves (`MigrationInfoImpl.getState`, `validate`): "missing" when a
 /// newer local migration exists, failing with "Detected applied migration not resolved locally"
 /// unless ignoreMigrationPatterns has `*:missing`; "future" when none is newer, which the
-/// default `*:future` ignores. `gone` says which row and that its script is gone.
+/// default `*:future` ignores. "Newer" is against every local migration with a version
+/// (`MigrationInfoServiceImpl.refresh` raises `lastResolved` for each resolved one): a `B`
+/// script counts even without a history row, a repeatable (no version) does not, nor does an
+/// undo script, which Flyway Community does not resolve. `gone` says which row and that its
+/// script is gone.
 fn validate_missing(gone: &str, record: &Record, files: &[MigrationFile]) -> (String, Severity) {
     let version = &record.version;
     let newer = files

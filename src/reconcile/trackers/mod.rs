@@ -136,7 +136,8 @@ pub trait Tracker: Send + Sync {
     /// How the user removes a record whose file is gone, when it was never meant to run.
     fn remove_record(&self, record: &Record) -> String;
     /// What to say about a record no file matches (RC107), and how grave it is, when the tool
-    /// knows more than "no migration file has that version" (`files`: those reconcile checks).
+    /// knows more than "no migration file has that version" (`files`: every migration the tool
+    /// resolves locally, those reconcile checks and a Flyway baseline migration no record names).
     fn orphan(&self, _record: &Record, _files: &[MigrationFile]) -> Option<(String, Severity)> {
         None
     }
