@@ -572,6 +572,47 @@ fn flyway_gone_script_is_missing_when_an_unrecorded_baseline_migration_is_newer(
     assert_eq!(gone.severity, Severity::Error, "{:#?}", report.findings);
 }
 
+/// A pending `V` script below the newest applied version is "ignored" to Flyway
+/// (`MigrationInfoImpl.getState`): validate, and so migrate, fails with "Detected resolved
+/// migration not applied to database" unless ignoreMigrationPatterns has `*:ignored` (migrate
+/// then skips it) or outOfOrder is on (migrate then runs it).
+#[test]
+fn flyway_pending_script_below_the_newest_applied_one_fails_validate_as_ignored() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = write(dir.path(), "V1__users.sql", USERS);
+    write(dir.path(), "V2__sessions.sql", SESSIONS);
+    let v3 = write(dir.path(), "V3__profiles.sql", PROFILES);
+    db.exec(USERS);
+    db.exec(PROFILES);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+         (1, '1', 'users', 'SQL', 'V1__users.sql', {}, 'ci', now(), 3, TRUE),
+         (2, '3', 'profiles', 'SQL', 'V3__profiles.sql', {}, 'ci', now(), 3, TRUE);",
+        flyway_crc(&v1),
+        flyway_crc(&v3)
+    ));
+    let report = run(&db, dir.path(), None);
+    assert_eq!(
+        statuses(&report),
+        ["applied", "out_of_order", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    let ignored = assert_message(
+        &report,
+        "RC108",
+        "V2__sessions.sql is pending but older than the newest applied migration: Flyway counts it as ignored, and `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected resolved migration not applied to database: 2\" unless ignoreMigrationPatterns includes `*:ignored` (migrate then skips it for good) or outOfOrder is true (migrate then runs it)",
+    );
+    assert_eq!(ignored.severity, Severity::Error);
+    assert!(
+        ignored.notes.iter().any(|n| n.contains("-outOfOrder=true")),
+        "{:#?}",
+        ignored.notes
+    );
+}
+
 /// A changed repeatable script is what Flyway re-applies on the next migrate, not an edited
 /// applied migration: pending, without a checksum error.
 #[test]

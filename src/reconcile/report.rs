@@ -349,18 +349,19 @@ fn run_state_finding(facts: &Facts<'_>) -> Option<Finding> {
                 .tracker
                 .out_of_order_advice()
                 .unwrap_or_else(|| "check whether your tool will still run it".into());
-            Some(
-                locate(
-                    &crate::reconcile::OUT_OF_ORDER,
+            let rule = &crate::reconcile::OUT_OF_ORDER;
+            let (message, severity) = ctx.tracker.out_of_order(file).unwrap_or_else(|| {
+                (
                     format!(
                         "{} is pending but older than the newest applied migration",
                         file.name
                     ),
-                    file,
-                    None,
+                    rule.default_severity,
                 )
-                .with_note(advice),
-            )
+            });
+            let mut f = locate(rule, message, file, None).with_note(advice);
+            f.severity = severity;
+            Some(f)
         }
         _ => None,
     }

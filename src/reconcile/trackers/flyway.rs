@@ -219,9 +219,23 @@ impl Tracker for Flyway {
 
     fn out_of_order_advice(&self) -> Option<String> {
         Some(
-            "Flyway refuses it (validate fails) unless run with `flyway migrate -outOfOrder=true`"
+            "renumber it above the newest applied migration, or run `flyway migrate -outOfOrder=true` to apply it where it is"
                 .into(),
         )
+    }
+
+    /// A pending versioned migration below the newest applied version is `IGNORED`
+    /// (`MigrationInfoImpl.getState`), which validate refuses (`validate`: "Detected resolved
+    /// migration not applied to database") unless ignoreMigrationPatterns has `*:ignored`;
+    /// with `outOfOrder` it is pending and migrate runs it.
+    fn out_of_order(&self, file: &MigrationFile) -> Option<(String, Severity)> {
+        Some((
+            format!(
+                "{} is pending but older than the newest applied migration: Flyway counts it as ignored, and `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected resolved migration not applied to database: {}\" unless ignoreMigrationPatterns includes `*:ignored` (migrate then skips it for good) or outOfOrder is true (migrate then runs it)",
+                file.name, file.version
+            ),
+            Severity::Error,
+        ))
     }
 }
 

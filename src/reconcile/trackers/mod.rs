@@ -145,6 +145,11 @@ pub trait Tracker: Send + Sync {
     fn out_of_order_advice(&self) -> Option<String> {
         None
     }
+    /// What to say about such a migration (RC108), and how grave it is, when the tool's own
+    /// check has a verdict on it; `None` keeps "is pending but older than …" at warning.
+    fn out_of_order(&self, _file: &MigrationFile) -> Option<(String, Severity)> {
+        None
+    }
     /// Findings about the directory as a whole (Atlas's `atlas.sum`).
     fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
         Vec::new()
