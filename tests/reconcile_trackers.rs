@@ -1064,3 +1064,100 @@ fn refinery_rust_migration_records_are_not_orphans() {
         report.findings
     );
 }
+
+/// The project's Flyway configuration decides what validate makes of the history: with
+/// `flyway.outOfOrder=true` in a `flyway.conf` next to the migrations directory, a pending
+/// script below the newest applied version is what `flyway migrate` runs out of order (a
+/// warning, no error); with `ignoreMigrationPatterns` in a `flyway.toml` instead, validate lets
+/// the ignored one and a missing one pass, and the finding names the pattern and the file.
+#[test]
+fn flyway_configuration_out_of_order_and_ignore_patterns_turn_validate_errors_into_warnings() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    let v1 = write(&dir, "V1__users.sql", USERS);
+    write(&dir, "V2__sessions.sql", SESSIONS);
+    write(&dir, "V4__profiles.sql", PROFILES);
+    db.exec(USERS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+         (1, '1', 'users', 'SQL', 'V1__users.sql', {}, 'ci', now(), 3, TRUE),
+         (2, '3', 'gone', 'SQL', 'V3__gone.sql', 123, 'ci', now(), 3, TRUE);",
+        flyway_crc(&v1)
+    ));
+    let conf = root.path().join("flyway.conf");
+    std::fs::write(&conf, "# team settings\nflyway.outOfOrder=true\n").unwrap();
+    let report = run(&db, &dir, None);
+    let out_of_order = assert_message(
+        &report,
+        "RC108",
+        &format!(
+            "V2__sessions.sql is pending but older than the newest applied migration: outOfOrder is true (flyway.outOfOrder in {}), so `flyway migrate` runs it out of order",
+            std::fs::canonicalize(&conf).unwrap().display()
+        ),
+    );
+    assert_eq!(out_of_order.severity, Severity::Warning);
+    // outOfOrder does not excuse a missing migration.
+    assert_eq!(finding(&report, "RC107").severity, Severity::Error);
+
+    std::fs::remove_file(&conf).unwrap();
+    let toml = root.path().join("flyway.toml");
+    std::fs::write(
+        &toml,
+        "[flyway]\nignoreMigrationPatterns = [\"*:missing\", \"*:ignored\"]\n",
+    )
+    .unwrap();
+    let report = run(&db, &dir, None);
+    let toml = std::fs::canonicalize(&toml).unwrap();
+    let ignored = assert_message(
+        &report,
+        "RC108",
+        &format!("V2__sessions.sql is pending but older than the newest applied migration: Flyway counts it as ignored, and `flyway validate` lets it pass because ignoreMigrationPatterns includes `*:ignored` (ignoreMigrationPatterns in {}): `flyway migrate` skips it for good", toml.display()),
+    );
+    assert_eq!(ignored.severity, Severity::Warning);
+    let missing = assert_message(
+        &report,
+        "RC107",
+        &format!("flyway records V3__gone.sql as applied but the script is gone: Flyway counts it as missing, and `flyway validate` lets it pass because ignoreMigrationPatterns includes `*:missing` (ignoreMigrationPatterns in {})", toml.display()),
+    );
+    assert_eq!(missing.severity, Severity::Warning);
+
+    // Patterns set replace Flyway's default `*:future`: with V4 gone, V3 is a future
+    // migration that validate now fails on.
+    std::fs::remove_file(dir.join("V4__profiles.sql")).unwrap();
+    let report = run(&db, &dir, None);
+    let future = assert_message(
+        &report,
+        "RC107",
+        "Flyway counts it as a future migration, and `flyway validate`, and `flyway migrate` before it runs anything, fails on it: ignoreMigrationPatterns (ignoreMigrationPatterns in ",
+    );
+    assert_eq!(future.severity, Severity::Error);
+}
+
+/// A Flyway setting preflight cannot read is a one-line configuration error (exit 2) naming the
+/// file and the key, not a guess.
+#[test]
+fn flyway_configuration_with_a_malformed_value_is_a_config_error() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    write(&dir, "V1__users.sql", USERS);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    std::fs::write(
+        root.path().join("flyway.conf"),
+        "flyway.ignoreMigrationPatterns=*:missing,*:absent\n",
+    )
+    .unwrap();
+    let err = try_reconcile(&options(&db.url, &dir, None, MigrationsConfig::default()))
+        .expect_err("a malformed flyway.conf is an error");
+    let text = err.to_string();
+    assert!(
+        text.contains("flyway.conf: line 1: flyway.ignoreMigrationPatterns: `*:absent` is not a pattern `type:state`"),
+        "{text}"
+    );
+    assert!(!text.contains('\n'), "{text}");
+    assert_eq!(err.exit_code(), 2);
+}

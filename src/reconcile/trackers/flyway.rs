@@ -3,13 +3,15 @@
 //! The checksum is CRC-32 over the file's lines without their terminators, the BOM stripped,
 //! stored as a signed 32-bit integer (Flyway's `ChecksumCalculator`).
 
+use super::flyway_config::FlywayConfig;
 use super::Descriptor;
 use super::{col, parse_bool, required, text_col, ChecksumCheck, Record, RecordState, Tracker};
 use crate::diagnostics::Severity;
 use crate::error::Result;
-use crate::layout::{Layout, MigrationFile, VersionKey};
+use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -18,10 +20,20 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("flyway_schema_history"),
     recognise: super::any_table,
     layout: Layout::Flyway,
-    build: |_, _| Ok(Box::new(Flyway)),
+    build: |_, _| Ok(Box::new(Flyway::default())),
 };
 
-pub struct Flyway;
+#[derive(Default)]
+pub struct Flyway {
+    /// The project's `outOfOrder` and `ignoreMigrationPatterns`, read by `discover`.
+    config: OnceLock<FlywayConfig>,
+}
+
+impl Flyway {
+    fn config(&self) -> FlywayConfig {
+        self.config.get().cloned().unwrap_or_default()
+    }
+}
 
 /// Flyway's checksum. `BufferedReader.readLine` ends lines at `\n`, `\r` or `\r\n` and drops
 /// them, and empty lines add no bytes, so the CRC runs over the text with every CR and LF
@@ -54,6 +66,13 @@ fn cover(out: &mut Vec<Record>, files: &[MigrationFile], version: &VersionKey, w
 impl Tracker for Flyway {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    /// Reads the project's Flyway settings too (`flyway_config`): a malformed one is an error.
+    fn discover(&self, dir: &Path) -> Result<Discovered> {
+        let config = FlywayConfig::load(dir)?;
+        let _ = self.config.set(config);
+        self.layout().discover(dir)
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {
@@ -207,17 +226,23 @@ impl Tracker for Flyway {
             let gone = format!(
                 "flyway records the baseline migration {script} as applied but the script is gone{same_version}"
             );
-            return Some(validate_missing(&gone, record, files));
+            return Some(validate_missing(&gone, record, files, &self.config()));
         }
         // A repeatable row's key is its description, not a version.
         if record.key.is_numeric() && record.state == RecordState::Applied {
             let gone = format!("flyway records {script} as applied but the script is gone");
-            return Some(validate_missing(&gone, record, files));
+            return Some(validate_missing(&gone, record, files, &self.config()));
         }
         None
     }
 
     fn out_of_order_advice(&self) -> Option<String> {
+        if self.config().out_of_order().is_some() {
+            return Some(
+                "check that it still applies after the newer migrations: Flyway runs it after them"
+                    .into(),
+            );
+        }
         Some(
             "renumber it above the newest applied migration, or run `flyway migrate -outOfOrder=true` to apply it where it is"
                 .into(),
@@ -226,13 +251,28 @@ impl Tracker for Flyway {
 
     /// A pending versioned migration below the newest applied version is `IGNORED`
     /// (`MigrationInfoImpl.getState`), which validate refuses (`validate`: "Detected resolved
-    /// migration not applied to database") unless ignoreMigrationPatterns has `*:ignored`;
-    /// with `outOfOrder` it is pending and migrate runs it.
+    /// migration not applied to database") unless ignoreMigrationPatterns has `*:ignored`
+    /// (migrate then skips it for good); with `outOfOrder` it is pending and migrate runs it.
     fn out_of_order(&self, file: &MigrationFile) -> Option<(String, Severity)> {
+        let config = self.config();
+        let name = &file.name;
+        let older = "is pending but older than the newest applied migration";
+        if let Some(source) = config.out_of_order() {
+            return Some((
+                format!("{name} {older}: outOfOrder is true ({source}), so `flyway migrate` runs it out of order, after the newer ones"),
+                Severity::Warning,
+            ));
+        }
+        if let Some((pattern, Some(source))) = config.ignoring(!file.repeatable, "ignored") {
+            return Some((
+                format!("{name} {older}: Flyway counts it as ignored, and `flyway validate` lets it pass because ignoreMigrationPatterns includes `{pattern}` ({source}): `flyway migrate` skips it for good, it never runs"),
+                Severity::Warning,
+            ));
+        }
         Some((
             format!(
-                "{} is pending but older than the newest applied migration: Flyway counts it as ignored, and `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected resolved migration not applied to database: {}\" unless ignoreMigrationPatterns includes `*:ignored` (migrate then skips it for good) or outOfOrder is true (migrate then runs it)",
-                file.name, file.version
+                "{name} {older}: Flyway counts it as ignored, and `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected resolved migration not applied to database: {}\" unless ignoreMigrationPatterns includes `*:ignored` (migrate then skips it for good) or outOfOrder is true (migrate then runs it)",
+                file.version
             ),
             Severity::Error,
         ))
@@ -243,26 +283,45 @@ impl Tracker for Flyway {
 /// no local migration resolves (`MigrationInfoImpl.getState`, `validate`): "missing" when a
 /// newer local migration exists, failing with "Detected applied migration not resolved locally"
 /// unless ignoreMigrationPatterns has `*:missing`; "future" when none is newer, which the
-/// default `*:future` ignores. "Newer" is against every local migration with a version
+/// default `*:future` ignores (a configured ignoreMigrationPatterns replaces that default).
+/// "Newer" is against every local migration with a version
 /// (`MigrationInfoServiceImpl.refresh` raises `lastResolved` for each resolved one): a `B`
 /// script counts even without a history row, a repeatable (no version) does not, nor does an
 /// undo script, which Flyway Community does not resolve. `gone` says which row and that its
 /// script is gone.
-fn validate_missing(gone: &str, record: &Record, files: &[MigrationFile]) -> (String, Severity) {
+fn validate_missing(
+    gone: &str,
+    record: &Record,
+    files: &[MigrationFile],
+    config: &FlywayConfig,
+) -> (String, Severity) {
     let version = &record.version;
     let newer = files
         .iter()
         .any(|f| !f.repeatable && f.key > record.key && !f.key.same(&record.key));
-    if newer {
-        (
+    let state = if newer { "missing" } else { "future" };
+    let patterns_source = config.ignore_patterns.as_ref().map(|s| s.source.as_str());
+    match (newer, config.ignoring(true, state)) {
+        (true, Some((pattern, source))) => (
+            format!("{gone}: Flyway counts it as missing, and `flyway validate` lets it pass because ignoreMigrationPatterns includes `{pattern}` ({})", source.unwrap_or_default()),
+            Severity::Warning,
+        ),
+        (true, None) => (
             format!("{gone}: `flyway validate`, and `flyway migrate` before it runs anything, fails with \"Detected applied migration not resolved locally: {version}\" unless ignoreMigrationPatterns includes `*:missing`"),
             Severity::Error,
-        )
-    } else {
-        (
+        ),
+        (false, Some((_, None))) => (
             format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, which validate ignores by default (ignoreMigrationPatterns `*:future`); once a newer one is added, validate fails with \"Detected applied migration not resolved locally: {version}\""),
             Severity::Warning,
-        )
+        ),
+        (false, Some((pattern, Some(source)))) => (
+            format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, which `flyway validate` lets pass because ignoreMigrationPatterns includes `{pattern}` ({source})"),
+            Severity::Warning,
+        ),
+        (false, None) => (
+            format!("{gone}: no local migration is newer, so Flyway counts it as a future migration, and `flyway validate`, and `flyway migrate` before it runs anything, fails on it: ignoreMigrationPatterns ({}) replaces Flyway's default `*:future` and does not include it", patterns_source.unwrap_or_default()),
+            Severity::Error,
+        ),
     }
 }
 
@@ -298,7 +357,7 @@ mod tests {
         };
         assert!(base.baseline && base.version == "3");
         let sum = checksum(&base.source.text);
-        let records = Flyway
+        let records = Flyway::default()
             .records(
                 vec![row("3", "B3__base.sql", sum, "SQL_BASELINE")],
                 &found.files,
@@ -307,7 +366,7 @@ mod tests {
         let b = &records[0];
         assert!(b.baseline && b.name.as_deref() == Some("B3__base.sql"));
         assert_eq!(
-            Flyway.check_checksum(base, b),
+            Flyway::default().check_checksum(base, b),
             ChecksumCheck::Match,
             "the B script is checked against its own row"
         );
@@ -321,7 +380,9 @@ mod tests {
         // A failed baseline migration covers nothing.
         let mut failed = row("3", "B3__base.sql", sum, "SQL_BASELINE");
         failed[4] = Some("false".into());
-        let records = Flyway.records(vec![failed], &found.files).unwrap();
+        let records = Flyway::default()
+            .records(vec![failed], &found.files)
+            .unwrap();
         assert_eq!(records.len(), 1);
     }
 }

@@ -5,6 +5,7 @@ pub mod atlas;
 pub mod dbmate;
 pub mod diesel;
 pub mod flyway;
+pub mod flyway_config;
 pub mod generic;
 pub mod golang_migrate;
 pub mod goose;
