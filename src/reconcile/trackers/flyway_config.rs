@@ -8,7 +8,8 @@
 //! runs from (Flyway's working directory; a later file wins), then the environment variables
 //! `FLYWAY_OUT_OF_ORDER` and `FLYWAY_IGNORE_MIGRATION_PATTERNS`, which override the files as
 //! they do in Flyway. Not read: Flyway's install `conf/` and `~/flyway.conf`, `-configFiles`,
-//! `[environments.…]` tables, properties continued over lines with `\`.
+//! `[environments.…]` tables, properties continued over lines with `\`. A value may name an
+//! environment variable, `${NAME}` or `${env.NAME}`, which Flyway substitutes; so does this.
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -91,11 +92,11 @@ impl FlywayConfig {
         for dir in dirs {
             let conf = dir.join("flyway.conf");
             if conf.is_file() {
-                config.read_conf(&conf)?;
+                config.read_conf(&conf, &env)?;
             }
             let toml = dir.join("flyway.toml");
             if toml.is_file() {
-                config.read_toml(&toml)?;
+                config.read_toml(&toml, &env)?;
             }
         }
         let env_error = |name: &str, message: String| {
@@ -120,7 +121,7 @@ impl FlywayConfig {
         Ok(config)
     }
 
-    fn read_conf(&mut self, path: &Path) -> Result<()> {
+    fn read_conf(&mut self, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -133,12 +134,12 @@ impl FlywayConfig {
                 .unwrap_or(line.len());
             let (key, rest) = line.split_at(end);
             let rest = rest.trim_start();
-            let value = rest
-                .strip_prefix(['=', ':'])
-                .unwrap_or(rest)
-                .trim()
-                .to_string();
+            let value = rest.strip_prefix(['=', ':']).unwrap_or(rest).trim();
             let error = |m: String| Error::config(path, format!("line {}: {key}: {m}", n + 1));
+            if !matches!(key, "flyway.outOfOrder" | "flyway.ignoreMigrationPatterns") {
+                continue;
+            }
+            let value = substitute(value, env).map_err(error)?;
             let source = format!("{key} in {}", path.display());
             match key {
                 "flyway.outOfOrder" => {
@@ -160,7 +161,7 @@ impl FlywayConfig {
         Ok(())
     }
 
-    fn read_toml(&mut self, path: &Path) -> Result<()> {
+    fn read_toml(&mut self, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let doc = DeTable::parse(&text).map_err(|e| Error::toml(path, &text, &e))?;
         let Some(DeValue::Table(flyway)) = doc.get_ref().get("flyway").map(|t| t.get_ref()) else {
@@ -172,7 +173,7 @@ impl FlywayConfig {
         if let Some(value) = flyway.get("outOfOrder") {
             let parsed = match value.get_ref() {
                 DeValue::Boolean(b) => Ok(*b),
-                DeValue::String(s) => boolean(s),
+                DeValue::String(s) => substitute(s, env).and_then(|s| boolean(&s)),
                 _ => Err("expected true or false".to_string()),
             };
             self.out_of_order = Some(Setting {
@@ -181,21 +182,25 @@ impl FlywayConfig {
             });
         }
         if let Some(value) = flyway.get("ignoreMigrationPatterns") {
-            let list: std::result::Result<Vec<&str>, String> = match value.get_ref() {
-                DeValue::String(s) => Ok(s.split(',').collect()),
+            // A string is a comma-separated list, as in flyway.conf; an array lists them.
+            let list: std::result::Result<Vec<String>, String> = match value.get_ref() {
+                DeValue::String(s) => {
+                    substitute(s, env).map(|s| s.split(',').map(str::to_string).collect())
+                }
                 DeValue::Array(items) => items
                     .iter()
                     .map(|i| {
                         i.get_ref()
                             .as_str()
                             .ok_or_else(|| "expected a list of strings".to_string())
+                            .and_then(|s| substitute(s, env))
                     })
                     .collect(),
                 _ => Err("expected a list of strings".to_string()),
             };
             let offset = value.span().start;
             let parsed = list
-                .and_then(|l| patterns(&l))
+                .and_then(|l| patterns(&l.iter().map(String::as_str).collect::<Vec<_>>()))
                 .map_err(|m| error("ignoreMigrationPatterns", offset, m))?;
             self.ignore_patterns = Some(Setting {
                 value: parsed,
@@ -225,6 +230,31 @@ impl FlywayConfig {
             .filter(|s| s.value)
             .map(|s| s.source.as_str())
     }
+}
+
+/// The value with each `${NAME}` / `${env.NAME}` replaced by that environment variable, as
+/// Flyway substitutes them in its configuration; an unset one is an error, not a guess.
+fn substitute(
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<String, String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + len];
+        let var = name.strip_prefix("env.").unwrap_or(name);
+        let found = env(var).ok_or_else(|| {
+            format!("`${{{name}}}` names the environment variable {var}, which is not set")
+        })?;
+        out.push_str(&rest[..start]);
+        out.push_str(&found);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// `true` or `false`, in any case, as Flyway's boolean properties.
@@ -262,6 +292,40 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    /// `flyway.outOfOrder=${OOO}` is Flyway's environment placeholder, not a malformed value.
+    #[test]
+    fn environment_placeholders_are_substituted_and_an_unset_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("flyway.conf"),
+            "flyway.outOfOrder=${OOO}\nflyway.ignoreMigrationPatterns=${env.PATTERNS},*:future\n",
+        )
+        .unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        let vars = env(&[("OOO", "true"), ("PATTERNS", "*:missing")]);
+        let config = FlywayConfig::load_from(&dirs, vars).unwrap();
+        assert!(config.out_of_order().is_some());
+        assert_eq!(config.ignoring(true, "missing").unwrap().0, "*:missing");
+        assert_eq!(config.ignoring(true, "future").unwrap().0, "*:future");
+        let err = FlywayConfig::load_from(&dirs, env(&[("PATTERNS", "*:missing")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 1: flyway.outOfOrder: `${OOO}` names the environment variable OOO, which is not set"),
+            "{err}"
+        );
+        std::fs::write(dir.path().join("flyway.conf"), "").unwrap();
+        std::fs::write(
+            dir.path().join("flyway.toml"),
+            "[flyway]\noutOfOrder = \"${env.OOO}\"\nignoreMigrationPatterns = [\"${PATTERNS}\"]\n",
+        )
+        .unwrap();
+        let vars = env(&[("OOO", "true"), ("PATTERNS", "*:ignored")]);
+        let config = FlywayConfig::load_from(&dirs, vars).unwrap();
+        assert!(config.out_of_order().is_some());
+        assert_eq!(config.ignoring(true, "ignored").unwrap().0, "*:ignored");
     }
 
     #[test]
