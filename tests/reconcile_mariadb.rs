@@ -593,3 +593,21 @@ fn mariadb_tables_differing_only_in_case_are_two_tables() {
         report.findings
     );
 }
+
+/// MariaDB lists a unique index made by CREATE UNIQUE INDEX as a UNIQUE constraint of its
+/// name: that constraint is the migration's, not unmanaged, and dropping the index drops it.
+#[test]
+fn mariadb_create_unique_index_is_the_unique_key_the_server_lists() {
+    let db = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE t (a INT, b INT, c INT, UNIQUE KEY t_c (c));\nCREATE UNIQUE INDEX t_a ON t (a);\nCREATE UNIQUE INDEX t_b ON t (b);\nDROP INDEX t_b ON t;\nALTER TABLE t DROP INDEX t_c;",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    // Dropped by hand, the key is missing with its index.
+    db.exec("DROP INDEX t_a ON t;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_message(&report, "RC103", "index t.t_a");
+}

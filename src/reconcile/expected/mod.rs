@@ -405,6 +405,22 @@ impl Replayer {
             }),
         };
         for id in ids {
+            if self.engine.is_mysql() {
+                // The key a unique index (or PRIMARY) is goes with it.
+                let key = ObjectId {
+                    kind: ObjectKind::Constraint,
+                    ..id.clone()
+                };
+                let is_key = self.out.schema.get(&key).is_some_and(|attrs| {
+                    matches!(
+                        attrs.get("kind").map(String::as_str),
+                        Some("unique" | "primary key")
+                    )
+                });
+                if is_key {
+                    self.remove(&key);
+                }
+            }
             self.remove(&id);
         }
     }

@@ -394,6 +394,10 @@ impl Replayer {
             return;
         }
         self.put_index(&table, &name, &columns, ci.unique);
+        if self.engine.is_mysql() && ci.unique {
+            // MySQL/MariaDB list every unique index as a UNIQUE constraint of its name.
+            self.add_constraint(&table, &name, "unique", columns.clone(), true);
+        }
         if !self.engine.is_mysql() {
             // PostgreSQL's partial and non-btree indexes: part of the definition that drifts.
             if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
