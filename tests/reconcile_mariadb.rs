@@ -611,3 +611,18 @@ fn mariadb_create_unique_index_is_the_unique_key_the_server_lists() {
     let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     assert_message(&report, "RC103", "index t.t_a");
 }
+
+/// MariaDB makes an index for a foreign key no index serves, and drops it once another index
+/// starts with the key's columns: the key's own index is then gone, not missing.
+#[test]
+fn mariadb_the_index_made_for_a_foreign_key_goes_when_another_index_serves_it() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE a (p_id INT REFERENCES p (id));\nCREATE INDEX a_p ON a (p_id);\nCREATE TABLE b (p_id INT, n INT, CONSTRAINT b_fk FOREIGN KEY (p_id) REFERENCES p (id));\nALTER TABLE b ADD UNIQUE KEY b_u (p_id, n);\nCREATE TABLE c (p_id INT, n INT, FOREIGN KEY (p_id) REFERENCES p (id));\nCREATE INDEX c_n ON c (n, p_id);",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1 AND TABLE_NAME IN ('a', 'b', 'c') ORDER BY 1");
+    assert_eq!(indexes, ["a.a_p", "b.b_u", "c.c_n", "c.p_id"]);
+}
