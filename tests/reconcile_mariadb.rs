@@ -626,3 +626,18 @@ fn mariadb_the_index_made_for_a_foreign_key_goes_when_another_index_serves_it() 
     let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1 AND TABLE_NAME IN ('a', 'b', 'c') ORDER BY 1");
     assert_eq!(indexes, ["a.a_p", "b.b_u", "c.c_n", "c.p_id"]);
 }
+
+/// InnoDB renames a foreign key named `<table>_ibfk_<n>` with its table (RENAME TABLE, ALTER
+/// TABLE … RENAME TO), and numbers the next one after it.
+#[test]
+fn mariadb_a_generated_foreign_key_name_follows_its_table_when_renamed() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE a (p_id INT REFERENCES p (id));\nRENAME TABLE a TO b;\nALTER TABLE b ADD COLUMN q_id INT, ADD FOREIGN KEY (q_id) REFERENCES p (id);\nALTER TABLE b RENAME TO c;\nCREATE TABLE a (p_id INT REFERENCES p (id));",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1");
+    assert_eq!(keys, ["a_ibfk_1", "c_ibfk_1", "c_ibfk_2"]);
+}

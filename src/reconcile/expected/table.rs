@@ -482,6 +482,9 @@ impl Replayer {
     }
 
     pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
+        if let Some(n) = self.foreign_keys.remove(from) {
+            self.foreign_keys.insert(to.to_string(), n);
+        }
         let ids = self.ids_where(|id| id.table() == Some(from));
         for id in ids {
             let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
@@ -490,6 +493,11 @@ impl Replayer {
             self.out.owners.remove(&id);
             let new_id = match id.kind {
                 ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
+                ObjectKind::Constraint => ObjectId::on_table(
+                    ObjectKind::Constraint,
+                    to,
+                    &self.renamed_key(&id.name, from, to),
+                ),
                 kind => ObjectId::on_table(kind, to, &id.name),
             };
             if attrs.contains_key("table") {
@@ -504,6 +512,21 @@ impl Replayer {
             }
             self.out.dropped.insert(id, self.current.clone());
             self.put(new_id, attrs);
+        }
+    }
+
+    /// InnoDB renames a foreign key named `<from>_ibfk_<n>` (generated or not) with its table.
+    fn renamed_key(&self, name: &str, from: &str, to: &str) -> String {
+        let prefix = format!("{from}_ibfk_").to_lowercase();
+        match name.strip_prefix(&prefix) {
+            Some(n)
+                if self.engine.is_mysql()
+                    && !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                format!("{to}_ibfk_{n}").to_lowercase()
+            }
+            _ => name.to_string(),
         }
     }
 
