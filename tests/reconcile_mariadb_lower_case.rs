@@ -109,7 +109,7 @@ fn a_mixed_case_sqlx_table_name_is_the_lower_cased_table() {
 #[test]
 fn tables_a_migration_names_in_mixed_case_are_applied() {
     let (db, _server) = lower_casing();
-    let sql = "CREATE TABLE Foo (id INT PRIMARY KEY, Name VARCHAR(20), KEY Name_Idx (Name));\nCREATE TABLE Bar (id INT, foo_id INT REFERENCES Foo (id), Note TEXT);\nALTER TABLE `Foo` ADD COLUMN Extra INT;\nCREATE INDEX Bar_Id ON BAR (id);\nCREATE VIEW Foo_V AS SELECT id FROM FOO;\nCREATE TABLE Old (id INT);\nRENAME TABLE Old TO Baz;";
+    let sql = "CREATE TABLE Foo (id INT PRIMARY KEY, Name VARCHAR(20), KEY Name_Idx (Name));\nCREATE TABLE Bar (id INT, foo_id INT REFERENCES Foo (id), Note TEXT);\nALTER TABLE `Foo` ADD COLUMN Extra INT;\nCREATE INDEX Bar_Id ON BAR (id);\nCREATE INDEX Bar_Foo ON BAR (Foo_Id);\nCREATE VIEW Foo_V AS SELECT id FROM FOO;\nRENAME TABLE Bar TO Baz;\nCREATE TABLE Old (id INT);\nRENAME TABLE OLD TO Qux;";
     let dir = applied_file(&db, "1_init.sql", sql);
     assert_eq!(db.query("SHOW TABLES LIKE 'foo'"), ["foo"]);
     let report = reconcile_dir(&db, dir.path(), None, generic_table("migrations"));
@@ -117,9 +117,9 @@ fn tables_a_migration_names_in_mixed_case_are_applied() {
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
     // Dropped by hand, the table is missing under the name the server gave it.
-    db.exec("DROP TABLE baz;");
+    db.exec("DROP TABLE qux;");
     let report = reconcile_dir(&db, dir.path(), None, generic_table("migrations"));
-    assert_message(&report, "RC103", "table baz");
+    assert_message(&report, "RC103", "table qux");
 }
 
 /// A table no migration creates is unmanaged (RC110) under its stored, lower-cased name, next to
