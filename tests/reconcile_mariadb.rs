@@ -641,3 +641,28 @@ fn mariadb_a_generated_foreign_key_name_follows_its_table_when_renamed() {
     let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1");
     assert_eq!(keys, ["a_ibfk_1", "c_ibfk_1", "c_ibfk_2"]);
 }
+
+/// Without --schema the reconciled database is the URL's; a migration that qualifies its tables
+/// with that database's name creates them there, one qualified with another database does not.
+#[test]
+fn mariadb_tables_qualified_with_the_urls_database_are_the_migrations() {
+    let db = ScratchDb::mariadb();
+    let other = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        &format!(
+            "CREATE TABLE `{0}`.t (id INT);\nALTER TABLE {0}.t ADD COLUMN x INT;\nCREATE INDEX t_x ON {0}.t (x);\nCREATE TABLE `{1}`.elsewhere (id INT);",
+            db.name, other.name
+        ),
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    // A table of that name created by hand here is unmanaged.
+    db.exec("CREATE TABLE elsewhere (id INT);");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        report.json_extra["unmanaged"],
+        serde_json::json!(["table elsewhere"])
+    );
+}

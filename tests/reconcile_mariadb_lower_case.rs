@@ -142,3 +142,17 @@ fn a_table_no_migration_creates_is_unmanaged_in_lower_case() {
         assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
     }
 }
+
+/// A migration may qualify its tables with the database, in any case here (database names are
+/// lower-cased too): those are the tables of the URL's database.
+#[test]
+fn tables_qualified_with_the_database_in_mixed_case_are_applied() {
+    let (db, _server) = lower_casing();
+    let upper = db.name.to_uppercase();
+    let sql = format!("CREATE TABLE `{upper}`.Foo (id INT);\nCREATE TABLE Bar (id INT);\nALTER TABLE `{upper}`.BAR ADD COLUMN x INT;");
+    let dir = applied_into_mixed_case_table(&db, &sql);
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("Migrations"));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+}
