@@ -46,8 +46,9 @@ impl PrivateMariaDb {
     /// Installs a data directory and starts `mariadbd` on it with `options`; user root has an
     /// empty password. A port taken between choosing it and the server binding it is retried.
     pub fn start(options: &[&str]) -> PrivateMariaDb {
+        remove_abandoned_servers();
         let dir = tempfile::Builder::new()
-            .prefix("preflight-mariadb-")
+            .prefix(&format!("{PREFIX}{}-", std::process::id()))
             .tempdir()
             .expect("temp dir");
         let data = dir.path().join("data");
@@ -111,6 +112,52 @@ impl PrivateMariaDb {
     pub fn scratch(&self) -> ScratchDb {
         ScratchDb::mariadb_on(self.port)
     }
+}
+
+/// The temporary directories' prefix, followed by the test process's id.
+const PREFIX: &str = "preflight-mariadb-";
+
+/// A test binary killed outright (a timeout, SIGKILL) drops nothing: the next start stops the
+/// servers such a process left behind (the mariadbd of that data directory, by its pid file)
+/// and removes their directories.
+fn remove_abandoned_servers() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(owner) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if runs(owner) {
+            continue; // its test process still runs (this one, or another binary's)
+        }
+        let dir = entry.path();
+        let server = std::fs::read_to_string(dir.join("pid")).unwrap_or_default();
+        let server = server.trim();
+        let cmdline = std::fs::read(format!("/proc/{server}/cmdline")).unwrap_or_default();
+        let datadir = format!("--datadir={}", dir.join("data").display());
+        if !server.is_empty()
+            && String::from_utf8_lossy(&cmdline)
+                .split('\0')
+                .any(|arg| arg == datadir)
+        {
+            let _ = Command::new("kill").args(["-9", server]).status();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Whether process `pid` exists and is not a zombie (killed, not yet reaped).
+fn runs(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+    })
 }
 
 /// Options that keep the server small and quick to start.
