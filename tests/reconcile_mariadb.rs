@@ -593,3 +593,76 @@ fn mariadb_tables_differing_only_in_case_are_two_tables() {
         report.findings
     );
 }
+
+/// MariaDB lists a unique index made by CREATE UNIQUE INDEX as a UNIQUE constraint of its
+/// name: that constraint is the migration's, not unmanaged, and dropping the index drops it.
+#[test]
+fn mariadb_create_unique_index_is_the_unique_key_the_server_lists() {
+    let db = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE t (a INT, b INT, c INT, UNIQUE KEY t_c (c));\nCREATE UNIQUE INDEX t_a ON t (a);\nCREATE UNIQUE INDEX t_b ON t (b);\nDROP INDEX t_b ON t;\nALTER TABLE t DROP INDEX t_c;",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    // Dropped by hand, the key is missing with its index.
+    db.exec("DROP INDEX t_a ON t;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_message(&report, "RC103", "index t.t_a");
+}
+
+/// MariaDB makes an index for a foreign key no index serves, and drops it once another index
+/// starts with the key's columns: the key's own index is then gone, not missing.
+#[test]
+fn mariadb_the_index_made_for_a_foreign_key_goes_when_another_index_serves_it() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE a (p_id INT REFERENCES p (id));\nCREATE INDEX a_p ON a (p_id);\nCREATE TABLE b (p_id INT, n INT, CONSTRAINT b_fk FOREIGN KEY (p_id) REFERENCES p (id));\nALTER TABLE b ADD UNIQUE KEY b_u (p_id, n);\nCREATE TABLE c (p_id INT, n INT, FOREIGN KEY (p_id) REFERENCES p (id));\nCREATE INDEX c_n ON c (n, p_id);",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1 AND TABLE_NAME IN ('a', 'b', 'c') ORDER BY 1");
+    assert_eq!(indexes, ["a.a_p", "b.b_u", "c.c_n", "c.p_id"]);
+}
+
+/// InnoDB renames a foreign key named `<table>_ibfk_<n>` with its table (RENAME TABLE, ALTER
+/// TABLE … RENAME TO), and numbers the next one after it.
+#[test]
+fn mariadb_a_generated_foreign_key_name_follows_its_table_when_renamed() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE a (p_id INT REFERENCES p (id));\nRENAME TABLE a TO b;\nALTER TABLE b ADD COLUMN q_id INT, ADD FOREIGN KEY (q_id) REFERENCES p (id);\nALTER TABLE b RENAME TO c;\nCREATE TABLE a (p_id INT REFERENCES p (id));",
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1");
+    assert_eq!(keys, ["a_ibfk_1", "c_ibfk_1", "c_ibfk_2"]);
+}
+
+/// Without --schema the reconciled database is the URL's; a migration that qualifies its tables
+/// with that database's name creates them there, one qualified with another database does not.
+#[test]
+fn mariadb_tables_qualified_with_the_urls_database_are_the_migrations() {
+    let db = ScratchDb::mariadb();
+    let other = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        &format!(
+            "CREATE TABLE `{0}`.t (id INT);\nALTER TABLE {0}.t ADD COLUMN x INT;\nCREATE INDEX t_x ON {0}.t (x);\nCREATE TABLE `{1}`.elsewhere (id INT);",
+            db.name, other.name
+        ),
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+    // A table of that name created by hand here is unmanaged.
+    db.exec("CREATE TABLE elsewhere (id INT);");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        report.json_extra["unmanaged"],
+        serde_json::json!(["table elsewhere"])
+    );
+}

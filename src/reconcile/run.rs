@@ -191,9 +191,20 @@ async fn replay_and_read(
         Engine::Postgres => false,
         Engine::MySql { .. } => live::mysql::keeps_table_case(session).await?,
     };
+    // A migration may qualify its tables with the database it runs in (`app.users`): without
+    // --schema that is the URL's, which the replay must know by name to tell it from another.
+    let replay_schema = match session.engine {
+        Engine::MySql { .. } if schema.is_empty() => {
+            let rows = session.query("SELECT DATABASE()", &[]).await?;
+            rows.first()
+                .and_then(|r| r.first().cloned().flatten())
+                .unwrap_or_default()
+        }
+        _ => schema.to_string(),
+    };
     let model = {
         let files = files.to_vec();
-        let schema = schema.to_string();
+        let schema = replay_schema;
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             (

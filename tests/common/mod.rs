@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod corpus;
 pub mod moto;
+pub mod private_mariadb;
 pub mod reconcile;
 pub mod rule_docs;
 
@@ -31,6 +32,8 @@ pub struct ScratchDb {
     pub url: String,
     /// URL of the server without a database (for tools that create their own scratch databases).
     pub server_url: String,
+    /// The server's TCP port on 127.0.0.1.
+    pub port: u16,
 }
 
 pub fn unique_name(prefix: &str) -> String {
@@ -52,6 +55,7 @@ impl ScratchDb {
             engine: Engine::Postgres,
             url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
             server_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            port: 5432,
             name,
         };
         db.admin(&format!("CREATE DATABASE \"{}\"", db.name));
@@ -59,11 +63,17 @@ impl ScratchDb {
     }
 
     pub fn mariadb() -> Self {
+        Self::mariadb_on(3306)
+    }
+
+    /// A scratch database on the MariaDB server at 127.0.0.1:`port` (user root, no password).
+    pub fn mariadb_on(port: u16) -> Self {
         let name = unique_name("pft");
         let db = ScratchDb {
             engine: Engine::MariaDb,
-            url: format!("mysql://root@127.0.0.1:3306/{name}"),
-            server_url: "mysql://root@127.0.0.1:3306/mysql".into(),
+            url: format!("mysql://root@127.0.0.1:{port}/{name}"),
+            server_url: format!("mysql://root@127.0.0.1:{port}/mysql"),
+            port,
             name,
         };
         db.admin(&format!("CREATE DATABASE `{}`", db.name));
@@ -127,6 +137,7 @@ impl ScratchDb {
                 .expect("psql is installed"),
             Engine::MariaDb => Command::new("mariadb")
                 .args(["-h", "127.0.0.1", "-uroot", "-N", "-B"])
+                .arg(format!("--port={}", self.port))
                 .args(db)
                 .arg("-e")
                 .arg(sql)

@@ -83,6 +83,7 @@ pub fn replay_names(
         },
         constraint_columns: BTreeMap::new(),
         foreign_keys: BTreeMap::new(),
+        generated_indexes: BTreeSet::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -121,6 +122,9 @@ pub(crate) struct Replayer {
     pub(crate) constraint_columns: BTreeMap<ObjectId, Vec<String>>,
     /// MySQL numbers unnamed foreign keys per table (`t_ibfk_1`, `t_ibfk_2`).
     pub(crate) foreign_keys: BTreeMap<String, usize>,
+    /// The indexes InnoDB made for a foreign key no index served, which it drops when a later
+    /// index starts with their columns.
+    pub(crate) generated_indexes: BTreeSet<ObjectId>,
 }
 
 impl Replayer {
@@ -140,6 +144,7 @@ impl Replayer {
         if self.out.schema.objects.remove(id).is_some() {
             self.out.owners.remove(id);
             self.constraint_columns.remove(id);
+            self.generated_indexes.remove(id);
             self.out.dropped.insert(id.clone(), self.current.clone());
         }
     }
@@ -405,6 +410,22 @@ impl Replayer {
             }),
         };
         for id in ids {
+            if self.engine.is_mysql() {
+                // The key a unique index (or PRIMARY) is goes with it.
+                let key = ObjectId {
+                    kind: ObjectKind::Constraint,
+                    ..id.clone()
+                };
+                let is_key = self.out.schema.get(&key).is_some_and(|attrs| {
+                    matches!(
+                        attrs.get("kind").map(String::as_str),
+                        Some("unique" | "primary key")
+                    )
+                });
+                if is_key {
+                    self.remove(&key);
+                }
+            }
             self.remove(&id);
         }
     }

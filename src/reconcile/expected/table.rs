@@ -251,6 +251,7 @@ impl Replayer {
         };
         self.add_constraint(table, &name, kind, columns.clone(), true);
         self.put_index(table, &name, &columns, true);
+        self.drop_generated_indexes_served_by(table, &name);
     }
 
     /// MySQL suffixes `_2`, `_3` when a generated index name is taken.
@@ -292,7 +293,43 @@ impl Replayer {
             if !covered {
                 let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
                 self.put_index(table, &index_name, &columns, false);
+                self.generated_indexes.insert(ObjectId::on_table(
+                    ObjectKind::Index,
+                    table,
+                    &index_name,
+                ));
             }
+        }
+    }
+
+    /// MySQL/MariaDB drop the index they made for a foreign key once another index starts with
+    /// its columns (`foreign_key_prefix` in sql_table.cc), e.g. CREATE INDEX on the key's column.
+    fn drop_generated_indexes_served_by(&mut self, table: &str, index: &str) {
+        if !self.engine.is_mysql() {
+            return;
+        }
+        let new = ObjectId::on_table(ObjectKind::Index, table, index);
+        let columns = |id: &ObjectId| {
+            self.out
+                .schema
+                .get(id)
+                .and_then(|a| a.get("columns"))
+                .map(|c| c.split(", ").map(str::to_string).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let served = columns(&new);
+        let generated: Vec<ObjectId> = self
+            .generated_indexes
+            .iter()
+            .filter(|id| id.table() == Some(table) && **id != new)
+            .filter(|id| {
+                let own = columns(id);
+                !own.is_empty() && served.starts_with(&own)
+            })
+            .cloned()
+            .collect();
+        for id in generated {
+            self.remove(&id);
         }
     }
 
@@ -356,6 +393,7 @@ impl Replayer {
                     }
                 };
                 self.put_index(table, &name, &columns, false);
+                self.drop_generated_indexes_served_by(table, &name);
             }
             _ => self.opaque(format!("a constraint on {table} is not modelled")),
         }
@@ -394,6 +432,11 @@ impl Replayer {
             return;
         }
         self.put_index(&table, &name, &columns, ci.unique);
+        self.drop_generated_indexes_served_by(&table, &name);
+        if self.engine.is_mysql() && ci.unique {
+            // MySQL/MariaDB list every unique index as a UNIQUE constraint of its name.
+            self.add_constraint(&table, &name, "unique", columns.clone(), true);
+        }
         if !self.engine.is_mysql() {
             // PostgreSQL's partial and non-btree indexes: part of the definition that drifts.
             if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
@@ -439,6 +482,9 @@ impl Replayer {
     }
 
     pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
+        if let Some(n) = self.foreign_keys.remove(from) {
+            self.foreign_keys.insert(to.to_string(), n);
+        }
         let ids = self.ids_where(|id| id.table() == Some(from));
         for id in ids {
             let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
@@ -447,6 +493,11 @@ impl Replayer {
             self.out.owners.remove(&id);
             let new_id = match id.kind {
                 ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
+                ObjectKind::Constraint => ObjectId::on_table(
+                    ObjectKind::Constraint,
+                    to,
+                    &self.renamed_key(&id.name, from, to),
+                ),
                 kind => ObjectId::on_table(kind, to, &id.name),
             };
             if attrs.contains_key("table") {
@@ -456,8 +507,26 @@ impl Replayer {
             if let Some(c) = columns {
                 self.constraint_columns.insert(new_id.clone(), c);
             }
+            if self.generated_indexes.remove(&id) {
+                self.generated_indexes.insert(new_id.clone());
+            }
             self.out.dropped.insert(id, self.current.clone());
             self.put(new_id, attrs);
+        }
+    }
+
+    /// InnoDB renames a foreign key named `<from>_ibfk_<n>` (generated or not) with its table.
+    fn renamed_key(&self, name: &str, from: &str, to: &str) -> String {
+        let prefix = format!("{from}_ibfk_").to_lowercase();
+        match name.strip_prefix(&prefix) {
+            Some(n)
+                if self.engine.is_mysql()
+                    && !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                format!("{to}_ibfk_{n}").to_lowercase()
+            }
+            _ => name.to_string(),
         }
     }
 
