@@ -27,13 +27,13 @@ pub(super) async fn run(
             String::new()
         }
     });
-    let schema = existing_schema(session, schema).await?;
+    let (schema, schema_name) = existing_schema(session, schema).await?;
     // The generic tracker's table and sqlx 0.9's (where the crate's sqlx.toml says) are named
     // as written in SQL: the connected server decides which table that is.
     let generic_table =
         trackers::generic::configured_table(&options.migrations, &options.config_path)?;
     let sqlx_table = trackers::sqlx::configured_table(dir)?;
-    let names = name_case(session, sqlx_table.is_some() || generic_table.is_some()).await?;
+    let (names, keep_table_case) = server_name_case(session).await?;
     let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
@@ -95,8 +95,14 @@ pub(super) async fn run(
 
     timings.lap("tracker");
     let dialect = options.dialect.unwrap_or_else(|| engine.dialect());
+    let replay = Replay {
+        dialect,
+        schema: &schema,
+        schema_name: &schema_name,
+        keep_table_case,
+    };
     let (expected, live) =
-        replay_and_read(session, &files[..replayed], dialect, &schema, &mut timings).await?;
+        replay_and_read(session, &files[..replayed], &replay, &mut timings).await?;
 
     let mut rows = status::evaluate(&status::Inputs {
         files: &files,
@@ -116,7 +122,7 @@ pub(super) async fn run(
     };
     findings.extend(report::findings(&rows, &ctx));
     let (want_schema, want_name) = want_table;
-    let here = tracker_table_here(session, tracker.as_ref(), &schema).await?;
+    let here = tracker_table_here(tracker.as_ref(), &schema_name);
     let unmanaged = status::unmanaged(
         &expected,
         &live,
@@ -172,11 +178,22 @@ fn layout_findings(
 }
 
 /// The expected schema, replayed on a blocking thread while the server reads its live catalog.
+/// How the files are replayed and the catalog read.
+struct Replay<'a> {
+    dialect: Dialect,
+    /// As the catalog queries use it (empty: MySQL's `DATABASE()`).
+    schema: &'a str,
+    /// By name: a migration may qualify its tables with the database it runs in (`app.users`),
+    /// which the replay must tell from another.
+    schema_name: &'a str,
+    /// Both sides key tables as stored, where the server tells `Foo` from `foo`.
+    keep_table_case: bool,
+}
+
 async fn replay_and_read(
     session: &mut Session,
     files: &[crate::layout::MigrationFile],
-    dialect: Dialect,
-    schema: &str,
+    replay: &Replay<'_>,
     timings: &mut Timings,
 ) -> Result<(expected::Expected, schema::Schema)> {
     // What the server creates decides the model: a MariaDB server is modelled as MariaDB even
@@ -186,25 +203,11 @@ async fn replay_and_read(
         Engine::MySql { mariadb: true } => expected::Engine::MariaDb,
         Engine::MySql { mariadb: false } => expected::Engine::MySql,
     };
-    // Both sides key tables alike: as stored where the server tells `Foo` from `foo`.
-    let keep_table_case = match session.engine {
-        Engine::Postgres => false,
-        Engine::MySql { .. } => live::mysql::keeps_table_case(session).await?,
-    };
-    // A migration may qualify its tables with the database it runs in (`app.users`): without
-    // --schema that is the URL's, which the replay must know by name to tell it from another.
-    let replay_schema = match session.engine {
-        Engine::MySql { .. } if schema.is_empty() => {
-            let rows = session.query("SELECT DATABASE()", &[]).await?;
-            rows.first()
-                .and_then(|r| r.first().cloned().flatten())
-                .unwrap_or_default()
-        }
-        _ => schema.to_string(),
-    };
+    let keep_table_case = replay.keep_table_case;
+    let dialect = replay.dialect;
     let model = {
         let files = files.to_vec();
-        let schema = replay_schema;
+        let schema = replay.schema_name.to_string();
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             (
@@ -213,7 +216,7 @@ async fn replay_and_read(
             )
         })
     };
-    let live = live::read(session, schema, keep_table_case).await?;
+    let live = live::read(session, replay.schema, keep_table_case).await?;
     timings.lap("live_catalog");
     let (expected, replay_time) = model
         .await
@@ -361,24 +364,14 @@ async fn read_records(
     })
 }
 
-/// Whether the tracker's table is one of the reconciled schema's: always, unless the tracker
-/// pins it in a schema (`other.migrations`); then only when that schema is the reconciled one,
-/// and a table of that name here is just a table.
-async fn tracker_table_here(
-    session: &mut Session,
-    tracker: &dyn Tracker,
-    schema: &str,
-) -> Result<bool> {
-    let (Some(_), (Some(pinned), _)) = (tracker.pinned_table(), tracker.table()) else {
-        return Ok(true);
-    };
-    if !schema.is_empty() {
-        return Ok(pinned == schema);
+/// Whether the tracker's table is one of the reconciled schema's (`schema_name`): always,
+/// unless the tracker pins it in a schema (`other.migrations`); then only when that schema is
+/// the reconciled one, and a table of that name here is just a table.
+fn tracker_table_here(tracker: &dyn Tracker, schema_name: &str) -> bool {
+    match (tracker.pinned_table(), tracker.table()) {
+        (Some(_), (Some(pinned), _)) => pinned == schema_name,
+        _ => true,
     }
-    // MySQL without --schema: the URL's database.
-    let rows = session.query("SELECT DATABASE()", &[]).await?;
-    let current = rows.first().and_then(|r| r.first().cloned().flatten());
-    Ok(current.as_deref() == Some(pinned))
 }
 
 /// Parses every file and replays it on the model catalog.
@@ -435,7 +428,9 @@ impl Timings {
 
 /// The schema (PostgreSQL) or database (MySQL) to reconcile, which must exist: a mistyped
 /// `--schema` would otherwise read as an empty database where every migration is pending.
-async fn existing_schema(session: &mut Session, schema: String) -> Result<String> {
+/// Returns it as the queries use it (empty on MySQL without `--schema`: the URL's, kept
+/// implicit as `DATABASE()`) and by name.
+async fn existing_schema(session: &mut Session, schema: String) -> Result<(String, String)> {
     let (sql, binds): (&str, Vec<&str>) = match session.engine {
         Engine::Postgres => (
             "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
@@ -450,8 +445,8 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<String
     let rows = session.query(sql, &binds).await?;
     match rows.first().and_then(|r| r.first().cloned().flatten()) {
         // MySQL without --schema: the URL's database, kept implicit (DATABASE()) in the queries.
-        Some(_) if schema.is_empty() => Ok(schema),
-        Some(found) => Ok(found),
+        Some(found) if schema.is_empty() => Ok((schema, found)),
+        Some(found) => Ok((found.clone(), found)),
         None if schema.is_empty() => Err(Error::Usage(
             "the database URL names no database; add it to the URL or pass --schema NAME".into(),
         )),
@@ -466,19 +461,21 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<String
     }
 }
 
-/// How the server spells a name a tool writes into its SQL unquoted: PostgreSQL folds it to lower
-/// case; MySQL/MariaDB keep it unless `lower_case_table_names` is 1, asked only when a
-/// configured name (`needed`: sqlx.toml's, the generic tracker's) depends on it.
-async fn name_case(session: &mut Session, needed: bool) -> Result<NameCase> {
+/// How the server spells a name a tool writes into its SQL unquoted (PostgreSQL folds it to
+/// lower case; MySQL/MariaDB keep it unless `lower_case_table_names` is 1), and whether it
+/// tells `Foo` from `foo` (MySQL/MariaDB with `lower_case_table_names` 0), so that the live
+/// catalog and the replay key tables alike. One read of the setting.
+async fn server_name_case(session: &mut Session) -> Result<(NameCase, bool)> {
     Ok(match session.engine {
-        Engine::Postgres => NameCase::FoldUnquoted,
-        Engine::MySql { .. } if needed => {
+        Engine::Postgres => (NameCase::FoldUnquoted, false),
+        Engine::MySql { .. } => {
+            // The setting is an integer, which the text row reader would turn into NULL.
             let rows = session
                 .query("SELECT CAST(@@lower_case_table_names AS CHAR)", &[])
                 .await?;
-            NameCase::mysql(&rows.first().map_or(String::new(), |r| live::cell(r, 0)))
+            let setting = rows.first().map_or(String::new(), |r| live::cell(r, 0));
+            (NameCase::mysql(&setting), setting.trim() == "0")
         }
-        Engine::MySql { .. } => NameCase::AsWritten,
     })
 }
 

@@ -10,7 +10,7 @@ use crate::error::Result;
 
 /// Reads every object of `schema` (PostgreSQL schema; MySQL database, default the URL's).
 /// `keep_table_case`: MySQL/MariaDB tables are keyed as stored, not in lower case
-/// ([`mysql::keeps_table_case`]).
+/// (where `lower_case_table_names` is 0).
 pub async fn read(session: &mut Session, schema: &str, keep_table_case: bool) -> Result<Schema> {
     match session.engine {
         Engine::Postgres => postgres::read(session, schema).await,

@@ -33,14 +33,8 @@ impl Tables {
     }
 }
 
-/// Whether the server keeps table names' case: `lower_case_table_names` is 0.
-pub async fn keeps_table_case(session: &mut Session) -> Result<bool> {
-    let rows = session
-        .query("SELECT CAST(@@lower_case_table_names AS CHAR)", &[])
-        .await?;
-    Ok(rows.first().map(|r| cell(r, 0)).as_deref() == Some("0"))
-}
-
+/// Every object of `schema` (empty: the URL's database). `keep_table_case`: the server tells
+/// `Foo` from `foo` (`lower_case_table_names` is 0), so tables are keyed as stored.
 pub async fn read(session: &mut Session, schema: &str, keep_table_case: bool) -> Result<Schema> {
     let mut out = Schema::default();
     let binds: Vec<&str> = if schema.is_empty() {
