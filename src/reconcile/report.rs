@@ -126,7 +126,7 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
                 });
                 let mut f = Finding::for_rule(rule, message)
                     .with_subject(record.version.clone())
-                    .with_note(ctx.tracker.remove_record(record));
+                    .with_note(ctx.tracker.remove_record(record, ctx.engine));
                 f.severity = severity;
                 out.push(f);
             }

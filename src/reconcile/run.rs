@@ -57,7 +57,7 @@ pub(super) async fn run(
     )?;
 
     let mut timings = Timings::default();
-    tracker.connected(engine, names);
+    tracker.connected(names);
     let mut discovered = tracker.discover(dir)?;
     let mut findings = Vec::new();
     let mut files = std::mem::take(&mut discovered.files);

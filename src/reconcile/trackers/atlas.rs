@@ -139,7 +139,7 @@ impl Tracker for Atlas {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore the file of version {} from version control",
             record.version

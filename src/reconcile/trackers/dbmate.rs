@@ -55,7 +55,7 @@ impl Tracker for Dbmate {
         "repair the schema by hand, then run `dbmate up`".into()
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM schema_migrations WHERE version = '{}';",
             record.version

@@ -45,7 +45,7 @@ impl Tracker for Diesel {
         "repair the schema by hand, then run `diesel migration run`".into()
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore its directory, or if it must be forgotten: DELETE FROM __diesel_schema_migrations WHERE version = '{}';",
             record.version

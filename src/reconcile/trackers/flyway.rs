@@ -197,7 +197,7 @@ impl Tracker for Flyway {
         "repair the schema by hand, then `flyway repair` (removes the failed entry) and `flyway migrate`".into()
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         match record.name.as_deref() {
             Some(script) => format!(
                 "restore {script}, or `flyway repair` to mark the missing migration as deleted"

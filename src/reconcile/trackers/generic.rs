@@ -40,8 +40,6 @@ pub struct Generic {
     version_column: TableName,
     status_column: Option<TableName>,
     executed_at_column: Option<TableName>,
-    /// The connected engine (`Tracker::connected`), whose quotes the printed statements use.
-    engine: OnceLock<Engine>,
     /// `table` as the connected server's catalog spells it (`Tracker::connected`).
     catalog: OnceLock<CatalogName>,
     /// Lower-cased status values that mean "applied".
@@ -135,7 +133,6 @@ impl Generic {
             version_column,
             status_column,
             executed_at_column,
-            engine: OnceLock::new(),
             catalog: OnceLock::new(),
             success,
         })
@@ -196,9 +193,8 @@ impl Tracker for Generic {
         format!("the tracker table {}", self.table.sql)
     }
 
-    fn connected(&self, engine: Engine, names: NameCase) {
+    fn connected(&self, names: NameCase) {
         let _ = self.catalog.set(self.table.on(names));
-        let _ = self.engine.set(engine);
     }
 
     fn descriptor(&self) -> &'static Descriptor {
@@ -284,8 +280,7 @@ impl Tracker for Generic {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
-        let engine = self.engine.get().copied().unwrap_or(Engine::Postgres);
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE {} = {};",
             self.table.on_engine(engine),

@@ -79,7 +79,7 @@ impl Tracker for GolangMigrate {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore the file of version {} (golang-migrate cannot migrate from a version it has no file for)",
             record.version

@@ -65,7 +65,7 @@ impl Tracker for Goose {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM goose_db_version WHERE version_id = {};",
             record.version

@@ -92,10 +92,10 @@ pub trait Tracker: Send + Sync {
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
-    /// The connected engine, and how it spells names written in SQL; called once, before
+    /// How the connected server spells names written in SQL; called once, before
     /// `discover` and `table`; a tracker whose table its configuration names (sqlx.toml, the
     /// generic tracker's `table`) resolves that name with it.
-    fn connected(&self, _engine: Engine, _names: NameCase) {}
+    fn connected(&self, _names: NameCase) {}
     /// The table as the tool's own configuration names it, when that names its schema too
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
     /// table = "other.migrations"`): the tool queries exactly that
@@ -135,7 +135,7 @@ pub trait Tracker: Send + Sync {
     /// How the user clears a failed or dirty record after repairing the schema by hand.
     fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String;
     /// How the user removes a record whose file is gone, when it was never meant to run.
-    fn remove_record(&self, record: &Record) -> String;
+    fn remove_record(&self, record: &Record, engine: Engine) -> String;
     /// What to say about a record no file matches (RC107), and how grave it is, when the tool
     /// knows more than "no migration file has that version" (`files`: every migration the tool
     /// resolves locally, those reconcile checks and a Flyway baseline migration no record names).

@@ -135,7 +135,7 @@ impl Tracker for Prisma {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore the directory {}/ from version control (Prisma needs every applied migration locally)",
             record.version

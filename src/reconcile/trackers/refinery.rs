@@ -129,7 +129,7 @@ impl Tracker for Refinery {
         "repair the schema by hand, then run the migrations again".into()
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM refinery_schema_history WHERE version = {};",
             record.version

@@ -220,7 +220,7 @@ impl Tracker for Sqlx {
         }
     }
 
-    fn connected(&self, _engine: Engine, names: NameCase) {
+    fn connected(&self, names: NameCase) {
         let _ = self.names.set(names);
     }
 
@@ -315,7 +315,7 @@ impl Tracker for Sqlx {
         )
     }
 
-    fn remove_record(&self, record: &Record) -> String {
+    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
             "restore its file, or run `sqlx migrate run --ignore-missing`, or if it must be forgotten: DELETE FROM {} WHERE version = {};",
             self.table_sql(),
