@@ -1136,6 +1136,71 @@ fn flyway_configuration_out_of_order_and_ignore_patterns_turn_validate_errors_in
     assert_eq!(future.severity, Severity::Error);
 }
 
+/// Flyway reads `~/flyway.toml` (`~` being `$HOME`) and, when any TOML configuration exists,
+/// not flyway.conf at all. Run as a user does, the binary with HOME set to a directory of the
+/// test's own: the `outOfOrder = true` in that home's flyway.toml makes the pending older script
+/// a warning, though the project's flyway.conf says false; without it, an error.
+#[test]
+fn flyway_configuration_in_the_home_directory_decides_out_of_order() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let project = root.path().join("project");
+    let dir = project.join("migrations");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let v1 = write(&dir, "V1__users.sql", USERS);
+    write(&dir, "V2__sessions.sql", SESSIONS);
+    let v3 = write(&dir, "V3__profiles.sql", PROFILES);
+    db.exec(USERS);
+    db.exec(PROFILES);
+    db.exec(FLYWAY_SCHEMA_HISTORY);
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+         (1, '1', 'users', 'SQL', 'V1__users.sql', {}, 'ci', now(), 3, TRUE),
+         (2, '3', 'profiles', 'SQL', 'V3__profiles.sql', {}, 'ci', now(), 3, TRUE);",
+        flyway_crc(&v1),
+        flyway_crc(&v3)
+    ));
+    std::fs::write(project.join("flyway.conf"), "flyway.outOfOrder=false\n").unwrap();
+    let rc108 = || {
+        let out = common::cli::preflight(&project)
+            .env("HOME", &home)
+            .env_remove("FLYWAY_CONFIG_FILES")
+            .env_remove("FLYWAY_OUT_OF_ORDER")
+            .env_remove("flyway_outOfOrder")
+            .env_remove("flyway_environment")
+            .args(["reconcile", "--format", "json", "--tracker", "flyway"])
+            .args(["--database-url", &db.url, "--migrations", "migrations"])
+            .output()
+            .unwrap();
+        let found = common::cli::json_findings(&out.stdout);
+        let f = found
+            .iter()
+            .find(|f| f["rule"] == "RC108")
+            .unwrap_or_else(|| panic!("no RC108: {out:?}"))
+            .clone();
+        (
+            f["severity"].as_str().unwrap().to_string(),
+            f["message"].as_str().unwrap().to_string(),
+        )
+    };
+    let (severity, message) = rc108();
+    assert_eq!(severity, "error", "{message}");
+
+    let toml = home.join("flyway.toml");
+    std::fs::write(&toml, "[flyway]\noutOfOrder = true\n").unwrap();
+    let (severity, message) = rc108();
+    assert_eq!(severity, "warning", "{message}");
+    assert!(
+        message.contains(&format!(
+            "outOfOrder is true (outOfOrder in {}), so `flyway migrate` runs it out of order",
+            toml.display()
+        )),
+        "{message}"
+    );
+}
+
 /// A Flyway setting preflight cannot read is a one-line configuration error (exit 2) naming the
 /// file and the key, not a guess.
 #[test]

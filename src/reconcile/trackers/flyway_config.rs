@@ -1,17 +1,54 @@
 //! The project's Flyway settings that change what `flyway validate` (which `migrate` runs
 //! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`.
 //!
-//! Read as Flyway reads them in the common cases: `flyway.conf` (Java properties,
-//! `flyway.outOfOrder=true`, `flyway.ignoreMigrationPatterns=*:missing,*:ignored`) and
-//! `flyway.toml` (Flyway 10, `[flyway] outOfOrder = true`, `ignoreMigrationPatterns =
-//! ["*:missing"]`) in the migrations directory's parent and then in the directory reconcile
-//! runs from (Flyway's working directory; a later file wins), then the environment variables
-//! `FLYWAY_OUT_OF_ORDER` and `FLYWAY_IGNORE_MIGRATION_PATTERNS`, which override the files as
-//! they do in Flyway. Not read: Flyway's install `conf/` and `~/flyway.conf`, `-configFiles`,
-//! `[environments.…]` tables, properties continued over lines with `\`. A value may name an
-//! environment variable, `${NAME}` or `${env.NAME}`, which Flyway substitutes; so does this.
+//! Read the way the Flyway 10/11 command line reads its configuration (flyway/flyway,
+//! `flyway-commandline/.../configuration/ConfigurationManagerImpl.java` `useModernConfig`,
+//! `ModernConfigurationManager.java`, `LegacyConfigurationManager.java`; `flyway-core/.../
+//! internal/configuration/ConfigUtils.java` `getDefaultTomlConfigFileLocations`,
+//! `getDefaultLegacyConfigurationFiles`, `loadConfigurationFromString`; `TomlUtils.java`
+//! `loadConfigurationFromEnvironment`; `ClassicConfiguration.java` `isOutOfOrder`,
+//! `getIgnoreMigrationPatterns`, `getCurrentEnvironmentName`), for the files preflight can see.
+//! Flyway's working directory (`./`) is taken to be the migrations directory's parent and then
+//! the directory preflight runs from; `~` is `$HOME` (Flyway's `user.home`, which Java takes
+//! from the password database on Unix: normally the same directory).
+//!
+//! * TOML or `.conf`, never both. Flyway uses its TOML configuration when `FLYWAY_CONFIG_FILES`
+//!   names a `.toml` file, or when it names none and any default TOML file exists
+//!   (`~/flyway.toml`, `~/flyway.user.toml`, `./flyway.toml`, `./flyway.user.toml`); the
+//!   `.conf` files are then not read at all, not merged. Otherwise it reads `~/flyway.conf`,
+//!   `./flyway.conf` and the `.conf` files `FLYWAY_CONFIG_FILES` names (`useModernConfig`).
+//!   `FLYWAY_CONFIG_FILES` naming both kinds is an error in Flyway ("Using both TOML
+//!   configuration and CONF configuration is not supported"), and here.
+//! * `FLYWAY_CONFIG_FILES` is a comma-separated list read after the default files, not instead
+//!   of them (a later file wins); a relative entry is relative to the directory preflight runs
+//!   from. A listed `.conf` file that does not exist stops Flyway ("Unable to load config
+//!   file", `loadConfigurationFile(…, failIfMissing = true)`) and is an error here; a listed
+//!   `.toml` file that does not exist is skipped, as Flyway filters them on `File::exists`.
+//! * TOML: `[flyway] outOfOrder = true`, `ignoreMigrationPatterns = ["*:missing"]` (or a
+//!   comma-separated string), overridden by the environment variables `FLYWAY_OUT_OF_ORDER`,
+//!   `FLYWAY_IGNORE_MIGRATION_PATTERNS` and their TOML-style spellings `flyway_outOfOrder`,
+//!   `flyway_ignoreMigrationPatterns` (which win over the `FLYWAY_…` ones). The environment's
+//!   own `[environments.NAME.flyway]` values win over all of those (`ClassicConfiguration.
+//!   isOutOfOrder`: `getEnvironmentOverrides()` first); NAME is `[flyway] environment` or the
+//!   `flyway_environment` variable, `default` if neither is set, and an environment with no
+//!   table leaves the `[flyway]` values. `environments_NAME_flyway_outOfOrder` (and
+//!   `…_ignoreMigrationPatterns`) set the environment's values from the environment.
+//! * `.conf` (Java properties, `flyway.outOfOrder=true`,
+//!   `flyway.ignoreMigrationPatterns=*:missing,*:ignored`), overridden by `FLYWAY_OUT_OF_ORDER`
+//!   and `FLYWAY_IGNORE_MIGRATION_PATTERNS`. A value continues on the next line after a `\` at
+//!   the end of a line, as Flyway pre-processes the file (`loadConfigurationFromString`) before
+//!   `java.util.Properties` reads it: each line is trimmed, every backslash is literal except a
+//!   final one that is followed by a non-empty line which does not start a new `flyway.…=`
+//!   property (one containing `==` or `!=` still continues), and the continued line's leading
+//!   blanks are dropped; a comment line never continues.
+//!
+//! A value may name an environment variable, `${NAME}` or `${env.NAME}`, which Flyway
+//! substitutes; so does this. Not read: Flyway's installation `conf/` directory (preflight does
+//! not know where Flyway is installed), `-configFiles`, `-workingDirectory`, `-environment` and
+//! other command-line arguments, and `.conf` environment keys.
 
 use crate::error::{Error, Result};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
@@ -70,8 +107,8 @@ pub struct FlywayConfig {
 }
 
 impl FlywayConfig {
-    /// The settings for migrations in `dir`, from its parent, the working directory and the
-    /// environment.
+    /// The settings for migrations in `dir`, from the files Flyway reads (its working directory
+    /// taken to be `dir`'s parent, then the current directory) and the environment.
     pub fn load(dir: &Path) -> Result<FlywayConfig> {
         let mut dirs: Vec<PathBuf> = Vec::new();
         let parent = std::fs::canonicalize(dir)
@@ -86,91 +123,263 @@ impl FlywayConfig {
         Self::load_from(&dirs, |name| std::env::var(name).ok())
     }
 
-    /// `load` with the directories and the environment given.
+    /// `load` with Flyway's working directories and the environment given; `~` is the
+    /// environment's `HOME`, a relative `FLYWAY_CONFIG_FILES` entry is relative to the current
+    /// directory.
     pub fn load_from(dirs: &[PathBuf], env: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let mut config = FlywayConfig::default();
-        for dir in dirs {
-            let conf = dir.join("flyway.conf");
-            if conf.is_file() {
-                config.read_conf(&conf, &env)?;
-            }
-            let toml = dir.join("flyway.toml");
-            if toml.is_file() {
-                config.read_toml(&toml, &env)?;
-            }
-        }
         let env_error = |name: &str, message: String| {
             Error::config(Path::new("environment"), format!("{name}: {message}"))
         };
-        if let Some(value) = env("FLYWAY_OUT_OF_ORDER") {
-            let value = boolean(&value).map_err(|m| env_error("FLYWAY_OUT_OF_ORDER", m))?;
-            config.out_of_order = Some(Setting {
-                value,
-                source: "FLYWAY_OUT_OF_ORDER".into(),
-            });
+        // `CommandLineArguments.getConfigFilePathsFromEnv`: split on `,`, each entry trimmed,
+        // `.toml` ones for the TOML configuration, the others `.conf`.
+        let listed: Vec<String> = env("FLYWAY_CONFIG_FILES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let resolve = |entry: &str| {
+            let path = Path::new(entry);
+            match std::env::current_dir() {
+                Ok(cwd) if path.is_relative() => cwd.join(path),
+                _ => path.to_path_buf(),
+            }
+        };
+        let (listed_toml, listed_conf): (Vec<&String>, Vec<&String>) =
+            listed.iter().partition(|e| e.ends_with(".toml"));
+        if !listed_toml.is_empty() && !listed_conf.is_empty() {
+            let join = |l: &[&String]| l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(env_error(
+                "FLYWAY_CONFIG_FILES",
+                format!(
+                    "names TOML files ({}) and .conf files ({}); Flyway refuses both kinds at once (\"Using both TOML configuration and CONF configuration is not supported\")",
+                    join(&listed_toml),
+                    join(&listed_conf)
+                ),
+            ));
         }
-        let name = "FLYWAY_IGNORE_MIGRATION_PATTERNS";
-        if let Some(value) = env(name) {
-            let list: Vec<&str> = value.split(',').collect();
-            let value = patterns(&list).map_err(|m| env_error(name, m))?;
-            config.ignore_patterns = Some(Setting {
-                value,
-                source: name.into(),
-            });
+        // `ConfigUtils.getDefaultTomlConfigFileLocations` / `getDefaultLegacyConfigurationFiles`:
+        // the installation's `conf/` (unknown here), `~`, then `./`, in that order.
+        let home = env("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let places: Vec<&Path> = home
+            .as_deref()
+            .into_iter()
+            .chain(dirs.iter().map(PathBuf::as_path))
+            .collect();
+        let default_toml: Vec<PathBuf> = places
+            .iter()
+            .flat_map(|d| [d.join("flyway.toml"), d.join("flyway.user.toml")])
+            .collect();
+        let default_conf: Vec<PathBuf> = places.iter().map(|d| d.join("flyway.conf")).collect();
+        // `ConfigurationManagerImpl.useModernConfig`: the listed files decide, then whether a
+        // default TOML file exists; with neither kind present Flyway takes the TOML path.
+        let toml = if !listed_toml.is_empty() {
+            true
+        } else if !listed_conf.is_empty() {
+            false
+        } else {
+            default_toml.iter().any(|p| p.is_file()) || !default_conf.iter().any(|p| p.is_file())
+        };
+
+        let mut config = FlywayConfig::default();
+        let mut model = TomlModel::default();
+        if toml {
+            let files = default_toml
+                .into_iter()
+                .chain(listed_toml.iter().map(|e| resolve(e)));
+            for file in files.filter(|p| p.is_file()) {
+                config.read_toml(&file, &env, &mut model)?;
+            }
+        } else {
+            for file in default_conf.iter().filter(|p| p.is_file()) {
+                config.read_conf(file, &env)?;
+            }
+            for entry in listed_conf {
+                let file = resolve(entry);
+                if !file.is_file() {
+                    return Err(env_error(
+                        "FLYWAY_CONFIG_FILES",
+                        format!(
+                            "{} is not a file; Flyway stops with \"Unable to load config file\"",
+                            file.display()
+                        ),
+                    ));
+                }
+                config.read_conf(&file, &env)?;
+            }
+        }
+
+        // The environment over the files: `FLYWAY_…` in both (`ConfigUtils.convertKey`); with
+        // TOML also `flyway_<key>`, which wins over `FLYWAY_…` (`TomlUtils.
+        // loadConfigurationFromEnvironment`).
+        let mut vars = vec![("FLYWAY_OUT_OF_ORDER", "FLYWAY_IGNORE_MIGRATION_PATTERNS")];
+        if toml {
+            vars.push(("flyway_outOfOrder", "flyway_ignoreMigrationPatterns"));
+        }
+        for (out_of_order, patterns) in vars {
+            config.read_env(out_of_order, patterns, &env)?;
+        }
+        if !toml {
+            return Ok(config);
+        }
+
+        // `ClassicConfiguration.getCurrentEnvironmentName`: `flyway.environment`, else
+        // `default`; its `[environments.NAME.flyway]` values win (`getEnvironmentOverrides`).
+        let name = env("flyway_environment")
+            .filter(|n| !n.trim().is_empty())
+            .or(model.environment.filter(|n| !n.trim().is_empty()))
+            .unwrap_or_else(|| "default".to_string());
+        let mut own = match model.environments.remove(&name) {
+            Some(read) => read?,
+            None => FlywayConfig::default(),
+        };
+        // `environments_NAME_flyway_outOfOrder` is `environments.NAME.flyway.outOfOrder`
+        // (underscores become dots, so a NAME with `_` or `.` cannot be reached this way).
+        if !name.contains(['_', '.']) {
+            own.read_env(
+                &format!("environments_{name}_flyway_outOfOrder"),
+                &format!("environments_{name}_flyway_ignoreMigrationPatterns"),
+                &env,
+            )?;
+        }
+        if own.out_of_order.is_some() {
+            config.out_of_order = own.out_of_order;
+        }
+        if own.ignore_patterns.is_some() {
+            config.ignore_patterns = own.ignore_patterns;
         }
         Ok(config)
     }
 
+    /// `outOfOrder` and `ignoreMigrationPatterns` from the variables of those names, if set.
+    fn read_env(
+        &mut self,
+        out_of_order: &str,
+        patterns_var: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<()> {
+        let env_error = |name: &str, message: String| {
+            Error::config(Path::new("environment"), format!("{name}: {message}"))
+        };
+        if let Some(value) = env(out_of_order) {
+            let value = boolean(&value).map_err(|m| env_error(out_of_order, m))?;
+            self.out_of_order = Some(Setting {
+                value,
+                source: out_of_order.into(),
+            });
+        }
+        if let Some(value) = env(patterns_var) {
+            let list: Vec<&str> = value.split(',').collect();
+            let value = patterns(&list).map_err(|m| env_error(patterns_var, m))?;
+            self.ignore_patterns = Some(Setting {
+                value,
+                source: patterns_var.into(),
+            });
+        }
+        Ok(())
+    }
+
     fn read_conf(&mut self, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+        for (line, key, value) in properties(&text) {
+            let error = |m: String| Error::config(path, format!("line {line}: {key}: {m}"));
+            if !matches!(
+                key.as_str(),
+                "flyway.outOfOrder" | "flyway.ignoreMigrationPatterns"
+            ) {
                 continue;
             }
-            // A property's key ends at the first `=`, `:` or blank; the value follows it.
-            let end = line
-                .find(|c: char| c == '=' || c == ':' || c.is_whitespace())
-                .unwrap_or(line.len());
-            let (key, rest) = line.split_at(end);
-            let rest = rest.trim_start();
-            let value = rest.strip_prefix(['=', ':']).unwrap_or(rest).trim();
-            let error = |m: String| Error::config(path, format!("line {}: {key}: {m}", n + 1));
-            if !matches!(key, "flyway.outOfOrder" | "flyway.ignoreMigrationPatterns") {
-                continue;
-            }
-            let value = substitute(value, env).map_err(error)?;
+            let value = substitute(&value, env).map_err(error)?;
             let source = format!("{key} in {}", path.display());
-            match key {
-                "flyway.outOfOrder" => {
-                    self.out_of_order = Some(Setting {
-                        value: boolean(&value).map_err(error)?,
-                        source,
-                    })
-                }
-                "flyway.ignoreMigrationPatterns" => {
-                    let list: Vec<&str> = value.split(',').collect();
-                    self.ignore_patterns = Some(Setting {
-                        value: patterns(&list).map_err(error)?,
-                        source,
-                    })
-                }
-                _ => {}
+            if key == "flyway.outOfOrder" {
+                self.out_of_order = Some(Setting {
+                    value: boolean(&value).map_err(error)?,
+                    source,
+                });
+            } else {
+                let list: Vec<&str> = value.split(',').collect();
+                self.ignore_patterns = Some(Setting {
+                    value: patterns(&list).map_err(error)?,
+                    source,
+                });
             }
         }
         Ok(())
     }
 
-    fn read_toml(&mut self, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
+    /// The `[flyway]` values into `self`, `[flyway] environment` and each
+    /// `[environments.NAME.flyway]` table's values into `model`; a later file wins, key by key
+    /// (`TomlUtils.loadConfigurationFiles` merges them in order).
+    fn read_toml(
+        &mut self,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        model: &mut TomlModel,
+    ) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let doc = DeTable::parse(&text).map_err(|e| Error::toml(path, &text, &e))?;
-        let Some(DeValue::Table(flyway)) = doc.get_ref().get("flyway").map(|t| t.get_ref()) else {
+        let doc = doc.get_ref();
+        if let Some(DeValue::Table(flyway)) = doc.get("flyway").map(|t| t.get_ref()) {
+            self.read_table(flyway, "[flyway] ", "", path, &text, env)?;
+            if let Some(value) = flyway.get("environment") {
+                let name = value.get_ref().as_str().ok_or_else(|| {
+                    Error::config_at(
+                        path,
+                        &text,
+                        value.span().start,
+                        "[flyway] environment: expected a string",
+                    )
+                })?;
+                model.environment = Some(name.to_string());
+            }
+        }
+        let Some(DeValue::Table(environments)) = doc.get("environments").map(|t| t.get_ref())
+        else {
             return Ok(());
         };
+        for (name, table) in environments {
+            let DeValue::Table(table) = table.get_ref() else {
+                continue;
+            };
+            let Some(DeValue::Table(flyway)) = table.get("flyway").map(|t| t.get_ref()) else {
+                continue;
+            };
+            let name = name.get_ref().to_string();
+            let label = format!("[environments.{name}.flyway] ");
+            let source = format!("environments.{name}.flyway.");
+            // Flyway reads an environment's values only when it is the one selected: an error
+            // in another one is kept, and reported only if that one is chosen.
+            let entry = model
+                .environments
+                .entry(name)
+                .or_insert_with(|| Ok(FlywayConfig::default()));
+            if let Ok(own) = entry {
+                if let Err(e) = own.read_table(flyway, &label, &source, path, &text, env) {
+                    *entry = Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `outOfOrder` and `ignoreMigrationPatterns` of one TOML table; `label` prefixes errors,
+    /// `source` the key where findings name it.
+    fn read_table(
+        &mut self,
+        table: &DeTable,
+        label: &str,
+        source: &str,
+        path: &Path,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<()> {
         let error = |key: &str, offset: usize, m: String| {
-            Error::config_at(path, &text, offset, format!("[flyway] {key}: {m}"))
+            Error::config_at(path, text, offset, format!("{label}{key}: {m}"))
         };
-        if let Some(value) = flyway.get("outOfOrder") {
+        if let Some(value) = table.get("outOfOrder") {
             let parsed = match value.get_ref() {
                 DeValue::Boolean(b) => Ok(*b),
                 DeValue::String(s) => substitute(s, env).and_then(|s| boolean(&s)),
@@ -178,10 +387,10 @@ impl FlywayConfig {
             };
             self.out_of_order = Some(Setting {
                 value: parsed.map_err(|m| error("outOfOrder", value.span().start, m))?,
-                source: format!("outOfOrder in {}", path.display()),
+                source: format!("{source}outOfOrder in {}", path.display()),
             });
         }
-        if let Some(value) = flyway.get("ignoreMigrationPatterns") {
+        if let Some(value) = table.get("ignoreMigrationPatterns") {
             // A string is a comma-separated list, as in flyway.conf; an array lists them.
             let list: std::result::Result<Vec<String>, String> = match value.get_ref() {
                 DeValue::String(s) => {
@@ -204,7 +413,7 @@ impl FlywayConfig {
                 .map_err(|m| error("ignoreMigrationPatterns", offset, m))?;
             self.ignore_patterns = Some(Setting {
                 value: parsed,
-                source: format!("ignoreMigrationPatterns in {}", path.display()),
+                source: format!("{source}ignoreMigrationPatterns in {}", path.display()),
             });
         }
         Ok(())
@@ -230,6 +439,78 @@ impl FlywayConfig {
             .filter(|s| s.value)
             .map(|s| s.source.as_str())
     }
+}
+
+/// What the TOML files say beyond the `[flyway]` values: the environment they select and each
+/// environment's own values (or the error reading them).
+#[derive(Default)]
+struct TomlModel {
+    environment: Option<String>,
+    environments: BTreeMap<String, Result<FlywayConfig>>,
+}
+
+/// The properties of a `flyway.conf` as Flyway reads them, `(line, key, value)` in file order
+/// (a later one wins), `line` the first line of the property. Flyway's
+/// `ConfigUtils.loadConfigurationFromString` trims each line and doubles every backslash, then
+/// restores a final one as a line continuation when the next line is not empty and does not
+/// start a new `flyway.…=` property (unless it holds `==` or `!=`, `SqlScriptMetadata.
+/// isMultilineBooleanExpression`); `java.util.Properties` then joins continued lines, dropping
+/// the continued line's leading blanks, skips `#` and `!` comment lines (which never continue),
+/// and splits a key from its value at the first `=`, `:` or blank.
+fn properties(text: &str) -> Vec<(usize, String, String)> {
+    let text = text.replace("\r\n", "\n");
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    // Java's `String.split` drops trailing empty strings.
+    while lines.last() == Some(&"") {
+        lines.pop();
+    }
+    // `String.trim`: every char up to U+0020.
+    let trim = |s: &str| s.trim_matches(|c: char| c <= ' ').to_string();
+    let continues = |i: usize| -> bool {
+        if !trim(lines[i]).ends_with('\\') {
+            return false;
+        }
+        match lines.get(i + 1) {
+            None => false,
+            Some(&"") => false,
+            Some(next) if trim(next).starts_with("flyway.") && next.contains('=') => {
+                !next.starts_with("shouldExecute") && (next.contains("==") || next.contains("!="))
+            }
+            Some(_) => true,
+        }
+    };
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\x0c');
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let first = i;
+        let line = trim(lines[i]);
+        if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+            i += 1;
+            continue;
+        }
+        let mut logical = String::new();
+        loop {
+            let line = trim(lines[i]);
+            let more = continues(i);
+            i += 1;
+            if more {
+                logical.push_str(&line[..line.len() - 1]);
+            } else {
+                logical.push_str(&line);
+                break;
+            }
+        }
+        let end = logical
+            .find(|c: char| c == '=' || c == ':' || blank(c))
+            .unwrap_or(logical.len());
+        let (key, rest) = logical.split_at(end);
+        let rest = rest.trim_start_matches(blank);
+        let rest = rest.strip_prefix(['=', ':']).unwrap_or(rest);
+        let value = rest.trim_start_matches(blank);
+        out.push((first + 1, key.to_string(), value.to_string()));
+    }
+    out
 }
 
 /// The value with each `${NAME}` / `${env.NAME}` replaced by that environment variable, as
@@ -428,5 +709,312 @@ mod tests {
             err.contains("FLYWAY_IGNORE_MIGRATION_PATTERNS: `missing` is not a pattern"),
             "{err}"
         );
+    }
+
+    /// Writes `dir/name`, creating `dir`.
+    fn put(dir: &Path, name: &str, text: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A home directory and a project directory under one temporary directory, and an
+    /// environment whose `HOME` is that home plus `pairs`.
+    fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        let home = root.path().join("home");
+        let project = root.path().join("project");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&project).unwrap();
+        (root, home, project)
+    }
+
+    fn vars(home: &Path, pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let mut all: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        all.push(("HOME".into(), home.display().to_string()));
+        move |name| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    /// Flyway uses its TOML configuration when a default TOML file exists, and then does not
+    /// read flyway.conf at all (`ConfigurationManagerImpl.useModernConfig`): the conf's
+    /// `outOfOrder` does not count, even where the TOML file does not set it.
+    #[test]
+    fn with_a_toml_file_present_flyway_conf_is_not_read() {
+        let (_root, home, project) = setup();
+        put(&project, "flyway.conf", "flyway.outOfOrder=true\n");
+        let toml = put(
+            &project,
+            "flyway.toml",
+            "[flyway]\nignoreMigrationPatterns = [\"*:missing\"]\n",
+        );
+        let dirs = [project.clone()];
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(config.out_of_order(), None);
+        assert_eq!(
+            config.ignoring(true, "missing"),
+            Some((
+                "*:missing",
+                Some(format!("ignoreMigrationPatterns in {}", toml.display()).as_str())
+            ))
+        );
+        // A TOML file in the home directory decides it as well.
+        std::fs::remove_file(&toml).unwrap();
+        put(&home, "flyway.toml", "[flyway]\n");
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(config.out_of_order(), None);
+        std::fs::remove_file(home.join("flyway.toml")).unwrap();
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert!(config.out_of_order().is_some());
+    }
+
+    /// `~/flyway.toml`, `~/flyway.user.toml`, `./flyway.toml`, `./flyway.user.toml` in that
+    /// order, a later one winning key by key; `~/flyway.conf` before `./flyway.conf`. `~` is
+    /// `$HOME`.
+    #[test]
+    fn the_home_directory_and_user_files_are_read_in_flyways_order() {
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        let home_toml = put(
+            &home,
+            "flyway.toml",
+            "[flyway]\noutOfOrder = true\nignoreMigrationPatterns = \"*:missing\"\n",
+        );
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(
+            config.out_of_order(),
+            Some(format!("outOfOrder in {}", home_toml.display()).as_str())
+        );
+        put(&project, "flyway.toml", "[flyway]\noutOfOrder = false\n");
+        let user = put(
+            &project,
+            "flyway.user.toml",
+            "[flyway]\nignoreMigrationPatterns = [\"*:ignored\"]\n",
+        );
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(config.out_of_order(), None);
+        assert_eq!(config.ignoring(true, "missing"), None);
+        assert_eq!(
+            config.ignoring(true, "ignored").unwrap().1,
+            Some(format!("ignoreMigrationPatterns in {}", user.display()).as_str())
+        );
+        // Without HOME, no home directory is read.
+        let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
+        assert_eq!(config.ignoring(true, "missing"), None);
+
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        let home_conf = put(&home, "flyway.conf", "flyway.outOfOrder=true\n");
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(
+            config.out_of_order(),
+            Some(format!("flyway.outOfOrder in {}", home_conf.display()).as_str())
+        );
+        put(&project, "flyway.conf", "flyway.outOfOrder=false\n");
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(config.out_of_order(), None);
+    }
+
+    /// `FLYWAY_CONFIG_FILES` adds files after the default ones; its `.toml` entries select the
+    /// TOML configuration, a missing `.conf` entry and both kinds at once are errors, as in
+    /// Flyway.
+    #[test]
+    fn flyway_config_files_are_read_after_the_defaults() {
+        let (root, home, project) = setup();
+        let dirs = [project.clone()];
+        put(&project, "flyway.conf", "flyway.outOfOrder=true\n");
+        let extra = put(
+            root.path(),
+            "ci.conf",
+            "flyway.outOfOrder=false\nflyway.ignoreMigrationPatterns=*:pending\n",
+        );
+        let listed = format!(" {} ", extra.display());
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_CONFIG_FILES", &listed)]))
+                .unwrap();
+        assert_eq!(config.out_of_order(), None);
+        assert_eq!(config.ignoring(true, "pending").unwrap().0, "*:pending");
+
+        let gone = root.path().join("gone.conf");
+        let listed = format!("{},{}", extra.display(), gone.display());
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_CONFIG_FILES", &listed)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("FLYWAY_CONFIG_FILES: ")
+                && err.contains("gone.conf is not a file; Flyway stops"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+
+        let toml = put(root.path(), "ci.toml", "[flyway]\noutOfOrder = true\n");
+        let listed = format!("{},{}", extra.display(), toml.display());
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_CONFIG_FILES", &listed)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Using both TOML configuration and CONF configuration is not supported"),
+            "{err}"
+        );
+
+        // A listed TOML file selects the TOML configuration: flyway.conf is not read.
+        put(
+            &project,
+            "flyway.conf",
+            "flyway.ignoreMigrationPatterns=*:missing\n",
+        );
+        let listed = toml.display().to_string();
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_CONFIG_FILES", &listed)]))
+                .unwrap();
+        assert_eq!(
+            config.out_of_order(),
+            Some(format!("outOfOrder in {}", toml.display()).as_str())
+        );
+        assert_eq!(config.ignoring(true, "missing"), None);
+    }
+
+    /// A `\` at the end of a line continues the value on the next line, whose leading blanks
+    /// are dropped; before a new `flyway.…=` property, an empty line, in a comment or at the end
+    /// of the file it is a literal backslash (`ConfigUtils.loadConfigurationFromString`).
+    #[test]
+    fn conf_values_continue_over_lines_as_flyway_reads_them() {
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        put(
+            &project,
+            "flyway.conf",
+            "# patterns \\\nflyway.outOfOrder=true\nflyway.ignoreMigrationPatterns = *:missing, \\\n      *:ignored,\\\n\t*:pending\nflyway.url=jdbc:x\n",
+        );
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert!(config.out_of_order().is_some());
+        for state in ["missing", "ignored", "pending"] {
+            assert!(config.ignoring(true, state).is_some(), "{state}");
+        }
+
+        // Before a new property the backslash stays in the value, which Flyway then rejects.
+        put(
+            &project,
+            "flyway.conf",
+            "\nflyway.ignoreMigrationPatterns=*:missing,\\\nflyway.outOfOrder=true\n",
+        );
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2: flyway.ignoreMigrationPatterns: `\\` is not a pattern"),
+            "{err}"
+        );
+        // The first line of a continued property is the one errors name.
+        put(&project, "flyway.conf", "flyway.outOfOrder=\\\n  maybe\n");
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 1: flyway.outOfOrder: `maybe` is not true or false"),
+            "{err}"
+        );
+    }
+
+    /// `[environments.NAME.flyway]` values of the selected environment (`[flyway] environment`
+    /// or `flyway_environment`, else `default`) win over `[flyway]` and the `FLYWAY_…`
+    /// variables; another environment's values, even malformed ones, do not count.
+    #[test]
+    fn the_selected_environments_own_values_win() {
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        let toml = put(
+            &project,
+            "flyway.toml",
+            "[flyway]\noutOfOrder = true\n\n[environments.default.flyway]\noutOfOrder = false\n\n[environments.prod.flyway]\nignoreMigrationPatterns = [\"*:missing\"]\n\n[environments.broken.flyway]\nignoreMigrationPatterns = [\"*:gone\"]\n",
+        );
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_OUT_OF_ORDER", "true")]))
+                .unwrap();
+        assert_eq!(config.out_of_order(), None);
+        assert_eq!(
+            config.out_of_order.as_ref().unwrap().source,
+            format!(
+                "environments.default.flyway.outOfOrder in {}",
+                toml.display()
+            )
+        );
+        assert_eq!(config.ignoring(true, "missing"), None);
+
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "prod")])).unwrap();
+        assert!(config.out_of_order().is_some());
+        assert_eq!(
+            config.ignoring(true, "missing").unwrap().1,
+            Some(
+                format!(
+                    "environments.prod.flyway.ignoreMigrationPatterns in {}",
+                    toml.display()
+                )
+                .as_str()
+            )
+        );
+        // An environment variable for the environment's own value wins over the file.
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(
+                &home,
+                &[
+                    ("flyway_environment", "prod"),
+                    (
+                        "environments_prod_flyway_ignoreMigrationPatterns",
+                        "*:ignored",
+                    ),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(config.ignoring(true, "missing"), None);
+        assert!(config.ignoring(true, "ignored").is_some());
+
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "broken")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 11: [environments.broken.flyway] ignoreMigrationPatterns: `*:gone` is not a pattern"),
+            "{err}"
+        );
+
+        // `[flyway] environment` selects it too; one with no table leaves `[flyway]`.
+        put(
+            &project,
+            "flyway.user.toml",
+            "[flyway]\nenvironment = \"staging\"\n",
+        );
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert!(config.out_of_order().is_some());
+    }
+
+    /// With the TOML configuration, `flyway_outOfOrder` is read too and wins over
+    /// `FLYWAY_OUT_OF_ORDER`; with flyway.conf only the `FLYWAY_…` spelling is read.
+    #[test]
+    fn toml_style_variables_count_only_for_the_toml_configuration() {
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        let both = [
+            ("FLYWAY_OUT_OF_ORDER", "true"),
+            ("flyway_outOfOrder", "false"),
+            ("flyway_ignoreMigrationPatterns", "*:missing"),
+        ];
+        put(&project, "flyway.toml", "[flyway]\n");
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &both)).unwrap();
+        assert_eq!(config.out_of_order(), None);
+        assert_eq!(
+            config.ignoring(true, "missing"),
+            Some(("*:missing", Some("flyway_ignoreMigrationPatterns")))
+        );
+        std::fs::remove_file(project.join("flyway.toml")).unwrap();
+        put(&project, "flyway.conf", "\n");
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &both)).unwrap();
+        assert_eq!(config.out_of_order(), Some("FLYWAY_OUT_OF_ORDER"));
+        assert_eq!(config.ignoring(true, "missing"), None);
     }
 }
