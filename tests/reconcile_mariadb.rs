@@ -666,3 +666,82 @@ fn mariadb_tables_qualified_with_the_urls_database_are_the_migrations() {
         serde_json::json!(["table elsewhere"])
     );
 }
+
+/// InnoDB needs, for each foreign key, an index whose leading columns are the key's columns in
+/// the key's order: FK (a, b) is served by (a, b, c) or PRIMARY KEY (a, b, c), not by (a),
+/// (b, a) or (c, a). A later key whose made index would start with an earlier made one replaces
+/// it, and one a longer made index already serves gets none. The replay checked only the first
+/// column, so it expected no index for FK (a, b) beside an index on (a), and kept the made
+/// index of FK (a) where the server had replaced it with that of FK (a, b).
+#[test]
+fn mariadb_a_multi_column_foreign_key_needs_an_index_starting_with_all_its_columns() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY, id2 INT, UNIQUE KEY p_u (id, id2));
+CREATE TABLE a1 (a INT, b INT, c INT, INDEX ia (a), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a2 (a INT, b INT, c INT, INDEX iabc (a, b, c), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a3 (a INT, b INT, c INT, INDEX iba (b, a), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a4 (a INT, b INT, c INT, PRIMARY KEY (a, b, c), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a5 (a INT, b INT, c INT, PRIMARY KEY (c, a), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a6 (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE a7 (a INT, b INT, FOREIGN KEY (a, b) REFERENCES p (id, id2), FOREIGN KEY (a) REFERENCES p (id));
+CREATE TABLE a8 (a INT, CONSTRAINT f1 FOREIGN KEY (a) REFERENCES p (id), CONSTRAINT f2 FOREIGN KEY (a) REFERENCES p (id));
+CREATE TABLE a9 (a INT, CONSTRAINT f3 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE a9 ADD CONSTRAINT f4 FOREIGN KEY (a) REFERENCES p (id);
+CREATE TABLE a10 (a INT, b INT, CONSTRAINT f5 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE a10 ADD CONSTRAINT f6 FOREIGN KEY (a, b) REFERENCES p (id, id2);
+CREATE TABLE a11 (a INT, b INT, CONSTRAINT f7 FOREIGN KEY (a, b) REFERENCES p (id, id2));
+ALTER TABLE a11 ADD CONSTRAINT f8 FOREIGN KEY (a) REFERENCES p (id);
+CREATE TABLE a12 (a INT, b INT, c INT, CONSTRAINT f9 FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE INDEX i12 ON a12 (a);
+CREATE INDEX i12b ON a12 (a, b, c);
+CREATE TABLE a13 (a INT, b INT, CONSTRAINT f10 FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE INDEX i13 ON a13 (b, a);",
+    );
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, ' ', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'a%' GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1");
+    assert_eq!(
+        indexes,
+        [
+            "a1.a a,b",
+            "a1.ia a",
+            "a10.f6 a,b",
+            "a11.f7 a,b",
+            "a12.i12 a",
+            "a12.i12b a,b,c",
+            "a13.f10 a,b",
+            "a13.i13 b,a",
+            "a2.iabc a,b,c",
+            "a3.a a,b",
+            "a3.iba b,a",
+            "a4.PRIMARY a,b,c",
+            "a5.a a,b",
+            "a5.PRIMARY c,a",
+            "a6.a a,b",
+            "a7.a a,b",
+            "a8.f2 a",
+            "a9.f4 a",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// MariaDB names `FOREIGN KEY idx (a)` (no CONSTRAINT symbol) and the index it makes `idx`;
+/// with a CONSTRAINT symbol both take the symbol.
+#[test]
+fn mariadb_a_foreign_keys_index_name_names_the_key_and_its_index() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE v1 (a INT, FOREIGN KEY fk_idx (a) REFERENCES p (id));
+CREATE TABLE v2 (a INT, CONSTRAINT c2 FOREIGN KEY fk_idx2 (a) REFERENCES p (id));
+CREATE TABLE v3 (a INT);
+ALTER TABLE v3 ADD FOREIGN KEY v3_idx (a) REFERENCES p (id);",
+    );
+    let keys = db.query("SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1");
+    assert_eq!(keys, ["v1.fk_idx", "v2.c2", "v3.v3_idx"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -151,7 +151,7 @@ impl Replayer {
             let explicit = constraint_name.as_ref().map(|n| self.engine.ident(n));
             match kind {
                 "primary key" | "unique" => self.add_key(table, explicit, kind, vec![name.clone()]),
-                "foreign key" => self.add_foreign_key(table, explicit, vec![name.clone()]),
+                "foreign key" => self.add_foreign_key(table, explicit, None, vec![name.clone()]),
                 _ => {
                     let cname = explicit.unwrap_or_else(|| self.engine.check_name(table, &name));
                     self.add_constraint(table, &cname, "check", vec![name.clone()], true);
@@ -268,38 +268,72 @@ impl Replayer {
         candidate
     }
 
-    fn add_foreign_key(&mut self, table: &str, name: Option<String>, columns: Vec<String>) {
+    /// A foreign key: `name` is its CONSTRAINT symbol, `index_name` MySQL's
+    /// `FOREIGN KEY index_name (…)`.
+    fn add_foreign_key(
+        &mut self,
+        table: &str,
+        name: Option<String>,
+        index_name: Option<String>,
+        columns: Vec<String>,
+    ) {
+        // MariaDB names the key after `index_name` when there is no symbol; MySQL 8.0.16+ ignores
+        // it there ("FOREIGN KEY Constraints", Identifiers, in the MySQL reference manual).
+        let explicit = match self.engine {
+            super::Engine::MariaDb => name.clone().or_else(|| index_name.clone()),
+            _ => name.clone(),
+        };
         let ordinal = {
             let n = self.foreign_keys.entry(table.to_string()).or_insert(0);
             *n += 1;
             *n
         };
-        let cname = name
-            .clone()
-            .unwrap_or_else(|| self.engine.foreign_key_name(table, &columns, ordinal));
+        let cname =
+            explicit.unwrap_or_else(|| self.engine.foreign_key_name(table, &columns, ordinal));
         self.add_constraint(table, &cname, "foreign key", columns.clone(), true);
         if self.engine.is_mysql() {
-            // InnoDB needs an index that starts with the key's columns and creates one if none does.
-            let first = columns.first().cloned().unwrap_or_default();
-            let covered = self
-                .ids_on_table(ObjectKind::Index, table)
-                .iter()
-                .filter_map(|id| self.out.schema.get(id))
-                .any(|attrs| {
-                    attrs.get("columns").is_some_and(|c| {
-                        c.split(", ").next() == Some(first.to_lowercase().as_str())
-                    })
-                });
-            if !covered {
-                let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
-                self.put_index(table, &index_name, &columns, false);
-                self.generated_indexes.insert(ObjectId::on_table(
-                    ObjectKind::Index,
-                    table,
-                    &index_name,
-                ));
+            // Both name the index it may need after the symbol, else `index_name`.
+            self.add_foreign_key_index(table, name.or(index_name), &columns);
+        }
+    }
+
+    /// InnoDB needs an index whose leading columns are the foreign key's, in its order
+    /// (`foreign_key_prefix` in sql_table.cc): none is made when one exists, unless the only
+    /// ones are indexes made for other keys that are no longer than this key's, which this
+    /// key's index replaces (two keys on (a) keep the later's index; keys on (a) and (a, b)
+    /// keep (a, b)).
+    fn add_foreign_key_index(&mut self, table: &str, name: Option<String>, columns: &[String]) {
+        let wanted: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+        let mut replaced = Vec::new();
+        for id in self.ids_on_table(ObjectKind::Index, table) {
+            let own = self.index_column_list(&id);
+            let generated = self.generated_indexes.contains(&id);
+            if own.starts_with(&wanted) && (!generated || own.len() > wanted.len()) {
+                return;
+            }
+            if generated && !own.is_empty() && wanted.starts_with(&own) {
+                replaced.push(id);
             }
         }
+        for id in replaced {
+            self.remove(&id);
+        }
+        let first = columns.first().cloned().unwrap_or_default();
+        let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
+        self.put_index(table, &index_name, columns, false);
+        self.generated_indexes
+            .insert(ObjectId::on_table(ObjectKind::Index, table, &index_name));
+    }
+
+    /// An index's columns as the model spells them (lower case).
+    fn index_column_list(&self, id: &ObjectId) -> Vec<String> {
+        self.out
+            .schema
+            .get(id)
+            .and_then(|a| a.get("columns"))
+            .filter(|c| !c.is_empty())
+            .map(|c| c.split(", ").map(str::to_string).collect())
+            .unwrap_or_default()
     }
 
     /// MySQL/MariaDB drop the index they made for a foreign key once another index starts with
@@ -309,21 +343,13 @@ impl Replayer {
             return;
         }
         let new = ObjectId::on_table(ObjectKind::Index, table, index);
-        let columns = |id: &ObjectId| {
-            self.out
-                .schema
-                .get(id)
-                .and_then(|a| a.get("columns"))
-                .map(|c| c.split(", ").map(str::to_string).collect::<Vec<_>>())
-                .unwrap_or_default()
-        };
-        let served = columns(&new);
+        let served = self.index_column_list(&new);
         let generated: Vec<ObjectId> = self
             .generated_indexes
             .iter()
             .filter(|id| id.table() == Some(table) && **id != new)
             .filter(|id| {
-                let own = columns(id);
+                let own = self.index_column_list(id);
                 !own.is_empty() && served.starts_with(&own)
             })
             .cloned()
@@ -370,7 +396,8 @@ impl Replayer {
             TableConstraint::ForeignKey(fk) => {
                 let columns = self.idents(&fk.columns);
                 let name = fk.name.as_ref().map(|n| self.engine.ident(n));
-                self.add_foreign_key(table, name, columns);
+                let index_name = fk.index_name.as_ref().map(|n| self.engine.ident(n));
+                self.add_foreign_key(table, name, index_name, columns);
                 if !validated {
                     self.mark_not_valid(table, fk.name.as_ref());
                 }
