@@ -745,3 +745,62 @@ ALTER TABLE v3 ADD FOREIGN KEY v3_idx (a) REFERENCES p (id);",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// Unnamed foreign keys are `<table>_ibfk_<n>`. CREATE TABLE numbers its unnamed keys 1, 2, …
+/// whatever the named ones are called; ALTER TABLE numbers them after the highest `n` among the
+/// table's keys named `<table>_ibfk_<n>` when it starts (n all digits, not starting with 0),
+/// the keys it drops included. The replay kept one counter per table name for the whole run,
+/// so a key added after a drop, after DROP TABLE and CREATE TABLE, or after a named
+/// `<table>_ibfk_5` got another number than the server's.
+#[test]
+fn mariadb_unnamed_foreign_keys_are_numbered_after_the_highest_existing_number() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t (a INT, b INT, c INT, FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+ALTER TABLE t DROP FOREIGN KEY t_ibfk_2;
+ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE d (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE d DROP FOREIGN KEY d_ibfk_1;
+ALTER TABLE d ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE r (a INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE r ADD COLUMN b INT, ADD FOREIGN KEY (b) REFERENCES p (id);
+DROP TABLE r;
+CREATE TABLE r (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE r ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE n (a INT, b INT, c INT, CONSTRAINT n_ibfk_5 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+ALTER TABLE n ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE z (a INT, b INT, CONSTRAINT z_ibfk_07 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE z ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE s (a INT, b INT, c INT, d INT, FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+ALTER TABLE s DROP FOREIGN KEY s_ibfk_2, ADD FOREIGN KEY (c) REFERENCES p (id), ADD FOREIGN KEY (d) REFERENCES p (id);
+CREATE TABLE m (a INT, b INT, CONSTRAINT m_ibfk_x FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+RENAME TABLE m TO m2;
+ALTER TABLE m2 ADD COLUMN c INT, ADD FOREIGN KEY (c) REFERENCES p (id);",
+    );
+    let keys = db.query("SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, ' ', COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY 1");
+    assert_eq!(
+        keys,
+        [
+            "d.d_ibfk_1 b",
+            "m2.m2_ibfk_1 b",
+            "m2.m2_ibfk_2 c",
+            "m2.m2_ibfk_x a",
+            "n.n_ibfk_1 b",
+            "n.n_ibfk_5 a",
+            "n.n_ibfk_6 c",
+            "r.r_ibfk_1 a",
+            "r.r_ibfk_2 b",
+            "s.s_ibfk_1 a",
+            "s.s_ibfk_3 c",
+            "s.s_ibfk_4 d",
+            "t.t_ibfk_1 a",
+            "t.t_ibfk_2 c",
+            "z.z_ibfk_07 a",
+            "z.z_ibfk_1 b",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -12,6 +12,7 @@ impl Replayer {
         let Some(table) = self.table(&at.name) else {
             return;
         };
+        self.start_foreign_key_numbers(&table, false);
         for op in &at.operations {
             self.alter_operation(&table, op);
         }

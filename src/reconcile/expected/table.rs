@@ -77,6 +77,7 @@ impl Replayer {
             self.drop_table(&table);
         }
         self.put(id, Attributes::new());
+        self.start_foreign_key_numbers(&table, true);
         if ct.query.is_some() || ct.like.is_some() {
             self.out.tables_with_unknown_columns.insert(table.clone());
             self.opaque(format!(
@@ -283,18 +284,67 @@ impl Replayer {
             super::Engine::MariaDb => name.clone().or_else(|| index_name.clone()),
             _ => name.clone(),
         };
-        let ordinal = {
-            let n = self.foreign_keys.entry(table.to_string()).or_insert(0);
-            *n += 1;
-            *n
+        let cname = match explicit {
+            Some(n) => n,
+            None if !self.engine.is_mysql() => self.engine.foreign_key_name(table, &columns, 0),
+            None => {
+                let ordinal = self.next_foreign_key_number(table);
+                self.engine.foreign_key_name(table, &columns, ordinal)
+            }
         };
-        let cname =
-            explicit.unwrap_or_else(|| self.engine.foreign_key_name(table, &columns, ordinal));
         self.add_constraint(table, &cname, "foreign key", columns.clone(), true);
         if self.engine.is_mysql() {
             // Both name the index it may need after the symbol, else `index_name`.
             self.add_foreign_key_index(table, name.or(index_name), &columns);
         }
+    }
+
+    /// The number of the next unnamed foreign key of `table` in this statement (`t_ibfk_<n>`),
+    /// counting from where [`Replayer::start_foreign_key_numbers`] set it, else from the highest
+    /// existing number.
+    fn next_foreign_key_number(&mut self, table: &str) -> u64 {
+        let highest = match self.foreign_keys.get(table) {
+            Some(n) => *n,
+            None => self.highest_foreign_key_number(table),
+        };
+        self.foreign_keys.insert(table.to_string(), highest + 1);
+        highest + 1
+    }
+
+    /// Where a statement on `table` starts numbering its unnamed foreign keys: CREATE TABLE
+    /// from 1 whatever its named keys are called; ALTER TABLE after the highest number among
+    /// the table's keys when it starts, those it drops included.
+    pub(crate) fn start_foreign_key_numbers(&mut self, table: &str, creating: bool) {
+        if !self.engine.is_mysql() {
+            return;
+        }
+        let highest = match creating {
+            true => 0,
+            false => self.highest_foreign_key_number(table),
+        };
+        self.foreign_keys.insert(table.to_string(), highest);
+    }
+
+    /// The highest `n` among the foreign keys of `table` named `<table>_ibfk_<n>`, `n` all
+    /// digits and not starting with 0: InnoDB's `dict_table_get_highest_foreign_id` (MariaDB)
+    /// and `get_fk_max_generated_name_number` in sql_table.cc (MySQL 8), measured on MariaDB
+    /// 10.11. Names are compared in lower case here, the servers compare them as stored.
+    fn highest_foreign_key_number(&self, table: &str) -> u64 {
+        let prefix = format!("{table}_ibfk_").to_lowercase();
+        self.ids_on_table(ObjectKind::Constraint, table)
+            .iter()
+            .filter(|id| {
+                self.out
+                    .schema
+                    .get(id)
+                    .and_then(|a| a.get("kind"))
+                    .is_some_and(|k| k == "foreign key")
+            })
+            .filter_map(|id| id.name.strip_prefix(&prefix))
+            .filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
+            .filter_map(|n| n.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
     }
 
     /// InnoDB needs an index whose leading columns are the foreign key's, in its order
@@ -509,9 +559,6 @@ impl Replayer {
     }
 
     pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
-        if let Some(n) = self.foreign_keys.remove(from) {
-            self.foreign_keys.insert(to.to_string(), n);
-        }
         let ids = self.ids_where(|id| id.table() == Some(from));
         for id in ids {
             let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
@@ -520,11 +567,13 @@ impl Replayer {
             self.out.owners.remove(&id);
             let new_id = match id.kind {
                 ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
-                ObjectKind::Constraint => ObjectId::on_table(
-                    ObjectKind::Constraint,
-                    to,
-                    &self.renamed_key(&id.name, from, to),
-                ),
+                ObjectKind::Constraint if attrs.get("kind").is_some_and(|k| k == "foreign key") => {
+                    ObjectId::on_table(
+                        ObjectKind::Constraint,
+                        to,
+                        &self.renamed_key(&id.name, from, to),
+                    )
+                }
                 kind => ObjectId::on_table(kind, to, &id.name),
             };
             if attrs.contains_key("table") {
@@ -542,16 +591,14 @@ impl Replayer {
         }
     }
 
-    /// InnoDB renames a foreign key named `<from>_ibfk_<n>` (generated or not) with its table.
+    /// InnoDB renames a foreign key named `<from>_ibfk_<anything>` (generated or not, `n`
+    /// digits or not) with its table: measured on MariaDB 10.11 (`m_ibfk_x` becomes
+    /// `m2_ibfk_x`), and MySQL 8's `dd::rename_foreign_keys` does the same.
     fn renamed_key(&self, name: &str, from: &str, to: &str) -> String {
         let prefix = format!("{from}_ibfk_").to_lowercase();
         match name.strip_prefix(&prefix) {
-            Some(n)
-                if self.engine.is_mysql()
-                    && !n.is_empty()
-                    && n.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                format!("{to}_ibfk_{n}").to_lowercase()
+            Some(rest) if self.engine.is_mysql() && !rest.is_empty() => {
+                format!("{to}_ibfk_{rest}").to_lowercase()
             }
             _ => name.to_string(),
         }

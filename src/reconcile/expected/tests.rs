@@ -215,3 +215,26 @@ fn a_foreign_keys_index_name_names_its_index_and_on_mariadb_the_key() {
         (vec!["fk_idx".to_string()], vec!["fk_idx a".to_string()])
     );
 }
+
+/// MySQL 8 numbers unnamed keys as MariaDB does (`get_fk_max_generated_name_number` in
+/// sql_table.cc): CREATE TABLE from 1, ALTER TABLE after the highest `<table>_ibfk_<n>`.
+#[test]
+fn mysql_numbers_unnamed_foreign_keys_after_the_highest_existing_number() {
+    for engine in [Engine::MySql, Engine::MariaDb] {
+        let e = replay_on(
+            &[
+                "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t (a INT, b INT, c INT, CONSTRAINT t_ibfk_5 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));",
+                "ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES p (id);
+ALTER TABLE t DROP FOREIGN KEY t_ibfk_5, DROP FOREIGN KEY t_ibfk_6;
+ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id);",
+            ],
+            engine,
+        );
+        let (keys, _) = keys_and_indexes(&e, "t");
+        assert_eq!(keys, ["t_ibfk_1", "t_ibfk_2"], "{engine:?}");
+        // The key added after t_ibfk_5 was t_ibfk_6.
+        let sixth = ObjectId::on_table(ObjectKind::Constraint, "t", "t_ibfk_6");
+        assert!(e.dropped.contains_key(&sixth), "{engine:?}");
+    }
+}
