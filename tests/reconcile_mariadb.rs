@@ -804,3 +804,26 @@ ALTER TABLE m2 ADD COLUMN c INT, ADD FOREIGN KEY (c) REFERENCES p (id);",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// A renamed column (RENAME COLUMN, CHANGE) is renamed in the indexes on it, as the server
+/// does: the replay kept the old name there, reported `index t.ia: columns: expected a, found
+/// a2`, and made an index for a foreign key on the new name that the renamed index serves.
+#[test]
+fn mariadb_a_renamed_column_is_renamed_in_its_indexes() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t (a INT, b INT, INDEX ia (a, b));
+ALTER TABLE t RENAME COLUMN a TO a2;
+CREATE TABLE w (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE w CHANGE a a3 INT;
+CREATE TABLE x (a INT, INDEX ix (a));
+ALTER TABLE x RENAME COLUMN a TO b;
+ALTER TABLE x ADD FOREIGN KEY (b) REFERENCES p (id);",
+    );
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, ' ', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('t', 'w', 'x') GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1");
+    assert_eq!(indexes, ["t.ia a2,b", "w.a a3", "x.ix b"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -1188,3 +1188,25 @@ ALTER TABLE m RENAME TO m2;
     );
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// A renamed column is renamed in the indexes and keys on it: the replay kept the old name in
+/// the index definitions and reported drift.
+#[test]
+fn a_renamed_column_is_renamed_in_its_indexes() {
+    let db = ScratchDb::postgres();
+    let sql = "CREATE TABLE t (a int, b int, c text, UNIQUE (a, b));
+CREATE INDEX t_ab ON t (a, b DESC);
+CREATE INDEX t_c ON t (c text_pattern_ops);
+ALTER TABLE t RENAME COLUMN a TO a2;
+ALTER TABLE t RENAME c TO c2;
+";
+    let dir = applied_file(&db, "1_a.sql", sql);
+    let report = run_generic(&db, dir.path());
+    assert_eq!(
+        status_of(&report, "1_a.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
