@@ -827,3 +827,24 @@ ALTER TABLE x ADD FOREIGN KEY (b) REFERENCES p (id);",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// MySQL/MariaDB take a dropped column out of the indexes on it and drop only the indexes left
+/// without columns: the replay dropped every index on the column, as PostgreSQL does, and
+/// reported `iab` (now on `a` alone) and `i3` (still serving the foreign key on `a`) as
+/// unmanaged.
+#[test]
+fn mariadb_a_dropped_column_leaves_the_indexes_on_other_columns() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t1 (a INT, b INT, c INT, INDEX iab (a, b), INDEX ib (b), UNIQUE KEY u (a, c));
+ALTER TABLE t1 DROP COLUMN b;
+CREATE TABLE t3 (a INT, b INT, INDEX i3 (a, b), FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE t3 DROP COLUMN b;",
+    );
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, ' ', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('t1', 't3') GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1");
+    assert_eq!(indexes, ["t1.iab a", "t1.u a,c", "t3.i3 a"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

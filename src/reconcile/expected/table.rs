@@ -604,8 +604,16 @@ impl Replayer {
         }
     }
 
-    /// PostgreSQL drops indexes and constraints that cover a dropped column.
+    /// PostgreSQL drops indexes and constraints that cover a dropped column. MySQL/MariaDB take
+    /// the column out of them and drop only those left without columns ("If columns are
+    /// dropped from a table, the columns are also removed from any index of which they are a
+    /// part", ALTER TABLE in the MySQL reference manual; MariaDB 10.11 refuses it for a
+    /// multi-column PRIMARY or UNIQUE key, which then never happens).
     pub(crate) fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
+        if self.engine.is_mysql() {
+            self.drop_column_from_keys(table, column);
+            return;
+        }
         let constraints: Vec<ObjectId> = self
             .constraint_columns
             .iter()
@@ -626,6 +634,35 @@ impl Replayer {
             if covers {
                 self.remove(&id);
             }
+        }
+    }
+
+    fn drop_column_from_keys(&mut self, table: &str, column: &str) {
+        let lower = column.to_lowercase();
+        let mut emptied = Vec::new();
+        for (id, columns) in self.constraint_columns.iter_mut() {
+            if id.table() == Some(table) && columns.iter().any(|c| c == column) {
+                columns.retain(|c| c != column);
+                if columns.is_empty() {
+                    emptied.push(id.clone());
+                }
+            }
+        }
+        for id in self.ids_on_table(ObjectKind::Index, table) {
+            let own = self.index_column_list(&id);
+            if !own.contains(&lower) {
+                continue;
+            }
+            let left: Vec<String> = own.into_iter().filter(|c| *c != lower).collect();
+            if left.is_empty() {
+                emptied.push(id);
+            } else if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                attrs.insert("columns", left.join(", "));
+                self.touch(&id);
+            }
+        }
+        for id in emptied {
+            self.remove(&id);
         }
     }
 }
