@@ -848,3 +848,35 @@ ALTER TABLE t3 DROP COLUMN b;",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// The index MariaDB made for a foreign key is dropped before the new index that serves it is
+/// named, so an unnamed `UNIQUE (user_uuid, org_uuid)` after `user_uuid … REFERENCES` is named
+/// `user_uuid`, not `user_uuid_2` (vaultwarden's MySQL migrations create such tables).
+#[test]
+fn mariadb_an_unnamed_index_takes_the_name_of_the_foreign_key_index_it_replaces() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE q1 (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE q1 ADD UNIQUE (a, b);
+CREATE TABLE q2 (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE q2 ADD INDEX (a, b);
+CREATE TABLE q4 (a INT REFERENCES p (id), b INT, UNIQUE (a, b));
+CREATE TABLE q5 (a INT, b INT, c INT, FOREIGN KEY (a) REFERENCES p (id), INDEX (b), UNIQUE (a, c));
+CREATE TABLE q6 (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE q6 ADD UNIQUE (a, b), ADD INDEX (a);
+CREATE TABLE q7 (a INT, b INT, FOREIGN KEY (a) REFERENCES p (id));
+CREATE INDEX a ON q7 (a, b);",
+    );
+    let indexes = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, ' ', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'q%' GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1");
+    assert_eq!(
+        indexes,
+        [
+            "q1.a a,b", "q2.a a,b", "q4.a a,b", "q5.a a,c", "q5.b b", "q6.a a,b", "q6.a_2 a",
+            "q7.a a,b"
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -244,6 +244,7 @@ impl Replayer {
                 }
             }
         }
+        self.drop_generated_indexes_served_by(table, &columns);
         let name = match (kind, name) {
             ("primary key", _) if self.engine.is_mysql() => "PRIMARY".to_string(),
             (_, Some(n)) => n,
@@ -252,7 +253,6 @@ impl Replayer {
         };
         self.add_constraint(table, &name, kind, columns.clone(), true);
         self.put_index(table, &name, &columns, true);
-        self.drop_generated_indexes_served_by(table, &name);
     }
 
     /// MySQL suffixes `_2`, `_3` when a generated index name is taken.
@@ -388,16 +388,17 @@ impl Replayer {
 
     /// MySQL/MariaDB drop the index they made for a foreign key once another index starts with
     /// its columns (`foreign_key_prefix` in sql_table.cc), e.g. CREATE INDEX on the key's column.
-    fn drop_generated_indexes_served_by(&mut self, table: &str, index: &str) {
+    /// Called before the new index is named: the server drops the made index first, so an
+    /// unnamed new index can take its name (`a` after FOREIGN KEY (a), not `a_2`).
+    fn drop_generated_indexes_served_by(&mut self, table: &str, columns: &[String]) {
         if !self.engine.is_mysql() {
             return;
         }
-        let new = ObjectId::on_table(ObjectKind::Index, table, index);
-        let served = self.index_column_list(&new);
+        let served: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
         let generated: Vec<ObjectId> = self
             .generated_indexes
             .iter()
-            .filter(|id| id.table() == Some(table) && **id != new)
+            .filter(|id| id.table() == Some(table))
             .filter(|id| {
                 let own = self.index_column_list(id);
                 !own.is_empty() && served.starts_with(&own)
@@ -463,6 +464,7 @@ impl Replayer {
             },
             TableConstraint::Index(index) => {
                 let columns = self.index_columns(&index.columns);
+                self.drop_generated_indexes_served_by(table, &columns);
                 let name = match &index.name {
                     Some(n) => self.engine.ident(n),
                     None => {
@@ -470,7 +472,6 @@ impl Replayer {
                     }
                 };
                 self.put_index(table, &name, &columns, false);
-                self.drop_generated_indexes_served_by(table, &name);
             }
             _ => self.opaque(format!("a constraint on {table} is not modelled")),
         }
@@ -508,8 +509,8 @@ impl Replayer {
         if ci.if_not_exists && self.exists(&id) {
             return;
         }
+        self.drop_generated_indexes_served_by(&table, &columns);
         self.put_index(&table, &name, &columns, ci.unique);
-        self.drop_generated_indexes_served_by(&table, &name);
         if self.engine.is_mysql() && ci.unique {
             // MySQL/MariaDB list every unique index as a UNIQUE constraint of its name.
             self.add_constraint(&table, &name, "unique", columns.clone(), true);
