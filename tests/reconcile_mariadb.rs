@@ -880,3 +880,24 @@ CREATE INDEX a ON q7 (a, b);",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// AUTO_INCREMENT makes a column NOT NULL unless a later NULL says otherwise
+/// (`PT_auto_increment_column_attr` sets NOT_NULL_FLAG in MySQL 8's parser; measured on MariaDB
+/// 10.11): hydra's `CHANGE COLUMN pk_deprecated pk_deprecated INT UNSIGNED AUTO_INCREMENT` was
+/// reported as `nullable: expected yes, found no`.
+#[test]
+fn mariadb_auto_increment_makes_a_column_not_null() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE ai1 (a INT AUTO_INCREMENT, KEY (a));
+CREATE TABLE ai2 (a INT NULL AUTO_INCREMENT, KEY (a));
+CREATE TABLE ai4 (a INT AUTO_INCREMENT NULL, KEY (a));
+CREATE TABLE ai3 (a INT, b INT, KEY (a));
+ALTER TABLE ai3 CHANGE COLUMN a a INT UNSIGNED AUTO_INCREMENT;",
+    );
+    let nullable = db.query("SELECT CONCAT(TABLE_NAME, ' ', IS_NULLABLE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'a' AND TABLE_NAME LIKE 'ai%' ORDER BY 1");
+    assert_eq!(nullable, ["ai1 NO", "ai2 NO", "ai3 NO", "ai4 YES"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -207,7 +207,11 @@ impl Replayer {
                         matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT"))
                     });
                     if auto {
+                        // AUTO_INCREMENT sets NOT NULL, as a NULL written before it is
+                        // overridden and one after it is not (MySQL 8's
+                        // `PT_auto_increment_column_attr`; measured on MariaDB 10.11).
                         facts.default = "auto_increment".into();
+                        facts.not_null = true;
                     }
                 }
                 _ => {}
