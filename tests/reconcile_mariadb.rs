@@ -901,3 +901,20 @@ ALTER TABLE ai3 CHANGE COLUMN a a INT UNSIGNED AUTO_INCREMENT;",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// MySQL reads `"…"` as a string, and the catalog spells the default `'…'`: kratos's
+/// `csrf_token VARCHAR (255) NOT NULL DEFAULT ""` was reported as `default: expected "",
+/// found ''`.
+#[test]
+fn mariadb_a_double_quoted_default_is_the_string() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE dq (a VARCHAR(10) NOT NULL DEFAULT \"\", b VARCHAR(10) DEFAULT \"x y\", c VARCHAR(10) DEFAULT \"it's\");
+ALTER TABLE dq ADD COLUMN d VARCHAR(10) NOT NULL DEFAULT \"\";",
+    );
+    let defaults = db.query("SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_DEFAULT) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dq' ORDER BY 1");
+    assert_eq!(defaults, ["a ''", "b 'x y'", "c 'it''s'", "d ''"]);
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

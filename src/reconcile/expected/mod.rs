@@ -483,9 +483,15 @@ impl Replayer {
     }
 
     pub(crate) fn default_of(&self, expr: &sqlparser::ast::Expr) -> String {
-        let text = expr.to_string();
+        let mut text = expr.to_string();
         // MySQL's TRUE and FALSE are the integers 1 and 0; the catalog shows them that way.
         if self.engine.is_mysql() {
+            // `"…"` is a string there (without ANSI_QUOTES), which the catalog spells `'…'`.
+            if let sqlparser::ast::Expr::Value(v) = expr {
+                if let sqlparser::ast::Value::DoubleQuotedString(s) = &v.value {
+                    text = format!("'{}'", s.replace('\'', "''"));
+                }
+            }
             if text.eq_ignore_ascii_case("true") {
                 return "1".into();
             }
