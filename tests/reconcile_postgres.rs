@@ -1142,3 +1142,71 @@ fn a_quoted_generic_column_keeps_its_case() {
     };
     assert!(err.to_string().contains("name"), "{err}");
 }
+
+/// The MySQL/MariaDB foreign key scenarios (multi-column keys beside indexes on part of their
+/// columns, keys dropped and added again, a table dropped and re-created, a renamed table)
+/// reconcile cleanly on PostgreSQL, which names keys `<table>_<columns>_fkey` and makes no
+/// index for them.
+#[test]
+fn foreign_keys_dropped_re_added_and_multi_column_reconcile_cleanly() {
+    let db = ScratchDb::postgres();
+    let sql = "CREATE TABLE p (id int PRIMARY KEY, id2 int, UNIQUE (id, id2));
+CREATE TABLE a1 (a int, b int, c int, FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE INDEX ia ON a1 (a);
+CREATE TABLE a6 (a int, b int, FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (a, b) REFERENCES p (id, id2));
+CREATE TABLE t (a int, b int, c int, FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+ALTER TABLE t DROP CONSTRAINT t_b_fkey;
+ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE r (a int REFERENCES p (id));
+DROP TABLE r;
+CREATE TABLE r (a int, b int, FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE r ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE m (a int, CONSTRAINT m_ibfk_x FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE m RENAME TO m2;
+";
+    let dir = applied_file(&db, "1_a.sql", sql);
+    let keys = db.query("SELECT conname FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY 1");
+    assert_eq!(
+        keys,
+        [
+            "a1_a_b_fkey",
+            "a6_a_b_fkey",
+            "a6_a_fkey",
+            "m_ibfk_x",
+            "r_a_fkey",
+            "r_b_fkey",
+            "t_a_fkey",
+            "t_c_fkey"
+        ]
+    );
+    let report = run_generic(&db, dir.path());
+    assert_eq!(
+        status_of(&report, "1_a.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// A renamed column is renamed in the indexes and keys on it: the replay kept the old name in
+/// the index definitions and reported drift.
+#[test]
+fn a_renamed_column_is_renamed_in_its_indexes() {
+    let db = ScratchDb::postgres();
+    let sql = "CREATE TABLE t (a int, b int, c text, UNIQUE (a, b));
+CREATE INDEX t_ab ON t (a, b DESC);
+CREATE INDEX t_c ON t (c text_pattern_ops);
+ALTER TABLE t RENAME COLUMN a TO a2;
+ALTER TABLE t RENAME c TO c2;
+";
+    let dir = applied_file(&db, "1_a.sql", sql);
+    let report = run_generic(&db, dir.path());
+    assert_eq!(
+        status_of(&report, "1_a.sql"),
+        "applied",
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

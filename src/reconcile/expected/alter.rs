@@ -12,6 +12,7 @@ impl Replayer {
         let Some(table) = self.table(&at.name) else {
             return;
         };
+        self.start_foreign_key_numbers(&table, false);
         for op in &at.operations {
             self.alter_operation(&table, op);
         }
@@ -71,6 +72,10 @@ impl Replayer {
                 let old = self.column_id(table, old_name);
                 self.remove(&old);
                 self.add_column(table, &column_def(new_name, data_type, options));
+                let (from, to) = (self.engine.ident(old_name), self.engine.ident(new_name));
+                if from != to {
+                    self.rename_column_in_keys(table, &from, &to);
+                }
             }
             AlterTableOperation::RenameColumn {
                 old_column_name,
@@ -186,6 +191,47 @@ impl Replayer {
             self.put(new, attrs);
         } else {
             self.opaque(format!("{old} is renamed but no migration creates it"));
+        }
+        let (from, to) = (
+            self.engine.ident(old_column_name),
+            self.engine.ident(new_column_name),
+        );
+        self.rename_column_in_keys(table, &from, &to);
+    }
+
+    /// Both engines rename a column in the indexes and constraints on it: an index column
+    /// `a`, `a desc` or `a text_pattern_ops` becomes `a2 …` (expressions are left as they are).
+    fn rename_column_in_keys(&mut self, table: &str, from: &str, to: &str) {
+        let (from_lower, to_lower) = (from.to_lowercase(), to.to_lowercase());
+        for id in self.ids_on_table(ObjectKind::Index, table) {
+            let Some(attrs) = self.out.schema.objects.get_mut(&id) else {
+                continue;
+            };
+            let Some(columns) = attrs.get("columns") else {
+                continue;
+            };
+            let mut changed = false;
+            let renamed: Vec<String> = columns
+                .split(", ")
+                .map(|c| match c.strip_prefix(from_lower.as_str()) {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                        changed = true;
+                        format!("{to_lower}{rest}")
+                    }
+                    _ => c.to_string(),
+                })
+                .collect();
+            if changed {
+                attrs.insert("columns", renamed.join(", "));
+                self.touch(&id);
+            }
+        }
+        for (id, columns) in self.constraint_columns.iter_mut() {
+            if id.table() == Some(table) {
+                for c in columns.iter_mut().filter(|c| c.as_str() == from) {
+                    *c = to.to_string();
+                }
+            }
         }
     }
 

@@ -120,8 +120,10 @@ pub(crate) struct Replayer {
     pub(crate) current: Owner,
     /// Columns each table-scoped constraint covers, so dropping a column drops them too.
     pub(crate) constraint_columns: BTreeMap<ObjectId, Vec<String>>,
-    /// MySQL numbers unnamed foreign keys per table (`t_ibfk_1`, `t_ibfk_2`).
-    pub(crate) foreign_keys: BTreeMap<String, usize>,
+    /// MySQL numbers unnamed foreign keys per table (`t_ibfk_1`, `t_ibfk_2`): the last number
+    /// the statement being replayed gave on each table (see `start_foreign_key_numbers`);
+    /// emptied before each statement.
+    pub(crate) foreign_keys: BTreeMap<String, u64>,
     /// The indexes InnoDB made for a foreign key no index served, which it drops when a later
     /// index starts with their columns.
     pub(crate) generated_indexes: BTreeSet<ObjectId>,
@@ -171,6 +173,7 @@ impl Replayer {
 
     fn replay_statement(&mut self, statement: &crate::sql::Statement) {
         self.current.statement = statement.range.clone();
+        self.foreign_keys.clear();
         if statement.shape.kind == ShapeKind::Do {
             // A DO block's statements run on the server like top-level ones.
             if statement.nested.is_empty() {
@@ -480,9 +483,15 @@ impl Replayer {
     }
 
     pub(crate) fn default_of(&self, expr: &sqlparser::ast::Expr) -> String {
-        let text = expr.to_string();
+        let mut text = expr.to_string();
         // MySQL's TRUE and FALSE are the integers 1 and 0; the catalog shows them that way.
         if self.engine.is_mysql() {
+            // `"…"` is a string there (without ANSI_QUOTES), which the catalog spells `'…'`.
+            if let sqlparser::ast::Expr::Value(v) = expr {
+                if let sqlparser::ast::Value::DoubleQuotedString(s) = &v.value {
+                    text = format!("'{}'", s.replace('\'', "''"));
+                }
+            }
             if text.eq_ignore_ascii_case("true") {
                 return "1".into();
             }

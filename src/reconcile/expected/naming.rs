@@ -125,7 +125,7 @@ impl Engine {
         }
     }
 
-    pub fn foreign_key_name(self, table: &str, columns: &[String], ordinal: usize) -> String {
+    pub fn foreign_key_name(self, table: &str, columns: &[String], ordinal: u64) -> String {
         match self {
             Engine::Postgres => self.generated(table, Some(&columns.join("_")), "fkey"),
             // Key names are compared in lower case, a case-kept table name's too.

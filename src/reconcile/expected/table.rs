@@ -77,6 +77,7 @@ impl Replayer {
             self.drop_table(&table);
         }
         self.put(id, Attributes::new());
+        self.start_foreign_key_numbers(&table, true);
         if ct.query.is_some() || ct.like.is_some() {
             self.out.tables_with_unknown_columns.insert(table.clone());
             self.opaque(format!(
@@ -151,7 +152,7 @@ impl Replayer {
             let explicit = constraint_name.as_ref().map(|n| self.engine.ident(n));
             match kind {
                 "primary key" | "unique" => self.add_key(table, explicit, kind, vec![name.clone()]),
-                "foreign key" => self.add_foreign_key(table, explicit, vec![name.clone()]),
+                "foreign key" => self.add_foreign_key(table, explicit, None, vec![name.clone()]),
                 _ => {
                     let cname = explicit.unwrap_or_else(|| self.engine.check_name(table, &name));
                     self.add_constraint(table, &cname, "check", vec![name.clone()], true);
@@ -206,7 +207,11 @@ impl Replayer {
                         matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT"))
                     });
                     if auto {
+                        // AUTO_INCREMENT sets NOT NULL, as a NULL written before it is
+                        // overridden and one after it is not (MySQL 8's
+                        // `PT_auto_increment_column_attr`; measured on MariaDB 10.11).
                         facts.default = "auto_increment".into();
+                        facts.not_null = true;
                     }
                 }
                 _ => {}
@@ -243,6 +248,7 @@ impl Replayer {
                 }
             }
         }
+        self.drop_generated_indexes_served_by(table, &columns);
         let name = match (kind, name) {
             ("primary key", _) if self.engine.is_mysql() => "PRIMARY".to_string(),
             (_, Some(n)) => n,
@@ -251,7 +257,6 @@ impl Replayer {
         };
         self.add_constraint(table, &name, kind, columns.clone(), true);
         self.put_index(table, &name, &columns, true);
-        self.drop_generated_indexes_served_by(table, &name);
     }
 
     /// MySQL suffixes `_2`, `_3` when a generated index name is taken.
@@ -268,62 +273,138 @@ impl Replayer {
         candidate
     }
 
-    fn add_foreign_key(&mut self, table: &str, name: Option<String>, columns: Vec<String>) {
-        let ordinal = {
-            let n = self.foreign_keys.entry(table.to_string()).or_insert(0);
-            *n += 1;
-            *n
+    /// A foreign key: `name` is its CONSTRAINT symbol, `index_name` MySQL's
+    /// `FOREIGN KEY index_name (…)`.
+    fn add_foreign_key(
+        &mut self,
+        table: &str,
+        name: Option<String>,
+        index_name: Option<String>,
+        columns: Vec<String>,
+    ) {
+        // MariaDB names the key after `index_name` when there is no symbol; MySQL 8.0.16+ ignores
+        // it there ("FOREIGN KEY Constraints", Identifiers, in the MySQL reference manual).
+        let explicit = match self.engine {
+            super::Engine::MariaDb => name.clone().or_else(|| index_name.clone()),
+            _ => name.clone(),
         };
-        let cname = name
-            .clone()
-            .unwrap_or_else(|| self.engine.foreign_key_name(table, &columns, ordinal));
+        let cname = match explicit {
+            Some(n) => n,
+            None if !self.engine.is_mysql() => self.engine.foreign_key_name(table, &columns, 0),
+            None => {
+                let ordinal = self.next_foreign_key_number(table);
+                self.engine.foreign_key_name(table, &columns, ordinal)
+            }
+        };
         self.add_constraint(table, &cname, "foreign key", columns.clone(), true);
         if self.engine.is_mysql() {
-            // InnoDB needs an index that starts with the key's columns and creates one if none does.
-            let first = columns.first().cloned().unwrap_or_default();
-            let covered = self
-                .ids_on_table(ObjectKind::Index, table)
-                .iter()
-                .filter_map(|id| self.out.schema.get(id))
-                .any(|attrs| {
-                    attrs.get("columns").is_some_and(|c| {
-                        c.split(", ").next() == Some(first.to_lowercase().as_str())
-                    })
-                });
-            if !covered {
-                let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
-                self.put_index(table, &index_name, &columns, false);
-                self.generated_indexes.insert(ObjectId::on_table(
-                    ObjectKind::Index,
-                    table,
-                    &index_name,
-                ));
+            // Both name the index it may need after the symbol, else `index_name`.
+            self.add_foreign_key_index(table, name.or(index_name), &columns);
+        }
+    }
+
+    /// The number of the next unnamed foreign key of `table` in this statement (`t_ibfk_<n>`),
+    /// counting from where [`Replayer::start_foreign_key_numbers`] set it, else from the highest
+    /// existing number.
+    fn next_foreign_key_number(&mut self, table: &str) -> u64 {
+        let highest = match self.foreign_keys.get(table) {
+            Some(n) => *n,
+            None => self.highest_foreign_key_number(table),
+        };
+        self.foreign_keys.insert(table.to_string(), highest + 1);
+        highest + 1
+    }
+
+    /// Where a statement on `table` starts numbering its unnamed foreign keys: CREATE TABLE
+    /// from 1 whatever its named keys are called; ALTER TABLE after the highest number among
+    /// the table's keys when it starts, those it drops included.
+    pub(crate) fn start_foreign_key_numbers(&mut self, table: &str, creating: bool) {
+        if !self.engine.is_mysql() {
+            return;
+        }
+        let highest = match creating {
+            true => 0,
+            false => self.highest_foreign_key_number(table),
+        };
+        self.foreign_keys.insert(table.to_string(), highest);
+    }
+
+    /// The highest `n` among the foreign keys of `table` named `<table>_ibfk_<n>`, `n` all
+    /// digits and not starting with 0: InnoDB's `dict_table_get_highest_foreign_id` (MariaDB)
+    /// and `get_fk_max_generated_name_number` in sql_table.cc (MySQL 8), measured on MariaDB
+    /// 10.11. Names are compared in lower case here, the servers compare them as stored.
+    fn highest_foreign_key_number(&self, table: &str) -> u64 {
+        let prefix = format!("{table}_ibfk_").to_lowercase();
+        self.ids_on_table(ObjectKind::Constraint, table)
+            .iter()
+            .filter(|id| {
+                self.out
+                    .schema
+                    .get(id)
+                    .and_then(|a| a.get("kind"))
+                    .is_some_and(|k| k == "foreign key")
+            })
+            .filter_map(|id| id.name.strip_prefix(&prefix))
+            .filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
+            .filter_map(|n| n.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// InnoDB needs an index whose leading columns are the foreign key's, in its order
+    /// (`foreign_key_prefix` in sql_table.cc): none is made when one exists, unless the only
+    /// ones are indexes made for other keys that are no longer than this key's, which this
+    /// key's index replaces (two keys on (a) keep the later's index; keys on (a) and (a, b)
+    /// keep (a, b)).
+    fn add_foreign_key_index(&mut self, table: &str, name: Option<String>, columns: &[String]) {
+        let wanted: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+        let mut replaced = Vec::new();
+        for id in self.ids_on_table(ObjectKind::Index, table) {
+            let own = self.index_column_list(&id);
+            let generated = self.generated_indexes.contains(&id);
+            if own.starts_with(&wanted) && (!generated || own.len() > wanted.len()) {
+                return;
+            }
+            if generated && !own.is_empty() && wanted.starts_with(&own) {
+                replaced.push(id);
             }
         }
+        for id in replaced {
+            self.remove(&id);
+        }
+        let first = columns.first().cloned().unwrap_or_default();
+        let index_name = name.unwrap_or_else(|| self.unused_index_name(table, first));
+        self.put_index(table, &index_name, columns, false);
+        self.generated_indexes
+            .insert(ObjectId::on_table(ObjectKind::Index, table, &index_name));
+    }
+
+    /// An index's columns as the model spells them (lower case).
+    fn index_column_list(&self, id: &ObjectId) -> Vec<String> {
+        self.out
+            .schema
+            .get(id)
+            .and_then(|a| a.get("columns"))
+            .filter(|c| !c.is_empty())
+            .map(|c| c.split(", ").map(str::to_string).collect())
+            .unwrap_or_default()
     }
 
     /// MySQL/MariaDB drop the index they made for a foreign key once another index starts with
     /// its columns (`foreign_key_prefix` in sql_table.cc), e.g. CREATE INDEX on the key's column.
-    fn drop_generated_indexes_served_by(&mut self, table: &str, index: &str) {
+    /// Called before the new index is named: the server drops the made index first, so an
+    /// unnamed new index can take its name (`a` after FOREIGN KEY (a), not `a_2`).
+    fn drop_generated_indexes_served_by(&mut self, table: &str, columns: &[String]) {
         if !self.engine.is_mysql() {
             return;
         }
-        let new = ObjectId::on_table(ObjectKind::Index, table, index);
-        let columns = |id: &ObjectId| {
-            self.out
-                .schema
-                .get(id)
-                .and_then(|a| a.get("columns"))
-                .map(|c| c.split(", ").map(str::to_string).collect::<Vec<_>>())
-                .unwrap_or_default()
-        };
-        let served = columns(&new);
+        let served: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
         let generated: Vec<ObjectId> = self
             .generated_indexes
             .iter()
-            .filter(|id| id.table() == Some(table) && **id != new)
+            .filter(|id| id.table() == Some(table))
             .filter(|id| {
-                let own = columns(id);
+                let own = self.index_column_list(id);
                 !own.is_empty() && served.starts_with(&own)
             })
             .cloned()
@@ -370,7 +451,8 @@ impl Replayer {
             TableConstraint::ForeignKey(fk) => {
                 let columns = self.idents(&fk.columns);
                 let name = fk.name.as_ref().map(|n| self.engine.ident(n));
-                self.add_foreign_key(table, name, columns);
+                let index_name = fk.index_name.as_ref().map(|n| self.engine.ident(n));
+                self.add_foreign_key(table, name, index_name, columns);
                 if !validated {
                     self.mark_not_valid(table, fk.name.as_ref());
                 }
@@ -386,6 +468,7 @@ impl Replayer {
             },
             TableConstraint::Index(index) => {
                 let columns = self.index_columns(&index.columns);
+                self.drop_generated_indexes_served_by(table, &columns);
                 let name = match &index.name {
                     Some(n) => self.engine.ident(n),
                     None => {
@@ -393,7 +476,6 @@ impl Replayer {
                     }
                 };
                 self.put_index(table, &name, &columns, false);
-                self.drop_generated_indexes_served_by(table, &name);
             }
             _ => self.opaque(format!("a constraint on {table} is not modelled")),
         }
@@ -431,8 +513,8 @@ impl Replayer {
         if ci.if_not_exists && self.exists(&id) {
             return;
         }
+        self.drop_generated_indexes_served_by(&table, &columns);
         self.put_index(&table, &name, &columns, ci.unique);
-        self.drop_generated_indexes_served_by(&table, &name);
         if self.engine.is_mysql() && ci.unique {
             // MySQL/MariaDB list every unique index as a UNIQUE constraint of its name.
             self.add_constraint(&table, &name, "unique", columns.clone(), true);
@@ -482,9 +564,6 @@ impl Replayer {
     }
 
     pub(crate) fn rename_table(&mut self, from: &str, to: &str) {
-        if let Some(n) = self.foreign_keys.remove(from) {
-            self.foreign_keys.insert(to.to_string(), n);
-        }
         let ids = self.ids_where(|id| id.table() == Some(from));
         for id in ids {
             let Some(mut attrs) = self.out.schema.objects.remove(&id) else {
@@ -493,11 +572,13 @@ impl Replayer {
             self.out.owners.remove(&id);
             let new_id = match id.kind {
                 ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
-                ObjectKind::Constraint => ObjectId::on_table(
-                    ObjectKind::Constraint,
-                    to,
-                    &self.renamed_key(&id.name, from, to),
-                ),
+                ObjectKind::Constraint if attrs.get("kind").is_some_and(|k| k == "foreign key") => {
+                    ObjectId::on_table(
+                        ObjectKind::Constraint,
+                        to,
+                        &self.renamed_key(&id.name, from, to),
+                    )
+                }
                 kind => ObjectId::on_table(kind, to, &id.name),
             };
             if attrs.contains_key("table") {
@@ -515,23 +596,29 @@ impl Replayer {
         }
     }
 
-    /// InnoDB renames a foreign key named `<from>_ibfk_<n>` (generated or not) with its table.
+    /// InnoDB renames a foreign key named `<from>_ibfk_<anything>` (generated or not, `n`
+    /// digits or not) with its table: measured on MariaDB 10.11 (`m_ibfk_x` becomes
+    /// `m2_ibfk_x`), and MySQL 8's `dd::rename_foreign_keys` does the same.
     fn renamed_key(&self, name: &str, from: &str, to: &str) -> String {
         let prefix = format!("{from}_ibfk_").to_lowercase();
         match name.strip_prefix(&prefix) {
-            Some(n)
-                if self.engine.is_mysql()
-                    && !n.is_empty()
-                    && n.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                format!("{to}_ibfk_{n}").to_lowercase()
+            Some(rest) if self.engine.is_mysql() && !rest.is_empty() => {
+                format!("{to}_ibfk_{rest}").to_lowercase()
             }
             _ => name.to_string(),
         }
     }
 
-    /// PostgreSQL drops indexes and constraints that cover a dropped column.
+    /// PostgreSQL drops indexes and constraints that cover a dropped column. MySQL/MariaDB take
+    /// the column out of them and drop only those left without columns ("If columns are
+    /// dropped from a table, the columns are also removed from any index of which they are a
+    /// part", ALTER TABLE in the MySQL reference manual; MariaDB 10.11 refuses it for a
+    /// multi-column PRIMARY or UNIQUE key, which then never happens).
     pub(crate) fn drop_dependents_of_column(&mut self, table: &str, column: &str) {
+        if self.engine.is_mysql() {
+            self.drop_column_from_keys(table, column);
+            return;
+        }
         let constraints: Vec<ObjectId> = self
             .constraint_columns
             .iter()
@@ -552,6 +639,35 @@ impl Replayer {
             if covers {
                 self.remove(&id);
             }
+        }
+    }
+
+    fn drop_column_from_keys(&mut self, table: &str, column: &str) {
+        let lower = column.to_lowercase();
+        let mut emptied = Vec::new();
+        for (id, columns) in self.constraint_columns.iter_mut() {
+            if id.table() == Some(table) && columns.iter().any(|c| c == column) {
+                columns.retain(|c| c != column);
+                if columns.is_empty() {
+                    emptied.push(id.clone());
+                }
+            }
+        }
+        for id in self.ids_on_table(ObjectKind::Index, table) {
+            let own = self.index_column_list(&id);
+            if !own.contains(&lower) {
+                continue;
+            }
+            let left: Vec<String> = own.into_iter().filter(|c| *c != lower).collect();
+            if left.is_empty() {
+                emptied.push(id);
+            } else if let Some(attrs) = self.out.schema.objects.get_mut(&id) {
+                attrs.insert("columns", left.join(", "));
+                self.touch(&id);
+            }
+        }
+        for id in emptied {
+            self.remove(&id);
         }
     }
 }

@@ -5,10 +5,19 @@ use crate::source::SourceFile;
 use crate::sql::{parse_source, Dialect};
 
 fn replay_texts(texts: &[&str]) -> Expected {
+    replay_on(texts, Engine::Postgres)
+}
+
+fn replay_on(texts: &[&str], engine: Engine) -> Expected {
+    let dialect = match engine {
+        Engine::Postgres => Dialect::Postgres,
+        Engine::MySql => Dialect::Mysql,
+        Engine::MariaDb => Dialect::Mariadb,
+    };
     let parsed: Vec<ParsedFile> = texts
         .iter()
         .enumerate()
-        .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), Dialect::Postgres))
+        .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), dialect))
         .collect();
     let migrations: Vec<Migration<'_>> = parsed
         .iter()
@@ -17,7 +26,7 @@ fn replay_texts(texts: &[&str]) -> Expected {
             up: crate::layout::UpPart::whole(p.source.text.len()),
         })
         .collect();
-    replay(&migrations, Engine::Postgres, "public")
+    replay(&migrations, engine, "public")
 }
 
 /// The id a report prints as `printed`: `table.name` for objects that live on a table.
@@ -163,4 +172,69 @@ fn a_quoted_name_with_a_dot_is_not_a_table_qualified_name() {
     assert!(e
         .schema
         .contains(&ObjectId::on_table(ObjectKind::Column, "a.b", "x")));
+}
+
+/// The foreign keys and indexes of `table` the replay expects, as `name columns`.
+fn keys_and_indexes(e: &Expected, table: &str) -> (Vec<String>, Vec<String>) {
+    let on = |kind: ObjectKind| -> Vec<String> {
+        e.schema
+            .objects
+            .iter()
+            .filter(|(id, _)| id.kind == kind && id.table.as_deref() == Some(table))
+            .filter(|(_, a)| {
+                kind == ObjectKind::Index
+                    || a.get("kind").map(String::as_str) == Some("foreign key")
+            })
+            .map(|(id, a)| {
+                format!(
+                    "{} {}",
+                    id.name,
+                    a.get("columns").cloned().unwrap_or_default()
+                )
+                .trim()
+                .to_string()
+            })
+            .collect()
+    };
+    (on(ObjectKind::Constraint), on(ObjectKind::Index))
+}
+
+/// MySQL 8.0.16+ names `FOREIGN KEY idx (a)` `<table>_ibfk_<n>` and only its index `idx`
+/// (reference manual, "FOREIGN KEY Constraints", Identifiers); MariaDB names both `idx`.
+#[test]
+fn a_foreign_keys_index_name_names_its_index_and_on_mariadb_the_key() {
+    let sql = "CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE v (a INT, FOREIGN KEY fk_idx (a) REFERENCES p (id));";
+    let mysql = replay_on(&[sql], Engine::MySql);
+    assert_eq!(
+        keys_and_indexes(&mysql, "v"),
+        (vec!["v_ibfk_1".to_string()], vec!["fk_idx a".to_string()])
+    );
+    let mariadb = replay_on(&[sql], Engine::MariaDb);
+    assert_eq!(
+        keys_and_indexes(&mariadb, "v"),
+        (vec!["fk_idx".to_string()], vec!["fk_idx a".to_string()])
+    );
+}
+
+/// MySQL 8 numbers unnamed keys as MariaDB does (`get_fk_max_generated_name_number` in
+/// sql_table.cc): CREATE TABLE from 1, ALTER TABLE after the highest `<table>_ibfk_<n>`.
+#[test]
+fn mysql_numbers_unnamed_foreign_keys_after_the_highest_existing_number() {
+    for engine in [Engine::MySql, Engine::MariaDb] {
+        let e = replay_on(
+            &[
+                "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t (a INT, b INT, c INT, CONSTRAINT t_ibfk_5 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));",
+                "ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES p (id);
+ALTER TABLE t DROP FOREIGN KEY t_ibfk_5, DROP FOREIGN KEY t_ibfk_6;
+ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id);",
+            ],
+            engine,
+        );
+        let (keys, _) = keys_and_indexes(&e, "t");
+        assert_eq!(keys, ["t_ibfk_1", "t_ibfk_2"], "{engine:?}");
+        // The key added after t_ibfk_5 was t_ibfk_6.
+        let sixth = ObjectId::on_table(ObjectKind::Constraint, "t", "t_ibfk_6");
+        assert!(e.dropped.contains_key(&sixth), "{engine:?}");
+    }
 }
