@@ -32,6 +32,20 @@ impl Tracker for Dbmate {
         &DESCRIPTOR
     }
 
+    /// dbmate's PostgreSQL driver (`quotedMigrationsTableNameParts`,
+    /// `pkg/driver/postgres/postgres.go`) qualifies `schema_migrations` with the first schema of
+    /// the URL's `search_path` parameter, else with `select current_schema()`.
+    fn home(&self, url: &super::UrlSettings) -> super::Home {
+        match url.first_search_path_schema() {
+            Some(schema) => super::Home::Named {
+                schema: schema.to_string(),
+                why: "the first schema of the URL's search_path, where dbmate keeps it".into(),
+                objects: false,
+            },
+            None => super::Home::CurrentSchema,
+        }
+    }
+
     fn query(&self, _engine: Engine, table: &str) -> String {
         super::versions_query(table)
     }

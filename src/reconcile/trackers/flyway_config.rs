@@ -1,5 +1,7 @@
 //! The project's Flyway settings that change what `flyway validate` (which `migrate` runs
-//! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`.
+//! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`; and where the
+//! history is: `defaultSchema`, else the first of `schemas` (`FLYWAY_DEFAULT_SCHEMA`,
+//! `FLYWAY_SCHEMAS`).
 //!
 //! Read as Flyway reads them in the common cases: `flyway.conf` (Java properties,
 //! `flyway.outOfOrder=true`, `flyway.ignoreMigrationPatterns=*:missing,*:ignored`) and
@@ -67,6 +69,11 @@ impl Pattern {
 pub struct FlywayConfig {
     pub out_of_order: Option<Setting<bool>>,
     pub ignore_patterns: Option<Setting<Vec<Pattern>>>,
+    /// `defaultSchema`: the schema of the history table (and Flyway's search_path while it
+    /// migrates).
+    pub default_schema: Option<Setting<String>>,
+    /// The first of `schemas`, the history table's schema when `defaultSchema` is not set.
+    pub first_schema: Option<Setting<String>>,
 }
 
 impl FlywayConfig {
@@ -109,6 +116,17 @@ impl FlywayConfig {
                 source: "FLYWAY_OUT_OF_ORDER".into(),
             });
         }
+        for (name, field) in [
+            ("FLYWAY_DEFAULT_SCHEMA", &mut config.default_schema),
+            ("FLYWAY_SCHEMAS", &mut config.first_schema),
+        ] {
+            if let Some(value) = env(name).as_deref().and_then(first_of_list) {
+                *field = Some(Setting {
+                    value,
+                    source: name.into(),
+                });
+            }
+        }
         let name = "FLYWAY_IGNORE_MIGRATION_PATTERNS";
         if let Some(value) = env(name) {
             let list: Vec<&str> = value.split(',').collect();
@@ -136,12 +154,25 @@ impl FlywayConfig {
             let rest = rest.trim_start();
             let value = rest.strip_prefix(['=', ':']).unwrap_or(rest).trim();
             let error = |m: String| Error::config(path, format!("line {}: {key}: {m}", n + 1));
-            if !matches!(key, "flyway.outOfOrder" | "flyway.ignoreMigrationPatterns") {
+            if !matches!(
+                key,
+                "flyway.outOfOrder"
+                    | "flyway.ignoreMigrationPatterns"
+                    | "flyway.defaultSchema"
+                    | "flyway.schemas"
+            ) {
                 continue;
             }
             let value = substitute(value, env).map_err(error)?;
             let source = format!("{key} in {}", path.display());
             match key {
+                "flyway.defaultSchema" => {
+                    self.default_schema =
+                        first_of_list(&value).map(|value| Setting { value, source })
+                }
+                "flyway.schemas" => {
+                    self.first_schema = first_of_list(&value).map(|value| Setting { value, source })
+                }
                 "flyway.outOfOrder" => {
                     self.out_of_order = Some(Setting {
                         value: boolean(&value).map_err(error)?,
@@ -181,6 +212,31 @@ impl FlywayConfig {
                 source: format!("outOfOrder in {}", path.display()),
             });
         }
+        for (key, field) in [
+            ("defaultSchema", &mut self.default_schema),
+            ("schemas", &mut self.first_schema),
+        ] {
+            let Some(value) = flyway.get(key) else {
+                continue;
+            };
+            // A string (a comma-separated list for `schemas`, as in flyway.conf) or an array.
+            let first = match value.get_ref() {
+                DeValue::String(s) => substitute(s, env).map(|s| first_of_list(&s)),
+                DeValue::Array(items) => match items.first().map(|i| i.get_ref()) {
+                    Some(DeValue::String(s)) => substitute(s, env).map(|s| first_of_list(&s)),
+                    None => Ok(None),
+                    Some(_) => Err("expected a list of strings".to_string()),
+                },
+                _ => Err("expected a string or a list of strings".to_string()),
+            };
+            let offset = value.span().start;
+            *field = first
+                .map_err(|m| error(key, offset, m))?
+                .map(|value| Setting {
+                    value,
+                    source: format!("{key} in {}", path.display()),
+                });
+        }
         if let Some(value) = flyway.get("ignoreMigrationPatterns") {
             // A string is a comma-separated list, as in flyway.conf; an array lists them.
             let list: std::result::Result<Vec<String>, String> = match value.get_ref() {
@@ -208,6 +264,13 @@ impl FlywayConfig {
             });
         }
         Ok(())
+    }
+
+    /// The schema of the history table as configured, and where: `defaultSchema`, else the
+    /// first of `schemas` (Flyway's `SchemaHistoryFactory.prepareSchemas`); `None`: the
+    /// connection's current schema.
+    pub fn history_schema(&self) -> Option<&Setting<String>> {
+        self.default_schema.as_ref().or(self.first_schema.as_ref())
     }
 
     /// The pattern that makes validate ignore a migration of that kind in that state, and where
@@ -279,6 +342,16 @@ fn patterns(list: &[&str]) -> std::result::Result<Vec<Pattern>, String> {
             })
         })
         .collect()
+}
+
+/// The first entry of a comma-separated list (`schemas`), trimmed; `None` when empty.
+fn first_of_list(value: &str) -> Option<String> {
+    value
+        .split(',')
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -379,6 +452,46 @@ mod tests {
         let config = FlywayConfig::load_from(&[], env(&[])).unwrap();
         assert_eq!(config.ignoring(true, "future"), Some(("*:future", None)));
         assert_eq!(config.ignoring(true, "missing"), None);
+    }
+
+    #[test]
+    fn the_history_schema_is_default_schema_else_the_first_of_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        let schema = |config: &FlywayConfig| {
+            config
+                .history_schema()
+                .map(|s| (s.value.clone(), s.source.clone()))
+        };
+        assert_eq!(
+            schema(&FlywayConfig::load_from(&dirs, env(&[])).unwrap()),
+            None
+        );
+        std::fs::write(
+            dir.path().join("flyway.conf"),
+            "flyway.schemas= app , other
+",
+        )
+        .unwrap();
+        let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
+        let (value, source) = schema(&config).unwrap();
+        assert_eq!(value, "app");
+        assert!(source.starts_with("flyway.schemas in "), "{source}");
+        let config =
+            FlywayConfig::load_from(&dirs, env(&[("FLYWAY_DEFAULT_SCHEMA", "tools")])).unwrap();
+        assert_eq!(
+            schema(&config),
+            Some(("tools".into(), "FLYWAY_DEFAULT_SCHEMA".into()))
+        );
+        std::fs::remove_file(dir.path().join("flyway.conf")).unwrap();
+        std::fs::write(
+            dir.path().join("flyway.toml"),
+            "[flyway]\nschemas = [\"first\", \"second\"]\ndefaultSchema = \"main\"\n",
+        )
+        .unwrap();
+        let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
+        assert_eq!(schema(&config).unwrap().0, "main");
+        assert_eq!(config.first_schema.unwrap().value, "first");
     }
 
     #[test]

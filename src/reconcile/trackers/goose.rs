@@ -26,6 +26,13 @@ impl Tracker for Goose {
         &DESCRIPTOR
     }
 
+    /// goose names `goose_db_version` unqualified in every query; its PostgreSQL `TableExists`
+    /// resolves it through the search_path (`SELECT to_regclass('goose_db_version')`,
+    /// `internal/dialects/postgres.go`), and it creates the table only when that finds none.
+    fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        super::Home::SearchPath
+    }
+
     fn query(&self, engine: Engine, table: &str) -> String {
         format!(
             "SELECT {}, {} FROM {table} ORDER BY id",

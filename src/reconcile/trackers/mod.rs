@@ -105,6 +105,11 @@ pub trait Tracker: Send + Sync {
     fn pinned_table(&self) -> Option<&str> {
         None
     }
+    /// Where the tool keeps its table on PostgreSQL when its configuration does not name the
+    /// schema (`pinned_table`); `url` is what the database URL says. Called after `discover`.
+    fn home(&self, _url: &UrlSettings) -> Home {
+        Home::CurrentSchema
+    }
     /// The tool's file layout (naming, up/down sections, order).
     fn layout(&self) -> Layout {
         self.descriptor().layout
@@ -154,6 +159,85 @@ pub trait Tracker: Send + Sync {
     /// Findings about the directory as a whole (Atlas's `atlas.sum`).
     fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
         Vec::new()
+    }
+}
+
+/// Where a tool keeps its tracker table on PostgreSQL (MySQL/MariaDB: always the connected
+/// database), as its own source decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Home {
+    /// The connection's `current_schema()`, the first existing schema of its `search_path`: the
+    /// tool creates the table unqualified with `CREATE TABLE IF NOT EXISTS` before it reads it
+    /// (sqlx, Diesel, refinery), so a table of that name further down the path is never its
+    /// own, or asks the server for `CURRENT_SCHEMA()` (golang-migrate, Flyway without a
+    /// configured schema, dbmate without a `search_path` in its URL).
+    CurrentSchema,
+    /// The first schema of the connection's `search_path` that has the table: the tool only
+    /// names it unqualified (goose, a hand-rolled runner), and creates it in the current schema
+    /// when no schema of the path has it.
+    SearchPath,
+    /// A schema the tool's URL or configuration names; `why` says which setting, for findings.
+    /// `objects`: the tool also runs the migrations with that schema as the `search_path`, so
+    /// it is the default reconciled schema too (Prisma's `schema=`, Flyway's `defaultSchema`).
+    Named {
+        schema: String,
+        why: String,
+        objects: bool,
+    },
+}
+
+/// What a PostgreSQL database URL says about schemas, for the tools that read it: `search_path`
+/// (lib/pq and pgx, under golang-migrate, goose and dbmate, send an unknown URL parameter to
+/// the server as a run-time setting; dbmate and Atlas read this one themselves) and `schema`
+/// (Prisma's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlSettings {
+    pub search_path: Option<String>,
+    pub schema: Option<String>,
+}
+
+impl UrlSettings {
+    /// The URL's query parameters, percent-decoded; the last of a repeated one wins.
+    pub fn parse(url: &str) -> UrlSettings {
+        let mut out = UrlSettings::default();
+        let Some(after_scheme) = url.split_once("://").map(|(_, rest)| rest) else {
+            return out;
+        };
+        // A password may hold `?` unencoded; the query starts after the userinfo.
+        let rest = match crate::db::userinfo_end(after_scheme, &[':']) {
+            Some(at) => &after_scheme[at..],
+            None => after_scheme,
+        };
+        let Some((_, query)) = rest.split_once('?') else {
+            return out;
+        };
+        let query = query.split('#').next().unwrap_or_default();
+        // As Go's `url.ParseQuery` and Prisma's `url` crate read it: `+` is a space.
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value).trim().to_string();
+            match decode(key).as_str() {
+                "search_path" if !value.is_empty() => out.search_path = Some(value),
+                "schema" if !value.is_empty() => out.schema = Some(value),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The first schema the URL's `search_path` names, as dbmate reads it (split at commas,
+    /// trimmed; dbmate quotes it, so it is taken as written).
+    pub fn first_search_path_schema(&self) -> Option<&str> {
+        self.search_path
+            .as_deref()
+            .and_then(|p| p.split(',').next())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
 }
 
