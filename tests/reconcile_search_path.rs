@@ -303,3 +303,47 @@ fn flyway_history_in_the_configured_schema() {
         );
     }
 }
+
+/// `ALTER DATABASE … SET search_path = app`, then the tool's tables created by a new session
+/// (in `app`), beside an older, empty table of the same name in `public`.
+fn in_app_by_database_search_path(db: &ScratchDb, table: &str, sql: &str) {
+    db.exec(&format!(
+        "{table} CREATE SCHEMA app; ALTER DATABASE \"{}\" SET search_path = app",
+        db.name
+    ));
+    db.exec(&format!("{USERS} {table} {sql}"));
+}
+
+/// Diesel runs `CREATE TABLE IF NOT EXISTS __diesel_schema_migrations` unqualified
+/// (`setup_migration_table.sql`) and reads it unqualified: the current schema's.
+#[test]
+fn diesel_table_in_the_current_schema_not_the_older_one_in_public() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "2024-01-01-000000_users/up.sql", USERS);
+    in_app_by_database_search_path(
+        &db,
+        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY, run_on TIMESTAMP NOT NULL DEFAULT now());",
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000000');",
+    );
+    let report = run(&db.url, dir.path(), None, None);
+    assert_eq!(reconciled(&report), ("app".into(), "diesel".into()));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+}
+
+/// refinery's `ASSERT_MIGRATIONS_TABLE_QUERY` is `CREATE TABLE IF NOT EXISTS
+/// refinery_schema_history` unqualified, and it reads it unqualified: the current schema's.
+#[test]
+fn refinery_table_in_the_current_schema_not_the_older_one_in_public() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__users.sql", USERS);
+    in_app_by_database_search_path(
+        &db,
+        "CREATE TABLE refinery_schema_history (version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+        "INSERT INTO refinery_schema_history VALUES (1, 'users', '2024-01-01T00:00:00Z', NULL);",
+    );
+    let report = run(&db.url, dir.path(), None, None);
+    assert_eq!(reconciled(&report), ("app".into(), "refinery".into()));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+}

@@ -85,14 +85,13 @@ pub(super) async fn run(
         None,
         Lookup::Schema {
             schema: s,
+            why,
             objects: true,
-            ..
         },
     ) = (&options.schema, &lookup)
     {
         if *s != schema {
-            (schema, schema_name) =
-                existing_schema(session, s.clone(), "the tool's configuration or URL").await?;
+            (schema, schema_name) = existing_schema(session, s.clone(), why).await?;
         }
     }
     let mut findings = Vec::new();
