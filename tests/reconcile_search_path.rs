@@ -347,3 +347,66 @@ fn refinery_table_in_the_current_schema_not_the_older_one_in_public() {
     assert_eq!(reconciled(&report), ("app".into(), "refinery".into()));
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
 }
+
+/// golang-migrate's `x-migrations-table` renames its table (quoted by the driver, so its case
+/// is kept), in `CURRENT_SCHEMA()`; the default `schema_migrations` there is another's.
+#[test]
+fn golang_migrate_table_named_by_the_url() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_users.up.sql", USERS);
+    write(dir.path(), "2_more.up.sql", "CREATE TABLE more (id INT);\n");
+    db.exec(&format!(
+        "{USERS} CREATE TABLE \"Migrate_Version\" (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO \"Migrate_Version\" VALUES (1, FALSE);
+         CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO schema_migrations VALUES (2, FALSE);"
+    ));
+    let url = format!("{}?x-migrations-table=Migrate_Version", db.url);
+    let report = run(&url, dir.path(), None, None);
+    assert_eq!(
+        reconciled(&report),
+        ("public".into(), "golang-migrate".into())
+    );
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// With `x-migrations-table-quoted`, `"schema"."table"` names the schema too: golang-migrate
+/// reads exactly that table, while the migrations' objects are in the current schema.
+#[test]
+fn golang_migrate_schema_qualified_table_named_by_the_url() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_users.up.sql", USERS);
+    db.exec(&format!(
+        "{USERS} CREATE SCHEMA tools; CREATE TABLE tools.migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO tools.migrations VALUES (1, FALSE);"
+    ));
+    let url = format!(
+        "{}?x-migrations-table=%22tools%22.%22migrations%22&x-migrations-table-quoted=1",
+        db.url
+    );
+    let report = run(&url, dir.path(), None, None);
+    assert_eq!(
+        reconciled(&report),
+        ("public".into(), "golang-migrate".into())
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    // Gone: reported under the name the URL gives it.
+    db.exec("DROP TABLE tools.migrations");
+    let report = run(&url, dir.path(), Some("golang-migrate"), None);
+    let missing = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RC111")
+        .unwrap_or_else(|| panic!("no RC111 in {:#?}", report.findings));
+    assert!(
+        missing
+            .message
+            .contains("golang-migrate keeps its records in \"tools\".\"migrations\", which does not exist in schema tools"),
+        "{}",
+        missing.message
+    );
+}

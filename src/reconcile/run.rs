@@ -43,9 +43,11 @@ pub(super) async fn run(
     let (names, keep_table_case) = server_name_case(session).await?;
     let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
+    let migrate_table = trackers::golang_migrate::url_table(&url, engine, names)?.map(|(t, _)| t);
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
+        .chain(&migrate_table)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
     let homes = possible_homes(engine, &url, &path, dir);
@@ -54,6 +56,11 @@ pub(super) async fn run(
     let renamed: Vec<(&str, &str)> = sqlx_table
         .iter()
         .map(|t| ("sqlx", t.table.as_str()))
+        .chain(
+            migrate_table
+                .iter()
+                .map(|t| ("golang-migrate", t.table.as_str())),
+        )
         .collect();
     let searched = match engine {
         Engine::Postgres => format!(
@@ -74,6 +81,7 @@ pub(super) async fn run(
 
     let mut timings = Timings::default();
     tracker.connected(names);
+    tracker.read_url(&url, engine, names)?;
     let mut discovered = tracker.discover(dir)?;
     let lookup = match engine {
         Engine::Postgres => Lookup::postgres(tracker.home(&url), &path, &found, tracker.table().1),

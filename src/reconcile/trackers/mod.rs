@@ -20,6 +20,7 @@ use crate::diagnostics::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use std::path::Path;
+pub use table_name::CatalogName;
 
 /// What the tracker says about one migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +105,11 @@ pub trait Tracker: Send + Sync {
     /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
     fn pinned_table(&self) -> Option<&str> {
         None
+    }
+    /// Reads what the database URL says about the tool's table (golang-migrate's
+    /// `x-migrations-table`); called once, after `connected`. A malformed value is an error.
+    fn read_url(&self, _url: &UrlSettings, _engine: Engine, _names: NameCase) -> Result<()> {
+        Ok(())
     }
     /// Where the tool keeps its table on PostgreSQL when its configuration does not name the
     /// schema (`pinned_table`); `url` is what the database URL says. Called after `discover`.
@@ -194,6 +200,9 @@ pub enum Home {
 pub struct UrlSettings {
     pub search_path: Option<String>,
     pub schema: Option<String>,
+    /// golang-migrate's `x-migrations-table` and `x-migrations-table-quoted`.
+    pub migrations_table: Option<String>,
+    pub migrations_table_quoted: bool,
 }
 
 impl UrlSettings {
@@ -224,6 +233,12 @@ impl UrlSettings {
             match decode(key).as_str() {
                 "search_path" if !value.is_empty() => out.search_path = Some(value),
                 "schema" if !value.is_empty() => out.schema = Some(value),
+                "x-migrations-table" if !value.is_empty() => out.migrations_table = Some(value),
+                // Go's strconv.ParseBool; golang-migrate refuses any other value.
+                "x-migrations-table-quoted" => {
+                    out.migrations_table_quoted =
+                        matches!(value.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
+                }
                 _ => {}
             }
         }
@@ -492,4 +507,54 @@ pub fn required<'a>(row: &'a TextRow, i: usize, tracker: &str, what: &str) -> Re
             "{tracker} tracker: a row has no {what} (NULL); the table is damaged"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_settings_are_the_decoded_query_parameters_after_the_userinfo() {
+        let url = UrlSettings::parse(
+            "postgres://u:p?ss@db/app?sslmode=disable&search_path=app%2C+public&schema=Tenant&x-migrations-table=%22t%22.%22m%22&x-migrations-table-quoted=true#frag",
+        );
+        assert_eq!(url.search_path.as_deref(), Some("app, public"));
+        assert_eq!(url.first_search_path_schema(), Some("app"));
+        assert_eq!(url.schema.as_deref(), Some("Tenant"));
+        assert_eq!(url.migrations_table.as_deref(), Some("\"t\".\"m\""));
+        assert!(url.migrations_table_quoted);
+        assert_eq!(
+            UrlSettings::parse("postgres://db/app?search_path="),
+            UrlSettings::default()
+        );
+    }
+
+    #[test]
+    fn golang_migrate_url_table_is_parsed_as_golang_migrate_does() {
+        let table = |query: &str| {
+            golang_migrate::url_table(
+                &UrlSettings::parse(&format!("postgres://db/app?{query}")),
+                Engine::Postgres,
+                NameCase::FoldUnquoted,
+            )
+        };
+        let name = |query: &str| table(query).unwrap().map(|(t, _)| (t.schema, t.table));
+        assert_eq!(name(""), None);
+        // Quoted by the driver: the case is kept, a dot is part of the name.
+        assert_eq!(
+            name("x-migrations-table=My.Table"),
+            Some((None, "My.Table".into()))
+        );
+        assert_eq!(
+            name("x-migrations-table=%22a%22.%22B%22&x-migrations-table-quoted=1"),
+            Some((Some("a".into()), "B".into()))
+        );
+        for bad in [
+            "x-migrations-table=a.b&x-migrations-table-quoted=true",
+            "x-migrations-table=%22a%22.%22b%22.%22c%22&x-migrations-table-quoted=true",
+        ] {
+            let err = table(bad).unwrap_err().to_string();
+            assert!(err.contains("x-migrations-table-quoted"), "{err}");
+        }
+    }
 }
