@@ -410,3 +410,31 @@ fn golang_migrate_schema_qualified_table_named_by_the_url() {
         missing.message
     );
 }
+
+/// Flyway's `table` renames the history table (Flyway quotes it, so its case is kept); a
+/// `flyway_schema_history` beside it is not Flyway's.
+#[test]
+fn flyway_history_table_named_by_the_configuration() {
+    let db = ScratchDb::postgres();
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path().join("migrations");
+    write(&dir, "V1__users.sql", USERS);
+    write(&dir, "V2__more.sql", "CREATE TABLE more (id INT);\n");
+    write(project.path(), "flyway.conf", "flyway.table=History\n");
+    let history = FLYWAY_SCHEMA_HISTORY.replace("flyway_schema_history", "\"History\"");
+    db.exec(&format!(
+        "{USERS} {history} {FLYWAY_SCHEMA_HISTORY}
+         INSERT INTO \"History\" VALUES (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE);
+         INSERT INTO flyway_schema_history VALUES
+           (1, '1', 'users', 'SQL', 'V1__users.sql', NULL, 'ci', now(), 1, TRUE),
+           (2, '2', 'more', 'SQL', 'V2__more.sql', NULL, 'ci', now(), 1, TRUE);"
+    ));
+    let report = run(&db.url, &dir, None, None);
+    assert_eq!(reconciled(&report), ("public".into(), "flyway".into()));
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}

@@ -44,13 +44,20 @@ pub(super) async fn run(
     let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
     let migrate_table = trackers::golang_migrate::url_table(&url, engine, names)?.map(|(t, _)| t);
+    // A malformed Flyway configuration is reported if Flyway is the tracker.
+    let flyway = trackers::flyway_config::FlywayConfig::load(dir).unwrap_or_default();
+    let flyway_table = flyway.table.as_ref().map(|t| CatalogName {
+        schema: None,
+        table: names.apply(&t.value, true),
+    });
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
         .chain(&migrate_table)
+        .chain(&flyway_table)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
-    let homes = possible_homes(engine, &url, &path, dir);
+    let homes = possible_homes(engine, &url, &path, &flyway);
     let found = find_tracker_tables(session, &schema, &extra_tables, &homes).await?;
 
     let renamed: Vec<(&str, &str)> = sqlx_table
@@ -61,6 +68,7 @@ pub(super) async fn run(
                 .iter()
                 .map(|t| ("golang-migrate", t.table.as_str())),
         )
+        .chain(flyway_table.iter().map(|t| ("flyway", t.table.as_str())))
         .collect();
     let searched = match engine {
         Engine::Postgres => format!(
@@ -759,7 +767,7 @@ fn possible_homes(
     engine: Engine,
     url: &UrlSettings,
     path: &ConnectionPath,
-    dir: &std::path::Path,
+    flyway: &trackers::flyway_config::FlywayConfig,
 ) -> Vec<String> {
     if engine != Engine::Postgres {
         return Vec::new();
@@ -768,10 +776,7 @@ fn possible_homes(
     homes.extend(url.schema.clone());
     homes.extend(url.search_path.clone());
     homes.extend(url.first_search_path_schema().map(str::to_string));
-    // A malformed Flyway configuration is reported if Flyway is the tracker.
-    if let Ok(config) = trackers::flyway_config::FlywayConfig::load(dir) {
-        homes.extend(config.history_schema().map(|s| s.value.clone()));
-    }
+    homes.extend(flyway.history_schema().map(|s| s.value.clone()));
     homes.sort();
     homes.dedup();
     homes

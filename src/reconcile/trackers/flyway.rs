@@ -90,6 +90,15 @@ impl Tracker for Flyway {
         }
     }
 
+    /// `table` as configured, else `flyway_schema_history`.
+    fn table(&self) -> (Option<&str>, &str) {
+        let configured = self.config.get().and_then(|c| c.table.as_ref());
+        (
+            None,
+            configured.map_or("flyway_schema_history", |t| t.value.as_str()),
+        )
+    }
+
     fn query(&self, engine: Engine, table: &str) -> String {
         format!(
             "SELECT version, description, script, {}, {}, type FROM {table} ORDER BY installed_rank",

@@ -1,7 +1,7 @@
 //! The project's Flyway settings that change what `flyway validate` (which `migrate` runs
 //! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`; and where the
 //! history is: `defaultSchema`, else the first of `schemas` (`FLYWAY_DEFAULT_SCHEMA`,
-//! `FLYWAY_SCHEMAS`).
+//! `FLYWAY_SCHEMAS`), in table `table` (`FLYWAY_TABLE`).
 //!
 //! Read as Flyway reads them in the common cases: `flyway.conf` (Java properties,
 //! `flyway.outOfOrder=true`, `flyway.ignoreMigrationPatterns=*:missing,*:ignored`) and
@@ -74,6 +74,9 @@ pub struct FlywayConfig {
     pub default_schema: Option<Setting<String>>,
     /// The first of `schemas`, the history table's schema when `defaultSchema` is not set.
     pub first_schema: Option<Setting<String>>,
+    /// `table`: the history table's name (default `flyway_schema_history`); Flyway quotes it,
+    /// so its case is kept.
+    pub table: Option<Setting<String>>,
 }
 
 impl FlywayConfig {
@@ -119,6 +122,7 @@ impl FlywayConfig {
         for (name, field) in [
             ("FLYWAY_DEFAULT_SCHEMA", &mut config.default_schema),
             ("FLYWAY_SCHEMAS", &mut config.first_schema),
+            ("FLYWAY_TABLE", &mut config.table),
         ] {
             if let Some(value) = env(name).as_deref().and_then(first_of_list) {
                 *field = Some(Setting {
@@ -160,6 +164,7 @@ impl FlywayConfig {
                     | "flyway.ignoreMigrationPatterns"
                     | "flyway.defaultSchema"
                     | "flyway.schemas"
+                    | "flyway.table"
             ) {
                 continue;
             }
@@ -169,6 +174,9 @@ impl FlywayConfig {
                 "flyway.defaultSchema" => {
                     self.default_schema =
                         first_of_list(&value).map(|value| Setting { value, source })
+                }
+                "flyway.table" => {
+                    self.table = first_of_list(&value).map(|value| Setting { value, source })
                 }
                 "flyway.schemas" => {
                     self.first_schema = first_of_list(&value).map(|value| Setting { value, source })
@@ -215,6 +223,7 @@ impl FlywayConfig {
         for (key, field) in [
             ("defaultSchema", &mut self.default_schema),
             ("schemas", &mut self.first_schema),
+            ("table", &mut self.table),
         ] {
             let Some(value) = flyway.get(key) else {
                 continue;
@@ -492,6 +501,9 @@ mod tests {
         let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
         assert_eq!(schema(&config).unwrap().0, "main");
         assert_eq!(config.first_schema.unwrap().value, "first");
+        assert_eq!(config.table, None);
+        let config = FlywayConfig::load_from(&dirs, env(&[("FLYWAY_TABLE", "History")])).unwrap();
+        assert_eq!(config.table.unwrap().value, "History");
     }
 
     #[test]
