@@ -133,7 +133,7 @@ fn a_missing_table_is_reported_in_the_schema_the_tool_looks_in() {
         .unwrap_or_else(|| panic!("no RC111 in {:#?}", report.findings));
     for text in [
         "sqlx keeps its records in _sqlx_migrations, which does not exist in schema app (the connection's current schema, the first existing schema of its search_path app,public)",
-        "the _sqlx_migrations of schema public is not the one sqlx reads through this connection",
+        "a _sqlx_migrations exists in schema public, which sqlx does not read through this connection; if sqlx runs with another search_path, from its URL or its role (ALTER ROLE … SET search_path), give reconcile the same, e.g. ?options=-csearch_path%3Dpublic",
     ] {
         assert!(missing.message.contains(text), "{}", missing.message);
     }

@@ -103,6 +103,7 @@ pub(super) async fn run(
             schema: s,
             why,
             objects: true,
+            ..
         },
     ) = (&options.schema, &lookup)
     {
@@ -412,12 +413,23 @@ async fn read_records(
                 .filter(|_| !matches!(lookup, Lookup::ConnectedDatabase))
                 .map(|f| f.schema.as_str())
                 .collect();
-            let elsewhere = match elsewhere.as_slice() {
-                [] => String::new(),
-                schemas => format!(
-                    " (the {want_table} of schema {} is not the one {} reads through this connection: check the URL's search_path)",
+            let tool = tracker.name();
+            let elsewhere = match (elsewhere.as_slice(), lookup) {
+                ([], _) => String::new(),
+                (
+                    [first, ..],
+                    Lookup::Schema {
+                        by_search_path: true,
+                        ..
+                    }
+                    | Lookup::NoCurrentSchema { .. },
+                ) => format!(
+                    " (a {want_table} exists in schema {}, which {tool} does not read through this connection; if {tool} runs with another search_path, from its URL or its role (ALTER ROLE … SET search_path), give reconcile the same, e.g. ?options=-csearch_path%3D{first})",
+                    elsewhere.join(", "),
+                ),
+                (schemas, _) => format!(
+                    " (a {want_table} exists in schema {}, which {tool} does not read)",
                     schemas.join(", "),
-                    tracker.name()
                 ),
             };
             findings.push(
@@ -444,6 +456,8 @@ enum Lookup {
         schema: String,
         why: String,
         objects: bool,
+        /// Decided by the connection's search_path (not by a URL parameter or setting).
+        by_search_path: bool,
     },
     /// PostgreSQL: the tool keeps it in the current schema, and no schema of the connection's
     /// search_path (`setting`) exists.
@@ -464,6 +478,7 @@ impl Lookup {
                 schema,
                 why,
                 objects,
+                by_search_path: false,
             },
             Home::SearchPath => {
                 let has = |s: &String| found.iter().any(|f| &f.schema == s && f.table == table);
@@ -472,12 +487,14 @@ impl Lookup {
                         schema: s.clone(),
                         why: format!("the first schema of the connection's search_path {setting} that has it"),
                         objects: false,
+                        by_search_path: true,
                     },
                     None => match &path.current {
                         Some(current) => Lookup::Schema {
                             schema: current.clone(),
                             why: format!("no schema of the connection's search_path {setting} has it; it would be created in the current schema"),
                             objects: false,
+                            by_search_path: true,
                         },
                         None => Lookup::NoCurrentSchema {
                             setting: setting.clone(),
@@ -490,6 +507,7 @@ impl Lookup {
                     schema: current.clone(),
                     why: format!("the connection's current schema, the first existing schema of its search_path {setting}"),
                     objects: false,
+                    by_search_path: true,
                 },
                 None => Lookup::NoCurrentSchema {
                     setting: setting.clone(),
