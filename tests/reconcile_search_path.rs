@@ -438,3 +438,50 @@ fn flyway_history_table_named_by_the_configuration() {
         report.findings
     );
 }
+
+/// dbmate's `--migrations-table` (`DBMATE_MIGRATIONS_TABLE`) renames its table and may name its
+/// schema (`tools.dbmate_log`): dbmate reads exactly that table, and a `schema_migrations` in
+/// the current schema is another's. Run as a process: the variable is the environment's.
+#[test]
+fn dbmate_table_named_by_dbmate_migrations_table() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "migrations/20240101000000_users.sql",
+        &format!("-- migrate:up\n{USERS}\n-- migrate:down\nDROP TABLE users;\n"),
+    );
+    write(
+        root.path(),
+        "migrations/20240105000000_more.sql",
+        "-- migrate:up\nCREATE TABLE more (id INT);\n",
+    );
+    db.exec(&format!(
+        "{USERS} CREATE SCHEMA tools;
+         CREATE TABLE tools.\"Dbmate_Log\" (version VARCHAR(128) PRIMARY KEY); INSERT INTO tools.\"Dbmate_Log\" VALUES ('20240101000000');
+         CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101000000'), ('20240105000000');"
+    ));
+    let out = common::cli::preflight(root.path())
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .env("DBMATE_MIGRATIONS_TABLE", "tools.Dbmate_Log")
+        .args([
+            "reconcile",
+            "--migrations",
+            "migrations",
+            "--format",
+            "json",
+        ])
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["database"]["tracker"], "dbmate", "{json:#}");
+    let statuses: Vec<&str> = json["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["applied", "pending"], "{json:#}");
+}

@@ -50,11 +50,13 @@ pub(super) async fn run(
         schema: None,
         table: names.apply(&t.value, true),
     });
+    let dbmate_table = trackers::dbmate::configured_table(names);
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
         .chain(&migrate_table)
         .chain(&flyway_table)
+        .chain(&dbmate_table)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
     let homes = possible_homes(engine, &url, &path, &flyway);
@@ -69,6 +71,7 @@ pub(super) async fn run(
                 .map(|t| ("golang-migrate", t.table.as_str())),
         )
         .chain(flyway_table.iter().map(|t| ("flyway", t.table.as_str())))
+        .chain(dbmate_table.iter().map(|t| ("dbmate", t.table.as_str())))
         .collect();
     let searched = match engine {
         Engine::Postgres => format!(
