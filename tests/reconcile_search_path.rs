@@ -485,3 +485,52 @@ fn dbmate_table_named_by_dbmate_migrations_table() {
         .collect();
     assert_eq!(statuses, ["applied", "pending"], "{json:#}");
 }
+
+/// The goose CLI's `-table` (`GOOSE_TABLE`) renames its table, written into goose's SQL as is:
+/// `tools.Goose_Log` is `tools.goose_log` on PostgreSQL, read in schema `tools` only, and a
+/// `goose_db_version` in the current schema is another's. Run as a process: the variable is the
+/// environment's.
+#[test]
+fn goose_table_named_by_goose_table() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "migrations/20240101_users.sql",
+        &format!("-- +goose Up\n{USERS}"),
+    );
+    write(
+        root.path(),
+        "migrations/20240105_more.sql",
+        "-- +goose Up\nCREATE TABLE more (id INT);\n",
+    );
+    let goose = "(id SERIAL PRIMARY KEY, version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP DEFAULT now())";
+    db.exec(&format!(
+        "{USERS} CREATE SCHEMA tools;
+         CREATE TABLE tools.goose_log {goose}; INSERT INTO tools.goose_log (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE);
+         CREATE TABLE goose_db_version {goose}; INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240105, TRUE);"
+    ));
+    let out = common::cli::preflight(root.path())
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .env("GOOSE_TABLE", "tools.Goose_Log")
+        .args([
+            "reconcile",
+            "--migrations",
+            "migrations",
+            "--format",
+            "json",
+        ])
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["database"]["tracker"], "goose", "{json:#}");
+    let statuses: Vec<&str> = json["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["applied", "pending"], "{json:#}");
+}

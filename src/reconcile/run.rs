@@ -51,12 +51,14 @@ pub(super) async fn run(
         table: names.apply(&t.value, true),
     });
     let dbmate_table = trackers::dbmate::configured_table(names);
+    let goose_table = trackers::goose::configured_table()?.map(|t| t.on(names));
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
         .chain(&migrate_table)
         .chain(&flyway_table)
         .chain(&dbmate_table)
+        .chain(&goose_table)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
     let homes = possible_homes(engine, &url, &path, &flyway);
@@ -72,6 +74,7 @@ pub(super) async fn run(
         )
         .chain(flyway_table.iter().map(|t| ("flyway", t.table.as_str())))
         .chain(dbmate_table.iter().map(|t| ("dbmate", t.table.as_str())))
+        .chain(goose_table.iter().map(|t| ("goose", t.table.as_str())))
         .collect();
     let searched = match engine {
         Engine::Postgres => format!(
