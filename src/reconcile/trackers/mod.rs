@@ -89,7 +89,9 @@ pub trait Tracker: Send + Sync {
     fn described(&self) -> String {
         self.name().to_string()
     }
-    /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
+    /// The tracker table, as `(schema, table)`, as the server stores it. `schema` None: on
+    /// PostgreSQL where `home` says, on MySQL/MariaDB the reconciled database; a schema without
+    /// `pinned_table` (Atlas's) is where MySQL/MariaDB look first.
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
@@ -101,8 +103,9 @@ pub trait Tracker: Send + Sync {
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
     /// table = "other.migrations"`): the tool queries exactly that
     /// table, so a table of the same name in another schema is never its records, and a
-    /// missing one is reported by this name. None: the table of `table()` is looked for in its
-    /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
+    /// missing one is reported by this name. None: on PostgreSQL the table of `table()` is
+    /// looked for where `home` says; on MySQL/MariaDB in its schema and then in the reconciled
+    /// one (Atlas's own schema, or the connected one).
     fn pinned_table(&self) -> Option<&str> {
         None
     }
