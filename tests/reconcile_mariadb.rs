@@ -918,3 +918,38 @@ ALTER TABLE dq ADD COLUMN d VARCHAR(10) NOT NULL DEFAULT \"\";",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// golang-migrate's MySQL driver reads the URL's `x-migrations-table` too and writes it in
+/// backquotes (`database/mysql/mysql.go`): that table is its own, not a `schema_migrations`
+/// beside it.
+#[test]
+fn mariadb_golang_migrate_table_named_by_the_url() {
+    let db = ScratchDb::mariadb();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "1_users.up.sql",
+        "CREATE TABLE users (id INT PRIMARY KEY);\n",
+    );
+    write(dir.path(), "2_more.up.sql", "CREATE TABLE more (id INT);\n");
+    db.exec(
+        "CREATE TABLE users (id INT PRIMARY KEY);
+         CREATE TABLE Migrate_Version (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO Migrate_Version VALUES (1, FALSE);
+         CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL); INSERT INTO schema_migrations VALUES (2, FALSE);",
+    );
+    let url = format!("{}?x-migrations-table=Migrate_Version", db.url);
+    let report = try_reconcile(&options(
+        &url,
+        dir.path(),
+        None,
+        MigrationsConfig::default(),
+    ))
+    .unwrap_or_else(|e| panic!("reconcile failed: {e}"));
+    assert_eq!(report.json_extra["database"]["tracker"], "golang-migrate");
+    assert_eq!(
+        statuses(&report),
+        ["applied", "pending"],
+        "{:#?}",
+        report.findings
+    );
+}

@@ -19,7 +19,8 @@ pub struct ReconcileArgs {
     /// Tracker: auto, sqlx, flyway, golang-migrate, goose, dbmate, prisma, diesel, refinery, atlas, generic.
     #[arg(long)]
     pub tracker: Option<String>,
-    /// Schema to reconcile (PostgreSQL; default public).
+    /// Schema whose objects are compared (PostgreSQL; default: the URL's schema= for Prisma,
+    /// Flyway's defaultSchema, else the connection's current schema, usually public).
     #[arg(long)]
     pub schema: Option<String>,
     #[command(flatten)]

@@ -114,6 +114,14 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// Sets a PostgreSQL run-time setting for the rest of the read-only transaction
+    /// (`set_config(name, value, true)`, as `SET LOCAL`); session setup, not counted as a query.
+    pub async fn set_local(&mut self, name: &str, value: &str) -> Result<()> {
+        self.rows("SELECT set_config($1, $2, true)", &[name, value])
+            .await
+            .map(|_| ())
+    }
+
     /// Runs one read query; `binds` are text parameters (`$1…` on PostgreSQL, `?` on MySQL).
     pub async fn query(&mut self, sql: &str, binds: &[&str]) -> Result<Vec<TextRow>> {
         self.queries += 1;

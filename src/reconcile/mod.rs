@@ -193,7 +193,9 @@ pub struct ReconcileOptions {
     pub migrations_dir: PathBuf,
     /// A tracker name, or `None` for auto-detection.
     pub tracker: Option<String>,
-    /// PostgreSQL schema (default `public`) or MySQL database (default: the URL's).
+    /// PostgreSQL schema whose objects are compared (default: the URL's `schema=` for Prisma,
+    /// Flyway's `defaultSchema`, else the connection's current schema) or MySQL database
+    /// (default: the URL's). The tracker table is looked for where the tool keeps it.
     pub schema: Option<String>,
     /// SQL dialect of the files (default: from the URL, or `[migrations] dialect`).
     pub dialect: Option<Dialect>,

@@ -3,7 +3,7 @@
 
 use super::db::{self, Engine, Session};
 use super::trackers::table_name::CatalogName;
-use super::trackers::{self, FoundTable, NameCase, Tracker};
+use super::trackers::{self, FoundTable, Home, NameCase, Tracker, UrlSettings};
 use super::{
     expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
 };
@@ -20,14 +20,21 @@ pub(super) async fn run(
 ) -> Result<Report> {
     let engine = session.engine;
     let dir = &options.migrations_dir;
-    let schema = options.schema.clone().unwrap_or_else(|| {
-        if engine == Engine::Postgres {
-            "public".into()
-        } else {
-            String::new()
-        }
-    });
-    let (schema, schema_name) = existing_schema(session, schema).await?;
+    let url = UrlSettings::parse(&options.database_url);
+    let path = connection_path(session, &url).await?;
+    // The reconciled schema unless the tool says otherwise (below): where the migrations'
+    // unqualified objects land, the connection's current schema; Prisma's `schema=` (Prisma
+    // runs with the search_path set to it).
+    let (guess, source) = match &options.schema {
+        Some(s) => (s.clone(), "check --schema or [migrations] schema"),
+        None if engine == Engine::Postgres => match (&url.schema, &path.current) {
+            (Some(s), _) => (s.clone(), "the URL's schema parameter"),
+            (None, Some(current)) => (current.clone(), "the connection's current schema"),
+            (None, None) => ("public".into(), "check --schema or [migrations] schema"),
+        },
+        None => (String::new(), "check --schema or [migrations] schema"),
+    };
+    let (mut schema, mut schema_name) = existing_schema(session, guess, source).await?;
     // The generic tracker's table and sqlx 0.9's (where the crate's sqlx.toml says) are named
     // as written in SQL: the connected server decides which table that is.
     let generic_table =
@@ -36,36 +43,87 @@ pub(super) async fn run(
     let (names, keep_table_case) = server_name_case(session).await?;
     let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
+    let migrate_table = trackers::golang_migrate::url_table(&url, engine, names)?.map(|(t, _)| t);
+    // A malformed Flyway configuration is reported if Flyway is the tracker.
+    let flyway = trackers::flyway_config::FlywayConfig::load(dir).unwrap_or_default();
+    let flyway_table = flyway.table.as_ref().map(|t| CatalogName {
+        schema: None,
+        table: names.apply(&t.value, true),
+    });
+    let dbmate_table = trackers::dbmate::configured_table(names);
+    let goose_table = trackers::goose::configured_table()?.map(|t| t.on(names));
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
+        .chain(&migrate_table)
+        .chain(&flyway_table)
+        .chain(&dbmate_table)
+        .chain(&goose_table)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
-    let found = find_tracker_tables(session, &schema, &extra_tables).await?;
+    let homes = possible_homes(engine, &url, &path, &flyway);
+    let found = find_tracker_tables(session, &schema, &extra_tables, &homes).await?;
 
     let renamed: Vec<(&str, &str)> = sqlx_table
         .iter()
         .map(|t| ("sqlx", t.table.as_str()))
+        .chain(
+            migrate_table
+                .iter()
+                .map(|t| ("golang-migrate", t.table.as_str())),
+        )
+        .chain(flyway_table.iter().map(|t| ("flyway", t.table.as_str())))
+        .chain(dbmate_table.iter().map(|t| ("dbmate", t.table.as_str())))
+        .chain(goose_table.iter().map(|t| ("goose", t.table.as_str())))
         .collect();
+    let searched = match engine {
+        Engine::Postgres => format!(
+            "schema {schema} or the connection's search_path {}",
+            path.setting
+        ),
+        _ if schema.is_empty() => "the database".to_string(),
+        _ => format!("schema {schema}"),
+    };
     let tracker = choose_tracker(
         explicit,
         &found,
         generic_table.as_ref(),
         &renamed,
         options,
-        &schema,
+        &searched,
     )?;
 
     let mut timings = Timings::default();
     tracker.connected(names);
+    tracker.read_url(&url, engine, names)?;
     let mut discovered = tracker.discover(dir)?;
+    let lookup = match engine {
+        Engine::Postgres => Lookup::postgres(tracker.home(&url), &path, &found, tracker.table().1),
+        Engine::MySql { .. } => Lookup::ConnectedDatabase,
+    };
+    // A tool that runs its migrations in the schema it keeps its table in (Prisma's `schema=`,
+    // Flyway's `defaultSchema`) has them land there.
+    if let (
+        None,
+        Lookup::Schema {
+            schema: s,
+            why,
+            objects: true,
+            ..
+        },
+    ) = (&options.schema, &lookup)
+    {
+        if *s != schema {
+            (schema, schema_name) = existing_schema(session, s.clone(), why).await?;
+        }
+    }
     let mut findings = Vec::new();
     let mut files = std::mem::take(&mut discovered.files);
     let mut records = read_records(
         session,
         tracker.as_ref(),
         &found,
-        &schema,
+        (&schema, &lookup),
         &files,
         &mut findings,
     )
@@ -122,7 +180,7 @@ pub(super) async fn run(
     };
     findings.extend(report::findings(&rows, &ctx));
     let (want_schema, want_name) = want_table;
-    let here = tracker_table_here(tracker.as_ref(), &schema_name);
+    let here = tracker_table_here(tracker.as_ref(), &schema_name, &lookup);
     let unmanaged = status::unmanaged(
         &expected,
         &live,
@@ -265,7 +323,7 @@ fn choose_tracker(
     generic_table: Option<&CatalogName>,
     renamed: &[(&str, &str)],
     options: &ReconcileOptions,
-    schema: &str,
+    searched: &str,
 ) -> Result<Box<dyn Tracker>> {
     let dir = &options.migrations_dir;
     Ok(match explicit {
@@ -288,8 +346,7 @@ fn choose_tracker(
                 [] if options.migrations.generic_tracker.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
                 [] => {
                     return Err(Error::Database(format!(
-                        "no migration tracker table in {}: looked for {}; pass --tracker NAME, check --schema, or describe your own table in [migrations.generic_tracker]",
-                        if schema.is_empty() { "the database".to_string() } else { format!("schema {schema}") },
+                        "no migration tracker table in {searched}: looked for {}; pass --tracker NAME, check --schema and the URL's search_path, or describe your own table in [migrations.generic_tracker]",
                         trackers::tracker_tables().join(", ")
                     )))
                 }
@@ -304,12 +361,13 @@ fn choose_tracker(
     })
 }
 
-/// The tracker's records, or none (and a finding) when its table does not exist here.
+/// The tracker's records, or none (and a finding) when its table does not exist where the
+/// tool keeps it.
 async fn read_records(
     session: &mut Session,
     tracker: &dyn Tracker,
     found: &[FoundTable],
-    schema: &str,
+    (schema, lookup): (&str, &Lookup),
     files: &[crate::layout::MigrationFile],
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<trackers::Record>> {
@@ -318,9 +376,11 @@ async fn read_records(
     let pinned = tracker.pinned_table().zip(want_schema);
     let location = found.iter().find(|f| {
         f.table == want_table
-            && match pinned {
-                Some((_, pinned_schema)) => f.schema == pinned_schema,
-                None => {
+            && match (pinned, lookup) {
+                (Some((_, pinned_schema)), _) => f.schema == pinned_schema,
+                (None, Lookup::Schema { schema: home, .. }) => &f.schema == home,
+                (None, Lookup::NoCurrentSchema { .. }) => false,
+                (None, Lookup::ConnectedDatabase) => {
                     want_schema.is_none_or(|s| s == f.schema)
                         || f.schema == schema
                         || schema.is_empty()
@@ -336,24 +396,52 @@ async fn read_records(
             tracker.records(rows, files)?
         }
         None => {
-            let (table, place) = match pinned {
-                Some((written, in_schema)) => (
-                    written,
-                    format!(
-                        "in {} {in_schema}",
-                        if engine == Engine::Postgres {
-                            "schema"
-                        } else {
-                            "database"
-                        }
-                    ),
+            let kind = if engine == Engine::Postgres {
+                "schema"
+            } else {
+                "database"
+            };
+            let (table, place) = match (pinned, lookup) {
+                (Some((written, in_schema)), _) => (written, format!("in {kind} {in_schema}")),
+                (None, Lookup::Schema { schema, why, .. }) => {
+                    (want_table, format!("in schema {schema} ({why})"))
+                }
+                (None, Lookup::NoCurrentSchema { setting }) => (
+                    want_table,
+                    format!("in the connection's current schema: no schema of its search_path {setting} exists"),
                 ),
-                None => (want_table, "here".to_string()),
+                (None, Lookup::ConnectedDatabase) => (want_table, "here".to_string()),
+            };
+            // A table of that name elsewhere is not the one the tool reads.
+            let elsewhere: Vec<&str> = found
+                .iter()
+                .filter(|f| f.table == want_table && pinned.is_none())
+                .filter(|_| !matches!(lookup, Lookup::ConnectedDatabase))
+                .map(|f| f.schema.as_str())
+                .collect();
+            let tool = tracker.name();
+            let elsewhere = match (elsewhere.as_slice(), lookup) {
+                ([], _) => String::new(),
+                (
+                    [first, ..],
+                    Lookup::Schema {
+                        by_search_path: true,
+                        ..
+                    }
+                    | Lookup::NoCurrentSchema { .. },
+                ) => format!(
+                    " (a {want_table} exists in schema {}, which {tool} does not read through this connection; if {tool} runs with another search_path, from its URL or its role (ALTER ROLE … SET search_path), give reconcile the same, e.g. ?options=-csearch_path%3D{first})",
+                    elsewhere.join(", "),
+                ),
+                (schemas, _) => format!(
+                    " (a {want_table} exists in schema {}, which {tool} does not read)",
+                    schemas.join(", "),
+                ),
             };
             findings.push(
                 Finding::for_rule(&TRACKER_TABLE_MISSING,
                     format!(
-                        "{} keeps its records in {table}, which does not exist {place}; every migration counts as unrecorded",
+                        "{} keeps its records in {table}, which does not exist {place}{elsewhere}; every migration counts as unrecorded",
                         tracker.name()
                     ),
                 )
@@ -364,12 +452,86 @@ async fn read_records(
     })
 }
 
-/// Whether the tracker's table is one of the reconciled schema's (`schema_name`): always,
-/// unless the tracker pins it in a schema (`other.migrations`); then only when that schema is
-/// the reconciled one, and a table of that name here is just a table.
-fn tracker_table_here(tracker: &dyn Tracker, schema_name: &str) -> bool {
-    match (tracker.pinned_table(), tracker.table()) {
-        (Some(_), (Some(pinned), _)) => pinned == schema_name,
+/// Where the chosen tool's table is on this connection.
+enum Lookup {
+    /// MySQL/MariaDB: the connected (or `--schema`) database, and Atlas's own.
+    ConnectedDatabase,
+    /// PostgreSQL: this schema, and why the tool keeps it there; `objects`: the tool runs the
+    /// migrations there too.
+    Schema {
+        schema: String,
+        why: String,
+        objects: bool,
+        /// Decided by the connection's search_path (not by a URL parameter or setting).
+        by_search_path: bool,
+    },
+    /// PostgreSQL: the tool keeps it in the current schema, and no schema of the connection's
+    /// search_path (`setting`) exists.
+    NoCurrentSchema { setting: String },
+}
+
+impl Lookup {
+    /// The schema the tool keeps `table` in, given where it says (`home`) and the connection's
+    /// search_path.
+    fn postgres(home: Home, path: &ConnectionPath, found: &[FoundTable], table: &str) -> Lookup {
+        let setting = &path.setting;
+        match home {
+            Home::Named {
+                schema,
+                why,
+                objects,
+            } => Lookup::Schema {
+                schema,
+                why,
+                objects,
+                by_search_path: false,
+            },
+            Home::SearchPath => {
+                let has = |s: &String| found.iter().any(|f| &f.schema == s && f.table == table);
+                match path.schemas.iter().find(|s| has(s)) {
+                    Some(s) => Lookup::Schema {
+                        schema: s.clone(),
+                        why: format!("the first schema of the connection's search_path {setting} that has it"),
+                        objects: false,
+                        by_search_path: true,
+                    },
+                    None => match &path.current {
+                        Some(current) => Lookup::Schema {
+                            schema: current.clone(),
+                            why: format!("no schema of the connection's search_path {setting} has it; it would be created in the current schema"),
+                            objects: false,
+                            by_search_path: true,
+                        },
+                        None => Lookup::NoCurrentSchema {
+                            setting: setting.clone(),
+                        },
+                    },
+                }
+            }
+            Home::CurrentSchema => match &path.current {
+                Some(current) => Lookup::Schema {
+                    schema: current.clone(),
+                    why: format!("the connection's current schema, the first existing schema of its search_path {setting}"),
+                    objects: false,
+                    by_search_path: true,
+                },
+                None => Lookup::NoCurrentSchema {
+                    setting: setting.clone(),
+                },
+            },
+        }
+    }
+}
+
+/// Whether the tracker's table is one of the reconciled schema's (`schema_name`): where the
+/// tool keeps it on this connection (PostgreSQL) or always (MySQL), unless the tracker pins it
+/// in a schema (`other.migrations`); then only when that schema is the reconciled one, and a
+/// table of that name here is just a table.
+fn tracker_table_here(tracker: &dyn Tracker, schema_name: &str, lookup: &Lookup) -> bool {
+    match (tracker.pinned_table(), tracker.table(), lookup) {
+        (Some(_), (Some(pinned), _), _) => pinned == schema_name,
+        (_, _, Lookup::Schema { schema, .. }) => schema == schema_name,
+        (_, _, Lookup::NoCurrentSchema { .. }) => false,
         _ => true,
     }
 }
@@ -430,7 +592,11 @@ impl Timings {
 /// `--schema` would otherwise read as an empty database where every migration is pending.
 /// Returns it as the queries use it (empty on MySQL without `--schema`: the URL's, kept
 /// implicit as `DATABASE()`) and by name.
-async fn existing_schema(session: &mut Session, schema: String) -> Result<(String, String)> {
+async fn existing_schema(
+    session: &mut Session,
+    schema: String,
+    source: &str,
+) -> Result<(String, String)> {
     let (sql, binds): (&str, Vec<&str>) = match session.engine {
         Engine::Postgres => (
             "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
@@ -451,7 +617,7 @@ async fn existing_schema(session: &mut Session, schema: String) -> Result<(Strin
             "the database URL names no database; add it to the URL or pass --schema NAME".into(),
         )),
         None => Err(Error::Usage(format!(
-            "{schema} does not exist {} (check --schema or [migrations] schema)",
+            "{schema} does not exist {} ({source})",
             if session.engine == Engine::Postgres {
                 "as a schema in this database"
             } else {
@@ -488,19 +654,22 @@ fn qualify(engine: Engine, table_schema: &str, table: &str, reconciled: &str) ->
     }
 }
 
-/// Every tracker table present (in the reconciled schema, Atlas's own schema, or where a
-/// configured table says: the generic tracker's, sqlx.toml's), with its column names. One
-/// query. `extra` are the configured tables as `(schema, table)`.
+/// Every tracker table present (in the reconciled schema, Atlas's own schema, where a
+/// configured table says: the generic tracker's, sqlx.toml's, or where a tool may keep it on
+/// this connection: `homes`), with its column names. One query. `extra` are the configured
+/// tables as `(schema, table)`.
 async fn find_tracker_tables(
     session: &mut Session,
     schema: &str,
     extra: &[(Option<&str>, &str)],
+    homes: &[String],
 ) -> Result<Vec<FoundTable>> {
     let mut names: Vec<String> = trackers::tracker_tables()
         .iter()
         .map(|t| trackers::literal(t))
         .collect();
     let mut schemas = vec![trackers::literal("atlas_schema_revisions")];
+    schemas.extend(homes.iter().map(|s| trackers::literal(s)));
     for (s, t) in extra {
         names.push(trackers::literal(t));
         if let Some(s) = s {
@@ -573,4 +742,66 @@ async fn find_tracker_tables(
     // The reconciled schema's own tables first.
     found.sort_by_key(|f| f.schema != schema);
     Ok(found)
+}
+
+/// The connection's search_path on PostgreSQL: the setting as `SHOW search_path` prints it,
+/// its existing schemas in order (`current_schemas(false)`) and the first of them
+/// (`current_schema()`, None when none exists).
+#[derive(Debug, Default)]
+struct ConnectionPath {
+    setting: String,
+    schemas: Vec<String>,
+    current: Option<String>,
+}
+
+/// Sets the URL's `search_path` parameter for the session, as lib/pq and pgx send it (the Go
+/// tools' drivers pass an unknown URL parameter to the server as a run-time setting; sqlx
+/// ignores it, and `options=-csearch_path=…` it applies itself), then reads the search_path.
+/// MySQL/MariaDB have none.
+async fn connection_path(session: &mut Session, url: &UrlSettings) -> Result<ConnectionPath> {
+    if session.engine != Engine::Postgres {
+        return Ok(ConnectionPath::default());
+    }
+    if let Some(search_path) = &url.search_path {
+        session.set_local("search_path", search_path).await?;
+    }
+    let rows = session
+        .query(
+            "SELECT current_setting('search_path'), current_schema()::text, t.s::text \
+             FROM (SELECT 1) AS one LEFT JOIN LATERAL unnest(current_schemas(false)) \
+             WITH ORDINALITY AS t(s, i) ON true ORDER BY t.i",
+            &[],
+        )
+        .await?;
+    let mut path = ConnectionPath::default();
+    for row in &rows {
+        path.setting = live::cell(row, 0);
+        path.current = row.get(1).cloned().flatten();
+        if let Some(Some(s)) = row.get(2) {
+            path.schemas.push(s.clone());
+        }
+    }
+    Ok(path)
+}
+
+/// The schemas where one of the tools may keep its table on this connection, beyond the
+/// reconciled schema: the search_path's, the URL's (Prisma's `schema=`, dbmate's and Atlas's
+/// `search_path=`), Flyway's configured schema. Auto-detection looks there.
+fn possible_homes(
+    engine: Engine,
+    url: &UrlSettings,
+    path: &ConnectionPath,
+    flyway: &trackers::flyway_config::FlywayConfig,
+) -> Vec<String> {
+    if engine != Engine::Postgres {
+        return Vec::new();
+    }
+    let mut homes: Vec<String> = path.schemas.clone();
+    homes.extend(url.schema.clone());
+    homes.extend(url.search_path.clone());
+    homes.extend(url.first_search_path_schema().map(str::to_string));
+    homes.extend(flyway.history_schema().map(|s| s.value.clone()));
+    homes.sort();
+    homes.dedup();
+    homes
 }

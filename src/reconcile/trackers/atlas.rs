@@ -48,6 +48,24 @@ impl Tracker for Atlas {
         &DESCRIPTOR
     }
 
+    /// `revisionSchemaName` (`cmd/atlas/internal/cmdapi/migrate.go`): `--revisions-schema`, else
+    /// the schema the URL is bound to (`search_path=` on PostgreSQL), else the schema
+    /// `atlas_schema_revisions`. The flag is not visible here.
+    fn home(&self, url: &super::UrlSettings) -> super::Home {
+        match &url.search_path {
+            Some(schema) => super::Home::Named {
+                schema: schema.clone(),
+                why: "the schema the URL's search_path binds Atlas to".into(),
+                objects: false,
+            },
+            None => super::Home::Named {
+                schema: "atlas_schema_revisions".into(),
+                why: "Atlas's own schema, for a URL bound to no schema".into(),
+                objects: false,
+            },
+        }
+    }
+
     fn query(&self, engine: Engine, table: &str) -> String {
         let t = |c: &str| super::text_col(engine, c);
         format!(

@@ -5,7 +5,7 @@
 //! `1` is not the file `001_a.sql`; `--strict` compares versions as text too (`Migrate`).
 
 use super::Descriptor;
-use super::{Record, Tracker};
+use super::{CatalogName, NameCase, Record, Tracker};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
@@ -18,18 +18,101 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("schema_migrations"),
     recognise: no_dirty_column,
     layout: Layout::Dbmate,
-    build: |_, _| Ok(Box::new(Dbmate)),
+    build: |_, _| {
+        Ok(Box::new(Dbmate {
+            written: configured_table_env(),
+            table: std::sync::OnceLock::new(),
+        }))
+    },
 };
+
+/// `--migrations-table`'s environment variable; the flag itself is not visible to reconcile.
+const TABLE_VARIABLE: &str = "DBMATE_MIGRATIONS_TABLE";
+
+fn configured_table_env() -> Option<String> {
+    std::env::var(TABLE_VARIABLE)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The table `DBMATE_MIGRATIONS_TABLE` names, as dbmate reads it
+/// (`quotedMigrationsTableNameParts`, `pkg/driver/postgres/postgres.go`; the MySQL driver
+/// alike): split at dots, a first part of several is the schema, each part quoted
+/// (`quote_ident`), so its case is kept.
+pub fn configured_table(names: NameCase) -> Option<CatalogName> {
+    configured_table_env().map(|written| parse_table(&written, names))
+}
+
+fn parse_table(written: &str, names: NameCase) -> CatalogName {
+    let (schema, table) = match written.split_once('.') {
+        Some((schema, table)) => (Some(names.apply(schema, true)), table),
+        None => (None, written),
+    };
+    CatalogName {
+        schema,
+        table: names.apply(table, true),
+    }
+}
 
 fn no_dirty_column(table: &super::FoundTable) -> bool {
     !super::golang_migrate::has_dirty_column(table)
 }
 
-pub struct Dbmate;
+#[derive(Default)]
+pub struct Dbmate {
+    /// `DBMATE_MIGRATIONS_TABLE` as written.
+    written: Option<String>,
+    /// That table as the server stores it (`Tracker::connected`).
+    table: std::sync::OnceLock<Option<CatalogName>>,
+}
+
+impl Dbmate {
+    /// The table as the printed statements name it.
+    fn sql_name(&self) -> &str {
+        self.written.as_deref().unwrap_or("schema_migrations")
+    }
+}
 
 impl Tracker for Dbmate {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    fn connected(&self, names: NameCase) {
+        let _ = self
+            .table
+            .set(self.written.as_deref().map(|w| parse_table(w, names)));
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        match self.table.get().and_then(Option::as_ref) {
+            Some(t) => (t.schema.as_deref(), &t.table),
+            None => (None, "schema_migrations"),
+        }
+    }
+
+    /// `DBMATE_MIGRATIONS_TABLE=schema.table`: dbmate reads exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.table
+            .get()
+            .and_then(Option::as_ref)
+            .filter(|t| t.schema.is_some())
+            .and(self.written.as_deref())
+    }
+
+    /// dbmate's PostgreSQL driver (`quotedMigrationsTableNameParts`,
+    /// `pkg/driver/postgres/postgres.go`) qualifies `schema_migrations` with the first schema of
+    /// the URL's `search_path` parameter, else with `select current_schema()`.
+    fn home(&self, url: &super::UrlSettings) -> super::Home {
+        match url.first_search_path_schema() {
+            Some(schema) => super::Home::Named {
+                schema: schema.to_string(),
+                why: "the first schema of the URL's search_path, where dbmate keeps it".into(),
+                objects: false,
+            },
+            None => super::Home::CurrentSchema,
+        }
     }
 
     fn query(&self, _engine: Engine, table: &str) -> String {
@@ -46,7 +129,8 @@ impl Tracker for Dbmate {
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         format!(
-            "INSERT INTO schema_migrations (version) VALUES ('{}');",
+            "INSERT INTO {} (version) VALUES ('{}');",
+            self.sql_name(),
             file.version
         )
     }
@@ -57,7 +141,8 @@ impl Tracker for Dbmate {
 
     fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
-            "restore its file, or if it must be forgotten: DELETE FROM schema_migrations WHERE version = '{}';",
+            "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version = '{}';",
+            self.sql_name(),
             record.version
         )
     }
@@ -77,11 +162,11 @@ mod tests {
 
     #[test]
     fn versions_spelled_differently_are_different_records() {
-        let records = Dbmate.records(rows(&["001", "1"]), &[]).unwrap();
+        let records = Dbmate::default().records(rows(&["001", "1"]), &[]).unwrap();
         assert_eq!(records.len(), 2);
         assert!(!records[0].key.same(&records[1].key));
         // Compared as text, as `dbmate --strict` does: `10` sorts before `9`.
-        let records = Dbmate.records(rows(&["9", "10"]), &[]).unwrap();
+        let records = Dbmate::default().records(rows(&["9", "10"]), &[]).unwrap();
         assert!(records[1].key < records[0].key);
     }
 }

@@ -75,6 +75,30 @@ impl Tracker for Flyway {
         self.layout().discover(dir)
     }
 
+    /// The history table's schema: `defaultSchema`, else the first of `schemas`, else the
+    /// connection's current schema (`SchemaHistoryFactory.prepareSchemas`; PostgreSQL's
+    /// `doGetCurrentSchema` asks `SELECT current_schema`). With a configured schema Flyway
+    /// also sets the search_path to it while it migrates, so the migrations' objects land there.
+    fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        match self.config().history_schema() {
+            Some(setting) => super::Home::Named {
+                schema: setting.value.clone(),
+                why: format!("{}, where Flyway keeps it", setting.source),
+                objects: true,
+            },
+            None => super::Home::CurrentSchema,
+        }
+    }
+
+    /// `table` as configured, else `flyway_schema_history`.
+    fn table(&self) -> (Option<&str>, &str) {
+        let configured = self.config.get().and_then(|c| c.table.as_ref());
+        (
+            None,
+            configured.map_or("flyway_schema_history", |t| t.value.as_str()),
+        )
+    }
+
     fn query(&self, engine: Engine, table: &str) -> String {
         format!(
             "SELECT version, description, script, {}, {}, type FROM {table} ORDER BY installed_rank",

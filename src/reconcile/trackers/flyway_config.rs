@@ -1,5 +1,7 @@
 //! The project's Flyway settings that change what `flyway validate` (which `migrate` runs
-//! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`.
+//! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`; and where the
+//! history is: `defaultSchema`, else the first of `schemas` (`FLYWAY_DEFAULT_SCHEMA`,
+//! `FLYWAY_SCHEMAS`), in table `table` (`FLYWAY_TABLE`).
 //!
 //! Read the way the Flyway 10/11 command line reads its configuration (flyway/flyway,
 //! `flyway-commandline/.../configuration/ConfigurationManagerImpl.java` `useModernConfig`,
@@ -25,17 +27,27 @@
 //!   file", `loadConfigurationFile(…, failIfMissing = true)`) and is an error here; a listed
 //!   `.toml` file that does not exist is skipped, as Flyway filters them on `File::exists`.
 //! * TOML: `[flyway] outOfOrder = true`, `ignoreMigrationPatterns = ["*:missing"]` (or a
-//!   comma-separated string), overridden by the environment variables `FLYWAY_OUT_OF_ORDER`,
-//!   `FLYWAY_IGNORE_MIGRATION_PATTERNS` and their TOML-style spellings `flyway_outOfOrder`,
-//!   `flyway_ignoreMigrationPatterns` (which win over the `FLYWAY_…` ones). The environment's
-//!   own `[environments.NAME.flyway]` values win over all of those (`ClassicConfiguration.
-//!   isOutOfOrder`: `getEnvironmentOverrides()` first); NAME is `[flyway] environment` or the
+//!   comma-separated string), `defaultSchema = "app"`, `table = "history"`, overridden by the
+//!   environment variables `FLYWAY_OUT_OF_ORDER`, `FLYWAY_IGNORE_MIGRATION_PATTERNS`,
+//!   `FLYWAY_DEFAULT_SCHEMA`, `FLYWAY_TABLE` and their TOML-style spellings `flyway_outOfOrder`,
+//!   `flyway_ignoreMigrationPatterns`, `flyway_defaultSchema`, `flyway_table` (which win over
+//!   the `FLYWAY_…` ones). The environment's own `[environments.NAME.flyway]` values win over
+//!   all of those (`ClassicConfiguration.isOutOfOrder`, `getDefaultSchema`, `getTable`:
+//!   `getEnvironmentOverrides()` first); NAME is `[flyway] environment` or the
 //!   `flyway_environment` variable, `default` if neither is set, and an environment with no
 //!   table leaves the `[flyway]` values. `environments_NAME_flyway_outOfOrder` (and
-//!   `…_ignoreMigrationPatterns`) set the environment's values from the environment.
+//!   `…_ignoreMigrationPatterns`, `…_defaultSchema`, `…_table`) set the environment's values
+//!   from the environment. `schemas` is a setting of the environment itself, not of `[flyway]`
+//!   (`EnvironmentModel`; `ClassicConfiguration.getSchemas` reads the selected environment):
+//!   `[environments.NAME] schemas = ["app"]`, overridden by `environments_NAME_schemas`, then
+//!   by `FLYWAY_SCHEMAS` and `flyway_schemas`, which Flyway merges into the selected
+//!   environment. A `schemas` key in `[flyway]` is not Flyway's `schemas` (Flyway stops with
+//!   "Failed to configure Parameters: schemas") and is not read.
 //! * `.conf` (Java properties, `flyway.outOfOrder=true`,
-//!   `flyway.ignoreMigrationPatterns=*:missing,*:ignored`), overridden by `FLYWAY_OUT_OF_ORDER`
-//!   and `FLYWAY_IGNORE_MIGRATION_PATTERNS`. A value continues on the next line after a `\` at
+//!   `flyway.ignoreMigrationPatterns=*:missing,*:ignored`, `flyway.defaultSchema=app`,
+//!   `flyway.schemas=app,other`, `flyway.table=history`), overridden by `FLYWAY_OUT_OF_ORDER`,
+//!   `FLYWAY_IGNORE_MIGRATION_PATTERNS`, `FLYWAY_DEFAULT_SCHEMA`, `FLYWAY_SCHEMAS` and
+//!   `FLYWAY_TABLE`. A value continues on the next line after a `\` at
 //!   the end of a line, as Flyway pre-processes the file (`loadConfigurationFromString`) before
 //!   `java.util.Properties` reads it: each line is trimmed, every backslash is literal except a
 //!   final one that is followed by a non-empty line which does not start a new `flyway.…=`
@@ -104,6 +116,14 @@ impl Pattern {
 pub struct FlywayConfig {
     pub out_of_order: Option<Setting<bool>>,
     pub ignore_patterns: Option<Setting<Vec<Pattern>>>,
+    /// `defaultSchema`: the schema of the history table (and Flyway's search_path while it
+    /// migrates).
+    pub default_schema: Option<Setting<String>>,
+    /// The first of `schemas`, the history table's schema when `defaultSchema` is not set.
+    pub first_schema: Option<Setting<String>>,
+    /// `table`: the history table's name (default `flyway_schema_history`); Flyway quotes it,
+    /// so its case is kept.
+    pub table: Option<Setting<String>>,
 }
 
 impl FlywayConfig {
@@ -215,12 +235,12 @@ impl FlywayConfig {
         // The environment over the files: `FLYWAY_…` in both (`ConfigUtils.convertKey`); with
         // TOML also `flyway_<key>`, which wins over `FLYWAY_…` (`TomlUtils.
         // loadConfigurationFromEnvironment`).
-        let mut vars = vec![("FLYWAY_OUT_OF_ORDER", "FLYWAY_IGNORE_MIGRATION_PATTERNS")];
+        let mut vars = vec![Vars::upper()];
         if toml {
-            vars.push(("flyway_outOfOrder", "flyway_ignoreMigrationPatterns"));
+            vars.push(Vars::toml_style());
         }
-        for (out_of_order, patterns) in vars {
-            config.read_env(out_of_order, patterns, &env)?;
+        for names in &vars {
+            config.read_env(names, &env)?;
         }
         if !toml {
             return Ok(config);
@@ -236,14 +256,11 @@ impl FlywayConfig {
             Some(read) => read?,
             None => FlywayConfig::default(),
         };
-        // `environments_NAME_flyway_outOfOrder` is `environments.NAME.flyway.outOfOrder`
-        // (underscores become dots, so a NAME with `_` or `.` cannot be reached this way).
+        // `environments_NAME_flyway_outOfOrder` is `environments.NAME.flyway.outOfOrder`,
+        // `environments_NAME_schemas` `environments.NAME.schemas` (underscores become dots, so a
+        // NAME with `_` or `.` cannot be reached this way).
         if !name.contains(['_', '.']) {
-            own.read_env(
-                &format!("environments_{name}_flyway_outOfOrder"),
-                &format!("environments_{name}_flyway_ignoreMigrationPatterns"),
-                &env,
-            )?;
+            own.read_env(&Vars::environment(&name), &env)?;
         }
         if own.out_of_order.is_some() {
             config.out_of_order = own.out_of_order;
@@ -251,33 +268,57 @@ impl FlywayConfig {
         if own.ignore_patterns.is_some() {
             config.ignore_patterns = own.ignore_patterns;
         }
+        if own.default_schema.is_some() {
+            config.default_schema = own.default_schema;
+        }
+        if own.table.is_some() {
+            config.table = own.table;
+        }
+        // `schemas` is a setting of the environment itself (`[environments.NAME] schemas`,
+        // `EnvironmentModel`; `[flyway]` has none). `FLYWAY_SCHEMAS` and `flyway_schemas` are
+        // merged into the selected environment after the files and `environments_…` variables
+        // (`TomlUtils.loadConfigurationFromEnvironment` maps an `EnvironmentModel` key to a
+        // temporary environment, `ModernConfigurationManager` merges it over the selected one),
+        // so they win over it; with TOML only they can have set `config.first_schema` so far.
+        if config.first_schema.is_none() {
+            config.first_schema = own.first_schema;
+        }
         Ok(config)
     }
 
-    /// `outOfOrder` and `ignoreMigrationPatterns` from the variables of those names, if set.
-    fn read_env(
-        &mut self,
-        out_of_order: &str,
-        patterns_var: &str,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<()> {
+    /// The settings from the environment variables `names` gives, those that are set.
+    fn read_env(&mut self, names: &Vars, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
         let env_error = |name: &str, message: String| {
             Error::config(Path::new("environment"), format!("{name}: {message}"))
         };
-        if let Some(value) = env(out_of_order) {
-            let value = boolean(&value).map_err(|m| env_error(out_of_order, m))?;
+        let name = names.out_of_order.as_str();
+        if let Some(value) = env(name) {
+            let value = boolean(&value).map_err(|m| env_error(name, m))?;
             self.out_of_order = Some(Setting {
                 value,
-                source: out_of_order.into(),
+                source: name.into(),
             });
         }
-        if let Some(value) = env(patterns_var) {
+        let name = names.patterns.as_str();
+        if let Some(value) = env(name) {
             let list: Vec<&str> = value.split(',').collect();
-            let value = patterns(&list).map_err(|m| env_error(patterns_var, m))?;
+            let value = patterns(&list).map_err(|m| env_error(name, m))?;
             self.ignore_patterns = Some(Setting {
                 value,
-                source: patterns_var.into(),
+                source: name.into(),
             });
+        }
+        for (name, field) in [
+            (&names.default_schema, &mut self.default_schema),
+            (&names.schemas, &mut self.first_schema),
+            (&names.table, &mut self.table),
+        ] {
+            if let Some(value) = env(name).as_deref().and_then(first_of_list) {
+                *field = Some(Setting {
+                    value,
+                    source: name.clone(),
+                });
+            }
         }
         Ok(())
     }
@@ -288,23 +329,40 @@ impl FlywayConfig {
             let error = |m: String| Error::config(path, format!("line {line}: {key}: {m}"));
             if !matches!(
                 key.as_str(),
-                "flyway.outOfOrder" | "flyway.ignoreMigrationPatterns"
+                "flyway.outOfOrder"
+                    | "flyway.ignoreMigrationPatterns"
+                    | "flyway.defaultSchema"
+                    | "flyway.schemas"
+                    | "flyway.table"
             ) {
                 continue;
             }
             let value = substitute(&value, env).map_err(error)?;
             let source = format!("{key} in {}", path.display());
-            if key == "flyway.outOfOrder" {
-                self.out_of_order = Some(Setting {
-                    value: boolean(&value).map_err(error)?,
-                    source,
-                });
-            } else {
-                let list: Vec<&str> = value.split(',').collect();
-                self.ignore_patterns = Some(Setting {
-                    value: patterns(&list).map_err(error)?,
-                    source,
-                });
+            match key.as_str() {
+                "flyway.defaultSchema" => {
+                    self.default_schema =
+                        first_of_list(&value).map(|value| Setting { value, source })
+                }
+                "flyway.table" => {
+                    self.table = first_of_list(&value).map(|value| Setting { value, source })
+                }
+                "flyway.schemas" => {
+                    self.first_schema = first_of_list(&value).map(|value| Setting { value, source })
+                }
+                "flyway.outOfOrder" => {
+                    self.out_of_order = Some(Setting {
+                        value: boolean(&value).map_err(error)?,
+                        source,
+                    })
+                }
+                _ => {
+                    let list: Vec<&str> = value.split(',').collect();
+                    self.ignore_patterns = Some(Setting {
+                        value: patterns(&list).map_err(error)?,
+                        source,
+                    })
+                }
             }
         }
         Ok(())
@@ -344,20 +402,15 @@ impl FlywayConfig {
             let DeValue::Table(table) = table.get_ref() else {
                 continue;
             };
-            let Some(DeValue::Table(flyway)) = table.get("flyway").map(|t| t.get_ref()) else {
-                continue;
-            };
             let name = name.get_ref().to_string();
-            let label = format!("[environments.{name}.flyway] ");
-            let source = format!("environments.{name}.flyway.");
             // Flyway reads an environment's values only when it is the one selected: an error
             // in another one is kept, and reported only if that one is chosen.
             let entry = model
                 .environments
-                .entry(name)
+                .entry(name.clone())
                 .or_insert_with(|| Ok(FlywayConfig::default()));
             if let Ok(own) = entry {
-                if let Err(e) = own.read_table(flyway, &label, &source, path, &text, env) {
+                if let Err(e) = own.read_environment(table, &name, path, &text, env) {
                     *entry = Err(e);
                 }
             }
@@ -365,8 +418,51 @@ impl FlywayConfig {
         Ok(())
     }
 
-    /// `outOfOrder` and `ignoreMigrationPatterns` of one TOML table; `label` prefixes errors,
-    /// `source` the key where findings name it.
+    /// One `[environments.NAME]` table: its `schemas` (a connection setting of the environment,
+    /// `EnvironmentModel`) and its `[environments.NAME.flyway]` values.
+    fn read_environment(
+        &mut self,
+        table: &DeTable,
+        name: &str,
+        path: &Path,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<()> {
+        if let Some(value) = table.get("schemas") {
+            // An array, or a string read as a comma-separated list as in flyway.conf.
+            let first = match value.get_ref() {
+                DeValue::String(s) => substitute(s, env).map(|s| first_of_list(&s)),
+                DeValue::Array(items) => match items.first().map(|i| i.get_ref()) {
+                    Some(DeValue::String(s)) => substitute(s, env).map(|s| first_of_list(&s)),
+                    None => Ok(None),
+                    Some(_) => Err("expected a list of strings".to_string()),
+                },
+                _ => Err("expected a list of strings".to_string()),
+            };
+            let first = first.map_err(|m| {
+                Error::config_at(
+                    path,
+                    text,
+                    value.span().start,
+                    format!("[environments.{name}] schemas: {m}"),
+                )
+            })?;
+            self.first_schema = first.map(|value| Setting {
+                value,
+                source: format!("environments.{name}.schemas in {}", path.display()),
+            });
+        }
+        if let Some(DeValue::Table(flyway)) = table.get("flyway").map(|t| t.get_ref()) {
+            let label = format!("[environments.{name}.flyway] ");
+            let source = format!("environments.{name}.flyway.");
+            self.read_table(flyway, &label, &source, path, text, env)?;
+        }
+        Ok(())
+    }
+
+    /// `outOfOrder`, `ignoreMigrationPatterns`, `defaultSchema` and `table` of one TOML table
+    /// (`[flyway]` or `[environments.NAME.flyway]`); `label` prefixes errors, `source` the key
+    /// where findings name it.
     fn read_table(
         &mut self,
         table: &DeTable,
@@ -389,6 +485,25 @@ impl FlywayConfig {
                 value: parsed.map_err(|m| error("outOfOrder", value.span().start, m))?,
                 source: format!("{source}outOfOrder in {}", path.display()),
             });
+        }
+        for (key, field) in [
+            ("defaultSchema", &mut self.default_schema),
+            ("table", &mut self.table),
+        ] {
+            let Some(value) = table.get(key) else {
+                continue;
+            };
+            let parsed = match value.get_ref() {
+                DeValue::String(s) => substitute(s, env).map(|s| first_of_list(&s)),
+                _ => Err("expected a string".to_string()),
+            };
+            let offset = value.span().start;
+            *field = parsed
+                .map_err(|m| error(key, offset, m))?
+                .map(|value| Setting {
+                    value,
+                    source: format!("{source}{key} in {}", path.display()),
+                });
         }
         if let Some(value) = table.get("ignoreMigrationPatterns") {
             // A string is a comma-separated list, as in flyway.conf; an array lists them.
@@ -419,6 +534,13 @@ impl FlywayConfig {
         Ok(())
     }
 
+    /// The schema of the history table as configured, and where: `defaultSchema`, else the
+    /// first of `schemas` (Flyway's `SchemaHistoryFactory.prepareSchemas`); `None`: the
+    /// connection's current schema.
+    pub fn history_schema(&self) -> Option<&Setting<String>> {
+        self.default_schema.as_ref().or(self.first_schema.as_ref())
+    }
+
     /// The pattern that makes validate ignore a migration of that kind in that state, and where
     /// it is set; `None` as source for Flyway's default, `*:future`.
     pub fn ignoring(&self, versioned: bool, state: &str) -> Option<(&str, Option<&str>)> {
@@ -438,6 +560,52 @@ impl FlywayConfig {
             .as_ref()
             .filter(|s| s.value)
             .map(|s| s.source.as_str())
+    }
+}
+
+/// The environment variables that set each setting, in one spelling.
+struct Vars {
+    out_of_order: String,
+    patterns: String,
+    default_schema: String,
+    schemas: String,
+    table: String,
+}
+
+impl Vars {
+    /// `FLYWAY_OUT_OF_ORDER`, … (`ConfigUtils.convertKey`), read with either configuration.
+    fn upper() -> Vars {
+        Vars {
+            out_of_order: "FLYWAY_OUT_OF_ORDER".into(),
+            patterns: "FLYWAY_IGNORE_MIGRATION_PATTERNS".into(),
+            default_schema: "FLYWAY_DEFAULT_SCHEMA".into(),
+            schemas: "FLYWAY_SCHEMAS".into(),
+            table: "FLYWAY_TABLE".into(),
+        }
+    }
+
+    /// `flyway_outOfOrder`, …: `flyway.<key>` (TOML configuration only).
+    fn toml_style() -> Vars {
+        Vars {
+            out_of_order: "flyway_outOfOrder".into(),
+            patterns: "flyway_ignoreMigrationPatterns".into(),
+            default_schema: "flyway_defaultSchema".into(),
+            schemas: "flyway_schemas".into(),
+            table: "flyway_table".into(),
+        }
+    }
+
+    /// `environments_NAME_flyway_outOfOrder`, …, and `environments_NAME_schemas`: the
+    /// environment's own values.
+    fn environment(name: &str) -> Vars {
+        let flyway = |key: &str| format!("environments_{name}_flyway_{key}");
+        Vars {
+            out_of_order: flyway("outOfOrder"),
+            patterns: flyway("ignoreMigrationPatterns"),
+            default_schema: flyway("defaultSchema"),
+            schemas: format!("environments_{name}_schemas"),
+            table: flyway("table"),
+        }
     }
 }
 
@@ -562,6 +730,16 @@ fn patterns(list: &[&str]) -> std::result::Result<Vec<Pattern>, String> {
         .collect()
 }
 
+/// The first entry of a comma-separated list (`schemas`), trimmed; `None` when empty.
+fn first_of_list(value: &str) -> Option<String> {
+    value
+        .split(',')
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,6 +838,49 @@ mod tests {
         let config = FlywayConfig::load_from(&[], env(&[])).unwrap();
         assert_eq!(config.ignoring(true, "future"), Some(("*:future", None)));
         assert_eq!(config.ignoring(true, "missing"), None);
+    }
+
+    #[test]
+    fn the_history_schema_is_default_schema_else_the_first_of_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        let schema = |config: &FlywayConfig| {
+            config
+                .history_schema()
+                .map(|s| (s.value.clone(), s.source.clone()))
+        };
+        assert_eq!(
+            schema(&FlywayConfig::load_from(&dirs, env(&[])).unwrap()),
+            None
+        );
+        std::fs::write(
+            dir.path().join("flyway.conf"),
+            "flyway.schemas= app , other
+",
+        )
+        .unwrap();
+        let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
+        let (value, source) = schema(&config).unwrap();
+        assert_eq!(value, "app");
+        assert!(source.starts_with("flyway.schemas in "), "{source}");
+        let config =
+            FlywayConfig::load_from(&dirs, env(&[("FLYWAY_DEFAULT_SCHEMA", "tools")])).unwrap();
+        assert_eq!(
+            schema(&config),
+            Some(("tools".into(), "FLYWAY_DEFAULT_SCHEMA".into()))
+        );
+        std::fs::remove_file(dir.path().join("flyway.conf")).unwrap();
+        std::fs::write(
+            dir.path().join("flyway.toml"),
+            "[flyway]\ndefaultSchema = \"main\"\n\n[environments.default]\nschemas = [\"first\", \"second\"]\n",
+        )
+        .unwrap();
+        let config = FlywayConfig::load_from(&dirs, env(&[])).unwrap();
+        assert_eq!(schema(&config).unwrap().0, "main");
+        assert_eq!(config.first_schema.unwrap().value, "first");
+        assert_eq!(config.table, None);
+        let config = FlywayConfig::load_from(&dirs, env(&[("FLYWAY_TABLE", "History")])).unwrap();
+        assert_eq!(config.table.unwrap().value, "History");
     }
 
     #[test]
@@ -1016,5 +1237,247 @@ mod tests {
         let config = FlywayConfig::load_from(&dirs, vars(&home, &both)).unwrap();
         assert_eq!(config.out_of_order(), Some("FLYWAY_OUT_OF_ORDER"));
         assert_eq!(config.ignoring(true, "missing"), None);
+    }
+
+    /// The value and source of a string setting, for comparing.
+    fn pair(setting: &Option<Setting<String>>) -> Option<(String, String)> {
+        setting
+            .as_ref()
+            .map(|s| (s.value.clone(), s.source.clone()))
+    }
+
+    /// In TOML, `schemas` is the selected environment's (`[environments.NAME] schemas`), never
+    /// `[flyway] schemas`; `defaultSchema` and `table` are `[flyway]` values which the
+    /// environment's `[environments.NAME.flyway]` ones override; the variables take their
+    /// places in that order (`FLYWAY_SCHEMAS` and `flyway_schemas` over the environment's
+    /// `schemas`, `[environments.NAME.flyway]` over `FLYWAY_DEFAULT_SCHEMA` / `FLYWAY_TABLE`).
+    #[test]
+    fn toml_history_settings_follow_flyways_environment_model() {
+        let (_root, home, project) = setup();
+        let dirs = [project.clone()];
+        let toml = put(
+            &project,
+            "flyway.toml",
+            "[flyway]\nschemas = [\"not_here\"]\ntable = \"top_history\"\n\n[environments.default]\nurl = \"jdbc:postgresql://x/db\"\nschemas = [\"first\", \"second\"]\n\n[environments.prod]\nschemas = \"prod_schema, other\"\n\n[environments.prod.flyway]\ndefaultSchema = \"prod_default\"\ntable = \"ProdHistory\"\n\n[environments.broken]\nschemas = 1\n",
+        );
+        let at = |key: &str| format!("{key} in {}", toml.display());
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(
+            pair(&config.first_schema),
+            Some(("first".into(), at("environments.default.schemas")))
+        );
+        assert_eq!(config.default_schema, None);
+        assert_eq!(config.history_schema().unwrap().value, "first");
+        assert_eq!(
+            pair(&config.table),
+            Some(("top_history".into(), at("table")))
+        );
+
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "prod")])).unwrap();
+        assert_eq!(
+            pair(&config.default_schema),
+            Some((
+                "prod_default".into(),
+                at("environments.prod.flyway.defaultSchema")
+            ))
+        );
+        assert_eq!(config.first_schema.as_ref().unwrap().value, "prod_schema");
+        assert_eq!(
+            pair(&config.table),
+            Some(("ProdHistory".into(), at("environments.prod.flyway.table")))
+        );
+        // The environment's own values win over FLYWAY_DEFAULT_SCHEMA and FLYWAY_TABLE, which
+        // win over `[flyway]`; `environments_NAME_flyway_…` over the file's environment values.
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(
+                &home,
+                &[
+                    ("flyway_environment", "prod"),
+                    ("FLYWAY_DEFAULT_SCHEMA", "from_env"),
+                    ("FLYWAY_TABLE", "env_table"),
+                    ("environments_prod_flyway_table", "prod_env_table"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(config.default_schema.unwrap().value, "prod_default");
+        assert_eq!(
+            pair(&config.table),
+            Some((
+                "prod_env_table".into(),
+                "environments_prod_flyway_table".into()
+            ))
+        );
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(
+                &home,
+                &[
+                    ("FLYWAY_DEFAULT_SCHEMA", "from_env"),
+                    ("FLYWAY_TABLE", "env_table"),
+                    ("flyway_table", "toml_style_table"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            pair(&config.default_schema),
+            Some(("from_env".into(), "FLYWAY_DEFAULT_SCHEMA".into()))
+        );
+        assert_eq!(
+            pair(&config.table),
+            Some(("toml_style_table".into(), "flyway_table".into()))
+        );
+
+        // `schemas`: the file's environment < environments_NAME_schemas < FLYWAY_SCHEMAS <
+        // flyway_schemas.
+        let schema = |pairs: &[(&str, &str)]| {
+            pair(
+                &FlywayConfig::load_from(&dirs, vars(&home, pairs))
+                    .unwrap()
+                    .first_schema,
+            )
+        };
+        assert_eq!(
+            schema(&[("environments_default_schemas", "a,b")]),
+            Some(("a".into(), "environments_default_schemas".into()))
+        );
+        assert_eq!(
+            schema(&[
+                ("environments_default_schemas", "a"),
+                ("FLYWAY_SCHEMAS", " c , d")
+            ]),
+            Some(("c".into(), "FLYWAY_SCHEMAS".into()))
+        );
+        assert_eq!(
+            schema(&[("FLYWAY_SCHEMAS", "c"), ("flyway_schemas", "e")]),
+            Some(("e".into(), "flyway_schemas".into()))
+        );
+        // FLYWAY_SCHEMAS wins over the selected environment's `schemas` too.
+        assert_eq!(
+            schema(&[("flyway_environment", "prod"), ("FLYWAY_SCHEMAS", "c")]),
+            Some(("c".into(), "FLYWAY_SCHEMAS".into()))
+        );
+
+        // An environment without `schemas` (or none at all): `[flyway] schemas` does not count.
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "staging")]))
+                .unwrap();
+        assert_eq!(config.first_schema, None);
+        assert_eq!(config.history_schema(), None);
+
+        // A malformed `schemas` is an error only in the selected environment.
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "broken")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[environments.broken] schemas: expected a list of strings"),
+            "{err}"
+        );
+        put(
+            &project,
+            "flyway.toml",
+            "[flyway]\ndefaultSchema = [\"a\"]\n",
+        );
+        let err = FlywayConfig::load_from(&dirs, vars(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2: [flyway] defaultSchema: expected a string"),
+            "{err}"
+        );
+    }
+
+    /// `defaultSchema`, `schemas` and `table` come through the same paths as the other
+    /// settings: a `FLYWAY_CONFIG_FILES` file (TOML: the project's flyway.conf is then not
+    /// read), `~/flyway.toml`, and `.conf` values continued over lines; with flyway.conf the
+    /// TOML-style `flyway_…` variables are not read.
+    #[test]
+    fn history_settings_come_through_config_files_home_and_continued_lines() {
+        let (root, home, project) = setup();
+        let dirs = [project.clone()];
+        put(
+            &project,
+            "flyway.conf",
+            "flyway.defaultSchema=from_conf\nflyway.table=conf_table\n",
+        );
+        let listed = put(
+            root.path(),
+            "ci.toml",
+            "[flyway]\ntable = \"ci_history\"\n\n[environments.default]\nschemas = [\"ci_schema\"]\n",
+        );
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(
+                &home,
+                &[("FLYWAY_CONFIG_FILES", &listed.display().to_string())],
+            ),
+        )
+        .unwrap();
+        assert_eq!(config.default_schema, None);
+        assert_eq!(
+            pair(&config.first_schema),
+            Some((
+                "ci_schema".into(),
+                format!("environments.default.schemas in {}", listed.display())
+            ))
+        );
+        assert_eq!(config.table.unwrap().value, "ci_history");
+
+        // A listed .conf file, after ./flyway.conf, its values continued over lines.
+        let ci = put(
+            root.path(),
+            "ci.conf",
+            "flyway.schemas=\\\n    ci_a,\\\n    ci_b\nflyway.defaultSchema=ci_\\\n   default\n",
+        );
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(&home, &[("FLYWAY_CONFIG_FILES", &ci.display().to_string())]),
+        )
+        .unwrap();
+        assert_eq!(
+            pair(&config.first_schema),
+            Some(("ci_a".into(), format!("flyway.schemas in {}", ci.display())))
+        );
+        assert_eq!(
+            pair(&config.default_schema),
+            Some((
+                "ci_default".into(),
+                format!("flyway.defaultSchema in {}", ci.display())
+            ))
+        );
+        assert_eq!(config.table.as_ref().unwrap().value, "conf_table");
+        // With flyway.conf, `flyway_table` is not Flyway's; FLYWAY_TABLE is.
+        let config = FlywayConfig::load_from(
+            &dirs,
+            vars(&home, &[("flyway_table", "x"), ("flyway_schemas", "y")]),
+        )
+        .unwrap();
+        assert_eq!(config.table.unwrap().value, "conf_table");
+        assert_eq!(config.first_schema, None);
+        let config =
+            FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_TABLE", "Env_Table")])).unwrap();
+        assert_eq!(
+            pair(&config.table),
+            Some(("Env_Table".into(), "FLYWAY_TABLE".into()))
+        );
+
+        // ~/flyway.toml selects TOML: the project's flyway.conf no longer counts.
+        let home_toml = put(
+            &home,
+            "flyway.toml",
+            "[flyway]\ndefaultSchema = \"home_schema\"\n",
+        );
+        let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+        assert_eq!(
+            pair(&config.default_schema),
+            Some((
+                "home_schema".into(),
+                format!("defaultSchema in {}", home_toml.display())
+            ))
+        );
+        assert_eq!(config.table, None);
     }
 }

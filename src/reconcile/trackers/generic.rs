@@ -197,6 +197,12 @@ impl Tracker for Generic {
         let _ = self.catalog.set(self.table.on(names));
     }
 
+    /// An unqualified table name in the runner's SQL is resolved by the server through the
+    /// connection's search_path: the first schema of the path that has it.
+    fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        super::Home::SearchPath
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
     }

@@ -3,11 +3,13 @@
 //! No checksums.
 
 use super::Descriptor;
-use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
-use crate::error::Result;
+use super::{col, parse_bool, required, text_col, NameCase, Record, RecordState, Tracker};
+use super::{CatalogName, UrlSettings};
+use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -16,7 +18,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("schema_migrations"),
     recognise: has_dirty_column,
     layout: Layout::GolangMigrate,
-    build: |_, _| Ok(Box::new(GolangMigrate)),
+    build: |_, _| Ok(Box::new(GolangMigrate::default())),
 };
 
 /// golang-migrate's `schema_migrations` has a `dirty` column; dbmate's does not.
@@ -24,11 +26,92 @@ pub fn has_dirty_column(table: &super::FoundTable) -> bool {
     table.columns.iter().any(|c| c == "dirty")
 }
 
-pub struct GolangMigrate;
+#[derive(Default)]
+pub struct GolangMigrate {
+    /// The URL's `x-migrations-table`, as the server stores it, and as written.
+    table: OnceLock<Option<(CatalogName, String)>>,
+}
+
+/// The table the URL's `x-migrations-table` names (`Open` in `database/postgres/postgres.go`
+/// and `database/mysql/mysql.go`): the table name as written, quoted by the driver
+/// (`pq.QuoteIdentifier`, backquotes), so its case is kept; on PostgreSQL with
+/// `x-migrations-table-quoted=true` it must be written in double quotes, and
+/// `"schema"."table"` names the schema too (else the table is in `CURRENT_SCHEMA()`). Returns the
+/// table and the value as written.
+pub fn url_table(
+    url: &UrlSettings,
+    engine: Engine,
+    names: NameCase,
+) -> Result<Option<(CatalogName, String)>> {
+    let Some(written) = url.migrations_table.clone() else {
+        return Ok(None);
+    };
+    let quoted = engine == Engine::Postgres && url.migrations_table_quoted;
+    if !quoted {
+        return Ok(Some((
+            CatalogName {
+                schema: None,
+                table: names.apply(&written, true),
+            },
+            written,
+        )));
+    }
+    let bad = |why: &str| {
+        Error::Usage(format!(
+            "database URL: x-migrations-table={written} with x-migrations-table-quoted: {why}, as golang-migrate requires"
+        ))
+    };
+    if written.len() < 2 || !written.starts_with('"') || !written.ends_with('"') {
+        return Err(bad(
+            "the value must be quoted (\"schema\".\"table\" or \"table\")",
+        ));
+    }
+    // golang-migrate's `"(.*?)"`: every shortest quoted run.
+    let parts: Vec<&str> = written.split('"').skip(1).step_by(2).collect();
+    match parts.as_slice() {
+        [table] => Ok(Some((
+            CatalogName {
+                schema: None,
+                table: table.to_string(),
+            },
+            written,
+        ))),
+        [schema, table] => Ok(Some((
+            CatalogName {
+                schema: Some(schema.to_string()),
+                table: table.to_string(),
+            },
+            written,
+        ))),
+        _ => Err(bad("at most \"schema\".\"table\"")),
+    }
+}
 
 impl Tracker for GolangMigrate {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    fn read_url(&self, url: &UrlSettings, engine: Engine, names: NameCase) -> Result<()> {
+        let table = url_table(url, engine, names)?;
+        let _ = self.table.set(table);
+        Ok(())
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        match self.table.get().and_then(Option::as_ref) {
+            Some((t, _)) => (t.schema.as_deref(), &t.table),
+            None => (None, "schema_migrations"),
+        }
+    }
+
+    /// `"schema"."table"` in `x-migrations-table`: golang-migrate reads exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.table
+            .get()
+            .and_then(Option::as_ref)
+            .filter(|(t, _)| t.schema.is_some())
+            .map(|(_, written)| written.as_str())
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {

@@ -2,9 +2,12 @@
 //! apply or rollback; the latest row of a version says whether it is applied. Files
 //! `<VERSION>_<NAME>.sql` with `-- +goose Up` / `-- +goose Down` sections. No checksums.
 
+use super::table_name::TableName;
 use super::Descriptor;
-use super::{col, parse_bool, required, text_col, Record, RecordState, Tracker};
-use crate::error::Result;
+use super::{
+    col, parse_bool, required, text_col, CatalogName, NameCase, Record, RecordState, Tracker,
+};
+use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
@@ -16,14 +19,82 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("goose_db_version"),
     recognise: super::any_table,
     layout: Layout::Goose,
-    build: |_, _| Ok(Box::new(Goose)),
+    build: |_, _| {
+        Ok(Box::new(Goose {
+            written: configured_table()?,
+            table: std::sync::OnceLock::new(),
+        }))
+    },
 };
 
-pub struct Goose;
+/// The goose CLI's `-table` flag defaults to this environment variable (`loadEnvConfig`,
+/// `cmd/goose/main.go`); the flag itself is not visible to reconcile.
+const TABLE_VARIABLE: &str = "GOOSE_TABLE";
+
+/// `GOOSE_TABLE` as goose writes it into its SQL: unquoted (`fmt.Sprintf(q, tableName)`), so the
+/// server resolves it (PostgreSQL folds it to lower case), and `schema.table` names the schema
+/// (`parseTableIdentifier`). A value that is no table name is an error naming the variable.
+pub fn configured_table() -> Result<Option<TableName>> {
+    let Some(value) = std::env::var(TABLE_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    TableName::parse(&value).map(Some).map_err(|bad| {
+        Error::Usage(format!(
+            "{TABLE_VARIABLE}={value:?} is not a table name{}",
+            bad.reason("schema.table")
+        ))
+    })
+}
+
+#[derive(Default)]
+pub struct Goose {
+    /// `GOOSE_TABLE`, as written.
+    written: Option<TableName>,
+    /// That table as the server resolves it (`Tracker::connected`).
+    table: std::sync::OnceLock<Option<CatalogName>>,
+}
+
+impl Goose {
+    /// The table as the printed statements name it.
+    fn sql_name(&self) -> &str {
+        self.written
+            .as_ref()
+            .map_or("goose_db_version", |t| t.sql.as_str())
+    }
+}
 
 impl Tracker for Goose {
     fn descriptor(&self) -> &'static Descriptor {
         &DESCRIPTOR
+    }
+
+    fn connected(&self, names: NameCase) {
+        let _ = self.table.set(self.written.as_ref().map(|t| t.on(names)));
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        match self.table.get().and_then(Option::as_ref) {
+            Some(t) => (t.schema.as_deref(), &t.table),
+            None => (None, "goose_db_version"),
+        }
+    }
+
+    /// `GOOSE_TABLE=schema.table`: goose reads exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.written
+            .as_ref()
+            .filter(|t| t.has_schema())
+            .map(|t| t.sql.as_str())
+    }
+
+    /// goose names `goose_db_version` unqualified in every query; its PostgreSQL `TableExists`
+    /// resolves it through the search_path (`SELECT to_regclass('goose_db_version')`,
+    /// `internal/dialects/postgres.go`), and it creates the table only when that finds none.
+    fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        super::Home::SearchPath
     }
 
     fn query(&self, engine: Engine, table: &str) -> String {
@@ -53,7 +124,8 @@ impl Tracker for Goose {
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         format!(
-            "INSERT INTO goose_db_version (version_id, is_applied) VALUES ({}, TRUE);",
+            "INSERT INTO {} (version_id, is_applied) VALUES ({}, TRUE);",
+            self.sql_name(),
             file.version.trim_start_matches('0')
         )
     }
@@ -67,7 +139,8 @@ impl Tracker for Goose {
 
     fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
-            "restore its file, or if it must be forgotten: DELETE FROM goose_db_version WHERE version_id = {};",
+            "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version_id = {};",
+            self.sql_name(),
             record.version
         )
     }

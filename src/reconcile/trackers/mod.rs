@@ -20,6 +20,7 @@ use crate::diagnostics::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::layout::{Discovered, Layout, MigrationFile, VersionKey};
 use std::path::Path;
+pub use table_name::CatalogName;
 
 /// What the tracker says about one migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,9 @@ pub trait Tracker: Send + Sync {
     fn described(&self) -> String {
         self.name().to_string()
     }
-    /// The tracker table, as `(schema, table)`; `schema` None means the reconciled schema.
+    /// The tracker table, as `(schema, table)`, as the server stores it. `schema` None: on
+    /// PostgreSQL where `home` says, on MySQL/MariaDB the reconciled database; a schema without
+    /// `pinned_table` (Atlas's) is where MySQL/MariaDB look first.
     fn table(&self) -> (Option<&str>, &str) {
         (None, self.descriptor().table.unwrap_or_default())
     }
@@ -100,10 +103,21 @@ pub trait Tracker: Send + Sync {
     /// (sqlx.toml's `table-name = "other._sqlx_migrations"`, `[migrations.generic_tracker]
     /// table = "other.migrations"`): the tool queries exactly that
     /// table, so a table of the same name in another schema is never its records, and a
-    /// missing one is reported by this name. None: the table of `table()` is looked for in its
-    /// schema and then in the reconciled one (Atlas's own schema, or the connected one).
+    /// missing one is reported by this name. None: on PostgreSQL the table of `table()` is
+    /// looked for where `home` says; on MySQL/MariaDB in its schema and then in the reconciled
+    /// one (Atlas's own schema, or the connected one).
     fn pinned_table(&self) -> Option<&str> {
         None
+    }
+    /// Reads what the database URL says about the tool's table (golang-migrate's
+    /// `x-migrations-table`); called once, after `connected`. A malformed value is an error.
+    fn read_url(&self, _url: &UrlSettings, _engine: Engine, _names: NameCase) -> Result<()> {
+        Ok(())
+    }
+    /// Where the tool keeps its table on PostgreSQL when its configuration does not name the
+    /// schema (`pinned_table`); `url` is what the database URL says. Called after `discover`.
+    fn home(&self, _url: &UrlSettings) -> Home {
+        Home::CurrentSchema
     }
     /// The tool's file layout (naming, up/down sections, order).
     fn layout(&self) -> Layout {
@@ -154,6 +168,94 @@ pub trait Tracker: Send + Sync {
     /// Findings about the directory as a whole (Atlas's `atlas.sum`).
     fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
         Vec::new()
+    }
+}
+
+/// Where a tool keeps its tracker table on PostgreSQL (MySQL/MariaDB: always the connected
+/// database), as its own source decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Home {
+    /// The connection's `current_schema()`, the first existing schema of its `search_path`: the
+    /// tool creates the table unqualified with `CREATE TABLE IF NOT EXISTS` before it reads it
+    /// (sqlx, Diesel, refinery), so a table of that name further down the path is never its
+    /// own, or asks the server for `CURRENT_SCHEMA()` (golang-migrate, Flyway without a
+    /// configured schema, dbmate without a `search_path` in its URL).
+    CurrentSchema,
+    /// The first schema of the connection's `search_path` that has the table: the tool only
+    /// names it unqualified (goose, a hand-rolled runner), and creates it in the current schema
+    /// when no schema of the path has it.
+    SearchPath,
+    /// A schema the tool's URL or configuration names; `why` says which setting, for findings.
+    /// `objects`: the tool also runs the migrations with that schema as the `search_path`, so
+    /// it is the default reconciled schema too (Prisma's `schema=`, Flyway's `defaultSchema`).
+    Named {
+        schema: String,
+        why: String,
+        objects: bool,
+    },
+}
+
+/// What a PostgreSQL database URL says about schemas, for the tools that read it: `search_path`
+/// (lib/pq and pgx, under golang-migrate, goose and dbmate, send an unknown URL parameter to
+/// the server as a run-time setting; dbmate and Atlas read this one themselves) and `schema`
+/// (Prisma's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlSettings {
+    pub search_path: Option<String>,
+    pub schema: Option<String>,
+    /// golang-migrate's `x-migrations-table` and `x-migrations-table-quoted`.
+    pub migrations_table: Option<String>,
+    pub migrations_table_quoted: bool,
+}
+
+impl UrlSettings {
+    /// The URL's query parameters, percent-decoded; the last of a repeated one wins.
+    pub fn parse(url: &str) -> UrlSettings {
+        let mut out = UrlSettings::default();
+        let Some(after_scheme) = url.split_once("://").map(|(_, rest)| rest) else {
+            return out;
+        };
+        // A password may hold `?` unencoded; the query starts after the userinfo.
+        let rest = match crate::db::userinfo_end(after_scheme, &[':']) {
+            Some(at) => &after_scheme[at..],
+            None => after_scheme,
+        };
+        let Some((_, query)) = rest.split_once('?') else {
+            return out;
+        };
+        let query = query.split('#').next().unwrap_or_default();
+        // As Go's `url.ParseQuery` and Prisma's `url` crate read it: `+` is a space.
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value).trim().to_string();
+            match decode(key).as_str() {
+                "search_path" if !value.is_empty() => out.search_path = Some(value),
+                "schema" if !value.is_empty() => out.schema = Some(value),
+                "x-migrations-table" if !value.is_empty() => out.migrations_table = Some(value),
+                // Go's strconv.ParseBool; golang-migrate refuses any other value.
+                "x-migrations-table-quoted" => {
+                    out.migrations_table_quoted =
+                        matches!(value.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The first schema the URL's `search_path` names, as dbmate reads it (split at commas,
+    /// trimmed; dbmate quotes it, so it is taken as written).
+    pub fn first_search_path_schema(&self) -> Option<&str> {
+        self.search_path
+            .as_deref()
+            .and_then(|p| p.split(',').next())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
 }
 
@@ -408,4 +510,54 @@ pub fn required<'a>(row: &'a TextRow, i: usize, tracker: &str, what: &str) -> Re
             "{tracker} tracker: a row has no {what} (NULL); the table is damaged"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_settings_are_the_decoded_query_parameters_after_the_userinfo() {
+        let url = UrlSettings::parse(
+            "postgres://u:p?ss@db/app?sslmode=disable&search_path=app%2C+public&schema=Tenant&x-migrations-table=%22t%22.%22m%22&x-migrations-table-quoted=true#frag",
+        );
+        assert_eq!(url.search_path.as_deref(), Some("app, public"));
+        assert_eq!(url.first_search_path_schema(), Some("app"));
+        assert_eq!(url.schema.as_deref(), Some("Tenant"));
+        assert_eq!(url.migrations_table.as_deref(), Some("\"t\".\"m\""));
+        assert!(url.migrations_table_quoted);
+        assert_eq!(
+            UrlSettings::parse("postgres://db/app?search_path="),
+            UrlSettings::default()
+        );
+    }
+
+    #[test]
+    fn golang_migrate_url_table_is_parsed_as_golang_migrate_does() {
+        let table = |query: &str| {
+            golang_migrate::url_table(
+                &UrlSettings::parse(&format!("postgres://db/app?{query}")),
+                Engine::Postgres,
+                NameCase::FoldUnquoted,
+            )
+        };
+        let name = |query: &str| table(query).unwrap().map(|(t, _)| (t.schema, t.table));
+        assert_eq!(name(""), None);
+        // Quoted by the driver: the case is kept, a dot is part of the name.
+        assert_eq!(
+            name("x-migrations-table=My.Table"),
+            Some((None, "My.Table".into()))
+        );
+        assert_eq!(
+            name("x-migrations-table=%22a%22.%22B%22&x-migrations-table-quoted=1"),
+            Some((Some("a".into()), "B".into()))
+        );
+        for bad in [
+            "x-migrations-table=a.b&x-migrations-table-quoted=true",
+            "x-migrations-table=%22a%22.%22b%22.%22c%22&x-migrations-table-quoted=true",
+        ] {
+            let err = table(bad).unwrap_err().to_string();
+            assert!(err.contains("x-migrations-table-quoted"), "{err}");
+        }
+    }
 }

@@ -59,6 +59,27 @@ impl Tracker for Prisma {
         &DESCRIPTOR
     }
 
+    /// Prisma connects with `search_path` set to the URL's `schema` parameter, `public` without
+    /// one (quaint's `PostgresNativeUrl::schema`, `quaint/src/connector/postgres/url.rs`), and
+    /// keeps `_prisma_migrations` there; its migrations run there too.
+    fn home(&self, url: &super::UrlSettings) -> super::Home {
+        let (schema, why) = match &url.schema {
+            Some(s) => (
+                s.clone(),
+                "the URL's schema parameter, where Prisma keeps it",
+            ),
+            None => (
+                "public".to_string(),
+                "Prisma's default without a schema parameter in the URL",
+            ),
+        };
+        super::Home::Named {
+            schema,
+            why: why.into(),
+            objects: true,
+        }
+    }
+
     fn query(&self, _engine: Engine, table: &str) -> String {
         format!(
             "SELECT migration_name, checksum, CASE WHEN finished_at IS NULL THEN 'no' ELSE 'yes' END, CASE WHEN rolled_back_at IS NULL THEN 'no' ELSE 'yes' END, logs FROM {table} ORDER BY started_at"
