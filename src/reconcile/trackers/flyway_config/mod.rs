@@ -1,0 +1,463 @@
+//! The project's Flyway settings that change what `flyway validate` (which `migrate` runs
+//! first) makes of the history: `outOfOrder` and `ignoreMigrationPatterns`; and where the
+//! history is: `defaultSchema`, else the first of `schemas` (`FLYWAY_DEFAULT_SCHEMA`,
+//! `FLYWAY_SCHEMAS`), in table `table` (`FLYWAY_TABLE`).
+//!
+//! Read the way the Flyway 10/11 command line reads its configuration (flyway/flyway,
+//! `flyway-commandline/.../configuration/ConfigurationManagerImpl.java` `useModernConfig`,
+//! `ModernConfigurationManager.java`, `LegacyConfigurationManager.java`; `flyway-core/.../
+//! internal/configuration/ConfigUtils.java` `getDefaultTomlConfigFileLocations`,
+//! `getDefaultLegacyConfigurationFiles`, `loadConfigurationFromString`; `TomlUtils.java`
+//! `loadConfigurationFromEnvironment`; `ClassicConfiguration.java` `isOutOfOrder`,
+//! `getIgnoreMigrationPatterns`, `getCurrentEnvironmentName`), for the files preflight can see.
+//! Flyway's working directory (`./`) is taken to be the migrations directory's parent and then
+//! the directory preflight runs from; `~` is `$HOME` (Flyway's `user.home`, which Java takes
+//! from the password database on Unix: normally the same directory).
+//!
+//! * TOML or `.conf`, never both. Flyway uses its TOML configuration when `FLYWAY_CONFIG_FILES`
+//!   names a `.toml` file, or when it names none and any default TOML file exists
+//!   (`~/flyway.toml`, `~/flyway.user.toml`, `./flyway.toml`, `./flyway.user.toml`); the
+//!   `.conf` files are then not read at all, not merged. Otherwise it reads `~/flyway.conf`,
+//!   `./flyway.conf` and the `.conf` files `FLYWAY_CONFIG_FILES` names (`useModernConfig`).
+//!   `FLYWAY_CONFIG_FILES` naming both kinds is an error in Flyway ("Using both TOML
+//!   configuration and CONF configuration is not supported"), and here.
+//! * `FLYWAY_CONFIG_FILES` is a comma-separated list read after the default files, not instead
+//!   of them (a later file wins); a relative entry is relative to the directory preflight runs
+//!   from. A listed `.conf` file that does not exist stops Flyway ("Unable to load config
+//!   file", `loadConfigurationFile(…, failIfMissing = true)`) and is an error here; a listed
+//!   `.toml` file that does not exist is skipped, as Flyway filters them on `File::exists`.
+//! * TOML: `[flyway] outOfOrder = true`, `ignoreMigrationPatterns = ["*:missing"]` (or a
+//!   comma-separated string), `defaultSchema = "app"`, `table = "history"`, overridden by the
+//!   environment variables `FLYWAY_OUT_OF_ORDER`, `FLYWAY_IGNORE_MIGRATION_PATTERNS`,
+//!   `FLYWAY_DEFAULT_SCHEMA`, `FLYWAY_TABLE` and their TOML-style spellings `flyway_outOfOrder`,
+//!   `flyway_ignoreMigrationPatterns`, `flyway_defaultSchema`, `flyway_table` (which win over
+//!   the `FLYWAY_…` ones). The environment's own `[environments.NAME.flyway]` values win over
+//!   all of those (`ClassicConfiguration.isOutOfOrder`, `getDefaultSchema`, `getTable`:
+//!   `getEnvironmentOverrides()` first); NAME is `[flyway] environment` or the
+//!   `flyway_environment` variable, `default` if neither is set, and an environment with no
+//!   table leaves the `[flyway]` values. `environments_NAME_flyway_outOfOrder` (and
+//!   `…_ignoreMigrationPatterns`, `…_defaultSchema`, `…_table`) set the environment's values
+//!   from the environment. `schemas` is a setting of the environment itself, not of `[flyway]`
+//!   (`EnvironmentModel`; `ClassicConfiguration.getSchemas` reads the selected environment):
+//!   `[environments.NAME] schemas = ["app"]`, overridden by `environments_NAME_schemas`, then
+//!   by `FLYWAY_SCHEMAS` and `flyway_schemas`, which Flyway merges into the selected
+//!   environment. A `schemas` key in `[flyway]` is not Flyway's `schemas` (Flyway stops with
+//!   "Failed to configure Parameters: schemas") and is not read.
+//! * `.conf` (Java properties, `flyway.outOfOrder=true`,
+//!   `flyway.ignoreMigrationPatterns=*:missing,*:ignored`, `flyway.defaultSchema=app`,
+//!   `flyway.schemas=app,other`, `flyway.table=history`), overridden by `FLYWAY_OUT_OF_ORDER`,
+//!   `FLYWAY_IGNORE_MIGRATION_PATTERNS`, `FLYWAY_DEFAULT_SCHEMA`, `FLYWAY_SCHEMAS` and
+//!   `FLYWAY_TABLE`. A value continues on the next line after a `\` at
+//!   the end of a line, as Flyway pre-processes the file (`loadConfigurationFromString`) before
+//!   `java.util.Properties` reads it: each line is trimmed, every backslash is literal except a
+//!   final one that is followed by a non-empty line which does not start a new `flyway.…=`
+//!   property (one containing `==` or `!=` still continues), and the continued line's leading
+//!   blanks are dropped; a comment line never continues.
+//!
+//! A value may name an environment variable, `${NAME}` or `${env.NAME}`, which Flyway
+//! substitutes; so does this. Not read: Flyway's installation `conf/` directory (preflight does
+//! not know where Flyway is installed), `-configFiles`, `-workingDirectory`, `-environment` and
+//! other command-line arguments, and `.conf` environment keys.
+
+mod properties;
+mod toml;
+
+use self::toml::TomlModel;
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A setting's value and where it was set, as findings name it
+/// (`flyway.outOfOrder in /app/flyway.conf`, `FLYWAY_OUT_OF_ORDER`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: String,
+}
+
+/// One `ignoreMigrationPatterns` entry, `type:state`: type `*`, `versioned` or `repeatable`,
+/// state `*`, `missing`, `pending`, `ignored`, `future` or `failed` (Flyway's
+/// `ValidatePattern`, case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub text: String,
+    versioned: Option<bool>,
+    state: Option<String>,
+}
+
+const STATES: &[&str] = &["missing", "pending", "ignored", "future", "failed"];
+
+impl Pattern {
+    pub fn parse(text: &str) -> Option<Pattern> {
+        let text = text.trim();
+        let (kind, state) = text.split_once(':')?;
+        let versioned = match kind.trim().to_ascii_lowercase().as_str() {
+            "*" => None,
+            "versioned" => Some(true),
+            "repeatable" => Some(false),
+            _ => return None,
+        };
+        let state = match state.trim().to_ascii_lowercase().as_str() {
+            "*" => None,
+            s if STATES.contains(&s) => Some(s.to_string()),
+            _ => return None,
+        };
+        Some(Pattern {
+            text: text.to_string(),
+            versioned,
+            state,
+        })
+    }
+
+    fn matches(&self, versioned: bool, state: &str) -> bool {
+        self.versioned.is_none_or(|v| v == versioned)
+            && self.state.as_deref().is_none_or(|s| s == state)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlywayConfig {
+    pub out_of_order: Option<Setting<bool>>,
+    pub ignore_patterns: Option<Setting<Vec<Pattern>>>,
+    /// `defaultSchema`: the schema of the history table (and Flyway's search_path while it
+    /// migrates).
+    pub default_schema: Option<Setting<String>>,
+    /// The first of `schemas`, the history table's schema when `defaultSchema` is not set.
+    pub first_schema: Option<Setting<String>>,
+    /// `table`: the history table's name (default `flyway_schema_history`); Flyway quotes it,
+    /// so its case is kept.
+    pub table: Option<Setting<String>>,
+}
+
+impl FlywayConfig {
+    /// The settings for migrations in `dir`, from the files Flyway reads (its working directory
+    /// taken to be `dir`'s parent, then the current directory) and the environment.
+    pub fn load(dir: &Path) -> Result<FlywayConfig> {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let parent = std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|d| d.parent().map(Path::to_path_buf));
+        dirs.extend(parent);
+        if let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) {
+            if !dirs.contains(&cwd) {
+                dirs.push(cwd);
+            }
+        }
+        Self::load_from(&dirs, |name| std::env::var(name).ok())
+    }
+
+    /// `load` with Flyway's working directories and the environment given; `~` is the
+    /// environment's `HOME`, a relative `FLYWAY_CONFIG_FILES` entry is relative to the current
+    /// directory.
+    pub fn load_from(dirs: &[PathBuf], env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let env_error = |name: &str, message: String| {
+            Error::config(Path::new("environment"), format!("{name}: {message}"))
+        };
+        // `CommandLineArguments.getConfigFilePathsFromEnv`: split on `,`, each entry trimmed,
+        // `.toml` ones for the TOML configuration, the others `.conf`.
+        let listed: Vec<String> = env("FLYWAY_CONFIG_FILES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let resolve = |entry: &str| {
+            let path = Path::new(entry);
+            match std::env::current_dir() {
+                Ok(cwd) if path.is_relative() => cwd.join(path),
+                _ => path.to_path_buf(),
+            }
+        };
+        let (listed_toml, listed_conf): (Vec<&String>, Vec<&String>) =
+            listed.iter().partition(|e| e.ends_with(".toml"));
+        if !listed_toml.is_empty() && !listed_conf.is_empty() {
+            let join = |l: &[&String]| l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(env_error(
+                "FLYWAY_CONFIG_FILES",
+                format!(
+                    "names TOML files ({}) and .conf files ({}); Flyway refuses both kinds at once (\"Using both TOML configuration and CONF configuration is not supported\")",
+                    join(&listed_toml),
+                    join(&listed_conf)
+                ),
+            ));
+        }
+        // `ConfigUtils.getDefaultTomlConfigFileLocations` / `getDefaultLegacyConfigurationFiles`:
+        // the installation's `conf/` (unknown here), `~`, then `./`, in that order.
+        let home = env("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let places: Vec<&Path> = home
+            .as_deref()
+            .into_iter()
+            .chain(dirs.iter().map(PathBuf::as_path))
+            .collect();
+        let default_toml: Vec<PathBuf> = places
+            .iter()
+            .flat_map(|d| [d.join("flyway.toml"), d.join("flyway.user.toml")])
+            .collect();
+        let default_conf: Vec<PathBuf> = places.iter().map(|d| d.join("flyway.conf")).collect();
+        // `ConfigurationManagerImpl.useModernConfig`: the listed files decide, then whether a
+        // default TOML file exists; with neither kind present Flyway takes the TOML path.
+        let toml = if !listed_toml.is_empty() {
+            true
+        } else if !listed_conf.is_empty() {
+            false
+        } else {
+            default_toml.iter().any(|p| p.is_file()) || !default_conf.iter().any(|p| p.is_file())
+        };
+
+        let mut config = FlywayConfig::default();
+        let mut model = TomlModel::default();
+        if toml {
+            let files = default_toml
+                .into_iter()
+                .chain(listed_toml.iter().map(|e| resolve(e)));
+            for file in files.filter(|p| p.is_file()) {
+                config.read_toml(&file, &env, &mut model)?;
+            }
+        } else {
+            for file in default_conf.iter().filter(|p| p.is_file()) {
+                config.read_conf(file, &env)?;
+            }
+            for entry in listed_conf {
+                let file = resolve(entry);
+                if !file.is_file() {
+                    return Err(env_error(
+                        "FLYWAY_CONFIG_FILES",
+                        format!(
+                            "{} is not a file; Flyway stops with \"Unable to load config file\"",
+                            file.display()
+                        ),
+                    ));
+                }
+                config.read_conf(&file, &env)?;
+            }
+        }
+
+        // The environment over the files: `FLYWAY_…` in both (`ConfigUtils.convertKey`); with
+        // TOML also `flyway_<key>`, which wins over `FLYWAY_…` (`TomlUtils.
+        // loadConfigurationFromEnvironment`).
+        let mut vars = vec![Vars::upper()];
+        if toml {
+            vars.push(Vars::toml_style());
+        }
+        for names in &vars {
+            config.read_env(names, &env)?;
+        }
+        if !toml {
+            return Ok(config);
+        }
+
+        // `ClassicConfiguration.getCurrentEnvironmentName`: `flyway.environment`, else
+        // `default`; its `[environments.NAME.flyway]` values win (`getEnvironmentOverrides`).
+        let name = env("flyway_environment")
+            .filter(|n| !n.trim().is_empty())
+            .or(model.environment.filter(|n| !n.trim().is_empty()))
+            .unwrap_or_else(|| "default".to_string());
+        let mut own = match model.environments.remove(&name) {
+            Some(read) => read?,
+            None => FlywayConfig::default(),
+        };
+        // `environments_NAME_flyway_outOfOrder` is `environments.NAME.flyway.outOfOrder`,
+        // `environments_NAME_schemas` `environments.NAME.schemas` (underscores become dots, so a
+        // NAME with `_` or `.` cannot be reached this way).
+        if !name.contains(['_', '.']) {
+            own.read_env(&Vars::environment(&name), &env)?;
+        }
+        if own.out_of_order.is_some() {
+            config.out_of_order = own.out_of_order;
+        }
+        if own.ignore_patterns.is_some() {
+            config.ignore_patterns = own.ignore_patterns;
+        }
+        if own.default_schema.is_some() {
+            config.default_schema = own.default_schema;
+        }
+        if own.table.is_some() {
+            config.table = own.table;
+        }
+        // `schemas` is a setting of the environment itself (`[environments.NAME] schemas`,
+        // `EnvironmentModel`; `[flyway]` has none). `FLYWAY_SCHEMAS` and `flyway_schemas` are
+        // merged into the selected environment after the files and `environments_…` variables
+        // (`TomlUtils.loadConfigurationFromEnvironment` maps an `EnvironmentModel` key to a
+        // temporary environment, `ModernConfigurationManager` merges it over the selected one),
+        // so they win over it; with TOML only they can have set `config.first_schema` so far.
+        if config.first_schema.is_none() {
+            config.first_schema = own.first_schema;
+        }
+        Ok(config)
+    }
+
+    /// The settings from the environment variables `names` gives, those that are set.
+    fn read_env(&mut self, names: &Vars, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
+        let env_error = |name: &str, message: String| {
+            Error::config(Path::new("environment"), format!("{name}: {message}"))
+        };
+        let name = names.out_of_order.as_str();
+        if let Some(value) = env(name) {
+            let value = boolean(&value).map_err(|m| env_error(name, m))?;
+            self.out_of_order = Some(Setting {
+                value,
+                source: name.into(),
+            });
+        }
+        let name = names.patterns.as_str();
+        if let Some(value) = env(name) {
+            let list: Vec<&str> = value.split(',').collect();
+            let value = patterns(&list).map_err(|m| env_error(name, m))?;
+            self.ignore_patterns = Some(Setting {
+                value,
+                source: name.into(),
+            });
+        }
+        for (name, field) in [
+            (&names.default_schema, &mut self.default_schema),
+            (&names.schemas, &mut self.first_schema),
+            (&names.table, &mut self.table),
+        ] {
+            if let Some(value) = env(name).as_deref().and_then(first_of_list) {
+                *field = Some(Setting {
+                    value,
+                    source: name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema of the history table as configured, and where: `defaultSchema`, else the
+    /// first of `schemas` (Flyway's `SchemaHistoryFactory.prepareSchemas`); `None`: the
+    /// connection's current schema.
+    pub fn history_schema(&self) -> Option<&Setting<String>> {
+        self.default_schema.as_ref().or(self.first_schema.as_ref())
+    }
+
+    /// The pattern that makes validate ignore a migration of that kind in that state, and where
+    /// it is set; `None` as source for Flyway's default, `*:future`.
+    pub fn ignoring(&self, versioned: bool, state: &str) -> Option<(&str, Option<&str>)> {
+        match &self.ignore_patterns {
+            Some(set) => set
+                .value
+                .iter()
+                .find(|p| p.matches(versioned, state))
+                .map(|p| (p.text.as_str(), Some(set.source.as_str()))),
+            None => (state == "future").then_some(("*:future", None)),
+        }
+    }
+
+    /// Where `outOfOrder = true` is set, if it is.
+    pub fn out_of_order(&self) -> Option<&str> {
+        self.out_of_order
+            .as_ref()
+            .filter(|s| s.value)
+            .map(|s| s.source.as_str())
+    }
+}
+
+/// The environment variables that set each setting, in one spelling.
+struct Vars {
+    out_of_order: String,
+    patterns: String,
+    default_schema: String,
+    schemas: String,
+    table: String,
+}
+
+impl Vars {
+    /// `FLYWAY_OUT_OF_ORDER`, … (`ConfigUtils.convertKey`), read with either configuration.
+    fn upper() -> Vars {
+        Vars {
+            out_of_order: "FLYWAY_OUT_OF_ORDER".into(),
+            patterns: "FLYWAY_IGNORE_MIGRATION_PATTERNS".into(),
+            default_schema: "FLYWAY_DEFAULT_SCHEMA".into(),
+            schemas: "FLYWAY_SCHEMAS".into(),
+            table: "FLYWAY_TABLE".into(),
+        }
+    }
+
+    /// `flyway_outOfOrder`, …: `flyway.<key>` (TOML configuration only).
+    fn toml_style() -> Vars {
+        Vars {
+            out_of_order: "flyway_outOfOrder".into(),
+            patterns: "flyway_ignoreMigrationPatterns".into(),
+            default_schema: "flyway_defaultSchema".into(),
+            schemas: "flyway_schemas".into(),
+            table: "flyway_table".into(),
+        }
+    }
+
+    /// `environments_NAME_flyway_outOfOrder`, …, and `environments_NAME_schemas`: the
+    /// environment's own values.
+    fn environment(name: &str) -> Vars {
+        let flyway = |key: &str| format!("environments_{name}_flyway_{key}");
+        Vars {
+            out_of_order: flyway("outOfOrder"),
+            patterns: flyway("ignoreMigrationPatterns"),
+            default_schema: flyway("defaultSchema"),
+            schemas: format!("environments_{name}_schemas"),
+            table: flyway("table"),
+        }
+    }
+}
+
+/// The value with each `${NAME}` / `${env.NAME}` replaced by that environment variable, as
+/// Flyway substitutes them in its configuration; an unset one is an error, not a guess.
+fn substitute(
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<String, String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + len];
+        let var = name.strip_prefix("env.").unwrap_or(name);
+        let found = env(var).ok_or_else(|| {
+            format!("`${{{name}}}` names the environment variable {var}, which is not set")
+        })?;
+        out.push_str(&rest[..start]);
+        out.push_str(&found);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `true` or `false`, in any case, as Flyway's boolean properties.
+fn boolean(value: &str) -> std::result::Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("`{}` is not true or false", value.trim())),
+    }
+}
+
+fn patterns(list: &[&str]) -> std::result::Result<Vec<Pattern>, String> {
+    list.iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            Pattern::parse(p).ok_or_else(|| {
+                format!(
+                    "`{}` is not a pattern `type:state` (type *, versioned or repeatable; state *, {})",
+                    p.trim(),
+                    STATES.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// The first entry of a comma-separated list (`schemas`), trimmed; `None` when empty.
+fn first_of_list(value: &str) -> Option<String> {
+    value
+        .split(',')
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests;
