@@ -918,3 +918,52 @@ ALTER TABLE dq ADD COLUMN d VARCHAR(10) NOT NULL DEFAULT \"\";",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// InnoDB compares `<table>_ibfk_` with key names as stored, case-sensitively, when it numbers
+/// an unnamed key and when it renames keys with their table (measured on MariaDB 10.11): a key
+/// named `U3_IBFK_9` leaves the next unnamed key of `u3` at `u3_ibfk_1`, and `R1_IBFK_3` keeps
+/// its name when `r1` becomes `r2`. The replay compared in lower case and expected `u3_ibfk_10`
+/// and `r2_ibfk_3`.
+#[test]
+fn mariadb_foreign_key_names_compare_with_their_table_case_sensitively() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE u3 (a INT, b INT, CONSTRAINT U3_IBFK_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE u3 ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE u5 (a INT, b INT, CONSTRAINT u5_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE u5 ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE Mx (a INT, b INT, CONSTRAINT Mx_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE Mx ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE My (a INT, b INT, CONSTRAINT my_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE My ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE r1 (a INT, b INT, CONSTRAINT R1_IBFK_3 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+RENAME TABLE r1 TO r2;
+ALTER TABLE r2 ADD COLUMN c INT, ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE R3 (a INT, CONSTRAINT r3_ibfk_3 FOREIGN KEY (a) REFERENCES p (id));
+RENAME TABLE R3 TO r4;
+ALTER TABLE r4 ADD COLUMN b INT, ADD FOREIGN KEY (b) REFERENCES p (id);",
+    );
+    let keys = db.query("SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, ' ', COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY BINARY TABLE_NAME, BINARY CONSTRAINT_NAME");
+    assert_eq!(
+        keys,
+        [
+            "Mx.Mx_ibfk_10 b",
+            "Mx.Mx_ibfk_9 a",
+            "My.My_ibfk_1 b",
+            "My.my_ibfk_9 a",
+            "r2.R1_IBFK_3 a",
+            "r2.r2_ibfk_1 b",
+            "r2.r2_ibfk_2 c",
+            "r4.r3_ibfk_3 a",
+            "r4.r4_ibfk_1 b",
+            "u3.U3_IBFK_9 a",
+            "u3.u3_ibfk_1 b",
+            "u5.u5_ibfk_10 b",
+            "u5.u5_ibfk_9 a",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

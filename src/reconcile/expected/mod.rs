@@ -84,6 +84,7 @@ pub fn replay_names(
         constraint_columns: BTreeMap::new(),
         foreign_keys: BTreeMap::new(),
         generated_indexes: BTreeSet::new(),
+        foreign_key_spellings: BTreeMap::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -127,6 +128,10 @@ pub(crate) struct Replayer {
     /// The indexes InnoDB made for a foreign key no index served, which it drops when a later
     /// index starts with their columns.
     pub(crate) generated_indexes: BTreeSet<ObjectId>,
+    /// MySQL/MariaDB foreign keys' names as the server stores them (the model's ids are in
+    /// lower case): InnoDB numbers unnamed keys and renames keys with their table by comparing
+    /// `<table>_ibfk_` with these case-sensitively.
+    pub(crate) foreign_key_spellings: BTreeMap<ObjectId, String>,
 }
 
 impl Replayer {
@@ -147,6 +152,7 @@ impl Replayer {
             self.out.owners.remove(id);
             self.constraint_columns.remove(id);
             self.generated_indexes.remove(id);
+            self.foreign_key_spellings.remove(id);
             self.out.dropped.insert(id.clone(), self.current.clone());
         }
     }
