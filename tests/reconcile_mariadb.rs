@@ -967,3 +967,36 @@ ALTER TABLE r4 ADD COLUMN b INT, ADD FOREIGN KEY (b) REFERENCES p (id);",
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// sqlparser rejects two MySQL forms, which the replay then saw only through the token-level
+/// fallback: `ALTER TABLE t RENAME t2` (no TO; authelia's V0002 backs tables up that way) was
+/// reported as `table t` missing and `t2` unmanaged, and `MODIFY|CHANGE … VARCHAR(64) BINARY`
+/// (kratos) lost the column's new NULL-ability. They are now parsed as `RENAME TO t2` and
+/// without the `BINARY` attribute (a collation, which reconcile does not compare).
+#[test]
+fn mariadb_rename_without_to_and_the_binary_attribute_are_modelled() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE t (id INT PRIMARY KEY, c VARCHAR(64) NOT NULL);
+ALTER TABLE t RENAME t2;
+ALTER TABLE t2 RENAME AS t3;
+ALTER TABLE t3 MODIFY COLUMN c VARCHAR(64) BINARY;
+CREATE TABLE u (id INT PRIMARY KEY, c VARCHAR(64) NOT NULL, d TEXT);
+ALTER TABLE u CHANGE c e VARCHAR(32) BINARY, MODIFY d TEXT BINARY NOT NULL;
+CREATE TABLE w (a CHAR(3) CHARACTER SET latin1 BINARY NOT NULL DEFAULT 'x');",
+    );
+    let columns = db.query("SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND DATA_TYPE IN ('varchar', 'char', 'text') AND TABLE_NAME <> 'schema_migrations' ORDER BY 1");
+    assert_eq!(
+        columns,
+        [
+            "t3.c varchar(64) YES utf8mb4_bin",
+            "u.d text NO utf8mb4_bin",
+            "u.e varchar(32) YES utf8mb4_bin",
+            "w.a char(3) NO latin1_bin",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+}
