@@ -1000,3 +1000,70 @@ CREATE TABLE w (a CHAR(3) CHARACTER SET latin1 BINARY NOT NULL DEFAULT 'x');",
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
 }
+
+/// A migration that changes the schema through PREPARE/EXECUTE cannot be replayed: vaultwarden's
+/// `sso_users_cascade` drops `sso_users_ibfk_1` that way and adds the key again, which the
+/// server names `_ibfk_1` and the replay `_ibfk_2`. The difference stays a finding (the
+/// database does differ from what the files say), with a note naming the migration's dynamic
+/// SQL as its likely cause, on the objects of the tables that SQL names, and only there.
+#[test]
+fn mariadb_differences_on_tables_dynamic_sql_names_say_so() {
+    let db = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE s (a INT, FOREIGN KEY (a) REFERENCES p (id));
+CREATE TABLE o (a INT);
+SET @q = IF((SELECT true FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 's' AND CONSTRAINT_NAME = 's_ibfk_1') = true, 'ALTER TABLE s DROP FOREIGN KEY s_ibfk_1', 'SELECT 1');
+PREPARE stmt FROM @q;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+ALTER TABLE s ADD FOREIGN KEY (a) REFERENCES p (id) ON DELETE CASCADE;
+EXECUTE IMMEDIATE 'ALTER TABLE s ADD COLUMN z INT';",
+    );
+    let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
+    assert_eq!(keys, ["s_ibfk_1"]);
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 7: `EXECUTE stmt`), which preflight cannot replay, and it names this table: this difference may be that migration's doing rather than a change made by hand";
+    let drift = finding_with(
+        &report,
+        "RC104",
+        "constraint s.s_ibfk_2: missing from the table",
+    );
+    assert!(
+        drift.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        drift.notes
+    );
+    assert_eq!(drift.severity, preflight::diagnostics::Severity::Warning);
+    let unmanaged = finding_with(&report, "RC110", "column s.z");
+    assert!(
+        unmanaged.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        unmanaged.notes
+    );
+    // A change by hand to a table the dynamic SQL does not name gets no such note.
+    db.exec("ALTER TABLE o ADD COLUMN hand INT;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let by_hand = finding_with(&report, "RC110", "column o.hand");
+    assert!(
+        !by_hand
+            .notes
+            .iter()
+            .any(|n| n.contains("builds at run time")),
+        "{:#?}",
+        by_hand.notes
+    );
+}
+
+/// The finding of `rule` whose message contains `text`.
+fn finding_with<'r>(
+    report: &'r Report,
+    rule: &str,
+    text: &str,
+) -> &'r preflight::diagnostics::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.code() == rule && f.message.contains(text))
+        .unwrap_or_else(|| panic!("no {rule} about {text}: {:#?}", report.findings))
+}

@@ -44,6 +44,25 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
     (inner, all_tokens)
 }
 
+/// The statements of a DO body that run SQL the block builds at run time (PL/pgSQL
+/// `EXECUTE`, e.g. `EXECUTE format('ALTER TABLE %I …', t)`): byte ranges, from `EXECUTE`.
+pub fn dynamic_statements(source: &SourceFile, body: Range<usize>) -> Vec<Range<usize>> {
+    let segments = split(source, Dialect::Postgres, body, false);
+    let mut out = Vec::new();
+    for segment in segments.statements {
+        let starts = segment.tokens.iter().enumerate().filter(|(k, t)| {
+            t.is_kw("EXECUTE")
+                && (*k == 0
+                    || segment.tokens[k - 1].is(&Token::ShiftRight)
+                    || AFTER_CONTROL.iter().any(|s| segment.tokens[k - 1].is_kw(s)))
+        });
+        if let Some((_, t)) = starts.into_iter().next() {
+            out.push(t.range.start..segment.range.end);
+        }
+    }
+    out
+}
+
 const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 

@@ -45,6 +45,14 @@ pub struct MigrationModel {
     /// Of those, the statements no reader understood at all (not parsed, no recognisable
     /// effect): what they did is unknown, so the migration can never be judged complete.
     pub unread: Vec<(Range<usize>, String)>,
+    /// Statements that run SQL the migration builds at run time (MySQL/MariaDB `EXECUTE` of a
+    /// prepared statement or `EXECUTE IMMEDIATE`, PL/pgSQL `EXECUTE` in a DO block), which the
+    /// replay cannot follow, with how they start.
+    pub dynamic: Vec<(Range<usize>, String)>,
+    /// When there are such statements: the names that SQL may touch, in lower case (the words
+    /// of the migration's strings, where it is usually written, and of the statements that run
+    /// it), which tell the objects it may have touched.
+    pub mentions: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -107,9 +115,46 @@ pub fn replay_names(
             };
             r.out.migrations[index].statements += 1;
             r.replay_statement(statement);
+            r.dynamic_sql(&migration.parsed.source, statement);
+        }
+        let model = &mut r.out.migrations[index];
+        if !model.dynamic.is_empty() {
+            for statement in &migration.parsed.statements {
+                if !migration.up.contains(&statement.range.start) {
+                    continue;
+                }
+                let runs_dynamic_sql = model
+                    .dynamic
+                    .iter()
+                    .any(|(d, _)| statement.range.contains(&d.start));
+                mentioned_names(&statement.tokens, runs_dynamic_sql, &mut model.mentions);
+            }
         }
     }
     r.out
+}
+
+/// The names a migration's dynamic SQL may touch, in lower case: the words inside the strings
+/// of its statements (where such SQL is usually written, `SET @q = 'ALTER TABLE t …'`), and
+/// every word of a statement that runs it (`EXECUTE IMMEDIATE CONCAT(…)`, a DO block's body).
+fn mentioned_names(tokens: &[crate::sql::Tok], runs_dynamic_sql: bool, out: &mut BTreeSet<String>) {
+    use sqlparser::tokenizer::Token;
+    let mut add = |text: &str| {
+        let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+        out.extend(words.filter(|w| !w.is_empty()).map(str::to_lowercase));
+    };
+    for t in tokens {
+        match &t.token {
+            Token::SingleQuotedString(s)
+            | Token::DoubleQuotedString(s)
+            | Token::NationalStringLiteral(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::UnicodeStringLiteral(s) => add(s),
+            Token::Word(w) if runs_dynamic_sql => add(&w.value),
+            Token::DollarQuotedString(s) if runs_dynamic_sql => add(&s.value),
+            _ => {}
+        }
+    }
 }
 
 pub(crate) struct Replayer {
@@ -175,6 +220,42 @@ impl Replayer {
             .unread
             .push((range.clone(), reason.clone()));
         self.out.migrations[index].opaque.push((range, reason));
+    }
+
+    /// Records the statements of `statement` that run SQL built at run time.
+    fn dynamic_sql(
+        &mut self,
+        source: &crate::source::SourceFile,
+        statement: &crate::sql::Statement,
+    ) {
+        let first = |range: &Range<usize>| {
+            let text = source.text.get(range.clone()).unwrap_or_default();
+            let text = text.trim_end().trim_end_matches(';');
+            let words: Vec<&str> = text.split_whitespace().collect();
+            match words.len() > 3 {
+                true => format!("`{} …`", words[..3].join(" ")),
+                false => format!("`{}`", words.join(" ")),
+            }
+        };
+        let ranges = match statement.shape.kind {
+            ShapeKind::Do if !self.engine.is_mysql() => {
+                crate::sql::do_block::body_range(source, &statement.tokens)
+                    .map(|body| crate::sql::do_block::dynamic_statements(source, body))
+                    .unwrap_or_default()
+            }
+            _ if self.engine.is_mysql()
+                && statement.tokens.first().is_some_and(|t| t.is_kw("EXECUTE")) =>
+            {
+                vec![statement.range.clone()]
+            }
+            _ => Vec::new(),
+        };
+        for range in ranges {
+            let what = first(&range);
+            self.out.migrations[self.current.migration]
+                .dynamic
+                .push((range, what));
+        }
     }
 
     fn replay_statement(&mut self, statement: &crate::sql::Statement) {
