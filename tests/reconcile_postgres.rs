@@ -1231,7 +1231,7 @@ fn differences_a_do_blocks_execute_may_have_made_say_so() {
     let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
     let drift = assert_message(&report, "RC104", "column c.x: missing from the table");
     assert!(
-        drift.notes.iter().any(|n| n.starts_with("20240101_c.sql runs SQL it builds at run time (line 3: `EXECUTE format('ALTER TABLE …`), which preflight cannot replay, and it names this table: this difference may be that migration's doing")),
+        drift.notes.iter().any(|n| n.starts_with("20240101_c.sql runs SQL it builds at run time (line 3: `EXECUTE format('ALTER TABLE …`), which preflight cannot replay, and it names c: this difference may be that migration's doing")),
         "{:#?}",
         drift.notes
     );
@@ -1259,4 +1259,27 @@ fn differences_a_do_blocks_execute_may_have_made_say_so() {
             f.notes
         );
     }
+}
+
+/// A function whose PL/pgSQL body runs EXECUTE (lemmy's `drop_ccnew_indexes`) runs dynamic SQL
+/// when a migration calls it: differences then carry the note too.
+#[test]
+fn a_call_of_a_function_running_execute_is_dynamic_sql() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let up = "CREATE TABLE t (id int);\nCREATE INDEX t_ccnew ON t (id);\nCREATE FUNCTION drop_ccnew_indexes() RETURNS integer AS $$\nDECLARE i RECORD;\nBEGIN\n  FOR i IN (SELECT relname FROM pg_class WHERE relname LIKE '%ccnew%') LOOP\n    EXECUTE 'DROP INDEX ' || i.relname;\n  END LOOP;\n  RETURN 1;\nEND;\n$$ LANGUAGE plpgsql;\nSELECT drop_ccnew_indexes();\n";
+    write(
+        dir.path(),
+        "20240101_t.sql",
+        &format!("-- migrate:up\n{up}-- migrate:down\n"),
+    );
+    db.exec(up);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let missing = assert_message(&report, "RC103", "index t.t_ccnew");
+    assert!(
+        missing.notes.iter().any(|n| n.starts_with("20240101_t.sql runs SQL it builds at run time (line 13: `SELECT drop_ccnew_indexes()`), which preflight cannot replay, and what it touches cannot be told from the file")),
+        "{:#?}",
+        missing.notes
+    );
 }

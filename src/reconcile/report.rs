@@ -91,26 +91,30 @@ fn dynamic_notes<'o>(
     dynamic: &[DynamicSql],
     objects: impl IntoIterator<Item = &'o ObjectId> + Clone,
 ) -> Vec<String> {
-    dynamic
-        .iter()
-        .filter(|d| match &d.tables {
-            None => true,
-            Some(tables) => objects.clone().into_iter().any(|id| {
-                let table = id.table().unwrap_or(&id.name);
-                tables.contains(&table.to_lowercase())
-            }),
-        })
-        .map(|d| {
-            let whom = match &d.tables {
-                Some(_) => "it names this table",
-                None => "what it touches cannot be told from the file",
-            };
-            format!(
-                "{} runs SQL it builds at run time (line {}: {}), which preflight cannot replay, and {whom}: this difference may be that migration's doing rather than a change made by hand; check what that statement ran",
-                d.file, d.line, d.what
-            )
-        })
-        .collect()
+    let mut notes = Vec::new();
+    for d in dynamic {
+        let whom = match &d.tables {
+            None => "what it touches cannot be told from the file".to_string(),
+            Some(tables) => {
+                let named: BTreeSet<String> = objects
+                    .clone()
+                    .into_iter()
+                    .map(|id| id.table().unwrap_or(&id.name).to_string())
+                    .filter(|t| tables.contains(&t.to_lowercase()))
+                    .collect();
+                if named.is_empty() {
+                    continue;
+                }
+                let named: Vec<String> = named.into_iter().collect();
+                format!("it names {}", named.join(", "))
+            }
+        };
+        notes.push(format!(
+            "{} runs SQL it builds at run time (line {}: {}), which preflight cannot replay, and {whom}: this difference may be that migration's doing rather than a change made by hand; check what that statement ran",
+            d.file, d.line, d.what
+        ));
+    }
+    notes
 }
 
 /// Whole objects first (tables, indexes, types…), their parts (columns, constraints) last.

@@ -12,7 +12,7 @@ mod table;
 pub use naming::Engine;
 
 use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
-use crate::sql::{ParsedFile, ShapeKind};
+use crate::sql::{ObjectKind as ShapeObjectKind, ParsedFile, ShapeKind};
 use sqlparser::ast::{
     AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
     Statement,
@@ -93,6 +93,7 @@ pub fn replay_names(
         foreign_keys: BTreeMap::new(),
         generated_indexes: BTreeSet::new(),
         foreign_key_spellings: BTreeMap::new(),
+        dynamic_routines: BTreeSet::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -132,6 +133,22 @@ pub fn replay_names(
         }
     }
     r.out
+}
+
+/// Does a routine's body run SQL it builds (`EXECUTE` among its words, in a PL/pgSQL body's
+/// string too)?
+fn body_runs_execute(tokens: &[crate::sql::Tok]) -> bool {
+    use sqlparser::tokenizer::Token;
+    let has_execute = |text: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w.eq_ignore_ascii_case("execute"))
+    };
+    tokens.iter().any(|t| match &t.token {
+        Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case("execute"),
+        Token::DollarQuotedString(s) => has_execute(&s.value),
+        Token::SingleQuotedString(s) => has_execute(s),
+        _ => false,
+    })
 }
 
 /// The names a migration's dynamic SQL may touch, in lower case: the words inside the strings
@@ -177,6 +194,9 @@ pub(crate) struct Replayer {
     /// lower case): InnoDB numbers unnamed keys and renames keys with their table by comparing
     /// `<table>_ibfk_` with these case-sensitively.
     pub(crate) foreign_key_spellings: BTreeMap<ObjectId, String>,
+    /// Functions and procedures (lower-case names) whose body runs dynamic SQL: a statement
+    /// that calls one runs it.
+    pub(crate) dynamic_routines: BTreeSet<String>,
 }
 
 impl Replayer {
@@ -237,15 +257,33 @@ impl Replayer {
                 false => format!("`{}`", words.join(" ")),
             }
         };
-        let ranges = match statement.shape.kind {
+        let routines = &self.dynamic_routines;
+        let dynamic = |name: &str| routines.contains(name);
+        let ranges = match &statement.shape.kind {
+            ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) => {
+                // Calling it later runs its dynamic SQL (apache ranger's MySQL patches create
+                // procedures that PREPARE an ALTER TABLE and CALL them once per table).
+                if let Some(name) = statement.shape.names.first() {
+                    let name = name.base().to_lowercase();
+                    match body_runs_execute(&statement.tokens) {
+                        true => self.dynamic_routines.insert(name),
+                        false => self.dynamic_routines.remove(&name),
+                    };
+                }
+                Vec::new()
+            }
             ShapeKind::Do if !self.engine.is_mysql() => {
                 crate::sql::do_block::body_range(source, &statement.tokens)
-                    .map(|body| crate::sql::do_block::dynamic_statements(source, body))
+                    .map(|body| crate::sql::do_block::dynamic_statements(source, body, &dynamic))
                     .unwrap_or_default()
             }
+            ShapeKind::Create(_) | ShapeKind::Drop(_) => Vec::new(),
             _ if self.engine.is_mysql()
                 && statement.tokens.first().is_some_and(|t| t.is_kw("EXECUTE")) =>
             {
+                vec![statement.range.clone()]
+            }
+            _ if crate::sql::do_block::calls(&statement.tokens, &dynamic) => {
                 vec![statement.range.clone()]
             }
             _ => Vec::new(),
