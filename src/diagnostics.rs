@@ -205,6 +205,11 @@ impl Finding {
         self
     }
 
+    pub fn with_notes(mut self, notes: impl IntoIterator<Item = String>) -> Self {
+        self.notes.extend(notes);
+        self
+    }
+
     pub fn with_environment(mut self, env: impl Into<String>) -> Self {
         self.environment = Some(env.into());
         self

@@ -953,3 +953,206 @@ fn mariadb_golang_migrate_table_named_by_the_url() {
         report.findings
     );
 }
+
+/// InnoDB compares `<table>_ibfk_` with key names as stored, case-sensitively, when it numbers
+/// an unnamed key and when it renames keys with their table (measured on MariaDB 10.11): a key
+/// named `U3_IBFK_9` leaves the next unnamed key of `u3` at `u3_ibfk_1`, and `R1_IBFK_3` keeps
+/// its name when `r1` becomes `r2`. The replay compared in lower case and expected `u3_ibfk_10`
+/// and `r2_ibfk_3`.
+#[test]
+fn mariadb_foreign_key_names_compare_with_their_table_case_sensitively() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE u3 (a INT, b INT, CONSTRAINT U3_IBFK_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE u3 ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE u5 (a INT, b INT, CONSTRAINT u5_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE u5 ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE Mx (a INT, b INT, CONSTRAINT Mx_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE Mx ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE My (a INT, b INT, CONSTRAINT my_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE My ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE r1 (a INT, b INT, CONSTRAINT R1_IBFK_3 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+RENAME TABLE r1 TO r2;
+ALTER TABLE r2 ADD COLUMN c INT, ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE R3 (a INT, CONSTRAINT r3_ibfk_3 FOREIGN KEY (a) REFERENCES p (id));
+RENAME TABLE R3 TO r4;
+ALTER TABLE r4 ADD COLUMN b INT, ADD FOREIGN KEY (b) REFERENCES p (id);",
+    );
+    let keys = db.query("SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, ' ', COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY BINARY TABLE_NAME, BINARY CONSTRAINT_NAME");
+    assert_eq!(
+        keys,
+        [
+            "Mx.Mx_ibfk_10 b",
+            "Mx.Mx_ibfk_9 a",
+            "My.My_ibfk_1 b",
+            "My.my_ibfk_9 a",
+            "r2.R1_IBFK_3 a",
+            "r2.r2_ibfk_1 b",
+            "r2.r2_ibfk_2 c",
+            "r4.r3_ibfk_3 a",
+            "r4.r4_ibfk_1 b",
+            "u3.U3_IBFK_9 a",
+            "u3.u3_ibfk_1 b",
+            "u5.u5_ibfk_10 b",
+            "u5.u5_ibfk_9 a",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// sqlparser rejects two MySQL forms, which the replay then saw only through the token-level
+/// fallback: `ALTER TABLE t RENAME t2` (no TO; authelia's V0002 backs tables up that way) was
+/// reported as `table t` missing and `t2` unmanaged, and `MODIFY|CHANGE … VARCHAR(64) BINARY`
+/// (kratos) lost the column's new NULL-ability. They are now parsed as `RENAME TO t2` and
+/// without the `BINARY` attribute (a collation, which reconcile does not compare).
+#[test]
+fn mariadb_rename_without_to_and_the_binary_attribute_are_modelled() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE t (id INT PRIMARY KEY, c VARCHAR(64) NOT NULL);
+ALTER TABLE t RENAME t2;
+ALTER TABLE t2 RENAME AS t3;
+ALTER TABLE t3 MODIFY COLUMN c VARCHAR(64) BINARY;
+CREATE TABLE u (id INT PRIMARY KEY, c VARCHAR(64) NOT NULL, d TEXT);
+ALTER TABLE u CHANGE c e VARCHAR(32) BINARY, MODIFY d TEXT BINARY NOT NULL;
+CREATE TABLE w (a CHAR(3) CHARACTER SET latin1 BINARY NOT NULL DEFAULT 'x');",
+    );
+    let columns = db.query("SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND DATA_TYPE IN ('varchar', 'char', 'text') AND TABLE_NAME <> 'schema_migrations' ORDER BY 1");
+    assert_eq!(
+        columns,
+        [
+            "t3.c varchar(64) YES utf8mb4_bin",
+            "u.d text NO utf8mb4_bin",
+            "u.e varchar(32) YES utf8mb4_bin",
+            "w.a char(3) NO latin1_bin",
+        ]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
+}
+
+/// A migration that changes the schema through PREPARE/EXECUTE cannot be replayed: vaultwarden's
+/// `sso_users_cascade` drops `sso_users_ibfk_1` that way and adds the key again, which the
+/// server names `_ibfk_1` and the replay `_ibfk_2`. The difference stays a finding (the
+/// database does differ from what the files say), with a note naming the migration's dynamic
+/// SQL as its likely cause, on the objects of the tables that SQL names, and only there.
+#[test]
+fn mariadb_differences_on_tables_dynamic_sql_names_say_so() {
+    let db = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE s (a INT, FOREIGN KEY (a) REFERENCES p (id));
+CREATE TABLE o (a INT);
+SET @q = IF((SELECT true FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 's' AND CONSTRAINT_NAME = 's_ibfk_1') = true, 'ALTER TABLE s DROP FOREIGN KEY s_ibfk_1', 'SELECT 1');
+PREPARE stmt FROM @q;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+ALTER TABLE s ADD FOREIGN KEY (a) REFERENCES p (id) ON DELETE CASCADE;
+EXECUTE IMMEDIATE 'ALTER TABLE s ADD COLUMN z INT';",
+    );
+    let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
+    assert_eq!(keys, ["s_ibfk_1"]);
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 7: `EXECUTE stmt`), which preflight cannot replay, and it names s: this difference may be that migration's doing rather than a change made by hand";
+    let drift = finding_with(
+        &report,
+        "RC104",
+        "constraint s.s_ibfk_2: missing from the table",
+    );
+    assert!(
+        drift.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        drift.notes
+    );
+    assert_eq!(drift.severity, preflight::diagnostics::Severity::Warning);
+    let unmanaged = finding_with(&report, "RC110", "column s.z");
+    assert!(
+        unmanaged.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        unmanaged.notes
+    );
+    // A change by hand to a table the dynamic SQL does not name gets no such note.
+    db.exec("ALTER TABLE o ADD COLUMN hand INT;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let by_hand = finding_with(&report, "RC110", "column o.hand");
+    assert!(
+        !by_hand
+            .notes
+            .iter()
+            .any(|n| n.contains("builds at run time")),
+        "{:#?}",
+        by_hand.notes
+    );
+}
+
+/// The finding of `rule` whose message contains `text`.
+fn finding_with<'r>(
+    report: &'r Report,
+    rule: &str,
+    text: &str,
+) -> &'r preflight::diagnostics::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.code() == rule && f.message.contains(text))
+        .unwrap_or_else(|| panic!("no {rule} about {text}: {:#?}", report.findings))
+}
+
+/// apache ranger's MySQL patches create a procedure that PREPAREs an ALTER TABLE and CALL it
+/// once per table: a CALL of a routine whose body runs EXECUTE runs dynamic SQL too, and the
+/// tables it names in its arguments are the ones it may have changed.
+#[test]
+fn mariadb_a_call_of_a_procedure_running_dynamic_sql_is_dynamic_sql() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE x_def (id INT, sort_order TINYINT);
+CREATE TABLE x_other (id INT, sort_order TINYINT);
+DELIMITER ;;
+CREATE PROCEDURE widen(IN tableName VARCHAR(64)) BEGIN
+  SET @query = CONCAT('ALTER TABLE `', tableName, '` MODIFY COLUMN `sort_order` INT DEFAULT 0');
+  PREPARE stmt FROM @query;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;
+CALL widen('x_def');",
+    );
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 12: `CALL widen('x_def')`), which preflight cannot replay, and it names x_def: this difference may be that migration's doing";
+    let drift = finding_with(&report, "RC104", "column x_def.sort_order");
+    assert!(
+        drift.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        drift.notes
+    );
+    // A change by hand to the table it does not name is not put on its account.
+    db.exec("ALTER TABLE x_other MODIFY COLUMN sort_order SMALLINT;");
+    let report = reconcile_dir(&db, _dir.path(), None, MigrationsConfig::default());
+    let drift = finding_with(&report, "RC104", "x_def.sort_order");
+    assert!(
+        drift
+            .notes
+            .iter()
+            .any(|n| n.contains("x_other.sort_order: type")),
+        "{:#?}",
+        drift.notes
+    );
+    assert!(
+        drift.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        drift.notes
+    );
+    assert!(
+        !drift
+            .notes
+            .iter()
+            .any(|n| n.contains("builds at run time") && n.contains("x_other")),
+        "{:#?}",
+        drift.notes
+    );
+}

@@ -156,3 +156,42 @@ fn tables_qualified_with_the_database_in_mixed_case_are_applied() {
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
 }
+
+/// Under lower_case_table_names 1 the table is stored in lower case, and InnoDB compares
+/// `<stored table>_ibfk_` with key names as written, case-sensitively (measured on MariaDB
+/// 10.11): `Mx_ibfk_9` does not count for `Mx` (stored `mx`) and `my_ibfk_9` does for `My`;
+/// `r3_ibfk_3` follows `R3` (stored `r3`) to `r4_ibfk_3`, `R1_IBFK_3` stays.
+#[test]
+fn foreign_key_names_compare_with_the_stored_table_name_case_sensitively() {
+    let (db, _server) = lower_casing();
+    let sql = "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE Mx (a INT, b INT, CONSTRAINT Mx_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE Mx ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE My (a INT, b INT, CONSTRAINT my_ibfk_9 FOREIGN KEY (a) REFERENCES p (id));
+ALTER TABLE My ADD FOREIGN KEY (b) REFERENCES p (id);
+CREATE TABLE r1 (a INT, b INT, CONSTRAINT R1_IBFK_3 FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id));
+RENAME TABLE r1 TO r2;
+ALTER TABLE r2 ADD COLUMN c INT, ADD FOREIGN KEY (c) REFERENCES p (id);
+CREATE TABLE R3 (a INT, CONSTRAINT r3_ibfk_3 FOREIGN KEY (a) REFERENCES p (id));
+RENAME TABLE R3 TO R4;
+ALTER TABLE R4 ADD COLUMN b INT, ADD FOREIGN KEY (b) REFERENCES p (id);";
+    let dir = applied_file(&db, "1_init.sql", sql);
+    let keys = db.query("SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME, ' ', COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY BINARY TABLE_NAME, BINARY CONSTRAINT_NAME");
+    assert_eq!(
+        keys,
+        [
+            "mx.Mx_ibfk_9 a",
+            "mx.mx_ibfk_1 b",
+            "my.my_ibfk_10 b",
+            "my.my_ibfk_9 a",
+            "r2.R1_IBFK_3 a",
+            "r2.r2_ibfk_1 b",
+            "r2.r2_ibfk_2 c",
+            "r4.r4_ibfk_3 a",
+            "r4.r4_ibfk_4 b",
+        ]
+    );
+    let report = reconcile_dir(&db, dir.path(), None, generic_table("migrations"));
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

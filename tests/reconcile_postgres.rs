@@ -1210,3 +1210,76 @@ ALTER TABLE t RENAME c TO c2;
     );
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+/// PL/pgSQL `EXECUTE format(…)` in a DO block changes the schema in a way the replay cannot
+/// follow. A difference on a table the block names gets a note saying the migration's dynamic
+/// SQL may have made it; a block that builds its table names from the catalog names none, so
+/// every difference gets the note. The findings keep their severity.
+#[test]
+fn differences_a_do_blocks_execute_may_have_made_say_so() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let first = "CREATE TABLE c (id int, x int);\nDO $$ BEGIN EXECUTE format('ALTER TABLE %I DROP COLUMN x', 'c'); END $$;\n";
+    let second = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nDO $$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '_' LOOP\n    EXECUTE format('ALTER TABLE %I ADD COLUMN z int', r.tablename);\n  END LOOP;\nEND $$;\n";
+    write(
+        dir.path(),
+        "20240101_c.sql",
+        &format!("-- migrate:up\n{first}-- migrate:down\n"),
+    );
+    db.exec(first);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let drift = assert_message(&report, "RC104", "column c.x: missing from the table");
+    assert!(
+        drift.notes.iter().any(|n| n.starts_with("20240101_c.sql runs SQL it builds at run time (line 3: `EXECUTE format('ALTER TABLE …`), which preflight cannot replay, and it names c: this difference may be that migration's doing")),
+        "{:#?}",
+        drift.notes
+    );
+    assert_eq!(drift.severity, preflight::diagnostics::Severity::Warning);
+
+    write(
+        dir.path(),
+        "20240102_ab.sql",
+        &format!("-- migrate:up\n{second}-- migrate:down\n"),
+    );
+    db.exec(second);
+    db.exec("INSERT INTO schema_migrations VALUES ('20240102');");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let unmanaged: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code() == "RC110")
+        .collect();
+    // a.z, b.z and c.z.
+    assert_eq!(unmanaged.len(), 3, "{:#?}", report.findings);
+    for f in unmanaged {
+        assert!(
+            f.notes.iter().any(|n| n.starts_with("20240102_ab.sql runs SQL it builds at run time (line 8: `EXECUTE format('ALTER TABLE …`), which preflight cannot replay, and what it touches cannot be told from the file")),
+            "{:#?}",
+            f.notes
+        );
+    }
+}
+
+/// A function whose PL/pgSQL body runs EXECUTE (lemmy's `drop_ccnew_indexes`) runs dynamic SQL
+/// when a migration calls it: differences then carry the note too.
+#[test]
+fn a_call_of_a_function_running_execute_is_dynamic_sql() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let up = "CREATE TABLE t (id int);\nCREATE INDEX t_ccnew ON t (id);\nCREATE FUNCTION drop_ccnew_indexes() RETURNS integer AS $$\nDECLARE i RECORD;\nBEGIN\n  FOR i IN (SELECT relname FROM pg_class WHERE relname LIKE '%ccnew%') LOOP\n    EXECUTE 'DROP INDEX ' || i.relname;\n  END LOOP;\n  RETURN 1;\nEND;\n$$ LANGUAGE plpgsql;\nSELECT drop_ccnew_indexes();\n";
+    write(
+        dir.path(),
+        "20240101_t.sql",
+        &format!("-- migrate:up\n{up}-- migrate:down\n"),
+    );
+    db.exec(up);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let missing = assert_message(&report, "RC103", "index t.t_ccnew");
+    assert!(
+        missing.notes.iter().any(|n| n.starts_with("20240101_t.sql runs SQL it builds at run time (line 13: `SELECT drop_ccnew_indexes()`), which preflight cannot replay, and what it touches cannot be told from the file")),
+        "{:#?}",
+        missing.notes
+    );
+}

@@ -2,6 +2,8 @@
 //! run), the "Migrations" table and the `migrations` JSON member.
 
 use super::db::Engine;
+use super::expected::Expected;
+use super::schema::Schema;
 use super::schema::{ObjectId, ObjectKind};
 use super::status::{MigrationStatus, ObjectCheck, ObjectState, Status};
 use super::trackers::{ChecksumCheck, RecordState, Tracker};
@@ -9,6 +11,7 @@ use crate::diagnostics::{Finding, Location, RuleInfo};
 use crate::layout::MigrationFile;
 use crate::output::{Cell, CellStatus, Table};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// How many objects a message names before it says "and N more".
@@ -29,6 +32,89 @@ pub struct Context<'a> {
     pub tracker: &'a dyn Tracker,
     pub engine: Engine,
     pub dir: &'a Path,
+    /// The migrations that ran SQL built at run time, which the replay cannot follow.
+    pub dynamic: &'a [DynamicSql],
+}
+
+/// A migration that ran SQL it builds at run time (`EXECUTE`): the replay does not know what
+/// that SQL did, so differences on the objects it may have touched may be its doing.
+#[derive(Debug, Clone)]
+pub struct DynamicSql {
+    pub file: String,
+    pub line: usize,
+    /// How the first such statement starts (`` `EXECUTE stmt …` ``).
+    pub what: String,
+    /// The tables it names (in lower case, in its SQL or its strings); `None` when it names
+    /// none the schema knows, so it may have touched anything.
+    pub tables: Option<BTreeSet<String>>,
+}
+
+/// The migrations that ran dynamic SQL: those with such a statement that are not pending.
+pub fn dynamic_sql(
+    expected: &Expected,
+    rows: &[MigrationStatus],
+    files: &[MigrationFile],
+    live: &Schema,
+) -> Vec<DynamicSql> {
+    let known: BTreeSet<String> = [&expected.schema, live]
+        .into_iter()
+        .flat_map(|s| s.objects.keys())
+        .chain(expected.dropped.keys())
+        .filter(|id| id.kind == ObjectKind::Table)
+        .map(|id| id.name.to_lowercase())
+        .collect();
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(index) = row.file else { continue };
+        if matches!(row.status, Status::Pending | Status::OutOfOrder) {
+            continue;
+        }
+        let (Some(model), Some(file)) = (expected.migrations.get(index), files.get(index)) else {
+            continue;
+        };
+        let Some((range, what)) = model.dynamic.first() else {
+            continue;
+        };
+        let tables: BTreeSet<String> = model.mentions.intersection(&known).cloned().collect();
+        out.push(DynamicSql {
+            file: file.name.clone(),
+            line: file.source.line_col(range.start).line,
+            what: what.clone(),
+            tables: (!tables.is_empty()).then_some(tables),
+        });
+    }
+    out
+}
+
+/// Notes naming the migrations whose dynamic SQL may have touched `objects`.
+fn dynamic_notes<'o>(
+    dynamic: &[DynamicSql],
+    objects: impl IntoIterator<Item = &'o ObjectId> + Clone,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for d in dynamic {
+        let whom = match &d.tables {
+            None => "what it touches cannot be told from the file".to_string(),
+            Some(tables) => {
+                let named: BTreeSet<String> = objects
+                    .clone()
+                    .into_iter()
+                    .map(|id| id.table().unwrap_or(&id.name).to_string())
+                    .filter(|t| tables.contains(&t.to_lowercase()))
+                    .collect();
+                if named.is_empty() {
+                    continue;
+                }
+                let named: Vec<String> = named.into_iter().collect();
+                format!("it names {}", named.join(", "))
+            }
+        };
+        notes.push(format!(
+            "{} runs SQL it builds at run time (line {}: {}), which preflight cannot replay, and {whom}: this difference may be that migration's doing rather than a change made by hand; check what that statement ran",
+            d.file, d.line, d.what
+        ));
+    }
+    notes
 }
 
 /// Whole objects first (tables, indexes, types…), their parts (columns, constraints) last.
@@ -207,7 +293,8 @@ fn unrecorded_finding(facts: &Facts<'_>) -> Option<Finding> {
             ))
             .with_note(format!(
                 "record it as applied only once every object exists: {mark}"
-            )),
+            ))
+            .with_notes(dynamic_notes(facts.ctx.dynamic, absent.iter().map(|o| &o.id))),
         ),
         _ => None,
     }
@@ -250,6 +337,7 @@ fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
                 file,
                 missing.first().copied(),
             )
+            .with_notes(dynamic_notes(ctx.dynamic, missing.iter().map(|o| &o.id)))
             .with_note(missing_objects_cause(ctx)),
         ),
         Status::Drifted => {
@@ -276,9 +364,13 @@ fn recorded_finding(facts: &Facts<'_>) -> Option<Finding> {
             for d in details.iter().skip(1) {
                 f = f.with_note(d.clone());
             }
-            Some(f.with_note(
-                "someone changed the database by hand; write a migration that makes the change, or revert it",
-            ))
+            let touched = drifted.iter().chain(still.iter()).map(|o| &o.id);
+            let notes = dynamic_notes(ctx.dynamic, touched);
+            let by_hand = match notes.is_empty() {
+                true => "someone changed the database by hand; write a migration that makes the change, or revert it",
+                false => "otherwise someone changed the database by hand; write a migration that makes the change, or revert it",
+            };
+            Some(f.with_notes(notes).with_note(by_hand))
         }
         Status::ChecksumMismatch => {
             let (recorded, computed) = match &row.checksum {
@@ -420,7 +512,7 @@ fn unverifiable_finding(facts: &Facts<'_>) -> Option<Finding> {
     }
 }
 
-pub fn unmanaged_findings(objects: &[ObjectId]) -> Vec<Finding> {
+pub fn unmanaged_findings(objects: &[ObjectId], dynamic: &[DynamicSql]) -> Vec<Finding> {
     objects
         .iter()
         .map(|id| {
@@ -428,6 +520,7 @@ pub fn unmanaged_findings(objects: &[ObjectId]) -> Vec<Finding> {
                 format!("{id} exists in the database but no migration creates it"),
             )
             .with_subject(id.to_string())
+            .with_notes(dynamic_notes(dynamic, [id]))
             .with_note("if it is needed, add a migration that creates it (so new environments get it); otherwise drop it")
         })
         .collect()

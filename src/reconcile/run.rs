@@ -171,12 +171,14 @@ pub(super) async fn run(
     });
     status::baselines_in_version_order(&mut rows, &files);
     let resolved = [files.as_slice(), &unchecked].concat();
+    let dynamic = report::dynamic_sql(&expected, &rows, &files, &live);
     let ctx = report::Context {
         files: &files,
         resolved: &resolved,
         tracker: tracker.as_ref(),
         engine,
         dir,
+        dynamic: &dynamic,
     };
     findings.extend(report::findings(&rows, &ctx));
     let (want_schema, want_name) = want_table;
@@ -187,7 +189,7 @@ pub(super) async fn run(
         (want_schema, here.then_some(want_name)),
         engine,
     );
-    findings.extend(report::unmanaged_findings(&unmanaged));
+    findings.extend(report::unmanaged_findings(&unmanaged, &dynamic));
     sort_findings(&mut findings);
     timings.lap("compare");
 

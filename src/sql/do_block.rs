@@ -44,6 +44,41 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
     (inner, all_tokens)
 }
 
+/// The statements of a DO body that run SQL the block builds at run time (PL/pgSQL
+/// `EXECUTE`, e.g. `EXECUTE format('ALTER TABLE %I …', t)`), or that call a routine `dynamic`
+/// says does (`PERFORM f()`): byte ranges, from `EXECUTE` or the statement's start.
+pub fn dynamic_statements(
+    source: &SourceFile,
+    body: Range<usize>,
+    dynamic: &dyn Fn(&str) -> bool,
+) -> Vec<Range<usize>> {
+    let segments = split(source, Dialect::Postgres, body, false);
+    let mut out = Vec::new();
+    for segment in segments.statements {
+        let tokens = &segment.tokens;
+        let execute = tokens.iter().enumerate().find(|(k, t)| {
+            t.is_kw("EXECUTE")
+                && (*k == 0
+                    || tokens[k - 1].is(&Token::ShiftRight)
+                    || AFTER_CONTROL.iter().any(|s| tokens[k - 1].is_kw(s)))
+        });
+        if let Some((_, t)) = execute {
+            out.push(t.range.start..segment.range.end);
+        } else if calls(tokens, dynamic) {
+            out.push(segment.range.clone());
+        }
+    }
+    out
+}
+
+/// Do `tokens` call a routine `dynamic` accepts (`name (`)?
+pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
+    tokens.windows(2).any(|pair| {
+        matches!(&pair[0].token, Token::Word(w) if dynamic(&w.value.to_lowercase()))
+            && pair[1].is(&Token::LParen)
+    })
+}
+
 const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 

@@ -13,6 +13,7 @@ pub mod do_block;
 pub mod effects;
 pub mod fast_lexer;
 pub mod lexer;
+mod mysql_forms;
 pub mod plain_split;
 pub mod shape;
 pub mod split;
@@ -424,22 +425,47 @@ fn parse_tokens(
     source: &SourceFile,
     tokens: &[Tok],
 ) -> (Option<Box<sqlparser::ast::Statement>>, Option<String>) {
+    let first = parse_whole(parser_dialect, source, tokens);
+    if first.is_ok() || !parser_dialect.is::<sqlparser::dialect::MySqlDialect>() {
+        return split_result(first);
+    }
+    // A MySQL form sqlparser rejects is parsed as its equivalent (see `mysql_forms`).
+    let second = mysql_forms::equivalent(tokens)
+        .map(|equivalent| parse_whole(parser_dialect, source, &equivalent));
+    match second {
+        Some(Ok(ast)) => (Some(ast), None),
+        _ => split_result(first),
+    }
+}
+
+fn split_result(
+    result: Result<Box<sqlparser::ast::Statement>, String>,
+) -> (Option<Box<sqlparser::ast::Statement>>, Option<String>) {
+    match result {
+        Ok(ast) => (Some(ast), None),
+        Err(e) => (None, Some(e)),
+    }
+}
+
+/// The statement's AST when sqlparser reads all of it, else why not.
+fn parse_whole(
+    parser_dialect: &dyn sqlparser::dialect::Dialect,
+    source: &SourceFile,
+    tokens: &[Tok],
+) -> Result<Box<sqlparser::ast::Statement>, String> {
     let tokens = parser_tokens(source, tokens);
     let mut parser = Parser::new(parser_dialect).with_tokens_with_locations(tokens);
     match parser.parse_statement() {
         Ok(ast) => {
             let next = parser.peek_token();
             match next.token {
-                Token::EOF | Token::SemiColon => (Some(Box::new(ast)), None),
-                other => (
-                    None,
-                    Some(format!(
-                        "sqlparser stopped before the end of the statement, at `{other}`"
-                    )),
-                ),
+                Token::EOF | Token::SemiColon => Ok(Box::new(ast)),
+                other => Err(format!(
+                    "sqlparser stopped before the end of the statement, at `{other}`"
+                )),
             }
         }
-        Err(e) => (None, Some(e.to_string())),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -12,7 +12,7 @@ mod table;
 pub use naming::Engine;
 
 use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
-use crate::sql::{ParsedFile, ShapeKind};
+use crate::sql::{ObjectKind as ShapeObjectKind, ParsedFile, ShapeKind};
 use sqlparser::ast::{
     AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
     Statement,
@@ -45,6 +45,14 @@ pub struct MigrationModel {
     /// Of those, the statements no reader understood at all (not parsed, no recognisable
     /// effect): what they did is unknown, so the migration can never be judged complete.
     pub unread: Vec<(Range<usize>, String)>,
+    /// Statements that run SQL the migration builds at run time (MySQL/MariaDB `EXECUTE` of a
+    /// prepared statement or `EXECUTE IMMEDIATE`, PL/pgSQL `EXECUTE` in a DO block), which the
+    /// replay cannot follow, with how they start.
+    pub dynamic: Vec<(Range<usize>, String)>,
+    /// When there are such statements: the names that SQL may touch, in lower case (the words
+    /// of the migration's strings, where it is usually written, and of the statements that run
+    /// it), which tell the objects it may have touched.
+    pub mentions: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -84,6 +92,8 @@ pub fn replay_names(
         constraint_columns: BTreeMap::new(),
         foreign_keys: BTreeMap::new(),
         generated_indexes: BTreeSet::new(),
+        foreign_key_spellings: BTreeMap::new(),
+        dynamic_routines: BTreeSet::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -106,9 +116,62 @@ pub fn replay_names(
             };
             r.out.migrations[index].statements += 1;
             r.replay_statement(statement);
+            r.dynamic_sql(&migration.parsed.source, statement);
+        }
+        let model = &mut r.out.migrations[index];
+        if !model.dynamic.is_empty() {
+            for statement in &migration.parsed.statements {
+                if !migration.up.contains(&statement.range.start) {
+                    continue;
+                }
+                let runs_dynamic_sql = model
+                    .dynamic
+                    .iter()
+                    .any(|(d, _)| statement.range.contains(&d.start));
+                mentioned_names(&statement.tokens, runs_dynamic_sql, &mut model.mentions);
+            }
         }
     }
     r.out
+}
+
+/// Does a routine's body run SQL it builds (`EXECUTE` among its words, in a PL/pgSQL body's
+/// string too)?
+fn body_runs_execute(tokens: &[crate::sql::Tok]) -> bool {
+    use sqlparser::tokenizer::Token;
+    let has_execute = |text: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w.eq_ignore_ascii_case("execute"))
+    };
+    tokens.iter().any(|t| match &t.token {
+        Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case("execute"),
+        Token::DollarQuotedString(s) => has_execute(&s.value),
+        Token::SingleQuotedString(s) => has_execute(s),
+        _ => false,
+    })
+}
+
+/// The names a migration's dynamic SQL may touch, in lower case: the words inside the strings
+/// of its statements (where such SQL is usually written, `SET @q = 'ALTER TABLE t …'`), and
+/// every word of a statement that runs it (`EXECUTE IMMEDIATE CONCAT(…)`, a DO block's body).
+fn mentioned_names(tokens: &[crate::sql::Tok], runs_dynamic_sql: bool, out: &mut BTreeSet<String>) {
+    use sqlparser::tokenizer::Token;
+    let mut add = |text: &str| {
+        let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+        out.extend(words.filter(|w| !w.is_empty()).map(str::to_lowercase));
+    };
+    for t in tokens {
+        match &t.token {
+            Token::SingleQuotedString(s)
+            | Token::DoubleQuotedString(s)
+            | Token::NationalStringLiteral(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::UnicodeStringLiteral(s) => add(s),
+            Token::Word(w) if runs_dynamic_sql => add(&w.value),
+            Token::DollarQuotedString(s) if runs_dynamic_sql => add(&s.value),
+            _ => {}
+        }
+    }
 }
 
 pub(crate) struct Replayer {
@@ -127,6 +190,13 @@ pub(crate) struct Replayer {
     /// The indexes InnoDB made for a foreign key no index served, which it drops when a later
     /// index starts with their columns.
     pub(crate) generated_indexes: BTreeSet<ObjectId>,
+    /// MySQL/MariaDB foreign keys' names as the server stores them (the model's ids are in
+    /// lower case): InnoDB numbers unnamed keys and renames keys with their table by comparing
+    /// `<table>_ibfk_` with these case-sensitively.
+    pub(crate) foreign_key_spellings: BTreeMap<ObjectId, String>,
+    /// Functions and procedures (lower-case names) whose body runs dynamic SQL: a statement
+    /// that calls one runs it.
+    pub(crate) dynamic_routines: BTreeSet<String>,
 }
 
 impl Replayer {
@@ -147,6 +217,7 @@ impl Replayer {
             self.out.owners.remove(id);
             self.constraint_columns.remove(id);
             self.generated_indexes.remove(id);
+            self.foreign_key_spellings.remove(id);
             self.out.dropped.insert(id.clone(), self.current.clone());
         }
     }
@@ -169,6 +240,60 @@ impl Replayer {
             .unread
             .push((range.clone(), reason.clone()));
         self.out.migrations[index].opaque.push((range, reason));
+    }
+
+    /// Records the statements of `statement` that run SQL built at run time.
+    fn dynamic_sql(
+        &mut self,
+        source: &crate::source::SourceFile,
+        statement: &crate::sql::Statement,
+    ) {
+        let first = |range: &Range<usize>| {
+            let text = source.text.get(range.clone()).unwrap_or_default();
+            let text = text.trim_end().trim_end_matches(';');
+            let words: Vec<&str> = text.split_whitespace().collect();
+            match words.len() > 3 {
+                true => format!("`{} …`", words[..3].join(" ")),
+                false => format!("`{}`", words.join(" ")),
+            }
+        };
+        let routines = &self.dynamic_routines;
+        let dynamic = |name: &str| routines.contains(name);
+        let ranges = match &statement.shape.kind {
+            ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) => {
+                // Calling it later runs its dynamic SQL (apache ranger's MySQL patches create
+                // procedures that PREPARE an ALTER TABLE and CALL them once per table).
+                if let Some(name) = statement.shape.names.first() {
+                    let name = name.base().to_lowercase();
+                    match body_runs_execute(&statement.tokens) {
+                        true => self.dynamic_routines.insert(name),
+                        false => self.dynamic_routines.remove(&name),
+                    };
+                }
+                Vec::new()
+            }
+            ShapeKind::Do if !self.engine.is_mysql() => {
+                crate::sql::do_block::body_range(source, &statement.tokens)
+                    .map(|body| crate::sql::do_block::dynamic_statements(source, body, &dynamic))
+                    .unwrap_or_default()
+            }
+            ShapeKind::Create(_) | ShapeKind::Drop(_) => Vec::new(),
+            _ if self.engine.is_mysql()
+                && statement.tokens.first().is_some_and(|t| t.is_kw("EXECUTE")) =>
+            {
+                vec![statement.range.clone()]
+            }
+            _ if crate::sql::do_block::calls(&statement.tokens, &dynamic) => {
+                vec![statement.range.clone()]
+            }
+            _ => Vec::new(),
+        };
+        for range in ranges {
+            let what = first(&range);
+            self.out.migrations[self.current.migration]
+                .dynamic
+                .push((range, what));
+        }
     }
 
     fn replay_statement(&mut self, statement: &crate::sql::Statement) {

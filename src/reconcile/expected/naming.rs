@@ -133,6 +133,14 @@ impl Engine {
         }
     }
 
+    /// A key's name as the model names it: MySQL/MariaDB key names compare in lower case.
+    pub fn key_name(self, stored: &str) -> String {
+        match self {
+            Engine::Postgres => stored.to_string(),
+            Engine::MySql | Engine::MariaDb => stored.to_lowercase(),
+        }
+    }
+
     pub fn check_name(self, table: &str, column: &str) -> String {
         self.generated(table, Some(column), "check")
     }

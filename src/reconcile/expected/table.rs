@@ -152,7 +152,10 @@ impl Replayer {
             let explicit = constraint_name.as_ref().map(|n| self.engine.ident(n));
             match kind {
                 "primary key" | "unique" => self.add_key(table, explicit, kind, vec![name.clone()]),
-                "foreign key" => self.add_foreign_key(table, explicit, None, vec![name.clone()]),
+                "foreign key" => {
+                    let written = constraint_name.as_ref().map(|n| n.value.clone());
+                    self.add_foreign_key(table, explicit.zip(written), None, vec![name.clone()])
+                }
                 _ => {
                     let cname = explicit.unwrap_or_else(|| self.engine.check_name(table, &name));
                     self.add_constraint(table, &cname, "check", vec![name.clone()], true);
@@ -274,12 +277,12 @@ impl Replayer {
     }
 
     /// A foreign key: `name` is its CONSTRAINT symbol, `index_name` MySQL's
-    /// `FOREIGN KEY index_name (…)`.
+    /// `FOREIGN KEY index_name (…)`, each as the model names it and as written.
     fn add_foreign_key(
         &mut self,
         table: &str,
-        name: Option<String>,
-        index_name: Option<String>,
+        name: Option<(String, String)>,
+        index_name: Option<(String, String)>,
         columns: Vec<String>,
     ) {
         // MariaDB names the key after `index_name` when there is no symbol; MySQL 8.0.16+ ignores
@@ -288,17 +291,27 @@ impl Replayer {
             super::Engine::MariaDb => name.clone().or_else(|| index_name.clone()),
             _ => name.clone(),
         };
-        let cname = match explicit {
-            Some(n) => n,
-            None if !self.engine.is_mysql() => self.engine.foreign_key_name(table, &columns, 0),
+        let (cname, spelling) = match explicit {
+            Some((n, written)) => (n, written),
+            None if !self.engine.is_mysql() => {
+                let n = self.engine.foreign_key_name(table, &columns, 0);
+                (n.clone(), n)
+            }
             None => {
                 let ordinal = self.next_foreign_key_number(table);
-                self.engine.foreign_key_name(table, &columns, ordinal)
+                // The table's name as the server stores it, the case kept where it keeps it.
+                let spelling = format!("{table}_ibfk_{ordinal}");
+                (
+                    self.engine.foreign_key_name(table, &columns, ordinal),
+                    spelling,
+                )
             }
         };
         self.add_constraint(table, &cname, "foreign key", columns.clone(), true);
         if self.engine.is_mysql() {
-            // Both name the index it may need after the symbol, else `index_name`.
+            let id = ObjectId::on_table(ObjectKind::Constraint, table, &cname);
+            self.foreign_key_spellings.insert(id, spelling);
+            let (name, index_name) = (name.map(|n| n.0), index_name.map(|n| n.0));
             self.add_foreign_key_index(table, name.or(index_name), &columns);
         }
     }
@@ -332,9 +345,11 @@ impl Replayer {
     /// The highest `n` among the foreign keys of `table` named `<table>_ibfk_<n>`, `n` all
     /// digits and not starting with 0: InnoDB's `dict_table_get_highest_foreign_id` (MariaDB)
     /// and `get_fk_max_generated_name_number` in sql_table.cc (MySQL 8), measured on MariaDB
-    /// 10.11. Names are compared in lower case here, the servers compare them as stored.
+    /// 10.11. The servers compare the names as stored, case-sensitively, with the table's name
+    /// as stored (in lower case under `lower_case_table_names` 1): `U3_IBFK_9` does not count
+    /// for `u3`, nor `Mx_ibfk_9` for `Mx` stored as `mx`.
     fn highest_foreign_key_number(&self, table: &str) -> u64 {
-        let prefix = format!("{table}_ibfk_").to_lowercase();
+        let prefix = format!("{table}_ibfk_");
         self.ids_on_table(ObjectKind::Constraint, table)
             .iter()
             .filter(|id| {
@@ -344,11 +359,18 @@ impl Replayer {
                     .and_then(|a| a.get("kind"))
                     .is_some_and(|k| k == "foreign key")
             })
-            .filter_map(|id| id.name.strip_prefix(&prefix))
+            .filter_map(|id| self.foreign_key_spelling(id).strip_prefix(&prefix))
             .filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
             .filter_map(|n| n.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
+    }
+
+    /// A foreign key's name as the server stores it (else as the model names it).
+    fn foreign_key_spelling<'a>(&'a self, id: &'a ObjectId) -> &'a str {
+        self.foreign_key_spellings
+            .get(id)
+            .map_or(id.name.as_str(), String::as_str)
     }
 
     /// InnoDB needs an index whose leading columns are the foreign key's, in its order
@@ -450,8 +472,9 @@ impl Replayer {
             }
             TableConstraint::ForeignKey(fk) => {
                 let columns = self.idents(&fk.columns);
-                let name = fk.name.as_ref().map(|n| self.engine.ident(n));
-                let index_name = fk.index_name.as_ref().map(|n| self.engine.ident(n));
+                let as_written = |n: &Ident| (self.engine.ident(n), n.value.clone());
+                let name = fk.name.as_ref().map(as_written);
+                let index_name = fk.index_name.as_ref().map(as_written);
                 self.add_foreign_key(table, name, index_name, columns);
                 if !validated {
                     self.mark_not_valid(table, fk.name.as_ref());
@@ -573,11 +596,17 @@ impl Replayer {
             let new_id = match id.kind {
                 ObjectKind::Table => ObjectId::new(ObjectKind::Table, to),
                 ObjectKind::Constraint if attrs.get("kind").is_some_and(|k| k == "foreign key") => {
-                    ObjectId::on_table(
+                    let spelling = self.foreign_key_spelling(&id).to_string();
+                    let renamed = self.renamed_key(&spelling, from, to);
+                    let new_id = ObjectId::on_table(
                         ObjectKind::Constraint,
                         to,
-                        &self.renamed_key(&id.name, from, to),
-                    )
+                        &self.engine.key_name(&renamed),
+                    );
+                    if self.foreign_key_spellings.remove(&id).is_some() {
+                        self.foreign_key_spellings.insert(new_id.clone(), renamed);
+                    }
+                    new_id
                 }
                 kind => ObjectId::on_table(kind, to, &id.name),
             };
@@ -598,12 +627,14 @@ impl Replayer {
 
     /// InnoDB renames a foreign key named `<from>_ibfk_<anything>` (generated or not, `n`
     /// digits or not) with its table: measured on MariaDB 10.11 (`m_ibfk_x` becomes
-    /// `m2_ibfk_x`), and MySQL 8's `dd::rename_foreign_keys` does the same.
+    /// `m2_ibfk_x`), and MySQL 8's `dd::rename_foreign_keys` does the same. `name` is the key's
+    /// name as stored, compared case-sensitively with the table's (`R1_IBFK_3` stays when `r1`
+    /// becomes `r2`); the result is as stored too.
     fn renamed_key(&self, name: &str, from: &str, to: &str) -> String {
-        let prefix = format!("{from}_ibfk_").to_lowercase();
+        let prefix = format!("{from}_ibfk_");
         match name.strip_prefix(&prefix) {
             Some(rest) if self.engine.is_mysql() && !rest.is_empty() => {
-                format!("{to}_ibfk_{rest}").to_lowercase()
+                format!("{to}_ibfk_{rest}")
             }
             _ => name.to_string(),
         }
