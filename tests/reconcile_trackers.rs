@@ -1226,3 +1226,63 @@ fn flyway_configuration_with_a_malformed_value_is_a_config_error() {
     assert!(!text.contains('\n'), "{text}");
     assert_eq!(err.exit_code(), 2);
 }
+
+/// With `--tracker auto`, a Flyway configuration preflight cannot read is not replaced by
+/// defaults in silence: Flyway's history table under its configured name (`table = "history"`)
+/// is then not looked for, and the "no migration tracker table" error says why, with the
+/// configuration error; once the file is fixed, Flyway is detected.
+#[test]
+fn auto_detection_without_a_tracker_table_names_the_unreadable_flyway_configuration() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    write(&dir, "V1__users.sql", USERS);
+    db.exec(&FLYWAY_SCHEMA_HISTORY.replace("flyway_schema_history", "history"));
+    let toml = root.path().join("flyway.toml");
+    std::fs::write(
+        &toml,
+        "[flyway]\ntable = \"history\"\noutOfOrder = \"yes\"\n",
+    )
+    .unwrap();
+    let err = try_reconcile(&options(&db.url, &dir, None, MigrationsConfig::default()))
+        .expect_err("no tracker table was found");
+    let text = err.to_string();
+    assert!(text.contains("no migration tracker table in"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the Flyway configuration could not be read, so a table or schema it sets was not looked for: {}: line 3: [flyway] outOfOrder: `yes` is not true or false",
+            toml.display()
+        )),
+        "{text}"
+    );
+    assert!(!text.contains('\n'), "{text}");
+    assert_eq!(err.exit_code(), 2);
+
+    std::fs::write(&toml, "[flyway]\ntable = \"history\"\n").unwrap();
+    let report = run(&db, &dir, None);
+    assert_eq!(report.json_extra["database"]["tracker"], "flyway");
+
+    // Another tool's table alone, the migrations laid out as Flyway's: Flyway's table under
+    // the configured name would have won by the layout, so the unreadable file is the error;
+    // naming the tracker goes on without it.
+    db.exec(
+        "DROP TABLE history; CREATE TABLE schema_migrations (version VARCHAR(255) PRIMARY KEY);",
+    );
+    std::fs::write(
+        &toml,
+        "[flyway]\ntable = \"history\"\noutOfOrder = \"yes\"\n",
+    )
+    .unwrap();
+    let err = try_reconcile(&options(&db.url, &dir, None, MigrationsConfig::default()))
+        .expect_err("the tracker choice depends on the unreadable file");
+    let text = err.to_string();
+    assert!(
+        text.contains("dbmate's table was found, but the migrations are laid out as Flyway's and the Flyway configuration could not be read")
+            && text.contains("[flyway] outOfOrder: `yes` is not true or false; fix it, or pass --tracker dbmate"),
+        "{text}"
+    );
+    assert_eq!(err.exit_code(), 2);
+    let report = run(&db, &dir, Some("dbmate"));
+    assert_eq!(report.json_extra["database"]["tracker"], "dbmate");
+}

@@ -44,8 +44,14 @@ pub(super) async fn run(
     let generic_table = generic_table.map(|t| t.on(names));
     let sqlx_table = sqlx_table.map(|t| t.on(names));
     let migrate_table = trackers::golang_migrate::url_table(&url, engine, names)?.map(|(t, _)| t);
-    // A malformed Flyway configuration is reported if Flyway is the tracker.
-    let flyway = trackers::flyway_config::FlywayConfig::load(dir).unwrap_or_default();
+    // A malformed Flyway configuration is the error when Flyway is the tracker (its
+    // `discover`), and part of the error when auto-detection finds no tracker table: the table
+    // or schema it configures was then not looked for. Another tool's project is not stopped by
+    // a Flyway file (`~/flyway.toml`) that does not concern it.
+    let (flyway, flyway_error) = match trackers::flyway_config::FlywayConfig::load(dir) {
+        Ok(config) => (config, None),
+        Err(e) => (Default::default(), Some(e)),
+    };
     let flyway_table = flyway.table.as_ref().map(|t| CatalogName {
         schema: None,
         table: names.apply(&t.value, true),
@@ -90,7 +96,7 @@ pub(super) async fn run(
         generic_table.as_ref(),
         &renamed,
         options,
-        &searched,
+        (&searched, flyway_error.as_ref()),
     )?;
 
     let mut timings = Timings::default();
@@ -325,7 +331,7 @@ fn choose_tracker(
     generic_table: Option<&CatalogName>,
     renamed: &[(&str, &str)],
     options: &ReconcileOptions,
-    searched: &str,
+    (searched, flyway_error): (&str, Option<&Error>),
 ) -> Result<Box<dyn Tracker>> {
     let dir = &options.migrations_dir;
     Ok(match explicit {
@@ -344,13 +350,28 @@ fn choose_tracker(
                 trackers::detect_candidates(found, dir, renamed)
             };
             match candidates.as_slice() {
+                // Flyway's table under the name or in the schema its unread configuration sets
+                // would have been found too, and won by the directory's layout.
+                [one] if *one != "flyway" && trackers::layout_matches("flyway", dir) => {
+                    if let Some(e) = flyway_error {
+                        return Err(Error::Usage(format!(
+                            "{one}'s table was found, but the migrations are laid out as Flyway's and the Flyway configuration could not be read, so a table or schema it sets was not looked for: {e}; fix it, or pass --tracker {one}"
+                        )));
+                    }
+                    trackers::by_name(one, &options.migrations, &options.config_path)?
+                }
                 [one] => trackers::by_name(one, &options.migrations, &options.config_path)?,
-                [] if options.migrations.generic_tracker.is_some() => trackers::by_name("generic", &options.migrations, &options.config_path)?,
+                [] if options.migrations.generic_tracker.is_some() => {
+                    trackers::by_name("generic", &options.migrations, &options.config_path)?
+                }
                 [] => {
+                    let flyway = flyway_error
+                        .map(|e| format!("; the Flyway configuration could not be read, so a table or schema it sets was not looked for: {e}"))
+                        .unwrap_or_default();
                     return Err(Error::Database(format!(
-                        "no migration tracker table in {searched}: looked for {}; pass --tracker NAME, check --schema and the URL's search_path, or describe your own table in [migrations.generic_tracker]",
+                        "no migration tracker table in {searched}: looked for {}; pass --tracker NAME, check --schema and the URL's search_path, or describe your own table in [migrations.generic_tracker]{flyway}",
                         trackers::tracker_tables().join(", ")
-                    )))
+                    )));
                 }
                 many => {
                     return Err(Error::Usage(format!(

@@ -41,8 +41,16 @@
 //!   (`EnvironmentModel`; `ClassicConfiguration.getSchemas` reads the selected environment):
 //!   `[environments.NAME] schemas = ["app"]`, overridden by `environments_NAME_schemas`, then
 //!   by `FLYWAY_SCHEMAS` and `flyway_schemas`, which Flyway merges into the selected
-//!   environment. A `schemas` key in `[flyway]` is not Flyway's `schemas` (Flyway stops with
-//!   "Failed to configure Parameters: schemas") and is not read.
+//!   environment. A `schemas` key in `[flyway]` (or in the selected environment's
+//!   `[environments.NAME.flyway]`) is not Flyway's `schemas`: Flyway stops with "Failed to
+//!   configure Parameters: schemas" (`ModernConfigurationManager.configurePlugins`), and this
+//!   is a configuration error, unless a file has a root-level key of its own (`[flywayDesktop]`),
+//!   when Flyway 10.x (late 2024 on) and 11 ignore it, as this does.
+//! * A selected environment other than `default` that no file defines and no variable creates
+//!   (`FLYWAY_URL`, `flyway_schemas`, `environments_NAME_url`, … give the selected environment a
+//!   setting, creating it) stops Flyway with "Environment 'NAME' not found"
+//!   (`ClassicConfiguration.getCurrentResolvedEnvironment`, which `migrate` reaches through its
+//!   connection and `getSchemas`), and is a configuration error here.
 //! * `.conf` (Java properties, `flyway.outOfOrder=true`,
 //!   `flyway.ignoreMigrationPatterns=*:missing,*:ignored`, `flyway.defaultSchema=app`,
 //!   `flyway.schemas=app,other`, `flyway.table=history`), overridden by `FLYWAY_OUT_OF_ORDER`,
@@ -142,13 +150,26 @@ impl FlywayConfig {
                 dirs.push(cwd);
             }
         }
-        Self::load_from(&dirs, |name| std::env::var(name).ok())
+        let names: Vec<String> = std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect();
+        Self::load_with_names(&dirs, |name| std::env::var(name).ok(), &names)
     }
 
     /// `load` with Flyway's working directories and the environment given; `~` is the
     /// environment's `HOME`, a relative `FLYWAY_CONFIG_FILES` entry is relative to the current
     /// directory.
     pub fn load_from(dirs: &[PathBuf], env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        Self::load_with_names(dirs, env, &[])
+    }
+
+    /// `load_from`, `names` the environment variables that are set (`env` answers for each):
+    /// Flyway reads some by prefix (`FLYWAY_JDBC_PROPERTIES_…`, `environments_NAME_…`).
+    fn load_with_names(
+        dirs: &[PathBuf],
+        env: impl Fn(&str) -> Option<String>,
+        names: &[String],
+    ) -> Result<Self> {
         let env_error = |name: &str, message: String| {
             Error::config(Path::new("environment"), format!("{name}: {message}"))
         };
@@ -250,10 +271,68 @@ impl FlywayConfig {
 
         // `ClassicConfiguration.getCurrentEnvironmentName`: `flyway.environment`, else
         // `default`; its `[environments.NAME.flyway]` values win (`getEnvironmentOverrides`).
-        let name = env("flyway_environment")
-            .filter(|n| !n.trim().is_empty())
-            .or(model.environment.filter(|n| !n.trim().is_empty()))
+        let from_env = env("flyway_environment").filter(|n| !n.trim().is_empty());
+        let from_file = model.environment.filter(|(n, ..)| !n.trim().is_empty());
+        let name = from_env
+            .clone()
+            .or(from_file.as_ref().map(|(n, ..)| n.clone()))
             .unwrap_or_else(|| "default".to_string());
+        // A `schemas` key in `[flyway]` (or in the selected environment's `flyway` table) is not
+        // a setting Flyway has: with no plugin taking it, `ModernConfigurationManager.
+        // configurePlugins` stops with "Failed to configure Parameters: schemas". Flyway 10.x
+        // since late 2024 and 11 raise it only when the files have no root-level key besides
+        // `flyway`, `environments` and `id` (`rootConfigurationsIsEmpty`); with one
+        // (`[flywayDesktop]`, `[redgateCompare]`) the key is ignored, as here. Other unknown
+        // keys fail the same way, but which ones a plugin of the user's Flyway edition takes
+        // is not knowable here, and they do not change what preflight reads: only `schemas`,
+        // which looks like the history table's schema, is refused.
+        if !model.other_root_keys {
+            let misplaced = model
+                .misplaced_schemas
+                .iter()
+                .find(|m| m.environment.as_deref().is_none_or(|e| e == name));
+            if let Some(m) = misplaced {
+                let table = match &m.environment {
+                    Some(e) => format!("[environments.{e}.flyway]"),
+                    None => "[flyway]".to_string(),
+                };
+                return Err(Error::config(
+                    &m.path,
+                    format!(
+                        "line {}: {table} schemas: Flyway has no `schemas` setting here and stops (\"Failed to configure Parameters: schemas\"); it belongs to the environment: [environments.{name}] schemas = [...]",
+                        m.line
+                    ),
+                ));
+            }
+        }
+        // `ClassicConfiguration.getCurrentResolvedEnvironment`: an environment that no file
+        // defines stops Flyway with "Environment 'NAME' not found" as soon as it needs the
+        // environment's connection settings or `schemas`, which `migrate` and `validate`
+        // always do (`default` always exists, `ConfigurationModel.defaults`). The variables
+        // that set one of the environment's own settings (`FLYWAY_URL`, `flyway_schemas`,
+        // `environments_NAME_…`, …) create it (`ModernConfigurationManager` merges them into
+        // the selected environment), as can command-line arguments, which preflight does not
+        // read.
+        if name != "default"
+            && !model.environments.contains_key(&name)
+            && !environment_set_by_variables(&name, &env, names)
+        {
+            let (error_path, at) = match (&from_env, &from_file) {
+                (Some(_), _) | (None, None) => (
+                    PathBuf::from("environment"),
+                    "flyway_environment: ".to_string(),
+                ),
+                (None, Some((_, path, line))) => {
+                    (path.clone(), format!("line {line}: [flyway] environment: "))
+                }
+            };
+            return Err(Error::config(
+                &error_path,
+                format!(
+                    "{at}Environment '{name}' not found: no TOML file has an [environments.{name}] table and no variable sets one of its settings; Flyway stops with \"Environment '{name}' not found. Check that this environment exists in your configuration.\""
+                ),
+            ));
+        }
         let mut own = match model.environments.remove(&name) {
             Some(read) => read?,
             None => FlywayConfig::default(),
@@ -398,6 +477,76 @@ impl Vars {
             table: flyway("table"),
         }
     }
+}
+
+/// The variables that set one of an environment's own settings (`EnvironmentModel`: `url`,
+/// `user`, `password`, `driver`, `schemas`, `jarDirs`, `connectRetries`,
+/// `connectRetriesInterval`, `initSql`, `jdbcProperties`, `resolvers`, `provisioner`), which
+/// `TomlUtils.loadConfigurationFromEnvironment` gives the selected environment, creating it.
+const ENVIRONMENT_SETTING_VARIABLES: &[&str] = &[
+    "FLYWAY_URL",
+    "FLYWAY_USER",
+    "FLYWAY_PASSWORD",
+    "FLYWAY_DRIVER",
+    "FLYWAY_SCHEMAS",
+    "FLYWAY_JAR_DIRS",
+    "FLYWAY_CONNECT_RETRIES",
+    "FLYWAY_CONNECT_RETRIES_INTERVAL",
+    "FLYWAY_INIT_SQL",
+    "FLYWAY_RESOLVERS",
+    "flyway_url",
+    "flyway_user",
+    "flyway_password",
+    "flyway_driver",
+    "flyway_schemas",
+    "flyway_jarDirs",
+    "flyway_connectRetries",
+    "flyway_connectRetriesInterval",
+    "flyway_initSql",
+    "flyway_provisioner",
+];
+
+/// Prefixes of the variables that do the same (`jdbcProperties.X`, `resolvers.X.Y`, and the
+/// `flyway` table's keys through `flyway_flyway_…`).
+const ENVIRONMENT_SETTING_PREFIXES: &[&str] = &[
+    "FLYWAY_JDBC_PROPERTIES_",
+    "flyway_jdbcProperties_",
+    "flyway_resolvers_",
+    "flyway_flyway_",
+];
+
+/// Whether the environment variables create environment `name` (or give it a setting):
+/// one of `ENVIRONMENT_SETTING_VARIABLES` or `…_PREFIXES`, or `environments_NAME_…` (which
+/// reaches only a NAME without `_` or `.`). `names` lists the variables set, for the prefixes;
+/// `env` answers for the names read here.
+fn environment_set_by_variables(
+    name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    names: &[String],
+) -> bool {
+    let own = (!name.contains(['_', '.'])).then(|| format!("environments_{name}_"));
+    let own_keys = [
+        "url",
+        "user",
+        "password",
+        "schemas",
+        "flyway_outOfOrder",
+        "flyway_ignoreMigrationPatterns",
+        "flyway_defaultSchema",
+        "flyway_table",
+    ];
+    ENVIRONMENT_SETTING_VARIABLES
+        .iter()
+        .any(|v| env(v).is_some())
+        || names.iter().any(|n| {
+            ENVIRONMENT_SETTING_PREFIXES
+                .iter()
+                .any(|p| n.starts_with(p))
+                || own.as_ref().is_some_and(|o| n.starts_with(o.as_str()))
+        })
+        || own
+            .as_ref()
+            .is_some_and(|o| own_keys.iter().any(|k| env(&format!("{o}{k}")).is_some()))
 }
 
 /// The value with each `${NAME}` / `${env.NAME}` replaced by that environment variable, as

@@ -458,13 +458,14 @@ fn the_selected_environments_own_values_win() {
         "{err}"
     );
 
-    // `[flyway] environment` selects it too; one with no table leaves `[flyway]`.
+    // `[flyway] environment` selects it too; one with no table that a variable creates
+    // (`FLYWAY_URL` is merged into the selected environment) leaves `[flyway]`.
     put(
         &project,
         "flyway.user.toml",
         "[flyway]\nenvironment = \"staging\"\n",
     );
-    let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+    let config = FlywayConfig::load_from(&dirs, vars(&home, &[("FLYWAY_URL", "jdbc:x")])).unwrap();
     assert!(config.out_of_order().is_some());
 }
 
@@ -512,7 +513,7 @@ fn toml_history_settings_follow_flyways_environment_model() {
     let toml = put(
         &project,
         "flyway.toml",
-        "[flyway]\nschemas = [\"not_here\"]\ntable = \"top_history\"\n\n[environments.default]\nurl = \"jdbc:postgresql://x/db\"\nschemas = [\"first\", \"second\"]\n\n[environments.prod]\nschemas = \"prod_schema, other\"\n\n[environments.prod.flyway]\ndefaultSchema = \"prod_default\"\ntable = \"ProdHistory\"\n\n[environments.broken]\nschemas = 1\n",
+        "[flyway]\ntable = \"top_history\"\n\n[environments.default]\nurl = \"jdbc:postgresql://x/db\"\nschemas = [\"first\", \"second\"]\n\n[environments.prod]\nschemas = \"prod_schema, other\"\n\n[environments.prod.flyway]\ndefaultSchema = \"prod_default\"\ntable = \"ProdHistory\"\n\n[environments.broken]\nschemas = 1\n",
     );
     let at = |key: &str| format!("{key} in {}", toml.display());
     let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
@@ -615,9 +616,15 @@ fn toml_history_settings_follow_flyways_environment_model() {
         Some(("c".into(), "FLYWAY_SCHEMAS".into()))
     );
 
-    // An environment without `schemas` (or none at all): `[flyway] schemas` does not count.
-    let config =
-        FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "staging")])).unwrap();
+    // An environment without `schemas` (or one only a variable creates): none.
+    let config = FlywayConfig::load_from(
+        &dirs,
+        vars(
+            &home,
+            &[("flyway_environment", "staging"), ("flyway_url", "jdbc:x")],
+        ),
+    )
+    .unwrap();
     assert_eq!(config.first_schema, None);
     assert_eq!(config.history_schema(), None);
 
@@ -732,4 +739,119 @@ fn history_settings_come_through_config_files_home_and_continued_lines() {
         ))
     );
     assert_eq!(config.table, None);
+}
+
+/// `[flyway] schemas` is not a Flyway setting (`schemas` is the environment's): Flyway stops
+/// with "Failed to configure Parameters: schemas" unless a file has a root-level table of its
+/// own (`rootConfigurationsIsEmpty`), and so does this, naming the file and line; the same key
+/// in the selected environment's `flyway` table too, another environment's does not count.
+#[test]
+fn a_schemas_key_in_a_flyway_table_is_an_error_as_in_flyway() {
+    let (_root, home, project) = setup();
+    let dirs = [project.clone()];
+    let toml = put(
+        &project,
+        "flyway.toml",
+        "[flyway]\ntable = \"h\"\nschemas = [\"app\"]\n\n[environments.default]\nurl = \"jdbc:x\"\n",
+    );
+    let err = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap_err();
+    assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+    let err = err.to_string();
+    assert!(err.contains(&toml.display().to_string()), "{err}");
+    assert!(
+        err.contains("line 3: [flyway] schemas: Flyway has no `schemas` setting here and stops (\"Failed to configure Parameters: schemas\"); it belongs to the environment: [environments.default] schemas = [...]"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'), "{err}");
+
+    // With a root-level table of its own in any file, Flyway ignores the key.
+    put(
+        &project,
+        "flyway.user.toml",
+        "[flywayDesktop]\nproject = \"x\"\n",
+    );
+    let config = FlywayConfig::load_from(&dirs, vars(&home, &[])).unwrap();
+    assert_eq!(config.first_schema, None);
+    std::fs::remove_file(project.join("flyway.user.toml")).unwrap();
+
+    put(
+        &project,
+        "flyway.toml",
+        "[environments.default]\nurl = \"jdbc:x\"\n\n[environments.prod]\nurl = \"jdbc:y\"\n\n[environments.prod.flyway]\nschemas = [\"p\"]\n",
+    );
+    assert!(FlywayConfig::load_from(&dirs, vars(&home, &[])).is_ok());
+    let err = FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "prod")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "line 8: [environments.prod.flyway] schemas: Flyway has no `schemas` setting here"
+        ) && err.contains("[environments.prod] schemas = [...]"),
+        "{err}"
+    );
+}
+
+/// A selected environment that no file defines and no variable creates stops Flyway
+/// ("Environment 'NAME' not found", `ClassicConfiguration.getCurrentResolvedEnvironment`, as
+/// soon as `migrate` needs its connection or `schemas`); `default` always exists.
+#[test]
+fn a_selected_environment_that_does_not_exist_is_an_error_as_in_flyway() {
+    let (_root, home, project) = setup();
+    let dirs = [project.clone()];
+    let toml = put(
+        &project,
+        "flyway.toml",
+        "[flyway]\ntable = \"h\"\n\n[environments.default]\nurl = \"jdbc:x\"\n",
+    );
+    let err =
+        FlywayConfig::load_from(&dirs, vars(&home, &[("flyway_environment", "nope")])).unwrap_err();
+    assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+    let err = err.to_string();
+    assert!(
+        err.contains("flyway_environment: Environment 'nope' not found: no TOML file has an [environments.nope] table")
+            && err.contains("Flyway stops with \"Environment 'nope' not found."),
+        "{err}"
+    );
+    assert!(!err.contains('\n'), "{err}");
+
+    put(
+        &project,
+        "flyway.toml",
+        "[flyway]\nenvironment = \"nope\"\n\n[environments.default]\nurl = \"jdbc:x\"\n",
+    );
+    let err = FlywayConfig::load_from(&dirs, vars(&home, &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&toml.display().to_string())
+            && err.contains("line 2: [flyway] environment: Environment 'nope' not found"),
+        "{err}"
+    );
+    // A variable that sets one of the environment's settings creates it, as in Flyway.
+    for created in [
+        ("FLYWAY_URL", "jdbc:x"),
+        ("flyway_schemas", "s"),
+        ("environments_nope_url", "jdbc:x"),
+    ] {
+        assert!(
+            FlywayConfig::load_from(&dirs, vars(&home, &[created])).is_ok(),
+            "{created:?}"
+        );
+    }
+    // A prefixed one is seen through the names of the variables set.
+    let jdbc = [("FLYWAY_JDBC_PROPERTIES_ssl", "true")];
+    assert!(FlywayConfig::load_from(&dirs, vars(&home, &jdbc)).is_err());
+    let names = vec!["FLYWAY_JDBC_PROPERTIES_ssl".to_string()];
+    assert!(FlywayConfig::load_with_names(&dirs, vars(&home, &jdbc), &names).is_ok());
+    // `default` needs no table; neither does an environment named only in another file.
+    put(&project, "flyway.toml", "[flyway]\ntable = \"h\"\n");
+    let default = [("flyway_environment", "default")];
+    assert!(FlywayConfig::load_from(&dirs, vars(&home, &default)).is_ok());
+    put(&project, "flyway.user.toml", "[environments.nope]\n");
+    put(
+        &project,
+        "flyway.toml",
+        "[flyway]\nenvironment = \"nope\"\n",
+    );
+    assert!(FlywayConfig::load_from(&dirs, vars(&home, &[])).is_ok());
 }

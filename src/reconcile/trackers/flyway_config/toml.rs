@@ -4,14 +4,34 @@ use super::{boolean, first_of_list, patterns, substitute, FlywayConfig, Setting}
 use crate::error::{Error, Result};
 use ::toml::de::{DeTable, DeValue};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// What the TOML files say beyond the `[flyway]` values: the environment they select and each
-/// environment's own values (or the error reading them).
+/// What the TOML files say beyond the `[flyway]` values: the environment they select (and
+/// where), each environment's own values (or the error reading them), the `schemas` keys
+/// written in a `flyway` table, and whether a file has a root-level key of its own.
 #[derive(Default)]
 pub(super) struct TomlModel {
-    pub(super) environment: Option<String>,
+    pub(super) environment: Option<(String, PathBuf, usize)>,
     pub(super) environments: BTreeMap<String, Result<FlywayConfig>>,
+    pub(super) misplaced_schemas: Vec<MisplacedSchemas>,
+    pub(super) other_root_keys: bool,
+}
+
+/// A `schemas` key in `[flyway]` (`environment` `None`) or in `[environments.NAME.flyway]`,
+/// where Flyway has no such setting: `path` line `line`.
+pub(super) struct MisplacedSchemas {
+    pub(super) environment: Option<String>,
+    pub(super) path: PathBuf,
+    pub(super) line: usize,
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 impl FlywayConfig {
@@ -27,8 +47,23 @@ impl FlywayConfig {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let doc = DeTable::parse(&text).map_err(|e| Error::toml(path, &text, &e))?;
         let doc = doc.get_ref();
+        // `ConfigurationModel.rootConfigurations`: any root key but `flyway`, `environments`
+        // and `id` (`[flywayDesktop]`, `[redgateCompare]`, …).
+        if doc
+            .keys()
+            .any(|k| !matches!(k.get_ref().as_ref(), "flyway" | "environments" | "id"))
+        {
+            model.other_root_keys = true;
+        }
         if let Some(DeValue::Table(flyway)) = doc.get("flyway").map(|t| t.get_ref()) {
             self.read_table(flyway, "[flyway] ", "", path, &text, env)?;
+            if let Some(value) = flyway.get("schemas") {
+                model.misplaced_schemas.push(MisplacedSchemas {
+                    environment: None,
+                    path: path.to_path_buf(),
+                    line: line_of(&text, value.span().start),
+                });
+            }
             if let Some(value) = flyway.get("environment") {
                 let name = value.get_ref().as_str().ok_or_else(|| {
                     Error::config_at(
@@ -38,7 +73,8 @@ impl FlywayConfig {
                         "[flyway] environment: expected a string",
                     )
                 })?;
-                model.environment = Some(name.to_string());
+                let line = line_of(&text, value.span().start);
+                model.environment = Some((name.to_string(), path.to_path_buf(), line));
             }
         }
         let Some(DeValue::Table(environments)) = doc.get("environments").map(|t| t.get_ref())
@@ -50,6 +86,15 @@ impl FlywayConfig {
                 continue;
             };
             let name = name.get_ref().to_string();
+            if let Some(DeValue::Table(flyway)) = table.get("flyway").map(|t| t.get_ref()) {
+                if let Some(value) = flyway.get("schemas") {
+                    model.misplaced_schemas.push(MisplacedSchemas {
+                        environment: Some(name.clone()),
+                        path: path.to_path_buf(),
+                        line: line_of(&text, value.span().start),
+                    });
+                }
+            }
             // Flyway reads an environment's values only when it is the one selected: an error
             // in another one is kept, and reported only if that one is chosen.
             let entry = model
