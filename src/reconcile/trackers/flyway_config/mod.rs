@@ -329,7 +329,7 @@ impl FlywayConfig {
             return Err(Error::config(
                 &error_path,
                 format!(
-                    "{at}Environment '{name}' not found: no TOML file has an [environments.{name}] table and no variable sets one of its settings; Flyway stops with \"Environment '{name}' not found. Check that this environment exists in your configuration.\""
+                    "{at}Environment '{name}' not found: no TOML file has an [environments.{name}] table and no variable sets one of its settings; Flyway stops with \"Environment '{name}' not found. Check that this environment exists in your configuration.\" (if Flyway's command line creates it with -url, which preflight does not read, add [environments.{name}] to flyway.toml or set FLYWAY_URL)"
                 ),
             ));
         }

@@ -809,7 +809,8 @@ fn a_selected_environment_that_does_not_exist_is_an_error_as_in_flyway() {
     let err = err.to_string();
     assert!(
         err.contains("flyway_environment: Environment 'nope' not found: no TOML file has an [environments.nope] table")
-            && err.contains("Flyway stops with \"Environment 'nope' not found."),
+            && err.contains("Flyway stops with \"Environment 'nope' not found.")
+            && err.contains("add [environments.nope] to flyway.toml or set FLYWAY_URL"),
         "{err}"
     );
     assert!(!err.contains('\n'), "{err}");
