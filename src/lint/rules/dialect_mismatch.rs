@@ -1,0 +1,488 @@
+//! PF006: the file holds syntax the dialect in use cannot have and that only another dialect
+//! has (backtick-quoted identifiers or `ENGINE=` read as PostgreSQL, dollar quotes or `::`
+//! casts read as MySQL/MariaDB, SQLite's `AUTOINCREMENT`). Every other finding of such a file
+//! was computed under the wrong grammar, so the engine reports this one alone and the file
+//! counts as not checked.
+//!
+//! The evidence comes from the tokens the lexer already made for each statement (strings,
+//! comments and quoted identifiers are single tokens, so nothing in them counts); the only
+//! whole-file look is [`may_have_evidence`], a byte scan that tells the engine whether to hold
+//! the file's findings until its end.
+
+use super::prelude::*;
+use crate::sql::Tok;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::Token;
+use std::ops::Range;
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF006",
+    name: "dialect-mismatch",
+    default_severity: Severity::Error,
+    summary: "The file is written for another SQL dialect than the one lint reads it as, so it was not checked",
+    doc: include_str!("../../../rules/PF006.md"),
+    fix: FixAvailability::Never,
+};
+
+/// The engine drives this rule (it must see the evidence before the file's other rules run);
+/// it is registered so that it can be selected, ignored, suppressed and documented.
+pub struct DialectMismatch;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &DialectMismatch;
+
+impl Rule for DialectMismatch {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+}
+
+/// The dialect a piece of evidence points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Looks {
+    /// MySQL or MariaDB.
+    MysqlFamily,
+    Postgres,
+    Sqlite,
+}
+
+impl Looks {
+    fn product(self) -> &'static str {
+        match self {
+            Looks::MysqlFamily => "MySQL/MariaDB",
+            Looks::Postgres => "PostgreSQL",
+            Looks::Sqlite => "SQLite",
+        }
+    }
+
+    fn setting(self) -> &'static str {
+        match self {
+            Looks::MysqlFamily => "mysql",
+            Looks::Postgres => "postgres",
+            Looks::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The first piece of evidence of a statement: where it is, what it is, which dialect it
+/// belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub range: Range<usize>,
+    pub what: &'static str,
+    pub looks: Looks,
+}
+
+impl Evidence {
+    /// The finding: names the dialect the file looks like and how to set it.
+    pub fn violation(&self, dialect: Dialect) -> Violation {
+        let looks = self.looks;
+        let mut v = Violation::new(
+            self.range.clone(),
+            format!(
+                "this file looks written for {}, not {}: {} is {} syntax that {} does not have; its statements were not checked (set the dialect: `--dialect {}`, or `dialect = \"{}\"` under `[lint]` in preflight.toml)",
+                looks.product(),
+                product(dialect),
+                self.what,
+                looks.product(),
+                product(dialect),
+                looks.setting(),
+                looks.setting(),
+            ),
+        );
+        if looks == Looks::MysqlFamily {
+            v = v.note("for MariaDB, `--dialect mariadb`");
+        }
+        if self.what.starts_with("a backtick") {
+            v = v.note(
+                "SQLite accepts backtick-quoted identifiers too: for a SQLite file, `--dialect sqlite`",
+            );
+        }
+        v.unknown = true;
+        v
+    }
+}
+
+/// Can `text` hold evidence against `dialect` at all? A byte scan, no lexing: when it says no,
+/// the engine releases findings as it goes; when yes, it holds them until the file's end,
+/// where a PF006 drops them. Never `false` where [`evidence`] could find something.
+pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
+    let bytes = text.as_bytes();
+    let words: &[&[u8]] = match dialect {
+        Dialect::Postgres => &[
+            b"engine",
+            b"auto_increment",
+            b"charset",
+            b"row_format",
+            b"autoincrement",
+        ],
+        Dialect::Mysql | Dialect::Mariadb => &[b"autoincrement", b"concurrently"],
+        Dialect::Sqlite => &[
+            b"engine",
+            b"auto_increment",
+            b"charset",
+            b"row_format",
+            b"concurrently",
+        ],
+    };
+    let punctuation = |b: u8, next: Option<&u8>| match dialect {
+        Dialect::Postgres => b == b'`',
+        Dialect::Mysql | Dialect::Mariadb => b == b'$' || (b == b':' && next == Some(&b':')),
+        Dialect::Sqlite => b == b':' && next == Some(&b':'),
+    };
+    // A keyword starts after anything but a letter or `_` (a lexer never glues those to it;
+    // that digits or `$` may be glued only makes this say yes more often).
+    let mut word_start = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        if word_start {
+            let lower = b | 0x20;
+            if words
+                .iter()
+                .any(|w| w[0] == lower && starts_with_ignore_case(&bytes[i..], w))
+            {
+                return true;
+            }
+        }
+        if punctuation(b, bytes.get(i + 1)) {
+            return true;
+        }
+        word_start = !(b.is_ascii_alphabetic() || b == b'_');
+    }
+    false
+}
+
+fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
+    hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
+}
+
+/// The first evidence in a top-level statement's tokens that the file is not written for
+/// `dialect`, if any.
+pub fn evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence> {
+    let creates_table = tokens.first().is_some_and(|t| t.is_kw("CREATE"));
+    for (i, tok) in tokens.iter().enumerate() {
+        let found = match &tok.token {
+            Token::Char('`') if dialect == Dialect::Postgres => backtick_identifier(tokens, i),
+            Token::DoubleColon if dialect != Dialect::Postgres => double_colon(tokens, i, dialect),
+            Token::Word(w) if w.quote_style.is_none() => match w.keyword {
+                Keyword::AUTOINCREMENT if dialect != Dialect::Sqlite => {
+                    sqlite_autoincrement(tokens, i)
+                }
+                Keyword::CONCURRENTLY if dialect != Dialect::Postgres => {
+                    concurrently(tokens, i)
+                }
+                _ if dialect.is_mysql_family() && w.value.starts_with('$') => {
+                    dollar_quote(tokens, i)
+                }
+                _ => None,
+            },
+            Token::RParen if creates_table && !dialect.is_mysql_family() => {
+                mysql_table_option(tokens, i)
+            }
+            _ => None,
+        };
+        if let Some(found) = found {
+            // MySQL runs the text of an executable comment (`/*! … */`) as SQL and the lexer
+            // hands over its tokens, but a PostgreSQL or SQLite construct there is not what
+            // the author meant the server to run: it proves nothing.
+            if dialect.is_mysql_family() && in_executable_comment(text, tokens, found.range.start)
+            {
+                continue;
+            }
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// `` `name` ``: a backtick, a word or number right after it and a backtick right after that.
+/// PostgreSQL allows a backtick only in a user-defined operator's name, never around a word.
+fn backtick_identifier(tokens: &[Tok], i: usize) -> Option<Evidence> {
+    let (inner, close) = (tokens.get(i + 1)?, tokens.get(i + 2)?);
+    let word = matches!(inner.token, Token::Word(_) | Token::Number(..));
+    (word
+        && inner.range.start == tokens[i].range.end
+        && close.token == Token::Char('`')
+        && close.range.start == inner.range.end)
+        .then(|| Evidence {
+            range: tokens[i].range.start..close.range.end,
+            what: "a backtick-quoted identifier",
+            looks: Looks::MysqlFamily,
+        })
+}
+
+/// `x::type`: PostgreSQL's cast. SQLite reads `$name::part` as one parameter name, which the
+/// lexer splits, so a `::` right after a `$` parameter is not one.
+fn double_colon(tokens: &[Tok], i: usize, dialect: Dialect) -> Option<Evidence> {
+    if dialect == Dialect::Sqlite {
+        let previous = i.checked_sub(1).map(|p| &tokens[p]);
+        if previous.is_some_and(|p| {
+            matches!(p.token, Token::Placeholder(_)) && p.range.end == tokens[i].range.start
+        }) {
+            return None;
+        }
+    }
+    Some(Evidence {
+        range: tokens[i].range.clone(),
+        what: "a `::` cast",
+        looks: Looks::Postgres,
+    })
+}
+
+/// SQLite's `PRIMARY KEY [ASC|DESC] AUTOINCREMENT`, ending the column's constraint or followed
+/// by another. MySQL accepts an index name after `PRIMARY KEY`, so `AUTOINCREMENT` followed by
+/// its column list, `USING` or anything else is not evidence.
+fn sqlite_autoincrement(tokens: &[Tok], i: usize) -> Option<Evidence> {
+    let before = |back: usize| i.checked_sub(back).map(|p| &tokens[p]);
+    let after_key = match before(1) {
+        Some(t) if t.is_kw("KEY") => before(2).is_some_and(|t| t.is_kw("PRIMARY")),
+        Some(t) if t.is_kw("ASC") || t.is_kw("DESC") => {
+            before(2).is_some_and(|t| t.is_kw("KEY"))
+                && before(3).is_some_and(|t| t.is_kw("PRIMARY"))
+        }
+        _ => false,
+    };
+    let ends = match tokens.get(i + 1) {
+        None => true,
+        Some(t) => {
+            matches!(t.token, Token::Comma | Token::RParen | Token::SemiColon)
+                || ["NOT", "NULL", "UNIQUE", "DEFAULT", "CHECK", "REFERENCES"]
+                    .iter()
+                    .any(|k| t.is_kw(k))
+        }
+    };
+    (after_key && ends).then(|| Evidence {
+        range: tokens[i].range.clone(),
+        what: "`AUTOINCREMENT` (one word) after `PRIMARY KEY`",
+        looks: Looks::Sqlite,
+    })
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY name ON …` or `DROP INDEX CONCURRENTLY name`. MySQL
+/// reads a `concurrently` right after `INDEX` as the index's name, so only one followed by
+/// another name (not `ON` or `USING`) is evidence.
+fn concurrently(tokens: &[Tok], i: usize) -> Option<Evidence> {
+    let before = |back: usize| i.checked_sub(back).map(|p| &tokens[p]);
+    let after_index = before(1).is_some_and(|t| t.is_kw("INDEX"))
+        && match before(2) {
+            Some(t) if t.is_kw("UNIQUE") => before(3).is_some_and(|t| t.is_kw("CREATE")),
+            Some(t) => t.is_kw("CREATE") || t.is_kw("DROP"),
+            None => false,
+        };
+    let next = tokens.get(i + 1)?;
+    let named = matches!(next.token, Token::Word(_)) && !next.is_kw("ON") && !next.is_kw("USING");
+    (after_index && named).then(|| Evidence {
+        range: tokens[i].range.clone(),
+        what: "`INDEX CONCURRENTLY`",
+        looks: Looks::Postgres,
+    })
+}
+
+/// A PostgreSQL dollar quote (`$$`, `$body$`), which MySQL reads as an identifier: one that
+/// closes a body (`$$ LANGUAGE plpgsql`) or opens one (`AS $$ BEGIN`, `DO $$ DECLARE`).
+fn dollar_quote(tokens: &[Tok], i: usize) -> Option<Evidence> {
+    let Token::Word(w) = &tokens[i].token else {
+        return None;
+    };
+    let tag = w.value.strip_prefix('$')?.strip_suffix('$')?;
+    if !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let next = tokens.get(i + 1);
+    let closes = next.is_some_and(|t| t.is_kw("LANGUAGE"));
+    let opens = i
+        .checked_sub(1)
+        .is_some_and(|p| tokens[p].is_kw("AS") || tokens[p].is_kw("DO"))
+        && next.is_some_and(|t| t.is_kw("BEGIN") || t.is_kw("DECLARE"));
+    (closes || opens).then(|| Evidence {
+        range: tokens[i].range.clone(),
+        what: "a dollar-quoted body",
+        looks: Looks::Postgres,
+    })
+}
+
+/// A MySQL table option right after the column list of `CREATE [TEMPORARY] TABLE [IF NOT
+/// EXISTS] name (…)`: `ENGINE`, `AUTO_INCREMENT`, `[DEFAULT] CHARSET`, `ROW_FORMAT`. Neither
+/// PostgreSQL (`INHERITS`, `PARTITION BY`, `WITH (…)`, `TABLESPACE`…) nor SQLite
+/// (`WITHOUT ROWID`, `STRICT`) has any of them there.
+fn mysql_table_option(tokens: &[Tok], close: usize) -> Option<Evidence> {
+    let open = column_list_open(tokens)?;
+    if matching_paren(tokens, open)? != close {
+        return None;
+    }
+    let first = tokens.get(close + 1)?;
+    let option = if first.is_kw("DEFAULT") {
+        tokens.get(close + 2).filter(|t| t.is_kw("CHARSET"))?
+    } else {
+        first
+    };
+    ["ENGINE", "AUTO_INCREMENT", "CHARSET", "ROW_FORMAT"]
+        .iter()
+        .any(|k| option.is_kw(k))
+        .then_some(Evidence {
+            range: first.range.start..option.range.end,
+            what: "a table option after the column list",
+            looks: Looks::MysqlFamily,
+        })
+}
+
+/// The `(` that opens the column list: right after the table name, the name right after
+/// `CREATE [TEMPORARY|TEMP] TABLE [IF NOT EXISTS]`.
+fn column_list_open(tokens: &[Tok]) -> Option<usize> {
+    let mut i = 1;
+    if tokens
+        .get(i)
+        .is_some_and(|t| t.is_kw("TEMPORARY") || t.is_kw("TEMP"))
+    {
+        i += 1;
+    }
+    if !tokens.get(i)?.is_kw("TABLE") {
+        return None;
+    }
+    i += 1;
+    if tokens.get(i)?.is_kw("IF") {
+        if !(tokens.get(i + 1)?.is_kw("NOT") && tokens.get(i + 2)?.is_kw("EXISTS")) {
+            return None;
+        }
+        i += 3;
+    }
+    // The name: words joined by dots; a backtick-quoted one is evidence by itself.
+    loop {
+        if !matches!(tokens.get(i)?.token, Token::Word(_)) {
+            return None;
+        }
+        i += 1;
+        if tokens.get(i)?.token != Token::Period {
+            break;
+        }
+        i += 1;
+    }
+    (tokens.get(i)?.token == Token::LParen).then_some(i)
+}
+
+fn matching_paren(tokens: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Is byte `at` inside a MySQL executable comment (`/*! … */`, `/*!50001 … */`)? Its opener
+/// sits in a gap between tokens, or just before the statement's first token: the gaps from a
+/// little before the statement to `at` are read for the last opener and closer.
+fn in_executable_comment(text: &str, tokens: &[Tok], at: usize) -> bool {
+    let Some(first) = tokens.first() else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    let from = first.range.start.saturating_sub(64);
+    let window = &bytes[from..at];
+    let last = |needle: &[u8]| window.windows(needle.len()).rposition(|w| w == needle);
+    match (last(b"/*!"), last(b"*/")) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::lexer::lex;
+
+    fn found(sql: &str, dialect: Dialect) -> Option<(String, Looks)> {
+        let lexed = lex(dialect, sql, 0..sql.len());
+        let e = evidence(&lexed.tokens, sql, dialect)?;
+        assert!(
+            may_have_evidence(sql, dialect),
+            "the byte scan misses {sql:?}"
+        );
+        Some((sql[e.range].to_string(), e.looks))
+    }
+
+    #[test]
+    fn mysql_read_as_postgres() {
+        let pg = Dialect::Postgres;
+        assert_eq!(
+            found("CREATE TABLE `users` (id int)", pg),
+            Some(("`users`".into(), Looks::MysqlFamily))
+        );
+        assert_eq!(
+            found("CREATE TABLE users (id int) ENGINE=InnoDB", pg),
+            Some(("ENGINE".into(), Looks::MysqlFamily))
+        );
+        assert_eq!(
+            found("create table if not exists s.users (id int, x int) default charset=utf8mb4", pg),
+            Some(("default charset".into(), Looks::MysqlFamily))
+        );
+        // Comments, strings and quoted identifiers are not code.
+        assert_eq!(found("-- the `users` table\nSELECT '`x`', \"`y`\"", pg), None);
+        assert_eq!(found("/*!40101 SET NAMES utf8 */; SELECT 1", pg), None);
+        // PostgreSQL's own table options, and words named like MySQL's elsewhere.
+        assert_eq!(found("CREATE TABLE t (engine text) WITH (fillfactor = 70)", pg), None);
+        assert_eq!(found("CREATE TABLE p PARTITION OF t (a) DEFAULT", pg), None);
+        assert_eq!(found("UPDATE t SET engine = 'x'", pg), None);
+    }
+
+    #[test]
+    fn postgres_read_as_mysql() {
+        let my = Dialect::Mysql;
+        assert_eq!(
+            found("SELECT a::int FROM t", my),
+            Some(("::".into(), Looks::Postgres))
+        );
+        assert_eq!(
+            found("CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql", my),
+            Some(("$$".into(), Looks::Postgres))
+        );
+        assert_eq!(
+            found("DO $body$ DECLARE n int; BEGIN END $body$", my),
+            Some(("$body$".into(), Looks::Postgres))
+        );
+        assert_eq!(
+            found("CREATE UNIQUE INDEX CONCURRENTLY i ON t (a)", my),
+            Some(("CONCURRENTLY".into(), Looks::Postgres))
+        );
+        // MySQL's own: an index named concurrently, `$` identifiers, DELIMITER $$ blocks,
+        // executable comments.
+        assert_eq!(found("CREATE INDEX concurrently ON t (a)", my), None);
+        assert_eq!(found("SELECT a$b, $x, 1 AS $$ FROM t", my), None);
+        assert_eq!(
+            found("DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END $$\nDELIMITER ;\n", my),
+            None
+        );
+        assert_eq!(found("/*!50001 SELECT a::int */", my), None);
+    }
+
+    #[test]
+    fn sqlite_read_as_others() {
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a text)";
+        for d in [Dialect::Postgres, Dialect::Mysql] {
+            assert_eq!(
+                found(sql, d),
+                Some(("AUTOINCREMENT".into(), Looks::Sqlite))
+            );
+        }
+        // MySQL: an index named autoincrement.
+        assert_eq!(
+            found("CREATE TABLE t (id int, PRIMARY KEY autoincrement (id))", Dialect::Mysql),
+            None
+        );
+        assert_eq!(found(sql, Dialect::Sqlite), None);
+        // SQLite's `$name::part` parameter.
+        assert_eq!(found("SELECT $a::b", Dialect::Sqlite), None);
+        assert_eq!(
+            found("SELECT a::int", Dialect::Sqlite),
+            Some(("::".into(), Looks::Postgres))
+        );
+    }
+}
