@@ -115,6 +115,8 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
             b"charset",
             b"row_format",
             b"autoincrement",
+            b"modify",
+            b"change",
         ],
         Dialect::Mysql | Dialect::Mariadb => &[b"autoincrement", b"concurrently"],
         Dialect::Sqlite => &[
@@ -123,7 +125,16 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
             b"charset",
             b"row_format",
             b"concurrently",
+            b"modify",
+            b"change",
         ],
+    };
+    // `DROP FOREIGN KEY`, `DROP PRIMARY KEY` (PostgreSQL) and `DROP INDEX … ON`: the word after
+    // `drop`, or anything but a plain space before it (a comment), says maybe.
+    let after_drop: &[&[u8]] = match dialect {
+        Dialect::Postgres => &[b"foreign", b"primary", b"index"],
+        Dialect::Sqlite => &[b"index"],
+        Dialect::Mysql | Dialect::Mariadb => &[],
     };
     let punctuation = |b: u8, next: Option<&u8>| match dialect {
         Dialect::Postgres => b == b'`',
@@ -142,6 +153,17 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
             {
                 return true;
             }
+            if !after_drop.is_empty() && lower == b'd' && starts_with_ignore_case(&bytes[i..], b"drop")
+            {
+                let rest = &bytes[i + 4..];
+                let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                let next = &rest[gap..];
+                if next.first().is_some_and(|b| !b.is_ascii_alphabetic())
+                    || after_drop.iter().any(|w| starts_with_ignore_case(next, w))
+                {
+                    return true;
+                }
+            }
         }
         if punctuation(b, bytes.get(i + 1)) {
             return true;
@@ -158,6 +180,18 @@ fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
 /// The first evidence in a top-level statement's tokens that the file is not written for
 /// `dialect`, if any.
 pub fn evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence> {
+    let by_token = token_evidence(tokens, text, dialect);
+    let by_statement = match dialect {
+        Dialect::Postgres | Dialect::Sqlite => mysql_alter_or_drop(tokens, dialect),
+        Dialect::Mysql | Dialect::Mariadb => None,
+    };
+    match (by_token, by_statement) {
+        (Some(a), Some(b)) => Some(if b.range.start < a.range.start { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn token_evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence> {
     let creates_table = tokens.first().is_some_and(|t| t.is_kw("CREATE"));
     for (i, tok) in tokens.iter().enumerate() {
         let found = match &tok.token {
@@ -192,6 +226,83 @@ pub fn evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence
         }
     }
     None
+}
+
+/// MySQL's `ALTER TABLE name MODIFY|CHANGE …` (an action PostgreSQL and SQLite do not have),
+/// `ALTER TABLE name DROP FOREIGN KEY|PRIMARY KEY` (PostgreSQL reserves both words, so they
+/// cannot be a column's name) and `DROP INDEX name ON table`.
+fn mysql_alter_or_drop(tokens: &[Tok], dialect: Dialect) -> Option<Evidence> {
+    let word = |i: usize, kw: &str| tokens.get(i).is_some_and(|t| t.is_kw(kw));
+    let evidence = |range: Range<usize>, what| Evidence {
+        range,
+        what,
+        looks: Looks::MysqlFamily,
+    };
+    if word(0, "DROP") && word(1, "INDEX") {
+        let mut i = 2;
+        if word(i, "IF") && word(i + 1, "EXISTS") {
+            i += 2;
+        }
+        i = after_name(tokens, i)?;
+        return word(i, "ON").then(|| evidence(tokens[i].range.clone(), "`DROP INDEX … ON`"));
+    }
+    if !(word(0, "ALTER") && word(1, "TABLE")) {
+        return None;
+    }
+    let mut i = 2;
+    if word(i, "IF") && word(i + 1, "EXISTS") {
+        i += 2;
+    }
+    if word(i, "ONLY") {
+        i += 1;
+    }
+    // `ALTER TABLE ALL IN TABLESPACE … OWNED BY role, role`: the commas separate roles.
+    if word(i, "ALL") {
+        return None;
+    }
+    let mut action = Some(after_name(tokens, i)?);
+    let mut depth = 0usize;
+    for (j, t) in tokens.iter().enumerate().skip(i) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => action = Some(j + 1),
+            _ => {}
+        }
+        if action != Some(j) {
+            continue;
+        }
+        action = None;
+        let named = matches!(tokens.get(j + 1).map(|t| &t.token), Some(Token::Word(_)));
+        if (t.is_kw("MODIFY") || t.is_kw("CHANGE")) && named {
+            return Some(evidence(t.range.clone(), "`ALTER TABLE … MODIFY`/`CHANGE`"));
+        }
+        if dialect == Dialect::Postgres
+            && t.is_kw("DROP")
+            && (word(j + 1, "FOREIGN") || word(j + 1, "PRIMARY"))
+            && word(j + 2, "KEY")
+        {
+            return Some(evidence(
+                t.range.start..tokens[j + 2].range.end,
+                "`DROP FOREIGN KEY`/`DROP PRIMARY KEY`",
+            ));
+        }
+    }
+    None
+}
+
+/// The token after a name (words joined by dots) that starts at `i`.
+fn after_name(tokens: &[Tok], mut i: usize) -> Option<usize> {
+    loop {
+        if !matches!(tokens.get(i)?.token, Token::Word(_)) {
+            return None;
+        }
+        i += 1;
+        if tokens.get(i).is_none_or(|t| t.token != Token::Period) {
+            return Some(i);
+        }
+        i += 1;
+    }
 }
 
 /// `` `name` ``: a backtick, a word or number right after it and a backtick right after that.
@@ -431,6 +542,28 @@ mod tests {
         assert_eq!(found("CREATE TABLE t (engine text) WITH (fillfactor = 70)", pg), None);
         assert_eq!(found("CREATE TABLE p PARTITION OF t (a) DEFAULT", pg), None);
         assert_eq!(found("UPDATE t SET engine = 'x'", pg), None);
+        // ALTER TABLE actions and DROP INDEX … ON only MySQL has.
+        assert_eq!(
+            found("ALTER TABLE s.t ADD COLUMN a int, MODIFY b text NOT NULL", pg),
+            Some(("MODIFY".into(), Looks::MysqlFamily))
+        );
+        assert_eq!(
+            found("ALTER TABLE t DROP FOREIGN KEY t_fk", pg),
+            Some(("DROP FOREIGN KEY".into(), Looks::MysqlFamily))
+        );
+        assert_eq!(
+            found("DROP INDEX IF EXISTS i ON t", Dialect::Sqlite),
+            Some(("ON".into(), Looks::MysqlFamily))
+        );
+        assert_eq!(found("ALTER TABLE t RENAME COLUMN modify TO change", pg), None);
+        assert_eq!(found("ALTER TABLE t ADD COLUMN change int, DROP COLUMN modify", pg), None);
+        assert_eq!(found("ALTER TABLE t ALTER COLUMN a SET DEFAULT f(1, change)", pg), None);
+        assert_eq!(found("DROP INDEX i, j CASCADE", pg), None);
+        assert_eq!(
+            found("ALTER TABLE ALL IN TABLESPACE a OWNED BY r, change SET TABLESPACE b", pg),
+            None
+        );
+        assert_eq!(found("ALTER TABLE t DROP CONSTRAINT t_pkey", pg), None);
     }
 
     #[test]
