@@ -136,41 +136,70 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
         Dialect::Sqlite => &[b"index"],
         Dialect::Mysql | Dialect::Mariadb => &[],
     };
-    let punctuation = |b: u8, next: Option<&u8>| match dialect {
-        Dialect::Postgres => b == b'`',
-        Dialect::Mysql | Dialect::Mariadb => b == b'$' || (b == b':' && next == Some(&b':')),
-        Dialect::Sqlite => b == b':' && next == Some(&b':'),
-    };
-    // A keyword starts after anything but a letter or `_` (a lexer never glues those to it;
-    // that digits or `$` may be glued only makes this say yes more often).
-    let mut word_start = true;
-    for (i, &b) in bytes.iter().enumerate() {
-        if word_start {
-            let lower = b | 0x20;
-            if words
-                .iter()
-                .any(|w| w[0] == lower && starts_with_ignore_case(&bytes[i..], w))
-            {
-                return true;
+    let backtick = dialect == Dialect::Postgres;
+    let dollar = dialect.is_mysql_family();
+    let double_colon = dialect != Dialect::Postgres;
+    // The first letters of the words looked for, as a mask over a..z: most words are skipped
+    // after one test of their first byte.
+    let drop = if after_drop.is_empty() { 0 } else { 1 << (b'd' - b'a') };
+    let firsts = words
+        .iter()
+        .fold(drop, |mask, w| mask | 1u32 << (w[0] - b'a'));
+    let (n, mut i) = (bytes.len(), 0);
+    while i < n {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() {
+            // A keyword is a whole run of letters, digits and `_` that starts with a letter
+            // (a lexer may glue more to it, a digit or `$` before it: a run then only says
+            // yes more often). Most runs are dismissed by their first letter and length.
+            let start = i;
+            i += 1;
+            while i < n && WORD[bytes[i] as usize] {
+                i += 1;
             }
-            if !after_drop.is_empty() && lower == b'd' && starts_with_ignore_case(&bytes[i..], b"drop")
-            {
-                let rest = &bytes[i + 4..];
-                let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
-                let next = &rest[gap..];
-                if next.first().is_some_and(|b| !b.is_ascii_alphabetic())
-                    || after_drop.iter().any(|w| starts_with_ignore_case(next, w))
+            if firsts & (1 << ((b | 0x20) - b'a')) != 0 {
+                let word = &bytes[start..i];
+                if words
+                    .iter()
+                    .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+                    || (!after_drop.is_empty()
+                        && word.eq_ignore_ascii_case(b"drop")
+                        && drop_then(&bytes[i..], after_drop))
                 {
                     return true;
                 }
             }
+            continue;
         }
-        if punctuation(b, bytes.get(i + 1)) {
+        if (backtick && b == b'`')
+            || (dollar && b == b'$')
+            || (double_colon && b == b':' && bytes.get(i + 1) == Some(&b':'))
+        {
             return true;
         }
-        word_start = !(b.is_ascii_alphabetic() || b == b'_');
+        i += 1;
     }
     false
+}
+
+/// Letters, digits and `_`: the bytes of a keyword after its first.
+const WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+/// After `drop`: one of `next`, or anything but white space and a word (a comment).
+fn drop_then(rest: &[u8], next: &[&[u8]]) -> bool {
+    let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let word = &rest[gap..];
+    word.first().is_some_and(|b| !b.is_ascii_alphabetic())
+        || next.iter().any(|w| starts_with_ignore_case(word, w))
 }
 
 fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
