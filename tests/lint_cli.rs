@@ -733,3 +733,76 @@ fn a_missing_migrations_dir_names_the_setting() {
         assert!(printed.contains(&says), "{args:?}: {printed}");
     }
 }
+
+/// A MySQL migration linted as PostgreSQL (the default) says so, at the first backtick, and
+/// nothing else: no `relation ""`, no "could not recognise". The file counts as not checked,
+/// which fails the gate whatever `--fail-on` says unless unknowns are allowed; with the dialect
+/// set it is linted as MySQL.
+#[test]
+fn a_mysql_file_read_as_postgres_is_reported_as_a_dialect_mismatch_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE `users` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\nALTER TABLE `users` ADD COLUMN `email` varchar(255) AFTER `id`;\n";
+    write(tmp.path(), "001_init.sql", sql);
+    let out = lint_json(tmp.path(), ["001_init.sql"], 1);
+    let findings = json_findings(&out);
+    assert_eq!(rule_lines(&findings), [("PF006".to_string(), 1)]);
+    let f = &findings[0];
+    assert_eq!(
+        (f["column"].as_u64(), f["end_column"].as_u64()),
+        (Some(14), Some(21))
+    );
+    assert_eq!(f["unknown"], true);
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("MySQL/MariaDB") && message.contains("--dialect mysql"),
+        "{message}"
+    );
+    assert!(message.contains("dialect = \"mysql\""), "{message}");
+    // Unknown is not pass: `--fail-on never` does not let it through, `--allow-unknown` does.
+    lint_json(tmp.path(), ["--fail-on", "never", "001_init.sql"], 1);
+    lint_json(tmp.path(), ["--allow-unknown", "001_init.sql"], 0);
+    // The human summary counts the file as not checked.
+    preflight(tmp.path())
+        .args(["lint", "001_init.sql"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 could not be checked"));
+    // With the dialect set, by flag or by preflight.toml, there is no PF006.
+    let as_mysql = json_findings(&lint_json(
+        tmp.path(),
+        ["--dialect", "mysql", "001_init.sql"],
+        1,
+    ));
+    assert!(!rule_codes(&as_mysql).contains(&"PF006".to_string()));
+    assert!(rule_codes(&as_mysql).contains(&"PF101".to_string()));
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\ndialect = \"mysql\"\n",
+    );
+    let configured = json_findings(&lint_json(tmp.path(), ["001_init.sql"], 1));
+    assert_eq!(rule_codes(&configured), rule_codes(&as_mysql));
+}
+
+/// A suppressed or ignored PF006 lints the file as it is, with every rule; the suppression
+/// counts as used.
+#[test]
+fn a_suppressed_dialect_mismatch_lints_the_file_as_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "a.sql",
+        "-- preflight: ignore-file PF006\nCREATE TABLE a (id int);\nCREATE TABLE `b` (id int);\n",
+    );
+    write(
+        tmp.path(),
+        "b.sql",
+        "CREATE TABLE a (id int);\nCREATE TABLE `b` (id int);\n",
+    );
+    let suppressed = json_findings(&lint_json(tmp.path(), ["a.sql"], 1));
+    assert_eq!(rule_codes(&suppressed), ["PF101", "PF101"]);
+    let ignored = json_findings(&lint_json(tmp.path(), ["--ignore", "PF006", "b.sql"], 1));
+    assert_eq!(rule_codes(&ignored), ["PF101", "PF101"]);
+    let reported = json_findings(&lint_json(tmp.path(), ["b.sql"], 1));
+    assert_eq!(rule_lines(&reported), [("PF006".to_string(), 2)]);
+}

@@ -52,6 +52,9 @@ const CASES: &[&str] = &[
     // Look-ahead (PF123, a DO block's rename) and look-back (NOT NULL check, lock_timeout).
     "UPDATE t SET a = 1;\nDO $$ BEGIN ALTER TABLE t RENAME COLUMN a TO b; DROP INDEX k; END $$;\nCREATE INDEX k ON t (a);\nSET lock_timeout = '1s';\nALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\nDROP INDEX k;\n",
     "CREATE TABLE n (a int);\nCREATE INDEX ni ON n (a);\nDROP INDEX ni;\nDROP TABLE n;\nCREATE TABLE n (a int);\nDROP VIEW v;\nCREATE VIEW v AS SELECT 1;\n",
+    // PF006: findings before the evidence are dropped; a suppressed one lints the file as is.
+    "CREATE TABLE a (id int);\nDROP TABLE b;\nCREATE TABLE `c` (id int);\nALTER TABLE c ADD COLUMN x int;\n",
+    "-- preflight: ignore-file PF006\nCREATE TABLE a (id int);\nCREATE TABLE `c` (id int);\n",
     "\u{feff}",
     "-- only a comment\n",
 ];

@@ -11,7 +11,9 @@ use super::history::History;
 use super::ordered::{Order, Ordered};
 use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
-use super::rules::{invalid_suppression, uncommitted_transaction, unused_suppression};
+use super::rules::{
+    dialect_mismatch, invalid_suppression, uncommitted_transaction, unused_suppression,
+};
 use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
@@ -56,7 +58,11 @@ fn lint_streaming(
     if let Some(prologue) = options.prologue_for(&source.path) {
         sequence.set_before_each_run(prologue);
     }
-    let hold_all = order == Order::Engine || may_report_late(source, dialect);
+    // A file that may turn out to be written for another dialect holds its findings: a PF006
+    // replaces them, wherever in the file its evidence is.
+    let may_mismatch = options.is_enabled(&dialect_mismatch::INFO)
+        && dialect_mismatch::may_have_evidence(&source.text, dialect);
+    let hold_all = order == Order::Engine || may_mismatch || may_report_late(source, dialect);
     let mut file = FileLinter::new(
         source,
         dialect,
@@ -64,6 +70,7 @@ fn lint_streaming(
         sequence,
         Ordered::new(sink, order, hold_all),
     );
+    file.looking_for_mismatch = may_mismatch;
     // Rules work from tokens and shapes; sqlparser runs only where the recogniser gives up.
     let parsed = parse_each(source, dialect, AstMode::WhenUnrecognised, &mut |s| {
         file.statement(s)
@@ -156,6 +163,10 @@ struct FileLinter<'a> {
     /// Suppressions before the first statement that are not `ignore-file`.
     first_ids: Vec<usize>,
     previous_end: Option<usize>,
+    /// The statements are still read for evidence of another dialect (PF006).
+    looking_for_mismatch: bool,
+    /// The file is written for another dialect: its PF006, the file's only finding.
+    mismatch: Option<Violation>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -199,6 +210,8 @@ impl<'a> FileLinter<'a> {
             pending: None,
             first_ids: Vec::new(),
             previous_end: None,
+            looking_for_mismatch: false,
+            mismatch: None,
         }
     }
 
@@ -239,6 +252,14 @@ impl<'a> FileLinter<'a> {
                 .scan(suppress::gap_start(text, end)..statement.range.start),
         };
         ids.extend(self.emit.scan(trailing(text, &statement)));
+        if self.looking_for_mismatch {
+            self.look_for_mismatch(&statement, &ids);
+        }
+        if self.mismatch.is_some() {
+            // Read under the wrong grammar: no rule runs.
+            self.previous_end = Some(statement.range.end);
+            return;
+        }
         self.sequence.enter(&statement);
         let file = FileFacts {
             sequence: &self.sequence,
@@ -304,6 +325,26 @@ impl<'a> FileLinter<'a> {
         self.previous_end = Some(statement.range.end);
     }
 
+    /// PF006: the first evidence that the file is written for another dialect drops what the
+    /// rules found so far (held, since the file may have such evidence) and stops them. A
+    /// suppressed PF006 lets the file be linted as it is.
+    fn look_for_mismatch(&mut self, statement: &Statement, ids: &[usize]) {
+        let text: &str = &self.source.text;
+        let Some(evidence) = dialect_mismatch::evidence(&statement.tokens, text, self.dialect)
+        else {
+            return;
+        };
+        self.looking_for_mismatch = false;
+        let info = &dialect_mismatch::INFO;
+        // Both are asked, so that each comment that covers it counts as used.
+        let by_file = self.emit.table.suppresses(&self.emit.file_ids, info);
+        if by_file | self.emit.table.suppresses(ids, info) {
+            return;
+        }
+        self.emit.out.discard();
+        self.mismatch = Some(evidence.violation(self.dialect));
+    }
+
     /// After the last statement: file-level rules (which see the file's directives and
     /// tokenize error; its statements were checked and dropped), then PF004/PF005.
     fn finish(mut self, parsed: &ParsedFile) {
@@ -320,6 +361,13 @@ impl<'a> FileLinter<'a> {
                     .table
                     .scan(text, suppress::gap_start(text, end)..text.len(), &[]);
             }
+        }
+        if let Some(mismatch) = self.mismatch.take() {
+            // Neither the file-level rules nor PF004/PF005: they judge the file's statements
+            // and suppressions, read under the wrong grammar.
+            self.emit.emit(&dialect_mismatch::INFO, mismatch);
+            self.emit.out.release();
+            return;
         }
         let end = FileEnd {
             parsed,

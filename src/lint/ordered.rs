@@ -47,6 +47,16 @@ impl<'s> Ordered<'s> {
         }
     }
 
+    /// Drops everything held (a PF006 replaces the file's findings). Only a file that holds
+    /// everything can: nothing of it has been sent yet.
+    pub fn discard(&mut self) {
+        debug_assert!(
+            self.hold_all,
+            "findings were released before being discarded"
+        );
+        self.held.clear();
+    }
+
     /// Sends everything held (at the end of the file).
     pub fn release(&mut self) {
         if self.order == Order::Report {
