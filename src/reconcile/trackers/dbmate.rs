@@ -4,6 +4,7 @@
 //! (`pkg/dbmate/db.go`, `FindMigrations`: `appliedMigrations[migration.Version]`), so the row
 //! `1` is not the file `001_a.sql`; `--strict` compares versions as text too (`Migrate`).
 
+use super::table_name::TrackerTable;
 use super::Descriptor;
 use super::{CatalogName, NameCase, Record, Tracker};
 use crate::error::Result;
@@ -18,9 +19,17 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("schema_migrations"),
     recognise: no_dirty_column,
     layout: Layout::Dbmate,
-    build: |_, _| {
+    build: |config, path| {
+        // `--migrations-table` (as `[migrations] tracker_table` / `--tracker-table`) wins over
+        // `DBMATE_MIGRATIONS_TABLE`.
+        let setting = TrackerTable::of(config, path)?;
+        let written = match &setting {
+            Some(t) => Some(t.sql().to_string()),
+            None => configured_table_env(),
+        };
         Ok(Box::new(Dbmate {
-            written: configured_table_env(),
+            written,
+            setting,
             table: std::sync::OnceLock::new(),
         }))
     },
@@ -61,8 +70,12 @@ fn no_dirty_column(table: &super::FoundTable) -> bool {
 
 #[derive(Default)]
 pub struct Dbmate {
-    /// `DBMATE_MIGRATIONS_TABLE` as written.
+    /// `--migrations-table` (`[migrations] tracker_table`) or `DBMATE_MIGRATIONS_TABLE`, as
+    /// written.
     written: Option<String>,
+    /// `[migrations] tracker_table` / `--tracker-table`, when it named the table: dbmate quotes
+    /// each part, so its case is kept; quotes around a part are the user's, not the name's.
+    setting: Option<TrackerTable>,
     /// That table as the server stores it (`Tracker::connected`).
     table: std::sync::OnceLock<Option<CatalogName>>,
 }
@@ -80,9 +93,21 @@ impl Tracker for Dbmate {
     }
 
     fn connected(&self, names: NameCase) {
-        let _ = self
-            .table
-            .set(self.written.as_deref().map(|w| parse_table(w, names)));
+        let table = match &self.setting {
+            Some(t) => Some(t.kept_case()).map(|c| CatalogName {
+                schema: c.schema.map(|s| names.apply(&s, true)),
+                table: names.apply(&c.table, true),
+            }),
+            None => self.written.as_deref().map(|w| parse_table(w, names)),
+        };
+        let _ = self.table.set(table);
+    }
+
+    fn table_source(&self) -> Option<String> {
+        match &self.setting {
+            Some(t) => Some(t.setting.to_string()),
+            None => self.written.as_ref().map(|_| TABLE_VARIABLE.to_string()),
+        }
     }
 
     fn table(&self) -> (Option<&str>, &str) {
