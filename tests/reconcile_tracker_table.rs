@@ -445,3 +445,48 @@ fn mariadb_renamed_tables() {
     );
     assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
 }
+
+/// dbmate quotes each part of its table name, so the printed repair statement names
+/// `"Tools"."Dbmate_Log"`, the table dbmate reads, not `tools.dbmate_log`; as for
+/// `DBMATE_MIGRATIONS_TABLE`.
+#[test]
+fn dbmate_repair_statements_quote_the_renamed_table() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "migrations/20240101000000_users.sql",
+        &format!("-- migrate:up\n{USERS}"),
+    );
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\ndatabase_url_env = \"APP_DB\"\ntracker = \"dbmate\"\n",
+    );
+    db.exec(&format!(
+        "{USERS} CREATE SCHEMA \"Tools\"; CREATE TABLE \"Tools\".\"Dbmate_Log\" (version VARCHAR(128) PRIMARY KEY);"
+    ));
+    let insert = "INSERT INTO \"Tools\".\"Dbmate_Log\" (version) VALUES ('20240101000000');";
+    let run = reconcile(root.path(), &db, &["--tracker-table", "Tools.Dbmate_Log"]);
+    assert_eq!(statuses(&run), ["applied_unrecorded"], "{:#}", run.json);
+    assert!(
+        run.json["findings"]
+            .to_string()
+            .contains(&insert.replace('"', "\\\"")),
+        "{:#}",
+        run.json["findings"]
+    );
+    let out = preflight(root.path())
+        .env_remove("PREFLIGHT_DATABASE_URL")
+        .env("APP_DB", &db.url)
+        .env("DBMATE_MIGRATIONS_TABLE", "Tools.Dbmate_Log")
+        .args(["reconcile"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(insert), "{text}");
+    // Applying it as printed records the migration.
+    db.exec(insert);
+    let run = reconcile(root.path(), &db, &["--tracker-table", "Tools.Dbmate_Log"]);
+    assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
+}

@@ -81,9 +81,19 @@ pub struct Dbmate {
 }
 
 impl Dbmate {
-    /// The table as the printed statements name it.
-    fn sql_name(&self) -> &str {
-        self.written.as_deref().unwrap_or("schema_migrations")
+    /// The table as the printed statements name it: dbmate quotes each part of a renamed
+    /// table, so the statements do too (`Tools.Dbmate_Log` is `"Tools"."Dbmate_Log"`).
+    fn sql_name(&self, engine: Engine) -> String {
+        match self.table.get().and_then(Option::as_ref) {
+            Some(t) => t
+                .schema
+                .iter()
+                .chain(std::iter::once(&t.table))
+                .map(|part| super::quote_ident(engine, part))
+                .collect::<Vec<_>>()
+                .join("."),
+            None => "schema_migrations".into(),
+        }
     }
 }
 
@@ -152,10 +162,10 @@ impl Tracker for Dbmate {
         Ok(records)
     }
 
-    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
             "INSERT INTO {} (version) VALUES ('{}');",
-            self.sql_name(),
+            self.sql_name(engine),
             file.version
         )
     }
@@ -164,10 +174,10 @@ impl Tracker for Dbmate {
         "repair the schema by hand, then run `dbmate up`".into()
     }
 
-    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version = '{}';",
-            self.sql_name(),
+            self.sql_name(engine),
             record.version
         )
     }
