@@ -490,3 +490,82 @@ fn dbmate_repair_statements_quote_the_renamed_table() {
     let run = reconcile(root.path(), &db, &["--tracker-table", "Tools.Dbmate_Log"]);
     assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
 }
+
+/// `check` reads `[migrations] tracker_table` from preflight.toml as reconcile does.
+#[test]
+fn check_reads_the_setting() {
+    let db = ScratchDb::postgres();
+    db.exec(&format!(
+        "{USERS} CREATE TABLE more (id INT); CREATE SCHEMA tools; CREATE TABLE tools.goose_log {GOOSE};
+         INSERT INTO tools.goose_log (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240105, TRUE);"
+    ));
+    let check = |toml: &str| {
+        let root = goose_project(&format!("{toml}[check]\nstages = [\"reconcile\"]\n"));
+        let out = preflight(root.path())
+            .env_remove("PREFLIGHT_DATABASE_URL")
+            .env_remove("GOOSE_TABLE")
+            .env("APP_DB", &db.url)
+            .arg("check")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, text) = check("tracker = \"goose\"\n");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("RC111"), "{text}");
+    let (code, text) = check("tracker_table = \"tools.goose_log\"\n");
+    assert_eq!(code, Some(0), "{text}");
+}
+
+/// golang-migrate quotes the table name (case kept), sqlx writes it as is (PostgreSQL folds an
+/// unquoted one); `schema.name` is read in that schema only.
+#[test]
+fn golang_migrate_and_sqlx_tables_named_by_the_setting() {
+    let db = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "migrations/1_users.up.sql", USERS);
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\ndatabase_url_env = \"APP_DB\"\n",
+    );
+    db.exec(&format!(
+        "{USERS} CREATE SCHEMA \"Tools\"; CREATE TABLE \"Tools\".\"Migrations\" (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL);
+         INSERT INTO \"Tools\".\"Migrations\" VALUES (1, FALSE);"
+    ));
+    let run = reconcile(root.path(), &db, &["--tracker-table", "Tools.Migrations"]);
+    assert_eq!(
+        run.json["database"]["tracker"], "golang-migrate",
+        "{}",
+        run.stderr
+    );
+    assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
+
+    let sqlx = ScratchDb::postgres();
+    let root = tempfile::tempdir().unwrap();
+    let file = write(root.path(), "migrations/20240101000000_users.sql", USERS);
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\ndatabase_url_env = \"APP_DB\"\ntracker = \"sqlx\"\n",
+    );
+    sqlx.exec(&format!(
+        "{USERS} CREATE SCHEMA tools; CREATE TABLE tools.app_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO tools.app_migrations (version, description, success, checksum, execution_time) VALUES (20240101000000, 'users', TRUE, decode('{}', 'hex'), 1);",
+        common::reconcile::sha384sum(&file)
+    ));
+    let run = reconcile(
+        root.path(),
+        &sqlx,
+        &["--tracker-table", "Tools.App_Migrations"],
+    );
+    assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
+    assert!(rc111(&run).is_empty(), "{:#}", run.json);
+}
