@@ -243,7 +243,8 @@ fn dbmate_migrations_table_keeps_its_case() {
     assert_eq!(contents(&db), before, "reconcile changed the database");
 }
 
-/// Flyway run with `-schemas=fw -table=history`.
+/// Flyway run with `-schemas=fw -table=history`: the history table is `fw.history`, and the
+/// migrations ran with `fw` as their schema too, so that is the schema compared.
 #[test]
 fn flyway_table_and_schema_from_its_flags() {
     let db = ScratchDb::postgres();
@@ -256,7 +257,7 @@ fn flyway_table_and_schema_from_its_flags() {
     );
     let checksum = preflight::reconcile::trackers::flyway::checksum(USERS);
     db.exec(&format!(
-        "{USERS} CREATE SCHEMA fw; {}
+        "CREATE SCHEMA fw; SET search_path = fw; {USERS} {}
          INSERT INTO fw.history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
          VALUES (1, '1', 'users', 'SQL', 'V1__users.sql', {checksum}, 'me', 1, TRUE);",
         common::reconcile::FLYWAY_SCHEMA_HISTORY.replace("flyway_schema_history", "fw.history")
@@ -266,6 +267,14 @@ fn flyway_table_and_schema_from_its_flags() {
     let run = reconcile(root.path(), &db, &["--tracker-table", "fw.history"]);
     assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
     assert!(rc111(&run).is_empty(), "{:#}", run.json);
+    assert_eq!(run.json["database"]["schema"], "fw");
+    // `--schema` still chooses the compared schema: public has none of the objects.
+    let run = reconcile(
+        root.path(),
+        &db,
+        &["--tracker-table", "fw.history", "--schema", "public"],
+    );
+    assert_eq!(statuses(&run), ["missing_objects"], "{:#}", run.json);
 }
 
 /// Atlas's table is always `atlas_schema_revisions`; `--revisions-schema rev` moves it to

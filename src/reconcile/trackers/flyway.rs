@@ -90,6 +90,16 @@ impl Tracker for Flyway {
     /// `doGetCurrentSchema` asks `SELECT current_schema`). With a configured schema Flyway
     /// also sets the search_path to it while it migrates, so the migrations' objects land there.
     fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        // `tracker_table = "schema.table"` stands for `-defaultSchema`/`-schemas` on Flyway's
+        // command line, which win over the configuration as the setting does.
+        let pinned = self.catalog.get().and_then(Option::as_ref);
+        if let (Some(schema), Some(t)) = (pinned.and_then(|c| c.schema.as_ref()), &self.setting) {
+            return super::Home::Named {
+                schema: schema.clone(),
+                why: format!("{}'s schema, Flyway's -defaultSchema/-schemas", t.setting),
+                objects: true,
+            };
+        }
         match self.config().history_schema() {
             Some(setting) => super::Home::Named {
                 schema: setting.value.clone(),

@@ -33,8 +33,9 @@ const TABLE: &str = "refinery_schema_history";
 
 /// refinery's runner takes another table name in code (`Runner::set_migration_table_name`),
 /// which reconcile cannot see: `[migrations] tracker_table` / `--tracker-table` names it.
-/// refinery pastes it into its SQL unquoted (`format!("... FROM {}", migration_table_name)`,
-/// `refinery_core/src/traits/mod.rs`), so the server resolves it.
+/// refinery pastes it into its SQL unquoted (`%MIGRATION_TABLE_NAME%` in
+/// `GET_APPLIED_MIGRATIONS_QUERY` and `ASSERT_MIGRATIONS_TABLE_QUERY`, `INSERT INTO {}` in
+/// `insert_migration_query`, `refinery_core/src/traits/mod.rs`), so the server resolves it.
 #[derive(Default)]
 pub struct Refinery {
     setting: Option<TrackerTable>,
