@@ -578,3 +578,34 @@ fn golang_migrate_and_sqlx_tables_named_by_the_setting() {
     assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
     assert!(rc111(&run).is_empty(), "{:#}", run.json);
 }
+
+/// MariaDB: `-table tools_db.goose_log` keeps goose's records in another database, read there
+/// only; a `goose_db_version` in the connected database is not goose's then.
+#[test]
+fn mariadb_table_in_another_database() {
+    let db = ScratchDb::mariadb();
+    let tools = ScratchDb::mariadb();
+    tools.exec(&format!(
+        "CREATE TABLE goose_log {GOOSE_MARIADB};
+         INSERT INTO goose_log (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE);"
+    ));
+    db.exec(&format!(
+        "{USERS} CREATE TABLE goose_db_version {GOOSE_MARIADB};
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20240105, TRUE);"
+    ));
+    let (before, tools_before) = (contents(&db), contents(&tools));
+    let root = goose_project(&format!("tracker_table = \"{}.goose_log\"\n", tools.name));
+    let run = reconcile(root.path(), &db, &[]);
+    assert_eq!(run.json["database"]["tracker"], "goose", "{}", run.stderr);
+    assert_eq!(statuses(&run), ["applied", "pending"], "{:#}", run.json);
+    assert_eq!(
+        run.json["database"]["tracker_table"]["schema"],
+        tools.name.as_str()
+    );
+    assert_eq!(contents(&db), before, "reconcile changed the database");
+    assert_eq!(
+        contents(&tools),
+        tools_before,
+        "reconcile changed the database"
+    );
+}
