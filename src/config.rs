@@ -83,6 +83,13 @@ pub struct MigrationsConfig {
     pub tracker: Option<String>,
     /// Database schema to reconcile (PostgreSQL; default `public`).
     pub schema: Option<String>,
+    /// The tracker table the tool's command-line flags choose (goose `-table`, dbmate
+    /// `--migrations-table`, Flyway `-table`/`-schemas`, Atlas `--revisions-schema`): `name` or
+    /// `schema.name`, as the tool writes it. Overrides what the tool's own configuration says.
+    pub tracker_table: Option<String>,
+    /// Set when `tracker_table` came from `--tracker-table` (errors and findings name the flag).
+    #[serde(skip)]
+    pub tracker_table_from_flag: bool,
     /// Name of the environment variable that holds the database URL (never the URL itself).
     pub database_url_env: Option<String>,
     /// Name of the environment variable that holds the scratch server URL for `verify`.
@@ -304,6 +311,8 @@ impl Config {
                 ));
             }
         }
+        // A malformed value is the file's error whatever command reads it (check, lint).
+        crate::reconcile::trackers::table_name::TrackerTable::of(&self.migrations, path)?;
         // Two environments reading one snapshot compare an environment with itself: parity
         // passes whatever production holds.
         let snapshots: Vec<(&String, PathBuf)> = self

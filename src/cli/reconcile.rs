@@ -23,6 +23,11 @@ pub struct ReconcileArgs {
     /// Flyway's defaultSchema, else the connection's current schema, usually public).
     #[arg(long)]
     pub schema: Option<String>,
+    /// The tracker table the migration tool's own flags choose (goose -table, dbmate
+    /// --migrations-table, Flyway -table/-schemas, Atlas --revisions-schema): NAME or
+    /// SCHEMA.NAME, as the tool writes it. Default: `[migrations] tracker_table`.
+    #[arg(long, value_name = "[SCHEMA.]NAME")]
+    pub tracker_table: Option<String>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -34,6 +39,7 @@ pub fn run(args: ReconcileArgs, ctx: &Context) -> Result<i32> {
         args.migrations,
         args.tracker,
         args.schema,
+        args.tracker_table,
     )?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -37,6 +37,7 @@
 //! database_url_env = "DATABASE_URL"   # the variable's name, never the URL
 //! tracker = "auto"                    # or sqlx, flyway, golang-migrate, goose, dbmate, prisma, diesel, refinery, atlas, generic
 //! schema = "public"
+//! tracker_table = "tools.goose_log"   # the table the tool's flags choose (goose -table, …)
 //!
 //! # A hand-rolled tracker, such as the incident's `migrations(name, executed_at, status)`.
 //! [migrations.generic_tracker]
@@ -208,7 +209,7 @@ impl ReconcileOptions {
     /// Everything from `preflight.toml`; the URL comes from the environment variable named by
     /// `[migrations] database_url_env`, never from the file itself.
     pub fn from_config(config: &Config) -> Result<Self> {
-        Self::resolve(config, None, None, None, None)
+        Self::resolve(config, None, None, None, None, None)
     }
 
     /// Command-line values override the configuration.
@@ -218,6 +219,7 @@ impl ReconcileOptions {
         migrations_dir: Option<PathBuf>,
         tracker: Option<String>,
         schema: Option<String>,
+        tracker_table: Option<String>,
     ) -> Result<Self> {
         let config_path = config
             .path
@@ -245,13 +247,20 @@ impl ReconcileOptions {
         let tracker = tracker
             .or_else(|| m.tracker.clone())
             .filter(|t| !t.eq_ignore_ascii_case("auto"));
+        let mut migrations = m.clone();
+        if let Some(table) = tracker_table {
+            migrations.tracker_table = Some(table);
+            migrations.tracker_table_from_flag = true;
+        }
+        // A malformed `--tracker-table` is refused before connecting.
+        trackers::table_name::TrackerTable::of(&migrations, &config_path)?;
         Ok(ReconcileOptions {
             database_url,
             migrations_dir,
             tracker,
             schema: schema.or_else(|| m.schema.clone()),
             dialect: m.dialect,
-            migrations: m.clone(),
+            migrations,
             config_path,
         })
     }

@@ -2,7 +2,7 @@
 //! replay the migrations while the live catalog is read, compare, and build the report.
 
 use super::db::{self, Engine, Session};
-use super::trackers::table_name::CatalogName;
+use super::trackers::table_name::{CatalogName, TrackerTable};
 use super::trackers::{self, FoundTable, Home, NameCase, Tracker, UrlSettings};
 use super::{
     expected, live, report, schema, status, ReconcileOptions, IGNORED_FILE, TRACKER_TABLE_MISSING,
@@ -58,6 +58,22 @@ pub(super) async fn run(
     });
     let dbmate_table = trackers::dbmate::configured_table(names);
     let goose_table = trackers::goose::configured_table()?.map(|t| t.on(names));
+    // `[migrations] tracker_table` / `--tracker-table`, as a tool that writes it unquoted (goose,
+    // sqlx, refinery) and one that quotes it (dbmate, Flyway, golang-migrate) would name it.
+    let setting = TrackerTable::of(&options.migrations, &options.config_path)?;
+    let setting_tables: Vec<CatalogName> = setting
+        .iter()
+        .flat_map(|t| {
+            let kept = t.kept_case();
+            [
+                t.name.on(names),
+                CatalogName {
+                    schema: kept.schema.map(|s| names.apply(&s, true)),
+                    table: names.apply(&kept.table, true),
+                },
+            ]
+        })
+        .collect();
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()
         .chain(&sqlx_table)
@@ -65,6 +81,7 @@ pub(super) async fn run(
         .chain(&flyway_table)
         .chain(&dbmate_table)
         .chain(&goose_table)
+        .chain(&setting_tables)
         .map(|t| (t.schema.as_deref(), t.table.as_str()))
         .collect();
     let homes = possible_homes(engine, &url, &path, &flyway);
@@ -81,6 +98,7 @@ pub(super) async fn run(
         .chain(flyway_table.iter().map(|t| ("flyway", t.table.as_str())))
         .chain(dbmate_table.iter().map(|t| ("dbmate", t.table.as_str())))
         .chain(goose_table.iter().map(|t| ("goose", t.table.as_str())))
+        .chain(renamed_by_setting(&found, &setting_tables))
         .collect();
     let searched = match engine {
         Engine::Postgres => format!(
@@ -199,13 +217,21 @@ pub(super) async fn run(
     sort_findings(&mut findings);
     timings.lap("compare");
 
-    let database = json!({
+    let mut database = json!({
         "engine": dialect.name(),
         "schema": schema,
         "tracker": tracker.name(),
         "url": db::redact_url(&options.database_url),
         "objects": live.len(),
     });
+    // Where the tracker table's name came from, when not the tool's default.
+    if let Some(source) = tracker.table_source() {
+        database["tracker_table"] = json!({
+            "schema": want_schema,
+            "table": want_name,
+            "named_by": source,
+        });
+    }
     Ok(build_report(
         findings, &rows, &files, database, timings, &unmanaged,
     ))
@@ -384,6 +410,55 @@ fn choose_tracker(
     })
 }
 
+/// `(tracker, table)` for each found table `tracker_table` names (`setting`, as each tool would
+/// resolve it) whose columns are that tool's: auto-detection then takes it for that tool's
+/// table, as it does a table the tool's own configuration renames.
+fn renamed_by_setting<'a>(
+    found: &'a [FoundTable],
+    setting: &[CatalogName],
+) -> Vec<(&'static str, &'a str)> {
+    let mut out = Vec::new();
+    for f in found.iter().filter(|f| {
+        setting.iter().any(|s| {
+            s.table == f.table && s.schema.as_ref().is_none_or(|schema| *schema == f.schema)
+        })
+    }) {
+        let has = |c: &str| f.columns.iter().any(|have| have == c);
+        let all = |cs: &[&str]| cs.iter().all(|c| has(c));
+        let tools: [(&'static str, bool); 6] = [
+            (
+                "sqlx",
+                all(&[
+                    "version",
+                    "description",
+                    "installed_on",
+                    "success",
+                    "checksum",
+                    "execution_time",
+                ]) && !has("installed_rank"),
+            ),
+            (
+                "flyway",
+                all(&["installed_rank", "version", "script", "success"]),
+            ),
+            ("golang-migrate", all(&["version", "dirty"])),
+            ("goose", all(&["version_id", "is_applied"])),
+            ("dbmate", f.columns.len() == 1 && has("version")),
+            (
+                "refinery",
+                all(&["version", "name", "applied_on", "checksum"]),
+            ),
+        ];
+        out.extend(
+            tools
+                .iter()
+                .filter(|(_, matches)| *matches)
+                .map(|(tool, _)| (*tool, f.table.as_str())),
+        );
+    }
+    out
+}
+
 /// The tracker's records, or none (and a finding) when its table does not exist where the
 /// tool keeps it.
 async fn read_records(
@@ -461,10 +536,13 @@ async fn read_records(
                     schemas.join(", "),
                 ),
             };
+            let named_by = tracker.table_source().map_or(String::new(), |source| {
+                format!("; {source} names the table")
+            });
             findings.push(
                 Finding::for_rule(&TRACKER_TABLE_MISSING,
                     format!(
-                        "{} keeps its records in {table}, which does not exist {place}{elsewhere}; every migration counts as unrecorded",
+                        "{} keeps its records in {table}, which does not exist {place}{elsewhere}; every migration counts as unrecorded{named_by}",
                         tracker.name()
                     ),
                 )

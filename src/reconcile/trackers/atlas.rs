@@ -3,6 +3,7 @@
 //! `<VERSION>_<NAME>.sql` with an `atlas.sum` integrity file. Each file's hash is a running
 //! SHA-256 over every file name and content up to and including it, base64-encoded.
 
+use super::table_name::TrackerTable;
 use super::Descriptor;
 use super::{col, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::diagnostics::{Finding, Severity};
@@ -18,10 +19,29 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("atlas_schema_revisions"),
     recognise: super::any_table,
     layout: Layout::Atlas,
-    build: |_, _| Ok(Box::new(Atlas)),
+    build: |config, path| {
+        let pinned = match TrackerTable::of(config, path)? {
+            Some(t) => t
+                .schema_of_fixed(
+                    "Atlas",
+                    TABLE,
+                    "Atlas's --revisions-schema flag chooses only the schema",
+                )?
+                .map(|schema| (schema, t.sql().to_string(), t.setting)),
+            None => None,
+        };
+        Ok(Box::new(Atlas { pinned }))
+    },
 };
 
-pub struct Atlas;
+const TABLE: &str = "atlas_schema_revisions";
+
+pub struct Atlas {
+    /// `--revisions-schema`, as `[migrations] tracker_table = "SCHEMA.atlas_schema_revisions"`
+    /// names it: the schema (Atlas quotes it, so its case is kept) and the value as written.
+    /// and the setting that named it.
+    pinned: Option<(String, String, &'static str)>,
+}
 
 pub const SUM_FILE: &str = crate::layout::ATLAS_SUM;
 
@@ -41,7 +61,22 @@ fn read_sum(text: &str) -> Vec<(String, String)> {
 
 impl Tracker for Atlas {
     fn table(&self) -> (Option<&str>, &str) {
-        (Some("atlas_schema_revisions"), "atlas_schema_revisions")
+        match &self.pinned {
+            Some((schema, _, _)) => (Some(schema), TABLE),
+            None => (Some(TABLE), TABLE),
+        }
+    }
+
+    /// `--revisions-schema S` (`tracker_table = "S.atlas_schema_revisions"`): Atlas reads
+    /// exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.pinned.as_ref().map(|(_, written, _)| written.as_str())
+    }
+
+    fn table_source(&self) -> Option<String> {
+        self.pinned
+            .as_ref()
+            .map(|(_, _, setting)| setting.to_string())
     }
 
     fn descriptor(&self) -> &'static Descriptor {

@@ -4,6 +4,7 @@
 //! (`pkg/dbmate/db.go`, `FindMigrations`: `appliedMigrations[migration.Version]`), so the row
 //! `1` is not the file `001_a.sql`; `--strict` compares versions as text too (`Migrate`).
 
+use super::table_name::TrackerTable;
 use super::Descriptor;
 use super::{CatalogName, NameCase, Record, Tracker};
 use crate::error::Result;
@@ -18,9 +19,17 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("schema_migrations"),
     recognise: no_dirty_column,
     layout: Layout::Dbmate,
-    build: |_, _| {
+    build: |config, path| {
+        // `--migrations-table` (as `[migrations] tracker_table` / `--tracker-table`) wins over
+        // `DBMATE_MIGRATIONS_TABLE`.
+        let setting = TrackerTable::of(config, path)?;
+        let written = match &setting {
+            Some(t) => Some(t.sql().to_string()),
+            None => configured_table_env(),
+        };
         Ok(Box::new(Dbmate {
-            written: configured_table_env(),
+            written,
+            setting,
             table: std::sync::OnceLock::new(),
         }))
     },
@@ -61,16 +70,30 @@ fn no_dirty_column(table: &super::FoundTable) -> bool {
 
 #[derive(Default)]
 pub struct Dbmate {
-    /// `DBMATE_MIGRATIONS_TABLE` as written.
+    /// `--migrations-table` (`[migrations] tracker_table`) or `DBMATE_MIGRATIONS_TABLE`, as
+    /// written.
     written: Option<String>,
+    /// `[migrations] tracker_table` / `--tracker-table`, when it named the table: dbmate quotes
+    /// each part, so its case is kept; quotes around a part are the user's, not the name's.
+    setting: Option<TrackerTable>,
     /// That table as the server stores it (`Tracker::connected`).
     table: std::sync::OnceLock<Option<CatalogName>>,
 }
 
 impl Dbmate {
-    /// The table as the printed statements name it.
-    fn sql_name(&self) -> &str {
-        self.written.as_deref().unwrap_or("schema_migrations")
+    /// The table as the printed statements name it: dbmate quotes each part of a renamed
+    /// table, so the statements do too (`Tools.Dbmate_Log` is `"Tools"."Dbmate_Log"`).
+    fn sql_name(&self, engine: Engine) -> String {
+        match self.table.get().and_then(Option::as_ref) {
+            Some(t) => t
+                .schema
+                .iter()
+                .chain(std::iter::once(&t.table))
+                .map(|part| super::quote_ident(engine, part))
+                .collect::<Vec<_>>()
+                .join("."),
+            None => "schema_migrations".into(),
+        }
     }
 }
 
@@ -80,9 +103,21 @@ impl Tracker for Dbmate {
     }
 
     fn connected(&self, names: NameCase) {
-        let _ = self
-            .table
-            .set(self.written.as_deref().map(|w| parse_table(w, names)));
+        let table = match &self.setting {
+            Some(t) => Some(t.kept_case()).map(|c| CatalogName {
+                schema: c.schema.map(|s| names.apply(&s, true)),
+                table: names.apply(&c.table, true),
+            }),
+            None => self.written.as_deref().map(|w| parse_table(w, names)),
+        };
+        let _ = self.table.set(table);
+    }
+
+    fn table_source(&self) -> Option<String> {
+        match &self.setting {
+            Some(t) => Some(t.setting.to_string()),
+            None => self.written.as_ref().map(|_| TABLE_VARIABLE.to_string()),
+        }
     }
 
     fn table(&self) -> (Option<&str>, &str) {
@@ -127,10 +162,10 @@ impl Tracker for Dbmate {
         Ok(records)
     }
 
-    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
             "INSERT INTO {} (version) VALUES ('{}');",
-            self.sql_name(),
+            self.sql_name(engine),
             file.version
         )
     }
@@ -139,10 +174,10 @@ impl Tracker for Dbmate {
         "repair the schema by hand, then run `dbmate up`".into()
     }
 
-    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version = '{}';",
-            self.sql_name(),
+            self.sql_name(engine),
             record.version
         )
     }

@@ -16,7 +16,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("__diesel_schema_migrations"),
     recognise: super::any_table,
     layout: Layout::Diesel,
-    build: |_, _| Ok(Box::new(Diesel)),
+    build: |config, path| {
+        if let Some(t) = super::table_name::TrackerTable::of(config, path)? {
+            return Err(t.refuse(
+                "Diesel always keeps its records in __diesel_schema_migrations; Diesel cannot be configured to use another table, and keeps it in the connection's current schema: give reconcile the URL (search_path) Diesel uses, and remove the setting",
+            ));
+        }
+        Ok(Box::new(Diesel))
+    },
 };
 
 pub struct Diesel;

@@ -20,13 +20,23 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("flyway_schema_history"),
     recognise: super::any_table,
     layout: Layout::Flyway,
-    build: |_, _| Ok(Box::new(Flyway::default())),
+    build: |config, path| {
+        Ok(Box::new(Flyway {
+            setting: super::table_name::TrackerTable::of(config, path)?,
+            ..Flyway::default()
+        }))
+    },
 };
 
 #[derive(Default)]
 pub struct Flyway {
     /// The project's `outOfOrder` and `ignoreMigrationPatterns`, read by `discover`.
     config: OnceLock<FlywayConfig>,
+    /// `-table` with `-schemas`/`-defaultSchema` on Flyway's command line, as
+    /// `[migrations] tracker_table` / `--tracker-table` names them: wins over the configuration.
+    setting: Option<super::table_name::TrackerTable>,
+    /// That table as the server stores it: Flyway quotes the names, so their case is kept.
+    catalog: OnceLock<Option<super::CatalogName>>,
 }
 
 impl Flyway {
@@ -80,6 +90,16 @@ impl Tracker for Flyway {
     /// `doGetCurrentSchema` asks `SELECT current_schema`). With a configured schema Flyway
     /// also sets the search_path to it while it migrates, so the migrations' objects land there.
     fn home(&self, _url: &super::UrlSettings) -> super::Home {
+        // `tracker_table = "schema.table"` stands for `-defaultSchema`/`-schemas` on Flyway's
+        // command line, which win over the configuration as the setting does.
+        let pinned = self.catalog.get().and_then(Option::as_ref);
+        if let (Some(schema), Some(t)) = (pinned.and_then(|c| c.schema.as_ref()), &self.setting) {
+            return super::Home::Named {
+                schema: schema.clone(),
+                why: format!("{}'s schema, Flyway's -defaultSchema/-schemas", t.setting),
+                objects: true,
+            };
+        }
         match self.config().history_schema() {
             Some(setting) => super::Home::Named {
                 schema: setting.value.clone(),
@@ -90,8 +110,41 @@ impl Tracker for Flyway {
         }
     }
 
-    /// `table` as configured, else `flyway_schema_history`.
+    fn connected(&self, names: super::NameCase) {
+        let _ = self.catalog.set(self.setting.as_ref().map(|t| {
+            let c = t.kept_case();
+            super::CatalogName {
+                schema: c.schema.map(|s| names.apply(&s, true)),
+                table: names.apply(&c.table, true),
+            }
+        }));
+    }
+
+    /// `tracker_table = "schema.table"`: Flyway's `-defaultSchema`/`-schemas` put the table in
+    /// that schema, where it reads exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.setting
+            .as_ref()
+            .filter(|t| t.name.has_schema())
+            .map(|t| t.sql())
+    }
+
+    fn table_source(&self) -> Option<String> {
+        match &self.setting {
+            Some(t) => Some(t.setting.to_string()),
+            None => self
+                .config
+                .get()
+                .and_then(|c| c.table.as_ref())
+                .map(|t| t.source.clone()),
+        }
+    }
+
+    /// `tracker_table` when given, else `table` as configured, else `flyway_schema_history`.
     fn table(&self) -> (Option<&str>, &str) {
+        if let Some(t) = self.catalog.get().and_then(Option::as_ref) {
+            return (t.schema.as_deref(), &t.table);
+        }
         let configured = self.config.get().and_then(|c| c.table.as_ref());
         (
             None,

@@ -24,7 +24,23 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
 
 fn build(config: &MigrationsConfig, config_path: &Path) -> Result<Box<dyn Tracker>> {
     match &config.generic_tracker {
-        Some(g) => Ok(Box::new(Generic::new(g.clone(), config_path)?)),
+        Some(g) => {
+            let generic = Generic::new(g.clone(), config_path)?;
+            // The runner's table is `[migrations.generic_tracker] table`; a tracker_table naming
+            // another is a contradiction, not an override (both describe the user's own runner).
+            if let Some(t) = super::table_name::TrackerTable::of(config, config_path)? {
+                let same = [super::NameCase::FoldUnquoted, super::NameCase::AsWritten]
+                    .iter()
+                    .all(|names| t.name.on(*names) == generic.table.on(*names));
+                if !same {
+                    return Err(t.refuse(format!(
+                        "conflicts with [migrations.generic_tracker] table = {:?}; the generic tracker reads the table its section names, so remove tracker_table or make them the same",
+                        g.table
+                    )));
+                }
+            }
+            Ok(Box::new(generic))
+        }
         None => Err(Error::config(
             config_path,
             "tracker `generic` needs a [migrations.generic_tracker] section (table, version_column, status_column)",

@@ -18,7 +18,12 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("schema_migrations"),
     recognise: has_dirty_column,
     layout: Layout::GolangMigrate,
-    build: |_, _| Ok(Box::new(GolangMigrate::default())),
+    build: |config, path| {
+        Ok(Box::new(GolangMigrate {
+            setting: super::table_name::TrackerTable::of(config, path)?,
+            ..GolangMigrate::default()
+        }))
+    },
 };
 
 /// golang-migrate's `schema_migrations` has a `dirty` column; dbmate's does not.
@@ -30,6 +35,11 @@ pub fn has_dirty_column(table: &super::FoundTable) -> bool {
 pub struct GolangMigrate {
     /// The URL's `x-migrations-table`, as the server stores it, and as written.
     table: OnceLock<Option<(CatalogName, String)>>,
+    /// `[migrations] tracker_table` / `--tracker-table`, for a deploy whose URL's
+    /// `x-migrations-table` reconcile does not see: wins over this URL's. The driver quotes the
+    /// name, so each part's case is kept; `schema.table` is read in that schema only, as
+    /// `"schema"."table"` with `x-migrations-table-quoted` is.
+    setting: Option<super::table_name::TrackerTable>,
 }
 
 /// The table the URL's `x-migrations-table` names (`Open` in `database/postgres/postgres.go`
@@ -93,7 +103,19 @@ impl Tracker for GolangMigrate {
     }
 
     fn read_url(&self, url: &UrlSettings, engine: Engine, names: NameCase) -> Result<()> {
-        let table = url_table(url, engine, names)?;
+        let table = match &self.setting {
+            Some(t) => {
+                let c = t.kept_case();
+                Some((
+                    CatalogName {
+                        schema: c.schema.map(|s| names.apply(&s, true)),
+                        table: names.apply(&c.table, true),
+                    },
+                    t.sql().to_string(),
+                ))
+            }
+            None => url_table(url, engine, names)?,
+        };
         let _ = self.table.set(table);
         Ok(())
     }
@@ -102,6 +124,17 @@ impl Tracker for GolangMigrate {
         match self.table.get().and_then(Option::as_ref) {
             Some((t, _)) => (t.schema.as_deref(), &t.table),
             None => (None, "schema_migrations"),
+        }
+    }
+
+    fn table_source(&self) -> Option<String> {
+        match &self.setting {
+            Some(t) => Some(t.setting.to_string()),
+            None => self
+                .table
+                .get()
+                .and_then(Option::as_ref)
+                .map(|_| "the URL's x-migrations-table".to_string()),
         }
     }
 

@@ -2,7 +2,7 @@
 //! apply or rollback; the latest row of a version says whether it is applied. Files
 //! `<VERSION>_<NAME>.sql` with `-- +goose Up` / `-- +goose Down` sections. No checksums.
 
-use super::table_name::TableName;
+use super::table_name::{TableName, TrackerTable};
 use super::Descriptor;
 use super::{
     col, parse_bool, required, text_col, CatalogName, NameCase, Record, RecordState, Tracker,
@@ -19,9 +19,20 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("goose_db_version"),
     recognise: super::any_table,
     layout: Layout::Goose,
-    build: |_, _| {
+    build: |config, path| {
+        // `-table` (as `[migrations] tracker_table` / `--tracker-table`) wins over its default,
+        // `GOOSE_TABLE`.
+        let (written, source) = match TrackerTable::of(config, path)? {
+            Some(t) => (Some(t.name), Some(t.setting.to_string())),
+            None => {
+                let env = configured_table()?;
+                let source = env.as_ref().map(|_| TABLE_VARIABLE.to_string());
+                (env, source)
+            }
+        };
         Ok(Box::new(Goose {
-            written: configured_table()?,
+            written,
+            source,
             table: std::sync::OnceLock::new(),
         }))
     },
@@ -51,8 +62,10 @@ pub fn configured_table() -> Result<Option<TableName>> {
 
 #[derive(Default)]
 pub struct Goose {
-    /// `GOOSE_TABLE`, as written.
+    /// `-table` (`[migrations] tracker_table`) or `GOOSE_TABLE`, as written.
     written: Option<TableName>,
+    /// Which of them named it.
+    source: Option<String>,
     /// That table as the server resolves it (`Tracker::connected`).
     table: std::sync::OnceLock<Option<CatalogName>>,
 }
@@ -75,6 +88,10 @@ impl Tracker for Goose {
         let _ = self.table.set(self.written.as_ref().map(|t| t.on(names)));
     }
 
+    fn table_source(&self) -> Option<String> {
+        self.source.clone()
+    }
+
     fn table(&self) -> (Option<&str>, &str) {
         match self.table.get().and_then(Option::as_ref) {
             Some(t) => (t.schema.as_deref(), &t.table),
@@ -82,7 +99,7 @@ impl Tracker for Goose {
         }
     }
 
-    /// `GOOSE_TABLE=schema.table`: goose reads exactly that table.
+    /// `-table schema.table` / `GOOSE_TABLE=schema.table`: goose reads exactly that table.
     fn pinned_table(&self) -> Option<&str> {
         self.written
             .as_ref()

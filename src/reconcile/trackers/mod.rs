@@ -109,6 +109,11 @@ pub trait Tracker: Send + Sync {
     fn pinned_table(&self) -> Option<&str> {
         None
     }
+    /// The setting that named the table, when not the tool's default (`GOOSE_TABLE`,
+    /// `[migrations] tracker_table`, `--tracker-table`), for findings and the JSON report.
+    fn table_source(&self) -> Option<String> {
+        None
+    }
     /// Reads what the database URL says about the tool's table (golang-migrate's
     /// `x-migrations-table`); called once, after `connected`. A malformed value is an error.
     fn read_url(&self, _url: &UrlSettings, _engine: Engine, _names: NameCase) -> Result<()> {

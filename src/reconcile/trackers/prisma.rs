@@ -18,7 +18,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("_prisma_migrations"),
     recognise: super::any_table,
     layout: Layout::Prisma,
-    build: |_, _| Ok(Box::new(Prisma)),
+    build: |config, path| {
+        if let Some(t) = super::table_name::TrackerTable::of(config, path)? {
+            return Err(t.refuse(
+                "Prisma always keeps its records in _prisma_migrations; Prisma cannot be configured to use another table, and keeps it in the URL's schema= schema: give reconcile the URL Prisma uses, and remove the setting",
+            ));
+        }
+        Ok(Box::new(Prisma))
+    },
 };
 
 pub struct Prisma;

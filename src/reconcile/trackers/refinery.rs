@@ -3,14 +3,16 @@
 //! version and the SQL, each hashed as Rust's `Hash` does, stored as a decimal u64. refinery's
 //! `int8-versions` feature hashes the version as i64, so both widths are accepted.
 
-use super::Descriptor;
+use super::table_name::TrackerTable;
 use super::{col, literal, required, ChecksumCheck, Record, RecordState, Tracker};
+use super::{CatalogName, Descriptor, NameCase};
 use crate::error::Result;
 use crate::layout::{Layout, MigrationFile};
 use crate::reconcile::db::{Engine, TextRow};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// How the registry finds and builds this tracker.
 pub static DESCRIPTOR: Descriptor = Descriptor {
@@ -19,10 +21,34 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("refinery_schema_history"),
     recognise: super::any_table,
     layout: Layout::Refinery,
-    build: |_, _| Ok(Box::new(Refinery)),
+    build: |config, path| {
+        Ok(Box::new(Refinery {
+            setting: TrackerTable::of(config, path)?,
+            table: OnceLock::new(),
+        }))
+    },
 };
 
-pub struct Refinery;
+const TABLE: &str = "refinery_schema_history";
+
+/// refinery's runner takes another table name in code (`Runner::set_migration_table_name`),
+/// which reconcile cannot see: `[migrations] tracker_table` / `--tracker-table` names it.
+/// refinery pastes it into its SQL unquoted (`%MIGRATION_TABLE_NAME%` in
+/// `GET_APPLIED_MIGRATIONS_QUERY` and `ASSERT_MIGRATIONS_TABLE_QUERY`, `INSERT INTO {}` in
+/// `insert_migration_query`, `refinery_core/src/traits/mod.rs`), so the server resolves it.
+#[derive(Default)]
+pub struct Refinery {
+    setting: Option<TrackerTable>,
+    /// That table as the server resolves it (`Tracker::connected`).
+    table: OnceLock<Option<CatalogName>>,
+}
+
+impl Refinery {
+    /// The table as the printed statements name it.
+    fn sql_name(&self) -> &str {
+        self.setting.as_ref().map_or(TABLE, |t| t.sql())
+    }
+}
 
 /// refinery's checksum for a migration named `name` (from `V1__name.sql`).
 pub fn checksum(name: &str, version: i64, sql: &str, wide_version: bool) -> u64 {
@@ -68,6 +94,31 @@ impl Tracker for Refinery {
         &DESCRIPTOR
     }
 
+    fn connected(&self, names: NameCase) {
+        let _ = self
+            .table
+            .set(self.setting.as_ref().map(|t| t.name.on(names)));
+    }
+
+    fn table(&self) -> (Option<&str>, &str) {
+        match self.table.get().and_then(Option::as_ref) {
+            Some(t) => (t.schema.as_deref(), &t.table),
+            None => (None, TABLE),
+        }
+    }
+
+    /// A schema-qualified name: refinery reads exactly that table.
+    fn pinned_table(&self) -> Option<&str> {
+        self.setting
+            .as_ref()
+            .filter(|t| t.name.has_schema())
+            .map(|t| t.sql())
+    }
+
+    fn table_source(&self) -> Option<String> {
+        self.setting.as_ref().map(|t| t.setting.to_string())
+    }
+
     fn query(&self, engine: Engine, table: &str) -> String {
         format!(
             "SELECT {}, name, checksum FROM {table} ORDER BY version",
@@ -109,7 +160,8 @@ impl Tracker for Refinery {
     fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         let version = version_number(file).unwrap_or_default();
         format!(
-            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ({version}, {}, {}, {});",
+            "INSERT INTO {} (version, name, applied_on, checksum) VALUES ({version}, {}, {}, {});",
+            self.sql_name(),
             literal(&name_of(file)),
             applied_on_now(engine),
             literal(&checksum(&name_of(file), version, &file.source.text, false).to_string())
@@ -118,8 +170,9 @@ impl Tracker for Refinery {
 
     fn accept_checksum(&self, file: &MigrationFile, computed: &str, _engine: Engine) -> String {
         format!(
-            "restore {} to the applied text, or if the edit is intended: UPDATE refinery_schema_history SET checksum = {} WHERE version = {};",
+            "restore {} to the applied text, or if the edit is intended: UPDATE {} SET checksum = {} WHERE version = {};",
             file.name,
+            self.sql_name(),
             literal(computed),
             file.version
         )
@@ -131,7 +184,8 @@ impl Tracker for Refinery {
 
     fn remove_record(&self, record: &Record, _engine: Engine) -> String {
         format!(
-            "restore its file, or if it must be forgotten: DELETE FROM refinery_schema_history WHERE version = {};",
+            "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version = {};",
+            self.sql_name(),
             record.version
         )
     }

@@ -26,7 +26,12 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     table: Some("_sqlx_migrations"),
     recognise: super::any_table,
     layout: Layout::Sqlx,
-    build: |_, _| Ok(Box::new(Sqlx::default())),
+    build: |config, path| {
+        Ok(Box::new(Sqlx {
+            setting: super::table_name::TrackerTable::of(config, path)?,
+            ..Sqlx::default()
+        }))
+    },
 };
 
 #[derive(Default)]
@@ -37,6 +42,9 @@ pub struct Sqlx {
     names: OnceLock<NameCase>,
     /// `table-name` as the server's catalog spells it, set with `config`.
     catalog: OnceLock<Option<CatalogName>>,
+    /// `[migrations] tracker_table` / `--tracker-table`: wins over `table-name` (the deploy may
+    /// run sqlx with another sqlx.toml than the crate's); written into sqlx's SQL as is.
+    setting: Option<super::table_name::TrackerTable>,
 }
 
 /// What the crate's `sqlx.toml` (`[migrate]`) changes for reconcile; the default without one.
@@ -193,7 +201,10 @@ impl Sqlx {
     }
 
     fn configured_table(&self) -> Option<&TableName> {
-        self.config.get().and_then(|c| c.table.as_ref())
+        match &self.setting {
+            Some(t) => Some(&t.name),
+            None => self.config.get().and_then(|c| c.table.as_ref()),
+        }
     }
 
     fn catalog_table(&self) -> Option<&CatalogName> {
@@ -224,6 +235,15 @@ impl Tracker for Sqlx {
         let _ = self.names.set(names);
     }
 
+    fn table_source(&self) -> Option<String> {
+        match &self.setting {
+            Some(t) => Some(t.setting.to_string()),
+            None => self
+                .configured_table()
+                .map(|_| "sqlx.toml's [migrate] table-name".to_string()),
+        }
+    }
+
     /// sqlx pastes a schema-qualified `table-name` into its SQL as written
     /// (`list_applied_migrations` in sqlx-postgres's and sqlx-mysql's `migrate.rs`:
     /// `SELECT version, checksum FROM {table_name} ...`), so it reads that schema's table only.
@@ -236,8 +256,10 @@ impl Tracker for Sqlx {
     fn discover(&self, dir: &Path) -> Result<Discovered> {
         let config = crate_config(dir)?;
         let names = self.names.get().copied().unwrap_or_default();
-        let _ = self.catalog.set(config.table.as_ref().map(|t| t.on(names)));
         let _ = self.config.set(config);
+        let _ = self
+            .catalog
+            .set(self.configured_table().map(|t| t.on(names)));
         self.layout().discover(dir)
     }
 

@@ -2,7 +2,91 @@
 //! table the connected server resolves it to.
 
 use super::{quote_ident, NameCase};
+use crate::config::MigrationsConfig;
+use crate::error::{Error, Result};
 use crate::reconcile::db::Engine;
+use std::path::Path;
+
+/// `[migrations] tracker_table` (or `--tracker-table`, which wins): the tracker table the
+/// tool's command-line flags choose (goose `-table`, dbmate `--migrations-table`, Flyway
+/// `-table` with `-schemas`/`-defaultSchema`, Atlas `--revisions-schema`), which reconcile
+/// cannot see. It overrides the tool's own configuration and environment; `schema.name` pins
+/// the table as [`super::Tracker::pinned_table`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerTable {
+    pub name: TableName,
+    /// The setting, for errors and findings: `[migrations] tracker_table` or `--tracker-table`.
+    pub setting: &'static str,
+    /// The config file, for errors.
+    pub path: std::path::PathBuf,
+}
+
+impl TrackerTable {
+    /// The setting, if given; a value that is no table name is an error naming it.
+    pub fn of(config: &MigrationsConfig, config_path: &Path) -> Result<Option<TrackerTable>> {
+        let Some(value) = config.tracker_table.as_deref() else {
+            return Ok(None);
+        };
+        let setting = if config.tracker_table_from_flag {
+            "--tracker-table"
+        } else {
+            "[migrations] tracker_table"
+        };
+        match TableName::parse(value) {
+            Ok(name) => Ok(Some(TrackerTable {
+                name,
+                setting,
+                path: config_path.to_path_buf(),
+            })),
+            Err(bad) => {
+                let message = format!(
+                    "{setting} = {value:?} is not a table name{}; write `name` or `schema.name` (quote a part to keep its case: \"My\".\"Table\")",
+                    bad.reason("schema.name")
+                );
+                Err(match config.tracker_table_from_flag {
+                    true => Error::Usage(message),
+                    false => Error::config(config_path, message),
+                })
+            }
+        }
+    }
+
+    /// The value as written.
+    pub fn sql(&self) -> &str {
+        &self.name.sql
+    }
+
+    /// An error for a value the chosen tool cannot use, naming the setting (and the file).
+    pub fn refuse(&self, message: impl std::fmt::Display) -> Error {
+        let message = format!("{} = {:?}: {message}", self.setting, self.name.sql);
+        match self.setting {
+            "--tracker-table" => Error::Usage(message),
+            _ => Error::config(&self.path, message),
+        }
+    }
+
+    /// For a tool that always uses `table` and lets a flag choose only its schema (Atlas's
+    /// `--revisions-schema`; Prisma's and Diesel's schema follow the connection): the schema
+    /// named, or an error when the value names another table. `why` ends the error.
+    pub fn schema_of_fixed(&self, tool: &str, table: &str, why: &str) -> Result<Option<String>> {
+        let (part, _) = self.name.parts().last().unwrap_or_default();
+        if part != table {
+            return Err(self.refuse(format!(
+                "{tool} always keeps its records in {table}; {why} (write `tracker_table = \"SCHEMA.{table}\"`)"
+            )));
+        }
+        Ok(self.name.schema.as_ref().map(|(s, _)| s.clone()))
+    }
+
+    /// The table as a tool that quotes every part resolves it (dbmate, Flyway, golang-migrate,
+    /// Atlas's schema): each part's case kept, quoted or not.
+    pub fn kept_case(&self) -> CatalogName {
+        CatalogName {
+            schema: self.name.schema.as_ref().map(|(s, _)| s.clone()),
+            table: self.name.table.0.clone(),
+        }
+    }
+}
 
 /// A tracker table named as a tool pastes it into its SQL: `sqlx.toml`'s `[migrate] table-name`
 /// ("may be schema-qualified and/or contain quotes", sqlx-core's `config/migrate.rs`;
