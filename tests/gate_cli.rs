@@ -222,8 +222,10 @@ fn a_closed_stdout_ends_the_output_not_the_run() {
     let config = sample.join("preflight.toml");
     let migrations = sample.join("migrations");
     let (m, c) = (migrations.to_str().unwrap(), config.to_str().unwrap());
-    let cases: [(&[&str], i32); 8] = [
+    let cases: [(&[&str], i32); 10] = [
         (&["rules"], 0),
+        (&["completions", "bash"], 0),
+        (&["completions", "zsh"], 0),
         (&["rules", "--json"], 0),
         (&["explain", "PF101"], 0),
         (&["lint", m], 1),

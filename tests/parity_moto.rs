@@ -269,6 +269,29 @@ fn the_snapshot_holds_the_revision_the_service_runs_not_the_latest() {
     assert_eq!(snap["parameters"][0]["status"], "found");
 }
 
+/// `preflight snapshot --env NAME | head` closes stdout before the document is written: the
+/// output ends there, the run does not (no error line, exit 0), as for every other command.
+#[test]
+fn a_snapshot_to_a_closed_stdout_ends_the_output_not_the_run() {
+    let incident = Incident::build();
+    let mut child = incident
+        .command(
+            &["snapshot", "--env", "staging"],
+            &[("AWS_ENDPOINT_URL", &incident.moto.endpoint)],
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run preflight");
+    // Close the read end at once: the write of the snapshot fails with a broken pipe.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
 #[test]
 fn no_secret_value_reaches_any_output() {
     let incident = Incident::build();

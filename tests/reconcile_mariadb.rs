@@ -1156,3 +1156,77 @@ CALL widen('x_def');",
         drift.notes
     );
 }
+
+/// MariaDB's anonymous compound statement (`BEGIN NOT ATOMIC … END`) runs its statements like a
+/// procedure's body: an `EXECUTE IMMEDIATE` or `PREPARE … EXECUTE` in it runs dynamic SQL, and
+/// the table it creates, which the replay cannot know of, is unmanaged with a note saying so.
+#[test]
+fn mariadb_dynamic_sql_in_a_begin_not_atomic_block_is_dynamic_sql() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log') THEN
+    EXECUTE IMMEDIATE CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+  END IF;
+END;;
+DELIMITER ;",
+    );
+    let tables = db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1");
+    assert_eq!(tables, ["audit_log", "kept", "schema_migrations"]);
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 6: `EXECUTE IMMEDIATE CONCAT('CREATE …`), which preflight cannot replay, and it names audit_log: this difference may be that migration's doing";
+    let unmanaged = finding_with(&report, "RC110", "audit_log");
+    assert!(
+        unmanaged.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        unmanaged.notes
+    );
+}
+
+/// The same with `PREPARE … FROM @sql; EXECUTE …` in the block, and with a procedure that does
+/// it CALLed without parentheses (`CALL p;`, which MySQL and MariaDB allow).
+#[test]
+fn mariadb_prepare_in_a_block_and_a_call_without_parentheses_are_dynamic_sql() {
+    for (up, line, what) in [
+        (
+            "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  SET @q = CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+  PREPARE stmt FROM @q;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;",
+            7,
+            "`EXECUTE stmt`",
+        ),
+        (
+            "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE make_audit_log() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+END;;
+DELIMITER ;
+CALL make_audit_log;",
+            8,
+            "`CALL make_audit_log`",
+        ),
+    ] {
+        let db = ScratchDb::mariadb();
+        let (_dir, report) = applied_dbmate(&db, up);
+        assert_eq!(
+            db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log'"),
+            ["audit_log"]
+        );
+        let cause = format!("20240101_init.sql runs SQL it builds at run time (line {line}: {what}), which preflight cannot replay, and it names audit_log");
+        let unmanaged = finding_with(&report, "RC110", "audit_log");
+        assert!(
+            unmanaged.notes.iter().any(|n| n.starts_with(&cause)),
+            "{up}\n{:#?}",
+            unmanaged.notes
+        );
+    }
+}

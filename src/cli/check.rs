@@ -70,7 +70,15 @@ pub fn run(args: CheckArgs, ctx: &Context) -> Result<i32> {
 
 pub fn run_completions(args: CompletionsArgs) -> Result<i32> {
     use clap::CommandFactory;
+    use std::io::Write;
     let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "preflight", &mut std::io::stdout());
+    // clap_complete panics when its writer fails: it writes to memory, and a closed stdout
+    // (`preflight completions bash | head`) ends the output as for every other command.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "preflight", &mut script);
+    std::io::stdout()
+        .write_all(&script)
+        .or_else(crate::output::ignore_broken_pipe)
+        .map_err(|e| Error::Other(format!("stdout: {e}")))?;
     Ok(0)
 }

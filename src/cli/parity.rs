@@ -67,8 +67,10 @@ pub fn run_snapshot(args: SnapshotArgs, ctx: &Context) -> Result<i32> {
     let json = snapshot.to_json();
     match &args.output {
         Some(path) => std::fs::write(path, json).map_err(|e| Error::io(path, e))?,
+        // `preflight snapshot … | head` closes stdout early: that ends the output, not the run.
         None => std::io::stdout()
             .write_all(json.as_bytes())
+            .or_else(crate::output::ignore_broken_pipe)
             .map_err(|e| Error::Other(format!("stdout: {e}")))?,
     }
     let failed = snapshot.failed_reads();

@@ -257,7 +257,17 @@ impl Incident {
 
     /// As `preflight`, without AWS_ENDPOINT_URL (profiles choose their endpoints) plus `vars`.
     pub fn preflight_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
-        let mut cmd = assert_cmd::Command::cargo_bin("preflight").expect("the preflight binary");
+        let out = self.command(args, vars).output().expect("run preflight");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The command `preflight_with` runs, to start it and handle its pipes yourself.
+    pub fn command(&self, args: &[&str], vars: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("preflight"));
         for var in [
             "AWS_ENDPOINT_URL",
             "AWS_MAX_ATTEMPTS",
@@ -281,12 +291,7 @@ impl Incident {
         for (k, v) in vars {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("run preflight");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 }
 

@@ -1,8 +1,8 @@
 //! PF006: the file holds syntax the dialect in use cannot have and that only another dialect
-//! has (backtick-quoted identifiers or `ENGINE=` read as PostgreSQL, dollar quotes or `::`
-//! casts read as MySQL/MariaDB, SQLite's `AUTOINCREMENT`). Every other finding of such a file
-//! was computed under the wrong grammar, so the engine reports this one alone and the file
-//! counts as not checked.
+//! has (backtick-quoted identifiers, `ENGINE=`, `int(11)` or an `AUTO_INCREMENT` column read as
+//! PostgreSQL, dollar quotes or `::` casts read as MySQL/MariaDB, SQLite's `AUTOINCREMENT`).
+//! Every other finding of such a file was computed under the wrong grammar, so the engine
+//! reports this one alone and the file counts as not checked.
 //!
 //! The evidence comes from the tokens the lexer already made for each statement (strings,
 //! comments and quoted identifiers are single tokens, so nothing in them counts); the only
@@ -93,6 +93,11 @@ impl Evidence {
         if looks == Looks::MysqlFamily {
             v = v.note("for MariaDB, `--dialect mariadb`");
         }
+        if self.what.starts_with("an integer type") {
+            v = v.note(
+                "SQLite accepts an integer type with a display width too: for a SQLite file, `--dialect sqlite`",
+            );
+        }
         if self.what.starts_with("a backtick") {
             v = v.note(
                 "SQLite accepts backtick-quoted identifiers too: for a SQLite file, `--dialect sqlite`",
@@ -136,6 +141,11 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
         Dialect::Sqlite => &[b"index"],
         Dialect::Mysql | Dialect::Mariadb => &[],
     };
+    // `int(11)` (PostgreSQL): one of these words followed by `(` or by a comment.
+    let before_paren: &[&str] = match dialect {
+        Dialect::Postgres => &DISPLAY_WIDTH_TYPES,
+        Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => &[],
+    };
     let backtick = dialect == Dialect::Postgres;
     let dollar = dialect.is_mysql_family();
     let double_colon = dialect != Dialect::Postgres;
@@ -144,6 +154,8 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
     let drop = if after_drop.is_empty() { 0 } else { 1 << (b'd' - b'a') };
     let firsts = words
         .iter()
+        .copied()
+        .chain(before_paren.iter().map(|w| w.as_bytes()))
         .fold(drop, |mask, w| mask | 1u32 << (w[0] - b'a'));
     let (n, mut i) = (bytes.len(), 0);
     while i < n {
@@ -165,6 +177,10 @@ pub fn may_have_evidence(text: &str, dialect: Dialect) -> bool {
                     || (!after_drop.is_empty()
                         && word.eq_ignore_ascii_case(b"drop")
                         && drop_then(&bytes[i..], after_drop))
+                    || (before_paren
+                        .iter()
+                        .any(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
+                        && paren_then(&bytes[i..]))
                 {
                     return true;
                 }
@@ -202,6 +218,12 @@ fn drop_then(rest: &[u8], next: &[&[u8]]) -> bool {
         || next.iter().any(|w| starts_with_ignore_case(word, w))
 }
 
+/// After a type's name: `(`, or a comment that may hide one.
+fn paren_then(rest: &[u8]) -> bool {
+    let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    matches!(rest.get(gap), Some(b'(' | b'-' | b'/' | b'#'))
+}
+
 fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
     hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
 }
@@ -214,10 +236,14 @@ pub fn evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence
         Dialect::Postgres | Dialect::Sqlite => mysql_alter_or_drop(tokens, dialect),
         Dialect::Mysql | Dialect::Mariadb => None,
     };
-    match (by_token, by_statement) {
-        (Some(a), Some(b)) => Some(if b.range.start < a.range.start { b } else { a }),
-        (a, b) => a.or(b),
-    }
+    let by_column = match dialect {
+        Dialect::Postgres => mysql_column_definition(tokens),
+        Dialect::Sqlite | Dialect::Mysql | Dialect::Mariadb => None,
+    };
+    [by_token, by_statement, by_column]
+        .into_iter()
+        .flatten()
+        .min_by_key(|e| e.range.start)
 }
 
 fn token_evidence(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<Evidence> {
@@ -318,6 +344,155 @@ fn mysql_alter_or_drop(tokens: &[Tok], dialect: Dialect) -> Option<Evidence> {
         }
     }
     None
+}
+
+/// The integer types MySQL gives a display width (`int(11)`); PostgreSQL rejects a modifier
+/// on `int`, `integer`, `bigint` and `smallint`, and has no `tinyint` or `mediumint`.
+const DISPLAY_WIDTH_TYPES: [&str; 6] = [
+    "int",
+    "integer",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "mediumint",
+];
+
+/// A MySQL column definition read as PostgreSQL, in `CREATE TABLE name (…)`'s column list or
+/// after `ALTER TABLE name ADD [COLUMN] [IF NOT EXISTS]`: an integer type with a display width
+/// (`int(11)`, `bigint(20) unsigned`) right after the column's name, or `AUTO_INCREMENT` after
+/// its type. Only these positions count: PostgreSQL does not reserve `auto_increment` (it may
+/// name a column, a type, a constraint or a table, or be an alias: `SELECT 1 auto_increment`)
+/// and has cast functions named like types (`int4(x)`), but it has no column attribute and no
+/// modifier of these types.
+fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
+    let word = |i: usize, kw: &str| tokens.get(i).is_some_and(|t| t.is_kw(kw));
+    // Each column definition as the range of its tokens.
+    let mut columns: Vec<Range<usize>> = Vec::new();
+    if word(0, "CREATE") {
+        let open = column_list_open(tokens)?;
+        let close = matching_paren(tokens, open)?;
+        columns = elements(tokens, open + 1, close);
+    } else if word(0, "ALTER") && word(1, "TABLE") {
+        let mut i = 2;
+        if word(i, "IF") && word(i + 1, "EXISTS") {
+            i += 2;
+        }
+        if word(i, "ONLY") {
+            i += 1;
+        }
+        let start = after_name(tokens, i)?;
+        for action in elements(tokens, start, tokens.len()) {
+            let mut j = action.start;
+            if !word(j, "ADD") {
+                continue;
+            }
+            j += 1;
+            if word(j, "COLUMN") {
+                j += 1;
+            }
+            if word(j, "IF") && word(j + 1, "NOT") && word(j + 2, "EXISTS") {
+                j += 3;
+            }
+            columns.push(j..action.end);
+        }
+    } else {
+        return None;
+    }
+    let evidence = |range: Range<usize>, what| Evidence {
+        range,
+        what,
+        looks: Looks::MysqlFamily,
+    };
+    for column in columns {
+        if column.len() < 2 {
+            continue;
+        }
+        let first = &tokens[column.start];
+        let constraint = [
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "CHECK",
+            "FOREIGN",
+            "EXCLUDE",
+            "LIKE",
+        ];
+        if constraint.iter().any(|k| first.is_kw(k)) {
+            continue;
+        }
+        // The type, right after the name: `int(11)`.
+        let ty = column.start + 1;
+        let width = tokens[ty]
+            .bare_word()
+            .is_some_and(|w| DISPLAY_WIDTH_TYPES.iter().any(|t| w.eq_ignore_ascii_case(t)))
+            && tokens.get(ty + 1).is_some_and(|t| t.token == Token::LParen)
+            && tokens
+                .get(ty + 2)
+                .is_some_and(|t| matches!(t.token, Token::Number(..)))
+            && ty + 3 < column.end
+            && tokens[ty + 3].token == Token::RParen;
+        if width {
+            return Some(evidence(
+                tokens[ty].range.start..tokens[ty + 3].range.end,
+                "an integer type with a display width",
+            ));
+        }
+        // `AUTO_INCREMENT` after the type, outside parentheses, and not a name that follows
+        // `CONSTRAINT`, `REFERENCES`, `COLLATE`, … or a dot.
+        let mut depth = 0usize;
+        for j in ty + 1..column.end {
+            match tokens[j].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > 0 || !tokens[j].is_kw("AUTO_INCREMENT") {
+                continue;
+            }
+            let previous = &tokens[j - 1];
+            let names_something = previous.token == Token::Period
+                || [
+                    "CONSTRAINT",
+                    "REFERENCES",
+                    "COLLATE",
+                    "DEFAULT",
+                    "COMPRESSION",
+                    "STORAGE",
+                    "TABLESPACE",
+                ]
+                .iter()
+                .any(|k| previous.is_kw(k));
+            if !names_something {
+                return Some(evidence(
+                    tokens[j].range.clone(),
+                    "an `AUTO_INCREMENT` column attribute",
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The elements of a comma-separated list in `tokens[from..to]`: the ranges between the
+/// commas outside parentheses.
+fn elements(tokens: &[Tok], from: usize, to: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, from);
+    for (j, t) in tokens.iter().enumerate().take(to).skip(from) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                out.push(start..j);
+                start = j + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < to {
+        out.push(start..to);
+    }
+    out
 }
 
 /// The token after a name (words joined by dots) that starts at `i`.
@@ -593,6 +768,71 @@ mod tests {
             None
         );
         assert_eq!(found("ALTER TABLE t DROP CONSTRAINT t_pkey", pg), None);
+    }
+
+    #[test]
+    fn mysql_column_definitions_read_as_postgres() {
+        let pg = Dialect::Postgres;
+        let mysql = |sql| found(sql, pg).map(|(text, looks)| (text, looks == Looks::MysqlFamily));
+        assert_eq!(
+            mysql("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name text)"),
+            Some(("AUTO_INCREMENT".into(), true))
+        );
+        assert_eq!(
+            mysql("create table t (id integer auto_increment, a int)"),
+            Some(("auto_increment".into(), true))
+        );
+        assert_eq!(
+            mysql("CREATE TABLE t (a text, id int(11) NOT NULL)"),
+            Some(("int(11)".into(), true))
+        );
+        assert_eq!(
+            mysql("CREATE TABLE IF NOT EXISTS s.t (n bigint(20) unsigned, f tinyint(1) DEFAULT 0)"),
+            Some(("bigint(20)".into(), true))
+        );
+        assert_eq!(
+            mysql("CREATE TABLE t (a int /* w */ (11))"),
+            Some(("int /* w */ (11)".into(), true))
+        );
+        assert_eq!(
+            mysql("ALTER TABLE t ADD COLUMN a text, ADD b smallint(6) NOT NULL"),
+            Some(("smallint(6)".into(), true))
+        );
+        assert_eq!(
+            mysql("ALTER TABLE t ADD COLUMN IF NOT EXISTS id bigint NOT NULL AUTO_INCREMENT"),
+            Some(("AUTO_INCREMENT".into(), true))
+        );
+        // The first piece of evidence in the statement.
+        assert_eq!(
+            mysql("CREATE TABLE t (id int(11) NOT NULL AUTO_INCREMENT) ENGINE=InnoDB"),
+            Some(("int(11)".into(), true))
+        );
+        // PostgreSQL's own: modifiers of other types, `auto_increment` as a name or an alias,
+        // cast functions named like types, a quoted "auto_increment".
+        for sql in [
+            "CREATE TABLE t (a numeric(10), b varchar(20), c float(8), d bit(3), e time(3), f timestamp(6), g decimal(10, 2), h interval(3))",
+            "CREATE TABLE t (auto_increment int, \"auto_increment\" int DEFAULT 0)",
+            "CREATE TABLE t (a auto_increment, b public.auto_increment NOT NULL)",
+            "CREATE TABLE t (a int CONSTRAINT auto_increment NOT NULL REFERENCES auto_increment)",
+            "CREATE TABLE t (a text COLLATE auto_increment, b int CHECK (auto_increment > 0))",
+            "CREATE TABLE t (a int \"auto_increment\")",
+            "CREATE TABLE t (int int, integer int)",
+            "CREATE TABLE t (CONSTRAINT auto_increment PRIMARY KEY (id), LIKE auto_increment)",
+            "ALTER TABLE t ADD COLUMN auto_increment int, ADD CONSTRAINT auto_increment UNIQUE (a)",
+            "ALTER TABLE t ALTER COLUMN a TYPE int USING auto_increment",
+            "SELECT 1 auto_increment, int4(3.5), a int FROM t",
+            "INSERT INTO t (auto_increment) VALUES (1)",
+            "CREATE TABLE t AS SELECT 1 auto_increment",
+            "COMMENT ON COLUMN t.a IS 'was int(11) AUTO_INCREMENT'",
+            "ALTER TABLE ALL IN TABLESPACE a OWNED BY r, add SET TABLESPACE b",
+        ] {
+            assert_eq!(found(sql, pg), None, "{sql}");
+        }
+        // SQLite reads both as a type's name (`INTEGER AUTO_INCREMENT`, `int(11)`), MySQL has
+        // them.
+        for d in [Dialect::Sqlite, Dialect::Mysql, Dialect::Mariadb] {
+            assert_eq!(found("CREATE TABLE t (id int(11) AUTO_INCREMENT)", d), None);
+        }
     }
 
     #[test]

@@ -151,6 +151,84 @@ fn body_runs_execute(tokens: &[crate::sql::Tok]) -> bool {
     })
 }
 
+/// MySQL/MariaDB `CALL name` or `CALL db.name` without an argument list, of a routine
+/// `dynamic` accepts (with one, [`crate::sql::do_block::calls`] sees `name (`).
+fn calls_without_parentheses(tokens: &[crate::sql::Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
+    use sqlparser::tokenizer::Token;
+    if !tokens.first().is_some_and(|t| t.is_kw("CALL")) {
+        return false;
+    }
+    let mut i = 1;
+    while tokens.get(i + 1).is_some_and(|t| t.token == Token::Period) {
+        i += 2;
+    }
+    let named = matches!(
+        tokens.get(i).map(|t| &t.token),
+        Some(Token::Word(w)) if dynamic(&w.value.to_lowercase())
+    );
+    named
+        && tokens
+            .get(i + 1)
+            .is_none_or(|t| t.token == Token::SemiColon)
+}
+
+/// MariaDB's anonymous compound statement: `[label:] BEGIN NOT ATOMIC … END`.
+fn is_compound_statement(tokens: &[crate::sql::Tok]) -> bool {
+    use sqlparser::tokenizer::Token;
+    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
+    let start = if labelled { 2 } else { 0 };
+    ["BEGIN", "NOT", "ATOMIC"]
+        .iter()
+        .enumerate()
+        .all(|(k, kw)| tokens.get(start + k).is_some_and(|t| t.is_kw(kw)))
+}
+
+/// The statements of a compound statement (`BEGIN NOT ATOMIC … END`) that run SQL built at run
+/// time: `EXECUTE stmt` or `EXECUTE IMMEDIATE …` where a statement starts (after `;`, `BEGIN`,
+/// `THEN`, `ELSE`, `DO`, `LOOP`, `REPEAT`, a label or a handler's condition), or a CALL of a
+/// routine `dynamic` accepts. Byte ranges from that word to the statement's `;`.
+fn compound_dynamic_statements(
+    tokens: &[crate::sql::Tok],
+    end: usize,
+    dynamic: &dyn Fn(&str) -> bool,
+) -> Vec<Range<usize>> {
+    use sqlparser::tokenizer::Token;
+    const STARTS_AFTER: &[&str] = &[
+        "BEGIN",
+        "ATOMIC",
+        "THEN",
+        "ELSE",
+        "DO",
+        "LOOP",
+        "REPEAT",
+        "SQLEXCEPTION",
+        "SQLWARNING",
+        "FOUND",
+    ];
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate().skip(1) {
+        let previous = &tokens[k - 1];
+        let starts = matches!(previous.token, Token::SemiColon | Token::Colon)
+            || STARTS_AFTER.iter().any(|w| previous.is_kw(w));
+        if !starts || !(t.is_kw("EXECUTE") || t.is_kw("CALL")) {
+            continue;
+        }
+        let close = tokens[k..]
+            .iter()
+            .position(|t| t.token == Token::SemiColon)
+            .map_or(tokens.len(), |p| k + p);
+        let statement = &tokens[k..close];
+        let runs = t.is_kw("EXECUTE")
+            || calls_without_parentheses(statement, dynamic)
+            || crate::sql::do_block::calls(statement, dynamic);
+        if runs {
+            let to = tokens.get(close).map_or(end, |semi| semi.range.start);
+            out.push(t.range.start..to);
+        }
+    }
+    out
+}
+
 /// The names a migration's dynamic SQL may touch, in lower case: the words inside the strings
 /// of its statements (where such SQL is usually written, `SET @q = 'ALTER TABLE t …'`), and
 /// every word of a statement that runs it (`EXECUTE IMMEDIATE CONCAT(…)`, a DO block's body).
@@ -279,9 +357,13 @@ impl Replayer {
             }
             ShapeKind::Create(_) | ShapeKind::Drop(_) => Vec::new(),
             _ if self.engine.is_mysql()
-                && statement.tokens.first().is_some_and(|t| t.is_kw("EXECUTE")) =>
+                && (statement.tokens.first().is_some_and(|t| t.is_kw("EXECUTE"))
+                    || calls_without_parentheses(&statement.tokens, &dynamic)) =>
             {
                 vec![statement.range.clone()]
+            }
+            _ if self.engine.is_mysql() && is_compound_statement(&statement.tokens) => {
+                compound_dynamic_statements(&statement.tokens, statement.range.end, &dynamic)
             }
             _ if crate::sql::do_block::calls(&statement.tokens, &dynamic) => {
                 vec![statement.range.clone()]
