@@ -1283,3 +1283,127 @@ fn a_call_of_a_function_running_execute_is_dynamic_sql() {
         missing.notes
     );
 }
+
+/// `up` applied and reconciled.
+fn applied_and_reconciled(up: &str) -> Report {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "20240101_t.sql",
+        &format!("-- migrate:up\n{up}-- migrate:down\n"),
+    );
+    db.exec(up);
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101');");
+    reconcile_dir(&db, dir.path(), None, MigrationsConfig::default())
+}
+
+/// The RC110 finding about table audit_log.
+fn unmanaged_audit_log(report: &Report) -> &preflight::diagnostics::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RC110" && f.message.contains("table audit_log"))
+        .unwrap_or_else(|| panic!("no RC110 about audit_log: {:#?}", report.findings))
+}
+
+/// A function or procedure that runs no EXECUTE itself but calls one that does (`PERFORM f()`,
+/// `SELECT f()`, `CALL p()` in its body) runs dynamic SQL too, at any depth, with the bodies
+/// the routines have when it is called (a callee replaced after its caller was defined counts
+/// with its new body, and a callee defined after its caller counts), through a cycle of
+/// routines calling each other too.
+#[test]
+fn a_call_of_a_routine_calling_one_running_execute_is_dynamic_sql() {
+    let inner = "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE audit_log (id int)'; END $$ LANGUAGE plpgsql;\n";
+    for (up, line, what) in [
+        (
+            format!("{inner}CREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\nSELECT outer_f();\n"),
+            4,
+            "`SELECT outer_f()`",
+        ),
+        (
+            format!("CREATE PROCEDURE top_p() AS $$ BEGIN CALL mid_p(); END $$ LANGUAGE plpgsql;\nCREATE PROCEDURE mid_p() LANGUAGE plpgsql AS 'DECLARE x int; BEGIN SELECT public.inner_f() INTO x; END';\n{}CALL top_p();\n", inner.replace("RETURNS void", "RETURNS int").replace("; END $$", "; RETURN 1; END $$")),
+            5,
+            "`CALL top_p()`",
+        ),
+        (
+            format!("CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN RAISE NOTICE 'none'; END $$ LANGUAGE plpgsql;\nCREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\n{}DO $$ BEGIN PERFORM outer_f(); END $$;\n", inner.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")),
+            5,
+            "`BEGIN PERFORM outer_f()`",
+        ),
+        (
+            format!("{inner}CREATE FUNCTION rec_a(n int) RETURNS void AS $$ BEGIN IF n > 0 THEN PERFORM rec_b(n - 1); ELSE PERFORM inner_f(); END IF; END $$ LANGUAGE plpgsql;\nCREATE FUNCTION rec_b(n int) RETURNS void AS $$ BEGIN PERFORM rec_a(n); END $$ LANGUAGE plpgsql;\nSELECT rec_b(2);\n"),
+            5,
+            "`SELECT rec_b(2)`",
+        ),
+    ] {
+        let report = applied_and_reconciled(&up);
+        let notes = &unmanaged_audit_log(&report).notes;
+        let cause = format!("20240101_t.sql runs SQL it builds at run time (line {line}: {what}), which preflight cannot replay");
+        assert!(
+            notes.iter().any(|n| n.starts_with(&cause)),
+            "{up}\n{:#?}",
+            notes
+        );
+    }
+}
+
+/// Routines are followed across files, in migration order: the call in the third file runs the
+/// body the second file gave the routine the first file's routine calls.
+#[test]
+fn a_call_of_a_routine_calling_one_redefined_in_an_earlier_file_is_dynamic_sql() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("20240101_a.sql", "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN RAISE NOTICE 'none'; END $$ LANGUAGE plpgsql;\nCREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\n"),
+        ("20240102_b.sql", "CREATE OR REPLACE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE audit_log (id int)'; END $$ LANGUAGE plpgsql;\n"),
+        ("20240103_c.sql", "SELECT outer_f();\n"),
+    ];
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    for (name, up) in files {
+        write(
+            dir.path(),
+            name,
+            &format!("-- migrate:up\n{up}-- migrate:down\n"),
+        );
+        db.exec(up);
+        db.exec(&format!(
+            "INSERT INTO schema_migrations VALUES ('{}');",
+            &name[..8]
+        ));
+    }
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    let notes = &unmanaged_audit_log(&report).notes;
+    assert!(
+        notes.iter().any(|n| n.starts_with("20240103_c.sql runs SQL it builds at run time (line 2: `SELECT outer_f()`), which preflight cannot replay")),
+        "{notes:#?}"
+    );
+}
+
+/// A routine that calls only routines running no EXECUTE runs no dynamic SQL, even when the
+/// migration defines (and never calls) one that does, a callee replaced by a body without
+/// EXECUTE before the call no longer counts, and routines calling each other end the walk.
+#[test]
+fn a_call_of_a_routine_calling_none_running_execute_is_not_dynamic_sql() {
+    let up = "CREATE FUNCTION dyn_inner() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE never_made (id int)'; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION dyn_outer() RETURNS void AS $$ BEGIN PERFORM dyn_inner(); END $$ LANGUAGE plpgsql;
+CREATE FUNCTION plain_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE never_made_either (id int)'; END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION plain_f() RETURNS void AS $$ BEGIN CREATE TABLE audit_log (id int); END $$ LANGUAGE plpgsql;
+CREATE PROCEDURE outer_plain() AS $$ BEGIN PERFORM plain_f(); END $$ LANGUAGE plpgsql;
+CALL outer_plain();
+CREATE FUNCTION rec_a(n int) RETURNS void AS $$ BEGIN IF n > 0 THEN PERFORM rec_b(n - 1); END IF; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION rec_b(n int) RETURNS void AS $$ BEGIN PERFORM rec_a(n); END $$ LANGUAGE plpgsql;
+SELECT rec_b(2);
+";
+    let report = applied_and_reconciled(up);
+    unmanaged_audit_log(&report);
+    assert!(
+        !report
+            .findings
+            .iter()
+            .flat_map(|f| &f.notes)
+            .any(|n| n.contains("builds at run time")),
+        "{:#?}",
+        report.findings
+    );
+}
