@@ -1407,3 +1407,65 @@ SELECT rec_b(2);
         report.findings
     );
 }
+
+/// Procedures (`CREATE [OR REPLACE] PROCEDURE`, a SQL-standard `BEGIN ATOMIC` body) are keyed
+/// as pg_proc spells them (input argument types, without modifiers), dropped and renamed by
+/// later migrations, like functions; `ALTER FUNCTION … RENAME TO` renames a function.
+#[test]
+fn procedures_reconcile_like_functions() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let create = "CREATE PROCEDURE p() AS $$ BEGIN PERFORM 1; END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE PROCEDURE q(a integer, b varchar(20), OUT c text) LANGUAGE plpgsql AS $$ BEGIN c := b; END $$;
+CREATE PROCEDURE r(x numeric(10,2)) BEGIN ATOMIC SELECT x; SELECT x + 1; END;
+CREATE PROCEDURE gone(t text, OUT n integer) LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE PROCEDURE old_name(a timestamptz) LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION f_old(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a; END;
+CREATE FUNCTION g(a varchar(3), b numeric(4,1)) RETURNS int LANGUAGE sql AS 'SELECT 1';
+";
+    let change = "DROP PROCEDURE IF EXISTS gone(text, integer);
+ALTER PROCEDURE old_name(timestamp with time zone) RENAME TO new_name;
+ALTER FUNCTION f_old(integer) RENAME TO f_new;
+";
+    write(dir.path(), "1_create.sql", create);
+    write(dir.path(), "2_change.sql", change);
+    db.exec(create);
+    db.exec(change);
+    db.exec("CREATE TABLE migrations (name TEXT, status TEXT);");
+    db.exec(
+        "INSERT INTO migrations VALUES ('1_create.sql', 'success'), ('2_change.sql', 'success');",
+    );
+    let report = run_generic(&db, dir.path());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    // A procedure dropped by hand is missing; one no migration creates is unmanaged.
+    db.exec(
+        "DROP PROCEDURE q(integer, character varying);
+         CREATE PROCEDURE hotfix(x integer) LANGUAGE sql AS $$ SELECT 1 $$;",
+    );
+    let report = run_generic(&db, dir.path());
+    assert_eq!(
+        statuses(&report),
+        ["missing_objects", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    let text: String = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {} {}\n", f.rule, f.message, f.notes.join(" | ")))
+        .collect();
+    assert!(text.contains("q(integer, character varying)"), "{text}");
+    assert!(
+        text.contains(
+            "RC110 function hotfix(integer) exists in the database but no migration creates it"
+        ),
+        "{text}"
+    );
+}

@@ -50,6 +50,7 @@ impl Replayer {
                 self.unread(format!("`{keyword} …` is not modelled ({why})"))
             }
             ShapeKind::Unknown => self.unread(format!("not parsed ({why})")),
+            _ if self.pg_routine(statement) => {}
             _ => {
                 let effects = statement.effects();
                 if effects.is_empty() {

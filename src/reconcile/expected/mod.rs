@@ -7,6 +7,7 @@ mod alter;
 mod fallback;
 mod naming;
 mod objects;
+mod routines;
 mod table;
 
 pub use naming::Engine;
@@ -95,6 +96,7 @@ pub fn replay_names(
         foreign_key_spellings: BTreeMap::new(),
         routines: BTreeMap::new(),
         dynamic_routines: None,
+        procedure_args: BTreeMap::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -351,6 +353,9 @@ pub(crate) struct Replayer {
     /// Those that run dynamic SQL when called ([`dynamic_routines`]): a statement that calls
     /// one runs it. `None` once a routine is (re)defined, until a statement needs it again.
     pub(crate) dynamic_routines: Option<BTreeSet<String>>,
+    /// PostgreSQL procedures' whole argument lists (OUT arguments included), by their id
+    /// (input arguments only), which `DROP`/`ALTER PROCEDURE` may name them by.
+    pub(crate) procedure_args: BTreeMap<ObjectId, String>,
 }
 
 impl Replayer {
@@ -372,6 +377,7 @@ impl Replayer {
             self.constraint_columns.remove(id);
             self.generated_indexes.remove(id);
             self.foreign_key_spellings.remove(id);
+            self.procedure_args.remove(id);
             self.out.dropped.insert(id.clone(), self.current.clone());
         }
     }
@@ -534,11 +540,12 @@ impl Replayer {
                 ..
             } => self.create_schema(schema_name, *if_not_exists),
             Statement::CreateFunction(f) => self.create_function(f),
-            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc),
+            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc, false),
             Statement::CreateProcedure { name, params, .. } => {
                 self.create_procedure(name, params.as_deref())
             }
-            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc),
+            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc, true),
+            Statement::AlterFunction(alter) => self.alter_routine(alter, false),
             Statement::AlterIndex {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
@@ -577,8 +584,7 @@ impl Replayer {
             | Statement::AlterRole { .. }
             | Statement::CreateUser(_)
             | Statement::CreateDatabase { .. }
-            | Statement::Discard { .. }
-            | Statement::AlterFunction(_) => {}
+            | Statement::Discard { .. } => {}
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(3).collect();
@@ -610,26 +616,10 @@ impl Replayer {
             .collect()
     }
 
-    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc]) {
+    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc], procedure: bool) {
         for desc in descs {
-            let Some(name) = self.name(&desc.name) else {
-                continue;
-            };
-            match &desc.args {
-                Some(args) if !self.engine.is_mysql() => {
-                    let args = self.identity_args(Some(args));
-                    self.remove(&ObjectId::new(
-                        ObjectKind::Function,
-                        format!("{name}({args})"),
-                    ));
-                }
-                _ => {
-                    // Without arguments PostgreSQL drops the only function of that name.
-                    let prefix = format!("{name}(");
-                    for id in self.ids_with_prefix(ObjectKind::Function, &prefix) {
-                        self.remove(&id);
-                    }
-                }
+            for id in self.routine_ids(desc, procedure) {
+                self.remove(&id);
             }
         }
     }
@@ -644,7 +634,10 @@ impl Replayer {
             .collect()
     }
 
-    fn identity_args(&self, args: Option<&[sqlparser::ast::OperateFunctionArg]>) -> String {
+    pub(crate) fn identity_args(
+        &self,
+        args: Option<&[sqlparser::ast::OperateFunctionArg]>,
+    ) -> String {
         if self.engine.is_mysql() {
             // information_schema.ROUTINES has no argument types to compare with.
             return String::new();
@@ -652,9 +645,26 @@ impl Replayer {
         args.unwrap_or_default()
             .iter()
             .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
-            .map(|a| self.engine.column_type(&a.data_type))
+            .map(|a| self.arg_type(&a.data_type))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// A routine argument's type as pg_proc keeps it: without its modifiers (an argument
+    /// declared `varchar(3)` or `numeric(10,2)` is `character varying` or `numeric`).
+    pub(crate) fn arg_type(&self, data_type: &sqlparser::ast::DataType) -> String {
+        let written = self.engine.column_type(data_type);
+        let mut out = String::with_capacity(written.len());
+        let mut depth = 0usize;
+        for c in written.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn drop(
