@@ -650,21 +650,9 @@ impl Replayer {
             .join(", ")
     }
 
-    /// A routine argument's type as pg_proc keeps it: without its modifiers (an argument
-    /// declared `varchar(3)` or `numeric(10,2)` is `character varying` or `numeric`).
+    /// A routine argument's type as pg_proc keeps it ([`routine_arg_type`]).
     pub(crate) fn arg_type(&self, data_type: &sqlparser::ast::DataType) -> String {
-        let written = self.engine.column_type(data_type);
-        let mut out = String::with_capacity(written.len());
-        let mut depth = 0usize;
-        for c in written.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => out.push(c),
-                _ => {}
-            }
-        }
-        out.split_whitespace().collect::<Vec<_>>().join(" ")
+        routine_arg_type(&self.engine.column_type(data_type), &self.schema_name)
     }
 
     fn drop(
@@ -805,6 +793,35 @@ impl Replayer {
 /// An index column as both sides spell it (used by the live readers).
 pub fn index_column_text(text: &str) -> String {
     naming::index_column(text)
+}
+
+/// A PostgreSQL routine argument's type (canonical, see `canonical_type`) as both sides spell
+/// it: without modifiers, which pg_proc does not keep (an argument declared `varchar(3)` or
+/// `numeric(10,2)` is `character varying` or `numeric`, and `character` is not `character(1)`
+/// there), and without the compared schema's qualifier (`public.mood` is `mood`; the catalog
+/// qualifies a type by whether its schema is in the session's search_path).
+pub fn routine_arg_type(text: &str, schema: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = schema.to_lowercase();
+    for qualifier in [format!("{lower}."), format!("\"{lower}\".")] {
+        if out.len() > qualifier.len()
+            && out.is_char_boundary(qualifier.len())
+            && out[..qualifier.len()].eq_ignore_ascii_case(&qualifier)
+        {
+            return out[qualifier.len()..].to_string();
+        }
+    }
+    out
 }
 
 /// An index predicate as both sides spell it (used by the live readers).
