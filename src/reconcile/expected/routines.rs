@@ -1,7 +1,7 @@
 //! PostgreSQL functions and procedures: their identity as `pg_proc` spells it (name and input
 //! argument types), renames, and the statements sqlparser rejects (`CREATE PROCEDURE`, a
-//! SQL-standard `BEGIN ATOMIC` body, `ALTER PROCEDURE`), whose signature is read from the
-//! equivalent function statement.
+//! SQL-standard `BEGIN ATOMIC` body, `ALTER PROCEDURE`, `ALTER|DROP ROUTINE`), read as the
+//! equivalent function or procedure statement.
 
 use super::Replayer;
 use crate::reconcile::schema::{ObjectId, ObjectKind};
@@ -19,6 +19,34 @@ impl Replayer {
             return false;
         }
         let tokens: Vec<&Token> = statement.tokens.iter().map(|t| &t.token).collect();
+        if let [first, second, ..] = tokens.as_slice() {
+            // `ALTER|DROP ROUTINE` (a function or a procedure) reads as `ALTER FUNCTION` and
+            // `DROP PROCEDURE`, which also matches a procedure's whole argument list.
+            if is_kw(second, "ROUTINE") && (is_kw(first, "ALTER") || is_kw(first, "DROP")) {
+                let mut equivalent: Vec<Token> = tokens.iter().map(|t| (*t).clone()).collect();
+                equivalent[1] = match is_kw(first, "ALTER") {
+                    true => Token::make_keyword("FUNCTION"),
+                    false => Token::make_keyword("PROCEDURE"),
+                };
+                return match parse(&equivalent) {
+                    Some(Statement::AlterFunction(alter)) => {
+                        self.alter_routine(&alter, true);
+                        true
+                    }
+                    Some(Statement::DropProcedure { proc_desc, .. }) => {
+                        for id in proc_desc
+                            .iter()
+                            .flat_map(|desc| self.routine_ids(desc, true))
+                            .collect::<Vec<_>>()
+                        {
+                            self.remove(&id);
+                        }
+                        true
+                    }
+                    _ => false,
+                };
+            }
+        }
         match statement.shape.kind {
             ShapeKind::Create(kind @ (ShapeObjectKind::Function | ShapeObjectKind::Procedure)) => {
                 let procedure = kind == ShapeObjectKind::Procedure;

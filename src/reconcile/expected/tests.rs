@@ -316,3 +316,18 @@ fn calling_a_postgres_procedure_that_runs_execute_runs_dynamic_sql() {
     assert_eq!(e.migrations[1].dynamic.len(), 1, "{:?}", e.migrations[1]);
     assert!(e.migrations[2].dynamic.is_empty(), "{:?}", e.migrations[2]);
 }
+#[test]
+fn postgres_alter_and_drop_routine_act_on_functions_and_procedures() {
+    let e = replay_texts(&[
+        "CREATE PROCEDURE p(a int, OUT b int) LANGUAGE sql AS $$ SELECT 1 $$;
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         CREATE FUNCTION g(a text) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "ALTER ROUTINE p(int, int) RENAME TO p2; DROP ROUTINE f();",
+        "DROP ROUTINE IF EXISTS g;",
+    ]);
+    for m in &e.migrations {
+        assert!(m.opaque.is_empty(), "{:?}", m.opaque);
+    }
+    assert_eq!(functions(&e), ["p2(integer)"]);
+    assert_eq!(owner(&e, ObjectKind::Function, "p2(integer)"), Some(1));
+}
