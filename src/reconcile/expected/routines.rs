@@ -96,6 +96,13 @@ impl Replayer {
         match &alter.operation {
             AlterFunctionOperation::RenameTo { new_name } => {
                 let new_name = self.engine.ident(new_name);
+                // Calling it by its new name runs its body (for the dynamic-SQL notes).
+                let old = alter.function.name.0.last().and_then(|p| p.as_ident());
+                if let Some(body) = old.and_then(|o| self.routines.remove(&o.value.to_lowercase()))
+                {
+                    self.routines.insert(new_name.to_lowercase(), body);
+                    self.dynamic_routines = None;
+                }
                 for id in self.routine_ids(&alter.function, procedure) {
                     let args = id.name.split_once('(').map_or("", |(_, args)| args);
                     let to = ObjectId::new(ObjectKind::Function, format!("{new_name}({args}"));

@@ -311,10 +311,13 @@ fn calling_a_postgres_procedure_that_runs_execute_runs_dynamic_sql() {
         "CREATE PROCEDURE dyn() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE x ()'; END $$;",
         "CALL dyn();",
         "CREATE OR REPLACE PROCEDURE dyn() LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$; CALL dyn();",
+        "CREATE PROCEDURE dyn2() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE y ()'; END $$;
+         ALTER PROCEDURE dyn2 RENAME TO renamed; CALL renamed();",
     ]);
-    assert_eq!(functions(&e), ["dyn()"]);
+    assert_eq!(functions(&e), ["dyn()", "renamed()"]);
     assert_eq!(e.migrations[1].dynamic.len(), 1, "{:?}", e.migrations[1]);
     assert!(e.migrations[2].dynamic.is_empty(), "{:?}", e.migrations[2]);
+    assert_eq!(e.migrations[3].dynamic.len(), 1, "{:?}", e.migrations[3]);
 }
 #[test]
 fn postgres_alter_and_drop_routine_act_on_functions_and_procedures() {
