@@ -1157,6 +1157,126 @@ CALL widen('x_def');",
     );
 }
 
+/// A procedure that runs no EXECUTE itself but CALLs one that does runs dynamic SQL too, at any
+/// depth, and with the bodies the routines have when it is called: a callee replaced by
+/// `CREATE OR REPLACE` after its caller was defined counts with its new body.
+#[test]
+fn mariadb_a_call_of_a_procedure_calling_one_running_dynamic_sql_is_dynamic_sql() {
+    for (up, line, what) in [
+        (
+            "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE inner_p() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+END;;
+CREATE PROCEDURE outer_p() BEGIN
+  CALL inner_p();
+END;;
+DELIMITER ;
+CALL outer_p();",
+            11,
+            "`CALL outer_p()`",
+        ),
+        (
+            "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE top_p() BEGIN
+  CALL mid_p;
+END;;
+CREATE PROCEDURE mid_p() BEGIN
+  IF 1 = 1 THEN CALL test.inner_p('audit_log'); END IF;
+END;;
+CREATE PROCEDURE inner_p(IN t VARCHAR(64)) BEGIN
+  SET @q = CONCAT('CREATE TABLE ', t, ' (id INT PRIMARY KEY)');
+  PREPARE stmt FROM @q;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;
+CALL top_p;",
+            17,
+            "`CALL top_p`",
+        ),
+        (
+            "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE inner_p() BEGIN
+  SELECT 1;
+END;;
+CREATE PROCEDURE outer_p() BEGIN
+  CALL inner_p();
+END;;
+CREATE OR REPLACE PROCEDURE inner_p() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+END;;
+DELIMITER ;
+CALL outer_p();",
+            14,
+            "`CALL outer_p()`",
+        ),
+    ] {
+        let db = ScratchDb::mariadb();
+        // The second case names its database `test` in `CALL test.inner_p`.
+        let up = up.replace("test.", &format!("{}.", db.name));
+        let (_dir, report) = applied_dbmate(&db, &up);
+        assert_eq!(
+            db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log'"),
+            ["audit_log"]
+        );
+        let cause = format!("20240101_init.sql runs SQL it builds at run time (line {line}: {what}), which preflight cannot replay, and it names audit_log");
+        let unmanaged = finding_with(&report, "RC110", "audit_log");
+        assert!(
+            unmanaged.notes.iter().any(|n| n.starts_with(&cause)),
+            "{up}\n{:#?}",
+            unmanaged.notes
+        );
+    }
+}
+
+/// A procedure that CALLs only routines running no dynamic SQL does not run any, even when the
+/// migration defines (and never calls) routines that do; nor does a routine replaced by one
+/// without EXECUTE before the call.
+#[test]
+fn mariadb_a_call_of_a_procedure_calling_none_running_dynamic_sql_is_not_dynamic_sql() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE dyn_inner() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE never_made (id INT)';
+END;;
+CREATE PROCEDURE dyn_outer() BEGIN
+  CALL dyn_inner();
+END;;
+CREATE PROCEDURE plain_p() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE never_made_either (id INT)';
+END;;
+CREATE OR REPLACE PROCEDURE plain_p() BEGIN
+  CREATE TABLE audit_log (id INT PRIMARY KEY);
+END;;
+CREATE PROCEDURE outer_plain() BEGIN
+  CALL plain_p;
+END;;
+DELIMITER ;
+CALL outer_plain();",
+    );
+    assert_eq!(
+        db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"),
+        ["audit_log", "kept", "schema_migrations"]
+    );
+    let unmanaged = finding_with(&report, "RC110", "audit_log");
+    assert!(
+        !report
+            .findings
+            .iter()
+            .flat_map(|f| &f.notes)
+            .any(|n| n.contains("builds at run time")),
+        "{:#?}",
+        unmanaged.notes
+    );
+}
+
 /// MariaDB's anonymous compound statement (`BEGIN NOT ATOMIC … END`) runs its statements like a
 /// procedure's body: an `EXECUTE IMMEDIATE` or `PREPARE … EXECUTE` in it runs dynamic SQL, and
 /// the table it creates, which the replay cannot know of, is unmanaged with a note saying so.

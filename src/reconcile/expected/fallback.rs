@@ -14,6 +14,9 @@ impl Replayer {
     /// objects, columns and constraints exist or not, but types and definitions are unknown.
     pub(crate) fn shape(&mut self, statement: &crate::sql::Statement) {
         let why = statement.parse_error.as_deref().unwrap_or("not understood");
+        if self.pg_routine(statement) {
+            return;
+        }
         match &statement.shape.kind {
             ShapeKind::Insert => self.data(),
             ShapeKind::Begin | ShapeKind::Commit | ShapeKind::Rollback => {}

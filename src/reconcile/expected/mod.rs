@@ -7,6 +7,7 @@ mod alter;
 mod fallback;
 mod naming;
 mod objects;
+mod routines;
 mod table;
 
 pub use naming::Engine;
@@ -93,7 +94,9 @@ pub fn replay_names(
         foreign_keys: BTreeMap::new(),
         generated_indexes: BTreeSet::new(),
         foreign_key_spellings: BTreeMap::new(),
-        dynamic_routines: BTreeSet::new(),
+        routines: BTreeMap::new(),
+        dynamic_routines: None,
+        procedure_args: BTreeMap::new(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -149,6 +152,78 @@ fn body_runs_execute(tokens: &[crate::sql::Tok]) -> bool {
         Token::SingleQuotedString(s) => has_execute(s),
         _ => false,
     })
+}
+
+/// The routines a routine's body may call, in lower case: every word followed by `(` (`PERFORM
+/// f()`, `SELECT f()`, `CALL p()`, `SET x = f()`) and the name after `CALL` (`CALL p;`,
+/// `CALL db.p`), in a PL/pgSQL body's string too. Built-in functions and type names
+/// (`format(`, `varchar(`) are among them; only names the migrations define as routines count.
+fn body_calls(tokens: &[crate::sql::Tok], engine: Engine) -> BTreeSet<String> {
+    use sqlparser::tokenizer::Token;
+    let mut out = BTreeSet::new();
+    let mut add = |tokens: &[crate::sql::Tok]| {
+        for (k, t) in tokens.iter().enumerate() {
+            let Token::Word(w) = &t.token else { continue };
+            if tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen)) {
+                out.insert(w.value.to_lowercase());
+            }
+            if t.is_kw("CALL") {
+                let mut i = k + 1;
+                while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
+                    i += 2;
+                }
+                if let Some(Token::Word(name)) = tokens.get(i).map(|t| &t.token) {
+                    out.insert(name.value.to_lowercase());
+                }
+            }
+        }
+    };
+    add(tokens);
+    if !engine.is_mysql() {
+        // A PL/pgSQL body is a string: its statements are tokens of their own.
+        for t in tokens {
+            let body = match &t.token {
+                Token::DollarQuotedString(s) => &s.value,
+                Token::SingleQuotedString(s) => s,
+                _ => continue,
+            };
+            let lexed = crate::sql::lexer::lex(crate::sql::Dialect::Postgres, body, 0..body.len());
+            add(&lexed.tokens);
+        }
+    }
+    out
+}
+
+/// What the replay knows of a function or procedure the migrations define (its latest body).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Routine {
+    /// Its body runs `EXECUTE` ([`body_runs_execute`]).
+    runs_execute: bool,
+    /// The names its body may call ([`body_calls`]).
+    calls: BTreeSet<String>,
+}
+
+/// The routines of `routines` that run dynamic SQL when called: those whose body runs
+/// `EXECUTE`, and those that call one of them, at any depth (cycles end the walk).
+fn dynamic_routines(routines: &BTreeMap<String, Routine>) -> BTreeSet<String> {
+    let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, routine) in routines {
+        for callee in &routine.calls {
+            callers.entry(callee).or_default().push(name);
+        }
+    }
+    let mut dynamic: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<&str> = routines
+        .iter()
+        .filter(|(_, r)| r.runs_execute)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    while let Some(name) = todo.pop() {
+        if dynamic.insert(name.to_string()) {
+            todo.extend(callers.get(name).into_iter().flatten().copied());
+        }
+    }
+    dynamic
 }
 
 /// MySQL/MariaDB `CALL name` or `CALL db.name` without an argument list, of a routine
@@ -272,9 +347,15 @@ pub(crate) struct Replayer {
     /// lower case): InnoDB numbers unnamed keys and renames keys with their table by comparing
     /// `<table>_ibfk_` with these case-sensitively.
     pub(crate) foreign_key_spellings: BTreeMap<ObjectId, String>,
-    /// Functions and procedures (lower-case names) whose body runs dynamic SQL: a statement
-    /// that calls one runs it.
-    pub(crate) dynamic_routines: BTreeSet<String>,
+    /// The functions and procedures the migrations have defined so far (lower-case names),
+    /// each with its latest body.
+    pub(crate) routines: BTreeMap<String, Routine>,
+    /// Those that run dynamic SQL when called ([`dynamic_routines`]): a statement that calls
+    /// one runs it. `None` once a routine is (re)defined, until a statement needs it again.
+    pub(crate) dynamic_routines: Option<BTreeSet<String>>,
+    /// PostgreSQL procedures' whole argument lists (OUT arguments included), by their id
+    /// (input arguments only), which `DROP`/`ALTER PROCEDURE` may name them by.
+    pub(crate) procedure_args: BTreeMap<ObjectId, String>,
 }
 
 impl Replayer {
@@ -296,6 +377,7 @@ impl Replayer {
             self.constraint_columns.remove(id);
             self.generated_indexes.remove(id);
             self.foreign_key_spellings.remove(id);
+            self.procedure_args.remove(id);
             self.out.dropped.insert(id.clone(), self.current.clone());
         }
     }
@@ -335,21 +417,27 @@ impl Replayer {
                 false => format!("`{}`", words.join(" ")),
             }
         };
-        let routines = &self.dynamic_routines;
+        if let ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) =
+            &statement.shape.kind
+        {
+            // Calling it later runs its dynamic SQL (apache ranger's MySQL patches create
+            // procedures that PREPARE an ALTER TABLE and CALL them once per table), as does
+            // calling a routine that calls it: with the bodies they have at the time of the call.
+            if let Some(name) = statement.shape.names.first() {
+                let routine = Routine {
+                    runs_execute: body_runs_execute(&statement.tokens),
+                    calls: body_calls(&statement.tokens, self.engine),
+                };
+                self.routines.insert(name.base().to_lowercase(), routine);
+                self.dynamic_routines = None;
+            }
+            return;
+        }
+        let routines = self
+            .dynamic_routines
+            .get_or_insert_with(|| dynamic_routines(&self.routines));
         let dynamic = |name: &str| routines.contains(name);
         let ranges = match &statement.shape.kind {
-            ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) => {
-                // Calling it later runs its dynamic SQL (apache ranger's MySQL patches create
-                // procedures that PREPARE an ALTER TABLE and CALL them once per table).
-                if let Some(name) = statement.shape.names.first() {
-                    let name = name.base().to_lowercase();
-                    match body_runs_execute(&statement.tokens) {
-                        true => self.dynamic_routines.insert(name),
-                        false => self.dynamic_routines.remove(&name),
-                    };
-                }
-                Vec::new()
-            }
             ShapeKind::Do if !self.engine.is_mysql() => {
                 crate::sql::do_block::body_range(source, &statement.tokens)
                     .map(|body| crate::sql::do_block::dynamic_statements(source, body, &dynamic))
@@ -452,11 +540,12 @@ impl Replayer {
                 ..
             } => self.create_schema(schema_name, *if_not_exists),
             Statement::CreateFunction(f) => self.create_function(f),
-            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc),
+            Statement::DropFunction(drop) => self.drop_functions(&drop.func_desc, false),
             Statement::CreateProcedure { name, params, .. } => {
                 self.create_procedure(name, params.as_deref())
             }
-            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc),
+            Statement::DropProcedure { proc_desc, .. } => self.drop_functions(proc_desc, true),
+            Statement::AlterFunction(alter) => self.alter_routine(alter, false),
             Statement::AlterIndex {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
@@ -495,8 +584,7 @@ impl Replayer {
             | Statement::AlterRole { .. }
             | Statement::CreateUser(_)
             | Statement::CreateDatabase { .. }
-            | Statement::Discard { .. }
-            | Statement::AlterFunction(_) => {}
+            | Statement::Discard { .. } => {}
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(3).collect();
@@ -528,26 +616,10 @@ impl Replayer {
             .collect()
     }
 
-    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc]) {
+    fn drop_functions(&mut self, descs: &[sqlparser::ast::FunctionDesc], procedure: bool) {
         for desc in descs {
-            let Some(name) = self.name(&desc.name) else {
-                continue;
-            };
-            match &desc.args {
-                Some(args) if !self.engine.is_mysql() => {
-                    let args = self.identity_args(Some(args));
-                    self.remove(&ObjectId::new(
-                        ObjectKind::Function,
-                        format!("{name}({args})"),
-                    ));
-                }
-                _ => {
-                    // Without arguments PostgreSQL drops the only function of that name.
-                    let prefix = format!("{name}(");
-                    for id in self.ids_with_prefix(ObjectKind::Function, &prefix) {
-                        self.remove(&id);
-                    }
-                }
+            for id in self.routine_ids(desc, procedure) {
+                self.remove(&id);
             }
         }
     }
@@ -562,7 +634,10 @@ impl Replayer {
             .collect()
     }
 
-    fn identity_args(&self, args: Option<&[sqlparser::ast::OperateFunctionArg]>) -> String {
+    pub(crate) fn identity_args(
+        &self,
+        args: Option<&[sqlparser::ast::OperateFunctionArg]>,
+    ) -> String {
         if self.engine.is_mysql() {
             // information_schema.ROUTINES has no argument types to compare with.
             return String::new();
@@ -570,9 +645,14 @@ impl Replayer {
         args.unwrap_or_default()
             .iter()
             .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
-            .map(|a| self.engine.column_type(&a.data_type))
+            .map(|a| self.arg_type(&a.data_type))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// A routine argument's type as pg_proc keeps it ([`routine_arg_type`]).
+    pub(crate) fn arg_type(&self, data_type: &sqlparser::ast::DataType) -> String {
+        routine_arg_type(&self.engine.column_type(data_type), &self.schema_name)
     }
 
     fn drop(
@@ -713,6 +793,35 @@ impl Replayer {
 /// An index column as both sides spell it (used by the live readers).
 pub fn index_column_text(text: &str) -> String {
     naming::index_column(text)
+}
+
+/// A PostgreSQL routine argument's type (canonical, see `canonical_type`) as both sides spell
+/// it: without modifiers, which pg_proc does not keep (an argument declared `varchar(3)` or
+/// `numeric(10,2)` is `character varying` or `numeric`, and `character` is not `character(1)`
+/// there), and without the compared schema's qualifier (`public.mood` is `mood`; the catalog
+/// qualifies a type by whether its schema is in the session's search_path).
+pub fn routine_arg_type(text: &str, schema: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = schema.to_lowercase();
+    for qualifier in [format!("{lower}."), format!("\"{lower}\".")] {
+        if out.len() > qualifier.len()
+            && out.is_char_boundary(qualifier.len())
+            && out[..qualifier.len()].eq_ignore_ascii_case(&qualifier)
+        {
+            return out[qualifier.len()..].to_string();
+        }
+    }
+    out
 }
 
 /// An index predicate as both sides spell it (used by the live readers).

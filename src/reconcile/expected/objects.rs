@@ -109,21 +109,26 @@ impl Replayer {
         params: Option<&[ProcedureParam]>,
     ) {
         let Some(name) = self.name(name) else { return };
-        let args = if self.engine.is_mysql() {
-            String::new()
-        } else {
-            params
-                .unwrap_or_default()
-                .iter()
-                .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
-                .map(|p| self.engine.column_type(&p.data_type))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        self.put(
-            ObjectId::new(ObjectKind::Function, format!("{name}({args})")),
-            Attributes::new(),
-        );
+        if self.engine.is_mysql() {
+            self.put(
+                ObjectId::new(ObjectKind::Function, format!("{name}()")),
+                Attributes::new(),
+            );
+            return;
+        }
+        // Its identity has the input arguments' types (pg_proc's proargtypes); DROP and ALTER
+        // PROCEDURE also accept the whole list.
+        let params = params.unwrap_or_default();
+        let args = params
+            .iter()
+            .filter(|p| !matches!(p.mode, Some(ArgMode::Out)))
+            .map(|p| self.arg_type(&p.data_type))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let id = ObjectId::new(ObjectKind::Function, format!("{name}({args})"));
+        let all = params.iter().map(|p| self.arg_type(&p.data_type));
+        self.procedure_signature(&id, all.collect());
+        self.put(id, Attributes::new());
     }
 
     pub(super) fn rename_index(&mut self, name: &ObjectName, index_name: &ObjectName) {

@@ -238,3 +238,99 @@ ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id);",
         assert!(e.dropped.contains_key(&sixth), "{engine:?}");
     }
 }
+
+fn functions(e: &Expected) -> Vec<String> {
+    e.schema
+        .objects
+        .keys()
+        .filter(|id| id.kind == ObjectKind::Function)
+        .map(|id| id.name.clone())
+        .collect()
+}
+
+#[test]
+fn postgres_procedures_are_keyed_by_their_input_types_and_dropped_and_renamed() {
+    let e = replay_texts(&[
+        "CREATE PROCEDURE p() AS $$ BEGIN PERFORM 1; END $$ LANGUAGE plpgsql;",
+        "CREATE OR REPLACE PROCEDURE q(a integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$;",
+        "CREATE PROCEDURE r() BEGIN ATOMIC SELECT 1; END;",
+        "CREATE PROCEDURE s(IN a text, OUT b integer, INOUT c varchar(3)) LANGUAGE sql AS $$ SELECT 1, 'x' $$;",
+        "CREATE PROCEDURE t(IN a text, OUT b integer) LANGUAGE sql AS $$ SELECT 1 $$;",
+        "CREATE PROCEDURE ty(a int4[], b timestamptz, c numeric(10,2), d timestamp(3) with time zone, e float8, f char(2), j varchar(3)[], k bigint DEFAULT 1, l text = 'x') LANGUAGE sql AS $$ SELECT 1 $$;",
+        "CREATE PROCEDURE other.op(a int) LANGUAGE sql AS $$ SELECT 1 $$;",
+        // By its input types, and (PostgreSQL 14+) by its whole list, OUT arguments included.
+        "DROP PROCEDURE IF EXISTS s(text, varchar);",
+        "DROP PROCEDURE t(text, integer);",
+        "ALTER PROCEDURE q(integer) RENAME TO q2;",
+        "DROP PROCEDURE p;",
+    ]);
+    for m in &e.migrations {
+        assert!(m.opaque.is_empty(), "{:?}", m.opaque);
+    }
+    assert_eq!(
+        functions(&e),
+        [
+            "q2(integer)",
+            "r()",
+            "ty(integer[], timestamp with time zone, numeric, timestamp with time zone, \
+             double precision, character, character varying[], bigint, text)",
+        ]
+    );
+    assert_eq!(owner(&e, ObjectKind::Function, "q2(integer)"), Some(9));
+    assert_eq!(
+        e.dropped
+            .get(&ObjectId::new(ObjectKind::Function, "q(integer)"))
+            .map(|o| o.migration),
+        Some(9)
+    );
+}
+
+#[test]
+fn postgres_function_arguments_drop_their_modifiers_and_renames_follow() {
+    let e = replay_texts(&[
+        "CREATE FUNCTION f(a varchar(3), b numeric(4,1)) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "CREATE FUNCTION sf(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; END;",
+        "ALTER FUNCTION sf(int) RENAME TO sf2; ALTER FUNCTION sf2 SET SCHEMA elsewhere;",
+        "CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql AS 'SELECT 1'; ALTER FUNCTION g RENAME TO h;",
+    ]);
+    for m in &e.migrations {
+        assert!(m.opaque.is_empty(), "{:?}", m.opaque);
+    }
+    assert_eq!(
+        functions(&e),
+        ["f(character varying, numeric)", "h(integer)"]
+    );
+    assert!(e
+        .dropped
+        .contains_key(&ObjectId::new(ObjectKind::Function, "sf2(integer)")));
+}
+
+#[test]
+fn calling_a_postgres_procedure_that_runs_execute_runs_dynamic_sql() {
+    let e = replay_texts(&[
+        "CREATE PROCEDURE dyn() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE x ()'; END $$;",
+        "CALL dyn();",
+        "CREATE OR REPLACE PROCEDURE dyn() LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$; CALL dyn();",
+        "CREATE PROCEDURE dyn2() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE y ()'; END $$;
+         ALTER PROCEDURE dyn2 RENAME TO renamed; CALL renamed();",
+    ]);
+    assert_eq!(functions(&e), ["dyn()", "renamed()"]);
+    assert_eq!(e.migrations[1].dynamic.len(), 1, "{:?}", e.migrations[1]);
+    assert!(e.migrations[2].dynamic.is_empty(), "{:?}", e.migrations[2]);
+    assert_eq!(e.migrations[3].dynamic.len(), 1, "{:?}", e.migrations[3]);
+}
+#[test]
+fn postgres_alter_and_drop_routine_act_on_functions_and_procedures() {
+    let e = replay_texts(&[
+        "CREATE PROCEDURE p(a int, OUT b int) LANGUAGE sql AS $$ SELECT 1 $$;
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         CREATE FUNCTION g(a text) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "ALTER ROUTINE p(int, int) RENAME TO p2; DROP ROUTINE f();",
+        "DROP ROUTINE IF EXISTS g;",
+    ]);
+    for m in &e.migrations {
+        assert!(m.opaque.is_empty(), "{:?}", m.opaque);
+    }
+    assert_eq!(functions(&e), ["p2(integer)"]);
+    assert_eq!(owner(&e, ObjectKind::Function, "p2(integer)"), Some(1));
+}

@@ -3,6 +3,7 @@
 use super::cell;
 use crate::error::Result;
 use crate::reconcile::db::Session;
+use crate::reconcile::expected::routine_arg_type;
 use crate::reconcile::schema::{
     canonical_default, canonical_type, Attributes, ObjectId, ObjectKind, Schema,
 };
@@ -256,11 +257,13 @@ async fn read_types_and_routines(
         );
     }
 
+    // The compared schema ($1 of every query).
+    let schema = binds.first().copied().unwrap_or_default();
     for row in session.query(FUNCTIONS, binds).await? {
         let args: Vec<String> = cell(&row, 1)
             .split(", ")
             .filter(|a| !a.is_empty())
-            .map(|a| canonical_type(a, false))
+            .map(|a| routine_arg_type(&canonical_type(a, false), schema))
             .collect();
         out.insert(
             ObjectId::new(
