@@ -1515,3 +1515,62 @@ CREATE FUNCTION {schema}.f4(a character(1), b bit(3), c interval, d time(2) with
         assert_eq!(statuses(&report), ["missing_objects"], "{schema}");
     }
 }
+
+/// Supabase keeps extensions in a schema `extensions` on the search_path: the catalog prints a
+/// type of a schema on the session's search_path without its schema, and a type of a schema off
+/// it with. A routine taking either, written qualified or not, is neither missing nor unmanaged,
+/// whatever the connection's search_path; one dropped by hand is still missing.
+#[test]
+fn routine_argument_types_of_a_schema_on_or_off_the_search_path_match_the_catalog() {
+    // The search_path set for the database, or given by the migration tool's and reconcile's URL.
+    for by_url in [false, true] {
+        let db = ScratchDb::postgres();
+        let dir = tempfile::tempdir().unwrap();
+        if !by_url {
+            db.exec(&format!(
+                "ALTER DATABASE \"{}\" SET search_path = public, extensions;",
+                db.name
+            ));
+        }
+        let create = "CREATE SCHEMA extensions; CREATE SCHEMA other;
+CREATE EXTENSION citext SCHEMA extensions;
+CREATE TYPE extensions.mood AS ENUM ('a'); CREATE TYPE other.tone AS ENUM ('x');
+CREATE FUNCTION f1(a extensions.mood) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION f2(a mood, b int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION f3(a citext, b extensions.citext[]) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION f4(a other.tone) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE p5(a mood[], b other.tone[]) LANGUAGE sql AS $$ SELECT 1 $$;
+";
+        write(dir.path(), "1_create.sql", create);
+        db.exec(&format!("SET search_path = public, extensions; {create}"));
+        db.exec(
+            "CREATE TABLE public.migrations (name TEXT, status TEXT);
+             INSERT INTO public.migrations VALUES ('1_create.sql', 'success');",
+        );
+        let mut opts = options(&db.url, dir.path(), Some("generic"), incident_tracker());
+        if by_url {
+            opts.database_url = format!("{}?options=-csearch_path%3Dpublic,extensions", db.url);
+        }
+        let report = try_reconcile(&opts).unwrap();
+        assert_eq!(
+            statuses(&report),
+            ["applied"],
+            "{by_url:?}: {:#?}",
+            report.findings
+        );
+        assert!(
+            report.findings.is_empty(),
+            "{by_url:?}: {:#?}",
+            report.findings
+        );
+        // The test can fail: routines of these types dropped by hand are missing, named as
+        // the catalog's side keys them.
+        db.exec("DROP FUNCTION f2(extensions.mood, int); DROP FUNCTION f4(other.tone);");
+        let report = try_reconcile(&opts).unwrap();
+        assert_eq!(statuses(&report), ["missing_objects"], "{by_url:?}");
+        let text = format!("{:?}", report.findings);
+        for name in ["f2(extensions.mood, integer)", "f4(other.tone)"] {
+            assert!(text.contains(name), "{by_url:?}: {name}: {text}");
+        }
+    }
+}

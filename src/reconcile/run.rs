@@ -182,6 +182,7 @@ pub(super) async fn run(
         schema: &schema,
         schema_name: &schema_name,
         keep_table_case,
+        visible_types: &path.types,
     };
     let (expected, live) =
         replay_and_read(session, &files[..replayed], &replay, &mut timings).await?;
@@ -280,6 +281,8 @@ struct Replay<'a> {
     schema_name: &'a str,
     /// Both sides key tables as stored, where the server tells `Foo` from `foo`.
     keep_table_case: bool,
+    /// PostgreSQL: the types the connection's search_path finds ([`ConnectionPath::types`]).
+    visible_types: &'a str,
 }
 
 async fn replay_and_read(
@@ -297,13 +300,22 @@ async fn replay_and_read(
     };
     let keep_table_case = replay.keep_table_case;
     let dialect = replay.dialect;
+    // How the connection's search_path resolves an unqualified routine argument type.
+    let visible_types = live::postgres::visible_types(replay.visible_types, replay.schema);
     let model = {
         let files = files.to_vec();
         let schema = replay.schema_name.to_string();
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             (
-                expected_schema(&files, dialect, model_engine, &schema, keep_table_case),
+                expected_schema(
+                    &files,
+                    dialect,
+                    model_engine,
+                    &schema,
+                    keep_table_case,
+                    visible_types,
+                ),
                 started.elapsed(),
             )
         })
@@ -644,6 +656,7 @@ fn expected_schema(
     engine: expected::Engine,
     schema: &str,
     keep_table_case: bool,
+    visible_types: std::collections::BTreeMap<String, String>,
 ) -> expected::Expected {
     let parsed: Vec<_> = files
         .iter()
@@ -657,7 +670,7 @@ fn expected_schema(
             up: f.up.clone(),
         })
         .collect();
-    expected::replay_names(&migrations, engine, schema, keep_table_case)
+    expected::replay_resolving(&migrations, engine, schema, keep_table_case, visible_types)
 }
 
 /// Wall time per phase, for `timings_ms` in the JSON report (the benchmark reads it).
@@ -853,6 +866,8 @@ struct ConnectionPath {
     setting: String,
     schemas: Vec<String>,
     current: Option<String>,
+    /// The types an unqualified name finds ([`live::postgres::VISIBLE_TYPES`], JSON).
+    types: String,
 }
 
 /// Sets the URL's `search_path` parameter for the session, as lib/pq and pgx send it (the Go
@@ -866,20 +881,24 @@ async fn connection_path(session: &mut Session, url: &UrlSettings) -> Result<Con
     if let Some(search_path) = &url.search_path {
         session.set_local("search_path", search_path).await?;
     }
-    let rows = session
-        .query(
-            "SELECT current_setting('search_path'), current_schema()::text, t.s::text \
-             FROM (SELECT 1) AS one LEFT JOIN LATERAL unnest(current_schemas(false)) \
-             WITH ORDINALITY AS t(s, i) ON true ORDER BY t.i",
-            &[],
-        )
-        .await?;
+    // The visible types once, on the first row.
+    let query = format!(
+        "SELECT current_setting('search_path'), current_schema()::text, t.s::text, \
+         CASE WHEN coalesce(t.i, 1) = 1 THEN {} END \
+         FROM (SELECT 1) AS one LEFT JOIN LATERAL unnest(current_schemas(false)) \
+         WITH ORDINALITY AS t(s, i) ON true ORDER BY t.i",
+        live::postgres::VISIBLE_TYPES
+    );
+    let rows = session.query(&query, &[]).await?;
     let mut path = ConnectionPath::default();
     for row in &rows {
         path.setting = live::cell(row, 0);
         path.current = row.get(1).cloned().flatten();
         if let Some(Some(s)) = row.get(2) {
             path.schemas.push(s.clone());
+        }
+        if let Some(Some(types)) = row.get(3) {
+            path.types = types.clone();
         }
     }
     Ok(path)

@@ -81,6 +81,19 @@ pub fn replay_names(
     schema: &str,
     keep_table_case: bool,
 ) -> Expected {
+    replay_resolving(migrations, engine, schema, keep_table_case, BTreeMap::new())
+}
+
+/// [`replay_names`], with an unqualified routine argument type resolved to the schema outside
+/// the compared one where the connection's search_path finds it (`visible_types`, see
+/// `Replayer::visible_types`), as PostgreSQL resolved it when the migration created the routine.
+pub fn replay_resolving(
+    migrations: &[Migration<'_>],
+    engine: Engine,
+    schema: &str,
+    keep_table_case: bool,
+    visible_types: BTreeMap<String, String>,
+) -> Expected {
     let mut r = Replayer {
         engine,
         keep_table_case,
@@ -97,6 +110,7 @@ pub fn replay_names(
         routines: BTreeMap::new(),
         dynamic_routines: None,
         procedure_args: BTreeMap::new(),
+        visible_types,
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -356,6 +370,10 @@ pub(crate) struct Replayer {
     /// PostgreSQL procedures' whole argument lists (OUT arguments included), by their id
     /// (input arguments only), which `DROP`/`ALTER PROCEDURE` may name them by.
     pub(crate) procedure_args: BTreeMap<ObjectId, String>,
+    /// PostgreSQL: the types outside the compared schema and pg_catalog that an unqualified
+    /// name finds through the connection's search_path, by name as [`routine_arg_type`] spells
+    /// it, with their schema as `quote_ident` spells it (`citext` → `extensions`).
+    pub(crate) visible_types: BTreeMap<String, String>,
 }
 
 impl Replayer {
@@ -651,8 +669,18 @@ impl Replayer {
     }
 
     /// A routine argument's type as pg_proc keeps it ([`routine_arg_type`]).
+    /// An unqualified name of a type that the connection's search_path finds outside the
+    /// compared schema gets that schema, as the catalog's side keys it.
     pub(crate) fn arg_type(&self, data_type: &sqlparser::ast::DataType) -> String {
-        routine_arg_type(&self.engine.column_type(data_type), &self.schema_name)
+        let text = routine_arg_type(&self.engine.column_type(data_type), &self.schema_name);
+        let mut element = text.as_str();
+        while let Some(inner) = element.strip_suffix("[]") {
+            element = inner.trim_end();
+        }
+        match self.visible_types.get(element) {
+            Some(namespace) if !element.contains('.') => format!("{namespace}.{text}"),
+            _ => text,
+        }
     }
 
     fn drop(

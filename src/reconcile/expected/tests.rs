@@ -334,3 +334,39 @@ fn postgres_alter_and_drop_routine_act_on_functions_and_procedures() {
     assert_eq!(functions(&e), ["p2(integer)"]);
     assert_eq!(owner(&e, ObjectKind::Function, "p2(integer)"), Some(1));
 }
+
+#[test]
+fn an_unqualified_routine_argument_type_resolves_through_the_search_path() {
+    let parsed = parse_source(
+        &SourceFile::new(
+            "0.sql",
+            "CREATE TYPE mine AS ENUM ('a');
+CREATE FUNCTION f(a mood, b mood[], c mine, d other.mood, e public.mine, f int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE p(a citext) LANGUAGE sql AS $$ SELECT 1 $$;",
+        ),
+        Dialect::Postgres,
+    );
+    let migrations = [Migration {
+        parsed: &parsed,
+        up: crate::layout::UpPart::whole(parsed.source.text.len()),
+    }];
+    let visible = BTreeMap::from([
+        ("mood".to_string(), "extensions".to_string()),
+        ("citext".to_string(), "extensions".to_string()),
+    ]);
+    let e = replay_resolving(&migrations, Engine::Postgres, "public", false, visible);
+    let routines: Vec<&str> = e
+        .schema
+        .objects
+        .keys()
+        .filter(|id| id.kind == ObjectKind::Function)
+        .map(|id| id.name.as_str())
+        .collect();
+    assert_eq!(
+        routines,
+        [
+            "f(extensions.mood, extensions.mood[], mine, other.mood, mine, integer)",
+            "p(extensions.citext)"
+        ]
+    );
+}

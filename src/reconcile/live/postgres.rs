@@ -57,7 +57,11 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = $1 AND t.typtype = 'd'";
 
 const FUNCTIONS: &str = "
-SELECT p.proname::text, oidvectortypes(p.proargtypes)
+SELECT p.proname::text, (
+  SELECT coalesce(json_agg(json_build_array(tn.nspname::text, quote_ident(tn.nspname),
+                                            format_type(a.t, NULL)) ORDER BY a.i), '[]')::text
+  FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, i)
+  JOIN pg_type ty ON ty.oid = a.t JOIN pg_namespace tn ON tn.oid = ty.typnamespace)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 WHERE n.nspname = $1 AND d.objid IS NULL";
@@ -260,10 +264,13 @@ async fn read_types_and_routines(
     // The compared schema ($1 of every query).
     let schema = binds.first().copied().unwrap_or_default();
     for row in session.query(FUNCTIONS, binds).await? {
-        let args: Vec<String> = cell(&row, 1)
-            .split(", ")
-            .filter(|a| !a.is_empty())
-            .map(|a| routine_arg_type(&canonical_type(a, false), schema))
+        let types: Vec<(String, String, String)> =
+            serde_json::from_str(&cell(&row, 1)).unwrap_or_default();
+        let args: Vec<String> = types
+            .iter()
+            .map(|(namespace, quoted, formatted)| {
+                routine_arg_key(namespace, quoted, formatted, schema)
+            })
             .collect();
         out.insert(
             ObjectId::new(
@@ -304,9 +311,80 @@ async fn read_types_and_routines(
     Ok(())
 }
 
+/// The types outside pg_catalog that an unqualified name finds through the session's
+/// search_path, as a JSON array of `[format_type, quote_ident(schema), schema]`: a column of
+/// the query that reads the search_path (`connection_path` in run.rs), so no query is added.
+pub const VISIBLE_TYPES: &str = "(SELECT coalesce(json_agg(json_build_array(\
+format_type(t.oid, NULL), quote_ident(n.nspname), n.nspname::text)), '[]')::text \
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+WHERE n.nspname <> 'pg_catalog' AND t.typcategory <> 'A' AND pg_type_is_visible(t.oid))";
+
+/// [`VISIBLE_TYPES`] outside the compared `schema`: by name as [`routine_arg_type`] spells it,
+/// with their schema as `quote_ident` spells it, in lower case as `canonical_type` spells a
+/// qualified name. The migrations' side resolves a routine argument's type by them.
+pub fn visible_types(json: &str, schema: &str) -> std::collections::BTreeMap<String, String> {
+    let types: Vec<(String, String, String)> = serde_json::from_str(json).unwrap_or_default();
+    types
+        .into_iter()
+        .filter(|(_, _, namespace)| namespace != schema)
+        .map(|(formatted, quoted, _)| {
+            (
+                routine_arg_type(&canonical_type(&formatted, false), schema),
+                quoted.to_ascii_lowercase(),
+            )
+        })
+        .collect()
+}
+
+/// A routine argument's type keyed the same whatever the session's search_path: `format_type`
+/// qualifies a type only when its schema is not on the path, so the qualifier is taken off
+/// (`quoted` is the schema as `quote_ident` spells it) and put back for every schema but the
+/// compared one and pg_catalog, the way the migrations' side resolves its names
+/// ([`routine_arg_type`], `Replayer::arg_type`).
+fn routine_arg_key(namespace: &str, quoted: &str, formatted: &str, schema: &str) -> String {
+    let prefix = format!("{quoted}.");
+    let bare = formatted.strip_prefix(&prefix).unwrap_or(formatted);
+    let text = if namespace == schema || namespace == "pg_catalog" {
+        bare.to_string()
+    } else {
+        format!("{prefix}{bare}")
+    };
+    routine_arg_type(&canonical_type(&text, false), schema)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routine_arg_keys_do_not_depend_on_the_search_path() {
+        // A type of a schema on the search_path (printed bare) or off it (qualified).
+        for formatted in ["mood", "extensions.mood"] {
+            assert_eq!(
+                routine_arg_key("extensions", "extensions", formatted, "public"),
+                "extensions.mood"
+            );
+        }
+        assert_eq!(
+            routine_arg_key("Ext", "\"Ext\"", "\"Ext\".\"Mood\"[]", "public"),
+            "\"ext\".\"mood\"[]"
+        );
+        // The types the search_path finds, but the compared schema's.
+        let json = r#"[["mood","extensions","extensions"],["\"Mood\"","\"Ext\"","Ext"],["users","public","public"]]"#;
+        assert_eq!(
+            visible_types(json, "public"),
+            std::collections::BTreeMap::from([
+                ("mood".to_string(), "extensions".to_string()),
+                ("\"mood\"".to_string(), "\"ext\"".to_string()),
+            ])
+        );
+        // The compared schema's and pg_catalog's types stay bare.
+        assert_eq!(routine_arg_key("app", "app", "app.mood", "app"), "mood");
+        assert_eq!(
+            routine_arg_key("pg_catalog", "pg_catalog", "character varying", "app"),
+            "character varying"
+        );
+    }
 
     #[test]
     fn index_shape_comes_from_the_definition() {
