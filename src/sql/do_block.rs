@@ -73,9 +73,10 @@ pub fn dynamic_statements(
 
 /// Do `tokens` call a routine `dynamic` accepts (`name (`)?
 pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
+    // `(` first: only a word before one is lower-cased and looked up.
     tokens.windows(2).any(|pair| {
-        matches!(&pair[0].token, Token::Word(w) if dynamic(&w.value.to_lowercase()))
-            && pair[1].is(&Token::LParen)
+        pair[1].is(&Token::LParen)
+            && matches!(&pair[0].token, Token::Word(w) if dynamic(&w.value.to_lowercase()))
     })
 }
 

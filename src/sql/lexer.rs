@@ -38,6 +38,24 @@ impl Tok {
     }
 }
 
+/// The `)` that closes the `(` at `open`, if the tokens have one.
+pub fn matching_paren(tokens: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Where tokenizing stopped early: an unterminated string, dollar quote, quoted identifier or comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexError {

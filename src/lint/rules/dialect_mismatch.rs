@@ -10,6 +10,7 @@
 //! the file's findings until its end.
 
 use super::prelude::*;
+use crate::sql::lexer::matching_paren;
 use crate::sql::Tok;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
@@ -661,34 +662,8 @@ fn column_list_open(tokens: &[Tok]) -> Option<usize> {
         i += 3;
     }
     // The name: words joined by dots; a backtick-quoted one is evidence by itself.
-    loop {
-        if !matches!(tokens.get(i)?.token, Token::Word(_)) {
-            return None;
-        }
-        i += 1;
-        if tokens.get(i)?.token != Token::Period {
-            break;
-        }
-        i += 1;
-    }
+    let i = after_name(tokens, i)?;
     (tokens.get(i)?.token == Token::LParen).then_some(i)
-}
-
-fn matching_paren(tokens: &[Tok], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Is byte `at` inside a MySQL executable comment (`/*! … */`, `/*!50001 … */`)? Its opener

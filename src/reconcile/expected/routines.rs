@@ -5,6 +5,7 @@
 
 use super::Replayer;
 use crate::reconcile::schema::{ObjectId, ObjectKind};
+use crate::sql::lexer::matching_paren;
 use crate::sql::{ObjectKind as ShapeObjectKind, ShapeKind, Statement as SqlStatement};
 use sqlparser::ast::{AlterFunction, AlterFunctionOperation, FunctionDesc, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
@@ -18,13 +19,13 @@ impl Replayer {
         if self.engine.is_mysql() {
             return false;
         }
-        let tokens: Vec<&Token> = statement.tokens.iter().map(|t| &t.token).collect();
+        let tokens = &statement.tokens;
         if let [first, second, ..] = tokens.as_slice() {
             // `ALTER|DROP ROUTINE` (a function or a procedure) reads as `ALTER FUNCTION` and
             // `DROP PROCEDURE`, which also matches a procedure's whole argument list.
-            if is_kw(second, "ROUTINE") && (is_kw(first, "ALTER") || is_kw(first, "DROP")) {
-                let mut equivalent: Vec<Token> = tokens.iter().map(|t| (*t).clone()).collect();
-                equivalent[1] = match is_kw(first, "ALTER") {
+            if second.is_kw("ROUTINE") && (first.is_kw("ALTER") || first.is_kw("DROP")) {
+                let mut equivalent: Vec<Token> = tokens.iter().map(|t| t.token.clone()).collect();
+                equivalent[1] = match first.is_kw("ALTER") {
                     true => Token::make_keyword("FUNCTION"),
                     false => Token::make_keyword("PROCEDURE"),
                 };
@@ -73,10 +74,10 @@ impl Replayer {
             ShapeKind::Alter(ShapeObjectKind::Procedure)
             | ShapeKind::Rename(ShapeObjectKind::Procedure) => {
                 // `ALTER PROCEDURE …` reads as `ALTER FUNCTION …`.
-                let Some(at) = tokens.iter().position(|t| is_kw(t, "PROCEDURE")) else {
+                let Some(at) = tokens.iter().position(|t| t.is_kw("PROCEDURE")) else {
                     return false;
                 };
-                let mut equivalent: Vec<Token> = tokens.iter().map(|t| (*t).clone()).collect();
+                let mut equivalent: Vec<Token> = tokens.iter().map(|t| t.token.clone()).collect();
                 equivalent[at] = Token::make_keyword("FUNCTION");
                 match parse(&equivalent) {
                     Some(Statement::AlterFunction(alter)) => {
@@ -182,10 +183,6 @@ impl Replayer {
     }
 }
 
-fn is_kw(token: &Token, kw: &str) -> bool {
-    matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
-}
-
 /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name (args) …` as `CREATE FUNCTION name (args)
 /// RETURNS void AS ''`: the signature, without what sqlparser may not read after it.
 fn function_header(tokens: &[crate::sql::Tok]) -> Option<Vec<Token>> {
@@ -193,26 +190,12 @@ fn function_header(tokens: &[crate::sql::Tok]) -> Option<Vec<Token>> {
         .iter()
         .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
     let open = at + tokens[at..].iter().position(|t| t.token == Token::LParen)?;
-    let mut depth = 0usize;
-    let mut close = None;
-    for (k, t) in tokens.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(k);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let close = matching_paren(tokens, open)?;
     let mut out = vec![
         Token::make_keyword("CREATE"),
         Token::make_keyword("FUNCTION"),
     ];
-    out.extend(tokens[at + 1..=close?].iter().map(|t| t.token.clone()));
+    out.extend(tokens[at + 1..=close].iter().map(|t| t.token.clone()));
     out.extend([
         Token::make_keyword("RETURNS"),
         Token::make_word("void", None),
