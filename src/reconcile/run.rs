@@ -301,7 +301,7 @@ async fn replay_and_read(
     let keep_table_case = replay.keep_table_case;
     let dialect = replay.dialect;
     // How the connection's search_path resolves an unqualified routine argument type.
-    let visible_types = live::postgres::visible_types(replay.visible_types, replay.schema);
+    let visible_types = live::postgres::visible_types(replay.visible_types, replay.schema)?;
     let model = {
         let files = files.to_vec();
         let schema = replay.schema_name.to_string();

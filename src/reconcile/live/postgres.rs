@@ -1,7 +1,7 @@
 //! PostgreSQL: pg_catalog, one query per object kind.
 
 use super::cell;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::reconcile::db::Session;
 use crate::reconcile::expected::routine_arg_type;
 use crate::reconcile::schema::{
@@ -247,7 +247,7 @@ async fn read_types_and_routines(
     out: &mut Schema,
 ) -> Result<()> {
     for row in session.query(ENUMS, binds).await? {
-        let labels: Vec<String> = serde_json::from_str(&cell(&row, 1)).unwrap_or_default();
+        let labels: Vec<String> = catalog_json(&cell(&row, 1), "an enum's labels")?;
         out.insert(
             ObjectId::new(ObjectKind::Enum, cell(&row, 0)),
             Attributes::from([("labels", labels.join(", "))]),
@@ -265,7 +265,7 @@ async fn read_types_and_routines(
     let schema = binds.first().copied().unwrap_or_default();
     for row in session.query(FUNCTIONS, binds).await? {
         let types: Vec<(String, String, String)> =
-            serde_json::from_str(&cell(&row, 1)).unwrap_or_default();
+            catalog_json(&cell(&row, 1), "a routine's argument types")?;
         let args: Vec<String> = types
             .iter()
             .map(|(namespace, quoted, formatted)| {
@@ -322,9 +322,17 @@ WHERE n.nspname <> 'pg_catalog' AND t.typcategory <> 'A' AND pg_type_is_visible(
 /// [`VISIBLE_TYPES`] outside the compared `schema`: by name as [`routine_arg_type`] spells it,
 /// with their schema as `quote_ident` spells it, in lower case as `canonical_type` spells a
 /// qualified name. The migrations' side resolves a routine argument's type by them.
-pub fn visible_types(json: &str, schema: &str) -> std::collections::BTreeMap<String, String> {
-    let types: Vec<(String, String, String)> = serde_json::from_str(json).unwrap_or_default();
-    types
+pub fn visible_types(
+    json: &str,
+    schema: &str,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    // MySQL/MariaDB have no search_path: nothing was read.
+    if json.is_empty() {
+        return Ok(Default::default());
+    }
+    let types: Vec<(String, String, String)> =
+        catalog_json(json, "the types the search_path finds")?;
+    Ok(types
         .into_iter()
         .filter(|(_, _, namespace)| namespace != schema)
         .map(|(formatted, quoted, _)| {
@@ -333,7 +341,17 @@ pub fn visible_types(json: &str, schema: &str) -> std::collections::BTreeMap<Str
                 quoted.to_ascii_lowercase(),
             )
         })
-        .collect()
+        .collect())
+}
+
+/// JSON that one of the catalog queries above builds: unreadable, it is a bug in that query,
+/// reported rather than read as empty (an empty argument list would name another routine).
+fn catalog_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::Other(format!(
+            "PostgreSQL catalog: {what} are not the JSON preflight's query builds ({e}); please report this"
+        ))
+    })
 }
 
 /// A routine argument's type keyed the same whatever the session's search_path: `format_type`
@@ -357,6 +375,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unreadable_catalog_json_is_an_error_not_an_empty_list() {
+        let err = visible_types("[[\"mood\"", "public")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the types the search_path finds are not the JSON"),
+            "{err}"
+        );
+        // MySQL/MariaDB read none: nothing to resolve, not an error.
+        assert!(visible_types("", "public").unwrap().is_empty());
+    }
+
+    #[test]
     fn routine_arg_keys_do_not_depend_on_the_search_path() {
         // A type of a schema on the search_path (printed bare) or off it (qualified).
         for formatted in ["mood", "extensions.mood"] {
@@ -372,7 +403,7 @@ mod tests {
         // The types the search_path finds, but the compared schema's.
         let json = r#"[["mood","extensions","extensions"],["\"Mood\"","\"Ext\"","Ext"],["users","public","public"]]"#;
         assert_eq!(
-            visible_types(json, "public"),
+            visible_types(json, "public").unwrap(),
             std::collections::BTreeMap::from([
                 ("mood".to_string(), "extensions".to_string()),
                 ("\"mood\"".to_string(), "\"ext\"".to_string()),
