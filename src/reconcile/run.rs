@@ -63,16 +63,7 @@ pub(super) async fn run(
     let setting = TrackerTable::of(&options.migrations, &options.config_path)?;
     let setting_tables: Vec<CatalogName> = setting
         .iter()
-        .flat_map(|t| {
-            let kept = t.kept_case();
-            [
-                t.name.on(names),
-                CatalogName {
-                    schema: kept.schema.map(|s| names.apply(&s, true)),
-                    table: names.apply(&kept.table, true),
-                },
-            ]
-        })
+        .flat_map(|t| [t.name.on(names), t.kept_case(names)])
         .collect();
     let extra_tables: Vec<(Option<&str>, &str)> = generic_table
         .iter()

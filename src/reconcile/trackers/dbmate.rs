@@ -104,10 +104,7 @@ impl Tracker for Dbmate {
 
     fn connected(&self, names: NameCase) {
         let table = match &self.setting {
-            Some(t) => Some(t.kept_case()).map(|c| CatalogName {
-                schema: c.schema.map(|s| names.apply(&s, true)),
-                table: names.apply(&c.table, true),
-            }),
+            Some(t) => Some(t.kept_case(names)),
             None => self.written.as_deref().map(|w| parse_table(w, names)),
         };
         let _ = self.table.set(table);

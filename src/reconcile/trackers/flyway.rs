@@ -111,13 +111,9 @@ impl Tracker for Flyway {
     }
 
     fn connected(&self, names: super::NameCase) {
-        let _ = self.catalog.set(self.setting.as_ref().map(|t| {
-            let c = t.kept_case();
-            super::CatalogName {
-                schema: c.schema.map(|s| names.apply(&s, true)),
-                table: names.apply(&c.table, true),
-            }
-        }));
+        let _ = self
+            .catalog
+            .set(self.setting.as_ref().map(|t| t.kept_case(names)));
     }
 
     /// `tracker_table = "schema.table"`: Flyway's `-defaultSchema`/`-schemas` put the table in

@@ -104,16 +104,7 @@ impl Tracker for GolangMigrate {
 
     fn read_url(&self, url: &UrlSettings, engine: Engine, names: NameCase) -> Result<()> {
         let table = match &self.setting {
-            Some(t) => {
-                let c = t.kept_case();
-                Some((
-                    CatalogName {
-                        schema: c.schema.map(|s| names.apply(&s, true)),
-                        table: names.apply(&c.table, true),
-                    },
-                    t.sql().to_string(),
-                ))
-            }
+            Some(t) => Some((t.kept_case(names), t.sql().to_string())),
             None => url_table(url, engine, names)?,
         };
         let _ = self.table.set(table);

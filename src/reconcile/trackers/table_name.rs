@@ -80,10 +80,10 @@ impl TrackerTable {
 
     /// The table as a tool that quotes every part resolves it (dbmate, Flyway, golang-migrate,
     /// Atlas's schema): each part's case kept, quoted or not.
-    pub fn kept_case(&self) -> CatalogName {
+    pub fn kept_case(&self, names: NameCase) -> CatalogName {
         CatalogName {
-            schema: self.name.schema.as_ref().map(|(s, _)| s.clone()),
-            table: self.name.table.0.clone(),
+            schema: self.name.schema.as_ref().map(|(s, _)| names.apply(s, true)),
+            table: names.apply(&self.name.table.0, true),
         }
     }
 }
