@@ -1396,7 +1396,16 @@ CREATE FUNCTION rec_b(n int) RETURNS void AS $$ BEGIN PERFORM rec_a(n); END $$ L
 SELECT rec_b(2);
 ";
     let report = applied_and_reconciled(up);
-    unmanaged_audit_log(&report);
+    // The CREATE TABLE in plain_f's body, which the call runs, is replayed: audit_log is the
+    // migration's.
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("audit_log")),
+        "{:#?}",
+        report.findings
+    );
     assert!(
         !report
             .findings
@@ -1573,4 +1582,150 @@ CREATE PROCEDURE p5(a mood[], b other.tone[]) LANGUAGE sql AS $$ SELECT 1 $$;
             assert!(text.contains(name), "{by_url:?}: {name}: {text}");
         }
     }
+}
+
+/// Migrations `files` (name, up part) applied in turn and recorded as dbmate does, reconciled.
+fn applied_files(db: &ScratchDb, files: &[(&str, &str)]) -> (tempfile::TempDir, Report) {
+    let dir = tempfile::tempdir().unwrap();
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    for (name, up) in files {
+        write(
+            dir.path(),
+            name,
+            &format!("-- migrate:up\n{up}-- migrate:down\n"),
+        );
+        db.exec(up);
+        db.exec(&format!(
+            "INSERT INTO schema_migrations VALUES ('{}');",
+            &name[..8]
+        ));
+    }
+    let report = reconcile_dir(db, dir.path(), None, MigrationsConfig::default());
+    (dir, report)
+}
+
+/// A procedure with a PL/pgSQL body that ALTERs a table, called with `CALL p()`; functions
+/// doing DDL called with `SELECT f()` and from a DO block's `PERFORM`; a function that calls
+/// another that does the DDL. The calls run the bodies: what they make is the calling
+/// migration's, and a migration whose only statements are such calls is verified like any
+/// other (not unverifiable).
+#[test]
+fn a_called_routines_statements_are_the_migrations() {
+    let db = ScratchDb::postgres();
+    let (dir, report) = applied_files(
+        &db,
+        &[
+            (
+                "20240101_routines.sql",
+                "CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE PROCEDURE add_email() LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'email') THEN
+    ALTER TABLE accounts ADD COLUMN email text NOT NULL DEFAULT '';
+  END IF;
+END $$;
+CREATE FUNCTION add_index() RETURNS void AS $$ BEGIN CREATE INDEX accounts_email_idx ON accounts (email); END $$ LANGUAGE plpgsql;
+CREATE FUNCTION make_audit() RETURNS void AS $$ BEGIN CREATE TABLE audit_log (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now()); END $$ LANGUAGE plpgsql;
+CREATE FUNCTION upgrade() RETURNS void AS $$ BEGIN PERFORM make_audit(); END $$ LANGUAGE plpgsql;
+",
+            ),
+            ("20240102_call.sql", "CALL add_email();\n"),
+            ("20240103_select.sql", "SELECT add_index();\n"),
+            ("20240104_do.sql", "DO $$ BEGIN PERFORM upgrade(); END $$;\n"),
+        ],
+    );
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    // Had the third not run, its index is missing, and it is the third's.
+    db.exec("DROP INDEX accounts_email_idx;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied", "missing_objects", "applied"]
+    );
+    let missing = assert_message(&report, "RC103", "accounts_email_idx");
+    assert!(
+        missing.message.contains("20240103_select.sql"),
+        "{missing:#?}"
+    );
+}
+
+/// The body a call runs is the routine's at the time of the call: a procedure created in one
+/// migration, called there, replaced in a later one and called again made one column with each
+/// body; had every call run the last body (or the first), one of the columns would be
+/// unmanaged.
+#[test]
+fn each_call_runs_the_body_the_routine_has_then() {
+    let db = ScratchDb::postgres();
+    let (_dir, report) = applied_files(
+        &db,
+        &[
+            (
+                "20240101_first.sql",
+                "CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE PROCEDURE upgrade() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE accounts ADD COLUMN first_body int; END $$;
+CALL upgrade();
+",
+            ),
+            (
+                "20240102_second.sql",
+                "CREATE OR REPLACE PROCEDURE upgrade() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE accounts ADD COLUMN second_body text; END $$;
+CALL upgrade();
+",
+            ),
+        ],
+    );
+    assert_eq!(
+        db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts' ORDER BY 1"),
+        ["first_body", "id", "second_body"]
+    );
+    assert_eq!(
+        statuses(&report),
+        ["applied", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// A routine created and never called changes nothing (its table is not missing); a CALL of a
+/// procedure no migration defines (created by hand) is not replayed: the column it added is
+/// unmanaged and the migration whose only statement it is stays unverifiable.
+#[test]
+fn uncalled_and_unknown_routines_are_not_replayed() {
+    let db = ScratchDb::postgres();
+    db.exec("CREATE PROCEDURE by_hand() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE accounts ADD COLUMN note text; END $$;");
+    let (_dir, report) = applied_files(
+        &db,
+        &[
+            (
+                "20240101_create.sql",
+                "CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE FUNCTION never_called() RETURNS void AS $$ BEGIN CREATE TABLE never_made (id int); END $$ LANGUAGE plpgsql;
+",
+            ),
+            ("20240102_call.sql", "CALL by_hand();\n"),
+        ],
+    );
+    assert_eq!(
+        statuses(&report),
+        ["applied", "unverifiable"],
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC109", "`CALL by_hand() …` is not modelled");
+    assert_message(&report, "RC110", "column accounts.note");
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("never_made")),
+        "{:#?}",
+        report.findings
+    );
 }

@@ -84,13 +84,7 @@ const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
 fn embedded_start(tokens: &[Tok]) -> Option<usize> {
-    tokens.iter().enumerate().find_map(|(k, t)| {
-        let starts_sql = SQL_STARTS.iter().any(|s| t.is_kw(s));
-        let after_control = k == 0
-            || tokens[k - 1].is(&Token::ShiftRight)
-            || AFTER_CONTROL.iter().any(|s| tokens[k - 1].is_kw(s));
-        (starts_sql && after_control).then_some(k)
-    })
+    statement_start(tokens, SQL_STARTS, AFTER_CONTROL)
 }
 
 /// Which parts of a DO body are guarded: all of it when an exception handler catches
@@ -181,4 +175,278 @@ fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Range<usize>> {
         }
     }
     branches
+}
+
+/// A statement of a body (a DO block's or a routine's) that may call routines: its bytes, and
+/// the names it may call ([`called_names`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyCall {
+    pub range: Range<usize>,
+    pub names: Vec<String>,
+}
+
+/// The names `tokens` may call, in lower case, in order, each once: every word followed by `(`
+/// (`PERFORM f()`, `SELECT s.f(1)`, `x := f()`, `IF f() THEN`) but the table of `INTO t (…)`,
+/// and the name after `CALL`
+/// (`CALL p`, `CALL db.p()`). Built-in functions and type names (`format(`, `varchar(`) are
+/// among them; only names the migrations define as routines mean a call.
+pub fn called_names(tokens: &[Tok]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |name: &str| {
+        let name = name.to_lowercase();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    for (k, t) in tokens.iter().enumerate() {
+        let Token::Word(w) = &t.token else { continue };
+        if t.is_kw("CALL") {
+            let mut i = k + 1;
+            while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
+                i += 2;
+            }
+            if let Some(Token::Word(name)) = tokens.get(i).map(|t| &t.token) {
+                add(&name.value);
+            }
+        } else if tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+            && !is_into_target(tokens, k)
+        {
+            add(&w.value);
+        }
+    }
+    out
+}
+
+/// Is the word at `k` the table of `INTO t (columns)` or `INTO s.t (columns)` (not a call)?
+fn is_into_target(tokens: &[Tok], k: usize) -> bool {
+    let mut i = k;
+    while i >= 2
+        && tokens[i - 1].is(&Token::Period)
+        && matches!(tokens[i - 2].token, Token::Word(_))
+    {
+        i -= 2;
+    }
+    i >= 1 && tokens[i - 1].is_kw("INTO")
+}
+
+/// Words that start a body statement the replay runs: schema changes, and `INSERT` (which the
+/// replay counts as data) as in a DO block, and MySQL's `RENAME TABLE`.
+const BODY_SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "RENAME"];
+/// Words after which a body statement starts: a DO block's, and MySQL's `WHILE … DO`, `REPEAT`.
+const BODY_AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "DO", "REPEAT"];
+
+/// The statements of a routine's body (`body`, bytes of `source`, in `dialect`), with control
+/// words (`BEGIN`, `IF … THEN`, `ELSE`, a loop's head) stripped from their front as in a DO block
+/// ([`inner_statements`]), and the calls it makes outside them (`CALL p()`, `PERFORM f()`, an
+/// `IF` condition's `f()`), in body order; with all the body's tokens. `None` when the body
+/// cannot be split (a string or comment left open).
+pub fn routine_statements(
+    source: &SourceFile,
+    dialect: Dialect,
+    body: Range<usize>,
+) -> Option<(Vec<RawStatement>, Vec<BodyCall>, Vec<Tok>)> {
+    let segments = split(source, dialect, body, false);
+    if segments.error.is_some() {
+        return None;
+    }
+    let mut inner = Vec::new();
+    let mut calls = Vec::new();
+    let mut all_tokens = Vec::new();
+    for segment in segments.statements {
+        let start = statement_start(&segment.tokens, BODY_SQL_STARTS, BODY_AFTER_CONTROL);
+        let head = &segment.tokens[..start.unwrap_or(segment.tokens.len())];
+        let names = called_names(head);
+        if !names.is_empty() {
+            calls.push(BodyCall {
+                range: segment.range.clone(),
+                names,
+            });
+        }
+        if let Some(k) = start {
+            let tokens = segment.tokens[k..].to_vec();
+            inner.push(RawStatement {
+                range: tokens[0].range.start..segment.range.end,
+                tokens,
+                terminator: segment.terminator.clone(),
+            });
+        }
+        all_tokens.extend(segment.tokens);
+    }
+    Some((inner, calls, all_tokens))
+}
+
+/// Bytes of the body of `CREATE FUNCTION|PROCEDURE` statement `tokens` of `source`: on
+/// PostgreSQL its dollar-quoted string, a single-quoted one without escapes, or what is between
+/// `BEGIN ATOMIC` and `END`, or from `RETURN` to the end, for a body in SQL or PL/pgSQL; on
+/// MySQL/MariaDB from its `BEGIN` (or its single statement) to the end. `None` when the body
+/// cannot be read as SQL here (a C, PL/Python … body, a string with escapes).
+pub fn routine_body_range(
+    source: &SourceFile,
+    dialect: Dialect,
+    tokens: &[Tok],
+) -> Option<Range<usize>> {
+    let at = tokens
+        .iter()
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
+    let open = at + tokens[at..].iter().position(|t| t.is(&Token::LParen))?;
+    let close = super::lexer::matching_paren(tokens, open)?;
+    let rest = &tokens[close + 1..];
+    if dialect.is_mysql_family() {
+        const STARTS: &[&str] = &[
+            "BEGIN", "CREATE", "ALTER", "DROP", "INSERT", "RENAME", "CALL", "SELECT", "UPDATE",
+            "DELETE", "REPLACE", "RETURN", "IF", "WHILE", "LOOP", "REPEAT", "CASE",
+        ];
+        let labelled = |k: usize| {
+            rest.get(k + 1).is_some_and(|t| t.is(&Token::Colon))
+                && matches!(rest[k].token, Token::Word(_))
+        };
+        let start =
+            (0..rest.len()).find(|&k| labelled(k) || STARTS.iter().any(|s| rest[k].is_kw(s)))?;
+        return Some(rest[start].range.start..rest.last()?.range.end);
+    }
+    let language = rest
+        .iter()
+        .position(|t| t.is_kw("LANGUAGE"))
+        .and_then(|k| rest.get(k + 1))
+        .map(|t| match &t.token {
+            Token::Word(w) => w.value.to_lowercase(),
+            Token::SingleQuotedString(s) => s.to_lowercase(),
+            _ => String::new(),
+        });
+    if !language
+        .as_deref()
+        .is_none_or(|l| l == "sql" || l == "plpgsql")
+    {
+        return None;
+    }
+    if let Some(body) = body_range(source, rest) {
+        return Some(body);
+    }
+    let after_as = rest
+        .iter()
+        .position(|t| t.is_kw("AS"))
+        .and_then(|k| rest.get(k + 1));
+    if let Some(t) = after_as {
+        let Token::SingleQuotedString(value) = &t.token else {
+            return None;
+        };
+        // The bytes are the body only when nothing in it is escaped (`''`).
+        let text = source.text.get(t.range.clone())?;
+        return (text.len() == value.len() + 2 && text[1..text.len() - 1] == **value)
+            .then(|| t.range.start + 1..t.range.end - 1);
+    }
+    if let Some(atomic) = rest
+        .windows(2)
+        .position(|w| w[0].is_kw("BEGIN") && w[1].is_kw("ATOMIC"))
+    {
+        let end = rest.last().filter(|t| t.is_kw("END"))?;
+        return Some(rest[atomic + 1].range.end..end.range.start);
+    }
+    // A SQL-standard `RETURN expression` body: no statements, and the calls of its expression.
+    let at = rest.iter().position(|t| t.is_kw("RETURN"))?;
+    Some(rest[at].range.start..rest.last()?.range.end)
+}
+
+/// The first token of `tokens` that starts a statement: one of `starts` at the front, after a
+/// PL/pgSQL label (`<<name>>`) or after one of `after`.
+fn statement_start(tokens: &[Tok], starts: &[&str], after: &[&str]) -> Option<usize> {
+    tokens.iter().enumerate().find_map(|(k, t)| {
+        let starts_sql = starts.iter().any(|s| t.is_kw(s));
+        let after_control = k == 0
+            || tokens[k - 1].is(&Token::ShiftRight)
+            || after.iter().any(|s| tokens[k - 1].is_kw(s));
+        (starts_sql && after_control).then_some(k)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new("t.sql", text)
+    }
+
+    #[test]
+    fn called_names_are_calls_and_call_targets_not_insert_tables() {
+        let text = "INSERT INTO s.audit (a) SELECT f(1), S.G(x) FROM t; CALL db.p; CALL q()";
+        let lexed = super::super::lexer::lex(Dialect::Postgres, text, 0..text.len());
+        assert_eq!(called_names(&lexed.tokens), ["f", "g", "p", "q"]);
+    }
+
+    #[test]
+    fn routine_bodies_are_found_where_each_dialect_puts_them() {
+        let body = |text: &str, dialect: Dialect| {
+            let src = source(text);
+            let lexed = super::super::lexer::lex(dialect, text, 0..text.len());
+            routine_body_range(&src, dialect, &lexed.tokens).map(|r| text[r].to_string())
+        };
+        let pg = Dialect::Postgres;
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS void AS $b$ SELECT 1 $b$ LANGUAGE plpgsql",
+                pg
+            )
+            .as_deref(),
+            Some(" SELECT 1 ")
+        );
+        assert_eq!(
+            body(
+                "CREATE PROCEDURE p() LANGUAGE sql AS 'ALTER TABLE t ADD c int'",
+                pg
+            )
+            .as_deref(),
+            Some("ALTER TABLE t ADD c int")
+        );
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS 'SELECT ''x'''",
+                pg
+            ),
+            None
+        );
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS int AS 'MODULE_PATHNAME', 'f' LANGUAGE c",
+                pg
+            ),
+            None
+        );
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$",
+                pg
+            ),
+            None
+        );
+        assert_eq!(
+            body("CREATE PROCEDURE p() BEGIN ATOMIC SELECT g(); END", pg).as_deref(),
+            Some(" SELECT g(); ")
+        );
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN g() + 1",
+                pg
+            )
+            .as_deref(),
+            Some("RETURN g() + 1")
+        );
+        let my = Dialect::Mariadb;
+        assert_eq!(
+            body("CREATE DEFINER=`root`@`%` PROCEDURE p(IN a INT) COMMENT 'x' lbl: BEGIN SELECT 1; END", my).as_deref(),
+            Some("lbl: BEGIN SELECT 1; END")
+        );
+        assert_eq!(
+            body(
+                "CREATE FUNCTION f() RETURNS VARCHAR(10) DETERMINISTIC RETURN 'a'",
+                my
+            )
+            .as_deref(),
+            Some("RETURN 'a'")
+        );
+        assert_eq!(
+            body("CREATE PROCEDURE p() ALTER TABLE t ADD c INT", my).as_deref(),
+            Some("ALTER TABLE t ADD c INT")
+        );
+    }
 }

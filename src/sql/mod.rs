@@ -388,6 +388,51 @@ fn nested_statements(
         .collect()
 }
 
+/// A routine's body as the replay runs it when the routine is called: its statements, built
+/// as a DO block's are (context: in a guarded branch or not, `parent` the routine's statement),
+/// and its calls of other routines, each in body order. Their byte ranges are in the file that
+/// defines the routine.
+#[derive(Debug, Clone, Default)]
+pub struct RoutineBody {
+    pub statements: Vec<Statement>,
+    pub calls: Vec<do_block::BodyCall>,
+}
+
+/// The body of `CREATE FUNCTION|PROCEDURE` statement `statement` of `source` (see
+/// [`do_block::routine_body_range`]), or `None` when it cannot be read as SQL.
+pub fn routine_body(
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+) -> Option<RoutineBody> {
+    let body = do_block::routine_body_range(source, dialect, &statement.tokens)?;
+    let (inner, calls, body_tokens) = do_block::routine_statements(source, dialect, body)?;
+    let guarded = do_block::Guarded::of(&body_tokens);
+    let parser_dialect = dialect.parser_dialect();
+    let statements = inner
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let context = StatementContext {
+                in_transaction: statement.context.in_transaction,
+                do_block: Some(DoBlockContext {
+                    guarded: guarded.covers(raw.range.start),
+                    parent: statement.index,
+                }),
+            };
+            build(
+                source,
+                parser_dialect.as_ref(),
+                raw,
+                i,
+                context,
+                AstMode::Always,
+            )
+        })
+        .collect();
+    Some(RoutineBody { statements, calls })
+}
+
 fn build(
     source: &SourceFile,
     parser_dialect: &dyn sqlparser::dialect::Dialect,

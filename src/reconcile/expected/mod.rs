@@ -111,6 +111,8 @@ pub fn replay_resolving(
         dynamic_routines: None,
         procedure_args: BTreeMap::new(),
         visible_types,
+        call_stack: Vec::new(),
+        call_budget: 0,
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -132,8 +134,9 @@ pub fn replay_resolving(
                 statement: statement.range.clone(),
             };
             r.out.migrations[index].statements += 1;
-            r.replay_statement(statement);
-            r.dynamic_sql(&migration.parsed.source, statement);
+            r.call_budget = CALL_BUDGET;
+            r.replay_statement(migration.parsed, statement);
+            r.dynamic_sql(migration.parsed, statement);
         }
         let model = &mut r.out.migrations[index];
         if !model.dynamic.is_empty() {
@@ -176,21 +179,7 @@ fn body_calls(tokens: &[crate::sql::Tok], engine: Engine) -> BTreeSet<String> {
     use sqlparser::tokenizer::Token;
     let mut out = BTreeSet::new();
     let mut add = |tokens: &[crate::sql::Tok]| {
-        for (k, t) in tokens.iter().enumerate() {
-            let Token::Word(w) = &t.token else { continue };
-            if tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen)) {
-                out.insert(w.value.to_lowercase());
-            }
-            if t.is_kw("CALL") {
-                let mut i = k + 1;
-                while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
-                    i += 2;
-                }
-                if let Some(Token::Word(name)) = tokens.get(i).map(|t| &t.token) {
-                    out.insert(name.value.to_lowercase());
-                }
-            }
-        }
+        out.extend(crate::sql::do_block::called_names(tokens));
     };
     add(tokens);
     if !engine.is_mysql() {
@@ -215,7 +204,21 @@ pub(crate) struct Routine {
     runs_execute: bool,
     /// The names its body may call ([`body_calls`]).
     calls: BTreeSet<String>,
+    /// Its body's statements and calls, which a call of it replays; `None` when the body
+    /// cannot be read as SQL (a C or PL/Python function …), and a call of it is not modelled.
+    body: Option<std::rc::Rc<crate::sql::RoutineBody>>,
 }
+
+/// How many statements of called routines' bodies one statement may replay (calls that fan out
+/// at every depth multiply); past it, the rest of its calls is not modelled.
+const CALL_BUDGET: usize = 10_000;
+
+/// The first words of the statements whose calls of routines the replay runs (a query's, a
+/// data change's, `SET x = f()`, MySQL's `DO f()`); a schema change's `DEFAULT f()` or
+/// expression index does not run a routine's body at migration time the same way.
+const CALLING_STATEMENTS: &[&str] = &[
+    "SELECT", "WITH", "VALUES", "INSERT", "UPDATE", "DELETE", "REPLACE", "SET", "DO", "PERFORM",
+];
 
 /// The routines of `routines` that run dynamic SQL when called: those whose body runs
 /// `EXECUTE`, and those that call one of them, at any depth (cycles end the walk).
@@ -374,6 +377,12 @@ pub(crate) struct Replayer {
     /// name finds through the connection's search_path, by name as [`routine_arg_type`] spells
     /// it, with their schema as `quote_ident` spells it (`citext` → `extensions`).
     pub(crate) visible_types: BTreeMap<String, String>,
+    /// The routines whose bodies are being replayed for a call, outermost first: a routine
+    /// already on it is not entered again (recursion), and what is not modelled in a body is
+    /// said to be.
+    pub(crate) call_stack: Vec<String>,
+    /// What is left of [`CALL_BUDGET`] for the statement being replayed.
+    pub(crate) call_budget: usize,
 }
 
 impl Replayer {
@@ -405,6 +414,7 @@ impl Replayer {
     }
 
     pub(crate) fn opaque(&mut self, reason: String) {
+        let reason = self.in_called_body(reason);
         let index = self.current.migration;
         let range = self.current.statement.clone();
         self.out.migrations[index].opaque.push((range, reason));
@@ -412,6 +422,7 @@ impl Replayer {
 
     /// A statement nothing could read: opaque, and its effect unknown.
     pub(crate) fn unread(&mut self, reason: String) {
+        let reason = self.in_called_body(reason);
         let index = self.current.migration;
         let range = self.current.statement.clone();
         self.out.migrations[index]
@@ -420,12 +431,18 @@ impl Replayer {
         self.out.migrations[index].opaque.push((range, reason));
     }
 
-    /// Records the statements of `statement` that run SQL built at run time.
-    fn dynamic_sql(
-        &mut self,
-        source: &crate::source::SourceFile,
-        statement: &crate::sql::Statement,
-    ) {
+    /// `reason`, saying which routine's body it is in when a call's body is being replayed.
+    fn in_called_body(&self, reason: String) -> String {
+        match self.call_stack.last() {
+            Some(name) => format!("{reason} (in the body of {name}, which this statement calls)"),
+            None => reason,
+        }
+    }
+
+    /// Records the statements of `statement` that run SQL built at run time, and the routines
+    /// it defines or drops.
+    fn dynamic_sql(&mut self, file: &ParsedFile, statement: &crate::sql::Statement) {
+        let source = &file.source;
         let first = |range: &Range<usize>| {
             let text = source.text.get(range.clone()).unwrap_or_default();
             let text = text.trim_end().trim_end_matches(';');
@@ -445,9 +462,29 @@ impl Replayer {
                 let routine = Routine {
                     runs_execute: body_runs_execute(&statement.tokens),
                     calls: body_calls(&statement.tokens, self.engine),
+                    body: crate::sql::routine_body(source, file.dialect, statement)
+                        .map(std::rc::Rc::new),
                 };
                 self.routines.insert(name.base().to_lowercase(), routine);
                 self.dynamic_routines = None;
+            }
+            return;
+        }
+        if let ShapeKind::Drop(ShapeObjectKind::Function | ShapeObjectKind::Procedure) =
+            &statement.shape.kind
+        {
+            // A dropped routine has no body to run: a later call of it (which fails on the
+            // server) is not modelled. An overload left in place keeps the name's body.
+            for name in &statement.shape.names {
+                let name = name.base().to_lowercase();
+                let prefix = format!("{name}(");
+                if self
+                    .ids_with_prefix(ObjectKind::Function, &prefix)
+                    .is_empty()
+                    && self.routines.remove(&name).is_some()
+                {
+                    self.dynamic_routines = None;
+                }
             }
             return;
         }
@@ -484,22 +521,152 @@ impl Replayer {
         }
     }
 
-    fn replay_statement(&mut self, statement: &crate::sql::Statement) {
+    fn replay_statement(&mut self, file: &ParsedFile, statement: &crate::sql::Statement) {
         self.current.statement = statement.range.clone();
         self.foreign_keys.clear();
         if statement.shape.kind == ShapeKind::Do {
-            // A DO block's statements run on the server like top-level ones.
-            if statement.nested.is_empty() {
+            // A DO block's statements run on the server like top-level ones, and so do the
+            // bodies of the routines it calls (`PERFORM f()`).
+            let calls = match self.routines.is_empty() {
+                true => Vec::new(),
+                false => crate::sql::do_block::body_range(&file.source, &statement.tokens)
+                    .and_then(|body| {
+                        crate::sql::do_block::routine_statements(
+                            &file.source,
+                            crate::sql::Dialect::Postgres,
+                            body,
+                        )
+                    })
+                    .map(|(_, calls, _)| calls)
+                    .unwrap_or_default(),
+            };
+            let calls_routines = calls
+                .iter()
+                .any(|c| c.names.iter().any(|n| self.routines.contains_key(n)));
+            if statement.nested.is_empty() && !calls_routines {
                 self.opaque("a DO block whose statements could not be read".into());
             }
-            for nested in &statement.nested {
-                self.replay_statement(nested);
-            }
+            self.replay_body(&statement.nested, &calls, false);
+            return;
+        }
+        self.replay_one(statement);
+    }
+
+    /// One statement that is not a DO block, with the bodies of the routines it calls.
+    fn replay_one(&mut self, statement: &crate::sql::Statement) {
+        if self.replay_calls(statement) {
             return;
         }
         match &statement.ast {
             Some(ast) => self.statement(ast),
             None => self.shape(statement),
+        }
+    }
+
+    /// Replays a body's statements and calls in the order they run. `in_place`: the body is a
+    /// called routine's, whose statements are in another place (often another file), so what
+    /// they do is put on the statement that calls it; otherwise (a DO block) each statement is
+    /// the one its objects are on.
+    fn replay_body(
+        &mut self,
+        statements: &[crate::sql::Statement],
+        calls: &[crate::sql::do_block::BodyCall],
+        in_place: bool,
+    ) {
+        let (mut statements, mut calls) = (statements.iter().peekable(), calls.iter().peekable());
+        loop {
+            let call_first = match (statements.peek(), calls.peek()) {
+                (Some(s), Some(c)) => c.range.start < s.range.start,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (None, None) => return,
+            };
+            if call_first {
+                let call = calls.next().expect("peeked");
+                if !in_place {
+                    self.current.statement = call.range.clone();
+                }
+                self.run_calls(&call.names);
+                continue;
+            }
+            let statement = statements.next().expect("peeked");
+            if in_place {
+                if self.call_budget == 0 {
+                    self.opaque("calls nest too deep to replay".into());
+                    return;
+                }
+                self.call_budget -= 1;
+                self.foreign_keys.clear();
+            } else {
+                self.current.statement = statement.range.clone();
+                self.foreign_keys.clear();
+            }
+            self.replay_one(statement);
+        }
+    }
+
+    /// Runs the bodies of the routines `statement` calls: a `CALL` of a routine the migrations
+    /// define (then `true`: the call is replayed), or the routines a query, a data change or
+    /// `SET` calls (`SELECT f()`), after which the statement itself is replayed. A `CALL` of a
+    /// routine the migrations do not define stays not modelled.
+    fn replay_calls(&mut self, statement: &crate::sql::Statement) -> bool {
+        use crate::sql::do_block::called_names;
+        let tokens = &statement.tokens;
+        if self.routines.is_empty() {
+            return false;
+        }
+        let Some(first) = tokens.first() else {
+            return false;
+        };
+        if first.is_kw("CALL") {
+            let names = called_names(tokens);
+            let Some(callee) = names.first().filter(|n| self.routines.contains_key(*n)) else {
+                return false;
+            };
+            // Its arguments' calls first, then its body.
+            let mut order = names[1..].to_vec();
+            order.push(callee.clone());
+            self.run_calls(&order);
+            return true;
+        }
+        if CALLING_STATEMENTS.iter().any(|w| first.is_kw(w)) {
+            self.run_calls(&called_names(tokens));
+        }
+        false
+    }
+
+    /// Replays the bodies of the routines among `names` that the migrations define, with the
+    /// body each has now. A routine already being replayed is not entered again (its further
+    /// recursion runs the same statements); one whose body cannot be read is not modelled.
+    fn run_calls(&mut self, names: &[String]) {
+        for name in names {
+            let Some(routine) = self.routines.get(name) else {
+                continue;
+            };
+            if self.call_stack.contains(name) {
+                continue;
+            }
+            let Some(body) = routine.body.clone() else {
+                self.opaque(format!(
+                    "calls {name}, whose body is not SQL preflight can read: what it did is not modelled"
+                ));
+                continue;
+            };
+            if routine.runs_execute {
+                // Its static statements are replayed; what it builds at run time is not, and
+                // is reported as dynamic SQL (`dynamic_sql`).
+                self.opaque(format!(
+                    "calls {name}, whose body runs SQL it builds at run time (EXECUTE): that part is not modelled"
+                ));
+            }
+            if self.call_budget == 0 {
+                self.opaque("calls nest too deep to replay".into());
+                return;
+            }
+            self.call_budget -= 1;
+            self.call_stack.push(name.clone());
+            self.replay_body(&body.statements, &body.calls, true);
+            self.call_stack.pop();
         }
     }
 

@@ -370,3 +370,226 @@ CREATE PROCEDURE p(a citext) LANGUAGE sql AS $$ SELECT 1 $$;",
         ]
     );
 }
+
+fn columns(e: &Expected, table: &str) -> Vec<String> {
+    e.schema
+        .objects
+        .keys()
+        .filter(|id| id.kind == ObjectKind::Column && id.table.as_deref() == Some(table))
+        .map(|id| id.name.clone())
+        .collect()
+}
+
+/// apache ranger's MySQL patches: a procedure whose body adds a column, an index and a table
+/// behind catalog checks, called once and dropped. The call runs the body: what it makes
+/// belongs to the migration (and the statement) that calls it, which is not unverifiable.
+#[test]
+fn a_call_replays_the_called_procedures_body_on_mariadb() {
+    let call = "call add_zone();";
+    let text = format!(
+        "drop procedure if exists add_zone;
+delimiter ;;
+create procedure add_zone() begin
+  if not exists (select * from information_schema.columns where table_schema=database() and table_name='x_policy' and column_name='zone') then
+    ALTER TABLE x_policy ADD COLUMN zone BIGINT NULL;
+  end if;
+  if not exists (select * from information_schema.statistics where table_schema=database() and table_name='x_policy' and index_name='x_policy_idx_zone') then
+    ALTER TABLE x_policy ADD INDEX x_policy_idx_zone(zone);
+  end if;
+  CREATE TABLE IF NOT EXISTS x_zone (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255));
+end;;
+delimiter ;
+{call}
+drop procedure if exists add_zone;"
+    );
+    let e = replay_on(
+        &["CREATE TABLE x_policy (id BIGINT PRIMARY KEY);", &text],
+        Engine::MariaDb,
+    );
+    assert_eq!(columns(&e, "x_policy"), ["id", "zone"]);
+    assert_eq!(owner(&e, ObjectKind::Column, "x_policy.zone"), Some(1));
+    assert_eq!(
+        owner(&e, ObjectKind::Index, "x_policy.x_policy_idx_zone"),
+        Some(1)
+    );
+    assert_eq!(owner(&e, ObjectKind::Table, "x_zone"), Some(1));
+    assert_eq!(columns(&e, "x_zone"), ["id", "name"]);
+    // On the statement that calls it, not on the body's lines.
+    let at = text.find(call).unwrap();
+    let zone = &e.owners[&id(ObjectKind::Column, "x_policy.zone")];
+    assert_eq!(zone.statement, at..at + call.len());
+    // Only the procedure's own creation, which sqlparser does not read, is partly modelled.
+    let opaque = &e.migrations[1].opaque;
+    assert!(
+        opaque
+            .iter()
+            .all(|(_, r)| r.starts_with("function add_zone():")),
+        "{opaque:?}"
+    );
+    assert!(e.migrations[1].dynamic.is_empty());
+    assert!(functions(&e).is_empty(), "{:?}", functions(&e));
+}
+
+/// MySQL's `CALL p` without parentheses, qualified with the database, from another
+/// procedure, and in a `WHILE … DO` loop and a labelled block.
+#[test]
+fn mysql_calls_without_parentheses_and_nested_calls_replay_bodies() {
+    let e = replay_on(
+        &[
+            "CREATE TABLE t (id INT);
+DELIMITER //
+CREATE PROCEDURE leaf() BEGIN ALTER TABLE t ADD COLUMN a INT; END//
+CREATE PROCEDURE mid() lbl: BEGIN DECLARE i INT DEFAULT 0; WHILE i < 1 DO CALL public.leaf; SET i = i + 1; END WHILE; END//
+CREATE PROCEDURE single() ALTER TABLE t ADD COLUMN b INT//
+DELIMITER ;",
+            "CALL mid; CALL single();",
+        ],
+        Engine::MySql,
+    );
+    assert_eq!(columns(&e, "t"), ["a", "b", "id"]);
+    assert_eq!(owner(&e, ObjectKind::Column, "t.a"), Some(1));
+    assert!(e.migrations[1].opaque.is_empty(), "{:?}", e.migrations[1]);
+}
+
+/// PostgreSQL: `CALL p()` of a PL/pgSQL procedure, `SELECT f()` and a DO block's `PERFORM f()`
+/// of functions, a LANGUAGE sql function, and a routine that calls another.
+#[test]
+fn postgres_calls_replay_procedure_and_function_bodies() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE PROCEDURE p() LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a') THEN
+    ALTER TABLE t ADD COLUMN a int;
+  END IF;
+END $$;
+CREATE FUNCTION f() RETURNS void AS $body$ BEGIN CREATE INDEX t_id_idx ON t (id); END $body$ LANGUAGE plpgsql;
+CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'ALTER TABLE t ADD COLUMN c int; SELECT 1';
+CREATE FUNCTION outer_f() RETURNS void AS $$ DECLARE x int; BEGIN x := g(); PERFORM public.h(); END $$ LANGUAGE plpgsql;
+CREATE FUNCTION h() RETURNS void AS $$ BEGIN CREATE TABLE made_by_h (id int); END $$ LANGUAGE plpgsql;",
+        "CALL p();",
+        "SELECT f();",
+        "DO $$ BEGIN PERFORM outer_f(); END $$;",
+    ]);
+    assert_eq!(columns(&e, "t"), ["a", "c", "id"]);
+    assert_eq!(owner(&e, ObjectKind::Column, "t.a"), Some(1));
+    assert_eq!(owner(&e, ObjectKind::Index, "t.t_id_idx"), Some(2));
+    assert_eq!(owner(&e, ObjectKind::Column, "t.c"), Some(3));
+    assert_eq!(owner(&e, ObjectKind::Table, "made_by_h"), Some(3));
+    for m in &e.migrations[1..] {
+        assert!(m.opaque.is_empty(), "{m:?}");
+    }
+}
+
+/// The body a call runs is the routine's at the time of the call: a call before a
+/// `CREATE OR REPLACE` runs the old body, one after it the new; a rename moves the body to the
+/// new name; a routine created and never called changes nothing.
+#[test]
+fn a_call_runs_the_body_the_routine_has_at_the_time_of_the_call() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ADD COLUMN first_body int; END $$;
+CREATE PROCEDURE never_called() LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE never_made (id int); END $$;",
+        "CALL p();",
+        "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ADD COLUMN second_body int; END $$;",
+        "CALL p();",
+        "ALTER PROCEDURE p() RENAME TO q; CALL q();",
+    ]);
+    assert_eq!(columns(&e, "t"), ["first_body", "id", "second_body"]);
+    assert_eq!(owner(&e, ObjectKind::Column, "t.first_body"), Some(1));
+    // Called again (as q) in 4: the column, added again by the retried body, is its last toucher.
+    assert_eq!(owner(&e, ObjectKind::Column, "t.second_body"), Some(4));
+    assert!(!e
+        .schema
+        .contains(&ObjectId::new(ObjectKind::Table, "never_made")));
+    assert!(e.migrations[4].opaque.is_empty(), "{:?}", e.migrations[4]);
+}
+
+/// What cannot be replayed stays reported: a CALL of a routine no migration defines, of one
+/// dropped before the call, a call of a function whose body is not SQL preflight reads, and
+/// what the body does that is not modelled (named with the routine).
+#[test]
+fn calls_that_cannot_be_replayed_are_not_modelled() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE PROCEDURE gone() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ADD COLUMN never int; END $$;
+DROP PROCEDURE gone();
+CREATE FUNCTION c_func() RETURNS int AS 'MODULE_PATHNAME', 'c_func' LANGUAGE c;
+CREATE FUNCTION escaped() RETURNS int LANGUAGE sql AS 'SELECT ''x''::text; SELECT 1';
+CREATE PROCEDURE odd() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ALTER COLUMN nope SET NOT NULL; END $$;",
+        "CALL defined_elsewhere();",
+        "CALL gone();",
+        "SELECT c_func();",
+        "SELECT escaped();",
+        "CALL odd();",
+    ]);
+    assert_eq!(columns(&e, "t"), ["id"]);
+    for (m, why) in [
+        (1, "`CALL defined_elsewhere() …` is not modelled"),
+        (2, "`CALL gone() …` is not modelled"),
+        (3, "calls c_func, whose body is not SQL preflight can read"),
+        (4, "calls escaped, whose body is not SQL preflight can read"),
+        (5, "(in the body of odd, which this statement calls)"),
+    ] {
+        let opaque = &e.migrations[m].opaque;
+        assert!(
+            opaque.iter().any(|(_, r)| r.contains(why)),
+            "{m}: {opaque:?}"
+        );
+    }
+}
+
+/// Routines calling each other end the walk, and a routine that calls itself runs its body once.
+#[test]
+fn recursive_calls_end() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE FUNCTION a(n int) RETURNS void AS $$ BEGIN IF n > 0 THEN PERFORM b(n - 1); END IF; ALTER TABLE t ADD COLUMN IF NOT EXISTS from_a int; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION b(n int) RETURNS void AS $$ BEGIN PERFORM a(n); PERFORM b(n); ALTER TABLE t ADD COLUMN IF NOT EXISTS from_b int; END $$ LANGUAGE plpgsql;",
+        "SELECT a(3);",
+    ]);
+    assert_eq!(columns(&e, "t"), ["from_a", "from_b", "id"]);
+    assert!(e.migrations[1].opaque.is_empty(), "{:?}", e.migrations[1]);
+}
+
+/// A called body's static statements are replayed and its dynamic SQL is recorded as before;
+/// the call stays not modelled for what that SQL does.
+#[test]
+fn a_called_body_that_runs_execute_is_replayed_and_its_dynamic_sql_still_reported() {
+    let e = replay_on(
+        &["CREATE TABLE t (id INT);
+DELIMITER ;;
+CREATE PROCEDURE p() BEGIN
+  ALTER TABLE t ADD COLUMN a INT;
+  SET @q = 'ALTER TABLE t ADD COLUMN b INT';
+  PREPARE s FROM @q;
+  EXECUTE s;
+END;;
+DELIMITER ;
+CALL p();"],
+        Engine::MariaDb,
+    );
+    assert_eq!(columns(&e, "t"), ["a", "id"]);
+    let m = &e.migrations[0];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert!(
+        m.opaque
+            .iter()
+            .any(|(_, r)| r.starts_with("calls p, whose body runs SQL it builds at run time")),
+        "{m:?}"
+    );
+}
+
+/// SQL-standard bodies (`BEGIN ATOMIC … END`, `RETURN expression`) run the routines they call.
+#[test]
+fn sql_standard_bodies_run_the_routines_they_call() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE FUNCTION ddl() RETURNS int AS $$ BEGIN ALTER TABLE t ADD COLUMN a int; RETURN 1; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION ret() RETURNS int LANGUAGE sql RETURN ddl() + 1;
+CREATE PROCEDURE atomic() LANGUAGE sql BEGIN ATOMIC SELECT ret(); END;
+CALL atomic();",
+    ]);
+    assert_eq!(columns(&e, "t"), ["a", "id"]);
+    assert!(e.migrations[0].opaque.is_empty(), "{:?}", e.migrations[0]);
+}
