@@ -1505,3 +1505,42 @@ DELIMITER ;",
     assert_message(&report, "RC109", "`CALL by_hand() …` is not modelled");
     assert_message(&report, "RC110", "column accounts.note");
 }
+
+/// ranger installs its core schema, which already has the columns and indexes later patches add,
+/// then runs every patch: each patch's procedure checks information_schema first, so on the
+/// server its ADD COLUMN / ADD INDEX is skipped. The replay skips it too: the column keeps the
+/// core schema's definition (no drift) and stays the core migration's.
+#[test]
+fn mariadb_a_guarded_change_to_what_exists_is_skipped_as_on_the_server() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate_files(
+        &db,
+        &[
+            (
+                "20240101_core.sql",
+                "CREATE TABLE x_policy (id BIGINT NOT NULL PRIMARY KEY, zone_id VARCHAR(10) NOT NULL DEFAULT '', KEY x_policy_idx_zone_id (zone_id, id));",
+            ),
+            (
+                "20240102_patch.sql",
+                "DELIMITER ;;
+CREATE PROCEDURE add_zone() BEGIN
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_schema=database() AND table_name='x_policy' AND column_name='zone_id') THEN
+    ALTER TABLE x_policy ADD COLUMN zone_id BIGINT NULL DEFAULT NULL;
+  END IF;
+  IF NOT EXISTS (SELECT * FROM information_schema.statistics WHERE table_schema=database() AND table_name='x_policy' AND index_name='x_policy_idx_zone_id') THEN
+    ALTER TABLE x_policy ADD INDEX x_policy_idx_zone_id(zone_id);
+  END IF;
+END;;
+DELIMITER ;
+CALL add_zone();
+DROP PROCEDURE IF EXISTS add_zone;",
+            ),
+        ],
+    );
+    assert_eq!(
+        db.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'x_policy' AND COLUMN_NAME = 'zone_id'"),
+        ["varchar(10)"]
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(statuses(&report), ["applied", "applied"]);
+}

@@ -1729,3 +1729,36 @@ CREATE FUNCTION never_called() RETURNS void AS $$ BEGIN CREATE TABLE never_made 
         report.findings
     );
 }
+
+/// A DO block's or a called routine's statement behind a catalog check that finds the object
+/// is skipped on the server, and in the replay: the column keeps its first definition.
+#[test]
+fn a_guarded_change_to_what_exists_is_skipped_as_on_the_server() {
+    let db = ScratchDb::postgres();
+    let (_dir, report) = applied_files(
+        &db,
+        &[
+            (
+                "20240101_core.sql",
+                "CREATE TABLE accounts (id int PRIMARY KEY, email varchar(10) NOT NULL, region text);\n",
+            ),
+            (
+                "20240102_patch.sql",
+                "DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'email') THEN
+    ALTER TABLE accounts ADD COLUMN email text;
+  END IF;
+END $$;
+CREATE PROCEDURE add_region() LANGUAGE plpgsql AS $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'region') THEN
+    ALTER TABLE accounts ADD COLUMN region int NOT NULL DEFAULT 0;
+  END IF;
+END $$;
+CALL add_region();
+",
+            ),
+        ],
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(statuses(&report), ["applied", "applied"]);
+}

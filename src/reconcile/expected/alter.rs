@@ -40,7 +40,7 @@ impl Replayer {
                 ..
             } => {
                 let id = self.column_id(table, &column_def.name);
-                if !(*if_not_exists && self.exists(&id)) {
+                if !((*if_not_exists || self.guarded_statement) && self.exists(&id)) {
                     self.add_column(table, column_def);
                 }
             }

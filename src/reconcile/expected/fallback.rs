@@ -101,7 +101,7 @@ impl Replayer {
         };
         match effect.change {
             Change::Create => {
-                if effect.guarded && self.exists(&id) {
+                if (effect.guarded || self.guarded_statement) && self.exists(&id) {
                     return;
                 }
                 let mut attrs = Attributes::new();

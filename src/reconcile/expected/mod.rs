@@ -113,6 +113,7 @@ pub fn replay_resolving(
         visible_types,
         call_stack: Vec::new(),
         call_budget: 0,
+        guarded_statement: false,
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -383,6 +384,12 @@ pub(crate) struct Replayer {
     pub(crate) call_stack: Vec<String>,
     /// What is left of [`CALL_BUDGET`] for the statement being replayed.
     pub(crate) call_budget: usize,
+    /// The statement being replayed is in a DO block's or a called routine's body, behind a
+    /// catalog check (`IF NOT EXISTS (SELECT … FROM information_schema…) THEN`) or an exception
+    /// handler for "already exists" (`DoBlockContext::guarded`): one that creates an object
+    /// the model already has is skipped, as the guard skips it on the server, like
+    /// `IF NOT EXISTS`.
+    pub(crate) guarded_statement: bool,
 }
 
 impl Replayer {
@@ -557,10 +564,12 @@ impl Replayer {
         if self.replay_calls(statement) {
             return;
         }
+        self.guarded_statement = statement.context.do_block.is_some_and(|d| d.guarded);
         match &statement.ast {
             Some(ast) => self.statement(ast),
             None => self.shape(statement),
         }
+        self.guarded_statement = false;
     }
 
     /// Replays a body's statements and calls in the order they run. `in_place`: the body is a

@@ -69,7 +69,7 @@ impl Replayer {
             return;
         };
         let id = ObjectId::new(ObjectKind::Table, table.clone());
-        if ct.if_not_exists && self.exists(&id) {
+        if (ct.if_not_exists || self.guarded_statement) && self.exists(&id) {
             return;
         }
         if self.exists(&id) {
@@ -455,6 +455,9 @@ impl Replayer {
         constraint: &TableConstraint,
         validated: bool,
     ) {
+        if self.guarded_statement && self.has_constraint(table, constraint) {
+            return;
+        }
         match constraint {
             TableConstraint::PrimaryKey(pk) => {
                 let columns = self.key_columns(&pk.columns);
@@ -504,6 +507,36 @@ impl Replayer {
         }
     }
 
+    /// Does `table` already have the key or index `constraint` adds (by its name; an unnamed
+    /// primary key: any primary key)?
+    fn has_constraint(&self, table: &str, constraint: &TableConstraint) -> bool {
+        let name = match constraint {
+            TableConstraint::PrimaryKey(pk) if pk.name.is_none() => {
+                return self
+                    .ids_on_table(ObjectKind::Constraint, table)
+                    .iter()
+                    .any(|id| {
+                        self.out
+                            .schema
+                            .get(id)
+                            .and_then(|a| a.get("kind"))
+                            .map(String::as_str)
+                            == Some("primary key")
+                    });
+            }
+            TableConstraint::PrimaryKey(pk) => pk.name.as_ref(),
+            TableConstraint::Unique(u) => u.name.as_ref().or(u.index_name.as_ref()),
+            TableConstraint::ForeignKey(fk) => fk.name.as_ref(),
+            TableConstraint::Check(check) => check.name.as_ref(),
+            TableConstraint::Index(index) => index.name.as_ref(),
+            _ => None,
+        };
+        name.map(|n| self.engine.ident(n)).is_some_and(|n| {
+            self.exists(&ObjectId::on_table(ObjectKind::Constraint, table, &n))
+                || self.exists(&ObjectId::on_table(ObjectKind::Index, table, &n))
+        })
+    }
+
     fn mark_not_valid(&mut self, table: &str, name: Option<&Ident>) {
         if let Some(name) = name {
             let id = ObjectId::on_table(ObjectKind::Constraint, table, &self.engine.ident(name));
@@ -533,7 +566,7 @@ impl Replayer {
             }
         };
         let id = ObjectId::on_table(ObjectKind::Index, &table, &name);
-        if ci.if_not_exists && self.exists(&id) {
+        if (ci.if_not_exists || self.guarded_statement) && self.exists(&id) {
             return;
         }
         self.drop_generated_indexes_served_by(&table, &columns);

@@ -593,3 +593,66 @@ CALL atomic();",
     assert_eq!(columns(&e, "t"), ["a", "id"]);
     assert!(e.migrations[0].opaque.is_empty(), "{:?}", e.migrations[0]);
 }
+
+/// A statement behind a catalog check (a DO block's, a called body's) that creates what the
+/// model already has is skipped, as the check skips it on the server; unguarded, the intent
+/// is modelled as before.
+#[test]
+fn a_guarded_creation_of_what_exists_is_skipped() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int, a varchar(10), CONSTRAINT t_a_key UNIQUE (a)); CREATE INDEX t_id_idx ON t (id);",
+        "DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a') THEN
+    ALTER TABLE t ADD COLUMN a text;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_id_idx') THEN
+    CREATE INDEX t_id_idx ON t (id, a);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_a_key') THEN
+    ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (id);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't') THEN
+    CREATE TABLE t (other int);
+  END IF;
+  ALTER TABLE t ADD COLUMN b int;
+END $$;",
+        "DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; END $$;",
+    ]);
+    for (kind, printed) in [
+        (ObjectKind::Table, "t"),
+        (ObjectKind::Index, "t.t_id_idx"),
+        (ObjectKind::Constraint, "t.t_a_key"),
+    ] {
+        assert_eq!(owner(&e, kind, printed), Some(0), "{printed}");
+    }
+    assert_eq!(owner(&e, ObjectKind::Column, "t.b"), Some(1));
+    // Unguarded: the intent (the server would have failed).
+    assert_eq!(owner(&e, ObjectKind::Column, "t.a"), Some(2));
+    assert_eq!(
+        e.schema.get(&id(ObjectKind::Column, "t.a")).unwrap()["type"],
+        "integer"
+    );
+    let e = replay_on(
+        &[
+            "CREATE TABLE t (id INT, zone VARCHAR(10), KEY t_zone (zone));
+DELIMITER ;;
+CREATE PROCEDURE p() BEGIN
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_name = 't' AND column_name = 'zone') THEN
+    ALTER TABLE t ADD COLUMN zone BIGINT;
+  END IF;
+  IF NOT EXISTS (SELECT * FROM information_schema.statistics WHERE table_name = 't' AND index_name = 't_zone') THEN
+    ALTER TABLE t ADD INDEX t_zone (id);
+  END IF;
+END;;
+DELIMITER ;",
+            "CALL p();",
+        ],
+        Engine::MariaDb,
+    );
+    assert_eq!(owner(&e, ObjectKind::Column, "t.zone"), Some(0));
+    assert_eq!(owner(&e, ObjectKind::Index, "t.t_zone"), Some(0));
+    assert_eq!(
+        e.schema.get(&id(ObjectKind::Column, "t.zone")).unwrap()["type"],
+        "varchar(10)"
+    );
+}
