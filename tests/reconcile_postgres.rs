@@ -1762,3 +1762,29 @@ CALL add_region();
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(statuses(&report), ["applied", "applied"]);
 }
+
+/// A migration whose only statement calls a procedure that only changes data is a data
+/// migration: unverifiable, as the UPDATE itself would be, not applied with nothing checked.
+#[test]
+fn a_call_of_a_procedure_changing_data_only_is_unverifiable() {
+    let db = ScratchDb::postgres();
+    let (_dir, report) = applied_files(
+        &db,
+        &[
+            (
+                "20240101_create.sql",
+                "CREATE TABLE accounts (id int PRIMARY KEY, active boolean);
+CREATE PROCEDURE activate() LANGUAGE plpgsql AS $$ BEGIN UPDATE accounts SET active = true; END $$;
+",
+            ),
+            ("20240102_call.sql", "CALL activate();\n"),
+        ],
+    );
+    assert_eq!(
+        statuses(&report),
+        ["applied", "unverifiable"],
+        "{:#?}",
+        report.findings
+    );
+    assert_message(&report, "RC109", "1 data statement(s)");
+}

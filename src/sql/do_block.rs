@@ -229,9 +229,12 @@ fn is_into_target(tokens: &[Tok], k: usize) -> bool {
     i >= 1 && tokens[i - 1].is_kw("INTO")
 }
 
-/// Words that start a body statement the replay runs: schema changes, and `INSERT` (which the
-/// replay counts as data) as in a DO block, and MySQL's `RENAME TABLE`.
-const BODY_SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "RENAME"];
+/// Words that start a body statement the replay runs: schema changes as in a DO block, MySQL's
+/// `RENAME TABLE`, and data changes (which the replay counts as data: a migration that only
+/// calls a routine changing data is a data migration).
+const BODY_SQL_STARTS: &[&str] = &[
+    "CREATE", "ALTER", "DROP", "INSERT", "RENAME", "UPDATE", "DELETE", "REPLACE",
+];
 /// Words after which a body statement starts: a DO block's, and MySQL's `WHILE … DO`, `REPEAT`.
 const BODY_AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "DO", "REPEAT"];
 

@@ -656,3 +656,16 @@ DELIMITER ;",
         "varchar(10)"
     );
 }
+
+/// A call of a routine that only changes data is a data statement, as the data change would be
+/// at top level: the migration whose only statement it is stays unverifiable.
+#[test]
+fn a_call_of_a_routine_changing_data_counts_as_data() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int, flag boolean);
+CREATE PROCEDURE fix() LANGUAGE plpgsql AS $$ BEGIN UPDATE t SET flag = true WHERE id > 0; DELETE FROM t WHERE flag IS NULL; END $$;",
+        "CALL fix();",
+    ]);
+    assert_eq!(e.migrations[1].data_statements, 2, "{:?}", e.migrations[1]);
+    assert!(e.migrations[1].opaque.is_empty());
+}
