@@ -157,19 +157,39 @@ pub fn replay_resolving(
 }
 
 /// Does a routine's body run SQL it builds (`EXECUTE` among its words, in a PL/pgSQL body's
-/// string too)?
+/// string too)? Not `EXECUTE FUNCTION|PROCEDURE f()` (a trigger the body creates names the
+/// function it runs) nor `GRANT EXECUTE ON`.
 fn body_runs_execute(tokens: &[crate::sql::Tok]) -> bool {
     use sqlparser::tokenizer::Token;
-    let has_execute = |text: &str| {
-        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|w| w.eq_ignore_ascii_case("execute"))
+    let runs = |words: &[&str]| {
+        words.iter().enumerate().any(|(k, w)| {
+            let next = words.get(k + 1).copied().unwrap_or_default();
+            w.eq_ignore_ascii_case("execute")
+                && !["function", "procedure", "on"]
+                    .iter()
+                    .any(|n| next.eq_ignore_ascii_case(n))
+        })
     };
-    tokens.iter().any(|t| match &t.token {
-        Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case("execute"),
-        Token::DollarQuotedString(s) => has_execute(&s.value),
-        Token::SingleQuotedString(s) => has_execute(s),
-        _ => false,
-    })
+    let in_text = |text: &str| {
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        runs(&words)
+    };
+    let words: Vec<&str> = tokens
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    runs(&words)
+        || tokens.iter().any(|t| match &t.token {
+            Token::DollarQuotedString(s) => in_text(&s.value),
+            Token::SingleQuotedString(s) => in_text(s),
+            _ => false,
+        })
 }
 
 /// The routines a routine's body may call, in lower case: every word followed by `(` (`PERFORM

@@ -669,3 +669,22 @@ CREATE PROCEDURE fix() LANGUAGE plpgsql AS $$ BEGIN UPDATE t SET flag = true WHE
     assert_eq!(e.migrations[1].data_statements, 2, "{:?}", e.migrations[1]);
     assert!(e.migrations[1].opaque.is_empty());
 }
+
+/// A body that creates a trigger (`EXECUTE FUNCTION f()`) or grants EXECUTE runs no SQL it
+/// builds: its call is replayed, with no dynamic SQL.
+#[test]
+fn execute_function_in_a_called_body_is_not_dynamic_sql() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE FUNCTION touch() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION install() RETURNS void AS $$ BEGIN
+  CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+  GRANT EXECUTE ON FUNCTION touch() TO app;
+END $$ LANGUAGE plpgsql;",
+        "SELECT install();",
+    ]);
+    assert_eq!(owner(&e, ObjectKind::Trigger, "t.t_touch"), Some(1));
+    let m = &e.migrations[1];
+    assert!(m.dynamic.is_empty(), "{m:?}");
+    assert!(m.opaque.is_empty(), "{m:?}");
+}
