@@ -187,9 +187,9 @@ pub struct BodyCall {
 
 /// The names `tokens` may call, in lower case, in order, each once: every word followed by `(`
 /// (`PERFORM f()`, `SELECT s.f(1)`, `x := f()`, `IF f() THEN`) but the table of `INTO t (…)`,
-/// and the name after `CALL`
-/// (`CALL p`, `CALL db.p()`). Built-in functions and type names (`format(`, `varchar(`) are
-/// among them; only names the migrations define as routines mean a call.
+/// and the name after `CALL` (`CALL p`, `CALL db.p()`). Built-in functions and type names
+/// (`format(`, `varchar(`) are among them; only names the migrations define as routines mean a
+/// call.
 pub fn called_names(tokens: &[Tok]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: &str| {
