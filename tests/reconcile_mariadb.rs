@@ -1544,3 +1544,27 @@ DROP PROCEDURE IF EXISTS add_zone;",
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(statuses(&report), ["applied", "applied"]);
 }
+
+/// MariaDB's `BEGIN NOT ATOMIC … END` runs its statements like a PostgreSQL DO block: the
+/// column its guarded ALTER TABLE adds is the migration's, not unmanaged.
+#[test]
+fn mariadb_a_begin_not_atomic_blocks_statements_are_the_migrations() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE accounts (id INT PRIMARY KEY);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'accounts' AND column_name = 'email') THEN
+    ALTER TABLE accounts ADD COLUMN email VARCHAR(100) NOT NULL DEFAULT '', ADD KEY idx_email (email);
+  END IF;
+END;;
+DELIMITER ;",
+    );
+    assert_eq!(
+        db.query("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' ORDER BY 1"),
+        ["email", "id"]
+    );
+    assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

@@ -406,6 +406,41 @@ pub fn routine_body(
     statement: &Statement,
 ) -> Option<RoutineBody> {
     let body = do_block::routine_body_range(source, dialect, &statement.tokens)?;
+    body_at(source, dialect, statement, body)
+}
+
+/// The statements of MariaDB's anonymous compound statement `[label:] BEGIN NOT ATOMIC … END
+/// [label]` `statement` of `source`, read as a routine's body is; `None` when it is not one or
+/// cannot be split.
+pub fn compound_body(
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+) -> Option<RoutineBody> {
+    let tokens = &statement.tokens;
+    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
+    let start = if labelled { 2 } else { 0 };
+    let head = ["BEGIN", "NOT", "ATOMIC"]
+        .iter()
+        .enumerate()
+        .all(|(k, kw)| tokens.get(start + k).is_some_and(|t| t.is_kw(kw)));
+    if !head {
+        return None;
+    }
+    let end = tokens.iter().rposition(|t| t.is_kw("END"))?;
+    let from = tokens[start + 2].range.end;
+    let to = tokens[end].range.start;
+    (from <= to).then_some(())?;
+    body_at(source, dialect, statement, from..to)
+}
+
+/// The statements and calls of body `body` (bytes of `source`) of `statement`.
+fn body_at(
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+    body: Range<usize>,
+) -> Option<RoutineBody> {
     let (inner, calls, body_tokens) = do_block::routine_statements(source, dialect, body)?;
     let guarded = do_block::Guarded::of(&body_tokens);
     let parser_dialect = dialect.parser_dialect();

@@ -576,6 +576,23 @@ impl Replayer {
             self.replay_body(&statement.nested, &calls, false);
             return;
         }
+        if self.engine.is_mysql() && is_compound_statement(&statement.tokens) {
+            // MariaDB's `BEGIN NOT ATOMIC … END` runs its statements like a DO block.
+            let body = crate::sql::compound_body(&file.source, file.dialect, statement);
+            let runs_something = body.as_ref().is_some_and(|b| {
+                !b.statements.is_empty()
+                    || b.calls
+                        .iter()
+                        .any(|c| c.names.iter().any(|n| self.routines.contains_key(n)))
+            });
+            if !runs_something {
+                self.opaque("a BEGIN NOT ATOMIC block whose statements could not be read".into());
+            }
+            if let Some(body) = body {
+                self.replay_body(&body.statements, &body.calls, false);
+            }
+            return;
+        }
         self.replay_one(statement);
     }
 

@@ -688,3 +688,42 @@ END $$ LANGUAGE plpgsql;",
     assert!(m.dynamic.is_empty(), "{m:?}");
     assert!(m.opaque.is_empty(), "{m:?}");
 }
+
+/// MariaDB's anonymous compound statement runs its statements like a DO block (it was taken for
+/// a transaction's BEGIN and its statements silently dropped), and the routines it calls.
+#[test]
+fn a_mariadb_begin_not_atomic_block_replays_its_statements() {
+    let inner = "ALTER TABLE t ADD COLUMN a INT;";
+    let text = format!(
+        "CREATE TABLE t (id INT, b INT);
+DELIMITER ;;
+CREATE PROCEDURE p() BEGIN CREATE INDEX t_b ON t (b); END;;
+lbl: BEGIN NOT ATOMIC
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a') THEN
+    {inner}
+  END IF;
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_name = 't' AND column_name = 'b') THEN
+    ALTER TABLE t ADD COLUMN b VARCHAR(3);
+  END IF;
+  CALL p();
+END lbl;;
+BEGIN NOT ATOMIC SELECT 1; END;;
+DELIMITER ;"
+    );
+    let e = replay_on(&[&text], Engine::MariaDb);
+    assert_eq!(columns(&e, "t"), ["a", "b", "id"]);
+    let at = text.find(inner).unwrap();
+    let a = &e.owners[&id(ObjectKind::Column, "t.a")];
+    assert_eq!(a.statement, at..at + inner.len());
+    assert!(e.schema.contains(&id(ObjectKind::Index, "t.t_b")));
+    assert_eq!(
+        e.schema.get(&id(ObjectKind::Column, "t.b")).unwrap()["type"],
+        "int"
+    );
+    // A block that runs nothing preflight reads is not modelled, as a DO block is.
+    let opaque = &e.migrations[0].opaque;
+    let blocks = opaque
+        .iter()
+        .filter(|(_, r)| r.starts_with("a BEGIN NOT ATOMIC block"));
+    assert_eq!(blocks.count(), 1, "{opaque:?}");
+}
