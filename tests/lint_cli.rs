@@ -806,3 +806,34 @@ fn a_suppressed_dialect_mismatch_lints_the_file_as_it_is() {
     let reported = json_findings(&lint_json(tmp.path(), ["b.sql"], 1));
     assert_eq!(rule_lines(&reported), [("PF006".to_string(), 2)]);
 }
+
+/// MariaDB's `BEGIN NOT ATOMIC … END` is a compound statement: the DDL after it is not inside
+/// a transaction, so PF121 (DDL in a transaction commits implicitly) has nothing to say, while
+/// the same DDL after a real `BEGIN` still gets it.
+#[test]
+fn a_mariadb_compound_statement_does_not_open_a_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compound = write(
+        tmp.path(),
+        "compound.sql",
+        "DELIMITER ;;\nBEGIN NOT ATOMIC SELECT 1; END;;\nDELIMITER ;\nCREATE TABLE IF NOT EXISTS t (id INT);\n",
+    );
+    let out = lint_json(
+        tmp.path(),
+        ["--dialect", "mariadb", compound.to_str().unwrap()],
+        0,
+    );
+    assert_eq!(rule_codes(&json_findings(&out)), Vec::<String>::new());
+
+    let transaction = write(
+        tmp.path(),
+        "transaction.sql",
+        "BEGIN;\nCREATE TABLE IF NOT EXISTS t (id INT);\nCOMMIT;\n",
+    );
+    let out = lint_json(
+        tmp.path(),
+        ["--dialect", "mariadb", transaction.to_str().unwrap()],
+        0,
+    );
+    assert_eq!(rule_codes(&json_findings(&out)), vec!["PF121".to_string()]);
+}

@@ -321,16 +321,6 @@ enum TransactionControl {
 
 fn transaction_control(statement: &Statement) -> Option<TransactionControl> {
     match &statement.shape.kind {
-        // MariaDB's `BEGIN NOT ATOMIC` opens a compound statement, not a transaction.
-        ShapeKind::Begin
-            if statement
-                .tokens
-                .get(1)
-                .and_then(|t| t.bare_word())
-                .is_some_and(|w| w.eq_ignore_ascii_case("NOT")) =>
-        {
-            None
-        }
         ShapeKind::Begin => Some(TransactionControl::Begin),
         ShapeKind::Commit | ShapeKind::Rollback => Some(TransactionControl::End),
         ShapeKind::Other(word) if matches!(word.as_str(), "SAVEPOINT" | "RELEASE" | "ROLLBACK") => {
@@ -391,6 +381,15 @@ mod tests {
         // A crash after a (inside the block) rolls a back: that state never exists. After the
         // COMMIT that follows b, and after c, it does.
         assert_eq!(m.crash_points(), vec![2, 3]);
+    }
+
+    #[test]
+    fn a_mariadb_compound_statement_is_a_step_not_a_transaction() {
+        let sql = "DELIMITER ;;\nBEGIN NOT ATOMIC SELECT 1; END;;\nDELIMITER ;\nCREATE TABLE a (id int);\n";
+        let m = plan(SourceFile::new("m.sql", sql), Dialect::Mariadb, 101_100);
+        assert_eq!(m.steps.len(), 2);
+        assert!(m.steps[0].sql.starts_with("BEGIN NOT ATOMIC"));
+        assert_eq!(m.crash_points(), vec![1]);
     }
 
     #[test]
@@ -461,7 +460,7 @@ mod tests {
     fn no_crash_points_after_an_unterminated_construct() {
         let m = steps_of("CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nDO $$ BEGIN\n");
         assert_eq!(m.steps.len(), 3);
-        assert_eq!(m.crash_points(), vec![1, 2]);
+        assert_eq!(m.crash_points(), vec![1]);
         let m = steps_of("CREATE TABLE a (id int);\nDO $$ BEGIN;\nCREATE TABLE b (id int);\n");
         assert_eq!(m.crash_points(), vec![1]);
         assert!(m.unproven[0].starts_with("it could not be split after line 2"));

@@ -320,6 +320,10 @@ pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
             shape
         }
         Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert::insert(&mut c),
+        // MariaDB's `BEGIN NOT ATOMIC … END` is a compound statement, not a transaction.
+        Some("BEGIN") if tokens.get(1).is_some_and(|t| t.is_kw("NOT")) => {
+            Shape::new(ShapeKind::Other("BEGIN".into()), whole_head)
+        }
         Some("BEGIN") => Shape::new(ShapeKind::Begin, whole_head),
         Some("START") if tokens.get(1).is_some_and(|t| t.is_kw("TRANSACTION")) => {
             Shape::new(ShapeKind::Begin, first.range.start..tokens[1].range.end)

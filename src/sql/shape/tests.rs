@@ -114,6 +114,14 @@ fn other_and_unknown_statements() {
 }
 
 #[test]
+fn mariadb_begin_not_atomic_is_a_compound_statement_not_a_transaction() {
+    let compound = shape(Dialect::Mariadb, "BEGIN NOT ATOMIC SELECT 1; END");
+    assert_eq!(compound.kind, ShapeKind::Other("BEGIN".into()));
+    assert_eq!(shape(Dialect::Mariadb, "BEGIN").kind, ShapeKind::Begin);
+    assert_eq!(shape(Dialect::Mariadb, "BEGIN WORK").kind, ShapeKind::Begin);
+}
+
+#[test]
 fn mysql_definer_is_skipped_before_the_kind() {
     let s = shape(
         Dialect::Mysql,
