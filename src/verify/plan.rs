@@ -460,7 +460,7 @@ mod tests {
     fn no_crash_points_after_an_unterminated_construct() {
         let m = steps_of("CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nDO $$ BEGIN\n");
         assert_eq!(m.steps.len(), 3);
-        assert_eq!(m.crash_points(), vec![1]);
+        assert_eq!(m.crash_points(), vec![1, 2]);
         let m = steps_of("CREATE TABLE a (id int);\nDO $$ BEGIN;\nCREATE TABLE b (id int);\n");
         assert_eq!(m.crash_points(), vec![1]);
         assert!(m.unproven[0].starts_with("it could not be split after line 2"));
