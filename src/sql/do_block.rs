@@ -99,7 +99,7 @@ pub struct Guarded {
 impl Guarded {
     pub fn of(tokens: &[Tok]) -> Guarded {
         Guarded {
-            whole_block: catches_duplicates(tokens),
+            whole_block: catches_duplicates(tokens) || mysql_handler_catches_duplicates(tokens),
             branches: catalog_checked_branches(tokens),
         }
     }
@@ -141,6 +141,77 @@ fn catches_duplicates(tokens: &[Tok]) -> bool {
             };
             if hit {
                 return true;
+            }
+        }
+    }
+    false
+}
+
+/// MySQL/MariaDB error numbers and SQLSTATEs a retry of DDL raises when its object already
+/// exists or is already gone: table exists (1050, 42S01), unknown table (1051, 1146, 42S02),
+/// duplicate column (1060, 42S21), unknown column (1054, 42S22), duplicate key name (1061),
+/// can't drop a missing column or key (1091), multiple primary keys (1068), missing key
+/// (1176), duplicate foreign key (1826, 1022), routine/trigger exists or not (1304, 1305,
+/// 1359, 1360), database exists or not (1007, 1008); `42000` is the class of several of them.
+const MYSQL_CAUGHT: &[&str] = &[
+    "1007", "1008", "1022", "1050", "1051", "1054", "1060", "1061", "1068", "1091", "1146", "1176",
+    "1304", "1305", "1359", "1360", "1826", "42S01", "42S02", "42S21", "42S22", "42000",
+];
+
+/// A MySQL/MariaDB body that declares `DECLARE CONTINUE|EXIT HANDLER FOR …` one of
+/// [`MYSQL_CAUGHT`], `SQLEXCEPTION`, or a condition declared (`DECLARE c CONDITION FOR …`) as
+/// one of them: the error a retry raises is caught, as a PL/pgSQL `EXCEPTION WHEN
+/// duplicate_…` catches it.
+fn mysql_handler_catches_duplicates(tokens: &[Tok]) -> bool {
+    let caught = |t: &Tok| match &t.token {
+        Token::Number(n, _) => MYSQL_CAUGHT.contains(&n.as_str()),
+        Token::SingleQuotedString(s) => MYSQL_CAUGHT.iter().any(|c| c.eq_ignore_ascii_case(s)),
+        _ => false,
+    };
+    // `code`, `SQLSTATE 'x'`, `SQLSTATE VALUE 'x'` at `k`: the index of the token naming it.
+    let code_at = |mut k: usize| {
+        if tokens.get(k).is_some_and(|t| t.is_kw("SQLSTATE")) {
+            k += 1;
+            if tokens.get(k).is_some_and(|t| t.is_kw("VALUE")) {
+                k += 1;
+            }
+        }
+        k
+    };
+    let mut conditions: Vec<String> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let declared = k > 0 && tokens[k - 1].is_kw("DECLARE");
+        let is_condition = tokens.get(k + 1).is_some_and(|n| n.is_kw("CONDITION"))
+            && tokens.get(k + 2).is_some_and(|n| n.is_kw("FOR"));
+        if declared && is_condition && tokens.get(code_at(k + 3)).is_some_and(caught) {
+            if let Some(name) = t.bare_word() {
+                conditions.push(name.to_ascii_lowercase());
+            }
+        }
+    }
+    for (k, t) in tokens.iter().enumerate() {
+        let handler = t.is_kw("HANDLER")
+            && k >= 2
+            && tokens[k - 2].is_kw("DECLARE")
+            && ["CONTINUE", "EXIT", "UNDO"]
+                .iter()
+                .any(|w| tokens[k - 1].is_kw(w))
+            && tokens.get(k + 1).is_some_and(|n| n.is_kw("FOR"));
+        if !handler {
+            continue;
+        }
+        // The handler's conditions: a comma-separated list after FOR.
+        let mut at = code_at(k + 2);
+        while let Some(code) = tokens.get(at) {
+            let named = code
+                .bare_word()
+                .is_some_and(|w| conditions.contains(&w.to_ascii_lowercase()));
+            if caught(code) || code.is_kw("SQLEXCEPTION") || named {
+                return true;
+            }
+            match tokens.get(at + 1) {
+                Some(t) if t.token == Token::Comma => at = code_at(at + 2),
+                _ => break,
             }
         }
     }

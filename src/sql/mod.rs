@@ -341,6 +341,12 @@ impl<'a> TopBuilder<'a> {
                 statement.nested =
                     nested_statements(source, parser_dialect, &statement, in_transaction, mode);
             }
+            // MariaDB's `BEGIN NOT ATOMIC … END` runs its statements as a DO block does.
+            ShapeKind::Other(ref word) if word == "BEGIN" && dialect.is_mysql_family() => {
+                statement.nested = compound_body(source, dialect, &statement)
+                    .map(|body| body.statements)
+                    .unwrap_or_default();
+            }
             _ => {}
         }
         each(statement);
@@ -418,15 +424,11 @@ pub fn compound_body(
     statement: &Statement,
 ) -> Option<RoutineBody> {
     let tokens = &statement.tokens;
-    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
-    let start = if labelled { 2 } else { 0 };
-    let head = ["BEGIN", "NOT", "ATOMIC"]
-        .iter()
-        .enumerate()
-        .all(|(k, kw)| tokens.get(start + k).is_some_and(|t| t.is_kw(kw)));
-    if !head {
+    if !shape::is_compound_statement(tokens) {
         return None;
     }
+    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
+    let start = if labelled { 2 } else { 0 };
     let end = tokens.iter().rposition(|t| t.is_kw("END"))?;
     let from = tokens[start + 2].range.end;
     let to = tokens[end].range.start;

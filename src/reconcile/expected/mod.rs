@@ -285,17 +285,6 @@ fn calls_without_parentheses(tokens: &[crate::sql::Tok], dynamic: &dyn Fn(&str) 
             .is_none_or(|t| t.token == Token::SemiColon)
 }
 
-/// MariaDB's anonymous compound statement: `[label:] BEGIN NOT ATOMIC … END`.
-fn is_compound_statement(tokens: &[crate::sql::Tok]) -> bool {
-    use sqlparser::tokenizer::Token;
-    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
-    let start = if labelled { 2 } else { 0 };
-    ["BEGIN", "NOT", "ATOMIC"]
-        .iter()
-        .enumerate()
-        .all(|(k, kw)| tokens.get(start + k).is_some_and(|t| t.is_kw(kw)))
-}
-
 /// The statements of a compound statement (`BEGIN NOT ATOMIC … END`) that run SQL built at run
 /// time: `EXECUTE stmt` or `EXECUTE IMMEDIATE …` where a statement starts (after `;`, `BEGIN`,
 /// `THEN`, `ELSE`, `DO`, `LOOP`, `REPEAT`, a label or a handler's condition), or a CALL of a
@@ -532,7 +521,9 @@ impl Replayer {
             {
                 vec![statement.range.clone()]
             }
-            _ if self.engine.is_mysql() && is_compound_statement(&statement.tokens) => {
+            _ if self.engine.is_mysql()
+                && crate::sql::shape::is_compound_statement(&statement.tokens) =>
+            {
                 compound_dynamic_statements(&statement.tokens, statement.range.end, &dynamic)
             }
             _ if crate::sql::do_block::calls(&statement.tokens, &dynamic) => {
@@ -576,7 +567,7 @@ impl Replayer {
             self.replay_body(&statement.nested, &calls, false);
             return;
         }
-        if self.engine.is_mysql() && is_compound_statement(&statement.tokens) {
+        if self.engine.is_mysql() && crate::sql::shape::is_compound_statement(&statement.tokens) {
             // MariaDB's `BEGIN NOT ATOMIC … END` runs its statements like a DO block.
             let body = crate::sql::compound_body(&file.source, file.dialect, statement);
             let runs_something = body.as_ref().is_some_and(|b| {

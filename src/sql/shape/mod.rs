@@ -11,6 +11,7 @@ mod tests;
 
 use super::lexer::Tok;
 use cursor::Cursor;
+use sqlparser::tokenizer::Token;
 use std::fmt;
 use std::ops::Range;
 
@@ -291,6 +292,17 @@ pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
     .name()
 }
 
+/// MariaDB's anonymous compound statement `[label:] BEGIN NOT ATOMIC … END`: not a
+/// transaction, but a block whose statements run like a DO block's.
+pub fn is_compound_statement(tokens: &[Tok]) -> bool {
+    let labelled = tokens.get(1).is_some_and(|t| t.token == Token::Colon);
+    let start = if labelled { 2 } else { 0 };
+    ["BEGIN", "NOT", "ATOMIC"]
+        .iter()
+        .enumerate()
+        .all(|(k, kw)| tokens.get(start + k).is_some_and(|t| t.is_kw(kw)))
+}
+
 /// Recognises the shape of one statement from its significant tokens (terminator excluded);
 /// `text` is the file the tokens' byte ranges point into.
 pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
@@ -320,8 +332,7 @@ pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
             shape
         }
         Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert::insert(&mut c),
-        // MariaDB's `BEGIN NOT ATOMIC … END` is a compound statement, not a transaction.
-        Some("BEGIN") if tokens.get(1).is_some_and(|t| t.is_kw("NOT")) => {
+        _ if is_compound_statement(tokens) => {
             Shape::new(ShapeKind::Other("BEGIN".into()), whole_head)
         }
         Some("BEGIN") => Shape::new(ShapeKind::Begin, whole_head),

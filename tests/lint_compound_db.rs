@@ -1,0 +1,106 @@
+//! MariaDB's anonymous compound statement (`BEGIN NOT ATOMIC … END`) runs its statements as a
+//! PostgreSQL DO block does: lint checks them, and a guard (a catalog-checking IF, or a
+//! CONTINUE/EXIT handler for the error a retry raises) makes them retry-safe. Each block's verdict
+//! is compared with what the real MariaDB does when the file runs a second time.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::fix::fix_source;
+use preflight::lint::LintOptions;
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+const SETUP: &str = "CREATE TABLE t (id INT);";
+
+/// `(name, block body)`: each block adds one column; the name says whether a guard protects it.
+const BLOCKS: &[(&str, &str)] = &[
+    ("unguarded", "ALTER TABLE t ADD COLUMN c_unguarded INT;"),
+    (
+        "catalog_if",
+        "IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() \
+         AND table_name = 't' AND column_name = 'c_catalog_if') THEN\n    \
+         ALTER TABLE t ADD COLUMN c_catalog_if INT;\n  END IF;",
+    ),
+    (
+        "error_number",
+        "DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\n  ALTER TABLE t ADD COLUMN c_error_number INT;",
+    ),
+    (
+        "sqlstate",
+        "DECLARE EXIT HANDLER FOR SQLSTATE VALUE '42S21' BEGIN END;\n  \
+         ALTER TABLE t ADD COLUMN c_sqlstate INT;",
+    ),
+    (
+        "named_condition",
+        "DECLARE dup CONDITION FOR SQLSTATE '42S21';\n  \
+         DECLARE EXIT HANDLER FOR SQLWARNING, dup BEGIN END;\n  \
+         ALTER TABLE t ADD COLUMN c_named_condition INT;",
+    ),
+    (
+        "sqlexception",
+        "DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN END;\n  \
+         ALTER TABLE t ADD COLUMN c_sqlexception INT;",
+    ),
+    (
+        "not_found_handler",
+        "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\n  \
+         ALTER TABLE t ADD COLUMN c_not_found_handler INT;",
+    ),
+];
+
+fn file(body: &str) -> String {
+    format!("DELIMITER //\nBEGIN NOT ATOMIC\n  {body}\nEND //\nDELIMITER ;\n")
+}
+
+fn options() -> LintOptions {
+    LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    }
+}
+
+/// The retry rules lint reports on `sql`.
+fn retry_findings(sql: &str) -> Vec<String> {
+    preflight::lint::lint_source(&SourceFile::new("m.sql", sql), &options())
+        .into_iter()
+        .map(|f| f.rule.code.to_string())
+        .filter(|code| code.starts_with("PF1") || code.starts_with("PF2"))
+        .collect()
+}
+
+#[test]
+fn lint_flags_exactly_the_compound_blocks_a_second_run_on_mariadb_fails() {
+    for (name, body) in BLOCKS {
+        let sql = file(body);
+        let db = ScratchDb::mariadb();
+        db.exec(SETUP);
+        db.exec(&sql);
+        let retry_fails = db.try_exec(&sql).is_err();
+        let flagged = !retry_findings(&sql).is_empty();
+        assert_eq!(
+            flagged, retry_fails,
+            "{name}: lint flagged {flagged}, a retry on MariaDB failed {retry_fails}"
+        );
+        let expect_failure = matches!(*name, "unguarded" | "not_found_handler");
+        assert_eq!(retry_fails, expect_failure, "{name}: the server's verdict");
+    }
+}
+
+#[test]
+fn the_fixed_unguarded_block_runs_twice_on_mariadb() {
+    let sql = file(BLOCKS[0].1);
+    let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options(), false);
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+    assert!(
+        outcome
+            .fixed
+            .contains("ADD COLUMN IF NOT EXISTS c_unguarded"),
+        "{}",
+        outcome.fixed
+    );
+    let db = ScratchDb::mariadb();
+    db.exec(SETUP);
+    db.exec(&outcome.fixed);
+    db.exec(&outcome.fixed);
+}
