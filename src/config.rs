@@ -174,13 +174,15 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityConfig {
-    /// The variable whose value is one process's pool size: name the one that counts
-    /// (`DB_POOL_MAX` when pools grow to their maximum, `DB_POOL_MIN` for what opens at start).
+    /// The variable whose value is one process's pool size in the container that sets it: name
+    /// the one that counts (`DB_POOL_MAX` when pools grow to their maximum, `DB_POOL_MIN` for what
+    /// opens at start). A task's containers add up, each with its own source.
     pub pool_variable: Option<String>,
     /// A plaintext database URL whose parameters give the pool size (`connection_limit`,
     /// `pool_max_conns`, `maxPoolSize`, …). Default `DATABASE_URL`.
     pub url_variable: Option<String>,
-    /// The pool size when no variable gives one.
+    /// The pool size of a container that connects (it has the URL or pool variable) when no
+    /// variable gives one; once per task when no container names a database variable.
     pub pool_size: Option<u32>,
     /// Processes (workers) per task that each open a pool. Default 1.
     pub processes_per_task: Option<u32>,

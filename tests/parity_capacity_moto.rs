@@ -191,6 +191,22 @@ fn a_healthy_control_passes_and_counts_the_scaling_maximum() {
     assert_eq!(connections_row(&run), ["300 of 495", "300 of 495"]);
 }
 
+/// The task runs web (DB_POOL_MIN=50) and a worker whose plaintext URL carries its own pool
+/// (connection_limit=20): both count; the log router, which names no database variable, does not.
+#[test]
+fn a_worker_containers_own_pool_adds_to_the_web_containers() {
+    let incident = Incident::build();
+    incident.repair_production();
+    incident.capacity(
+        r#"{"staging": {"max_connections": "500", "desired": 1, "maximum_percent": 100, "worker_pool": 20},
+            "production": {"max_connections": "500", "desired": 1, "maximum_percent": 100, "worker_pool": 20}}"#,
+    );
+    incident.write_config(CAPACITY_CONFIG);
+    let run = incident.preflight(&["parity", "--format", "json"]);
+    assert_eq!(capacity(&run), [], "stdout: {}", run.stdout);
+    assert_eq!(connections_row(&run), ["70 of 495", "70 of 495"]);
+}
+
 #[test]
 fn snapshots_carry_capacity_so_the_check_runs_offline_with_the_same_findings() {
     let incident = post_mortem();

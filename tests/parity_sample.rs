@@ -312,3 +312,101 @@ fn a_snapshot_of_another_environment_is_an_error() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Production's web task with a worker container (its own pool in its plaintext URL), a
+/// migration container (the URL as a secret), and a log router that does not connect.
+fn production_with_sidecars(dir: &Path, migrate_vars: serde_json::Value) -> std::path::PathBuf {
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-sample/snapshots");
+    let text = std::fs::read_to_string(snapshots.join("production.json")).expect("snapshot");
+    let mut snap: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let containers = snap["services"][0]["task_definition"]["containerDefinitions"]
+        .as_array_mut()
+        .expect("containers");
+    let mut worker = containers[0].clone();
+    worker["name"] = "worker".into();
+    worker["environment"] = serde_json::json!([
+        {"name": "DATABASE_URL", "value": "postgres://db.production.internal/app?connection_limit=20"}
+    ]);
+    worker["secrets"] = serde_json::json!([]);
+    let mut migrate = worker.clone();
+    migrate["name"] = "migrate".into();
+    migrate["environment"] = migrate_vars;
+    migrate["secrets"] = serde_json::json!([
+        {"name": "DATABASE_URL", "valueFrom": "arn:aws:secretsmanager:us-east-1:222222222222:secret:production/web/DATABASE_URL-Xy12Ab:url::"}
+    ]);
+    let mut router = worker.clone();
+    router["name"] = "log-router".into();
+    router["environment"] = serde_json::json!([{"name": "LOG_LEVEL", "value": "info"}]);
+    containers.extend([worker, migrate, router]);
+    let production = dir.join("production.json");
+    std::fs::write(&production, snap.to_string()).expect("write snapshot");
+    let config = dir.join("preflight.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.production]\nsnapshot = {:?}\n\n[capacity]\npool_variable = \"DB_POOL_MIN\"\n",
+            production.display().to_string()
+        ),
+    )
+    .expect("write config");
+    config
+}
+
+fn capacity_findings(config: &Path) -> Vec<serde_json::Value> {
+    let out = Command::cargo_bin("preflight")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(config)
+        .args(["parity", "--format", "json"])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("PA6")))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn each_container_of_a_task_adds_its_own_pool() {
+    let tmp = tempfile::tempdir().unwrap();
+    // migrate sets its own pool variable: web 50 + worker 20 + migrate 2; the log router adds nothing.
+    let config = production_with_sidecars(
+        tmp.path(),
+        serde_json::json!([{"name": "DB_POOL_MIN", "value": "2"}]),
+    );
+    let found = capacity_findings(&config);
+    let pa601 = found
+        .iter()
+        .find(|f| f["rule"] == "PA601")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    let notes = pa601["notes"].to_string();
+    assert!(
+        notes.contains("web: 72 = pool 72 (web 50 from `DB_POOL_MIN` + worker 20 from `DATABASE_URL` connection_limit + migrate 2 from `DB_POOL_MIN`) × 1 process × 1 task"),
+        "{pa601}"
+    );
+    assert!(!notes.contains("log-router"), "{pa601}");
+    // Secret values stay unread: the secret URL's ARN is not in the report.
+    assert!(!notes.contains("secretsmanager"), "{pa601}");
+
+    // Without a pool of its own, migrate (which connects through its secret URL) makes the
+    // demand unknown, with a one-line reason naming it: unknown, not pass.
+    let tmp = tempfile::tempdir().unwrap();
+    let config = production_with_sidecars(tmp.path(), serde_json::json!([]));
+    let found = capacity_findings(&config);
+    let unknown: Vec<&serde_json::Value> = found.iter().filter(|f| f["rule"] == "PA604").collect();
+    assert_eq!(unknown.len(), 1, "{found:?}");
+    let message = unknown[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(
+            "web: container `migrate` connects (`DATABASE_URL`) but its pool size is unknown"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+    assert!(!found.iter().any(|f| f["rule"] == "PA601"), "{found:?}");
+}

@@ -1,29 +1,17 @@
 //! Demand: how many connections an environment's services may open at once. Per service:
-//! the pool size of one process × processes per task × the most tasks that can run, which is
+//! the pool size of one process (summed over the task's containers, each with its own source:
+//! see [`super::pool`]) × processes per task × the most tasks that can run, which is
 //! the larger of `desiredCount` and the Application Auto Scaling maximum, times the rolling
 //! deploy's overlap (`maximumPercent`, ECS's default 200%). Services sharing the database add up.
 
+use super::pool::{task_pool, PoolSettings, TaskPool};
 use super::record::CapacityRecord;
 use crate::config::{CapacityConfig, ServiceCapacityConfig};
 use crate::parity::environment::Environment;
-use crate::parity::redact::REDACTED;
 use crate::parity::snapshot::ServiceSnapshot;
 
 /// ECS's `maximumPercent` when the service does not set one.
 pub const DEFAULT_MAXIMUM_PERCENT: i32 = 200;
-
-/// URL parameters that set a client's pool size (normalised: lower case, no `_` or `-`):
-/// Prisma `connection_limit`, pgx `pool_max_conns`, MongoDB/JDBC `maxPoolSize`, HikariCP
-/// `maximumPoolSize`, Rails `pool`, node-mysql `connectionLimit`, and common spellings.
-const POOL_PARAMETERS: &[&str] = &[
-    "connectionlimit",
-    "poolmaxconns",
-    "maxpoolsize",
-    "maximumpoolsize",
-    "poolsize",
-    "pool",
-    "poolmax",
-];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceDemand {
@@ -50,9 +38,7 @@ impl Demand {
 
 /// The settings that apply to one service: its own table, else `[capacity]`.
 struct ServiceSettings<'a> {
-    pool_variable: Option<&'a str>,
-    url_variable: &'a str,
-    pool_size: Option<u32>,
+    pool: PoolSettings<'a>,
     processes: u32,
 }
 
@@ -61,14 +47,16 @@ fn settings_for<'a>(
     own: Option<&'a ServiceCapacityConfig>,
 ) -> ServiceSettings<'a> {
     ServiceSettings {
-        pool_variable: own
-            .and_then(|o| o.pool_variable.as_deref())
-            .or(config.pool_variable.as_deref()),
-        url_variable: own
-            .and_then(|o| o.url_variable.as_deref())
-            .or(config.url_variable.as_deref())
-            .unwrap_or("DATABASE_URL"),
-        pool_size: own.and_then(|o| o.pool_size).or(config.pool_size),
+        pool: PoolSettings {
+            pool_variable: own
+                .and_then(|o| o.pool_variable.as_deref())
+                .or(config.pool_variable.as_deref()),
+            url_variable: own
+                .and_then(|o| o.url_variable.as_deref())
+                .or(config.url_variable.as_deref())
+                .unwrap_or("DATABASE_URL"),
+            pool_size: own.and_then(|o| o.pool_size).or(config.pool_size),
+        },
         processes: own
             .and_then(|o| o.processes_per_task)
             .or(config.processes_per_task)
@@ -116,7 +104,11 @@ fn service_demand(
     record: Option<&CapacityRecord>,
 ) -> Result<ServiceDemand, String> {
     let name = &service.name;
-    let (pool, pool_text, mut notes) = pool_size(env, service, settings)?;
+    let TaskPool {
+        size: pool,
+        text: pool_text,
+        mut notes,
+    } = task_pool(env, service, &settings.pool)?;
     let (tasks, tasks_text) = tasks(env, service, record, &mut notes)?;
     let connections = pool * u64::from(settings.processes) * tasks;
     let processes = plural(u64::from(settings.processes), "process", "processes");
@@ -130,108 +122,6 @@ fn service_demand(
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// One process's pool: the pool variable, a pool parameter of the plaintext database URL, or
-/// `pool_size` from preflight.toml. Summed over the task's containers that set it.
-fn pool_size(
-    env: &Environment,
-    service: &ServiceSnapshot,
-    settings: &ServiceSettings,
-) -> Result<(u64, String, Vec<String>), String> {
-    let name = &service.name;
-    let Some(task) = &service.task_definition else {
-        return Err(format!(
-            "{name}: its task definition was not read, so its pool size is unknown"
-        ));
-    };
-    let mut notes = Vec::new();
-    let containers = &task.container_definitions;
-    if let Some(var) = settings.pool_variable {
-        if containers
-            .iter()
-            .any(|c| c.secrets.iter().any(|s| s.name == var))
-        {
-            return Err(format!(
-                "{name}: `{var}` is a secret in {}; preflight does not read secret values for the pool size (make it a plain variable, or set [capacity] pool_size)",
-                env.name
-            ));
-        }
-        let values: Vec<&str> = containers
-            .iter()
-            .flat_map(|c| c.environment.iter())
-            .filter(|kv| kv.name == var)
-            .map(|kv| kv.value.as_str())
-            .collect();
-        if !values.is_empty() {
-            let mut total = 0u64;
-            for value in &values {
-                total += value.trim().parse::<u64>().map_err(|_| {
-                    let shown = if *value == REDACTED { REDACTED } else { value };
-                    format!("{name}: `{var}` is `{shown}` in {}, not a number", env.name)
-                })?;
-            }
-            return Ok((total, format!("pool {total} (`{var}`)"), notes));
-        }
-    }
-    let var = settings.url_variable;
-    let mut found = None;
-    for kv in containers
-        .iter()
-        .flat_map(|c| c.environment.iter())
-        .filter(|kv| kv.name == var)
-    {
-        if is_rds_proxy(&kv.value) {
-            notes.push(format!(
-                "{name}: `{var}` connects through RDS Proxy, which pools connections: the database sees at most the proxy's MaxConnectionsPercent of its limit, whatever the clients open"
-            ));
-        }
-        if let Some((param, n)) = url_pool_parameter(&kv.value) {
-            found = Some((found.map_or(0, |(t, _)| t) + n, param));
-        }
-    }
-    if let Some((total, param)) = found {
-        return Ok((total, format!("pool {total} (`{var}` {param})"), notes));
-    }
-    if let Some(n) = settings.pool_size {
-        return Ok((
-            u64::from(n),
-            format!("pool {n} ([capacity] pool_size)"),
-            notes,
-        ));
-    }
-    let tried = match settings.pool_variable {
-        Some(v) => format!("`{v}` is not set, "),
-        None => String::new(),
-    };
-    Err(format!(
-        "{name}: pool size unknown in {}: {tried}`{var}` has no pool parameter in plaintext, and [capacity] pool_size is not set",
-        env.name
-    ))
-}
-
-/// `(parameter, value)` of the first pool-size parameter in a URL's query.
-pub fn url_pool_parameter(url: &str) -> Option<(String, u64)> {
-    let query = url.split_once('?')?.1;
-    let query = query.split('#').next().unwrap_or(query);
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
-        let normal: String = key
-            .chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if !POOL_PARAMETERS.contains(&normal.as_str()) {
-            return None;
-        }
-        Some((key.to_string(), value.trim().parse().ok()?))
-    })
-}
-
-/// RDS Proxy endpoints: `NAME.proxy-XXXX.REGION.rds.amazonaws.com`.
-fn is_rds_proxy(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    lower.contains(".proxy-") && lower.contains(".rds.amazonaws.com")
 }
 
 /// The most tasks that can run at once, and how that number came about.
@@ -409,26 +299,200 @@ mod tests {
         assert_eq!(d.unknown.len(), 1);
     }
 
+    /// A container: `(name, plain variables, secret names)`.
+    type Container<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+
+    /// One service whose task runs `containers`, desiredCount 1, maximumPercent 100%.
+    fn task(name: &str, containers: &[Container]) -> ServiceSnapshot {
+        let mut s = service(name, 1, Some(100), &[]);
+        if let Some(t) = &mut s.task_definition {
+            t.container_definitions = containers
+                .iter()
+                .map(|(c, vars, secrets)| ContainerDefinition {
+                    name: c.to_string(),
+                    environment: vars
+                        .iter()
+                        .map(|(n, v)| KeyValue {
+                            name: n.to_string(),
+                            value: v.to_string(),
+                        })
+                        .collect(),
+                    secrets: secrets
+                        .iter()
+                        .map(|n| SecretRef {
+                            name: n.to_string(),
+                            value_from: format!("arn:aws:secretsmanager:us-east-1:1:secret:{n}"),
+                        })
+                        .collect(),
+                    ..ContainerDefinition::default()
+                })
+                .collect();
+        }
+        s
+    }
+
+    fn pool_config(pool_size: Option<u32>) -> CapacityConfig {
+        CapacityConfig {
+            pool_variable: Some("DB_POOL_SIZE".into()),
+            pool_size,
+            ..CapacityConfig::default()
+        }
+    }
+
     #[test]
-    fn pool_parameters_in_urls() {
-        assert_eq!(
-            url_pool_parameter("postgresql://u@db/app?schema=public&connection_limit=5"),
-            Some(("connection_limit".into(), 5))
+    fn each_container_brings_its_own_pool_source() {
+        // web sets the pool variable, worker's URL carries connection_limit, migrate has the URL
+        // as a secret (pool_size), the log router names no database variable (nothing).
+        let e = env(
+            vec![task(
+                "web",
+                &[
+                    ("web", &[("DB_POOL_SIZE", "30")], &["DATABASE_URL"]),
+                    (
+                        "worker",
+                        &[("DATABASE_URL", "postgres://db/app?connection_limit=20")],
+                        &[],
+                    ),
+                    ("migrate", &[], &["DATABASE_URL"]),
+                    ("log-router", &[("LOG_LEVEL", "info")], &[]),
+                ],
+            )],
+            vec![],
         );
-        assert_eq!(
-            url_pool_parameter("postgres://db/app?pool_max_conns=20"),
-            Some(("pool_max_conns".into(), 20))
+        let config = CapacityConfig {
+            processes_per_task: Some(2),
+            ..pool_config(Some(5))
+        };
+        let d = demand(&e, &config);
+        assert_eq!(d.unknown, Vec::<String>::new());
+        assert_eq!(d.total(), 110);
+        assert_eq!(d.services[0].arithmetic, "web: 110 = pool 55 (web 30 from `DB_POOL_SIZE` + worker 20 from `DATABASE_URL` connection_limit + migrate 5 from [capacity] pool_size) × 2 processes × 1 task (desiredCount 1; a rolling deploy runs up to maximumPercent 100%)");
+    }
+
+    #[test]
+    fn the_pool_variable_does_not_hide_another_containers_url_parameter() {
+        let e = env(
+            vec![task(
+                "web",
+                &[
+                    ("web", &[("DB_POOL_SIZE", "30")], &[]),
+                    (
+                        "worker",
+                        &[("DATABASE_URL", "postgres://db/app?connection_limit=20")],
+                        &[],
+                    ),
+                ],
+            )],
+            vec![],
         );
-        assert_eq!(
-            url_pool_parameter("mongodb://db/?maxPoolSize=100#x"),
-            Some(("maxPoolSize".into(), 100))
+        let d = demand(&e, &pool_config(None));
+        assert_eq!(d.total(), 50, "{:?}", d);
+    }
+
+    #[test]
+    fn one_source_per_container_in_the_documented_order() {
+        // The pool variable wins over the same container's URL parameter, which wins over
+        // pool_size; a single contributing container keeps the short form.
+        let e = env(
+            vec![
+                task(
+                    "a",
+                    &[(
+                        "a",
+                        &[
+                            ("DB_POOL_SIZE", "8"),
+                            ("DATABASE_URL", "postgres://db/app?connection_limit=20"),
+                        ],
+                        &[],
+                    )],
+                ),
+                task(
+                    "b",
+                    &[(
+                        "b",
+                        &[("DATABASE_URL", "postgres://db/app?connection_limit=20")],
+                        &[],
+                    )],
+                ),
+                task("c", &[("c", &[], &["DATABASE_URL"]), ("proxy", &[], &[])]),
+            ],
+            vec![],
         );
+        let d = demand(&e, &pool_config(Some(5)));
+        let texts: Vec<&str> = d
+            .services
+            .iter()
+            .map(|s| s.arithmetic.split(" × ").next().unwrap_or_default())
+            .collect();
         assert_eq!(
-            url_pool_parameter("postgres://db/app?sslmode=require"),
-            None
+            texts,
+            [
+                "a: 8 = pool 8 (`DB_POOL_SIZE`)",
+                "b: 20 = pool 20 (`DATABASE_URL` connection_limit)",
+                "c: 5 = pool 5 ([capacity] pool_size)",
+            ]
         );
-        assert_eq!(url_pool_parameter("postgres://db/app"), None);
-        assert_eq!(url_pool_parameter("postgres://db/app?pool=lots"), None);
+    }
+
+    #[test]
+    fn a_connecting_container_without_a_known_pool_makes_the_service_unknown() {
+        let e = env(
+            vec![task(
+                "web",
+                &[
+                    ("web", &[("DB_POOL_SIZE", "30")], &[]),
+                    ("worker", &[], &["DATABASE_URL"]),
+                ],
+            )],
+            vec![],
+        );
+        let d = demand(&e, &pool_config(None));
+        assert!(d.services.is_empty(), "{:?}", d.services);
+        assert_eq!(d.unknown.len(), 1, "{:?}", d.unknown);
+        assert!(
+            d.unknown[0].starts_with("web: container `worker`"),
+            "{:?}",
+            d.unknown
+        );
+        assert!(!d.unknown[0].contains('\n'));
+        // A secret pool variable or a value that is not a number names its container too.
+        for (vars, secrets, says) in [
+            (&[][..], &["DB_POOL_SIZE"][..], "`DB_POOL_SIZE` is a secret"),
+            (
+                &[("DB_POOL_SIZE", "lots")][..],
+                &[][..],
+                "`DB_POOL_SIZE` is `lots`",
+            ),
+        ] {
+            let e = env(
+                vec![task(
+                    "web",
+                    &[
+                        ("web", &[("DB_POOL_SIZE", "30")], &[]),
+                        ("worker", vars, secrets),
+                    ],
+                )],
+                vec![],
+            );
+            let d = demand(&e, &pool_config(Some(5)));
+            assert!(d.services.is_empty(), "{:?}", d.services);
+            assert!(
+                d.unknown[0].starts_with("web: container `worker`") && d.unknown[0].contains(says),
+                "{:?}",
+                d.unknown
+            );
+        }
+    }
+
+    #[test]
+    fn a_task_where_no_container_names_a_database_variable_counts_pool_size_once() {
+        // preflight cannot tell which container connects: the task counts pool_size once.
+        let e = env(
+            vec![task("web", &[("web", &[], &[]), ("sidecar", &[], &[])])],
+            vec![],
+        );
+        let d = demand(&e, &pool_config(Some(7)));
+        assert_eq!(d.total(), 7, "{:?}", d);
     }
 
     #[test]
@@ -444,15 +508,5 @@ mod tests {
         };
         let d = demand(&e, &config);
         assert_eq!(d.total(), 30, "{:?}", d.services);
-    }
-
-    #[test]
-    fn rds_proxy_endpoints() {
-        assert!(is_rds_proxy(
-            "postgres://app.proxy-abc123.us-east-1.rds.amazonaws.com/app"
-        ));
-        assert!(!is_rds_proxy(
-            "postgres://app.abc123.us-east-1.rds.amazonaws.com/app"
-        ));
     }
 }

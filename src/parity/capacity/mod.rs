@@ -1,15 +1,16 @@
 //! Check 7: capacity. Connection pools against the database's `max_connections`, per
-//! environment: [`demand`] (pools × processes × tasks, services adding up), [`supply`] (the
-//! limit minus the reserved connections, evaluating RDS formulas with [`formula`] and the
-//! instance-class table in [`memory`]), and the findings: demand above supply (PA601), above the
-//! headroom (PA602), a limit lower than the reference environment's (PA603), and whatever could
-//! not be determined (PA604, unknown). [`record`] is the snapshot's part; [`live`] reads the
-//! limit from a database URL.
+//! environment: [`demand`] (pools × processes × tasks, services adding up; each container's
+//! pool from [`pool`]), [`supply`] (the limit minus the reserved connections, evaluating RDS
+//! formulas with [`formula`] and the instance-class table in [`memory`]), and the findings:
+//! demand above supply (PA601), above the headroom (PA602), a limit lower than the reference
+//! environment's (PA603), and whatever could not be determined (PA604, unknown). [`record`] is
+//! the snapshot's part; [`live`] reads the limit from a database URL.
 
 pub mod demand;
 pub mod formula;
 pub mod live;
 pub mod memory;
+pub mod pool;
 pub mod record;
 pub mod supply;
 
