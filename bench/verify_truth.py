@@ -185,7 +185,7 @@ def compare(name, engine, tracker, transactional, paths, binary, cache, timeout)
                             "schema_changed", "not_checked_files", "not_run_files"], 0)
     migrations = report["migrations"]
     by_truth = {truth_index(m["file"]): m for m in migrations}
-    for index, (path, spans, failing, _) in enumerate(truth_files):
+    for index, (path, spans, failing, *_) in enumerate(truth_files):
         m = by_truth.get(index)
         if m is None:
             # A file the truth applied that verify's layout did not run: every failure missed.
