@@ -292,9 +292,10 @@ fn new_name(cx: &StatementCx, range: std::ops::Range<usize>) -> Option<(String, 
     let sqlparser::tokenizer::Token::Word(w) = &t.token else {
         return None;
     };
-    let folded = match w.quote_style {
-        Some(_) => w.value.clone(),
-        None => w.value.to_lowercase(),
+    let folded = if crate::sql::keeps_case(w) {
+        w.value.clone()
+    } else {
+        w.value.to_lowercase()
     };
     Some((cx.source.text[t.range.clone()].to_string(), folded))
 }
