@@ -40,12 +40,16 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realworld_runners import (DieselLemmy, Jisql, LemmyReplaceable, Runner,  # noqa: E402
+from realworld_runners import (DieselLemmy, DieselVaultwardenMysql, Jisql,  # noqa: E402
+                               JisqlMysql, LemmyReplaceable, PopxMysql, Runner, WholeFileMulti,
                                ranger_patch_order)
 
 CORPUS = Path(os.environ.get("PREFLIGHT_CORPUS", "/work/shared/corpus"))
 PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-v", "VERBOSITY=terse"]
 MARIA = ["mariadb", "-h", "127.0.0.1", "-u", "root"]
+# MariaDB retries: reset the shadow copy table by table (`MariaDb.reset_shadow`) instead of
+# restoring the whole dump before every crash point; PREFLIGHT_FULL_RESTORE=1 turns it off.
+FAST_RESET = os.environ.get("PREFLIGHT_FULL_RESTORE") != "1"
 
 
 def version_key(path: Path):
@@ -60,8 +64,15 @@ def files(base, pattern, key=None):
 POPX_NAME = re.compile(r"^(\d+)_([^.]+)(\.(?!autocommit\.)[a-z0-9]+)?(\.autocommit)?\.up\.sql$")
 
 
-def popx_up(base):
-    """The up files ory/x popx runs on PostgreSQL, in its order. popx/match.go parses
+# The file-name spellings popx accepts for a dialect: its `ParseMigrationFilename` (popx/match.go)
+# canonicalises the infix with pop's `CanonicalDialect`, whose synonyms are registered by pop's
+# dialect files: postgres <- postgresql, pg, pgx (dialect_postgresql.go); mysql has none
+# (dialect_mysql.go registers only "mysql").
+POPX_SPELLINGS = {"postgres": ("postgres", "postgresql", "pg", "pgx"), "mysql": ("mysql",)}
+
+
+def popx_up(base, dialect="postgres"):
+    """The up files ory/x popx runs on `dialect`, in its order. popx/match.go parses
     `VERSION_NAME[.DIALECT][.autocommit].up.sql` (no dialect: "all"; `NAME.autocommit.up.sql` is
     "all" + autocommit, match_test.go); popx/migration_info.go `SortAndFilter` keeps a version's
     "all" file only when that version has no file for the dialect, and sorts by version."""
@@ -70,14 +81,14 @@ def popx_up(base):
         m = POPX_NAME.match(path.name)
         if not m:
             continue
-        dialect = (m.group(3) or ".all")[1:]
-        if dialect in ("postgres", "postgresql", "pg", "all"):
-            kind = "all" if dialect == "all" else "postgres"
+        infix = (m.group(3) or ".all")[1:]
+        if infix == "all" or infix in POPX_SPELLINGS[dialect]:
+            kind = "all" if infix == "all" else dialect
             by_version.setdefault(m.group(1), {}).setdefault(kind, []).append(path)
     out = []
     for version in sorted(by_version, key=int):
         kinds = by_version[version]
-        out += sorted(kinds.get("postgres") or kinds["all"])
+        out += sorted(kinds.get(dialect) or kinds["all"])
     return out
 
 
@@ -144,6 +155,7 @@ def projects():
     temporal = "temporalio__temporal/schema"
     lemmy = files("LemmyNet__lemmy/migrations", "*/up.sql")
     ranger = CORPUS / "apache__ranger/security-admin/db/postgres"
+    ranger_my = CORPUS / "apache__ranger/security-admin/db/mysql"
     return [
         ("vaultwarden", "pg", "diesel", True,
          files("dani-garcia__vaultwarden/migrations/postgresql", "*/up.sql")),
@@ -194,23 +206,54 @@ def projects():
         # ranger KMS's kms/scripts/db_setup.py (`import_db_file`): the same jisql.
         ("ranger-kms", "pg", "generic", Jisql(),
          [CORPUS / "apache__ranger/kms/scripts/db/postgres/kms_core_db_postgres.sql"]),
-        ("vaultwarden-mysql", "maria", "diesel", False,
+        # diesel with vaultwarden's connection settings (realworld_runners.DieselVaultwardenMysql).
+        ("vaultwarden-mysql", "maria", "diesel", DieselVaultwardenMysql(),
          files("dani-garcia__vaultwarden/migrations/mysql", "*/up.sql")),
-        ("authelia-mysql", "maria", "generic", False,
+        # authelia on MySQL: each file whole, no transaction (realworld_runners.WholeFileMulti).
+        ("authelia-mysql", "maria", "generic", WholeFileMulti("authelia-mysql", True),
          files("authelia__authelia/internal/storage/migrations/mysql", "V*.up.sql")),
         ("uaa-mysql", "maria", "flyway", False, files(f"{uaa}/mysql", "V*.sql")),
         ("temporal-mysql", "maria", "generic", False,
          files(f"{temporal}/mysql/v8/temporal/versioned", "v*/*.sql")),
+        ("temporal-mysql-base", "maria", "generic", False,
+         files(f"{temporal}/mysql/v8/temporal", "schema.sql")),
+        ("temporal-mysql-visibility-base", "maria", "generic", False,
+         files(f"{temporal}/mysql/v8/visibility", "schema.sql")),
+        ("temporal-mysql-visibility", "maria", "generic", False,
+         files(f"{temporal}/mysql/v8/visibility/versioned", "v*/*.sql")),
+        # popx on MySQL (realworld_runners.PopxMysql): the `mysql` files, else the "all" file.
+        ("kratos-mysql", "maria", "generic", PopxMysql(),
+         popx_up("ory__kratos/persistence/sql/migrations/sql", "mysql")),
+        # Not kratos's model: MariaDB refuses kratos's INSERT … SELECT into a table whose NOT
+        # NULL column has no default even when no row is selected (MySQL 8 checks row by row),
+        # in strict mode, which MySQL 8 has by default too. Measured also without
+        # STRICT_TRANS_TABLES (MariaDB 10.11's default sql_mode otherwise), declared as such.
+        ("kratos-mysql-nonstrict", "maria", "generic",
+         PopxMysql("ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"),
+         popx_up("ory__kratos/persistence/sql/migrations/sql", "mysql")),
+        ("hydra-mysql", "maria", "generic", PopxMysql(),
+         popx_up("ory__hydra/persistence/sql/migrations", "mysql")),
+        # ranger's db_setup.py on MySQL: the same files as on PostgreSQL (fresh install,
+        # upgrade from xa_core_db.sql, KMS), through jisql's MySQLPLRunner
+        # (realworld_runners.JisqlMysql).
+        ("ranger-mysql", "maria", "generic", JisqlMysql(),
+         [ranger_my / "create_dbversion_catalog.sql",
+          ranger_my / "optimized/current/ranger_core_db_mysql.sql"]),
+        ("ranger-mysql-upgrade", "maria", "generic", JisqlMysql(),
+         [ranger_my / "create_dbversion_catalog.sql", ranger_my / "xa_core_db.sql"]
+         + ranger_patch_order(ranger_my / "patches")),
+        ("ranger-kms-mysql", "maria", "generic", JisqlMysql(),
+         [CORPUS / "apache__ranger/kms/scripts/db/mysql/kms_core_db.sql"]),
     ]
 
 
 # ---------------------------------------------------------------- splitting (line spans only)
 
-def statement_spans(text: str, mysql: bool):
+def statement_spans(text: str, mysql: bool, delim: str = ";"):
     """(start_line, end_line, text) of each statement, 1-based lines. Quotes, dollar quotes,
     comments and MySQL `DELIMITER` are honoured; that is all a line span needs."""
     spans, i, n, line = [], 0, len(text), 1
-    start, start_line, delim = None, None, ";"
+    start, start_line = None, None
     # A SQL-standard function body (`BEGIN ATOMIC … END`) holds `;`s: like psql, split only
     # after its END (CASE … END inside counts too).
     atomic, last_word = 0, ""
@@ -396,6 +439,7 @@ class MariaDb:
     def __init__(self):
         self.db = "pf_truth_" + uuid.uuid4().hex[:10]
         self.shadow = self.db + "_s"
+        self.shadow_ready = False
         self.admin(f"CREATE DATABASE `{self.db}`")
 
     def admin(self, sql):
@@ -404,8 +448,19 @@ class MariaDb:
     def drop(self):
         self.admin(f"DROP DATABASE IF EXISTS `{self.db}`; DROP DATABASE IF EXISTS `{self.shadow}`")
 
-    def apply(self, path: Path, transactional: bool):
-        p = subprocess.run(MARIA + [self.db], stdin=path.open(), capture_output=True, text=True)
+    @staticmethod
+    def client(runner, force=False):
+        """The `mariadb` client as `runner` sends: with its delimiter (see realworld_runners
+        `CLIENT_DELIMITER`), `--force` for a retry (every statement runs)."""
+        delim = getattr(runner, "client_delimiter", None)
+        init = getattr(runner, "init_sql", None)
+        return (MARIA + (["--force"] if force else []) + ([f"--delimiter={delim}"] if delim else [])
+                + ([f"--init-command={init}"] if init else []))
+
+    def apply(self, path: Path, transactional: bool, runner=None):
+        sent = sent_text(path, path.read_text(errors="replace"), runner)
+        p = subprocess.run(self.client(runner) + [self.db], input=sent, capture_output=True,
+                           text=True)
         return p.returncode == 0, p.stderr.strip().splitlines()[-1:]
 
     def snapshot(self):
@@ -414,16 +469,86 @@ class MariaDb:
                               capture_output=True, text=True, check=True)
         return dump.stdout
 
-    def retry_errors(self, path: Path, prefix: list, tmp: Path, dump: str):
-        """DDL commits on MariaDB, so each retry runs in a shadow copy of the pre-file state."""
+    def restore_shadow(self, dump):
         self.admin(f"DROP DATABASE IF EXISTS `{self.shadow}`; CREATE DATABASE `{self.shadow}`")
         subprocess.run(MARIA + [self.shadow], input=dump, text=True, check=True,
                        capture_output=True)
-        pre = "".join(s + ";\n" for s in prefix)
-        subprocess.run(MARIA + ["--force", self.shadow], input=pre, text=True,
+
+    def signature(self, db):
+        """What a database holds, per table (its SHOW CREATE TABLE, CHECKSUM TABLE and
+        triggers), and its routines, events and views as one more entry ("" key)."""
+        def q(sql):
+            p = subprocess.run(MARIA + ["-B", "-N", "-r", "-e", sql, db], capture_output=True,
+                               text=True, check=True)
+            return p.stdout
+        names = q("SELECT table_name, table_type FROM information_schema.tables "
+                  f"WHERE table_schema = '{db}' ORDER BY 1").split("\n")
+        tables = [n.split("\t") for n in names if n]
+        sig = {"": q("SELECT routine_type, routine_name, routine_definition, sql_mode FROM "
+                     f"information_schema.routines WHERE routine_schema = '{db}' ORDER BY 2;"
+                     "SELECT event_name, event_definition FROM information_schema.events "
+                     f"WHERE event_schema = '{db}' ORDER BY 1;"
+                     + "".join(f"SELECT 'view', '{t}';" for t, kind in tables if kind == "VIEW"))}
+        base = [t for t, kind in tables if kind != "VIEW"]
+        if base:
+            out = q("".join(f"SHOW CREATE TABLE `{t}`; CHECKSUM TABLE `{t}` EXTENDED; "
+                            "SELECT trigger_name, action_timing, event_manipulation, "
+                            "action_statement FROM information_schema.triggers WHERE "
+                            f"event_object_schema = '{db}' AND event_object_table = '{t}' "
+                            "ORDER BY 1;" for t in base))
+            # One block per table: SHOW CREATE starts with the name, followed by its checksum
+            # and triggers.
+            blocks = re.split(r"^(?=[^\t\n]+\tCREATE TABLE )", out, flags=re.M)
+            for block in blocks:
+                if block:
+                    name = block.split("\t", 1)[0]
+                    sig[name] = block.replace(f"{db}.", "DB.")
+        return sig
+
+    def reset_shadow(self, dump, before):
+        """Brings the shadow back to the pre-file state whose `signature` is `before`: only the
+        tables that differ are dropped and copied again from the main database (still in the
+        pre-file state while the retries run); anything else that differs (routines, events,
+        views) restores the whole dump. The result is the same database either way."""
+        now = self.signature(self.shadow)
+        if now.get("") != before.get(""):
+            self.restore_shadow(dump)
+            return
+        stale = sorted(t for t in set(now) | set(before) if t and now.get(t) != before.get(t))
+        if not stale:
+            return
+        drop = [t for t in stale if t in now]
+        if drop:
+            self.admin_db(self.shadow, "SET FOREIGN_KEY_CHECKS=0; DROP TABLE "
+                          + ", ".join(f"`{t}`" for t in drop))
+        copy = [t for t in stale if t in before]
+        if copy:
+            part = subprocess.run(["mariadb-dump", "-h", "127.0.0.1", "-u", "root", "--triggers",
+                                   self.db] + copy, capture_output=True, text=True, check=True)
+            subprocess.run(MARIA + [self.shadow], input=part.stdout, text=True, check=True,
+                           capture_output=True)
+        if self.signature(self.shadow) != before:
+            self.restore_shadow(dump)
+
+    def admin_db(self, db, sql):
+        subprocess.run(MARIA + [db, "-e", sql], check=True, capture_output=True)
+
+    def retry_errors(self, path: Path, prefix: list, tmp: Path, dump: str, runner=None,
+                     before=None):
+        """DDL commits on MariaDB, so each retry runs in a shadow copy of the pre-file state
+        (`before`: its signature; the shadow is brought back to it after each retry)."""
+        if before is None or not self.shadow_ready:
+            self.restore_shadow(dump)
+            self.shadow_ready = True
+        delim = getattr(runner, "client_delimiter", None) or ";"
+        pre = "".join(s + delim + "\n" for s in prefix)
+        subprocess.run(self.client(runner, True) + [self.shadow], input=pre, text=True,
                        capture_output=True)
-        p = subprocess.run(MARIA + ["--force", self.shadow], stdin=path.open(),
+        sent = sent_text(path, path.read_text(errors="replace"), runner)
+        p = subprocess.run(self.client(runner, True) + [self.shadow], input=sent,
                            capture_output=True, text=True)
+        if before is not None:
+            self.reset_shadow(dump, before)
         return {int(m.group(1)) for m in re.finditer(r"^ERROR \d+ \(\w+\) at line (\d+)", p.stderr,
                                                      re.M)}
 
@@ -453,10 +578,18 @@ def measure(engine_cls, paths, transactional, crash_points):
             tmp = Path(tmpd)
             for index, path in enumerate(paths):
                 text = path.read_text(errors="replace")
-                spans = statement_spans(text, eng.mysql)
-                sent = statement_spans(sent_text(path, text, runner), eng.mysql)
+                delim = getattr(runner, "client_delimiter", None) or ";"
+                sent = statement_spans(sent_text(path, text, runner), eng.mysql, delim)
+                # A runner that sends its own queries (client delimiter): its statements are the
+                # file's statements (the same lines).
+                spans = sent if delim != ";" else statement_spans(text, eng.mysql)
                 failing = set()
                 dump = eng.snapshot() if eng.mysql else None
+                # The shadow copy is kept in the pre-file state between retries (MariaDb
+                # `reset_shadow`); it starts from the dump for each file.
+                before = eng.signature(eng.db) if eng.mysql and FAST_RESET else None
+                if eng.mysql:
+                    eng.shadow_ready = False
                 sent = [sp for sp in sent if not TX_CONTROL.match(sp[2])]
                 stmts = [s for _, _, s in sent]
                 file_tx = in_transaction(transactional, path)
@@ -468,9 +601,16 @@ def measure(engine_cls, paths, transactional, crash_points):
                 allowed = runner.crash_points(path, sent) if runner is not None and every else None
                 points = (allowed if allowed is not None else range(len(stmts) + 1)) if every \
                     else [len(stmts)]
+                # MariaDB: a statement that fails at k = 0 (the file's first run, in the shadow
+                # copy) although the real first run succeeds meets a shadow that differs from the
+                # database: mariadb-dump cannot carry everything (an index InnoDB generated for
+                # a foreign key comes back as an ordinary index, which a later ADD FOREIGN KEY
+                # can no longer replace: hydra's `…_ibfk_1`, "Duplicate key name"). Such
+                # statements are not measured (`shadow_artefacts`).
+                unfaithful = set()
                 for k in points:
                     if eng.mysql:
-                        lines = eng.retry_errors(path, stmts[:k], tmp, dump)
+                        lines = eng.retry_errors(path, stmts[:k], tmp, dump, runner, before)
                         hit = lambda span, l: span[0] == l  # noqa: E731  mariadb: start line
                     else:
                         # k statements applied; the retry then runs the whole file.
@@ -480,16 +620,18 @@ def measure(engine_cls, paths, transactional, crash_points):
                         for idx, span in enumerate(spans):
                             if hit(span, line):
                                 failing.add(idx)
+                                if eng.mysql and k == 0:
+                                    unfaithful.add(idx)
                                 break
                 # The retries ran from the pre-file state (rolled back, or in a shadow copy).
                 if eng.mysql:
-                    ok, err = eng.apply(path, file_tx)
+                    ok, err = eng.apply(path, file_tx, runner)
                 else:
                     ok, err = eng.apply(path, file_tx, runner, prologue)
                 if not ok:
-                    out.append((path, spans, failing, err))
+                    out.append((path, spans, failing, err, []))
                     return out, False
-                out.append((path, spans, failing, None))
+                out.append((path, spans, failing - unfaithful, None, sorted(unfaithful)))
     finally:
         eng.drop()
     return out, True
@@ -612,14 +754,15 @@ def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     if entry.exists():
         saved = json.loads(entry.read_text())
         if saved["key"] == digest.hexdigest():
-            base = [(Path(p), [tuple(s) for s in spans], set(failing), err)
-                    for p, spans, failing, err in saved["base"]]
+            base = [(Path(e[0]), [tuple(s) for s in e[1]], set(e[2]), e[3],
+                     e[4] if len(e) > 4 else []) for e in saved["base"]]
             return base, saved["clean"]
     base, clean = measure(engine_cls, paths, transactional, crash_points)
     Path(cache).mkdir(parents=True, exist_ok=True)
     entry.write_text(json.dumps({
         "key": digest.hexdigest(), "clean": clean,
-        "base": [(str(p), spans, sorted(failing), err) for p, spans, failing, err in base]}))
+        "base": [(str(p), spans, sorted(failing), err, artefacts)
+                 for p, spans, failing, err, artefacts in base]}))
     return base, clean
 
 
@@ -630,25 +773,35 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
     base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
            "model": (f"{transactional.name}: " if isinstance(transactional, Runner) else "")
-           + ("transaction per file" if transactional else "every crash point")
+           + ("transaction per file" if transactional
+              else "crash points at implicit commits" if getattr(transactional, "autocommit", True)
+              is False else "every crash point")
            + (f", {transactional.marker} files every crash point"
               if isinstance(transactional, TransactionPerFileExcept) else ""),
-           "files": len(base), "statements": sum(len(s) for _, s, _, _ in base)}
+           "files": len(base), "statements": sum(len(s) for _, s, _, _, _ in base)}
     if not clean:
         # Measured up to the first file the local server cannot apply (e.g. newer syntax).
         row["stopped_at"] = f"{base[-1][0].relative_to(CORPUS)}: {base[-1][3]}"
         base = base[:-1]
         paths = paths[:len(base)]
         row["files"] = len(base)
-        row["statements"] = sum(len(s) for _, s, _, _ in base)
+        row["statements"] = sum(len(s) for _, s, _, _, _ in base)
         if not base:
             row["error"] = row.pop("stopped_at")
             return row
     flags = lint_flags(binary, paths, dialect, tracker, transactional)
     fail = tp = fn = flagged_err = tp_err = 0
-    for path, spans, failing, _ in base:
+    artefacts = 0
+    for path, spans, failing, _, unmeasured in base:
         findings = flags.get(str(path), [])
+        artefacts += len(unmeasured)
+        for idx in unmeasured:
+            DETAILS.setdefault(name, {}).setdefault("shadow_artefacts", []).append(
+                f"{path.relative_to(CORPUS)}:{spans[idx][0]}: "
+                f"{' '.join(spans[idx][2].split())[:100]}")
         for idx in range(len(spans)):
+            if idx in unmeasured:
+                continue
             f_any = flagged(spans, idx, findings, ("error", "warning"))
             f_err = flagged(spans, idx, findings, ("error",))
             where = f"{path.relative_to(CORPUS)}:{spans[idx][0]}: {' '.join(spans[idx][2].split())[:100]}"
@@ -663,6 +816,8 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
                 tp_err += idx in failing
                 if idx not in failing:
                     DETAILS.setdefault(name, {}).setdefault("false_flags", []).append(where)
+    if artefacts:
+        row["shadow_artefacts"] = artefacts
     row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
                error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
     if not fix:
@@ -686,13 +841,13 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
                            + runner_args(binary, tracker, "statement")
                            + [str(copies[i]) for i in outside], capture_output=True)
         fixed, fixed_clean = measure(engine_cls, copies, transactional, crash_points)
-        row["fixed_left_failing"] = sum(len(f) for _, _, f, _ in fixed)
+        row["fixed_left_failing"] = sum(len(f) for _, _, f, _, _ in fixed)
         row["fix_breakages"] = 0 if fixed_clean else 1
         if not fixed_clean:
             row["fix_breakage"] = f"{paths[len(fixed) - 1].relative_to(CORPUS)}: {fixed[-1][3]}"
         fixed_flags = lint_flags(binary, copies, dialect, tracker, transactional)
         unreported = 0
-        for path, spans, failing, _ in fixed:
+        for path, spans, failing, _, _ in fixed:
             findings = fixed_flags.get(str(path), [])
             for idx in failing:
                 start, end, text = spans[idx]

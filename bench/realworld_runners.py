@@ -263,3 +263,244 @@ class LemmyReplaceable(Runner):
     def prologue(self, paths, index):
         earlier = "".join(f"\\i {p}\n" for p in paths[:index])
         return self.before_each_run() + earlier
+
+
+# ---------------------------------------------------------------- MySQL / MariaDB runners
+
+# A statement delimiter that occurs in no corpus file: the `mariadb` client is started with
+# `--delimiter=` it, and a runner's `text` puts it where the tool ends a query, so the client
+# sends exactly the queries the tool sends (its `;` handling and `DELIMITER` lines are bypassed).
+CLIENT_DELIMITER = "$pf_end$"
+
+# Statements after which MySQL/MariaDB has committed (the "Statements That Cause an Implicit
+# Commit" list: DDL, routine DDL, transaction control, locks, grants; CALL counts because the
+# corpus's procedures run DDL). Under a runner with autocommit off, a crash rolls back to the
+# last of these.
+IMPLICIT_COMMIT = re.compile(
+    r"^\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE|CALL|COMMIT|BEGIN|START|LOCK|UNLOCK|GRANT|REVOKE)\b",
+    re.I)
+
+
+def commit_points(spans):
+    """Crash points k (statements 0..k-1 applied) a runner with autocommit off can leave behind:
+    none, the whole file, or up to a statement that committed implicitly."""
+    n = len(spans)
+    return [k for k in range(n + 1)
+            if k in (0, n) or IMPLICIT_COMMIT.match(re.sub(r"(?s)/\*.*?\*/", " ", spans[k - 1][2]))]
+
+
+def mysql_statement_ends(text):
+    """Offsets of the `;`s where the MySQL/MariaDB server's parser ends a statement of a
+    multi-statement query (the file sent whole). A stored-program definition (CREATE …
+    PROCEDURE/FUNCTION/TRIGGER/EVENT, or `BEGIN NOT ATOMIC`) holds `;`s: it ends at the first
+    `;` outside its BEGIN … END blocks and CASE … END expressions (`END IF`, `END LOOP`, `END
+    WHILE`, `END REPEAT` close no BEGIN; `END CASE` closes a CASE)."""
+    ends, i, n = [], 0, len(text)
+    words, stack, routine = [], [], None
+    plain = ("TABLE", "INDEX", "VIEW", "UNIQUE", "DATABASE", "SCHEMA", "USER", "SEQUENCE", "ROLE",
+             "SERVER", "TEMPORARY")
+
+    def is_routine():
+        if words[:3] == ["BEGIN", "NOT", "ATOMIC"]:
+            return True
+        if words[:1] != ["CREATE"]:
+            return False if words else None
+        for w in words[1:8]:
+            if w in plain:
+                return False
+            if w in ("PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"):
+                return True
+        return None if len(words) < 8 else False
+
+    while i < n:
+        c = text[i]
+        if (text.startswith("--", i) and (i + 2 >= n or text[i + 2] in " \t\r\n")) or c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        if c in "'\"`":
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and c != "`":
+                    j += 2
+                    continue
+                if text[j] == c:
+                    if j + 1 < n and text[j + 1] == c:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            i = j + 1
+            words.append("?")
+            continue
+        if c.isalpha() or c == "_":
+            word = re.match(r"\w+", text[i:]).group(0).upper()
+            i += len(word)
+            words.append(word)
+            if routine is None:
+                routine = is_routine()
+            if routine:
+                if word in ("BEGIN", "CASE"):
+                    stack.append(word)
+                elif word == "END":
+                    nxt = re.match(r"\s*(\w+)", text[i:])
+                    nxt = nxt.group(1).upper() if nxt else ""
+                    if nxt in ("IF", "LOOP", "WHILE", "REPEAT"):
+                        i += len(re.match(r"\s*\w+", text[i:]).group(0))
+                    else:
+                        if nxt == "CASE":
+                            i += len(re.match(r"\s*\w+", text[i:]).group(0))
+                        if stack:
+                            stack.pop()
+            continue
+        if c == ";":
+            if not stack:
+                ends.append(i)
+                words, stack, routine = [], [], None
+            i += 1
+            continue
+        i += 1
+    return ends
+
+
+def with_client_delimiter(text, ends):
+    """`text` with the `;` at each offset of `ends` replaced by CLIENT_DELIMITER."""
+    out, last = [], 0
+    for e in ends:
+        out.append(text[last:e])
+        out.append(CLIENT_DELIMITER)
+        last = e + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+class MysqlRunner(Runner):
+    """A runner on MySQL/MariaDB. `autocommit`: every statement commits on its own, so a crash
+    can leave any prefix; otherwise a crash (or an error: the runner rolls back) leaves the
+    statements up to the last implicit commit (`commit_points`)."""
+
+    client_delimiter = None
+    # What the runner runs on its connection before the migrations (the client's
+    # `--init-command`).
+    init_sql = None
+
+    def __init__(self, name, autocommit):
+        super().__init__(name, False)
+        self.autocommit = autocommit
+
+    def crash_points(self, path, spans):
+        return None if self.autocommit else commit_points(spans)
+
+
+class WholeFileMulti(MysqlRunner):
+    """A runner that sends each file whole as one multi-statement query (authelia on MySQL:
+    `internal/storage/sql_provider_schema.go` executes each migration's `Query` with one
+    `ExecContext`, outside a transaction because the provider is MySQL, and its MySQL DSN enables
+    `multiStatements`; ory popx: `tx.Exec(content)` of the whole file, `multiStatements=true`
+    added to every MySQL DSN by ory/x sqlcon). The server splits the statements itself, stored
+    programs included, and stops at the first error: the file is replayed through the `mariadb`
+    client with a delimiter put where the server ends each statement (`mysql_statement_ends`)."""
+
+    client_delimiter = CLIENT_DELIMITER
+
+    def text(self, path, text):
+        return with_client_delimiter(text, mysql_statement_ends(text))
+
+
+class PopxMysql(WholeFileMulti):
+    """ory popx on MySQL: each file whole (`WholeFileMulti`), in a transaction
+    (popx/migrator.go `isolatedTransaction`) unless `.autocommit.` is in its name; DDL commits
+    implicitly on MySQL/MariaDB, so a crash keeps what the last implicit commit kept."""
+
+    def __init__(self, sql_mode=None):
+        super().__init__("popx-mysql" + (f"-sql_mode={sql_mode}" if sql_mode is not None else ""),
+                         False)
+        if sql_mode is not None:
+            self.init_sql = f"SET SESSION sql_mode = '{sql_mode}'"
+
+    def crash_points(self, path, spans):
+        return None if ".autocommit." in path.name else commit_points(spans)
+
+
+class DieselVaultwardenMysql(MysqlRunner):
+    """vaultwarden's MySQL migrations through diesel_migrations: each migration in a transaction
+    (`run_migration` wraps it in `conn.transaction`; DDL commits implicitly, so a crash keeps
+    what the last implicit commit kept), on a connection where vaultwarden has run `SET
+    FOREIGN_KEY_CHECKS = 0` (src/db/mod.rs `mysql_migrations::run_migrations`: "Disable Foreign
+    Key Checks during migration") and diesel's `MysqlConnection::establish` `SET time_zone =
+    '+00:00'` (and utf8mb4 for the client, as the `mariadb` client already has). Without the
+    first, MariaDB refuses vaultwarden's first file: since 10.5 it honours a column's inline
+    `REFERENCES` (MySQL ignores it), and `ciphers` references `folders` before the file creates
+    it (errno 150, "Referenced table … not found in the data dictionary")."""
+
+    init_sql = "SET SESSION foreign_key_checks = 0, time_zone = '+00:00'"
+
+    def __init__(self):
+        super().__init__("diesel-vaultwarden-mysql", False)
+
+
+def mysqlpl_chunks(text):
+    """((first_line, last_line, delimiter_end) of each command, unsent lines) as ranger's jisql
+    sends a MySQL file: `jisql/src/main/java/org/apache/util/sql/Jisql.java` `run` hands a file
+    on a `jdbc:mysql` connection to `MySQLPLRunner(connection, false, true, …)` with the
+    terminator `;` (db_setup.py `MysqlConf.get_jisql_cmd`: `-c \\;`). `MySQLPLRunner.runScript`
+    reads line by line: it skips blank lines and lines starting with `--` or `//`, a line matching
+    `(?i)delimiter.+` sets the delimiter, and a line whose trimmed text ends with the delimiter
+    ends the command (the delimiter is cut off the line unless it is `;`); each command is one
+    `Statement.execute`. Lines left at the end of the file are never sent."""
+    delim = ";"
+    chunks, first, skipped = [], None, set()
+    for no, line in enumerate(text.split("\n"), 1):
+        t = line.strip()
+        if not t or t.startswith("--") or t.startswith("//"):
+            skipped.add(no)
+            continue
+        if re.fullmatch(r"(?i)delimiter.+", t):
+            delim = re.split(r"(?i)delimiter", t)[1].strip()
+            skipped.add(no)
+            continue
+        if first is None:
+            first = no
+        if t.endswith(delim):
+            chunks.append((first, no, delim))
+            first = None
+    unsent = set()
+    if first is not None:
+        unsent = set(range(first, text.count("\n") + 2))
+    return chunks, unsent | skipped
+
+
+class JisqlMysql(MysqlRunner):
+    """ranger's db_setup.py through jisql on MySQL (`mysqlpl_chunks`): autocommit off
+    (`MySQLPLRunner(connection, false, …)` sets it; `runScript` commits at the end and rolls back
+    in `finally`), so a crash or an error keeps what the last implicit commit kept; the first
+    error ends the run (`stopOnError`), and db_setup.py runs the file again on the next attempt
+    (as `Jisql`). Known difference, checked absent from the corpus's ranger MySQL files: jisql
+    joins a command's lines with a space, so a `--`/`#` comment at the end of a line inside a
+    command would swallow the rest of it (the client here keeps the newlines)."""
+
+    client_delimiter = CLIENT_DELIMITER
+
+    def __init__(self):
+        super().__init__("jisql-mysql", False)
+
+    def text(self, path, text):
+        chunks, unsent = mysqlpl_chunks(text)
+        lines = text.split("\n")
+        for i in unsent:
+            if i <= len(lines):
+                lines[i - 1] = " " * len(lines[i - 1])
+        for _, last, delim in chunks:
+            line = lines[last - 1].rstrip()
+            lines[last - 1] = line[: len(line) - len(delim)] + CLIENT_DELIMITER
+        return "\n".join(lines)
+
+    def crash_points(self, path, spans):
+        return commit_points(spans)
+
+    def unsent_lines(self, path, text):
+        return mysqlpl_chunks(text)[1]

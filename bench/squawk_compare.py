@@ -407,8 +407,8 @@ def retry_truth(cached_only=False):
             crash, _ = rw.cached_measure(TRUTH, name + "-every-crash-point", rw.Postgres, paths, twin, True)
         else:
             crash = full
-        crash_by_path = {str(p): failing for p, _, failing, _ in crash}
-        for n, (path, spans, failing_full, _err) in enumerate(full):
+        crash_by_path = {str(p): failing for p, _, failing, *_ in crash}
+        for n, (path, spans, failing_full, _err, *_) in enumerate(full):
             rel = os.path.relpath(str(path), CORPUS)
             if not clean and n == len(full) - 1:
                 out[rel] = ("failed on its first apply", {})

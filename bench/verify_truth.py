@@ -53,6 +53,16 @@ NOT_COMPARABLE = {
     "ranger": "jisql runner with its own statement splitting (realworld_runners.Jisql)",
     "ranger-upgrade": "jisql runner (realworld_runners.Jisql)",
     "ranger-kms": "jisql runner (realworld_runners.Jisql)",
+    "ranger-mysql": "jisql's MySQLPLRunner, with its own command splitting and autocommit off "
+                    "(realworld_runners.JisqlMysql)",
+    "ranger-mysql-upgrade": "jisql's MySQLPLRunner (realworld_runners.JisqlMysql)",
+    "ranger-kms-mysql": "jisql's MySQLPLRunner (realworld_runners.JisqlMysql)",
+    "kratos-mysql": "popx on MySQL: a transaction per file except `.autocommit.` files, a "
+                    "per-file model the command line cannot declare (realworld_runners.PopxMysql)",
+    "kratos-mysql-nonstrict": "popx on MySQL with a session sql_mode verify does not set",
+    "hydra-mysql": "popx on MySQL (realworld_runners.PopxMysql)",
+    "vaultwarden-mysql": "runs on a connection with FOREIGN_KEY_CHECKS = 0, which verify does not "
+                         "set (realworld_runners.DieselVaultwardenMysql)",
     "synapse": "its runner replaces `$%AUTO_INCREMENT_PRIMARY_KEY%$` in the files before sending "
                "them (realworld.RUNNER_SUBSTITUTIONS) and runs `.sql.postgres` files: verify runs "
                "`.sql` files as written",
@@ -185,7 +195,7 @@ def compare(name, engine, tracker, transactional, paths, binary, cache, timeout)
                             "schema_changed", "not_checked_files", "not_run_files"], 0)
     migrations = report["migrations"]
     by_truth = {truth_index(m["file"]): m for m in migrations}
-    for index, (path, spans, failing, _) in enumerate(truth_files):
+    for index, (path, spans, failing, *_) in enumerate(truth_files):
         m = by_truth.get(index)
         if m is None:
             # A file the truth applied that verify's layout did not run: every failure missed.

@@ -253,7 +253,7 @@ pub fn flag_types(
 /// A one-token name (a column) as the sequence analysis keys it: unquoted folded to lower case.
 pub fn token_name(text: &str, tok: &Tok) -> Name {
     let part = match &tok.token {
-        Token::Word(w) if w.quote_style.is_some() => w.value.clone(),
+        Token::Word(w) if crate::sql::keeps_case(w) => w.value.clone(),
         Token::Word(w) => w.value.to_lowercase(),
         _ => text[tok.range.clone()].to_string(),
     };

@@ -85,7 +85,7 @@ pub fn alter_column(tokens: &[Tok]) -> Option<(&Tok, &[Tok])> {
 /// A column token's normalised name (unquoted: folded to lower case).
 pub fn column_name(t: &Tok) -> Option<String> {
     match &t.token {
-        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
         Token::Word(w) => Some(w.value.to_lowercase()),
         _ => None,
     }

@@ -591,3 +591,13 @@ pub fn parser_tokens(source: &SourceFile, tokens: &[Tok]) -> Vec<TokenWithSpan> 
         })
         .collect()
 }
+
+/// Does a quoted identifier keep its case when names are compared? A double-quoted (or
+/// bracketed) one does: PostgreSQL folds only unquoted names. A backquoted one does not: backquotes
+/// are MySQL's, MariaDB's and SQLite's, where quoting changes nothing about case (MySQL compares
+/// column, index and routine names without case, and an unquoted name keeps its case exactly as a
+/// backquoted one does), so `` `getX` `` and `getX` are the same name, as unquoted names are
+/// compared (folded to lower case).
+pub fn keeps_case(w: &sqlparser::tokenizer::Word) -> bool {
+    w.quote_style.is_some_and(|q| q != '`')
+}

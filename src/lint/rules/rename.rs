@@ -2,6 +2,7 @@
 //! old name is gone.
 
 use super::prelude::*;
+use crate::lint::columns::{token_name, tokens_in};
 use crate::lint::rule::literal;
 use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;
@@ -69,6 +70,10 @@ impl Rule for Rename {
                         None => shape.guard.is_some_and(|g| g.present),
                         Some(_) => action.guard.is_some_and(|g| g.present),
                     };
+                    if action.kind == AlterActionKind::Other {
+                        change_rename(cx, table, action, out);
+                        continue;
+                    }
                     if action.kind != AlterActionKind::Rename || guarded {
                         continue;
                     }
@@ -135,6 +140,39 @@ impl Rule for Rename {
             _ => {}
         }
     }
+}
+
+/// MySQL's and MariaDB's `CHANGE [COLUMN] old new …` with a new name: a column rename, which
+/// fails on a retry as `RENAME COLUMN` does (`Unknown column 'old'` once it ran, `Duplicate
+/// column name 'new'` when the file adds `old` again). No fix: MariaDB's `CHANGE COLUMN IF
+/// EXISTS` checks only the old name, and the look-ahead does not follow a CHANGE's names, so it
+/// cannot tell whether the file brings the old name back.
+fn change_rename(
+    cx: &StatementCx,
+    _table: &crate::sql::Name,
+    action: &crate::sql::AlterAction,
+    out: &mut Vec<Violation>,
+) {
+    let t = tokens_in(&cx.statement.tokens, &action.range);
+    let Some(old) = super::renaming_column::renamed_column(cx, action.kind, t) else {
+        return;
+    };
+    let keyword = usize::from(t.get(1).is_some_and(|k| k.is_kw("COLUMN")));
+    if t.get(keyword + 1).is_some_and(|k| k.is_kw("IF")) {
+        return;
+    }
+    let name = token_name(&cx.source.text, old);
+    let v = Violation::new(
+        action.head.start..old.range.end,
+        format!(
+            "renaming column `{}` (CHANGE with a new name) fails on a retry because the old name no longer exists: guard it (a DO block that checks the catalog, or a check in your migration tool)",
+            name.text
+        ),
+    );
+    out.push(v.note(match cx.dialect {
+        Dialect::Mariadb => "no fix: MariaDB's `CHANGE COLUMN IF EXISTS` checks only the old name, and the file may add it back (a re-run then meets `Duplicate column name`): guard it in the migration tool or give the rename a migration of its own",
+        _ => "MySQL cannot guard this rename in plain SQL: guard it in the migration tool or give the rename a migration of its own",
+    }));
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` of a type a proved earlier statement of the file
@@ -254,9 +292,10 @@ fn new_name(cx: &StatementCx, range: std::ops::Range<usize>) -> Option<(String, 
     let sqlparser::tokenizer::Token::Word(w) = &t.token else {
         return None;
     };
-    let folded = match w.quote_style {
-        Some(_) => w.value.clone(),
-        None => w.value.to_lowercase(),
+    let folded = if crate::sql::keeps_case(w) {
+        w.value.clone()
+    } else {
+        w.value.to_lowercase()
     };
     Some((cx.source.text[t.range.clone()].to_string(), folded))
 }

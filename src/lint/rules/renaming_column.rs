@@ -52,7 +52,7 @@ impl Rule for RenamingColumn {
 
 /// The old name's token: `RENAME [COLUMN] old TO new`, or MySQL's `CHANGE [COLUMN] old new …`
 /// with a different new name.
-fn renamed_column<'a>(
+pub(super) fn renamed_column<'a>(
     cx: &StatementCx,
     kind: AlterActionKind,
     t: &'a [crate::sql::Tok],

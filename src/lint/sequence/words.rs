@@ -166,7 +166,7 @@ pub fn words(statement: &Statement) -> Vec<String> {
         .tokens
         .iter()
         .filter_map(|t| match &t.token {
-            Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+            Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
             Token::Word(w) => Some(w.value.to_lowercase()),
             _ => None,
         })

@@ -50,9 +50,9 @@ impl Cursor<'_> {
         let mut parts = Vec::new();
         while let Some(Token::Word(w)) = self.peek().map(|t| &t.token) {
             parts.push(match w.quote_style {
-                None if w.value.is_ascii() => w.value.to_ascii_lowercase(),
-                None => w.value.to_lowercase(),
-                Some(_) => w.value.clone(),
+                Some(_) if super::super::keeps_case(w) => w.value.clone(),
+                _ if w.value.is_ascii() => w.value.to_ascii_lowercase(),
+                _ => w.value.to_lowercase(),
             });
             self.i += 1;
             if self.peek().is_some_and(|t| t.is(&Token::Period))
