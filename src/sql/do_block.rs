@@ -32,16 +32,22 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
     let mut inner = Vec::new();
     for segment in segments.statements {
         if let Some(k) = embedded_start(&segment.tokens) {
-            let tokens = segment.tokens[k..].to_vec();
-            inner.push(RawStatement {
-                range: tokens[0].range.start..segment.range.end,
-                tokens,
-                terminator: segment.terminator.clone(),
-            });
+            inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
     }
     (inner, all_tokens)
+}
+
+/// The statement of body segment `segment` that starts at its token `k` (control words before
+/// it stripped), to the segment's end.
+fn statement_from(segment: &RawStatement, k: usize) -> RawStatement {
+    let tokens = segment.tokens[k..].to_vec();
+    RawStatement {
+        range: tokens[0].range.start..segment.range.end,
+        tokens,
+        terminator: segment.terminator.clone(),
+    }
 }
 
 /// The statements of a DO body that run SQL the block builds at run time (PL/pgSQL
@@ -337,12 +343,7 @@ pub fn routine_statements(
             });
         }
         if let Some(k) = start {
-            let tokens = segment.tokens[k..].to_vec();
-            inner.push(RawStatement {
-                range: tokens[0].range.start..segment.range.end,
-                tokens,
-                terminator: segment.terminator.clone(),
-            });
+            inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
     }
