@@ -44,8 +44,14 @@ struct ServiceSettings<'a> {
 
 fn settings_for<'a>(
     config: &'a CapacityConfig,
-    own: Option<&'a ServiceCapacityConfig>,
+    own: Option<(&'a String, &'a ServiceCapacityConfig)>,
 ) -> ServiceSettings<'a> {
+    // Messages name the table the pool size came from, so a user edits the right one.
+    let pool_size_setting = match own {
+        Some((name, o)) if o.pool_size.is_some() => format!("[capacity.service.{name}] pool_size"),
+        _ => "[capacity] pool_size".to_string(),
+    };
+    let own = own.map(|(_, o)| o);
     ServiceSettings {
         pool: PoolSettings {
             pool_variable: own
@@ -56,6 +62,7 @@ fn settings_for<'a>(
                 .or(config.url_variable.as_deref())
                 .unwrap_or("DATABASE_URL"),
             pool_size: own.and_then(|o| o.pool_size).or(config.pool_size),
+            pool_size_setting,
         },
         processes: own
             .and_then(|o| o.processes_per_task)
@@ -87,8 +94,7 @@ pub fn demand(env: &Environment, config: &CapacityConfig) -> Demand {
         let own = config
             .service
             .iter()
-            .find(|(name, _)| matches(env, service, name))
-            .map(|(_, c)| c);
+            .find(|(name, _)| matches(env, service, name));
         match service_demand(env, service, &settings_for(config, own), record) {
             Ok(d) => out.services.push(d),
             Err(why) => out.unknown.push(why),
@@ -430,6 +436,49 @@ mod tests {
                 "a: 8 = pool 8 (`DB_POOL_SIZE`)",
                 "b: 20 = pool 20 (`DATABASE_URL` connection_limit)",
                 "c: 5 = pool 5 ([capacity] pool_size)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_arithmetic_names_the_table_whose_pool_size_was_used() {
+        // A per-service pool_size is named as such, so the user edits the table that counted;
+        // a service without its own pool_size names [capacity].
+        let e = env(
+            vec![
+                task("web", &[("web", &[], &["DATABASE_URL"])]),
+                task("api", &[("api", &[], &["DATABASE_URL"])]),
+                task("cron", &[("cron", &[], &[])]),
+            ],
+            vec![],
+        );
+        let mut config = pool_config(Some(5));
+        config.service.insert(
+            "web".into(),
+            ServiceCapacityConfig {
+                pool_size: Some(9),
+                ..ServiceCapacityConfig::default()
+            },
+        );
+        config.service.insert(
+            "cron".into(),
+            ServiceCapacityConfig {
+                pool_size: Some(2),
+                ..ServiceCapacityConfig::default()
+            },
+        );
+        let d = demand(&e, &config);
+        let texts: Vec<&str> = d
+            .services
+            .iter()
+            .map(|s| s.arithmetic.split(" × ").next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "web: 9 = pool 9 ([capacity.service.web] pool_size)",
+                "api: 5 = pool 5 ([capacity] pool_size)",
+                "cron: 2 = pool 2 ([capacity.service.cron] pool_size)",
             ]
         );
     }

@@ -28,6 +28,8 @@ pub struct PoolSettings<'a> {
     pub pool_variable: Option<&'a str>,
     pub url_variable: &'a str,
     pub pool_size: Option<u32>,
+    /// Where `pool_size` came from: `[capacity] pool_size` or `[capacity.service.NAME] pool_size`.
+    pub pool_size_setting: String,
 }
 
 /// One process's pool over the task's containers.
@@ -114,7 +116,7 @@ fn container_pool<'a>(
         return Ok(None);
     }
     match settings.pool_size {
-        Some(n) => Ok(Some(pool(u64::from(n), "[capacity] pool_size".into()))),
+        Some(n) => Ok(Some(pool(u64::from(n), settings.pool_size_setting.clone()))),
         None => Err(format!(
             "{}: container `{}` connects (`{url}`) but its pool size is unknown in {}: {}`{url}` has no pool parameter in plaintext, and [capacity] pool_size is not set",
             place.service,
@@ -174,7 +176,7 @@ fn task_without_database_variable(
     match settings.pool_size {
         Some(n) => Ok(TaskPool {
             size: u64::from(n),
-            text: format!("pool {n} ([capacity] pool_size)"),
+            text: format!("pool {n} ({})", settings.pool_size_setting),
             notes,
         }),
         None => Err(format!(
