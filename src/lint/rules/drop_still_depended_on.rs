@@ -1,0 +1,173 @@
+//! PF125: a `DROP TABLE|VIEW|MATERIALIZED VIEW` that an object a later statement of the file
+//! creates still depends on when a retry runs it: a table with a foreign key to the dropped
+//! table, or (PostgreSQL) a view over it.
+
+use super::prelude::*;
+use crate::diagnostics::Fix;
+use crate::lint::sequence::{Blocker, LaterDrop};
+
+pub const INFO: RuleInfo = RuleInfo {
+    code: "PF125",
+    name: "drop-still-depended-on",
+    default_severity: Severity::Error,
+    summary: "DROP of a table (or view) that a table or view the file creates later depends on fails on a retry",
+    doc: include_str!("../../../rules/PF125.md"),
+    fix: FixAvailability::Sometimes(
+        Applicability::Unsafe,
+        "only where the file itself drops each dependent later, before creating it again: that drop moves before this one",
+    ),
+};
+
+pub struct DropStillDependedOn;
+
+#[distributed_slice(RULES)]
+static REGISTERED: &dyn Rule = &DropStillDependedOn;
+
+impl Rule for DropStillDependedOn {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn dialects(&self) -> &'static [Dialect] {
+        &[Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb]
+    }
+
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let ShapeKind::Drop(kind) = cx.shape().kind else {
+            return;
+        };
+        let Some((sequence, index)) = cx.sequence else {
+            return;
+        };
+        let blockers: Vec<&Blocker> = sequence.blockers(index).collect();
+        let Some(first) = blockers.first() else {
+            return;
+        };
+        let what = format!(
+            "DROP {kind} {}",
+            first.dropped.clone().unwrap_or_else(|| cx.object_text())
+        );
+        let names = blockers
+            .iter()
+            .map(|b| format!("`{}`", b.dependent))
+            .collect::<Vec<_>>();
+        let listed = match names.len() {
+            1..=3 => names.join(", "),
+            n => format!("{} and {} more", names[..3].join(", "), n - 3),
+        };
+        let mut v = if first.foreign_key {
+            Violation::new(
+                cx.head_span(),
+                format!(
+                    "`{what}` fails on a retry: {listed}, which a later statement of this file creates with a foreign key to it, still exists then{}",
+                    match cx.dialect {
+                        Dialect::Postgres => " (`cannot drop table … because other objects depend on it`)",
+                        _ => " (`Cannot delete or update a parent row: a foreign key constraint fails`)",
+                    }
+                ),
+            )
+        } else {
+            Violation::new(
+                cx.head_span(),
+                format!(
+                    "`{what}` fails on a retry: {listed}, which a later statement of this file creates over it, exists then and depends on it"
+                ),
+            )
+        };
+        v = match move_dependents_first(cx, &blockers) {
+            Ok(fix) => v.fix(Some(fix)),
+            Err(why) => v.note(why),
+        };
+        out.push(v);
+    }
+}
+
+/// Moves each dependent's later `DROP TABLE` before this statement (or, when that statement
+/// drops other tables too, puts a `DROP TABLE IF EXISTS dependent;` of its own here). Unsafe:
+/// the dependent's rows go earlier in the file than before, and a statement between the two
+/// places that uses it no longer finds it.
+fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix, String> {
+    let statement = cx.statement;
+    let text: &str = &cx.source.text;
+    let eol = cx.source.line_ending();
+    let mut moved: Vec<&LaterDrop> = Vec::new();
+    let mut inserted = String::new();
+    let mut deletions = Vec::new();
+    for b in blockers {
+        if !b.foreign_key {
+            return Err(format!(
+                "no fix: IF EXISTS does not help, the object is there; drop `{}` (IF EXISTS) earlier in this file, before this statement",
+                b.dependent
+            ));
+        }
+        if b.later_in_statement {
+            return Err(format!(
+                "no fix: MariaDB drops the names of a DROP TABLE in order; name `{}` before the table it references",
+                b.dependent
+            ));
+        }
+        let Some(later) = &b.later_drop else {
+            return Err(format!(
+                "no fix: this file does not drop `{}` before creating it again, and dropping it here would lose its rows; drop it (or its foreign key) yourself before this statement if that is what you mean",
+                b.dependent
+            ));
+        };
+        if moved.iter().any(|m| m.range == later.range) {
+            continue;
+        }
+        if later.single {
+            let own = text.get(later.range.clone()).unwrap_or_default();
+            inserted.push_str(own);
+            if !own.trim_end().ends_with(';') {
+                inserted.push(';');
+            }
+            deletions.push(whole_lines(text, later.range.clone()));
+        } else if later.guarded {
+            inserted.push_str(&format!(
+                "{} {};",
+                cx.keyword_cased("DROP TABLE IF EXISTS"),
+                later.name
+            ));
+        } else {
+            return Err(format!(
+                "no fix: the later statement that drops `{}` drops other tables too and has no IF EXISTS; drop `{}` (IF EXISTS) before this statement",
+                b.dependent, b.dependent
+            ));
+        }
+        inserted.push_str(eol);
+        moved.push(later);
+    }
+    let at = line_start_if_blank(text, statement.range.start);
+    let mut edits = vec![cx.source.edit(at..at, inserted)];
+    deletions.sort_by_key(|r| r.start);
+    edits.extend(deletions.into_iter().map(|r| cx.source.edit(r, String::new())));
+    Ok(Fix {
+        applicability: Applicability::Unsafe,
+        message: "Drop the tables that reference it first".to_string(),
+        edits,
+    })
+}
+
+/// `range` widened to its whole lines when nothing but blanks share them (a statement alone on
+/// its lines goes without leaving an empty line).
+fn whole_lines(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = text[..range.start].rfind('\n').map_or(0, |n| n + 1);
+    let end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |n| range.end + n + 1);
+    if text[start..range.start].trim().is_empty() && text[range.end..end].trim().is_empty() {
+        start..end
+    } else {
+        range
+    }
+}
+
+/// The start of `at`'s line when only blanks precede it there, else `at`.
+fn line_start_if_blank(text: &str, at: usize) -> usize {
+    let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    if text[start..at].trim().is_empty() {
+        start
+    } else {
+        at
+    }
+}
