@@ -170,7 +170,7 @@ fn flagged(sql: &str, engine: Engine) -> BTreeSet<usize> {
         .into_iter()
         .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
         .filter_map(|f| f.location.start)
-        .map(|at| at.line as usize)
+        .map(|at| at.line)
         .collect()
 }
 
