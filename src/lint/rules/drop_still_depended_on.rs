@@ -90,6 +90,11 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
     let statement = cx.statement;
     let text: &str = &cx.source.text;
     let eol = cx.source.line_ending();
+    // The moved or inserted statement ends in `;`: so must this one (not a `DELIMITER $$` region).
+    let plain_end = statement
+        .terminator
+        .as_ref()
+        .is_some_and(|r| text.get(r.clone()) == Some(";"));
     let mut moved: Vec<&LaterDrop> = Vec::new();
     let mut inserted = String::new();
     let mut deletions = Vec::new();
@@ -115,12 +120,15 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
         if moved.iter().any(|m| m.range == later.range) {
             continue;
         }
+        let own = text.get(later.range.clone()).unwrap_or_default();
+        if !plain_end || !own.ends_with(';') {
+            return Err(format!(
+                "no fix: this statement or the later drop of `{}` ends with a custom delimiter; drop `{}` (IF EXISTS) before this statement",
+                b.dependent, b.dependent
+            ));
+        }
         if later.single {
-            let own = text.get(later.range.clone()).unwrap_or_default();
             inserted.push_str(own);
-            if !own.trim_end().ends_with(';') {
-                inserted.push(';');
-            }
             deletions.push(whole_lines(text, later.range.clone()));
         } else if later.guarded {
             inserted.push_str(&format!(
@@ -169,5 +177,70 @@ fn line_start_if_blank(text: &str, at: usize) -> usize {
         start
     } else {
         at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::fix_source;
+    use crate::lint::{lint_source, LintOptions};
+    use crate::source::SourceFile;
+    use crate::sql::Dialect;
+
+    fn options() -> LintOptions {
+        LintOptions {
+            dialect: Dialect::Mariadb,
+            select: vec!["PF125".into()],
+            ..LintOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_fix_moves_the_dependents_drop_whole_lines_and_all() {
+        let sql = "  DROP TABLE IF EXISTS p;\nDROP TABLE IF EXISTS c; -- the child\nDROP TABLE IF EXISTS d;\n\
+                   CREATE TABLE p (id INT PRIMARY KEY);\n\
+                   CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n\
+                   CREATE TABLE d (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n";
+        let outcome = fix_source(&SourceFile::new("m.sql", sql), &options(), true);
+        assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+        assert!(
+            outcome.fixed.starts_with(
+                "DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS d;\n  DROP TABLE IF EXISTS p;\n -- the child\nCREATE"
+            ),
+            "{}",
+            outcome.fixed
+        );
+    }
+
+    #[test]
+    fn a_drop_listed_with_other_tables_is_put_first_on_its_own() {
+        let sql = "DROP TABLE IF EXISTS p;\nDROP TABLE IF EXISTS x, c;\n\
+                   CREATE TABLE p (id INT PRIMARY KEY);\n\
+                   CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n";
+        let outcome = fix_source(&SourceFile::new("m.sql", sql), &options(), true);
+        assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+        assert!(
+            outcome
+                .fixed
+                .starts_with("DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS p;\nDROP TABLE IF EXISTS x, c;\n"),
+            "{}",
+            outcome.fixed
+        );
+    }
+
+    #[test]
+    fn no_fix_under_a_custom_delimiter_or_without_a_later_drop() {
+        for sql in [
+            "DELIMITER $$\nDROP TABLE IF EXISTS p$$\nDROP TABLE IF EXISTS c$$\n\
+             CREATE TABLE p (id INT PRIMARY KEY)$$\n\
+             CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))$$\nDELIMITER ;\n",
+            "DROP TABLE IF EXISTS p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        ] {
+            let findings = lint_source(&SourceFile::new("m.sql", sql), &options());
+            assert_eq!(findings.len(), 1, "{sql}");
+            assert!(findings[0].fix.is_none(), "{sql}");
+            assert!(findings[0].notes[0].starts_with("no fix"), "{sql}");
+        }
     }
 }
