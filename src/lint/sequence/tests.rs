@@ -746,3 +746,29 @@ fn a_create_after_a_drop_a_foreign_key_blocks_is_not_proved_by_it() {
     let sql = "DROP TABLE p; CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (p_id INT);";
     assert!(safe(sql, ApplyModel::StatementByStatement)[1]);
 }
+
+#[test]
+fn the_narrowed_first_pass_finds_the_same_foreign_key_blocks() {
+    let sql = "DROP TABLE IF EXISTS p; DROP TABLE IF EXISTS other; \
+        CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE unrelated (a INT); \
+        CREATE TABLE c (p_id INT REFERENCES p (id)); CREATE TABLE IF NOT EXISTS d (p_id INT); \
+        ALTER TABLE d ADD CONSTRAINT d_fk FOREIGN KEY (p_id) REFERENCES p (id);";
+    let source = SourceFile::new("m.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    for model in [
+        ApplyModel::FileTransaction,
+        ApplyModel::StatementByStatement,
+    ] {
+        let full = replay(&parsed.statements, model);
+        let (narrow, _) = narrowed_replay(&source, &parsed.statements, model);
+        let names = |s: &Sequence, i| {
+            s.blockers(i)
+                .map(|b| b.dependent.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&full, 0), ["c", "d"], "{model:?}");
+        for st in &parsed.statements {
+            assert_eq!(names(&full, st.index), names(&narrow, st.index));
+        }
+    }
+}
