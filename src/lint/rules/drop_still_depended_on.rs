@@ -55,11 +55,16 @@ impl Rule for DropStillDependedOn {
             1..=3 => names.join(", "),
             n => format!("{} and {} more", names[..3].join(", "), n - 3),
         };
+        let (which, creates, exists) = if names.len() == 1 {
+            ("a later statement", "creates", "exists")
+        } else {
+            ("later statements", "create", "exist")
+        };
         let mut v = if first.foreign_key {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry: {listed}, which a later statement of this file creates with a foreign key to it, still exists then{}",
+                    "`{what}` fails on a retry: {listed}, which {which} of this file {creates} with a foreign key to it, still {exists} then{}",
                     match cx.dialect {
                         Dialect::Postgres => " (`cannot drop table … because other objects depend on it`)",
                         _ => " (`Cannot delete or update a parent row: a foreign key constraint fails`)",
@@ -70,7 +75,8 @@ impl Rule for DropStillDependedOn {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry: {listed}, which a later statement of this file creates over it, exists then and depends on it"
+                    "`{what}` fails on a retry: {listed}, which {which} of this file {creates} over it, {exists} then and depend{} on it",
+                    if names.len() == 1 { "s" } else { "" }
                 ),
             )
         };
@@ -96,7 +102,8 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
         .as_ref()
         .is_some_and(|r| text.get(r.clone()) == Some(";"));
     let mut moved: Vec<&LaterDrop> = Vec::new();
-    let mut inserted = String::new();
+    // (place in the file, text): the dependents' drops keep the order the file gave them.
+    let mut inserted: Vec<(usize, String)> = Vec::new();
     let mut deletions = Vec::new();
     for b in blockers {
         if !b.foreign_key {
@@ -128,23 +135,21 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
             ));
         }
         if later.single {
-            inserted.push_str(own);
+            inserted.push((later.range.start, format!("{own}{eol}")));
             deletions.push(whole_lines(text, later.range.clone()));
         } else if later.guarded {
-            inserted.push_str(&format!(
-                "{} {};",
-                cx.keyword_cased("DROP TABLE IF EXISTS"),
-                later.name
-            ));
+            let drop = cx.keyword_cased("DROP TABLE IF EXISTS");
+            inserted.push((later.range.start, format!("{drop} {};{eol}", later.name)));
         } else {
             return Err(format!(
                 "no fix: the later statement that drops `{}` drops other tables too and has no IF EXISTS; drop `{}` (IF EXISTS) before this statement",
                 b.dependent, b.dependent
             ));
         }
-        inserted.push_str(eol);
         moved.push(later);
     }
+    inserted.sort_by_key(|(place, _)| *place);
+    let inserted: String = inserted.into_iter().map(|(_, text)| text).collect();
     let at = line_start_if_blank(text, statement.range.start);
     let mut edits = vec![cx.source.edit(at..at, inserted)];
     deletions.sort_by_key(|r| r.start);

@@ -16,15 +16,16 @@ impl Sequence {
     }
 
     /// What later statements create that still depends on what statement `i` drops when a
-    /// retry runs it: a foreign key only while `foreign_key_checks` is on (as far as the
-    /// statements before the current one tell; asked of the current statement).
+    /// retry runs it: a foreign key only while `foreign_key_checks` is on and no statement
+    /// before ran code preflight does not read (as far as the statements before the current
+    /// one tell; asked of the current statement).
     pub fn blockers(&self, i: usize) -> impl Iterator<Item = &Blocker> {
-        let checks_on = self.foreign_key_checks == ForeignKeyChecks::On;
+        let keys_block = self.foreign_key_checks == ForeignKeyChecks::On && !self.opaque_before;
         self.blocked
             .get(&i)
             .into_iter()
             .flatten()
-            .filter(move |b| checks_on || !b.foreign_key)
+            .filter(move |b| keys_block || !b.foreign_key)
     }
 
     /// Does a dependent block statement `i`'s drop of `name` (a table, view or materialized

@@ -233,6 +233,9 @@ pub struct Sequence {
     drop_sites: Vec<DropSite>,
     /// Lint pass: the session's `foreign_key_checks` before the current statement.
     foreign_key_checks: ForeignKeyChecks,
+    /// Lint pass: a statement before the current one runs code preflight does not read (`CALL`,
+    /// `EXECUTE`, a statement it does not recognise): it may have dropped a dependent.
+    opaque_before: bool,
     /// Table → the last top-level CREATE TABLE of it: index and created columns.
     table_columns: DigestMap<(u32, Vec<String>)>,
     /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
@@ -395,6 +398,11 @@ impl Sequence {
             }
         }
         self.record_index(statement);
+        self.opaque_before |= match &statement.shape.kind {
+            ShapeKind::Unknown => !statement.tokens.is_empty(),
+            ShapeKind::Other(word) => matches!(word.as_str(), "CALL" | "EXECUTE" | "EXEC"),
+            _ => false,
+        };
         if matches!(self.dialect, Dialect::Mysql | Dialect::Mariadb) {
             self.foreign_key_checks =
                 references::foreign_key_checks_after(statement, self.foreign_key_checks);

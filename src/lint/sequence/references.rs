@@ -89,16 +89,19 @@ fn schema_of(parts: &[String]) -> Option<String> {
     (n > 1).then(|| parts[n - 2].clone())
 }
 
-/// `ENGINE [=] x` names InnoDB, or the table has no ENGINE option (InnoDB is the default).
+/// `ENGINE [=] x` among the table options (after the column list) names InnoDB, or there is
+/// no ENGINE option (InnoDB is the default).
 fn innodb(tokens: &[Tok]) -> bool {
-    let Some(at) = tokens.iter().rposition(|t| t.is_kw("ENGINE")) else {
+    let after = table_elements(tokens).last().map_or(0, |e| e.end + 1);
+    let options = tokens.get(after..).unwrap_or_default();
+    let Some(at) = options.iter().position(|t| t.is_kw("ENGINE")) else {
         return true;
     };
     let mut k = at + 1;
-    if tokens.get(k).is_some_and(|t| t.is(&Token::Eq)) {
+    if options.get(k).is_some_and(|t| t.is(&Token::Eq)) {
         k += 1;
     }
-    tokens.get(k).is_some_and(|t| t.is_kw("InnoDB"))
+    options.get(k).is_some_and(|t| t.is_kw("InnoDB"))
 }
 
 /// The token index ranges of the top-level elements of `CREATE TABLE t (…)`.
