@@ -60,6 +60,16 @@ const CASES: &[Case] = &[
         fixed: true,
     },
     Case {
+        name: "a child whose own drop fails blocks its parent's (ranger's x_service_def)",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS svc;\nDROP TABLE IF EXISTS svc_def;\nDROP TABLE IF EXISTS share;\n\
+              CREATE TABLE svc_def (id INT PRIMARY KEY);\n\
+              CREATE TABLE svc (id INT PRIMARY KEY, def INT, FOREIGN KEY (def) REFERENCES svc_def (id));\n\
+              CREATE TABLE share (svc INT, FOREIGN KEY (svc) REFERENCES svc (id));\n",
+        fails: &[1, 2, 4, 5],
+        fixed: true,
+    },
+    Case {
         name: "parent and child in one drop, parent first",
         engines: BOTH,
         sql: "DROP TABLE IF EXISTS p, c;\nCREATE TABLE p (id INT PRIMARY KEY);\n\

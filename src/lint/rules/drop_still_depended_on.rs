@@ -80,10 +80,22 @@ impl Rule for DropStillDependedOn {
                 ),
             )
         };
-        v = match move_dependents_first(cx, &blockers) {
-            Ok(fix) => v.fix(Some(fix)),
-            Err(why) => v.note(why),
-        };
+        // A dependent whose own earlier drop fails (another dependent blocks it) is in place
+        // only until that drop is fixed: the fix here handles the direct dependents.
+        let (direct, behind): (Vec<&Blocker>, Vec<&Blocker>) =
+            blockers.iter().partition(|b| b.via.is_none());
+        if let Some(b) = behind.first() {
+            v = v.note(format!(
+                "this file drops `{}` earlier, but that drop fails on a retry itself (PF125 there): once it runs, `{}` is gone here",
+                b.dependent, b.dependent
+            ));
+        }
+        if !direct.is_empty() {
+            v = match move_dependents_first(cx, &direct) {
+                Ok(fix) => v.fix(Some(fix)),
+                Err(why) => v.note(why),
+            };
+        }
         out.push(v);
     }
 }

@@ -26,6 +26,7 @@ impl Sequence {
             .into_iter()
             .flatten()
             .filter(move |b| keys_block || !b.foreign_key)
+            .filter(|b| b.via.is_none_or(|j| self.failed_drops.contains(&j)))
     }
 
     /// Does a dependent block statement `i`'s drop of `name` (a table, view or materialized

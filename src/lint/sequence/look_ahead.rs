@@ -163,6 +163,8 @@ impl Sequence {
                 self.blocked.entry(*i as usize).or_default().push(Blocker {
                     key: *key,
                     dropped: None,
+                    dropped_base: None,
+                    via: None,
                     dependent: text.clone(),
                     foreign_key: false,
                     later_in_statement: false,
@@ -248,108 +250,133 @@ impl Sequence {
         }
         sites.sort_by_key(|d| (d.index, d.position));
         self.references.sort_by_key(|r| r.0);
+        let mut by_parent: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (at, (_, r)) in self.references.iter().enumerate() {
+            by_parent.entry(r.parent.as_str()).or_default().push(at);
+        }
         let same_schema = |a: &Option<String>, b: &Option<String>| match (a, b) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
         let tx = self.transactional();
         let mut found: Vec<(usize, Blocker)> = Vec::new();
-        for d in sites.iter().filter(|d| d.kind == ObjectKind::Table) {
-            // PostgreSQL's CASCADE drops the foreign keys along; MySQL and MariaDB ignore it.
-            if d.cascade && self.dialect == Dialect::Postgres {
-                continue;
-            }
-            let i = d.index;
-            let parent = object_digest(ObjectKind::Table, &d.base);
-            let parent_events = self.events.of(parent);
-            for (k, r) in &self.references {
-                let k = *k;
-                if k <= i
-                    || r.parent != d.base
-                    || r.child == d.base
-                    || !same_schema(&r.parent_schema, &d.schema)
-                {
+        // A drop that fails leaves its table in place: a drop of the child that a retry cannot
+        // run either does not clear the way for its parent's (ranger: `x_service`'s drop fails,
+        // so `x_service_def`'s after it does too). Repeated until nothing new is found.
+        loop {
+            let before = found.len();
+            for d in sites.iter().filter(|d| d.kind == ObjectKind::Table) {
+                // PostgreSQL's CASCADE drops the foreign keys along; MySQL and MariaDB ignore it.
+                if d.cascade && self.dialect == Dialect::Postgres {
                     continue;
                 }
-                let recreated = parent_events
-                    .iter()
-                    .any(|&(_, j, e)| i < j && j < k && e == Event::Create);
-                let parent_gone_after = parent_events
-                    .iter()
-                    .any(|&(_, j, e)| j > k && e == Event::Remove);
-                let child = object_digest(ObjectKind::Table, &r.child);
-                let child_events = self.events.of(child);
-                let removed_first = child_events
-                    .iter()
-                    .any(|&(_, j, e)| j < i && e == Event::Remove);
-                let child_gone_after = child_events
-                    .iter()
-                    .any(|&(_, j, e)| j > k && e == Event::Remove);
-                let in_do_block = !self.conditional.of(child).is_empty();
-                let key_dropped = |between: &dyn Fn(u32) -> bool| {
-                    self.constraint_drops.iter().any(|(j, table, name)| {
-                        between(*j)
-                            && *table == r.child
-                            && (r.name.is_none()
-                                || name.is_empty()
-                                || r.name.as_ref() == Some(name))
-                    })
-                };
-                if !recreated
-                    || removed_first
-                    || in_do_block
-                    || key_dropped(&|j| j < i)
-                    || (tx && (child_gone_after || parent_gone_after || key_dropped(&|j| j > k)))
-                {
-                    continue;
-                }
-                // Dropped by the same statement: PostgreSQL and MySQL drop both; MariaDB drops
-                // the names in order, and refuses the parent while the child is still there.
-                let mut later_in_statement = false;
-                if let Some(same) = sites
-                    .iter()
-                    .find(|s| s.index == i && s.kind == ObjectKind::Table && s.base == r.child)
-                {
-                    if self.dialect != Dialect::Mariadb || same.position < d.position {
+                let i = d.index;
+                let parent = object_digest(ObjectKind::Table, &d.base);
+                let parent_events = self.events.of(parent);
+                for &at in by_parent.get(d.base.as_str()).into_iter().flatten() {
+                    let (k, r) = &self.references[at];
+                    let k = *k;
+                    if k <= i || r.child == d.base || !same_schema(&r.parent_schema, &d.schema) {
                         continue;
                     }
-                    later_in_statement = true;
-                }
-                let later_drop = sites
-                    .iter()
-                    .find(|s| {
-                        s.kind == ObjectKind::Table
-                            && s.base == r.child
-                            && s.index > i
-                            && s.index < k
-                            && same_schema(&s.schema, &r.child_schema)
-                    })
-                    .map(|s| LaterDrop {
-                        range: s.range.clone(),
-                        single: s.count == 1,
-                        guarded: s.guarded,
-                        name: s.text.clone(),
+                    let recreated = parent_events
+                        .iter()
+                        .any(|&(_, j, e)| i < j && j < k && e == Event::Create);
+                    let parent_gone_after = parent_events
+                        .iter()
+                        .any(|&(_, j, e)| j > k && e == Event::Remove);
+                    let child = object_digest(ObjectKind::Table, &r.child);
+                    let child_events = self.events.of(child);
+                    let failing_drop = |j: u32| {
+                        found.iter().any(|(f, b)| {
+                            *f == j as usize
+                                && b.foreign_key
+                                && b.dropped_base.as_deref() == Some(r.child.as_str())
+                        })
+                    };
+                    let removals_before: Vec<u32> = child_events
+                        .iter()
+                        .filter(|&&(_, j, e)| j < i && e == Event::Remove)
+                        .map(|&(_, j, _)| j)
+                        .collect();
+                    let removed_first = removals_before.iter().any(|&j| !failing_drop(j));
+                    let via = removals_before.last().copied();
+                    let child_gone_after = child_events
+                        .iter()
+                        .any(|&(_, j, e)| j > k && e == Event::Remove);
+                    let in_do_block = !self.conditional.of(child).is_empty();
+                    let key_dropped = |between: &dyn Fn(u32) -> bool| {
+                        self.constraint_drops.iter().any(|(j, table, name)| {
+                            between(*j)
+                                && *table == r.child
+                                && (r.name.is_none()
+                                    || name.is_empty()
+                                    || r.name.as_ref() == Some(name))
+                        })
+                    };
+                    if !recreated
+                        || removed_first
+                        || in_do_block
+                        || key_dropped(&|j| j < i)
+                        || (tx
+                            && (child_gone_after || parent_gone_after || key_dropped(&|j| j > k)))
+                    {
+                        continue;
+                    }
+                    // Dropped by the same statement: PostgreSQL and MySQL drop both; MariaDB
+                    // drops the names in order, and refuses the parent while the child is there.
+                    let mut later_in_statement = false;
+                    if let Some(same) = sites
+                        .iter()
+                        .find(|s| s.index == i && s.kind == ObjectKind::Table && s.base == r.child)
+                    {
+                        if self.dialect != Dialect::Mariadb || same.position < d.position {
+                            continue;
+                        }
+                        later_in_statement = true;
+                    }
+                    let later_drop = sites
+                        .iter()
+                        .find(|s| {
+                            s.kind == ObjectKind::Table
+                                && s.base == r.child
+                                && s.index > i
+                                && s.index < k
+                                && same_schema(&s.schema, &r.child_schema)
+                        })
+                        .map(|s| LaterDrop {
+                            range: s.range.clone(),
+                            single: s.count == 1,
+                            guarded: s.guarded,
+                            name: s.text.clone(),
+                        });
+                    let dependent = match &r.child_schema {
+                        Some(schema) => format!("{schema}.{}", r.child),
+                        None => r.child.clone(),
+                    };
+                    let known = found.iter().any(|(f, b)| {
+                        *f == i as usize && b.key == parent && b.dependent == dependent
                     });
-                let dependent = match &r.child_schema {
-                    Some(schema) => format!("{schema}.{}", r.child),
-                    None => r.child.clone(),
-                };
-                let known = found.iter().any(|(at, b)| {
-                    *at == i as usize && b.key == parent && b.dependent == dependent
-                });
-                if !known {
-                    found.push((
-                        i as usize,
-                        Blocker {
-                            key: parent,
-                            dropped: (d.count > 1).then(|| d.base.clone()),
-                            dependent,
-                            foreign_key: true,
-                            later_in_statement,
-                            later_drop,
-                        },
-                    ));
+                    if !known {
+                        found.push((
+                            i as usize,
+                            Blocker {
+                                key: parent,
+                                dropped: (d.count > 1).then(|| d.base.clone()),
+                                dropped_base: Some(d.base.clone()),
+                                dependent,
+                                foreign_key: true,
+                                later_in_statement,
+                                later_drop,
+                                via,
+                            },
+                        ));
+                    }
                 }
+            }
+            if found.len() == before {
+                break;
             }
         }
         for (i, blocker) in found {

@@ -233,6 +233,8 @@ pub struct Sequence {
     drop_sites: Vec<DropSite>,
     /// Lint pass: the session's `foreign_key_checks` before the current statement.
     foreign_key_checks: ForeignKeyChecks,
+    /// Lint pass: top-level statements whose drop a dependent blocked.
+    failed_drops: std::collections::HashSet<u32>,
     /// Lint pass: a statement before the current one runs code preflight does not read (`CALL`,
     /// `EXECUTE`, a statement it does not recognise): it may have dropped a dependent.
     opaque_before: bool,
@@ -277,6 +279,11 @@ pub struct Blocker {
     key: u64,
     /// The dropped table's base name, when the statement names several.
     pub dropped: Option<String>,
+    /// The dropped table's base name (foreign keys).
+    dropped_base: Option<String>,
+    /// The file drops the dependent before, at this statement, but that drop fails on a retry
+    /// itself (another dependent blocks it): valid only while it does.
+    pub via: Option<u32>,
     /// The dependent's name as the statement creating it spells it.
     pub dependent: String,
     /// A foreign key (else a view): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
@@ -398,6 +405,9 @@ impl Sequence {
             }
         }
         self.record_index(statement);
+        if self.blockers(statement.index).next().is_some() {
+            self.failed_drops.insert(statement.index as u32);
+        }
         self.opaque_before |= match &statement.shape.kind {
             ShapeKind::Unknown => !statement.tokens.is_empty(),
             ShapeKind::Other(word) => matches!(word.as_str(), "CALL" | "EXECUTE" | "EXEC"),

@@ -775,3 +775,26 @@ fn the_narrowed_first_pass_finds_the_same_foreign_key_blocks() {
         }
     }
 }
+
+#[test]
+fn a_child_whose_own_drop_fails_still_blocks_its_parents_drop() {
+    // ranger: `x_service` (a child of `x_service_def`) is dropped first, but a later child of
+    // `x_service` blocks that drop, so `x_service` is still there for `x_service_def`'s.
+    let sql =
+        "DROP TABLE IF EXISTS svc; DROP TABLE IF EXISTS svc_def; DROP TABLE IF EXISTS share; \
+        CREATE TABLE svc_def (id INT PRIMARY KEY); \
+        CREATE TABLE svc (id INT PRIMARY KEY, def INT, FOREIGN KEY (def) REFERENCES svc_def (id)); \
+        CREATE TABLE share (svc INT, FOREIGN KEY (svc) REFERENCES svc (id));";
+    for dialect in [Dialect::Postgres, Dialect::Mariadb] {
+        assert_eq!(blocked_in(sql, dialect), [0, 1], "{dialect}");
+        let b = blocking(sql, dialect, ApplyModel::StatementByStatement);
+        assert_eq!(b[1], ["svc"]);
+    }
+    // With the first drop lifted (checks off there only), the second is not blocked either.
+    let sql = format!(
+        "SET FOREIGN_KEY_CHECKS = 0; {} SET FOREIGN_KEY_CHECKS = 1; {}",
+        "DROP TABLE IF EXISTS svc;",
+        &sql["DROP TABLE IF EXISTS svc; ".len()..]
+    );
+    assert!(blocked_in(&sql, Dialect::Mariadb).is_empty(), "{sql}");
+}
