@@ -29,7 +29,14 @@ impl Rule for DropStillDependedOn {
     }
 
     fn dialects(&self) -> &'static [Dialect] {
-        &[Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb]
+        // SQLite: only a view of the dropped table's own name (no foreign key blocks a drop
+        // there by default, and no view depends on a table).
+        &[
+            Dialect::Postgres,
+            Dialect::Mysql,
+            Dialect::Mariadb,
+            Dialect::Sqlite,
+        ]
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
@@ -60,7 +67,14 @@ impl Rule for DropStillDependedOn {
         } else {
             ("later statements", "create", "exist")
         };
-        let mut v = if first.foreign_key {
+        let mut v = if first.same_name {
+            Violation::new(
+                cx.head_span(),
+                format!(
+                    "`{what}` fails on a retry: a later statement of this file creates a view of that name, and dropping it as a table fails"
+                ),
+            )
+        } else if first.foreign_key {
             Violation::new(
                 cx.head_span(),
                 format!(
@@ -118,6 +132,12 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
     let mut inserted: Vec<(usize, String)> = Vec::new();
     let mut deletions = Vec::new();
     for b in blockers {
+        if b.same_name {
+            return Err(format!(
+                "no fix: drop the view with DROP VIEW IF EXISTS `{}` instead (or as well, before this statement)",
+                b.dependent
+            ));
+        }
         if !b.foreign_key {
             return Err(format!(
                 "no fix: IF EXISTS does not help, the object is there; drop `{}` (IF EXISTS) earlier in this file, before this statement",

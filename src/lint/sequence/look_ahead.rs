@@ -146,9 +146,14 @@ impl Sequence {
         self.conditional.group();
         self.foreign_key_blockers();
         // MySQL, MariaDB and SQLite keep no dependencies of views: a view does not block a drop.
-        let view_blocks = self.dialect == Dialect::Postgres;
-        for (i, key, name_digest) in drops.iter().filter(|_| view_blocks) {
-            let dependent = views.iter().find(|(k, view, _, words)| {
+        // SQLite refuses `DROP TABLE [IF EXISTS] v` of a view's name, though ("use DROP VIEW").
+        let pg = self.dialect == Dialect::Postgres;
+        let sqlite = self.dialect == Dialect::Sqlite;
+        for (i, key, name_digest) in drops.iter().filter(|_| pg || sqlite) {
+            let dependent = views.iter().find(|(k, view, text, words)| {
+                if !pg && digest(folded_base(text).as_str()) != *name_digest {
+                    return false;
+                }
                 let events = self.events.of(*view);
                 let dropped_first = events.iter().any(|&(_, j, e)| j < *i && e == Event::Remove);
                 let gone_after_file = self.transactional()
@@ -165,6 +170,7 @@ impl Sequence {
                     dropped: None,
                     dropped_base: None,
                     via: None,
+                    same_name: digest(folded_base(text).as_str()) == *name_digest,
                     dependent: text.clone(),
                     foreign_key: false,
                     later_in_statement: false,
@@ -366,6 +372,7 @@ impl Sequence {
                                 dropped: (d.count > 1).then(|| d.base.clone()),
                                 dropped_base: Some(d.base.clone()),
                                 dependent,
+                                same_name: false,
                                 foreign_key: true,
                                 later_in_statement,
                                 later_drop,
@@ -415,5 +422,18 @@ impl Sequence {
             removed.last_top = Some(step.event);
             removed.last_top_at = index;
         }
+    }
+}
+
+/// The base name of a view's name as written, as the replay keys it (`s."V"` → `V`, `s.V` → `v`).
+fn folded_base(text: &str) -> String {
+    let base = text.rsplit('.').next().unwrap_or(text);
+    match base
+        .strip_prefix('"')
+        .and_then(|b| b.strip_suffix('"'))
+        .or_else(|| base.strip_prefix('`').and_then(|b| b.strip_suffix('`')))
+    {
+        Some(quoted) => quoted.to_string(),
+        None => base.to_lowercase(),
     }
 }

@@ -288,6 +288,8 @@ pub struct Blocker {
     pub dependent: String,
     /// A foreign key (else a view): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
     pub foreign_key: bool,
+    /// A view of the dropped table's own name: the drop meets a view, not a table.
+    pub same_name: bool,
     /// MariaDB: the dependent is dropped by the same statement, after the dropped table.
     pub later_in_statement: bool,
     /// The file's first drop of the dependent after this statement, before it creates it again.
