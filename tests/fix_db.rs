@@ -704,8 +704,8 @@ fn a_drop_a_later_view_depends_on_is_reported_without_a_fix() {
     let drop = outcome
         .remaining
         .iter()
-        .find(|f| f.rule.code == "PF109")
-        .expect("the drop is reported");
+        .find(|f| f.rule.code == "PF125")
+        .expect("the drop is reported (PF125, drop-still-depended-on)");
     assert!(
         drop.fix.is_none() && drop.message.contains("user_mview"),
         "{drop:?}"

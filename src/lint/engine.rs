@@ -95,9 +95,9 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
         .iter()
         .any(|w| contains_ignore_case(text, w))
     {
-        return Sequence::new(model);
+        return Sequence::new(model, dialect);
     }
-    let mut sequence = Sequence::new(model);
+    let mut sequence = Sequence::new(model, dialect);
     let mut creations = Vec::new();
     let plain = skim_plain_each(
         source,
@@ -124,7 +124,7 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
     };
     drop(creations);
     if !narrowed {
-        sequence = Sequence::new(model);
+        sequence = Sequence::new(model, dialect);
         skim_each(
             source,
             dialect,
@@ -287,7 +287,10 @@ impl<'a> FileLinter<'a> {
             file,
         };
         check(&self.rules, &top, &ids, &mut self.emit);
-        self.guards.record(&statement);
+        let sequence = &self.sequence;
+        self.guards.record_except(&statement, |kind, name| {
+            sequence.blocks_drop_of(statement.index, kind, name.base())
+        });
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
             let mut own = ids.clone();

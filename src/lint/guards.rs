@@ -20,10 +20,20 @@ pub struct Guards {
 impl Guards {
     /// Records what `statement` drops with IF EXISTS. Call after checking it.
     pub fn record(&mut self, statement: &Statement) {
+        self.record_except(statement, |_, _| false);
+    }
+
+    /// [`record`](Self::record), but not the names `blocked` says a retry fails to drop (a
+    /// table a later foreign key still references, PF125): the object is still there then.
+    pub fn record_except(
+        &mut self,
+        statement: &Statement,
+        blocked: impl Fn(ObjectKind, &Name) -> bool,
+    ) {
         let shape = &statement.shape;
         match &shape.kind {
             ShapeKind::Drop(kind) if shape.guard.is_some_and(|g| g.present) => {
-                for name in &shape.names {
+                for name in shape.names.iter().filter(|n| !blocked(*kind, n)) {
                     self.objects
                         .entry((*kind, name.base().to_string()))
                         .or_default()

@@ -43,15 +43,20 @@ impl Rule for CreateTable {
             Dialect::Mysql | Dialect::Mariadb => format!("Table '{base}' already exists"),
             Dialect::Sqlite => format!("table {base} already exists"),
         };
-        out.push(
-            Violation::new(
-                cx.head_span(),
-                format!(
-                    "`CREATE TABLE {table}` fails on a retry once the table exists ({error}): add IF NOT EXISTS"
-                ),
-            )
-            .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe)))
-            .note("IF NOT EXISTS skips the statement when a table of that name exists, even with other columns; `preflight reconcile` compares the live schema"),
-        );
+        let mut v = Violation::new(
+            cx.head_span(),
+            format!(
+                "`CREATE TABLE {table}` fails on a retry once the table exists ({error}): add IF NOT EXISTS"
+            ),
+        )
+        .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe)))
+        .note("IF NOT EXISTS skips the statement when a table of that name exists, even with other columns; `preflight reconcile` compares the live schema");
+        let key = crate::lint::sequence::Key::Object(ObjectKind::Table, base.to_string());
+        if cx.file.sequence.drop_blocked_before(&key) {
+            v = v.note(format!(
+                "the `DROP TABLE {table}` before it fails on a retry (PF125), so the table is still there when a runner goes on after that error: fix the drop first, and this statement meets no table"
+            ));
+        }
+        out.push(v);
     }
 }

@@ -30,23 +30,12 @@ impl Rule for DropObject {
         if cx.do_guarded() {
             return;
         }
-        let blocked = cx
+        // A drop that a later dependent blocks fails whether or not the object is there:
+        // PF125 reports it.
+        if cx
             .sequence
-            .and_then(|(seq, i)| seq.blocked_drop(i))
-            .filter(|view| !view_in_its_place(cx, kind, view));
-        if let Some(view) = blocked {
-            out.push(
-                Violation::new(
-                    cx.head_span(),
-                    format!(
-                        "`DROP {kind} {}` fails on a retry: `{view}`, which a later statement of this file creates over it, exists then and depends on it",
-                        cx.object_text()
-                    ),
-                )
-                .note(format!(
-                    "no fix: IF EXISTS does not help, the object is there; drop `{view}` (IF EXISTS) earlier in this file, before this statement"
-                )),
-            );
+            .is_some_and(|(seq, i)| seq.blockers(i).next().is_some())
+        {
             return;
         }
         // Kinds whose names are not plain names (`CAST (a AS b)`, `OPERATOR === (int, int)`,
@@ -170,20 +159,4 @@ fn other_postgres_kind(cx: &StatementCx) -> Option<Violation> {
             Applicability::Safe,
         ))),
     )
-}
-
-/// MariaDB's `DROP TABLE IF EXISTS v` of the name of a view the file creates later (ranger's
-/// `DROP TABLE IF EXISTS vx_trx_log; DROP VIEW IF EXISTS vx_trx_log; … CREATE VIEW vx_trx_log`):
-/// on a re-run the view is there, and MariaDB only notes that `v` is a view (Note 1965) and
-/// drops nothing, so the statement does not fail; the view does not depend on a table of its
-/// own name. (PostgreSQL refuses: "is not a table". MySQL is not assumed to behave as MariaDB.)
-fn view_in_its_place(cx: &StatementCx, kind: ObjectKind, view: &str) -> bool {
-    let shape = cx.shape();
-    cx.dialect == Dialect::Mariadb
-        && kind == ObjectKind::Table
-        && shape.guard.is_some_and(|g| g.present)
-        && shape.object().is_some_and(|t| {
-            let view = view.rsplit('.').next().unwrap_or(view).trim_matches('`');
-            t.base().eq_ignore_ascii_case(view)
-        })
 }

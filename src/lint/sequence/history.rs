@@ -2,7 +2,9 @@
 //! object, and what later statements remove, re-create or build over it.
 
 use super::steps::schema;
-use super::{column_digest, object_digest, Event, EventLog, Key, Sequence};
+use super::{
+    column_digest, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key, Sequence,
+};
 use crate::lint::digest::digest;
 use crate::sql::{Name, ObjectKind};
 
@@ -10,11 +12,39 @@ impl Sequence {
     /// The view a later statement creates over what statement `i` drops, which makes the drop
     /// fail on a retry.
     pub fn blocked_drop(&self, i: usize) -> Option<&str> {
-        self.blocked.get(&i).map(|(_, name)| name.as_str())
+        self.blockers(i).next().map(|b| b.dependent.as_str())
+    }
+
+    /// What later statements create that still depends on what statement `i` drops when a
+    /// retry runs it: a foreign key only while `foreign_key_checks` is on and no statement
+    /// before ran code preflight does not read (as far as the statements before the current
+    /// one tell; asked of the current statement).
+    pub fn blockers(&self, i: usize) -> impl Iterator<Item = &Blocker> {
+        let keys_block = self.foreign_key_checks == ForeignKeyChecks::On && !self.opaque_before;
+        self.blocked
+            .get(&i)
+            .into_iter()
+            .flatten()
+            .filter(move |b| keys_block || !b.foreign_key)
+            .filter(|b| b.via.is_none_or(|j| self.failed_drops.contains(&j)))
+    }
+
+    /// Does a dependent block statement `i`'s drop of `name` (a table, view or materialized
+    /// view)?
+    pub fn blocks_drop_of(&self, i: usize, kind: ObjectKind, name: &str) -> bool {
+        self.is_blocked(i, object_digest(kind, name))
+    }
+
+    /// Was `key` last removed, before the current statement, only by drops that a dependent
+    /// blocks on a retry (PF125)? A retry then finds it still there.
+    pub fn drop_blocked_before(&self, key: &Key) -> bool {
+        self.removed.get(&key.digest()).is_some_and(|r| {
+            r.removed_before && !r.removed_unblocked && r.last_before == Some(Event::Remove)
+        })
     }
 
     pub(super) fn is_blocked(&self, i: usize, key: u64) -> bool {
-        self.blocked.get(&i).is_some_and(|(k, _)| *k == key)
+        self.blockers(i).any(|b| b.key == key)
     }
 
     /// What the file's statements before the current one last did to `key`: `Some(true)`

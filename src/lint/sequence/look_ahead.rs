@@ -3,11 +3,12 @@
 //! enum labels, renames).
 
 use super::labels::{column_type_changes, label_change, relabels};
+use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
 use super::words::{words, Removals};
-use super::{object_digest, Event, Key, Removed, Sequence, Step};
+use super::{object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step};
 use crate::lint::digest::digest;
-use crate::sql::{ObjectKind, ShapeKind, Statement};
+use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
 
 impl Sequence {
     /// First pass: adds a top-level statement's removals (and, of removed objects, later
@@ -87,6 +88,35 @@ impl Sequence {
             _ => {}
         }
         let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
+        if let ShapeKind::Drop(
+            kind @ (ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView),
+        ) = shape.kind
+        {
+            let guarded = shape.guard.is_some_and(|g| g.present);
+            for (position, name) in shape.names.iter().enumerate() {
+                self.drop_sites.push(DropSite {
+                    index,
+                    kind,
+                    base: name.base().to_string(),
+                    schema: schema(name).map(String::from),
+                    position,
+                    count: shape.names.len(),
+                    range: statement.range.clone(),
+                    guarded,
+                    cascade,
+                    text: name.text.clone(),
+                });
+            }
+        }
+        self.references.extend(
+            references(statement, self.dialect)
+                .into_iter()
+                .map(|r| (index, r)),
+        );
+        let nested = statement.nested.iter().flat_map(dropped_constraints);
+        for (table, name) in dropped_constraints(statement).into_iter().chain(nested) {
+            self.constraint_drops.push((index, table, name));
+        }
         for step in top.iter().filter(|s| s.event == Event::Remove) {
             if let Key::Object(
                 ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
@@ -113,8 +143,17 @@ impl Sequence {
         self.cascades.sort_by_key(|c| c.0);
         self.found = Removals::default();
         self.events.group();
-        for (i, key, name_digest) in &drops {
-            let dependent = views.iter().find(|(k, view, _, words)| {
+        self.conditional.group();
+        self.foreign_key_blockers();
+        // MySQL, MariaDB and SQLite keep no dependencies of views: a view does not block a drop.
+        // SQLite refuses `DROP TABLE [IF EXISTS] v` of a view's name, though ("use DROP VIEW").
+        let pg = self.dialect == Dialect::Postgres;
+        let sqlite = self.dialect == Dialect::Sqlite;
+        for (i, key, name_digest) in drops.iter().filter(|_| pg || sqlite) {
+            let dependent = views.iter().find(|(k, view, text, words)| {
+                if !pg && digest(folded_base(text).as_str()) != *name_digest {
+                    return false;
+                }
                 let events = self.events.of(*view);
                 let dropped_first = events.iter().any(|&(_, j, e)| j < *i && e == Event::Remove);
                 let gone_after_file = self.transactional()
@@ -126,7 +165,17 @@ impl Sequence {
                     && !gone_after_file
             });
             if let Some((_, _, text, _)) = dependent {
-                self.blocked.insert(*i as usize, (*key, text.clone()));
+                self.blocked.entry(*i as usize).or_default().push(Blocker {
+                    key: *key,
+                    dropped: None,
+                    dropped_base: None,
+                    via: None,
+                    same_name: digest(folded_base(text).as_str()) == *name_digest,
+                    dependent: text.clone(),
+                    foreign_key: false,
+                    later_in_statement: false,
+                    later_drop: None,
+                });
             }
         }
         // A view over an object that an earlier `DROP … CASCADE` removes and the file creates
@@ -194,6 +243,156 @@ impl Sequence {
         self.table_columns.shrink_to_fit();
     }
 
+    /// The drops of a table that a foreign key from a table the file creates (or alters) later
+    /// still references when a retry runs them: the child exists then (from any crash point
+    /// after the key's statement; under a per-file transaction, when the file leaves it and its
+    /// key in place), unless a statement before the drop removes it or its key. The parent is
+    /// created again between the drop and the key by a top-level statement. Where a DO block
+    /// touches the child, nothing is claimed.
+    fn foreign_key_blockers(&mut self) {
+        let mut sites = std::mem::take(&mut self.drop_sites);
+        if self.references.is_empty() {
+            return;
+        }
+        sites.sort_by_key(|d| (d.index, d.position));
+        self.references.sort_by_key(|r| r.0);
+        let mut by_parent: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (at, (_, r)) in self.references.iter().enumerate() {
+            by_parent.entry(r.parent.as_str()).or_default().push(at);
+        }
+        let same_schema = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        let tx = self.transactional();
+        let mut found: Vec<(usize, Blocker)> = Vec::new();
+        // A drop that fails leaves its table in place: a drop of the child that a retry cannot
+        // run either does not clear the way for its parent's (ranger: `x_service`'s drop fails,
+        // so `x_service_def`'s after it does too). Repeated until nothing new is found.
+        loop {
+            let before = found.len();
+            for d in sites.iter().filter(|d| d.kind == ObjectKind::Table) {
+                // PostgreSQL's CASCADE drops the foreign keys along; MySQL and MariaDB ignore it.
+                if d.cascade && self.dialect == Dialect::Postgres {
+                    continue;
+                }
+                let i = d.index;
+                let parent = object_digest(ObjectKind::Table, &d.base);
+                let parent_events = self.events.of(parent);
+                for &at in by_parent.get(d.base.as_str()).into_iter().flatten() {
+                    let (k, r) = &self.references[at];
+                    let k = *k;
+                    if k <= i || r.child == d.base || !same_schema(&r.parent_schema, &d.schema) {
+                        continue;
+                    }
+                    let recreated = parent_events
+                        .iter()
+                        .any(|&(_, j, e)| i < j && j < k && e == Event::Create);
+                    let parent_gone_after = parent_events
+                        .iter()
+                        .any(|&(_, j, e)| j > k && e == Event::Remove);
+                    let child = object_digest(ObjectKind::Table, &r.child);
+                    let child_events = self.events.of(child);
+                    let failing_drop = |j: u32| {
+                        found.iter().any(|(f, b)| {
+                            *f == j as usize
+                                && b.foreign_key
+                                && b.dropped_base.as_deref() == Some(r.child.as_str())
+                        })
+                    };
+                    let removals_before: Vec<u32> = child_events
+                        .iter()
+                        .filter(|&&(_, j, e)| j < i && e == Event::Remove)
+                        .map(|&(_, j, _)| j)
+                        .collect();
+                    let removed_first = removals_before.iter().any(|&j| !failing_drop(j));
+                    let via = removals_before.last().copied();
+                    let child_gone_after = child_events
+                        .iter()
+                        .any(|&(_, j, e)| j > k && e == Event::Remove);
+                    let in_do_block = !self.conditional.of(child).is_empty();
+                    let key_dropped = |between: &dyn Fn(u32) -> bool| {
+                        self.constraint_drops.iter().any(|(j, table, name)| {
+                            between(*j)
+                                && *table == r.child
+                                && (r.name.is_none()
+                                    || name.is_empty()
+                                    || r.name.as_ref() == Some(name))
+                        })
+                    };
+                    if !recreated
+                        || removed_first
+                        || in_do_block
+                        || key_dropped(&|j| j < i)
+                        || (tx
+                            && (child_gone_after || parent_gone_after || key_dropped(&|j| j > k)))
+                    {
+                        continue;
+                    }
+                    // Dropped by the same statement: PostgreSQL and MySQL drop both; MariaDB
+                    // drops the names in order, and refuses the parent while the child is there.
+                    let mut later_in_statement = false;
+                    if let Some(same) = sites
+                        .iter()
+                        .find(|s| s.index == i && s.kind == ObjectKind::Table && s.base == r.child)
+                    {
+                        if self.dialect != Dialect::Mariadb || same.position < d.position {
+                            continue;
+                        }
+                        later_in_statement = true;
+                    }
+                    let later_drop = sites
+                        .iter()
+                        .find(|s| {
+                            s.kind == ObjectKind::Table
+                                && s.base == r.child
+                                && s.index > i
+                                && s.index < k
+                                && same_schema(&s.schema, &r.child_schema)
+                        })
+                        .map(|s| LaterDrop {
+                            range: s.range.clone(),
+                            single: s.count == 1,
+                            guarded: s.guarded,
+                            name: s.text.clone(),
+                        });
+                    let dependent = match &r.child_schema {
+                        Some(schema) => format!("{schema}.{}", r.child),
+                        None => r.child.clone(),
+                    };
+                    let known = found.iter().any(|(f, b)| {
+                        *f == i as usize && b.key == parent && b.dependent == dependent
+                    });
+                    if !known {
+                        found.push((
+                            i as usize,
+                            Blocker {
+                                key: parent,
+                                dropped: (d.count > 1).then(|| d.base.clone()),
+                                dropped_base: Some(d.base.clone()),
+                                dependent,
+                                same_name: false,
+                                foreign_key: true,
+                                later_in_statement,
+                                later_drop,
+                                via,
+                            },
+                        ));
+                    }
+                }
+            }
+            if found.len() == before {
+                break;
+            }
+        }
+        for (i, blocker) in found {
+            self.blocked.entry(i).or_default().push(blocker);
+        }
+        self.references = Vec::new();
+        self.constraint_drops = Vec::new();
+    }
+
     /// An event of statement `index` on an object. Every removal comes before any event of
     /// a later statement: a creation before the object's first removal is no event of it.
     pub(super) fn look_ahead_step(&mut self, step: &Step, top: bool, index: u32) {
@@ -223,5 +422,18 @@ impl Sequence {
             removed.last_top = Some(step.event);
             removed.last_top_at = index;
         }
+    }
+}
+
+/// The base name of a view's name as written, as the replay keys it (`s."V"` → `V`, `s.V` → `v`).
+fn folded_base(text: &str) -> String {
+    let base = text.rsplit('.').next().unwrap_or(text);
+    match base
+        .strip_prefix('"')
+        .and_then(|b| b.strip_suffix('"'))
+        .or_else(|| base.strip_prefix('`').and_then(|b| b.strip_suffix('`')))
+    {
+        Some(quoted) => quoted.to_string(),
+        None => base.to_lowercase(),
     }
 }

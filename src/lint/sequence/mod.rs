@@ -30,6 +30,7 @@
 mod history;
 mod labels;
 mod look_ahead;
+mod references;
 mod steps;
 mod survival;
 #[cfg(test)]
@@ -41,8 +42,10 @@ pub use words::{contains_ignore_case, role, words, Removals, Role};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
 use crate::runner::ApplyModel;
-use crate::sql::{ObjectKind, ShapeKind, Statement};
+use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
 use labels::LabelChange;
+pub(crate) use references::ForeignKeyChecks;
+use references::Reference;
 use std::collections::HashMap;
 use std::ops::Range;
 use steps::{arrivals, schema, steps, unnamed};
@@ -216,8 +219,25 @@ pub struct Sequence {
     cascades: Vec<(u32, u64, u64)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
-    /// Statement index → (dropped key, name of a view a later statement creates over it).
-    blocked: HashMap<usize, (u64, String)>,
+    /// Statement index → what a later statement creates that still depends on what it drops
+    /// when a retry runs it (PF125).
+    blocked: HashMap<usize, Vec<Blocker>>,
+    /// The dialect: views block drops on PostgreSQL only, `FOREIGN_KEY_CHECKS` exists on MySQL
+    /// and MariaDB only, MySQL ignores a column's inline `REFERENCES`.
+    dialect: Dialect,
+    /// First pass: the foreign keys top-level statements create, by statement index.
+    references: Vec<(u32, Reference)>,
+    /// First pass: `DROP FOREIGN KEY` / `DROP CONSTRAINT` (DO blocks too): index, table, name.
+    constraint_drops: Vec<(u32, String, String)>,
+    /// First pass: every table, view and materialized view a top-level DROP names.
+    drop_sites: Vec<DropSite>,
+    /// Lint pass: the session's `foreign_key_checks` before the current statement.
+    foreign_key_checks: ForeignKeyChecks,
+    /// Lint pass: top-level statements whose drop a dependent blocked.
+    failed_drops: std::collections::HashSet<u32>,
+    /// Lint pass: a statement before the current one runs code preflight does not read (`CALL`,
+    /// `EXECUTE`, a statement it does not recognise): it may have dropped a dependent.
+    opaque_before: bool,
     /// Table → the last top-level CREATE TABLE of it: index and created columns.
     table_columns: DigestMap<(u32, Vec<String>)>,
     /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
@@ -234,10 +254,66 @@ pub struct Sequence {
     before_each_run: Option<crate::lint::prologue::Prologue>,
 }
 
+/// One name of a top-level `DROP TABLE|VIEW|MATERIALIZED VIEW`.
+#[derive(Debug, Clone)]
+struct DropSite {
+    index: u32,
+    kind: ObjectKind,
+    /// Base name, folded, and the schema when spelt.
+    base: String,
+    schema: Option<String>,
+    /// Its place among the statement's names, and how many it has.
+    position: usize,
+    count: usize,
+    /// The statement's bytes, whether it has IF EXISTS and CASCADE, the name as written.
+    range: Range<usize>,
+    guarded: bool,
+    cascade: bool,
+    text: String,
+}
+
+/// What blocks a drop on a retry: an object a later statement creates that depends on the
+/// dropped one.
+#[derive(Debug, Clone)]
+pub struct Blocker {
+    key: u64,
+    /// The dropped table's base name, when the statement names several.
+    pub dropped: Option<String>,
+    /// The dropped table's base name (foreign keys).
+    dropped_base: Option<String>,
+    /// The file drops the dependent before, at this statement, but that drop fails on a retry
+    /// itself (another dependent blocks it): valid only while it does.
+    pub via: Option<u32>,
+    /// The dependent's name as the statement creating it spells it.
+    pub dependent: String,
+    /// A foreign key (else a view): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
+    pub foreign_key: bool,
+    /// A view of the dropped table's own name: the drop meets a view, not a table.
+    pub same_name: bool,
+    /// MariaDB: the dependent is dropped by the same statement, after the dropped table.
+    pub later_in_statement: bool,
+    /// The file's first drop of the dependent after this statement, before it creates it again.
+    pub later_drop: Option<LaterDrop>,
+}
+
+/// A later top-level `DROP TABLE` of a dependent.
+#[derive(Debug, Clone)]
+pub struct LaterDrop {
+    /// The statement's bytes (terminator included).
+    pub range: Range<usize>,
+    /// It drops the dependent alone.
+    pub single: bool,
+    /// It has IF EXISTS.
+    pub guarded: bool,
+    /// The dependent's name as that statement writes it.
+    pub name: String,
+}
+
 impl Sequence {
-    pub fn new(model: ApplyModel) -> Sequence {
+    pub fn new(model: ApplyModel, dialect: Dialect) -> Sequence {
         Sequence {
             model: Some(model),
+            dialect,
             ..Sequence::default()
         }
     }
@@ -331,6 +407,18 @@ impl Sequence {
             }
         }
         self.record_index(statement);
+        if self.blockers(statement.index).next().is_some() {
+            self.failed_drops.insert(statement.index as u32);
+        }
+        self.opaque_before |= match &statement.shape.kind {
+            ShapeKind::Unknown => !statement.tokens.is_empty(),
+            ShapeKind::Other(word) => matches!(word.as_str(), "CALL" | "EXECUTE" | "EXEC"),
+            _ => false,
+        };
+        if matches!(self.dialect, Dialect::Mysql | Dialect::Mariadb) {
+            self.foreign_key_checks =
+                references::foreign_key_checks_after(statement, self.foreign_key_checks);
+        }
     }
 
     /// A `CREATE INDEX` of an index the file drops somewhere: remembered for PF302.

@@ -4,7 +4,7 @@ use crate::sql::{parse_source, Dialect};
 
 /// Both passes over every statement, keeping every statement's proof.
 fn replay(statements: &[Statement], model: ApplyModel) -> Sequence {
-    let mut s = Sequence::new(model);
+    let mut s = Sequence::new(model, Dialect::Postgres);
     for st in statements {
         s.look_ahead(st);
     }
@@ -23,7 +23,7 @@ fn narrowed_replay(
     statements: &[Statement],
     model: ApplyModel,
 ) -> (Sequence, usize) {
-    let mut s = Sequence::new(model);
+    let mut s = Sequence::new(model, Dialect::Postgres);
     let mut seen = 0;
     let mut creations = Vec::new();
     for st in statements {
@@ -385,7 +385,7 @@ fn a_value_renamed_in_a_type_the_file_recreates_reruns_in_a_transaction() {
         (ApplyModel::StatementByStatement, false),
     ] {
         let parsed = parse_source(&SourceFile::new("m.sql", sql.as_str()), Dialect::Postgres);
-        let mut s = Sequence::new(model);
+        let mut s = Sequence::new(model, Dialect::Postgres);
         parsed.statements.iter().for_each(|st| s.look_ahead(st));
         s.end_look_ahead();
         for st in &parsed.statements {
@@ -555,4 +555,246 @@ fn reads_of_a_column_dropped_later() {
     assert!(s.reads_removed_later(0, &words(&stmts[0])).is_empty());
     let (stmts, s) = seq(sql, ApplyModel::StatementByStatement);
     assert_eq!(s.reads_removed_later(0, &words(&stmts[0])).len(), 1);
+}
+
+/// Per statement, the dependents that block its drop as the lint pass sees them when it checks
+/// that statement (the session's `foreign_key_checks` then).
+fn blocking(sql: &str, dialect: Dialect, model: ApplyModel) -> Vec<Vec<String>> {
+    let parsed = parse_source(&SourceFile::new("m.sql", sql), dialect);
+    let mut s = Sequence::new(model, dialect);
+    for st in &parsed.statements {
+        s.look_ahead(st);
+    }
+    s.end_look_ahead();
+    parsed
+        .statements
+        .iter()
+        .map(|st| {
+            s.enter(st);
+            let found = s.blockers(st.index).map(|b| b.dependent.clone()).collect();
+            s.passed(st);
+            found
+        })
+        .collect()
+}
+
+/// The statements whose drop something blocks, in every dialect that has foreign keys and
+/// both apply models.
+fn blocked_in(sql: &str, dialect: Dialect) -> Vec<usize> {
+    let models = [
+        ApplyModel::FileTransaction,
+        ApplyModel::StatementByStatement,
+    ];
+    let [tx, each] = models.map(|m| {
+        blocking(sql, dialect, m)
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(tx, each, "{dialect}: {sql}");
+    tx
+}
+
+const PARENT_FIRST: &str = "DROP TABLE IF EXISTS p; DROP TABLE IF EXISTS c; \
+    CREATE TABLE p (id INT PRIMARY KEY); \
+    CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));";
+
+#[test]
+fn a_drop_of_a_parent_before_its_child_is_blocked_by_the_childs_foreign_key() {
+    for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb] {
+        assert_eq!(blocked_in(PARENT_FIRST, dialect), [0], "{dialect}");
+        let b = blocking(PARENT_FIRST, dialect, ApplyModel::StatementByStatement);
+        assert_eq!(b[0], ["c"]);
+    }
+    assert_eq!(
+        blocked_in(PARENT_FIRST, Dialect::Sqlite),
+        Vec::<usize>::new()
+    );
+    // The child first; a self-reference; a later ALTER TABLE … ADD FOREIGN KEY.
+    let child_first = "DROP TABLE IF EXISTS c; DROP TABLE IF EXISTS p; \
+        CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT, CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id));";
+    let self_reference = "DROP TABLE IF EXISTS t; \
+        CREATE TABLE t (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES t (id));";
+    let altered = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE IF NOT EXISTS c (p_id INT); \
+        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id);";
+    let key_dropped_first = "ALTER TABLE c DROP FOREIGN KEY c_fk; DROP TABLE IF EXISTS p; \
+        CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE IF NOT EXISTS c (p_id INT); \
+        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id);";
+    let other_key_dropped = "ALTER TABLE c DROP FOREIGN KEY other; DROP TABLE IF EXISTS p; \
+        CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE IF NOT EXISTS c (p_id INT); \
+        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id);";
+    for dialect in [Dialect::Mysql, Dialect::Mariadb] {
+        assert!(blocked_in(child_first, dialect).is_empty());
+        assert!(blocked_in(self_reference, dialect).is_empty());
+        assert_eq!(blocked_in(altered, dialect), [0]);
+        assert!(blocked_in(key_dropped_first, dialect).is_empty());
+        assert_eq!(blocked_in(other_key_dropped, dialect), [1]);
+    }
+}
+
+#[test]
+fn one_drop_of_parent_and_child_is_blocked_on_mariadb_only_with_the_child_last() {
+    let tail = "CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));";
+    let parent_first = format!("DROP TABLE IF EXISTS p, c; {tail}");
+    let child_first = format!("DROP TABLE IF EXISTS c, p; {tail}");
+    assert_eq!(blocked_in(&parent_first, Dialect::Mariadb), [0]);
+    assert!(blocking(
+        &parent_first,
+        Dialect::Mariadb,
+        ApplyModel::StatementByStatement
+    )[0]
+    .contains(&"c".to_string()));
+    assert!(blocked_in(&child_first, Dialect::Mariadb).is_empty());
+    for dialect in [Dialect::Postgres, Dialect::Mysql] {
+        assert!(blocked_in(&parent_first, dialect).is_empty(), "{dialect}");
+    }
+}
+
+#[test]
+fn cascade_lifts_the_block_on_postgres_only() {
+    let sql = "DROP TABLE IF EXISTS p CASCADE; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT REFERENCES p (id));";
+    assert!(blocked_in(sql, Dialect::Postgres).is_empty());
+    assert_eq!(blocked_in(sql, Dialect::Mariadb), [0]);
+}
+
+#[test]
+fn foreign_key_checks_off_lifts_the_block_in_any_spelling() {
+    let tail = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));";
+    for off in [
+        "SET FOREIGN_KEY_CHECKS = 0;",
+        "SET foreign_key_checks=0;",
+        "SET @@foreign_key_checks = 0;",
+        "SET @@session.foreign_key_checks = OFF;",
+        "SET SESSION foreign_key_checks = false;",
+        "SET sql_mode = '', foreign_key_checks = 0;",
+        "/*!40014 SET FOREIGN_KEY_CHECKS=0 */;",
+        "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;",
+        // A value preflight cannot read: nothing is claimed.
+        "SET FOREIGN_KEY_CHECKS = @OLD_FOREIGN_KEY_CHECKS;",
+        // Code preflight does not read may have dropped the child first.
+        "CALL drop_children();",
+        "EXECUTE stmt;",
+    ] {
+        for dialect in [Dialect::Mysql, Dialect::Mariadb] {
+            let sql = format!("{off}\n{tail}");
+            assert!(blocked_in(&sql, dialect).is_empty(), "{dialect}: {sql}");
+        }
+    }
+    for on in [
+        "SET FOREIGN_KEY_CHECKS = 0; SET FOREIGN_KEY_CHECKS = 1;",
+        "SET GLOBAL foreign_key_checks = 0;",
+    ] {
+        let sql = format!("{on}\n{tail}");
+        let at = sql.matches(';').count() - 3;
+        assert_eq!(blocked_in(&sql, Dialect::Mariadb), [at], "{sql}");
+    }
+}
+
+#[test]
+fn inline_references_count_on_postgres_and_mariadb_not_mysql() {
+    let sql = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT REFERENCES p (id));";
+    assert_eq!(blocked_in(sql, Dialect::Postgres), [0]);
+    assert_eq!(blocked_in(sql, Dialect::Mariadb), [0]);
+    assert!(blocked_in(sql, Dialect::Mysql).is_empty());
+    // Not an InnoDB table: no foreign key.
+    let myisam = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id)) ENGINE=MyISAM;";
+    assert!(blocked_in(myisam, Dialect::Mariadb).is_empty());
+}
+
+#[test]
+fn a_child_the_applied_file_drops_again_blocks_only_between_statements() {
+    let sql = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT REFERENCES p (id)); DROP TABLE c;";
+    let at = |model| {
+        blocking(sql, Dialect::Postgres, model)
+            .iter()
+            .map(|b| b.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(ApplyModel::FileTransaction), [0, 0, 0, 0]);
+    assert_eq!(at(ApplyModel::StatementByStatement), [1, 0, 0, 0]);
+}
+
+#[test]
+fn schemas_that_differ_do_not_match_and_a_view_blocks_on_postgres_only() {
+    let sql = "DROP TABLE IF EXISTS a.p; CREATE TABLE a.p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT REFERENCES b.p (id));";
+    assert!(blocked_in(sql, Dialect::Postgres).is_empty());
+    let sql = "DROP TABLE IF EXISTS a.p; CREATE TABLE a.p (id INT PRIMARY KEY); \
+        CREATE TABLE b.c (p_id INT REFERENCES a.p (id));";
+    assert_eq!(
+        blocking(sql, Dialect::Postgres, ApplyModel::StatementByStatement)[0],
+        ["b.c"]
+    );
+    let sql = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE VIEW v AS SELECT id FROM p;";
+    assert_eq!(blocked_in(sql, Dialect::Postgres), [0]);
+    assert!(blocked_in(sql, Dialect::Mariadb).is_empty());
+}
+
+#[test]
+fn a_create_after_a_drop_a_foreign_key_blocks_is_not_proved_by_it() {
+    let sql = "DROP TABLE p; CREATE TABLE p (id INT PRIMARY KEY); \
+        CREATE TABLE c (p_id INT REFERENCES p (id));";
+    assert!(!safe(sql, ApplyModel::StatementByStatement)[1]);
+    let sql = "DROP TABLE p; CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (p_id INT);";
+    assert!(safe(sql, ApplyModel::StatementByStatement)[1]);
+}
+
+#[test]
+fn the_narrowed_first_pass_finds_the_same_foreign_key_blocks() {
+    let sql = "DROP TABLE IF EXISTS p; DROP TABLE IF EXISTS other; \
+        CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE unrelated (a INT); \
+        CREATE TABLE c (p_id INT REFERENCES p (id)); CREATE TABLE IF NOT EXISTS d (p_id INT); \
+        ALTER TABLE d ADD CONSTRAINT d_fk FOREIGN KEY (p_id) REFERENCES p (id);";
+    let source = SourceFile::new("m.sql", sql);
+    let parsed = parse_source(&source, Dialect::Postgres);
+    for model in [
+        ApplyModel::FileTransaction,
+        ApplyModel::StatementByStatement,
+    ] {
+        let full = replay(&parsed.statements, model);
+        let (narrow, _) = narrowed_replay(&source, &parsed.statements, model);
+        let names = |s: &Sequence, i| {
+            s.blockers(i)
+                .map(|b| b.dependent.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&full, 0), ["c", "d"], "{model:?}");
+        for st in &parsed.statements {
+            assert_eq!(names(&full, st.index), names(&narrow, st.index));
+        }
+    }
+}
+
+#[test]
+fn a_child_whose_own_drop_fails_still_blocks_its_parents_drop() {
+    // ranger: `x_service` (a child of `x_service_def`) is dropped first, but a later child of
+    // `x_service` blocks that drop, so `x_service` is still there for `x_service_def`'s.
+    let sql =
+        "DROP TABLE IF EXISTS svc; DROP TABLE IF EXISTS svc_def; DROP TABLE IF EXISTS share; \
+        CREATE TABLE svc_def (id INT PRIMARY KEY); \
+        CREATE TABLE svc (id INT PRIMARY KEY, def INT, FOREIGN KEY (def) REFERENCES svc_def (id)); \
+        CREATE TABLE share (svc INT, FOREIGN KEY (svc) REFERENCES svc (id));";
+    for dialect in [Dialect::Postgres, Dialect::Mariadb] {
+        assert_eq!(blocked_in(sql, dialect), [0, 1], "{dialect}");
+        let b = blocking(sql, dialect, ApplyModel::StatementByStatement);
+        assert_eq!(b[1], ["svc"]);
+    }
+    // With the first drop lifted (checks off there only), the second is not blocked either.
+    let sql = format!(
+        "SET FOREIGN_KEY_CHECKS = 0; {} SET FOREIGN_KEY_CHECKS = 1; {}",
+        "DROP TABLE IF EXISTS svc;",
+        &sql["DROP TABLE IF EXISTS svc; ".len()..]
+    );
+    assert!(blocked_in(&sql, Dialect::Mariadb).is_empty(), "{sql}");
 }

@@ -1,0 +1,263 @@
+//! Foreign keys a statement creates or drops, as the replay keys them: which table references
+//! which (PF125: a table the file creates after dropping its parent blocks that drop on a
+//! retry), and `SET FOREIGN_KEY_CHECKS`, which lifts the block on MySQL and MariaDB.
+
+use super::steps::folded;
+use crate::sql::{AlterActionKind, Dialect, ObjectKind, ShapeKind, Statement, Tok};
+use sqlparser::tokenizer::Token;
+
+/// A foreign key from `child` to `parent` (base names folded, with the schema when spelt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Reference {
+    pub(super) child: String,
+    pub(super) child_schema: Option<String>,
+    pub(super) parent: String,
+    pub(super) parent_schema: Option<String>,
+    /// The constraint's name when the statement gives one (`CONSTRAINT fk …`).
+    pub(super) name: Option<String>,
+}
+
+/// The foreign keys a top-level `CREATE TABLE` (not temporary) or `ALTER TABLE … ADD` creates.
+/// MySQL parses and ignores a column's inline `REFERENCES`; MariaDB (10.5 on) and PostgreSQL
+/// make a foreign key of it. A MySQL/MariaDB table of an engine other than InnoDB has none.
+pub(super) fn references(statement: &Statement, dialect: Dialect) -> Vec<Reference> {
+    if dialect == Dialect::Sqlite {
+        return Vec::new();
+    }
+    let shape = &statement.shape;
+    let Some(table) = shape.object() else {
+        return Vec::new();
+    };
+    let (child, child_schema) = (table.base().to_string(), schema_of(&table.parts));
+    let tokens = &statement.tokens;
+    let found: Vec<(usize, Option<String>)> = match shape.kind {
+        ShapeKind::Create(ObjectKind::Table) if !shape.temporary => {
+            if dialect != Dialect::Postgres && !innodb(tokens) {
+                return Vec::new();
+            }
+            table_elements(tokens)
+                .into_iter()
+                .filter_map(|element| element_reference(tokens, element, dialect))
+                .collect()
+        }
+        ShapeKind::AlterTable => shape
+            .actions
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    AlterActionKind::AddConstraint | AlterActionKind::AddColumn
+                )
+            })
+            .filter_map(|a| {
+                let start = tokens.iter().position(|t| t.range.start >= a.range.start)?;
+                let end = tokens
+                    .iter()
+                    .rposition(|t| t.range.end <= a.range.end)
+                    .map_or(start, |e| e + 1);
+                let inline = a.kind == AlterActionKind::AddColumn;
+                if inline && dialect == Dialect::Mysql {
+                    return None;
+                }
+                let at = (start..end).find(|&k| tokens[k].is_kw("REFERENCES"))?;
+                let name = (!inline)
+                    .then(|| a.name.as_ref().map(|n| n.base().to_string()))
+                    .flatten();
+                Some((at, name))
+            })
+            .collect(),
+        _ => return Vec::new(),
+    };
+    found
+        .into_iter()
+        .filter_map(|(at, name)| {
+            let parts = name_after(tokens, at + 1);
+            let parent = parts.last()?.clone();
+            Some(Reference {
+                child: child.clone(),
+                child_schema: child_schema.clone(),
+                parent,
+                parent_schema: schema_of(&parts),
+                name,
+            })
+        })
+        .collect()
+}
+
+fn schema_of(parts: &[String]) -> Option<String> {
+    let n = parts.len();
+    (n > 1).then(|| parts[n - 2].clone())
+}
+
+/// `ENGINE [=] x` among the table options (after the column list) names InnoDB, or there is
+/// no ENGINE option (InnoDB is the default).
+fn innodb(tokens: &[Tok]) -> bool {
+    let after = table_elements(tokens).last().map_or(0, |e| e.end + 1);
+    let options = tokens.get(after..).unwrap_or_default();
+    let Some(at) = options.iter().position(|t| t.is_kw("ENGINE")) else {
+        return true;
+    };
+    let mut k = at + 1;
+    if options.get(k).is_some_and(|t| t.is(&Token::Eq)) {
+        k += 1;
+    }
+    options.get(k).is_some_and(|t| t.is_kw("InnoDB"))
+}
+
+/// The token index ranges of the top-level elements of `CREATE TABLE t (…)`.
+fn table_elements(tokens: &[Tok]) -> Vec<std::ops::Range<usize>> {
+    let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = open + 1;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push(start..k);
+                    break;
+                }
+            }
+            Token::Comma if depth == 1 => {
+                out.push(start..k);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The `REFERENCES` of one table element, as (token index, constraint name): a table constraint
+/// `[CONSTRAINT name] FOREIGN KEY (…) REFERENCES p`, or a column's inline `REFERENCES p`
+/// (not on MySQL, which ignores it).
+fn element_reference(
+    tokens: &[Tok],
+    range: std::ops::Range<usize>,
+    dialect: Dialect,
+) -> Option<(usize, Option<String>)> {
+    let start = range.start;
+    let element = &tokens[range];
+    let first = element.first()?;
+    let at = start + element.iter().position(|t| t.is_kw("REFERENCES"))?;
+    let named = first.is_kw("CONSTRAINT");
+    let constraint = named || first.is_kw("FOREIGN");
+    if !constraint && dialect == Dialect::Mysql {
+        return None;
+    }
+    let name = if named {
+        element.get(1).and_then(folded)
+    } else {
+        // A column's own `CONSTRAINT name REFERENCES p` (PostgreSQL).
+        element
+            .windows(3)
+            .find(|w| w[0].is_kw("CONSTRAINT") && w[2].is_kw("REFERENCES"))
+            .and_then(|w| folded(&w[1]))
+    };
+    Some((at, name))
+}
+
+/// The parts of the (possibly qualified) name that starts at token `k`, folded.
+fn name_after(tokens: &[Tok], mut k: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    while let Some(part) = tokens.get(k).and_then(folded) {
+        parts.push(part);
+        if tokens.get(k + 1).is_some_and(|t| t.is(&Token::Period)) {
+            k += 2;
+        } else {
+            break;
+        }
+    }
+    parts
+}
+
+/// What a top-level `SET` does to `foreign_key_checks` for the session: `Some(true)` turns it
+/// on, `Some(false)` off, `None` leaves it alone. A value preflight cannot read
+/// (`@OLD_FOREIGN_KEY_CHECKS`) is `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ForeignKeyChecks {
+    #[default]
+    On,
+    Off,
+    Unknown,
+}
+
+/// The session's `foreign_key_checks` after `statement`, given the value before it
+/// (MySQL/MariaDB): `SET [SESSION|LOCAL] foreign_key_checks = 0`, `SET @@foreign_key_checks = 0`,
+/// `SET @@session.foreign_key_checks = OFF`, mysqldump's `/*!40014 SET …, FOREIGN_KEY_CHECKS=0
+/// */`. `SET GLOBAL` changes other sessions only.
+pub(super) fn foreign_key_checks_after(
+    statement: &Statement,
+    before: ForeignKeyChecks,
+) -> ForeignKeyChecks {
+    let tokens = &statement.tokens;
+    if !tokens.first().is_some_and(|t| t.is_kw("SET")) {
+        return before;
+    }
+    let mut state = before;
+    // One assignment per top-level comma.
+    for assignment in tokens[1..].split(|t| t.is(&Token::Comma)) {
+        let Some(eq) = assignment
+            .iter()
+            .position(|t| t.is(&Token::Eq) || t.is(&Token::Assignment))
+        else {
+            continue;
+        };
+        let target: String = assignment[..eq]
+            .iter()
+            .map(|t| t.token.to_string().to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let target = target
+            .replace(" . ", ".")
+            .replace(" .", ".")
+            .replace(". ", ".");
+        let target = target.trim_start_matches("@ @").replace("@@", "");
+        let words: Vec<&str> = target.split([' ', '.']).filter(|w| !w.is_empty()).collect();
+        let Some((&last, scope)) = words.split_last() else {
+            continue;
+        };
+        if last != "foreign_key_checks" {
+            continue;
+        }
+        if scope.iter().any(|w| *w == "global" || *w == "persist") {
+            continue;
+        }
+        let value: Vec<String> = assignment[eq + 1..]
+            .iter()
+            .map(|t| t.token.to_string().to_ascii_lowercase())
+            .collect();
+        state = match value.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["0"] | ["off"] | ["false"] | ["'off'"] => ForeignKeyChecks::Off,
+            ["1"] | ["on"] | ["true"] | ["'on'"] => ForeignKeyChecks::On,
+            _ => ForeignKeyChecks::Unknown,
+        };
+    }
+    state
+}
+
+/// `ALTER TABLE t DROP FOREIGN KEY x` / `DROP CONSTRAINT x`: (table, constraint) pairs.
+pub(super) fn dropped_constraints(statement: &Statement) -> Vec<(String, String)> {
+    let shape = &statement.shape;
+    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::DropConstraint)
+        .map(|a| {
+            (
+                table.base().to_string(),
+                a.name
+                    .as_ref()
+                    .map(|n| n.base().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,312 @@
+//! PF125 against the real databases: each file runs once, then a second time the way a retry
+//! of the whole applied file does, going on after errors (`mariadb --force`, psql without
+//! ON_ERROR_STOP) so that every statement's verdict is known. lint must flag exactly the
+//! statements that fail in the second run, and the fixed file must run twice cleanly.
+//! Every file has one statement per line: a line number is a statement.
+
+mod common;
+
+use common::{Engine, ScratchDb};
+use preflight::fix::fix_source;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Case {
+    name: &'static str,
+    engines: &'static [Engine],
+    sql: &'static str,
+    /// The lines whose statements fail in the second run (the server's verdict, pinned).
+    fails: &'static [usize],
+    /// lint offers a fix that makes the file run twice.
+    fixed: bool,
+}
+
+const BOTH: &[Engine] = &[Engine::Postgres, Engine::MariaDb];
+const PG: &[Engine] = &[Engine::Postgres];
+const MARIA: &[Engine] = &[Engine::MariaDb];
+
+const CASES: &[Case] = &[
+    Case {
+        name: "parent dropped before its child (ranger)",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS p;\nDROP TABLE IF EXISTS c;\n\
+              CREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        // The drop fails, and the CREATE TABLE p after it meets the table.
+        fails: &[1, 3],
+        fixed: true,
+    },
+    Case {
+        name: "child dropped first",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS p;\n\
+              CREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a chain: grandparent, parent, child",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS a;\nDROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS c;\n\
+              CREATE TABLE a (id INT PRIMARY KEY);\n\
+              CREATE TABLE b (id INT PRIMARY KEY, a_id INT, FOREIGN KEY (a_id) REFERENCES a (id));\n\
+              CREATE TABLE c (b_id INT, FOREIGN KEY (b_id) REFERENCES b (id));\n",
+        fails: &[1, 2, 4, 5],
+        fixed: true,
+    },
+    Case {
+        name: "a child whose own drop fails blocks its parent's (ranger's x_service_def)",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS svc;\nDROP TABLE IF EXISTS svc_def;\nDROP TABLE IF EXISTS share;\n\
+              CREATE TABLE svc_def (id INT PRIMARY KEY);\n\
+              CREATE TABLE svc (id INT PRIMARY KEY, def INT, FOREIGN KEY (def) REFERENCES svc_def (id));\n\
+              CREATE TABLE share (svc INT, FOREIGN KEY (svc) REFERENCES svc (id));\n",
+        fails: &[1, 2, 4, 5],
+        fixed: true,
+    },
+    Case {
+        name: "parent and child in one drop, parent first",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS p, c;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE c (p_id INT REFERENCES p (id));\n",
+        // PostgreSQL drops both; MariaDB drops the names in order (and `c` all the same).
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "parent and child in one drop, child first",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS c, p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE c (p_id INT REFERENCES p (id));\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "CASCADE",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS p CASCADE;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE IF NOT EXISTS c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        // PostgreSQL drops the foreign key along; MariaDB ignores CASCADE.
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "FOREIGN_KEY_CHECKS off",
+        engines: MARIA,
+        sql: "SET FOREIGN_KEY_CHECKS = 0;\nDROP TABLE IF EXISTS p;\n\
+              CREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE IF NOT EXISTS c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "FOREIGN_KEY_CHECKS off, as mysqldump writes it",
+        engines: MARIA,
+        sql: "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n\
+              DROP TABLE IF EXISTS p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE IF NOT EXISTS c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "self-reference",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS t;\n\
+              CREATE TABLE t (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES t (id));\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a foreign key added later by ALTER TABLE",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE IF NOT EXISTS c (p_id INT);\n\
+              ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id);\n",
+        fails: &[1, 2, 4],
+        fixed: false,
+    },
+    Case {
+        name: "a view over the table",
+        engines: BOTH,
+        sql: "DROP TABLE IF EXISTS p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE OR REPLACE VIEW v AS SELECT id FROM p;\n",
+        // PostgreSQL keeps the view's dependency; MariaDB does not.
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "a child in another schema",
+        engines: PG,
+        sql: "DROP TABLE IF EXISTS public.p;\nCREATE TABLE public.p (id INT PRIMARY KEY);\n\
+              CREATE SCHEMA IF NOT EXISTS s2;\n\
+              CREATE TABLE IF NOT EXISTS s2.c (p_id INT REFERENCES public.p (id));\n",
+        fails: &[1, 2],
+        fixed: false,
+    },
+];
+
+/// The server's verdict differs by engine in these cases: the lines that fail there.
+fn expected_fails(case: &Case, engine: Engine) -> Vec<usize> {
+    match (case.name, engine) {
+        ("parent and child in one drop, parent first", Engine::Postgres)
+        | ("CASCADE", Engine::Postgres)
+        | ("a view over the table", Engine::MariaDb) => Vec::new(),
+        _ => case.fails.to_vec(),
+    }
+}
+
+fn dialect(engine: Engine) -> Dialect {
+    match engine {
+        Engine::Postgres => Dialect::Postgres,
+        Engine::MariaDb => Dialect::Mariadb,
+    }
+}
+
+fn options(engine: Engine) -> LintOptions {
+    LintOptions {
+        dialect: dialect(engine),
+        ..LintOptions::default()
+    }
+}
+
+/// The lines with a retry finding (PF1xx, PF2xx).
+fn flagged(sql: &str, engine: Engine) -> BTreeSet<usize> {
+    lint_source(&SourceFile::new("m.sql", sql), &options(engine))
+        .into_iter()
+        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+        .filter_map(|f| f.location.start)
+        .map(|at| at.line)
+        .collect()
+}
+
+/// Runs `sql` going on after errors; the lines of the statements that failed.
+fn run_going_on(db: &ScratchDb, sql: &str) -> BTreeSet<usize> {
+    let mut command = match db.engine {
+        Engine::Postgres => {
+            let mut c = Command::new("psql");
+            c.args(["-h", "127.0.0.1", "-U", "postgres", "-X", "-q"])
+                .args(["-v", "ON_ERROR_STOP=0", "-d", &db.name, "-f", "-"]);
+            c
+        }
+        Engine::MariaDb => {
+            let mut c = Command::new("mariadb");
+            c.args(["-h", "127.0.0.1", "-uroot", "--force"])
+                .arg(format!("--port={}", db.port))
+                .arg(&db.name);
+            c
+        }
+    };
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the database client is installed");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(sql.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("client");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .lines()
+        .filter_map(|l| match db.engine {
+            // psql:<stdin>:3: ERROR:  relation "p" already exists
+            Engine::Postgres => l
+                .strip_prefix("psql:<stdin>:")
+                .filter(|rest| rest.contains("ERROR"))
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|n| n.parse().ok()),
+            // ERROR 1451 (23000) at line 1: Cannot delete or update a parent row: …
+            Engine::MariaDb => l
+                .split_once(" at line ")
+                .filter(|(head, _)| head.starts_with("ERROR"))
+                .and_then(|(_, rest)| rest.split(':').next())
+                .and_then(|n| n.parse().ok()),
+        })
+        .collect()
+}
+
+fn scratch(engine: Engine) -> ScratchDb {
+    match engine {
+        Engine::Postgres => ScratchDb::postgres(),
+        Engine::MariaDb => ScratchDb::mariadb(),
+    }
+}
+
+#[test]
+fn lint_flags_exactly_the_statements_a_second_run_fails() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        for &engine in case.engines {
+            let db = scratch(engine);
+            db.exec(case.sql);
+            let failed = run_going_on(&db, case.sql);
+            let expected: BTreeSet<usize> = expected_fails(case, engine).into_iter().collect();
+            if failed != expected {
+                failures.push(format!(
+                    "{} on {engine:?}: the server failed lines {failed:?}, the case says {expected:?}",
+                    case.name
+                ));
+            }
+            let lines = flagged(case.sql, engine);
+            if lines != failed {
+                failures.push(format!(
+                    "{} on {engine:?}: lint flagged lines {lines:?}, a second run failed {failed:?}",
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_fixed_files_run_twice() {
+    for case in CASES.iter().filter(|c| c.fixed) {
+        for &engine in case.engines {
+            let source = SourceFile::new("m.sql", case.sql);
+            let outcome = fix_source(&source, &options(engine), true);
+            assert!(
+                outcome.remaining.is_empty(),
+                "{} on {engine:?}: {:?}\n{}",
+                case.name,
+                outcome.remaining,
+                outcome.fixed
+            );
+            let db = scratch(engine);
+            db.exec(&outcome.fixed);
+            let failed = run_going_on(&db, &outcome.fixed);
+            assert!(
+                failed.is_empty(),
+                "{} on {engine:?}: the fixed file failed lines {failed:?} on its second run:\n{}",
+                case.name,
+                outcome.fixed
+            );
+        }
+    }
+}
+
+#[test]
+fn a_child_an_earlier_migration_created_is_not_this_rules_business() {
+    // The drop fails on the first run already (no retry question): not PF125.
+    let sql = "DROP TABLE IF EXISTS p;\nCREATE TABLE p (id INT PRIMARY KEY);\n";
+    for engine in [Engine::Postgres, Engine::MariaDb] {
+        let findings = lint_source(&SourceFile::new("m.sql", sql), &options(engine));
+        assert!(
+            findings.iter().all(|f| f.rule.code != "PF125"),
+            "{findings:?}"
+        );
+        let db = scratch(engine);
+        db.exec("CREATE TABLE p (id INT PRIMARY KEY);");
+        db.exec("CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));");
+        assert!(db.try_exec("DROP TABLE IF EXISTS p;").is_err());
+    }
+}
