@@ -19,10 +19,13 @@ pub struct Guards {
 
 impl Guards {
     /// Records what `statement` drops with IF EXISTS. Call after checking it.
+    /// A drop in a DO block's or a routine's branch whose catalog check names what it drops
+    /// counts as one with IF EXISTS (`DoBlockContext::drops_checked`).
     pub fn record(&mut self, statement: &Statement) {
         let shape = &statement.shape;
+        let checked = statement.context.do_block.is_some_and(|d| d.drops_checked);
         match &shape.kind {
-            ShapeKind::Drop(kind) if shape.guard.is_some_and(|g| g.present) => {
+            ShapeKind::Drop(kind) if checked || shape.guard.is_some_and(|g| g.present) => {
                 for name in &shape.names {
                     self.objects
                         .entry((*kind, name.base().to_string()))
@@ -33,10 +36,10 @@ impl Guards {
             ShapeKind::AlterTable => {
                 let Some(table) = shape.object() else { return };
                 for action in &shape.actions {
-                    let (Some(name), Some(guard)) = (&action.name, action.guard) else {
+                    let Some(name) = &action.name else {
                         continue;
                     };
-                    if !guard.present {
+                    if !(checked || action.guard.is_some_and(|g| g.present)) {
                         continue;
                     }
                     let map = match action.kind {

@@ -99,7 +99,15 @@ fn embedded_start(tokens: &[Tok]) -> Option<usize> {
 #[derive(Debug, Default)]
 pub struct Guarded {
     whole_block: bool,
-    branches: Vec<Range<usize>>,
+    branches: Vec<Branch>,
+}
+
+/// The statements of an IF whose condition reads the catalog: the bytes between `THEN` and
+/// `END IF`, and the condition's tokens.
+#[derive(Debug)]
+struct Branch {
+    range: Range<usize>,
+    condition: Vec<Tok>,
 }
 
 impl Guarded {
@@ -112,7 +120,69 @@ impl Guarded {
 
     /// Is a statement starting at byte `at` guarded?
     pub fn covers(&self, at: usize) -> bool {
-        self.whole_block || self.branches.iter().any(|b| b.contains(&at))
+        self.whole_block || self.branches.iter().any(|b| b.range.contains(&at))
+    }
+
+    /// Does the statement `statement`, starting at byte `at`, remove what it drops whenever it
+    /// exists, as `DROP … IF EXISTS` does? It does when it sits in a branch whose catalog check
+    /// names each object it drops (a literal, or a parameter `bindings` binds to it: `IF EXISTS
+    /// (SELECT … WHERE INDEX_NAME = indexName) THEN … DROP INDEX …`): the check finds the object
+    /// and it is dropped, or finds none and nothing is there to drop.
+    pub fn drops_checked(
+        &self,
+        at: usize,
+        statement: &super::Statement,
+        bindings: &super::dynamic::Bindings,
+    ) -> bool {
+        let names = dropped_names(statement);
+        if names.is_empty() {
+            return false;
+        }
+        let condition = self
+            .branches
+            .iter()
+            .filter(|b| b.range.contains(&at))
+            .max_by_key(|b| b.range.start)
+            .map(|b| &b.condition);
+        let Some(condition) = condition else {
+            return false;
+        };
+        let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+        !negated
+            && names
+                .iter()
+                .all(|name| condition.iter().any(|t| bindings.names(t, name)))
+    }
+}
+
+/// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
+/// dropped columns, constraints and indexes.
+fn dropped_names(statement: &super::Statement) -> Vec<String> {
+    use super::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Drop(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let drops: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AlterActionKind::DropColumn
+                            | AlterActionKind::DropConstraint
+                            | AlterActionKind::DropIndex
+                    )
+                })
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            // Every action a drop: one that also adds something is not a drop guard.
+            match drops.len() == shape.actions.len() {
+                true => drops,
+                false => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -224,31 +294,38 @@ fn mysql_handler_catches_duplicates(tokens: &[Tok]) -> bool {
     false
 }
 
-/// Byte ranges between `THEN` and the matching `END IF` of IFs whose condition reads the catalog.
-fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Range<usize>> {
+/// The bytes between `THEN` and the matching `END IF` of IFs whose condition reads the catalog,
+/// with their conditions.
+fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     let lookup = |t: &Tok| {
         t.bare_word().is_some_and(|w| {
             let w = w.to_ascii_lowercase();
             w.starts_with("pg_") || w == "information_schema" || w.starts_with("to_reg")
         })
     };
-    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
     let mut branches = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
         if t.is_kw("IF") && after_end {
-            if let Some(Some(start)) = open.pop() {
-                branches.push(start..t.range.start);
+            if let Some(Some((start, condition))) = open.pop() {
+                branches.push(Branch {
+                    range: start..t.range.start,
+                    condition: tokens[condition].to_vec(),
+                });
             }
         } else if t.is_kw("IF") {
             let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
             let mut reads_catalog = false;
             let mut then_end = None;
+            let mut end = i + 1;
             for (k, c) in condition.enumerate() {
                 reads_catalog |= lookup(c);
                 then_end = tokens.get(i + 1 + k + 1).map(|t| t.range.end);
+                end = i + 1 + k + 1;
             }
-            open.push(reads_catalog.then_some(then_end).flatten());
+            let open_branch = then_end.map(|start| (start, i + 1..end));
+            open.push(reads_catalog.then_some(open_branch).flatten());
         }
     }
     branches
