@@ -108,11 +108,17 @@ fn maria_cases() -> Vec<(&'static str, String, Option<usize>)> {
     ]
 }
 
-#[test]
-fn lint_flags_exactly_the_calls_whose_second_run_fails_on_mariadb() {
-    for (name, sql, line) in maria_cases() {
-        let db = ScratchDb::mariadb();
-        db.exec(MARIA_SETUP);
+/// Runs each case twice on a fresh database of `engine` (after `setup`) and checks that lint
+/// flags the line the case names exactly when the second run fails.
+fn assert_flags_match_retries(
+    cases: Vec<(&str, String, Option<usize>)>,
+    engine: fn() -> ScratchDb,
+    setup: &str,
+    dialect: Dialect,
+) {
+    for (name, sql, line) in cases {
+        let db = engine();
+        db.exec(setup);
         db.exec(&sql);
         let retry = db.try_exec(&sql);
         assert_eq!(
@@ -121,11 +127,21 @@ fn lint_flags_exactly_the_calls_whose_second_run_fails_on_mariadb() {
             "{name}: the server's verdict on a second run: {retry:?}"
         );
         assert_eq!(
-            flagged_lines(&sql, Dialect::Mariadb),
+            flagged_lines(&sql, dialect),
             line.into_iter().collect::<Vec<_>>(),
             "{name}: lint's flags (second run: {retry:?})"
         );
     }
+}
+
+#[test]
+fn lint_flags_exactly_the_calls_whose_second_run_fails_on_mariadb() {
+    assert_flags_match_retries(
+        maria_cases(),
+        ScratchDb::mariadb,
+        MARIA_SETUP,
+        Dialect::Mariadb,
+    );
 }
 
 #[test]
@@ -215,20 +231,5 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
 
 #[test]
 fn lint_flags_exactly_the_calls_whose_second_run_fails_on_postgres() {
-    for (name, sql, line) in pg_cases() {
-        let db = ScratchDb::postgres();
-        db.exec(PG_SETUP);
-        db.exec(&sql);
-        let retry = db.try_exec(&sql);
-        assert_eq!(
-            retry.is_err(),
-            line.is_some(),
-            "{name}: the server's verdict on a second run: {retry:?}"
-        );
-        assert_eq!(
-            flagged_lines(&sql, Dialect::Postgres),
-            line.into_iter().collect::<Vec<_>>(),
-            "{name}: lint's flags (second run: {retry:?})"
-        );
-    }
+    assert_flags_match_retries(pg_cases(), ScratchDb::postgres, PG_SETUP, Dialect::Postgres);
 }

@@ -104,7 +104,7 @@ impl Bindings {
                 if matching_paren(tokens, 1) != Some(tokens.len() - 1) {
                     return None;
                 }
-                let args = split_top(&tokens[2..tokens.len() - 1], |t| t.is(&Token::Comma));
+                let args = list_at(tokens, 1);
                 let values: Option<Vec<String>> = args.iter().map(|a| self.eval(a, vars)).collect();
                 let values = values?;
                 match name.as_str() {
@@ -327,14 +327,7 @@ pub fn routine_params(tokens: &[Tok]) -> Vec<Option<String>> {
     else {
         return Vec::new();
     };
-    let Some(close) = matching_paren(tokens, open) else {
-        return Vec::new();
-    };
-    let inside = &tokens[open + 1..close];
-    if inside.is_empty() {
-        return Vec::new();
-    }
-    split_top(inside, |t| t.is(&Token::Comma))
+    list_at(tokens, open)
         .into_iter()
         .map(|arg| {
             let mut arg = arg;
@@ -360,7 +353,12 @@ pub fn routine_params(tokens: &[Tok]) -> Vec<Option<String>> {
 /// The arguments of the call of the routine named at token `name_at` of `tokens` (`p(a, b)`):
 /// each argument's tokens; none without an argument list.
 pub fn call_arguments(tokens: &[Tok], name_at: usize) -> Vec<&[Tok]> {
-    let open = name_at + 1;
+    list_at(tokens, name_at + 1)
+}
+
+/// The items of the parenthesised, comma-separated list that opens at token `open`: each
+/// item's tokens; none when no list opens there.
+fn list_at(tokens: &[Tok], open: usize) -> Vec<&[Tok]> {
     if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
         return Vec::new();
     }
