@@ -456,12 +456,66 @@ pub struct Earlier {
     tool: Option<&'static str>,
 }
 
-/// One directory: its migrations in run order (canonical paths), and the routine definitions
-/// and drops of each, in order.
+/// One directory: its migrations in run order (canonical paths), and those that may define
+/// routines, each read (split) only when a call names a routine its text mentions.
 #[derive(Debug, Default)]
 struct Directory {
     order: HashMap<PathBuf, usize>,
-    events: Vec<(usize, String, Option<Arc<Routine>>)>,
+    files: Vec<Candidate>,
+}
+
+/// A migration whose "up" part may define or drop routines.
+#[derive(Debug)]
+struct Candidate {
+    position: usize,
+    file: Arc<SourceFile>,
+    /// Its routine definitions and drops, in order (lower-case names).
+    events: OnceLock<Vec<(String, Option<Arc<Routine>>)>>,
+}
+
+impl Candidate {
+    fn events(&self, dialect: Dialect) -> &[(String, Option<Arc<Routine>>)] {
+        self.events.get_or_init(|| {
+            let file = &self.file;
+            let parsed = parse_source_with(file, dialect, AstMode::WhenUnrecognised);
+            let mut out = Vec::new();
+            for statement in &parsed.statements {
+                let Some((names, defines)) = routine_event(statement) else {
+                    continue;
+                };
+                if defines {
+                    if let Some((name, routine)) =
+                        Routine::of(file, dialect, statement, Some(file.clone()))
+                    {
+                        out.push((name, Some(Arc::new(routine))));
+                    }
+                } else {
+                    out.extend(names.into_iter().map(|n| (n, None)));
+                }
+            }
+            out
+        })
+    }
+}
+
+impl Directory {
+    /// Routine `name` as the migrations before `position` leave it: the last of them that
+    /// defines or drops it decides.
+    fn get(&self, name: &str, position: usize, dialect: Dialect) -> Option<Arc<Routine>> {
+        use super::sequence::contains_ignore_case;
+        self.files
+            .iter()
+            .rev()
+            .filter(|c| c.position < position && contains_ignore_case(&c.file.text, name))
+            .find_map(|c| {
+                c.events(dialect)
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, routine)| routine.clone())
+            })
+            .flatten()
+    }
 }
 
 impl Earlier {
@@ -516,26 +570,14 @@ impl Earlier {
                 continue;
             }
             let up = migration.up.text(text);
-            let file = Arc::new(SourceFile::new(
-                migration.source.path.clone(),
-                up.into_owned(),
-            ));
-            let parsed = parse_source_with(&file, self.dialect, AstMode::WhenUnrecognised);
-            for statement in &parsed.statements {
-                let Some((names, defines)) = routine_event(statement) else {
-                    continue;
-                };
-                if defines {
-                    if let Some((name, routine)) =
-                        Routine::of(&file, self.dialect, statement, Some(file.clone()))
-                    {
-                        out.events.push((position, name, Some(Arc::new(routine))));
-                    }
-                } else {
-                    out.events
-                        .extend(names.into_iter().map(|n| (position, n, None)));
-                }
-            }
+            out.files.push(Candidate {
+                position,
+                file: Arc::new(SourceFile::new(
+                    migration.source.path.clone(),
+                    up.into_owned(),
+                )),
+                events: OnceLock::new(),
+            });
         }
         out
     }
@@ -568,12 +610,7 @@ impl EarlierFor {
             })
             .as_ref()?;
         let directory = self.earlier.directory(dir)?;
-        directory
-            .events
-            .iter()
-            .rev()
-            .find(|(at, n, _)| at < position && n == name)
-            .and_then(|(_, _, routine)| routine.clone())
+        directory.get(name, *position, self.earlier.dialect)
     }
 }
 
