@@ -451,6 +451,13 @@ impl CallChecker<'_, '_> {
                 .min(suppress::line_end(text, statement.range.start));
         for run in &expansion.runs {
             let run_source = run.source(source);
+            // A statement of this file's body also obeys the comments above it and after it.
+            let mut own = ids.to_vec();
+            if let Origin::Here = run.origin {
+                let at = run.statement.range.start;
+                own.extend(self.emit.scan(comment_lines_above(text, at)..at));
+                own.extend(self.emit.scan(trailing(text, &run.statement)));
+            }
             let cx = StatementCx {
                 options,
                 source: run_source,
@@ -499,7 +506,7 @@ impl CallChecker<'_, '_> {
                             }
                         }
                     };
-                    self.emit.push(info, v, ids);
+                    self.emit.push(info, v, &own);
                 }
             }
             self.guards.record(&run.statement);
@@ -535,6 +542,20 @@ fn one_line(text: &str) -> String {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_string(),
     }
+}
+
+/// The start of the blank and `--` comment lines right above the line of byte `at`.
+fn comment_lines_above(text: &str, at: usize) -> usize {
+    let mut start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    while start > 0 {
+        let above = text[..start - 1].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line = text[above..start].trim();
+        if !(line.is_empty() || line.starts_with("--")) {
+            break;
+        }
+        start = above;
+    }
+    start
 }
 
 /// A comment after the statement on its last line.
