@@ -189,7 +189,8 @@ fn a_procedure_of_an_earlier_migration_runs_at_the_call_on_mariadb() {
     }
 }
 
-const PG_SETUP: &str = "CREATE TABLE t (id int PRIMARY KEY, a int);";
+const PG_SETUP: &str = "CREATE TABLE t (id int PRIMARY KEY, a int);
+CREATE TABLE modules (module text UNIQUE);";
 
 fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
     let function = |guard: bool| {
@@ -218,6 +219,33 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
              ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);\n"
                 .to_string(),
             None,
+        ),
+        (
+            // apache ranger's PostgreSQL patches: a catalog read into a variable, then IF.
+            "catalog_variable",
+            "CREATE OR REPLACE FUNCTION add_options() RETURNS void AS $$\nDECLARE\n n integer := 0;\nBEGIN\n \
+             select count(*) into n from pg_attribute where attrelid = 't'::regclass and attname = 'options';\n \
+             IF n = 0 THEN\n  ALTER TABLE t ADD COLUMN options text;\n END IF;\nEND $$ LANGUAGE plpgsql;\n\
+             select add_options();\n"
+                .to_string(),
+            None,
+        ),
+        (
+            // ranger's patch 037: a count of the rows the INSERT would add, then IF.
+            "row_checked_insert",
+            "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$\nDECLARE\n n integer := 0;\nBEGIN\n \
+             select count(*) into n from modules where module = 'zone';\n \
+             IF n = 0 THEN\n  INSERT INTO modules (module) VALUES ('zone');\n END IF;\nEND $$ LANGUAGE plpgsql;\n\
+             select add_module();\n"
+                .to_string(),
+            None,
+        ),
+        (
+            "unchecked_insert",
+            "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$\nBEGIN\n  \
+             INSERT INTO modules (module) VALUES ('zone');\nEND $$ LANGUAGE plpgsql;\nselect add_module();\n"
+                .to_string(),
+            Some(3),
         ),
         (
             "procedure_body",

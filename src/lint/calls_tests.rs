@@ -244,3 +244,56 @@ fn a_procedure_an_earlier_migration_defines_runs_at_the_call() {
         "{message}"
     );
 }
+
+#[test]
+fn a_catalog_read_into_a_variable_guards_the_branch_that_tests_it() {
+    // apache ranger's PostgreSQL patches.
+    let sql = "CREATE OR REPLACE FUNCTION add_options() RETURNS void AS $$
+DECLARE
+ exists_options integer := 0;
+BEGIN
+ select count(*) into exists_options from pg_attribute where attrelid in(select oid from pg_class where relname='t') and attname='options';
+ IF exists_options = 0 THEN
+ \tALTER TABLE t ADD COLUMN options VARCHAR(1024) DEFAULT NULL NULL;
+ END IF;
+END;
+$$ LANGUAGE plpgsql;
+select add_options();
+";
+    assert_eq!(findings(sql, Dialect::Postgres), []);
+    // A variable read from an ordinary table guards nothing.
+    let unguarded = sql.replace("from pg_attribute where attrelid in(select oid from pg_class where relname='t') and attname='options'", "from t");
+    let found = findings(&unguarded, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF108", 7));
+}
+
+#[test]
+fn an_insert_behind_a_check_of_its_rows_runs_once() {
+    // apache ranger's PostgreSQL patch 037.
+    let sql = "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$
+DECLARE
+ v_exists integer := 0;
+BEGIN
+ select count(*) into v_exists from x_modules_master where module='Security Zone';
+ IF v_exists = 0 THEN
+ \tINSERT INTO x_modules_master(module) VALUES('Security Zone');
+ END IF;
+ IF NOT EXISTS (SELECT 1 FROM x_user WHERE user_name = 'sync') THEN
+ \tINSERT INTO x_user(user_name) VALUES('sync');
+ END IF;
+ select count(*) into v_exists from x_perm where module_id = 1;
+ IF v_exists = 0 THEN
+ \tINSERT INTO x_perm(module_id) VALUES(1);
+ END IF;
+END;
+$$ LANGUAGE plpgsql;
+select add_module();
+";
+    assert_eq!(findings(sql, Dialect::Postgres), []);
+    // A check of another table's rows does not stop the insert from running again.
+    let other = sql.replace("INSERT INTO x_user(", "INSERT INTO x_group(");
+    let found = findings(&other, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF119", 10));
+}

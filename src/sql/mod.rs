@@ -480,12 +480,20 @@ fn body_at(
     Some(RoutineBody { statements, calls })
 }
 
-/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards.
+/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards, and an
+/// INSERT behind an IF that tests its table's rows first guarded
+/// ([`do_block::Guarded::checks_rows`]).
 fn checked_drops(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
     let checked = guarded.drops_checked(at, &statement, &dynamic::Bindings::default());
+    let rows_checked = statement.shape.kind == ShapeKind::Insert
+        && statement
+            .shape
+            .object()
+            .is_some_and(|t| guarded.checks_rows(at, &t.base().to_lowercase()));
     if let Some(d) = statement.context.do_block.as_mut() {
         d.drops_checked = checked;
+        d.guarded |= rows_checked;
     }
     statement
 }
