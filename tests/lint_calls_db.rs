@@ -261,3 +261,22 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
 fn lint_flags_exactly_the_calls_whose_second_run_fails_on_postgres() {
     assert_flags_match_retries(pg_cases(), ScratchDb::postgres, PG_SETUP, Dialect::Postgres);
 }
+
+#[test]
+fn the_fixed_body_of_a_called_procedure_runs_twice_on_mariadb() {
+    let (_, sql, _) = maria_cases()
+        .into_iter()
+        .find(|(name, _, _)| *name == "ranger_052")
+        .unwrap();
+    let file = SourceFile::new("m.sql", sql.as_str());
+    let outcome = preflight::fix::fix_source(&file, &options(Dialect::Mariadb), false);
+    assert!(
+        outcome.fixed.contains("ADD INDEX IF NOT EXISTS t_uk_a_p"),
+        "{}",
+        outcome.fixed
+    );
+    let db = ScratchDb::mariadb();
+    db.exec(MARIA_SETUP);
+    db.exec(&outcome.fixed);
+    db.exec(&outcome.fixed);
+}
