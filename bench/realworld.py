@@ -698,9 +698,14 @@ def lint_run(binary, paths, dialect, runner):
     p = subprocess.run(cmd + [str(x) for x in paths], capture_output=True, text=True)
     flags = {}
     for f in json.loads(p.stdout)["findings"]:
-        flags.setdefault(f["path"], []).append(
-            (f["line"], f.get("end_line", f["line"]), f["severity"], f["rule"],
-             f.get("fix") is not None))
+        # A finding on a statement of a routine's body that a later call in the same file runs
+        # (note "runs when `CALL …` on line N calls p") is about the call, which is what fails:
+        # it counts for that line, not for the routine's definition.
+        calls = [int(m.group(1)) for n in f.get("notes", [])
+                 if (m := re.match(r"runs when `.*` on line (\d+) calls ", n))]
+        for line, end in [(c, c) for c in calls] or [(f["line"], f.get("end_line", f["line"]))]:
+            flags.setdefault(f["path"], []).append(
+                (line, end, f["severity"], f["rule"], f.get("fix") is not None))
     return flags
 
 

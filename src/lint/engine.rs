@@ -6,13 +6,15 @@
 //! look-ahead rules need ([`Sequence`], [`History`], [`Guards`]) and the findings not yet
 //! released ([`Ordered`]).
 
+use super::calls::{self, Known, Origin};
 use super::guards::Guards;
 use super::history::History;
 use super::ordered::{Order, Ordered};
 use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::rules::{
-    dialect_mismatch, invalid_suppression, uncommitted_transaction, unused_suppression,
+    dialect_mismatch, invalid_suppression, uncommitted_transaction, unparsed_statement,
+    unused_suppression,
 };
 use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
@@ -62,7 +64,11 @@ fn lint_streaming(
     // replaces them, wherever in the file its evidence is.
     let may_mismatch = options.is_enabled(&dialect_mismatch::INFO)
         && dialect_mismatch::may_have_evidence(&source.text, dialect);
-    let hold_all = order == Order::Engine || may_mismatch || may_report_late(source, dialect);
+    // A finding in the body of a routine of this file, which a later call runs, points back.
+    let hold_all = order == Order::Engine
+        || may_mismatch
+        || may_report_late(source, dialect)
+        || calls::may_define_routines(&source.text);
     let mut file = FileLinter::new(
         source,
         dialect,
@@ -167,6 +173,11 @@ struct FileLinter<'a> {
     looking_for_mismatch: bool,
     /// The file is written for another dialect: its PF006, the file's only finding.
     mismatch: Option<Violation>,
+    /// The routines a statement can call.
+    known: Known,
+    /// Findings already reported on a statement of a routine's body (rule, bytes): a second
+    /// call that runs it again does not repeat them.
+    body_findings: std::collections::HashSet<(&'static str, usize, usize)>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -212,6 +223,13 @@ impl<'a> FileLinter<'a> {
             previous_end: None,
             looking_for_mismatch: false,
             mismatch: None,
+            known: Known::new(
+                options
+                    .earlier_routines
+                    .as_ref()
+                    .map(|e| e.for_file(&source.path)),
+            ),
+            body_findings: Default::default(),
         }
     }
 
@@ -313,6 +331,15 @@ impl<'a> FileLinter<'a> {
             self.guards.record(inner);
             nested_end = inner.range.end;
         }
+        let mut calls = CallChecker {
+            rules: &self.rules,
+            known: &self.known,
+            guards: &mut self.guards,
+            emit: &mut self.emit,
+            body_findings: &mut self.body_findings,
+        };
+        calls.check(source, dialect, &statement, &ids, file);
+        self.known.record(source, dialect, &statement);
         // The history first: whether this statement takes a lock depends on the tables
         // created before it.
         let pending = self
@@ -388,6 +415,119 @@ impl<'a> FileLinter<'a> {
     }
 }
 
+/// Checks what the calls of a top-level statement run (the parts of [`FileLinter`] it needs,
+/// borrowed apart from the file facts the rules read).
+struct CallChecker<'l, 'a> {
+    rules: &'l [&'static dyn Rule],
+    known: &'l Known,
+    guards: &'l mut Guards,
+    emit: &'l mut Emitter<'a>,
+    body_findings: &'l mut std::collections::HashSet<(&'static str, usize, usize)>,
+}
+
+impl CallChecker<'_, '_> {
+    /// The statements the calls of `statement` run, checked at the call as a DO block's are
+    /// (see `calls`). A finding on a statement of a routine of this file points at that
+    /// statement (its fix applies there); one on another file's routine, or on SQL a body
+    /// builds at run time, points at the call and names what it runs. What could not be
+    /// followed is a PF001 on the call.
+    fn check(
+        &mut self,
+        source: &SourceFile,
+        dialect: Dialect,
+        statement: &Statement,
+        ids: &[usize],
+        file: FileFacts,
+    ) {
+        let options = self.emit.options;
+        let expansion = calls::expand(self.known, source, dialect, statement);
+        if expansion.runs.is_empty() && expansion.unknown.is_empty() {
+            return;
+        }
+        let text: &str = &source.text;
+        let call = one_line(&text[statement.range.clone()]);
+        let call_line = source.line_col(statement.range.start).line;
+        let call_span = statement.range.start
+            ..statement
+                .range
+                .end
+                .min(suppress::line_end(text, statement.range.start));
+        for run in &expansion.runs {
+            let run_source = run.source(source);
+            // A statement of this file's body also obeys the comments above it and after it.
+            let mut own = ids.to_vec();
+            if let Origin::Here = run.origin {
+                let at = run.statement.range.start;
+                own.extend(self.emit.scan(comment_lines_above(text, at)..at));
+                own.extend(self.emit.scan(trailing(text, &run.statement)));
+            }
+            let cx = StatementCx {
+                options,
+                source: run_source,
+                dialect,
+                statement: &run.statement,
+                guards: self.guards,
+                sequence: None,
+                file,
+            };
+            for rule in self.rules {
+                let mut violations = Vec::new();
+                rule.check_statement(&cx, &mut violations);
+                let info = rule.info();
+                for v in violations {
+                    let v = match &run.origin {
+                        Origin::Here => {
+                            let key = (info.code, v.range.start, v.range.end);
+                            if !self.body_findings.insert(key) {
+                                continue;
+                            }
+                            v.note(format!(
+                                "runs when `{call}` on line {call_line} calls {}",
+                                run.routine
+                            ))
+                        }
+                        Origin::Elsewhere(_) | Origin::Dynamic(_) => {
+                            let ran = one_line(&run_source.text[run.statement.range.clone()]);
+                            let whose = match &run.origin {
+                                Origin::Dynamic(_) => format!(
+                                    "SQL the body of {} ({}) builds at run time",
+                                    run.routine,
+                                    run.defined_where(source)
+                                ),
+                                _ => format!(
+                                    "in the body of {} ({})",
+                                    run.routine,
+                                    run.defined_where(source)
+                                ),
+                            };
+                            Violation {
+                                range: call_span.clone(),
+                                message: format!("`{call}` runs `{ran}`, {whose}: {}", v.message),
+                                fix: None,
+                                notes: v.notes,
+                                unknown: v.unknown,
+                            }
+                        }
+                    };
+                    self.emit.push(info, v, &own);
+                }
+            }
+            self.guards.record(&run.statement);
+        }
+        if self
+            .rules
+            .iter()
+            .any(|r| r.info().code == unparsed_statement::INFO.code)
+        {
+            for why in expansion.unknown {
+                let mut v = Violation::new(call_span.clone(), format!("`{call}`: {why}"));
+                v.unknown = true;
+                self.emit.push(&unparsed_statement::INFO, v, ids);
+            }
+        }
+    }
+}
+
 /// Rules whose finding says "the object already exists / is already gone on a retry": the
 /// in-file sequence analysis can prove such a statement survives (a DROP the file re-creates, a
 /// CREATE after a DROP of the same object, a rename whose old name the file creates again and
@@ -396,6 +536,30 @@ const EXISTENCE_RULES: &[&str] = &[
     "PF101", "PF102", "PF104", "PF105", "PF106", "PF107", "PF108", "PF109", "PF110", "PF111",
     "PF112", "PF113", "PF114", "PF115", "PF116", "PF118", "PF122",
 ];
+
+/// `text` on one line (whitespace runs as one space), cut at 80 characters, without its `;`.
+fn one_line(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.trim_end_matches(';').trim_end();
+    match line.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+/// The start of the blank and `--` comment lines right above the line of byte `at`.
+fn comment_lines_above(text: &str, at: usize) -> usize {
+    let mut start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    while start > 0 {
+        let above = text[..start - 1].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line = text[above..start].trim();
+        if !(line.is_empty() || line.starts_with("--")) {
+            break;
+        }
+        start = above;
+    }
+    start
+}
 
 /// A comment after the statement on its last line.
 fn trailing(text: &str, statement: &Statement) -> std::ops::Range<usize> {

@@ -19,6 +19,8 @@ pub struct Guards {
 
 impl Guards {
     /// Records what `statement` drops with IF EXISTS. Call after checking it.
+    /// A drop in a DO block's or a routine's branch whose catalog check names what it drops
+    /// counts as one with IF EXISTS (`DoBlockContext::drops_checked`).
     pub fn record(&mut self, statement: &Statement) {
         self.record_except(statement, |_, _| false);
     }
@@ -31,8 +33,9 @@ impl Guards {
         blocked: impl Fn(ObjectKind, &Name) -> bool,
     ) {
         let shape = &statement.shape;
+        let checked = statement.context.do_block.is_some_and(|d| d.drops_checked);
         match &shape.kind {
-            ShapeKind::Drop(kind) if shape.guard.is_some_and(|g| g.present) => {
+            ShapeKind::Drop(kind) if checked || shape.guard.is_some_and(|g| g.present) => {
                 for name in shape.names.iter().filter(|n| !blocked(*kind, n)) {
                     self.objects
                         .entry((*kind, name.base().to_string()))
@@ -43,10 +46,10 @@ impl Guards {
             ShapeKind::AlterTable => {
                 let Some(table) = shape.object() else { return };
                 for action in &shape.actions {
-                    let (Some(name), Some(guard)) = (&action.name, action.guard) else {
+                    let Some(name) = &action.name else {
                         continue;
                     };
-                    if !guard.present {
+                    if !(checked || action.guard.is_some_and(|g| g.present)) {
                         continue;
                     }
                     let map = match action.kind {

@@ -7,6 +7,7 @@
 //!
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
+mod calls;
 mod columns;
 mod compat;
 mod deploy;
@@ -79,6 +80,12 @@ pub fn lint_paths_each(
     // The report lists findings by path: lint in that order.
     files.sort_by_cached_key(|p| p.display().to_string());
     let options = &*pending::attach(&files, options)?;
+    // Calls of routines earlier migrations define: read per directory on the first such call.
+    let with_routines = LintOptions {
+        earlier_routines: Some(std::sync::Arc::new(calls::Earlier::new(&files, options))),
+        ..options.clone()
+    };
+    let options = &with_routines;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));

@@ -43,6 +43,9 @@ pub struct LintOptions {
     pub pending_since: Option<super::pending::PendingSince>,
     /// What the pending migrations create, resolved from `pending_since` by `lint_paths`.
     pub pending: Option<std::sync::Arc<super::pending::Pending>>,
+    /// The routines earlier migrations of the linted files' directories define (set by
+    /// `lint_paths`), which a file's calls run.
+    pub earlier_routines: Option<std::sync::Arc<super::calls::Earlier>>,
     /// `[[migrations.before_each_run]]` and `--before-each-run`: SQL the runner executes before
     /// every run of the files each one matches, in order.
     pub before_each_run: Vec<BeforeEachRun>,
@@ -219,6 +222,7 @@ impl LintOptions {
                     setting: format!("[lint] pending_since ({})", path.display()),
                 }),
             pending: None,
+            earlier_routines: None,
             before_each_run: before_each_run(config, &path)?,
         })
     }

@@ -122,7 +122,7 @@ fn layout_of(dir: &Path, options: &LintOptions) -> Layout {
 /// The directory whose migrations the files in `parent` are: `parent` itself, or for the tools
 /// that keep one directory per migration (Prisma's `*/migration.sql`, Diesel's `*/up.sql`) its
 /// parent.
-fn migrations_dir(parent: &Path, options: &LintOptions) -> PathBuf {
+pub(super) fn migrations_dir(parent: &Path, options: &LintOptions) -> PathBuf {
     let per_migration = |l: Layout| matches!(l, Layout::Prisma | Layout::Diesel);
     match parent.parent() {
         Some(grand) if per_migration(layout_of(grand, options)) => grand.to_path_buf(),

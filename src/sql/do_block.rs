@@ -99,7 +99,18 @@ fn embedded_start(tokens: &[Tok]) -> Option<usize> {
 #[derive(Debug, Default)]
 pub struct Guarded {
     whole_block: bool,
-    branches: Vec<Range<usize>>,
+    branches: Vec<Branch>,
+    /// Every IF's branch (catalog check or not), and the tables its condition reads rows of
+    /// (directly, or through a variable a `SELECT … INTO` filled), lower case.
+    row_checks: Vec<(Range<usize>, Vec<String>)>,
+}
+
+/// The statements of an IF whose condition reads the catalog: the bytes between `THEN` and
+/// `END IF`, and the condition's tokens.
+#[derive(Debug)]
+struct Branch {
+    range: Range<usize>,
+    condition: Vec<Tok>,
 }
 
 impl Guarded {
@@ -107,12 +118,85 @@ impl Guarded {
         Guarded {
             whole_block: catches_duplicates(tokens) || mysql_handler_catches_duplicates(tokens),
             branches: catalog_checked_branches(tokens),
+            row_checks: row_checked_branches(tokens),
         }
+    }
+
+    /// Does an IF around byte `at` test rows of `table` (lower case, base name) first: `IF NOT
+    /// EXISTS (SELECT … FROM t WHERE …) THEN INSERT INTO t …`, or `SELECT count(*) INTO v FROM t
+    /// WHERE …; IF v = 0 THEN INSERT INTO t …`? Such an INSERT does not run again on a retry
+    /// that finds its row.
+    pub fn checks_rows(&self, at: usize, table: &str) -> bool {
+        self.row_checks
+            .iter()
+            .any(|(range, tables)| range.contains(&at) && tables.iter().any(|t| t == table))
     }
 
     /// Is a statement starting at byte `at` guarded?
     pub fn covers(&self, at: usize) -> bool {
-        self.whole_block || self.branches.iter().any(|b| b.contains(&at))
+        self.whole_block || self.branches.iter().any(|b| b.range.contains(&at))
+    }
+
+    /// Does the statement `statement`, starting at byte `at`, remove what it drops whenever it
+    /// exists, as `DROP … IF EXISTS` does? It does when it sits in a branch whose catalog check
+    /// names each object it drops (a literal, or a parameter `bindings` binds to it: `IF EXISTS
+    /// (SELECT … WHERE INDEX_NAME = indexName) THEN … DROP INDEX …`): the check finds the object
+    /// and it is dropped, or finds none and nothing is there to drop.
+    pub fn drops_checked(
+        &self,
+        at: usize,
+        statement: &super::Statement,
+        bindings: &super::dynamic::Bindings,
+    ) -> bool {
+        let names = dropped_names(statement);
+        if names.is_empty() {
+            return false;
+        }
+        let condition = self
+            .branches
+            .iter()
+            .filter(|b| b.range.contains(&at))
+            .max_by_key(|b| b.range.start)
+            .map(|b| &b.condition);
+        let Some(condition) = condition else {
+            return false;
+        };
+        let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+        !negated
+            && names
+                .iter()
+                .all(|name| condition.iter().any(|t| bindings.names(t, name)))
+    }
+}
+
+/// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
+/// dropped columns, constraints and indexes.
+fn dropped_names(statement: &super::Statement) -> Vec<String> {
+    use super::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Drop(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let drops: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AlterActionKind::DropColumn
+                            | AlterActionKind::DropConstraint
+                            | AlterActionKind::DropIndex
+                    )
+                })
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            // Every action a drop: one that also adds something is not a drop guard.
+            match drops.len() == shape.actions.len() {
+                true => drops,
+                false => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -224,34 +308,184 @@ fn mysql_handler_catches_duplicates(tokens: &[Tok]) -> bool {
     false
 }
 
-/// Byte ranges between `THEN` and the matching `END IF` of IFs whose condition reads the catalog.
-fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Range<usize>> {
+/// The bytes between `THEN` and the matching `END IF` of IFs whose condition reads the catalog,
+/// with their conditions.
+fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     let lookup = |t: &Tok| {
         t.bare_word().is_some_and(|w| {
             let w = w.to_ascii_lowercase();
             w.starts_with("pg_") || w == "information_schema" || w.starts_with("to_reg")
         })
     };
-    let mut open: Vec<Option<usize>> = Vec::new();
+    // `SELECT count(*) INTO v FROM pg_attribute …; IF v = 0 THEN`: v holds a catalog read.
+    let variables = catalog_variables(tokens, &lookup);
+    let lookup = |t: &Tok| {
+        lookup(t)
+            || t.bare_word()
+                .is_some_and(|w| variables.contains(&w.to_ascii_lowercase()))
+    };
+    let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
     let mut branches = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
         if t.is_kw("IF") && after_end {
-            if let Some(Some(start)) = open.pop() {
-                branches.push(start..t.range.start);
+            if let Some(Some((start, condition))) = open.pop() {
+                branches.push(Branch {
+                    range: start..t.range.start,
+                    condition: tokens[condition].to_vec(),
+                });
             }
         } else if t.is_kw("IF") {
             let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
             let mut reads_catalog = false;
             let mut then_end = None;
+            let mut end = i + 1;
             for (k, c) in condition.enumerate() {
                 reads_catalog |= lookup(c);
                 then_end = tokens.get(i + 1 + k + 1).map(|t| t.range.end);
+                end = i + 1 + k + 1;
             }
-            open.push(reads_catalog.then_some(then_end).flatten());
+            let open_branch = then_end.map(|start| (start, i + 1..end));
+            open.push(reads_catalog.then_some(open_branch).flatten());
         }
     }
     branches
+}
+
+/// Every IF's branch (from `THEN` to its `END IF`), with the tables whose rows its condition
+/// reads ([`Guarded::checks_rows`]).
+fn row_checked_branches(tokens: &[Tok]) -> Vec<(Range<usize>, Vec<String>)> {
+    // Variable → the tables of the `SELECT … INTO variable FROM …` that filled it.
+    let mut filled: Vec<(usize, String, Vec<String>)> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if !t.is_kw("INTO") || !tokens[..k].iter().rev().take(40).any(|t| t.is_kw("SELECT")) {
+            continue;
+        }
+        let Some(variable) = tokens.get(k + 1).and_then(|t| t.bare_word()) else {
+            continue;
+        };
+        let tables = tables_after_from(&tokens[k..]);
+        filled.push((k, variable.to_ascii_lowercase(), tables));
+    }
+    let mut open: Vec<Option<(usize, Vec<String>)>> = Vec::new();
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let after_end = i > 0 && tokens[i - 1].is_kw("END");
+        if t.is_kw("IF") && after_end {
+            if let Some(Some((start, tables))) = open.pop() {
+                out.push((start..t.range.start, tables));
+            }
+        } else if t.is_kw("IF") && !is_if_function(tokens, i) {
+            let Some(then) = tokens[i + 1..].iter().position(|t| t.is_kw("THEN")) else {
+                open.push(None);
+                continue;
+            };
+            let condition = &tokens[i + 1..i + 1 + then];
+            let mut tables = tables_after_from(condition);
+            for word in condition.iter().filter_map(|t| t.bare_word()) {
+                let word = word.to_ascii_lowercase();
+                // The fill last before this IF.
+                let last = filled.iter().rev().find(|(at, v, _)| *at < i && *v == word);
+                if let Some((_, _, t)) = last {
+                    tables.extend(t.iter().cloned());
+                }
+            }
+            open.push(Some((tokens[i + 1 + then].range.end, tables)));
+        }
+    }
+    out
+}
+
+/// Is the `IF` at `i` MySQL's `IF(condition, a, b)` function rather than a statement?
+fn is_if_function(tokens: &[Tok], i: usize) -> bool {
+    let Some(previous) = i.checked_sub(1).map(|p| &tokens[p]) else {
+        return false;
+    };
+    tokens.get(i + 1).is_some_and(|t| t.is(&Token::LParen))
+        && (matches!(
+            previous.token,
+            Token::Eq | Token::Comma | Token::LParen | Token::Assignment
+        ) || ["SELECT", "SET", "RETURN", "WHEN", "AND", "OR", "NOT"]
+            .iter()
+            .any(|w| previous.is_kw(w)))
+}
+
+/// The base names (lower case) after each `FROM` of `tokens`, up to the end of that query (the
+/// first `;` or `THEN`).
+fn tables_after_from(tokens: &[Tok]) -> Vec<String> {
+    let end = tokens
+        .iter()
+        .position(|t| t.is(&Token::SemiColon) || t.is_kw("THEN"))
+        .unwrap_or(tokens.len());
+    let tokens = &tokens[..end];
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if !t.is_kw("FROM") {
+            continue;
+        }
+        // `FROM s.t`: the last part.
+        let mut i = k + 1;
+        while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
+            i += 2;
+        }
+        if let Some(Token::Word(w)) = tokens.get(i).map(|t| &t.token) {
+            out.push(w.value.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The variables (lower case) a body assigns a catalog read to: `SELECT … INTO v … FROM
+/// pg_…/information_schema…`, `v := (SELECT … FROM pg_…)`, MySQL's `SET v = (SELECT …)`.
+fn catalog_variables(tokens: &[Tok], reads_catalog: &dyn Fn(&Tok) -> bool) -> Vec<String> {
+    // A statement's bounds: a `;`, or a control word (the body readers may drop the `;`).
+    let bound = |t: &Tok| {
+        t.is(&Token::SemiColon)
+            || ["BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE"]
+                .iter()
+                .any(|w| t.is_kw(w))
+    };
+    let statement = |k: usize| {
+        let start = tokens[..k].iter().rposition(bound).map_or(0, |p| p + 1);
+        let end = tokens[k..]
+            .iter()
+            .position(bound)
+            .map_or(tokens.len(), |p| k + p);
+        start..end
+    };
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let (names, range) = if t.is_kw("INTO") {
+            let range = statement(k);
+            let selects = tokens[range.start..k].iter().any(|t| t.is_kw("SELECT"));
+            if !selects {
+                continue;
+            }
+            let names: Vec<&Tok> = tokens[k + 1..range.end]
+                .iter()
+                .take_while(|t| !t.is_kw("FROM"))
+                .filter(|t| t.bare_word().is_some())
+                .collect();
+            (names, range)
+        } else if t.is(&Token::Assignment)
+            || (t.is(&Token::Eq) && k >= 2 && tokens[k - 2].is_kw("SET"))
+        {
+            match k.checked_sub(1).map(|p| &tokens[p]) {
+                Some(name) => (vec![name], statement(k)),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if tokens[range].iter().any(reads_catalog) {
+            out.extend(
+                names
+                    .into_iter()
+                    .filter_map(|n| n.bare_word().map(str::to_ascii_lowercase)),
+            );
+        }
+    }
+    out
 }
 
 /// A statement of a body (a DO block's or a routine's) that may call routines: its bytes, and

@@ -10,6 +10,7 @@
 
 pub mod dialect;
 pub mod do_block;
+pub mod dynamic;
 pub mod effects;
 pub mod fast_lexer;
 pub mod lexer;
@@ -83,6 +84,9 @@ pub struct DoBlockContext {
     /// The block catches duplicate_object/duplicate_table (or OTHERS), or the statement sits in
     /// an `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN` branch.
     pub guarded: bool,
+    /// ... by a catalog check that names what it drops: the statement removes its objects
+    /// whenever they exist, as `DROP … IF EXISTS` does ([`do_block::Guarded::drops_checked`]).
+    pub drops_checked: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
 }
@@ -386,10 +390,14 @@ fn nested_statements(
                 in_transaction,
                 do_block: Some(DoBlockContext {
                     guarded: guarded.covers(raw.range.start),
+                    drops_checked: false,
                     parent: parent.index,
                 }),
             };
-            build(source, parser_dialect, raw, i, context, mode)
+            checked_drops(
+                build(source, parser_dialect, raw, i, context, mode),
+                &guarded,
+            )
         })
         .collect()
 }
@@ -454,20 +462,40 @@ fn body_at(
                 in_transaction: statement.context.in_transaction,
                 do_block: Some(DoBlockContext {
                     guarded: guarded.covers(raw.range.start),
+                    drops_checked: false,
                     parent: statement.index,
                 }),
             };
-            build(
+            let built = build(
                 source,
                 parser_dialect.as_ref(),
                 raw,
                 i,
                 context,
                 AstMode::Always,
-            )
+            );
+            checked_drops(built, &guarded)
         })
         .collect();
     Some(RoutineBody { statements, calls })
+}
+
+/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards, and an
+/// INSERT behind an IF that tests its table's rows first guarded
+/// ([`do_block::Guarded::checks_rows`]).
+fn checked_drops(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
+    let at = statement.range.start;
+    let checked = guarded.drops_checked(at, &statement, &dynamic::Bindings::default());
+    let rows_checked = statement.shape.kind == ShapeKind::Insert
+        && statement
+            .shape
+            .object()
+            .is_some_and(|t| guarded.checks_rows(at, &t.base().to_lowercase()));
+    if let Some(d) = statement.context.do_block.as_mut() {
+        d.drops_checked = checked;
+        d.guarded |= rows_checked;
+    }
+    statement
 }
 
 fn build(

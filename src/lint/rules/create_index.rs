@@ -34,6 +34,7 @@ impl Rule for CreateIndex {
                     || shape.object().is_none()
                     || cx.do_guarded()
                     || cx.dropped_before(ObjectKind::Index)
+                    || dropped_from_table(cx)
                 {
                     return;
                 }
@@ -61,6 +62,18 @@ impl Rule for CreateIndex {
             }
             _ => {}
         }
+    }
+}
+
+/// MySQL/MariaDB: an earlier `ALTER TABLE t DROP INDEX IF EXISTS name` (index names are per
+/// table there) dropped the index `CREATE INDEX name ON t` creates.
+fn dropped_from_table(cx: &StatementCx) -> bool {
+    let shape = cx.shape();
+    match (shape.table.as_ref(), shape.object()) {
+        (Some(table), Some(name)) if cx.dialect.is_mysql_family() => {
+            cx.guards.constraint_dropped(table, name)
+        }
+        _ => false,
     }
 }
 

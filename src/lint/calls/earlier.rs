@@ -1,0 +1,178 @@
+//! The routines earlier migrations of a linted file's directory define, in the order the
+//! migration tool runs them: read per directory on the first call that needs them, and each
+//! migration split only when a call names a routine its text mentions.
+
+use super::{may_define_routines, routine_event, Routine};
+use crate::layout::Layout;
+use crate::source::SourceFile;
+use crate::sql::{parse_source_with, AstMode, Dialect};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// The routines the earlier migrations of the linted files' directories define, read once per
+/// directory when a file first calls a routine it does not define itself.
+#[derive(Debug, Default)]
+pub struct Earlier {
+    dirs: HashMap<PathBuf, OnceLock<Directory>>,
+    dialect: Dialect,
+    tool: Option<&'static str>,
+}
+
+/// One directory: its migrations in run order (canonical paths), and those that may define
+/// routines, each read (split) only when a call names a routine its text mentions.
+#[derive(Debug, Default)]
+struct Directory {
+    order: HashMap<PathBuf, usize>,
+    files: Vec<Candidate>,
+}
+
+/// A migration whose "up" part may define or drop routines.
+#[derive(Debug)]
+struct Candidate {
+    position: usize,
+    file: Arc<SourceFile>,
+    /// Its routine definitions and drops, in order (lower-case names).
+    events: OnceLock<Vec<(String, Option<Arc<Routine>>)>>,
+}
+
+impl Candidate {
+    fn events(&self, dialect: Dialect) -> &[(String, Option<Arc<Routine>>)] {
+        self.events.get_or_init(|| {
+            let file = &self.file;
+            let parsed = parse_source_with(file, dialect, AstMode::WhenUnrecognised);
+            let mut out = Vec::new();
+            for statement in &parsed.statements {
+                let Some((names, defines)) = routine_event(statement) else {
+                    continue;
+                };
+                if defines {
+                    if let Some((name, routine)) =
+                        Routine::of(file, dialect, statement, Some(file.clone()))
+                    {
+                        out.push((name, Some(Arc::new(routine))));
+                    }
+                } else {
+                    out.extend(names.into_iter().map(|n| (n, None)));
+                }
+            }
+            out
+        })
+    }
+}
+
+impl Directory {
+    /// Routine `name` as the migrations before `position` leave it: the last of them that
+    /// defines or drops it decides.
+    fn get(&self, name: &str, position: usize, dialect: Dialect) -> Option<Arc<Routine>> {
+        use crate::lint::sequence::contains_ignore_case;
+        self.files
+            .iter()
+            .rev()
+            .filter(|c| c.position < position && contains_ignore_case(&c.file.text, name))
+            .find_map(|c| {
+                c.events(dialect)
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, routine)| routine.clone())
+            })
+            .flatten()
+    }
+}
+
+impl Earlier {
+    /// For the files `files` (their directories), under `options`' dialect and tool.
+    pub fn new(files: &[PathBuf], options: &super::super::LintOptions) -> Earlier {
+        let mut dirs = HashMap::new();
+        for file in files {
+            if let Some(dir) = std::fs::canonicalize(file)
+                .ok()
+                .and_then(|f| f.parent().map(Path::to_path_buf))
+            {
+                dirs.entry(super::super::pending::migrations_dir(&dir, options))
+                    .or_insert_with(OnceLock::new);
+            }
+        }
+        Earlier {
+            dirs,
+            dialect: options.dialect,
+            tool: options.runner.and_then(|r| r.tool),
+        }
+    }
+
+    /// What file `path` can call of its directory's earlier migrations.
+    pub fn for_file(self: &Arc<Self>, path: &Path) -> EarlierFor {
+        EarlierFor {
+            earlier: self.clone(),
+            path: path.to_path_buf(),
+            resolved: OnceLock::new(),
+        }
+    }
+
+    fn directory(&self, dir: &Path) -> Option<&Directory> {
+        let cell = self.dirs.get(dir)?;
+        Some(cell.get_or_init(|| self.read(dir)))
+    }
+
+    fn read(&self, dir: &Path) -> Directory {
+        let layout = self
+            .tool
+            .and_then(Layout::from_name)
+            .unwrap_or_else(|| Layout::detect(dir));
+        let Ok(discovered) = layout.discover(dir) else {
+            return Directory::default();
+        };
+        let mut out = Directory::default();
+        for (position, migration) in discovered.files.iter().enumerate() {
+            if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
+                out.order.insert(path, position);
+            }
+            let text = &migration.source.text;
+            if !may_define_routines(text) {
+                continue;
+            }
+            let up = migration.up.text(text);
+            out.files.push(Candidate {
+                position,
+                file: Arc::new(SourceFile::new(
+                    migration.source.path.clone(),
+                    up.into_owned(),
+                )),
+                events: OnceLock::new(),
+            });
+        }
+        out
+    }
+}
+
+/// [`Earlier`] for one file: resolved on the first look-up.
+#[derive(Debug)]
+pub struct EarlierFor {
+    earlier: Arc<Earlier>,
+    path: PathBuf,
+    resolved: OnceLock<Option<(PathBuf, usize)>>,
+}
+
+impl EarlierFor {
+    /// The routine `name` (lower case) as the migrations before this file leave it.
+    pub(super) fn get(&self, name: &str) -> Option<Arc<Routine>> {
+        let (dir, position) = self
+            .resolved
+            .get_or_init(|| {
+                let path = std::fs::canonicalize(&self.path).ok()?;
+                // The innermost directory of the linted files that holds it.
+                let dir = self
+                    .earlier
+                    .dirs
+                    .keys()
+                    .filter(|d| path.starts_with(d))
+                    .max_by_key(|d| d.as_os_str().len())?;
+                let directory = self.earlier.directory(dir)?;
+                Some((dir.clone(), *directory.order.get(&path)?))
+            })
+            .as_ref()?;
+        let directory = self.earlier.directory(dir)?;
+        directory.get(name, *position, self.earlier.dialect)
+    }
+}

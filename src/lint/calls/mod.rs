@@ -1,0 +1,453 @@
+//! Calls of routines: the statements a `CALL p(…)` runs (on PostgreSQL also `SELECT f(…)`, and
+//! a body's or DO block's `PERFORM f(…)`), judged at the call as a DO block's statements are.
+//!
+//! - The routine is the one the file defines before the call (as the last `CREATE [OR
+//!   REPLACE]` left it; a `DROP` ends it), else one an earlier migration of the file's
+//!   directory defines, in the order its migration tool runs them ([`Earlier`]), and no
+//!   migration in between drops.
+//! - Its body's statements run with its parameters bound to the call's arguments; the calls
+//!   it makes run their routines' bodies in turn (a routine already running is not entered
+//!   again; [`CALL_BUDGET`] statements at most per top-level statement).
+//! - SQL the body builds at run time (`PREPARE`/`EXECUTE`, PL/pgSQL `EXECUTE`) is evaluated
+//!   where every part is a literal or a parameter bound to one ([`crate::sql::dynamic`]); the
+//!   statement it makes runs as one of the body's, guarded by the IF around its `EXECUTE`.
+//!   What cannot be evaluated is unknown: the call gets a PF001 finding, and what the call
+//!   does to other objects is not assumed (the statements after it are judged as if it had
+//!   done nothing to them).
+
+mod earlier;
+
+pub use earlier::{Earlier, EarlierFor};
+
+use crate::source::SourceFile;
+use crate::sql::do_block::{routine_statements, Guarded};
+use crate::sql::dynamic::{call_arguments, dynamic_sql, routine_params, Bindings};
+use crate::sql::lexer::{lex, Tok};
+use crate::sql::{
+    parse_source_with, routine_body, AstMode, Dialect, DoBlockContext, ObjectKind, RoutineBody,
+    ShapeKind, Statement,
+};
+use sqlparser::tokenizer::Token;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+/// How many statements of called bodies one top-level statement may run (calls that fan out
+/// multiply at every depth); past it, the rest is unknown.
+pub const CALL_BUDGET: usize = 10_000;
+
+/// A function or procedure as a call runs it.
+#[derive(Debug)]
+pub struct Routine {
+    /// As its `CREATE` spells it.
+    pub name: String,
+    /// Its `CREATE` statement.
+    statement: Statement,
+    dialect: Dialect,
+    /// The file that defines it, when not the one being linted.
+    file: Option<Arc<SourceFile>>,
+    /// Line of its `CREATE` in that file.
+    line: usize,
+    /// Its body, read on the first call (most routines are never called by a migration).
+    body: OnceLock<Body>,
+}
+
+#[derive(Debug)]
+struct Body {
+    params: Vec<Option<String>>,
+    /// Its statements and calls; `None` when the body is not SQL preflight reads.
+    body: Option<RoutineBody>,
+    range: Option<Range<usize>>,
+    guarded: Guarded,
+}
+
+impl Routine {
+    /// The routine `CREATE FUNCTION|PROCEDURE` statement `statement` of `source` defines, by
+    /// lower-case name. `file`: `source` when it is not the file being linted.
+    fn of(
+        source: &SourceFile,
+        dialect: Dialect,
+        statement: &Statement,
+        file: Option<Arc<SourceFile>>,
+    ) -> Option<(String, Routine)> {
+        let name = statement.shape.names.first()?;
+        let routine = Routine {
+            name: name.text.clone(),
+            statement: statement.clone(),
+            dialect,
+            file,
+            line: source.line_col(statement.range.start).line,
+            body: OnceLock::new(),
+        };
+        Some((name.base().to_lowercase(), routine))
+    }
+
+    /// Its body, in `source` (the file that defines it).
+    fn body(&self, source: &SourceFile) -> &Body {
+        self.body.get_or_init(|| {
+            let (dialect, statement) = (self.dialect, &self.statement);
+            let range =
+                crate::sql::do_block::routine_body_range(source, dialect, &statement.tokens);
+            let guarded = match &range {
+                Some(body) => Guarded::of(&lex(dialect, &source.text, body.clone()).tokens),
+                None => Guarded::default(),
+            };
+            Body {
+                params: routine_params(&statement.tokens),
+                body: routine_body(source, dialect, statement),
+                range,
+                guarded,
+            }
+        })
+    }
+}
+
+/// Is `statement` a definition or a drop of a routine: the lower-case names, and whether it
+/// defines them.
+fn routine_event(statement: &Statement) -> Option<(Vec<String>, bool)> {
+    let names = || {
+        statement
+            .shape
+            .names
+            .iter()
+            .map(|n| n.base().to_lowercase())
+            .collect()
+    };
+    match statement.shape.kind {
+        ShapeKind::Create(ObjectKind::Function | ObjectKind::Procedure) => Some((names(), true)),
+        ShapeKind::Drop(ObjectKind::Function | ObjectKind::Procedure) => Some((names(), false)),
+        _ => None,
+    }
+}
+
+/// Could `text` define a routine (a byte scan, before anything is split)?
+pub fn may_define_routines(text: &str) -> bool {
+    use super::sequence::contains_ignore_case;
+    contains_ignore_case(text, "procedure") || contains_ignore_case(text, "function")
+}
+
+/// The routines a file can call: those it has defined so far (`None`: dropped by it), and
+/// those of the earlier migrations of its directory.
+#[derive(Default)]
+pub struct Known {
+    own: HashMap<String, Option<Arc<Routine>>>,
+    earlier: Option<EarlierFor>,
+}
+
+impl Known {
+    pub fn new(earlier: Option<EarlierFor>) -> Known {
+        Known {
+            own: HashMap::new(),
+            earlier,
+        }
+    }
+
+    /// A top-level statement of the file has run: the routines it defines or drops.
+    pub fn record(&mut self, source: &SourceFile, dialect: Dialect, statement: &Statement) {
+        let Some((names, defines)) = routine_event(statement) else {
+            return;
+        };
+        if defines {
+            if let Some((name, routine)) = Routine::of(source, dialect, statement, None) {
+                self.own.insert(name, Some(Arc::new(routine)));
+            }
+        } else {
+            for name in names {
+                self.own.insert(name, None);
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<Arc<Routine>> {
+        match self.own.get(name) {
+            Some(routine) => routine.clone(),
+            None => self.earlier.as_ref()?.get(name),
+        }
+    }
+
+    fn may_call(&self) -> bool {
+        !self.own.is_empty() || self.earlier.is_some()
+    }
+}
+
+/// Where a statement a call runs comes from.
+#[derive(Debug)]
+pub enum Origin {
+    /// The body of a routine of the file being linted: findings point at the statement.
+    Here,
+    /// The body of a routine another file defines.
+    Elsewhere(Arc<SourceFile>),
+    /// SQL a body builds at run time, evaluated (the statement's bytes are in this text).
+    Dynamic(SourceFile),
+}
+
+/// One statement a call runs.
+#[derive(Debug)]
+pub struct Run {
+    pub statement: Statement,
+    pub origin: Origin,
+    /// The routine whose body runs it.
+    pub routine: String,
+    /// Line of that routine's `CREATE` (in the file that defines it).
+    pub defined_at: usize,
+}
+
+impl Run {
+    pub fn source<'a>(&'a self, here: &'a SourceFile) -> &'a SourceFile {
+        match &self.origin {
+            Origin::Here => here,
+            Origin::Elsewhere(file) => file,
+            Origin::Dynamic(text) => text,
+        }
+    }
+
+    /// Where the routine is defined, for messages: `file.sql:12`.
+    pub fn defined_where(&self, here: &SourceFile) -> String {
+        let file = match &self.origin {
+            Origin::Elsewhere(file) => file.display_path(),
+            _ => here.display_path(),
+        };
+        format!("{file}:{}", self.defined_at)
+    }
+}
+
+/// What the calls of one top-level statement run, in the order they run it, and what of it
+/// could not be known (one sentence each).
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub runs: Vec<Run>,
+    pub unknown: Vec<String>,
+}
+
+/// The statements the calls of top-level statement `statement` (of `source`, the file being
+/// linted) run.
+pub fn expand(
+    known: &Known,
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+) -> Expansion {
+    let mut out = Expansion::default();
+    if !known.may_call() {
+        return out;
+    }
+    let mut walk = Walk {
+        known,
+        here: source,
+        dialect,
+        parent: statement.index,
+        stack: Vec::new(),
+        budget: CALL_BUDGET,
+        out: &mut out,
+    };
+    let tokens = &statement.tokens;
+    let none = Bindings::default();
+    if statement.shape.kind == ShapeKind::Do && dialect == Dialect::Postgres {
+        // A DO block's `PERFORM f(…)`: its statements were checked as the block's own.
+        let Some(body) = crate::sql::do_block::body_range(source, tokens) else {
+            return out;
+        };
+        if let Some((_, calls, _)) = routine_statements(source, Dialect::Postgres, body) {
+            for call in calls {
+                walk.body_call(source, &call.range, &call.names, &none);
+            }
+        }
+        return out;
+    }
+    for (name_at, _) in called_at(tokens, dialect) {
+        walk.call(tokens, name_at, &none);
+    }
+    out
+}
+
+/// The routines `tokens` call at the top level: `CALL [db.]p[(…)]`, and on PostgreSQL every
+/// `f(` of a `SELECT` (`PERFORM` in a body). Token index of each name, with the lower-case
+/// name.
+fn called_at(tokens: &[Tok], dialect: Dialect) -> Vec<(usize, String)> {
+    let Some(first) = tokens.first() else {
+        return Vec::new();
+    };
+    if first.is_kw("CALL") {
+        let mut i = 1;
+        while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
+            i += 2;
+        }
+        return match tokens.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) => vec![(i, w.value.to_lowercase())],
+            _ => Vec::new(),
+        };
+    }
+    if dialect == Dialect::Postgres && (first.is_kw("SELECT") || first.is_kw("PERFORM")) {
+        return tokens
+            .windows(2)
+            .enumerate()
+            .filter_map(|(k, pair)| match &pair[0].token {
+                Token::Word(w) if pair[1].is(&Token::LParen) => Some((k, w.value.to_lowercase())),
+                _ => None,
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+struct Walk<'a> {
+    known: &'a Known,
+    here: &'a SourceFile,
+    dialect: Dialect,
+    /// The top-level statement whose calls these are.
+    parent: usize,
+    stack: Vec<String>,
+    budget: usize,
+    out: &'a mut Expansion,
+}
+
+impl Walk<'_> {
+    /// The call of the routine named at `tokens[name_at]`, with the caller's `bindings`.
+    fn call(&mut self, tokens: &[Tok], name_at: usize, bindings: &Bindings) {
+        let Some(name) = tokens[name_at].token_word() else {
+            return;
+        };
+        let Some(routine) = self.known.get(&name) else {
+            return;
+        };
+        if self.stack.contains(&name) {
+            return;
+        }
+        let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
+        let args = call_arguments(tokens, name_at);
+        let bound = Bindings::bind(&routine.body(source).params, &args, bindings);
+        let procedure_call = name_at > 0 && tokens[..name_at].iter().any(|t| t.is_kw("CALL"));
+        self.stack.push(name);
+        self.body(&routine, &bound, procedure_call);
+        self.stack.pop();
+    }
+
+    /// The calls of body call `range` (bytes of `source`), which may call `names`.
+    fn body_call(
+        &mut self,
+        source: &SourceFile,
+        range: &Range<usize>,
+        names: &[String],
+        bindings: &Bindings,
+    ) {
+        let tokens = lex(self.dialect, &source.text, range.clone()).tokens;
+        for (k, t) in tokens.iter().enumerate() {
+            let Some(word) = t.token_word() else { continue };
+            let called = tokens.get(k + 1).is_some_and(|n| n.is(&Token::LParen))
+                || (k > 0 && tokens[k - 1].is_kw("CALL"));
+            if called && names.contains(&word) {
+                self.call(&tokens, k, bindings);
+            }
+        }
+    }
+
+    /// Runs `routine`'s body: its statements, its calls and the SQL it builds, in body order.
+    fn body(&mut self, routine: &Arc<Routine>, bindings: &Bindings, procedure_call: bool) {
+        let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
+        let parts = routine.body(source);
+        let (Some(body), Some(body_range)) = (&parts.body, &parts.range) else {
+            if procedure_call {
+                self.out.unknown.push(format!(
+                    "its body is not SQL preflight can read, so what {} does was not checked",
+                    routine.name
+                ));
+            }
+            return;
+        };
+        let dynamic = dynamic_sql(source, self.dialect, body_range.clone(), bindings);
+        // Merged in body order: statements, calls, dynamic SQL.
+        enum Item<'b> {
+            Statement(&'b Statement),
+            Call(&'b crate::sql::do_block::BodyCall),
+            Dynamic(&'b crate::sql::dynamic::Dynamic),
+        }
+        let mut items: Vec<(usize, Item)> = body
+            .statements
+            .iter()
+            .map(|s| (s.range.start, Item::Statement(s)))
+            .chain(body.calls.iter().map(|c| (c.range.start, Item::Call(c))))
+            .chain(dynamic.iter().map(|d| (d.at, Item::Dynamic(d))))
+            .collect();
+        items.sort_by_key(|(at, _)| *at);
+        for (_, item) in items {
+            if self.budget == 0 {
+                self.out.unknown.push(format!(
+                    "calls nest too deep (more than {CALL_BUDGET} statements) to follow into {}",
+                    routine.name
+                ));
+                return;
+            }
+            match item {
+                Item::Statement(statement) => {
+                    self.budget -= 1;
+                    let mut statement = statement.clone();
+                    if let Some(d) = statement.context.do_block.as_mut() {
+                        d.parent = self.parent;
+                    }
+                    let origin = match &routine.file {
+                        None => Origin::Here,
+                        Some(file) => Origin::Elsewhere(file.clone()),
+                    };
+                    self.push(routine, statement, origin);
+                }
+                Item::Call(call) => self.body_call(source, &call.range, &call.names, bindings),
+                Item::Dynamic(dynamic) => {
+                    let Some(text) = &dynamic.text else {
+                        let what = source.text[dynamic.range.clone()]
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        self.out.unknown.push(format!(
+                            "the body of {} runs SQL it builds at run time (`{}`) from values preflight could not evaluate, so what it does was not checked",
+                            routine.name,
+                            what.trim_end_matches(';')
+                        ));
+                        continue;
+                    };
+                    let built = SourceFile::new(
+                        format!("{} (SQL built at run time)", routine.name),
+                        text.as_str(),
+                    );
+                    let parsed = parse_source_with(&built, self.dialect, AstMode::WhenUnrecognised);
+                    for mut statement in parsed.statements {
+                        self.budget = self.budget.saturating_sub(1);
+                        statement.context.do_block = Some(DoBlockContext {
+                            guarded: parts.guarded.covers(dynamic.at),
+                            drops_checked: parts
+                                .guarded
+                                .drops_checked(dynamic.at, &statement, bindings),
+                            parent: self.parent,
+                        });
+                        self.push(routine, statement, Origin::Dynamic(built.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, routine: &Routine, statement: Statement, origin: Origin) {
+        self.out.runs.push(Run {
+            statement,
+            origin,
+            routine: routine.name.clone(),
+            defined_at: routine.line,
+        });
+    }
+}
+
+trait TokenWord {
+    /// The lower-case word, quoted or not.
+    fn token_word(&self) -> Option<String>;
+}
+
+impl TokenWord for Tok {
+    fn token_word(&self) -> Option<String> {
+        match &self.token {
+            Token::Word(w) => Some(w.value.to_lowercase()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,299 @@
+//! Lint follows calls into the bodies of the routines they run.
+
+use crate::lint::{lint_paths, lint_source, LintOptions};
+use crate::source::SourceFile;
+use crate::sql::Dialect;
+
+fn options(dialect: Dialect) -> LintOptions {
+    LintOptions {
+        dialect,
+        ..LintOptions::default()
+    }
+}
+
+/// (rule, line, message) of the findings of `sql`, retry rules and PF001 only.
+fn findings(sql: &str, dialect: Dialect) -> Vec<(String, usize, String)> {
+    lint_source(&SourceFile::new("m.sql", sql), &options(dialect))
+        .into_iter()
+        .filter(|f| {
+            ["PF0", "PF1", "PF2"]
+                .iter()
+                .any(|p| f.rule.code.starts_with(p))
+        })
+        .map(|f| {
+            (
+                f.rule.code.to_string(),
+                f.location.start.unwrap().line,
+                f.message,
+            )
+        })
+        .collect()
+}
+
+const PROC_DROP_INDEX: &str = "DROP PROCEDURE IF EXISTS PROC_DROP_INDEX;
+DELIMITER //
+CREATE PROCEDURE PROC_DROP_INDEX(IN tableName VARCHAR(64), IN indexName VARCHAR(64))
+BEGIN
+    IF EXISTS(
+        SELECT * FROM information_schema.STATISTICS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = tableName AND INDEX_NAME = indexName)
+    THEN
+        SET @query = CONCAT('ALTER TABLE ', tableName, ' DROP INDEX ', indexName, ';');
+        PREPARE stmt FROM @query;
+        EXECUTE stmt;
+        DEALLOCATE PREPARE stmt;
+    END IF;
+END //
+DELIMITER ;
+";
+
+#[test]
+fn a_call_that_drops_an_index_through_checked_dynamic_sql_guards_its_creation() {
+    let sql = format!(
+        "{PROC_DROP_INDEX}CALL PROC_DROP_INDEX('t', 't_a_key');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n"
+    );
+    assert_eq!(findings(&sql, Dialect::Mariadb), []);
+    // Another index's name leaves the creation unguarded.
+    let other = format!(
+        "{PROC_DROP_INDEX}CALL PROC_DROP_INDEX('t', 'other');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n"
+    );
+    let found = findings(&other, Dialect::Mariadb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF102", 17));
+}
+
+#[test]
+fn a_call_whose_sql_cannot_be_evaluated_is_unknown_and_proves_nothing() {
+    let sql = format!(
+        "{PROC_DROP_INDEX}CALL PROC_DROP_INDEX(@t, 't_a_key');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n"
+    );
+    let found = findings(&sql, Dialect::Mariadb);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(codes, [("PF001", 16), ("PF102", 17)], "{found:?}");
+    assert!(found[0].2.contains("could not evaluate"), "{}", found[0].2);
+}
+
+#[test]
+fn an_unguarded_statement_of_a_called_body_is_flagged_in_the_body() {
+    // apache ranger's patch 052.
+    let sql = "drop procedure if exists p;
+delimiter ;;
+create procedure p() begin
+\tALTER TABLE x ADD INDEX x_uk(a, b);
+end;;
+delimiter ;
+call p();
+drop procedure if exists p;
+";
+    let found = lint_source(&SourceFile::new("m.sql", sql), &options(Dialect::Mariadb));
+    let pf102: Vec<_> = found.iter().filter(|f| f.rule.code == "PF102").collect();
+    assert_eq!(pf102.len(), 1, "{found:?}");
+    assert_eq!(pf102[0].location.start.unwrap().line, 4);
+    assert!(
+        pf102[0].fix.is_some(),
+        "MariaDB's IF NOT EXISTS fixes it in the body"
+    );
+    assert!(
+        pf102[0]
+            .notes
+            .iter()
+            .any(|n| n.starts_with("runs when `call p()` on line 7 calls p")),
+        "{:?}",
+        pf102[0].notes
+    );
+    // Not called: nothing runs it.
+    let uncalled = sql.replace("call p();\n", "");
+    assert_eq!(findings(&uncalled, Dialect::Mariadb), []);
+    // Called twice: reported once.
+    let twice = sql.replace("call p();\n", "call p();\ncall p();\n");
+    let found = findings(&twice, Dialect::Mariadb);
+    assert_eq!(
+        found.iter().filter(|f| f.0 == "PF102").count(),
+        1,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_routine_dropped_before_the_call_is_not_followed_and_recursion_ends() {
+    let dropped = "DELIMITER //
+CREATE PROCEDURE p() BEGIN ALTER TABLE x ADD INDEX i (a); END //
+DELIMITER ;
+DROP PROCEDURE p;
+CALL p();
+";
+    assert!(findings(dropped, Dialect::Mariadb)
+        .iter()
+        .all(|f| f.0 != "PF102"));
+    let recursive = "DROP PROCEDURE IF EXISTS p;
+DELIMITER //
+CREATE PROCEDURE p() BEGIN ALTER TABLE x ADD INDEX i (a); CALL p(); END //
+DELIMITER ;
+CALL p();
+";
+    let found = findings(recursive, Dialect::Mariadb);
+    assert_eq!(
+        found.iter().filter(|f| f.0 == "PF102").count(),
+        1,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn dynamic_sql_without_a_guard_is_flagged_at_the_call() {
+    let sql = "DROP PROCEDURE IF EXISTS add_column;
+DELIMITER //
+CREATE PROCEDURE add_column(tbl VARCHAR(64), col VARCHAR(64))
+BEGIN
+  SET @q = CONCAT('ALTER TABLE ', tbl, ' ADD COLUMN ', col, ' INT');
+  PREPARE s FROM @q;
+  EXECUTE s;
+END //
+DELIMITER ;
+CALL add_column('t', 'c');
+";
+    let found = findings(sql, Dialect::Mariadb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF108", 10));
+    assert!(
+        found[0].2.starts_with("`CALL add_column('t', 'c')` runs `ALTER TABLE t ADD COLUMN c INT`, SQL the body of add_column (m.sql:3) builds at run time:"),
+        "{}",
+        found[0].2
+    );
+}
+
+#[test]
+fn postgres_select_of_a_function_runs_its_execute() {
+    let sql = "CREATE OR REPLACE FUNCTION add_column(t text, c text) RETURNS void AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', t, c);
+END $$ LANGUAGE plpgsql;
+SELECT add_column('t', 'c');
+";
+    let found = findings(sql, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF108", 5));
+    let guarded = sql.replace(
+        "  EXECUTE format",
+        "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = t AND column_name = c) THEN\n  EXECUTE format",
+    ).replace("int', t, c);\n", "int', t, c);\n  END IF;\n");
+    assert_eq!(findings(&guarded, Dialect::Postgres), []);
+}
+
+#[test]
+fn postgres_call_of_a_procedure_checks_its_statements_in_its_body() {
+    let sql = "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TABLE made (id int);
+END $$;
+CALL p();
+";
+    let found = findings(sql, Dialect::Postgres);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(codes, [("PF101", 3)], "{found:?}");
+}
+
+#[test]
+fn a_procedure_an_earlier_migration_defines_runs_at_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("001_procs.sql", PROC_DROP_INDEX);
+    write(
+        "002_use.sql",
+        "CALL PROC_DROP_INDEX('t', 't_a_key');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n",
+    );
+    write(
+        "003_adds.sql",
+        "DROP PROCEDURE IF EXISTS add_index;\nDELIMITER //\nCREATE PROCEDURE add_index() BEGIN ALTER TABLE t ADD INDEX i (a); END //\nDELIMITER ;\n",
+    );
+    write("004_calls.sql", "CALL add_index();\n");
+    // Dropped by a migration in between: a later call is not followed.
+    write("005_drops.sql", "DROP PROCEDURE IF EXISTS add_index;\n");
+    write("006_calls_again.sql", "CALL add_index();\n");
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let found: Vec<(String, String, usize)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code.starts_with("PF1"))
+        .map(|f| {
+            let path = f.location.path.clone().unwrap_or_default();
+            let file = path.rsplit('/').next().unwrap_or_default().to_string();
+            (
+                f.rule.code.to_string(),
+                file,
+                f.location.start.unwrap().line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("PF102".to_string(), "004_calls.sql".to_string(), 1)],
+        "{:?}",
+        report.findings
+    );
+    let message = &report
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "PF102")
+        .unwrap()
+        .message;
+    assert!(
+        message.starts_with(
+            "`CALL add_index()` runs `ALTER TABLE t ADD INDEX i (a)`, in the body of add_index ("
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_catalog_read_into_a_variable_guards_the_branch_that_tests_it() {
+    // apache ranger's PostgreSQL patches.
+    let sql = "CREATE OR REPLACE FUNCTION add_options() RETURNS void AS $$
+DECLARE
+ exists_options integer := 0;
+BEGIN
+ select count(*) into exists_options from pg_attribute where attrelid in(select oid from pg_class where relname='t') and attname='options';
+ IF exists_options = 0 THEN
+ \tALTER TABLE t ADD COLUMN options VARCHAR(1024) DEFAULT NULL NULL;
+ END IF;
+END;
+$$ LANGUAGE plpgsql;
+select add_options();
+";
+    assert_eq!(findings(sql, Dialect::Postgres), []);
+    // A variable read from an ordinary table guards nothing.
+    let unguarded = sql.replace("from pg_attribute where attrelid in(select oid from pg_class where relname='t') and attname='options'", "from t");
+    let found = findings(&unguarded, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF108", 7));
+}
+
+#[test]
+fn an_insert_behind_a_check_of_its_rows_runs_once() {
+    // apache ranger's PostgreSQL patch 037.
+    let sql = "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$
+DECLARE
+ v_exists integer := 0;
+BEGIN
+ select count(*) into v_exists from x_modules_master where module='Security Zone';
+ IF v_exists = 0 THEN
+ \tINSERT INTO x_modules_master(module) VALUES('Security Zone');
+ END IF;
+ IF NOT EXISTS (SELECT 1 FROM x_user WHERE user_name = 'sync') THEN
+ \tINSERT INTO x_user(user_name) VALUES('sync');
+ END IF;
+ select count(*) into v_exists from x_perm where module_id = 1;
+ IF v_exists = 0 THEN
+ \tINSERT INTO x_perm(module_id) VALUES(1);
+ END IF;
+END;
+$$ LANGUAGE plpgsql;
+select add_module();
+";
+    assert_eq!(findings(sql, Dialect::Postgres), []);
+    // A check of another table's rows does not stop the insert from running again.
+    let other = sql.replace("INSERT INTO x_user(", "INSERT INTO x_group(");
+    let found = findings(&other, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PF119", 10));
+}

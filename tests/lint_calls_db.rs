@@ -1,0 +1,282 @@
+//! Lint follows a call into the body of the routine it runs (and the SQL that body builds from
+//! its parameters): each case runs twice on the real server, and lint must flag exactly the
+//! cases whose second run fails, at the statement that fails (the body's statement when the
+//! body is in the same file, else the call).
+
+mod common;
+
+use common::ScratchDb;
+use preflight::lint::{lint_paths, lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+fn options(dialect: Dialect) -> LintOptions {
+    LintOptions {
+        dialect,
+        ..LintOptions::default()
+    }
+}
+
+/// The lines lint flags with a retry rule (PF1xx/PF2xx).
+fn flagged_lines(sql: &str, dialect: Dialect) -> Vec<usize> {
+    lint_source(&SourceFile::new("m.sql", sql), &options(dialect))
+        .into_iter()
+        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+        .map(|f| f.location.start.unwrap().line)
+        .collect()
+}
+
+const MARIA_SETUP: &str = "CREATE TABLE t (id INT PRIMARY KEY, a INT, p INT);
+CREATE TABLE parent (id INT PRIMARY KEY);";
+
+/// authelia's V0007 procedures.
+const PROCS: &str = "DROP PROCEDURE IF EXISTS PROC_DROP_INDEX;
+DROP PROCEDURE IF EXISTS PROC_DROP_FOREIGN_KEY;
+DELIMITER //
+CREATE PROCEDURE PROC_DROP_INDEX(IN tableName VARCHAR(64), IN indexName VARCHAR(64))
+BEGIN
+    IF EXISTS(
+        SELECT * FROM information_schema.STATISTICS
+        WHERE TABLE_SCHEMA = DATABASE() AND INDEX_SCHEMA = DATABASE()
+          AND TABLE_NAME = tableName AND INDEX_NAME = indexName)
+    THEN
+        SET @query = CONCAT('ALTER TABLE ', tableName, ' DROP INDEX ', indexName, ';');
+        PREPARE stmt FROM @query;
+        EXECUTE stmt;
+        DEALLOCATE PREPARE stmt;
+    END IF;
+END //
+CREATE PROCEDURE PROC_DROP_FOREIGN_KEY(IN tableName VARCHAR(64), IN constraintName VARCHAR(64))
+BEGIN
+    IF EXISTS(
+        SELECT * FROM information_schema.TABLE_CONSTRAINTS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = tableName
+          AND CONSTRAINT_NAME = constraintName AND CONSTRAINT_TYPE = 'FOREIGN KEY')
+    THEN
+        SET @query = CONCAT('ALTER TABLE ', tableName, ' DROP FOREIGN KEY ', constraintName, ';');
+        PREPARE stmt FROM @query;
+        EXECUTE stmt;
+        DEALLOCATE PREPARE stmt;
+    END IF;
+END //
+DELIMITER ;
+";
+
+/// (name, file, the line lint must flag when a second run fails).
+fn maria_cases() -> Vec<(&'static str, String, Option<usize>)> {
+    vec![
+        (
+            "authelia_drop_index",
+            format!(
+                "{PROCS}CALL PROC_DROP_INDEX('t', 't_a_key');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n"
+            ),
+            None,
+        ),
+        (
+            "authelia_drop_foreign_key",
+            format!(
+                "{PROCS}CALL PROC_DROP_FOREIGN_KEY('t', 't_p_fkey');\n\
+                 ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES parent (id);\n"
+            ),
+            None,
+        ),
+        (
+            "authelia_wrong_index",
+            format!(
+                "{PROCS}CALL PROC_DROP_INDEX('t', 'username');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n"
+            ),
+            Some(32),
+        ),
+        (
+            // apache ranger's patch 052.
+            "ranger_052",
+            "drop procedure if exists create_uk;\ndelimiter ;;\ncreate procedure create_uk() begin\n\
+             \tALTER TABLE t ADD INDEX t_uk_a_p(a, p);\nend;;\ndelimiter ;\ncall create_uk();\n\
+             drop procedure if exists create_uk;\n"
+                .to_string(),
+            Some(4),
+        ),
+        (
+            "unguarded_dynamic_sql",
+            "DROP PROCEDURE IF EXISTS add_column;\nDELIMITER //\n\
+             CREATE PROCEDURE add_column(tbl VARCHAR(64), col VARCHAR(64))\nBEGIN\n\
+             SET @q = CONCAT('ALTER TABLE ', tbl, ' ADD COLUMN ', col, ' INT');\n\
+             PREPARE s FROM @q;\nEXECUTE s;\nEND //\nDELIMITER ;\nCALL add_column('t', 'c');\n"
+                .to_string(),
+            Some(10),
+        ),
+    ]
+}
+
+/// Runs each case twice on a fresh database of `engine` (after `setup`) and checks that lint
+/// flags the line the case names exactly when the second run fails.
+fn assert_flags_match_retries(
+    cases: Vec<(&str, String, Option<usize>)>,
+    engine: fn() -> ScratchDb,
+    setup: &str,
+    dialect: Dialect,
+) {
+    for (name, sql, line) in cases {
+        let db = engine();
+        db.exec(setup);
+        db.exec(&sql);
+        let retry = db.try_exec(&sql);
+        assert_eq!(
+            retry.is_err(),
+            line.is_some(),
+            "{name}: the server's verdict on a second run: {retry:?}"
+        );
+        assert_eq!(
+            flagged_lines(&sql, dialect),
+            line.into_iter().collect::<Vec<_>>(),
+            "{name}: lint's flags (second run: {retry:?})"
+        );
+    }
+}
+
+#[test]
+fn lint_flags_exactly_the_calls_whose_second_run_fails_on_mariadb() {
+    assert_flags_match_retries(
+        maria_cases(),
+        ScratchDb::mariadb,
+        MARIA_SETUP,
+        Dialect::Mariadb,
+    );
+}
+
+#[test]
+fn a_procedure_of_an_earlier_migration_runs_at_the_call_on_mariadb() {
+    // (later migration, the line lint must flag in it when its second run fails)
+    let cases = [
+        (
+            "CALL PROC_DROP_INDEX('t', 't_a_key');\nCREATE UNIQUE INDEX t_a_key ON t (a);\n",
+            None,
+        ),
+        ("CALL add_index();\n", Some(1)),
+    ];
+    for (later, line) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let first = format!(
+            "{PROCS}DROP PROCEDURE IF EXISTS add_index;\nDELIMITER //\n\
+             CREATE PROCEDURE add_index() BEGIN ALTER TABLE t ADD INDEX t_i (a); END //\nDELIMITER ;\n"
+        );
+        std::fs::write(dir.path().join("001_procs.sql"), &first).unwrap();
+        std::fs::write(dir.path().join("002_use.sql"), later).unwrap();
+        let db = ScratchDb::mariadb();
+        db.exec(MARIA_SETUP);
+        db.exec(&first);
+        db.exec(later);
+        let retry = db.try_exec(later);
+        assert_eq!(retry.is_err(), line.is_some(), "{later}: {retry:?}");
+        let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+        let flagged: Vec<(String, usize)> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+            .map(|f| {
+                let path = f.location.path.clone().unwrap_or_default();
+                (
+                    path.rsplit('/').next().unwrap_or_default().to_string(),
+                    f.location.start.unwrap().line,
+                )
+            })
+            .collect();
+        let expected: Vec<(String, usize)> = line
+            .map(|l| ("002_use.sql".to_string(), l))
+            .into_iter()
+            .collect();
+        assert_eq!(flagged, expected, "{later}: {:?}", report.findings);
+    }
+}
+
+const PG_SETUP: &str = "CREATE TABLE t (id int PRIMARY KEY, a int);
+CREATE TABLE modules (module text UNIQUE);";
+
+fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
+    let function = |guard: bool| {
+        let (open, close) = match guard {
+            true => (
+                "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = tbl AND column_name = col) THEN\n",
+                "  END IF;\n",
+            ),
+            false => ("\n", "\n"),
+        };
+        format!(
+            "CREATE OR REPLACE FUNCTION add_column(tbl text, col text) RETURNS void AS $$\nBEGIN\n{open}  \
+             EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', tbl, col);\n{close}END $$ LANGUAGE plpgsql;\n\
+             SELECT add_column('t', 'c');\n"
+        )
+    };
+    vec![
+        ("unguarded_format", function(false), Some(7)),
+        ("guarded_format", function(true), None),
+        (
+            "drop_constraint_then_add",
+            "CREATE OR REPLACE FUNCTION drop_constraint(tbl text, con text) RETURNS void AS $$\nBEGIN\n  \
+             IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = con) THEN\n    \
+             EXECUTE 'ALTER TABLE ' || quote_ident(tbl) || ' DROP CONSTRAINT ' || quote_ident(con);\n  \
+             END IF;\nEND $$ LANGUAGE plpgsql;\nSELECT drop_constraint('t', 't_a_check');\n\
+             ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);\n"
+                .to_string(),
+            None,
+        ),
+        (
+            // apache ranger's PostgreSQL patches: a catalog read into a variable, then IF.
+            "catalog_variable",
+            "CREATE OR REPLACE FUNCTION add_options() RETURNS void AS $$\nDECLARE\n n integer := 0;\nBEGIN\n \
+             select count(*) into n from pg_attribute where attrelid = 't'::regclass and attname = 'options';\n \
+             IF n = 0 THEN\n  ALTER TABLE t ADD COLUMN options text;\n END IF;\nEND $$ LANGUAGE plpgsql;\n\
+             select add_options();\n"
+                .to_string(),
+            None,
+        ),
+        (
+            // ranger's patch 037: a count of the rows the INSERT would add, then IF.
+            "row_checked_insert",
+            "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$\nDECLARE\n n integer := 0;\nBEGIN\n \
+             select count(*) into n from modules where module = 'zone';\n \
+             IF n = 0 THEN\n  INSERT INTO modules (module) VALUES ('zone');\n END IF;\nEND $$ LANGUAGE plpgsql;\n\
+             select add_module();\n"
+                .to_string(),
+            None,
+        ),
+        (
+            "unchecked_insert",
+            "CREATE OR REPLACE FUNCTION add_module() RETURNS void AS $$\nBEGIN\n  \
+             INSERT INTO modules (module) VALUES ('zone');\nEND $$ LANGUAGE plpgsql;\nselect add_module();\n"
+                .to_string(),
+            Some(3),
+        ),
+        (
+            "procedure_body",
+            "CREATE OR REPLACE PROCEDURE make() LANGUAGE plpgsql AS $$\nBEGIN\n  \
+             CREATE TABLE made (id int);\nEND $$;\nCALL make();\n"
+                .to_string(),
+            Some(3),
+        ),
+    ]
+}
+
+#[test]
+fn lint_flags_exactly_the_calls_whose_second_run_fails_on_postgres() {
+    assert_flags_match_retries(pg_cases(), ScratchDb::postgres, PG_SETUP, Dialect::Postgres);
+}
+
+#[test]
+fn the_fixed_body_of_a_called_procedure_runs_twice_on_mariadb() {
+    let (_, sql, _) = maria_cases()
+        .into_iter()
+        .find(|(name, _, _)| *name == "ranger_052")
+        .unwrap();
+    let file = SourceFile::new("m.sql", sql.as_str());
+    let outcome = preflight::fix::fix_source(&file, &options(Dialect::Mariadb), false);
+    assert!(
+        outcome.fixed.contains("ADD INDEX IF NOT EXISTS t_uk_a_p"),
+        "{}",
+        outcome.fixed
+    );
+    let db = ScratchDb::mariadb();
+    db.exec(MARIA_SETUP);
+    db.exec(&outcome.fixed);
+    db.exec(&outcome.fixed);
+}
