@@ -24,13 +24,28 @@ use std::ops::Range;
 pub struct Bindings {
     named: HashMap<String, Option<String>>,
     positional: Vec<Option<String>>,
+    /// MySQL/MariaDB rules: `||` is OR (unless `PIPES_AS_CONCAT`, which preflight cannot see)
+    /// and only `CONCAT` builds text, so nothing else is evaluated.
+    mysql: bool,
 }
 
 impl Bindings {
+    /// No parameters bound, with `dialect`'s expression rules: a body run by a top-level
+    /// statement, or the call's own arguments.
+    pub fn top(dialect: Dialect) -> Bindings {
+        Bindings {
+            mysql: dialect.is_mysql_family(),
+            ..Bindings::default()
+        }
+    }
+
     /// Binds `params` (names, in order; `None` for an unnamed one) to the values of `args`
     /// (each an argument's tokens), which may use the caller's own bindings `outer`.
     pub fn bind(params: &[Option<String>], args: &[&[Tok]], outer: &Bindings) -> Bindings {
-        let mut out = Bindings::default();
+        let mut out = Bindings {
+            mysql: outer.mysql,
+            ..Bindings::default()
+        };
         for (k, param) in params.iter().enumerate() {
             let value = args.get(k).and_then(|a| outer.eval(a, &HashMap::new()));
             if let Some(name) = param {
@@ -71,6 +86,9 @@ impl Bindings {
     pub fn eval(&self, tokens: &[Tok], vars: &HashMap<String, Option<String>>) -> Option<String> {
         // `a || b || c`, split at the top level.
         let parts = split_top(tokens, |t| t.is(&Token::StringConcat));
+        if parts.len() > 1 && self.mysql {
+            return None;
+        }
         if parts.len() > 1 {
             let mut out = String::new();
             for part in parts {
@@ -109,6 +127,7 @@ impl Bindings {
                 let values = values?;
                 match name.as_str() {
                     "concat" => Some(values.concat()),
+                    _ if self.mysql => None,
                     "quote_ident" => Some(quote_ident(values.first()?)),
                     "quote_literal" => Some(quote_literal(values.first()?)),
                     "format" => format(values.first()?, &values[1..]),
@@ -388,7 +407,7 @@ mod tests {
             .position(|t| t.is(&Token::LParen))
             .map_or(0, |p| p - 1);
         let args = call_arguments(&call_tokens, name_at);
-        let bindings = Bindings::bind(&params, &args, &Bindings::default());
+        let bindings = Bindings::bind(&params, &args, &Bindings::top(dialect));
         dynamic_sql(&source, dialect, body, &bindings)
             .into_iter()
             .map(|d| d.text)
@@ -421,6 +440,19 @@ END";
             dynamic(immediate, Dialect::Mariadb, "CALL p('x')"),
             [Some("ALTER TABLE t ADD x INT".to_string())]
         );
+    }
+
+    #[test]
+    fn mysql_pipes_and_postgres_functions_are_not_text_on_mysql() {
+        // On MySQL/MariaDB `||` is OR in the default sql_mode, and FORMAT formats a number:
+        // neither builds a statement preflight could name.
+        let text = "CREATE PROCEDURE p(c VARCHAR(64)) BEGIN
+    SET @q = 'ALTER TABLE t ADD ' || c;
+    PREPARE s FROM @q; EXECUTE s;
+    EXECUTE IMMEDIATE FORMAT('ALTER TABLE t ADD %s INT', c);
+END";
+        assert_eq!(dynamic(text, Dialect::Mariadb, "CALL p('x')"), [None, None]);
+        assert_eq!(dynamic(text, Dialect::Mysql, "CALL p('x')"), [None, None]);
     }
 
     #[test]

@@ -241,7 +241,7 @@ pub fn expand(
         out: &mut out,
     };
     let tokens = &statement.tokens;
-    let none = Bindings::default();
+    let none = Bindings::top(dialect);
     if statement.shape.kind == ShapeKind::Do && dialect == Dialect::Postgres {
         // A DO block's `PERFORM f(…)`: its statements were checked as the block's own.
         let Some(body) = crate::sql::do_block::body_range(source, tokens) else {
