@@ -1105,7 +1105,9 @@ fn finding_with<'r>(
 
 /// apache ranger's MySQL patches create a procedure that PREPAREs an ALTER TABLE and CALL it
 /// once per table: a CALL of a routine whose body runs EXECUTE runs dynamic SQL too, and the
-/// tables it names in its arguments are the ones it may have changed.
+/// tables it names in its arguments are the ones it may have changed. Called with a literal
+/// (`widen('x_def')`) the SQL is replayed (see
+/// `mariadb_dynamic_sql_preflight_evaluates_is_replayed`); with a user variable it is not.
 #[test]
 fn mariadb_a_call_of_a_procedure_running_dynamic_sql_is_dynamic_sql() {
     let db = ScratchDb::mariadb();
@@ -1121,9 +1123,10 @@ CREATE PROCEDURE widen(IN tableName VARCHAR(64)) BEGIN
   DEALLOCATE PREPARE stmt;
 END;;
 DELIMITER ;
-CALL widen('x_def');",
+SET @tbl = 'x_def';
+CALL widen(@tbl);",
     );
-    let cause = "20240101_init.sql runs SQL it builds at run time (line 12: `CALL widen('x_def')`), which preflight cannot replay, and it names x_def: this difference may be that migration's doing";
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 13: `CALL widen(@tbl)`), which preflight cannot replay, and it names x_def: this difference may be that migration's doing";
     let drift = finding_with(&report, "RC104", "column x_def.sort_order");
     assert!(
         drift.notes.iter().any(|n| n.starts_with(cause)),
@@ -1159,32 +1162,35 @@ CALL widen('x_def');",
 
 /// A procedure that runs no EXECUTE itself but CALLs one that does runs dynamic SQL too, at any
 /// depth, and with the bodies the routines have when it is called: a callee replaced by
-/// `CREATE OR REPLACE` after its caller was defined counts with its new body.
+/// `CREATE OR REPLACE` after its caller was defined counts with its new body. (The SQL comes
+/// from a user variable set outside the body, which preflight does not evaluate.)
 #[test]
 fn mariadb_a_call_of_a_procedure_calling_one_running_dynamic_sql_is_dynamic_sql() {
     for (up, line, what) in [
         (
             "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @ddl = 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
 DELIMITER ;;
 CREATE PROCEDURE inner_p() BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+  EXECUTE IMMEDIATE @ddl;
 END;;
 CREATE PROCEDURE outer_p() BEGIN
   CALL inner_p();
 END;;
 DELIMITER ;
 CALL outer_p();",
-            11,
+            12,
             "`CALL outer_p()`",
         ),
         (
             "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @t = 'audit_log';
 DELIMITER ;;
 CREATE PROCEDURE top_p() BEGIN
   CALL mid_p;
 END;;
 CREATE PROCEDURE mid_p() BEGIN
-  IF 1 = 1 THEN CALL test.inner_p('audit_log'); END IF;
+  IF 1 = 1 THEN CALL test.inner_p(@t); END IF;
 END;;
 CREATE PROCEDURE inner_p(IN t VARCHAR(64)) BEGIN
   SET @q = CONCAT('CREATE TABLE ', t, ' (id INT PRIMARY KEY)');
@@ -1194,11 +1200,12 @@ CREATE PROCEDURE inner_p(IN t VARCHAR(64)) BEGIN
 END;;
 DELIMITER ;
 CALL top_p;",
-            17,
+            18,
             "`CALL top_p`",
         ),
         (
             "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @ddl = 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
 DELIMITER ;;
 CREATE PROCEDURE inner_p() BEGIN
   SELECT 1;
@@ -1207,11 +1214,11 @@ CREATE PROCEDURE outer_p() BEGIN
   CALL inner_p();
 END;;
 CREATE OR REPLACE PROCEDURE inner_p() BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+  EXECUTE IMMEDIATE @ddl;
 END;;
 DELIMITER ;
 CALL outer_p();",
-            14,
+            15,
             "`CALL outer_p()`",
         ),
     ] {
@@ -1288,24 +1295,26 @@ CALL outer_plain();",
 
 /// MariaDB's anonymous compound statement (`BEGIN NOT ATOMIC … END`) runs its statements like a
 /// procedure's body: an `EXECUTE IMMEDIATE` or `PREPARE … EXECUTE` in it runs dynamic SQL, and
-/// the table it creates, which the replay cannot know of, is unmanaged with a note saying so.
+/// the table it creates from a user variable set outside the block, which the replay cannot
+/// know of, is unmanaged with a note saying so.
 #[test]
 fn mariadb_dynamic_sql_in_a_begin_not_atomic_block_is_dynamic_sql() {
     let db = ScratchDb::mariadb();
     let (_dir, report) = applied_dbmate(
         &db,
         "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @t = 'audit_log';
 DELIMITER ;;
 BEGIN NOT ATOMIC
   IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log') THEN
-    EXECUTE IMMEDIATE CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+    EXECUTE IMMEDIATE CONCAT('CREATE TABLE ', @t, ' (id INT PRIMARY KEY)');
   END IF;
 END;;
 DELIMITER ;",
     );
     let tables = db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1");
     assert_eq!(tables, ["audit_log", "kept", "schema_migrations"]);
-    let cause = "20240101_init.sql runs SQL it builds at run time (line 6: `EXECUTE IMMEDIATE CONCAT('CREATE …`), which preflight cannot replay, and it names audit_log: this difference may be that migration's doing";
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 7: `EXECUTE IMMEDIATE CONCAT('CREATE …`), which preflight cannot replay, and it names audit_log: this difference may be that migration's doing";
     let unmanaged = finding_with(&report, "RC110", "audit_log");
     assert!(
         unmanaged.notes.iter().any(|n| n.starts_with(cause)),
@@ -1315,32 +1324,35 @@ DELIMITER ;",
 }
 
 /// The same with `PREPARE … FROM @sql; EXECUTE …` in the block, and with a procedure that does
-/// it CALLed without parentheses (`CALL p;`, which MySQL and MariaDB allow).
+/// it CALLed without parentheses (`CALL p;`, which MySQL and MariaDB allow), from a user
+/// variable set outside them.
 #[test]
 fn mariadb_prepare_in_a_block_and_a_call_without_parentheses_are_dynamic_sql() {
     for (up, line, what) in [
         (
             "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @t = 'audit_log';
 DELIMITER ;;
 BEGIN NOT ATOMIC
-  SET @q = CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+  SET @q = CONCAT('CREATE TABLE ', @t, ' (id INT PRIMARY KEY)');
   PREPARE stmt FROM @q;
   EXECUTE stmt;
   DEALLOCATE PREPARE stmt;
 END;;
 DELIMITER ;",
-            7,
+            8,
             "`EXECUTE stmt`",
         ),
         (
             "CREATE TABLE kept (id INT PRIMARY KEY);
+SET @ddl = 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
 DELIMITER ;;
 CREATE PROCEDURE make_audit_log() BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+  EXECUTE IMMEDIATE @ddl;
 END;;
 DELIMITER ;
 CALL make_audit_log;",
-            8,
+            9,
             "`CALL make_audit_log`",
         ),
     ] {
@@ -1358,6 +1370,173 @@ CALL make_audit_log;",
             unmanaged.notes
         );
     }
+}
+
+/// The dynamic SQL of the tests above, built from literals and from the call's literal
+/// arguments: preflight evaluates it and replays what it does, so the database applied by the
+/// real server is exactly the expected schema, with no finding and no "built at run time" note.
+#[test]
+fn mariadb_dynamic_sql_preflight_evaluates_is_replayed() {
+    for up in [
+        "CREATE TABLE x_def (id INT, sort_order TINYINT);
+DELIMITER ;;
+CREATE PROCEDURE widen(IN tableName VARCHAR(64)) BEGIN
+  SET @query = CONCAT('ALTER TABLE `', tableName, '` MODIFY COLUMN `sort_order` INT DEFAULT 0');
+  PREPARE stmt FROM @query;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;
+CALL widen('x_def');",
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE inner_p() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+END;;
+CREATE PROCEDURE outer_p() BEGIN
+  CALL inner_p();
+END;;
+DELIMITER ;
+CALL outer_p();",
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE top_p() BEGIN
+  CALL mid_p;
+END;;
+CREATE PROCEDURE mid_p() BEGIN
+  IF 1 = 1 THEN CALL test.inner_p('audit_log'); END IF;
+END;;
+CREATE PROCEDURE inner_p(IN t VARCHAR(64)) BEGIN
+  SET @q = CONCAT('CREATE TABLE ', t, ' (id INT PRIMARY KEY)');
+  PREPARE stmt FROM @q;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;
+CALL top_p;",
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log') THEN
+    EXECUTE IMMEDIATE CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+  END IF;
+END;;
+DELIMITER ;",
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  SET @q = CONCAT('CREATE TABLE ', 'audit_log', ' (id INT PRIMARY KEY)');
+  PREPARE stmt FROM @q;
+  EXECUTE stmt;
+  DEALLOCATE PREPARE stmt;
+END;;
+DELIMITER ;",
+        "CREATE TABLE kept (id INT PRIMARY KEY);
+DELIMITER ;;
+CREATE PROCEDURE make_audit_log() BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE audit_log (id INT PRIMARY KEY)';
+END;;
+DELIMITER ;
+CALL make_audit_log;",
+    ] {
+        let db = ScratchDb::mariadb();
+        let up = up.replace("test.", &format!("{}.", db.name));
+        let (_dir, report) = applied_dbmate(&db, &up);
+        assert_eq!(statuses(&report), ["applied"], "{up}\n{:#?}", report.findings);
+        assert!(report.findings.is_empty(), "{up}\n{:#?}", report.findings);
+    }
+}
+
+/// authelia's MySQL migrations V0007 and V0012 (from the corpus) drop indexes and foreign keys
+/// through `PROC_DROP_INDEX(tableName, indexName)` / `PROC_DROP_FOREIGN_KEY`, which PREPARE an
+/// `ALTER TABLE` they build with CONCAT when the catalog has what they drop: after the replay,
+/// the expected schema has none of what they dropped, and no migration is "not modelled" for
+/// its dynamic SQL.
+#[test]
+fn mariadb_authelia_procedures_drop_what_their_prepared_statements_name() {
+    let Some(corpus) = std::env::var_os("PREFLIGHT_CORPUS") else {
+        eprintln!("skipped: PREFLIGHT_CORPUS is not set");
+        return;
+    };
+    let dir = PathBuf::from(corpus).join("authelia__authelia/internal/storage/migrations/mysql");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".up.sql"))
+        .collect();
+    files.sort_by_key(|p| {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        name[1..5].parse::<u32>().unwrap_or(u32::MAX)
+    });
+    let ups: Vec<(String, String)> = files
+        .iter()
+        .take_while(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name[1..5].parse::<u32>().is_ok_and(|n| n <= 12)
+        })
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(p).unwrap())
+        })
+        .collect();
+    assert!(ups.iter().any(|(n, _)| n.starts_with("V0007")), "{ups:?}");
+    let db = ScratchDb::mariadb();
+    let out = tempfile::tempdir().unwrap();
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    for (k, (name, up)) in ups.iter().enumerate() {
+        // authelia's driver runs one statement at a time (procedure bodies keep their `;`).
+        let source = preflight::source::SourceFile::new(name.as_str(), up.as_str());
+        for statement in
+            preflight::sql::parse_source(&source, preflight::sql::Dialect::Mariadb).statements
+        {
+            let text = source.text[statement.range.clone()].trim_end_matches(';');
+            db.exec(&format!("DELIMITER //\n{text}\n//\nDELIMITER ;\n"));
+        }
+        let version = format!("2024010100{k:02}");
+        db.exec(&format!(
+            "INSERT INTO schema_migrations VALUES ('{version}');"
+        ));
+        std::fs::write(
+            out.path().join(format!("{version}_{name}")),
+            format!("-- migrate:up\n{up}\n-- migrate:down\nSELECT 1;\n"),
+        )
+        .unwrap();
+    }
+    let report = reconcile_dir(&db, out.path(), None, MigrationsConfig::default());
+    let dynamic: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.message.contains("builds at run time")
+                || f.notes.iter().any(|n| n.contains("builds at run time"))
+        })
+        .collect();
+    assert!(dynamic.is_empty(), "{dynamic:#?}");
+    // The server dropped V0001's unnamed unique keys (`UNIQUE KEY (username)` is `username`),
+    // and so did the replay: no difference at all. Only V0007's `ALTER TABLE … ENGINE=InnoDB …`
+    // line, which the SQL parser does not read, stays unknown.
+    let kept = db.query("SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('duo_devices', 'encryption') ORDER BY 1");
+    assert!(
+        !kept
+            .iter()
+            .any(|i| i == "duo_devices.username" || i == "encryption.name"),
+        "{kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .any(|i| i == "duo_devices.duo_devices_username_key"),
+        "{kept:?}"
+    );
+    let others: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| !(f.code() == "RC109" && f.message.contains("could not be read: not parsed")))
+        .collect();
+    assert!(others.is_empty(), "{others:#?}");
 }
 
 /// dbmate migrations `files` (name, up part), each applied on the server and recorded in turn.

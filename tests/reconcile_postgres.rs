@@ -1219,7 +1219,9 @@ ALTER TABLE t RENAME c TO c2;
 fn differences_a_do_blocks_execute_may_have_made_say_so() {
     let db = ScratchDb::postgres();
     let dir = tempfile::tempdir().unwrap();
-    let first = "CREATE TABLE c (id int, x int);\nDO $$ BEGIN EXECUTE format('ALTER TABLE %I DROP COLUMN x', 'c'); END $$;\n";
+    // `lower('C')` is not a value preflight evaluates (with `'c'` it replays the DROP COLUMN:
+    // see `dynamic_sql_preflight_evaluates_is_replayed`).
+    let first = "CREATE TABLE c (id int, x int);\nDO $$ BEGIN EXECUTE format('ALTER TABLE %I DROP COLUMN x', lower('C')); END $$;\n";
     let second = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nDO $$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '_' LOOP\n    EXECUTE format('ALTER TABLE %I ADD COLUMN z int', r.tablename);\n  END LOOP;\nEND $$;\n";
     write(
         dir.path(),
@@ -1314,7 +1316,9 @@ fn unmanaged_audit_log(report: &Report) -> &preflight::diagnostics::Finding {
 /// routines calling each other too.
 #[test]
 fn a_call_of_a_routine_calling_one_running_execute_is_dynamic_sql() {
-    let inner = "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE audit_log (id int)'; END $$ LANGUAGE plpgsql;\n";
+    // Built by `lower(…)`, which preflight does not evaluate (a literal it replays: see
+    // `dynamic_sql_preflight_evaluates_is_replayed`).
+    let inner = "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE lower('CREATE TABLE audit_log (id int)'); END $$ LANGUAGE plpgsql;\n";
     for (up, line, what) in [
         (
             format!("{inner}CREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\nSELECT outer_f();\n"),
@@ -1356,7 +1360,7 @@ fn a_call_of_a_routine_calling_one_redefined_in_an_earlier_file_is_dynamic_sql()
     let dir = tempfile::tempdir().unwrap();
     let files = [
         ("20240101_a.sql", "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN RAISE NOTICE 'none'; END $$ LANGUAGE plpgsql;\nCREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\n"),
-        ("20240102_b.sql", "CREATE OR REPLACE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE audit_log (id int)'; END $$ LANGUAGE plpgsql;\n"),
+        ("20240102_b.sql", "CREATE OR REPLACE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE lower('CREATE TABLE audit_log (id int)'); END $$ LANGUAGE plpgsql;\n"),
         ("20240103_c.sql", "SELECT outer_f();\n"),
     ];
     db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
@@ -1378,6 +1382,45 @@ fn a_call_of_a_routine_calling_one_redefined_in_an_earlier_file_is_dynamic_sql()
         notes.iter().any(|n| n.starts_with("20240103_c.sql runs SQL it builds at run time (line 2: `SELECT outer_f()`), which preflight cannot replay")),
         "{notes:#?}"
     );
+}
+
+/// The dynamic SQL of the tests above built from literals and from a call's literal arguments
+/// (`EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', t, c)` in a function called with
+/// literals): preflight evaluates it and replays what it does, so the database the server made
+/// is exactly the expected schema. A call whose argument preflight cannot evaluate keeps the
+/// "built at run time" note on what it made.
+#[test]
+fn dynamic_sql_preflight_evaluates_is_replayed() {
+    let inner = "CREATE FUNCTION inner_f() RETURNS void AS $$ BEGIN EXECUTE 'CREATE TABLE audit_log (id int)'; END $$ LANGUAGE plpgsql;\n";
+    let add_col = "CREATE TABLE t (id int);
+CREATE FUNCTION add_col(t text, c text) RETURNS void AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = t AND column_name = c) THEN
+    EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', t, c);
+  END IF;
+END $$ LANGUAGE plpgsql;
+SELECT add_col('t', 'a');
+SELECT add_col('t', 'a');
+";
+    for up in [
+        "CREATE TABLE c (id int, x int);\nDO $$ BEGIN EXECUTE format('ALTER TABLE %I DROP COLUMN x', 'c'); END $$;\n".to_string(),
+        format!("{inner}CREATE FUNCTION outer_f() RETURNS void AS $$ BEGIN PERFORM inner_f(); END $$ LANGUAGE plpgsql;\nSELECT outer_f();\n"),
+        format!("CREATE PROCEDURE top_p() AS $$ BEGIN CALL mid_p(); END $$ LANGUAGE plpgsql;\nCREATE PROCEDURE mid_p() LANGUAGE plpgsql AS 'DECLARE x int; BEGIN SELECT public.inner_f() INTO x; END';\n{}CALL top_p();\n", inner.replace("RETURNS void", "RETURNS int").replace("; END $$", "; RETURN 1; END $$")),
+        format!("{inner}CREATE FUNCTION rec_a(n int) RETURNS void AS $$ BEGIN IF n > 0 THEN PERFORM rec_b(n - 1); ELSE PERFORM inner_f(); END IF; END $$ LANGUAGE plpgsql;\nCREATE FUNCTION rec_b(n int) RETURNS void AS $$ BEGIN PERFORM rec_a(n); END $$ LANGUAGE plpgsql;\nSELECT rec_b(2);\n"),
+        add_col.to_string(),
+    ] {
+        let report = applied_and_reconciled(&up);
+        assert!(report.findings.is_empty(), "{up}\n{:#?}", report.findings);
+    }
+    let up = format!("{add_col}SELECT add_col('t', lower('B'));\n");
+    let report = applied_and_reconciled(&up);
+    let unmanaged = assert_message(&report, "RC110", "column t.b");
+    assert!(
+        unmanaged.notes.iter().any(|n| n.starts_with("20240101_t.sql runs SQL it builds at run time (line 11: `SELECT add_col('t', lower('B'))`), which preflight cannot replay, and it names t")),
+        "{:#?}",
+        unmanaged.notes
+    );
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
 }
 
 /// A routine that calls only routines running no EXECUTE runs no dynamic SQL, even when the

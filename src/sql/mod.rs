@@ -431,7 +431,13 @@ pub fn compound_body(
     dialect: Dialect,
     statement: &Statement,
 ) -> Option<RoutineBody> {
-    let tokens = &statement.tokens;
+    let body = compound_body_range(&statement.tokens)?;
+    body_at(source, dialect, statement, body)
+}
+
+/// The bytes between `[label:] BEGIN NOT ATOMIC` and the last `END` of compound statement
+/// `tokens`; `None` when it is not one.
+pub fn compound_body_range(tokens: &[Tok]) -> Option<Range<usize>> {
     if !shape::is_compound_statement(tokens) {
         return None;
     }
@@ -440,8 +446,7 @@ pub fn compound_body(
     let end = tokens.iter().rposition(|t| t.is_kw("END"))?;
     let from = tokens[start + 2].range.end;
     let to = tokens[end].range.start;
-    (from <= to).then_some(())?;
-    body_at(source, dialect, statement, from..to)
+    (from <= to).then_some(from..to)
 }
 
 /// The statements and calls of body `body` (bytes of `source`) of `statement`.

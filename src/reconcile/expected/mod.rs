@@ -4,6 +4,7 @@
 //! object dropped later is not "missing" for the migration that created it.
 
 mod alter;
+mod dynamic;
 mod fallback;
 mod naming;
 mod objects;
@@ -114,6 +115,9 @@ pub fn replay_resolving(
         call_stack: Vec::new(),
         call_budget: 0,
         guarded_statement: false,
+        bindings: crate::sql::dynamic::Bindings::default(),
+        dynamic_events: Vec::new(),
+        file_source: None,
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
@@ -136,6 +140,8 @@ pub fn replay_resolving(
             };
             r.out.migrations[index].statements += 1;
             r.call_budget = CALL_BUDGET;
+            r.dynamic_events.clear();
+            r.bindings = crate::sql::dynamic::Bindings::top(migration.parsed.dialect);
             r.replay_statement(migration.parsed, statement);
             r.dynamic_sql(migration.parsed, statement);
         }
@@ -228,6 +234,10 @@ pub(crate) struct Routine {
     /// Its body's statements and calls, which a call of it replays; `None` when the body
     /// cannot be read as SQL (a C or PL/Python function …), and a call of it is not modelled.
     body: Option<std::rc::Rc<crate::sql::RoutineBody>>,
+    /// Its parameters' names, which a call binds to its arguments.
+    params: Vec<Option<String>>,
+    /// Where its body is, to evaluate the SQL it builds ([`dynamic::Place`]).
+    place: Option<std::rc::Rc<dynamic::Place>>,
 }
 
 /// How many statements of called routines' bodies one statement may replay (calls that fan out
@@ -399,6 +409,14 @@ pub(crate) struct Replayer {
     /// the model already has is skipped, as the guard skips it on the server, like
     /// `IF NOT EXISTS`.
     pub(crate) guarded_statement: bool,
+    /// The values of the parameters of the body being replayed (none at top level).
+    pub(crate) bindings: crate::sql::dynamic::Bindings,
+    /// The dynamic statements the replay of the current top-level statement met: the bytes
+    /// they are on (the calling statement for a called body's), and whether they were
+    /// evaluated and replayed ([`dynamic::Event`]).
+    pub(crate) dynamic_events: Vec<dynamic::Event>,
+    /// The current migration's text, shared by the routines it defines.
+    pub(crate) file_source: Option<(usize, std::rc::Rc<crate::source::SourceFile>)>,
 }
 
 impl Replayer {
@@ -475,11 +493,15 @@ impl Replayer {
             // procedures that PREPARE an ALTER TABLE and CALL them once per table), as does
             // calling a routine that calls it: with the bodies they have at the time of the call.
             if let Some(name) = statement.shape.names.first() {
+                let runs_execute = body_runs_execute(&statement.tokens);
+                let place = self.routine_place(file, statement);
                 let routine = Routine {
-                    runs_execute: body_runs_execute(&statement.tokens),
+                    runs_execute,
                     calls: body_calls(&statement.tokens, self.engine),
                     body: crate::sql::routine_body(source, file.dialect, statement)
                         .map(std::rc::Rc::new),
+                    params: crate::sql::dynamic::routine_params(&statement.tokens),
+                    place,
                 };
                 self.routines.insert(name.base().to_lowercase(), routine);
                 self.dynamic_routines = None;
@@ -532,6 +554,10 @@ impl Replayer {
             _ => Vec::new(),
         };
         for range in ranges {
+            if dynamic::all_evaluated(&self.dynamic_events, &range) {
+                // Evaluated and replayed: nothing of it is unknown.
+                continue;
+            }
             let what = first(&range);
             self.out.migrations[self.current.migration]
                 .dynamic
@@ -561,17 +587,23 @@ impl Replayer {
             let calls_routines = calls
                 .iter()
                 .any(|c| c.names.iter().any(|n| self.routines.contains_key(n)));
-            if statement.nested.is_empty() && !calls_routines {
+            let place = self.do_place(file, statement);
+            let dynamic = self.top_dynamic(place.as_deref());
+            if statement.nested.is_empty() && !calls_routines && dynamic.is_empty() {
+                // (Dynamic SQL it cannot evaluate is not modelled: `replay_dynamic`.)
                 self.opaque("a DO block whose statements could not be read".into());
             }
-            self.replay_body(&statement.nested, &calls, false);
+            self.replay_body(&statement.nested, &calls, false, place.as_deref(), &dynamic);
             return;
         }
         if self.engine.is_mysql() && crate::sql::shape::is_compound_statement(&statement.tokens) {
             // MariaDB's `BEGIN NOT ATOMIC … END` runs its statements like a DO block.
             let body = crate::sql::compound_body(&file.source, file.dialect, statement);
+            let place = self.compound_place(file, statement);
+            let dynamic = self.top_dynamic(place.as_deref());
             let runs_something = body.as_ref().is_some_and(|b| {
                 !b.statements.is_empty()
+                    || !dynamic.is_empty()
                     || b.calls
                         .iter()
                         .any(|c| c.names.iter().any(|n| self.routines.contains_key(n)))
@@ -580,7 +612,13 @@ impl Replayer {
                 self.opaque("a BEGIN NOT ATOMIC block whose statements could not be read".into());
             }
             if let Some(body) = body {
-                self.replay_body(&body.statements, &body.calls, false);
+                self.replay_body(
+                    &body.statements,
+                    &body.calls,
+                    false,
+                    place.as_deref(),
+                    &dynamic,
+                );
             }
             return;
         }
@@ -600,45 +638,65 @@ impl Replayer {
         self.guarded_statement = false;
     }
 
-    /// Replays a body's statements and calls in the order they run. `in_place`: the body is a
-    /// called routine's, whose statements are in another place (often another file), so what
-    /// they do is put on the statement that calls it; otherwise (a DO block) each statement is
-    /// the one its objects are on.
+    /// Replays a body's statements, calls and the SQL it builds (`dynamic`, evaluated at
+    /// `place`) in the order they run. `in_place`: the body is a called routine's, whose
+    /// statements are in another place (often another file), so what they do is put on the
+    /// statement that calls it; otherwise (a DO block) each statement is the one its objects
+    /// are on.
     fn replay_body(
         &mut self,
         statements: &[crate::sql::Statement],
         calls: &[crate::sql::do_block::BodyCall],
         in_place: bool,
+        place: Option<&dynamic::Place>,
+        dynamic: &[crate::sql::dynamic::Dynamic],
     ) {
-        let (mut statements, mut calls) = (statements.iter().peekable(), calls.iter().peekable());
-        loop {
-            let call_first = match (statements.peek(), calls.peek()) {
-                (Some(s), Some(c)) => c.range.start < s.range.start,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (None, None) => return,
-            };
-            if call_first {
-                let call = calls.next().expect("peeked");
-                if !in_place {
-                    self.current.statement = call.range.clone();
+        enum Item<'b> {
+            Statement(&'b crate::sql::Statement),
+            Call(&'b crate::sql::do_block::BodyCall),
+            Dynamic(&'b crate::sql::dynamic::Dynamic),
+        }
+        // In body order; at one place a statement before a call, and the SQL an `EXECUTE`
+        // runs after the statement it is.
+        let mut items: Vec<(usize, u8, Item)> = statements
+            .iter()
+            .map(|s| (s.range.start, 0, Item::Statement(s)))
+            .chain(calls.iter().map(|c| (c.range.start, 1, Item::Call(c))))
+            .chain(dynamic.iter().map(|d| (d.at, 2, Item::Dynamic(d))))
+            .collect();
+        items.sort_by_key(|(at, rank, _)| (*at, *rank));
+        for (_, _, item) in items {
+            match item {
+                Item::Call(call) => {
+                    if !in_place {
+                        self.current.statement = call.range.clone();
+                    }
+                    let bound = self.bind_body_call(place, call);
+                    self.run_calls(&bound);
                 }
-                self.run_calls(&call.names);
-                continue;
-            }
-            let statement = statements.next().expect("peeked");
-            if in_place {
-                if self.call_budget == 0 {
-                    self.opaque("calls nest too deep to replay".into());
-                    return;
+                Item::Statement(statement) if dynamic::runs_dynamic(statement, dynamic) => {
+                    // `PREPARE`, `EXECUTE`, `DEALLOCATE` of the SQL the body builds: what it
+                    // runs is the dynamic item's (replayed, or not modelled).
                 }
-                self.call_budget -= 1;
-                self.foreign_keys.clear();
-            } else {
-                self.current.statement = statement.range.clone();
-                self.foreign_keys.clear();
+                Item::Statement(statement) => {
+                    if in_place {
+                        if self.call_budget == 0 {
+                            self.opaque("calls nest too deep to replay".into());
+                            return;
+                        }
+                        self.call_budget -= 1;
+                    } else {
+                        self.current.statement = statement.range.clone();
+                    }
+                    self.foreign_keys.clear();
+                    self.replay_one(statement);
+                }
+                Item::Dynamic(d) => {
+                    if !self.replay_dynamic(d, place, in_place) {
+                        return;
+                    }
+                }
             }
-            self.replay_one(statement);
         }
     }
 
@@ -663,11 +721,13 @@ impl Replayer {
             // Its arguments' calls first, then its body.
             let mut order = names[1..].to_vec();
             order.push(callee.clone());
-            self.run_calls(&order);
+            let bound = self.bind_calls(tokens, &order);
+            self.run_calls(&bound);
             return true;
         }
         if CALLING_STATEMENTS.iter().any(|w| first.is_kw(w)) {
-            self.run_calls(&called_names(tokens));
+            let bound = self.bind_calls(tokens, &called_names(tokens));
+            self.run_calls(&bound);
         }
         false
     }
@@ -675,8 +735,8 @@ impl Replayer {
     /// Replays the bodies of the routines among `names` that the migrations define, with the
     /// body each has now. A routine already being replayed is not entered again (its further
     /// recursion runs the same statements); one whose body cannot be read is not modelled.
-    fn run_calls(&mut self, names: &[String]) {
-        for name in names {
+    fn run_calls(&mut self, calls: &[(String, crate::sql::dynamic::Bindings)]) {
+        for (name, bindings) in calls {
             let Some(routine) = self.routines.get(name) else {
                 continue;
             };
@@ -689,9 +749,15 @@ impl Replayer {
                 ));
                 continue;
             };
-            if routine.runs_execute {
-                // Its static statements are replayed; what it builds at run time is not, and
-                // is reported as dynamic SQL (`dynamic_sql`).
+            let place = routine.place.clone();
+            // The SQL it builds, with its parameters bound to this call's arguments: replayed
+            // where it can be evaluated; the rest is reported (here, and as dynamic SQL).
+            let dynamic = match &place {
+                Some(place) if routine.runs_execute => place.dynamic(bindings),
+                _ => Vec::new(),
+            };
+            let unevaluated = dynamic.iter().any(|d| d.text.is_none());
+            if routine.runs_execute && (unevaluated || dynamic.is_empty()) {
                 self.opaque(format!(
                     "calls {name}, whose body runs SQL it builds at run time (EXECUTE): that part is not modelled"
                 ));
@@ -702,7 +768,15 @@ impl Replayer {
             }
             self.call_budget -= 1;
             self.call_stack.push(name.clone());
-            self.replay_body(&body.statements, &body.calls, true);
+            let outer = std::mem::replace(&mut self.bindings, bindings.clone());
+            self.replay_body(
+                &body.statements,
+                &body.calls,
+                true,
+                place.as_deref(),
+                &dynamic,
+            );
+            self.bindings = outer;
             self.call_stack.pop();
         }
     }

@@ -305,6 +305,8 @@ fn postgres_function_arguments_drop_their_modifiers_and_renames_follow() {
         .contains_key(&ObjectId::new(ObjectKind::Function, "sf2(integer)")));
 }
 
+/// A call of a procedure that runs `EXECUTE` runs the SQL it builds: evaluated (a literal
+/// here), it is replayed; built from what preflight cannot evaluate, it is dynamic SQL.
 #[test]
 fn calling_a_postgres_procedure_that_runs_execute_runs_dynamic_sql() {
     let e = replay_texts(&[
@@ -313,11 +315,25 @@ fn calling_a_postgres_procedure_that_runs_execute_runs_dynamic_sql() {
         "CREATE OR REPLACE PROCEDURE dyn() LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$; CALL dyn();",
         "CREATE PROCEDURE dyn2() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE y ()'; END $$;
          ALTER PROCEDURE dyn2 RENAME TO renamed; CALL renamed();",
+        "CREATE PROCEDURE dyn3() LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TABLE ' || current_user; END $$;
+         CALL dyn3();",
     ]);
-    assert_eq!(functions(&e), ["dyn()", "renamed()"]);
-    assert_eq!(e.migrations[1].dynamic.len(), 1, "{:?}", e.migrations[1]);
-    assert!(e.migrations[2].dynamic.is_empty(), "{:?}", e.migrations[2]);
-    assert_eq!(e.migrations[3].dynamic.len(), 1, "{:?}", e.migrations[3]);
+    assert_eq!(functions(&e), ["dyn()", "dyn3()", "renamed()"]);
+    for table in ["x", "y"] {
+        assert!(e.schema.contains(&id(ObjectKind::Table, table)), "{table}");
+    }
+    for m in &e.migrations[..4] {
+        assert!(m.dynamic.is_empty(), "{m:?}");
+        assert!(m.opaque.is_empty(), "{m:?}");
+    }
+    let m = &e.migrations[4];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert!(
+        m.opaque
+            .iter()
+            .any(|(_, r)| r.starts_with("calls dyn3, whose body runs SQL it builds at run time")),
+        "{m:?}"
+    );
 }
 #[test]
 fn postgres_alter_and_drop_routine_act_on_functions_and_procedures() {
@@ -552,8 +568,9 @@ CREATE FUNCTION b(n int) RETURNS void AS $$ BEGIN PERFORM a(n); PERFORM b(n); AL
     assert!(e.migrations[1].opaque.is_empty(), "{:?}", e.migrations[1]);
 }
 
-/// A called body's static statements are replayed and its dynamic SQL is recorded as before;
-/// the call stays not modelled for what that SQL does.
+/// A called body's static statements are replayed, and so is the SQL it builds from literals;
+/// SQL it builds from what preflight cannot evaluate (a user variable set outside it) is
+/// recorded as dynamic SQL, and the call stays not modelled for what that SQL does.
 #[test]
 fn a_called_body_that_runs_execute_is_replayed_and_its_dynamic_sql_still_reported() {
     let e = replay_on(
@@ -562,6 +579,29 @@ DELIMITER ;;
 CREATE PROCEDURE p() BEGIN
   ALTER TABLE t ADD COLUMN a INT;
   SET @q = 'ALTER TABLE t ADD COLUMN b INT';
+  PREPARE s FROM @q;
+  EXECUTE s;
+END;;
+DELIMITER ;
+CALL p();"],
+        Engine::MariaDb,
+    );
+    assert_eq!(columns(&e, "t"), ["a", "b", "id"]);
+    let m = &e.migrations[0];
+    assert!(m.dynamic.is_empty(), "{m:?}");
+    // Only the procedure's own creation, which sqlparser does not read, is partly modelled.
+    assert!(
+        m.opaque.iter().all(|(_, r)| r.starts_with("function p():")),
+        "{m:?}"
+    );
+
+    let e = replay_on(
+        &["CREATE TABLE t (id INT);
+SET @col = 'b';
+DELIMITER ;;
+CREATE PROCEDURE p() BEGIN
+  ALTER TABLE t ADD COLUMN a INT;
+  SET @q = CONCAT('ALTER TABLE t ADD COLUMN ', @col, ' INT');
   PREPARE s FROM @q;
   EXECUTE s;
 END;;
@@ -726,4 +766,139 @@ DELIMITER ;"
         .iter()
         .filter(|(_, r)| r.starts_with("a BEGIN NOT ATOMIC block"));
     assert_eq!(blocks.count(), 1, "{opaque:?}");
+}
+
+/// authelia's MySQL pattern: a procedure that drops an index or a foreign key when the catalog
+/// has it, through `PREPARE` of a statement built with `CONCAT` from its parameters, called
+/// with literal arguments (again by a later migration). Non-literal arguments stay unknown.
+#[test]
+fn a_called_procedure_drops_what_its_prepared_statement_names() {
+    let define = "CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, p INT, KEY t_a (a), KEY t_b (b), CONSTRAINT t_p_fk FOREIGN KEY (p) REFERENCES t (id));
+DELIMITER //
+CREATE PROCEDURE PROC_DROP_INDEX(IN tableName VARCHAR(64), IN indexName VARCHAR(64))
+BEGIN
+    IF EXISTS (SELECT * FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = tableName AND INDEX_NAME = indexName) THEN
+        SET @query = CONCAT('ALTER TABLE ', tableName, ' DROP INDEX ', indexName, ';');
+        PREPARE stmt FROM @query;
+        EXECUTE stmt;
+        DEALLOCATE PREPARE stmt;
+    END IF;
+END//
+CREATE PROCEDURE PROC_DROP_FOREIGN_KEY(IN tableName VARCHAR(64), IN constraintName VARCHAR(64))
+BEGIN
+    IF EXISTS (SELECT * FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = tableName AND CONSTRAINT_NAME = constraintName AND CONSTRAINT_TYPE = 'FOREIGN KEY') THEN
+        SET @query = CONCAT('ALTER TABLE ', tableName, ' DROP FOREIGN KEY ', constraintName, ';');
+        PREPARE stmt FROM @query;
+        EXECUTE stmt;
+        DEALLOCATE PREPARE stmt;
+    END IF;
+END//
+DELIMITER ;
+CALL PROC_DROP_INDEX('t', 't_a');
+CALL PROC_DROP_FOREIGN_KEY('t', 't_p_fk');";
+    let e = replay_on(
+        &[
+            define,
+            "CALL PROC_DROP_INDEX('t', 't_a'); CALL PROC_DROP_INDEX(@tbl, 't_b');",
+        ],
+        Engine::MariaDb,
+    );
+    assert!(!e.schema.contains(&id(ObjectKind::Index, "t.t_a")));
+    assert!(!e.schema.contains(&id(ObjectKind::Constraint, "t.t_p_fk")));
+    assert!(e.schema.contains(&id(ObjectKind::Index, "t.t_b")));
+    let m = &e.migrations[0];
+    assert!(m.dynamic.is_empty(), "{m:?}");
+    // Only the procedures' own creations, which sqlparser does not read, are partly modelled.
+    assert!(
+        m.opaque
+            .iter()
+            .all(|(_, r)| r.starts_with("function proc_drop_")),
+        "{m:?}"
+    );
+    // Called again, with nothing left to drop; then with a table preflight cannot name.
+    let m = &e.migrations[1];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert!(m.dynamic[0].1.contains("@tbl"), "{m:?}");
+    let unknown: Vec<_> = m.opaque.iter().map(|(_, r)| r).collect();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(
+        unknown[0].starts_with("calls proc_drop_index, whose body runs SQL it builds"),
+        "{unknown:?}"
+    );
+}
+
+/// The PostgreSQL counterpart: `EXECUTE format('… %I …', t, c)` in a function called with
+/// literals adds the column it names; the dynamic SQL of a DO block (no parameters, a literal
+/// concatenation) is replayed too.
+#[test]
+fn a_called_function_runs_the_format_it_executes() {
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+CREATE FUNCTION add_col(t text, c text) RETURNS void AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = t AND column_name = c) THEN
+    EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', t, c);
+  END IF;
+END $$ LANGUAGE plpgsql;
+SELECT add_col('t', 'a');
+DO $$ BEGIN EXECUTE 'ALTER TABLE t ' || 'ADD COLUMN b int'; END $$;",
+        "SELECT add_col('t', 'a'); SELECT add_col('t', lower('C'));",
+    ]);
+    assert_eq!(columns(&e, "t"), ["a", "b", "id"]);
+    let m = &e.migrations[0];
+    assert!(m.dynamic.is_empty(), "{m:?}");
+    assert!(m.opaque.is_empty(), "{m:?}");
+    // Guarded by the catalog check, the second call adds nothing; the third is unknown.
+    let m = &e.migrations[1];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert!(m.dynamic[0].1.contains("lower"), "{m:?}");
+    assert_eq!(m.opaque.len(), 1, "{m:?}");
+}
+
+/// A top-level block's dynamic SQL has no parameters: literal concatenations are replayed
+/// (under the block's catalog check), and what is built from anything else stays dynamic SQL,
+/// not modelled.
+#[test]
+fn a_blocks_dynamic_sql_is_replayed_when_it_is_literal() {
+    let e = replay_on(
+        &["CREATE TABLE t (id INT);
+DELIMITER ;;
+BEGIN NOT ATOMIC
+  IF NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'a') THEN
+    EXECUTE IMMEDIATE CONCAT('ALTER TABLE t ', 'ADD COLUMN a INT');
+  END IF;
+  SET @q = CONCAT('CREATE INDEX t_a ', 'ON t (a)');
+  PREPARE s FROM @q;
+  EXECUTE s;
+  DEALLOCATE PREPARE s;
+END;;
+DELIMITER ;",
+            "DELIMITER ;;
+BEGIN NOT ATOMIC
+  EXECUTE IMMEDIATE CONCAT('ALTER TABLE t ADD COLUMN ', @c, ' INT');
+END;;
+DELIMITER ;"],
+        Engine::MariaDb,
+    );
+    assert_eq!(columns(&e, "t"), ["a", "id"]);
+    assert!(e.schema.contains(&id(ObjectKind::Index, "t.t_a")));
+    let m = &e.migrations[0];
+    assert!(m.dynamic.is_empty(), "{m:?}");
+    assert!(m.opaque.is_empty(), "{m:?}");
+    let m = &e.migrations[1];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert_eq!(m.opaque.len(), 1, "{m:?}");
+    assert!(m.opaque[0].1.contains("not modelled"), "{m:?}");
+
+    let e = replay_texts(&[
+        "CREATE TABLE t (id int);
+DO $$ BEGIN EXECUTE 'ALTER TABLE t ' || 'ADD COLUMN a int'; END $$;",
+        "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN ' || current_user || ' int'; END $$;",
+    ]);
+    assert_eq!(columns(&e, "t"), ["a", "id"]);
+    let m = &e.migrations[0];
+    assert!(m.dynamic.is_empty() && m.opaque.is_empty(), "{m:?}");
+    let m = &e.migrations[1];
+    assert_eq!(m.dynamic.len(), 1, "{m:?}");
+    assert_eq!(m.opaque.len(), 1, "{m:?}");
 }
