@@ -33,6 +33,9 @@ Categories:
               table other sessions use (CREATE FUNCTION, CREATE SEQUENCE, …) as the file's first
               lock; preflight's first lock is then a later statement of the same file.
   do-block    preflight flags DDL inside a DO block (squawk issue #528: squawk does not look in).
+  routine-body  preflight flags a statement of a function's or procedure's body that a CALL /
+              SELECT f() of the file runs at migration time, on the body's statement or, for a
+              body in another file or SQL the body builds, on the call (squawk does not look in).
   retry:*     (prefer-robust-stmts) what the real PostgreSQL did when the file ran again
               (bench/realworld.py's replay, see retry_truth below), or why it could not decide.
   other       anything else: listed with file:line so it can be read.
@@ -307,6 +310,11 @@ def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
     low = re.sub(r"--[^\n]*", "", body).lower()
     if not squawk_only and re.match(r"\s*do\b", low):
         return "do-block"
+    if not squawk_only and (
+        re.match(r"\s*create\s+(or\s+replace\s+)?(function|procedure)\b", low)
+        or re.match(r"\s*(select|call)\s+[\w.\"]+\s*\(", low)
+    ):
+        return "routine-body"
     if squawk_only:
         m = TARGET_TABLE.search(body)
         if m:
