@@ -486,9 +486,10 @@ impl CallChecker<'_, '_> {
                                 run.routine
                             ))
                         }
-                        Origin::Elsewhere(_) | Origin::Dynamic(_) => {
+                        Origin::Elsewhere(_) | Origin::Dynamic(_) | Origin::Prepared(_) => {
                             let ran = one_line(&run_source.text[run.statement.range.clone()]);
                             let whose = match &run.origin {
+                                Origin::Prepared(_) => "SQL built at run time".to_string(),
                                 Origin::Dynamic(_) => format!(
                                     "SQL the body of {} ({}) builds at run time",
                                     run.routine,

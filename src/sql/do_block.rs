@@ -171,7 +171,7 @@ impl Guarded {
 
 /// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
 /// dropped columns, constraints and indexes.
-fn dropped_names(statement: &super::Statement) -> Vec<String> {
+pub(crate) fn dropped_names(statement: &super::Statement) -> Vec<String> {
     use super::{AlterActionKind, ShapeKind};
     let shape = &statement.shape;
     match &shape.kind {

@@ -180,7 +180,7 @@ fn format(template: &str, args: &[String]) -> Option<String> {
 }
 
 /// `tokens` without parentheses around all of them.
-fn strip_parens(mut tokens: &[Tok]) -> &[Tok] {
+pub(crate) fn strip_parens(mut tokens: &[Tok]) -> &[Tok] {
     while tokens.len() >= 2
         && tokens[0].is(&Token::LParen)
         && matching_paren(tokens, 0) == Some(tokens.len() - 1)
@@ -191,7 +191,7 @@ fn strip_parens(mut tokens: &[Tok]) -> &[Tok] {
 }
 
 /// `tokens` split at the separators `is_separator` accepts outside parentheses.
-fn split_top(tokens: &[Tok], is_separator: impl Fn(&Tok) -> bool) -> Vec<&[Tok]> {
+pub(crate) fn split_top(tokens: &[Tok], is_separator: impl Fn(&Tok) -> bool) -> Vec<&[Tok]> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0usize, 0);
     for (k, t) in tokens.iter().enumerate() {
@@ -377,7 +377,7 @@ pub fn call_arguments(tokens: &[Tok], name_at: usize) -> Vec<&[Tok]> {
 
 /// The items of the parenthesised, comma-separated list that opens at token `open`: each
 /// item's tokens; none when no list opens there.
-fn list_at(tokens: &[Tok], open: usize) -> Vec<&[Tok]> {
+pub(crate) fn list_at(tokens: &[Tok], open: usize) -> Vec<&[Tok]> {
     if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
         return Vec::new();
     }

@@ -14,8 +14,12 @@
 //!   What cannot be evaluated is unknown: the call gets a PF001 finding, and what the call
 //!   does to other objects is not assumed (the statements after it are judged as if it had
 //!   done nothing to them).
+//! - MySQL/MariaDB: a top-level `EXECUTE` runs the SQL a user variable holds, conditional DDL
+//!   (`SET @s = IF(<catalog check>, 'ALTER …', 'SELECT 1')`) included ([`top`]); findings
+//!   point at the `EXECUTE`.
 
 mod earlier;
+mod top;
 
 pub use earlier::{Earlier, EarlierFor};
 
@@ -132,6 +136,8 @@ pub fn may_define_routines(text: &str) -> bool {
 pub struct Known {
     own: HashMap<String, Option<Arc<Routine>>>,
     earlier: Option<EarlierFor>,
+    /// MySQL/MariaDB top-level user variables and prepared statements holding SQL text.
+    top: top::TopDynamic,
 }
 
 impl Known {
@@ -139,11 +145,15 @@ impl Known {
         Known {
             own: HashMap::new(),
             earlier,
+            top: top::TopDynamic::default(),
         }
     }
 
     /// A top-level statement of the file has run: the routines it defines or drops.
     pub fn record(&mut self, source: &SourceFile, dialect: Dialect, statement: &Statement) {
+        if dialect.is_mysql_family() {
+            self.top.record(&Bindings::top(dialect), &statement.tokens);
+        }
         let Some((names, defines)) = routine_event(statement) else {
             return;
         };
@@ -179,6 +189,8 @@ pub enum Origin {
     Elsewhere(Arc<SourceFile>),
     /// SQL a body builds at run time, evaluated (the statement's bytes are in this text).
     Dynamic(SourceFile),
+    /// SQL a top-level `EXECUTE` runs, held by a user variable (MySQL/MariaDB).
+    Prepared(SourceFile),
 }
 
 /// One statement a call runs.
@@ -197,7 +209,7 @@ impl Run {
         match &self.origin {
             Origin::Here => here,
             Origin::Elsewhere(file) => file,
-            Origin::Dynamic(text) => text,
+            Origin::Dynamic(text) | Origin::Prepared(text) => text,
         }
     }
 
@@ -228,6 +240,15 @@ pub fn expand(
     statement: &Statement,
 ) -> Expansion {
     let mut out = Expansion::default();
+    if dialect.is_mysql_family() {
+        if let Some(value) = known
+            .top
+            .executed(&Bindings::top(dialect), &statement.tokens)
+        {
+            executed(dialect, statement, value, &mut out);
+            return out;
+        }
+    }
     if !known.may_call() {
         return out;
     }
@@ -258,6 +279,37 @@ pub fn expand(
         walk.call(tokens, name_at, &none);
     }
     out
+}
+
+/// The statements a top-level `EXECUTE` runs: each branch of what its variable holds, guarded
+/// as its condition says ([`top::guard`]); what is not known is unknown.
+fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mut Expansion) {
+    let Some(branches) = value else {
+        out.unknown.push(
+            "it runs SQL held in a variable whose text preflight could not evaluate (or that this file did not set), so what it does was not checked"
+                .to_string(),
+        );
+        return;
+    };
+    let bindings = Bindings::top(dialect);
+    for branch in branches {
+        let built = SourceFile::new("(SQL built at run time)", branch.text.as_str());
+        let parsed = parse_source_with(&built, dialect, AstMode::WhenUnrecognised);
+        for mut run in parsed.statements {
+            let (guarded, drops_checked) = top::guard(&branch, &run, &bindings);
+            run.context.do_block = Some(DoBlockContext {
+                guarded,
+                drops_checked,
+                parent: statement.index,
+            });
+            out.runs.push(Run {
+                statement: run,
+                origin: Origin::Prepared(built.clone()),
+                routine: String::new(),
+                defined_at: 0,
+            });
+        }
+    }
 }
 
 /// The routines `tokens` call at the top level: `CALL [db.]p[(…)]`, and on PostgreSQL every

@@ -297,3 +297,122 @@ select add_module();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].0.as_str(), found[0].1), ("PF119", 10));
 }
+
+// Top-level MySQL/MariaDB conditional DDL: `SET @s = IF(<catalog check>, …)`, then
+// `PREPARE stmt FROM @s; EXECUTE stmt`.
+
+const RUN: &str = "PREPARE stmt FROM @s; EXECUTE stmt; DEALLOCATE PREPARE stmt;\n";
+
+fn column_count(column: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+         AND TABLE_NAME = 't' AND COLUMN_NAME = '{column}')"
+    )
+}
+
+fn rules_and_lines(sql: &str) -> Vec<(String, usize)> {
+    findings(sql, Dialect::Mariadb)
+        .into_iter()
+        .map(|(rule, line, _)| (rule, line))
+        .collect()
+}
+
+#[test]
+fn a_top_level_variable_holding_ddl_is_checked_at_the_execute() {
+    let sql = format!("SET @s = 'ALTER TABLE t ADD COLUMN c INT';\n{RUN}");
+    let found = findings(&sql, Dialect::Mysql);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (rule, line, message) = &found[0];
+    assert_eq!((rule.as_str(), *line), ("PF108", 2));
+    assert!(
+        message.contains(
+            "`EXECUTE stmt` runs `ALTER TABLE t ADD COLUMN c INT`, SQL built at run time"
+        ),
+        "{message}"
+    );
+    // CONCAT of literals and variables, and EXECUTE IMMEDIATE of a variable.
+    let sql =
+        "SET @a = 'ALTER TABLE t ', @s = CONCAT(@a, 'ADD COLUMN c INT');\nEXECUTE IMMEDIATE @s;\n";
+    assert_eq!(rules_and_lines(sql), vec![("PF108".to_string(), 2)]);
+}
+
+#[test]
+fn a_branch_taken_only_when_the_catalog_says_so_is_guarded() {
+    let quiet = [
+        format!("SET @s = IF({} > 0, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT');\n{RUN}", column_count("c")),
+        format!("SET @s = IF({} = 0, 'ALTER TABLE t ADD COLUMN c INT', 'DO 0');\n{RUN}", column_count("c")),
+        format!(
+            "SET @s = (SELECT CASE WHEN {} >= 1 THEN 'ALTER TABLE t DROP COLUMN c' ELSE 'SELECT 1' END);\n{RUN}",
+            column_count("c")
+        ),
+        format!(
+            "SET @s = IF(EXISTS(SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_NAME = 't' AND INDEX_NAME = 'i'), 'DROP INDEX i ON t', 'SELECT 1');\n{RUN}CREATE INDEX i ON t (a);\n"
+        ),
+    ];
+    for sql in &quiet {
+        assert_eq!(rules_and_lines(sql), vec![], "{sql}");
+    }
+    let flagged = [
+        // The add runs when the column exists.
+        format!("SET @s = IF({} > 0, 'ALTER TABLE t ADD COLUMN c INT', 'SELECT 1');\n{RUN}", column_count("c")),
+        // The check is of another column.
+        format!("SET @s = IF({} > 0, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT');\n{RUN}", column_count("d")),
+        // Not a catalog check.
+        "SET @s = IF(@flag > 0, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT');\nPREPARE stmt FROM @s; EXECUTE stmt; DEALLOCATE PREPARE stmt;\n".to_string(),
+    ];
+    for sql in &flagged {
+        assert_eq!(
+            rules_and_lines(sql),
+            vec![("PF108".to_string(), 2)],
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn sql_a_top_level_execute_runs_that_is_not_known_is_pf001() {
+    let cases = [
+        "SET @s = (SELECT GROUP_CONCAT(sql_text) FROM todo);\nPREPARE stmt FROM @s; EXECUTE stmt;\n",
+        "PREPARE stmt FROM @never_set; EXECUTE stmt;\n",
+        "EXECUTE stmt;\n",
+    ];
+    for sql in cases {
+        let found = rules_and_lines(sql);
+        assert_eq!(found.len(), 1, "{sql}: {found:?}");
+        assert_eq!(found[0].0, "PF001", "{sql}");
+    }
+}
+
+#[test]
+fn a_checked_drop_of_the_first_ibfk_lets_an_unnamed_foreign_key_be_added_again() {
+    let drop = |name: &str| {
+        format!(
+            "SET @s = IF((SELECT true FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_NAME = 't' \
+             AND CONSTRAINT_NAME = '{name}') = true, 'ALTER TABLE t DROP FOREIGN KEY {name}', 'SELECT 1');\n{RUN}"
+        )
+    };
+    let add = "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent (id);\n";
+    assert_eq!(
+        rules_and_lines(&format!("{}{add}", drop("t_ibfk_1"))),
+        vec![]
+    );
+    // InnoDB would name the re-added key t_ibfk_2 only when no t_ibfk_3 exists: not assumed.
+    assert_eq!(
+        rules_and_lines(&format!("{}{add}", drop("t_ibfk_2"))),
+        vec![("PF116".to_string(), 3)]
+    );
+    // Another table's key, or two unnamed keys added at once.
+    assert_eq!(
+        rules_and_lines(&format!(
+            "{}{}",
+            drop("t_ibfk_1"),
+            add.replace("TABLE t", "TABLE u")
+        )),
+        vec![("PF116".to_string(), 3)]
+    );
+    let two = "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES parent (id), ADD FOREIGN KEY (q) REFERENCES parent (id);\n";
+    assert_eq!(
+        rules_and_lines(&format!("{}{two}", drop("t_ibfk_1"))).len(),
+        2
+    );
+}

@@ -57,6 +57,7 @@ impl Rule for AddConstraint {
             }
             let message = match &action.name {
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
+                None if re_adds_first_foreign_key(cx, table) => continue,
                 Some(name) => format!(
                     "adding constraint `{}` fails on a retry once it exists: {}",
                     name.text,
@@ -91,6 +92,42 @@ impl Rule for AddConstraint {
             out.push(Violation::new(span, message).fix(fix));
         }
     }
+}
+
+/// MySQL/MariaDB: an ALTER whose only unnamed constraint is one `ADD FOREIGN KEY`, after a
+/// guarded drop of `<table>_ibfk_1`. InnoDB names an unnamed foreign key `<table>_ibfk_<n>`, n
+/// one more than the highest n the table has: with `_ibfk_1` dropped (and no other `_ibfk_n`
+/// left), a retry drops what the last run added and adds it again under the same name. Only
+/// `_ibfk_1`: a drop of `_ibfk_2` leaves `_ibfk_1`, and the re-added key is `_ibfk_2` only if no
+/// `_ibfk_3` exists, which the file cannot tell. Not seen: a `<table>_ibfk_2` an earlier
+/// migration left, which makes the re-added key `_ibfk_3`.
+fn re_adds_first_foreign_key(cx: &StatementCx, table: &crate::sql::Name) -> bool {
+    if !cx.dialect.is_mysql_family() {
+        return false;
+    }
+    let unnamed: Vec<_> = cx
+        .shape()
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::AddConstraint && a.name.is_none())
+        .collect();
+    let [only] = unnamed.as_slice() else {
+        return false;
+    };
+    let mut words = cx
+        .statement
+        .tokens
+        .iter()
+        .filter(|t| only.range.start <= t.range.start)
+        .skip(1);
+    let foreign = words.next().is_some_and(|t| t.is_kw("FOREIGN"))
+        && words.next().is_some_and(|t| t.is_kw("KEY"));
+    let first = crate::sql::Name {
+        text: format!("{}_ibfk_1", table.base()),
+        range: 0..0,
+        parts: vec![format!("{}_ibfk_1", table.base())],
+    };
+    foreign && cx.guards.constraint_dropped(table, &first)
 }
 
 /// `ADD [CONSTRAINT name] PRIMARY KEY …`.
