@@ -18,6 +18,7 @@ mod mysql_forms;
 pub mod plain_split;
 pub mod shape;
 pub mod split;
+pub mod top_dynamic;
 pub mod unread;
 
 pub use dialect::Dialect;

@@ -15,11 +15,10 @@
 //!   does to other objects is not assumed (the statements after it are judged as if it had
 //!   done nothing to them).
 //! - MySQL/MariaDB: a top-level `EXECUTE` runs the SQL a user variable holds, conditional DDL
-//!   (`SET @s = IF(<catalog check>, 'ALTER …', 'SELECT 1')`) included ([`top`]); findings
-//!   point at the `EXECUTE`.
+//!   (`SET @s = IF(<catalog check>, 'ALTER …', 'SELECT 1')`) included
+//!   ([`crate::sql::top_dynamic`]); findings point at the `EXECUTE`.
 
 mod earlier;
-mod top;
 
 pub use earlier::{Earlier, EarlierFor};
 
@@ -27,6 +26,7 @@ use crate::source::SourceFile;
 use crate::sql::do_block::{routine_statements, Guarded};
 use crate::sql::dynamic::{call_arguments, dynamic_sql, routine_params, Bindings};
 use crate::sql::lexer::{lex, Tok};
+use crate::sql::top_dynamic as top;
 use crate::sql::{
     parse_source_with, routine_body, AstMode, Dialect, DoBlockContext, ObjectKind, RoutineBody,
     ShapeKind, Statement,

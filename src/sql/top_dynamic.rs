@@ -1,5 +1,6 @@
 //! MySQL/MariaDB conditional DDL at the top level of a file: user variables holding SQL text,
-//! run by `PREPARE s FROM @v; EXECUTE s` or `EXECUTE IMMEDIATE @v`.
+//! run by `PREPARE s FROM @v; EXECUTE s` or `EXECUTE IMMEDIATE @v`. Lint judges the statements
+//! they run (`lint::calls`); reconcile replays them (`reconcile::expected`).
 //!
 //! ```sql
 //! SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE … COLUMN_NAME = 'c') > 0,
