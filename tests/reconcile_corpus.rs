@@ -7,7 +7,7 @@
 
 mod common;
 
-use preflight::reconcile::expected::{replay, Engine, Migration};
+use preflight::reconcile::expected::Engine;
 use preflight::source::SourceFile;
 use preflight::sql::{parse_source, Dialect};
 use std::collections::BTreeMap;
@@ -53,19 +53,12 @@ fn the_corpus_replays_without_panics_and_reports_what_it_cannot_model() {
             .map(|s| parse_source(&s, dialect))
             .collect();
         files += parsed.len();
-        let migrations: Vec<Migration<'_>> = parsed
-            .iter()
-            .map(|p| Migration {
-                parsed: p,
-                up: preflight::layout::UpPart::whole(p.source.text.len()),
-            })
-            .collect();
         let engine = if dialect == Dialect::Mysql {
             Engine::MySql
         } else {
             Engine::Postgres
         };
-        let expected = replay(&migrations, engine, "public");
+        let expected = common::reconcile::replay_whole(&parsed, engine, "public");
         let s: usize = expected.migrations.iter().map(|m| m.statements).sum();
         let o: usize = expected.migrations.iter().map(|m| m.opaque.len()).sum();
         println!(

@@ -1036,11 +1036,13 @@ CREATE TABLE w (a CHAR(3) CHARACTER SET latin1 BINARY NOT NULL DEFAULT 'x');",
     assert_eq!(report.json_extra["unmanaged"], serde_json::json!([]));
 }
 
-/// A migration that changes the schema through PREPARE/EXECUTE cannot be replayed: vaultwarden's
-/// `sso_users_cascade` drops `sso_users_ibfk_1` that way and adds the key again, which the
-/// server names `_ibfk_1` and the replay `_ibfk_2`. The difference stays a finding (the
-/// database does differ from what the files say), with a note naming the migration's dynamic
-/// SQL as its likely cause, on the objects of the tables that SQL names, and only there.
+/// A migration that changes the schema through PREPARE/EXECUTE of SQL preflight cannot compute
+/// cannot be replayed: here it drops `s_ibfk_1` by a name read from the catalog (vaultwarden's
+/// `sso_users_cascade` names it as a literal under a catalog check, which is replayed: see
+/// `mariadb_top_level_conditional_ddl_is_replayed`) and adds the key again, which the server
+/// names `_ibfk_1` and the replay `_ibfk_2`. The difference stays a finding (the database does
+/// differ from what the files say), with a note naming the migration's dynamic SQL as its
+/// likely cause, on the objects of the tables that SQL names, and only there.
 #[test]
 fn mariadb_differences_on_tables_dynamic_sql_names_say_so() {
     let db = ScratchDb::mariadb();
@@ -1049,12 +1051,13 @@ fn mariadb_differences_on_tables_dynamic_sql_names_say_so() {
         "CREATE TABLE p (id INT PRIMARY KEY);
 CREATE TABLE s (a INT, FOREIGN KEY (a) REFERENCES p (id));
 CREATE TABLE o (a INT);
-SET @q = IF((SELECT true FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 's' AND CONSTRAINT_NAME = 's_ibfk_1') = true, 'ALTER TABLE s DROP FOREIGN KEY s_ibfk_1', 'SELECT 1');
+SET @q = CONCAT('ALTER TABLE s DROP FOREIGN KEY ', (SELECT CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 's' AND CONSTRAINT_TYPE = 'FOREIGN KEY'));
 PREPARE stmt FROM @q;
 EXECUTE stmt;
 DEALLOCATE PREPARE stmt;
 ALTER TABLE s ADD FOREIGN KEY (a) REFERENCES p (id) ON DELETE CASCADE;
-EXECUTE IMMEDIATE 'ALTER TABLE s ADD COLUMN z INT';",
+SET @z = LOWER('Z');
+EXECUTE IMMEDIATE CONCAT('ALTER TABLE s ADD COLUMN ', @z, ' INT');",
     );
     let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
     assert_eq!(keys, ["s_ibfk_1"]);
@@ -1746,4 +1749,111 @@ DELIMITER ;",
     );
     assert_eq!(statuses(&report), ["applied"], "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// MySQL/MariaDB's top-level conditional DDL (vaultwarden's `sso_users_cascade`, and the
+/// common "add the column if it is missing" form): a user variable holds a choice on a catalog
+/// check, or a CONCAT-built text, which `PREPARE … EXECUTE` runs.
+const TOP_LEVEL_CONDITIONAL_DDL: &[(&str, &str)] = &[
+    (
+        "20240101_create.sql",
+        "CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE t (id INT PRIMARY KEY, old INT, a INT, KEY t_old (old), FOREIGN KEY (a) REFERENCES p (id));",
+    ),
+    (
+        "20240102_guarded.sql",
+        "SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c') > 0, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT');
+PREPARE stmt FROM @s;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+SET @d = (SELECT IF(EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND INDEX_NAME = 't_old'), 'DROP INDEX t_old ON t', 'DO 0'));
+PREPARE stmt FROM @d;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+SET @tbl = 't';
+SET @q = CONCAT('CREATE INDEX t_id_old ON ', @tbl, ' (id, old)');
+PREPARE stmt FROM @q;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+SET @fk = IF((SELECT true FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND CONSTRAINT_NAME = 't_ibfk_1' AND CONSTRAINT_TYPE = 'FOREIGN KEY') = true, 'ALTER TABLE t DROP FOREIGN KEY t_ibfk_1', 'SELECT 1');
+PREPARE stmt FROM @fk;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;
+ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id) ON DELETE CASCADE;",
+    ),
+    (
+        "20240103_again.sql",
+        "SET @s = CASE WHEN (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c') = 0 THEN 'ALTER TABLE t ADD COLUMN c BIGINT' ELSE 'SELECT 1' END;
+EXECUTE IMMEDIATE @s;",
+    ),
+];
+
+/// Applied by the real server, the directory above is exactly the expected schema: no finding,
+/// nothing not modelled (the second guarded add finds the column and adds nothing). Without the
+/// column the guarded branch adds (dropped by hand), the column is missing.
+#[test]
+fn mariadb_top_level_conditional_ddl_is_replayed() {
+    let db = ScratchDb::mariadb();
+    let (dir, report) = applied_dbmate_files(&db, TOP_LEVEL_CONDITIONAL_DDL);
+    assert_eq!(
+        db.query("SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY 1"),
+        ["a int(11)", "c int(11)", "id int(11)", "old int(11)"]
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(statuses(&report), ["applied"; 3]);
+    // Nothing of it is left not modelled.
+    let parsed: Vec<_> = TOP_LEVEL_CONDITIONAL_DDL
+        .iter()
+        .map(|(name, up)| {
+            let source = preflight::source::SourceFile::new(*name, *up);
+            preflight::sql::parse_source(&source, preflight::sql::Dialect::Mariadb)
+        })
+        .collect();
+    let engine = preflight::reconcile::expected::Engine::MariaDb;
+    for (m, (name, _)) in common::reconcile::replay_whole(&parsed, engine, &db.name)
+        .migrations
+        .iter()
+        .zip(TOP_LEVEL_CONDITIONAL_DDL)
+    {
+        assert!(m.opaque.is_empty() && m.dynamic.is_empty(), "{name}: {m:?}");
+    }
+
+    db.exec("ALTER TABLE t DROP COLUMN c;");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        statuses(&report),
+        ["applied", "drifted", "applied"],
+        "{:#?}",
+        report.findings
+    );
+    // (A column missing from a table that is there is a difference in that table.)
+    assert_message(
+        &report,
+        "RC104",
+        "20240102_guarded.sql is recorded as applied but the database differs from it: column t.c: missing from the table",
+    );
+}
+
+/// SQL a variable holds that preflight cannot compute (read from a user table) stays not
+/// modelled: what it added is unmanaged, with a note naming the file and line that ran it.
+#[test]
+fn mariadb_top_level_dynamic_sql_from_a_user_table_is_not_modelled() {
+    let db = ScratchDb::mariadb();
+    let (_dir, report) = applied_dbmate(
+        &db,
+        "CREATE TABLE t (id INT PRIMARY KEY);
+CREATE TABLE pending_ddl (ddl TEXT);
+INSERT INTO pending_ddl VALUES ('ALTER TABLE t ADD COLUMN z INT');
+SET @s = (SELECT ddl FROM pending_ddl LIMIT 1);
+PREPARE stmt FROM @s;
+EXECUTE stmt;
+DEALLOCATE PREPARE stmt;",
+    );
+    let unmanaged = finding_with(&report, "RC110", "column t.z");
+    let cause = "20240101_init.sql runs SQL it builds at run time (line 7: `EXECUTE stmt`), which preflight cannot replay";
+    assert!(
+        unmanaged.notes.iter().any(|n| n.starts_with(cause)),
+        "{:#?}",
+        unmanaged.notes
+    );
 }

@@ -142,3 +142,14 @@ pub fn sha384sum(path: &Path) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The expected schema of `parsed` migrations, each run whole, in order.
+pub fn replay_whole(
+    parsed: &[preflight::sql::ParsedFile],
+    engine: preflight::reconcile::expected::Engine,
+    schema: &str,
+) -> preflight::reconcile::expected::Expected {
+    use preflight::reconcile::expected::{replay, Migration};
+    let migrations: Vec<Migration<'_>> = parsed.iter().map(Migration::whole).collect();
+    replay(&migrations, engine, schema)
+}

@@ -2,12 +2,20 @@
 //! evaluated by [`crate::sql::dynamic`] with the body's parameters bound to the call's
 //! arguments: a statement it names is replayed as one of the body's, under the catalog check
 //! around its `EXECUTE`; one it cannot name stays reported as dynamic SQL.
+//!
+//! At the top level of a MySQL/MariaDB file, an `EXECUTE` runs what a user variable holds
+//! ([`crate::sql::top_dynamic`], as lint reads it): a plain text runs as written; a choice
+//! (`IF(<catalog check>, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT')`) is replayed when its
+//! one branch that changes the schema is guarded by a check of the object it changes (a create
+//! then leaves the object there, an existing one untouched; a drop leaves it gone), whatever the
+//! state before, which the model may not know.
 
 use super::Replayer;
 use crate::source::SourceFile;
 use crate::sql::do_block::{BodyCall, Guarded};
 use crate::sql::dynamic::{call_arguments, dynamic_sql, Bindings, Dynamic};
 use crate::sql::lexer::{lex, Tok};
+use crate::sql::top_dynamic::{guard, Value};
 use crate::sql::{parse_source_with, AstMode, Dialect, DoBlockContext, ParsedFile};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
@@ -58,15 +66,114 @@ pub(crate) fn all_evaluated(events: &[Event], range: &Range<usize>) -> bool {
 /// Is body statement `statement` one that prepares, runs or frees the SQL the body builds
 /// (`dynamic`): `EXECUTE` where one of them is, `PREPARE … FROM`, `DEALLOCATE PREPARE`?
 pub(crate) fn runs_dynamic(statement: &crate::sql::Statement, dynamic: &[Dynamic]) -> bool {
-    let first = statement.tokens.first();
     !dynamic.is_empty()
-        && (dynamic.iter().any(|d| d.at == statement.range.start)
-            || first.is_some_and(|t| t.is_kw("PREPARE") || t.is_kw("DEALLOCATE"))
-            || (first.is_some_and(|t| t.is_kw("DROP"))
-                && statement.tokens.get(1).is_some_and(|t| t.is_kw("PREPARE"))))
+        && (dynamic.iter().any(|d| d.at == statement.range.start) || prepares_or_frees(statement))
 }
 
+/// `PREPARE … FROM`, `DEALLOCATE PREPARE`, `DROP PREPARE`: nothing changes until an `EXECUTE`
+/// runs what they prepare.
+fn prepares_or_frees(statement: &crate::sql::Statement) -> bool {
+    let first = statement.tokens.first();
+    first.is_some_and(|t| t.is_kw("PREPARE") || t.is_kw("DEALLOCATE"))
+        || (first.is_some_and(|t| t.is_kw("DROP"))
+            && statement.tokens.get(1).is_some_and(|t| t.is_kw("PREPARE")))
+}
+
+/// Why a top-level `EXECUTE` is not replayed.
+const NOT_EVALUATED: &str = "runs SQL it builds at run time (EXECUTE) from a value preflight could not evaluate (a query's result, or a user variable this file did not set): what it did is not modelled";
+const NOT_A_CHECK: &str = "runs SQL chosen by a condition that is not a catalog check of the object it changes (information_schema naming that object, true exactly when it exists or does not): what it did is not modelled";
+const TWO_CHANGES: &str = "runs one of two statements that both change the schema, chosen by the catalog: which one ran depends on the state before it, and what it did is not modelled";
+
 impl Replayer {
+    /// A top-level MySQL/MariaDB prepared statement: `true` when `statement` is one. Its
+    /// `PREPARE` and `DEALLOCATE` change nothing; its `EXECUTE` (or `EXECUTE IMMEDIATE`) runs
+    /// the SQL a user variable holds, replayed or reported as not modelled.
+    pub(super) fn top_prepared(
+        &mut self,
+        file: &ParsedFile,
+        statement: &crate::sql::Statement,
+    ) -> bool {
+        if prepares_or_frees(statement) {
+            return true;
+        }
+        let Some(value) = self.top_dynamic.executed(&self.bindings, &statement.tokens) else {
+            return false;
+        };
+        let range = statement.range.clone();
+        let runs = self.top_runs(file.dialect, statement.index, value);
+        self.dynamic_events.push(Event {
+            range: range.clone(),
+            evaluated: runs.is_ok(),
+        });
+        match runs {
+            Ok(runs) => {
+                for run in runs {
+                    self.current.statement = range.clone();
+                    self.foreign_keys.clear();
+                    self.replay_one(&run);
+                }
+            }
+            Err(why) => self.opaque(why.into()),
+        }
+        true
+    }
+
+    /// The statements a top-level `EXECUTE` of `value` runs, each under the catalog check that
+    /// chooses it; or why they cannot be told.
+    fn top_runs(
+        &self,
+        dialect: Dialect,
+        parent: usize,
+        value: Value,
+    ) -> Result<Vec<crate::sql::Statement>, &'static str> {
+        let branches = value.ok_or(NOT_EVALUATED)?;
+        let mut out = Vec::new();
+        let mut chosen_changes = 0;
+        for branch in &branches {
+            let built = SourceFile::new("SQL built at run time", branch.text.as_str());
+            let parsed = parse_source_with(&built, dialect, AstMode::Always);
+            let chosen = !branch.condition.is_empty();
+            let mut changes = false;
+            for mut run in parsed.statements {
+                if !chosen {
+                    out.push(run);
+                    continue;
+                }
+                if !self.changes_schema(&run) {
+                    // `SELECT 1`, `DO 0`: the branch that does nothing.
+                    continue;
+                }
+                let (guarded, drops_checked) = guard(branch, &run, &self.bindings);
+                if !guarded {
+                    return Err(NOT_A_CHECK);
+                }
+                run.context.do_block = Some(DoBlockContext {
+                    guarded,
+                    drops_checked,
+                    parent,
+                });
+                changes = true;
+                out.push(run);
+            }
+            chosen_changes += usize::from(changes);
+        }
+        if chosen_changes > 1 {
+            return Err(TWO_CHANGES);
+        }
+        Ok(out)
+    }
+
+    /// Can `statement`, one branch of a choice, change the schema: anything but a `SELECT` or
+    /// `DO` that calls no routine the migrations define.
+    fn changes_schema(&self, statement: &crate::sql::Statement) -> bool {
+        let Some(first) = statement.tokens.first() else {
+            return false;
+        };
+        let calls = crate::sql::do_block::called_names(&statement.tokens);
+        !(first.is_kw("SELECT") || first.is_kw("DO"))
+            || calls.iter().any(|n| self.routines.contains_key(n))
+    }
+
     /// The current migration's text, shared.
     fn source_of(&mut self, file: &ParsedFile) -> Rc<SourceFile> {
         let index = self.current.migration;

@@ -29,6 +29,16 @@ pub struct Migration<'a> {
     pub up: crate::layout::UpPart,
 }
 
+impl<'a> Migration<'a> {
+    /// A migration the whole of whose file runs.
+    pub fn whole(parsed: &'a ParsedFile) -> Migration<'a> {
+        Migration {
+            parsed,
+            up: crate::layout::UpPart::whole(parsed.source.text.len()),
+        }
+    }
+}
+
 /// Which migration, and which statement in it, last touched (or dropped) an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
@@ -118,9 +128,12 @@ pub fn replay_resolving(
         bindings: crate::sql::dynamic::Bindings::default(),
         dynamic_events: Vec::new(),
         file_source: None,
+        top_dynamic: Default::default(),
     };
     for (index, migration) in migrations.iter().enumerate() {
         r.out.migrations.push(MigrationModel::default());
+        // User variables are the session's: a migration sees only those it sets.
+        r.top_dynamic = Default::default();
         if let Some(err) = &migration.parsed.tokenize_error {
             let why = (
                 migration.up.span(),
@@ -144,6 +157,9 @@ pub fn replay_resolving(
             r.bindings = crate::sql::dynamic::Bindings::top(migration.parsed.dialect);
             r.replay_statement(migration.parsed, statement);
             r.dynamic_sql(migration.parsed, statement);
+            if r.engine.is_mysql() {
+                r.top_dynamic.record(&r.bindings, &statement.tokens);
+            }
         }
         let model = &mut r.out.migrations[index];
         if !model.dynamic.is_empty() {
@@ -417,6 +433,9 @@ pub(crate) struct Replayer {
     pub(crate) dynamic_events: Vec<dynamic::Event>,
     /// The current migration's text, shared by the routines it defines.
     pub(crate) file_source: Option<(usize, std::rc::Rc<crate::source::SourceFile>)>,
+    /// MySQL/MariaDB: the user variables and prepared statements the current migration has set
+    /// at its top level, which its top-level `EXECUTE`s run.
+    pub(crate) top_dynamic: crate::sql::top_dynamic::TopDynamic,
 }
 
 impl Replayer {
@@ -568,6 +587,9 @@ impl Replayer {
     fn replay_statement(&mut self, file: &ParsedFile, statement: &crate::sql::Statement) {
         self.current.statement = statement.range.clone();
         self.foreign_keys.clear();
+        if self.engine.is_mysql() && self.top_prepared(file, statement) {
+            return;
+        }
         if statement.shape.kind == ShapeKind::Do {
             // A DO block's statements run on the server like top-level ones, and so do the
             // bodies of the routines it calls (`PERFORM f()`).

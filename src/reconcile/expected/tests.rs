@@ -19,13 +19,7 @@ fn replay_on(texts: &[&str], engine: Engine) -> Expected {
         .enumerate()
         .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), dialect))
         .collect();
-    let migrations: Vec<Migration<'_>> = parsed
-        .iter()
-        .map(|p| Migration {
-            parsed: p,
-            up: crate::layout::UpPart::whole(p.source.text.len()),
-        })
-        .collect();
+    let migrations: Vec<Migration<'_>> = parsed.iter().map(Migration::whole).collect();
     replay(&migrations, engine, "public")
 }
 
@@ -362,10 +356,7 @@ CREATE PROCEDURE p(a citext) LANGUAGE sql AS $$ SELECT 1 $$;",
         ),
         Dialect::Postgres,
     );
-    let migrations = [Migration {
-        parsed: &parsed,
-        up: crate::layout::UpPart::whole(parsed.source.text.len()),
-    }];
+    let migrations = [Migration::whole(&parsed)];
     let visible = BTreeMap::from([
         ("mood".to_string(), "extensions".to_string()),
         ("citext".to_string(), "extensions".to_string()),
@@ -901,4 +892,101 @@ DO $$ BEGIN EXECUTE 'ALTER TABLE t ' || 'ADD COLUMN a int'; END $$;",
     let m = &e.migrations[1];
     assert_eq!(m.dynamic.len(), 1, "{m:?}");
     assert_eq!(m.opaque.len(), 1, "{m:?}");
+}
+
+/// MySQL/MariaDB's top-level conditional DDL (vaultwarden's `sso_users_cascade`): a user
+/// variable holds an `IF(<catalog check>, …)` choice (or `(SELECT IF(…))`, `CASE WHEN`, a plain
+/// CONCAT text) that `PREPARE … EXECUTE` or `EXECUTE IMMEDIATE` runs. A branch that creates
+/// only when the catalog lacks its object leaves the object there (an existing one untouched);
+/// one that drops only when it exists leaves it gone; a plain text runs as written.
+#[test]
+fn top_level_conditional_ddl_in_user_variables_is_replayed() {
+    let guarded = "SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c') > 0, 'SELECT 1', 'ALTER TABLE t ADD COLUMN c INT');
+PREPARE stmt FROM @s; EXECUTE stmt; DEALLOCATE PREPARE stmt;
+SET @d = (SELECT IF(EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_NAME = 't' AND INDEX_NAME = 't_old'), 'DROP INDEX t_old ON t', 'DO 0'));
+PREPARE stmt FROM @d; EXECUTE stmt; DROP PREPARE stmt;
+SET @tbl = 't', @q = CONCAT('CREATE INDEX t_c ON ', @tbl, ' (c)');
+PREPARE stmt FROM @q; EXECUTE stmt;
+SET @k = CASE WHEN (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'old') = 0 THEN 'SELECT 1' ELSE 'ALTER TABLE t DROP COLUMN old' END;
+EXECUTE IMMEDIATE @k;";
+    for engine in [Engine::MariaDb, Engine::MySql] {
+        // (MySQL has no EXECUTE IMMEDIATE.)
+        let guarded = match engine {
+            Engine::MySql => {
+                guarded.replace("EXECUTE IMMEDIATE @k;", "PREPARE s2 FROM @k;\nEXECUTE s2;")
+            }
+            _ => guarded.to_string(),
+        };
+        // Absent before: added; present before (another type): left as it was.
+        for (before, c_type, c_owner) in [
+            (
+                "CREATE TABLE t (id INT, old INT, KEY t_old (old));",
+                "int",
+                1,
+            ),
+            (
+                "CREATE TABLE t (id INT, old INT, c VARCHAR(5), KEY t_old (old));",
+                "varchar(5)",
+                0,
+            ),
+        ] {
+            let e = replay_on(&[before, &guarded], engine);
+            assert_eq!(columns(&e, "t"), ["c", "id"], "{before}");
+            assert_eq!(
+                e.schema.get(&id(ObjectKind::Column, "t.c")).unwrap()["type"],
+                c_type
+            );
+            assert_eq!(owner(&e, ObjectKind::Column, "t.c"), Some(c_owner));
+            assert!(!e.schema.contains(&id(ObjectKind::Index, "t.t_old")));
+            assert_eq!(owner(&e, ObjectKind::Index, "t.t_c"), Some(1));
+            let m = &e.migrations[1];
+            assert!(m.dynamic.is_empty(), "{m:?}");
+            assert!(m.opaque.is_empty(), "{m:?}");
+            assert!(m.unread.is_empty(), "{m:?}");
+            assert_eq!(m.data_statements, 0, "{m:?}");
+        }
+    }
+}
+
+/// What the replay cannot tell stays not modelled, with why: a variable set from a query of a
+/// user table or never set, a choice on a condition that is no catalog check, or on a check of
+/// another object than the one the branch changes, or between two changes (which one ran
+/// depends on a state the model may not know).
+#[test]
+fn top_level_dynamic_sql_that_cannot_be_computed_stays_not_modelled() {
+    let cases = [
+        (
+            "SET @s = (SELECT ddl FROM pending_ddl LIMIT 1);\nPREPARE stmt FROM @s;\nEXECUTE stmt;",
+            "could not evaluate",
+        ),
+        ("EXECUTE IMMEDIATE @never_set;", "could not evaluate"),
+        (
+            "SET @s = IF(@flag = 1, 'ALTER TABLE t ADD COLUMN x INT', 'SELECT 1');\nPREPARE stmt FROM @s;\nEXECUTE stmt;",
+            "not a catalog check",
+        ),
+        (
+            "SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'y') = 0, 'ALTER TABLE t ADD COLUMN x INT', 'SELECT 1');\nPREPARE stmt FROM @s;\nEXECUTE stmt;",
+            "not a catalog check",
+        ),
+        (
+            "SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'id') > 0, 'ALTER TABLE t DROP COLUMN id', 'ALTER TABLE t ADD COLUMN id INT');\nPREPARE stmt FROM @s;\nEXECUTE stmt;",
+            "depends on the state before",
+        ),
+    ];
+    for (text, why) in cases {
+        let e = replay_on(&["CREATE TABLE t (id INT);", text], Engine::MariaDb);
+        assert_eq!(columns(&e, "t"), ["id"], "{text}");
+        let m = &e.migrations[1];
+        assert_eq!(m.dynamic.len(), 1, "{text}\n{m:?}");
+        let line = text.lines().count();
+        assert_eq!(
+            text[..m.dynamic[0].0.start].lines().count() + 1,
+            line,
+            "{text}\n{m:?}"
+        );
+        assert_eq!(m.opaque.len(), 1, "{text}\n{m:?}");
+        assert!(m.opaque[0].1.contains(why), "{text}\n{m:?}");
+        assert!(m.opaque[0].1.contains("not modelled"), "{text}\n{m:?}");
+        assert!(m.unread.is_empty(), "{text}\n{m:?}");
+    }
 }
