@@ -1450,6 +1450,56 @@ CALL make_audit_log;",
     }
 }
 
+/// Directory `path` of the corpus at `$PREFLIGHT_CORPUS`; `None` (the test says it is skipped)
+/// without it.
+fn corpus_dir(path: &str) -> Option<PathBuf> {
+    let Some(corpus) = std::env::var_os("PREFLIGHT_CORPUS") else {
+        eprintln!("skipped: PREFLIGHT_CORPUS is not set");
+        return None;
+    };
+    let dir = PathBuf::from(corpus).join(path);
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return None;
+    }
+    Some(dir)
+}
+
+/// `ups` (file name, SQL) applied in order as a dbmate directory, one statement at a time (as
+/// authelia's and diesel's drivers run them; procedure bodies keep their `;`), each file in a
+/// session that first runs `setup`, and reconciled.
+fn applied_one_statement_at_a_time(
+    db: &ScratchDb,
+    setup: &str,
+    ups: &[(String, String)],
+) -> (tempfile::TempDir, Report) {
+    let out = tempfile::tempdir().unwrap();
+    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
+    for (k, (name, up)) in ups.iter().enumerate() {
+        // One session per file: its user variables live from one statement to the next.
+        let source = preflight::source::SourceFile::new(name.as_str(), up.as_str());
+        let mut script = format!("{setup}DELIMITER //\n");
+        for statement in
+            preflight::sql::parse_source(&source, preflight::sql::Dialect::Mariadb).statements
+        {
+            let text = source.text[statement.range.clone()].trim_end_matches(';');
+            script.push_str(&format!("{text}\n//\n"));
+        }
+        db.exec(&format!("{script}DELIMITER ;\n"));
+        let version = format!("2024010{:03}", k);
+        db.exec(&format!(
+            "INSERT INTO schema_migrations VALUES ('{version}');"
+        ));
+        std::fs::write(
+            out.path().join(format!("{version}_{name}")),
+            format!("-- migrate:up\n{up}\n-- migrate:down\nSELECT 1;\n"),
+        )
+        .unwrap();
+    }
+    let report = reconcile_dir(db, out.path(), None, MigrationsConfig::default());
+    (out, report)
+}
+
 /// authelia's MySQL migrations V0007 and V0012 (from the corpus) drop indexes and foreign keys
 /// through `PROC_DROP_INDEX(tableName, indexName)` / `PROC_DROP_FOREIGN_KEY`, which PREPARE an
 /// `ALTER TABLE` they build with CONCAT when the catalog has what they drop: after the replay,
@@ -1457,15 +1507,9 @@ CALL make_audit_log;",
 /// its dynamic SQL.
 #[test]
 fn mariadb_authelia_procedures_drop_what_their_prepared_statements_name() {
-    let Some(corpus) = std::env::var_os("PREFLIGHT_CORPUS") else {
-        eprintln!("skipped: PREFLIGHT_CORPUS is not set");
+    let Some(dir) = corpus_dir("authelia__authelia/internal/storage/migrations/mysql") else {
         return;
     };
-    let dir = PathBuf::from(corpus).join("authelia__authelia/internal/storage/migrations/mysql");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
-        return;
-    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -1488,28 +1532,7 @@ fn mariadb_authelia_procedures_drop_what_their_prepared_statements_name() {
         .collect();
     assert!(ups.iter().any(|(n, _)| n.starts_with("V0007")), "{ups:?}");
     let db = ScratchDb::mariadb();
-    let out = tempfile::tempdir().unwrap();
-    db.exec("CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);");
-    for (k, (name, up)) in ups.iter().enumerate() {
-        // authelia's driver runs one statement at a time (procedure bodies keep their `;`).
-        let source = preflight::source::SourceFile::new(name.as_str(), up.as_str());
-        for statement in
-            preflight::sql::parse_source(&source, preflight::sql::Dialect::Mariadb).statements
-        {
-            let text = source.text[statement.range.clone()].trim_end_matches(';');
-            db.exec(&format!("DELIMITER //\n{text}\n//\nDELIMITER ;\n"));
-        }
-        let version = format!("2024010100{k:02}");
-        db.exec(&format!(
-            "INSERT INTO schema_migrations VALUES ('{version}');"
-        ));
-        std::fs::write(
-            out.path().join(format!("{version}_{name}")),
-            format!("-- migrate:up\n{up}\n-- migrate:down\nSELECT 1;\n"),
-        )
-        .unwrap();
-    }
-    let report = reconcile_dir(&db, out.path(), None, MigrationsConfig::default());
+    let (_out, report) = applied_one_statement_at_a_time(&db, "", &ups);
     let dynamic: Vec<_> = report
         .findings
         .iter()
@@ -1849,11 +1872,43 @@ PREPARE stmt FROM @s;
 EXECUTE stmt;
 DEALLOCATE PREPARE stmt;",
     );
-    let unmanaged = finding_with(&report, "RC110", "column t.z");
     let cause = "20240101_init.sql runs SQL it builds at run time (line 7: `EXECUTE stmt`), which preflight cannot replay";
-    assert!(
-        unmanaged.notes.iter().any(|n| n.starts_with(cause)),
-        "{:#?}",
-        unmanaged.notes
-    );
+    let notes = &finding_with(&report, "RC110", "column t.z").notes;
+    assert!(notes.iter().any(|n| n.starts_with(cause)), "{notes:#?}");
+}
+
+/// vaultwarden's MySQL migrations (from the corpus), applied by the real MariaDB: its
+/// `sso_users_cascade` drops `sso_users_ibfk_1` through `SET @drop_sso_fk = IF((SELECT true FROM
+/// information_schema.TABLE_CONSTRAINTS WHERE … CONSTRAINT_NAME = 'sso_users_ibfk_1' …) = true,
+/// 'ALTER TABLE sso_users DROP FOREIGN KEY sso_users_ibfk_1', 'SELECT 1')`, PREPARE and EXECUTE,
+/// then adds the key again, which the server names `sso_users_ibfk_1`: replayed, the expected
+/// schema has that one key too (not `sso_users_ibfk_2` beside a kept `_ibfk_1`).
+#[test]
+fn mariadb_vaultwarden_conditional_drop_of_a_foreign_key_is_replayed() {
+    let Some(dir) = corpus_dir("dani-garcia__vaultwarden/migrations/mysql") else {
+        return;
+    };
+    // One directory per migration, named by its timestamp: in name order.
+    let mut ups: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let up = std::fs::read_to_string(entry.path().join("up.sql")).ok()?;
+            Some((format!("{}.sql", entry.file_name().to_string_lossy()), up))
+        })
+        .collect();
+    ups.sort();
+    let cascade = ups.iter().filter(|(n, _)| n.contains("sso_users_cascade"));
+    assert_eq!(cascade.count(), 1);
+    let db = ScratchDb::mariadb();
+    // vaultwarden's MySQL connection runs its migrations with foreign key checks off (its
+    // first migration references a table it creates later).
+    let (_out, report) =
+        applied_one_statement_at_a_time(&db, "SET FOREIGN_KEY_CHECKS = 0;\n", &ups);
+    let keys = db.query("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'sso_users'");
+    assert_eq!(keys, ["sso_users_ibfk_1"]);
+    // Every one of its 55 migrations is applied as it says, with no difference.
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let statuses = statuses(&report);
+    assert!(statuses.iter().all(|s| s == "applied"), "{statuses:?}");
 }
