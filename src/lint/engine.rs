@@ -475,6 +475,7 @@ impl CallChecker<'_, '_> {
                 rule.check_statement(&cx, &mut violations);
                 let info = rule.info();
                 for v in violations {
+                    let v = with_guard_note(info, v, &run.statement);
                     let v = match &run.origin {
                         Origin::Here => {
                             let key = (info.code, v.range.start, v.range.end);
@@ -567,12 +568,22 @@ fn trailing(text: &str, statement: &Statement) -> std::ops::Range<usize> {
     statement.range.end..suppress::line_end(text, statement.range.end)
 }
 
+/// A retry rule's finding on a statement whose catalog check looks like a guard but never
+/// finds what it creates says why the check does not count.
+fn with_guard_note(info: &RuleInfo, v: Violation, statement: &Statement) -> Violation {
+    match &statement.guard_note {
+        Some(note) if info.code.starts_with("PF1") => v.note(note.clone()),
+        _ => v,
+    }
+}
+
 fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut Emitter) {
     for rule in rules {
         let mut violations = Vec::new();
         rule.check_statement(cx, &mut violations);
         let info = rule.info();
         for v in violations {
+            let v = with_guard_note(info, v, cx.statement);
             let proved = cx.sequence.is_some_and(|(seq, index)| {
                 EXISTENCE_RULES.contains(&info.code) && seq.proves_safe(index, &v.range)
             });

@@ -100,6 +100,9 @@ fn embedded_start(tokens: &[Tok]) -> Option<usize> {
 pub struct Guarded {
     whole_block: bool,
     branches: Vec<Branch>,
+    /// The catalog stores names as the migration spells them after folding, and compares them
+    /// with case (PostgreSQL): a check whose literal differs only in case never finds them.
+    exact_names: bool,
     /// Every IF's branch (catalog check or not), and the tables its condition reads rows of
     /// (directly, or through a variable a `SELECT … INTO` filled), lower case.
     row_checks: Vec<(Range<usize>, Vec<String>)>,
@@ -111,15 +114,112 @@ pub struct Guarded {
 struct Branch {
     range: Range<usize>,
     condition: Vec<Tok>,
+    /// The string literals the check compares names with: the condition's, and those of the
+    /// catalog reads that filled the variables it tests.
+    literals: Vec<Compared>,
+    /// The check folds case somewhere (`lower(…)`, `ILIKE`, `~*`): its literals are not
+    /// compared as they are.
+    folds: bool,
+    check: Check,
+}
+
+/// What a branch's condition tests, as far as a retry of what it creates goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Check {
+    /// The branch runs when something exists (`IF EXISTS (…)`, `IF n > 0`): it does not keep a
+    /// create from running again.
+    Positive,
+    /// `NOT EXISTS (SELECT … FROM pg_index … indkey[0] = v)`, `v` read from `attname = 'c'`:
+    /// the branch is skipped when an index leads with column `c` (as stored).
+    IndexLeading(String),
+    /// Anything else: it may skip the branch on a retry.
+    Unknown,
+}
+
+/// A string literal a catalog check compares with: its value, and how the check spells the
+/// comparison (`attname = 'gz_jsonData'`), for messages.
+#[derive(Debug, Clone)]
+struct Compared {
+    value: String,
+    spelled: String,
 }
 
 impl Guarded {
-    pub fn of(tokens: &[Tok]) -> Guarded {
+    /// The guards of body `tokens`, in `dialect`.
+    pub fn of(tokens: &[Tok], dialect: Dialect) -> Guarded {
         Guarded {
             whole_block: catches_duplicates(tokens) || mysql_handler_catches_duplicates(tokens),
             branches: catalog_checked_branches(tokens),
+            exact_names: dialect == Dialect::Postgres,
             row_checks: row_checked_branches(tokens),
         }
+    }
+
+    /// Why the catalog check around statement `statement` (at byte `at`) never finds an object
+    /// it creates, when it never does: on PostgreSQL the check compares a literal that differs
+    /// from the stored name only in case (`attname = 'gz_jsonData'` for the unquoted
+    /// `gz_jsonData`, stored `gz_jsondata`). Such a branch runs again on a retry: it guards
+    /// nothing. `None` when no enclosing check has such a literal, one has the exact name, or
+    /// an exception handler catches the retry's error anyway.
+    pub fn never_finds(&self, at: usize, statement: &super::Statement) -> Option<String> {
+        if self.whole_block {
+            return None;
+        }
+        let names = checked_names(statement);
+        let (compared, name) = self.miscased(at, &names, statement)?;
+        let how = if name.chars().any(char::is_uppercase) {
+            format!("the quoted name as \"{name}\"")
+        } else {
+            format!("the unquoted name as {name}")
+        };
+        Some(format!(
+            "the guard compares {}, but PostgreSQL stores {how}, so the check never finds it",
+            compared.spelled
+        ))
+    }
+
+    /// The first of `names` (as the catalog stores them) that the catalog checks of the
+    /// branches around byte `at` compare only with a literal differing in case, with that
+    /// literal.
+    fn miscased<'a>(
+        &'a self,
+        at: usize,
+        names: &'a [String],
+        statement: &super::Statement,
+    ) -> Option<(&'a Compared, &'a String)> {
+        if !self.exact_names {
+            return None;
+        }
+        let around: Vec<&Branch> = self
+            .branches
+            .iter()
+            .filter(|b| b.range.contains(&at))
+            .collect();
+        if around.iter().any(|b| b.folds) {
+            return None;
+        }
+        let literals = || around.iter().flat_map(|b| b.literals.iter());
+        let leading = leading_index_column(statement);
+        names.iter().find_map(|name| {
+            if literals().any(|l| l.value == *name) {
+                return None;
+            }
+            let lower = name.to_lowercase();
+            let like = |l: &Compared| l.value.to_lowercase() == lower;
+            let miscased = literals().find(|l| like(l))?;
+            // Another check around it that does not compare this name may still skip it on a
+            // retry; one that tests that something exists (`IF n > 0`), or an index on another
+            // leading column (ranger's `indkey[0] = v`), does not.
+            let other_guard = around
+                .iter()
+                .filter(|b| !b.literals.iter().any(like))
+                .any(|b| match &b.check {
+                    Check::Positive => false,
+                    Check::IndexLeading(column) => leading.as_ref().is_none_or(|c| c == column),
+                    Check::Unknown => true,
+                });
+            (!other_guard).then_some((miscased, name))
+        })
     }
 
     /// Does an IF around byte `at` test rows of `table` (lower case, base name) first: `IF NOT
@@ -162,10 +262,45 @@ impl Guarded {
             return false;
         };
         let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+        // A check whose literal differs in case never finds the object: it is never dropped.
         !negated
             && names
                 .iter()
                 .all(|name| condition.iter().any(|t| bindings.names(t, name)))
+            && self.miscased(at, &names, statement).is_none()
+    }
+}
+
+/// The names (as the catalog stores them) a catalog check around `statement` must find for it
+/// to be skipped on a retry: what a `CREATE` creates, and an `ALTER TABLE`'s table with the
+/// columns, constraints and indexes it adds.
+fn checked_names(statement: &super::Statement) -> Vec<String> {
+    use super::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Create(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let adds: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AlterActionKind::AddColumn
+                            | AlterActionKind::AddConstraint
+                            | AlterActionKind::AddIndex
+                    )
+                })
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            match (adds.is_empty(), shape.object()) {
+                (false, Some(table)) => std::iter::once(table.base().to_string())
+                    .chain(adds)
+                    .collect(),
+                _ => adds,
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -318,21 +453,41 @@ fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
         })
     };
     // `SELECT count(*) INTO v FROM pg_attribute …; IF v = 0 THEN`: v holds a catalog read.
-    let variables = catalog_variables(tokens, &lookup);
-    let lookup = |t: &Tok| {
-        lookup(t)
-            || t.bare_word()
-                .is_some_and(|w| variables.contains(&w.to_ascii_lowercase()))
+    let fills = catalog_variables(tokens, &lookup);
+    let filled = |t: &Tok| {
+        t.bare_word()
+            .is_some_and(|w| fills.iter().any(|(_, v, _)| v.eq_ignore_ascii_case(w)))
     };
+    let lookup = |t: &Tok| lookup(t) || filled(t);
     let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
     let mut branches = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
         if t.is_kw("IF") && after_end {
             if let Some(Some((start, condition))) = open.pop() {
+                // What the check compares: the condition, and the last fill before the IF of
+                // each variable it tests.
+                let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
+                let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
+                for word in tokens[condition.clone()]
+                    .iter()
+                    .filter_map(|t| t.bare_word())
+                {
+                    let last = fills
+                        .iter()
+                        .rev()
+                        .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
+                    if let Some((_, _, statement)) = last {
+                        read.push(&tokens[statement.clone()]);
+                        filled_by.push((word, &tokens[statement.clone()]));
+                    }
+                }
                 branches.push(Branch {
                     range: start..t.range.start,
+                    check: check_of(&tokens[condition.clone()], &filled_by),
                     condition: tokens[condition].to_vec(),
+                    literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
+                    folds: read.iter().any(|r| folds_case(r)),
                 });
             }
         } else if t.is_kw("IF") {
@@ -435,9 +590,152 @@ fn tables_after_from(tokens: &[Tok]) -> Vec<String> {
     out
 }
 
-/// The variables (lower case) a body assigns a catalog read to: `SELECT … INTO v … FROM
-/// pg_…/information_schema…`, `v := (SELECT … FROM pg_…)`, MySQL's `SET v = (SELECT …)`.
-fn catalog_variables(tokens: &[Tok], reads_catalog: &dyn Fn(&Tok) -> bool) -> Vec<String> {
+/// What condition `condition` tests ([`Check`]); `filled_by`: the statements that filled the
+/// variables it names.
+fn check_of(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Check {
+    let number = |t: &Tok, n: &str| matches!(&t.token, Token::Number(v, _) if v == n);
+    let exists = condition.first().is_some_and(|t| t.is_kw("EXISTS"));
+    let not_null = matches!(condition, [.., is, not, null]
+        if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL"));
+    let above_zero = matches!(condition, [.., op, n]
+        if (matches!(op.token, Token::Gt | Token::Neq) && number(n, "0"))
+            || (op.is(&Token::GtEq) && number(n, "1")));
+    let positive = exists || not_null || above_zero;
+    if positive {
+        return Check::Positive;
+    }
+    let reads_index = condition.iter().any(|t| t.is_kw("pg_index"));
+    let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+    // `indkey [ 0 ] = v`
+    let variable = condition.windows(6).find_map(|w| {
+        let leading = w[0].is_kw("indkey")
+            && w[1].is(&Token::LBracket)
+            && number(&w[2], "0")
+            && w[3].is(&Token::RBracket)
+            && w[4].is(&Token::Eq);
+        leading.then(|| w[5].bare_word()).flatten()
+    });
+    let column = variable.and_then(|v| {
+        let (_, fill) = filled_by.iter().find(|(w, _)| w.eq_ignore_ascii_case(v))?;
+        attname_literal(fill)
+    });
+    match column {
+        Some(column) if reads_index && negated => Check::IndexLeading(column),
+        _ => Check::Unknown,
+    }
+}
+
+/// The column a catalog read names: `attname = 'c'` or `attname IN ('c')`.
+fn attname_literal(tokens: &[Tok]) -> Option<String> {
+    let at = tokens.iter().position(|t| t.is_kw("attname"))?;
+    let literal = match tokens.get(at + 1..at + 3)? {
+        [eq, lit] if eq.is(&Token::Eq) => lit,
+        [in_, open] if in_.is_kw("IN") && open.is(&Token::LParen) => tokens.get(at + 3)?,
+        _ => return None,
+    };
+    match &literal.token {
+        Token::SingleQuotedString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The first column of the index `statement` creates (`CREATE INDEX … ON t (c, …)`, `ADD
+/// CONSTRAINT … UNIQUE (c, …)` or `PRIMARY KEY (c, …)`), as stored (folded unless quoted).
+fn leading_index_column(statement: &super::Statement) -> Option<String> {
+    let tokens = &statement.tokens;
+    let head = tokens
+        .iter()
+        .position(|t| t.is_kw("UNIQUE") || t.is_kw("KEY") || t.is_kw("ON"))?;
+    let open = head + tokens[head..].iter().position(|t| t.is(&Token::LParen))?;
+    match &tokens.get(open + 1)?.token {
+        Token::Word(w) if super::keeps_case(w) => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    }
+}
+
+/// The string literals of `tokens` a check compares names with: `x = 'lit'`, `'lit' = x`,
+/// `x LIKE 'lit'`, `x IN ('a', 'b')`; not a function's argument or a cast (`'t'::regclass`).
+fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let Token::SingleQuotedString(value) = &t.token else {
+            continue;
+        };
+        let before = k.checked_sub(1).map(|p| &tokens[p]);
+        let after = tokens.get(k + 1);
+        if after.is_some_and(|a| a.is(&Token::DoubleColon)) {
+            continue;
+        }
+        let compared = before.is_some_and(|b| b.is(&Token::Eq) || b.is_kw("LIKE"))
+            || after.is_some_and(|a| a.is(&Token::Eq))
+            || in_list(tokens, k);
+        if !compared {
+            continue;
+        }
+        let lit = format!("'{value}'");
+        let spelled = match (before, k.checked_sub(2).map(|p| &tokens[p])) {
+            (
+                Some(op),
+                Some(Tok {
+                    token: Token::Word(w),
+                    ..
+                }),
+            ) if op.is(&Token::Eq) => {
+                format!("{} = {lit}", w.value)
+            }
+            _ => lit,
+        };
+        out.push(Compared {
+            value: value.clone(),
+            spelled,
+        });
+    }
+    out
+}
+
+/// Is the literal at `k` an element of an `IN ('a', 'b')` list?
+fn in_list(tokens: &[Tok], k: usize) -> bool {
+    let mut i = k;
+    while i > 0 {
+        let t = &tokens[i - 1];
+        if t.is(&Token::LParen) {
+            return i >= 2 && tokens[i - 2].is_kw("IN");
+        }
+        if !(t.is(&Token::Comma) || matches!(t.token, Token::SingleQuotedString(_))) {
+            return false;
+        }
+        i -= 1;
+    }
+    false
+}
+
+/// Does a check of `tokens` fold case (`lower(…)`, `upper(…)`, `ILIKE`, `~*`, `~~*`, a `citext`
+/// cast)? (A literal read as an identifier, `to_regclass('…')` or `'…'::regclass`, is folded
+/// as the name is, and is not one [`compared_literals`] returns.)
+fn folds_case(tokens: &[Tok]) -> bool {
+    tokens.iter().any(|t| match &t.token {
+        Token::TildeAsterisk
+        | Token::ExclamationMarkTildeAsterisk
+        | Token::DoubleTildeAsterisk
+        | Token::ExclamationMarkDoubleTildeAsterisk => true,
+        Token::Word(w) if w.quote_style.is_none() => {
+            ["lower", "upper", "initcap", "ilike", "citext"]
+                .iter()
+                .any(|f| w.value.eq_ignore_ascii_case(f))
+        }
+        _ => false,
+    })
+}
+
+/// The variables a body assigns a catalog read to: `SELECT … INTO v … FROM
+/// pg_…/information_schema…`, `v := (SELECT … FROM pg_…)`, MySQL's `SET v = (SELECT …)`. Each
+/// with the token index of the assignment (`INTO`, `:=`), its lower-case name, and the token
+/// range of the statement that assigns it.
+fn catalog_variables(
+    tokens: &[Tok],
+    reads_catalog: &dyn Fn(&Tok) -> bool,
+) -> Vec<(usize, String, Range<usize>)> {
     // A statement's bounds: a `;`, or a control word (the body readers may drop the `;`).
     let bound = |t: &Tok| {
         t.is(&Token::SemiColon)
@@ -477,12 +775,11 @@ fn catalog_variables(tokens: &[Tok], reads_catalog: &dyn Fn(&Tok) -> bool) -> Ve
         } else {
             continue;
         };
-        if tokens[range].iter().any(reads_catalog) {
-            out.extend(
-                names
-                    .into_iter()
-                    .filter_map(|n| n.bare_word().map(str::to_ascii_lowercase)),
-            );
+        if tokens[range.clone()].iter().any(reads_catalog) {
+            out.extend(names.into_iter().filter_map(|n| {
+                n.bare_word()
+                    .map(|w| (k, w.to_ascii_lowercase(), range.clone()))
+            }));
         }
     }
     out
@@ -674,6 +971,123 @@ mod tests {
 
     fn source(text: &str) -> SourceFile {
         SourceFile::new("t.sql", text)
+    }
+
+    /// (guarded, note) of each statement of the DO block `body` on `dialect`.
+    fn nested_guards(body: &str, dialect: Dialect) -> Vec<(bool, Option<String>)> {
+        let text = format!("DO $$\nBEGIN\n{body}\nEND $$;");
+        let parsed = super::super::parse_source(&source(&text), dialect);
+        parsed.statements[0]
+            .nested
+            .iter()
+            .map(|s| (s.context.do_block.unwrap().guarded, s.guard_note.clone()))
+            .collect()
+    }
+
+    const COLUMN_CHECK: &str = "IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = (SELECT oid FROM pg_class WHERE relname = 'zone') AND attname = 'LIT') THEN\n  ALTER TABLE zone ADD COLUMN gz_jsonData bytea;\nEND IF;";
+
+    #[test]
+    fn a_check_whose_literal_differs_from_the_stored_name_in_case_guards_nothing() {
+        let check =
+            |literal: &str| nested_guards(&COLUMN_CHECK.replace("LIT", literal), Dialect::Postgres);
+        assert_eq!(
+            check("gz_jsonData"),
+            [(
+                false,
+                Some("the guard compares attname = 'gz_jsonData', but PostgreSQL stores the unquoted name as gz_jsondata, so the check never finds it".to_string())
+            )]
+        );
+        assert_eq!(check("gz_jsondata"), [(true, None)]);
+        // An unrelated literal: the check is read as before.
+        assert_eq!(check("other"), [(true, None)]);
+        // A quoted name keeps its case.
+        let quoted = |literal: &str| {
+            nested_guards(
+                &COLUMN_CHECK
+                    .replace("LIT", literal)
+                    .replace("gz_jsonData bytea", "\"gz_jsonData\" bytea"),
+                Dialect::Postgres,
+            )
+        };
+        assert_eq!(quoted("gz_jsonData"), [(true, None)]);
+        let (guarded, note) = quoted("gz_jsondata").remove(0);
+        assert!(!guarded);
+        assert!(note
+            .unwrap()
+            .contains("stores the quoted name as \"gz_jsonData\""));
+        // A check that folds case finds it.
+        let lowered =
+            COLUMN_CHECK.replace("attname = 'LIT'", "lower(attname) = lower('gz_jsonData')");
+        assert_eq!(nested_guards(&lowered, Dialect::Postgres), [(true, None)]);
+        let ilike = COLUMN_CHECK.replace("attname = 'LIT'", "attname ILIKE 'gz_jsonData'");
+        assert_eq!(nested_guards(&ilike, Dialect::Postgres), [(true, None)]);
+    }
+
+    #[test]
+    fn a_miscased_table_name_or_a_variable_filled_from_the_catalog_counts_too() {
+        // The table's name, in the check of a constraint on it.
+        let body = "IF NOT EXISTS (SELECT 1 FROM information_schema.table_constraints WHERE table_name = 'Orders' AND constraint_name = 'orders_uk') THEN\n  ALTER TABLE orders ADD CONSTRAINT orders_uk UNIQUE (a);\nEND IF;";
+        let (guarded, note) = nested_guards(body, Dialect::Postgres).remove(0);
+        assert!(!guarded);
+        assert!(note
+            .unwrap()
+            .starts_with("the guard compares table_name = 'Orders'"));
+        // ranger's patch 029: the constraint's check is an IF inside an IF that tests the
+        // column exists (`n > 0`, which a retry does not change), around an IF that looks for
+        // an index leading with that column (`indkey[0] = n`), but the constraint's index
+        // leads with another one.
+        let body = "SELECT attnum INTO n FROM pg_attribute WHERE attname = 'b';\nIF n > 0 THEN\n  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'T_UK_a') THEN\n    IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indkey[0] = n) THEN\n      ALTER TABLE t ADD CONSTRAINT t_uk_A UNIQUE (a, b);\n    END IF;\n  END IF;\nEND IF;";
+        let (guarded, note) = nested_guards(body, Dialect::Postgres).remove(0);
+        assert!(!guarded);
+        assert!(note
+            .unwrap()
+            .starts_with("the guard compares conname = 'T_UK_a'"));
+        // ranger's patch 065: the index check finds the constraint's own index on a retry.
+        let leading = body.replace("UNIQUE (a, b)", "UNIQUE (b)");
+        assert_eq!(nested_guards(&leading, Dialect::Postgres), [(true, None)]);
+        let listed = leading.replace("attname = 'b'", "attname in('b')");
+        assert_eq!(nested_guards(&listed, Dialect::Postgres), [(true, None)]);
+        let body = "SELECT count(*) INTO n FROM pg_attribute WHERE attname = 'Gz';\nIF n = 0 THEN\n  ALTER TABLE t ADD COLUMN gz int;\nEND IF;";
+        assert!(!nested_guards(body, Dialect::Postgres)[0].0);
+        // A literal read as an identifier is folded like the name.
+        let body = "IF to_regclass('Orders') IS NULL THEN\n  CREATE TABLE orders (a int);\nEND IF;";
+        assert_eq!(nested_guards(body, Dialect::Postgres), [(true, None)]);
+        // An exception handler catches the retry's error anyway.
+        let body = "IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'Orders') THEN\n  CREATE TABLE orders (a int);\nEND IF;\nEXCEPTION WHEN duplicate_table THEN NULL;";
+        assert_eq!(nested_guards(body, Dialect::Postgres), [(true, None)]);
+    }
+
+    #[test]
+    fn mysql_compares_names_without_case_and_keeps_the_guard() {
+        let body = "IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'gz_jsonData') THEN\n  ALTER TABLE t ADD COLUMN gz_jsondata int;\nEND IF;";
+        let text = format!("CREATE PROCEDURE p() BEGIN\n{body}\nEND");
+        let src = source(&text);
+        let parsed = super::super::parse_source(&src, Dialect::Mariadb);
+        let body =
+            super::super::routine_body(&src, Dialect::Mariadb, &parsed.statements[0]).unwrap();
+        let inner = &body.statements[0];
+        assert!(inner.context.do_block.unwrap().guarded);
+        assert_eq!(inner.guard_note, None);
+    }
+
+    #[test]
+    fn a_drop_whose_check_never_finds_it_does_not_count_as_if_exists() {
+        let body = "IF EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'T_A_idx') THEN\n  DROP INDEX t_a_idx;\nEND IF;";
+        let text = format!("DO $$\nBEGIN\n{body}\nEND $$;");
+        let parsed = super::super::parse_source(&source(&text), Dialect::Postgres);
+        let drop = parsed.statements[0].nested[0].context.do_block.unwrap();
+        // The drop itself never fails (it never runs), but it removes nothing.
+        assert!(drop.guarded);
+        assert!(!drop.drops_checked);
+        let text = text.replace("'T_A_idx'", "'t_a_idx'");
+        let parsed = super::super::parse_source(&source(&text), Dialect::Postgres);
+        assert!(
+            parsed.statements[0].nested[0]
+                .context
+                .do_block
+                .unwrap()
+                .drops_checked
+        );
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Statement {
     pub parse_error: Option<String>,
     /// Statements inside a PostgreSQL DO body.
     pub nested: Vec<Statement>,
+    /// In a body: why the catalog check around it, which looks like a guard, does not guard it
+    /// ([`do_block::Guarded::never_finds`]), for the retry rules' findings.
+    pub guard_note: Option<String>,
 }
 
 impl Statement {
@@ -382,7 +385,7 @@ fn nested_statements(
         return Vec::new();
     };
     let (inner, body_tokens) = do_block::inner_statements(source, body);
-    let guarded = do_block::Guarded::of(&body_tokens);
+    let guarded = do_block::Guarded::of(&body_tokens, Dialect::Postgres);
     inner
         .into_iter()
         .enumerate()
@@ -458,7 +461,7 @@ fn body_at(
     body: Range<usize>,
 ) -> Option<RoutineBody> {
     let (inner, calls, body_tokens) = do_block::routine_statements(source, dialect, body)?;
-    let guarded = do_block::Guarded::of(&body_tokens);
+    let guarded = do_block::Guarded::of(&body_tokens, dialect);
     let parser_dialect = dialect.parser_dialect();
     let statements = inner
         .into_iter()
@@ -486,12 +489,17 @@ fn body_at(
     Some(RoutineBody { statements, calls })
 }
 
-/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards, and an
+/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards, an
 /// INSERT behind an IF that tests its table's rows first guarded
-/// ([`do_block::Guarded::checks_rows`]).
+/// ([`do_block::Guarded::checks_rows`]), and one whose catalog check never finds what it creates
+/// not guarded ([`do_block::Guarded::never_finds`]).
 fn checked_drops(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
     let checked = guarded.drops_checked(at, &statement, &dynamic::Bindings::default());
+    if statement.context.do_block.is_some_and(|d| d.guarded) {
+        statement.guard_note = guarded.never_finds(at, &statement);
+    }
+    let never_finds = statement.guard_note.is_some();
     let rows_checked = statement.shape.kind == ShapeKind::Insert
         && statement
             .shape
@@ -499,7 +507,7 @@ fn checked_drops(mut statement: Statement, guarded: &do_block::Guarded) -> State
             .is_some_and(|t| guarded.checks_rows(at, &t.base().to_lowercase()));
     if let Some(d) = statement.context.do_block.as_mut() {
         d.drops_checked = checked;
-        d.guarded |= rows_checked;
+        d.guarded = (d.guarded && !never_finds) || rows_checked;
     }
     statement
 }
@@ -533,6 +541,7 @@ fn build(
         ast,
         parse_error,
         nested: Vec::new(),
+        guard_note: None,
     }
 }
 

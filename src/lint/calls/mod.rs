@@ -93,7 +93,9 @@ impl Routine {
             let range =
                 crate::sql::do_block::routine_body_range(source, dialect, &statement.tokens);
             let guarded = match &range {
-                Some(body) => Guarded::of(&lex(dialect, &source.text, body.clone()).tokens),
+                Some(body) => {
+                    Guarded::of(&lex(dialect, &source.text, body.clone()).tokens, dialect)
+                }
                 None => Guarded::default(),
             };
             Body {
@@ -463,8 +465,13 @@ impl Walk<'_> {
                     let parsed = parse_source_with(&built, self.dialect, AstMode::WhenUnrecognised);
                     for mut statement in parsed.statements {
                         self.budget = self.budget.saturating_sub(1);
+                        if parts.guarded.covers(dynamic.at) {
+                            statement.guard_note =
+                                parts.guarded.never_finds(dynamic.at, &statement);
+                        }
                         statement.context.do_block = Some(DoBlockContext {
-                            guarded: parts.guarded.covers(dynamic.at),
+                            guarded: parts.guarded.covers(dynamic.at)
+                                && statement.guard_note.is_none(),
                             drops_checked: parts
                                 .guarded
                                 .drops_checked(dynamic.at, &statement, bindings),

@@ -32,7 +32,7 @@ pub(crate) struct Place {
 
 impl Place {
     fn new(source: Rc<SourceFile>, dialect: Dialect, range: Range<usize>) -> Place {
-        let guarded = Guarded::of(&lex(dialect, &source.text, range.clone()).tokens);
+        let guarded = Guarded::of(&lex(dialect, &source.text, range.clone()).tokens, dialect);
         Place {
             source,
             dialect,
@@ -307,7 +307,9 @@ impl Replayer {
                 self.call_budget -= 1;
             }
             statement.context.do_block = Some(DoBlockContext {
-                guarded: place.guarded.covers(d.at),
+                // A check that never finds what the statement creates guards nothing.
+                guarded: place.guarded.covers(d.at)
+                    && place.guarded.never_finds(d.at, &statement).is_none(),
                 drops_checked: place
                     .guarded
                     .drops_checked(d.at, &statement, &self.bindings),
