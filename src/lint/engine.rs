@@ -520,8 +520,9 @@ impl CallChecker<'_, '_> {
             .iter()
             .any(|r| r.info().code == unparsed_statement::INFO.code)
         {
-            for why in expansion.unknown {
-                let mut v = Violation::new(call_span.clone(), format!("`{call}`: {why}"));
+            for unknown in expansion.unknown {
+                let mut v = Violation::new(call_span.clone(), format!("`{call}`: {}", unknown.why));
+                v.notes = unknown.notes;
                 v.unknown = true;
                 self.emit.push(&unparsed_statement::INFO, v, ids);
             }
