@@ -579,9 +579,9 @@ impl Walk<'_> {
                             .collect::<Vec<_>>()
                             .join(" ");
                         self.out.unknown(Unknown::new(format!(
-                            "the body of {} runs SQL it builds at run time (`{}`) from values preflight could not evaluate, so what it does was not checked",
+                            "the body of {} runs SQL it builds at run time ({}) from values preflight could not evaluate, so what it does was not checked",
                             routine.name,
-                            what.trim_end_matches(';')
+                            crate::diagnostics::code_span(what.trim_end_matches(';'))
                         )));
                         continue;
                     };
