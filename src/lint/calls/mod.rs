@@ -495,7 +495,7 @@ impl Walk<'_> {
                 ));
             } else if !self.known.read_earlier() {
                 notes.push(
-                    "lint read no earlier migration for this file: it was linted without its directory, or in a directory whose migration tool preflight does not recognise, so the procedures earlier migrations define are not known"
+                    "lint read no earlier migration for this file: it was linted without its directory, or the migration tool preflight took its directory for (from the file names) does not run it, so what earlier migrations define is not known"
                         .to_string(),
                 );
             }

@@ -580,3 +580,33 @@ fn a_procedure_a_later_migration_defines_is_unknown_at_an_earlier_call() {
     );
     assert_eq!(found[1].1.len(), 1, "{found:?}");
 }
+
+#[test]
+fn a_file_the_detected_tool_does_not_run_knows_no_earlier_procedure() {
+    // authelia's `V0012.Name.up.sql`: golang-migrate's naming (`.up.sql`) without its `_`.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "0001_procs.up.sql",
+        "DROP PROCEDURE IF EXISTS p;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n",
+    );
+    write("0002_calls.up.sql", "CALL p();\n");
+    write("V0003.Calls.up.sql", "CALL p();\n");
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let found: Vec<(String, Vec<String>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PF001")
+        .map(|f| {
+            let path = f.location.path.clone().unwrap_or_default();
+            let file = path.rsplit('/').next().unwrap_or_default().to_string();
+            (file, f.notes.clone())
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "V0003.Calls.up.sql");
+    assert!(
+        found[0].1[1].contains("the migration tool preflight took its directory for (from the file names) does not run it"),
+        "{found:?}"
+    );
+}
