@@ -175,7 +175,7 @@ fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Optio
         return Some(Violation::new(
             span,
             "dropping the primary key fails on a retry: once the whole file ran, the key a later statement re-creates holds its AUTO_INCREMENT column, which MariaDB refuses to leave without a key",
-        ).note("no fix: `DROP INDEX IF EXISTS `PRIMARY`` would still find that key on a re-run and fail the same way, and MariaDB has no plain-SQL guard for it: put the drop and the re-creation in a migration of their own, or check information_schema in the migration tool"));
+        ).note("no fix: `` DROP INDEX IF EXISTS `PRIMARY` `` would still find that key on a re-run and fail the same way, and MariaDB has no plain-SQL guard for it: put the drop and the re-creation in a migration of their own, or check information_schema in the migration tool"));
     }
     Some(if cx.dialect == Dialect::Mariadb {
         let cased = |w: &str| crate::lint::rule::match_case(&cx.source.text[primary.range.clone()], w);
