@@ -434,3 +434,136 @@ impl Finding {
         Finding::new(rule, rule.default_severity, message)
     }
 }
+
+/// `text` as a Markdown code span, as messages quote SQL and names: delimited by the shortest
+/// backtick run that does not occur in it (CommonMark), with a space inside the delimiters when
+/// it starts or ends with a backtick, or with a space at both ends (which CommonMark strips).
+/// MySQL quotes names with backticks: `` CREATE TABLE `users` `` stays one span.
+pub fn code_span(text: &str) -> String {
+    let mut runs = Vec::new();
+    let mut run = 0;
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c == '`' {
+            run += 1;
+        } else if run > 0 {
+            runs.push(run);
+            run = 0;
+        }
+    }
+    let fence = "`".repeat((1..).find(|n| !runs.contains(n)).unwrap_or(1));
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.len() > 1 && text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
+    let space = if pad { " " } else { "" };
+    format!("{fence}{space}{text}{space}{fence}")
+}
+
+/// The parts of Markdown text `s`: plain text (`false`) and code spans' contents (`true`), as
+/// CommonMark reads them ([`code_span`] writes them). A backtick run no equal run closes is
+/// plain text.
+pub fn split_code_spans(s: &str) -> Vec<(bool, String)> {
+    let bytes = s.as_bytes();
+    let run_at = |i: usize| bytes[i..].iter().take_while(|&&b| b == b'`').count();
+    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < s.len() {
+        let Some(open) = s[i..].find('`').map(|k| i + k) else {
+            plain.push_str(&s[i..]);
+            break;
+        };
+        plain.push_str(&s[i..open]);
+        let n = run_at(open);
+        // The closing run: the next run of exactly n backticks.
+        let mut j = open + n;
+        let close = loop {
+            match s[j..].find('`').map(|k| j + k) {
+                None => break None,
+                Some(at) => {
+                    let m = run_at(at);
+                    if m == n {
+                        break Some(at);
+                    }
+                    j = at + m;
+                }
+            }
+        };
+        let Some(close) = close else {
+            plain.push_str(&s[open..open + n]);
+            i = open + n;
+            continue;
+        };
+        if !plain.is_empty() {
+            out.push((false, std::mem::take(&mut plain)));
+        }
+        let inner = &s[open + n..close];
+        let inner = match inner.strip_prefix(' ').and_then(|t| t.strip_suffix(' ')) {
+            Some(stripped) if inner.trim() != "" => stripped,
+            _ => inner,
+        };
+        out.push((true, inner.to_string()));
+        i = close + n;
+    }
+    if !plain.is_empty() {
+        out.push((false, plain));
+    }
+    out
+}
+
+#[cfg(test)]
+mod code_span_tests {
+    use super::{code_span, split_code_spans};
+
+    #[test]
+    fn a_code_span_is_delimited_by_a_backtick_run_its_text_does_not_hold() {
+        assert_eq!(code_span("CREATE TABLE users"), "`CREATE TABLE users`");
+        assert_eq!(
+            code_span("CREATE TABLE `users`"),
+            "`` CREATE TABLE `users` ``"
+        );
+        assert_eq!(code_span("a `b` c"), "``a `b` c``");
+        // A run of two inside: one backtick delimits.
+        assert_eq!(code_span("x ``y`` z"), "`x ``y`` z`");
+        // Runs of one and two inside: three.
+        assert_eq!(code_span("`a` ``b``"), "``` `a` ``b`` ```");
+        // Spaces at both ends would be stripped: kept by one more.
+        assert_eq!(code_span(" a "), "`  a  `");
+        assert_eq!(code_span(" "), "` `");
+    }
+
+    #[test]
+    fn code_spans_read_back_as_they_were_written() {
+        for text in [
+            "CREATE TABLE `users`",
+            "x ``y`` z",
+            "`a` ``b``",
+            "`",
+            " a ",
+            "SELECT 1",
+        ] {
+            let message = format!("before {} after", code_span(text));
+            assert_eq!(
+                split_code_spans(&message),
+                [
+                    (false, "before ".to_string()),
+                    (true, text.to_string()),
+                    (false, " after".to_string())
+                ],
+                "{message}"
+            );
+        }
+        // A run nothing closes is plain text.
+        assert_eq!(
+            split_code_spans("a `b ``c`` d"),
+            [
+                (false, "a `b ".to_string()),
+                (true, "c".to_string()),
+                (false, " d".to_string())
+            ]
+        );
+        assert_eq!(
+            split_code_spans("odd ` one"),
+            [(false, "odd ` one".to_string())]
+        );
+    }
+}

@@ -97,6 +97,25 @@ fn page_is_self_contained_and_escaped() {
 }
 
 #[test]
+fn a_code_span_holding_backticks_renders_as_one_code_element() {
+    // MySQL quotes names with backticks: the message delimits the span with two.
+    let mut report = preflight::output::Report::new("lint");
+    report.findings.push(Finding::new(
+        rule("PF101", "p"),
+        Severity::Error,
+        format!(
+            "{} fails on a retry",
+            preflight::diagnostics::code_span("CREATE TABLE `users`")
+        ),
+    ));
+    let html = render(&report, Format::Html, false);
+    assert!(
+        html.contains("<code>CREATE TABLE `users`</code> fails on a retry"),
+        "{html}"
+    );
+}
+
+#[test]
 fn chromium_renders_the_key_elements() {
     let Some(bin) = chromium() else {
         assert!(

@@ -43,7 +43,11 @@ pub fn drop_in_use(
         return None;
     }
     let noun = kind.keyword().to_ascii_lowercase();
-    let message = format!("dropping {noun} `{}` {consequence}", used.join("`, `"));
+    let listed: Vec<String> = used
+        .iter()
+        .map(|n| crate::diagnostics::code_span(n))
+        .collect();
+    let message = format!("dropping {noun} {} {consequence}", listed.join(", "));
     Some(Violation::new(cx.head_span(), message).note(note))
 }
 

@@ -19,7 +19,7 @@ use super::rules::{
 use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
-use crate::diagnostics::{Finding, Location, RuleInfo};
+use crate::diagnostics::{code_span, Finding, Location, RuleInfo};
 use crate::runner::ApplyModel;
 use crate::source::SourceFile;
 use crate::sql::{
@@ -483,7 +483,8 @@ impl CallChecker<'_, '_> {
                                 continue;
                             }
                             v.note(format!(
-                                "runs when `{call}` on line {call_line} calls {}",
+                                "runs when {} on line {call_line} calls {}",
+                                code_span(&call),
                                 run.routine
                             ))
                         }
@@ -504,7 +505,12 @@ impl CallChecker<'_, '_> {
                             };
                             Violation {
                                 range: call_span.clone(),
-                                message: format!("`{call}` runs `{ran}`, {whose}: {}", v.message),
+                                message: format!(
+                                    "{} runs {}, {whose}: {}",
+                                    code_span(&call),
+                                    code_span(&ran),
+                                    v.message
+                                ),
                                 fix: None,
                                 notes: v.notes,
                                 unknown: v.unknown,
@@ -521,8 +527,12 @@ impl CallChecker<'_, '_> {
             .iter()
             .any(|r| r.info().code == unparsed_statement::INFO.code)
         {
-            for why in expansion.unknown {
-                let mut v = Violation::new(call_span.clone(), format!("`{call}`: {why}"));
+            for unknown in expansion.unknown {
+                let mut v = Violation::new(
+                    call_span.clone(),
+                    format!("{}: {}", code_span(&call), unknown.why),
+                );
+                v.notes = unknown.notes;
                 v.unknown = true;
                 self.emit.push(&unparsed_statement::INFO, v, ids);
             }

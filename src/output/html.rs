@@ -285,20 +285,21 @@ fn write_table(i: usize, table: &Table, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</table>\n</section>")
 }
 
-/// Escapes `s`, showing `quoted` parts (SQL, names) as code when the backticks pair up.
+/// Escapes `s`, showing its Markdown code spans (SQL, names) as code: a double-backtick span
+/// too (`` `users` ``, MySQL's quoting). A backtick nothing pairs with leaves all as text.
 fn with_code_spans(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    let parts = crate::diagnostics::split_code_spans(s);
+    if parts.iter().any(|(code, part)| !code && part.contains('`')) {
         return text(s).into_owned();
     }
     let mut html = String::with_capacity(s.len() + 16);
-    for (i, part) in parts.iter().enumerate() {
-        if i % 2 == 1 {
+    for (code, part) in parts {
+        if code {
             html.push_str("<code>");
-            html.push_str(&text(part));
+            html.push_str(&text(&part));
             html.push_str("</code>");
         } else {
-            html.push_str(&text(part));
+            html.push_str(&text(&part));
         }
     }
     html

@@ -586,7 +586,8 @@ fn parse_whole(
             match next.token {
                 Token::EOF | Token::SemiColon => Ok(Box::new(ast)),
                 other => Err(format!(
-                    "sqlparser stopped before the end of the statement, at `{other}`"
+                    "sqlparser stopped before the end of the statement, at {}",
+                    crate::diagnostics::code_span(&other.to_string())
                 )),
             }
         }

@@ -143,7 +143,8 @@ pub fn plan(source: SourceFile, up: UpPart, dialect: Dialect, server_version: u3
             }
             if let Some(name) = database_qualified_name(statement) {
                 refusal.get_or_insert(format!(
-                    "line {line} names another database (`{name}`), a real database on the dev server; verify runs migrations only inside its scratch database"
+                    "line {line} names another database ({}), a real database on the dev server; verify runs migrations only inside its scratch database",
+                    crate::diagnostics::code_span(name)
                 ));
             }
         }
@@ -508,6 +509,17 @@ mod tests {
             .refusal
             .as_deref()
             .is_some_and(|r| r.starts_with("line 3 names another database (`app.users`)")));
+        // Backquoted, the name keeps one code span.
+        let quoted = plan(
+            SourceFile::new("m.sql", "ALTER TABLE `app`.`users` ADD COLUMN x int;\n"),
+            Dialect::Mariadb,
+            0,
+        );
+        let refusal = quoted.refusal.unwrap_or_default();
+        assert!(
+            refusal.starts_with("line 1 names another database (`` `app`.`users` ``)"),
+            "{refusal}"
+        );
         // On PostgreSQL a qualified name is a schema inside the scratch database.
         assert!(steps_of("ALTER TABLE app.users ADD COLUMN x int;")
             .refusal

@@ -101,9 +101,12 @@ impl Session {
 
     /// Like `execute`, for control statements whose failure stops the proof.
     pub async fn control(&mut self, sql: &str) -> Result<()> {
-        self.execute(sql)
-            .await
-            .map_err(|e| Error::Database(format!("`{sql}` failed in the scratch database: {e}")))
+        self.execute(sql).await.map_err(|e| {
+            Error::Database(format!(
+                "{} failed in the scratch database: {e}",
+                crate::diagnostics::code_span(sql)
+            ))
+        })
     }
 
     /// One query that dumps the catalog of the scratch database.

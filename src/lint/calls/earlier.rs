@@ -81,6 +81,22 @@ impl Directory {
     }
 }
 
+impl Directory {
+    /// The first migration after `position` that defines routine `name`.
+    fn defined_later(&self, name: &str, position: usize, dialect: Dialect) -> Option<&SourceFile> {
+        use crate::lint::sequence::contains_ignore_case;
+        self.files
+            .iter()
+            .filter(|c| c.position > position && contains_ignore_case(&c.file.text, name))
+            .find(|c| {
+                c.events(dialect)
+                    .iter()
+                    .any(|(n, routine)| n == name && routine.is_some())
+            })
+            .map(|c| &*c.file)
+    }
+}
+
 impl Earlier {
     /// For the files `files` (their directories), under `options`' dialect and tool.
     pub fn new(files: &[PathBuf], options: &super::super::LintOptions) -> Earlier {
@@ -157,8 +173,30 @@ pub struct EarlierFor {
 impl EarlierFor {
     /// The routine `name` (lower case) as the migrations before this file leave it.
     pub(super) fn get(&self, name: &str) -> Option<Arc<Routine>> {
-        let (dir, position) = self
-            .resolved
+        let (dir, position) = self.resolve()?;
+        let directory = self.earlier.directory(dir)?;
+        directory.get(name, *position, self.earlier.dialect)
+    }
+
+    /// The display path of the first migration after this file that defines routine `name`
+    /// (lower case).
+    pub(super) fn defined_later(&self, name: &str) -> Option<String> {
+        let (dir, position) = self.resolve()?;
+        let directory = self.earlier.directory(dir)?;
+        directory
+            .defined_later(name, *position, self.earlier.dialect)
+            .map(SourceFile::display_path)
+    }
+
+    /// Is the file one of the migrations of a directory whose run order is known (so that the
+    /// routines of the migrations before it are)?
+    pub(super) fn resolved(&self) -> bool {
+        self.resolve().is_some()
+    }
+
+    /// The file's directory and its place in the run order.
+    fn resolve(&self) -> Option<&(PathBuf, usize)> {
+        self.resolved
             .get_or_init(|| {
                 let path = std::fs::canonicalize(&self.path).ok()?;
                 // The innermost directory of the linted files that holds it.
@@ -171,8 +209,6 @@ impl EarlierFor {
                 let directory = self.earlier.directory(dir)?;
                 Some((dir.clone(), *directory.order.get(&path)?))
             })
-            .as_ref()?;
-        let directory = self.earlier.directory(dir)?;
-        directory.get(name, *position, self.earlier.dialect)
+            .as_ref()
     }
 }

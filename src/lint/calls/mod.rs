@@ -14,6 +14,10 @@
 //!   What cannot be evaluated is unknown: the call gets a PF001 finding, and what the call
 //!   does to other objects is not assumed (the statements after it are judged as if it had
 //!   done nothing to them).
+//! - A `CALL` of a procedure no migration lint read defines (at that point: one a later
+//!   migration defines, or one dropped before, is not defined) is unknown too: its body was not
+//!   checked. Only `CALL`: a `SELECT f()` / `PERFORM f()` of a name the migrations do not define
+//!   is nearly always a built-in function.
 //! - MySQL/MariaDB: a top-level `EXECUTE` runs the SQL a user variable holds, conditional DDL
 //!   (`SET @s = IF(<catalog check>, 'ALTER …', 'SELECT 1')`) included
 //!   ([`crate::sql::top_dynamic`]); findings point at the `EXECUTE`.
@@ -180,6 +184,12 @@ impl Known {
     fn may_call(&self) -> bool {
         !self.own.is_empty() || self.earlier.is_some()
     }
+
+    /// Did lint read the migrations that run before this file (its directory's layout is one
+    /// it knows, and the file is one of its migrations)?
+    fn read_earlier(&self) -> bool {
+        self.earlier.as_ref().is_some_and(EarlierFor::resolved)
+    }
 }
 
 /// Where a statement a call runs comes from.
@@ -226,12 +236,41 @@ impl Run {
 }
 
 /// What the calls of one top-level statement run, in the order they run it, and what of it
-/// could not be known (one sentence each).
+/// could not be known.
 #[derive(Debug, Default)]
 pub struct Expansion {
     pub runs: Vec<Run>,
-    pub unknown: Vec<String>,
+    pub unknown: Vec<Unknown>,
 }
+
+/// Something a call runs that could not be known: one sentence, and what to do about it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unknown {
+    pub why: String,
+    pub notes: Vec<String>,
+}
+
+impl Unknown {
+    fn new(why: impl Into<String>) -> Unknown {
+        Unknown {
+            why: why.into(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Expansion {
+    /// Each unknown once: a body may call the same undefined procedure twice.
+    fn unknown(&mut self, unknown: Unknown) {
+        if !self.unknown.contains(&unknown) {
+            self.unknown.push(unknown);
+        }
+    }
+}
+
+/// Schemas of MySQL/MariaDB's own procedures (`sys.…`, and Amazon RDS's `mysql.rds_…`): no
+/// migration defines them, and what they do is not SQL preflight reads.
+const SYSTEM_SCHEMAS: &[&str] = &["mysql", "sys"];
 
 /// The statements the calls of top-level statement `statement` (of `source`, the file being
 /// linted) run.
@@ -251,7 +290,15 @@ pub fn expand(
             return out;
         }
     }
-    if !known.may_call() {
+    // Only a CALL can name a procedure nothing defines: without routines, nothing else runs.
+    let calls_something = || match statement.tokens.first() {
+        Some(first) if first.is_kw("CALL") => true,
+        Some(first) if first.is_kw("DO") => {
+            super::sequence::contains_ignore_case(&source.text[statement.range.clone()], "call")
+        }
+        _ => false,
+    };
+    if !known.may_call() && !calls_something() {
         return out;
     }
     let mut walk = Walk {
@@ -260,6 +307,7 @@ pub fn expand(
         dialect,
         parent: statement.index,
         stack: Vec::new(),
+        in_do: false,
         budget: CALL_BUDGET,
         out: &mut out,
     };
@@ -271,6 +319,7 @@ pub fn expand(
             return out;
         };
         if let Some((_, calls, _)) = routine_statements(source, Dialect::Postgres, body) {
+            walk.in_do = true;
             for call in calls {
                 walk.body_call(source, &call.range, &call.names, &none);
             }
@@ -287,10 +336,9 @@ pub fn expand(
 /// as its condition says ([`top::guard`]); what is not known is unknown.
 fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mut Expansion) {
     let Some(branches) = value else {
-        out.unknown.push(
-            "it runs SQL held in a variable whose text preflight could not evaluate (or that this file did not set), so what it does was not checked"
-                .to_string(),
-        );
+        out.unknown(Unknown::new(
+            "it runs SQL held in a variable whose text preflight could not evaluate (or that this file did not set), so what it does was not checked",
+        ));
         return;
     };
     let bindings = Bindings::top(dialect);
@@ -322,10 +370,7 @@ fn called_at(tokens: &[Tok], dialect: Dialect) -> Vec<(usize, String)> {
         return Vec::new();
     };
     if first.is_kw("CALL") {
-        let mut i = 1;
-        while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
-            i += 2;
-        }
+        let i = call_target(tokens, 0);
         return match tokens.get(i).map(|t| &t.token) {
             Some(Token::Word(w)) => vec![(i, w.value.to_lowercase())],
             _ => Vec::new(),
@@ -344,13 +389,38 @@ fn called_at(tokens: &[Tok], dialect: Dialect) -> Vec<(usize, String)> {
     Vec::new()
 }
 
+/// The token index of the procedure's name in the `CALL` at `tokens[call]`: past its
+/// qualifiers (`CALL db.p`).
+fn call_target(tokens: &[Tok], call: usize) -> usize {
+    let mut i = call + 1;
+    while tokens.get(i + 1).is_some_and(|t| t.is(&Token::Period)) {
+        i += 2;
+    }
+    i
+}
+
+/// The start of the name ending at `tokens[name_at]` (`db.p`), and whether a `CALL` names it.
+fn called_by_call(tokens: &[Tok], name_at: usize) -> (usize, bool) {
+    let mut i = name_at;
+    while i >= 2
+        && tokens[i - 1].is(&Token::Period)
+        && matches!(tokens[i - 2].token, Token::Word(_))
+    {
+        i -= 2;
+    }
+    (i, i >= 1 && tokens[i - 1].is_kw("CALL"))
+}
+
 struct Walk<'a> {
     known: &'a Known,
     here: &'a SourceFile,
     dialect: Dialect,
     /// The top-level statement whose calls these are.
     parent: usize,
-    stack: Vec<String>,
+    /// The routines running: lower-case name, and as their `CREATE` spells it.
+    stack: Vec<(String, String)>,
+    /// Walking a DO block's calls (not the statement's own CALL).
+    in_do: bool,
     budget: usize,
     out: &'a mut Expansion,
 }
@@ -361,19 +431,78 @@ impl Walk<'_> {
         let Some(name) = tokens[name_at].token_word() else {
             return;
         };
+        let (start, procedure_call) = called_by_call(tokens, name_at);
         let Some(routine) = self.known.get(&name) else {
+            if procedure_call {
+                self.undefined(&tokens[start..=name_at]);
+            }
             return;
         };
-        if self.stack.contains(&name) {
+        if self.stack.iter().any(|(running, _)| *running == name) {
             return;
         }
         let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
         let args = call_arguments(tokens, name_at);
         let bound = Bindings::bind(&routine.body(source).params, &args, bindings);
-        let procedure_call = name_at > 0 && tokens[..name_at].iter().any(|t| t.is_kw("CALL"));
-        self.stack.push(name);
+        self.stack.push((name, routine.name.clone()));
         self.body(&routine, &bound, procedure_call);
         self.stack.pop();
+    }
+
+    /// A `CALL` of procedure `name` (its tokens, qualifiers included), which no migration lint
+    /// read defines: its body was not checked.
+    fn undefined(&mut self, name: &[Tok]) {
+        let words: Vec<String> = name
+            .iter()
+            .filter_map(|t| match &t.token {
+                Token::Word(w) => Some(w.value.clone()),
+                _ => None,
+            })
+            .collect();
+        let shown = words.join(".");
+        let why = match self.stack.last() {
+            // The statement's own CALL.
+            None if !self.in_do => format!(
+                "the body of procedure {shown} was not checked, because no migration lint read defines it"
+            ),
+            None => format!(
+                "it calls procedure {shown}, whose body was not checked, because no migration lint read defines it"
+            ),
+            Some((_, caller)) => format!(
+                "{caller} calls procedure {shown}, whose body was not checked, because no migration lint read defines it"
+            ),
+        };
+        let system = self.dialect.is_mysql_family()
+            && words.len() == 2
+            && SYSTEM_SCHEMAS.contains(&words[0].to_lowercase().as_str());
+        let mut notes = Vec::new();
+        if system {
+            notes.push(format!(
+                "{shown} is a procedure of the server (or of Amazon RDS), not one a migration defines: review what it does when the migration runs again, then suppress this finding with `-- preflight: ignore PF001`"
+            ));
+        } else {
+            notes.push(
+                "define the procedure in this file or in a migration that runs before it, and lint checks what its body does at the call; if it is created outside the migrations, review what it does when the migration runs again, then suppress this finding with `-- preflight: ignore PF001`"
+                    .to_string(),
+            );
+            let name = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+            let later = self
+                .known
+                .earlier
+                .as_ref()
+                .and_then(|e| e.defined_later(&name));
+            if let Some(later) = later {
+                notes.push(format!(
+                    "{later} defines it, but runs after this file in the order lint runs the directory's migrations in"
+                ));
+            } else if !self.known.read_earlier() {
+                notes.push(
+                    "lint read no earlier migration for this file: it was linted without its directory, or the migration tool preflight took its directory for (from the file names) does not run it, so what earlier migrations define is not known"
+                        .to_string(),
+                );
+            }
+        }
+        self.out.unknown(Unknown { why, notes });
     }
 
     /// The calls of body call `range` (bytes of `source`), which may call `names`.
@@ -388,7 +517,7 @@ impl Walk<'_> {
         for (k, t) in tokens.iter().enumerate() {
             let Some(word) = t.token_word() else { continue };
             let called = tokens.get(k + 1).is_some_and(|n| n.is(&Token::LParen))
-                || (k > 0 && tokens[k - 1].is_kw("CALL"));
+                || called_by_call(&tokens, k).1;
             if called && names.contains(&word) {
                 self.call(&tokens, k, bindings);
             }
@@ -401,10 +530,10 @@ impl Walk<'_> {
         let parts = routine.body(source);
         let (Some(body), Some(body_range)) = (&parts.body, &parts.range) else {
             if procedure_call {
-                self.out.unknown.push(format!(
+                self.out.unknown(Unknown::new(format!(
                     "its body is not SQL preflight can read, so what {} does was not checked",
                     routine.name
-                ));
+                )));
             }
             return;
         };
@@ -425,10 +554,10 @@ impl Walk<'_> {
         items.sort_by_key(|(at, _)| *at);
         for (_, item) in items {
             if self.budget == 0 {
-                self.out.unknown.push(format!(
+                self.out.unknown(Unknown::new(format!(
                     "calls nest too deep (more than {CALL_BUDGET} statements) to follow into {}",
                     routine.name
-                ));
+                )));
                 return;
             }
             match item {
@@ -451,11 +580,11 @@ impl Walk<'_> {
                             .split_whitespace()
                             .collect::<Vec<_>>()
                             .join(" ");
-                        self.out.unknown.push(format!(
-                            "the body of {} runs SQL it builds at run time (`{}`) from values preflight could not evaluate, so what it does was not checked",
+                        self.out.unknown(Unknown::new(format!(
+                            "the body of {} runs SQL it builds at run time ({}) from values preflight could not evaluate, so what it does was not checked",
                             routine.name,
-                            what.trim_end_matches(';')
-                        ));
+                            crate::diagnostics::code_span(what.trim_end_matches(';'))
+                        )));
                         continue;
                     };
                     let built = SourceFile::new(

@@ -416,3 +416,197 @@ fn a_checked_drop_of_the_first_ibfk_lets_an_unnamed_foreign_key_be_added_again()
         2
     );
 }
+
+// A CALL of a procedure no migration lint read defines: its body was not checked.
+
+/// The PF001 findings of `sql`: (line, message, notes).
+fn unknowns(sql: &str, dialect: Dialect) -> Vec<(usize, String, Vec<String>)> {
+    lint_source(&SourceFile::new("m.sql", sql), &options(dialect))
+        .into_iter()
+        .filter(|f| f.rule.code == "PF001")
+        .map(|f| (f.location.start.unwrap().line, f.message, f.notes))
+        .collect()
+}
+
+#[test]
+fn a_call_of_a_procedure_nothing_defines_is_unknown() {
+    for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Mariadb] {
+        let found = unknowns(
+            "CREATE TABLE IF NOT EXISTS t (a int);\nCALL Add_Things(1, 'x');\n",
+            dialect,
+        );
+        assert_eq!(found.len(), 1, "{dialect}: {found:?}");
+        let (line, message, notes) = &found[0];
+        assert_eq!(*line, 2);
+        assert_eq!(
+            message,
+            "`CALL Add_Things(1, 'x')`: the body of procedure Add_Things was not checked, because no migration lint read defines it"
+        );
+        assert!(notes[0].contains("-- preflight: ignore PF001"), "{notes:?}");
+        assert!(
+            notes[1].starts_with("lint read no earlier migration"),
+            "{notes:?}"
+        );
+    }
+    // Without parentheses, schema-qualified.
+    let found = unknowns("CALL app.refresh;\n", Dialect::Mariadb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("procedure app.refresh was not"),
+        "{}",
+        found[0].1
+    );
+}
+
+#[test]
+fn a_function_a_select_calls_is_not_reported_when_nothing_defines_it() {
+    // Nearly always a built-in: reporting it would cry wolf.
+    assert_eq!(
+        unknowns("SELECT setval('s', 1);\nSELECT now();\n", Dialect::Postgres),
+        []
+    );
+    let sql = "DO $$ BEGIN PERFORM pg_sleep(0); END $$;\n";
+    assert_eq!(unknowns(sql, Dialect::Postgres), []);
+}
+
+#[test]
+fn a_procedure_defined_after_the_call_or_dropped_before_it_is_unknown_at_the_call() {
+    let define = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n";
+    assert_eq!(
+        unknowns(&format!("{define}CALL p();\n"), Dialect::Mariadb),
+        []
+    );
+    let later = format!("CALL p();\n{define}");
+    let found = unknowns(&later, Dialect::Mariadb);
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [1],
+        "{found:?}"
+    );
+    let dropped = format!("{define}DROP PROCEDURE p;\nCALL p();\n");
+    let found = unknowns(&dropped, Dialect::Mariadb);
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [5],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_body_calling_a_procedure_nothing_defines_is_reported_once_at_the_call() {
+    let sql = "DELIMITER //
+CREATE PROCEDURE outer_p() BEGIN
+  CALL helper(1);
+  IF (SELECT COUNT(*) FROM t) > 0 THEN CALL helper(2); END IF;
+  CALL inner_p(helper_f(3));
+END //
+CREATE PROCEDURE inner_p(x INT) BEGIN SELECT x; END //
+DELIMITER ;
+CALL outer_p();
+";
+    let found = unknowns(sql, Dialect::Mariadb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 9);
+    assert_eq!(
+        found[0].1,
+        "`CALL outer_p()`: outer_p calls procedure helper, whose body was not checked, because no migration lint read defines it"
+    );
+    // Not called: the body does not run.
+    let uncalled = sql.replace("CALL outer_p();\n", "");
+    assert_eq!(unknowns(&uncalled, Dialect::Mariadb), []);
+    // A DO block's CALL.
+    let sql = "DO $$ BEGIN CALL app.helper(); END $$;\n";
+    let found = unknowns(sql, Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.ends_with(": it calls procedure app.helper, whose body was not checked, because no migration lint read defines it"),
+        "{}",
+        found[0].1
+    );
+}
+
+#[test]
+fn a_system_procedure_is_unknown_with_its_own_note() {
+    for call in [
+        "CALL mysql.rds_set_configuration('binlog retention hours', 24);",
+        "CALL sys.ps_setup_enable_consumer('events');",
+    ] {
+        let found = unknowns(&format!("{call}\n"), Dialect::Mysql);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].2[0].contains("a procedure of the server (or of Amazon RDS)"),
+            "{:?}",
+            found[0].2
+        );
+        assert_eq!(found[0].2.len(), 1, "{:?}", found[0].2);
+    }
+}
+
+#[test]
+fn a_procedure_a_later_migration_defines_is_unknown_at_an_earlier_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("001_calls_early.sql", "CALL add_index();\n");
+    write(
+        "002_defines.sql",
+        "DROP PROCEDURE IF EXISTS add_index;\nDELIMITER //\nCREATE PROCEDURE add_index() BEGIN ALTER TABLE t ADD INDEX IF NOT EXISTS i (a); END //\nDELIMITER ;\n",
+    );
+    write("003_calls.sql", "CALL add_index();\n");
+    write("004_drops.sql", "DROP PROCEDURE IF EXISTS add_index;\n");
+    write("005_calls_again.sql", "CALL add_index();\n");
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let found: Vec<(String, Vec<String>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PF001")
+        .map(|f| {
+            let path = f.location.path.clone().unwrap_or_default();
+            let file = path.rsplit('/').next().unwrap_or_default().to_string();
+            (file, f.notes.clone())
+        })
+        .collect();
+    let files: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        files,
+        ["001_calls_early.sql", "005_calls_again.sql"],
+        "{found:?}"
+    );
+    // The directory's order is known: no note that earlier migrations were not read; one
+    // that a later migration defines it.
+    assert_eq!(found[0].1.len(), 2, "{found:?}");
+    assert!(
+        found[0].1[1].contains("002_defines.sql defines it, but runs after this file"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].1.len(), 1, "{found:?}");
+}
+
+#[test]
+fn a_file_the_detected_tool_does_not_run_knows_no_earlier_procedure() {
+    // authelia's `V0012.Name.up.sql`: golang-migrate's naming (`.up.sql`) without its `_`.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "0001_procs.up.sql",
+        "DROP PROCEDURE IF EXISTS p;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n",
+    );
+    write("0002_calls.up.sql", "CALL p();\n");
+    write("V0003.Calls.up.sql", "CALL p();\n");
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let found: Vec<(String, Vec<String>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PF001")
+        .map(|f| {
+            let path = f.location.path.clone().unwrap_or_default();
+            let file = path.rsplit('/').next().unwrap_or_default().to_string();
+            (file, f.notes.clone())
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "V0003.Calls.up.sql");
+    assert!(
+        found[0].1[1].contains("the migration tool preflight took its directory for (from the file names) does not run it"),
+        "{found:?}"
+    );
+}

@@ -44,23 +44,23 @@ impl Rule for AddColumn {
                 continue;
             }
             let span = action.head.start..column.range.end;
-            let col = &column.text;
+            let col = code_span(&column.text);
             let v = match cx.dialect {
                 Dialect::Postgres | Dialect::Mariadb => Violation::new(
                     span,
-                    format!("adding column `{col}` fails on a retry once it exists: add IF NOT EXISTS"),
+                    format!("adding column {col} fails on a retry once it exists: add IF NOT EXISTS"),
                 )
                 .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe))),
                 Dialect::Mysql => Violation::new(
                     span,
                     format!(
-                        "adding column `{col}` fails on a retry once it exists (\"Duplicate column name\"), and MySQL has no ADD COLUMN IF NOT EXISTS: check information_schema.columns first"
+                        "adding column {col} fails on a retry once it exists (\"Duplicate column name\"), and MySQL has no ADD COLUMN IF NOT EXISTS: check information_schema.columns first"
                     ),
                 ),
                 Dialect::Sqlite => Violation::new(
                     span,
                     format!(
-                        "adding column `{col}` fails on a retry once it exists (\"duplicate column name\"), and SQLite has no ADD COLUMN IF NOT EXISTS: check pragma_table_info first"
+                        "adding column {col} fails on a retry once it exists (\"duplicate column name\"), and SQLite has no ADD COLUMN IF NOT EXISTS: check pragma_table_info first"
                     ),
                 ),
             };
@@ -70,7 +70,7 @@ impl Rule for AddColumn {
                 .is_some_and(|(seq, _)| seq.renamed_away_before(&key));
             out.push(if renamed {
                 v.note(format!(
-                    "the earlier rename of `{col}` away does not free the name on a re-run of the whole file: its new name is taken by then, so the rename fails or, guarded, is skipped, and `{col}` is still there"
+                    "the earlier rename of {col} away does not free the name on a re-run of the whole file: its new name is taken by then, so the rename fails or, guarded, is skipped, and {col} is still there"
                 ))
             } else {
                 v

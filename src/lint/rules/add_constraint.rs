@@ -59,8 +59,8 @@ impl Rule for AddConstraint {
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 None if re_adds_first_foreign_key(cx, table) => continue,
                 Some(name) => format!(
-                    "adding constraint `{}` fails on a retry once it exists: {}",
-                    name.text,
+                    "adding constraint {} fails on a retry once it exists: {}",
+                    code_span(&name.text),
                     named_advice(cx.dialect)
                 ),
                 None => format!(

@@ -39,8 +39,9 @@ impl Rule for BanDropColumn {
                 Violation::new(
                     action.head.start..end,
                     format!(
-                        "dropping column `{column}` of `{}` breaks every running instance that still reads or writes it",
-                        table.text
+                        "dropping column {} of {} breaks every running instance that still reads or writes it",
+                        code_span(&column),
+                        code_span(&table.text)
                     ),
                 )
                 .note("deploy code that no longer uses the column first, then drop it in a later release"),

@@ -33,8 +33,8 @@ impl Rule for BanDropDatabase {
             out.push(Violation::new(
                 cx.head_span(),
                 format!(
-                    "dropping database `{}` destroys every table in it; a migration should never do this",
-                    cx.object_text()
+                    "dropping database {} destroys every table in it; a migration should never do this",
+                    code_span(&cx.object_text())
                 ),
             ));
         }

@@ -39,8 +39,8 @@ impl Rule for BanDropTable {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "dropping table `{}` breaks every running instance that still uses it, and its data is gone",
-                    used.join("`, `")
+                    "dropping table {} breaks every running instance that still uses it, and its data is gone",
+                    used.iter().map(|n| code_span(n)).collect::<Vec<_>>().join(", ")
                 ),
             )
             .note("deploy code that no longer uses the table first, then drop it in a later release"),

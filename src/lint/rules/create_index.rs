@@ -87,13 +87,17 @@ fn violation(
         return Violation::new(
             span,
             format!(
-                "index `{index}` fails on a retry once it exists (\"Duplicate key name\"), and MySQL has no IF NOT EXISTS for indexes: check information_schema.statistics first, or drop it before creating it"
+                "index {} fails on a retry once it exists (\"Duplicate key name\"), and MySQL has no IF NOT EXISTS for indexes: check information_schema.statistics first, or drop it before creating it",
+                code_span(index)
             ),
         );
     }
     Violation::new(
         span,
-        format!("index `{index}` fails on a retry once it exists: add IF NOT EXISTS"),
+        format!(
+            "index {} fails on a retry once it exists: add IF NOT EXISTS",
+            code_span(index)
+        ),
     )
     .fix(Some(cx.insert_fix(
         insert_at,

@@ -51,8 +51,8 @@ impl Rule for CreateOrReplaceTable {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`CREATE OR REPLACE TABLE {}` drops the existing table and every row in it when the migration is retried: use CREATE TABLE IF NOT EXISTS",
-                    cx.object_text()
+                    "{} drops the existing table and every row in it when the migration is retried: use CREATE TABLE IF NOT EXISTS",
+                    code_span(&format!("CREATE OR REPLACE TABLE {}", cx.object_text()))
                 ),
             )
             .fix(Some(fix)),

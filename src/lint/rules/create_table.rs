@@ -46,7 +46,8 @@ impl Rule for CreateTable {
         let mut v = Violation::new(
             cx.head_span(),
             format!(
-                "`CREATE TABLE {table}` fails on a retry once the table exists ({error}): add IF NOT EXISTS"
+                "{} fails on a retry once the table exists ({error}): add IF NOT EXISTS",
+                code_span(&format!("CREATE TABLE {table}"))
             ),
         )
         .fix(Some(cx.insert_fix(guard.insert_at, "IF NOT EXISTS", Applicability::Safe)))
@@ -54,7 +55,8 @@ impl Rule for CreateTable {
         let key = crate::lint::sequence::Key::Object(ObjectKind::Table, base.to_string());
         if cx.file.sequence.drop_blocked_before(&key) {
             v = v.note(format!(
-                "the `DROP TABLE {table}` before it fails on a retry (PF125), so the table is still there when a runner goes on after that error: fix the drop first, and this statement meets no table"
+                "the {} before it fails on a retry (PF125), so the table is still there when a runner goes on after that error: fix the drop first, and this statement meets no table",
+                code_span(&format!("DROP TABLE {table}"))
             ));
         }
         out.push(v);

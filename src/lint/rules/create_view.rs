@@ -51,7 +51,7 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
     {
         return;
     }
-    let what = format!("CREATE {kind} {}", cx.object_text());
+    let what = code_span(&format!("CREATE {kind} {}", cx.object_text()));
     // PostgreSQL rejects OR REPLACE for constraint triggers ("not supported").
     let constraint_trigger = kind == ObjectKind::Trigger
         && cx
@@ -70,19 +70,19 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
     let v = match form {
         Some((keywords, at)) => Violation::new(
             cx.head_span(),
-            format!("`{what}` fails on a retry once it exists: use {keywords}"),
+            format!("{what} fails on a retry once it exists: use {keywords}"),
         )
         .fix(Some(cx.insert_fix(at, keywords, Applicability::Safe))),
         None if cx.dialect == Dialect::Mysql => Violation::new(
             cx.head_span(),
             format!(
-                "`{what}` fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS, or use CREATE {kind} IF NOT EXISTS (MySQL 8.0.29 and later)"
+                "{what} fails on a retry once it exists, and MySQL has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS, or use CREATE {kind} IF NOT EXISTS (MySQL 8.0.29 and later)"
             ),
         ),
         None => Violation::new(
             cx.head_span(),
             format!(
-                "`{what}` fails on a retry once it exists, and {} has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS … ON …",
+                "{what} fails on a retry once it exists, and {} has no CREATE OR REPLACE for it: precede it with DROP {kind} IF EXISTS … ON …",
                 product(cx.dialect)
             ),
         ),

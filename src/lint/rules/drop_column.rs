@@ -66,7 +66,7 @@ pub(super) fn alter_drop(
             continue;
         }
         let span = action.head.start..name.range.end;
-        let n = &name.text;
+        let n = code_span(&name.text);
         let what = if action.kind == AlterActionKind::DropIndex {
             "index"
         } else {
@@ -75,13 +75,13 @@ pub(super) fn alter_drop(
         let v = match cx.dialect {
             Dialect::Postgres | Dialect::Mariadb => Violation::new(
                 span,
-                format!("dropping {what} `{n}` fails on a retry once it is gone: add IF EXISTS"),
+                format!("dropping {what} {n} fails on a retry once it is gone: add IF EXISTS"),
             )
             .fix(Some(cx.insert_fix(guard.insert_at, "IF EXISTS", Applicability::Safe))),
             Dialect::Mysql | Dialect::Sqlite => Violation::new(
                 span,
                 format!(
-                    "dropping {what} `{n}` fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
+                    "dropping {what} {n} fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
                     product(cx.dialect)
                 ),
             ),
@@ -105,22 +105,22 @@ fn drop_of_renamed_into(
     let table = cx.shape().object()?;
     let key = Key::Column(table.base().to_string(), column.base().to_string());
     let (_, source) = seq.renamed_into_after(&key, i)?;
-    let c = &column.text;
+    let c = code_span(&column.text);
     let rename = format!("RENAME COLUMN {source} TO {}", column.base());
     let message = if if_exists || seq.transactional() {
         format!(
-            "dropping column `{c}` does not fail on a re-run of the applied file, it destroys data: the later `{rename}` has given the name to the migrated column, which this drops with its data (IF EXISTS does not prevent that)"
+            "dropping column {c} does not fail on a re-run of the applied file, it destroys data: the later `{rename}` has given the name to the migrated column, which this drops with its data (IF EXISTS does not prevent that)"
         )
     } else {
         format!(
-            "dropping column `{c}` fails on a retry after a crash before the later `{rename}`, and destroys data on a re-run of the whole file: by then the rename has given the name to the migrated column, which this drops with its data (IF EXISTS would not prevent that)"
+            "dropping column {c} fails on a retry after a crash before the later `{rename}`, and destroys data on a re-run of the whole file: by then the rename has given the name to the migrated column, which this drops with its data (IF EXISTS would not prevent that)"
         )
     };
     let span = action.head.start..column.range.end;
     let v = Violation::new(span, message);
     if cx.dialect != Dialect::Postgres {
         return Some(v.note(format!(
-            "no fix: {} has no plain-SQL check that `{source}` still exists before the drop; drop `{c}` only in the run that renames `{source}` (a check in the migration tool, or a migration of its own)",
+            "no fix: {} has no plain-SQL check that `{source}` still exists before the drop; drop {c} only in the run that renames `{source}` (a check in the migration tool, or a migration of its own)",
             product(cx.dialect)
         )));
     }
@@ -139,7 +139,7 @@ fn drop_of_renamed_into(
     let condition = format!("{} AND {}", has(source), has(column.base()));
     let fix = cx.catalog_guard_fix(
         &condition,
-        &format!("Drop it only while `{source}` (renamed to `{c}` later) and `{c}` both exist"),
+        &format!("Drop it only while `{source}` (renamed to {c} later) and {c} both exist"),
     );
     Some(v.fix(fix))
 }
@@ -175,7 +175,7 @@ fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Optio
         return Some(Violation::new(
             span,
             "dropping the primary key fails on a retry: once the whole file ran, the key a later statement re-creates holds its AUTO_INCREMENT column, which MariaDB refuses to leave without a key",
-        ).note("no fix: `DROP INDEX IF EXISTS `PRIMARY`` would still find that key on a re-run and fail the same way, and MariaDB has no plain-SQL guard for it: put the drop and the re-creation in a migration of their own, or check information_schema in the migration tool"));
+        ).note("no fix: `` DROP INDEX IF EXISTS `PRIMARY` `` would still find that key on a re-run and fail the same way, and MariaDB has no plain-SQL guard for it: put the drop and the re-creation in a migration of their own, or check information_schema in the migration tool"));
     }
     Some(if cx.dialect == Dialect::Mariadb {
         let cased = |w: &str| crate::lint::rule::match_case(&cx.source.text[primary.range.clone()], w);

@@ -62,7 +62,7 @@ impl Rule for DropObject {
         if guard.present {
             return;
         }
-        let what = format!("DROP {kind} {}", cx.object_text());
+        let what = code_span(&format!("DROP {kind} {}", cx.object_text()));
         let supported = match cx.dialect {
             Dialect::Postgres | Dialect::Mariadb => true,
             Dialect::Mysql => kind != ObjectKind::Index,
@@ -74,7 +74,7 @@ impl Rule for DropObject {
         let v = if supported {
             Violation::new(
                 cx.head_span(),
-                format!("`{what}` fails on a retry once it is gone: add IF EXISTS"),
+                format!("{what} fails on a retry once it is gone: add IF EXISTS"),
             )
             .fix(Some(cx.insert_fix(
                 guard.insert_at,
@@ -85,7 +85,7 @@ impl Rule for DropObject {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
+                    "{what} fails on a retry once it is gone, and {} has no IF EXISTS for it: check the catalog first",
                     product(cx.dialect)
                 ),
             )
@@ -147,11 +147,11 @@ fn other_postgres_kind(cx: &StatementCx) -> Option<Violation> {
         _ => insert_at,
     };
     let head = cx.statement.tokens[0].range.start..head_end;
-    let what = cx.source.text.get(head.clone()).unwrap_or("DROP");
+    let what = code_span(cx.source.text.get(head.clone()).unwrap_or("DROP"));
     Some(
         Violation::new(
             head.clone(),
-            format!("`{what}` fails on a retry once it is gone: add IF EXISTS"),
+            format!("{what} fails on a retry once it is gone: add IF EXISTS"),
         )
         .fix(Some(cx.insert_fix(
             insert_at,

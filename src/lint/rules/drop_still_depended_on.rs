@@ -50,13 +50,13 @@ impl Rule for DropStillDependedOn {
         let Some(first) = blockers.first() else {
             return;
         };
-        let what = format!(
+        let what = code_span(&format!(
             "DROP {kind} {}",
             first.dropped.clone().unwrap_or_else(|| cx.object_text())
-        );
+        ));
         let names = blockers
             .iter()
-            .map(|b| format!("`{}`", b.dependent))
+            .map(|b| code_span(&b.dependent))
             .collect::<Vec<_>>();
         let listed = match names.len() {
             1..=3 => names.join(", "),
@@ -71,14 +71,14 @@ impl Rule for DropStillDependedOn {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry: a later statement of this file creates a view of that name, and dropping it as a table fails"
+                    "{what} fails on a retry: a later statement of this file creates a view of that name, and dropping it as a table fails"
                 ),
             )
         } else if first.foreign_key {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry: {listed}, which {which} of this file {creates} with a foreign key to it, still {exists} then{}",
+                    "{what} fails on a retry: {listed}, which {which} of this file {creates} with a foreign key to it, still {exists} then{}",
                     match cx.dialect {
                         Dialect::Postgres => " (`cannot drop table … because other objects depend on it`)",
                         _ => " (`Cannot delete or update a parent row: a foreign key constraint fails`)",
@@ -89,7 +89,7 @@ impl Rule for DropStillDependedOn {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`{what}` fails on a retry: {listed}, which {which} of this file {creates} over it, {exists} then and depend{} on it",
+                    "{what} fails on a retry: {listed}, which {which} of this file {creates} over it, {exists} then and depend{} on it",
                     if names.len() == 1 { "s" } else { "" }
                 ),
             )
@@ -100,8 +100,8 @@ impl Rule for DropStillDependedOn {
             blockers.iter().partition(|b| b.via.is_none());
         if let Some(b) = behind.first() {
             v = v.note(format!(
-                "this file drops `{}` earlier, but that drop fails on a retry itself (PF125 there): once it runs, `{}` is gone here",
-                b.dependent, b.dependent
+                "this file drops {0} earlier, but that drop fails on a retry itself (PF125 there): once it runs, {0} is gone here",
+                code_span(&b.dependent)
             ));
         }
         if !direct.is_empty() {
@@ -134,26 +134,26 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
     for b in blockers {
         if b.same_name {
             return Err(format!(
-                "no fix: drop the view with DROP VIEW IF EXISTS `{}` instead (or as well, before this statement)",
-                b.dependent
+                "no fix: drop the view with {} instead (or as well, before this statement)",
+                code_span(&format!("DROP VIEW IF EXISTS {}", b.dependent))
             ));
         }
         if !b.foreign_key {
             return Err(format!(
-                "no fix: IF EXISTS does not help, the object is there; drop `{}` (IF EXISTS) earlier in this file, before this statement",
-                b.dependent
+                "no fix: IF EXISTS does not help, the object is there; drop {} (IF EXISTS) earlier in this file, before this statement",
+                code_span(&b.dependent)
             ));
         }
         if b.later_in_statement {
             return Err(format!(
-                "no fix: MariaDB drops the names of a DROP TABLE in order; name `{}` before the table it references",
-                b.dependent
+                "no fix: MariaDB drops the names of a DROP TABLE in order; name {} before the table it references",
+                code_span(&b.dependent)
             ));
         }
         let Some(later) = &b.later_drop else {
             return Err(format!(
-                "no fix: this file does not drop `{}` before creating it again, and dropping it here would lose its rows; drop it (or its foreign key) yourself before this statement if that is what you mean",
-                b.dependent
+                "no fix: this file does not drop {} before creating it again, and dropping it here would lose its rows; drop it (or its foreign key) yourself before this statement if that is what you mean",
+                code_span(&b.dependent)
             ));
         };
         if moved.iter().any(|m| m.range == later.range) {
@@ -162,8 +162,8 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
         let own = text.get(later.range.clone()).unwrap_or_default();
         if !plain_end || !own.ends_with(';') {
             return Err(format!(
-                "no fix: this statement or the later drop of `{}` ends with a custom delimiter; drop `{}` (IF EXISTS) before this statement",
-                b.dependent, b.dependent
+                "no fix: this statement or the later drop of {0} ends with a custom delimiter; drop {0} (IF EXISTS) before this statement",
+                code_span(&b.dependent)
             ));
         }
         if later.single {
@@ -174,8 +174,8 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
             inserted.push((later.range.start, format!("{drop} {};{eol}", later.name)));
         } else {
             return Err(format!(
-                "no fix: the later statement that drops `{}` drops other tables too and has no IF EXISTS; drop `{}` (IF EXISTS) before this statement",
-                b.dependent, b.dependent
+                "no fix: the later statement that drops {0} drops other tables too and has no IF EXISTS; drop {0} (IF EXISTS) before this statement",
+                code_span(&b.dependent)
             ));
         }
         moved.push(later);

@@ -58,7 +58,8 @@ impl Rule for InsertWithoutConflict {
         let v = Violation::new(
             span,
             format!(
-                "this INSERT into `{table}` runs again on a retry, adding duplicate rows or failing on a unique key: use {how}, or WHERE NOT EXISTS"
+                "this INSERT into {} runs again on a retry, adding duplicate rows or failing on a unique key: use {how}, or WHERE NOT EXISTS",
+                code_span(&table)
             ),
         );
         out.push(v.fix(conflict_fix(cx, insert)));

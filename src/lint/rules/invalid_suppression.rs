@@ -32,8 +32,8 @@ pub fn check(table: &Table) -> Vec<Violation> {
         out.push(Violation::new(
             m.word.range.clone(),
             format!(
-                "`{}` is not a suppression directive, so this comment suppresses nothing: write `ignore` or `ignore-file`",
-                m.word.text
+                "{} is not a suppression directive, so this comment suppresses nothing: write `ignore` or `ignore-file`",
+                code_span(&m.word.text)
             ),
         ));
     }
@@ -49,12 +49,12 @@ pub fn check(table: &Table) -> Vec<Violation> {
                 ),
                 None => match closest(&code.text) {
                     Some(near) => format!(
-                        "`{}` is not a rule code or name, so it suppresses nothing: did you mean `{near}`?",
-                        code.text
+                        "{} is not a rule code or name, so it suppresses nothing: did you mean `{near}`?",
+                        code_span(&code.text)
                     ),
                     None => format!(
-                        "`{}` is not a rule code or name, so it suppresses nothing: `preflight rules` lists them",
-                        code.text
+                        "{} is not a rule code or name, so it suppresses nothing: `preflight rules` lists them",
+                        code_span(&code.text)
                     ),
                 },
             };

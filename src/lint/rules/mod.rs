@@ -18,7 +18,7 @@ mod prelude {
     };
     pub use super::create_if_not_exists::create_without_if_not_exists;
     pub use super::RULES;
-    pub use crate::diagnostics::{Applicability, FixAvailability, RuleInfo, Severity};
+    pub use crate::diagnostics::{code_span, Applicability, FixAvailability, RuleInfo, Severity};
     pub use crate::sql::{Dialect, ObjectKind, ShapeKind};
     pub use linkme::distributed_slice;
 }
@@ -55,8 +55,8 @@ mod create_if_not_exists {
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "`CREATE {keyword} {}` fails on a retry once it exists: add IF NOT EXISTS",
-                    cx.object_text()
+                    "{} fails on a retry once it exists: add IF NOT EXISTS",
+                    code_span(&format!("CREATE {keyword} {}", cx.object_text()))
                 ),
             )
             .fix(Some(cx.insert_fix(

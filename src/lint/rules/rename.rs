@@ -46,9 +46,9 @@ impl Rule for Rename {
                 let v = Violation::new(
                     cx.head_span(),
                     message(&format!(
-                        "{} `{}`",
+                        "{} {}",
                         kind.keyword().to_lowercase(),
-                        cx.object_text()
+                        code_span(&cx.object_text())
                     )),
                 );
                 let mariadb_at = if *kind == ObjectKind::Table {
@@ -78,8 +78,8 @@ impl Rule for Rename {
                         continue;
                     }
                     let what = match &action.name {
-                        Some(n) => format!("`{}`", n.text),
-                        None => format!("table `{}`", cx.object_text()),
+                        Some(n) => code_span(&n.text),
+                        None => format!("table {}", code_span(&cx.object_text())),
                     };
                     let v = Violation::new(action.range.clone(), message(&what));
                     let second = cx
@@ -165,8 +165,8 @@ fn change_rename(
     let v = Violation::new(
         action.head.start..old.range.end,
         format!(
-            "renaming column `{}` (CHANGE with a new name) fails on a retry because the old name no longer exists: guard it (a DO block that checks the catalog, or a check in your migration tool)",
-            name.text
+            "renaming column {} (CHANGE with a new name) fails on a retry because the old name no longer exists: guard it (a DO block that checks the catalog, or a check in your migration tool)",
+            code_span(&name.text)
         ),
     );
     out.push(v.note(match cx.dialect {

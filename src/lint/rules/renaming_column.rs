@@ -40,8 +40,9 @@ impl Rule for RenamingColumn {
                 Violation::new(
                     action.head.start..old.range.end,
                     format!(
-                        "renaming column `{}` of `{}` breaks every running instance that still uses the old name",
-                        name.text, table.text
+                        "renaming column {} of {} breaks every running instance that still uses the old name",
+                        code_span(&name.text),
+                        code_span(&table.text)
                     ),
                 )
                 .note("add the new column, write both, backfill, move readers, then drop the old one (or use a view)"),

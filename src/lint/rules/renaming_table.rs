@@ -48,8 +48,8 @@ impl Rule for RenamingTable {
             Violation::new(
                 span,
                 format!(
-                    "renaming table `{}` breaks every running instance that still uses the old name",
-                    table.text
+                    "renaming table {} breaks every running instance that still uses the old name",
+                    code_span(&table.text)
                 ),
             )
             .note("keep the old name working during the rollout (e.g. a view with the old name), or rename in a release no running code depends on"),

@@ -32,8 +32,8 @@ impl Rule for UnparsedStatement {
             Some(part) => Violation::new(
                 part.clone(),
                 format!(
-                    "preflight could not recognise `{}` in this statement, so it was not checked: review it by hand",
-                    excerpt(&cx.source.text[part.clone()])
+                    "preflight could not recognise {} in this statement, so it was not checked: review it by hand",
+                    code_span(&excerpt(&cx.source.text[part.clone()]))
                 ),
             ),
             None => Violation::new(

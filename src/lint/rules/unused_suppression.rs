@@ -147,13 +147,13 @@ fn one_code(source: &SourceFile, s: &Suppression, i: usize, verdicts: &[Verdict]
     Violation::new(
         codes[i].range.clone(),
         format!(
-            "`{}` in this suppression suppressed nothing: no such finding was reported here",
-            codes[i].text
+            "{} in this suppression suppressed nothing: no such finding was reported here",
+            code_span(&codes[i].text)
         ),
     )
     .fix(Some(Fix {
         applicability: Applicability::Safe,
-        message: format!("Remove `{}` from the suppression", codes[i].text),
+        message: format!("Remove {} from the suppression", code_span(&codes[i].text)),
         edits: vec![source.edit(removal, "")],
     }))
 }

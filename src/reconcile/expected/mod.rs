@@ -14,6 +14,7 @@ mod table;
 pub use naming::Engine;
 
 use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
+use crate::diagnostics::code_span;
 use crate::sql::{ObjectKind as ShapeObjectKind, ParsedFile, ShapeKind};
 use sqlparser::ast::{
     AlterIndexOperation, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, ObjectType,
@@ -501,8 +502,8 @@ impl Replayer {
             let text = text.trim_end().trim_end_matches(';');
             let words: Vec<&str> = text.split_whitespace().collect();
             match words.len() > 3 {
-                true => format!("`{} …`", words[..3].join(" ")),
-                false => format!("`{}`", words.join(" ")),
+                true => code_span(&format!("{} …", words[..3].join(" "))),
+                false => code_span(&words.join(" ")),
             }
         };
         if let ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) =
@@ -906,7 +907,10 @@ impl Replayer {
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(3).collect();
-                self.opaque(format!("`{} …` is not modelled", words.join(" ")));
+                self.opaque(format!(
+                    "{} is not modelled",
+                    code_span(&format!("{} …", words.join(" ")))
+                ));
             }
         }
     }
