@@ -33,3 +33,23 @@ fn cell_text_cannot_break_the_table_or_inject_html() {
     );
     assert_eq!(row.matches(" | ").count(), 3, "{row}");
 }
+
+#[test]
+fn sql_in_code_spans_shows_as_written_and_stays_in_its_cell() {
+    // CommonMark shows an entity inside a code span as typed: `a &lt; b` would read so on
+    // GitHub. Text outside the span is still escaped, and a `|` in the span still cannot
+    // split the table's cell.
+    let mut report = Report::new("lint");
+    report.findings.push(Finding::new(
+        rule("PF108", "add-column"),
+        Severity::Error,
+        "`` ALTER TABLE `t` ADD CHECK (a < b OR c | d) `` fails <here>",
+    ));
+    let out = render(&report, Format::Markdown, false);
+    let row = out.lines().find(|l| l.contains("PF108")).unwrap();
+    assert!(
+        row.contains(r"``ALTER TABLE `t` ADD CHECK (a < b OR c \| d)`` fails &lt;here&gt;"),
+        "{row}"
+    );
+    assert_eq!(row.matches(" | ").count(), 3, "{row}");
+}

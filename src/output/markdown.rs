@@ -3,7 +3,7 @@
 //! what was left out (GitHub limits a step summary to 1 MiB).
 
 use super::{findings_by_stage, summary_line, verdict::counts, CellStatus, Outcome, Report};
-use crate::diagnostics::{Finding, Severity};
+use crate::diagnostics::{code_span, split_code_spans, Finding, Severity};
 use std::io::{self, Write};
 
 /// Findings listed per stage before the rest is summarised as "… and N more".
@@ -153,17 +153,28 @@ fn message(f: &Finding) -> String {
 
 /// Makes text safe inside a Markdown table cell: no raw HTML, no cell breaks, one line.
 /// Backticks stay: messages quote SQL and names in code spans on purpose.
+/// `text` for a table cell or a line of Markdown: HTML's special characters become entities in
+/// plain text, where a renderer would read them as HTML, but not inside code spans, where
+/// CommonMark shows an entity as typed (`a<b` would read `a&lt;b`). A `|` is escaped
+/// everywhere: GitHub splits table cells before it reads code spans.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' => {}
-            '\n' => out.push(' '),
-            _ => out.push(c),
+    for (is_code, part) in split_code_spans(text) {
+        if is_code {
+            let flat = part.replace('\r', "").replace('\n', " ");
+            out.push_str(&code_span(&flat).replace('|', "\\|"));
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '|' => out.push_str("\\|"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '\r' => {}
+                '\n' => out.push(' '),
+                _ => out.push(c),
+            }
         }
     }
     out
