@@ -45,7 +45,7 @@ pub fn drop_in_use(
     let noun = kind.keyword().to_ascii_lowercase();
     let listed: Vec<String> = used
         .iter()
-        .map(|n| crate::diagnostics::code_span(n))
+        .map(|n| crate::diagnostics::code_span(n).to_string())
         .collect();
     let message = format!("dropping {noun} {} {consequence}", listed.join(", "));
     Some(Violation::new(cx.head_span(), message).note(note))

@@ -162,7 +162,7 @@ fn escape(text: &str) -> String {
     for (is_code, part) in split_code_spans(text) {
         if is_code {
             let flat = part.replace('\r', "").replace('\n', " ");
-            out.push_str(&code_span(&flat).replace('|', "\\|"));
+            out.push_str(&code_span(&flat).to_string().replace('|', "\\|"));
             continue;
         }
         for c in part.chars() {

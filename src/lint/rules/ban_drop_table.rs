@@ -40,7 +40,7 @@ impl Rule for BanDropTable {
                 cx.head_span(),
                 format!(
                     "dropping table {} breaks every running instance that still uses it, and its data is gone",
-                    used.iter().map(|n| code_span(n)).collect::<Vec<_>>().join(", ")
+                    used.iter().map(|n| code_span(n).to_string()).collect::<Vec<_>>().join(", ")
                 ),
             )
             .note("deploy code that no longer uses the table first, then drop it in a later release"),

@@ -51,7 +51,8 @@ pub(super) fn or_replace(cx: &StatementCx, kind: ObjectKind, out: &mut Vec<Viola
     {
         return;
     }
-    let what = code_span(&format!("CREATE {kind} {}", cx.object_text()));
+    let head = format!("CREATE {kind} {}", cx.object_text());
+    let what = code_span(&head);
     // PostgreSQL rejects OR REPLACE for constraint triggers ("not supported").
     let constraint_trigger = kind == ObjectKind::Trigger
         && cx

@@ -62,7 +62,8 @@ impl Rule for DropObject {
         if guard.present {
             return;
         }
-        let what = code_span(&format!("DROP {kind} {}", cx.object_text()));
+        let head = format!("DROP {kind} {}", cx.object_text());
+        let what = code_span(&head);
         let supported = match cx.dialect {
             Dialect::Postgres | Dialect::Mariadb => true,
             Dialect::Mysql => kind != ObjectKind::Index,

@@ -50,13 +50,14 @@ impl Rule for DropStillDependedOn {
         let Some(first) = blockers.first() else {
             return;
         };
-        let what = code_span(&format!(
+        let head = format!(
             "DROP {kind} {}",
             first.dropped.clone().unwrap_or_else(|| cx.object_text())
-        ));
+        );
+        let what = code_span(&head);
         let names = blockers
             .iter()
-            .map(|b| code_span(&b.dependent))
+            .map(|b| code_span(&b.dependent).to_string())
             .collect::<Vec<_>>();
         let listed = match names.len() {
             1..=3 => names.join(", "),

@@ -78,7 +78,7 @@ impl Rule for Rename {
                         continue;
                     }
                     let what = match &action.name {
-                        Some(n) => code_span(&n.text),
+                        Some(n) => code_span(&n.text).to_string(),
                         None => format!("table {}", code_span(&cx.object_text())),
                     };
                     let v = Violation::new(action.range.clone(), message(&what));

@@ -502,8 +502,8 @@ impl Replayer {
             let text = text.trim_end().trim_end_matches(';');
             let words: Vec<&str> = text.split_whitespace().collect();
             match words.len() > 3 {
-                true => code_span(&format!("{} …", words[..3].join(" "))),
-                false => code_span(&words.join(" ")),
+                true => code_span(&format!("{} …", words[..3].join(" "))).to_string(),
+                false => code_span(&words.join(" ")).to_string(),
             }
         };
         if let ShapeKind::Create(ShapeObjectKind::Function | ShapeObjectKind::Procedure) =
