@@ -189,8 +189,78 @@ fn a_procedure_of_an_earlier_migration_runs_at_the_call_on_mariadb() {
     }
 }
 
+/// MariaDB's `BEGIN NOT ATOMIC … END` calls `add_i`, whose body adds index `t_i` (behind a
+/// catalog check when `guarded_body`), as `block` (its statements) says.
+fn compound(guarded_body: bool, block: &str) -> String {
+    let add = "ALTER TABLE t ADD INDEX t_i (a);";
+    let body = match guarded_body {
+        true => format!("IF NOT EXISTS ({T_I_EXISTS}) THEN {add} END IF;"),
+        false => add.to_string(),
+    };
+    format!(
+        "DELIMITER //\nCREATE OR REPLACE PROCEDURE add_i() BEGIN\n{body}\nEND //\n\
+         BEGIN NOT ATOMIC\n{block}\nEND //\nDELIMITER ;\n"
+    )
+}
+
+/// Finds index `t_i` of `t`.
+const T_I_EXISTS: &str =
+    "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() \
+     AND table_name = 't' AND index_name = 't_i'";
+
+fn compound_cases() -> Vec<(&'static str, String, Option<usize>)> {
+    let checked_call = format!("IF NOT EXISTS ({T_I_EXISTS}) THEN CALL add_i(); END IF;");
+    vec![
+        // Flagged in the body, which the block's call runs.
+        ("block_calls_unguarded", compound(false, "CALL add_i();"), Some(3)),
+        ("block_checks_catalog", compound(false, &checked_call), None),
+        (
+            "block_handles_duplicate_key",
+            compound(
+                false,
+                "DECLARE CONTINUE HANDLER FOR 1061 BEGIN END;\nCALL add_i();",
+            ),
+            None,
+        ),
+        ("block_calls_guarded_body", compound(true, "CALL add_i();"), None),
+        // SQL the block builds: flagged at the block.
+        (
+            "block_executes_unguarded",
+            compound(
+                true,
+                "SET @s = CONCAT('ALTER TABLE t ', 'ADD COLUMN c INT');\nPREPARE st FROM @s;\nEXECUTE st;",
+            ),
+            Some(5),
+        ),
+        (
+            "block_executes_checked",
+            compound(
+                true,
+                "IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() \
+                 AND table_name = 't' AND column_name = 'c') THEN\n\
+                 EXECUTE IMMEDIATE 'ALTER TABLE t ADD COLUMN c INT';\nEND IF;",
+            ),
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn lint_flags_exactly_the_compound_block_calls_whose_second_run_fails_on_mariadb() {
+    assert_flags_match_retries(
+        compound_cases(),
+        ScratchDb::mariadb,
+        MARIA_SETUP,
+        Dialect::Mariadb,
+    );
+}
+
 const PG_SETUP: &str = "CREATE TABLE t (id int PRIMARY KEY, a int);
 CREATE TABLE modules (module text UNIQUE);";
+
+/// A procedure that creates index `t_i` unguarded.
+const MAKE_T_I: &str = "CREATE OR REPLACE PROCEDURE make_i() LANGUAGE plpgsql AS $$\nBEGIN\n  \
+     CREATE INDEX t_i ON t (a);\nEND $$;\n";
 
 fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
     let function = |guard: bool| {
@@ -246,6 +316,19 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
              INSERT INTO modules (module) VALUES ('zone');\nEND $$ LANGUAGE plpgsql;\nselect add_module();\n"
                 .to_string(),
             Some(3),
+        ),
+        (
+            "do_block_calls_unguarded",
+            format!("{MAKE_T_I}DO $$ BEGIN CALL make_i(); END $$;\n"),
+            Some(3),
+        ),
+        (
+            "do_block_checks_catalog_before_call",
+            format!(
+                "{MAKE_T_I}DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_i') \
+                 THEN CALL make_i(); END IF; END $$;\n"
+            ),
+            None,
         ),
         (
             "procedure_body",

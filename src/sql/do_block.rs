@@ -232,6 +232,36 @@ impl Guarded {
             .any(|(range, tables)| range.contains(&at) && tables.iter().any(|t| t == table))
     }
 
+    /// Applies the guards around byte `at` of this body to `statement`, which runs there (a
+    /// statement of the body, SQL it builds at `at`, or one of a routine a call at `at` runs):
+    /// in a branch whose catalog check can find what it creates, or an INSERT behind a check of
+    /// its table's rows ([`Guarded::checks_rows`]), it is guarded; a drop the check names is
+    /// checked ([`Guarded::drops_checked`]). A guard it already has is kept.
+    pub fn apply(
+        &self,
+        statement: &mut super::Statement,
+        at: usize,
+        bindings: &super::dynamic::Bindings,
+    ) {
+        let covered = self.covers(at);
+        let never_finds = covered.then(|| self.never_finds(at, statement)).flatten();
+        let rows_checked = statement.shape.kind == super::ShapeKind::Insert
+            && statement
+                .shape
+                .object()
+                .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
+        let checked = self.drops_checked(at, statement, bindings);
+        let Some(d) = statement.context.do_block.as_mut() else {
+            return;
+        };
+        let was_guarded = d.guarded;
+        d.guarded |= (covered && never_finds.is_none()) || rows_checked;
+        d.drops_checked |= checked;
+        if !was_guarded && statement.guard_note.is_none() {
+            statement.guard_note = never_finds;
+        }
+    }
+
     /// Is a statement starting at byte `at` guarded?
     pub fn covers(&self, at: usize) -> bool {
         self.whole_block || self.branches.iter().any(|b| b.range.contains(&at))

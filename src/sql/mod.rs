@@ -393,12 +393,13 @@ fn nested_statements(
             let context = StatementContext {
                 in_transaction,
                 do_block: Some(DoBlockContext {
-                    guarded: guarded.covers(raw.range.start),
+                    // Set from the body's guards by `with_guards`.
+                    guarded: false,
                     drops_checked: false,
                     parent: parent.index,
                 }),
             };
-            checked_drops(
+            with_guards(
                 build(source, parser_dialect, raw, i, context, mode),
                 &guarded,
             )
@@ -470,7 +471,8 @@ fn body_at(
             let context = StatementContext {
                 in_transaction: statement.context.in_transaction,
                 do_block: Some(DoBlockContext {
-                    guarded: guarded.covers(raw.range.start),
+                    // Set from the body's guards by `with_guards`.
+                    guarded: false,
                     drops_checked: false,
                     parent: statement.index,
                 }),
@@ -483,32 +485,17 @@ fn body_at(
                 context,
                 AstMode::Always,
             );
-            checked_drops(built, &guarded)
+            with_guards(built, &guarded)
         })
         .collect();
     Some(RoutineBody { statements, calls })
 }
 
-/// `statement` of a body, with [`DoBlockContext::drops_checked`] read from its guards, an
-/// INSERT behind an IF that tests its table's rows first guarded
-/// ([`do_block::Guarded::checks_rows`]), and one whose catalog check never finds what it creates
-/// not guarded ([`do_block::Guarded::never_finds`]).
-fn checked_drops(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
+/// `statement` of a body (its context not guarded yet), with the body's guards around it
+/// applied ([`do_block::Guarded::apply`]).
+fn with_guards(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
-    let checked = guarded.drops_checked(at, &statement, &dynamic::Bindings::default());
-    if statement.context.do_block.is_some_and(|d| d.guarded) {
-        statement.guard_note = guarded.never_finds(at, &statement);
-    }
-    let never_finds = statement.guard_note.is_some();
-    let rows_checked = statement.shape.kind == ShapeKind::Insert
-        && statement
-            .shape
-            .object()
-            .is_some_and(|t| guarded.checks_rows(at, &t.base().to_lowercase()));
-    if let Some(d) = statement.context.do_block.as_mut() {
-        d.drops_checked = checked;
-        d.guarded = (d.guarded && !never_finds) || rows_checked;
-    }
+    guarded.apply(&mut statement, at, &dynamic::Bindings::default());
     statement
 }
 

@@ -18,6 +18,12 @@
 //!   migration defines, or one dropped before, is not defined) is unknown too: its body was not
 //!   checked. Only `CALL`: a `SELECT f()` / `PERFORM f()` of a name the migrations do not define
 //!   is nearly always a built-in function.
+//! - A top-level block runs its calls as a top-level `CALL` does: a PostgreSQL DO block's
+//!   `CALL p()` / `PERFORM f()`, and MariaDB's `BEGIN NOT ATOMIC … END`'s calls and the SQL it
+//!   builds at run time (evaluated as a body's is). The block's own statements are checked as
+//!   the block's, not here.
+//! - A guard around a call (in a block or a body: an IF that checks the catalog, a handler that
+//!   catches the retry's error) guards what the call runs, as it guards the statements there.
 //! - MySQL/MariaDB: a top-level `EXECUTE` runs the SQL a user variable holds, conditional DDL
 //!   (`SET @s = IF(<catalog check>, 'ALTER …', 'SELECT 1')`) included
 //!   ([`crate::sql::top_dynamic`]); findings point at the `EXECUTE`.
@@ -32,8 +38,8 @@ use crate::sql::dynamic::{call_arguments, dynamic_sql, routine_params, Bindings}
 use crate::sql::lexer::{lex, Tok};
 use crate::sql::top_dynamic as top;
 use crate::sql::{
-    parse_source_with, routine_body, AstMode, Dialect, DoBlockContext, ObjectKind, RoutineBody,
-    ShapeKind, Statement,
+    compound_body_range, parse_source_with, routine_body, AstMode, Dialect, DoBlockContext,
+    ObjectKind, RoutineBody, ShapeKind, Statement,
 };
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
@@ -57,7 +63,7 @@ pub struct Routine {
     /// Line of its `CREATE` in that file.
     line: usize,
     /// Its body, read on the first call (most routines are never called by a migration).
-    body: OnceLock<Body>,
+    body: OnceLock<Arc<Body>>,
 }
 
 #[derive(Debug)]
@@ -67,6 +73,33 @@ struct Body {
     body: Option<RoutineBody>,
     range: Option<Range<usize>>,
     guarded: Guarded,
+}
+
+impl Body {
+    /// The calls (and, on MySQL/MariaDB, the SQL built at run time) of top-level block
+    /// `statement`: a PostgreSQL DO block, or MariaDB's `BEGIN NOT ATOMIC … END`. Its own
+    /// statements are not among them: they were checked as the block's.
+    fn block(source: &SourceFile, dialect: Dialect, statement: &Statement) -> Option<Body> {
+        let range = match statement.shape.kind {
+            ShapeKind::Do if dialect == Dialect::Postgres => {
+                crate::sql::do_block::body_range(source, &statement.tokens)?
+            }
+            ShapeKind::Other(ref word) if word == "BEGIN" && dialect.is_mysql_family() => {
+                compound_body_range(&statement.tokens)?
+            }
+            _ => return None,
+        };
+        let (_, calls, tokens) = routine_statements(source, dialect, range.clone())?;
+        Some(Body {
+            params: Vec::new(),
+            body: Some(RoutineBody {
+                statements: Vec::new(),
+                calls,
+            }),
+            guarded: Guarded::of(&tokens, dialect),
+            range: Some(range),
+        })
+    }
 }
 
 impl Routine {
@@ -91,7 +124,7 @@ impl Routine {
     }
 
     /// Its body, in `source` (the file that defines it).
-    fn body(&self, source: &SourceFile) -> &Body {
+    fn body(&self, source: &SourceFile) -> &Arc<Body> {
         self.body.get_or_init(|| {
             let (dialect, statement) = (self.dialect, &self.statement);
             let range =
@@ -102,12 +135,12 @@ impl Routine {
                 }
                 None => Guarded::default(),
             };
-            Body {
+            Arc::new(Body {
                 params: routine_params(&statement.tokens),
                 body: routine_body(source, dialect, statement),
                 range,
                 guarded,
-            }
+            })
         })
     }
 }
@@ -290,13 +323,17 @@ pub fn expand(
             return out;
         }
     }
-    // Only a CALL can name a procedure nothing defines: without routines, nothing else runs.
-    let calls_something = || match statement.tokens.first() {
-        Some(first) if first.is_kw("CALL") => true,
-        Some(first) if first.is_kw("DO") => {
-            super::sequence::contains_ignore_case(&source.text[statement.range.clone()], "call")
+    // Only a CALL can name a procedure nothing defines: without routines, nothing else runs
+    // but what a MySQL/MariaDB block builds at run time.
+    let calls_something = || {
+        let text = &source.text[statement.range.clone()];
+        let has = |word| super::sequence::contains_ignore_case(text, word);
+        match statement.tokens.first() {
+            Some(first) if first.is_kw("CALL") => true,
+            Some(first) if first.is_kw("DO") => has("call"),
+            _ if compound_body_range(&statement.tokens).is_some() => has("call") || has("execute"),
+            _ => false,
         }
-        _ => false,
     };
     if !known.may_call() && !calls_something() {
         return out;
@@ -307,23 +344,17 @@ pub fn expand(
         dialect,
         parent: statement.index,
         stack: Vec::new(),
+        outer: Vec::new(),
         in_do: false,
         budget: CALL_BUDGET,
         out: &mut out,
     };
     let tokens = &statement.tokens;
     let none = Bindings::top(dialect);
-    if statement.shape.kind == ShapeKind::Do && dialect == Dialect::Postgres {
-        // A DO block's `PERFORM f(…)`: its statements were checked as the block's own.
-        let Some(body) = crate::sql::do_block::body_range(source, tokens) else {
-            return out;
-        };
-        if let Some((_, calls, _)) = routine_statements(source, Dialect::Postgres, body) {
-            walk.in_do = true;
-            for call in calls {
-                walk.body_call(source, &call.range, &call.names, &none);
-            }
-        }
+    if let Some(block) = Body::block(source, dialect, statement) {
+        // A DO block's `PERFORM f(…)`, a block's `CALL p()`, run as a body's do.
+        walk.in_do = true;
+        walk.run(source, &Arc::new(block), None, &none);
         return out;
     }
     for (name_at, _) in called_at(tokens, dialect) {
@@ -411,6 +442,13 @@ fn called_by_call(tokens: &[Tok], name_at: usize) -> (usize, bool) {
     (i, i >= 1 && tokens[i - 1].is_kw("CALL"))
 }
 
+/// A call in a body (or a block): the body, where in it the call is, and the body's bindings.
+struct Caller {
+    body: Arc<Body>,
+    at: usize,
+    bindings: Bindings,
+}
+
 struct Walk<'a> {
     known: &'a Known,
     here: &'a SourceFile,
@@ -419,6 +457,9 @@ struct Walk<'a> {
     parent: usize,
     /// The routines running: lower-case name, and as their `CREATE` spells it.
     stack: Vec<(String, String)>,
+    /// Where the calls running were made, outermost first: a guard around a call guards what
+    /// it runs.
+    outer: Vec<Caller>,
     /// Walking a DO block's calls (not the statement's own CALL).
     in_do: bool,
     budget: usize,
@@ -505,21 +546,27 @@ impl Walk<'_> {
         self.out.unknown(Unknown { why, notes });
     }
 
-    /// The calls of body call `range` (bytes of `source`), which may call `names`.
+    /// The calls of body call `call` of `body` (bytes of `source`).
     fn body_call(
         &mut self,
         source: &SourceFile,
-        range: &Range<usize>,
-        names: &[String],
+        body: &Arc<Body>,
+        call: &crate::sql::do_block::BodyCall,
         bindings: &Bindings,
     ) {
-        let tokens = lex(self.dialect, &source.text, range.clone()).tokens;
+        let tokens = lex(self.dialect, &source.text, call.range.clone()).tokens;
         for (k, t) in tokens.iter().enumerate() {
             let Some(word) = t.token_word() else { continue };
             let called = tokens.get(k + 1).is_some_and(|n| n.is(&Token::LParen))
                 || called_by_call(&tokens, k).1;
-            if called && names.contains(&word) {
+            if called && call.names.contains(&word) {
+                self.outer.push(Caller {
+                    body: body.clone(),
+                    at: t.range.start,
+                    bindings: bindings.clone(),
+                });
                 self.call(&tokens, k, bindings);
+                self.outer.pop();
             }
         }
     }
@@ -528,7 +575,7 @@ impl Walk<'_> {
     fn body(&mut self, routine: &Arc<Routine>, bindings: &Bindings, procedure_call: bool) {
         let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
         let parts = routine.body(source);
-        let (Some(body), Some(body_range)) = (&parts.body, &parts.range) else {
+        if parts.body.is_none() || parts.range.is_none() {
             if procedure_call {
                 self.out.unknown(Unknown::new(format!(
                     "its body is not SQL preflight can read, so what {} does was not checked",
@@ -536,8 +583,31 @@ impl Walk<'_> {
                 )));
             }
             return;
+        }
+        self.run(source, parts, Some(routine), bindings);
+    }
+
+    /// Runs `parts` (bytes of `source`): the body of `routine`, or (`None`) the top-level
+    /// block being linted; its statements, its calls and the SQL it builds, in body order.
+    fn run(
+        &mut self,
+        source: &SourceFile,
+        parts: &Arc<Body>,
+        routine: Option<&Arc<Routine>>,
+        bindings: &Bindings,
+    ) {
+        let (Some(body), Some(body_range)) = (&parts.body, &parts.range) else {
+            return;
         };
-        let dynamic = dynamic_sql(source, self.dialect, body_range.clone(), bindings);
+        let whose = match routine {
+            Some(routine) => format!("the body of {}", routine.name),
+            None => "the block".to_string(),
+        };
+        // A PostgreSQL DO block's EXECUTE is not evaluated: lint checks the block's statements.
+        let dynamic = match routine.is_some() || self.dialect.is_mysql_family() {
+            true => dynamic_sql(source, self.dialect, body_range.clone(), bindings),
+            false => Vec::new(),
+        };
         // Merged in body order: statements, calls, dynamic SQL.
         enum Item<'b> {
             Statement(&'b Statement),
@@ -556,7 +626,7 @@ impl Walk<'_> {
             if self.budget == 0 {
                 self.out.unknown(Unknown::new(format!(
                     "calls nest too deep (more than {CALL_BUDGET} statements) to follow into {}",
-                    routine.name
+                    routine.map_or("the block's calls", |r| r.name.as_str())
                 )));
                 return;
             }
@@ -567,13 +637,13 @@ impl Walk<'_> {
                     if let Some(d) = statement.context.do_block.as_mut() {
                         d.parent = self.parent;
                     }
-                    let origin = match &routine.file {
+                    let origin = match routine.and_then(|r| r.file.as_ref()) {
                         None => Origin::Here,
                         Some(file) => Origin::Elsewhere(file.clone()),
                     };
                     self.push(routine, statement, origin);
                 }
-                Item::Call(call) => self.body_call(source, &call.range, &call.names, bindings),
+                Item::Call(call) => self.body_call(source, parts, call, bindings),
                 Item::Dynamic(dynamic) => {
                     let Some(text) = &dynamic.text else {
                         let what = source.text[dynamic.range.clone()]
@@ -581,44 +651,53 @@ impl Walk<'_> {
                             .collect::<Vec<_>>()
                             .join(" ");
                         self.out.unknown(Unknown::new(format!(
-                            "the body of {} runs SQL it builds at run time ({}) from values preflight could not evaluate, so what it does was not checked",
-                            routine.name,
+                            "{whose} runs SQL it builds at run time ({}) from values preflight could not evaluate, so what it does was not checked",
                             crate::diagnostics::code_span(what.trim_end_matches(';'))
                         )));
                         continue;
                     };
-                    let built = SourceFile::new(
-                        format!("{} (SQL built at run time)", routine.name),
-                        text.as_str(),
-                    );
+                    let built = match routine {
+                        Some(routine) => SourceFile::new(
+                            format!("{} (SQL built at run time)", routine.name),
+                            text.as_str(),
+                        ),
+                        None => SourceFile::new("(SQL built at run time)", text.as_str()),
+                    };
                     let parsed = parse_source_with(&built, self.dialect, AstMode::WhenUnrecognised);
                     for mut statement in parsed.statements {
                         self.budget = self.budget.saturating_sub(1);
-                        if parts.guarded.covers(dynamic.at) {
-                            statement.guard_note =
-                                parts.guarded.never_finds(dynamic.at, &statement);
-                        }
                         statement.context.do_block = Some(DoBlockContext {
-                            guarded: parts.guarded.covers(dynamic.at)
-                                && statement.guard_note.is_none(),
-                            drops_checked: parts
-                                .guarded
-                                .drops_checked(dynamic.at, &statement, bindings),
+                            guarded: false,
+                            drops_checked: false,
                             parent: self.parent,
                         });
-                        self.push(routine, statement, Origin::Dynamic(built.clone()));
+                        parts.guarded.apply(&mut statement, dynamic.at, bindings);
+                        let origin = match routine {
+                            Some(_) => Origin::Dynamic(built.clone()),
+                            // What the block builds runs as a top-level EXECUTE's SQL does.
+                            None => Origin::Prepared(built.clone()),
+                        };
+                        self.push(routine, statement, origin);
                     }
                 }
             }
         }
     }
 
-    fn push(&mut self, routine: &Routine, statement: Statement, origin: Origin) {
+    /// `statement` runs, in the body of `routine` (`None`: of the block being linted), guarded
+    /// also by the guards around the calls that run it.
+    fn push(&mut self, routine: Option<&Arc<Routine>>, mut statement: Statement, origin: Origin) {
+        for caller in &self.outer {
+            caller
+                .body
+                .guarded
+                .apply(&mut statement, caller.at, &caller.bindings);
+        }
         self.out.runs.push(Run {
             statement,
             origin,
-            routine: routine.name.clone(),
-            defined_at: routine.line,
+            routine: routine.map(|r| r.name.clone()).unwrap_or_default(),
+            defined_at: routine.map_or(0, |r| r.line),
         });
     }
 }

@@ -610,3 +610,179 @@ fn a_file_the_detected_tool_does_not_run_knows_no_earlier_procedure() {
         "{found:?}"
     );
 }
+
+// MariaDB's `BEGIN NOT ATOMIC … END` runs its calls as a top-level CALL does.
+
+/// A procedure adding index `i` unguarded, then `block` (the statements of a `BEGIN NOT
+/// ATOMIC` block, from line 3).
+fn in_block(block: &str) -> String {
+    format!(
+        "DELIMITER //\nCREATE OR REPLACE PROCEDURE p() BEGIN ALTER TABLE t ADD INDEX i (a); END //\nBEGIN NOT ATOMIC\n{block}\nEND //\nDELIMITER ;\n"
+    )
+}
+
+/// Checks the catalog for index `i` of `t`.
+const INDEX_I_EXISTS: &str = "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 't' AND index_name = 'i'";
+
+#[test]
+fn a_call_in_a_compound_block_runs_its_body_and_an_undefined_one_is_unknown() {
+    let sql = in_block("CALL p(); CALL q();");
+    let found = findings(&sql, Dialect::Mariadb);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(codes, [("PF102", 2), ("PF001", 3)], "{found:?}");
+    let pf102 = lint_source(
+        &SourceFile::new("m.sql", sql.as_str()),
+        &options(Dialect::Mariadb),
+    )
+    .into_iter()
+    .find(|f| f.rule.code == "PF102")
+    .unwrap();
+    assert!(
+        pf102.notes.iter().any(|n| n.starts_with(
+            "runs when `BEGIN NOT ATOMIC CALL p(); CALL q(); END //` on line 3 calls p"
+        )),
+        "{:?}",
+        pf102.notes
+    );
+    assert!(
+        found[1].2.ends_with(": it calls procedure q, whose body was not checked, because no migration lint read defines it"),
+        "{}",
+        found[1].2
+    );
+    // A labelled block, and a call made in a loop's body.
+    let labelled = sql.replace("BEGIN NOT ATOMIC", "blk: BEGIN NOT ATOMIC");
+    assert_eq!(findings(&labelled, Dialect::Mariadb).len(), 2);
+    let looped = in_block("WHILE @n < 1 DO CALL p(); SET @n = 1; END WHILE;");
+    let found = findings(&looped, Dialect::Mariadb);
+    assert_eq!(
+        found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["PF102"],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_guard_around_a_call_in_a_compound_block_guards_what_it_runs() {
+    for guarded in [
+        format!("IF NOT EXISTS ({INDEX_I_EXISTS}) THEN CALL p(); END IF;"),
+        "DECLARE CONTINUE HANDLER FOR 1061 BEGIN END;\nCALL p();".to_string(),
+    ] {
+        let found = findings(&in_block(&guarded), Dialect::Mariadb);
+        assert_eq!(found, [], "{guarded}");
+    }
+    // A check that runs the call when the index exists guards nothing; one around another
+    // statement does not cover the call.
+    for unguarded in [
+        format!("IF EXISTS ({INDEX_I_EXISTS}) THEN SELECT 1; END IF; CALL p();"),
+        "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\nCALL p();".to_string(),
+    ] {
+        let found = findings(&in_block(&unguarded), Dialect::Mariadb);
+        assert_eq!(
+            found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            ["PF102"],
+            "{unguarded}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_guard_around_a_call_in_a_body_or_a_do_block_guards_what_it_runs() {
+    let sql = format!(
+        "DELIMITER //\nCREATE OR REPLACE PROCEDURE p() BEGIN ALTER TABLE t ADD INDEX i (a); END //\nCREATE OR REPLACE PROCEDURE outer_p() BEGIN IF NOT EXISTS ({INDEX_I_EXISTS}) THEN CALL p(); END IF; END //\nDELIMITER ;\nCALL outer_p();\n"
+    );
+    assert_eq!(findings(&sql, Dialect::Mariadb), []);
+    // A condition that does not read the catalog guards nothing.
+    let unguarded = sql.replace(
+        &format!("IF NOT EXISTS ({INDEX_I_EXISTS})"),
+        "IF @go IS NULL",
+    );
+    let found = findings(&unguarded, Dialect::Mariadb);
+    assert_eq!(
+        found
+            .iter()
+            .map(|f| (f.0.as_str(), f.1))
+            .collect::<Vec<_>>(),
+        [("PF102", 2)],
+        "{found:?}"
+    );
+    // PostgreSQL: a DO block's check around its CALL.
+    let sql = "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN CREATE INDEX i ON t (a); END $$;
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CALL p(); END IF; END $$;
+";
+    let found = findings(sql, Dialect::Postgres);
+    assert!(found.iter().all(|f| f.0 != "PF102"), "{found:?}");
+    let unguarded = sql.replace(
+        "IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CALL p(); END IF;",
+        "CALL p();",
+    );
+    let found = findings(&unguarded, Dialect::Postgres);
+    assert!(found.iter().any(|f| f.0 == "PF102"), "{found:?}");
+}
+
+#[test]
+fn sql_a_compound_block_builds_runs_as_a_body_s_does() {
+    let prepared =
+        "SET @s = CONCAT('ALTER TABLE t ', 'ADD INDEX j (a)');\nPREPARE st FROM @s;\nEXECUTE st;";
+    let immediate = "EXECUTE IMMEDIATE 'ALTER TABLE t ADD COLUMN c INT';";
+    for (block, code) in [(prepared, "PF102"), (immediate, "PF108")] {
+        let found = findings(&in_block(block), Dialect::Mariadb);
+        assert_eq!(
+            found
+                .iter()
+                .map(|f| (f.0.as_str(), f.1))
+                .collect::<Vec<_>>(),
+            [(code, 3)],
+            "{found:?}"
+        );
+        assert!(
+            found[0].2.starts_with("`BEGIN NOT ATOMIC "),
+            "{}",
+            found[0].2
+        );
+        assert!(
+            found[0].2.contains(", SQL built at run time: "),
+            "{}",
+            found[0].2
+        );
+        // Behind a catalog check that finds what it adds: guarded.
+        let checked = format!(
+            "IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') AND NOT EXISTS ({}) THEN\n{block}\nEND IF;",
+            INDEX_I_EXISTS.replace("'i'", "'j'")
+        );
+        assert_eq!(
+            findings(&in_block(&checked), Dialect::Mariadb),
+            [],
+            "{checked}"
+        );
+    }
+    // SQL built from what preflight cannot evaluate is unknown.
+    let found = findings(
+        &in_block("SET @s = (SELECT q FROM queries LIMIT 1);\nPREPARE st FROM @s;\nEXECUTE st;"),
+        Dialect::Mariadb,
+    );
+    let unknown = "the block runs SQL it builds at run time (`EXECUTE st`) from values preflight could not evaluate";
+    assert!(
+        matches!(&found[..], [(code, 3, message)] if code == "PF001" && message.contains(unknown)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_mysql_begin_is_a_transaction_whose_calls_run_at_the_top_level() {
+    // MySQL has no anonymous block: `BEGIN` starts a transaction and the CALLs are top-level.
+    let sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN ALTER TABLE t ADD INDEX i (a); END //\nDELIMITER ;\nBEGIN;\nCALL p();\nCALL q();\nCOMMIT;\n";
+    let found = findings(sql, Dialect::Mysql);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(
+        codes,
+        [("PF113", 2), ("PF102", 2), ("PF001", 6)],
+        "{found:?}"
+    );
+    assert!(
+        found[2]
+            .2
+            .starts_with("`CALL q()`: the body of procedure q"),
+        "{}",
+        found[2].2
+    );
+}
