@@ -402,3 +402,16 @@ fn ignored_files_say_whether_they_are_left_out_by_design() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_generic_revert_names_the_up_file_of_its_migration() {
+    let up = tools::generic_up_of_down;
+    assert_eq!(
+        up("V0001.Initial_Schema.down.sql").as_deref(),
+        Some("V0001.Initial_Schema.up.sql")
+    );
+    assert_eq!(up("V1.A.DOWN.SQL").as_deref(), Some("V1.A.UP.SQL"));
+    assert_eq!(up("down.sql").as_deref(), Some("up.sql"));
+    assert_eq!(up("1_slowdown.sql"), None);
+    assert_eq!(up("V1.a.up.sql"), None);
+}

@@ -416,6 +416,25 @@ pub fn atlas(dir: &Path) -> Result<Discovered> {
     out.finish()
 }
 
+/// A hand-rolled runner's revert script, `X.down.sql` or `down.sql` (any case): the name of
+/// the up file of the same migration (`X.up.sql`, `up.sql`, in the case `down` was written
+/// in), or `None` when `name` is no revert script. discovery sets every such file aside; lint
+/// leaves one out only when that up file lies beside it (`Layout::deploy_part`).
+pub(super) fn generic_up_of_down(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if !(lower.ends_with(".down.sql") || lower == "down.sql") {
+        return None;
+    }
+    // The last 8 bytes are ASCII (they match `down.sql`): a char boundary.
+    let (stem, down) = name.split_at(name.len() - "down.sql".len());
+    let up = if down[..4].bytes().all(|b| b.is_ascii_uppercase()) {
+        "UP"
+    } else {
+        "up"
+    };
+    Some(format!("{stem}{up}{}", &down[4..]))
+}
+
 /// A hand-rolled runner: every `.sql` file under the directory (sub-directories included),
 /// except `.down.sql` / `down.sql` reverts, in natural order of the relative path (`V2` before
 /// `V10`). Two files may share a date prefix: a runner that goes by file name allows it.
@@ -427,7 +446,7 @@ pub fn generic(dir: &Path) -> Result<Discovered> {
         if !lower.ends_with(".sql") {
             continue;
         }
-        if lower.ends_with(".down.sql") || lower == "down.sql" {
+        if generic_up_of_down(files::base_name(&name)).is_some() {
             set_aside(&mut out, &path, "a revert script, not replayed");
             continue;
         }
