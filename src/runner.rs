@@ -38,6 +38,8 @@ pub struct Runner {
     /// runner preflight does not model itself (a hand-rolled one, `generic`). It wins over
     /// the tool's own model on PostgreSQL and SQLite; MySQL's implicit DDL commit wins over it.
     pub declared: Option<ApplyModel>,
+    /// The tool was named (`--tracker`, `[migrations] tracker`), not detected from the files.
+    pub named: bool,
 }
 
 /// The apply model of one file, and why.
@@ -52,6 +54,7 @@ impl Runner {
     pub const UNKNOWN: Runner = Runner {
         tool: None,
         declared: None,
+        named: false,
     };
 
     /// A tracker name as reconcile spells it (`auto` and unknown names give `None`).
@@ -59,6 +62,7 @@ impl Runner {
         crate::reconcile::trackers::canonical(name).map(|n| Runner {
             tool: Some(n),
             declared: None,
+            named: true,
         })
     }
 
@@ -73,6 +77,7 @@ impl Runner {
             [one] => Runner {
                 tool: Some(one),
                 declared: None,
+                named: false,
             },
             _ => Runner::UNKNOWN,
         }

@@ -3,7 +3,8 @@
 //! findings plus its safely fixed text are pinned by an insta snapshot.
 
 use preflight::fix::fix_source;
-use preflight::lint::{dialects_of, lint_source, LintOptions, RULES};
+use preflight::lint::{dialects_of, lint_source, never_run_for, LintOptions, RULES};
+use preflight::runner::Runner;
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 use std::path::Path;
@@ -28,6 +29,53 @@ fn family_selection(code: &str) -> Vec<String> {
         select.extend(["PF1".to_string(), "PF2".to_string()]);
     }
     select
+}
+
+/// A fixture whose first line is `-- fixture: tracker=NAME file=NAME`, for a rule that judges a
+/// file by its name in its directory (PF007): linted as that file, alone in a fresh migrations
+/// directory, under that tool; its findings are shown at the fixture's own path.
+struct InDirectory {
+    dir: std::path::PathBuf,
+    tracker: String,
+    file: String,
+}
+
+impl InDirectory {
+    fn of(code: &str, dialect: &str, text: &str) -> Option<InDirectory> {
+        let header = text.lines().next()?.strip_prefix("-- fixture:")?;
+        let (mut tracker, mut file) = (None, None);
+        for word in header.split_whitespace() {
+            match word.split_once('=') {
+                Some(("tracker", t)) => tracker = Some(t.to_string()),
+                Some(("file", f)) => file = Some(f.to_string()),
+                _ => panic!("fixture header word `{word}`"),
+            }
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "preflight-fixture-{code}-{dialect}-{}",
+            std::process::id()
+        ));
+        Some(InDirectory {
+            dir,
+            tracker: tracker.expect("tracker= in the fixture header"),
+            file: file.expect("file= in the fixture header"),
+        })
+    }
+
+    /// Writes the file and points `options` at its directory and tool.
+    fn source(&self, text: &str, options: &mut LintOptions) -> SourceFile {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        std::fs::create_dir_all(&self.dir).expect("fixture directory");
+        let path = self.dir.join(&self.file);
+        std::fs::write(&path, text).expect("fixture file");
+        options.runner = Some(Runner::named(&self.tracker).expect("known tracker"));
+        options.never_run = Some(never_run_for(
+            std::slice::from_ref(&self.dir),
+            std::slice::from_ref(&path),
+            options,
+        ));
+        SourceFile::new(path, text.to_string())
+    }
 }
 
 #[test]
@@ -67,13 +115,23 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
             let dialect = dialect_named(dialect_name);
             let text = std::fs::read_to_string(&path).expect("fixture text");
             let display = format!("fixtures/lint/{}/{dialect_name}.sql", rule.code);
-            let source = SourceFile::new(&display, text);
-            let options = LintOptions {
+            let mut options = LintOptions {
                 dialect,
                 select: family_selection(rule.code),
                 ..LintOptions::default()
             };
-            let findings = lint_source(&source, &options);
+            let in_directory = InDirectory::of(rule.code, dialect_name, &text);
+            let source = match &in_directory {
+                None => SourceFile::new(&display, text),
+                Some(d) => d.source(&text, &mut options),
+            };
+            let mut findings = lint_source(&source, &options);
+            if let Some(d) = &in_directory {
+                for f in &mut findings {
+                    f.location.path = Some(display.clone());
+                }
+                std::fs::remove_dir_all(&d.dir).expect("remove the fixture's directory");
+            }
             assert!(
                 findings.iter().any(|f| f.rule == rule.code),
                 "{display} does not trigger {}",

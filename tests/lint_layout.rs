@@ -2,7 +2,8 @@
 //! part a deploy runs is checked (a dbmate or goose down section runs on a rollback, not on a
 //! retry of the deploy), and a file the tool never runs on a deploy is reported as not linted.
 //! With the tool unknown, or a hand-rolled `generic` runner whose conventions preflight cannot
-//! know, the whole file is linted as before.
+//! know, the whole file is linted as before, except an `X.down.sql` beside its `X.up.sql`: the
+//! revert of that migration, which no deploy runs.
 
 mod common;
 
@@ -99,6 +100,75 @@ fn with_a_generic_runner_or_none_the_whole_file_is_linted() {
             "{args:?}"
         );
     }
+}
+
+/// authelia-like: `V1.a.up.sql` and its revert `V1.a.down.sql`, no tool's naming (generic);
+/// `V2.b.down.sql` has no up file beside it.
+fn generic_with_down_scripts() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "V1.a.up.sql",
+        "CREATE TABLE IF NOT EXISTS a (id int);\n",
+    );
+    write(tmp.path(), "V1.a.down.sql", "DROP TABLE a;\n");
+    write(tmp.path(), "V2.b.down.sql", "DROP TABLE b;\n");
+    tmp
+}
+
+#[test]
+fn a_generic_down_script_beside_its_up_file_is_not_linted() {
+    let tmp = generic_with_down_scripts();
+    for tracker in [&[][..], &["--tracker", "generic"][..]] {
+        let args = [tracker, &["."]].concat();
+        let (code, _, _, report) = lint(tmp.path(), &args);
+        let in_file: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    common::cli::file_name(f),
+                    f["rule"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        // The lone down script may be what a hand-rolled runner applies: linted.
+        assert_eq!(
+            in_file,
+            [("V2.b.down.sql".to_string(), "PF109".to_string())],
+            "{args:?}"
+        );
+        assert_eq!(code, 1);
+        let not_linted = report["not_linted"].as_array().expect("not_linted");
+        assert_eq!(not_linted.len(), 1, "{not_linted:?}");
+        assert_eq!(not_linted[0]["path"], "./V1.a.down.sql");
+        assert_eq!(
+            not_linted[0]["reason"],
+            "a `.down.sql` script runs only on a revert, never on a deploy"
+        );
+    }
+    // Named on the command line (as a pre-commit hook names changed files): the same.
+    let (code, findings, _, report) = lint(tmp.path(), &["V1.a.down.sql"]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+    assert_eq!(report["not_linted"][0]["path"], "V1.a.down.sql");
+    let (_, findings, _, _) = lint(tmp.path(), &["V2.b.down.sql"]);
+    assert_eq!(rules_at(&findings), [("PF109", 1)]);
+}
+
+#[test]
+fn fix_leaves_a_generic_down_script_beside_its_up_file_alone() {
+    let tmp = generic_with_down_scripts();
+    preflight(tmp.path())
+        .args(["fix", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "V1.a.down.sql not linted: a `.down.sql` script",
+        ));
+    let read = |name: &str| std::fs::read_to_string(tmp.path().join(name)).unwrap();
+    assert_eq!(read("V1.a.down.sql"), "DROP TABLE a;\n");
+    assert_eq!(read("V2.b.down.sql"), "DROP TABLE IF EXISTS b;\n");
 }
 
 #[test]

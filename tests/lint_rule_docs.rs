@@ -5,7 +5,8 @@
 mod common;
 
 use common::rule_docs::assert_complete;
-use preflight::lint::{lint_source, LintOptions, RULES};
+use preflight::lint::{lint_paths, lint_source, LintOptions, RULES};
+use preflight::runner::Runner;
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
@@ -13,27 +14,76 @@ struct Example {
     sql: String,
     dialect: Dialect,
     bad: bool,
+    /// `tracker=NAME`: the migration tool the example is linted for.
+    tracker: Option<String>,
+    /// `file=NAME`: the example is a file of that name, linted in a migrations directory of
+    /// its own (rules that judge a file by its name and directory, PF007).
+    file: Option<String>,
 }
 
-/// The ```sql examples; the info string may name a dialect (```sql mysql).
+/// The ```sql examples; the info string may name a dialect (```sql mysql), a tool
+/// (`tracker=flyway`) and a file name (`file=V2_add.sql`).
 fn examples(doc: &str) -> Vec<Example> {
     common::rule_docs::examples(doc)
         .into_iter()
         .filter_map(|e| {
-            let dialect = match e.info.strip_prefix("sql")?.trim() {
-                "" | "postgres" => Dialect::Postgres,
-                "mysql" => Dialect::Mysql,
-                "mariadb" => Dialect::Mariadb,
-                "sqlite" => Dialect::Sqlite,
-                other => panic!("unknown dialect `{other}` in a fence"),
-            };
-            Some(Example {
+            let mut example = Example {
                 sql: e.body,
-                dialect,
+                dialect: Dialect::Postgres,
                 bad: e.bad,
-            })
+                tracker: None,
+                file: None,
+            };
+            for word in e.info.strip_prefix("sql")?.split_whitespace() {
+                match word.split_once('=') {
+                    Some(("tracker", name)) => example.tracker = Some(name.to_string()),
+                    Some(("file", name)) => example.file = Some(name.to_string()),
+                    _ => {
+                        example.dialect = match word {
+                            "postgres" => Dialect::Postgres,
+                            "mysql" => Dialect::Mysql,
+                            "mariadb" => Dialect::Mariadb,
+                            "sqlite" => Dialect::Sqlite,
+                            other => panic!("unknown dialect `{other}` in a fence"),
+                        }
+                    }
+                }
+            }
+            Some(example)
         })
         .collect()
+}
+
+/// The rule codes lint reports on the example: on its text, or, with a file name, on that file
+/// alone in a fresh migrations directory (linted as a directory, as `preflight lint DIR` does).
+fn codes(rule: &str, example: &Example, n: usize) -> Vec<String> {
+    let options = LintOptions {
+        dialect: example.dialect,
+        // Opt-in rules run when named.
+        extend_select: vec![rule.to_string()],
+        runner: example
+            .tracker
+            .as_deref()
+            .map(|t| Runner::named(t).expect("a known tracker in a fence")),
+        ..LintOptions::default()
+    };
+    let Some(file) = &example.file else {
+        let source = SourceFile::new(format!("{rule}.sql"), example.sql.clone());
+        return lint_source(&source, &options)
+            .iter()
+            .map(|f| f.rule.to_string())
+            .collect();
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "preflight-rule-doc-{rule}-{n}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(file), &example.sql).unwrap();
+    let report = lint_paths(std::slice::from_ref(&dir), &options).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    report.findings.iter().map(|f| f.rule.to_string()).collect()
 }
 
 #[test]
@@ -54,18 +104,8 @@ fn every_rule_has_a_complete_document() {
 fn documented_examples_behave_as_documented() {
     let mut failures = Vec::new();
     for rule in RULES.iter() {
-        for example in examples(rule.doc) {
-            // `PF` selects every rule; naming the rule also runs it when it is opt-in.
-            let options = LintOptions {
-                dialect: example.dialect,
-                // Opt-in rules run when named.
-                extend_select: vec![rule.code.to_string()],
-                ..LintOptions::default()
-            };
-            let source = SourceFile::new(format!("{}.sql", rule.code), example.sql.clone());
-            let flagged = lint_source(&source, &options)
-                .iter()
-                .any(|f| f.rule == rule.code);
+        for (n, example) in examples(rule.doc).into_iter().enumerate() {
+            let flagged = codes(rule.code, &example, n).iter().any(|c| c == rule.code);
             if flagged != example.bad {
                 failures.push(format!(
                     "{} ({}) {} example {}:\n{}",

@@ -222,6 +222,8 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     options.runner = Some(runner(ctx, &args.runner, &paths)?);
     let files = lint::collect_sql_files(&paths, &options)?;
     warn_unmatched_before_each_run(&options, &files, ctx);
+    // `--check` reports the files the tool never runs (PF007) as lint does.
+    options.never_run = Some(lint::never_run_for(&paths, &files, &options));
     let write = !(args.diff || args.check);
     let mut stdout = std::io::stdout().lock();
     // Notes and summaries: lost, not fatal, when stderr is closed (`2>&1 | head`).

@@ -127,6 +127,9 @@ pub struct Unreplayable {
 pub struct Ignored {
     pub path: String,
     pub reason: String,
+    /// Left out by design (an undo, baseline or revert script), not because the tool cannot
+    /// read the file as a migration.
+    pub by_design: bool,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -93,27 +93,35 @@ impl Layout {
         }
     }
 
-    /// Whether the directory looks written for this tool: its marker file, its naming or its
-    /// section comments. `Generic` and `Sqlx` match nothing specific.
+    /// Whether the directory looks written for this tool: its marker file, or at least one file
+    /// the tool runs by its own naming rules (and, for dbmate and goose, its section comments).
+    /// A name pattern alone is not enough: `V0001.Initial_Schema.up.sql` ends in `.up.sql` but
+    /// golang-migrate parses no version from it, so a directory of such files is not
+    /// golang-migrate's (its discovery would run none of them). `Generic` and `Sqlx` match
+    /// nothing specific.
     pub fn matches(self, dir: &Path) -> bool {
         let any_file = |pred: &dyn Fn(&str) -> bool| {
             files::sql_files(dir).is_ok_and(|files| files.iter().any(|(n, _)| pred(n)))
         };
+        let stem = |n: &str| n.strip_suffix(".sql").unwrap_or(n).to_string();
         let any_sectioned = |sections: Sections| {
             files::sql_files(dir).is_ok_and(|files| {
-                files.iter().any(|(_, p)| {
-                    std::fs::read_to_string(p).is_ok_and(|t| !sections.up_ranges(&t).is_empty())
+                files.iter().any(|(n, p)| {
+                    tools::sectioned_name(&stem(n), sections).is_some()
+                        && std::fs::read_to_string(p)
+                            .is_ok_and(|t| !sections.up_ranges(&t).is_empty())
                 })
             })
         };
         match self {
             Layout::Prisma => dir.join("migration_lock.toml").is_file(),
+            // Diesel runs every sub-directory holding `up.sql`, whatever its name
+            // (`migrations_internals::version_from_string` takes the text before the first `_`).
             Layout::Diesel => files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
             Layout::Atlas => dir.join(tools::ATLAS_SUM).is_file(),
-            Layout::Flyway | Layout::Refinery => {
-                any_file(&|n| n.starts_with('V') && n.contains("__"))
-            }
-            Layout::GolangMigrate => any_file(&|n| n.ends_with(".up.sql")),
+            Layout::Flyway => any_file(&|n| tools::flyway_versioned(&stem(n)).is_some()),
+            Layout::Refinery => any_file(&|n| tools::refinery_name(&stem(n)).is_some()),
+            Layout::GolangMigrate => any_file(&|n| tools::golang_migrate_up(n).is_some()),
             Layout::Goose => any_sectioned(Sections::Goose),
             Layout::Dbmate => any_sectioned(Sections::Dbmate),
             Layout::Sqlx | Layout::Generic => false,

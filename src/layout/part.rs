@@ -2,6 +2,8 @@
 //! and `fix` use it per file, so they check what `reconcile` and `verify` replay. The rules are
 //! those of `tools` (each cites the tool's source there); a file the tool refuses (no up
 //! marker, a name it does not read) is left whole, so nothing is checked less than before.
+//! One look beyond the file: a hand-rolled (`generic`) runner's `X.down.sql` is a revert only
+//! when `X.up.sql` lies beside it.
 
 use super::{Layout, Sections, UpPart};
 use std::path::Path;
@@ -16,6 +18,9 @@ pub enum DeployPart {
     /// Nothing: the tool runs this file only on a rollback or an undo, never on a deploy.
     NotRun(&'static str),
 }
+
+/// Why a `.down.sql` file is not linted.
+const DOWN_SQL: &str = "a `.down.sql` script runs only on a revert, never on a deploy";
 
 impl Layout {
     /// What a deploy with this tool runs of the file at `path` whose text is `text`.
@@ -37,11 +42,27 @@ impl Layout {
                 )
             }
             Layout::Sqlx | Layout::GolangMigrate if name.ends_with(".down.sql") => {
-                DeployPart::NotRun("a `.down.sql` script runs only on a revert, never on a deploy")
+                DeployPart::NotRun(DOWN_SQL)
             }
             Layout::Diesel if name == "down.sql" => DeployPart::NotRun(
                 "a Diesel `down.sql` runs only on `diesel migration revert`, never on a deploy",
             ),
+            // A runner preflight does not know: `X.down.sql` beside `X.up.sql` is that
+            // migration's revert (authelia's `V0001.Initial_Schema.{up,down}.sql`), which no
+            // deploy runs. A lone `X.down.sql` stays linted: with no up file to pair with, it
+            // may be the migration a hand-rolled runner applies. A file named on the command
+            // line is judged the same way: hooks (pre-commit, `--since`) name the changed
+            // files one by one, and a changed revert would otherwise fail the gate.
+            Layout::Generic
+                if super::tools::generic_up_of_down(name)
+                    .is_some_and(|up| path.with_file_name(up).is_file()) =>
+            {
+                DeployPart::NotRun(if name.len() == "down.sql".len() {
+                    "a `down.sql` script runs only on a revert, never on a deploy"
+                } else {
+                    DOWN_SQL
+                })
+            }
             _ => DeployPart::Whole,
         }
     }
@@ -72,6 +93,25 @@ mod tests {
             part(Layout::Diesel, "m/2024_a/up.sql", ""),
             DeployPart::Whole
         );
+    }
+
+    #[test]
+    fn a_generic_revert_is_left_out_only_beside_its_up_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        for name in [
+            "V1.a.up.sql",
+            "V1.a.down.sql",
+            "V2.b.down.sql",
+            "up.sql",
+            "down.sql",
+        ] {
+            std::fs::write(tmp.path().join(name), "").unwrap();
+        }
+        let at = |name: &str| Layout::Generic.deploy_part(&tmp.path().join(name), "");
+        assert!(matches!(at("V1.a.down.sql"), DeployPart::NotRun(r) if r == DOWN_SQL));
+        assert!(matches!(at("down.sql"), DeployPart::NotRun(r) if r.contains("`down.sql`")));
+        assert_eq!(at("V2.b.down.sql"), DeployPart::Whole);
+        assert_eq!(at("V1.a.up.sql"), DeployPart::Whole);
     }
 
     #[test]

@@ -299,3 +299,119 @@ fn goose_versions_spelled_differently_are_still_one_version() {
     assert!(err.contains("same version"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A directory is a tool's only when the tool runs one of its files: a name pattern (`.up.sql`,
+/// `V…__`) that no file fits under the tool's own parsing is not enough. authelia's
+/// `V0001.Initial_Schema.up.sql` ends in `.up.sql`, but golang-migrate (`source/parse.go`,
+/// `^([0-9]+)_(.*)\.(down|up)\.(.*)$`) reads no version from it and would run nothing.
+#[test]
+fn a_name_pattern_no_file_fits_is_not_the_tools_layout() {
+    let cases: &[DetectCase] = &[
+        (
+            "fit-authelia",
+            &[
+                ("V0001.Initial_Schema.up.sql", "SELECT 1;"),
+                ("V0001.Initial_Schema.down.sql", "SELECT 1;"),
+                ("V0002.WebAuthn.up.sql", "SELECT 1;"),
+            ],
+            Layout::Generic,
+        ),
+        // Flyway needs a version of digits (`MigrationVersion`): `V__x`, `Versions__x` have none.
+        (
+            "fit-flyway-no-digits",
+            &[
+                ("V__init.sql", "SELECT 1;"),
+                ("Versions__notes.sql", "SELECT 1;"),
+            ],
+            Layout::Generic,
+        ),
+        // dbmate and goose read the version from the name, whatever the sections say.
+        (
+            "fit-goose-name",
+            &[("init.sql", "-- +goose Up\nSELECT 1;\n")],
+            Layout::Generic,
+        ),
+        (
+            "fit-dbmate-name",
+            &[("init.sql", "-- migrate:up\nSELECT 1;\n")],
+            Layout::Generic,
+        ),
+        // One file that fits is enough: the others are the tool's to skip (and PF007's).
+        (
+            "fit-golang-one",
+            &[("1_a.up.sql", "SELECT 1;"), ("V2.b.up.sql", "SELECT 1;")],
+            Layout::GolangMigrate,
+        ),
+        // refinery's `U` is a migration; Flyway's is an undo script, which alone is no layout.
+        (
+            "fit-refinery-u",
+            &[("U1__init.sql", "SELECT 1;")],
+            Layout::Refinery,
+        ),
+    ];
+    for (tag, files, layout) in cases {
+        let dir = dir_with(tag, files);
+        assert_eq!(Layout::detect(&dir), *layout, "{tag}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+/// Flyway and refinery share `V<version>__<name>.sql`, but refinery's `file_match_re` takes
+/// neither a `_` in the version nor a description outside `\w`: such a directory is Flyway's
+/// alone.
+#[test]
+fn flyway_only_names_are_not_refinerys() {
+    let dir = dir_with("fit-flyway-only", &[("V1_1__add-users.sql", "SELECT 1;")]);
+    assert!(Layout::Flyway.matches(&dir));
+    assert!(!Layout::Refinery.matches(&dir));
+    std::fs::remove_dir_all(dir).unwrap();
+    let dir = dir_with("fit-both", &[("V1__init.sql", "SELECT 1;")]);
+    assert!(Layout::Flyway.matches(&dir) && Layout::Refinery.matches(&dir));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Undo, baseline and revert scripts are left out by design; a name the tool cannot read is
+/// not, even when it starts with the undo prefix.
+#[test]
+fn ignored_files_say_whether_they_are_left_out_by_design() {
+    let dir = dir_with(
+        "by-design",
+        &[
+            ("V1__init.sql", "SELECT 1;"),
+            ("U1__init.sql", "SELECT 1;"),
+            ("B1__base.sql", "SELECT 1;"),
+            ("V2_users.sql", "SELECT 1;"),
+            ("Users.sql", "SELECT 1;"),
+        ],
+    );
+    let found = Layout::Flyway.discover(&dir).unwrap();
+    let mut ignored: Vec<(String, bool)> = found
+        .ignored
+        .iter()
+        .map(|i| (files::base_name(&i.path).to_string(), i.by_design))
+        .collect();
+    ignored.sort();
+    assert_eq!(
+        ignored,
+        [
+            ("B1__base.sql".to_string(), true),
+            ("U1__init.sql".to_string(), true),
+            ("Users.sql".to_string(), false),
+            ("V2_users.sql".to_string(), false),
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_generic_revert_names_the_up_file_of_its_migration() {
+    let up = tools::generic_up_of_down;
+    assert_eq!(
+        up("V0001.Initial_Schema.down.sql").as_deref(),
+        Some("V0001.Initial_Schema.up.sql")
+    );
+    assert_eq!(up("V1.A.DOWN.SQL").as_deref(), Some("V1.A.UP.SQL"));
+    assert_eq!(up("down.sql").as_deref(), Some("up.sql"));
+    assert_eq!(up("1_slowdown.sql"), None);
+    assert_eq!(up("V1.a.up.sql"), None);
+}

@@ -17,6 +17,16 @@ fn ignore(out: &mut Discovered, path: &Path, reason: impl Into<String>) {
     out.ignored.push(Ignored {
         path: path.display().to_string(),
         reason: reason.into(),
+        by_design: false,
+    });
+}
+
+/// A file the tool leaves out of a run by design (an undo, baseline or revert script).
+fn set_aside(out: &mut Discovered, path: &Path, reason: impl Into<String>) {
+    out.ignored.push(Ignored {
+        path: path.display().to_string(),
+        reason: reason.into(),
+        by_design: true,
     });
 }
 
@@ -77,18 +87,14 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             out.files.push(file);
             continue;
         }
-        let parsed = versioned(stem, &['V']).or_else(|| {
-            let version = stem.strip_prefix('V').filter(|v| is_version(v))?;
-            Some(('V', version, ""))
-        });
-        match parsed {
-            Some((_, version, description)) => {
+        match flyway_versioned(stem) {
+            Some((version, description)) => {
                 let version = version.replace('_', ".");
                 let description = description.replace('_', " ");
                 out.files
                     .push(load(name.clone(), &path, &version, &description)?);
             }
-            None if stem.starts_with('U') => ignore(
+            None if versioned(stem, &['U']).is_some() => set_aside(
                 &mut out,
                 &path,
                 "an undo script runs only on `flyway undo`, never on `flyway migrate`",
@@ -96,7 +102,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             // A baseline migration (`baselineMigrationPrefix`, type `SQL_BASELINE`) runs only
             // when `flyway migrate` starts on an empty schema, in place of the versioned
             // migrations at or below its version; kept aside for its tracker record.
-            None if stem.starts_with('B') => {
+            None if versioned(stem, &['B']).is_some() => {
                 if let Some((_, version, description)) = versioned(stem, &['B']) {
                     let mut file = load(
                         name.clone(),
@@ -107,7 +113,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
                     file.baseline = true;
                     out.baselines.push(file);
                 }
-                ignore(
+                set_aside(
                     &mut out,
                     &path,
                     "a baseline migration runs only when `flyway migrate` starts on an empty schema",
@@ -148,12 +154,7 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
             continue;
         }
         let stem = base.strip_suffix(".sql").unwrap_or(base);
-        let parsed = versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
-            !version.contains('_')
-                && !description.is_empty()
-                && description.chars().all(|c| c.is_alphanumeric() || c == '_')
-        });
-        match parsed {
+        match refinery_name(stem) {
             Some((_, version, description)) => {
                 out.files
                     .push(load(name.clone(), &path, version, description)?);
@@ -168,8 +169,28 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
     out.finish()
 }
 
-/// `<prefix><version>__<description>`: the prefix, the version (digits, `.` and `_`) and the
-/// description.
+/// A refinery migration's stem (`V1__init`, `U2.1__add_users`): prefix, version and name, as
+/// `file_match_re` reads them; `None` for a name refinery skips.
+pub(super) fn refinery_name(stem: &str) -> Option<(char, &str, &str)> {
+    versioned(stem, &['U', 'V']).filter(|(_, version, description)| {
+        !version.contains('_')
+            && !description.is_empty()
+            && description.chars().all(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// A Flyway versioned migration's stem (`V1__init`, `V1_1__x`, `V3`): version and description,
+/// as `ResourceNameParser` reads them with the default prefix and separator; `None` for any
+/// other name (repeatables, undo and baseline scripts included).
+pub(super) fn flyway_versioned(stem: &str) -> Option<(&str, &str)> {
+    versioned(stem, &['V'])
+        .map(|(_, version, description)| (version, description))
+        .or_else(|| {
+            let version = stem.strip_prefix('V').filter(|v| is_version(v))?;
+            Some((version, ""))
+        })
+}
+
 /// The version of a Rust migration, named as refinery's `file_match_re` wants
 /// (`^(U|V)(\d+(?:\.\d+)?)__(\w+)\.rs$`).
 fn rust_version(name: &str) -> Option<&str> {
@@ -194,6 +215,8 @@ fn go_version(name: &str) -> Option<&str> {
         .then_some(version)
 }
 
+/// `<prefix><version>__<description>`: the prefix, the version (digits, `.` and `_`) and the
+/// description.
 pub(super) fn versioned<'a>(stem: &'a str, prefixes: &[char]) -> Option<(char, &'a str, &'a str)> {
     let prefix = stem.chars().next().filter(|c| prefixes.contains(c))?;
     let (version, description) = stem[1..].split_once("__")?;
@@ -218,11 +241,7 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
         if name.ends_with(".down.sql") {
             continue;
         }
-        let parsed = name
-            .strip_suffix(".up.sql")
-            .filter(|stem| stem.contains('_'))
-            .and_then(|stem| split_version(stem, '_'));
-        match parsed {
+        match golang_migrate_up(&name) {
             Some((version, title)) => out.files.push(load(name.clone(), &path, version, title)?),
             None => ignore(
                 &mut out,
@@ -232,6 +251,29 @@ pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
         }
     }
     out.finish()
+}
+
+/// A golang-migrate up file's version and title (`1_init.up.sql` → `1`, `init`): `None` for a
+/// name `source/parse.go` does not parse as an up migration.
+pub(super) fn golang_migrate_up(name: &str) -> Option<(&str, &str)> {
+    name.strip_suffix(".up.sql")
+        .filter(|stem| stem.contains('_'))
+        .and_then(|stem| split_version(stem, '_'))
+}
+
+/// A dbmate or goose file name's version and description (without `.sql`): `None` for a name
+/// the tool does not read as a migration.
+pub(super) fn sectioned_name(stem: &str, sections: Sections) -> Option<(&str, &str)> {
+    match sections {
+        Sections::Dbmate => {
+            let digits = stem.len() - stem.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let (version, rest) = stem.split_at(digits);
+            (!version.is_empty()).then(|| (version, rest.strip_prefix('_').unwrap_or(rest)))
+        }
+        Sections::Goose => stem
+            .split_once('_')
+            .filter(|(v, _)| v.parse::<i64>().is_ok_and(|n| n >= 1)),
+    }
 }
 
 /// dbmate and goose: `<VERSION>_<NAME>.sql`, each replayed from its "up" part only.
@@ -260,18 +302,7 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
             continue;
         }
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
-        let parsed = match sections {
-            Sections::Dbmate => {
-                let digits =
-                    stem.len() - stem.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let (version, rest) = stem.split_at(digits);
-                (!version.is_empty()).then(|| (version, rest.strip_prefix('_').unwrap_or(rest)))
-            }
-            Sections::Goose => stem
-                .split_once('_')
-                .filter(|(v, _)| v.parse::<i64>().is_ok_and(|n| n >= 1)),
-        };
-        let Some((version, description)) = parsed else {
+        let Some((version, description)) = sectioned_name(stem, sections) else {
             let wanted = match sections {
                 Sections::Dbmate => "a name starting with its version digits",
                 Sections::Goose => "`<VERSION>_<NAME>.sql` with a version of at least 1",
@@ -385,6 +416,25 @@ pub fn atlas(dir: &Path) -> Result<Discovered> {
     out.finish()
 }
 
+/// A hand-rolled runner's revert script, `X.down.sql` or `down.sql` (any case): the name of
+/// the up file of the same migration (`X.up.sql`, `up.sql`, in the case `down` was written
+/// in), or `None` when `name` is no revert script. discovery sets every such file aside; lint
+/// leaves one out only when that up file lies beside it (`Layout::deploy_part`).
+pub(super) fn generic_up_of_down(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if !(lower.ends_with(".down.sql") || lower == "down.sql") {
+        return None;
+    }
+    // The last 8 bytes are ASCII (they match `down.sql`): a char boundary.
+    let (stem, down) = name.split_at(name.len() - "down.sql".len());
+    let up = if down[..4].bytes().all(|b| b.is_ascii_uppercase()) {
+        "UP"
+    } else {
+        "up"
+    };
+    Some(format!("{stem}{up}{}", &down[4..]))
+}
+
 /// A hand-rolled runner: every `.sql` file under the directory (sub-directories included),
 /// except `.down.sql` / `down.sql` reverts, in natural order of the relative path (`V2` before
 /// `V10`). Two files may share a date prefix: a runner that goes by file name allows it.
@@ -396,8 +446,8 @@ pub fn generic(dir: &Path) -> Result<Discovered> {
         if !lower.ends_with(".sql") {
             continue;
         }
-        if lower.ends_with(".down.sql") || lower == "down.sql" {
-            ignore(&mut out, &path, "a revert script, not replayed");
+        if generic_up_of_down(files::base_name(&name)).is_some() {
+            set_aside(&mut out, &path, "a revert script, not replayed");
             continue;
         }
         paths.push((name, path));

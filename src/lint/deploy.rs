@@ -1,7 +1,8 @@
 //! lint and fix check what a deploy runs: with the migration tool known, only the "up" part
 //! of a dbmate or goose file (its down section runs on a rollback, not on a retry of the
 //! deploy), and no file the tool runs only on a revert or an undo. With the tool unknown (or a
-//! hand-rolled `generic` runner, whose conventions preflight cannot know) the whole file.
+//! hand-rolled `generic` runner, whose conventions preflight cannot know) the whole file,
+//! except an `X.down.sql` revert beside its `X.up.sql` (`Layout::Generic`'s deploy part).
 
 use super::LintOptions;
 use crate::layout::{DeployPart, Layout, UpPart};
@@ -11,11 +12,11 @@ use std::ops::Range;
 
 /// What a deploy runs of `source`, per the layout of the tool in `options.runner`.
 pub fn part(source: &SourceFile, options: &LintOptions) -> DeployPart {
+    // Every tracker has a layout: an unknown tool is read as a hand-rolled runner.
     let layout = options
         .runner
         .and_then(|r| r.tool)
-        .and_then(Layout::from_name)
-        .filter(|l| *l != Layout::Generic);
+        .map_or(Some(Layout::Generic), Layout::from_name);
     match layout {
         Some(layout) => layout.deploy_part(&source.path, &source.text),
         None => DeployPart::Whole,

@@ -400,6 +400,8 @@ impl<'a> FileLinter<'a> {
             return;
         }
         let end = FileEnd {
+            source: self.source,
+            options: self.emit.options,
             parsed,
             history: &self.history,
         };

@@ -16,6 +16,7 @@ mod engine;
 mod files;
 mod guards;
 mod history;
+pub mod never_run;
 mod online_ddl;
 mod options;
 mod ordered;
@@ -83,6 +84,7 @@ pub fn lint_paths_each(
     // Calls of routines earlier migrations define: read per directory on the first such call.
     let with_routines = LintOptions {
         earlier_routines: Some(std::sync::Arc::new(calls::Earlier::new(&files, options))),
+        never_run: Some(never_run_for(paths, &files, options)),
         ..options.clone()
     };
     let options = &with_routines;
@@ -146,6 +148,16 @@ pub fn lint_paths_each(
             .push(deploy::not_linted_table(&not_linted, options));
     }
     Ok(report)
+}
+
+/// Which of `files` (collected from `paths`) their directory's migration tool never runs
+/// (PF007), for `LintOptions::never_run`.
+pub fn never_run_for(
+    paths: &[PathBuf],
+    files: &[PathBuf],
+    options: &LintOptions,
+) -> std::sync::Arc<never_run::NeverRun> {
+    std::sync::Arc::new(never_run::NeverRun::new(paths, files, options))
 }
 
 /// Reads one file and lints it unless a deploy never runs it; `false` when not linted.

@@ -46,6 +46,9 @@ pub struct LintOptions {
     /// The routines earlier migrations of the linted files' directories define (set by
     /// `lint_paths`), which a file's calls run.
     pub earlier_routines: Option<std::sync::Arc<super::calls::Earlier>>,
+    /// The linted files their directory's migration tool never runs (set by `lint_paths`;
+    /// PF007).
+    pub never_run: Option<std::sync::Arc<super::never_run::NeverRun>>,
     /// `[[migrations.before_each_run]]` and `--before-each-run`: SQL the runner executes before
     /// every run of the files each one matches, in order.
     pub before_each_run: Vec<BeforeEachRun>,
@@ -223,6 +226,7 @@ impl LintOptions {
                 }),
             pending: None,
             earlier_routines: None,
+            never_run: None,
             before_each_run: before_each_run(config, &path)?,
         })
     }

@@ -36,6 +36,8 @@ pub trait Rule: Sync {
 /// What a rule sees at the end of a file: its directives and tokenize error (not its
 /// statements, which lint drops once checked), and what the statements established.
 pub struct FileEnd<'a> {
+    pub source: &'a SourceFile,
+    pub options: &'a super::LintOptions,
     pub parsed: &'a ParsedFile,
     pub history: &'a History,
 }

@@ -1,0 +1,150 @@
+//! PF007's facts: the linted files that their directory's migration tool never runs, because
+//! it cannot read their name as a migration (or, dbmate and goose, finds no up section). The
+//! tool is the one named (`--tracker`, `[migrations] tracker`); else every tool whose layout the
+//! directory has must skip the file (Flyway and refinery share a naming, and a file one of
+//! them runs is not reported). A file given by name on the command line is judged only against
+//! a named tool: alone, it says nothing about the directory's layout.
+
+use super::LintOptions;
+use crate::layout::Layout;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Why a tool skips one file.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The tool, as `--tracker` spells it.
+    pub tool: &'static str,
+    /// The tool's rule the name breaks (`golang-migrate needs <VERSION>_<TITLE>.up.sql`).
+    pub reason: String,
+    /// Other tools whose layout the directory also has, which skip it too.
+    pub also: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct NeverRun {
+    /// Each linted file (canonical) and its migrations directory.
+    file_dirs: HashMap<PathBuf, PathBuf>,
+    /// Files given on the command line by name.
+    explicit: HashSet<PathBuf>,
+    named: Option<Layout>,
+    /// Per migrations directory, read on first use: the files its tool skips.
+    dirs: HashMap<PathBuf, OnceLock<HashMap<PathBuf, Skipped>>>,
+}
+
+impl NeverRun {
+    /// For `files` (collected from `paths`), under `options`' tool.
+    pub fn new(paths: &[PathBuf], files: &[PathBuf], options: &LintOptions) -> NeverRun {
+        let named = options
+            .runner
+            .filter(|r| r.named)
+            .and_then(|r| r.tool)
+            .and_then(Layout::from_name);
+        let explicit = paths
+            .iter()
+            .filter(|p| p.is_file())
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        let mut file_dirs = HashMap::new();
+        let mut dirs = HashMap::new();
+        // Per parent: finding the migrations directory reads the grandparent's layout.
+        let mut of_parent: HashMap<PathBuf, PathBuf> = HashMap::new();
+        for file in files {
+            let Ok(canonical) = std::fs::canonicalize(file) else {
+                continue;
+            };
+            let Some(parent) = canonical.parent() else {
+                continue;
+            };
+            let dir = of_parent
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| super::pending::migrations_dir(parent, options))
+                .clone();
+            dirs.entry(dir.clone()).or_insert_with(OnceLock::new);
+            file_dirs.insert(canonical, dir);
+        }
+        NeverRun {
+            file_dirs,
+            explicit,
+            named,
+            dirs,
+        }
+    }
+
+    /// Why the tool never runs the file at `path`, when it does not.
+    pub fn skipped(&self, path: &Path) -> Option<&Skipped> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        if self.named.is_none() && self.explicit.contains(&canonical) {
+            return None;
+        }
+        let dir = self.file_dirs.get(&canonical)?;
+        let skipped = self.dirs.get(dir)?.get_or_init(|| self.read(dir));
+        skipped.get(&canonical)
+    }
+
+    fn read(&self, dir: &Path) -> HashMap<PathBuf, Skipped> {
+        let layouts: Vec<Layout> = match self.named {
+            Some(layout) => vec![layout],
+            None => Layout::ALL
+                .into_iter()
+                .filter(|l| *l != Layout::Generic && l.matches(dir))
+                .chain(std::iter::once(Layout::detect(dir)).filter(|l| *l == Layout::Prisma))
+                .collect(),
+        };
+        let mut out: Option<HashMap<PathBuf, Skipped>> = None;
+        for layout in layouts.into_iter().filter(|l| *l != Layout::Generic) {
+            // Atlas runs every `.sql` file of the directory (`sql/migrate/dir.go`,
+            // `LocalDir.Files`), Diesel every sub-directory holding `up.sql`
+            // (`version_from_string` reads any name) and Prisma every one holding
+            // `migration.sql`: whatever their discovery sets aside, the tool does not skip.
+            if matches!(layout, Layout::Atlas | Layout::Diesel | Layout::Prisma) {
+                return HashMap::new();
+            }
+            // A directory the tool refuses (two files with one version) is reconcile's and
+            // verify's to report. Named, no file is said skipped; detected, the tool is not the
+            // directory's (refinery refuses Flyway's `U1__x.sql` beside `V1__x.sql`).
+            let Ok(found) = layout.discover(dir) else {
+                if self.named.is_some() {
+                    return HashMap::new();
+                }
+                continue;
+            };
+            let mine: HashMap<PathBuf, String> = found
+                .ignored
+                .into_iter()
+                .filter(|i| !i.by_design && looks_like_a_migration(dir, Path::new(&i.path)))
+                .filter_map(|i| Some((std::fs::canonicalize(&i.path).ok()?, i.reason)))
+                .collect();
+            out = Some(match out {
+                None => mine
+                    .into_iter()
+                    .map(|(path, reason)| {
+                        let skipped = Skipped {
+                            tool: layout.name(),
+                            reason,
+                            also: Vec::new(),
+                        };
+                        (path, skipped)
+                    })
+                    .collect(),
+                Some(mut before) => {
+                    before.retain(|path, _| mine.contains_key(path));
+                    for skipped in before.values_mut() {
+                        skipped.also.push(layout.name());
+                    }
+                    before
+                }
+            });
+        }
+        out.unwrap_or_default()
+    }
+}
+
+/// A name that reads as a migration meant to run (a version digit, or `.up.sql`), as opposed
+/// to a file kept beside the migrations (`schema.sql`, `seed.sql`, Flyway's `afterMigrate.sql`
+/// callback), which lint goes on checking as before.
+fn looks_like_a_migration(dir: &Path, path: &Path) -> bool {
+    let name = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
+    name.chars().any(|c| c.is_ascii_digit()) || name.to_ascii_lowercase().ends_with(".up.sql")
+}

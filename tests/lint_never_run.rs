@@ -1,0 +1,244 @@
+//! PF007: a file named like a migration that the directory's tool never runs is reported at its
+//! line 1, naming the tool and the name it expects, and still linted; the tool is the one named
+//! (`--tracker`, `[migrations] tracker`), else every tool whose layout the directory has. A
+//! directory is a tool's only when one of its files fits the tool's naming, so authelia-like
+//! `V0001.Initial_Schema.up.sql` files are a generic runner's, not golang-migrate's.
+
+mod common;
+
+use common::cli::{preflight, write};
+use std::path::Path;
+
+/// `lint --format json ARGS` in `dir`: the findings as (rule, file name, line, message, notes)
+/// and the report.
+fn lint(dir: &Path, args: &[&str]) -> (Vec<(String, String, u64, String)>, serde_json::Value) {
+    let output = preflight(dir)
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let findings = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default();
+            let name = Path::new(path).file_name().unwrap().to_string_lossy();
+            let notes = f["notes"].as_array().map_or(String::new(), |n| {
+                n.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            });
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                name.into_owned(),
+                f["line"].as_u64().unwrap(),
+                format!("{} || {notes}", f["message"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    (findings, report)
+}
+
+/// The files PF007 reports, in report order.
+fn never_run(findings: &[(String, String, u64, String)]) -> Vec<&str> {
+    findings
+        .iter()
+        .filter(|(rule, ..)| rule == "PF007")
+        .map(|(_, name, line, _)| {
+            assert_eq!(*line, 1, "{name}");
+            name.as_str()
+        })
+        .collect()
+}
+
+fn golang_migrate_dir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "1_a.up.sql",
+        "CREATE TABLE IF NOT EXISTS a (id int);\n",
+    );
+    write(tmp.path(), "1_a.down.sql", "DROP TABLE IF EXISTS a;\n");
+    write(tmp.path(), "V2.b.up.sql", "CREATE TABLE b (id int);\n");
+    tmp
+}
+
+#[test]
+fn a_golang_migrate_file_whose_name_does_not_parse_is_reported_and_still_linted() {
+    let tmp = golang_migrate_dir();
+    let (findings, report) = lint(tmp.path(), &["--dialect", "postgres", "."]);
+    assert_eq!(never_run(&findings), ["V2.b.up.sql"]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.contains("golang-migrate") && message.contains("`<VERSION>_<TITLE>.up.sql`"),
+        "{message}"
+    );
+    // Still linted: once renamed, it runs as written.
+    assert!(
+        findings
+            .iter()
+            .any(|(rule, name, ..)| rule == "PF101" && name == "V2.b.up.sql"),
+        "{findings:?}"
+    );
+    // The down script stays "not linted", not a PF007.
+    let not_linted: Vec<&str> = report["not_linted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_linted, ["./1_a.down.sql"]);
+    let severity = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "PF007")
+        .unwrap()["severity"]
+        .clone();
+    assert_eq!(severity, "warning");
+}
+
+/// A file given by name says nothing about its directory's layout: PF007 only when the tool is
+/// named.
+#[test]
+fn a_file_named_on_the_command_line_is_reported_only_for_a_named_tool() {
+    let tmp = golang_migrate_dir();
+    let (findings, _) = lint(tmp.path(), &["V2.b.up.sql"]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+    let (findings, _) = lint(tmp.path(), &["--tracker", "golang-migrate", "V2.b.up.sql"]);
+    assert_eq!(never_run(&findings), ["V2.b.up.sql"]);
+}
+
+/// Flyway: one `_` after the version, a lower-case prefix; undo scripts and files that are no
+/// migrations (a seed, a callback) are not reported.
+#[test]
+fn flyway_files_it_never_runs_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sql = "SELECT 1;\n";
+    for name in [
+        "V1__init.sql",
+        "V2_add_users.sql",
+        "v3__lower.sql",
+        "U1__init.sql",
+        "seed.sql",
+        "afterMigrate.sql",
+    ] {
+        write(tmp.path(), name, sql);
+    }
+    let (findings, _) = lint(tmp.path(), &["--tracker", "flyway", "."]);
+    assert_eq!(never_run(&findings), ["V2_add_users.sql", "v3__lower.sql"]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.contains("flyway needs `V<VERSION>__<DESCRIPTION>.sql`"),
+        "{message}"
+    );
+    // Detected: Flyway's layout (refinery refuses `U1__init.sql` beside `V1__init.sql`).
+    let (findings, _) = lint(tmp.path(), &["."]);
+    assert_eq!(never_run(&findings), ["V2_add_users.sql", "v3__lower.sql"]);
+    // Without it, refinery's too, which skips them as well.
+    std::fs::remove_file(tmp.path().join("U1__init.sql")).unwrap();
+    let (findings, _) = lint(tmp.path(), &["."]);
+    assert_eq!(never_run(&findings), ["V2_add_users.sql", "v3__lower.sql"]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.starts_with("flyway never runs") && message.contains("laid out for refinery too"),
+        "{message}"
+    );
+}
+
+/// The named tool decides, over detection: `V1_1__more.sql` is Flyway's (so not reported when
+/// the directory could be Flyway's) but not refinery's, and a generic runner runs every file.
+#[test]
+fn the_named_tool_decides_over_detection() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "V1__init.sql", "SELECT 1;\n");
+    write(tmp.path(), "V1_1__more.sql", "SELECT 1;\n");
+    let (findings, _) = lint(tmp.path(), &["."]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+    let (findings, _) = lint(tmp.path(), &["--tracker", "refinery", "."]);
+    assert_eq!(never_run(&findings), ["V1_1__more.sql"]);
+    // In preflight.toml too.
+    std::fs::write(
+        tmp.path().join("preflight.toml"),
+        "[migrations]\ntracker = \"refinery\"\n",
+    )
+    .unwrap();
+    let (findings, _) = lint(tmp.path(), &["."]);
+    assert_eq!(never_run(&findings), ["V1_1__more.sql"]);
+    // `--tracker` wins over preflight.toml.
+    let (findings, _) = lint(tmp.path(), &["--tracker", "flyway", "."]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+
+    let tmp = golang_migrate_dir();
+    let (findings, _) = lint(tmp.path(), &["--tracker", "generic", "."]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+}
+
+/// authelia names its migrations `V0001.Initial_Schema.up.sql`: `.up.sql`, but no version
+/// golang-migrate can parse, so the directory is a generic runner's. Its files run in name
+/// order: a procedure an earlier file defines is known to a later file's CALL (no PF001), and
+/// no file is reported as never run.
+#[test]
+fn authelia_like_names_are_a_generic_runners_and_earlier_procedures_are_known() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "V0001.Procedures.up.sql",
+        "DELIMITER //\nCREATE PROCEDURE drop_legacy()\nBEGIN\n  DROP TABLE IF EXISTS legacy;\nEND //\nDELIMITER ;\n",
+    );
+    write(
+        tmp.path(),
+        "V0001.Procedures.down.sql",
+        "DROP PROCEDURE IF EXISTS drop_legacy;\n",
+    );
+    write(tmp.path(), "V0002.Cleanup.up.sql", "CALL drop_legacy();\n");
+    write(tmp.path(), "V0002.Cleanup.down.sql", "SELECT 1;\n");
+    let (findings, _) = lint(tmp.path(), &["--dialect", "mariadb", "."]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+    assert!(
+        !findings.iter().any(|(rule, ..)| rule == "PF001"),
+        "{findings:?}"
+    );
+}
+
+/// `fix --check` exits as lint does on the same files, PF007 included.
+#[test]
+fn fix_check_reports_a_file_never_run_as_lint_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "1_a.up.sql",
+        "CREATE TABLE IF NOT EXISTS a (id int);\n",
+    );
+    write(
+        tmp.path(),
+        "V2.b.up.sql",
+        "CREATE TABLE IF NOT EXISTS b (id int);\n",
+    );
+    for command in ["lint", "fix"] {
+        let check: &[&str] = if command == "fix" { &["--check"] } else { &[] };
+        preflight(tmp.path())
+            .arg(command)
+            .args(check)
+            .args(["--fail-on", "warning", "."])
+            .assert()
+            .code(1);
+    }
+    std::fs::rename(
+        tmp.path().join("V2.b.up.sql"),
+        tmp.path().join("2_b.up.sql"),
+    )
+    .unwrap();
+    for command in ["lint", "fix"] {
+        let check: &[&str] = if command == "fix" { &["--check"] } else { &[] };
+        preflight(tmp.path())
+            .arg(command)
+            .args(check)
+            .args(["--fail-on", "warning", "."])
+            .assert()
+            .code(0);
+    }
+}
