@@ -26,8 +26,8 @@
 //! matched only by a creation with the same list, token for token.
 
 use crate::source::SourceFile;
+use crate::sql::Tok;
 use crate::sql::{parse_source, Change, Dialect, Name, ObjectKind, ShapeKind, Statement, Target};
-use crate::sql::{AlterActionKind, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -197,14 +197,7 @@ impl Prologue {
             return shape
                 .actions
                 .iter()
-                .filter(|a| {
-                    matches!(
-                        a.kind,
-                        AlterActionKind::AddColumn
-                            | AlterActionKind::AddConstraint
-                            | AlterActionKind::AddIndex
-                    )
-                })
+                .filter(|a| a.kind.adds())
                 .map(|a| a.range.clone())
                 .collect();
         }

@@ -305,7 +305,7 @@ impl Guarded {
 /// to be skipped on a retry: what a `CREATE` creates, and an `ALTER TABLE`'s table with the
 /// columns, constraints and indexes it adds.
 fn checked_names(statement: &super::Statement) -> Vec<String> {
-    use super::{AlterActionKind, ShapeKind};
+    use super::ShapeKind;
     let shape = &statement.shape;
     match &shape.kind {
         ShapeKind::Create(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
@@ -313,14 +313,7 @@ fn checked_names(statement: &super::Statement) -> Vec<String> {
             let adds: Vec<String> = shape
                 .actions
                 .iter()
-                .filter(|a| {
-                    matches!(
-                        a.kind,
-                        AlterActionKind::AddColumn
-                            | AlterActionKind::AddConstraint
-                            | AlterActionKind::AddIndex
-                    )
-                })
+                .filter(|a| a.kind.adds())
                 .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
                 .collect();
             match (adds.is_empty(), shape.object()) {

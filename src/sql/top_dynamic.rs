@@ -17,7 +17,7 @@
 use crate::sql::do_block::dropped_names;
 use crate::sql::dynamic::{list_at, split_top, strip_parens, Bindings};
 use crate::sql::lexer::Tok;
-use crate::sql::{AlterActionKind, ShapeKind, Statement};
+use crate::sql::{ShapeKind, Statement};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
 
@@ -266,11 +266,9 @@ fn created_names(statement: &Statement) -> Vec<String> {
             let adds: Option<Vec<String>> = shape
                 .actions
                 .iter()
-                .map(|a| match a.kind {
-                    AlterActionKind::AddColumn
-                    | AlterActionKind::AddConstraint
-                    | AlterActionKind::AddIndex => a.name.as_ref().map(|n| n.base().to_string()),
-                    _ => None,
+                .map(|a| match a.kind.adds() {
+                    true => a.name.as_ref().map(|n| n.base().to_string()),
+                    false => None,
                 })
                 .collect();
             adds.unwrap_or_default()

@@ -161,6 +161,17 @@ pub enum AlterActionKind {
     Other,
 }
 
+impl AlterActionKind {
+    /// Does the action add something a re-run finds already there (a column, a constraint, an
+    /// index)?
+    pub fn adds(self) -> bool {
+        matches!(
+            self,
+            AlterActionKind::AddColumn | AlterActionKind::AddConstraint | AlterActionKind::AddIndex
+        )
+    }
+}
+
 /// One comma-separated action of an `ALTER TABLE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlterAction {
