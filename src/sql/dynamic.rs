@@ -101,6 +101,8 @@ impl Bindings {
             [] => None,
             [t] => match &t.token {
                 Token::SingleQuotedString(s) => Some(s.clone()),
+                // PL/pgSQL's `EXECUTE $x$CREATE TABLE …$x$`.
+                Token::DollarQuotedString(s) if !self.mysql => Some(s.value.clone()),
                 Token::Number(n, _) => Some(n.clone()),
                 Token::Word(w) if w.quote_style.is_none() => {
                     let name = w.value.to_lowercase();
@@ -465,6 +467,7 @@ BEGIN
   q := 'DROP TABLE ' || $1;
   EXECUTE q;
   EXECUTE 'DROP TABLE ' || (SELECT relname FROM pg_class LIMIT 1);
+  EXECUTE $x$CREATE TABLE $x$ || tbl || $q$ (id int)$q$;
 END $$ LANGUAGE plpgsql";
         assert_eq!(
             dynamic(text, Dialect::Postgres, "SELECT f('t', 'Col')"),
@@ -473,6 +476,7 @@ END $$ LANGUAGE plpgsql";
                 Some("CREATE INDEX \"t_Col\" ON t (\"Col\")".to_string()),
                 Some("DROP TABLE t".to_string()),
                 None,
+                Some("CREATE TABLE t (id int)".to_string()),
             ]
         );
     }
