@@ -804,6 +804,14 @@ fn sql_a_do_block_builds_runs_as_a_body_s_does() {
         );
         assert_eq!(findings(&caught, Dialect::Postgres), [], "{caught}");
     }
+    // A variable the block declares with a literal value.
+    let declared =
+        "DO $$\nDECLARE q text := 'CREATE TABLE x (id int)';\nBEGIN\n  EXECUTE q;\nEND $$;\n";
+    assert_built_at_block(
+        &findings(declared, Dialect::Postgres),
+        ("PF101", 1),
+        "`DO $$ ",
+    );
     // SQL built from values preflight cannot evaluate (a loop over catalog rows) is unknown.
     let found = findings(
         "DO $$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT relname FROM pg_class WHERE relname LIKE 'tmp%' LOOP\n    EXECUTE format('DROP TABLE %I', r.relname);\n  END LOOP;\nEND $$;\n",
