@@ -337,6 +337,31 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
                 .to_string(),
             Some(3),
         ),
+        // A DO block's own EXECUTE runs the SQL it evaluates to (findings at the block).
+        (
+            "do_block_executes_literal",
+            "SELECT 1;\nDO $$ BEGIN EXECUTE 'CREATE INDEX t_x ON t (a)'; END $$;\n".to_string(),
+            Some(2),
+        ),
+        (
+            "do_block_checks_catalog_before_execute",
+            "DO $$ BEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_x') THEN\n    \
+             EXECUTE 'CREATE INDEX t_x ON t (a)';\n  END IF;\nEND $$;\n"
+                .to_string(),
+            None,
+        ),
+        (
+            "do_block_catches_duplicate_table_around_execute",
+            "DO $$ BEGIN\n  EXECUTE 'CREATE INDEX t_x ON t (a)';\n\
+             EXCEPTION WHEN duplicate_table THEN NULL;\nEND $$;\n"
+                .to_string(),
+            None,
+        ),
+        (
+            "do_block_executes_format",
+            "DO $$ BEGIN EXECUTE format('CREATE TABLE %I (id int)', 'x'); END $$;\n".to_string(),
+            Some(1),
+        ),
     ]
 }
 

@@ -101,6 +101,8 @@ impl Bindings {
             [] => None,
             [t] => match &t.token {
                 Token::SingleQuotedString(s) => Some(s.clone()),
+                // PL/pgSQL's `EXECUTE $x$CREATE TABLE …$x$`.
+                Token::DollarQuotedString(s) if !self.mysql => Some(s.value.clone()),
                 Token::Number(n, _) => Some(n.clone()),
                 Token::Word(w) if w.quote_style.is_none() => {
                     let name = w.value.to_lowercase();
@@ -234,8 +236,19 @@ pub fn dynamic_sql(
     let mut vars: HashMap<String, Option<String>> = HashMap::new();
     let mut prepared: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
+    // In a PL/pgSQL DECLARE section (up to its block's BEGIN): `q text := '…';`.
+    let mut declaring = false;
     for segment in &segments.statements {
         let tokens = &segment.tokens;
+        if !dialect.is_mysql_family() {
+            let last = tokens
+                .iter()
+                .rev()
+                .find(|t| t.is_kw("DECLARE") || t.is_kw("BEGIN"));
+            if let Some(last) = last {
+                declaring = last.is_kw("DECLARE");
+            }
+        }
         let Some(k) = (0..tokens.len()).find(|&k| {
             let after = k == 0
                 || tokens[k - 1].is(&Token::ShiftRight)
@@ -244,7 +257,8 @@ pub fn dynamic_sql(
                 && (["SET", "PREPARE", "EXECUTE"]
                     .iter()
                     .any(|w| tokens[k].is_kw(w))
-                    || assignment(&tokens[k..]).is_some())
+                    || assignment(&tokens[k..]).is_some()
+                    || (declaring && declaration(&tokens[k..]).is_some()))
         }) else {
             continue;
         };
@@ -293,9 +307,38 @@ pub fn dynamic_sql(
             });
         } else if let Some((name, value)) = assignment(rest) {
             vars.insert(name, bindings.eval(value, &vars));
+        } else if let Some((name, value)) = declaration(rest).filter(|_| declaring) {
+            vars.insert(name, value.and_then(|v| bindings.eval(v, &vars)));
         }
     }
     out
+}
+
+/// PL/pgSQL declaration `name [CONSTANT] type [NOT NULL] [{:= | = | DEFAULT} value]`: the
+/// variable (lower case) and the value's tokens (`None`: no initial value, it is NULL).
+fn declaration(tokens: &[Tok]) -> Option<(String, Option<&[Tok]>)> {
+    let first = tokens.first()?;
+    if first.is_kw("DECLARE") {
+        return None;
+    }
+    let name = first.bare_word()?.to_lowercase();
+    let mut depth = 0usize;
+    for (k, t) in tokens.iter().enumerate().skip(1) {
+        match &t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            // `c CURSOR FOR SELECT …`, `a ALIAS FOR $1`: not a value.
+            Token::Word(_) if t.is_kw("CURSOR") || t.is_kw("FOR") => return Some((name, None)),
+            Token::Assignment | Token::Eq => return Some((name, Some(&tokens[k + 1..]))),
+            Token::Colon if tokens.get(k + 1).is_some_and(|n| n.is(&Token::Eq)) => {
+                return Some((name, Some(&tokens[k + 2..])))
+            }
+            Token::Word(_) if t.is_kw("DEFAULT") => return Some((name, Some(&tokens[k + 1..]))),
+            _ => {}
+        }
+    }
+    Some((name, None))
 }
 
 /// `EXECUTE IMMEDIATE … USING …`: where its expression ends.
@@ -459,12 +502,18 @@ END";
     fn postgres_execute_of_concatenation_and_format() {
         let text = "CREATE FUNCTION f(tbl text, col text) RETURNS void AS $$
 DECLARE q text;
+  d constant varchar(64) := 'CREATE TABLE ' || tbl || '_d (id int)';
+  e text DEFAULT 'CREATE TABLE e (id int)';
 BEGIN
   EXECUTE 'ALTER TABLE ' || tbl || ' ADD COLUMN ' || quote_ident(col) || ' int';
   EXECUTE format('CREATE INDEX %I ON %I (%I)', tbl || '_' || col, tbl, col);
   q := 'DROP TABLE ' || $1;
   EXECUTE q;
   EXECUTE 'DROP TABLE ' || (SELECT relname FROM pg_class LIMIT 1);
+  EXECUTE $x$CREATE TABLE $x$ || tbl || $q$ (id int)$q$;
+  EXECUTE d;
+  EXECUTE e;
+  DECLARE e text; BEGIN EXECUTE e; END;
 END $$ LANGUAGE plpgsql";
         assert_eq!(
             dynamic(text, Dialect::Postgres, "SELECT f('t', 'Col')"),
@@ -472,6 +521,11 @@ END $$ LANGUAGE plpgsql";
                 Some("ALTER TABLE t ADD COLUMN \"Col\" int".to_string()),
                 Some("CREATE INDEX \"t_Col\" ON t (\"Col\")".to_string()),
                 Some("DROP TABLE t".to_string()),
+                None,
+                Some("CREATE TABLE t (id int)".to_string()),
+                Some("CREATE TABLE t_d (id int)".to_string()),
+                Some("CREATE TABLE e (id int)".to_string()),
+                // An inner block's `e`, declared without a value.
                 None,
             ]
         );

@@ -18,10 +18,11 @@
 //!   migration defines, or one dropped before, is not defined) is unknown too: its body was not
 //!   checked. Only `CALL`: a `SELECT f()` / `PERFORM f()` of a name the migrations do not define
 //!   is nearly always a built-in function.
-//! - A top-level block runs its calls as a top-level `CALL` does: a PostgreSQL DO block's
-//!   `CALL p()` / `PERFORM f()`, and MariaDB's `BEGIN NOT ATOMIC … END`'s calls and the SQL it
-//!   builds at run time (evaluated as a body's is). The block's own statements are checked as
-//!   the block's, not here.
+//! - A top-level block runs its calls as a top-level `CALL` does, and the SQL it builds at run
+//!   time as a body's (evaluated, guarded by the IF or handler around its `EXECUTE`; findings at
+//!   the block): a PostgreSQL DO block's `CALL p()` / `PERFORM f()` / `EXECUTE …`, and MariaDB's
+//!   `BEGIN NOT ATOMIC … END`'s calls, `PREPARE`/`EXECUTE` and `EXECUTE IMMEDIATE`. The block's
+//!   own statements are checked as the block's, not here.
 //! - A guard around a call (in a block or a body: an IF that checks the catalog, a handler that
 //!   catches the retry's error) guards what the call runs, as it guards the statements there.
 //! - MySQL/MariaDB: a top-level `EXECUTE` runs the SQL a user variable holds, conditional DDL
@@ -76,7 +77,7 @@ struct Body {
 }
 
 impl Body {
-    /// The calls (and, on MySQL/MariaDB, the SQL built at run time) of top-level block
+    /// The calls (and the SQL built at run time) of top-level block
     /// `statement`: a PostgreSQL DO block, or MariaDB's `BEGIN NOT ATOMIC … END`. Its own
     /// statements are not among them: they were checked as the block's.
     fn block(source: &SourceFile, dialect: Dialect, statement: &Statement) -> Option<Body> {
@@ -324,13 +325,13 @@ pub fn expand(
         }
     }
     // Only a CALL can name a procedure nothing defines: without routines, nothing else runs
-    // but what a MySQL/MariaDB block builds at run time.
+    // but what a block builds at run time.
     let calls_something = || {
         let text = &source.text[statement.range.clone()];
         let has = |word| super::sequence::contains_ignore_case(text, word);
         match statement.tokens.first() {
             Some(first) if first.is_kw("CALL") => true,
-            Some(first) if first.is_kw("DO") => has("call"),
+            Some(first) if first.is_kw("DO") => has("call") || has("execute"),
             _ if compound_body_range(&statement.tokens).is_some() => has("call") || has("execute"),
             _ => false,
         }
@@ -352,7 +353,7 @@ pub fn expand(
     let tokens = &statement.tokens;
     let none = Bindings::top(dialect);
     if let Some(block) = Body::block(source, dialect, statement) {
-        // A DO block's `PERFORM f(…)`, a block's `CALL p()`, run as a body's do.
+        // A DO block's `PERFORM f(…)`, a block's `CALL p()` and `EXECUTE`, run as a body's do.
         walk.in_do = true;
         walk.run(source, &Arc::new(block), None, &none);
         return out;
@@ -603,11 +604,7 @@ impl Walk<'_> {
             Some(routine) => format!("the body of {}", routine.name),
             None => "the block".to_string(),
         };
-        // A PostgreSQL DO block's EXECUTE is not evaluated: lint checks the block's statements.
-        let dynamic = match routine.is_some() || self.dialect.is_mysql_family() {
-            true => dynamic_sql(source, self.dialect, body_range.clone(), bindings),
-            false => Vec::new(),
-        };
+        let dynamic = dynamic_sql(source, self.dialect, body_range.clone(), bindings);
         // Merged in body order: statements, calls, dynamic SQL.
         enum Item<'b> {
             Statement(&'b Statement),

@@ -719,6 +719,15 @@ DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN 
     assert!(found.iter().any(|f| f.0 == "PF102"), "{found:?}");
 }
 
+/// `found` is one finding, `expected` (rule, line), on SQL the block starting `block` builds.
+fn assert_built_at_block(found: &[(String, usize, String)], expected: (&str, usize), block: &str) {
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(codes, [expected], "{found:?}");
+    let message = &found[0].2;
+    assert!(message.starts_with(block), "{message}");
+    assert!(message.contains(", SQL built at run time: "), "{message}");
+}
+
 #[test]
 fn sql_a_compound_block_builds_runs_as_a_body_s_does() {
     let prepared =
@@ -726,24 +735,7 @@ fn sql_a_compound_block_builds_runs_as_a_body_s_does() {
     let immediate = "EXECUTE IMMEDIATE 'ALTER TABLE t ADD COLUMN c INT';";
     for (block, code) in [(prepared, "PF102"), (immediate, "PF108")] {
         let found = findings(&in_block(block), Dialect::Mariadb);
-        assert_eq!(
-            found
-                .iter()
-                .map(|f| (f.0.as_str(), f.1))
-                .collect::<Vec<_>>(),
-            [(code, 3)],
-            "{found:?}"
-        );
-        assert!(
-            found[0].2.starts_with("`BEGIN NOT ATOMIC "),
-            "{}",
-            found[0].2
-        );
-        assert!(
-            found[0].2.contains(", SQL built at run time: "),
-            "{}",
-            found[0].2
-        );
+        assert_built_at_block(&found, (code, 3), "`BEGIN NOT ATOMIC ");
         // Behind a catalog check that finds what it adds: guarded.
         let checked = format!(
             "IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') AND NOT EXISTS ({}) THEN\n{block}\nEND IF;",
@@ -784,5 +776,50 @@ fn a_mysql_begin_is_a_transaction_whose_calls_run_at_the_top_level() {
             .starts_with("`CALL q()`: the body of procedure q"),
         "{}",
         found[2].2
+    );
+}
+
+#[test]
+fn sql_a_do_block_builds_runs_as_a_body_s_does() {
+    let literal = "EXECUTE 'CREATE INDEX i ON t (a)';";
+    let concatenated = "EXECUTE 'CREATE TABLE ' || 'x' || ' (id int)';";
+    let formatted = "EXECUTE format('CREATE TABLE %I (id int)', 'x');";
+    for (execute, code) in [
+        (literal, "PF102"),
+        (concatenated, "PF101"),
+        (formatted, "PF101"),
+    ] {
+        let sql = format!("SELECT 1;\nDO $$\nBEGIN\n  {execute}\nEND $$;\n");
+        // At the block, as a MariaDB block's run-time SQL is.
+        let found = findings(&sql, Dialect::Postgres);
+        assert_built_at_block(&found, (code, 2), "`DO $$ ");
+        // Behind a catalog check that finds what it creates, or a handler that catches the
+        // retry's error: guarded.
+        let checked = format!(
+            "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'i') AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'x') THEN\n    {execute}\n  END IF;\nEND $$;\n"
+        );
+        assert_eq!(findings(&checked, Dialect::Postgres), [], "{checked}");
+        let caught = format!(
+            "DO $$\nBEGIN\n  {execute}\nEXCEPTION WHEN duplicate_table THEN NULL;\nEND $$;\n"
+        );
+        assert_eq!(findings(&caught, Dialect::Postgres), [], "{caught}");
+    }
+    // A variable the block declares with a literal value.
+    let declared =
+        "DO $$\nDECLARE q text := 'CREATE TABLE x (id int)';\nBEGIN\n  EXECUTE q;\nEND $$;\n";
+    assert_built_at_block(
+        &findings(declared, Dialect::Postgres),
+        ("PF101", 1),
+        "`DO $$ ",
+    );
+    // SQL built from values preflight cannot evaluate (a loop over catalog rows) is unknown.
+    let found = findings(
+        "DO $$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT relname FROM pg_class WHERE relname LIKE 'tmp%' LOOP\n    EXECUTE format('DROP TABLE %I', r.relname);\n  END LOOP;\nEND $$;\n",
+        Dialect::Postgres,
+    );
+    let unknown = "the block runs SQL it builds at run time (`EXECUTE format('DROP TABLE %I', r.relname)`) from values preflight could not evaluate";
+    assert!(
+        matches!(&found[..], [(code, 1, message)] if code == "PF001" && message.contains(unknown)),
+        "{found:?}"
     );
 }
