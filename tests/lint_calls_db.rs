@@ -399,7 +399,8 @@ CREATE VIEW d_v AS SELECT 1 AS x;
 CREATE SEQUENCE d_s;
 CREATE TYPE d_ty AS ENUM ('a');
 CREATE FUNCTION d_f() RETURNS int LANGUAGE sql AS 'SELECT 1';
-CREATE SCHEMA d_sc;";
+CREATE SCHEMA d_sc;
+CREATE TABLE m (k text UNIQUE);";
 
 /// (statement, the condition its second run raises on PostgreSQL, one it does not raise).
 const RETRY_ERRORS: &[(&str, &str, &str)] = &[
@@ -486,6 +487,12 @@ const RETRY_ERRORS: &[(&str, &str, &str)] = &[
         "DROP SCHEMA d_sc",
         "invalid_schema_name",
         "undefined_object",
+    ),
+    // Rows inserted again violate the unique key.
+    (
+        "INSERT INTO m (k) VALUES ('a')",
+        "unique_violation",
+        "duplicate_object",
     ),
 ];
 

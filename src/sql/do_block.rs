@@ -427,11 +427,13 @@ const UNDEFINED_OBJECT: (&str, &str) = ("undefined_object", "42704");
 const UNDEFINED_COLUMN: (&str, &str) = ("undefined_column", "42703");
 const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
+const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");
 
 /// The condition (name, SQLSTATE) PostgreSQL raises when `statement` runs a second time, as
 /// checked on PostgreSQL 15 (tests/lint_calls_db.rs): an index, sequence or view is a relation
 /// (`relation "…" already exists`), so is the index of a UNIQUE or EXCLUDE constraint; a second
-/// primary key is "multiple primary keys"; a missing schema is `invalid_schema_name`. `None`
+/// primary key is "multiple primary keys"; a missing schema is `invalid_schema_name`; rows
+/// inserted again violate a unique key. `None`
 /// when it is not known.
 fn retry_error(statement: &super::Statement) -> Option<Vec<(&'static str, &'static str)>> {
     use super::{AlterActionKind, ObjectKind as K, ShapeKind};
@@ -457,6 +459,8 @@ fn retry_error(statement: &super::Statement) -> Option<Vec<(&'static str, &'stat
             _ => None,
         },
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
+        // The rows are there: a unique key rejects them again.
+        ShapeKind::Insert => one(UNIQUE_VIOLATION),
         ShapeKind::AlterTable => {
             // The first action that fails raises the error: only one kind of action is known.
             let mut errors = shape.actions.iter().map(|a| match a.kind {
@@ -1228,23 +1232,28 @@ mod tests {
                     ALTER TABLE t ADD COLUMN c int;\n\
                     ALTER TABLE t ADD PRIMARY KEY (a);\n\
                     DROP INDEX d;\n\
-                    DROP SCHEMA s;";
+                    DROP SCHEMA s;\n\
+                    INSERT INTO m (k) VALUES ('a');";
         assert_eq!(
             guards(body, "duplicate_object"),
-            [false, true, false, false, false, false, false]
+            [false, true, false, false, false, false, false, false]
         );
         assert_eq!(
             guards(body, "duplicate_table OR duplicate_column"),
-            [true, false, true, true, false, false, false]
+            [true, false, true, true, false, false, false, false]
         );
         assert_eq!(
             guards(
                 body,
                 "SQLSTATE '42P16' OR undefined_object OR invalid_schema_name"
             ),
-            [false, false, false, false, true, true, true]
+            [false, false, false, false, true, true, true, false]
         );
-        assert_eq!(guards(body, "OTHERS"), [true; 7]);
+        assert_eq!(
+            guards(body, "unique_violation"),
+            [false, false, false, false, false, false, false, true]
+        );
+        assert_eq!(guards(body, "OTHERS"), [true; 8]);
         // What a statement raises is not known: any "already exists" still counts.
         assert_eq!(
             guards("CREATE COLLATION c (locale = 'C');", "duplicate_object"),
