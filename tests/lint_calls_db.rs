@@ -322,6 +322,21 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
             format!("{MAKE_T_I}DO $$ BEGIN CALL make_i(); END $$;\n"),
             Some(3),
         ),
+        // A handler around the call guards the body's statements against what it catches.
+        (
+            "do_block_catches_another_error_around_call",
+            format!(
+                "{MAKE_T_I}DO $$ BEGIN CALL make_i(); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+            ),
+            Some(3),
+        ),
+        (
+            "do_block_catches_the_error_around_call",
+            format!(
+                "{MAKE_T_I}DO $$ BEGIN CALL make_i(); EXCEPTION WHEN duplicate_table THEN NULL; END $$;\n"
+            ),
+            None,
+        ),
         (
             "do_block_checks_catalog_before_call",
             format!(
