@@ -322,6 +322,21 @@ fn pg_cases() -> Vec<(&'static str, String, Option<usize>)> {
             format!("{MAKE_T_I}DO $$ BEGIN CALL make_i(); END $$;\n"),
             Some(3),
         ),
+        // A handler around the call guards the body's statements against what it catches.
+        (
+            "do_block_catches_another_error_around_call",
+            format!(
+                "{MAKE_T_I}DO $$ BEGIN CALL make_i(); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+            ),
+            Some(3),
+        ),
+        (
+            "do_block_catches_the_error_around_call",
+            format!(
+                "{MAKE_T_I}DO $$ BEGIN CALL make_i(); EXCEPTION WHEN duplicate_table THEN NULL; END $$;\n"
+            ),
+            None,
+        ),
         (
             "do_block_checks_catalog_before_call",
             format!(
@@ -387,4 +402,203 @@ fn the_fixed_body_of_a_called_procedure_runs_twice_on_mariadb() {
     db.exec(MARIA_SETUP);
     db.exec(&outcome.fixed);
     db.exec(&outcome.fixed);
+}
+
+/// Objects the handler cases drop, and tables they alter.
+const HANDLER_SETUP: &str =
+    "CREATE TABLE t (id int PRIMARY KEY, a int, dc int, CONSTRAINT d_ck CHECK (a > 0));
+CREATE TABLE p (id int);
+CREATE TABLE d1 (id int);
+CREATE INDEX d_i ON t (a);
+CREATE VIEW d_v AS SELECT 1 AS x;
+CREATE SEQUENCE d_s;
+CREATE TYPE d_ty AS ENUM ('a');
+CREATE FUNCTION d_f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE SCHEMA d_sc;
+CREATE TABLE m (k text UNIQUE);";
+
+/// (statement, the condition its second run raises on PostgreSQL, one it does not raise).
+const RETRY_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "CREATE TABLE n1 (id int)",
+        "duplicate_table",
+        "duplicate_object",
+    ),
+    (
+        "CREATE INDEX z5 ON t (a)",
+        "duplicate_table",
+        "duplicate_object",
+    ),
+    ("CREATE SEQUENCE n_s", "duplicate_table", "duplicate_object"),
+    (
+        "CREATE VIEW n_v AS SELECT 1 AS x",
+        "duplicate_table",
+        "duplicate_object",
+    ),
+    (
+        "ALTER TABLE t ADD COLUMN n_c int",
+        "duplicate_column",
+        "duplicate_object",
+    ),
+    (
+        "ALTER TABLE t ADD CONSTRAINT n_ck CHECK (a > 0)",
+        "duplicate_object",
+        "duplicate_table",
+    ),
+    (
+        "ALTER TABLE t ADD CONSTRAINT n_fk FOREIGN KEY (a) REFERENCES t (id)",
+        "duplicate_object",
+        "duplicate_table",
+    ),
+    // UNIQUE builds an index: "relation "n_uq" already exists".
+    (
+        "ALTER TABLE t ADD CONSTRAINT n_uq UNIQUE (a)",
+        "duplicate_table",
+        "duplicate_object",
+    ),
+    (
+        "ALTER TABLE p ADD PRIMARY KEY (id)",
+        "invalid_table_definition",
+        "duplicate_object",
+    ),
+    (
+        "CREATE TYPE n_ty AS ENUM ('a')",
+        "duplicate_object",
+        "duplicate_table",
+    ),
+    (
+        "CREATE FUNCTION n_f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "duplicate_function",
+        "duplicate_object",
+    ),
+    ("CREATE SCHEMA n_sc", "duplicate_schema", "duplicate_object"),
+    (
+        "CREATE POLICY n_po ON t USING (true)",
+        "duplicate_object",
+        "duplicate_table",
+    ),
+    ("DROP TABLE d1", "undefined_table", "undefined_object"),
+    ("DROP INDEX d_i", "undefined_object", "undefined_table"),
+    ("DROP VIEW d_v", "undefined_table", "undefined_object"),
+    ("DROP SEQUENCE d_s", "undefined_table", "undefined_object"),
+    (
+        "ALTER TABLE t DROP COLUMN dc",
+        "undefined_column",
+        "undefined_object",
+    ),
+    (
+        "ALTER TABLE t DROP CONSTRAINT d_ck",
+        "undefined_object",
+        "undefined_column",
+    ),
+    (
+        "DROP FUNCTION d_f()",
+        "undefined_function",
+        "undefined_object",
+    ),
+    ("DROP TYPE d_ty", "undefined_object", "undefined_table"),
+    // A missing schema is not `undefined_…`: 3F000.
+    (
+        "DROP SCHEMA d_sc",
+        "invalid_schema_name",
+        "undefined_object",
+    ),
+    // Rows inserted again violate the unique key.
+    (
+        "INSERT INTO m (k) VALUES ('a')",
+        "unique_violation",
+        "duplicate_object",
+    ),
+];
+
+/// DO blocks whose exception handlers catch the retry's error or not (all on line 1).
+fn handler_cases() -> Vec<(String, String, bool)> {
+    let block = |body: &str| format!("DO $$ BEGIN {body} END $$;\n");
+    let mut cases = Vec::new();
+    for (statement, raised, other) in RETRY_ERRORS {
+        for (condition, fails) in [(raised, false), (other, true)] {
+            cases.push((
+                format!("{statement} / {condition}"),
+                block(&format!(
+                    "{statement}; EXCEPTION WHEN {condition} THEN NULL;"
+                )),
+                fails,
+            ));
+        }
+    }
+    let scoped: &[(&str, &str, bool)] = &[
+        // A handler guards the statements of its own block only.
+        (
+            "handler_of_a_later_nested_block",
+            "CREATE TABLE a1 (id int); BEGIN PERFORM 1; EXCEPTION WHEN duplicate_table THEN NULL; END;",
+            true,
+        ),
+        (
+            "nested_block_with_its_handler",
+            "BEGIN CREATE TABLE a2 (id int); EXCEPTION WHEN duplicate_table THEN NULL; END; PERFORM 1;",
+            false,
+        ),
+        // An error a nested block does not catch propagates to the enclosing handler.
+        (
+            "nested_block_inside_the_handled_block",
+            "BEGIN CREATE TABLE a3 (id int); END; EXCEPTION WHEN duplicate_table THEN NULL;",
+            false,
+        ),
+        (
+            "nested_handler_of_another_error_inside_the_handled_block",
+            "BEGIN CREATE TABLE a3 (id int); EXCEPTION WHEN duplicate_object THEN NULL; END; \
+             EXCEPTION WHEN duplicate_table THEN NULL;",
+            false,
+        ),
+        // The handler's own branch is not guarded by it.
+        (
+            "statement_in_the_handler_branch",
+            "RAISE unique_violation; EXCEPTION WHEN unique_violation OR duplicate_table THEN \
+             CREATE TABLE a4 (id int);",
+            true,
+        ),
+        (
+            "when_others",
+            "CREATE TABLE a5 (id int); EXCEPTION WHEN OTHERS THEN NULL;",
+            false,
+        ),
+        (
+            "sqlstate_of_the_error",
+            "CREATE INDEX z6 ON t (a); EXCEPTION WHEN SQLSTATE '42P07' THEN NULL;",
+            false,
+        ),
+        (
+            "sqlstate_of_another_error",
+            "CREATE INDEX z7 ON t (a); EXCEPTION WHEN SQLSTATE '42710' THEN NULL;",
+            true,
+        ),
+    ];
+    for (name, body, fails) in scoped {
+        cases.push((name.to_string(), block(body), *fails));
+    }
+    cases
+}
+
+#[test]
+fn lint_flags_exactly_the_do_blocks_whose_handler_misses_the_retry_error_on_postgres() {
+    let mut wrong = Vec::new();
+    for (name, sql, fails) in handler_cases() {
+        let db = ScratchDb::postgres();
+        db.exec(HANDLER_SETUP);
+        db.exec(&sql);
+        let retry = db.try_exec(&sql);
+        assert_eq!(
+            retry.is_err(),
+            fails,
+            "{name}: the server's verdict on a second run: {retry:?}\n{sql}"
+        );
+        let mut flagged = flagged_lines(&sql, Dialect::Postgres);
+        flagged.dedup();
+        if flagged != fails.then_some(1).into_iter().collect::<Vec<_>>() {
+            wrong.push(format!(
+                "{name}: lint flags {flagged:?} (second run: {retry:?})"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -85,8 +85,9 @@ pub struct StatementContext {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DoBlockContext {
-    /// The block catches duplicate_object/duplicate_table (or OTHERS), or the statement sits in
-    /// an `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN` branch.
+    /// A block around the statement has a handler that catches the error its re-run raises
+    /// (duplicate_table for an index, …, or OTHERS), or the statement sits in an `IF [NOT]
+    /// EXISTS (SELECT … FROM pg_…/information_schema…) THEN` branch.
     pub guarded: bool,
     /// ... by a catalog check that names what it drops: the statement removes its objects
     /// whenever they exist, as `DROP … IF EXISTS` does ([`do_block::Guarded::drops_checked`]).

@@ -308,7 +308,7 @@ impl Replayer {
             }
             statement.context.do_block = Some(DoBlockContext {
                 // A check that never finds what the statement creates guards nothing.
-                guarded: place.guarded.covers(d.at)
+                guarded: place.guarded.covers(d.at, &statement)
                     && place.guarded.never_finds(d.at, &statement).is_none(),
                 drops_checked: place
                     .guarded
