@@ -242,3 +242,24 @@ fn fix_check_reports_a_file_never_run_as_lint_does() {
             .code(0);
     }
 }
+
+/// A file the tool never runs that is also written for another dialect (PF006, which drops the
+/// file's other findings) is still reported as never run: that holds whatever its dialect.
+#[test]
+fn a_file_never_run_in_another_dialect_is_reported_with_its_dialect_mismatch() {
+    let tmp = golang_migrate_dir();
+    write(
+        tmp.path(),
+        "V3.c.up.sql",
+        "CREATE TABLE `c` (id int(11) NOT NULL AUTO_INCREMENT) ENGINE=InnoDB;\n",
+    );
+    let (findings, _) = lint(tmp.path(), &["--dialect", "postgres", "."]);
+    let mut rules_of_c: Vec<&str> = findings
+        .iter()
+        .filter(|(_, name, ..)| name == "V3.c.up.sql")
+        .map(|(rule, ..)| rule.as_str())
+        .collect();
+    rules_of_c.sort();
+    assert_eq!(rules_of_c, ["PF006", "PF007"], "{findings:?}");
+    assert_eq!(never_run(&findings), ["V2.b.up.sql", "V3.c.up.sql"]);
+}

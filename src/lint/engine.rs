@@ -171,7 +171,8 @@ struct FileLinter<'a> {
     previous_end: Option<usize>,
     /// The statements are still read for evidence of another dialect (PF006).
     looking_for_mismatch: bool,
-    /// The file is written for another dialect: its PF006, the file's only finding.
+    /// The file is written for another dialect: its PF006, the file's only finding about what
+    /// it says (PF007, about its name, stays).
     mismatch: Option<Violation>,
     /// The routines a statement can call.
     known: Known,
@@ -392,19 +393,26 @@ impl<'a> FileLinter<'a> {
                     .scan(text, suppress::gap_start(text, end)..text.len(), &[]);
             }
         }
-        if let Some(mismatch) = self.mismatch.take() {
-            // Neither the file-level rules nor PF004/PF005: they judge the file's statements
-            // and suppressions, read under the wrong grammar.
-            self.emit.emit(&dialect_mismatch::INFO, mismatch);
-            self.emit.out.release();
-            return;
-        }
         let end = FileEnd {
             source: self.source,
             options: self.emit.options,
             parsed,
             history: &self.history,
         };
+        if let Some(mismatch) = self.mismatch.take() {
+            // Neither PF004/PF005 nor the file-level rules that judge what the file says: they
+            // would judge statements and suppressions read under the wrong grammar.
+            self.emit.emit(&dialect_mismatch::INFO, mismatch);
+            for rule in self.rules.iter().filter(|r| !r.reads_the_file()) {
+                let mut violations = Vec::new();
+                rule.check_file(&end, &mut violations);
+                for v in violations {
+                    self.emit.push(rule.info(), v, &[]);
+                }
+            }
+            self.emit.out.release();
+            return;
+        }
         for rule in &self.rules {
             let mut violations = Vec::new();
             rule.check_file(&end, &mut violations);

@@ -31,6 +31,13 @@ pub trait Rule: Sync {
 
     /// After the file's last statement (its statements have been checked and dropped).
     fn check_file(&self, _file: &FileEnd, _out: &mut Vec<Violation>) {}
+
+    /// Does [`Rule::check_file`] judge what the file says? Such findings are noise once the
+    /// file turns out to be written for another dialect (PF006), so they are dropped with
+    /// the rest; a finding about the file as a file (its name, PF007) is not.
+    fn reads_the_file(&self) -> bool {
+        true
+    }
 }
 
 /// What a rule sees at the end of a file: its directives and tokenize error (not its

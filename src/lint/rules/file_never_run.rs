@@ -23,6 +23,11 @@ impl Rule for FileNeverRun {
         &INFO
     }
 
+    /// The tool skips the file by its name, whatever dialect it is written in.
+    fn reads_the_file(&self) -> bool {
+        false
+    }
+
     fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
         let Some(never_run) = &file.options.never_run else {
             return;
