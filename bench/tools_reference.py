@@ -22,7 +22,12 @@ about the same database and directory, in these scenarios:
             not list it at all (dbmate, Diesel)
   versions  (dbmate) versions spelled differently: `001_`, `1_`, `10_` and `9_` applied, then
             `02_` added: dbmate keeps versions as text and runs files in name order, so the
-            four are four migrations and `02_` is pending; preflight must say the same
+            four are four migrations and `02_` is pending; preflight must say the same.
+            (Diesel) directory names that are no timestamps: `initial/`, `v1_init/`, `10_ten/`,
+            `9_nine/` and diesel_cli's hexadecimal counter `2024-01-01-000000-000a_hex/`
+            applied, then `2_two/` added: Diesel takes any text before the first `_` as the
+            version (dashes removed) and compares versions as text, so `2` is pending although
+            `10`, `9`, `initial` and `v1` are applied
   setup     the tool's own project setup. Diesel (PostgreSQL): `diesel setup`'s initial
             migration and a table using its `diesel_manage_updated_at` helper (a trigger created
             through EXECUTE). sqlx: a sqlx.toml with `[migrate] ignored-chars = ["\r"]` and
@@ -237,6 +242,19 @@ class Tool:
         the tool has no such spelling question."""
         return None
 
+    # The versions scenario's migrations for this tool: (spelling, table), applied, then pending.
+    spelled = SPELLED
+    spelled_pending = SPELLED_PENDING
+
+    def spelled_key(self, spelling):
+        """The version the tool and preflight report for a spelling of the versions scenario."""
+        return spelling
+
+
+def diesel_version(name):
+    """diesel_migrations' `version_from_string`: the text before the first `_`, dashes removed."""
+    return name.split("_")[0].replace("-", "")
+
 
 def cargo_install(crate, version, binary, extra):
     root = CACHE / "cargo"
@@ -395,6 +413,22 @@ class Diesel(Tool):
         (sub / "down.sql").write_text(down)
         return sub / "up.sql"
 
+    # Directory names that are no timestamps: Diesel's version is the text before the first `_`
+    # (or the whole name) without dashes, compared as text (`10` < `2` < `9` < `initial`).
+    spelled = [("initial", "t_initial"), ("v1_init", "t_v1"), ("10_ten", "t_10"),
+               ("9_nine", "t_9"), ("2024-01-01-000000-000a_hex", "t_hex")]
+    spelled_pending = ("2_two", "t_2")
+
+    def spelled_key(self, spelling):
+        return diesel_version(spelling)
+
+    def write_spelled(self, d, version, table):
+        sub = d / version
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / "up.sql").write_text(f"CREATE TABLE {table} (id INT PRIMARY KEY);\n")
+        (sub / "down.sql").write_text(f"DROP TABLE {table};\n")
+        return sub / "up.sql"
+
     def _cmd(self, d, engine, db, *args):
         return [str(self.binary()), "migration", *args, "--migration-dir", str(d),
                 "--database-url", self.tool_url(engine, db)]
@@ -425,9 +459,9 @@ class Diesel(Tool):
         _, out = run(self._cmd(d, engine, db, "list"), cwd=d)
         verdicts = {}
         for line in out.splitlines():
-            m = re.match(r"\[( |X)\] ([\d-]+)_", line.strip())
+            m = re.match(r"\[( |X)\] (\S+)", line.strip())
             if m:
-                verdicts[m.group(2).replace("-", "")] = "applied" if m.group(1) == "X" else "pending"
+                verdicts[diesel_version(m.group(2))] = "applied" if m.group(1) == "X" else "pending"
         return verdicts, out
 
 
@@ -523,9 +557,10 @@ def preflight(bin_, engine, db, d, tracker):
         return code, {}, out
     verdicts = {}
     for m in report.get("migrations", []):
-        digits = re.sub(r"\D", "", str(m.get("version") or ""))
-        # Diesel/dbmate/sqlx versions are the 14-digit timestamps; refinery's the number.
-        verdicts[digits] = m["status"]
+        version = str(m.get("version") or "")
+        # dbmate/sqlx versions are the 14-digit timestamps, refinery's the number; Diesel's are
+        # text (`initial`, `20240101000000000a`), kept as Diesel spells them.
+        verdicts[version if tracker == "diesel" else re.sub(r"\D", "", version)] = m["status"]
     return code, verdicts, out
 
 
@@ -537,7 +572,7 @@ def scenario(tool, engine, name, bin_, keep):
     if name == "setup" and not tool.has_setup(engine):
         shutil.rmtree(project, ignore_errors=True)
         return None
-    if name == "versions" and tool.write_spelled(d, *SPELLED[0]) is None:
+    if name == "versions" and tool.write_spelled(d, *tool.spelled[0]) is None:
         shutil.rmtree(project, ignore_errors=True)
         return None
     engine.create(db)
@@ -549,7 +584,7 @@ def scenario(tool, engine, name, bin_, keep):
                 raise RuntimeError(f"{tool.name} setup failed:\n{out}")
             base = tool.setup_base(BASE)
         if name == "versions":
-            paths = [tool.write_spelled(d, v, t) for v, t in SPELLED]
+            paths = [tool.write_spelled(d, v, t) for v, t in tool.spelled]
         else:
             paths = [tool.write(d, i, n, up, down) for i, (n, up, down) in enumerate(base)]
         code, out = tool.apply(d, engine, db)
@@ -560,8 +595,8 @@ def scenario(tool, engine, name, bin_, keep):
         if name == "pending":
             tool.write(d, 3, *PENDING)
         elif name == "versions":
-            tool.write_spelled(d, *SPELLED_PENDING)
-            expect_pf[SPELLED_PENDING[0]] = {"pending", "out_of_order"}
+            tool.write_spelled(d, *tool.spelled_pending)
+            expect_pf[tool.spelled_key(tool.spelled_pending[0])] = {"pending", "out_of_order"}
         elif name == "edited":
             with open(paths[1], "a") as f:
                 f.write(EDIT)

@@ -263,3 +263,29 @@ fn a_file_never_run_in_another_dialect_is_reported_with_its_dialect_mismatch() {
     assert_eq!(rules_of_c, ["PF006", "PF007"], "{findings:?}");
     assert_eq!(never_run(&findings), ["V2.b.up.sql", "V3.c.up.sql"]);
 }
+
+/// Diesel reads any directory name as a version (`initial/`, `v2_posts/`), so none of those is
+/// reported; it skips a hidden directory (`migrations_directories`), whose `up.sql` is.
+#[test]
+fn diesel_reports_only_a_hidden_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sql = "SELECT 1;\n";
+    for name in [
+        "initial/up.sql",
+        "initial/down.sql",
+        "v2_posts/up.sql",
+        "2024-01-01-000000-000a_tags/up.sql",
+        ".2024-01-02-000000_draft/up.sql",
+    ] {
+        write(tmp.path(), name, sql);
+    }
+    for args in [&["--tracker", "diesel", "."][..], &["."]] {
+        let (findings, _) = lint(tmp.path(), args);
+        assert_eq!(never_run(&findings), ["up.sql"], "{args:?}: {findings:?}");
+        let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+        assert!(
+            message.contains("Diesel skips hidden directories"),
+            "{message}"
+        );
+    }
+}

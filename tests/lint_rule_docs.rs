@@ -80,6 +80,8 @@ fn codes(rule: &str, example: &Example, n: usize) -> Vec<String> {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    // `file=` may name a sub-directory (Diesel's `<VERSION>_<NAME>/up.sql`).
+    std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
     std::fs::write(dir.join(file), &example.sql).unwrap();
     let report = lint_paths(std::slice::from_ref(&dir), &options).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();

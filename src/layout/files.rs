@@ -147,7 +147,12 @@ pub struct Discovered {
 impl Discovered {
     /// Sorts by version (repeatable migrations last) and refuses two files with the same
     /// version, as every tool does.
-    pub fn finish(mut self) -> Result<Self> {
+    pub fn finish(self) -> Result<Self> {
+        self.finish_with("the migration tool refuses duplicate versions")
+    }
+
+    /// `finish`, saying with `consequence` what the tool does with two files of one version.
+    pub fn finish_with(mut self, consequence: &str) -> Result<Self> {
         // Repeatable migrations run after every versioned one (Flyway).
         self.files
             .sort_by(|a, b| (a.repeatable, &a.key, &a.name).cmp(&(b.repeatable, &b.key, &b.name)));
@@ -156,7 +161,7 @@ impl Discovered {
                 return Err(Error::input(
                     &pair[1].source.path,
                     format!(
-                        "has the same version {} as {}; the migration tool refuses duplicate versions",
+                        "has the same version {} as {}; {consequence}",
                         pair[1].version, pair[0].name
                     ),
                 ));
@@ -165,14 +170,18 @@ impl Discovered {
         Ok(self)
     }
 
-    /// dbmate's order and duplicates, `pkg/dbmate/db.go` (`FindMigrations`): the version is the
-    /// text of the leading digits, looked up as text among the applied versions
-    /// (`appliedMigrations[migration.Version]`), and the files run sorted by file name
-    /// (`migrations[i].FileName < migrations[j].FileName`, Go's byte order). So `001_a.sql` and
-    /// `1_b.sql` are two versions, `001` running first; only two files spelling one version
-    /// alike collide: dbmate records both under it (`InsertMigration`, the primary key of
-    /// `schema_migrations.version`), so the second fails, or never runs once the first is applied.
-    pub fn finish_by_name(mut self) -> Result<Self> {
+    /// Sorts by file name, the order dbmate and Atlas run their files in (Go's byte order), and
+    /// refuses two files spelling one version alike; `consequence` says what the tool does then.
+    ///
+    /// dbmate, `pkg/dbmate/db.go` (`FindMigrations`): the version is the text of the leading
+    /// digits, looked up as text among the applied versions (`appliedMigrations[migration.Version]`),
+    /// and the files run sorted by file name (`migrations[i].FileName < migrations[j].FileName`).
+    /// So `001_a.sql` and `1_b.sql` are two versions, `001` running first; only two files
+    /// spelling one version alike collide: dbmate records both under it (`InsertMigration`, the
+    /// primary key of `schema_migrations.version`), so the second fails, or never runs once the
+    /// first is applied. Atlas (`sql/migrate/dir.go`, `LocalDir.Files`) sorts its files by name
+    /// too and keeps one revision per version text.
+    pub fn finish_by_name(mut self, consequence: &str) -> Result<Self> {
         self.files.sort_by(|a, b| a.name.cmp(&b.name));
         let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
         for file in &self.files {
@@ -180,7 +189,7 @@ impl Discovered {
                 return Err(Error::input(
                     &file.source.path,
                     format!(
-                        "has the same version {} as {first}; dbmate records both as that version, so the second fails or never runs",
+                        "has the same version {} as {first}; {consequence}",
                         file.version
                     ),
                 ));
@@ -245,6 +254,19 @@ pub fn is_sql(path: &Path) -> bool {
 /// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).
 pub fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Every entry directly in `dir` (files, directories, links), sorted by name (names that are
+/// not UTF-8 left out).
+pub fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in read_dir(dir)? {
+        if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+            out.push((name.to_string(), entry.clone()));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.

@@ -177,3 +177,5 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod version_tests;

@@ -329,7 +329,9 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
         out.files.push(file);
     }
     match sections {
-        Sections::Dbmate => out.finish_by_name(),
+        Sections::Dbmate => out.finish_by_name(
+            "dbmate records both as that version, so the second fails or never runs",
+        ),
         Sections::Goose => out.finish(),
     }
 }
@@ -349,30 +351,88 @@ pub fn prisma(dir: &Path) -> Result<Discovered> {
     out.finish()
 }
 
-/// The version Diesel records for a migration directory name, `diesel_migrations/src/
-/// file_based_migrations.rs` (`version_from_string`): the part before the first `_` with its
-/// dashes removed (`2024-01-15-000000_users` → `20240115000000`).
-pub fn diesel_version(dir_name: &str) -> Option<String> {
-    let prefix = dir_name.split('_').next()?;
-    let version: String = prefix.chars().filter(|c| *c != '-').collect();
-    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit())).then_some(version)
+/// The version Diesel records for a migration directory name, `migrations_internals`
+/// `version_from_string` (diesel_migrations 2.x, `DieselMigrationName::from_name`): the part
+/// before the first `_`, or the whole name without one, with its dashes removed
+/// (`2024-01-15-000000_users` → `20240115000000`, `initial` → `initial`, `v1_init` → `v1`). Any
+/// text is a version: Diesel never rejects a name.
+pub fn diesel_version(dir_name: &str) -> String {
+    dir_name
+        .split('_')
+        .next()
+        .unwrap_or_default()
+        .replace('-', "")
 }
 
-/// Diesel, `diesel_migrations/src/file_based_migrations.rs` (`migrations_directories`): every
-/// sub-directory holding `up.sql` (`down.sql` is its revert), sorted by version.
+/// What Diesel says when a sub-directory is no migration (`MigrationError::UnknownMigrationFormat`).
+const DIESEL_UNKNOWN_FORMAT: &str = "Invalid migration directory: the directory's name should be <timestamp>_<name_of_migration>, and it should contain up.sql and optionally down.sql.";
+
+/// Diesel's refusal of the whole directory for the entry at `path`, with Diesel's message.
+fn diesel_refused(path: &Path, why: &str) -> crate::error::Error {
+    crate::error::Error::input(
+        path,
+        format!("{why}: \"{DIESEL_UNKNOWN_FORMAT}\" (move it out of the directory, or give it an up.sql)"),
+    )
+}
+
+/// Diesel, `diesel_migrations/src/file_based_migrations.rs` (`FileBasedMigrations::from_path`,
+/// `migrations_internals::migrations_directories`): every entry of the directory that is not a
+/// regular file and not hidden (`.`) is a migration, and must hold `up.sql` (`down.sql` is its
+/// revert); one that does not makes `diesel migration run` refuse the whole directory (an empty
+/// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it). An empty `up.sql`
+/// fails when its turn comes (`RunMigrationsError::EmptyMigration`). The version is `diesel_version`'s text, compared and ordered as a
+/// string (`MigrationVersion` derives `Ord` on its text; `pending_migrations` sorts by it and
+/// drops the applied versions by equality), so `1` and `001` are two versions and `10` runs
+/// before `9`. Two directories of one version collapse into one (`pending_migrations` keys a
+/// `HashMap` by version): preflight refuses them.
 pub fn diesel(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (dir_name, path) in files::migration_dirs(dir, "up.sql")? {
-        match diesel_version(&dir_name) {
-            Some(version) => {
-                let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
-                let name = format!("{dir_name}/up.sql");
-                out.files.push(load(name, &path, &version, &description)?);
-            }
-            None => ignore(&mut out, &path, "Diesel needs `<VERSION>_<NAME>/up.sql`"),
+    for (dir_name, path) in files::entries(dir)? {
+        let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if regular_file {
+            continue;
         }
+        let up = path.join("up.sql");
+        if dir_name.starts_with('.') {
+            if up.is_file() {
+                ignore(&mut out, &up, "Diesel skips hidden directories");
+            }
+            continue;
+        }
+        let empty_dir = path.is_dir()
+            && std::fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
+        if empty_dir {
+            // migrations_internals 2.4 skips it; 2.3, which diesel_cli 2.3.14 is built with,
+            // refuses the directory for it (tried).
+            return Err(diesel_refused(
+                &path,
+                "is an empty directory, for which diesel_cli 2.3 refuses the whole migrations directory (diesel_migrations 2.4 skips it)",
+            ));
+        }
+        if !up.is_file() {
+            return Err(diesel_refused(
+                &path,
+                "has no up.sql, so `diesel migration run` refuses the whole migrations directory",
+            ));
+        }
+        let version = diesel_version(&dir_name);
+        let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
+        let mut file = load(format!("{dir_name}/up.sql"), &up, &version, &description)?;
+        if file.bytes().is_empty() {
+            // `run_sql_from_file`: `RunMigrationsError::EmptyMigration`, and the run stops.
+            ignore(
+                &mut out,
+                &up,
+                "is empty: `diesel migration run` fails on it (\"Attempted to run an empty migration.\") and stops there",
+            );
+            continue;
+        }
+        file.key = VersionKey::text(&version);
+        out.files.push(file);
     }
-    out.finish()
+    out.finish_with(
+        "Diesel keys pending migrations by version, so it would run only one of the two (whichever the directory listing gives last) and record the version once",
+    )
 }
 
 /// The per-file hashes `atlas migrate hash` writes, in file-name order
@@ -391,21 +451,22 @@ pub fn atlas_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Atlas, `sql/migrate/dir.go` (`LocalDir.Files`, `File.Version`): the directory's `.sql`
-/// files in name order, the version being the part before the first `_`.
+/// Atlas, `sql/migrate/dir.go`: `LocalDir.Files` takes every `*.sql` file directly in the
+/// directory, sorted by name (Go's byte order), and `LocalFile.Version` is the name without
+/// `.sql` up to the first `_`, or the whole of it without one (`20240101_users.sql` →
+/// `20240101`, `initial.sql` → `initial`, `2.10.x-20_desc.sql` → `2.10.x-20`); `Desc` is the
+/// rest. Any text is a version, and `Executor.Pending` compares versions as strings
+/// (`f.Version() <= last.Version`, `strings.Compare`), so they are text keys here.
 pub fn atlas(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
     let mut contents = Vec::new();
     for (name, path) in files::sql_files(dir)? {
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
-        match split_version(stem, '_') {
-            Some((version, description)) => {
-                let file = load(name.clone(), &path, version, description)?;
-                contents.push((name.clone(), file.bytes().to_vec()));
-                out.files.push(file);
-            }
-            None => ignore(&mut out, &path, "Atlas needs `<VERSION>_<NAME>.sql`"),
-        }
+        let (version, description) = stem.split_once('_').unwrap_or((stem, ""));
+        let mut file = load(name.clone(), &path, version, description)?;
+        file.key = VersionKey::text(version);
+        contents.push((name.clone(), file.bytes().to_vec()));
+        out.files.push(file);
     }
     for ((_, hash), file) in atlas_hashes(&contents)
         .into_iter()
@@ -413,7 +474,9 @@ pub fn atlas(dir: &Path) -> Result<Discovered> {
     {
         file.directory_checksum = Some(hash);
     }
-    out.finish()
+    // Atlas keeps one revision per version: a second file of that version finds the first's
+    // revision (`ReadRevision`) and is skipped as applied, or fails as a changed history.
+    out.finish_by_name("Atlas keeps one revision per version, so the second fails or never runs")
 }
 
 /// A hand-rolled runner's revert script, `X.down.sql` or `down.sql` (any case): the name of

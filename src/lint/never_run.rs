@@ -95,10 +95,11 @@ impl NeverRun {
         let mut out: Option<HashMap<PathBuf, Skipped>> = None;
         for layout in layouts.into_iter().filter(|l| *l != Layout::Generic) {
             // Atlas runs every `.sql` file of the directory (`sql/migrate/dir.go`,
-            // `LocalDir.Files`), Diesel every sub-directory holding `up.sql`
-            // (`version_from_string` reads any name) and Prisma every one holding
-            // `migration.sql`: whatever their discovery sets aside, the tool does not skip.
-            if matches!(layout, Layout::Atlas | Layout::Diesel | Layout::Prisma) {
+            // `LocalDir.Files`) and Prisma every sub-directory holding `migration.sql`:
+            // whatever their discovery sets aside, the tool does not skip. Diesel reads any
+            // directory name as a version but skips hidden directories, which its discovery
+            // lists.
+            if matches!(layout, Layout::Atlas | Layout::Prisma) {
                 return HashMap::new();
             }
             // A directory the tool refuses (two files with one version) is reconcile's and
@@ -113,7 +114,7 @@ impl NeverRun {
             let mine: HashMap<PathBuf, String> = found
                 .ignored
                 .into_iter()
-                .filter(|i| !i.by_design && looks_like_a_migration(dir, Path::new(&i.path)))
+                .filter(|i| !i.by_design && looks_like_a_migration(layout, dir, Path::new(&i.path)))
                 .filter_map(|i| Some((std::fs::canonicalize(&i.path).ok()?, i.reason)))
                 .collect();
             out = Some(match out {
@@ -141,10 +142,12 @@ impl NeverRun {
     }
 }
 
-/// A name that reads as a migration meant to run (a version digit, or `.up.sql`), as opposed
-/// to a file kept beside the migrations (`schema.sql`, `seed.sql`, Flyway's `afterMigrate.sql`
-/// callback), which lint goes on checking as before.
-fn looks_like_a_migration(dir: &Path, path: &Path) -> bool {
+/// A name that reads as a migration meant to run (a version digit, `.up.sql`, or a Diesel
+/// directory's `up.sql`), as opposed to a file kept beside the migrations (`schema.sql`,
+/// `seed.sql`, Flyway's `afterMigrate.sql` callback), which lint goes on checking as before.
+fn looks_like_a_migration(layout: Layout, dir: &Path, path: &Path) -> bool {
     let name = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
-    name.chars().any(|c| c.is_ascii_digit()) || name.to_ascii_lowercase().ends_with(".up.sql")
+    name.chars().any(|c| c.is_ascii_digit())
+        || name.to_ascii_lowercase().ends_with(".up.sql")
+        || (layout == Layout::Diesel && name.ends_with("/up.sql"))
 }

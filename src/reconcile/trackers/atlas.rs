@@ -1,6 +1,7 @@
 //! Atlas: `atlas_schema_revisions.atlas_schema_revisions(version, description, type, applied,
 //! total, executed_at, execution_time, error, error_stmt, hash, …)`. Files
-//! `<VERSION>_<NAME>.sql` with an `atlas.sum` integrity file. Each file's hash is a running
+//! `<VERSION>_<NAME>.sql` (any text before the first `_`, or a whole name without one, is the
+//! version, compared as text) with an `atlas.sum` integrity file. Each file's hash is a running
 //! SHA-256 over every file name and content up to and including it, base64-encoded.
 
 use super::table_name::TrackerTable;
@@ -8,7 +9,7 @@ use super::Descriptor;
 use super::{col, required, ChecksumCheck, Record, RecordState, Tracker};
 use crate::diagnostics::{Finding, Severity};
 use crate::error::Result;
-use crate::layout::{Layout, MigrationFile};
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
@@ -132,6 +133,8 @@ impl Tracker for Atlas {
                 None => RecordState::Applied,
             };
             let mut record = Record::new(version, state);
+            // Atlas compares versions as strings (`Executor.Pending`), as discovery keys them.
+            record.key = VersionKey::text(version);
             record.name = col(row, 1, "atlas")?.map(str::to_string);
             record.checksum = col(row, 5, "atlas")?.map(str::to_string);
             out.push(record);
@@ -145,6 +148,7 @@ impl Tracker for Atlas {
                 .filter(|f| f.key < first && !f.key.same(&first))
             {
                 let mut record = Record::new(file.version.clone(), RecordState::Applied);
+                record.key = file.key.clone();
                 record.name = Some(format!("{} (before the first revision)", file.name));
                 out.push(record);
             }

@@ -1,11 +1,12 @@
 //! Diesel: `__diesel_schema_migrations(version VARCHAR(50) PRIMARY KEY, run_on)`. One directory
 //! per migration, `<VERSION>_<NAME>/up.sql`; the version is the part before the first `_`
-//! with its dashes removed (`2024-01-15-000000_users` → `20240115000000`). No checksums.
+//! with its dashes removed (`2024-01-15-000000_users` → `20240115000000`, `initial` →
+//! `initial`), text compared as text (`crate::layout::diesel_version`). No checksums.
 
 use super::Descriptor;
 use super::{Record, Tracker};
 use crate::error::Result;
-use crate::layout::{Layout, MigrationFile};
+use crate::layout::{Layout, MigrationFile, VersionKey};
 use crate::reconcile::db::{Engine, TextRow};
 use std::path::Path;
 
@@ -38,7 +39,13 @@ impl Tracker for Diesel {
     }
 
     fn records(&self, rows: Vec<TextRow>, _files: &[MigrationFile]) -> Result<Vec<Record>> {
-        super::applied_versions(&rows, "diesel")
+        // Diesel matches a record to its directory by the exact text (`MigrationVersion`):
+        // `001` is not `1`.
+        let mut records = super::applied_versions(&rows, "diesel")?;
+        for record in &mut records {
+            record.key = VersionKey::text(&record.version);
+        }
+        Ok(records)
     }
 
     fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {

@@ -1,0 +1,158 @@
+//! Diesel and Atlas take any text as a version and compare versions as text (diesel_migrations'
+//! `version_from_string` / `MigrationVersion`, Atlas's `LocalFile.Version` /
+//! `Executor.Pending`): reconcile matches tracker rows to such migrations, in the tools' order,
+//! against the real local PostgreSQL.
+
+mod common;
+
+use common::cli::write;
+use common::reconcile::{options, reconcile_dir, try_reconcile};
+use common::ScratchDb;
+use preflight::config::MigrationsConfig;
+use preflight::output::Report;
+use std::path::Path;
+
+const USERS: &str = "CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL);\n";
+const SESSIONS: &str = "CREATE TABLE sessions (id SERIAL PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));\n";
+const PROFILES: &str = "CREATE TABLE profiles (id SERIAL PRIMARY KEY, bio TEXT);\n";
+const TAGS: &str = "CREATE TABLE tags (id SERIAL PRIMARY KEY, label TEXT);\n";
+const DIESEL_TABLE: &str = "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) NOT NULL PRIMARY KEY, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);";
+const ATLAS_TABLE: &str = "CREATE SCHEMA atlas_schema_revisions;
+     CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (version VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, type BIGINT NOT NULL DEFAULT 2, applied BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0, executed_at TIMESTAMPTZ NOT NULL DEFAULT now(), execution_time BIGINT NOT NULL DEFAULT 0, error TEXT, error_stmt TEXT, hash VARCHAR NOT NULL, partial_hashes JSONB, operator_version VARCHAR NOT NULL DEFAULT 'test');";
+
+/// Each migration's (version, status), in report order.
+fn rows(report: &Report) -> Vec<(String, String)> {
+    report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let text = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+            (text("version"), text("status"))
+        })
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(v, s)| (v.to_string(), s.to_string()))
+        .collect()
+}
+
+/// `initial/` and `2024-01-01-000000-000a_profiles/` (diesel_cli 2.3's hexadecimal counter)
+/// applied, `v2_sessions/` pending; a row `01` is not directory `1_tags/` (Diesel matches the
+/// exact text), so the row is an orphan and `1` is not applied, and runs although it sorts
+/// before the newest applied version.
+#[test]
+fn diesel_text_versions_are_matched_and_ordered_as_text() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial/up.sql", USERS);
+    write(dir.path(), "initial/down.sql", "DROP TABLE users;\n");
+    write(
+        dir.path(),
+        "2024-01-01-000000-000a_profiles/up.sql",
+        PROFILES,
+    );
+    write(dir.path(), "v2_sessions/up.sql", SESSIONS);
+    write(dir.path(), "1_tags/up.sql", TAGS);
+    db.exec(USERS);
+    db.exec(PROFILES);
+    db.exec(DIESEL_TABLE);
+    db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('initial'), ('20240101000000000a'), ('01');");
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(report.json_extra["database"]["tracker"], "diesel");
+    assert_eq!(
+        rows(&report),
+        pairs(&[
+            ("1", "out_of_order"),
+            ("20240101000000000a", "applied"),
+            ("initial", "applied"),
+            ("v2", "pending"),
+            ("01", "orphan"),
+        ]),
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// A sub-directory without `up.sql` makes `diesel migration run` refuse the whole directory:
+/// reconcile says so instead of leaving it out.
+#[test]
+fn diesel_directory_without_up_sql_is_refused_with_diesels_message() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial/up.sql", USERS);
+    write(
+        dir.path(),
+        "fixtures/seed.sql",
+        "INSERT INTO users (email) VALUES ('a');\n",
+    );
+    db.exec(DIESEL_TABLE);
+    let options = options(
+        &db.url,
+        dir.path(),
+        Some("diesel"),
+        MigrationsConfig::default(),
+    );
+    let Err(error) = try_reconcile(&options) else {
+        panic!("reconcile accepted a directory Diesel refuses");
+    };
+    let error = error.to_string();
+    assert!(error.contains("fixtures"), "{error}");
+    assert!(error.contains("Invalid migration directory"), "{error}");
+}
+
+fn atlas_sum(dir: &Path) {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    let files: Vec<(String, Vec<u8>)> = names
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect();
+    let sum: String = preflight::layout::atlas_hashes(&files)
+        .into_iter()
+        .map(|(n, h)| format!("{n} h1:{h}\n"))
+        .collect();
+    write(dir, "atlas.sum", &format!("h1:unused\n{sum}"));
+}
+
+/// `initial.sql` (no `_`: the whole stem is the version) and `v2_sessions.sql` applied,
+/// `v3_profiles.sql` pending, in file-name order.
+#[test]
+fn atlas_text_versions_are_matched_and_ordered_by_name() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial.sql", USERS);
+    write(dir.path(), "v2_sessions.sql", SESSIONS);
+    write(dir.path(), "v3_profiles.sql", PROFILES);
+    atlas_sum(dir.path());
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(ATLAS_TABLE);
+    db.exec(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('initial', '', 1, 1, ''), ('v2', 'sessions', 1, 1, '');",
+    );
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(report.json_extra["database"]["tracker"], "atlas");
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied"), ("v2", "applied"), ("v3", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        !report.findings.iter().any(|f| f.rule == "RC113"),
+        "{:#?}",
+        report.findings
+    );
+}
