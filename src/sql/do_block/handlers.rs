@@ -278,3 +278,83 @@ pub(super) fn mysql_handler_catches_duplicates(tokens: &[Tok]) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::do_block::tests::nested_guards;
+    use crate::sql::Dialect;
+
+    #[test]
+    fn a_handler_guards_the_statements_of_its_own_block_only() {
+        let guards = |body: &str| -> Vec<bool> {
+            nested_guards(body, Dialect::Postgres)
+                .into_iter()
+                .map(|(guarded, _)| guarded)
+                .collect()
+        };
+        // The handler of a later nested block.
+        assert_eq!(
+            guards("CREATE TABLE a (id int);\nBEGIN PERFORM 1; EXCEPTION WHEN duplicate_table THEN NULL; END;"),
+            [false]
+        );
+        // A nested block's handler guards its statements, not those after it.
+        assert_eq!(
+            guards("BEGIN CREATE TABLE a (id int); EXCEPTION WHEN duplicate_table THEN NULL; END;\nCREATE TABLE b (id int);"),
+            [true, false]
+        );
+        // A nested block without a handler (or with another one) is in the enclosing block.
+        assert_eq!(
+            guards("BEGIN CREATE TABLE a (id int); END;\nBEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_object THEN NULL; END;\nEXCEPTION WHEN duplicate_table THEN NULL;"),
+            [true, true]
+        );
+        // Neither the handler's own branch, nor a `RAISE EXCEPTION` or a CASE … END before it.
+        assert_eq!(
+            guards("RAISE EXCEPTION 'x';\nCREATE TABLE a AS SELECT CASE WHEN true THEN 1 END AS x;\nEXCEPTION WHEN duplicate_table THEN CREATE TABLE b (id int);"),
+            [true, false]
+        );
+    }
+
+    #[test]
+    fn a_handler_guards_only_statements_whose_retry_raises_what_it_catches() {
+        let guards = |body: &str, condition: &str| -> Vec<bool> {
+            let body = format!("{body}\nEXCEPTION WHEN {condition} THEN NULL;");
+            nested_guards(&body, Dialect::Postgres)
+                .into_iter()
+                .map(|(guarded, _)| guarded)
+                .collect()
+        };
+        let body = "CREATE INDEX z ON t (a);\n\
+                    ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id);\n\
+                    ALTER TABLE t ADD CONSTRAINT u UNIQUE (a);\n\
+                    ALTER TABLE t ADD COLUMN c int;\n\
+                    ALTER TABLE t ADD PRIMARY KEY (a);\n\
+                    DROP INDEX d;\n\
+                    DROP SCHEMA s;\n\
+                    INSERT INTO m (k) VALUES ('a');";
+        assert_eq!(
+            guards(body, "duplicate_object"),
+            [false, true, false, false, false, false, false, false]
+        );
+        assert_eq!(
+            guards(body, "duplicate_table OR duplicate_column"),
+            [true, false, true, true, false, false, false, false]
+        );
+        assert_eq!(
+            guards(
+                body,
+                "SQLSTATE '42P16' OR undefined_object OR invalid_schema_name"
+            ),
+            [false, false, false, false, true, true, true, false]
+        );
+        assert_eq!(
+            guards(body, "unique_violation"),
+            [false, false, false, false, false, false, false, true]
+        );
+        assert_eq!(guards(body, "OTHERS"), [true; 8]);
+        // What a statement raises is not known: any "already exists" still counts.
+        assert_eq!(
+            guards("CREATE COLLATION c (locale = 'C');", "duplicate_object"),
+            [true]
+        );
+    }
+}

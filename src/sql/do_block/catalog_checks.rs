@@ -1,0 +1,263 @@
+//! Catalog-check guards of a body: the IFs whose condition reads the catalog (`IF NOT EXISTS
+//! (SELECT … FROM pg_…/information_schema…) THEN … END IF`, or a variable a catalog read
+//! filled), what each tests, and which names a statement creates or drops for a check to find.
+
+use super::case_fold::{compared_literals, folds_case, Compared};
+use crate::sql::lexer::Tok;
+use sqlparser::tokenizer::Token;
+use std::ops::Range;
+
+/// The statements of an IF whose condition reads the catalog: the bytes between `THEN` and
+/// `END IF`, and the condition's tokens.
+#[derive(Debug)]
+pub(super) struct Branch {
+    pub(super) range: Range<usize>,
+    pub(super) condition: Vec<Tok>,
+    /// The string literals the check compares names with: the condition's, and those of the
+    /// catalog reads that filled the variables it tests.
+    pub(super) literals: Vec<Compared>,
+    /// The check folds case somewhere (`lower(…)`, `ILIKE`, `~*`): its literals are not
+    /// compared as they are.
+    pub(super) folds: bool,
+    pub(super) check: Check,
+}
+
+/// What a branch's condition tests, as far as a retry of what it creates goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Check {
+    /// The branch runs when something exists (`IF EXISTS (…)`, `IF n > 0`): it does not keep a
+    /// create from running again.
+    Positive,
+    /// `NOT EXISTS (SELECT … FROM pg_index … indkey[0] = v)`, `v` read from `attname = 'c'`:
+    /// the branch is skipped when an index leads with column `c` (as stored).
+    IndexLeading(String),
+    /// Anything else: it may skip the branch on a retry.
+    Unknown,
+}
+
+/// The bytes between `THEN` and the matching `END IF` of IFs whose condition reads the catalog,
+/// with their conditions.
+pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
+    let lookup = |t: &Tok| {
+        t.bare_word().is_some_and(|w| {
+            let w = w.to_ascii_lowercase();
+            w.starts_with("pg_") || w == "information_schema" || w.starts_with("to_reg")
+        })
+    };
+    // `SELECT count(*) INTO v FROM pg_attribute …; IF v = 0 THEN`: v holds a catalog read.
+    let fills = catalog_variables(tokens, &lookup);
+    let filled = |t: &Tok| {
+        t.bare_word()
+            .is_some_and(|w| fills.iter().any(|(_, v, _)| v.eq_ignore_ascii_case(w)))
+    };
+    let lookup = |t: &Tok| lookup(t) || filled(t);
+    let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
+    let mut branches = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let after_end = i > 0 && tokens[i - 1].is_kw("END");
+        if t.is_kw("IF") && after_end {
+            if let Some(Some((start, condition))) = open.pop() {
+                // What the check compares: the condition, and the last fill before the IF of
+                // each variable it tests.
+                let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
+                let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
+                for word in tokens[condition.clone()]
+                    .iter()
+                    .filter_map(|t| t.bare_word())
+                {
+                    let last = fills
+                        .iter()
+                        .rev()
+                        .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
+                    if let Some((_, _, statement)) = last {
+                        read.push(&tokens[statement.clone()]);
+                        filled_by.push((word, &tokens[statement.clone()]));
+                    }
+                }
+                branches.push(Branch {
+                    range: start..t.range.start,
+                    check: check_of(&tokens[condition.clone()], &filled_by),
+                    condition: tokens[condition].to_vec(),
+                    literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
+                    folds: read.iter().any(|r| folds_case(r)),
+                });
+            }
+        } else if t.is_kw("IF") {
+            let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
+            let mut reads_catalog = false;
+            let mut then_end = None;
+            let mut end = i + 1;
+            for (k, c) in condition.enumerate() {
+                reads_catalog |= lookup(c);
+                then_end = tokens.get(i + 1 + k + 1).map(|t| t.range.end);
+                end = i + 1 + k + 1;
+            }
+            let open_branch = then_end.map(|start| (start, i + 1..end));
+            open.push(reads_catalog.then_some(open_branch).flatten());
+        }
+    }
+    branches
+}
+
+/// What condition `condition` tests ([`Check`]); `filled_by`: the statements that filled the
+/// variables it names.
+fn check_of(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Check {
+    let number = |t: &Tok, n: &str| matches!(&t.token, Token::Number(v, _) if v == n);
+    let exists = condition.first().is_some_and(|t| t.is_kw("EXISTS"));
+    let not_null = matches!(condition, [.., is, not, null]
+        if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL"));
+    let above_zero = matches!(condition, [.., op, n]
+        if (matches!(op.token, Token::Gt | Token::Neq) && number(n, "0"))
+            || (op.is(&Token::GtEq) && number(n, "1")));
+    let positive = exists || not_null || above_zero;
+    if positive {
+        return Check::Positive;
+    }
+    let reads_index = condition.iter().any(|t| t.is_kw("pg_index"));
+    let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+    // `indkey [ 0 ] = v`
+    let variable = condition.windows(6).find_map(|w| {
+        let leading = w[0].is_kw("indkey")
+            && w[1].is(&Token::LBracket)
+            && number(&w[2], "0")
+            && w[3].is(&Token::RBracket)
+            && w[4].is(&Token::Eq);
+        leading.then(|| w[5].bare_word()).flatten()
+    });
+    let column = variable.and_then(|v| {
+        let (_, fill) = filled_by.iter().find(|(w, _)| w.eq_ignore_ascii_case(v))?;
+        attname_literal(fill)
+    });
+    match column {
+        Some(column) if reads_index && negated => Check::IndexLeading(column),
+        _ => Check::Unknown,
+    }
+}
+
+/// The column a catalog read names: `attname = 'c'` or `attname IN ('c')`.
+fn attname_literal(tokens: &[Tok]) -> Option<String> {
+    let at = tokens.iter().position(|t| t.is_kw("attname"))?;
+    let literal = match tokens.get(at + 1..at + 3)? {
+        [eq, lit] if eq.is(&Token::Eq) => lit,
+        [in_, open] if in_.is_kw("IN") && open.is(&Token::LParen) => tokens.get(at + 3)?,
+        _ => return None,
+    };
+    match &literal.token {
+        Token::SingleQuotedString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The variables a body assigns a catalog read to: `SELECT … INTO v … FROM
+/// pg_…/information_schema…`, `v := (SELECT … FROM pg_…)`, MySQL's `SET v = (SELECT …)`. Each
+/// with the token index of the assignment (`INTO`, `:=`), its lower-case name, and the token
+/// range of the statement that assigns it.
+fn catalog_variables(
+    tokens: &[Tok],
+    reads_catalog: &dyn Fn(&Tok) -> bool,
+) -> Vec<(usize, String, Range<usize>)> {
+    // A statement's bounds: a `;`, or a control word (the body readers may drop the `;`).
+    let bound = |t: &Tok| {
+        t.is(&Token::SemiColon)
+            || ["BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE"]
+                .iter()
+                .any(|w| t.is_kw(w))
+    };
+    let statement = |k: usize| {
+        let start = tokens[..k].iter().rposition(bound).map_or(0, |p| p + 1);
+        let end = tokens[k..]
+            .iter()
+            .position(bound)
+            .map_or(tokens.len(), |p| k + p);
+        start..end
+    };
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let (names, range) = if t.is_kw("INTO") {
+            let range = statement(k);
+            let selects = tokens[range.start..k].iter().any(|t| t.is_kw("SELECT"));
+            if !selects {
+                continue;
+            }
+            let names: Vec<&Tok> = tokens[k + 1..range.end]
+                .iter()
+                .take_while(|t| !t.is_kw("FROM"))
+                .filter(|t| t.bare_word().is_some())
+                .collect();
+            (names, range)
+        } else if t.is(&Token::Assignment)
+            || (t.is(&Token::Eq) && k >= 2 && tokens[k - 2].is_kw("SET"))
+        {
+            match k.checked_sub(1).map(|p| &tokens[p]) {
+                Some(name) => (vec![name], statement(k)),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if tokens[range.clone()].iter().any(reads_catalog) {
+            out.extend(names.into_iter().filter_map(|n| {
+                n.bare_word()
+                    .map(|w| (k, w.to_ascii_lowercase(), range.clone()))
+            }));
+        }
+    }
+    out
+}
+
+/// The names (as the catalog stores them) a catalog check around `statement` must find for it
+/// to be skipped on a retry: what a `CREATE` creates, and an `ALTER TABLE`'s table with the
+/// columns, constraints and indexes it adds.
+pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Create(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let adds: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| a.kind.adds())
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            match (adds.is_empty(), shape.object()) {
+                (false, Some(table)) => std::iter::once(table.base().to_string())
+                    .chain(adds)
+                    .collect(),
+                _ => adds,
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
+/// dropped columns, constraints and indexes.
+pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Drop(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let drops: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AlterActionKind::DropColumn
+                            | AlterActionKind::DropConstraint
+                            | AlterActionKind::DropIndex
+                    )
+                })
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            // Every action a drop: one that also adds something is not a drop guard.
+            match drops.len() == shape.actions.len() {
+                true => drops,
+                false => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
