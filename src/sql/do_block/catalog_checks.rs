@@ -4,6 +4,7 @@
 
 use super::case_fold::{compared_literals, folds_case, Compared};
 use crate::sql::lexer::Tok;
+use crate::sql::Statement;
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -20,6 +21,29 @@ pub(super) struct Branch {
     /// compared as they are.
     pub(super) folds: bool,
     pub(super) check: Check,
+    /// A retry enters the branch again whenever the first run did: its check only tests that
+    /// something exists, and the branch only creates ([`only_creates`]).
+    reenters: bool,
+    /// The words of the check and of the reads that filled its variables, and the
+    /// dot-separated parts of their string literals, lower case: what the check may test.
+    mentions: Vec<String>,
+}
+
+impl Branch {
+    /// Does the branch keep `statement`, which runs in it, from running again on a retry? Not
+    /// when a retry enters it again and `statement` creates a named object the check does not
+    /// mention (`IF EXISTS (… column a …) THEN CREATE INDEX i ON t (a)`): the column is still
+    /// there, and the create fails with "already exists".
+    pub(super) fn guards(&self, statement: &Statement) -> bool {
+        if !self.reenters {
+            return true;
+        }
+        let names = created_names(statement);
+        names.is_empty()
+            || names
+                .iter()
+                .any(|n| self.mentions.contains(&n.to_lowercase()))
+    }
 }
 
 /// What a branch's condition tests, as far as a retry of what it creates goes.
@@ -74,12 +98,20 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                         filled_by.push((word, &tokens[statement.clone()]));
                     }
                 }
+                let check = check_of(&tokens[condition.clone()], &filled_by);
+                // From after `THEN` to before `END IF`.
+                let body = tokens.get(condition.end + 1..i - 1).unwrap_or_default();
+                let reenters = check == Check::Positive
+                    && tests_existence_only(&tokens[condition.clone()], &filled_by)
+                    && only_creates(body);
                 branches.push(Branch {
                     range: start..t.range.start,
-                    check: check_of(&tokens[condition.clone()], &filled_by),
+                    check,
                     condition: tokens[condition].to_vec(),
                     literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
                     folds: read.iter().any(|r| folds_case(r)),
+                    reenters,
+                    mentions: read.iter().flat_map(|r| mentions(r)).collect(),
                 });
             }
         } else if t.is_kw("IF") {
@@ -132,6 +164,167 @@ fn check_of(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Check {
         Some(column) if reads_index && negated => Check::IndexLeading(column),
         _ => Check::Unknown,
     }
+}
+
+/// Is `condition`, which [`check_of`] finds [`Check::Positive`], a test that something exists
+/// and nothing more: `EXISTS (…)`, `v > 0`, `(SELECT count(*) …) > 0`, `… IS NOT NULL`, with
+/// no `AND`/`OR` outside parentheses, and no negation or other comparison in what it tests or
+/// in the reads that filled its variables (`NOT`, `CASE`, `IF(`, `-`, `<`…)?
+fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool {
+    let operand = match condition {
+        [exists, ..] if exists.is_kw("EXISTS") => {
+            let whole = condition.get(1).is_some_and(|t| t.is(&Token::LParen))
+                && crate::sql::lexer::matching_paren(condition, 1) == Some(condition.len() - 1);
+            if !whole {
+                return false;
+            }
+            condition
+        }
+        [operand @ .., is, not, null]
+            if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL") =>
+        {
+            operand
+        }
+        // `> 0`, `<> 0`, `>= 1`
+        [operand @ .., _, _] => operand,
+        _ => return false,
+    };
+    let negates = |t: &Tok| {
+        [
+            "NOT", "CASE", "IF", "HAVING", "COALESCE", "IFNULL", "NULLIF",
+        ]
+        .iter()
+        .any(|w| t.is_kw(w))
+            || matches!(
+                t.token,
+                Token::Minus
+                    | Token::Lt
+                    | Token::LtEq
+                    | Token::Gt
+                    | Token::GtEq
+                    | Token::Neq
+                    | Token::ExclamationMark
+            )
+    };
+    let mut depth = 0;
+    let joins = operand.iter().any(|t| {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && (t.is_kw("AND") || t.is_kw("OR"))
+    });
+    !joins
+        && !operand.iter().any(negates)
+        && filled_by
+            .iter()
+            .all(|(_, fill)| !up_to_its_if(fill).iter().any(negates))
+}
+
+/// The tokens of catalog read `fill` before the `IF` statement that tests it (a read taken
+/// without its `;` runs on to it).
+fn up_to_its_if(fill: &[Tok]) -> &[Tok] {
+    let statement_if = (0..fill.len())
+        .find(|&k| fill[k].is_kw("IF") && !fill.get(k + 1).is_some_and(|t| t.is(&Token::LParen)));
+    &fill[..statement_if.unwrap_or(fill.len())]
+}
+
+/// Does branch `body` do nothing but create (and insert rows)? Then nothing in it can make a
+/// check that something exists false. A drop, rename or type change, an `ELSE`, a handler, a
+/// query, a call or dynamic SQL may.
+fn only_creates(body: &[Tok]) -> bool {
+    const OTHER: &[&str] = &[
+        "DROP",
+        "RENAME",
+        "DELETE",
+        "TRUNCATE",
+        "CHANGE",
+        "MODIFY",
+        "SET",
+        "TYPE",
+        "OWNER",
+        "GRANT",
+        "REVOKE",
+        "COMMENT",
+        "ELSE",
+        "ELSIF",
+        "ELSEIF",
+        "EXCEPTION",
+        "EXECUTE",
+        "CALL",
+        "PERFORM",
+        "SELECT",
+        "REPLACE",
+        "ENABLE",
+        "DISABLE",
+        "VALIDATE",
+        "ATTACH",
+        "DETACH",
+        "INHERIT",
+        "ENGINE",
+        "CONVERT",
+        "RETURN",
+        "LOOP",
+        "WHILE",
+        "REPEAT",
+        "DECLARE",
+        "HANDLER",
+        "COMMIT",
+        "ROLLBACK",
+    ];
+    body.iter().enumerate().all(|(k, t)| {
+        let alters_other = t.is_kw("ALTER") && !body.get(k + 1).is_some_and(|n| n.is_kw("TABLE"));
+        !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
+    })
+}
+
+/// The base names a re-run of `statement` finds already there and fails on: a plain
+/// `CREATE`'s objects (not `IF NOT EXISTS`, `OR REPLACE` or `TEMPORARY`), the columns,
+/// constraints and indexes of an `ALTER TABLE` that only adds, each named. Empty otherwise: an
+/// unnamed index or constraint gets a new name on a re-run.
+fn created_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Create(_) if !guarded(&shape.guard) && !shape.or_replace && !shape.temporary => {
+            shape.names.iter().map(|n| n.base().to_string()).collect()
+        }
+        ShapeKind::AlterTable => {
+            let adds: Option<Vec<String>> = shape
+                .actions
+                .iter()
+                .map(|a| match a.kind.adds() && !guarded(&a.guard) {
+                    true => a.name.as_ref().map(|n| n.base().to_string()),
+                    false => None,
+                })
+                .collect();
+            adds.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Has the statement or action its `IF NOT EXISTS`?
+fn guarded(guard: &Option<crate::sql::Guard>) -> bool {
+    guard.as_ref().is_some_and(|g| g.present)
+}
+
+/// The words and the dot-separated parts of the string literals of `tokens`, lower case.
+fn mentions(tokens: &[Tok]) -> Vec<String> {
+    let parts = |s: &str| -> Vec<String> {
+        s.split('.')
+            .map(|p| p.trim_matches(['"', '`']).to_lowercase())
+            .collect()
+    };
+    tokens
+        .iter()
+        .flat_map(|t| match &t.token {
+            Token::Word(w) => vec![w.value.to_lowercase()],
+            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => parts(s),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// The column a catalog read names: `attname = 'c'` or `attname IN ('c')`.

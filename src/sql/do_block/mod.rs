@@ -214,7 +214,11 @@ impl Guarded {
 
     /// Is statement `statement`, starting at byte `at`, guarded?
     pub fn covers(&self, at: usize, statement: &super::Statement) -> bool {
-        self.handled(at, statement) || self.branches.iter().any(|b| b.range.contains(&at))
+        self.handled(at, statement)
+            || self
+                .branches
+                .iter()
+                .any(|b| b.range.contains(&at) && b.guards(statement))
     }
 
     /// Does an exception handler whose block holds byte `at` catch the error a re-run of

@@ -1,0 +1,254 @@
+//! Which way a catalog check points decides whether it guards what its branch creates. A check
+//! that the object is missing (`IF NOT EXISTS (… index i …) THEN CREATE INDEX i`) skips the
+//! create on a retry; one that only tests that something else exists (`IF EXISTS (… column a …)
+//! THEN CREATE INDEX i ON t (a)`) is still true on a retry, so the create runs again and fails.
+//! Each case runs twice on the real server (PostgreSQL for DO blocks, MariaDB for compound
+//! statements and procedures); lint must flag exactly the statement whose second run fails.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+struct Case {
+    name: &'static str,
+    sql: String,
+    /// A text on the line lint must flag, the statement whose second run fails; `None` when
+    /// the file runs twice.
+    fails_at: Option<&'static str>,
+}
+
+const PG_SETUP: &str = "CREATE TABLE t (id int, a int, old int);";
+
+fn do_block(body: &str) -> String {
+    format!("DO $$\nDECLARE\n  n integer;\nBEGIN\n{body}\nEND $$;\n")
+}
+
+const COLUMN_A: &str =
+    "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a')";
+const COLUMN_OLD: &str = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old')";
+const INDEX_I: &str = "EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_a_idx')";
+
+fn postgres_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "exists check of a column around an index on it",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of the table around a column it adds",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't') THEN\n    \
+                 ALTER TABLE t ADD COLUMN c int;\n  END IF;",
+            ),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "count of the column read into a variable, tested > 0",
+            sql: do_block(
+                "  SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a';\n  \
+                 IF n > 0 THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "to_regclass of the table IS NOT NULL around a table it creates",
+            sql: do_block(
+                "  IF to_regclass('t') IS NOT NULL THEN\n    CREATE TABLE t_copy (id int);\n  END IF;",
+            ),
+            fails_at: Some("CREATE TABLE"),
+        },
+        Case {
+            name: "not-exists check of the index",
+            sql: do_block(&format!(
+                "  IF NOT {INDEX_I} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the column around a not-exists check of the index",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF NOT {INDEX_I} THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the column and a not-exists check of the index",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} AND NOT {INDEX_I} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the index, the create in its ELSE",
+            sql: do_block(&format!(
+                "  IF {INDEX_I} THEN\n    NULL;\n  ELSE\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch renames",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE t RENAME COLUMN old TO renamed;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch renames, then an index on it",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE t RENAME COLUMN old TO renamed;\n    \
+                 CREATE INDEX t_renamed_idx ON t (renamed);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch copies, then drops",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    CREATE TABLE t_old AS SELECT old FROM t;\n    \
+                 ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exception handler around an exists check",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;\n\
+                 EXCEPTION WHEN duplicate_table THEN NULL;"
+            )),
+            fails_at: None,
+        },
+    ]
+}
+
+const MARIADB_SETUP: &str = "CREATE TABLE t (id INT, a INT, old INT);";
+
+fn compound(body: &str) -> String {
+    format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
+}
+
+const MY_COLUMN_A: &str = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'a')";
+
+fn mariadb_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "exists check of a column around an index on it",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "count of the column > 0 around an index it adds",
+            sql: compound(
+                "  IF (SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'a') > 0 THEN\n    \
+                 ALTER TABLE t ADD INDEX t_a_idx (a);\n  END IF;",
+            ),
+            fails_at: Some("ADD INDEX"),
+        },
+        Case {
+            name: "a procedure: exists check of the table around a column it adds",
+            sql: "DROP PROCEDURE IF EXISTS add_c;\nDELIMITER //\nCREATE PROCEDURE add_c() BEGIN\n  \
+                  IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't') THEN\n    \
+                  ALTER TABLE t ADD COLUMN c INT;\n  END IF;\nEND //\nDELIMITER ;\nCALL add_c();\nDROP PROCEDURE add_c;\n"
+                .to_string(),
+            // lint reports a called body's statement in the body.
+            fails_at: Some("ADD COLUMN c"),
+        },
+        Case {
+            name: "not-exists check of the column it adds",
+            sql: compound(
+                "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') THEN\n    \
+                 ALTER TABLE t ADD COLUMN c INT;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch renames",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'old') THEN\n    \
+                 ALTER TABLE t CHANGE old renamed INT;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+    ]
+}
+
+/// The 1-based line of the first line of `sql` containing `text`.
+fn line_of(sql: &str, text: &str) -> usize {
+    sql.lines()
+        .position(|l| l.contains(text))
+        .expect("the text is in the case")
+        + 1
+}
+
+/// The lines lint flags with a retry rule (PF1xx/PF2xx).
+fn flagged(sql: &str, dialect: Dialect) -> Vec<usize> {
+    let options = LintOptions {
+        dialect,
+        ..LintOptions::default()
+    };
+    lint_source(&SourceFile::new("m.sql", sql), &options)
+        .into_iter()
+        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+        .map(|f| f.location.start.unwrap().line)
+        .collect()
+}
+
+/// Runs each case twice on a fresh database of `db` set up with `setup`; the differences
+/// between lint, the server and the case's expectation.
+fn check(cases: Vec<Case>, dialect: Dialect, db: fn() -> ScratchDb, setup: &str) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let db = db();
+        db.exec(setup);
+        db.exec(&case.sql);
+        let retry = db.try_exec(&case.sql);
+        if retry.is_err() != case.fails_at.is_some() {
+            failures.push(format!(
+                "{}: the server's verdict on a second run: {retry:?}",
+                case.name
+            ));
+        }
+        let expected: Vec<usize> = case
+            .fails_at
+            .map(|text| line_of(&case.sql, text))
+            .into_iter()
+            .collect();
+        let lines = flagged(&case.sql, dialect);
+        if lines != expected {
+            failures.push(format!(
+                "{}: lint flagged lines {lines:?}, a second run fails at {expected:?} ({retry:?})",
+                case.name
+            ));
+        }
+    }
+    failures
+}
+
+#[test]
+fn postgres_lint_flags_exactly_the_branches_a_second_run_enters_again() {
+    let failures = check(
+        postgres_cases(),
+        Dialect::Postgres,
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn mariadb_lint_flags_exactly_the_branches_a_second_run_enters_again() {
+    let failures = check(
+        mariadb_cases(),
+        Dialect::Mariadb,
+        ScratchDb::mariadb,
+        MARIADB_SETUP,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
