@@ -247,6 +247,18 @@ fn scope_cases() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
             None,
         ),
         (
+            "resignal",
+            "DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN\n  ROLLBACK;\n  RESIGNAL;\nEND;\n\
+             CREATE TABLE x_resignal (id INT);",
+            Some("CREATE TABLE x_resignal"),
+        ),
+        (
+            "resignal_that_does_not_run",
+            "DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN\n  IF @never THEN RESIGNAL; END IF;\nEND;\n\
+             CREATE TABLE x_resignal (id INT);",
+            None,
+        ),
+        (
             "not_found",
             "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\nCREATE TABLE x_not_found (id INT);",
             Some("CREATE TABLE x_not_found"),

@@ -739,6 +739,9 @@ struct MysqlHandler {
     /// `SQLEXCEPTION`: every error (SQLSTATE class other than 00, 01 and 02). `SQLWARNING` and
     /// `NOT FOUND` catch no error.
     any_error: bool,
+    /// Its statement raises the error again (`RESIGNAL`, `SIGNAL`, not under an IF or a loop):
+    /// it catches nothing for a retry's purposes.
+    reraises: bool,
     /// Error numbers, and SQLSTATEs (upper case), named conditions' included.
     numbers: Vec<u32>,
     sqlstates: Vec<String>,
@@ -750,6 +753,9 @@ impl MysqlHandler {
     /// Does it catch the error a re-run of `statement` raises? When that error is not known,
     /// any of [`MYSQL_CAUGHT`] counts.
     fn catches(&self, statement: &super::Statement) -> bool {
+        if self.reraises {
+            return false;
+        }
         if self.any_error {
             return true;
         }
@@ -793,6 +799,49 @@ fn mysql_condition_at(tokens: &[Tok], mut k: usize) -> Option<(MysqlCondition, u
         Token::Number(n, _) => Some((MysqlCondition::Number(n.parse().ok()?), k + 1)),
         _ => None,
     }
+}
+
+/// Does the handler statement starting at token `start` of `tokens` raise the error again: is
+/// it `RESIGNAL`/`SIGNAL`, or a `BEGIN … END` block one of whose own statements is, outside any
+/// IF, CASE or loop, and before any `LEAVE`/`RETURN`? (It tells statements by their `;`.)
+fn reraises(tokens: &[Tok], start: usize) -> bool {
+    let raises = |t: &Tok| t.is_kw("RESIGNAL") || t.is_kw("SIGNAL");
+    let Some(first) = tokens.get(start) else {
+        return false;
+    };
+    if !first.is_kw("BEGIN") {
+        return raises(first);
+    }
+    const COMPOUND: [&str; 5] = ["IF", "LOOP", "WHILE", "REPEAT", "FOR"];
+    // Blocks and CASEs open (the handler's own block is 1), and IFs and loops open in it.
+    let (mut depth, mut compound) = (0usize, 0usize);
+    for (k, t) in tokens.iter().enumerate().skip(start) {
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(k + 1);
+        let at_start = k == start + 1
+            || (k > start && prev.is_some_and(|p| p.is(&Token::SemiColon) || p.is(&Token::Colon)));
+        if t.is_kw("BEGIN") || (t.is_kw("CASE") && !prev.is_some_and(|p| p.is_kw("END"))) {
+            depth += 1;
+        } else if t.is_kw("END") {
+            if next.is_some_and(|n| COMPOUND.iter().any(|w| n.is_kw(w))) {
+                compound = compound.saturating_sub(usize::from(depth == 1));
+                continue;
+            }
+            depth -= 1;
+            if depth == 0 {
+                return false;
+            }
+        } else if depth == 1 && at_start {
+            if COMPOUND.iter().any(|w| t.is_kw(w)) {
+                compound += 1;
+            } else if compound == 0 && (t.is_kw("LEAVE") || t.is_kw("RETURN")) {
+                return false;
+            } else if compound == 0 && raises(t) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A `BEGIN … END` block (or a CASE) open while [`mysql_handlers`] reads a body.
@@ -948,6 +997,7 @@ fn mysql_handlers(tokens: &[Tok], mariadb: bool) -> Vec<MysqlHandler> {
             // The handler's statement: a block, a compound statement, or a simple one.
             let label = tokens.get(at + 1).is_some_and(|t| t.is(&Token::Colon));
             let start = if label { at + 2 } else { at };
+            handler.reraises = reraises(tokens, start);
             if word(start, "BEGIN") {
                 handler_begin = Some(start);
             } else if let Some(s) = tokens.get(start) {
@@ -1782,6 +1832,27 @@ mod tests {
         let mysql = |condition: &str| guards(condition, Dialect::Mysql);
         assert_eq!(mysql("1826"), [f, f, f, f, f, f, f, f, f, t, f]);
         assert_eq!(mysql("1051"), [f, f, f, f, f, t, f, f, f, f, t]);
+        // A handler that raises the error again catches nothing, unless it may not.
+        let guards = |handler: &str| {
+            let body = format!("DECLARE {handler};\nCREATE TABLE a (id INT);");
+            routine_guards(&body, Dialect::Mariadb)
+        };
+        assert_eq!(
+            guards("EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END"),
+            [f]
+        );
+        assert_eq!(
+            guards("CONTINUE HANDLER FOR 1050 SIGNAL SQLSTATE '45000'"),
+            [f]
+        );
+        assert_eq!(
+            guards("EXIT HANDLER FOR 1050 BEGIN IF x THEN RESIGNAL; END IF; END"),
+            [t]
+        );
+        assert_eq!(
+            guards("EXIT HANDLER FOR 1050 lbl: BEGIN LEAVE lbl; RESIGNAL; END"),
+            [t]
+        );
         // What a statement raises is not known: any "already exists" / "does not exist" counts.
         assert_eq!(
             routine_guards(
