@@ -214,69 +214,461 @@ pub(super) fn exception_handlers(tokens: &[Tok]) -> Vec<Handler> {
 /// can't drop a missing column or key (1091), multiple primary keys (1068), missing key
 /// (1176), duplicate foreign key (1826, 1022), routine/trigger exists or not (1304, 1305,
 /// 1359, 1360), database exists or not (1007, 1008); `42000` is the class of several of them.
+/// A handler for one of them guards a statement whose retry error is not known.
 const MYSQL_CAUGHT: &[&str] = &[
     "1007", "1008", "1022", "1050", "1051", "1054", "1060", "1061", "1068", "1091", "1146", "1176",
     "1304", "1305", "1359", "1360", "1826", "42S01", "42S02", "42S21", "42S22", "42000",
 ];
 
-/// A MySQL/MariaDB body that declares `DECLARE CONTINUE|EXIT HANDLER FOR …` one of
-/// [`MYSQL_CAUGHT`], `SQLEXCEPTION`, or a condition declared (`DECLARE c CONDITION FOR …`) as
-/// one of them: the error a retry raises is caught, as a PL/pgSQL `EXCEPTION WHEN
-/// duplicate_…` catches it.
-pub(super) fn mysql_handler_catches_duplicates(tokens: &[Tok]) -> bool {
-    let caught = |t: &Tok| match &t.token {
-        Token::Number(n, _) => MYSQL_CAUGHT.contains(&n.as_str()),
-        Token::SingleQuotedString(s) => MYSQL_CAUGHT.iter().any(|c| c.eq_ignore_ascii_case(s)),
-        _ => false,
+/// A MySQL/MariaDB error: its number and SQLSTATE.
+type MysqlError = (u32, &'static str);
+
+const ER_CANT_CREATE_TABLE: MysqlError = (1005, "HY000");
+const ER_DB_CREATE_EXISTS: MysqlError = (1007, "HY000");
+const ER_DB_DROP_EXISTS: MysqlError = (1008, "HY000");
+const ER_DUP_KEY: MysqlError = (1022, "23000");
+const ER_TABLE_EXISTS: MysqlError = (1050, "42S01");
+const ER_BAD_TABLE: MysqlError = (1051, "42S02");
+const ER_BAD_FIELD: MysqlError = (1054, "42S22");
+const ER_DUP_FIELDNAME: MysqlError = (1060, "42S21");
+const ER_DUP_KEYNAME: MysqlError = (1061, "42000");
+const ER_DUP_ENTRY: MysqlError = (1062, "23000");
+const ER_MULTIPLE_PRI_KEY: MysqlError = (1068, "42000");
+const ER_CANT_DROP_FIELD_OR_KEY: MysqlError = (1091, "42000");
+const ER_NO_SUCH_TABLE: MysqlError = (1146, "42S02");
+const ER_KEY_DOES_NOT_EXIST: MysqlError = (1176, "42000");
+const ER_SP_ALREADY_EXISTS: MysqlError = (1304, "42000");
+const ER_SP_DOES_NOT_EXIST: MysqlError = (1305, "42000");
+const ER_TRG_ALREADY_EXISTS: MysqlError = (1359, "HY000");
+const ER_TRG_DOES_NOT_EXIST: MysqlError = (1360, "HY000");
+const ER_EVENT_ALREADY_EXISTS: MysqlError = (1537, "HY000");
+const ER_EVENT_DOES_NOT_EXIST: MysqlError = (1539, "HY000");
+/// MariaDB: a CHECK constraint's name is taken; MySQL: a foreign key's (ER_FK_DUP_NAME).
+const ER_DUP_CONSTRAINT_NAME: MysqlError = (1826, "HY000");
+/// MySQL 8: a CHECK constraint's name is taken.
+const ER_CHECK_CONSTRAINT_DUP_NAME: MysqlError = (3822, "HY000");
+const ER_UNKNOWN_SEQUENCES: MysqlError = (4091, "42S02");
+const ER_UNKNOWN_VIEW: MysqlError = (4092, "42S02");
+
+/// The errors a second run of `statement` can raise on MySQL/MariaDB (`mariadb`: which of the
+/// two), as checked on MariaDB 10.11 (tests/lint_mysql_handlers_db.rs). Where the servers
+/// differ, MySQL's are its documented ones: a foreign key whose name is taken is 1005 (errno
+/// 121) on MariaDB, 1826 on MySQL 8 and 1022 on 5.7; a CHECK's is 1826 on MariaDB and 3822 on
+/// MySQL; a missing view is 4092 on MariaDB, 1051 on MySQL. `None` when it is not known.
+fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Option<Vec<MysqlError>> {
+    use crate::sql::{ObjectKind as K, ShapeKind};
+    let errors: &[MysqlError] = match &statement.shape.kind {
+        ShapeKind::Create(kind) => match kind {
+            K::Table | K::View | K::Sequence => &[ER_TABLE_EXISTS],
+            K::Index => &[ER_DUP_KEYNAME],
+            K::Function | K::Procedure => &[ER_SP_ALREADY_EXISTS],
+            K::Trigger => &[ER_TRG_ALREADY_EXISTS],
+            K::Database | K::Schema => &[ER_DB_CREATE_EXISTS],
+            K::Event => &[ER_EVENT_ALREADY_EXISTS],
+            _ => return None,
+        },
+        ShapeKind::Drop(kind) => match kind {
+            K::Table => &[ER_BAD_TABLE],
+            K::View if mariadb => &[ER_UNKNOWN_VIEW],
+            K::View => &[ER_BAD_TABLE],
+            K::Sequence => &[ER_UNKNOWN_SEQUENCES],
+            K::Index => &[ER_CANT_DROP_FIELD_OR_KEY],
+            K::Function | K::Procedure => &[ER_SP_DOES_NOT_EXIST],
+            K::Trigger => &[ER_TRG_DOES_NOT_EXIST],
+            K::Database | K::Schema => &[ER_DB_DROP_EXISTS],
+            K::Event => &[ER_EVENT_DOES_NOT_EXIST],
+            _ => return None,
+        },
+        // `RENAME TABLE a TO b`: `a` is gone.
+        ShapeKind::Rename(K::Table) => &[ER_NO_SUCH_TABLE],
+        // The rows are there: a unique key rejects them again.
+        ShapeKind::Insert => &[ER_DUP_ENTRY],
+        ShapeKind::AlterTable => return mysql_alter_table_errors(statement, mariadb),
+        _ => return None,
     };
-    // `code`, `SQLSTATE 'x'`, `SQLSTATE VALUE 'x'` at `k`: the index of the token naming it.
-    let code_at = |mut k: usize| {
-        if tokens.get(k).is_some_and(|t| t.is_kw("SQLSTATE")) {
-            k += 1;
-            if tokens.get(k).is_some_and(|t| t.is_kw("VALUE")) {
-                k += 1;
-            }
+    Some(errors.to_vec())
+}
+
+/// The errors a second run of `ALTER TABLE` `statement` can raise: those of each action that
+/// fails again (the server reports one of them: a duplicate column before a duplicate key,
+/// whatever their order). `None` when an action's is not known.
+fn mysql_alter_table_errors(
+    statement: &crate::sql::Statement,
+    mariadb: bool,
+) -> Option<Vec<MysqlError>> {
+    use crate::sql::AlterActionKind as A;
+    let mut errors = Vec::new();
+    for action in &statement.shape.actions {
+        // `ADD COLUMN IF NOT EXISTS`, `DROP INDEX IF EXISTS` (MariaDB) do not fail.
+        if action.guard.as_ref().is_some_and(|g| g.present) {
+            continue;
         }
-        k
-    };
-    let mut conditions: Vec<String> = Vec::new();
-    for (k, t) in tokens.iter().enumerate() {
-        let declared = k > 0 && tokens[k - 1].is_kw("DECLARE");
-        let is_condition = tokens.get(k + 1).is_some_and(|n| n.is_kw("CONDITION"))
-            && tokens.get(k + 2).is_some_and(|n| n.is_kw("FOR"));
-        if declared && is_condition && tokens.get(code_at(k + 3)).is_some_and(caught) {
-            if let Some(name) = t.bare_word() {
-                conditions.push(name.to_ascii_lowercase());
+        let words: Vec<&Tok> = statement
+            .tokens
+            .iter()
+            .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
+            .collect();
+        let word = |k: usize, w: &str| words.get(k).is_some_and(|t| t.is_kw(w));
+        let action_errors: &[MysqlError] = match action.kind {
+            A::AddColumn => &[ER_DUP_FIELDNAME],
+            A::AddIndex => &[ER_DUP_KEYNAME],
+            A::DropColumn | A::DropIndex | A::DropConstraint => &[ER_CANT_DROP_FIELD_OR_KEY],
+            A::AddConstraint => {
+                let kind = words.iter().find(|t| {
+                    ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
+                        .iter()
+                        .any(|k| t.is_kw(k))
+                })?;
+                if kind.is_kw("PRIMARY") {
+                    &[ER_MULTIPLE_PRI_KEY]
+                } else if kind.is_kw("UNIQUE") {
+                    &[ER_DUP_KEYNAME]
+                } else if kind.is_kw("FOREIGN") && mariadb {
+                    &[ER_CANT_CREATE_TABLE]
+                } else if kind.is_kw("FOREIGN") {
+                    &[ER_DUP_CONSTRAINT_NAME, ER_DUP_KEY]
+                } else if mariadb {
+                    &[ER_DUP_CONSTRAINT_NAME]
+                } else {
+                    &[ER_CHECK_CONSTRAINT_DUP_NAME]
+                }
+            }
+            A::Rename if word(1, "COLUMN") => &[ER_BAD_FIELD],
+            A::Rename if word(1, "INDEX") || word(1, "KEY") => &[ER_KEY_DOES_NOT_EXIST],
+            A::Rename if word(1, "TO") || word(1, "AS") || action.name.is_none() => {
+                &[ER_NO_SUCH_TABLE]
+            }
+            // `CHANGE [COLUMN] old new …` with a new name: `old` is gone.
+            A::Other if word(0, "CHANGE") => {
+                let at = if word(1, "COLUMN") { 2 } else { 1 };
+                let name = |k: usize| {
+                    words.get(k).and_then(|t| match &t.token {
+                        Token::Word(w) => Some(w.value.to_lowercase()),
+                        _ => None,
+                    })
+                };
+                match (name(at), name(at + 1)) {
+                    (Some(old), Some(new)) if old != new => &[ER_BAD_FIELD],
+                    _ => return None,
+                }
+            }
+            A::Other if word(0, "DROP") && word(1, "PRIMARY") => &[ER_CANT_DROP_FIELD_OR_KEY],
+            _ => return None,
+        };
+        errors.extend_from_slice(action_errors);
+    }
+    (!errors.is_empty()).then_some(errors)
+}
+
+/// A MySQL/MariaDB `DECLARE CONTINUE|EXIT HANDLER FOR …`: the bytes of the statements in its
+/// scope, and what it catches. Its scope is the rest of the `BEGIN … END` block that declares
+/// it, nested blocks included (an error they do not catch reaches it), but not the bodies of
+/// that block's handlers. CONTINUE and EXIT both keep the error from failing the retry.
+#[derive(Debug, Default, Clone)]
+pub(super) struct MysqlHandler {
+    pub(super) range: Range<usize>,
+    /// `SQLEXCEPTION`: every error (SQLSTATE class other than 00, 01 and 02). `SQLWARNING` and
+    /// `NOT FOUND` catch no error.
+    any_error: bool,
+    /// Its statement raises the error again (`RESIGNAL`, `SIGNAL`, not under an IF or a loop):
+    /// it catches nothing for a retry's purposes.
+    reraises: bool,
+    /// Error numbers, and SQLSTATEs (upper case), named conditions' included.
+    numbers: Vec<u32>,
+    sqlstates: Vec<String>,
+    /// The server is MariaDB (not MySQL).
+    mariadb: bool,
+}
+
+impl MysqlHandler {
+    /// Does it catch the error a re-run of `statement` raises? When that error is not known,
+    /// any of [`MYSQL_CAUGHT`] counts.
+    pub(super) fn catches(&self, statement: &crate::sql::Statement) -> bool {
+        if self.reraises {
+            return false;
+        }
+        if self.any_error {
+            return true;
+        }
+        match mysql_retry_errors(statement, self.mariadb) {
+            Some(errors) => errors.iter().any(|(number, state)| {
+                self.numbers.contains(number) || self.sqlstates.iter().any(|s| s == state)
+            }),
+            None => {
+                self.numbers
+                    .iter()
+                    .any(|n| MYSQL_CAUGHT.contains(&n.to_string().as_str()))
+                    || self
+                        .sqlstates
+                        .iter()
+                        .any(|s| MYSQL_CAUGHT.contains(&s.as_str()))
             }
         }
     }
-    for (k, t) in tokens.iter().enumerate() {
-        let handler = t.is_kw("HANDLER")
-            && k >= 2
-            && tokens[k - 2].is_kw("DECLARE")
-            && ["CONTINUE", "EXIT", "UNDO"]
-                .iter()
-                .any(|w| tokens[k - 1].is_kw(w))
-            && tokens.get(k + 1).is_some_and(|n| n.is_kw("FOR"));
-        if !handler {
-            continue;
-        }
-        // The handler's conditions: a comma-separated list after FOR.
-        let mut at = code_at(k + 2);
-        while let Some(code) = tokens.get(at) {
-            let named = code
-                .bare_word()
-                .is_some_and(|w| conditions.contains(&w.to_ascii_lowercase()));
-            if caught(code) || code.is_kw("SQLEXCEPTION") || named {
-                return true;
+}
+
+/// A MySQL/MariaDB condition value: an error number or a SQLSTATE.
+#[derive(Debug, Clone)]
+enum MysqlCondition {
+    Number(u32),
+    Sqlstate(String),
+}
+
+/// The condition value at token `k` of `tokens` (`1060`, `SQLSTATE [VALUE] '42S21'`), and the
+/// index of the token after it.
+fn mysql_condition_at(tokens: &[Tok], mut k: usize) -> Option<(MysqlCondition, usize)> {
+    if tokens.get(k).is_some_and(|t| t.is_kw("SQLSTATE")) {
+        k += 1 + usize::from(tokens.get(k + 1).is_some_and(|t| t.is_kw("VALUE")));
+        return match &tokens.get(k)?.token {
+            Token::SingleQuotedString(s) => {
+                Some((MysqlCondition::Sqlstate(s.to_ascii_uppercase()), k + 1))
             }
-            match tokens.get(at + 1) {
-                Some(t) if t.token == Token::Comma => at = code_at(at + 2),
-                _ => break,
+            _ => None,
+        };
+    }
+    match &tokens.get(k)?.token {
+        Token::Number(n, _) => Some((MysqlCondition::Number(n.parse().ok()?), k + 1)),
+        _ => None,
+    }
+}
+
+/// Does the handler statement starting at token `start` of `tokens` raise the error again: is
+/// it `RESIGNAL`/`SIGNAL`, or a `BEGIN … END` block one of whose own statements is, outside any
+/// IF, CASE or loop, and before any `LEAVE`/`RETURN`? (It tells statements by their `;`.)
+fn reraises(tokens: &[Tok], start: usize) -> bool {
+    let raises = |t: &Tok| t.is_kw("RESIGNAL") || t.is_kw("SIGNAL");
+    let Some(first) = tokens.get(start) else {
+        return false;
+    };
+    if !first.is_kw("BEGIN") {
+        return raises(first);
+    }
+    const COMPOUND: [&str; 5] = ["IF", "LOOP", "WHILE", "REPEAT", "FOR"];
+    // Blocks and CASEs open (the handler's own block is 1), and IFs and loops open in it.
+    let (mut depth, mut compound) = (0usize, 0usize);
+    for (k, t) in tokens.iter().enumerate().skip(start) {
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(k + 1);
+        let at_start = k == start + 1
+            || (k > start && prev.is_some_and(|p| p.is(&Token::SemiColon) || p.is(&Token::Colon)));
+        if t.is_kw("BEGIN") || (t.is_kw("CASE") && !prev.is_some_and(|p| p.is_kw("END"))) {
+            depth += 1;
+        } else if t.is_kw("END") {
+            if next.is_some_and(|n| COMPOUND.iter().any(|w| n.is_kw(w))) {
+                compound = compound.saturating_sub(usize::from(depth == 1));
+                continue;
+            }
+            depth -= 1;
+            if depth == 0 {
+                return false;
+            }
+        } else if depth == 1 && at_start {
+            if COMPOUND.iter().any(|w| t.is_kw(w)) {
+                compound += 1;
+            } else if compound == 0 && (t.is_kw("LEAVE") || t.is_kw("RETURN")) {
+                return false;
+            } else if compound == 0 && raises(t) {
+                return true;
             }
         }
     }
     false
+}
+
+/// A `BEGIN … END` block (or a CASE) open while [`mysql_handlers`] reads a body.
+enum MysqlFrame {
+    Block {
+        /// `DECLARE name CONDITION FOR …`: lower-case names.
+        conditions: Vec<(String, MysqlCondition)>,
+        /// Indexes of the handlers it declares.
+        handlers: Vec<usize>,
+        /// Where its handlers' scope starts: after the last handler's statement.
+        scope: usize,
+        /// It is the statement of a handler of the enclosing block.
+        handler_body: bool,
+    },
+    Case,
+}
+
+impl MysqlFrame {
+    fn block(scope: usize, handler_body: bool) -> MysqlFrame {
+        MysqlFrame::Block {
+            conditions: Vec::new(),
+            handlers: Vec::new(),
+            scope,
+            handler_body,
+        }
+    }
+}
+
+/// The `DECLARE CONTINUE|EXIT HANDLER`s of MySQL/MariaDB body `tokens` (on `mariadb` or MySQL),
+/// each with its scope ([`MysqlHandler`]).
+pub(super) fn mysql_handlers(tokens: &[Tok], mariadb: bool) -> Vec<MysqlHandler> {
+    if !tokens.iter().any(|t| t.is_kw("HANDLER")) {
+        return Vec::new();
+    }
+    let Some(first) = tokens.first() else {
+        return Vec::new();
+    };
+    // The bottom frame: a body read without its `BEGIN` (a `BEGIN NOT ATOMIC` block's).
+    let mut stack = vec![MysqlFrame::block(first.range.start, false)];
+    let mut handlers: Vec<MysqlHandler> = Vec::new();
+    // The `BEGIN` of the handler statement being declared.
+    let mut handler_begin: Option<usize> = None;
+    let innermost = |stack: &[MysqlFrame]| -> Option<usize> {
+        stack
+            .iter()
+            .rposition(|f| matches!(f, MysqlFrame::Block { .. }))
+    };
+    let close = |frame: MysqlFrame, end: usize, handlers: &mut Vec<MysqlHandler>| {
+        if let MysqlFrame::Block {
+            handlers: declared,
+            scope,
+            ..
+        } = frame
+        {
+            for h in declared {
+                handlers[h].range = scope..end.max(scope);
+            }
+        }
+    };
+    for (k, t) in tokens.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(k + 1);
+        if t.is_kw("BEGIN") {
+            let handler_body = handler_begin.take() == Some(k);
+            stack.push(MysqlFrame::block(t.range.end, handler_body));
+        } else if t.is_kw("CASE") && !prev.is_some_and(|p| p.is_kw("END")) {
+            stack.push(MysqlFrame::Case);
+        } else if t.is_kw("END") {
+            let closes_loop = next.is_some_and(|n| {
+                ["IF", "LOOP", "WHILE", "REPEAT", "FOR"]
+                    .iter()
+                    .any(|w| n.is_kw(w))
+            });
+            if closes_loop || stack.len() == 1 {
+                continue;
+            }
+            let Some(frame) = stack.pop() else { continue };
+            let body_of_handler = matches!(
+                frame,
+                MysqlFrame::Block {
+                    handler_body: true,
+                    ..
+                }
+            );
+            close(frame, t.range.start, &mut handlers);
+            // The enclosing block's handlers are in scope after this handler's statement.
+            if body_of_handler {
+                if let Some(i) = innermost(&stack) {
+                    if let MysqlFrame::Block { scope, .. } = &mut stack[i] {
+                        *scope = (*scope).max(t.range.end);
+                    }
+                }
+            }
+        } else if t.is_kw("DECLARE") {
+            let Some(i) = innermost(&stack) else {
+                continue;
+            };
+            let MysqlFrame::Block {
+                conditions,
+                handlers: declared,
+                scope,
+                ..
+            } = &mut stack[i]
+            else {
+                continue;
+            };
+            let word = |at: usize, w: &str| tokens.get(at).is_some_and(|t| t.is_kw(w));
+            if word(k + 2, "CONDITION") && word(k + 3, "FOR") {
+                let name = match next.map(|n| &n.token) {
+                    Some(Token::Word(w)) => w.value.to_lowercase(),
+                    _ => continue,
+                };
+                if let Some((condition, _)) = mysql_condition_at(tokens, k + 4) {
+                    conditions.push((name, condition));
+                }
+                continue;
+            }
+            let kind = ["CONTINUE", "EXIT", "UNDO"].iter().any(|w| word(k + 1, w));
+            if !(kind && word(k + 2, "HANDLER") && word(k + 3, "FOR")) {
+                continue;
+            }
+            let mut handler = MysqlHandler {
+                mariadb,
+                ..MysqlHandler::default()
+            };
+            // The condition values, a comma-separated list.
+            let mut at = k + 4;
+            let mut named = Vec::new();
+            loop {
+                if let Some((condition, after)) = mysql_condition_at(tokens, at) {
+                    match condition {
+                        MysqlCondition::Number(n) => handler.numbers.push(n),
+                        MysqlCondition::Sqlstate(s) => handler.sqlstates.push(s),
+                    }
+                    at = after;
+                } else if word(at, "SQLEXCEPTION") || word(at, "SQLWARNING") {
+                    handler.any_error |= word(at, "SQLEXCEPTION");
+                    at += 1;
+                } else if word(at, "NOT") && word(at + 1, "FOUND") {
+                    at += 2;
+                } else if let Some(Token::Word(w)) = tokens.get(at).map(|t| &t.token) {
+                    named.push(w.value.to_lowercase());
+                    at += 1;
+                } else {
+                    break;
+                }
+                if tokens.get(at).is_some_and(|t| t.is(&Token::Comma)) {
+                    at += 1;
+                } else {
+                    break;
+                }
+            }
+            // The handler's statement: a block, a compound statement, or a simple one.
+            let label = tokens.get(at + 1).is_some_and(|t| t.is(&Token::Colon));
+            let start = if label { at + 2 } else { at };
+            handler.reraises = reraises(tokens, start);
+            if word(start, "BEGIN") {
+                handler_begin = Some(start);
+            } else if let Some(s) = tokens.get(start) {
+                let compound = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"]
+                    .iter()
+                    .find(|w| s.is_kw(w));
+                // Its end: the first `END IF` (`END CASE` …) after it.
+                let end = compound.and_then(|w| {
+                    (start + 1..tokens.len().saturating_sub(1))
+                        .find(|&e| tokens[e].is_kw("END") && tokens[e + 1].is_kw(w))
+                        .map(|e| tokens[e + 1].range.end)
+                });
+                *scope = (*scope).max(end.unwrap_or(s.range.end));
+            }
+            declared.push(handlers.len());
+            handlers.push(handler);
+            // Named conditions: the innermost declaration of the name in scope.
+            for name in named {
+                let found = stack.iter().rev().find_map(|f| match f {
+                    MysqlFrame::Block { conditions, .. } => conditions
+                        .iter()
+                        .rev()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, c)| c.clone()),
+                    MysqlFrame::Case => None,
+                });
+                let handler = handlers.last_mut().expect("just pushed");
+                match found {
+                    Some(MysqlCondition::Number(n)) => handler.numbers.push(n),
+                    Some(MysqlCondition::Sqlstate(s)) => handler.sqlstates.push(s),
+                    None => {}
+                }
+            }
+        }
+    }
+    let end = tokens.last().map_or(0, |t| t.range.end);
+    while let Some(frame) = stack.pop() {
+        close(frame, end, &mut handlers);
+    }
+    handlers
 }
 
 #[cfg(test)]

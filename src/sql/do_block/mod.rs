@@ -17,7 +17,7 @@ mod row_checks;
 use case_fold::Compared;
 pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
-use handlers::{exception_handlers, mysql_handler_catches_duplicates, Handler};
+use handlers::{exception_handlers, mysql_handlers, Handler, MysqlHandler};
 use row_checks::row_checked_branches;
 
 /// Bytes of the body of a DO statement's dollar-quoted string (between the quotes).
@@ -106,12 +106,12 @@ fn embedded_start(tokens: &[Tok]) -> Option<usize> {
 
 /// Which parts of a DO body are guarded: the statements of a block whose exception handler
 /// catches the error their re-run raises ("already exists" / "does not exist", or `WHEN
-/// OTHERS`); all of a MySQL body that declares a handler for one; otherwise the branches of
+/// OTHERS`), or those in the scope of a MySQL handler for it; otherwise the branches of
 /// `IF [NOT] EXISTS (SELECT … FROM pg_…/information_schema…) THEN … END IF`.
 #[derive(Debug, Default)]
 pub struct Guarded {
-    /// MySQL/MariaDB: a `DECLARE … HANDLER` catches a retry's error.
-    whole_block: bool,
+    /// MySQL/MariaDB: `DECLARE … HANDLER`s.
+    mysql_handlers: Vec<MysqlHandler>,
     handlers: Vec<Handler>,
     branches: Vec<Branch>,
     /// The catalog stores names as the migration spells them after folding, and compares them
@@ -126,7 +126,7 @@ impl Guarded {
     /// The guards of body `tokens`, in `dialect`.
     pub fn of(tokens: &[Tok], dialect: Dialect) -> Guarded {
         Guarded {
-            whole_block: mysql_handler_catches_duplicates(tokens),
+            mysql_handlers: mysql_handlers(tokens, dialect == Dialect::Mariadb),
             handlers: exception_handlers(tokens),
             branches: catalog_checked_branches(tokens),
             exact_names: dialect == Dialect::Postgres,
@@ -224,9 +224,11 @@ impl Guarded {
     /// Does an exception handler whose block holds byte `at` catch the error a re-run of
     /// `statement` raises?
     fn handled(&self, at: usize, statement: &super::Statement) -> bool {
-        self.whole_block
+        self.handlers
+            .iter()
+            .any(|h| h.range.contains(&at) && h.catches(statement))
             || self
-                .handlers
+                .mysql_handlers
                 .iter()
                 .any(|h| h.range.contains(&at) && h.catches(statement))
     }
@@ -329,8 +331,9 @@ const BODY_AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"
 /// The statements of a routine's body (`body`, bytes of `source`, in `dialect`), with control
 /// words (`BEGIN`, `IF … THEN`, `ELSE`, a loop's head) stripped from their front as in a DO block
 /// ([`inner_statements`]), and the calls it makes outside them (`CALL p()`, `PERFORM f()`, an
-/// `IF` condition's `f()`), in body order; with all the body's tokens. `None` when the body
-/// cannot be split (a string or comment left open).
+/// `IF` condition's `f()`), in body order; with all the body's tokens (on MySQL/MariaDB the
+/// `;` between statements too). `None` when the body cannot be split (a string or comment left
+/// open).
 pub fn routine_statements(
     source: &SourceFile,
     dialect: Dialect,
@@ -357,6 +360,13 @@ pub fn routine_statements(
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
+        // MySQL/MariaDB: the `;` tells a block's `END; IF …` from `END IF`.
+        if let Some(range) = segment.terminator.filter(|_| dialect.is_mysql_family()) {
+            all_tokens.push(Tok {
+                token: Token::SemiColon,
+                range,
+            });
+        }
     }
     Some((inner, calls, all_tokens))
 }
@@ -544,6 +554,120 @@ mod tests {
         assert_eq!(
             body("CREATE PROCEDURE p() ALTER TABLE t ADD c INT", my).as_deref(),
             Some("ALTER TABLE t ADD c INT")
+        );
+    }
+
+    /// Whether each statement of procedure body `body` (in `BEGIN … END`) on `dialect` is
+    /// guarded.
+    fn routine_guards(body: &str, dialect: Dialect) -> Vec<bool> {
+        let text = format!("CREATE PROCEDURE p() BEGIN\n{body}\nEND");
+        let src = source(&text);
+        let parsed = super::super::parse_source(&src, dialect);
+        let body = super::super::routine_body(&src, dialect, &parsed.statements[0]).unwrap();
+        body.statements
+            .iter()
+            .map(|s| s.context.do_block.unwrap().guarded)
+            .collect()
+    }
+
+    #[test]
+    fn a_mysql_handler_guards_the_rest_of_its_block_but_not_handler_bodies() {
+        let guards = |body: &str| routine_guards(body, Dialect::Mariadb);
+        // A nested block's handler guards its statements, not those before or after it.
+        assert_eq!(
+            guards("CREATE TABLE a (id INT);\nBEGIN\n  DECLARE CONTINUE HANDLER FOR 1050 BEGIN END;\n  CREATE TABLE b (id INT);\nEND;\nCREATE TABLE c (id INT);"),
+            [false, true, false]
+        );
+        // The enclosing block's handler guards a nested block's statements, in loops and IFs.
+        assert_eq!(
+            guards("DECLARE EXIT HANDLER FOR SQLSTATE VALUE '42S01' BEGIN END;\nlbl: BEGIN\n  WHILE 1 DO\n    IF x THEN CREATE TABLE a (id INT); END IF;\n  END WHILE;\n  SELECT CASE WHEN 1 THEN 2 END;\nEND lbl;\nCREATE TABLE b (id INT);"),
+            [true, true]
+        );
+        // A handler's body is in no handler's scope of its block, but in the enclosing one's.
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1050 BEGIN END;\nDECLARE CONTINUE HANDLER FOR 1060 BEGIN CREATE TABLE a (id INT); END;\nCREATE TABLE b (id INT);"),
+            [false, true]
+        );
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1050 BEGIN END;\nBEGIN\n  DECLARE CONTINUE HANDLER FOR 1060 BEGIN CREATE TABLE a (id INT); END;\n  CREATE TABLE b (id INT);\nEND;"),
+            [true, true]
+        );
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1050 IF x THEN CREATE TABLE a (id INT); END IF;\nCREATE TABLE b (id INT);"),
+            [false, true]
+        );
+        // A block's END before an IF or a loop (no `END IF`).
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1050 BEGIN END;\nIF x THEN CREATE TABLE a (id INT); END IF;\nWHILE y DO CREATE TABLE b (id INT); END WHILE;"),
+            [true, true]
+        );
+        // A named condition: the innermost declaration of the name.
+        assert_eq!(
+            guards("DECLARE d CONDITION FOR 1050;\nBEGIN\n  DECLARE d CONDITION FOR 1060;\n  DECLARE CONTINUE HANDLER FOR d BEGIN END;\n  CREATE TABLE a (id INT);\n  ALTER TABLE t ADD COLUMN c INT;\nEND;"),
+            [false, true]
+        );
+    }
+
+    #[test]
+    fn a_mysql_handler_guards_only_statements_whose_retry_raises_what_it_catches() {
+        let body = "CREATE TABLE x (id INT);\n\
+                    ALTER TABLE t ADD COLUMN c INT;\n\
+                    CREATE INDEX i ON t (a);\n\
+                    ALTER TABLE t DROP COLUMN c;\n\
+                    ALTER TABLE t ADD PRIMARY KEY (id);\n\
+                    DROP TABLE x;\n\
+                    INSERT INTO u (k) VALUES (1);\n\
+                    ALTER TABLE t CHANGE a b INT;\n\
+                    RENAME TABLE r TO s;\n\
+                    ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (p) REFERENCES q (id);\n\
+                    DROP VIEW v;";
+        let guards = |condition: &str, dialect: Dialect| {
+            let body = format!("DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{body}");
+            routine_guards(&body, dialect)
+        };
+        let maria = |condition: &str| guards(condition, Dialect::Mariadb);
+        let (f, t) = (false, true);
+        assert_eq!(maria("1060"), [f, t, f, f, f, f, f, f, f, f, f]);
+        assert_eq!(maria("SQLSTATE '42000'"), [f, f, t, t, t, f, f, f, f, f, f]);
+        assert_eq!(maria("SQLSTATE '42S02'"), [f, f, f, f, f, t, f, f, t, f, t]);
+        assert_eq!(maria("1062"), [f, f, f, f, f, f, t, f, f, f, f]);
+        assert_eq!(maria("1054, 1146"), [f, f, f, f, f, f, f, t, t, f, f]);
+        assert_eq!(maria("1005"), [f, f, f, f, f, f, f, f, f, t, f]);
+        assert_eq!(maria("1051"), [f, f, f, f, f, t, f, f, f, f, f]);
+        assert_eq!(maria("SQLEXCEPTION"), [t; 11]);
+        assert_eq!(maria("SQLWARNING, NOT FOUND"), [f; 11]);
+        // MySQL raises other errors for a taken foreign key name and a missing view.
+        let mysql = |condition: &str| guards(condition, Dialect::Mysql);
+        assert_eq!(mysql("1826"), [f, f, f, f, f, f, f, f, f, t, f]);
+        assert_eq!(mysql("1051"), [f, f, f, f, f, t, f, f, f, f, t]);
+        // A handler that raises the error again catches nothing, unless it may not.
+        let guards = |handler: &str| {
+            let body = format!("DECLARE {handler};\nCREATE TABLE a (id INT);");
+            routine_guards(&body, Dialect::Mariadb)
+        };
+        assert_eq!(
+            guards("EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END"),
+            [f]
+        );
+        assert_eq!(
+            guards("CONTINUE HANDLER FOR 1050 SIGNAL SQLSTATE '45000'"),
+            [f]
+        );
+        assert_eq!(
+            guards("EXIT HANDLER FOR 1050 BEGIN IF x THEN RESIGNAL; END IF; END"),
+            [t]
+        );
+        assert_eq!(
+            guards("EXIT HANDLER FOR 1050 lbl: BEGIN LEAVE lbl; RESIGNAL; END"),
+            [t]
+        );
+        // What a statement raises is not known: any "already exists" / "does not exist" counts.
+        assert_eq!(
+            routine_guards(
+                "DECLARE CONTINUE HANDLER FOR 1061 BEGIN END;\nALTER TABLE t ADD PARTITION (PARTITION p1 VALUES LESS THAN (10));",
+                Dialect::Mariadb
+            ),
+            [true]
         );
     }
 }

@@ -1,0 +1,294 @@
+//! A MySQL/MariaDB `DECLARE CONTINUE|EXIT HANDLER` guards a statement only when the statement is
+//! in its scope (after it, in the `BEGIN … END` block that declares it, nested blocks included,
+//! its own body not) and it catches the error the statement's second run raises. Each case runs
+//! twice on the real MariaDB, and lint must flag exactly the statement whose second run fails.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+const SETUP: &str = "CREATE TABLE parent (id INT PRIMARY KEY);
+CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, p INT, q INT,
+  CONSTRAINT fk_old FOREIGN KEY (q) REFERENCES parent (id));
+CREATE INDEX i_old ON t (a);
+CREATE TABLE u (k INT UNIQUE);
+CREATE TABLE nopk (id INT);
+CREATE TABLE r1 (id INT);
+CREATE VIEW v AS SELECT 1 AS one;
+CREATE SEQUENCE sq;";
+
+/// The lines lint flags with a retry rule (PF1xx/PF2xx).
+fn flagged_lines(sql: &str) -> Vec<usize> {
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    };
+    lint_source(&SourceFile::new("m.sql", sql), &options)
+        .into_iter()
+        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+        .map(|f| f.location.start.unwrap().line)
+        .collect()
+}
+
+/// `body` as MariaDB's anonymous block.
+fn block(body: &str) -> String {
+    format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
+}
+
+/// `body` as a procedure's, created and called.
+fn procedure(body: &str) -> String {
+    format!(
+        "DELIMITER //\nCREATE OR REPLACE PROCEDURE p_case() BEGIN\n{body}\nEND //\nDELIMITER ;\n\
+         CALL p_case();\n"
+    )
+}
+
+/// The 1-based line of `sql` holding `needle`.
+fn line_of(sql: &str, needle: &str) -> usize {
+    let at = sql
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in {sql}"));
+    sql[..at].matches('\n').count() + 1
+}
+
+/// The error number and SQLSTATE of a client's error output (`ERROR 1050 (42S01) at line 1: …`).
+fn error_code(stderr: &str) -> (String, String) {
+    let rest = stderr
+        .split("ERROR ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no error in {stderr}"));
+    let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let state = rest
+        .split_once('(')
+        .and_then(|(_, s)| s.split_once(')'))
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_else(|| panic!("no SQLSTATE in {stderr}"));
+    (number, state)
+}
+
+/// Runs `sql` twice on a fresh database (after [`SETUP`]) and checks that lint flags the line
+/// of `failing` (the statement that must fail) exactly when the second run fails, and that the
+/// server agrees with `failing`.
+/// `{db}` in `sql` and `failing` stands for the scratch database's name (a database a case
+/// creates is named after it, and dropped with it).
+fn assert_flags_match_retry(name: &str, sql: &str, failing: Option<&str>) {
+    let db = ScratchDb::mariadb();
+    let sql = &sql.replace("{db}", &db.name);
+    let failing = failing.map(|f| f.replace("{db}", &db.name));
+    db.exec(SETUP);
+    db.exec(sql);
+    let retry = db.try_exec(sql);
+    drop_created_database(&db);
+    assert_eq!(
+        retry.is_err(),
+        failing.is_some(),
+        "{name}: the server's verdict on a second run: {retry:?}\n{sql}"
+    );
+    let expected: Vec<usize> = failing.map(|f| line_of(sql, &f)).into_iter().collect();
+    assert_eq!(
+        flagged_lines(sql),
+        expected,
+        "{name}: lint's flags (second run: {retry:?})\n{sql}"
+    );
+}
+
+/// Drops the database a case names `{db}_created`, whatever happened.
+fn drop_created_database(db: &ScratchDb) {
+    let _ = db.try_exec(&format!("DROP DATABASE IF EXISTS `{}_created`", db.name));
+}
+
+/// One statement of each kind whose second run fails (after [`SETUP`]).
+const STATEMENTS: &[&str] = &[
+    "CREATE TABLE x (id INT);",
+    "CREATE TABLE x2 AS SELECT 1 AS one;",
+    "CREATE INDEX i ON t (a);",
+    "ALTER TABLE t ADD INDEX i2 (a);",
+    "ALTER TABLE t ADD CONSTRAINT uq UNIQUE (b);",
+    "ALTER TABLE t ADD COLUMN c INT;",
+    "ALTER TABLE t DROP COLUMN b;",
+    "ALTER TABLE t DROP INDEX i_old;",
+    "DROP INDEX i_old ON t;",
+    "ALTER TABLE nopk ADD PRIMARY KEY (id);",
+    "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent (id);",
+    "ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0);",
+    "ALTER TABLE t DROP FOREIGN KEY fk_old;",
+    "DROP TABLE r1;",
+    "DROP VIEW v;",
+    "CREATE VIEW v2 AS SELECT 1 AS one;",
+    "CREATE SEQUENCE sq2;",
+    "DROP SEQUENCE sq;",
+    "CREATE DATABASE `{db}_created`;",
+    "INSERT INTO u (k) VALUES (1);",
+    "RENAME TABLE r1 TO r1b;",
+    "ALTER TABLE r1 RENAME TO r1c;",
+    "ALTER TABLE t RENAME COLUMN a TO a2;",
+    "ALTER TABLE t CHANGE b b2 INT;",
+    "ALTER TABLE t RENAME INDEX i_old TO i_new;",
+];
+
+/// For each statement: the error its second run raises on MariaDB; then, behind a handler for
+/// that number, for that SQLSTATE, for SQLEXCEPTION (each must survive a retry), for another
+/// number and for SQLWARNING (each must fail), in a block and in a called procedure, lint flags
+/// it exactly when the server fails the retry.
+#[test]
+fn a_handler_guards_a_statement_exactly_when_it_catches_its_retry_error_on_mariadb() {
+    for statement in STATEMENTS {
+        let db = ScratchDb::mariadb();
+        let alone = statement.replace("{db}", &db.name);
+        db.exec(SETUP);
+        db.exec(&alone);
+        let retry = db.try_exec(&alone);
+        drop_created_database(&db);
+        drop(db);
+        let (number, state) = error_code(&retry.expect_err(statement));
+        // Another error a retry of DDL raises, and one of the same SQLSTATE when it has one.
+        let other = if number == "1050" { "1060" } else { "1050" };
+        let handlers = [
+            (number.clone(), true),
+            (format!("SQLSTATE '{state}'"), true),
+            ("SQLEXCEPTION".to_string(), true),
+            (other.to_string(), false),
+            ("SQLWARNING, NOT FOUND".to_string(), false),
+        ];
+        for (condition, guards) in handlers {
+            let body = format!("DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{statement}");
+            let failing = (!guards).then_some(*statement);
+            let name = format!("{statement} under a handler for {condition} ({number}, {state})");
+            assert_flags_match_retry(&name, &block(&body), failing);
+            assert_flags_match_retry(&name, &procedure(&body), failing);
+        }
+    }
+}
+
+/// (name, body, the statement whose second run fails).
+fn scope_cases() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
+    vec![
+        (
+            "handler_of_a_nested_block_before",
+            "BEGIN\n  DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\n  SELECT 1;\nEND;\n\
+             ALTER TABLE t ADD COLUMN c_after INT;",
+            Some("ALTER TABLE t ADD COLUMN c_after"),
+        ),
+        (
+            "handler_of_the_nested_block_around_it",
+            "BEGIN\n  DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\n  \
+             ALTER TABLE t ADD COLUMN c_inside INT;\nEND;",
+            None,
+        ),
+        (
+            "exit_handler_of_the_enclosing_block",
+            "DECLARE EXIT HANDLER FOR 1061 BEGIN END;\nBEGIN\n  CREATE INDEX i_outer ON t (a);\nEND;",
+            None,
+        ),
+        (
+            "handler_of_a_later_nested_block",
+            "CREATE TABLE x_before (id INT);\nBEGIN\n  \
+             DECLARE CONTINUE HANDLER FOR 1050 BEGIN END;\n  SELECT 1;\nEND;",
+            Some("CREATE TABLE x_before"),
+        ),
+        (
+            "wrong_code",
+            "DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\nCREATE TABLE x_wrong (id INT);",
+            Some("CREATE TABLE x_wrong"),
+        ),
+        (
+            "a_code_another_statement_raises",
+            "DECLARE CONTINUE HANDLER FOR 1051 BEGIN END;\nRENAME TABLE r1 TO r1_renamed;",
+            Some("RENAME TABLE r1"),
+        ),
+        (
+            "foreign_key_under_mysqls_code",
+            "DECLARE CONTINUE HANDLER FOR 1826 BEGIN END;\n\
+             ALTER TABLE t ADD CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES parent (id);",
+            Some("ALTER TABLE t ADD CONSTRAINT fk_p"),
+        ),
+        (
+            "named_condition",
+            "DECLARE dup_key CONDITION FOR 1061;\n\
+             DECLARE EXIT HANDLER FOR dup_key BEGIN END;\nALTER TABLE t ADD INDEX i_named (a);",
+            None,
+        ),
+        (
+            "named_condition_for_another_error",
+            "DECLARE dup_col CONDITION FOR SQLSTATE '42S21';\n\
+             DECLARE EXIT HANDLER FOR dup_col BEGIN END;\nALTER TABLE t ADD INDEX i_named (a);",
+            Some("ALTER TABLE t ADD INDEX i_named"),
+        ),
+        (
+            "named_condition_of_the_enclosing_block",
+            "DECLARE dup_key CONDITION FOR SQLSTATE '42000';\nBEGIN\n  \
+             DECLARE CONTINUE HANDLER FOR dup_key BEGIN END;\n  CREATE INDEX i_cond ON t (a);\nEND;",
+            None,
+        ),
+        (
+            // The handler's own body is not in its scope, nor in that of the block's other
+            // handlers: the second run's CREATE TABLE t calls it, and its ADD COLUMN fails.
+            "handler_body",
+            "DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\n\
+             DECLARE CONTINUE HANDLER FOR 1050 BEGIN\n  ALTER TABLE t ADD COLUMN c_body INT;\nEND;\n\
+             CREATE TABLE t (id INT);",
+            Some("ALTER TABLE t ADD COLUMN c_body"),
+        ),
+        (
+            // A handler of the enclosing block catches what a nested block's handler raises.
+            "handler_body_under_the_enclosing_block",
+            "DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\nBEGIN\n  \
+             DECLARE CONTINUE HANDLER FOR 1050 BEGIN\n    ALTER TABLE t ADD COLUMN c_body INT;\n  END;\n  \
+             CREATE TABLE t (id INT);\nEND;",
+            None,
+        ),
+        (
+            "sqlexception_in_a_loop",
+            "DECLARE n INT DEFAULT 0;\nDECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN END;\n\
+             WHILE n < 1 DO\n  CREATE TABLE x_loop (id INT);\n  SET n = n + 1;\nEND WHILE;",
+            None,
+        ),
+        (
+            "resignal",
+            "DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN\n  ROLLBACK;\n  RESIGNAL;\nEND;\n\
+             CREATE TABLE x_resignal (id INT);",
+            Some("CREATE TABLE x_resignal"),
+        ),
+        (
+            "resignal_that_does_not_run",
+            "DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN\n  IF @never THEN RESIGNAL; END IF;\nEND;\n\
+             CREATE TABLE x_resignal (id INT);",
+            None,
+        ),
+        (
+            "not_found",
+            "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\nCREATE TABLE x_not_found (id INT);",
+            Some("CREATE TABLE x_not_found"),
+        ),
+    ]
+}
+
+#[test]
+fn a_handler_guards_only_the_statements_in_its_scope_on_mariadb() {
+    for (name, body, failing) in scope_cases() {
+        assert_flags_match_retry(name, &block(body), failing);
+        assert_flags_match_retry(name, &procedure(body), failing);
+    }
+}
+
+/// A handler around a CALL guards the called body against what it catches only.
+#[test]
+fn a_handler_around_a_call_guards_the_called_body_against_its_error_only_on_mariadb() {
+    let file = |condition: &str| {
+        format!(
+            "DELIMITER //\nCREATE OR REPLACE PROCEDURE add_i() BEGIN\n\
+             ALTER TABLE t ADD INDEX t_i (a);\nEND //\nBEGIN NOT ATOMIC\n\
+             DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\nCALL add_i();\nEND //\n\
+             DELIMITER ;\n"
+        )
+    };
+    assert_flags_match_retry("call_under_1061", &file("1061"), None);
+    assert_flags_match_retry(
+        "call_under_1060",
+        &file("1060"),
+        Some("ALTER TABLE t ADD INDEX t_i"),
+    );
+}
