@@ -5,25 +5,15 @@
 
 mod common;
 
+use common::retry::{dialect_options as options, is_retry_rule, retry_flagged_lines};
 use common::ScratchDb;
-use preflight::lint::{lint_paths, lint_source, LintOptions};
+use preflight::lint::lint_paths;
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
-fn options(dialect: Dialect) -> LintOptions {
-    LintOptions {
-        dialect,
-        ..LintOptions::default()
-    }
-}
-
 /// The lines lint flags with a retry rule (PF1xx/PF2xx).
 fn flagged_lines(sql: &str, dialect: Dialect) -> Vec<usize> {
-    lint_source(&SourceFile::new("m.sql", sql), &options(dialect))
-        .into_iter()
-        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
-        .map(|f| f.location.start.unwrap().line)
-        .collect()
+    retry_flagged_lines(sql, &options(dialect))
 }
 
 const MARIA_SETUP: &str = "CREATE TABLE t (id INT PRIMARY KEY, a INT, p INT);
@@ -172,7 +162,7 @@ fn a_procedure_of_an_earlier_migration_runs_at_the_call_on_mariadb() {
         let flagged: Vec<(String, usize)> = report
             .findings
             .iter()
-            .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
+            .filter(|f| is_retry_rule(f.rule.code))
             .map(|f| {
                 let path = f.location.path.clone().unwrap_or_default();
                 (

@@ -6,9 +6,10 @@
 
 mod common;
 
+use common::retry::{retry_findings, retry_mismatches, RetryCase};
 use common::ScratchDb;
 use preflight::fix::fix_source;
-use preflight::lint::{lint_source, LintOptions};
+use preflight::lint::LintOptions;
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
@@ -169,51 +170,25 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The 1-based line of the first line of `sql` containing `text`.
-fn line_of(sql: &str, text: &str) -> usize {
-    sql.lines()
-        .position(|l| l.contains(text))
-        .expect("the text is in the case")
-        + 1
-}
-
 /// The lines lint flags with a retry rule (PF1xx/PF2xx), and their notes.
 fn flagged(sql: &str) -> Vec<(usize, Vec<String>)> {
-    lint_source(&SourceFile::new("m.sql", sql), &options())
+    retry_findings(sql, &options())
         .into_iter()
-        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
         .map(|f| (f.location.start.unwrap().line, f.notes))
         .collect()
 }
 
 #[test]
 fn lint_flags_exactly_the_checks_that_never_find_their_object() {
-    let mut failures = Vec::new();
-    for case in cases() {
-        let db = ScratchDb::postgres();
-        db.exec(SETUP);
-        db.exec(&case.sql);
-        let retry = db.try_exec(&case.sql);
-        if retry.is_err() != case.fails_at.is_some() {
-            failures.push(format!(
-                "{}: the server's verdict on a second run: {retry:?}",
-                case.name
-            ));
-        }
-        let expected: Vec<usize> = case
-            .fails_at
-            .map(|text| line_of(&case.sql, text))
-            .into_iter()
-            .collect();
-        let found = flagged(&case.sql);
-        let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
-        if lines != expected {
-            failures.push(format!(
-                "{}: lint flagged lines {found:?}, a second run fails at {expected:?} ({retry:?})",
-                case.name
-            ));
-        }
-    }
+    let cases: Vec<RetryCase> = cases()
+        .into_iter()
+        .map(|case| RetryCase {
+            name: case.name,
+            sql: case.sql,
+            fails_at: case.fails_at,
+        })
+        .collect();
+    let failures = retry_mismatches(&cases, &options(), ScratchDb::postgres, SETUP);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -7,18 +7,9 @@
 
 mod common;
 
+use common::retry::{dialect_options, retry_mismatches, RetryCase as Case};
 use common::ScratchDb;
-use preflight::lint::{lint_source, LintOptions};
-use preflight::source::SourceFile;
 use preflight::sql::Dialect;
-
-struct Case {
-    name: &'static str,
-    sql: String,
-    /// A text on the line lint must flag, the statement whose second run fails; `None` when
-    /// the file runs twice.
-    fails_at: Option<&'static str>,
-}
 
 const PG_SETUP: &str = "CREATE TABLE t (id int, a int, old int);";
 
@@ -179,63 +170,11 @@ fn mariadb_cases() -> Vec<Case> {
     ]
 }
 
-/// The 1-based line of the first line of `sql` containing `text`.
-fn line_of(sql: &str, text: &str) -> usize {
-    sql.lines()
-        .position(|l| l.contains(text))
-        .expect("the text is in the case")
-        + 1
-}
-
-/// The lines lint flags with a retry rule (PF1xx/PF2xx).
-fn flagged(sql: &str, dialect: Dialect) -> Vec<usize> {
-    let options = LintOptions {
-        dialect,
-        ..LintOptions::default()
-    };
-    lint_source(&SourceFile::new("m.sql", sql), &options)
-        .into_iter()
-        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
-        .map(|f| f.location.start.unwrap().line)
-        .collect()
-}
-
-/// Runs each case twice on a fresh database of `db` set up with `setup`; the differences
-/// between lint, the server and the case's expectation.
-fn check(cases: Vec<Case>, dialect: Dialect, db: fn() -> ScratchDb, setup: &str) -> Vec<String> {
-    let mut failures = Vec::new();
-    for case in cases {
-        let db = db();
-        db.exec(setup);
-        db.exec(&case.sql);
-        let retry = db.try_exec(&case.sql);
-        if retry.is_err() != case.fails_at.is_some() {
-            failures.push(format!(
-                "{}: the server's verdict on a second run: {retry:?}",
-                case.name
-            ));
-        }
-        let expected: Vec<usize> = case
-            .fails_at
-            .map(|text| line_of(&case.sql, text))
-            .into_iter()
-            .collect();
-        let lines = flagged(&case.sql, dialect);
-        if lines != expected {
-            failures.push(format!(
-                "{}: lint flagged lines {lines:?}, a second run fails at {expected:?} ({retry:?})",
-                case.name
-            ));
-        }
-    }
-    failures
-}
-
 #[test]
 fn postgres_lint_flags_exactly_the_branches_a_second_run_enters_again() {
-    let failures = check(
-        postgres_cases(),
-        Dialect::Postgres,
+    let failures = retry_mismatches(
+        &postgres_cases(),
+        &dialect_options(Dialect::Postgres),
         ScratchDb::postgres,
         PG_SETUP,
     );
@@ -244,9 +183,9 @@ fn postgres_lint_flags_exactly_the_branches_a_second_run_enters_again() {
 
 #[test]
 fn mariadb_lint_flags_exactly_the_branches_a_second_run_enters_again() {
-    let failures = check(
-        mariadb_cases(),
-        Dialect::Mariadb,
+    let failures = retry_mismatches(
+        &mariadb_cases(),
+        &dialect_options(Dialect::Mariadb),
         ScratchDb::mariadb,
         MARIADB_SETUP,
     );

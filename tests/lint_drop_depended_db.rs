@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::retry::retry_flagged_lines;
 use common::{Engine, ScratchDb};
 use preflight::fix::fix_source;
 use preflight::lint::{lint_source, LintOptions};
@@ -176,11 +177,8 @@ fn options(engine: Engine) -> LintOptions {
 
 /// The lines with a retry finding (PF1xx, PF2xx).
 fn flagged(sql: &str, engine: Engine) -> BTreeSet<usize> {
-    lint_source(&SourceFile::new("m.sql", sql), &options(engine))
+    retry_flagged_lines(sql, &options(engine))
         .into_iter()
-        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
-        .filter_map(|f| f.location.start)
-        .map(|at| at.line)
         .collect()
 }
 

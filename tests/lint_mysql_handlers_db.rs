@@ -5,9 +5,8 @@
 
 mod common;
 
+use common::retry::{dialect_options, line_of, retry_flagged_lines};
 use common::ScratchDb;
-use preflight::lint::{lint_source, LintOptions};
-use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
 const SETUP: &str = "CREATE TABLE parent (id INT PRIMARY KEY);
@@ -20,19 +19,6 @@ CREATE TABLE r1 (id INT);
 CREATE VIEW v AS SELECT 1 AS one;
 CREATE SEQUENCE sq;";
 
-/// The lines lint flags with a retry rule (PF1xx/PF2xx).
-fn flagged_lines(sql: &str) -> Vec<usize> {
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        ..LintOptions::default()
-    };
-    lint_source(&SourceFile::new("m.sql", sql), &options)
-        .into_iter()
-        .filter(|f| f.rule.code.starts_with("PF1") || f.rule.code.starts_with("PF2"))
-        .map(|f| f.location.start.unwrap().line)
-        .collect()
-}
-
 /// `body` as MariaDB's anonymous block.
 fn block(body: &str) -> String {
     format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
@@ -44,14 +30,6 @@ fn procedure(body: &str) -> String {
         "DELIMITER //\nCREATE OR REPLACE PROCEDURE p_case() BEGIN\n{body}\nEND //\nDELIMITER ;\n\
          CALL p_case();\n"
     )
-}
-
-/// The 1-based line of `sql` holding `needle`.
-fn line_of(sql: &str, needle: &str) -> usize {
-    let at = sql
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle} in {sql}"));
-    sql[..at].matches('\n').count() + 1
 }
 
 /// The error number and SQLSTATE of a client's error output (`ERROR 1050 (42S01) at line 1: …`).
@@ -89,7 +67,7 @@ fn assert_flags_match_retry(name: &str, sql: &str, failing: Option<&str>) {
     );
     let expected: Vec<usize> = failing.map(|f| line_of(sql, &f)).into_iter().collect();
     assert_eq!(
-        flagged_lines(sql),
+        retry_flagged_lines(sql, &dialect_options(Dialect::Mariadb)),
         expected,
         "{name}: lint's flags (second run: {retry:?})\n{sql}"
     );

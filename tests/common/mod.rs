@@ -1,7 +1,8 @@
 //! Test support shared by the integration tests: scratch databases on the real local servers
 //! (here), the binary run in a directory of the test's own (`cli`), the corpus (`corpus`),
-//! tracker tables and reconcile runs (`reconcile`), rule documents (`rule_docs`) and a real
-//! moto_server with the parity incident scenario (`moto`).
+//! tracker tables and reconcile runs (`reconcile`), lint's retry flags beside a server's second
+//! run (`retry`), rule documents (`rule_docs`) and a real moto_server with the parity incident
+//! scenario (`moto`).
 //! Each `ScratchDb` has a unique name and is dropped when the value goes out of scope,
 //! also when the test fails.
 #![allow(dead_code)]
@@ -11,6 +12,7 @@ pub mod corpus;
 pub mod moto;
 pub mod private_mariadb;
 pub mod reconcile;
+pub mod retry;
 pub mod rule_docs;
 
 use std::process::Command;

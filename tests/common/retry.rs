@@ -1,0 +1,97 @@
+//! Lint's retry verdicts beside a real server's: the findings of the retry rules (PF1xx/PF2xx)
+//! for one migration, and a runner that applies each case twice and lists where lint and the
+//! server disagree.
+
+use super::ScratchDb;
+use preflight::diagnostics::Finding;
+use preflight::lint::{lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+/// Whether `code` is a retry rule's: the families that predict a second run's failure.
+pub fn is_retry_rule(code: &str) -> bool {
+    code.starts_with("PF1") || code.starts_with("PF2")
+}
+
+/// Lint options for `dialect` and nothing else.
+pub fn dialect_options(dialect: Dialect) -> LintOptions {
+    LintOptions {
+        dialect,
+        ..LintOptions::default()
+    }
+}
+
+/// The retry rules' findings for `sql` linted as the file `m.sql`.
+pub fn retry_findings(sql: &str, options: &LintOptions) -> Vec<Finding> {
+    lint_source(&SourceFile::new("m.sql", sql), options)
+        .into_iter()
+        .filter(|f| is_retry_rule(f.rule.code))
+        .collect()
+}
+
+/// The 1-based lines the retry rules flag in `sql`, in report order.
+pub fn retry_flagged_lines(sql: &str, options: &LintOptions) -> Vec<usize> {
+    retry_findings(sql, options)
+        .into_iter()
+        .map(|f| f.location.start.expect("a retry finding has a line").line)
+        .collect()
+}
+
+/// The 1-based line of the first occurrence of `needle` in `sql`.
+pub fn line_of(sql: &str, needle: &str) -> usize {
+    let at = sql
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not in the case:\n{sql}"));
+    sql[..at].matches('\n').count() + 1
+}
+
+/// A migration that runs twice on the server, and where its second run fails.
+pub struct RetryCase {
+    pub name: &'static str,
+    pub sql: String,
+    /// A text on the line lint must flag, the statement whose second run fails; `None` when
+    /// the file runs twice.
+    pub fails_at: Option<&'static str>,
+}
+
+/// Runs each case twice on a fresh database from `db`, set up with `setup`, and returns every
+/// disagreement: the server's second run against the case's `fails_at`, and lint's retry flags
+/// against the line of `fails_at`. Empty when lint, the server and the cases all agree.
+pub fn retry_mismatches(
+    cases: &[RetryCase],
+    options: &LintOptions,
+    db: fn() -> ScratchDb,
+    setup: &str,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let db = db();
+        db.exec(setup);
+        db.exec(&case.sql);
+        let retry = db.try_exec(&case.sql);
+        if retry.is_err() != case.fails_at.is_some() {
+            failures.push(format!(
+                "{}: the server's verdict on a second run: {retry:?}",
+                case.name
+            ));
+        }
+        let expected: Vec<usize> = case
+            .fails_at
+            .map(|text| line_of(&case.sql, text))
+            .into_iter()
+            .collect();
+        let found = retry_findings(&case.sql, options);
+        let lines: Vec<usize> = found
+            .iter()
+            .map(|f| f.location.start.expect("a retry finding has a line").line)
+            .collect();
+        if lines != expected {
+            let notes: Vec<&Vec<String>> = found.iter().map(|f| &f.notes).collect();
+            failures.push(format!(
+                "{}: lint flagged lines {lines:?} (notes {notes:?}), a second run fails at {expected:?} ({retry:?})",
+                case.name
+            ));
+        }
+    }
+    failures
+}
