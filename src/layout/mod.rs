@@ -16,7 +16,7 @@ mod tools;
 pub use files::{Discovered, Ignored, MigrationFile, Unreplayable, UpPart, VersionKey};
 pub use part::DeployPart;
 pub use sections::Sections;
-pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};
+pub use tools::{atlas_hashes, diesel_refusal, diesel_version, DieselRefusal, ATLAS_SUM};
 
 use crate::error::Result;
 use std::cmp::Ordering;

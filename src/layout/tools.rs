@@ -367,25 +367,70 @@ pub fn diesel_version(dir_name: &str) -> String {
 /// What Diesel says when a sub-directory is no migration (`MigrationError::UnknownMigrationFormat`).
 const DIESEL_UNKNOWN_FORMAT: &str = "Invalid migration directory: the directory's name should be <timestamp>_<name_of_migration>, and it should contain up.sql and optionally down.sql.";
 
-/// Diesel's refusal of the whole directory for the entry at `path`, with Diesel's message.
-fn diesel_refused(path: &Path, why: &str) -> crate::error::Error {
-    crate::error::Error::input(
-        path,
-        format!("{why}: \"{DIESEL_UNKNOWN_FORMAT}\" (move it out of the directory, or give it an up.sql)"),
-    )
+/// An entry of a Diesel migrations directory for which `diesel migration run` refuses the
+/// whole directory (`FileBasedMigrations::from_path`, `MigrationError::UnknownMigrationFormat`):
+/// a sub-directory without `up.sql`, or an empty one (diesel_cli 2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DieselRefusal {
+    /// The entry Diesel refuses (`migrations/fixtures`).
+    pub path: PathBuf,
+    /// Why, in Diesel's terms, without the entry's path.
+    pub why: &'static str,
+}
+
+impl DieselRefusal {
+    /// The reason with Diesel's own message and what to do.
+    pub fn message(&self) -> String {
+        format!(
+            "{}: \"{DIESEL_UNKNOWN_FORMAT}\" (move it out of the directory, or give it an up.sql)",
+            self.why
+        )
+    }
+
+    fn error(&self) -> crate::error::Error {
+        crate::error::Error::input(&self.path, self.message())
+    }
+}
+
+/// The first entry of `dir` (in name order) for which `diesel migration run` refuses the whole
+/// directory, if any: see `diesel`.
+pub fn diesel_refusal(dir: &Path) -> Result<Option<DieselRefusal>> {
+    for (dir_name, path) in files::entries(dir)? {
+        let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if regular_file || dir_name.starts_with('.') {
+            continue;
+        }
+        let empty_dir = path.is_dir()
+            && std::fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
+        let why = if empty_dir {
+            // migrations_internals 2.4 skips it; 2.3, which diesel_cli 2.3.14 is built with,
+            // refuses the directory for it (tried).
+            "is an empty directory, for which diesel_cli 2.3 refuses the whole migrations directory (diesel_migrations 2.4 skips it)"
+        } else if !path.join("up.sql").is_file() {
+            "has no up.sql, so `diesel migration run` refuses the whole migrations directory"
+        } else {
+            continue;
+        };
+        return Ok(Some(DieselRefusal { path, why }));
+    }
+    Ok(None)
 }
 
 /// Diesel, `diesel_migrations/src/file_based_migrations.rs` (`FileBasedMigrations::from_path`,
 /// `migrations_internals::migrations_directories`): every entry of the directory that is not a
 /// regular file and not hidden (`.`) is a migration, and must hold `up.sql` (`down.sql` is its
 /// revert); one that does not makes `diesel migration run` refuse the whole directory (an empty
-/// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it). An empty `up.sql`
-/// fails when its turn comes (`RunMigrationsError::EmptyMigration`). The version is `diesel_version`'s text, compared and ordered as a
+/// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it): `diesel_refusal`.
+/// An empty `up.sql` fails when its turn comes (`RunMigrationsError::EmptyMigration`). The
+/// version is `diesel_version`'s text, compared and ordered as a
 /// string (`MigrationVersion` derives `Ord` on its text; `pending_migrations` sorts by it and
 /// drops the applied versions by equality), so `1` and `001` are two versions and `10` runs
 /// before `9`. Two directories of one version collapse into one (`pending_migrations` keys a
 /// `HashMap` by version): preflight refuses them.
 pub fn diesel(dir: &Path) -> Result<Discovered> {
+    if let Some(refusal) = diesel_refusal(dir)? {
+        return Err(refusal.error());
+    }
     let mut out = Discovered::default();
     for (dir_name, path) in files::entries(dir)? {
         let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
@@ -398,22 +443,6 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
                 ignore(&mut out, &up, "Diesel skips hidden directories");
             }
             continue;
-        }
-        let empty_dir = path.is_dir()
-            && std::fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
-        if empty_dir {
-            // migrations_internals 2.4 skips it; 2.3, which diesel_cli 2.3.14 is built with,
-            // refuses the directory for it (tried).
-            return Err(diesel_refused(
-                &path,
-                "is an empty directory, for which diesel_cli 2.3 refuses the whole migrations directory (diesel_migrations 2.4 skips it)",
-            ));
-        }
-        if !up.is_file() {
-            return Err(diesel_refused(
-                &path,
-                "has no up.sql, so `diesel migration run` refuses the whole migrations directory",
-            ));
         }
         let version = diesel_version(&dir_name);
         let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
