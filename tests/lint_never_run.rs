@@ -319,3 +319,29 @@ fn diesel_names_a_sub_directory_that_makes_it_refuse_the_directory() {
         );
     }
 }
+
+/// A version longer than `__diesel_schema_migrations.version` (VARCHAR(50)) cannot be recorded:
+/// `diesel migration run` fails on it, and PF007 says so, naming what to do.
+#[test]
+fn diesel_reports_a_version_longer_than_its_tracker_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "9".repeat(51);
+    write(tmp.path(), "initial/up.sql", "SELECT 1;\n");
+    write(tmp.path(), &format!("{long}_x/up.sql"), "SELECT 1;\n");
+    write(
+        tmp.path(),
+        &format!("{}_y/up.sql", "8".repeat(50)),
+        "SELECT 1;\n",
+    );
+    for args in [&["--tracker", "diesel", "."][..], &["."]] {
+        let (findings, _) = lint(tmp.path(), args);
+        assert_eq!(never_run(&findings), ["up.sql"], "{args:?}: {findings:?}");
+        let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "diesel never runs this file: has version `{long}` (51 characters)"
+            )) && message.contains("VARCHAR(50)"),
+            "{message}"
+        );
+    }
+}

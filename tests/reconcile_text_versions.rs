@@ -104,6 +104,55 @@ fn diesel_directory_without_up_sql_is_refused_with_diesels_message() {
     assert!(error.contains("Invalid migration directory"), "{error}");
 }
 
+/// A version of 51 characters does not fit `__diesel_schema_migrations.version` (VARCHAR(50),
+/// diesel's `setup_migration_table.sql`): recording it fails, so Diesel never applies it.
+/// reconcile says so on its `up.sql` (RC113) and does not count it pending; its error names
+/// what to do. The table is created as Diesel creates it, on the real PostgreSQL.
+#[test]
+fn diesel_version_longer_than_the_tracker_column_is_reported() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let long = "2024-01-02-000000-".to_string() + &"7".repeat(37);
+    write(dir.path(), "initial/up.sql", USERS);
+    write(dir.path(), &format!("{long}_sessions/up.sql"), SESSIONS);
+    db.exec(USERS);
+    db.exec(DIESEL_TABLE);
+    db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('initial');");
+    let version: String = long.replace('-', "");
+    assert_eq!(version.len(), 51);
+    // What Diesel's insert of that version meets.
+    let refused = db.try_exec(&format!(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}');"
+    ));
+    assert!(
+        refused.is_err_and(|e| e.contains("value too long for type character varying(50)")),
+        "the table took a 51-character version"
+    );
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(report.json_extra["database"]["tracker"], "diesel");
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied")]),
+        "{:#?}",
+        report.findings
+    );
+    let ignored: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RC113")
+        .collect();
+    assert_eq!(ignored.len(), 1, "{:#?}", report.findings);
+    let path = ignored[0].location.path.as_deref().unwrap_or_default();
+    assert!(path.ends_with(&format!("{long}_sessions/up.sql")), "{path}");
+    assert!(
+        ignored[0].message.contains(&format!(
+            "has version `{version}` (51 characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR(50)"
+        )) && ignored[0].message.contains("shorten the directory's name"),
+        "{}",
+        ignored[0].message
+    );
+}
+
 fn atlas_sum(dir: &Path) {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

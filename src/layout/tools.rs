@@ -364,6 +364,15 @@ pub fn diesel_version(dir_name: &str) -> String {
         .replace('-', "")
 }
 
+/// The longest version Diesel can record: `diesel/src/migration/setup_migration_table.sql`
+/// creates `__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, …)`, and
+/// `MigrationHarness::run_migration` (`diesel_migrations/src/migration_harness.rs`) inserts the
+/// version after running the migration, in its transaction: a longer one fails there on
+/// PostgreSQL ("value too long for type character varying(50)") and MySQL/MariaDB in strict
+/// mode ("Data too long for column 'version'"), both tried; PostgreSQL rolls the migration back,
+/// MySQL keeps what its DDL did. Lengths are in characters on both.
+pub const DIESEL_VERSION_MAX: usize = 50;
+
 /// What Diesel says when a sub-directory is no migration (`MigrationError::UnknownMigrationFormat`).
 const DIESEL_UNKNOWN_FORMAT: &str = "Invalid migration directory: the directory's name should be <timestamp>_<name_of_migration>, and it should contain up.sql and optionally down.sql.";
 
@@ -421,7 +430,8 @@ pub fn diesel_refusal(dir: &Path) -> Result<Option<DieselRefusal>> {
 /// regular file and not hidden (`.`) is a migration, and must hold `up.sql` (`down.sql` is its
 /// revert); one that does not makes `diesel migration run` refuse the whole directory (an empty
 /// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it): `diesel_refusal`.
-/// An empty `up.sql` fails when its turn comes (`RunMigrationsError::EmptyMigration`). The
+/// An empty `up.sql` fails when its turn comes (`RunMigrationsError::EmptyMigration`), and so
+/// does one whose version is longer than Diesel's tracker column (`DIESEL_VERSION_MAX`). The
 /// version is `diesel_version`'s text, compared and ordered as a
 /// string (`MigrationVersion` derives `Ord` on its text; `pending_migrations` sorts by it and
 /// drops the applied versions by equality), so `1` and `001` are two versions and `10` runs
@@ -453,6 +463,17 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
                 &mut out,
                 &up,
                 "is empty: `diesel migration run` fails on it (\"Attempted to run an empty migration.\") and stops there",
+            );
+            continue;
+        }
+        let length = version.chars().count();
+        if length > DIESEL_VERSION_MAX {
+            ignore(
+                &mut out,
+                &up,
+                format!(
+                    "has version `{version}` ({length} characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR({DIESEL_VERSION_MAX}) on PostgreSQL and MySQL/MariaDB, so `diesel migration run` fails after running it (\"value too long for type character varying({DIESEL_VERSION_MAX})\", \"Data too long for column 'version'\"; PostgreSQL rolls the migration back, MySQL keeps what its DDL did) and stops there: shorten the directory's name before its first `_` to {DIESEL_VERSION_MAX} characters or fewer (dashes do not count)"
+                ),
             );
             continue;
         }
