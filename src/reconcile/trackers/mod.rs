@@ -170,7 +170,9 @@ pub trait Tracker: Send + Sync {
     fn out_of_order(&self, _file: &MigrationFile) -> Option<(String, Severity)> {
         None
     }
-    /// Findings about the directory as a whole (Atlas's `atlas.sum`).
+    /// Findings about the directory as a whole (Atlas's `atlas.sum`); `files` are all the
+    /// directory's migrations in name order, those no run of this database reaches too (Atlas's
+    /// checkpoints).
     fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
         Vec::new()
     }
