@@ -369,3 +369,46 @@ fn atlas_database_with_history_skips_a_checkpoint() {
     );
     no_rc114(&report);
 }
+
+/// `Executor.Execute` looks a file's hash up in atlas.sum before running it
+/// (`HashFile.SumByName`): a pending file starting with `atlas:sum ignore` has none, so
+/// `atlas migrate apply` stops on it; RC114 says so on the file.
+#[test]
+fn atlas_pending_file_atlas_sum_ignores_cannot_be_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial.sql", USERS);
+    write(
+        dir.path(),
+        "v2_sessions.sql",
+        &format!("-- atlas:sum ignore\n{SESSIONS}"),
+    );
+    let sums = atlas_sum_as_atlas_writes_it(dir.path(), &["v2_sessions.sql"]);
+    db.exec(USERS);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('initial', '', 1, 1, '{}');",
+        hash_of(&sums, "initial.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied"), ("v2", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    let sum: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RC114")
+        .collect();
+    assert_eq!(sum.len(), 1, "{:#?}", report.findings);
+    assert!(
+        sum[0].message.starts_with(
+            "v2_sessions.sql is not applied and starts with an `atlas:sum ignore` line"
+        ) && sum[0].message.contains("checksum not found"),
+        "{}",
+        sum[0].message
+    );
+}

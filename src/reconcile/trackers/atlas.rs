@@ -209,6 +209,28 @@ impl Tracker for Atlas {
         )
     }
 
+    /// A file starting with `atlas:sum ignore` has no `atlas.sum` line, and `Executor.Execute`
+    /// (`sql/migrate/migrate.go`) looks its hash up there before running it
+    /// (`HashFile.SumByName`): `atlas migrate apply` stops on it, so a file not applied yet
+    /// never will be while it keeps the directive.
+    fn cannot_apply(&self, file: &MigrationFile) -> Option<Finding> {
+        if file.directory_checksum.is_some() || !crate::layout::atlas_sum_ignored(&file.source.text)
+        {
+            return None;
+        }
+        let mut finding = Finding::for_rule(
+            &crate::reconcile::ATLAS_SUM_MISMATCH,
+            format!(
+                "{} is not applied and starts with an `atlas:sum ignore` line, so atlas.sum has no line for it and `atlas migrate apply` stops on it (\"sql/migrate: scanning checksum from \"{}\": checksum not found\")",
+                file.name, file.name
+            ),
+        )
+        .with_note("remove the `atlas:sum ignore` line, then `atlas migrate hash`")
+        .with_subject(file.name.clone());
+        finding.location.path = Some(file.source.display_path());
+        Some(finding)
+    }
+
     /// `atlas.sum` against the entries `atlas migrate hash` would write now
     /// (`crate::layout::atlas_hashes`: checkpoints included, `atlas:sum ignore` files without
     /// an entry). Atlas refuses to run unless they are the same (`migrate.Validate`); the first
