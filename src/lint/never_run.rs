@@ -150,9 +150,11 @@ impl NeverRun {
     /// A Diesel directory `diesel migration run` refuses whole (a sub-directory without
     /// `up.sql`, `layout::diesel_refusal`): it runs none of its migrations. Said once, naming
     /// the sub-directory: on the linted files inside it (`fixtures/seed.sql`), else on the
-    /// directory's first linted file.
+    /// directory's first linted migration (`<name>/up.sql`).
     fn diesel_refused(&self, layout: Layout, dir: &Path) -> Option<HashMap<PathBuf, String>> {
-        if layout != Layout::Diesel {
+        // Only a directory laid out for Diesel (a sub-directory holding `up.sql`): a file
+        // linted alone with `--tracker diesel` says nothing about the directory above it.
+        if layout != Layout::Diesel || !layout.matches(dir) {
             return None;
         }
         let refusal = crate::layout::diesel_refusal(dir).ok()??;
@@ -172,8 +174,12 @@ impl NeverRun {
             .copied()
             .filter(|f| f.starts_with(&refusal.path))
             .collect();
+        let migration = |f: &&PathBuf| {
+            f.file_name().is_some_and(|n| n == "up.sql")
+                && f.parent().and_then(Path::parent) == Some(dir)
+        };
         let at = if inside.is_empty() {
-            linted.into_iter().take(1).collect()
+            linted.into_iter().filter(migration).take(1).collect()
         } else {
             inside
         };
