@@ -289,3 +289,59 @@ fn diesel_reports_only_a_hidden_directory() {
         );
     }
 }
+
+/// A sub-directory without `up.sql` makes `diesel migration run` refuse the whole directory
+/// (`FileBasedMigrations::from_path`): PF007 names it once, on its linted files, else (nothing
+/// in it to lint) on the directory's first migration.
+#[test]
+fn diesel_names_a_sub_directory_that_makes_it_refuse_the_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "2024-01-01-000000_users/up.sql",
+        "2024-01-02-000000_posts/up.sql",
+    ] {
+        write(tmp.path(), name, "SELECT 1;\n");
+    }
+    write(tmp.path(), "2024-01-03-000000_tags/down.sql", "SELECT 1;\n");
+    for args in [&["--tracker", "diesel", "."][..], &["."]] {
+        let (findings, _) = lint(tmp.path(), args);
+        let reported: Vec<(&str, &str)> = findings
+            .iter()
+            .filter(|f| f.0 == "PF007")
+            .map(|f| (f.1.as_str(), f.3.as_str()))
+            .collect();
+        assert_eq!(reported.len(), 1, "{args:?}: {findings:?}");
+        assert_eq!(reported[0].0, "up.sql", "{args:?}: {findings:?}");
+        assert!(
+            reported[0].1.starts_with("diesel never runs this file: `2024-01-03-000000_tags/` has no up.sql, so `diesel migration run` refuses the whole migrations directory: \"Invalid migration directory"),
+            "{}",
+            reported[0].1
+        );
+    }
+}
+
+/// A version longer than `__diesel_schema_migrations.version` (VARCHAR(50)) cannot be recorded:
+/// `diesel migration run` fails on it, and PF007 says so, naming what to do.
+#[test]
+fn diesel_reports_a_version_longer_than_its_tracker_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "9".repeat(51);
+    write(tmp.path(), "initial/up.sql", "SELECT 1;\n");
+    write(tmp.path(), &format!("{long}_x/up.sql"), "SELECT 1;\n");
+    write(
+        tmp.path(),
+        &format!("{}_y/up.sql", "8".repeat(50)),
+        "SELECT 1;\n",
+    );
+    for args in [&["--tracker", "diesel", "."][..], &["."]] {
+        let (findings, _) = lint(tmp.path(), args);
+        assert_eq!(never_run(&findings), ["up.sql"], "{args:?}: {findings:?}");
+        let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "diesel never runs this file: has version `{long}` (51 characters)"
+            )) && message.contains("VARCHAR(50)"),
+            "{message}"
+        );
+    }
+}

@@ -226,3 +226,67 @@ fn dbmate_versions_differing_only_by_leading_zeros_are_two_migrations_in_name_or
         ]
     );
 }
+
+/// A Diesel directory with a sub-directory without `up.sql` is one `diesel migration run`
+/// refuses whole (`FileBasedMigrations::from_path`): `--pending-since` lints it as plain lint
+/// does, without the look-back (it has no run order), and PF007 names the sub-directory in
+/// both, instead of `--pending-since` stopping on the refusal.
+#[test]
+fn a_diesel_directory_diesel_refuses_is_linted_as_without_pending_since() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(
+        repo,
+        "migrations/2024-01-01-000000_users/up.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    write(
+        repo,
+        "migrations/2024-01-02-000000_invoices/up.sql",
+        "CREATE TABLE invoices (id bigint, user_id bigint);\n",
+    );
+    write(
+        repo,
+        "migrations/2024-01-03-000000_index/up.sql",
+        "CREATE INDEX invoices_user_id ON invoices (user_id);\n",
+    );
+    write(
+        repo,
+        "migrations/fixtures/seed.sql",
+        "INSERT INTO users (id) VALUES (1) ON CONFLICT DO NOTHING;\n",
+    );
+    for tracker in [&[][..], &["--tracker", "diesel"][..]] {
+        let plain = [tracker, &["migrations"]].concat();
+        let pending = [tracker, &["--pending-since", "main", "migrations"]].concat();
+        for args in [&plain, &pending] {
+            let out = preflight(repo)
+                .args(["lint", "--format", "json", "--fail-on", "never"])
+                .args(["--select", "PF007,PF301"])
+                .args(args)
+                .assert()
+                .code(0)
+                .get_output()
+                .stdout
+                .clone();
+            let found: Vec<(String, String)> = json_findings(&out)
+                .iter()
+                .map(|f| {
+                    let message = f["message"].as_str().unwrap().to_string();
+                    (file_name(f), format!("{} {message}", f["rule"]))
+                })
+                .collect();
+            assert_eq!(found.len(), 2, "{args:?}: {found:#?}");
+            assert_eq!(found[0].0, "up.sql", "{args:?}: {found:#?}");
+            assert!(found[0].1.contains("PF301"), "{args:?}: {found:#?}");
+            assert_eq!(found[1].0, "seed.sql", "{args:?}: {found:#?}");
+            assert!(
+                found[1].1.contains("PF007")
+                    && found[1].1.contains("`fixtures/` has no up.sql, so `diesel migration run` refuses the whole migrations directory: \"Invalid migration directory"),
+                "{args:?}: {found:#?}"
+            );
+        }
+    }
+}

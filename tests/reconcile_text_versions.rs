@@ -104,6 +104,55 @@ fn diesel_directory_without_up_sql_is_refused_with_diesels_message() {
     assert!(error.contains("Invalid migration directory"), "{error}");
 }
 
+/// A version of 51 characters does not fit `__diesel_schema_migrations.version` (VARCHAR(50),
+/// diesel's `setup_migration_table.sql`): recording it fails, so Diesel never applies it.
+/// reconcile says so on its `up.sql` (RC113) and does not count it pending; its error names
+/// what to do. The table is created as Diesel creates it, on the real PostgreSQL.
+#[test]
+fn diesel_version_longer_than_the_tracker_column_is_reported() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    let long = "2024-01-02-000000-".to_string() + &"7".repeat(37);
+    write(dir.path(), "initial/up.sql", USERS);
+    write(dir.path(), &format!("{long}_sessions/up.sql"), SESSIONS);
+    db.exec(USERS);
+    db.exec(DIESEL_TABLE);
+    db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('initial');");
+    let version: String = long.replace('-', "");
+    assert_eq!(version.len(), 51);
+    // What Diesel's insert of that version meets.
+    let refused = db.try_exec(&format!(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}');"
+    ));
+    assert!(
+        refused.is_err_and(|e| e.contains("value too long for type character varying(50)")),
+        "the table took a 51-character version"
+    );
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(report.json_extra["database"]["tracker"], "diesel");
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied")]),
+        "{:#?}",
+        report.findings
+    );
+    let ignored: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RC113")
+        .collect();
+    assert_eq!(ignored.len(), 1, "{:#?}", report.findings);
+    let path = ignored[0].location.path.as_deref().unwrap_or_default();
+    assert!(path.ends_with(&format!("{long}_sessions/up.sql")), "{path}");
+    assert!(
+        ignored[0].message.contains(&format!(
+            "has version `{version}` (51 characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR(50)"
+        )) && ignored[0].message.contains("shorten the directory's name"),
+        "{}",
+        ignored[0].message
+    );
+}
+
 fn atlas_sum(dir: &Path) {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -154,5 +203,212 @@ fn atlas_text_versions_are_matched_and_ordered_by_name() {
         !report.findings.iter().any(|f| f.rule == "RC113"),
         "{:#?}",
         report.findings
+    );
+}
+
+/// `atlas.sum` as `atlas migrate hash` writes it (`sql/migrate/dir.go`, `NewHashFile`),
+/// computed here independently of preflight: a running SHA-256 over each `.sql` file's name
+/// and content in name order, the files named in `ignored` (their first line
+/// `-- atlas:sum ignore`) adding their name only and getting no entry. Returns each entry's
+/// hash by name.
+fn atlas_sum_as_atlas_writes_it(dir: &Path, ignored: &[&str]) -> Vec<(String, String)> {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    let mut running = Sha256::new();
+    let mut entries = Vec::new();
+    for name in names {
+        running.update(name.as_bytes());
+        if ignored.contains(&name.as_str()) {
+            continue;
+        }
+        running.update(std::fs::read(dir.join(&name)).unwrap());
+        let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
+        entries.push((name, hash));
+    }
+    let sum: String = entries
+        .iter()
+        .map(|(n, h)| format!("{n} h1:{h}\n"))
+        .collect();
+    write(dir, "atlas.sum", &format!("h1:unused\n{sum}"));
+    entries
+}
+
+fn hash_of<'a>(entries: &'a [(String, String)], name: &str) -> &'a str {
+    &entries.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+fn no_rc114(report: &Report) {
+    assert!(
+        !report.findings.iter().any(|f| f.rule == "RC114"),
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// A file whose first line is `-- atlas:sum ignore` has no atlas.sum entry, and only its name
+/// goes into the running hash (`NewHashFile`): the file after it matches its entry and its
+/// revision's hash, so neither RC114 nor a checksum mismatch.
+#[test]
+fn atlas_sum_ignore_directive_is_hashed_as_atlas_does() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial.sql", USERS);
+    write(
+        dir.path(),
+        "v2_sessions.sql",
+        &format!("-- atlas:sum ignore\n{SESSIONS}"),
+    );
+    write(dir.path(), "v3_profiles.sql", PROFILES);
+    let sums = atlas_sum_as_atlas_writes_it(dir.path(), &["v2_sessions.sql"]);
+    assert_eq!(sums.len(), 2);
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(PROFILES);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('initial', '', 1, 1, '{}'), ('v2', 'sessions', 1, 1, ''), ('v3', 'profiles', 1, 1, '{}');",
+        hash_of(&sums, "initial.sql"),
+        hash_of(&sums, "v3_profiles.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied"), ("v2", "applied"), ("v3", "applied")]),
+        "{:#?}",
+        report.findings
+    );
+    no_rc114(&report);
+}
+
+/// Atlas's `partial-checkpoint` layout, by name: `3_checkpoint.sql` (`-- atlas:checkpoint`)
+/// creates what 1 and 2 create.
+fn checkpoint_dir() -> (tempfile::TempDir, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1_users.sql", USERS);
+    write(dir.path(), "2_sessions.sql", SESSIONS);
+    write(
+        dir.path(),
+        "3_checkpoint.sql",
+        &format!("-- atlas:checkpoint\n\n{USERS}{SESSIONS}"),
+    );
+    write(dir.path(), "4_profiles.sql", PROFILES);
+    let sums = atlas_sum_as_atlas_writes_it(dir.path(), &[]);
+    (dir, sums)
+}
+
+/// A database whose first revision is the checkpoint's started there (`Executor.Pending`,
+/// `FilesFromLastCheckpoint`): 1 and 2 never ran on it and are not its migrations, 3 is
+/// applied, 4 pending.
+#[test]
+fn atlas_database_started_at_a_checkpoint_runs_it_and_the_files_after_it() {
+    let db = ScratchDb::postgres();
+    let (dir, sums) = checkpoint_dir();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('3', 'checkpoint', 2, 2, '{}');",
+        hash_of(&sums, "3_checkpoint.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("3", "applied"), ("4", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    no_rc114(&report);
+}
+
+/// No revision yet: `atlas migrate apply` starts at the last checkpoint, so 3 and 4 are
+/// pending, not 1 and 2.
+#[test]
+fn atlas_database_without_revisions_starts_at_the_last_checkpoint() {
+    let db = ScratchDb::postgres();
+    let (dir, _) = checkpoint_dir();
+    db.exec(ATLAS_TABLE);
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("3", "pending"), ("4", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    no_rc114(&report);
+}
+
+/// A database with revisions from before the checkpoint skips it (`SkipCheckpointFiles`): 1
+/// and 2 applied, 4 pending, the checkpoint no migration of this database.
+#[test]
+fn atlas_database_with_history_skips_a_checkpoint() {
+    let db = ScratchDb::postgres();
+    let (dir, sums) = checkpoint_dir();
+    db.exec(USERS);
+    db.exec(SESSIONS);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('1', 'users', 1, 1, '{}'), ('2', 'sessions', 1, 1, '{}');",
+        hash_of(&sums, "1_users.sql"),
+        hash_of(&sums, "2_sessions.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("1", "applied"), ("2", "applied"), ("4", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    no_rc114(&report);
+}
+
+/// `Executor.Execute` looks a file's hash up in atlas.sum before running it
+/// (`HashFile.SumByName`): a pending file starting with `atlas:sum ignore` has none, so
+/// `atlas migrate apply` stops on it; RC114 says so on the file.
+#[test]
+fn atlas_pending_file_atlas_sum_ignores_cannot_be_applied() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial.sql", USERS);
+    write(
+        dir.path(),
+        "v2_sessions.sql",
+        &format!("-- atlas:sum ignore\n{SESSIONS}"),
+    );
+    let sums = atlas_sum_as_atlas_writes_it(dir.path(), &["v2_sessions.sql"]);
+    db.exec(USERS);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('initial', '', 1, 1, '{}');",
+        hash_of(&sums, "initial.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied"), ("v2", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    let sum: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RC114")
+        .collect();
+    assert_eq!(sum.len(), 1, "{:#?}", report.findings);
+    assert!(
+        sum[0].message.starts_with(
+            "v2_sessions.sql is not applied and starts with an `atlas:sum ignore` line"
+        ) && sum[0].message.contains("checksum not found"),
+        "{}",
+        sum[0].message
     );
 }

@@ -660,3 +660,38 @@ async fn postgres_corpus_diesel_project_reports_no_crash_point_a_transaction_rul
     // Its re-run failures are still there (the first: CREATE TABLE users without IF NOT EXISTS).
     assert!(codes(&report).iter().any(|(code, _, _)| *code == "VF101"));
 }
+
+/// The scratch database has no revisions: Atlas starts it at the last checkpoint
+/// (`-- atlas:checkpoint`, `FilesFromLastCheckpoint`), so the files before it are never run,
+/// and are listed as such.
+#[tokio::test]
+async fn postgres_atlas_starts_at_the_last_checkpoint() {
+    let db = ScratchDb::postgres();
+    let report = prove(
+        &db,
+        &[
+            ("atlas.sum", "h1:unused\n"),
+            ("1_init.sql", "ALTER TABLE missing ADD COLUMN x int;\n"),
+            (
+                "2_checkpoint.sql",
+                "-- atlas:checkpoint\n\nCREATE TABLE IF NOT EXISTS a (id int);\n",
+            ),
+            ("3_more.sql", "CREATE TABLE IF NOT EXISTS b (id int);\n"),
+        ],
+    )
+    .await;
+    assert_eq!(codes(&report), vec![]);
+    let run: Vec<&str> = report.json_extra["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(run, ["2_checkpoint.sql", "3_more.sql"]);
+    let ignored = report.json_extra["ignored_files"].to_string();
+    assert!(
+        ignored.contains("1_init.sql")
+            && ignored.contains("comes before the checkpoint 2_checkpoint.sql"),
+        "{ignored}"
+    );
+}

@@ -97,8 +97,11 @@ pub struct MigrationFile {
     /// schema, in place of the versioned migrations up to its version; never part of a replay.
     pub baseline: bool,
     /// A checksum that depends on other files too (Atlas's cumulative `atlas.sum` hash),
-    /// computed at discovery.
+    /// computed at discovery; `None` for an Atlas file `atlas.sum` does not list (its first
+    /// line is an `atlas:sum ignore` directive).
     pub directory_checksum: Option<String>,
+    /// An Atlas checkpoint (`-- atlas:checkpoint`): run only by a database that starts at it.
+    pub checkpoint: bool,
 }
 
 impl MigrationFile {
@@ -142,6 +145,10 @@ pub struct Discovered {
     /// stand for the versioned migrations up to their version), checked against their
     /// tracker records only.
     pub baselines: Vec<MigrationFile>,
+    /// Atlas checkpoints (`-- atlas:checkpoint`), in name order: not part of `files`, the run of
+    /// a database with revisions, which skips them; `start_at_checkpoint` chooses the run of
+    /// a database that starts at one.
+    pub checkpoints: Vec<MigrationFile>,
 }
 
 impl Discovered {
@@ -196,6 +203,42 @@ impl Discovered {
             }
         }
         Ok(self)
+    }
+
+    /// The run of a database that starts at an Atlas checkpoint, in place of `files`
+    /// (`sql/migrate/migrate.go`, `Executor.Pending`): a database without revisions (`first`
+    /// `None`) starts at the last checkpoint and runs it and every file after it
+    /// (`FilesFromLastCheckpoint`); a database whose first revision has a checkpoint's version
+    /// started at that checkpoint, and the files after it are its run (the case of a
+    /// checkpoint applied in part too). Otherwise (no checkpoint, or a first revision that is no
+    /// checkpoint's) the run is `files`, every file but the checkpoints (`SkipCheckpointFiles`).
+    /// The files before the starting checkpoint are set aside, never run on that database.
+    pub fn start_at_checkpoint(&mut self, first: Option<&VersionKey>) {
+        let start = match first {
+            None => self.checkpoints.len().checked_sub(1),
+            Some(first) => self.checkpoints.iter().position(|c| c.key.same(first)),
+        };
+        let Some(start) = start else {
+            return;
+        };
+        let checkpoint = self.checkpoints.remove(start);
+        let path = checkpoint.source.path.display().to_string();
+        self.ignored.retain(|i| i.path != path);
+        let (before, after): (Vec<MigrationFile>, Vec<MigrationFile>) =
+            std::mem::take(&mut self.files)
+                .into_iter()
+                .partition(|f| f.name < checkpoint.name);
+        for file in before {
+            self.ignored.push(Ignored {
+                path: file.source.path.display().to_string(),
+                reason: format!(
+                    "comes before the checkpoint {}, where Atlas starts this database, so it never runs here",
+                    checkpoint.name
+                ),
+                by_design: true,
+            });
+        }
+        self.files = std::iter::once(checkpoint).chain(after).collect();
     }
 
     /// Keeps the order discovery found (a hand-rolled runner goes by file name, and two files
@@ -352,6 +395,7 @@ pub fn load(name: String, path: &Path, version: &str, description: &str) -> Resu
         repeatable: false,
         baseline: false,
         directory_checksum: None,
+        checkpoint: false,
     })
 }
 

@@ -16,7 +16,10 @@ mod tools;
 pub use files::{Discovered, Ignored, MigrationFile, Unreplayable, UpPart, VersionKey};
 pub use part::DeployPart;
 pub use sections::Sections;
-pub use tools::{atlas_hashes, diesel_version, ATLAS_SUM};
+pub use tools::{
+    atlas_hashes, atlas_is_checkpoint, atlas_sum_ignored, diesel_refusal, diesel_version,
+    DieselRefusal, ATLAS_SUM,
+};
 
 use crate::error::Result;
 use std::cmp::Ordering;
@@ -175,6 +178,8 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+#[cfg(test)]
+mod atlas_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -364,28 +364,83 @@ pub fn diesel_version(dir_name: &str) -> String {
         .replace('-', "")
 }
 
+/// The longest version Diesel can record: `diesel/src/migration/setup_migration_table.sql`
+/// creates `__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, …)`, and
+/// `MigrationHarness::run_migration` (`diesel_migrations/src/migration_harness.rs`) inserts the
+/// version after running the migration, in its transaction: a longer one fails there on
+/// PostgreSQL ("value too long for type character varying(50)") and MySQL/MariaDB in strict
+/// mode ("Data too long for column 'version'"), both tried; PostgreSQL rolls the migration back,
+/// MySQL keeps what its DDL did. Lengths are in characters on both.
+pub const DIESEL_VERSION_MAX: usize = 50;
+
 /// What Diesel says when a sub-directory is no migration (`MigrationError::UnknownMigrationFormat`).
 const DIESEL_UNKNOWN_FORMAT: &str = "Invalid migration directory: the directory's name should be <timestamp>_<name_of_migration>, and it should contain up.sql and optionally down.sql.";
 
-/// Diesel's refusal of the whole directory for the entry at `path`, with Diesel's message.
-fn diesel_refused(path: &Path, why: &str) -> crate::error::Error {
-    crate::error::Error::input(
-        path,
-        format!("{why}: \"{DIESEL_UNKNOWN_FORMAT}\" (move it out of the directory, or give it an up.sql)"),
-    )
+/// An entry of a Diesel migrations directory for which `diesel migration run` refuses the
+/// whole directory (`FileBasedMigrations::from_path`, `MigrationError::UnknownMigrationFormat`):
+/// a sub-directory without `up.sql`, or an empty one (diesel_cli 2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DieselRefusal {
+    /// The entry Diesel refuses (`migrations/fixtures`).
+    pub path: PathBuf,
+    /// Why, in Diesel's terms, without the entry's path.
+    pub why: &'static str,
+}
+
+impl DieselRefusal {
+    /// The reason with Diesel's own message and what to do.
+    pub fn message(&self) -> String {
+        format!(
+            "{}: \"{DIESEL_UNKNOWN_FORMAT}\" (move it out of the directory, or give it an up.sql)",
+            self.why
+        )
+    }
+
+    fn error(&self) -> crate::error::Error {
+        crate::error::Error::input(&self.path, self.message())
+    }
+}
+
+/// The first entry of `dir` (in name order) for which `diesel migration run` refuses the whole
+/// directory, if any: see `diesel`.
+pub fn diesel_refusal(dir: &Path) -> Result<Option<DieselRefusal>> {
+    for (dir_name, path) in files::entries(dir)? {
+        let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if regular_file || dir_name.starts_with('.') {
+            continue;
+        }
+        let empty_dir = path.is_dir()
+            && std::fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
+        let why = if empty_dir {
+            // migrations_internals 2.4 skips it; 2.3, which diesel_cli 2.3.14 is built with,
+            // refuses the directory for it (tried).
+            "is an empty directory, for which diesel_cli 2.3 refuses the whole migrations directory (diesel_migrations 2.4 skips it)"
+        } else if !path.join("up.sql").is_file() {
+            "has no up.sql, so `diesel migration run` refuses the whole migrations directory"
+        } else {
+            continue;
+        };
+        return Ok(Some(DieselRefusal { path, why }));
+    }
+    Ok(None)
 }
 
 /// Diesel, `diesel_migrations/src/file_based_migrations.rs` (`FileBasedMigrations::from_path`,
 /// `migrations_internals::migrations_directories`): every entry of the directory that is not a
 /// regular file and not hidden (`.`) is a migration, and must hold `up.sql` (`down.sql` is its
 /// revert); one that does not makes `diesel migration run` refuse the whole directory (an empty
-/// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it). An empty `up.sql`
-/// fails when its turn comes (`RunMigrationsError::EmptyMigration`). The version is `diesel_version`'s text, compared and ordered as a
+/// directory too, in diesel_cli 2.3.14; migrations_internals 2.4 skips it): `diesel_refusal`.
+/// An empty `up.sql` fails when its turn comes (`RunMigrationsError::EmptyMigration`), and so
+/// does one whose version is longer than Diesel's tracker column (`DIESEL_VERSION_MAX`). The
+/// version is `diesel_version`'s text, compared and ordered as a
 /// string (`MigrationVersion` derives `Ord` on its text; `pending_migrations` sorts by it and
 /// drops the applied versions by equality), so `1` and `001` are two versions and `10` runs
 /// before `9`. Two directories of one version collapse into one (`pending_migrations` keys a
 /// `HashMap` by version): preflight refuses them.
 pub fn diesel(dir: &Path) -> Result<Discovered> {
+    if let Some(refusal) = diesel_refusal(dir)? {
+        return Err(refusal.error());
+    }
     let mut out = Discovered::default();
     for (dir_name, path) in files::entries(dir)? {
         let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
@@ -399,22 +454,6 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
             }
             continue;
         }
-        let empty_dir = path.is_dir()
-            && std::fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
-        if empty_dir {
-            // migrations_internals 2.4 skips it; 2.3, which diesel_cli 2.3.14 is built with,
-            // refuses the directory for it (tried).
-            return Err(diesel_refused(
-                &path,
-                "is an empty directory, for which diesel_cli 2.3 refuses the whole migrations directory (diesel_migrations 2.4 skips it)",
-            ));
-        }
-        if !up.is_file() {
-            return Err(diesel_refused(
-                &path,
-                "has no up.sql, so `diesel migration run` refuses the whole migrations directory",
-            ));
-        }
         let version = diesel_version(&dir_name);
         let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
         let mut file = load(format!("{dir_name}/up.sql"), &up, &version, &description)?;
@@ -427,6 +466,17 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
             );
             continue;
         }
+        let length = version.chars().count();
+        if length > DIESEL_VERSION_MAX {
+            ignore(
+                &mut out,
+                &up,
+                format!(
+                    "has version `{version}` ({length} characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR({DIESEL_VERSION_MAX}) on PostgreSQL and MySQL/MariaDB, so `diesel migration run` fails after running it (\"value too long for type character varying({DIESEL_VERSION_MAX})\", \"Data too long for column 'version'\"; PostgreSQL rolls the migration back, MySQL keeps what its DDL did) and stops there: shorten the directory's name before its first `_` to {DIESEL_VERSION_MAX} characters or fewer (dashes do not count)"
+                ),
+            );
+            continue;
+        }
         file.key = VersionKey::text(&version);
         out.files.push(file);
     }
@@ -435,20 +485,67 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
     )
 }
 
-/// The per-file hashes `atlas migrate hash` writes, in file-name order
-/// (`sql/migrate/dir.go`, `NewHashFile`): a running SHA-256 over every file name and content up
-/// to and including it, base64-encoded.
+/// Atlas's directive line, `sql/migrate/dir.go` (`reDirective`):
+/// `^([ -~]*)atlas:(\w+)(?: +([ -~]*))*`, Go's `\w` being ASCII. Matched from the start of the
+/// text only (no multi-line flag): the first line of what it is given.
+static ATLAS_DIRECTIVE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^([ -~]*)atlas:([0-9A-Za-z_]+)(?: +([ -~]*))*").expect("valid regex")
+});
+
+/// `directive(content, name)` of `sql/migrate/dir.go`: the directive's argument when `content`
+/// starts with a line naming directive `name` (any prefix before `atlas:`).
+fn atlas_directive<'a>(content: &'a str, name: &str) -> Option<&'a str> {
+    let found = ATLAS_DIRECTIVE.captures(content)?;
+    (found.get(2)?.as_str() == name).then(|| found.get(3).map_or("", |m| m.as_str()))
+}
+
+/// Does `atlas migrate hash` leave this file out of `atlas.sum`? `NewHashFile`
+/// (`sql/migrate/dir.go`): a file whose text starts with an `atlas:sum ignore` directive line
+/// (`-- atlas:sum ignore`; the argument exactly `ignore`, so not `ignore ` with a trailing
+/// space) gets no entry, and only its name, not its content, goes into the running hash.
+pub fn atlas_sum_ignored(text: &str) -> bool {
+    atlas_directive(text, "sum") == Some("ignore")
+}
+
+/// Is this an Atlas checkpoint file? `LocalFile.IsCheckpoint` (`sql/migrate/dir.go`): one of
+/// its file directives is `atlas:checkpoint` (with or without a tag). File directives are the
+/// comment lines (`#` or `--`) at the very top of the file (`LocalFile.comments`), each
+/// trimmed, and only when a blank line follows them (`\n` right after the last one's line
+/// end): a comment block followed by a statement, or ended by `\r\n` then `\r\n`, holds none.
+pub fn atlas_is_checkpoint(text: &str) -> bool {
+    let mut comments = Vec::new();
+    let mut content = text;
+    while content.starts_with('#') || content.starts_with("--") {
+        let Some(end) = content.find('\n') else {
+            // A file of comments only: `content` never starts with a blank line.
+            return false;
+        };
+        comments.push(content[..end].trim());
+        content = &content[end + 1..];
+    }
+    content.starts_with('\n')
+        && comments
+            .iter()
+            .any(|c| atlas_directive(c, "checkpoint").is_some())
+}
+
+/// `atlas.sum`'s entries as `atlas migrate hash` writes them, in file-name order
+/// (`sql/migrate/dir.go`, `NewHashFile`): a running SHA-256 over every file's name and content
+/// up to and including it, base64-encoded; a file starting with `atlas:sum ignore` adds its
+/// name only and gets no entry (`atlas_sum_ignored`).
 pub fn atlas_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
     let mut running = Sha256::new();
-    files
-        .iter()
-        .map(|(name, bytes)| {
-            running.update(name.as_bytes());
-            running.update(bytes);
-            let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
-            (name.clone(), hash)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        running.update(name.as_bytes());
+        if atlas_sum_ignored(&String::from_utf8_lossy(bytes)) {
+            continue;
+        }
+        running.update(bytes);
+        let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
+        out.push((name.clone(), hash));
+    }
+    out
 }
 
 /// Atlas, `sql/migrate/dir.go`: `LocalDir.Files` takes every `*.sql` file directly in the
@@ -456,27 +553,50 @@ pub fn atlas_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
 /// `.sql` up to the first `_`, or the whole of it without one (`20240101_users.sql` →
 /// `20240101`, `initial.sql` → `initial`, `2.10.x-20_desc.sql` → `2.10.x-20`); `Desc` is the
 /// rest. Any text is a version, and `Executor.Pending` compares versions as strings
-/// (`f.Version() <= last.Version`, `strings.Compare`), so they are text keys here.
+/// (`f.Version() <= last.Version`, `strings.Compare`), so they are text keys here. Each file's
+/// `atlas.sum` hash is `atlas_hashes`'s. A checkpoint file (`atlas_is_checkpoint`) is kept in
+/// `Discovered::checkpoints`: a database with revisions never runs it (`SkipCheckpointFiles`),
+/// and `Discovered::start_at_checkpoint` gives the run of one that starts at it.
 pub fn atlas(dir: &Path) -> Result<Discovered> {
     let mut out = Discovered::default();
-    let mut contents = Vec::new();
+    let mut all = Vec::new();
     for (name, path) in files::sql_files(dir)? {
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
         let (version, description) = stem.split_once('_').unwrap_or((stem, ""));
         let mut file = load(name.clone(), &path, version, description)?;
         file.key = VersionKey::text(version);
-        contents.push((name.clone(), file.bytes().to_vec()));
+        file.checkpoint = atlas_is_checkpoint(&file.source.text);
+        all.push(file);
+    }
+    let contents: Vec<(String, Vec<u8>)> = all
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes().to_vec()))
+        .collect();
+    let hashes: std::collections::HashMap<String, String> =
+        atlas_hashes(&contents).into_iter().collect();
+    for mut file in all {
+        file.directory_checksum = hashes.get(&file.name).cloned();
+        if file.checkpoint {
+            set_aside(
+                &mut out,
+                &file.source.path,
+                "an Atlas checkpoint runs only on a database that starts at it (one without revisions starts at the last checkpoint); `atlas migrate apply` skips it on a database with revisions",
+            );
+        }
         out.files.push(file);
     }
-    for ((_, hash), file) in atlas_hashes(&contents)
+    // Atlas keeps one revision per version, checkpoints included: a second file of that version
+    // finds the first's revision (`ReadRevision`) and is skipped as applied, or fails as a
+    // changed history.
+    let mut out = out.finish_by_name(
+        "Atlas keeps one revision per version, so the second fails or never runs",
+    )?;
+    let (checkpoints, files) = std::mem::take(&mut out.files)
         .into_iter()
-        .zip(out.files.iter_mut())
-    {
-        file.directory_checksum = Some(hash);
-    }
-    // Atlas keeps one revision per version: a second file of that version finds the first's
-    // revision (`ReadRevision`) and is skipped as applied, or fails as a changed history.
-    out.finish_by_name("Atlas keeps one revision per version, so the second fails or never runs")
+        .partition(|f| f.checkpoint);
+    out.files = files;
+    out.checkpoints = checkpoints;
+    Ok(out)
 }
 
 /// A hand-rolled runner's revert script, `X.down.sql` or `down.sql` (any case): the name of

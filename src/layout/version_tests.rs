@@ -196,3 +196,47 @@ fn atlas_two_files_of_one_version_are_refused() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `__diesel_schema_migrations.version` is a VARCHAR(50) (`setup_migration_table.sql`): a
+/// version of 51 characters cannot be recorded, so `diesel migration run` fails on it; 50 fit.
+/// Dashes are removed before counting (`version_from_string`).
+#[test]
+fn diesel_a_version_longer_than_its_tracker_column_is_reported() {
+    let fifty = "2".repeat(50);
+    let long = format!("{}_long_name", "1".repeat(51));
+    let dashed = format!("{}-{}_dashed", "3".repeat(25), "3".repeat(25));
+    let paths = [
+        format!("{fifty}_fits/up.sql"),
+        format!("{long}/up.sql"),
+        format!("{dashed}/up.sql"),
+    ];
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let dir = dir_with("diesel-long", &paths, &[]);
+    let found = Layout::Diesel.discover(&dir).unwrap();
+    let versions: Vec<&str> = found.files.iter().map(|f| f.version.as_str()).collect();
+    assert_eq!(versions, [fifty.as_str(), "3".repeat(50).as_str()]);
+    let [ignored] = found.ignored.as_slice() else {
+        panic!("{:?}", found.ignored);
+    };
+    assert_eq!(
+        ignored.path,
+        dir.join(&long).join("up.sql").display().to_string()
+    );
+    assert!(!ignored.by_design);
+    assert!(
+        ignored.reason.starts_with(&format!(
+            "has version `{}` (51 characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR(50)",
+            "1".repeat(51)
+        )),
+        "{}",
+        ignored.reason
+    );
+    assert!(
+        ignored.reason.contains(
+            "shorten the directory's name before its first `_` to 50 characters or fewer"
+        ),
+        "{}",
+        ignored.reason
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

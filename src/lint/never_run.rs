@@ -6,7 +6,7 @@
 //! a named tool: alone, it says nothing about the directory's layout.
 
 use super::LintOptions;
-use crate::layout::Layout;
+use crate::layout::{DeployPart, Layout};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -102,21 +102,25 @@ impl NeverRun {
             if matches!(layout, Layout::Atlas | Layout::Prisma) {
                 return HashMap::new();
             }
-            // A directory the tool refuses (two files with one version) is reconcile's and
-            // verify's to report. Named, no file is said skipped; detected, the tool is not the
-            // directory's (refinery refuses Flyway's `U1__x.sql` beside `V1__x.sql`).
-            let Ok(found) = layout.discover(dir) else {
-                if self.named.is_some() {
-                    return HashMap::new();
-                }
-                continue;
+            let mine: HashMap<PathBuf, String> = match layout.discover(dir) {
+                Ok(found) => found
+                    .ignored
+                    .into_iter()
+                    .filter(|i| {
+                        !i.by_design && looks_like_a_migration(layout, dir, Path::new(&i.path))
+                    })
+                    .filter_map(|i| Some((std::fs::canonicalize(&i.path).ok()?, i.reason)))
+                    .collect(),
+                Err(_) => match self.diesel_refused(layout, dir) {
+                    Some(refused) => refused,
+                    // Any other directory the tool refuses (two files with one version) is
+                    // reconcile's and verify's to report. Named, no file is said skipped;
+                    // detected, the tool is not the directory's (refinery refuses Flyway's
+                    // `U1__x.sql` beside `V1__x.sql`).
+                    None if self.named.is_some() => return HashMap::new(),
+                    None => continue,
+                },
             };
-            let mine: HashMap<PathBuf, String> = found
-                .ignored
-                .into_iter()
-                .filter(|i| !i.by_design && looks_like_a_migration(layout, dir, Path::new(&i.path)))
-                .filter_map(|i| Some((std::fs::canonicalize(&i.path).ok()?, i.reason)))
-                .collect();
             out = Some(match out {
                 None => mine
                     .into_iter()
@@ -139,6 +143,51 @@ impl NeverRun {
             });
         }
         out.unwrap_or_default()
+    }
+}
+
+impl NeverRun {
+    /// A Diesel directory `diesel migration run` refuses whole (a sub-directory without
+    /// `up.sql`, `layout::diesel_refusal`): it runs none of its migrations. Said once, naming
+    /// the sub-directory: on the linted files inside it (`fixtures/seed.sql`), else on the
+    /// directory's first linted migration (`<name>/up.sql`).
+    fn diesel_refused(&self, layout: Layout, dir: &Path) -> Option<HashMap<PathBuf, String>> {
+        // Only a directory laid out for Diesel (a sub-directory holding `up.sql`): a file
+        // linted alone with `--tracker diesel` says nothing about the directory above it.
+        if layout != Layout::Diesel || !layout.matches(dir) {
+            return None;
+        }
+        let refusal = crate::layout::diesel_refusal(dir).ok()??;
+        let name = refusal.path.strip_prefix(dir).unwrap_or(&refusal.path);
+        let reason = format!("`{}/` {}", name.display(), refusal.message());
+        let mut linted: Vec<&PathBuf> = self
+            .file_dirs
+            .iter()
+            .filter(|(_, d)| d.as_path() == dir)
+            .map(|(file, _)| file)
+            // Not a `down.sql`, which lint leaves out (`Layout::deploy_part`).
+            .filter(|f| !matches!(layout.deploy_part(f, ""), DeployPart::NotRun(_)))
+            .collect();
+        linted.sort();
+        let inside: Vec<&PathBuf> = linted
+            .iter()
+            .copied()
+            .filter(|f| f.starts_with(&refusal.path))
+            .collect();
+        let migration = |f: &&PathBuf| {
+            f.file_name().is_some_and(|n| n == "up.sql")
+                && f.parent().and_then(Path::parent) == Some(dir)
+        };
+        let at = if inside.is_empty() {
+            linted.into_iter().filter(migration).take(1).collect()
+        } else {
+            inside
+        };
+        Some(
+            at.into_iter()
+                .map(|f| (f.clone(), reason.clone()))
+                .collect(),
+        )
     }
 }
 

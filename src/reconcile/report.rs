@@ -241,6 +241,9 @@ pub fn findings(rows: &[MigrationStatus], ctx: &Context<'_>) -> Vec<Finding> {
             .or_else(|| run_state_finding(&facts))
             .or_else(|| unverifiable_finding(&facts));
         out.extend(f);
+        if row.record.is_none() {
+            out.extend(ctx.tracker.cannot_apply(file));
+        }
     }
     out
 }

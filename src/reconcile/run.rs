@@ -134,15 +134,35 @@ pub(super) async fn run(
     }
     let mut findings = Vec::new();
     let mut files = std::mem::take(&mut discovered.files);
+    // Atlas's checkpoints: every `.sql` file in name order, for its records (which files a
+    // first revision leaves out) and for atlas.sum.
+    let every: Option<Vec<crate::layout::MigrationFile>> = (!discovered.checkpoints.is_empty())
+        .then(|| {
+            let mut every: Vec<_> = files
+                .iter()
+                .chain(&discovered.checkpoints)
+                .cloned()
+                .collect();
+            every.sort_by(|a, b| a.name.cmp(&b.name));
+            every
+        });
     let mut records = read_records(
         session,
         tracker.as_ref(),
         &found,
         (&schema, &lookup),
-        &files,
+        every.as_deref().unwrap_or(&files),
         &mut findings,
     )
     .await?;
+    if every.is_some() {
+        // The run of a database that started at a checkpoint: its first revision is the
+        // checkpoint's version (records before it are never made up: `Atlas::records`), or it
+        // has no revision at all.
+        discovered.files = files;
+        discovered.start_at_checkpoint(records.iter().map(|r| &r.key).min());
+        files = std::mem::take(&mut discovered.files);
+    }
     // A Go or Rust migration's record: its file exists, it is just not SQL to replay.
     records.retain(|r| !discovered.unreplayable.iter().any(|u| u.key.same(&r.key)));
     // Flyway baseline migrations a record names are checked against it, after the replayed
@@ -162,7 +182,8 @@ pub(super) async fn run(
             unchecked.push(baseline);
         }
     }
-    let layout = layout_findings(tracker.as_ref(), &discovered, &files[..replayed], dir);
+    let sum_files = every.as_deref().unwrap_or(&files[..replayed]);
+    let layout = layout_findings(tracker.as_ref(), &discovered, sum_files, dir);
     findings.splice(0..0, layout);
     let want_table = tracker.table();
 

@@ -148,7 +148,9 @@ pub fn migration_files(dir: &Path, layout: Option<Layout>) -> Result<Discovered>
         ));
     }
     let layout = layout.unwrap_or_else(|| Layout::detect(dir));
-    let discovered = layout.discover(dir)?;
+    let mut discovered = layout.discover(dir)?;
+    // The scratch database has no revisions: Atlas starts it at its last checkpoint.
+    discovered.start_at_checkpoint(None);
     if discovered.files.is_empty() {
         // A wrong path must not pass the gate as "nothing to prove".
         return Err(Error::input(dir, "contains no migration files (*.sql)"));

@@ -141,11 +141,17 @@ impl Tracker for Atlas {
         }
         // Atlas checks and runs only the files from the first revision on (`Executor.Pending`):
         // the files before it, those below a `migrate apply --baseline` revision, count as
-        // applied.
-        if let Some(first) = out.iter().map(|r| r.key.clone()).min() {
+        // applied. A database whose first revision is a checkpoint's started at that checkpoint
+        // (`FilesFromLastCheckpoint`): the files before it never ran there, and are no run's
+        // (`Discovered::start_at_checkpoint`); nor is a checkpoint ever counted applied unrun.
+        let first = out.iter().map(|r| r.key.clone()).min();
+        let started_at_checkpoint = first
+            .as_ref()
+            .is_some_and(|first| files.iter().any(|f| f.checkpoint && f.key.same(first)));
+        if let Some(first) = first.filter(|_| !started_at_checkpoint) {
             for file in files
                 .iter()
-                .filter(|f| f.key < first && !f.key.same(&first))
+                .filter(|f| !f.checkpoint && f.key < first && !f.key.same(&first))
             {
                 let mut record = Record::new(file.version.clone(), RecordState::Applied);
                 record.key = file.key.clone();
@@ -203,6 +209,32 @@ impl Tracker for Atlas {
         )
     }
 
+    /// A file starting with `atlas:sum ignore` has no `atlas.sum` line, and `Executor.Execute`
+    /// (`sql/migrate/migrate.go`) looks its hash up there before running it
+    /// (`HashFile.SumByName`): `atlas migrate apply` stops on it, so a file not applied yet
+    /// never will be while it keeps the directive.
+    fn cannot_apply(&self, file: &MigrationFile) -> Option<Finding> {
+        if file.directory_checksum.is_some() || !crate::layout::atlas_sum_ignored(&file.source.text)
+        {
+            return None;
+        }
+        let mut finding = Finding::for_rule(
+            &crate::reconcile::ATLAS_SUM_MISMATCH,
+            format!(
+                "{} is not applied and starts with an `atlas:sum ignore` line, so atlas.sum has no line for it and `atlas migrate apply` stops on it (\"sql/migrate: scanning checksum from \"{}\": checksum not found\")",
+                file.name, file.name
+            ),
+        )
+        .with_note("remove the `atlas:sum ignore` line, then `atlas migrate hash`")
+        .with_subject(file.name.clone());
+        finding.location.path = Some(file.source.display_path());
+        Some(finding)
+    }
+
+    /// `atlas.sum` against the entries `atlas migrate hash` would write now
+    /// (`crate::layout::atlas_hashes`: checkpoints included, `atlas:sum ignore` files without
+    /// an entry). Atlas refuses to run unless they are the same (`migrate.Validate`); the first
+    /// difference is reported, since later hashes chain from it.
     fn directory_findings(&self, dir: &Path, files: &[MigrationFile]) -> Vec<Finding> {
         let sum_path = dir.join(SUM_FILE);
         let Ok(text) = std::fs::read_to_string(&sum_path) else {
@@ -217,26 +249,49 @@ impl Tracker for Atlas {
             .with_note("run `atlas migrate hash` after reviewing the files")];
         };
         let recorded = read_sum(&text);
-        let mut out = Vec::new();
-        for file in files {
-            let want = recorded
-                .iter()
-                .find(|(n, _)| *n == file.name)
-                .map(|(_, h)| h);
-            if want != file.directory_checksum.as_ref() {
-                let mut finding = Finding::for_rule(&crate::reconcile::ATLAS_SUM_MISMATCH,
-                    match want {
-                        None => format!("{} is not listed in atlas.sum", file.name),
-                        Some(_) => format!("{} (or a file before it) changed after `atlas migrate hash`", file.name),
-                    },
-                )
-                .with_note("Atlas refuses to run with a stale atlas.sum; review the change, then `atlas migrate hash`")
-                .with_subject(file.name.clone());
-                finding.location.path = Some(file.source.display_path());
-                out.push(finding);
-                break; // later hashes chain from this one; the first mismatch is the news
+        let listed: Vec<(&MigrationFile, &String)> = files
+            .iter()
+            .filter_map(|f| Some((f, f.directory_checksum.as_ref()?)))
+            .collect();
+        let note = "Atlas refuses to run with a stale atlas.sum; review the change, then `atlas migrate hash`";
+        for (at, (file, hash)) in listed.iter().enumerate() {
+            if recorded
+                .get(at)
+                .is_some_and(|(n, h)| n == &file.name && h == *hash)
+            {
+                continue;
             }
+            let message = if recorded.iter().any(|(n, _)| n == &file.name) {
+                format!(
+                    "{} (or a file before it) changed after `atlas migrate hash`",
+                    file.name
+                )
+            } else {
+                format!("{} is not listed in atlas.sum", file.name)
+            };
+            let mut finding = Finding::for_rule(&crate::reconcile::ATLAS_SUM_MISMATCH, message)
+                .with_note(note)
+                .with_subject(file.name.clone());
+            finding.location.path = Some(file.source.display_path());
+            return vec![finding];
         }
-        out
+        match recorded.get(listed.len()) {
+            Some((name, _)) => {
+                let why = if files.iter().any(|f| &f.name == name) {
+                    "it starts with an `atlas:sum ignore` line"
+                } else {
+                    "the file is gone"
+                };
+                let mut finding = Finding::for_rule(
+                    &crate::reconcile::ATLAS_SUM_MISMATCH,
+                    format!("atlas.sum lists {name}, which `atlas migrate hash` would no longer list: {why}"),
+                )
+                .with_note(note)
+                .with_subject(name.clone());
+                finding.location.path = Some(sum_path.display().to_string());
+                vec![finding]
+            }
+            None => Vec::new(),
+        }
     }
 }

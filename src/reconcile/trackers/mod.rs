@@ -170,7 +170,14 @@ pub trait Tracker: Send + Sync {
     fn out_of_order(&self, _file: &MigrationFile) -> Option<(String, Severity)> {
         None
     }
-    /// Findings about the directory as a whole (Atlas's `atlas.sum`).
+    /// What to say about a migration the tracker has no record of when the tool's next run
+    /// cannot apply it (Atlas: a file `atlas.sum` does not list).
+    fn cannot_apply(&self, _file: &MigrationFile) -> Option<Finding> {
+        None
+    }
+    /// Findings about the directory as a whole (Atlas's `atlas.sum`); `files` are all the
+    /// directory's migrations in name order, those no run of this database reaches too (Atlas's
+    /// checkpoints).
     fn directory_findings(&self, _dir: &Path, _files: &[MigrationFile]) -> Vec<Finding> {
         Vec::new()
     }
