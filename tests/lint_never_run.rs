@@ -345,3 +345,59 @@ fn diesel_reports_a_version_longer_than_its_tracker_column() {
         );
     }
 }
+
+/// Two files of one version: Flyway, goose and the other tools that refuse them run none of the
+/// directory's migrations, so the deploy stops before the first one. PF007 says so on the second
+/// file, whether the tool is named or detected, and with `--pending-since` too; a directory
+/// another of its tools accepts (refinery refuses Flyway's `U1__init.sql` beside `V1__init.sql`,
+/// Flyway runs it) is not reported.
+#[test]
+fn two_files_of_one_version_are_reported_where_the_tool_refuses_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "V1__users.sql", "SELECT 1;\n");
+    write(tmp.path(), "V1__posts.sql", "SELECT 1;\n");
+    write(tmp.path(), "V2__tags.sql", "SELECT 1;\n");
+    for args in [
+        &["--tracker", "flyway", "."][..],
+        &["."],
+        &["--pending-since", "V1", "."],
+    ] {
+        let (findings, _) = lint(tmp.path(), args);
+        assert_eq!(never_run(&findings), ["V1__users.sql"], "{args:?}");
+        let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+        assert!(
+            message.starts_with("flyway never runs this file: `V1__users.sql` has the same version 1 as V1__posts.sql; the migration tool refuses duplicate versions"),
+            "{args:?}: {message}"
+        );
+    }
+    let (findings, _) = lint(tmp.path(), &["."]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.contains("laid out for refinery too, which refuses it as well"),
+        "{message}"
+    );
+
+    let goose = tempfile::tempdir().unwrap();
+    let up = "-- +goose Up\nSELECT 1;\n";
+    write(goose.path(), "001_users.sql", up);
+    write(goose.path(), "001_posts.sql", up);
+    let (findings, _) = lint(goose.path(), &["."]);
+    assert_eq!(never_run(&findings), ["001_users.sql"]);
+
+    let sqlx = tempfile::tempdir().unwrap();
+    write(sqlx.path(), "1_users.sql", "SELECT 1;\n");
+    write(sqlx.path(), "1_posts.sql", "SELECT 1;\n");
+    let (findings, _) = lint(sqlx.path(), &["--tracker", "sqlx", "."]);
+    assert_eq!(never_run(&findings), ["1_users.sql"]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.contains("sqlx records both under that version, so the second fails"),
+        "{message}"
+    );
+
+    let accepted = tempfile::tempdir().unwrap();
+    write(accepted.path(), "V1__init.sql", "SELECT 1;\n");
+    write(accepted.path(), "U1__init.sql", "SELECT 1;\n");
+    let (findings, _) = lint(accepted.path(), &["."]);
+    assert!(never_run(&findings).is_empty(), "{findings:?}");
+}

@@ -55,7 +55,10 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
             None => ignore(&mut out, &path, "sqlx needs `<VERSION>_<DESCRIPTION>.sql`"),
         }
     }
-    out.finish()
+    // No duplicate check in `resolve`: both run, each recorded under its version in
+    // `_sqlx_migrations` (primary key), so the second fails when its turn comes
+    // (`Migrator::run`), or is taken for a modified first once that one is applied.
+    out.finish_with("sqlx records both under that version, so the second fails when its turn comes")
 }
 
 /// Flyway, `flyway-core` `ResourceNameParser` / `MigrationInfoHelper.extractVersionAndDescription`

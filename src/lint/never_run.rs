@@ -93,6 +93,7 @@ impl NeverRun {
                 .collect(),
         };
         let mut out: Option<HashMap<PathBuf, Skipped>> = None;
+        let mut refusals: Vec<(Layout, (PathBuf, String))> = Vec::new();
         for layout in layouts.into_iter().filter(|l| *l != Layout::Generic) {
             // Atlas runs every `.sql` file of the directory (`sql/migrate/dir.go`,
             // `LocalDir.Files`) and Prisma every sub-directory holding `migration.sql`:
@@ -111,14 +112,21 @@ impl NeverRun {
                     })
                     .filter_map(|i| Some((std::fs::canonicalize(&i.path).ok()?, i.reason)))
                     .collect(),
-                Err(_) => match self.diesel_refused(layout, dir) {
+                Err(refusal) => match self.diesel_refused(layout, dir) {
                     Some(refused) => refused,
-                    // Any other directory the tool refuses (two files with one version) is
-                    // reconcile's and verify's to report. Named, no file is said skipped;
-                    // detected, the tool is not the directory's (refinery refuses Flyway's
-                    // `U1__x.sql` beside `V1__x.sql`).
-                    None if self.named.is_some() => return HashMap::new(),
-                    None => continue,
+                    // Any other directory the tool refuses (two files of one version): named,
+                    // the tool runs none of it. Detected, only when no other tool whose layout
+                    // the directory has accepts it (refinery refuses Flyway's `U1__x.sql` beside
+                    // `V1__x.sql`, which Flyway runs).
+                    None => {
+                        if let Some(refused) = refused_at(dir, &refusal) {
+                            refusals.push((layout, refused));
+                        }
+                        if self.named.is_some() {
+                            break;
+                        }
+                        continue;
+                    }
                 },
             };
             out = Some(match out {
@@ -142,8 +150,45 @@ impl NeverRun {
                 }
             });
         }
-        out.unwrap_or_default()
+        match out {
+            Some(skipped) => skipped,
+            None => refused_by_all(refusals),
+        }
     }
+}
+
+/// The file a tool's refusal of `dir` names, and why, as PF007 says it: "`V1__b.sql` has the
+/// same version 1 as V1__a.sql; …". `None` for a file that cannot be canonicalized.
+fn refused_at(dir: &Path, refusal: &crate::error::Error) -> Option<(PathBuf, String)> {
+    let crate::error::Error::Input { path, message } = refusal else {
+        return None;
+    };
+    let path = Path::new(path);
+    let name = path.strip_prefix(dir).unwrap_or(path);
+    let reason = format!("`{}` {message}", name.display());
+    Some((std::fs::canonicalize(path).ok()?, reason))
+}
+
+/// Every tool that refused the directory, said on the file the first one names: none of them
+/// runs any of its migrations.
+fn refused_by_all(refusals: Vec<(Layout, (PathBuf, String))>) -> HashMap<PathBuf, Skipped> {
+    let mut refusals = refusals.into_iter();
+    let Some((first, (path, mut reason))) = refusals.next() else {
+        return HashMap::new();
+    };
+    let others: Vec<&str> = refusals.map(|(layout, _)| layout.name()).collect();
+    if !others.is_empty() {
+        reason.push_str(&format!(
+            " (the directory is laid out for {} too, which refuses it as well)",
+            others.join(", ")
+        ));
+    }
+    let skipped = Skipped {
+        tool: first.name(),
+        reason,
+        also: Vec::new(),
+    };
+    HashMap::from([(path, skipped)])
 }
 
 impl NeverRun {

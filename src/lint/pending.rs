@@ -79,8 +79,8 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
         let layout = layout_of(&dir, options);
         // A directory the tool refuses (Diesel's sub-directory without up.sql, two files of one
         // version) has no run order to look back along: its files are linted without the
-        // look-back, as plain lint lints them (PF007 names a directory Diesel refuses;
-        // reconcile and verify stop on it).
+        // look-back, as plain lint lints them (PF007 names the sub-directory or the second
+        // file of the version; reconcile and verify stop on it).
         let Ok(discovered) = layout.discover(&dir) else {
             continue;
         };
