@@ -592,3 +592,55 @@ fn lint_flags_exactly_the_do_blocks_whose_handler_misses_the_retry_error_on_post
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Atlas checkpoints (`-- atlas:checkpoint`): a fresh database starts at the last one
+/// (`sql/migrate/dir.go`, `FilesFromLastCheckpoint`) and runs it and the files after it, so
+/// `3_use.sql` calls the procedure `2_checkpoint.sql` defines. Run so on the real server, the
+/// call's second run fails (the index exists): lint must flag it from the checkpoint's body,
+/// not report a procedure no migration defines (PF001). A database with history (1 then 3,
+/// `SkipCheckpointFiles`) reaches the file too, and there the procedure is not defined: the
+/// run that defines it is the one checked.
+#[test]
+fn a_procedure_a_checkpoint_defines_runs_at_the_call_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, a int);\n";
+    let checkpoint = format!(
+        "-- atlas:checkpoint\n\n{table}CREATE OR REPLACE PROCEDURE add_index() LANGUAGE plpgsql AS $$\nBEGIN\n  CREATE INDEX t_i ON t (a);\nEND $$;\n"
+    );
+    let later = "CALL add_index();\n";
+    std::fs::write(dir.path().join("1_base.sql"), table).unwrap();
+    std::fs::write(dir.path().join("2_checkpoint.sql"), &checkpoint).unwrap();
+    std::fs::write(dir.path().join("3_use.sql"), later).unwrap();
+    std::fs::write(dir.path().join("atlas.sum"), "h1:unchecked-by-lint\n").unwrap();
+
+    let db = ScratchDb::postgres();
+    db.exec(&checkpoint);
+    db.exec(later);
+    let retry = db.try_exec(later);
+    assert!(retry.is_err(), "the second run of the call: {retry:?}");
+
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Postgres)).unwrap();
+    let in_use: Vec<(&str, usize)> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.location
+                .path
+                .as_deref()
+                .is_some_and(|p| p.ends_with("3_use.sql"))
+        })
+        .map(|f| (f.rule.code, f.location.start.unwrap().line))
+        .collect();
+    assert!(
+        in_use
+            .iter()
+            .any(|(code, line)| code.starts_with("PF1") && *line == 1),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        !in_use.iter().any(|(code, _)| *code == "PF001"),
+        "{:?}",
+        report.findings
+    );
+}

@@ -290,3 +290,63 @@ fn a_diesel_directory_diesel_refuses_is_linted_as_without_pending_since() {
         }
     }
 }
+
+/// Atlas checkpoints give a file more than one run (`sql/migrate/migrate.go`,
+/// `Executor.Pending`): a database with history skips every checkpoint
+/// (`SkipCheckpointFiles`), one that started at `20_checkpoint.sql` ran it and only the files
+/// after it (`FilesFromLastCheckpoint`). A table is new for `40_index.sql` only when it is new
+/// in both: `tags` (pending `30_tags.sql` runs in both) is; `audit` is not, since
+/// `15_audit.sql` (a branch's file dated before the checkpoint merged meanwhile) never runs on
+/// a database that started at the checkpoint; `users`, deployed, never is.
+#[test]
+fn atlas_a_table_is_new_only_when_new_in_every_run_checkpoints_give() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(
+        repo,
+        "db/10_users.sql",
+        "CREATE TABLE users (id bigint, email text);\n",
+    );
+    write(
+        repo,
+        "db/20_checkpoint.sql",
+        "-- atlas:checkpoint\n\nCREATE TABLE users (id bigint, email text);\n",
+    );
+    write(repo, "db/atlas.sum", "h1:unchecked-by-lint\n");
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "deployed"]);
+    write(
+        repo,
+        "db/15_audit.sql",
+        "CREATE TABLE audit (at timestamptz);\n",
+    );
+    write(repo, "db/30_tags.sql", "CREATE TABLE tags (label text);\n");
+    write(
+        repo,
+        "db/40_index.sql",
+        "CREATE INDEX audit_at ON audit (at);\nCREATE INDEX tags_label ON tags (label);\nCREATE INDEX users_email ON users (email);\n",
+    );
+    assert_eq!(
+        pf301(repo, &["--pending-since", "main", "db"]),
+        [
+            ("40_index.sql".to_string(), 1),
+            ("40_index.sql".to_string(), 3)
+        ]
+    );
+
+    // A pending checkpoint counts as any pending migration in the run that starts at it, but
+    // a database with history never runs it: `users`, which it creates, is still not new.
+    write(
+        repo,
+        "db/35_checkpoint.sql",
+        "-- atlas:checkpoint\n\nCREATE TABLE users (id bigint, email text);\nCREATE TABLE audit (at timestamptz);\nCREATE TABLE tags (label text);\n",
+    );
+    assert_eq!(
+        pf301(repo, &["--pending-since", "main", "db"]),
+        [
+            ("40_index.sql".to_string(), 1),
+            ("40_index.sql".to_string(), 3)
+        ]
+    );
+}

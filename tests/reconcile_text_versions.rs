@@ -167,11 +167,26 @@ fn atlas_sum(dir: &Path) {
             (n, bytes)
         })
         .collect();
-    let sum: String = preflight::layout::atlas_hashes(&files)
-        .into_iter()
+    write_atlas_sum(dir, &preflight::layout::atlas_hashes(&files));
+}
+
+/// Writes `atlas.sum` as `HashFile.MarshalText` does (`sql/migrate/dir.go`): the header
+/// `h1:` + `HashFile.Sum` (SHA-256 over each entry's name then hash, base64), computed here
+/// independently of preflight, then a `NAME h1:HASH` line per entry.
+fn write_atlas_sum(dir: &Path, entries: &[(String, String)]) {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut total = Sha256::new();
+    for (n, h) in entries {
+        total.update(n.as_bytes());
+        total.update(h.as_bytes());
+    }
+    let header = base64::engine::general_purpose::STANDARD.encode(total.finalize());
+    let lines: String = entries
+        .iter()
         .map(|(n, h)| format!("{n} h1:{h}\n"))
         .collect();
-    write(dir, "atlas.sum", &format!("h1:unused\n{sum}"));
+    write(dir, "atlas.sum", &format!("h1:{header}\n{lines}"));
 }
 
 /// `initial.sql` (no `_`: the whole stem is the version) and `v2_sessions.sql` applied,
@@ -231,11 +246,7 @@ fn atlas_sum_as_atlas_writes_it(dir: &Path, ignored: &[&str]) -> Vec<(String, St
         let hash = base64::engine::general_purpose::STANDARD.encode(running.clone().finalize());
         entries.push((name, hash));
     }
-    let sum: String = entries
-        .iter()
-        .map(|(n, h)| format!("{n} h1:{h}\n"))
-        .collect();
-    write(dir, "atlas.sum", &format!("h1:unused\n{sum}"));
+    write_atlas_sum(dir, &entries);
     entries
 }
 
@@ -410,5 +421,71 @@ fn atlas_pending_file_atlas_sum_ignores_cannot_be_applied() {
         ) && sum[0].message.contains("checksum not found"),
         "{}",
         sum[0].message
+    );
+}
+
+/// `HashFile.UnmarshalText` (`sql/migrate/dir.go`), which `Executor.Pending` runs through
+/// `readHashFile` before anything else: atlas.sum's first line must be the sum of its file
+/// lines, or `atlas migrate apply` stops ("read atlas.sum file: checksum mismatch"). Only the
+/// header changed here; every file line still matches its file, so RC114 is on atlas.sum
+/// alone, and the migrations' own status is unchanged.
+#[test]
+fn atlas_sum_header_that_is_not_the_sum_of_its_lines_is_rc114() {
+    let db = ScratchDb::postgres();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "initial.sql", USERS);
+    write(dir.path(), "v2_sessions.sql", SESSIONS);
+    let sums = atlas_sum_as_atlas_writes_it(dir.path(), &[]);
+    db.exec(USERS);
+    db.exec(ATLAS_TABLE);
+    db.exec(&format!(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, applied, total, hash) VALUES
+           ('initial', '', 1, 1, '{}');",
+        hash_of(&sums, "initial.sql"),
+    ));
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    no_rc114(&report);
+
+    let sum_path = dir.path().join("atlas.sum");
+    let text = std::fs::read_to_string(&sum_path).unwrap();
+    let (header, lines) = text.split_once('\n').unwrap();
+    // Another valid-looking sum: the one of a directory without these files.
+    assert_ne!(header, "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    write(
+        dir.path(),
+        "atlas.sum",
+        &format!("h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n{lines}"),
+    );
+    let report = reconcile_dir(&db, dir.path(), None, MigrationsConfig::default());
+    assert_eq!(
+        rows(&report),
+        pairs(&[("initial", "applied"), ("v2", "pending")]),
+        "{:#?}",
+        report.findings
+    );
+    let sum: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "RC114")
+        .collect();
+    assert_eq!(sum.len(), 1, "{:#?}", report.findings);
+    assert_eq!(
+        sum[0].location.path.as_deref(),
+        Some(sum_path.display().to_string().as_str())
+    );
+    assert!(
+        sum[0].message.starts_with(&format!(
+            "atlas.sum's first line (h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=) is not the sum of its file lines ({header})"
+        )) && sum[0].message.contains("Atlas refuses the directory (\"checksum mismatch\")"),
+        "{}",
+        sum[0].message
+    );
+    assert!(
+        sum[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("then `atlas migrate hash`")),
+        "{:?}",
+        sum[0].notes
     );
 }

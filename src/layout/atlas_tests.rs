@@ -184,3 +184,52 @@ fn a_checkpoint_sharing_a_version_is_refused() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `atlas.sum` of Atlas's own test directory (`sql/migrate/testdata/migrate/atlas.sum` in
+/// ariga/atlas): its header is `HashFile.Sum` of its lines, as `UnmarshalText` checks.
+const ATLAS_TESTDATA_SUM: &str = "h1:rXkukFq7O3f2xgfZZi97Mh5Yd6MYRy6XmMYMV+Z9S9c=
+1_initial.down.sql h1:0zypK43rgPbgvVUgVJABGN25VgM1QSeU+LJDBb8cEQI=
+1_initial.up.sql h1:hFhs5XhRml4KTWGF5td6h1s7xNqAFnaEBbC5Y/NF7i4=
+sub/1.a_sub.up.sql h1:GomhYquMSavc1O/WeukxL02orVIHO2EUK6pWsedwELc=
+sub/2.10.x-20_description.sql h1:9HvZYZZMi9S7eLQvNAR9W9BxaMRvFz0A9TUmpdEHt4o=
+sub/3_partly.sql h1:WC7hyKTXrRB3woOqTAdc2m7XSLnbctgtF+W2ozDLUVc=
+";
+
+/// `HashFile.UnmarshalText`: the header must be the sum of the lines read, and every line after
+/// it must hold `h1:`; anything else makes Atlas refuse the directory.
+#[test]
+fn the_sum_header_is_the_sum_of_the_lines_atlas_reads() {
+    let sum = AtlasSum::parse(ATLAS_TESTDATA_SUM);
+    assert_eq!(sum.entries.len(), 5);
+    assert_eq!(
+        sum.entries[0],
+        (
+            "1_initial.down.sql".to_string(),
+            "0zypK43rgPbgvVUgVJABGN25VgM1QSeU+LJDBb8cEQI=".to_string()
+        )
+    );
+    assert_eq!(sum.malformed_line, None);
+    assert_eq!(
+        atlas_sum_total(&sum.entries),
+        "rXkukFq7O3f2xgfZZi97Mh5Yd6MYRy6XmMYMV+Z9S9c="
+    );
+    assert!(sum.header_matches());
+    // Line endings are `bufio.ScanLines`'s: `\r\n` reads as `\n`.
+    assert!(AtlasSum::parse(&ATLAS_TESTDATA_SUM.replace('\n', "\r\n")).header_matches());
+
+    // Only the header changed: the lines no longer add up to it.
+    let edited = ATLAS_TESTDATA_SUM.replacen("h1:rXku", "h1:AXku", 1);
+    let sum = AtlasSum::parse(&edited);
+    assert_eq!(sum.entries.len(), 5);
+    assert!(!sum.header_matches());
+    // A line edited, the header kept: likewise.
+    let edited = ATLAS_TESTDATA_SUM.replace("h1:hFhs", "h1:xFhs");
+    assert!(!AtlasSum::parse(&edited).header_matches());
+    // An empty file's header is empty, not the sum of no lines.
+    assert!(!AtlasSum::parse("").header_matches());
+    // A line without `h1:` (a blank one too) is `ErrChecksumFormat`.
+    let split = ATLAS_TESTDATA_SUM.replace(".up.sql h1:hFhs", ".up.sql\n h1:hFhs");
+    assert_eq!(AtlasSum::parse(&split).malformed_line, Some(3));
+    let blank = ATLAS_TESTDATA_SUM.replacen('\n', "\n\n", 1);
+    assert_eq!(AtlasSum::parse(&blank).malformed_line, Some(2));
+}

@@ -152,6 +152,23 @@ pub struct Discovered {
 }
 
 impl Discovered {
+    /// Every migration with the Atlas checkpoints among them (`true`), in the order they run
+    /// in: `files` alone when there are no checkpoints, else all in file-name order, the order
+    /// Atlas runs them in (`LocalDir.Files`). Each run skips some (`start_at_checkpoint`): lint
+    /// uses this to reason over every run that reaches a file.
+    pub fn with_checkpoints(&self) -> Vec<(&MigrationFile, bool)> {
+        let mut all: Vec<(&MigrationFile, bool)> = self
+            .files
+            .iter()
+            .map(|f| (f, false))
+            .chain(self.checkpoints.iter().map(|c| (c, true)))
+            .collect();
+        if !self.checkpoints.is_empty() {
+            all.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        }
+        all
+    }
+
     /// Sorts by version (repeatable migrations last) and refuses two files with the same
     /// version, as every tool does.
     pub fn finish(self) -> Result<Self> {

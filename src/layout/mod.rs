@@ -17,8 +17,8 @@ pub use files::{Discovered, Ignored, MigrationFile, Unreplayable, UpPart, Versio
 pub use part::DeployPart;
 pub use sections::Sections;
 pub use tools::{
-    atlas_hashes, atlas_is_checkpoint, atlas_sum_ignored, diesel_refusal, diesel_version,
-    DieselRefusal, ATLAS_SUM,
+    atlas_hashes, atlas_is_checkpoint, atlas_sum_ignored, atlas_sum_total, diesel_refusal,
+    diesel_version, AtlasSum, DieselRefusal, ATLAS_SUM,
 };
 
 use crate::error::Result;

@@ -551,6 +551,63 @@ pub fn atlas_hashes(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
     out
 }
 
+/// `atlas.sum` as Atlas reads it, `sql/migrate/dir.go` (`HashFile.UnmarshalText`): the first
+/// line is the header, `h1:` and the directory's total sum; every later line is split at its
+/// first `h1:` into a name (trimmed) and a hash, and a line without `h1:` makes the file
+/// unreadable (`ErrChecksumFormat`, "checksum file format invalid"). Lines are
+/// `bufio.ScanLines`'s: split at `\n`, a `\r` before it dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtlasSum {
+    /// The header's sum, without its `h1:`.
+    pub header: String,
+    /// `(name, hash)` per line after the header, the hash without its `h1:`.
+    pub entries: Vec<(String, String)>,
+    /// The 1-based line number of the first line that has no `h1:`, if any.
+    pub malformed_line: Option<usize>,
+}
+
+impl AtlasSum {
+    pub fn parse(text: &str) -> AtlasSum {
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or("");
+        let header = first.strip_prefix("h1:").unwrap_or(first).to_string();
+        let mut entries = Vec::new();
+        let mut malformed_line = None;
+        for (at, line) in lines.enumerate() {
+            match line.split_once("h1:") {
+                Some((name, hash)) => entries.push((name.trim().to_string(), hash.to_string())),
+                None => {
+                    malformed_line.get_or_insert(at + 2);
+                }
+            }
+        }
+        AtlasSum {
+            header,
+            entries,
+            malformed_line,
+        }
+    }
+
+    /// Does the header match the lines? `UnmarshalText` compares it with `HashFile.Sum` of the
+    /// lines read (`atlas_sum_total`) and fails with `ErrChecksumMismatch` ("checksum
+    /// mismatch") otherwise, so Atlas refuses the directory whatever the files hold.
+    pub fn header_matches(&self) -> bool {
+        self.header == atlas_sum_total(&self.entries)
+    }
+}
+
+/// `HashFile.Sum` (`sql/migrate/dir.go`): the SHA-256 of every entry's name then hash (the
+/// hash's base64 text, without `h1:`), in order, base64-encoded: `atlas.sum`'s header, after
+/// `h1:`. It covers the lines, not the files: a file's change shows in its line's hash.
+pub fn atlas_sum_total(entries: &[(String, String)]) -> String {
+    let mut sum = Sha256::new();
+    for (name, hash) in entries {
+        sum.update(name.as_bytes());
+        sum.update(hash.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(sum.finalize())
+}
+
 /// Atlas, `sql/migrate/dir.go`: `LocalDir.Files` takes every `*.sql` file directly in the
 /// directory, sorted by name (Go's byte order), and `LocalFile.Version` is the name without
 /// `.sql` up to the first `_`, or the whole of it without one (`20240101_users.sql` →

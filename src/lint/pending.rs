@@ -85,25 +85,65 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
             continue;
         };
         let at_rev = tracked_at(&dir, since)?;
-        let mut created: HashSet<Key> = HashSet::new();
-        for migration in &discovered.files {
+        // What the pending migrations leave created in each run: `runs[0]` the run of a
+        // database with history, then one per Atlas checkpoint met so far, the run of a
+        // database that started there (see `new_in_every_run`).
+        let mut runs: Vec<HashSet<Key>> = vec![HashSet::new()];
+        for (migration, checkpoint) in discovered.with_checkpoints() {
             let Ok(path) = std::fs::canonicalize(&migration.source.path) else {
                 continue;
             };
-            if at_rev.contains(&path) {
+            let is_pending = !at_rev.contains(&path);
+            if checkpoint {
+                // It runs first, on a database that starts at it: nothing runs before it.
+                let mut started = HashSet::new();
+                if is_pending {
+                    pending.created_before.insert(path, HashSet::new());
+                    apply(&mut started, effects(migration, options));
+                }
+                runs.push(started);
                 continue;
             }
-            pending.created_before.insert(path, created.clone());
-            for (key, exists) in effects(migration, options) {
-                if exists {
-                    created.insert(key);
-                } else {
-                    created.remove(&key);
-                }
+            if !is_pending {
+                continue;
+            }
+            pending.created_before.insert(path, new_in_every_run(&runs));
+            let effects = effects(migration, options);
+            for run in &mut runs {
+                apply(run, effects.clone());
             }
         }
     }
     Ok(pending)
+}
+
+/// The tables and columns new in every run that reaches a file: those every run's pending
+/// migrations before it leave created. Atlas checkpoints (`-- atlas:checkpoint`) give a file
+/// after them more than one such run (`sql/migrate/migrate.go`, `Executor.Pending`;
+/// `sql/migrate/dir.go`, `FilesFromLastCheckpoint`, `SkipCheckpointFiles`): a database with
+/// history runs every file but the checkpoints; one that started at a checkpoint (a fresh
+/// database starts at the last) ran it, then only the files after it. A table is left alone as
+/// new only when it is new in each of them, so a database where it may hold rows and readers
+/// still has its locks flagged; a checkpoint counts as any migration does, creating new tables
+/// only while it is pending.
+fn new_in_every_run(runs: &[HashSet<Key>]) -> HashSet<Key> {
+    let (first, rest) = runs.split_first().expect("the history run");
+    first
+        .iter()
+        .filter(|key| rest.iter().all(|run| run.contains(*key)))
+        .cloned()
+        .collect()
+}
+
+/// A migration's `effects` applied to what a run leaves created.
+fn apply(created: &mut HashSet<Key>, effects: HashMap<Key, bool>) {
+    for (key, exists) in effects {
+        if exists {
+            created.insert(key);
+        } else {
+            created.remove(&key);
+        }
+    }
 }
 
 /// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without

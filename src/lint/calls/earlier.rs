@@ -1,6 +1,16 @@
 //! The routines earlier migrations of a linted file's directory define, in the order the
 //! migration tool runs them: read per directory on the first call that needs them, and each
 //! migration split only when a call names a routine its text mentions.
+//!
+//! Atlas checkpoints (`-- atlas:checkpoint`) give a file more than one run that reaches it
+//! (`sql/migrate/migrate.go`, `Executor.Pending`; `sql/migrate/dir.go`,
+//! `FilesFromLastCheckpoint`, `SkipCheckpointFiles`): a database with history runs every file
+//! but the checkpoints; one that started at a checkpoint (a fresh database starts at the last)
+//! ran that checkpoint first, then the files after it, no other checkpoint. So a file after a
+//! checkpoint is reached both after the plain files before it and after the checkpoint, which
+//! replaces them; a checkpoint itself runs first, after nothing. A routine the file calls is
+//! taken from the run that defines it ([`Directory::get`]): never "not defined" (PF001) when a
+//! run reaching the file defines it, and its body checked at the call.
 
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::Layout;
@@ -19,11 +29,12 @@ pub struct Earlier {
     tool: Option<&'static str>,
 }
 
-/// One directory: its migrations in run order (canonical paths), and those that may define
-/// routines, each read (split) only when a call names a routine its text mentions.
+/// One directory: its migrations in name order, Atlas checkpoints among them (canonical paths:
+/// the position, and whether it is a checkpoint), and those that may define routines, each
+/// read (split) only when a call names a routine its text mentions.
 #[derive(Debug, Default)]
 struct Directory {
-    order: HashMap<PathBuf, usize>,
+    order: HashMap<PathBuf, (usize, bool)>,
     files: Vec<Candidate>,
 }
 
@@ -31,6 +42,8 @@ struct Directory {
 #[derive(Debug)]
 struct Candidate {
     position: usize,
+    /// An Atlas checkpoint: it runs only first, on a database that starts at it.
+    checkpoint: bool,
     file: Arc<SourceFile>,
     /// Its routine definitions and drops, in order (lower-case names).
     events: OnceLock<Vec<(String, Option<Arc<Routine>>)>>,
@@ -62,32 +75,64 @@ impl Candidate {
 }
 
 impl Directory {
-    /// Routine `name` as the migrations before `position` leave it: the last of them that
-    /// defines or drops it decides.
-    fn get(&self, name: &str, position: usize, dialect: Dialect) -> Option<Arc<Routine>> {
+    /// Routine `name` as the migrations that run before the file at `position` leave it (`None`
+    /// for a checkpoint, which runs first). Without checkpoints, the last of them that defines
+    /// or drops it decides. The runs of a file after checkpoints share the plain files between
+    /// the last checkpoint before it and it, and differ before: the history run has the plain
+    /// files, each run that started at a checkpoint has that checkpoint in their place. So the
+    /// migrations before the file are walked back: the first plain file that defines or drops
+    /// the routine decides for every run that reaches it (the history run and those started at
+    /// a checkpoint before that file); a checkpoint met before it decides for the run that
+    /// started there. When the runs disagree, a definition wins over none (a drop, or no
+    /// mention): a `CALL` some run can make is checked against the body it runs there, not
+    /// reported as calling a procedure no migration defines (PF001); the history run's
+    /// definition wins over a checkpoint's, which `atlas migrate checkpoint` writes from the
+    /// schema those same files leave.
+    fn get(
+        &self,
+        name: &str,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<Arc<Routine>> {
         use crate::lint::sequence::contains_ignore_case;
-        self.files
+        if checkpoint {
+            return None;
+        }
+        let mut from_checkpoint = None;
+        for candidate in self
+            .files
             .iter()
             .rev()
             .filter(|c| c.position < position && contains_ignore_case(&c.file.text, name))
-            .find_map(|c| {
-                c.events(dialect)
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, routine)| routine.clone())
-            })
-            .flatten()
+        {
+            let Some((_, routine)) = candidate
+                .events(dialect)
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+            else {
+                continue;
+            };
+            if candidate.checkpoint {
+                from_checkpoint = from_checkpoint.or_else(|| routine.clone());
+                continue;
+            }
+            return routine.clone().or(from_checkpoint);
+        }
+        from_checkpoint
     }
 }
 
 impl Directory {
-    /// The first migration after `position` that defines routine `name`.
+    /// The first migration after `position` that defines routine `name`. Checkpoints are
+    /// not among them: no run that reaches a file runs a checkpoint after it.
     fn defined_later(&self, name: &str, position: usize, dialect: Dialect) -> Option<&SourceFile> {
         use crate::lint::sequence::contains_ignore_case;
         self.files
             .iter()
-            .filter(|c| c.position > position && contains_ignore_case(&c.file.text, name))
+            .filter(|c| {
+                !c.checkpoint && c.position > position && contains_ignore_case(&c.file.text, name)
+            })
             .find(|c| {
                 c.events(dialect)
                     .iter()
@@ -140,9 +185,12 @@ impl Earlier {
             return Directory::default();
         };
         let mut out = Directory::default();
-        for (position, migration) in discovered.files.iter().enumerate() {
+        // Every migration, Atlas checkpoints among them (`Directory::get`).
+        for (position, (migration, checkpoint)) in
+            discovered.with_checkpoints().into_iter().enumerate()
+        {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
-                out.order.insert(path, position);
+                out.order.insert(path, (position, checkpoint));
             }
             let text = &migration.source.text;
             if !may_define_routines(text) {
@@ -151,6 +199,7 @@ impl Earlier {
             let up = migration.up.text(text);
             out.files.push(Candidate {
                 position,
+                checkpoint,
                 file: Arc::new(SourceFile::new(
                     migration.source.path.clone(),
                     up.into_owned(),
@@ -167,7 +216,7 @@ impl Earlier {
 pub struct EarlierFor {
     earlier: Arc<Earlier>,
     path: PathBuf,
-    resolved: OnceLock<Option<(PathBuf, usize)>>,
+    resolved: OnceLock<Option<(PathBuf, (usize, bool))>>,
 }
 
 impl EarlierFor {
@@ -184,7 +233,7 @@ impl EarlierFor {
         let (dir, position) = self.resolve()?;
         let directory = self.earlier.directory(dir)?;
         directory
-            .defined_later(name, *position, self.earlier.dialect)
+            .defined_later(name, position.0, self.earlier.dialect)
             .map(SourceFile::display_path)
     }
 
@@ -194,8 +243,8 @@ impl EarlierFor {
         self.resolve().is_some()
     }
 
-    /// The file's directory and its place in the run order.
-    fn resolve(&self) -> Option<&(PathBuf, usize)> {
+    /// The file's directory, its place in name order and whether it is a checkpoint.
+    fn resolve(&self) -> Option<&(PathBuf, (usize, bool))> {
         self.resolved
             .get_or_init(|| {
                 let path = std::fs::canonicalize(&self.path).ok()?;

@@ -46,20 +46,6 @@ pub struct Atlas {
 
 pub const SUM_FILE: &str = crate::layout::ATLAS_SUM;
 
-/// `atlas.sum` entries: `name h1:hash` lines after the `h1:` header line.
-fn read_sum(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let (name, hash) = line.rsplit_once(' ')?;
-            Some((
-                name.to_string(),
-                hash.strip_prefix("h1:").unwrap_or(hash).to_string(),
-            ))
-        })
-        .collect()
-}
-
 impl Tracker for Atlas {
     fn table(&self) -> (Option<&str>, &str) {
         match &self.pinned {
@@ -248,7 +234,35 @@ impl Tracker for Atlas {
             )
             .with_note("run `atlas migrate hash` after reviewing the files")];
         };
-        let recorded = read_sum(&text);
+        // Atlas reads atlas.sum before it compares anything (`readHashFile`, from
+        // `Executor.Pending` and `migrate.Validate`, `sql/migrate/migrate.go` / `dir.go`):
+        // a line without `h1:` or a header that is not the sum of the lines
+        // (`HashFile.UnmarshalText`) stops `atlas migrate apply` before any file runs. Either
+        // is reported on atlas.sum; the lines are still compared with the files below, since
+        // `atlas migrate hash` rewrites both.
+        let sum = crate::layout::AtlasSum::parse(&text);
+        let mut out = Vec::new();
+        let on_sum = |message: String| {
+            let mut finding = Finding::for_rule(&crate::reconcile::ATLAS_SUM_MISMATCH, message)
+                .with_note("review the migration files and atlas.sum's lines, then `atlas migrate hash` to rewrite atlas.sum")
+                .with_subject(SUM_FILE.to_string());
+            finding.location.path = Some(sum_path.display().to_string());
+            finding
+        };
+        if let Some(line) = sum.malformed_line {
+            out.push(on_sum(
+                format!("atlas.sum line {line} is not `NAME h1:HASH`, so Atlas refuses the directory (\"checksum file format invalid\") and `atlas migrate apply` stops before running any file"),
+            ));
+        } else if !sum.header_matches() {
+            out.push(on_sum(
+                format!(
+                    "atlas.sum's first line (h1:{}) is not the sum of its file lines (h1:{}), so Atlas refuses the directory (\"checksum mismatch\") and `atlas migrate apply` stops before running any file",
+                    sum.header,
+                    crate::layout::atlas_sum_total(&sum.entries)
+                ),
+            ));
+        }
+        let recorded = sum.entries;
         let listed: Vec<(&MigrationFile, &String)> = files
             .iter()
             .filter_map(|f| Some((f, f.directory_checksum.as_ref()?)))
@@ -273,25 +287,24 @@ impl Tracker for Atlas {
                 .with_note(note)
                 .with_subject(file.name.clone());
             finding.location.path = Some(file.source.display_path());
-            return vec![finding];
+            out.push(finding);
+            return out;
         }
-        match recorded.get(listed.len()) {
-            Some((name, _)) => {
-                let why = if files.iter().any(|f| &f.name == name) {
-                    "it starts with an `atlas:sum ignore` line"
-                } else {
-                    "the file is gone"
-                };
-                let mut finding = Finding::for_rule(
+        if let Some((name, _)) = recorded.get(listed.len()) {
+            let why = if files.iter().any(|f| &f.name == name) {
+                "it starts with an `atlas:sum ignore` line"
+            } else {
+                "the file is gone"
+            };
+            let mut finding = Finding::for_rule(
                     &crate::reconcile::ATLAS_SUM_MISMATCH,
                     format!("atlas.sum lists {name}, which `atlas migrate hash` would no longer list: {why}"),
                 )
                 .with_note(note)
                 .with_subject(name.clone());
-                finding.location.path = Some(sum_path.display().to_string());
-                vec![finding]
-            }
-            None => Vec::new(),
+            finding.location.path = Some(sum_path.display().to_string());
+            out.push(finding);
         }
+        out
     }
 }
