@@ -395,6 +395,18 @@ fn two_files_of_one_version_are_reported_where_the_tool_refuses_them() {
         "{message}"
     );
 
+    let atlas = tempfile::tempdir().unwrap();
+    write(atlas.path(), "1_users.sql", "SELECT 1;\n");
+    write(atlas.path(), "1_posts.sql", "SELECT 1;\n");
+    write(atlas.path(), "atlas.sum", "h1:unused\n");
+    let (findings, _) = lint(atlas.path(), &["."]);
+    assert_eq!(never_run(&findings), ["1_users.sql"]);
+    let (_, _, _, message) = findings.iter().find(|f| f.0 == "PF007").unwrap();
+    assert!(
+        message.contains("Atlas keeps one revision per version, so the second fails or never runs"),
+        "{message}"
+    );
+
     let accepted = tempfile::tempdir().unwrap();
     write(accepted.path(), "V1__init.sql", "SELECT 1;\n");
     write(accepted.path(), "U1__init.sql", "SELECT 1;\n");

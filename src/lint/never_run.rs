@@ -99,9 +99,12 @@ impl NeverRun {
             // `LocalDir.Files`) and Prisma every sub-directory holding `migration.sql`:
             // whatever their discovery sets aside, the tool does not skip. Diesel reads any
             // directory name as a version but skips hidden directories, which its discovery
-            // lists.
+            // lists. Atlas keeps one revision per version, though: of two files of one
+            // version, the second fails or never runs.
             if matches!(layout, Layout::Atlas | Layout::Prisma) {
-                return HashMap::new();
+                let refusal = layout.discover(dir).err();
+                let refused = refusal.and_then(|e| refused_at(dir, &e));
+                return refused_by_all(refused.map(|r| (layout, r)).into_iter().collect());
             }
             let mine: HashMap<PathBuf, String> = match layout.discover(dir) {
                 Ok(found) => found
