@@ -609,6 +609,40 @@ mod tests {
     }
 
     #[test]
+    fn a_mysql_handler_whose_statement_is_a_compound_starts_its_scope_after_it() {
+        let guards = |body: &str| routine_guards(body, Dialect::Mariadb);
+        let handler = "DECLARE CONTINUE HANDLER FOR 1050";
+        // The same kind of compound statement nested in the handler's statement: its body's
+        // CREATE TABLE a is not in the handler's scope, b after it is.
+        for statement in [
+            "IF x THEN IF y THEN SET @z = 1; END IF; CREATE TABLE a (id INT); END IF;",
+            "WHILE x DO WHILE y DO SET @z = 1; END WHILE; CREATE TABLE a (id INT); END WHILE;",
+            "CASE WHEN x THEN CASE WHEN y THEN SET @z = 1; END CASE; CREATE TABLE a (id INT); END CASE;",
+            "CASE x WHEN 1 THEN SET @z = CASE WHEN y THEN 1 END; CASE y WHEN 2 THEN SET @z = 2; END CASE; CREATE TABLE a (id INT); END CASE;",
+            "lbl: LOOP l2: LOOP LEAVE l2; END LOOP l2; CREATE TABLE a (id INT); LEAVE lbl; END LOOP lbl;",
+            "REPEAT REPEAT SET @z = 1; UNTIL 1 END REPEAT; CREATE TABLE a (id INT); UNTIL 1 END REPEAT;",
+            "IF x THEN SET @z = IF(y, 1, 2); BEGIN IF y THEN SET @z = 3; END IF; END; ELSE IF y THEN SET @z = 4; END IF; CREATE TABLE a (id INT); END IF;",
+            "IF x THEN SELECT 1 FROM c WHERE @z IS NULL; WHILE y DO SET @z = REPEAT('-', 3); END WHILE; CREATE TABLE a (id INT); END IF;",
+        ] {
+            assert_eq!(
+                guards(&format!("{handler} {statement}\nCREATE TABLE b (id INT);")),
+                [false, true],
+                "{statement}"
+            );
+        }
+        // `IF EXISTS` of a statement opens no IF.
+        assert_eq!(
+            guards(&format!("{handler} IF x THEN DROP TABLE IF EXISTS c; CREATE TABLE a (id INT); END IF;\nCREATE TABLE b (id INT);")),
+            [false, false, true]
+        );
+        // A handler declared in the handler's statement.
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1060 BEGIN DECLARE CONTINUE HANDLER FOR 1050 IF x THEN IF y THEN SET @z = 1; END IF; CREATE TABLE a (id INT); END IF; CREATE TABLE c (id INT); END;\nALTER TABLE t ADD COLUMN d INT;"),
+            [false, true, true]
+        );
+    }
+
+    #[test]
     fn a_mysql_handler_guards_only_statements_whose_retry_raises_what_it_catches() {
         let body = "CREATE TABLE x (id INT);\n\
                     ALTER TABLE t ADD COLUMN c INT;\n\
