@@ -79,6 +79,15 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "exists check of the column around a not-exists check of the index and a table",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF NOT {INDEX_I} THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n    \
+                 CREATE TABLE t_copy (id int);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
+        },
+        Case {
             name: "exists check of the column and a not-exists check of the index",
             sql: do_block(&format!(
                 "  IF {COLUMN_A} AND NOT {INDEX_I} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
@@ -159,6 +168,16 @@ fn mariadb_cases() -> Vec<Case> {
                 .to_string(),
             // lint reports a called body's statement in the body.
             fails_at: Some("ADD COLUMN c"),
+        },
+        Case {
+            name: "exists check of a column around a not-exists check of an index and a table",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    \
+                 IF NOT EXISTS (SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 't' AND index_name = 't_a_idx') THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n    \
+                 CREATE TABLE t_copy (id INT);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
         },
         Case {
             name: "not-exists check of the column it adds",

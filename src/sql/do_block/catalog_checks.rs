@@ -77,6 +77,9 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     let lookup = |t: &Tok| lookup(t) || filled(t);
     let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
     let mut branches = Vec::new();
+    // The token ranges of the conditions of catalog-checked IFs: a nested check reads the
+    // catalog and changes nothing.
+    let mut checks: Vec<Range<usize>> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
         if t.is_kw("IF") && after_end {
@@ -99,11 +102,15 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     }
                 }
                 let check = check_of(&tokens[condition.clone()], &filled_by);
-                // From after `THEN` to before `END IF`.
-                let body = tokens.get(condition.end + 1..i - 1).unwrap_or_default();
+                // From after `THEN` to before `END IF`, but the conditions of the catalog
+                // checks nested in it.
+                let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
+                    .filter(|k| !checks.iter().any(|c| c.contains(k)))
+                    .filter_map(|k| tokens.get(k).cloned())
+                    .collect();
                 let reenters = check == Check::Positive
                     && tests_existence_only(&tokens[condition.clone()], &filled_by)
-                    && only_creates(body);
+                    && only_creates(&body);
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -125,6 +132,9 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 end = i + 1 + k + 1;
             }
             let open_branch = then_end.map(|start| (start, i + 1..end));
+            if reads_catalog {
+                checks.push(i + 1..end);
+            }
             open.push(reads_catalog.then_some(open_branch).flatten());
         }
     }
@@ -232,7 +242,8 @@ fn up_to_its_if(fill: &[Tok]) -> &[Tok] {
 
 /// Does branch `body` do nothing but create (and insert rows)? Then nothing in it can make a
 /// check that something exists false. A drop, rename or type change, an `ELSE`, a handler, a
-/// query, a call or dynamic SQL may.
+/// query, a call or dynamic SQL may; a nested IF whose condition only reads the catalog (taken
+/// out of `body`) does not.
 fn only_creates(body: &[Tok]) -> bool {
     const OTHER: &[&str] = &[
         "DROP",
