@@ -22,7 +22,8 @@ pub(super) struct Branch {
     pub(super) folds: bool,
     pub(super) check: Check,
     /// A retry enters the branch again whenever the first run did: its check only tests that
-    /// something exists, and the branch only creates ([`only_creates`]).
+    /// something exists, and the branch only creates, or drops what the check does not
+    /// mention ([`only_creates`], [`drops_only_unmentioned`]).
     reenters: bool,
     /// The words of the check and of the reads that filled its variables, and the
     /// dot-separated parts of their string literals, lower case: what the check may test.
@@ -33,12 +34,16 @@ impl Branch {
     /// Does the branch keep `statement`, which runs in it, from running again on a retry? Not
     /// when a retry enters it again and `statement` creates a named object the check does not
     /// mention (`IF EXISTS (… column a …) THEN CREATE INDEX i ON t (a)`): the column is still
-    /// there, and the create fails with "already exists".
+    /// there, and the create fails with "already exists"; nor when it drops one without `IF
+    /// EXISTS` (`IF EXISTS (… table t …) THEN DROP INDEX i`): it fails with "does not exist".
     pub(super) fn guards(&self, statement: &Statement) -> bool {
         if !self.reenters {
             return true;
         }
-        let names = created_names(statement);
+        let mut names = created_names(statement);
+        if names.is_empty() {
+            names = plain_dropped_names(statement);
+        }
         names.is_empty()
             || names
                 .iter()
@@ -108,9 +113,11 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     .filter(|k| !checks.iter().any(|c| c.contains(k)))
                     .filter_map(|k| tokens.get(k).cloned())
                     .collect();
+                let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
                 let reenters = check == Check::Positive
                     && tests_existence_only(&tokens[condition.clone()], &filled_by)
-                    && only_creates(&body);
+                    && only_creates(&body)
+                    && drops_only_unmentioned(&body, &mentions);
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -118,7 +125,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
                     folds: read.iter().any(|r| folds_case(r)),
                     reenters,
-                    mentions: read.iter().flat_map(|r| mentions(r)).collect(),
+                    mentions,
                 });
             }
         } else if t.is_kw("IF") {
@@ -240,13 +247,12 @@ fn up_to_its_if(fill: &[Tok]) -> &[Tok] {
     &fill[..statement_if.unwrap_or(fill.len())]
 }
 
-/// Does branch `body` do nothing but create (and insert rows)? Then nothing in it can make a
-/// check that something exists false. A drop, rename or type change, an `ELSE`, a handler, a
-/// query, a call or dynamic SQL may; a nested IF whose condition only reads the catalog (taken
-/// out of `body`) does not.
+/// Does branch `body` do nothing but create (and insert rows) and drop (see
+/// [`drops_only_unmentioned`])? A rename or type change, an `ELSE`, a handler, a query, a call
+/// or dynamic SQL may make a check that something exists false; a nested IF whose condition
+/// only reads the catalog (taken out of `body`) does not.
 fn only_creates(body: &[Tok]) -> bool {
     const OTHER: &[&str] = &[
-        "DROP",
         "RENAME",
         "DELETE",
         "TRUNCATE",
@@ -288,6 +294,117 @@ fn only_creates(body: &[Tok]) -> bool {
         let alters_other = t.is_kw("ALTER") && !body.get(k + 1).is_some_and(|n| n.is_kw("TABLE"));
         !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
     })
+}
+
+/// Can no drop of branch `body` make its check false, each being a `DROP` of named objects
+/// (`DROP TABLE|INDEX|VIEW|… [IF EXISTS] a, b`, an `ALTER TABLE`'s `DROP COLUMN|INDEX|KEY|
+/// CONSTRAINT|FOREIGN KEY name`) none of which the check mentions (`mentions`, see
+/// [`Branch::mentions`]) or the branch names anywhere else (it may create it again first)?
+/// Any other `DROP` (`DROP PRIMARY KEY`, `DROP OWNED BY`, `DROP DEFAULT`, a column without
+/// `COLUMN`) may.
+fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
+    const KINDS: &[&str] = &[
+        "TABLE",
+        "INDEX",
+        "VIEW",
+        "MATERIALIZED",
+        "SEQUENCE",
+        "TYPE",
+        "DOMAIN",
+        "FUNCTION",
+        "PROCEDURE",
+        "TRIGGER",
+        "SCHEMA",
+        "DATABASE",
+        "EXTENSION",
+        "EVENT",
+        "COLUMN",
+        "CONSTRAINT",
+        "KEY",
+        "FOREIGN",
+        "CONCURRENTLY",
+        "TEMPORARY",
+    ];
+    let word = |t: &Tok| match &t.token {
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    // The indexes of the name tokens of each drop.
+    let mut named: Vec<usize> = Vec::new();
+    for (k, t) in body.iter().enumerate() {
+        if !t.is_kw("DROP") {
+            continue;
+        }
+        let mut j = k + 1;
+        while body
+            .get(j)
+            .is_some_and(|t| KINDS.iter().any(|w| t.is_kw(w)))
+        {
+            j += 1;
+        }
+        if j == k + 1 {
+            return false;
+        }
+        if body.get(j).is_some_and(|t| t.is_kw("IF"))
+            && body.get(j + 1).is_some_and(|t| t.is_kw("EXISTS"))
+        {
+            j += 2;
+        }
+        // `name [, name …]`, each `schema.name` or `f(args)`.
+        loop {
+            if body.get(j).and_then(word).is_none() {
+                return false;
+            }
+            named.push(j);
+            j += 1;
+            while body.get(j).is_some_and(|t| t.is(&Token::Period))
+                && body.get(j + 1).and_then(word).is_some()
+            {
+                named.push(j + 1);
+                j += 2;
+            }
+            if body.get(j).is_some_and(|t| t.is(&Token::LParen)) {
+                match crate::sql::lexer::matching_paren(body, j) {
+                    Some(close) => j = close + 1,
+                    None => return false,
+                }
+            }
+            if body.get(j).is_some_and(|t| t.is(&Token::Comma))
+                && body.get(j + 1).and_then(word).is_some()
+                && !body
+                    .get(j + 1)
+                    .is_some_and(|t| t.is_kw("DROP") || t.is_kw("ADD"))
+            {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+    }
+    named.iter().all(|&n| {
+        let name = word(&body[n]).unwrap_or_default();
+        !mentions.contains(&name)
+            && !body
+                .iter()
+                .enumerate()
+                .any(|(k, t)| k != n && word(t).as_deref() == Some(name.as_str()))
+    })
+}
+
+/// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
+/// TABLE` whose every action is such a drop): a re-run finds them gone and fails.
+fn plain_dropped_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    let plain = match &shape.kind {
+        ShapeKind::Drop(_) => !guarded(&shape.guard),
+        ShapeKind::AlterTable => shape.actions.iter().all(|a| !guarded(&a.guard)),
+        _ => false,
+    };
+    match plain {
+        true => dropped_names(statement),
+        false => Vec::new(),
+    }
 }
 
 /// The base names a re-run of `statement` finds already there and fails on: a plain
