@@ -59,6 +59,17 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: Some("CREATE INDEX"),
         },
         Case {
+            // The read of `n` ends at its `;`: the notice after it does not make the check
+            // mention the index.
+            name: "count of the column read into a variable, a notice naming the index, tested > 0",
+            sql: do_block(
+                "  SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a';\n  \
+                 RAISE NOTICE 'adding %', 't_a_idx';\n  \
+                 IF n > 0 THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
             name: "to_regclass of the table IS NOT NULL around a table it creates",
             sql: do_block(
                 "  IF to_regclass('t') IS NOT NULL THEN\n    CREATE TABLE t_copy (id int);\n  END IF;",

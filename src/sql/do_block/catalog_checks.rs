@@ -234,17 +234,7 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
     });
     !joins
         && !operand.iter().any(negates)
-        && filled_by
-            .iter()
-            .all(|(_, fill)| !up_to_its_if(fill).iter().any(negates))
-}
-
-/// The tokens of catalog read `fill` before the `IF` statement that tests it (a read taken
-/// without its `;` runs on to it).
-fn up_to_its_if(fill: &[Tok]) -> &[Tok] {
-    let statement_if = (0..fill.len())
-        .find(|&k| fill[k].is_kw("IF") && !fill.get(k + 1).is_some_and(|t| t.is(&Token::LParen)));
-    &fill[..statement_if.unwrap_or(fill.len())]
+        && filled_by.iter().all(|(_, fill)| !fill.iter().any(negates))
 }
 
 /// Does branch `body` do nothing but create (and insert rows) and drop (see
@@ -477,19 +467,27 @@ fn catalog_variables(
     tokens: &[Tok],
     reads_catalog: &dyn Fn(&Tok) -> bool,
 ) -> Vec<(usize, String, Range<usize>)> {
-    // A statement's bounds: a `;`, or a control word (the body readers may drop the `;`).
-    let bound = |t: &Tok| {
+    // A statement's bounds: a `;`, a control word, or (the body readers drop the `;` of a
+    // PL/pgSQL body) the start of the next statement: a word no SELECT or expression holds, an
+    // IF that is no `IF(a, b, c)` call, the variable of an assignment (`v :=`).
+    let bound = |i: usize| {
+        let t = &tokens[i];
         t.is(&Token::SemiColon)
-            || ["BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE"]
-                .iter()
-                .any(|w| t.is_kw(w))
+            || [
+                "BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE", "RAISE", "PERFORM",
+                "EXECUTE", "CREATE", "ALTER", "DROP", "INSERT", "DELETE", "RETURN", "CALL",
+                "GRANT", "TRUNCATE", "ASSERT", "COMMIT", "ROLLBACK",
+            ]
+            .iter()
+            .any(|w| t.is_kw(w))
+            || (t.is_kw("IF") && !super::is_call(tokens, i))
+            || tokens.get(i + 1).is_some_and(|n| n.is(&Token::Assignment))
     };
     let statement = |k: usize| {
-        let start = tokens[..k].iter().rposition(bound).map_or(0, |p| p + 1);
-        let end = tokens[k..]
-            .iter()
-            .position(bound)
-            .map_or(tokens.len(), |p| k + p);
+        let start = (0..k).rev().find(|&i| bound(i)).map_or(0, |p| p + 1);
+        let end = (k + 1..tokens.len())
+            .find(|&i| bound(i))
+            .unwrap_or(tokens.len());
         start..end
     };
     let mut out = Vec::new();
@@ -580,5 +578,67 @@ pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {
             }
         }
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::catalog_variables;
+    use crate::sql::lexer::{lex, Tok};
+    use crate::sql::Dialect;
+
+    /// The text of each catalog read of body `text` that fills a variable, with the variable.
+    fn fills(text: &str, dialect: Dialect) -> Vec<(String, String)> {
+        let tokens = lex(dialect, text, 0..text.len()).tokens;
+        let catalog = |t: &Tok| {
+            t.bare_word().is_some_and(|w| {
+                let w = w.to_ascii_lowercase();
+                w.starts_with("pg_") || w == "information_schema"
+            })
+        };
+        catalog_variables(&tokens, &catalog)
+            .into_iter()
+            .map(|(_, v, range)| {
+                let bytes = tokens[range.start].range.start..tokens[range.end - 1].range.end;
+                (v, text[bytes].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fill_ends_where_its_statement_does_without_its_semicolon() {
+        let read = "SELECT count(*) INTO n FROM pg_attribute WHERE attname = 'a'";
+        // A PL/pgSQL body as the DO block reader passes it: no `;` between statements.
+        for next in [
+            "RAISE NOTICE 'x'",
+            "PERFORM f('x')",
+            "IF n > 0 THEN",
+            "IF (n > 0) THEN",
+            "m := 1",
+            "CREATE INDEX x ON t (a)",
+            "DROP INDEX IF EXISTS x",
+        ] {
+            assert_eq!(
+                fills(&format!("{read}\n{next}"), Dialect::Postgres),
+                [("n".to_string(), read.to_string())],
+                "{next}"
+            );
+        }
+        assert_eq!(
+            fills(
+                "RAISE NOTICE 'x' n := (SELECT count(*) FROM pg_class WHERE relname = 'x') IF n > 0 THEN",
+                Dialect::Postgres
+            ),
+            [(
+                "n".to_string(),
+                ":= (SELECT count(*) FROM pg_class WHERE relname = 'x')".to_string()
+            )]
+        );
+        // `IF(…)` in a MySQL read is a call.
+        let read = "SELECT IF(COUNT(*) > 0, 1, 0) INTO n FROM information_schema.columns WHERE column_name = 'a'";
+        assert_eq!(
+            fills(&format!("{read};\nIF n THEN"), Dialect::Mariadb),
+            [("n".to_string(), read.to_string())]
+        );
     }
 }

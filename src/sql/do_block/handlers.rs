@@ -495,7 +495,7 @@ fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
             // `FOR` of a handler or `REPEAT(…)`): one that starts a statement.
             LOOPS.iter().any(|w| t.is_kw(w))
                 && (k == start || starts_statement(tokens, k))
-                && !is_call(tokens, k)
+                && !super::is_call(tokens, k)
         };
         if opens {
             depth += 1;
@@ -512,27 +512,6 @@ fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// Is word `k` of `tokens` a function called with several arguments (`IF(a, b, c)`,
-/// `REPEAT('-', 3)` in a CASE expression's `THEN`), not a statement?
-fn is_call(tokens: &[Tok], k: usize) -> bool {
-    let open = k + 1;
-    if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
-        return false;
-    }
-    let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
-        return false;
-    };
-    let mut depth = 0usize;
-    tokens[open + 1..close].iter().any(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        depth == 0 && t.is(&Token::Comma)
-    })
 }
 
 /// Does token `k` of MySQL/MariaDB body `tokens` start a statement: after a `;`, a label's

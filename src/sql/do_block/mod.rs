@@ -443,6 +443,27 @@ pub fn routine_body_range(
     Some(rest[at].range.start..rest.last()?.range.end)
 }
 
+/// Is word `k` of `tokens` a function called with several arguments (`IF(a, b, c)`,
+/// `REPEAT('-', 3)`), not the IF or loop statement the word also starts?
+pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
+    let open = k + 1;
+    if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
+        return false;
+    }
+    let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    tokens[open + 1..close].iter().any(|t| {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && t.is(&Token::Comma)
+    })
+}
+
 /// The first token of `tokens` that starts a statement: one of `starts` at the front, after a
 /// PL/pgSQL label (`<<name>>`) or after one of `after`.
 fn statement_start(tokens: &[Tok], starts: &[&str], after: &[&str]) -> Option<usize> {
