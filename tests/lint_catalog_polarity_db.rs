@@ -214,6 +214,22 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "not-exists check of the index after a nested block",
+            sql: do_block(&format!(
+                "  BEGIN\n    PERFORM 1;\n  END;\n  IF NOT {INDEX_I} THEN\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exception handler whose second condition catches the add",
+            sql: do_block(
+                "  ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  \
+                 WHEN duplicate_column THEN NULL;",
+            ),
+            fails_at: None,
+        },
+        Case {
             name: "exception handler around an exists check",
             sql: do_block(&format!(
                 "  IF {COLUMN_A} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;\n\

@@ -789,6 +789,31 @@ mod tests {
     }
 
     #[test]
+    fn every_condition_of_a_handler_counts_and_a_block_s_end_is_not_an_end_if() {
+        let guards = |body: &str| -> Vec<bool> {
+            nested_guards(body, Dialect::Postgres)
+                .into_iter()
+                .map(|(guarded, _)| guarded)
+                .collect()
+        };
+        // The conditions of the handler's second WHEN.
+        assert_eq!(
+            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  WHEN duplicate_column THEN NULL;"),
+            [true]
+        );
+        // A nested block's `END;` before an IF: the IF's check is read.
+        assert_eq!(
+            guards("BEGIN PERFORM 1; END;\nIF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CREATE INDEX i ON t (a); END IF;"),
+            [true]
+        );
+        // A CASE statement's next WHEN in a handler's branch is no condition of the handler.
+        assert_eq!(
+            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN CASE x WHEN 1 THEN NULL; WHEN duplicate_column THEN NULL; END CASE;"),
+            [false]
+        );
+    }
+
+    #[test]
     fn a_handler_guards_only_statements_whose_retry_raises_what_it_catches() {
         let guards = |body: &str, condition: &str| -> Vec<bool> {
             let body = format!("{body}\nEXCEPTION WHEN {condition} THEN NULL;");

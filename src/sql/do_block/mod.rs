@@ -36,7 +36,8 @@ pub fn body_range(source: &SourceFile, tokens: &[Tok]) -> Option<Range<usize>> {
 }
 
 /// The SQL statements inside a DO body, with PL/pgSQL control words (`BEGIN`, `IF … THEN`,
-/// `EXCEPTION WHEN … THEN`) stripped from their front.
+/// `EXCEPTION WHEN … THEN`) stripped from their front; and all the body's tokens, the `;`
+/// between statements included.
 pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStatement>, Vec<Tok>) {
     let segments = split(source, Dialect::Postgres, body, false);
     let mut all_tokens = Vec::new();
@@ -46,8 +47,21 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
+        push_terminator(&mut all_tokens, segment.terminator);
     }
     (inner, all_tokens)
+}
+
+/// Appends a body statement's `;` (at `terminator`) to the body's tokens: it tells a block's
+/// `END; IF …` from `END IF`, a handler's next `; WHEN` from a CASE's, and where a statement
+/// ends.
+fn push_terminator(tokens: &mut Vec<Tok>, terminator: Option<Range<usize>>) {
+    if let Some(range) = terminator {
+        tokens.push(Tok {
+            token: Token::SemiColon,
+            range,
+        });
+    }
 }
 
 /// The statement of body segment `segment` that starts at its token `k` (control words before
@@ -331,8 +345,8 @@ const BODY_AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"
 /// The statements of a routine's body (`body`, bytes of `source`, in `dialect`), with control
 /// words (`BEGIN`, `IF … THEN`, `ELSE`, a loop's head) stripped from their front as in a DO block
 /// ([`inner_statements`]), and the calls it makes outside them (`CALL p()`, `PERFORM f()`, an
-/// `IF` condition's `f()`), in body order; with all the body's tokens (on MySQL/MariaDB the
-/// `;` between statements too). `None` when the body cannot be split (a string or comment left
+/// `IF` condition's `f()`), in body order; with all the body's tokens (the `;` between
+/// statements too). `None` when the body cannot be split (a string or comment left
 /// open).
 pub fn routine_statements(
     source: &SourceFile,
@@ -360,13 +374,7 @@ pub fn routine_statements(
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
-        // MySQL/MariaDB: the `;` tells a block's `END; IF …` from `END IF`.
-        if let Some(range) = segment.terminator.filter(|_| dialect.is_mysql_family()) {
-            all_tokens.push(Tok {
-                token: Token::SemiColon,
-                range,
-            });
-        }
+        push_terminator(&mut all_tokens, segment.terminator);
     }
     Some((inner, calls, all_tokens))
 }
