@@ -11,7 +11,8 @@ use common::retry::{dialect_options, retry_mismatches, RetryCase as Case};
 use common::ScratchDb;
 use preflight::sql::Dialect;
 
-const PG_SETUP: &str = "CREATE TABLE t (id int, a int, old int);";
+const PG_SETUP: &str =
+    "CREATE TABLE t (id int, a int, old int); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id int);";
 
 fn do_block(body: &str) -> String {
     format!("DO $$\nDECLARE\n  n integer;\nBEGIN\n{body}\nEND $$;\n")
@@ -20,6 +21,7 @@ fn do_block(body: &str) -> String {
 const COLUMN_A: &str =
     "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a')";
 const COLUMN_OLD: &str = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old')";
+const TABLE_T: &str = "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't')";
 const INDEX_I: &str = "EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_a_idx')";
 
 fn postgres_cases() -> Vec<Case> {
@@ -48,6 +50,17 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: Some("CREATE INDEX"),
         },
         Case {
+            // The read of `n` ends at its `;`: the notice after it does not make the check
+            // mention the index.
+            name: "count of the column read into a variable, a notice naming the index, tested > 0",
+            sql: do_block(
+                "  SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a';\n  \
+                 RAISE NOTICE 'adding %', 't_a_idx';\n  \
+                 IF n > 0 THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
             name: "to_regclass of the table IS NOT NULL around a table it creates",
             sql: do_block(
                 "  IF to_regclass('t') IS NOT NULL THEN\n    CREATE TABLE t_copy (id int);\n  END IF;",
@@ -68,6 +81,15 @@ fn postgres_cases() -> Vec<Case> {
                  CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
             )),
             fails_at: None,
+        },
+        Case {
+            name: "exists check of the column around a not-exists check of the index and a table",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF NOT {INDEX_I} THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n    \
+                 CREATE TABLE t_copy (id int);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
         },
         Case {
             name: "exists check of the column and a not-exists check of the index",
@@ -107,6 +129,98 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "exists check of the table around a drop of an index",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    DROP INDEX t_old_idx;\n  END IF;"
+            )),
+            fails_at: Some("DROP INDEX t_old_idx"),
+        },
+        Case {
+            name: "exists check of the table around a drop of another table",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    DROP TABLE t_gone;\n  END IF;"
+            )),
+            fails_at: Some("DROP TABLE t_gone"),
+        },
+        Case {
+            name: "exists check of a column around a drop of another column",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: Some("DROP COLUMN old"),
+        },
+        Case {
+            name: "exists check of the index it drops",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_old_idx') THEN\n    \
+                 DROP INDEX t_old_idx;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "not-exists check of a table around a drop and its create",
+            sql: do_block(
+                "  IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't_new') THEN\n    \
+                 DROP INDEX t_old_idx;\n    CREATE TABLE t_new (id int);\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch drops, and a drop of another table",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    DROP TABLE t_gone;\n    \
+                 ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table around a table the branch creates, then drops",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    CREATE TABLE t_tmp (id int);\n    \
+                 DROP TABLE t_tmp;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column the branch renames, and a drop of another table",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE t RENAME COLUMN old TO renamed;\n    \
+                 DROP TABLE t_gone;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table and of the index, around a drop of the index",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} AND EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't_old_idx') THEN\n    \
+                 DROP INDEX t_old_idx;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table, the drop in its ELSE",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    NULL;\n  ELSE\n    DROP TABLE t_gone;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "not-exists check of the index after a nested block",
+            sql: do_block(&format!(
+                "  BEGIN\n    PERFORM 1;\n  END;\n  IF NOT {INDEX_I} THEN\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exception handler whose second condition catches the add",
+            sql: do_block(
+                "  ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  \
+                 WHEN duplicate_column THEN NULL;",
+            ),
+            fails_at: None,
+        },
+        Case {
             name: "exception handler around an exists check",
             sql: do_block(&format!(
                 "  IF {COLUMN_A} THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;\n\
@@ -117,7 +231,8 @@ fn postgres_cases() -> Vec<Case> {
     ]
 }
 
-const MARIADB_SETUP: &str = "CREATE TABLE t (id INT, a INT, old INT);";
+const MARIADB_SETUP: &str =
+    "CREATE TABLE t (id INT, a INT, old INT); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id INT);";
 
 fn compound(body: &str) -> String {
     format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
@@ -150,6 +265,39 @@ fn mariadb_cases() -> Vec<Case> {
                 .to_string(),
             // lint reports a called body's statement in the body.
             fails_at: Some("ADD COLUMN c"),
+        },
+        Case {
+            name: "exists check of a column around a not-exists check of an index and a table",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    \
+                 IF NOT EXISTS (SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 't' AND index_name = 't_a_idx') THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n    \
+                 CREATE TABLE t_copy (id INT);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
+        },
+        Case {
+            name: "exists check of the table around a drop of another table",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't') THEN\n    \
+                 DROP TABLE t_gone;\n  END IF;",
+            ),
+            fails_at: Some("DROP TABLE t_gone"),
+        },
+        Case {
+            name: "exists check of a column around a drop of an index",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    ALTER TABLE t DROP INDEX t_old_idx;\n  END IF;"
+            )),
+            fails_at: Some("DROP INDEX t_old_idx"),
+        },
+        Case {
+            name: "exists check of the index it drops",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 't' AND index_name = 't_old_idx') THEN\n    \
+                 DROP INDEX t_old_idx ON t;\n  END IF;",
+            ),
+            fails_at: None,
         },
         Case {
             name: "not-exists check of the column it adds",

@@ -237,6 +237,43 @@ fn scope_cases() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
             None,
         ),
         (
+            // A handler whose statement is an IF holding another IF: its scope starts after
+            // the outer `END IF`, so the CREATE TABLE in its body is not caught by it.
+            "handler_body_an_if_around_an_if",
+            "DECLARE CONTINUE HANDLER FOR 1050 IF 1 THEN\n  IF 1 THEN SET @x = 1; END IF;\n  \
+             CREATE TABLE x_nested_if (id INT);\nEND IF;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_nested_if"),
+        ),
+        (
+            "handler_body_a_while_around_a_while",
+            "DECLARE n INT DEFAULT 0;\nDECLARE m INT DEFAULT 0;\n\
+             DECLARE CONTINUE HANDLER FOR 1050 WHILE n = 0 DO\n  \
+             WHILE m = 0 DO SET m = 1; END WHILE;\n  CREATE TABLE x_nested_while (id INT);\n  \
+             SET n = 1;\nEND WHILE;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_nested_while"),
+        ),
+        (
+            "handler_body_a_case_around_a_case",
+            "DECLARE CONTINUE HANDLER FOR 1050 CASE WHEN 1 THEN\n  \
+             CASE WHEN 1 THEN SET @x = 1; END CASE;\n  CREATE TABLE x_nested_case (id INT);\n\
+             END CASE;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_nested_case"),
+        ),
+        (
+            "handler_body_a_labelled_loop_around_a_repeat_and_if_function",
+            "DECLARE CONTINUE HANDLER FOR 1050 lbl: LOOP\n  SET @y = IF(1, 2, 3);\n  \
+             REPEAT SET @x = 1; UNTIL 1 END REPEAT;\n  CREATE TABLE x_nested_loop (id INT);\n  \
+             LEAVE lbl;\nEND LOOP lbl;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_nested_loop"),
+        ),
+        (
+            // The statements after such a handler are in its scope.
+            "after_a_handler_body_an_if_around_an_if",
+            "DECLARE CONTINUE HANDLER FOR 1050 IF 1 THEN\n  IF 1 THEN SET @x = 1; END IF;\n\
+             END IF;\nCREATE TABLE t (id INT);\nCREATE TABLE x_after_if (id INT);",
+            None,
+        ),
+        (
             "not_found",
             "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\nCREATE TABLE x_not_found (id INT);",
             Some("CREATE TABLE x_not_found"),

@@ -22,7 +22,8 @@ pub(super) struct Branch {
     pub(super) folds: bool,
     pub(super) check: Check,
     /// A retry enters the branch again whenever the first run did: its check only tests that
-    /// something exists, and the branch only creates ([`only_creates`]).
+    /// something exists, and the branch only creates, or drops what the check does not
+    /// mention ([`only_creates`], [`drops_only_unmentioned`]).
     reenters: bool,
     /// The words of the check and of the reads that filled its variables, and the
     /// dot-separated parts of their string literals, lower case: what the check may test.
@@ -33,12 +34,16 @@ impl Branch {
     /// Does the branch keep `statement`, which runs in it, from running again on a retry? Not
     /// when a retry enters it again and `statement` creates a named object the check does not
     /// mention (`IF EXISTS (… column a …) THEN CREATE INDEX i ON t (a)`): the column is still
-    /// there, and the create fails with "already exists".
+    /// there, and the create fails with "already exists"; nor when it drops one without `IF
+    /// EXISTS` (`IF EXISTS (… table t …) THEN DROP INDEX i`): it fails with "does not exist".
     pub(super) fn guards(&self, statement: &Statement) -> bool {
         if !self.reenters {
             return true;
         }
-        let names = created_names(statement);
+        let mut names = created_names(statement);
+        if names.is_empty() {
+            names = plain_dropped_names(statement);
+        }
         names.is_empty()
             || names
                 .iter()
@@ -77,6 +82,9 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     let lookup = |t: &Tok| lookup(t) || filled(t);
     let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
     let mut branches = Vec::new();
+    // The token ranges of the conditions of catalog-checked IFs: a nested check reads the
+    // catalog and changes nothing.
+    let mut checks: Vec<Range<usize>> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
         if t.is_kw("IF") && after_end {
@@ -99,11 +107,17 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     }
                 }
                 let check = check_of(&tokens[condition.clone()], &filled_by);
-                // From after `THEN` to before `END IF`.
-                let body = tokens.get(condition.end + 1..i - 1).unwrap_or_default();
+                // From after `THEN` to before `END IF`, but the conditions of the catalog
+                // checks nested in it.
+                let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
+                    .filter(|k| !checks.iter().any(|c| c.contains(k)))
+                    .filter_map(|k| tokens.get(k).cloned())
+                    .collect();
+                let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
                 let reenters = check == Check::Positive
                     && tests_existence_only(&tokens[condition.clone()], &filled_by)
-                    && only_creates(body);
+                    && only_creates(&body)
+                    && drops_only_unmentioned(&body, &mentions);
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -111,7 +125,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
                     folds: read.iter().any(|r| folds_case(r)),
                     reenters,
-                    mentions: read.iter().flat_map(|r| mentions(r)).collect(),
+                    mentions,
                 });
             }
         } else if t.is_kw("IF") {
@@ -125,6 +139,9 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 end = i + 1 + k + 1;
             }
             let open_branch = then_end.map(|start| (start, i + 1..end));
+            if reads_catalog {
+                checks.push(i + 1..end);
+            }
             open.push(reads_catalog.then_some(open_branch).flatten());
         }
     }
@@ -217,25 +234,15 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
     });
     !joins
         && !operand.iter().any(negates)
-        && filled_by
-            .iter()
-            .all(|(_, fill)| !up_to_its_if(fill).iter().any(negates))
+        && filled_by.iter().all(|(_, fill)| !fill.iter().any(negates))
 }
 
-/// The tokens of catalog read `fill` before the `IF` statement that tests it (a read taken
-/// without its `;` runs on to it).
-fn up_to_its_if(fill: &[Tok]) -> &[Tok] {
-    let statement_if = (0..fill.len())
-        .find(|&k| fill[k].is_kw("IF") && !fill.get(k + 1).is_some_and(|t| t.is(&Token::LParen)));
-    &fill[..statement_if.unwrap_or(fill.len())]
-}
-
-/// Does branch `body` do nothing but create (and insert rows)? Then nothing in it can make a
-/// check that something exists false. A drop, rename or type change, an `ELSE`, a handler, a
-/// query, a call or dynamic SQL may.
+/// Does branch `body` do nothing but create (and insert rows) and drop (see
+/// [`drops_only_unmentioned`])? A rename or type change, an `ELSE`, a handler, a query, a call
+/// or dynamic SQL may make a check that something exists false; a nested IF whose condition
+/// only reads the catalog (taken out of `body`) does not.
 fn only_creates(body: &[Tok]) -> bool {
     const OTHER: &[&str] = &[
-        "DROP",
         "RENAME",
         "DELETE",
         "TRUNCATE",
@@ -277,6 +284,117 @@ fn only_creates(body: &[Tok]) -> bool {
         let alters_other = t.is_kw("ALTER") && !body.get(k + 1).is_some_and(|n| n.is_kw("TABLE"));
         !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
     })
+}
+
+/// Can no drop of branch `body` make its check false, each being a `DROP` of named objects
+/// (`DROP TABLE|INDEX|VIEW|… [IF EXISTS] a, b`, an `ALTER TABLE`'s `DROP COLUMN|INDEX|KEY|
+/// CONSTRAINT|FOREIGN KEY name`) none of which the check mentions (`mentions`, see
+/// [`Branch::mentions`]) or the branch names anywhere else (it may create it again first)?
+/// Any other `DROP` (`DROP PRIMARY KEY`, `DROP OWNED BY`, `DROP DEFAULT`, a column without
+/// `COLUMN`) may.
+fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
+    const KINDS: &[&str] = &[
+        "TABLE",
+        "INDEX",
+        "VIEW",
+        "MATERIALIZED",
+        "SEQUENCE",
+        "TYPE",
+        "DOMAIN",
+        "FUNCTION",
+        "PROCEDURE",
+        "TRIGGER",
+        "SCHEMA",
+        "DATABASE",
+        "EXTENSION",
+        "EVENT",
+        "COLUMN",
+        "CONSTRAINT",
+        "KEY",
+        "FOREIGN",
+        "CONCURRENTLY",
+        "TEMPORARY",
+    ];
+    let word = |t: &Tok| match &t.token {
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    // The indexes of the name tokens of each drop.
+    let mut named: Vec<usize> = Vec::new();
+    for (k, t) in body.iter().enumerate() {
+        if !t.is_kw("DROP") {
+            continue;
+        }
+        let mut j = k + 1;
+        while body
+            .get(j)
+            .is_some_and(|t| KINDS.iter().any(|w| t.is_kw(w)))
+        {
+            j += 1;
+        }
+        if j == k + 1 {
+            return false;
+        }
+        if body.get(j).is_some_and(|t| t.is_kw("IF"))
+            && body.get(j + 1).is_some_and(|t| t.is_kw("EXISTS"))
+        {
+            j += 2;
+        }
+        // `name [, name …]`, each `schema.name` or `f(args)`.
+        loop {
+            if body.get(j).and_then(word).is_none() {
+                return false;
+            }
+            named.push(j);
+            j += 1;
+            while body.get(j).is_some_and(|t| t.is(&Token::Period))
+                && body.get(j + 1).and_then(word).is_some()
+            {
+                named.push(j + 1);
+                j += 2;
+            }
+            if body.get(j).is_some_and(|t| t.is(&Token::LParen)) {
+                match crate::sql::lexer::matching_paren(body, j) {
+                    Some(close) => j = close + 1,
+                    None => return false,
+                }
+            }
+            if body.get(j).is_some_and(|t| t.is(&Token::Comma))
+                && body.get(j + 1).and_then(word).is_some()
+                && !body
+                    .get(j + 1)
+                    .is_some_and(|t| t.is_kw("DROP") || t.is_kw("ADD"))
+            {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+    }
+    named.iter().all(|&n| {
+        let name = word(&body[n]).unwrap_or_default();
+        !mentions.contains(&name)
+            && !body
+                .iter()
+                .enumerate()
+                .any(|(k, t)| k != n && word(t).as_deref() == Some(name.as_str()))
+    })
+}
+
+/// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
+/// TABLE` whose every action is such a drop): a re-run finds them gone and fails.
+fn plain_dropped_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    let plain = match &shape.kind {
+        ShapeKind::Drop(_) => !guarded(&shape.guard),
+        ShapeKind::AlterTable => shape.actions.iter().all(|a| !guarded(&a.guard)),
+        _ => false,
+    };
+    match plain {
+        true => dropped_names(statement),
+        false => Vec::new(),
+    }
 }
 
 /// The base names a re-run of `statement` finds already there and fails on: a plain
@@ -349,19 +467,27 @@ fn catalog_variables(
     tokens: &[Tok],
     reads_catalog: &dyn Fn(&Tok) -> bool,
 ) -> Vec<(usize, String, Range<usize>)> {
-    // A statement's bounds: a `;`, or a control word (the body readers may drop the `;`).
-    let bound = |t: &Tok| {
+    // A statement's bounds: a `;`, a control word, or (the body readers drop the `;` of a
+    // PL/pgSQL body) the start of the next statement: a word no SELECT or expression holds, an
+    // IF that is no `IF(a, b, c)` call, the variable of an assignment (`v :=`).
+    let bound = |i: usize| {
+        let t = &tokens[i];
         t.is(&Token::SemiColon)
-            || ["BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE"]
-                .iter()
-                .any(|w| t.is_kw(w))
+            || [
+                "BEGIN", "THEN", "ELSE", "ELSIF", "END", "LOOP", "DECLARE", "RAISE", "PERFORM",
+                "EXECUTE", "CREATE", "ALTER", "DROP", "INSERT", "DELETE", "RETURN", "CALL",
+                "GRANT", "TRUNCATE", "ASSERT", "COMMIT", "ROLLBACK",
+            ]
+            .iter()
+            .any(|w| t.is_kw(w))
+            || (t.is_kw("IF") && !super::is_call(tokens, i))
+            || tokens.get(i + 1).is_some_and(|n| n.is(&Token::Assignment))
     };
     let statement = |k: usize| {
-        let start = tokens[..k].iter().rposition(bound).map_or(0, |p| p + 1);
-        let end = tokens[k..]
-            .iter()
-            .position(bound)
-            .map_or(tokens.len(), |p| k + p);
+        let start = (0..k).rev().find(|&i| bound(i)).map_or(0, |p| p + 1);
+        let end = (k + 1..tokens.len())
+            .find(|&i| bound(i))
+            .unwrap_or(tokens.len());
         start..end
     };
     let mut out = Vec::new();
@@ -452,5 +578,67 @@ pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {
             }
         }
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::catalog_variables;
+    use crate::sql::lexer::{lex, Tok};
+    use crate::sql::Dialect;
+
+    /// The text of each catalog read of body `text` that fills a variable, with the variable.
+    fn fills(text: &str, dialect: Dialect) -> Vec<(String, String)> {
+        let tokens = lex(dialect, text, 0..text.len()).tokens;
+        let catalog = |t: &Tok| {
+            t.bare_word().is_some_and(|w| {
+                let w = w.to_ascii_lowercase();
+                w.starts_with("pg_") || w == "information_schema"
+            })
+        };
+        catalog_variables(&tokens, &catalog)
+            .into_iter()
+            .map(|(_, v, range)| {
+                let bytes = tokens[range.start].range.start..tokens[range.end - 1].range.end;
+                (v, text[bytes].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fill_ends_where_its_statement_does_without_its_semicolon() {
+        let read = "SELECT count(*) INTO n FROM pg_attribute WHERE attname = 'a'";
+        // A PL/pgSQL body as the DO block reader passes it: no `;` between statements.
+        for next in [
+            "RAISE NOTICE 'x'",
+            "PERFORM f('x')",
+            "IF n > 0 THEN",
+            "IF (n > 0) THEN",
+            "m := 1",
+            "CREATE INDEX x ON t (a)",
+            "DROP INDEX IF EXISTS x",
+        ] {
+            assert_eq!(
+                fills(&format!("{read}\n{next}"), Dialect::Postgres),
+                [("n".to_string(), read.to_string())],
+                "{next}"
+            );
+        }
+        assert_eq!(
+            fills(
+                "RAISE NOTICE 'x' n := (SELECT count(*) FROM pg_class WHERE relname = 'x') IF n > 0 THEN",
+                Dialect::Postgres
+            ),
+            [(
+                "n".to_string(),
+                ":= (SELECT count(*) FROM pg_class WHERE relname = 'x')".to_string()
+            )]
+        );
+        // `IF(…)` in a MySQL read is a call.
+        let read = "SELECT IF(COUNT(*) > 0, 1, 0) INTO n FROM information_schema.columns WHERE column_name = 'a'";
+        assert_eq!(
+            fills(&format!("{read};\nIF n THEN"), Dialect::Mariadb),
+            [("n".to_string(), read.to_string())]
+        );
     }
 }

@@ -475,6 +475,89 @@ fn reraises(tokens: &[Tok], start: usize) -> bool {
     false
 }
 
+/// The index of the last token of the IF, CASE or loop statement that starts at token `start`
+/// of MySQL/MariaDB body `tokens`: the `IF` of the `END IF` (`CASE`, `LOOP`, `WHILE`, `REPEAT`,
+/// `FOR`) that matches it, past the compound statements and `BEGIN … END` blocks nested in it
+/// (a CASE expression ends with a bare `END`). `None` when it is not closed.
+fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
+    const LOOPS: [&str; 5] = ["IF", "LOOP", "WHILE", "REPEAT", "FOR"];
+    let mut depth = 0usize;
+    for k in start..tokens.len() {
+        let t = &tokens[k];
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        let after_end = prev.is_some_and(|p| p.is_kw("END"));
+        let opens = if after_end {
+            false
+        } else if t.is_kw("BEGIN") || t.is_kw("CASE") {
+            true
+        } else {
+            // An IF or a loop statement (not `IF(…)` or `IF EXISTS` inside a statement, nor
+            // `FOR` of a handler or `REPEAT(…)`): one that starts a statement.
+            LOOPS.iter().any(|w| t.is_kw(w))
+                && (k == start || starts_statement(tokens, k))
+                && !super::is_call(tokens, k)
+        };
+        if opens {
+            depth += 1;
+        } else if t.is_kw("END") {
+            // `END IF` (…) closes a compound statement, a bare `END` a block or a CASE
+            // expression: either closes the innermost one open.
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                let closes = tokens
+                    .get(k + 1)
+                    .filter(|n| n.is_kw("CASE") || LOOPS.iter().any(|w| n.is_kw(w)));
+                return Some(if closes.is_some() { k + 1 } else { k });
+            }
+        }
+    }
+    None
+}
+
+/// Does token `k` of MySQL/MariaDB body `tokens` start a statement: after a `;`, a label's
+/// `:`, `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a handler's
+/// condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?
+fn starts_statement(tokens: &[Tok], k: usize) -> bool {
+    let Some(prev) = k.checked_sub(1).map(|p| &tokens[p]) else {
+        return true;
+    };
+    if prev.is(&Token::SemiColon) || prev.is(&Token::Colon) {
+        return true;
+    }
+    let before_prev_end = k >= 2 && tokens[k - 2].is_kw("END");
+    if ["BEGIN", "THEN", "ELSE", "DO"]
+        .iter()
+        .any(|w| prev.is_kw(w))
+        || (["LOOP", "REPEAT"].iter().any(|w| prev.is_kw(w)) && !before_prev_end)
+    {
+        return true;
+    }
+    // The statement of a handler: the first token after its condition list.
+    let from = tokens[..k]
+        .iter()
+        .rposition(|t| t.is(&Token::SemiColon) || t.is_kw("BEGIN") || t.is_kw("THEN"))
+        .map_or(0, |p| p + 1);
+    let declare = &tokens[from..k];
+    let Some(handler) = declare.iter().position(|t| t.is_kw("HANDLER")) else {
+        return false;
+    };
+    if !(declare.first().is_some_and(|t| t.is_kw("DECLARE"))
+        && declare.get(handler + 1).is_some_and(|t| t.is_kw("FOR")))
+    {
+        return false;
+    }
+    // The conditions: values, names, `SQLSTATE [VALUE] '…'`, `NOT FOUND`, commas.
+    declare[handler + 2..].iter().all(|t| {
+        matches!(
+            t.token,
+            Token::Number(..) | Token::SingleQuotedString(_) | Token::Comma
+        ) || (t.bare_word().is_some() && !LOOP_OR_IF.iter().any(|w| t.is_kw(w)))
+    })
+}
+
+/// The words that open an IF or a loop statement.
+const LOOP_OR_IF: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
+
 /// A `BEGIN … END` block (or a CASE) open while [`mysql_handlers`] reads a body.
 enum MysqlFrame {
     Block {
@@ -634,13 +717,12 @@ pub(super) fn mysql_handlers(tokens: &[Tok], mariadb: bool) -> Vec<MysqlHandler>
             } else if let Some(s) = tokens.get(start) {
                 let compound = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"]
                     .iter()
-                    .find(|w| s.is_kw(w));
-                // Its end: the first `END IF` (`END CASE` …) after it.
-                let end = compound.and_then(|w| {
-                    (start + 1..tokens.len().saturating_sub(1))
-                        .find(|&e| tokens[e].is_kw("END") && tokens[e + 1].is_kw(w))
-                        .map(|e| tokens[e + 1].range.end)
-                });
+                    .any(|w| s.is_kw(w));
+                // Its end: the `END IF` (`END CASE` …) that closes it.
+                let end = compound
+                    .then(|| compound_end(tokens, start))
+                    .flatten()
+                    .map(|e| tokens[e].range.end);
                 *scope = (*scope).max(end.unwrap_or(s.range.end));
             }
             declared.push(handlers.len());
@@ -703,6 +785,31 @@ mod tests {
         assert_eq!(
             guards("RAISE EXCEPTION 'x';\nCREATE TABLE a AS SELECT CASE WHEN true THEN 1 END AS x;\nEXCEPTION WHEN duplicate_table THEN CREATE TABLE b (id int);"),
             [true, false]
+        );
+    }
+
+    #[test]
+    fn every_condition_of_a_handler_counts_and_a_block_s_end_is_not_an_end_if() {
+        let guards = |body: &str| -> Vec<bool> {
+            nested_guards(body, Dialect::Postgres)
+                .into_iter()
+                .map(|(guarded, _)| guarded)
+                .collect()
+        };
+        // The conditions of the handler's second WHEN.
+        assert_eq!(
+            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  WHEN duplicate_column THEN NULL;"),
+            [true]
+        );
+        // A nested block's `END;` before an IF: the IF's check is read.
+        assert_eq!(
+            guards("BEGIN PERFORM 1; END;\nIF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CREATE INDEX i ON t (a); END IF;"),
+            [true]
+        );
+        // A CASE statement's next WHEN in a handler's branch is no condition of the handler.
+        assert_eq!(
+            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN CASE x WHEN 1 THEN NULL; WHEN duplicate_column THEN NULL; END CASE;"),
+            [false]
         );
     }
 

@@ -36,7 +36,8 @@ pub fn body_range(source: &SourceFile, tokens: &[Tok]) -> Option<Range<usize>> {
 }
 
 /// The SQL statements inside a DO body, with PL/pgSQL control words (`BEGIN`, `IF … THEN`,
-/// `EXCEPTION WHEN … THEN`) stripped from their front.
+/// `EXCEPTION WHEN … THEN`) stripped from their front; and all the body's tokens, the `;`
+/// between statements included.
 pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStatement>, Vec<Tok>) {
     let segments = split(source, Dialect::Postgres, body, false);
     let mut all_tokens = Vec::new();
@@ -46,8 +47,21 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
+        push_terminator(&mut all_tokens, segment.terminator);
     }
     (inner, all_tokens)
+}
+
+/// Appends a body statement's `;` (at `terminator`) to the body's tokens: it tells a block's
+/// `END; IF …` from `END IF`, a handler's next `; WHEN` from a CASE's, and where a statement
+/// ends.
+fn push_terminator(tokens: &mut Vec<Tok>, terminator: Option<Range<usize>>) {
+    if let Some(range) = terminator {
+        tokens.push(Tok {
+            token: Token::SemiColon,
+            range,
+        });
+    }
 }
 
 /// The statement of body segment `segment` that starts at its token `k` (control words before
@@ -331,8 +345,8 @@ const BODY_AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"
 /// The statements of a routine's body (`body`, bytes of `source`, in `dialect`), with control
 /// words (`BEGIN`, `IF … THEN`, `ELSE`, a loop's head) stripped from their front as in a DO block
 /// ([`inner_statements`]), and the calls it makes outside them (`CALL p()`, `PERFORM f()`, an
-/// `IF` condition's `f()`), in body order; with all the body's tokens (on MySQL/MariaDB the
-/// `;` between statements too). `None` when the body cannot be split (a string or comment left
+/// `IF` condition's `f()`), in body order; with all the body's tokens (the `;` between
+/// statements too). `None` when the body cannot be split (a string or comment left
 /// open).
 pub fn routine_statements(
     source: &SourceFile,
@@ -360,13 +374,7 @@ pub fn routine_statements(
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
-        // MySQL/MariaDB: the `;` tells a block's `END; IF …` from `END IF`.
-        if let Some(range) = segment.terminator.filter(|_| dialect.is_mysql_family()) {
-            all_tokens.push(Tok {
-                token: Token::SemiColon,
-                range,
-            });
-        }
+        push_terminator(&mut all_tokens, segment.terminator);
     }
     Some((inner, calls, all_tokens))
 }
@@ -441,6 +449,27 @@ pub fn routine_body_range(
     // A SQL-standard `RETURN expression` body: no statements, and the calls of its expression.
     let at = rest.iter().position(|t| t.is_kw("RETURN"))?;
     Some(rest[at].range.start..rest.last()?.range.end)
+}
+
+/// Is word `k` of `tokens` a function called with several arguments (`IF(a, b, c)`,
+/// `REPEAT('-', 3)`), not the IF or loop statement the word also starts?
+pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
+    let open = k + 1;
+    if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
+        return false;
+    }
+    let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    tokens[open + 1..close].iter().any(|t| {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && t.is(&Token::Comma)
+    })
 }
 
 /// The first token of `tokens` that starts a statement: one of `starts` at the front, after a
@@ -605,6 +634,40 @@ mod tests {
         assert_eq!(
             guards("DECLARE d CONDITION FOR 1050;\nBEGIN\n  DECLARE d CONDITION FOR 1060;\n  DECLARE CONTINUE HANDLER FOR d BEGIN END;\n  CREATE TABLE a (id INT);\n  ALTER TABLE t ADD COLUMN c INT;\nEND;"),
             [false, true]
+        );
+    }
+
+    #[test]
+    fn a_mysql_handler_whose_statement_is_a_compound_starts_its_scope_after_it() {
+        let guards = |body: &str| routine_guards(body, Dialect::Mariadb);
+        let handler = "DECLARE CONTINUE HANDLER FOR 1050";
+        // The same kind of compound statement nested in the handler's statement: its body's
+        // CREATE TABLE a is not in the handler's scope, b after it is.
+        for statement in [
+            "IF x THEN IF y THEN SET @z = 1; END IF; CREATE TABLE a (id INT); END IF;",
+            "WHILE x DO WHILE y DO SET @z = 1; END WHILE; CREATE TABLE a (id INT); END WHILE;",
+            "CASE WHEN x THEN CASE WHEN y THEN SET @z = 1; END CASE; CREATE TABLE a (id INT); END CASE;",
+            "CASE x WHEN 1 THEN SET @z = CASE WHEN y THEN 1 END; CASE y WHEN 2 THEN SET @z = 2; END CASE; CREATE TABLE a (id INT); END CASE;",
+            "lbl: LOOP l2: LOOP LEAVE l2; END LOOP l2; CREATE TABLE a (id INT); LEAVE lbl; END LOOP lbl;",
+            "REPEAT REPEAT SET @z = 1; UNTIL 1 END REPEAT; CREATE TABLE a (id INT); UNTIL 1 END REPEAT;",
+            "IF x THEN SET @z = IF(y, 1, 2); BEGIN IF y THEN SET @z = 3; END IF; END; ELSE IF y THEN SET @z = 4; END IF; CREATE TABLE a (id INT); END IF;",
+            "IF x THEN SELECT 1 FROM c WHERE @z IS NULL; WHILE y DO SET @z = REPEAT('-', 3); END WHILE; CREATE TABLE a (id INT); END IF;",
+        ] {
+            assert_eq!(
+                guards(&format!("{handler} {statement}\nCREATE TABLE b (id INT);")),
+                [false, true],
+                "{statement}"
+            );
+        }
+        // `IF EXISTS` of a statement opens no IF.
+        assert_eq!(
+            guards(&format!("{handler} IF x THEN DROP TABLE IF EXISTS c; CREATE TABLE a (id INT); END IF;\nCREATE TABLE b (id INT);")),
+            [false, false, true]
+        );
+        // A handler declared in the handler's statement.
+        assert_eq!(
+            guards("DECLARE CONTINUE HANDLER FOR 1060 BEGIN DECLARE CONTINUE HANDLER FOR 1050 IF x THEN IF y THEN SET @z = 1; END IF; CREATE TABLE a (id INT); END IF; CREATE TABLE c (id INT); END;\nALTER TABLE t ADD COLUMN d INT;"),
+            [false, true, true]
         );
     }
 
