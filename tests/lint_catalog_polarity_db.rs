@@ -158,6 +158,27 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "exists check of the table around a drop of a column without COLUMN",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    ALTER TABLE t DROP old;\n  END IF;"
+            )),
+            fails_at: Some("DROP old"),
+        },
+        Case {
+            name: "exists check of the column it drops without COLUMN",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE t DROP old;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table around a drop of a column's default",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    ALTER TABLE t ALTER COLUMN old DROP DEFAULT;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
             name: "not-exists check of a table around a drop and its create",
             sql: do_block(
                 "  IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't_new') THEN\n    \
@@ -232,12 +253,14 @@ fn postgres_cases() -> Vec<Case> {
 }
 
 const MARIADB_SETUP: &str =
-    "CREATE TABLE t (id INT, a INT, old INT); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id INT);";
+    "CREATE TABLE t (id INT, a INT, old INT); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id INT); \
+     CREATE TABLE t_pk (id INT PRIMARY KEY, a INT);";
 
 fn compound(body: &str) -> String {
     format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
 }
 
+const MY_TABLE_T: &str = "EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't')";
 const MY_COLUMN_A: &str = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'a')";
 
 fn mariadb_cases() -> Vec<Case> {
@@ -290,6 +313,52 @@ fn mariadb_cases() -> Vec<Case> {
                 "  IF {MY_COLUMN_A} THEN\n    ALTER TABLE t DROP INDEX t_old_idx;\n  END IF;"
             )),
             fails_at: Some("DROP INDEX t_old_idx"),
+        },
+        Case {
+            name: "exists check of the table around a drop of a column without COLUMN",
+            sql: compound(&format!(
+                "  IF {MY_TABLE_T} THEN\n    ALTER TABLE t DROP old;\n  END IF;"
+            )),
+            fails_at: Some("DROP old"),
+        },
+        Case {
+            name: "exists check of the column it drops without COLUMN",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'old') THEN\n    \
+                 ALTER TABLE t DROP old;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table around a drop of a column's default",
+            sql: compound(&format!(
+                "  IF {MY_TABLE_T} THEN\n    ALTER TABLE t ALTER COLUMN old DROP DEFAULT;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the table around a drop of its primary key",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't_pk') THEN\n    \
+                 ALTER TABLE t_pk DROP PRIMARY KEY;\n  END IF;",
+            ),
+            fails_at: Some("DROP PRIMARY KEY"),
+        },
+        Case {
+            name: "exists check of the primary key column it drops the key of",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't_pk' AND column_key = 'PRI') THEN\n    \
+                 ALTER TABLE t_pk DROP PRIMARY KEY;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the primary key it drops",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 't_pk' AND index_name = 'PRIMARY') THEN\n    \
+                 ALTER TABLE t_pk DROP PRIMARY KEY;\n  END IF;",
+            ),
+            fails_at: None,
         },
         Case {
             name: "exists check of the index it drops",

@@ -287,11 +287,11 @@ fn only_creates(body: &[Tok]) -> bool {
 }
 
 /// Can no drop of branch `body` make its check false, each being a `DROP` of named objects
-/// (`DROP TABLE|INDEX|VIEW|… [IF EXISTS] a, b`, an `ALTER TABLE`'s `DROP COLUMN|INDEX|KEY|
-/// CONSTRAINT|FOREIGN KEY name`) none of which the check mentions (`mentions`, see
-/// [`Branch::mentions`]) or the branch names anywhere else (it may create it again first)?
-/// Any other `DROP` (`DROP PRIMARY KEY`, `DROP OWNED BY`, `DROP DEFAULT`, a column without
-/// `COLUMN`) may.
+/// (`DROP TABLE|INDEX|VIEW|… [IF EXISTS] a, b`, an `ALTER TABLE`'s `DROP [COLUMN]|INDEX|KEY|
+/// CONSTRAINT|FOREIGN KEY name`, MySQL's `DROP PRIMARY KEY`) none of which the check mentions
+/// (`mentions`, see [`Branch::mentions`]; a check of `PRIMARY`, `PRI` or `p` tests the primary
+/// key) or the branch names anywhere else (it may create it again first)? Any other `DROP`
+/// (`DROP OWNED BY`, an `ALTER TABLE`'s `DROP IF EXISTS c`, `DROP DEFAULT|NOT NULL|CHECK|…`) may.
 fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
     const KINDS: &[&str] = &[
         "TABLE",
@@ -315,6 +315,18 @@ fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
         "CONCURRENTLY",
         "TEMPORARY",
     ];
+    // What an ALTER TABLE drops with no kind word that is not a column.
+    const NOT_COLUMN: &[&str] = &[
+        "IF",
+        "CHECK",
+        "PARTITION",
+        "DEFAULT",
+        "NOT",
+        "EXPRESSION",
+        "IDENTITY",
+        "PERIOD",
+        "SYSTEM",
+    ];
     let word = |t: &Tok| match &t.token {
         Token::Word(w) => Some(w.value.to_lowercase()),
         _ => None,
@@ -333,7 +345,27 @@ fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
             j += 1;
         }
         if j == k + 1 {
-            return false;
+            // No kind word: only an ALTER TABLE's action drops a column (`DROP c`) or the
+            // primary key (`DROP PRIMARY KEY`) so.
+            if !in_alter_table(body, k) {
+                return false;
+            }
+            if body.get(j).is_some_and(|t| t.is_kw("PRIMARY"))
+                && body.get(j + 1).is_some_and(|t| t.is_kw("KEY"))
+            {
+                let tests_key = |m: &String| m.contains("primary") || m == "pri" || m == "p";
+                if mentions.iter().any(tests_key) {
+                    return false;
+                }
+                named.push(j);
+                continue;
+            }
+            if body
+                .get(j)
+                .is_some_and(|t| NOT_COLUMN.iter().any(|w| t.is_kw(w)))
+            {
+                return false;
+            }
         }
         if body.get(j).is_some_and(|t| t.is_kw("IF"))
             && body.get(j + 1).is_some_and(|t| t.is_kw("EXISTS"))
@@ -381,19 +413,62 @@ fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
     })
 }
 
-/// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
-/// TABLE` whose every action is such a drop): a re-run finds them gone and fails.
-fn plain_dropped_names(statement: &Statement) -> Vec<String> {
-    use crate::sql::ShapeKind;
-    let shape = &statement.shape;
-    let plain = match &shape.kind {
-        ShapeKind::Drop(_) => !guarded(&shape.guard),
-        ShapeKind::AlterTable => shape.actions.iter().all(|a| !guarded(&a.guard)),
-        _ => false,
+/// Is the `DROP` at `body[k]` an action of an `ALTER TABLE` (`ALTER TABLE t …, DROP c`), not
+/// one of its `ALTER COLUMN c …` (`DROP DEFAULT`)?
+fn in_alter_table(body: &[Tok], k: usize) -> bool {
+    let start = body[..k]
+        .iter()
+        .rposition(|t| t.is(&Token::SemiColon))
+        .map_or(0, |s| s + 1);
+    let statement = &body[start..k];
+    let Some(alter) = statement
+        .windows(2)
+        .position(|w| w[0].is_kw("ALTER") && w[1].is_kw("TABLE"))
+    else {
+        return false;
     };
-    match plain {
-        true => dropped_names(statement),
-        false => Vec::new(),
+    // `ALTER TABLE t DROP c` or `…, DROP c`; not `ALTER [COLUMN] c DROP DEFAULT`.
+    let after_table = !statement[alter + 2..].iter().any(|t| t.is_kw("ALTER"));
+    let after_comma = statement.last().is_some_and(|t| t.is(&Token::Comma));
+    after_table || after_comma
+}
+
+/// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
+/// TABLE` whose every action is such a drop, `DROP PRIMARY KEY` naming `primary`): a re-run
+/// finds them gone and fails.
+fn plain_dropped_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    let drops_primary_key = |a: &crate::sql::AlterAction| {
+        let mut words = statement
+            .tokens
+            .iter()
+            .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+        a.kind == AlterActionKind::Other
+            && words.next().is_some_and(|t| t.is_kw("DROP"))
+            && words.next().is_some_and(|t| t.is_kw("PRIMARY"))
+    };
+    match &shape.kind {
+        ShapeKind::Drop(_) if !guarded(&shape.guard) => dropped_names(statement),
+        ShapeKind::AlterTable if shape.actions.iter().all(|a| !guarded(&a.guard)) => {
+            let names: Vec<String> = shape
+                .actions
+                .iter()
+                .filter_map(|a| match a.kind {
+                    AlterActionKind::DropColumn
+                    | AlterActionKind::DropConstraint
+                    | AlterActionKind::DropIndex => a.name.as_ref().map(|n| n.base().to_string()),
+                    _ if drops_primary_key(a) => Some("primary".to_string()),
+                    _ => None,
+                })
+                .collect();
+            // Every action such a drop: one that also adds something is not retried as a drop.
+            match names.len() == shape.actions.len() {
+                true => names,
+                false => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
