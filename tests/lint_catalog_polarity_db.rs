@@ -172,6 +172,35 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "exists check of the table around DROP IF EXISTS without COLUMN, then a plain drop",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    ALTER TABLE t DROP IF EXISTS a;\n    ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: Some("DROP COLUMN old"),
+        },
+        Case {
+            name: "exists check of the table around DROP IF EXISTS without COLUMN alone",
+            sql: do_block(&format!(
+                "  IF {TABLE_T} THEN\n    ALTER TABLE t DROP IF EXISTS a;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the column it drops, after DROP IF EXISTS without COLUMN",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE t DROP IF EXISTS a;\n    ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            // The shape of preflight's own fix for a rename (lemmy's sticky_local after `fix`).
+            name: "exists check of the column it renames in ALTER TABLE IF EXISTS",
+            sql: do_block(&format!(
+                "  IF {COLUMN_OLD} THEN\n    ALTER TABLE IF EXISTS t RENAME COLUMN old TO renamed;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
             name: "exists check of the table around a drop of a column's default",
             sql: do_block(&format!(
                 "  IF {TABLE_T} THEN\n    ALTER TABLE t ALTER COLUMN old DROP DEFAULT;\n  END IF;"
@@ -320,6 +349,28 @@ fn mariadb_cases() -> Vec<Case> {
                 "  IF {MY_TABLE_T} THEN\n    ALTER TABLE t DROP old;\n  END IF;"
             )),
             fails_at: Some("DROP old"),
+        },
+        Case {
+            name: "exists check of the table around DROP IF EXISTS without COLUMN, then a plain drop",
+            sql: compound(&format!(
+                "  IF {MY_TABLE_T} THEN\n    ALTER TABLE t DROP IF EXISTS a;\n    ALTER TABLE t DROP COLUMN old;\n  END IF;"
+            )),
+            fails_at: Some("DROP COLUMN old"),
+        },
+        Case {
+            name: "exists check of the table around DROP IF EXISTS without COLUMN alone",
+            sql: compound(&format!(
+                "  IF {MY_TABLE_T} THEN\n    ALTER TABLE t DROP IF EXISTS a;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of the column it drops, after DROP IF EXISTS without COLUMN",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'old') THEN\n    \
+                 ALTER TABLE t DROP IF EXISTS a;\n    ALTER TABLE t DROP COLUMN old;\n  END IF;",
+            ),
+            fails_at: None,
         },
         Case {
             name: "exists check of the column it drops without COLUMN",

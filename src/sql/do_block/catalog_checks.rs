@@ -128,7 +128,12 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     mentions,
                 });
             }
-        } else if t.is_kw("IF") {
+        } else if t.is_kw("IF")
+            && super::handlers::starts_statement(tokens, i)
+            && !super::is_call(tokens, i)
+        {
+            // An IF statement: not DDL's `DROP IF EXISTS c` or `ADD COLUMN IF NOT EXISTS`,
+            // nor MySQL's `IF(a, b, c)`, whose IF no `END IF` closes.
             let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
             let mut reads_catalog = false;
             let mut then_end = None;
@@ -291,7 +296,7 @@ fn only_creates(body: &[Tok]) -> bool {
 /// CONSTRAINT|FOREIGN KEY name`, MySQL's `DROP PRIMARY KEY`) none of which the check mentions
 /// (`mentions`, see [`Branch::mentions`]; a check of `PRIMARY`, `PRI` or `p` tests the primary
 /// key) or the branch names anywhere else (it may create it again first)? Any other `DROP`
-/// (`DROP OWNED BY`, an `ALTER TABLE`'s `DROP IF EXISTS c`, `DROP DEFAULT|NOT NULL|CHECK|…`) may.
+/// (`DROP OWNED BY`, `DROP DEFAULT|NOT NULL|CHECK|…`) may.
 fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
     const KINDS: &[&str] = &[
         "TABLE",
@@ -315,9 +320,9 @@ fn drops_only_unmentioned(body: &[Tok], mentions: &[String]) -> bool {
         "CONCURRENTLY",
         "TEMPORARY",
     ];
-    // What an ALTER TABLE drops with no kind word that is not a column.
+    // What an ALTER TABLE drops with no kind word that is not a column (`DROP IF EXISTS c`
+    // is one: read below).
     const NOT_COLUMN: &[&str] = &[
-        "IF",
         "CHECK",
         "PARTITION",
         "DEFAULT",

@@ -514,14 +514,14 @@ fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
     None
 }
 
-/// Does token `k` of MySQL/MariaDB body `tokens` start a statement: after a `;`, a label's
-/// `:`, `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a handler's
-/// condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?
-fn starts_statement(tokens: &[Tok], k: usize) -> bool {
+/// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
+/// `>>` (PL/pgSQL), `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a
+/// MySQL handler's condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?
+pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
     let Some(prev) = k.checked_sub(1).map(|p| &tokens[p]) else {
         return true;
     };
-    if prev.is(&Token::SemiColon) || prev.is(&Token::Colon) {
+    if prev.is(&Token::SemiColon) || prev.is(&Token::Colon) || prev.is(&Token::ShiftRight) {
         return true;
     }
     let before_prev_end = k >= 2 && tokens[k - 2].is_kw("END");
