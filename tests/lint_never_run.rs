@@ -340,7 +340,10 @@ fn diesel_reports_a_version_longer_than_its_tracker_column() {
         assert!(
             message.starts_with(&format!(
                 "diesel never runs this file: has version `{long}` (51 characters)"
-            )) && message.contains("VARCHAR(50)"),
+            )) && message.contains("VARCHAR(50)")
+                // Without strict mode MariaDB cuts the version instead (warning 1265, tried on
+                // MariaDB 10.11), and Diesel then runs the migration on every run.
+                && message.contains("cuts the version to 50 characters with a warning instead"),
             "{message}"
         );
     }

@@ -475,7 +475,7 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
                 &mut out,
                 &up,
                 format!(
-                    "has version `{version}` ({length} characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR({DIESEL_VERSION_MAX}) on PostgreSQL and MySQL/MariaDB, so `diesel migration run` fails after running it (\"value too long for type character varying({DIESEL_VERSION_MAX})\", \"Data too long for column 'version'\"; PostgreSQL rolls the migration back, MySQL keeps what its DDL did) and stops there: shorten the directory's name before its first `_` to {DIESEL_VERSION_MAX} characters or fewer (dashes do not count)"
+                    "has version `{version}` ({length} characters): Diesel records it in `__diesel_schema_migrations.version`, a VARCHAR({DIESEL_VERSION_MAX}) on PostgreSQL and MySQL/MariaDB, so `diesel migration run` fails after running it (\"value too long for type character varying({DIESEL_VERSION_MAX})\", \"Data too long for column 'version'\"; PostgreSQL rolls the migration back, MySQL keeps what its DDL did) and stops there; without strict mode (`STRICT_TRANS_TABLES`/`STRICT_ALL_TABLES` in `sql_mode`), MySQL/MariaDB cuts the version to {DIESEL_VERSION_MAX} characters with a warning instead, and Diesel, which never finds the version it looks for, runs the migration again on every `diesel migration run`: shorten the directory's name before its first `_` to {DIESEL_VERSION_MAX} characters or fewer (dashes do not count)"
                 ),
             );
             continue;
