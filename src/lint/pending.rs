@@ -99,7 +99,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
                 let mut started = HashSet::new();
                 if is_pending {
                     pending.created_before.insert(path, HashSet::new());
-                    apply(&mut started, effects(migration, options));
+                    apply(&mut started, &effects(migration, options));
                 }
                 runs.push(started);
                 continue;
@@ -110,7 +110,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
             pending.created_before.insert(path, new_in_every_run(&runs));
             let effects = effects(migration, options);
             for run in &mut runs {
-                apply(run, effects.clone());
+                apply(run, &effects);
             }
         }
     }
@@ -136,12 +136,12 @@ fn new_in_every_run(runs: &[HashSet<Key>]) -> HashSet<Key> {
 }
 
 /// A migration's `effects` applied to what a run leaves created.
-fn apply(created: &mut HashSet<Key>, effects: HashMap<Key, bool>) {
+fn apply(created: &mut HashSet<Key>, effects: &HashMap<Key, bool>) {
     for (key, exists) in effects {
-        if exists {
-            created.insert(key);
+        if *exists {
+            created.insert(key.clone());
         } else {
-            created.remove(&key);
+            created.remove(key);
         }
     }
 }

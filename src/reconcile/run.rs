@@ -133,19 +133,14 @@ pub(super) async fn run(
         }
     }
     let mut findings = Vec::new();
-    let mut files = std::mem::take(&mut discovered.files);
     // Atlas's checkpoints: every `.sql` file in name order, for its records (which files a
     // first revision leaves out) and for atlas.sum.
     let every: Option<Vec<crate::layout::MigrationFile>> = (!discovered.checkpoints.is_empty())
         .then(|| {
-            let mut every: Vec<_> = files
-                .iter()
-                .chain(&discovered.checkpoints)
-                .cloned()
-                .collect();
-            every.sort_by(|a, b| a.name.cmp(&b.name));
-            every
+            let every = discovered.with_checkpoints().into_iter();
+            every.map(|(file, _)| file.clone()).collect()
         });
+    let mut files = std::mem::take(&mut discovered.files);
     let mut records = read_records(
         session,
         tracker.as_ref(),

@@ -128,9 +128,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     mentions,
                 });
             }
-        } else if t.is_kw("IF")
-            && super::handlers::starts_statement(tokens, i)
-            && !super::is_call(tokens, i)
+        } else if t.is_kw("IF") && super::starts_statement(tokens, i) && !super::is_call(tokens, i)
         {
             // An IF statement: not DDL's `DROP IF EXISTS c` or `ADD COLUMN IF NOT EXISTS`,
             // nor MySQL's `IF(a, b, c)`, whose IF no `END IF` closes.
@@ -468,9 +466,10 @@ fn plain_dropped_names(statement: &Statement) -> Vec<String> {
                 })
                 .collect();
             // Every action such a drop: one that also adds something is not retried as a drop.
-            match names.len() == shape.actions.len() {
-                true => names,
-                false => Vec::new(),
+            if names.len() == shape.actions.len() {
+                names
+            } else {
+                Vec::new()
             }
         }
         _ => Vec::new(),

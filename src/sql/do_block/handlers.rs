@@ -494,7 +494,7 @@ fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
             // An IF or a loop statement (not `IF(…)` or `IF EXISTS` inside a statement, nor
             // `FOR` of a handler or `REPEAT(…)`): one that starts a statement.
             LOOPS.iter().any(|w| t.is_kw(w))
-                && (k == start || starts_statement(tokens, k))
+                && (k == start || super::starts_statement(tokens, k))
                 && !super::is_call(tokens, k)
         };
         if opens {
@@ -513,50 +513,6 @@ fn compound_end(tokens: &[Tok], start: usize) -> Option<usize> {
     }
     None
 }
-
-/// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
-/// `>>` (PL/pgSQL), `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a
-/// MySQL handler's condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?
-pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
-    let Some(prev) = k.checked_sub(1).map(|p| &tokens[p]) else {
-        return true;
-    };
-    if prev.is(&Token::SemiColon) || prev.is(&Token::Colon) || prev.is(&Token::ShiftRight) {
-        return true;
-    }
-    let before_prev_end = k >= 2 && tokens[k - 2].is_kw("END");
-    if ["BEGIN", "THEN", "ELSE", "DO"]
-        .iter()
-        .any(|w| prev.is_kw(w))
-        || (["LOOP", "REPEAT"].iter().any(|w| prev.is_kw(w)) && !before_prev_end)
-    {
-        return true;
-    }
-    // The statement of a handler: the first token after its condition list.
-    let from = tokens[..k]
-        .iter()
-        .rposition(|t| t.is(&Token::SemiColon) || t.is_kw("BEGIN") || t.is_kw("THEN"))
-        .map_or(0, |p| p + 1);
-    let declare = &tokens[from..k];
-    let Some(handler) = declare.iter().position(|t| t.is_kw("HANDLER")) else {
-        return false;
-    };
-    if !(declare.first().is_some_and(|t| t.is_kw("DECLARE"))
-        && declare.get(handler + 1).is_some_and(|t| t.is_kw("FOR")))
-    {
-        return false;
-    }
-    // The conditions: values, names, `SQLSTATE [VALUE] '…'`, `NOT FOUND`, commas.
-    declare[handler + 2..].iter().all(|t| {
-        matches!(
-            t.token,
-            Token::Number(..) | Token::SingleQuotedString(_) | Token::Comma
-        ) || (t.bare_word().is_some() && !LOOP_OR_IF.iter().any(|w| t.is_kw(w)))
-    })
-}
-
-/// The words that open an IF or a loop statement.
-const LOOP_OR_IF: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
 
 /// A `BEGIN … END` block (or a CASE) open while [`mysql_handlers`] reads a body.
 enum MysqlFrame {
@@ -715,9 +671,7 @@ pub(super) fn mysql_handlers(tokens: &[Tok], mariadb: bool) -> Vec<MysqlHandler>
             if word(start, "BEGIN") {
                 handler_begin = Some(start);
             } else if let Some(s) = tokens.get(start) {
-                let compound = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"]
-                    .iter()
-                    .any(|w| s.is_kw(w));
+                let compound = super::LOOP_OR_IF.iter().any(|w| s.is_kw(w));
                 // Its end: the `END IF` (`END CASE` …) that closes it.
                 let end = compound
                     .then(|| compound_end(tokens, start))
@@ -758,69 +712,61 @@ mod tests {
     use crate::sql::do_block::tests::nested_guards;
     use crate::sql::Dialect;
 
+    /// Whether each statement of PL/pgSQL block body `body` is guarded, in order.
+    fn pg_guards(body: &str) -> Vec<bool> {
+        nested_guards(body, Dialect::Postgres)
+            .into_iter()
+            .map(|(guarded, _)| guarded)
+            .collect()
+    }
+
     #[test]
     fn a_handler_guards_the_statements_of_its_own_block_only() {
-        let guards = |body: &str| -> Vec<bool> {
-            nested_guards(body, Dialect::Postgres)
-                .into_iter()
-                .map(|(guarded, _)| guarded)
-                .collect()
-        };
         // The handler of a later nested block.
         assert_eq!(
-            guards("CREATE TABLE a (id int);\nBEGIN PERFORM 1; EXCEPTION WHEN duplicate_table THEN NULL; END;"),
+            pg_guards("CREATE TABLE a (id int);\nBEGIN PERFORM 1; EXCEPTION WHEN duplicate_table THEN NULL; END;"),
             [false]
         );
         // A nested block's handler guards its statements, not those after it.
         assert_eq!(
-            guards("BEGIN CREATE TABLE a (id int); EXCEPTION WHEN duplicate_table THEN NULL; END;\nCREATE TABLE b (id int);"),
+            pg_guards("BEGIN CREATE TABLE a (id int); EXCEPTION WHEN duplicate_table THEN NULL; END;\nCREATE TABLE b (id int);"),
             [true, false]
         );
         // A nested block without a handler (or with another one) is in the enclosing block.
         assert_eq!(
-            guards("BEGIN CREATE TABLE a (id int); END;\nBEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_object THEN NULL; END;\nEXCEPTION WHEN duplicate_table THEN NULL;"),
+            pg_guards("BEGIN CREATE TABLE a (id int); END;\nBEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_object THEN NULL; END;\nEXCEPTION WHEN duplicate_table THEN NULL;"),
             [true, true]
         );
         // Neither the handler's own branch, nor a `RAISE EXCEPTION` or a CASE … END before it.
         assert_eq!(
-            guards("RAISE EXCEPTION 'x';\nCREATE TABLE a AS SELECT CASE WHEN true THEN 1 END AS x;\nEXCEPTION WHEN duplicate_table THEN CREATE TABLE b (id int);"),
+            pg_guards("RAISE EXCEPTION 'x';\nCREATE TABLE a AS SELECT CASE WHEN true THEN 1 END AS x;\nEXCEPTION WHEN duplicate_table THEN CREATE TABLE b (id int);"),
             [true, false]
         );
     }
 
     #[test]
     fn every_condition_of_a_handler_counts_and_a_block_s_end_is_not_an_end_if() {
-        let guards = |body: &str| -> Vec<bool> {
-            nested_guards(body, Dialect::Postgres)
-                .into_iter()
-                .map(|(guarded, _)| guarded)
-                .collect()
-        };
         // The conditions of the handler's second WHEN.
         assert_eq!(
-            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  WHEN duplicate_column THEN NULL;"),
+            pg_guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  WHEN duplicate_column THEN NULL;"),
             [true]
         );
         // A nested block's `END;` before an IF: the IF's check is read.
         assert_eq!(
-            guards("BEGIN PERFORM 1; END;\nIF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CREATE INDEX i ON t (a); END IF;"),
+            pg_guards("BEGIN PERFORM 1; END;\nIF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN CREATE INDEX i ON t (a); END IF;"),
             [true]
         );
         // A CASE statement's next WHEN in a handler's branch is no condition of the handler.
         assert_eq!(
-            guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN CASE x WHEN 1 THEN NULL; WHEN duplicate_column THEN NULL; END CASE;"),
+            pg_guards("ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN CASE x WHEN 1 THEN NULL; WHEN duplicate_column THEN NULL; END CASE;"),
             [false]
         );
     }
 
     #[test]
     fn a_handler_guards_only_statements_whose_retry_raises_what_it_catches() {
-        let guards = |body: &str, condition: &str| -> Vec<bool> {
-            let body = format!("{body}\nEXCEPTION WHEN {condition} THEN NULL;");
-            nested_guards(&body, Dialect::Postgres)
-                .into_iter()
-                .map(|(guarded, _)| guarded)
-                .collect()
+        let guards = |body: &str, condition: &str| {
+            pg_guards(&format!("{body}\nEXCEPTION WHEN {condition} THEN NULL;"))
         };
         let body = "CREATE INDEX z ON t (a);\n\
                     ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id);\n\

@@ -451,6 +451,50 @@ pub fn routine_body_range(
     Some(rest[at].range.start..rest.last()?.range.end)
 }
 
+/// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
+/// `>>` (PL/pgSQL), `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a
+/// MySQL handler's condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?
+pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
+    let Some(prev) = k.checked_sub(1).map(|p| &tokens[p]) else {
+        return true;
+    };
+    if prev.is(&Token::SemiColon) || prev.is(&Token::Colon) || prev.is(&Token::ShiftRight) {
+        return true;
+    }
+    let before_prev_end = k >= 2 && tokens[k - 2].is_kw("END");
+    if ["BEGIN", "THEN", "ELSE", "DO"]
+        .iter()
+        .any(|w| prev.is_kw(w))
+        || (["LOOP", "REPEAT"].iter().any(|w| prev.is_kw(w)) && !before_prev_end)
+    {
+        return true;
+    }
+    // The statement of a handler: the first token after its condition list.
+    let from = tokens[..k]
+        .iter()
+        .rposition(|t| t.is(&Token::SemiColon) || t.is_kw("BEGIN") || t.is_kw("THEN"))
+        .map_or(0, |p| p + 1);
+    let declare = &tokens[from..k];
+    let Some(handler) = declare.iter().position(|t| t.is_kw("HANDLER")) else {
+        return false;
+    };
+    if !(declare.first().is_some_and(|t| t.is_kw("DECLARE"))
+        && declare.get(handler + 1).is_some_and(|t| t.is_kw("FOR")))
+    {
+        return false;
+    }
+    // The conditions: values, names, `SQLSTATE [VALUE] '…'`, `NOT FOUND`, commas.
+    declare[handler + 2..].iter().all(|t| {
+        matches!(
+            t.token,
+            Token::Number(..) | Token::SingleQuotedString(_) | Token::Comma
+        ) || (t.bare_word().is_some() && !LOOP_OR_IF.iter().any(|w| t.is_kw(w)))
+    })
+}
+
+/// The words that open an IF or a loop statement.
+pub(super) const LOOP_OR_IF: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
+
 /// Is word `k` of `tokens` a function called with several arguments (`IF(a, b, c)`,
 /// `REPEAT('-', 3)`), not the IF or loop statement the word also starts?
 pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
