@@ -263,6 +263,24 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            // A row comparison is an IF statement, not MySQL's IF(a, b, c): its END IF
+            // closes it, not the check around it.
+            name: "not-exists check of the index around a row-comparison IF, then the create",
+            sql: do_block(&format!(
+                "  IF NOT {INDEX_I} THEN\n    IF (1, 2) = (1, 2) THEN\n      NULL;\n    END IF;\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a row-comparison IF, then an index on it",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF (1, 2) = (1, 2) THEN\n      NULL;\n    END IF;\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
             name: "exception handler whose second condition catches the add",
             sql: do_block(
                 "  ALTER TABLE t ADD COLUMN c int;\nEXCEPTION\n  WHEN duplicate_table THEN NULL;\n  \
@@ -423,6 +441,33 @@ fn mariadb_cases() -> Vec<Case> {
             name: "not-exists check of the column it adds",
             sql: compound(
                 "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') THEN\n    \
+                 ALTER TABLE t ADD COLUMN c INT;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "not-exists check of the column around a row-comparison IF, then the add",
+            sql: compound(
+                "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') THEN\n    \
+                 IF (1, 2) = (1, 2) THEN\n      SET @x = 1;\n    END IF;\n    \
+                 ALTER TABLE t ADD COLUMN c INT;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a row-comparison IF, then an index on it",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    IF (1, 2) = (1, 2) THEN\n      DO 1;\n    END IF;\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            // MySQL's IF(a, b, c) in an expression is still a call, not a statement.
+            name: "not-exists check of the column around a SET of IF(a, b, c), then the add",
+            sql: compound(
+                "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') THEN\n    \
+                 SET @x = CASE WHEN 1 = 1 THEN IF(1 = 1, 1, 2) ELSE 0 END;\n    \
                  ALTER TABLE t ADD COLUMN c INT;\n  END IF;",
             ),
             fails_at: None,

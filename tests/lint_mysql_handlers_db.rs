@@ -245,6 +245,27 @@ fn scope_cases() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
             Some("CREATE TABLE x_nested_if"),
         ),
         (
+            // A row comparison is an IF statement, not MySQL's IF(a, b, c): the handler's
+            // scope starts after its END IF, so the CREATE TABLE in its body is not caught.
+            "handler_body_a_row_comparison_if",
+            "DECLARE CONTINUE HANDLER FOR 1050 IF (1, 2) = (1, 2) THEN\n  \
+             CREATE TABLE x_row_if (id INT);\nEND IF;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_row_if"),
+        ),
+        (
+            "after_a_handler_body_a_row_comparison_if",
+            "DECLARE CONTINUE HANDLER FOR 1050 IF (1, 2) = (1, 2) THEN\n  SET @x = 1;\n\
+             END IF;\nCREATE TABLE t (id INT);\nCREATE TABLE x_after_row_if (id INT);",
+            None,
+        ),
+        (
+            "handler_body_a_row_comparison_while",
+            "DECLARE n INT DEFAULT 0;\n\
+             DECLARE CONTINUE HANDLER FOR 1050 WHILE (n, 0) = (0, 0) DO\n  \
+             CREATE TABLE x_row_while (id INT);\n  SET n = 1;\nEND WHILE;\nCREATE TABLE t (id INT);",
+            Some("CREATE TABLE x_row_while"),
+        ),
+        (
             "handler_body_a_while_around_a_while",
             "DECLARE n INT DEFAULT 0;\nDECLARE m INT DEFAULT 0;\n\
              DECLARE CONTINUE HANDLER FOR 1050 WHILE n = 0 DO\n  \

@@ -496,7 +496,10 @@ pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
 pub(super) const LOOP_OR_IF: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
 
 /// Is word `k` of `tokens` a function called with several arguments (`IF(a, b, c)`,
-/// `REPEAT('-', 3)`), not the IF or loop statement the word also starts?
+/// `REPEAT('-', 3)`), not the IF or loop statement the word also starts? An IF or WHILE whose
+/// condition starts with a row (`IF (a, b) = (1, 2) THEN`, `WHILE (n, m) < (1, 1) DO`, in
+/// PL/pgSQL and in MySQL/MariaDB stored programs) is the statement: its `THEN` (`DO`) comes
+/// next, where a call ends an expression (`;`, a CASE expression's `WHEN`/`ELSE`/`END`).
 pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
     let open = k + 1;
     if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
@@ -506,14 +509,54 @@ pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
         return false;
     };
     let mut depth = 0usize;
-    tokens[open + 1..close].iter().any(|t| {
+    let arguments = tokens[open + 1..close].iter().any(|t| {
         match t.token {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             _ => {}
         }
         depth == 0 && t.is(&Token::Comma)
-    })
+    });
+    let opens = match &tokens[k] {
+        t if t.is_kw("IF") => "THEN",
+        t if t.is_kw("WHILE") => "DO",
+        _ => return arguments,
+    };
+    arguments && !condition_ends_at(&tokens[close + 1..], opens)
+}
+
+/// Do `tokens`, the rest of a condition, reach its `word` (`THEN`, `DO`) before anything that
+/// ends an expression instead: a `;`, a `)` of a parenthesis opened before them, or a CASE
+/// expression's `WHEN`/`THEN`/`ELSE`/`END`? CASE expressions and parentheses within them are
+/// passed over.
+fn condition_ends_at(tokens: &[Tok], word: &str) -> bool {
+    let mut depth = 0usize;
+    let mut cases = 0usize;
+    for t in tokens {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen if depth == 0 => return false,
+            Token::RParen => depth -= 1,
+            Token::SemiColon => return false,
+            _ => {}
+        }
+        if depth > 0 {
+            continue;
+        }
+        if t.is_kw("CASE") {
+            cases += 1;
+        } else if cases > 0 {
+            cases -= usize::from(t.is_kw("END"));
+        } else if t.is_kw(word) {
+            return true;
+        } else if ["THEN", "WHEN", "ELSE", "END", "DO", "LOOP"]
+            .iter()
+            .any(|w| t.is_kw(w))
+        {
+            return false;
+        }
+    }
+    false
 }
 
 /// The first token of `tokens` that starts a statement: one of `starts` at the front, after a
