@@ -179,6 +179,8 @@ struct FileLinter<'a> {
     /// Findings already reported on a statement of a routine's body (rule, bytes): a second
     /// call that runs it again does not repeat them.
     body_findings: std::collections::HashSet<(&'static str, usize, usize)>,
+    /// The unknowns already reported once for the file ([`calls::Unknown::once_per_file`]).
+    once_per_file: std::collections::HashSet<String>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -231,6 +233,7 @@ impl<'a> FileLinter<'a> {
                     .map(|e| e.for_file(&source.path)),
             ),
             body_findings: Default::default(),
+            once_per_file: Default::default(),
         }
     }
 
@@ -338,6 +341,7 @@ impl<'a> FileLinter<'a> {
             guards: &mut self.guards,
             emit: &mut self.emit,
             body_findings: &mut self.body_findings,
+            once_per_file: &mut self.once_per_file,
         };
         calls.check(source, dialect, &statement, &ids, file);
         self.known.record(source, dialect, &statement);
@@ -433,6 +437,7 @@ struct CallChecker<'l, 'a> {
     guards: &'l mut Guards,
     emit: &'l mut Emitter<'a>,
     body_findings: &'l mut std::collections::HashSet<(&'static str, usize, usize)>,
+    once_per_file: &'l mut std::collections::HashSet<String>,
 }
 
 impl CallChecker<'_, '_> {
@@ -538,6 +543,10 @@ impl CallChecker<'_, '_> {
             .any(|r| r.info().code == unparsed_statement::INFO.code)
         {
             for unknown in expansion.unknown {
+                // A routine's call of an undefined procedure: at the first statement only.
+                if unknown.once_per_file && !self.once_per_file.insert(unknown.why.clone()) {
+                    continue;
+                }
                 let mut v = Violation::new(
                     call_span.clone(),
                     format!("{}: {}", code_span(&call), unknown.why),

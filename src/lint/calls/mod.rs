@@ -17,7 +17,8 @@
 //! - A `CALL` of a procedure no migration lint read defines (at that point: one a later
 //!   migration defines, or one dropped before, is not defined) is unknown too: its body was not
 //!   checked. Only `CALL`: a `SELECT f()` / `PERFORM f()` of a name the migrations do not define
-//!   is nearly always a built-in function.
+//!   is nearly always a built-in function. One a routine's body calls is reported once per
+//!   file, at the first statement that runs the routine ([`Unknown::once_per_file`]).
 //! - A top-level block runs its calls as a top-level `CALL` does, and the SQL it builds at run
 //!   time as a body's (evaluated, guarded by the IF or handler around its `EXECUTE`; findings at
 //!   the block): a PostgreSQL DO block's `CALL p()` / `PERFORM f()` / `EXECUTE …`, and MariaDB's
@@ -282,6 +283,9 @@ pub struct Expansion {
 pub struct Unknown {
     pub why: String,
     pub notes: Vec<String>,
+    /// Reported once per file: a `CALL` a routine's body makes of a procedure nothing defines
+    /// is the same call whichever statement runs the routine.
+    pub once_per_file: bool,
 }
 
 impl Unknown {
@@ -289,6 +293,7 @@ impl Unknown {
         Unknown {
             why: why.into(),
             notes: Vec::new(),
+            once_per_file: false,
         }
     }
 }
@@ -544,7 +549,11 @@ impl Walk<'_> {
                 );
             }
         }
-        self.out.unknown(Unknown { why, notes });
+        self.out.unknown(Unknown {
+            why,
+            notes,
+            once_per_file: self.stack.last().is_some(),
+        });
     }
 
     /// The calls of body call `call` of `body` (bytes of `source`).

@@ -525,6 +525,61 @@ CALL outer_p();
     );
 }
 
+/// A routine that calls a procedure nothing defines makes that one call however often the file
+/// calls the routine: one finding, at the first statement that calls it, not one per call.
+#[test]
+fn a_procedure_nothing_defines_called_by_a_routine_is_reported_once_per_file() {
+    let sql = "DELIMITER //
+CREATE PROCEDURE outer_p() BEGIN
+  CALL helper(1);
+END //
+CREATE PROCEDURE other_p() BEGIN
+  CALL outer_p();
+END //
+DELIMITER ;
+CALL outer_p();
+CALL outer_p();
+CALL other_p();
+DELIMITER //
+BEGIN NOT ATOMIC CALL outer_p(); END //
+DELIMITER ;
+";
+    let found = unknowns(sql, Dialect::Mariadb);
+    let lines: Vec<usize> = found.iter().map(|f| f.0).collect();
+    assert_eq!(lines, [9], "{found:?}");
+    assert_eq!(
+        found[0].1,
+        "`CALL outer_p()`: outer_p calls procedure helper, whose body was not checked, because no migration lint read defines it"
+    );
+    // Another routine calling it is another call: reported once too.
+    let two = sql.replace("CALL outer_p();\nEND //", "CALL helper(2);\nEND //");
+    let lines: Vec<usize> = unknowns(&two, Dialect::Mariadb)
+        .iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(lines, [9, 11], "{two}");
+    // Suppressed at the first call, it is not reported at the later ones.
+    let suppressed = sql.replace(
+        "CALL outer_p();\nCALL outer_p();",
+        "-- preflight: ignore PF001\nCALL outer_p();\nCALL outer_p();",
+    );
+    assert_eq!(unknowns(&suppressed, Dialect::Mariadb), []);
+    // PostgreSQL: a function a SELECT calls twice, whose body calls an undefined procedure.
+    let sql = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CALL helper();
+END $$;
+SELECT f();
+SELECT f();
+DO $$ BEGIN PERFORM f(); END $$;
+";
+    let lines: Vec<usize> = unknowns(sql, Dialect::Postgres)
+        .iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(lines, [5], "{sql}");
+}
+
 #[test]
 fn a_system_procedure_is_unknown_with_its_own_note() {
     for call in [
