@@ -500,6 +500,52 @@ fn dbmate_repair_statements_quote_the_renamed_table() {
     assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
 }
 
+/// goose pastes its `-table` into its SQL, so the setting is written as the server's SQL would
+/// name the table: a quoted value is quoted in the printed repair statements with the server's
+/// own quotes (backticks on MariaDB, double quotes on PostgreSQL), whichever quote it used, and
+/// the statements run as printed.
+#[test]
+fn goose_repair_statements_quote_the_table_for_the_server() {
+    let cases = [
+        (
+            ScratchDb::mariadb(),
+            format!("CREATE TABLE Goose_Log {GOOSE_MARIADB}; INSERT INTO Goose_Log"),
+            "`Goose_Log`",
+        ),
+        (
+            ScratchDb::postgres(),
+            format!("CREATE TABLE \"Goose_Log\" {GOOSE}; INSERT INTO \"Goose_Log\""),
+            "\"Goose_Log\"",
+        ),
+    ];
+    for (db, create, quoted) in cases {
+        for value in ["`Goose_Log`", "\"Goose_Log\""] {
+            db.exec(&format!(
+                "DROP TABLE IF EXISTS more; DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS {quoted};
+                 {USERS} CREATE TABLE more (id INT); {create} (version_id, is_applied) VALUES (0, TRUE), (20240101, TRUE), (20230101, TRUE);"
+            ));
+            let root = goose_project("tracker = \"goose\"\n");
+            let insert =
+                format!("INSERT INTO {quoted} (version_id, is_applied) VALUES (20240105, TRUE);");
+            let delete = format!("DELETE FROM {quoted} WHERE version_id = 20230101;");
+            let run = reconcile(root.path(), &db, &["--tracker-table", value]);
+            let findings = run.json["findings"].to_string();
+            for statement in [&insert, &delete] {
+                assert!(
+                    findings.contains(&statement.replace('"', "\\\"")),
+                    "{value} on {:?}: {statement} not in {:#}",
+                    db.engine,
+                    run.json
+                );
+            }
+            // Run as printed, they record the migration and forget the record.
+            db.exec(&format!("{insert} {delete}"));
+            let run = reconcile(root.path(), &db, &["--tracker-table", value]);
+            assert_eq!(statuses(&run), ["applied", "applied"], "{:#}", run.json);
+        }
+    }
+}
+
 /// `check` reads `[migrations] tracker_table` from preflight.toml as reconcile does.
 #[test]
 fn check_reads_the_setting() {

@@ -71,11 +71,14 @@ pub struct Goose {
 }
 
 impl Goose {
-    /// The table as the printed statements name it.
-    fn sql_name(&self) -> &str {
+    /// The table as the printed statements name it on `engine`: goose pastes its `-table` into
+    /// its SQL unquoted, so an unquoted part stays as written (the server resolves it), and a
+    /// quoted one takes the server's quotes (`` `Goose_Log` `` on MySQL/MariaDB, `"Goose_Log"`
+    /// on PostgreSQL), whichever quote the setting used.
+    fn sql_name(&self, engine: Engine) -> String {
         self.written
             .as_ref()
-            .map_or("goose_db_version", |t| t.sql.as_str())
+            .map_or("goose_db_version".to_string(), |t| t.on_engine(engine))
     }
 }
 
@@ -139,10 +142,10 @@ impl Tracker for Goose {
         Ok(out)
     }
 
-    fn mark_applied(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
+    fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
             "INSERT INTO {} (version_id, is_applied) VALUES ({}, TRUE);",
-            self.sql_name(),
+            self.sql_name(engine),
             file.version.trim_start_matches('0')
         )
     }
@@ -154,10 +157,10 @@ impl Tracker for Goose {
         )
     }
 
-    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version_id = {};",
-            self.sql_name(),
+            self.sql_name(engine),
             record.version
         )
     }
