@@ -644,3 +644,137 @@ fn a_procedure_a_checkpoint_defines_runs_at_the_call_on_postgres() {
         report.findings
     );
 }
+
+/// Findings as (rule, line, what).
+type Found<T> = Vec<(String, usize, T)>;
+
+/// A directory with `1_base.sql` (plain), `2_checkpoint.sql` (`-- atlas:checkpoint`) and
+/// `3_use.sql`, and lint's findings on `3_use.sql` (with their message) and on
+/// `2_checkpoint.sql` (with their notes).
+fn atlas_findings(
+    base: &str,
+    checkpoint: &str,
+    later: &str,
+) -> (Found<String>, Found<Vec<String>>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1_base.sql"), base).unwrap();
+    std::fs::write(dir.path().join("2_checkpoint.sql"), checkpoint).unwrap();
+    std::fs::write(dir.path().join("3_use.sql"), later).unwrap();
+    std::fs::write(dir.path().join("atlas.sum"), "h1:unchecked-by-lint\n").unwrap();
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Postgres)).unwrap();
+    let of = |file: &str| -> Vec<preflight::diagnostics::Finding> {
+        report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.location
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with(file))
+            })
+            .cloned()
+            .collect()
+    };
+    (
+        of("3_use.sql")
+            .into_iter()
+            .map(|f| {
+                (
+                    f.rule.code.to_string(),
+                    f.location.start.unwrap().line,
+                    f.message,
+                )
+            })
+            .collect(),
+        of("2_checkpoint.sql")
+            .into_iter()
+            .map(|f| {
+                (
+                    f.rule.code.to_string(),
+                    f.location.start.unwrap().line,
+                    f.notes,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The same procedure in a plain file and in a checkpoint, with different bodies: a database
+/// with history (`1_base.sql`, then `3_use.sql`) runs the plain one, a fresh database (the
+/// checkpoint, then `3_use.sql`) the checkpoint's. Each run is made twice on the real server:
+/// whichever body fails on the second run is flagged at the call, naming its file; the other
+/// is not.
+#[test]
+fn both_runs_atlas_checkpoints_give_check_their_own_body_on_postgres() {
+    let table = "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, a int);\n";
+    let procedure = |index: &str| {
+        format!(
+            "{table}CREATE OR REPLACE PROCEDURE add_index() LANGUAGE plpgsql AS $$\nBEGIN\n  {index}\nEND $$;\n"
+        )
+    };
+    let guarded = procedure("CREATE INDEX IF NOT EXISTS t_i ON t (a);");
+    let unguarded = procedure("CREATE INDEX t_i ON t (a);");
+    let later = "CALL add_index();\n";
+    // (plain body, checkpoint body, the file whose body a second run fails in).
+    let cases = [
+        (&guarded, &unguarded, Some("2_checkpoint.sql")),
+        (&unguarded, &guarded, Some("1_base.sql")),
+        (&guarded, &guarded, None),
+    ];
+    for (plain, checkpoint, fails_in) in cases {
+        let checkpoint = format!("-- atlas:checkpoint\n\n{checkpoint}");
+        for (file, first) in [("1_base.sql", plain), ("2_checkpoint.sql", &checkpoint)] {
+            let db = ScratchDb::postgres();
+            db.exec(first);
+            db.exec(later);
+            let retry = db.try_exec(later);
+            assert_eq!(
+                retry.is_err(),
+                fails_in == Some(file),
+                "started at {file}: the second run of the call: {retry:?}"
+            );
+        }
+        let (in_use, _) = atlas_findings(plain, &checkpoint, later);
+        let flagged: Vec<&(String, usize, String)> =
+            in_use.iter().filter(|f| f.0.starts_with("PF1")).collect();
+        match fails_in {
+            Some(file) => assert!(
+                flagged.len() == 1
+                    && flagged[0].1 == 1
+                    && flagged[0].2.contains("in the body of add_index (")
+                    && flagged[0].2.contains(&format!("/{file}:")),
+                "{file}: {in_use:?}"
+            ),
+            None => assert!(flagged.is_empty(), "{in_use:?}"),
+        }
+        assert!(!in_use.iter().any(|f| f.0 == "PF001"), "{in_use:?}");
+    }
+}
+
+/// A checkpoint runs first, on a fresh database, in place of the files before it: a procedure
+/// only an earlier plain file defines does not exist there (the call fails on the real server
+/// the first time), so its call in the checkpoint is PF001, with a note saying why the plain
+/// file's definition does not count.
+#[test]
+fn a_checkpoint_calling_a_procedure_only_an_earlier_plain_file_defines_is_unknown_on_postgres() {
+    let base = "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, a int);\n\
+                CREATE OR REPLACE PROCEDURE add_index() LANGUAGE plpgsql AS $$\nBEGIN\n  CREATE INDEX IF NOT EXISTS t_i ON t (a);\nEND $$;\n";
+    let checkpoint = "-- atlas:checkpoint\n\nCREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, a int);\nCALL add_index();\n";
+    let db = ScratchDb::postgres();
+    let fresh = db.try_exec(checkpoint);
+    assert!(
+        fresh.is_err(),
+        "a fresh database's run of the checkpoint: {fresh:?}"
+    );
+    let (_, in_checkpoint) = atlas_findings(base, checkpoint, "SELECT 1;\n");
+    let unknown: Vec<&(String, usize, Vec<String>)> =
+        in_checkpoint.iter().filter(|f| f.0 == "PF001").collect();
+    assert!(unknown.len() == 1 && unknown[0].1 == 4, "{in_checkpoint:?}");
+    assert!(
+        unknown[0].2.iter().any(|n| n.contains(
+            "1_base.sql defines it, but an Atlas checkpoint runs first, on a database that starts at it, where the migrations before it do not run"
+        )),
+        "{:?}",
+        unknown[0].2
+    );
+}

@@ -9,8 +9,9 @@
 //! ran that checkpoint first, then the files after it, no other checkpoint. So a file after a
 //! checkpoint is reached both after the plain files before it and after the checkpoint, which
 //! replaces them; a checkpoint itself runs first, after nothing. A routine the file calls is
-//! taken from the run that defines it ([`Directory::get`]): never "not defined" (PF001) when a
-//! run reaching the file defines it, and its body checked at the call.
+//! taken from each run that defines it ([`Directory::get`]): never "not defined" (PF001) when a
+//! run reaching the file defines it, and each distinct body those runs leave checked at the
+//! call.
 
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::Layout;
@@ -75,30 +76,33 @@ impl Candidate {
 }
 
 impl Directory {
-    /// Routine `name` as the migrations that run before the file at `position` leave it (`None`
-    /// for a checkpoint, which runs first). Without checkpoints, the last of them that defines
+    /// Routine `name` as the migrations that run before the file at `position` leave it in
+    /// each run that reaches the file (none for a checkpoint, which runs first): every distinct
+    /// definition, the history run's first. Without checkpoints, the last of them that defines
     /// or drops it decides. The runs of a file after checkpoints share the plain files between
     /// the last checkpoint before it and it, and differ before: the history run has the plain
     /// files, each run that started at a checkpoint has that checkpoint in their place. So the
     /// migrations before the file are walked back: the first plain file that defines or drops
     /// the routine decides for every run that reaches it (the history run and those started at
     /// a checkpoint before that file); a checkpoint met before it decides for the run that
-    /// started there. When the runs disagree, a definition wins over none (a drop, or no
-    /// mention): a `CALL` some run can make is checked against the body it runs there, not
-    /// reported as calling a procedure no migration defines (PF001); the history run's
-    /// definition wins over a checkpoint's, which `atlas migrate checkpoint` writes from the
-    /// schema those same files leave.
+    /// started there. A run that leaves it undefined (a drop, or no mention) adds nothing: a
+    /// `CALL` some run can make is checked against the body it runs there, not reported as
+    /// calling a procedure no migration defines (PF001). Each run's body is checked: a retry
+    /// of the call may come in any of them, and a checkpoint's body (written by `atlas migrate
+    /// checkpoint`, or by hand) may differ from the plain files'; two with the same text count
+    /// once.
     fn get(
         &self,
         name: &str,
         (position, checkpoint): (usize, bool),
         dialect: Dialect,
-    ) -> Option<Arc<Routine>> {
+    ) -> Vec<Arc<Routine>> {
         use crate::lint::sequence::contains_ignore_case;
         if checkpoint {
-            return None;
+            return Vec::new();
         }
-        let mut from_checkpoint = None;
+        // The checkpoints' definitions met so far, then the plain file's that decides.
+        let mut defined: Vec<Arc<Routine>> = Vec::new();
         for candidate in self
             .files
             .iter()
@@ -114,12 +118,41 @@ impl Directory {
                 continue;
             };
             if candidate.checkpoint {
-                from_checkpoint = from_checkpoint.or_else(|| routine.clone());
+                defined.extend(routine.clone());
                 continue;
             }
-            return routine.clone().or(from_checkpoint);
+            // The history run's, first.
+            if let Some(routine) = routine {
+                defined.insert(0, routine.clone());
+            }
+            break;
         }
-        from_checkpoint
+        let mut distinct: Vec<Arc<Routine>> = Vec::new();
+        for routine in defined {
+            let text = routine.body_text();
+            if !distinct.iter().any(|d| d.body_text() == text) {
+                distinct.push(routine);
+            }
+        }
+        distinct
+    }
+
+    /// The last plain migration before `position` that defines routine `name`: one an Atlas
+    /// checkpoint at `position` runs without.
+    fn defined_before(&self, name: &str, position: usize, dialect: Dialect) -> Option<&SourceFile> {
+        use crate::lint::sequence::contains_ignore_case;
+        self.files
+            .iter()
+            .rev()
+            .filter(|c| {
+                !c.checkpoint && c.position < position && contains_ignore_case(&c.file.text, name)
+            })
+            .find(|c| {
+                c.events(dialect)
+                    .iter()
+                    .any(|(n, routine)| n == name && routine.is_some())
+            })
+            .map(|c| &*c.file)
     }
 }
 
@@ -220,11 +253,29 @@ pub struct EarlierFor {
 }
 
 impl EarlierFor {
-    /// The routine `name` (lower case) as the migrations before this file leave it.
-    pub(super) fn get(&self, name: &str) -> Option<Arc<Routine>> {
-        let (dir, position) = self.resolve()?;
-        let directory = self.earlier.directory(dir)?;
+    /// The routine `name` (lower case) as the migrations before this file leave it, in each
+    /// run that reaches the file ([`Directory::get`]).
+    pub(super) fn get(&self, name: &str) -> Vec<Arc<Routine>> {
+        let Some((dir, position)) = self.resolve() else {
+            return Vec::new();
+        };
+        let Some(directory) = self.earlier.directory(dir) else {
+            return Vec::new();
+        };
         directory.get(name, *position, self.earlier.dialect)
+    }
+
+    /// For an Atlas checkpoint, which runs first, on a database that starts at it: the display
+    /// path of the last earlier plain migration that defines routine `name` (lower case).
+    pub(super) fn defined_before_checkpoint(&self, name: &str) -> Option<String> {
+        let (dir, (position, checkpoint)) = self.resolve()?;
+        if !checkpoint {
+            return None;
+        }
+        let directory = self.earlier.directory(dir)?;
+        directory
+            .defined_before(name, *position, self.earlier.dialect)
+            .map(SourceFile::display_path)
     }
 
     /// The display path of the first migration after this file that defines routine `name`

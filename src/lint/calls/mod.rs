@@ -125,6 +125,17 @@ impl Routine {
         Some((name.base().to_lowercase(), routine))
     }
 
+    /// The text of its body (of its whole `CREATE` when the body is not found), whitespace
+    /// runs as one space: two definitions with the same text run the same statements.
+    fn body_text(&self) -> Option<String> {
+        let source = self.file.as_deref()?;
+        let range =
+            crate::sql::do_block::routine_body_range(source, self.dialect, &self.statement.tokens)
+                .unwrap_or_else(|| self.statement.range.clone());
+        let text = source.text.get(range)?;
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     /// Its body, in `source` (the file that defines it).
     fn body(&self, source: &SourceFile) -> &Arc<Body> {
         self.body.get_or_init(|| {
@@ -209,10 +220,17 @@ impl Known {
         }
     }
 
-    fn get(&self, name: &str) -> Option<Arc<Routine>> {
+    /// Routine `name` as the file has left it, else each distinct definition the runs of the
+    /// earlier migrations that reach the file leave (more than one only with Atlas
+    /// checkpoints); none when nothing defines it.
+    fn get(&self, name: &str) -> Vec<Arc<Routine>> {
         match self.own.get(name) {
-            Some(routine) => routine.clone(),
-            None => self.earlier.as_ref()?.get(name),
+            Some(routine) => routine.iter().cloned().collect(),
+            None => self
+                .earlier
+                .as_ref()
+                .map(|e| e.get(name))
+                .unwrap_or_default(),
         }
     }
 
@@ -479,21 +497,25 @@ impl Walk<'_> {
             return;
         };
         let (start, procedure_call) = called_by_call(tokens, name_at);
-        let Some(routine) = self.known.get(&name) else {
+        let routines = self.known.get(&name);
+        if routines.is_empty() {
             if procedure_call {
                 self.undefined(&tokens[start..=name_at]);
             }
             return;
-        };
+        }
         if self.stack.iter().any(|(running, _)| *running == name) {
             return;
         }
-        let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
         let args = call_arguments(tokens, name_at);
-        let bound = Bindings::bind(&routine.body(source).params, &args, bindings);
-        self.stack.push((name, routine.name.clone()));
-        self.body(&routine, &bound, procedure_call);
-        self.stack.pop();
+        // The body each run that reaches the call runs (one, but with Atlas checkpoints).
+        for routine in routines {
+            let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
+            let bound = Bindings::bind(&routine.body(source).params, &args, bindings);
+            self.stack.push((name.clone(), routine.name.clone()));
+            self.body(&routine, &bound, procedure_call);
+            self.stack.pop();
+        }
     }
 
     /// A `CALL` of procedure `name` (its tokens, qualifiers included), which no migration lint
@@ -533,14 +555,16 @@ impl Walk<'_> {
                     .to_string(),
             );
             let name = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
-            let later = self
-                .known
-                .earlier
-                .as_ref()
-                .and_then(|e| e.defined_later(&name));
+            let earlier = self.known.earlier.as_ref();
+            let later = earlier.and_then(|e| e.defined_later(&name));
+            let skipped = earlier.and_then(|e| e.defined_before_checkpoint(&name));
             if let Some(later) = later {
                 notes.push(format!(
                     "{later} defines it, but runs after this file in the order lint runs the directory's migrations in"
+                ));
+            } else if let Some(skipped) = skipped {
+                notes.push(format!(
+                    "{skipped} defines it, but an Atlas checkpoint runs first, on a database that starts at it, where the migrations before it do not run"
                 ));
             } else if !self.known.read_earlier() {
                 notes.push(
