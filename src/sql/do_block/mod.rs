@@ -517,19 +517,26 @@ pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
         }
         depth == 0 && t.is(&Token::Comma)
     });
-    let opens = match &tokens[k] {
-        t if t.is_kw("IF") => "THEN",
-        t if t.is_kw("WHILE") => "DO",
+    let opens: &[&str] = match &tokens[k] {
+        t if t.is_kw("IF") => &["THEN"],
+        // MySQL's `WHILE … DO`, PL/pgSQL's `WHILE … LOOP`.
+        t if t.is_kw("WHILE") => &["DO", "LOOP"],
         _ => return arguments,
     };
     arguments && !condition_ends_at(&tokens[close + 1..], opens)
 }
 
-/// Do `tokens`, the rest of a condition, reach its `word` (`THEN`, `DO`) before anything that
-/// ends an expression instead: a `;`, a `)` of a parenthesis opened before them, or a CASE
-/// expression's `WHEN`/`THEN`/`ELSE`/`END`? CASE expressions and parentheses within them are
-/// passed over.
-fn condition_ends_at(tokens: &[Tok], word: &str) -> bool {
+/// Do `tokens`, the rest of a condition, reach one of `words` (`THEN`, `DO`) before anything
+/// that ends an expression instead: a `;`, a `)` of a parenthesis opened before them, a CASE
+/// expression's `WHEN`/`THEN`/`ELSE`/`END`, or a word no condition holds outside parentheses
+/// (`INTO`, `FROM`, the start of another statement: a body reader may have dropped the `;`)?
+/// CASE expressions and parentheses within them are passed over.
+fn condition_ends_at(tokens: &[Tok], words: &[&str]) -> bool {
+    const NOT_IN_A_CONDITION: &[&str] = &[
+        "THEN", "WHEN", "ELSE", "END", "DO", "LOOP", "INTO", "FROM", "WHERE", "SELECT", "IF",
+        "ELSIF", "ELSEIF", "SET", "BEGIN", "DECLARE", "CREATE", "ALTER", "DROP", "INSERT",
+        "UPDATE", "DELETE", "RETURN", "CALL", "PERFORM", "EXECUTE", "RAISE",
+    ];
     let mut depth = 0usize;
     let mut cases = 0usize;
     for t in tokens {
@@ -547,12 +554,9 @@ fn condition_ends_at(tokens: &[Tok], word: &str) -> bool {
             cases += 1;
         } else if cases > 0 {
             cases -= usize::from(t.is_kw("END"));
-        } else if t.is_kw(word) {
+        } else if words.iter().any(|w| t.is_kw(w)) {
             return true;
-        } else if ["THEN", "WHEN", "ELSE", "END", "DO", "LOOP"]
-            .iter()
-            .any(|w| t.is_kw(w))
-        {
+        } else if NOT_IN_A_CONDITION.iter().any(|w| t.is_kw(w)) {
             return false;
         }
     }
@@ -588,6 +592,34 @@ mod tests {
             .iter()
             .map(|s| (s.context.do_block.unwrap().guarded, s.guard_note.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_row_comparison_opens_an_if_or_while_and_a_call_stays_a_call() {
+        // (text, index of the word, whether it is a call).
+        let cases = [
+            ("IF (a, b) = (1, 2) THEN", 0, false),
+            (
+                "IF (a, b) = (1, 2) AND CASE WHEN c THEN 1 END = 1 THEN",
+                0,
+                false,
+            ),
+            ("WHILE (n, m) < (1, 1) DO", 0, false),
+            ("WHILE (n, m) < (1, 1) LOOP", 0, false),
+            ("IF(a, 1, 2) = 1;", 0, true),
+            ("CASE WHEN c THEN IF(a, 1, 2) ELSE 0 END", 4, true),
+            ("CASE x WHEN 1 THEN IF(a, 1, 2) WHEN 2 THEN 3 END", 5, true),
+            ("SELECT (IF(a, 1, 2)) INTO v; IF v THEN", 2, true),
+            // A body reader may drop the `;`: the next statement's THEN is not this IF's.
+            ("SELECT IF(a, 1, 2) INTO v FROM t IF v > 0 THEN", 1, true),
+            ("DO IF(a, 1, 2) + CASE WHEN c THEN 1 END", 1, true),
+            ("REPEAT('-', 3)", 0, true),
+            ("IF (a) THEN", 0, false),
+        ];
+        for (text, k, call) in cases {
+            let lexed = super::super::lexer::lex(Dialect::Mariadb, text, 0..text.len());
+            assert_eq!(is_call(&lexed.tokens, k), call, "{text}");
+        }
     }
 
     #[test]
