@@ -714,12 +714,15 @@ fn both_runs_atlas_checkpoints_give_check_their_own_body_on_postgres() {
     };
     let guarded = procedure("CREATE INDEX IF NOT EXISTS t_i ON t (a);");
     let unguarded = procedure("CREATE INDEX t_i ON t (a);");
+    // Guarded by the drop before it: one run's drop guards nothing in the other's body.
+    let dropped_first = procedure("DROP INDEX IF EXISTS t_i;\n  CREATE INDEX t_i ON t (a);");
     let later = "CALL add_index();\n";
     // (plain body, checkpoint body, the file whose body a second run fails in).
     let cases = [
         (&guarded, &unguarded, Some("2_checkpoint.sql")),
         (&unguarded, &guarded, Some("1_base.sql")),
         (&guarded, &guarded, None),
+        (&dropped_first, &unguarded, Some("2_checkpoint.sql")),
     ];
     for (plain, checkpoint, fails_in) in cases {
         let checkpoint = format!("-- atlas:checkpoint\n\n{checkpoint}");

@@ -467,7 +467,17 @@ impl CallChecker<'_, '_> {
                 .range
                 .end
                 .min(suppress::line_end(text, statement.range.start));
-        for run in &expansion.runs {
+        // Another run's body of the same call starts from the guards before the first one.
+        let restarts: std::collections::HashSet<usize> =
+            expansion.runs.iter().filter_map(|r| r.restart).collect();
+        let mut before: std::collections::HashMap<usize, Guards> = Default::default();
+        for (i, run) in expansion.runs.iter().enumerate() {
+            if let Some(guards) = run.restart.and_then(|from| before.get(&from)) {
+                *self.guards = guards.clone();
+            }
+            if restarts.contains(&i) {
+                before.insert(i, self.guards.clone());
+            }
             let run_source = run.source(source);
             // A statement of this file's body also obeys the comments above it and after it.
             let mut own = ids.to_vec();

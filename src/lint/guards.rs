@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 /// Guards are looked up by unqualified name, so a long file costs one lookup per statement, not
 /// a scan of every earlier DROP; the schema check (`Name::same_object`) runs on the few matches.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Guards {
     /// (kind, base name) → the dropped names.
     objects: HashMap<(ObjectKind, String), Vec<Name>>,

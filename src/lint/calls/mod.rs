@@ -267,6 +267,10 @@ pub struct Run {
     pub routine: String,
     /// Line of that routine's `CREATE` (in the file that defines it).
     pub defined_at: usize,
+    /// The first statement of another run's body of the same call (Atlas checkpoints: the
+    /// checkpoint's body beside the plain files'): what the statements from run `i` on
+    /// established (a `DROP … IF EXISTS` guarding a later create) did not happen in this run.
+    pub restart: Option<usize>,
 }
 
 impl Run {
@@ -412,6 +416,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 origin: Origin::Prepared(built.clone()),
                 routine: String::new(),
                 defined_at: 0,
+                restart: None,
             });
         }
     }
@@ -508,13 +513,19 @@ impl Walk<'_> {
             return;
         }
         let args = call_arguments(tokens, name_at);
-        // The body each run that reaches the call runs (one, but with Atlas checkpoints).
-        for routine in routines {
+        // The body each run that reaches the call runs (one, but with Atlas checkpoints), each
+        // from the state before the call.
+        let first = self.out.runs.len();
+        for (k, routine) in routines.into_iter().enumerate() {
+            let at = self.out.runs.len();
             let source: &SourceFile = routine.file.as_deref().unwrap_or(self.here);
             let bound = Bindings::bind(&routine.body(source).params, &args, bindings);
             self.stack.push((name.clone(), routine.name.clone()));
             self.body(&routine, &bound, procedure_call);
             self.stack.pop();
+            if let Some(run) = self.out.runs.get_mut(at).filter(|_| k > 0) {
+                run.restart = Some(first);
+            }
         }
     }
 
@@ -728,6 +739,7 @@ impl Walk<'_> {
             origin,
             routine: routine.map(|r| r.name.clone()).unwrap_or_default(),
             defined_at: routine.map_or(0, |r| r.line),
+            restart: None,
         });
     }
 }
