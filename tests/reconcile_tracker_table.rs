@@ -546,6 +546,59 @@ fn goose_repair_statements_quote_the_table_for_the_server() {
     }
 }
 
+/// refinery pastes its table name into its SQL as goose does: a quoted `tracker_table` is
+/// quoted in the printed repair statements with MariaDB's backticks, and they run as printed.
+#[test]
+fn refinery_repair_statements_quote_the_table_for_the_server() {
+    let db = ScratchDb::mariadb();
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "migrations/V1__users.sql", USERS);
+    write(
+        root.path(),
+        "preflight.toml",
+        "[migrations]\ndir = \"migrations\"\ndatabase_url_env = \"APP_DB\"\ntracker = \"refinery\"\ntracker_table = '\"App_History\"'\n",
+    );
+    db.exec(&format!(
+        "{USERS} CREATE TABLE App_History (version INT PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));
+         INSERT INTO App_History VALUES (7, 'gone', '2024-01-01T00:00:00Z', '1');"
+    ));
+    let run = reconcile(root.path(), &db, &[]);
+    assert_eq!(
+        statuses(&run),
+        ["applied_unrecorded", "orphan"],
+        "{:#}",
+        run.json
+    );
+    let notes: Vec<&str> = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["notes"].as_array().unwrap())
+        .filter_map(|n| n.as_str())
+        .collect();
+    let printed = |prefix: &str| -> String {
+        let note = notes
+            .iter()
+            .find(|n| n.contains(prefix))
+            .unwrap_or_else(|| panic!("{prefix} not in {notes:?}"));
+        let at = note.find(prefix).unwrap();
+        note[at..].to_string()
+    };
+    let insert = printed(
+        "INSERT INTO `App_History` (version, name, applied_on, checksum) VALUES (1, 'users'",
+    );
+    let delete = printed("DELETE FROM `App_History` WHERE version = 7;");
+    db.exec(&format!("{insert} {delete}"));
+    let run = reconcile(root.path(), &db, &[]);
+    assert_eq!(statuses(&run), ["applied"], "{:#}", run.json);
+    assert_eq!(
+        run.json["findings"],
+        serde_json::json!([]),
+        "{:#}",
+        run.json
+    );
+}
+
 /// `check` reads `[migrations] tracker_table` from preflight.toml as reconcile does.
 #[test]
 fn check_reads_the_setting() {

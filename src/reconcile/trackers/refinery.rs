@@ -44,9 +44,13 @@ pub struct Refinery {
 }
 
 impl Refinery {
-    /// The table as the printed statements name it.
-    fn sql_name(&self) -> &str {
-        self.setting.as_ref().map_or(TABLE, |t| t.sql())
+    /// The table as the printed statements name it on `engine`: refinery pastes its name into
+    /// its SQL unquoted, so an unquoted part stays as written and a quoted one takes the
+    /// server's quotes, whichever quote the setting used.
+    fn sql_name(&self, engine: Engine) -> String {
+        self.setting
+            .as_ref()
+            .map_or(TABLE.to_string(), |t| t.name.on_engine(engine))
     }
 }
 
@@ -161,18 +165,18 @@ impl Tracker for Refinery {
         let version = version_number(file).unwrap_or_default();
         format!(
             "INSERT INTO {} (version, name, applied_on, checksum) VALUES ({version}, {}, {}, {});",
-            self.sql_name(),
+            self.sql_name(engine),
             literal(&name_of(file)),
             applied_on_now(engine),
             literal(&checksum(&name_of(file), version, &file.source.text, false).to_string())
         )
     }
 
-    fn accept_checksum(&self, file: &MigrationFile, computed: &str, _engine: Engine) -> String {
+    fn accept_checksum(&self, file: &MigrationFile, computed: &str, engine: Engine) -> String {
         format!(
             "restore {} to the applied text, or if the edit is intended: UPDATE {} SET checksum = {} WHERE version = {};",
             file.name,
-            self.sql_name(),
+            self.sql_name(engine),
             literal(computed),
             file.version
         )
@@ -182,10 +186,10 @@ impl Tracker for Refinery {
         "repair the schema by hand, then run the migrations again".into()
     }
 
-    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or if it must be forgotten: DELETE FROM {} WHERE version = {};",
-            self.sql_name(),
+            self.sql_name(engine),
             record.version
         )
     }
