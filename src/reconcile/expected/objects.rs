@@ -89,7 +89,9 @@ impl Replayer {
             }
             SchemaName::UnnamedAuthorization(i) => Some(self.engine.ident(i)),
         };
-        if let Some(name) = name {
+        // The compared schema and `public` are not objects the catalog's side lists (it reads
+        // the schemas beside the compared one, `public` always there).
+        if let Some(name) = name.filter(|n| *n != self.schema_name && n != "public") {
             self.create_unless_exists(ObjectId::new(ObjectKind::Schema, name), if_not_exists);
         }
     }

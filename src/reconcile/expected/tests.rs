@@ -990,3 +990,23 @@ fn top_level_dynamic_sql_that_cannot_be_computed_stays_not_modelled() {
         assert!(m.unread.is_empty(), "{text}\n{m:?}");
     }
 }
+
+#[test]
+fn creating_the_compared_schema_or_public_is_not_an_object_of_it() {
+    let parsed = parse_source(
+        &SourceFile::new(
+            "0.sql",
+            "CREATE SCHEMA IF NOT EXISTS app; CREATE SCHEMA IF NOT EXISTS public; CREATE SCHEMA other;",
+        ),
+        Dialect::Postgres,
+    );
+    let e = replay(&[Migration::whole(&parsed)], Engine::Postgres, "app");
+    let schemas: Vec<&str> = e
+        .schema
+        .objects
+        .keys()
+        .filter(|id| id.kind == ObjectKind::Schema)
+        .map(|id| id.name.as_str())
+        .collect();
+    assert_eq!(schemas, ["other"]);
+}
