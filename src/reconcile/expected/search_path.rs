@@ -133,6 +133,20 @@ impl Replayer {
         None
     }
 
+    /// Whether a name the token-level recogniser read (folded) is the compared schema's: a
+    /// qualified one by its schema, an unqualified one through the path the migration set,
+    /// as a new object (`creates`) or an existing one.
+    pub(crate) fn path_scope(&mut self, name: &crate::sql::Name, creates: bool) -> bool {
+        let active = !self.engine.is_mysql() && self.path.schemas().is_some();
+        match name.parts.as_slice() {
+            [base] if active && creates => self.created(base.clone()).is_some(),
+            [base] if active => self.found(base.clone()).is_some(),
+            [_] => true,
+            [.., schema, _] => schema.eq_ignore_ascii_case(&self.schema_name),
+            [] => false,
+        }
+    }
+
     /// The unqualified name's identifier, when a path the migration set resolves it.
     fn path_ident(&self, name: &ObjectName) -> Option<String> {
         if self.engine.is_mysql() || self.path.schemas().is_none() {

@@ -1137,3 +1137,23 @@ fn set_local_lasts_until_the_runners_transaction_ends() {
         ["Table t"]
     );
 }
+
+#[test]
+fn statements_sqlparser_rejects_follow_the_path_too() {
+    let files = ["SET search_path TO app;
+CREATE TABLE t (id int) WITH (fillfactor = 70) TABLESPACE fast;
+ALTER TABLE t ADD COLUMN c int, ALTER COLUMN id SET STATISTICS 100;
+RESET search_path;
+CREATE TABLE u (id int) WITH (fillfactor = 70) TABLESPACE fast;"];
+    assert_eq!(
+        printed(&replay_in(&files, "public", false, None)),
+        ["Table u"]
+    );
+    let app: Vec<String> = replay_in(&files, "app", false, None)
+        .schema
+        .objects
+        .keys()
+        .map(|id| id.qualified_name())
+        .collect();
+    assert_eq!(app, ["t", "u", "t.c"], "{app:?}");
+}
