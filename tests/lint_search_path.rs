@@ -1,5 +1,9 @@
 //! lint follows the search_path a file sets: PF415 (require-table-schema) does not flag an
-//! unqualified table once the file itself pinned where it resolves.
+//! unqualified table once the file itself pinned where it resolves; and, on the real
+//! PostgreSQL, what a before-each-run prologue proves under the file's path (see
+//! tests/lint_before_each_run.rs) really survives a re-run, and what lint still flags fails.
+
+mod common;
 
 use preflight::lint::{lint_source, LintOptions};
 use preflight::runner::Runner;
@@ -53,4 +57,21 @@ COMMIT;
 CREATE TABLE b (id int);
 ";
     assert_eq!(flagged_lines(own, None), [5]);
+}
+
+/// lemmy's prologue, then a file that creates a function unqualified under its own path, run
+/// twice (a retry after the first run committed): under `r`, which the prologue empties, the
+/// re-run succeeds (lint accepts it); under `public` it fails (lint flags it, PF113).
+#[test]
+fn on_postgres_the_prologue_clears_only_the_schema_the_files_path_names() {
+    let prologue = "DROP SCHEMA IF EXISTS r CASCADE; CREATE SCHEMA r;";
+    let body = "CREATE FUNCTION greeting() RETURNS text LANGUAGE sql AS $$ SELECT 'hi' $$;";
+    let db = common::ScratchDb::postgres_named("pft_searchpath");
+    let in_r = format!("{prologue}\nSET search_path TO r, public;\n{body}");
+    db.exec(&in_r);
+    db.exec(&in_r);
+    let in_public = format!("{prologue}\nSET search_path TO public;\n{body}");
+    db.exec(&in_public);
+    let err = db.try_exec(&in_public).unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
 }
