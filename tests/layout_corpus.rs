@@ -114,6 +114,7 @@ fn verify_and_reconcile_apply_the_same_statements_of_every_corpus_file() {
                 &[expected::Migration {
                     parsed: &parsed,
                     up: r.up.clone(),
+                    in_transaction: false,
                 }],
                 engine,
                 "public",

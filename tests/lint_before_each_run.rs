@@ -244,3 +244,28 @@ fn a_glob_may_be_relative_to_the_migrations_dir() {
     );
     assert_eq!(all, expected(&STILL_FLAGGED[1..]));
 }
+
+/// A file that sets the search_path to the schema the prologue empties creates, unqualified,
+/// in that schema: its creations survive a retry. Under another path they are still flagged.
+#[test]
+fn unqualified_creations_under_the_files_own_search_path_are_in_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    write(dir, "preflight.toml", "");
+    let body = "CREATE FUNCTION greeting() RETURNS text LANGUAGE sql AS $$ SELECT 'hi' $$;\n";
+    write(
+        dir,
+        "migrations/1_in_r.sql",
+        &format!("SET search_path TO r, public;\n{body}"),
+    );
+    write(
+        dir,
+        "migrations/2_in_public.sql",
+        &format!("SET search_path TO public;\n{body}"),
+    );
+    write(dir, "migrations/3_unset.sql", body);
+    let all = findings(dir, &["--before-each-run", LEMMY, "migrations"]);
+    assert_eq!(of_file(&all, "1_in_r.sql"), []);
+    assert_eq!(of_file(&all, "2_in_public.sql"), [("PF113", 2)]);
+    assert_eq!(of_file(&all, "3_unset.sql"), [("PF113", 1)]);
+}

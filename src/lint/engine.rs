@@ -218,7 +218,9 @@ impl<'a> FileLinter<'a> {
             },
             guards: Guards::default(),
             sequence,
-            history: History::default(),
+            history: History::for_file(
+                known_model == Some(crate::runner::ApplyModel::FileTransaction),
+            ),
             known_model,
             holds_transactions,
             pending: None,

@@ -4,7 +4,9 @@
 //!
 //! - the first lock-taking statement and the settings `SET` before it (PF314, PF315);
 //! - the `CHECK (col IS NOT NULL)` constraints added, and the constraints validated (PF304);
-//! - the transaction left open (PF317).
+//! - the transaction left open (PF317);
+//! - the search_path the file set (`SET search_path`, `SET LOCAL` in a transaction), which
+//!   decides where its unqualified names resolve (PF415).
 //!
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
@@ -25,6 +27,8 @@ pub struct History {
     checks: Vec<CheckEvent>,
     /// The `BEGIN` of a transaction not committed or rolled back yet.
     open_transaction: Option<Range<usize>>,
+    /// The search_path the statements so far set ([`crate::sql::search_path`]).
+    search_path: crate::sql::search_path::SessionPath,
 }
 
 #[derive(Debug)]
@@ -41,6 +45,21 @@ enum CheckEvent {
 }
 
 impl History {
+    /// A file's start; `file_transaction` when its runner runs it in one transaction (then a
+    /// `SET LOCAL` lasts to the file's end).
+    pub fn for_file(file_transaction: bool) -> History {
+        History {
+            search_path: crate::sql::search_path::SessionPath::file(file_transaction),
+            ..History::default()
+        }
+    }
+
+    /// The search_path the file's earlier statements set and left in effect; `None` when it
+    /// is still the one the runner's connection has.
+    pub fn search_path(&self) -> Option<&[String]> {
+        self.search_path.schemas()
+    }
+
     /// A top-level statement has been checked. Call before the sequence analysis takes it in:
     /// whether it takes a lock depends on the tables created before it.
     pub fn passed(
@@ -50,6 +69,7 @@ impl History {
         pending: Option<&std::collections::HashSet<super::sequence::Key>>,
     ) {
         let shape = &statement.shape;
+        self.search_path.observe(&statement.tokens);
         match shape.kind {
             ShapeKind::Begin if self.open_transaction.is_none() => {
                 self.open_transaction = Some(shape.head.clone());

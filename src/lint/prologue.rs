@@ -22,8 +22,10 @@
 //!
 //! Names compare as the replay compares them (unquoted parts folded); a schema counts only when
 //! both names spell one or neither does, so `DROP TABLE public.t` proves nothing for
-//! `CREATE TABLE t` (the search path decides). A function dropped with an argument list is
-//! matched only by a creation with the same list, token for token.
+//! `CREATE TABLE t` (the search path decides), unless the file set the search_path itself
+//! before it: then the file's unqualified name is in the path's first schema
+//! ([`Prologue::survivors_under`]). A function dropped with an argument list is matched only by
+//! a creation with the same list, token for token.
 
 use crate::source::SourceFile;
 use crate::sql::Tok;
@@ -178,12 +180,34 @@ impl Prologue {
     /// only absent objects, or the `ALTER TABLE` actions that add to a table the prologue
     /// removed (whoever created it again since created it fresh).
     pub fn survivors(&self, statement: &Statement) -> Vec<Range<usize>> {
+        self.survivors_under(statement, None)
+    }
+
+    /// [`survivors`](Self::survivors) of a statement that runs under the search_path the file
+    /// set (`search_path`, `None` when it did not): its unqualified names are the objects of
+    /// the path's first schema (`SET search_path TO r; CREATE FUNCTION f()` creates `r.f`),
+    /// `$user` first leaves them unqualified (the runner's role decides).
+    pub fn survivors_under(
+        &self,
+        statement: &Statement,
+        search_path: Option<&[String]>,
+    ) -> Vec<Range<usize>> {
         if self.events.is_empty() {
             return Vec::new();
         }
+        let home = search_path
+            .and_then(|p| p.first())
+            .filter(|s| *s != "$user");
+        let resolve = |q: Qualified| match (&q.schema, home) {
+            (None, Some(schema)) => Qualified {
+                schema: Some(schema.clone()),
+                ..q
+            },
+            _ => q,
+        };
         let shape = &statement.shape;
         if shape.kind == ShapeKind::AlterTable {
-            let Some(table) = shape.object().map(Qualified::of) else {
+            let Some(table) = shape.object().map(Qualified::of).map(resolve) else {
                 return Vec::new();
             };
             let on_table = Creation {
@@ -201,7 +225,22 @@ impl Prologue {
                 .map(|a| a.range.clone())
                 .collect();
         }
-        let creations = creations(statement);
+        let creations: Vec<Creation> = creations(statement)
+            .into_iter()
+            .map(|c| Creation {
+                // What is named per table lives in its table's schema.
+                object: c.object.map(|o| Object {
+                    name: match o.on {
+                        None => resolve(o.name),
+                        Some(_) => o.name,
+                    },
+                    on: o.on.map(resolve),
+                    ..o
+                }),
+                table: c.table.map(resolve),
+                function: c.function.map(resolve),
+            })
+            .collect();
         let all_absent = !creations.is_empty() && creations.iter().all(|c| self.absent(c));
         if all_absent {
             vec![statement.range.clone()]
@@ -521,6 +560,35 @@ mod tests {
             let sql = format!("{opaque}; {LEMMY} SET search_path = public;");
             assert_eq!(survives(&sql, file), [true, true], "{opaque}");
         }
+    }
+
+    #[test]
+    fn the_files_own_search_path_names_the_schema_of_an_unqualified_creation() {
+        let file = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+                    CREATE TABLE t (a int);\n\
+                    CREATE INDEX t_a ON t (a);";
+        let p = prologue(LEMMY);
+        let parsed = parse_source(&SourceFile::new("m.sql", file), Dialect::Postgres);
+        let survives = |path: Option<&[String]>| -> Vec<bool> {
+            parsed
+                .statements
+                .iter()
+                .map(|st| p.survivors_under(st, path) == [st.range.clone()])
+                .collect()
+        };
+        let path =
+            |schemas: &[&str]| -> Vec<String> { schemas.iter().map(|s| s.to_string()).collect() };
+        // The runner's path decides: nothing is proved.
+        assert_eq!(survives(None), [false, false, false]);
+        assert_eq!(survives(Some(&path(&["r", "public"]))), [true, true, true]);
+        assert_eq!(
+            survives(Some(&path(&["public", "r"]))),
+            [false, false, false]
+        );
+        assert_eq!(
+            survives(Some(&path(&["$user", "r"]))),
+            [false, false, false]
+        );
     }
 
     #[test]

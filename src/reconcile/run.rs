@@ -190,6 +190,11 @@ pub(super) async fn run(
         schema_name: &schema_name,
         keep_table_case,
         visible_types: &path.types,
+        schemas: &path.all_schemas,
+        user: path.user.as_deref(),
+        runner: crate::runner::Runner::named(tracker.name())
+            .unwrap_or(crate::runner::Runner::UNKNOWN)
+            .declaring(options.migrations.apply_model),
     };
     let (expected, live) =
         replay_and_read(session, &files[..replayed], &replay, &mut timings).await?;
@@ -290,6 +295,12 @@ struct Replay<'a> {
     keep_table_case: bool,
     /// PostgreSQL: the types the connection's search_path finds ([`ConnectionPath::types`]).
     visible_types: &'a str,
+    /// PostgreSQL: the database's schemas ([`ConnectionPath::all_schemas`]).
+    schemas: &'a str,
+    /// PostgreSQL: the connection's role, which `$user` in a search_path names.
+    user: Option<&'a str>,
+    /// The tool that applied the files: whether it ran each in a transaction.
+    runner: crate::runner::Runner,
 }
 
 async fn replay_and_read(
@@ -309,6 +320,12 @@ async fn replay_and_read(
     let dialect = replay.dialect;
     // How the connection's search_path resolves an unqualified routine argument type.
     let visible_types = live::postgres::visible_types(replay.visible_types, replay.schema)?;
+    let server = expected::Server {
+        visible_types,
+        schemas: live::postgres::schema_names(replay.schemas)?,
+        user: replay.user.map(str::to_string),
+    };
+    let runner = replay.runner;
     let model = {
         let files = files.to_vec();
         let schema = replay.schema_name.to_string();
@@ -321,7 +338,8 @@ async fn replay_and_read(
                     model_engine,
                     &schema,
                     keep_table_case,
-                    visible_types,
+                    server,
+                    runner,
                 ),
                 started.elapsed(),
             )
@@ -663,7 +681,8 @@ fn expected_schema(
     engine: expected::Engine,
     schema: &str,
     keep_table_case: bool,
-    visible_types: std::collections::BTreeMap<String, String>,
+    server: expected::Server,
+    runner: crate::runner::Runner,
 ) -> expected::Expected {
     let parsed: Vec<_> = files
         .iter()
@@ -675,9 +694,11 @@ fn expected_schema(
         .map(|(p, f)| expected::Migration {
             parsed: p,
             up: f.up.clone(),
+            in_transaction: runner.model(dialect, &f.source).model
+                == crate::runner::ApplyModel::FileTransaction,
         })
         .collect();
-    expected::replay_resolving(&migrations, engine, schema, keep_table_case, visible_types)
+    expected::replay_on(&migrations, engine, schema, keep_table_case, server)
 }
 
 /// Wall time per phase, for `timings_ms` in the JSON report (the benchmark reads it).
@@ -875,6 +896,10 @@ struct ConnectionPath {
     current: Option<String>,
     /// The types an unqualified name finds ([`live::postgres::VISIBLE_TYPES`], JSON).
     types: String,
+    /// The database's schemas ([`live::postgres::SCHEMA_NAMES`], JSON).
+    all_schemas: String,
+    /// The connection's role (`current_user`).
+    user: Option<String>,
 }
 
 /// Sets the URL's `search_path` parameter for the session, as lib/pq and pgx send it (the Go
@@ -891,10 +916,12 @@ async fn connection_path(session: &mut Session, url: &UrlSettings) -> Result<Con
     // The visible types once, on the first row.
     let query = format!(
         "SELECT current_setting('search_path'), current_schema()::text, t.s::text, \
-         CASE WHEN coalesce(t.i, 1) = 1 THEN {} END \
+         CASE WHEN coalesce(t.i, 1) = 1 THEN {} END, \
+         CASE WHEN coalesce(t.i, 1) = 1 THEN {} END, current_user::text \
          FROM (SELECT 1) AS one LEFT JOIN LATERAL unnest(current_schemas(false)) \
          WITH ORDINALITY AS t(s, i) ON true ORDER BY t.i",
-        live::postgres::VISIBLE_TYPES
+        live::postgres::VISIBLE_TYPES,
+        live::postgres::SCHEMA_NAMES,
     );
     let rows = session.query(&query, &[]).await?;
     let mut path = ConnectionPath::default();
@@ -907,6 +934,10 @@ async fn connection_path(session: &mut Session, url: &UrlSettings) -> Result<Con
         if let Some(Some(types)) = row.get(3) {
             path.types = types.clone();
         }
+        if let Some(Some(schemas)) = row.get(4) {
+            path.all_schemas = schemas.clone();
+        }
+        path.user = row.get(5).cloned().flatten();
     }
     Ok(path)
 }

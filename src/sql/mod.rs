@@ -16,6 +16,7 @@ pub mod fast_lexer;
 pub mod lexer;
 mod mysql_forms;
 pub mod plain_split;
+pub mod search_path;
 pub mod shape;
 pub mod split;
 pub mod top_dynamic;

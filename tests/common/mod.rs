@@ -52,7 +52,12 @@ pub fn unique_name(prefix: &str) -> String {
 
 impl ScratchDb {
     pub fn postgres() -> Self {
-        let name = unique_name("pft");
+        Self::postgres_named("pft")
+    }
+
+    /// A scratch PostgreSQL database whose name starts with `prefix`.
+    pub fn postgres_named(prefix: &str) -> Self {
+        let name = unique_name(prefix);
         let db = ScratchDb {
             engine: Engine::Postgres,
             url: format!("postgres://postgres@127.0.0.1:5432/{name}"),

@@ -32,7 +32,7 @@ impl Rule for RequireTableSchema {
                 | ShapeKind::Drop(ObjectKind::Table)
                 | ShapeKind::AlterTable
         );
-        if !table_statement || shape.temporary {
+        if !table_statement || shape.temporary || pinned_by_file(cx) {
             return;
         }
         for name in shape.names.iter().filter(|n| n.parts.len() == 1) {
@@ -45,4 +45,14 @@ impl Rule for RequireTableSchema {
             ));
         }
     }
+}
+
+/// The file set the search_path itself before this statement (`SET search_path TO app`),
+/// without `$user` (which depends on the runner's role): its unqualified names resolve through
+/// that path, whatever the runner's connection has.
+fn pinned_by_file(cx: &StatementCx) -> bool {
+    cx.file
+        .history
+        .search_path()
+        .is_some_and(|path| !path.is_empty() && !path.iter().any(|s| s == "$user"))
 }

@@ -252,6 +252,9 @@ pub struct Sequence {
     /// What the runner executes before every run of the file: what it removes, a retry
     /// creates again (`lint::prologue`).
     before_each_run: Option<crate::lint::prologue::Prologue>,
+    /// The search_path the top-level statements passed so far set (the prologue's proofs
+    /// resolve unqualified names by it).
+    search_path: crate::sql::search_path::SessionPath,
 }
 
 /// One name of a top-level `DROP TABLE|VIEW|MATERIALIZED VIEW`.
@@ -314,6 +317,9 @@ impl Sequence {
         Sequence {
             model: Some(model),
             dialect,
+            search_path: crate::sql::search_path::SessionPath::file(
+                model == ApplyModel::FileTransaction,
+            ),
             ..Sequence::default()
         }
     }
@@ -369,7 +375,7 @@ impl Sequence {
             self.safe.insert(i, vec![statement.range.clone()]);
         }
         if let Some(prologue) = &self.before_each_run {
-            let survivors = prologue.survivors(statement);
+            let survivors = prologue.survivors_under(statement, self.search_path.schemas());
             if !survivors.is_empty() {
                 self.safe.entry(i).or_default().extend(survivors);
             }
@@ -386,6 +392,7 @@ impl Sequence {
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
+        self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);

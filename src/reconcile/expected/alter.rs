@@ -83,7 +83,7 @@ impl Replayer {
             } => self.rename_column(table, old_column_name, new_column_name),
             AlterTableOperation::RenameTable { table_name } => {
                 let target = match table_name {
-                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.table(n),
+                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => self.local_table(n),
                 };
                 if let Some(to) = target {
                     self.rename_table(table, &to);

@@ -66,15 +66,18 @@ impl Replayer {
     }
 
     fn effect(&mut self, effect: &Effect<'_>, why: &str) {
-        let in_scope = |n: &Name| match n.parts.as_slice() {
-            [.., schema, _] => schema.eq_ignore_ascii_case(&self.schema_name),
-            _ => true,
-        };
         let (Some(name), table) = (effect.name, effect.table) else {
             self.opaque(format!("an unnamed object is not modelled ({why})"));
             return;
         };
-        if !in_scope(name) || table.is_some_and(|t| !in_scope(t)) {
+        // A name on a table lives in the table's schema; an unqualified object or table is
+        // resolved through the search_path the migration set, as a new object or an existing.
+        let creates = effect.change == Change::Create;
+        let name_in_scope = match table {
+            Some(_) => qualified_in(name, &self.schema_name),
+            None => self.path_scope(name, creates),
+        };
+        if !name_in_scope || table.is_some_and(|t| !self.path_scope(t, false)) {
             return;
         }
         // Where the server keeps table names' case (MySQL, lower_case_table_names 0), a table
@@ -189,6 +192,14 @@ impl Replayer {
                 return None;
             }
         })
+    }
+}
+
+/// A name unqualified or qualified with `schema`.
+fn qualified_in(name: &Name, schema: &str) -> bool {
+    match name.parts.as_slice() {
+        [.., qualifier, _] => qualifier.eq_ignore_ascii_case(schema),
+        _ => true,
     }
 }
 

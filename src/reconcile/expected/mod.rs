@@ -9,9 +9,11 @@ mod fallback;
 mod naming;
 mod objects;
 mod routines;
+mod search_path;
 mod table;
 
 pub use naming::Engine;
+pub use search_path::Server;
 
 use super::schema::{canonical_default, Attributes, ObjectId, ObjectKind, Schema};
 use crate::diagnostics::code_span;
@@ -28,6 +30,8 @@ pub struct Migration<'a> {
     pub parsed: &'a ParsedFile,
     /// Bytes of the file that run on "up".
     pub up: crate::layout::UpPart,
+    /// The runner runs the file in a transaction (`SET LOCAL` lasts to its end).
+    pub in_transaction: bool,
 }
 
 impl<'a> Migration<'a> {
@@ -36,6 +40,7 @@ impl<'a> Migration<'a> {
         Migration {
             parsed,
             up: crate::layout::UpPart::whole(parsed.source.text.len()),
+            in_transaction: false,
         }
     }
 }
@@ -98,13 +103,30 @@ pub fn replay_names(
 
 /// [`replay_names`], with an unqualified routine argument type resolved to the schema outside
 /// the compared one where the connection's search_path finds it (`visible_types`, see
-/// `Replayer::visible_types`), as PostgreSQL resolved it when the migration created the routine.
+/// `Replayer::server`), as PostgreSQL resolved it when the migration created the routine.
 pub fn replay_resolving(
     migrations: &[Migration<'_>],
     engine: Engine,
     schema: &str,
     keep_table_case: bool,
     visible_types: BTreeMap<String, String>,
+) -> Expected {
+    let server = Server {
+        visible_types,
+        ..Server::default()
+    };
+    replay_on(migrations, engine, schema, keep_table_case, server)
+}
+
+/// [`replay_names`], with unqualified names resolved as `server` says: routine argument types
+/// through the connection's search_path, and the search_path migrations set through the
+/// schemas the server has ([`Server`]).
+pub fn replay_on(
+    migrations: &[Migration<'_>],
+    engine: Engine,
+    schema: &str,
+    keep_table_case: bool,
+    server: Server,
 ) -> Expected {
     let mut r = Replayer {
         engine,
@@ -122,7 +144,9 @@ pub fn replay_resolving(
         routines: BTreeMap::new(),
         dynamic_routines: None,
         procedure_args: BTreeMap::new(),
-        visible_types,
+        server,
+        path: Default::default(),
+        elsewhere: BTreeSet::new(),
         call_stack: Vec::new(),
         call_budget: 0,
         guarded_statement: false,
@@ -135,6 +159,8 @@ pub fn replay_resolving(
         r.out.migrations.push(MigrationModel::default());
         // User variables are the session's: a migration sees only those it sets.
         r.top_dynamic = Default::default();
+        // So is the search_path: each migration starts with the connection's.
+        r.path = crate::sql::search_path::SessionPath::file(migration.in_transaction);
         if let Some(err) = &migration.parsed.tokenize_error {
             let why = (
                 migration.up.span(),
@@ -160,6 +186,8 @@ pub fn replay_resolving(
             r.dynamic_sql(migration.parsed, statement);
             if r.engine.is_mysql() {
                 r.top_dynamic.record(&r.bindings, &statement.tokens);
+            } else {
+                r.path.observe(&statement.tokens);
             }
         }
         let model = &mut r.out.migrations[index];
@@ -410,10 +438,16 @@ pub(crate) struct Replayer {
     /// PostgreSQL procedures' whole argument lists (OUT arguments included), by their id
     /// (input arguments only), which `DROP`/`ALTER PROCEDURE` may name them by.
     pub(crate) procedure_args: BTreeMap<ObjectId, String>,
-    /// PostgreSQL: the types outside the compared schema and pg_catalog that an unqualified
-    /// name finds through the connection's search_path, by name as [`routine_arg_type`] spells
-    /// it, with their schema as `quote_ident` spells it (`citext` → `extensions`).
-    pub(crate) visible_types: BTreeMap<String, String>,
+    /// PostgreSQL: what the server says about names. Its `visible_types`: the types outside
+    /// the compared schema and pg_catalog that an unqualified name finds through the
+    /// connection's search_path, by name as [`routine_arg_type`] spells it, with their schema
+    /// as `quote_ident` spells it (`citext` → `extensions`).
+    pub(crate) server: Server,
+    /// The search_path the migration being replayed has set ([`search_path`]).
+    pub(crate) path: crate::sql::search_path::SessionPath,
+    /// Objects the migrations created in schemas other than the compared one, as
+    /// `(schema, name)`, which a path may find first.
+    pub(crate) elsewhere: BTreeSet<(String, String)>,
     /// The routines whose bodies are being replayed for a call, outermost first: a routine
     /// already on it is not entered again (recursion), and what is not modelled in a body is
     /// said to be.
@@ -808,16 +842,6 @@ impl Replayer {
         self.out.migrations[self.current.migration].data_statements += 1;
     }
 
-    pub(crate) fn name(&self, name: &sqlparser::ast::ObjectName) -> Option<String> {
-        self.engine.object_name(name, &self.schema_name)
-    }
-
-    /// A table's or view's name, case kept where the server keeps it ([`Engine::table_name`]).
-    pub(crate) fn table(&self, name: &sqlparser::ast::ObjectName) -> Option<String> {
-        self.engine
-            .table_name(name, &self.schema_name, self.keep_table_case)
-    }
-
     fn statement(&mut self, ast: &Statement) {
         match ast {
             Statement::CreateTable(ct) => self.create_table(ct),
@@ -981,9 +1005,15 @@ impl Replayer {
         while let Some(inner) = element.strip_suffix("[]") {
             element = inner.trim_end();
         }
-        match self.visible_types.get(element) {
-            Some(namespace) if !element.contains('.') => format!("{namespace}.{text}"),
-            _ => text,
+        if element.contains('.') {
+            return text;
+        }
+        if let Some(namespace) = self.type_schema(element) {
+            return format!("{namespace}.{text}");
+        }
+        match self.server.visible_types.get(element) {
+            Some(namespace) => format!("{namespace}.{text}"),
+            None => text,
         }
     }
 
@@ -996,6 +1026,8 @@ impl Replayer {
         for name in names {
             let name = match object_type {
                 ObjectType::Table | ObjectType::View => self.table(name),
+                // Schemas are not found through the search_path.
+                ObjectType::Schema => self.local_name(name),
                 _ => self.name(name),
             };
             let Some(name) = name else {

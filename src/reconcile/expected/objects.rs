@@ -19,7 +19,7 @@ impl Replayer {
     }
 
     pub(super) fn create_view(&mut self, view: &CreateView) {
-        if let Some(name) = self.table(&view.name) {
+        if let Some(name) = self.new_table(&view.name) {
             let kind = if view.materialized {
                 ObjectKind::MaterializedView
             } else {
@@ -34,7 +34,9 @@ impl Replayer {
         name: &ObjectName,
         representation: Option<&UserDefinedTypeRepresentation>,
     ) {
-        let Some(name) = self.name(name) else { return };
+        let Some(name) = self.new_name(name) else {
+            return;
+        };
         match representation {
             Some(UserDefinedTypeRepresentation::Enum { labels }) => {
                 let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
@@ -48,7 +50,7 @@ impl Replayer {
     }
 
     pub(super) fn create_domain(&mut self, domain: &CreateDomain) {
-        if let Some(name) = self.name(&domain.name) {
+        if let Some(name) = self.new_name(&domain.name) {
             let ty = self.engine.column_type(&domain.data_type);
             self.put(
                 ObjectId::new(ObjectKind::Domain, name),
@@ -64,7 +66,7 @@ impl Replayer {
     }
 
     pub(super) fn create_sequence(&mut self, name: &ObjectName, if_not_exists: bool) {
-        if let Some(name) = self.name(name) {
+        if let Some(name) = self.new_name(name) {
             self.create_unless_exists(ObjectId::new(ObjectKind::Sequence, name), if_not_exists);
         }
     }
@@ -89,13 +91,15 @@ impl Replayer {
             }
             SchemaName::UnnamedAuthorization(i) => Some(self.engine.ident(i)),
         };
-        if let Some(name) = name {
+        // The compared schema and `public` are not objects the catalog's side lists (it reads
+        // the schemas beside the compared one, `public` always there).
+        if let Some(name) = name.filter(|n| *n != self.schema_name && n != "public") {
             self.create_unless_exists(ObjectId::new(ObjectKind::Schema, name), if_not_exists);
         }
     }
 
     pub(super) fn create_function(&mut self, f: &CreateFunction) {
-        let Some(name) = self.name(&f.name) else {
+        let Some(name) = self.new_name(&f.name) else {
             return;
         };
         let args = self.identity_args(f.args.as_deref());
@@ -108,7 +112,9 @@ impl Replayer {
         name: &ObjectName,
         params: Option<&[ProcedureParam]>,
     ) {
-        let Some(name) = self.name(name) else { return };
+        let Some(name) = self.new_name(name) else {
+            return;
+        };
         if self.engine.is_mysql() {
             self.put(
                 ObjectId::new(ObjectKind::Function, format!("{name}()")),
@@ -132,7 +138,7 @@ impl Replayer {
     }
 
     pub(super) fn rename_index(&mut self, name: &ObjectName, index_name: &ObjectName) {
-        let (Some(from), Some(to)) = (self.name(name), self.name(index_name)) else {
+        let (Some(from), Some(to)) = (self.name(name), self.local_name(index_name)) else {
             return;
         };
         let ids = self
@@ -148,7 +154,8 @@ impl Replayer {
     }
 
     pub(super) fn create_trigger(&mut self, t: &CreateTrigger) {
-        let (Some(name), Some(table)) = (self.name(&t.name), self.table(&t.table_name)) else {
+        let (Some(name), Some(table)) = (self.local_name(&t.name), self.table(&t.table_name))
+        else {
             return;
         };
         self.put(
@@ -218,7 +225,7 @@ impl Replayer {
     }
 
     pub(super) fn drop_trigger(&mut self, t: &DropTrigger) {
-        let Some(name) = self.name(&t.trigger_name) else {
+        let Some(name) = self.local_name(&t.trigger_name) else {
             return;
         };
         match t.table_name.as_ref().and_then(|n| self.table(n)) {

@@ -53,7 +53,7 @@ impl Replayer {
                 let procedure = kind == ShapeObjectKind::Procedure;
                 match function_header(&statement.tokens).and_then(|t| parse(&t)) {
                     Some(Statement::CreateFunction(f)) => {
-                        let Some(name) = self.name(&f.name) else {
+                        let Some(name) = self.new_name(&f.name) else {
                             return true; // another schema's
                         };
                         let args = f.args.as_deref().unwrap_or_default();

@@ -65,7 +65,7 @@ impl Replayer {
     }
 
     pub(crate) fn create_table(&mut self, ct: &CreateTable) {
-        let Some(table) = self.table(&ct.name) else {
+        let Some(table) = self.new_table(&ct.name) else {
             return;
         };
         let id = ObjectId::new(ObjectKind::Table, table.clone());
@@ -552,7 +552,7 @@ impl Replayer {
         };
         let columns = self.index_columns(&ci.columns);
         let name = match &ci.name {
-            Some(n) => match self.name(n) {
+            Some(n) => match self.local_name(n) {
                 Some(n) => n,
                 None => return,
             },

@@ -990,3 +990,170 @@ fn top_level_dynamic_sql_that_cannot_be_computed_stays_not_modelled() {
         assert!(m.unread.is_empty(), "{text}\n{m:?}");
     }
 }
+
+#[test]
+fn creating_the_compared_schema_or_public_is_not_an_object_of_it() {
+    let parsed = parse_source(
+        &SourceFile::new(
+            "0.sql",
+            "CREATE SCHEMA IF NOT EXISTS app; CREATE SCHEMA IF NOT EXISTS public; CREATE SCHEMA other;",
+        ),
+        Dialect::Postgres,
+    );
+    let e = replay(&[Migration::whole(&parsed)], Engine::Postgres, "app");
+    let schemas: Vec<&str> = e
+        .schema
+        .objects
+        .keys()
+        .filter(|id| id.kind == ObjectKind::Schema)
+        .map(|id| id.name.as_str())
+        .collect();
+    assert_eq!(schemas, ["other"]);
+}
+
+/// Replays `texts` on PostgreSQL comparing `schema`, each file run in a transaction when
+/// `in_transaction`, with the server's schemas `schemas` (`None`: not read).
+fn replay_in(
+    texts: &[&str],
+    schema: &str,
+    in_transaction: bool,
+    schemas: Option<&[&str]>,
+) -> Expected {
+    let parsed: Vec<ParsedFile> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| parse_source(&SourceFile::new(format!("{i}.sql"), *t), Dialect::Postgres))
+        .collect();
+    let migrations: Vec<Migration<'_>> = parsed
+        .iter()
+        .map(|p| Migration {
+            in_transaction,
+            ..Migration::whole(p)
+        })
+        .collect();
+    let server = Server {
+        schemas: schemas.map(|s| s.iter().map(|s| s.to_string()).collect()),
+        user: Some("deploy".into()),
+        ..Server::default()
+    };
+    super::replay_on(&migrations, Engine::Postgres, schema, false, server)
+}
+
+/// The objects but columns, as `Kind name`, sorted.
+fn printed(e: &Expected) -> Vec<String> {
+    let mut out: Vec<String> = e
+        .schema
+        .objects
+        .keys()
+        .filter(|id| id.kind != ObjectKind::Column)
+        .map(|id| format!("{:?} {}", id.kind, id.qualified_name()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn unqualified_objects_go_to_the_first_existing_schema_of_the_path_a_migration_sets() {
+    let files = [
+        "CREATE SCHEMA app;
+SET search_path TO app, public;
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE INDEX t_id ON t (id);
+CREATE TYPE mood AS ENUM ('a');
+CREATE FUNCTION f(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION public.g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';
+RESET search_path;
+CREATE TABLE u (id int);",
+        // A new file starts with the connection's path.
+        "CREATE TABLE v (id int);",
+    ];
+    let public = replay_in(&files, "public", false, None);
+    assert_eq!(
+        printed(&public),
+        ["Function g(app.mood)", "Schema app", "Table u", "Table v"]
+    );
+    let app = replay_in(&files, "app", false, None);
+    assert_eq!(
+        printed(&app),
+        [
+            "Constraint t.t_pkey",
+            "Enum mood",
+            "Function f(mood)",
+            "Index t.t_id",
+            "Index t.t_pkey",
+            "Table t",
+            // The connection's own path is taken as the compared schema's.
+            "Table u",
+            "Table v"
+        ]
+    );
+    // A schema the server does not have is passed over; `$user` is the connection's role.
+    let path = ["SET search_path = \"$user\", missing, public; CREATE TABLE w (id int);"];
+    assert_eq!(
+        printed(&replay_in(&path, "public", false, Some(&["public"]))),
+        ["Table w"]
+    );
+    let mine = replay_in(&path, "public", false, Some(&["public", "deploy"]));
+    assert!(printed(&mine).is_empty(), "{:?}", printed(&mine));
+    // pg_dump's empty path: an unqualified name has nowhere to go.
+    let empty = ["SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE x (id int);\nCREATE TABLE public.y (id int);"];
+    assert_eq!(
+        printed(&replay_in(&empty, "public", false, None)),
+        ["Table y"]
+    );
+}
+
+#[test]
+fn an_existing_object_is_found_in_the_first_schema_of_the_path_that_has_it() {
+    let files = [
+        "CREATE TABLE t (id int);",
+        "CREATE SCHEMA app;
+CREATE TABLE app.t (id int);
+SET search_path TO app, public;
+ALTER TABLE t ADD COLUMN app_only int;
+SET search_path TO other, public;
+ALTER TABLE t ADD COLUMN b int;
+CREATE INDEX t_b ON t (b);
+ALTER TABLE t RENAME TO t2;",
+    ];
+    let e = replay_in(&files, "public", false, None);
+    assert_eq!(
+        printed(&e),
+        ["Index t2.t_b", "Schema app", "Table t2"],
+        "{:?}",
+        e.migrations
+    );
+    assert!(e.schema.objects.keys().all(|id| id.name != "app_only"));
+}
+
+#[test]
+fn set_local_lasts_until_the_runners_transaction_ends() {
+    let files = ["SET LOCAL search_path TO app; CREATE TABLE t (id int);"];
+    // In the runner's transaction: `t` is app's.
+    assert!(printed(&replay_in(&files, "public", true, None)).is_empty());
+    // Statement by statement, SET LOCAL only warns.
+    assert_eq!(
+        printed(&replay_in(&files, "public", false, None)),
+        ["Table t"]
+    );
+}
+
+#[test]
+fn statements_sqlparser_rejects_follow_the_path_too() {
+    let files = ["SET search_path TO app;
+CREATE TABLE t (id int) WITH (fillfactor = 70) TABLESPACE fast;
+ALTER TABLE t ADD COLUMN c int, ALTER COLUMN id SET STATISTICS 100;
+RESET search_path;
+CREATE TABLE u (id int) WITH (fillfactor = 70) TABLESPACE fast;"];
+    assert_eq!(
+        printed(&replay_in(&files, "public", false, None)),
+        ["Table u"]
+    );
+    let app: Vec<String> = replay_in(&files, "app", false, None)
+        .schema
+        .objects
+        .keys()
+        .map(|id| id.qualified_name())
+        .collect();
+    assert_eq!(app, ["t", "u", "t.c"], "{app:?}");
+}

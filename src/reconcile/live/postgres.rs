@@ -319,6 +319,19 @@ format_type(t.oid, NULL), quote_ident(n.nspname), n.nspname::text)), '[]')::text
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
 WHERE n.nspname <> 'pg_catalog' AND t.typcategory <> 'A' AND pg_type_is_visible(t.oid))";
 
+/// The database's schemas, as a JSON array of names: a column of the query that reads the
+/// search_path, like [`VISIBLE_TYPES`]. A search_path a migration sets is resolved by them.
+pub const SCHEMA_NAMES: &str =
+    "(SELECT coalesce(json_agg(nspname::text), '[]')::text FROM pg_namespace)";
+
+/// [`SCHEMA_NAMES`] as read; `None` when not read (MySQL/MariaDB).
+pub fn schema_names(json: &str) -> Result<Option<std::collections::BTreeSet<String>>> {
+    if json.is_empty() {
+        return Ok(None);
+    }
+    catalog_json(json, "the schema names").map(Some)
+}
+
 /// [`VISIBLE_TYPES`] outside the compared `schema`: by name as [`routine_arg_type`] spells it,
 /// with their schema as `quote_ident` spells it, in lower case as `canonical_type` spells a
 /// qualified name. The migrations' side resolves a routine argument's type by them.

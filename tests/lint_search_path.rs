@@ -1,0 +1,77 @@
+//! lint follows the search_path a file sets: PF415 (require-table-schema) does not flag an
+//! unqualified table once the file itself pinned where it resolves; and, on the real
+//! PostgreSQL, what a before-each-run prologue proves under the file's path (see
+//! tests/lint_before_each_run.rs) really survives a re-run, and what lint still flags fails.
+
+mod common;
+
+use preflight::lint::{lint_source, LintOptions};
+use preflight::runner::Runner;
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+/// The lines PF415 flags in `sql`, linted for `tracker` (None: unknown).
+fn flagged_lines(sql: &str, tracker: Option<&str>) -> Vec<usize> {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        extend_select: vec!["PF415".into()],
+        runner: tracker.map(|t| Runner::named(t).unwrap()),
+        ..LintOptions::default()
+    };
+    let source = SourceFile::new("1_t.sql", sql);
+    lint_source(&source, &options)
+        .iter()
+        .filter(|f| f.rule == "PF415")
+        .map(|f| f.location.start.as_ref().unwrap().line)
+        .collect()
+}
+
+#[test]
+fn a_table_the_files_own_search_path_resolves_is_not_flagged() {
+    let sql = "CREATE TABLE a (id int);
+SET search_path TO app, public;
+CREATE TABLE b (id int);
+RESET search_path;
+CREATE TABLE c (id int);
+SELECT set_config('search_path', 'app', false);
+ALTER TABLE d ADD COLUMN x int;
+SET search_path = \"$user\", public;
+DROP TABLE e;
+";
+    assert_eq!(flagged_lines(sql, None), [1, 5, 9]);
+}
+
+#[test]
+fn set_local_pins_it_only_inside_a_transaction() {
+    let sql = "SET LOCAL search_path TO app;
+CREATE TABLE a (id int);
+";
+    // Statement by statement (unknown tool), SET LOCAL does nothing.
+    assert_eq!(flagged_lines(sql, None), [2]);
+    // sqlx runs the file in a transaction.
+    assert!(flagged_lines(sql, Some("sqlx")).is_empty());
+    let own = "BEGIN;
+SET LOCAL search_path TO app;
+CREATE TABLE a (id int);
+COMMIT;
+CREATE TABLE b (id int);
+";
+    assert_eq!(flagged_lines(own, None), [5]);
+}
+
+/// lemmy's prologue, then a file that creates a function unqualified under its own path, run
+/// twice (a retry after the first run committed): under `r`, which the prologue empties, the
+/// re-run succeeds (lint accepts it); under `public` it fails (lint flags it, PF113).
+#[test]
+fn on_postgres_the_prologue_clears_only_the_schema_the_files_path_names() {
+    let prologue = "DROP SCHEMA IF EXISTS r CASCADE; CREATE SCHEMA r;";
+    let body = "CREATE FUNCTION greeting() RETURNS text LANGUAGE sql AS $$ SELECT 'hi' $$;";
+    let db = common::ScratchDb::postgres_named("pft_searchpath");
+    let in_r = format!("{prologue}\nSET search_path TO r, public;\n{body}");
+    db.exec(&in_r);
+    db.exec(&in_r);
+    let in_public = format!("{prologue}\nSET search_path TO public;\n{body}");
+    db.exec(&in_public);
+    let err = db.try_exec(&in_public).unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
+}
