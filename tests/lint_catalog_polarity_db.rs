@@ -13,7 +13,7 @@ use preflight::sql::Dialect;
 
 const PG_SETUP: &str =
     "CREATE TABLE t (id int, a int, old int); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id int); \
-     CREATE TABLE seen (id int PRIMARY KEY);";
+     CREATE TABLE seen (id int PRIMARY KEY); CREATE SEQUENCE s;";
 
 fn do_block(body: &str) -> String {
     format!("DO $$\nDECLARE\n  n integer;\nBEGIN\n{body}\nEND $$;\n")
@@ -348,6 +348,14 @@ fn postgres_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "exists check of a column around a nested IF that calls nextval",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF nextval('s') = 1 THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
             // ALTER … SET is no assignment: a check that reads what it sets is false on a retry.
             name: "exists check of a column without a default around SET DEFAULT, then an index",
             sql: do_block(
@@ -587,6 +595,14 @@ fn mariadb_cases() -> Vec<Case> {
             sql: compound(&format!(
                 "  IF {MY_COLUMN_A} THEN\n    INSERT IGNORE INTO seen VALUES (1);\n    SET @w = @@warning_count;\n    \
                  IF @w = 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a nested IF of an insert's ROW_COUNT()",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    INSERT IGNORE INTO seen VALUES (1);\n    \
+                 IF ROW_COUNT() > 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
             )),
             fails_at: None,
         },

@@ -296,6 +296,17 @@ fn only_creates(body: &[Tok]) -> bool {
         if start.is_some_and(|s| super::starts_statement(body, s)) {
             return assigns_plain_values(body, k);
         }
+        // A nested IF that tests what the first run changed (`IF ROW_COUNT() > 0 THEN`) may
+        // skip the create on a retry.
+        if t.is_kw("IF") && super::starts_statement(body, k) {
+            let then = body[k..]
+                .iter()
+                .position(|t| t.is_kw("THEN"))
+                .map_or(body.len(), |p| k + p);
+            if (k + 1..then).any(|j| reads_state(body, j)) {
+                return false;
+            }
+        }
         !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
     })
 }
@@ -352,17 +363,18 @@ fn assigns_plain_values(body: &[Tok], k: usize) -> bool {
             return false;
         }
     }
-    let reads = |(j, t): (usize, &Tok)| {
-        let call = t.bare_word().is_some() && body.get(j + 1).is_some_and(|n| n.is(&Token::LParen));
-        call || t.bare_word().is_some_and(|w| w.starts_with("@@"))
-            || ["SELECT", "FOUND", "EXECUTE", "CALL"]
-                .iter()
-                .any(|w| t.is_kw(w))
-    };
-    !body[k + 1..end]
-        .iter()
-        .enumerate()
-        .any(|(j, t)| reads((k + 1 + j, t)))
+    !(k + 1..end).any(|j| reads_state(body, j))
+}
+
+/// May `body[j]` read what a first run changed: a query, a call (`ROW_COUNT()`, a function
+/// reading a table), a system variable (`@@warning_count`), PL/pgSQL's `FOUND`?
+fn reads_state(body: &[Tok], j: usize) -> bool {
+    let t = &body[j];
+    let call = t.bare_word().is_some() && body.get(j + 1).is_some_and(|n| n.is(&Token::LParen));
+    call || t.bare_word().is_some_and(|w| w.starts_with("@@"))
+        || ["SELECT", "FOUND", "EXECUTE", "CALL"]
+            .iter()
+            .any(|w| t.is_kw(w))
 }
 
 /// Can no drop of branch `body` make its check false, each being a `DROP` of named objects
