@@ -12,7 +12,8 @@ use common::ScratchDb;
 use preflight::sql::Dialect;
 
 const PG_SETUP: &str =
-    "CREATE TABLE t (id int, a int, old int); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id int);";
+    "CREATE TABLE t (id int, a int, old int); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id int); \
+     CREATE TABLE seen (id int PRIMARY KEY); CREATE SEQUENCE s;";
 
 fn do_block(body: &str) -> String {
     format!("DO $$\nDECLARE\n  n integer;\nBEGIN\n{body}\nEND $$;\n")
@@ -288,6 +289,81 @@ fn postgres_cases() -> Vec<Case> {
             ),
             fails_at: None,
         },
+        // An assignment of a value that reads nothing assigns the same on every run (a new
+        // session): the branch is entered again and re-runs its create, whatever tests it.
+        Case {
+            name: "exists check of a column around an assignment, then an index on it",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    n := 1;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around SELECT INTO without FROM, then an index on it",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    SELECT 1 INTO n;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around a setting and an assignment it tests, then an index",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    SET lock_timeout = '5s';\n    n := 1;\n    \
+                 IF n = 1 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        // One that reads what the first run changed may skip the create on the second.
+        Case {
+            name: "exists check of a column around a count of the index read INTO, tested = 0",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    SELECT count(*) INTO n FROM pg_indexes WHERE indexname = 't_a_idx';\n    \
+                 IF n = 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around an insert's row count, tested > 0",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    INSERT INTO seen VALUES (1) ON CONFLICT DO NOTHING;\n    \
+                 GET DIAGNOSTICS n = ROW_COUNT;\n    \
+                 IF n > 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around an insert's FOUND",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    INSERT INTO seen VALUES (1) ON CONFLICT DO NOTHING;\n    \
+                 IF FOUND THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around an assignment of a function's result, tested > 0",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    n := (2 - num_nonnulls(to_regclass('t_a_idx')));\n    \
+                 IF n > 1 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a nested IF that calls nextval",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    IF nextval('s') = 1 THEN\n      \
+                 CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            // ALTER … SET is no assignment: a check that reads what it sets is false on a retry.
+            name: "exists check of a column without a default around SET DEFAULT, then an index",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a' AND column_default IS NULL) THEN\n    \
+                 ALTER TABLE t ALTER COLUMN a SET DEFAULT 1;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: None,
+        },
         Case {
             name: "exception handler around an exists check",
             sql: do_block(&format!(
@@ -301,7 +377,7 @@ fn postgres_cases() -> Vec<Case> {
 
 const MARIADB_SETUP: &str =
     "CREATE TABLE t (id INT, a INT, old INT); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id INT); \
-     CREATE TABLE t_pk (id INT PRIMARY KEY, a INT);";
+     CREATE TABLE t_pk (id INT PRIMARY KEY, a INT); CREATE TABLE seen (id INT PRIMARY KEY);";
 
 fn compound(body: &str) -> String {
     format!("DELIMITER //\nBEGIN NOT ATOMIC\n{body}\nEND //\nDELIMITER ;\n")
@@ -469,6 +545,73 @@ fn mariadb_cases() -> Vec<Case> {
                 "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'c') THEN\n    \
                  SET @x = CASE WHEN 1 = 1 THEN IF(1 = 1, 1, 2) ELSE 0 END;\n    \
                  ALTER TABLE t ADD COLUMN c INT;\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        // A SET of values that read nothing assigns the same on every run (a new session): the
+        // branch is entered again and re-runs its create, whatever tests the variables.
+        Case {
+            name: "exists check of a column around a SET, then an index on it",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    SET @x = 1;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around a SET it tests, then an index on it",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    SET @x := 1, @y = @x + 1;\n    SET SESSION sql_notes = 0;\n    \
+                 IF @y = 2 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around SELECT INTO without FROM, then an index on it",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    SELECT 1 INTO @x;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        // A SET that reads what the first run changed may skip the create on the second.
+        Case {
+            name: "exists check of a column around a SET of the index's count, tested = 0",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    \
+                 SET @n = (SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 't_a_idx');\n    \
+                 IF @n = 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a SET of an insert's ROW_COUNT(), tested > 0",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    INSERT IGNORE INTO seen VALUES (1);\n    SET @n = ROW_COUNT();\n    \
+                 IF @n > 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a SET of an insert's @@warning_count, tested = 0",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    INSERT IGNORE INTO seen VALUES (1);\n    SET @w = @@warning_count;\n    \
+                 IF @w = 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around a nested IF of an insert's ROW_COUNT()",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    INSERT IGNORE INTO seen VALUES (1);\n    \
+                 IF ROW_COUNT() > 0 THEN\n      CREATE INDEX t_a_idx ON t (a);\n    END IF;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            // ALTER … SET is no assignment: a check that reads what it sets is false on a retry.
+            name: "exists check of a column without a default around SET DEFAULT, then an index",
+            sql: compound(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'a' AND column_default IS NULL) THEN\n    \
+                 ALTER TABLE t ALTER a SET DEFAULT 1;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
             ),
             fails_at: None,
         },

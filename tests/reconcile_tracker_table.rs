@@ -708,3 +708,90 @@ fn mariadb_table_in_another_database() {
         "reconcile changed the database"
     );
 }
+
+/// sqlx pastes its table name into its SQL too: a quoted `tracker_table` / `--tracker-table`
+/// is quoted in the printed record, clear and forget statements with the server's quotes,
+/// whichever quote the value used, and they run as printed.
+#[test]
+fn sqlx_repair_statements_quote_the_table_for_the_server() {
+    let columns = |checksum: &str, installed_on: &str| {
+        format!("(version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on {installed_on}, success BOOLEAN NOT NULL, checksum {checksum} NOT NULL, execution_time BIGINT NOT NULL)")
+    };
+    let cases = [
+        (
+            ScratchDb::mariadb(),
+            format!(
+                "CREATE TABLE App_Migrations {}; INSERT INTO App_Migrations",
+                columns("BLOB", "TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP")
+            ),
+            "`App_Migrations`",
+        ),
+        (
+            ScratchDb::postgres(),
+            format!(
+                "CREATE TABLE \"App_Migrations\" {}; INSERT INTO \"App_Migrations\"",
+                columns("BYTEA", "TIMESTAMPTZ NOT NULL DEFAULT now()")
+            ),
+            "\"App_Migrations\"",
+        ),
+    ];
+    for (db, create, quoted) in cases {
+        for value in ["`App_Migrations`", "\"App_Migrations\""] {
+            let root = tempfile::tempdir().unwrap();
+            write(root.path(), "migrations/20240101000000_users.sql", USERS);
+            write(
+                root.path(),
+                "migrations/20240105000000_more.sql",
+                "CREATE TABLE more (id INT);\n",
+            );
+            write(
+                root.path(),
+                "preflight.toml",
+                "[migrations]\ndir = \"migrations\"\ndatabase_url_env = \"APP_DB\"\ntracker = \"sqlx\"\n",
+            );
+            let x = if db.engine == Engine::MariaDb {
+                "x'00'"
+            } else {
+                "'\\x00'"
+            };
+            db.exec(&format!(
+                "DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS {quoted};
+                 {USERS} {create} (version, description, success, checksum, execution_time) VALUES
+                 (20240105000000, 'more', FALSE, {x}, 1), (7, 'gone', TRUE, {x}, 1);"
+            ));
+            let run = reconcile(root.path(), &db, &["--tracker-table", value]);
+            let notes: Vec<String> = run.json["findings"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no report: {}", run.stderr))
+                .iter()
+                .flat_map(|f| f["notes"].as_array().unwrap())
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect();
+            let printed = |prefix: &str, end: &str| -> String {
+                let note = notes
+                    .iter()
+                    .find(|n| n.contains(prefix))
+                    .unwrap_or_else(|| {
+                        panic!("{value} on {:?}: {prefix} not in {notes:?}", db.engine)
+                    });
+                let at = note.find(prefix).unwrap();
+                let len = note[at..].find(end).unwrap() + end.len();
+                note[at..at + len].to_string()
+            };
+            let insert = printed(
+                &format!("INSERT INTO {quoted} (version, description, success, checksum, execution_time) VALUES (20240101000000, 'users'"),
+                ";",
+            );
+            let clear = printed(
+                &format!("DELETE FROM {quoted} WHERE version = 20240105000000 AND success = FALSE"),
+                ";",
+            );
+            let forget = printed(&format!("DELETE FROM {quoted} WHERE version = 7;"), ";");
+            // Run as printed, they record the migration, clear the failed record and forget
+            // the one without a file.
+            db.exec(&format!("{insert} {clear} {forget}"));
+            let run = reconcile(root.path(), &db, &["--tracker-table", value]);
+            assert_eq!(statuses(&run), ["applied", "pending"], "{:#}", run.json);
+        }
+    }
+}

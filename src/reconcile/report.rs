@@ -436,7 +436,7 @@ fn run_state_finding(facts: &Facts<'_>) -> Option<Finding> {
                     file,
                     absent.first().copied(),
                 )
-                .with_note(ctx.tracker.clear_failed(file, ctx.dir)),
+                .with_note(ctx.tracker.clear_failed(file, ctx.engine, ctx.dir)),
             )
         }
         Status::OutOfOrder => {

@@ -180,7 +180,7 @@ impl Tracker for Atlas {
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, _engine: Engine, dir: &Path) -> String {
         format!(
             "finish or undo its statements by hand, then `atlas migrate set {} --url \"$DATABASE_URL\" --dir file://{}` (or the previous version) and `atlas migrate apply`",
             file.version,

@@ -167,7 +167,7 @@ impl Tracker for Dbmate {
         )
     }
 
-    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, _file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         "repair the schema by hand, then run `dbmate up`".into()
     }
 

@@ -55,7 +55,7 @@ impl Tracker for Diesel {
         )
     }
 
-    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, _file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         "repair the schema by hand, then run `diesel migration run`".into()
     }
 

@@ -266,7 +266,7 @@ impl Tracker for Flyway {
         )
     }
 
-    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, _file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         "repair the schema by hand, then `flyway repair` (removes the failed entry) and `flyway migrate`".into()
     }
 

@@ -295,7 +295,7 @@ impl Tracker for Generic {
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         format!(
             "repair the schema by hand, then update the row of {} in {} to a success status or delete it and re-run",
             file.name, self.config.table

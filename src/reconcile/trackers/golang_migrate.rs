@@ -178,7 +178,7 @@ impl Tracker for GolangMigrate {
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, _engine: Engine, dir: &Path) -> String {
         format!(
             "if its changes are complete: `migrate -path {d} -database \"$DATABASE_URL\" force {v}`; otherwise undo them by hand, force the previous version and run `migrate up`",
             d = dir.display(),

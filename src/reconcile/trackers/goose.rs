@@ -150,7 +150,7 @@ impl Tracker for Goose {
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         format!(
             "repair the schema by hand, then run `goose up` (version {})",
             file.version

@@ -152,7 +152,7 @@ pub trait Tracker: Send + Sync {
         )
     }
     /// How the user clears a failed or dirty record after repairing the schema by hand.
-    fn clear_failed(&self, file: &MigrationFile, dir: &Path) -> String;
+    fn clear_failed(&self, file: &MigrationFile, engine: Engine, dir: &Path) -> String;
     /// How the user removes a record whose file is gone, when it was never meant to run.
     fn remove_record(&self, record: &Record, engine: Engine) -> String;
     /// What to say about a record no file matches (RC107), and how grave it is, when the tool

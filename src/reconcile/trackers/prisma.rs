@@ -156,7 +156,7 @@ impl Tracker for Prisma {
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         format!(
             "undo its partial changes and `prisma migrate resolve --rolled-back {n}` then `prisma migrate deploy`; or finish them by hand and `prisma migrate resolve --applied {n}`",
             n = file.dir_name()

@@ -182,7 +182,7 @@ impl Tracker for Refinery {
         )
     }
 
-    fn clear_failed(&self, _file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, _file: &MigrationFile, _engine: Engine, _dir: &Path) -> String {
         "repair the schema by hand, then run the migrations again".into()
     }
 

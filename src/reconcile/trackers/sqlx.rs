@@ -43,7 +43,7 @@ pub struct Sqlx {
     /// `table-name` as the server's catalog spells it, set with `config`.
     catalog: OnceLock<Option<CatalogName>>,
     /// `[migrations] tracker_table` / `--tracker-table`: wins over `table-name` (the deploy may
-    /// run sqlx with another sqlx.toml than the crate's); written into sqlx's SQL as is.
+    /// run sqlx with another sqlx.toml than the crate's); printed in the server's quotes.
     setting: Option<super::table_name::TrackerTable>,
 }
 
@@ -192,11 +192,19 @@ impl Sqlx {
         }
     }
 
-    /// The tracker table as the printed repair statements name it.
-    fn table_sql(&self) -> &str {
-        match self.configured_table() {
-            Some(t) => &t.sql,
-            None => "_sqlx_migrations",
+    /// The tracker table as the printed repair statements name it on `engine`. sqlx pastes
+    /// `table-name` into its SQL itself, so a sqlx.toml value is printed as written; a
+    /// `tracker_table` / `--tracker-table` (written for reconcile, maybe in the other server's
+    /// quotes) is named as reconcile's own query names it: unquoted parts as written, quoted
+    /// ones in the server's quotes, whichever quote the value used.
+    fn table_sql(&self, engine: Engine) -> String {
+        match (
+            &self.setting,
+            self.config.get().and_then(|c| c.table.as_ref()),
+        ) {
+            (Some(t), _) => t.name.on_engine(engine),
+            (None, Some(t)) => t.sql.clone(),
+            (None, None) => "_sqlx_migrations".to_string(),
         }
     }
 
@@ -312,7 +320,7 @@ impl Tracker for Sqlx {
     fn mark_applied(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
             "INSERT INTO {} (version, description, success, checksum, execution_time) VALUES ({}, {}, TRUE, {}, 0);",
-            self.table_sql(),
+            self.table_sql(engine),
             file.version.trim_start_matches('0').parse::<i64>().unwrap_or_default(),
             literal(&file.description),
             bytea_literal(engine, &self.file_checksum(file)),
@@ -323,24 +331,24 @@ impl Tracker for Sqlx {
         format!(
             "restore {} to the applied text, or if the edit is intended and already in the database: UPDATE {} SET checksum = {} WHERE version = {};",
             file.name,
-            self.table_sql(),
+            self.table_sql(engine),
             bytea_literal(engine, computed),
             file.version.trim_start_matches('0')
         )
     }
 
-    fn clear_failed(&self, file: &MigrationFile, _dir: &Path) -> String {
+    fn clear_failed(&self, file: &MigrationFile, engine: Engine, _dir: &Path) -> String {
         format!(
             "repair the schema by hand, then DELETE FROM {} WHERE version = {} AND success = FALSE; and run `sqlx migrate run`",
-            self.table_sql(),
+            self.table_sql(engine),
             file.version.trim_start_matches('0')
         )
     }
 
-    fn remove_record(&self, record: &Record, _engine: Engine) -> String {
+    fn remove_record(&self, record: &Record, engine: Engine) -> String {
         format!(
             "restore its file, or run `sqlx migrate run --ignore-missing`, or if it must be forgotten: DELETE FROM {} WHERE version = {};",
-            self.table_sql(),
+            self.table_sql(engine),
             record.version
         )
     }

@@ -240,10 +240,11 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         && filled_by.iter().all(|(_, fill)| !fill.iter().any(negates))
 }
 
-/// Does branch `body` do nothing but create (and insert rows) and drop (see
-/// [`drops_only_unmentioned`])? A rename or type change, an `ELSE`, a handler, a query, a call
-/// or dynamic SQL may make a check that something exists false; a nested IF whose condition
-/// only reads the catalog (taken out of `body`) does not.
+/// Does branch `body` do nothing but create (and insert rows), drop (see
+/// [`drops_only_unmentioned`]) and assign variables values that read nothing (see
+/// [`assigns_plain_values`])? A rename or type change, an `ALTER … SET`, an `ELSE`, a handler,
+/// a query, a call or dynamic SQL may make a check that something exists false; a nested IF
+/// whose condition only reads the catalog (taken out of `body`) does not.
 fn only_creates(body: &[Tok]) -> bool {
     const OTHER: &[&str] = &[
         "RENAME",
@@ -267,6 +268,8 @@ fn only_creates(body: &[Tok]) -> bool {
         "SELECT",
         "REPLACE",
         "ENABLE",
+        "DIAGNOSTICS",
+        "FOUND",
         "DISABLE",
         "VALIDATE",
         "ATTACH",
@@ -285,8 +288,93 @@ fn only_creates(body: &[Tok]) -> bool {
     ];
     body.iter().enumerate().all(|(k, t)| {
         let alters_other = t.is_kw("ALTER") && !body.get(k + 1).is_some_and(|n| n.is_kw("TABLE"));
+        // `SET …`, `SELECT … INTO`, or `x := …` (from the variable).
+        let start = match t.is(&Token::Assignment) {
+            true => k.checked_sub(1),
+            false => (t.is_kw("SET") || t.is_kw("SELECT")).then_some(k),
+        };
+        if start.is_some_and(|s| super::starts_statement(body, s)) {
+            return assigns_plain_values(body, k);
+        }
+        // A nested IF that tests what the first run changed (`IF ROW_COUNT() > 0 THEN`) may
+        // skip the create on a retry.
+        if t.is_kw("IF") && super::starts_statement(body, k) {
+            let then = body[k..]
+                .iter()
+                .position(|t| t.is_kw("THEN"))
+                .map_or(body.len(), |p| k + p);
+            if (k + 1..then).any(|j| reads_state(body, j)) {
+                return false;
+            }
+        }
         !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
     })
+}
+
+/// Is the statement at `body[k]` an assignment (MySQL's `SET @x = 1, v := 2`, a setting's `SET
+/// [SESSION|LOCAL] name = v | TO v`, PL/pgSQL's `x := 1`, `SELECT 1 INTO v` without `FROM`; `k`
+/// at its `SET`, `SELECT` or `:=`) whose values read nothing a first run changes: no query, no
+/// call (`ROW_COUNT()`, a function reading a table), no system variable (`@@warning_count`), not
+/// PL/pgSQL's `FOUND`? Each run (a new session) then assigns the same values, so a later
+/// statement that tests them decides the same way, and the branch re-runs what it created. A
+/// `SET` that outlives the session (`SET GLOBAL`, `SET PERSIST`) or is no assignment (`SET
+/// NAMES`, `SET ROLE`, `SET TRANSACTION`, MariaDB's `SET STATEMENT … FOR`) is not one; neither
+/// is an `ALTER … SET` or `UPDATE … SET`, which do not start their statement.
+fn assigns_plain_values(body: &[Tok], k: usize) -> bool {
+    const SETTINGS: &[&str] = &[
+        "GLOBAL",
+        "PERSIST",
+        "PERSIST_ONLY",
+        "NAMES",
+        "CHARACTER",
+        "CHARSET",
+        "TRANSACTION",
+        "STATEMENT",
+        "PASSWORD",
+        "ROLE",
+        "DEFAULT",
+        "CONSTRAINTS",
+        "SCHEMA",
+        "SESSION_AUTHORIZATION",
+    ];
+    let end = body[k..]
+        .iter()
+        .position(|t| t.is(&Token::SemiColon))
+        .map_or(body.len(), |p| k + p);
+    let statement = &body[k..end];
+    if body[k].is_kw("SET") {
+        let scoped = body
+            .get(k + 1)
+            .is_some_and(|t| t.is_kw("SESSION") || t.is_kw("LOCAL"));
+        let at = k + 1 + usize::from(scoped);
+        let target = body.get(at).and_then(|t| t.bare_word());
+        let plain_target = target.is_some_and(|w| {
+            !w.starts_with("@@") && !SETTINGS.iter().any(|s| w.eq_ignore_ascii_case(s))
+        });
+        let assigns = body
+            .get(at + 1)
+            .is_some_and(|t| t.is(&Token::Eq) || t.is(&Token::Assignment) || t.is_kw("TO"));
+        if !(plain_target && assigns) {
+            return false;
+        }
+    } else if body[k].is_kw("SELECT") {
+        let into = statement.iter().any(|t| t.is_kw("INTO"));
+        if !into || statement.iter().any(|t| t.is_kw("FROM")) {
+            return false;
+        }
+    }
+    !(k + 1..end).any(|j| reads_state(body, j))
+}
+
+/// May `body[j]` read what a first run changed: a query, a call (`ROW_COUNT()`, a function
+/// reading a table), a system variable (`@@warning_count`), PL/pgSQL's `FOUND`?
+fn reads_state(body: &[Tok], j: usize) -> bool {
+    let t = &body[j];
+    let call = t.bare_word().is_some() && body.get(j + 1).is_some_and(|n| n.is(&Token::LParen));
+    call || t.bare_word().is_some_and(|w| w.starts_with("@@"))
+        || ["SELECT", "FOUND", "EXECUTE", "CALL"]
+            .iter()
+            .any(|w| t.is_kw(w))
 }
 
 /// Can no drop of branch `body` make its check false, each being a `DROP` of named objects
