@@ -153,3 +153,40 @@ fn on_postgres_a_drop_proves_only_a_creation_in_its_own_schema() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Under a per-file transaction a re-run starts from the state the whole file left: a drop
+/// later in the file clears the name for a creation only when it drops the object of the same
+/// schema.
+#[test]
+fn on_postgres_a_later_drop_in_a_file_transaction_clears_only_its_own_schema() {
+    use common::retry::{retry_mismatches, RetryCase};
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: Some(Runner::named("sqlx").unwrap()),
+        ..LintOptions::default()
+    };
+    let case = |name, sql: &str, fails_at| RetryCase {
+        name,
+        sql: sql.replace("; ", ";\n"),
+        fails_at,
+    };
+    let cases = [
+        case(
+            "dropped later in another schema",
+            "CREATE TABLE app.t (id int); DROP TABLE IF EXISTS public.t;",
+            Some("CREATE TABLE app.t"),
+        ),
+        case(
+            "dropped later in its own schema",
+            "CREATE TABLE app.t (id int); DROP TABLE IF EXISTS app.t;",
+            None,
+        ),
+        case(
+            "both unqualified",
+            "CREATE TABLE t (id int); DROP TABLE IF EXISTS t;",
+            None,
+        ),
+    ];
+    let failures = retry_mismatches(&cases, &options, search_path_db, "CREATE SCHEMA app;");
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -117,6 +117,9 @@ struct Removed {
     /// that event, or of the first removal while `None`.
     last_top: Option<Event>,
     last_top_at: u32,
+    /// The schema the statement of that top-level event writes (the first pass does not
+    /// follow the search_path): it tells only of an object of that schema.
+    last_top_schema: Resolved,
     /// The top-level statements before the current one: dropped it (renames away do not
     /// count: a retry may skip them), what last (which created it: `creations_in`).
     removed_before: bool,
@@ -148,6 +151,7 @@ impl Removed {
             last_at: index,
             last_top,
             last_top_at: index,
+            last_top_schema: None,
             removed_before: false,
             removed_unblocked: false,
             last_before: None,

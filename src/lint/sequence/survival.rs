@@ -18,6 +18,11 @@ impl Sequence {
                 .any(|(s, unblocked)| *unblocked && same_schema(s, &schema))
         };
         let created = |r: &Removed| r.creations_in.iter().any(|s| same_schema(s, &schema));
+        // The file's last top-level event on the object, when it is of this step's schema (as
+        // written: the first pass does not follow the search_path).
+        let file_leaves = |r: &Removed, event: Event| {
+            r.last_top == Some(event) && same_schema(&r.last_top_schema, &step.schema)
+        };
         match step.event {
             Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
             Event::Create
@@ -34,13 +39,13 @@ impl Sequence {
                     || step.table.as_ref().is_some_and(|t| {
                         self.relation_removed_before(t, &schema) || self.cascaded_view_before(t)
                     })
-                    || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
+                    || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
             Event::Remove if step.rename => self.rename_reruns(step),
             Event::Remove => removed.is_some_and(|r| {
                 created(r)
-                    || (tx && r.last_top == Some(Event::Create))
+                    || (tx && file_leaves(r, Event::Create))
                     || self.renamed_into_holds(step.key.digest(), r)
             }),
         }
