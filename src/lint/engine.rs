@@ -216,7 +216,9 @@ impl<'a> FileLinter<'a> {
                 table: Table::default(),
                 out,
             },
-            guards: Guards::default(),
+            guards: Guards::for_file(
+                known_model == Some(crate::runner::ApplyModel::FileTransaction),
+            ),
             sequence,
             history: History::for_file(
                 known_model == Some(crate::runner::ApplyModel::FileTransaction),
@@ -356,6 +358,7 @@ impl<'a> FileLinter<'a> {
             .as_ref()
             .and_then(|p| p.created_before(&self.source.path));
         self.history.passed(&statement, &self.sequence, pending);
+        self.guards.passed(&statement);
         self.sequence.passed(&statement);
         self.emit.out.hold_transaction =
             self.holds_transactions && self.history.open_transaction().is_some();

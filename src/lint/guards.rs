@@ -2,22 +2,53 @@
 //! before `CREATE … x` makes the create retry-safe (at the price of the data, which the DROP
 //! rule's own documentation discusses).
 
+use crate::sql::search_path::{may_be_same_schema, SessionPath};
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement};
 use std::collections::HashMap;
 
+/// A dropped object's schema: the one its name writes, else the first of the search_path the
+/// file set (`None`: not known, it may be any).
+type Schema = Option<Box<str>>;
+
 /// Guards are looked up by unqualified name, so a long file costs one lookup per statement, not
-/// a scan of every earlier DROP; the schema check (`Name::same_object`) runs on the few matches.
+/// a scan of every earlier DROP; the schema check runs on the few matches.
 #[derive(Debug, Default, Clone)]
 pub struct Guards {
-    /// (kind, base name) → the dropped names.
-    objects: HashMap<(ObjectKind, String), Vec<Name>>,
-    /// (table base name, column base name) → the tables.
-    columns: HashMap<(String, String), Vec<Name>>,
-    /// (table base name, constraint base name) → the tables.
-    constraints: HashMap<(String, String), Vec<Name>>,
+    /// (kind, base name) → the schemas of the dropped objects.
+    objects: HashMap<(ObjectKind, String), Vec<Schema>>,
+    /// (table base name, column base name) → the tables' schemas.
+    columns: HashMap<(String, String), Vec<Schema>>,
+    /// (table base name, constraint base name) → the tables' schemas.
+    constraints: HashMap<(String, String), Vec<Schema>>,
+    /// The search_path the top-level statements passed so far set: a guard proves only an
+    /// object of its own schema.
+    search_path: SessionPath,
 }
 
 impl Guards {
+    /// A file's start; `file_transaction` when its runner runs it in one transaction (then a
+    /// `SET LOCAL` lasts to the file's end).
+    pub fn for_file(file_transaction: bool) -> Guards {
+        Guards {
+            search_path: SessionPath::file(file_transaction),
+            ..Guards::default()
+        }
+    }
+
+    /// A top-level statement has been checked and recorded: follows the search_path it sets.
+    pub fn passed(&mut self, statement: &Statement) {
+        self.search_path.observe(&statement.tokens);
+    }
+
+    /// The schema `name` denotes now (see [`Schema`]).
+    fn schema(&self, name: &Name) -> Schema {
+        let n = name.parts.len();
+        match n > 1 {
+            true => Some(name.parts[n - 2].as_str().into()),
+            false => self.search_path.home().map(Into::into),
+        }
+    }
+
     /// Records what `statement` drops with IF EXISTS. Call after checking it.
     /// A drop in a DO block's or a routine's branch whose catalog check names what it drops
     /// counts as one with IF EXISTS (`DoBlockContext::drops_checked`).
@@ -37,10 +68,11 @@ impl Guards {
         match &shape.kind {
             ShapeKind::Drop(kind) if checked || shape.guard.is_some_and(|g| g.present) => {
                 for name in shape.names.iter().filter(|n| !blocked(*kind, n)) {
+                    let schema = self.schema(name);
                     self.objects
                         .entry((*kind, name.base().to_string()))
                         .or_default()
-                        .push(name.clone());
+                        .push(schema);
                 }
             }
             ShapeKind::AlterTable => {
@@ -52,6 +84,7 @@ impl Guards {
                     if !(checked || action.guard.is_some_and(|g| g.present)) {
                         continue;
                     }
+                    let schema = self.schema(table);
                     let map = match action.kind {
                         AlterActionKind::DropColumn => &mut self.columns,
                         AlterActionKind::DropConstraint | AlterActionKind::DropIndex => {
@@ -61,33 +94,42 @@ impl Guards {
                     };
                     map.entry((table.base().to_string(), name.base().to_string()))
                         .or_default()
-                        .push(table.clone());
+                        .push(schema);
                 }
             }
             _ => {}
         }
     }
 
-    pub fn object_dropped(&self, kind: ObjectKind, name: &Name) -> bool {
-        self.objects
-            .get(&(kind, name.base().to_string()))
-            .is_some_and(|names| names.iter().any(|n| n.same_object(name)))
+    /// Did an earlier guarded drop remove `name` (of the same schema)? `table`: the table an
+    /// index is on, whose schema an unqualified index name has.
+    pub fn object_dropped(&self, kind: ObjectKind, name: &Name, table: Option<&Name>) -> bool {
+        let schema = match table {
+            Some(table) if kind == ObjectKind::Index && name.parts.len() < 2 => self.schema(table),
+            _ => self.schema(name),
+        };
+        dropped_in(&self.objects, (kind, name.base().to_string()), &schema)
     }
 
     pub fn column_dropped(&self, table: &Name, column: &Name) -> bool {
-        table_dropped_with(&self.columns, table, column)
+        let key = (table.base().to_string(), column.base().to_string());
+        dropped_in(&self.columns, key, &self.schema(table))
     }
 
     pub fn constraint_dropped(&self, table: &Name, constraint: &Name) -> bool {
-        table_dropped_with(&self.constraints, table, constraint)
+        let key = (table.base().to_string(), constraint.base().to_string());
+        dropped_in(&self.constraints, key, &self.schema(table))
     }
 }
 
-fn table_dropped_with(
-    map: &HashMap<(String, String), Vec<Name>>,
-    table: &Name,
-    part: &Name,
+fn dropped_in<K: std::hash::Hash + Eq>(
+    map: &HashMap<K, Vec<Schema>>,
+    key: K,
+    schema: &Schema,
 ) -> bool {
-    map.get(&(table.base().to_string(), part.base().to_string()))
-        .is_some_and(|tables| tables.iter().any(|t| t.same_object(table)))
+    map.get(&key).is_some_and(|schemas| {
+        schemas
+            .iter()
+            .any(|s| may_be_same_schema(s.as_deref(), schema.as_deref()))
+    })
 }

@@ -168,9 +168,10 @@ impl StatementCx<'_> {
     }
 
     pub fn dropped_before(&self, kind: ObjectKind) -> bool {
-        self.shape()
-            .object()
-            .is_some_and(|name| self.guards.object_dropped(kind, name))
+        self.shape().object().is_some_and(|name| {
+            self.guards
+                .object_dropped(kind, name, self.shape().table.as_ref())
+        })
     }
 
     /// Inserts `keywords` (e.g. `IF NOT EXISTS`) at `at`, in the case of the keyword before it.

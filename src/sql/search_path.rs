@@ -176,6 +176,15 @@ pub fn split_setting(setting: &str) -> Vec<String> {
     }
 }
 
+/// Can schemas `a` and `b` (each known, or `None`: not known) be the same one? Two known
+/// schemas must be equal; an unknown one may be any.
+pub fn may_be_same_schema(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
 /// The search_path a session has while statements run: the connection's own (`None`) until a
 /// statement sets one, `SET LOCAL` until the transaction ends.
 #[derive(Debug, Clone, Default)]
@@ -205,6 +214,16 @@ impl SessionPath {
             Some(local) => local.as_deref(),
             None => self.session.as_deref(),
         }
+    }
+
+    /// The schema an unqualified name denotes now, when the file's own path says: the path's
+    /// first (where a creation goes, and where a look-up looks first); `None` under the
+    /// connection's own path, or with `"$user"` first (the runner's role decides).
+    pub fn home(&self) -> Option<&str> {
+        self.schemas()?
+            .first()
+            .map(String::as_str)
+            .filter(|s| *s != "$user")
     }
 
     /// Follows one top-level statement.

@@ -205,15 +205,19 @@ impl Sequence {
         })
     }
 
-    /// Did an earlier statement remove the table or materialized view `name`? What was on it
-    /// (indexes, triggers, constraints) went with it.
-    pub(super) fn relation_removed_before(&self, name: &str) -> bool {
+    /// Did an earlier statement remove the table or materialized view `name` of `schema`?
+    /// What was on it (indexes, triggers, constraints) went with it.
+    pub(super) fn relation_removed_before(&self, name: &str, schema: &super::Resolved) -> bool {
         [ObjectKind::Table, ObjectKind::MaterializedView]
             .iter()
             .any(|&kind| {
                 self.removed
                     .get(&object_digest(kind, name))
-                    .is_some_and(|r| r.removed_before)
+                    .is_some_and(|r| {
+                        r.drops_in
+                            .iter()
+                            .any(|(s, _)| super::same_schema(s, schema))
+                    })
             })
     }
 

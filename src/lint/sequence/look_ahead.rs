@@ -421,6 +421,7 @@ impl Sequence {
         if top && index >= removed.last_top_at {
             removed.last_top = Some(step.event);
             removed.last_top_at = index;
+            removed.last_top_schema = step.schema.clone();
         }
     }
 }

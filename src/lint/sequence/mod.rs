@@ -50,7 +50,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use steps::{arrivals, schema, steps, unnamed};
 
-/// An object as the replay tracks it: names folded, schemas ignored (as the guards do).
+/// An object as the replay tracks it: names folded, schemas left out (a step carries its
+/// schema: the proofs compare it, `Removed::drops_in`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {
     Object(ObjectKind, String),
@@ -98,6 +99,9 @@ struct Step {
     to: Option<Key>,
     /// The action's (or statement's) own `IF [NOT] EXISTS`.
     guarded: bool,
+    /// The schema the statement writes for the object (for what lives on a table, and an
+    /// index named unqualified, the table's), before the search_path resolves it.
+    schema: Option<Box<str>>,
 }
 
 /// What the file does to an object that some statement removes: where, and what it did last
@@ -113,9 +117,11 @@ struct Removed {
     /// that event, or of the first removal while `None`.
     last_top: Option<Event>,
     last_top_at: u32,
-    /// The top-level statements before the current one: created it, dropped it (renames
-    /// away do not count: a retry may skip them), what last.
-    created_before: bool,
+    /// The schema the statement of that top-level event writes (the first pass does not
+    /// follow the search_path): it tells only of an object of that schema.
+    last_top_schema: Resolved,
+    /// The top-level statements before the current one: dropped it (renames away do not
+    /// count: a retry may skip them), what last (which created it: `creations_in`).
     removed_before: bool,
     /// Dropped by an earlier statement whose drop a later view does not block.
     removed_unblocked: bool,
@@ -128,6 +134,11 @@ struct Removed {
     /// The last top-level statement before the current one that renamed something to this
     /// name, with the digest of the name it had.
     renamed_into: Option<(u32, u64)>,
+    /// The schemas of the top-level statements before the current one that dropped it (with
+    /// whether no later view blocks that drop) and that created it, as [`Resolved`]: only a
+    /// drop or creation of the same schema proves a creation or drop of it.
+    drops_in: Vec<(Resolved, bool)>,
+    creations_in: Vec<Resolved>,
     /// The last top-level event before the current statement was a creation proved to
     /// survive a retry: a retry that gets here has the object as that statement made it.
     created_last_proved: bool,
@@ -140,7 +151,7 @@ impl Removed {
             last_at: index,
             last_top,
             last_top_at: index,
-            created_before: false,
+            last_top_schema: None,
             removed_before: false,
             removed_unblocked: false,
             last_before: None,
@@ -148,8 +159,19 @@ impl Removed {
             renamed_last_reruns: false,
             renamed_into: None,
             created_last_proved: false,
+            drops_in: Vec::new(),
+            creations_in: Vec::new(),
         }
     }
+}
+
+/// The schema a name denotes: the one written, else the first of the search_path the file set
+/// (`None`: the connection's own, which lint does not know, or `$user` first).
+type Resolved = Option<Box<str>>;
+
+/// Can `a` and `b` be the same schema ([`crate::sql::search_path::may_be_same_schema`])?
+fn same_schema(a: &Resolved, b: &Resolved) -> bool {
+    crate::sql::search_path::may_be_same_schema(a.as_deref(), b.as_deref())
 }
 
 /// (schema, table base name) of a `CREATE INDEX`.
@@ -190,8 +212,8 @@ pub struct Sequence {
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked: key,
-    /// event, whether it is a rename away, whether it was proved to survive.
-    current: Vec<(u64, Event, bool, bool)>,
+    /// event, whether it is a rename away, whether it was proved to survive, its schema.
+    current: Vec<(u64, Event, bool, bool, Resolved)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
@@ -384,27 +406,39 @@ impl Sequence {
             .iter()
             .map(|s| {
                 let proved = safe.iter().any(|p| std::ptr::eq(*p, s));
-                (s.key.digest(), s.event, s.rename, proved)
+                (s.key.digest(), s.event, s.rename, proved, self.resolve(s))
             })
             .collect();
+    }
+
+    /// The schema a step of the current statement acts in, under the search_path the
+    /// statements before it set (see [`Resolved`]).
+    fn resolve(&self, step: &Step) -> Resolved {
+        step.schema
+            .clone()
+            .or_else(|| self.search_path.home().map(Into::into))
     }
 
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
         self.search_path.observe(&statement.tokens);
-        for (key, event, rename, proved) in std::mem::take(&mut self.current) {
+        for (key, event, rename, proved, schema) in std::mem::take(&mut self.current) {
             self.last_event.insert(key, event);
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
                 let dropped = event == Event::Remove && !rename;
-                removed.created_before |= event == Event::Create;
                 removed.removed_before |= dropped;
                 removed.removed_unblocked |= dropped && !blocked;
                 removed.last_before = Some(event);
                 removed.renamed_last = rename;
                 removed.renamed_last_reruns = rename && proved;
                 removed.created_last_proved = event == Event::Create && proved;
+                if dropped {
+                    removed.drops_in.push((schema, !blocked));
+                } else if event == Event::Create {
+                    removed.creations_in.push(schema);
+                }
             }
         }
         for arrival in arrivals(statement) {

@@ -133,6 +133,8 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
     let shape = &statement.shape;
     let table = shape.object().map(|t| t.base().to_string());
     if shape.kind == ShapeKind::AlterTable {
+        // What an ALTER TABLE adds or drops lives in the table's schema.
+        let table_schema = shape.object().and_then(schema);
         let Some(table) = table else {
             return Vec::new();
         };
@@ -149,6 +151,7 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                         rename: false,
                         to: None,
                         guarded: a.guard.is_some_and(|g| g.present),
+                        schema: table_schema.clone(),
                     });
                 }
                 let event = match a.kind {
@@ -200,6 +203,7 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                     rename,
                     to,
                     guarded: a.guard.is_some_and(|g| g.present),
+                    schema: table_schema.clone(),
                 })
             })
             .collect();
@@ -231,6 +235,12 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                 rename: e.change == Change::Rename,
                 to: to.clone().filter(|_| e.change == Change::Rename),
                 guarded: e.guarded,
+                // An index lives in its table's schema.
+                schema: schema(name).or_else(|| {
+                    (kind == ObjectKind::Index)
+                        .then(|| e.table.and_then(schema))
+                        .flatten()
+                }),
             })
         })
         .collect()

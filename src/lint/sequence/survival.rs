@@ -1,7 +1,7 @@
 //! The proofs that a step of the statement being checked survives a retry, from what the file
 //! does before and after it.
 
-use super::{Event, Key, Removed, Sequence, Step};
+use super::{same_schema, Event, Key, Removed, Sequence, Step};
 use crate::sql::ObjectKind;
 
 impl Sequence {
@@ -10,6 +10,19 @@ impl Sequence {
         // An object no statement removes has no history that could prove it.
         let removed = self.removed.get(&step.key.digest());
         let tx = self.transactional();
+        // Only a drop (creation) of the same schema proves a creation (drop).
+        let schema = self.resolve(step);
+        let dropped_unblocked = |r: &Removed| {
+            r.drops_in
+                .iter()
+                .any(|(s, unblocked)| *unblocked && same_schema(s, &schema))
+        };
+        let created = |r: &Removed| r.creations_in.iter().any(|s| same_schema(s, &schema));
+        // The file's last top-level event on the object, when it is of this step's schema (as
+        // written: the first pass does not follow the search_path).
+        let file_leaves = |r: &Removed, event: Event| {
+            r.last_top == Some(event) && same_schema(&r.last_top_schema, &step.schema)
+        };
         match step.event {
             Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
             Event::Create
@@ -22,17 +35,17 @@ impl Sequence {
                 true
             }
             Event::Create => {
-                removed.is_some_and(|r| r.removed_unblocked || r.renamed_last_reruns)
+                removed.is_some_and(|r| dropped_unblocked(r) || r.renamed_last_reruns)
                     || step.table.as_ref().is_some_and(|t| {
-                        self.relation_removed_before(t) || self.cascaded_view_before(t)
+                        self.relation_removed_before(t, &schema) || self.cascaded_view_before(t)
                     })
-                    || (tx && removed.is_some_and(|r| r.last_top == Some(Event::Remove)))
+                    || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
             Event::Remove if step.rename => self.rename_reruns(step),
             Event::Remove => removed.is_some_and(|r| {
-                r.created_before
-                    || (tx && r.last_top == Some(Event::Create))
+                created(r)
+                    || (tx && file_leaves(r, Event::Create))
                     || self.renamed_into_holds(step.key.digest(), r)
             }),
         }
