@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -50,6 +51,10 @@ MARIA = ["mariadb", "-h", "127.0.0.1", "-u", "root"]
 # MariaDB retries: reset the shadow copy table by table (`MariaDb.reset_shadow`) instead of
 # restoring the whole dump before every crash point; PREFLIGHT_FULL_RESTORE=1 turns it off.
 FAST_RESET = os.environ.get("PREFLIGHT_FULL_RESTORE") != "1"
+# PostgreSQL retries at every crash point: one session per file, the prefixes built up
+# statement by statement with each retry in a savepoint (`Postgres.retry_errors_batched`);
+# PREFLIGHT_PER_POINT=1 runs each crash point in its own session, each prefix from scratch.
+BATCHED = os.environ.get("PREFLIGHT_PER_POINT") != "1"
 
 
 def version_key(path: Path):
@@ -428,6 +433,32 @@ class Postgres:
         return lines
 
 
+    def retry_errors_batched(self, path: Path, stmts: list, points, tmp: Path, runner=None):
+        """`retry_errors` for every crash point k of `points` in one transaction: the
+        statements up to k are applied once, on top of those up to the previous point, and each
+        retry runs in a savepoint rolled back afterwards (the same states as a fresh prefix per
+        k, without running each prefix again). Union of the failing lines."""
+        body = tmp / "retry.sql"
+        body.write_text(blank_tx_control(sent_text(path, path.read_text(), runner), False))
+        script = ["BEGIN;\n\\set ON_ERROR_ROLLBACK on\n"]
+        done = 0
+        for k in sorted(points):
+            script += [runner_text(s) + ";\n" for s in stmts[done:k]]
+            done = k
+            script.append(f"SAVEPOINT pf_retry;\n\\i {body}\nROLLBACK TO SAVEPOINT pf_retry;\n"
+                          "RELEASE SAVEPOINT pf_retry;\n")
+        script.append("ROLLBACK;\n")
+        pre = tmp / "prefixes.sql"
+        pre.write_text("".join(script))
+        _, err = self.run(f"\\i {pre}\n", False)
+        lines = set()
+        for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
+            if "cannot run inside a transaction block" in m.group(2):
+                continue
+            lines.add(int(m.group(1)))
+        return lines
+
+
 def sent_text(path: Path, text: str, runner) -> str:
     """What the project's tool sends for `path` (same line count)."""
     return runner_text(runner.text(path, text) if runner is not None else text)
@@ -555,10 +586,11 @@ class MariaDb:
 
 # ---------------------------------------------------------------- one pass over a project
 
-def measure(engine_cls, paths, transactional, crash_points):
+def measure(engine_cls, paths, transactional, crash_points, retries=True):
     """Applies `paths` in order; returns per file: spans, failing span indexes, apply error.
     `transactional` may be a `Runner` (realworld_runners.py): its setup runs first, and what it
-    sends, runs before a file and allows as crash points is replayed."""
+    sends, runs before a file and allows as crash points is replayed. `retries=False`: the files
+    are only applied (where the first one the server cannot apply is), nothing is retried."""
     eng = engine_cls()
     runner = transactional if isinstance(transactional, Runner) else None
     out = []
@@ -584,10 +616,10 @@ def measure(engine_cls, paths, transactional, crash_points):
                 # file's statements (the same lines).
                 spans = sent if delim != ";" else statement_spans(text, eng.mysql)
                 failing = set()
-                dump = eng.snapshot() if eng.mysql else None
+                dump = eng.snapshot() if eng.mysql and retries else None
                 # The shadow copy is kept in the pre-file state between retries (MariaDb
                 # `reset_shadow`); it starts from the dump for each file.
-                before = eng.signature(eng.db) if eng.mysql and FAST_RESET else None
+                before = eng.signature(eng.db) if eng.mysql and FAST_RESET and retries else None
                 if eng.mysql:
                     eng.shadow_ready = False
                 sent = [sp for sp in sent if not TX_CONTROL.match(sp[2])]
@@ -608,6 +640,14 @@ def measure(engine_cls, paths, transactional, crash_points):
                 # can no longer replace: hydra's `…_ibfk_1`, "Duplicate key name"). Such
                 # statements are not measured (`shadow_artefacts`).
                 unfaithful = set()
+                if not retries:
+                    points = []
+                elif not eng.mysql and not prologue and len(points) > 1 and BATCHED:
+                    # Every crash point in one session (`Postgres.retry_errors_batched`).
+                    for line in eng.retry_errors_batched(path, stmts, points, tmp, runner):
+                        failing.update(idx for idx, span in enumerate(spans)
+                                       if span[0] <= line <= span[1])
+                    points = []
                 for k in points:
                     if eng.mysql:
                         lines = eng.retry_errors(path, stmts[:k], tmp, dump, runner, before)
@@ -771,11 +811,19 @@ def cached_measure(cache, name, engine_cls, paths, transactional, crash_points):
     return base, clean
 
 
-def run_project(binary, name, engine, tracker, transactional, paths, cache=None, fix=True):
+def run_project(binary, name, engine, tracker, transactional, paths, cache=None, fix=True,
+                fix_only=False):
     engine_cls = Postgres if engine == "pg" else MariaDb
     dialect = "postgres" if engine == "pg" else "mariadb"
     crash_points = not transactional
-    base, clean = cached_measure(cache, name, engine_cls, paths, transactional, crash_points)
+    if fix_only and not (cache and is_cached(cache, name, paths, transactional, crash_points)):
+        # The originals only applied (where the server stops), not retried: no recall or
+        # precision, the fixed copies measured as usual.
+        base, clean = measure(engine_cls, paths, transactional, crash_points, retries=False)
+    else:
+        fix_only = False
+        base, clean = cached_measure(cache, name, engine_cls, paths, transactional,
+                                     crash_points)
     row = {"project": name, "engine": engine, "runner": tracker,
            "model": (f"{transactional.name}: " if isinstance(transactional, Runner) else "")
            + ("transaction per file" if transactional
@@ -794,7 +842,9 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
         if not base:
             row["error"] = row.pop("stopped_at")
             return row
-    flags = lint_flags(binary, paths, dialect, tracker, transactional)
+    if fix_only:
+        row["truth"] = "not measured (--fix-only)"
+    flags = {} if fix_only else lint_flags(binary, paths, dialect, tracker, transactional)
     fail = tp = fn = flagged_err = tp_err = 0
     artefacts = 0
     for path, spans, failing, _, unmeasured in base:
@@ -823,11 +873,13 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
                     DETAILS.setdefault(name, {}).setdefault("false_flags", []).append(where)
     if artefacts:
         row["shadow_artefacts"] = artefacts
-    row.update(retry_failures=fail, recall=tp / fail if fail else 1.0,
-               error_flags=flagged_err, precision=tp_err / flagged_err if flagged_err else 1.0)
+    if not fix_only:
+        row.update(retry_failures=fail, recall=tp / fail if fail else 1.0, error_flags=flagged_err,
+                   precision=tp_err / flagged_err if flagged_err else 1.0)
     if not fix:
         return row
     # The fixer: fix a copy, apply it the same way.
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmpd:
         copies = []
         for i, path in enumerate(paths):
@@ -865,7 +917,12 @@ def run_project(binary, name, engine, tracker, transactional, paths, cache=None,
                         f"{paths[int(path.parent.name)].relative_to(CORPUS)}:{start}: "
                         f"{' '.join(text.split())[:160]}")
         row["left_failing_not_reported"] = unreported
+    row["fix_replay_seconds"] = round(time.monotonic() - started)
     return row
+
+
+def num(x):
+    return "–" if x is None else f"{x:.3f}"
 
 
 def main():
@@ -880,6 +937,9 @@ def main():
     ap.add_argument("--no-fix", action="store_true", help="recall and precision only (the fixed "
                     "copies are not measured)")
     ap.add_argument("--details", help="write missed, falsely flagged and still-failing statements here")
+    ap.add_argument("--fix-only", action="store_true", help="the fixed copies only: the originals "
+                    "are applied once (to find where the server stops) but not retried unless "
+                    "--cache holds their measurement, so recall and precision are left out")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     rows = []
@@ -887,7 +947,7 @@ def main():
         if (only and name not in only) or args.engine not in ("all", engine):
             continue
         row = run_project(args.bin, name, engine, tracker, tx, paths, args.cache,
-                          not args.no_fix)
+                          not args.no_fix, args.fix_only)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     print("| project | engine | runner (model) | files | stmts | retry failures | recall "
@@ -902,12 +962,14 @@ def main():
                   f"does not apply: {r['error']} |||||||")
             continue
         print(f"| {r['project']} | {r['engine']} | {r['runner']} ({r['model']}) | {r['files']} "
-              f"| {r['statements']} | {r['retry_failures']} | {r['recall']:.3f} "
-              f"| {r['error_flags']} | {r['precision']:.3f} | {r.get('fixed_left_failing', '–')} "
+              f"| {r['statements']} | {r.get('retry_failures', '–')} | {num(r.get('recall'))} "
+              f"| {r.get('error_flags', '–')} | {num(r.get('precision'))} "
+              f"| {r.get('fixed_left_failing', '–')} "
               f"| {r.get('left_failing_not_reported', '–')} | {r.get('fix_breakages', '–')} |")
     # Per engine: the share of retry failures the fixer leaves failing, over all projects.
     for engine in ("pg", "maria"):
-        measured = [r for r in rows if r["engine"] == engine and "fixed_left_failing" in r]
+        measured = [r for r in rows if r["engine"] == engine and "fixed_left_failing" in r
+                    and "retry_failures" in r]
         failures = sum(r["retry_failures"] for r in measured)
         if failures:
             left = sum(r.get("fixed_left_failing", 0) for r in measured)

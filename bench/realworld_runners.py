@@ -177,7 +177,7 @@ def add_subquery_aliases(text):
                 break
         return i
 
-    n, i, last, stack, inserts = len(text), 0, None, [], []
+    n, i, last, stack, inserts, bodies = len(text), 0, None, [], [], []
     while i < n:
         c = text[i]
         if text.startswith("--", i) or text.startswith("/*", i):
@@ -192,6 +192,13 @@ def add_subquery_aliases(text):
         m = re.match(r"\$([A-Za-z_]\w*)?\$", text[i:]) if c == "$" else None
         if m:
             j = text.find(m.group(0), i + len(m.group(0)))
+            # A dollar-quoted body (a `DO` block's or a function's): the statements in it are
+            # parsed by the same PostgreSQL when they run.
+            body_start, body_end = i + len(m.group(0)), (n if j < 0 else j)
+            body = text[body_start:body_end]
+            aliased = add_subquery_aliases(body)
+            if aliased != body:
+                bodies.append((body_start, body_end, aliased))
             i, last = (n if j < 0 else j + len(m.group(0))), None
             continue
         if c.isalpha() or c == "_":
@@ -209,8 +216,9 @@ def add_subquery_aliases(text):
         if not c.isspace():
             last = None
         i += 1
-    for k, pos in enumerate(reversed(inserts)):
-        text = text[:pos] + f" AS pf_pg16_subquery_{len(inserts) - k}" + text[pos:]
+    edits = [(pos, pos, f" AS pf_pg16_subquery_{k + 1}") for k, pos in enumerate(inserts)]
+    for start, end, new in sorted(edits + bodies, reverse=True):
+        text = text[:start] + new + text[end:]
     return text
 
 
@@ -226,11 +234,11 @@ DIESEL_TABLE = """CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
 class DieselLemmy(Runner):
     """lemmy's migrations through diesel_migrations: a transaction per migration, after diesel's
     tracker table exists; run on PostgreSQL 15 with the PostgreSQL 16 subquery syntax given
-    aliases (`add_subquery_aliases`; lemmy's 2025-08-01-000016 is the only up-migration that
-    needs one)."""
+    aliases (`add_subquery_aliases`, dollar-quoted bodies included; lemmy's 2025-08-01-000016 is
+    the only up-migration that needs one, and `fix` may wrap it in a `DO` block)."""
 
     def __init__(self):
-        super().__init__("diesel-lemmy-v1", True)
+        super().__init__("diesel-lemmy-v2", True)
 
     def text(self, path, text):
         return add_subquery_aliases(text)

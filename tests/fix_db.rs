@@ -1288,3 +1288,33 @@ fn a_dollar_quote_tag_in_a_guarded_name_does_not_break_the_fixed_file() {
         "{fixed}"
     );
 }
+
+/// lemmy's 2025-08-01-000049 shape: one ALTER adds named foreign keys and an unnamed primary
+/// key. Each action's fix wraps the same statement and the first one applied wins, so its
+/// handler has to catch what every action raises on a retry: `duplicate_object` for the
+/// foreign key, `invalid_table_definition` ("multiple primary keys") for the key, which
+/// PostgreSQL adds first.
+#[test]
+fn a_foreign_key_and_a_primary_key_in_one_alter_are_guarded_together() {
+    let sql = "ALTER TABLE liked\n    ALTER COLUMN id SET NOT NULL,\n    ADD CONSTRAINT liked_person_id_fkey FOREIGN KEY (person_id) REFERENCES person,\n    ADD PRIMARY KEY (id);\n";
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    let db = ScratchDb::postgres();
+    db.exec(
+        "CREATE TABLE person (id int PRIMARY KEY);\nCREATE TABLE liked (id int, person_id int);",
+    );
+    db.exec(sql);
+    let err = db.try_exec(sql).expect_err("the original fails on a retry");
+    assert!(err.contains("multiple primary keys"), "{err}");
+    db.exec(&fixed);
+    let fresh = ScratchDb::postgres();
+    fresh.exec(
+        "CREATE TABLE person (id int PRIMARY KEY);\nCREATE TABLE liked (id int, person_id int);",
+    );
+    fresh.exec(&fixed);
+    fresh.exec(&fixed);
+    assert_eq!(
+        fresh.query("SELECT string_agg(contype::text, ',' ORDER BY contype) FROM pg_constraint WHERE conrelid = 'liked'::regclass"),
+        ["f,p"],
+        "{fixed}"
+    );
+}

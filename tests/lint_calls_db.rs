@@ -562,6 +562,23 @@ fn handler_cases() -> Vec<(String, String, bool)> {
             "CREATE INDEX z7 ON t (a); EXCEPTION WHEN SQLSTATE '42710' THEN NULL;",
             true,
         ),
+        // One ALTER whose actions raise different errors on a retry: PostgreSQL adds the
+        // primary key before the foreign key, so "multiple primary keys" comes first and a
+        // handler must catch both (lemmy's 2025-08-01-000049 as `fix` first wrapped it).
+        (
+            "alter_adding_a_foreign_key_and_a_primary_key_catching_one",
+            "ALTER TABLE p ALTER COLUMN id SET NOT NULL, ADD CONSTRAINT p_fk FOREIGN KEY (id) \
+             REFERENCES t, ADD UNIQUE (id), ADD PRIMARY KEY (id); \
+             EXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL;",
+            true,
+        ),
+        (
+            "alter_adding_a_foreign_key_and_a_primary_key_catching_both",
+            "ALTER TABLE p ALTER COLUMN id SET NOT NULL, ADD CONSTRAINT p_fk FOREIGN KEY (id) \
+             REFERENCES t, ADD UNIQUE (id), ADD PRIMARY KEY (id); \
+             EXCEPTION WHEN duplicate_object OR invalid_table_definition THEN NULL;",
+            false,
+        ),
     ];
     for (name, body, fails) in scoped {
         cases.push((name.to_string(), block(body), *fails));

@@ -36,6 +36,21 @@ impl Rule for AddConstraint {
         if cx.do_guarded() {
             return;
         }
+        // Every action's PostgreSQL fix wraps the same statement, and only the first applied
+        // stays: its handler catches what any of the statement's additions raises on a retry
+        // (a second primary key is "multiple primary keys", 42P16, whatever its name).
+        let named_added = shape.actions.iter().any(|a| {
+            a.kind == AlterActionKind::AddConstraint
+                && !a.guard.is_some_and(|g| g.present)
+                && a.name
+                    .as_ref()
+                    .is_some_and(|name| !cx.guards.constraint_dropped(table, name))
+        });
+        let primary_key_added = shape.actions.iter().any(|a| {
+            a.kind == AlterActionKind::AddConstraint
+                && !a.guard.is_some_and(|g| g.present)
+                && adds_primary_key(cx, a)
+        });
         for action in &shape.actions {
             if action.kind != AlterActionKind::AddConstraint
                 || action.guard.is_some_and(|g| g.present)
@@ -75,8 +90,9 @@ impl Rule for AddConstraint {
                     .map_or(action.head.end, |n| n.range.end);
             let fix = if cx.dialect == Dialect::Mariadb {
                 mariadb_fix(cx, action)
-            } else if action.name.is_some() && adds_primary_key(cx, action) {
-                // A second primary key is "multiple primary keys" (42P16), whatever its name.
+            } else if action.name.is_some() && primary_key_added
+                || action.name.is_none() && named_added && adds_primary_key(cx, action)
+            {
                 cx.exception_guard_fix(
                     &format!(
                         "duplicate_object {or} duplicate_table {or} invalid_table_definition",

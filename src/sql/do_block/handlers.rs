@@ -30,7 +30,9 @@ impl Handler {
             return true;
         }
         match retry_error(statement) {
-            Some(errors) => errors.iter().any(|(name, code)| {
+            // Every error the re-run may raise (an ALTER's actions): which comes first is not
+            // known.
+            Some(errors) => errors.iter().all(|(name, code)| {
                 self.names.iter().any(|n| n == name)
                     || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
             }),
@@ -95,16 +97,27 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         // The rows are there: a unique key rejects them again.
         ShapeKind::Insert => one(UNIQUE_VIOLATION),
         ShapeKind::AlterTable => {
-            // The first action that fails raises the error: only one kind of action is known.
-            let mut errors = shape.actions.iter().map(|a| match a.kind {
-                AlterActionKind::AddColumn => Some(DUPLICATE_COLUMN),
-                AlterActionKind::DropColumn => Some(UNDEFINED_COLUMN),
-                AlterActionKind::DropConstraint => Some(UNDEFINED_OBJECT),
-                AlterActionKind::AddConstraint => constraint_error(&statement.tokens, &a.range),
-                _ => None,
-            });
-            let first = errors.next()??;
-            errors.all(|e| e == Some(first)).then(|| vec![first])
+            // The action that fails first raises the error, and PostgreSQL runs an ALTER's
+            // actions in passes, not in the written order (a primary key before a foreign
+            // key): every error an action is known to raise has to be caught. An action whose
+            // re-run raises nothing (`SET NOT NULL`, an unnamed UNIQUE or CHECK added again)
+            // or is not known adds none; no known error at all is "not known".
+            let mut errors = Vec::new();
+            for a in &shape.actions {
+                let error = match a.kind {
+                    AlterActionKind::AddColumn => Some(DUPLICATE_COLUMN),
+                    AlterActionKind::DropColumn => Some(UNDEFINED_COLUMN),
+                    AlterActionKind::DropConstraint => Some(UNDEFINED_OBJECT),
+                    AlterActionKind::AddConstraint => {
+                        constraint_error(&statement.tokens, &a.range, a.name.is_some())
+                    }
+                    _ => None,
+                };
+                if let Some(error) = error.filter(|e| !errors.contains(e)) {
+                    errors.push(error);
+                }
+            }
+            (!errors.is_empty()).then_some(errors)
         }
         _ => None,
     }
@@ -112,13 +125,24 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
 
 /// What a re-run of `ADD CONSTRAINT` action `range` of `tokens` raises: a foreign key or check
 /// that exists is `duplicate_object`; UNIQUE and EXCLUDE build an index, a relation.
-fn constraint_error(tokens: &[Tok], range: &Range<usize>) -> Option<(&'static str, &'static str)> {
+fn constraint_error(
+    tokens: &[Tok],
+    range: &Range<usize>,
+    named: bool,
+) -> Option<(&'static str, &'static str)> {
     let action = tokens
         .iter()
         .filter(|t| range.start <= t.range.start && t.range.end <= range.end);
     for t in action {
         if t.is_kw("PRIMARY") {
             return Some(INVALID_TABLE_DEFINITION);
+        } else if !named
+            && ["UNIQUE", "EXCLUDE", "FOREIGN", "CHECK"]
+                .iter()
+                .any(|k| t.is_kw(k))
+        {
+            // Added again under a new generated name: no error.
+            return None;
         } else if t.is_kw("UNIQUE") || t.is_kw("EXCLUDE") {
             return Some(DUPLICATE_TABLE);
         } else if t.is_kw("FOREIGN") || t.is_kw("CHECK") {
