@@ -20,6 +20,14 @@ pub struct PathChange {
 
 /// The change `tokens` (one statement) makes to the search_path, if it makes one.
 pub fn path_change(tokens: &[Tok]) -> Option<PathChange> {
+    // Called for every statement (three times in lint): most start with another word, so they
+    // are turned away before the token list is copied.
+    let opening = tokens
+        .iter()
+        .find(|t| !matches!(t.token, Token::SemiColon))?;
+    if !(opening.is_kw("SET") || opening.is_kw("RESET") || opening.is_kw("SELECT")) {
+        return None;
+    }
     let tokens: Vec<&Tok> = tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::SemiColon))
