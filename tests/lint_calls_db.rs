@@ -579,6 +579,20 @@ fn handler_cases() -> Vec<(String, String, bool)> {
              EXCEPTION WHEN duplicate_object OR invalid_table_definition THEN NULL;",
             false,
         ),
+        // `DROP CONSTRAINT IF EXISTS` raises nothing on a re-run: only the key's error needs
+        // catching (hydra's primary-key swaps as `fix` wraps them).
+        (
+            "alter_dropping_a_constraint_if_exists_and_adding_a_primary_key_caught",
+            "ALTER TABLE p DROP CONSTRAINT IF EXISTS \"primary\", ADD CONSTRAINT p_pkey PRIMARY KEY (id); \
+             EXCEPTION WHEN duplicate_object OR duplicate_table OR invalid_table_definition THEN NULL;",
+            false,
+        ),
+        (
+            "alter_dropping_a_constraint_if_exists_and_adding_a_primary_key_not_caught",
+            "ALTER TABLE p DROP CONSTRAINT IF EXISTS \"primary\", ADD CONSTRAINT p_pkey PRIMARY KEY (id); \
+             EXCEPTION WHEN duplicate_object THEN NULL;",
+            true,
+        ),
     ];
     for (name, body, fails) in scoped {
         cases.push((name.to_string(), block(body), *fails));

@@ -101,9 +101,14 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
             // actions in passes, not in the written order (a primary key before a foreign
             // key): every error an action is known to raise has to be caught. An action whose
             // re-run raises nothing (`SET NOT NULL`, an unnamed UNIQUE or CHECK added again)
-            // or is not known adds none; no known error at all is "not known".
+            // or is guarded by IF [NOT] EXISTS or is not known adds none; no known error at all
+            // is "not known".
             let mut errors = Vec::new();
             for a in &shape.actions {
+                // `IF [NOT] EXISTS` on the action: its re-run only notices.
+                if a.guard.as_ref().is_some_and(|g| g.present) {
+                    continue;
+                }
                 let error = match a.kind {
                     AlterActionKind::AddColumn => Some(DUPLICATE_COLUMN),
                     AlterActionKind::DropColumn => Some(UNDEFINED_COLUMN),
