@@ -425,12 +425,7 @@ class Postgres:
         script = (f"BEGIN;\n\\set ON_ERROR_ROLLBACK on\n{prologue}\\i {pre}\n"
                   f"{prologue}\\i {body}\nROLLBACK;\n")
         _, err = self.run(script, False)
-        lines = set()
-        for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
-            if "cannot run inside a transaction block" in m.group(2):
-                continue
-            lines.add(int(m.group(1)))
-        return lines
+        return failing_body_lines(err, body)
 
 
     def retry_errors_batched(self, path: Path, stmts: list, points, tmp: Path, runner=None):
@@ -451,12 +446,18 @@ class Postgres:
         pre = tmp / "prefixes.sql"
         pre.write_text("".join(script))
         _, err = self.run(f"\\i {pre}\n", False)
-        lines = set()
-        for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
-            if "cannot run inside a transaction block" in m.group(2):
-                continue
-            lines.add(int(m.group(1)))
-        return lines
+        return failing_body_lines(err, body)
+
+
+def failing_body_lines(err: str, body: Path) -> set:
+    """Lines of `body` psql reported an ERROR at, but for statements a transaction block
+    refuses (they are run outside one, by the runner as by the replay)."""
+    lines = set()
+    for m in re.finditer(rf"psql:{re.escape(str(body))}:(\d+): ERROR:\s+(.*)", err):
+        if "cannot run inside a transaction block" in m.group(2):
+            continue
+        lines.add(int(m.group(1)))
+    return lines
 
 
 def sent_text(path: Path, text: str, runner) -> str:
