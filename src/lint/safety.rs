@@ -284,7 +284,7 @@ pub fn takes_table_lock(
     };
     if table.is_some_and(|t| {
         let key = super::sequence::Key::Object(ObjectKind::Table, t.base().to_string());
-        match sequence.state_before(&key) {
+        match sequence.state_before_in(&key, t.schema()) {
             Some(created) => created,
             None => pending.is_some_and(|p| p.contains(&key)),
         }
