@@ -115,7 +115,7 @@ pub struct FileFacts<'a> {
     /// `[lint] postgres_version` (major), when set.
     pub postgres_version: Option<u32>,
     /// What the pending migrations before this file create (`--pending-since`).
-    pub pending: Option<&'a std::collections::HashSet<super::sequence::Key>>,
+    pub pending: Option<&'a super::pending::Created>,
 }
 
 impl<'a> FileFacts<'a> {
@@ -127,7 +127,9 @@ impl<'a> FileFacts<'a> {
     pub fn is_new(&self, key: &super::sequence::Key, schema: Option<&str>) -> bool {
         match self.sequence.state_before_in(key, schema) {
             Some(created) => created,
-            None => self.pending.is_some_and(|p| p.contains(key)),
+            None => self
+                .pending
+                .is_some_and(|p| p.contains(key, self.sequence.schema_of(schema))),
         }
     }
 

@@ -62,7 +62,13 @@ impl Sequence {
     /// unqualified name is in the first schema of the search_path the file set; without one,
     /// its schema is not known and may be any (as the drop proofs take it).
     pub fn state_before_in(&self, key: &Key, written: Option<&str>) -> Option<bool> {
-        self.state_in(key.digest(), written.or_else(|| self.search_path.home()))
+        self.state_in(key.digest(), self.schema_of(written))
+    }
+
+    /// The schema a name that writes `written` (`None`: unqualified) denotes before the current
+    /// statement: that one, else the first of the search_path the file set (`None`: not known).
+    pub fn schema_of<'a>(&'a self, written: Option<&'a str>) -> Option<&'a str> {
+        written.or_else(|| self.search_path.home())
     }
 
     /// [`Self::state_before_in`] by digest, of a schema already resolved ([`super::Resolved`]).
