@@ -53,7 +53,7 @@ impl Sequence {
     pub fn state_before(&self, key: &Key) -> Option<bool> {
         self.last_event
             .get(&key.digest())
-            .map(|&e| e == Event::Create)
+            .map(|e| e.any.0 == Event::Create)
     }
 
     /// [`Self::state_before`] of `key` in the schema a name writes (`written`: the schema part
@@ -73,18 +73,21 @@ impl Sequence {
 
     /// [`Self::state_before_in`] by digest, of a schema already resolved ([`super::Resolved`]).
     fn state_in(&self, key: u64, schema: Option<&str>) -> Option<bool> {
-        let Some(schema) = schema else {
+        let last = self.last_event.get(&key)?;
+        let (event, _) = match schema {
             // Any schema's: the last event of all.
-            return self.last_event.get(&key).map(|&e| e == Event::Create);
+            None => last.any,
+            // Of this schema, or of a name the file did not place (it may be this one): the
+            // later.
+            Some(schema) => {
+                let known = self.last_event_in.get(&in_schema(key, schema)).copied();
+                known
+                    .into_iter()
+                    .chain(last.unknown)
+                    .max_by_key(|&(_, at)| at)?
+            }
         };
-        // Of this schema, or of one the file did not tell (it may be this one): the later.
-        let known = self.last_event_in.get(&in_schema(key, Some(schema)));
-        let unknown = self.last_event_in.get(&in_schema(key, None));
-        known
-            .into_iter()
-            .chain(unknown)
-            .max_by_key(|&&(_, at)| at)
-            .map(|&(e, _)| e == Event::Create)
+        Some(event == Event::Create)
     }
 
     /// Did the file's statements before the current one last rename `key` away (`RENAME

@@ -174,10 +174,22 @@ fn same_schema(a: &Resolved, b: &Resolved) -> bool {
     crate::sql::search_path::may_be_same_schema(a.as_deref(), b.as_deref())
 }
 
-/// The digest of object `key` (a [`Key::digest`]) in `schema` ([`Resolved`], as the look-back
-/// per schema keys it).
-fn in_schema(key: u64, schema: Option<&str>) -> u64 {
+/// The digest of object `key` (a [`Key::digest`]) in `schema`, as the look-back per schema
+/// keys it.
+fn in_schema(key: u64, schema: &str) -> u64 {
     digest((3u8, key, schema))
+}
+
+/// An event with the count of top-level steps passed when it happened (its order).
+type Stamped = (Event, u32);
+
+/// The last top-level events on an object before the current statement.
+#[derive(Debug, Clone, Copy)]
+struct LastEvent {
+    /// In any schema.
+    any: Stamped,
+    /// Of a name whose schema the file does not tell ([`Resolved`] `None`: it may be any).
+    unknown: Option<Stamped>,
 }
 
 /// Of a `CREATE INDEX`: the index's schema (as written, else its table's), the table's base
@@ -273,12 +285,11 @@ pub struct Sequence {
     auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
     /// Look-back over every object: the last top-level event before the current statement
     /// (of an object no statement removes, that is whether a statement before created it).
-    last_event: DigestMap<Event>,
-    /// The same per schema ([`in_schema`]: the key with the schema its step acted in, `None`
-    /// for one the file does not tell), with the count of steps passed when it happened: a
-    /// table created in one schema leaves a same-named table of another as it was.
-    last_event_in: DigestMap<(Event, u32)>,
-    /// Top-level steps passed so far: the order of `last_event_in`.
+    last_event: DigestMap<LastEvent>,
+    /// The same per schema the file tells ([`in_schema`]: the key with the schema its step
+    /// acted in): a table created in one schema leaves a same-named table of another as it was.
+    last_event_in: DigestMap<Stamped>,
+    /// Top-level steps passed so far: the order of the look-back's events.
     steps_passed: u32,
     /// Index of the current statement (lint pass).
     current_index: usize,
@@ -439,12 +450,19 @@ impl Sequence {
         self.record_index(statement);
         self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved, schema) in std::mem::take(&mut self.current) {
-            self.last_event.insert(key, event);
             self.steps_passed += 1;
-            self.last_event_in.insert(
-                in_schema(key, schema.as_deref()),
-                (event, self.steps_passed),
-            );
+            let at = (event, self.steps_passed);
+            let last = self.last_event.entry(key).or_insert(LastEvent {
+                any: at,
+                unknown: None,
+            });
+            last.any = at;
+            match schema.as_deref() {
+                Some(s) => {
+                    self.last_event_in.insert(in_schema(key, s), at);
+                }
+                None => last.unknown = Some(at),
+            }
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
                 let dropped = event == Event::Remove && !rename;
