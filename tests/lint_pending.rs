@@ -350,3 +350,35 @@ fn atlas_a_table_is_new_only_when_new_in_every_run_checkpoints_give() {
         ]
     );
 }
+
+/// A table a pending migration creates is new in its own schema only: `audit.events` leaves the
+/// deployed `public.events` a live table. An unqualified name (no search_path of the file's
+/// own) may be the default schema's.
+#[test]
+fn a_pending_table_is_new_in_its_own_schema_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "db/migration/V1__create_events.sql",
+        "CREATE TABLE public.events (id bigint PRIMARY KEY, at timestamptz);\n",
+    );
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "deployed"]);
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    write(
+        dir,
+        "db/migration/V2__create_audit.sql",
+        "CREATE SCHEMA audit;\nCREATE TABLE audit.events (id bigint PRIMARY KEY, at timestamptz);\nCREATE TABLE invoices (id bigint PRIMARY KEY, user_id bigint);\n",
+    );
+    write(
+        dir,
+        "db/migration/V3__indexes.sql",
+        "CREATE INDEX events_at ON public.events (at);\nCREATE INDEX audit_events_at ON audit.events (at);\nCREATE INDEX invoices_user_id ON public.invoices (user_id);\n",
+    );
+    assert_eq!(
+        pf301(dir, &["--pending-since", "main", "db/migration"]),
+        [("V3__indexes.sql".to_string(), 1)]
+    );
+}

@@ -183,3 +183,94 @@ fn begin_in_a_file_the_runner_wraps_is_nested() {
     assert!(!codes(&lint(sql, &options(None))).contains(&"PF316"));
     assert!(codes(&lint(sql, &options(Some("diesel")))).contains(&"PF316"));
 }
+
+/// The codes of the lock and compatibility families (PF314 named: it is opt-in) on `line`.
+fn lock_codes_at(sql: &str, line: usize) -> Vec<&'static str> {
+    let options = LintOptions {
+        select: vec!["PF3".into(), "PF4".into(), "PF314".into()],
+        ..options(None)
+    };
+    lint(sql, &options)
+        .iter()
+        .filter(|f| f.location.start.as_ref().map(|l| l.line) == Some(line))
+        .map(|f| f.rule.code)
+        .collect()
+}
+
+/// A table the file creates is new in its own schema only: the same name in another schema is
+/// a live table, locked and rewritten as any other (squawk issue #349 per schema). A name the
+/// file leaves unqualified, with no search_path of its own, may be the created table.
+#[test]
+fn a_table_created_in_another_schema_leaves_the_same_named_table_live() {
+    let create = "CREATE TABLE audit.events (id bigint PRIMARY KEY, at timestamptz);\n";
+    for (then, code) in [
+        ("CREATE INDEX events_at_idx ON public.events (at);", "PF301"),
+        ("CREATE INDEX events_at_idx ON public.events (at);", "PF314"),
+        (
+            "ALTER TABLE public.events ADD CONSTRAINT events_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
+            "PF309",
+        ),
+        (
+            "ALTER TABLE public.events ADD CONSTRAINT events_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
+            "PF453",
+        ),
+        ("ALTER TABLE public.events ADD COLUMN x int;", "PF448"),
+        ("ALTER TABLE public.events ALTER COLUMN at TYPE text;", "PF307"),
+        ("CREATE POLICY p ON public.events USING (true);", "PF440"),
+        ("ALTER TABLE public.events DROP CONSTRAINT events_old;", "PF423"),
+        ("ALTER TABLE public.events RENAME CONSTRAINT a TO b;", "PF425"),
+    ] {
+        let sql = format!("{create}{then}\n");
+        assert!(lock_codes_at(&sql, 2).contains(&code), "{code} on {sql}");
+    }
+    // A column the file adds to one schema's table is not new on another's.
+    let sql = "ALTER TABLE audit.events ADD COLUMN x int;\nALTER TABLE public.events ALTER COLUMN x TYPE bigint;\n";
+    assert!(lock_codes_at(sql, 2).contains(&"PF307"), "{sql}");
+    // Under the file's own search_path an unqualified creation is in its first schema.
+    let sql = "SET search_path TO audit;\nCREATE TABLE events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON public.events (at);\n";
+    assert!(lock_codes_at(sql, 3).contains(&"PF301"), "{sql}");
+    // An index built on another schema's table, dropped later, is not an index of a new table.
+    let sql = "CREATE TABLE audit.t (id int);\nCREATE INDEX i ON public.t (id);\nDROP INDEX i;\n";
+    assert!(lock_codes_at(sql, 3).contains(&"PF302"), "{sql}");
+    // A table renamed into the created table's name, in another schema, is the live one.
+    let sql = "CREATE TABLE a.u (id int);\nALTER TABLE b.t RENAME TO u;\nCREATE INDEX u_id_idx ON b.u (id);\n";
+    assert!(lock_codes_at(sql, 3).contains(&"PF301"), "{sql}");
+
+    // The created table itself stays quiet: named as created, or as the file resolves it.
+    for (sql, line) in [
+        (
+            "CREATE TABLE audit.events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON audit.events (at);\n",
+            2,
+        ),
+        (
+            "CREATE TABLE events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON events (at);\n",
+            2,
+        ),
+        (
+            "CREATE TABLE events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON public.events (at);\n",
+            2,
+        ),
+        (
+            "CREATE TABLE public.events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON events (at);\n",
+            2,
+        ),
+        (
+            "SET search_path TO audit;\nCREATE TABLE events (id int, at timestamptz);\nCREATE INDEX events_at_idx ON audit.events (at);\n",
+            3,
+        ),
+        (
+            "CREATE TABLE audit.events (id int, at timestamptz);\nALTER TABLE audit.events ADD CONSTRAINT events_at_check CHECK (at IS NOT NULL);\n",
+            2,
+        ),
+        // Another schema's table renamed away leaves the created one new.
+        (
+            "CREATE TABLE a.t (id int);\nALTER TABLE b.t RENAME TO u;\nCREATE INDEX t_id_idx ON a.t (id);\n",
+            3,
+        ),
+    ] {
+        assert_eq!(lock_codes_at(sql, line), Vec::<&str>::new(), "{sql}");
+    }
+    // (A DROP INDEX still takes the file's first lock, PF314.)
+    let sql = "CREATE TABLE audit.t (id int);\nCREATE INDEX i ON audit.t (id);\nDROP INDEX i;\n";
+    assert_eq!(lock_codes_at(sql, 3), ["PF314"], "{sql}");
+}

@@ -386,6 +386,56 @@ fn a_table_created_in_the_same_transaction_is_invisible_to_other_sessions() {
     assert!(flags("CREATE INDEX fresh_id_idx ON fresh (id);", "PF301"));
 }
 
+/// new-table per schema: the table a file creates is new in its own schema only. Creating
+/// `audit.events` leaves `public.events` a live table that other sessions see and write, and an
+/// index built on it holds SHARE until the migration commits.
+#[test]
+fn a_table_created_in_another_schema_does_not_make_the_live_one_new() {
+    let db = ScratchDb::postgres();
+    db.exec(
+        "CREATE SCHEMA audit; CREATE TABLE public.events (id bigint PRIMARY KEY, at timestamptz);
+         INSERT INTO public.events SELECT g, now() FROM generate_series(1, 100) g;",
+    );
+    let file = "CREATE TABLE audit.events (id bigint PRIMARY KEY, at timestamptz);\n\
+                CREATE INDEX events_at_idx ON public.events (at);\n";
+    let mut migration = Session::open(&db, "pf_other_schema");
+    migration.send(&format!("BEGIN; {file}"));
+    wait_for(
+        &db,
+        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'pf_other_schema' AND l.mode = 'ShareLock' \
+         AND l.relation = 'public.events'::regclass AND l.granted",
+    );
+    // Another session sees the table (it holds rows), and its write waits for the build.
+    assert_eq!(db.query("SELECT count(*) FROM public.events"), ["100"]);
+    let err = db
+        .try_exec("SET lock_timeout = '300ms'; INSERT INTO public.events VALUES (101, now())")
+        .expect_err("ROW EXCLUSIVE conflicts with SHARE");
+    assert!(err.contains("lock timeout"), "{err}");
+    migration.send("ROLLBACK;");
+    assert_eq!(migration.finish(), "");
+    assert!(flags(file, "PF301"));
+
+    // Contrast: the index on the table the file created, in its own schema, is invisible to
+    // other sessions until the commit.
+    let own = "CREATE TABLE audit.events (id bigint PRIMARY KEY, at timestamptz);\n\
+               CREATE INDEX events_at_idx ON audit.events (at);\n";
+    let mut migration = Session::open(&db, "pf_own_schema");
+    migration.send(&format!("BEGIN; {own}"));
+    wait_for(
+        &db,
+        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'pf_own_schema' AND l.mode = 'ShareLock' AND l.granted",
+    );
+    assert_eq!(
+        db.query("SELECT to_regclass('audit.events') IS NULL"),
+        ["t"]
+    );
+    migration.send("COMMIT;");
+    assert_eq!(migration.finish(), "");
+    assert!(!flags(own, "PF301"));
+}
+
 /// stray-commit (`transaction-nesting`: squawk flags a second `COMMIT` with no `BEGIN`).
 #[test]
 fn commit_without_a_transaction_only_warns() {

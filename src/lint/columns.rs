@@ -288,10 +288,10 @@ pub fn created_earlier(cx: &StatementCx, table: &Name, column: Option<&Name>) ->
     let Some(_) = cx.sequence else {
         return false;
     };
-    cx.file.table_is_new(table.base())
+    cx.file.table_is_new(table)
         || column.is_some_and(|c| {
             let key = Key::Column(table.base().to_string(), c.base().to_string());
-            cx.file.is_new(&key)
+            cx.file.is_new(&key, table.schema())
         })
 }
 

@@ -15,7 +15,7 @@ use std::ops::Range;
 /// migration? Then no running version of the application uses it.
 pub fn object_is_new(cx: &StatementCx, kind: ObjectKind, name: &Name) -> bool {
     let key = Key::Object(kind, name.base().to_string());
-    cx.file.is_new(&key)
+    cx.file.is_new(&key, name.schema())
 }
 
 /// A `DROP` of one of `kinds` that names objects in use: one finding for the statement,

@@ -66,7 +66,7 @@ impl History {
         &mut self,
         statement: &Statement,
         sequence: &Sequence,
-        pending: Option<&std::collections::HashSet<super::sequence::Key>>,
+        pending: Option<&super::pending::Created>,
     ) {
         let shape = &statement.shape;
         self.search_path.observe(&statement.tokens);

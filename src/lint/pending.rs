@@ -33,18 +33,55 @@ pub struct PendingSince {
 /// runner's order, leave created.
 #[derive(Debug, Default)]
 pub struct Pending {
-    created_before: HashMap<PathBuf, HashSet<Key>>,
+    created_before: HashMap<PathBuf, Created>,
 }
 
 impl Pending {
     /// The tables and columns earlier pending migrations create for `path`; `None` when `path`
     /// is not a pending migration (or nothing before it creates anything).
-    pub fn created_before(&self, path: &Path) -> Option<&HashSet<Key>> {
+    pub fn created_before(&self, path: &Path) -> Option<&Created> {
         if self.created_before.is_empty() {
             return None;
         }
         let path = std::fs::canonicalize(path).ok()?;
         self.created_before.get(&path).filter(|s| !s.is_empty())
+    }
+}
+
+/// What migrations leave created, per object and schema: a table created in one schema does not
+/// make a same-named table of another new. Per key, the schemas the statements wrote (`None`:
+/// unqualified, which may be any), each with whether the object is there, the latest last.
+#[derive(Debug, Default, Clone)]
+pub struct Created(HashMap<Key, Vec<SchemaState>>);
+
+/// A schema (`None`: unqualified) and whether the object is there in it.
+type SchemaState = (Option<Box<str>>, bool);
+
+impl Created {
+    /// Is `key` of `schema` (`None`: not known, any) there? The latest event of that schema or
+    /// of an unqualified name decides, as in a file (`Sequence::state_before_in`).
+    pub fn contains(&self, key: &Key, schema: Option<&str>) -> bool {
+        self.0.get(key).is_some_and(|events| {
+            events
+                .iter()
+                .rev()
+                .find(|(s, _)| schema.is_none() || s.as_deref().is_none_or(|s| Some(s) == schema))
+                .is_some_and(|&(_, exists)| exists)
+        })
+    }
+
+    /// Nothing is there.
+    fn is_empty(&self) -> bool {
+        !self.0.values().flatten().any(|&(_, exists)| exists)
+    }
+
+    /// A migration's `effects` (in file order) applied.
+    fn apply(&mut self, effects: &[Effect]) {
+        for (key, schema, exists) in effects {
+            let events = self.0.entry(key.clone()).or_default();
+            events.retain(|(s, _)| s != schema);
+            events.push((schema.clone(), *exists));
+        }
     }
 }
 
@@ -88,7 +125,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
         // What the pending migrations leave created in each run: `runs[0]` the run of a
         // database with history, then one per Atlas checkpoint met so far, the run of a
         // database that started there (see `new_in_every_run`).
-        let mut runs: Vec<HashSet<Key>> = vec![HashSet::new()];
+        let mut runs: Vec<Created> = vec![Created::default()];
         for (migration, checkpoint) in discovered.with_checkpoints() {
             let Ok(path) = std::fs::canonicalize(&migration.source.path) else {
                 continue;
@@ -96,10 +133,10 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
             let is_pending = !at_rev.contains(&path);
             if checkpoint {
                 // It runs first, on a database that starts at it: nothing runs before it.
-                let mut started = HashSet::new();
+                let mut started = Created::default();
                 if is_pending {
-                    pending.created_before.insert(path, HashSet::new());
-                    apply(&mut started, &effects(migration, options));
+                    pending.created_before.insert(path, Created::default());
+                    started.apply(&effects(migration, options));
                 }
                 runs.push(started);
                 continue;
@@ -110,7 +147,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
             pending.created_before.insert(path, new_in_every_run(&runs));
             let effects = effects(migration, options);
             for run in &mut runs {
-                apply(run, &effects);
+                run.apply(&effects);
             }
         }
     }
@@ -126,29 +163,24 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
 /// new only when it is new in each of them, so a database where it may hold rows and readers
 /// still has its locks flagged; a checkpoint counts as any migration does, creating new tables
 /// only while it is pending.
-fn new_in_every_run(runs: &[HashSet<Key>]) -> HashSet<Key> {
+fn new_in_every_run(runs: &[Created]) -> Created {
     let (first, rest) = runs.split_first().expect("the history run");
-    first
-        .iter()
-        .filter(|key| rest.iter().all(|run| run.contains(*key)))
-        .cloned()
-        .collect()
-}
-
-/// A migration's `effects` applied to what a run leaves created.
-fn apply(created: &mut HashSet<Key>, effects: &HashMap<Key, bool>) {
-    for (key, exists) in effects {
-        if *exists {
-            created.insert(key.clone());
-        } else {
-            created.remove(key);
+    let mut out = first.clone();
+    for (key, events) in &mut out.0 {
+        for (schema, exists) in events.iter_mut() {
+            *exists &= rest.iter().all(|run| run.contains(key, schema.as_deref()));
         }
     }
+    out
 }
+
+/// What a statement does to an object: its key, the schema it writes (`None`: unqualified),
+/// whether the object is there after it.
+type Effect = (Key, Option<Box<str>>, bool);
 
 /// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
 /// its down section) leaves created (`true`) or removed (`false`).
-fn effects(migration: &MigrationFile, options: &LintOptions) -> HashMap<Key, bool> {
+fn effects(migration: &MigrationFile, options: &LintOptions) -> Vec<Effect> {
     let text = &migration.source.text;
     let up = migration.up.text(text);
     let source = SourceFile::new(migration.source.path.clone(), up.into_owned());

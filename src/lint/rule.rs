@@ -115,24 +115,29 @@ pub struct FileFacts<'a> {
     /// `[lint] postgres_version` (major), when set.
     pub postgres_version: Option<u32>,
     /// What the pending migrations before this file create (`--pending-since`).
-    pub pending: Option<&'a std::collections::HashSet<super::sequence::Key>>,
+    pub pending: Option<&'a super::pending::Created>,
 }
 
 impl<'a> FileFacts<'a> {
     /// Is `key` new for the current top-level statement: created by an earlier statement of the file,
     /// or, when the file has not touched it yet, by an earlier pending migration? No running
-    /// version of the application uses it, and a table has no rows.
-    pub fn is_new(&self, key: &super::sequence::Key) -> bool {
-        match self.sequence.state_before(key) {
+    /// version of the application uses it, and a table has no rows. `schema`: the schema the
+    /// statement writes for it (for a column or constraint, its table's; `None` unqualified):
+    /// a creation in another schema made another object ([`Sequence::state_before_in`]).
+    pub fn is_new(&self, key: &super::sequence::Key, schema: Option<&str>) -> bool {
+        match self.sequence.state_before_in(key, schema) {
             Some(created) => created,
-            None => self.pending.is_some_and(|p| p.contains(key)),
+            None => self
+                .pending
+                .is_some_and(|p| p.contains(key, self.sequence.schema_of(schema))),
         }
     }
 
-    /// [`Self::is_new`] for a table (base name, folded).
-    pub fn table_is_new(&self, table: &str) -> bool {
-        let key = super::sequence::Key::Object(crate::sql::ObjectKind::Table, table.to_string());
-        self.is_new(&key)
+    /// [`Self::is_new`] for a table.
+    pub fn table_is_new(&self, table: &Name) -> bool {
+        let key =
+            super::sequence::Key::Object(crate::sql::ObjectKind::Table, table.base().to_string());
+        self.is_new(&key, table.schema())
     }
 }
 
@@ -159,7 +164,7 @@ impl StatementCx<'_> {
     /// creates: nothing else can hold a lock on it, and it has no rows yet, so lock and rewrite
     /// rules stay quiet (squawk issue #349).
     pub fn table_is_new(&self, table: &Name) -> bool {
-        self.file.table_is_new(table.base())
+        self.file.table_is_new(table)
     }
 
     /// `user_profiles`, or `(unnamed)`.

@@ -275,7 +275,7 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
 pub fn takes_table_lock(
     stmt: &Statement,
     sequence: &super::sequence::Sequence,
-    pending: Option<&std::collections::HashSet<super::sequence::Key>>,
+    pending: Option<&super::pending::Created>,
 ) -> bool {
     let shape = &stmt.shape;
     let table = match shape.kind {
@@ -284,9 +284,9 @@ pub fn takes_table_lock(
     };
     if table.is_some_and(|t| {
         let key = super::sequence::Key::Object(ObjectKind::Table, t.base().to_string());
-        match sequence.state_before(&key) {
+        match sequence.state_before_in(&key, t.schema()) {
             Some(created) => created,
-            None => pending.is_some_and(|p| p.contains(&key)),
+            None => pending.is_some_and(|p| p.contains(&key, sequence.schema_of(t.schema()))),
         }
     }) {
         return false;

@@ -42,7 +42,7 @@ impl Rule for BanDropConstraint {
             }
             let Some(name) = &action.name else { continue };
             let key = Key::Constraint(table.base().to_string(), name.base().to_string());
-            if cx.file.is_new(&key) {
+            if cx.file.is_new(&key, table.schema()) {
                 continue;
             }
             out.push(

@@ -64,7 +64,7 @@ impl Rule for RenamingObject {
                         continue;
                     };
                     let key = Key::Constraint(object.base().to_string(), name.base().to_string());
-                    if cx.file.is_new(&key) {
+                    if cx.file.is_new(&key, object.schema()) {
                         continue;
                     }
                     out.push(renamed(action.range.clone(), "constraint", &name.text));

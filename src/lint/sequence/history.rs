@@ -3,7 +3,8 @@
 
 use super::steps::schema;
 use super::{
-    column_digest, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key, Sequence,
+    column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
+    Sequence,
 };
 use crate::lint::digest::digest;
 use crate::sql::{Name, ObjectKind};
@@ -52,7 +53,41 @@ impl Sequence {
     pub fn state_before(&self, key: &Key) -> Option<bool> {
         self.last_event
             .get(&key.digest())
-            .map(|&e| e == Event::Create)
+            .map(|e| e.any.0 == Event::Create)
+    }
+
+    /// [`Self::state_before`] of `key` in the schema a name writes (`written`: the schema part
+    /// of the object's name, or for what lives on a table, of the table's; `None` when
+    /// unqualified): an event on a same-named object of another schema does not count. An
+    /// unqualified name is in the first schema of the search_path the file set; without one,
+    /// its schema is not known and may be any (as the drop proofs take it).
+    pub fn state_before_in(&self, key: &Key, written: Option<&str>) -> Option<bool> {
+        self.state_in(key.digest(), self.schema_of(written))
+    }
+
+    /// The schema a name that writes `written` (`None`: unqualified) denotes before the current
+    /// statement: that one, else the first of the search_path the file set (`None`: not known).
+    pub fn schema_of<'a>(&'a self, written: Option<&'a str>) -> Option<&'a str> {
+        written.or_else(|| self.search_path.home())
+    }
+
+    /// [`Self::state_before_in`] by digest, of a schema already resolved ([`super::Resolved`]).
+    fn state_in(&self, key: u64, schema: Option<&str>) -> Option<bool> {
+        let last = self.last_event.get(&key)?;
+        let (event, _) = match schema {
+            // Any schema's: the last event of all.
+            None => last.any,
+            // Of this schema, or of a name the file did not place (it may be this one): the
+            // later.
+            Some(schema) => {
+                let known = self.last_event_in.get(&in_schema(key, schema)).copied();
+                known
+                    .into_iter()
+                    .chain(last.unknown)
+                    .max_by_key(|&(_, at)| at)?
+            }
+        };
+        Some(event == Event::Create)
     }
 
     /// Did the file's statements before the current one last rename `key` away (`RENAME
@@ -164,7 +199,7 @@ impl Sequence {
     }
 
     /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file
-    /// (and not removed since).
+    /// (in the table's schema, and not removed since).
     pub fn index_created_on_new_table(&self, index: &Name) -> bool {
         let Some(tables) = self
             .index_tables
@@ -173,19 +208,14 @@ impl Sequence {
             return false;
         };
         let own = schema(index);
-        tables.iter().any(|(schema, table)| {
+        tables.iter().any(|(schema, table, table_schema)| {
             let same = match (schema, &own) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
             };
-            same && self.table_created_before(table)
+            let table = object_digest(ObjectKind::Table, table);
+            same && self.state_in(table, table_schema.as_deref()) == Some(true)
         })
-    }
-
-    /// Does a statement before the current one create table `table` (base name, folded) with
-    /// no later drop or rename before it?
-    pub fn table_created_before(&self, table: &str) -> bool {
-        self.created_before_digest(object_digest(ObjectKind::Table, table), true)
     }
 
     /// Is `name` a view or materialized view that an earlier statement of the file created

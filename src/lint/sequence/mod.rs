@@ -174,8 +174,27 @@ fn same_schema(a: &Resolved, b: &Resolved) -> bool {
     crate::sql::search_path::may_be_same_schema(a.as_deref(), b.as_deref())
 }
 
-/// (schema, table base name) of a `CREATE INDEX`.
-type SchemaTable = (Option<Box<str>>, Box<str>);
+/// The digest of object `key` (a [`Key::digest`]) in `schema`, as the look-back per schema
+/// keys it.
+fn in_schema(key: u64, schema: &str) -> u64 {
+    digest((3u8, key, schema))
+}
+
+/// An event with the count of top-level steps passed when it happened (its order).
+type Stamped = (Event, u32);
+
+/// The last top-level events on an object before the current statement.
+#[derive(Debug, Clone, Copy)]
+struct LastEvent {
+    /// In any schema.
+    any: Stamped,
+    /// Of a name whose schema the file does not tell ([`Resolved`] `None`: it may be any).
+    unknown: Option<Stamped>,
+}
+
+/// Of a `CREATE INDEX`: the index's schema (as written, else its table's), the table's base
+/// name, and the table's schema as the file's search_path resolved it ([`Resolved`]).
+type SchemaTable = (Option<Box<str>>, Box<str>, Resolved);
 
 /// Events per object in one flat list, 16 bytes an event: in file order during the first pass,
 /// then grouped by object (file order within an object) for look-ups.
@@ -266,7 +285,12 @@ pub struct Sequence {
     auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
     /// Look-back over every object: the last top-level event before the current statement
     /// (of an object no statement removes, that is whether a statement before created it).
-    last_event: DigestMap<Event>,
+    last_event: DigestMap<LastEvent>,
+    /// The same per schema the file tells ([`in_schema`]: the key with the schema its step
+    /// acted in): a table created in one schema leaves a same-named table of another as it was.
+    last_event_in: DigestMap<Stamped>,
+    /// Top-level steps passed so far: the order of the look-back's events.
+    steps_passed: u32,
     /// Index of the current statement (lint pass).
     current_index: usize,
     /// The names of what the statements seen so far remove (first pass).
@@ -422,9 +446,23 @@ impl Sequence {
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
+        // Resolved before the statement's own SET (a CREATE INDEX sets no path).
+        self.record_index(statement);
         self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved, schema) in std::mem::take(&mut self.current) {
-            self.last_event.insert(key, event);
+            self.steps_passed += 1;
+            let at = (event, self.steps_passed);
+            let last = self.last_event.entry(key).or_insert(LastEvent {
+                any: at,
+                unknown: None,
+            });
+            last.any = at;
+            match schema.as_deref() {
+                Some(s) => {
+                    self.last_event_in.insert(in_schema(key, s), at);
+                }
+                None => last.unknown = Some(at),
+            }
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
                 let dropped = event == Event::Remove && !rename;
@@ -447,7 +485,6 @@ impl Sequence {
                 removed.renamed_into = old.map(|old| (statement.index as u32, old));
             }
         }
-        self.record_index(statement);
         if self.blockers(statement.index).next().is_some() {
             self.failed_drops.insert(statement.index as u32);
         }
@@ -473,10 +510,15 @@ impl Sequence {
         };
         let key = object_digest(ObjectKind::Index, name.base());
         if self.removed.contains_key(&key) {
-            self.index_tables
-                .entry(key)
-                .or_default()
-                .push((schema(name), table.base().into()));
+            let table_schema = schema(table);
+            let resolved = table_schema
+                .clone()
+                .or_else(|| self.search_path.home().map(Into::into));
+            self.index_tables.entry(key).or_default().push((
+                schema(name).or(table_schema),
+                table.base().into(),
+                resolved,
+            ));
         }
     }
 

@@ -3,7 +3,6 @@
 
 use super::{Event, Key, Step};
 use crate::sql::{AlterActionKind, Change, Effect, Name, ObjectKind, ShapeKind, Statement, Target};
-use std::collections::HashMap;
 
 /// The schema part of a qualified name (`s` of `s.t`), as [`Name::same_object`] compares it.
 pub(super) fn schema(name: &Name) -> Option<Box<str>> {
@@ -114,15 +113,16 @@ pub fn folded(token: &crate::sql::Tok) -> Option<String> {
     crate::lint::safety::column_name(token)
 }
 
-/// What a whole file leaves behind, per key: `true` it creates the object (and does not remove
-/// it again), `false` it removes or renames it away. The pending-migration look-back
-/// (`lint::pending`) chains these across the files of a directory.
-pub fn net_effects(statements: &[Statement]) -> HashMap<Key, bool> {
-    let mut out = HashMap::new();
-    for step in statements.iter().flat_map(steps) {
-        out.insert(step.key, step.event == Event::Create);
-    }
-    out
+/// What a whole file does, in order: per key and the schema its statement writes (`None`:
+/// unqualified, the file's search_path is not followed), `true` it creates the object, `false`
+/// it removes or renames it away. The pending-migration look-back (`lint::pending`) chains
+/// these across the files of a directory.
+pub fn net_effects(statements: &[Statement]) -> Vec<(Key, Option<Box<str>>, bool)> {
+    statements
+        .iter()
+        .flat_map(steps)
+        .map(|step| (step.key, step.schema, step.event == Event::Create))
+        .collect()
 }
 
 pub(super) fn unnamed(statement: &Statement) -> bool {

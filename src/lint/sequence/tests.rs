@@ -798,3 +798,37 @@ fn a_child_whose_own_drop_fails_still_blocks_its_parents_drop() {
     );
     assert!(blocked_in(&sql, Dialect::Mariadb).is_empty(), "{sql}");
 }
+
+#[test]
+fn what_the_file_created_is_known_per_schema() {
+    let events = Key::Object(ObjectKind::Table, "events".into());
+    let at = Key::Column("events".into(), "at".into());
+    let state = |sql: &str, key: &Key, schema: Option<&str>| {
+        seq(sql, ApplyModel::StatementByStatement)
+            .1
+            .state_before_in(key, schema)
+    };
+    let sql = "CREATE TABLE audit.events (id int); ALTER TABLE audit.events ADD COLUMN at int;";
+    assert_eq!(state(sql, &events, Some("audit")), Some(true));
+    assert_eq!(state(sql, &events, Some("public")), None);
+    assert_eq!(state(sql, &at, Some("public")), None);
+    assert_eq!(state(sql, &at, Some("audit")), Some(true));
+    // Unqualified, under the connection's path: it may be either.
+    assert_eq!(state(sql, &events, None), Some(true));
+    // The later event of the schema and of unknown schemas decides.
+    let sql = "CREATE TABLE events (id int); DROP TABLE public.events; CREATE TABLE audit.events (id int);";
+    assert_eq!(state(sql, &events, Some("public")), Some(false));
+    assert_eq!(state(sql, &events, Some("audit")), Some(true));
+    assert_eq!(state(sql, &events, Some("other")), Some(true));
+    // The file's own search_path places an unqualified name, on both sides.
+    let sql = "SET search_path TO audit; CREATE TABLE events (id int);";
+    assert_eq!(state(sql, &events, Some("public")), None);
+    assert_eq!(state(sql, &events, None), Some(true));
+    let sql = "CREATE TABLE audit.events (id int); SET search_path TO public;";
+    assert_eq!(state(sql, &events, None), None);
+    // Renamed away in one schema: the same name in another is still the file's.
+    let sql = "CREATE TABLE a.t (id int); ALTER TABLE b.t RENAME TO u;";
+    let t = Key::Object(ObjectKind::Table, "t".into());
+    assert_eq!(state(sql, &t, Some("a")), Some(true));
+    assert_eq!(state(sql, &t, Some("b")), Some(false));
+}

@@ -104,6 +104,13 @@ impl Name {
         self.parts.last().map_or("", String::as_str)
     }
 
+    /// The schema part as written (`public` for `public.Users`), normalised; `None` when
+    /// unqualified.
+    pub fn schema(&self) -> Option<&str> {
+        let n = self.parts.len();
+        (n > 1).then(|| self.parts[n - 2].as_str())
+    }
+
     /// Same object? Schemas are compared only when both names carry one.
     pub fn same_object(&self, other: &Name) -> bool {
         if self.base() != other.base() {
