@@ -56,7 +56,13 @@ pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool
 }
 
 /// Applies every allowed fix that does not touch another's bytes; returns the new text and
-/// the findings whose fixes were used.
+/// the findings whose fixes were used, in file order.
+///
+/// Of two fixes that touch the same bytes, the narrower goes first: a fix that encloses the
+/// statement (a DO-block wrap inserts before and after it) is made again on the next round's
+/// text, around what the narrower one changed, while a fix inside or next to the statement
+/// (`NOT VALID` and its `VALIDATE`, a `SET lock_timeout` before it) has no form inside a DO
+/// block and would be lost.
 pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, Vec<Finding>) {
     let mut candidates: Vec<&Finding> = findings
         .iter()
@@ -66,7 +72,11 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
             })
         })
         .collect();
-    candidates.sort_by_key(|f| f.fix.as_ref().map(|x| first_start(&x.edits)));
+    candidates.sort_by_key(|f| {
+        f.fix
+            .as_ref()
+            .map(|x| (width(&x.edits), first_start(&x.edits)))
+    });
     let mut taken: Vec<&Edit> = Vec::new();
     let mut used = Vec::new();
     for finding in candidates {
@@ -86,6 +96,7 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
         taken.extend(&fix.edits);
         used.push(finding.clone());
     }
+    used.sort_by_key(|f: &Finding| f.fix.as_ref().map(|x| first_start(&x.edits)));
     taken.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len() + taken.len() * 16);
     let mut at = 0;
@@ -100,6 +111,12 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
 
 fn first_start(edits: &[Edit]) -> usize {
     edits.iter().map(|e| e.range.start).min().unwrap_or(0)
+}
+
+/// The bytes from a fix's first edit to the end of its last.
+fn width(edits: &[Edit]) -> usize {
+    let end = edits.iter().map(|e| e.range.end).max().unwrap_or(0);
+    end.saturating_sub(first_start(edits))
 }
 
 /// Two edits conflict when their byte ranges intersect or both insert at the same point.
@@ -126,6 +143,21 @@ mod tests {
         let text = "CREATE TABLE t (id int);";
         let (out, used) = apply(text, &[finding(12, " A"), finding(12, " B")], false);
         assert_eq!(out, "CREATE TABLE A t (id int);");
+        assert_eq!(used.len(), 1);
+    }
+
+    #[test]
+    fn of_two_conflicting_fixes_the_narrower_applies_first() {
+        let text = "CREATE TABLE t (id int);";
+        let source = SourceFile::new("t.sql", text);
+        let wrap = Finding::for_rule(&crate::lint::RULES[3], "wrap").with_fix(Fix {
+            applicability: Applicability::Unsafe,
+            message: "wrap".into(),
+            edits: vec![source.edit(0..0, "DO "), source.edit(24..24, " END")],
+        });
+        let after = finding(24, " X");
+        let (out, used) = apply(text, &[wrap, after], true);
+        assert_eq!(out, "CREATE TABLE t (id int); X");
         assert_eq!(used.len(), 1);
     }
 
