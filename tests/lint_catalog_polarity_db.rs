@@ -382,6 +382,31 @@ fn postgres_cases() -> Vec<Case> {
             )),
             fails_at: Some("CREATE TABLE t_copy"),
         },
+        // `NOT attisdropped` and `attnum > 0` pick the live column's row: no negation.
+        Case {
+            name: "exists check of a live column in pg_attribute around an index on it",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND NOT attisdropped) THEN\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "count of a live user column read into a variable, tested > 0, around a table",
+            sql: do_block(
+                "  SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND attnum > 0 AND NOT attisdropped;\n  \
+                 IF n > 0 THEN\n    CREATE TABLE t_copy (id int);\n  END IF;",
+            ),
+            fails_at: Some("CREATE TABLE"),
+        },
+        Case {
+            name: "exists check of a live column in pg_attribute the branch drops, then a table",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND NOT attisdropped) THEN\n    \
+                 ALTER TABLE t DROP COLUMN a;\n    CREATE TABLE t_copy (id int);\n  END IF;",
+            ),
+            fails_at: None,
+        },
         Case {
             name: "exists check of a column around SET DEFAULT alone",
             sql: do_block(&format!(
