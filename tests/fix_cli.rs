@@ -231,3 +231,35 @@ fn fix_errors_are_one_line_and_exit_two() {
             "absent.sql: no such file or directory",
         ));
 }
+
+/// A fix lint offers that `fix` could not apply, because another fix changed its statement
+/// first, is named with its reason, not only counted: PF123's DO-block guard of a `CREATE
+/// INDEX` that PF301's fix makes CONCURRENTLY (which no DO block can run).
+#[test]
+fn a_fix_another_fix_made_impossible_is_named_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.sql");
+    std::fs::write(
+        &path,
+        "-- no-transaction\nCREATE INDEX IF NOT EXISTS t_old_idx ON t (old);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+    )
+    .unwrap();
+    preflight(tmp.path())
+        .args([
+            "fix",
+            "--diff",
+            "--unsafe-fixes",
+            "--dialect",
+            "postgres",
+            "--tracker",
+            "sqlx",
+            "t.sql",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("+CREATE INDEX CONCURRENTLY IF NOT EXISTS t_old_idx"))
+        .stdout(predicate::str::contains("DO $preflight$").not())
+        .stderr(predicate::str::contains(
+            "note: t.sql:2:1 (in the fixed text): PF123's fix was not applied: no fix: a DO block cannot hold this statement",
+        ));
+}

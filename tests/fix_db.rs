@@ -1365,3 +1365,36 @@ fn a_do_block_wrap_keeps_the_not_valid_and_timeout_fixes_of_its_statement() {
         );
     }
 }
+
+/// PF123's DO-block guard and PF301's `CONCURRENTLY` on one `CREATE INDEX`: the edits do not
+/// touch, so both applied in one round, and the file failed on its first run ("CREATE INDEX
+/// CONCURRENTLY cannot be executed from a function"). A wrap now waits for an edit inside
+/// what it wraps, and is not made around CONCURRENTLY: PF123 is left, with its reason.
+#[test]
+fn a_do_block_wrap_is_not_made_around_an_added_concurrently() {
+    let sql = "-- no-transaction\nCREATE INDEX IF NOT EXISTS t_old_idx ON t (old);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: preflight::runner::Runner::named("sqlx"),
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    let fixed = &outcome.fixed;
+    assert!(!fixed.contains("DO $preflight$"), "{fixed}");
+    let pf123: Vec<_> = outcome
+        .remaining
+        .iter()
+        .filter(|f| f.code() == "PF123")
+        .collect();
+    assert!(
+        pf123.len() == 1 && pf123[0].fix.is_none() && !pf123[0].notes.is_empty(),
+        "{:?}",
+        outcome.remaining
+    );
+    // One statement a line; the client sends a multi-statement string as one transaction.
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE t (id int, old int);");
+    for statement in fixed.lines().filter(|l| !l.starts_with("--")) {
+        db.exec(statement);
+    }
+}

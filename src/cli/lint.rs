@@ -251,6 +251,25 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
                     .is_some_and(|x| x.applicability == Applicability::Unsafe)
             })
             .count();
+        if !ctx.quiet {
+            for lost in &outcome.lost {
+                let at = lost
+                    .location
+                    .start
+                    .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
+                let why = lost
+                    .notes
+                    .iter()
+                    .find(|n| n.starts_with("no fix") || n.starts_with("no automatic fix"))
+                    .map_or("another fix changed its statement first", String::as_str);
+                let _ = writeln!(
+                    stderr,
+                    "note: {}{at} (in the fixed text): {}'s fix was not applied: {why}",
+                    source.display_path(),
+                    lost.code(),
+                );
+            }
+        }
         if !outcome.changed(&source) {
             continue;
         }

@@ -24,6 +24,10 @@ pub struct FixOutcome {
     pub applied: Vec<Finding>,
     /// Findings left in the fixed text.
     pub remaining: Vec<Finding>,
+    /// Those of `remaining` whose fix was on offer in the original text but was never applied:
+    /// another fix changed their statement first (a DO-block wrap, where `NOT VALID` has no
+    /// form). Counted per rule: more of its findings offered a fix than had one applied.
+    pub lost: Vec<Finding>,
 }
 
 impl FixOutcome {
@@ -47,12 +51,46 @@ pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool
         current = SourceFile::new(source.path.clone(), text);
         findings = lint_source(&current, options);
     }
+    let lost = lost_fixes(&found, &applied, &findings, unsafe_fixes);
     FixOutcome {
         fixed: current.text.to_string(),
         found,
         applied,
         remaining: findings,
+        lost,
     }
+}
+
+/// The findings of `remaining` without an allowed fix whose rule offered more allowed fixes in
+/// `found` than `applied` holds: a fix that another one's edit made impossible.
+fn lost_fixes(
+    found: &[Finding],
+    applied: &[Finding],
+    remaining: &[Finding],
+    unsafe_fixes: bool,
+) -> Vec<Finding> {
+    let allowed = |f: &Finding| {
+        f.fix.as_ref().is_some_and(|fix| {
+            !fix.edits.is_empty() && (fix.applicability == Applicability::Safe || unsafe_fixes)
+        })
+    };
+    let mut owed: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in found.iter().filter(|f| allowed(f)) {
+        *owed.entry(f.code()).or_default() += 1;
+    }
+    for f in applied {
+        if let Some(n) = owed.get_mut(f.code()) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    let mut lost = Vec::new();
+    for f in remaining.iter().filter(|f| !allowed(f)) {
+        if let Some(n) = owed.get_mut(f.code()).filter(|n| **n > 0) {
+            *n -= 1;
+            lost.push(f.clone());
+        }
+    }
+    lost
 }
 
 /// Applies every allowed fix that does not touch another's bytes; returns the new text and
@@ -78,6 +116,8 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
             .map(|x| (width(&x.edits), first_start(&x.edits)))
     });
     let mut taken: Vec<&Edit> = Vec::new();
+    // What the taken fixes of several edits enclose (a wrap, from before its statement to after).
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
     let mut used = Vec::new();
     for finding in candidates {
         let Some(fix) = &finding.fix else { continue };
@@ -85,15 +125,24 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
             .edits
             .iter()
             .all(|e| e.range.start <= e.range.end && text.get(e.range.clone()).is_some());
+        // A wrap is made for its statement as it stands: an edit inside it (`CONCURRENTLY`,
+        // which no DO block can run) changes what it wraps, so the two wait a round apart.
+        let span = enclosed(&fix.edits);
+        let encloses = |outer: &std::ops::Range<usize>, e: &Edit| {
+            outer.start < e.range.start && e.range.start < outer.end
+        };
         if !in_bounds
-            || fix
-                .edits
-                .iter()
-                .any(|e| taken.iter().any(|t| overlaps(e, t)))
+            || fix.edits.iter().any(|e| {
+                taken.iter().any(|t| overlaps(e, t)) || spans.iter().any(|s| encloses(s, e))
+            })
+            || span
+                .as_ref()
+                .is_some_and(|s| taken.iter().any(|t| encloses(s, t)))
         {
             continue;
         }
         taken.extend(&fix.edits);
+        spans.extend(span);
         used.push(finding.clone());
     }
     used.sort_by_key(|f: &Finding| f.fix.as_ref().map(|x| first_start(&x.edits)));
@@ -111,6 +160,12 @@ pub fn apply(text: &str, findings: &[Finding], unsafe_fixes: bool) -> (String, V
 
 fn first_start(edits: &[Edit]) -> usize {
     edits.iter().map(|e| e.range.start).min().unwrap_or(0)
+}
+
+/// The bytes between a fix's first and last edits, when it has several.
+fn enclosed(edits: &[Edit]) -> Option<std::ops::Range<usize>> {
+    (edits.len() > 1)
+        .then(|| first_start(edits)..edits.iter().map(|e| e.range.end).max().unwrap_or(0))
 }
 
 /// The bytes from a fix's first edit to the end of its last.
@@ -159,6 +214,23 @@ mod tests {
         let (out, used) = apply(text, &[wrap, after], true);
         assert_eq!(out, "CREATE TABLE t (id int); X");
         assert_eq!(used.len(), 1);
+    }
+
+    #[test]
+    fn a_wrap_waits_for_an_edit_inside_what_it_wraps() {
+        let text = "CREATE TABLE t (id int);";
+        let source = SourceFile::new("t.sql", text);
+        let wrap = Finding::for_rule(&crate::lint::RULES[3], "wrap").with_fix(Fix {
+            applicability: Applicability::Unsafe,
+            message: "wrap".into(),
+            edits: vec![source.edit(0..0, "DO "), source.edit(24..24, " END")],
+        });
+        let inside = finding(12, " X");
+        let (out, used) = apply(text, &[wrap.clone(), inside.clone()], true);
+        assert_eq!(out, "CREATE TABLE X t (id int);");
+        assert_eq!(used.len(), 1);
+        let (out, _) = apply(text, &[inside, wrap], true);
+        assert_eq!(out, "CREATE TABLE X t (id int);");
     }
 
     #[test]
