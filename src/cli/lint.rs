@@ -254,19 +254,16 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
         if !ctx.quiet {
             for lost in &outcome.lost {
                 let at = lost
+                    .finding
                     .location
                     .start
                     .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
-                let why = lost
-                    .notes
-                    .iter()
-                    .find(|n| n.starts_with("no fix") || n.starts_with("no automatic fix"))
-                    .map_or("another fix changed its statement first", String::as_str);
                 let _ = writeln!(
                     stderr,
-                    "note: {}{at} (in the fixed text): {}'s fix was not applied: {why}",
+                    "note: {}{at}: {}'s fix was not applied: {}",
                     source.display_path(),
-                    lost.code(),
+                    lost.finding.code(),
+                    lost.reason,
                 );
             }
         }

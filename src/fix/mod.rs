@@ -24,10 +24,19 @@ pub struct FixOutcome {
     pub applied: Vec<Finding>,
     /// Findings left in the fixed text.
     pub remaining: Vec<Finding>,
-    /// Those of `remaining` whose fix was on offer in the original text but was never applied:
-    /// another fix changed their statement first (a DO-block wrap, where `NOT VALID` has no
-    /// form). Counted per rule: more of its findings offered a fix than had one applied.
-    pub lost: Vec<Finding>,
+    /// Findings of the original text whose allowed fix was never applied: another fix changed
+    /// their statement first (a DO-block wrap, where `NOT VALID` or a second wrap has no form),
+    /// each with why, as far as the fixed text tells.
+    pub lost: Vec<LostFix>,
+}
+
+/// A fix lint offered that `fix` could not apply.
+#[derive(Debug, Clone)]
+pub struct LostFix {
+    /// The finding as lint reported it on the original text.
+    pub finding: Finding,
+    /// The "no fix: …" note of the rule's finding left in the fixed text, or a general reason.
+    pub reason: String,
 }
 
 impl FixOutcome {
@@ -61,36 +70,63 @@ pub fn fix_source(source: &SourceFile, options: &LintOptions, unsafe_fixes: bool
     }
 }
 
-/// The findings of `remaining` without an allowed fix whose rule offered more allowed fixes in
-/// `found` than `applied` holds: a fix that another one's edit made impossible.
+/// The findings of `found` with an allowed fix that none of `applied` used. Round one applies
+/// findings of `found` as they are; a later round's applied findings (of the re-linted text)
+/// count against the unapplied ones of their rule.
 fn lost_fixes(
     found: &[Finding],
     applied: &[Finding],
     remaining: &[Finding],
     unsafe_fixes: bool,
-) -> Vec<Finding> {
+) -> Vec<LostFix> {
     let allowed = |f: &Finding| {
         f.fix.as_ref().is_some_and(|fix| {
             !fix.edits.is_empty() && (fix.applicability == Applicability::Safe || unsafe_fixes)
         })
     };
-    let mut owed: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for f in found.iter().filter(|f| allowed(f)) {
-        *owed.entry(f.code()).or_default() += 1;
-    }
-    for f in applied {
-        if let Some(n) = owed.get_mut(f.code()) {
-            *n = n.saturating_sub(1);
+    // Each action of `ALTER TABLE … ADD CONSTRAINT a …, ADD CONSTRAINT b …` offers the same
+    // wrap: applied once, it is every one's fix.
+    let same_fix = |f: &Finding| {
+        applied
+            .iter()
+            .any(|a| a == f || a.fix.as_ref().map(|x| &x.edits) == f.fix.as_ref().map(|x| &x.edits))
+    };
+    // Findings offering the same edits go together: one application serves them all, also when
+    // a later round makes it (the edits moved by then).
+    let mut unapplied: Vec<Vec<&Finding>> = Vec::new();
+    for f in found.iter().filter(|f| allowed(f) && !same_fix(f)) {
+        let edits = f.fix.as_ref().map(|x| &x.edits);
+        match unapplied
+            .iter_mut()
+            .find(|g| g[0].code() == f.code() && g[0].fix.as_ref().map(|x| &x.edits) == edits)
+        {
+            Some(group) => group.push(f),
+            None => unapplied.push(vec![f]),
         }
     }
-    let mut lost = Vec::new();
-    for f in remaining.iter().filter(|f| !allowed(f)) {
-        if let Some(n) = owed.get_mut(f.code()).filter(|n| **n > 0) {
-            *n -= 1;
-            lost.push(f.clone());
+    for later in applied.iter().filter(|a| !found.contains(a)) {
+        if let Some(i) = unapplied.iter().position(|g| g[0].code() == later.code()) {
+            unapplied.remove(i);
         }
     }
-    lost
+    unapplied
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let note = remaining
+                .iter()
+                .filter(|r| r.code() == f.code() && !allowed(r))
+                .flat_map(|r| &r.notes)
+                .find(|n| n.starts_with("no fix") || n.starts_with("no automatic fix"));
+            LostFix {
+                finding: f.clone(),
+                reason: note.cloned().unwrap_or_else(|| {
+                    "another fix changed its statement first, and lint no longer offers it there"
+                        .to_string()
+                }),
+            }
+        })
+        .collect()
 }
 
 /// Applies every allowed fix that does not touch another's bytes; returns the new text and
