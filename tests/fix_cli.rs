@@ -231,3 +231,92 @@ fn fix_errors_are_one_line_and_exit_two() {
             "absent.sql: no such file or directory",
         ));
 }
+
+/// A fix lint offers that `fix` could not apply, because another fix changed its statement
+/// first, is named with its reason, not only counted: PF123's DO-block guard of a `CREATE
+/// INDEX` that PF301's fix makes CONCURRENTLY (which no DO block can run).
+#[test]
+fn a_fix_another_fix_made_impossible_is_named_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.sql");
+    std::fs::write(
+        &path,
+        "-- no-transaction\nCREATE INDEX IF NOT EXISTS t_old_idx ON t (old);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+    )
+    .unwrap();
+    preflight(tmp.path())
+        .args([
+            "fix",
+            "--diff",
+            "--unsafe-fixes",
+            "--dialect",
+            "postgres",
+            "--tracker",
+            "sqlx",
+            "t.sql",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("+CREATE INDEX CONCURRENTLY IF NOT EXISTS t_old_idx"))
+        .stdout(predicate::str::contains("DO $preflight$").not())
+        .stderr(predicate::str::contains(
+            "note: t.sql:2:1: PF123's fix was not applied: no fix: a DO block cannot hold this statement",
+        ));
+}
+
+/// Two rules wrap one statement in a DO block: PF116 (a handler for "already exists") and PF123
+/// (a check that the column a later statement drops is still there). One wrap is applied; the
+/// other rule no longer fires inside it, so its fix vanished without a word. It is named now.
+#[test]
+fn a_second_wrap_of_the_same_statement_is_named_as_not_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.sql");
+    std::fs::write(
+        &path,
+        "ALTER TABLE t ALTER COLUMN old TYPE bigint, ADD CONSTRAINT t_a_key UNIQUE (a);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+    )
+    .unwrap();
+    preflight(tmp.path())
+        .args([
+            "fix",
+            "--diff",
+            "--unsafe-fixes",
+            "--dialect",
+            "postgres",
+            "--select",
+            "PF116,PF123",
+            "t.sql",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("+DO $preflight$ BEGIN").count(1))
+        .stderr(predicate::str::contains(
+            "note: t.sql:1:1: PF123's fix was not applied: another fix changed its statement first",
+        ));
+}
+
+/// Each ADD CONSTRAINT of one ALTER offers the same wrap (made on the second round, after the
+/// ADD COLUMN's IF NOT EXISTS): applied once, it serves them all, and none is named as lost.
+#[test]
+fn one_wrap_for_several_constraints_of_an_alter_is_no_lost_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("t.sql"),
+        "ALTER TABLE t\n    ADD COLUMN s uuid NULL,\n    ADD CONSTRAINT t_s_fk FOREIGN KEY (s) REFERENCES s (id),\n    ADD CONSTRAINT t_a_check CHECK (a > 0);\n",
+    )
+    .unwrap();
+    preflight(tmp.path())
+        .args([
+            "fix",
+            "--diff",
+            "--unsafe-fixes",
+            "--dialect",
+            "postgres",
+            "t.sql",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ADD COLUMN IF NOT EXISTS s uuid"))
+        .stdout(predicate::str::contains("+DO $preflight$ BEGIN").count(1))
+        .stderr(predicate::str::contains("was not applied").not());
+}

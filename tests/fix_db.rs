@@ -1318,3 +1318,83 @@ fn a_foreign_key_and_a_primary_key_in_one_alter_are_guarded_together() {
         "{fixed}"
     );
 }
+
+/// Two rules fix one statement: PF116 wraps `ADD CONSTRAINT` in a DO block, PF309/PF308 add
+/// `NOT VALID` and a `VALIDATE CONSTRAINT` after it, PF314/PF315 a `SET` before it. The wrap
+/// touches the bytes of all of them; applied first, it left the others with no fix (they have no
+/// form inside a DO block) and `fix` dropped them without a word: PF308/PF309 stayed as "no fix:
+/// split the statement by hand", PF314/PF315 vanished. The narrower fixes now go first and the
+/// wrap is made around them on the next round.
+#[test]
+fn a_do_block_wrap_keeps_the_not_valid_and_timeout_fixes_of_its_statement() {
+    let setup = "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE t (id int PRIMARY KEY, p_id int, a int);\nINSERT INTO p VALUES (1);\nINSERT INTO t VALUES (1, 1, 1);";
+    for (sql, fixed_by) in [
+        (
+            "ALTER TABLE t ADD CONSTRAINT t_p_fk FOREIGN KEY (p_id) REFERENCES p (id);\n",
+            ["PF116", "PF309", "PF314", "PF315"],
+        ),
+        (
+            "ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);\n",
+            ["PF116", "PF308", "PF314", "PF315"],
+        ),
+    ] {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            extend_select: vec!["PF314".into(), "PF315".into()],
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+        let mut applied: Vec<&str> = outcome.applied.iter().map(|f| f.code()).collect();
+        applied.sort_unstable();
+        assert_eq!(applied, fixed_by, "{}", outcome.fixed);
+        assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+        let fixed = &outcome.fixed;
+        assert!(
+            fixed.starts_with("SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nDO $preflight$ BEGIN\n")
+                && fixed.contains(") NOT VALID;\nEXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL;\nEND $preflight$;\nALTER TABLE t VALIDATE CONSTRAINT "),
+            "{fixed}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(fixed);
+        db.exec(fixed);
+        assert_eq!(
+            db.query("SELECT count(*) || ',' || bool_and(convalidated) FROM pg_constraint WHERE conrelid = 't'::regclass AND contype <> 'p'"),
+            ["1,true"],
+            "{fixed}"
+        );
+    }
+}
+
+/// PF123's DO-block guard and PF301's `CONCURRENTLY` on one `CREATE INDEX`: the edits do not
+/// touch, so both applied in one round, and the file failed on its first run ("CREATE INDEX
+/// CONCURRENTLY cannot be executed from a function"). A wrap now waits for an edit inside
+/// what it wraps, and is not made around CONCURRENTLY: PF123 is left, with its reason.
+#[test]
+fn a_do_block_wrap_is_not_made_around_an_added_concurrently() {
+    let sql = "-- no-transaction\nCREATE INDEX IF NOT EXISTS t_old_idx ON t (old);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: preflight::runner::Runner::named("sqlx"),
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    let fixed = &outcome.fixed;
+    assert!(!fixed.contains("DO $preflight$"), "{fixed}");
+    let pf123: Vec<_> = outcome
+        .remaining
+        .iter()
+        .filter(|f| f.code() == "PF123")
+        .collect();
+    assert!(
+        pf123.len() == 1 && pf123[0].fix.is_none() && !pf123[0].notes.is_empty(),
+        "{:?}",
+        outcome.remaining
+    );
+    // One statement a line; the client sends a multi-statement string as one transaction.
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE t (id int, old int);");
+    for statement in fixed.lines().filter(|l| !l.starts_with("--")) {
+        db.exec(statement);
+    }
+}

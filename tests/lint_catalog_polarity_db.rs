@@ -364,6 +364,64 @@ fn postgres_cases() -> Vec<Case> {
             ),
             fails_at: None,
         },
+        // One that reads neither defaults nor nullability is still true on a retry: SET/DROP
+        // DEFAULT and SET/DROP NOT NULL remove no name it could test.
+        Case {
+            name: "exists check of a column around SET DEFAULT, then an index",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    ALTER TABLE t ALTER COLUMN a SET DEFAULT 0;\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around SET NOT NULL and DROP DEFAULT, then a table",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    ALTER TABLE ONLY public.\"t\" ALTER a SET NOT NULL, ALTER COLUMN a DROP DEFAULT;\n    \
+                 CREATE TABLE t_copy (id int);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
+        },
+        // `NOT attisdropped` and `attnum > 0` pick the live column's row: no negation.
+        Case {
+            name: "exists check of a live column in pg_attribute around an index on it",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND NOT attisdropped) THEN\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "count of a live user column read into a variable, tested > 0, around a table",
+            sql: do_block(
+                "  SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND attnum > 0 AND NOT attisdropped;\n  \
+                 IF n > 0 THEN\n    CREATE TABLE t_copy (id int);\n  END IF;",
+            ),
+            fails_at: Some("CREATE TABLE"),
+        },
+        Case {
+            name: "exists check of a live column in pg_attribute the branch drops, then a table",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND NOT attisdropped) THEN\n    \
+                 ALTER TABLE t DROP COLUMN a;\n    CREATE TABLE t_copy (id int);\n  END IF;",
+            ),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around SET DEFAULT alone",
+            sql: do_block(&format!(
+                "  IF {COLUMN_A} THEN\n    ALTER TABLE t ALTER COLUMN a SET DEFAULT 0;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "exists check of a nullable column around SET NOT NULL, then an index",
+            sql: do_block(
+                "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a' AND is_nullable = 'YES') THEN\n    \
+                 ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
+            ),
+            fails_at: None,
+        },
         Case {
             name: "exception handler around an exists check",
             sql: do_block(&format!(
@@ -614,6 +672,22 @@ fn mariadb_cases() -> Vec<Case> {
                  ALTER TABLE t ALTER a SET DEFAULT 1;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;",
             ),
             fails_at: None,
+        },
+        Case {
+            name: "exists check of a column around SET DEFAULT, then an index",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    ALTER TABLE t ALTER a SET DEFAULT 1;\n    \
+                 CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "exists check of a column around DROP DEFAULT, then a table",
+            sql: compound(&format!(
+                "  IF {MY_COLUMN_A} THEN\n    ALTER TABLE `t` ALTER COLUMN a DROP DEFAULT;\n    \
+                 CREATE TABLE t_copy (id INT);\n  END IF;"
+            )),
+            fails_at: Some("CREATE TABLE t_copy"),
         },
         Case {
             name: "exists check of a column the branch renames",

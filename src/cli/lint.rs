@@ -251,6 +251,22 @@ pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
                     .is_some_and(|x| x.applicability == Applicability::Unsafe)
             })
             .count();
+        if !ctx.quiet {
+            for lost in &outcome.lost {
+                let at = lost
+                    .finding
+                    .location
+                    .start
+                    .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
+                let _ = writeln!(
+                    stderr,
+                    "note: {}{at}: {}'s fix was not applied: {}",
+                    source.display_path(),
+                    lost.finding.code(),
+                    lost.reason,
+                );
+            }
+        }
         if !outcome.changed(&source) {
             continue;
         }
