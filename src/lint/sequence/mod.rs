@@ -37,7 +37,7 @@ mod survival;
 mod tests;
 mod words;
 
-pub use steps::{folded, net_effects};
+pub use steps::{folded, net_effects, Net};
 pub use words::{contains_ignore_case, role, words, Removals, Role};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
@@ -180,6 +180,9 @@ fn in_schema(key: u64, schema: &str) -> u64 {
     digest((3u8, key, schema))
 }
 
+/// Of a rename step: the digest of the name it gives, and the name it had.
+type Renamed = (u64, Key);
+
 /// An event with the count of top-level steps passed when it happened (its order).
 type Stamped = (Event, u32);
 
@@ -253,8 +256,8 @@ pub struct Sequence {
     index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked: key,
     /// event, whether it is a rename away, whether it was proved to survive, its schema, the
-    /// digest of the name a rename gives.
-    current: Vec<(u64, Event, bool, bool, Resolved, Option<u64>)>,
+    /// digest of the name a rename gives, with the name it had.
+    current: Vec<(u64, Event, bool, bool, Resolved, Option<Renamed>)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
@@ -460,7 +463,8 @@ impl Sequence {
             .iter()
             .map(|s| {
                 let proved = safe.iter().any(|p| std::ptr::eq(*p, s));
-                let to = s.to.as_ref().filter(|_| s.rename).map(Key::digest);
+                let to = s.to.as_ref().filter(|_| s.rename);
+                let to = to.map(|to| (to.digest(), s.key.clone()));
                 (
                     s.key.digest(),
                     s.event,
@@ -484,14 +488,27 @@ impl Sequence {
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
+        self.passed_after(statement, None);
+    }
+
+    /// [`Self::passed`] of a file that pending migrations run before (`pending`: what they
+    /// leave created): a table one of them created, renamed here, is new under its new name.
+    pub fn passed_after(
+        &mut self,
+        statement: &Statement,
+        pending: Option<&crate::lint::pending::Created>,
+    ) {
         // Resolved before the statement's own SET (a CREATE INDEX sets no path).
         self.record_index(statement);
         self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved, schema, to) in std::mem::take(&mut self.current) {
             self.steps_passed += 1;
-            if let Some(to) = to {
+            if let Some((to, old)) = to {
                 // What the name had before this step: new, or not the file's.
-                let new = self.state_in(key, schema.as_deref()) == Some(true);
+                let new = match self.state_in(key, schema.as_deref()) {
+                    Some(created) => created,
+                    None => pending.is_some_and(|p| p.contains(&old, schema.as_deref())),
+                };
                 let event = if new { Event::Create } else { Event::Remove };
                 record(
                     &mut self.arrived,
