@@ -56,6 +56,13 @@ impl Sequence {
             .map(|e| e.any.0 == Event::Create)
     }
 
+    /// [`Self::state_before`], following renames: a name an earlier statement gave to what the
+    /// file created counts as created (`CREATE TABLE a; RENAME a TO b`: a re-run of the whole
+    /// file brings `b` back before a later `RENAME b TO c`), in any schema.
+    pub fn state_before_through_renames(&self, key: &Key) -> Option<bool> {
+        self.state_in(key.digest(), None)
+    }
+
     /// [`Self::state_before`] of `key` in the schema a name writes (`written`: the schema part
     /// of the object's name, or for what lives on a table, of the table's; `None` when
     /// unqualified): an event on a same-named object of another schema does not count. An
