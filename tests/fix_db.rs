@@ -5,7 +5,7 @@ mod common;
 
 use common::ScratchDb;
 use preflight::fix::fix_source;
-use preflight::lint::LintOptions;
+use preflight::lint::{lint_source, LintOptions};
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 use std::path::Path;
@@ -1397,4 +1397,32 @@ fn a_do_block_wrap_is_not_made_around_an_added_concurrently() {
     for statement in fixed.lines().filter(|l| !l.starts_with("--")) {
         db.exec(statement);
     }
+}
+
+/// A rename of a name an earlier rename gave to a table the file creates: a re-run of the whole
+/// file creates the table again and renames it back into the old name, so MariaDB's `IF EXISTS`
+/// finds it and renames it into a name that is taken. Reported without that fix.
+#[test]
+fn a_rename_of_a_name_the_file_renamed_its_own_table_to_is_left_unfixed_on_mariadb() {
+    let sql = "CREATE TABLE IF NOT EXISTS a (id int);\nALTER TABLE a RENAME TO b;\nALTER TABLE b RENAME TO c;\n";
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    };
+    let findings = lint_source(&SourceFile::new("m.sql", sql), &options);
+    let third = findings
+        .iter()
+        .find(|f| f.rule.code == "PF118" && f.location.start.as_ref().map(|s| s.line) == Some(3))
+        .expect("PF118 on the second rename");
+    assert!(third.fix.is_none(), "{third:?}");
+    assert!(
+        third.notes.iter().any(|n| n.starts_with("no fix:")),
+        "{third:?}"
+    );
+    // The withheld fix fails the second run on the real server.
+    let db = ScratchDb::mariadb();
+    let guarded = sql.replace("ALTER TABLE b", "ALTER TABLE IF EXISTS b");
+    db.exec(&guarded);
+    let err = db.try_exec(&guarded).unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
 }

@@ -382,3 +382,39 @@ fn a_pending_table_is_new_in_its_own_schema_only() {
         [("V3__indexes.sql".to_string(), 1)]
     );
 }
+
+/// A rename keeps a pending table new, in its schema, whether the rename is in a pending
+/// migration before the file or in the file itself; a deployed table renamed is still live.
+#[test]
+fn a_pending_table_is_new_under_the_name_a_rename_gives_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "db/migration/V1__create_users.sql",
+        "CREATE TABLE a.users (id bigint PRIMARY KEY, email text);\n",
+    );
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "deployed"]);
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    write(
+        dir,
+        "db/migration/V2__tables.sql",
+        "CREATE TABLE a.t (id bigint);\nALTER TABLE a.t RENAME TO u;\nCREATE TABLE a.p (id bigint);\nALTER TABLE a.users RENAME TO members;\n",
+    );
+    write(
+        dir,
+        "db/migration/V3__indexes.sql",
+        "CREATE INDEX u_id ON a.u (id);\nCREATE INDEX t_id ON a.t (id);\nCREATE INDEX members_email ON a.members (email);\nCREATE INDEX u_id_b ON b.u (id);\n\
+         ALTER TABLE a.p RENAME TO q;\nCREATE INDEX q_id ON a.q (id);\n",
+    );
+    assert_eq!(
+        pf301(dir, &["--pending-since", "main", "db/migration"]),
+        [
+            ("V3__indexes.sql".to_string(), 2),
+            ("V3__indexes.sql".to_string(), 3),
+            ("V3__indexes.sql".to_string(), 4),
+        ]
+    );
+}

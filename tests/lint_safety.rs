@@ -274,3 +274,88 @@ fn a_table_created_in_another_schema_leaves_the_same_named_table_live() {
     let sql = "CREATE TABLE audit.t (id int);\nCREATE INDEX i ON audit.t (id);\nDROP INDEX i;\n";
     assert_eq!(lock_codes_at(sql, 3), ["PF314"], "{sql}");
 }
+
+/// A rename keeps what the file created: `ALTER TABLE a.t RENAME TO u` of a table the file
+/// created makes `a.u` new (the same table, in the same schema), and a column the file added
+/// stays new under the name it is renamed to. A live table renamed to a name the file created
+/// and dropped is still live.
+#[test]
+fn a_table_the_file_created_is_new_under_the_name_it_is_renamed_to() {
+    let create =
+        "CREATE TABLE a.t (id bigint PRIMARY KEY, at timestamptz);\nALTER TABLE a.t RENAME TO u;\n";
+    for then in [
+        "CREATE INDEX u_at_idx ON a.u (at);",
+        "ALTER TABLE a.u ADD CONSTRAINT u_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
+        "ALTER TABLE a.u ADD COLUMN x bigint;",
+        "ALTER TABLE a.u ALTER COLUMN at TYPE text;",
+        "ALTER TABLE a.u ALTER COLUMN at SET NOT NULL;",
+        "CREATE POLICY p ON a.u USING (true);",
+    ] {
+        let sql = format!("{create}{then}\n");
+        assert_eq!(lock_codes_at(&sql, 3), Vec::<&str>::new(), "{sql}");
+    }
+    for sql in [
+        // Unqualified, without a search_path of the file's.
+        "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;\nCREATE INDEX u_id_idx ON u (id);\n",
+        // Under the file's own search_path.
+        "SET search_path TO a;\nCREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;\nCREATE INDEX u_id_idx ON a.u (id);\n",
+        // Renamed twice.
+        "CREATE TABLE a.t (id int);\nALTER TABLE a.t RENAME TO u;\nALTER TABLE a.u RENAME TO v;\nCREATE INDEX v_id_idx ON a.v (id);\n",
+    ] {
+        let line = sql.lines().count();
+        assert_eq!(lock_codes_at(sql, line), Vec::<&str>::new(), "{sql}");
+    }
+    // A column the file added, renamed: no running version writes it.
+    let sql = "ALTER TABLE a.live ADD COLUMN x bigint;\nALTER TABLE a.live RENAME COLUMN x TO y;\nALTER TABLE a.live ALTER COLUMN y DROP DEFAULT;\n";
+    assert_eq!(lock_codes_at(sql, 3), Vec::<&str>::new(), "{sql}");
+    // ... but the table has rows: changing the column's type still rewrites it.
+    let sql = "ALTER TABLE a.live ADD COLUMN x int;\nALTER TABLE a.live RENAME COLUMN x TO y;\nALTER TABLE a.live ALTER COLUMN y TYPE bigint;\n";
+    assert!(lock_codes_at(sql, 3).contains(&"PF307"), "{sql}");
+
+    for (sql, line) in [
+        // The rename keeps the schema: `a.u`, not `b.u`.
+        ("CREATE TABLE a.t (id int);\nALTER TABLE a.t RENAME TO u;\nCREATE INDEX u_id_idx ON b.u (id);\n", 3),
+        // A live table renamed to a name the file created and dropped.
+        ("CREATE TABLE u (id int);\nDROP TABLE u;\nALTER TABLE live RENAME TO u;\nCREATE INDEX u_id_idx ON u (id);\n", 4),
+        ("CREATE TABLE a.u (id int);\nDROP TABLE a.u;\nALTER TABLE a.live RENAME TO u;\nCREATE INDEX u_id_idx ON a.u (id);\n", 4),
+        // A live table renamed to the name the file's table had before its own rename.
+        ("CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;\nALTER TABLE live RENAME TO t;\nCREATE INDEX t_id_idx ON t (id);\n", 4),
+        // Renamed away: a live table of that name is not the file's.
+        ("CREATE TABLE a.t (id int);\nALTER TABLE a.t RENAME TO u;\nCREATE INDEX t_id_idx ON a.t (id);\n", 3),
+    ] {
+        assert!(lock_codes_at(sql, line).contains(&"PF301"), "{sql}");
+    }
+}
+
+/// The retry rules (PF1xx) read what the file did to the old and new names without the
+/// production-safety rules' carrying through renames: their findings on a renamed new table
+/// are those of the file without the rename's carry.
+#[test]
+fn a_rename_of_a_new_table_leaves_the_retry_findings_as_they_were() {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF1".into()],
+        ..LintOptions::default()
+    };
+    let lines = |sql: &str| -> Vec<(usize, &'static str)> {
+        lint(sql, &options)
+            .iter()
+            .map(|f| (f.location.start.as_ref().map_or(0, |l| l.line), f.rule.code))
+            .collect()
+    };
+    let sql = "CREATE TABLE a.t (id int, v int);\nALTER TABLE a.t RENAME TO u;\nCREATE INDEX u_id_idx ON a.u (id);\n\
+               ALTER TABLE a.u ADD CONSTRAINT u_fk FOREIGN KEY (id) REFERENCES users (id);\n\
+               ALTER TABLE a.u ADD COLUMN x int;\n";
+    assert_eq!(
+        lines(sql),
+        [
+            (1, "PF101"),
+            (2, "PF118"),
+            (3, "PF102"),
+            (4, "PF116"),
+            (5, "PF108")
+        ]
+    );
+    let sql = "ALTER TABLE live ADD COLUMN a int;\nALTER TABLE live RENAME COLUMN a TO b;\nALTER TABLE live ADD COLUMN b int;\n";
+    assert_eq!(lines(sql), [(1, "PF108"), (2, "PF118"), (3, "PF108")]);
+}

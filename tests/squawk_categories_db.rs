@@ -436,6 +436,57 @@ fn a_table_created_in_another_schema_does_not_make_the_live_one_new() {
     assert!(!flags(own, "PF301"));
 }
 
+/// new-table through a rename: `ALTER TABLE a.t RENAME TO u` keeps the table the file created
+/// (and its schema), so `a.u` is as invisible to other sessions as `a.t` was. A live table
+/// renamed to a name the file created and dropped is still the live one, which other sessions
+/// see and use.
+#[test]
+fn a_table_created_and_renamed_is_still_invisible_to_other_sessions() {
+    let db = ScratchDb::postgres();
+    db.exec(
+        "CREATE SCHEMA a; CREATE TABLE a.live (id int);
+         INSERT INTO a.live SELECT g FROM generate_series(1, 100) g;",
+    );
+    let file = "CREATE TABLE a.t (id int);
+ALTER TABLE a.t RENAME TO u;
+                CREATE INDEX u_id_idx ON a.u (id);
+";
+    let mut migration = Session::open(&db, "pf_renamed_new");
+    migration.send(&format!("BEGIN; {file}"));
+    wait_for(
+        &db,
+        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'pf_renamed_new' AND l.mode = 'ShareLock' AND l.granted",
+    );
+    assert_eq!(
+        db.query("SELECT to_regclass('a.u') IS NULL AND to_regclass('a.t') IS NULL"),
+        ["t"]
+    );
+    migration.send("ROLLBACK;");
+    assert_eq!(migration.finish(), "");
+    assert!(!flags(file, "PF301"));
+
+    // Contrast: the live table renamed to a name the file created and dropped. The index on it
+    // holds SHARE on a table other sessions hold rows of (by its old name until the commit).
+    let live = "CREATE TABLE a.u (id int);
+DROP TABLE a.u;
+ALTER TABLE a.live RENAME TO u;
+                CREATE INDEX u_id_idx ON a.u (id);
+";
+    let mut migration = Session::open(&db, "pf_renamed_live");
+    migration.send(&format!("BEGIN; {live}"));
+    wait_for(
+        &db,
+        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'pf_renamed_live' AND l.mode = 'ShareLock' \
+         AND l.relation = 'a.live'::regclass AND l.granted",
+    );
+    migration.send("ROLLBACK;");
+    assert_eq!(migration.finish(), "");
+    assert_eq!(db.query("SELECT count(*) FROM a.live"), ["100"]);
+    assert!(flags(live, "PF301"));
+}
+
 /// stray-commit (`transaction-nesting`: squawk flags a second `COMMIT` with no `BEGIN`).
 #[test]
 fn commit_without_a_transaction_only_warns() {

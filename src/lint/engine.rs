@@ -359,7 +359,7 @@ impl<'a> FileLinter<'a> {
             .and_then(|p| p.created_before(&self.source.path));
         self.history.passed(&statement, &self.sequence, pending);
         self.guards.passed(&statement);
-        self.sequence.passed(&statement);
+        self.sequence.passed_after(&statement, pending);
         self.emit.out.hold_transaction =
             self.holds_transactions && self.history.open_transaction().is_some();
         self.previous_end = Some(statement.range.end);

@@ -8,7 +8,7 @@
 //! `crate::layout`), so only files that run *before* a file count for it. A file that exists at
 //! REV may have been deployed long ago and filled since: it never makes a table new.
 
-use super::sequence::{net_effects, Key};
+use super::sequence::{net_effects, Key, Net};
 use super::LintOptions;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile};
@@ -77,10 +77,16 @@ impl Created {
 
     /// A migration's `effects` (in file order) applied.
     fn apply(&mut self, effects: &[Effect]) {
-        for (key, schema, exists) in effects {
+        for (key, schema, net) in effects {
+            let exists = match net {
+                Net::Created => true,
+                Net::Removed => false,
+                // A rename keeps the schema: the new name is there as the old one was.
+                Net::RenamedFrom(old) => self.contains(old, schema.as_deref()),
+            };
             let events = self.0.entry(key.clone()).or_default();
             events.retain(|(s, _)| s != schema);
-            events.push((schema.clone(), *exists));
+            events.push((schema.clone(), exists));
         }
     }
 }
@@ -175,8 +181,8 @@ fn new_in_every_run(runs: &[Created]) -> Created {
 }
 
 /// What a statement does to an object: its key, the schema it writes (`None`: unqualified),
-/// whether the object is there after it.
-type Effect = (Key, Option<Box<str>>, bool);
+/// whether it creates, removes or renames the object to it.
+type Effect = (Key, Option<Box<str>>, Net);
 
 /// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
 /// its down section) leaves created (`true`) or removed (`false`).

@@ -253,11 +253,13 @@ fn with_fix(
     mariadb_at: usize,
     old: &[Key],
 ) -> Violation {
-    // Created by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`) or after
-    // it: either way a re-run of the whole file meets the old name again.
+    // Created by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`, also
+    // through an earlier rename of what it created) or after it: either way a re-run of the
+    // whole file meets the old name again.
     let comes_back = cx.sequence.is_some_and(|(seq, i)| {
-        old.iter()
-            .any(|key| seq.returns_after(key, i) || seq.state_before(key) == Some(true))
+        old.iter().any(|key| {
+            seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
+        })
     });
     match cx.dialect {
         Dialect::Mariadb if mariadb_at != usize::MAX && comes_back => v.note(

@@ -4,7 +4,7 @@
 use super::steps::schema;
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
-    Sequence,
+    LastEvent, Sequence, Stamped,
 };
 use crate::lint::digest::digest;
 use crate::sql::{Name, ObjectKind};
@@ -56,6 +56,13 @@ impl Sequence {
             .map(|e| e.any.0 == Event::Create)
     }
 
+    /// [`Self::state_before`], following renames: a name an earlier statement gave to what the
+    /// file created counts as created (`CREATE TABLE a; RENAME a TO b`: a re-run of the whole
+    /// file brings `b` back before a later `RENAME b TO c`), in any schema.
+    pub fn state_before_through_renames(&self, key: &Key) -> Option<bool> {
+        self.state_in(key.digest(), None)
+    }
+
     /// [`Self::state_before`] of `key` in the schema a name writes (`written`: the schema part
     /// of the object's name, or for what lives on a table, of the table's; `None` when
     /// unqualified): an event on a same-named object of another schema does not count. An
@@ -72,21 +79,16 @@ impl Sequence {
     }
 
     /// [`Self::state_before_in`] by digest, of a schema already resolved ([`super::Resolved`]).
-    fn state_in(&self, key: u64, schema: Option<&str>) -> Option<bool> {
-        let last = self.last_event.get(&key)?;
-        let (event, _) = match schema {
-            // Any schema's: the last event of all.
-            None => last.any,
-            // Of this schema, or of a name the file did not place (it may be this one): the
-            // later.
-            Some(schema) => {
-                let known = self.last_event_in.get(&in_schema(key, schema)).copied();
-                known
-                    .into_iter()
-                    .chain(last.unknown)
-                    .max_by_key(|&(_, at)| at)?
-            }
+    /// A rename carries the state to the new name: a table the file created is new under the
+    /// name it is renamed to, a live table renamed to a name the file created is not.
+    pub(super) fn state_in(&self, key: u64, schema: Option<&str>) -> Option<bool> {
+        let found = last_in(&self.last_event, &self.last_event_in, key, schema);
+        let arrived = if self.arrived.is_empty() {
+            None
+        } else {
+            last_in(&self.arrived, &self.arrived_in, key, schema)
         };
+        let (event, _) = found.into_iter().chain(arrived).max_by_key(|&(_, at)| at)?;
         Some(event == Event::Create)
     }
 
@@ -326,5 +328,27 @@ impl Sequence {
             });
         }
         out
+    }
+}
+
+/// The last event of a look-back on `key` in `schema` (`None`: not known, any).
+fn last_in(
+    last: &super::DigestMap<LastEvent>,
+    last_in: &super::DigestMap<Stamped>,
+    key: u64,
+    schema: Option<&str>,
+) -> Option<Stamped> {
+    let last = last.get(&key)?;
+    match schema {
+        // Any schema's: the last event of all.
+        None => Some(last.any),
+        // Of this schema, or of a name the file did not place (it may be this one): the later.
+        Some(schema) => {
+            let known = last_in.get(&in_schema(key, schema)).copied();
+            known
+                .into_iter()
+                .chain(last.unknown)
+                .max_by_key(|&(_, at)| at)
+        }
     }
 }

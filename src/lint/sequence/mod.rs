@@ -37,7 +37,7 @@ mod survival;
 mod tests;
 mod words;
 
-pub use steps::{folded, net_effects};
+pub use steps::{folded, net_effects, Net};
 pub use words::{contains_ignore_case, role, words, Removals, Role};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
@@ -180,6 +180,9 @@ fn in_schema(key: u64, schema: &str) -> u64 {
     digest((3u8, key, schema))
 }
 
+/// Of a rename step: the digest of the name it gives, and the name it had.
+type Renamed = (u64, Key);
+
 /// An event with the count of top-level steps passed when it happened (its order).
 type Stamped = (Event, u32);
 
@@ -190,6 +193,27 @@ struct LastEvent {
     any: Stamped,
     /// Of a name whose schema the file does not tell ([`Resolved`] `None`: it may be any).
     unknown: Option<Stamped>,
+}
+
+/// Records `at` as the last event on `key` of `schema` (`None`: not known) in a look-back.
+fn record(
+    last: &mut DigestMap<LastEvent>,
+    last_in: &mut DigestMap<Stamped>,
+    key: u64,
+    schema: Option<&str>,
+    at: Stamped,
+) {
+    let entry = last.entry(key).or_insert(LastEvent {
+        any: at,
+        unknown: None,
+    });
+    entry.any = at;
+    match schema {
+        Some(s) => {
+            last_in.insert(in_schema(key, s), at);
+        }
+        None => entry.unknown = Some(at),
+    }
 }
 
 /// Of a `CREATE INDEX`: the index's schema (as written, else its table's), the table's base
@@ -231,8 +255,9 @@ pub struct Sequence {
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
     /// The steps of the statement being checked, applied once it has been checked: key,
-    /// event, whether it is a rename away, whether it was proved to survive, its schema.
-    current: Vec<(u64, Event, bool, bool, Resolved)>,
+    /// event, whether it is a rename away, whether it was proved to survive, its schema, the
+    /// digest of the name a rename gives, with the name it had.
+    current: Vec<(u64, Event, bool, bool, Resolved, Option<Renamed>)>,
     /// Statement index → ranges proved to survive a retry (the current statement only, while
     /// streaming).
     safe: HashMap<usize, Vec<Range<usize>>>,
@@ -289,6 +314,14 @@ pub struct Sequence {
     /// The same per schema the file tells ([`in_schema`]: the key with the schema its step
     /// acted in): a table created in one schema leaves a same-named table of another as it was.
     last_event_in: DigestMap<Stamped>,
+    /// Look-back for the production-safety rules only ([`Sequence::state_before_in`]): the
+    /// last rename that gave an object each name, as a creation when the object had the
+    /// file's creation as its last event (a table the file created, renamed, is still new) and
+    /// a removal otherwise (what arrives under the name is not the file's). Kept apart from
+    /// `last_event`, which the retry proofs read ([`Sequence::state_before`]).
+    arrived: DigestMap<LastEvent>,
+    /// The same per schema the file tells, as `last_event_in` (a rename keeps the schema).
+    arrived_in: DigestMap<Stamped>,
     /// Top-level steps passed so far: the order of the look-back's events.
     steps_passed: u32,
     /// Index of the current statement (lint pass).
@@ -430,7 +463,16 @@ impl Sequence {
             .iter()
             .map(|s| {
                 let proved = safe.iter().any(|p| std::ptr::eq(*p, s));
-                (s.key.digest(), s.event, s.rename, proved, self.resolve(s))
+                let to = s.to.as_ref().filter(|_| s.rename);
+                let to = to.map(|to| (to.digest(), s.key.clone()));
+                (
+                    s.key.digest(),
+                    s.event,
+                    s.rename,
+                    proved,
+                    self.resolve(s),
+                    to,
+                )
             })
             .collect();
     }
@@ -446,23 +488,44 @@ impl Sequence {
     /// Lint pass: the statement entered last has been checked (with its DO-block statements):
     /// its effects become history for the statements after it.
     pub fn passed(&mut self, statement: &Statement) {
+        self.passed_after(statement, None);
+    }
+
+    /// [`Self::passed`] of a file that pending migrations run before (`pending`: what they
+    /// leave created): a table one of them created, renamed here, is new under its new name.
+    pub fn passed_after(
+        &mut self,
+        statement: &Statement,
+        pending: Option<&crate::lint::pending::Created>,
+    ) {
         // Resolved before the statement's own SET (a CREATE INDEX sets no path).
         self.record_index(statement);
         self.search_path.observe(&statement.tokens);
-        for (key, event, rename, proved, schema) in std::mem::take(&mut self.current) {
+        for (key, event, rename, proved, schema, to) in std::mem::take(&mut self.current) {
             self.steps_passed += 1;
-            let at = (event, self.steps_passed);
-            let last = self.last_event.entry(key).or_insert(LastEvent {
-                any: at,
-                unknown: None,
-            });
-            last.any = at;
-            match schema.as_deref() {
-                Some(s) => {
-                    self.last_event_in.insert(in_schema(key, s), at);
-                }
-                None => last.unknown = Some(at),
+            if let Some((to, old)) = to {
+                // What the name had before this step: new, or not the file's.
+                let new = match self.state_in(key, schema.as_deref()) {
+                    Some(created) => created,
+                    None => pending.is_some_and(|p| p.contains(&old, schema.as_deref())),
+                };
+                let event = if new { Event::Create } else { Event::Remove };
+                record(
+                    &mut self.arrived,
+                    &mut self.arrived_in,
+                    to,
+                    schema.as_deref(),
+                    (event, self.steps_passed),
+                );
             }
+            let at = (event, self.steps_passed);
+            record(
+                &mut self.last_event,
+                &mut self.last_event_in,
+                key,
+                schema.as_deref(),
+                at,
+            );
             let blocked = self.is_blocked(statement.index, key);
             if let Some(removed) = self.removed.get_mut(&key) {
                 let dropped = event == Event::Remove && !rename;

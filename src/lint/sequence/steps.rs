@@ -113,16 +113,34 @@ pub fn folded(token: &crate::sql::Tok) -> Option<String> {
     crate::lint::safety::column_name(token)
 }
 
+/// What a statement leaves of an object, for [`net_effects`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Net {
+    Created,
+    /// Removed or renamed away.
+    Removed,
+    /// Given this name by a rename of the object that had the other (of the same schema): it
+    /// is there as that one was.
+    RenamedFrom(Key),
+}
+
 /// What a whole file does, in order: per key and the schema its statement writes (`None`:
-/// unqualified, the file's search_path is not followed), `true` it creates the object, `false`
-/// it removes or renames it away. The pending-migration look-back (`lint::pending`) chains
-/// these across the files of a directory.
-pub fn net_effects(statements: &[Statement]) -> Vec<(Key, Option<Box<str>>, bool)> {
-    statements
-        .iter()
-        .flat_map(steps)
-        .map(|step| (step.key, step.schema, step.event == Event::Create))
-        .collect()
+/// unqualified, the file's search_path is not followed), whether it creates, removes or renames
+/// the object to it (a rename gives the new name first, then removes the old one). The
+/// pending-migration look-back (`lint::pending`) chains these across the files of a directory.
+pub fn net_effects(statements: &[Statement]) -> Vec<(Key, Option<Box<str>>, Net)> {
+    let mut out = Vec::new();
+    for step in statements.iter().flat_map(steps) {
+        if let (true, Some(to)) = (step.rename, step.to) {
+            out.push((to, step.schema.clone(), Net::RenamedFrom(step.key.clone())));
+        }
+        let net = match step.event {
+            Event::Create => Net::Created,
+            Event::Remove => Net::Removed,
+        };
+        out.push((step.key, step.schema, net));
+    }
+    out
 }
 
 pub(super) fn unnamed(statement: &Statement) -> bool {

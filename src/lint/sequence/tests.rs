@@ -832,3 +832,44 @@ fn what_the_file_created_is_known_per_schema() {
     assert_eq!(state(sql, &t, Some("a")), Some(true));
     assert_eq!(state(sql, &t, Some("b")), Some(false));
 }
+
+#[test]
+fn a_rename_carries_what_the_file_created_to_the_new_name_for_the_safety_lookup_only() {
+    let u = Key::Object(ObjectKind::Table, "u".into());
+    let t = Key::Object(ObjectKind::Table, "t".into());
+    let run = |sql: &str| seq(sql, ApplyModel::StatementByStatement).1;
+    let sql = "CREATE TABLE a.t (id int); ALTER TABLE a.t RENAME TO u;";
+    let s = run(sql);
+    assert_eq!(s.state_before_in(&u, Some("a")), Some(true));
+    assert_eq!(s.state_before_in(&u, Some("b")), None);
+    assert_eq!(s.state_before_in(&u, None), Some(true));
+    assert_eq!(s.state_before_in(&t, Some("a")), Some(false));
+    // The retry proofs' look-up is the file's own events on each name, as before.
+    assert_eq!(s.state_before(&u), None);
+    assert_eq!(s.state_before(&t), Some(false));
+    // Twice, and unqualified.
+    let s = run("CREATE TABLE t (id int); ALTER TABLE t RENAME TO u; ALTER TABLE u RENAME TO v;");
+    let v = Key::Object(ObjectKind::Table, "v".into());
+    assert_eq!(s.state_before_in(&v, None), Some(true));
+    assert_eq!(s.state_before_in(&u, None), Some(false));
+    assert_eq!(
+        (s.state_before(&u), s.state_before(&v)),
+        (Some(false), None)
+    );
+    // A live table renamed to a name the file created and dropped is not the file's.
+    let s = run("CREATE TABLE u (id int); DROP TABLE u; ALTER TABLE live RENAME TO u;");
+    assert_eq!(s.state_before_in(&u, None), Some(false));
+    assert_eq!(s.state_before(&u), Some(false));
+    // Nor one renamed to a name the file's table had.
+    let s =
+        run("CREATE TABLE t (id int); ALTER TABLE t RENAME TO u; ALTER TABLE live RENAME TO t;");
+    assert_eq!(s.state_before_in(&t, None), Some(false));
+    // Created again after the arrival: the later event decides.
+    let s = run("ALTER TABLE live RENAME TO u; DROP TABLE u; CREATE TABLE u (id int);");
+    assert_eq!(s.state_before_in(&u, None), Some(true));
+    // A column the file added, renamed.
+    let b = Key::Column("live".into(), "b".into());
+    let s = run("ALTER TABLE live ADD COLUMN a int; ALTER TABLE live RENAME COLUMN a TO b;");
+    assert_eq!(s.state_before_in(&b, None), Some(true));
+    assert_eq!(s.state_before(&b), None);
+}
