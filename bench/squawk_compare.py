@@ -25,7 +25,8 @@ figures per rule, each leaving more statements out of |S or P| (never out of |S 
   explained   also leaves out every other explained category (by design, see docs/squawk.md).
 Categories:
   new-table   squawk flags a statement on a table an earlier statement of the file creates
-              (squawk issue #349); preflight does not, by design.
+              (or renames a table it created to: a table swap) (squawk issue #349); preflight
+              does not, by design.
   new-object  the same for a view, function, type, sequence, index, constraint, … the file
               created earlier (drops and renames cannot break code that never saw it).
   new-column  the same for a column an earlier ALTER TABLE … ADD of the file added.
@@ -291,6 +292,23 @@ TIMEOUT_RULES = ("require-lock-timeout", "require-statement-timeout")
 NO_TABLE_LOCK = re.compile(r"\s*(create\s+(or\s+replace\s+)?(database|function|procedure|sequence|type|schema|extension|domain|view|materialized\s+view|aggregate|role|user|cast|operator|collation|text\s+search|publication)|create\s+(unlogged\s+|temp\w*\s+)?table\b(?![^;]*\breferences\b)|comment\s+on|grant|revoke|alter\s+(function|procedure|sequence|type|schema|role|user|default\s+privileges|database|extension|domain|aggregate|publication)|set\b|select|insert|update|delete|do\b|drop\s+(function|procedure|type|schema|extension|domain|role|user|sequence|aggregate|publication))", re.I)
 
 
+RENAME_TABLE = re.compile(r"alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + NAME + r"\s+rename\s+to\s+" + NAME, re.I)
+
+
+def created_tables(earlier):
+    """The tables (base names) `earlier` creates, under the name it last renames them to: a
+    table swap (`CREATE TABLE t_new …; ALTER TABLE t_new RENAME TO t`) leaves `t` new."""
+    events = [(m.start(), base(m.group(1)), None) for m in CREATE_TABLE.finditer(earlier)]
+    events += [(m.start(), base(m.group(1)), base(m.group(2))) for m in RENAME_TABLE.finditer(earlier)]
+    new = set()
+    for _, name, renamed_to in sorted(events):
+        if renamed_to is None:
+            new.add(name)
+        elif name in new:
+            new.add(renamed_to)
+    return new
+
+
 def added_earlier(lines, a, table, column):
     """Did an earlier statement of the file add `column` to `table` (any action of an
     ALTER TABLE … ADD …, ADD …)?"""
@@ -319,8 +337,7 @@ def category(rule, spans, stmt, lines, squawk_only, flagged_in_file=False):
         m = TARGET_TABLE.search(body)
         if m:
             t = base(m.group(1))
-            earlier = "\n".join(lines[:a])
-            if any(base(x) == t for x in CREATE_TABLE.findall(earlier)):
+            if t in created_tables("\n".join(lines[:a])):
                 return "new-table"
         m = TARGET_OBJECT.search(body)
         if m:
