@@ -477,6 +477,96 @@ fn postgres_data_migration_guards_make_every_crash_point_retry_succeed() {
     assert!(err.contains("does not exist"), "{err}");
 }
 
+const CONSTRAINT_READS_SETUP: &str = "
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE t (id int, old int);
+INSERT INTO p VALUES (1);
+INSERT INTO t VALUES (1, 1);
+";
+
+/// An ADD CONSTRAINT reads the columns it names: once the file's later DROP COLUMN ran, a
+/// re-run fails at the constraint (`column "old" does not exist`), under the model lint
+/// assumes without a runner. Each is PF123's, and its guard alone makes the full re-run
+/// succeed; a constraint on a column the file keeps is not PF123's.
+#[test]
+fn an_added_constraint_on_a_column_dropped_later_is_flagged_and_fails_the_rerun_on_postgres() {
+    for action in [
+        "CHECK (old > 0)",
+        "FOREIGN KEY (old) REFERENCES p (id)",
+        "UNIQUE (old)",
+        "PRIMARY KEY (old)",
+    ] {
+        let sql = format!(
+            "ALTER TABLE t ADD CONSTRAINT t_old_c {action};\nALTER TABLE t DROP COLUMN IF EXISTS old;\n"
+        );
+        let found = retry_findings(&sql, Dialect::Postgres, None);
+        assert!(found.contains(&("PF123".into(), 1)), "{action}: {found:?}");
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).unwrap_err();
+        assert!(
+            err.contains(r#"column "old""#) && err.contains("does not exist"),
+            "{action}: {err}"
+        );
+
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            select: vec!["PF123".into()],
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+        assert!(
+            outcome.fixed.contains("attname = 'old'"),
+            "{}",
+            outcome.fixed
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&outcome.fixed);
+        db.exec(&outcome.fixed);
+    }
+    // The foreign key's referenced column is `p`'s, not the `t.id` the file drops.
+    let kept = "ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);\nALTER TABLE t ADD CONSTRAINT t_old_fk FOREIGN KEY (old) REFERENCES p (id);\nALTER TABLE t DROP COLUMN IF EXISTS id;\n";
+    let found = retry_findings(kept, Dialect::Postgres, None);
+    assert!(found.iter().all(|(code, _)| code != "PF123"), "{found:?}");
+    let fixed = fixed(kept, Dialect::Postgres, true);
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+}
+
+/// MariaDB has DROP COLUMN IF EXISTS and ADD … IF NOT EXISTS: neither saves a constraint or an
+/// index on a column the file drops afterwards (the IF NOT EXISTS finds nothing, the column is
+/// gone), so PF123 reports them, without a fix; on a column the file keeps, none.
+#[test]
+fn an_added_constraint_on_a_column_dropped_later_is_flagged_and_fails_the_rerun_on_mariadb() {
+    let setup = "CREATE TABLE t (id int, old int);";
+    for action in [
+        "ADD CONSTRAINT t_old_check CHECK (old > 0)",
+        "ADD CONSTRAINT IF NOT EXISTS t_old_check CHECK (old > 0)",
+        "ADD UNIQUE KEY IF NOT EXISTS t_old_key (old)",
+        "ADD INDEX IF NOT EXISTS t_old_idx (old)",
+    ] {
+        let sql = format!("ALTER TABLE t {action};\nALTER TABLE t DROP COLUMN IF EXISTS old;\n");
+        let found = retry_findings(&sql, Dialect::Mariadb, None);
+        assert!(found.contains(&("PF123".into(), 1)), "{action}: {found:?}");
+        let db = ScratchDb::mariadb();
+        db.exec(setup);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).unwrap_err();
+        assert!(err.contains("'old'"), "{action}: {err}");
+    }
+    let kept = "ALTER TABLE t ADD INDEX IF NOT EXISTS t_id_idx (id);\nALTER TABLE t ADD CONSTRAINT IF NOT EXISTS t_id_check CHECK (id > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    assert_eq!(retry_findings(kept, Dialect::Mariadb, None), []);
+    let db = ScratchDb::mariadb();
+    db.exec(setup);
+    db.exec(kept);
+    db.exec(kept);
+}
+
 const MARIADB_UNGUARDABLE_SETUP: &str = "
 CREATE TABLE members (member_id INT NOT NULL, group_id INT NOT NULL, PRIMARY KEY (member_id, group_id));
 CREATE TABLE totp (id INT PRIMARY KEY, secret TEXT);
