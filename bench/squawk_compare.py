@@ -25,8 +25,8 @@ figures per rule, each leaving more statements out of |S or P| (never out of |S 
   explained   also leaves out every other explained category (by design, see docs/squawk.md).
 Categories:
   new-table   squawk flags a statement on a table an earlier statement of the file creates
-              (or renames a table it created to: a table swap) (squawk issue #349); preflight
-              does not, by design.
+              (or renamed a table it created to) (squawk issue #349); preflight does not, by
+              design (a table swap's copy renamed to a live table's name stays flagged).
   new-object  the same for a view, function, type, sequence, index, constraint, … the file
               created earlier (drops and renames cannot break code that never saw it).
   new-column  the same for a column an earlier ALTER TABLE … ADD of the file added.
@@ -296,8 +296,8 @@ RENAME_TABLE = re.compile(r"alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + N
 
 
 def created_tables(earlier):
-    """The tables (base names) `earlier` creates, under the name it last renames them to: a
-    table swap (`CREATE TABLE t_new …; ALTER TABLE t_new RENAME TO t`) leaves `t` new."""
+    """The tables (base names) `earlier` creates, also under the names it renames them to
+    (`CREATE TABLE a …; ALTER TABLE a RENAME TO b` leaves `b` new)."""
     events = [(m.start(), base(m.group(1)), None) for m in CREATE_TABLE.finditer(earlier)]
     events += [(m.start(), base(m.group(1)), base(m.group(2))) for m in RENAME_TABLE.finditer(earlier)]
     new = set()

@@ -401,13 +401,15 @@ fn a_pending_table_is_new_under_the_name_a_rename_gives_it() {
     write(
         dir,
         "db/migration/V2__tables.sql",
-        "CREATE TABLE a.t (id bigint);\nALTER TABLE a.t RENAME TO u;\nCREATE TABLE a.p (id bigint);\nALTER TABLE a.users RENAME TO members;\n",
+        "CREATE TABLE a.t (id bigint);\nALTER TABLE a.t RENAME TO u;\nCREATE TABLE a.p (id bigint);\nALTER TABLE a.users RENAME TO members;\n\
+         CREATE TABLE a.orders_new (id bigint);\nDROP TABLE a.orders;\nALTER TABLE a.orders_new RENAME TO orders;\n",
     );
     write(
         dir,
         "db/migration/V3__indexes.sql",
         "CREATE INDEX u_id ON a.u (id);\nCREATE INDEX t_id ON a.t (id);\nCREATE INDEX members_email ON a.members (email);\nCREATE INDEX u_id_b ON b.u (id);\n\
-         ALTER TABLE a.p RENAME TO q;\nCREATE INDEX q_id ON a.q (id);\n",
+         ALTER TABLE a.p RENAME TO q;\nCREATE INDEX q_id ON a.q (id);\n\
+         CREATE INDEX orders_id ON a.orders (id);\n",
     );
     assert_eq!(
         pf301(dir, &["--pending-since", "main", "db/migration"]),
@@ -415,6 +417,8 @@ fn a_pending_table_is_new_under_the_name_a_rename_gives_it() {
             ("V3__indexes.sql".to_string(), 2),
             ("V3__indexes.sql".to_string(), 3),
             ("V3__indexes.sql".to_string(), 4),
+            // A table swap: the deployed version reaches the copy by its live name.
+            ("V3__indexes.sql".to_string(), 7),
         ]
     );
 }

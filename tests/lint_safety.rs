@@ -322,6 +322,10 @@ fn a_table_the_file_created_is_new_under_the_name_it_is_renamed_to() {
         ("CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;\nALTER TABLE live RENAME TO t;\nCREATE INDEX t_id_idx ON t (id);\n", 4),
         // Renamed away: a live table of that name is not the file's.
         ("CREATE TABLE a.t (id int);\nALTER TABLE a.t RENAME TO u;\nCREATE INDEX t_id_idx ON a.t (id);\n", 3),
+        // A table swap: the running version reaches the copy, rows and all, by the live name
+        // once the rename commits (outside a transaction), so an index build locks its writes.
+        ("CREATE TABLE users_new (id int);\nINSERT INTO users_new SELECT id FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;\nCREATE INDEX users_id_idx ON users (id);\n", 5),
+        ("CREATE TABLE users_new (id int);\nALTER TABLE users RENAME TO users_old;\nALTER TABLE users_new RENAME TO users;\nCREATE INDEX users_id_idx ON users (id);\n", 4),
     ] {
         assert!(lock_codes_at(sql, line).contains(&"PF301"), "{sql}");
     }

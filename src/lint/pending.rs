@@ -61,12 +61,17 @@ impl Created {
     /// Is `key` of `schema` (`None`: not known, any) there? The latest event of that schema or
     /// of an unqualified name decides, as in a file (`Sequence::state_before_in`).
     pub fn contains(&self, key: &Key, schema: Option<&str>) -> bool {
-        self.0.get(key).is_some_and(|events| {
+        self.state(key, schema) == Some(true)
+    }
+
+    /// Whether `key` of `schema` is there after the migrations, when one of them named it.
+    fn state(&self, key: &Key, schema: Option<&str>) -> Option<bool> {
+        self.0.get(key).and_then(|events| {
             events
                 .iter()
                 .rev()
                 .find(|(s, _)| schema.is_none() || s.as_deref().is_none_or(|s| Some(s) == schema))
-                .is_some_and(|&(_, exists)| exists)
+                .map(|&(_, exists)| exists)
         })
     }
 
@@ -81,8 +86,13 @@ impl Created {
             let exists = match net {
                 Net::Created => true,
                 Net::Removed => false,
-                // A rename keeps the schema: the new name is there as the old one was.
-                Net::RenamedFrom(old) => self.contains(old, schema.as_deref()),
+                // A rename keeps the schema: the new name is there as the old one was, unless
+                // an earlier migration removed a table of that name (a table swap: the running
+                // version reaches the renamed table, rows and all, by that name).
+                Net::RenamedFrom(old) => {
+                    self.contains(old, schema.as_deref())
+                        && self.state(key, schema.as_deref()) != Some(false)
+                }
             };
             let events = self.0.entry(key.clone()).or_default();
             events.retain(|(s, _)| s != schema);

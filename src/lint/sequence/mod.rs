@@ -509,7 +509,15 @@ impl Sequence {
                     Some(created) => created,
                     None => pending.is_some_and(|p| p.contains(&old, schema.as_deref())),
                 };
-                let event = if new { Event::Create } else { Event::Remove };
+                // A table swap: the file dropped (or renamed away) a table of the new name
+                // before. Outside a transaction the running version reaches the renamed table,
+                // with the rows the file copied in, by that name at once: it is not new to it.
+                let swap = self.state_in(to, schema.as_deref()) == Some(false);
+                let event = if new && !swap {
+                    Event::Create
+                } else {
+                    Event::Remove
+                };
                 record(
                     &mut self.arrived,
                     &mut self.arrived_in,
