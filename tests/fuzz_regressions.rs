@@ -60,3 +60,29 @@ fn comment_opener_sharing_its_star_with_a_closer_lexes_as_sqlparser_does() {
         }
     }
 }
+
+/// PF309's `NOT VALID` split on a statement an unterminated quoted identifier runs to the end of
+/// the file: `NOT VALID` went inside the quote and every fix round appended another `VALIDATE
+/// CONSTRAINT` (fixing twice changed the text). Such a statement gets no split.
+#[test]
+fn a_not_valid_split_is_not_offered_for_a_statement_that_never_ends() {
+    let sql = "ALTER TABLE \"sessions\" ADD CONSTRAINT \"sessions_nid_fk_idx\" FOREIGN KEY (\"\"id\") ON UPDATE RESTRICT ON DELETE CASCADE;";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF".into()],
+        ..LintOptions::default()
+    };
+    let once = preflight::fix::fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    let twice = preflight::fix::fix_source(
+        &SourceFile::new("m.sql", once.fixed.as_str()),
+        &options,
+        true,
+    );
+    assert_eq!(twice.fixed, once.fixed);
+    assert!(!once.fixed.contains("NOT VALID"), "{}", once.fixed);
+    assert!(
+        codes(&once.found).contains(&"PF002"),
+        "{:?}",
+        codes(&once.found)
+    );
+}
