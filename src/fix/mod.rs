@@ -237,15 +237,23 @@ mod tests {
         assert_eq!(used.len(), 1);
     }
 
+    /// A DO-block-like wrap of the whole of `text`: two edits, before and after it.
+    fn wrap_of(text: &str) -> Finding {
+        let source = SourceFile::new("t.sql", text);
+        Finding::for_rule(&crate::lint::RULES[3], "wrap").with_fix(Fix {
+            applicability: Applicability::Unsafe,
+            message: "wrap".into(),
+            edits: vec![
+                source.edit(0..0, "DO "),
+                source.edit(text.len()..text.len(), " END"),
+            ],
+        })
+    }
+
     #[test]
     fn of_two_conflicting_fixes_the_narrower_applies_first() {
         let text = "CREATE TABLE t (id int);";
-        let source = SourceFile::new("t.sql", text);
-        let wrap = Finding::for_rule(&crate::lint::RULES[3], "wrap").with_fix(Fix {
-            applicability: Applicability::Unsafe,
-            message: "wrap".into(),
-            edits: vec![source.edit(0..0, "DO "), source.edit(24..24, " END")],
-        });
+        let wrap = wrap_of(text);
         let after = finding(24, " X");
         let (out, used) = apply(text, &[wrap, after], true);
         assert_eq!(out, "CREATE TABLE t (id int); X");
@@ -255,12 +263,7 @@ mod tests {
     #[test]
     fn a_wrap_waits_for_an_edit_inside_what_it_wraps() {
         let text = "CREATE TABLE t (id int);";
-        let source = SourceFile::new("t.sql", text);
-        let wrap = Finding::for_rule(&crate::lint::RULES[3], "wrap").with_fix(Fix {
-            applicability: Applicability::Unsafe,
-            message: "wrap".into(),
-            edits: vec![source.edit(0..0, "DO "), source.edit(24..24, " END")],
-        });
+        let wrap = wrap_of(text);
         let inside = finding(12, " X");
         let (out, used) = apply(text, &[wrap.clone(), inside.clone()], true);
         assert_eq!(out, "CREATE TABLE X t (id int);");
