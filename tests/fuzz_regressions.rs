@@ -86,3 +86,50 @@ fn a_not_valid_split_is_not_offered_for_a_statement_that_never_ends() {
         codes(&once.found)
     );
 }
+
+/// Any fix on a statement that never ends: a DO-block wrap put its `END $preflight$` inside the
+/// unterminated string, so the "fixed" file hid the broken statement in a body (lint no longer
+/// reported PF002) and still did not run. The statement keeps its findings, without a fix, and
+/// says why.
+#[test]
+fn no_fix_is_offered_for_a_statement_that_never_ends() {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF".into()],
+        ..LintOptions::default()
+    };
+    for sql in [
+        "ALTER TABLE accounts ADD CONSTRAINT c CHECK (name <> 'x);\n",
+        "ALTER TABLE accounts ADD CONSTRAINT c UNIQUE (\"name);\n",
+        "CREATE INDEX i ON accounts (lower(name)) WHERE name <> 'x;\n",
+    ] {
+        let outcome = preflight::fix::fix_source(&SourceFile::new("m.sql", sql), &options, true);
+        assert_eq!(outcome.fixed, sql, "fixed a statement that never ends");
+        assert!(
+            codes(&outcome.found).contains(&"PF002"),
+            "{:?}",
+            codes(&outcome.found)
+        );
+        let retry = outcome
+            .found
+            .iter()
+            .find(|f| matches!(f.rule.code, "PF102" | "PF116"))
+            .expect("the retry finding stays");
+        assert!(
+            retry
+                .notes
+                .iter()
+                .any(|n| n.starts_with("no fix: the statement never ends")),
+            "{:?}",
+            retry.notes
+        );
+    }
+    // A statement before it that ends is fixed as usual.
+    let sql = "CREATE TABLE a (id int);\nALTER TABLE a ADD CONSTRAINT c CHECK (id <> 'x);\n";
+    let outcome = preflight::fix::fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    assert!(
+        outcome.fixed.starts_with("CREATE TABLE IF NOT EXISTS a"),
+        "{}",
+        outcome.fixed
+    );
+}

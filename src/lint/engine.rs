@@ -215,6 +215,7 @@ impl<'a> FileLinter<'a> {
                 file_ids: Vec::new(),
                 table: Table::default(),
                 out,
+                never_ends: false,
             },
             guards: Guards::for_file(
                 known_model == Some(crate::runner::ApplyModel::FileTransaction),
@@ -312,6 +313,12 @@ impl<'a> FileLinter<'a> {
             sequence: Some((&self.sequence, statement.index)),
             file,
         };
+        // Only a statement without a terminator can run into the end of the file: the others
+        // are not lexed again.
+        self.emit.never_ends = statement.terminator.is_none()
+            && crate::sql::lexer::lex(dialect, text, statement.range.clone())
+                .error
+                .is_some();
         check(&self.rules, &top, &ids, &mut self.emit);
         let sequence = &self.sequence;
         self.guards.record_except(&statement, |kind, name| {
@@ -339,6 +346,8 @@ impl<'a> FileLinter<'a> {
             self.guards.record(inner);
             nested_end = inner.range.end;
         }
+        // A call's findings point at the statements of the routines it runs, which end.
+        self.emit.never_ends = false;
         let mut calls = CallChecker {
             rules: &self.rules,
             known: &self.known,
@@ -647,6 +656,10 @@ struct Emitter<'a> {
     file_ids: Vec<usize>,
     table: Table,
     out: Ordered<'a>,
+    /// The statement being checked runs to the end of the file because a quote or comment in
+    /// it never ends (PF002): its findings get no fix. Whatever a fix edits there, the
+    /// statement still does not run, and an edit after the opening quote lands inside it.
+    never_ends: bool,
 }
 
 impl Emitter<'_> {
@@ -706,6 +719,12 @@ impl Emitter<'_> {
             });
         finding.fix = v.fix;
         finding.notes = v.notes;
+        if self.never_ends && finding.fix.take().is_some() {
+            finding.notes.push(
+                "no fix: the statement never ends (a quote or comment in it runs to the end of the file, PF002)"
+                    .to_string(),
+            );
+        }
         finding.unknown = v.unknown;
         self.out.push(finding);
     }
