@@ -333,6 +333,10 @@ impl<'a> FileLinter<'a> {
             );
             own.extend(self.emit.scan(trailing(text, inner)));
             // A DO block's statements share the file facts of the DO statement.
+            self.emit.never_ends = inner.terminator.is_none()
+                && crate::sql::lexer::lex(dialect, text, inner.range.clone())
+                    .error
+                    .is_some();
             let cx = StatementCx {
                 options,
                 source,
@@ -721,7 +725,7 @@ impl Emitter<'_> {
         finding.notes = v.notes;
         if self.never_ends && finding.fix.take().is_some() {
             finding.notes.push(
-                "no fix: the statement never ends (a quote or comment in it runs to the end of the file, PF002)"
+                "no fix: the statement never ends (a quote or comment in it is never closed, PF002)"
                     .to_string(),
             );
         }

@@ -22,6 +22,45 @@ impl Rule for UnterminatedLiteral {
         &INFO
     }
 
+    /// A PostgreSQL DO body or routine body whose quote or comment never ends inside it: the
+    /// file lexes (the outer dollar quote closes), but PostgreSQL rejects the block or routine
+    /// when it reads the body (`unterminated quoted string`).
+    fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        if cx.dialect != Dialect::Postgres {
+            return;
+        }
+        let tokens = &cx.statement.tokens;
+        let (body, what) = match cx.shape().kind {
+            ShapeKind::Do => (
+                crate::sql::do_block::body_range(cx.source, tokens),
+                "the DO block",
+            ),
+            ShapeKind::Create(ObjectKind::Function | ObjectKind::Procedure) => (
+                crate::sql::do_block::routine_body_range(cx.source, cx.dialect, tokens),
+                "the routine",
+            ),
+            _ => return,
+        };
+        let Some(body) = body else { return };
+        let text = &cx.source.text;
+        let Some(error) = crate::sql::lexer::lex(cx.dialect, text, body.clone()).error else {
+            return;
+        };
+        let start = error.construct_start;
+        let end_of_line = text[start..body.end]
+            .find(['\n', '\r'])
+            .map_or(body.end, |i| start + i);
+        let mut v = Violation::new(
+            start..end_of_line,
+            format!(
+                "{} starting here never ends inside the body, so PostgreSQL rejects {what} when it reads it, and the rest of the body was not checked: close it",
+                describe(&error.message)
+            ),
+        );
+        v.unknown = true;
+        out.push(v);
+    }
+
     fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
         let parsed = file.parsed;
         let Some(error) = &parsed.tokenize_error else {
