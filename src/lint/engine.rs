@@ -16,6 +16,7 @@ use super::rules::{
     dialect_mismatch, invalid_suppression, uncommitted_transaction, unparsed_statement,
     unused_suppression,
 };
+use super::safety::Locks;
 use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
@@ -287,22 +288,36 @@ impl<'a> FileLinter<'a> {
             return;
         }
         self.sequence.enter(&statement);
+        let options = self.emit.options;
+        let (source, dialect) = (self.source, self.dialect);
+        let pending = options
+            .pending
+            .as_ref()
+            .and_then(|p| p.created_before(&source.path));
+        // What its calls run: the rules check it after the statement, and a call takes the
+        // locks of what it runs (PF314/PF315).
+        let expansion = calls::expand(&self.known, source, dialect, &statement);
+        let locks = if self.history.lock_taken() {
+            Locks::none(source, &statement)
+        } else {
+            Locks::of(
+                source,
+                &statement,
+                expansion.runs.iter().map(|r| &r.statement),
+                &self.sequence,
+                pending,
+            )
+        };
         let file = FileFacts {
             sequence: &self.sequence,
             top_index: statement.index,
             known_model: self.known_model,
             history: &self.history,
             only_statement,
-            postgres_version: self.emit.options.postgres_version,
-            pending: self
-                .emit
-                .options
-                .pending
-                .as_ref()
-                .and_then(|p| p.created_before(&self.source.path)),
+            postgres_version: options.postgres_version,
+            pending,
+            locks: &locks,
         };
-        let options = self.emit.options;
-        let (source, dialect) = (self.source, self.dialect);
         let top = StatementCx {
             options,
             source,
@@ -341,23 +356,14 @@ impl<'a> FileLinter<'a> {
         }
         let mut calls = CallChecker {
             rules: &self.rules,
-            known: &self.known,
             guards: &mut self.guards,
             emit: &mut self.emit,
             body_findings: &mut self.body_findings,
             once_per_file: &mut self.once_per_file,
         };
-        calls.check(source, dialect, &statement, &ids, file);
+        calls.check(source, dialect, &statement, &expansion, &ids, file);
         self.known.record(source, dialect, &statement);
-        // The history first: whether this statement takes a lock depends on the tables
-        // created before it.
-        let pending = self
-            .emit
-            .options
-            .pending
-            .as_ref()
-            .and_then(|p| p.created_before(&self.source.path));
-        self.history.passed(&statement, &self.sequence, pending);
+        self.history.passed(&statement, &locks);
         self.guards.passed(&statement);
         self.sequence.passed_after(&statement, pending);
         self.emit.out.hold_transaction =
@@ -438,7 +444,6 @@ impl<'a> FileLinter<'a> {
 /// borrowed apart from the file facts the rules read).
 struct CallChecker<'l, 'a> {
     rules: &'l [&'static dyn Rule],
-    known: &'l Known,
     guards: &'l mut Guards,
     emit: &'l mut Emitter<'a>,
     body_findings: &'l mut std::collections::HashSet<(&'static str, usize, usize)>,
@@ -456,11 +461,11 @@ impl CallChecker<'_, '_> {
         source: &SourceFile,
         dialect: Dialect,
         statement: &Statement,
+        expansion: &calls::Expansion,
         ids: &[usize],
         file: FileFacts,
     ) {
         let options = self.emit.options;
-        let expansion = calls::expand(self.known, source, dialect, statement);
         if expansion.runs.is_empty() && expansion.unknown.is_empty() {
             return;
         }
@@ -557,7 +562,7 @@ impl CallChecker<'_, '_> {
             .iter()
             .any(|r| r.info().code == unparsed_statement::INFO.code)
         {
-            for unknown in expansion.unknown {
+            for unknown in &expansion.unknown {
                 // A routine's call of an undefined procedure: at the first statement only.
                 if unknown.once_per_file && !self.once_per_file.insert(unknown.why.clone()) {
                     continue;
@@ -566,7 +571,7 @@ impl CallChecker<'_, '_> {
                     call_span.clone(),
                     format!("{}: {}", code_span(&call), unknown.why),
                 );
-                v.notes = unknown.notes;
+                v.notes = unknown.notes.clone();
                 v.unknown = true;
                 self.emit.push(&unparsed_statement::INFO, v, ids);
             }
