@@ -334,6 +334,14 @@ impl<'a> FileLinter<'a> {
         });
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
+            let unguarded;
+            let inner = match first_failure_undone(&statement, inner, &self.sequence) {
+                Some(statement) => {
+                    unguarded = statement;
+                    &unguarded
+                }
+                None => inner,
+            };
             let mut own = ids.clone();
             own.extend(
                 self.emit
@@ -438,6 +446,37 @@ impl<'a> FileLinter<'a> {
         self.emit.check_suppressions(&self.rules);
         self.emit.out.release();
     }
+}
+
+/// `inner`, a statement of DO block `top`, without the guard of the body's statement that fails
+/// first on a retry ([`crate::sql::do_block::Guarded::fails_first`]) when the file removes
+/// what that statement makes: a retry that dropped it (before the block, or after it in a run
+/// that went on further) makes it again, and `inner` runs again. `None`: its guard stands.
+fn first_failure_undone(
+    top: &Statement,
+    inner: &Statement,
+    sequence: &Sequence,
+) -> Option<Statement> {
+    let first = inner.context.do_block?.after_failure_of?;
+    let removed = top.nested.get(first).is_none_or(|first| {
+        let shape = &first.shape;
+        let kind = match shape.kind {
+            crate::sql::ShapeKind::Create(kind) => kind,
+            crate::sql::ShapeKind::AlterTypeAddValue => crate::sql::ObjectKind::Type,
+            _ => return true,
+        };
+        shape.object().is_none_or(|name| {
+            sequence.removes(&super::sequence::Key::Object(kind, name.base().to_string()))
+        })
+    });
+    removed.then(|| {
+        let mut inner = inner.clone();
+        if let Some(d) = inner.context.do_block.as_mut() {
+            d.guarded = false;
+            d.after_failure_of = None;
+        }
+        inner
+    })
 }
 
 /// Checks what the calls of a top-level statement run (the parts of [`FileLinter`] it needs,
