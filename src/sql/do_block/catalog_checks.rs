@@ -125,7 +125,8 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 let reenters = check == Check::Positive
                     && tests_existence_only(&tokens[condition.clone()], &filled_by)
                     && only_creates(&body)
-                    && drops_only_unmentioned(&body, &mentions);
+                    && drops_only_unmentioned(&body, &mentions)
+                    && !makes_read_nullability_false(&body, &mentions);
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -257,6 +258,21 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         (0..tokens.len()).any(|i| negates(&tokens[i]) && !live_column_filter(tokens, i))
     };
     !joins && !negates_in(operand) && filled_by.iter().all(|(_, fill)| !negates_in(fill))
+}
+
+/// Does branch `body` make a column NOT NULL (a `PRIMARY KEY`, a `NOT NULL`) where the check
+/// reads whether columns are nullable (`attnotnull`, `is_nullable`; `mentions`, see
+/// [`Branch::mentions`])? A check that a column is nullable (`attnotnull = false`, `is_nullable
+/// = 'YES'`) is false once the branch added a primary key on it: a retry skips the branch.
+fn makes_read_nullability_false(body: &[Tok], mentions: &[String]) -> bool {
+    let reads = ["attnotnull", "is_nullable"]
+        .iter()
+        .any(|w| mentions.iter().any(|m| m == w));
+    reads
+        && body.iter().enumerate().any(|(k, t)| {
+            t.is_kw("PRIMARY")
+                || (t.is_kw("NOT") && body.get(k + 1).is_some_and(|n| n.is_kw("NULL")))
+        })
 }
 
 /// Does branch `body` do nothing but create (and insert rows), drop (see
