@@ -456,6 +456,37 @@ fn postgres_cases() -> Vec<Case> {
             )),
             fails_at: Some("CREATE INDEX"),
         },
+        // `NOT attnotnull` tests the same as `attnotnull = false`.
+        Case {
+            name: "nullable check (NOT attnotnull) around an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around a column",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    ALTER TABLE t ADD COLUMN c int;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around a primary key on the column and an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ADD PRIMARY KEY (a);\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around SET NOT NULL and an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
     ]
 }
 

@@ -245,10 +245,15 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         depth == 0 && (t.is_kw("AND") || t.is_kw("OR"))
     });
     // `NOT attisdropped` and `attnum > 0` pick a live user column's row; they negate nothing
-    // the check tests (a drop of the column is read as a drop the check mentions).
+    // the check tests (a drop of the column is read as a drop the check mentions). `NOT
+    // attnotnull` picks a nullable column, as `attnotnull = false` does (a branch that makes
+    // the column NOT NULL is not re-entered: [`makes_read_nullability_false`]).
     let live_column_filter = |tokens: &[Tok], i: usize| {
         let zero = |t: &Tok| matches!(&t.token, Token::Number(v, _) if v == "0");
-        (tokens[i].is_kw("NOT") && tokens.get(i + 1).is_some_and(|t| t.is_kw("attisdropped")))
+        (tokens[i].is_kw("NOT")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| t.is_kw("attisdropped") || t.is_kw("attnotnull")))
             || (tokens[i].is(&Token::Gt)
                 && i > 0
                 && tokens[i - 1].is_kw("attnum")
