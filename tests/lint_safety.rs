@@ -418,6 +418,14 @@ fn a_lock_taken_inside_a_do_block_is_the_files_first_lock() {
         [("PF314", 2, 3), ("PF315", 2, 3)],
         "{sql}"
     );
+    // A body statement whose guard lint drops (the file drops the type the statement before it
+    // makes, so the handler no longer skips it) is still the one that takes the lock.
+    let sql = "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a');\n  ALTER TABLE accounts ADD COLUMN m mood;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDROP TYPE mood CASCADE;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 3, 3), ("PF315", 3, 3)],
+        "{sql}"
+    );
 }
 
 /// What keeps PF314/PF315 quiet at the top level keeps them quiet in a DO body: a SET before

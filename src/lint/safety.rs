@@ -440,10 +440,14 @@ fn set_words(statement: &Statement) -> impl Iterator<Item = String> + '_ {
 /// routine a call runs: [`Locks`]) and no `SET <setting>` comes before it.
 pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
     let locks = cx.file.locks;
-    locks
-        .first
-        .is_some_and(|first| std::ptr::eq(first, cx.statement))
-        && cx.file.history.no_lock_nor_setting(setting)
+    locks.first.is_some_and(|first| {
+        std::ptr::eq(first, cx.statement)
+            // The engine may check a DO body's statement as a copy (without a guard it drops).
+            || (std::ptr::eq(cx.source, locks.source)
+                && cx.statement.context.do_block.is_some()
+                && locks.top.nested.iter().any(|n| std::ptr::eq(n, first))
+                && first.range == cx.statement.range)
+    }) && cx.file.history.no_lock_nor_setting(setting)
         && !locks.settings.iter().any(|s| s == setting)
 }
 
