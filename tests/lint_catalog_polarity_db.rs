@@ -430,8 +430,70 @@ fn postgres_cases() -> Vec<Case> {
             )),
             fails_at: None,
         },
+        // A check that a column is nullable is false once the branch adds a primary key on
+        // it (the key makes it NOT NULL): a retry skips the branch.
+        Case {
+            name: "nullable check (attnotnull = false) around a primary key on the column and an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND attnotnull = false) THEN\n    \
+                 ALTER TABLE t ADD PRIMARY KEY (a);\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "nullable check (is_nullable = 'YES') around a named primary key and a column",
+            sql: do_block(&format!(
+                "  IF EXISTS ({COLUMNS_A} AND is_nullable = 'YES') THEN\n    \
+                 ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (a);\n    ALTER TABLE t ADD COLUMN c int;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        // Without the key the column stays nullable: the retry enters the branch again.
+        Case {
+            name: "nullable check (is_nullable = 'YES') around an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({COLUMNS_A} AND is_nullable = 'YES') THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        // `NOT attnotnull` tests the same as `attnotnull = false`.
+        Case {
+            name: "nullable check (NOT attnotnull) around an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around a column",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    ALTER TABLE t ADD COLUMN c int;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around a primary key on the column and an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ADD PRIMARY KEY (a);\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "nullable check (NOT attnotnull) around SET NOT NULL and an index",
+            sql: do_block(&format!(
+                "  IF EXISTS ({ATTRIBUTE_A} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
     ]
 }
+
+const ATTRIBUTE_A: &str =
+    "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a'";
+const COLUMNS_A: &str =
+    "SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a'";
 
 const MARIADB_SETUP: &str =
     "CREATE TABLE t (id INT, a INT, old INT); CREATE INDEX t_old_idx ON t (old); CREATE TABLE t_gone (id INT); \

@@ -422,3 +422,34 @@ fn a_pending_table_is_new_under_the_name_a_rename_gives_it() {
         ]
     );
 }
+
+/// A DO block takes the locks of its body (PF314): an index on a table a pending migration
+/// creates is no lock anybody waits for, so the file's first lock is the next statement's.
+#[test]
+fn a_do_block_lock_on_a_pending_table_is_not_the_first_lock() {
+    let tmp = repo();
+    let dir = tmp.path();
+    write(
+        dir,
+        "db/migration/V10__indexes.sql",
+        "DO $$ BEGIN CREATE INDEX invoices_user_id ON invoices (user_id); END $$;\nCREATE INDEX users_email ON users (email);\n",
+    );
+    let pf314 = |args: &[&str]| -> Vec<u64> {
+        let out = preflight(dir)
+            .args(["lint", "--format", "json", "--fail-on", "never"])
+            .args(["--select", "PF314"])
+            .args(args)
+            .arg("db/migration")
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        json_findings(&out)
+            .iter()
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(pf314(&[]), [1]);
+    assert_eq!(pf314(&["--pending-since", "main"]), [2]);
+}

@@ -363,3 +363,138 @@ fn a_rename_of_a_new_table_leaves_the_retry_findings_as_they_were() {
     let sql = "ALTER TABLE live ADD COLUMN a int;\nALTER TABLE live RENAME COLUMN a TO b;\nALTER TABLE live ADD COLUMN b int;\n";
     assert_eq!(lines(sql), [(1, "PF108"), (2, "PF118"), (3, "PF108")]);
 }
+
+/// PF314/PF315 with both selected by name (they are opt-in).
+fn timeouts() -> LintOptions {
+    LintOptions {
+        select: vec!["PF314".into(), "PF315".into()],
+        ..options(None)
+    }
+}
+
+/// `(code, line, column)` of each finding.
+fn where_found(sql: &str, options: &LintOptions) -> Vec<(&'static str, usize, usize)> {
+    lint(sql, options)
+        .iter()
+        .map(|f| {
+            let at = f.location.start.as_ref().expect("a location");
+            (f.rule.code, at.line, at.column)
+        })
+        .collect()
+}
+
+/// A DO block takes the locks of the statements in its body: the first of them, on a table the
+/// file did not create, is the file's first lock (PF314/PF315 point at it), and the SET the fix
+/// adds goes before the DO statement, where it is in effect for the whole block.
+#[test]
+fn a_lock_taken_inside_a_do_block_is_the_files_first_lock() {
+    let sql = "DO $$ BEGIN ALTER TABLE accounts ADD COLUMN x int; END $$;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 1, 13), ("PF315", 1, 13)],
+        "{sql}"
+    );
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &timeouts(), true).fixed;
+    assert_eq!(
+        fixed,
+        format!("SET lock_timeout = '5s';\nSET statement_timeout = '5min';\n{sql}")
+    );
+    // Behind a catalog check, and lower case (the SET follows the DO's case).
+    let sql = "do $$ begin\n  if not exists (select 1 from pg_indexes where indexname = 'i') then\n    create index i on accounts (a);\n  end if;\nend $$;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 3, 5), ("PF315", 3, 5)],
+        "{sql}"
+    );
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &timeouts(), true).fixed;
+    assert!(
+        fixed.starts_with("set lock_timeout = '5s';\nset statement_timeout = '5min';\ndo $$"),
+        "{fixed}"
+    );
+    // Once: the block's second lock and the statements after it come after the first lock.
+    let sql = "DO $$ BEGIN\n  ALTER TABLE accounts ADD COLUMN x int;\n  ALTER TABLE users ADD COLUMN y int;\nEND $$;\nALTER TABLE orders ADD COLUMN z int;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 2, 3), ("PF315", 2, 3)],
+        "{sql}"
+    );
+    // A body statement whose guard lint drops (the file drops the type the statement before it
+    // makes, so the handler no longer skips it) is still the one that takes the lock.
+    let sql = "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a');\n  ALTER TABLE accounts ADD COLUMN m mood;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDROP TYPE mood CASCADE;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 3, 3), ("PF315", 3, 3)],
+        "{sql}"
+    );
+}
+
+/// What keeps PF314/PF315 quiet at the top level keeps them quiet in a DO body: a SET before
+/// the block (or in the body, before the lock), a table the file created before, or one the
+/// body created before.
+#[test]
+fn a_do_block_lock_on_a_new_table_or_after_a_set_is_not_flagged() {
+    for (sql, expected) in [
+        (
+            "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nDO $$ BEGIN ALTER TABLE accounts ADD COLUMN x int; END $$;\n",
+            vec![],
+        ),
+        (
+            "DO $$ BEGIN\n  SET lock_timeout = '5s';\n  ALTER TABLE accounts ADD COLUMN x int;\nEND $$;\n",
+            vec![("PF315", 3, 3)],
+        ),
+        (
+            "DO $$ BEGIN\n  PERFORM set_config('statement_timeout', '5min', false);\n  ALTER TABLE accounts ADD COLUMN x int;\nEND $$;\n",
+            vec![("PF314", 3, 3)],
+        ),
+        // A SET after the lock is too late.
+        (
+            "DO $$ BEGIN\n  ALTER TABLE accounts ADD COLUMN x int;\n  SET lock_timeout = '5s';\nEND $$;\n",
+            vec![("PF314", 2, 3), ("PF315", 2, 3)],
+        ),
+        (
+            "CREATE TABLE accounts (id int);\nDO $$ BEGIN ALTER TABLE accounts ADD COLUMN x int; END $$;\n",
+            vec![],
+        ),
+        (
+            "DO $$ BEGIN\n  CREATE TABLE accounts (id int);\n  CREATE INDEX accounts_id_idx ON accounts (id);\nEND $$;\n",
+            vec![],
+        ),
+        // The body's new table is exempt, the live one after it is not.
+        (
+            "DO $$ BEGIN\n  CREATE TABLE accounts (id int);\n  CREATE INDEX accounts_id_idx ON accounts (id);\n  ALTER TABLE users ADD COLUMN x int;\nEND $$;\n",
+            vec![("PF314", 4, 3), ("PF315", 4, 3)],
+        ),
+        // A block that takes no lock leaves the first lock to the statement after it.
+        (
+            "DO $$ BEGIN RAISE NOTICE 'hi'; END $$;\nALTER TABLE accounts ADD COLUMN x int;\n",
+            vec![("PF314", 2, 1), ("PF315", 2, 1)],
+        ),
+    ] {
+        assert_eq!(where_found(sql, &timeouts()), expected, "{sql}");
+    }
+}
+
+/// A call of a routine the file defines takes the locks of the body it runs: the finding points
+/// at the body's statement, and the SET goes before the call.
+#[test]
+fn a_lock_a_called_routine_takes_is_the_files_first_lock() {
+    let sql = "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE accounts ADD COLUMN x int; END $$;\nCALL p();\nALTER TABLE orders ADD COLUMN z int;\n";
+    let found = lint(sql, &timeouts());
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 1, 62), ("PF315", 1, 62)],
+        "{sql}"
+    );
+    assert!(of(&found, "PF314")
+        .notes
+        .iter()
+        .any(|n| n.contains("CALL p()")));
+    let fixed = fix_source(&SourceFile::new("m.sql", sql), &timeouts(), true).fixed;
+    assert_eq!(
+        fixed,
+        sql.replace(
+            "CALL p();",
+            "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nCALL p();"
+        )
+    );
+}

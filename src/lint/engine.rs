@@ -16,6 +16,7 @@ use super::rules::{
     dialect_mismatch, invalid_suppression, uncommitted_transaction, unparsed_statement,
     unused_suppression,
 };
+use super::safety::Locks;
 use super::sequence::{contains_ignore_case, role, Role, Sequence};
 use super::suppress::{self, Directive, Table};
 use super::LintOptions;
@@ -288,22 +289,36 @@ impl<'a> FileLinter<'a> {
             return;
         }
         self.sequence.enter(&statement);
+        let options = self.emit.options;
+        let (source, dialect) = (self.source, self.dialect);
+        let pending = options
+            .pending
+            .as_ref()
+            .and_then(|p| p.created_before(&source.path));
+        // What its calls run: the rules check it after the statement, and a call takes the
+        // locks of what it runs (PF314/PF315).
+        let expansion = calls::expand(&self.known, source, dialect, &statement);
+        let locks = if self.history.lock_taken() {
+            Locks::none(source, &statement)
+        } else {
+            Locks::of(
+                source,
+                &statement,
+                expansion.runs.iter().map(|r| &r.statement),
+                &self.sequence,
+                pending,
+            )
+        };
         let file = FileFacts {
             sequence: &self.sequence,
             top_index: statement.index,
             known_model: self.known_model,
             history: &self.history,
             only_statement,
-            postgres_version: self.emit.options.postgres_version,
-            pending: self
-                .emit
-                .options
-                .pending
-                .as_ref()
-                .and_then(|p| p.created_before(&self.source.path)),
+            postgres_version: options.postgres_version,
+            pending,
+            locks: &locks,
         };
-        let options = self.emit.options;
-        let (source, dialect) = (self.source, self.dialect);
         let top = StatementCx {
             options,
             source,
@@ -326,6 +341,14 @@ impl<'a> FileLinter<'a> {
         });
         let mut nested_end = statement.range.start;
         for inner in &statement.nested {
+            let unguarded;
+            let inner = match first_failure_undone(&statement, inner, &self.sequence) {
+                Some(statement) => {
+                    unguarded = statement;
+                    &unguarded
+                }
+                None => inner,
+            };
             let mut own = ids.clone();
             own.extend(
                 self.emit
@@ -354,23 +377,14 @@ impl<'a> FileLinter<'a> {
         self.emit.never_ends = false;
         let mut calls = CallChecker {
             rules: &self.rules,
-            known: &self.known,
             guards: &mut self.guards,
             emit: &mut self.emit,
             body_findings: &mut self.body_findings,
             once_per_file: &mut self.once_per_file,
         };
-        calls.check(source, dialect, &statement, &ids, file);
+        calls.check(source, dialect, &statement, &expansion, &ids, file);
         self.known.record(source, dialect, &statement);
-        // The history first: whether this statement takes a lock depends on the tables
-        // created before it.
-        let pending = self
-            .emit
-            .options
-            .pending
-            .as_ref()
-            .and_then(|p| p.created_before(&self.source.path));
-        self.history.passed(&statement, &self.sequence, pending);
+        self.history.passed(&statement, &locks);
         self.guards.passed(&statement);
         self.sequence.passed_after(&statement, pending);
         self.emit.out.hold_transaction =
@@ -447,11 +461,41 @@ impl<'a> FileLinter<'a> {
     }
 }
 
+/// `inner`, a statement of DO block `top`, without the guard of the body's statement that fails
+/// first on a retry ([`crate::sql::do_block::Guarded::fails_first`]) when the file removes
+/// what that statement makes: a retry that dropped it (before the block, or after it in a run
+/// that went on further) makes it again, and `inner` runs again. `None`: its guard stands.
+fn first_failure_undone(
+    top: &Statement,
+    inner: &Statement,
+    sequence: &Sequence,
+) -> Option<Statement> {
+    let first = inner.context.do_block?.after_failure_of?;
+    let removed = top.nested.get(first).is_none_or(|first| {
+        let shape = &first.shape;
+        let kind = match shape.kind {
+            crate::sql::ShapeKind::Create(kind) => kind,
+            crate::sql::ShapeKind::AlterTypeAddValue => crate::sql::ObjectKind::Type,
+            _ => return true,
+        };
+        shape.object().is_none_or(|name| {
+            sequence.removes(&super::sequence::Key::Object(kind, name.base().to_string()))
+        })
+    });
+    removed.then(|| {
+        let mut inner = inner.clone();
+        if let Some(d) = inner.context.do_block.as_mut() {
+            d.guarded = false;
+            d.after_failure_of = None;
+        }
+        inner
+    })
+}
+
 /// Checks what the calls of a top-level statement run (the parts of [`FileLinter`] it needs,
 /// borrowed apart from the file facts the rules read).
 struct CallChecker<'l, 'a> {
     rules: &'l [&'static dyn Rule],
-    known: &'l Known,
     guards: &'l mut Guards,
     emit: &'l mut Emitter<'a>,
     body_findings: &'l mut std::collections::HashSet<(&'static str, usize, usize)>,
@@ -469,11 +513,11 @@ impl CallChecker<'_, '_> {
         source: &SourceFile,
         dialect: Dialect,
         statement: &Statement,
+        expansion: &calls::Expansion,
         ids: &[usize],
         file: FileFacts,
     ) {
         let options = self.emit.options;
-        let expansion = calls::expand(self.known, source, dialect, statement);
         if expansion.runs.is_empty() && expansion.unknown.is_empty() {
             return;
         }
@@ -570,7 +614,7 @@ impl CallChecker<'_, '_> {
             .iter()
             .any(|r| r.info().code == unparsed_statement::INFO.code)
         {
-            for unknown in expansion.unknown {
+            for unknown in &expansion.unknown {
                 // A routine's call of an undefined procedure: at the first statement only.
                 if unknown.once_per_file && !self.once_per_file.insert(unknown.why.clone()) {
                     continue;
@@ -579,7 +623,7 @@ impl CallChecker<'_, '_> {
                     call_span.clone(),
                     format!("{}: {}", code_span(&call), unknown.why),
                 );
-                v.notes = unknown.notes;
+                v.notes = unknown.notes.clone();
                 v.unknown = true;
                 self.emit.push(&unparsed_statement::INFO, v, ids);
             }

@@ -11,8 +11,7 @@
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
-use super::safety::{column_name, starts_with_kws, takes_table_lock, tokens_in};
-use super::sequence::Sequence;
+use super::safety::{column_name, starts_with_kws, tokens_in, Locks};
 use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
@@ -60,14 +59,10 @@ impl History {
         self.search_path.schemas()
     }
 
-    /// A top-level statement has been checked. Call before the sequence analysis takes it in:
-    /// whether it takes a lock depends on the tables created before it.
-    pub fn passed(
-        &mut self,
-        statement: &Statement,
-        sequence: &Sequence,
-        pending: Option<&super::pending::Created>,
-    ) {
+    /// A top-level statement has been checked; `locks`: the locks it takes, and what it sets
+    /// before them ([`Locks::of`], read before the sequence analysis takes it in: whether it
+    /// takes a lock depends on the tables created before it).
+    pub fn passed(&mut self, statement: &Statement, locks: &Locks) {
         let shape = &statement.shape;
         self.search_path.observe(&statement.tokens);
         match shape.kind {
@@ -80,11 +75,15 @@ impl History {
         }
         // After the first lock nothing more decides PF314/PF315.
         if !self.lock_taken {
-            if let Some(setting) = set_words(statement) {
-                self.settings_before_lock.extend(setting);
-            }
-            self.lock_taken = takes_table_lock(statement, sequence, pending);
+            self.settings_before_lock
+                .extend(locks.settings.iter().cloned());
+            self.lock_taken = locks.first.is_some();
         }
+    }
+
+    /// An earlier statement took a lock: nothing after it decides PF314/PF315.
+    pub fn lock_taken(&self) -> bool {
+        self.lock_taken
     }
 
     /// No earlier statement took a lock or set `setting` (lower case).
@@ -165,16 +164,4 @@ fn not_null_columns(tokens: &[Tok]) -> Vec<String> {
         })
         .filter_map(|w| column_name(&w[2]))
         .collect()
-}
-
-/// `SET [SESSION|LOCAL] <setting> …`: the two words after SET (lower case), one of which is
-/// the setting.
-fn set_words(statement: &Statement) -> Option<impl Iterator<Item = String> + '_> {
-    let t = &statement.tokens;
-    t.first().is_some_and(|f| f.is_kw("SET")).then(|| {
-        t.iter()
-            .skip(1)
-            .take(2)
-            .filter_map(|w| w.bare_word().map(str::to_ascii_lowercase))
-    })
 }

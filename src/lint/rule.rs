@@ -116,6 +116,8 @@ pub struct FileFacts<'a> {
     pub postgres_version: Option<u32>,
     /// What the pending migrations before this file create (`--pending-since`).
     pub pending: Option<&'a super::pending::Created>,
+    /// The locks the current top-level statement takes (with its DO body and its calls).
+    pub locks: &'a super::safety::Locks<'a>,
 }
 
 impl<'a> FileFacts<'a> {

@@ -7,7 +7,10 @@
 use super::rule::{match_case, StatementCx};
 use crate::diagnostics::{Applicability, Fix};
 use crate::runner::ApplyModel;
-use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Statement, Tok};
+use crate::source::SourceFile;
+use crate::sql::{
+    AlterAction, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok,
+};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -269,6 +272,15 @@ pub fn not_valid(tokens: &[Tok]) -> bool {
     tokens.len() >= 2 && starts_with_kws(&tokens[tokens.len() - 2..], &["NOT", "VALID"])
 }
 
+/// The table a statement locks, as [`takes_table_lock`] reads it.
+fn locked_table(stmt: &Statement) -> Option<&Name> {
+    let shape = &stmt.shape;
+    match shape.kind {
+        ShapeKind::AlterTable => shape.object(),
+        _ => shape.table.as_ref(),
+    }
+}
+
 /// Does the statement take a lock that can queue behind (and block) application queries?
 /// A lock on a table an earlier statement of the file created (per `sequence`, which stands
 /// just before `stmt`) cannot.
@@ -278,11 +290,7 @@ pub fn takes_table_lock(
     pending: Option<&super::pending::Created>,
 ) -> bool {
     let shape = &stmt.shape;
-    let table = match shape.kind {
-        ShapeKind::AlterTable => shape.object(),
-        _ => shape.table.as_ref(),
-    };
-    if table.is_some_and(|t| {
+    if locked_table(stmt).is_some_and(|t| {
         let key = super::sequence::Key::Object(ObjectKind::Table, t.base().to_string());
         match sequence.state_before_in(&key, t.schema()) {
             Some(created) => created,
@@ -314,31 +322,155 @@ pub fn takes_table_lock(
     }
 }
 
-/// The statement is the file's first lock-taking statement and no `SET <setting>` comes
-/// before it (top-level statements only; a DO body takes its locks with its DO statement).
-pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
-    if cx.sequence.is_none() || !takes_table_lock(cx.statement, cx.file.sequence, cx.file.pending) {
-        return false;
-    }
-    cx.file.history.no_lock_nor_setting(setting)
+/// What one top-level statement does for PF314/PF315: the statement that takes its first lock
+/// (itself, one of its DO body's, or one a routine it calls runs), and the settings it `SET`s
+/// before that lock. A DO block or a call takes the locks of what it runs, so a `SET` that
+/// covers them goes before it.
+pub struct Locks<'a> {
+    /// The file being linted.
+    pub source: &'a SourceFile,
+    /// The top-level statement.
+    pub top: &'a Statement,
+    /// The statement that takes its first lock, if any.
+    pub first: Option<&'a Statement>,
+    /// The settings (lower case) it `SET`s before its first lock (all of them, without one).
+    pub settings: Vec<String>,
 }
 
-/// Inserts `SET <setting> = '<value>';` on its own line before the statement. Unsafe: the
+impl<'a> Locks<'a> {
+    /// No lock and no setting: after the file's first lock nothing more decides PF314/PF315.
+    pub fn none(source: &'a SourceFile, top: &'a Statement) -> Locks<'a> {
+        Locks {
+            source,
+            top,
+            first: None,
+            settings: Vec::new(),
+        }
+    }
+
+    /// `top`'s locks: itself, then its DO body's statements, then what its calls run
+    /// (`runs`). A table one of these statements created before is new, as one an earlier
+    /// statement of the file (per `sequence`, standing before `top`) or a pending migration
+    /// created is.
+    pub fn of(
+        source: &'a SourceFile,
+        top: &'a Statement,
+        runs: impl IntoIterator<Item = &'a Statement>,
+        sequence: &super::sequence::Sequence,
+        pending: Option<&super::pending::Created>,
+    ) -> Locks<'a> {
+        let mut locks = Locks::none(source, top);
+        let mut created: Vec<&Name> = Vec::new();
+        for stmt in std::iter::once(top).chain(&top.nested).chain(runs) {
+            locks.settings.extend(set_words(stmt));
+            let on_created =
+                locked_table(stmt).is_some_and(|t| created.iter().any(|c| c.same_object(t)));
+            if !on_created && takes_table_lock(stmt, sequence, pending) {
+                locks.first = Some(stmt);
+                break;
+            }
+            if stmt.shape.kind == ShapeKind::Create(ObjectKind::Table) {
+                created.extend(stmt.shape.object());
+            }
+        }
+        // A DO body's `SET` and `set_config(…)` are not among its statements: read its
+        // text up to the statement that takes the lock.
+        if top.shape.kind == ShapeKind::Do {
+            if let Some(body) = crate::sql::do_block::body_range(source, &top.tokens) {
+                let end = match locks.first {
+                    Some(first) if top.nested.iter().any(|n| std::ptr::eq(n, first)) => {
+                        first.range.start
+                    }
+                    _ => body.end,
+                };
+                let lexed =
+                    crate::sql::lexer::lex(Dialect::Postgres, &source.text, body.start..end);
+                locks.settings.extend(settings_in(&lexed.tokens));
+            }
+        }
+        locks
+    }
+}
+
+/// The settings a PL/pgSQL body's tokens set: `SET [SESSION|LOCAL] <setting> …` (the two words
+/// after SET, one of which is the setting), `set_config('<setting>', …)`; lower case.
+fn settings_in(tokens: &[Tok]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is_kw("SET") {
+            out.extend(
+                tokens[i + 1..]
+                    .iter()
+                    .take(2)
+                    .filter_map(|w| w.bare_word().map(str::to_ascii_lowercase)),
+            );
+        } else if t.is_kw("SET_CONFIG") && tokens.get(i + 1).is_some_and(|p| p.is(&Token::LParen)) {
+            if let Some(Token::SingleQuotedString(name)) = tokens.get(i + 2).map(|n| &n.token) {
+                out.push(name.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// `SET [SESSION|LOCAL] <setting> …`: the two words after SET (lower case), one of which is
+/// the setting.
+fn set_words(statement: &Statement) -> impl Iterator<Item = String> + '_ {
+    let t = &statement.tokens;
+    let set = t.first().is_some_and(|f| f.is_kw("SET"));
+    t.iter()
+        .skip(1)
+        .take(if set { 2 } else { 0 })
+        .filter_map(|w| w.bare_word().map(str::to_ascii_lowercase))
+}
+
+/// The statement takes the file's first lock (top-level, in a DO body, or in the body of a
+/// routine a call runs: [`Locks`]) and no `SET <setting>` comes before it.
+pub fn first_lock_without(cx: &StatementCx, setting: &str) -> bool {
+    let locks = cx.file.locks;
+    locks.first.is_some_and(|first| {
+        std::ptr::eq(first, cx.statement)
+            // The engine may check a DO body's statement as a copy (without a guard it drops).
+            || (std::ptr::eq(cx.source, locks.source)
+                && cx.statement.context.do_block.is_some()
+                && locks.top.nested.iter().any(|n| std::ptr::eq(n, first))
+                && first.range == cx.statement.range)
+    }) && cx.file.history.no_lock_nor_setting(setting)
+        && !locks.settings.iter().any(|s| s == setting)
+}
+
+/// Inserts `SET <setting> = '<value>';` on its own line before the top-level statement that
+/// takes the lock (a DO block or a call: the setting then covers what it runs). Unsafe: the
 /// value is a policy choice, and a statement that times out fails the migration instead of
-/// waiting.
-pub fn set_timeout_fix(cx: &StatementCx, setting: &str, value: &str) -> Fix {
-    let at = cx.statement.range.start;
-    let first = cx.source.text[cx.statement.range.clone()]
+/// waiting. `None` for a statement of another file's routine.
+pub fn set_timeout_fix(cx: &StatementCx, setting: &str, value: &str) -> Option<Fix> {
+    let locks = cx.file.locks;
+    if !std::ptr::eq(cx.source, locks.source) {
+        return None;
+    }
+    let at = locks.top.range.start;
+    let first = cx.source.text[locks.top.range.clone()]
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or("");
     let set = match_case(first, "SET");
-    Fix {
+    Some(Fix {
         applicability: Applicability::Unsafe,
         message: format!("Insert `SET {setting} = '{value}'` before it"),
         edits: vec![cx.source.edit(
             at..at,
             format!("{set} {setting} = '{value}';{}", cx.source.line_ending()),
         )],
-    }
+    })
+}
+
+/// For a lock a DO body's statement takes: where the `SET` goes.
+pub fn lock_note(cx: &StatementCx) -> Option<String> {
+    let top = cx.file.locks.top;
+    (top.shape.kind == ShapeKind::Do && std::ptr::eq(cx.source, cx.file.locks.source)).then(|| {
+        format!(
+            "the DO block on line {} takes this lock: the SET goes before it",
+            cx.source.line_col(top.range.start).line
+        )
+    })
 }

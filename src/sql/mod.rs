@@ -95,6 +95,10 @@ pub struct DoBlockContext {
     pub drops_checked: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
+    /// Guarded only because statement `n` of the same DO body runs before it and fails first
+    /// on a retry, with an error the block's handler catches ([`do_block::Guarded::fails_first`]):
+    /// not when the file removed what that statement makes before the block.
+    pub after_failure_of: Option<usize>,
 }
 
 /// A file split into statements.
@@ -388,25 +392,34 @@ fn nested_statements(
     };
     let (inner, body_tokens) = do_block::inner_statements(source, body);
     let guarded = do_block::Guarded::of(&body_tokens, Dialect::Postgres);
-    inner
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let context = StatementContext {
-                in_transaction,
-                do_block: Some(DoBlockContext {
-                    // Set from the body's guards by `with_guards`.
-                    guarded: false,
-                    drops_checked: false,
-                    parent: parent.index,
-                }),
-            };
-            with_guards(
-                build(source, parser_dialect, raw, i, context, mode),
-                &guarded,
-            )
-        })
-        .collect()
+    let mut statements: Vec<Statement> = Vec::new();
+    for (i, raw) in inner.into_iter().enumerate() {
+        let context = StatementContext {
+            in_transaction,
+            do_block: Some(DoBlockContext {
+                // Set from the body's guards by `with_guards`.
+                guarded: false,
+                drops_checked: false,
+                parent: parent.index,
+                after_failure_of: None,
+            }),
+        };
+        let mut statement = with_guards(
+            build(source, parser_dialect, raw, i, context, mode),
+            &guarded,
+        );
+        let unguarded = statement.context.do_block.is_some_and(|d| !d.guarded);
+        let first = unguarded
+            .then(|| guarded.fails_first(&body_tokens, &statements, &statement))
+            .flatten();
+        if let (Some(first), Some(d)) = (first, statement.context.do_block.as_mut()) {
+            d.guarded = true;
+            d.after_failure_of = Some(first);
+            statement.guard_note = None;
+        }
+        statements.push(statement);
+    }
+    statements
 }
 
 /// A routine's body as the replay runs it when the routine is called: its statements, built
@@ -477,6 +490,7 @@ fn body_at(
                     guarded: false,
                     drops_checked: false,
                     parent: statement.index,
+                    after_failure_of: None,
                 }),
             };
             let built = build(

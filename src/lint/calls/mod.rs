@@ -410,6 +410,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 guarded,
                 drops_checked,
                 parent: statement.index,
+                after_failure_of: None,
             });
             out.runs.push(Run {
                 statement: run,
@@ -711,6 +712,7 @@ impl Walk<'_> {
                             guarded: false,
                             drops_checked: false,
                             parent: self.parent,
+                            after_failure_of: None,
                         });
                         parts.guarded.apply(&mut statement, dynamic.at, bindings);
                         let origin = match routine {

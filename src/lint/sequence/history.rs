@@ -291,6 +291,12 @@ impl Sequence {
         Some(j as usize)
     }
 
+    /// Does a statement of the file (a DO block's included), before the current one or after
+    /// it, remove `key`?
+    pub fn removes(&self, key: &Key) -> bool {
+        self.removed.contains_key(&key.digest())
+    }
+
     /// Does any statement of the file remove a table or column? When none does, no statement
     /// reads something removed later, and PF123 need not collect a statement's words.
     pub fn removes_anything(&self) -> bool {

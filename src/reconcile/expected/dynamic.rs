@@ -151,6 +151,7 @@ impl Replayer {
                     guarded,
                     drops_checked,
                     parent,
+                    after_failure_of: None,
                 });
                 changes = true;
                 out.push(run);
@@ -314,6 +315,7 @@ impl Replayer {
                     .guarded
                     .drops_checked(d.at, &statement, &self.bindings),
                 parent: 0,
+                after_failure_of: None,
             });
             self.current.statement = on.clone();
             self.foreign_keys.clear();

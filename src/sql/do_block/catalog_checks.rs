@@ -125,7 +125,8 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 let reenters = check == Check::Positive
                     && tests_existence_only(&tokens[condition.clone()], &filled_by)
                     && only_creates(&body)
-                    && drops_only_unmentioned(&body, &mentions);
+                    && drops_only_unmentioned(&body, &mentions)
+                    && !makes_read_nullability_false(&body, &mentions);
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -244,10 +245,15 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         depth == 0 && (t.is_kw("AND") || t.is_kw("OR"))
     });
     // `NOT attisdropped` and `attnum > 0` pick a live user column's row; they negate nothing
-    // the check tests (a drop of the column is read as a drop the check mentions).
+    // the check tests (a drop of the column is read as a drop the check mentions). `NOT
+    // attnotnull` picks a nullable column, as `attnotnull = false` does (a branch that makes
+    // the column NOT NULL is not re-entered: [`makes_read_nullability_false`]).
     let live_column_filter = |tokens: &[Tok], i: usize| {
         let zero = |t: &Tok| matches!(&t.token, Token::Number(v, _) if v == "0");
-        (tokens[i].is_kw("NOT") && tokens.get(i + 1).is_some_and(|t| t.is_kw("attisdropped")))
+        (tokens[i].is_kw("NOT")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| t.is_kw("attisdropped") || t.is_kw("attnotnull")))
             || (tokens[i].is(&Token::Gt)
                 && i > 0
                 && tokens[i - 1].is_kw("attnum")
@@ -257,6 +263,21 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         (0..tokens.len()).any(|i| negates(&tokens[i]) && !live_column_filter(tokens, i))
     };
     !joins && !negates_in(operand) && filled_by.iter().all(|(_, fill)| !negates_in(fill))
+}
+
+/// Does branch `body` make a column NOT NULL (a `PRIMARY KEY`, a `NOT NULL`) where the check
+/// reads whether columns are nullable (`attnotnull`, `is_nullable`; `mentions`, see
+/// [`Branch::mentions`])? A check that a column is nullable (`attnotnull = false`, `is_nullable
+/// = 'YES'`) is false once the branch added a primary key on it: a retry skips the branch.
+fn makes_read_nullability_false(body: &[Tok], mentions: &[String]) -> bool {
+    let reads = ["attnotnull", "is_nullable"]
+        .iter()
+        .any(|w| mentions.iter().any(|m| m == w));
+    reads
+        && body.iter().enumerate().any(|(k, t)| {
+            t.is_kw("PRIMARY")
+                || (t.is_kw("NOT") && body.get(k + 1).is_some_and(|n| n.is_kw("NULL")))
+        })
 }
 
 /// Does branch `body` do nothing but create (and insert rows), drop (see

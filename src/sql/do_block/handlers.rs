@@ -32,10 +32,7 @@ impl Handler {
         match retry_error(statement) {
             // Every error the re-run may raise (an ALTER's actions): which comes first is not
             // known.
-            Some(errors) => errors.iter().all(|(name, code)| {
-                self.names.iter().any(|n| n == name)
-                    || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
-            }),
+            Some(errors) => errors.iter().all(|&error| self.catches_error(error)),
             None => {
                 // invalid_table_definition: "multiple primary keys … are not allowed".
                 self.names.iter().any(|w| {
@@ -49,6 +46,77 @@ impl Handler {
             }
         }
     }
+
+    /// Does it catch condition `(name, SQLSTATE)`?
+    fn catches_error(&self, (name, code): (&str, &str)) -> bool {
+        self.others
+            || self.names.iter().any(|n| n == name)
+            || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
+    }
+
+    /// Does a re-run of `statement` certainly fail, with an error this handler catches? A
+    /// `CREATE` of a named object without `IF NOT EXISTS` or `OR REPLACE` (not a temporary
+    /// table, which a retry's new session does not see), or an `ALTER TYPE … ADD VALUE` without
+    /// `IF NOT EXISTS`: once the first run made it, the retry raises its "already exists".
+    pub(super) fn catches_certain_failure(&self, statement: &crate::sql::Statement) -> bool {
+        use crate::sql::ShapeKind;
+        let shape = &statement.shape;
+        let unguarded = !shape.guard.is_some_and(|g| g.present);
+        let fails = match shape.kind {
+            ShapeKind::Create(_) => {
+                unguarded && !shape.or_replace && !shape.temporary && shape.object().is_some()
+            }
+            ShapeKind::AlterTypeAddValue => unguarded,
+            _ => false,
+        };
+        fails
+            && retry_error(statement)
+                .is_some_and(|errors| errors.iter().all(|&error| self.catches_error(error)))
+    }
+}
+
+/// Is byte `at` of a PL/pgSQL body directly in the block whose statements start at byte
+/// `start`: in none of its IFs, CASEs, loops or inner blocks, and after nothing that may remove
+/// objects (`DROP`, `RENAME`, or SQL it cannot read: `EXECUTE`, `PERFORM`, `CALL`)? A
+/// statement there runs whenever the block gets to `at`, and meets what an earlier run of the
+/// block made. `tokens`: the body's, the `;` between statements included.
+pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bool {
+    const REMOVES: [&str; 5] = ["DROP", "RENAME", "EXECUTE", "PERFORM", "CALL"];
+    const STATEMENT_AFTER: [&str; 6] = ["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "EXCEPTION"];
+    let from = tokens.partition_point(|t| t.range.start < start);
+    let to = tokens.partition_point(|t| t.range.start < at);
+    let mut depth = 0usize;
+    let mut k = from;
+    while k < to {
+        let t = &tokens[k];
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        let starts_statement = prev.is_none_or(|p| {
+            p.token == Token::SemiColon
+                || p.token == Token::ShiftRight
+                || STATEMENT_AFTER.iter().any(|w| p.is_kw(w))
+        });
+        if REMOVES.iter().any(|w| t.is_kw(w)) {
+            return false;
+        }
+        if t.is_kw("END") {
+            depth = depth.saturating_sub(1);
+            // `END IF`, `END LOOP`, `END CASE` close one construct.
+            if tokens
+                .get(k + 1)
+                .is_some_and(|n| n.is_kw("IF") || n.is_kw("LOOP") || n.is_kw("CASE"))
+            {
+                k += 1;
+            }
+        } else if t.is_kw("BEGIN")
+            || t.is_kw("CASE")
+            || t.is_kw("LOOP")
+            || (t.is_kw("IF") && starts_statement)
+        {
+            depth += 1;
+        }
+        k += 1;
+    }
+    depth == 0
 }
 
 const DUPLICATE_TABLE: (&str, &str) = ("duplicate_table", "42P07");

@@ -17,7 +17,7 @@ mod row_checks;
 use case_fold::Compared;
 pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
-use handlers::{exception_handlers, mysql_handlers, Handler, MysqlHandler};
+use handlers::{exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler};
 use row_checks::row_checked_branches;
 
 /// Bytes of the body of a DO statement's dollar-quoted string (between the quotes).
@@ -224,6 +224,33 @@ impl Guarded {
         if !was_guarded && statement.guard_note.is_none() {
             statement.guard_note = never_finds;
         }
+    }
+
+    /// Which of `before` (the statements of this PL/pgSQL body before `statement`, in order)
+    /// keeps `statement` from running again on a retry: one that runs first in a block around
+    /// `statement` ([`runs_first_in_block`]) and whose re-run certainly fails with an error the
+    /// block's handler catches. The block ran as one, so a retry meets what the first run
+    /// made: that statement fails, the handler takes over, and the rest of the block is
+    /// skipped (`CREATE TYPE mood …; CREATE TABLE person …` under `WHEN duplicate_object`).
+    /// `tokens`: the body's.
+    pub fn fails_first(
+        &self,
+        tokens: &[Tok],
+        before: &[super::Statement],
+        statement: &super::Statement,
+    ) -> Option<usize> {
+        let at = statement.range.start;
+        self.handlers
+            .iter()
+            .filter(|h| h.range.contains(&at))
+            .find_map(|h| {
+                before.iter().position(|s| {
+                    h.range.contains(&s.range.start)
+                        && s.range.end <= at
+                        && h.catches_certain_failure(s)
+                        && runs_first_in_block(tokens, h.range.start, s.range.start)
+                })
+            })
     }
 
     /// Is statement `statement`, starting at byte `at`, guarded?
@@ -583,15 +610,114 @@ mod tests {
         SourceFile::new("t.sql", text)
     }
 
-    /// (guarded, note) of each statement of the DO block `body` on `dialect`.
+    /// (guarded, note) of each statement of the DO block `body` on `dialect`: by the handlers
+    /// and catalog checks around it, each statement on its own (not by a statement before it
+    /// that fails first on a retry: [`first_failures`]).
     pub(super) fn nested_guards(body: &str, dialect: Dialect) -> Vec<(bool, Option<String>)> {
+        nested(body, dialect)
+            .iter()
+            .map(|s| {
+                let d = s.context.do_block.unwrap();
+                (
+                    d.guarded && d.after_failure_of.is_none(),
+                    s.guard_note.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn nested(body: &str, dialect: Dialect) -> Vec<crate::sql::Statement> {
         let text = format!("DO $$\nBEGIN\n{body}\nEND $$;");
         let parsed = super::super::parse_source(&source(&text), dialect);
-        parsed.statements[0]
-            .nested
+        parsed.statements.into_iter().next().unwrap().nested
+    }
+
+    /// Of each statement of PostgreSQL DO block `body`: the statement before it that fails
+    /// first on a retry, with an error the block's handler catches ([`Guarded::fails_first`]).
+    fn first_failures(body: &str) -> Vec<Option<usize>> {
+        nested(body, Dialect::Postgres)
             .iter()
-            .map(|s| (s.context.do_block.unwrap().guarded, s.guard_note.clone()))
+            .map(|s| s.context.do_block.unwrap().after_failure_of)
             .collect()
+    }
+
+    #[test]
+    fn a_statement_after_one_that_fails_first_in_its_block_does_not_run_again() {
+        let handler = "\nEXCEPTION WHEN duplicate_object THEN NULL;";
+        for (body, expected) in [
+            (
+                "CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE p (m mood);\nCREATE INDEX i ON p (m);",
+                vec![None, Some(0), Some(0)],
+            ),
+            // Anywhere after it in the block, in an IF or a loop too.
+            (
+                "CREATE TYPE mood AS ENUM ('a');\nIF true THEN CREATE TABLE p (m mood); END IF;\nFOR r IN 1..2 LOOP CREATE INDEX i ON p (m); END LOOP;",
+                vec![None, Some(0), Some(0)],
+            ),
+            // Not when it sits in an IF, a loop, a CASE or an inner block itself.
+            (
+                "IF x THEN CREATE TYPE mood AS ENUM ('a'); END IF;\nCREATE TABLE p (m mood);",
+                vec![None, None],
+            ),
+            (
+                "LOOP CREATE TYPE mood AS ENUM ('a'); EXIT; END LOOP;\nCREATE TABLE p (m mood);",
+                vec![None, None],
+            ),
+            (
+                "CASE x WHEN 1 THEN CREATE TYPE mood AS ENUM ('a'); END CASE;\nCREATE TABLE p (m mood);",
+                vec![None, None],
+            ),
+            (
+                "BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END;\nCREATE TABLE p (m mood);",
+                vec![None, None],
+            ),
+            // An IF that ended before it leaves it in the block.
+            (
+                "IF x THEN RAISE NOTICE 'x'; END IF;\nCREATE TYPE mood AS ENUM ('a');\nCREATE TABLE p (m mood);",
+                vec![None, Some(0)],
+            ),
+            // Not after something that may remove what it makes.
+            (
+                "DROP TYPE IF EXISTS mood CASCADE;\nCREATE TYPE mood AS ENUM ('a');\nCREATE TABLE p (m mood);",
+                vec![None, None, None],
+            ),
+            (
+                "EXECUTE 'SELECT 1';\nCREATE TYPE mood AS ENUM ('a');\nCREATE TABLE p (m mood);",
+                vec![None, None],
+            ),
+            // Not what a retry does not certainly fail on, nor an error the handler misses.
+            (
+                "CREATE TABLE IF NOT EXISTS a (id int);\nCREATE TABLE p (id int);",
+                vec![None, None],
+            ),
+            (
+                "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE TABLE p (id int);",
+                vec![None, None],
+            ),
+            (
+                "CREATE TEMP TABLE a (id int);\nCREATE TABLE p (id int);",
+                vec![None, None],
+            ),
+            ("CREATE TABLE a (id int);\nCREATE TABLE p (id int);", vec![None, None]),
+            ("CREATE INDEX ON t (a);\nCREATE TABLE p (id int);", vec![None, None]),
+        ] {
+            assert_eq!(first_failures(&format!("{body}{handler}")), expected, "{body}");
+        }
+        // `ALTER TYPE … ADD VALUE` without IF NOT EXISTS fails again too; the handler's
+        // SQLSTATE counts.
+        assert_eq!(
+            first_failures("ALTER TYPE mood ADD VALUE 'c';\nCREATE TABLE p (id int);\nEXCEPTION WHEN SQLSTATE '42710' THEN NULL;"),
+            [None, Some(0)]
+        );
+        assert_eq!(
+            first_failures("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'c';\nCREATE TABLE p (id int);\nEXCEPTION WHEN duplicate_object THEN NULL;"),
+            [None, None]
+        );
+        // Without a handler, nothing skips the rest.
+        assert_eq!(
+            first_failures("CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE p (m mood);"),
+            [None, None]
+        );
     }
 
     #[test]

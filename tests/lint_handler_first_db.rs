@@ -1,0 +1,87 @@
+//! A PL/pgSQL block runs as one: after a first run committed it, a retry meets everything the
+//! block made. When a statement the block runs first (directly in it, not in an IF, a loop or an
+//! inner block) fails on that retry with an error the block's handler catches (`CREATE TYPE`
+//! and `duplicate_object`), the handler takes over and the statements after it in the block do
+//! not run again: `CREATE TYPE mood …; CREATE TABLE person (… mood);` under `EXCEPTION WHEN
+//! duplicate_object` survives a retry, though `duplicate_object` does not catch the table's
+//! `duplicate_table`. Each case runs twice on PostgreSQL; lint must flag exactly the statement
+//! whose second run fails.
+
+mod common;
+
+use common::retry::{dialect_options, retry_mismatches, RetryCase as Case};
+use common::ScratchDb;
+use preflight::sql::Dialect;
+
+const SETUP: &str = "CREATE TABLE seen (id int PRIMARY KEY);";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a type, then a table using it, under duplicate_object",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a type, a table and its index, under duplicate_object with a notice",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m mood);\n  CREATE INDEX person_m_idx ON person (m);\nEXCEPTION WHEN duplicate_object THEN RAISE NOTICE 'exists';\nEND $$;\nCREATE TABLE IF NOT EXISTS person_log (id int, m mood);\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a type, then a table in an IF, under SQLSTATE 42710",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  IF true THEN\n    CREATE TABLE person (id int, m mood);\n  END IF;\nEXCEPTION WHEN SQLSTATE '42710' THEN NULL;\nEND $$;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the type after the table",
+            sql: "DO $$ BEGIN\n  CREATE TABLE person (id int);\n  CREATE TYPE mood AS ENUM ('a', 'b');\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the type in an IF that was false",
+            sql: "DO $$ BEGIN\n  IF EXISTS (SELECT 1 FROM seen) THEN\n    CREATE TYPE mood AS ENUM ('a', 'b');\n  END IF;\n  CREATE TABLE person (id int);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the type in an inner block that catches its error itself",
+            sql: "DO $$ BEGIN\n  BEGIN\n    CREATE TYPE mood AS ENUM ('a', 'b');\n  EXCEPTION WHEN duplicate_object THEN NULL;\n  END;\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the block drops the type before it creates it again",
+            sql: "DO $$ BEGIN\n  DROP TYPE IF EXISTS mood CASCADE;\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the block drops the type after the table",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m text);\n  DROP TYPE IF EXISTS mood;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the file drops the type after the block",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m text);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDROP TYPE IF EXISTS mood;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "the file drops the type before the block",
+            sql: "DROP TYPE IF EXISTS mood CASCADE;\nDO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "a table of another block under duplicate_object",
+            sql: "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDO $$ BEGIN\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+    ]
+}
+
+#[test]
+fn statements_after_the_first_failure_a_handler_catches_do_not_run_again() {
+    let failures = retry_mismatches(
+        &cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        SETUP,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
