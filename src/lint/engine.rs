@@ -310,6 +310,7 @@ impl<'a> FileLinter<'a> {
             statement: &statement,
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
+            in_do_body: false,
             file,
         };
         check(&self.rules, &top, &ids, &mut self.emit);
@@ -333,6 +334,7 @@ impl<'a> FileLinter<'a> {
                 statement: inner,
                 guards: &self.guards,
                 sequence: None,
+                in_do_body: true,
                 file,
             };
             check(&self.rules, &cx, &own, &mut self.emit);
@@ -498,6 +500,7 @@ impl CallChecker<'_, '_> {
                 statement: &run.statement,
                 guards: self.guards,
                 sequence: None,
+                in_do_body: false,
                 file,
             };
             for rule in self.rules {

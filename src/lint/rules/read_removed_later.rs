@@ -17,7 +17,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF123.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Unsafe,
-        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file creates the object again before removing it",
+        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file creates the object again before removing it",
     ),
 };
 
@@ -32,8 +32,12 @@ impl Rule for ReadRemovedLater {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        let Some((sequence, index)) = cx.sequence else {
-            return;
+        // A statement of a DO body runs when its DO statement does: what a later top-level
+        // statement removes is gone on a retry of that.
+        let (sequence, index) = match cx.sequence {
+            Some(at) => at,
+            None if cx.in_do_body => (cx.file.sequence, cx.file.top_index),
+            None => return,
         };
         let shape = cx.shape();
         let reads = match &shape.kind {
@@ -54,10 +58,16 @@ impl Rule for ReadRemovedLater {
             ShapeKind::AlterTable => !shape.guard.is_some_and(|g| g.present),
             _ => false,
         };
-        if !reads || cx.do_guarded() {
+        // A DO block's guard against the statement's own retry error (`duplicate_object`)
+        // does not keep a read from failing: only those of [`crate::sql::ReadGuard`] do, checked
+        // below for what it reads.
+        if !reads {
             return;
         }
         if !sequence.removes_anything() {
+            if cx.in_do_body {
+                return;
+            }
             // No word can name something removed later: skip folding them.
             if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
                 out.extend(column_lost_on_recreate(cx, sequence, index));
@@ -116,8 +126,21 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
-        let hits = sequence.reads_removed_later(index, &words);
+        let mut hits = sequence.reads_removed_later(index, &words);
+        if let Some(guard) = &cx.statement.read_guard {
+            hits.retain(|(key, _)| match key {
+                Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
+                Key::Column(t, c) => !guard.protects(t, Some(c)),
+                _ => true,
+            });
+            if hits.is_empty() {
+                return;
+            }
+        }
         let Some((key, _)) = hits.first() else {
+            if cx.in_do_body {
+                return;
+            }
             let lost = column_lost_on_recreate(cx, sequence, index)
                 .or_else(|| label_lost_on_conversion(cx, sequence, index, &words));
             out.extend(lost);
@@ -195,11 +218,18 @@ fn presence_guard(
             checks.push(check);
         }
     }
-    cx.catalog_guard_fix(
-        &checks.join(" AND "),
+    let (condition, message) = (
+        checks.join(" AND "),
         "Run it only while what it reads still exists",
-    )
-    .ok_or("a DO block cannot hold this statement")
+    );
+    if cx.in_do_body {
+        // In its block, so the block's handlers keep catching what they caught.
+        cx.catalog_guard_in_body(&condition, message)
+            .ok_or("the check names something with a `$`, which could end the DO body")
+    } else {
+        cx.catalog_guard_fix(&condition, message)
+            .ok_or("a DO block cannot hold this statement")
+    }
 }
 
 /// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without

@@ -49,6 +49,23 @@ impl Handler {
             }
         }
     }
+
+    /// Does it catch `(name, code)`, by name, SQLSTATE or `OTHERS`?
+    fn catches_condition(&self, (name, code): (&str, &str)) -> bool {
+        self.others
+            || self.names.iter().any(|n| n == name)
+            || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
+    }
+
+    /// Does it catch what a statement raises when a table it reads is gone?
+    pub(super) fn catches_missing_table(&self) -> bool {
+        self.catches_condition(UNDEFINED_TABLE)
+    }
+
+    /// Does it catch what a statement raises when a column it reads is gone?
+    pub(super) fn catches_missing_column(&self) -> bool {
+        self.catches_condition(UNDEFINED_COLUMN)
+    }
 }
 
 const DUPLICATE_TABLE: (&str, &str) = ("duplicate_table", "42P07");
