@@ -1644,3 +1644,48 @@ fn only_inserts(before: &str, after: &str) -> bool {
     let mut rest = after.chars();
     before.chars().all(|c| rest.any(|a| a == c))
 }
+
+/// PF308/PF309's split of an ADD CONSTRAINT on a column a later statement drops: `fix` made
+/// PF116's block with PF123's check inside around `… NOT VALID`, and a top-level `VALIDATE
+/// CONSTRAINT` after it. The DROP COLUMN takes the constraint along, so a retry skipped the ADD
+/// and failed at the VALIDATE (`constraint "t_old_check" of relation "t" does not exist`), with
+/// nothing left to lint. The split is no longer offered there, and the fixed file runs twice.
+#[test]
+fn a_not_valid_split_is_not_made_for_a_constraint_on_a_column_dropped_later() {
+    for (action, lock_rule) in [
+        ("CHECK (old > 0)", "PF308"),
+        ("FOREIGN KEY (old) REFERENCES p (id)", "PF309"),
+    ] {
+        let sql = format!(
+            "ALTER TABLE t ADD CONSTRAINT t_old_check {action};\nALTER TABLE t DROP COLUMN IF EXISTS old;\n"
+        );
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        let fixed = &outcome.fixed;
+        assert!(!fixed.contains("VALIDATE"), "{fixed}");
+        assert!(outcome.lost.is_empty(), "{:?}", outcome.lost);
+        let left: Vec<&str> = outcome.remaining.iter().map(|f| f.code()).collect();
+        assert_eq!(left, [lock_rule], "{fixed}");
+        assert!(
+            outcome.remaining[0].fix.is_none()
+                && outcome.remaining[0].notes[0]
+                    .contains("a later statement of this file drops a column the constraint is on"),
+            "{:?}",
+            outcome.remaining
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(fixed);
+        db.exec(fixed);
+    }
+    // On a column the file keeps, the split is made.
+    let kept = "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let fixed = fixed(kept, Dialect::Postgres, true);
+    assert!(
+        fixed.contains("ALTER TABLE t VALIDATE CONSTRAINT t_id_check;"),
+        "{fixed}"
+    );
+}

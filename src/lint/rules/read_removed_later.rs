@@ -81,50 +81,10 @@ impl Rule for ReadRemovedLater {
         }
         if shape.kind == ShapeKind::AlterTable {
             // Only the table and the columns altered in place count as read.
-            let Some(table) = shape.object() else { return };
-            words = vec![table.base().to_string()];
-            for action in &shape.actions {
-                // A constraint or index the action adds reads its columns (`CHECK (old > 0)`,
-                // `FOREIGN KEY (old)`, `UNIQUE (old)`): once a later statement dropped `old`,
-                // a retry fails here. Its own name is no read.
-                let adds_on_columns = matches!(
-                    action.kind,
-                    AlterActionKind::AddConstraint | AlterActionKind::AddIndex
-                );
-                if action.kind == AlterActionKind::Other || adds_on_columns {
-                    let name = action.name.as_ref().map(|n| n.range.clone());
-                    let tokens: Vec<_> = cx
-                        .statement
-                        .tokens
-                        .iter()
-                        .filter(|t| action.range.start <= t.range.start)
-                        .filter(|t| t.range.end <= action.range.end)
-                        .filter(|t| {
-                            name.as_ref()
-                                .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
-                        })
-                        .collect();
-                    // A foreign key's referenced columns are the other table's: only that
-                    // table's name is read after REFERENCES, so a later drop of a same-named
-                    // column of this table is not mistaken for one.
-                    let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
-                    let referenced = references.map_or(&[][..], |r| {
-                        let rest = &tokens[r + 1..];
-                        let end = rest
-                            .iter()
-                            .position(|t| matches!(t.token, Token::LParen))
-                            .unwrap_or(rest.len());
-                        &rest[..end]
-                    });
-                    let own = &tokens[..references.unwrap_or(tokens.len())];
-                    words.extend(
-                        own.iter()
-                            .chain(referenced)
-                            .copied()
-                            .filter_map(crate::lint::sequence::folded),
-                    );
-                }
-            }
+            let Some(read) = alter_table_reads(cx.statement) else {
+                return;
+            };
+            words = read;
         }
         let mut hits = sequence.reads_removed_later(index, &words);
         if let Some(guard) = &cx.statement.read_guard {
@@ -183,6 +143,58 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// What an ALTER TABLE reads that a later statement may remove, as folded words: its table,
+/// and the words of the actions that alter a column in place or add a constraint or an index on
+/// columns (of a foreign key's REFERENCES, only the other table's name). `None` without a
+/// table.
+pub(crate) fn alter_table_reads(statement: &crate::sql::Statement) -> Option<Vec<String>> {
+    let shape = &statement.shape;
+    let table = shape.object()?;
+    let mut words = vec![table.base().to_string()];
+    for action in &shape.actions {
+        // A constraint or index the action adds reads its columns (`CHECK (old > 0)`,
+        // `FOREIGN KEY (old)`, `UNIQUE (old)`): once a later statement dropped `old`, a retry
+        // fails here. Its own name is no read.
+        let adds_on_columns = matches!(
+            action.kind,
+            AlterActionKind::AddConstraint | AlterActionKind::AddIndex
+        );
+        if action.kind == AlterActionKind::Other || adds_on_columns {
+            let name = action.name.as_ref().map(|n| n.range.clone());
+            let tokens: Vec<_> = statement
+                .tokens
+                .iter()
+                .filter(|t| action.range.start <= t.range.start)
+                .filter(|t| t.range.end <= action.range.end)
+                .filter(|t| {
+                    name.as_ref()
+                        .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
+                })
+                .collect();
+            // A foreign key's referenced columns are the other table's: only that table's name
+            // is read after REFERENCES, so a later drop of a same-named column of this table is
+            // not mistaken for one.
+            let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
+            let referenced = references.map_or(&[][..], |r| {
+                let rest = &tokens[r + 1..];
+                let end = rest
+                    .iter()
+                    .position(|t| matches!(t.token, Token::LParen))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            });
+            let own = &tokens[..references.unwrap_or(tokens.len())];
+            words.extend(
+                own.iter()
+                    .chain(referenced)
+                    .copied()
+                    .filter_map(crate::lint::sequence::folded),
+            );
+        }
+    }
+    Some(words)
 }
 
 /// PostgreSQL: runs the statement only while everything it reads that the file removes later
