@@ -1689,3 +1689,32 @@ fn a_not_valid_split_is_not_made_for_a_constraint_on_a_column_dropped_later() {
         "{fixed}"
     );
 }
+
+/// A DO body's `UPDATE` and `DELETE` were no statements of the body (only CREATE, ALTER, DROP
+/// and INSERT were), so their read of a column a later statement drops went unchecked: the
+/// retry fails with `column "old" … does not exist`. PF123 flags them now, and its check inside
+/// the block makes the file run twice.
+#[test]
+fn an_update_or_delete_in_a_do_block_of_a_column_dropped_later_is_flagged_and_guarded() {
+    for body in ["UPDATE t SET old = 1;", "DELETE FROM t WHERE old > 0;"] {
+        let sql = format!("DO $$ BEGIN {body} END $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n");
+        let found = retry_findings(&sql, Dialect::Postgres, None);
+        assert_eq!(found, [("PF123".to_string(), 1)], "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).expect_err(&sql);
+        assert!(err.contains(r#"column "old""#), "{sql}\n{err}");
+
+        let fixed = fixed(&sql, Dialect::Postgres, true);
+        assert!(only_inserts(&sql, &fixed), "{fixed}");
+        assert!(
+            retry_findings(&fixed, Dialect::Postgres, None).is_empty(),
+            "{fixed}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&fixed);
+        db.exec(&fixed);
+    }
+}

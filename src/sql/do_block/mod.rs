@@ -111,7 +111,9 @@ pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
     })
 }
 
-const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
+/// Words that start a DO body statement: schema changes, and the data changes that read tables
+/// and columns (PF123: `UPDATE t SET old = …` fails once a later statement dropped `old`).
+const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
 fn embedded_start(tokens: &[Tok]) -> Option<usize> {
