@@ -265,10 +265,11 @@ fn a_fix_another_fix_made_impossible_is_named_with_its_reason() {
 }
 
 /// Two rules wrap one statement in a DO block: PF116 (a handler for "already exists") and PF123
-/// (a check that the column a later statement drops is still there). One wrap is applied; the
-/// other rule no longer fires inside it, so its fix vanished without a word. It is named now.
+/// (a check that the column a later statement drops is still there). PF116's wrap is made
+/// first; PF123 then flags the statement inside it (the handler does not keep its read from
+/// failing) and puts its check inside the block: both fixes apply, and none is named as lost.
 #[test]
-fn a_second_wrap_of_the_same_statement_is_named_as_not_applied() {
+fn a_second_wrap_of_the_same_statement_goes_inside_the_first() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("t.sql");
     std::fs::write(
@@ -290,8 +291,40 @@ fn a_second_wrap_of_the_same_statement_is_named_as_not_applied() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("+DO $preflight$ BEGIN").count(1))
+        .stdout(predicate::str::contains("+IF EXISTS (SELECT 1 FROM pg_attribute").count(1))
+        .stdout(predicate::str::contains(
+            "+EXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL;",
+        ))
+        .stderr(predicate::str::contains("was not applied").not());
+}
+
+/// A wrap whose rule no longer fires inside another's (PF124's type-change check, in PF123's
+/// block around the same ALTER) vanished without a word. It is named.
+#[test]
+fn a_second_wrap_of_the_same_statement_is_named_as_not_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("t.sql");
+    std::fs::write(
+        &path,
+        "ALTER TABLE t ALTER COLUMN old TYPE int USING old::int;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+    )
+    .unwrap();
+    preflight(tmp.path())
+        .args([
+            "fix",
+            "--diff",
+            "--unsafe-fixes",
+            "--dialect",
+            "postgres",
+            "--select",
+            "PF123,PF124",
+            "t.sql",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("+DO $preflight$ BEGIN").count(1))
         .stderr(predicate::str::contains(
-            "note: t.sql:1:1: PF123's fix was not applied: another fix changed its statement first",
+            "note: t.sql:1:15: PF124's fix was not applied: another fix changed its statement first",
         ));
 }
 

@@ -1516,3 +1516,205 @@ fn a_rename_of_a_name_the_file_renamed_its_own_table_to_is_left_unfixed_on_maria
     let err = db.try_exec(&guarded).unwrap_err();
     assert!(err.contains("already exists"), "{err}");
 }
+
+/// A DO block whose handler catches the statement's own retry error (`duplicate_object`) does
+/// not keep its read of a column a later statement drops from failing: the retry's ADD
+/// CONSTRAINT raises `column "old" does not exist` inside the block. PF123 skipped every
+/// statement of a DO body, so such a block linted clean. A handler for the read's error, or a
+/// catalog check that the column exists, does keep the retry running; one that checks only
+/// the constraint does not (the DROP COLUMN took the constraint with it).
+#[test]
+fn a_do_block_guards_a_read_of_what_a_later_statement_drops_only_when_it_guards_the_read() {
+    let add = "ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);";
+    let drop = "ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let handled = |condition: &str| {
+        format!("DO $$\nBEGIN\n    {add}\nEXCEPTION WHEN {condition} THEN NULL;\nEND $$;\n{drop}")
+    };
+    let branch = |check: &str| {
+        format!("DO $$\nBEGIN\n    IF {check} THEN\n        {add}\n    END IF;\nEND $$;\n{drop}")
+    };
+    let failing = [
+        handled("duplicate_object"),
+        handled("duplicate_object OR undefined_table"),
+        branch("NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_old_check')"),
+        branch("EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'id')"),
+    ];
+    let surviving = [
+        handled("duplicate_object OR undefined_column"),
+        handled("SQLSTATE '42703' OR duplicate_object"),
+        handled("OTHERS"),
+        branch("EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old')"),
+        branch("to_regclass('t') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old')"),
+    ];
+    for sql in &failing {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found
+                .iter()
+                .any(|(code, line)| code == "PF123" && *line > 1),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(
+            err.contains(r#"column "old" does not exist"#),
+            "{sql}\n{err}"
+        );
+    }
+    // (PF116 still reports a branch without a handler: a crash before the DROP COLUMN leaves
+    // the column, and the retry adds the constraint again.)
+    for sql in &surviving {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        db.exec(sql);
+    }
+}
+
+/// PF116 (a DO block with a handler for "already exists") and PF123 (a check that the column a
+/// later statement drops is still there) both wrap one ADD CONSTRAINT. `fix` made PF116's DO
+/// block, named PF123's fix as not applied, and the fixed file linted clean while its retry
+/// still failed with `column "old" does not exist`. PF123 now puts its check inside the block:
+/// both fixes apply, nothing is left, and the fixed file runs twice. So does a hand-written
+/// block with only the handler, and a table the file drops later (`undefined_table`).
+#[test]
+fn a_read_that_pf116_s_do_block_wraps_gets_pf123_s_check_inside_the_block_and_survives_a_retry() {
+    let cases = [
+        (
+            "ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+            vec!["PF116", "PF123"],
+        ),
+        (
+            "DO $$\nBEGIN\n    ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+            vec!["PF123"],
+        ),
+        (
+            "DO $$ BEGIN CREATE INDEX t_old_idx ON t (old); EXCEPTION WHEN duplicate_table THEN NULL; END $$;\nDROP TABLE IF EXISTS t;\n",
+            vec!["PF123"],
+        ),
+    ];
+    for (sql, fixed_by) in cases {
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(err.contains("does not exist"), "{sql}\n{err}");
+
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            // The lock rule's NOT VALID split of the CHECK: its VALIDATE is a statement of
+            // its own, outside the block.
+            ignore: vec!["PF308".into()],
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+        let fixed = &outcome.fixed;
+        let mut applied: Vec<&str> = outcome.applied.iter().map(|f| f.code()).collect();
+        applied.sort_unstable();
+        assert_eq!(applied, fixed_by, "{fixed}");
+        assert!(outcome.lost.is_empty(), "{:?}", outcome.lost);
+        // No retry finding is left (the index's PF301 lock warning is).
+        assert!(
+            outcome
+                .remaining
+                .iter()
+                .all(|f| !f.code().starts_with("PF1")),
+            "{:?}",
+            outcome.remaining
+        );
+        assert_eq!(fixed.matches("DO $").count(), 1, "{fixed}");
+        // The author's bytes are kept: the fixes only insert.
+        assert!(only_inserts(sql, fixed), "{fixed}");
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(fixed);
+        db.exec(fixed);
+    }
+}
+
+/// Is `after` `before` with text inserted (every character of `before` in it, in order)?
+fn only_inserts(before: &str, after: &str) -> bool {
+    let mut rest = after.chars();
+    before.chars().all(|c| rest.any(|a| a == c))
+}
+
+/// PF308/PF309's split of an ADD CONSTRAINT on a column a later statement drops: `fix` made
+/// PF116's block with PF123's check inside around `… NOT VALID`, and a top-level `VALIDATE
+/// CONSTRAINT` after it. The DROP COLUMN takes the constraint along, so a retry skipped the ADD
+/// and failed at the VALIDATE (`constraint "t_old_check" of relation "t" does not exist`), with
+/// nothing left to lint. The split is no longer offered there, and the fixed file runs twice.
+#[test]
+fn a_not_valid_split_is_not_made_for_a_constraint_on_a_column_dropped_later() {
+    for (action, lock_rule) in [
+        ("CHECK (old > 0)", "PF308"),
+        ("FOREIGN KEY (old) REFERENCES p (id)", "PF309"),
+    ] {
+        let sql = format!(
+            "ALTER TABLE t ADD CONSTRAINT t_old_check {action};\nALTER TABLE t DROP COLUMN IF EXISTS old;\n"
+        );
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        let fixed = &outcome.fixed;
+        assert!(!fixed.contains("VALIDATE"), "{fixed}");
+        assert!(outcome.lost.is_empty(), "{:?}", outcome.lost);
+        let left: Vec<&str> = outcome.remaining.iter().map(|f| f.code()).collect();
+        assert_eq!(left, [lock_rule], "{fixed}");
+        assert!(
+            outcome.remaining[0].fix.is_none()
+                && outcome.remaining[0].notes[0]
+                    .contains("a later statement of this file drops a column the constraint is on"),
+            "{:?}",
+            outcome.remaining
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(fixed);
+        db.exec(fixed);
+    }
+    // On a column the file keeps, the split is made.
+    let kept = "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let fixed = fixed(kept, Dialect::Postgres, true);
+    assert!(
+        fixed.contains("ALTER TABLE t VALIDATE CONSTRAINT t_id_check;"),
+        "{fixed}"
+    );
+}
+
+/// A DO body's `UPDATE` and `DELETE` were no statements of the body (only CREATE, ALTER, DROP
+/// and INSERT were), so their read of a column a later statement drops went unchecked: the
+/// retry fails with `column "old" … does not exist`. PF123 flags them now, and its check inside
+/// the block makes the file run twice.
+#[test]
+fn an_update_or_delete_in_a_do_block_of_a_column_dropped_later_is_flagged_and_guarded() {
+    for body in ["UPDATE t SET old = 1;", "DELETE FROM t WHERE old > 0;"] {
+        let sql = format!("DO $$ BEGIN {body} END $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n");
+        let found = retry_findings(&sql, Dialect::Postgres, None);
+        assert_eq!(found, [("PF123".to_string(), 1)], "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).expect_err(&sql);
+        assert!(err.contains(r#"column "old""#), "{sql}\n{err}");
+
+        let fixed = fixed(&sql, Dialect::Postgres, true);
+        assert!(only_inserts(&sql, &fixed), "{fixed}");
+        assert!(
+            retry_findings(&fixed, Dialect::Postgres, None).is_empty(),
+            "{fixed}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&fixed);
+        db.exec(&fixed);
+    }
+}

@@ -326,6 +326,7 @@ impl<'a> FileLinter<'a> {
             statement: &statement,
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
+            in_do_body: false,
             file,
         };
         // Only a statement without a terminator can run into the end of the file: the others
@@ -367,6 +368,7 @@ impl<'a> FileLinter<'a> {
                 statement: inner,
                 guards: &self.guards,
                 sequence: None,
+                in_do_body: true,
                 file,
             };
             check(&self.rules, &cx, &own, &mut self.emit);
@@ -555,6 +557,7 @@ impl CallChecker<'_, '_> {
                 statement: &run.statement,
                 guards: self.guards,
                 sequence: None,
+                in_do_body: false,
                 file,
             };
             for rule in self.rules {

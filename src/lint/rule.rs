@@ -94,6 +94,9 @@ pub struct StatementCx<'a> {
     /// The file's sequence analysis and this statement's index in it (top-level statements
     /// only; statements inside a DO body have none).
     pub sequence: Option<(&'a Sequence, usize)>,
+    /// A statement of the DO body of the top-level statement being checked: its bytes are this
+    /// file's, and it runs when that statement ([`FileFacts::top_index`]) does.
+    pub in_do_body: bool,
     /// What the whole file tells the production-safety rules (PF3xx): tables it creates, how
     /// its runner applies it, the PostgreSQL version.
     pub file: FileFacts<'a>,
@@ -223,6 +226,49 @@ impl StatementCx<'_> {
         let open = format!("{} {condition} {}{eol}", kw("IF"), kw("THEN"));
         let close = format!("{} {};{eol}", kw("END"), kw("IF"));
         self.wrap_in_do_block(open, close, message.to_string())
+    }
+
+    /// A statement of a DO body ([`StatementCx::in_do_body`]): puts it in a PL/pgSQL `IF
+    /// condition THEN … END IF;` where it stands, on lines of their own at its indentation when
+    /// it starts a line, so the block's handlers keep catching what they caught. Unsafe, as
+    /// [`Self::catalog_guard_fix`]. None outside such a body, or when `condition` holds a `$`
+    /// (it could end the body's dollar quote).
+    pub fn catalog_guard_in_body(&self, condition: &str, message: &str) -> Option<Fix> {
+        let stmt = self.statement;
+        if self.dialect != Dialect::Postgres
+            || !self.in_do_body
+            || stmt.context.do_block.is_none()
+            || condition.contains('$')
+        {
+            return None;
+        }
+        let text: &str = &self.source.text;
+        let start = stmt.range.start;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &text[line_start..start];
+        let kw = |s: &str| self.keyword_cased(s);
+        let (open, close) = if indent.chars().all(|c| c == ' ' || c == '\t') {
+            let eol = self.source.line_ending();
+            (
+                format!("{} {condition} {}{eol}{indent}", kw("IF"), kw("THEN")),
+                format!("{eol}{indent}{} {};", kw("END"), kw("IF")),
+            )
+        } else {
+            (
+                format!("{} {condition} {} ", kw("IF"), kw("THEN")),
+                format!(" {} {};", kw("END"), kw("IF")),
+            )
+        };
+        let terminator = if stmt.terminator.is_some() { "" } else { ";" };
+        let end = stmt.range.end;
+        Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: message.to_string(),
+            edits: vec![
+                self.source.edit(start..start, open),
+                self.source.edit(end..end, format!("{terminator}{close}")),
+            ],
+        })
     }
 
     /// Wraps the statement in a PostgreSQL DO block that ignores "already exists". Unsafe: it

@@ -200,6 +200,29 @@ pub fn not_valid_fix(cx: &StatementCx, action: &AlterAction) -> (Option<Fix>, Op
             Some("no fix: the constraint has no name to validate".into()),
         );
     };
+    // The constraint goes with a column a later statement drops: on a retry that reached the
+    // drop, the VALIDATE finds no constraint (while PF123's guard skips the ADD).
+    // (In a DO body: when the DO statement runs.)
+    let at = match cx.sequence {
+        Some(at) => Some(at),
+        None if cx.in_do_body => Some((cx.file.sequence, cx.file.top_index)),
+        None => None,
+    };
+    let dropped_later = at.is_some_and(|(sequence, index)| {
+        sequence.removes_anything()
+            && super::rules::read_removed_later::alter_table_reads(stmt).is_some_and(|words| {
+                sequence
+                    .reads_removed_later(index, &words)
+                    .iter()
+                    .any(|(key, _)| matches!(key, crate::lint::sequence::Key::Column(..)))
+            })
+    });
+    if dropped_later {
+        return (
+            None,
+            Some("no fix: a later statement of this file drops a column the constraint is on, and the constraint with it, so a retry's VALIDATE CONSTRAINT would not find it; add it NOT VALID and VALIDATE it in a migration of its own".into()),
+        );
+    }
     if shape.actions.len() != 1
         || stmt.context.do_block.is_some()
         || cx.dialect != Dialect::Postgres

@@ -63,6 +63,9 @@ pub struct Statement {
     /// In a body: why the catalog check around it, which looks like a guard, does not guard it
     /// ([`do_block::Guarded::never_finds`]), for the retry rules' findings.
     pub guard_note: Option<String>,
+    /// In a body: what the guards around it keep its reads from failing on once what it reads
+    /// is gone ([`do_block::Guarded::read_guard`]); `None` when nothing does.
+    pub read_guard: Option<Box<ReadGuard>>,
 }
 
 impl Statement {
@@ -82,6 +85,41 @@ pub struct StatementContext {
     pub in_transaction: bool,
     /// Inside a DO block, and whether the block guards this statement.
     pub do_block: Option<DoBlockContext>,
+}
+
+/// What the guards around a statement of a body do when a table or column it reads is gone
+/// (PF123): a handler that catches `undefined_table` / `undefined_column` (or `OTHERS`), or an
+/// IF whose catalog check holds only while something it names exists. A handler for the
+/// statement's own retry error (`duplicate_object`) does not: the read still fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadGuard {
+    /// A handler around it catches `undefined_table` (42P01).
+    pub missing_table: bool,
+    /// A handler around it catches `undefined_column` (42703).
+    pub missing_column: bool,
+    /// Of each IF around it whose catalog check holds only while what it tests exists: the
+    /// names the check mentions, lower case.
+    pub checks: Vec<Vec<String>>,
+}
+
+impl ReadGuard {
+    /// Does the statement survive `table` (lower case) being gone, or, with `column`, that
+    /// column of it?
+    pub fn protects(&self, table: &str, column: Option<&str>) -> bool {
+        let caught = match column {
+            None => self.missing_table,
+            Some(_) => self.missing_column,
+        };
+        let names = |mentions: &Vec<String>, name: &str| {
+            let name = name.to_lowercase();
+            mentions.contains(&name)
+        };
+        caught
+            || self
+                .checks
+                .iter()
+                .any(|m| names(m, table) && column.is_none_or(|c| names(m, c)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -512,6 +550,7 @@ fn body_at(
 fn with_guards(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
     guarded.apply(&mut statement, at, &dynamic::Bindings::default());
+    statement.read_guard = guarded.read_guard(at);
     statement
 }
 
@@ -545,6 +584,7 @@ fn build(
         parse_error,
         nested: Vec::new(),
         guard_note: None,
+        read_guard: None,
     }
 }
 

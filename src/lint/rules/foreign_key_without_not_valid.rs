@@ -15,7 +15,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF309.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Unsafe,
-        "only for a named constraint alone in its statement, outside a transaction",
+        "only for a named constraint alone in its statement, outside a transaction, on columns the file does not drop later",
     ),
 };
 

@@ -17,7 +17,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF123.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Unsafe,
-        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file creates the object again before removing it",
+        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file creates the object again before removing it",
     ),
 };
 
@@ -32,8 +32,12 @@ impl Rule for ReadRemovedLater {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        let Some((sequence, index)) = cx.sequence else {
-            return;
+        // A statement of a DO body runs when its DO statement does: what a later top-level
+        // statement removes is gone on a retry of that.
+        let (sequence, index) = match cx.sequence {
+            Some(at) => at,
+            None if cx.in_do_body => (cx.file.sequence, cx.file.top_index),
+            None => return,
         };
         let shape = cx.shape();
         let reads = match &shape.kind {
@@ -54,10 +58,16 @@ impl Rule for ReadRemovedLater {
             ShapeKind::AlterTable => !shape.guard.is_some_and(|g| g.present),
             _ => false,
         };
-        if !reads || cx.do_guarded() {
+        // A DO block's guard against the statement's own retry error (`duplicate_object`)
+        // does not keep a read from failing: only those of [`crate::sql::ReadGuard`] do, checked
+        // below for what it reads.
+        if !reads {
             return;
         }
         if !sequence.removes_anything() {
+            if cx.in_do_body {
+                return;
+            }
             // No word can name something removed later: skip folding them.
             if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
                 out.extend(column_lost_on_recreate(cx, sequence, index));
@@ -71,53 +81,26 @@ impl Rule for ReadRemovedLater {
         }
         if shape.kind == ShapeKind::AlterTable {
             // Only the table and the columns altered in place count as read.
-            let Some(table) = shape.object() else { return };
-            words = vec![table.base().to_string()];
-            for action in &shape.actions {
-                // A constraint or index the action adds reads its columns (`CHECK (old > 0)`,
-                // `FOREIGN KEY (old)`, `UNIQUE (old)`): once a later statement dropped `old`,
-                // a retry fails here. Its own name is no read.
-                let adds_on_columns = matches!(
-                    action.kind,
-                    AlterActionKind::AddConstraint | AlterActionKind::AddIndex
-                );
-                if action.kind == AlterActionKind::Other || adds_on_columns {
-                    let name = action.name.as_ref().map(|n| n.range.clone());
-                    let tokens: Vec<_> = cx
-                        .statement
-                        .tokens
-                        .iter()
-                        .filter(|t| action.range.start <= t.range.start)
-                        .filter(|t| t.range.end <= action.range.end)
-                        .filter(|t| {
-                            name.as_ref()
-                                .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
-                        })
-                        .collect();
-                    // A foreign key's referenced columns are the other table's: only that
-                    // table's name is read after REFERENCES, so a later drop of a same-named
-                    // column of this table is not mistaken for one.
-                    let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
-                    let referenced = references.map_or(&[][..], |r| {
-                        let rest = &tokens[r + 1..];
-                        let end = rest
-                            .iter()
-                            .position(|t| matches!(t.token, Token::LParen))
-                            .unwrap_or(rest.len());
-                        &rest[..end]
-                    });
-                    let own = &tokens[..references.unwrap_or(tokens.len())];
-                    words.extend(
-                        own.iter()
-                            .chain(referenced)
-                            .copied()
-                            .filter_map(crate::lint::sequence::folded),
-                    );
-                }
+            let Some(read) = alter_table_reads(cx.statement) else {
+                return;
+            };
+            words = read;
+        }
+        let mut hits = sequence.reads_removed_later(index, &words);
+        if let Some(guard) = &cx.statement.read_guard {
+            hits.retain(|(key, _)| match key {
+                Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
+                Key::Column(t, c) => !guard.protects(t, Some(c)),
+                _ => true,
+            });
+            if hits.is_empty() {
+                return;
             }
         }
-        let hits = sequence.reads_removed_later(index, &words);
         let Some((key, _)) = hits.first() else {
+            if cx.in_do_body {
+                return;
+            }
             let lost = column_lost_on_recreate(cx, sequence, index)
                 .or_else(|| label_lost_on_conversion(cx, sequence, index, &words));
             out.extend(lost);
@@ -162,6 +145,58 @@ impl Rule for ReadRemovedLater {
     }
 }
 
+/// What an ALTER TABLE reads that a later statement may remove, as folded words: its table,
+/// and the words of the actions that alter a column in place or add a constraint or an index on
+/// columns (of a foreign key's REFERENCES, only the other table's name). `None` without a
+/// table.
+pub(crate) fn alter_table_reads(statement: &crate::sql::Statement) -> Option<Vec<String>> {
+    let shape = &statement.shape;
+    let table = shape.object()?;
+    let mut words = vec![table.base().to_string()];
+    for action in &shape.actions {
+        // A constraint or index the action adds reads its columns (`CHECK (old > 0)`,
+        // `FOREIGN KEY (old)`, `UNIQUE (old)`): once a later statement dropped `old`, a retry
+        // fails here. Its own name is no read.
+        let adds_on_columns = matches!(
+            action.kind,
+            AlterActionKind::AddConstraint | AlterActionKind::AddIndex
+        );
+        if action.kind == AlterActionKind::Other || adds_on_columns {
+            let name = action.name.as_ref().map(|n| n.range.clone());
+            let tokens: Vec<_> = statement
+                .tokens
+                .iter()
+                .filter(|t| action.range.start <= t.range.start)
+                .filter(|t| t.range.end <= action.range.end)
+                .filter(|t| {
+                    name.as_ref()
+                        .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
+                })
+                .collect();
+            // A foreign key's referenced columns are the other table's: only that table's name
+            // is read after REFERENCES, so a later drop of a same-named column of this table is
+            // not mistaken for one.
+            let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
+            let referenced = references.map_or(&[][..], |r| {
+                let rest = &tokens[r + 1..];
+                let end = rest
+                    .iter()
+                    .position(|t| matches!(t.token, Token::LParen))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            });
+            let own = &tokens[..references.unwrap_or(tokens.len())];
+            words.extend(
+                own.iter()
+                    .chain(referenced)
+                    .copied()
+                    .filter_map(crate::lint::sequence::folded),
+            );
+        }
+    }
+    Some(words)
+}
+
 /// PostgreSQL: runs the statement only while everything it reads that the file removes later
 /// still exists. On the first run it always does (a later statement removes it, and nothing in
 /// between creates it); a retry that reached the removal skips a statement that already ran.
@@ -195,11 +230,18 @@ fn presence_guard(
             checks.push(check);
         }
     }
-    cx.catalog_guard_fix(
-        &checks.join(" AND "),
+    let (condition, message) = (
+        checks.join(" AND "),
         "Run it only while what it reads still exists",
-    )
-    .ok_or("a DO block cannot hold this statement")
+    );
+    if cx.in_do_body {
+        // In its block, so the block's handlers keep catching what they caught.
+        cx.catalog_guard_in_body(&condition, message)
+            .ok_or("the check names something with a `$`, which could end the DO body")
+    } else {
+        cx.catalog_guard_fix(&condition, message)
+            .ok_or("a DO block cannot hold this statement")
+    }
 }
 
 /// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without

@@ -27,7 +27,10 @@ pub(super) struct Branch {
     reenters: bool,
     /// The words of the check and of the reads that filled its variables, and the
     /// dot-separated parts of their string literals, lower case: what the check may test.
-    mentions: Vec<String>,
+    pub(super) mentions: Vec<String>,
+    /// The check holds only while what it tests exists: each of its `AND`ed parts is
+    /// [`Check::Positive`] (`EXISTS (…)`, `… IS NOT NULL`, `n > 0`), and no `OR` joins them.
+    pub(super) holds_while_present: bool,
 }
 
 impl Branch {
@@ -107,6 +110,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     }
                 }
                 let check = check_of(&tokens[condition.clone()], &filled_by);
+                let holds_while_present = holds_while_present(&tokens[condition.clone()]);
                 // From after `THEN` to before `END IF`, but the conditions of the catalog
                 // checks nested in it.
                 let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
@@ -135,6 +139,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     folds: read.iter().any(|r| folds_case(r)),
                     reenters,
                     mentions,
+                    holds_while_present,
                 });
             }
         } else if t.is_kw("IF") && super::starts_statement(tokens, i) && !super::is_call(tokens, i)
@@ -158,6 +163,50 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
         }
     }
     branches
+}
+
+/// Does `condition` hold only while what it tests exists: is each of its parts joined by `AND`
+/// outside parentheses [`Check::Positive`], with no `OR` or `NOT` outside them?
+/// (`to_regclass('t') IS NOT NULL AND EXISTS (SELECT … attname = 'c' …)`)
+fn holds_while_present(condition: &[Tok]) -> bool {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts: Vec<&[Tok]> = Vec::new();
+    for (k, t) in condition.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if t.is_kw("OR") => return false,
+            _ if t.is_kw("AND") => {
+                parts.push(&condition[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&condition[start..]);
+    parts.iter().all(|part| {
+        // `IS NOT NULL` is the part's own test; any other NOT negates it.
+        let not_null = matches!(part, [.., is, not, null]
+            if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL"));
+        top_level_nots(part) == usize::from(not_null) && check_of(part, &[]) == Check::Positive
+    })
+}
+
+/// The `NOT`s of `tokens` outside parentheses.
+fn top_level_nots(tokens: &[Tok]) -> usize {
+    let mut depth = 0usize;
+    let mut n = 0;
+    for t in tokens {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0 && t.is_kw("NOT") => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// What condition `condition` tests ([`Check`]); `filled_by`: the statements that filled the

@@ -54,6 +54,16 @@ impl Handler {
             || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
     }
 
+    /// Does it catch what a statement raises when a table it reads is gone?
+    pub(super) fn catches_missing_table(&self) -> bool {
+        self.catches_error(UNDEFINED_TABLE)
+    }
+
+    /// Does it catch what a statement raises when a column it reads is gone?
+    pub(super) fn catches_missing_column(&self) -> bool {
+        self.catches_error(UNDEFINED_COLUMN)
+    }
+
     /// Does a re-run of `statement` certainly fail, with an error this handler catches? A
     /// `CREATE` of a named object without `IF NOT EXISTS` or `OR REPLACE` (not a temporary
     /// table, which a retry's new session does not see), or an `ALTER TYPE … ADD VALUE` without

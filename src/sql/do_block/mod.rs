@@ -111,7 +111,9 @@ pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
     })
 }
 
-const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
+/// Words that start a DO body statement: schema changes, and the data changes that read tables
+/// and columns (PF123: `UPDATE t SET old = …` fails once a later statement dropped `old`).
+const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
 fn embedded_start(tokens: &[Tok]) -> Option<usize> {
@@ -224,6 +226,25 @@ impl Guarded {
         if !was_guarded && statement.guard_note.is_none() {
             statement.guard_note = never_finds;
         }
+    }
+
+    /// What the guards around byte `at` keep a statement there from failing on once what it
+    /// reads is gone ([`super::ReadGuard`]): PostgreSQL handlers for `undefined_table` /
+    /// `undefined_column`, and the IFs whose catalog check holds only while something exists.
+    /// `None` when none does.
+    pub fn read_guard(&self, at: usize) -> Option<Box<super::ReadGuard>> {
+        let mut guard = super::ReadGuard::default();
+        for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
+            guard.missing_table |= h.catches_missing_table();
+            guard.missing_column |= h.catches_missing_column();
+        }
+        guard.checks = self
+            .branches
+            .iter()
+            .filter(|b| b.range.contains(&at) && b.holds_while_present)
+            .map(|b| b.mentions.clone())
+            .collect();
+        (guard != super::ReadGuard::default()).then(|| Box::new(guard))
     }
 
     /// Which of `before` (the statements of this PL/pgSQL body before `statement`, in order)
@@ -639,6 +660,59 @@ mod tests {
             .iter()
             .map(|s| s.context.do_block.unwrap().after_failure_of)
             .collect()
+    }
+
+    /// Whether the guards around the first statement of DO body `body` keep it running once
+    /// table `t`, and once its column `old`, is gone.
+    fn read_protected(body: &str) -> (bool, bool) {
+        let text = format!("DO $$\nBEGIN\n{body}\nEND $$;");
+        let parsed = super::super::parse_source(&source(&text), Dialect::Postgres);
+        let guard = parsed.statements[0].nested[0].read_guard.clone();
+        let guard = guard.unwrap_or_default();
+        (guard.protects("t", None), guard.protects("t", Some("old")))
+    }
+
+    #[test]
+    fn only_a_guard_against_what_is_gone_protects_a_read() {
+        let add = "ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0);";
+        let handled = |condition: &str| {
+            read_protected(&format!("{add}\nEXCEPTION WHEN {condition} THEN NULL;"))
+        };
+        // The statement's own retry error is no read's.
+        assert_eq!(handled("duplicate_object"), (false, false));
+        assert_eq!(handled("undefined_table"), (true, false));
+        assert_eq!(
+            handled("duplicate_object OR undefined_column"),
+            (false, true)
+        );
+        assert_eq!(
+            handled("SQLSTATE '42P01' OR SQLSTATE '42703'"),
+            (true, true)
+        );
+        assert_eq!(handled("OTHERS"), (true, true));
+        let branch = |check: &str| read_protected(&format!("IF {check} THEN {add} END IF;"));
+        let column = "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('\"t\"') AND attname = 'old' AND NOT attisdropped)";
+        assert_eq!(branch(column), (true, true));
+        assert_eq!(branch("to_regclass('public.t') IS NOT NULL"), (true, false));
+        assert_eq!(
+            branch(&format!("to_regclass('t') IS NOT NULL AND {column}")),
+            (true, true)
+        );
+        // Runs when it is gone, or whether or not it is.
+        assert_eq!(branch(&format!("NOT {column}")), (false, false));
+        assert_eq!(
+            branch("NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'c')"),
+            (false, false)
+        );
+        assert_eq!(
+            branch(&format!("{column} OR to_regclass('u') IS NULL")),
+            (false, false)
+        );
+        // Another column's check.
+        assert_eq!(
+            branch("EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'id')"),
+            (true, false)
+        );
     }
 
     #[test]
