@@ -42,8 +42,9 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
     let segments = split(source, Dialect::Postgres, body, false);
     let mut all_tokens = Vec::new();
     let mut inner = Vec::new();
+    let mut declaring = false;
     for segment in segments.statements {
-        if let Some(k) = embedded_start(&segment.tokens) {
+        if let Some(k) = embedded_start(&segment.tokens, &mut declaring) {
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
@@ -112,10 +113,52 @@ pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
 }
 
 const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT"];
+/// Statements that lock a table (PF314/PF315 count them, PF313 reads `CLUSTER`), recognised
+/// only with a word after them (the table, or `TABLE`/`ONLY`): `LOCK [TABLE] t`, `TRUNCATE
+/// [TABLE] t`, `CLUSTER t`; not a variable of that name (`lock := …`, `lock = …`, `lock.f :=
+/// …`, its declaration `DECLARE lock boolean;`), nor a column a CASE expression yields (`THEN
+/// lock END`). Not `REINDEX`: PF303 would ask for `REINDEX CONCURRENTLY`, which a DO block
+/// cannot run.
+const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
-fn embedded_start(tokens: &[Tok]) -> Option<usize> {
-    statement_start(tokens, SQL_STARTS, AFTER_CONTROL)
+/// Where the SQL statement of body segment `tokens` starts, past its control words;
+/// `declaring`: whether a block's `DECLARE` section is open before the segment (updated to
+/// after it).
+fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
+    // Whether a `DECLARE` section is open before each token.
+    let mut open = *declaring;
+    let declares: Vec<bool> = tokens
+        .iter()
+        .map(|t| {
+            let before = open;
+            if t.is_kw("DECLARE") {
+                open = true;
+            } else if t.is_kw("BEGIN") {
+                open = false;
+            }
+            before
+        })
+        .collect();
+    *declaring = open;
+    let sql = statement_start(tokens, SQL_STARTS, AFTER_CONTROL);
+    let locking = statement_start(tokens, LOCKING_STARTS, AFTER_CONTROL).filter(|&k| {
+        if declares[k] {
+            return false;
+        }
+        const NOT_A_TABLE: &[&str] = &[
+            "END", "ELSE", "ELSIF", "WHEN", "THEN", "AND", "OR", "IS", "FROM", "INTO", "AS", "IN",
+            "NOT", "LOOP",
+        ];
+        match tokens.get(k + 1) {
+            Some(t) => matches!(t.token, Token::Word(_)) && !NOT_A_TABLE.iter().any(|w| t.is_kw(w)),
+            None => false,
+        }
+    });
+    match (sql, locking) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Which parts of a DO body are guarded: the statements of a block whose exception handler
