@@ -87,6 +87,14 @@ impl Sequence {
             }
             _ => {}
         }
+        if let Some((table, types)) = column_types(statement) {
+            self.typed_tables.push((
+                index,
+                object_digest(ObjectKind::Table, table.base()),
+                table.text.clone(),
+                types,
+            ));
+        }
         let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
         if let ShapeKind::Drop(
             kind @ (ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView),
@@ -118,6 +126,12 @@ impl Sequence {
             self.constraint_drops.push((index, table, name));
         }
         for step in top.iter().filter(|s| s.event == Event::Remove) {
+            if let Key::Object(ObjectKind::Type | ObjectKind::Domain, name) = &step.key {
+                if !cascade {
+                    self.type_drops
+                        .push((index, step.key.digest(), digest(name.as_str())));
+                }
+            }
             if let Key::Object(
                 ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
                 name,
@@ -173,6 +187,37 @@ impl Sequence {
                     same_name: digest(folded_base(text).as_str()) == *name_digest,
                     dependent: text.clone(),
                     foreign_key: false,
+                    column_type: false,
+                    later_in_statement: false,
+                    later_drop: None,
+                });
+            }
+        }
+        // A table with a column of a type (or domain) the file drops earlier, without CASCADE
+        // (PostgreSQL): a retry meets the table at the drop, which fails (`cannot drop type …
+        // because other objects depend on it`).
+        let typed_tables = std::mem::take(&mut self.typed_tables);
+        for (i, key, name_digest) in std::mem::take(&mut self.type_drops)
+            .into_iter()
+            .filter(|_| pg)
+        {
+            let dependent = typed_tables.iter().find(|(k, table, _, types)| {
+                let events = self.events.of(*table);
+                let dropped_first = events.iter().any(|&(_, j, e)| j < i && e == Event::Remove);
+                let gone_after_file = self.transactional()
+                    && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
+                *k > i && types.contains(&name_digest) && !dropped_first && !gone_after_file
+            });
+            if let Some((_, _, text, _)) = dependent {
+                self.blocked.entry(i as usize).or_default().push(Blocker {
+                    key,
+                    dropped: None,
+                    dropped_base: None,
+                    via: None,
+                    same_name: false,
+                    dependent: text.clone(),
+                    foreign_key: false,
+                    column_type: true,
                     later_in_statement: false,
                     later_drop: None,
                 });
@@ -374,6 +419,7 @@ impl Sequence {
                                 dependent,
                                 same_name: false,
                                 foreign_key: true,
+                                column_type: false,
                                 later_in_statement,
                                 later_drop,
                                 via,
@@ -437,4 +483,48 @@ fn folded_base(text: &str) -> String {
         Some(quoted) => quoted.to_string(),
         None => base.to_lowercase(),
     }
+}
+
+/// The table a `CREATE TABLE` or an `ALTER TABLE … ADD [COLUMN]` gives columns, and the digests
+/// of the folded base names of their types (`mood`, `s.mood`, `mood[]`).
+fn column_types(statement: &Statement) -> Option<(&crate::sql::Name, Vec<u64>)> {
+    use crate::lint::columns::{column_name, table_elements, tokens_in};
+    use crate::sql::{AlterActionKind, Tok};
+    use sqlparser::tokenizer::Token;
+    let shape = &statement.shape;
+    let table = shape.object()?;
+    // The type's base name, from its first token (`at`) in `element`.
+    let type_at = |element: &[Tok], at: usize| -> Option<u64> {
+        let base = match (element.get(at + 1), element.get(at + 2)) {
+            (Some(dot), Some(base)) if dot.is(&Token::Period) => base,
+            _ => element.get(at)?,
+        };
+        match &base.token {
+            Token::Word(w) if crate::sql::keeps_case(w) => Some(digest(w.value.as_str())),
+            Token::Word(w) => Some(digest(w.value.to_lowercase().as_str())),
+            _ => None,
+        }
+    };
+    let types: Vec<u64> = match shape.kind {
+        ShapeKind::Create(ObjectKind::Table) => table_elements(statement)
+            .into_iter()
+            .filter(|el| column_name(el).is_some())
+            .filter_map(|el| type_at(el, 1))
+            .collect(),
+        ShapeKind::AlterTable => shape
+            .actions
+            .iter()
+            .filter(|a| a.kind == AlterActionKind::AddColumn)
+            .filter_map(|a| {
+                let t = tokens_in(&statement.tokens, &a.range);
+                let mut i = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
+                if t.get(i).is_some_and(|x| x.is_kw("IF")) {
+                    i += 3;
+                }
+                type_at(t, i + 1)
+            })
+            .collect(),
+        _ => return None,
+    };
+    (!types.is_empty()).then_some((table, types))
 }

@@ -283,6 +283,11 @@ pub struct Sequence {
     drops: Vec<(u32, u64, u64)>,
     /// `DROP … CASCADE` of tables and views, the same way.
     cascades: Vec<(u32, u64, u64)>,
+    /// Uncascaded drops of types and domains: index, key digest, digest of the folded base name.
+    type_drops: Vec<(u32, u64, u64)>,
+    /// Tables top-level statements give columns (`CREATE TABLE`, `ADD COLUMN`): index, table
+    /// key, table name text, digests of the folded base names of the column types.
+    typed_tables: Vec<(u32, u64, String, Vec<u64>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
     /// Statement index → what a later statement creates that still depends on what it drops
@@ -368,8 +373,10 @@ pub struct Blocker {
     pub via: Option<u32>,
     /// The dependent's name as the statement creating it spells it.
     pub dependent: String,
-    /// A foreign key (else a view): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
+    /// A foreign key (else a view, or a table's column): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
     pub foreign_key: bool,
+    /// A table with a column of the dropped type or domain (PostgreSQL).
+    pub column_type: bool,
     /// A view of the dropped table's own name: the drop meets a view, not a table.
     pub same_name: bool,
     /// MariaDB: the dependent is dropped by the same statement, after the dropped table.
