@@ -533,3 +533,25 @@ fn a_lock_a_called_routine_takes_is_the_files_first_lock() {
         )
     );
 }
+
+/// A routine's `TRUNCATE` (ranger's `truncate_rms_tables()`), `LOCK` or `CLUSTER` takes its
+/// table's lock when the file calls it, as a DO block's does; a variable of that name is no
+/// such statement.
+#[test]
+fn a_called_routines_truncate_is_the_files_first_lock() {
+    let sql = "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nDECLARE\n  lock boolean;\n\
+               BEGIN\n  lock := true;\n  TRUNCATE TABLE accounts;\nEND $$;\nSELECT f();\n\
+               ALTER TABLE orders ADD COLUMN z int;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 6, 3), ("PF315", 6, 3)],
+        "{sql}"
+    );
+    let sql = "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nDECLARE\n  lock boolean;\n\
+               BEGIN\n  lock := true;\nEND $$;\nSELECT f();\nALTER TABLE orders ADD COLUMN z int;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 8, 1), ("PF315", 8, 1)],
+        "{sql}"
+    );
+}

@@ -126,6 +126,16 @@ const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 /// `declaring`: whether a block's `DECLARE` section is open before the segment (updated to
 /// after it).
 fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
+    let sql = statement_start(tokens, SQL_STARTS, AFTER_CONTROL);
+    match (sql, locking_start(tokens, declaring)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Where a `LOCK`, `TRUNCATE` or `CLUSTER` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
+/// segment `tokens` starts; `declaring` as for [`embedded_start`].
+fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
     // Whether a `DECLARE` section is open before each token.
     let mut open = *declaring;
     let declares: Vec<bool> = tokens
@@ -141,8 +151,7 @@ fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
         })
         .collect();
     *declaring = open;
-    let sql = statement_start(tokens, SQL_STARTS, AFTER_CONTROL);
-    let locking = statement_start(tokens, LOCKING_STARTS, AFTER_CONTROL).filter(|&k| {
+    statement_start(tokens, LOCKING_STARTS, AFTER_CONTROL).filter(|&k| {
         if declares[k] {
             return false;
         }
@@ -154,11 +163,7 @@ fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
             Some(t) => matches!(t.token, Token::Word(_)) && !NOT_A_TABLE.iter().any(|w| t.is_kw(w)),
             None => false,
         }
-    });
-    match (sql, locking) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    })
 }
 
 /// Which parts of a DO body are guarded: the statements of a block whose exception handler
@@ -430,8 +435,16 @@ pub fn routine_statements(
     let mut inner = Vec::new();
     let mut calls = Vec::new();
     let mut all_tokens = Vec::new();
+    let mut declaring = false;
     for segment in segments.statements {
-        let start = statement_start(&segment.tokens, BODY_SQL_STARTS, BODY_AFTER_CONTROL);
+        let mut start = statement_start(&segment.tokens, BODY_SQL_STARTS, BODY_AFTER_CONTROL);
+        // PL/pgSQL: a `LOCK`, `TRUNCATE` or `CLUSTER` too, as in a DO block. (A MySQL body
+        // declares after its `BEGIN`, each declaration on its own.)
+        if dialect == Dialect::Postgres {
+            if let Some(k) = locking_start(&segment.tokens, &mut declaring) {
+                start = Some(start.map_or(k, |s| s.min(k)));
+            }
+        }
         let head = &segment.tokens[..start.unwrap_or(segment.tokens.len())];
         let names = called_names(head);
         if !names.is_empty() {
