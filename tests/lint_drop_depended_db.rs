@@ -180,6 +180,24 @@ const CASES: &[Case] = &[
         fixed: false,
     },
     Case {
+        name: "a column of a type dropped before and created again unguarded",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\nCREATE TYPE mood AS ENUM ('a', 'b');\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m mood);\n",
+        // The drop fails, and the CREATE TYPE after it meets the type.
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "a column of a type of the same name in another schema",
+        engines: PG,
+        sql: "CREATE SCHEMA IF NOT EXISTS s2;\nDROP TYPE IF EXISTS s2.mood;\n\
+              DO $$ BEGIN CREATE TYPE public.mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m public.mood);\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
         name: "the type dropped with CASCADE",
         engines: PG,
         sql: "DROP TYPE IF EXISTS mood CASCADE;\n\

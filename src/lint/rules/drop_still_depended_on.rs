@@ -148,7 +148,7 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
         }
         if b.column_type {
             return Err(format!(
-                "no fix: IF EXISTS does not help, the type is there and {} uses it; leave this drop out (a guarded create of the type after it already skips an existing one), or drop the table first",
+                "no fix: IF EXISTS does not help, the type is there and {} uses it; leave this drop out (and guard the type's create: a DO block catching duplicate_object), or drop the table first",
                 code_span(&b.dependent)
             ));
         }

@@ -6,7 +6,9 @@ use super::labels::{column_type_changes, label_change, relabels};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
 use super::words::{words, Removals};
-use super::{object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step};
+use super::{
+    object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step, TypeRef,
+};
 use crate::lint::digest::digest;
 use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
 
@@ -125,13 +127,19 @@ impl Sequence {
         for (table, name) in dropped_constraints(statement).into_iter().chain(nested) {
             self.constraint_drops.push((index, table, name));
         }
-        for step in top.iter().filter(|s| s.event == Event::Remove) {
-            if let Key::Object(ObjectKind::Type | ObjectKind::Domain, name) = &step.key {
-                if !cascade {
-                    self.type_drops
-                        .push((index, step.key.digest(), digest(name.as_str())));
+        if let ShapeKind::Drop(kind @ (ObjectKind::Type | ObjectKind::Domain)) = shape.kind {
+            if !cascade {
+                for name in &shape.names {
+                    self.type_drops.push((
+                        index,
+                        object_digest(kind, name.base()),
+                        digest(name.base()),
+                        schema(name),
+                    ));
                 }
             }
+        }
+        for step in top.iter().filter(|s| s.event == Event::Remove) {
             if let Key::Object(
                 ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView,
                 name,
@@ -197,16 +205,24 @@ impl Sequence {
         // (PostgreSQL): a retry meets the table at the drop, which fails (`cannot drop type …
         // because other objects depend on it`).
         let typed_tables = std::mem::take(&mut self.typed_tables);
-        for (i, key, name_digest) in std::mem::take(&mut self.type_drops)
+        for (i, key, name_digest, dropped_schema) in std::mem::take(&mut self.type_drops)
             .into_iter()
             .filter(|_| pg)
         {
+            // Names whose schemas are both spelt and differ are other types.
+            let same = |(base, schema): &TypeRef| {
+                *base == name_digest
+                    && match (schema, &dropped_schema) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+            };
             let dependent = typed_tables.iter().find(|(k, table, _, types)| {
                 let events = self.events.of(*table);
                 let dropped_first = events.iter().any(|&(_, j, e)| j < i && e == Event::Remove);
                 let gone_after_file = self.transactional()
                     && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
-                *k > i && types.contains(&name_digest) && !dropped_first && !gone_after_file
+                *k > i && types.iter().any(same) && !dropped_first && !gone_after_file
             });
             if let Some((_, _, text, _)) = dependent {
                 self.blocked.entry(i as usize).or_default().push(Blocker {
@@ -487,25 +503,29 @@ fn folded_base(text: &str) -> String {
 
 /// The table a `CREATE TABLE` or an `ALTER TABLE … ADD [COLUMN]` gives columns, and the digests
 /// of the folded base names of their types (`mood`, `s.mood`, `mood[]`).
-fn column_types(statement: &Statement) -> Option<(&crate::sql::Name, Vec<u64>)> {
+fn column_types(statement: &Statement) -> Option<(&crate::sql::Name, Vec<TypeRef>)> {
     use crate::lint::columns::{column_name, table_elements, tokens_in};
     use crate::sql::{AlterActionKind, Tok};
     use sqlparser::tokenizer::Token;
     let shape = &statement.shape;
     let table = shape.object()?;
     // The type's base name, from its first token (`at`) in `element`.
-    let type_at = |element: &[Tok], at: usize| -> Option<u64> {
-        let base = match (element.get(at + 1), element.get(at + 2)) {
-            (Some(dot), Some(base)) if dot.is(&Token::Period) => base,
-            _ => element.get(at)?,
-        };
-        match &base.token {
-            Token::Word(w) if crate::sql::keeps_case(w) => Some(digest(w.value.as_str())),
-            Token::Word(w) => Some(digest(w.value.to_lowercase().as_str())),
-            _ => None,
+    let folded = |t: &Tok| match &t.token {
+        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    let type_at = |element: &[Tok], at: usize| -> Option<TypeRef> {
+        let first = element.get(at)?;
+        match (element.get(at + 1), element.get(at + 2)) {
+            (Some(dot), Some(base)) if dot.is(&Token::Period) => Some((
+                digest(folded(base)?.as_str()),
+                folded(first).map(String::into_boxed_str),
+            )),
+            _ => Some((digest(folded(first)?.as_str()), None)),
         }
     };
-    let types: Vec<u64> = match shape.kind {
+    let types: Vec<TypeRef> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => table_elements(statement)
             .into_iter()
             .filter(|el| column_name(el).is_some())
