@@ -487,11 +487,81 @@ fn postgres_cases() -> Vec<Case> {
             )),
             fails_at: None,
         },
+        // A check that a column with some nullability is missing skips a retry only once the
+        // branch gave the column that nullability: otherwise it is entered again, even to add
+        // the column it names.
+        Case {
+            name: "missing nullable column (NOT attnotnull) around adding it NOT NULL",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_D} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "missing nullable column (attnotnull = false) around adding it serial",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_D} AND attnotnull = false) THEN\n    \
+                 ALTER TABLE t ADD COLUMN d serial;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "missing nullable column (NOT attnotnull) around adding it nullable",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_D} AND NOT attnotnull) THEN\n    \
+                 ALTER TABLE t ADD COLUMN d int;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "missing NOT NULL column (attnotnull) around an index on it",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_A} AND attnotnull) THEN\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: Some("CREATE INDEX"),
+        },
+        Case {
+            name: "missing NOT NULL column (attnotnull) around SET NOT NULL and an index",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_A} AND attnotnull) THEN\n    \
+                 ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "missing NOT NULL column (is_nullable = 'NO') around adding it nullable",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({COLUMNS_D} AND is_nullable = 'NO') THEN\n    \
+                 ALTER TABLE t ADD COLUMN d int;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "missing NOT NULL column (is_nullable = 'NO') around adding it NOT NULL",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({COLUMNS_D} AND is_nullable = 'NO') THEN\n    \
+                 ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "missing NOT NULL column (attnotnull) around a primary key on it and an index",
+            sql: do_block(&format!(
+                "  IF NOT EXISTS ({ATTRIBUTE_A} AND attnotnull) THEN\n    \
+                 ALTER TABLE t ADD PRIMARY KEY (a);\n    CREATE INDEX t_a_idx ON t (a);\n  END IF;"
+            )),
+            fails_at: None,
+        },
     ]
 }
 
 const ATTRIBUTE_A: &str =
     "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a'";
+const ATTRIBUTE_D: &str =
+    "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'd'";
+const COLUMNS_D: &str =
+    "SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'd'";
 const COLUMNS_A: &str =
     "SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'a'";
 

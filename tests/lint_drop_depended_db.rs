@@ -149,6 +149,81 @@ const CASES: &[Case] = &[
         fails: &[1, 2],
         fixed: false,
     },
+    // A table with a column of a type (or domain) the file dropped before: the retry's drop
+    // meets the table (`cannot drop type … because other objects depend on it`).
+    Case {
+        name: "a column of a type dropped before, the type created in a guarded DO block",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m public.mood);\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "an array column of the type, added by ALTER TABLE",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int);\n\
+              ALTER TABLE person ADD COLUMN IF NOT EXISTS m mood[];\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a column of a domain dropped before",
+        engines: PG,
+        sql: "DROP DOMAIN IF EXISTS pos;\n\
+              DO $$ BEGIN CREATE DOMAIN pos AS int CHECK (VALUE > 0); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, p pos);\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a column of a type dropped before and created again unguarded",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\nCREATE TYPE mood AS ENUM ('a', 'b');\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m mood);\n",
+        // The drop fails, and the CREATE TYPE after it meets the type.
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "a column of a type of the same name in another schema",
+        engines: PG,
+        sql: "CREATE SCHEMA IF NOT EXISTS s2;\nDROP TYPE IF EXISTS s2.mood;\n\
+              DO $$ BEGIN CREATE TYPE public.mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m public.mood);\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "the type dropped with CASCADE",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood CASCADE;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m mood);\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a column named like the dropped type, of another type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, mood text);\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "the table dropped before the type",
+        engines: PG,
+        sql: "DROP TABLE IF EXISTS person;\nDROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE person (id int, m mood);\n",
+        fails: &[],
+        fixed: false,
+    },
 ];
 
 /// The server's verdict differs by engine in these cases: the lines that fail there.

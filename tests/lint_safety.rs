@@ -428,6 +428,41 @@ fn a_lock_taken_inside_a_do_block_is_the_files_first_lock() {
     );
 }
 
+/// `LOCK`, `TRUNCATE` and `CLUSTER` in a DO body take their table's lock as they do at the top
+/// level; a variable of that name (declared, assigned, or a CASE expression's value) is no such
+/// statement.
+#[test]
+fn lock_truncate_and_cluster_in_a_do_body_are_the_files_first_lock() {
+    for (sql, expected) in [
+        (
+            "DO $$ BEGIN LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; END $$;\n",
+            vec![("PF314", 1, 13), ("PF315", 1, 13)],
+        ),
+        (
+            "DO $$ BEGIN\n  IF true THEN\n    TRUNCATE accounts;\n  END IF;\nEND $$;\n",
+            vec![("PF314", 3, 5), ("PF315", 3, 5)],
+        ),
+        (
+            "DO $$ BEGIN\n  CLUSTER accounts USING accounts_pkey;\nEND $$;\n",
+            vec![("PF314", 2, 3), ("PF315", 2, 3)],
+        ),
+        (
+            "DO $$\nDECLARE\n  lock boolean;\n  truncate int;\nBEGIN\n  lock := pg_try_advisory_lock(1);\n  lock = true;\n  \
+             SELECT CASE WHEN lock THEN truncate ELSE cluster END INTO truncate FROM accounts;\nEND $$;\n\
+             ALTER TABLE accounts ADD COLUMN x int;\n",
+            vec![("PF314", 10, 1), ("PF315", 10, 1)],
+        ),
+    ] {
+        assert_eq!(where_found(sql, &timeouts()), expected, "{sql}");
+    }
+    let cluster = LintOptions {
+        select: vec!["PF313".into()],
+        ..options(None)
+    };
+    let sql = "DO $$ BEGIN\n  CLUSTER accounts USING accounts_pkey;\nEND $$;\n";
+    assert_eq!(where_found(sql, &cluster), [("PF313", 2, 3)], "{sql}");
+}
+
 /// What keeps PF314/PF315 quiet at the top level keeps them quiet in a DO body: a SET before
 /// the block (or in the body, before the lock), a table the file created before, or one the
 /// body created before.
@@ -496,5 +531,27 @@ fn a_lock_a_called_routine_takes_is_the_files_first_lock() {
             "CALL p();",
             "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nCALL p();"
         )
+    );
+}
+
+/// A routine's `TRUNCATE` (ranger's `truncate_rms_tables()`), `LOCK` or `CLUSTER` takes its
+/// table's lock when the file calls it, as a DO block's does; a variable of that name is no
+/// such statement.
+#[test]
+fn a_called_routines_truncate_is_the_files_first_lock() {
+    let sql = "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nDECLARE\n  lock boolean;\n\
+               BEGIN\n  lock := true;\n  TRUNCATE TABLE accounts;\nEND $$;\nSELECT f();\n\
+               ALTER TABLE orders ADD COLUMN z int;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 6, 3), ("PF315", 6, 3)],
+        "{sql}"
+    );
+    let sql = "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nDECLARE\n  lock boolean;\n\
+               BEGIN\n  lock := true;\nEND $$;\nSELECT f();\nALTER TABLE orders ADD COLUMN z int;\n";
+    assert_eq!(
+        where_found(sql, &timeouts()),
+        [("PF314", 8, 1), ("PF315", 8, 1)],
+        "{sql}"
     );
 }

@@ -75,6 +75,13 @@ impl Rule for DropStillDependedOn {
                     "{what} fails on a retry: a later statement of this file creates a view of that name, and dropping it as a table fails"
                 ),
             )
+        } else if first.column_type {
+            Violation::new(
+                cx.head_span(),
+                format!(
+                    "{what} fails on a retry: {listed}, which {which} of this file {creates} with a column of that type, still {exists} then (`cannot drop type … because other objects depend on it`)"
+                ),
+            )
         } else if first.foreign_key {
             Violation::new(
                 cx.head_span(),
@@ -137,6 +144,12 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
             return Err(format!(
                 "no fix: drop the view with {} instead (or as well, before this statement)",
                 code_span(&format!("DROP VIEW IF EXISTS {}", b.dependent))
+            ));
+        }
+        if b.column_type {
+            return Err(format!(
+                "no fix: IF EXISTS does not help, the type is there and {} uses it; leave this drop out (and guard the type's create: a DO block catching duplicate_object), or drop the table first",
+                code_span(&b.dependent)
             ));
         }
         if !b.foreign_key {

@@ -69,6 +69,9 @@ impl Key {
     }
 }
 
+/// A type a column names: the digest of its folded base name, and its schema when spelt.
+type TypeRef = (u64, Option<Box<str>>);
+
 fn object_digest(kind: ObjectKind, name: &str) -> u64 {
     digest((0u8, kind, name))
 }
@@ -283,6 +286,13 @@ pub struct Sequence {
     drops: Vec<(u32, u64, u64)>,
     /// `DROP … CASCADE` of tables and views, the same way.
     cascades: Vec<(u32, u64, u64)>,
+    /// Uncascaded drops of types and domains: index, key digest, digest of the folded base
+    /// name, the schema when spelt.
+    type_drops: Vec<(u32, u64, u64, Option<Box<str>>)>,
+    /// Tables top-level statements give columns (`CREATE TABLE`, `ADD COLUMN`): index, table
+    /// key, table name text, the column types (digest of the folded base name, the schema when
+    /// spelt).
+    typed_tables: Vec<(u32, u64, String, Vec<TypeRef>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
     /// Statement index → what a later statement creates that still depends on what it drops
@@ -368,8 +378,10 @@ pub struct Blocker {
     pub via: Option<u32>,
     /// The dependent's name as the statement creating it spells it.
     pub dependent: String,
-    /// A foreign key (else a view): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
+    /// A foreign key (else a view, or a table's column): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
     pub foreign_key: bool,
+    /// A table with a column of the dropped type or domain (PostgreSQL).
+    pub column_type: bool,
     /// A view of the dropped table's own name: the drop meets a view, not a table.
     pub same_name: bool,
     /// MariaDB: the dependent is dropped by the same statement, after the dropped table.

@@ -44,7 +44,7 @@ pub(super) fn miscased<'a>(
             .any(|b| match &b.check {
                 Check::Positive => false,
                 Check::IndexLeading(column) => leading.as_ref().is_none_or(|c| c == column),
-                Check::Unknown => true,
+                Check::MissingNullability { .. } | Check::Unknown => true,
             });
         (!other_guard).then_some((miscased, name))
     })

@@ -47,6 +47,13 @@ impl Branch {
         if names.is_empty() {
             names = plain_dropped_names(statement);
         }
+        // A check that a column with some nullability is missing is still true on a retry
+        // when the branch did not give the column that nullability: even the column it names
+        // is created again (`IF NOT EXISTS (… attname = 'd' AND NOT attnotnull) THEN ALTER
+        // TABLE t ADD COLUMN d int NOT NULL`).
+        if matches!(self.check, Check::MissingNullability { .. }) {
+            return names.is_empty();
+        }
         names.is_empty()
             || names
                 .iter()
@@ -63,6 +70,11 @@ pub(super) enum Check {
     /// `NOT EXISTS (SELECT … FROM pg_index … indkey[0] = v)`, `v` read from `attname = 'c'`:
     /// the branch is skipped when an index leads with column `c` (as stored).
     IndexLeading(String),
+    /// `NOT EXISTS (SELECT … FROM pg_attribute|information_schema.columns … attname|column_name
+    /// = 'c' AND [NOT] attnotnull|is_nullable = …)`: the branch is skipped when column `c`
+    /// exists and is NOT NULL (`not_null`) or nullable (not `not_null`); a branch that does not
+    /// make it so is entered again on a retry ([`makes_nullability`]).
+    MissingNullability { column: String, not_null: bool },
     /// Anything else: it may skip the branch on a retry.
     Unknown,
 }
@@ -126,11 +138,20 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     .filter(|(k, _)| !unread.iter().any(|r| r.contains(k)))
                     .map(|(_, t)| t)
                     .collect();
-                let reenters = check == Check::Positive
-                    && tests_existence_only(&tokens[condition.clone()], &filled_by)
-                    && only_creates(&body)
-                    && drops_only_unmentioned(&body, &mentions)
-                    && !makes_read_nullability_false(&body, &mentions);
+                let reenters = match &check {
+                    Check::Positive => {
+                        tests_existence_only(&tokens[condition.clone()], &filled_by)
+                            && only_creates(&body)
+                            && drops_only_unmentioned(&body, &mentions)
+                            && !makes_read_nullability_false(&body, &mentions)
+                    }
+                    Check::MissingNullability { column, not_null } => {
+                        only_creates(&body)
+                            && drops_only_unmentioned(&body, &mentions)
+                            && !makes_nullability(&body, column, *not_null)
+                    }
+                    _ => false,
+                };
                 branches.push(Branch {
                     range: start..t.range.start,
                     check,
@@ -240,8 +261,171 @@ fn check_of(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Check {
     });
     match column {
         Some(column) if reads_index && negated => Check::IndexLeading(column),
-        _ => Check::Unknown,
+        _ => missing_nullability(condition).unwrap_or(Check::Unknown),
     }
+}
+
+/// [`Check::MissingNullability`], if `condition` is one: `NOT EXISTS (…)`, the whole
+/// condition, reading only a column's row (`pg_attribute`, with `pg_class`/`pg_namespace` to
+/// find its table, or `information_schema.columns`), naming one column (`attname = 'c'`,
+/// `column_name = 'c'`) and testing its nullability once (`attnotnull`, `NOT attnotnull`,
+/// `attnotnull = true|false`, `is_nullable = 'YES'|'NO'`), with no `OR` and no other negation
+/// or comparison but the live-column filters (`NOT attisdropped`, `attnum > 0`).
+fn missing_nullability(condition: &[Tok]) -> Option<Check> {
+    let [not, rest @ ..] = condition else {
+        return None;
+    };
+    if !not.is_kw("NOT") || !rest.first().is_some_and(|t| t.is_kw("EXISTS")) {
+        return None;
+    }
+    // `EXISTS ( … )`, the parentheses the whole rest, and no other negation.
+    if !tests_existence_only(rest, &[]) {
+        return None;
+    }
+    let tables_ok = rest.iter().all(|t| {
+        t.bare_word().is_none_or(|w| {
+            let w = w.to_ascii_lowercase();
+            !w.starts_with("pg_")
+                || ["pg_attribute", "pg_class", "pg_namespace", "pg_catalog"].contains(&w.as_str())
+        })
+    });
+    let reads_columns = rest.iter().any(|t| t.is_kw("pg_attribute"))
+        || rest.windows(3).any(|w| {
+            w[0].is_kw("information_schema") && w[1].is(&Token::Period) && w[2].is_kw("columns")
+        });
+    // One query, comparing with `=` only.
+    let other = rest.iter().any(|t| {
+        ["OR", "IN", "LIKE", "ILIKE", "IS", "UNION"]
+            .iter()
+            .any(|w| t.is_kw(w))
+    }) || rest.iter().filter(|t| t.is_kw("SELECT")).count() != 1;
+    if !tables_ok || !reads_columns || other {
+        return None;
+    }
+    // The one column named.
+    let literal = |k: usize| match (rest.get(k + 1), rest.get(k + 2)) {
+        (Some(eq), Some(lit)) if eq.is(&Token::Eq) => match &lit.token {
+            Token::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let named: Vec<usize> = (0..rest.len())
+        .filter(|&k| rest[k].is_kw("attname") || rest[k].is_kw("column_name"))
+        .collect();
+    let [at] = named[..] else {
+        return None;
+    };
+    let column = literal(at)?;
+    // The one nullability test.
+    let tests: Vec<usize> = (0..rest.len())
+        .filter(|&k| rest[k].is_kw("attnotnull") || rest[k].is_kw("is_nullable"))
+        .collect();
+    let [k] = tests[..] else {
+        return None;
+    };
+    let ends = |t: Option<&Tok>| t.is_none_or(|t| t.is_kw("AND") || t.is(&Token::RParen));
+    let negated = k > 0 && rest[k - 1].is_kw("NOT");
+    let not_null = if rest[k].is_kw("is_nullable") {
+        match (rest.get(k + 1), rest.get(k + 2)) {
+            (Some(eq), Some(v)) if eq.is(&Token::Eq) && ends(rest.get(k + 3)) && !negated => {
+                match &v.token {
+                    Token::SingleQuotedString(s) if s.eq_ignore_ascii_case("YES") => false,
+                    Token::SingleQuotedString(s) if s.eq_ignore_ascii_case("NO") => true,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
+    } else if ends(rest.get(k + 1)) {
+        !negated
+    } else {
+        let value = match (rest.get(k + 1), rest.get(k + 2)) {
+            (Some(eq), Some(v)) if eq.is(&Token::Eq) && ends(rest.get(k + 3)) && !negated => v,
+            _ => return None,
+        };
+        match &value.token {
+            _ if value.is_kw("TRUE") => true,
+            _ if value.is_kw("FALSE") => false,
+            Token::SingleQuotedString(s) if s == "t" => true,
+            Token::SingleQuotedString(s) if s == "f" => false,
+            _ => return None,
+        }
+    };
+    Some(Check::MissingNullability { column, not_null })
+}
+
+/// Can branch `body` give column `column` the nullability a [`Check::MissingNullability`]
+/// tests for (NOT NULL if `not_null`, else nullable), so that a retry skips the branch? Read
+/// broadly, so that a branch is only taken to be entered again when it certainly does not: for
+/// NOT NULL, any `NOT NULL`, `PRIMARY`, identity or serial column, or a table copied (`LIKE`,
+/// `INHERITS`, `PARTITION OF`, `AS`) does; for nullable, any mention of the column outside a
+/// `CREATE INDEX` that is not followed, before the next `,`, `)` or `;`, by one of those, or a
+/// table copied, does.
+fn makes_nullability(body: &[Tok], column: &str, not_null: bool) -> bool {
+    const NOT_NULL: &[&str] = &[
+        "PRIMARY",
+        "IDENTITY",
+        "SERIAL",
+        "BIGSERIAL",
+        "SMALLSERIAL",
+        "SERIAL2",
+        "SERIAL4",
+        "SERIAL8",
+    ];
+    let marks_not_null = |tokens: &[Tok]| {
+        tokens.iter().enumerate().any(|(k, t)| {
+            NOT_NULL.iter().any(|w| t.is_kw(w))
+                || (t.is_kw("NOT") && tokens.get(k + 1).is_some_and(|n| n.is_kw("NULL")))
+        })
+    };
+    let copies = body.iter().any(|t| {
+        ["LIKE", "INHERITS", "PARTITION", "AS"]
+            .iter()
+            .any(|w| t.is_kw(w))
+    });
+    if copies {
+        return true;
+    }
+    if not_null {
+        return marks_not_null(body);
+    }
+    let names_column = |t: &Tok| match &t.token {
+        Token::Word(w) if crate::sql::keeps_case(w) => w.value == column,
+        Token::Word(w) => w.value.to_lowercase() == column,
+        _ => false,
+    };
+    (0..body.len())
+        .filter(|&k| names_column(&body[k]))
+        .any(|k| {
+            let start = (0..k)
+                .rev()
+                .find(|&i| body[i].is(&Token::SemiColon))
+                .map_or(0, |i| i + 1);
+            let in_index = body[start..k]
+                .iter()
+                .any(|t| t.is_kw("INDEX") || t.is_kw("UNIQUE"))
+                && body.get(start).is_some_and(|t| t.is_kw("CREATE"));
+            if in_index {
+                return false;
+            }
+            let mut depth = 0usize;
+            let definition: Vec<Tok> = body[k + 1..]
+                .iter()
+                .take_while(|t| {
+                    match t.token {
+                        Token::LParen => depth += 1,
+                        Token::RParen if depth == 0 => return false,
+                        Token::RParen => depth -= 1,
+                        Token::Comma | Token::SemiColon if depth == 0 => return false,
+                        _ => {}
+                    }
+                    true
+                })
+                .cloned()
+                .collect();
+            !marks_not_null(&definition)
+        })
 }
 
 /// Is `condition`, which [`check_of`] finds [`Check::Positive`], a test that something exists

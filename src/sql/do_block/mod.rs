@@ -42,8 +42,9 @@ pub fn inner_statements(source: &SourceFile, body: Range<usize>) -> (Vec<RawStat
     let segments = split(source, Dialect::Postgres, body, false);
     let mut all_tokens = Vec::new();
     let mut inner = Vec::new();
+    let mut declaring = false;
     for segment in segments.statements {
-        if let Some(k) = embedded_start(&segment.tokens) {
+        if let Some(k) = embedded_start(&segment.tokens, &mut declaring) {
             inner.push(statement_from(&segment, k));
         }
         all_tokens.extend(segment.tokens);
@@ -114,10 +115,57 @@ pub fn calls(tokens: &[Tok], dynamic: &dyn Fn(&str) -> bool) -> bool {
 /// Words that start a DO body statement: schema changes, and the data changes that read tables
 /// and columns (PF123: `UPDATE t SET old = …` fails once a later statement dropped `old`).
 const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"];
+/// Statements that lock a table (PF314/PF315 count them, PF313 reads `CLUSTER`), recognised
+/// only with a word after them (the table, or `TABLE`/`ONLY`): `LOCK [TABLE] t`, `TRUNCATE
+/// [TABLE] t`, `CLUSTER t`; not a variable of that name (`lock := …`, `lock = …`, `lock.f :=
+/// …`, its declaration `DECLARE lock boolean;`), nor a column a CASE expression yields (`THEN
+/// lock END`). Not `REINDEX`: PF303 would ask for `REINDEX CONCURRENTLY`, which a DO block
+/// cannot run.
+const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
-fn embedded_start(tokens: &[Tok]) -> Option<usize> {
-    statement_start(tokens, SQL_STARTS, AFTER_CONTROL)
+/// Where the SQL statement of body segment `tokens` starts, past its control words;
+/// `declaring`: whether a block's `DECLARE` section is open before the segment (updated to
+/// after it).
+fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
+    let sql = statement_start(tokens, SQL_STARTS, AFTER_CONTROL);
+    match (sql, locking_start(tokens, declaring)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Where a `LOCK`, `TRUNCATE` or `CLUSTER` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
+/// segment `tokens` starts; `declaring` as for [`embedded_start`].
+fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
+    // Whether a `DECLARE` section is open before each token.
+    let mut open = *declaring;
+    let declares: Vec<bool> = tokens
+        .iter()
+        .map(|t| {
+            let before = open;
+            if t.is_kw("DECLARE") {
+                open = true;
+            } else if t.is_kw("BEGIN") {
+                open = false;
+            }
+            before
+        })
+        .collect();
+    *declaring = open;
+    statement_start(tokens, LOCKING_STARTS, AFTER_CONTROL).filter(|&k| {
+        if declares[k] {
+            return false;
+        }
+        const NOT_A_TABLE: &[&str] = &[
+            "END", "ELSE", "ELSIF", "WHEN", "THEN", "AND", "OR", "IS", "FROM", "INTO", "AS", "IN",
+            "NOT", "LOOP",
+        ];
+        match tokens.get(k + 1) {
+            Some(t) => matches!(t.token, Token::Word(_)) && !NOT_A_TABLE.iter().any(|w| t.is_kw(w)),
+            None => false,
+        }
+    })
 }
 
 /// Which parts of a DO body are guarded: the statements of a block whose exception handler
@@ -408,8 +456,16 @@ pub fn routine_statements(
     let mut inner = Vec::new();
     let mut calls = Vec::new();
     let mut all_tokens = Vec::new();
+    let mut declaring = false;
     for segment in segments.statements {
-        let start = statement_start(&segment.tokens, BODY_SQL_STARTS, BODY_AFTER_CONTROL);
+        let mut start = statement_start(&segment.tokens, BODY_SQL_STARTS, BODY_AFTER_CONTROL);
+        // PL/pgSQL: a `LOCK`, `TRUNCATE` or `CLUSTER` too, as in a DO block. (A MySQL body
+        // declares after its `BEGIN`, each declaration on its own.)
+        if dialect == Dialect::Postgres {
+            if let Some(k) = locking_start(&segment.tokens, &mut declaring) {
+                start = Some(start.map_or(k, |s| s.min(k)));
+            }
+        }
         let head = &segment.tokens[..start.unwrap_or(segment.tokens.len())];
         let names = called_names(head);
         if !names.is_empty() {
