@@ -14,17 +14,9 @@ use crate::sql::{
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
-/// The tokens of a statement that lie inside `range` (an action's bytes).
-/// PostgreSQL's serial pseudo-types: a column of one fills existing rows from its sequence.
-pub const SERIAL_TYPES: &[&str] = &[
-    "SERIAL",
-    "BIGSERIAL",
-    "SMALLSERIAL",
-    "SERIAL2",
-    "SERIAL4",
-    "SERIAL8",
-];
+pub use crate::sql::SERIAL_TYPES;
 
+/// The tokens of a statement that lie inside `range` (an action's bytes).
 pub fn tokens_in<'a>(stmt: &'a Statement, range: &Range<usize>) -> &'a [Tok] {
     let start = stmt.tokens.partition_point(|t| t.range.start < range.start);
     let end = stmt.tokens.partition_point(|t| t.range.end <= range.end);

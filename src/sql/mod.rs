@@ -34,6 +34,17 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan};
 use std::ops::Range;
 
+/// PostgreSQL's serial pseudo-types (upper case): a column of one is NOT NULL and fills existing
+/// rows from its sequence.
+pub const SERIAL_TYPES: &[&str] = &[
+    "SERIAL",
+    "BIGSERIAL",
+    "SMALLSERIAL",
+    "SERIAL2",
+    "SERIAL4",
+    "SERIAL8",
+];
+
 /// One statement of a migration file.
 #[derive(Debug, Clone)]
 pub struct Statement {

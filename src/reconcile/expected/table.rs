@@ -8,15 +8,6 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Token;
 
-const SERIAL_TYPES: &[&str] = &[
-    "serial",
-    "serial4",
-    "bigserial",
-    "serial8",
-    "smallserial",
-    "serial2",
-];
-
 /// A column's nullability, default and inline constraints while its options are read.
 struct ColumnFacts {
     not_null: bool,
@@ -99,7 +90,10 @@ impl Replayer {
     pub(super) fn add_column(&mut self, table: &str, column: &ColumnDef) {
         let name = self.engine.ident(&column.name);
         let raw_type = column.data_type.to_string().to_lowercase();
-        let serial = !self.engine.is_mysql() && SERIAL_TYPES.contains(&raw_type.as_str());
+        let serial = !self.engine.is_mysql()
+            && crate::sql::SERIAL_TYPES
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&raw_type));
         let mut not_null = serial;
         let mut default = String::new();
         if serial {

@@ -363,19 +363,12 @@ fn missing_nullability(condition: &[Tok]) -> Option<Check> {
 /// `CREATE INDEX` that is not followed, before the next `,`, `)` or `;`, by one of those, or a
 /// table copied, does.
 fn makes_nullability(body: &[Tok], column: &str, not_null: bool) -> bool {
-    const NOT_NULL: &[&str] = &[
-        "PRIMARY",
-        "IDENTITY",
-        "SERIAL",
-        "BIGSERIAL",
-        "SMALLSERIAL",
-        "SERIAL2",
-        "SERIAL4",
-        "SERIAL8",
-    ];
     let marks_not_null = |tokens: &[Tok]| {
         tokens.iter().enumerate().any(|(k, t)| {
-            NOT_NULL.iter().any(|w| t.is_kw(w))
+            ["PRIMARY", "IDENTITY"]
+                .iter()
+                .chain(crate::sql::SERIAL_TYPES)
+                .any(|w| t.is_kw(w))
                 || (t.is_kw("NOT") && tokens.get(k + 1).is_some_and(|n| n.is_kw("NULL")))
         })
     };
