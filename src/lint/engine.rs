@@ -327,6 +327,7 @@ impl<'a> FileLinter<'a> {
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
             in_do_body: false,
+            later_in_body: &[],
             file,
         };
         // Only a statement without a terminator can run into the end of the file: the others
@@ -341,7 +342,7 @@ impl<'a> FileLinter<'a> {
             sequence.blocks_drop_of(statement.index, kind, name.base())
         });
         let mut nested_end = statement.range.start;
-        for inner in &statement.nested {
+        for (position, inner) in statement.nested.iter().enumerate() {
             let unguarded;
             let inner = match first_failure_undone(&statement, inner, &self.sequence) {
                 Some(statement) => {
@@ -369,6 +370,7 @@ impl<'a> FileLinter<'a> {
                 guards: &self.guards,
                 sequence: None,
                 in_do_body: true,
+                later_in_body: &statement.nested[position + 1..],
                 file,
             };
             check(&self.rules, &cx, &own, &mut self.emit);
@@ -558,6 +560,7 @@ impl CallChecker<'_, '_> {
                 guards: self.guards,
                 sequence: None,
                 in_do_body: false,
+                later_in_body: &[],
                 file,
             };
             for rule in self.rules {
