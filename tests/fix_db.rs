@@ -1578,6 +1578,87 @@ fn a_do_block_guards_a_read_of_what_a_later_statement_drops_only_when_it_guards_
     }
 }
 
+/// A DO block that reads a column and then drops (or renames) it itself: a retry runs the
+/// whole block again and its read fails with `column "old" does not exist`. PF123 looked only at
+/// later top-level statements, so the block linted clean. The removal's own guard (`IF EXISTS`,
+/// a catalog check) does not help; a guard of the read does, and so does a later statement of
+/// the block that adds the column back. A read of what an earlier statement of the block
+/// removed (and added back) is no such read.
+#[test]
+fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
+    let block = |body: &str| format!("DO $$\nBEGIN\n{body}\nEND $$;\n");
+    // `column "old" does not exist`, or for an UPDATE's SET `column "old" of relation "t" …`.
+    let gone = |err: &str| err.contains(r#"column "old""#) && err.contains("does not exist");
+    let has_old = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old')";
+    let failing = [
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN old;"),
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;"),
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t RENAME COLUMN old TO new;"),
+        block(&format!(
+            "    UPDATE t SET old = 1;\n    IF {has_old} THEN\n        ALTER TABLE t DROP COLUMN old;\n    END IF;"
+        )),
+        block("    ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\nEXCEPTION WHEN duplicate_object THEN NULL;"),
+    ];
+    let surviving = [
+        block(&format!(
+            "    IF {has_old} THEN\n        UPDATE t SET old = 1;\n    END IF;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;"
+        )),
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN old;\nEXCEPTION WHEN undefined_column THEN NULL;"),
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\n    ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;"),
+        block("    ALTER TABLE t DROP COLUMN IF EXISTS old;\n    ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\n    UPDATE t SET old = 1;"),
+    ];
+    for sql in &failing {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found
+                .iter()
+                .any(|(code, line)| code == "PF123" && *line == 3),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(gone(&err), "{sql}\n{err}");
+    }
+    for sql in &surviving {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        db.exec(sql);
+    }
+    // Under a per-file transaction a read the file's last statement makes valid again is
+    // fine; without one, a crash between the block and that statement leaves the column gone.
+    let sql = format!(
+        "{}ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\n",
+        block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;")
+    );
+    let transactional = Some(preflight::runner::ApplyModel::FileTransaction);
+    let found = retry_findings(&sql, Dialect::Postgres, transactional);
+    assert!(found.iter().all(|(code, _)| code != "PF123"), "{found:?}");
+    let found = retry_findings(&sql, Dialect::Postgres, None);
+    assert!(
+        found
+            .iter()
+            .any(|(code, line)| code == "PF123" && *line == 3),
+        "{found:?}"
+    );
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&format!("BEGIN;\n{sql}COMMIT;"));
+    db.exec(&format!("BEGIN;\n{sql}COMMIT;"));
+    db.exec(&block(
+        "    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;",
+    ));
+    let err = db.try_exec(&sql).expect_err(&sql);
+    assert!(gone(&err), "{err}");
+}
+
 /// PF116 (a DO block with a handler for "already exists") and PF123 (a check that the column a
 /// later statement drops is still there) both wrap one ADD CONSTRAINT. `fix` made PF116's DO
 /// block, named PF123's fix as not applied, and the fixed file linted clean while its retry

@@ -85,3 +85,48 @@ fn statements_after_the_first_failure_a_handler_catches_do_not_run_again() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A called routine's body runs as one too: `SELECT f()` or `CALL p()` of a PL/pgSQL routine
+/// whose `CREATE TYPE` fails first on a retry under `duplicate_object` does not run its
+/// `CREATE TABLE` again. PF101 flagged it (the guard was a DO block's only). As for a DO
+/// block, the guard does not stand when the file removes the type, before the call or after it.
+#[test]
+fn statements_of_a_called_routine_after_the_first_failure_its_handler_catches_do_not_run_again() {
+    let function = |table: &str| {
+        format!("CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m {table});\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n")
+    };
+    let cases = vec![
+        Case {
+            name: "a function called by SELECT: a type, then a table using it",
+            sql: format!("{}SELECT f();\n", function("mood")),
+            fails_at: None,
+        },
+        Case {
+            name: "a procedure called by CALL: a type, then a table using it",
+            sql: "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\n  CREATE TYPE mood AS ENUM ('a', 'b');\n  CREATE TABLE person (id int, m mood);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nCALL p();\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a function: the type after the table",
+            sql: "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  CREATE TABLE person (id int);\n  CREATE TYPE mood AS ENUM ('a', 'b');\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nSELECT f();\n".into(),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "a function: the file drops the type before the call",
+            sql: format!("DROP TYPE IF EXISTS mood CASCADE;\n{}SELECT f();\n", function("mood")),
+            fails_at: Some("CREATE TABLE person"),
+        },
+        Case {
+            name: "a function: the file drops the type after the call",
+            sql: format!("{}SELECT f();\nDROP TYPE IF EXISTS mood;\n", function("text")),
+            fails_at: Some("CREATE TABLE person"),
+        },
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        SETUP,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -327,6 +327,7 @@ impl<'a> FileLinter<'a> {
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
             in_do_body: false,
+            later_in_body: &[],
             file,
         };
         // Only a statement without a terminator can run into the end of the file: the others
@@ -341,9 +342,14 @@ impl<'a> FileLinter<'a> {
             sequence.blocks_drop_of(statement.index, kind, name.base())
         });
         let mut nested_end = statement.range.start;
-        for inner in &statement.nested {
+        for (position, inner) in statement.nested.iter().enumerate() {
             let unguarded;
-            let inner = match first_failure_undone(&statement, inner, &self.sequence) {
+            let first = inner
+                .context
+                .do_block
+                .and_then(|d| d.after_failure_of)
+                .map(|first| statement.nested.get(first));
+            let inner = match first_failure_undone(first, inner, &self.sequence) {
                 Some(statement) => {
                     unguarded = statement;
                     &unguarded
@@ -369,6 +375,7 @@ impl<'a> FileLinter<'a> {
                 guards: &self.guards,
                 sequence: None,
                 in_do_body: true,
+                later_in_body: &statement.nested[position + 1..],
                 file,
             };
             check(&self.rules, &cx, &own, &mut self.emit);
@@ -463,17 +470,19 @@ impl<'a> FileLinter<'a> {
     }
 }
 
-/// `inner`, a statement of DO block `top`, without the guard of the body's statement that fails
-/// first on a retry ([`crate::sql::do_block::Guarded::fails_first`]) when the file removes
-/// what that statement makes: a retry that dropped it (before the block, or after it in a run
-/// that went on further) makes it again, and `inner` runs again. `None`: its guard stands.
+/// `inner`, a statement of a DO block or of a called routine's body, without the guard of the
+/// body's statement that fails first on a retry ([`crate::sql::do_block::Guarded::fails_first`])
+/// when the file removes what that statement makes: a retry that dropped it (before the block,
+/// or after it in a run that went on further) makes it again, and `inner` runs again. `first`:
+/// `None` when `inner` has no such guard, `Some(None)` when that statement is not known.
+/// `None`: its guard stands.
 fn first_failure_undone(
-    top: &Statement,
+    first: Option<Option<&Statement>>,
     inner: &Statement,
     sequence: &Sequence,
 ) -> Option<Statement> {
-    let first = inner.context.do_block?.after_failure_of?;
-    let removed = top.nested.get(first).is_none_or(|first| {
+    inner.context.do_block?.after_failure_of?;
+    let removed = first?.is_none_or(|first| {
         let shape = &first.shape;
         let kind = match shape.kind {
             crate::sql::ShapeKind::Create(kind) => kind,
@@ -550,14 +559,30 @@ impl CallChecker<'_, '_> {
                 own.extend(self.emit.scan(comment_lines_above(text, at)..at));
                 own.extend(self.emit.scan(trailing(text, &run.statement)));
             }
+            // As in a DO block: the guard of a statement after one that fails first on a retry
+            // stands only while the file does not remove what that one makes.
+            let undone = run
+                .statement
+                .context
+                .do_block
+                .and_then(|d| d.after_failure_of)
+                .and_then(|_| {
+                    first_failure_undone(
+                        Some(run.fails_first.as_deref()),
+                        &run.statement,
+                        file.sequence,
+                    )
+                });
+            let statement = undone.as_ref().unwrap_or(&run.statement);
             let cx = StatementCx {
                 options,
                 source: run_source,
                 dialect,
-                statement: &run.statement,
+                statement,
                 guards: self.guards,
                 sequence: None,
                 in_do_body: false,
+                later_in_body: &[],
                 file,
             };
             for rule in self.rules {
@@ -565,7 +590,7 @@ impl CallChecker<'_, '_> {
                 rule.check_statement(&cx, &mut violations);
                 let info = rule.info();
                 for v in violations {
-                    let v = with_guard_note(info, v, &run.statement);
+                    let v = with_guard_note(info, v, statement);
                     let v = match &run.origin {
                         Origin::Here => {
                             let key = (info.code, v.range.start, v.range.end);

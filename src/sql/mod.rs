@@ -457,18 +457,31 @@ fn nested_statements(
             build(source, parser_dialect, raw, i, context, mode),
             &guarded,
         );
-        let unguarded = statement.context.do_block.is_some_and(|d| !d.guarded);
-        let first = unguarded
-            .then(|| guarded.fails_first(&body_tokens, &statements, &statement))
-            .flatten();
-        if let (Some(first), Some(d)) = (first, statement.context.do_block.as_mut()) {
-            d.guarded = true;
-            d.after_failure_of = Some(first);
-            statement.guard_note = None;
-        }
+        mark_after_failure(&mut statement, &guarded, &body_tokens, &statements);
         statements.push(statement);
     }
     statements
+}
+
+/// `statement` of a PL/pgSQL body (its guards applied), after `before`: guarded when an
+/// earlier statement fails first on a retry into a handler around it
+/// ([`do_block::Guarded::fails_first`]), with that statement's position in
+/// [`DoBlockContext::after_failure_of`]. `tokens`: the body's.
+fn mark_after_failure(
+    statement: &mut Statement,
+    guarded: &do_block::Guarded,
+    tokens: &[Tok],
+    before: &[Statement],
+) {
+    let unguarded = statement.context.do_block.is_some_and(|d| !d.guarded);
+    let first = unguarded
+        .then(|| guarded.fails_first(tokens, before, statement))
+        .flatten();
+    if let (Some(first), Some(d)) = (first, statement.context.do_block.as_mut()) {
+        d.guarded = true;
+        d.after_failure_of = Some(first);
+        statement.guard_note = None;
+    }
 }
 
 /// A routine's body as the replay runs it when the routine is called: its statements, built
@@ -528,31 +541,32 @@ fn body_at(
     let (inner, calls, body_tokens) = do_block::routine_statements(source, dialect, body)?;
     let guarded = do_block::Guarded::of(&body_tokens, dialect);
     let parser_dialect = dialect.parser_dialect();
-    let statements = inner
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let context = StatementContext {
-                in_transaction: statement.context.in_transaction,
-                do_block: Some(DoBlockContext {
-                    // Set from the body's guards by `with_guards`.
-                    guarded: false,
-                    drops_checked: false,
-                    parent: statement.index,
-                    after_failure_of: None,
-                }),
-            };
-            let built = build(
-                source,
-                parser_dialect.as_ref(),
-                raw,
-                i,
-                context,
-                AstMode::Always,
-            );
-            with_guards(built, &guarded)
-        })
-        .collect();
+    let mut statements: Vec<Statement> = Vec::new();
+    for (i, raw) in inner.into_iter().enumerate() {
+        let context = StatementContext {
+            in_transaction: statement.context.in_transaction,
+            do_block: Some(DoBlockContext {
+                // Set from the body's guards by `with_guards`.
+                guarded: false,
+                drops_checked: false,
+                parent: statement.index,
+                after_failure_of: None,
+            }),
+        };
+        let built = build(
+            source,
+            parser_dialect.as_ref(),
+            raw,
+            i,
+            context,
+            AstMode::Always,
+        );
+        let mut built = with_guards(built, &guarded);
+        // As in a DO block: a call runs the body as one statement, so a statement after one
+        // whose re-run certainly fails into the handler does not run again.
+        mark_after_failure(&mut built, &guarded, &body_tokens, &statements);
+        statements.push(built);
+    }
     Some(RoutineBody { statements, calls })
 }
 

@@ -271,6 +271,10 @@ pub struct Run {
     /// checkpoint's body beside the plain files'): what the statements from run `i` on
     /// established (a `DROP … IF EXISTS` guarding a later create) did not happen in this run.
     pub restart: Option<usize>,
+    /// The statement of the body that fails first on a retry into a handler around this one,
+    /// when that keeps this one from running again
+    /// ([`crate::sql::DoBlockContext::after_failure_of`]).
+    pub fails_first: Option<Box<Statement>>,
 }
 
 impl Run {
@@ -418,6 +422,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 routine: String::new(),
                 defined_at: 0,
                 restart: None,
+                fails_first: None,
             });
         }
     }
@@ -683,7 +688,16 @@ impl Walk<'_> {
                         None => Origin::Here,
                         Some(file) => Origin::Elsewhere(file.clone()),
                     };
+                    let fails_first = statement
+                        .context
+                        .do_block
+                        .and_then(|d| d.after_failure_of)
+                        .and_then(|first| body.statements.get(first))
+                        .map(|first| Box::new(first.clone()));
                     self.push(routine, statement, origin);
+                    if let Some(run) = self.out.runs.last_mut() {
+                        run.fails_first = fails_first;
+                    }
                 }
                 Item::Call(call) => self.body_call(source, parts, call, bindings),
                 Item::Dynamic(dynamic) => {
@@ -742,6 +756,7 @@ impl Walk<'_> {
             routine: routine.map(|r| r.name.clone()).unwrap_or_default(),
             defined_at: routine.map_or(0, |r| r.line),
             restart: None,
+            fails_first: None,
         });
     }
 }

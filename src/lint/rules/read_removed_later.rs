@@ -17,7 +17,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF123.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Unsafe,
-        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file creates the object again before removing it",
+        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, where the file creates the object again before removing it, or where the statement's own DO block removes it",
     ),
 };
 
@@ -66,13 +66,17 @@ impl Rule for ReadRemovedLater {
         }
         if !sequence.removes_anything() {
             if cx.in_do_body {
+                // Only a later statement of its own block may remove what it reads.
+                if cx.later_in_body.is_empty() {
+                    return;
+                }
+            } else {
+                // No word can name something removed later: skip folding them.
+                if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
+                    out.extend(column_lost_on_recreate(cx, sequence, index));
+                }
                 return;
             }
-            // No word can name something removed later: skip folding them.
-            if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
-                out.extend(column_lost_on_recreate(cx, sequence, index));
-            }
-            return;
         }
         let mut words = words(cx.statement);
         if let (ShapeKind::Create(_), Some(created)) = (&shape.kind, shape.object()) {
@@ -87,6 +91,14 @@ impl Rule for ReadRemovedLater {
             words = read;
         }
         let mut hits = sequence.reads_removed_later(index, &words);
+        if cx.in_do_body && !cx.later_in_body.is_empty() {
+            // What a later statement of the same block removes: the block runs again whole.
+            for hit in sequence.reads_removed_later_in_body(cx.later_in_body, index, &words) {
+                if !hits.iter().any(|(key, _)| *key == hit.0) {
+                    hits.push(hit);
+                }
+            }
+        }
         if let Some(guard) = &cx.statement.read_guard {
             hits.retain(|(key, _)| match key {
                 Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
@@ -209,6 +221,10 @@ fn presence_guard(
 ) -> Result<crate::diagnostics::Fix, &'static str> {
     if !runs_in_plpgsql(cx.statement) {
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
+    }
+    if hits.iter().any(|&(_, removed_at)| removed_at == index) {
+        // Only a hit of the statement's own DO block has the block's index.
+        return Err("its own DO block removes it, after this statement");
     }
     let mut checks = Vec::new();
     for (key, removed_at) in hits {

@@ -1,7 +1,7 @@
 //! What the rules ask of the file around a statement: what the statements before it did to an
 //! object, and what later statements remove, re-create or build over it.
 
-use super::steps::schema;
+use super::steps::{schema, steps};
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
     LastEvent, Sequence, Stamped,
@@ -289,6 +289,45 @@ impl Sequence {
             return None;
         }
         Some(j as usize)
+    }
+
+    /// A statement of a DO body that mentions `words`, where `later` are the statements of the
+    /// body after it: the tables and columns those remove (drop, or rename away) with nothing
+    /// after them in the body bringing them back, as `(key, top)`, `top` being the DO
+    /// statement's index. The block runs as one statement: once it ran, they are gone for a
+    /// retry of it. Under a per-file transaction, only what the file leaves removed.
+    pub fn reads_removed_later_in_body(
+        &self,
+        later: &[crate::sql::Statement],
+        top: usize,
+        words: &[String],
+    ) -> Vec<(Key, usize)> {
+        let mut last: Vec<(Key, Event)> = Vec::new();
+        for step in later.iter().flat_map(steps) {
+            let mentioned = match &step.key {
+                Key::Object(ObjectKind::Table, t) => words.contains(t),
+                Key::Column(t, c) => words.contains(t) && words.contains(c),
+                _ => false,
+            };
+            if !mentioned {
+                continue;
+            }
+            match last.iter_mut().find(|(k, _)| *k == step.key) {
+                Some(entry) => entry.1 = step.event,
+                None => last.push((step.key, step.event)),
+            }
+        }
+        last.into_iter()
+            .filter(|(key, event)| {
+                *event == Event::Remove
+                    && !(self.transactional()
+                        && self
+                            .removed
+                            .get(&key.digest())
+                            .is_some_and(|r| r.last != Event::Remove))
+            })
+            .map(|(key, _)| (key, top))
+            .collect()
     }
 
     /// Does a statement of the file (a DO block's included), before the current one or after
