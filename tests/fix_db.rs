@@ -1659,6 +1659,29 @@ fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
     assert!(gone(&err), "{err}");
 }
 
+/// The read and the drop in two arms of one IF whose condition reads the table's rows: the
+/// first run finds no row and drops the column; rows arrive (the running version writes), and
+/// the retry takes the other arm, whose read fails. Exclusive arms do not keep a retry from
+/// running both, one per run, so the read stays flagged.
+#[test]
+fn a_read_in_another_arm_of_a_data_dependent_if_than_the_drop_stays_flagged() {
+    let sql = "DO $$\nBEGIN\n    IF (SELECT count(*) FROM t) > 0 THEN\n        UPDATE t SET old = 1;\n    ELSE\n        ALTER TABLE t DROP COLUMN IF EXISTS old;\n    END IF;\nEND $$;\n";
+    let found = retry_findings(sql, Dialect::Postgres, None);
+    assert!(
+        found
+            .iter()
+            .any(|(code, line)| code == "PF123" && *line == 4),
+        "{found:?}"
+    );
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec("DELETE FROM t;");
+    db.exec(sql);
+    db.exec("INSERT INTO t (id) VALUES (1);");
+    let err = db.try_exec(sql).expect_err(sql);
+    assert!(err.contains(r#"column "old""#), "{err}");
+}
+
 /// PF116 (a DO block with a handler for "already exists") and PF123 (a check that the column a
 /// later statement drops is still there) both wrap one ADD CONSTRAINT. `fix` made PF116's DO
 /// block, named PF123's fix as not applied, and the fixed file linted clean while its retry
