@@ -86,6 +86,20 @@ impl Rule for ReadRemovedLater {
             };
             words = read;
         }
+        // `VALIDATE CONSTRAINT c` reads what the file's `ADD CONSTRAINT c` reads: PostgreSQL
+        // drops a constraint with its column, so once a later statement dropped that column the
+        // retry's VALIDATE fails (`constraint "c" of relation "t" does not exist`).
+        let mut validated = None;
+        if shape.kind == ShapeKind::AlterTable && sequence.adds_constraints() {
+            if let Some(table) = shape.object() {
+                for name in validated_constraints(cx.statement) {
+                    if let Some(read) = sequence.constraint_reads(table.base(), &name) {
+                        validated.get_or_insert((name, words.clone()));
+                        words.extend(read.iter().cloned());
+                    }
+                }
+            }
+        }
         let mut hits = sequence.reads_removed_later(index, &words);
         if let Some(guard) = &cx.statement.read_guard {
             hits.retain(|(key, _)| match key {
@@ -111,12 +125,20 @@ impl Rule for ReadRemovedLater {
             Key::Column(t, c) => format!("column `{t}.{c}`"),
             Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
         };
-        let mut v = Violation::new(
-            shape.head.clone(),
-            format!(
+        let own_word = |w: &str| match key {
+            Key::Object(_, t) => t == w,
+            Key::Column(_, c) => c == w,
+            Key::Constraint(..) => true,
+        };
+        let message = match &validated {
+            Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
+                "this statement validates constraint `{name}`, which is on {what}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run"
+            ),
+            _ => format!(
                 "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
             ),
-        );
+        };
+        let mut v = Violation::new(shape.head.clone(), message);
         // ALTER TABLE IF EXISTS skips the statement once the table is gone (MySQL has no such
         // form; MariaDB and PostgreSQL do).
         let table_gone = matches!(key, Key::Object(..));
@@ -162,39 +184,86 @@ pub(crate) fn alter_table_reads(statement: &crate::sql::Statement) -> Option<Vec
             AlterActionKind::AddConstraint | AlterActionKind::AddIndex
         );
         if action.kind == AlterActionKind::Other || adds_on_columns {
-            let name = action.name.as_ref().map(|n| n.range.clone());
-            let tokens: Vec<_> = statement
-                .tokens
-                .iter()
-                .filter(|t| action.range.start <= t.range.start)
-                .filter(|t| t.range.end <= action.range.end)
-                .filter(|t| {
-                    name.as_ref()
-                        .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
-                })
-                .collect();
-            // A foreign key's referenced columns are the other table's: only that table's name
-            // is read after REFERENCES, so a later drop of a same-named column of this table is
-            // not mistaken for one.
-            let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
-            let referenced = references.map_or(&[][..], |r| {
-                let rest = &tokens[r + 1..];
-                let end = rest
-                    .iter()
-                    .position(|t| matches!(t.token, Token::LParen))
-                    .unwrap_or(rest.len());
-                &rest[..end]
-            });
-            let own = &tokens[..references.unwrap_or(tokens.len())];
-            words.extend(
-                own.iter()
-                    .chain(referenced)
-                    .copied()
-                    .filter_map(crate::lint::sequence::folded),
-            );
+            words.extend(action_reads(statement, action));
         }
     }
     Some(words)
+}
+
+/// The folded words an action of an ALTER TABLE reads: all but its own name, and of a foreign
+/// key's REFERENCES only the other table's name.
+fn action_reads(
+    statement: &crate::sql::Statement,
+    action: &crate::sql::AlterAction,
+) -> Vec<String> {
+    let name = action.name.as_ref().map(|n| n.range.clone());
+    let tokens: Vec<_> = statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start)
+        .filter(|t| t.range.end <= action.range.end)
+        .filter(|t| {
+            name.as_ref()
+                .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
+        })
+        .collect();
+    // A foreign key's referenced columns are the other table's: only that table's name is
+    // read after REFERENCES, so a later drop of a same-named column of this table is not
+    // mistaken for one.
+    let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
+    let referenced = references.map_or(&[][..], |r| {
+        let rest = &tokens[r + 1..];
+        let end = rest
+            .iter()
+            .position(|t| matches!(t.token, Token::LParen))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    });
+    let own = &tokens[..references.unwrap_or(tokens.len())];
+    own.iter()
+        .chain(referenced)
+        .copied()
+        .filter_map(crate::lint::sequence::folded)
+        .collect()
+}
+
+/// The named constraints an `ALTER TABLE t ADD CONSTRAINT c …` adds: (table, constraint, the
+/// words the action reads), for [`crate::lint::sequence::Sequence::constraint_reads`].
+pub(crate) fn added_constraints(
+    statement: &crate::sql::Statement,
+) -> Vec<(String, String, Vec<String>)> {
+    let shape = &statement.shape;
+    let Some(table) = shape.object().filter(|_| shape.kind == ShapeKind::AlterTable) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::AddConstraint)
+        .filter_map(|a| {
+            let name = a.name.as_ref()?.base().to_string();
+            Some((table.base().to_string(), name, action_reads(statement, a)))
+        })
+        .collect()
+}
+
+/// The constraints an ALTER TABLE names to validate (`VALIDATE CONSTRAINT c`), folded.
+fn validated_constraints(statement: &crate::sql::Statement) -> Vec<String> {
+    statement
+        .shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::Other)
+        .filter_map(|a| {
+            let mut tokens = statement
+                .tokens
+                .iter()
+                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            let (validate, constraint) = (tokens.next()?, tokens.next()?);
+            (validate.is_kw("VALIDATE") && constraint.is_kw("CONSTRAINT"))
+                .then(|| tokens.next().and_then(crate::lint::sequence::folded))?
+        })
+        .collect()
 }
 
 /// PostgreSQL: runs the statement only while everything it reads that the file removes later
