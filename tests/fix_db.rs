@@ -1650,6 +1650,70 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
     db.exec(&kept);
 }
 
+/// A VALIDATE CONSTRAINT in a DO block whose constraint a later DROP COLUMN takes along fails
+/// on a retry with `undefined_object` (42704), not `undefined_column`: a handler for the one
+/// keeps the retry running and the other does not; so does an IF that checks the constraint
+/// (or its column) exists, and not one that checks only the table. PF123 read the block's
+/// handlers as for a column the VALIDATE reads itself.
+#[test]
+fn a_validate_in_a_do_block_is_guarded_by_what_catches_or_checks_the_constraint_being_gone() {
+    let file = |validate: &str| {
+        format!(
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0) NOT VALID;\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDO $$\nBEGIN\n    {validate}\nEND $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n"
+        )
+    };
+    let handled = |condition: &str| {
+        file(&format!(
+            "ALTER TABLE t VALIDATE CONSTRAINT c;\nEXCEPTION WHEN {condition} THEN NULL;"
+        ))
+    };
+    let branch = |check: &str| {
+        file(&format!(
+            "IF {check} THEN\n        ALTER TABLE t VALIDATE CONSTRAINT c;\n    END IF;"
+        ))
+    };
+    let failing = [
+        handled("undefined_column"),
+        branch("EXISTS (SELECT 1 FROM pg_class WHERE relname = 't')"),
+    ];
+    let surviving = [
+        handled("undefined_object"),
+        handled("SQLSTATE '42704'"),
+        handled("OTHERS"),
+        branch("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 'c')"),
+        branch("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old')"),
+    ];
+    for sql in &failing {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        // At the VALIDATE, in the second block.
+        assert!(
+            found
+                .iter()
+                .any(|(code, line)| code == "PF123" && *line > 8),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(
+            err.contains(r#"constraint "c" of relation "t" does not exist"#),
+            "{sql}\n{err}"
+        );
+    }
+    for sql in &surviving {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        db.exec(sql);
+    }
+}
+
 /// PF116 (a DO block with a handler for "already exists") and PF123 (a check that the column a
 /// later statement drops is still there) both wrap one ADD CONSTRAINT. `fix` made PF116's DO
 /// block, named PF123's fix as not applied, and the fixed file linted clean while its retry

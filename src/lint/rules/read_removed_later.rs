@@ -102,9 +102,19 @@ impl Rule for ReadRemovedLater {
         }
         let mut hits = sequence.reads_removed_later(index, &words);
         if let Some(guard) = &cx.statement.read_guard {
+            // What only the validated constraint reads fails as the constraint being gone.
+            let via_constraint = |c: &str| {
+                validated
+                    .as_ref()
+                    .filter(|(_, own)| !own.iter().any(|w| w == c))
+                    .map(|(name, _)| name.as_str())
+            };
             hits.retain(|(key, _)| match key {
                 Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
-                Key::Column(t, c) => !guard.protects(t, Some(c)),
+                Key::Column(t, c) => match via_constraint(c) {
+                    Some(name) => !guard.protects_constraint(t, c, name),
+                    None => !guard.protects(t, Some(c)),
+                },
                 _ => true,
             });
             if hits.is_empty() {
