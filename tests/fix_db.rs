@@ -1650,6 +1650,39 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
     db.exec(&kept);
 }
 
+/// A `COMMENT ON CONSTRAINT c ON t` names the constraint as a VALIDATE does: once the file's
+/// later DROP COLUMN took `c` along, a retry fails there (`constraint "c" for table "t" does
+/// not exist`). PF123 reports it, and its fix (a check that the column exists) reruns. A
+/// comment on a domain's constraint of that name is no use of the table's.
+#[test]
+fn a_comment_on_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_reruns() {
+    let sql = "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0);\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nCOMMENT ON CONSTRAINT c ON t IS 'positive';\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let found = retry_findings(sql, Dialect::Postgres, None);
+    assert!(found.contains(&("PF123".into(), 8)), "{found:?}");
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(sql);
+    let err = db.try_exec(sql).expect_err(sql);
+    assert!(
+        err.contains(r#"constraint "c" for table "t" does not exist"#),
+        "{err}"
+    );
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF123".into()],
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&outcome.fixed);
+    db.exec(&outcome.fixed);
+    let domain = sql.replace("ON t IS", "ON DOMAIN t IS");
+    let found = retry_findings(&domain, Dialect::Postgres, None);
+    assert!(!found.contains(&("PF123".into(), 8)), "{found:?}");
+}
+
 /// A VALIDATE CONSTRAINT in a DO block whose constraint a later DROP COLUMN takes along fails
 /// on a retry with `undefined_object` (42704), not `undefined_column`: a handler for the one
 /// keeps the retry running and the other does not; so does an IF that checks the constraint

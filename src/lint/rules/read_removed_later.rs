@@ -86,17 +86,16 @@ impl Rule for ReadRemovedLater {
             };
             words = read;
         }
-        // `VALIDATE CONSTRAINT c` reads what the file's `ADD CONSTRAINT c` reads: PostgreSQL
-        // drops a constraint with its column, so once a later statement dropped that column the
-        // retry's VALIDATE fails (`constraint "c" of relation "t" does not exist`).
+        // `VALIDATE CONSTRAINT c` (or `COMMENT ON CONSTRAINT c ON t`) reads what the file's
+        // `ADD CONSTRAINT c` reads: PostgreSQL drops a constraint with its column, so once a
+        // later statement dropped that column the retry fails here (`constraint "c" of relation
+        // "t" does not exist`).
         let mut validated = None;
-        if shape.kind == ShapeKind::AlterTable && sequence.adds_constraints() {
-            if let Some(table) = shape.object() {
-                for name in validated_constraints(cx.statement) {
-                    if let Some(read) = sequence.constraint_reads(table.base(), &name) {
-                        validated.get_or_insert((name, words.clone()));
-                        words.extend(read.iter().cloned());
-                    }
+        if sequence.adds_constraints() {
+            for (table, name) in constraints_named(cx.statement) {
+                if let Some(read) = sequence.constraint_reads(&table, &name) {
+                    validated.get_or_insert((name, words.clone()));
+                    words.extend(read.iter().cloned());
                 }
             }
         }
@@ -142,7 +141,12 @@ impl Rule for ReadRemovedLater {
         };
         let message = match &validated {
             Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
-                "this statement validates constraint `{name}`, which is on {what}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run"
+                "this statement {} constraint `{name}`, which is on {what}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
+                if shape.kind == ShapeKind::AlterTable {
+                    "validates"
+                } else {
+                    "comments on"
+                }
             ),
             _ => format!(
                 "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
@@ -255,6 +259,38 @@ pub(crate) fn added_constraints(
             Some((table.base().to_string(), name, action_reads(statement, a)))
         })
         .collect()
+}
+
+/// The constraints of tables a statement names, as (table, constraint), folded: those an
+/// ALTER TABLE validates, and that of `COMMENT ON CONSTRAINT c ON [s.]t` (not `ON DOMAIN`).
+fn constraints_named(statement: &crate::sql::Statement) -> Vec<(String, String)> {
+    use crate::lint::sequence::folded;
+    let shape = &statement.shape;
+    if shape.kind == ShapeKind::AlterTable {
+        let Some(table) = shape.object() else {
+            return Vec::new();
+        };
+        return validated_constraints(statement)
+            .into_iter()
+            .map(|name| (table.base().to_string(), name))
+            .collect();
+    }
+    match &statement.tokens[..] {
+        [comment, on, constraint, name, on_table, rest @ ..]
+            if comment.is_kw("COMMENT")
+                && on.is_kw("ON")
+                && constraint.is_kw("CONSTRAINT")
+                && on_table.is_kw("ON")
+                && !rest.first().is_some_and(|t| t.is_kw("DOMAIN")) =>
+        {
+            let is = rest.iter().position(|t| t.is_kw("IS")).unwrap_or(rest.len());
+            match (rest[..is].last().and_then(folded), folded(name)) {
+                (Some(table), Some(name)) => vec![(table, name)],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The constraints an ALTER TABLE names to validate (`VALIDATE CONSTRAINT c`), folded.
