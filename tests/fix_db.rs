@@ -1682,6 +1682,175 @@ fn a_read_in_another_arm_of_a_data_dependent_if_than_the_drop_stays_flagged() {
     assert!(err.contains(r#"column "old""#), "{err}");
 }
 
+/// PostgreSQL drops a constraint with a column it is on (`DROP COLUMN`, with or without
+/// CASCADE; a multi-column CHECK too): once the file's later DROP COLUMN ran, a retry's
+/// `VALIDATE CONSTRAINT` of it fails (`constraint "c" of relation "t" does not exist`), also
+/// when the ADD is guarded by a check that the column exists (as PF123's fix of the ADD is).
+/// PF123 read no VALIDATE as a use of the constraint's columns, so such files linted clean (and
+/// `fix` left one that failed). Now it reports the VALIDATE, and its fix, the same check that
+/// the column exists, makes the file run twice. A constraint on a column the file keeps is
+/// not reported.
+#[test]
+fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_reruns() {
+    let guarded = |action: &str, drop: &str| {
+        format!(
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c {action} NOT VALID;\n    END IF;\nEND $$;\nALTER TABLE t VALIDATE CONSTRAINT c;\n{drop}\n"
+        )
+    };
+    let drop = "ALTER TABLE t DROP COLUMN IF EXISTS old;";
+    let cases = [
+        guarded("CHECK (old > 0)", drop),
+        guarded("FOREIGN KEY (old) REFERENCES p (id)", drop),
+        guarded("CHECK (old >= id)", drop),
+        guarded(
+            "CHECK (old > 0)",
+            "ALTER TABLE t DROP COLUMN IF EXISTS old CASCADE;",
+        ),
+    ];
+    for sql in &cases {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(found.contains(&("PF123".into(), 7)), "{sql}\n{found:?}");
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(
+            err.contains(r#"constraint "c" of relation "t" does not exist"#),
+            "{sql}\n{err}"
+        );
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            select: vec!["PF123".into()],
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(&outcome.fixed);
+        db.exec(&outcome.fixed);
+    }
+    // The ADD unguarded, after a DROP CONSTRAINT IF EXISTS: PF123 reports both, and its fixes
+    // of both make the file run twice.
+    let sql = "ALTER TABLE t DROP CONSTRAINT IF EXISTS c;\nALTER TABLE t ADD CONSTRAINT c CHECK (old > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let found = retry_findings(sql, Dialect::Postgres, None);
+    assert!(found.contains(&("PF123".into(), 2)), "{found:?}");
+    assert!(found.contains(&("PF123".into(), 3)), "{found:?}");
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+    // A constraint on a column the file keeps stays: its VALIDATE is no finding, and reruns.
+    let kept = guarded("CHECK (id > 0)", drop).replace(
+        "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped)",
+        "NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'c')",
+    );
+    let found = retry_findings(&kept, Dialect::Postgres, None);
+    assert!(found.iter().all(|(code, _)| code != "PF123"), "{found:?}");
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&kept);
+    db.exec(&kept);
+}
+
+/// A `COMMENT ON CONSTRAINT c ON t` names the constraint as a VALIDATE does: once the file's
+/// later DROP COLUMN took `c` along, a retry fails there (`constraint "c" for table "t" does
+/// not exist`). PF123 reports it, and its fix (a check that the column exists) reruns. A
+/// comment on a domain's constraint of that name is no use of the table's.
+#[test]
+fn a_comment_on_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_reruns() {
+    let sql = "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0);\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nCOMMENT ON CONSTRAINT c ON t IS 'positive';\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let found = retry_findings(sql, Dialect::Postgres, None);
+    assert!(found.contains(&("PF123".into(), 8)), "{found:?}");
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(sql);
+    let err = db.try_exec(sql).expect_err(sql);
+    assert!(
+        err.contains(r#"constraint "c" for table "t" does not exist"#),
+        "{err}"
+    );
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF123".into()],
+        ..LintOptions::default()
+    };
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+    let db = ScratchDb::postgres();
+    db.exec(CONSTRAINT_READS_SETUP);
+    db.exec(&outcome.fixed);
+    db.exec(&outcome.fixed);
+    let domain = sql.replace("ON t IS", "ON DOMAIN t IS");
+    let found = retry_findings(&domain, Dialect::Postgres, None);
+    assert!(!found.contains(&("PF123".into(), 8)), "{found:?}");
+}
+
+/// A VALIDATE CONSTRAINT in a DO block whose constraint a later DROP COLUMN takes along fails
+/// on a retry with `undefined_object` (42704), not `undefined_column`: a handler for the one
+/// keeps the retry running and the other does not; so does an IF that checks the constraint
+/// (or its column) exists, and not one that checks only the table. PF123 read the block's
+/// handlers as for a column the VALIDATE reads itself.
+#[test]
+fn a_validate_in_a_do_block_is_guarded_by_what_catches_or_checks_the_constraint_being_gone() {
+    let file = |validate: &str| {
+        format!(
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0) NOT VALID;\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nDO $$\nBEGIN\n    {validate}\nEND $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n"
+        )
+    };
+    let handled = |condition: &str| {
+        file(&format!(
+            "ALTER TABLE t VALIDATE CONSTRAINT c;\nEXCEPTION WHEN {condition} THEN NULL;"
+        ))
+    };
+    let branch = |check: &str| {
+        file(&format!(
+            "IF {check} THEN\n        ALTER TABLE t VALIDATE CONSTRAINT c;\n    END IF;"
+        ))
+    };
+    let failing = [
+        handled("undefined_column"),
+        branch("EXISTS (SELECT 1 FROM pg_class WHERE relname = 't')"),
+    ];
+    let surviving = [
+        handled("undefined_object"),
+        handled("SQLSTATE '42704'"),
+        handled("OTHERS"),
+        branch("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 'c')"),
+        branch("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old')"),
+    ];
+    for sql in &failing {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        // At the VALIDATE, in the second block.
+        assert!(
+            found
+                .iter()
+                .any(|(code, line)| code == "PF123" && *line > 8),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(
+            err.contains(r#"constraint "c" of relation "t" does not exist"#),
+            "{sql}\n{err}"
+        );
+    }
+    for sql in &surviving {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(CONSTRAINT_READS_SETUP);
+        db.exec(sql);
+        db.exec(sql);
+    }
+}
+
 /// PF116 (a DO block with a handler for "already exists") and PF123 (a check that the column a
 /// later statement drops is still there) both wrap one ADD CONSTRAINT. `fix` made PF116's DO
 /// block, named PF123's fix as not applied, and the fixed file linted clean while its retry

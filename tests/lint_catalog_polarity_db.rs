@@ -514,6 +514,39 @@ fn postgres_cases() -> Vec<Case> {
             )),
             fails_at: None,
         },
+        // The same check through a variable: `SELECT count(*) INTO n …; IF n = 0 THEN`.
+        Case {
+            name: "count of the nullable column into a variable, tested = 0, around adding it NOT NULL",
+            sql: do_block(&format!(
+                "  {COUNT_D} AND NOT attnotnull;\n  \
+                 IF n = 0 THEN\n    ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "count of the NOT NULL column into a variable, tested < 1, around adding it nullable",
+            sql: do_block(&format!(
+                "  {COUNT_D} AND attnotnull;\n  \
+                 IF n < 1 THEN\n    ALTER TABLE t ADD COLUMN d int;\n  END IF;"
+            )),
+            fails_at: Some("ADD COLUMN"),
+        },
+        Case {
+            name: "count of the nullable column into a variable, tested = 0, around adding it nullable",
+            sql: do_block(&format!(
+                "  {COUNT_D} AND NOT attnotnull;\n  \
+                 IF n = 0 THEN\n    ALTER TABLE t ADD COLUMN d int;\n  END IF;"
+            )),
+            fails_at: None,
+        },
+        Case {
+            name: "count of the column into a variable, tested = 0, around adding it NOT NULL",
+            sql: do_block(&format!(
+                "  {COUNT_D};\n  \
+                 IF n = 0 THEN\n    ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0;\n  END IF;"
+            )),
+            fails_at: None,
+        },
         Case {
             name: "missing NOT NULL column (attnotnull) around an index on it",
             sql: do_block(&format!(
@@ -560,6 +593,8 @@ const ATTRIBUTE_A: &str =
     "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a'";
 const ATTRIBUTE_D: &str =
     "SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'd'";
+const COUNT_D: &str =
+    "SELECT count(*) INTO n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'd'";
 const COLUMNS_D: &str =
     "SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'd'";
 const COLUMNS_A: &str =

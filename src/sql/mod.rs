@@ -108,6 +108,8 @@ pub struct ReadGuard {
     pub missing_table: bool,
     /// A handler around it catches `undefined_column` (42703).
     pub missing_column: bool,
+    /// A handler around it catches `undefined_object` (42704): a constraint it names is gone.
+    pub missing_object: bool,
     /// Of each IF around it whose catalog check holds only while what it tests exists: the
     /// names the check mentions, lower case.
     pub checks: Vec<Vec<String>>,
@@ -130,6 +132,18 @@ impl ReadGuard {
                 .checks
                 .iter()
                 .any(|m| names(m, table) && column.is_none_or(|c| names(m, c)))
+    }
+
+    /// Does the statement survive constraint `name` of `table` being gone, with `column` that
+    /// it is on (a `VALIDATE CONSTRAINT`)? A handler for `undefined_object`, or a check that
+    /// holds only while the table and the column or the constraint exist.
+    pub fn protects_constraint(&self, table: &str, column: &str, name: &str) -> bool {
+        let names = |mentions: &Vec<String>, name: &str| mentions.contains(&name.to_lowercase());
+        self.missing_object
+            || self
+                .checks
+                .iter()
+                .any(|m| names(m, table) && (names(m, column) || names(m, name)))
     }
 }
 

@@ -90,6 +90,19 @@ impl Rule for ReadRemovedLater {
             };
             words = read;
         }
+        // `VALIDATE CONSTRAINT c` (or `COMMENT ON CONSTRAINT c ON t`) reads what the file's
+        // `ADD CONSTRAINT c` reads: PostgreSQL drops a constraint with its column, so once a
+        // later statement dropped that column the retry fails here (`constraint "c" of relation
+        // "t" does not exist`).
+        let mut validated = None;
+        if sequence.adds_constraints() {
+            for (table, name) in constraints_named(cx.statement) {
+                if let Some(read) = sequence.constraint_reads(&table, &name) {
+                    validated.get_or_insert((name, words.clone()));
+                    words.extend(read.iter().cloned());
+                }
+            }
+        }
         let mut hits = sequence.reads_removed_later(index, &words);
         if cx.in_do_body && !cx.later_in_body.is_empty() {
             // What a later statement of the same block removes: the block runs again whole.
@@ -100,9 +113,19 @@ impl Rule for ReadRemovedLater {
             }
         }
         if let Some(guard) = &cx.statement.read_guard {
+            // What only the validated constraint reads fails as the constraint being gone.
+            let via_constraint = |c: &str| {
+                validated
+                    .as_ref()
+                    .filter(|(_, own)| !own.iter().any(|w| w == c))
+                    .map(|(name, _)| name.as_str())
+            };
             hits.retain(|(key, _)| match key {
                 Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
-                Key::Column(t, c) => !guard.protects(t, Some(c)),
+                Key::Column(t, c) => match via_constraint(c) {
+                    Some(name) => !guard.protects_constraint(t, c, name),
+                    None => !guard.protects(t, Some(c)),
+                },
                 _ => true,
             });
             if hits.is_empty() {
@@ -123,12 +146,25 @@ impl Rule for ReadRemovedLater {
             Key::Column(t, c) => format!("column `{t}.{c}`"),
             Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
         };
-        let mut v = Violation::new(
-            shape.head.clone(),
-            format!(
+        let own_word = |w: &str| match key {
+            Key::Object(_, t) => t == w,
+            Key::Column(_, c) => c == w,
+            Key::Constraint(..) => true,
+        };
+        let message = match &validated {
+            Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
+                "this statement {} constraint `{name}`, which is on {what}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
+                if shape.kind == ShapeKind::AlterTable {
+                    "validates"
+                } else {
+                    "comments on"
+                }
+            ),
+            _ => format!(
                 "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
             ),
-        );
+        };
+        let mut v = Violation::new(shape.head.clone(), message);
         // ALTER TABLE IF EXISTS skips the statement once the table is gone (MySQL has no such
         // form; MariaDB and PostgreSQL do).
         let table_gone = matches!(key, Key::Object(..));
@@ -174,39 +210,118 @@ pub(crate) fn alter_table_reads(statement: &crate::sql::Statement) -> Option<Vec
             AlterActionKind::AddConstraint | AlterActionKind::AddIndex
         );
         if action.kind == AlterActionKind::Other || adds_on_columns {
-            let name = action.name.as_ref().map(|n| n.range.clone());
-            let tokens: Vec<_> = statement
-                .tokens
-                .iter()
-                .filter(|t| action.range.start <= t.range.start)
-                .filter(|t| t.range.end <= action.range.end)
-                .filter(|t| {
-                    name.as_ref()
-                        .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
-                })
-                .collect();
-            // A foreign key's referenced columns are the other table's: only that table's name
-            // is read after REFERENCES, so a later drop of a same-named column of this table is
-            // not mistaken for one.
-            let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
-            let referenced = references.map_or(&[][..], |r| {
-                let rest = &tokens[r + 1..];
-                let end = rest
-                    .iter()
-                    .position(|t| matches!(t.token, Token::LParen))
-                    .unwrap_or(rest.len());
-                &rest[..end]
-            });
-            let own = &tokens[..references.unwrap_or(tokens.len())];
-            words.extend(
-                own.iter()
-                    .chain(referenced)
-                    .copied()
-                    .filter_map(crate::lint::sequence::folded),
-            );
+            words.extend(action_reads(statement, action));
         }
     }
     Some(words)
+}
+
+/// The folded words an action of an ALTER TABLE reads: all but its own name, and of a foreign
+/// key's REFERENCES only the other table's name.
+fn action_reads(
+    statement: &crate::sql::Statement,
+    action: &crate::sql::AlterAction,
+) -> Vec<String> {
+    let name = action.name.as_ref().map(|n| n.range.clone());
+    let tokens: Vec<_> = statement
+        .tokens
+        .iter()
+        .filter(|t| action.range.start <= t.range.start)
+        .filter(|t| t.range.end <= action.range.end)
+        .filter(|t| {
+            name.as_ref()
+                .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
+        })
+        .collect();
+    // A foreign key's referenced columns are the other table's: only that table's name is
+    // read after REFERENCES, so a later drop of a same-named column of this table is not
+    // mistaken for one.
+    let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
+    let referenced = references.map_or(&[][..], |r| {
+        let rest = &tokens[r + 1..];
+        let end = rest
+            .iter()
+            .position(|t| matches!(t.token, Token::LParen))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    });
+    let own = &tokens[..references.unwrap_or(tokens.len())];
+    own.iter()
+        .chain(referenced)
+        .copied()
+        .filter_map(crate::lint::sequence::folded)
+        .collect()
+}
+
+/// The named constraints an `ALTER TABLE t ADD CONSTRAINT c …` adds: (table, constraint, the
+/// words the action reads), for [`crate::lint::sequence::Sequence::constraint_reads`].
+pub(crate) fn added_constraints(
+    statement: &crate::sql::Statement,
+) -> Vec<(String, String, Vec<String>)> {
+    let shape = &statement.shape;
+    let Some(table) = shape.object().filter(|_| shape.kind == ShapeKind::AlterTable) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::AddConstraint)
+        .filter_map(|a| {
+            let name = a.name.as_ref()?.base().to_string();
+            Some((table.base().to_string(), name, action_reads(statement, a)))
+        })
+        .collect()
+}
+
+/// The constraints of tables a statement names, as (table, constraint), folded: those an
+/// ALTER TABLE validates, and that of `COMMENT ON CONSTRAINT c ON [s.]t` (not `ON DOMAIN`).
+fn constraints_named(statement: &crate::sql::Statement) -> Vec<(String, String)> {
+    use crate::lint::sequence::folded;
+    let shape = &statement.shape;
+    if shape.kind == ShapeKind::AlterTable {
+        let Some(table) = shape.object() else {
+            return Vec::new();
+        };
+        return validated_constraints(statement)
+            .into_iter()
+            .map(|name| (table.base().to_string(), name))
+            .collect();
+    }
+    match &statement.tokens[..] {
+        [comment, on, constraint, name, on_table, rest @ ..]
+            if comment.is_kw("COMMENT")
+                && on.is_kw("ON")
+                && constraint.is_kw("CONSTRAINT")
+                && on_table.is_kw("ON")
+                && !rest.first().is_some_and(|t| t.is_kw("DOMAIN")) =>
+        {
+            let is = rest.iter().position(|t| t.is_kw("IS")).unwrap_or(rest.len());
+            match (rest[..is].last().and_then(folded), folded(name)) {
+                (Some(table), Some(name)) => vec![(table, name)],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The constraints an ALTER TABLE names to validate (`VALIDATE CONSTRAINT c`), folded.
+fn validated_constraints(statement: &crate::sql::Statement) -> Vec<String> {
+    statement
+        .shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::Other)
+        .filter_map(|a| {
+            let mut tokens = statement
+                .tokens
+                .iter()
+                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            let (validate, constraint) = (tokens.next()?, tokens.next()?);
+            (validate.is_kw("VALIDATE") && constraint.is_kw("CONSTRAINT"))
+                .then(|| tokens.next().and_then(crate::lint::sequence::folded))?
+        })
+        .collect()
 }
 
 /// PostgreSQL: runs the statement only while everything it reads that the file removes later

@@ -342,6 +342,23 @@ impl Sequence {
         !self.removed.is_empty()
     }
 
+    /// Did a statement checked so far add a constraint by name, in a file that drops a
+    /// column? Without one, no `VALIDATE CONSTRAINT` needs looking up.
+    pub fn adds_constraints(&self) -> bool {
+        !self.added_constraints.is_empty()
+    }
+
+    /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
+    /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
+    /// or the file drops no column.
+    pub fn constraint_reads(&self, table: &str, name: &str) -> Option<&[String]> {
+        self.added_constraints
+            .iter()
+            .rev()
+            .find(|(t, n, _)| t == table && n == name)
+            .map(|(_, _, words)| words.as_slice())
+    }
+
     /// The tables and columns a later statement removes that statement `i` (whose words are
     /// `words`) mentions: `(key, removing statement index)`.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {

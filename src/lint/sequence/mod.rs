@@ -254,6 +254,11 @@ pub struct Sequence {
     removed: DigestMap<Removed>,
     /// Digests of the tables with a column some statement removes.
     tables_losing_columns: DigestSet,
+    /// Lint pass, only in a file that drops a column: the constraints the statements checked
+    /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
+    /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
+    /// column it is on: a later `VALIDATE CONSTRAINT c` reads that column too.
+    added_constraints: Vec<(String, String, Vec<String>)>,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
@@ -512,6 +517,12 @@ impl Sequence {
     ) {
         // Resolved before the statement's own SET (a CREATE INDEX sets no path).
         self.record_index(statement);
+        if !self.tables_losing_columns.is_empty() {
+            for s in std::iter::once(statement).chain(&statement.nested) {
+                self.added_constraints
+                    .extend(crate::lint::rules::read_removed_later::added_constraints(s));
+            }
+        }
         self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved, schema, to) in std::mem::take(&mut self.current) {
             self.steps_passed += 1;

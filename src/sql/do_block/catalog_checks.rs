@@ -261,8 +261,37 @@ fn check_of(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Check {
     });
     match column {
         Some(column) if reads_index && negated => Check::IndexLeading(column),
-        _ => missing_nullability(condition).unwrap_or(Check::Unknown),
+        _ => missing_nullability(condition)
+            .or_else(|| counted_missing_nullability(condition, filled_by))
+            .unwrap_or(Check::Unknown),
     }
+}
+
+/// [`Check::MissingNullability`] through a variable: `v = 0` (or `v < 1`), the whole
+/// condition, where `v` was filled by `SELECT count(*) INTO v FROM …` whose query is one
+/// [`missing_nullability`] reads inside its `NOT EXISTS (…)` (`SELECT count(*) INTO n FROM
+/// pg_attribute WHERE … attname = 'd' AND NOT attnotnull; IF n = 0 THEN`).
+fn counted_missing_nullability(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Option<Check> {
+    let [variable, op, n] = condition else {
+        return None;
+    };
+    let number = |v: &str| matches!(&n.token, Token::Number(x, _) if x == v);
+    let none = (op.is(&Token::Eq) && number("0")) || (op.is(&Token::Lt) && number("1"));
+    let name = variable.bare_word()?;
+    let (_, fill) = filled_by
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(name))?;
+    let counts = matches!(fill, [select, count, open, star, close, into, ..]
+        if select.is_kw("SELECT")
+            && count.is_kw("count")
+            && open.is(&Token::LParen)
+            && star.is(&Token::Mul)
+            && close.is(&Token::RParen)
+            && into.is_kw("INTO"));
+    if !none || !counts || !tests_existence_only(condition, filled_by) {
+        return None;
+    }
+    nullability_query(fill)
 }
 
 /// [`Check::MissingNullability`], if `condition` is one: `NOT EXISTS (…)`, the whole
@@ -282,6 +311,13 @@ fn missing_nullability(condition: &[Tok]) -> Option<Check> {
     if !tests_existence_only(rest, &[]) {
         return None;
     }
+    nullability_query(rest)
+}
+
+/// The query of a [`Check::MissingNullability`] (`EXISTS (SELECT …)`, or the `SELECT count(*)
+/// INTO v …` that fills the variable a condition compares with 0): what
+/// [`missing_nullability`] requires of it.
+fn nullability_query(rest: &[Tok]) -> Option<Check> {
     let tables_ok = rest.iter().all(|t| {
         t.bare_word().is_none_or(|w| {
             let w = w.to_ascii_lowercase();

@@ -64,6 +64,11 @@ impl Handler {
         self.catches_error(UNDEFINED_COLUMN)
     }
 
+    /// Does it catch what a statement raises when a constraint it names is gone?
+    pub(super) fn catches_missing_object(&self) -> bool {
+        self.catches_error(UNDEFINED_OBJECT)
+    }
+
     /// Does a re-run of `statement` certainly fail, with an error this handler catches? A
     /// `CREATE` of a named object without `IF NOT EXISTS` or `OR REPLACE` (not a temporary
     /// table, which a retry's new session does not see), or an `ALTER TYPE … ADD VALUE` without

@@ -285,6 +285,7 @@ impl Guarded {
         for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
+            guard.missing_object |= h.catches_missing_object();
         }
         guard.checks = self
             .branches
