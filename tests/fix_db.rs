@@ -1991,3 +1991,54 @@ fn an_update_or_delete_in_a_do_block_of_a_column_dropped_later_is_flagged_and_gu
         db.exec(&fixed);
     }
 }
+
+/// A constraint CREATE TABLE declares, by name, on a column a later statement drops: PostgreSQL
+/// drops it with the column (a key or reference on the column, a CHECK whose expression reads
+/// it), so a retry's `VALIDATE CONSTRAINT` / `COMMENT ON CONSTRAINT` of it fails once the CREATE
+/// TABLE IF NOT EXISTS skips. Only `ALTER TABLE … ADD CONSTRAINT` was recorded, so these linted
+/// clean. A column's CHECK that reads another column stays (PostgreSQL keeps it), and is no
+/// finding.
+#[test]
+fn a_constraint_create_table_declares_on_a_column_dropped_later_is_used_by_name_at_a_retry_s_risk()
+{
+    let drop = "ALTER TABLE t DROP COLUMN IF EXISTS old;";
+    let failing = [
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int CONSTRAINT c CHECK (old > 0));\nALTER TABLE t VALIDATE CONSTRAINT c;\n{drop}\n"),
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int, CONSTRAINT c CHECK (old > id));\nALTER TABLE t VALIDATE CONSTRAINT c;\n{drop}\n"),
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int CONSTRAINT c REFERENCES p (id));\nCOMMENT ON CONSTRAINT c ON t IS 'x';\n{drop}\n"),
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int, CONSTRAINT c UNIQUE (old));\nCOMMENT ON CONSTRAINT c ON t IS 'x';\n{drop}\n"),
+    ];
+    let surviving = [
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int CONSTRAINT c CHECK (id > 0));\nALTER TABLE t VALIDATE CONSTRAINT c;\n{drop}\n"),
+        format!("CREATE TABLE IF NOT EXISTS t (id int, old int, keep int CONSTRAINT c CHECK (keep > 0));\nALTER TABLE t VALIDATE CONSTRAINT c;\n{drop}\n"),
+    ];
+    let setup = "CREATE TABLE p (id int PRIMARY KEY);";
+    for sql in &failing {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(found.contains(&("PF123".into(), 2)), "{sql}\n{found:?}");
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(sql);
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(
+            err.contains(r#"constraint "c""#) && err.contains("does not exist"),
+            "{sql}\n{err}"
+        );
+        let fixed = fixed(sql, Dialect::Postgres, true);
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(&fixed);
+        db.exec(&fixed);
+    }
+    for sql in &surviving {
+        let found = retry_findings(sql, Dialect::Postgres, None);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(sql);
+        db.exec(sql);
+    }
+}

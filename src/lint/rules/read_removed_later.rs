@@ -4,7 +4,7 @@
 use super::prelude::*;
 use crate::lint::sequence::{words, Key};
 use crate::lint::rule::literal;
-use crate::sql::AlterActionKind;
+use crate::sql::{AlterActionKind, Tok};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
@@ -233,9 +233,13 @@ fn action_reads(
                 .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
         })
         .collect();
-    // A foreign key's referenced columns are the other table's: only that table's name is
-    // read after REFERENCES, so a later drop of a same-named column of this table is not
-    // mistaken for one.
+    clause_reads(&tokens)
+}
+
+/// The folded words a constraint clause's `tokens` read: of a foreign key's REFERENCES only the
+/// other table's name. Its referenced columns are that table's, so a later drop of a same-named
+/// column of this table is not mistaken for one.
+fn clause_reads(tokens: &[&Tok]) -> Vec<String> {
     let references = tokens.iter().position(|t| t.is_kw("REFERENCES"));
     let referenced = references.map_or(&[][..], |r| {
         let rest = &tokens[r + 1..];
@@ -253,12 +257,15 @@ fn action_reads(
         .collect()
 }
 
-/// The named constraints an `ALTER TABLE t ADD CONSTRAINT c …` adds: (table, constraint, the
-/// words the action reads), for [`crate::lint::sequence::Sequence::constraint_reads`].
+/// The named constraints an `ALTER TABLE t ADD CONSTRAINT c …` adds, or a `CREATE TABLE t (…)`
+/// declares ([`declared_constraints`]): (table, constraint, the words the action reads), for [`crate::lint::sequence::Sequence::constraint_reads`].
 pub(crate) fn added_constraints(
     statement: &crate::sql::Statement,
 ) -> Vec<(String, String, Vec<String>)> {
     let shape = &statement.shape;
+    if shape.kind == ShapeKind::Create(ObjectKind::Table) {
+        return declared_constraints(statement);
+    }
     let Some(table) = shape.object().filter(|_| shape.kind == ShapeKind::AlterTable) else {
         return Vec::new();
     };
@@ -271,6 +278,77 @@ pub(crate) fn added_constraints(
             Some((table.base().to_string(), name, action_reads(statement, a)))
         })
         .collect()
+}
+
+/// The named constraints `CREATE TABLE t (…)` declares, as [`added_constraints`] gives them: a
+/// table constraint (`CONSTRAINT c CHECK (a > b)`) reads its clause; a column's own reads its
+/// clause, and a key or reference the column too (`old int CONSTRAINT c REFERENCES p`): a drop
+/// of the column takes it along.
+fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, String, Vec<String>)> {
+    use crate::lint::sequence::folded;
+    let Some(table) = statement.shape.object() else {
+        return Vec::new();
+    };
+    let tokens = &statement.tokens;
+    let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+        return Vec::new();
+    };
+    let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+        return Vec::new();
+    };
+    // The table's elements: the runs between the list's top-level commas.
+    let mut elements: Vec<&[Tok]> = Vec::new();
+    let (mut depth, mut start) = (0usize, open + 1);
+    for k in open + 1..close {
+        match tokens[k].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                elements.push(&tokens[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    elements.push(&tokens[start..close]);
+    const TABLE_CONSTRAINT: &[&str] = &[
+        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
+    ];
+    let mut out = Vec::new();
+    for element in elements {
+        let column = element
+            .first()
+            .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+            .and_then(folded);
+        let mut depth = 0usize;
+        let starts: Vec<usize> = (0..element.len())
+            .filter(|&k| {
+                let top = depth == 0;
+                match element[k].token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                top && element[k].is_kw("CONSTRAINT")
+            })
+            .collect();
+        for (i, &at) in starts.iter().enumerate() {
+            let Some(name) = element.get(at + 1).and_then(folded) else {
+                continue;
+            };
+            let end = starts.get(i + 1).copied().unwrap_or(element.len());
+            let clause: Vec<&Tok> = element[at + 2..end].iter().collect();
+            let mut reads = clause_reads(&clause);
+            // A CHECK depends on the columns its expression reads (PostgreSQL keeps `old int
+            // CONSTRAINT d CHECK (id > 0)` when `old` is dropped); a key or reference on the
+            // column itself.
+            if !clause.first().is_some_and(|t| t.is_kw("CHECK")) {
+                reads.extend(column.clone());
+            }
+            out.push((table.base().to_string(), name, reads));
+        }
+    }
+    out
 }
 
 /// The constraints of tables a statement names, as (table, constraint), folded: those an
