@@ -290,6 +290,10 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, Strin
         return Vec::new();
     };
     let tokens = &statement.tokens;
+    // Most tables name no constraint: no element split for them.
+    if !tokens.iter().any(|t| t.is_kw("CONSTRAINT")) {
+        return Vec::new();
+    }
     let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
         return Vec::new();
     };
