@@ -301,20 +301,9 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, Strin
         return Vec::new();
     };
     // The table's elements: the runs between the list's top-level commas.
-    let mut elements: Vec<&[Tok]> = Vec::new();
-    let (mut depth, mut start) = (0usize, open + 1);
-    for k in open + 1..close {
-        match tokens[k].token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                elements.push(&tokens[start..k]);
-                start = k + 1;
-            }
-            _ => {}
-        }
-    }
-    elements.push(&tokens[start..close]);
+    let elements = crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| {
+        t.is(&Token::Comma)
+    });
     const TABLE_CONSTRAINT: &[&str] = &[
         "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
     ];
@@ -324,24 +313,16 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, Strin
             .first()
             .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
             .and_then(folded);
-        let mut depth = 0usize;
-        let starts: Vec<usize> = (0..element.len())
-            .filter(|&k| {
-                let top = depth == 0;
-                match element[k].token {
-                    Token::LParen => depth += 1,
-                    Token::RParen => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                top && element[k].is_kw("CONSTRAINT")
-            })
-            .collect();
-        for (i, &at) in starts.iter().enumerate() {
-            let Some(name) = element.get(at + 1).and_then(folded) else {
+        // What comes before the element's first top-level CONSTRAINT, then each named
+        // constraint: its name and its clause.
+        for named in crate::sql::dynamic::split_top(element, |t| t.is_kw("CONSTRAINT"))
+            .into_iter()
+            .skip(1)
+        {
+            let Some(name) = named.first().and_then(folded) else {
                 continue;
             };
-            let end = starts.get(i + 1).copied().unwrap_or(element.len());
-            let clause: Vec<&Tok> = element[at + 2..end].iter().collect();
+            let clause: Vec<&Tok> = named[1..].iter().collect();
             let mut reads = clause_reads(&clause);
             // A CHECK depends on the columns its expression reads (PostgreSQL keeps `old int
             // CONSTRAINT d CHECK (id > 0)` when `old` is dropped); a key or reference on the

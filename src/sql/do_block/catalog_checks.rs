@@ -678,20 +678,7 @@ fn column_property_alters(body: &[Tok], mentions: &[String]) -> Vec<Range<usize>
             j += 1;
         }
         // The actions, split at commas outside parentheses.
-        let mut actions: Vec<&[Tok]> = Vec::new();
-        let (mut depth, mut from) = (0usize, j);
-        for (at, t) in body.iter().enumerate().take(end).skip(j) {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth = depth.saturating_sub(1),
-                Token::Comma if depth == 0 => {
-                    actions.push(&body[from..at]);
-                    from = at + 1;
-                }
-                _ => {}
-            }
-        }
-        actions.push(&body[from..end]);
+        let actions = crate::sql::dynamic::split_top(&body[j..end], |t| t.is(&Token::Comma));
         let unread = |action: &[Tok]| {
             let Some(first) = action.first() else {
                 return false;
