@@ -298,15 +298,16 @@ fn a_second_wrap_of_the_same_statement_goes_inside_the_first() {
         .stderr(predicate::str::contains("was not applied").not());
 }
 
-/// A wrap whose rule no longer fires inside another's (PF124's type-change check, in PF123's
-/// block around the same ALTER) vanished without a word. It is named.
+/// A wrap whose rule no longer offers it inside another's (PF124's type-change check, in
+/// PF123's block around the same ALTER, where a `$` in the column's name keeps PF124's IF out
+/// of the body) vanished without a word. It is named.
 #[test]
 fn a_second_wrap_of_the_same_statement_is_named_as_not_applied() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("t.sql");
     std::fs::write(
         &path,
-        "ALTER TABLE t ALTER COLUMN old TYPE int USING old::int;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+        "ALTER TABLE t ALTER COLUMN old$x TYPE int USING old$x::int;\nALTER TABLE t DROP COLUMN IF EXISTS old$x;\n",
     )
     .unwrap();
     preflight(tmp.path())

@@ -2042,3 +2042,114 @@ fn a_constraint_create_table_declares_on_a_column_dropped_later_is_used_by_name_
         db.exec(sql);
     }
 }
+
+const TYPE_CHANGE_SETUP: &str = "
+CREATE TABLE t (id int, old text, x text);
+INSERT INTO t VALUES (1, 'ab', '123');
+";
+
+/// A type change in a branch whose catalog check only tests that something exists (`IF EXISTS
+/// (… column old …)`): the change keeps every name, so a retry enters the branch again and its
+/// `USING`, written for the old type, meets the new one (`function length(integer) does not
+/// exist`). The branch was taken to guard it, so PF124 said nothing. A check that reads the
+/// column's type (or a handler for any error) keeps the retry out, and a `USING` that reads no
+/// column whose type changes computes the same values again: neither is reported. The fix, an
+/// IF on the column's type where the statement stands, makes the block run twice.
+#[test]
+fn a_type_change_in_a_branch_a_retry_enters_again_is_flagged_only_when_its_using_fails() {
+    let block = |check: &str, change: &str| {
+        format!("DO $$\nBEGIN\n    IF {check} THEN\n        {change}\n    END IF;\nEND $$;\n")
+    };
+    let has = |column: &str, and: &str| {
+        format!("EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = '{column}'{and})")
+    };
+    let reads_x = "ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);";
+    let failing = [
+        block(&has("old", ""), reads_x),
+        block(&has("x", ""), reads_x),
+        block(
+            &has("old", ""),
+            "ALTER TABLE t ALTER COLUMN x SET DATA TYPE int USING CASE WHEN x = '' THEN 0 ELSE length(x) END;",
+        ),
+    ];
+    let surviving = [
+        block(
+            &has("old", ""),
+            "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);",
+        ),
+        block(&has("x", " AND data_type = 'text'"), reads_x),
+        block(
+            &format!("NOT {}", has("x", " AND data_type = 'integer'")),
+            reads_x,
+        ),
+        block(
+            "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'x' AND format_type(atttypid, atttypmod) = 'text')",
+            reads_x,
+        ),
+        format!("DO $$\nBEGIN\n    {reads_x}\nEXCEPTION WHEN OTHERS THEN NULL;\nEND $$;\n"),
+    ];
+    let pf124 = |sql: &str| {
+        retry_findings(sql, Dialect::Postgres, None)
+            .into_iter()
+            .filter(|(code, _)| code == "PF124")
+            .map(|(_, line)| line)
+            .collect::<Vec<_>>()
+    };
+    for sql in &failing {
+        assert_eq!(pf124(sql), [4], "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(sql);
+        // `function length(integer) does not exist`, `invalid input syntax for type integer`
+        let err = db.try_exec(sql).expect_err(sql);
+        assert!(err.contains("integer"), "{sql}\n{err}");
+        let fixed = fixed(sql, Dialect::Postgres, true);
+        assert!(pf124(&fixed).is_empty(), "{fixed}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(&fixed);
+        db.exec(&fixed);
+        assert_eq!(db.query("SELECT x FROM t"), ["3"], "{fixed}");
+    }
+    for sql in &surviving {
+        assert!(pf124(sql).is_empty(), "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(sql);
+        db.exec(sql);
+    }
+}
+
+/// PF123's fix of a type change whose column a later statement drops checks that the column
+/// exists: a retry that stopped before the drop enters it again. PF124's check of the type now
+/// goes inside it, and the file survives every crash point.
+#[test]
+fn a_type_change_read_removed_later_gets_both_guards_and_survives_every_crash_point() {
+    let sql = "ALTER TABLE t ALTER COLUMN old TYPE int USING length(old);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    assert!(fixed.contains("atttypid = to_regtype('int')"), "{fixed}");
+    assert!(
+        retry_findings(&fixed, Dialect::Postgres, None).is_empty(),
+        "{fixed}"
+    );
+    let parts = statements(&fixed, Dialect::Postgres);
+    after_every_crash_point(
+        ScratchDb::postgres,
+        TYPE_CHANGE_SETUP,
+        &parts,
+        &fixed,
+        |db, k| {
+            assert_eq!(
+            db.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old'"),
+            ["0"],
+            "after crash point {k}"
+        );
+        },
+    );
+    // Unfixed, a retry after a crash before the drop fails at the USING.
+    let db = ScratchDb::postgres();
+    db.exec(TYPE_CHANGE_SETUP);
+    db.exec(&statements(sql, Dialect::Postgres)[0]);
+    let err = db.try_exec(sql).expect_err(sql);
+    assert!(err.contains("length(integer)"), "{err}");
+}

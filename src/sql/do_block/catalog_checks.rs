@@ -39,9 +39,14 @@ impl Branch {
     /// mention (`IF EXISTS (… column a …) THEN CREATE INDEX i ON t (a)`): the column is still
     /// there, and the create fails with "already exists"; nor when it drops one without `IF
     /// EXISTS` (`IF EXISTS (… table t …) THEN DROP INDEX i`): it fails with "does not exist".
+    /// Nor a type change: it runs again, and whether its `USING` survives that is PF124's to
+    /// judge.
     pub(super) fn guards(&self, statement: &Statement) -> bool {
         if !self.reenters {
             return true;
+        }
+        if changes_column_type(statement) {
+            return false;
         }
         let mut names = created_names(statement);
         if names.is_empty() {
@@ -619,7 +624,10 @@ fn only_creates(body: &[Tok]) -> bool {
 /// `is_nullable`, `pg_attrdef`, `attnotnull`, constraint catalog, …). Such a statement removes
 /// no name and changes nothing the check tests, so it cannot keep a retry out of the branch:
 /// `IF EXISTS (… column a …) THEN ALTER TABLE t ALTER COLUMN a SET DEFAULT 0; CREATE INDEX
-/// t_a_idx …` re-runs the create, and fails.
+/// t_a_idx …` re-runs the create, and fails. So does a type change (`ALTER [COLUMN] a [SET DATA]
+/// TYPE int [USING …]`) where the check reads no type, nor default (which the change casts): the
+/// column keeps its name, so a check that it exists holds on a retry, and the change, its
+/// `USING` too, runs again.
 fn column_property_alters(body: &[Tok], mentions: &[String]) -> Vec<Range<usize>> {
     const READS_DEFAULT: &[&str] = &[
         "column_default",
@@ -639,8 +647,31 @@ fn column_property_alters(body: &[Tok], mentions: &[String]) -> Vec<Range<usize>
         "constraint_type",
         "constraint_column_usage",
     ];
+    const READS_TYPE: &[&str] = &[
+        "data_type",
+        "udt_name",
+        "udt_schema",
+        "domain_name",
+        "column_type",
+        "character_maximum_length",
+        "character_octet_length",
+        "numeric_precision",
+        "numeric_scale",
+        "datetime_precision",
+        "interval_type",
+        "atttypid",
+        "atttypmod",
+        "attlen",
+        "format_type",
+        "pg_typeof",
+        "pg_type",
+        "typname",
+        "regtype",
+        "to_regtype",
+    ];
     let reads = |words: &[&str]| words.iter().any(|w| mentions.iter().any(|m| m == w));
     let (default_read, nullability_read) = (reads(READS_DEFAULT), reads(READS_NULLABILITY));
+    let type_read = reads(READS_TYPE) || default_read;
     let is_word = |t: &Tok| matches!(t.token, Token::Word(_));
     let mut out = Vec::new();
     for k in 0..body.len() {
@@ -711,6 +742,14 @@ fn column_property_alters(body: &[Tok], mentions: &[String]) -> Vec<Range<usize>
                     {
                         !nullability_read
                     }
+                    [set, data, ty, change @ ..]
+                        if set.is_kw("SET") && data.is_kw("DATA") && ty.is_kw("TYPE") =>
+                    {
+                        !type_read && plain_type_change(change)
+                    }
+                    [ty, change @ ..] if ty.is_kw("TYPE") => {
+                        !type_read && plain_type_change(change)
+                    }
                     _ => false,
                 }
         };
@@ -719,6 +758,20 @@ fn column_property_alters(body: &[Tok], mentions: &[String]) -> Vec<Range<usize>
         }
     }
     out
+}
+
+/// Is `change`, what follows a type change's `TYPE` (`int USING CASE a WHEN 0 THEN 1 END`), a
+/// type and an expression only: no statement word, and each `END` a `CASE`'s, so that it cannot
+/// close a block or an IF of the body.
+fn plain_type_change(change: &[Tok]) -> bool {
+    let count = |w: &str| change.iter().filter(|t| t.is_kw(w)).count();
+    !change.is_empty()
+        && !change.iter().any(|t| {
+            ["CREATE", "ALTER", "DROP", "IF", "BEGIN", "LOOP"]
+                .iter()
+                .any(|w| t.is_kw(w))
+        })
+        && count("CASE") == count("END")
 }
 
 /// Is the statement at `body[k]` an assignment (MySQL's `SET @x = 1, v := 2`, a setting's `SET
@@ -998,6 +1051,29 @@ fn created_names(statement: &Statement) -> Vec<String> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Does `statement`, an `ALTER TABLE`, change a column's type (`ALTER [COLUMN] c [SET DATA]
+/// TYPE t`)?
+fn changes_column_type(statement: &Statement) -> bool {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    shape.kind == ShapeKind::AlterTable
+        && shape.actions.iter().any(|a| {
+            let tokens: Vec<&Tok> = statement
+                .tokens
+                .iter()
+                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end)
+                .collect();
+            let named = usize::from(tokens.get(1).is_some_and(|t| t.is_kw("COLUMN")));
+            let at = 2 + named;
+            let set_data = tokens.get(at).is_some_and(|t| t.is_kw("SET"))
+                && tokens.get(at + 1).is_some_and(|t| t.is_kw("DATA"));
+            let ty = at + 2 * usize::from(set_data);
+            a.kind == AlterActionKind::Other
+                && tokens.first().is_some_and(|t| t.is_kw("ALTER"))
+                && tokens.get(ty).is_some_and(|t| t.is_kw("TYPE"))
+        })
 }
 
 /// Has the statement or action its `IF NOT EXISTS`?
