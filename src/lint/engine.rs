@@ -327,6 +327,7 @@ impl<'a> FileLinter<'a> {
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
             in_do_body: false,
+            earlier_in_body: &[],
             later_in_body: &[],
             file,
         };
@@ -375,6 +376,7 @@ impl<'a> FileLinter<'a> {
                 guards: &self.guards,
                 sequence: None,
                 in_do_body: true,
+                earlier_in_body: &statement.nested[..position],
                 later_in_body: &statement.nested[position + 1..],
                 file,
             };
@@ -582,6 +584,7 @@ impl CallChecker<'_, '_> {
                 guards: self.guards,
                 sequence: None,
                 in_do_body: false,
+                earlier_in_body: &[],
                 later_in_body: &[],
                 file,
             };

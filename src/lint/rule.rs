@@ -97,6 +97,8 @@ pub struct StatementCx<'a> {
     /// A statement of the DO body of the top-level statement being checked: its bytes are this
     /// file's, and it runs when that statement ([`FileFacts::top_index`]) does.
     pub in_do_body: bool,
+    /// In a DO body: the statements of that body before this one. Empty elsewhere.
+    pub earlier_in_body: &'a [Statement],
     /// In a DO body: the statements of that body after this one (they run in the same
     /// statement, so what they remove is gone for a retry of this one). Empty elsewhere.
     pub later_in_body: &'a [Statement],

@@ -17,7 +17,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF123.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Unsafe,
-        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, where the file creates the object again before removing it, or where the statement's own DO block removes it",
+        "an ALTER TABLE of a table dropped later gets IF EXISTS (safe); on PostgreSQL other statements get a DO block (inside one: an IF) that runs them only while what they read exists (unsafe); none on MySQL and SQLite, for a SELECT or RETURNING, or where the file (or the statement's own DO block, before it) creates or changes the object before removing it",
     ),
 };
 
@@ -400,13 +400,15 @@ fn presence_guard(
     if !runs_in_plpgsql(cx.statement) {
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
     }
-    if hits.iter().any(|&(_, removed_at)| removed_at == index) {
-        // Only a hit of the statement's own DO block has the block's index.
-        return Err("its own DO block removes it, after this statement");
-    }
     let mut checks = Vec::new();
     for (key, removed_at) in hits {
-        if !sequence.present_until(key, index, *removed_at) {
+        // Only a hit of the statement's own DO block has the block's index: the block runs as
+        // one statement, so what it removes is gone on a retry only once this read ran.
+        if *removed_at == index {
+            if !sequence.present_in_block(key, index, cx.earlier_in_body) {
+                return Err("the file or the DO block also creates or changes what it reads before this statement, so a check that it exists would not tell whether this statement already ran");
+            }
+        } else if !sequence.present_until(key, index, *removed_at) {
             return Err("the file also creates what it reads (or touches it in a DO block), so a check that it exists would not tell whether this statement already ran");
         }
         let check = match key {

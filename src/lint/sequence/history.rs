@@ -1,7 +1,7 @@
 //! What the rules ask of the file around a statement: what the statements before it did to an
 //! object, and what later statements remove, re-create or build over it.
 
-use super::steps::{schema, steps};
+use super::steps::{arrivals, schema, steps};
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
     LastEvent, Sequence, Stamped,
@@ -289,6 +289,41 @@ impl Sequence {
             return None;
         }
         Some(j as usize)
+    }
+
+    /// On a first run, is `key` there when the DO block at `i` starts, and is it left alone by
+    /// `earlier`, the statements of that block before the one that reads it? Then a check that
+    /// it exists, where the reading statement stands, holds on the first run; and once the
+    /// block's own later removal ran, which takes the whole block (it runs as one statement),
+    /// the check tells a retry that the read already ran.
+    pub fn present_in_block(&self, key: &Key, i: usize, earlier: &[crate::sql::Statement]) -> bool {
+        let d = key.digest();
+        let before_ok = self
+            .events
+            .of(d)
+            .iter()
+            .rev()
+            .find(|&&(_, k, _)| (k as usize) < i)
+            .is_none_or(|&(_, _, e)| e == Event::Create);
+        // An earlier DO block, or a statement that may not run, may have changed it.
+        let no_conditional = !self
+            .conditional
+            .of(d)
+            .iter()
+            .any(|&(_, k, _)| (k as usize) < i);
+        let table = match key {
+            Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => Some(t),
+            _ => None,
+        };
+        let touches = |k: &Key| {
+            k == key || matches!(k, Key::Object(ObjectKind::Table, t) if Some(t) == table)
+        };
+        // What the earlier statements create, drop, or rename to the name.
+        let touched = earlier.iter().any(|s| {
+            steps(s).iter().any(|step| touches(&step.key))
+                || arrivals(s).iter().any(|a| touches(&a.key))
+        });
+        before_ok && no_conditional && !touched
     }
 
     /// A statement of a DO body that mentions `words`, where `later` are the statements of the
