@@ -2208,3 +2208,70 @@ fn a_read_of_what_its_own_do_block_removes_later_is_fixed_with_a_check_where_it_
         .expect("PF123");
     assert!(read.fix.is_none(), "{read:?}");
 }
+
+/// PF123's checks of a table the file re-creates without a column, and of an enum the file
+/// re-creates without a label, skipped DO bodies: wrapped in a DO block, the statement whose
+/// re-run fails linted clean. A handler for the error the re-run raises (`undefined_column`,
+/// `invalid_text_representation`) keeps the read running, and is no finding.
+#[test]
+fn a_do_body_read_of_what_the_file_recreates_without_it_is_flagged_unless_handled() {
+    use preflight::runner::ApplyModel;
+    let tx = Some(ApplyModel::FileTransaction);
+    let block = |statement: &str, handler: &str| {
+        format!("DO $$\nBEGIN\n    {statement}\n{handler}END $$;\n")
+    };
+    let copy = statements(POSTGRES_RECREATED, Dialect::Postgres);
+    let recreated = |handler: &str| {
+        let read = copy[0].trim_start_matches('\n').trim_end();
+        format!("{}{}{}", block(read, handler), copy[1], copy[2])
+    };
+    let labels = |handler: &str| {
+        LABELS.trim_start().replacen(
+            "UPDATE local_user SET sort = 'Active' WHERE {};\n",
+            &block(
+                "UPDATE local_user SET sort = 'Active' WHERE sort IN ('TopDay');",
+                handler,
+            ),
+            1,
+        )
+    };
+    for (sql, setup, error) in [
+        (recreated(""), POSTGRES_RECREATED_SETUP, "expires_at"),
+        (
+            labels(""),
+            LABELS_SETUP,
+            r#"invalid input value for enum sort_enum: "TopDay""#,
+        ),
+    ] {
+        assert_eq!(
+            retry_findings(&sql, Dialect::Postgres, tx),
+            [("PF123".into(), 3)],
+            "{sql}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
+        let err = db.try_exec(&format!("BEGIN;\n{sql}COMMIT;\n")).unwrap_err();
+        assert!(err.contains(error), "{sql}\n{err}");
+    }
+    for (sql, setup) in [
+        (
+            recreated("EXCEPTION WHEN undefined_column THEN NULL;\n"),
+            POSTGRES_RECREATED_SETUP,
+        ),
+        (
+            labels("EXCEPTION WHEN invalid_text_representation THEN NULL;\n"),
+            LABELS_SETUP,
+        ),
+    ] {
+        let found = retry_findings(&sql, Dialect::Postgres, tx);
+        assert!(
+            found.iter().all(|(code, _)| code != "PF123"),
+            "{sql}\n{found:?}"
+        );
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
+        db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
+    }
+}

@@ -110,6 +110,9 @@ pub struct ReadGuard {
     pub missing_column: bool,
     /// A handler around it catches `undefined_object` (42704): a constraint it names is gone.
     pub missing_object: bool,
+    /// A handler around it catches `invalid_text_representation` (22P02): an enum compared
+    /// with a label it lacks.
+    pub bad_label: bool,
     /// Of each IF around it whose catalog check holds only while what it tests exists: the
     /// names the check mentions, lower case.
     pub checks: Vec<Vec<String>>,

@@ -73,7 +73,7 @@ impl Rule for ReadRemovedLater {
             } else {
                 // No word can name something removed later: skip folding them.
                 if shape.kind != ShapeKind::AlterTable || shape.object().is_some() {
-                    out.extend(column_lost_on_recreate(cx, sequence, index));
+                    out.extend(column_lost_on_recreate(cx, sequence, index, None));
                 }
                 return;
             }
@@ -112,7 +112,8 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
-        if let Some(guard) = &cx.statement.read_guard {
+        let guard = cx.statement.read_guard.as_deref();
+        if let Some(guard) = guard.filter(|_| !hits.is_empty()) {
             // What only the validated constraint reads fails as the constraint being gone.
             let via_constraint = |c: &str| {
                 validated
@@ -133,11 +134,10 @@ impl Rule for ReadRemovedLater {
             }
         }
         let Some((key, _)) = hits.first() else {
-            if cx.in_do_body {
-                return;
-            }
-            let lost = column_lost_on_recreate(cx, sequence, index)
-                .or_else(|| label_lost_on_conversion(cx, sequence, index, &words));
+            // In a DO body too: the block runs again on a re-run, and meets what the file
+            // left.
+            let lost = column_lost_on_recreate(cx, sequence, index, guard)
+                .or_else(|| label_lost_on_conversion(cx, sequence, index, &words, guard));
             out.extend(lost);
             return;
         };
@@ -443,11 +443,13 @@ fn presence_guard(
 /// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without
 /// one of `cols` (authelia V0006 re-creates `oauth2_consent_session` without `expires_at`):
 /// a re-run reads the new table and fails. Only a single-table FROM is read, and only plain
-/// column words, so the columns surely are `t`'s. No fix: the table exists either way.
+/// column words, so the columns surely are `t`'s. No fix: the table exists either way. In a DO
+/// body, a `guard` that protects the read of the lost column keeps it running.
 fn column_lost_on_recreate(
     cx: &StatementCx,
     sequence: &crate::lint::sequence::Sequence,
     index: usize,
+    guard: Option<&crate::sql::ReadGuard>,
 ) -> Option<Violation> {
     let tokens = &cx.statement.tokens;
     let mut depth = 0usize;
@@ -509,6 +511,9 @@ fn column_lost_on_recreate(
         .filter(|&k| plain_column(k))
         .filter_map(|k| crate::lint::sequence::folded(&tokens[k]))
         .find(|c| !columns.contains(c) && !aliases.contains(c))?;
+    if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
+        return None;
+    }
     Some(
         Violation::new(
             cx.shape().head.clone(),
@@ -526,14 +531,16 @@ fn column_lost_on_recreate(
 /// then the column moves to a `post_sort_type_enum` without `TopDay`): a re-run compares the
 /// new type with the literal and fails with `invalid input value for enum`. `words` are the
 /// statement's words: the column's table must be one of them. No fix: the column exists
-/// either way.
+/// either way. In a DO body, a handler for `invalid_text_representation` (`guard`) keeps it
+/// running.
 fn label_lost_on_conversion(
     cx: &StatementCx,
     sequence: &crate::lint::sequence::Sequence,
     index: usize,
     words: &[String],
+    guard: Option<&crate::sql::ReadGuard>,
 ) -> Option<Violation> {
-    if !sequence.converts_to_recreated_types() {
+    if !sequence.converts_to_recreated_types() || guard.is_some_and(|g| g.bad_label) {
         return None;
     }
     let (column, label) = compared_labels(&cx.statement.tokens)

@@ -69,6 +69,12 @@ impl Handler {
         self.catches_error(UNDEFINED_OBJECT)
     }
 
+    /// Does it catch what a statement raises when it compares an enum with a label the type
+    /// lacks (`invalid input value for enum`)?
+    pub(super) fn catches_bad_label(&self) -> bool {
+        self.catches_error(INVALID_TEXT_REPRESENTATION)
+    }
+
     /// Does a re-run of `statement` certainly fail, with an error this handler catches? A
     /// `CREATE` of a named object without `IF NOT EXISTS` or `OR REPLACE` (not a temporary
     /// table, which a retry's new session does not see), or an `ALTER TYPE … ADD VALUE` without
@@ -143,6 +149,7 @@ const INVALID_TABLE_DEFINITION: (&str, &str) = ("invalid_table_definition", "42P
 const UNDEFINED_TABLE: (&str, &str) = ("undefined_table", "42P01");
 const UNDEFINED_OBJECT: (&str, &str) = ("undefined_object", "42704");
 const UNDEFINED_COLUMN: (&str, &str) = ("undefined_column", "42703");
+const INVALID_TEXT_REPRESENTATION: (&str, &str) = ("invalid_text_representation", "22P02");
 const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
 const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");

@@ -286,6 +286,7 @@ impl Guarded {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
             guard.missing_object |= h.catches_missing_object();
+            guard.bad_label |= h.catches_bad_label();
         }
         guard.checks = self
             .branches
