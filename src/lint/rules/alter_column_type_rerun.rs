@@ -42,7 +42,6 @@ impl Rule for AlterColumnTypeRerun {
         if cx.do_guarded() {
             return;
         }
-        let changed = changed_columns(cx.statement);
         for action in &shape.actions {
             if action.kind != AlterActionKind::Other {
                 continue;
@@ -79,9 +78,6 @@ impl Rule for AlterColumnTypeRerun {
                         "a re-run converts the column through text again, into `{type_text}` as this file creates it, but a later statement of this file adds or renames its values: a row holding one of those fails the cast"
                     )
                 }
-                // `USING length(old)`: a re-run computes the same values from columns whose
-                // type the statement does not change.
-                (true, None) if !change.using_reads(&tokens, &changed) => continue,
                 (true, None) => "a re-run converts the column again, from the type it already has: the USING expression is written for the old type".to_string(),
                 (false, None) => continue,
             };
@@ -142,39 +138,6 @@ impl TypeChange<'_> {
             && is_cast(cast2)
             && target.eq_ignore_ascii_case(type_text)
     }
-}
-
-impl TypeChange<'_> {
-    /// Does the `USING` expression (`tokens`: the action's) read one of `changed`, the columns
-    /// whose type the statement changes? Only then does a re-run meet a type the expression
-    /// was not written for.
-    fn using_reads(&self, tokens: &[&Tok], changed: &[String]) -> bool {
-        let Some(at) = tokens.iter().position(|t| t.is_kw("USING")) else {
-            return false;
-        };
-        tokens[at + 1..]
-            .iter()
-            .filter_map(|t| folded(t))
-            .any(|w| changed.contains(&w))
-    }
-}
-
-/// The columns whose type an `ALTER TABLE` changes, folded.
-fn changed_columns(statement: &crate::sql::Statement) -> Vec<String> {
-    statement
-        .shape
-        .actions
-        .iter()
-        .filter(|a| a.kind == AlterActionKind::Other)
-        .filter_map(|a| {
-            let tokens: Vec<&Tok> = statement
-                .tokens
-                .iter()
-                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end)
-                .collect();
-            folded(type_change(&tokens)?.column)
-        })
-        .collect()
 }
 
 /// The base name of the new type, as the replay keys it (`s.mood` → `mood`).
