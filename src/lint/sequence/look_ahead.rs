@@ -5,6 +5,7 @@
 use super::labels::{column_type_changes, label_change, relabels};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
+use super::type_uses::{type_user, TypeUser};
 use super::words::{words, Removals};
 use super::{
     object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step, TypeRef,
@@ -89,11 +90,22 @@ impl Sequence {
             }
             _ => {}
         }
-        if let Some((table, types)) = column_types(statement) {
-            self.typed_tables.push((
+        // What a DO block creates over a type is there after the first run as well.
+        let users = std::iter::once(statement)
+            .chain(&statement.nested)
+            .filter_map(type_user);
+        for TypeUser {
+            kind,
+            name,
+            how,
+            types,
+        } in users
+        {
+            self.type_users.push((
                 index,
-                object_digest(ObjectKind::Table, table.base()),
-                table.text.clone(),
+                object_digest(kind, name.base()),
+                name.text.clone(),
+                how,
                 types,
             ));
         }
@@ -195,16 +207,17 @@ impl Sequence {
                     same_name: digest(folded_base(text).as_str()) == *name_digest,
                     dependent: text.clone(),
                     foreign_key: false,
-                    column_type: false,
+                    type_use: None,
                     later_in_statement: false,
                     later_drop: None,
                 });
             }
         }
-        // A table with a column of a type (or domain) the file drops earlier, without CASCADE
-        // (PostgreSQL): a retry meets the table at the drop, which fails (`cannot drop type …
-        // because other objects depend on it`).
-        let typed_tables = std::mem::take(&mut self.typed_tables);
+        // An object that uses a type (or domain) the file drops earlier without CASCADE
+        // (PostgreSQL): a table with a column of it, a domain, composite type, function or view
+        // over it. A retry meets it at the drop, which fails (`cannot drop type … because other
+        // objects depend on it`).
+        let type_users = std::mem::take(&mut self.type_users);
         for (i, key, name_digest, dropped_schema) in std::mem::take(&mut self.type_drops)
             .into_iter()
             .filter(|_| pg)
@@ -217,14 +230,22 @@ impl Sequence {
                         _ => true,
                     }
             };
-            let dependent = typed_tables.iter().find(|(k, table, _, types)| {
-                let events = self.events.of(*table);
-                let dropped_first = events.iter().any(|&(_, j, e)| j < i && e == Event::Remove);
+            let dependent = type_users.iter().find(|(k, user, _, _, types)| {
+                let events = self.events.of(*user);
+                // A DO block's drop of it may run: no claim then.
+                let dropped_first = events
+                    .iter()
+                    .chain(self.conditional.of(*user))
+                    .any(|&(_, j, e)| j < i && e == Event::Remove);
                 let gone_after_file = self.transactional()
                     && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
-                *k > i && types.iter().any(same) && !dropped_first && !gone_after_file
+                *k > i
+                    && *user != key
+                    && types.iter().any(same)
+                    && !dropped_first
+                    && !gone_after_file
             });
-            if let Some((_, _, text, _)) = dependent {
+            if let Some((_, _, text, how, _)) = dependent {
                 self.blocked.entry(i as usize).or_default().push(Blocker {
                     key,
                     dropped: None,
@@ -233,7 +254,7 @@ impl Sequence {
                     same_name: false,
                     dependent: text.clone(),
                     foreign_key: false,
-                    column_type: true,
+                    type_use: Some(*how),
                     later_in_statement: false,
                     later_drop: None,
                 });
@@ -435,7 +456,7 @@ impl Sequence {
                                 dependent,
                                 same_name: false,
                                 foreign_key: true,
-                                column_type: false,
+                                type_use: None,
                                 later_in_statement,
                                 later_drop,
                                 via,
@@ -499,52 +520,4 @@ fn folded_base(text: &str) -> String {
         Some(quoted) => quoted.to_string(),
         None => base.to_lowercase(),
     }
-}
-
-/// The table a `CREATE TABLE` or an `ALTER TABLE … ADD [COLUMN]` gives columns, and the digests
-/// of the folded base names of their types (`mood`, `s.mood`, `mood[]`).
-fn column_types(statement: &Statement) -> Option<(&crate::sql::Name, Vec<TypeRef>)> {
-    use crate::lint::columns::{column_name, table_elements, tokens_in};
-    use crate::sql::{AlterActionKind, Tok};
-    use sqlparser::tokenizer::Token;
-    let shape = &statement.shape;
-    let table = shape.object()?;
-    // The type's base name, from its first token (`at`) in `element`.
-    let folded = |t: &Tok| match &t.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    };
-    let type_at = |element: &[Tok], at: usize| -> Option<TypeRef> {
-        let first = element.get(at)?;
-        match (element.get(at + 1), element.get(at + 2)) {
-            (Some(dot), Some(base)) if dot.is(&Token::Period) => Some((
-                digest(folded(base)?.as_str()),
-                folded(first).map(String::into_boxed_str),
-            )),
-            _ => Some((digest(folded(first)?.as_str()), None)),
-        }
-    };
-    let types: Vec<TypeRef> = match shape.kind {
-        ShapeKind::Create(ObjectKind::Table) => table_elements(statement)
-            .into_iter()
-            .filter(|el| column_name(el).is_some())
-            .filter_map(|el| type_at(el, 1))
-            .collect(),
-        ShapeKind::AlterTable => shape
-            .actions
-            .iter()
-            .filter(|a| a.kind == AlterActionKind::AddColumn)
-            .filter_map(|a| {
-                let t = tokens_in(&statement.tokens, &a.range);
-                let mut i = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
-                if t.get(i).is_some_and(|x| x.is_kw("IF")) {
-                    i += 3;
-                }
-                type_at(t, i + 1)
-            })
-            .collect(),
-        _ => return None,
-    };
-    (!types.is_empty()).then_some((table, types))
 }
