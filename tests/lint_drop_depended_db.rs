@@ -537,3 +537,41 @@ fn a_child_an_earlier_migration_created_is_not_this_rules_business() {
         assert!(db.try_exec("DROP TABLE IF EXISTS p;").is_err());
     }
 }
+
+/// Under a per-file transaction a retry re-runs the whole applied file: a column of the type
+/// that the file drops later is gone by then, and the type's drop succeeds; a column or table
+/// the file only renames still uses the type, and the drop fails. (A rename's removal was read
+/// as the table being gone, and a dropped column not at all.)
+#[test]
+fn under_a_file_transaction_only_what_the_file_leaves_using_the_type_blocks_its_drop() {
+    let head = "DROP TYPE IF EXISTS mood;\n\
+                DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+                CREATE TABLE IF NOT EXISTS person (id int, m mood);\n";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF125".into()],
+        runner: Some(
+            preflight::runner::Runner::UNKNOWN
+                .declaring(Some(preflight::runner::ApplyModel::FileTransaction)),
+        ),
+        ..LintOptions::default()
+    };
+    for (last, blocked) in [
+        ("ALTER TABLE person DROP COLUMN m;", false),
+        ("DROP TABLE person;", false),
+        ("ALTER TABLE person RENAME COLUMN m TO m2;", true),
+        ("ALTER TABLE IF EXISTS person RENAME TO people;", true),
+    ] {
+        let sql = format!("{head}{last}\n");
+        let db = scratch(Engine::Postgres);
+        db.exec(&sql);
+        let failed = run_going_on(&db, &sql);
+        assert_eq!(
+            failed.contains(&1),
+            blocked,
+            "the server, {last}: {failed:?}"
+        );
+        let findings = lint_source(&SourceFile::new("m.sql", sql.as_str()), &options);
+        assert_eq!(!findings.is_empty(), blocked, "{last}: {findings:?}");
+    }
+}

@@ -8,7 +8,8 @@ use super::steps::{arrivals, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
 use super::words::{words, Removals};
 use super::{
-    object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step, TypeRef,
+    column_digest, object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence,
+    Step, TypeRef, UsedType,
 };
 use crate::lint::digest::digest;
 use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
@@ -25,6 +26,9 @@ impl Sequence {
         for step in &top {
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
+            if step.rename {
+                self.renamed_away.insert((step.key.digest(), index));
+            }
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
@@ -101,6 +105,10 @@ impl Sequence {
             types,
         } in users
         {
+            let types = types
+                .into_iter()
+                .map(|(r, column)| (r, column.map(|c| column_digest(name.base(), &c))))
+                .collect();
             self.type_users.push((
                 index,
                 object_digest(kind, name.base()),
@@ -237,13 +245,23 @@ impl Sequence {
                     .iter()
                     .chain(self.conditional.of(*user))
                     .any(|&(_, j, e)| j < i && e == Event::Remove);
-                let gone_after_file = self.transactional()
-                    && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
+                // Dropped by the file's last statement on it (renamed, it still uses the type).
+                let gone_after_file = |events: &[(u64, u32, Event)]| {
+                    self.transactional()
+                        && events.last().is_some_and(|&(k, j, e)| {
+                            e == Event::Remove && !self.renamed_away.contains(&(k, j))
+                        })
+                };
+                // Under a per-file transaction, a column the file drops later does not use the
+                // type when the retry comes.
+                let uses = |(r, column): &UsedType| {
+                    same(r) && !column.is_some_and(|c| gone_after_file(self.events.of(c)))
+                };
                 *k > i
                     && *user != key
-                    && types.iter().any(same)
+                    && types.iter().any(uses)
                     && !dropped_first
-                    && !gone_after_file
+                    && !gone_after_file(events)
             });
             if let Some((_, _, text, how, _)) = dependent {
                 self.blocked.entry(i as usize).or_default().push(Blocker {

@@ -74,6 +74,9 @@ impl Key {
 /// A type a column names: the digest of its folded base name, and its schema when spelt.
 type TypeRef = (u64, Option<Box<str>>);
 
+/// A type an object uses, with the key digest of the table's column of it (a table's).
+type UsedType = (TypeRef, Option<u64>);
+
 fn object_digest(kind: ObjectKind, name: &str) -> u64 {
     digest((0u8, kind, name))
 }
@@ -297,10 +300,14 @@ pub struct Sequence {
     /// name, the schema when spelt.
     type_drops: Vec<(u32, u64, u64, Option<Box<str>>)>,
     /// Objects statements (and their DO blocks) make depend on types ([`type_uses`]): index,
-    /// key, name text, how, the types (digest of the folded base name, the schema when spelt).
-    type_users: Vec<(u32, u64, String, TypeUse, Vec<TypeRef>)>,
+    /// key, name text, how, the types (digest of the folded base name, the schema when spelt),
+    /// each with the key digest of a table's column of it.
+    type_users: Vec<(u32, u64, String, TypeUse, Vec<UsedType>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
+    /// The removals that are renames (key digest, statement): the object lives on under its
+    /// new name, with what depends on it.
+    renamed_away: std::collections::HashSet<(u64, u32)>,
     /// Statement index → what a later statement creates that still depends on what it drops
     /// when a retry runs it (PF125).
     blocked: HashMap<usize, Vec<Blocker>>,

@@ -5,6 +5,7 @@
 //! or a cast to it outside a string body, a view casting to it. A function body in a string
 //! (`AS $$ … $$`) is not looked at by the server: it makes no dependency.
 
+use super::steps::folded;
 use super::TypeRef;
 use crate::lint::columns::{column_name, table_elements, tokens_in};
 use crate::lint::digest::digest;
@@ -28,8 +29,9 @@ pub(super) struct TypeUser<'a> {
     pub(super) kind: ObjectKind,
     pub(super) name: &'a Name,
     pub(super) how: TypeUse,
-    /// The digests of the types' folded base names, with their schemas when spelt.
-    pub(super) types: Vec<TypeRef>,
+    /// The digests of the types' folded base names, with their schemas when spelt; of a
+    /// table's, the column of the type (folded).
+    pub(super) types: Vec<(TypeRef, Option<String>)>,
 }
 
 /// The object `statement` makes depend on types, and those types; `None` when it names none.
@@ -53,7 +55,8 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
                         if t.get(i).is_some_and(|x| x.is_kw("IF")) {
                             i += 3;
                         }
-                        added.extend(type_at(t, i + 1));
+                        let column = t.get(i).and_then(folded);
+                        added.extend(type_at(t, i + 1).map(|r| (r, column)));
                     }
                     AlterActionKind::Other => retyped.extend(retyped_to(t)),
                     _ => {}
@@ -76,7 +79,7 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
             (
                 ObjectKind::Domain,
                 TypeUse::Other,
-                type_at(tokens, at).into_iter().collect(),
+                type_at(tokens, at).map(|r| (r, None)).into_iter().collect(),
             )
         }
         // A composite type: `CREATE TYPE c AS (a mood, …)`.
@@ -88,13 +91,16 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
                 return None;
             }
             let types = element_types(parenthesised(tokens, at + 1).unwrap_or_default());
+            let types = types.into_iter().map(|(r, _)| (r, None)).collect();
             (ObjectKind::Type, TypeUse::Other, types)
         }
-        ShapeKind::Create(kind @ (ObjectKind::Function | ObjectKind::Procedure)) => {
-            (kind, TypeUse::Other, signature_types(tokens, name))
-        }
+        ShapeKind::Create(kind @ (ObjectKind::Function | ObjectKind::Procedure)) => (
+            kind,
+            TypeUse::Other,
+            no_columns(signature_types(tokens, name)),
+        ),
         ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
-            (kind, TypeUse::Other, casts(tokens))
+            (kind, TypeUse::Other, no_columns(casts(tokens)))
         }
         _ => return None,
     };
@@ -135,20 +141,23 @@ fn parenthesised(tokens: &[Tok], open: usize) -> Option<Vec<&[Tok]>> {
 
 /// The types of `name type …` elements (table columns, composite attributes, `RETURNS TABLE`
 /// columns); constraints are skipped.
-fn element_types(elements: Vec<&[Tok]>) -> Vec<TypeRef> {
+fn element_types(elements: Vec<&[Tok]>) -> Vec<(TypeRef, Option<String>)> {
     elements
         .into_iter()
-        .filter(|el| column_name(el).is_some())
-        .filter_map(|el| type_at(el, 1))
+        .filter_map(|el| Some((type_at(el, 1)?, folded(column_name(el)?))))
         .collect()
 }
 
+fn no_columns(types: Vec<TypeRef>) -> Vec<(TypeRef, Option<String>)> {
+    types.into_iter().map(|r| (r, None)).collect()
+}
+
 /// `ALTER [COLUMN] c [SET DATA] TYPE mood …`: the new type.
-fn retyped_to(t: &[Tok]) -> Option<TypeRef> {
+fn retyped_to(t: &[Tok]) -> Option<(TypeRef, Option<String>)> {
     let refs: Vec<&Tok> = t.iter().collect();
     let change = crate::lint::rules::alter_column_type_rerun::type_change(&refs)?;
     let at = t.iter().position(|x| x.range.start == change.type_start)?;
-    type_at(t, at)
+    Some((type_at(t, at)?, folded(change.column)))
 }
 
 /// The types of a function's or procedure's parameters and result (`RETURNS [SETOF] mood`,
@@ -175,9 +184,8 @@ fn signature_types(tokens: &[Tok], name: &Name) -> Vec<TypeRef> {
     let returns = tokens.iter().position(|t| t.is_kw("RETURNS"));
     if let Some(at) = returns.map(|r| r + 1) {
         if tokens.get(at).is_some_and(|t| t.is_kw("TABLE")) {
-            types.extend(element_types(
-                parenthesised(tokens, at + 1).unwrap_or_default(),
-            ));
+            let columns = element_types(parenthesised(tokens, at + 1).unwrap_or_default());
+            types.extend(columns.into_iter().map(|(r, _)| r));
         } else {
             let setof = tokens.get(at).is_some_and(|t| t.is_kw("SETOF"));
             types.extend(type_at(tokens, at + usize::from(setof)));
