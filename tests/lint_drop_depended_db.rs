@@ -224,6 +224,160 @@ const CASES: &[Case] = &[
         fails: &[],
         fixed: false,
     },
+    Case {
+        name: "a column changed to the type (ALTER COLUMN … TYPE … USING)",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m text);\n\
+              ALTER TABLE person ALTER COLUMN m TYPE mood USING m::text::mood;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a table created in a DO block",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              DO $$ BEGIN CREATE TABLE IF NOT EXISTS person (id int, m mood); END $$;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a domain over the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              DO $$ BEGIN CREATE DOMAIN happy AS mood CHECK (VALUE <> 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a composite type with an attribute of the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              DO $$ BEGIN CREATE TYPE pair AS (m mood, n int); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a function with a parameter of the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE FUNCTION f(IN m public.mood DEFAULT 'a') RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a function returning a set of the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE FUNCTION f() RETURNS SETOF mood LANGUAGE sql AS $f$ SELECT 'a'::mood $f$;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a function casting to the type in a BEGIN ATOMIC body",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 WHERE 'a'::mood = 'a'; END;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a function returning a table with a column of the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE FUNCTION g() RETURNS TABLE (id int, m mood) LANGUAGE sql AS 'SELECT 1, NULL::mood';\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a procedure with a parameter of the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE PROCEDURE pr(mood) LANGUAGE sql AS 'SELECT 1';\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a function using the type only in its string body",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE FUNCTION f(mood text) RETURNS int LANGUAGE plpgsql AS $f$ DECLARE x mood; BEGIN RETURN 1; END $f$;\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a view casting to the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE VIEW v AS SELECT 'a'::mood AS m, CAST('b' AS mood) AS n;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a materialized view casting to the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT CAST('b' AS public.mood) AS n;\n",
+        fails: &[1],
+        fixed: false,
+    },
+    Case {
+        name: "a view with a column named like the type",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE OR REPLACE VIEW v AS SELECT 'a'::text AS mood, (SELECT 1 AS mood) AS n;\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "the view dropped before the type",
+        engines: PG,
+        sql: "DROP VIEW IF EXISTS v;\nDROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE VIEW v AS SELECT 'a'::mood AS m;\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "the function dropped before the type",
+        engines: PG,
+        sql: "DROP FUNCTION IF EXISTS f(mood);\nDROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE FUNCTION f(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "the table dropped before the type in a DO block",
+        engines: PG,
+        sql: "DO $$ BEGIN DROP TABLE IF EXISTS person; END $$;\nDROP TYPE IF EXISTS mood;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              DO $$ BEGIN CREATE TABLE person (id int, m mood); END $$;\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a domain over a type of the same name in another schema",
+        engines: PG,
+        sql: "CREATE SCHEMA IF NOT EXISTS s2;\nDROP TYPE IF EXISTS s2.mood;\n\
+              DO $$ BEGIN CREATE TYPE public.mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              DO $$ BEGIN CREATE DOMAIN happy AS public.mood; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n",
+        fails: &[],
+        fixed: false,
+    },
 ];
 
 /// The server's verdict differs by engine in these cases: the lines that fail there.
@@ -381,5 +535,43 @@ fn a_child_an_earlier_migration_created_is_not_this_rules_business() {
         db.exec("CREATE TABLE p (id INT PRIMARY KEY);");
         db.exec("CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));");
         assert!(db.try_exec("DROP TABLE IF EXISTS p;").is_err());
+    }
+}
+
+/// Under a per-file transaction a retry re-runs the whole applied file: a column of the type
+/// that the file drops later is gone by then, and the type's drop succeeds; a column or table
+/// the file only renames still uses the type, and the drop fails. (A rename's removal was read
+/// as the table being gone, and a dropped column not at all.)
+#[test]
+fn under_a_file_transaction_only_what_the_file_leaves_using_the_type_blocks_its_drop() {
+    let head = "DROP TYPE IF EXISTS mood;\n\
+                DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+                CREATE TABLE IF NOT EXISTS person (id int, m mood);\n";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        select: vec!["PF125".into()],
+        runner: Some(
+            preflight::runner::Runner::UNKNOWN
+                .declaring(Some(preflight::runner::ApplyModel::FileTransaction)),
+        ),
+        ..LintOptions::default()
+    };
+    for (last, blocked) in [
+        ("ALTER TABLE person DROP COLUMN m;", false),
+        ("DROP TABLE person;", false),
+        ("ALTER TABLE person RENAME COLUMN m TO m2;", true),
+        ("ALTER TABLE IF EXISTS person RENAME TO people;", true),
+    ] {
+        let sql = format!("{head}{last}\n");
+        let db = scratch(Engine::Postgres);
+        db.exec(&sql);
+        let failed = run_going_on(&db, &sql);
+        assert_eq!(
+            failed.contains(&1),
+            blocked,
+            "the server, {last}: {failed:?}"
+        );
+        let findings = lint_source(&SourceFile::new("m.sql", sql.as_str()), &options);
+        assert_eq!(!findings.is_empty(), blocked, "{last}: {findings:?}");
     }
 }

@@ -112,7 +112,7 @@ impl Rule for AlterColumnTypeRerun {
 
 pub(crate) struct TypeChange<'a> {
     pub(crate) column: &'a Tok,
-    type_start: usize,
+    pub(crate) type_start: usize,
     pub(crate) type_end: usize,
     using: bool,
 }

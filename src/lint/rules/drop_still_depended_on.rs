@@ -4,7 +4,7 @@
 
 use super::prelude::*;
 use crate::diagnostics::Fix;
-use crate::lint::sequence::{Blocker, LaterDrop};
+use crate::lint::sequence::{Blocker, LaterDrop, TypeUse};
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF125",
@@ -75,11 +75,19 @@ impl Rule for DropStillDependedOn {
                     "{what} fails on a retry: a later statement of this file creates a view of that name, and dropping it as a table fails"
                 ),
             )
-        } else if first.column_type {
+        } else if let Some(how) = first.type_use {
+            let clause = match how {
+                TypeUse::Column => format!("which {which} of this file {creates} with a column of that type"),
+                TypeUse::Retyped => format!(
+                    "whose column {which} of this file change{} to that type",
+                    if names.len() == 1 { "s" } else { "" }
+                ),
+                TypeUse::Other => format!("which {which} of this file {creates} using that type"),
+            };
             Violation::new(
                 cx.head_span(),
                 format!(
-                    "{what} fails on a retry: {listed}, which {which} of this file {creates} with a column of that type, still {exists} then (`cannot drop type … because other objects depend on it`)"
+                    "{what} fails on a retry: {listed}, {clause}, still {exists} then (`cannot drop type … because other objects depend on it`)"
                 ),
             )
         } else if first.foreign_key {
@@ -146,10 +154,14 @@ fn move_dependents_first(cx: &StatementCx, blockers: &[&Blocker]) -> Result<Fix,
                 code_span(&format!("DROP VIEW IF EXISTS {}", b.dependent))
             ));
         }
-        if b.column_type {
+        if let Some(how) = b.type_use {
+            let dependent = code_span(&b.dependent);
             return Err(format!(
-                "no fix: IF EXISTS does not help, the type is there and {} uses it; leave this drop out (and guard the type's create: a DO block catching duplicate_object), or drop the table first",
-                code_span(&b.dependent)
+                "no fix: IF EXISTS does not help, the type is there and {dependent} uses it; leave this drop out (and guard the type's create: a DO block catching duplicate_object){}",
+                match how {
+                    TypeUse::Retyped => String::new(),
+                    _ => format!(", or drop {dependent} first"),
+                }
             ));
         }
         if !b.foreign_key {
@@ -277,6 +289,36 @@ mod tests {
             "{}",
             outcome.fixed
         );
+    }
+
+    #[test]
+    fn a_type_drop_names_how_the_later_object_uses_the_type() {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            select: vec!["PF125".into()],
+            ..LintOptions::default()
+        };
+        let guarded = "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;";
+        for (later, clause) in [
+            (
+                "ALTER TABLE person ALTER COLUMN m TYPE mood USING m::text::mood;",
+                "`person`, whose column a later statement of this file changes to that type,",
+            ),
+            (
+                "DO $$ BEGIN CREATE TABLE IF NOT EXISTS person (m mood); END $$;",
+                "`person`, which a later statement of this file creates with a column of that type,",
+            ),
+            (
+                "CREATE OR REPLACE FUNCTION f(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "`f`, which a later statement of this file creates using that type,",
+            ),
+        ] {
+            let sql = format!("DROP TYPE IF EXISTS mood;\n{guarded}\n{later}\n");
+            let findings = lint_source(&SourceFile::new("m.sql", sql.as_str()), &options);
+            assert_eq!(findings.len(), 1, "{sql}");
+            assert!(findings[0].message.contains(clause), "{}", findings[0].message);
+            assert!(findings[0].notes[0].starts_with("no fix"), "{sql}");
+        }
     }
 
     #[test]

@@ -153,11 +153,17 @@ impl Rule for ReadRemovedLater {
         };
         let message = match &validated {
             Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
-                "this statement {} constraint `{name}`, which is on {what}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
+                "this statement {} constraint `{name}`, which {}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
                 if shape.kind == ShapeKind::AlterTable {
                     "validates"
                 } else {
                     "comments on"
+                },
+                match key {
+                    // The statement names the constraint's own table: a table it does not
+                    // name is the one the constraint's foreign key references.
+                    Key::Object(..) => format!("references {what}"),
+                    _ => format!("is on {what}"),
                 }
             ),
             _ => format!(
@@ -664,4 +670,45 @@ fn runs_in_plpgsql(statement: &crate::sql::Statement) -> bool {
 /// A catalog name as `to_regclass` reads it: always quoted, so `User` stays `User`.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{lint_source, LintOptions};
+    use crate::source::SourceFile;
+    use crate::sql::Dialect;
+
+    #[test]
+    fn a_validated_foreign_key_whose_referenced_table_is_dropped_later_references_it() {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            select: vec!["PF123".into()],
+            ..LintOptions::default()
+        };
+        let sql = "CREATE TABLE IF NOT EXISTS c (p_id int, x int);\n\
+                   ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n\
+                   ALTER TABLE c VALIDATE CONSTRAINT c_fk;\n\
+                   COMMENT ON CONSTRAINT c_fk ON c IS 'x';\n\
+                   ALTER TABLE c DROP COLUMN IF EXISTS x;\n\
+                   DROP TABLE IF EXISTS p CASCADE;\n";
+        let findings = lint_source(&SourceFile::new("m.sql", sql), &options);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        for verb in ["validates", "comments on"] {
+            let wanted = format!("this statement {verb} constraint `c_fk`, which references table `p`: ");
+            assert!(messages.iter().any(|m| m.starts_with(&wanted)), "{messages:?}");
+        }
+        assert!(!messages.iter().any(|m| m.contains("which is on table")), "{messages:?}");
+        // A constraint on a column the file drops is on that column.
+        let sql = "CREATE TABLE IF NOT EXISTS t (id int, old int);\n\
+                   ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0) NOT VALID;\n\
+                   ALTER TABLE t VALIDATE CONSTRAINT c;\n\
+                   ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+        let findings = lint_source(&SourceFile::new("m.sql", sql), &options);
+        assert!(
+            findings.iter().any(|f| f.message.starts_with(
+                "this statement validates constraint `c`, which is on column `t.old`: "
+            )),
+            "{findings:?}"
+        );
+    }
 }

@@ -5,9 +5,11 @@
 use super::labels::{column_type_changes, label_change, relabels};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
+use super::type_uses::{type_user, TypeUser};
 use super::words::{words, Removals};
 use super::{
-    object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence, Step, TypeRef,
+    column_digest, object_digest, Blocker, DropSite, Event, Key, LaterDrop, Removed, Sequence,
+    Step, TypeRef, UsedType,
 };
 use crate::lint::digest::digest;
 use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
@@ -24,6 +26,9 @@ impl Sequence {
         for step in &top {
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
+            if step.rename {
+                self.renamed_away.insert((step.key.digest(), index));
+            }
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
@@ -89,11 +94,26 @@ impl Sequence {
             }
             _ => {}
         }
-        if let Some((table, types)) = column_types(statement) {
-            self.typed_tables.push((
+        // What a DO block creates over a type is there after the first run as well.
+        let users = std::iter::once(statement)
+            .chain(&statement.nested)
+            .filter_map(type_user);
+        for TypeUser {
+            kind,
+            name,
+            how,
+            types,
+        } in users
+        {
+            let types = types
+                .into_iter()
+                .map(|(r, column)| (r, column.map(|c| column_digest(name.base(), &c))))
+                .collect();
+            self.type_users.push((
                 index,
-                object_digest(ObjectKind::Table, table.base()),
-                table.text.clone(),
+                object_digest(kind, name.base()),
+                name.text.clone(),
+                how,
                 types,
             ));
         }
@@ -195,16 +215,17 @@ impl Sequence {
                     same_name: digest(folded_base(text).as_str()) == *name_digest,
                     dependent: text.clone(),
                     foreign_key: false,
-                    column_type: false,
+                    type_use: None,
                     later_in_statement: false,
                     later_drop: None,
                 });
             }
         }
-        // A table with a column of a type (or domain) the file drops earlier, without CASCADE
-        // (PostgreSQL): a retry meets the table at the drop, which fails (`cannot drop type …
-        // because other objects depend on it`).
-        let typed_tables = std::mem::take(&mut self.typed_tables);
+        // An object that uses a type (or domain) the file drops earlier without CASCADE
+        // (PostgreSQL): a table with a column of it, a domain, composite type, function or view
+        // over it. A retry meets it at the drop, which fails (`cannot drop type … because other
+        // objects depend on it`).
+        let type_users = std::mem::take(&mut self.type_users);
         for (i, key, name_digest, dropped_schema) in std::mem::take(&mut self.type_drops)
             .into_iter()
             .filter(|_| pg)
@@ -217,14 +238,32 @@ impl Sequence {
                         _ => true,
                     }
             };
-            let dependent = typed_tables.iter().find(|(k, table, _, types)| {
-                let events = self.events.of(*table);
-                let dropped_first = events.iter().any(|&(_, j, e)| j < i && e == Event::Remove);
-                let gone_after_file = self.transactional()
-                    && events.last().map(|&(_, _, e)| e) == Some(Event::Remove);
-                *k > i && types.iter().any(same) && !dropped_first && !gone_after_file
+            let dependent = type_users.iter().find(|(k, user, _, _, types)| {
+                let events = self.events.of(*user);
+                // A DO block's drop of it may run: no claim then.
+                let dropped_first = events
+                    .iter()
+                    .chain(self.conditional.of(*user))
+                    .any(|&(_, j, e)| j < i && e == Event::Remove);
+                // Dropped by the file's last statement on it (renamed, it still uses the type).
+                let gone_after_file = |events: &[(u64, u32, Event)]| {
+                    self.transactional()
+                        && events.last().is_some_and(|&(k, j, e)| {
+                            e == Event::Remove && !self.renamed_away.contains(&(k, j))
+                        })
+                };
+                // Under a per-file transaction, a column the file drops later does not use the
+                // type when the retry comes.
+                let uses = |(r, column): &UsedType| {
+                    same(r) && !column.is_some_and(|c| gone_after_file(self.events.of(c)))
+                };
+                *k > i
+                    && *user != key
+                    && types.iter().any(uses)
+                    && !dropped_first
+                    && !gone_after_file(events)
             });
-            if let Some((_, _, text, _)) = dependent {
+            if let Some((_, _, text, how, _)) = dependent {
                 self.blocked.entry(i as usize).or_default().push(Blocker {
                     key,
                     dropped: None,
@@ -233,7 +272,7 @@ impl Sequence {
                     same_name: false,
                     dependent: text.clone(),
                     foreign_key: false,
-                    column_type: true,
+                    type_use: Some(*how),
                     later_in_statement: false,
                     later_drop: None,
                 });
@@ -435,7 +474,7 @@ impl Sequence {
                                 dependent,
                                 same_name: false,
                                 foreign_key: true,
-                                column_type: false,
+                                type_use: None,
                                 later_in_statement,
                                 later_drop,
                                 via,
@@ -499,52 +538,4 @@ fn folded_base(text: &str) -> String {
         Some(quoted) => quoted.to_string(),
         None => base.to_lowercase(),
     }
-}
-
-/// The table a `CREATE TABLE` or an `ALTER TABLE … ADD [COLUMN]` gives columns, and the digests
-/// of the folded base names of their types (`mood`, `s.mood`, `mood[]`).
-fn column_types(statement: &Statement) -> Option<(&crate::sql::Name, Vec<TypeRef>)> {
-    use crate::lint::columns::{column_name, table_elements, tokens_in};
-    use crate::sql::{AlterActionKind, Tok};
-    use sqlparser::tokenizer::Token;
-    let shape = &statement.shape;
-    let table = shape.object()?;
-    // The type's base name, from its first token (`at`) in `element`.
-    let folded = |t: &Tok| match &t.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    };
-    let type_at = |element: &[Tok], at: usize| -> Option<TypeRef> {
-        let first = element.get(at)?;
-        match (element.get(at + 1), element.get(at + 2)) {
-            (Some(dot), Some(base)) if dot.is(&Token::Period) => Some((
-                digest(folded(base)?.as_str()),
-                folded(first).map(String::into_boxed_str),
-            )),
-            _ => Some((digest(folded(first)?.as_str()), None)),
-        }
-    };
-    let types: Vec<TypeRef> = match shape.kind {
-        ShapeKind::Create(ObjectKind::Table) => table_elements(statement)
-            .into_iter()
-            .filter(|el| column_name(el).is_some())
-            .filter_map(|el| type_at(el, 1))
-            .collect(),
-        ShapeKind::AlterTable => shape
-            .actions
-            .iter()
-            .filter(|a| a.kind == AlterActionKind::AddColumn)
-            .filter_map(|a| {
-                let t = tokens_in(&statement.tokens, &a.range);
-                let mut i = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
-                if t.get(i).is_some_and(|x| x.is_kw("IF")) {
-                    i += 3;
-                }
-                type_at(t, i + 1)
-            })
-            .collect(),
-        _ => return None,
-    };
-    (!types.is_empty()).then_some((table, types))
 }

@@ -35,9 +35,11 @@ mod steps;
 mod survival;
 #[cfg(test)]
 mod tests;
+mod type_uses;
 mod words;
 
 pub use steps::{folded, net_effects, Net};
+pub use type_uses::TypeUse;
 pub use words::{contains_ignore_case, role, words, Removals, Role};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
@@ -71,6 +73,9 @@ impl Key {
 
 /// A type a column names: the digest of its folded base name, and its schema when spelt.
 type TypeRef = (u64, Option<Box<str>>);
+
+/// A type an object uses, with the key digest of the table's column of it (a table's).
+type UsedType = (TypeRef, Option<u64>);
 
 fn object_digest(kind: ObjectKind, name: &str) -> u64 {
     digest((0u8, kind, name))
@@ -294,12 +299,15 @@ pub struct Sequence {
     /// Uncascaded drops of types and domains: index, key digest, digest of the folded base
     /// name, the schema when spelt.
     type_drops: Vec<(u32, u64, u64, Option<Box<str>>)>,
-    /// Tables top-level statements give columns (`CREATE TABLE`, `ADD COLUMN`): index, table
-    /// key, table name text, the column types (digest of the folded base name, the schema when
-    /// spelt).
-    typed_tables: Vec<(u32, u64, String, Vec<TypeRef>)>,
+    /// Objects statements (and their DO blocks) make depend on types ([`type_uses`]): index,
+    /// key, name text, how, the types (digest of the folded base name, the schema when spelt),
+    /// each with the key digest of a table's column of it.
+    type_users: Vec<(u32, u64, String, TypeUse, Vec<UsedType>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
+    /// The removals that are renames (key digest, statement): the object lives on under its
+    /// new name, with what depends on it.
+    renamed_away: std::collections::HashSet<(u64, u32)>,
     /// Statement index → what a later statement creates that still depends on what it drops
     /// when a retry runs it (PF125).
     blocked: HashMap<usize, Vec<Blocker>>,
@@ -385,8 +393,8 @@ pub struct Blocker {
     pub dependent: String,
     /// A foreign key (else a view, or a table's column): `SET FOREIGN_KEY_CHECKS = 0` lifts it.
     pub foreign_key: bool,
-    /// A table with a column of the dropped type or domain (PostgreSQL).
-    pub column_type: bool,
+    /// An object using the dropped type or domain, and how (PostgreSQL).
+    pub type_use: Option<TypeUse>,
     /// A view of the dropped table's own name: the drop meets a view, not a table.
     pub same_name: bool,
     /// MariaDB: the dependent is dropped by the same statement, after the dropped table.
