@@ -327,6 +327,7 @@ impl<'a> FileLinter<'a> {
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
             in_do_body: false,
+            in_plpgsql_body: false,
             later_in_body: &[],
             file,
         };
@@ -375,6 +376,7 @@ impl<'a> FileLinter<'a> {
                 guards: &self.guards,
                 sequence: None,
                 in_do_body: true,
+                in_plpgsql_body: true,
                 later_in_body: &statement.nested[position + 1..],
                 file,
             };
@@ -543,6 +545,15 @@ impl CallChecker<'_, '_> {
         // Another run's body of the same call starts from the guards before the first one.
         let restarts: std::collections::HashSet<usize> =
             expansion.runs.iter().filter_map(|r| r.restart).collect();
+        // The statements after a run that the call runs too, up to the next run that starts
+        // over: what they remove is gone on a retry of the call (PF123).
+        let ran: Vec<Statement> = expansion.runs.iter().map(|r| r.statement.clone()).collect();
+        let later_runs = |i: usize| {
+            let end = (i + 1..ran.len())
+                .find(|&k| expansion.runs[k].restart.is_some())
+                .unwrap_or(ran.len());
+            &ran[i + 1..end]
+        };
         let mut before: std::collections::HashMap<usize, Guards> = Default::default();
         for (i, run) in expansion.runs.iter().enumerate() {
             if let Some(guards) = run.restart.and_then(|from| before.get(&from)) {
@@ -581,8 +592,10 @@ impl CallChecker<'_, '_> {
                 statement,
                 guards: self.guards,
                 sequence: None,
-                in_do_body: false,
-                later_in_body: &[],
+                // What it reads a later statement removes is gone on a retry, as in a DO block.
+                in_do_body: true,
+                in_plpgsql_body: run.plpgsql,
+                later_in_body: later_runs(i),
                 file,
             };
             for rule in self.rules {

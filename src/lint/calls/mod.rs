@@ -275,6 +275,8 @@ pub struct Run {
     /// when that keeps this one from running again
     /// ([`crate::sql::DoBlockContext::after_failure_of`]).
     pub fails_first: Option<Box<Statement>>,
+    /// The statement is one of a PL/pgSQL routine's body, where an `IF` can hold it.
+    pub plpgsql: bool,
 }
 
 impl Run {
@@ -423,6 +425,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 defined_at: 0,
                 restart: None,
                 fails_first: None,
+                plpgsql: false,
             });
         }
     }
@@ -750,6 +753,12 @@ impl Walk<'_> {
                 .guarded
                 .apply(&mut statement, caller.at, &caller.bindings);
         }
+        // SQL built at run time is not in the body's text.
+        let plpgsql = matches!(origin, Origin::Here | Origin::Elsewhere(_))
+            && routine.is_some_and(|r| {
+                r.dialect == Dialect::Postgres
+                    && crate::sql::do_block::is_plpgsql_routine(&r.statement.tokens)
+            });
         self.out.runs.push(Run {
             statement,
             origin,
@@ -757,6 +766,7 @@ impl Walk<'_> {
             defined_at: routine.map_or(0, |r| r.line),
             restart: None,
             fails_first: None,
+            plpgsql,
         });
     }
 }

@@ -401,8 +401,8 @@ fn presence_guard(
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
     }
     if hits.iter().any(|&(_, removed_at)| removed_at == index) {
-        // Only a hit of the statement's own DO block has the block's index.
-        return Err("its own DO block removes it, after this statement");
+        // Only a hit of the statement's own DO block (or call) has the block's index.
+        return Err("its own DO block (or the routine body it runs in) removes it, after this statement");
     }
     let mut checks = Vec::new();
     for (key, removed_at) in hits {
@@ -429,6 +429,9 @@ fn presence_guard(
         "Run it only while what it reads still exists",
     );
     if cx.in_do_body {
+        if !cx.in_plpgsql_body {
+            return Err("the routine's body is not PL/pgSQL, so no IF can hold the statement");
+        }
         // In its block, so the block's handlers keep catching what they caught.
         cx.catalog_guard_in_body(&condition, message)
             .ok_or("the check names something with a `$`, which could end the DO body")

@@ -513,15 +513,7 @@ pub fn routine_body_range(
             (0..rest.len()).find(|&k| labelled(k) || STARTS.iter().any(|s| rest[k].is_kw(s)))?;
         return Some(rest[start].range.start..rest.last()?.range.end);
     }
-    let language = rest
-        .iter()
-        .position(|t| t.is_kw("LANGUAGE"))
-        .and_then(|k| rest.get(k + 1))
-        .map(|t| match &t.token {
-            Token::Word(w) => w.value.to_lowercase(),
-            Token::SingleQuotedString(s) => s.to_lowercase(),
-            _ => String::new(),
-        });
+    let language = routine_language(rest);
     if !language
         .as_deref()
         .is_none_or(|l| l == "sql" || l == "plpgsql")
@@ -554,6 +546,37 @@ pub fn routine_body_range(
     // A SQL-standard `RETURN expression` body: no statements, and the calls of its expression.
     let at = rest.iter().position(|t| t.is_kw("RETURN"))?;
     Some(rest[at].range.start..rest.last()?.range.end)
+}
+
+/// The lower-case `LANGUAGE` of a routine's `CREATE`, from tokens after its parameters.
+fn routine_language(rest: &[Tok]) -> Option<String> {
+    rest.iter()
+        .position(|t| t.is_kw("LANGUAGE"))
+        .and_then(|k| rest.get(k + 1))
+        .map(|t| match &t.token {
+            Token::Word(w) => w.value.to_lowercase(),
+            Token::SingleQuotedString(s) => s.to_lowercase(),
+            _ => String::new(),
+        })
+}
+
+/// Is the body of PostgreSQL `CREATE FUNCTION|PROCEDURE` statement `tokens` PL/pgSQL, where an
+/// `IF` can hold one of its statements (not SQL, whose body is statements only)?
+pub fn is_plpgsql_routine(tokens: &[Tok]) -> bool {
+    let Some(at) = tokens
+        .iter()
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))
+    else {
+        return false;
+    };
+    let Some(close) = tokens[at..]
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .and_then(|open| super::lexer::matching_paren(tokens, at + open))
+    else {
+        return false;
+    };
+    routine_language(&tokens[close + 1..]).as_deref() == Some("plpgsql")
 }
 
 /// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
