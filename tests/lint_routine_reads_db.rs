@@ -153,3 +153,52 @@ fn the_fixed_plpgsql_body_runs_twice_and_a_sql_body_gets_no_fix_on_postgres() {
     assert!(pf123[0].fix.is_none(), "{:#?}", pf123[0]);
     assert_eq!(pf123[0].location.start.unwrap().line, 2);
 }
+
+/// `ADD CONSTRAINT c` (its own errors caught) and a `VALIDATE CONSTRAINT c` after it in the
+/// same block or body, then a drop of the column: a retry's VALIDATE finds no `c`.
+fn add_then_validate(validate_in_if: bool) -> String {
+    let validate = "ALTER TABLE t VALIDATE CONSTRAINT t_old_check;";
+    let (inside, after) = match validate_in_if {
+        true => (format!("\n        {validate}"), String::new()),
+        false => (String::new(), format!("    {validate}\n")),
+    };
+    format!(
+        "    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        \
+         BEGIN\n            ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0) NOT VALID;\n        \
+         EXCEPTION WHEN duplicate_object THEN NULL;\n        END;{inside}\n    END IF;\n{after}"
+    )
+}
+
+#[test]
+fn a_validate_of_a_constraint_the_same_body_adds_fails_once_its_column_is_dropped_on_postgres() {
+    let drop = "ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let cases = vec![
+        Case {
+            name: "the VALIDATE after the block's column IF",
+            sql: format!("DO $$\nBEGIN\n{}END $$;\n{drop}", add_then_validate(false)),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the VALIDATE in the block's column IF",
+            sql: format!("DO $$\nBEGIN\n{}END $$;\n{drop}", add_then_validate(true)),
+            fails_at: None,
+        },
+        Case {
+            name: "the VALIDATE after the routine's column IF",
+            sql: plpgsql(&add_then_validate(false), &format!("SELECT g();\n{drop}")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the VALIDATE in the routine's column IF",
+            sql: plpgsql(&add_then_validate(true), &format!("SELECT g();\n{drop}")),
+            fails_at: None,
+        },
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -100,6 +100,9 @@ pub struct StatementCx<'a> {
     /// In such a body: it is PL/pgSQL (a DO block's, or a `LANGUAGE plpgsql` routine's), where
     /// an `IF` can hold the statement.
     pub in_plpgsql_body: bool,
+    /// In such a body: the statements before this one that the same top-level statement runs
+    /// (the constraint a `VALIDATE CONSTRAINT` names may be added there). Empty elsewhere.
+    pub earlier_in_body: &'a [Statement],
     /// In such a body: the statements after this one that the same top-level statement runs
     /// (so what they remove is gone for a retry of this one). Empty elsewhere.
     pub later_in_body: &'a [Statement],

@@ -95,9 +95,15 @@ impl Rule for ReadRemovedLater {
         // later statement dropped that column the retry fails here (`constraint "c" of relation
         // "t" does not exist`).
         let mut validated = None;
-        if sequence.adds_constraints() {
+        if sequence.adds_constraints() || !cx.earlier_in_body.is_empty() {
             for (table, name) in constraints_named(cx.statement) {
-                if let Some(read) = sequence.constraint_reads(&table, &name) {
+                // The file records a constraint after the whole statement that adds it: one an
+                // earlier statement of the same body adds is looked for there.
+                let in_body = constraint_reads_in(cx.earlier_in_body, &table, &name);
+                let read = in_body
+                    .as_deref()
+                    .or_else(|| sequence.constraint_reads(&table, &name));
+                if let Some(read) = read {
                     validated.get_or_insert((name, words.clone()));
                     words.extend(read.iter().cloned());
                 }
@@ -278,6 +284,21 @@ pub(crate) fn added_constraints(
             Some((table.base().to_string(), name, action_reads(statement, a)))
         })
         .collect()
+}
+
+/// The words the last `ADD CONSTRAINT name` on `table` among `statements` reads, as
+/// [`added_constraints`] gives them; `None` when none adds it.
+fn constraint_reads_in(
+    statements: &[crate::sql::Statement],
+    table: &str,
+    name: &str,
+) -> Option<Vec<String>> {
+    statements.iter().rev().find_map(|s| {
+        added_constraints(s)
+            .into_iter()
+            .find(|(t, n, _)| t == table && n == name)
+            .map(|(_, _, words)| words)
+    })
 }
 
 /// The named constraints `CREATE TABLE t (…)` declares, as [`added_constraints`] gives them: a
