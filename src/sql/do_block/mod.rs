@@ -119,9 +119,9 @@ const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DE
 /// only with a word after them (the table, or `TABLE`/`ONLY`): `LOCK [TABLE] t`, `TRUNCATE
 /// [TABLE] t`, `CLUSTER t`; not a variable of that name (`lock := …`, `lock = …`, `lock.f :=
 /// …`, its declaration `DECLARE lock boolean;`), nor a column a CASE expression yields (`THEN
-/// lock END`). Not `REINDEX`: PF303 would ask for `REINDEX CONCURRENTLY`, which a DO block
-/// cannot run.
-const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER"];
+/// lock END`). `REINDEX` too (or before its options, `REINDEX (VERBOSE) TABLE t`); PF303 does
+/// not ask for `REINDEX CONCURRENTLY` there, which a DO block or a function cannot run.
+const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER", "REINDEX"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
 /// Where the SQL statement of body segment `tokens` starts, past its control words;
@@ -135,7 +135,7 @@ fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
     }
 }
 
-/// Where a `LOCK`, `TRUNCATE` or `CLUSTER` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
+/// Where a `LOCK`, `TRUNCATE`, `CLUSTER` or `REINDEX` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
 /// segment `tokens` starts; `declaring` as for [`embedded_start`].
 fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
     // Whether a `DECLARE` section is open before each token.
@@ -162,6 +162,7 @@ fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
             "NOT", "LOOP",
         ];
         match tokens.get(k + 1) {
+            Some(t) if t.is(&Token::LParen) => tokens[k].is_kw("REINDEX"),
             Some(t) => matches!(t.token, Token::Word(_)) && !NOT_A_TABLE.iter().any(|w| t.is_kw(w)),
             None => false,
         }
