@@ -202,3 +202,43 @@ fn a_validate_of_a_constraint_the_same_body_adds_fails_once_its_column_is_droppe
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// An IF whose condition `AND`s a check that the column exists with one that the constraint
+/// does not (`… AND NOT EXISTS (… pg_constraint …)`) holds only while the column exists: a
+/// retry that reached the drop skips the read in it.
+#[test]
+fn an_if_that_ands_a_column_check_with_a_missing_constraint_check_guards_the_read_on_postgres() {
+    let guarded_add = "    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped)\n       \
+                       AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_old_check') THEN\n        \
+                       ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0) NOT VALID;\n    END IF;\n";
+    let drop = "ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+    let cases = vec![
+        Case {
+            name: "the ADD alone",
+            sql: format!("DO $$\nBEGIN\n{guarded_add}END $$;\n{drop}"),
+            fails_at: None,
+        },
+        Case {
+            name: "the ADD, then the VALIDATE after the IF",
+            sql: format!(
+                "DO $$\nBEGIN\n{guarded_add}    ALTER TABLE t VALIDATE CONSTRAINT t_old_check;\nEND $$;\n{drop}"
+            ),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a NOT EXISTS of the column itself",
+            sql: format!(
+                "DO $$\nBEGIN\n    IF to_regclass('t') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'gone' AND NOT attisdropped) THEN\n        \
+                 UPDATE t SET old = 1;\n    END IF;\nEND $$;\n{drop}"
+            ),
+            fails_at: Some("UPDATE t SET old"),
+        },
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -291,8 +291,8 @@ impl Guarded {
         guard.checks = self
             .branches
             .iter()
-            .filter(|b| b.range.contains(&at) && b.holds_while_present)
-            .map(|b| b.mentions.clone())
+            .filter(|b| b.range.contains(&at))
+            .filter_map(|b| b.present_mentions.clone())
             .collect();
         (guard != super::ReadGuard::default()).then(|| Box::new(guard))
     }
