@@ -347,6 +347,23 @@ pub fn expand(
     dialect: Dialect,
     statement: &Statement,
 ) -> Expansion {
+    let mut out = runs_of(known, source, dialect, statement);
+    // A body's statements run at the call, in the call's transaction, not in the one (if any)
+    // around the routine's CREATE (PF121: MySQL commits the DDL of a procedure a CALL inside
+    // START TRANSACTION … COMMIT runs).
+    for run in &mut out.runs {
+        run.statement.context.in_transaction = statement.context.in_transaction;
+    }
+    out
+}
+
+/// [`expand`], the runs' statements in the context of their bodies.
+fn runs_of(
+    known: &Known,
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+) -> Expansion {
     let mut out = Expansion::default();
     if dialect.is_mysql_family() {
         if let Some(value) = known

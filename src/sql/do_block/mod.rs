@@ -467,6 +467,13 @@ pub fn routine_statements(
             if let Some(k) = locking_start(&segment.tokens, &mut declaring) {
                 start = Some(start.map_or(k, |s| s.min(k)));
             }
+        } else if dialect.is_mysql_family() {
+            // A body's `TRUNCATE` commits implicitly as a top-level one does (PF121); no
+            // variable starts a statement there. (`LOCK TABLES` is refused in a stored
+            // program: "LOCK is not allowed in stored procedures".)
+            if let Some(k) = statement_start(&segment.tokens, &["TRUNCATE"], BODY_AFTER_CONTROL) {
+                start = Some(start.map_or(k, |s| s.min(k)));
+            }
         }
         let head = &segment.tokens[..start.unwrap_or(segment.tokens.len())];
         let names = called_names(head);
