@@ -71,6 +71,15 @@ fn pg_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "a DO block checks the column before it performs the routine that reads",
+            sql: plpgsql(
+                "    UPDATE t SET old = 1;\n",
+                "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old') THEN\n        \
+                 PERFORM g();\n    END IF;\nEND $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n",
+            ),
+            fails_at: None,
+        },
+        Case {
             name: "the body reads a column the file keeps",
             sql: plpgsql(
                 "    UPDATE t SET id = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\n",

@@ -765,10 +765,13 @@ impl Walk<'_> {
     /// also by the guards around the calls that run it.
     fn push(&mut self, routine: Option<&Arc<Routine>>, mut statement: Statement, origin: Origin) {
         for caller in &self.outer {
-            caller
-                .body
-                .guarded
-                .apply(&mut statement, caller.at, &caller.bindings);
+            let guarded = &caller.body.guarded;
+            guarded.apply(&mut statement, caller.at, &caller.bindings);
+            // An IF or handler around the call keeps the body's reads from failing too (PF123).
+            statement.read_guard = crate::sql::ReadGuard::around(
+                statement.read_guard.take(),
+                guarded.read_guard(caller.at),
+            );
         }
         // SQL built at run time is not in the body's text.
         let plpgsql = matches!(origin, Origin::Here | Origin::Elsewhere(_))
