@@ -555,3 +555,41 @@ fn a_called_routines_truncate_is_the_files_first_lock() {
         "{sql}"
     );
 }
+
+/// A `REINDEX` in a DO body or a called routine's body takes its locks as at the top level
+/// (PF314/PF315 point at it; a variable of that name is no such statement), and PF303 there
+/// does not ask for `REINDEX CONCURRENTLY`, which PostgreSQL refuses in a block (`REINDEX
+/// CONCURRENTLY cannot be executed from a function`): it says to move the REINDEX out.
+#[test]
+fn a_reindex_in_a_body_is_the_files_first_lock_and_pf303_does_not_ask_for_concurrently() {
+    let in_do = "DO $$\nDECLARE\n  reindex boolean;\nBEGIN\n  reindex := true;\n  REINDEX (VERBOSE) INDEX accounts_pkey;\nEND $$;\n";
+    let in_routine = "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\n  REINDEX TABLE accounts;\nEND $$;\nCALL p();\n";
+    for (sql, line, column) in [(in_do, 6, 3), (in_routine, 3, 3)] {
+        assert_eq!(
+            where_found(sql, &timeouts()),
+            [("PF314", line, column), ("PF315", line, column)],
+            "{sql}"
+        );
+        let found = lint(sql, &options(None));
+        let message = &of(&found, "PF303").message;
+        assert!(!message.contains("use REINDEX"), "{message}");
+        assert!(message.contains("outside the block"), "{message}");
+        let old = LintOptions {
+            postgres_version: Some(11),
+            ..options(None)
+        };
+        let found = lint(sql, &old);
+        let message = &of(&found, "PF303").message;
+        assert!(message.contains("outside the block"), "{message}");
+    }
+    let fixed = fix_source(&SourceFile::new("m.sql", in_do), &timeouts(), true).fixed;
+    assert_eq!(
+        fixed,
+        format!("SET lock_timeout = '5s';\nSET statement_timeout = '5min';\n{in_do}")
+    );
+    // At the top level PF303 still asks for it.
+    let top = lint("REINDEX INDEX accounts_pkey;\n", &options(None));
+    assert!(of(&top, "PF303")
+        .message
+        .contains("use REINDEX … CONCURRENTLY"));
+}

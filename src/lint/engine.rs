@@ -327,6 +327,8 @@ impl<'a> FileLinter<'a> {
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
             in_do_body: false,
+            in_plpgsql_body: false,
+            in_routine_run: false,
             earlier_in_body: &[],
             later_in_body: &[],
             file,
@@ -376,6 +378,8 @@ impl<'a> FileLinter<'a> {
                 guards: &self.guards,
                 sequence: None,
                 in_do_body: true,
+                in_plpgsql_body: true,
+                in_routine_run: false,
                 earlier_in_body: &statement.nested[..position],
                 later_in_body: &statement.nested[position + 1..],
                 file,
@@ -545,6 +549,18 @@ impl CallChecker<'_, '_> {
         // Another run's body of the same call starts from the guards before the first one.
         let restarts: std::collections::HashSet<usize> =
             expansion.runs.iter().filter_map(|r| r.restart).collect();
+        // The statements before and after a run that the call runs too, from the run that
+        // last started over to the next one: what those after it remove is gone on a retry of
+        // the call, and a constraint one before it adds is the one it validates (PF123).
+        let ran: Vec<Statement> = expansion.runs.iter().map(|r| r.statement.clone()).collect();
+        let starts_over = |k: usize| expansion.runs[k].restart.is_some();
+        let around = |i: usize| {
+            let start = (1..=i).rev().find(|&k| starts_over(k)).unwrap_or(0);
+            let end = (i + 1..ran.len())
+                .find(|&k| starts_over(k))
+                .unwrap_or(ran.len());
+            (&ran[start..i], &ran[i + 1..end])
+        };
         let mut before: std::collections::HashMap<usize, Guards> = Default::default();
         for (i, run) in expansion.runs.iter().enumerate() {
             if let Some(guards) = run.restart.and_then(|from| before.get(&from)) {
@@ -576,6 +592,7 @@ impl CallChecker<'_, '_> {
                     )
                 });
             let statement = undone.as_ref().unwrap_or(&run.statement);
+            let (earlier_in_body, later_in_body) = around(i);
             let cx = StatementCx {
                 options,
                 source: run_source,
@@ -583,9 +600,12 @@ impl CallChecker<'_, '_> {
                 statement,
                 guards: self.guards,
                 sequence: None,
-                in_do_body: false,
-                earlier_in_body: &[],
-                later_in_body: &[],
+                // What it reads a later statement removes is gone on a retry, as in a DO block.
+                in_do_body: true,
+                in_plpgsql_body: run.plpgsql,
+                in_routine_run: true,
+                earlier_in_body,
+                later_in_body,
                 file,
             };
             for rule in self.rules {

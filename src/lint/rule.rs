@@ -94,13 +94,19 @@ pub struct StatementCx<'a> {
     /// The file's sequence analysis and this statement's index in it (top-level statements
     /// only; statements inside a DO body have none).
     pub sequence: Option<(&'a Sequence, usize)>,
-    /// A statement of the DO body of the top-level statement being checked: its bytes are this
-    /// file's, and it runs when that statement ([`FileFacts::top_index`]) does.
+    /// A statement of the DO body of the top-level statement being checked, or of a routine's
+    /// body a call of it runs: it runs when that statement ([`FileFacts::top_index`]) does.
     pub in_do_body: bool,
-    /// In a DO body: the statements of that body before this one. Empty elsewhere.
+    /// In such a body: it is PL/pgSQL (a DO block's, or a `LANGUAGE plpgsql` routine's), where
+    /// an `IF` can hold the statement.
+    pub in_plpgsql_body: bool,
+    /// A statement of a routine's body that a call runs (not of a DO block's).
+    pub in_routine_run: bool,
+    /// In such a body: the statements before this one that the same top-level statement runs
+    /// (the constraint a `VALIDATE CONSTRAINT` names may be added there). Empty elsewhere.
     pub earlier_in_body: &'a [Statement],
-    /// In a DO body: the statements of that body after this one (they run in the same
-    /// statement, so what they remove is gone for a retry of this one). Empty elsewhere.
+    /// In such a body: the statements after this one that the same top-level statement runs
+    /// (so what they remove is gone for a retry of this one). Empty elsewhere.
     pub later_in_body: &'a [Statement],
     /// What the whole file tells the production-safety rules (PF3xx): tables it creates, how
     /// its runner applies it, the PostgreSQL version.
@@ -233,7 +239,7 @@ impl StatementCx<'_> {
         self.wrap_in_do_block(open, close, message.to_string())
     }
 
-    /// A statement of a DO body ([`StatementCx::in_do_body`]): puts it in a PL/pgSQL `IF
+    /// A statement of a PL/pgSQL body ([`StatementCx::in_plpgsql_body`]): puts it in an `IF
     /// condition THEN … END IF;` where it stands, on lines of their own at its indentation when
     /// it starts a line, so the block's handlers keep catching what they caught. Unsafe, as
     /// [`Self::catalog_guard_fix`]. None outside such a body, or when `condition` holds a `$`
@@ -241,7 +247,7 @@ impl StatementCx<'_> {
     pub fn catalog_guard_in_body(&self, condition: &str, message: &str) -> Option<Fix> {
         let stmt = self.statement;
         if self.dialect != Dialect::Postgres
-            || !self.in_do_body
+            || !self.in_plpgsql_body
             || stmt.context.do_block.is_none()
             || condition.contains('$')
         {

@@ -148,6 +148,24 @@ impl ReadGuard {
                 .iter()
                 .any(|m| names(m, table) && (names(m, column) || names(m, name)))
     }
+
+    /// `guard` with `outer` (the guard around a call that runs the statement) added: either
+    /// keeps the read from failing.
+    pub fn around(
+        guard: Option<Box<ReadGuard>>,
+        outer: Option<Box<ReadGuard>>,
+    ) -> Option<Box<ReadGuard>> {
+        match (guard, outer) {
+            (Some(mut guard), Some(outer)) => {
+                guard.missing_table |= outer.missing_table;
+                guard.missing_column |= outer.missing_column;
+                guard.missing_object |= outer.missing_object;
+                guard.checks.extend(outer.checks);
+                Some(guard)
+            }
+            (guard, outer) => guard.or(outer),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -275,6 +275,8 @@ pub struct Run {
     /// when that keeps this one from running again
     /// ([`crate::sql::DoBlockContext::after_failure_of`]).
     pub fails_first: Option<Box<Statement>>,
+    /// The statement is one of a PL/pgSQL routine's body, where an `IF` can hold it.
+    pub plpgsql: bool,
 }
 
 impl Run {
@@ -340,6 +342,23 @@ const SYSTEM_SCHEMAS: &[&str] = &["mysql", "sys"];
 /// The statements the calls of top-level statement `statement` (of `source`, the file being
 /// linted) run.
 pub fn expand(
+    known: &Known,
+    source: &SourceFile,
+    dialect: Dialect,
+    statement: &Statement,
+) -> Expansion {
+    let mut out = runs_of(known, source, dialect, statement);
+    // A body's statements run at the call, in the call's transaction, not in the one (if any)
+    // around the routine's CREATE (PF121: MySQL commits the DDL of a procedure a CALL inside
+    // START TRANSACTION … COMMIT runs).
+    for run in &mut out.runs {
+        run.statement.context.in_transaction = statement.context.in_transaction;
+    }
+    out
+}
+
+/// [`expand`], the runs' statements in the context of their bodies.
+fn runs_of(
     known: &Known,
     source: &SourceFile,
     dialect: Dialect,
@@ -423,6 +442,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 defined_at: 0,
                 restart: None,
                 fails_first: None,
+                plpgsql: false,
             });
         }
     }
@@ -745,11 +765,20 @@ impl Walk<'_> {
     /// also by the guards around the calls that run it.
     fn push(&mut self, routine: Option<&Arc<Routine>>, mut statement: Statement, origin: Origin) {
         for caller in &self.outer {
-            caller
-                .body
-                .guarded
-                .apply(&mut statement, caller.at, &caller.bindings);
+            let guarded = &caller.body.guarded;
+            guarded.apply(&mut statement, caller.at, &caller.bindings);
+            // An IF or handler around the call keeps the body's reads from failing too (PF123).
+            statement.read_guard = crate::sql::ReadGuard::around(
+                statement.read_guard.take(),
+                guarded.read_guard(caller.at),
+            );
         }
+        // SQL built at run time is not in the body's text.
+        let plpgsql = matches!(origin, Origin::Here | Origin::Elsewhere(_))
+            && routine.is_some_and(|r| {
+                r.dialect == Dialect::Postgres
+                    && crate::sql::do_block::is_plpgsql_routine(&r.statement.tokens)
+            });
         self.out.runs.push(Run {
             statement,
             origin,
@@ -757,6 +786,7 @@ impl Walk<'_> {
             defined_at: routine.map_or(0, |r| r.line),
             restart: None,
             fails_first: None,
+            plpgsql,
         });
     }
 }

@@ -817,20 +817,21 @@ fn sql_a_compound_block_builds_runs_as_a_body_s_does() {
 #[test]
 fn a_mysql_begin_is_a_transaction_whose_calls_run_at_the_top_level() {
     // MySQL has no anonymous block: `BEGIN` starts a transaction and the CALLs are top-level.
+    // The body's ALTER runs at `CALL p()`, in that transaction, and commits it (PF121).
     let sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN ALTER TABLE t ADD INDEX i (a); END //\nDELIMITER ;\nBEGIN;\nCALL p();\nCALL q();\nCOMMIT;\n";
     let found = findings(sql, Dialect::Mysql);
     let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
     assert_eq!(
         codes,
-        [("PF113", 2), ("PF102", 2), ("PF001", 6)],
+        [("PF113", 2), ("PF102", 2), ("PF121", 2), ("PF001", 6)],
         "{found:?}"
     );
     assert!(
-        found[2]
+        found[3]
             .2
             .starts_with("`CALL q()`: the body of procedure q"),
         "{}",
-        found[2].2
+        found[3].2
     );
 }
 

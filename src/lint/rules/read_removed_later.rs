@@ -95,9 +95,15 @@ impl Rule for ReadRemovedLater {
         // later statement dropped that column the retry fails here (`constraint "c" of relation
         // "t" does not exist`).
         let mut validated = None;
-        if sequence.adds_constraints() {
+        if sequence.adds_constraints() || !cx.earlier_in_body.is_empty() {
             for (table, name) in constraints_named(cx.statement) {
-                if let Some(read) = sequence.constraint_reads(&table, &name) {
+                // The file records a constraint after the whole statement that adds it: one an
+                // earlier statement of the same body adds is looked for there.
+                let in_body = constraint_reads_in(cx.earlier_in_body, &table, &name);
+                let read = in_body
+                    .as_deref()
+                    .or_else(|| sequence.constraint_reads(&table, &name));
+                if let Some(read) = read {
                     validated.get_or_insert((name, words.clone()));
                     words.extend(read.iter().cloned());
                 }
@@ -286,6 +292,21 @@ pub(crate) fn added_constraints(
         .collect()
 }
 
+/// The words the last `ADD CONSTRAINT name` on `table` among `statements` reads, as
+/// [`added_constraints`] gives them; `None` when none adds it.
+fn constraint_reads_in(
+    statements: &[crate::sql::Statement],
+    table: &str,
+    name: &str,
+) -> Option<Vec<String>> {
+    statements.iter().rev().find_map(|s| {
+        added_constraints(s)
+            .into_iter()
+            .find(|(t, n, _)| t == table && n == name)
+            .map(|(_, _, words)| words)
+    })
+}
+
 /// The named constraints `CREATE TABLE t (…)` declares, as [`added_constraints`] gives them: a
 /// table constraint (`CONSTRAINT c CHECK (a > b)`) reads its clause; a column's own reads its
 /// clause, and a key or reference the column too (`old int CONSTRAINT c REFERENCES p`): a drop
@@ -406,6 +427,10 @@ fn presence_guard(
     if !runs_in_plpgsql(cx.statement) {
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
     }
+    if cx.in_routine_run && hits.iter().any(|&(_, removed_at)| removed_at == index) {
+        // The routine may run again, from another call: a check there could hide a failure.
+        return Err("the routine body it runs in removes it, after this statement");
+    }
     let mut checks = Vec::new();
     for (key, removed_at) in hits {
         // Only a hit of the statement's own DO block has the block's index: the block runs as
@@ -437,6 +462,9 @@ fn presence_guard(
         "Run it only while what it reads still exists",
     );
     if cx.in_do_body {
+        if !cx.in_plpgsql_body {
+            return Err("the routine's body is not PL/pgSQL, so no IF can hold the statement");
+        }
         // In its block, so the block's handlers keep catching what they caught.
         cx.catalog_guard_in_body(&condition, message)
             .ok_or("the check names something with a `$`, which could end the DO body")

@@ -42,6 +42,21 @@ impl Rule for ReindexWithoutConcurrently {
             .iter()
             .fold(shape.head.clone(), |r, t| r.start..t.range.end);
         let before_12 = cx.file.postgres_version.filter(|&v| v < 12);
+        // A DO block or a routine's body cannot run CONCURRENTLY (PF201 reports one that
+        // tries): the REINDEX has to move out of it first.
+        if cx.statement.context.do_block.is_some() {
+            if !shape.concurrently {
+                let instead = match before_12 {
+                    Some(v) => format!("PostgreSQL {v} has no REINDEX … CONCURRENTLY: {REBUILD}, as statements of their own outside the block"),
+                    None => "REINDEX … CONCURRENTLY (PostgreSQL 12+) cannot run in a DO block or a routine's body (`REINDEX CONCURRENTLY cannot be executed from a function`): run it as a statement of its own, outside the block".to_string(),
+                };
+                out.push(Violation::new(
+                    span,
+                    format!("`REINDEX` locks the table against writes and the index against reads until the rebuild ends; {instead}"),
+                ));
+            }
+            return;
+        }
         match (shape.concurrently, before_12) {
             (true, None) => {}
             // The form this rule asks for elsewhere is a syntax error here: the deploy fails.

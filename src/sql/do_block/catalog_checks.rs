@@ -28,9 +28,10 @@ pub(super) struct Branch {
     /// The words of the check and of the reads that filled its variables, and the
     /// dot-separated parts of their string literals, lower case: what the check may test.
     pub(super) mentions: Vec<String>,
-    /// The check holds only while what it tests exists: each of its `AND`ed parts is
-    /// [`Check::Positive`] (`EXISTS (…)`, `… IS NOT NULL`, `n > 0`), and no `OR` joins them.
-    pub(super) holds_while_present: bool,
+    /// What the check holds only while it exists: the mentions (as [`Self::mentions`]) of its
+    /// `AND`ed parts that are [`Check::Positive`] (`EXISTS (…)`, `… IS NOT NULL`, `n > 0`),
+    /// when no `OR` joins them; `None` when no part is.
+    pub(super) present_mentions: Option<Vec<String>>,
 }
 
 impl Branch {
@@ -127,7 +128,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     }
                 }
                 let check = check_of(&tokens[condition.clone()], &filled_by);
-                let holds_while_present = holds_while_present(&tokens[condition.clone()]);
+                let present_mentions = present_mentions(&tokens[condition.clone()], &filled_by);
                 // From after `THEN` to before `END IF`, but the conditions of the catalog
                 // checks nested in it.
                 let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
@@ -165,7 +166,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     folds: read.iter().any(|r| folds_case(r)),
                     reenters,
                     mentions,
-                    holds_while_present,
+                    present_mentions,
                 });
             }
         } else if t.is_kw("IF") && super::starts_statement(tokens, i) && !super::is_call(tokens, i)
@@ -191,10 +192,12 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     branches
 }
 
-/// Does `condition` hold only while what it tests exists: is each of its parts joined by `AND`
-/// outside parentheses [`Check::Positive`], with no `OR` or `NOT` outside them?
-/// (`to_regclass('t') IS NOT NULL AND EXISTS (SELECT … attname = 'c' …)`)
-fn holds_while_present(condition: &[Tok]) -> bool {
+/// What `condition` holds only while it exists ([`Branch::present_mentions`]): the mentions of
+/// its parts joined by `AND` outside parentheses that are [`Check::Positive`], and of the reads
+/// that filled the variables those name (`filled_by`); `None` with an `OR` outside them, or
+/// no such part. A part that tests absence (`NOT EXISTS (… pg_constraint …)`) adds nothing:
+/// `EXISTS (… attname = 'c' …) AND NOT EXISTS (…)` holds only while column `c` exists.
+fn present_mentions(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Option<Vec<String>> {
     let mut depth = 0usize;
     let mut start = 0;
     let mut parts: Vec<&[Tok]> = Vec::new();
@@ -203,7 +206,7 @@ fn holds_while_present(condition: &[Tok]) -> bool {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            _ if t.is_kw("OR") => return false,
+            _ if t.is_kw("OR") => return None,
             _ if t.is_kw("AND") => {
                 parts.push(&condition[start..k]);
                 start = k + 1;
@@ -212,12 +215,28 @@ fn holds_while_present(condition: &[Tok]) -> bool {
         }
     }
     parts.push(&condition[start..]);
-    parts.iter().all(|part| {
-        // `IS NOT NULL` is the part's own test; any other NOT negates it.
-        let not_null = matches!(part, [.., is, not, null]
-            if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL"));
-        top_level_nots(part) == usize::from(not_null) && check_of(part, &[]) == Check::Positive
-    })
+    let positive: Vec<&[Tok]> = parts
+        .into_iter()
+        .filter(|part| {
+            // `IS NOT NULL` is the part's own test; any other NOT negates it.
+            let not_null = matches!(part, [.., is, not, null]
+                if is.is_kw("IS") && not.is_kw("NOT") && null.is_kw("NULL"));
+            top_level_nots(part) == usize::from(not_null) && check_of(part, &[]) == Check::Positive
+        })
+        .collect();
+    if positive.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for part in positive {
+        out.extend(mentions(part));
+        for word in part.iter().filter_map(|t| t.bare_word()) {
+            if let Some((_, fill)) = filled_by.iter().find(|(w, _)| w.eq_ignore_ascii_case(word)) {
+                out.extend(mentions(fill));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The `NOT`s of `tokens` outside parentheses.

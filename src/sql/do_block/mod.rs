@@ -119,9 +119,9 @@ const SQL_STARTS: &[&str] = &["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DE
 /// only with a word after them (the table, or `TABLE`/`ONLY`): `LOCK [TABLE] t`, `TRUNCATE
 /// [TABLE] t`, `CLUSTER t`; not a variable of that name (`lock := …`, `lock = …`, `lock.f :=
 /// …`, its declaration `DECLARE lock boolean;`), nor a column a CASE expression yields (`THEN
-/// lock END`). Not `REINDEX`: PF303 would ask for `REINDEX CONCURRENTLY`, which a DO block
-/// cannot run.
-const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER"];
+/// lock END`). `REINDEX` too (or before its options, `REINDEX (VERBOSE) TABLE t`); PF303 does
+/// not ask for `REINDEX CONCURRENTLY` there, which a DO block or a function cannot run.
+const LOCKING_STARTS: &[&str] = &["LOCK", "TRUNCATE", "CLUSTER", "REINDEX"];
 const AFTER_CONTROL: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
 
 /// Where the SQL statement of body segment `tokens` starts, past its control words;
@@ -135,7 +135,7 @@ fn embedded_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
     }
 }
 
-/// Where a `LOCK`, `TRUNCATE` or `CLUSTER` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
+/// Where a `LOCK`, `TRUNCATE`, `CLUSTER` or `REINDEX` statement ([`LOCKING_STARTS`]) of PL/pgSQL body
 /// segment `tokens` starts; `declaring` as for [`embedded_start`].
 fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
     // Whether a `DECLARE` section is open before each token.
@@ -162,6 +162,7 @@ fn locking_start(tokens: &[Tok], declaring: &mut bool) -> Option<usize> {
             "NOT", "LOOP",
         ];
         match tokens.get(k + 1) {
+            Some(t) if t.is(&Token::LParen) => tokens[k].is_kw("REINDEX"),
             Some(t) => matches!(t.token, Token::Word(_)) && !NOT_A_TABLE.iter().any(|w| t.is_kw(w)),
             None => false,
         }
@@ -291,8 +292,8 @@ impl Guarded {
         guard.checks = self
             .branches
             .iter()
-            .filter(|b| b.range.contains(&at) && b.holds_while_present)
-            .map(|b| b.mentions.clone())
+            .filter(|b| b.range.contains(&at))
+            .filter_map(|b| b.present_mentions.clone())
             .collect();
         (guard != super::ReadGuard::default()).then(|| Box::new(guard))
     }
@@ -467,6 +468,13 @@ pub fn routine_statements(
             if let Some(k) = locking_start(&segment.tokens, &mut declaring) {
                 start = Some(start.map_or(k, |s| s.min(k)));
             }
+        } else if dialect.is_mysql_family() {
+            // A body's `TRUNCATE` commits implicitly as a top-level one does (PF121); no
+            // variable starts a statement there. (`LOCK TABLES` is refused in a stored
+            // program: "LOCK is not allowed in stored procedures".)
+            if let Some(k) = statement_start(&segment.tokens, &["TRUNCATE"], BODY_AFTER_CONTROL) {
+                start = Some(start.map_or(k, |s| s.min(k)));
+            }
         }
         let head = &segment.tokens[..start.unwrap_or(segment.tokens.len())];
         let names = called_names(head);
@@ -514,15 +522,7 @@ pub fn routine_body_range(
             (0..rest.len()).find(|&k| labelled(k) || STARTS.iter().any(|s| rest[k].is_kw(s)))?;
         return Some(rest[start].range.start..rest.last()?.range.end);
     }
-    let language = rest
-        .iter()
-        .position(|t| t.is_kw("LANGUAGE"))
-        .and_then(|k| rest.get(k + 1))
-        .map(|t| match &t.token {
-            Token::Word(w) => w.value.to_lowercase(),
-            Token::SingleQuotedString(s) => s.to_lowercase(),
-            _ => String::new(),
-        });
+    let language = routine_language(rest);
     if !language
         .as_deref()
         .is_none_or(|l| l == "sql" || l == "plpgsql")
@@ -555,6 +555,37 @@ pub fn routine_body_range(
     // A SQL-standard `RETURN expression` body: no statements, and the calls of its expression.
     let at = rest.iter().position(|t| t.is_kw("RETURN"))?;
     Some(rest[at].range.start..rest.last()?.range.end)
+}
+
+/// The lower-case `LANGUAGE` of a routine's `CREATE`, from tokens after its parameters.
+fn routine_language(rest: &[Tok]) -> Option<String> {
+    rest.iter()
+        .position(|t| t.is_kw("LANGUAGE"))
+        .and_then(|k| rest.get(k + 1))
+        .map(|t| match &t.token {
+            Token::Word(w) => w.value.to_lowercase(),
+            Token::SingleQuotedString(s) => s.to_lowercase(),
+            _ => String::new(),
+        })
+}
+
+/// Is the body of PostgreSQL `CREATE FUNCTION|PROCEDURE` statement `tokens` PL/pgSQL, where an
+/// `IF` can hold one of its statements (not SQL, whose body is statements only)?
+pub fn is_plpgsql_routine(tokens: &[Tok]) -> bool {
+    let Some(at) = tokens
+        .iter()
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))
+    else {
+        return false;
+    };
+    let Some(close) = tokens[at..]
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .and_then(|open| super::lexer::matching_paren(tokens, at + open))
+    else {
+        return false;
+    };
+    routine_language(&tokens[close + 1..]).as_deref() == Some("plpgsql")
 }
 
 /// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
