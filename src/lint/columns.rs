@@ -88,13 +88,7 @@ pub fn column_types(statement: &Statement) -> Vec<ColumnType> {
             .filter_map(|a| {
                 let t = tokens_in(tokens, &a.range);
                 match a.kind {
-                    AlterActionKind::AddColumn => {
-                        let mut i = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
-                        if t.get(i).is_some_and(|x| x.is_kw("IF")) {
-                            i += 3;
-                        }
-                        column_of(t, i)
-                    }
+                    AlterActionKind::AddColumn => column_of(t, added_column_at(t)),
                     AlterActionKind::Other => altered_type(t),
                     _ => None,
                 }
@@ -143,6 +137,17 @@ pub fn column_name(element: &[Tok]) -> Option<&Tok> {
     let first = element.first()?;
     let keyword = NOT_A_COLUMN.iter().any(|k| first.is_kw(k));
     (!keyword && element.len() > 1).then_some(first)
+}
+
+/// Where the column's name stands in an `ADD [COLUMN] [IF NOT EXISTS] name type …` action's
+/// tokens.
+pub fn added_column_at(action: &[Tok]) -> usize {
+    let at = 1 + usize::from(action.get(1).is_some_and(|x| x.is_kw("COLUMN")));
+    if action.get(at).is_some_and(|x| x.is_kw("IF")) {
+        at + 3
+    } else {
+        at
+    }
 }
 
 /// The tokens of `statement` inside `range`.

@@ -51,10 +51,7 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
                 let t = tokens_in(tokens, &a.range);
                 match a.kind {
                     AlterActionKind::AddColumn => {
-                        let mut i = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
-                        if t.get(i).is_some_and(|x| x.is_kw("IF")) {
-                            i += 3;
-                        }
+                        let i = crate::lint::columns::added_column_at(t);
                         let column = t.get(i).and_then(folded);
                         added.extend(type_at(t, i + 1).map(|r| (r, column)));
                     }
@@ -122,21 +119,8 @@ fn parenthesised(tokens: &[Tok], open: usize) -> Option<Vec<&[Tok]>> {
     if !tokens.get(open)?.is(&Token::LParen) {
         return None;
     }
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    let inner = &tokens[open + 1..i];
-                    return Some(split_top(inner, |t| t.is(&Token::Comma)));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let close = crate::sql::lexer::matching_paren(tokens, open)?;
+    Some(split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma)))
 }
 
 /// The types of `name type …` elements (table columns, composite attributes, `RETURNS TABLE`
