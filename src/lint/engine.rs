@@ -10,7 +10,7 @@ use super::calls::{self, Known, Origin};
 use super::guards::Guards;
 use super::history::History;
 use super::ordered::{Order, Ordered};
-use super::rule::{FileEnd, FileFacts, Rule, StatementCx, Violation};
+use super::rule::{FileEnd, FileFacts, Rule, RunsIn, StatementCx, Violation};
 use super::rules::REGISTRY;
 use super::rules::{
     dialect_mismatch, invalid_suppression, uncommitted_transaction, unparsed_statement,
@@ -326,9 +326,7 @@ impl<'a> FileLinter<'a> {
             statement: &statement,
             guards: &self.guards,
             sequence: Some((&self.sequence, statement.index)),
-            in_do_body: false,
-            in_plpgsql_body: false,
-            in_routine_run: false,
+            runs_in: RunsIn::TopLevel,
             earlier_in_body: &[],
             later_in_body: &[],
             file,
@@ -377,9 +375,7 @@ impl<'a> FileLinter<'a> {
                 statement: inner,
                 guards: &self.guards,
                 sequence: None,
-                in_do_body: true,
-                in_plpgsql_body: true,
-                in_routine_run: false,
+                runs_in: RunsIn::DoBody,
                 earlier_in_body: &statement.nested[..position],
                 later_in_body: &statement.nested[position + 1..],
                 file,
@@ -601,9 +597,9 @@ impl CallChecker<'_, '_> {
                 guards: self.guards,
                 sequence: None,
                 // What it reads a later statement removes is gone on a retry, as in a DO block.
-                in_do_body: true,
-                in_plpgsql_body: run.plpgsql,
-                in_routine_run: true,
+                runs_in: RunsIn::RoutineBody {
+                    plpgsql: run.plpgsql,
+                },
                 earlier_in_body,
                 later_in_body,
                 file,

@@ -92,25 +92,55 @@ pub struct StatementCx<'a> {
     /// Guards established by earlier statements of the file (`DROP … IF EXISTS`).
     pub guards: &'a Guards,
     /// The file's sequence analysis and this statement's index in it (top-level statements
-    /// only; statements inside a DO body have none).
+    /// only; statements of a body have none).
     pub sequence: Option<(&'a Sequence, usize)>,
-    /// A statement of the DO body of the top-level statement being checked, or of a routine's
-    /// body a call of it runs: it runs when that statement ([`FileFacts::top_index`]) does.
-    pub in_do_body: bool,
-    /// In such a body: it is PL/pgSQL (a DO block's, or a `LANGUAGE plpgsql` routine's), where
-    /// an `IF` can hold the statement.
-    pub in_plpgsql_body: bool,
-    /// A statement of a routine's body that a call runs (not of a DO block's).
-    pub in_routine_run: bool,
-    /// In such a body: the statements before this one that the same top-level statement runs
-    /// (the constraint a `VALIDATE CONSTRAINT` names may be added there). Empty elsewhere.
+    /// Where the statement runs: what a retry of it meets, and what a fix can wrap it in.
+    pub runs_in: RunsIn,
+    /// In a body ([`RunsIn::is_in_body`]): the statements before this one that the same
+    /// top-level statement runs (the constraint a `VALIDATE CONSTRAINT` names may be added
+    /// there). Empty elsewhere.
     pub earlier_in_body: &'a [Statement],
-    /// In such a body: the statements after this one that the same top-level statement runs
+    /// In a body: the statements after this one that the same top-level statement runs
     /// (so what they remove is gone for a retry of this one). Empty elsewhere.
     pub later_in_body: &'a [Statement],
     /// What the whole file tells the production-safety rules (PF3xx): tables it creates, how
     /// its runner applies it, the PostgreSQL version.
     pub file: FileFacts<'a>,
+}
+
+/// Where a checked statement runs. A statement of a body runs when the top-level statement
+/// holding or calling it ([`FileFacts::top_index`]) does, so a retry of that one runs it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunsIn {
+    /// A top-level statement of the file.
+    TopLevel,
+    /// The body of the top-level statement's DO block (or of MariaDB's `BEGIN NOT ATOMIC …
+    /// END`), which runs as one statement. Counted as PL/pgSQL: the fixes that write PL/pgSQL
+    /// check the dialect themselves.
+    DoBody,
+    /// The body of a routine that the top-level statement calls (`CALL`, `SELECT f()`,
+    /// `PERFORM`). Another call may run that body again.
+    RoutineBody {
+        /// A `LANGUAGE plpgsql` routine's body, where an `IF` can hold the statement.
+        plpgsql: bool,
+    },
+}
+
+impl RunsIn {
+    /// Inside a body (a DO block's or a called routine's) rather than at the top level.
+    pub fn is_in_body(self) -> bool {
+        self != RunsIn::TopLevel
+    }
+
+    /// Inside a PL/pgSQL body, where an `IF` can hold the statement.
+    pub fn is_plpgsql(self) -> bool {
+        matches!(self, RunsIn::DoBody | RunsIn::RoutineBody { plpgsql: true })
+    }
+
+    /// Inside a called routine's body (not a DO block's).
+    pub fn is_routine_body(self) -> bool {
+        matches!(self, RunsIn::RoutineBody { .. })
+    }
 }
 
 /// File-level facts for the production-safety rules, shared by top-level and DO-body
@@ -239,7 +269,7 @@ impl StatementCx<'_> {
         self.wrap_in_do_block(open, close, message.to_string())
     }
 
-    /// A statement of a PL/pgSQL body ([`StatementCx::in_plpgsql_body`]): puts it in an `IF
+    /// A statement of a PL/pgSQL body ([`RunsIn::is_plpgsql`]): puts it in an `IF
     /// condition THEN … END IF;` where it stands, on lines of their own at its indentation when
     /// it starts a line, so the block's handlers keep catching what they caught. Unsafe, as
     /// [`Self::catalog_guard_fix`]. None outside such a body, or when `condition` holds a `$`
@@ -247,7 +277,7 @@ impl StatementCx<'_> {
     pub fn catalog_guard_in_body(&self, condition: &str, message: &str) -> Option<Fix> {
         let stmt = self.statement;
         if self.dialect != Dialect::Postgres
-            || !self.in_plpgsql_body
+            || !self.runs_in.is_plpgsql()
             || stmt.context.do_block.is_none()
             || condition.contains('$')
         {

@@ -197,7 +197,7 @@ pub fn not_valid_fix(cx: &StatementCx, action: &AlterAction) -> (Option<Fix>, Op
     // (In a DO body: when the DO statement runs.)
     let at = match cx.sequence {
         Some(at) => Some(at),
-        None if cx.in_do_body => Some((cx.file.sequence, cx.file.top_index)),
+        None if cx.runs_in.is_in_body() => Some((cx.file.sequence, cx.file.top_index)),
         None => None,
     };
     let dropped_later = at.is_some_and(|(sequence, index)| {

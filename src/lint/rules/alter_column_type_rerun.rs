@@ -98,7 +98,7 @@ impl Rule for AlterColumnTypeRerun {
                 );
                 let message = "Change the type only while the column does not have it yet";
                 // In a DO body: an IF where it stands, as the block cannot be wrapped again.
-                v = v.fix(match cx.in_do_body {
+                v = v.fix(match cx.runs_in.is_in_body() {
                     true => cx.catalog_guard_in_body(&condition, message),
                     false => cx.catalog_guard_fix(&condition, message),
                 });

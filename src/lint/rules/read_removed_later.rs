@@ -36,7 +36,7 @@ impl Rule for ReadRemovedLater {
         // statement removes is gone on a retry of that.
         let (sequence, index) = match cx.sequence {
             Some(at) => at,
-            None if cx.in_do_body => (cx.file.sequence, cx.file.top_index),
+            None if cx.runs_in.is_in_body() => (cx.file.sequence, cx.file.top_index),
             None => return,
         };
         let shape = cx.shape();
@@ -65,7 +65,7 @@ impl Rule for ReadRemovedLater {
             return;
         }
         if !sequence.removes_anything() {
-            if cx.in_do_body {
+            if cx.runs_in.is_in_body() {
                 // Only a later statement of its own block may remove what it reads.
                 if cx.later_in_body.is_empty() {
                     return;
@@ -110,7 +110,7 @@ impl Rule for ReadRemovedLater {
             }
         }
         let mut hits = sequence.reads_removed_later(index, &words);
-        if cx.in_do_body && !cx.later_in_body.is_empty() {
+        if cx.runs_in.is_in_body() && !cx.later_in_body.is_empty() {
             // What a later statement of the same block removes: the block runs again whole.
             for hit in sequence.reads_removed_later_in_body(cx.later_in_body, index, &words) {
                 if !hits.iter().any(|(key, _)| *key == hit.0) {
@@ -427,7 +427,7 @@ fn presence_guard(
     if !runs_in_plpgsql(cx.statement) {
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
     }
-    if cx.in_routine_run && hits.iter().any(|&(_, removed_at)| removed_at == index) {
+    if cx.runs_in.is_routine_body() && hits.iter().any(|&(_, removed_at)| removed_at == index) {
         // The routine may run again, from another call: a check there could hide a failure.
         return Err("the routine body it runs in removes it, after this statement");
     }
@@ -461,8 +461,8 @@ fn presence_guard(
         checks.join(" AND "),
         "Run it only while what it reads still exists",
     );
-    if cx.in_do_body {
-        if !cx.in_plpgsql_body {
+    if cx.runs_in.is_in_body() {
+        if !cx.runs_in.is_plpgsql() {
             return Err("the routine's body is not PL/pgSQL, so no IF can hold the statement");
         }
         // In its block, so the block's handlers keep catching what they caught.
