@@ -470,11 +470,7 @@ fn postgres_data_migration_guards_make_every_crash_point_retry_succeed() {
             );
         },
     );
-    let original = ScratchDb::postgres();
-    original.exec(POSTGRES_DATA_SETUP);
-    original.exec(POSTGRES_DATA);
-    let err = original.try_exec(POSTGRES_DATA).unwrap_err();
-    assert!(err.contains("does not exist"), "{err}");
+    assert_retry_fails(POSTGRES_DATA_SETUP, POSTGRES_DATA, &["does not exist"]);
 }
 
 const CONSTRAINT_READS_SETUP: &str = "
@@ -483,6 +479,46 @@ CREATE TABLE t (id int, old int);
 INSERT INTO p VALUES (1);
 INSERT INTO t VALUES (1, 1);
 ";
+
+/// On a fresh PostgreSQL database set up with `setup`, `sql` runs once and its retry (the
+/// second run) fails, with an error that holds every one of `error`.
+fn assert_retry_fails(setup: &str, sql: &str, error: &[&str]) {
+    let db = ScratchDb::postgres();
+    db.exec(setup);
+    db.exec(sql);
+    let Err(err) = db.try_exec(sql) else {
+        panic!("the retry succeeded:\n{sql}");
+    };
+    for part in error {
+        assert!(
+            err.contains(part),
+            "the retry's error lacks {part:?}:\n{sql}\n{err}"
+        );
+    }
+}
+
+/// On a fresh PostgreSQL database set up with `setup`, `sql` runs twice. Returns the database,
+/// for checks of what the runs left.
+fn assert_runs_twice(setup: &str, sql: &str) -> ScratchDb {
+    let db = ScratchDb::postgres();
+    db.exec(setup);
+    db.exec(sql);
+    db.exec(sql);
+    db
+}
+
+/// The fix works: `sql` fails on its retry with `error` ([`assert_retry_fails`]), and `fixed`
+/// runs twice ([`assert_runs_twice`], whose database it returns), each on a fresh database set
+/// up with `setup`.
+fn assert_fix_makes_the_retry_succeed(
+    setup: &str,
+    sql: &str,
+    error: &[&str],
+    fixed: &str,
+) -> ScratchDb {
+    assert_retry_fails(setup, sql, error);
+    assert_runs_twice(setup, fixed)
+}
 
 /// An ADD CONSTRAINT reads the columns it names: once the file's later DROP COLUMN ran, a
 /// re-run fails at the constraint (`column "old" does not exist`), under the model lint
@@ -501,15 +537,6 @@ fn an_added_constraint_on_a_column_dropped_later_is_flagged_and_fails_the_rerun_
         );
         let found = retry_findings(&sql, Dialect::Postgres, None);
         assert!(found.contains(&("PF123".into(), 1)), "{action}: {found:?}");
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&sql);
-        let err = db.try_exec(&sql).unwrap_err();
-        assert!(
-            err.contains(r#"column "old""#) && err.contains("does not exist"),
-            "{action}: {err}"
-        );
-
         let options = LintOptions {
             dialect: Dialect::Postgres,
             select: vec!["PF123".into()],
@@ -522,20 +549,19 @@ fn an_added_constraint_on_a_column_dropped_later_is_flagged_and_fails_the_rerun_
             "{}",
             outcome.fixed
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&outcome.fixed);
-        db.exec(&outcome.fixed);
+        assert_fix_makes_the_retry_succeed(
+            CONSTRAINT_READS_SETUP,
+            &sql,
+            &[r#"column "old""#, "does not exist"],
+            &outcome.fixed,
+        );
     }
     // The foreign key's referenced column is `p`'s, not the `t.id` the file drops.
     let kept = "ALTER TABLE t ADD CONSTRAINT t_old_check CHECK (old > 0);\nALTER TABLE t ADD CONSTRAINT t_old_fk FOREIGN KEY (old) REFERENCES p (id);\nALTER TABLE t DROP COLUMN IF EXISTS id;\n";
     let found = retry_findings(kept, Dialect::Postgres, None);
     assert!(found.iter().all(|(code, _)| code != "PF123"), "{found:?}");
     let fixed = fixed(kept, Dialect::Postgres, true);
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    assert_runs_twice(CONSTRAINT_READS_SETUP, &fixed);
 }
 
 /// MariaDB has DROP COLUMN IF EXISTS and ADD … IF NOT EXISTS: neither saves a constraint or an
@@ -1142,10 +1168,7 @@ fn a_recreated_enum_reruns_in_a_transaction_and_its_old_copy_is_always_found() {
         ),
         []
     );
-    let db = ScratchDb::postgres();
-    db.exec(RECREATED_TYPE_SETUP);
-    db.exec(RECREATED_TYPE);
-    db.exec(RECREATED_TYPE);
+    let db = assert_runs_twice(RECREATED_TYPE_SETUP, RECREATED_TYPE);
     assert_eq!(
         db.query("SELECT string_agg(m::text, ',' ORDER BY id) FROM people"),
         ["happy,sad"]
@@ -1196,13 +1219,10 @@ fn a_value_renamed_after_a_cast_through_text_makes_the_rerun_fail_and_is_flagged
         Some(ApplyModel::FileTransaction),
     );
     assert!(found.contains(&("PF124".into(), 4)), "{found:?}");
-    let db = ScratchDb::postgres();
-    db.exec(RECREATED_TYPE_SETUP);
-    db.exec(&relabelled);
-    let err = db.try_exec(&relabelled).unwrap_err();
-    assert!(
-        err.contains(r#"invalid input value for enum mood: "blue""#),
-        "{err}"
+    assert_retry_fails(
+        RECREATED_TYPE_SETUP,
+        &relabelled,
+        &[r#"invalid input value for enum mood: "blue""#],
     );
 }
 
@@ -1251,21 +1271,15 @@ fn a_comparison_with_a_value_the_recreated_enum_lacks_is_flagged_and_fails_the_r
         retry_findings(&lost, Dialect::Postgres, tx),
         [("PF123".into(), 2)]
     );
-    let db = ScratchDb::postgres();
-    db.exec(LABELS_SETUP);
-    db.exec(&lost);
-    let err = db.try_exec(&lost).unwrap_err();
-    assert!(
-        err.contains(r#"invalid input value for enum sort_enum: "TopDay""#),
-        "{err}"
+    assert_retry_fails(
+        LABELS_SETUP,
+        &lost,
+        &[r#"invalid input value for enum sort_enum: "TopDay""#],
     );
     // Compared as text, the literal is no enum value: not flagged, and the re-run succeeds.
     let kept = LABELS.replace("{}", "sort::text IN ('TopDay')");
     assert_eq!(retry_findings(&kept, Dialect::Postgres, tx), []);
-    let db = ScratchDb::postgres();
-    db.exec(LABELS_SETUP);
-    db.exec(&kept);
-    db.exec(&kept);
+    assert_runs_twice(LABELS_SETUP, &kept);
 }
 
 #[test]
@@ -1444,10 +1458,7 @@ fn a_do_block_wrap_keeps_the_not_valid_and_timeout_fixes_of_its_statement() {
                 && fixed.contains(") NOT VALID;\nEXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL;\nEND $preflight$;\nALTER TABLE t VALIDATE CONSTRAINT "),
             "{fixed}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(setup);
-        db.exec(fixed);
-        db.exec(fixed);
+        let db = assert_runs_twice(setup, fixed);
         assert_eq!(
             db.query("SELECT count(*) || ',' || bool_and(convalidated) FROM pg_constraint WHERE conrelid = 't'::regclass AND contype <> 'p'"),
             ["1,true"],
@@ -1554,13 +1565,10 @@ fn a_do_block_guards_a_read_of_what_a_later_statement_drops_only_when_it_guards_
                 .any(|(code, line)| code == "PF123" && *line > 1),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(
-            err.contains(r#"column "old" does not exist"#),
-            "{sql}\n{err}"
+        assert_retry_fails(
+            CONSTRAINT_READS_SETUP,
+            sql,
+            &[r#"column "old" does not exist"#],
         );
     }
     // (PF116 still reports a branch without a handler: a crash before the DROP COLUMN leaves
@@ -1571,10 +1579,7 @@ fn a_do_block_guards_a_read_of_what_a_later_statement_drops_only_when_it_guards_
             found.iter().all(|(code, _)| code != "PF123"),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(CONSTRAINT_READS_SETUP, sql);
     }
 }
 
@@ -1588,7 +1593,7 @@ fn a_do_block_guards_a_read_of_what_a_later_statement_drops_only_when_it_guards_
 fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
     let block = |body: &str| format!("DO $$\nBEGIN\n{body}\nEND $$;\n");
     // `column "old" does not exist`, or for an UPDATE's SET `column "old" of relation "t" …`.
-    let gone = |err: &str| err.contains(r#"column "old""#) && err.contains("does not exist");
+    let gone = [r#"column "old""#, "does not exist"];
     let has_old = "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'old')";
     let failing = [
         block("    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN old;"),
@@ -1615,11 +1620,7 @@ fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
                 .any(|(code, line)| code == "PF123" && *line == 3),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(gone(&err), "{sql}\n{err}");
+        assert_retry_fails(CONSTRAINT_READS_SETUP, sql, &gone);
     }
     for sql in &surviving {
         let found = retry_findings(sql, Dialect::Postgres, None);
@@ -1627,10 +1628,7 @@ fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
             found.iter().all(|(code, _)| code != "PF123"),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(CONSTRAINT_READS_SETUP, sql);
     }
     // Under a per-file transaction a read the file's last statement makes valid again is
     // fine; without one, a crash between the block and that statement leaves the column gone.
@@ -1656,7 +1654,7 @@ fn a_do_block_that_reads_what_it_removes_later_fails_on_a_retry() {
         "    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;",
     ));
     let err = db.try_exec(&sql).expect_err(&sql);
-    assert!(gone(&err), "{err}");
+    assert!(gone.iter().all(|part| err.contains(part)), "{err}");
 }
 
 /// The read and the drop in two arms of one IF whose condition reads the table's rows: the
@@ -1710,14 +1708,6 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
     for sql in &cases {
         let found = retry_findings(sql, Dialect::Postgres, None);
         assert!(found.contains(&("PF123".into(), 7)), "{sql}\n{found:?}");
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(
-            err.contains(r#"constraint "c" of relation "t" does not exist"#),
-            "{sql}\n{err}"
-        );
         let options = LintOptions {
             dialect: Dialect::Postgres,
             select: vec!["PF123".into()],
@@ -1725,10 +1715,12 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
         };
         let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
         assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&outcome.fixed);
-        db.exec(&outcome.fixed);
+        assert_fix_makes_the_retry_succeed(
+            CONSTRAINT_READS_SETUP,
+            sql,
+            &[r#"constraint "c" of relation "t" does not exist"#],
+            &outcome.fixed,
+        );
     }
     // The ADD unguarded, after a DROP CONSTRAINT IF EXISTS: PF123 reports both, and its fixes
     // of both make the file run twice.
@@ -1737,10 +1729,7 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
     assert!(found.contains(&("PF123".into(), 2)), "{found:?}");
     assert!(found.contains(&("PF123".into(), 3)), "{found:?}");
     let fixed = fixed(sql, Dialect::Postgres, true);
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    assert_runs_twice(CONSTRAINT_READS_SETUP, &fixed);
     // A constraint on a column the file keeps stays: its VALIDATE is no finding, and reruns.
     let kept = guarded("CHECK (id > 0)", drop).replace(
         "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped)",
@@ -1748,10 +1737,7 @@ fn a_validate_of_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_r
     );
     let found = retry_findings(&kept, Dialect::Postgres, None);
     assert!(found.iter().all(|(code, _)| code != "PF123"), "{found:?}");
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(&kept);
-    db.exec(&kept);
+    assert_runs_twice(CONSTRAINT_READS_SETUP, &kept);
 }
 
 /// A `COMMENT ON CONSTRAINT c ON t` names the constraint as a VALIDATE does: once the file's
@@ -1763,14 +1749,6 @@ fn a_comment_on_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_re
     let sql = "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN\n        ALTER TABLE t ADD CONSTRAINT c CHECK (old > 0);\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\nCOMMENT ON CONSTRAINT c ON t IS 'positive';\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
     let found = retry_findings(sql, Dialect::Postgres, None);
     assert!(found.contains(&("PF123".into(), 8)), "{found:?}");
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(sql);
-    let err = db.try_exec(sql).expect_err(sql);
-    assert!(
-        err.contains(r#"constraint "c" for table "t" does not exist"#),
-        "{err}"
-    );
     let options = LintOptions {
         dialect: Dialect::Postgres,
         select: vec!["PF123".into()],
@@ -1778,10 +1756,12 @@ fn a_comment_on_a_constraint_on_a_column_dropped_later_is_flagged_and_its_fix_re
     };
     let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, true);
     assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(&outcome.fixed);
-    db.exec(&outcome.fixed);
+    assert_fix_makes_the_retry_succeed(
+        CONSTRAINT_READS_SETUP,
+        sql,
+        &[r#"constraint "c" for table "t" does not exist"#],
+        &outcome.fixed,
+    );
     let domain = sql.replace("ON t IS", "ON DOMAIN t IS");
     let found = retry_findings(&domain, Dialect::Postgres, None);
     assert!(!found.contains(&("PF123".into(), 8)), "{found:?}");
@@ -1829,13 +1809,10 @@ fn a_validate_in_a_do_block_is_guarded_by_what_catches_or_checks_the_constraint_
                 .any(|(code, line)| code == "PF123" && *line > 8),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(
-            err.contains(r#"constraint "c" of relation "t" does not exist"#),
-            "{sql}\n{err}"
+        assert_retry_fails(
+            CONSTRAINT_READS_SETUP,
+            sql,
+            &[r#"constraint "c" of relation "t" does not exist"#],
         );
     }
     for sql in &surviving {
@@ -1844,10 +1821,7 @@ fn a_validate_in_a_do_block_is_guarded_by_what_catches_or_checks_the_constraint_
             found.iter().all(|(code, _)| code != "PF123"),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(CONSTRAINT_READS_SETUP, sql);
     }
 }
 
@@ -1874,12 +1848,6 @@ fn a_read_that_pf116_s_do_block_wraps_gets_pf123_s_check_inside_the_block_and_su
         ),
     ];
     for (sql, fixed_by) in cases {
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(err.contains("does not exist"), "{sql}\n{err}");
-
         let options = LintOptions {
             dialect: Dialect::Postgres,
             // The lock rule's NOT VALID split of the CHECK: its VALIDATE is a statement of
@@ -1905,10 +1873,7 @@ fn a_read_that_pf116_s_do_block_wraps_gets_pf123_s_check_inside_the_block_and_su
         assert_eq!(fixed.matches("DO $").count(), 1, "{fixed}");
         // The author's bytes are kept: the fixes only insert.
         assert!(only_inserts(sql, fixed), "{fixed}");
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(fixed);
-        db.exec(fixed);
+        assert_fix_makes_the_retry_succeed(CONSTRAINT_READS_SETUP, sql, &["does not exist"], fixed);
     }
 }
 
@@ -1949,10 +1914,7 @@ fn a_not_valid_split_is_not_made_for_a_constraint_on_a_column_dropped_later() {
             "{:?}",
             outcome.remaining
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(fixed);
-        db.exec(fixed);
+        assert_runs_twice(CONSTRAINT_READS_SETUP, fixed);
     }
     // On a column the file keeps, the split is made.
     let kept = "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
@@ -1973,22 +1935,18 @@ fn an_update_or_delete_in_a_do_block_of_a_column_dropped_later_is_flagged_and_gu
         let sql = format!("DO $$ BEGIN {body} END $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n");
         let found = retry_findings(&sql, Dialect::Postgres, None);
         assert_eq!(found, [("PF123".to_string(), 1)], "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&sql);
-        let err = db.try_exec(&sql).expect_err(&sql);
-        assert!(err.contains(r#"column "old""#), "{sql}\n{err}");
-
         let fixed = fixed(&sql, Dialect::Postgres, true);
         assert!(only_inserts(&sql, &fixed), "{fixed}");
         assert!(
             retry_findings(&fixed, Dialect::Postgres, None).is_empty(),
             "{fixed}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&fixed);
-        db.exec(&fixed);
+        assert_fix_makes_the_retry_succeed(
+            CONSTRAINT_READS_SETUP,
+            &sql,
+            &[r#"column "old""#],
+            &fixed,
+        );
     }
 }
 
@@ -2016,19 +1974,13 @@ fn a_constraint_create_table_declares_on_a_column_dropped_later_is_used_by_name_
     for sql in &failing {
         let found = retry_findings(sql, Dialect::Postgres, None);
         assert!(found.contains(&("PF123".into(), 2)), "{sql}\n{found:?}");
-        let db = ScratchDb::postgres();
-        db.exec(setup);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(
-            err.contains(r#"constraint "c""#) && err.contains("does not exist"),
-            "{sql}\n{err}"
-        );
         let fixed = fixed(sql, Dialect::Postgres, true);
-        let db = ScratchDb::postgres();
-        db.exec(setup);
-        db.exec(&fixed);
-        db.exec(&fixed);
+        assert_fix_makes_the_retry_succeed(
+            setup,
+            sql,
+            &[r#"constraint "c""#, "does not exist"],
+            &fixed,
+        );
     }
     for sql in &surviving {
         let found = retry_findings(sql, Dialect::Postgres, None);
@@ -2036,10 +1988,7 @@ fn a_constraint_create_table_declares_on_a_column_dropped_later_is_used_by_name_
             found.iter().all(|(code, _)| code != "PF123"),
             "{sql}\n{found:?}"
         );
-        let db = ScratchDb::postgres();
-        db.exec(setup);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(setup, sql);
     }
 }
 
@@ -2092,18 +2041,10 @@ fn a_type_change_in_a_branch_a_retry_enters_again_is_flagged_only_when_its_using
     };
     for sql in &failing {
         assert_eq!(pf124(sql), [4], "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(TYPE_CHANGE_SETUP);
-        db.exec(sql);
-        // `function length(integer) does not exist`, `invalid input syntax for type integer`
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(err.contains("integer"), "{sql}\n{err}");
         let fixed = fixed(sql, Dialect::Postgres, true);
         assert!(pf124(&fixed).is_empty(), "{fixed}");
-        let db = ScratchDb::postgres();
-        db.exec(TYPE_CHANGE_SETUP);
-        db.exec(&fixed);
-        db.exec(&fixed);
+        // `function length(integer) does not exist`, `invalid input syntax for type integer`
+        let db = assert_fix_makes_the_retry_succeed(TYPE_CHANGE_SETUP, sql, &["integer"], &fixed);
         assert_eq!(db.query("SELECT x FROM t"), ["3"], "{fixed}");
     }
     // A USING that reads a column a later statement retypes meets the new type too.
@@ -2118,10 +2059,7 @@ fn a_type_change_in_a_branch_a_retry_enters_again_is_flagged_only_when_its_using
     assert!(err.contains("length(integer)"), "{err}");
     for sql in &surviving {
         assert!(pf124(sql).is_empty(), "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(TYPE_CHANGE_SETUP);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(TYPE_CHANGE_SETUP, sql);
     }
 }
 
@@ -2176,11 +2114,6 @@ fn a_read_of_what_its_own_do_block_removes_later_is_fixed_with_a_check_where_it_
         block("    INSERT INTO t (id, old) VALUES (2, 2);\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\nEXCEPTION WHEN duplicate_object THEN NULL;"),
     ];
     for sql in &failing {
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(sql);
-        let err = db.try_exec(sql).expect_err(sql);
-        assert!(err.contains(r#"column "old""#), "{sql}\n{err}");
         let fixed = fixed(sql, Dialect::Postgres, true);
         assert!(
             fixed.contains("attname = 'old' AND NOT attisdropped) THEN"),
@@ -2188,20 +2121,18 @@ fn a_read_of_what_its_own_do_block_removes_later_is_fixed_with_a_check_where_it_
         );
         let found = retry_findings(&fixed, Dialect::Postgres, None);
         assert!(found.is_empty(), "{fixed}\n{found:?}");
-        let db = ScratchDb::postgres();
-        db.exec(CONSTRAINT_READS_SETUP);
-        db.exec(&fixed);
-        db.exec(&fixed);
+        assert_fix_makes_the_retry_succeed(
+            CONSTRAINT_READS_SETUP,
+            sql,
+            &[r#"column "old""#],
+            &fixed,
+        );
     }
     // An earlier statement of the block may give the column its name (a rename the retry
     // skips): whether it is there on a first run is not known, and a check could hide that it
     // is not. No fix.
     let sql = block("    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'id') THEN\n        ALTER TABLE t RENAME COLUMN id TO legacy;\n    END IF;\n    UPDATE t SET legacy = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS legacy;");
-    let db = ScratchDb::postgres();
-    db.exec(CONSTRAINT_READS_SETUP);
-    db.exec(&sql);
-    let err = db.try_exec(&sql).expect_err(&sql);
-    assert!(err.contains(r#"column "legacy""#), "{err}");
+    assert_retry_fails(CONSTRAINT_READS_SETUP, &sql, &[r#"column "legacy""#]);
     let options = LintOptions {
         dialect: Dialect::Postgres,
         ..LintOptions::default()
