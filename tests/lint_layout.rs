@@ -273,3 +273,78 @@ fn directories_of_different_tools_in_one_run_get_no_tool_rather_than_the_first_o
         "{stderr}"
     );
 }
+
+/// Synapse's convention: `X.sql.postgres` and `X.sql.sqlite` beside plain `.sql` files, each run
+/// only by the engine its name ends in. A directory of them is linted for the dialect lint
+/// judges, and the other engine's files are listed as not linted rather than passed over.
+#[test]
+fn engine_suffixed_files_are_linted_for_their_own_dialect_and_listed_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "64/01_rename.sql.postgres",
+        "ALTER TABLE a RENAME TO b;\n",
+    );
+    write(
+        tmp.path(),
+        "64/01_rename.sql.sqlite",
+        "DROP TABLE legacy;\n",
+    );
+    write(tmp.path(), "64/02_all.sql", "CREATE TABLE c (id int);\n");
+    let findings_in = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    common::cli::file_name(f),
+                    f["rule"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let (code, _, _, report) = lint(tmp.path(), &["64"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings_in(&report),
+        [
+            ("01_rename.sql.postgres".to_string(), "PF118".to_string()),
+            ("02_all.sql".to_string(), "PF101".to_string())
+        ]
+    );
+    assert_eq!(report["not_linted"][0]["path"], "64/01_rename.sql.sqlite");
+    assert_eq!(
+        report["not_linted"][0]["reason"],
+        "a `.sql.sqlite` file runs only on SQLite: pass --dialect sqlite to lint it"
+    );
+    let (_, _, _, report) = lint(tmp.path(), &["--dialect", "sqlite", "64"]);
+    assert_eq!(
+        findings_in(&report),
+        [
+            ("01_rename.sql.sqlite".to_string(), "PF109".to_string()),
+            ("02_all.sql".to_string(), "PF101".to_string())
+        ]
+    );
+    assert_eq!(report["not_linted"][0]["path"], "64/01_rename.sql.postgres");
+    // A directory holding only one engine's files has something to lint.
+    std::fs::remove_file(tmp.path().join("64/02_all.sql")).unwrap();
+    let (code, findings, _, _) = lint(tmp.path(), &["64"]);
+    assert_eq!((code, rules_at(&findings)), (1, vec![("PF118", 1)]));
+    // fix rewrites what the deploy runs and leaves the other engine's file as it is.
+    preflight(tmp.path())
+        .args(["fix", "--unsafe-fixes", "--dialect", "sqlite", "64"])
+        .assert()
+        .stderr(predicate::str::contains(
+            "01_rename.sql.postgres not linted: a `.sql.postgres` file runs only on PostgreSQL",
+        ));
+    let read = |name: &str| std::fs::read_to_string(tmp.path().join(name)).unwrap();
+    assert_eq!(
+        read("64/01_rename.sql.sqlite"),
+        "DROP TABLE IF EXISTS legacy;\n"
+    );
+    assert_eq!(
+        read("64/01_rename.sql.postgres"),
+        "ALTER TABLE a RENAME TO b;\n"
+    );
+}

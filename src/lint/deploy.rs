@@ -12,6 +12,10 @@ use std::ops::Range;
 
 /// What a deploy runs of `source`, per the layout of the tool in `options.runner`.
 pub fn part(source: &SourceFile, options: &LintOptions) -> DeployPart {
+    // Whatever the tool, a runner on one engine skips the files written for another.
+    if let Some(reason) = super::files::other_engine(&source.path, options.dialect) {
+        return DeployPart::NotRun(reason);
+    }
     // Every tracker has a layout: an unknown tool is read as a hand-rolled runner.
     let layout = options
         .runner

@@ -1,10 +1,12 @@
-//! Which files to lint: explicit files as given, directories walked for `.sql` files in a
-//! stable (sorted) order, filtered by the include/exclude globs and by `--since GIT_REF`.
+//! Which files to lint: explicit files as given, directories walked for `.sql` files (and
+//! engine-specific `.sql.postgres`-style ones) in a stable (sorted) order, filtered by the
+//! include/exclude globs and by `--since GIT_REF`.
 
 use super::LintOptions;
 use crate::error::{Error, Result};
+use crate::sql::dialect::Dialect;
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec<PathBuf>> {
@@ -33,8 +35,7 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
                 }
             })?;
             let p = entry.path();
-            let is_sql = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"));
-            if !(entry.file_type().is_file() && is_sql) {
+            if !(entry.file_type().is_file() && is_migration_sql(p)) {
                 continue;
             }
             sql_below += 1;
@@ -49,7 +50,7 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
         if sql_below == 0 {
             return Err(Error::input(
                 path,
-                "contains no .sql files to check; pass the migrations directory (or the files)",
+                "contains no .sql files to check (nor .sql.<engine> ones); pass the migrations directory (or the files)",
             ));
         }
         if selected_below == 0 {
@@ -71,6 +72,46 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
         });
     }
     Ok(files)
+}
+
+/// A `.sql` file, or one written for one engine (`X.sql.postgres`, `X.sql.sqlite`: Synapse's
+/// convention, where the runner applies only the files of the engine it runs on).
+fn is_migration_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+        || engine_suffix(path).is_some()
+}
+
+/// The engine an `X.sql.<engine>` file is written for, as its suffix spells it.
+pub fn engine_suffix(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?;
+    let (stem, engine) = name.rsplit_once('.')?;
+    if !stem.to_ascii_lowercase().ends_with(".sql") {
+        return None;
+    }
+    ENGINE_SUFFIXES
+        .iter()
+        .find(|(suffix, ..)| suffix.eq_ignore_ascii_case(engine))
+        .map(|(suffix, ..)| *suffix)
+}
+
+/// Each engine suffix, the dialects whose deploy runs such a file (MariaDB answers as MySQL to
+/// most drivers, so a tool on MariaDB also runs its `.sql.mysql` files), and why a deploy on
+/// another dialect does not.
+const ENGINE_SUFFIXES: &[(&str, &[Dialect], &str)] = &[
+    ("postgres", &[Dialect::Postgres], "a `.sql.postgres` file runs only on PostgreSQL: pass --dialect postgres to lint it"),
+    ("postgresql", &[Dialect::Postgres], "a `.sql.postgresql` file runs only on PostgreSQL: pass --dialect postgres to lint it"),
+    ("sqlite", &[Dialect::Sqlite], "a `.sql.sqlite` file runs only on SQLite: pass --dialect sqlite to lint it"),
+    ("sqlite3", &[Dialect::Sqlite], "a `.sql.sqlite3` file runs only on SQLite: pass --dialect sqlite to lint it"),
+    ("mysql", &[Dialect::Mysql, Dialect::Mariadb], "a `.sql.mysql` file runs only on MySQL or MariaDB: pass --dialect mysql (or mariadb) to lint it"),
+    ("mariadb", &[Dialect::Mariadb], "a `.sql.mariadb` file runs only on MariaDB: pass --dialect mariadb to lint it"),
+];
+
+/// Why a deploy on `dialect` never runs `path`, when the file is written for another engine.
+pub fn other_engine(path: &Path, dialect: Dialect) -> Option<&'static str> {
+    let suffix = engine_suffix(path)?;
+    let (_, runs_on, why) = ENGINE_SUFFIXES.iter().find(|(s, ..)| *s == suffix)?;
+    (!runs_on.contains(&dialect)).then_some(*why)
 }
 
 /// Files added, renamed or modified since `git_ref` (committed or not), plus untracked new files.
