@@ -2,7 +2,7 @@
 //! and what the later statements need (views over dropped tables, re-created tables' columns,
 //! enum labels, renames).
 
-use super::labels::{column_type_changes, label_change, relabels};
+use super::labels::{column_type_changes, label_change, relabels, retyped_columns};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
@@ -47,6 +47,12 @@ impl Sequence {
                 .into_iter()
                 .map(|(column, to)| (index, column, to)),
         );
+        for column in std::iter::once(statement)
+            .chain(&statement.nested)
+            .flat_map(retyped_columns)
+        {
+            self.retyped.push((index, column));
+        }
         for Arrival { key, old, .. } in arrivals(statement) {
             self.arrivals
                 .entry(key.digest())
