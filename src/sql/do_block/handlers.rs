@@ -153,6 +153,7 @@ const INVALID_TEXT_REPRESENTATION: (&str, &str) = ("invalid_text_representation"
 const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
 const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");
+const INVALID_PARAMETER_VALUE: (&str, &str) = ("invalid_parameter_value", "22023");
 
 /// The condition (name, SQLSTATE) PostgreSQL raises when `statement` runs a second time, as
 /// checked on PostgreSQL 15 (tests/lint_calls_db.rs): an index, sequence or view is a relation
@@ -184,6 +185,30 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
             _ => None,
         },
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
+        // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
+        // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
+        // `ALTER … IF EXISTS x RENAME TO y` only notices.
+        ShapeKind::Rename(kind) => {
+            let word = |w: &str| statement.tokens.iter().any(|t| t.is_kw(w));
+            let renames_object = statement.renames_object();
+            if renames_object && shape.guard.is_some_and(|g| g.present) {
+                return None;
+            }
+            match kind {
+                K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
+                    if renames_object =>
+                {
+                    one(UNDEFINED_TABLE)
+                }
+                K::View | K::MaterializedView if word("COLUMN") => one(UNDEFINED_COLUMN),
+                K::Type | K::Domain if renames_object => one(UNDEFINED_OBJECT),
+                K::Type if word("VALUE") => one(INVALID_PARAMETER_VALUE),
+                K::Type if word("ATTRIBUTE") => one(UNDEFINED_COLUMN),
+                K::Schema if renames_object => one(INVALID_SCHEMA_NAME),
+                K::Function | K::Procedure if renames_object => one(UNDEFINED_FUNCTION),
+                _ => None,
+            }
+        }
         // The rows are there: a unique key rejects them again.
         ShapeKind::Insert => one(UNIQUE_VIOLATION),
         ShapeKind::AlterTable => {
@@ -205,6 +230,26 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                     AlterActionKind::DropConstraint => Some(UNDEFINED_OBJECT),
                     AlterActionKind::AddConstraint => {
                         constraint_error(&statement.tokens, &a.range, a.name.is_some())
+                    }
+                    // The old name is gone: `RENAME [COLUMN] a TO b` raises `column "a" does
+                    // not exist`, `RENAME CONSTRAINT` `constraint "c" … does not exist`,
+                    // `RENAME TO` `relation "t" does not exist` (but under `ALTER TABLE IF
+                    // EXISTS`, which only notices).
+                    AlterActionKind::Rename => {
+                        let second = statement
+                            .tokens
+                            .iter()
+                            .filter(|t| a.range.start <= t.range.start)
+                            .nth(1);
+                        if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
+                            Some(UNDEFINED_OBJECT)
+                        } else if a.name.is_some() {
+                            Some(UNDEFINED_COLUMN)
+                        } else if shape.guard.is_some_and(|g| g.present) {
+                            None
+                        } else {
+                            Some(UNDEFINED_TABLE)
+                        }
                     }
                     _ => None,
                 };
