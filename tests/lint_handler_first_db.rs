@@ -180,3 +180,30 @@ fn a_handler_guards_a_rename_only_when_it_catches_the_error_its_retry_raises() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// What a type change's `USING` raises when a retry evaluates it again on the new type depends
+/// on the expression (`function length(integer) does not exist`: `undefined_function`), and is
+/// never an "already exists": a handler for `duplicate_object` did count as a guard, and PF124
+/// said nothing. Only `OTHERS` is known to catch it.
+#[test]
+fn a_handler_guards_a_type_change_with_using_only_when_it_catches_others() {
+    let setup = "CREATE TABLE t (id int, x text);\nINSERT INTO t VALUES (1, 'ab');\n";
+    let change = "ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);";
+    let case = |condition: &str, fails: bool| Case {
+        name: format!("a type change under {condition}").leak(),
+        sql: format!("DO $$ BEGIN\n  {change}\nEXCEPTION WHEN {condition} THEN NULL;\nEND $$;\n"),
+        fails_at: fails.then_some(change.trim_end_matches(';')),
+    };
+    let cases = vec![
+        case("duplicate_object", true),
+        case("undefined_column OR duplicate_column", true),
+        case("OTHERS", false),
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        setup,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -33,6 +33,11 @@ impl Handler {
             // Every error the re-run may raise (an ALTER's actions): which comes first is not
             // known.
             Some(errors) => errors.iter().all(|&error| self.catches_error(error)),
+            // `ALTER COLUMN c TYPE t USING …` evaluates its expression again on the new type:
+            // what that raises depends on the expression (`function length(integer) does not
+            // exist`, `invalid input syntax`, …), never an "already exists". Only OTHERS is
+            // known to catch it.
+            None if converts_with_using(statement) => false,
             None => {
                 // invalid_table_definition: "multiple primary keys … are not allowed".
                 self.names.iter().any(|w| {
@@ -261,6 +266,22 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         }
         _ => None,
     }
+}
+
+/// Does ALTER TABLE `statement` change a column's type with a `USING` expression?
+fn converts_with_using(statement: &crate::sql::Statement) -> bool {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    shape.kind == ShapeKind::AlterTable
+        && shape.actions.iter().any(|a| {
+            let mut words = statement
+                .tokens
+                .iter()
+                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            a.kind == AlterActionKind::Other
+                && words.clone().any(|t| t.is_kw("TYPE"))
+                && words.any(|t| t.is_kw("USING"))
+        })
 }
 
 /// What a re-run of `ADD CONSTRAINT` action `range` of `tokens` raises: a foreign key or check
