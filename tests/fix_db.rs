@@ -2125,6 +2125,45 @@ fn a_type_change_in_a_branch_a_retry_enters_again_is_flagged_only_when_its_using
     }
 }
 
+/// A type change in a branch whose check tests that something else is missing (`IF NOT EXISTS
+/// (SELECT 1 FROM pg_tables WHERE tablename = 'z')`, `to_regclass('z') IS NULL`): nothing in
+/// the block makes `z`, so a retry finds it missing again, enters the branch and runs the
+/// `USING` on the new type (`function length(integer) does not exist`). The branch counted as
+/// a guard, and PF124 said nothing. When the block creates `z` the retry skips the branch, and
+/// that is no finding. Each file runs twice on PostgreSQL.
+#[test]
+fn a_type_change_under_a_check_that_something_else_is_missing_is_flagged_unless_the_block_makes_it()
+{
+    let block = |check: &str, then: &str| {
+        format!("DO $$\nBEGIN\n    IF {check} THEN\n        ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);{then}\n    END IF;\nEND $$;\n")
+    };
+    let missing = "NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'z')";
+    let unresolved = "to_regclass('z') IS NULL";
+    let creates = "\n        CREATE TABLE z (id int);";
+    let pf124 = |sql: &str| {
+        retry_findings(sql, Dialect::Postgres, None)
+            .into_iter()
+            .filter(|(code, _)| code == "PF124")
+            .map(|(_, line)| line)
+            .collect::<Vec<_>>()
+    };
+    for sql in [block(missing, ""), block(unresolved, "")] {
+        assert_eq!(pf124(&sql), [4], "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).expect_err(&sql);
+        assert!(err.contains("length(integer)"), "{sql}\n{err}");
+    }
+    for sql in [block(missing, creates), block(unresolved, creates)] {
+        assert!(pf124(&sql).is_empty(), "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(&sql);
+        db.exec(&sql);
+    }
+}
+
 /// A top-level `USING` is evaluated again on a retry against the types the retry meets: the
 /// column already has its new type, and a column a later statement of the file retypes has
 /// that later type. A cast of the column to its new type (`x::integer`, `m::mood`), or an
