@@ -2166,9 +2166,9 @@ fn a_type_change_under_a_check_that_something_else_is_missing_is_flagged_unless_
 
 /// A top-level `USING` is evaluated again on a retry against the types the retry meets: the
 /// column already has its new type, and a column a later statement of the file retypes has
-/// that later type. A cast of the column to its new type (`x::integer`, `m::mood`), or an
-/// expression of columns nothing in the file changes after it (`length(old)`), survives and is
-/// not reported. A `USING` that reads a column the same statement or a later one (top level or
+/// that later type. The column itself (`USING x`), its cast to its new type (`x::integer`,
+/// `m::mood`), or an expression of columns nothing in the file changes after it
+/// (`length(old)`), survives and is not reported. A `USING` that reads a column the same statement or a later one (top level or
 /// in a DO block) retypes, a cast to an enum the file renames away and creates again, and one
 /// that reads the column itself (`length(x)`) are. Each file runs twice on PostgreSQL, and a
 /// reported one fails its second run at the reported statement.
@@ -2189,6 +2189,8 @@ fn a_top_level_using_is_flagged_only_when_the_types_its_retry_meets_fail_it() {
         "ALTER TABLE t ALTER COLUMN m TYPE mood USING m::mood;\n",
         "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nALTER TABLE t ALTER COLUMN m TYPE mood USING (m)::mood;\nDROP TABLE IF EXISTS z;\n",
         "ALTER TABLE t ALTER COLUMN x TYPE varchar(5) USING x::varchar(5);\n",
+        // lemmy's 2023-08-02-174444_fix-timezones: `TYPE timestamptz USING published`.
+        "ALTER TABLE t ALTER COLUMN x TYPE varchar(10) USING x;\nALTER TABLE t ALTER COLUMN old TYPE varchar(10) USING (old);\n",
     ];
     for sql in surviving {
         assert!(pf124(sql).is_empty(), "{sql}");

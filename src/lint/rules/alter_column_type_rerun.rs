@@ -146,8 +146,8 @@ enum Retry {
 
 /// On a retry the column already has the new type, and a column a later statement of the file
 /// changes (retypes, drops, renames; or its table) may have another type than the expression
-/// was written for: the expression is evaluated again against those. It survives when it is a
-/// cast of the column itself to the new type (`x::int`, `CAST(x AS int)`; not when the file
+/// was written for: the expression is evaluated again against those. It survives when it is the
+/// column (`USING x`) or its cast to the new type (`x::int`, `CAST(x AS int)`; not when the file
 /// re-creates that type, or changes the column later), or reads no column of the statement's
 /// table that the retry sees changed (`length(old)` when nothing retypes `old`).
 fn using_on_retry(
@@ -211,8 +211,9 @@ fn retyped_here(cx: &StatementCx) -> Vec<String> {
         .collect()
 }
 
-/// Is `expr` the column cast to the new type: `c::t`, `(c)::t` or `CAST(c AS t)`, `t` written
-/// as the type change writes it (or another name of the same built-in type)?
+/// Is `expr` the column itself (`c`, `(c)`), or the column cast to the new type: `c::t`,
+/// `(c)::t` or `CAST(c AS t)`, `t` written as the type change writes it (or another name of
+/// the same built-in type)?
 fn casts_to(cx: &StatementCx, expr: &[&Tok], column: &Tok, type_text: &str) -> bool {
     let is = |t: &Tok, token: Token| t.token == token;
     let same_column = |t: &Tok| folded(t).is_some_and(|c| Some(c) == folded(column));
@@ -221,6 +222,11 @@ fn casts_to(cx: &StatementCx, expr: &[&Tok], column: &Tok, type_text: &str) -> b
         _ => "",
     };
     let target = match expr {
+        // `USING c`: the first run assigned the column's values to the new type; a retry's
+        // column has that type already.
+        [c] | [_, c, _] if same_column(c) && (expr.len() == 1 || is(expr[0], Token::LParen)) => {
+            return true
+        }
         [c, cast, rest @ ..] if same_column(c) && is(cast, Token::DoubleColon) => rest,
         [open, c, close, cast, rest @ ..]
             if is(open, Token::LParen)
