@@ -2205,6 +2205,9 @@ fn a_top_level_using_is_flagged_only_when_the_types_its_retry_meets_fail_it() {
         "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old), ALTER COLUMN old TYPE int USING 0;\n",
         "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nDO $$ BEGIN ALTER TABLE t ALTER COLUMN old TYPE int USING 0; END $$;\n",
         "ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);\n",
+        // Type changes the first pass cannot read: dynamic SQL, a routine's body.
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nDO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN old TYPE int USING 0'; END $$;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nCREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ALTER COLUMN old TYPE int USING 0; END $$;\nSELECT f();\n",
         "ALTER TYPE mood RENAME TO mood__;\nCREATE TYPE mood AS ENUM ('happy', 'sad');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::mood;\nDROP TYPE mood__;\n",
     ];
     for sql in failing {
