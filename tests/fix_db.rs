@@ -2063,6 +2063,103 @@ fn a_type_change_in_a_branch_a_retry_enters_again_is_flagged_only_when_its_using
     }
 }
 
+/// A type change in a branch whose check tests that something else is missing (`IF NOT EXISTS
+/// (SELECT 1 FROM pg_tables WHERE tablename = 'z')`, `to_regclass('z') IS NULL`): nothing in
+/// the block makes `z`, so a retry finds it missing again, enters the branch and runs the
+/// `USING` on the new type (`function length(integer) does not exist`). The branch counted as
+/// a guard, and PF124 said nothing. When the block creates `z` the retry skips the branch, and
+/// that is no finding. Each file runs twice on PostgreSQL.
+#[test]
+fn a_type_change_under_a_check_that_something_else_is_missing_is_flagged_unless_the_block_makes_it()
+{
+    let block = |check: &str, then: &str| {
+        format!("DO $$\nBEGIN\n    IF {check} THEN\n        ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);{then}\n    END IF;\nEND $$;\n")
+    };
+    let missing = "NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'z')";
+    let unresolved = "to_regclass('z') IS NULL";
+    let creates = "\n        CREATE TABLE z (id int);";
+    let pf124 = |sql: &str| {
+        retry_findings(sql, Dialect::Postgres, None)
+            .into_iter()
+            .filter(|(code, _)| code == "PF124")
+            .map(|(_, line)| line)
+            .collect::<Vec<_>>()
+    };
+    for sql in [block(missing, ""), block(unresolved, "")] {
+        assert_eq!(pf124(&sql), [4], "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(&sql);
+        let err = db.try_exec(&sql).expect_err(&sql);
+        assert!(err.contains("length(integer)"), "{sql}\n{err}");
+    }
+    for sql in [block(missing, creates), block(unresolved, creates)] {
+        assert!(pf124(&sql).is_empty(), "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(TYPE_CHANGE_SETUP);
+        db.exec(&sql);
+        db.exec(&sql);
+    }
+}
+
+/// A top-level `USING` is evaluated again on a retry against the types the retry meets: the
+/// column already has its new type, and a column a later statement of the file retypes has
+/// that later type. The column itself (`USING x`), its cast to its new type (`x::integer`,
+/// `m::mood`), or an expression of columns nothing in the file changes after it
+/// (`length(old)`), survives and is not reported. A `USING` that reads a column the same statement or a later one (top level or
+/// in a DO block) retypes, a cast to an enum the file renames away and creates again, and one
+/// that reads the column itself (`length(x)`) are. Each file runs twice on PostgreSQL, and a
+/// reported one fails its second run at the reported statement.
+#[test]
+fn a_top_level_using_is_flagged_only_when_the_types_its_retry_meets_fail_it() {
+    let setup = "CREATE TYPE mood AS ENUM ('happy', 'sad');\nCREATE TABLE t (id int, old text, x text, m text);\nINSERT INTO t VALUES (1, 'ab', '123', 'happy');\n";
+    let pf124 = |sql: &str| {
+        retry_findings(sql, Dialect::Postgres, None)
+            .into_iter()
+            .filter(|(code, _)| code == "PF124")
+            .map(|(_, line)| line)
+            .collect::<Vec<_>>()
+    };
+    let surviving = [
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING x::integer;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE integer USING CAST(x AS int4);\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\n",
+        "ALTER TABLE t ALTER COLUMN m TYPE mood USING m::mood;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nALTER TABLE t ALTER COLUMN m TYPE mood USING (m)::mood;\nDROP TABLE IF EXISTS z;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE varchar(5) USING x::varchar(5);\n",
+        // lemmy's 2023-08-02-174444_fix-timezones: `TYPE timestamptz USING published`.
+        "ALTER TABLE t ALTER COLUMN x TYPE varchar(10) USING x;\nALTER TABLE t ALTER COLUMN old TYPE varchar(10) USING (old);\n",
+    ];
+    for sql in surviving {
+        assert!(pf124(sql).is_empty(), "{sql}");
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(sql);
+        db.exec(sql);
+    }
+    let failing = [
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nALTER TABLE t ALTER COLUMN old TYPE int USING 0;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nALTER TABLE t ALTER COLUMN old TYPE int USING 0;\nDROP TABLE IF EXISTS z;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old), ALTER COLUMN old TYPE int USING 0;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nDO $$ BEGIN ALTER TABLE t ALTER COLUMN old TYPE int USING 0; END $$;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);\n",
+        // Type changes the first pass cannot read: dynamic SQL, a routine's body.
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nDO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN old TYPE int USING 0'; END $$;\n",
+        "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nCREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ALTER COLUMN old TYPE int USING 0; END $$;\nSELECT f();\n",
+        "ALTER TYPE mood RENAME TO mood__;\nCREATE TYPE mood AS ENUM ('happy', 'sad');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::mood;\nDROP TYPE mood__;\n",
+    ];
+    for sql in failing {
+        let lines = pf124(sql);
+        let db = ScratchDb::postgres();
+        db.exec(setup);
+        db.exec(sql);
+        let parts = statements(sql, Dialect::Postgres);
+        let first_failing = parts.iter().position(|p| db.try_exec(p).is_err());
+        let line = first_failing.expect(sql) + 1;
+        assert_eq!(lines, [line], "{sql}");
+    }
+}
+
 /// PF123's fix of a type change whose column a later statement drops checks that the column
 /// exists: a retry that stopped before the drop enters it again. PF124's check of the type now
 /// goes inside it, and the file survives every crash point.

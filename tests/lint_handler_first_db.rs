@@ -130,3 +130,80 @@ fn statements_of_a_called_routine_after_the_first_failure_its_handler_catches_do
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A handler guards a rename only when it catches what the rename's retry raises: the old name
+/// is gone, so `RENAME COLUMN` raises `undefined_column` (42703), `RENAME TO` of a table or an
+/// index `undefined_table` (42P01), `RENAME CONSTRAINT` and a type's `RENAME TO`
+/// `undefined_object` (42704), `RENAME VALUE` `invalid_parameter_value` (22023). A handler for
+/// another condition (`duplicate_object`) let PF118 take the rename as guarded, and its retry
+/// fails. Each case runs twice on PostgreSQL.
+#[test]
+fn a_handler_guards_a_rename_only_when_it_catches_the_error_its_retry_raises() {
+    let setup = "CREATE TABLE t (id int, old int, CONSTRAINT c CHECK (id > 0));\nCREATE INDEX i ON t (id);\nCREATE TABLE t2 (id int);\nCREATE TYPE mood AS ENUM ('a');\n";
+    let block = |statement: &str, condition: &str| {
+        format!("DO $$ BEGIN\n  {statement}\nEXCEPTION WHEN {condition} THEN NULL;\nEND $$;\n")
+    };
+    let case = |statement: &'static str, condition: &str, fails: bool| Case {
+        name: format!("{statement} under {condition}").leak(),
+        sql: block(statement, condition),
+        fails_at: fails.then_some(statement.trim_end_matches(';')),
+    };
+    let column = "ALTER TABLE t RENAME COLUMN old TO new;";
+    let table = "ALTER TABLE t2 RENAME TO t3;";
+    let constraint = "ALTER TABLE t RENAME CONSTRAINT c TO c2;";
+    let index = "ALTER INDEX i RENAME TO i2;";
+    let value = "ALTER TYPE mood RENAME VALUE 'a' TO 'b';";
+    let type_ = "ALTER TYPE mood RENAME TO mood2;";
+    let cases = vec![
+        case(column, "duplicate_object", true),
+        case(column, "duplicate_column", true),
+        case(column, "undefined_table", true),
+        case(column, "undefined_column", false),
+        case(column, "SQLSTATE '42703'", false),
+        case(column, "OTHERS", false),
+        case(table, "duplicate_table", true),
+        case(table, "undefined_table", false),
+        case(constraint, "undefined_column", true),
+        case(constraint, "undefined_object", false),
+        case(index, "undefined_object", true),
+        case(index, "undefined_table", false),
+        case(value, "undefined_object", true),
+        case(value, "invalid_parameter_value", false),
+        case(type_, "undefined_table", true),
+        case(type_, "undefined_object", false),
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        setup,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What a type change's `USING` raises when a retry evaluates it again on the new type depends
+/// on the expression (`function length(integer) does not exist`: `undefined_function`), and is
+/// never an "already exists": a handler for `duplicate_object` did count as a guard, and PF124
+/// said nothing. Only `OTHERS` is known to catch it.
+#[test]
+fn a_handler_guards_a_type_change_with_using_only_when_it_catches_others() {
+    let setup = "CREATE TABLE t (id int, x text);\nINSERT INTO t VALUES (1, 'ab');\n";
+    let change = "ALTER TABLE t ALTER COLUMN x TYPE int USING length(x);";
+    let case = |condition: &str, fails: bool| Case {
+        name: format!("a type change under {condition}").leak(),
+        sql: format!("DO $$ BEGIN\n  {change}\nEXCEPTION WHEN {condition} THEN NULL;\nEND $$;\n"),
+        fails_at: fails.then_some(change.trim_end_matches(';')),
+    };
+    let cases = vec![
+        case("duplicate_object", true),
+        case("undefined_column OR duplicate_column", true),
+        case("OTHERS", false),
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        setup,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -86,8 +86,8 @@ fn lint_streaming(
 }
 
 /// The sequence analysis's first pass: only a file that can remove something (a DROP or a
-/// RENAME) or build a view has anything to look ahead at, and only its statements that can
-/// matter are recognised.
+/// RENAME), build a view or change a column's type with USING has anything to look ahead at,
+/// and only its statements that can matter are recognised.
 ///
 /// A file of plain SQL takes one byte scan ([`skim_plain_each`]) that recognises the statements
 /// that may remove something and those about views and AUTO_INCREMENT keys, and keeps the place
@@ -97,10 +97,13 @@ fn lint_streaming(
 /// that may have an effect.
 fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Sequence {
     let text: &str = &source.text;
-    // Views matter without a removal too: a later view over a column whose type changes.
+    // Views matter without a removal too: a later view over a column whose type changes; and
+    // so do the type changes after an `ALTER … TYPE … USING` (PF124).
+    let retypes = || contains_ignore_case(text, "using") && contains_ignore_case(text, "type");
     if !["drop", "rename", "view"]
         .iter()
         .any(|w| contains_ignore_case(text, w))
+        && !retypes()
     {
         return Sequence::new(model, dialect);
     }

@@ -100,6 +100,43 @@ impl Sequence {
             .is_some_and(|r| r.renamed_last)
     }
 
+    /// Can column `table.column` have another type on a retry of statement `i` than the file
+    /// left it with when `i` ran? When a later statement (with `same`, statement `i` itself
+    /// too: a DO block's statements share its index) changes its type, or creates, drops or
+    /// renames it or its table, top level or in a DO block; or when a DO block after it, or a
+    /// routine anywhere, may change a type in SQL the first pass does not read (`EXECUTE '…'`,
+    /// a routine body). Needs the first pass, which builds every `ALTER … TYPE` of a file with
+    /// `USING` in it.
+    pub fn column_changes_after(&self, i: usize, same: bool, table: &str, column: &str) -> bool {
+        let after = |j: u32| j as usize > i || (same && j as usize == i);
+        let column_key = column_digest(table, column);
+        let table_key = object_digest(ObjectKind::Table, table);
+        self.opaque_retypes
+            .iter()
+            .any(|&(j, routine)| routine || after(j))
+            || self
+                .retyped
+                .iter()
+                .any(|&(j, c)| c == column_key && after(j))
+            || [column_key, table_key].iter().any(|&key| {
+                self.events
+                    .of(key)
+                    .iter()
+                    .chain(self.conditional.of(key))
+                    .any(|&(_, j, _)| after(j))
+            })
+    }
+
+    /// Does a statement of the file drop, rename or create type (or domain) `name`? A column
+    /// of it can then have another type of that name on a retry (lemmy renames an enum away
+    /// and creates it again).
+    pub fn type_replaced(&self, name: &str) -> bool {
+        [ObjectKind::Type, ObjectKind::Domain].iter().any(|&kind| {
+            let key = object_digest(kind, name);
+            !self.events.of(key).is_empty() || !self.conditional.of(key).is_empty()
+        })
+    }
+
     /// A view or materialized view a statement after `i` creates whose words include both.
     pub fn later_view_using(&self, i: usize, table: &str, column: &str) -> Option<String> {
         let (t, c) = (digest(table), digest(column));

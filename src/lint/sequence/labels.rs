@@ -72,6 +72,26 @@ pub(super) fn label_change(statement: &Statement) -> Option<(u64, LabelChange)> 
     Some((object_digest(ObjectKind::Type, name.base()), change))
 }
 
+/// The columns an `ALTER TABLE` changes the type of, whatever the new type: column key digests.
+pub(super) fn retyped_columns(statement: &Statement) -> Vec<u64> {
+    let shape = &statement.shape;
+    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+        return Vec::new();
+    };
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::Other)
+        .filter_map(|a| {
+            let tokens: Vec<_> = crate::lint::safety::tokens_in(statement, &a.range)
+                .iter()
+                .collect();
+            let change = crate::lint::rules::alter_column_type_rerun::type_change(&tokens)?;
+            Some(column_digest(table.base(), &folded(change.column)?))
+        })
+        .collect()
+}
+
 /// The columns an `ALTER TABLE` changes the type of (`ALTER [COLUMN] c [SET DATA] TYPE x`):
 /// column key digest and the new type's key digest.
 pub(super) fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {

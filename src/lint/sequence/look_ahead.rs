@@ -2,7 +2,7 @@
 //! and what the later statements need (views over dropped tables, re-created tables' columns,
 //! enum labels, renames).
 
-use super::labels::{column_type_changes, label_change, relabels};
+use super::labels::{column_type_changes, label_change, relabels, retyped_columns};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
@@ -47,6 +47,15 @@ impl Sequence {
                 .into_iter()
                 .map(|(column, to)| (index, column, to)),
         );
+        for column in std::iter::once(statement)
+            .chain(&statement.nested)
+            .flat_map(retyped_columns)
+        {
+            self.retyped.push((index, column));
+        }
+        if let Some(routine) = opaque_retype(statement) {
+            self.opaque_retypes.push((index, routine));
+        }
         for Arrival { key, old, .. } in arrivals(statement) {
             self.arrivals
                 .entry(key.digest())
@@ -538,4 +547,31 @@ fn folded_base(text: &str) -> String {
         Some(quoted) => quoted.to_string(),
         None => base.to_lowercase(),
     }
+}
+
+/// Is `statement` a DO block or a routine whose text, strings included (`EXECUTE '…'`, a body
+/// in `$$ … $$`), may change a column's type (has ALTER and TYPE)? `Some(true)` for a routine,
+/// which a call before or after the statement may run.
+fn opaque_retype(statement: &Statement) -> Option<bool> {
+    use sqlparser::tokenizer::Token;
+    let routine = matches!(
+        statement.shape.kind,
+        ShapeKind::Create(ObjectKind::Function | ObjectKind::Procedure)
+    );
+    let block = statement.tokens.first().is_some_and(|t| t.is_kw("DO"));
+    if !routine && !block {
+        return None;
+    }
+    let (mut alter, mut retype) = (false, false);
+    for t in &statement.tokens {
+        let text = match &t.token {
+            Token::Word(w) => w.value.as_str(),
+            Token::SingleQuotedString(s) => s.as_str(),
+            Token::DollarQuotedString(d) => d.value.as_str(),
+            _ => continue,
+        };
+        alter |= super::words::contains_ignore_case(text, "alter");
+        retype |= super::words::contains_ignore_case(text, "type");
+    }
+    (alter && retype).then_some(routine)
 }

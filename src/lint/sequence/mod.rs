@@ -290,6 +290,13 @@ pub struct Sequence {
     /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
     /// only to types the file removes.
     type_changes: Vec<(u32, u64, u64)>,
+    /// Every column some statement (or DO-block statement) changes the type of, whatever the
+    /// new type: statement index, column key digest (PF124: the types a retry meets).
+    retyped: Vec<(u32, u64)>,
+    /// Statements whose type changes the first pass cannot read, which may change any column's
+    /// type: a DO block or routine whose text (strings too: `EXECUTE '…'`, a routine body)
+    /// has ALTER and TYPE in it. With whether it is a routine (a call anywhere may run it).
+    opaque_retypes: Vec<(u32, bool)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.

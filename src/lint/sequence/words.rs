@@ -108,7 +108,8 @@ pub(super) fn word_hash(word: &[u8]) -> u64 {
 pub enum Role {
     /// Has a DROP or RENAME word (or words that may not be spelt as written): may remove.
     Removal,
-    /// Creates or alters (CREATE, ALTER, ADD) a view or an AUTO_INCREMENT key: always matters.
+    /// Creates or alters (CREATE, ALTER, ADD) a view or an AUTO_INCREMENT key, or changes a
+    /// type (ALTER … TYPE): always matters.
     Special,
     /// Creates or alters something else: matters only under a name something else removes.
     Creation,
@@ -118,13 +119,19 @@ pub enum Role {
 
 /// The [`Role`] of the statement whose text is `text`.
 pub fn role(text: &str) -> Role {
-    let (mut creates, mut special) = (false, false);
+    let (mut creates, mut special, mut alters, mut retypes) = (false, false, false, false);
     let removes_or_unsure = scan_words(text, |w| {
         match w.len() {
             3 => creates |= is_word(w, "add"),
             4 if is_word(w, "drop") => return true,
-            4 => special |= is_word(w, "view"),
-            5 => creates |= is_word(w, "alter"),
+            4 => {
+                special |= is_word(w, "view");
+                retypes |= is_word(w, "type");
+            }
+            5 => {
+                alters |= is_word(w, "alter");
+                creates |= alters;
+            }
             6 if is_word(w, "rename") => return true,
             6 => creates |= is_word(w, "create"),
             14 => special |= is_word(w, "auto_increment"),
@@ -132,6 +139,8 @@ pub fn role(text: &str) -> Role {
         }
         false
     });
+    // `ALTER … TYPE`: PF124 asks which columns a later statement changes the type of.
+    let special = special || (alters && retypes);
     match (removes_or_unsure, creates, special) {
         (true, _, _) => Role::Removal,
         (false, true, true) => Role::Special,

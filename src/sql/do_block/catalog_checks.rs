@@ -32,6 +32,11 @@ pub(super) struct Branch {
     /// `AND`ed parts that are [`Check::Positive`] (`EXISTS (…)`, `… IS NOT NULL`, `n > 0`),
     /// when no `OR` joins them; `None` when no part is.
     pub(super) present_mentions: Option<Vec<String>>,
+    /// The check only tests that something other than the column's type is missing (`NOT
+    /// EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'z')`), and nothing else in the block
+    /// names what it looks for: the first run did not make it, so a retry enters the branch
+    /// again and a type change in it runs again ([`unmade_absence`]).
+    reentered_by_type_change: bool,
 }
 
 impl Branch {
@@ -43,6 +48,9 @@ impl Branch {
     /// Nor a type change: it runs again, and whether its `USING` survives that is PF124's to
     /// judge.
     pub(super) fn guards(&self, statement: &Statement) -> bool {
+        if self.reentered_by_type_change && changes_column_type(statement) {
+            return false;
+        }
         if !self.reenters {
             return true;
         }
@@ -158,7 +166,10 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     }
                     _ => false,
                 };
+                let reentered_by_type_change = check == Check::Unknown
+                    && unmade_absence(tokens, &condition, &filled_by, &mentions);
                 branches.push(Branch {
+                    reentered_by_type_change,
                     range: start..t.range.start,
                     check,
                     condition: tokens[condition].to_vec(),
@@ -549,6 +560,83 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
         (0..tokens.len()).any(|i| negates(&tokens[i]) && !live_column_filter(tokens, i))
     };
     !joins && !negates_in(operand) && filled_by.iter().all(|(_, fill)| !negates_in(fill))
+}
+
+/// Is `condition` (token range of the block's `tokens`) `NOT EXISTS (…)` whose query only
+/// tests that something exists, or `to_regclass('z') IS NULL` (any `to_reg…`), that reads no
+/// column type and compares names with string literals,
+/// none of which the block names anywhere else (a word, or a part of a string: dynamic SQL)?
+/// Then what it looks for is missing after the block ran as it was before, and a retry enters
+/// the branch again. `IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'z') THEN ALTER
+/// TABLE t ALTER COLUMN x TYPE int USING length(x); END IF;` fails its retry (PostgreSQL 15:
+/// `function length(integer) does not exist`); with `CREATE TABLE z …` in the block it does
+/// not. A later statement of the file that creates it is not looked at (a crash before it
+/// leaves the branch to run again, but for a per-file transaction).
+fn unmade_absence(
+    tokens: &[Tok],
+    condition: &Range<usize>,
+    filled_by: &[(&str, &[Tok])],
+    mentions: &[String],
+) -> bool {
+    const READS_TYPE: &[&str] = &[
+        "data_type",
+        "udt_name",
+        "atttypid",
+        "atttypmod",
+        "format_type",
+        "pg_typeof",
+        "pg_type",
+        "typname",
+        "domain_name",
+        "character_maximum_length",
+        "numeric_precision",
+        "datetime_precision",
+    ];
+    let check = &tokens[condition.clone()];
+    let negated_exists = check.first().is_some_and(|t| t.is_kw("NOT"))
+        && top_level_nots(check) == 1
+        && tests_existence_only(&check[1..], filled_by);
+    // `to_regclass('z') IS NULL`
+    let unresolved = matches!(check, [f, open, name, close, is, null]
+        if f.bare_word().is_some_and(|w| w.to_ascii_lowercase().starts_with("to_reg"))
+            && open.is(&Token::LParen)
+            && matches!(name.token, Token::SingleQuotedString(_))
+            && close.is(&Token::RParen)
+            && is.is_kw("IS")
+            && null.is_kw("NULL"));
+    if !(negated_exists || unresolved) || READS_TYPE.iter().any(|w| mentions.iter().any(|m| m == w))
+    {
+        return false;
+    }
+    let literals: Vec<String> = check
+        .iter()
+        .chain(filled_by.iter().flat_map(|(_, fill)| fill.iter()))
+        .filter_map(|t| match &t.token {
+            Token::SingleQuotedString(s) => s.split('.').next_back().map(str::to_lowercase),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let named_elsewhere = |name: &str| {
+        tokens.iter().enumerate().any(|(k, t)| {
+            if condition.contains(&k) {
+                return false;
+            }
+            match &t.token {
+                Token::Word(w) => w.value.eq_ignore_ascii_case(name),
+                Token::SingleQuotedString(s) => s_contains(s, name),
+                Token::DollarQuotedString(d) => s_contains(&d.value, name),
+                _ => false,
+            }
+        })
+    };
+    !literals.is_empty() && !literals.iter().any(|l| named_elsewhere(l))
+}
+
+/// Does `text` hold `name`, ASCII case ignored?
+fn s_contains(text: &str, name: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains(&name.to_ascii_lowercase())
 }
 
 /// Does branch `body` make a column NOT NULL (a `PRIMARY KEY`, a `NOT NULL`) where the check

@@ -33,6 +33,11 @@ impl Handler {
             // Every error the re-run may raise (an ALTER's actions): which comes first is not
             // known.
             Some(errors) => errors.iter().all(|&error| self.catches_error(error)),
+            // `ALTER COLUMN c TYPE t USING …` evaluates its expression again on the new type:
+            // what that raises depends on the expression (`function length(integer) does not
+            // exist`, `invalid input syntax`, …), never an "already exists". Only OTHERS is
+            // known to catch it.
+            None if converts_with_using(statement) => false,
             None => {
                 // invalid_table_definition: "multiple primary keys … are not allowed".
                 self.names.iter().any(|w| {
@@ -153,6 +158,7 @@ const INVALID_TEXT_REPRESENTATION: (&str, &str) = ("invalid_text_representation"
 const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
 const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");
+const INVALID_PARAMETER_VALUE: (&str, &str) = ("invalid_parameter_value", "22023");
 
 /// The condition (name, SQLSTATE) PostgreSQL raises when `statement` runs a second time, as
 /// checked on PostgreSQL 15 (tests/lint_calls_db.rs): an index, sequence or view is a relation
@@ -184,6 +190,30 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
             _ => None,
         },
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
+        // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
+        // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
+        // `ALTER … IF EXISTS x RENAME TO y` only notices.
+        ShapeKind::Rename(kind) => {
+            let word = |w: &str| statement.tokens.iter().any(|t| t.is_kw(w));
+            let renames_object = statement.renames_object();
+            if renames_object && shape.guard.is_some_and(|g| g.present) {
+                return None;
+            }
+            match kind {
+                K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
+                    if renames_object =>
+                {
+                    one(UNDEFINED_TABLE)
+                }
+                K::View | K::MaterializedView if word("COLUMN") => one(UNDEFINED_COLUMN),
+                K::Type | K::Domain if renames_object => one(UNDEFINED_OBJECT),
+                K::Type if word("VALUE") => one(INVALID_PARAMETER_VALUE),
+                K::Type if word("ATTRIBUTE") => one(UNDEFINED_COLUMN),
+                K::Schema if renames_object => one(INVALID_SCHEMA_NAME),
+                K::Function | K::Procedure if renames_object => one(UNDEFINED_FUNCTION),
+                _ => None,
+            }
+        }
         // The rows are there: a unique key rejects them again.
         ShapeKind::Insert => one(UNIQUE_VIOLATION),
         ShapeKind::AlterTable => {
@@ -206,6 +236,26 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                     AlterActionKind::AddConstraint => {
                         constraint_error(&statement.tokens, &a.range, a.name.is_some())
                     }
+                    // The old name is gone: `RENAME [COLUMN] a TO b` raises `column "a" does
+                    // not exist`, `RENAME CONSTRAINT` `constraint "c" … does not exist`,
+                    // `RENAME TO` `relation "t" does not exist` (but under `ALTER TABLE IF
+                    // EXISTS`, which only notices).
+                    AlterActionKind::Rename => {
+                        let second = statement
+                            .tokens
+                            .iter()
+                            .filter(|t| a.range.start <= t.range.start)
+                            .nth(1);
+                        if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
+                            Some(UNDEFINED_OBJECT)
+                        } else if a.name.is_some() {
+                            Some(UNDEFINED_COLUMN)
+                        } else if shape.guard.is_some_and(|g| g.present) {
+                            None
+                        } else {
+                            Some(UNDEFINED_TABLE)
+                        }
+                    }
                     _ => None,
                 };
                 if let Some(error) = error.filter(|e| !errors.contains(e)) {
@@ -216,6 +266,22 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         }
         _ => None,
     }
+}
+
+/// Does ALTER TABLE `statement` change a column's type with a `USING` expression?
+fn converts_with_using(statement: &crate::sql::Statement) -> bool {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    shape.kind == ShapeKind::AlterTable
+        && shape.actions.iter().any(|a| {
+            let mut words = statement
+                .tokens
+                .iter()
+                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            a.kind == AlterActionKind::Other
+                && words.clone().any(|t| t.is_kw("TYPE"))
+                && words.any(|t| t.is_kw("USING"))
+        })
 }
 
 /// What a re-run of `ADD CONSTRAINT` action `range` of `tokens` raises: a foreign key or check
