@@ -118,6 +118,21 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
+        // What the file (or, in a DO block, the block itself) adds back before this statement
+        // is there whenever it runs: `ADD COLUMN IF NOT EXISTS old; UPDATE … old; DROP COLUMN
+        // old` runs again on a retry. Not in a routine's body: another file may hold it.
+        hits.retain(|(key, _)| {
+            !(sequence.created_on_every_run(key, index)
+                || (cx.in_do_body
+                    && !cx.in_routine_run
+                    && crate::lint::sequence::made_earlier_in_block(
+                        key,
+                        cx.earlier_in_body,
+                        cx.statement,
+                        &cx.source.text,
+                        cx.dialect,
+                    )))
+        });
         let guard = cx.statement.read_guard.as_deref();
         if let Some(guard) = guard.filter(|_| !hits.is_empty()) {
             // What only the validated constraint reads fails as the constraint being gone.

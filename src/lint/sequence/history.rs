@@ -326,6 +326,31 @@ impl Sequence {
         before_ok && no_conditional && !touched
     }
 
+    /// Is `key` there whenever top-level statement `i` runs, on a retry too, because the
+    /// file's last top-level event on it before `i` creates it (`ADD COLUMN [IF NOT EXISTS]`,
+    /// `CREATE TABLE`), and no DO block in between may remove it? A later removal then does not
+    /// make a read at `i` fail: every run that gets to `i` made it first. (A `CREATE TABLE`
+    /// creates no column: `CREATE TABLE IF NOT EXISTS t (old int)` skips a `t` a retry left
+    /// without `old`.)
+    pub fn created_on_every_run(&self, key: &Key, i: usize) -> bool {
+        let d = key.digest();
+        let Some(&(_, k, event)) = self
+            .events
+            .of(d)
+            .iter()
+            .rev()
+            .find(|&&(_, k, _)| (k as usize) < i)
+        else {
+            return false;
+        };
+        event == Event::Create
+            && !self
+                .conditional
+                .of(d)
+                .iter()
+                .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
+    }
+
     /// A statement of a DO body that mentions `words`, where `later` are the statements of the
     /// body after it: the tables and columns those remove (drop, or rename away) with nothing
     /// after them in the body bringing them back, as `(key, top)`, `top` being the DO
@@ -426,6 +451,60 @@ impl Sequence {
         }
         out
     }
+}
+
+/// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every
+/// time `read` runs? The last of them that touches it (or, for a column, its table) adds it
+/// (`ADD COLUMN [IF NOT EXISTS]`, or `CREATE TABLE` for a table), and only statements stand
+/// between it and `read`, in one straight run: nothing but `;` separates them (no `IF`, `END`,
+/// handler, loop or other PL/pgSQL statement), so `read` runs only right after it. `text` is
+/// the file the statements are in.
+pub fn made_earlier_in_block(
+    key: &Key,
+    earlier: &[crate::sql::Statement],
+    read: &crate::sql::Statement,
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let table = match key {
+        Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => Some(t),
+        _ => return false,
+    };
+    let touches =
+        |k: &Key| k == key || matches!(k, Key::Object(ObjectKind::Table, t) if Some(t) == table);
+    let Some(at) = earlier.iter().rposition(|s| {
+        steps(s).iter().any(|step| touches(&step.key))
+            || arrivals(s).iter().any(|a| touches(&a.key))
+    }) else {
+        return false;
+    };
+    let maker = &earlier[at];
+    let own = steps(maker);
+    let makes = own
+        .iter()
+        .filter(|step| touches(&step.key))
+        .all(|step| step.key == *key && step.event == Event::Create)
+        && !arrivals(maker).iter().any(|a| touches(&a.key));
+    if !makes {
+        return false;
+    }
+    let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
+    run.windows(2).all(|pair| {
+        let end = pair[0]
+            .terminator
+            .as_ref()
+            .map_or(pair[0].range.end, |t| t.end.max(pair[0].range.end));
+        let start = pair[1].range.start;
+        if end > start || start > text.len() || !text.is_char_boundary(end) {
+            return false;
+        }
+        let between = crate::sql::lexer::lex(dialect, text, end..start);
+        between.error.is_none()
+            && between
+                .tokens
+                .iter()
+                .all(|t| matches!(t.token, sqlparser::tokenizer::Token::SemiColon))
+    })
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).
