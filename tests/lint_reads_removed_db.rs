@@ -1,6 +1,7 @@
 //! PF123 where the file itself decides whether a read survives a retry: a statement before the
-//! read that adds back what a later one removes. Each case runs twice on the real server; lint
-//! must flag exactly the statement whose second run fails.
+//! read that adds back what a later one removes, a foreign key that follows a renamed table and
+//! goes with a dropped one. Each case runs twice on the real server; lint must flag exactly the
+//! statement whose second run fails.
 
 mod common;
 
@@ -51,6 +52,50 @@ fn added_back_cases() -> Vec<Case> {
 fn a_read_of_what_the_file_or_its_block_adds_back_first_survives_a_retry_on_postgres() {
     let failures = retry_mismatches(
         &added_back_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The foreign key `c_fk` of `c` to `p`, added so that the ADD itself survives a retry.
+const ADD_FK: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table THEN NULL;\nEND $$;\n";
+
+fn foreign_key_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the referenced table is renamed later",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nCOMMENT ON CONSTRAINT c_fk ON c IS 'x';\nALTER TABLE c DROP COLUMN IF EXISTS x;\nALTER TABLE IF EXISTS p RENAME TO p2;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced table is dropped with CASCADE later, the VALIDATE",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nDROP TABLE IF EXISTS p CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is dropped with CASCADE later, the COMMENT",
+            sql: format!("{ADD_FK}COMMENT ON CONSTRAINT c_fk ON c IS 'x';\nDROP TABLE IF EXISTS p CASCADE;\n"),
+            fails_at: Some("COMMENT ON CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is renamed, then dropped with CASCADE",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nDROP TABLE IF EXISTS p2 CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a table declares the foreign key, its referenced table is dropped with CASCADE",
+            sql: "CREATE TABLE IF NOT EXISTS c2 (p_id int, CONSTRAINT c2_fk FOREIGN KEY (p_id) REFERENCES p (id));\nCOMMENT ON CONSTRAINT c2_fk ON c2 IS 'x';\nDROP TABLE IF EXISTS p CASCADE;\n".into(),
+            fails_at: Some("COMMENT ON CONSTRAINT"),
+        },
+    ]
+}
+
+#[test]
+fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres() {
+    let failures = retry_mismatches(
+        &foreign_key_cases(),
         &dialect_options(Dialect::Postgres),
         ScratchDb::postgres,
         PG_SETUP,

@@ -118,6 +118,21 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
+        if let Some((_, own)) = &validated {
+            // A table only the validated foreign key reads is the one it references: the
+            // constraint follows that table's rename, and goes with its drop (`DROP TABLE p
+            // CASCADE`), wherever a rename took it.
+            hits = hits
+                .into_iter()
+                .filter_map(|(key, j)| match &key {
+                    Key::Object(ObjectKind::Table, t) if j != index && !own.contains(t) => {
+                        let dropped = sequence.dropped_after(&key, index)?;
+                        Some((key, dropped))
+                    }
+                    _ => Some((key, j)),
+                })
+                .collect();
+        }
         // What the file (or, in a DO block, the block itself) adds back before this statement
         // is there whenever it runs: `ADD COLUMN IF NOT EXISTS old; UPDATE … old; DROP COLUMN
         // old` runs again on a retry. Not in a routine's body: another file may hold it.

@@ -403,20 +403,60 @@ impl Sequence {
     }
 
     /// Did a statement checked so far add a constraint by name, in a file that drops a
-    /// column? Without one, no `VALIDATE CONSTRAINT` needs looking up.
+    /// column or a table? Without one, no `VALIDATE CONSTRAINT` needs looking up.
     pub fn adds_constraints(&self) -> bool {
         !self.added_constraints.is_empty()
     }
 
     /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
     /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
-    /// or the file drops no column.
+    /// or the file drops no column and no table.
     pub fn constraint_reads(&self, table: &str, name: &str) -> Option<&[String]> {
         self.added_constraints
             .iter()
             .rev()
             .find(|(t, n, _)| t == table && n == name)
             .map(|(_, _, words)| words.as_slice())
+    }
+
+    /// The first statement after `i` that drops table `key`, or what a rename after `i` made
+    /// of it: a foreign key to it follows a rename (`ALTER TABLE p RENAME TO p2`), and goes
+    /// with a drop (`DROP TABLE p CASCADE`). A rename to a name the statement does not spell
+    /// counts as a drop. Under a per-file transaction, only what the file leaves removed.
+    pub fn dropped_after(&self, key: &Key, i: usize) -> Option<usize> {
+        let d = key.digest();
+        self.removed_after(d, i)?;
+        self.dropped_or_renamed_after(d, i, 8)
+    }
+
+    fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
+        let removals = [&self.events, &self.conditional]
+            .into_iter()
+            .flat_map(|log| log.of(d))
+            .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+            .map(|&(_, j, _)| j);
+        let mut first = None::<usize>;
+        for j in removals {
+            let renamed: Vec<u64> = self
+                .renames_to
+                .iter()
+                .filter(|&&(k, from, _)| k == j && from == d)
+                .map(|&(_, _, to)| to)
+                .collect();
+            let at = if renamed.is_empty() || depth == 0 {
+                Some(j as usize)
+            } else {
+                renamed
+                    .iter()
+                    .filter_map(|&to| self.dropped_or_renamed_after(to, j as usize, depth - 1))
+                    .min()
+            };
+            first = match (first, at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        first
     }
 
     /// The tables and columns a later statement removes that statement `i` (whose words are
