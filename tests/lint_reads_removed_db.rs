@@ -1,11 +1,12 @@
 //! PF123 where the file itself decides whether a read survives a retry: a statement before the
 //! read that adds back what a later one removes, a foreign key that follows a renamed table and
-//! goes with a dropped one. Each case runs twice on the real server; lint must flag exactly the
-//! statement whose second run fails.
+//! goes with a dropped one, and a `LANGUAGE sql` routine, whose body PostgreSQL checks at its
+//! CREATE. Each case runs twice on the real server; lint must flag exactly the statement whose
+//! second run fails.
 
 mod common;
 
-use common::retry::{dialect_options, retry_mismatches, RetryCase as Case};
+use common::retry::{dialect_options, retry_findings, retry_mismatches, RetryCase as Case};
 use common::ScratchDb;
 use preflight::sql::Dialect;
 
@@ -101,4 +102,87 @@ fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres
         PG_SETUP,
     );
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn sql_routine_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a LANGUAGE sql function reads a column the file drops, never called",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql AS $$ SELECT old FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a LANGUAGE sql procedure updates a column the file drops after calling it",
+            sql: "CREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE PROCEDURE"),
+        },
+        Case {
+            name: "a LANGUAGE sql function reads a table the file drops, dropped first itself",
+            sql: "CREATE OR REPLACE FUNCTION count_t() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM t $$;\nSELECT count_t();\nDROP FUNCTION count_t();\nDROP TABLE IF EXISTS t;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a BEGIN ATOMIC body reads a column the file drops with CASCADE",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql\nBEGIN ATOMIC SELECT old FROM t LIMIT 1; END;\nALTER TABLE t DROP COLUMN IF EXISTS old CASCADE;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a RETURN body reads a column the file drops with CASCADE",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql\nRETURN (SELECT old FROM t LIMIT 1);\nALTER TABLE t DROP COLUMN IF EXISTS old CASCADE;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a LANGUAGE sql body reads only a column the file keeps",
+            sql: "CREATE OR REPLACE FUNCTION get_id() RETURNS int LANGUAGE sql AS $$ SELECT id FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "check_function_bodies is off",
+            sql: "SET check_function_bodies = false;\nCREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql AS $$ SELECT old FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a polymorphic LANGUAGE sql function is checked only at a call",
+            sql: "CREATE OR REPLACE FUNCTION set_old(x anyelement) RETURNS void LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a polymorphic LANGUAGE sql function called: the call's read fails",
+            sql: "CREATE OR REPLACE FUNCTION set_old(x anyelement) RETURNS void LANGUAGE sql AS $$\nUPDATE t SET old = 1 $$;\nSELECT set_old(1);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "a PL/pgSQL function never called is not checked",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT old FROM t LIMIT 1); END $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a LANGUAGE sql body that reads and drops, called",
+            sql: "CREATE OR REPLACE FUNCTION g() RETURNS void LANGUAGE sql AS $$\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old $$;\nSELECT g();\n".into(),
+            // Reported at the body's read, whose message names the CREATE.
+            fails_at: Some("UPDATE t SET old"),
+        },
+    ]
+}
+
+#[test]
+fn a_language_sql_body_that_reads_what_the_file_removes_fails_at_its_create_on_postgres() {
+    let options = dialect_options(Dialect::Postgres);
+    let failures = retry_mismatches(
+        &sql_routine_cases(),
+        &options,
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The read the call's body makes is reported where it stands, and says where the retry
+    // fails: at the CREATE, which PostgreSQL checks the body at.
+    let case = sql_routine_cases().pop().unwrap();
+    let found = retry_findings(&case.sql, &options);
+    assert!(
+        found.iter().any(|f| f
+            .message
+            .contains("a retry of the file fails at the routine's `CREATE` on line 1")),
+        "{found:#?}"
+    );
 }

@@ -102,6 +102,10 @@ pub struct StatementCx<'a> {
     pub in_plpgsql_body: bool,
     /// A statement of a routine's body that a call runs (not of a DO block's).
     pub in_routine_run: bool,
+    /// In such a run, PostgreSQL: the line of this file's `CREATE` of the routine, when
+    /// PostgreSQL checks its body there (`LANGUAGE sql`, [`crate::sql::do_block::is_sql_routine`]):
+    /// a retry fails first at that `CREATE`.
+    pub sql_routine_created_at: Option<usize>,
     /// In such a body: the statements before this one that the same top-level statement runs
     /// (the constraint a `VALIDATE CONSTRAINT` names may be added there). Empty elsewhere.
     pub earlier_in_body: &'a [Statement],
