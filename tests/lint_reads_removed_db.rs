@@ -12,7 +12,9 @@ use preflight::sql::Dialect;
 
 const PG_SETUP: &str = "CREATE TABLE t (id int, old int);\n\
                         CREATE TABLE p (id int PRIMARY KEY);\n\
-                        CREATE TABLE c (id int, p_id int, x int);";
+                        CREATE TABLE c (id int, p_id int, x int);\n\
+                        CREATE SCHEMA a;\n\
+                        CREATE TABLE a.t (id int);";
 
 fn added_back_cases() -> Vec<Case> {
     vec![
@@ -39,6 +41,26 @@ fn added_back_cases() -> Vec<Case> {
         Case {
             name: "the read comes before the file adds the column back",
             sql: "UPDATE t SET old = 1;\nALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "the file adds the column back to the same schema's table",
+            sql: "ALTER TABLE public.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE public.t SET old = 1;\nALTER TABLE public.t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the file adds the column to another schema's table",
+            sql: "ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE public.t SET old = 1;\nALTER TABLE public.t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE public.t"),
+        },
+        Case {
+            name: "the file adds the column to another schema's table, the read unqualified",
+            sql: "ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "a DO block adds the column to another schema's table",
+            sql: "DO $$\nBEGIN\n    ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\n    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\nEND $$;\n".into(),
             fails_at: Some("UPDATE t SET old"),
         },
         Case {

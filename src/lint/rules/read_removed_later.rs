@@ -154,11 +154,14 @@ impl Rule for ReadRemovedLater {
         // is there whenever it runs: `ADD COLUMN IF NOT EXISTS old; UPDATE … old; DROP COLUMN
         // old` runs again on a retry. Not in a routine's body: another file may hold it.
         hits.retain(|(key, _)| {
-            !(sequence.created_on_every_run(key, index)
+            let written = written_schema(&cx.statement.tokens, key);
+            let written = written.as_deref();
+            !(sequence.created_on_every_run(key, index, written)
                 || (cx.in_do_body
                     && !cx.in_routine_run
                     && crate::lint::sequence::made_earlier_in_block(
                         key,
+                        written,
                         cx.earlier_in_body,
                         cx.statement,
                         &cx.source.text,
@@ -258,6 +261,17 @@ impl Rule for ReadRemovedLater {
     }
 }
 
+/// The schema `tokens` write for the table of `key` (`s` of `s.t`), folded; `None` when they
+/// name it unqualified only.
+fn written_schema(tokens: &[Tok], key: &Key) -> Option<String> {
+    use crate::lint::sequence::folded;
+    let (Key::Object(_, table) | Key::Column(table, _) | Key::Constraint(table, _)) = key;
+    tokens
+        .windows(3)
+        .filter(|w| w[1].is(&Token::Period) && folded(&w[2]).as_deref() == Some(table))
+        .find_map(|w| folded(&w[0]))
+}
+
 /// Does PostgreSQL parse and analyse a statement of this kind in a `LANGUAGE sql` body when it
 /// creates the routine? A query (SELECT, INSERT, UPDATE, DELETE, WITH, MERGE) is; a utility
 /// statement (ALTER TABLE, CREATE INDEX, COMMENT) is only parsed, and reads at the call.
@@ -326,9 +340,10 @@ fn sql_body_reads_removed_later(
         }
     }
     let hits = sequence.reads_removed_later(index, &read);
-    let (key, _) = hits
-        .iter()
-        .find(|(key, _)| !sequence.created_on_every_run(key, index))?;
+    let (key, _) = hits.iter().find(|(key, _)| {
+        let written = written_schema(&lexed.tokens, key);
+        !sequence.created_on_every_run(key, index, written.as_deref())
+    })?;
     let what = match key {
         Key::Object(_, t) => format!("table `{t}`"),
         Key::Column(t, c) => format!("column `{t}.{c}`"),

@@ -331,9 +331,21 @@ impl Sequence {
     /// `CREATE TABLE`), and no DO block in between may remove it? A later removal then does not
     /// make a read at `i` fail: every run that gets to `i` made it first. (A `CREATE TABLE`
     /// creates no column: `CREATE TABLE IF NOT EXISTS t (old int)` skips a `t` a retry left
-    /// without `old`.)
-    pub fn created_on_every_run(&self, key: &Key, i: usize) -> bool {
+    /// without `old`.) `written`: the schema the read writes for the table (`None`:
+    /// unqualified); the creation must be of that schema (resolved by the file's search_path),
+    /// or, when that is not known, as unqualified as the read.
+    pub fn created_on_every_run(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
         let d = key.digest();
+        let Some(last) = self.last_event.get(&d) else {
+            return false;
+        };
+        let in_schema = match self.schema_of(written) {
+            Some(schema) => last_in(&self.last_event, &self.last_event_in, d, Some(schema)),
+            None => last.unknown.filter(|u| *u == last.any),
+        };
+        if in_schema.is_none_or(|(event, _)| event != Event::Create) {
+            return false;
+        }
         let Some(&(_, k, event)) = self
             .events
             .of(d)
@@ -498,9 +510,11 @@ impl Sequence {
 /// (`ADD COLUMN [IF NOT EXISTS]`, or `CREATE TABLE` for a table), and only statements stand
 /// between it and `read`, in one straight run: nothing but `;` separates them (no `IF`, `END`,
 /// handler, loop or other PL/pgSQL statement), so `read` runs only right after it. `text` is
-/// the file the statements are in.
+/// the file the statements are in; `written`, the schema the read writes for the table, which
+/// the statement that adds it must write too.
 pub fn made_earlier_in_block(
     key: &Key,
+    written: Option<&str>,
     earlier: &[crate::sql::Statement],
     read: &crate::sql::Statement,
     text: &str,
@@ -520,11 +534,9 @@ pub fn made_earlier_in_block(
     };
     let maker = &earlier[at];
     let own = steps(maker);
-    let makes = own
-        .iter()
-        .filter(|step| touches(&step.key))
-        .all(|step| step.key == *key && step.event == Event::Create)
-        && !arrivals(maker).iter().any(|a| touches(&a.key));
+    let makes = own.iter().filter(|step| touches(&step.key)).all(|step| {
+        step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
+    }) && !arrivals(maker).iter().any(|a| touches(&a.key));
     if !makes {
         return false;
     }
