@@ -160,7 +160,24 @@ fn the_fixed_plpgsql_body_runs_twice_and_a_sql_body_gets_no_fix_on_postgres() {
     let pf123: Vec<_> = findings.iter().filter(|f| f.rule.code == "PF123").collect();
     assert_eq!(pf123.len(), 1, "{findings:#?}");
     assert!(pf123[0].fix.is_none(), "{:#?}", pf123[0]);
-    assert_eq!(pf123[0].location.start.unwrap().line, 2);
+    // PostgreSQL checks a `LANGUAGE sql` body at its CREATE: a retry fails there, before the
+    // call.
+    assert_eq!(pf123[0].location.start.unwrap().line, 1);
+    assert!(
+        pf123[0].message.contains("`LANGUAGE sql`"),
+        "{:#?}",
+        pf123[0]
+    );
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(sql);
+    let retry = db.try_exec(sql);
+    assert!(
+        retry
+            .as_ref()
+            .is_err_and(|e| e.contains("column \"old\"") && !e.contains("SQL function")),
+        "{retry:?}"
+    );
 }
 
 /// `ADD CONSTRAINT c` (its own errors caught) and a `VALIDATE CONSTRAINT c` after it in the

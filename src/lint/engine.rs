@@ -602,6 +602,7 @@ impl CallChecker<'_, '_> {
                 // What it reads a later statement removes is gone on a retry, as in a DO block.
                 runs_in: RunsIn::RoutineBody {
                     plpgsql: run.plpgsql,
+                    sql_checked_at_create: run.checked_at_create.then_some(run.defined_at),
                 },
                 earlier_in_body,
                 later_in_body,

@@ -28,6 +28,10 @@ pub struct History {
     open_transaction: Option<Range<usize>>,
     /// The search_path the statements so far set ([`crate::sql::search_path`]).
     search_path: crate::sql::search_path::SessionPath,
+    /// A statement so far turned `check_function_bodies` off (`SET check_function_bodies =
+    /// false`, as pg_dump writes, or `set_config('check_function_bodies', 'false', …)`) and
+    /// none turned it on again.
+    function_bodies_unchecked: bool,
 }
 
 #[derive(Debug)]
@@ -65,6 +69,9 @@ impl History {
     pub fn passed(&mut self, statement: &Statement, locks: &Locks) {
         let shape = &statement.shape;
         self.search_path.observe(&statement.tokens);
+        if let Some(checked) = sets_check_function_bodies(&statement.tokens) {
+            self.function_bodies_unchecked = !checked;
+        }
         match shape.kind {
             ShapeKind::Begin if self.open_transaction.is_none() => {
                 self.open_transaction = Some(shape.head.clone());
@@ -79,6 +86,13 @@ impl History {
                 .extend(locks.settings.iter().cloned());
             self.lock_taken = locks.first.is_some();
         }
+    }
+
+    /// Does PostgreSQL check the body of a `LANGUAGE sql` routine when a `CREATE FUNCTION` at
+    /// this point creates it (`check_function_bodies`, on unless an earlier statement turned
+    /// it off)?
+    pub fn checks_function_bodies(&self) -> bool {
+        !self.function_bodies_unchecked
     }
 
     /// An earlier statement took a lock: nothing after it decides PF314/PF315.
@@ -164,4 +178,41 @@ fn not_null_columns(tokens: &[Tok]) -> Vec<String> {
         })
         .filter_map(|w| column_name(&w[2]))
         .collect()
+}
+
+/// What a statement sets `check_function_bodies` to: `SET [SESSION | LOCAL]
+/// check_function_bodies { = | TO } value`, `RESET check_function_bodies` (on), or
+/// `set_config('check_function_bodies', 'value', …)`. `None` when it does not set it.
+fn sets_check_function_bodies(tokens: &[Tok]) -> Option<bool> {
+    let named = |t: &Tok| match &t.token {
+        Token::Word(w) => w.value.eq_ignore_ascii_case("check_function_bodies"),
+        Token::SingleQuotedString(s) => s.eq_ignore_ascii_case("check_function_bodies"),
+        _ => false,
+    };
+    let at = tokens.iter().position(named)?;
+    let first = tokens.first()?;
+    let value = if first.is_kw("RESET") {
+        return Some(true);
+    } else if first.is_kw("SET") {
+        let next = tokens.get(at + 1)?;
+        if !(next.is(&Token::Eq) || next.is_kw("TO")) {
+            return None;
+        }
+        tokens.get(at + 2)?
+    } else if at > 1 && tokens[at - 1].is(&Token::LParen) && tokens[at - 2].is_kw("SET_CONFIG") {
+        tokens.get(at + 1).filter(|t| t.is(&Token::Comma))?;
+        tokens.get(at + 2)?
+    } else {
+        return None;
+    };
+    let text = match &value.token {
+        Token::Word(w) => w.value.to_ascii_lowercase(),
+        Token::SingleQuotedString(s) => s.to_ascii_lowercase(),
+        Token::Number(n, _) => n.clone(),
+        _ => return None,
+    };
+    match text.as_str() {
+        "off" | "false" | "0" | "no" | "f" | "n" => Some(false),
+        _ => Some(true),
+    }
 }

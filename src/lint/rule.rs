@@ -123,6 +123,10 @@ pub enum RunsIn {
     RoutineBody {
         /// A `LANGUAGE plpgsql` routine's body, where an `IF` can hold the statement.
         plpgsql: bool,
+        /// PostgreSQL: the line of this file's `CREATE` of the routine, when PostgreSQL checks
+        /// its body there (`LANGUAGE sql`, [`crate::sql::do_block::is_sql_routine`]): a retry
+        /// fails first at that `CREATE`.
+        sql_checked_at_create: Option<usize>,
     },
 }
 
@@ -134,12 +138,27 @@ impl RunsIn {
 
     /// Inside a PL/pgSQL body, where an `IF` can hold the statement.
     pub fn is_plpgsql(self) -> bool {
-        matches!(self, RunsIn::DoBody | RunsIn::RoutineBody { plpgsql: true })
+        matches!(
+            self,
+            RunsIn::DoBody | RunsIn::RoutineBody { plpgsql: true, .. }
+        )
     }
 
     /// Inside a called routine's body (not a DO block's).
     pub fn is_routine_body(self) -> bool {
         matches!(self, RunsIn::RoutineBody { .. })
+    }
+
+    /// In a called `LANGUAGE sql` routine's body that PostgreSQL checked at this file's
+    /// `CREATE` of it: that `CREATE`'s line.
+    pub fn sql_checked_at_create(self) -> Option<usize> {
+        match self {
+            RunsIn::RoutineBody {
+                sql_checked_at_create,
+                ..
+            } => sql_checked_at_create,
+            RunsIn::TopLevel | RunsIn::DoBody => None,
+        }
     }
 }
 

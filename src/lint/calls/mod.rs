@@ -277,6 +277,9 @@ pub struct Run {
     pub fails_first: Option<Box<Statement>>,
     /// The statement is one of a PL/pgSQL routine's body, where an `IF` can hold it.
     pub plpgsql: bool,
+    /// PostgreSQL: the statement is one of a routine of this file whose body PostgreSQL
+    /// analyses at its `CREATE` ([`crate::sql::do_block::is_sql_routine`]: `LANGUAGE sql`).
+    pub checked_at_create: bool,
 }
 
 impl Run {
@@ -443,6 +446,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 restart: None,
                 fails_first: None,
                 plpgsql: false,
+                checked_at_create: false,
             });
         }
     }
@@ -779,6 +783,11 @@ impl Walk<'_> {
                 r.dialect == Dialect::Postgres
                     && crate::sql::do_block::is_plpgsql_routine(&r.statement.tokens)
             });
+        let checked_at_create = matches!(origin, Origin::Here)
+            && routine.is_some_and(|r| {
+                r.dialect == Dialect::Postgres
+                    && crate::sql::do_block::is_sql_routine(&r.statement.tokens)
+            });
         self.out.runs.push(Run {
             statement,
             origin,
@@ -787,6 +796,7 @@ impl Walk<'_> {
             restart: None,
             fails_first: None,
             plpgsql,
+            checked_at_create,
         });
     }
 }

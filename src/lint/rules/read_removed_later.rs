@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::sequence::{words, Key};
-use crate::lint::rule::literal;
+use crate::lint::rule::{literal, RunsIn};
 use crate::sql::{AlterActionKind, Tok};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
@@ -40,6 +40,15 @@ impl Rule for ReadRemovedLater {
             None => return,
         };
         let shape = cx.shape();
+        if matches!(
+            shape.kind,
+            ShapeKind::Create(ObjectKind::Function | ObjectKind::Procedure)
+        ) {
+            if !cx.runs_in.is_in_body() {
+                out.extend(sql_body_reads_removed_later(cx, sequence, index));
+            }
+            return;
+        }
         let reads = match &shape.kind {
             ShapeKind::Insert => true,
             ShapeKind::Other(word) => {
@@ -118,6 +127,47 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
+        if let Some((_, own)) = &validated {
+            // A table only the validated foreign key reads is the one it references: the
+            // constraint follows that table's rename, and goes with its drop (`DROP TABLE p
+            // CASCADE`), wherever a rename took it.
+            hits = hits
+                .into_iter()
+                .filter_map(|(key, j)| match &key {
+                    Key::Object(ObjectKind::Table, t) if j != index && !own.contains(t) => {
+                        let dropped = sequence.dropped_after(&key, index)?;
+                        Some((key, dropped))
+                    }
+                    _ => Some((key, j)),
+                })
+                .collect();
+        }
+        // A `LANGUAGE sql` routine of this file: PostgreSQL checks its body at the CREATE,
+        // before any call, and that CREATE reports what a later top-level statement removes.
+        let checked_at_create = cx
+            .runs_in
+            .sql_checked_at_create()
+            .filter(|_| cx.file.history.checks_function_bodies() && analysed_at_create(shape));
+        if checked_at_create.is_some() {
+            hits.retain(|&(_, removed_at)| removed_at == index);
+        }
+        // What the file (or, in a DO block, the block itself) adds back before this statement
+        // is there whenever it runs: `ADD COLUMN IF NOT EXISTS old; UPDATE … old; DROP COLUMN
+        // old` runs again on a retry. Not in a routine's body: another file may hold it.
+        hits.retain(|(key, _)| {
+            let written = written_schema(&cx.statement.tokens, key);
+            let written = written.as_deref();
+            !(sequence.created_on_every_run(key, index, written)
+                || (cx.runs_in == RunsIn::DoBody
+                    && crate::lint::sequence::made_earlier_in_block(
+                        key,
+                        written,
+                        cx.earlier_in_body,
+                        cx.statement,
+                        &cx.source.text,
+                        cx.dialect,
+                    )))
+        });
         let guard = cx.statement.read_guard.as_deref();
         if let Some(guard) = guard.filter(|_| !hits.is_empty()) {
             // What only the validated constraint reads fails as the constraint being gone.
@@ -172,9 +222,15 @@ impl Rule for ReadRemovedLater {
                     _ => format!("is on {what}"),
                 }
             ),
-            _ => format!(
-                "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
-            ),
+            _ => match checked_at_create {
+                // What is left was removed by the body of the same call.
+                Some(line) => format!(
+                    "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
+                ),
+                None => format!(
+                    "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
+                ),
+            },
         };
         let mut v = Violation::new(shape.head.clone(), message);
         // ALTER TABLE IF EXISTS skips the statement once the table is gone (MySQL has no such
@@ -203,6 +259,105 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// The schema `tokens` write for the table of `key` (`s` of `s.t`), folded; `None` when they
+/// name it unqualified only.
+fn written_schema(tokens: &[Tok], key: &Key) -> Option<String> {
+    use crate::lint::sequence::folded;
+    let (Key::Object(_, table) | Key::Column(table, _) | Key::Constraint(table, _)) = key;
+    tokens
+        .windows(3)
+        .filter(|w| w[1].is(&Token::Period) && folded(&w[2]).as_deref() == Some(table))
+        .find_map(|w| folded(&w[0]))
+}
+
+/// Does PostgreSQL parse and analyse a statement of this kind in a `LANGUAGE sql` body when it
+/// creates the routine? A query (SELECT, INSERT, UPDATE, DELETE, WITH, MERGE) is; a utility
+/// statement (ALTER TABLE, CREATE INDEX, COMMENT) is only parsed, and reads at the call.
+fn analysed_at_create(shape: &crate::sql::Shape) -> bool {
+    match &shape.kind {
+        ShapeKind::Insert => true,
+        ShapeKind::Other(word) => {
+            matches!(
+                word.as_str(),
+                "UPDATE" | "DELETE" | "SELECT" | "WITH" | "MERGE"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE … LANGUAGE sql` (or `BEGIN ATOMIC`) whose
+/// body's queries read a table or column a later statement of the file removes: PostgreSQL
+/// analyses such a body when it creates the routine (with `check_function_bodies` on, the
+/// default), so a retry fails at the CREATE once the removal ran, whether or not anything calls
+/// the routine. Reported at the CREATE, without a fix.
+fn sql_body_reads_removed_later(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+) -> Option<Violation> {
+    // A SQL-standard body (`BEGIN ATOMIC`, `RETURN …`) is parsed at the CREATE whatever
+    // `check_function_bodies` says.
+    let tokens = &cx.statement.tokens;
+    let standard = tokens
+        .windows(2)
+        .any(|w| w[0].is_kw("BEGIN") && w[1].is_kw("ATOMIC"))
+        || !tokens.iter().any(|t| t.is_kw("AS"));
+    if cx.dialect != Dialect::Postgres
+        || !sequence.removes_anything()
+        || !(standard || cx.file.history.checks_function_bodies())
+        || !crate::sql::do_block::is_sql_routine(tokens)
+    {
+        return None;
+    }
+    let body = crate::sql::do_block::routine_body_range(
+        cx.source,
+        cx.dialect,
+        &cx.statement.tokens,
+    )?;
+    let lexed = crate::sql::lexer::lex(cx.dialect, &cx.source.text, body);
+    if lexed.error.is_some() {
+        return None;
+    }
+    // Its statements' words: of the queries only (a body of SQL holds nothing else that
+    // reads at the CREATE).
+    const QUERIES: &[&str] = &[
+        "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE", "RETURN",
+    ];
+    let mut read: Vec<String> = Vec::new();
+    for part in crate::sql::dynamic::split_top(&lexed.tokens, |t| t.is(&Token::SemiColon)) {
+        let query = part.first().is_some_and(|t| {
+            QUERIES.iter().any(|q| t.is_kw(q)) || t.is(&Token::LParen)
+        });
+        if query {
+            read.extend(part.iter().filter_map(|t| match &t.token {
+                Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
+                Token::Word(w) => Some(w.value.to_lowercase()),
+                _ => None,
+            }));
+        }
+    }
+    let hits = sequence.reads_removed_later(index, &read);
+    let (key, _) = hits.iter().find(|(key, _)| {
+        let written = written_schema(&lexed.tokens, key);
+        !sequence.created_on_every_run(key, index, written.as_deref())
+    })?;
+    let what = match key {
+        Key::Object(_, t) => format!("table `{t}`"),
+        Key::Column(t, c) => format!("column `{t}.{c}`"),
+        Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
+    };
+    Some(
+        Violation::new(
+            cx.shape().head.clone(),
+            format!(
+                "this `LANGUAGE sql` routine's body uses {what}, which a later statement of this file drops or renames: PostgreSQL checks such a body when it creates the routine (`check_function_bodies`), so a retry of the file fails here once that statement has run, whether or not anything calls the routine"
+            ),
+        )
+        .note("no fix: a `LANGUAGE sql` body cannot check that what it reads exists; split the file so the removal is its own migration, or write the body in PL/pgSQL, which PostgreSQL checks only when a call runs it"),
+    )
 }
 
 /// What an ALTER TABLE reads that a later statement may remove, as folded words: its table,

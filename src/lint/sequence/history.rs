@@ -363,6 +363,43 @@ impl Sequence {
         before_ok && no_conditional && !touched
     }
 
+    /// Is `key` there whenever top-level statement `i` runs, on a retry too, because the
+    /// file's last top-level event on it before `i` creates it (`ADD COLUMN [IF NOT EXISTS]`,
+    /// `CREATE TABLE`), and no DO block in between may remove it? A later removal then does not
+    /// make a read at `i` fail: every run that gets to `i` made it first. (A `CREATE TABLE`
+    /// creates no column: `CREATE TABLE IF NOT EXISTS t (old int)` skips a `t` a retry left
+    /// without `old`.) `written`: the schema the read writes for the table (`None`:
+    /// unqualified); the creation must be of that schema (resolved by the file's search_path),
+    /// or, when that is not known, as unqualified as the read.
+    pub fn created_on_every_run(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
+        let d = key.digest();
+        let Some(last) = self.last_event.get(&d) else {
+            return false;
+        };
+        let in_schema = match self.schema_of(written) {
+            Some(schema) => last_in(&self.last_event, &self.last_event_in, d, Some(schema)),
+            None => last.unknown.filter(|u| *u == last.any),
+        };
+        if in_schema.is_none_or(|(event, _)| event != Event::Create) {
+            return false;
+        }
+        let Some(&(_, k, event)) = self
+            .events
+            .of(d)
+            .iter()
+            .rev()
+            .find(|&&(_, k, _)| (k as usize) < i)
+        else {
+            return false;
+        };
+        event == Event::Create
+            && !self
+                .conditional
+                .of(d)
+                .iter()
+                .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
+    }
+
     /// A statement of a DO body that mentions `words`, where `later` are the statements of the
     /// body after it: the tables and columns those remove (drop, or rename away) with nothing
     /// after them in the body bringing them back, as `(key, top)`, `top` being the DO
@@ -415,20 +452,60 @@ impl Sequence {
     }
 
     /// Did a statement checked so far add a constraint by name, in a file that drops a
-    /// column? Without one, no `VALIDATE CONSTRAINT` needs looking up.
+    /// column or a table? Without one, no `VALIDATE CONSTRAINT` needs looking up.
     pub fn adds_constraints(&self) -> bool {
         !self.added_constraints.is_empty()
     }
 
     /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
     /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
-    /// or the file drops no column.
+    /// or the file drops no column and no table.
     pub fn constraint_reads(&self, table: &str, name: &str) -> Option<&[String]> {
         self.added_constraints
             .iter()
             .rev()
             .find(|(t, n, _)| t == table && n == name)
             .map(|(_, _, words)| words.as_slice())
+    }
+
+    /// The first statement after `i` that drops table `key`, or what a rename after `i` made
+    /// of it: a foreign key to it follows a rename (`ALTER TABLE p RENAME TO p2`), and goes
+    /// with a drop (`DROP TABLE p CASCADE`). A rename to a name the statement does not spell
+    /// counts as a drop. Under a per-file transaction, only what the file leaves removed.
+    pub fn dropped_after(&self, key: &Key, i: usize) -> Option<usize> {
+        let d = key.digest();
+        self.removed_after(d, i)?;
+        self.dropped_or_renamed_after(d, i, 8)
+    }
+
+    fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
+        let removals = [&self.events, &self.conditional]
+            .into_iter()
+            .flat_map(|log| log.of(d))
+            .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+            .map(|&(_, j, _)| j);
+        let mut first = None::<usize>;
+        for j in removals {
+            let renamed: Vec<u64> = self
+                .renames_to
+                .iter()
+                .filter(|&&(k, from, _)| k == j && from == d)
+                .map(|&(_, _, to)| to)
+                .collect();
+            let at = if renamed.is_empty() || depth == 0 {
+                Some(j as usize)
+            } else {
+                renamed
+                    .iter()
+                    .filter_map(|&to| self.dropped_or_renamed_after(to, j as usize, depth - 1))
+                    .min()
+            };
+            first = match (first, at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        first
     }
 
     /// The tables and columns a later statement removes that statement `i` (whose words are
@@ -463,6 +540,60 @@ impl Sequence {
         }
         out
     }
+}
+
+/// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every
+/// time `read` runs? The last of them that touches it (or, for a column, its table) adds it
+/// (`ADD COLUMN [IF NOT EXISTS]`, or `CREATE TABLE` for a table), and only statements stand
+/// between it and `read`, in one straight run: nothing but `;` separates them (no `IF`, `END`,
+/// handler, loop or other PL/pgSQL statement), so `read` runs only right after it. `text` is
+/// the file the statements are in; `written`, the schema the read writes for the table, which
+/// the statement that adds it must write too.
+pub fn made_earlier_in_block(
+    key: &Key,
+    written: Option<&str>,
+    earlier: &[crate::sql::Statement],
+    read: &crate::sql::Statement,
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let table = match key {
+        Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => Some(t),
+        _ => return false,
+    };
+    let touches =
+        |k: &Key| k == key || matches!(k, Key::Object(ObjectKind::Table, t) if Some(t) == table);
+    let Some(at) = earlier.iter().rposition(|s| {
+        steps(s).iter().any(|step| touches(&step.key))
+            || arrivals(s).iter().any(|a| touches(&a.key))
+    }) else {
+        return false;
+    };
+    let maker = &earlier[at];
+    let own = steps(maker);
+    let makes = own.iter().filter(|step| touches(&step.key)).all(|step| {
+        step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
+    }) && !arrivals(maker).iter().any(|a| touches(&a.key));
+    if !makes {
+        return false;
+    }
+    let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
+    run.windows(2).all(|pair| {
+        let end = pair[0]
+            .terminator
+            .as_ref()
+            .map_or(pair[0].range.end, |t| t.end.max(pair[0].range.end));
+        let start = pair[1].range.start;
+        if end > start || start > text.len() || !text.is_char_boundary(end) {
+            return false;
+        }
+        let between = crate::sql::lexer::lex(dialect, text, end..start);
+        between.error.is_none()
+            && between
+                .tokens
+                .iter()
+                .all(|t| matches!(t.token, sqlparser::tokenizer::Token::SemiColon))
+    })
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).

@@ -510,6 +510,10 @@ impl Sequence {
         let removed = match step.event {
             Event::Remove => {
                 self.found.add_step(step);
+                if let (true, Some(to)) = (step.rename, &step.to) {
+                    self.renames_to.push((index, key, to.digest()));
+                }
+                self.removes_tables |= matches!(step.key, Key::Object(ObjectKind::Table, _));
                 if let Key::Column(table, _) = &step.key {
                     self.tables_losing_columns
                         .insert(object_digest(ObjectKind::Table, table));

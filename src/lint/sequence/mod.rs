@@ -38,6 +38,7 @@ mod tests;
 mod type_uses;
 mod words;
 
+pub use history::made_earlier_in_block;
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
 pub use words::{contains_ignore_case, role, words, Removals, Role};
@@ -259,10 +260,18 @@ pub struct Sequence {
     removed: DigestMap<Removed>,
     /// Digests of the tables with a column some statement removes.
     tables_losing_columns: DigestSet,
-    /// Lint pass, only in a file that drops a column: the constraints the statements checked
+    /// Some statement (a DO block's too) drops or renames a table: a foreign key to it may go
+    /// with it (`DROP TABLE p CASCADE`).
+    removes_tables: bool,
+    /// First pass: the renames that give an object a name the statement spells (DO blocks'
+    /// too), as (statement, key digest of the old name, of the new one). The object lives on
+    /// under the new name, with what depends on it.
+    renames_to: Vec<(u32, u64, u64)>,
+    /// Lint pass, only in a file that drops a column or a table: the constraints the statements checked
     /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
-    /// column it is on: a later `VALIDATE CONSTRAINT c` reads that column too.
+    /// column it is on, and a foreign key with the table it references (`DROP TABLE p
+    /// CASCADE`): a later `VALIDATE CONSTRAINT c` reads those too.
     added_constraints: Vec<(String, String, Vec<String>)>,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
@@ -532,7 +541,7 @@ impl Sequence {
     ) {
         // Resolved before the statement's own SET (a CREATE INDEX sets no path).
         self.record_index(statement);
-        if !self.tables_losing_columns.is_empty() {
+        if !self.tables_losing_columns.is_empty() || self.removes_tables {
             for s in std::iter::once(statement).chain(&statement.nested) {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));

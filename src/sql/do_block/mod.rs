@@ -588,6 +588,38 @@ pub fn is_plpgsql_routine(tokens: &[Tok]) -> bool {
     routine_language(&tokens[close + 1..]).as_deref() == Some("plpgsql")
 }
 
+/// Is the body of PostgreSQL `CREATE FUNCTION|PROCEDURE` statement `tokens` SQL (`LANGUAGE
+/// sql`, or a SQL-standard `BEGIN ATOMIC` body), which PostgreSQL parses and analyses when it
+/// creates the routine (with `check_function_bodies` on; a `BEGIN ATOMIC` body always)? Not when
+/// a parameter or the result is polymorphic (`anyelement`, …): PostgreSQL then leaves the
+/// analysis to the call.
+pub fn is_sql_routine(tokens: &[Tok]) -> bool {
+    let Some(at) = tokens
+        .iter()
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))
+    else {
+        return false;
+    };
+    let Some(close) = tokens[at..]
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .and_then(|open| super::lexer::matching_paren(tokens, at + open))
+    else {
+        return false;
+    };
+    let rest = &tokens[close + 1..];
+    // The signature and the result: up to the body.
+    let polymorphic = tokens[at..]
+        .iter()
+        .take_while(|t| !(t.is_kw("AS") || t.is_kw("BEGIN") || t.is_kw("RETURN")))
+        .filter_map(Tok::bare_word)
+        .any(|w| w.len() > 3 && w.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("any")));
+    let atomic = rest
+        .windows(2)
+        .any(|w| w[0].is_kw("BEGIN") && w[1].is_kw("ATOMIC"));
+    !polymorphic && (atomic || routine_language(rest).as_deref() == Some("sql"))
+}
+
 /// Does token `k` of body `tokens` start a statement: after a `;`, a label's `:` (MySQL) or
 /// `>>` (PL/pgSQL), `BEGIN`, a branch's `THEN`/`ELSE`, a loop's `DO`/`LOOP`/`REPEAT`, or a
 /// MySQL handler's condition list (`DECLARE CONTINUE HANDLER FOR 1050 IF …`)?

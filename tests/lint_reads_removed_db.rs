@@ -1,0 +1,210 @@
+//! PF123 where the file itself decides whether a read survives a retry: a statement before the
+//! read that adds back what a later one removes, a foreign key that follows a renamed table and
+//! goes with a dropped one, and a `LANGUAGE sql` routine, whose body PostgreSQL checks at its
+//! CREATE. Each case runs twice on the real server; lint must flag exactly the statement whose
+//! second run fails.
+
+mod common;
+
+use common::retry::{dialect_options, retry_findings, retry_mismatches, RetryCase as Case};
+use common::ScratchDb;
+use preflight::sql::Dialect;
+
+const PG_SETUP: &str = "CREATE TABLE t (id int, old int);\n\
+                        CREATE TABLE p (id int PRIMARY KEY);\n\
+                        CREATE TABLE c (id int, p_id int, x int);\n\
+                        CREATE SCHEMA a;\n\
+                        CREATE TABLE a.t (id int);";
+
+fn added_back_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a DO block adds the column back, reads it, drops it",
+            sql: "DO $$ BEGIN ALTER TABLE t ADD COLUMN IF NOT EXISTS old int; UPDATE t SET old = 1; ALTER TABLE t DROP COLUMN IF EXISTS old; END $$;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the file adds the column back, reads it, drops it",
+            sql: "ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a DO block adds the column back and reads it, the file drops it",
+            sql: "DO $$\nBEGIN\n    ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\n    UPDATE t SET old = 1;\nEND $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a DO block adds the column back only in an IF the read is not in",
+            sql: "DO $$\nBEGIN\n    IF (SELECT count(*) FROM t) > 0 THEN\n        ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\n    END IF;\n    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\nEND $$;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "the read comes before the file adds the column back",
+            sql: "UPDATE t SET old = 1;\nALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "the file adds the column back to the same schema's table",
+            sql: "ALTER TABLE public.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE public.t SET old = 1;\nALTER TABLE public.t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the file adds the column to another schema's table",
+            sql: "ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE public.t SET old = 1;\nALTER TABLE public.t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE public.t"),
+        },
+        Case {
+            name: "the file adds the column to another schema's table, the read unqualified",
+            sql: "ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "a DO block adds the column to another schema's table",
+            sql: "DO $$\nBEGIN\n    ALTER TABLE a.t ADD COLUMN IF NOT EXISTS old int;\n    UPDATE t SET old = 1;\n    ALTER TABLE t DROP COLUMN IF EXISTS old;\nEND $$;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "a CREATE TABLE IF NOT EXISTS does not bring a dropped column back",
+            sql: "CREATE TABLE IF NOT EXISTS t (id int, old int);\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+    ]
+}
+
+#[test]
+fn a_read_of_what_the_file_or_its_block_adds_back_first_survives_a_retry_on_postgres() {
+    let failures = retry_mismatches(
+        &added_back_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The foreign key `c_fk` of `c` to `p`, added so that the ADD itself survives a retry.
+const ADD_FK: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table THEN NULL;\nEND $$;\n";
+
+fn foreign_key_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the referenced table is renamed later",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nCOMMENT ON CONSTRAINT c_fk ON c IS 'x';\nALTER TABLE c DROP COLUMN IF EXISTS x;\nALTER TABLE IF EXISTS p RENAME TO p2;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced table is dropped with CASCADE later, the VALIDATE",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nDROP TABLE IF EXISTS p CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is dropped with CASCADE later, the COMMENT",
+            sql: format!("{ADD_FK}COMMENT ON CONSTRAINT c_fk ON c IS 'x';\nDROP TABLE IF EXISTS p CASCADE;\n"),
+            fails_at: Some("COMMENT ON CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is renamed, then dropped with CASCADE",
+            sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nDROP TABLE IF EXISTS p2 CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a table declares the foreign key, its referenced table is dropped with CASCADE",
+            sql: "CREATE TABLE IF NOT EXISTS c2 (p_id int, CONSTRAINT c2_fk FOREIGN KEY (p_id) REFERENCES p (id));\nCOMMENT ON CONSTRAINT c2_fk ON c2 IS 'x';\nDROP TABLE IF EXISTS p CASCADE;\n".into(),
+            fails_at: Some("COMMENT ON CONSTRAINT"),
+        },
+    ]
+}
+
+#[test]
+fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres() {
+    let failures = retry_mismatches(
+        &foreign_key_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn sql_routine_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a LANGUAGE sql function reads a column the file drops, never called",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql AS $$ SELECT old FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a LANGUAGE sql procedure updates a column the file drops after calling it",
+            sql: "CREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE PROCEDURE"),
+        },
+        Case {
+            name: "a LANGUAGE sql function reads a table the file drops, dropped first itself",
+            sql: "CREATE OR REPLACE FUNCTION count_t() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM t $$;\nSELECT count_t();\nDROP FUNCTION count_t();\nDROP TABLE IF EXISTS t;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a BEGIN ATOMIC body reads a column the file drops with CASCADE",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql\nBEGIN ATOMIC SELECT old FROM t LIMIT 1; END;\nALTER TABLE t DROP COLUMN IF EXISTS old CASCADE;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a RETURN body reads a column the file drops with CASCADE",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql\nRETURN (SELECT old FROM t LIMIT 1);\nALTER TABLE t DROP COLUMN IF EXISTS old CASCADE;\n".into(),
+            fails_at: Some("CREATE OR REPLACE FUNCTION"),
+        },
+        Case {
+            name: "a LANGUAGE sql body reads only a column the file keeps",
+            sql: "CREATE OR REPLACE FUNCTION get_id() RETURNS int LANGUAGE sql AS $$ SELECT id FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "check_function_bodies is off",
+            sql: "SET check_function_bodies = false;\nCREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE sql AS $$ SELECT old FROM t LIMIT 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a polymorphic LANGUAGE sql function is checked only at a call",
+            sql: "CREATE OR REPLACE FUNCTION set_old(x anyelement) RETURNS void LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a polymorphic LANGUAGE sql function called: the call's read fails",
+            sql: "CREATE OR REPLACE FUNCTION set_old(x anyelement) RETURNS void LANGUAGE sql AS $$\nUPDATE t SET old = 1 $$;\nSELECT set_old(1);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "a PL/pgSQL function never called is not checked",
+            sql: "CREATE OR REPLACE FUNCTION get_old() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT old FROM t LIMIT 1); END $$;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "a LANGUAGE sql body that reads and drops, called",
+            sql: "CREATE OR REPLACE FUNCTION g() RETURNS void LANGUAGE sql AS $$\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old $$;\nSELECT g();\n".into(),
+            // Reported at the body's read, whose message names the CREATE.
+            fails_at: Some("UPDATE t SET old"),
+        },
+    ]
+}
+
+#[test]
+fn a_language_sql_body_that_reads_what_the_file_removes_fails_at_its_create_on_postgres() {
+    let options = dialect_options(Dialect::Postgres);
+    let failures = retry_mismatches(
+        &sql_routine_cases(),
+        &options,
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The read the call's body makes is reported where it stands, and says where the retry
+    // fails: at the CREATE, which PostgreSQL checks the body at.
+    let case = sql_routine_cases().pop().unwrap();
+    let found = retry_findings(&case.sql, &options);
+    assert!(
+        found.iter().any(|f| f
+            .message
+            .contains("a retry of the file fails at the routine's `CREATE` on line 1")),
+        "{found:#?}"
+    );
+}
