@@ -736,9 +736,19 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
         let info = rule.info();
         for v in violations {
             let v = with_guard_note(info, v, cx.statement);
-            let proved = cx.sequence.is_some_and(|(seq, index)| {
-                EXISTENCE_RULES.contains(&info.code) && seq.proves_safe(index, &v.range)
-            });
+            let proved = EXISTENCE_RULES.contains(&info.code)
+                && (cx
+                    .sequence
+                    .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
+                    // A drop of what the statement right before it in its DO block makes.
+                    || (cx.runs_in == RunsIn::DoBody
+                        && crate::lint::sequence::dropped_made_earlier_in_block(
+                            cx.statement,
+                            v.range.start,
+                            cx.earlier_in_body,
+                            &cx.source.text,
+                            cx.dialect,
+                        )));
             if !proved {
                 emit.push(info, v, suppressed);
             }

@@ -558,8 +558,8 @@ pub fn made_earlier_in_block(
     dialect: crate::sql::Dialect,
 ) -> bool {
     let table = match key {
-        Key::Object(ObjectKind::Table, t) | Key::Column(t, _) => Some(t),
-        _ => return false,
+        Key::Object(ObjectKind::Table, t) | Key::Column(t, _) | Key::Constraint(t, _) => Some(t),
+        Key::Object(..) => None,
     };
     let touches =
         |k: &Key| k == key || matches!(k, Key::Object(ObjectKind::Table, t) if Some(t) == table);
@@ -594,6 +594,36 @@ pub fn made_earlier_in_block(
                 .iter()
                 .all(|t| matches!(t.token, sqlparser::tokenizer::Token::SemiColon))
     })
+}
+
+/// Does the removal (`DROP …`, `ALTER TABLE … DROP …`) of `drop` at byte `at` take what a
+/// statement right before it in its DO body makes on every run, so that a retry of the block
+/// finds it there again? `CREATE TABLE IF NOT EXISTS t …; DROP TABLE t` or `ADD COLUMN IF NOT
+/// EXISTS old …; DROP COLUMN old`: the drop needs no IF EXISTS (see `made_earlier_in_block`).
+pub fn dropped_made_earlier_in_block(
+    drop: &crate::sql::Statement,
+    at: usize,
+    earlier: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let steps = steps(drop);
+    // `DROP TABLE a, b`: every object the drop at `at` takes.
+    let removed: Vec<_> = steps
+        .iter()
+        .filter(|step| step.event == Event::Remove && !step.rename && step.range.contains(&at))
+        .collect();
+    !removed.is_empty()
+        && removed.iter().all(|step| {
+            made_earlier_in_block(
+                &step.key,
+                step.schema.as_deref(),
+                earlier,
+                drop,
+                text,
+                dialect,
+            )
+        })
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).
