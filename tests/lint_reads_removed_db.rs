@@ -85,8 +85,51 @@ fn a_read_of_what_the_file_or_its_block_adds_back_first_survives_a_retry_on_post
 /// The foreign key `c_fk` of `c` to `p`, added so that the ADD itself survives a retry.
 const ADD_FK: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table THEN NULL;\nEND $$;\n";
 
+/// `c_fk` as [`ADD_FK`], whose ADD survives a retry that finds a referenced column gone too.
+const ADD_FK_COLUMN: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column THEN NULL;\nEND $$;\n";
+
 fn foreign_key_cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "the referenced column is dropped with CASCADE later, the VALIDATE",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced column is dropped with CASCADE later, the COMMENT",
+            sql: format!("{ADD_FK_COLUMN}COMMENT ON CONSTRAINT c_fk ON c IS 'x';\nALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: Some("COMMENT ON CONSTRAINT"),
+        },
+        Case {
+            name: "the constrained column is dropped later",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP COLUMN IF EXISTS p_id;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a column of the constrained table named as the referenced one is dropped",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced column is renamed later",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nDO $$ BEGIN ALTER TABLE p RENAME COLUMN id TO pk; EXCEPTION WHEN undefined_column THEN NULL; END $$;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced table is renamed later in the same block",
+            sql: format!("{ADD_FK}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE IF EXISTS p RENAME TO p2; END $$;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced table is renamed, then dropped with CASCADE, in the same block",
+            sql: format!("{ADD_FK}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE IF EXISTS p RENAME TO p2; DROP TABLE IF EXISTS p2 CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is dropped with CASCADE later in the same block",
+            sql: format!("{ADD_FK}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; DROP TABLE IF EXISTS p CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
         Case {
             name: "the referenced table is renamed later",
             sql: format!("{ADD_FK}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nCOMMENT ON CONSTRAINT c_fk ON c IS 'x';\nALTER TABLE c DROP COLUMN IF EXISTS x;\nALTER TABLE IF EXISTS p RENAME TO p2;\n"),

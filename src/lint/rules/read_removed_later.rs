@@ -104,17 +104,21 @@ impl Rule for ReadRemovedLater {
         // later statement dropped that column the retry fails here (`constraint "c" of relation
         // "t" does not exist`).
         let mut validated = None;
+        // The columns a validated foreign key references, as (table, column).
+        let mut referenced: Vec<(String, String)> = Vec::new();
         if sequence.adds_constraints() || !cx.earlier_in_body.is_empty() {
             for (table, name) in constraints_named(cx.statement) {
                 // The file records a constraint after the whole statement that adds it: one an
                 // earlier statement of the same body adds is looked for there.
                 let in_body = constraint_reads_in(cx.earlier_in_body, &table, &name);
                 let read = in_body
-                    .as_deref()
+                    .as_ref()
+                    .map(|(w, r)| (w.as_slice(), r.as_slice()))
                     .or_else(|| sequence.constraint_reads(&table, &name));
-                if let Some(read) = read {
+                if let Some((read, references)) = read {
                     validated.get_or_insert((name, words.clone()));
                     words.extend(read.iter().cloned());
+                    referenced.extend(references.iter().cloned());
                 }
             }
         }
@@ -138,9 +142,30 @@ impl Rule for ReadRemovedLater {
                         let dropped = sequence.dropped_after(&key, index)?;
                         Some((key, dropped))
                     }
+                    // Removed later in the same body: there too only a drop takes the
+                    // constraint, not a rename (`ALTER TABLE p RENAME TO p2`).
+                    Key::Object(ObjectKind::Table, t) if !own.contains(t) => {
+                        crate::lint::sequence::dropped_later_in_body(cx.later_in_body, &key)
+                            .then_some((key, j))
+                    }
                     _ => Some((key, j)),
                 })
                 .collect();
+            // A referenced column dropped with CASCADE (`ALTER TABLE p DROP COLUMN id
+            // CASCADE`) takes the foreign key along.
+            let before = hits.len();
+            for (table, column) in &referenced {
+                let key = Key::Column(table.clone(), column.clone());
+                if hits.iter().any(|(k, _)| *k == key) {
+                    continue;
+                }
+                if let Some(j) = sequence.column_cascaded_after(&key, index) {
+                    hits.push((key, j));
+                }
+            }
+            if hits.len() > before {
+                hits.sort_by_key(|&(_, j)| j);
+            }
         }
         // A `LANGUAGE sql` routine of this file: PostgreSQL checks its body at the CREATE,
         // before any call, and that CREATE reports what a later top-level statement removes.
@@ -219,6 +244,11 @@ impl Rule for ReadRemovedLater {
                     // The statement names the constraint's own table: a table it does not
                     // name is the one the constraint's foreign key references.
                     Key::Object(..) => format!("references {what}"),
+                    Key::Column(t, c)
+                        if referenced.iter().any(|(rt, rc)| rt == t && rc == c) =>
+                    {
+                        format!("references {what}")
+                    }
                     _ => format!("is on {what}"),
                 }
             ),
@@ -389,8 +419,16 @@ fn action_reads(
     statement: &crate::sql::Statement,
     action: &crate::sql::AlterAction,
 ) -> Vec<String> {
+    clause_reads(&action_tokens(statement, action))
+}
+
+/// The tokens of an ALTER TABLE action, but its own name.
+fn action_tokens<'s>(
+    statement: &'s crate::sql::Statement,
+    action: &crate::sql::AlterAction,
+) -> Vec<&'s Tok> {
     let name = action.name.as_ref().map(|n| n.range.clone());
-    let tokens: Vec<_> = statement
+    statement
         .tokens
         .iter()
         .filter(|t| action.range.start <= t.range.start)
@@ -399,8 +437,7 @@ fn action_reads(
             name.as_ref()
                 .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
         })
-        .collect();
-    clause_reads(&tokens)
+        .collect()
 }
 
 /// The folded words a constraint clause's `tokens` read: of a foreign key's REFERENCES only the
@@ -424,11 +461,38 @@ fn clause_reads(tokens: &[&Tok]) -> Vec<String> {
         .collect()
 }
 
+/// The columns a foreign key clause's `tokens` reference, as (table, column), folded:
+/// `REFERENCES [s.]p (id, …)`. None when it names no columns (the primary key's).
+fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
+    use crate::lint::sequence::folded;
+    let Some(r) = tokens.iter().position(|t| t.is_kw("REFERENCES")) else {
+        return Vec::new();
+    };
+    let rest = &tokens[r + 1..];
+    let Some(open) = rest.iter().position(|t| matches!(t.token, Token::LParen)) else {
+        return Vec::new();
+    };
+    let Some(table) = rest[..open].last().and_then(|t| folded(t)) else {
+        return Vec::new();
+    };
+    rest[open + 1..]
+        .iter()
+        .take_while(|t| !matches!(t.token, Token::RParen))
+        .filter_map(|t| folded(t))
+        .map(|column| (table.clone(), column))
+        .collect()
+}
+
+/// A column, as (table, column), folded.
+pub(crate) type ColumnRef = (String, String);
+
+/// A constraint a statement adds: (table, constraint, the words the action reads, the
+/// columns a foreign key references).
+pub(crate) type AddedConstraint = (String, String, Vec<String>, Vec<ColumnRef>);
+
 /// The named constraints an `ALTER TABLE t ADD CONSTRAINT c …` adds, or a `CREATE TABLE t (…)`
 /// declares ([`declared_constraints`]): (table, constraint, the words the action reads), for [`crate::lint::sequence::Sequence::constraint_reads`].
-pub(crate) fn added_constraints(
-    statement: &crate::sql::Statement,
-) -> Vec<(String, String, Vec<String>)> {
+pub(crate) fn added_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstraint> {
     let shape = &statement.shape;
     if shape.kind == ShapeKind::Create(ObjectKind::Table) {
         return declared_constraints(statement);
@@ -442,7 +506,13 @@ pub(crate) fn added_constraints(
         .filter(|a| a.kind == AlterActionKind::AddConstraint)
         .filter_map(|a| {
             let name = a.name.as_ref()?.base().to_string();
-            Some((table.base().to_string(), name, action_reads(statement, a)))
+            let references = clause_references(&action_tokens(statement, a));
+            Some((
+                table.base().to_string(),
+                name,
+                action_reads(statement, a),
+                references,
+            ))
         })
         .collect()
 }
@@ -453,12 +523,12 @@ fn constraint_reads_in(
     statements: &[crate::sql::Statement],
     table: &str,
     name: &str,
-) -> Option<Vec<String>> {
+) -> Option<(Vec<String>, Vec<ColumnRef>)> {
     statements.iter().rev().find_map(|s| {
         added_constraints(s)
             .into_iter()
-            .find(|(t, n, _)| t == table && n == name)
-            .map(|(_, _, words)| words)
+            .find(|(t, n, _, _)| t == table && n == name)
+            .map(|(_, _, words, references)| (words, references))
     })
 }
 
@@ -466,7 +536,7 @@ fn constraint_reads_in(
 /// table constraint (`CONSTRAINT c CHECK (a > b)`) reads its clause; a column's own reads its
 /// clause, and a key or reference the column too (`old int CONSTRAINT c REFERENCES p`): a drop
 /// of the column takes it along.
-fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, String, Vec<String>)> {
+fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstraint> {
     use crate::lint::sequence::folded;
     let Some(table) = statement.shape.object() else {
         return Vec::new();
@@ -512,7 +582,8 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<(String, Strin
             if !clause.first().is_some_and(|t| t.is_kw("CHECK")) {
                 reads.extend(column.clone());
             }
-            out.push((table.base().to_string(), name, reads));
+            let references = clause_references(&clause);
+            out.push((table.base().to_string(), name, reads, references));
         }
     }
     out

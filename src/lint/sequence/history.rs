@@ -460,12 +460,20 @@ impl Sequence {
     /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
     /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
     /// or the file drops no column and no table.
-    pub fn constraint_reads(&self, table: &str, name: &str) -> Option<&[String]> {
+    /// With the columns a foreign key references, as (table, column).
+    pub fn constraint_reads(
+        &self,
+        table: &str,
+        name: &str,
+    ) -> Option<(
+        &[String],
+        &[crate::lint::rules::read_removed_later::ColumnRef],
+    )> {
         self.added_constraints
             .iter()
             .rev()
-            .find(|(t, n, _)| t == table && n == name)
-            .map(|(_, _, words)| words.as_slice())
+            .find(|(t, n, _, _)| t == table && n == name)
+            .map(|(_, _, words, references)| (words.as_slice(), references.as_slice()))
     }
 
     /// The first statement after `i` that drops table `key`, or what a rename after `i` made
@@ -476,6 +484,21 @@ impl Sequence {
         let d = key.digest();
         self.removed_after(d, i)?;
         self.dropped_or_renamed_after(d, i, 8)
+    }
+
+    /// The first statement after `i` that drops column `key` with CASCADE (`ALTER TABLE p DROP
+    /// COLUMN id CASCADE`), taking a foreign key that references it. Under a per-file
+    /// transaction, only what the file leaves removed.
+    pub fn column_cascaded_after(&self, key: &Key, i: usize) -> Option<usize> {
+        let d = key.digest();
+        self.removed_after(d, i)?;
+        self.events
+            .of(d)
+            .iter()
+            .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+            .map(|&(_, j, _)| j)
+            .find(|&j| self.cascaded_columns.contains(&(d, j)))
+            .map(|j| j as usize)
     }
 
     fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
@@ -540,6 +563,24 @@ impl Sequence {
         }
         out
     }
+}
+
+/// Does a statement of `later` (the statements of a body after the current one) drop table
+/// `key`, under its name or one a rename of `later` gives it? A rename alone keeps the table,
+/// and a foreign key to it; a rename to a name the statement does not spell counts as a drop,
+/// as in [`Sequence::dropped_after`].
+pub fn dropped_later_in_body(later: &[crate::sql::Statement], key: &Key) -> bool {
+    let mut names = vec![key.clone()];
+    for step in later.iter().flat_map(steps) {
+        if step.event != Event::Remove || !names.contains(&step.key) {
+            continue;
+        }
+        match (step.rename, step.to) {
+            (true, Some(to)) => names.push(to),
+            _ => return true,
+        }
+    }
+    false
 }
 
 /// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every

@@ -23,7 +23,11 @@ impl Sequence {
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
         let top = steps(statement);
+        let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
         for step in &top {
+            if cascade && step.event == Event::Remove && matches!(step.key, Key::Column(..)) {
+                self.cascaded_columns.insert((step.key.digest(), index));
+            }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
             if step.rename {
@@ -126,7 +130,6 @@ impl Sequence {
                 types,
             ));
         }
-        let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
         if let ShapeKind::Drop(
             kind @ (ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView),
         ) = shape.kind

@@ -38,7 +38,7 @@ mod tests;
 mod type_uses;
 mod words;
 
-pub use history::{dropped_made_earlier_in_block, made_earlier_in_block};
+pub use history::{dropped_later_in_body, dropped_made_earlier_in_block, made_earlier_in_block};
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
 pub use words::{contains_ignore_case, role, words, Removals, Role};
@@ -272,7 +272,7 @@ pub struct Sequence {
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
     /// column it is on, and a foreign key with the table it references (`DROP TABLE p
     /// CASCADE`): a later `VALIDATE CONSTRAINT c` reads those too.
-    added_constraints: Vec<(String, String, Vec<String>)>,
+    added_constraints: Vec<crate::lint::rules::read_removed_later::AddedConstraint>,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
@@ -321,6 +321,9 @@ pub struct Sequence {
     type_users: Vec<(u32, u64, String, TypeUse, Vec<UsedType>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
+    /// Column drops of a statement with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`):
+    /// column key digest, statement index. A foreign key on the column goes with it.
+    cascaded_columns: std::collections::HashSet<(u64, u32)>,
     /// The removals that are renames (key digest, statement): the object lives on under its
     /// new name, with what depends on it.
     renamed_away: std::collections::HashSet<(u64, u32)>,
