@@ -101,6 +101,16 @@ fn foreign_key_cases() -> Vec<Case> {
             fails_at: Some("COMMENT ON CONSTRAINT"),
         },
         Case {
+            name: "a later DO block drops the referenced column with CASCADE",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nDO $$ BEGIN ALTER TABLE p DROP COLUMN IF EXISTS id CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the same DO block drops the referenced column with CASCADE",
+            sql: format!("{ADD_FK_COLUMN}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE p DROP COLUMN IF EXISTS id CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
             name: "the constrained column is dropped later",
             sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP COLUMN IF EXISTS p_id;\n"),
             fails_at: Some("VALIDATE CONSTRAINT"),

@@ -161,6 +161,11 @@ impl Rule for ReadRemovedLater {
                 }
                 if let Some(j) = sequence.column_cascaded_after(&key, index) {
                     hits.push((key, j));
+                } else if cx.runs_in.is_in_body()
+                    && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, &key)
+                {
+                    // Later in the same body: the block runs again whole.
+                    hits.push((key, index));
                 }
             }
             if hits.len() > before {

@@ -492,12 +492,13 @@ impl Sequence {
     pub fn column_cascaded_after(&self, key: &Key, i: usize) -> Option<usize> {
         let d = key.digest();
         self.removed_after(d, i)?;
-        self.events
-            .of(d)
-            .iter()
+        [&self.events, &self.conditional]
+            .into_iter()
+            .flat_map(|log| log.of(d))
             .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
             .map(|&(_, j, _)| j)
-            .find(|&j| self.cascaded_columns.contains(&(d, j)))
+            .filter(|&j| self.cascaded_columns.contains(&(d, j)))
+            .min()
             .map(|j| j as usize)
     }
 
@@ -581,6 +582,18 @@ pub fn dropped_later_in_body(later: &[crate::sql::Statement], key: &Key) -> bool
         }
     }
     false
+}
+
+/// Does a statement of `later` (the statements of a body after the current one) drop column
+/// `key` with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`), taking a foreign key that
+/// references it?
+pub fn column_cascaded_in_body(later: &[crate::sql::Statement], key: &Key) -> bool {
+    later.iter().any(|s| {
+        s.tokens.iter().any(|t| t.is_kw("CASCADE"))
+            && steps(s)
+                .iter()
+                .any(|step| step.event == Event::Remove && !step.rename && step.key == *key)
+    })
 }
 
 /// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every

@@ -36,9 +36,15 @@ impl Sequence {
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
-        for step in statement.nested.iter().flat_map(steps) {
-            self.look_ahead_step(&step, false, index);
-            self.conditional.push(step.key.digest(), index, step.event);
+        for nested in &statement.nested {
+            let cascade = nested.tokens.iter().any(|t| t.is_kw("CASCADE"));
+            for step in steps(nested) {
+                if cascade && step.event == Event::Remove && matches!(step.key, Key::Column(..)) {
+                    self.cascaded_columns.insert((step.key.digest(), index));
+                }
+                self.look_ahead_step(&step, false, index);
+                self.conditional.push(step.key.digest(), index, step.event);
+            }
         }
         if let Some(kind) = relabels(statement) {
             self.relabelled.entry(kind).or_default().push(index);

@@ -38,7 +38,10 @@ mod tests;
 mod type_uses;
 mod words;
 
-pub use history::{dropped_later_in_body, dropped_made_earlier_in_block, made_earlier_in_block};
+pub use history::{
+    column_cascaded_in_body, dropped_later_in_body, dropped_made_earlier_in_block,
+    made_earlier_in_block,
+};
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
 pub use words::{contains_ignore_case, role, words, Removals, Role};
