@@ -1,6 +1,6 @@
 //! `preflight lint`: static checks that a migration survives being retried.
 //!
-//! - [`lint_paths`] lints files and directories into a [`Report`](crate::output::Report);
+//! - [`lint_paths`] lints files and directories into a [`Report`];
 //! - [`lint_source`] lints one in-memory file;
 //! - [`LintOptions::from_config`] reads `[lint]` from preflight.toml;
 //! - [`RULES`] is the catalog (docs in `rules/PFxxx.md`).

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub struct LintOptions {
     pub dialect: Dialect,
     /// Rule codes, code prefixes or names to enable (empty: the default set, every rule not
-    /// in [`OPT_IN`]).
+    /// in `OPT_IN`).
     pub select: Vec<String>,
     /// Rule codes, code prefixes or names enabled on top of `select` (or of the default set).
     pub extend_select: Vec<String>,

@@ -28,7 +28,7 @@ pub struct Effect<'a> {
     pub name: Option<&'a Name>,
     /// The table a column, constraint, index, trigger or policy belongs to.
     pub table: Option<&'a Name>,
-    /// The statement carries its own retry guard (IF [NOT] EXISTS, OR REPLACE).
+    /// The statement carries its own retry guard (IF \[NOT\] EXISTS, OR REPLACE).
     pub guarded: bool,
 }
 

@@ -300,7 +300,7 @@ impl Guarded {
 
     /// Which of `before` (the statements of this PL/pgSQL body before `statement`, in order)
     /// keeps `statement` from running again on a retry: one that runs first in a block around
-    /// `statement` ([`runs_first_in_block`]) and whose re-run certainly fails with an error the
+    /// `statement` (`runs_first_in_block`) and whose re-run certainly fails with an error the
     /// block's handler catches. The block ran as one, so a retry meets what the first run
     /// made: that statement fails, the handler takes over, and the rest of the block is
     /// skipped (`CREATE TYPE mood …; CREATE TABLE person …` under `WHEN duplicate_object`).
