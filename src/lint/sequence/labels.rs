@@ -74,27 +74,24 @@ pub(super) fn label_change(statement: &Statement) -> Option<(u64, LabelChange)> 
 
 /// The columns an `ALTER TABLE` changes the type of, whatever the new type: column key digests.
 pub(super) fn retyped_columns(statement: &Statement) -> Vec<u64> {
-    let shape = &statement.shape;
-    let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
-        return Vec::new();
-    };
-    shape
-        .actions
-        .iter()
-        .filter(|a| a.kind == AlterActionKind::Other)
-        .filter_map(|a| {
-            let tokens: Vec<_> = crate::lint::safety::tokens_in(statement, &a.range)
-                .iter()
-                .collect();
-            let change = crate::lint::rules::alter_column_type_rerun::type_change(&tokens)?;
-            Some(column_digest(table.base(), &folded(change.column)?))
-        })
+    type_changes(statement)
+        .into_iter()
+        .map(|(column, _)| column)
         .collect()
 }
 
 /// The columns an `ALTER TABLE` changes the type of (`ALTER [COLUMN] c [SET DATA] TYPE x`):
 /// column key digest and the new type's key digest.
 pub(super) fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {
+    type_changes(statement)
+        .into_iter()
+        .filter_map(|(column, to)| Some((column, to?)))
+        .collect()
+}
+
+/// Each type change of an `ALTER TABLE`: the column's key digest, and the new type's when its
+/// name can be read.
+fn type_changes(statement: &Statement) -> Vec<(u64, Option<u64>)> {
     let shape = &statement.shape;
     let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
         return Vec::new();
@@ -108,15 +105,13 @@ pub(super) fn column_type_changes(statement: &Statement) -> Vec<(u64, u64)> {
                 .iter()
                 .collect();
             let change = crate::lint::rules::alter_column_type_rerun::type_change(&tokens)?;
-            let column = folded(change.column)?;
+            let column = column_digest(table.base(), &folded(change.column)?);
             let to = tokens
                 .iter()
                 .rfind(|t| t.range.end == change.type_end)
-                .and_then(|t| folded(t))?;
-            Some((
-                column_digest(table.base(), &column),
-                object_digest(ObjectKind::Type, &to),
-            ))
+                .and_then(|t| folded(t))
+                .map(|to| object_digest(ObjectKind::Type, &to));
+            Some((column, to))
         })
         .collect()
 }

@@ -572,20 +572,21 @@ fn routine_language(rest: &[Tok]) -> Option<String> {
 /// Is the body of PostgreSQL `CREATE FUNCTION|PROCEDURE` statement `tokens` PL/pgSQL, where an
 /// `IF` can hold one of its statements (not SQL, whose body is statements only)?
 pub fn is_plpgsql_routine(tokens: &[Tok]) -> bool {
-    let Some(at) = tokens
+    routine_parts(tokens)
+        .is_some_and(|(_, rest)| routine_language(rest).as_deref() == Some("plpgsql"))
+}
+
+/// `CREATE FUNCTION|PROCEDURE` statement `tokens` from its `FUNCTION`/`PROCEDURE` keyword on,
+/// and the tokens after its parameter list (result, options, body).
+fn routine_parts(tokens: &[Tok]) -> Option<(&[Tok], &[Tok])> {
+    let at = tokens
         .iter()
-        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))
-    else {
-        return false;
-    };
-    let Some(close) = tokens[at..]
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
+    let close = tokens[at..]
         .iter()
         .position(|t| t.is(&Token::LParen))
-        .and_then(|open| super::lexer::matching_paren(tokens, at + open))
-    else {
-        return false;
-    };
-    routine_language(&tokens[close + 1..]).as_deref() == Some("plpgsql")
+        .and_then(|open| super::lexer::matching_paren(tokens, at + open))?;
+    Some((&tokens[at..], &tokens[close + 1..]))
 }
 
 /// Is the body of PostgreSQL `CREATE FUNCTION|PROCEDURE` statement `tokens` SQL (`LANGUAGE
@@ -594,22 +595,11 @@ pub fn is_plpgsql_routine(tokens: &[Tok]) -> bool {
 /// a parameter or the result is polymorphic (`anyelement`, …): PostgreSQL then leaves the
 /// analysis to the call.
 pub fn is_sql_routine(tokens: &[Tok]) -> bool {
-    let Some(at) = tokens
-        .iter()
-        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))
-    else {
+    let Some((signature, rest)) = routine_parts(tokens) else {
         return false;
     };
-    let Some(close) = tokens[at..]
-        .iter()
-        .position(|t| t.is(&Token::LParen))
-        .and_then(|open| super::lexer::matching_paren(tokens, at + open))
-    else {
-        return false;
-    };
-    let rest = &tokens[close + 1..];
     // The signature and the result: up to the body.
-    let polymorphic = tokens[at..]
+    let polymorphic = signature
         .iter()
         .take_while(|t| !(t.is_kw("AS") || t.is_kw("BEGIN") || t.is_kw("RETURN")))
         .filter_map(Tok::bare_word)
