@@ -201,10 +201,8 @@ fn retyped_here(cx: &StatementCx) -> Vec<String> {
         .iter()
         .filter(|a| a.kind == AlterActionKind::Other)
         .filter_map(|a| {
-            let tokens: Vec<&Tok> = statement
-                .tokens
+            let tokens: Vec<&Tok> = crate::lint::safety::tokens_in(statement, &a.range)
                 .iter()
-                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end)
                 .collect();
             folded(type_change(&tokens)?.column)
         })
