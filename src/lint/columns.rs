@@ -5,7 +5,7 @@
 use super::rule::{StatementCx, Violation};
 use super::safety::alter_column;
 use super::sequence::Key;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{tokens_in, AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -148,13 +148,6 @@ pub fn added_column_at(action: &[Tok]) -> usize {
     } else {
         at
     }
-}
-
-/// The tokens of `statement` inside `range`.
-pub fn tokens_in<'a>(tokens: &'a [Tok], range: &Range<usize>) -> &'a [Tok] {
-    let start = tokens.partition_point(|t| t.range.start < range.start);
-    let end = tokens.partition_point(|t| t.range.start < range.end);
-    &tokens[start..end.max(start)]
 }
 
 /// `name type …` with the name at `at`.

@@ -3,10 +3,11 @@
 //! them (created earlier in the file or by an earlier pending migration, squawk issue #349),
 //! and the shape of a "you drop something in use" finding.
 
-use super::columns::{created_earlier, token_name, tokens_in};
+use super::columns::{created_earlier, token_name};
 use super::rule::{StatementCx, Violation};
 use super::safety::{alter_column, starts_with_kws};
 use super::sequence::Key;
+use crate::sql::tokens_in;
 use crate::sql::{Name, ObjectKind, ShapeKind, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;

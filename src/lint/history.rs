@@ -11,7 +11,8 @@
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
-use super::safety::{column_name, starts_with_kws, tokens_in, Locks};
+use super::safety::{column_name, starts_with_kws, Locks};
+use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
@@ -143,7 +144,7 @@ impl History {
             return;
         };
         for action in &statement.shape.actions {
-            let tokens = tokens_in(statement, &action.range);
+            let tokens = tokens_in(&statement.tokens, &action.range);
             if action.kind == AlterActionKind::AddConstraint {
                 // Any VALID keyword (NOT VALID) leaves the check to be validated.
                 let not_valid = tokens.iter().any(|t| t.is_kw("VALID"));

@@ -7,8 +7,8 @@
 //! "… with the INPLACE Alter Algorithm". Verdicts are checked against a real MariaDB in
 //! `tests/mysql_online_ddl.rs`.
 
-use super::columns::tokens_in;
 use super::rule::StatementCx;
+use crate::sql::tokens_in;
 use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Tok};
 use sqlparser::tokenizer::Token;
 use std::fmt;

@@ -9,19 +9,11 @@ use crate::diagnostics::{Applicability, Fix};
 use crate::runner::ApplyModel;
 use crate::source::SourceFile;
 use crate::sql::{
-    AlterAction, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok,
+    tokens_in, AlterAction, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok,
 };
 use sqlparser::tokenizer::Token;
-use std::ops::Range;
 
 pub use crate::sql::SERIAL_TYPES;
-
-/// The tokens of a statement that lie inside `range` (an action's bytes).
-pub fn tokens_in<'a>(stmt: &'a Statement, range: &Range<usize>) -> &'a [Tok] {
-    let start = stmt.tokens.partition_point(|t| t.range.start < range.start);
-    let end = stmt.tokens.partition_point(|t| t.range.end <= range.end);
-    &stmt.tokens[start..end.max(start)]
-}
 
 /// The actions of an `ALTER TABLE` on a table that already holds rows: not one the file
 /// created earlier (squawk issue #349), not inside a guarded DO block's catalog check.
@@ -34,7 +26,7 @@ pub fn live_table_actions<'a>(
     let actions: &[AlterAction] = if live { &shape.actions } else { &[] };
     actions
         .iter()
-        .map(move |a| (a, tokens_in(cx.statement, &a.range)))
+        .map(move |a| (a, tokens_in(&cx.statement.tokens, &a.range)))
 }
 
 /// Position of the first token at parenthesis depth 0 that is the keyword `kw`.

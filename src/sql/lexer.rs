@@ -19,6 +19,14 @@ pub struct Tok {
     pub range: Range<usize>,
 }
 
+/// The tokens of `tokens` (a statement's, in file order) that lie inside `range`: an
+/// `ALTER TABLE` action's, a clause's. Two binary searches, not a scan.
+pub fn tokens_in<'a>(tokens: &'a [Tok], range: &Range<usize>) -> &'a [Tok] {
+    let start = tokens.partition_point(|t| t.range.start < range.start);
+    let end = tokens.partition_point(|t| t.range.end <= range.end);
+    &tokens[start..end.max(start)]
+}
+
 impl Tok {
     /// The word's text when the token is an unquoted word (a keyword or a bare identifier).
     pub fn bare_word(&self) -> Option<&str> {

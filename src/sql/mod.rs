@@ -24,7 +24,7 @@ pub mod unread;
 
 pub use dialect::Dialect;
 pub use effects::{Change, Effect, Target};
-pub use lexer::Tok;
+pub use lexer::{tokens_in, Tok};
 pub use shape::{AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind};
 pub use split::{Directive, DirectiveKind};
 

@@ -47,13 +47,8 @@ impl Rule for AlterColumnTypeRerun {
             if action.kind != AlterActionKind::Other {
                 continue;
             }
-            let tokens: Vec<&Tok> = cx
-                .statement
-                .tokens
-                .iter()
-                .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
-                .collect();
-            let Some(change) = type_change(&tokens) else {
+            let tokens = crate::sql::tokens_in(&cx.statement.tokens, &action.range);
+            let Some(change) = type_change(tokens) else {
                 continue;
             };
             let Some(column) = folded(change.column) else {
@@ -61,13 +56,13 @@ impl Rule for AlterColumnTypeRerun {
             };
             let view = later_view_using(cx, table.base(), &column);
             let type_text = &cx.source.text[change.type_start..change.type_end];
-            let through_text = change.using_through_text(cx, &tokens, type_text);
+            let through_text = change.using_through_text(cx, tokens, type_text);
             let why = match (change.using, &view) {
                 (_, Some(v)) => format!(
                     "view `{v}`, which a later statement of this file creates, uses this column: a re-run finds the view and PostgreSQL refuses to change the type of a column a view uses"
                 ),
                 (true, None) if through_text => {
-                    let relabelled = type_name(&tokens, &change).is_some_and(|t| {
+                    let relabelled = type_name(tokens, &change).is_some_and(|t| {
                         cx.file
                             .sequence
                             .type_relabelled_after(cx.file.top_index, &t)
@@ -79,7 +74,7 @@ impl Rule for AlterColumnTypeRerun {
                         "a re-run converts the column through text again, into `{type_text}` as this file creates it, but a later statement of this file adds or renames its values: a row holding one of those fails the cast"
                     )
                 }
-                (true, None) => match using_on_retry(cx, &tokens, &change, table.base(), &column, type_text) {
+                (true, None) => match using_on_retry(cx, tokens, &change, table.base(), &column, type_text) {
                     Retry::Survives => continue,
                     Retry::Undecided(why) => {
                         let mut v = Violation::new(
@@ -152,7 +147,7 @@ enum Retry {
 /// table that the retry sees changed (`length(old)` when nothing retypes `old`).
 fn using_on_retry(
     cx: &StatementCx,
-    tokens: &[&Tok],
+    tokens: &[Tok],
     change: &TypeChange,
     table: &str,
     column: &str,
@@ -180,7 +175,7 @@ fn using_on_retry(
             "a re-run casts the column to `{type_text}` again, but this file changes the column after this statement or re-creates `{type_text}`: the column then has another type, which the cast may not accept"
         ));
     }
-    let reads: Vec<String> = expr.iter().filter_map(|t| folded(t)).collect();
+    let reads: Vec<String> = expr.iter().filter_map(folded).collect();
     if reads.iter().any(|w| w == column) {
         return Retry::Undecided("a re-run converts the column again, from the type it already has: the USING expression is written for the old type (whether it accepts the new one is not checked)".to_string());
     }
@@ -201,10 +196,8 @@ fn retyped_here(cx: &StatementCx) -> Vec<String> {
         .iter()
         .filter(|a| a.kind == AlterActionKind::Other)
         .filter_map(|a| {
-            let tokens: Vec<&Tok> = crate::lint::safety::tokens_in(statement, &a.range)
-                .iter()
-                .collect();
-            folded(type_change(&tokens)?.column)
+            let tokens = crate::sql::tokens_in(&statement.tokens, &a.range);
+            folded(type_change(tokens)?.column)
         })
         .collect()
 }
@@ -212,17 +205,17 @@ fn retyped_here(cx: &StatementCx) -> Vec<String> {
 /// Is `expr` the column itself (`c`, `(c)`), or the column cast to the new type: `c::t`,
 /// `(c)::t` or `CAST(c AS t)`, `t` written as the type change writes it (or another name of
 /// the same built-in type)?
-fn casts_to(cx: &StatementCx, expr: &[&Tok], column: &Tok, type_text: &str) -> bool {
+fn casts_to(cx: &StatementCx, expr: &[Tok], column: &Tok, type_text: &str) -> bool {
     let is = |t: &Tok, token: Token| t.token == token;
     let same_column = |t: &Tok| folded(t).is_some_and(|c| Some(c) == folded(column));
-    let text = |from: &[&Tok]| match (from.first(), from.last()) {
+    let text = |from: &[Tok]| match (from.first(), from.last()) {
         (Some(a), Some(b)) => &cx.source.text[a.range.start..b.range.end],
         _ => "",
     };
     let target = match expr {
         // `USING c`: the first run assigned the column's values to the new type; a retry's
         // column has that type already.
-        [c] | [_, c, _] if same_column(c) && (expr.len() == 1 || is(expr[0], Token::LParen)) => {
+        [c] | [_, c, _] if same_column(c) && (expr.len() == 1 || is(&expr[0], Token::LParen)) => {
             return true
         }
         [c, cast, rest @ ..] if same_column(c) && is(cast, Token::DoubleColon) => rest,
@@ -282,7 +275,7 @@ impl TypeChange<'_> {
     /// its new type through its text form? A re-run meets a column that has `t` already, and
     /// `t` → text → `t` gives every value back: it fails only when the type the file creates
     /// lacks a value the column holds.
-    fn using_through_text(&self, cx: &StatementCx, tokens: &[&Tok], type_text: &str) -> bool {
+    fn using_through_text(&self, cx: &StatementCx, tokens: &[Tok], type_text: &str) -> bool {
         let Some(at) = tokens.iter().position(|t| t.is_kw("USING")) else {
             return false;
         };
@@ -301,7 +294,7 @@ impl TypeChange<'_> {
 }
 
 /// The base name of the new type, as the replay keys it (`s.mood` → `mood`).
-fn type_name(tokens: &[&Tok], change: &TypeChange) -> Option<String> {
+fn type_name(tokens: &[Tok], change: &TypeChange) -> Option<String> {
     let last = tokens
         .iter()
         .rfind(|t| t.range.end == change.type_end)?;
@@ -309,7 +302,7 @@ fn type_name(tokens: &[&Tok], change: &TypeChange) -> Option<String> {
 }
 
 /// `ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE …] [USING …]`.
-pub(crate) fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
+pub(crate) fn type_change(tokens: &[Tok]) -> Option<TypeChange<'_>> {
     let mut at = 0;
     if !tokens.first()?.is_kw("ALTER") {
         return None;
@@ -318,7 +311,7 @@ pub(crate) fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
     if tokens.get(at)?.is_kw("COLUMN") {
         at += 1;
     }
-    let column = *tokens.get(at)?;
+    let column = tokens.get(at)?;
     at += 1;
     if tokens.get(at)?.is_kw("SET") && tokens.get(at + 1)?.is_kw("DATA") {
         at += 2;
@@ -326,7 +319,7 @@ pub(crate) fn type_change<'a>(tokens: &[&'a Tok]) -> Option<TypeChange<'a>> {
     if !tokens.get(at)?.is_kw("TYPE") {
         return None;
     }
-    let type_tokens: Vec<&&Tok> = tokens[at + 1..]
+    let type_tokens: Vec<&Tok> = tokens[at + 1..]
         .iter()
         .take_while(|t| !t.is_kw("USING") && !t.is_kw("COLLATE"))
         .collect();

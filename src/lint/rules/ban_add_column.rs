@@ -39,7 +39,7 @@ impl Rule for BanAddColumn {
         if shape.kind == ShapeKind::AlterTable && !shape.object().is_some_and(|t| cx.table_is_new(t)) {
             let tokens = &cx.statement.tokens;
             for action in &shape.actions {
-                let t = crate::lint::columns::tokens_in(tokens, &action.range);
+                let t = crate::sql::tokens_in(tokens, &action.range);
                 // `ADD name type` without COLUMN (not ADD CONSTRAINT / PRIMARY / UNIQUE / …).
                 if action.kind == crate::sql::AlterActionKind::AddColumn && !t.get(1).is_some_and(|k| k.is_kw("COLUMN")) {
                     out.push(Violation::new(

@@ -1,7 +1,8 @@
 //! PF410: `ALTER COLUMN … DROP NOT NULL` while the running application assumes values.
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, token_name, tokens_in};
+use crate::lint::columns::{created_earlier, token_name};
+use crate::sql::tokens_in;
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF410",

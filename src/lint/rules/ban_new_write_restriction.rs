@@ -2,7 +2,7 @@
 //! application still makes (squawk: ban-new-write-restriction).
 
 use super::prelude::*;
-use crate::lint::columns::tokens_in;
+use crate::sql::tokens_in;
 use crate::lint::compat::{altered_in_use, column_actions, keywords_span, table_actions};
 use crate::lint::safety::top_level_kw;
 use crate::sql::AlterActionKind;

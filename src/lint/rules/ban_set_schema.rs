@@ -2,7 +2,8 @@
 //! (squawk: ban-set-schema).
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, tokens_in};
+use crate::lint::columns::created_earlier;
+use crate::sql::tokens_in;
 use crate::lint::compat::object_is_new;
 use crate::lint::safety::{has_top_level_seq, starts_with_kws};
 

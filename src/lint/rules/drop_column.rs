@@ -161,11 +161,7 @@ fn drop_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> Optio
     if !matches!(cx.dialect, Dialect::Mysql | Dialect::Mariadb) {
         return None;
     }
-    let mut words = cx
-        .statement
-        .tokens
-        .iter()
-        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end);
+    let mut words = crate::sql::tokens_in(&cx.statement.tokens, &action.range).iter();
     let (drop, primary, key) = (words.next()?, words.next()?, words.next()?);
     if !drop.is_kw("DROP") || !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
         return None;

@@ -2,7 +2,8 @@
 //! old name is gone.
 
 use super::prelude::*;
-use crate::lint::columns::{token_name, tokens_in};
+use crate::lint::columns::token_name;
+use crate::sql::tokens_in;
 use crate::lint::rule::literal;
 use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;

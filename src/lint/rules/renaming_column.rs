@@ -1,7 +1,8 @@
 //! PF411: renaming a column while the running application still uses the old name.
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, token_name, tokens_in};
+use crate::lint::columns::{created_earlier, token_name};
+use crate::sql::tokens_in;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(

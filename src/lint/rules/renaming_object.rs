@@ -3,7 +3,8 @@
 //! renaming-object).
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, tokens_in};
+use crate::lint::columns::created_earlier;
+use crate::sql::tokens_in;
 use crate::lint::compat::object_is_new;
 use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;

@@ -1,7 +1,8 @@
 //! PF412: renaming a table while the running application still uses the old name.
 
 use super::prelude::*;
-use crate::lint::columns::{created_earlier, tokens_in};
+use crate::lint::columns::created_earlier;
+use crate::sql::tokens_in;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(

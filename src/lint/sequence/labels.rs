@@ -101,15 +101,13 @@ fn type_changes(statement: &Statement) -> Vec<(u64, Option<u64>)> {
         .iter()
         .filter(|a| a.kind == AlterActionKind::Other)
         .filter_map(|a| {
-            let tokens: Vec<_> = crate::lint::safety::tokens_in(statement, &a.range)
-                .iter()
-                .collect();
-            let change = crate::lint::rules::alter_column_type_rerun::type_change(&tokens)?;
+            let tokens = crate::sql::tokens_in(&statement.tokens, &a.range);
+            let change = crate::lint::rules::alter_column_type_rerun::type_change(tokens)?;
             let column = column_digest(table.base(), &folded(change.column)?);
             let to = tokens
                 .iter()
                 .rfind(|t| t.range.end == change.type_end)
-                .and_then(|t| folded(t))
+                .and_then(folded)
                 .map(|to| object_digest(ObjectKind::Type, &to));
             Some((column, to))
         })

@@ -90,7 +90,7 @@ pub(super) fn alter_table_arrival(
     table: &str,
     action: &crate::sql::AlterAction,
 ) -> Option<(Key, String)> {
-    let tokens = crate::lint::safety::tokens_in(statement, &action.range);
+    let tokens = crate::sql::tokens_in(&statement.tokens, &action.range);
     let new = match tokens.iter().position(|t| t.is_kw("TO") || t.is_kw("AS")) {
         Some(at) => tokens.get(at + 1),
         // MySQL's `RENAME new`.

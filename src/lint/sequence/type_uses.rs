@@ -7,9 +7,10 @@
 
 use super::steps::folded;
 use super::TypeRef;
-use crate::lint::columns::{column_name, table_elements, tokens_in};
+use crate::lint::columns::{column_name, table_elements};
 use crate::lint::digest::digest;
 use crate::sql::dynamic::split_top;
+use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 
@@ -138,8 +139,7 @@ fn no_columns(types: Vec<TypeRef>) -> Vec<(TypeRef, Option<String>)> {
 
 /// `ALTER [COLUMN] c [SET DATA] TYPE mood …`: the new type.
 fn retyped_to(t: &[Tok]) -> Option<(TypeRef, Option<String>)> {
-    let refs: Vec<&Tok> = t.iter().collect();
-    let change = crate::lint::rules::alter_column_type_rerun::type_change(&refs)?;
+    let change = crate::lint::rules::alter_column_type_rerun::type_change(t)?;
     let at = t.iter().position(|x| x.range.start == change.type_start)?;
     Some((type_at(t, at)?, folded(change.column)))
 }

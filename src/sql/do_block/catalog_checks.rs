@@ -1101,10 +1101,7 @@ fn plain_dropped_names(statement: &Statement) -> Vec<String> {
     use crate::sql::{AlterActionKind, ShapeKind};
     let shape = &statement.shape;
     let drops_primary_key = |a: &crate::sql::AlterAction| {
-        let mut words = statement
-            .tokens
-            .iter()
-            .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+        let mut words = crate::sql::tokens_in(&statement.tokens, &a.range).iter();
         a.kind == AlterActionKind::Other
             && words.next().is_some_and(|t| t.is_kw("DROP"))
             && words.next().is_some_and(|t| t.is_kw("PRIMARY"))
@@ -1167,11 +1164,7 @@ fn changes_column_type(statement: &Statement) -> bool {
     let shape = &statement.shape;
     shape.kind == ShapeKind::AlterTable
         && shape.actions.iter().any(|a| {
-            let tokens: Vec<&Tok> = statement
-                .tokens
-                .iter()
-                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end)
-                .collect();
+            let tokens = crate::sql::tokens_in(&statement.tokens, &a.range);
             let named = usize::from(tokens.get(1).is_some_and(|t| t.is_kw("COLUMN")));
             let at = 2 + named;
             let set_data = tokens.get(at).is_some_and(|t| t.is_kw("SET"))

@@ -241,11 +241,7 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                     // `RENAME TO` `relation "t" does not exist` (but under `ALTER TABLE IF
                     // EXISTS`, which only notices).
                     AlterActionKind::Rename => {
-                        let second = statement
-                            .tokens
-                            .iter()
-                            .filter(|t| a.range.start <= t.range.start)
-                            .nth(1);
+                        let second = crate::sql::tokens_in(&statement.tokens, &a.range).get(1);
                         if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
                             Some(UNDEFINED_OBJECT)
                         } else if a.name.is_some() {
@@ -274,10 +270,7 @@ fn converts_with_using(statement: &crate::sql::Statement) -> bool {
     let shape = &statement.shape;
     shape.kind == ShapeKind::AlterTable
         && shape.actions.iter().any(|a| {
-            let mut words = statement
-                .tokens
-                .iter()
-                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            let mut words = crate::sql::tokens_in(&statement.tokens, &a.range).iter();
             a.kind == AlterActionKind::Other
                 && words.clone().any(|t| t.is_kw("TYPE"))
                 && words.any(|t| t.is_kw("USING"))
@@ -291,10 +284,7 @@ fn constraint_error(
     range: &Range<usize>,
     named: bool,
 ) -> Option<(&'static str, &'static str)> {
-    let action = tokens
-        .iter()
-        .filter(|t| range.start <= t.range.start && t.range.end <= range.end);
-    for t in action {
+    for t in crate::sql::tokens_in(tokens, range) {
         if t.is_kw("PRIMARY") {
             return Some(INVALID_TABLE_DEFINITION);
         } else if !named
@@ -488,11 +478,7 @@ fn mysql_alter_table_errors(
         if action.guard.as_ref().is_some_and(|g| g.present) {
             continue;
         }
-        let words: Vec<&Tok> = statement
-            .tokens
-            .iter()
-            .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
-            .collect();
+        let words = crate::sql::tokens_in(&statement.tokens, &action.range);
         let word = |k: usize, w: &str| words.get(k).is_some_and(|t| t.is_kw(w));
         let action_errors: &[MysqlError] = match action.kind {
             A::AddColumn => &[ER_DUP_FIELDNAME],
