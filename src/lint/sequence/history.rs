@@ -632,6 +632,12 @@ pub fn made_earlier_in_block(
         return false;
     }
     let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
+    straight_run(&run, text, dialect)
+}
+
+/// Do the statements of `run` (of one body, in order) run one right after the other: nothing
+/// but `;` separates them (no `IF`, `END`, handler, loop or other PL/pgSQL statement)?
+fn straight_run(run: &[&crate::sql::Statement], text: &str, dialect: crate::sql::Dialect) -> bool {
     run.windows(2).all(|pair| {
         let end = pair[0]
             .terminator
@@ -677,6 +683,41 @@ pub fn dropped_made_earlier_in_block(
                 text,
                 dialect,
             )
+        })
+}
+
+/// Is what `make` creates at byte `at` (`CREATE TYPE`, `ADD CONSTRAINT`) removed or renamed
+/// away by a statement of `later` (the rest of its DO body) on every run, in one straight run
+/// (see `made_earlier_in_block`)? Then a retry of the block finds the name free again: `CREATE
+/// TYPE mood …; DROP TYPE mood;` runs twice (after a rename away, the rename's own retry is its
+/// rule's business). Only the object's own removal counts: a drop of its table leaves the
+/// retry's ALTER failing there.
+pub fn made_removed_later_in_block(
+    make: &crate::sql::Statement,
+    at: usize,
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let made: Vec<_> = steps(make)
+        .into_iter()
+        .filter(|step| step.event == Event::Create && step.range.contains(&at))
+        .collect();
+    !made.is_empty()
+        && made.iter().all(|step| {
+            let Some(j) = later.iter().position(|s| {
+                steps(s).iter().any(|other| other.key == step.key)
+                    || arrivals(s).iter().any(|a| a.key == step.key)
+            }) else {
+                return false;
+            };
+            // The first statement that touches the name takes it away, from the same schema.
+            let frees = steps(&later[j]).iter().any(|other| {
+                other.key == step.key && other.event == Event::Remove && other.schema == step.schema
+            }) && !arrivals(&later[j]).iter().any(|a| a.key == step.key);
+            let run: Vec<&crate::sql::Statement> =
+                std::iter::once(make).chain(&later[..=j]).collect();
+            frees && straight_run(&run, text, dialect)
         })
 }
 
