@@ -452,14 +452,15 @@ impl Sequence {
     }
 
     /// Did a statement checked so far add a constraint by name, in a file that drops a
-    /// column or a table? Without one, no `VALIDATE CONSTRAINT` needs looking up.
+    /// column or a table (or a key with CASCADE)? Without one, no `VALIDATE CONSTRAINT` needs
+    /// looking up.
     pub fn adds_constraints(&self) -> bool {
         !self.added_constraints.is_empty()
     }
 
     /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
     /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
-    /// or the file drops no column and no table.
+    /// or the file drops no column, no table and no key with CASCADE.
     /// With the columns a foreign key references, as (table, column).
     pub fn constraint_reads(
         &self,
@@ -486,20 +487,38 @@ impl Sequence {
         self.dropped_or_renamed_after(d, i, 8)
     }
 
-    /// The first statement after `i` that drops column `key` with CASCADE (`ALTER TABLE p DROP
-    /// COLUMN id CASCADE`), taking a foreign key that references it. Under a per-file
+    /// The first statement after `i` that drops column or constraint `key` with CASCADE
+    /// (`ALTER TABLE p DROP COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`), taking a
+    /// foreign key that references it, also under a name a later rename gives its table
+    /// (`ALTER TABLE p RENAME TO p2; ALTER TABLE p2 DROP COLUMN id CASCADE`). Under a per-file
     /// transaction, only what the file leaves removed.
     pub fn column_cascaded_after(&self, key: &Key, i: usize) -> Option<usize> {
+        self.cascaded_after(key, i, 8)
+    }
+
+    fn cascaded_after(&self, key: &Key, i: usize, depth: u8) -> Option<usize> {
         let d = key.digest();
-        self.removed_after(d, i)?;
-        [&self.events, &self.conditional]
-            .into_iter()
-            .flat_map(|log| log.of(d))
-            .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
-            .map(|&(_, j, _)| j)
-            .filter(|&j| self.cascaded_columns.contains(&(d, j)))
-            .min()
-            .map(|j| j as usize)
+        let here = self.removed_after(d, i).and_then(|_| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(|log| log.of(d))
+                .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+                .map(|&(_, j, _)| j)
+                .filter(|&j| self.cascaded_columns.contains(&(d, j)))
+                .min()
+                .map(|j| j as usize)
+        });
+        let table = on_table(key).filter(|_| depth > 0);
+        let renamed = self
+            .table_renames
+            .iter()
+            .filter(|(j, from, _)| *j as usize > i && table.is_some_and(|t| **from == **t))
+            // The drop may follow the rename in the same DO block (statement `j`).
+            .filter_map(|(j, _, to)| {
+                self.cascaded_after(&moved_to(key, to), *j as usize - 1, depth - 1)
+            })
+            .min();
+        here.into_iter().chain(renamed).min()
     }
 
     fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
@@ -585,15 +604,53 @@ pub fn dropped_later_in_body(later: &[crate::sql::Statement], key: &Key) -> bool
 }
 
 /// Does a statement of `later` (the statements of a body after the current one) drop column
-/// `key` with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`), taking a foreign key that
-/// references it?
+/// or constraint `key` with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`), taking a foreign
+/// key that references it, also under a name a rename of `later` gives its table?
 pub fn column_cascaded_in_body(later: &[crate::sql::Statement], key: &Key) -> bool {
-    later.iter().any(|s| {
-        s.tokens.iter().any(|t| t.is_kw("CASCADE"))
-            && steps(s)
-                .iter()
-                .any(|step| step.event == Event::Remove && !step.rename && step.key == *key)
-    })
+    let mut names = vec![key.clone()];
+    for s in later {
+        let own = steps(s);
+        let cascade = s.tokens.iter().any(|t| t.is_kw("CASCADE"));
+        if cascade
+            && own.iter().any(|step| {
+                step.event == Event::Remove && !step.rename && names.contains(&step.key)
+            })
+        {
+            return true;
+        }
+        for step in own.iter().filter(|step| step.rename) {
+            if let (
+                Key::Object(ObjectKind::Table, old),
+                Some(Key::Object(ObjectKind::Table, new)),
+            ) = (&step.key, &step.to)
+            {
+                let moved: Vec<Key> = names
+                    .iter()
+                    .filter(|k| on_table(k).is_some_and(|t| t == old))
+                    .map(|k| moved_to(k, new))
+                    .collect();
+                names.extend(moved);
+            }
+        }
+    }
+    false
+}
+
+/// The table a column or constraint key is on.
+fn on_table(key: &Key) -> Option<&String> {
+    match key {
+        Key::Column(table, _) | Key::Constraint(table, _) => Some(table),
+        Key::Object(..) => None,
+    }
+}
+
+/// A column or constraint key on `table` instead: it keeps its name when its table is renamed.
+fn moved_to(key: &Key, table: &str) -> Key {
+    match key {
+        Key::Column(_, c) => Key::Column(table.to_string(), c.clone()),
+        Key::Constraint(_, c) => Key::Constraint(table.to_string(), c.clone()),
+        Key::Object(..) => key.clone(),
+    }
 }
 
 /// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every
