@@ -130,6 +130,12 @@ fn foreign_key_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "the referenced key is dropped without CASCADE, once the foreign key is gone, and added back",
+            // The CASCADE is the new column's ON DELETE, not the drop's.
+            sql: format!("CREATE TABLE IF NOT EXISTS q (id int PRIMARY KEY);\n{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP CONSTRAINT IF EXISTS c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey, ADD CONSTRAINT p_pkey PRIMARY KEY (id), ADD COLUMN IF NOT EXISTS q_id int REFERENCES q (id) ON DELETE CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
             name: "a constraint of the constrained table named as the referenced key is dropped",
             sql: format!("{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
             fails_at: None,

@@ -1,7 +1,7 @@
 //! What the rules ask of the file around a statement: what the statements before it did to an
 //! object, and what later statements remove, re-create or build over it.
 
-use super::steps::{arrivals, schema, steps};
+use super::steps::{arrivals, drops_with_cascade, schema, steps};
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
     LastEvent, Sequence, Stamped,
@@ -610,11 +610,9 @@ pub fn column_cascaded_in_body(later: &[crate::sql::Statement], key: &Key) -> bo
     let mut names = vec![key.clone()];
     for s in later {
         let own = steps(s);
-        let cascade = s.tokens.iter().any(|t| t.is_kw("CASCADE"));
-        if cascade
-            && own.iter().any(|step| {
-                step.event == Event::Remove && !step.rename && names.contains(&step.key)
-            })
+        if own
+            .iter()
+            .any(|step| drops_with_cascade(s, step) && names.contains(&step.key))
         {
             return true;
         }

@@ -4,7 +4,7 @@
 
 use super::labels::{column_type_changes, label_change, relabels, retyped_columns};
 use super::references::{dropped_constraints, references};
-use super::steps::{arrivals, schema, steps, Arrival};
+use super::steps::{arrivals, drops_with_cascade, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
 use super::words::{words, Removals};
 use super::{
@@ -25,7 +25,7 @@ impl Sequence {
         let top = steps(statement);
         let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
         for step in &top {
-            if cascade && step.event == Event::Remove && takes_foreign_keys(&step.key) {
+            if drops_with_cascade(statement, step) && takes_foreign_keys(&step.key) {
                 self.cascaded_columns.insert((step.key.digest(), index));
             }
             self.look_ahead_step(step, true, index);
@@ -37,9 +37,8 @@ impl Sequence {
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for nested in &statement.nested {
-            let cascade = nested.tokens.iter().any(|t| t.is_kw("CASCADE"));
             for step in steps(nested) {
-                if cascade && step.event == Event::Remove && takes_foreign_keys(&step.key) {
+                if drops_with_cascade(nested, &step) && takes_foreign_keys(&step.key) {
                     self.cascaded_columns.insert((step.key.digest(), index));
                 }
                 self.look_ahead_step(&step, false, index);
