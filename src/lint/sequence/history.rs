@@ -683,7 +683,20 @@ pub fn made_earlier_in_block(
     let makes = own.iter().filter(|step| touches(&step.key)).all(|step| {
         step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
     }) && !arrivals(maker).iter().any(|a| touches(&a.key));
-    if !makes {
+    // Or a rename gives it the name (`ALTER TYPE mood RENAME TO mood_old`, `RENAME CONSTRAINT
+    // t_c TO t_c2`) of what a statement right before makes.
+    let renamed = || {
+        let arrived: Vec<_> = arrivals(maker)
+            .into_iter()
+            .filter(|a| touches(&a.key))
+            .collect();
+        matches!(arrived.as_slice(), [a] if a.key == *key)
+            && !own.iter().any(|step| touches(&step.key))
+            && arrived[0].old_key().is_some_and(|old| {
+                made_earlier_in_block(&old, written, &earlier[..at], maker, text, dialect)
+            })
+    };
+    if !(makes || renamed()) {
         return false;
     }
     let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
@@ -760,20 +773,63 @@ pub fn made_removed_later_in_block(
         .collect();
     !made.is_empty()
         && made.iter().all(|step| {
-            let Some(j) = later.iter().position(|s| {
-                steps(s).iter().any(|other| other.key == step.key)
-                    || arrivals(s).iter().any(|a| a.key == step.key)
-            }) else {
-                return false;
-            };
-            // The first statement that touches the name takes it away, from the same schema.
-            let frees = steps(&later[j]).iter().any(|other| {
-                other.key == step.key && other.event == Event::Remove && other.schema == step.schema
-            }) && !arrivals(&later[j]).iter().any(|a| a.key == step.key);
-            let run: Vec<&crate::sql::Statement> =
-                std::iter::once(make).chain(&later[..=j]).collect();
-            frees && straight_run(&run, text, dialect)
+            freed_later(
+                &step.key,
+                step.schema.as_deref(),
+                make,
+                later,
+                text,
+                dialect,
+            )
         })
+}
+
+/// Does the rename at byte `at` of `rename` (in a DO body) take what a statement right before
+/// it makes (see `made_earlier_in_block`) to a name a later statement of the block frees again
+/// (see `freed_later`)? Then a retry of the block finds the old name made again and the new one
+/// free: `CREATE TYPE mood …; ALTER TYPE mood RENAME TO mood_old; DROP TYPE mood_old;`.
+pub fn renamed_made_earlier_in_block(
+    rename: &crate::sql::Statement,
+    at: usize,
+    earlier: &[crate::sql::Statement],
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let renamed: Vec<_> = steps(rename)
+        .into_iter()
+        .filter(|step| step.event == Event::Remove && step.rename && step.range.contains(&at))
+        .collect();
+    !renamed.is_empty()
+        && renamed.iter().all(|step| {
+            let schema = step.schema.as_deref();
+            step.to.as_ref().is_some_and(|to| {
+                made_earlier_in_block(&step.key, schema, earlier, rename, text, dialect)
+                    && freed_later(to, schema, rename, later, text, dialect)
+            })
+        })
+}
+
+/// Is the first statement of `later` that touches `key` (of schema `written`) one that removes
+/// it or renames it away, with only statements between it and `from`?
+fn freed_later(
+    key: &Key,
+    written: Option<&str>,
+    from: &crate::sql::Statement,
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let Some(j) = later.iter().position(|s| {
+        steps(s).iter().any(|other| other.key == *key) || arrivals(s).iter().any(|a| a.key == *key)
+    }) else {
+        return false;
+    };
+    let frees = steps(&later[j]).iter().any(|other| {
+        other.key == *key && other.event == Event::Remove && other.schema.as_deref() == written
+    }) && !arrivals(&later[j]).iter().any(|a| a.key == *key);
+    let run: Vec<&crate::sql::Statement> = std::iter::once(from).chain(&later[..=j]).collect();
+    frees && straight_run(&run, text, dialect)
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).
