@@ -88,8 +88,58 @@ const ADD_FK: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN
 /// `c_fk` as [`ADD_FK`], whose ADD survives a retry that finds a referenced column gone too.
 const ADD_FK_COLUMN: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column THEN NULL;\nEND $$;\n";
 
+/// `c_fk` as [`ADD_FK_COLUMN`], whose ADD survives a retry that finds the referenced key gone
+/// too (`there is no unique constraint matching given keys`, invalid_foreign_key).
+const ADD_FK_KEY: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key THEN NULL;\nEND $$;\n";
+
 fn foreign_key_cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "the referenced table is renamed, then its column dropped with CASCADE",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is renamed, then its column dropped with CASCADE, in a later block",
+            sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nDO $$ BEGIN ALTER TABLE IF EXISTS p RENAME TO p2; ALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is renamed, then its column dropped with CASCADE, in the same block",
+            sql: format!("{ADD_FK_COLUMN}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE IF EXISTS p RENAME TO p2; ALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced primary key is dropped with CASCADE later",
+            sql: format!("{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced primary key is dropped with CASCADE later in the same block",
+            sql: format!("{ADD_FK_KEY}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "the referenced table is renamed, then its primary key dropped with CASCADE",
+            sql: format!("{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "another constraint of the referenced table is dropped with CASCADE",
+            sql: format!("{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_other CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "the referenced key is dropped without CASCADE, once the foreign key is gone, and added back",
+            // The CASCADE is the new column's ON DELETE, not the drop's.
+            sql: format!("CREATE TABLE IF NOT EXISTS q (id int PRIMARY KEY);\n{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP CONSTRAINT IF EXISTS c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey, ADD CONSTRAINT p_pkey PRIMARY KEY (id), ADD COLUMN IF NOT EXISTS q_id int REFERENCES q (id) ON DELETE CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "a constraint of the constrained table named as the referenced key is dropped",
+            sql: format!("{ADD_FK_KEY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE c DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: None,
+        },
         Case {
             name: "the referenced column is dropped with CASCADE later, the VALIDATE",
             sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n"),

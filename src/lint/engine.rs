@@ -740,15 +740,30 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                 && (cx
                     .sequence
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
-                    // A drop of what the statement right before it in its DO block makes.
+                    // A drop of what the statement right before it in its DO block makes, a
+                    // creation a later statement of the block removes again, or a rename of
+                    // the one to a name the block frees again.
                     || (cx.runs_in == RunsIn::DoBody
-                        && crate::lint::sequence::dropped_made_earlier_in_block(
+                        && (crate::lint::sequence::dropped_made_earlier_in_block(
                             cx.statement,
                             v.range.start,
                             cx.earlier_in_body,
                             &cx.source.text,
                             cx.dialect,
-                        )));
+                        ) || crate::lint::sequence::made_removed_later_in_block(
+                            cx.statement,
+                            v.range.start,
+                            cx.later_in_body,
+                            &cx.source.text,
+                            cx.dialect,
+                        ) || crate::lint::sequence::renamed_made_earlier_in_block(
+                            cx.statement,
+                            v.range.start,
+                            cx.earlier_in_body,
+                            cx.later_in_body,
+                            &cx.source.text,
+                            cx.dialect,
+                        ))));
             if !proved {
                 emit.push(info, v, suppressed);
             }

@@ -151,11 +151,10 @@ impl Rule for ReadRemovedLater {
                     _ => Some((key, j)),
                 })
                 .collect();
-            // A referenced column dropped with CASCADE (`ALTER TABLE p DROP COLUMN id
-            // CASCADE`) takes the foreign key along.
+            // A referenced column, or the key on it, dropped with CASCADE (`ALTER TABLE p DROP
+            // COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`) takes the foreign key along.
             let before = hits.len();
-            for (table, column) in &referenced {
-                let key = Key::Column(table.clone(), column.clone());
+            for key in referenced_keys(&referenced) {
                 if hits.iter().any(|(k, _)| *k == key) {
                     continue;
                 }
@@ -235,7 +234,8 @@ impl Rule for ReadRemovedLater {
         let own_word = |w: &str| match key {
             Key::Object(_, t) => t == w,
             Key::Column(_, c) => c == w,
-            Key::Constraint(..) => true,
+            // Only the key a validated foreign key references (`p_pkey`).
+            Key::Constraint(..) => false,
         };
         let message = match &validated {
             Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
@@ -254,6 +254,8 @@ impl Rule for ReadRemovedLater {
                     {
                         format!("references {what}")
                     }
+                    // The referenced key (`DROP CONSTRAINT p_pkey CASCADE`).
+                    Key::Constraint(..) => format!("depends on {what}"),
                     _ => format!("is on {what}"),
                 }
             ),
@@ -486,6 +488,31 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
         .filter_map(|t| folded(t))
         .map(|column| (table.clone(), column))
         .collect()
+}
+
+/// What a foreign key referencing `referenced` depends on: each column, and the key on them
+/// under PostgreSQL's default names, the table's primary key (`p_pkey`) and a unique
+/// constraint on exactly those columns (`p_id_key`).
+fn referenced_keys(referenced: &[ColumnRef]) -> Vec<Key> {
+    let mut keys: Vec<Key> = referenced
+        .iter()
+        .map(|(table, column)| Key::Column(table.clone(), column.clone()))
+        .collect();
+    let mut tables: Vec<&String> = referenced.iter().map(|(table, _)| table).collect();
+    tables.dedup();
+    for table in tables {
+        let columns: Vec<&str> = referenced
+            .iter()
+            .filter(|(t, _)| t == table)
+            .map(|(_, c)| c.as_str())
+            .collect();
+        keys.push(Key::Constraint(table.clone(), format!("{table}_pkey")));
+        keys.push(Key::Constraint(
+            table.clone(),
+            format!("{table}_{}_key", columns.join("_")),
+        ));
+    }
+    keys
 }
 
 /// A column, as (table, column), folded.

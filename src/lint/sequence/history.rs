@@ -1,7 +1,7 @@
 //! What the rules ask of the file around a statement: what the statements before it did to an
 //! object, and what later statements remove, re-create or build over it.
 
-use super::steps::{arrivals, schema, steps};
+use super::steps::{arrivals, drops_with_cascade, schema, steps};
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
     LastEvent, Sequence, Stamped,
@@ -452,14 +452,15 @@ impl Sequence {
     }
 
     /// Did a statement checked so far add a constraint by name, in a file that drops a
-    /// column or a table? Without one, no `VALIDATE CONSTRAINT` needs looking up.
+    /// column or a table (or a key with CASCADE)? Without one, no `VALIDATE CONSTRAINT` needs
+    /// looking up.
     pub fn adds_constraints(&self) -> bool {
         !self.added_constraints.is_empty()
     }
 
     /// The words the last `ADD CONSTRAINT name` on `table` before the current statement
     /// reads (its columns, a foreign key's other table); `None` when none of the file's did,
-    /// or the file drops no column and no table.
+    /// or the file drops no column, no table and no key with CASCADE.
     /// With the columns a foreign key references, as (table, column).
     pub fn constraint_reads(
         &self,
@@ -486,20 +487,38 @@ impl Sequence {
         self.dropped_or_renamed_after(d, i, 8)
     }
 
-    /// The first statement after `i` that drops column `key` with CASCADE (`ALTER TABLE p DROP
-    /// COLUMN id CASCADE`), taking a foreign key that references it. Under a per-file
+    /// The first statement after `i` that drops column or constraint `key` with CASCADE
+    /// (`ALTER TABLE p DROP COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`), taking a
+    /// foreign key that references it, also under a name a later rename gives its table
+    /// (`ALTER TABLE p RENAME TO p2; ALTER TABLE p2 DROP COLUMN id CASCADE`). Under a per-file
     /// transaction, only what the file leaves removed.
     pub fn column_cascaded_after(&self, key: &Key, i: usize) -> Option<usize> {
+        self.cascaded_after(key, i, 8)
+    }
+
+    fn cascaded_after(&self, key: &Key, i: usize, depth: u8) -> Option<usize> {
         let d = key.digest();
-        self.removed_after(d, i)?;
-        [&self.events, &self.conditional]
-            .into_iter()
-            .flat_map(|log| log.of(d))
-            .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
-            .map(|&(_, j, _)| j)
-            .filter(|&j| self.cascaded_columns.contains(&(d, j)))
-            .min()
-            .map(|j| j as usize)
+        let here = self.removed_after(d, i).and_then(|_| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(|log| log.of(d))
+                .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+                .map(|&(_, j, _)| j)
+                .filter(|&j| self.cascaded_columns.contains(&(d, j)))
+                .min()
+                .map(|j| j as usize)
+        });
+        let table = on_table(key).filter(|_| depth > 0);
+        let renamed = self
+            .table_renames
+            .iter()
+            .filter(|(j, from, _)| *j as usize > i && table.is_some_and(|t| **from == **t))
+            // The drop may follow the rename in the same DO block (statement `j`).
+            .filter_map(|(j, _, to)| {
+                self.cascaded_after(&moved_to(key, to), *j as usize - 1, depth - 1)
+            })
+            .min();
+        here.into_iter().chain(renamed).min()
     }
 
     fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
@@ -585,15 +604,51 @@ pub fn dropped_later_in_body(later: &[crate::sql::Statement], key: &Key) -> bool
 }
 
 /// Does a statement of `later` (the statements of a body after the current one) drop column
-/// `key` with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`), taking a foreign key that
-/// references it?
+/// or constraint `key` with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`), taking a foreign
+/// key that references it, also under a name a rename of `later` gives its table?
 pub fn column_cascaded_in_body(later: &[crate::sql::Statement], key: &Key) -> bool {
-    later.iter().any(|s| {
-        s.tokens.iter().any(|t| t.is_kw("CASCADE"))
-            && steps(s)
-                .iter()
-                .any(|step| step.event == Event::Remove && !step.rename && step.key == *key)
-    })
+    let mut names = vec![key.clone()];
+    for s in later {
+        let own = steps(s);
+        if own
+            .iter()
+            .any(|step| drops_with_cascade(s, step) && names.contains(&step.key))
+        {
+            return true;
+        }
+        for step in own.iter().filter(|step| step.rename) {
+            if let (
+                Key::Object(ObjectKind::Table, old),
+                Some(Key::Object(ObjectKind::Table, new)),
+            ) = (&step.key, &step.to)
+            {
+                let moved: Vec<Key> = names
+                    .iter()
+                    .filter(|k| on_table(k).is_some_and(|t| t == old))
+                    .map(|k| moved_to(k, new))
+                    .collect();
+                names.extend(moved);
+            }
+        }
+    }
+    false
+}
+
+/// The table a column or constraint key is on.
+fn on_table(key: &Key) -> Option<&String> {
+    match key {
+        Key::Column(table, _) | Key::Constraint(table, _) => Some(table),
+        Key::Object(..) => None,
+    }
+}
+
+/// A column or constraint key on `table` instead: it keeps its name when its table is renamed.
+fn moved_to(key: &Key, table: &str) -> Key {
+    match key {
+        Key::Column(_, c) => Key::Column(table.to_string(), c.clone()),
+        Key::Constraint(_, c) => Key::Constraint(table.to_string(), c.clone()),
+        Key::Object(..) => key.clone(),
+    }
 }
 
 /// Does a statement of `earlier` (the statements of a DO body before `read`) make `key` every
@@ -628,10 +683,29 @@ pub fn made_earlier_in_block(
     let makes = own.iter().filter(|step| touches(&step.key)).all(|step| {
         step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
     }) && !arrivals(maker).iter().any(|a| touches(&a.key));
-    if !makes {
+    // Or a rename gives it the name (`ALTER TYPE mood RENAME TO mood_old`, `RENAME CONSTRAINT
+    // t_c TO t_c2`) of what a statement right before makes.
+    let renamed = || {
+        let arrived: Vec<_> = arrivals(maker)
+            .into_iter()
+            .filter(|a| touches(&a.key))
+            .collect();
+        matches!(arrived.as_slice(), [a] if a.key == *key)
+            && !own.iter().any(|step| touches(&step.key))
+            && arrived[0].old_key().is_some_and(|old| {
+                made_earlier_in_block(&old, written, &earlier[..at], maker, text, dialect)
+            })
+    };
+    if !(makes || renamed()) {
         return false;
     }
     let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
+    straight_run(&run, text, dialect)
+}
+
+/// Do the statements of `run` (of one body, in order) run one right after the other: nothing
+/// but `;` separates them (no `IF`, `END`, handler, loop or other PL/pgSQL statement)?
+fn straight_run(run: &[&crate::sql::Statement], text: &str, dialect: crate::sql::Dialect) -> bool {
     run.windows(2).all(|pair| {
         let end = pair[0]
             .terminator
@@ -678,6 +752,84 @@ pub fn dropped_made_earlier_in_block(
                 dialect,
             )
         })
+}
+
+/// Is what `make` creates at byte `at` (`CREATE TYPE`, `ADD CONSTRAINT`) removed or renamed
+/// away by a statement of `later` (the rest of its DO body) on every run, in one straight run
+/// (see `made_earlier_in_block`)? Then a retry of the block finds the name free again: `CREATE
+/// TYPE mood …; DROP TYPE mood;` runs twice (after a rename away, the rename's own retry is its
+/// rule's business). Only the object's own removal counts: a drop of its table leaves the
+/// retry's ALTER failing there.
+pub fn made_removed_later_in_block(
+    make: &crate::sql::Statement,
+    at: usize,
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let made: Vec<_> = steps(make)
+        .into_iter()
+        .filter(|step| step.event == Event::Create && step.range.contains(&at))
+        .collect();
+    !made.is_empty()
+        && made.iter().all(|step| {
+            freed_later(
+                &step.key,
+                step.schema.as_deref(),
+                make,
+                later,
+                text,
+                dialect,
+            )
+        })
+}
+
+/// Does the rename at byte `at` of `rename` (in a DO body) take what a statement right before
+/// it makes (see `made_earlier_in_block`) to a name a later statement of the block frees again
+/// (see `freed_later`)? Then a retry of the block finds the old name made again and the new one
+/// free: `CREATE TYPE mood …; ALTER TYPE mood RENAME TO mood_old; DROP TYPE mood_old;`.
+pub fn renamed_made_earlier_in_block(
+    rename: &crate::sql::Statement,
+    at: usize,
+    earlier: &[crate::sql::Statement],
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let renamed: Vec<_> = steps(rename)
+        .into_iter()
+        .filter(|step| step.event == Event::Remove && step.rename && step.range.contains(&at))
+        .collect();
+    !renamed.is_empty()
+        && renamed.iter().all(|step| {
+            let schema = step.schema.as_deref();
+            step.to.as_ref().is_some_and(|to| {
+                made_earlier_in_block(&step.key, schema, earlier, rename, text, dialect)
+                    && freed_later(to, schema, rename, later, text, dialect)
+            })
+        })
+}
+
+/// Is the first statement of `later` that touches `key` (of schema `written`) one that removes
+/// it or renames it away, with only statements between it and `from`?
+fn freed_later(
+    key: &Key,
+    written: Option<&str>,
+    from: &crate::sql::Statement,
+    later: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let Some(j) = later.iter().position(|s| {
+        steps(s).iter().any(|other| other.key == *key) || arrivals(s).iter().any(|a| a.key == *key)
+    }) else {
+        return false;
+    };
+    let frees = steps(&later[j]).iter().any(|other| {
+        other.key == *key && other.event == Event::Remove && other.schema.as_deref() == written
+    }) && !arrivals(&later[j]).iter().any(|a| a.key == *key);
+    let run: Vec<&crate::sql::Statement> = std::iter::once(from).chain(&later[..=j]).collect();
+    frees && straight_run(&run, text, dialect)
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).

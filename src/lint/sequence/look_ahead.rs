@@ -4,7 +4,7 @@
 
 use super::labels::{column_type_changes, label_change, relabels, retyped_columns};
 use super::references::{dropped_constraints, references};
-use super::steps::{arrivals, schema, steps, Arrival};
+use super::steps::{arrivals, drops_with_cascade, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
 use super::words::{words, Removals};
 use super::{
@@ -25,7 +25,7 @@ impl Sequence {
         let top = steps(statement);
         let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
         for step in &top {
-            if cascade && step.event == Event::Remove && matches!(step.key, Key::Column(..)) {
+            if drops_with_cascade(statement, step) && takes_foreign_keys(&step.key) {
                 self.cascaded_columns.insert((step.key.digest(), index));
             }
             self.look_ahead_step(step, true, index);
@@ -37,9 +37,8 @@ impl Sequence {
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for nested in &statement.nested {
-            let cascade = nested.tokens.iter().any(|t| t.is_kw("CASCADE"));
             for step in steps(nested) {
-                if cascade && step.event == Event::Remove && matches!(step.key, Key::Column(..)) {
+                if drops_with_cascade(nested, &step) && takes_foreign_keys(&step.key) {
                     self.cascaded_columns.insert((step.key.digest(), index));
                 }
                 self.look_ahead_step(&step, false, index);
@@ -521,6 +520,14 @@ impl Sequence {
                 self.found.add_step(step);
                 if let (true, Some(to)) = (step.rename, &step.to) {
                     self.renames_to.push((index, key, to.digest()));
+                    if let (
+                        Key::Object(ObjectKind::Table, old),
+                        Key::Object(ObjectKind::Table, new),
+                    ) = (&step.key, to)
+                    {
+                        self.table_renames
+                            .push((index, old.as_str().into(), new.as_str().into()));
+                    }
                 }
                 self.removes_tables |= matches!(step.key, Key::Object(ObjectKind::Table, _));
                 if let Key::Column(table, _) = &step.key {
@@ -587,4 +594,10 @@ fn opaque_retype(statement: &Statement) -> Option<bool> {
         retype |= super::words::contains_ignore_case(text, "type");
     }
     (alter && retype).then_some(routine)
+}
+
+/// A drop of a column or a constraint (the referenced key) with CASCADE takes the foreign keys
+/// that reference it.
+fn takes_foreign_keys(key: &Key) -> bool {
+    matches!(key, Key::Column(..) | Key::Constraint(..))
 }

@@ -40,7 +40,7 @@ mod words;
 
 pub use history::{
     column_cascaded_in_body, dropped_later_in_body, dropped_made_earlier_in_block,
-    made_earlier_in_block,
+    made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
 };
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
@@ -270,7 +270,7 @@ pub struct Sequence {
     /// too), as (statement, key digest of the old name, of the new one). The object lives on
     /// under the new name, with what depends on it.
     renames_to: Vec<(u32, u64, u64)>,
-    /// Lint pass, only in a file that drops a column or a table: the constraints the statements checked
+    /// Lint pass, only in a file that drops a column or a table (or a key with CASCADE): the constraints the statements checked
     /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
     /// column it is on, and a foreign key with the table it references (`DROP TABLE p
@@ -324,9 +324,13 @@ pub struct Sequence {
     type_users: Vec<(u32, u64, String, TypeUse, Vec<UsedType>)>,
     /// Statements creating a view that an earlier `DROP … CASCADE` of what it reads removes.
     cascaded: std::collections::HashSet<u32>,
-    /// Column drops of a statement with CASCADE (`ALTER TABLE p DROP COLUMN id CASCADE`):
-    /// column key digest, statement index. A foreign key on the column goes with it.
+    /// Column and constraint drops of a statement with CASCADE (`ALTER TABLE p DROP COLUMN id
+    /// CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`): key digest, statement index. A foreign key
+    /// that references the column, or the key, goes with it.
     cascaded_columns: std::collections::HashSet<(u64, u32)>,
+    /// First pass: the renames of a table to a name the statement spells (DO blocks' too), as
+    /// (statement, old name, new name), folded: a column keeps its name under the new one.
+    table_renames: Vec<(u32, Box<str>, Box<str>)>,
     /// The removals that are renames (key digest, statement): the object lives on under its
     /// new name, with what depends on it.
     renamed_away: std::collections::HashSet<(u64, u32)>,
@@ -547,7 +551,11 @@ impl Sequence {
     ) {
         // Resolved before the statement's own SET (a CREATE INDEX sets no path).
         self.record_index(statement);
-        if !self.tables_losing_columns.is_empty() || self.removes_tables {
+        // A key dropped with CASCADE takes the foreign keys that reference it too.
+        if !self.tables_losing_columns.is_empty()
+            || self.removes_tables
+            || !self.cascaded_columns.is_empty()
+        {
             for s in std::iter::once(statement).chain(&statement.nested) {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));

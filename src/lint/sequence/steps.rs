@@ -264,6 +264,16 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
         .collect()
 }
 
+/// Does the step drop with its own CASCADE (`DROP COLUMN id CASCADE`, `DROP TABLE p CASCADE`),
+/// rather than another clause of its statement having the word (`… ON DELETE CASCADE`)?
+pub(super) fn drops_with_cascade(statement: &Statement, step: &Step) -> bool {
+    step.event == Event::Remove
+        && !step.rename
+        && crate::lint::safety::tokens_in(statement, &step.range)
+            .last()
+            .is_some_and(|t| t.is_kw("CASCADE"))
+}
+
 /// The primary key of `table` as the replay tracks it: PostgreSQL's name for an unnamed key
 /// (`<table>_pkey`, so `DROP CONSTRAINT t_pkey` matches `ADD PRIMARY KEY (…)`), which also stands
 /// for MySQL's `PRIMARY`.
