@@ -57,11 +57,8 @@ impl Rule for AddConstraint {
             {
                 continue;
             }
-            let mut words = cx
-                .statement
-                .tokens
+            let mut words = crate::sql::tokens_in(&cx.statement.tokens, &action.range)
                 .iter()
-                .filter(|t| action.range.start <= t.range.start)
                 .skip(1);
             // MariaDB's `ADD PRIMARY KEY IF NOT EXISTS`.
             if words.next().is_some_and(|t| t.is_kw("PRIMARY"))
@@ -130,11 +127,8 @@ fn re_adds_first_foreign_key(cx: &StatementCx, table: &crate::sql::Name) -> bool
     let [only] = unnamed.as_slice() else {
         return false;
     };
-    let mut words = cx
-        .statement
-        .tokens
+    let mut words = crate::sql::tokens_in(&cx.statement.tokens, &only.range)
         .iter()
-        .filter(|t| only.range.start <= t.range.start)
         .skip(1);
     let foreign = words.next().is_some_and(|t| t.is_kw("FOREIGN"))
         && words.next().is_some_and(|t| t.is_kw("KEY"));
@@ -148,13 +142,7 @@ fn re_adds_first_foreign_key(cx: &StatementCx, table: &crate::sql::Name) -> bool
 
 /// `ADD [CONSTRAINT name] PRIMARY KEY …`.
 fn adds_primary_key(cx: &StatementCx, action: &crate::sql::AlterAction) -> bool {
-    let tokens: Vec<_> = cx
-        .statement
-        .tokens
-        .iter()
-        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
-        .collect();
-    tokens
+    crate::sql::tokens_in(&cx.statement.tokens, &action.range)
         .windows(2)
         .take(4)
         .any(|w| w[0].is_kw("PRIMARY") && w[1].is_kw("KEY"))
@@ -167,11 +155,7 @@ fn primary_key_fix(
     cx: &StatementCx,
     action: &crate::sql::AlterAction,
 ) -> Option<crate::diagnostics::Fix> {
-    let mut tokens = cx
-        .statement
-        .tokens
-        .iter()
-        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end);
+    let mut tokens = crate::sql::tokens_in(&cx.statement.tokens, &action.range).iter();
     let (_add, primary, key) = (tokens.next()?, tokens.next()?, tokens.next()?);
     if !primary.is_kw("PRIMARY") || !key.is_kw("KEY") {
         return None;
@@ -229,11 +213,8 @@ fn mariadb_fix(
     if drops {
         return None;
     }
-    let mut words = cx
-        .statement
-        .tokens
+    let mut words = crate::sql::tokens_in(&cx.statement.tokens, &action.range)
         .iter()
-        .filter(|t| action.range.start <= t.range.start && t.range.end <= action.range.end)
         .skip(1);
     let kind = words.next()?;
     // `ADD UNIQUE [KEY|INDEX] name (…)`: the name follows the keywords.

@@ -435,11 +435,8 @@ fn action_tokens<'s>(
     action: &crate::sql::AlterAction,
 ) -> Vec<&'s Tok> {
     let name = action.name.as_ref().map(|n| n.range.clone());
-    statement
-        .tokens
+    crate::sql::tokens_in(&statement.tokens, &action.range)
         .iter()
-        .filter(|t| action.range.start <= t.range.start)
-        .filter(|t| t.range.end <= action.range.end)
         .filter(|t| {
             name.as_ref()
                 .is_none_or(|n| !(n.start <= t.range.start && t.range.end <= n.end))
@@ -661,10 +658,7 @@ fn validated_constraints(statement: &crate::sql::Statement) -> Vec<String> {
         .iter()
         .filter(|a| a.kind == AlterActionKind::Other)
         .filter_map(|a| {
-            let mut tokens = statement
-                .tokens
-                .iter()
-                .filter(|t| a.range.start <= t.range.start && t.range.end <= a.range.end);
+            let mut tokens = crate::sql::tokens_in(&statement.tokens, &a.range).iter();
             let (validate, constraint) = (tokens.next()?, tokens.next()?);
             (validate.is_kw("VALIDATE") && constraint.is_kw("CONSTRAINT"))
                 .then(|| tokens.next().and_then(crate::lint::sequence::folded))?

@@ -269,7 +269,7 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
 pub(super) fn drops_with_cascade(statement: &Statement, step: &Step) -> bool {
     step.event == Event::Remove
         && !step.rename
-        && crate::lint::safety::tokens_in(statement, &step.range)
+        && crate::sql::tokens_in(&statement.tokens, &step.range)
             .last()
             .is_some_and(|t| t.is_kw("CASCADE"))
 }
