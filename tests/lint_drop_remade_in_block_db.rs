@@ -168,3 +168,115 @@ fn a_creation_its_do_block_removes_again_survives_a_retry_on_postgres() {
         assert_eq!(outcome.fixed, case.sql, "{}", case.name);
     }
 }
+
+/// A migration of one statement a line, for [`crash_point_mismatches`].
+struct CrashCase {
+    name: &'static str,
+    statements: &'static [&'static str],
+}
+
+/// Lint (statement by statement and under a per-file transaction) against the server, which
+/// runs each retry the model allows: a crash after any of the statements (after all of them:
+/// the tracker lost the record) and a re-run of the whole file; under a per-file transaction,
+/// only the last. Each retry runs in a transaction it rolls back, so one database serves all;
+/// its first failing statement is one lint must flag, and lint flags nothing else.
+fn crash_point_mismatches(cases: &[CrashCase]) -> Vec<String> {
+    use preflight::lint::LintOptions;
+    use preflight::runner::{ApplyModel, Runner};
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    let mut failures = Vec::new();
+    for case in cases {
+        let sql = case.statements.join("\n") + "\n";
+        let all = case.statements.len();
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let crash_points = if model.is_some() { all..=all } else { 1..=all };
+            let mut failing: Vec<usize> = Vec::new();
+            for done in crash_points {
+                let before = case.statements[..done].join("\n");
+                let first_failure = (0..all).find(|&j| {
+                    let retry = case.statements[..=j].join("\n");
+                    db.try_exec(&format!("BEGIN;\n{before}\n{retry}\nROLLBACK;"))
+                        .is_err()
+                });
+                failing.extend(first_failure.map(|j| j + 1));
+            }
+            failing.sort_unstable();
+            failing.dedup();
+            let options = LintOptions {
+                dialect: Dialect::Postgres,
+                runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+                ..LintOptions::default()
+            };
+            let found = retry_findings(&sql, &options);
+            let mut lines: Vec<usize> = found
+                .iter()
+                .map(|f| f.location.start.expect("a retry finding has a line").line)
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            if lines != failing {
+                let codes: Vec<&str> = found.iter().map(|f| f.rule.code).collect();
+                failures.push(format!(
+                    "{} ({model:?}): lint flagged lines {lines:?} ({codes:?}), retries fail at {failing:?}",
+                    case.name
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn made_in_block_dropped_after_cases() -> Vec<CrashCase> {
+    vec![
+        CrashCase {
+            name: "a DO block creates a type, a later statement drops it",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE m5 AS ENUM ('a'); END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "a DO block creates a table after another statement, a later statement drops it",
+            statements: &[
+                "DO $$ BEGIN UPDATE t SET id = 1; CREATE TABLE scratch (id int); END $$;",
+                "DROP TABLE scratch;",
+            ],
+        },
+        CrashCase {
+            name: "a DO block adds a constraint, a later statement drops it",
+            statements: &[
+                "DO $$ BEGIN ALTER TABLE t ADD CONSTRAINT t_c CHECK (id > 0); END $$;",
+                "ALTER TABLE t DROP CONSTRAINT t_c;",
+            ],
+        },
+        CrashCase {
+            name: "a later statement creates the type again after the drop",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE m5 AS ENUM ('a'); END $$;",
+                "DROP TYPE m5;",
+                "CREATE TYPE m5 AS ENUM ('a');",
+            ],
+        },
+        CrashCase {
+            name: "a DO block creates the type only in an IF, which a retry skips",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_class WHERE relname = 'scratch') THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "a DO block creates the type after a statement whose failure its handler catches on a retry",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn a_creation_in_a_do_block_a_later_statement_drops_matches_postgres_in_both_models() {
+    let failures = crash_point_mismatches(&made_in_block_dropped_after_cases());
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -400,6 +400,7 @@ impl<'a> FileLinter<'a> {
         self.known.record(source, dialect, &statement);
         self.history.passed(&statement, &locks);
         self.guards.passed(&statement);
+        self.sequence.passed_do_block(&statement, source);
         self.sequence.passed_after(&statement, pending);
         self.emit.out.hold_transaction =
             self.holds_transactions && self.history.open_transaction().is_some();
@@ -742,7 +743,8 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
                     // A drop of what the statement right before it in its DO block makes, a
                     // creation a later statement of the block removes again, or a rename of
-                    // the one to a name the block frees again.
+                    // the one to a name the block frees again; under a per-file transaction, a
+                    // creation a later top-level statement removes for good.
                     || (cx.runs_in == RunsIn::DoBody
                         && (crate::lint::sequence::dropped_made_earlier_in_block(
                             cx.statement,
@@ -763,6 +765,10 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                             cx.later_in_body,
                             &cx.source.text,
                             cx.dialect,
+                        ) || cx.file.sequence.body_creation_left_removed(
+                            cx.statement,
+                            v.range.start,
+                            cx.file.top_index,
                         ))));
             if !proved {
                 emit.push(info, v, suppressed);

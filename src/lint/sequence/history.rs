@@ -705,7 +705,11 @@ pub fn made_earlier_in_block(
 
 /// Do the statements of `run` (of one body, in order) run one right after the other: nothing
 /// but `;` separates them (no `IF`, `END`, handler, loop or other PL/pgSQL statement)?
-fn straight_run(run: &[&crate::sql::Statement], text: &str, dialect: crate::sql::Dialect) -> bool {
+pub(super) fn straight_run(
+    run: &[&crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
     run.windows(2).all(|pair| {
         let end = pair[0]
             .terminator

@@ -27,6 +27,7 @@
 //! proofs for the statement being checked), `history` (what the rules ask of the file before
 //! and after a statement), `labels` (enum labels, for PF123).
 
+mod do_made;
 mod history;
 mod labels;
 mod look_ahead;

@@ -1,0 +1,135 @@
+//! What a DO block makes on every run that ends well: top-level history for the statements
+//! after it (`DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); END $$; DROP TYPE m;` finds the type on
+//! a retry that reaches the drop, as after a top-level `CREATE TYPE`).
+
+use super::history::straight_run;
+use super::steps::steps;
+use super::{same_schema, Event, Sequence, Step};
+use crate::source::SourceFile;
+use crate::sql::{Dialect, Statement};
+
+impl Sequence {
+    /// Lint pass, before [`passed_after`](Self::passed_after) of a DO statement (in `source`): its body's creations that always happen ([`always_made`]) count as creations
+    /// by the statement, for the removals after it (`Removed::creations_in`).
+    pub fn passed_do_block(&mut self, statement: &Statement, source: &SourceFile) {
+        if statement.nested.is_empty() || self.removed.is_empty() {
+            return;
+        }
+        for step in always_made(statement, source) {
+            let schema = self.resolve(&step);
+            if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
+                removed.creations_in.push(schema);
+            }
+        }
+    }
+
+    /// Under a per-file transaction: is every object `make` (a statement of the body of DO
+    /// statement `top`) creates at byte `at` removed by a later top-level statement, the file's
+    /// last event on it (DO blocks' too)? A re-run starts from before the file or from the
+    /// state the whole file left, and finds the name free either way, as for a top-level
+    /// creation the file drops later.
+    pub fn body_creation_left_removed(&self, make: &Statement, at: usize, top: usize) -> bool {
+        let made: Vec<Step> = steps(make)
+            .into_iter()
+            .filter(|step| step.event == Event::Create && step.range.contains(&at))
+            .collect();
+        self.transactional()
+            && !made.is_empty()
+            && made.iter().all(|step| {
+                self.removed.get(&step.key.digest()).is_some_and(|r| {
+                    r.last == Event::Remove
+                        && r.last_top == Some(Event::Remove)
+                        && r.last_at == r.last_top_at
+                        && r.last_top_at as usize > top
+                        && same_schema(&r.last_top_schema, &step.schema)
+                })
+            })
+    }
+}
+
+/// The creations of a PostgreSQL DO block's body that every run of the block that ends well
+/// makes and leaves: of a statement of one straight run from the body's opening `BEGIN` (no
+/// `DECLARE`, `IF`, loop, nested block or other PL/pgSQL statement before it:
+/// [`straight_run`]), in a body with no handler (one could catch a later error and undo the
+/// block's work), and not removed or renamed away by a later step of the body.
+fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
+    let (nested, text) = (&statement.nested, source.text.as_ref());
+    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
+        return Vec::new();
+    };
+    if nested.is_empty() {
+        return Vec::new();
+    }
+    let lexed = crate::sql::lexer::lex(Dialect::Postgres, text, body.clone());
+    let handler = lexed.tokens.iter().any(|t| t.is_kw("EXCEPTION"));
+    let opening =
+        crate::sql::lexer::lex(Dialect::Postgres, text, body.start..nested[0].range.start);
+    let opens_with_begin = opening.error.is_none()
+        && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"));
+    if lexed.error.is_some() || handler || !opens_with_begin {
+        return Vec::new();
+    }
+    // The statements that run, one right after the other, from the opening `BEGIN`.
+    let mut run = 1;
+    while run < nested.len()
+        && straight_run(&[&nested[run - 1], &nested[run]], text, Dialect::Postgres)
+    {
+        run += 1;
+    }
+    let all: Vec<Vec<Step>> = nested.iter().map(steps).collect();
+    let mut kept = Vec::new();
+    for (i, own) in all.iter().enumerate().take(run) {
+        for (j, step) in own.iter().enumerate() {
+            let later = own[j + 1..].iter().chain(all[i + 1..].iter().flatten());
+            let removed_later = later
+                .filter(|other| other.event == Event::Remove)
+                .any(|other| other.key == step.key);
+            kept.push(step.event == Event::Create && !removed_later);
+        }
+    }
+    let mut kept = kept.into_iter();
+    all.into_iter()
+        .take(run)
+        .flatten()
+        .filter(|_| kept.next().unwrap_or(false))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::always_made;
+    use crate::source::SourceFile;
+    use crate::sql::{parse_source, Dialect};
+
+    /// The names of what the DO block of `sql` always makes.
+    fn made(sql: &str) -> Vec<String> {
+        let file = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        always_made(&file.statements[0], &SourceFile::new("m.sql", sql))
+            .iter()
+            .map(|s| format!("{:?}", s.key))
+            .collect()
+    }
+
+    #[test]
+    fn a_creation_in_the_straight_run_from_begin_is_always_made() {
+        let sql = "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); CREATE TABLE t (id int); END $$;";
+        assert_eq!(made(sql).len(), 2);
+    }
+
+    #[test]
+    fn a_creation_behind_a_branch_a_handler_or_a_later_drop_is_not() {
+        for sql in [
+            "DO $$ BEGIN IF true THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$;",
+            "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+            "DO $$ DECLARE n int; BEGIN CREATE TYPE m AS ENUM ('a'); END $$;",
+            "DO $$ BEGIN BEGIN CREATE TYPE m AS ENUM ('a'); END; END $$;",
+            "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); DROP TYPE m; END $$;",
+            "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); ALTER TYPE m RENAME TO n; END $$;",
+        ] {
+            assert_eq!(made(sql), Vec::<String>::new(), "{sql}");
+        }
+        // Only what comes before the first branch.
+        let sql = "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); IF true THEN CREATE TYPE n AS ENUM ('a'); END IF; END $$;";
+        assert_eq!(made(sql).len(), 1);
+    }
+}
