@@ -100,6 +100,13 @@ impl Sequence {
                     self.views.push((index, key, name.text.clone(), words));
                 }
             }
+            ShapeKind::Create(ObjectKind::Table) if creates_as_query(statement) => {
+                let mut read = words(statement);
+                if let Some(name) = shape.object() {
+                    read.retain(|w| w != name.base());
+                }
+                self.created_as.push((index, read));
+            }
             ShapeKind::AlterTable => {
                 let has = |kw: &str| statement.tokens.iter().any(|t| t.is_kw(kw));
                 if has("PRIMARY") && has("AUTO_INCREMENT") {
@@ -587,4 +594,18 @@ fn opaque_retype(statement: &Statement) -> Option<bool> {
         retype |= super::words::contains_ignore_case(text, "type");
     }
     (alter && retype).then_some(routine)
+}
+
+/// `CREATE TABLE t [(columns)] AS query`: an `AS` outside parentheses (a column's `GENERATED …
+/// AS (…)` or `AS IDENTITY` sits inside the column list).
+fn creates_as_query(statement: &Statement) -> bool {
+    let mut depth = 0usize;
+    statement.tokens.iter().any(|t| {
+        match t.token {
+            sqlparser::tokenizer::Token::LParen => depth += 1,
+            sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && t.is_kw("AS")
+    })
 }
