@@ -6,8 +6,12 @@
 
 mod common;
 
-use common::retry::{dialect_options, retry_findings, retry_mismatches, RetryCase as Case};
+use common::retry::{
+    dialect_options, retry_findings, retry_flagged_lines, retry_mismatches, RetryCase as Case,
+};
 use common::ScratchDb;
+use preflight::fix::fix_source;
+use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
 const PG_SETUP: &str = "CREATE TABLE t (id int, old int);\n\
@@ -64,6 +68,11 @@ fn added_back_cases() -> Vec<Case> {
             fails_at: Some("UPDATE t SET old"),
         },
         Case {
+            name: "the file creates a table AS a query of what it keeps, reads it, drops it",
+            sql: "CREATE TEMPORARY TABLE tmp AS SELECT id FROM t;\nUPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id;\nDROP TABLE tmp;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: None,
+        },
+        Case {
             name: "a CREATE TABLE IF NOT EXISTS does not bring a dropped column back",
             sql: "CREATE TABLE IF NOT EXISTS t (id int, old int);\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
             fails_at: Some("UPDATE t SET old"),
@@ -80,6 +89,44 @@ fn a_read_of_what_the_file_or_its_block_adds_back_first_survives_a_retry_on_post
         PG_SETUP,
     );
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// lemmy's 2022-07-07-182650_comment_ltrees: `CREATE TEMPORARY TABLE comment_temp AS` reads a
+/// column the file drops at its end, an UPDATE reads the temporary table.
+const CREATE_AS_OF_DROPPED: &str = "CREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t;\n\
+                                    UPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id;\n\
+                                    DROP TABLE IF EXISTS tmp;\n\
+                                    ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+
+#[test]
+fn a_read_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_postgres() {
+    let options = dialect_options(Dialect::Postgres);
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(CREATE_AS_OF_DROPPED);
+    let retry = db.try_exec(CREATE_AS_OF_DROPPED);
+    assert!(
+        retry
+            .as_ref()
+            .is_err_and(|e| e.contains("column \"old\" does not exist")),
+        "{retry:?}"
+    );
+    // The CREATE fails first; once it is guarded, the retry skips it and the UPDATE finds no
+    // `tmp`: the CREATE brings nothing back, so both are flagged.
+    assert_eq!(
+        retry_flagged_lines(CREATE_AS_OF_DROPPED, &options),
+        vec![1, 2]
+    );
+    let fixed = fix_source(
+        &SourceFile::new("m.sql", CREATE_AS_OF_DROPPED),
+        &options,
+        true,
+    )
+    .fixed;
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
 }
 
 /// The foreign key `c_fk` of `c` to `p`, added so that the ADD itself survives a retry.

@@ -398,6 +398,23 @@ impl Sequence {
                 .of(d)
                 .iter()
                 .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
+            && !self.creation_fails_on_retry(k as usize)
+    }
+
+    /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
+    /// statement removes (PF123 flags it)? A retry fails there once that ran, or, with the read
+    /// guarded, skips it: either way the table is not made again for what reads it after
+    /// (lemmy's `CREATE TEMPORARY TABLE comment_temp AS …` of a column dropped at the end, then
+    /// `UPDATE … FROM comment_temp`).
+    fn creation_fails_on_retry(&self, k: usize) -> bool {
+        self.created_as
+            .iter()
+            .find(|(j, _)| *j as usize == k)
+            .is_some_and(|(_, read)| {
+                self.reads_removed_later(k, read)
+                    .iter()
+                    .any(|(key, _)| !self.created_on_every_run(key, k, None))
+            })
     }
 
     /// A statement of a DO body that mentions `words`, where `later` are the statements of the

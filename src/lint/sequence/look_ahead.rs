@@ -99,6 +99,13 @@ impl Sequence {
                     self.views.push((index, key, name.text.clone(), words));
                 }
             }
+            ShapeKind::Create(ObjectKind::Table) if creates_as_query(statement) => {
+                let mut read = words(statement);
+                if let Some(name) = shape.object() {
+                    read.retain(|w| w != name.base());
+                }
+                self.created_as.push((index, read));
+            }
             ShapeKind::AlterTable => {
                 let has = |kw: &str| statement.tokens.iter().any(|t| t.is_kw(kw));
                 if has("PRIMARY") && has("AUTO_INCREMENT") {
@@ -600,4 +607,10 @@ fn opaque_retype(statement: &Statement) -> Option<bool> {
 /// that reference it.
 fn takes_foreign_keys(key: &Key) -> bool {
     matches!(key, Key::Column(..) | Key::Constraint(..))
+}
+
+/// `CREATE TABLE t [(columns)] AS query`: an `AS` outside parentheses (a column's `GENERATED …
+/// AS (…)` or `AS IDENTITY` sits inside the column list).
+fn creates_as_query(statement: &Statement) -> bool {
+    crate::lint::safety::top_level_kw(&statement.tokens, "AS").is_some()
 }

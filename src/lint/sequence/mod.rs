@@ -310,6 +310,10 @@ pub struct Sequence {
     /// type: a DO block or routine whose text (strings too: `EXECUTE '…'`, a routine body)
     /// has ALTER and TYPE in it. With whether it is a routine (a call anywhere may run it).
     opaque_retypes: Vec<(u32, bool)>,
+    /// First pass: `CREATE TABLE … AS` statements, by index, with the folded words their query
+    /// reads (the created table's name left out). One that reads what a later statement removes
+    /// fails on a retry once that ran, so it brings nothing back ([`Self::created_on_every_run`]).
+    created_as: Vec<(u32, Vec<String>)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
