@@ -741,40 +741,39 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                 && (cx
                     .sequence
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
-                    // A drop of what the statement right before it in its DO block makes, a
-                    // creation a later statement of the block removes again, or a rename of
-                    // the one to a name the block frees again; under a per-file transaction, a
-                    // creation a later top-level statement removes for good.
-                    || (cx.runs_in == RunsIn::DoBody
-                        && (crate::lint::sequence::dropped_made_earlier_in_block(
-                            cx.statement,
-                            v.range.start,
-                            cx.earlier_in_body,
-                            &cx.source.text,
-                            cx.dialect,
-                        ) || crate::lint::sequence::made_removed_later_in_block(
-                            cx.statement,
-                            v.range.start,
-                            cx.later_in_body,
-                            &cx.source.text,
-                            cx.dialect,
-                        ) || crate::lint::sequence::renamed_made_earlier_in_block(
-                            cx.statement,
-                            v.range.start,
-                            cx.earlier_in_body,
-                            cx.later_in_body,
-                            &cx.source.text,
-                            cx.dialect,
-                        ) || cx.file.sequence.body_creation_left_removed(
-                            cx.statement,
-                            v.range.start,
-                            cx.file.top_index,
-                        ))));
+                    || proved_in_do_body(cx, v.range.start));
             if !proved {
                 emit.push(info, v, suppressed);
             }
         }
     }
+}
+
+/// Does the DO block that `cx`'s statement runs in make a retry of the finding at byte `at`
+/// survive? A drop of what the statement right before it in the block makes, a creation a
+/// later statement of the block removes again, or a rename of the one to a name the block
+/// frees again; under a per-file transaction, a creation a later top-level statement removes
+/// for good.
+fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
+    use crate::lint::sequence::{
+        dropped_made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
+    };
+    let (statement, text, dialect) = (cx.statement, &cx.source.text, cx.dialect);
+    cx.runs_in == RunsIn::DoBody
+        && (dropped_made_earlier_in_block(statement, at, cx.earlier_in_body, text, dialect)
+            || made_removed_later_in_block(statement, at, cx.later_in_body, text, dialect)
+            || renamed_made_earlier_in_block(
+                statement,
+                at,
+                cx.earlier_in_body,
+                cx.later_in_body,
+                text,
+                dialect,
+            )
+            || cx
+                .file
+                .sequence
+                .body_creation_left_removed(statement, at, cx.file.top_index))
 }
 
 struct Emitter<'a> {
