@@ -9,8 +9,9 @@ use crate::source::SourceFile;
 use crate::sql::{Dialect, Statement};
 
 impl Sequence {
-    /// Lint pass, before [`passed_after`](Self::passed_after) of a DO statement (in `source`): its body's creations that always happen ([`always_made`]) count as creations
-    /// by the statement, for the removals after it (`Removed::creations_in`).
+    /// Lint pass, before [`passed_after`](Self::passed_after) of a DO statement (in `source`):
+    /// the creations its body always makes (`always_made`) count as creations by the
+    /// statement, for the removals after it (`Removed::creations_in`).
     pub fn passed_do_block(&mut self, statement: &Statement, source: &SourceFile) {
         if statement.nested.is_empty() || self.removed.is_empty() {
             return;
