@@ -2,7 +2,7 @@
 //! after it (`DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); END $$; DROP TYPE m;` finds the type on
 //! a retry that reaches the drop, as after a top-level `CREATE TYPE`).
 
-use super::history::straight_run;
+use super::history::{every_step_at, straight_run};
 use super::steps::steps;
 use super::{same_schema, Event, Sequence, Step};
 use crate::source::SourceFile;
@@ -30,21 +30,21 @@ impl Sequence {
     /// state the whole file left, and finds the name free either way, as for a top-level
     /// creation the file drops later.
     pub fn body_creation_left_removed(&self, make: &Statement, at: usize, top: usize) -> bool {
-        let made: Vec<Step> = steps(make)
-            .into_iter()
-            .filter(|step| step.event == Event::Create && step.range.contains(&at))
-            .collect();
         self.transactional()
-            && !made.is_empty()
-            && made.iter().all(|step| {
-                self.removed.get(&step.key.digest()).is_some_and(|r| {
-                    r.last == Event::Remove
-                        && r.last_top == Some(Event::Remove)
-                        && r.last_at == r.last_top_at
-                        && r.last_top_at as usize > top
-                        && same_schema(&r.last_top_schema, &step.schema)
-                })
-            })
+            && every_step_at(
+                make,
+                at,
+                |step| step.event == Event::Create,
+                |step| {
+                    self.removed.get(&step.key.digest()).is_some_and(|r| {
+                        r.last == Event::Remove
+                            && r.last_top == Some(Event::Remove)
+                            && r.last_at == r.last_top_at
+                            && r.last_top_at as usize > top
+                            && same_schema(&r.last_top_schema, &step.schema)
+                    })
+                },
+            )
     }
 }
 

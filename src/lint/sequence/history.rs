@@ -4,7 +4,7 @@
 use super::steps::{arrivals, drops_with_cascade, schema, steps};
 use super::{
     column_digest, in_schema, object_digest, Blocker, Event, EventLog, ForeignKeyChecks, Key,
-    LastEvent, Sequence, Stamped,
+    LastEvent, Sequence, Stamped, Step,
 };
 use crate::lint::digest::digest;
 use crate::sql::{Name, ObjectKind};
@@ -756,14 +756,12 @@ pub fn dropped_made_earlier_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    let steps = steps(drop);
     // `DROP TABLE a, b`: every object the drop at `at` takes.
-    let removed: Vec<_> = steps
-        .iter()
-        .filter(|step| step.event == Event::Remove && !step.rename && step.range.contains(&at))
-        .collect();
-    !removed.is_empty()
-        && removed.iter().all(|step| {
+    every_step_at(
+        drop,
+        at,
+        |step| step.event == Event::Remove && !step.rename,
+        |step| {
             made_earlier_in_block(
                 &step.key,
                 step.schema.as_deref(),
@@ -772,7 +770,23 @@ pub fn dropped_made_earlier_in_block(
                 text,
                 dialect,
             )
-        })
+        },
+    )
+}
+
+/// Do the steps of `statement` at byte `at` that `chosen` selects exist, and does `holds` hold
+/// for every one of them?
+pub(super) fn every_step_at(
+    statement: &crate::sql::Statement,
+    at: usize,
+    chosen: impl Fn(&Step) -> bool,
+    holds: impl Fn(&Step) -> bool,
+) -> bool {
+    let at_byte: Vec<Step> = steps(statement)
+        .into_iter()
+        .filter(|step| step.range.contains(&at) && chosen(step))
+        .collect();
+    !at_byte.is_empty() && at_byte.iter().all(holds)
 }
 
 /// Is what `make` creates at byte `at` (`CREATE TYPE`, `ADD CONSTRAINT`) removed or renamed
@@ -788,12 +802,11 @@ pub fn made_removed_later_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    let made: Vec<_> = steps(make)
-        .into_iter()
-        .filter(|step| step.event == Event::Create && step.range.contains(&at))
-        .collect();
-    !made.is_empty()
-        && made.iter().all(|step| {
+    every_step_at(
+        make,
+        at,
+        |step| step.event == Event::Create,
+        |step| {
             freed_later(
                 &step.key,
                 step.schema.as_deref(),
@@ -802,7 +815,8 @@ pub fn made_removed_later_in_block(
                 text,
                 dialect,
             )
-        })
+        },
+    )
 }
 
 /// Does the rename at byte `at` of `rename` (in a DO body) take what a statement right before
@@ -817,18 +831,18 @@ pub fn renamed_made_earlier_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    let renamed: Vec<_> = steps(rename)
-        .into_iter()
-        .filter(|step| step.event == Event::Remove && step.rename && step.range.contains(&at))
-        .collect();
-    !renamed.is_empty()
-        && renamed.iter().all(|step| {
+    every_step_at(
+        rename,
+        at,
+        |step| step.event == Event::Remove && step.rename,
+        |step| {
             let schema = step.schema.as_deref();
             step.to.as_ref().is_some_and(|to| {
                 made_earlier_in_block(&step.key, schema, earlier, rename, text, dialect)
                     && freed_later(to, schema, rename, later, text, dialect)
             })
-        })
+        },
+    )
 }
 
 /// Is the first statement of `later` that touches `key` (of schema `written`) one that removes
