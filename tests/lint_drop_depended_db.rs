@@ -149,6 +149,51 @@ const CASES: &[Case] = &[
         fails: &[1, 2],
         fixed: false,
     },
+    // PostgreSQL's CASCADE is an unreserved word: a table, schema or type may be named
+    // `cascade`. Only the drop's own trailing option cascades (the word anywhere in the
+    // statement was read as one).
+    Case {
+        name: "a table named cascade dropped along, last",
+        engines: PG,
+        sql: "DROP TABLE IF EXISTS p, cascade;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE OR REPLACE VIEW v AS SELECT id FROM p;\n",
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "a table named cascade dropped along, first",
+        engines: PG,
+        sql: "DROP TABLE IF EXISTS cascade, p;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE TABLE IF NOT EXISTS c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        fails: &[1, 2],
+        fixed: false,
+    },
+    Case {
+        name: "a table of a schema named cascade",
+        engines: PG,
+        sql: "CREATE SCHEMA IF NOT EXISTS cascade;\nDROP TABLE IF EXISTS cascade.p;\n\
+              CREATE TABLE cascade.p (id INT PRIMARY KEY);\n\
+              CREATE OR REPLACE VIEW v AS SELECT id FROM cascade.p;\n",
+        fails: &[2, 3],
+        fixed: false,
+    },
+    Case {
+        name: "a table named cascade dropped along with CASCADE",
+        engines: PG,
+        sql: "DROP TABLE IF EXISTS p, cascade CASCADE;\nCREATE TABLE p (id INT PRIMARY KEY);\n\
+              CREATE OR REPLACE VIEW v AS SELECT id FROM p;\n",
+        fails: &[],
+        fixed: false,
+    },
+    Case {
+        name: "a type named cascade dropped along",
+        engines: PG,
+        sql: "DROP TYPE IF EXISTS mood, cascade;\n\
+              DO $$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+              CREATE TABLE IF NOT EXISTS person (id int, m mood);\n",
+        fails: &[1],
+        fixed: false,
+    },
     // A table with a column of a type (or domain) the file dropped before: the retry's drop
     // meets the table (`cannot drop type … because other objects depend on it`).
     Case {

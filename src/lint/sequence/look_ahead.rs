@@ -23,7 +23,8 @@ impl Sequence {
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
         let top = steps(statement);
-        let cascade = statement.tokens.iter().any(|t| t.is_kw("CASCADE"));
+        // The statement's own CASCADE: the same for each name of a `DROP TABLE a, b CASCADE`.
+        let cascade = top.iter().any(|step| drops_with_cascade(statement, step));
         for step in &top {
             if drops_with_cascade(statement, step) && takes_foreign_keys(&step.key) {
                 self.cascaded_columns.insert((step.key.digest(), index));
@@ -189,7 +190,7 @@ impl Sequence {
                 name,
             ) = &step.key
             {
-                let list = if cascade {
+                let list = if drops_with_cascade(statement, step) {
                     &mut self.cascades
                 } else {
                     &mut self.drops

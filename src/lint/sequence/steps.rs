@@ -265,13 +265,22 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
 }
 
 /// Does the step drop with its own CASCADE (`DROP COLUMN id CASCADE`, `DROP TABLE p CASCADE`),
-/// rather than another clause of its statement having the word (`… ON DELETE CASCADE`)?
+/// rather than another clause of its statement having the word (`… ON DELETE CASCADE`), or a
+/// name being the bare word (PostgreSQL's `DROP TABLE p, cascade` drops a table `cascade`)?
 pub(super) fn drops_with_cascade(statement: &Statement, step: &Step) -> bool {
+    let shape = &statement.shape;
+    let mut names = shape
+        .names
+        .iter()
+        .chain(shape.actions.iter().filter_map(|a| a.name.as_ref()));
     step.event == Event::Remove
         && !step.rename
         && crate::sql::tokens_in(&statement.tokens, &step.range)
             .last()
-            .is_some_and(|t| t.is_kw("CASCADE"))
+            .is_some_and(|t| {
+                t.is_kw("CASCADE")
+                    && !names.any(|n| n.range.start <= t.range.start && t.range.end <= n.range.end)
+            })
 }
 
 /// The primary key of `table` as the replay tracks it: PostgreSQL's name for an unnamed key
