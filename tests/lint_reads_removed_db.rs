@@ -73,6 +73,11 @@ fn added_back_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "the file adds the column back, creates a table AS a query of it, reads it, drops it",
+            sql: "ALTER TABLE t ADD COLUMN IF NOT EXISTS old int;\nCREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t;\nUPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id;\nDROP TABLE tmp;\nALTER TABLE t DROP COLUMN old;\n".into(),
+            fails_at: None,
+        },
+        Case {
             name: "a CREATE TABLE IF NOT EXISTS does not bring a dropped column back",
             sql: "CREATE TABLE IF NOT EXISTS t (id int, old int);\nUPDATE t SET old = 1;\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
             fails_at: Some("UPDATE t SET old"),
@@ -119,6 +124,68 @@ fn a_read_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_po
     );
     let fixed = fix_source(
         &SourceFile::new("m.sql", CREATE_AS_OF_DROPPED),
+        &options,
+        true,
+    )
+    .fixed;
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+}
+
+/// [`CREATE_AS_OF_DROPPED`] with the temporary table's DROP unguarded (lemmy's `DROP TABLE
+/// comment_temp`, line 121).
+const CREATE_AS_DROPPED_UNGUARDED: &str = "CREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t;\n\
+                                           UPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id;\n\
+                                           DROP TABLE tmp;\n\
+                                           ALTER TABLE t DROP COLUMN IF EXISTS old;\n";
+
+/// The CREATE brings its table back on no retry that ran the column's drop, so it proves the
+/// DROP of its table after it no more than the read: with the CREATE and the UPDATE guarded,
+/// the retry skips both and the DROP finds no table. (Reading only kept columns, the CREATE
+/// makes it on every run: `added_back_cases`.)
+#[test]
+fn a_drop_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_postgres() {
+    let options = dialect_options(Dialect::Postgres);
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(CREATE_AS_DROPPED_UNGUARDED);
+    let retry = db.try_exec(CREATE_AS_DROPPED_UNGUARDED);
+    assert!(
+        retry
+            .as_ref()
+            .is_err_and(|e| e.contains("column \"old\" does not exist")),
+        "{retry:?}"
+    );
+    let guarded = CREATE_AS_DROPPED_UNGUARDED
+        .replacen(
+            "CREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t;",
+            "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old' AND NOT attisdropped) THEN CREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t; END IF; END $$;",
+            1,
+        )
+        .replacen(
+            "UPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id;",
+            "DO $$ BEGIN IF to_regclass('tmp') IS NOT NULL THEN UPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id; END IF; END $$;",
+            1,
+        );
+    let db = ScratchDb::postgres();
+    db.exec(PG_SETUP);
+    db.exec(&guarded);
+    let retry = db.try_exec(&guarded);
+    assert!(
+        retry
+            .as_ref()
+            .is_err_and(|e| e.contains("table \"tmp\" does not exist")),
+        "{retry:?}"
+    );
+    assert_eq!(retry_flagged_lines(&guarded, &options), vec![3]);
+    assert_eq!(
+        retry_flagged_lines(CREATE_AS_DROPPED_UNGUARDED, &options),
+        vec![1, 2, 3]
+    );
+    let fixed = fix_source(
+        &SourceFile::new("m.sql", CREATE_AS_DROPPED_UNGUARDED),
         &options,
         true,
     )

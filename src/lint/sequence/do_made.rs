@@ -16,10 +16,11 @@ impl Sequence {
         if statement.nested.is_empty() || self.removed.is_empty() {
             return;
         }
+        let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
         for step in always_made(statement, source) {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
-                removed.creations_in.push(schema);
+                removed.creations_in.push((schema, index));
             }
         }
     }

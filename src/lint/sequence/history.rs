@@ -406,7 +406,7 @@ impl Sequence {
     /// guarded, skips it: either way the table is not made again for what reads it after
     /// (lemmy's `CREATE TEMPORARY TABLE comment_temp AS …` of a column dropped at the end, then
     /// `UPDATE … FROM comment_temp`).
-    fn creation_fails_on_retry(&self, k: usize) -> bool {
+    pub(super) fn creation_fails_on_retry(&self, k: usize) -> bool {
         self.created_as
             .iter()
             .find(|(j, _)| *j as usize == k)

@@ -148,10 +148,10 @@ struct Removed {
     /// name, with the digest of the name it had.
     renamed_into: Option<(u32, u64)>,
     /// The schemas of the top-level statements before the current one that dropped it (with
-    /// whether no later view blocks that drop) and that created it, as [`Resolved`]: only a
-    /// drop or creation of the same schema proves a creation or drop of it.
+    /// whether no later view blocks that drop) and that created it (with the statement), as
+    /// [`Resolved`]: only a drop or creation of the same schema proves a creation or drop of it.
     drops_in: Vec<(Resolved, bool)>,
-    creations_in: Vec<Resolved>,
+    creations_in: Vec<(Resolved, u32)>,
     /// The last top-level event before the current statement was a creation proved to
     /// survive a retry: a retry that gets here has the object as that statement made it.
     created_last_proved: bool,
@@ -612,7 +612,9 @@ impl Sequence {
                 if dropped {
                     removed.drops_in.push((schema, !blocked));
                 } else if event == Event::Create {
-                    removed.creations_in.push(schema);
+                    removed
+                        .creations_in
+                        .push((schema, u32::try_from(statement.index).unwrap_or(u32::MAX)));
                 }
             }
         }

@@ -17,7 +17,13 @@ impl Sequence {
                 .iter()
                 .any(|(s, unblocked)| *unblocked && same_schema(s, &schema))
         };
-        let created = |r: &Removed| r.creations_in.iter().any(|s| same_schema(s, &schema));
+        // A `CREATE TABLE … AS` whose query reads what a later statement removes makes its
+        // table on no retry that ran that removal: it proves no drop after it.
+        let created = |r: &Removed| {
+            r.creations_in
+                .iter()
+                .any(|(s, k)| same_schema(s, &schema) && !self.creation_fails_on_retry(*k as usize))
+        };
         // The file's last top-level event on the object, when it is of this step's schema (as
         // written: the first pass does not follow the search_path).
         let file_leaves = |r: &Removed, event: Event| {
