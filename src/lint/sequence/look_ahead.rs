@@ -190,11 +190,13 @@ impl Sequence {
                 name,
             ) = &step.key
             {
-                let list = if drops_with_cascade(statement, step) {
-                    &mut self.cascades
-                } else {
-                    &mut self.drops
-                };
+                // MySQL and MariaDB parse CASCADE and ignore it: a view over the table stays.
+                let list =
+                    if drops_with_cascade(statement, step) && self.dialect == Dialect::Postgres {
+                        &mut self.cascades
+                    } else {
+                        &mut self.drops
+                    };
                 list.push((index, step.key.digest(), digest(name.as_str())));
             }
         }
