@@ -873,3 +873,40 @@ fn a_rename_carries_what_the_file_created_to_the_new_name_for_the_safety_lookup_
     assert_eq!(s.state_before_in(&b, None), Some(true));
     assert_eq!(s.state_before(&b), None);
 }
+
+#[test]
+fn only_a_drops_own_trailing_cascade_word_is_its_option() {
+    // (SQL, whether each of its removal steps drops with CASCADE.)
+    let cases = [
+        ("DROP TABLE p CASCADE;", true),
+        ("DROP TABLE p, cascade CASCADE;", true),
+        ("ALTER TABLE p DROP COLUMN id CASCADE;", true),
+        ("ALTER TABLE p DROP COLUMN cascade CASCADE;", true),
+        // PostgreSQL's unreserved word as a name, not the option.
+        ("DROP TABLE p, cascade;", false),
+        ("DROP TABLE cascade, p;", false),
+        ("DROP TABLE cascade.p;", false),
+        ("DROP TYPE IF EXISTS mood, cascade;", false),
+        ("ALTER TABLE p DROP COLUMN cascade;", false),
+        ("ALTER TABLE p DROP CONSTRAINT cascade;", false),
+        // Another action's word.
+        ("ALTER TABLE c DROP CONSTRAINT c_fk, ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE;", false),
+    ];
+    for (sql, cascade) in cases {
+        let parsed = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let statement = &parsed.statements[0];
+        let removals: Vec<Step> = steps::steps(statement)
+            .into_iter()
+            .filter(|s| s.event == Event::Remove)
+            .collect();
+        assert!(!removals.is_empty(), "{sql}");
+        for step in &removals {
+            assert_eq!(
+                steps::drops_with_cascade(statement, step),
+                cascade,
+                "{sql}: {:?}",
+                step.key
+            );
+        }
+    }
+}
