@@ -139,8 +139,62 @@ const ADD_FK_COLUMN: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk 
 /// too (`there is no unique constraint matching given keys`, invalid_foreign_key).
 const ADD_FK_KEY: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key THEN NULL;\nEND $$;\n";
 
+/// `c_fk` as [`ADD_FK_KEY`], written without a column list: it references `p`'s primary key,
+/// and a retry that finds none fails with `there is no primary key for referenced table`
+/// (undefined_object).
+const ADD_FK_PRIMARY: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\n";
+
+/// A table `p3` whose primary key the file names `p3_pk`.
+const P3_NAMED_KEY: &str = "CREATE TABLE IF NOT EXISTS p3 (id int CONSTRAINT p3_pk PRIMARY KEY);\n";
+
+/// [`P3_NAMED_KEY`], and `c_fk` as [`ADD_FK_PRIMARY`] to `p3`, with `columns` (` (id)`) or
+/// without.
+fn add_fk_to_p3(columns: &str) -> String {
+    format!("{P3_NAMED_KEY}DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p3{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\n")
+}
+
 fn foreign_key_cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "a reference without columns, the referenced primary key dropped with CASCADE later",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, the referenced primary key dropped with CASCADE later in the same block",
+            sql: format!("{ADD_FK_PRIMARY}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, the table renamed, then its primary key dropped with CASCADE",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, a column of the referenced table not in its key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int;\n{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP COLUMN IF EXISTS code CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns, another constraint of the referenced table dropped with CASCADE",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_id_key CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a primary key the file names, dropped with CASCADE",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to_p3("")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to the columns of a primary key the file names, dropped with CASCADE",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to_p3(" (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a primary key the file names otherwise: no key of the default name to drop",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pkey CASCADE;\n", add_fk_to_p3(" (id)")),
+            fails_at: None,
+        },
         Case {
             name: "the referenced table is renamed, then its column dropped with CASCADE",
             sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE;\n"),

@@ -154,7 +154,12 @@ impl Rule for ReadRemovedLater {
             // A referenced column, or the key on it, dropped with CASCADE (`ALTER TABLE p DROP
             // COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`) takes the foreign key along.
             let before = hits.len();
-            for key in referenced_keys(&referenced) {
+            let primary_key = |table: &str| {
+                sequence
+                    .declared_primary_key(table)
+                    .unwrap_or_else(|| format!("{table}_pkey"))
+            };
+            for key in referenced_keys(&referenced, primary_key) {
                 if hits.iter().any(|(k, _)| *k == key) {
                     continue;
                 }
@@ -466,20 +471,31 @@ fn clause_reads(tokens: &[&Tok]) -> Vec<String> {
 }
 
 /// The columns a foreign key clause's `tokens` reference, as (table, column), folded:
-/// `REFERENCES [s.]p (id, …)`. None when it names no columns (the primary key's).
+/// `REFERENCES [s.]p (id, …)`. A reference without a column list (`REFERENCES p`, whatever
+/// follows: `NOT VALID`, `ON DELETE SET NULL (a)`) is to the table's primary key: one
+/// ([`PRIMARY_KEY`], `p`).
 fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
     use crate::lint::sequence::folded;
     let Some(r) = tokens.iter().position(|t| t.is_kw("REFERENCES")) else {
         return Vec::new();
     };
-    let rest = &tokens[r + 1..];
-    let Some(open) = rest.iter().position(|t| matches!(t.token, Token::LParen)) else {
+    // The referenced table's name: words joined by periods.
+    let mut k = r + 1;
+    let mut table = None;
+    while let Some(part) = tokens.get(k).and_then(|t| folded(t)) {
+        table = Some(part);
+        if !tokens.get(k + 1).is_some_and(|t| t.is(&Token::Period)) {
+            break;
+        }
+        k += 2;
+    }
+    let Some(table) = table else {
         return Vec::new();
     };
-    let Some(table) = rest[..open].last().and_then(|t| folded(t)) else {
-        return Vec::new();
-    };
-    rest[open + 1..]
+    if !tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen)) {
+        return vec![(table, PRIMARY_KEY.to_string())];
+    }
+    tokens[k + 2..]
         .iter()
         .take_while(|t| !matches!(t.token, Token::RParen))
         .filter_map(|t| folded(t))
@@ -487,12 +503,22 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What a foreign key referencing `referenced` depends on: each column, and the key on them
-/// under PostgreSQL's default names, the table's primary key (`p_pkey`) and a unique
-/// constraint on exactly those columns (`p_id_key`).
-fn referenced_keys(referenced: &[ColumnRef]) -> Vec<Key> {
+/// The column of a [`ColumnRef`] that stands for the referenced table's primary key, whose
+/// columns the clause does not name (`REFERENCES p`): no column's name is empty.
+pub(crate) const PRIMARY_KEY: &str = "";
+
+/// What a foreign key referencing `referenced` depends on: each column, and the key on them:
+/// the table's primary key, under the name `primary_key` gives it (the file's declaration, or
+/// PostgreSQL's default, `p_pkey`), and, for named columns, a unique constraint on exactly
+/// those under PostgreSQL's default name (`p_id_key`). A reference to the primary key without a
+/// column list depends on the key only: which columns it is on, lint does not know.
+fn referenced_keys(
+    referenced: &[ColumnRef],
+    primary_key: impl Fn(&str) -> String,
+) -> Vec<Key> {
     let mut keys: Vec<Key> = referenced
         .iter()
+        .filter(|(_, column)| column != PRIMARY_KEY)
         .map(|(table, column)| Key::Column(table.clone(), column.clone()))
         .collect();
     let mut tables: Vec<&String> = referenced.iter().map(|(table, _)| table).collect();
@@ -500,14 +526,16 @@ fn referenced_keys(referenced: &[ColumnRef]) -> Vec<Key> {
     for table in tables {
         let columns: Vec<&str> = referenced
             .iter()
-            .filter(|(t, _)| t == table)
+            .filter(|(t, c)| t == table && c != PRIMARY_KEY)
             .map(|(_, c)| c.as_str())
             .collect();
-        keys.push(Key::Constraint(table.clone(), format!("{table}_pkey")));
-        keys.push(Key::Constraint(
-            table.clone(),
-            format!("{table}_{}_key", columns.join("_")),
-        ));
+        keys.push(Key::Constraint(table.clone(), primary_key(table)));
+        if !columns.is_empty() {
+            keys.push(Key::Constraint(
+                table.clone(),
+                format!("{table}_{}_key", columns.join("_")),
+            ));
+        }
     }
     keys
 }
@@ -957,6 +985,34 @@ mod tests {
     use crate::lint::{lint_source, LintOptions};
     use crate::source::SourceFile;
     use crate::sql::Dialect;
+
+    #[test]
+    fn a_reference_without_a_column_list_is_to_the_primary_key() {
+        use super::{added_constraints, PRIMARY_KEY};
+        let sql = "ALTER TABLE c ADD CONSTRAINT a FOREIGN KEY (p_id) REFERENCES p NOT VALID;\n\
+                   ALTER TABLE c ADD CONSTRAINT b FOREIGN KEY (p_id) REFERENCES s.p ON DELETE SET NULL (p_id);\n\
+                   ALTER TABLE c ADD CONSTRAINT d FOREIGN KEY (x, y) REFERENCES s.p (a, b);\n\
+                   CREATE TABLE c2 (p_id int CONSTRAINT e REFERENCES p, CONSTRAINT f PRIMARY KEY (p_id));\n";
+        let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let references: Vec<(String, Vec<(String, String)>)> = parsed
+            .statements
+            .iter()
+            .flat_map(added_constraints)
+            .map(|(_, name, _, references)| (name, references))
+            .collect();
+        let pair = |t: &str, c: &str| (t.to_string(), c.to_string());
+        let primary = |name: &str| (name.to_string(), vec![pair("p", PRIMARY_KEY)]);
+        assert_eq!(
+            references,
+            vec![
+                primary("a"),
+                primary("b"),
+                ("d".to_string(), vec![pair("p", "a"), pair("p", "b")]),
+                primary("e"),
+                ("f".to_string(), vec![]),
+            ]
+        );
+    }
 
     #[test]
     fn a_validated_foreign_key_whose_referenced_table_is_dropped_later_references_it() {
