@@ -2308,3 +2308,107 @@ fn a_do_body_read_of_what_the_file_recreates_without_it_is_flagged_unless_handle
         db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
     }
 }
+
+/// PF116's fix for an `ADD CONSTRAINT … FOREIGN KEY` is a DO block that ignores
+/// duplicate_object: the constraint the last run added. When a later statement of the file drops
+/// what the foreign key references with CASCADE (the referenced key, or a referenced column),
+/// the constraint goes with it, and a retry adds it again to a key that is gone:
+/// invalid_foreign_key (`there is no unique constraint matching given keys for referenced
+/// table`), undefined_object (`there is no primary key for referenced table`) or
+/// undefined_column, which that block does not catch. A handler for those would hide
+/// the same error on a first run, so no fix is offered and the finding says why. A drop of
+/// anything else the referenced table has keeps the fix, and the fixed file runs twice.
+#[test]
+fn a_foreign_key_to_a_key_the_file_drops_with_cascade_gets_no_pf116_fix_on_postgres() {
+    const SETUP: &str =
+        "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE, note int);\n\
+                         CREATE TABLE c (id int, p_id int);";
+    let add = |references: &str| {
+        format!("ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES {references} NOT VALID;\n")
+    };
+    // (the file, whether PF116 fixes its ADD)
+    let cases = [
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n",
+                add("p (id)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n",
+                add("p")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n",
+                add("p (id)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n",
+                add("p (code)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP COLUMN IF EXISTS note CASCADE;\n",
+                add("p")
+            ),
+            true,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n",
+                add("p (id)")
+            ),
+            true,
+        ),
+    ];
+    for (sql, fixable) in cases {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        let pf116: Vec<_> = outcome
+            .remaining
+            .iter()
+            .filter(|f| f.rule.code == "PF116")
+            .collect();
+        let db = ScratchDb::postgres();
+        db.exec(SETUP);
+        db.exec(&outcome.fixed);
+        let retry = db.try_exec(&outcome.fixed);
+        if fixable {
+            assert!(pf116.is_empty(), "{sql}\n{pf116:?}");
+            assert_ne!(outcome.fixed, sql);
+            assert!(retry.is_ok(), "{sql}\n{}\n{retry:?}", outcome.fixed);
+        } else {
+            // Unfixed, the file fails its second run at the ADD, as the finding says.
+            assert_eq!(outcome.fixed, sql);
+            let err = retry.unwrap_err();
+            assert!(
+                [
+                    "no unique constraint matching given keys",
+                    "no primary key for referenced table",
+                    "referenced in foreign key constraint does not exist",
+                ]
+                .iter()
+                .any(|e| err.contains(e)),
+                "{sql}\n{err}"
+            );
+            assert!(
+                pf116.iter().any(|f| f.message.contains("with CASCADE")
+                    && f.notes.iter().any(|n| n.starts_with("no fix: "))),
+                "{sql}\n{pf116:?}"
+            );
+        }
+    }
+}

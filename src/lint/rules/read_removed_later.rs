@@ -540,6 +540,49 @@ fn referenced_keys(
     keys
 }
 
+/// PostgreSQL: what the foreign key an ALTER TABLE `action` adds references that a later
+/// statement of the file drops with CASCADE (`ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE`,
+/// `DROP COLUMN id CASCADE`), as [`referenced_keys`] gives it, or a later statement of the
+/// statement's own DO block. That drop takes the foreign key along: a retry adds it again, and
+/// fails, as what it needs is gone. With the retry's error.
+pub(crate) fn reference_cascaded_later(
+    cx: &StatementCx,
+    action: &crate::sql::AlterAction,
+) -> Option<(Key, &'static str)> {
+    if cx.dialect != Dialect::Postgres {
+        return None;
+    }
+    let (sequence, index) = match cx.sequence {
+        Some(at) => at,
+        None if cx.runs_in.is_in_body() => (cx.file.sequence, cx.file.top_index),
+        None => return None,
+    };
+    let references = clause_references(&action_tokens(cx.statement, action));
+    if references.is_empty() {
+        return None;
+    }
+    let primary_key = |table: &str| {
+        sequence
+            .declared_primary_key(table)
+            .unwrap_or_else(|| format!("{table}_pkey"))
+    };
+    let key = referenced_keys(&references, primary_key)
+        .into_iter()
+        .find(|key| {
+            sequence.column_cascaded_after(key, index).is_some()
+                || (cx.runs_in.is_in_body()
+                    && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key))
+        })?;
+    let error = match key {
+        Key::Column(..) => "column … referenced in foreign key constraint does not exist",
+        _ if references.iter().any(|(_, c)| c == PRIMARY_KEY) => {
+            "there is no primary key for referenced table"
+        }
+        _ => "there is no unique constraint matching given keys for referenced table",
+    };
+    Some((key, error))
+}
+
 /// A column, as (table, column), folded.
 pub(crate) type ColumnRef = (String, String);
 
