@@ -2412,3 +2412,30 @@ fn a_foreign_key_to_a_key_the_file_drops_with_cascade_gets_no_pf116_fix_on_postg
         }
     }
 }
+
+/// An `ALTER TABLE c ADD … FOREIGN KEY … REFERENCES p` reads `p`: once a later statement of the
+/// file dropped (or renamed) `p`, a retry fails there with `relation "p" does not exist`.
+/// PF123's `ALTER TABLE IF EXISTS` skips the ALTER only when `c` is gone: its fix here is the
+/// check that `p` exists, inside PF116's DO block, and the fixed file runs twice.
+#[test]
+fn an_add_foreign_key_to_a_table_the_file_drops_later_is_fixed_with_a_check_of_that_table() {
+    const SETUP: &str = "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (id int, p_id int);";
+    for removal in [
+        "DROP TABLE IF EXISTS p CASCADE;\n",
+        "ALTER TABLE IF EXISTS p RENAME TO p2;\n",
+    ] {
+        let sql = format!(
+            "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n{removal}"
+        );
+        let original = ScratchDb::postgres();
+        original.exec(SETUP);
+        original.exec(&sql);
+        assert!(original.try_exec(&sql).is_err(), "{sql}");
+        let fixed = fixed(&sql, Dialect::Postgres, true);
+        let db = ScratchDb::postgres();
+        db.exec(SETUP);
+        db.exec(&fixed);
+        db.exec(&fixed);
+        assert!(!fixed.contains("ALTER TABLE IF EXISTS c"), "{fixed}");
+    }
+}

@@ -277,7 +277,9 @@ impl Rule for ReadRemovedLater {
         let mut v = Violation::new(shape.head.clone(), message);
         // ALTER TABLE IF EXISTS skips the statement once the table is gone (MySQL has no such
         // form; MariaDB and PostgreSQL do).
-        let table_gone = matches!(key, Key::Object(..));
+        // Only the ALTERed table's own: IF EXISTS does not skip an ALTER whose foreign key
+        // references a table the file drops (`REFERENCES p`, then `DROP TABLE p CASCADE`).
+        let table_gone = matches!(key, Key::Object(_, t) if shape.object().is_some_and(|o| o.base() == t));
         if table_gone
             && shape.kind == ShapeKind::AlterTable
             && matches!(cx.dialect, Dialect::Postgres | Dialect::Mariadb)
