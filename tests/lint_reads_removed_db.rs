@@ -330,6 +330,73 @@ fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// `c_fk` added in a DO block that catches `handled` (besides duplicate_object), to `p`
+/// `columns` (` (id)`, or none: its primary key).
+fn add_fk_catching(columns: &str, handled: &str) -> String {
+    format!("DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object{handled} THEN NULL;\nEND $$;\n")
+}
+
+/// The ADD of a foreign key whose referenced key a later statement drops with CASCADE: the
+/// drop takes the foreign key along, and a retry adds it again and fails (PF116), whatever
+/// guards it against "already exists", unless a handler catches the retry's own error.
+fn cascaded_reference_cases() -> Vec<Case> {
+    const DROP_KEY: &str = "ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n";
+    const DROP_FK: &str = "ALTER TABLE c DROP CONSTRAINT IF EXISTS c_fk;\n";
+    vec![
+        Case {
+            name: "a handler for duplicate_object only",
+            sql: format!("{}{DROP_KEY}", add_fk_catching(" (id)", "")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a handler for invalid_foreign_key too",
+            sql: format!("{}{DROP_KEY}", add_fk_catching(" (id)", " OR invalid_foreign_key")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns, a handler for invalid_foreign_key",
+            sql: format!("{}{DROP_KEY}", add_fk_catching("", " OR invalid_foreign_key")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a reference without columns, a handler for undefined_object",
+            sql: format!("{}{DROP_KEY}", add_fk_catching("", " OR undefined_object")),
+            fails_at: None,
+        },
+        Case {
+            name: "a handler for OTHERS",
+            sql: "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;\nEXCEPTION WHEN others THEN NULL;\nEND $$;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the constraint dropped first, the key dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "the constraint dropped first, the referenced column dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "the constraint dropped first, another constraint dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_other CASCADE;\n"),
+            fails_at: None,
+        },
+    ]
+}
+
+#[test]
+fn an_add_of_a_foreign_key_to_a_key_the_file_drops_with_cascade_fails_on_postgres() {
+    let failures = retry_mismatches(
+        &cascaded_reference_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn sql_routine_cases() -> Vec<Case> {
     vec![
         Case {

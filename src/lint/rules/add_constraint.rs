@@ -34,9 +34,9 @@ impl Rule for AddConstraint {
         let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
             return;
         };
-        if cx.do_guarded() {
-            return;
-        }
+        // A DO block's guard against "already exists" does not keep an ADD of a foreign key
+        // from failing once the file dropped the key it references (`cascaded` below).
+        let do_guarded = cx.do_guarded();
         // Every action's PostgreSQL fix wraps the same statement, and only the first applied
         // stays: its handler catches what any of the statement's additions raises on a retry
         // (a second primary key is "multiple primary keys", 42P16, whatever its name).
@@ -69,6 +69,9 @@ impl Rule for AddConstraint {
                         };
                         (what, error)
                     });
+            if do_guarded && cascaded.is_none() {
+                continue;
+            }
             let mut words = crate::sql::tokens_in(&cx.statement.tokens, &action.range)
                 .iter()
                 .skip(1);
@@ -80,10 +83,9 @@ impl Rule for AddConstraint {
                 continue;
             }
             let message = match &action.name {
-                Some(name) if cx.guards.constraint_dropped(table, name) => continue,
-                None if re_adds_first_foreign_key(cx, table) => continue,
                 // A later drop of what the foreign key references with CASCADE takes it along:
-                // the retry adds it again, to a key that is gone.
+                // the retry adds it again, to a key that is gone, also after an earlier
+                // `DROP CONSTRAINT IF EXISTS` of it.
                 _ if cascaded.is_some() => {
                     let (what, error) = cascaded.clone().unwrap_or_default();
                     let constraint = action
@@ -96,6 +98,8 @@ impl Rule for AddConstraint {
                         "{constraint} fails on a retry: a later statement of this file drops {what}, which the foreign key references, with CASCADE, and the foreign key with it, so a retry adds it again and fails, as what it references is gone (`{error}`)"
                     )
                 }
+                Some(name) if cx.guards.constraint_dropped(table, name) => continue,
+                None if re_adds_first_foreign_key(cx, table) => continue,
                 Some(name) => format!(
                     "adding constraint {} fails on a retry once it exists: {}",
                     code_span(&name.text),
@@ -132,6 +136,8 @@ impl Rule for AddConstraint {
             };
             let mut v = Violation::new(span, message).fix(fix);
             if cascaded.is_some() {
+                // An earlier drop of the constraint does not help: the retry fails at the add.
+                v.needs_removed = true;
                 // As PF123's VALIDATE of such a key: nothing a retry can check tells a key the
                 // file dropped from one that never existed.
                 v = v.note("no fix: a handler for the retry's error (invalid_foreign_key, undefined_object, undefined_column) would hide the same error on a first run, where the referenced key is missing; split the file so the drop is its own migration");

@@ -546,7 +546,8 @@ fn referenced_keys(
 /// statement of the file drops with CASCADE (`ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE`,
 /// `DROP COLUMN id CASCADE`), as [`referenced_keys`] gives it, or a later statement of the
 /// statement's own DO block. That drop takes the foreign key along: a retry adds it again, and
-/// fails, as what it needs is gone. With the retry's error.
+/// fails, as what it needs is gone, unless a guard of the statement ([`crate::sql::ReadGuard`])
+/// keeps it running. With the retry's error.
 pub(crate) fn reference_cascaded_later(
     cx: &StatementCx,
     action: &crate::sql::AlterAction,
@@ -575,11 +576,23 @@ pub(crate) fn reference_cascaded_later(
                 || (cx.runs_in.is_in_body()
                     && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key))
         })?;
+    let without_columns = references.iter().any(|(_, c)| c == PRIMARY_KEY);
+    // A handler for the retry's error, or an IF whose check holds only while what went is
+    // there, keeps the statement running.
+    if let Some(guard) = cx.statement.read_guard.as_deref() {
+        let (caught, name) = match &key {
+            Key::Column(t, c) => (guard.protects(t, Some(c)), c),
+            Key::Constraint(_, c) if without_columns => (guard.missing_object, c),
+            Key::Constraint(_, c) => (guard.bad_reference, c),
+            Key::Object(_, t) => (guard.missing_table, t),
+        };
+        if caught || guard.checks.iter().any(|m| m.contains(name)) {
+            return None;
+        }
+    }
     let error = match key {
         Key::Column(..) => "column … referenced in foreign key constraint does not exist",
-        _ if references.iter().any(|(_, c)| c == PRIMARY_KEY) => {
-            "there is no primary key for referenced table"
-        }
+        _ if without_columns => "there is no primary key for referenced table",
         _ => "there is no unique constraint matching given keys for referenced table",
     };
     Some((key, error))
