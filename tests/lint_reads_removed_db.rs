@@ -379,6 +379,16 @@ fn cascaded_reference_cases() -> Vec<Case> {
             fails_at: Some("ALTER TABLE c ADD"),
         },
         Case {
+            name: "an unnamed foreign key",
+            sql: format!("ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p NOT VALID;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "the key dropped later in the same block, a handler for duplicate_object",
+            sql: "DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID; ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n".into(),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
             name: "the constraint dropped first, another constraint dropped later",
             sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_other CASCADE;\n"),
             fails_at: None,
