@@ -389,6 +389,16 @@ fn cascaded_reference_cases() -> Vec<Case> {
             fails_at: Some("ALTER TABLE c ADD"),
         },
         Case {
+            name: "an IF that checks the constraint is missing",
+            sql: format!("DO $$ BEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'c_fk') THEN\n        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n    END IF;\nEND $$;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "an IF that checks the referenced key exists",
+            sql: format!("DO $$ BEGIN\n    IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'p_pkey') THEN\n        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n{DROP_KEY}"),
+            fails_at: None,
+        },
+        Case {
             name: "the constraint dropped first, another constraint dropped later",
             sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_other CASCADE;\n"),
             fails_at: None,
