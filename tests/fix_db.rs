@@ -2439,3 +2439,24 @@ fn an_add_foreign_key_to_a_table_the_file_drops_later_is_fixed_with_a_check_of_t
         assert!(!fixed.contains("ALTER TABLE IF EXISTS c"), "{fixed}");
     }
 }
+
+/// A foreign key to `p (code)`, a unique key, survives the later drop of `p`'s primary key
+/// with CASCADE: PF116's usual fix, the DO block that catches duplicate_object, is offered (no
+/// "the foreign key goes with the key" finding without a fix), and the fixed file runs twice;
+/// nothing is left for PF123 at the VALIDATE.
+#[test]
+fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_primary_key_with_cascade(
+) {
+    const SETUP: &str = "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE);\nCREATE TABLE c (id int, p_id int);";
+    let sql = "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (code) NOT VALID;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n";
+    let original = ScratchDb::postgres();
+    original.exec(SETUP);
+    original.exec(sql);
+    assert!(original.try_exec(sql).is_err(), "{sql}");
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    assert!(fixed.contains("duplicate_object"), "{fixed}");
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+}

@@ -153,8 +153,48 @@ fn add_fk_to_p3(columns: &str) -> String {
     format!("{P3_NAMED_KEY}DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p3{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\n")
 }
 
+/// `c_fk` as [`ADD_FK_KEY`], to `table` `columns` (` (code)`, or none: its primary key).
+fn add_fk_to(table: &str, columns: &str) -> String {
+    format!("DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES {table}{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\n")
+}
+
 fn foreign_key_cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "a reference to a unique key the file declares in its CREATE TABLE, the primary key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_pkey CASCADE;\n", add_fk_to("p4", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key the file declares in its CREATE TABLE, that key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_pkey CASCADE;\nALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_code_key CASCADE;\n", add_fk_to("p4", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key on `id` the file declares, the primary key on another column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p5 (uid int, id int, PRIMARY KEY (uid), CONSTRAINT p5_id_u UNIQUE (id));\n{}ALTER TABLE p5 DROP CONSTRAINT IF EXISTS p5_pkey CASCADE;\n", add_fk_to("p5", " (id)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key on `id` the file names, that key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p5 (uid int, id int, PRIMARY KEY (uid), CONSTRAINT p5_id_u UNIQUE (id));\n{}ALTER TABLE p5 DROP CONSTRAINT IF EXISTS p5_id_u CASCADE;\n", add_fk_to("p5", " (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a primary key on a column not named `id` the file declares, dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p6 (code int, PRIMARY KEY (code));\n{}ALTER TABLE p6 DROP CONSTRAINT IF EXISTS p6_pkey CASCADE;\n", add_fk_to("p6", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key an ADD COLUMN of the file declares, the primary key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int CONSTRAINT p_code_u UNIQUE;\n{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key an ADD COLUMN of the file declares, that key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int CONSTRAINT p_code_u UNIQUE;\n{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_u CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
         Case {
             name: "a reference without columns, the referenced primary key dropped with CASCADE later",
             sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
@@ -326,6 +366,56 @@ fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres
         &dialect_options(Dialect::Postgres),
         ScratchDb::postgres,
         PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `p` as the server has it before the file: a primary key on `id`, a unique key on `code`,
+/// neither declared in the file.
+const PG_SETUP_UNIQUE: &str =
+    "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE);\n\
+                               CREATE TABLE c (id int, p_id int);";
+
+/// A foreign key to columns of a table the file does not declare: lint cannot know which key
+/// it uses, and takes a reference to `id` for the primary key, any other for a unique key.
+fn undeclared_key_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, the primary key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, unguarded, the primary key dropped with CASCADE",
+            sql: "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (code) NOT VALID;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n".into(),
+            fails_at: Some("ADD CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, that key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to `id` of a table the file does not declare, the primary key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to `id` of a table the file does not declare, the unique key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n", add_fk_to("p", " (id)")),
+            fails_at: None,
+        },
+    ]
+}
+
+#[test]
+fn a_foreign_key_to_columns_of_a_table_the_file_does_not_declare_goes_with_the_key_its_columns_suggest_on_postgres(
+) {
+    let failures = retry_mismatches(
+        &undeclared_key_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP_UNIQUE,
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }

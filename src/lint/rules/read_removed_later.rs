@@ -154,12 +154,7 @@ impl Rule for ReadRemovedLater {
             // A referenced column, or the key on it, dropped with CASCADE (`ALTER TABLE p DROP
             // COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`) takes the foreign key along.
             let before = hits.len();
-            let primary_key = |table: &str| {
-                sequence
-                    .declared_primary_key(table)
-                    .unwrap_or_else(|| format!("{table}_pkey"))
-            };
-            for key in referenced_keys(&referenced, primary_key) {
+            for key in referenced_keys(&referenced, |table| table_keys(sequence, table)) {
                 if hits.iter().any(|(k, _)| *k == key) {
                     continue;
                 }
@@ -509,16 +504,40 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
 /// columns the clause does not name (`REFERENCES p`): no column's name is empty.
 pub(crate) const PRIMARY_KEY: &str = "";
 
-/// What a foreign key referencing `referenced` depends on: each column, and the key on them:
-/// the table's primary key, under the name `primary_key` gives it (the file's declaration, or
-/// PostgreSQL's default, `p_pkey`), and, for named columns, a unique constraint on exactly
-/// those under PostgreSQL's default name (`p_id_key`). A reference to the primary key without a
-/// column list depends on the key only: which columns it is on, lint does not know.
-fn referenced_keys(
+/// What the file tells of a referenced table's keys, for [`referenced_keys`]: its primary key's
+/// name (the file's `CONSTRAINT p_pk PRIMARY KEY`, else PostgreSQL's default, `p_pkey`), and
+/// the primary and unique keys the statements checked so far declare on it, as
+/// [`DeclaredKey`]s.
+pub(crate) struct TableKeys<'s> {
+    pub primary: String,
+    pub declared: Vec<&'s DeclaredKey>,
+}
+
+/// [`TableKeys`] of `table`, from what `sequence` recorded.
+pub(crate) fn table_keys<'s>(
+    sequence: &'s crate::lint::sequence::Sequence,
+    table: &str,
+) -> TableKeys<'s> {
+    TableKeys {
+        primary: sequence
+            .declared_primary_key(table)
+            .unwrap_or_else(|| format!("{table}_pkey")),
+        declared: sequence.declared_keys(table),
+    }
+}
+
+/// What a foreign key referencing `referenced` depends on: each column, and the key on them.
+/// The key the file declares on exactly those columns (`keys`: the primary key, or a unique
+/// constraint, in any order, as PostgreSQL matches them); else a unique constraint on exactly
+/// those under PostgreSQL's default name (`p_code_key`), and the table's primary key only while
+/// the file declares none on `p` (its columns unknown) and the columns are named as primary keys
+/// usually are ([`assumed_primary_key`]). A reference without a column list (`REFERENCES p`) is
+/// to the primary key: it depends on that key only, under the name `keys` gives it.
+fn referenced_keys<'s>(
     referenced: &[ColumnRef],
-    primary_key: impl Fn(&str) -> String,
+    keys: impl Fn(&str) -> TableKeys<'s>,
 ) -> Vec<Key> {
-    let mut keys: Vec<Key> = referenced
+    let mut keys_of: Vec<Key> = referenced
         .iter()
         .filter(|(_, column)| column != PRIMARY_KEY)
         .map(|(table, column)| Key::Column(table.clone(), column.clone()))
@@ -531,15 +550,56 @@ fn referenced_keys(
             .filter(|(t, c)| t == table && c != PRIMARY_KEY)
             .map(|(_, c)| c.as_str())
             .collect();
-        keys.push(Key::Constraint(table.clone(), primary_key(table)));
-        if !columns.is_empty() {
-            keys.push(Key::Constraint(
-                table.clone(),
-                format!("{table}_{}_key", columns.join("_")),
-            ));
+        let known = keys(table);
+        let primary_columns = known
+            .declared
+            .iter()
+            .rev()
+            .find(|(_, _, _, primary)| *primary)
+            .map(|(_, _, columns, _)| columns);
+        if columns.is_empty() {
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+            continue;
         }
+        let same = |declared: &[String]| {
+            declared.len() == columns.len()
+                && declared.iter().all(|d| columns.contains(&d.as_str()))
+                && columns.iter().all(|c| declared.iter().any(|d| d == c))
+        };
+        if primary_columns.is_some_and(|p| same(p)) {
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+            continue;
+        }
+        if let Some((_, name, _, _)) = known
+            .declared
+            .iter()
+            .rev()
+            .find(|(_, _, declared, primary)| !primary && same(declared))
+        {
+            keys_of.push(Key::Constraint(table.clone(), name.clone()));
+            continue;
+        }
+        if primary_columns.is_none() && assumed_primary_key(table, &columns) {
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+        }
+        keys_of.push(Key::Constraint(
+            table.clone(),
+            format!("{table}_{}_key", columns.join("_")),
+        ));
     }
-    keys
+    keys_of
+}
+
+/// Does a foreign key to `columns` of `table`, whose primary key the file does not declare,
+/// reference that key? Lint cannot know which of the table's keys it uses: it takes one that
+/// names `id`, or `<table>_id` (`users`' `user_id` too), for the primary key, the common
+/// `REFERENCES p (id)`, and any other list for a unique constraint (`REFERENCES p (code)`),
+/// which a drop of the primary key leaves alone.
+fn assumed_primary_key(table: &str, columns: &[&str]) -> bool {
+    let singular = table.strip_suffix('s').unwrap_or(table);
+    columns.iter().any(|c| {
+        *c == "id" || *c == format!("{table}_id") || *c == format!("{singular}_id")
+    })
 }
 
 /// PostgreSQL: what the foreign key an ALTER TABLE `action` adds references that a later
@@ -564,12 +624,7 @@ pub(crate) fn reference_cascaded_later(
     if references.is_empty() {
         return None;
     }
-    let primary_key = |table: &str| {
-        sequence
-            .declared_primary_key(table)
-            .unwrap_or_else(|| format!("{table}_pkey"))
-    };
-    let key = referenced_keys(&references, primary_key)
+    let key = referenced_keys(&references, |table| table_keys(sequence, table))
         .into_iter()
         .find(|key| {
             sequence.column_cascaded_after(key, index).is_some()
@@ -702,6 +757,132 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstrain
         }
     }
     out
+}
+
+/// A primary key or unique constraint a statement declares: (table, name, its columns,
+/// whether it is the primary key), folded; unnamed, under PostgreSQL's default name (`p_pkey`,
+/// `p_code_key`).
+pub(crate) type DeclaredKey = (String, String, Vec<String>, bool);
+
+/// The primary keys and unique constraints a `CREATE TABLE p (…)` declares, or an `ALTER TABLE
+/// p ADD …` adds (`ADD [CONSTRAINT k] PRIMARY KEY (a, b)`, `ADD COLUMN code int UNIQUE`), on
+/// columns, for [`crate::lint::sequence::Sequence::declared_keys`]; not one `USING INDEX`.
+pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKey> {
+    let shape = &statement.shape;
+    let Some(table) = shape.object() else {
+        return Vec::new();
+    };
+    let table = table.base();
+    let tokens = &statement.tokens;
+    let mut out = Vec::new();
+    if !tokens
+        .iter()
+        .any(|t| t.is_kw("PRIMARY") || t.is_kw("UNIQUE"))
+    {
+        return out;
+    }
+    if shape.kind == ShapeKind::Create(ObjectKind::Table) {
+        let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+            return out;
+        };
+        let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+            return out;
+        };
+        for element in
+            crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        {
+            element_keys(table, element, &mut out);
+        }
+    } else if shape.kind == ShapeKind::AlterTable {
+        for action in &shape.actions {
+            let words = crate::sql::tokens_in(tokens, &action.range);
+            let mut rest = words.get(1..).unwrap_or_default();
+            match action.kind {
+                AlterActionKind::AddConstraint => {}
+                AlterActionKind::AddColumn => {
+                    if rest.first().is_some_and(|t| t.is_kw("COLUMN")) {
+                        rest = &rest[1..];
+                    }
+                    if rest.first().is_some_and(|t| t.is_kw("IF")) {
+                        rest = rest.get(3..).unwrap_or_default();
+                    }
+                }
+                _ => continue,
+            }
+            element_keys(table, rest, &mut out);
+        }
+    }
+    out
+}
+
+/// The keys of one element of a table's definition, as [`declared_keys`] gives them: a table
+/// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
+/// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
+fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
+    use crate::lint::sequence::folded;
+    const TABLE_CONSTRAINT: &[&str] = &[
+        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
+    ];
+    // Another constraint of the column: a name before it is not the key's.
+    const OTHER_CONSTRAINT: &[&str] = &[
+        "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED",
+    ];
+    let column = element
+        .first()
+        .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+        .and_then(folded);
+    let (mut depth, mut name) = (0usize, None);
+    let mut k = usize::from(column.is_some());
+    while let Some(t) = element.get(k) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if t.is_kw("CONSTRAINT") => {
+                name = element.get(k + 1).and_then(folded);
+                k += 1;
+            }
+            _ if OTHER_CONSTRAINT.iter().any(|w| t.is_kw(w)) => name = None,
+            _ => {
+                let primary = t.is_kw("PRIMARY") && element.get(k + 1).is_some_and(|n| n.is_kw("KEY"));
+                if primary || t.is_kw("UNIQUE") {
+                    k += usize::from(primary);
+                    let columns = match &column {
+                        Some(column) => vec![column.clone()],
+                        // `(a, b)`, after `NULLS [NOT] DISTINCT`.
+                        None => {
+                            let mut open = k + 1;
+                            while element.get(open).is_some_and(|t| {
+                                t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT")
+                            }) {
+                                open += 1;
+                            }
+                            match element.get(open) {
+                                Some(t) if t.is(&Token::LParen) => {
+                                    let close = crate::sql::lexer::matching_paren(element, open)
+                                        .unwrap_or(element.len());
+                                    element[open + 1..close].iter().filter_map(folded).collect()
+                                }
+                                _ => Vec::new(),
+                            }
+                        }
+                    };
+                    let name = name.take();
+                    if !columns.is_empty() {
+                        let name = name.unwrap_or_else(|| {
+                            if primary {
+                                format!("{table}_pkey")
+                            } else {
+                                format!("{table}_{}_key", columns.join("_"))
+                            }
+                        });
+                        out.push((table.to_string(), name, columns, primary));
+                    }
+                }
+            }
+        }
+        k += 1;
+    }
 }
 
 /// The constraints of tables a statement names, as (table, constraint), folded: those an
@@ -1043,6 +1224,32 @@ mod tests {
     use crate::lint::{lint_source, LintOptions};
     use crate::source::SourceFile;
     use crate::sql::Dialect;
+
+    #[test]
+    fn the_keys_a_statement_declares_are_read_with_their_columns_and_names() {
+        use super::declared_keys;
+        let sql = "CREATE TABLE p (id int PRIMARY KEY, code numeric(4, 0) CONSTRAINT p_c UNIQUE, n int CONSTRAINT n_nn NOT NULL UNIQUE, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b), CONSTRAINT p_ab CHECK (a > b));\n\
+                   ALTER TABLE q ADD CONSTRAINT q_pk PRIMARY KEY (x, y), ADD UNIQUE (z), ADD COLUMN IF NOT EXISTS w int UNIQUE REFERENCES p (id);\n\
+                   ALTER TABLE r ADD CONSTRAINT r_pk PRIMARY KEY USING INDEX r_idx, ADD CONSTRAINT r_fk FOREIGN KEY (a) REFERENCES p (id);\n";
+        let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let keys: Vec<_> = parsed.statements.iter().flat_map(declared_keys).collect();
+        let key = |t: &str, name: &str, columns: &[&str], primary: bool| {
+            let columns = columns.iter().map(|c| c.to_string()).collect();
+            (t.to_string(), name.to_string(), columns, primary)
+        };
+        assert_eq!(
+            keys,
+            vec![
+                key("p", "p_pkey", &["id"], true),
+                key("p", "p_c", &["code"], false),
+                key("p", "p_n_key", &["n"], false),
+                key("p", "p_a_b_key", &["a", "b"], false),
+                key("q", "q_pk", &["x", "y"], true),
+                key("q", "q_z_key", &["z"], false),
+                key("q", "q_w_key", &["w"], false),
+            ]
+        );
+    }
 
     #[test]
     fn a_reference_without_a_column_list_is_to_the_primary_key() {

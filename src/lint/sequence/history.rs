@@ -515,6 +515,18 @@ impl Sequence {
             .map(|(_, name, _, _)| name.clone())
     }
 
+    /// The primary keys and unique constraints the statements checked so far declare on
+    /// `table`'s columns, in their order; recorded only where [`Self::constraint_reads`] is.
+    pub fn declared_keys(
+        &self,
+        table: &str,
+    ) -> Vec<&crate::lint::rules::read_removed_later::DeclaredKey> {
+        self.declared_keys
+            .iter()
+            .filter(|(t, _, _, _)| t == table)
+            .collect()
+    }
+
     /// The first statement after `i` that drops table `key`, or what a rename after `i` made
     /// of it: a foreign key to it follows a rename (`ALTER TABLE p RENAME TO p2`), and goes
     /// with a drop (`DROP TABLE p CASCADE`). A rename to a name the statement does not spell
