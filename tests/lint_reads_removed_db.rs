@@ -196,6 +196,21 @@ fn foreign_key_cases() -> Vec<Case> {
             fails_at: Some("VALIDATE CONSTRAINT"),
         },
         Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_to("p4", "")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, another column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS code CASCADE;\n", add_fk_to("p4", "")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a composite primary key the file names, a column of it dropped with CASCADE",
+            sql: "CREATE TABLE IF NOT EXISTS p7 (a int, b int, CONSTRAINT p7_pk PRIMARY KEY (a, b));\nALTER TABLE c ADD COLUMN IF NOT EXISTS p_b int;\nDO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id, p_b) REFERENCES p7 NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p7 DROP COLUMN IF EXISTS b CASCADE;\n".into(),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
             name: "a reference without columns, the referenced primary key dropped with CASCADE later",
             sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
             fails_at: Some("VALIDATE CONSTRAINT"),
@@ -451,6 +466,16 @@ fn cascaded_reference_cases() -> Vec<Case> {
         Case {
             name: "a reference without columns, a handler for undefined_object",
             sql: format!("{}{DROP_KEY}", add_fk_catching("", " OR undefined_object")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped, a handler for undefined_column",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_catching("", " OR undefined_column").replace("REFERENCES p ", "REFERENCES p4 ")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped, a handler for undefined_object",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_catching("", " OR undefined_object").replace("REFERENCES p ", "REFERENCES p4 ")),
             fails_at: None,
         },
         Case {

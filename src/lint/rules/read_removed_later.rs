@@ -254,6 +254,12 @@ impl Rule for ReadRemovedLater {
                     {
                         format!("references {what}")
                     }
+                    // A column of the primary key `REFERENCES p` is to.
+                    Key::Column(t, _)
+                        if referenced.iter().any(|(rt, rc)| rt == t && rc == PRIMARY_KEY) =>
+                    {
+                        format!("references the primary key of `{t}`, on {what}")
+                    }
                     // The referenced key (`DROP CONSTRAINT p_pkey CASCADE`).
                     Key::Constraint(..) => format!("depends on {what}"),
                     _ => format!("is on {what}"),
@@ -532,7 +538,8 @@ pub(crate) fn table_keys<'s>(
 /// those under PostgreSQL's default name (`p_code_key`), and the table's primary key only while
 /// the file declares none on `p` (its columns unknown) and the columns are named as primary keys
 /// usually are ([`assumed_primary_key`]). A reference without a column list (`REFERENCES p`) is
-/// to the primary key: it depends on that key only, under the name `keys` gives it.
+/// to the primary key: it depends on that key, under the name `keys` gives it, and on the
+/// key's columns when the file declares them (a drop of a column of `p` takes the key along).
 fn referenced_keys<'s>(
     referenced: &[ColumnRef],
     keys: impl Fn(&str) -> TableKeys<'s>,
@@ -558,6 +565,12 @@ fn referenced_keys<'s>(
             .find(|(_, _, _, primary)| *primary)
             .map(|(_, _, columns, _)| columns);
         if columns.is_empty() {
+            for column in primary_columns.into_iter().flatten() {
+                let key = Key::Column(table.clone(), column.clone());
+                if !keys_of.contains(&key) {
+                    keys_of.push(key);
+                }
+            }
             keys_of.push(Key::Constraint(table.clone(), known.primary));
             continue;
         }
@@ -636,8 +649,11 @@ pub(crate) fn reference_cascaded_later(
     // there, keeps the statement running.
     if let Some(guard) = cx.statement.read_guard.as_deref() {
         let (caught, name) = match &key {
+            // The key went with its column: `there is no primary key`.
+            Key::Column(_, c) | Key::Constraint(_, c) if without_columns => {
+                (guard.missing_object, c)
+            }
             Key::Column(t, c) => (guard.protects(t, Some(c)), c),
-            Key::Constraint(_, c) if without_columns => (guard.missing_object, c),
             Key::Constraint(_, c) => (guard.bad_reference, c),
             Key::Object(_, t) => (guard.missing_table, t),
         };
@@ -646,8 +662,8 @@ pub(crate) fn reference_cascaded_later(
         }
     }
     let error = match key {
-        Key::Column(..) => "column … referenced in foreign key constraint does not exist",
         _ if without_columns => "there is no primary key for referenced table",
+        Key::Column(..) => "column … referenced in foreign key constraint does not exist",
         _ => "there is no unique constraint matching given keys for referenced table",
     };
     Some((key, error))
