@@ -1242,6 +1242,47 @@ mod tests {
     use crate::sql::Dialect;
 
     #[test]
+    fn a_reference_to_columns_depends_on_the_declared_key_else_on_the_one_its_columns_suggest() {
+        use super::{referenced_keys, DeclaredKey, TableKeys};
+        use crate::lint::sequence::Key;
+        let declared: Vec<DeclaredKey> = vec![
+            ("p".into(), "p_pk".into(), vec!["uid".into()], true),
+            ("p".into(), "p_u".into(), vec!["a".into(), "b".into()], false),
+        ];
+        let keys = |t: &str| TableKeys {
+            primary: if t == "p" { "p_pk".into() } else { format!("{t}_pkey") },
+            declared: declared.iter().filter(|k| k.0 == t).collect(),
+        };
+        let constraints = |table: &str, columns: &[&str]| -> Vec<String> {
+            let referenced: Vec<(String, String)> = columns
+                .iter()
+                .map(|c| (table.to_string(), c.to_string()))
+                .collect();
+            referenced_keys(&referenced, keys)
+                .into_iter()
+                .filter_map(|k| match k {
+                    Key::Constraint(_, name) => Some(name),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Declared: the key on exactly those columns, in any order.
+        assert_eq!(constraints("p", &["uid"]), ["p_pk"]);
+        assert_eq!(constraints("p", &["b", "a"]), ["p_u"]);
+        // Declared primary key on other columns: not it, whatever the name.
+        assert_eq!(constraints("p", &["id"]), ["p_id_key"]);
+        // Not declared: `id` and `<table>_id` are taken for the primary key.
+        assert_eq!(constraints("q", &["id"]), ["q_pkey", "q_id_key"]);
+        assert_eq!(constraints("users", &["user_id"]), ["users_pkey", "users_user_id_key"]);
+        assert_eq!(constraints("q", &["code"]), ["q_code_key"]);
+        // Without columns: the primary key, and its declared column.
+        assert_eq!(constraints("p", &[super::PRIMARY_KEY]), ["p_pk"]);
+        let referenced = [("p".to_string(), super::PRIMARY_KEY.to_string())];
+        assert!(referenced_keys(&referenced, keys)
+            .contains(&Key::Column("p".into(), "uid".into())));
+    }
+
+    #[test]
     fn the_keys_a_statement_declares_are_read_with_their_columns_and_names() {
         use super::declared_keys;
         let sql = "CREATE TABLE p (id int PRIMARY KEY, code numeric(4, 0) CONSTRAINT p_c UNIQUE, n int CONSTRAINT n_nn NOT NULL UNIQUE, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b), CONSTRAINT p_ab CHECK (a > b));\n\
