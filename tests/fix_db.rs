@@ -2308,3 +2308,155 @@ fn a_do_body_read_of_what_the_file_recreates_without_it_is_flagged_unless_handle
         db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
     }
 }
+
+/// PF116's fix for an `ADD CONSTRAINT … FOREIGN KEY` is a DO block that ignores
+/// duplicate_object: the constraint the last run added. When a later statement of the file drops
+/// what the foreign key references with CASCADE (the referenced key, or a referenced column),
+/// the constraint goes with it, and a retry adds it again to a key that is gone:
+/// invalid_foreign_key (`there is no unique constraint matching given keys for referenced
+/// table`), undefined_object (`there is no primary key for referenced table`) or
+/// undefined_column, which that block does not catch. A handler for those would hide
+/// the same error on a first run, so no fix is offered and the finding says why. A drop of
+/// anything else the referenced table has keeps the fix, and the fixed file runs twice.
+#[test]
+fn a_foreign_key_to_a_key_the_file_drops_with_cascade_gets_no_pf116_fix_on_postgres() {
+    const SETUP: &str =
+        "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE, note int);\n\
+                         CREATE TABLE c (id int, p_id int);";
+    let add = |references: &str| {
+        format!("ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES {references} NOT VALID;\n")
+    };
+    // (the file, whether PF116 fixes its ADD)
+    let cases = [
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n",
+                add("p (id)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n",
+                add("p")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n",
+                add("p (id)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n",
+                add("p (code)")
+            ),
+            false,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP COLUMN IF EXISTS note CASCADE;\n",
+                add("p")
+            ),
+            true,
+        ),
+        (
+            format!(
+                "{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n",
+                add("p (id)")
+            ),
+            true,
+        ),
+    ];
+    for (sql, fixable) in cases {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            ..LintOptions::default()
+        };
+        let outcome = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, true);
+        let pf116: Vec<_> = outcome
+            .remaining
+            .iter()
+            .filter(|f| f.rule.code == "PF116")
+            .collect();
+        let db = ScratchDb::postgres();
+        db.exec(SETUP);
+        db.exec(&outcome.fixed);
+        let retry = db.try_exec(&outcome.fixed);
+        if fixable {
+            assert!(pf116.is_empty(), "{sql}\n{pf116:?}");
+            assert_ne!(outcome.fixed, sql);
+            assert!(retry.is_ok(), "{sql}\n{}\n{retry:?}", outcome.fixed);
+        } else {
+            // Unfixed, the file fails its second run at the ADD, as the finding says.
+            assert_eq!(outcome.fixed, sql);
+            let err = retry.unwrap_err();
+            assert!(
+                [
+                    "no unique constraint matching given keys",
+                    "no primary key for referenced table",
+                    "referenced in foreign key constraint does not exist",
+                ]
+                .iter()
+                .any(|e| err.contains(e)),
+                "{sql}\n{err}"
+            );
+            assert!(
+                pf116.iter().any(|f| f.message.contains("with CASCADE")
+                    && f.notes.iter().any(|n| n.starts_with("no fix: "))),
+                "{sql}\n{pf116:?}"
+            );
+        }
+    }
+}
+
+/// An `ALTER TABLE c ADD … FOREIGN KEY … REFERENCES p` reads `p`: once a later statement of the
+/// file dropped (or renamed) `p`, a retry fails there with `relation "p" does not exist`.
+/// PF123's `ALTER TABLE IF EXISTS` skips the ALTER only when `c` is gone: its fix here is the
+/// check that `p` exists, inside PF116's DO block, and the fixed file runs twice.
+#[test]
+fn an_add_foreign_key_to_a_table_the_file_drops_later_is_fixed_with_a_check_of_that_table() {
+    const SETUP: &str = "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (id int, p_id int);";
+    for removal in [
+        "DROP TABLE IF EXISTS p CASCADE;\n",
+        "ALTER TABLE IF EXISTS p RENAME TO p2;\n",
+    ] {
+        let sql = format!(
+            "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n{removal}"
+        );
+        let original = ScratchDb::postgres();
+        original.exec(SETUP);
+        original.exec(&sql);
+        assert!(original.try_exec(&sql).is_err(), "{sql}");
+        let fixed = fixed(&sql, Dialect::Postgres, true);
+        let db = ScratchDb::postgres();
+        db.exec(SETUP);
+        db.exec(&fixed);
+        db.exec(&fixed);
+        assert!(!fixed.contains("ALTER TABLE IF EXISTS c"), "{fixed}");
+    }
+}
+
+/// A foreign key to `p (code)`, a unique key, survives the later drop of `p`'s primary key
+/// with CASCADE: PF116's usual fix, the DO block that catches duplicate_object, is offered (no
+/// "the foreign key goes with the key" finding without a fix), and the fixed file runs twice;
+/// nothing is left for PF123 at the VALIDATE.
+#[test]
+fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_primary_key_with_cascade(
+) {
+    const SETUP: &str = "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE);\nCREATE TABLE c (id int, p_id int);";
+    let sql = "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (code) NOT VALID;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n";
+    let original = ScratchDb::postgres();
+    original.exec(SETUP);
+    original.exec(sql);
+    assert!(original.try_exec(sql).is_err(), "{sql}");
+    let fixed = fixed(sql, Dialect::Postgres, true);
+    assert!(fixed.contains("duplicate_object"), "{fixed}");
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+}

@@ -206,8 +206,117 @@ const ADD_FK_COLUMN: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk 
 /// too (`there is no unique constraint matching given keys`, invalid_foreign_key).
 const ADD_FK_KEY: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key THEN NULL;\nEND $$;\n";
 
+/// `c_fk` as [`ADD_FK_KEY`], written without a column list: it references `p`'s primary key,
+/// and a retry that finds none fails with `there is no primary key for referenced table`
+/// (undefined_object).
+const ADD_FK_PRIMARY: &str = "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\n";
+
+/// A table `p3` whose primary key the file names `p3_pk`.
+const P3_NAMED_KEY: &str = "CREATE TABLE IF NOT EXISTS p3 (id int CONSTRAINT p3_pk PRIMARY KEY);\n";
+
+/// [`P3_NAMED_KEY`], and `c_fk` as [`ADD_FK_PRIMARY`] to `p3`, with `columns` (` (id)`) or
+/// without.
+fn add_fk_to_p3(columns: &str) -> String {
+    format!("{P3_NAMED_KEY}DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p3{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\n")
+}
+
+/// `c_fk` as [`ADD_FK_KEY`], to `table` `columns` (` (code)`, or none: its primary key).
+fn add_fk_to(table: &str, columns: &str) -> String {
+    format!("DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES {table}{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\n")
+}
+
 fn foreign_key_cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "a reference to a unique key the file declares in its CREATE TABLE, the primary key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_pkey CASCADE;\n", add_fk_to("p4", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key the file declares in its CREATE TABLE, that key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_pkey CASCADE;\nALTER TABLE p4 DROP CONSTRAINT IF EXISTS p4_code_key CASCADE;\n", add_fk_to("p4", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key on `id` the file declares, the primary key on another column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p5 (uid int, id int, PRIMARY KEY (uid), CONSTRAINT p5_id_u UNIQUE (id));\n{}ALTER TABLE p5 DROP CONSTRAINT IF EXISTS p5_pkey CASCADE;\n", add_fk_to("p5", " (id)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key on `id` the file names, that key dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p5 (uid int, id int, PRIMARY KEY (uid), CONSTRAINT p5_id_u UNIQUE (id));\n{}ALTER TABLE p5 DROP CONSTRAINT IF EXISTS p5_id_u CASCADE;\n", add_fk_to("p5", " (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a primary key on a column not named `id` the file declares, dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p6 (code int, PRIMARY KEY (code));\n{}ALTER TABLE p6 DROP CONSTRAINT IF EXISTS p6_pkey CASCADE;\n", add_fk_to("p6", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key an ADD COLUMN of the file declares, the primary key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int CONSTRAINT p_code_u UNIQUE;\n{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key an ADD COLUMN of the file declares, that key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int CONSTRAINT p_code_u UNIQUE;\n{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_u CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_to("p4", "")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, another column dropped with CASCADE",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY, code int UNIQUE);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS code CASCADE;\n", add_fk_to("p4", "")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a composite primary key the file names, a column of it dropped with CASCADE",
+            sql: "CREATE TABLE IF NOT EXISTS p7 (a int, b int, CONSTRAINT p7_pk PRIMARY KEY (a, b));\nALTER TABLE c ADD COLUMN IF NOT EXISTS p_b int;\nDO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id, p_b) REFERENCES p7 NOT VALID;\nEXCEPTION WHEN duplicate_object OR undefined_table OR undefined_column OR invalid_foreign_key OR undefined_object THEN NULL;\nEND $$;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p7 DROP COLUMN IF EXISTS b CASCADE;\n".into(),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, the referenced primary key dropped with CASCADE later",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, the referenced primary key dropped with CASCADE later in the same block",
+            sql: format!("{ADD_FK_PRIMARY}DO $$ BEGIN ALTER TABLE c VALIDATE CONSTRAINT c_fk; ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE; END $$;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, the table renamed, then its primary key dropped with CASCADE",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n"),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference without columns, a column of the referenced table not in its key dropped with CASCADE",
+            sql: format!("ALTER TABLE p ADD COLUMN IF NOT EXISTS code int;\n{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP COLUMN IF EXISTS code CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns, another constraint of the referenced table dropped with CASCADE",
+            sql: format!("{ADD_FK_PRIMARY}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_id_key CASCADE;\n"),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a primary key the file names, dropped with CASCADE",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to_p3("")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to the columns of a primary key the file names, dropped with CASCADE",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to_p3(" (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a primary key the file names otherwise: no key of the default name to drop",
+            sql: format!("{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pkey CASCADE;\n", add_fk_to_p3(" (id)")),
+            fails_at: None,
+        },
         Case {
             name: "the referenced table is renamed, then its column dropped with CASCADE",
             sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE;\n"),
@@ -336,6 +445,153 @@ fn foreign_key_cases() -> Vec<Case> {
 fn a_foreign_key_follows_a_renamed_table_and_goes_with_a_dropped_one_on_postgres() {
     let failures = retry_mismatches(
         &foreign_key_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `p` as the server has it before the file: a primary key on `id`, a unique key on `code`,
+/// neither declared in the file.
+const PG_SETUP_UNIQUE: &str =
+    "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE);\n\
+                               CREATE TABLE c (id int, p_id int);";
+
+/// A foreign key to columns of a table the file does not declare: lint cannot know which key
+/// it uses, and takes a reference to `id` for the primary key, any other for a unique key.
+fn undeclared_key_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, the primary key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, unguarded, the primary key dropped with CASCADE",
+            sql: "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (code) NOT VALID;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n".into(),
+            fails_at: Some("ADD CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to a unique key of a table the file does not declare, that key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n", add_fk_to("p", " (code)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to `id` of a table the file does not declare, the primary key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n", add_fk_to("p", " (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a reference to `id` of a table the file does not declare, the unique key dropped with CASCADE",
+            sql: format!("{}ALTER TABLE p DROP CONSTRAINT IF EXISTS p_code_key CASCADE;\n", add_fk_to("p", " (id)")),
+            fails_at: None,
+        },
+    ]
+}
+
+#[test]
+fn a_foreign_key_to_columns_of_a_table_the_file_does_not_declare_goes_with_the_key_its_columns_suggest_on_postgres(
+) {
+    let failures = retry_mismatches(
+        &undeclared_key_cases(),
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP_UNIQUE,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `c_fk` added in a DO block that catches `handled` (besides duplicate_object), to `p`
+/// `columns` (` (id)`, or none: its primary key).
+fn add_fk_catching(columns: &str, handled: &str) -> String {
+    format!("DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p{columns} NOT VALID;\nEXCEPTION WHEN duplicate_object{handled} THEN NULL;\nEND $$;\n")
+}
+
+/// The ADD of a foreign key whose referenced key a later statement drops with CASCADE: the
+/// drop takes the foreign key along, and a retry adds it again and fails (PF116), whatever
+/// guards it against "already exists", unless a handler catches the retry's own error.
+fn cascaded_reference_cases() -> Vec<Case> {
+    const DROP_KEY: &str = "ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n";
+    const DROP_FK: &str = "ALTER TABLE c DROP CONSTRAINT IF EXISTS c_fk;\n";
+    vec![
+        Case {
+            name: "a handler for duplicate_object only",
+            sql: format!("{}{DROP_KEY}", add_fk_catching(" (id)", "")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a handler for invalid_foreign_key too",
+            sql: format!("{}{DROP_KEY}", add_fk_catching(" (id)", " OR invalid_foreign_key")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns, a handler for invalid_foreign_key",
+            sql: format!("{}{DROP_KEY}", add_fk_catching("", " OR invalid_foreign_key")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a reference without columns, a handler for undefined_object",
+            sql: format!("{}{DROP_KEY}", add_fk_catching("", " OR undefined_object")),
+            fails_at: None,
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped, a handler for undefined_column",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_catching("", " OR undefined_column").replace("REFERENCES p ", "REFERENCES p4 ")),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "a reference without columns to a primary key the file declares, its column dropped, a handler for undefined_object",
+            sql: format!("CREATE TABLE IF NOT EXISTS p4 (id int PRIMARY KEY);\n{}ALTER TABLE p4 DROP COLUMN IF EXISTS id CASCADE;\n", add_fk_catching("", " OR undefined_object").replace("REFERENCES p ", "REFERENCES p4 ")),
+            fails_at: None,
+        },
+        Case {
+            name: "a handler for OTHERS",
+            sql: "DO $$ BEGIN\n    ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;\nEXCEPTION WHEN others THEN NULL;\nEND $$;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n".into(),
+            fails_at: None,
+        },
+        Case {
+            name: "the constraint dropped first, the key dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "the constraint dropped first, the referenced column dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP COLUMN IF EXISTS id CASCADE;\n"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "an unnamed foreign key",
+            sql: format!("ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p NOT VALID;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "the key dropped later in the same block, a handler for duplicate_object",
+            sql: "DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID; ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n".into(),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "an IF that checks the constraint is missing",
+            sql: format!("DO $$ BEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'c_fk') THEN\n        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n    END IF;\nEND $$;\n{DROP_KEY}"),
+            fails_at: Some("ALTER TABLE c ADD"),
+        },
+        Case {
+            name: "an IF that checks the referenced key exists",
+            sql: format!("DO $$ BEGIN\n    IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'p_pkey') THEN\n        ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n    END IF;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n{DROP_KEY}"),
+            fails_at: None,
+        },
+        Case {
+            name: "the constraint dropped first, another constraint dropped later",
+            sql: format!("{DROP_FK}ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_other CASCADE;\n"),
+            fails_at: None,
+        },
+    ]
+}
+
+#[test]
+fn an_add_of_a_foreign_key_to_a_key_the_file_drops_with_cascade_fails_on_postgres() {
+    let failures = retry_mismatches(
+        &cascaded_reference_cases(),
         &dialect_options(Dialect::Postgres),
         ScratchDb::postgres,
         PG_SETUP,

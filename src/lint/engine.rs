@@ -653,6 +653,7 @@ impl CallChecker<'_, '_> {
                                 fix: None,
                                 notes: v.notes,
                                 unknown: v.unknown,
+                                needs_removed: v.needs_removed,
                             }
                         }
                     };
@@ -738,6 +739,7 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
         for v in violations {
             let v = with_guard_note(info, v, cx.statement);
             let proved = EXISTENCE_RULES.contains(&info.code)
+                && !v.needs_removed
                 && (cx
                     .sequence
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))

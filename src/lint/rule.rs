@@ -58,6 +58,11 @@ pub struct Violation {
     pub notes: Vec<String>,
     /// The finding says "this could not be checked".
     pub unknown: bool,
+    /// The finding is about what the statement needs that a later statement removes (a
+    /// foreign key's referenced key), not about what it creates being there already: the
+    /// sequence's proof that a retry meets the object gone (an earlier drop of it) does not
+    /// clear it.
+    pub needs_removed: bool,
 }
 
 impl Violation {
@@ -68,6 +73,7 @@ impl Violation {
             fix: None,
             notes: Vec::new(),
             unknown: false,
+            needs_removed: false,
         }
     }
 

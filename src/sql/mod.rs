@@ -113,6 +113,9 @@ pub struct ReadGuard {
     /// A handler around it catches `invalid_text_representation` (22P02): an enum compared
     /// with a label it lacks.
     pub bad_label: bool,
+    /// A handler around it catches `invalid_foreign_key` (42830): the key a foreign key it
+    /// adds references is gone (`there is no unique constraint matching given keys`).
+    pub bad_reference: bool,
     /// Of each IF around it whose catalog check holds only while what it tests exists: the
     /// names the check mentions, lower case.
     pub checks: Vec<Vec<String>>,
@@ -160,6 +163,7 @@ impl ReadGuard {
                 guard.missing_table |= outer.missing_table;
                 guard.missing_column |= outer.missing_column;
                 guard.missing_object |= outer.missing_object;
+                guard.bad_reference |= outer.bad_reference;
                 guard.checks.extend(outer.checks);
                 Some(guard)
             }

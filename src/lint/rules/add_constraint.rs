@@ -2,6 +2,7 @@
 //! has no IF NOT EXISTS form; unguarded, a retry fails or adds a duplicate.
 
 use super::prelude::*;
+use crate::lint::sequence::Key;
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -11,7 +12,7 @@ pub const INFO: RuleInfo = RuleInfo {
     summary:
         "ADD CONSTRAINT has no IF NOT EXISTS and fails (or duplicates) on a retry unless guarded",
     doc: include_str!("../../../rules/PF116.md"),
-    fix: FixAvailability::Sometimes(Applicability::Unsafe, "for named constraints on PostgreSQL, and on MariaDB (its IF NOT EXISTS) unless the same ALTER also drops something; for an unnamed primary key; never on MySQL"),
+    fix: FixAvailability::Sometimes(Applicability::Unsafe, "for named constraints on PostgreSQL (not a foreign key whose referenced key a later statement drops with CASCADE), and on MariaDB (its IF NOT EXISTS) unless the same ALTER also drops something; for an unnamed primary key; never on MySQL"),
 };
 
 pub struct AddConstraint;
@@ -33,9 +34,9 @@ impl Rule for AddConstraint {
         let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
             return;
         };
-        if cx.do_guarded() {
-            return;
-        }
+        // A DO block's guard against "already exists" does not keep an ADD of a foreign key
+        // from failing once the file dropped the key it references (`cascaded` below).
+        let do_guarded = cx.do_guarded();
         // Every action's PostgreSQL fix wraps the same statement, and only the first applied
         // stays: its handler catches what any of the statement's additions raises on a retry
         // (a second primary key is "multiple primary keys", 42P16, whatever its name).
@@ -57,6 +58,20 @@ impl Rule for AddConstraint {
             {
                 continue;
             }
+            // What the foreign key references that a later statement drops with CASCADE.
+            let cascaded =
+                crate::lint::rules::read_removed_later::reference_cascaded_later(cx, action)
+                    .map(|(key, error)| {
+                        let what = match key {
+                            Key::Column(t, c) => format!("column `{t}.{c}`"),
+                            Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
+                            Key::Object(_, t) => format!("table `{t}`"),
+                        };
+                        (what, error)
+                    });
+            if do_guarded && cascaded.is_none() {
+                continue;
+            }
             let mut words = crate::sql::tokens_in(&cx.statement.tokens, &action.range)
                 .iter()
                 .skip(1);
@@ -68,6 +83,21 @@ impl Rule for AddConstraint {
                 continue;
             }
             let message = match &action.name {
+                // A later drop of what the foreign key references with CASCADE takes it along:
+                // the retry adds it again, to a key that is gone, also after an earlier
+                // `DROP CONSTRAINT IF EXISTS` of it.
+                _ if cascaded.is_some() => {
+                    let (what, error) = cascaded.clone().unwrap_or_default();
+                    let constraint = action
+                        .name
+                        .as_ref()
+                        .map_or("this unnamed foreign key".to_string(), |n| {
+                            format!("adding constraint {}", code_span(&n.text))
+                        });
+                    format!(
+                        "{constraint} fails on a retry: a later statement of this file drops {what}, which the foreign key references, with CASCADE, and the foreign key with it, so a retry adds it again and fails, as what it references is gone (`{error}`)"
+                    )
+                }
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 None if re_adds_first_foreign_key(cx, table) => continue,
                 Some(name) => format!(
@@ -85,7 +115,9 @@ impl Rule for AddConstraint {
                     .name
                     .as_ref()
                     .map_or(action.head.end, |n| n.range.end);
-            let fix = if cx.dialect == Dialect::Mariadb {
+            let fix = if cascaded.is_some() {
+                None
+            } else if cx.dialect == Dialect::Mariadb {
                 mariadb_fix(cx, action)
             } else if action.name.is_some() && primary_key_added
                 || action.name.is_none() && named_added && adds_primary_key(cx, action)
@@ -102,7 +134,15 @@ impl Rule for AddConstraint {
             } else {
                 primary_key_fix(cx, action)
             };
-            out.push(Violation::new(span, message).fix(fix));
+            let mut v = Violation::new(span, message).fix(fix);
+            if cascaded.is_some() {
+                // An earlier drop of the constraint does not help: the retry fails at the add.
+                v.needs_removed = true;
+                // As PF123's VALIDATE of such a key: nothing a retry can check tells a key the
+                // file dropped from one that never existed.
+                v = v.note("no fix: a handler for the retry's error (invalid_foreign_key, undefined_object, undefined_column) would hide the same error on a first run, where the referenced key is missing; split the file so the drop is its own migration");
+            }
+            out.push(v);
         }
     }
 }

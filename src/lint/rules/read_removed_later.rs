@@ -154,7 +154,7 @@ impl Rule for ReadRemovedLater {
             // A referenced column, or the key on it, dropped with CASCADE (`ALTER TABLE p DROP
             // COLUMN id CASCADE`, `DROP CONSTRAINT p_pkey CASCADE`) takes the foreign key along.
             let before = hits.len();
-            for key in referenced_keys(&referenced) {
+            for key in referenced_keys(&referenced, |table| table_keys(sequence, table)) {
                 if hits.iter().any(|(k, _)| *k == key) {
                     continue;
                 }
@@ -254,6 +254,12 @@ impl Rule for ReadRemovedLater {
                     {
                         format!("references {what}")
                     }
+                    // A column of the primary key `REFERENCES p` is to.
+                    Key::Column(t, _)
+                        if referenced.iter().any(|(rt, rc)| rt == t && rc == PRIMARY_KEY) =>
+                    {
+                        format!("references the primary key of `{t}`, on {what}")
+                    }
                     // The referenced key (`DROP CONSTRAINT p_pkey CASCADE`).
                     Key::Constraint(..) => format!("depends on {what}"),
                     _ => format!("is on {what}"),
@@ -272,7 +278,9 @@ impl Rule for ReadRemovedLater {
         let mut v = Violation::new(shape.head.clone(), message);
         // ALTER TABLE IF EXISTS skips the statement once the table is gone (MySQL has no such
         // form; MariaDB and PostgreSQL do).
-        let table_gone = matches!(key, Key::Object(..));
+        // Only the ALTERed table's own: IF EXISTS does not skip an ALTER whose foreign key
+        // references a table the file drops (`REFERENCES p`, then `DROP TABLE p CASCADE`).
+        let table_gone = matches!(key, Key::Object(_, t) if shape.object().is_some_and(|o| o.base() == t));
         if table_gone
             && shape.kind == ShapeKind::AlterTable
             && matches!(cx.dialect, Dialect::Postgres | Dialect::Mariadb)
@@ -466,20 +474,31 @@ fn clause_reads(tokens: &[&Tok]) -> Vec<String> {
 }
 
 /// The columns a foreign key clause's `tokens` reference, as (table, column), folded:
-/// `REFERENCES [s.]p (id, …)`. None when it names no columns (the primary key's).
+/// `REFERENCES [s.]p (id, …)`. A reference without a column list (`REFERENCES p`, whatever
+/// follows: `NOT VALID`, `ON DELETE SET NULL (a)`) is to the table's primary key: one
+/// ([`PRIMARY_KEY`], `p`).
 fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
     use crate::lint::sequence::folded;
     let Some(r) = tokens.iter().position(|t| t.is_kw("REFERENCES")) else {
         return Vec::new();
     };
-    let rest = &tokens[r + 1..];
-    let Some(open) = rest.iter().position(|t| matches!(t.token, Token::LParen)) else {
+    // The referenced table's name: words joined by periods.
+    let mut k = r + 1;
+    let mut table = None;
+    while let Some(part) = tokens.get(k).and_then(|t| folded(t)) {
+        table = Some(part);
+        if !tokens.get(k + 1).is_some_and(|t| t.is(&Token::Period)) {
+            break;
+        }
+        k += 2;
+    }
+    let Some(table) = table else {
         return Vec::new();
     };
-    let Some(table) = rest[..open].last().and_then(|t| folded(t)) else {
-        return Vec::new();
-    };
-    rest[open + 1..]
+    if !tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen)) {
+        return vec![(table, PRIMARY_KEY.to_string())];
+    }
+    tokens[k + 2..]
         .iter()
         .take_while(|t| !matches!(t.token, Token::RParen))
         .filter_map(|t| folded(t))
@@ -487,12 +506,47 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What a foreign key referencing `referenced` depends on: each column, and the key on them
-/// under PostgreSQL's default names, the table's primary key (`p_pkey`) and a unique
-/// constraint on exactly those columns (`p_id_key`).
-fn referenced_keys(referenced: &[ColumnRef]) -> Vec<Key> {
-    let mut keys: Vec<Key> = referenced
+/// The column of a [`ColumnRef`] that stands for the referenced table's primary key, whose
+/// columns the clause does not name (`REFERENCES p`): no column's name is empty.
+pub(crate) const PRIMARY_KEY: &str = "";
+
+/// What the file tells of a referenced table's keys, for [`referenced_keys`]: its primary key's
+/// name (the file's `CONSTRAINT p_pk PRIMARY KEY`, else PostgreSQL's default, `p_pkey`), and
+/// the primary and unique keys the statements checked so far declare on it, as
+/// [`DeclaredKey`]s.
+pub(crate) struct TableKeys<'s> {
+    pub primary: String,
+    pub declared: Vec<&'s DeclaredKey>,
+}
+
+/// [`TableKeys`] of `table`, from what `sequence` recorded.
+pub(crate) fn table_keys<'s>(
+    sequence: &'s crate::lint::sequence::Sequence,
+    table: &str,
+) -> TableKeys<'s> {
+    TableKeys {
+        primary: sequence
+            .declared_primary_key(table)
+            .unwrap_or_else(|| format!("{table}_pkey")),
+        declared: sequence.declared_keys(table),
+    }
+}
+
+/// What a foreign key referencing `referenced` depends on: each column, and the key on them.
+/// The key the file declares on exactly those columns (`keys`: the primary key, or a unique
+/// constraint, in any order, as PostgreSQL matches them); else a unique constraint on exactly
+/// those under PostgreSQL's default name (`p_code_key`), and the table's primary key only while
+/// the file declares none on `p` (its columns unknown) and the columns are named as primary keys
+/// usually are ([`assumed_primary_key`]). A reference without a column list (`REFERENCES p`) is
+/// to the primary key: it depends on that key, under the name `keys` gives it, and on the
+/// key's columns when the file declares them (a drop of a column of `p` takes the key along).
+fn referenced_keys<'s>(
+    referenced: &[ColumnRef],
+    keys: impl Fn(&str) -> TableKeys<'s>,
+) -> Vec<Key> {
+    let mut keys_of: Vec<Key> = referenced
         .iter()
+        .filter(|(_, column)| column != PRIMARY_KEY)
         .map(|(table, column)| Key::Column(table.clone(), column.clone()))
         .collect();
     let mut tables: Vec<&String> = referenced.iter().map(|(table, _)| table).collect();
@@ -500,16 +554,119 @@ fn referenced_keys(referenced: &[ColumnRef]) -> Vec<Key> {
     for table in tables {
         let columns: Vec<&str> = referenced
             .iter()
-            .filter(|(t, _)| t == table)
+            .filter(|(t, c)| t == table && c != PRIMARY_KEY)
             .map(|(_, c)| c.as_str())
             .collect();
-        keys.push(Key::Constraint(table.clone(), format!("{table}_pkey")));
-        keys.push(Key::Constraint(
+        let known = keys(table);
+        let primary_columns = known
+            .declared
+            .iter()
+            .rev()
+            .find(|(_, _, _, primary)| *primary)
+            .map(|(_, _, columns, _)| columns);
+        if columns.is_empty() {
+            for column in primary_columns.into_iter().flatten() {
+                let key = Key::Column(table.clone(), column.clone());
+                if !keys_of.contains(&key) {
+                    keys_of.push(key);
+                }
+            }
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+            continue;
+        }
+        let same = |declared: &[String]| {
+            declared.len() == columns.len()
+                && declared.iter().all(|d| columns.contains(&d.as_str()))
+                && columns.iter().all(|c| declared.iter().any(|d| d == c))
+        };
+        if primary_columns.is_some_and(|p| same(p)) {
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+            continue;
+        }
+        if let Some((_, name, _, _)) = known
+            .declared
+            .iter()
+            .rev()
+            .find(|(_, _, declared, primary)| !primary && same(declared))
+        {
+            keys_of.push(Key::Constraint(table.clone(), name.clone()));
+            continue;
+        }
+        if primary_columns.is_none() && assumed_primary_key(table, &columns) {
+            keys_of.push(Key::Constraint(table.clone(), known.primary));
+        }
+        keys_of.push(Key::Constraint(
             table.clone(),
             format!("{table}_{}_key", columns.join("_")),
         ));
     }
-    keys
+    keys_of
+}
+
+/// Does a foreign key to `columns` of `table`, whose primary key the file does not declare,
+/// reference that key? Lint cannot know which of the table's keys it uses: it takes one that
+/// names `id`, or `<table>_id` (`users`' `user_id` too), for the primary key, the common
+/// `REFERENCES p (id)`, and any other list for a unique constraint (`REFERENCES p (code)`),
+/// which a drop of the primary key leaves alone.
+fn assumed_primary_key(table: &str, columns: &[&str]) -> bool {
+    let singular = table.strip_suffix('s').unwrap_or(table);
+    columns.iter().any(|c| {
+        *c == "id" || *c == format!("{table}_id") || *c == format!("{singular}_id")
+    })
+}
+
+/// PostgreSQL: what the foreign key an ALTER TABLE `action` adds references that a later
+/// statement of the file drops with CASCADE (`ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE`,
+/// `DROP COLUMN id CASCADE`), as [`referenced_keys`] gives it, or a later statement of the
+/// statement's own DO block. That drop takes the foreign key along: a retry adds it again, and
+/// fails, as what it needs is gone, unless a guard of the statement ([`crate::sql::ReadGuard`])
+/// keeps it running. With the retry's error.
+pub(crate) fn reference_cascaded_later(
+    cx: &StatementCx,
+    action: &crate::sql::AlterAction,
+) -> Option<(Key, &'static str)> {
+    if cx.dialect != Dialect::Postgres {
+        return None;
+    }
+    let (sequence, index) = match cx.sequence {
+        Some(at) => at,
+        None if cx.runs_in.is_in_body() => (cx.file.sequence, cx.file.top_index),
+        None => return None,
+    };
+    let references = clause_references(&action_tokens(cx.statement, action));
+    if references.is_empty() {
+        return None;
+    }
+    let key = referenced_keys(&references, |table| table_keys(sequence, table))
+        .into_iter()
+        .find(|key| {
+            sequence.column_cascaded_after(key, index).is_some()
+                || (cx.runs_in.is_in_body()
+                    && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key))
+        })?;
+    let without_columns = references.iter().any(|(_, c)| c == PRIMARY_KEY);
+    // A handler for the retry's error, or an IF whose check holds only while what went is
+    // there, keeps the statement running.
+    if let Some(guard) = cx.statement.read_guard.as_deref() {
+        let (caught, name) = match &key {
+            // The key went with its column: `there is no primary key`.
+            Key::Column(_, c) | Key::Constraint(_, c) if without_columns => {
+                (guard.missing_object, c)
+            }
+            Key::Column(t, c) => (guard.protects(t, Some(c)), c),
+            Key::Constraint(_, c) => (guard.bad_reference, c),
+            Key::Object(_, t) => (guard.missing_table, t),
+        };
+        if caught || guard.checks.iter().any(|m| m.contains(name)) {
+            return None;
+        }
+    }
+    let error = match key {
+        _ if without_columns => "there is no primary key for referenced table",
+        Key::Column(..) => "column … referenced in foreign key constraint does not exist",
+        _ => "there is no unique constraint matching given keys for referenced table",
+    };
+    Some((key, error))
 }
 
 /// A column, as (table, column), folded.
@@ -616,6 +773,132 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstrain
         }
     }
     out
+}
+
+/// A primary key or unique constraint a statement declares: (table, name, its columns,
+/// whether it is the primary key), folded; unnamed, under PostgreSQL's default name (`p_pkey`,
+/// `p_code_key`).
+pub(crate) type DeclaredKey = (String, String, Vec<String>, bool);
+
+/// The primary keys and unique constraints a `CREATE TABLE p (…)` declares, or an `ALTER TABLE
+/// p ADD …` adds (`ADD [CONSTRAINT k] PRIMARY KEY (a, b)`, `ADD COLUMN code int UNIQUE`), on
+/// columns, for [`crate::lint::sequence::Sequence::declared_keys`]; not one `USING INDEX`.
+pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKey> {
+    let shape = &statement.shape;
+    let Some(table) = shape.object() else {
+        return Vec::new();
+    };
+    let table = table.base();
+    let tokens = &statement.tokens;
+    let mut out = Vec::new();
+    if !tokens
+        .iter()
+        .any(|t| t.is_kw("PRIMARY") || t.is_kw("UNIQUE"))
+    {
+        return out;
+    }
+    if shape.kind == ShapeKind::Create(ObjectKind::Table) {
+        let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+            return out;
+        };
+        let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+            return out;
+        };
+        for element in
+            crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        {
+            element_keys(table, element, &mut out);
+        }
+    } else if shape.kind == ShapeKind::AlterTable {
+        for action in &shape.actions {
+            let words = crate::sql::tokens_in(tokens, &action.range);
+            let mut rest = words.get(1..).unwrap_or_default();
+            match action.kind {
+                AlterActionKind::AddConstraint => {}
+                AlterActionKind::AddColumn => {
+                    if rest.first().is_some_and(|t| t.is_kw("COLUMN")) {
+                        rest = &rest[1..];
+                    }
+                    if rest.first().is_some_and(|t| t.is_kw("IF")) {
+                        rest = rest.get(3..).unwrap_or_default();
+                    }
+                }
+                _ => continue,
+            }
+            element_keys(table, rest, &mut out);
+        }
+    }
+    out
+}
+
+/// The keys of one element of a table's definition, as [`declared_keys`] gives them: a table
+/// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
+/// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
+fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
+    use crate::lint::sequence::folded;
+    const TABLE_CONSTRAINT: &[&str] = &[
+        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
+    ];
+    // Another constraint of the column: a name before it is not the key's.
+    const OTHER_CONSTRAINT: &[&str] = &[
+        "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED",
+    ];
+    let column = element
+        .first()
+        .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+        .and_then(folded);
+    let (mut depth, mut name) = (0usize, None);
+    let mut k = usize::from(column.is_some());
+    while let Some(t) = element.get(k) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if t.is_kw("CONSTRAINT") => {
+                name = element.get(k + 1).and_then(folded);
+                k += 1;
+            }
+            _ if OTHER_CONSTRAINT.iter().any(|w| t.is_kw(w)) => name = None,
+            _ => {
+                let primary = t.is_kw("PRIMARY") && element.get(k + 1).is_some_and(|n| n.is_kw("KEY"));
+                if primary || t.is_kw("UNIQUE") {
+                    k += usize::from(primary);
+                    let columns = match &column {
+                        Some(column) => vec![column.clone()],
+                        // `(a, b)`, after `NULLS [NOT] DISTINCT`.
+                        None => {
+                            let mut open = k + 1;
+                            while element.get(open).is_some_and(|t| {
+                                t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT")
+                            }) {
+                                open += 1;
+                            }
+                            match element.get(open) {
+                                Some(t) if t.is(&Token::LParen) => {
+                                    let close = crate::sql::lexer::matching_paren(element, open)
+                                        .unwrap_or(element.len());
+                                    element[open + 1..close].iter().filter_map(folded).collect()
+                                }
+                                _ => Vec::new(),
+                            }
+                        }
+                    };
+                    let name = name.take();
+                    if !columns.is_empty() {
+                        let name = name.unwrap_or_else(|| {
+                            if primary {
+                                format!("{table}_pkey")
+                            } else {
+                                format!("{table}_{}_key", columns.join("_"))
+                            }
+                        });
+                        out.push((table.to_string(), name, columns, primary));
+                    }
+                }
+            }
+        }
+        k += 1;
+    }
 }
 
 /// The constraints of tables a statement names, as (table, constraint), folded: those an
@@ -957,6 +1240,101 @@ mod tests {
     use crate::lint::{lint_source, LintOptions};
     use crate::source::SourceFile;
     use crate::sql::Dialect;
+
+    #[test]
+    fn a_reference_to_columns_depends_on_the_declared_key_else_on_the_one_its_columns_suggest() {
+        use super::{referenced_keys, DeclaredKey, TableKeys};
+        use crate::lint::sequence::Key;
+        let declared: Vec<DeclaredKey> = vec![
+            ("p".into(), "p_pk".into(), vec!["uid".into()], true),
+            ("p".into(), "p_u".into(), vec!["a".into(), "b".into()], false),
+        ];
+        let keys = |t: &str| TableKeys {
+            primary: if t == "p" { "p_pk".into() } else { format!("{t}_pkey") },
+            declared: declared.iter().filter(|k| k.0 == t).collect(),
+        };
+        let constraints = |table: &str, columns: &[&str]| -> Vec<String> {
+            let referenced: Vec<(String, String)> = columns
+                .iter()
+                .map(|c| (table.to_string(), c.to_string()))
+                .collect();
+            referenced_keys(&referenced, keys)
+                .into_iter()
+                .filter_map(|k| match k {
+                    Key::Constraint(_, name) => Some(name),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Declared: the key on exactly those columns, in any order.
+        assert_eq!(constraints("p", &["uid"]), ["p_pk"]);
+        assert_eq!(constraints("p", &["b", "a"]), ["p_u"]);
+        // Declared primary key on other columns: not it, whatever the name.
+        assert_eq!(constraints("p", &["id"]), ["p_id_key"]);
+        // Not declared: `id` and `<table>_id` are taken for the primary key.
+        assert_eq!(constraints("q", &["id"]), ["q_pkey", "q_id_key"]);
+        assert_eq!(constraints("users", &["user_id"]), ["users_pkey", "users_user_id_key"]);
+        assert_eq!(constraints("q", &["code"]), ["q_code_key"]);
+        // Without columns: the primary key, and its declared column.
+        assert_eq!(constraints("p", &[super::PRIMARY_KEY]), ["p_pk"]);
+        let referenced = [("p".to_string(), super::PRIMARY_KEY.to_string())];
+        assert!(referenced_keys(&referenced, keys)
+            .contains(&Key::Column("p".into(), "uid".into())));
+    }
+
+    #[test]
+    fn the_keys_a_statement_declares_are_read_with_their_columns_and_names() {
+        use super::declared_keys;
+        let sql = "CREATE TABLE p (id int PRIMARY KEY, code numeric(4, 0) CONSTRAINT p_c UNIQUE, n int CONSTRAINT n_nn NOT NULL UNIQUE, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b), CONSTRAINT p_ab CHECK (a > b));\n\
+                   ALTER TABLE q ADD CONSTRAINT q_pk PRIMARY KEY (x, y), ADD UNIQUE (z), ADD COLUMN IF NOT EXISTS w int UNIQUE REFERENCES p (id);\n\
+                   ALTER TABLE r ADD CONSTRAINT r_pk PRIMARY KEY USING INDEX r_idx, ADD CONSTRAINT r_fk FOREIGN KEY (a) REFERENCES p (id);\n";
+        let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let keys: Vec<_> = parsed.statements.iter().flat_map(declared_keys).collect();
+        let key = |t: &str, name: &str, columns: &[&str], primary: bool| {
+            let columns = columns.iter().map(|c| c.to_string()).collect();
+            (t.to_string(), name.to_string(), columns, primary)
+        };
+        assert_eq!(
+            keys,
+            vec![
+                key("p", "p_pkey", &["id"], true),
+                key("p", "p_c", &["code"], false),
+                key("p", "p_n_key", &["n"], false),
+                key("p", "p_a_b_key", &["a", "b"], false),
+                key("q", "q_pk", &["x", "y"], true),
+                key("q", "q_z_key", &["z"], false),
+                key("q", "q_w_key", &["w"], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reference_without_a_column_list_is_to_the_primary_key() {
+        use super::{added_constraints, PRIMARY_KEY};
+        let sql = "ALTER TABLE c ADD CONSTRAINT a FOREIGN KEY (p_id) REFERENCES p NOT VALID;\n\
+                   ALTER TABLE c ADD CONSTRAINT b FOREIGN KEY (p_id) REFERENCES s.p ON DELETE SET NULL (p_id);\n\
+                   ALTER TABLE c ADD CONSTRAINT d FOREIGN KEY (x, y) REFERENCES s.p (a, b);\n\
+                   CREATE TABLE c2 (p_id int CONSTRAINT e REFERENCES p, CONSTRAINT f PRIMARY KEY (p_id));\n";
+        let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+        let references: Vec<(String, Vec<(String, String)>)> = parsed
+            .statements
+            .iter()
+            .flat_map(added_constraints)
+            .map(|(_, name, _, references)| (name, references))
+            .collect();
+        let pair = |t: &str, c: &str| (t.to_string(), c.to_string());
+        let primary = |name: &str| (name.to_string(), vec![pair("p", PRIMARY_KEY)]);
+        assert_eq!(
+            references,
+            vec![
+                primary("a"),
+                primary("b"),
+                ("d".to_string(), vec![pair("p", "a"), pair("p", "b")]),
+                primary("e"),
+                ("f".to_string(), vec![]),
+            ]
+        );
+    }
 
     #[test]
     fn a_validated_foreign_key_whose_referenced_table_is_dropped_later_references_it() {

@@ -494,6 +494,39 @@ impl Sequence {
             .map(|(_, _, words, references)| (words.as_slice(), references.as_slice()))
     }
 
+    /// The name of `table`'s primary key when the last statement checked so far that declares
+    /// one on it names it (`CONSTRAINT p_pk PRIMARY KEY (id)`, in `CREATE TABLE` or `ALTER
+    /// TABLE … ADD`); `None` when none does, and the key has PostgreSQL's default name
+    /// (`p_pkey`) if the file or an earlier one declared it unnamed. Recorded only where
+    /// [`Self::constraint_reads`] is.
+    pub fn declared_primary_key(&self, table: &str) -> Option<String> {
+        self.added_constraints
+            .iter()
+            .rev()
+            .filter(|(t, _, _, _)| t == table)
+            .find(|(_, _, words, _)| {
+                // The clause's words, after an ALTER's `ADD CONSTRAINT`: `PRIMARY KEY (id)`.
+                let clause = words
+                    .iter()
+                    .map(String::as_str)
+                    .skip_while(|w| *w == "add" || *w == "constraint");
+                clause.take(2).eq(["primary", "key"])
+            })
+            .map(|(_, name, _, _)| name.clone())
+    }
+
+    /// The primary keys and unique constraints the statements checked so far declare on
+    /// `table`'s columns, in their order; recorded only where [`Self::constraint_reads`] is.
+    pub fn declared_keys(
+        &self,
+        table: &str,
+    ) -> Vec<&crate::lint::rules::read_removed_later::DeclaredKey> {
+        self.declared_keys
+            .iter()
+            .filter(|(t, _, _, _)| t == table)
+            .collect()
+    }
+
     /// The first statement after `i` that drops table `key`, or what a rename after `i` made
     /// of it: a foreign key to it follows a rename (`ALTER TABLE p RENAME TO p2`), and goes
     /// with a drop (`DROP TABLE p CASCADE`). A rename to a name the statement does not spell

@@ -277,6 +277,10 @@ pub struct Sequence {
     /// column it is on, and a foreign key with the table it references (`DROP TABLE p
     /// CASCADE`): a later `VALIDATE CONSTRAINT c` reads those too.
     added_constraints: Vec<crate::lint::rules::read_removed_later::AddedConstraint>,
+    /// Lint pass, where [`Self::added_constraints`] is recorded: the primary keys and unique
+    /// constraints the statements checked so far declare on columns, named or not: which key
+    /// a foreign key to some columns depends on.
+    declared_keys: Vec<crate::lint::rules::read_removed_later::DeclaredKey>,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
@@ -564,6 +568,8 @@ impl Sequence {
             for s in std::iter::once(statement).chain(&statement.nested) {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));
+                self.declared_keys
+                    .extend(crate::lint::rules::read_removed_later::declared_keys(s));
             }
         }
         self.search_path.observe(&statement.tokens);

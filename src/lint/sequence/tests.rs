@@ -910,3 +910,34 @@ fn only_a_drops_own_trailing_cascade_word_is_its_option() {
         }
     }
 }
+
+#[test]
+fn a_primary_key_the_file_names_is_the_one_a_reference_without_columns_depends_on() {
+    // (the file, the primary key name of `p` it declares)
+    for (declaration, expected) in [
+        (
+            "ALTER TABLE p ADD CONSTRAINT p_pk PRIMARY KEY (id);",
+            Some("p_pk"),
+        ),
+        (
+            "CREATE TABLE p (id int CONSTRAINT p_pk PRIMARY KEY);",
+            Some("p_pk"),
+        ),
+        (
+            "CREATE TABLE p (id int, CONSTRAINT p_pk PRIMARY KEY (id));",
+            Some("p_pk"),
+        ),
+        // Unnamed: PostgreSQL's default name.
+        (
+            "CREATE TABLE p (id int PRIMARY KEY, CONSTRAINT p_u UNIQUE (id));",
+            None,
+        ),
+        ("ALTER TABLE p ADD CONSTRAINT p_u UNIQUE (id);", None),
+        ("ALTER TABLE q ADD CONSTRAINT q_pk PRIMARY KEY (id);", None),
+    ] {
+        let sql = format!("{declaration} ALTER TABLE x DROP CONSTRAINT IF EXISTS y CASCADE;");
+        let parsed = parse_source(&SourceFile::new("m.sql", sql.as_str()), Dialect::Postgres);
+        let s = replay(&parsed.statements, ApplyModel::StatementByStatement);
+        assert_eq!(s.declared_primary_key("p").as_deref(), expected, "{sql}");
+    }
+}

@@ -80,6 +80,12 @@ impl Handler {
         self.catches_error(INVALID_TEXT_REPRESENTATION)
     }
 
+    /// Does it catch what a statement raises when it adds a foreign key whose referenced key
+    /// is gone (`there is no unique constraint matching given keys for referenced table`)?
+    pub(super) fn catches_bad_reference(&self) -> bool {
+        self.catches_error(INVALID_FOREIGN_KEY)
+    }
+
     /// Does a re-run of `statement` certainly fail, with an error this handler catches? A
     /// `CREATE` of a named object without `IF NOT EXISTS` or `OR REPLACE` (not a temporary
     /// table, which a retry's new session does not see), or an `ALTER TYPE … ADD VALUE` without
@@ -155,6 +161,7 @@ const UNDEFINED_TABLE: (&str, &str) = ("undefined_table", "42P01");
 const UNDEFINED_OBJECT: (&str, &str) = ("undefined_object", "42704");
 const UNDEFINED_COLUMN: (&str, &str) = ("undefined_column", "42703");
 const INVALID_TEXT_REPRESENTATION: (&str, &str) = ("invalid_text_representation", "22P02");
+const INVALID_FOREIGN_KEY: (&str, &str) = ("invalid_foreign_key", "42830");
 const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
 const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");

@@ -288,6 +288,7 @@ impl Guarded {
             guard.missing_column |= h.catches_missing_column();
             guard.missing_object |= h.catches_missing_object();
             guard.bad_label |= h.catches_bad_label();
+            guard.bad_reference |= h.catches_bad_reference();
         }
         guard.checks = self
             .branches
