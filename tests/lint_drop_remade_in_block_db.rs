@@ -280,3 +280,65 @@ fn a_creation_in_a_do_block_a_later_statement_drops_matches_postgres_in_both_mod
     let failures = crash_point_mismatches(&made_in_block_dropped_after_cases());
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A creation in an IF of a DO block whose condition reads rows: `t` has no key, so each run of
+/// `INSERT … ON CONFLICT DO NOTHING` adds a row (and PF119 has nothing to say).
+fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
+    vec![
+        CrashCase {
+            name: "an earlier INSERT changes the count the IF reads: a retry skips the creation",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the IF reads the count through a variable",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM t; IF n = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the block writes the row its IF looks for",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM t WHERE id = 7) THEN CREATE TYPE m5 AS ENUM ('a'); INSERT INTO t VALUES (7) ON CONFLICT DO NOTHING; END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "nothing writes the rows the IF reads: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the file writes another table than the IF reads",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS other (id int);",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM other) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an IF that is always true",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF true THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "only a later statement writes the rows: a crash before it leaves them as they were",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn a_creation_in_an_if_over_rows_the_file_writes_matches_postgres_in_both_models() {
+    let failures = crash_point_mismatches(&made_in_a_data_branch_cases());
+    assert!(failures.is_empty(), "{failures:#?}");
+}

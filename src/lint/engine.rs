@@ -185,6 +185,8 @@ struct FileLinter<'a> {
     body_findings: std::collections::HashSet<(&'static str, usize, usize)>,
     /// The unknowns already reported once for the file ([`calls::Unknown::once_per_file`]).
     once_per_file: std::collections::HashSet<String>,
+    /// [`FileFacts::row_writes`], read on first use.
+    row_writes: std::cell::OnceCell<Vec<(usize, String)>>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -243,6 +245,7 @@ impl<'a> FileLinter<'a> {
             ),
             body_findings: Default::default(),
             once_per_file: Default::default(),
+            row_writes: Default::default(),
         }
     }
 
@@ -315,6 +318,8 @@ impl<'a> FileLinter<'a> {
         let file = FileFacts {
             sequence: &self.sequence,
             top_index: statement.index,
+            top_end: statement.range.end,
+            row_writes: &self.row_writes,
             known_model: self.known_model,
             history: &self.history,
             only_statement,
@@ -741,7 +746,8 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                 && (cx
                     .sequence
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
-                    || proved_in_do_body(cx, v.range.start));
+                    || proved_in_do_body(cx, v.range.start)
+                    || branch_may_be_skipped(cx));
             if !proved {
                 emit.push(info, v, suppressed);
             }
@@ -774,6 +780,31 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
                 .file
                 .sequence
                 .body_creation_left_removed(statement, at, cx.file.top_index))
+}
+
+/// May a retry skip the statement of a DO body in `cx` because an IF around it reads rows the
+/// file writes (`INSERT INTO t …; DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE
+/// …`)? Then the retry may find other rows and take another branch, so its existence findings
+/// claim what lint cannot tell. A condition that reads nothing the file writes (`IF true`, a
+/// version check, rows nothing changes) is what it was on the run that made the object, and
+/// the finding stands. A retry after a crash right after the DO statement has run the
+/// statements before it, and the block, once more: their writes count; under a per-file
+/// transaction a re-run follows the whole file, and every write counts.
+fn branch_may_be_skipped(cx: &StatementCx) -> bool {
+    let reads = &cx.statement.branch_reads;
+    if cx.runs_in != RunsIn::DoBody || reads.is_empty() {
+        return false;
+    }
+    let until = if cx.file.sequence.transactional() {
+        usize::MAX
+    } else {
+        cx.file.top_end
+    };
+    cx.file
+        .row_writes
+        .get_or_init(|| crate::sql::do_block::row_writes(&cx.source.text, cx.dialect))
+        .iter()
+        .any(|(at, table)| *at < until && reads.contains(table))
 }
 
 struct Emitter<'a> {

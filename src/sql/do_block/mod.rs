@@ -19,6 +19,7 @@ pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
 use handlers::{exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler};
 use row_checks::row_checked_branches;
+pub use row_checks::row_writes;
 
 /// Bytes of the body of a DO statement's dollar-quoted string (between the quotes).
 pub fn body_range(source: &SourceFile, tokens: &[Tok]) -> Option<Range<usize>> {
@@ -247,6 +248,25 @@ impl Guarded {
             .any(|(range, tables)| range.contains(&at) && tables.iter().any(|t| t == table))
     }
 
+    /// The tables (lower case, base names) whose rows the conditions of the IFs around byte
+    /// `at` read, directly or through a variable a `SELECT … INTO` filled: `IF (SELECT count(*)
+    /// FROM t) = 1 THEN`. A retry that finds other rows there may take another branch.
+    pub fn condition_reads(&self, at: usize) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, tables) in self
+            .row_checks
+            .iter()
+            .filter(|(range, _)| range.contains(&at))
+        {
+            for table in tables {
+                if !out.contains(table) {
+                    out.push(table.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Applies the guards around byte `at` of this body to `statement`, which runs there (a
     /// statement of the body, SQL it builds at `at`, or one of a routine a call at `at` runs):
     /// in a branch whose catalog check can find what it creates, or an INSERT behind a check of
@@ -266,6 +286,11 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
+        for table in self.condition_reads(at) {
+            if !statement.branch_reads.contains(&table) {
+                statement.branch_reads.push(table);
+            }
+        }
         let Some(d) = statement.context.do_block.as_mut() else {
             return;
         };
