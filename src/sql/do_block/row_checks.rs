@@ -119,7 +119,14 @@ fn writes_in(
             }
             _ => None,
         };
-        if let Some(inner) = inner.filter(|r| r.start < r.end && depth < 8) {
+        // The quotes as lexed (`E'…'` and an unterminated quote are not read).
+        let quoted = |r: &Range<usize>| {
+            let whole = text.get(t.range.clone()).unwrap_or_default();
+            r.start < r.end
+                && text.get(r.clone()).is_some()
+                && whole.get(..r.start - t.range.start) == whole.get(r.end - t.range.start..)
+        };
+        if let Some(inner) = inner.filter(|r| depth < 8 && quoted(r)) {
             writes_in(text, dialect, inner, depth + 1, out);
             continue;
         }
