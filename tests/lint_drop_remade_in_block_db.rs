@@ -342,3 +342,34 @@ fn a_creation_in_an_if_over_rows_the_file_writes_matches_postgres_in_both_models
     let failures = crash_point_mismatches(&made_in_a_data_branch_cases());
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn a_rename_of_a_name_made_again_first_reports_the_new_name_taken() {
+    // In a DO block and at the top level: the retry makes `mood` again and fails at the
+    // rename because `mood_old`, which the first run left, is taken.
+    for sql in [
+        "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood RENAME TO mood_old; END $$;\n",
+        "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood RENAME TO mood_old;\n",
+    ] {
+        let db = ScratchDb::postgres();
+        db.exec(sql);
+        // A crash right after the rename: the retry runs the whole file again.
+        let error = db.try_exec(sql).expect_err(sql);
+        assert!(
+            error.contains("type \"mood_old\" already exists"),
+            "{sql}: {error}"
+        );
+        let found = retry_findings(sql, &dialect_options(Dialect::Postgres));
+        let rename = found
+            .iter()
+            .find(|f| f.rule.code == "PF118")
+            .unwrap_or_else(|| panic!("{sql}: {found:#?}"));
+        assert!(
+            rename.message.starts_with(
+                "renaming type `mood` fails on a retry because `mood_old` already exists"
+            ),
+            "{sql}: {}",
+            rename.message
+        );
+    }
+}
