@@ -328,6 +328,45 @@ fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
             ],
         },
         CrashCase {
+            name: "the file writes a table of the same name in another schema: a retry creates again",
+            statements: &[
+                "INSERT INTO a.t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('x'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the file writes the table the IF reads under its public name",
+            statements: &[
+                "INSERT INTO public.t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('x'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the file's search_path puts the written table where the IF reads",
+            statements: &[
+                "SET search_path TO a, public;",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM a.t) = 1 THEN CREATE TYPE public.m5 AS ENUM ('x'); END IF; END $$;",
+                "DROP TYPE public.m5;",
+            ],
+        },
+        CrashCase {
+            name: "an ELSIF's condition reads the rows an earlier INSERT changes: a retry skips the creation",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF false THEN NULL; ELSIF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "only a later ELSIF reads the rows: the IF's branch is created again",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF true THEN CREATE TYPE m5 AS ENUM ('a'); ELSIF (SELECT count(*) FROM t) = 1 THEN NULL; END IF; END $$;",
+            ],
+        },
+        CrashCase {
             name: "only a later statement writes the rows: a crash before it leaves them as they were",
             statements: &[
                 "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",

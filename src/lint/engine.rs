@@ -186,7 +186,7 @@ struct FileLinter<'a> {
     /// The unknowns already reported once for the file ([`calls::Unknown::once_per_file`]).
     once_per_file: std::collections::HashSet<String>,
     /// [`FileFacts::row_writes`], read on first use.
-    row_writes: std::cell::OnceCell<Vec<(usize, String)>>,
+    row_writes: std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable)>>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -782,29 +782,42 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
                 .body_creation_left_removed(statement, at, cx.file.top_index))
 }
 
-/// May a retry skip the statement of a DO body in `cx` because an IF around it reads rows the
-/// file writes (`INSERT INTO t …; DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE
-/// …`)? Then the retry may find other rows and take another branch, so its existence findings
-/// claim what lint cannot tell. A condition that reads nothing the file writes (`IF true`, a
-/// version check, rows nothing changes) is what it was on the run that made the object, and
-/// the finding stands. A retry after a crash right after the DO statement has run the
-/// statements before it, and the block, once more: their writes count; under a per-file
+/// May a retry skip the statement of a DO body in `cx` because a condition that decides whether
+/// it runs (an IF's, an ELSIF's) reads rows the file writes (`INSERT INTO t …; DO $$ BEGIN IF
+/// (SELECT count(*) FROM t) = 1 THEN CREATE TYPE …`)? Then the retry may find other rows and
+/// take another branch, so its existence findings claim what lint cannot tell. A condition
+/// that reads nothing the file writes (`IF true`, a version check, rows nothing changes, a
+/// table of another schema: [`RowTable::may_be`]) is what it was on the run that made the
+/// object, and the finding stands. A retry after a crash right after the DO statement has run
+/// the statements before it, and the block, once more: their writes count; under a per-file
 /// transaction a re-run follows the whole file, and every write counts.
+///
+/// [`RowTable::may_be`]: crate::sql::do_block::RowTable::may_be
 fn branch_may_be_skipped(cx: &StatementCx) -> bool {
-    let reads = &cx.statement.branch_reads;
-    if cx.runs_in != RunsIn::DoBody || reads.is_empty() {
+    if cx.runs_in != RunsIn::DoBody || cx.statement.branch_reads.is_empty() {
         return false;
     }
-    let until = if cx.file.sequence.transactional() {
+    // The body runs under the search_path the statements before the DO set.
+    let home = cx.file.history.search_home();
+    let reads: Vec<_> = cx
+        .statement
+        .branch_reads
+        .iter()
+        .map(|t| t.resolved(home))
+        .collect();
+    let transactional = cx.file.sequence.transactional();
+    let until = if transactional {
         usize::MAX
     } else {
         cx.file.top_end
     };
     cx.file
         .row_writes
-        .get_or_init(|| crate::sql::do_block::row_writes(&cx.source.text, cx.dialect))
+        .get_or_init(|| {
+            crate::sql::do_block::row_writes(&cx.source.text, cx.dialect, transactional)
+        })
         .iter()
-        .any(|(at, table)| *at < until && reads.contains(table))
+        .any(|(at, table)| *at < until && reads.iter().any(|r| r.may_be(table)))
 }
 
 struct Emitter<'a> {

@@ -173,7 +173,7 @@ pub struct FileFacts<'a> {
     pub top_end: usize,
     /// Where the file writes rows of a table ([`crate::sql::do_block::row_writes`]), read on
     /// first use: few files need it.
-    pub row_writes: &'a std::cell::OnceCell<Vec<(usize, String)>>,
+    pub row_writes: &'a std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable)>>,
     /// The apply model of a known runner; `None` when the tool is unknown.
     pub known_model: Option<crate::runner::ApplyModel>,
     /// What the statements before this one established (settings, checks, transactions).

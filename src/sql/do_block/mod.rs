@@ -19,7 +19,7 @@ pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
 use handlers::{exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler};
 use row_checks::row_checked_branches;
-pub use row_checks::row_writes;
+pub use row_checks::{row_writes, RowTable};
 
 /// Bytes of the body of a DO statement's dollar-quoted string (between the quotes).
 pub fn body_range(source: &SourceFile, tokens: &[Tok]) -> Option<Range<usize>> {
@@ -186,17 +186,22 @@ pub struct Guarded {
     /// Every IF's branch (catalog check or not), and the tables its condition reads rows of
     /// (directly, or through a variable a `SELECT … INTO` filled), lower case.
     row_checks: Vec<(Range<usize>, Vec<String>)>,
+    /// Every branch of every IF (an `ELSIF`'s too), and the tables the conditions that decide
+    /// whether it runs read rows of.
+    branch_reads: Vec<(Range<usize>, Vec<RowTable>)>,
 }
 
 impl Guarded {
     /// The guards of body `tokens`, in `dialect`.
     pub fn of(tokens: &[Tok], dialect: Dialect) -> Guarded {
+        let rows = row_checked_branches(tokens);
         Guarded {
             mysql_handlers: mysql_handlers(tokens, dialect == Dialect::Mariadb),
             handlers: exception_handlers(tokens),
             branches: catalog_checked_branches(tokens),
             exact_names: dialect == Dialect::Postgres,
-            row_checks: row_checked_branches(tokens),
+            row_checks: rows.checks,
+            branch_reads: rows.reads,
         }
     }
 
@@ -248,13 +253,14 @@ impl Guarded {
             .any(|(range, tables)| range.contains(&at) && tables.iter().any(|t| t == table))
     }
 
-    /// The tables (lower case, base names) whose rows the conditions of the IFs around byte
-    /// `at` read, directly or through a variable a `SELECT … INTO` filled: `IF (SELECT count(*)
-    /// FROM t) = 1 THEN`. A retry that finds other rows there may take another branch.
-    pub fn condition_reads(&self, at: usize) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
+    /// The tables whose rows the conditions that decide whether byte `at` runs read (those of
+    /// the IFs around it, and of the `ELSIF`s before its branch), directly or through a
+    /// variable a `SELECT … INTO` filled: `IF (SELECT count(*) FROM t) = 1 THEN`. A retry that
+    /// finds other rows there may take another branch.
+    pub fn condition_reads(&self, at: usize) -> Vec<RowTable> {
+        let mut out: Vec<RowTable> = Vec::new();
         for (_, tables) in self
-            .row_checks
+            .branch_reads
             .iter()
             .filter(|(range, _)| range.contains(&at))
         {
