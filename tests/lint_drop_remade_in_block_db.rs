@@ -376,6 +376,79 @@ fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
     ]
 }
 
+/// A creation in an IF of a DO block whose condition reads the catalog: a guard only when what
+/// the condition looks for is the object, or one the block makes.
+fn made_in_a_catalog_branch_cases() -> Vec<CrashCase> {
+    vec![
+        CrashCase {
+            name: "the IF counts another schema, which the block does not make: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM pg_namespace WHERE nspname = 'a') = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks that another schema is missing",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'zz') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the server's version",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT setting FROM pg_settings WHERE name = 'server_version_num')::int >= 100000 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type itself",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type in its schema",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF resolves the type's name",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('public.m5') IS NULL THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF counts the type through a variable",
+            statements: &[
+                "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM pg_type WHERE typname = 'm5'; IF n = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type's name held in a variable",
+            statements: &[
+                "DO $$ DECLARE v text := 'm5'; BEGIN IF NOT EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typname = v) THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the array type the creation makes with it",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = '_m5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks a table the branch creates too",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM pg_class WHERE relname = 'scratch') = 0 THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn a_creation_in_an_if_over_the_catalog_matches_postgres_in_both_models() {
+    let failures = crash_point_mismatches(&made_in_a_catalog_branch_cases());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn a_creation_in_an_if_over_rows_the_file_writes_matches_postgres_in_both_models() {
     let failures = crash_point_mismatches(&made_in_a_data_branch_cases());
