@@ -805,6 +805,7 @@ fn branch_may_be_skipped(cx: &StatementCx) -> bool {
         .iter()
         .map(|t| t.resolved(home))
         .collect();
+    let postgres = cx.dialect == crate::sql::Dialect::Postgres;
     let transactional = cx.file.sequence.transactional();
     let until = if transactional {
         usize::MAX
@@ -817,7 +818,7 @@ fn branch_may_be_skipped(cx: &StatementCx) -> bool {
             crate::sql::do_block::row_writes(&cx.source.text, cx.dialect, transactional)
         })
         .iter()
-        .any(|(at, table)| *at < until && reads.iter().any(|r| r.may_be(table)))
+        .any(|(at, table)| *at < until && reads.iter().any(|r| r.may_be(table, postgres)))
 }
 
 struct Emitter<'a> {

@@ -25,15 +25,16 @@ impl RowTable {
     }
 
     /// May `self` and `other` (both [`resolved`](Self::resolved)) be the same table? Two known
-    /// schemas must be equal (`a.t` is not `b.t`). A name without one is looked up through
-    /// the connection's search_path, PostgreSQL's `"$user", public` unless the runner changed
-    /// it: it may be `public.t` or another unqualified `t`, not `a.t`.
-    pub fn may_be(&self, other: &RowTable) -> bool {
+    /// schemas must be equal (`a.t` is not `b.t`). On PostgreSQL (`postgres`) a name without
+    /// one is looked up through the connection's search_path, `"$user", public` unless the
+    /// runner changed it: it may be `public.t` or another unqualified `t`, not `a.t`. On
+    /// MySQL/MariaDB it is in the connection's database, which may be any (`db.t`, `t`).
+    pub fn may_be(&self, other: &RowTable, postgres: bool) -> bool {
         self.base == other.base
             && match (&self.schema, &other.schema) {
                 (Some(a), Some(b)) => a == b,
                 (None, None) => true,
-                (Some(s), None) | (None, Some(s)) => s == "public",
+                (Some(s), None) | (None, Some(s)) => !postgres || s == "public",
             }
     }
 }
@@ -161,11 +162,11 @@ fn tables_after_from(tokens: &[Tok]) -> Vec<RowTable> {
 /// Where `text` (a file in `dialect`) writes rows of a table, as (byte of the verb, the table,
 /// its schema that of the name, else the first of the search_path the file set before the
 /// statement; `file_transaction`: the runner runs the file in one transaction, so a `SET
-/// LOCAL` lasts): `INSERT INTO t`, `UPDATE [ONLY] t`, `DELETE FROM [ONLY] t`, `TRUNCATE
-/// [TABLE] [ONLY] t, …`, `MERGE INTO t`, `COPY t … FROM`; in dollar-quoted bodies (DO blocks,
-/// routines, under the path of the statement that holds them) and the string literal an
-/// `EXECUTE` runs too. A word that only looks like such a verb (`ON UPDATE CASCADE`) names a
-/// table that is not written: a retry rule then claims less, never more.
+/// LOCAL` lasts): `INSERT [IGNORE] INTO t`, `REPLACE INTO t`, `UPDATE [ONLY] t`, `DELETE FROM
+/// [ONLY] t`, `TRUNCATE [TABLE] [ONLY] t, …`, `MERGE INTO t`, `COPY t … FROM`; in dollar-quoted
+/// bodies (DO blocks, routines, under the path of the statement that holds them) and the
+/// string literal an `EXECUTE` runs too. A word that only looks like such a verb (`ON UPDATE
+/// CASCADE`) names a table that is not written: a retry rule then claims less, never more.
 pub fn row_writes(
     text: &str,
     dialect: crate::sql::Dialect,
@@ -229,8 +230,20 @@ fn writes_in(
             out.push((at, table.resolved(home.as_deref())));
             Some(end)
         };
-        if (t.is_kw("INSERT") || t.is_kw("MERGE")) && next_is(1, "INTO")
-            || t.is_kw("DELETE") && next_is(1, "FROM")
+        // MySQL's `INSERT [LOW_PRIORITY | DELAYED | HIGH_PRIORITY] [IGNORE] INTO`, `REPLACE
+        // [LOW_PRIORITY | DELAYED] INTO`.
+        let modifiers = tokens[k + 1..]
+            .iter()
+            .take_while(|t| {
+                ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"]
+                    .iter()
+                    .any(|w| t.is_kw(w))
+            })
+            .count();
+        let inserts = t.is_kw("INSERT") || t.is_kw("REPLACE");
+        if inserts && next_is(1 + modifiers, "INTO") {
+            push(k + 2 + modifiers);
+        } else if t.is_kw("MERGE") && next_is(1, "INTO") || t.is_kw("DELETE") && next_is(1, "FROM")
         {
             push(k + 2);
         } else if t.is_kw("UPDATE") {
@@ -296,6 +309,13 @@ mod tests {
                    DO $$ BEGIN MERGE INTO h USING z ON true WHEN MATCHED THEN DELETE; \
                    EXECUTE 'INSERT INTO i VALUES (1)'; END $$;\nSELECT * FROM j;";
         assert_eq!(written(sql), ["s.a", "b", "c", "d", "e", "f", "h", "i"]);
+        let sql = "INSERT IGNORE INTO db.k VALUES (1); INSERT LOW_PRIORITY INTO l VALUES (1);\n\
+                   REPLACE DELAYED INTO m VALUES (1); SELECT replace(x, 'a', 'b') FROM n;";
+        let written: Vec<String> = row_writes(sql, Dialect::Mariadb, false)
+            .iter()
+            .map(|(_, t)| shown(t))
+            .collect();
+        assert_eq!(written, ["db.k", "l", "m"]);
     }
 
     #[test]
