@@ -367,6 +367,31 @@ fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
             ],
         },
         CrashCase {
+            name: "an earlier INSERT whose row conflicts on the table's key adds nothing on a retry: the creation runs again",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY);",
+                "INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an earlier INSERT leaves the key to its serial default: a retry adds a row and skips the creation",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k2 (id serial PRIMARY KEY, v int);",
+                "INSERT INTO k2 (v) VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k2) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "an INSERT that conflicts on a key after the block still changes what a re-run of the whole file finds",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY);",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;",
+            ],
+        },
+        CrashCase {
             name: "only a later statement writes the rows: a crash before it leaves them as they were",
             statements: &[
                 "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",

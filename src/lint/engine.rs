@@ -186,7 +186,7 @@ struct FileLinter<'a> {
     /// The unknowns already reported once for the file ([`calls::Unknown::once_per_file`]).
     once_per_file: std::collections::HashSet<String>,
     /// [`FileFacts::row_writes`], read on first use.
-    row_writes: std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable)>>,
+    row_writes: std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable, bool)>>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -318,6 +318,7 @@ impl<'a> FileLinter<'a> {
         let file = FileFacts {
             sequence: &self.sequence,
             top_index: statement.index,
+            top_start: statement.range.start,
             top_end: statement.range.end,
             row_writes: &self.row_writes,
             known_model: self.known_model,
@@ -789,8 +790,11 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
 /// that reads nothing the file writes (`IF true`, a version check, rows nothing changes, a
 /// table of another schema: [`RowTable::may_be`]) is what it was on the run that made the
 /// object, and the finding stands. A retry after a crash right after the DO statement has run
-/// the statements before it, and the block, once more: their writes count; under a per-file
-/// transaction a re-run follows the whole file, and every write counts.
+/// the statements before it, and the block, once more: their writes count, but for an INSERT
+/// before the DO statement that a re-run repeats without adding a row (`INSERT INTO k VALUES
+/// (1) ON CONFLICT DO NOTHING` after the file's `CREATE TABLE k (id int PRIMARY KEY)`); under a
+/// per-file transaction a re-run follows the whole file, and every write after the DO
+/// statement counts too.
 ///
 /// [`RowTable::may_be`]: crate::sql::do_block::RowTable::may_be
 fn branch_may_be_skipped(cx: &StatementCx) -> bool {
@@ -818,7 +822,12 @@ fn branch_may_be_skipped(cx: &StatementCx) -> bool {
             crate::sql::do_block::row_writes(&cx.source.text, cx.dialect, transactional)
         })
         .iter()
-        .any(|(at, table)| *at < until && reads.iter().any(|r| r.may_be(table, postgres)))
+        .any(|(at, table, unchanged)| {
+            // A write before the DO statement that a re-run repeats without changing a row
+            // leaves what the condition reads as the first run left it.
+            let repeated_alike = *unchanged && *at < cx.file.top_start;
+            *at < until && !repeated_alike && reads.iter().any(|r| r.may_be(table, postgres))
+        })
 }
 
 struct Emitter<'a> {

@@ -167,26 +167,248 @@ fn tables_after_from(tokens: &[Tok]) -> Vec<RowTable> {
 /// bodies (DO blocks, routines, under the path of the statement that holds them) and the
 /// string literal an `EXECUTE` runs too. A word that only looks like such a verb (`ON UPDATE
 /// CASCADE`) names a table that is not written: a retry rule then claims less, never more.
+/// Last, whether a re-run of the write changes no row: an INSERT that skips conflicting rows
+/// ([`Inserted`]) into the table a top-level `CREATE TABLE` of the file made before it, whose
+/// rows each give every column of one of its keys a literal ([`Inserted::conflicts_in`]), when
+/// the file alters or drops no table of that name, drops no index or constraint, and creates
+/// it only once.
 pub fn row_writes(
     text: &str,
     dialect: crate::sql::Dialect,
     file_transaction: bool,
-) -> Vec<(usize, RowTable)> {
-    let mut out = Vec::new();
+) -> Vec<(usize, RowTable, bool)> {
+    let mut scan = Scan::default();
     let mut path = SessionPath::file(file_transaction);
-    writes_in(text, dialect, 0..text.len(), 0, Err(&mut path), &mut out);
-    out
+    writes_in(text, dialect, 0..text.len(), 0, Err(&mut path), &mut scan);
+    let keyed = |at: usize, table: &RowTable| {
+        let mut defs = scan.keyed.iter().filter(|k| k.table.base == table.base);
+        match (defs.next(), defs.next()) {
+            (Some(def), None) if def.at < at && def.table == *table => Some(def),
+            _ => None,
+        }
+    };
+    scan.writes
+        .iter()
+        .map(|(at, table, inserted)| {
+            let unchanged = inserted.as_ref().is_some_and(|inserted| {
+                !scan.drops_keys
+                    && !scan.altered.contains(&table.base)
+                    && keyed(*at, table).is_some_and(|def| inserted.conflicts_in(def))
+            });
+            (*at, table.clone(), unchanged)
+        })
+        .collect()
 }
 
-/// [`row_writes`] in `range`: at the top (`Err`), following the search_path each statement
-/// sets; in a body (`Ok`), under the first schema of the path of the statement that holds it.
+/// What [`writes_in`] reads from a file.
+#[derive(Default)]
+struct Scan {
+    /// (byte of the verb, table, what an INSERT that skips conflicting rows inserts).
+    writes: Vec<(usize, RowTable, Option<Inserted>)>,
+    /// The tables a top-level `CREATE TABLE` makes, with their keys.
+    keyed: Vec<Keyed>,
+    /// The base names of the tables an `ALTER TABLE` or `DROP TABLE` names.
+    altered: Vec<String>,
+    /// The file drops an index or a constraint somewhere (`DROP INDEX`, `DROP CONSTRAINT`).
+    drops_keys: bool,
+}
+
+/// A table `CREATE TABLE [IF NOT EXISTS] t (…)` makes: its columns in order, and the columns of
+/// each `PRIMARY KEY` and `UNIQUE` (lower case).
+struct Keyed {
+    at: usize,
+    table: RowTable,
+    columns: Vec<String>,
+    keys: Vec<Vec<String>>,
+}
+
+impl Keyed {
+    /// Reads `tokens` (from `CREATE`) when they are `CREATE TABLE [IF NOT EXISTS] t (…)`.
+    fn of(tokens: &[Tok], at: usize, home: Option<&str>) -> Option<Keyed> {
+        let mut i = 2;
+        if tokens.get(2).is_some_and(|t| t.is_kw("IF")) {
+            i = 5;
+        }
+        let (table, end) = table_at(tokens, i)?;
+        let open = end + 1;
+        if !tokens.get(open).is_some_and(|t| t.is(&Token::LParen)) {
+            return None;
+        }
+        let close = crate::sql::lexer::matching_paren(tokens, open)?;
+        let mut keyed = Keyed {
+            at,
+            table: table.resolved(home),
+            columns: Vec::new(),
+            keys: Vec::new(),
+        };
+        for element in
+            crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        {
+            let word = |t: &Tok| match &t.token {
+                Token::Word(w) => Some(w.value.to_lowercase()),
+                _ => None,
+            };
+            let first = element.first()?;
+            let constraint = [
+                "CONSTRAINT",
+                "PRIMARY",
+                "UNIQUE",
+                "CHECK",
+                "FOREIGN",
+                "EXCLUDE",
+            ]
+            .iter()
+            .any(|w| first.is_kw(w));
+            // ON CONFLICT takes no deferrable key as arbiter: such an INSERT fails (PostgreSQL 15).
+            let deferrable = element
+                .iter()
+                .enumerate()
+                .any(|(j, t)| t.is_kw("DEFERRABLE") && !(j > 0 && element[j - 1].is_kw("NOT")));
+            let key = element
+                .iter()
+                .position(|t| t.is_kw("PRIMARY") || t.is_kw("UNIQUE"))
+                .filter(|_| !deferrable);
+            if !constraint {
+                let column = word(first)?;
+                if key.is_some() {
+                    keyed.keys.push(vec![column.clone()]);
+                }
+                keyed.columns.push(column);
+            } else if let Some(key) = key {
+                // `PRIMARY KEY (a, b)`, `UNIQUE [NULLS …] (a)`.
+                let open = key + element[key..].iter().position(|t| t.is(&Token::LParen))?;
+                let close = crate::sql::lexer::matching_paren(element, open)?;
+                let columns: Option<Vec<String>> = element[open + 1..close]
+                    .iter()
+                    .filter(|t| !t.is(&Token::Comma))
+                    .map(word)
+                    .collect();
+                keyed.keys.push(columns?);
+            }
+        }
+        Some(keyed)
+    }
+}
+
+/// The rows of `INSERT INTO t [(columns)] VALUES (…), … ON CONFLICT [(target)] DO NOTHING`
+/// (MySQL: `INSERT IGNORE INTO …`): for each, which of its values are literals other than
+/// NULL (`1`, `-1`, `'a'`, `true`), which a re-run inserts again as they were.
+struct Inserted {
+    columns: Option<Vec<String>>,
+    rows: Vec<Vec<bool>>,
+    target: Option<Vec<String>>,
+}
+
+impl Inserted {
+    /// Reads `tokens` (the statement from the table's name at `name`; `ignore`: MySQL's `INSERT
+    /// IGNORE`), when it is such an INSERT.
+    fn of(tokens: &[Tok], name: usize, ignore: bool) -> Option<Inserted> {
+        let word = |t: &Tok| match &t.token {
+            Token::Word(w) => Some(w.value.to_lowercase()),
+            _ => None,
+        };
+        let list = |open: usize| -> Option<(Vec<String>, usize)> {
+            let close = crate::sql::lexer::matching_paren(tokens, open)?;
+            let names: Option<Vec<String>> = tokens[open + 1..close]
+                .iter()
+                .filter(|t| !t.is(&Token::Comma))
+                .map(word)
+                .collect();
+            Some((names?, close))
+        };
+        let mut i = name + 1;
+        let mut columns = None;
+        if tokens.get(i).is_some_and(|t| t.is(&Token::LParen)) {
+            let (names, close) = list(i)?;
+            columns = Some(names);
+            i = close + 1;
+        }
+        if !tokens.get(i).is_some_and(|t| t.is_kw("VALUES")) {
+            return None;
+        }
+        i += 1;
+        let mut rows = Vec::new();
+        while tokens.get(i).is_some_and(|t| t.is(&Token::LParen)) {
+            let close = crate::sql::lexer::matching_paren(tokens, i)?;
+            let values =
+                crate::sql::dynamic::split_top(&tokens[i + 1..close], |t| t.is(&Token::Comma));
+            rows.push(values.iter().map(|v| literal(v)).collect());
+            i = close + 1;
+            if !tokens.get(i).is_some_and(|t| t.is(&Token::Comma)) {
+                break;
+            }
+            i += 1;
+        }
+        let rest = &tokens[i..];
+        let target = match rest {
+            [] if ignore => None,
+            [on, conflict, open, ..] if on.is_kw("ON") && conflict.is_kw("CONFLICT") && !ignore => {
+                let (target, close) = match open.is(&Token::LParen) {
+                    true => {
+                        let (names, close) = list(i + 2)?;
+                        (Some(names), close + 1 - i)
+                    }
+                    false => (None, 2),
+                };
+                let done =
+                    matches!(rest.get(close..)?, [d, n] if d.is_kw("DO") && n.is_kw("NOTHING"));
+                if !done {
+                    return None;
+                }
+                target
+            }
+            _ => return None,
+        };
+        (!rows.is_empty()).then_some(Inserted {
+            columns,
+            rows,
+            target,
+        })
+    }
+
+    /// Does every row conflict, on a re-run, with the one its first run left on a key of
+    /// `table` (the conflict target's, when it names one), so that the re-run inserts nothing?
+    /// It does when each row gives every column of the key a literal.
+    fn conflicts_in(&self, table: &Keyed) -> bool {
+        let columns = self.columns.as_ref().unwrap_or(&table.columns);
+        table.keys.iter().any(|key| {
+            let arbiter = self.target.as_ref().is_none_or(|target| {
+                target.len() == key.len() && target.iter().all(|c| key.contains(c))
+            });
+            arbiter
+                && self.rows.iter().all(|row| {
+                    row.len() == columns.len()
+                        && key
+                            .iter()
+                            .all(|c| columns.iter().position(|n| n == c).is_some_and(|p| row[p]))
+                })
+        })
+    }
+}
+
+/// Is `value` (the tokens of one value of a VALUES row) a literal other than NULL?
+fn literal(value: &[Tok]) -> bool {
+    let value = match value {
+        [minus, rest @ ..] if minus.is(&Token::Minus) => rest,
+        _ => value,
+    };
+    match value {
+        [t] => {
+            matches!(t.token, Token::Number(..) | Token::SingleQuotedString(_))
+                || t.is_kw("TRUE")
+                || t.is_kw("FALSE")
+        }
+        _ => false,
+    }
+}
+
 fn writes_in(
     text: &str,
     dialect: crate::sql::Dialect,
     range: Range<usize>,
     depth: usize,
     mut path: Result<Option<&str>, &mut SessionPath>,
-    out: &mut Vec<(usize, RowTable)>,
+    out: &mut Scan,
 ) {
     let tokens = crate::sql::lexer::lex(dialect, text, range).tokens;
     let mut statement_start = 0;
@@ -224,10 +446,54 @@ fn writes_in(
         }
         let at = t.range.start;
         let next_is = |n: usize, kw: &str| tokens.get(k + n).is_some_and(|t| t.is_kw(kw));
+        // This statement's tokens from `k` (read for the few verbs that need them).
+        let statement = || {
+            let end = tokens[k..]
+                .iter()
+                .position(|t| t.is(&Token::SemiColon))
+                .map_or(tokens.len(), |p| k + p);
+            &tokens[k..end]
+        };
+        if t.is_kw("DROP") && (next_is(1, "INDEX") || next_is(1, "CONSTRAINT")) {
+            out.drops_keys = true;
+        }
+        if (t.is_kw("ALTER") || t.is_kw("DROP")) && next_is(1, "TABLE") {
+            let statement = statement();
+            let mut from = 2;
+            while ["IF", "EXISTS", "ONLY"]
+                .iter()
+                .any(|w| statement.get(from).is_some_and(|t| t.is_kw(w)))
+            {
+                from += 1;
+            }
+            // `DROP TABLE a, b`: every name.
+            for name in
+                crate::sql::dynamic::split_top(&statement[from.min(statement.len())..], |t| {
+                    t.is(&Token::Comma)
+                })
+            {
+                if let Some((table, _)) = table_at(name, 0) {
+                    out.altered.push(table.base);
+                }
+            }
+        }
+        if depth == 0 && t.is_kw("CREATE") && next_is(1, "TABLE") {
+            out.keyed
+                .extend(Keyed::of(statement(), at, home.as_deref()));
+        }
         let mut push = |from: usize| {
             let from = from + usize::from(tokens.get(from).is_some_and(|t| t.is_kw("ONLY")));
             let (table, end) = table_at(&tokens, from)?;
-            out.push((at, table.resolved(home.as_deref())));
+            let inserted = t
+                .is_kw("INSERT")
+                .then(|| {
+                    let statement = statement();
+                    let ignore = statement.iter().take(5).any(|t| t.is_kw("IGNORE"));
+                    Inserted::of(statement, end - k, ignore)
+                })
+                .flatten();
+            out.writes
+                .push((at, table.resolved(home.as_deref()), inserted));
             Some(end)
         };
         // MySQL's `INSERT [LOW_PRIORITY | DELAYED | HIGH_PRIORITY] [IGNORE] INTO`, `REPLACE
@@ -298,7 +564,7 @@ mod tests {
     fn written(sql: &str) -> Vec<String> {
         row_writes(sql, Dialect::Postgres, false)
             .iter()
-            .map(|(_, t)| shown(t))
+            .map(|(_, t, _)| shown(t))
             .collect()
     }
 
@@ -313,9 +579,92 @@ mod tests {
                    REPLACE DELAYED INTO m VALUES (1); SELECT replace(x, 'a', 'b') FROM n;";
         let written: Vec<String> = row_writes(sql, Dialect::Mariadb, false)
             .iter()
-            .map(|(_, t)| shown(t))
+            .map(|(_, t, _)| shown(t))
             .collect();
         assert_eq!(written, ["db.k", "l", "m"]);
+    }
+
+    fn unchanged(sql: &str) -> Vec<bool> {
+        row_writes(sql, Dialect::Postgres, false)
+            .iter()
+            .map(|(_, _, unchanged)| *unchanged)
+            .collect()
+    }
+
+    #[test]
+    fn an_insert_whose_rows_conflict_on_a_key_changes_nothing_when_run_again() {
+        let table = "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY, v text, \
+                     w int, UNIQUE (v, w));\n";
+        let unchanged = |insert: &str| self::unchanged(&format!("{table}{insert}"));
+        assert_eq!(
+            unchanged("INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;"),
+            [false]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k VALUES (1, 'a', 2) ON CONFLICT DO NOTHING;"),
+            [true]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k (v, w) VALUES ('a', -2), ('b', 3) ON CONFLICT DO NOTHING;"),
+            [true]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k (id) VALUES (1) ON CONFLICT (id) DO NOTHING;"),
+            [true]
+        );
+        // Not the key the target names, a value that is no literal, no ON CONFLICT, an update.
+        assert_eq!(
+            unchanged("INSERT INTO k (id) VALUES (1) ON CONFLICT (v, w) DO NOTHING;"),
+            [false]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k (id) VALUES (NULL) ON CONFLICT DO NOTHING;"),
+            [false]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k (id) VALUES (now()) ON CONFLICT DO NOTHING;"),
+            [false]
+        );
+        assert_eq!(unchanged("INSERT INTO k (id) VALUES (1);"), [false]);
+        assert!(
+            !unchanged("INSERT INTO k (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET v = 'a';")[0]
+        );
+        assert_eq!(
+            unchanged("INSERT INTO k (v) SELECT 'a' ON CONFLICT DO NOTHING;"),
+            [false]
+        );
+        // The file changes the table's keys, or made another table of the name.
+        let insert = "INSERT INTO k (id) VALUES (1) ON CONFLICT DO NOTHING;";
+        for after in [
+            "ALTER TABLE k DROP CONSTRAINT k_pkey;",
+            "DROP INDEX k_v_w_key;",
+            "DROP TABLE IF EXISTS other, k;",
+            "CREATE TABLE a.k (id int);",
+        ] {
+            assert_eq!(unchanged(&format!("{insert}\n{after}")), [false], "{after}");
+            assert_eq!(unchanged(insert), [true]);
+        }
+        let deferred = "CREATE TABLE k (id int PRIMARY KEY DEFERRABLE);\n\
+                        INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;";
+        assert_eq!(self::unchanged(deferred), [false]);
+        // The table is another schema's.
+        assert_eq!(
+            unchanged(&format!(
+                "{table}INSERT INTO a.k (id) VALUES (1) ON CONFLICT DO NOTHING;"
+            )),
+            [false]
+        );
+        assert_eq!(
+            row_writes(
+                "CREATE TABLE k (id INT PRIMARY KEY);\nINSERT IGNORE INTO k VALUES (1);",
+                Dialect::Mariadb,
+                false
+            )
+            .iter()
+            .map(|(_, _, unchanged)| *unchanged)
+            .collect::<Vec<_>>(),
+            [true]
+        );
     }
 
     #[test]
