@@ -614,6 +614,76 @@ fn a_directory_with_nothing_to_lint_is_an_error_not_a_pass() {
         ));
 }
 
+/// A directory whose every file a deploy skips (written for another engine, or revert scripts
+/// of a tool that runs them only on a revert) was passed for the wrong engine or tool: an input
+/// error naming the directory and the first skipped file, for lint, fix and check alike. A
+/// file named on the command line stays a pass (a pre-commit hook may name a down script alone),
+/// and a directory with one file that runs is linted as before.
+#[test]
+fn a_directory_whose_files_no_deploy_runs_is_an_error_not_a_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "my/0001_init.sql.mysql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(tmp.path(), "down/0001_init.down.sql", "DROP TABLE t;\n");
+    write(
+        tmp.path(),
+        "mixed/0001_init.sql.mysql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(
+        tmp.path(),
+        "mixed/0001_init.sql.postgres",
+        "CREATE TABLE t (id int);\n",
+    );
+    let mysql = "a `.sql.mysql` file runs only on MySQL or MariaDB: pass --dialect mysql (or mariadb) to lint it";
+    let skipped = format!("my/0001_init.sql.mysql: {mysql}");
+    for (args, says) in [
+        (&["my"][..], format!("error: my: nothing to lint: a deploy runs none of its 1 .sql file ({skipped})")),
+        (
+            &["--tracker", "golang-migrate", "down"],
+            "error: down: nothing to lint: a deploy runs none of its 1 .sql file (down/0001_init.down.sql: a `.down.sql` script runs only on a revert, never on a deploy)".to_string(),
+        ),
+    ] {
+        for command in ["lint", "fix"] {
+            let out = preflight(tmp.path())
+                .arg(command)
+                .args(args)
+                .assert()
+                .code(2)
+                .get_output()
+                .clone();
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(stderr.starts_with(&says), "{command} {args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{command} {args:?}: {stderr}");
+            assert!(out.stdout.is_empty(), "{command} {args:?}");
+        }
+    }
+    // The file itself: listed as not linted, a pass.
+    preflight(tmp.path())
+        .args(["lint", "my/0001_init.sql.mysql"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(mysql));
+    // One file of the directory runs: linted, the other listed.
+    preflight(tmp.path())
+        .args(["lint", "--format", "json", "mixed"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("PF101"));
+    // check's lint stage: could not run, as for an empty directory.
+    write(tmp.path(), "preflight.toml", "[migrations]\ndir = \"my\"\n");
+    preflight(tmp.path())
+        .args(["check", "--stage", "lint"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(format!(
+            "my: nothing to lint: a deploy runs none of its 1 .sql file ({skipped})"
+        )));
+}
+
 /// A bad tracker name or rule code says where it came from: `[migrations] tracker` in the file
 /// (which lint and fix used to blame on a `--tracker` never passed, while reconcile, verify and
 /// lint accepted different spellings), or the flag that carried it.

@@ -104,3 +104,29 @@ fn the_fixed_unguarded_block_runs_twice_on_mariadb() {
     db.exec(&outcome.fixed);
     db.exec(&outcome.fixed);
 }
+
+#[test]
+fn an_if_over_rows_the_file_writes_through_the_database_name_matches_mariadb() {
+    // `t` has no key: each run of the INSERT adds a row, so the retry's IF finds two and skips
+    // the ALTER. The unqualified `t` of the block is the connection's database's, which the
+    // INSERT names: lint cannot tell that the ALTER runs again.
+    let db = ScratchDb::mariadb();
+    let sql = format!(
+        "INSERT IGNORE INTO `{}`.t (id) VALUES (1);\n{}",
+        db.name,
+        file(
+            "IF (SELECT count(*) FROM t) = 1 THEN\n    ALTER TABLE t ADD COLUMN c INT;\n  END IF;"
+        )
+    );
+    db.exec(SETUP);
+    db.exec(&sql);
+    assert_eq!(db.try_exec(&sql), Ok(()), "the server's verdict");
+    assert_eq!(retry_codes(&sql), Vec::<String>::new());
+    // Another database's table is not the one the block reads: the ALTER runs again.
+    let other = format!(
+        "INSERT IGNORE INTO `{}`.t (id) VALUES (1);\n{}",
+        db.name,
+        file("IF (SELECT count(*) FROM other.t) = 0 THEN\n    ALTER TABLE t ADD COLUMN c INT;\n  END IF;")
+    );
+    assert_eq!(retry_codes(&other).len(), 1, "{other}");
+}

@@ -280,3 +280,233 @@ fn a_creation_in_a_do_block_a_later_statement_drops_matches_postgres_in_both_mod
     let failures = crash_point_mismatches(&made_in_block_dropped_after_cases());
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A creation in an IF of a DO block whose condition reads rows: `t` has no key, so each run of
+/// `INSERT … ON CONFLICT DO NOTHING` adds a row (and PF119 has nothing to say).
+fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
+    vec![
+        CrashCase {
+            name: "an earlier INSERT changes the count the IF reads: a retry skips the creation",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the IF reads the count through a variable",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM t; IF n = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the block writes the row its IF looks for",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM t WHERE id = 7) THEN CREATE TYPE m5 AS ENUM ('a'); INSERT INTO t VALUES (7) ON CONFLICT DO NOTHING; END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "nothing writes the rows the IF reads: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the file writes another table than the IF reads",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS other (id int);",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM other) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an IF that is always true",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF true THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the file writes a table of the same name in another schema: a retry creates again",
+            statements: &[
+                "INSERT INTO a.t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('x'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the file writes the table the IF reads under its public name",
+            statements: &[
+                "INSERT INTO public.t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('x'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the file's search_path puts the written table where the IF reads",
+            statements: &[
+                "SET search_path TO a, public;",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM a.t) = 1 THEN CREATE TYPE public.m5 AS ENUM ('x'); END IF; END $$;",
+                "DROP TYPE public.m5;",
+            ],
+        },
+        CrashCase {
+            name: "an ELSIF's condition reads the rows an earlier INSERT changes: a retry skips the creation",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF false THEN NULL; ELSIF (SELECT count(*) FROM t) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "only a later ELSIF reads the rows: the IF's branch is created again",
+            statements: &[
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF true THEN CREATE TYPE m5 AS ENUM ('a'); ELSIF (SELECT count(*) FROM t) = 1 THEN NULL; END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an earlier INSERT whose row conflicts on the table's key adds nothing on a retry: the creation runs again",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY);",
+                "INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an earlier INSERT leaves the key to its serial default: a retry adds a row and skips the creation",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k2 (id serial PRIMARY KEY, v int);",
+                "INSERT INTO k2 (v) VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k2) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "an INSERT that conflicts on a key after the block still changes what a re-run of the whole file finds",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY);",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;",
+            ],
+        },
+        CrashCase {
+            name: "only a later statement writes the rows: a crash before it leaves them as they were",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM t) = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",
+            ],
+        },
+    ]
+}
+
+/// A creation in an IF of a DO block whose condition reads the catalog: a guard only when what
+/// the condition looks for is the object, or one the block makes.
+fn made_in_a_catalog_branch_cases() -> Vec<CrashCase> {
+    vec![
+        CrashCase {
+            name: "the IF counts another schema, which the block does not make: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM pg_namespace WHERE nspname = 'a') = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks that another schema is missing",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'zz') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the server's version",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT setting FROM pg_settings WHERE name = 'server_version_num')::int >= 100000 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type itself",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type in its schema",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF resolves the type's name",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('public.m5') IS NULL THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF counts the type through a variable",
+            statements: &[
+                "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM pg_type WHERE typname = 'm5'; IF n = 0 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the type's name held in a variable",
+            statements: &[
+                "DO $$ DECLARE v text := 'm5'; BEGIN IF NOT EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typname = v) THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the array type the creation makes with it",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type WHERE typname = '_m5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks a table the branch creates too",
+            statements: &[
+                "DO $$ BEGIN IF (SELECT count(*) FROM pg_class WHERE relname = 'scratch') = 0 THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn a_creation_in_an_if_over_the_catalog_matches_postgres_in_both_models() {
+    let failures = crash_point_mismatches(&made_in_a_catalog_branch_cases());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_creation_in_an_if_over_rows_the_file_writes_matches_postgres_in_both_models() {
+    let failures = crash_point_mismatches(&made_in_a_data_branch_cases());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_rename_of_a_name_made_again_first_reports_the_new_name_taken() {
+    // In a DO block and at the top level: the retry makes `mood` again and fails at the
+    // rename because `mood_old`, which the first run left, is taken.
+    for sql in [
+        "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood RENAME TO mood_old; END $$;\n",
+        "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood RENAME TO mood_old;\n",
+    ] {
+        let db = ScratchDb::postgres();
+        db.exec(sql);
+        // A crash right after the rename: the retry runs the whole file again.
+        let error = db.try_exec(sql).expect_err(sql);
+        assert!(
+            error.contains("type \"mood_old\" already exists"),
+            "{sql}: {error}"
+        );
+        let found = retry_findings(sql, &dialect_options(Dialect::Postgres));
+        let rename = found
+            .iter()
+            .find(|f| f.rule.code == "PF118")
+            .unwrap_or_else(|| panic!("{sql}: {found:#?}"));
+        assert!(
+            rename.message.starts_with(
+                "renaming type `mood` fails on a retry because `mood_old` already exists"
+            ),
+            "{sql}: {}",
+            rename.message
+        );
+    }
+}

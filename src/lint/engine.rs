@@ -185,6 +185,8 @@ struct FileLinter<'a> {
     body_findings: std::collections::HashSet<(&'static str, usize, usize)>,
     /// The unknowns already reported once for the file ([`calls::Unknown::once_per_file`]).
     once_per_file: std::collections::HashSet<String>,
+    /// [`FileFacts::row_writes`], read on first use.
+    row_writes: std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable, bool)>>,
 }
 
 impl<'a> FileLinter<'a> {
@@ -243,6 +245,7 @@ impl<'a> FileLinter<'a> {
             ),
             body_findings: Default::default(),
             once_per_file: Default::default(),
+            row_writes: Default::default(),
         }
     }
 
@@ -315,6 +318,9 @@ impl<'a> FileLinter<'a> {
         let file = FileFacts {
             sequence: &self.sequence,
             top_index: statement.index,
+            top_start: statement.range.start,
+            top_end: statement.range.end,
+            row_writes: &self.row_writes,
             known_model: self.known_model,
             history: &self.history,
             only_statement,
@@ -743,7 +749,8 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
                 && (cx
                     .sequence
                     .is_some_and(|(seq, index)| seq.proves_safe(index, &v.range))
-                    || proved_in_do_body(cx, v.range.start));
+                    || proved_in_do_body(cx, v.range.start)
+                    || branch_may_be_skipped(cx));
             if !proved {
                 emit.push(info, v, suppressed);
             }
@@ -776,6 +783,53 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
                 .file
                 .sequence
                 .body_creation_left_removed(statement, at, cx.file.top_index))
+}
+
+/// May a retry skip the statement of a DO body in `cx` because a condition that decides whether
+/// it runs (an IF's, an ELSIF's) reads rows the file writes (`INSERT INTO t …; DO $$ BEGIN IF
+/// (SELECT count(*) FROM t) = 1 THEN CREATE TYPE …`)? Then the retry may find other rows and
+/// take another branch, so its existence findings claim what lint cannot tell. A condition
+/// that reads nothing the file writes (`IF true`, a version check, rows nothing changes, a
+/// table of another schema: [`RowTable::may_be`]) is what it was on the run that made the
+/// object, and the finding stands. A retry after a crash right after the DO statement has run
+/// the statements before it, and the block, once more: their writes count, but for an INSERT
+/// before the DO statement that a re-run repeats without adding a row (`INSERT INTO k VALUES
+/// (1) ON CONFLICT DO NOTHING` after the file's `CREATE TABLE k (id int PRIMARY KEY)`); under a
+/// per-file transaction a re-run follows the whole file, and every write after the DO
+/// statement counts too.
+///
+/// [`RowTable::may_be`]: crate::sql::do_block::RowTable::may_be
+fn branch_may_be_skipped(cx: &StatementCx) -> bool {
+    if cx.runs_in != RunsIn::DoBody || cx.statement.branch_reads.is_empty() {
+        return false;
+    }
+    // The body runs under the search_path the statements before the DO set.
+    let home = cx.file.history.search_home();
+    let reads: Vec<_> = cx
+        .statement
+        .branch_reads
+        .iter()
+        .map(|t| t.resolved(home))
+        .collect();
+    let postgres = cx.dialect == crate::sql::Dialect::Postgres;
+    let transactional = cx.file.sequence.transactional();
+    let until = if transactional {
+        usize::MAX
+    } else {
+        cx.file.top_end
+    };
+    cx.file
+        .row_writes
+        .get_or_init(|| {
+            crate::sql::do_block::row_writes(&cx.source.text, cx.dialect, transactional)
+        })
+        .iter()
+        .any(|(at, table, unchanged)| {
+            // A write before the DO statement that a re-run repeats without changing a row
+            // leaves what the condition reads as the first run left it.
+            let repeated_alike = *unchanged && *at < cx.file.top_start;
+            *at < until && !repeated_alike && reads.iter().any(|r| r.may_be(table, postgres))
+        })
 }
 
 struct Emitter<'a> {

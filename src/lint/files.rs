@@ -23,6 +23,7 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
         // A directory with nothing to lint is a wrong path (or include/exclude globs that miss
         // it), never a pass: lint would say "No findings" about files it never saw.
         let (mut sql_below, mut selected_below) = (0usize, 0usize);
+        let mut selected = Vec::new();
         for entry in walkdir::WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
@@ -43,6 +44,7 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
                 continue;
             }
             selected_below += 1;
+            selected.push(p.to_path_buf());
             if seen.insert(p.to_path_buf()) {
                 files.push(p.to_path_buf());
             }
@@ -62,6 +64,7 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
                 ),
             ));
         }
+        deploys_some(path, &selected, options)?;
     }
     if let Some(git_ref) = &options.since {
         let changed = changed_since(git_ref)?;
@@ -72,6 +75,40 @@ pub fn collect_sql_files(paths: &[PathBuf], options: &LintOptions) -> Result<Vec
         });
     }
     Ok(files)
+}
+
+/// Does a deploy run at least one of `selected` (the files of directory `dir` lint would
+/// read)? A directory of files written for another engine (only `.sql.mysql` ones under
+/// `--dialect postgres`) or of scripts the tool runs only on a revert was passed for the wrong
+/// engine or tool: lint would check nothing and say "No findings". An error naming the first
+/// file and why, instead. A file named on the command line is not a directory's: a pre-commit
+/// hook that names a changed down script alone still passes.
+fn deploys_some(dir: &Path, selected: &[PathBuf], options: &LintOptions) -> Result<()> {
+    use crate::layout::DeployPart;
+    let mut first = None;
+    for path in selected {
+        // A file that cannot be read is reported when lint reads it.
+        let Ok(source) = crate::source::SourceFile::read(path) else {
+            return Ok(());
+        };
+        match super::deploy::part(&source, options) {
+            DeployPart::NotRun(reason) => {
+                first.get_or_insert((source.display_path(), reason));
+            }
+            DeployPart::Whole | DeployPart::Up(_) => return Ok(()),
+        }
+    }
+    let Some((file, reason)) = first else {
+        return Ok(());
+    };
+    let n = selected.len();
+    Err(Error::input(
+        dir,
+        format!(
+            "nothing to lint: a deploy runs none of its {n} .sql file{} ({file}: {reason})",
+            if n == 1 { "" } else { "s" }
+        ),
+    ))
 }
 
 /// A `.sql` file, or one written for one engine (`X.sql.postgres`, `X.sql.sqlite`: Synapse's

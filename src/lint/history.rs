@@ -64,6 +64,13 @@ impl History {
         self.search_path.schemas()
     }
 
+    /// The schema an unqualified name denotes now ([`SessionPath::home`]).
+    ///
+    /// [`SessionPath::home`]: crate::sql::search_path::SessionPath::home
+    pub fn search_home(&self) -> Option<&str> {
+        self.search_path.home()
+    }
+
     /// A top-level statement has been checked; `locks`: the locks it takes, and what it sets
     /// before them ([`Locks::of`], read before the sequence analysis takes it in: whether it
     /// takes a lock depends on the tables created before it).

@@ -175,6 +175,14 @@ pub struct FileFacts<'a> {
     pub sequence: &'a Sequence,
     /// The top-level statement this one is (or, inside a DO body, sits in).
     pub top_index: usize,
+    /// The start (byte) of that top-level statement.
+    pub top_start: usize,
+    /// The end (byte) of that top-level statement.
+    pub top_end: usize,
+    /// Where the file writes rows of a table, and whether a re-run of the write changes no row
+    /// ([`crate::sql::do_block::row_writes`]), read on
+    /// first use: few files need it.
+    pub row_writes: &'a std::cell::OnceCell<Vec<(usize, crate::sql::do_block::RowTable, bool)>>,
     /// The apply model of a known runner; `None` when the tool is unknown.
     pub known_model: Option<crate::runner::ApplyModel>,
     /// What the statements before this one established (settings, checks, transactions).

@@ -77,6 +77,9 @@ pub struct Statement {
     /// In a body: what the guards around it keep its reads from failing on once what it reads
     /// is gone ([`do_block::Guarded::read_guard`]); `None` when nothing does.
     pub read_guard: Option<Box<ReadGuard>>,
+    /// In a body: the tables whose rows the conditions that decide whether it runs read
+    /// ([`do_block::Guarded::condition_reads`]), as named. Empty elsewhere.
+    pub branch_reads: Vec<do_block::RowTable>,
 }
 
 impl Statement {
@@ -648,6 +651,7 @@ fn build(
         parse_error,
         nested: Vec::new(),
         guard_note: None,
+        branch_reads: Vec::new(),
         read_guard: None,
     }
 }

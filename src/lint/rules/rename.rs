@@ -35,32 +35,49 @@ impl Rule for Rename {
             return;
         }
         let shape = cx.shape();
-        let message = |what: &str| {
-            format!(
-                "renaming {what} fails on a retry because the old name no longer exists: guard it (a DO block that checks the catalog, or a check in your migration tool)"
-            )
+        let message = |what: &str, old: &[Key], new: Option<(String, String)>| {
+            let guard = "guard it (a DO block that checks the catalog, or a check in your migration tool)";
+            if old_name_made_again(cx, old) {
+                let new = new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
+                format!(
+                    "renaming {what} fails on a retry because {new} already exists: the statements before it make the old name again, and an earlier run left {new}: {guard}"
+                )
+            } else {
+                format!("renaming {what} fails on a retry because the old name no longer exists: {guard}")
+            }
         };
         match &shape.kind {
             ShapeKind::Rename(_) if shape.guard.is_some_and(|g| g.present) => {}
             ShapeKind::Rename(ObjectKind::Type) if renames_a_value_again(cx) => {}
             ShapeKind::Rename(kind) => {
+                let old = shape
+                    .object()
+                    .map(|n| vec![Key::Object(*kind, n.base().to_string())])
+                    .unwrap_or_default();
+                // The object's own name (`RENAME TO`, MySQL's `RENAME TABLE a TO b`), not a
+                // value, an attribute or a column of it.
+                let renames_object = !cx.statement.tokens.windows(2).any(|w| {
+                    w[0].is_kw("RENAME")
+                        && ["VALUE", "ATTRIBUTE", "COLUMN"].iter().any(|k| w[1].is_kw(k))
+                });
+                let gone = if renames_object { &old[..] } else { &[] };
                 let v = Violation::new(
                     cx.head_span(),
-                    message(&format!(
-                        "{} {}",
-                        kind.keyword().to_lowercase(),
-                        code_span(&cx.object_text())
-                    )),
+                    message(
+                        &format!(
+                            "{} {}",
+                            kind.keyword().to_lowercase(),
+                            code_span(&cx.object_text())
+                        ),
+                        gone,
+                        new_name(cx, cx.statement.range.clone()),
+                    ),
                 );
                 let mariadb_at = if *kind == ObjectKind::Table {
                     shape.head.end
                 } else {
                     usize::MAX
                 };
-                let old = shape
-                    .object()
-                    .map(|n| vec![Key::Object(*kind, n.base().to_string())])
-                    .unwrap_or_default();
                 out.push(with_fix(cx, v, object_guard(cx, *kind), mariadb_at, &old));
             }
             ShapeKind::AlterTable => {
@@ -82,7 +99,6 @@ impl Rule for Rename {
                         Some(n) => code_span(&n.text).to_string(),
                         None => format!("table {}", code_span(&cx.object_text())),
                     };
-                    let v = Violation::new(action.range.clone(), message(&what));
                     let second = cx
                         .statement
                         .tokens
@@ -129,6 +145,8 @@ impl Rule for Rename {
                         ],
                         Some(n) => vec![Key::Column(t, n.base().to_string())],
                     };
+                    let new = new_name(cx, action.range.clone());
+                    let v = Violation::new(action.range.clone(), message(&what, &old, new));
                     out.push(with_fix(
                         cx,
                         v,
@@ -140,6 +158,35 @@ impl Rule for Rename {
             }
             _ => {}
         }
+    }
+}
+
+/// Does a retry that reaches the rename in `cx` meet one of `old` (the old name's keys) made
+/// again, so that it fails because the new name an earlier run gave is taken, not because the
+/// old one is gone (`CREATE TYPE mood …; ALTER TYPE mood RENAME TO mood_old;`, in a DO block or
+/// at the top level: `type "mood_old" already exists`)? At the top level the file's last event
+/// on the old name before it is a creation (through renames too); in a body, a statement right
+/// before it in the block makes it ([`made_earlier_in_block`]).
+fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
+    use crate::lint::sequence::made_earlier_in_block;
+    match cx.sequence {
+        Some((seq, _)) => old
+            .iter()
+            .any(|key| seq.state_before_through_renames(key) == Some(true)),
+        None if cx.runs_in == crate::lint::rule::RunsIn::DoBody => {
+            let written = cx.shape().object().and_then(|n| n.schema());
+            old.iter().any(|key| {
+                made_earlier_in_block(
+                    key,
+                    written,
+                    cx.earlier_in_body,
+                    cx.statement,
+                    &cx.source.text,
+                    cx.dialect,
+                )
+            })
+        }
+        None => false,
     }
 }
 

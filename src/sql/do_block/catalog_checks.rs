@@ -37,6 +37,10 @@ pub(super) struct Branch {
     /// names what it looks for: the first run did not make it, so a retry enters the branch
     /// again and a type change in it runs again ([`unmade_absence`]).
     reentered_by_type_change: bool,
+    /// What the check looks for when it is none of the block's objects ([`looked_for`]): the
+    /// parts of the literals it compares names with, lower case. Such a check is on a retry
+    /// what it was on the first run, and keeps no creation of another name from running again.
+    unmade_names: Option<Vec<String>>,
 }
 
 impl Branch {
@@ -50,6 +54,20 @@ impl Branch {
     pub(super) fn guards(&self, statement: &Statement) -> bool {
         if self.reentered_by_type_change && changes_column_type(statement) {
             return false;
+        }
+        // `IF (SELECT count(*) FROM pg_namespace WHERE nspname = 'a') = 1 THEN CREATE TYPE m`:
+        // the check is not about `m`, and the block makes nothing it looks for. A name that
+        // holds the created one (`'_m'`, the array type `CREATE TYPE m` makes) may be the
+        // statement's own.
+        if let Some(looked_for) = &self.unmade_names {
+            let created = created_names(statement);
+            let about_it = created.iter().any(|n| {
+                let n = n.to_lowercase();
+                looked_for.iter().any(|l| l.contains(&n))
+            });
+            if !created.is_empty() && !about_it {
+                return false;
+            }
         }
         if !self.reenters {
             return true;
@@ -122,6 +140,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 // each variable it tests.
                 let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
                 let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
+                let mut fill_ranges: Vec<Range<usize>> = Vec::new();
                 for word in tokens[condition.clone()]
                     .iter()
                     .filter_map(|t| t.bare_word())
@@ -133,6 +152,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                     if let Some((_, _, statement)) = last {
                         read.push(&tokens[statement.clone()]);
                         filled_by.push((word, &tokens[statement.clone()]));
+                        fill_ranges.push(statement.clone());
                     }
                 }
                 let check = check_of(&tokens[condition.clone()], &filled_by);
@@ -169,6 +189,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 let reentered_by_type_change = check == Check::Unknown
                     && unmade_absence(tokens, &condition, &filled_by, &mentions);
                 branches.push(Branch {
+                    unmade_names: looked_for(tokens, &condition, &fill_ranges),
                     reentered_by_type_change,
                     range: start..t.range.start,
                     check,
@@ -631,6 +652,101 @@ fn unmade_absence(
         })
     };
     !literals.is_empty() && !literals.iter().any(|l| named_elsewhere(l))
+}
+
+/// What the check of `condition` (a token range of the block's `tokens`) looks for, when it is
+/// none of the block's objects ([`Branch::unmade_names`]): the check (with the reads that
+/// filled its variables, `fills`) compares every name column (a word ending in `name` or
+/// `_schema`: `typname`, `nspname`, `table_name`, `table_schema`) only with string literals
+/// (`= 'a'`, `IN ('a', 'b')`) and resolves only literals (`to_regtype('a')`), it has such
+/// literals, all plain names (`a`, `s.a`: no pattern, no space), and the block names none of
+/// their parts anywhere else (a word, or in a string: dynamic SQL; an `ENUM`'s labels are no
+/// names). `None` otherwise: the check may look for what the block makes.
+fn looked_for(
+    tokens: &[Tok],
+    condition: &Range<usize>,
+    fills: &[Range<usize>],
+) -> Option<Vec<String>> {
+    fn literal(t: Option<&Tok>) -> Option<&str> {
+        match t.map(|t| &t.token) {
+            Some(Token::SingleQuotedString(s)) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+    let mut literals: Vec<&str> = Vec::new();
+    for range in std::iter::once(condition).chain(fills) {
+        let check = &tokens[range.clone()];
+        for (k, t) in check.iter().enumerate() {
+            if let Some(s) = literal(Some(t)) {
+                literals.push(s);
+                continue;
+            }
+            let Some(word) = t.bare_word().map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            let compared = if word.starts_with("to_reg") {
+                check.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+                    && literal(check.get(k + 2)).is_some()
+                    && check.get(k + 3).is_some_and(|t| t.is(&Token::RParen))
+            } else if word.ends_with("name") || word.ends_with("_schema") {
+                let next = check.get(k + 1);
+                if next.is_some_and(|t| t.is(&Token::Eq)) {
+                    literal(check.get(k + 2)).is_some()
+                        && !check.get(k + 3).is_some_and(|t| t.is(&Token::StringConcat))
+                } else if next.is_some_and(|t| t.is_kw("IN"))
+                    && check.get(k + 2).is_some_and(|t| t.is(&Token::LParen))
+                {
+                    let close = crate::sql::lexer::matching_paren(check, k + 2)?;
+                    check[k + 3..close]
+                        .iter()
+                        .all(|t| t.is(&Token::Comma) || literal(Some(t)).is_some())
+                } else {
+                    false
+                }
+            } else {
+                true
+            };
+            if !compared {
+                return None;
+            }
+        }
+    }
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+    };
+    if literals.is_empty() || !literals.iter().all(|s| plain(s)) {
+        return None;
+    }
+    let parts: Vec<String> = literals
+        .iter()
+        .flat_map(|s| s.split('.'))
+        .filter(|p| !p.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    // The labels of `ENUM (…)`: values, not names.
+    let labels: Vec<Range<usize>> = (0..tokens.len())
+        .filter(|&k| {
+            tokens[k].is_kw("ENUM") && tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+        })
+        .filter_map(|k| Some(k + 1..crate::sql::lexer::matching_paren(tokens, k + 1)?))
+        .collect();
+    let named_elsewhere = |name: &str| {
+        tokens.iter().enumerate().any(|(k, t)| {
+            let outside = !condition.contains(&k)
+                && !fills.iter().any(|f| f.contains(&k))
+                && !labels.iter().any(|l| l.contains(&k));
+            outside
+                && match &t.token {
+                    Token::Word(w) => w.value.eq_ignore_ascii_case(name),
+                    Token::SingleQuotedString(s) => s_contains(s, name),
+                    Token::DollarQuotedString(d) => s_contains(&d.value, name),
+                    _ => false,
+                }
+        })
+    };
+    (!parts.iter().any(|p| named_elsewhere(p))).then_some(parts)
 }
 
 /// Does `text` hold `name`, ASCII case ignored?

@@ -19,6 +19,7 @@ pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
 use handlers::{exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler};
 use row_checks::row_checked_branches;
+pub use row_checks::{row_writes, RowTable};
 
 /// Bytes of the body of a DO statement's dollar-quoted string (between the quotes).
 pub fn body_range(source: &SourceFile, tokens: &[Tok]) -> Option<Range<usize>> {
@@ -185,17 +186,22 @@ pub struct Guarded {
     /// Every IF's branch (catalog check or not), and the tables its condition reads rows of
     /// (directly, or through a variable a `SELECT … INTO` filled), lower case.
     row_checks: Vec<(Range<usize>, Vec<String>)>,
+    /// Every branch of every IF (an `ELSIF`'s too), and the tables the conditions that decide
+    /// whether it runs read rows of.
+    branch_reads: Vec<(Range<usize>, Vec<RowTable>)>,
 }
 
 impl Guarded {
     /// The guards of body `tokens`, in `dialect`.
     pub fn of(tokens: &[Tok], dialect: Dialect) -> Guarded {
+        let rows = row_checked_branches(tokens);
         Guarded {
             mysql_handlers: mysql_handlers(tokens, dialect == Dialect::Mariadb),
             handlers: exception_handlers(tokens),
             branches: catalog_checked_branches(tokens),
             exact_names: dialect == Dialect::Postgres,
-            row_checks: row_checked_branches(tokens),
+            row_checks: rows.checks,
+            branch_reads: rows.reads,
         }
     }
 
@@ -247,6 +253,26 @@ impl Guarded {
             .any(|(range, tables)| range.contains(&at) && tables.iter().any(|t| t == table))
     }
 
+    /// The tables whose rows the conditions that decide whether byte `at` runs read (those of
+    /// the IFs around it, and of the `ELSIF`s before its branch), directly or through a
+    /// variable a `SELECT … INTO` filled: `IF (SELECT count(*) FROM t) = 1 THEN`. A retry that
+    /// finds other rows there may take another branch.
+    pub fn condition_reads(&self, at: usize) -> Vec<RowTable> {
+        let mut out: Vec<RowTable> = Vec::new();
+        for (_, tables) in self
+            .branch_reads
+            .iter()
+            .filter(|(range, _)| range.contains(&at))
+        {
+            for table in tables {
+                if !out.contains(table) {
+                    out.push(table.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Applies the guards around byte `at` of this body to `statement`, which runs there (a
     /// statement of the body, SQL it builds at `at`, or one of a routine a call at `at` runs):
     /// in a branch whose catalog check can find what it creates, or an INSERT behind a check of
@@ -266,6 +292,11 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
+        for table in self.condition_reads(at) {
+            if !statement.branch_reads.contains(&table) {
+                statement.branch_reads.push(table);
+            }
+        }
         let Some(d) = statement.context.do_block.as_mut() else {
             return;
         };
