@@ -465,6 +465,42 @@ fn made_in_a_catalog_branch_cases() -> Vec<CrashCase> {
                 "DO $$ BEGIN IF (SELECT count(*) FROM pg_class WHERE relname = 'scratch') = 0 THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
             ],
         },
+        CrashCase {
+            name: "an ELSIF checks the type itself",
+            statements: &[
+                "DO $$ BEGIN IF false THEN NULL; ELSIF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an ELSIF after a catalog IF checks the type itself",
+            statements: &[
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'zz') THEN NULL; ELSEIF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "an ELSIF checks that another schema is missing: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF false THEN NULL; ELSIF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'zz') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the branch before a guarding ELSIF creates the type unchecked",
+            statements: &[
+                "DO $$ BEGIN IF true THEN CREATE TYPE m5 AS ENUM ('a'); ELSIF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the ELSE of an IF that checks the type exists",
+            statements: &[
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN NULL; ELSE CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the ELSE of an ELSIF that checks the type exists",
+            statements: &[
+                "DO $$ BEGIN IF false THEN NULL; ELSIF EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN NULL; ELSE CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
     ]
 }
 

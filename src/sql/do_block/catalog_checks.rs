@@ -8,8 +8,8 @@ use crate::sql::Statement;
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
-/// The statements of an IF whose condition reads the catalog: the bytes between `THEN` and
-/// `END IF`, and the condition's tokens.
+/// The statements of an IF, or of an `ELSIF`, whose condition reads the catalog: the bytes
+/// between its `THEN` and `END IF`, and the condition's tokens.
 #[derive(Debug)]
 pub(super) struct Branch {
     pub(super) range: Range<usize>,
@@ -111,8 +111,8 @@ pub(super) enum Check {
     Unknown,
 }
 
-/// The bytes between `THEN` and the matching `END IF` of IFs whose condition reads the catalog,
-/// with their conditions.
+/// The bytes between `THEN` and the matching `END IF` of IFs and `ELSIF`s whose condition reads
+/// the catalog, with their conditions.
 pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
     let lookup = |t: &Tok| {
         t.bare_word().is_some_and(|w| {
@@ -127,99 +127,94 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
             .is_some_and(|w| fills.iter().any(|(_, v, _)| v.eq_ignore_ascii_case(w)))
     };
     let lookup = |t: &Tok| lookup(t) || filled(t);
-    let mut open: Vec<Option<(usize, Range<usize>)>> = Vec::new();
+    let statements = super::if_statements(tokens, |i| {
+        // An IF statement: not DDL's `DROP IF EXISTS c` or `ADD COLUMN IF NOT EXISTS`, nor
+        // MySQL's `IF(a, b, c)`, whose IF no `END IF` closes.
+        super::starts_statement(tokens, i) && !super::is_call(tokens, i)
+    });
+    // The token ranges of the conditions that read the catalog, an IF's or an `ELSIF`'s: a
+    // nested check reads the catalog and changes nothing.
+    let checks: Vec<Range<usize>> = statements
+        .iter()
+        .flat_map(|s| &s.arms)
+        .filter(|arm| tokens[arm.condition.clone()].iter().any(lookup))
+        .map(|arm| arm.condition.clone())
+        .collect();
     let mut branches = Vec::new();
-    // The token ranges of the conditions of catalog-checked IFs: a nested check reads the
-    // catalog and changes nothing.
-    let mut checks: Vec<Range<usize>> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let after_end = i > 0 && tokens[i - 1].is_kw("END");
-        if t.is_kw("IF") && after_end {
-            if let Some(Some((start, condition))) = open.pop() {
-                // What the check compares: the condition, and the last fill before the IF of
-                // each variable it tests.
-                let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
-                let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
-                let mut fill_ranges: Vec<Range<usize>> = Vec::new();
-                for word in tokens[condition.clone()]
-                    .iter()
-                    .filter_map(|t| t.bare_word())
-                {
-                    let last = fills
-                        .iter()
-                        .rev()
-                        .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
-                    if let Some((_, _, statement)) = last {
-                        read.push(&tokens[statement.clone()]);
-                        filled_by.push((word, &tokens[statement.clone()]));
-                        fill_ranges.push(statement.clone());
-                    }
-                }
-                let check = check_of(&tokens[condition.clone()], &filled_by);
-                let present_mentions = present_mentions(&tokens[condition.clone()], &filled_by);
-                // From after `THEN` to before `END IF`, but the conditions of the catalog
-                // checks nested in it.
-                let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
-                    .filter(|k| !checks.iter().any(|c| c.contains(k)))
-                    .filter_map(|k| tokens.get(k).cloned())
-                    .collect();
-                let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
-                // Less the ALTERs that change only what the check does not read.
-                let unread = column_property_alters(&body, &mentions);
-                let body: Vec<Tok> = body
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(k, _)| !unread.iter().any(|r| r.contains(k)))
-                    .map(|(_, t)| t)
-                    .collect();
-                let reenters = match &check {
-                    Check::Positive => {
-                        tests_existence_only(&tokens[condition.clone()], &filled_by)
-                            && only_creates(&body)
-                            && drops_only_unmentioned(&body, &mentions)
-                            && !makes_read_nullability_false(&body, &mentions)
-                    }
-                    Check::MissingNullability { column, not_null } => {
-                        only_creates(&body)
-                            && drops_only_unmentioned(&body, &mentions)
-                            && !makes_nullability(&body, column, *not_null)
-                    }
-                    _ => false,
-                };
-                let reentered_by_type_change = check == Check::Unknown
-                    && unmade_absence(tokens, &condition, &filled_by, &mentions);
-                branches.push(Branch {
-                    unmade_names: looked_for(tokens, &condition, &fill_ranges),
-                    reentered_by_type_change,
-                    range: start..t.range.start,
-                    check,
-                    condition: tokens[condition].to_vec(),
-                    literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
-                    folds: read.iter().any(|r| folds_case(r)),
-                    reenters,
-                    mentions,
-                    present_mentions,
-                });
-            }
-        } else if t.is_kw("IF") && super::starts_statement(tokens, i) && !super::is_call(tokens, i)
+    // An arm whose condition reads the catalog guards what follows its `THEN` up to `END IF`:
+    // an `ELSIF` is an IF in the `ELSE` of the arms before it, and which of them a retry takes
+    // decides only whether its branch runs at all.
+    for (condition, i) in statements.iter().flat_map(|s| {
+        s.arms
+            .iter()
+            .filter(|arm| checks.contains(&arm.condition))
+            .map(|arm| (arm.condition.clone(), s.end))
+    }) {
+        let start = tokens[condition.end].range.end;
+        // What the check compares: the condition, and the last fill before it of each
+        // variable it tests.
+        let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
+        let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
+        let mut fill_ranges: Vec<Range<usize>> = Vec::new();
+        for word in tokens[condition.clone()]
+            .iter()
+            .filter_map(|t| t.bare_word())
         {
-            // An IF statement: not DDL's `DROP IF EXISTS c` or `ADD COLUMN IF NOT EXISTS`,
-            // nor MySQL's `IF(a, b, c)`, whose IF no `END IF` closes.
-            let condition = tokens[i + 1..].iter().take_while(|t| !t.is_kw("THEN"));
-            let mut reads_catalog = false;
-            let mut then_end = None;
-            let mut end = i + 1;
-            for (k, c) in condition.enumerate() {
-                reads_catalog |= lookup(c);
-                then_end = tokens.get(i + 1 + k + 1).map(|t| t.range.end);
-                end = i + 1 + k + 1;
+            let last = fills
+                .iter()
+                .rev()
+                .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
+            if let Some((_, _, statement)) = last {
+                read.push(&tokens[statement.clone()]);
+                filled_by.push((word, &tokens[statement.clone()]));
+                fill_ranges.push(statement.clone());
             }
-            let open_branch = then_end.map(|start| (start, i + 1..end));
-            if reads_catalog {
-                checks.push(i + 1..end);
-            }
-            open.push(reads_catalog.then_some(open_branch).flatten());
         }
+        let check = check_of(&tokens[condition.clone()], &filled_by);
+        let present_mentions = present_mentions(&tokens[condition.clone()], &filled_by);
+        // From after `THEN` to before `END IF`, but the conditions of the catalog
+        // checks nested in it.
+        let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
+            .filter(|k| !checks.iter().any(|c| c.contains(k)))
+            .filter_map(|k| tokens.get(k).cloned())
+            .collect();
+        let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
+        // Less the ALTERs that change only what the check does not read.
+        let unread = column_property_alters(&body, &mentions);
+        let body: Vec<Tok> = body
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| !unread.iter().any(|r| r.contains(k)))
+            .map(|(_, t)| t)
+            .collect();
+        let reenters = match &check {
+            Check::Positive => {
+                tests_existence_only(&tokens[condition.clone()], &filled_by)
+                    && only_creates(&body)
+                    && drops_only_unmentioned(&body, &mentions)
+                    && !makes_read_nullability_false(&body, &mentions)
+            }
+            Check::MissingNullability { column, not_null } => {
+                only_creates(&body)
+                    && drops_only_unmentioned(&body, &mentions)
+                    && !makes_nullability(&body, column, *not_null)
+            }
+            _ => false,
+        };
+        let reentered_by_type_change =
+            check == Check::Unknown && unmade_absence(tokens, &condition, &filled_by, &mentions);
+        branches.push(Branch {
+            unmade_names: looked_for(tokens, &condition, &fill_ranges),
+            reentered_by_type_change,
+            range: start..tokens[i].range.start,
+            check,
+            condition: tokens[condition].to_vec(),
+            literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
+            folds: read.iter().any(|r| folds_case(r)),
+            reenters,
+            mentions,
+            present_mentions,
+        });
     }
     branches
 }

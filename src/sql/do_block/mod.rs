@@ -683,6 +683,53 @@ pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
     })
 }
 
+/// An IF statement of a body: its arms, the IF's and each `ELSIF`'s (`ELSEIF`, MySQL), in order,
+/// and where it ends.
+#[derive(Debug)]
+pub(super) struct IfStatement {
+    pub(super) arms: Vec<IfArm>,
+    /// The index of the `IF` of its `END IF`.
+    pub(super) end: usize,
+}
+
+/// An arm of an [`IfStatement`]: the index of its `IF` or `ELSIF`, and the token range of its
+/// condition (its end is the index of the arm's `THEN`).
+#[derive(Debug)]
+pub(super) struct IfArm {
+    pub(super) keyword: usize,
+    pub(super) condition: Range<usize>,
+}
+
+/// The IF statements of body `tokens` that an `END IF` closes, inner ones first; `opens_if`:
+/// does the `IF` at an index open one (not DDL's `IF EXISTS`, nor a function `IF(a, b, c)`)?
+/// An IF, or an `ELSIF`, with no `THEN` after it opens no arm.
+pub(super) fn if_statements(tokens: &[Tok], opens_if: impl Fn(usize) -> bool) -> Vec<IfStatement> {
+    let arm = |keyword: usize| {
+        let then = tokens[keyword + 1..].iter().position(|t| t.is_kw("THEN"))?;
+        Some(IfArm {
+            keyword,
+            condition: keyword + 1..keyword + 1 + then,
+        })
+    };
+    let mut open: Vec<Option<Vec<IfArm>>> = Vec::new();
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let after_end = i > 0 && tokens[i - 1].is_kw("END");
+        if t.is_kw("IF") && after_end {
+            if let Some(Some(arms)) = open.pop() {
+                out.push(IfStatement { arms, end: i });
+            }
+        } else if t.is_kw("ELSIF") || t.is_kw("ELSEIF") {
+            if let (Some(Some(arms)), Some(a)) = (open.last_mut(), arm(i)) {
+                arms.push(a);
+            }
+        } else if t.is_kw("IF") && opens_if(i) {
+            open.push(arm(i).map(|a| vec![a]));
+        }
+    }
+    out
+}
+
 /// The words that open an IF or a loop statement.
 pub(super) const LOOP_OR_IF: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
 

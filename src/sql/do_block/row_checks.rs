@@ -1,6 +1,7 @@
 //! IFs that test a table's rows before changing them (`IF NOT EXISTS (SELECT … FROM t WHERE …)
 //! THEN INSERT INTO t …`): such an INSERT does not run again on a retry that finds its row.
 
+use super::{if_statements, IfArm};
 use crate::sql::lexer::Tok;
 use crate::sql::search_path::SessionPath;
 use sqlparser::tokenizer::Token;
@@ -51,15 +52,6 @@ pub(super) struct RowChecked {
     pub(super) reads: Vec<(Range<usize>, Vec<RowTable>)>,
 }
 
-/// An IF open while reading a body: where its first branch starts and what its condition
-/// reads, where its current branch starts and what the conditions up to it read.
-struct OpenIf {
-    first: usize,
-    first_tables: Vec<String>,
-    branch: usize,
-    reads: Vec<RowTable>,
-}
-
 /// The IFs of body `tokens` ([`RowChecked`]).
 pub(super) fn row_checked_branches(tokens: &[Tok]) -> RowChecked {
     // Variable → the tables of the `SELECT … INTO variable FROM …` that filled it.
@@ -74,56 +66,44 @@ pub(super) fn row_checked_branches(tokens: &[Tok]) -> RowChecked {
         let tables = tables_after_from(&tokens[k..]);
         filled.push((k, variable.to_ascii_lowercase(), tables));
     }
-    // The tables the condition after token `i` (an IF or ELSIF) reads, and the index of its
-    // `THEN`.
-    let condition = |i: usize| -> Option<(usize, Vec<RowTable>)> {
-        let then = i + 1 + tokens[i + 1..].iter().position(|t| t.is_kw("THEN"))?;
-        let condition = &tokens[i + 1..then];
+    // The tables the condition of `arm` reads.
+    let reads = |arm: &IfArm| -> Vec<RowTable> {
+        let condition = &tokens[arm.condition.clone()];
         let mut tables = tables_after_from(condition);
         for word in condition.iter().filter_map(|t| t.bare_word()) {
             let word = word.to_ascii_lowercase();
             // The fill last before this condition.
-            let last = filled.iter().rev().find(|(at, v, _)| *at < i && *v == word);
+            let last = filled
+                .iter()
+                .rev()
+                .find(|(at, v, _)| *at < arm.keyword && *v == word);
             if let Some((_, _, t)) = last {
                 tables.extend(t.iter().cloned());
             }
         }
-        Some((then, tables))
+        tables
     };
-    let mut open: Vec<Option<OpenIf>> = Vec::new();
     let mut out = RowChecked {
         checks: Vec::new(),
         reads: Vec::new(),
     };
-    for (i, t) in tokens.iter().enumerate() {
-        let after_end = i > 0 && tokens[i - 1].is_kw("END");
-        if t.is_kw("IF") && after_end {
-            if let Some(Some(o)) = open.pop() {
-                out.checks.push((o.first..t.range.start, o.first_tables));
-                out.reads.push((o.branch..t.range.start, o.reads));
+    for statement in if_statements(tokens, |i| !is_if_function(tokens, i)) {
+        let end = tokens[statement.end].range.start;
+        // Where the branch of each arm starts: after its `THEN`.
+        let start = |arm: &IfArm| tokens[arm.condition.end].range.end;
+        let mut decided_by: Vec<RowTable> = Vec::new();
+        for (k, arm) in statement.arms.iter().enumerate() {
+            let tables = reads(arm);
+            if k == 0 {
+                let bases = tables.iter().map(|t| t.base.clone()).collect();
+                out.checks.push((start(arm)..end, bases));
             }
-        } else if t.is_kw("ELSIF") || t.is_kw("ELSEIF") {
-            let Some(Some(o)) = open.last_mut() else {
-                continue;
-            };
-            let Some((then, tables)) = condition(i) else {
-                continue;
-            };
-            out.reads.push((o.branch..t.range.start, o.reads.clone()));
-            o.reads.extend(tables);
-            o.branch = tokens[then].range.end;
-        } else if t.is_kw("IF") && !is_if_function(tokens, i) {
-            let Some((then, tables)) = condition(i) else {
-                open.push(None);
-                continue;
-            };
-            let start = tokens[then].range.end;
-            open.push(Some(OpenIf {
-                first: start,
-                first_tables: tables.iter().map(|t| t.base.clone()).collect(),
-                branch: start,
-                reads: tables,
-            }));
+            decided_by.extend(tables);
+            let until = statement
+                .arms
+                .get(k + 1)
+                .map_or(end, |next| tokens[next.keyword].range.start);
+            out.reads.push((start(arm)..until, decided_by.clone()));
         }
     }
     out
