@@ -466,6 +466,18 @@ fn made_in_a_catalog_branch_cases() -> Vec<CrashCase> {
             ],
         },
         CrashCase {
+            name: "the IF checks information_schema for another table: a retry creates again",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'zz') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks information_schema for a table the branch creates too",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'scratch') THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
             name: "an ELSIF checks the type itself",
             statements: &[
                 "DO $$ BEGIN IF false THEN NULL; ELSIF NOT EXISTS (SELECT FROM pg_type WHERE typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",

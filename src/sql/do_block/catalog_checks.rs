@@ -679,7 +679,11 @@ fn looked_for(
             let Some(word) = t.bare_word().map(str::to_ascii_lowercase) else {
                 continue;
             };
-            let compared = if word.starts_with("to_reg") {
+            // A qualifier (`information_schema.tables`, `n.nspname`) compares nothing.
+            let qualifier = check.get(k + 1).is_some_and(|t| t.is(&Token::Period));
+            let compared = if qualifier {
+                true
+            } else if word.starts_with("to_reg") {
                 check.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
                     && literal(check.get(k + 2)).is_some()
                     && check.get(k + 3).is_some_and(|t| t.is(&Token::RParen))
