@@ -35,6 +35,12 @@ const BLOCKS: &[(&str, &str)] = &[
          ALTER TABLE t ADD COLUMN c_other_table_if INT;\n  END IF;",
     ),
     (
+        "other_table_in_database_if",
+        "IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() \
+         AND table_name = 'zz') THEN\n    ALTER TABLE t ADD COLUMN c_other_table_in_database_if \
+         INT;\n  END IF;",
+    ),
+    (
         "other_table_elseif",
         "IF 1 = 0 THEN\n    SELECT 1;\n  ELSEIF NOT EXISTS (SELECT 1 FROM information_schema.tables \
          WHERE table_name = 'zz') THEN\n    ALTER TABLE t ADD COLUMN c_other_table_elseif INT;\n  \
@@ -101,7 +107,11 @@ fn lint_flags_exactly_the_compound_blocks_a_second_run_on_mariadb_fails() {
         );
         let expect_failure = matches!(
             *name,
-            "unguarded" | "not_found_handler" | "other_table_if" | "other_table_elseif"
+            "unguarded"
+                | "not_found_handler"
+                | "other_table_if"
+                | "other_table_in_database_if"
+                | "other_table_elseif"
         );
         assert_eq!(retry_fails, expect_failure, "{name}: the server's verdict");
     }

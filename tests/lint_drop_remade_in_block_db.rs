@@ -472,6 +472,18 @@ fn made_in_a_catalog_branch_cases() -> Vec<CrashCase> {
             ],
         },
         CrashCase {
+            name: "the IF checks information_schema for another table in the current schema",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'zz') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
+            name: "the IF checks the current schema for the type",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = current_schema AND t.typname = 'm5') THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
             name: "the IF checks information_schema for a table the branch creates too",
             statements: &[
                 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'scratch') THEN CREATE TABLE scratch (id int); CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",

@@ -671,6 +671,21 @@ fn looked_for(
     let mut literals: Vec<&str> = Vec::new();
     for range in std::iter::once(condition).chain(fills) {
         let check = &tokens[range.clone()];
+        // The schema (database) the session is in, which the block does not make:
+        // `DATABASE()`, `SCHEMA()`, `current_schema[()]`, `current_database()`.
+        let current = |k: usize| {
+            let Some(word) = check.get(k).and_then(|t| t.bare_word()) else {
+                return false;
+            };
+            let called = check.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+                && check.get(k + 2).is_some_and(|t| t.is(&Token::RParen));
+            let function = |f: &str| word.eq_ignore_ascii_case(f);
+            (called
+                && ["database", "schema", "current_database"]
+                    .into_iter()
+                    .any(function))
+                || function("current_schema")
+        };
         for (k, t) in check.iter().enumerate() {
             if let Some(s) = literal(Some(t)) {
                 literals.push(s);
@@ -681,7 +696,7 @@ fn looked_for(
             };
             // A qualifier (`information_schema.tables`, `n.nspname`) compares nothing.
             let qualifier = check.get(k + 1).is_some_and(|t| t.is(&Token::Period));
-            let compared = if qualifier {
+            let compared = if qualifier || current(k) {
                 true
             } else if word.starts_with("to_reg") {
                 check.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
@@ -690,8 +705,9 @@ fn looked_for(
             } else if word.ends_with("name") || word.ends_with("_schema") {
                 let next = check.get(k + 1);
                 if next.is_some_and(|t| t.is(&Token::Eq)) {
-                    literal(check.get(k + 2)).is_some()
-                        && !check.get(k + 3).is_some_and(|t| t.is(&Token::StringConcat))
+                    (literal(check.get(k + 2)).is_some()
+                        && !check.get(k + 3).is_some_and(|t| t.is(&Token::StringConcat)))
+                        || current(k + 2)
                 } else if next.is_some_and(|t| t.is_kw("IN"))
                     && check.get(k + 2).is_some_and(|t| t.is(&Token::LParen))
                 {
