@@ -61,7 +61,8 @@ pub struct Violation {
     /// The finding is about what the statement needs that a later statement removes (a
     /// foreign key's referenced key), not about what it creates being there already: the
     /// sequence's proof that a retry meets the object gone (an earlier drop of it) does not
-    /// clear it.
+    /// clear it. Also set on a finding about the data a retry destroys rather than about it
+    /// failing (a drop of a column a later rename gives the name back to).
     pub needs_removed: bool,
 }
 

@@ -117,7 +117,10 @@ fn drop_of_renamed_into(
         )
     };
     let span = action.head.start..column.range.end;
-    let v = Violation::new(span, message);
+    let mut v = Violation::new(span, message);
+    // About the data a re-run drops, not about the drop failing: the proof that a retry finds
+    // the column (the file leaves it, under the rename) does not clear it.
+    v.needs_removed = true;
     if cx.dialect != Dialect::Postgres {
         return Some(v.note(format!(
             "no fix: {} has no plain-SQL check that `{source}` still exists before the drop; drop {c} only in the run that renames `{source}` (a check in the migration tool, or a migration of its own)",

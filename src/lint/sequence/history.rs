@@ -322,10 +322,25 @@ impl Sequence {
             .into_iter()
             .chain(first_after(&self.conditional))
             .min()?;
-        if self.transactional() && removed.last != Event::Remove {
+        if self.transactional() && (removed.last != Event::Remove || self.left_by_rename(key, None))
+        {
             return None;
         }
         Some(j as usize)
+    }
+
+    /// Does a run of the whole file leave an object under `key` because an unguarded
+    /// top-level rename gives something this name after every other event of the file on it
+    /// (the table rebuild: `CREATE TABLE t_new …; DROP TABLE t; ALTER TABLE t_new RENAME TO
+    /// t`)? A run that committed ran that rename. `schema`: the schema a statement writes for
+    /// the name (`None`: any), which the rename's must be, as written.
+    pub(super) fn left_by_rename(&self, key: u64, schema: Option<&super::Resolved>) -> bool {
+        let Some(removed) = self.removed.get(&key) else {
+            return false;
+        };
+        self.renamed_onto.iter().any(|(j, to, written)| {
+            *to == key && *j > removed.last_at && schema.is_none_or(|s| s == written)
+        })
     }
 
     /// On a first run, is `key` there when the DO block at `i` starts, and is it left alone by
@@ -447,10 +462,11 @@ impl Sequence {
             .filter(|(key, event)| {
                 *event == Event::Remove
                     && !(self.transactional()
-                        && self
+                        && (self
                             .removed
                             .get(&key.digest())
-                            .is_some_and(|r| r.last != Event::Remove))
+                            .is_some_and(|r| r.last != Event::Remove)
+                            || self.left_by_rename(key.digest(), None)))
             })
             .map(|(key, _)| (key, top))
             .collect()

@@ -33,6 +33,11 @@ impl Sequence {
             self.events.push(step.key.digest(), index, step.event);
             if step.rename {
                 self.renamed_away.insert((step.key.digest(), index));
+                let guarded = step.guarded || statement.shape.guard.is_some_and(|g| g.present);
+                if let (Some(to), false) = (&step.to, guarded) {
+                    self.renamed_onto
+                        .push((index, to.digest(), step.schema.clone()));
+                }
             }
         }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
@@ -355,6 +360,8 @@ impl Sequence {
             .retain(|(key, _, _)| removed.contains_key(key));
         self.conditional.group();
         self.arrivals.retain(|key, _| removed.contains_key(key));
+        self.renamed_onto
+            .retain(|(_, key, _)| removed.contains_key(key));
         self.relabelled.retain(|key, _| removed.contains_key(key));
         self.labels.retain(|key, _| removed.contains_key(key));
         for changes in self.labels.values_mut() {

@@ -48,13 +48,72 @@ impl Sequence {
                     || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
-            Event::Remove if step.rename => self.rename_reruns(step),
+            Event::Remove if step.rename => {
+                self.rename_reruns(step) || self.rename_meets_both_names(step)
+            }
             Event::Remove => removed.is_some_and(|r| {
                 created(r)
                     || (tx && file_leaves(r, Event::Create))
+                    || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
                     || self.renamed_into_holds(step.key.digest(), r)
             }),
         }
+    }
+
+    /// Does every run that reaches the current rename (`RENAME old TO new`) find `old` there
+    /// and `new` free, in any apply model? It does when an earlier top-level statement creates
+    /// `old` (a retry runs it, or, guarded, finds it made) and nothing removes `old` since, and
+    /// the file's last event on `new` before the rename is a top-level drop (not a rename away,
+    /// which a retry may skip) that nothing blocks, with nothing giving `new` back since: the
+    /// table rebuild, `CREATE TABLE t_new …; INSERT …; DROP TABLE t; ALTER TABLE t_new RENAME
+    /// TO t`.
+    fn rename_meets_both_names(&self, step: &Step) -> bool {
+        let Some(to) = &step.to else { return false };
+        let Ok(i) = u32::try_from(self.current_index) else {
+            return false;
+        };
+        let (old, new) = (step.key.digest(), to.digest());
+        let schema = self.resolve(step);
+        let all = |d: u64| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(move |log| log.of(d))
+        };
+        // Schemas compare as resolved, and must be the same (a drop of unqualified `t` under
+        // an unknown search_path does not free `a.t`). `old` made by the last creation of its
+        // schema before the rename, kept since.
+        let Some(&(_, created)) = self
+            .removed
+            .get(&old)
+            .and_then(|r| r.creations_in.iter().rev().find(|(s, _)| *s == schema))
+        else {
+            return false;
+        };
+        let old_kept = !self.creation_fails_on_retry(created as usize)
+            && !all(old).any(|&(_, k, e)| created < k && k < i && e == Event::Remove);
+        // `new` dropped last, by a drop of its schema that nothing blocks.
+        let Some(r) = self.removed.get(&new) else {
+            return false;
+        };
+        let Some(&(_, dropped, Event::Remove)) =
+            self.events.of(new).iter().rev().find(|&&(_, k, _)| k < i)
+        else {
+            return false;
+        };
+        let dropped_unblocked = !self.renamed_away.contains(&(new, dropped))
+            && r.drops_in
+                .last()
+                .is_some_and(|(s, unblocked)| *unblocked && *s == schema);
+        let new_back = self
+            .conditional
+            .of(new)
+            .iter()
+            .any(|&(_, k, _)| dropped <= k && k < i)
+            || self
+                .arrivals
+                .get(&new)
+                .is_some_and(|list| list.iter().any(|&(k, _)| dropped <= k && k < i));
+        old_kept && dropped_unblocked && !new_back
     }
 
     /// Does a retry that reaches the current statement find the object an earlier rename

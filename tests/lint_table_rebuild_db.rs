@@ -1,0 +1,184 @@
+//! The table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT … FROM t; DROP TABLE t;
+//! ALTER TABLE t_new RENAME TO t`, as SQLite migrations and many PostgreSQL ones write it):
+//! the final rename makes `t` again, so a re-run of the whole file starts with `t` there and
+//! `t_new` gone, and every run that reaches the rename finds `t_new` (made by the CREATE of
+//! the same run) and `t` free (dropped right before). Lint is compared with PostgreSQL at every
+//! retry each apply model allows, going on past a failing statement the way lint judges a
+//! statement (as if the ones before it were fixed: a failing one changes nothing).
+
+mod common;
+
+use common::retry::{dialect_options, retry_findings};
+use common::ScratchDb;
+use preflight::fix::fix_source;
+use preflight::lint::LintOptions;
+use preflight::runner::{ApplyModel, Runner};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+const SETUP: &str = "CREATE TABLE d (id int);\nINSERT INTO d VALUES (1);\nCREATE SCHEMA a;";
+
+const REBUILD: &[&str] = &[
+    "CREATE TABLE d_new (id int);",
+    "INSERT INTO d_new SELECT * FROM d;",
+    "DROP TABLE d;",
+    "ALTER TABLE d_new RENAME TO d;",
+];
+
+/// A migration of one statement a line.
+struct Case {
+    name: &'static str,
+    statements: &'static [&'static str],
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the table rebuild",
+            statements: REBUILD,
+        },
+        Case {
+            name: "the table rebuild with DROP TABLE IF EXISTS",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "INSERT INTO d_new SELECT * FROM d;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the old table renamed away, not dropped: a re-run meets d_old and d taken",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the new table renamed to another name: the file leaves d dropped",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "INSERT INTO d_new SELECT * FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d2;",
+            ],
+        },
+        Case {
+            name: "a view over the new d blocks the drop on a re-run: d is taken at the rename",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "CREATE VIEW dv AS SELECT * FROM d;",
+            ],
+        },
+        Case {
+            name: "the new table in another schema: the rename makes a.d, which a re-run meets",
+            statements: &[
+                "CREATE TABLE a.d_new (id int);",
+                "DROP TABLE d;",
+                "ALTER TABLE a.d_new RENAME TO d;",
+            ],
+        },
+    ]
+}
+
+/// The 1-based statements that fail on the server in some retry of `statements` the model
+/// allows: statement by statement, a crash after any of them (after all of them: the tracker
+/// lost the record); under a per-file transaction, a re-run after a committed run. The retry
+/// goes on past a failing statement, which changes nothing. Each try runs in a transaction
+/// it rolls back, so one database serves all.
+fn server_failures(db: &ScratchDb, statements: &[&str], model: Option<ApplyModel>) -> Vec<usize> {
+    let all = statements.len();
+    let crash_points = if model.is_some() { all..=all } else { 1..=all };
+    let mut failing = Vec::new();
+    for done in crash_points {
+        let before = statements[..done].join("\n");
+        let mut applied: Vec<&str> = Vec::new();
+        for (j, statement) in statements.iter().enumerate() {
+            let retry = format!("{}\n{statement}", applied.join("\n"));
+            match db.try_exec(&format!("BEGIN;\n{before}\n{retry}\nROLLBACK;")) {
+                Ok(()) => applied.push(statement),
+                Err(_) => failing.push(j + 1),
+            }
+        }
+    }
+    failing.sort_unstable();
+    failing.dedup();
+    failing
+}
+
+/// The lines lint's retry rules flag, without PF119: a re-run's duplicate rows are a data
+/// warning that no server error tells.
+fn flagged(sql: &str, model: Option<ApplyModel>) -> Vec<usize> {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    };
+    let mut lines: Vec<usize> = retry_findings(sql, &options)
+        .iter()
+        .filter(|f| f.rule.code != "PF119")
+        .map(|f| f.location.start.expect("a retry finding has a line").line)
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}
+
+#[test]
+fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let mut failures = Vec::new();
+    for case in cases() {
+        let sql = case.statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = server_failures(&db, case.statements, model);
+            let lint = flagged(&sql, model);
+            if lint != server {
+                failures.push(format!(
+                    "{} ({model:?}): lint flags lines {lint:?}, the server fails at {server:?}",
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_rebuild_rename_is_not_flagged_in_either_model() {
+    let sql = REBUILD.join("\n") + "\n";
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+            ..LintOptions::default()
+        };
+        let codes: Vec<&str> = retry_findings(&sql, &options)
+            .iter()
+            .map(|f| f.rule.code)
+            .collect();
+        assert!(!codes.contains(&"PF118"), "{model:?}: {codes:?}");
+        if model.is_some() {
+            assert!(
+                !codes.contains(&"PF123") && !codes.contains(&"PF109"),
+                "{codes:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_fixed_table_rebuild_runs_twice_on_postgres() {
+    let sql = REBUILD.join("\n") + "\n";
+    let options = dialect_options(Dialect::Postgres);
+    let fixed = fix_source(&SourceFile::new("m.sql", sql.as_str()), &options, false).fixed;
+    assert_ne!(fixed, sql);
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec(&fixed);
+    db.exec(&fixed);
+    assert_eq!(db.query("SELECT count(*) FROM d"), ["1"]);
+}
