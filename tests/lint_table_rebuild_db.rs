@@ -47,6 +47,24 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the rebuilt table lacks the column the copy reads: a re-run's copy fails",
+            statements: &[
+                "CREATE TABLE d_new (n int);",
+                "INSERT INTO d_new SELECT id FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the rebuild copies named columns",
+            statements: &[
+                "CREATE TABLE d_new (id int, n int);",
+                "INSERT INTO d_new (id) SELECT id FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
             name: "the old table renamed away, not dropped: a re-run meets d_old and d taken",
             statements: &[
                 "CREATE TABLE d_new (id int);",

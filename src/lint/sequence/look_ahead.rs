@@ -35,8 +35,12 @@ impl Sequence {
                 self.renamed_away.insert((step.key.digest(), index));
                 let guarded = step.guarded || statement.shape.guard.is_some_and(|g| g.present);
                 if let (Some(to), false) = (&step.to, guarded) {
-                    self.renamed_onto
-                        .push((index, to.digest(), step.schema.clone()));
+                    self.renamed_onto.push((
+                        index,
+                        to.digest(),
+                        step.schema.clone(),
+                        step.key.digest(),
+                    ));
                 }
             }
         }
@@ -361,7 +365,7 @@ impl Sequence {
         self.conditional.group();
         self.arrivals.retain(|key, _| removed.contains_key(key));
         self.renamed_onto
-            .retain(|(_, key, _)| removed.contains_key(key));
+            .retain(|(_, key, _, _)| removed.contains_key(key));
         self.relabelled.retain(|key, _| removed.contains_key(key));
         self.labels.retain(|key, _| removed.contains_key(key));
         for changes in self.labels.values_mut() {

@@ -273,9 +273,9 @@ pub struct Sequence {
     renames_to: Vec<(u32, u64, u64)>,
     /// First pass: the top-level renames without a guard (`IF EXISTS`) that give an object a
     /// name the statement spells, as (statement, key digest of the new name, the schema the
-    /// statement writes): a run of the file that gets past one leaves the object under that
-    /// name ([`Sequence::left_by_rename`]).
-    renamed_onto: Vec<(u32, u64, Option<Box<str>>)>,
+    /// statement writes, key digest of the old name): a run of the file that gets past one
+    /// leaves the object under that name ([`Sequence::left_by_rename`]).
+    renamed_onto: Vec<(u32, u64, Option<Box<str>>, u64)>,
     /// Lint pass, only in a file that drops a column or a table (or a key with CASCADE): the constraints the statements checked
     /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
