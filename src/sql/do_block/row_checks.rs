@@ -148,8 +148,8 @@ fn tables_after_from(tokens: &[Tok]) -> Vec<RowTable> {
 /// string literal an `EXECUTE` runs too. A word that only looks like such a verb (`ON UPDATE
 /// CASCADE`) names a table that is not written: a retry rule then claims less, never more.
 /// Last, whether a re-run of the write changes no row: an INSERT that skips conflicting rows
-/// ([`Inserted`]) into the table a top-level `CREATE TABLE` of the file made before it, whose
-/// rows each give every column of one of its keys a literal ([`Inserted::conflicts_in`]), when
+/// (`Inserted`) into the table a top-level `CREATE TABLE` of the file made before it, whose
+/// rows each give every column of one of its keys a literal (`Inserted::conflicts_in`), when
 /// the file alters or drops no table of that name, drops no index or constraint, and creates
 /// it only once.
 pub fn row_writes(
