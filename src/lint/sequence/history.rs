@@ -664,8 +664,14 @@ impl Sequence {
                 continue;
             }
             for &column in &distinct {
-                if let Some(j) = self.removed_after(column_digest(table, column), i) {
-                    out.push((Key::Column(table.to_string(), column.to_string()), j));
+                let column_key = column_digest(table, column);
+                // The column rebuild (`ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN
+                // c; RENAME COLUMN c_new TO c`): under a per-file transaction, a re-run starts
+                // with the renamed column under this name.
+                if let Some(j) = self.removed_after(column_key, i) {
+                    if !(self.transactional() && self.left_by_rename(column_key, None)) {
+                        out.push((Key::Column(table.to_string(), column.to_string()), j));
+                    }
                 }
             }
         }
