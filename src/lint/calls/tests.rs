@@ -11,6 +11,16 @@ fn options(dialect: Dialect) -> LintOptions {
     }
 }
 
+/// A `migrations` folder inside a new temporary directory. Not the temporary directory itself:
+/// lint reads the folder above a linted one to tell whether the folder is one migration of a
+/// Diesel or Prisma directory, and the system's temporary directory may hold anything.
+fn migrations_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    (root, dir)
+}
+
 /// (rule, line, message) of the findings of `sql`, retry rules and PF001 only.
 fn findings(sql: &str, dialect: Dialect) -> Vec<(String, usize, String)> {
     lint_source(&SourceFile::new("m.sql", sql), &options(dialect))
@@ -195,8 +205,8 @@ CALL p();
 
 #[test]
 fn a_procedure_an_earlier_migration_defines_runs_at_the_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let (_root, dir) = migrations_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
     write("001_procs.sql", PROC_DROP_INDEX);
     write(
         "002_use.sql",
@@ -210,7 +220,7 @@ fn a_procedure_an_earlier_migration_defines_runs_at_the_call() {
     // Dropped by a migration in between: a later call is not followed.
     write("005_drops.sql", "DROP PROCEDURE IF EXISTS add_index;\n");
     write("006_calls_again.sql", "CALL add_index();\n");
-    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let report = lint_paths(std::slice::from_ref(&dir), &options(Dialect::Mariadb)).unwrap();
     let found: Vec<(String, String, usize)> = report
         .findings
         .iter()
@@ -599,8 +609,8 @@ fn a_system_procedure_is_unknown_with_its_own_note() {
 
 #[test]
 fn a_procedure_a_later_migration_defines_is_unknown_at_an_earlier_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let (_root, dir) = migrations_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
     write("001_calls_early.sql", "CALL add_index();\n");
     write(
         "002_defines.sql",
@@ -609,7 +619,7 @@ fn a_procedure_a_later_migration_defines_is_unknown_at_an_earlier_call() {
     write("003_calls.sql", "CALL add_index();\n");
     write("004_drops.sql", "DROP PROCEDURE IF EXISTS add_index;\n");
     write("005_calls_again.sql", "CALL add_index();\n");
-    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let report = lint_paths(std::slice::from_ref(&dir), &options(Dialect::Mariadb)).unwrap();
     let found: Vec<(String, Vec<String>)> = report
         .findings
         .iter()
@@ -639,15 +649,15 @@ fn a_procedure_a_later_migration_defines_is_unknown_at_an_earlier_call() {
 #[test]
 fn a_file_the_detected_tool_does_not_run_knows_no_earlier_procedure() {
     // authelia's `V0012.Name.up.sql`: golang-migrate's naming (`.up.sql`) without its `_`.
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let (_root, dir) = migrations_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
     write(
         "0001_procs.up.sql",
         "DROP PROCEDURE IF EXISTS p;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n",
     );
     write("0002_calls.up.sql", "CALL p();\n");
     write("V0003.Calls.up.sql", "CALL p();\n");
-    let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+    let report = lint_paths(std::slice::from_ref(&dir), &options(Dialect::Mariadb)).unwrap();
     let found: Vec<(String, Vec<String>)> = report
         .findings
         .iter()
