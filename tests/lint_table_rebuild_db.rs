@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::retry::{crash_point_failures, dialect_options, retry_findings, retry_lines_in_model};
+use common::retry::{crash_point_mismatches, dialect_options, retry_findings, Case};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
@@ -29,12 +29,6 @@ const REBUILD: &[&str] = &[
     "DROP TABLE d;",
     "ALTER TABLE d_new RENAME TO d;",
 ];
-
-/// A migration of one statement a line.
-struct Case {
-    name: &'static str,
-    statements: &'static [&'static str],
-}
 
 fn cases() -> Vec<Case> {
     vec![
@@ -216,20 +210,7 @@ fn cases() -> Vec<Case> {
 fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
-    let mut failures = Vec::new();
-    for case in cases() {
-        let sql = case.statements.join("\n") + "\n";
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let server = crash_point_failures(&db, case.statements, model);
-            let lint = retry_lines_in_model(&sql, model);
-            if lint != server {
-                failures.push(format!(
-                    "{} ({model:?}): lint flags lines {lint:?}, the server fails at {server:?}",
-                    case.name
-                ));
-            }
-        }
-    }
+    let failures = crash_point_mismatches(&db, &cases());
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

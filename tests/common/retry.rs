@@ -145,3 +145,30 @@ pub fn retry_lines_in_model(sql: &str, model: Option<ApplyModel>) -> Vec<usize> 
     lines.dedup();
     lines
 }
+
+/// A migration of one statement a line, for [`crash_point_mismatches`].
+pub struct Case {
+    pub name: &'static str,
+    pub statements: &'static [&'static str],
+}
+
+/// Every disagreement between lint's retry flags on PostgreSQL and the server's failures
+/// ([`crash_point_failures`] on `db`, set up) for each case, at every crash point and under a
+/// per-file transaction.
+pub fn crash_point_mismatches(db: &ScratchDb, cases: &[Case]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let sql = case.statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(db, case.statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            if lint != server {
+                failures.push(format!(
+                    "{} ({model:?}): lint flags lines {lint:?}, the server fails at {server:?}",
+                    case.name
+                ));
+            }
+        }
+    }
+    failures
+}
