@@ -6,11 +6,13 @@
 //! retry each apply model allows, going on past a failing statement the way lint judges a
 //! statement (as if the ones before it were fixed: a failing one changes nothing). The column
 //! rebuild (`ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN c; RENAME COLUMN c_new TO
-//! c`) is the same under a per-file transaction: a re-run starts with `t.c` there.
+//! c`) is the same under a per-file transaction: a re-run starts with `t.c` there. So is the
+//! swap that drops the old table at the end (`RENAME t TO t_old; RENAME t_new TO t; DROP TABLE
+//! t_old`), and a `CREATE TABLE t_new AS SELECT * FROM t` copy in every model.
 
 mod common;
 
-use common::retry::{dialect_options, retry_findings};
+use common::retry::{crash_point_mismatches, dialect_options, retry_findings, Case};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
@@ -27,12 +29,6 @@ const REBUILD: &[&str] = &[
     "DROP TABLE d;",
     "ALTER TABLE d_new RENAME TO d;",
 ];
-
-/// A migration of one statement a line.
-struct Case {
-    name: &'static str,
-    statements: &'static [&'static str],
-}
 
 fn cases() -> Vec<Case> {
     vec![
@@ -102,6 +98,86 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the swap with the old table dropped at the end",
+            statements: &[
+                "CREATE TABLE d_new (id int PRIMARY KEY);",
+                "INSERT INTO d_new SELECT * FROM d;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap with IF NOT EXISTS and the old table dropped at the end",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new (id int PRIMARY KEY);",
+                "INSERT INTO d_new SELECT * FROM d;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap of a CREATE TABLE AS copy, the old table dropped at the end",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the rebuild of a CREATE TABLE AS copy",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the rebuild of a CREATE TABLE IF NOT EXISTS … AS copy",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the rebuild of a CREATE TABLE AS copy of named columns",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT id FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the CREATE TABLE AS copy renames the column: a re-run's copy fails",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT id AS n FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the CREATE TABLE AS rebuild dropped again: a re-run's copy fails",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d;",
+            ],
+        },
+        Case {
+            name: "the column swap with the old column dropped at the end",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE t RENAME COLUMN c_new TO c;",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
             name: "the column rebuild",
             statements: &[
                 "ALTER TABLE t ADD COLUMN c_new text;",
@@ -130,68 +206,11 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The 1-based statements that fail on the server in some retry of `statements` the model
-/// allows: statement by statement, a crash after any of them (after all of them: the tracker
-/// lost the record); under a per-file transaction, a re-run after a committed run. The retry
-/// goes on past a failing statement, which changes nothing. Each try runs in a transaction
-/// it rolls back, so one database serves all.
-fn server_failures(db: &ScratchDb, statements: &[&str], model: Option<ApplyModel>) -> Vec<usize> {
-    let all = statements.len();
-    let crash_points = if model.is_some() { all..=all } else { 1..=all };
-    let mut failing = Vec::new();
-    for done in crash_points {
-        let before = statements[..done].join("\n");
-        let mut applied: Vec<&str> = Vec::new();
-        for (j, statement) in statements.iter().enumerate() {
-            let retry = format!("{}\n{statement}", applied.join("\n"));
-            match db.try_exec(&format!("BEGIN;\n{before}\n{retry}\nROLLBACK;")) {
-                Ok(()) => applied.push(statement),
-                Err(_) => failing.push(j + 1),
-            }
-        }
-    }
-    failing.sort_unstable();
-    failing.dedup();
-    failing
-}
-
-/// The lines lint's retry rules flag, without PF119 and a finding that says the statement
-/// does not fail (PF110's data loss on a re-run of the column rebuild): a re-run's duplicate
-/// rows and lost data are warnings that no server error tells.
-fn flagged(sql: &str, model: Option<ApplyModel>) -> Vec<usize> {
-    let options = LintOptions {
-        dialect: Dialect::Postgres,
-        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-        ..LintOptions::default()
-    };
-    let mut lines: Vec<usize> = retry_findings(sql, &options)
-        .iter()
-        .filter(|f| f.rule.code != "PF119" && !f.message.contains("does not fail"))
-        .map(|f| f.location.start.expect("a retry finding has a line").line)
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines
-}
-
 #[test]
 fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
-    let mut failures = Vec::new();
-    for case in cases() {
-        let sql = case.statements.join("\n") + "\n";
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let server = server_failures(&db, case.statements, model);
-            let lint = flagged(&sql, model);
-            if lint != server {
-                failures.push(format!(
-                    "{} ({model:?}): lint flags lines {lint:?}, the server fails at {server:?}",
-                    case.name
-                ));
-            }
-        }
-    }
+    let failures = crash_point_mismatches(&db, &cases());
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

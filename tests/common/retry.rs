@@ -5,6 +5,7 @@
 use super::ScratchDb;
 use preflight::diagnostics::Finding;
 use preflight::lint::{lint_source, LintOptions};
+use preflight::runner::{ApplyModel, Runner};
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
 
@@ -91,6 +92,82 @@ pub fn retry_mismatches(
                 "{}: lint flagged lines {lines:?} (notes {notes:?}), a second run fails at {expected:?} ({retry:?})",
                 case.name
             ));
+        }
+    }
+    failures
+}
+
+/// The 1-based statements that fail on the server in some retry of `statements` the model
+/// allows: statement by statement, a crash after any of them (after all of them: the tracker
+/// lost the record); under a per-file transaction, a re-run after a committed run. The retry
+/// goes on past a failing statement, which changes nothing. Each try runs in a transaction
+/// it rolls back, so one database serves all.
+pub fn crash_point_failures(
+    db: &ScratchDb,
+    statements: &[&str],
+    model: Option<ApplyModel>,
+) -> Vec<usize> {
+    let all = statements.len();
+    let crash_points = if model.is_some() { all..=all } else { 1..=all };
+    let mut failing = Vec::new();
+    for done in crash_points {
+        let before = statements[..done].join("\n");
+        let mut applied: Vec<&str> = Vec::new();
+        for (j, statement) in statements.iter().enumerate() {
+            let retry = format!("{}\n{statement}", applied.join("\n"));
+            match db.try_exec(&format!("BEGIN;\n{before}\n{retry}\nROLLBACK;")) {
+                Ok(()) => applied.push(statement),
+                Err(_) => failing.push(j + 1),
+            }
+        }
+    }
+    failing.sort_unstable();
+    failing.dedup();
+    failing
+}
+
+/// The lines lint's retry rules flag in PostgreSQL's `sql` under `model` (`None`: every
+/// crash point counts), without PF119 and a finding that says the statement
+/// does not fail (PF110's data loss on a re-run of the column rebuild): a re-run's duplicate
+/// rows and lost data are warnings that no server error tells.
+pub fn retry_lines_in_model(sql: &str, model: Option<ApplyModel>) -> Vec<usize> {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    };
+    let mut lines: Vec<usize> = retry_findings(sql, &options)
+        .iter()
+        .filter(|f| f.rule.code != "PF119" && !f.message.contains("does not fail"))
+        .map(|f| f.location.start.expect("a retry finding has a line").line)
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}
+
+/// A migration of one statement a line, for [`crash_point_mismatches`].
+pub struct Case {
+    pub name: &'static str,
+    pub statements: &'static [&'static str],
+}
+
+/// Every disagreement between lint's retry flags on PostgreSQL and the server's failures
+/// ([`crash_point_failures`] on `db`, set up) for each case, at every crash point and under a
+/// per-file transaction.
+pub fn crash_point_mismatches(db: &ScratchDb, cases: &[Case]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let sql = case.statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(db, case.statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            if lint != server {
+                failures.push(format!(
+                    "{} ({model:?}): lint flags lines {lint:?}, the server fails at {server:?}",
+                    case.name
+                ));
+            }
         }
     }
     failures

@@ -1166,10 +1166,17 @@ fn compared_labels(tokens: &[crate::sql::Tok]) -> Vec<(String, String)> {
 }
 
 /// The column names of a `CREATE TABLE name (…)`: the first word of each top-level element
-/// that is not a table constraint.
+/// that is not a table constraint. Of a `CREATE TABLE name AS SELECT …` without a column list,
+/// the query's output names ([`selected_columns`]).
 pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> {
     let tokens = &statement.tokens;
-    let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
+    let open = tokens.iter().position(|t| t.is(&Token::LParen));
+    if let Some(at) = tokens.iter().position(|t| t.is_kw("AS")) {
+        if open.is_none_or(|open| at < open) {
+            return selected_columns(&tokens[at + 1..]);
+        }
+    }
+    let Some(open) = open else {
         return Vec::new();
     };
     let mut columns = Vec::new();
@@ -1205,6 +1212,50 @@ pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> 
         }
     }
     columns
+}
+
+/// The output names of `SELECT item, … FROM …` when every item names its column plainly: `c`,
+/// `t.c`, `expr AS c`; empty when one does not (`*`, an expression without a name), as the
+/// table's columns are then not known.
+fn selected_columns(tokens: &[Tok]) -> Vec<String> {
+    use crate::lint::sequence::folded;
+    if !tokens.first().is_some_and(|t| t.is_kw("SELECT")) {
+        return Vec::new();
+    }
+    let mut items: Vec<&[Tok]> = Vec::new();
+    let (mut depth, mut start) = (0usize, 1usize);
+    let mut end = None;
+    for (k, t) in tokens.iter().enumerate().skip(1) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                items.push(&tokens[start..k]);
+                start = k + 1;
+            }
+            _ if depth == 0 && t.is_kw("FROM") => {
+                end = Some(k);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
+        return Vec::new();
+    };
+    items.push(&tokens[start..end]);
+    let word = |t: &Tok| matches!(&t.token, Token::Word(_)).then(|| folded(t)).flatten();
+    let named = |item: &[Tok]| match item {
+        [c] => word(c),
+        [_, dot, c] if dot.is(&Token::Period) => word(c),
+        [.., r#as, c] if r#as.is_kw("AS") => word(c),
+        _ => None,
+    };
+    items
+        .iter()
+        .map(|item| named(item))
+        .collect::<Option<Vec<String>>>()
+        .unwrap_or_default()
 }
 
 /// Can the statement run as it is inside a PL/pgSQL block? Not a query whose rows need a

@@ -35,19 +35,24 @@ impl Rule for Rename {
             return;
         }
         let shape = cx.shape();
-        let message = |what: &str, old: &[Key], new: Option<(String, String)>| {
+        let message = |what: &str, old: &[Key], new: Option<(String, String)>, guarded: bool| {
             let guard = "guard it (a DO block that checks the catalog, or a check in your migration tool)";
+            let new = || new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
             if old_name_made_again(cx, old) {
-                let new = new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
+                let new = new();
                 format!(
                     "renaming {what} fails on a retry because {new} already exists: the statements before it make the old name again, and an earlier run left {new}: {guard}"
+                )
+            } else if guarded {
+                let new = new();
+                format!(
+                    "renaming {what} fails on a retry because {new} already exists: `IF EXISTS` checks only the old name, which a later statement of the file makes again, and an earlier run left {new}: {guard}"
                 )
             } else {
                 format!("renaming {what} fails on a retry because the old name no longer exists: {guard}")
             }
         };
         match &shape.kind {
-            ShapeKind::Rename(_) if shape.guard.is_some_and(|g| g.present) => {}
             ShapeKind::Rename(ObjectKind::Type) if renames_a_value_again(cx) => {}
             ShapeKind::Rename(kind) => {
                 let old = shape
@@ -61,6 +66,13 @@ impl Rule for Rename {
                         && ["VALUE", "ATTRIBUTE", "COLUMN"].iter().any(|k| w[1].is_kw(k))
                 });
                 let gone = if renames_object { &old[..] } else { &[] };
+                // `IF EXISTS` skips the rename once the old name is gone, not when the
+                // statements before it make the old name again: the retry then meets the new
+                // name an earlier run left (`CREATE INDEX IF NOT EXISTS i …; ALTER INDEX IF
+                // EXISTS i RENAME TO i2`: `relation "i2" already exists`).
+                if shape.guard.is_some_and(|g| g.present) && !old_name_back(cx, gone) {
+                    return;
+                }
                 let v = Violation::new(
                     cx.head_span(),
                     message(
@@ -71,6 +83,7 @@ impl Rule for Rename {
                         ),
                         gone,
                         new_name(cx, cx.statement.range.clone()),
+                        shape.guard.is_some_and(|g| g.present),
                     ),
                 );
                 let mariadb_at = if *kind == ObjectKind::Table {
@@ -92,7 +105,7 @@ impl Rule for Rename {
                         change_rename(cx, table, action, out);
                         continue;
                     }
-                    if action.kind != AlterActionKind::Rename || guarded {
+                    if action.kind != AlterActionKind::Rename {
                         continue;
                     }
                     let what = match &action.name {
@@ -145,8 +158,15 @@ impl Rule for Rename {
                         ],
                         Some(n) => vec![Key::Column(t, n.base().to_string())],
                     };
+                    // `IF EXISTS` (the table's, MariaDB's `RENAME COLUMN IF EXISTS`) skips the
+                    // rename once the old name is gone, not when the statements before it make
+                    // the old name again (`CREATE TABLE IF NOT EXISTS p …; ALTER TABLE IF
+                    // EXISTS p RENAME TO p2`: `relation "p2" already exists`).
+                    if guarded && !old_name_back(cx, &old) {
+                        continue;
+                    }
                     let new = new_name(cx, action.range.clone());
-                    let v = Violation::new(action.range.clone(), message(&what, &old, new));
+                    let v = Violation::new(action.range.clone(), message(&what, &old, new, guarded));
                     out.push(with_fix(
                         cx,
                         v,
@@ -188,6 +208,25 @@ fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
         }
         None => false,
     }
+}
+
+/// Does a retry meet `old` (the old name's keys) again after a run renamed it away? Created
+/// by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`, also through an
+/// earlier rename of what it created) or after it: either way a re-run of the whole file meets
+/// the old name again. Top level only.
+fn comes_back(cx: &StatementCx, old: &[Key]) -> bool {
+    cx.sequence.is_some_and(|(seq, i)| {
+        old.iter().any(|key| {
+            seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
+        })
+    })
+}
+
+/// May a retry of a rename with `IF EXISTS` find `old` (the old name's keys) again, and the new
+/// name an earlier run left taken? When the statements before it make `old` again
+/// ([`old_name_made_again`]), or a statement of the file brings it back ([`comes_back`]).
+fn old_name_back(cx: &StatementCx, old: &[Key]) -> bool {
+    old_name_made_again(cx, old) || comes_back(cx, old)
 }
 
 /// MySQL's and MariaDB's `CHANGE [COLUMN] old new …` with a new name: a column rename, which
@@ -301,14 +340,7 @@ fn with_fix(
     mariadb_at: usize,
     old: &[Key],
 ) -> Violation {
-    // Created by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`, also
-    // through an earlier rename of what it created) or after it: either way a re-run of the
-    // whole file meets the old name again.
-    let comes_back = cx.sequence.is_some_and(|(seq, i)| {
-        old.iter().any(|key| {
-            seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
-        })
-    });
+    let comes_back = comes_back(cx, old);
     match cx.dialect {
         Dialect::Mariadb if mariadb_at != usize::MAX && comes_back => v.note(
             "no fix: another statement of this file creates the old name (again), so a re-run of the whole file finds it and `IF EXISTS` still renames it into a name that is taken; MariaDB has no plain-SQL guard that checks the new name: put the rename in a migration of its own, or guard it in the migration tool",

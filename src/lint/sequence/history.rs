@@ -347,9 +347,10 @@ impl Sequence {
     /// of it? The table is the rename's source, which a top-level `CREATE TABLE` of the file
     /// made before the rename; every word must be one of its columns, the name of either table,
     /// or a keyword of a plain copy ([`READ_KEYWORDS`]: `id` is a keyword to sqlparser, and a
-    /// column here). uaa's `INSERT INTO new_t SELECT u.id, a.clientid … FROM users u, t a`
+    /// column here). Of a source whose columns are not spelt (`CREATE TABLE t_new AS SELECT *
+    /// FROM t`) only a read of no column by name counts: the copy `SELECT * FROM t` itself. uaa's `INSERT INTO new_t SELECT u.id, a.clientid … FROM users u, t a`
     /// reads columns the new `t` does not have, and a re-run fails there.
-    fn left_by_rename_with(&self, key: u64, words: &[&str]) -> bool {
+    pub(super) fn left_by_rename_with(&self, key: u64, words: &[&str]) -> bool {
         let Some(removed) = self.removed.get(&key) else {
             return false;
         };
@@ -362,11 +363,7 @@ impl Sequence {
                     || [key, old].contains(&object_digest(ObjectKind::Table, w))
                     || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
             };
-            to == key
-                && j > removed.last_at
-                && *at < j
-                && !columns.is_empty()
-                && words.iter().all(|w| known(w))
+            to == key && j > removed.last_at && *at < j && words.iter().all(|w| known(w))
         })
     }
 
@@ -449,13 +446,23 @@ impl Sequence {
     /// (lemmy's `CREATE TEMPORARY TABLE comment_temp AS …` of a column dropped at the end, then
     /// `UPDATE … FROM comment_temp`).
     pub(super) fn creation_fails_on_retry(&self, k: usize) -> bool {
+        self.creation_fails_on_retry_but(k, |_, _| false)
+    }
+
+    /// [`Self::creation_fails_on_retry`], where a removal of what `excused` accepts (given the
+    /// words the query reads) does not count.
+    pub(super) fn creation_fails_on_retry_but(
+        &self,
+        k: usize,
+        excused: impl Fn(&Key, &[String]) -> bool,
+    ) -> bool {
         self.created_as
             .iter()
             .find(|(j, _)| *j as usize == k)
             .is_some_and(|(_, read)| {
                 self.reads_removed_later(k, read)
                     .iter()
-                    .any(|(key, _)| !self.created_on_every_run(key, k, None))
+                    .any(|(key, _)| !self.created_on_every_run(key, k, None) && !excused(key, read))
             })
     }
 
@@ -687,9 +694,10 @@ impl Sequence {
 
 /// The keywords of a plain copy between tables ([`Sequence::left_by_rename_with`]).
 const READ_KEYWORDS: &[&str] = &[
-    "insert", "into", "select", "from", "where", "and", "or", "not", "null", "is", "in", "as",
-    "distinct", "on", "conflict", "do", "nothing", "values", "update", "set", "delete", "order",
-    "by", "group", "limit", "true", "false", "all", "ignore", "replace",
+    "create", "table", "if", "exists", "insert", "into", "select", "from", "where", "and", "or",
+    "not", "null", "is", "in", "as", "distinct", "on", "conflict", "do", "nothing", "values",
+    "update", "set", "delete", "order", "by", "group", "limit", "true", "false", "all", "ignore",
+    "replace",
 ];
 
 /// Does a statement of `later` (the statements of a body after the current one) drop table

@@ -141,9 +141,10 @@ struct Removed {
     last_before: Option<Event>,
     /// The last top-level event before the current statement was a rename away.
     renamed_last: bool,
-    /// ... and that rename was proved to run again on a re-run ([`Sequence::rename_reruns`]),
-    /// so it does clear the name for a creation after it.
-    renamed_last_reruns: bool,
+    /// ... and that rename was proved to run on every run that reaches it
+    /// ([`Sequence::rename_meets_both_names`]), so it does clear the name for a creation or a
+    /// rename into it after it: the rename's schema, resolved.
+    renamed_last_reruns: Option<Resolved>,
     /// The last top-level statement before the current one that renamed something to this
     /// name, with the digest of the name it had.
     renamed_into: Option<(u32, u64)>,
@@ -169,7 +170,7 @@ impl Removed {
             removed_unblocked: false,
             last_before: None,
             renamed_last: false,
-            renamed_last_reruns: false,
+            renamed_last_reruns: None,
             renamed_into: None,
             created_last_proved: false,
             drops_in: Vec::new(),
@@ -618,7 +619,7 @@ impl Sequence {
                 removed.removed_unblocked |= dropped && !blocked;
                 removed.last_before = Some(event);
                 removed.renamed_last = rename;
-                removed.renamed_last_reruns = rename && proved;
+                removed.renamed_last_reruns = (rename && proved).then(|| schema.clone());
                 removed.created_last_proved = event == Event::Create && proved;
                 if dropped {
                     removed.drops_in.push((schema, !blocked));

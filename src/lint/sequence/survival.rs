@@ -41,16 +41,14 @@ impl Sequence {
                 true
             }
             Event::Create => {
-                removed.is_some_and(|r| dropped_unblocked(r) || r.renamed_last_reruns)
+                removed.is_some_and(|r| dropped_unblocked(r) || r.renamed_last_reruns.is_some())
                     || step.table.as_ref().is_some_and(|t| {
                         self.relation_removed_before(t, &schema) || self.cascaded_view_before(t)
                     })
                     || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
-            Event::Remove if step.rename => {
-                self.rename_reruns(step) || self.rename_meets_both_names(step)
-            }
+            Event::Remove if step.rename => self.rename_meets_both_names(step),
             Event::Remove => removed.is_some_and(|r| {
                 created(r)
                     || (tx && file_leaves(r, Event::Create))
@@ -61,12 +59,14 @@ impl Sequence {
     }
 
     /// Does every run that reaches the current rename (`RENAME old TO new`) find `old` there
-    /// and `new` free, in any apply model? It does when an earlier top-level statement creates
-    /// `old` (a retry runs it, or, guarded, finds it made) and nothing removes `old` since, and
-    /// the file's last event on `new` before the rename is a top-level drop (not a rename away,
-    /// which a retry may skip) that nothing blocks, with nothing giving `new` back since: the
-    /// table rebuild, `CREATE TABLE t_new …; INSERT …; DROP TABLE t; ALTER TABLE t_new RENAME
-    /// TO t`.
+    /// and `new` free? In any apply model when the statements before it make `old`
+    /// ([`Self::old_made_before`]) and free `new` ([`Self::new_freed_before`]): the table
+    /// rebuild, `CREATE TABLE t_new …; INSERT …; DROP TABLE t; ALTER TABLE t_new RENAME TO t`.
+    /// Under a per-file transaction a re-run starts from before the file or from the state the
+    /// whole file left, so a name no statement before the rename touches may also be proved by
+    /// that state ([`Self::left_after`]): lemmy's `ALTER TYPE x RENAME TO x__; CREATE TYPE x …;
+    /// … DROP TYPE x__`, the swap `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t;
+    /// DROP TABLE t_old`, and `CREATE TABLE a …; ALTER TABLE a RENAME TO b; DROP TABLE b`.
     fn rename_meets_both_names(&self, step: &Step) -> bool {
         let Some(to) = &step.to else { return false };
         let Ok(i) = u32::try_from(self.current_index) else {
@@ -74,24 +74,49 @@ impl Sequence {
         };
         let (old, new) = (step.key.digest(), to.digest());
         let schema = self.resolve(step);
-        let all = |d: u64| {
-            [&self.events, &self.conditional]
-                .into_iter()
-                .flat_map(move |log| log.of(d))
-        };
-        // Schemas compare as resolved, and must be the same (a drop of unqualified `t` under
-        // an unknown search_path does not free `a.t`). `old` made by the last creation of its
-        // schema before the rename, kept since.
+        let tx = self.transactional();
+        let old_there = self.old_made_before(old, new, i, &schema)
+            || (tx && self.left_after(old, Event::Create, &step.schema));
+        let new_free = self.new_freed_before(new, i, &schema)
+            || (tx && self.left_after(new, Event::Remove, &step.schema));
+        old_there && new_free
+    }
+
+    /// Is `old` made by the last top-level creation of the rename's schema (`schema`, resolved)
+    /// before the rename at `i`, with nothing removing it since? Schemas compare as resolved,
+    /// and must be the same. A `CREATE TABLE … AS` whose query reads `new` made it on every run
+    /// that reaches the rename all the same when the rename, unguarded, gives `new` back after
+    /// every other event on it, with all the query reads of it ([`Self::left_by_rename_with`]):
+    /// its retry fails only while `new` is gone, between the drop and the rename, where the
+    /// first run's `old` is still there (`CREATE TABLE t_new AS SELECT * FROM t; DROP TABLE t;
+    /// ALTER TABLE t_new RENAME TO t`). `SELECT n AS m FROM t` fails on the renamed `t` too.
+    fn old_made_before(&self, old: u64, new: u64, i: u32, schema: &super::Resolved) -> bool {
         let Some(&(_, created)) = self
             .removed
             .get(&old)
-            .and_then(|r| r.creations_in.iter().rev().find(|(s, _)| *s == schema))
+            .and_then(|r| r.creations_in.iter().rev().find(|(s, _)| s == schema))
         else {
             return false;
         };
-        let old_kept = !self.creation_fails_on_retry(created as usize)
-            && !all(old).any(|&(_, k, e)| created < k && k < i && e == Event::Remove);
-        // `new` dropped last, by a drop of its schema that nothing blocks.
+        let removed_since = |d: u64, from: u32, to: u32| {
+            [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(move |log| log.of(d))
+                .any(|&(_, k, e)| from < k && k < to && e == Event::Remove)
+        };
+        let given_back = |key: &Key, read: &[String]| {
+            let read: Vec<&str> = read.iter().map(String::as_str).collect();
+            key.digest() == new && self.left_by_rename_with(new, &read)
+        };
+        !self.creation_fails_on_retry_but(created as usize, given_back)
+            && !removed_since(old, created, i)
+    }
+
+    /// Is `new` last removed before the rename at `i` by a top-level statement of the rename's
+    /// schema (`schema`, resolved) with nothing giving it back since? A drop that nothing
+    /// blocks, or a rename away proved to run on every run that reaches it (a retry may skip
+    /// any other: it is not a drop).
+    fn new_freed_before(&self, new: u64, i: u32, schema: &super::Resolved) -> bool {
         let Some(r) = self.removed.get(&new) else {
             return false;
         };
@@ -100,10 +125,13 @@ impl Sequence {
         else {
             return false;
         };
-        let dropped_unblocked = !self.renamed_away.contains(&(new, dropped))
-            && r.drops_in
+        let freed = if self.renamed_away.contains(&(new, dropped)) {
+            r.renamed_last_reruns.as_ref() == Some(schema)
+        } else {
+            r.drops_in
                 .last()
-                .is_some_and(|(s, unblocked)| *unblocked && *s == schema);
+                .is_some_and(|(s, unblocked)| *unblocked && s == schema)
+        };
         let new_back = self
             .conditional
             .of(new)
@@ -113,7 +141,42 @@ impl Sequence {
                 .arrivals
                 .get(&new)
                 .is_some_and(|list| list.iter().any(|&(k, _)| dropped <= k && k < i));
-        old_kept && dropped_unblocked && !new_back
+        freed && !new_back
+    }
+
+    /// Under a per-file transaction, does a re-run reach the current statement with `key`
+    /// as the whole file left it, `present` (created) or not (removed), because no statement
+    /// before the current one touches it? Present: the file's last event on it is a top-level
+    /// creation after the current statement, or an unguarded top-level rename of the written
+    /// schema gives it the name after every other event ([`Self::left_by_rename`]). Removed:
+    /// the file's last event on it is a removal after the current statement, with nothing
+    /// renamed into the name since.
+    fn left_after(&self, key: u64, present: Event, written: &super::Resolved) -> bool {
+        let i = self.current_index;
+        let Some(r) = self.removed.get(&key) else {
+            return false;
+        };
+        let event_before = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(key))
+            .any(|&(_, j, _)| (j as usize) < i);
+        let arrivals = self.arrivals.get(&key);
+        let arrival_before =
+            arrivals.is_some_and(|list| list.iter().any(|&(j, _)| (j as usize) < i));
+        let left = match present {
+            Event::Create => {
+                (r.last == Event::Create
+                    && r.last_top == Some(Event::Create)
+                    && r.last_at as usize > i)
+                    || self.left_by_rename(key, Some(written))
+            }
+            Event::Remove => {
+                let arrives_after =
+                    arrivals.is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
+                r.last == Event::Remove && r.last_at as usize > i && !arrives_after
+            }
+        };
+        left && !event_before && !arrival_before
     }
 
     /// Does a retry that reaches the current statement find the object an earlier rename
@@ -133,19 +196,51 @@ impl Sequence {
                 .into_iter()
                 .flat_map(move |log| log.of(d))
         };
-        // Created again by a top-level statement: a DO block's creation may not happen.
-        let Some(&(_, created, _)) = self
+        // Created again by a top-level statement (a DO block's creation may not happen), or
+        // given the name again by an unguarded top-level rename, which every run that gets
+        // past it ran (the swap `RENAME t TO t_old; RENAME t_new TO t; DROP TABLE t_old`).
+        let between = |c: u32| i < c && (c as usize) < now;
+        let creation = self
             .events
             .of(old)
             .iter()
             .rev()
-            .find(|&&(_, c, e)| i < c && (c as usize) < now && e == Event::Create)
-        else {
-            return false;
-        };
-        let old_removed_after = all(old).any(|&(_, k, e)| k > created && e == Event::Remove);
+            .find(|&&(_, c, e)| between(c) && e == Event::Create)
+            .map(|&(_, c, _)| c);
+        let arrival = self
+            .renamed_onto
+            .iter()
+            .filter(|&&(j, to, _, _)| to == old && between(j))
+            .map(|&(j, ..)| j)
+            .max();
         let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
-        !old_removed_after && !new_touched_between
+        if new_touched_between {
+            return false;
+        }
+        // Or made right before the rename on every run: the file's last event on `old` before
+        // it is a top-level creation that does not fail on a retry, with no DO block touching
+        // `old` in between. The rename then finds `old` whatever state a retry starts from,
+        // and either runs or fails because `new` is taken (`CREATE TABLE IF NOT EXISTS a …;
+        // ALTER TABLE a RENAME TO b; DROP TABLE b`).
+        let made_before = self
+            .events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, _)| c < i)
+            .is_some_and(|&(_, c, e)| {
+                e == Event::Create
+                    && !self.creation_fails_on_retry(c as usize)
+                    && !self
+                        .conditional
+                        .of(old)
+                        .iter()
+                        .any(|&(_, k, _)| c <= k && k < i)
+            });
+        let Some(created) = creation.max(arrival) else {
+            return made_before;
+        };
+        made_before || !all(old).any(|&(_, k, e)| k > created && e == Event::Remove)
     }
 
     /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
@@ -191,43 +286,5 @@ impl Sequence {
             .iter()
             .flat_map(|log| log.of(d))
             .any(|&(_, j, e)| j as usize > self.current_index && e == Event::Remove)
-    }
-
-    /// Does the current statement's rename of `step.key` to `step.to` run again on a re-run?
-    /// Only under a per-file transaction, where a re-run starts from before the file (the
-    /// first run again) or from the state the whole file left: there the old name must be
-    /// back (the file creates it again, as lemmy's `RENAME TO x__; CREATE TYPE x …; DROP TYPE
-    /// x__` does) and the new name gone (the file drops it). No statement before the rename
-    /// may touch either name, so the state the file left is the one the rename meets.
-    pub(super) fn rename_reruns(&self, step: &Step) -> bool {
-        let Some(to) = &step.to else { return false };
-        let i = self.current_index;
-        let (old, new) = (step.key.digest(), to.digest());
-        let untouched_before = |d: u64| {
-            let event_before = [&self.events, &self.conditional]
-                .iter()
-                .flat_map(|log| log.of(d))
-                .any(|&(_, j, _)| (j as usize) < i);
-            let arrival_before = self
-                .arrivals
-                .get(&d)
-                .is_some_and(|list| list.iter().any(|&(j, _)| (j as usize) < i));
-            !event_before && !arrival_before
-        };
-        let old_back = self.removed.get(&old).is_some_and(|r| {
-            r.last == Event::Create && r.last_top == Some(Event::Create) && r.last_at as usize > i
-        });
-        let new_gone = self.removed.get(&new).is_some_and(|r| {
-            let arrives_after = self
-                .arrivals
-                .get(&new)
-                .is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
-            r.last == Event::Remove && r.last_at as usize > i && !arrives_after
-        });
-        self.transactional()
-            && old_back
-            && new_gone
-            && untouched_before(old)
-            && untouched_before(new)
     }
 }
