@@ -10,10 +10,10 @@
 
 mod common;
 
-use common::retry::{dialect_options, retry_findings};
+use common::retry::{after_every_crash_point, dialect_options, retry_findings, statements};
 use common::ScratchDb;
 use preflight::fix::fix_source;
-use preflight::lint::LintOptions;
+use preflight::lint::{lint_source, LintOptions};
 use preflight::runner::{ApplyModel, Runner};
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
@@ -24,6 +24,15 @@ const SETUP: &str = "CREATE TABLE d (id int);\nINSERT INTO d VALUES (1);\nCREATE
 const REBUILD: &[&str] = &[
     "CREATE TABLE d_new (id int);",
     "INSERT INTO d_new SELECT * FROM d;",
+    "DROP TABLE d;",
+    "ALTER TABLE d_new RENAME TO d;",
+];
+
+/// The rebuild as synapse's `delta/15/v15.sql` writes it: the new table made only if missing,
+/// the copy skipping rows a retry copied before.
+const REBUILD_IF_MISSING: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS d_new (id int PRIMARY KEY);",
+    "INSERT INTO d_new (id) SELECT id FROM d ON CONFLICT DO NOTHING;",
     "DROP TABLE d;",
     "ALTER TABLE d_new RENAME TO d;",
 ];
@@ -57,6 +66,10 @@ fn cases() -> Vec<Case> {
                 "DROP TABLE d;",
                 "ALTER TABLE d_new RENAME TO d;",
             ],
+        },
+        Case {
+            name: "the rebuild with CREATE TABLE IF NOT EXISTS and a copy that skips conflicts",
+            statements: REBUILD_IF_MISSING,
         },
         Case {
             name: "the rebuild copies named columns",
@@ -229,4 +242,76 @@ fn the_fixed_table_rebuild_runs_twice_on_postgres() {
     db.exec(&fixed);
     db.exec(&fixed);
     assert_eq!(db.query("SELECT count(*) FROM d"), ["1"]);
+}
+
+/// `sql` fixed with the unsafe fixes too, for PostgreSQL.
+fn fixed_unsafe(sql: &str) -> String {
+    let options = dialect_options(Dialect::Postgres);
+    fix_source(&SourceFile::new("m.sql", sql), &options, true).fixed
+}
+
+/// Every crash point counts (the tool unknown): PF123's fix guards the copy with a check that
+/// `d` exists although the rename gives `d` back, since the new `d` has every column the copy
+/// reads. A retry after a crash between the drop and the rename skips the copy (`d` is gone),
+/// and a re-run of the committed file copies the rebuilt `d` into a new `d_new` and rebuilds
+/// it again, rows kept.
+#[test]
+fn the_fixed_rebuild_guards_its_copy_and_survives_every_crash_point_on_postgres() {
+    let sql = REBUILD_IF_MISSING.join("\n") + "\n";
+    let fixed = fixed_unsafe(&sql);
+    assert!(
+        fixed.contains("IF to_regclass('\"d\"') IS NOT NULL THEN\nINSERT INTO d_new (id)"),
+        "{fixed}"
+    );
+    let left = lint_source(
+        &SourceFile::new("m.sql", fixed.as_str()),
+        &dialect_options(Dialect::Postgres),
+    );
+    assert!(left.is_empty(), "{fixed}\n{left:#?}");
+    let parts = statements(&fixed, Dialect::Postgres);
+    assert_eq!(parts.len(), 4, "{fixed}");
+    after_every_crash_point(ScratchDb::postgres, SETUP, &parts, &fixed, |db, k| {
+        if k == parts.len() {
+            // The file committed and ran again: once more.
+            db.exec(&fixed);
+        }
+        assert_eq!(
+            db.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM d"),
+            ["1"],
+            "after crash point {k}"
+        );
+        assert_eq!(
+            db.query("SELECT to_regclass('d_new') IS NULL"),
+            ["t"],
+            "after crash point {k}"
+        );
+    });
+}
+
+/// The new table lacks the column the copy reads: once the file committed, a check that `d`
+/// exists holds and the copy reads the new `d`, which fails on the server. The fix leaves the
+/// copy alone, and lint still flags it.
+#[test]
+fn a_copy_of_a_column_the_renamed_table_lacks_gets_no_guard_on_postgres() {
+    let copy = "INSERT INTO d_new (n) SELECT id FROM d ON CONFLICT DO NOTHING;";
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS d_new (n int PRIMARY KEY);\n{copy}\nDROP TABLE d;\nALTER TABLE d_new RENAME TO d;\n"
+    );
+    let fixed = fixed_unsafe(&sql);
+    assert!(!fixed.contains("to_regclass"), "{fixed}");
+    let flagged: Vec<(&str, usize)> = retry_findings(&fixed, &dialect_options(Dialect::Postgres))
+        .iter()
+        .map(|f| (f.rule.code, f.location.start.map_or(0, |p| p.line)))
+        .collect();
+    assert_eq!(flagged, [("PF123", 2)], "{fixed}");
+    // Guarded by hand the way the fix guards a copy: the re-run of the committed file fails.
+    let guarded = fixed.replace(
+        copy,
+        &format!("DO $g$ BEGIN IF to_regclass('d') IS NOT NULL THEN {copy} END IF; END $g$;"),
+    );
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec(&guarded);
+    let err = db.try_exec(&guarded).unwrap_err();
+    assert!(err.contains(r#"column "id" does not exist"#), "{err}");
 }

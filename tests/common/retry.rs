@@ -95,3 +95,32 @@ pub fn retry_mismatches(
     }
     failures
 }
+
+/// Every crash point of `file`, split into `parts`: on a fresh database set up with `setup`,
+/// the first k statements applied, then the whole file again (k = `parts.len()` is the full
+/// re-run a per-file transaction allows); `check` looks at what the retry left.
+pub fn after_every_crash_point<S: AsRef<str>>(
+    new_db: fn() -> ScratchDb,
+    setup: &str,
+    parts: &[S],
+    file: &str,
+    check: impl Fn(&ScratchDb, usize),
+) {
+    for k in 0..=parts.len() {
+        let db = new_db();
+        db.exec(setup);
+        db.exec(&parts[..k].iter().map(AsRef::as_ref).collect::<String>());
+        db.exec(file);
+        check(&db, k);
+    }
+}
+
+/// The top-level statements of `sql` as the fixer's own splitter sees them (DO blocks whole).
+pub fn statements(sql: &str, dialect: Dialect) -> Vec<String> {
+    let source = SourceFile::new("m.sql", sql);
+    preflight::sql::parse_source(&source, dialect)
+        .statements
+        .iter()
+        .map(|s| format!("{}\n", &sql[s.range.clone()]))
+        .collect()
+}
