@@ -269,6 +269,24 @@ impl Sequence {
         (!removed_again).then_some((j as usize, old))
     }
 
+    /// Does a top-level `UPDATE table SET into = …` before statement `i` copy column `from`
+    /// into `into`, after an earlier statement of the file added `into` (the column rebuild:
+    /// `ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN c; RENAME COLUMN c_new TO c`)?
+    /// A re-run of the whole file then adds `into` again and fills it from `from` before `i`.
+    pub fn copied_before(&self, table: &str, from: &str, into: &str, i: usize) -> bool {
+        let (from, into) = (column_digest(table, from), column_digest(table, into));
+        self.column_copies.iter().any(|&(k, to, read)| {
+            to == into
+                && read == from
+                && (k as usize) < i
+                && self
+                    .events
+                    .of(into)
+                    .iter()
+                    .any(|&(_, j, e)| j < k && e == Event::Create)
+        })
+    }
+
     /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file
     /// (in the table's schema, and not removed since).
     pub fn index_created_on_new_table(&self, index: &Name) -> bool {

@@ -985,3 +985,21 @@ fn a_primary_key_the_file_names_is_the_one_a_reference_without_columns_depends_o
         assert_eq!(s.declared_primary_key("p").as_deref(), expected, "{sql}");
     }
 }
+
+#[test]
+fn an_update_copies_the_columns_its_assignments_read() {
+    let copies = |sql: &str| {
+        let (statements, _) = seq(sql, ApplyModel::StatementByStatement);
+        column_copies(&statements[0])
+    };
+    let copy =
+        |t: &str, into: &str, from: &str| (t.to_string(), into.to_string(), from.to_string());
+    assert_eq!(
+        copies("UPDATE ONLY s.t AS x SET c_new = lower(c), n = 1 WHERE c IS NOT NULL;"),
+        [copy("t", "c_new", "lower"), copy("t", "c_new", "c")]
+    );
+    assert_eq!(copies("UPDATE t SET c_new = c;"), [copy("t", "c_new", "c")]);
+    // What only the WHERE reads is not copied.
+    assert!(copies("UPDATE t SET c_new = 'x' WHERE c = 'y';").is_empty());
+    assert!(copies("INSERT INTO t (c_new) SELECT c FROM t;").is_empty());
+}
