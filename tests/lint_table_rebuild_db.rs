@@ -354,3 +354,47 @@ fn pf110_claims_data_loss_on_a_rerun_of_the_column_rebuild_only_where_postgres_l
         }
     }
 }
+
+/// A drop of a column a rename right before gives the name, from a column the file adds on
+/// every run (`ADD COLUMN c_new …; … RENAME COLUMN c_new TO c; DROP COLUMN c`): every run that
+/// reaches the drop finds `c`, made by the rename or left by an earlier run that makes the
+/// rename fail. PostgreSQL never fails at the drop, at any crash point, and PF110 does not
+/// flag it, in either model.
+#[test]
+fn a_drop_of_a_column_a_rename_made_right_before_never_fails_on_postgres_and_is_not_flagged() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let files: [&[&str]; 2] = [
+        &[
+            "ALTER TABLE t ADD COLUMN c_new text;",
+            "UPDATE t SET c_new = c;",
+            "ALTER TABLE t RENAME COLUMN c TO c_old;",
+            "ALTER TABLE t RENAME COLUMN c_new TO c;",
+            "ALTER TABLE t DROP COLUMN c;",
+        ],
+        &[
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS tmp int;",
+            "ALTER TABLE t RENAME COLUMN tmp TO tmp2;",
+            "ALTER TABLE t DROP COLUMN tmp2;",
+        ],
+    ];
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        let drop = statements.len();
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = server_failures(&db, statements, model);
+            assert!(!server.contains(&drop), "{model:?}: {server:?}\n{sql}");
+            let options = LintOptions {
+                dialect: Dialect::Postgres,
+                runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+                ..LintOptions::default()
+            };
+            let pf110: Vec<String> = retry_findings(&sql, &options)
+                .into_iter()
+                .filter(|f| f.rule.code == "PF110")
+                .map(|f| f.message)
+                .collect();
+            assert!(pf110.is_empty(), "{model:?}: {pf110:?}\n{sql}");
+        }
+    }
+}

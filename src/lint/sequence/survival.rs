@@ -118,10 +118,12 @@ impl Sequence {
 
     /// Does a retry that reaches the current statement find the object an earlier rename
     /// (`RENAME old TO new`, at `i`) gave this name (lemmy's `DROP TYPE x__` after `ALTER TYPE x
-    /// RENAME TO x__; CREATE TYPE x …`)? It does when the file creates `old` again after the
-    /// rename, before the current statement, and nothing removes `old` after that creation nor
-    /// touches `new` in between: from any crash point, the retry meets either `old` not yet
-    /// renamed (the rename runs), or `new` already there (the rename, guarded, is skipped, or
+    /// RENAME TO x__; CREATE TYPE x …`)? It does when nothing touches `new` between the rename
+    /// and the current statement, and the file creates `old` again after the rename, before
+    /// the current statement, with nothing removing `old` after that creation, or creates
+    /// `old` before the rename on every run (`ADD COLUMN c_new …; … RENAME COLUMN c_new TO c;
+    /// DROP COLUMN c`): from any crash point, the retry meets either `old` not yet renamed
+    /// (the rename runs), or `new` already there (the rename, guarded, is skipped, or
     /// unguarded fails itself), never both names missing.
     pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
         let Some((i, old)) = removed.renamed_into else {
@@ -133,6 +135,32 @@ impl Sequence {
                 .into_iter()
                 .flat_map(move |log| log.of(d))
         };
+        let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
+        if new_touched_between {
+            return false;
+        }
+        // Or made before the rename on every run, by a top-level statement that is its last
+        // event before the rename, with no DO block in between that may remove it (the column
+        // rebuild's `ADD COLUMN c_new …; … RENAME COLUMN c_new TO c`): a run that reaches the
+        // rename finds `old` there, so the rename runs, or finds `new` taken.
+        let made_before = self
+            .events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, _)| c < i)
+            .is_some_and(|&(_, c, e)| {
+                e == Event::Create
+                    && !self.creation_fails_on_retry(c as usize)
+                    && !self
+                        .conditional
+                        .of(old)
+                        .iter()
+                        .any(|&(_, k, e)| e == Event::Remove && c <= k && k < i)
+            });
+        if made_before {
+            return true;
+        }
         // Created again by a top-level statement: a DO block's creation may not happen.
         let Some(&(_, created, _)) = self
             .events
@@ -143,9 +171,7 @@ impl Sequence {
         else {
             return false;
         };
-        let old_removed_after = all(old).any(|&(_, k, e)| k > created && e == Event::Remove);
-        let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
-        !old_removed_after && !new_touched_between
+        !all(old).any(|&(_, k, e)| k > created && e == Event::Remove)
     }
 
     /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
