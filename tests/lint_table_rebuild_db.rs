@@ -168,15 +168,29 @@ fn server_failures(db: &ScratchDb, statements: &[&str], model: Option<ApplyModel
     failing
 }
 
+/// Lint options for PostgreSQL under `model` (`None`: the tool unknown, every crash point).
+fn model_options(model: Option<ApplyModel>) -> LintOptions {
+    LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    }
+}
+
+/// The messages of PF110's findings for `sql` under `model`.
+fn pf110_messages(sql: &str, model: Option<ApplyModel>) -> Vec<String> {
+    retry_findings(sql, &model_options(model))
+        .into_iter()
+        .filter(|f| f.rule.code == "PF110")
+        .map(|f| f.message)
+        .collect()
+}
+
 /// The lines lint's retry rules flag, without PF119: a re-run's duplicate rows are a warning
 /// that no server error tells. (No case here loses data on a re-run: PF110 claims that only
 /// where it does, tested below.)
 fn flagged(sql: &str, model: Option<ApplyModel>) -> Vec<usize> {
-    let options = LintOptions {
-        dialect: Dialect::Postgres,
-        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-        ..LintOptions::default()
-    };
+    let options = model_options(model);
     let mut lines: Vec<usize> = retry_findings(sql, &options)
         .iter()
         .filter(|f| f.rule.code != "PF119")
@@ -212,11 +226,7 @@ fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
 fn the_rebuild_rename_is_not_flagged_in_either_model() {
     let sql = REBUILD.join("\n") + "\n";
     for model in [None, Some(ApplyModel::FileTransaction)] {
-        let options = LintOptions {
-            dialect: Dialect::Postgres,
-            runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-            ..LintOptions::default()
-        };
+        let options = model_options(model);
         let codes: Vec<&str> = retry_findings(&sql, &options)
             .iter()
             .map(|f| f.rule.code)
@@ -339,16 +349,7 @@ fn pf110_claims_data_loss_on_a_rerun_of_the_column_rebuild_only_where_postgres_l
         let kept = db.query("SELECT c FROM t") == ["written"];
         assert_eq!(!kept, loses, "{sql}");
         for model in [None, Some(ApplyModel::FileTransaction)] {
-            let options = LintOptions {
-                dialect: Dialect::Postgres,
-                runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-                ..LintOptions::default()
-            };
-            let messages: Vec<String> = retry_findings(&sql, &options)
-                .into_iter()
-                .filter(|f| f.rule.code == "PF110")
-                .map(|f| f.message)
-                .collect();
+            let messages = pf110_messages(&sql, model);
             let claims = messages.iter().any(|m| m.contains("destroys data"));
             assert_eq!(claims, loses, "{model:?}: {messages:?}\n{sql}");
         }
@@ -384,16 +385,7 @@ fn a_drop_of_a_column_a_rename_made_right_before_never_fails_on_postgres_and_is_
         for model in [None, Some(ApplyModel::FileTransaction)] {
             let server = server_failures(&db, statements, model);
             assert!(!server.contains(&drop), "{model:?}: {server:?}\n{sql}");
-            let options = LintOptions {
-                dialect: Dialect::Postgres,
-                runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-                ..LintOptions::default()
-            };
-            let pf110: Vec<String> = retry_findings(&sql, &options)
-                .into_iter()
-                .filter(|f| f.rule.code == "PF110")
-                .map(|f| f.message)
-                .collect();
+            let pf110 = pf110_messages(&sql, model);
             assert!(pf110.is_empty(), "{model:?}: {pf110:?}\n{sql}");
         }
     }
