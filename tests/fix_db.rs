@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::retry::{after_every_crash_point, statements};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::{lint_source, LintOptions};
@@ -390,35 +391,6 @@ fn mariadb_constraint_and_primary_key_guards_make_every_crash_point_retry_succee
     original.exec(MARIADB_CONSTRAINTS_SETUP);
     original.exec(MARIADB_CONSTRAINTS);
     assert!(original.try_exec(MARIADB_CONSTRAINTS).is_err());
-}
-
-/// Every crash point of `file`, split into `parts`: on a fresh database set up with `setup`,
-/// the first k statements applied, then the whole file again (k = `parts.len()` is the full
-/// re-run a per-file transaction allows); `check` looks at what the retry left.
-fn after_every_crash_point<S: AsRef<str>>(
-    new_db: fn() -> ScratchDb,
-    setup: &str,
-    parts: &[S],
-    file: &str,
-    check: impl Fn(&ScratchDb, usize),
-) {
-    for k in 0..=parts.len() {
-        let db = new_db();
-        db.exec(setup);
-        db.exec(&parts[..k].iter().map(AsRef::as_ref).collect::<String>());
-        db.exec(file);
-        check(&db, k);
-    }
-}
-
-/// The top-level statements of `sql` as the fixer's own splitter sees them (DO blocks whole).
-fn statements(sql: &str, dialect: Dialect) -> Vec<String> {
-    let source = SourceFile::new("m.sql", sql);
-    preflight::sql::parse_source(&source, dialect)
-        .statements
-        .iter()
-        .map(|s| format!("{}\n", &sql[s.range.clone()]))
-        .collect()
 }
 
 const POSTGRES_DATA_SETUP: &str = r#"

@@ -12,10 +12,13 @@
 
 mod common;
 
-use common::retry::{crash_point_mismatches, dialect_options, retry_findings, Case};
+use common::retry::{
+    after_every_crash_point, crash_point_failures, crash_point_mismatches, dialect_options,
+    retry_findings, statements, Case,
+};
 use common::ScratchDb;
 use preflight::fix::fix_source;
-use preflight::lint::LintOptions;
+use preflight::lint::{lint_source, LintOptions};
 use preflight::runner::{ApplyModel, Runner};
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
@@ -26,6 +29,15 @@ const SETUP: &str = "CREATE TABLE d (id int);\nINSERT INTO d VALUES (1);\nCREATE
 const REBUILD: &[&str] = &[
     "CREATE TABLE d_new (id int);",
     "INSERT INTO d_new SELECT * FROM d;",
+    "DROP TABLE d;",
+    "ALTER TABLE d_new RENAME TO d;",
+];
+
+/// The rebuild as synapse's `delta/15/v15.sql` writes it: the new table made only if missing,
+/// the copy skipping rows a retry copied before.
+const REBUILD_IF_MISSING: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS d_new (id int PRIMARY KEY);",
+    "INSERT INTO d_new (id) SELECT id FROM d ON CONFLICT DO NOTHING;",
     "DROP TABLE d;",
     "ALTER TABLE d_new RENAME TO d;",
 ];
@@ -53,6 +65,10 @@ fn cases() -> Vec<Case> {
                 "DROP TABLE d;",
                 "ALTER TABLE d_new RENAME TO d;",
             ],
+        },
+        Case {
+            name: "the rebuild with CREATE TABLE IF NOT EXISTS and a copy that skips conflicts",
+            statements: REBUILD_IF_MISSING,
         },
         Case {
             name: "the rebuild copies named columns",
@@ -206,6 +222,24 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Lint options for PostgreSQL under `model` (`None`: the tool unknown, every crash point).
+fn model_options(model: Option<ApplyModel>) -> LintOptions {
+    LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    }
+}
+
+/// The messages of PF110's findings for `sql` under `model`.
+fn pf110_messages(sql: &str, model: Option<ApplyModel>) -> Vec<String> {
+    retry_findings(sql, &model_options(model))
+        .into_iter()
+        .filter(|f| f.rule.code == "PF110")
+        .map(|f| f.message)
+        .collect()
+}
+
 #[test]
 fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
     let db = ScratchDb::postgres();
@@ -218,11 +252,7 @@ fn the_table_rebuild_matches_postgres_at_every_crash_point_in_both_models() {
 fn the_rebuild_rename_is_not_flagged_in_either_model() {
     let sql = REBUILD.join("\n") + "\n";
     for model in [None, Some(ApplyModel::FileTransaction)] {
-        let options = LintOptions {
-            dialect: Dialect::Postgres,
-            runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
-            ..LintOptions::default()
-        };
+        let options = model_options(model);
         let codes: Vec<&str> = retry_findings(&sql, &options)
             .iter()
             .map(|f| f.rule.code)
@@ -248,4 +278,141 @@ fn the_fixed_table_rebuild_runs_twice_on_postgres() {
     db.exec(&fixed);
     db.exec(&fixed);
     assert_eq!(db.query("SELECT count(*) FROM d"), ["1"]);
+}
+
+/// `sql` fixed with the unsafe fixes too, for PostgreSQL.
+fn fixed_unsafe(sql: &str) -> String {
+    let options = dialect_options(Dialect::Postgres);
+    fix_source(&SourceFile::new("m.sql", sql), &options, true).fixed
+}
+
+/// Every crash point counts (the tool unknown): PF123's fix guards the copy with a check that
+/// `d` exists although the rename gives `d` back, since the new `d` has every column the copy
+/// reads. A retry after a crash between the drop and the rename skips the copy (`d` is gone),
+/// and a re-run of the committed file copies the rebuilt `d` into a new `d_new` and rebuilds
+/// it again, rows kept.
+#[test]
+fn the_fixed_rebuild_guards_its_copy_and_survives_every_crash_point_on_postgres() {
+    let sql = REBUILD_IF_MISSING.join("\n") + "\n";
+    let fixed = fixed_unsafe(&sql);
+    assert!(
+        fixed.contains("IF to_regclass('\"d\"') IS NOT NULL THEN\nINSERT INTO d_new (id)"),
+        "{fixed}"
+    );
+    let left = lint_source(
+        &SourceFile::new("m.sql", fixed.as_str()),
+        &dialect_options(Dialect::Postgres),
+    );
+    assert!(left.is_empty(), "{fixed}\n{left:#?}");
+    let parts = statements(&fixed, Dialect::Postgres);
+    assert_eq!(parts.len(), 4, "{fixed}");
+    after_every_crash_point(ScratchDb::postgres, SETUP, &parts, &fixed, |db, k| {
+        if k == parts.len() {
+            // The file committed and ran again: once more.
+            db.exec(&fixed);
+        }
+        assert_eq!(
+            db.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM d"),
+            ["1"],
+            "after crash point {k}"
+        );
+        assert_eq!(
+            db.query("SELECT to_regclass('d_new') IS NULL"),
+            ["t"],
+            "after crash point {k}"
+        );
+    });
+}
+
+/// The new table lacks the column the copy reads: once the file committed, a check that `d`
+/// exists holds and the copy reads the new `d`, which fails on the server. The fix leaves the
+/// copy alone, and lint still flags it.
+#[test]
+fn a_copy_of_a_column_the_renamed_table_lacks_gets_no_guard_on_postgres() {
+    let copy = "INSERT INTO d_new (n) SELECT id FROM d ON CONFLICT DO NOTHING;";
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS d_new (n int PRIMARY KEY);\n{copy}\nDROP TABLE d;\nALTER TABLE d_new RENAME TO d;\n"
+    );
+    let fixed = fixed_unsafe(&sql);
+    assert!(!fixed.contains("to_regclass"), "{fixed}");
+    let flagged: Vec<(&str, usize)> = retry_findings(&fixed, &dialect_options(Dialect::Postgres))
+        .iter()
+        .map(|f| (f.rule.code, f.location.start.map_or(0, |p| p.line)))
+        .collect();
+    assert_eq!(flagged, [("PF123", 2)], "{fixed}");
+    // Guarded by hand the way the fix guards a copy: the re-run of the committed file fails.
+    let guarded = fixed.replace(
+        copy,
+        &format!("DO $g$ BEGIN IF to_regclass('d') IS NOT NULL THEN {copy} END IF; END $g$;"),
+    );
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec(&guarded);
+    let err = db.try_exec(&guarded).unwrap_err();
+    assert!(err.contains(r#"column "id" does not exist"#), "{err}");
+}
+
+/// The column rebuild copies `c` into `c_new` before it drops `c`: a re-run of the committed
+/// file (the tracker lost its record) adds `c_new` again and copies `c`, with what was written
+/// since, into it first, so the drop destroys nothing. PF110 claims data loss only without the
+/// copy, where the re-run drops the migrated column with its data.
+#[test]
+fn pf110_claims_data_loss_on_a_rerun_of_the_column_rebuild_only_where_postgres_loses_data() {
+    let copied = [
+        "ALTER TABLE t ADD COLUMN c_new text;",
+        "UPDATE t SET c_new = c;",
+        "ALTER TABLE t DROP COLUMN c;",
+        "ALTER TABLE t RENAME COLUMN c_new TO c;",
+    ];
+    let not_copied = [copied[0], copied[2], copied[3]];
+    for (statements, loses) in [(&copied[..], false), (&not_copied[..], true)] {
+        let sql = statements.join("\n") + "\n";
+        let db = ScratchDb::postgres();
+        db.exec(SETUP);
+        db.exec(&sql);
+        db.exec("UPDATE t SET c = 'written'");
+        db.exec(&sql);
+        let kept = db.query("SELECT c FROM t") == ["written"];
+        assert_eq!(!kept, loses, "{sql}");
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let messages = pf110_messages(&sql, model);
+            let claims = messages.iter().any(|m| m.contains("destroys data"));
+            assert_eq!(claims, loses, "{model:?}: {messages:?}\n{sql}");
+        }
+    }
+}
+
+/// A drop of a column a rename right before gives the name, from a column the file adds on
+/// every run (`ADD COLUMN c_new …; … RENAME COLUMN c_new TO c; DROP COLUMN c`): every run that
+/// reaches the drop finds `c`, made by the rename or left by an earlier run that makes the
+/// rename fail. PostgreSQL never fails at the drop, at any crash point, and PF110 does not
+/// flag it, in either model.
+#[test]
+fn a_drop_of_a_column_a_rename_made_right_before_never_fails_on_postgres_and_is_not_flagged() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let files: [&[&str]; 2] = [
+        &[
+            "ALTER TABLE t ADD COLUMN c_new text;",
+            "UPDATE t SET c_new = c;",
+            "ALTER TABLE t RENAME COLUMN c TO c_old;",
+            "ALTER TABLE t RENAME COLUMN c_new TO c;",
+            "ALTER TABLE t DROP COLUMN c;",
+        ],
+        &[
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS tmp int;",
+            "ALTER TABLE t RENAME COLUMN tmp TO tmp2;",
+            "ALTER TABLE t DROP COLUMN tmp2;",
+        ],
+    ];
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        let drop = statements.len();
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(&db, statements, model);
+            assert!(!server.contains(&drop), "{model:?}: {server:?}\n{sql}");
+            let pf110 = pf110_messages(&sql, model);
+            assert!(pf110.is_empty(), "{model:?}: {pf110:?}\n{sql}");
+        }
+    }
 }

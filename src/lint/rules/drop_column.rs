@@ -105,6 +105,11 @@ fn drop_of_renamed_into(
     let table = cx.shape().object()?;
     let key = Key::Column(table.base().to_string(), column.base().to_string());
     let (_, source) = seq.renamed_into_after(&key, i)?;
+    // The column rebuild: a re-run adds `source` again and copies this column into it before
+    // the drop, which then destroys nothing; whether it fails is plain PF110's business.
+    if seq.copied_before(table.base(), column.base(), source, i) {
+        return None;
+    }
     let c = code_span(&column.text);
     let rename = format!("RENAME COLUMN {source} TO {}", column.base());
     let message = if if_exists || seq.transactional() {

@@ -293,7 +293,8 @@ impl Rule for ReadRemovedLater {
         } else if cx.dialect != Dialect::Postgres {
             v = v.note("no rewrite makes this statement survive a retry: move it after a guard, or split the file so the removal is its own migration");
         } else {
-            match presence_guard(cx, sequence, index, &hits) {
+            let read: Vec<&str> = words.iter().map(String::as_str).collect();
+            match presence_guard(cx, sequence, index, &hits, &read) {
                 Ok(fix) => v = v.fix(Some(fix)),
                 Err(why) => {
                     v = v.note(format!(
@@ -952,12 +953,15 @@ fn validated_constraints(statement: &crate::sql::Statement) -> Vec<String> {
 /// PostgreSQL: runs the statement only while everything it reads that the file removes later
 /// still exists. On the first run it always does (a later statement removes it, and nothing in
 /// between creates it); a retry that reached the removal skips a statement that already ran.
-/// Unsafe: a retry that did not reach the removal runs it again, as before.
+/// Unsafe: a retry that did not reach the removal runs it again, as before. `words`: the
+/// statement's words, which tell whether the table a rebuild renames onto a removed name has
+/// what the statement reads (then a re-run of the whole file may run it again).
 fn presence_guard(
     cx: &StatementCx,
     sequence: &crate::lint::sequence::Sequence,
     index: usize,
     hits: &[(Key, usize)],
+    words: &[&str],
 ) -> Result<crate::diagnostics::Fix, &'static str> {
     if !runs_in_plpgsql(cx.statement) {
         return Err("a SELECT, a RETURNING or a column named `found` cannot run unchanged in a DO block");
@@ -974,7 +978,7 @@ fn presence_guard(
             if !sequence.present_in_block(key, index, cx.earlier_in_body) {
                 return Err("the file or the DO block also creates or changes what it reads before this statement, so a check that it exists would not tell whether this statement already ran");
             }
-        } else if !sequence.present_until(key, index, *removed_at) {
+        } else if !sequence.present_until(key, index, *removed_at, words) {
             return Err("the file also creates what it reads (or touches it in a DO block), so a check that it exists would not tell whether this statement already ran");
         }
         let check = match key {

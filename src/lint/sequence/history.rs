@@ -163,8 +163,10 @@ impl Sequence {
     }
 
     /// On a first run of the file, is `key` there when statement `i` runs and still there
-    /// until statement `j` removes it, and gone for good after that?
-    pub fn present_until(&self, key: &Key, i: usize, j: usize) -> bool {
+    /// until statement `j` removes it, and gone for good after that, or given back only by
+    /// the rename that ends a table rebuild with everything statement `i` (whose words are
+    /// `words`) reads of it ([`Self::back_only_by_rebuild`])?
+    pub fn present_until(&self, key: &Key, i: usize, j: usize, words: &[&str]) -> bool {
         let d = key.digest();
         let events = self.events.of(d);
         let before_ok = events
@@ -180,7 +182,37 @@ impl Sequence {
             .of(d)
             .iter()
             .any(|&(_, k, _)| k as usize <= j);
-        before_ok && no_create_between && no_conditional && !self.returns_after(key, j)
+        before_ok
+            && no_create_between
+            && no_conditional
+            && (!self.returns_after(key, j) || self.back_only_by_rebuild(key, j, words))
+    }
+
+    /// Does table `key`, which statement `j` removes, come back after it only by the rename
+    /// that ends a table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT … FROM t;
+    /// DROP TABLE t; ALTER TABLE t_new RENAME TO t`), with everything a statement whose words
+    /// are `words` reads of it ([`Self::left_by_rename_with`])? Nothing creates it after `j`,
+    /// and nothing gives another table its name before the file's last other event on it: from
+    /// `j` to that rename, a run finds it gone. A check that it exists then skips the read on
+    /// a retry after a crash in between, and a re-run of the whole file reads the new table,
+    /// which has what the read uses.
+    fn back_only_by_rebuild(&self, key: &Key, j: usize, words: &[&str]) -> bool {
+        let Key::Object(ObjectKind::Table, _) = key else {
+            return false;
+        };
+        let d = key.digest();
+        let Some(removed) = self.removed.get(&d) else {
+            return false;
+        };
+        let created = [&self.events, &self.conditional]
+            .iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, k, e)| k as usize > j && e == Event::Create);
+        let arrives_before_last = self.arrivals.get(&d).is_some_and(|list| {
+            list.iter()
+                .any(|&(k, _)| k as usize > j && k <= removed.last_at)
+        });
+        !created && !arrives_before_last && self.left_by_rename_with(d, words)
     }
 
     /// The statement that creates `key` again after a later statement of `i`'s file removed
@@ -235,6 +267,24 @@ impl Sequence {
             .flat_map(|log| log.of(d))
             .any(|&(_, k, e)| k > j && e == Event::Remove);
         (!removed_again).then_some((j as usize, old))
+    }
+
+    /// Does a top-level `UPDATE table SET into = …` before statement `i` copy column `from`
+    /// into `into`, after an earlier statement of the file added `into` (the column rebuild:
+    /// `ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN c; RENAME COLUMN c_new TO c`)?
+    /// A re-run of the whole file then adds `into` again and fills it from `from` before `i`.
+    pub fn copied_before(&self, table: &str, from: &str, into: &str, i: usize) -> bool {
+        let (from, into) = (column_digest(table, from), column_digest(table, into));
+        self.column_copies.iter().any(|&(k, to, read)| {
+            to == into
+                && read == from
+                && (k as usize) < i
+                && self
+                    .events
+                    .of(into)
+                    .iter()
+                    .any(|&(_, j, e)| j < k && e == Event::Create)
+        })
     }
 
     /// An earlier top-level `CREATE INDEX` made `index` on a table created earlier in the file

@@ -287,6 +287,10 @@ pub struct Sequence {
     /// constraints the statements checked so far declare on columns, named or not: which key
     /// a foreign key to some columns depends on.
     declared_keys: Vec<crate::lint::rules::read_removed_later::DeclaredKey>,
+    /// Lint pass, where [`Self::added_constraints`] is recorded: what the top-level `UPDATE t
+    /// SET a = <expression>` statements checked so far copy, as (statement, column digest of
+    /// `t.a`, column digest of `t.w`) for each plain word `w` of the expression.
+    column_copies: Vec<(u32, u64, u64)>,
     /// For an index some statement removes: the earlier top-level `CREATE INDEX` of that name,
     /// as (schema, table base name), so PF302 can tell an index built on a table of this file.
     index_tables: DigestMap<Vec<SchemaTable>>,
@@ -577,6 +581,19 @@ impl Sequence {
                 self.declared_keys
                     .extend(crate::lint::rules::read_removed_later::declared_keys(s));
             }
+            let at = u32::try_from(statement.index).unwrap_or(u32::MAX);
+            self.column_copies
+                .extend(
+                    column_copies(statement)
+                        .into_iter()
+                        .map(|(table, into, from)| {
+                            (
+                                at,
+                                column_digest(&table, &into),
+                                column_digest(&table, &from),
+                            )
+                        }),
+                );
         }
         self.search_path.observe(&statement.tokens);
         for (key, event, rename, proved, schema, to) in std::mem::take(&mut self.current) {
@@ -686,4 +703,50 @@ impl Sequence {
     pub fn transactional(&self) -> bool {
         self.model == Some(ApplyModel::FileTransaction)
     }
+}
+
+/// What `UPDATE t SET a = <expression>, …` copies: (table, `a`, word) for each plain word of
+/// each assignment's expression (`SET c_new = c` copies `c` into `c_new`), folded. Only a plain
+/// `UPDATE [ONLY] [schema.]t [[AS] alias] SET` of one column a time; nothing for anything else.
+fn column_copies(statement: &Statement) -> Vec<(String, String, String)> {
+    use sqlparser::tokenizer::Token;
+    let tokens = &statement.tokens;
+    let mut at = 1;
+    if !tokens.first().is_some_and(|t| t.is_kw("UPDATE")) {
+        return Vec::new();
+    }
+    if tokens.get(at).is_some_and(|t| t.is_kw("ONLY")) {
+        at += 1;
+    }
+    if tokens.get(at + 1).is_some_and(|t| t.is(&Token::Period)) {
+        at += 2;
+    }
+    let Some(table) = tokens.get(at).and_then(folded) else {
+        return Vec::new();
+    };
+    let Some(set) = tokens[at..]
+        .iter()
+        .position(|t| t.is_kw("SET"))
+        .map(|k| k + at)
+    else {
+        return Vec::new();
+    };
+    let list = &tokens[set + 1..];
+    let end = crate::sql::dynamic::split_top(list, |t| {
+        t.is_kw("FROM") || t.is_kw("WHERE") || t.is_kw("RETURNING")
+    })[0]
+        .len();
+    let mut out = Vec::new();
+    for item in crate::sql::dynamic::split_top(&list[..end], |t| t.is(&Token::Comma)) {
+        let [target, eq, expression @ ..] = item else {
+            continue;
+        };
+        let Some(into) = folded(target).filter(|_| eq.is(&Token::Eq)) else {
+            continue;
+        };
+        for word in expression.iter().filter_map(folded) {
+            out.push((table.clone(), into.clone(), word));
+        }
+    }
+    out
 }

@@ -181,10 +181,12 @@ impl Sequence {
 
     /// Does a retry that reaches the current statement find the object an earlier rename
     /// (`RENAME old TO new`, at `i`) gave this name (lemmy's `DROP TYPE x__` after `ALTER TYPE x
-    /// RENAME TO x__; CREATE TYPE x …`)? It does when the file creates `old` again after the
-    /// rename, before the current statement, and nothing removes `old` after that creation nor
-    /// touches `new` in between: from any crash point, the retry meets either `old` not yet
-    /// renamed (the rename runs), or `new` already there (the rename, guarded, is skipped, or
+    /// RENAME TO x__; CREATE TYPE x …`)? It does when nothing touches `new` between the rename
+    /// and the current statement, and the file creates `old` again after the rename, before
+    /// the current statement, with nothing removing `old` after that creation, or creates
+    /// `old` before the rename on every run (`ADD COLUMN c_new …; … RENAME COLUMN c_new TO c;
+    /// DROP COLUMN c`): from any crash point, the retry meets either `old` not yet renamed
+    /// (the rename runs), or `new` already there (the rename, guarded, is skipped, or
     /// unguarded fails itself), never both names missing.
     pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
         let Some((i, old)) = removed.renamed_into else {
