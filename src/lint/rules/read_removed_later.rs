@@ -742,14 +742,11 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstrain
     let elements = crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| {
         t.is(&Token::Comma)
     });
-    const TABLE_CONSTRAINT: &[&str] = &[
-        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
-    ];
     let mut out = Vec::new();
     for element in elements {
         let column = element
             .first()
-            .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+            .filter(|_| !crate::sql::shape::starts_non_column(element))
             .and_then(folded);
         // What comes before the element's first top-level CONSTRAINT, then each named
         // constraint: its name and its clause.
@@ -836,16 +833,13 @@ pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKe
 /// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
 fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
     use crate::lint::sequence::folded;
-    const TABLE_CONSTRAINT: &[&str] = &[
-        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
-    ];
     // Another constraint of the column: a name before it is not the key's.
     const OTHER_CONSTRAINT: &[&str] = &[
         "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED",
     ];
     let column = element
         .first()
-        .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+        .filter(|_| !crate::sql::shape::starts_non_column(element))
         .and_then(folded);
     let (mut depth, mut name) = (0usize, None);
     let mut k = usize::from(column.is_some());
@@ -1172,39 +1166,12 @@ pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> 
     let Some(open) = tokens.iter().position(|t| t.is(&Token::LParen)) else {
         return Vec::new();
     };
-    let mut columns = Vec::new();
-    let mut depth = 0usize;
-    let mut element_start = true;
-    for t in &tokens[open..] {
-        match t.token {
-            Token::LParen => {
-                depth += 1;
-                continue;
-            }
-            Token::RParen => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
-                continue;
-            }
-            Token::Comma if depth == 1 => {
-                element_start = true;
-                continue;
-            }
-            _ => {}
-        }
-        if depth == 1 && element_start {
-            element_start = false;
-            let constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE", "LIKE", "KEY", "INDEX"]
-                .iter()
-                .any(|k| t.is_kw(k));
-            if let (false, Some(name)) = (constraint, crate::lint::sequence::folded(t)) {
-                columns.push(name);
-            }
-        }
-    }
-    columns
+    let close = crate::sql::lexer::matching_paren(tokens, open).unwrap_or(tokens.len());
+    crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        .into_iter()
+        .filter(|element| !crate::sql::shape::starts_non_column(element))
+        .filter_map(|element| crate::lint::sequence::folded(element.first()?))
+        .collect()
 }
 
 /// Can the statement run as it is inside a PL/pgSQL block? Not a query whose rows need a
@@ -1280,6 +1247,25 @@ mod tests {
         let referenced = [("p".to_string(), super::PRIMARY_KEY.to_string())];
         assert!(referenced_keys(&referenced, keys)
             .contains(&Key::Column("p".into(), "uid".into())));
+    }
+
+    #[test]
+    fn the_columns_a_create_table_makes_are_its_elements_that_start_no_key_index_or_period() {
+        for (dialect, sql, expected) in [
+            (
+                Dialect::Postgres,
+                "CREATE TABLE t (key text, index int, id int PRIMARY KEY, CONSTRAINT c UNIQUE (id), LIKE u);",
+                &["key", "index", "id"][..],
+            ),
+            (
+                Dialect::Mariadb,
+                "CREATE TABLE t (id INT, b TEXT, s DATETIME, e DATETIME, KEY k (id), INDEX (b(10)), FULLTEXT KEY f (b), PERIOD FOR p (s, e));",
+                &["id", "b", "s", "e"][..],
+            ),
+        ] {
+            let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), dialect);
+            assert_eq!(super::created_columns(&parsed.statements[0]), expected, "{sql}");
+        }
     }
 
     #[test]
