@@ -160,3 +160,36 @@ fn an_if_over_rows_the_file_writes_through_the_database_name_matches_mariadb() {
     );
     assert_eq!(retry_codes(&other).len(), 1, "{other}");
 }
+
+#[test]
+fn an_index_element_of_the_table_is_no_column_of_the_insert_that_adds_nothing_again() {
+    // `KEY k_v (v)` indexes `v`: the table has two columns, the INSERT fills both, and a retry
+    // inserts nothing (the key `id` conflicts), finds one row again and adds the column again.
+    for index in [
+        "KEY k_v (v)",
+        "INDEX (v)",
+        "UNIQUE KEY k_v (v)",
+        "FULLTEXT KEY k_w (w)",
+    ] {
+        let db = ScratchDb::mariadb();
+        let columns = if index.contains("(w)") {
+            "v INT, w TEXT"
+        } else {
+            "v INT"
+        };
+        let values = if index.contains("(w)") {
+            "1, 2, 'a'"
+        } else {
+            "1, 2"
+        };
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS k (id INT PRIMARY KEY, {columns}, {index});\n\
+             INSERT IGNORE INTO k VALUES ({values});\n{}",
+            file("IF (SELECT count(*) FROM k) = 1 THEN\n    ALTER TABLE t ADD COLUMN c INT;\n  END IF;")
+        );
+        db.exec(SETUP);
+        db.exec(&sql);
+        assert!(db.try_exec(&sql).is_err(), "the server's verdict: {sql}");
+        assert_eq!(retry_codes(&sql).len(), 1, "{sql}");
+    }
+}

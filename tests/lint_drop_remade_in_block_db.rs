@@ -384,6 +384,35 @@ fn made_in_a_data_branch_cases() -> Vec<CrashCase> {
             ],
         },
         CrashCase {
+            name: "the table inherits its first columns: the INSERT's one value fills the parent's, leaves the key NULL and adds a row on a retry",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS parent (a int);",
+                "CREATE TABLE IF NOT EXISTS k3 (id int UNIQUE) INHERITS (parent);",
+                "INSERT INTO k3 VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k3) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the table copies its first columns with LIKE: the INSERT's one value fills the copied column, leaves the key NULL and adds a row on a retry",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS source (a int);",
+                "CREATE TABLE IF NOT EXISTS k4 (LIKE source, id int UNIQUE);",
+                "INSERT INTO k4 VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k4) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+                "DROP TYPE m5;",
+            ],
+        },
+        CrashCase {
+            name: "the table copies columns with LIKE, the INSERT names the key's: a retry adds nothing and creates again",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS source (a int);",
+                "CREATE TABLE IF NOT EXISTS k4 (LIKE source, id int UNIQUE);",
+                "INSERT INTO k4 (id) VALUES (1) ON CONFLICT DO NOTHING;",
+                "DO $$ BEGIN IF (SELECT count(*) FROM k4) = 1 THEN CREATE TYPE m5 AS ENUM ('a'); END IF; END $$;",
+            ],
+        },
+        CrashCase {
             name: "an INSERT that conflicts on a key after the block still changes what a re-run of the whole file finds",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY);",

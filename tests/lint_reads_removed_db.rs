@@ -318,6 +318,26 @@ fn foreign_key_cases() -> Vec<Case> {
             fails_at: None,
         },
         Case {
+            name: "a primary key the file names, dropped and added again unnamed: a drop of the old name with CASCADE finds no key to take",
+            sql: format!("{P3_NAMED_KEY}ALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk;\nDO $$ BEGIN ALTER TABLE p3 ADD PRIMARY KEY (id); EXCEPTION WHEN invalid_table_definition THEN NULL; END $$;\n{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to("p3", " (id)")),
+            fails_at: None,
+        },
+        Case {
+            name: "a primary key the file names, dropped and added again unnamed, referenced without columns: a drop of the old name with CASCADE finds no key to take",
+            sql: format!("{P3_NAMED_KEY}ALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk;\nDO $$ BEGIN ALTER TABLE p3 ADD PRIMARY KEY (id); EXCEPTION WHEN invalid_table_definition THEN NULL; END $$;\n{}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p3 DROP CONSTRAINT IF EXISTS p3_pk CASCADE;\n", add_fk_to("p3", "")),
+            fails_at: None,
+        },
+        Case {
+            name: "a CREATE TABLE whose named unique key is on the primary key's columns makes one key under that name: its drop with CASCADE takes the reference",
+            sql: format!("CREATE TABLE IF NOT EXISTS p8 (id int PRIMARY KEY, CONSTRAINT p8_u UNIQUE (id));\n{}ALTER TABLE p8 DROP CONSTRAINT IF EXISTS p8_u CASCADE;\n", add_fk_to("p8", " (id)")),
+            fails_at: Some("VALIDATE CONSTRAINT"),
+        },
+        Case {
+            name: "a CREATE TABLE whose named unique key is on the primary key's columns makes no key of the default name",
+            sql: format!("CREATE TABLE IF NOT EXISTS p8 (id int PRIMARY KEY, CONSTRAINT p8_u UNIQUE (id));\n{}ALTER TABLE p8 DROP CONSTRAINT IF EXISTS p8_pkey CASCADE;\n", add_fk_to("p8", " (id)")),
+            fails_at: None,
+        },
+        Case {
             name: "the referenced table is renamed, then its column dropped with CASCADE",
             sql: format!("{ADD_FK_COLUMN}ALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE IF EXISTS p RENAME TO p2;\nALTER TABLE IF EXISTS p2 DROP COLUMN IF EXISTS id CASCADE;\n"),
             fails_at: Some("VALIDATE CONSTRAINT"),

@@ -56,22 +56,6 @@ pub struct ColumnType {
     pub class: TypeClass,
 }
 
-/// Element keywords of a `CREATE TABLE (…)` list that start something other than a column.
-const NOT_A_COLUMN: &[&str] = &[
-    "CONSTRAINT",
-    "PRIMARY",
-    "UNIQUE",
-    "CHECK",
-    "FOREIGN",
-    "EXCLUDE",
-    "LIKE",
-    "INDEX",
-    "KEY",
-    "FULLTEXT",
-    "SPATIAL",
-    "PERIOD",
-];
-
 /// Every column type the statement writes: the columns of a `CREATE TABLE`, added columns and
 /// `ALTER COLUMN … TYPE`.
 pub fn column_types(statement: &Statement) -> Vec<ColumnType> {
@@ -135,7 +119,7 @@ pub fn table_elements(statement: &Statement) -> Vec<&[Tok]> {
 /// A table element that defines a column: its name token.
 pub fn column_name(element: &[Tok]) -> Option<&Tok> {
     let first = element.first()?;
-    let keyword = NOT_A_COLUMN.iter().any(|k| first.is_kw(k));
+    let keyword = crate::sql::shape::starts_non_column(element);
     (!keyword && element.len() > 1).then_some(first)
 }
 
@@ -345,6 +329,24 @@ mod tests {
                 TypeClass::TimestampWithoutTz
             ]
         );
+    }
+
+    #[test]
+    fn a_column_named_key_index_or_period_has_its_type_classified() {
+        // PostgreSQL reserves none of these words (authelia's `period INTEGER`); MySQL's
+        // `KEY k (a)` and MariaDB's `PERIOD FOR p (a, b)` are no columns.
+        let sql = "CREATE TABLE t (key timestamp, index smallint, period int, KEY k (a), \
+                   PERIOD FOR p (a, b));";
+        let got: Vec<TypeClass> = classes(sql).into_iter().map(|c| c.1).collect();
+        assert_eq!(
+            got,
+            [
+                TypeClass::TimestampWithoutTz,
+                TypeClass::Smallint,
+                TypeClass::Int
+            ]
+        );
+        assert_eq!(classes("ALTER TABLE t ADD COLUMN key char(2);").len(), 1);
     }
 
     #[test]

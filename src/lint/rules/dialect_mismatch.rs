@@ -408,17 +408,7 @@ fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
         if column.len() < 2 {
             continue;
         }
-        let first = &tokens[column.start];
-        let constraint = [
-            "CONSTRAINT",
-            "PRIMARY",
-            "UNIQUE",
-            "CHECK",
-            "FOREIGN",
-            "EXCLUDE",
-            "LIKE",
-        ];
-        if constraint.iter().any(|k| first.is_kw(k)) {
+        if crate::sql::shape::starts_non_column(&tokens[column.clone()]) {
             continue;
         }
         // The type, right after the name: `int(11)`.

@@ -559,12 +559,15 @@ fn referenced_keys<'s>(
             .map(|(_, c)| c.as_str())
             .collect();
         let known = keys(table);
+        // The columns of the table's last primary key; `None` when the file declares none, or
+        // one whose columns it does not spell (`USING INDEX i`).
         let primary_columns = known
             .declared
             .iter()
             .rev()
             .find(|(_, _, _, primary)| *primary)
-            .map(|(_, _, columns, _)| columns);
+            .map(|(_, _, columns, _)| columns)
+            .filter(|columns| !columns.is_empty());
         if columns.is_empty() {
             for column in primary_columns.into_iter().flatten() {
                 let key = Key::Column(table.clone(), column.clone());
@@ -743,14 +746,11 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstrain
     let elements = crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| {
         t.is(&Token::Comma)
     });
-    const TABLE_CONSTRAINT: &[&str] = &[
-        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
-    ];
     let mut out = Vec::new();
     for element in elements {
         let column = element
             .first()
-            .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+            .filter(|_| !crate::sql::shape::starts_non_column(element))
             .and_then(folded);
         // What comes before the element's first top-level CONSTRAINT, then each named
         // constraint: its name and its clause.
@@ -783,7 +783,8 @@ pub(crate) type DeclaredKey = (String, String, Vec<String>, bool);
 
 /// The primary keys and unique constraints a `CREATE TABLE p (…)` declares, or an `ALTER TABLE
 /// p ADD …` adds (`ADD [CONSTRAINT k] PRIMARY KEY (a, b)`, `ADD COLUMN code int UNIQUE`), on
-/// columns, for [`crate::lint::sequence::Sequence::declared_keys`]; not one `USING INDEX`.
+/// columns, for [`crate::lint::sequence::Sequence::declared_keys`]; one `USING INDEX i` without
+/// its columns, named `i` when the action names it not.
 pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKey> {
     let shape = &statement.shape;
     let Some(table) = shape.object() else {
@@ -805,11 +806,21 @@ pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKe
         let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
             return out;
         };
+        // (key, named, plain: neither deferrable, nor NULLS NOT DISTINCT, nor with INCLUDE).
+        let mut keys: Vec<(DeclaredKey, bool, bool)> = Vec::new();
         for element in
             crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
         {
-            element_keys(table, element, &mut out);
+            let plain = !element.iter().enumerate().any(|(j, t)| {
+                (t.is_kw("DEFERRABLE") && !(j > 0 && element[j - 1].is_kw("NOT")))
+                    || (t.is_kw("DISTINCT") && j > 0 && element[j - 1].is_kw("NOT"))
+                    || t.is_kw("INCLUDE")
+            });
+            let mut named = Vec::new();
+            element_keys(table, element, &mut named);
+            keys.extend(named.into_iter().map(|(key, named)| (key, named, plain)));
         }
+        out = merged_keys(keys);
     } else if shape.kind == ShapeKind::AlterTable {
         for action in &shape.actions {
             let words = crate::sql::tokens_in(tokens, &action.range);
@@ -826,27 +837,54 @@ pub(crate) fn declared_keys(statement: &crate::sql::Statement) -> Vec<DeclaredKe
                 }
                 _ => continue,
             }
-            element_keys(table, rest, &mut out);
+            let mut keys = Vec::new();
+            element_keys(table, rest, &mut keys);
+            out.extend(keys.into_iter().map(|(key, _)| key));
         }
     }
     out
 }
 
+/// The keys one `CREATE TABLE` makes of those its elements declare (`keys`: with whether the
+/// element names each, and whether it is plain), as PostgreSQL makes them (15,
+/// transformIndexConstraints): the primary key first, then each other key in order, where a
+/// plain key on the same columns (in the same order) as an earlier plain one adds no
+/// constraint but gives the earlier its name when that has none. `id int PRIMARY KEY,
+/// CONSTRAINT p_u UNIQUE (id)` makes one key, the primary key `p_u`. An ALTER TABLE's actions
+/// make a key each.
+fn merged_keys(keys: Vec<(DeclaredKey, bool, bool)>) -> Vec<DeclaredKey> {
+    let (primary, others): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(key, _, _)| key.3);
+    let mut out: Vec<(DeclaredKey, bool, bool)> = Vec::new();
+    for (key, named, plain) in primary.into_iter().chain(others) {
+        let prior = out
+            .iter_mut()
+            .find(|(prior, _, prior_plain)| plain && *prior_plain && prior.2 == key.2);
+        match prior {
+            Some((prior, prior_named, _)) => {
+                if !*prior_named && named {
+                    prior.1 = key.1;
+                    *prior_named = true;
+                }
+            }
+            None => out.push((key, named, plain)),
+        }
+    }
+    out.into_iter().map(|(key, _, _)| key).collect()
+}
+
 /// The keys of one element of a table's definition, as [`declared_keys`] gives them: a table
 /// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
 /// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
-fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
+/// With whether the element names the key.
+fn element_keys(table: &str, element: &[Tok], out: &mut Vec<(DeclaredKey, bool)>) {
     use crate::lint::sequence::folded;
-    const TABLE_CONSTRAINT: &[&str] = &[
-        "CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "EXCLUDE", "LIKE",
-    ];
     // Another constraint of the column: a name before it is not the key's.
     const OTHER_CONSTRAINT: &[&str] = &[
         "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED",
     ];
     let column = element
         .first()
-        .filter(|t| !TABLE_CONSTRAINT.iter().any(|w| t.is_kw(w)))
+        .filter(|_| !crate::sql::shape::starts_non_column(element))
         .and_then(folded);
     let (mut depth, mut name) = (0usize, None);
     let mut k = usize::from(column.is_some());
@@ -864,6 +902,9 @@ fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
                 let primary = t.is_kw("PRIMARY") && element.get(k + 1).is_some_and(|n| n.is_kw("KEY"));
                 if primary || t.is_kw("UNIQUE") {
                     k += usize::from(primary);
+                    // `ADD [CONSTRAINT k] PRIMARY KEY USING INDEX i`: columns lint does not
+                    // know, and the index's name when the action gives none.
+                    let mut index = None;
                     let columns = match &column {
                         Some(column) => vec![column.clone()],
                         // `(a, b)`, after `NULLS [NOT] DISTINCT`.
@@ -880,12 +921,26 @@ fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
                                         .unwrap_or(element.len());
                                     element[open + 1..close].iter().filter_map(folded).collect()
                                 }
+                                Some(t)
+                                    if t.is_kw("USING")
+                                        && element.get(open + 1).is_some_and(|t| t.is_kw("INDEX"))
+                                        && !element
+                                            .get(open + 2)
+                                            .is_some_and(|t| t.is_kw("TABLESPACE")) =>
+                                {
+                                    index = element.get(open + 2).and_then(folded);
+                                    Vec::new()
+                                }
                                 _ => Vec::new(),
                             }
                         }
                     };
                     let name = name.take();
-                    if !columns.is_empty() {
+                    let named = name.is_some();
+                    if let Some(index) = index {
+                        let name = name.unwrap_or(index);
+                        out.push(((table.to_string(), name, columns, primary), named));
+                    } else if !columns.is_empty() {
                         let name = name.unwrap_or_else(|| {
                             if primary {
                                 format!("{table}_pkey")
@@ -893,7 +948,7 @@ fn element_keys(table: &str, element: &[Tok], out: &mut Vec<DeclaredKey>) {
                                 format!("{table}_{}_key", columns.join("_"))
                             }
                         });
-                        out.push((table.to_string(), name, columns, primary));
+                        out.push(((table.to_string(), name, columns, primary), named));
                     }
                 }
             }
@@ -1183,39 +1238,12 @@ pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> 
     let Some(open) = open else {
         return Vec::new();
     };
-    let mut columns = Vec::new();
-    let mut depth = 0usize;
-    let mut element_start = true;
-    for t in &tokens[open..] {
-        match t.token {
-            Token::LParen => {
-                depth += 1;
-                continue;
-            }
-            Token::RParen => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
-                continue;
-            }
-            Token::Comma if depth == 1 => {
-                element_start = true;
-                continue;
-            }
-            _ => {}
-        }
-        if depth == 1 && element_start {
-            element_start = false;
-            let constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE", "LIKE", "KEY", "INDEX"]
-                .iter()
-                .any(|k| t.is_kw(k));
-            if let (false, Some(name)) = (constraint, crate::lint::sequence::folded(t)) {
-                columns.push(name);
-            }
-        }
-    }
-    columns
+    let close = crate::sql::lexer::matching_paren(tokens, open).unwrap_or(tokens.len());
+    crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        .into_iter()
+        .filter(|element| !crate::sql::shape::starts_non_column(element))
+        .filter_map(|element| crate::lint::sequence::folded(element.first()?))
+        .collect()
 }
 
 /// The output names of `SELECT item, … FROM …` when every item names its column plainly: `c`,
@@ -1338,6 +1366,53 @@ mod tests {
     }
 
     #[test]
+    fn the_columns_a_create_table_makes_are_its_elements_that_start_no_key_index_or_period() {
+        for (dialect, sql, expected) in [
+            (
+                Dialect::Postgres,
+                "CREATE TABLE t (key text, index int, id int PRIMARY KEY, CONSTRAINT c UNIQUE (id), LIKE u);",
+                &["key", "index", "id"][..],
+            ),
+            (
+                Dialect::Mariadb,
+                "CREATE TABLE t (id INT, b TEXT, s DATETIME, e DATETIME, KEY k (id), INDEX (b(10)), FULLTEXT KEY f (b), PERIOD FOR p (s, e));",
+                &["id", "b", "s", "e"][..],
+            ),
+        ] {
+            let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), dialect);
+            assert_eq!(super::created_columns(&parsed.statements[0]), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_create_table_makes_one_key_of_those_it_declares_on_the_same_columns() {
+        use super::declared_keys;
+        // (the statement, the keys PostgreSQL 15 makes: name, primary)
+        for (sql, expected) in [
+            ("CREATE TABLE p (id int PRIMARY KEY, CONSTRAINT p_u UNIQUE (id));", &[("p_u", true)][..]),
+            ("CREATE TABLE p (id int, CONSTRAINT p_u UNIQUE (id), PRIMARY KEY (id));", &[("p_u", true)]),
+            ("CREATE TABLE p (id int CONSTRAINT p_k PRIMARY KEY, CONSTRAINT p_u UNIQUE (id));", &[("p_k", true)]),
+            ("CREATE TABLE p (id int PRIMARY KEY UNIQUE);", &[("p_pkey", true)]),
+            ("CREATE TABLE p (a int, b int, PRIMARY KEY (a, b), CONSTRAINT p_u UNIQUE (a, b), CONSTRAINT p_v UNIQUE (a, b));", &[("p_u", true)]),
+            ("CREATE TABLE p (id int UNIQUE, CONSTRAINT p_u UNIQUE (id));", &[("p_u", false)]),
+            // Other columns, another order, a deferrable key: a key of its own.
+            ("CREATE TABLE p (a int, b int, PRIMARY KEY (a, b), CONSTRAINT p_u UNIQUE (b, a));", &[("p_pkey", true), ("p_u", false)]),
+            ("CREATE TABLE p (id int PRIMARY KEY, CONSTRAINT p_u UNIQUE (id) DEFERRABLE);", &[("p_pkey", true), ("p_u", false)]),
+            // An ALTER TABLE's actions each add one.
+            ("ALTER TABLE p ADD PRIMARY KEY (id), ADD CONSTRAINT p_u UNIQUE (id);", &[("p_pkey", true), ("p_u", false)]),
+        ] {
+            let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
+            let keys: Vec<(String, bool)> = declared_keys(&parsed.statements[0])
+                .into_iter()
+                .map(|(_, name, _, primary)| (name, primary))
+                .collect();
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+            assert_eq!(keys, expected, "{sql}");
+        }
+    }
+
+    #[test]
     fn the_keys_a_statement_declares_are_read_with_their_columns_and_names() {
         use super::declared_keys;
         let sql = "CREATE TABLE p (id int PRIMARY KEY, code numeric(4, 0) CONSTRAINT p_c UNIQUE, n int CONSTRAINT n_nn NOT NULL UNIQUE, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b), CONSTRAINT p_ab CHECK (a > b));\n\
@@ -1359,6 +1434,7 @@ mod tests {
                 key("q", "q_pk", &["x", "y"], true),
                 key("q", "q_z_key", &["z"], false),
                 key("q", "q_w_key", &["w"], false),
+                key("r", "r_pk", &[], true),
             ]
         );
     }

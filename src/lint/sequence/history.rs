@@ -593,24 +593,16 @@ impl Sequence {
             .map(|(_, _, words, references)| (words.as_slice(), references.as_slice()))
     }
 
-    /// The name of `table`'s primary key when the last statement checked so far that declares
-    /// one on it names it (`CONSTRAINT p_pk PRIMARY KEY (id)`, in `CREATE TABLE` or `ALTER
-    /// TABLE … ADD`); `None` when none does, and the key has PostgreSQL's default name
-    /// (`p_pkey`) if the file or an earlier one declared it unnamed. Recorded only where
+    /// The name of `table`'s primary key as the last statement checked so far that declares one
+    /// on it leaves it: the name it gives (`CONSTRAINT p_pk PRIMARY KEY (id)`, in `CREATE TABLE`
+    /// or `ALTER TABLE … ADD`), else PostgreSQL's default (`p_pkey`), from
+    /// [`Self::declared_keys`]; `None` when none does. Recorded only where
     /// [`Self::constraint_reads`] is.
     pub fn declared_primary_key(&self, table: &str) -> Option<String> {
-        self.added_constraints
-            .iter()
+        self.declared_keys(table)
+            .into_iter()
             .rev()
-            .filter(|(t, _, _, _)| t == table)
-            .find(|(_, _, words, _)| {
-                // The clause's words, after an ALTER's `ADD CONSTRAINT`: `PRIMARY KEY (id)`.
-                let clause = words
-                    .iter()
-                    .map(String::as_str)
-                    .skip_while(|w| *w == "add" || *w == "constraint");
-                clause.take(2).eq(["primary", "key"])
-            })
+            .find(|(_, _, _, primary)| *primary)
             .map(|(_, name, _, _)| name.clone())
     }
 

@@ -956,7 +956,7 @@ fn only_a_drops_own_trailing_cascade_word_is_its_option() {
 }
 
 #[test]
-fn a_primary_key_the_file_names_is_the_one_a_reference_without_columns_depends_on() {
+fn the_primary_key_the_file_declares_last_is_the_one_a_reference_without_columns_depends_on() {
     // (the file, the primary key name of `p` it declares)
     for (declaration, expected) in [
         (
@@ -971,11 +971,27 @@ fn a_primary_key_the_file_names_is_the_one_a_reference_without_columns_depends_o
             "CREATE TABLE p (id int, CONSTRAINT p_pk PRIMARY KEY (id));",
             Some("p_pk"),
         ),
-        // Unnamed: PostgreSQL's default name.
+        // Unnamed: PostgreSQL's default name, or that of a key on the same columns the same
+        // CREATE TABLE names (PostgreSQL 15 makes one key of both).
+        ("CREATE TABLE p (id int PRIMARY KEY);", Some("p_pkey")),
         (
             "CREATE TABLE p (id int PRIMARY KEY, CONSTRAINT p_u UNIQUE (id));",
-            None,
+            Some("p_u"),
         ),
+        (
+            "CREATE TABLE p (id int CONSTRAINT p_pk PRIMARY KEY); ALTER TABLE p DROP CONSTRAINT p_pk; ALTER TABLE p ADD PRIMARY KEY (id);",
+            Some("p_pkey"),
+        ),
+        // On an index: the index's name, unless the action names the key.
+        (
+            "ALTER TABLE p ADD PRIMARY KEY USING INDEX p_idx;",
+            Some("p_idx"),
+        ),
+        (
+            "ALTER TABLE p ADD CONSTRAINT p_pk PRIMARY KEY USING INDEX p_idx;",
+            Some("p_pk"),
+        ),
+        // No primary key declared on `p`.
         ("ALTER TABLE p ADD CONSTRAINT p_u UNIQUE (id);", None),
         ("ALTER TABLE q ADD CONSTRAINT q_pk PRIMARY KEY (id);", None),
     ] {

@@ -193,12 +193,13 @@ struct Scan {
     drops_keys: bool,
 }
 
-/// A table `CREATE TABLE [IF NOT EXISTS] t (…)` makes: its columns in order, and the columns of
-/// each `PRIMARY KEY` and `UNIQUE` (lower case).
+/// A table `CREATE TABLE [IF NOT EXISTS] t (…)` makes: its columns in order (`None` when the
+/// statement takes some from another table, `LIKE other` or `INHERITS (parent)`, whose columns
+/// lint does not know), and the columns of each `PRIMARY KEY` and `UNIQUE` (lower case).
 struct Keyed {
     at: usize,
     table: RowTable,
-    columns: Vec<String>,
+    columns: Option<Vec<String>>,
     keys: Vec<Vec<String>>,
 }
 
@@ -218,9 +219,12 @@ impl Keyed {
         let mut keyed = Keyed {
             at,
             table: table.resolved(home),
-            columns: Vec::new(),
+            columns: Some(Vec::new()),
             keys: Vec::new(),
         };
+        if tokens[close + 1..].iter().any(|t| t.is_kw("INHERITS")) {
+            keyed.columns = None;
+        }
         for element in
             crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
         {
@@ -229,16 +233,7 @@ impl Keyed {
                 _ => None,
             };
             let first = element.first()?;
-            let constraint = [
-                "CONSTRAINT",
-                "PRIMARY",
-                "UNIQUE",
-                "CHECK",
-                "FOREIGN",
-                "EXCLUDE",
-            ]
-            .iter()
-            .any(|w| first.is_kw(w));
+            let constraint = crate::sql::shape::starts_non_column(element);
             // ON CONFLICT takes no deferrable key as arbiter: such an INSERT fails (PostgreSQL 15).
             let deferrable = element
                 .iter()
@@ -253,7 +248,11 @@ impl Keyed {
                 if key.is_some() {
                     keyed.keys.push(vec![column.clone()]);
                 }
-                keyed.columns.push(column);
+                if let Some(columns) = &mut keyed.columns {
+                    columns.push(column);
+                }
+            } else if first.is_kw("LIKE") {
+                keyed.columns = None;
             } else if let Some(key) = key {
                 // `PRIMARY KEY (a, b)`, `UNIQUE [NULLS …] (a)`.
                 let open = key + element[key..].iter().position(|t| t.is(&Token::LParen))?;
@@ -350,7 +349,9 @@ impl Inserted {
     /// `table` (the conflict target's, when it names one), so that the re-run inserts nothing?
     /// It does when each row gives every column of the key a literal.
     fn conflicts_in(&self, table: &Keyed) -> bool {
-        let columns = self.columns.as_ref().unwrap_or(&table.columns);
+        let Some(columns) = self.columns.as_ref().or(table.columns.as_ref()) else {
+            return false;
+        };
         table.keys.iter().any(|key| {
             let arbiter = self.target.as_ref().is_none_or(|target| {
                 target.len() == key.len() && target.iter().all(|c| key.contains(c))
@@ -645,6 +646,48 @@ mod tests {
             .collect::<Vec<_>>(),
             [true]
         );
+    }
+
+    #[test]
+    fn an_index_element_is_no_column_and_copied_columns_leave_the_order_unknown() {
+        let mariadb = |sql: &str| -> Vec<bool> {
+            row_writes(sql, Dialect::Mariadb, false)
+                .iter()
+                .map(|(_, _, unchanged)| *unchanged)
+                .collect()
+        };
+        // MySQL's and MariaDB's indexes in the list are no columns: `VALUES (1, 2)` fills both.
+        for index in ["KEY k_v (v)", "INDEX (v)", "FULLTEXT KEY f (v)"] {
+            let sql = format!(
+                "CREATE TABLE k (id INT PRIMARY KEY, v TEXT, {index});\n\
+                 INSERT IGNORE INTO k VALUES (1, 'a');"
+            );
+            assert_eq!(mariadb(&sql), [true], "{sql}");
+        }
+        // A PostgreSQL column named `key` is one.
+        assert_eq!(
+            unchanged(
+                "CREATE TABLE kv (key text PRIMARY KEY, value text);\n\
+                 INSERT INTO kv VALUES ('a', 'b') ON CONFLICT DO NOTHING;"
+            ),
+            [true]
+        );
+        // Columns copied from another table come first, or where LIKE stands: a value may
+        // fill one of those and leave the key NULL. A column list says where each value goes.
+        for table in [
+            "CREATE TABLE k (LIKE src, id int UNIQUE);",
+            "CREATE TABLE k (id int UNIQUE) INHERITS (parent);",
+        ] {
+            let insert = |sql: &str| unchanged(&format!("{table}\n{sql}"));
+            assert_eq!(
+                insert("INSERT INTO k VALUES (1) ON CONFLICT DO NOTHING;"),
+                [false]
+            );
+            assert_eq!(
+                insert("INSERT INTO k (id) VALUES (1) ON CONFLICT DO NOTHING;"),
+                [true]
+            );
+        }
     }
 
     #[test]

@@ -310,6 +310,58 @@ pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
     .name()
 }
 
+/// Does `element`, one top-level element of a `CREATE TABLE t (…)` list, start something other
+/// than a column? A table constraint (`[CONSTRAINT c] PRIMARY KEY (…)`, `UNIQUE`, `CHECK`,
+/// `FOREIGN KEY`, `EXCLUDE`), `LIKE other`, MySQL's and MariaDB's indexes (`{INDEX | KEY} [name]
+/// [USING BTREE] (a, …)`, `FULLTEXT`/`SPATIAL [INDEX | KEY] …`) and MariaDB's `PERIOD FOR p (a,
+/// b)`. PostgreSQL reserves none of `key`, `index`, `fulltext`, `spatial` and `period`, and a
+/// column may have that name (`key text`, `key varchar(10)`): those start an index only when a
+/// list of its columns follows (a word or an expression first, never a type's number), and a
+/// period only before `FOR`.
+pub fn starts_non_column(element: &[Tok]) -> bool {
+    const CONSTRAINT: [&str; 7] = [
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "CHECK",
+        "FOREIGN",
+        "EXCLUDE",
+        "LIKE",
+    ];
+    let kw = |i: usize, kws: &[&str]| {
+        element
+            .get(i)
+            .is_some_and(|t| kws.iter().any(|k| t.is_kw(k)))
+    };
+    if kw(0, &CONSTRAINT) {
+        return true;
+    }
+    if kw(0, &["PERIOD"]) {
+        return kw(1, &["FOR"]);
+    }
+    if !kw(0, &["INDEX", "KEY", "FULLTEXT", "SPATIAL"]) {
+        return false;
+    }
+    let mut i = 1;
+    if kw(0, &["FULLTEXT", "SPATIAL"]) && kw(1, &["INDEX", "KEY"]) {
+        i += 1;
+    }
+    // The index's name, then its type.
+    if element
+        .get(i)
+        .is_some_and(|t| matches!(t.token, Token::Word(_)) && !t.is_kw("USING"))
+    {
+        i += 1;
+    }
+    if kw(i, &["USING"]) {
+        i += 2;
+    }
+    element.get(i).is_some_and(|t| t.is(&Token::LParen))
+        && element
+            .get(i + 1)
+            .is_some_and(|t| matches!(t.token, Token::Word(_) | Token::LParen))
+}
+
 /// MariaDB's anonymous compound statement `[label:] BEGIN NOT ATOMIC … END`: not a
 /// transaction, but a block whose statements run like a DO block's.
 pub fn is_compound_statement(tokens: &[Tok]) -> bool {

@@ -150,3 +150,46 @@ fn mysql_rename_without_to_renames_the_table() {
     let s = pg("ALTER TABLE t RENAME a TO b");
     assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("a"));
 }
+
+#[test]
+fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyword_leads_it() {
+    let non_column = |dialect: Dialect, element: &str| {
+        starts_non_column(&lex(dialect, element, 0..element.len()).tokens)
+    };
+    for element in [
+        "CONSTRAINT c CHECK (a > 0)",
+        "PRIMARY KEY (a)",
+        "UNIQUE (a, b)",
+        "CHECK (a > 0)",
+        "FOREIGN KEY (a) REFERENCES p",
+        "EXCLUDE USING gist (r WITH &&)",
+        "LIKE other INCLUDING ALL",
+    ] {
+        assert!(non_column(Dialect::Postgres, element), "{element}");
+    }
+    for element in [
+        "KEY k_a (a)",
+        "KEY (a)",
+        "INDEX i USING BTREE (a, b)",
+        "KEY k ((a + 1))",
+        "key `k` (`a`(10))",
+        "FULLTEXT KEY ft (body)",
+        "FULLTEXT (body)",
+        "SPATIAL INDEX sp (g)",
+        "PERIOD FOR SYSTEM_TIME (s, e)",
+    ] {
+        assert!(non_column(Dialect::Mariadb, element), "{element}");
+    }
+    // PostgreSQL reserves none of these words: each names a column here.
+    for element in [
+        "key text PRIMARY KEY",
+        "key varchar(10)",
+        "index int",
+        "key numeric(10, 2) NOT NULL",
+        "fulltext tsvector",
+        "period tstzrange",
+        "id int",
+    ] {
+        assert!(!non_column(Dialect::Postgres, element), "{element}");
+    }
+}
