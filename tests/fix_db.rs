@@ -2432,3 +2432,38 @@ fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_prima
     db.exec(&fixed);
     db.exec(&fixed);
 }
+
+/// PostgreSQL reserves none of `key`, `index`, `fulltext` and `spatial`: `ADD key char(2)` adds
+/// a column `key`, not MySQL's index, and fails on a retry (`column "key" of relation "t"
+/// already exists`). Lint reports each ADD as a column's (PF108), and its IF NOT EXISTS makes
+/// the retry succeed.
+#[test]
+fn a_column_named_like_an_index_keyword_is_flagged_and_its_fix_runs_twice_on_postgres() {
+    let setup = "CREATE TABLE t (id int);";
+    let sql = "ALTER TABLE t ADD key char(2);\nALTER TABLE t ADD index int, ADD fulltext text, ADD spatial int;\n";
+    let found = findings_of(sql, None);
+    let added: Vec<_> = found
+        .iter()
+        .map(|(code, line, _)| (code.as_str(), *line))
+        .collect();
+    assert_eq!(
+        added,
+        [("PF108", 1), ("PF108", 2), ("PF108", 2), ("PF108", 2)],
+        "{found:?}"
+    );
+    let fixed = fixed(sql, Dialect::Postgres, false);
+    assert_eq!(
+        fixed,
+        "ALTER TABLE t ADD IF NOT EXISTS key char(2);\nALTER TABLE t ADD IF NOT EXISTS index int, ADD IF NOT EXISTS fulltext text, ADD IF NOT EXISTS spatial int;\n"
+    );
+    let db = assert_fix_makes_the_retry_succeed(
+        setup,
+        sql,
+        &[r#"column "key" of relation "t" already exists"#],
+        &fixed,
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 't'"),
+        ["5"]
+    );
+}

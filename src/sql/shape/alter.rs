@@ -118,6 +118,8 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
         } else if ["INDEX", "KEY", "FULLTEXT", "SPATIAL"]
             .iter()
             .any(|k| c.kw(k))
+            // PostgreSQL reserves none of these: `ADD key char(2)` adds a column `key`.
+            && super::starts_non_column(&c.t[c.i..])
         {
             action.kind = AlterActionKind::AddIndex;
             c.i += 1;

@@ -316,8 +316,9 @@ pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
 /// [USING BTREE] (a, …)`, `FULLTEXT`/`SPATIAL [INDEX | KEY] …`) and MariaDB's `PERIOD FOR p (a,
 /// b)`. PostgreSQL reserves none of `key`, `index`, `fulltext`, `spatial` and `period`, and a
 /// column may have that name (`key text`, `key varchar(10)`): those start an index only when a
-/// list of its columns follows (a word or an expression first, never a type's number), and a
-/// period only before `FOR`.
+/// list of its columns follows (a word or an expression first, and no number or string at its
+/// top level, as a type's arguments have: `key geometry(Point, 4326)`), and a period only
+/// before `FOR`. `ALTER TABLE … ADD` reads its `INDEX`/`KEY` actions with this too.
 pub fn starts_non_column(element: &[Tok]) -> bool {
     const CONSTRAINT: [&str; 7] = [
         "CONSTRAINT",
@@ -346,6 +347,10 @@ pub fn starts_non_column(element: &[Tok]) -> bool {
     if kw(0, &["FULLTEXT", "SPATIAL"]) && kw(1, &["INDEX", "KEY"]) {
         i += 1;
     }
+    // MariaDB's `ALTER TABLE t ADD INDEX IF NOT EXISTS i (a)`.
+    if kw(i, &["IF"]) && kw(i + 1, &["NOT"]) && kw(i + 2, &["EXISTS"]) {
+        i += 3;
+    }
     // The index's name, then its type.
     if element
         .get(i)
@@ -356,10 +361,29 @@ pub fn starts_non_column(element: &[Tok]) -> bool {
     if kw(i, &["USING"]) {
         i += 2;
     }
-    element.get(i).is_some_and(|t| t.is(&Token::LParen))
-        && element
+    if !element.get(i).is_some_and(|t| t.is(&Token::LParen))
+        || !element
             .get(i + 1)
             .is_some_and(|t| matches!(t.token, Token::Word(_) | Token::LParen))
+    {
+        return false;
+    }
+    // A type's arguments hold numbers and strings (`key geometry(Point, 4326)`,
+    // `key enum('a', 'b')`); an index's list of columns never has one at its top level.
+    let close = crate::sql::lexer::matching_paren(element, i).unwrap_or(element.len());
+    let mut depth = 0usize;
+    !element[i + 1..close].iter().any(|t| {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0
+            && matches!(
+                t.token,
+                Token::Number(..) | Token::SingleQuotedString(_) | Token::NationalStringLiteral(_)
+            )
+    })
 }
 
 /// MariaDB's anonymous compound statement `[label:] BEGIN NOT ATOMIC … END`: not a

@@ -189,7 +189,72 @@ fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyw
         "fulltext tsvector",
         "period tstzrange",
         "id int",
+        // A type's arguments, not a list of columns: a number or a string is never a column.
+        "key geometry(Point, 4326)",
+        "index geography(Point, 4326) NOT NULL",
+        "key enum('a', 'b')",
     ] {
         assert!(!non_column(Dialect::Postgres, element), "{element}");
     }
+}
+
+#[test]
+fn alter_table_add_key_adds_a_column_unless_a_list_of_columns_follows() {
+    // PostgreSQL reserves none of `key`, `index`, `fulltext`, `spatial`: each adds a column.
+    let sql = "ALTER TABLE t ADD key char(2), ADD index int, ADD fulltext text, ADD spatial int";
+    let s = pg(sql);
+    let read: Vec<_> = s
+        .actions
+        .iter()
+        .map(|a| (a.kind, a.name.as_ref().map(|n| n.base().to_string())))
+        .collect();
+    let column = |n: &str| (AlterActionKind::AddColumn, Some(n.to_string()));
+    assert_eq!(
+        read,
+        [
+            column("key"),
+            column("index"),
+            column("fulltext"),
+            column("spatial")
+        ]
+    );
+    let guard = s.actions[0].guard.unwrap();
+    assert!(!guard.present);
+    assert_eq!(guard.insert_at, "ALTER TABLE t ADD".len());
+    // MySQL's and MariaDB's index forms stay indexes.
+    for (sql, name, guarded) in [
+        (
+            "ALTER TABLE t ADD INDEX IF NOT EXISTS i (a)",
+            Some("i"),
+            true,
+        ),
+        ("ALTER TABLE t ADD KEY k (a)", Some("k"), false),
+        ("ALTER TABLE t ADD KEY `k` (`a`(10), b)", Some("k"), false),
+        ("ALTER TABLE t ADD INDEX (a)", None, false),
+        (
+            "ALTER TABLE t ADD FULLTEXT INDEX ft (body)",
+            Some("ft"),
+            false,
+        ),
+        (
+            "ALTER TABLE t ADD SPATIAL KEY IF NOT EXISTS sp (g)",
+            Some("sp"),
+            true,
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i2 USING BTREE (a)",
+            Some("i2"),
+            false,
+        ),
+        ("ALTER TABLE t ADD KEY k ((a + 1))", Some("k"), false),
+    ] {
+        let s = shape(Dialect::Mariadb, sql);
+        let action = &s.actions[0];
+        assert_eq!(action.kind, AlterActionKind::AddIndex, "{sql}");
+        assert_eq!(action.name.as_ref().map(|n| n.base()), name, "{sql}");
+        assert_eq!(action.guard.unwrap().present, guarded, "{sql}");
+    }
+    let s = shape(Dialect::Mariadb, "ALTER TABLE t ADD UNIQUE KEY u (a)");
+    assert_eq!(s.actions[0].kind, AlterActionKind::AddConstraint);
+    assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("u"));
 }
