@@ -378,6 +378,42 @@ impl Sequence {
         Some(j as usize)
     }
 
+    /// The top-level renames that every run reaching them runs, as [`Self::renamed_onto`]
+    /// (statement, new name, schema written, old name): those without a guard, and those with
+    /// `IF EXISTS` whose source a top-level creation makes right before
+    /// ([`Self::made_right_before`]): the swap `CREATE TABLE IF NOT EXISTS t_new …; ALTER TABLE
+    /// IF EXISTS t RENAME TO t_old; ALTER TABLE IF EXISTS t_new RENAME TO t`. A guarded rename
+    /// of a source the file does not make may be skipped, and gives its new name nothing.
+    pub(super) fn renames_onto(&self) -> impl Iterator<Item = &(u32, u64, Option<Box<str>>, u64)> {
+        self.renamed_onto
+            .iter()
+            .chain(self.guarded_onto.iter().filter(|&&(j, _, _, old)| {
+                // A creation that fails on a retry because `old` exists leaves it there all
+                // the same; not a `CREATE TABLE … AS`, whose query may fail.
+                self.made_right_before(old, j, |c| !self.created_as.iter().any(|&(k, _)| k == c))
+            }))
+    }
+
+    /// Is `old` made for top-level statement `i` on every run that reaches it, by a top-level
+    /// creation (at statement `c`, which `counts`) that is the file's last event on it before
+    /// `i`, with no DO block touching it in between?
+    pub(super) fn made_right_before(&self, old: u64, i: u32, counts: impl Fn(u32) -> bool) -> bool {
+        self.events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, _)| c < i)
+            .is_some_and(|&(_, c, e)| {
+                e == Event::Create
+                    && counts(c)
+                    && !self
+                        .conditional
+                        .of(old)
+                        .iter()
+                        .any(|&(_, k, _)| c <= k && k < i)
+            })
+    }
+
     /// Does a run of the whole file leave an object under `key` because an unguarded
     /// top-level rename gives something this name after every other event of the file on it
     /// (the table rebuild: `CREATE TABLE t_new …; DROP TABLE t; ALTER TABLE t_new RENAME TO
@@ -387,7 +423,7 @@ impl Sequence {
         let Some(removed) = self.removed.get(&key) else {
             return false;
         };
-        self.renamed_onto.iter().any(|(j, to, written, _)| {
+        self.renames_onto().any(|(j, to, written, _)| {
             *to == key && *j > removed.last_at && schema.is_none_or(|s| s == written)
         })
     }
@@ -404,7 +440,7 @@ impl Sequence {
         let Some(removed) = self.removed.get(&key) else {
             return false;
         };
-        self.renamed_onto.iter().any(|&(j, to, _, old)| {
+        self.renames_onto().any(|&(j, to, _, old)| {
             let Some((at, columns)) = self.table_columns.get(&old) else {
                 return false;
             };

@@ -34,13 +34,13 @@ impl Sequence {
             if step.rename {
                 self.renamed_away.insert((step.key.digest(), index));
                 let guarded = step.guarded || statement.shape.guard.is_some_and(|g| g.present);
-                if let (Some(to), false) = (&step.to, guarded) {
-                    self.renamed_onto.push((
-                        index,
-                        to.digest(),
-                        step.schema.clone(),
-                        step.key.digest(),
-                    ));
+                if let Some(to) = &step.to {
+                    let onto = if guarded {
+                        &mut self.guarded_onto
+                    } else {
+                        &mut self.renamed_onto
+                    };
+                    onto.push((index, to.digest(), step.schema.clone(), step.key.digest()));
                 }
             }
         }
@@ -365,6 +365,8 @@ impl Sequence {
         self.conditional.group();
         self.arrivals.retain(|key, _| removed.contains_key(key));
         self.renamed_onto
+            .retain(|(_, key, _, _)| removed.contains_key(key));
+        self.guarded_onto
             .retain(|(_, key, _, _)| removed.contains_key(key));
         self.relabelled.retain(|key, _| removed.contains_key(key));
         self.labels.retain(|key, _| removed.contains_key(key));

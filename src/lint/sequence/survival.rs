@@ -150,16 +150,20 @@ impl Sequence {
     /// creation after the current statement, or an unguarded top-level rename of the written
     /// schema gives it the name after every other event ([`Self::left_by_rename`]). Removed:
     /// the file's last event on it is a removal after the current statement, with nothing
-    /// renamed into the name since.
+    /// renamed into the name since, and nothing before the current statement but removals.
     fn left_after(&self, key: u64, present: Event, written: &super::Resolved) -> bool {
         let i = self.current_index;
         let Some(r) = self.removed.get(&key) else {
             return false;
         };
+        // Kept removed, a removal before the current statement changes nothing: the re-run
+        // finds the name free there all the same (the column swap that drops the swapped-in
+        // column at the end: `RENAME COLUMN c TO c_old; RENAME COLUMN c_new TO c; DROP COLUMN
+        // c`).
         let event_before = [&self.events, &self.conditional]
             .iter()
             .flat_map(|log| log.of(key))
-            .any(|&(_, j, _)| (j as usize) < i);
+            .any(|&(_, j, e)| (j as usize) < i && (present == Event::Create || e == Event::Create));
         let arrivals = self.arrivals.get(&key);
         let arrival_before =
             arrivals.is_some_and(|list| list.iter().any(|&(j, _)| (j as usize) < i));
@@ -210,8 +214,7 @@ impl Sequence {
             .find(|&&(_, c, e)| between(c) && e == Event::Create)
             .map(|&(_, c, _)| c);
         let arrival = self
-            .renamed_onto
-            .iter()
+            .renames_onto()
             .filter(|&&(j, to, _, _)| to == old && between(j))
             .map(|&(j, ..)| j)
             .max();
@@ -224,21 +227,8 @@ impl Sequence {
         // `old` in between. The rename then finds `old` whatever state a retry starts from,
         // and either runs or fails because `new` is taken (`CREATE TABLE IF NOT EXISTS a …;
         // ALTER TABLE a RENAME TO b; DROP TABLE b`).
-        let made_before = self
-            .events
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, _)| c < i)
-            .is_some_and(|&(_, c, e)| {
-                e == Event::Create
-                    && !self.creation_fails_on_retry(c as usize)
-                    && !self
-                        .conditional
-                        .of(old)
-                        .iter()
-                        .any(|&(_, k, _)| c <= k && k < i)
-            });
+        let made_before =
+            self.made_right_before(old, i, |c| !self.creation_fails_on_retry(c as usize));
         let Some(created) = creation.max(arrival) else {
             return made_before;
         };
