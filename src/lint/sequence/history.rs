@@ -165,7 +165,7 @@ impl Sequence {
     /// On a first run of the file, is `key` there when statement `i` runs and still there
     /// until statement `j` removes it, and gone for good after that, or given back only by
     /// the rename that ends a table rebuild with everything statement `i` (whose words are
-    /// `words`) reads of it ([`Self::back_only_by_rebuild`])?
+    /// `words`) reads of it (`back_only_by_rebuild`)?
     pub fn present_until(&self, key: &Key, i: usize, j: usize, words: &[&str]) -> bool {
         let d = key.digest();
         let events = self.events.of(d);
