@@ -902,38 +902,9 @@ fn element_keys(table: &str, element: &[Tok], out: &mut Vec<(DeclaredKey, bool)>
                 let primary = t.is_kw("PRIMARY") && element.get(k + 1).is_some_and(|n| n.is_kw("KEY"));
                 if primary || t.is_kw("UNIQUE") {
                     k += usize::from(primary);
-                    // `ADD [CONSTRAINT k] PRIMARY KEY USING INDEX i`: columns lint does not
-                    // know, and the index's name when the action gives none.
-                    let mut index = None;
-                    let columns = match &column {
-                        Some(column) => vec![column.clone()],
-                        // `(a, b)`, after `NULLS [NOT] DISTINCT`.
-                        None => {
-                            let mut open = k + 1;
-                            while element.get(open).is_some_and(|t| {
-                                t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT")
-                            }) {
-                                open += 1;
-                            }
-                            match element.get(open) {
-                                Some(t) if t.is(&Token::LParen) => {
-                                    let close = crate::sql::lexer::matching_paren(element, open)
-                                        .unwrap_or(element.len());
-                                    element[open + 1..close].iter().filter_map(folded).collect()
-                                }
-                                Some(t)
-                                    if t.is_kw("USING")
-                                        && element.get(open + 1).is_some_and(|t| t.is_kw("INDEX"))
-                                        && !element
-                                            .get(open + 2)
-                                            .is_some_and(|t| t.is_kw("TABLESPACE")) =>
-                                {
-                                    index = element.get(open + 2).and_then(folded);
-                                    Vec::new()
-                                }
-                                _ => Vec::new(),
-                            }
-                        }
+                    let (columns, index) = match &column {
+                        Some(column) => (vec![column.clone()], None),
+                        None => table_key_columns(&element[k + 1..]),
                     };
                     let name = name.take();
                     let named = name.is_some();
@@ -954,6 +925,32 @@ fn element_keys(table: &str, element: &[Tok], out: &mut Vec<(DeclaredKey, bool)>
             }
         }
         k += 1;
+    }
+}
+
+/// The columns of a table constraint's key, from `rest`, what follows its `PRIMARY KEY` or
+/// `UNIQUE`: `(a, b)`, after `NULLS [NOT] DISTINCT`; none, with the index's name, for `USING
+/// INDEX i` (`ADD [CONSTRAINT k] PRIMARY KEY USING INDEX i`: columns lint does not know, and
+/// the name the key takes when the action gives none); else none.
+fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
+    use crate::lint::sequence::folded;
+    let open = rest
+        .iter()
+        .take_while(|t| t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT"))
+        .count();
+    match rest.get(open) {
+        Some(t) if t.is(&Token::LParen) => {
+            let close = crate::sql::lexer::matching_paren(rest, open).unwrap_or(rest.len());
+            (rest[open + 1..close].iter().filter_map(folded).collect(), None)
+        }
+        Some(t)
+            if t.is_kw("USING")
+                && rest.get(open + 1).is_some_and(|t| t.is_kw("INDEX"))
+                && !rest.get(open + 2).is_some_and(|t| t.is_kw("TABLESPACE")) =>
+        {
+            (Vec::new(), rest.get(open + 2).and_then(folded))
+        }
+        _ => (Vec::new(), None),
     }
 }
 

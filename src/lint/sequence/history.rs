@@ -384,7 +384,7 @@ impl Sequence {
     /// ([`Self::made_right_before`]): the swap `CREATE TABLE IF NOT EXISTS t_new …; ALTER TABLE
     /// IF EXISTS t RENAME TO t_old; ALTER TABLE IF EXISTS t_new RENAME TO t`. A guarded rename
     /// of a source the file does not make may be skipped, and gives its new name nothing.
-    pub(super) fn renames_onto(&self) -> impl Iterator<Item = &(u32, u64, Option<Box<str>>, u64)> {
+    pub(super) fn renames_onto(&self) -> impl Iterator<Item = &super::RenameOnto> {
         self.renamed_onto
             .iter()
             .chain(self.guarded_onto.iter().filter(|&&(j, _, _, old)| {

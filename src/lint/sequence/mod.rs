@@ -258,6 +258,10 @@ impl EventLog {
     }
 }
 
+/// A top-level rename onto a name the statement spells: (statement, key digest of the new
+/// name, the schema the statement writes, key digest of the old name).
+type RenameOnto = (u32, u64, Option<Box<str>>, u64);
+
 #[derive(Debug, Default)]
 pub struct Sequence {
     model: Option<ApplyModel>,
@@ -276,11 +280,11 @@ pub struct Sequence {
     /// name the statement spells, as (statement, key digest of the new name, the schema the
     /// statement writes, key digest of the old name): a run of the file that gets past one
     /// leaves the object under that name ([`Sequence::left_by_rename`]).
-    renamed_onto: Vec<(u32, u64, Option<Box<str>>, u64)>,
+    renamed_onto: Vec<RenameOnto>,
     /// First pass: the top-level renames with a guard (`ALTER TABLE IF EXISTS a RENAME TO b`),
     /// as [`Self::renamed_onto`]. A run skips one when its source is gone: it counts only
     /// where a creation right before makes the source ([`Sequence::renames_onto`]).
-    guarded_onto: Vec<(u32, u64, Option<Box<str>>, u64)>,
+    guarded_onto: Vec<RenameOnto>,
     /// Lint pass, only in a file that drops a column or a table (or a key with CASCADE): the constraints the statements checked
     /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
