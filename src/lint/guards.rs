@@ -20,6 +20,8 @@ pub struct Guards {
     columns: HashMap<(String, String), Vec<Schema>>,
     /// (table base name, constraint base name) → the tables' schemas.
     constraints: HashMap<(String, String), Vec<Schema>>,
+    /// MariaDB: (table base name, period base name) → the tables' schemas.
+    periods: HashMap<(String, String), Vec<Schema>>,
     /// The search_path the top-level statements passed so far set: a guard proves only an
     /// object of its own schema.
     search_path: SessionPath,
@@ -90,6 +92,7 @@ impl Guards {
                         AlterActionKind::DropConstraint | AlterActionKind::DropIndex => {
                             &mut self.constraints
                         }
+                        AlterActionKind::DropPeriod => &mut self.periods,
                         _ => continue,
                     };
                     map.entry((table.base().to_string(), name.base().to_string()))
@@ -119,6 +122,12 @@ impl Guards {
     pub fn constraint_dropped(&self, table: &Name, constraint: &Name) -> bool {
         let key = (table.base().to_string(), constraint.base().to_string());
         dropped_in(&self.constraints, key, &self.schema(table))
+    }
+
+    /// Did an earlier `DROP PERIOD IF EXISTS FOR period` (MariaDB) remove it from `table`?
+    pub fn period_dropped(&self, table: &Name, period: &Name) -> bool {
+        let key = (table.base().to_string(), period.base().to_string());
+        dropped_in(&self.periods, key, &self.schema(table))
     }
 }
 

@@ -78,7 +78,13 @@ impl Statement {
                             (Change::Drop, Target::Object(ObjectKind::Index))
                         }
                         AlterActionKind::Rename => (Change::Rename, Target::Column),
-                        AlterActionKind::Other => return None,
+                        // MariaDB's periods and system versioning: nothing the live schema's
+                        // columns, constraints or objects show.
+                        AlterActionKind::AddPeriod
+                        | AlterActionKind::DropPeriod
+                        | AlterActionKind::AddSystemVersioning
+                        | AlterActionKind::DropSystemVersioning
+                        | AlterActionKind::Other => return None,
                     };
                     Some(Effect {
                         change,

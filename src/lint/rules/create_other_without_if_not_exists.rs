@@ -1,15 +1,20 @@
 //! PF122: the remaining CREATE kinds that have an `IF NOT EXISTS` form — PostgreSQL `COLLATION`,
-//! `SERVER`, `STATISTICS`, `FOREIGN TABLE`; MySQL/MariaDB `USER` and `ROLE` — without it.
+//! `SERVER`, `STATISTICS`, `FOREIGN TABLE`; MySQL/MariaDB `USER` and `ROLE` — without it; and
+//! MariaDB's `ALTER TABLE … ADD PERIOD FOR p` (and `ADD SYSTEM VERSIONING`, which has no such form).
 
 use super::prelude::*;
+use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF122",
     name: "create-without-if-not-exists",
     default_severity: Severity::Error,
-    summary: "CREATE COLLATION/SERVER/STATISTICS/FOREIGN TABLE (PostgreSQL) or USER/ROLE (MySQL, MariaDB) without IF NOT EXISTS fails when a retry finds it",
+    summary: "CREATE COLLATION/SERVER/STATISTICS/FOREIGN TABLE (PostgreSQL), USER/ROLE (MySQL, MariaDB) or ADD PERIOD (MariaDB) without IF NOT EXISTS fails when a retry finds it",
     doc: include_str!("../../../rules/PF122.md"),
-    fix: FixAvailability::Always(Applicability::Safe),
+    fix: FixAvailability::Sometimes(
+        Applicability::Safe,
+        "not for MariaDB's system-time period and system versioning, which have no IF NOT EXISTS",
+    ),
 };
 
 pub struct CreateOtherWithoutIfNotExists;
@@ -43,5 +48,69 @@ impl Rule for CreateOtherWithoutIfNotExists {
             _ => MYSQL_KINDS,
         };
         create_without_if_not_exists(cx, kinds, out);
+        if cx.dialect == Dialect::Mariadb {
+            add_period(cx, out);
+        }
+    }
+}
+
+/// MariaDB's `ALTER TABLE … ADD PERIOD FOR p (s, e)` without `IF NOT EXISTS` (a retry fails with
+/// "Cannot specify more than one application-time period"), and `ADD PERIOD FOR SYSTEM_TIME` and
+/// `ADD SYSTEM VERSIONING`, which have no such form ("Table `t` is already system-versioned").
+fn add_period(cx: &StatementCx, out: &mut Vec<Violation>) {
+    let shape = cx.shape();
+    if shape.kind != ShapeKind::AlterTable || cx.do_guarded() {
+        return;
+    }
+    let Some(table) = shape.object() else { return };
+    let versioned = shape
+        .actions
+        .iter()
+        .any(|a| a.kind == AlterActionKind::AddSystemVersioning);
+    for action in &shape.actions {
+        let adds_period = action.kind == AlterActionKind::AddPeriod;
+        if !adds_period && action.kind != AlterActionKind::AddSystemVersioning {
+            continue;
+        }
+        let span = action.head_through_name();
+        if action.versioning() {
+            // `ADD PERIOD FOR SYSTEM_TIME (…), ADD SYSTEM VERSIONING` fails once, for the
+            // versioning.
+            if adds_period && versioned {
+                continue;
+            }
+            let what = match adds_period {
+                true => "adding period `SYSTEM_TIME`",
+                false => "adding system versioning",
+            };
+            out.push(Violation::new(
+                span,
+                format!(
+                    "{what} fails on a retry once the table {} is system-versioned, and MariaDB has no IF NOT EXISTS for it: check information_schema.tables (`TABLE_TYPE = 'SYSTEM VERSIONED'`) first",
+                    code_span(&table.text)
+                ),
+            ));
+            continue;
+        }
+        let (Some(guard), Some(period)) = (action.guard, &action.name) else {
+            continue;
+        };
+        if guard.present || cx.guards.period_dropped(table, period) {
+            continue;
+        }
+        out.push(
+            Violation::new(
+                span,
+                format!(
+                    "adding period {} fails on a retry once it exists (\"Cannot specify more than one application-time period\"): add IF NOT EXISTS after PERIOD",
+                    code_span(&period.text)
+                ),
+            )
+            .fix(Some(cx.insert_fix(
+                guard.insert_at,
+                "IF NOT EXISTS",
+                Applicability::Safe,
+            ))),
+        );
     }
 }

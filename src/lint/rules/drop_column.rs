@@ -45,14 +45,16 @@ pub(super) fn alter_drop(
     }
     for action in &shape.actions {
         if kind == AlterActionKind::DropConstraint {
-            if let Some(v) = drop_primary_key(cx, action) {
+            if let Some(v) = drop_primary_key(cx, action).or_else(|| drop_versioning(cx, action)) {
                 out.push(v);
                 continue;
             }
         }
         let same_kind = action.kind == kind
             || (kind == AlterActionKind::DropConstraint
-                && action.kind == AlterActionKind::DropIndex);
+                && (action.kind == AlterActionKind::DropIndex
+                    || action.kind == AlterActionKind::DropPeriod
+                        && cx.dialect == Dialect::Mariadb));
         let (true, Some(guard), Some(name)) = (same_kind, action.guard, &action.name) else {
             continue;
         };
@@ -67,10 +69,10 @@ pub(super) fn alter_drop(
         }
         let span = action.head.start..name.range.end;
         let n = code_span(&name.text);
-        let what = if action.kind == AlterActionKind::DropIndex {
-            "index"
-        } else {
-            what
+        let what = match action.kind {
+            AlterActionKind::DropIndex => "index",
+            AlterActionKind::DropPeriod => "period",
+            _ => what,
         };
         let v = match cx.dialect {
             Dialect::Postgres | Dialect::Mariadb => Violation::new(
@@ -161,6 +163,27 @@ fn auto_increment_key_follows(cx: &StatementCx) -> bool {
     cx.file
         .sequence
         .auto_increment_key_follows(cx.file.top_index, table)
+}
+
+/// MariaDB's `DROP SYSTEM VERSIONING` and `DROP PERIOD FOR SYSTEM_TIME`, which have no `IF
+/// EXISTS`: a retry fails with "Table `t` is not system-versioned" or "Can't DROP PERIOD FOR
+/// SYSTEM_TIME".
+fn drop_versioning(cx: &StatementCx, action: &crate::sql::AlterAction) -> Option<Violation> {
+    let what = match action.kind {
+        AlterActionKind::DropSystemVersioning => "system versioning",
+        AlterActionKind::DropPeriod if action.versioning() => "period `SYSTEM_TIME`",
+        _ => return None,
+    };
+    if cx.dialect != Dialect::Mariadb || action.guard.is_some_and(|g| g.present) {
+        return None;
+    }
+    let table = code_span(&cx.shape().object()?.text);
+    Some(Violation::new(
+        action.head_through_name(),
+        format!(
+            "dropping {what} fails on a retry once the table {table} is no longer system-versioned, and MariaDB has no IF EXISTS for it: check information_schema.tables (`TABLE_TYPE = 'SYSTEM VERSIONED'`) first"
+        ),
+    ))
 }
 
 /// MySQL/MariaDB `DROP PRIMARY KEY` has no IF EXISTS; MariaDB drops it as the index `PRIMARY`,

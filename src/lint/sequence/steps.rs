@@ -180,7 +180,13 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                     | AlterActionKind::DropColumn
                     | AlterActionKind::DropConstraint
                     | AlterActionKind::DropIndex => Event::Remove,
-                    AlterActionKind::Other => return None,
+                    // MariaDB's periods and system versioning are no objects the file's
+                    // sequence follows.
+                    AlterActionKind::AddPeriod
+                    | AlterActionKind::DropPeriod
+                    | AlterActionKind::AddSystemVersioning
+                    | AlterActionKind::DropSystemVersioning
+                    | AlterActionKind::Other => return None,
                 };
                 let key = match (a.kind, &a.name) {
                     // `RENAME TO new`: the table goes away under its old name.

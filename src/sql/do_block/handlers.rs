@@ -431,6 +431,12 @@ const ER_DUP_CONSTRAINT_NAME: MysqlError = (1826, "HY000");
 const ER_CHECK_CONSTRAINT_DUP_NAME: MysqlError = (3822, "HY000");
 const ER_UNKNOWN_SEQUENCES: MysqlError = (4091, "42S02");
 const ER_UNKNOWN_VIEW: MysqlError = (4092, "42S02");
+/// MariaDB: `DROP SYSTEM VERSIONING` of a table that is not system-versioned.
+const ER_VERS_NOT_VERSIONED: MysqlError = (4124, "HY000");
+/// MariaDB: `ADD SYSTEM VERSIONING` (or `ADD PERIOD FOR SYSTEM_TIME`) of a system-versioned table.
+const ER_VERS_ALREADY_VERSIONED: MysqlError = (4135, "HY000");
+/// MariaDB: `ADD PERIOD FOR p` of a table that has an application-time period.
+const ER_MORE_THAN_ONE_PERIOD: MysqlError = (4154, "HY000");
 
 /// The errors a second run of `statement` can raise on MySQL/MariaDB (`mariadb`: which of the
 /// two), as checked on MariaDB 10.11 (tests/lint_mysql_handlers_db.rs). Where the servers
@@ -488,9 +494,21 @@ fn mysql_alter_table_errors(
         let words = crate::sql::tokens_in(&statement.tokens, &action.range);
         let word = |k: usize, w: &str| words.get(k).is_some_and(|t| t.is_kw(w));
         let action_errors: &[MysqlError] = match action.kind {
+            // What else the same ALTER changes on a system-versioned table raises its own
+            // error first ("Not allowed for system-versioned", 4119, for an added column).
+            _ if action.versioning() && !statement.shape.actions.iter().all(|a| a.versioning()) => {
+                return None
+            }
+            A::AddPeriod | A::AddSystemVersioning if action.versioning() => {
+                &[ER_VERS_ALREADY_VERSIONED]
+            }
+            A::AddPeriod => &[ER_MORE_THAN_ONE_PERIOD],
+            A::DropSystemVersioning => &[ER_VERS_NOT_VERSIONED],
             A::AddColumn => &[ER_DUP_FIELDNAME],
             A::AddIndex => &[ER_DUP_KEYNAME],
-            A::DropColumn | A::DropIndex | A::DropConstraint => &[ER_CANT_DROP_FIELD_OR_KEY],
+            A::DropColumn | A::DropIndex | A::DropConstraint | A::DropPeriod => {
+                &[ER_CANT_DROP_FIELD_OR_KEY]
+            }
             A::AddConstraint => {
                 let kind = words.iter().find(|t| {
                     ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]

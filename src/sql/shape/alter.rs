@@ -128,6 +128,16 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
             action.head.end = c.prev_end();
             action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
             action.name = c.name();
+        } else if c.kw("PERIOD") && super::starts_non_column(&c.t[c.i..]) {
+            // MariaDB's `ADD PERIOD [IF NOT EXISTS] FOR p (s, e)`: PostgreSQL reserves `FOR`, so
+            // there `ADD period …` is a column only when no `FOR` follows.
+            action.kind = AlterActionKind::AddPeriod;
+            period(&mut c, &mut action, &["IF", "NOT", "EXISTS"]);
+        } else if system_versioning(&c) {
+            // MariaDB's `ADD SYSTEM VERSIONING` (the whole action: PostgreSQL's `ADD system
+            // versioning` would be a column `system` of a type `versioning`, given more).
+            action.kind = AlterActionKind::AddSystemVersioning;
+            action.head.end = last.range.end;
         } else if c.kw("PARTITION") || c.kw("VALUE") {
             // ADD PARTITION / other: no idempotency rule.
         } else {
@@ -138,7 +148,20 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
             action.name = c.name();
         }
     } else if first.is_kw("DROP") {
-        if c.eat("CONSTRAINT") || c.eat_all(&["FOREIGN", "KEY"]) || c.eat("CHECK") {
+        let word = |k: usize, w: &str| c.t.get(c.i + k).is_some_and(|t| t.is_kw(w));
+        if word(0, "PERIOD")
+            && (word(1, "FOR") || word(1, "IF") && word(2, "EXISTS") && word(3, "FOR"))
+        {
+            // MariaDB's `DROP PERIOD [IF EXISTS] FOR p`; PostgreSQL reserves `FOR`, so no
+            // column `period` is dropped this way.
+            action.kind = AlterActionKind::DropPeriod;
+            period(&mut c, &mut action, &["IF", "EXISTS"]);
+            return Some(action);
+        } else if system_versioning(&c) {
+            action.kind = AlterActionKind::DropSystemVersioning;
+            action.head.end = last.range.end;
+            return Some(action);
+        } else if c.eat("CONSTRAINT") || c.eat_all(&["FOREIGN", "KEY"]) || c.eat("CHECK") {
             action.kind = AlterActionKind::DropConstraint;
         } else if c.eat("INDEX") || c.eat("KEY") {
             action.kind = AlterActionKind::DropIndex;
@@ -174,4 +197,25 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
         }
     }
     Some(action)
+}
+
+/// `PERIOD [<guard>] FOR name` of MariaDB's `ADD PERIOD` and `DROP PERIOD`, the cursor on
+/// `PERIOD`: the head ends after `PERIOD`, where the guard goes; the name is the period's.
+fn period(c: &mut Cursor, action: &mut AlterAction, guard_words: &[&str]) {
+    c.i += 1;
+    let insert_at = c.prev_end();
+    action.head.end = insert_at;
+    action.guard = Some(Guard {
+        present: c.eat_all(guard_words),
+        insert_at,
+    });
+    c.eat("FOR");
+    action.name = c.name();
+}
+
+/// Is the rest of the action, the cursor after its `ADD` or `DROP`, MariaDB's `SYSTEM
+/// VERSIONING`?
+fn system_versioning(c: &Cursor) -> bool {
+    let rest = &c.t[c.i..];
+    rest.len() == 2 && rest[0].is_kw("SYSTEM") && rest[1].is_kw("VERSIONING")
 }

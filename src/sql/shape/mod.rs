@@ -164,17 +164,29 @@ pub enum AlterActionKind {
     /// MySQL/MariaDB `ADD INDEX|KEY`.
     AddIndex,
     DropIndex,
+    /// MariaDB `ADD PERIOD [IF NOT EXISTS] FOR p (s, e)`; `name` is the period (`SYSTEM_TIME`
+    /// for the system-time period), the guard is after `PERIOD`.
+    AddPeriod,
+    /// MariaDB `DROP PERIOD [IF EXISTS] FOR p`.
+    DropPeriod,
+    /// MariaDB `ADD SYSTEM VERSIONING`, which has no `IF NOT EXISTS` form.
+    AddSystemVersioning,
+    /// MariaDB `DROP SYSTEM VERSIONING`, which has no `IF EXISTS` form.
+    DropSystemVersioning,
     Rename,
     Other,
 }
 
 impl AlterActionKind {
     /// Does the action add something a re-run finds already there (a column, a constraint, an
-    /// index)?
+    /// index, a period)?
     pub fn adds(self) -> bool {
         matches!(
             self,
-            AlterActionKind::AddColumn | AlterActionKind::AddConstraint | AlterActionKind::AddIndex
+            AlterActionKind::AddColumn
+                | AlterActionKind::AddConstraint
+                | AlterActionKind::AddIndex
+                | AlterActionKind::AddPeriod
         )
     }
 }
@@ -189,6 +201,27 @@ pub struct AlterAction {
     pub head: Range<usize>,
     pub name: Option<Name>,
     pub guard: Option<Guard>,
+}
+
+impl AlterAction {
+    /// Its leading keywords through its name (`ADD PERIOD FOR p`), where findings point.
+    pub fn head_through_name(&self) -> Range<usize> {
+        let end = self.name.as_ref().map_or(self.head.end, |n| n.range.end);
+        self.head.start..end
+    }
+
+    /// Does it change MariaDB's system versioning (`ADD|DROP SYSTEM VERSIONING`, `ADD|DROP
+    /// PERIOD FOR SYSTEM_TIME`), which has no `IF [NOT] EXISTS`?
+    pub fn versioning(&self) -> bool {
+        match self.kind {
+            AlterActionKind::AddSystemVersioning | AlterActionKind::DropSystemVersioning => true,
+            AlterActionKind::AddPeriod | AlterActionKind::DropPeriod => self
+                .name
+                .as_ref()
+                .is_some_and(|n| n.base().eq_ignore_ascii_case("system_time")),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +351,8 @@ pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
 /// column may have that name (`key text`, `key varchar(10)`): those start an index only when a
 /// list of its columns follows (a word or an expression first, and no number or string at its
 /// top level, as a type's arguments have: `key geometry(Point, 4326)`), and a period only
-/// before `FOR`. `ALTER TABLE … ADD` reads its `INDEX`/`KEY` actions with this too.
+/// before `FOR` (or MariaDB's `IF NOT EXISTS FOR` of `ALTER TABLE … ADD PERIOD`). `ALTER TABLE …
+/// ADD` reads its `INDEX`/`KEY` and `PERIOD` actions with this too.
 pub fn starts_non_column(element: &[Tok]) -> bool {
     const CONSTRAINT: [&str; 7] = [
         "CONSTRAINT",
@@ -338,7 +372,9 @@ pub fn starts_non_column(element: &[Tok]) -> bool {
         return true;
     }
     if kw(0, &["PERIOD"]) {
-        return kw(1, &["FOR"]);
+        // MariaDB's `ALTER TABLE t ADD PERIOD IF NOT EXISTS FOR p (s, e)`.
+        let guard = kw(1, &["IF"]) && kw(2, &["NOT"]) && kw(3, &["EXISTS"]);
+        return kw(if guard { 4 } else { 1 }, &["FOR"]);
     }
     if !kw(0, &["INDEX", "KEY", "FULLTEXT", "SPATIAL"]) {
         return false;

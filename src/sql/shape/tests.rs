@@ -258,3 +258,80 @@ fn alter_table_add_key_adds_a_column_unless_a_list_of_columns_follows() {
     assert_eq!(s.actions[0].kind, AlterActionKind::AddConstraint);
     assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("u"));
 }
+
+#[test]
+fn mariadb_periods_and_system_versioning_are_no_columns() {
+    let sql = "ALTER TABLE t ADD PERIOD FOR p (s, e), ADD PERIOD IF NOT EXISTS FOR `q` (s, e), \
+               DROP PERIOD FOR p, DROP PERIOD IF EXISTS FOR SYSTEM_TIME, \
+               ADD SYSTEM VERSIONING, DROP SYSTEM VERSIONING";
+    let s = shape(Dialect::Mariadb, sql);
+    let read: Vec<_> = s
+        .actions
+        .iter()
+        .map(|a| {
+            let guard = a.guard.map(|g| (&sql[..g.insert_at], g.present));
+            let name = a.name.as_ref().map(|n| n.base().to_string());
+            (
+                a.kind,
+                name,
+                guard.map(|(before, present)| (before.len(), present)),
+            )
+        })
+        .collect();
+    let at = |before: &str| before.len();
+    assert_eq!(
+        read,
+        [
+            (
+                AlterActionKind::AddPeriod,
+                Some("p".to_string()),
+                Some((at("ALTER TABLE t ADD PERIOD"), false))
+            ),
+            (
+                AlterActionKind::AddPeriod,
+                Some("q".to_string()),
+                Some((
+                    at("ALTER TABLE t ADD PERIOD FOR p (s, e), ADD PERIOD"),
+                    true
+                ))
+            ),
+            (
+                AlterActionKind::DropPeriod,
+                Some("p".to_string()),
+                Some((
+                    sql.find("DROP PERIOD FOR").unwrap() + "DROP PERIOD".len(),
+                    false
+                ))
+            ),
+            (
+                AlterActionKind::DropPeriod,
+                Some("system_time".to_string()),
+                Some((
+                    sql.find("DROP PERIOD IF").unwrap() + "DROP PERIOD".len(),
+                    true
+                ))
+            ),
+            (AlterActionKind::AddSystemVersioning, None, None),
+            (AlterActionKind::DropSystemVersioning, None, None),
+        ]
+    );
+    assert_eq!(&sql[s.actions[0].head.clone()], "ADD PERIOD");
+    // PostgreSQL reserves neither `period` nor `system`: without `FOR` (or with more than
+    // `system versioning`), each is a column.
+    let sql = "ALTER TABLE t ADD period int, ADD system text, DROP period, DROP system";
+    let kinds: Vec<_> = pg(sql)
+        .actions
+        .iter()
+        .map(|a| (a.kind, a.name.as_ref().map(|n| n.base().to_string())))
+        .collect();
+    let column = |kind, n: &str| (kind, Some(n.to_string()));
+    assert_eq!(
+        kinds,
+        [
+            column(AlterActionKind::AddColumn, "period"),
+            column(AlterActionKind::AddColumn, "system"),
+            column(AlterActionKind::DropColumn, "period"),
+            column(AlterActionKind::DropColumn, "system"),
+        ]
+    );
+}
