@@ -133,7 +133,13 @@ const MIGRATION: &str = "ALTER TABLE t ADD PERIOD FOR p (s, e);\n\
 #[test]
 fn period_findings_name_the_period_and_no_column() {
     let options = dialect_options(Dialect::Mariadb);
-    let all = lint_source(&SourceFile::new("m.sql", MIGRATION), &options);
+    let versioning =
+        "ALTER TABLE v ADD SYSTEM VERSIONING;\nALTER TABLE vv DROP SYSTEM VERSIONING;\n\
+                      ALTER TABLE w ADD PERIOD FOR SYSTEM_TIME (rs, re);\n";
+    let all = lint_source(
+        &SourceFile::new("m.sql", format!("{MIGRATION}{versioning}")),
+        &options,
+    );
     let columns: Vec<&String> = all
         .iter()
         .map(|f| &f.message)
