@@ -7,7 +7,8 @@
 mod common;
 
 use common::retry::{
-    dialect_options, retry_findings, retry_flagged_lines, retry_mismatches, RetryCase as Case,
+    dialect_options, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
+    RetryCase as Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -19,6 +20,15 @@ const PG_SETUP: &str = "CREATE TABLE t (id int, old int);\n\
                         CREATE TABLE c (id int, p_id int, x int);\n\
                         CREATE SCHEMA a;\n\
                         CREATE TABLE a.t (id int);";
+
+/// On PostgreSQL set up with [`PG_SETUP`], `sql` runs, and its second run fails with `error`.
+fn assert_second_run_fails(sql: &str, error: &str) {
+    let retry = second_run(ScratchDb::postgres, PG_SETUP, sql);
+    assert!(
+        retry.as_ref().is_err_and(|e| e.contains(error)),
+        "{retry:?}"
+    );
+}
 
 fn added_back_cases() -> Vec<Case> {
     vec![
@@ -106,16 +116,7 @@ const CREATE_AS_OF_DROPPED: &str = "CREATE TEMPORARY TABLE tmp AS SELECT id, old
 #[test]
 fn a_read_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_postgres() {
     let options = dialect_options(Dialect::Postgres);
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(CREATE_AS_OF_DROPPED);
-    let retry = db.try_exec(CREATE_AS_OF_DROPPED);
-    assert!(
-        retry
-            .as_ref()
-            .is_err_and(|e| e.contains("column \"old\" does not exist")),
-        "{retry:?}"
-    );
+    assert_second_run_fails(CREATE_AS_OF_DROPPED, "column \"old\" does not exist");
     // The CREATE fails first; once it is guarded, the retry skips it and the UPDATE finds no
     // `tmp`: the CREATE brings nothing back, so both are flagged.
     assert_eq!(
@@ -128,10 +129,7 @@ fn a_read_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_po
         true,
     )
     .fixed;
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    second_run(ScratchDb::postgres, PG_SETUP, &fixed).expect("the fixed file runs twice");
 }
 
 /// [`CREATE_AS_OF_DROPPED`] with the temporary table's DROP unguarded (lemmy's `DROP TABLE
@@ -148,16 +146,7 @@ const CREATE_AS_DROPPED_UNGUARDED: &str = "CREATE TEMPORARY TABLE tmp AS SELECT 
 #[test]
 fn a_drop_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_postgres() {
     let options = dialect_options(Dialect::Postgres);
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(CREATE_AS_DROPPED_UNGUARDED);
-    let retry = db.try_exec(CREATE_AS_DROPPED_UNGUARDED);
-    assert!(
-        retry
-            .as_ref()
-            .is_err_and(|e| e.contains("column \"old\" does not exist")),
-        "{retry:?}"
-    );
+    assert_second_run_fails(CREATE_AS_DROPPED_UNGUARDED, "column \"old\" does not exist");
     let guarded = CREATE_AS_DROPPED_UNGUARDED
         .replacen(
             "CREATE TEMPORARY TABLE tmp AS SELECT id, old FROM t;",
@@ -169,16 +158,7 @@ fn a_drop_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_po
             "DO $$ BEGIN IF to_regclass('tmp') IS NOT NULL THEN UPDATE t SET id = tmp.id FROM tmp WHERE t.id = tmp.id; END IF; END $$;",
             1,
         );
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(&guarded);
-    let retry = db.try_exec(&guarded);
-    assert!(
-        retry
-            .as_ref()
-            .is_err_and(|e| e.contains("table \"tmp\" does not exist")),
-        "{retry:?}"
-    );
+    assert_second_run_fails(&guarded, "table \"tmp\" does not exist");
     assert_eq!(retry_flagged_lines(&guarded, &options), vec![3]);
     assert_eq!(
         retry_flagged_lines(CREATE_AS_DROPPED_UNGUARDED, &options),
@@ -190,10 +170,7 @@ fn a_drop_of_what_a_create_table_as_that_fails_on_a_retry_makes_is_flagged_on_po
         true,
     )
     .fixed;
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    second_run(ScratchDb::postgres, PG_SETUP, &fixed).expect("the fixed file runs twice");
 }
 
 /// The foreign key `c_fk` of `c` to `p`, added so that the ADD itself survives a retry.

@@ -70,13 +70,7 @@ pub fn alter_column(tokens: &[Tok]) -> Option<(&Tok, &[Tok])> {
 }
 
 /// A column token's normalised name (unquoted: folded to lower case).
-pub fn column_name(t: &Tok) -> Option<String> {
-    match &t.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    }
-}
+pub use crate::sql::folded as column_name;
 
 /// Functions and type modifiers PostgreSQL does not mark VOLATILE that migrations use in column
 /// defaults. Any other call is taken as volatile, as PostgreSQL does for a user function

@@ -13,6 +13,7 @@ pub mod do_block;
 pub mod dynamic;
 pub mod effects;
 pub mod fast_lexer;
+pub mod keys;
 pub mod lexer;
 mod mysql_forms;
 pub mod plain_split;
@@ -755,4 +756,14 @@ pub fn parser_tokens(source: &SourceFile, tokens: &[Tok]) -> Vec<TokenWithSpan> 
 /// compared (folded to lower case).
 pub fn keeps_case(w: &sqlparser::tokenizer::Word) -> bool {
     w.quote_style.is_some_and(|q| q != '`')
+}
+
+/// A name token as it is compared: unquoted (or backquoted), folded to lower case
+/// ([`keeps_case`]); `None` for a token that is not a word.
+pub fn folded(t: &Tok) -> Option<String> {
+    match &t.token {
+        Token::Word(w) if keeps_case(w) => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    }
 }

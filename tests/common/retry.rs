@@ -46,6 +46,15 @@ pub fn line_of(sql: &str, needle: &str) -> usize {
     sql[..at].matches('\n').count() + 1
 }
 
+/// On a fresh database from `new_db`, set up with `setup`, runs `sql` (which must succeed), and
+/// returns what a second run of it does: the server's error, if it fails.
+pub fn second_run(new_db: fn() -> ScratchDb, setup: &str, sql: &str) -> Result<(), String> {
+    let db = new_db();
+    db.exec(setup);
+    db.exec(sql);
+    db.try_exec(sql)
+}
+
 /// A migration that runs twice on the server, and where its second run fails.
 pub struct RetryCase {
     pub name: &'static str,
@@ -66,10 +75,7 @@ pub fn retry_mismatches(
 ) -> Vec<String> {
     let mut failures = Vec::new();
     for case in cases {
-        let db = db();
-        db.exec(setup);
-        db.exec(&case.sql);
-        let retry = db.try_exec(&case.sql);
+        let retry = second_run(db, setup, &case.sql);
         if retry.is_err() != case.fails_at.is_some() {
             failures.push(format!(
                 "{}: the server's verdict on a second run: {retry:?}",

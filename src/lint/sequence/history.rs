@@ -638,19 +638,16 @@ impl Sequence {
         self.declared_keys(table)
             .into_iter()
             .rev()
-            .find(|(_, _, _, primary)| *primary)
-            .map(|(_, name, _, _)| name.clone())
+            .find(|key| key.is_primary)
+            .map(|key| key.name.clone())
     }
 
     /// The primary keys and unique constraints the statements checked so far declare on
     /// `table`'s columns, in their order; recorded only where [`Self::constraint_reads`] is.
-    pub fn declared_keys(
-        &self,
-        table: &str,
-    ) -> Vec<&crate::lint::rules::read_removed_later::DeclaredKey> {
+    pub fn declared_keys(&self, table: &str) -> Vec<&crate::sql::keys::DeclaredKey> {
         self.declared_keys
             .iter()
-            .filter(|(t, _, _, _)| t == table)
+            .filter(|key| key.table == table)
             .collect()
     }
 

@@ -294,7 +294,7 @@ pub struct Sequence {
     /// Lint pass, where [`Self::added_constraints`] is recorded: the primary keys and unique
     /// constraints the statements checked so far declare on columns, named or not: which key
     /// a foreign key to some columns depends on.
-    declared_keys: Vec<crate::lint::rules::read_removed_later::DeclaredKey>,
+    declared_keys: Vec<crate::sql::keys::DeclaredKey>,
     /// Lint pass, where [`Self::added_constraints`] is recorded: what the top-level `UPDATE t
     /// SET a = <expression>` statements checked so far copy, as (statement, column digest of
     /// `t.a`, column digest of `t.w`) for each plain word `w` of the expression.
@@ -587,7 +587,7 @@ impl Sequence {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));
                 self.declared_keys
-                    .extend(crate::lint::rules::read_removed_later::declared_keys(s));
+                    .extend(crate::sql::keys::declared_keys(s));
             }
             let at = u32::try_from(statement.index).unwrap_or(u32::MAX);
             self.column_copies

@@ -109,9 +109,7 @@ pub(super) fn alter_table_arrival(
 }
 
 /// A word as the replay keys it: unquoted → lower case.
-pub fn folded(token: &crate::sql::Tok) -> Option<String> {
-    crate::lint::safety::column_name(token)
-}
+pub use crate::sql::folded;
 
 /// What a statement leaves of an object, for [`net_effects`].
 #[derive(Debug, Clone, PartialEq, Eq)]
