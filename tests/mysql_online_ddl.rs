@@ -158,7 +158,7 @@ fn verdicts_match_what_mariadb_accepts_online() {
 
 #[test]
 fn older_servers_rebuild_what_newer_ones_do_instantly() {
-    let on = |version: ServerVersion, dialect: Dialect, sql: &str| {
+    let flags = |code: &str, version: ServerVersion, dialect: Dialect, sql: &str| {
         let options = LintOptions {
             dialect,
             mysql_version: Some(version),
@@ -166,8 +166,10 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
         };
         lint_source(&SourceFile::new("m.sql", sql), &options)
             .iter()
-            .any(|f| f.rule == "PF353")
+            .any(|f| f.rule == code)
     };
+    let on =
+        |version: ServerVersion, dialect: Dialect, sql: &str| flags("PF353", version, dialect, sql);
     let after = "ALTER TABLE t ADD COLUMN e INT AFTER id;";
     assert!(on(ServerVersion(10, 3, 7), Dialect::Mariadb, after));
     assert!(!on(ServerVersion(10, 4, 0), Dialect::Mariadb, after));
@@ -178,6 +180,11 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
     assert!(!on(ServerVersion(8, 0, 12), Dialect::Mysql, last));
     let instant = "ALTER TABLE t ADD COLUMN e INT, ALGORITHM=INSTANT;";
     assert!(on(ServerVersion(5, 7, 44), Dialect::Mysql, instant));
+    // Not checked before MariaDB 10.2.1, so nothing to copy for.
+    let check = "ALTER TABLE t ADD CHECK (a > 0);";
+    let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, check);
+    assert!(!blocks(ServerVersion(10, 1, 48)));
+    assert!(blocks(ServerVersion(10, 2, 1)));
     let drop = "ALTER TABLE t DROP COLUMN d;";
     assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
     assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));

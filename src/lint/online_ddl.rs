@@ -174,8 +174,11 @@ pub fn action_cost(
         AlterActionKind::AddConstraint => match constraint_kind(t) {
             Some("PRIMARY") => Cost::Rebuilds("adding a primary key"),
             // MariaDB: `ERROR 1845 … ALGORITHM=INPLACE is not supported for this operation. Try
-            // ALGORITHM=COPY` (the rows are checked by copying them).
-            Some("CHECK") if mariadb => Cost::BlocksWrites("adding a CHECK constraint"),
+            // ALGORITHM=COPY` (the rows are checked by copying them). Before 10.2.1 a CHECK
+            // was parsed and ignored.
+            Some("CHECK") if mariadb && version >= Version(10, 2, 1) => {
+                Cost::BlocksWrites("adding a CHECK constraint")
+            }
             // `ERROR 1846 … Reason: Adding foreign keys needs foreign_key_checks=OFF. Try
             // ALGORITHM=COPY`.
             Some("FOREIGN") if mariadb && checks_foreign_keys => {
