@@ -2,7 +2,10 @@
 //! an action PF351 says blocks writes is one the server refuses with `LOCK=NONE`; an action
 //! PF353 says rebuilds the table is one it refuses with `ALGORITHM=NOCOPY` (MariaDB's "in place
 //! without a rebuild"); and what neither flags, the server does with `LOCK=NONE` and
-//! `NOCOPY`. Every case runs on a fresh table.
+//! `NOCOPY`. An action PF351 flags is one the server either refuses with `ALGORITHM=INPLACE`
+//! (a copy: the clause silences PF351) or does in place under a shared lock (a FULLTEXT index,
+//! `DROP SYSTEM VERSIONING`: PF351 still flags it with the clause). Every case runs on a fresh
+//! table.
 
 mod common;
 
@@ -15,6 +18,24 @@ const TABLE: &str = "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT, b VARCH
                      ENGINE=InnoDB DEFAULT CHARSET=latin1; INSERT INTO t VALUES (1, 1, 'x', 'y', 1);";
 const NO_KEY: &str =
     "CREATE TABLE t (id INT NOT NULL, a INT) ENGINE=InnoDB; INSERT INTO t VALUES (1, 1);";
+
+const KEYED: &str = "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT, b INT, KEY ia (a), \
+                     CONSTRAINT ck CHECK (b > 0)) ENGINE=InnoDB; INSERT INTO t VALUES (1, 1, 1);";
+const PERIODS: &str =
+    "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, s DATE NOT NULL, e DATE NOT NULL) \
+                       ENGINE=InnoDB; INSERT INTO t VALUES (1, '2020-01-01', '2021-01-01');";
+const WITH_PERIOD: &str = "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, s DATE NOT NULL, e DATE NOT NULL, \
+                           PERIOD FOR p (s, e)) ENGINE=InnoDB; INSERT INTO t VALUES (1, '2020-01-01', '2021-01-01');";
+const VERSIONED: &str =
+    "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) ENGINE=InnoDB WITH SYSTEM VERSIONING; \
+                         INSERT INTO t VALUES (1, 1);";
+/// `t.a` can reference `p.id` (`accepts` drops `t` before this drops `p`).
+const CHILD: &str = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB; \
+                     INSERT INTO p VALUES (1); CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) ENGINE=InnoDB; \
+                     INSERT INTO t VALUES (1, 1);";
+const WITH_FOREIGN_KEY: &str = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB; \
+                                INSERT INTO p VALUES (1); CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT, \
+                                CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)) ENGINE=InnoDB; INSERT INTO t VALUES (1, 1);";
 
 /// (table, statement without clauses)
 const CASES: &[(&str, &str)] = &[
@@ -37,6 +58,40 @@ const CASES: &[(&str, &str)] = &[
     (TABLE, "ALTER TABLE t ENGINE=InnoDB"),
     (TABLE, "ALTER TABLE t FORCE"),
     (NO_KEY, "ALTER TABLE t ADD PRIMARY KEY (id)"),
+    // MariaDB's periods and system versioning.
+    (PERIODS, "ALTER TABLE t ADD PERIOD FOR p (s, e)"),
+    (PERIODS, "ALTER TABLE t ADD PERIOD IF NOT EXISTS FOR p (s, e)"),
+    (WITH_PERIOD, "ALTER TABLE t DROP PERIOD FOR p"),
+    (WITH_PERIOD, "ALTER TABLE t DROP PERIOD IF EXISTS FOR p"),
+    (TABLE, "ALTER TABLE t ADD SYSTEM VERSIONING"),
+    (VERSIONED, "ALTER TABLE t DROP SYSTEM VERSIONING"),
+    // Constraints: a CHECK is checked by copying the rows; a foreign key too unless the
+    // session has foreign_key_checks off.
+    (TABLE, "ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0)"),
+    (TABLE, "ALTER TABLE t ADD CHECK (a > 0)"),
+    (KEYED, "ALTER TABLE t DROP CONSTRAINT ck"),
+    (CHILD, "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)"),
+    (CHILD, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)"),
+    (
+        CHILD,
+        "SET foreign_key_checks = 0; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)",
+    ),
+    (
+        CHILD,
+        "SET foreign_key_checks = 0; SET foreign_key_checks = 1; ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
+    ),
+    (WITH_FOREIGN_KEY, "ALTER TABLE t DROP FOREIGN KEY fk"),
+    // Metadata only.
+    (TABLE, "ALTER TABLE t RENAME COLUMN a TO a2"),
+    (TABLE, "ALTER TABLE t ALTER COLUMN a SET DEFAULT 5"),
+    (TABLE, "ALTER TABLE t ALTER COLUMN a DROP DEFAULT"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT NOT NULL DEFAULT 0"),
+    (TABLE, "ALTER TABLE t ADD UNIQUE (a)"),
+    (TABLE, "ALTER TABLE t ADD CONSTRAINT ua UNIQUE (a)"),
+    (KEYED, "ALTER TABLE t DROP INDEX ia"),
+    (KEYED, "ALTER TABLE t RENAME INDEX ia TO ib"),
+    (TABLE, "ALTER TABLE t AUTO_INCREMENT = 100"),
+    (TABLE, "ALTER TABLE t COMMENT = 'orders'"),
 ];
 
 fn flagged(sql: &str, code: &str) -> bool {
@@ -74,7 +129,17 @@ fn verdicts_match_what_mariadb_accepts_online() {
                 "{statement}: PF351 {blocks}, server accepts LOCK=NONE {online}"
             ));
         }
-        if !blocks {
+        if blocks {
+            // A copy is refused with ALGORITHM=INPLACE; a shared lock is not.
+            let in_place = accepts(&db, table, statement, "ALGORITHM=INPLACE");
+            let inplace = format!("{statement}, ALGORITHM=INPLACE");
+            if flagged(&inplace, "PF351") != in_place {
+                wrong.push(format!(
+                    "{inplace}: PF351 {}, server accepts it {in_place}",
+                    !in_place
+                ));
+            }
+        } else {
             let no_rebuild = accepts(&db, table, statement, "ALGORITHM=NOCOPY");
             if rebuilds == no_rebuild {
                 wrong.push(format!(
@@ -93,7 +158,7 @@ fn verdicts_match_what_mariadb_accepts_online() {
 
 #[test]
 fn older_servers_rebuild_what_newer_ones_do_instantly() {
-    let on = |version: ServerVersion, dialect: Dialect, sql: &str| {
+    let flags = |code: &str, version: ServerVersion, dialect: Dialect, sql: &str| {
         let options = LintOptions {
             dialect,
             mysql_version: Some(version),
@@ -101,8 +166,10 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
         };
         lint_source(&SourceFile::new("m.sql", sql), &options)
             .iter()
-            .any(|f| f.rule == "PF353")
+            .any(|f| f.rule == code)
     };
+    let on =
+        |version: ServerVersion, dialect: Dialect, sql: &str| flags("PF353", version, dialect, sql);
     let after = "ALTER TABLE t ADD COLUMN e INT AFTER id;";
     assert!(on(ServerVersion(10, 3, 7), Dialect::Mariadb, after));
     assert!(!on(ServerVersion(10, 4, 0), Dialect::Mariadb, after));
@@ -113,7 +180,27 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
     assert!(!on(ServerVersion(8, 0, 12), Dialect::Mysql, last));
     let instant = "ALTER TABLE t ADD COLUMN e INT, ALGORITHM=INSTANT;";
     assert!(on(ServerVersion(5, 7, 44), Dialect::Mysql, instant));
+    // Not checked before MariaDB 10.2.1, so nothing to copy for.
+    let check = "ALTER TABLE t ADD CHECK (a > 0);";
+    let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, check);
+    assert!(!blocks(ServerVersion(10, 1, 48)));
+    assert!(blocks(ServerVersion(10, 2, 1)));
     let drop = "ALTER TABLE t DROP COLUMN d;";
     assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
     assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));
+}
+
+#[test]
+fn create_fulltext_index_in_place_still_blocks_writes() {
+    // MariaDB builds it in place but under LOCK=SHARED: `ERROR 1846 … LOCK=NONE is not
+    // supported. Reason: Fulltext index creation requires a lock. Try LOCK=SHARED`.
+    let db = ScratchDb::mariadb();
+    let create = "CREATE FULLTEXT INDEX ft ON t (c)";
+    let fresh = || db.exec(&format!("DROP TABLE IF EXISTS t; {TABLE}"));
+    fresh();
+    assert!(db.try_exec(&format!("{create} LOCK=NONE;")).is_err());
+    assert!(!flagged(&format!("{create} LOCK=NONE"), "PF351"));
+    fresh();
+    db.exec(&format!("{create} ALGORITHM=INPLACE;"));
+    assert!(flagged(&format!("{create} ALGORITHM=INPLACE"), "PF351"));
 }

@@ -6,12 +6,15 @@
 //! - the `CHECK (col IS NOT NULL)` constraints added, and the constraints validated (PF304);
 //! - the transaction left open (PF317);
 //! - the search_path the file set (`SET search_path`, `SET LOCAL` in a transaction), which
-//!   decides where its unqualified names resolve (PF415).
+//!   decides where its unqualified names resolve (PF415);
+//! - MySQL/MariaDB's session `foreign_key_checks` (PF351: adding a foreign key copies the
+//!   table while it is on).
 //!
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
 use super::safety::{column_name, starts_with_kws, Locks};
+use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
 use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
@@ -33,6 +36,8 @@ pub struct History {
     /// false`, as pg_dump writes, or `set_config('check_function_bodies', 'false', …)`) and
     /// none turned it on again.
     function_bodies_unchecked: bool,
+    /// MySQL/MariaDB: the session's `foreign_key_checks` after the statements so far.
+    foreign_key_checks: ForeignKeyChecks,
 }
 
 #[derive(Debug)]
@@ -80,6 +85,7 @@ impl History {
         if let Some(checked) = sets_check_function_bodies(&statement.tokens) {
             self.function_bodies_unchecked = !checked;
         }
+        self.foreign_key_checks = foreign_key_checks_after(statement, self.foreign_key_checks);
         match shape.kind {
             ShapeKind::Begin if self.open_transaction.is_none() => {
                 self.open_transaction = Some(shape.head.clone());
@@ -101,6 +107,12 @@ impl History {
     /// it off)?
     pub fn checks_function_bodies(&self) -> bool {
         !self.function_bodies_unchecked
+    }
+
+    /// MySQL/MariaDB: the session checks foreign keys now (`foreign_key_checks` is on, as it
+    /// is unless an earlier statement turned it off or set it to a value preflight cannot read).
+    pub fn checks_foreign_keys(&self) -> bool {
+        self.foreign_key_checks == ForeignKeyChecks::On
     }
 
     /// An earlier statement took a lock: nothing after it decides PF314/PF315.

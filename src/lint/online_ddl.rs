@@ -92,10 +92,18 @@ impl Clauses {
             .is_some_and(|(v, _)| values.contains(&v.as_str()))
     }
 
-    /// The server refuses to copy the table or block writes: `ALGORITHM=INPLACE|INSTANT`
-    /// (which never copy) or `LOCK=NONE` (which COPY and shared-lock operations cannot honour).
-    pub fn refuses_blocking(&self) -> bool {
-        self.algorithm_is(&["INPLACE", "INSTANT", "NOCOPY"])
+    /// The server refuses to copy the table: `ALGORITHM=INPLACE|INSTANT|NOCOPY` (which never
+    /// copy) or `LOCK=NONE` (which COPY and shared-lock operations cannot honour).
+    pub fn refuses_copy(&self) -> bool {
+        self.algorithm_is(&["INPLACE"]) || self.refuses_write_lock()
+    }
+
+    /// The server refuses to block writes, even in place: `LOCK=NONE`, or
+    /// `ALGORITHM=INSTANT|NOCOPY`, which an in-place operation under a shared lock may not
+    /// honour either ([`Cost::LocksWrites`]). `ALGORITHM=INPLACE` is no such clause: MariaDB
+    /// builds a FULLTEXT index or drops system versioning in place under `LOCK=SHARED`.
+    pub fn refuses_write_lock(&self) -> bool {
+        self.algorithm_is(&["INSTANT", "NOCOPY"])
             || self.lock.as_ref().is_some_and(|(v, _)| v == "NONE")
     }
 
@@ -108,8 +116,12 @@ impl Clauses {
 /// What an action does to a live table when the server picks the algorithm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cost {
-    /// Copies the table or holds a lock that blocks writes for the whole operation.
+    /// Copies the table (`ALGORITHM=INPLACE` is refused) or holds a lock that blocks writes for
+    /// the whole operation.
     BlocksWrites(&'static str),
+    /// Done in place (`ALGORITHM=INPLACE` is accepted), but under a lock that blocks writes
+    /// for the whole operation: only `LOCK=NONE` makes the server refuse.
+    LocksWrites(&'static str),
     /// Rebuilds the table in place: writes continue, but it takes as long as a copy, doubles
     /// the disk space and replicas apply it serially (lag).
     Rebuilds(&'static str),
@@ -117,8 +129,15 @@ pub enum Cost {
     Cheap,
 }
 
-/// What `action` of an `ALTER TABLE` (tokens `t`) costs on `version` of `dialect`.
-pub fn action_cost(dialect: Dialect, version: Version, action: &AlterAction, t: &[Tok]) -> Cost {
+/// What `action` of an `ALTER TABLE` (tokens `t`) costs on `version` of `dialect`;
+/// `checks_foreign_keys`: the session's `foreign_key_checks` is on (the default).
+pub fn action_cost(
+    dialect: Dialect,
+    version: Version,
+    checks_foreign_keys: bool,
+    action: &AlterAction,
+    t: &[Tok],
+) -> Cost {
     let first = t.first();
     let second = t.get(1);
     let has = |kw: &str| t.iter().any(|x| x.is_kw(kw));
@@ -130,9 +149,13 @@ pub fn action_cost(dialect: Dialect, version: Version, action: &AlterAction, t: 
         Dialect::Mariadb => version >= Version(10, 4, 0),
         _ => version >= Version(8, 0, 29),
     };
+    let mariadb = dialect == Dialect::Mariadb;
     match action.kind {
+        // In place, but `ERROR 1846 … LOCK=NONE is not supported. Reason: Adding an
+        // auto-increment column requires a lock. Try LOCK=SHARED` (MySQL's manual: "Permits
+        // Concurrent DML: No").
         AlterActionKind::AddColumn if has("AUTO_INCREMENT") => {
-            Cost::BlocksWrites("adding an AUTO_INCREMENT column")
+            Cost::LocksWrites("adding an AUTO_INCREMENT column")
         }
         AlterActionKind::AddColumn if has("STORED") || has("PERSISTENT") => {
             Cost::BlocksWrites("adding a STORED generated column")
@@ -146,14 +169,48 @@ pub fn action_cost(dialect: Dialect, version: Version, action: &AlterAction, t: 
             if first.is_some_and(|f| f.is_kw("ADD"))
                 && second.is_some_and(|s| s.is_kw("FULLTEXT") || s.is_kw("SPATIAL")) =>
         {
-            Cost::BlocksWrites("adding a FULLTEXT or SPATIAL index")
+            Cost::LocksWrites("adding a FULLTEXT or SPATIAL index")
         }
-        AlterActionKind::AddConstraint if t.iter().any(|x| x.is_kw("PRIMARY")) => {
-            Cost::Rebuilds("adding a primary key")
+        AlterActionKind::AddConstraint => match constraint_kind(t) {
+            Some("PRIMARY") => Cost::Rebuilds("adding a primary key"),
+            // MariaDB: `ERROR 1845 … ALGORITHM=INPLACE is not supported for this operation. Try
+            // ALGORITHM=COPY` (the rows are checked by copying them). Before 10.2.1 a CHECK
+            // was parsed and ignored.
+            Some("CHECK") if mariadb && version >= Version(10, 2, 1) => {
+                Cost::BlocksWrites("adding a CHECK constraint")
+            }
+            // `ERROR 1846 … Reason: Adding foreign keys needs foreign_key_checks=OFF. Try
+            // ALGORITHM=COPY`.
+            Some("FOREIGN") if mariadb && checks_foreign_keys => {
+                Cost::BlocksWrites("adding a foreign key while foreign_key_checks is on")
+            }
+            _ => Cost::Cheap,
+        },
+        // `ERROR 1845 … ALGORITHM=INPLACE is not supported for this operation. Try
+        // ALGORITHM=COPY`. A `SYSTEM_TIME` period comes with `ADD SYSTEM VERSIONING`, which
+        // is the costly action.
+        AlterActionKind::AddPeriod if mariadb && !action.versioning() => {
+            Cost::BlocksWrites("adding an application-time PERIOD")
         }
+        // `ERROR 1846 … Reason: Not implemented for system-versioned timestamp tables. Try
+        // ALGORITHM=COPY` (a table versioned by transaction id is altered in place, under
+        // `LOCK=SHARED`).
+        AlterActionKind::AddSystemVersioning => Cost::BlocksWrites("adding SYSTEM VERSIONING"),
+        // In place, rebuilding the table, but `ERROR 1846 … LOCK=NONE is not supported.
+        // Reason: Not implemented for system-versioned operations. Try LOCK=SHARED`.
+        AlterActionKind::DropSystemVersioning => Cost::LocksWrites("dropping SYSTEM VERSIONING"),
         AlterActionKind::Other => other_action_cost(t),
         _ => Cost::Cheap,
     }
+}
+
+/// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …`.
+fn constraint_kind(t: &[Tok]) -> Option<&'static str> {
+    t.iter().find_map(|x| {
+        ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
+            .into_iter()
+            .find(|k| x.is_kw(k))
+    })
 }
 
 fn other_action_cost(t: &[Tok]) -> Cost {

@@ -32,11 +32,14 @@ impl Rule for MysqlAlterBlocksWrites {
             return;
         }
         let clauses = Clauses::of(&cx.statement.tokens);
-        if clauses.refuses_blocking() || clauses.algorithm.as_ref().is_some_and(|(v, _)| v == "COPY")
+        if clauses.refuses_write_lock()
+            || clauses.algorithm.as_ref().is_some_and(|(v, _)| v == "COPY")
         {
             // Explicit COPY is PF352's finding.
             return;
         }
+        // `ALGORITHM=INPLACE` makes the server refuse a copy, not a shared lock.
+        let refuses_copy = clauses.refuses_copy();
         let fix_hint = "add `, LOCK=NONE` so the server refuses instead of blocking writes, then use an online schema-change tool (gh-ost, pt-online-schema-change) if it does";
         if let Some(kw) = fulltext_index(cx) {
             out.push(
@@ -52,15 +55,19 @@ impl Rule for MysqlAlterBlocksWrites {
             return;
         }
         let version = crate::lint::online_ddl::version(cx);
+        let checks_foreign_keys = cx.file.history.checks_foreign_keys();
         let all = actions(cx);
         for (action, tokens) in &all {
-            let Cost::BlocksWrites(what) = crate::lint::online_ddl::action_cost(
+            let what = match crate::lint::online_ddl::action_cost(
                 cx.dialect,
                 version,
+                checks_foreign_keys,
                 action,
                 tokens,
-            ) else {
-                continue;
+            ) {
+                Cost::BlocksWrites(what) if !refuses_copy => what,
+                Cost::LocksWrites(what) => what,
+                _ => continue,
             };
             let drops_pk = action.kind == AlterActionKind::Other
                 && tokens.first().is_some_and(|t| t.is_kw("DROP"));

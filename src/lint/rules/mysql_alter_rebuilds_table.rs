@@ -52,8 +52,11 @@ impl Rule for MysqlAlterRebuildsTable {
         if clauses.accepts_rebuild() {
             return;
         }
+        let checks_foreign_keys = cx.file.history.checks_foreign_keys();
         for (action, tokens) in actions(cx) {
-            if let Cost::Rebuilds(what) = action_cost(cx.dialect, version, action, tokens) {
+            if let Cost::Rebuilds(what) =
+                action_cost(cx.dialect, version, checks_foreign_keys, action, tokens)
+            {
                 out.push(
                     Violation::new(
                         action.range.clone(),

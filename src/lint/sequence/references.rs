@@ -190,7 +190,7 @@ pub(crate) enum ForeignKeyChecks {
 /// (MySQL/MariaDB): `SET [SESSION|LOCAL] foreign_key_checks = 0`, `SET @@foreign_key_checks = 0`,
 /// `SET @@session.foreign_key_checks = OFF`, mysqldump's `/*!40014 SET …, FOREIGN_KEY_CHECKS=0
 /// */`. `SET GLOBAL` changes other sessions only.
-pub(super) fn foreign_key_checks_after(
+pub(crate) fn foreign_key_checks_after(
     statement: &Statement,
     before: ForeignKeyChecks,
 ) -> ForeignKeyChecks {
