@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::retry::{after_every_crash_point, statements};
+use common::retry::{after_every_crash_point, run_twice, second_run, statements};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::{lint_source, LintOptions};
@@ -39,10 +39,7 @@ fn fixed_incident_migration_runs_twice_on_postgres() {
     let db = ScratchDb::postgres();
     db.exec(&sample("20240101_create_users.sql"));
     let original = sample("20240115_add_user_profiles.sql");
-    db.exec(&original);
-    let err = db
-        .try_exec(&original)
-        .expect_err("the original is not retry-safe");
+    let err = run_twice(&db, &original).expect_err("the original is not retry-safe");
     assert!(err.contains("already exists"), "{err}");
 
     let fixed = fixed(&original, Dialect::Postgres, false);
@@ -87,9 +84,7 @@ fn every_postgres_fix_makes_a_retry_succeed() {
     let db = ScratchDb::postgres();
     db.exec(&fixed);
     db.exec(&fixed);
-    let original = ScratchDb::postgres();
-    original.exec(POSTGRES_MIGRATION);
-    assert!(original.try_exec(POSTGRES_MIGRATION).is_err());
+    assert!(run_twice(&ScratchDb::postgres(), POSTGRES_MIGRATION).is_err());
 }
 
 const MARIADB_MIGRATION: &str = "
@@ -110,9 +105,7 @@ fn every_mariadb_fix_makes_a_retry_succeed() {
     let db = ScratchDb::mariadb();
     db.exec(&fixed);
     db.exec(&fixed);
-    let original = ScratchDb::mariadb();
-    original.exec(MARIADB_MIGRATION);
-    assert!(original.try_exec(MARIADB_MIGRATION).is_err());
+    assert!(run_twice(&ScratchDb::mariadb(), MARIADB_MIGRATION).is_err());
 }
 
 #[test]
@@ -153,10 +146,7 @@ fn mysql_dialect_fixes_run_twice_on_mariadb() {
     db.exec(&fixed);
     db.exec("DROP DATABASE IF EXISTS reporting");
     let original = ScratchDb::mariadb();
-    original.exec(MYSQL_DIALECT_MIGRATION);
-    let err = original
-        .try_exec(MYSQL_DIALECT_MIGRATION)
-        .expect_err("not retry-safe");
+    let err = run_twice(&original, MYSQL_DIALECT_MIGRATION).expect_err("not retry-safe");
     original.exec("DROP DATABASE IF EXISTS reporting");
     assert!(err.contains("exists"), "{err}");
 }
@@ -277,10 +267,7 @@ fn postgres_rename_primary_key_and_insert_fixes_make_a_retry_succeed() {
         ["1"]
     );
     // The originals fail on the retry.
-    let original = ScratchDb::postgres();
-    original.exec(POSTGRES_GUARDS_SETUP);
-    original.exec(POSTGRES_GUARDS);
-    assert!(original.try_exec(POSTGRES_GUARDS).is_err());
+    assert!(second_run(ScratchDb::postgres, POSTGRES_GUARDS_SETUP, POSTGRES_GUARDS).is_err());
 }
 
 const MARIADB_GUARDS_SETUP: &str = "
@@ -315,10 +302,7 @@ fn mariadb_rename_and_primary_key_fixes_make_a_retry_succeed() {
     db.exec(MARIADB_GUARDS_SETUP);
     db.exec(&fixed);
     db.exec(&fixed);
-    let original = ScratchDb::mariadb();
-    original.exec(MARIADB_GUARDS_SETUP);
-    original.exec(MARIADB_GUARDS);
-    assert!(original.try_exec(MARIADB_GUARDS).is_err());
+    assert!(second_run(ScratchDb::mariadb, MARIADB_GUARDS_SETUP, MARIADB_GUARDS).is_err());
 }
 
 const MARIADB_CONSTRAINTS_SETUP: &str = "
@@ -387,10 +371,8 @@ fn mariadb_constraint_and_primary_key_guards_make_every_crash_point_retry_succee
             );
         },
     );
-    let original = ScratchDb::mariadb();
-    original.exec(MARIADB_CONSTRAINTS_SETUP);
-    original.exec(MARIADB_CONSTRAINTS);
-    assert!(original.try_exec(MARIADB_CONSTRAINTS).is_err());
+    let (setup, original) = (MARIADB_CONSTRAINTS_SETUP, MARIADB_CONSTRAINTS);
+    assert!(second_run(ScratchDb::mariadb, setup, original).is_err());
 }
 
 const POSTGRES_DATA_SETUP: &str = r#"
@@ -455,10 +437,7 @@ INSERT INTO t VALUES (1, 1);
 /// On a fresh PostgreSQL database set up with `setup`, `sql` runs once and its retry (the
 /// second run) fails, with an error that holds every one of `error`.
 fn assert_retry_fails(setup: &str, sql: &str, error: &[&str]) {
-    let db = ScratchDb::postgres();
-    db.exec(setup);
-    db.exec(sql);
-    let Err(err) = db.try_exec(sql) else {
+    let Err(err) = second_run(ScratchDb::postgres, setup, sql) else {
         panic!("the retry succeeded:\n{sql}");
     };
     for part in error {
@@ -474,8 +453,9 @@ fn assert_retry_fails(setup: &str, sql: &str, error: &[&str]) {
 fn assert_runs_twice(setup: &str, sql: &str) -> ScratchDb {
     let db = ScratchDb::postgres();
     db.exec(setup);
-    db.exec(sql);
-    db.exec(sql);
+    if let Err(err) = run_twice(&db, sql) {
+        panic!("the retry failed:\n{sql}\n{err}");
+    }
     db
 }
 
@@ -551,10 +531,7 @@ fn an_added_constraint_on_a_column_dropped_later_is_flagged_and_fails_the_rerun_
         let sql = format!("ALTER TABLE t {action};\nALTER TABLE t DROP COLUMN IF EXISTS old;\n");
         let found = retry_findings(&sql, Dialect::Mariadb, None);
         assert!(found.contains(&("PF123".into(), 1)), "{action}: {found:?}");
-        let db = ScratchDb::mariadb();
-        db.exec(setup);
-        db.exec(&sql);
-        let err = db.try_exec(&sql).unwrap_err();
+        let err = second_run(ScratchDb::mariadb, setup, &sql).unwrap_err();
         assert!(err.contains("'old'"), "{action}: {err}");
     }
     let kept = "ALTER TABLE t ADD INDEX IF NOT EXISTS t_id_idx (id);\nALTER TABLE t ADD CONSTRAINT IF NOT EXISTS t_id_check CHECK (id > 0);\nALTER TABLE t DROP COLUMN IF EXISTS old;\n";
@@ -1378,8 +1355,7 @@ fn a_foreign_key_and_a_primary_key_in_one_alter_are_guarded_together() {
     db.exec(
         "CREATE TABLE person (id int PRIMARY KEY);\nCREATE TABLE liked (id int, person_id int);",
     );
-    db.exec(sql);
-    let err = db.try_exec(sql).expect_err("the original fails on a retry");
+    let err = run_twice(&db, sql).expect_err("the original fails on a retry");
     assert!(err.contains("multiple primary keys"), "{err}");
     db.exec(&fixed);
     let fresh = ScratchDb::postgres();
@@ -1495,8 +1471,7 @@ fn a_rename_of_a_name_the_file_renamed_its_own_table_to_is_left_unfixed_on_maria
     // The withheld fix fails the second run on the real server.
     let db = ScratchDb::mariadb();
     let guarded = sql.replace("ALTER TABLE b", "ALTER TABLE IF EXISTS b");
-    db.exec(&guarded);
-    let err = db.try_exec(&guarded).unwrap_err();
+    let err = run_twice(&db, &guarded).unwrap_err();
     assert!(err.contains("already exists"), "{err}");
 }
 
@@ -2059,10 +2034,7 @@ fn a_type_change_under_a_check_that_something_else_is_missing_is_flagged_unless_
     };
     for sql in [block(missing, ""), block(unresolved, "")] {
         assert_eq!(pf124(&sql), [4], "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(TYPE_CHANGE_SETUP);
-        db.exec(&sql);
-        let err = db.try_exec(&sql).expect_err(&sql);
+        let err = second_run(ScratchDb::postgres, TYPE_CHANGE_SETUP, &sql).expect_err(&sql);
         assert!(err.contains("length(integer)"), "{sql}\n{err}");
     }
     for sql in [block(missing, creates), block(unresolved, creates)] {
@@ -2354,10 +2326,7 @@ fn a_foreign_key_to_a_key_the_file_drops_with_cascade_gets_no_pf116_fix_on_postg
             .iter()
             .filter(|f| f.rule.code == "PF116")
             .collect();
-        let db = ScratchDb::postgres();
-        db.exec(SETUP);
-        db.exec(&outcome.fixed);
-        let retry = db.try_exec(&outcome.fixed);
+        let retry = second_run(ScratchDb::postgres, SETUP, &outcome.fixed);
         if fixable {
             assert!(pf116.is_empty(), "{sql}\n{pf116:?}");
             assert_ne!(outcome.fixed, sql);
@@ -2399,10 +2368,7 @@ fn an_add_foreign_key_to_a_table_the_file_drops_later_is_fixed_with_a_check_of_t
         let sql = format!(
             "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n{removal}"
         );
-        let original = ScratchDb::postgres();
-        original.exec(SETUP);
-        original.exec(&sql);
-        assert!(original.try_exec(&sql).is_err(), "{sql}");
+        second_run(ScratchDb::postgres, SETUP, &sql).expect_err(&sql);
         let fixed = fixed(&sql, Dialect::Postgres, true);
         let db = ScratchDb::postgres();
         db.exec(SETUP);
@@ -2421,10 +2387,7 @@ fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_prima
 ) {
     const SETUP: &str = "CREATE TABLE p (id int PRIMARY KEY, code int CONSTRAINT p_code_key UNIQUE);\nCREATE TABLE c (id int, p_id int);";
     let sql = "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (code) NOT VALID;\nALTER TABLE c VALIDATE CONSTRAINT c_fk;\nALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;\n";
-    let original = ScratchDb::postgres();
-    original.exec(SETUP);
-    original.exec(sql);
-    assert!(original.try_exec(sql).is_err(), "{sql}");
+    second_run(ScratchDb::postgres, SETUP, sql).expect_err(sql);
     let fixed = fixed(sql, Dialect::Postgres, true);
     assert!(fixed.contains("duplicate_object"), "{fixed}");
     let db = ScratchDb::postgres();

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::retry::{dialect_options as options, is_retry_rule, retry_flagged_lines};
+use common::retry::{
+    dialect_options as options, is_retry_rule, retry_flagged_lines, run_twice, second_run,
+};
 use common::ScratchDb;
 use preflight::lint::lint_paths;
 use preflight::source::SourceFile;
@@ -107,10 +109,7 @@ fn assert_flags_match_retries(
     dialect: Dialect,
 ) {
     for (name, sql, line) in cases {
-        let db = engine();
-        db.exec(setup);
-        db.exec(&sql);
-        let retry = db.try_exec(&sql);
+        let retry = second_run(engine, setup, &sql);
         assert_eq!(
             retry.is_err(),
             line.is_some(),
@@ -155,8 +154,7 @@ fn a_procedure_of_an_earlier_migration_runs_at_the_call_on_mariadb() {
         let db = ScratchDb::mariadb();
         db.exec(MARIA_SETUP);
         db.exec(&first);
-        db.exec(later);
-        let retry = db.try_exec(later);
+        let retry = run_twice(&db, later);
         assert_eq!(retry.is_err(), line.is_some(), "{later}: {retry:?}");
         let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
         let flagged: Vec<(String, usize)> = report
@@ -604,10 +602,7 @@ fn handler_cases() -> Vec<(String, String, bool)> {
 fn lint_flags_exactly_the_do_blocks_whose_handler_misses_the_retry_error_on_postgres() {
     let mut wrong = Vec::new();
     for (name, sql, fails) in handler_cases() {
-        let db = ScratchDb::postgres();
-        db.exec(HANDLER_SETUP);
-        db.exec(&sql);
-        let retry = db.try_exec(&sql);
+        let retry = second_run(ScratchDb::postgres, HANDLER_SETUP, &sql);
         assert_eq!(
             retry.is_err(),
             fails,
@@ -644,10 +639,7 @@ fn a_procedure_a_checkpoint_defines_runs_at_the_call_on_postgres() {
     std::fs::write(dir.path().join("3_use.sql"), later).unwrap();
     std::fs::write(dir.path().join("atlas.sum"), "h1:unchecked-by-lint\n").unwrap();
 
-    let db = ScratchDb::postgres();
-    db.exec(&checkpoint);
-    db.exec(later);
-    let retry = db.try_exec(later);
+    let retry = second_run(ScratchDb::postgres, &checkpoint, later);
     assert!(retry.is_err(), "the second run of the call: {retry:?}");
 
     let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Postgres)).unwrap();
@@ -758,10 +750,7 @@ fn both_runs_atlas_checkpoints_give_check_their_own_body_on_postgres() {
     for (plain, checkpoint, fails_in) in cases {
         let checkpoint = format!("-- atlas:checkpoint\n\n{checkpoint}");
         for (file, first) in [("1_base.sql", plain), ("2_checkpoint.sql", &checkpoint)] {
-            let db = ScratchDb::postgres();
-            db.exec(first);
-            db.exec(later);
-            let retry = db.try_exec(later);
+            let retry = second_run(ScratchDb::postgres, first, later);
             assert_eq!(
                 retry.is_err(),
                 fails_in == Some(file),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::retry::{retry_findings, retry_mismatches, RetryCase};
+use common::retry::{retry_findings, retry_mismatches, second_run, RetryCase};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
@@ -222,10 +222,7 @@ fn the_fixed_files_run_twice() {
             case.name,
             outcome.fixed
         );
-        let db = ScratchDb::postgres();
-        db.exec(SETUP);
-        db.exec(&outcome.fixed);
-        let retry = db.try_exec(&outcome.fixed);
+        let retry = second_run(ScratchDb::postgres, SETUP, &outcome.fixed);
         assert!(
             retry.is_ok(),
             "{}: the fixed file failed its second run: {retry:?}\n{}",

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::retry::retry_findings;
+use common::retry::{retry_findings, run_twice, second_run};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
@@ -96,10 +96,7 @@ fn retry_codes(sql: &str) -> Vec<String> {
 fn lint_flags_exactly_the_compound_blocks_a_second_run_on_mariadb_fails() {
     for (name, body) in BLOCKS {
         let sql = file(body);
-        let db = ScratchDb::mariadb();
-        db.exec(SETUP);
-        db.exec(&sql);
-        let retry_fails = db.try_exec(&sql).is_err();
+        let retry_fails = second_run(ScratchDb::mariadb, SETUP, &sql).is_err();
         let flagged = !retry_codes(&sql).is_empty();
         assert_eq!(
             flagged, retry_fails,
@@ -149,8 +146,7 @@ fn an_if_over_rows_the_file_writes_through_the_database_name_matches_mariadb() {
         )
     );
     db.exec(SETUP);
-    db.exec(&sql);
-    assert_eq!(db.try_exec(&sql), Ok(()), "the server's verdict");
+    assert_eq!(run_twice(&db, &sql), Ok(()), "the server's verdict");
     assert_eq!(retry_codes(&sql), Vec::<String>::new());
     // Another database's table is not the one the block reads: the ALTER runs again.
     let other = format!(
@@ -188,8 +184,7 @@ fn an_index_element_of_the_table_is_no_column_of_the_insert_that_adds_nothing_ag
             file("IF (SELECT count(*) FROM k) = 1 THEN\n    ALTER TABLE t ADD COLUMN c INT;\n  END IF;")
         );
         db.exec(SETUP);
-        db.exec(&sql);
-        assert!(db.try_exec(&sql).is_err(), "the server's verdict: {sql}");
+        assert!(run_twice(&db, &sql).is_err(), "the server's verdict: {sql}");
         assert_eq!(retry_codes(&sql).len(), 1, "{sql}");
     }
 }

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::retry::{dialect_options, retry_findings, retry_mismatches, RetryCase as Case};
+use common::retry::{
+    dialect_options, retry_findings, retry_mismatches, run_twice, RetryCase as Case,
+};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::source::SourceFile;
@@ -577,10 +579,8 @@ fn a_rename_of_a_name_made_again_first_reports_the_new_name_taken() {
         "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood RENAME TO mood_old; END $$;\n",
         "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood RENAME TO mood_old;\n",
     ] {
-        let db = ScratchDb::postgres();
-        db.exec(sql);
         // A crash right after the rename: the retry runs the whole file again.
-        let error = db.try_exec(sql).expect_err(sql);
+        let error = run_twice(&ScratchDb::postgres(), sql).expect_err(sql);
         assert!(
             error.contains("type \"mood_old\" already exists"),
             "{sql}: {error}"

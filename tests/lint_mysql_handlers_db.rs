@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::retry::{dialect_options, line_of, retry_flagged_lines};
+use common::retry::{dialect_options, line_of, retry_flagged_lines, run_twice};
 use common::ScratchDb;
 use preflight::sql::Dialect;
 
@@ -57,8 +57,7 @@ fn assert_flags_match_retry(name: &str, sql: &str, failing: Option<&str>) {
     let sql = &sql.replace("{db}", &db.name);
     let failing = failing.map(|f| f.replace("{db}", &db.name));
     db.exec(SETUP);
-    db.exec(sql);
-    let retry = db.try_exec(sql);
+    let retry = run_twice(&db, sql);
     drop_created_database(&db);
     assert_eq!(
         retry.is_err(),
@@ -117,8 +116,7 @@ fn a_handler_guards_a_statement_exactly_when_it_catches_its_retry_error_on_maria
         let db = ScratchDb::mariadb();
         let alone = statement.replace("{db}", &db.name);
         db.exec(SETUP);
-        db.exec(&alone);
-        let retry = db.try_exec(&alone);
+        let retry = run_twice(&db, &alone);
         drop_created_database(&db);
         drop(db);
         let (number, state) = error_code(&retry.expect_err(statement));

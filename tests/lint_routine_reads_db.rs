@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::retry::{dialect_options, retry_mismatches, RetryCase as Case};
+use common::retry::{dialect_options, retry_mismatches, second_run, RetryCase as Case};
 use common::ScratchDb;
 use preflight::source::SourceFile;
 use preflight::sql::Dialect;
@@ -168,10 +168,7 @@ fn the_fixed_plpgsql_body_runs_twice_and_a_sql_body_gets_no_fix_on_postgres() {
         "{:#?}",
         pf123[0]
     );
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(sql);
-    let retry = db.try_exec(sql);
+    let retry = second_run(ScratchDb::postgres, PG_SETUP, sql);
     assert!(
         retry
             .as_ref()

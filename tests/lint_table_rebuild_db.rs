@@ -14,7 +14,7 @@ mod common;
 
 use common::retry::{
     after_every_crash_point, crash_point_failures, crash_point_mismatches, dialect_options,
-    retry_findings, statements, Case,
+    retry_findings, second_run, statements, Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -416,10 +416,7 @@ fn a_copy_of_a_column_the_renamed_table_lacks_gets_no_guard_on_postgres() {
         copy,
         &format!("DO $g$ BEGIN IF to_regclass('d') IS NOT NULL THEN {copy} END IF; END $g$;"),
     );
-    let db = ScratchDb::postgres();
-    db.exec(SETUP);
-    db.exec(&guarded);
-    let err = db.try_exec(&guarded).unwrap_err();
+    let err = second_run(ScratchDb::postgres, SETUP, &guarded).unwrap_err();
     assert!(err.contains(r#"column "id" does not exist"#), "{err}");
 }
 

@@ -51,6 +51,12 @@ pub fn line_of(sql: &str, needle: &str) -> usize {
 pub fn second_run(new_db: fn() -> ScratchDb, setup: &str, sql: &str) -> Result<(), String> {
     let db = new_db();
     db.exec(setup);
+    run_twice(&db, sql)
+}
+
+/// Runs `sql` on `db` (which must succeed), and returns what a second run of it does: the
+/// server's error, if it fails. For a database a test set up itself, or reads afterwards.
+pub fn run_twice(db: &ScratchDb, sql: &str) -> Result<(), String> {
     db.exec(sql);
     db.try_exec(sql)
 }
