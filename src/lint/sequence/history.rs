@@ -526,6 +526,44 @@ impl Sequence {
             && !self.creation_fails_on_retry(k as usize)
     }
 
+    /// Does every retry that reaches the current top-level statement, which reads `key`, find
+    /// it, though statement `removed_at` after it removes it? An earlier top-level rename gave
+    /// it its name from an `old` that a retry past `removed_at` finds again
+    /// ([`Self::renamed_into_holds_until`]): the swap that copies from the old table after it,
+    /// `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t SELECT *
+    /// FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does (`written`),
+    /// and nothing of the file makes `key` again after the read: a retry would meet that one,
+    /// which may lack what the read reads.
+    pub fn renamed_on_every_run(
+        &self,
+        key: &Key,
+        removed_at: usize,
+        written: Option<&str>,
+    ) -> bool {
+        let d = key.digest();
+        let Some(removed) = self.removed.get(&d) else {
+            return false;
+        };
+        let Some((at, _)) = removed.renamed_into else {
+            return false;
+        };
+        let now = self.current_index;
+        let same_schema = self
+            .renamed_onto
+            .iter()
+            .chain(&self.guarded_onto)
+            .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
+        let made_again = [&self.events, &self.conditional]
+            .into_iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, k, e)| k as usize > now && e == Event::Create)
+            || self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now));
+        same_schema && !made_again && self.renamed_into_holds_until(d, removed, removed_at)
+    }
+
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
     /// statement removes (PF123 flags it)? A retry fails there once that ran, or, with the read
     /// guarded, skips it: either way the table is not made again for what reads it after

@@ -193,6 +193,20 @@ impl Sequence {
     /// (the rename runs), or `new` already there (the rename, guarded, is skipped, or
     /// unguarded fails itself), never both names missing.
     pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
+        self.renamed_into_holds_until(new, removed, self.current_index)
+    }
+
+    /// [`Self::renamed_into_holds`] for a statement that reads `new`, which statement `until`
+    /// (after it) removes first: `old` made again after the rename, before `until`, also
+    /// counts (`ALTER TABLE t RENAME TO t_old; INSERT … FROM t_old; CREATE TABLE t …; DROP
+    /// TABLE t_old`). A retry from before `until` finds `new` as the first run left it; one
+    /// from after it finds `old` there at the rename, which makes `new` again.
+    pub(super) fn renamed_into_holds_until(
+        &self,
+        new: u64,
+        removed: &Removed,
+        until: usize,
+    ) -> bool {
         let Some((i, old)) = removed.renamed_into else {
             return false;
         };
@@ -205,7 +219,7 @@ impl Sequence {
         // Created again by a top-level statement (a DO block's creation may not happen), or
         // given the name again by an unguarded top-level rename, which every run that gets
         // past it ran (the swap `RENAME t TO t_old; RENAME t_new TO t; DROP TABLE t_old`).
-        let between = |c: u32| i < c && (c as usize) < now;
+        let between = |c: u32| i < c && (c as usize) < until;
         let creation = self
             .events
             .of(old)
