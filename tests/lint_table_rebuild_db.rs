@@ -346,9 +346,28 @@ fn swap_read_cases() -> Vec<Case> {
             name: "the old name made again after the copy, before the drop",
             statements: &[
                 "ALTER TABLE d RENAME TO d_old;",
-                "INSERT INTO t (id) SELECT id FROM d_old;",
+                "SELECT id FROM d_old;",
                 "CREATE TABLE d (id int);",
                 "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the table rebuilt under its name after a rename away, copied and dropped",
+            statements: &[
+                "ALTER TABLE t RENAME TO t_old;",
+                "CREATE TABLE t (id int, c text);",
+                "INSERT INTO t (id, c) SELECT id, c FROM t_old;",
+                "DROP TABLE t_old;",
+            ],
+        },
+        Case {
+            name: "the table rebuilt without a column a read of the old one reads: a retry fails",
+            statements: &[
+                "ALTER TABLE t RENAME TO t_old;",
+                "CREATE TABLE t (id int);",
+                "INSERT INTO t (id) SELECT id FROM t_old;",
+                "SELECT c FROM t_old;",
+                "DROP TABLE t_old;",
             ],
         },
         Case {

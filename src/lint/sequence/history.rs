@@ -526,25 +526,26 @@ impl Sequence {
             && !self.creation_fails_on_retry(k as usize)
     }
 
-    /// Does every retry that reaches the current top-level statement, which reads `key`, find
-    /// it, though statement `removed_at` after it removes it? An earlier top-level rename gave
-    /// it its name from an `old` that a retry past `removed_at` finds again
-    /// ([`Self::renamed_into_holds_until`]): the swap that copies from the old table after it,
-    /// `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t SELECT *
-    /// FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does (`written`),
-    /// and nothing of the file makes `key` again after the read: a retry would meet that one,
-    /// which may lack what the read reads.
+    /// Does every retry that reaches the current top-level statement, which reads `key` (its
+    /// words: `words`), find it, though statement `removed_at` after it removes it? An earlier
+    /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds
+    /// again ([`Self::renamed_into_holds_until`]): the swap that copies from the old table
+    /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
+    /// SELECT * FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does
+    /// (`written`), and nothing of the file makes `key` again after the read: a retry would
+    /// meet that one, which may lack what the read reads.
     pub fn renamed_on_every_run(
         &self,
         key: &Key,
         removed_at: usize,
         written: Option<&str>,
+        words: &[&str],
     ) -> bool {
         let d = key.digest();
         let Some(removed) = self.removed.get(&d) else {
             return false;
         };
-        let Some((at, _)) = removed.renamed_into else {
+        let Some((at, old)) = removed.renamed_into else {
             return false;
         };
         let now = self.current_index;
@@ -561,7 +562,44 @@ impl Sequence {
                 .arrivals
                 .get(&d)
                 .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now));
-        same_schema && !made_again && self.renamed_into_holds_until(d, removed, removed_at)
+        // A retry past the removal finds under `key` the table the file gave `old` after the
+        // rename (the swapped-in `t`, or a `CREATE TABLE t …` after `RENAME t TO t_old`), not
+        // the first run's: every word of a read of a table must be a column of that one, the
+        // name of either table or a keyword of a plain copy. vaultwarden's `ALTER TABLE ciphers
+        // RENAME TO oldCiphers; CREATE TABLE ciphers (…); … SELECT uuid, folder_uuid FROM
+        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`.
+        let remade = |c: u32| at < c && (c as usize) < removed_at;
+        let creation = self
+            .events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, e)| remade(c) && e == Event::Create)
+            .map(|&(_, c, _)| (c, old));
+        let arrival = self
+            .renames_onto()
+            .filter(|&&(j, to, _, _)| to == old && remade(j))
+            .map(|&(j, _, _, source)| (j, source))
+            .max();
+        let reads_hold = match creation.max(arrival) {
+            _ if !matches!(key, Key::Object(ObjectKind::Table, _)) => true,
+            None => true,
+            Some((c, table)) => self
+                .table_columns
+                .get(&table)
+                .is_some_and(|(made, columns)| {
+                    *made <= c
+                        && words.iter().all(|w| {
+                            columns.iter().any(|c| c == w)
+                                || [d, old].contains(&object_digest(ObjectKind::Table, w))
+                                || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+                        })
+                }),
+        };
+        same_schema
+            && !made_again
+            && reads_hold
+            && self.renamed_into_holds_until(d, removed, removed_at)
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
