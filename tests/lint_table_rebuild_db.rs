@@ -225,8 +225,9 @@ fn cases() -> Vec<Case> {
 /// Files whose re-run (after a committed run, under a per-file transaction) removes what a
 /// rename of the file makes before the next run reaches that rename: the rename's new name is
 /// free again on the re-run. Also the swap written wholly with `IF EXISTS`, whose guarded
-/// renames run on every re-run (their source is made or left right before), and the same
-/// shapes where the server does fail, which stay flagged.
+/// renames run on every re-run (their source is made or left right before, also by a `CREATE
+/// TABLE … AS` whose query reads only what the swap gives back), and the same shapes where the
+/// server does fail, which stay flagged.
 fn rerun_cases() -> Vec<Case> {
     vec![
         Case {
@@ -270,6 +271,40 @@ fn rerun_cases() -> Vec<Case> {
                 "CREATE TABLE IF NOT EXISTS d_new (id int PRIMARY KEY);",
                 "INSERT INTO d_new SELECT * FROM d;",
                 "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a CREATE TABLE IF NOT EXISTS … AS copy",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a CREATE TABLE … AS copy",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a CREATE TABLE … AS copy that keeps d_old",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS rebuild of a CREATE TABLE IF NOT EXISTS … AS copy",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d;",
+                "DROP TABLE IF EXISTS d;",
                 "ALTER TABLE IF EXISTS d_new RENAME TO d;",
             ],
         },
