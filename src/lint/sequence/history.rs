@@ -593,20 +593,7 @@ impl Sequence {
         // name of either table or a keyword of a plain copy. vaultwarden's `ALTER TABLE ciphers
         // RENAME TO oldCiphers; CREATE TABLE ciphers (…); … SELECT uuid, folder_uuid FROM
         // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`.
-        let remade = |c: u32| at < c && (c as usize) < removed_at;
-        let creation = self
-            .events
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, e)| remade(c) && e == Event::Create)
-            .map(|&(_, c, _)| (c, old));
-        let arrival = self
-            .renames_onto()
-            .filter(|&&(j, to, _, _)| to == old && remade(j))
-            .map(|&(j, _, _, source)| (j, source))
-            .max();
-        let reads_hold = match creation.max(arrival) {
+        let reads_hold = match self.remade_between(old, at, removed_at) {
             _ if !matches!(key, Key::Object(ObjectKind::Table, _)) => true,
             None => true,
             Some((c, table)) => self
