@@ -183,11 +183,16 @@ impl Rule for ReadRemovedLater {
         }
         // What the file (or, in a DO block, the block itself) adds back before this statement
         // is there whenever it runs: `ADD COLUMN IF NOT EXISTS old; UPDATE … old; DROP COLUMN
-        // old` runs again on a retry. Not in a routine's body: another file may hold it.
-        hits.retain(|(key, _)| {
+        // old` runs again on a retry. Not in a routine's body: another file may hold it. So is
+        // what a top-level rename before it gives the name from a table a retry finds again
+        // (the swap's `INSERT INTO t SELECT * FROM t_old` before `DROP TABLE t_old`).
+        let read: Vec<&str> = words.iter().map(String::as_str).collect();
+        hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
             let written = written.as_deref();
             !(sequence.created_on_every_run(key, index, written)
+                || (!cx.runs_in.is_in_body()
+                    && sequence.renamed_on_every_run(key, *removed_at, written, &read))
                 || (cx.runs_in == RunsIn::DoBody
                     && crate::lint::sequence::made_earlier_in_block(
                         key,

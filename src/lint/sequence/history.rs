@@ -387,11 +387,35 @@ impl Sequence {
     pub(super) fn renames_onto(&self) -> impl Iterator<Item = &super::RenameOnto> {
         self.renamed_onto
             .iter()
-            .chain(self.guarded_onto.iter().filter(|&&(j, _, _, old)| {
-                // A creation that fails on a retry because `old` exists leaves it there all
-                // the same; not a `CREATE TABLE … AS`, whose query may fail.
-                self.made_right_before(old, j, |c| !self.created_as.iter().any(|&(k, _)| k == c))
+            .chain(self.guarded_onto.iter().filter(|&entry| {
+                // A creation that fails on a retry because `old` exists leaves it there all the
+                // same; a `CREATE TABLE … AS` only when its query fails on no retry that reaches
+                // the rename without `old` ([`Self::copy_gives_back`]).
+                self.made_right_before(entry.3, entry.0, |c| self.copy_gives_back(c, entry))
             }))
+    }
+
+    /// Is top-level statement `c` no `CREATE TABLE … AS`, or one whose query reads nothing a
+    /// later statement removes but the table the guarded rename `entry` of what it makes gives
+    /// the name back, after every removal of it, with all the query reads of it
+    /// ([`Self::gives_back_with`])? Its retry then fails only while that table is gone, between
+    /// its removal and the rename, where the first run's copy is still there for the rename:
+    /// `CREATE TABLE IF NOT EXISTS t_new AS SELECT * FROM t; DROP TABLE IF EXISTS t; ALTER TABLE
+    /// IF EXISTS t_new RENAME TO t`. A read of a table losing a column is not known to hold.
+    fn copy_gives_back(&self, c: u32, entry: &super::RenameOnto) -> bool {
+        let Some((_, read)) = self.created_as.iter().find(|&&(k, _)| k == c) else {
+            return true;
+        };
+        let words: Vec<&str> = read.iter().map(String::as_str).collect();
+        words.iter().all(|w| {
+            let table = object_digest(ObjectKind::Table, w);
+            let removed_later = [&self.events, &self.conditional]
+                .into_iter()
+                .flat_map(|log| log.of(table))
+                .any(|&(_, k, e)| k > c && e == Event::Remove);
+            !self.tables_losing_columns.contains(&table)
+                && (!removed_later || (table == entry.1 && self.gives_back_with(entry, &words)))
+        })
     }
 
     /// Is `old` made for top-level statement `i` on every run that reaches it, by a top-level
@@ -437,20 +461,21 @@ impl Sequence {
     /// FROM t`) only a read of no column by name counts: the copy `SELECT * FROM t` itself. uaa's `INSERT INTO new_t SELECT u.id, a.clientid … FROM users u, t a`
     /// reads columns the new `t` does not have, and a re-run fails there.
     pub(super) fn left_by_rename_with(&self, key: u64, words: &[&str]) -> bool {
-        let Some(removed) = self.removed.get(&key) else {
+        self.renames_onto()
+            .any(|entry| entry.1 == key && self.gives_back_with(entry, words))
+    }
+
+    /// Does rename `entry` give its new name back after every removal of it, from a table a
+    /// top-level `CREATE TABLE` made before it, with everything a statement whose words are
+    /// `words` reads of it ([`Self::left_by_rename_with`])?
+    fn gives_back_with(&self, &(j, to, _, old): &super::RenameOnto, words: &[&str]) -> bool {
+        let Some(removed) = self.removed.get(&to) else {
             return false;
         };
-        self.renames_onto().any(|&(j, to, _, old)| {
-            let Some((at, columns)) = self.table_columns.get(&old) else {
-                return false;
-            };
-            let known = |w: &str| {
-                columns.iter().any(|c| c == w)
-                    || [key, old].contains(&object_digest(ObjectKind::Table, w))
-                    || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
-            };
-            to == key && j > removed.last_at && *at < j && words.iter().all(|w| known(w))
-        })
+        let Some((at, columns)) = self.table_columns.get(&old) else {
+            return false;
+        };
+        j > removed.last_at && *at < j && plain_read(words, columns, [to, old])
     }
 
     /// On a first run, is `key` there when the DO block at `i` starts, and is it left alone by
@@ -524,6 +549,62 @@ impl Sequence {
                 .iter()
                 .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
             && !self.creation_fails_on_retry(k as usize)
+    }
+
+    /// Does every retry that reaches the current top-level statement, which reads `key` (its
+    /// words: `words`), find it, though statement `removed_at` after it removes it? An earlier
+    /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds
+    /// again ([`Self::renamed_into_holds_until`]): the swap that copies from the old table
+    /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
+    /// SELECT * FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does
+    /// (`written`), and nothing of the file makes `key` again after the read: a retry would
+    /// meet that one, which may lack what the read reads.
+    pub fn renamed_on_every_run(
+        &self,
+        key: &Key,
+        removed_at: usize,
+        written: Option<&str>,
+        words: &[&str],
+    ) -> bool {
+        let d = key.digest();
+        let Some(removed) = self.removed.get(&d) else {
+            return false;
+        };
+        let Some((at, old)) = removed.renamed_into else {
+            return false;
+        };
+        let now = self.current_index;
+        let same_schema = self
+            .renamed_onto
+            .iter()
+            .chain(&self.guarded_onto)
+            .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
+        let made_again = [&self.events, &self.conditional]
+            .into_iter()
+            .flat_map(|log| log.of(d))
+            .any(|&(_, k, e)| k as usize > now && e == Event::Create)
+            || self
+                .arrivals
+                .get(&d)
+                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now));
+        // A retry past the removal finds under `key` the table the file gave `old` after the
+        // rename (the swapped-in `t`, or a `CREATE TABLE t …` after `RENAME t TO t_old`), not
+        // the first run's: every word of a read of a table must be a column of that one, the
+        // name of either table or a keyword of a plain copy. vaultwarden's `ALTER TABLE ciphers
+        // RENAME TO oldCiphers; CREATE TABLE ciphers (…); … SELECT uuid, folder_uuid FROM
+        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`.
+        let reads_hold = match self.remade_between(old, at, removed_at) {
+            _ if !matches!(key, Key::Object(ObjectKind::Table, _)) => true,
+            None => true,
+            Some((c, table)) => self
+                .table_columns
+                .get(&table)
+                .is_some_and(|(made, columns)| *made <= c && plain_read(words, columns, [d, old])),
+        };
+        same_schema
+            && !made_again
+            && reads_hold
+            && self.renamed_into_holds_until(d, removed, removed_at)
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
@@ -774,6 +855,16 @@ const READ_KEYWORDS: &[&str] = &[
     "update", "set", "delete", "order", "by", "group", "limit", "true", "false", "all", "ignore",
     "replace",
 ];
+
+/// Is every word of a read (`words`) a column of `columns`, the name of one of `tables` (their
+/// digests), or a keyword of a plain copy ([`READ_KEYWORDS`])?
+fn plain_read(words: &[&str], columns: &[String], tables: [u64; 2]) -> bool {
+    words.iter().all(|w| {
+        columns.iter().any(|c| c == w)
+            || tables.contains(&object_digest(ObjectKind::Table, w))
+            || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+    })
+}
 
 /// Does a statement of `later` (the statements of a body after the current one) drop table
 /// `key`, under its name or one a rename of `later` gives it? A rename alone keeps the table,

@@ -193,6 +193,20 @@ impl Sequence {
     /// (the rename runs), or `new` already there (the rename, guarded, is skipped, or
     /// unguarded fails itself), never both names missing.
     pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
+        self.renamed_into_holds_until(new, removed, self.current_index)
+    }
+
+    /// [`Self::renamed_into_holds`] for a statement that reads `new`, which statement `until`
+    /// (after it) removes first: `old` made again after the rename, before `until`, also
+    /// counts (`ALTER TABLE t RENAME TO t_old; INSERT … FROM t_old; CREATE TABLE t …; DROP
+    /// TABLE t_old`). A retry from before `until` finds `new` as the first run left it; one
+    /// from after it finds `old` there at the rename, which makes `new` again.
+    pub(super) fn renamed_into_holds_until(
+        &self,
+        new: u64,
+        removed: &Removed,
+        until: usize,
+    ) -> bool {
         let Some((i, old)) = removed.renamed_into else {
             return false;
         };
@@ -202,22 +216,8 @@ impl Sequence {
                 .into_iter()
                 .flat_map(move |log| log.of(d))
         };
-        // Created again by a top-level statement (a DO block's creation may not happen), or
-        // given the name again by an unguarded top-level rename, which every run that gets
-        // past it ran (the swap `RENAME t TO t_old; RENAME t_new TO t; DROP TABLE t_old`).
-        let between = |c: u32| i < c && (c as usize) < now;
-        let creation = self
-            .events
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, e)| between(c) && e == Event::Create)
-            .map(|&(_, c, _)| c);
-        let arrival = self
-            .renames_onto()
-            .filter(|&&(j, to, _, _)| to == old && between(j))
-            .map(|&(j, ..)| j)
-            .max();
+        // Created again, or given the name again, after the rename ([`Self::remade_between`]).
+        let remade = self.remade_between(old, i, until).map(|(c, _)| c);
         let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
         if new_touched_between {
             return false;
@@ -229,10 +229,32 @@ impl Sequence {
         // ALTER TABLE a RENAME TO b; DROP TABLE b`).
         let made_before =
             self.made_right_before(old, i, |c| !self.creation_fails_on_retry(c as usize));
-        let Some(created) = creation.max(arrival) else {
+        let Some(created) = remade else {
             return made_before;
         };
         made_before || !all(old).any(|&(_, k, e)| k > created && e == Event::Remove)
+    }
+
+    /// The last statement after `from` and before `until` that gives `old` its name again: a
+    /// top-level creation (a DO block's may not happen), or a rename that every run that gets
+    /// past it ran ([`Self::renames_onto`]: the swap `RENAME t TO t_old; RENAME t_new TO t;
+    /// DROP TABLE t_old`), with the table whose columns it has there (`old`'s own creation, or
+    /// the rename's source).
+    pub(super) fn remade_between(&self, old: u64, from: u32, until: usize) -> Option<(u32, u64)> {
+        let between = |c: u32| from < c && (c as usize) < until;
+        let creation = self
+            .events
+            .of(old)
+            .iter()
+            .rev()
+            .find(|&&(_, c, e)| between(c) && e == Event::Create)
+            .map(|&(_, c, _)| (c, old));
+        let arrival = self
+            .renames_onto()
+            .filter(|&&(j, to, _, _)| to == old && between(j))
+            .map(|&(j, _, _, source)| (j, source))
+            .max();
+        creation.max(arrival)
     }
 
     /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
