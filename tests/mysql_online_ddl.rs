@@ -81,6 +81,9 @@ const CASES: &[(&str, &str)] = &[
         "SET foreign_key_checks = 0; SET foreign_key_checks = 1; ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
     ),
     (WITH_FOREIGN_KEY, "ALTER TABLE t DROP FOREIGN KEY fk"),
+    // An inline REFERENCES adds a foreign key too (MariaDB 10.5 and later).
+    (CHILD, "ALTER TABLE t ADD COLUMN e INT REFERENCES p (id)"),
+    (CHILD, "ALTER TABLE t ADD e INT NULL REFERENCES p (id) ON DELETE CASCADE"),
     // Metadata only.
     (TABLE, "ALTER TABLE t RENAME COLUMN a TO a2"),
     (TABLE, "ALTER TABLE t ALTER COLUMN a SET DEFAULT 5"),
@@ -185,6 +188,18 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
     let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, check);
     assert!(!blocks(ServerVersion(10, 1, 48)));
     assert!(blocks(ServerVersion(10, 2, 1)));
+    // MariaDB parsed and ignored an inline REFERENCES before 10.5.0 (MDEV-20729).
+    let inline = "ALTER TABLE t ADD COLUMN e INT REFERENCES p (id);";
+    let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, inline);
+    assert!(!blocks(ServerVersion(10, 4, 34)));
+    assert!(blocks(ServerVersion(10, 5, 0)));
+    let unchecked = format!("SET foreign_key_checks = 0;\n{inline}");
+    assert!(!flags(
+        "PF351",
+        ServerVersion(10, 11, 0),
+        Dialect::Mariadb,
+        &unchecked
+    ));
     let drop = "ALTER TABLE t DROP COLUMN d;";
     assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
     assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));

@@ -151,6 +151,14 @@ pub fn action_cost(
     };
     let mariadb = dialect == Dialect::Mariadb;
     match action.kind {
+        // An inline `REFERENCES p (id)` adds a foreign key (MariaDB 10.5.0 and later, MDEV-20729;
+        // earlier ones parse and ignore it): `ERROR 1846 … Reason: Adding foreign keys needs
+        // foreign_key_checks=OFF. Try ALGORITHM=COPY`, as `ADD FOREIGN KEY`.
+        AlterActionKind::AddColumn
+            if mariadb && version >= Version(10, 5, 0) && checks_foreign_keys && has("REFERENCES") =>
+        {
+            Cost::BlocksWrites("adding a column with an inline REFERENCES (a foreign key) while foreign_key_checks is on")
+        }
         // In place, but `ERROR 1846 … LOCK=NONE is not supported. Reason: Adding an
         // auto-increment column requires a lock. Try LOCK=SHARED` (MySQL's manual: "Permits
         // Concurrent DML: No").
