@@ -81,6 +81,12 @@ const CASES: &[(&str, &str)] = &[
         CHILD,
         "SET foreign_key_checks = 0; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)",
     ),
+    // With foreign_key_checks off an inline REFERENCES is added in place, but its index
+    // makes the new column a rebuild (below).
+    (
+        CHILD,
+        "SET foreign_key_checks = 0; ALTER TABLE t ADD COLUMN e INT REFERENCES p (id)",
+    ),
     (
         CHILD,
         "SET foreign_key_checks = 0; SET foreign_key_checks = 1; ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
@@ -130,6 +136,13 @@ const CASES: &[(&str, &str)] = &[
     (TABLE, "ALTER TABLE t ADD COLUMN e BIT(1) DEFAULT b'1'"),
     (TABLE, "ALTER TABLE t ADD COLUMN e VARBINARY(4) DEFAULT x'41'"),
     (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT -1 AFTER a"),
+    // A column that alone is instant, added in the same statement as an index: a rebuild.
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD KEY (e)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD INDEX ib (b)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT UNIQUE"),
+    (TABLE, "ALTER TABLE t ADD UNIQUE (a), ADD COLUMN e INT"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD CONSTRAINT ue UNIQUE (e)"),
+    (KEYED, "ALTER TABLE t ADD COLUMN e INT, DROP INDEX ia"),
     // Metadata only.
     (TABLE, "ALTER TABLE t RENAME COLUMN a TO a2"),
     (TABLE, "ALTER TABLE t ALTER COLUMN a SET DEFAULT 5"),
@@ -268,6 +281,10 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
         Dialect::Mysql,
         per_row
     ));
+    // MariaDB before 10.3.2 rebuilds for the column alone; 10.3.2 and later for the pair.
+    let pair = "ALTER TABLE t ADD COLUMN e INT, ADD KEY (e);";
+    assert!(on(ServerVersion(10, 3, 1), Dialect::Mariadb, pair));
+    assert!(on(ServerVersion(10, 3, 2), Dialect::Mariadb, pair));
     let drop = "ALTER TABLE t DROP COLUMN d;";
     assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
     assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));

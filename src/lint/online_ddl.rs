@@ -345,6 +345,43 @@ fn default_differs_per_row(t: &[Tok]) -> bool {
     })
 }
 
+/// MariaDB 10.3.2 and later: the `ADD COLUMN` of `actions` (an `ALTER TABLE`'s) that would be
+/// instant alone but rebuilds the table because the statement also builds an index (`ADD
+/// INDEX|KEY|UNIQUE`, an inline `UNIQUE`, or an inline `REFERENCES` that adds its foreign key
+/// in place). InnoDB does instant ADD COLUMN only without index creation in the same statement
+/// ("FIXME: allow instant ADD COLUMN together with INNOBASE_ONLINE_CREATE"): `ALGORITHM=NOCOPY`
+/// gives `ERROR 1845 … Try ALGORITHM=INPLACE`. A VIRTUAL column is no stored column: not it.
+pub fn column_rebuilt_by_index<'a>(
+    dialect: Dialect,
+    version: Version,
+    checks_foreign_keys: bool,
+    actions: &[(&'a AlterAction, &[Tok])],
+) -> Option<&'a AlterAction> {
+    if dialect != Dialect::Mariadb || version < Version(10, 3, 2) {
+        return None;
+    }
+    let has = |t: &[Tok], kw: &str| t.iter().any(|x| x.is_kw(kw));
+    let stored_column = |a: &AlterAction, t: &[Tok]| {
+        a.kind == AlterActionKind::AddColumn
+            && !has(t, "AS")
+            && !has(t, "GENERATED")
+            && action_cost(dialect, version, checks_foreign_keys, a, t) == Cost::Cheap
+    };
+    let builds_index = actions.iter().any(|(a, t)| match a.kind {
+        AlterActionKind::AddIndex => true,
+        AlterActionKind::AddConstraint => constraint_kind(t) == Some("UNIQUE"),
+        AlterActionKind::AddColumn => has(t, "UNIQUE") || has(t, "REFERENCES"),
+        _ => false,
+    });
+    if !builds_index {
+        return None;
+    }
+    actions
+        .iter()
+        .find(|(a, t)| stored_column(a, t))
+        .map(|(a, _)| *a)
+}
+
 /// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …`.
 fn constraint_kind(t: &[Tok]) -> Option<&'static str> {
     t.iter().find_map(|x| {
