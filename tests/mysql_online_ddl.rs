@@ -37,6 +37,11 @@ const WITH_FOREIGN_KEY: &str = "DROP TABLE IF EXISTS p; CREATE TABLE p (id INT N
                                 INSERT INTO p VALUES (1); CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT, \
                                 CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)) ENGINE=InnoDB; INSERT INTO t VALUES (1, 1);";
 
+/// `TABLE` and a sequence `sq`.
+const WITH_SEQUENCE: &str = "DROP SEQUENCE IF EXISTS sq; CREATE SEQUENCE sq; \
+                             CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) ENGINE=InnoDB; \
+                             INSERT INTO t VALUES (1, 1);";
+
 /// (table, statement without clauses)
 const CASES: &[(&str, &str)] = &[
     (TABLE, "ALTER TABLE t MODIFY a BIGINT"),
@@ -76,11 +81,68 @@ const CASES: &[(&str, &str)] = &[
         CHILD,
         "SET foreign_key_checks = 0; ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)",
     ),
+    // With foreign_key_checks off an inline REFERENCES is added in place, but its index
+    // makes the new column a rebuild (below).
+    (
+        CHILD,
+        "SET foreign_key_checks = 0; ALTER TABLE t ADD COLUMN e INT REFERENCES p (id)",
+    ),
     (
         CHILD,
         "SET foreign_key_checks = 0; SET foreign_key_checks = 1; ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
     ),
     (WITH_FOREIGN_KEY, "ALTER TABLE t DROP FOREIGN KEY fk"),
+    // An inline REFERENCES adds a foreign key too (MariaDB 10.5 and later).
+    (CHILD, "ALTER TABLE t ADD COLUMN e INT REFERENCES p (id)"),
+    (CHILD, "ALTER TABLE t ADD e INT NULL REFERENCES p (id) ON DELETE CASCADE"),
+    // A new column's DEFAULT that differs from row to row: the rows are copied.
+    (TABLE, "ALTER TABLE t ADD COLUMN e CHAR(36) DEFAULT UUID()"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e BIGINT DEFAULT (UUID_SHORT() + 1)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e CHAR(36) DEFAULT (SYS_GUID())"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME DEFAULT SYSDATE()"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME DEFAULT UTC_TIMESTAMP"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARBINARY(16) DEFAULT (RANDOM_BYTES(4))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (a)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT NOT NULL DEFAULT (a + 1)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (`a` IS NULL)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (t.a * 2)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(20) DEFAULT (CAST(a AS CHAR))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (@x)"),
+    (WITH_SEQUENCE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (NEXT VALUE FOR sq)"),
+    (WITH_SEQUENCE, "ALTER TABLE t ADD COLUMN e INT DEFAULT NEXTVAL(sq)"),
+    (WITH_SEQUENCE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (PREVIOUS VALUE FOR sq)"),
+    // … and ones the same for every row of the statement (constants, time and session
+    // functions): instant.
+    (TABLE, "ALTER TABLE t ADD COLUMN e CHAR(36) DEFAULT USER()"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(80) DEFAULT CURRENT_USER"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e BIGINT DEFAULT CONNECTION_ID()"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DOUBLE DEFAULT RAND()"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(64) DEFAULT (md5(rand()))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME DEFAULT (NOW() + INTERVAL 1 DAY)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATETIME DEFAULT (NOW() + INTERVAL '1 2' DAY_HOUR)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e DATE DEFAULT UTC_DATE"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (EXTRACT(YEAR FROM NOW()))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT (1 + 1)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT concat('a', 'b')"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT (CASE WHEN 1 THEN 'a' ELSE 'b' END)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT (TRIM(BOTH 'x' FROM 'xax'))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT (CONVERT('x' USING utf8mb4))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT (CAST(1 AS CHAR CHARACTER SET utf8mb4))"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT (_latin1'x')"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(80) DEFAULT (@@version)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT _latin1'x'"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e BIT(1) DEFAULT b'1'"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e VARBINARY(4) DEFAULT x'41'"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT DEFAULT -1 AFTER a"),
+    // A column that alone is instant, added in the same statement as an index: a rebuild.
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD KEY (e)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD INDEX ib (b)"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT UNIQUE"),
+    (TABLE, "ALTER TABLE t ADD UNIQUE (a), ADD COLUMN e INT"),
+    (TABLE, "ALTER TABLE t ADD COLUMN e INT, ADD CONSTRAINT ue UNIQUE (e)"),
+    (KEYED, "ALTER TABLE t ADD COLUMN e INT, DROP INDEX ia"),
     // Metadata only.
     (TABLE, "ALTER TABLE t RENAME COLUMN a TO a2"),
     (TABLE, "ALTER TABLE t ALTER COLUMN a SET DEFAULT 5"),
@@ -185,6 +247,44 @@ fn older_servers_rebuild_what_newer_ones_do_instantly() {
     let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, check);
     assert!(!blocks(ServerVersion(10, 1, 48)));
     assert!(blocks(ServerVersion(10, 2, 1)));
+    // MariaDB parsed and ignored an inline REFERENCES before 10.5.0 (MDEV-20729).
+    let inline = "ALTER TABLE t ADD COLUMN e INT REFERENCES p (id);";
+    let blocks = |version: ServerVersion| flags("PF351", version, Dialect::Mariadb, inline);
+    assert!(!blocks(ServerVersion(10, 4, 34)));
+    assert!(blocks(ServerVersion(10, 5, 0)));
+    let unchecked = format!("SET foreign_key_checks = 0;\n{inline}");
+    assert!(!flags(
+        "PF351",
+        ServerVersion(10, 11, 0),
+        Dialect::Mariadb,
+        &unchecked
+    ));
+    // Before instant ADD COLUMN (MariaDB 10.3.2) the column is added by a rebuild whatever
+    // its DEFAULT; MySQL is not judged by MariaDB's rule.
+    let per_row = "ALTER TABLE t ADD COLUMN e INT DEFAULT (a + 1);";
+    assert!(on(ServerVersion(10, 3, 1), Dialect::Mariadb, per_row));
+    assert!(!flags(
+        "PF351",
+        ServerVersion(10, 3, 1),
+        Dialect::Mariadb,
+        per_row
+    ));
+    assert!(flags(
+        "PF351",
+        ServerVersion(10, 3, 2),
+        Dialect::Mariadb,
+        per_row
+    ));
+    assert!(!flags(
+        "PF351",
+        ServerVersion(8, 4, 0),
+        Dialect::Mysql,
+        per_row
+    ));
+    // MariaDB before 10.3.2 rebuilds for the column alone; 10.3.2 and later for the pair.
+    let pair = "ALTER TABLE t ADD COLUMN e INT, ADD KEY (e);";
+    assert!(on(ServerVersion(10, 3, 1), Dialect::Mariadb, pair));
+    assert!(on(ServerVersion(10, 3, 2), Dialect::Mariadb, pair));
     let drop = "ALTER TABLE t DROP COLUMN d;";
     assert!(on(ServerVersion(10, 3, 0), Dialect::Mariadb, drop));
     assert!(!on(ServerVersion(10, 6, 0), Dialect::Mariadb, drop));

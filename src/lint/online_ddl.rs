@@ -8,8 +8,10 @@
 //! `tests/mysql_online_ddl.rs`.
 
 use super::rule::StatementCx;
+use crate::sql::lexer::matching_paren;
 use crate::sql::tokens_in;
 use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Tok};
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 use std::fmt;
 use std::ops::Range;
@@ -151,6 +153,14 @@ pub fn action_cost(
     };
     let mariadb = dialect == Dialect::Mariadb;
     match action.kind {
+        // An inline `REFERENCES p (id)` adds a foreign key (MariaDB 10.5.0 and later, MDEV-20729;
+        // earlier ones parse and ignore it): `ERROR 1846 … Reason: Adding foreign keys needs
+        // foreign_key_checks=OFF. Try ALGORITHM=COPY`, as `ADD FOREIGN KEY`.
+        AlterActionKind::AddColumn
+            if mariadb && version >= Version(10, 5, 0) && checks_foreign_keys && has("REFERENCES") =>
+        {
+            Cost::BlocksWrites("adding a column with an inline REFERENCES (a foreign key) while foreign_key_checks is on")
+        }
         // In place, but `ERROR 1846 … LOCK=NONE is not supported. Reason: Adding an
         // auto-increment column requires a lock. Try LOCK=SHARED` (MySQL's manual: "Permits
         // Concurrent DML: No").
@@ -161,6 +171,12 @@ pub fn action_cost(
             Cost::BlocksWrites("adding a STORED generated column")
         }
         AlterActionKind::AddColumn if !instant_add => Cost::Rebuilds("adding a column"),
+        // InnoDB fills a new column in place only from a DEFAULT that is the same for every
+        // row of the statement (constants, time and session functions): `ERROR 1845 …
+        // ALGORITHM=INPLACE is not supported for this operation. Try ALGORITHM=COPY`.
+        AlterActionKind::AddColumn if mariadb && default_differs_per_row(t) => {
+            Cost::BlocksWrites("adding a column whose DEFAULT differs from row to row (it reads a column, a variable or a sequence, or calls UUID(), SYSDATE() or the like)")
+        }
         AlterActionKind::AddColumn if (has("FIRST") || has("AFTER")) && !instant_anywhere => {
             Cost::Rebuilds("adding a column with FIRST/AFTER")
         }
@@ -202,6 +218,168 @@ pub fn action_cost(
         AlterActionKind::Other => other_action_cost(t),
         _ => Cost::Cheap,
     }
+}
+
+/// Functions a MariaDB DEFAULT evaluates for each row, neither constant nor a time or session
+/// function: adding a column with one copies the table (each checked on MariaDB 10.11; `RAND()`,
+/// `NOW()`, `CURDATE()`, `UTC_DATE()`, `UNIX_TIMESTAMP()`, `USER()`, `CONNECTION_ID()`, `DATABASE()`
+/// and `VERSION()` are done instantly).
+const PER_ROW_FUNCTIONS: &[&str] = &[
+    "UUID",
+    "UUID_SHORT",
+    "SYS_GUID",
+    "SYSDATE",
+    "UTC_TIMESTAMP",
+    "NEXTVAL",
+    "LASTVAL",
+    "RANDOM_BYTES",
+];
+
+/// Words of a DEFAULT expression that are no column: niladic functions, literals, interval units.
+const NOT_COLUMNS: &[&str] = &[
+    "CURRENT_TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_USER",
+    "CURRENT_ROLE",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "UTC_DATE",
+    "UTC_TIME",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "UNKNOWN",
+    "MICROSECOND",
+    "SECOND",
+    "MINUTE",
+    "HOUR",
+    "DAY",
+    "WEEK",
+    "MONTH",
+    "QUARTER",
+    "YEAR",
+    "SECOND_MICROSECOND",
+    "MINUTE_MICROSECOND",
+    "MINUTE_SECOND",
+    "HOUR_MICROSECOND",
+    "HOUR_SECOND",
+    "HOUR_MINUTE",
+    "DAY_MICROSECOND",
+    "DAY_SECOND",
+    "DAY_MINUTE",
+    "DAY_HOUR",
+    "YEAR_MONTH",
+    "DIV",
+    "MOD",
+    "XOR",
+    "SOUNDS",
+    "RLIKE",
+    "REGEXP",
+    "SEPARATOR",
+];
+
+/// The tokens (indices into `t`) of the expression after `DEFAULT` in a column definition:
+/// `(…)`, a call `f(…)`, or one token.
+fn default_expression(t: &[Tok]) -> Range<usize> {
+    let Some(at) = t.iter().position(|x| x.is_kw("DEFAULT")) else {
+        return 0..0;
+    };
+    let paren_at = |i: usize| {
+        t.get(i)
+            .is_some_and(|x| x.is(&Token::LParen))
+            .then(|| matching_paren(t, i))
+            .flatten()
+    };
+    let end = paren_at(at + 1)
+        .or_else(|| {
+            t.get(at + 1)
+                .and_then(Tok::bare_word)
+                .and_then(|_| paren_at(at + 2))
+        })
+        .unwrap_or(at + 1);
+    (at + 1).min(t.len())..(end + 1).min(t.len())
+}
+
+/// Does the DEFAULT of an added column (tokens `t`) differ from row to row for MariaDB: read a
+/// column (a quoted or qualified name, or a bare word that is no keyword), a user variable or
+/// a sequence, or call one of [`PER_ROW_FUNCTIONS`]?
+fn default_differs_per_row(t: &[Tok]) -> bool {
+    let expression = default_expression(t);
+    let first = expression.start;
+    expression.into_iter().any(|i| {
+        let x = &t[i];
+        let Token::Word(w) = &x.token else {
+            return false;
+        };
+        let next = t.get(i + 1).map(|n| &n.token);
+        let after = |kw: &str| i > first && t[i - 1].is_kw(kw);
+        let upper = w.value.to_ascii_uppercase();
+        if w.quote_style.is_none() && PER_ROW_FUNCTIONS.contains(&upper.as_str()) {
+            return true;
+        }
+        if (x.is_kw("NEXT") || x.is_kw("PREVIOUS"))
+            && t.get(i + 1).is_some_and(|n| n.is_kw("VALUE"))
+        {
+            return true;
+        }
+        if w.quote_style.is_none() && w.value.starts_with('@') {
+            return !w.value.starts_with("@@");
+        }
+        // A call, a literal's prefix (`_latin1'x'`, `b'1'`), a character set, a type, a
+        // sequence.
+        let names_something_else = next == Some(&Token::LParen)
+            || matches!(next, Some(Token::SingleQuotedString(_)))
+            || ["USING", "COLLATE", "SET", "CHARSET", "AS", "FOR"]
+                .into_iter()
+                .any(after);
+        match w.quote_style {
+            Some('`') => !names_something_else,
+            Some(_) => false,
+            None => {
+                !names_something_else
+                    && w.keyword == Keyword::NoKeyword
+                    && !NOT_COLUMNS.contains(&upper.as_str())
+            }
+        }
+    })
+}
+
+/// MariaDB 10.3.2 and later: the `ADD COLUMN` of `actions` (an `ALTER TABLE`'s) that would be
+/// instant alone but rebuilds the table because the statement also builds an index (`ADD
+/// INDEX|KEY|UNIQUE`, an inline `UNIQUE`, or an inline `REFERENCES` that adds its foreign key
+/// in place). InnoDB does instant ADD COLUMN only without index creation in the same statement
+/// ("FIXME: allow instant ADD COLUMN together with INNOBASE_ONLINE_CREATE"): `ALGORITHM=NOCOPY`
+/// gives `ERROR 1845 … Try ALGORITHM=INPLACE`. A VIRTUAL column is no stored column: not it.
+pub fn column_rebuilt_by_index<'a>(
+    dialect: Dialect,
+    version: Version,
+    checks_foreign_keys: bool,
+    actions: &[(&'a AlterAction, &[Tok])],
+) -> Option<&'a AlterAction> {
+    if dialect != Dialect::Mariadb || version < Version(10, 3, 2) {
+        return None;
+    }
+    let has = |t: &[Tok], kw: &str| t.iter().any(|x| x.is_kw(kw));
+    let stored_column = |a: &AlterAction, t: &[Tok]| {
+        a.kind == AlterActionKind::AddColumn
+            && !has(t, "AS")
+            && !has(t, "GENERATED")
+            && action_cost(dialect, version, checks_foreign_keys, a, t) == Cost::Cheap
+    };
+    let builds_index = actions.iter().any(|(a, t)| match a.kind {
+        AlterActionKind::AddIndex => true,
+        AlterActionKind::AddConstraint => constraint_kind(t) == Some("UNIQUE"),
+        AlterActionKind::AddColumn => has(t, "UNIQUE") || has(t, "REFERENCES"),
+        _ => false,
+    });
+    if !builds_index {
+        return None;
+    }
+    actions
+        .iter()
+        .find(|(a, t)| stored_column(a, t))
+        .map(|(a, _)| *a)
 }
 
 /// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …`.

@@ -2,7 +2,9 @@
 //! it rebuilds the table; or `ALGORITHM=INSTANT` on a version that has no INSTANT.
 
 use super::prelude::*;
-use crate::lint::online_ddl::{action_cost, actions, on_new_table, version, Clauses, Cost, Version};
+use crate::lint::online_ddl::{
+    action_cost, actions, column_rebuilt_by_index, on_new_table, version, Clauses, Cost, Version,
+};
 
 pub const INFO: RuleInfo = RuleInfo::new(
     "PF353",
@@ -53,7 +55,19 @@ impl Rule for MysqlAlterRebuildsTable {
             return;
         }
         let checks_foreign_keys = cx.file.history.checks_foreign_keys();
-        for (action, tokens) in actions(cx) {
+        let all = actions(cx);
+        if let Some(column) =
+            column_rebuilt_by_index(cx.dialect, version, checks_foreign_keys, &all)
+        {
+            out.push(
+                Violation::new(
+                    column.range.clone(),
+                    format!("adding a column in the same statement as an index rebuilds the whole table on {server} (alone, the column is added instantly): writes continue, but it takes as long as a copy and replicas lag behind it"),
+                )
+                .note("add the column in one ALTER TABLE and the index in the next, or add `, ALGORITHM=INPLACE` to accept the rebuild"),
+            );
+        }
+        for (action, tokens) in all {
             if let Cost::Rebuilds(what) =
                 action_cost(cx.dialect, version, checks_foreign_keys, action, tokens)
             {
