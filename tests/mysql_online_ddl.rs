@@ -304,3 +304,48 @@ fn create_fulltext_index_in_place_still_blocks_writes() {
     db.exec(&format!("{create} ALGORITHM=INPLACE;"));
     assert!(flagged(&format!("{create} ALGORITHM=INPLACE"), "PF351"));
 }
+
+/// The notes of the PF351 findings of `sql` on MariaDB 10.11.
+fn notes(sql: &str) -> Vec<String> {
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        mysql_version: Some(ServerVersion(10, 11, 0)),
+        ..LintOptions::default()
+    };
+    lint_source(&SourceFile::new("m.sql", sql.to_string()), &options)
+        .into_iter()
+        .filter(|f| f.rule.code == "PF351")
+        .flat_map(|f| f.notes)
+        .collect()
+}
+
+#[test]
+fn a_foreign_key_finding_advises_turning_checks_off_and_that_advice_runs_online() {
+    // gh-ost refuses tables with foreign keys, so "use an online schema-change tool" is no
+    // advice for one; with foreign_key_checks off MariaDB adds it under LOCK=NONE.
+    for add in [
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)",
+        "ALTER TABLE t ADD COLUMN e INT REFERENCES p (id)",
+    ] {
+        let advice = notes(&format!("{add};\n"));
+        assert_eq!(advice.len(), 1, "{add}: {advice:?}");
+        assert!(
+            advice[0].contains("SET foreign_key_checks = 0"),
+            "{add}: {advice:?}"
+        );
+        assert!(!advice[0].contains("gh-ost"), "{add}: {advice:?}");
+
+        let advised = format!(
+            "SET foreign_key_checks = 0;\n{add}, LOCK=NONE;\nSET foreign_key_checks = 1;\n"
+        );
+        assert!(notes(&advised).is_empty(), "{advised}");
+        let db = ScratchDb::mariadb();
+        db.exec(CHILD);
+        db.exec("INSERT INTO t VALUES (7, 99);");
+        db.exec(&advised);
+        assert_eq!(db.query("SELECT COUNT(*) FROM t WHERE a = 99"), ["1"]);
+    }
+    // Other copies keep the online schema-change advice.
+    let check = notes("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0);\n");
+    assert!(check.len() == 1 && check[0].contains("gh-ost"), "{check:?}");
+}

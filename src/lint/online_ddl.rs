@@ -382,6 +382,17 @@ pub fn column_rebuilt_by_index<'a>(
         .map(|(a, _)| *a)
 }
 
+/// Does `action` (tokens `t`) add a foreign key: `ADD [CONSTRAINT c] FOREIGN KEY …`, or a column
+/// with an inline `REFERENCES`? Online schema-change tools (gh-ost, pt-online-schema-change)
+/// refuse or mishandle tables with foreign keys, so such a finding needs other advice.
+pub fn adds_foreign_key(action: &AlterAction, t: &[Tok]) -> bool {
+    match action.kind {
+        AlterActionKind::AddConstraint => constraint_kind(t) == Some("FOREIGN"),
+        AlterActionKind::AddColumn => t.iter().any(|x| x.is_kw("REFERENCES")),
+        _ => false,
+    }
+}
+
 /// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …`.
 fn constraint_kind(t: &[Tok]) -> Option<&'static str> {
     t.iter().find_map(|x| {

@@ -2,7 +2,9 @@
 //! blocks writes, without the `ALGORITHM=`/`LOCK=` clause that makes the server refuse instead.
 
 use super::prelude::*;
-use crate::lint::online_ddl::{actions, adds_primary_key, fulltext_index, on_new_table, Clauses, Cost};
+use crate::lint::online_ddl::{
+    actions, adds_foreign_key, adds_primary_key, fulltext_index, on_new_table, Clauses, Cost,
+};
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -41,6 +43,8 @@ impl Rule for MysqlAlterBlocksWrites {
         // `ALGORITHM=INPLACE` makes the server refuse a copy, not a shared lock.
         let refuses_copy = clauses.refuses_copy();
         let fix_hint = "add `, LOCK=NONE` so the server refuses instead of blocking writes, then use an online schema-change tool (gh-ost, pt-online-schema-change) if it does";
+        // gh-ost refuses tables with foreign keys; MariaDB adds one in place without the check.
+        let foreign_key_hint = "put `SET foreign_key_checks = 0;` before it and `SET foreign_key_checks = 1;` after it: MariaDB then adds the foreign key in place without blocking writes (existing rows are not checked, so check them with a query first)";
         if let Some(kw) = fulltext_index(cx) {
             out.push(
                 Violation::new(
@@ -79,7 +83,11 @@ impl Rule for MysqlAlterBlocksWrites {
                     action.range.clone(),
                     format!("{what} copies the table or blocks writes to it for the whole operation"),
                 )
-                .note(fix_hint),
+                .note(if adds_foreign_key(action, tokens) {
+                    foreign_key_hint
+                } else {
+                    fix_hint
+                }),
             );
         }
     }
