@@ -309,6 +309,23 @@ fn rerun_cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the IF EXISTS rebuild of a copy that renames its column: d free at the rename",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT id AS n FROM d;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS rebuild of a copy that renames its column, d dropped at the end",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT id AS n FROM d;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE d;",
+            ],
+        },
+        Case {
             name: "a guarded rename of a table the file never makes gives d nothing back",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS d_x (id int);",
