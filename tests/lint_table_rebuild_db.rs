@@ -309,6 +309,31 @@ fn rerun_cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the IF EXISTS rebuild of a copy that renames its column: d free at the rename",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT id AS n FROM d;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS rebuild of a copy that renames its column, d dropped at the end",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT id AS n FROM d;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE d;",
+            ],
+        },
+        Case {
+            name:
+                "an IF EXISTS rename of a table the file never makes onto a d dropped right before",
+            statements: &[
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_y RENAME TO d;",
+            ],
+        },
+        Case {
             name: "a guarded rename of a table the file never makes gives d nothing back",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS d_x (id int);",
@@ -523,6 +548,34 @@ fn swap_reads_of_a_d_old_the_rename_does_not_give_back_stay_flagged_where_postgr
         })
         .collect();
     assert_eq!(copy_fails, [(true, true); 2]);
+}
+
+/// The table's `IF EXISTS` does not guard a rename of a column of it: onto a column the
+/// statement before drops, a retry past the rename fails there (`column "id" does not exist`),
+/// and PF118 flags it in both models. (PF110 flags the drop too, for the data it destroys: no
+/// server error, so no [`Case`].)
+#[test]
+fn a_column_rename_under_the_tables_if_exists_stays_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let statements = [
+        "ALTER TABLE t DROP COLUMN IF EXISTS c;",
+        "ALTER TABLE IF EXISTS t RENAME COLUMN id TO c;",
+    ];
+    let sql = statements.join("\n") + "\n";
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        assert_eq!(
+            crash_point_failures(&db, &statements, model),
+            [2],
+            "{model:?}"
+        );
+        let pf118: Vec<usize> = retry_findings(&sql, &model_options(model))
+            .iter()
+            .filter(|f| f.rule.code == "PF118")
+            .filter_map(|f| f.location.start.map(|s| s.line))
+            .collect();
+        assert_eq!(pf118, [2], "{model:?}");
+    }
 }
 
 #[test]

@@ -217,6 +217,10 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                     .then(|| alter_table_arrival(statement, &table, a))
                     .flatten()
                     .map(|(key, _)| key);
+                // The table's `IF EXISTS` guards its own rename (`ALTER TABLE IF EXISTS t
+                // RENAME TO t2`), not one of a column or constraint of it.
+                let guarded = a.guard.is_some_and(|g| g.present)
+                    || (rename && a.name.is_none() && shape.guard.is_some_and(|g| g.present));
                 Some(Step {
                     key,
                     event,
@@ -224,7 +228,7 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                     range: a.range.clone(),
                     rename,
                     to,
-                    guarded: a.guard.is_some_and(|g| g.present),
+                    guarded,
                     schema: table_schema.clone(),
                 })
             })

@@ -67,6 +67,7 @@ impl Sequence {
     /// that state ([`Self::left_after`]): lemmy's `ALTER TYPE x RENAME TO x__; CREATE TYPE x …;
     /// … DROP TYPE x__`, the swap `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t;
     /// DROP TABLE t_old`, and `CREATE TABLE a …; ALTER TABLE a RENAME TO b; DROP TABLE b`.
+    /// A rename with its own `IF EXISTS` needs only `new` free.
     fn rename_meets_both_names(&self, step: &Step) -> bool {
         let Some(to) = &step.to else { return false };
         let Ok(i) = u32::try_from(self.current_index) else {
@@ -79,7 +80,10 @@ impl Sequence {
             || (tx && self.left_after(old, Event::Create, &step.schema));
         let new_free = self.new_freed_before(new, i, &schema)
             || (tx && self.left_after(new, Event::Remove, &step.schema));
-        old_there && new_free
+        // `IF EXISTS` skips the rename once `old` is gone: it fails only on `new` taken
+        // (`CREATE TABLE IF NOT EXISTS t_new AS SELECT id AS n FROM t; DROP TABLE IF EXISTS t;
+        // ALTER TABLE IF EXISTS t_new RENAME TO t`), and leaves `old` gone either way.
+        (old_there || step.guarded) && new_free
     }
 
     /// Is `old` made by the last top-level creation of the rename's schema (`schema`, resolved)
