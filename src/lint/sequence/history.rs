@@ -554,7 +554,7 @@ impl Sequence {
     /// Does every retry that reaches the current top-level statement, which reads `key` (its
     /// words: `words`), find it, though statement `removed_at` after it removes it? An earlier
     /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds
-    /// again ([`Self::renamed_into_holds_until`]): the swap that copies from the old table
+    /// again (`renamed_into_holds_until`): the swap that copies from the old table
     /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
     /// SELECT * FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does
     /// (`written`), and nothing of the file makes `key` again after the read: a retry would
