@@ -145,7 +145,7 @@ pub(super) struct Clients {
 /// Retries: standard mode with `options.max_attempts`, unless `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`
 /// or the profile's `max_attempts`/`retry_mode` set them. Timeouts (the SDK's `TimeoutConfig`):
 /// [`CONNECT_TIMEOUT`], [`ATTEMPT_TIMEOUT`] per attempt and [`OPERATION_TIMEOUT`] per call with
-/// its retries; with a deadline, the SDK's clock stops there (see [`DeadlineSleep`]).
+/// its retries; with a deadline, the SDK's clock stops there (see `DeadlineSleep`).
 pub async fn sdk_config(config: &EnvironmentConfig, options: &ReadOptions) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
