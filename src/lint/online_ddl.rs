@@ -10,7 +10,9 @@
 use super::rule::StatementCx;
 use crate::sql::lexer::matching_paren;
 use crate::sql::tokens_in;
-use crate::sql::{AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Tok};
+use crate::sql::{
+    added_constraint_kind, AlterAction, AlterActionKind, Dialect, ObjectKind, ShapeKind, Tok,
+};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 use std::fmt;
@@ -187,7 +189,7 @@ pub fn action_cost(
         {
             Cost::LocksWrites("adding a FULLTEXT or SPATIAL index")
         }
-        AlterActionKind::AddConstraint => match constraint_kind(t) {
+        AlterActionKind::AddConstraint => match added_constraint_kind(t) {
             Some("PRIMARY") => Cost::Rebuilds("adding a primary key"),
             // MariaDB: `ERROR 1845 … ALGORITHM=INPLACE is not supported for this operation. Try
             // ALGORITHM=COPY` (the rows are checked by copying them). Before 10.2.1 a CHECK
@@ -369,7 +371,7 @@ pub fn column_rebuilt_by_index<'a>(
     };
     let builds_index = actions.iter().any(|(a, t)| match a.kind {
         AlterActionKind::AddIndex => true,
-        AlterActionKind::AddConstraint => constraint_kind(t) == Some("UNIQUE"),
+        AlterActionKind::AddConstraint => added_constraint_kind(t) == Some("UNIQUE"),
         AlterActionKind::AddColumn => has(t, "UNIQUE") || has(t, "REFERENCES"),
         _ => false,
     });
@@ -387,19 +389,10 @@ pub fn column_rebuilt_by_index<'a>(
 /// refuse or mishandle tables with foreign keys, so such a finding needs other advice.
 pub fn adds_foreign_key(action: &AlterAction, t: &[Tok]) -> bool {
     match action.kind {
-        AlterActionKind::AddConstraint => constraint_kind(t) == Some("FOREIGN"),
+        AlterActionKind::AddConstraint => added_constraint_kind(t) == Some("FOREIGN"),
         AlterActionKind::AddColumn => t.iter().any(|x| x.is_kw("REFERENCES")),
         _ => false,
     }
-}
-
-/// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …`.
-fn constraint_kind(t: &[Tok]) -> Option<&'static str> {
-    t.iter().find_map(|x| {
-        ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
-            .into_iter()
-            .find(|k| x.is_kw(k))
-    })
 }
 
 fn other_action_cost(t: &[Tok]) -> Cost {

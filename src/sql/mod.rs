@@ -26,7 +26,9 @@ pub mod unread;
 pub use dialect::Dialect;
 pub use effects::{Change, Effect, Target};
 pub use lexer::{tokens_in, Tok};
-pub use shape::{AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind};
+pub use shape::{
+    added_constraint_kind, AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind,
+};
 pub use split::{Directive, DirectiveKind};
 
 use crate::source::SourceFile;

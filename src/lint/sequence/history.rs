@@ -204,9 +204,8 @@ impl Sequence {
         let Some(removed) = self.removed.get(&d) else {
             return false;
         };
-        let created = [&self.events, &self.conditional]
-            .iter()
-            .flat_map(|log| log.of(d))
+        let created = self
+            .events_anywhere(d)
             .any(|&(_, k, e)| k as usize > j && e == Event::Create);
         let arrives_before_last = self.arrivals.get(&d).is_some_and(|list| {
             list.iter()
@@ -239,9 +238,8 @@ impl Sequence {
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?
     pub fn returns_after(&self, key: &Key, i: usize) -> bool {
         let d = key.digest();
-        let created = [&self.events, &self.conditional]
-            .iter()
-            .flat_map(|log| log.of(d))
+        let created = self
+            .events_anywhere(d)
             .any(|&(_, j, e)| j as usize > i && e == Event::Create);
         created
             || self
@@ -262,9 +260,8 @@ impl Sequence {
             .get(&d)?
             .iter()
             .find(|(j, old)| *j as usize > i && !old.is_empty())?;
-        let removed_again = [&self.events, &self.conditional]
-            .iter()
-            .flat_map(|log| log.of(d))
+        let removed_again = self
+            .events_anywhere(d)
             .any(|&(_, k, e)| k > j && e == Event::Remove);
         (!removed_again).then_some((j as usize, old))
     }
@@ -409,9 +406,8 @@ impl Sequence {
         let words: Vec<&str> = read.iter().map(String::as_str).collect();
         words.iter().all(|w| {
             let table = object_digest(ObjectKind::Table, w);
-            let removed_later = [&self.events, &self.conditional]
-                .into_iter()
-                .flat_map(|log| log.of(table))
+            let removed_later = self
+                .events_anywhere(table)
                 .any(|&(_, k, e)| k > c && e == Event::Remove);
             !self.tables_losing_columns.contains(&table)
                 && (!removed_later || (table == entry.1 && self.gives_back_with(entry, &words)))
@@ -579,9 +575,8 @@ impl Sequence {
             .iter()
             .chain(&self.guarded_onto)
             .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
-        let made_again = [&self.events, &self.conditional]
-            .into_iter()
-            .flat_map(|log| log.of(d))
+        let made_again = self
+            .events_anywhere(d)
             .any(|&(_, k, e)| k as usize > now && e == Event::Create)
             || self
                 .arrivals
@@ -754,9 +749,7 @@ impl Sequence {
     fn cascaded_after(&self, key: &Key, i: usize, depth: u8) -> Option<usize> {
         let d = key.digest();
         let here = self.removed_after(d, i).and_then(|_| {
-            [&self.events, &self.conditional]
-                .into_iter()
-                .flat_map(|log| log.of(d))
+            self.events_anywhere(d)
                 .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
                 .map(|&(_, j, _)| j)
                 .filter(|&j| self.cascaded_columns.contains(&(d, j)))
@@ -777,9 +770,8 @@ impl Sequence {
     }
 
     fn dropped_or_renamed_after(&self, d: u64, i: usize, depth: u8) -> Option<usize> {
-        let removals = [&self.events, &self.conditional]
-            .into_iter()
-            .flat_map(|log| log.of(d))
+        let removals = self
+            .events_anywhere(d)
             .filter(|&&(_, j, e)| j as usize > i && e == Event::Remove)
             .map(|&(_, j, _)| j);
         let mut first = None::<usize>;

@@ -258,6 +258,14 @@ impl EventLog {
     }
 }
 
+impl Sequence {
+    /// The events on `key` of the top-level statements, then those of DO blocks (which may
+    /// not happen), each in file order.
+    fn events_anywhere(&self, key: u64) -> impl Iterator<Item = &(u64, u32, Event)> {
+        self.events.of(key).iter().chain(self.conditional.of(key))
+    }
+}
+
 /// A top-level rename onto a name the statement spells: (statement, key digest of the new
 /// name, the schema the statement writes, key digest of the old name).
 type RenameOnto = (u32, u64, Option<Box<str>>, u64);

@@ -103,9 +103,7 @@ impl Sequence {
             return false;
         };
         let removed_since = |d: u64, from: u32, to: u32| {
-            [&self.events, &self.conditional]
-                .into_iter()
-                .flat_map(move |log| log.of(d))
+            self.events_anywhere(d)
                 .any(|&(_, k, e)| from < k && k < to && e == Event::Remove)
         };
         let given_back = |key: &Key, read: &[String]| {
@@ -164,9 +162,8 @@ impl Sequence {
         // finds the name free there all the same (the column swap that drops the swapped-in
         // column at the end: `RENAME COLUMN c TO c_old; RENAME COLUMN c_new TO c; DROP COLUMN
         // c`).
-        let event_before = [&self.events, &self.conditional]
-            .iter()
-            .flat_map(|log| log.of(key))
+        let event_before = self
+            .events_anywhere(key)
             .any(|&(_, j, e)| (j as usize) < i && (present == Event::Create || e == Event::Create));
         let arrivals = self.arrivals.get(&key);
         let arrival_before =
@@ -215,14 +212,11 @@ impl Sequence {
             return false;
         };
         let now = self.current_index;
-        let all = |d: u64| {
-            [&self.events, &self.conditional]
-                .into_iter()
-                .flat_map(move |log| log.of(d))
-        };
         // Created again, or given the name again, after the rename ([`Self::remade_between`]).
         let remade = self.remade_between(old, i, until).map(|(c, _)| c);
-        let new_touched_between = all(new).any(|&(_, k, _)| i < k && (k as usize) < now);
+        let new_touched_between = self
+            .events_anywhere(new)
+            .any(|&(_, k, _)| i < k && (k as usize) < now);
         if new_touched_between {
             return false;
         }
@@ -236,7 +230,10 @@ impl Sequence {
         let Some(created) = remade else {
             return made_before;
         };
-        made_before || !all(old).any(|&(_, k, e)| k > created && e == Event::Remove)
+        made_before
+            || !self
+                .events_anywhere(old)
+                .any(|&(_, k, e)| k > created && e == Event::Remove)
     }
 
     /// The last statement after `from` and before `until` that gives `old` its name again: a
@@ -300,9 +297,8 @@ impl Sequence {
         if self.transactional() {
             return removed.last == Event::Create && removed.last_top == Some(Event::Create);
         }
-        ![&self.events, &self.conditional]
-            .iter()
-            .flat_map(|log| log.of(d))
+        !self
+            .events_anywhere(d)
             .any(|&(_, j, e)| j as usize > self.current_index && e == Event::Remove)
     }
 }

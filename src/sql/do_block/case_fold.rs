@@ -58,11 +58,7 @@ fn leading_index_column(statement: &crate::sql::Statement) -> Option<String> {
         .iter()
         .position(|t| t.is_kw("UNIQUE") || t.is_kw("KEY") || t.is_kw("ON"))?;
     let open = head + tokens[head..].iter().position(|t| t.is(&Token::LParen))?;
-    match &tokens.get(open + 1)?.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    }
+    crate::sql::folded(tokens.get(open + 1)?)
 }
 
 /// The string literals of `tokens` a check compares names with: `x = 'lit'`, `'lit' = x`,

@@ -509,26 +509,14 @@ fn mysql_alter_table_errors(
             A::DropColumn | A::DropIndex | A::DropConstraint | A::DropPeriod => {
                 &[ER_CANT_DROP_FIELD_OR_KEY]
             }
-            A::AddConstraint => {
-                let kind = words.iter().find(|t| {
-                    ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
-                        .iter()
-                        .any(|k| t.is_kw(k))
-                })?;
-                if kind.is_kw("PRIMARY") {
-                    &[ER_MULTIPLE_PRI_KEY]
-                } else if kind.is_kw("UNIQUE") {
-                    &[ER_DUP_KEYNAME]
-                } else if kind.is_kw("FOREIGN") && mariadb {
-                    &[ER_CANT_CREATE_TABLE]
-                } else if kind.is_kw("FOREIGN") {
-                    &[ER_DUP_CONSTRAINT_NAME, ER_DUP_KEY]
-                } else if mariadb {
-                    &[ER_DUP_CONSTRAINT_NAME]
-                } else {
-                    &[ER_CHECK_CONSTRAINT_DUP_NAME]
-                }
-            }
+            A::AddConstraint => match crate::sql::added_constraint_kind(words)? {
+                "PRIMARY" => &[ER_MULTIPLE_PRI_KEY],
+                "UNIQUE" => &[ER_DUP_KEYNAME],
+                "FOREIGN" if mariadb => &[ER_CANT_CREATE_TABLE],
+                "FOREIGN" => &[ER_DUP_CONSTRAINT_NAME, ER_DUP_KEY],
+                _ if mariadb => &[ER_DUP_CONSTRAINT_NAME],
+                _ => &[ER_CHECK_CONSTRAINT_DUP_NAME],
+            },
             A::Rename if word(1, "COLUMN") => &[ER_BAD_FIELD],
             A::Rename if word(1, "INDEX") || word(1, "KEY") => &[ER_KEY_DOES_NOT_EXIST],
             A::Rename if word(1, "TO") || word(1, "AS") || action.name.is_none() => {

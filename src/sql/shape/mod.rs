@@ -224,6 +224,16 @@ impl AlterAction {
     }
 }
 
+/// The kind word of an `ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK …` action
+/// (its tokens: `action`): the first of those keywords in it.
+pub fn added_constraint_kind(action: &[Tok]) -> Option<&'static str> {
+    action.iter().find_map(|t| {
+        ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
+            .into_iter()
+            .find(|k| t.is_kw(k))
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {
     pub kind: ShapeKind,
