@@ -5,7 +5,9 @@
 use super::rule::{StatementCx, Violation};
 use super::safety::alter_column;
 use super::sequence::Key;
-use crate::sql::{tokens_in, AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{
+    tokens_in, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok,
+};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -64,7 +66,7 @@ pub fn column_types(statement: &Statement) -> Vec<ColumnType> {
     match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => table_elements(statement)
             .into_iter()
-            .filter_map(|el| column_of(el, 0))
+            .filter_map(|el| column_of(el, 0, statement.dialect))
             .collect(),
         ShapeKind::AlterTable => shape
             .actions
@@ -72,7 +74,9 @@ pub fn column_types(statement: &Statement) -> Vec<ColumnType> {
             .filter_map(|a| {
                 let t = tokens_in(tokens, &a.range);
                 match a.kind {
-                    AlterActionKind::AddColumn => column_of(t, added_column_at(t)),
+                    AlterActionKind::AddColumn => {
+                        column_of(t, added_column_at(t), statement.dialect)
+                    }
                     AlterActionKind::Other => altered_type(t),
                     _ => None,
                 }
@@ -116,10 +120,10 @@ pub fn table_elements(statement: &Statement) -> Vec<&[Tok]> {
     out
 }
 
-/// A table element that defines a column: its name token.
-pub fn column_name(element: &[Tok]) -> Option<&Tok> {
+/// A table element (of a statement in `dialect`) that defines a column: its name token.
+pub fn column_name(element: &[Tok], dialect: Dialect) -> Option<&Tok> {
     let first = element.first()?;
-    let keyword = crate::sql::shape::starts_non_column(element);
+    let keyword = crate::sql::shape::starts_non_column(element, dialect);
     (!keyword && element.len() > 1).then_some(first)
 }
 
@@ -135,9 +139,9 @@ pub fn added_column_at(action: &[Tok]) -> usize {
 }
 
 /// `name type …` with the name at `at`.
-fn column_of(tokens: &[Tok], at: usize) -> Option<ColumnType> {
+fn column_of(tokens: &[Tok], at: usize, dialect: Dialect) -> Option<ColumnType> {
     let element = &tokens[at.min(tokens.len())..];
-    column_name(element)?;
+    column_name(element, dialect)?;
     let (range, class) = classify(&element[1..])?;
     Some(ColumnType { range, class })
 }
@@ -284,8 +288,12 @@ mod tests {
     use crate::sql::{parse_source, Dialect};
 
     fn classes(sql: &str) -> Vec<(String, TypeClass)> {
+        classes_in(Dialect::Postgres, sql)
+    }
+
+    fn classes_in(dialect: Dialect, sql: &str) -> Vec<(String, TypeClass)> {
         let source = SourceFile::new("m.sql", sql);
-        let parsed = parse_source(&source, Dialect::Postgres);
+        let parsed = parse_source(&source, dialect);
         parsed
             .statements
             .iter()
@@ -333,11 +341,25 @@ mod tests {
 
     #[test]
     fn a_column_named_key_index_or_period_has_its_type_classified() {
-        // PostgreSQL reserves none of these words (authelia's `period INTEGER`); MySQL's
-        // `KEY k (a)` and MariaDB's `PERIOD FOR p (a, b)` are no columns.
+        // PostgreSQL reserves none of these words (authelia's `period INTEGER`) and has no
+        // index among a table's elements: `KEY k (a)` is a column `KEY` of a type `k` there.
+        // MySQL's `KEY k (a)` and MariaDB's `PERIOD FOR p (a, b)` are no columns.
         let sql = "CREATE TABLE t (key timestamp, index smallint, period int, KEY k (a), \
                    PERIOD FOR p (a, b));";
-        let got: Vec<TypeClass> = classes(sql).into_iter().map(|c| c.1).collect();
+        let got = classes(sql);
+        assert_eq!(
+            got,
+            [
+                ("timestamp".to_string(), TypeClass::TimestampWithoutTz),
+                ("smallint".to_string(), TypeClass::Smallint),
+                ("int".to_string(), TypeClass::Int),
+                ("k".to_string(), TypeClass::Other),
+            ]
+        );
+        let got: Vec<TypeClass> = classes_in(Dialect::Mariadb, sql)
+            .into_iter()
+            .map(|c| c.1)
+            .collect();
         assert_eq!(
             got,
             [

@@ -3,7 +3,7 @@
 //! later `DROP CONSTRAINT … CASCADE` takes along.
 
 use super::lexer::Tok;
-use super::{folded, AlterActionKind, ObjectKind, ShapeKind, Statement};
+use super::{folded, AlterActionKind, Dialect, ObjectKind, ShapeKind, Statement};
 use sqlparser::tokenizer::Token;
 
 /// A primary key or unique constraint a statement declares, folded; unnamed, under
@@ -55,7 +55,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
                     || t.is_kw("INCLUDE")
             });
             let mut named = Vec::new();
-            element_keys(table, element, &mut named);
+            element_keys(table, element, statement.dialect, &mut named);
             keys.extend(named.into_iter().map(|(key, named)| (key, named, plain)));
         }
         out = merged_keys(keys);
@@ -76,7 +76,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
                 _ => continue,
             }
             let mut keys = Vec::new();
-            element_keys(table, rest, &mut keys);
+            element_keys(table, rest, statement.dialect, &mut keys);
             out.extend(keys.into_iter().map(|(key, _)| key));
         }
     }
@@ -115,13 +115,18 @@ fn merged_keys(keys: Vec<(DeclaredKey, bool, bool)>) -> Vec<DeclaredKey> {
 /// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
 /// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
 /// With whether the element names the key.
-fn element_keys(table: &str, element: &[Tok], out: &mut Vec<(DeclaredKey, bool)>) {
+fn element_keys(
+    table: &str,
+    element: &[Tok],
+    dialect: Dialect,
+    out: &mut Vec<(DeclaredKey, bool)>,
+) {
     // Another constraint of the column: a name before it is not the key's.
     const OTHER_CONSTRAINT: &[&str] =
         &["CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED"];
     let column = element
         .first()
-        .filter(|_| !super::shape::starts_non_column(element))
+        .filter(|_| !super::shape::starts_non_column(element, dialect))
         .and_then(folded);
     let (mut depth, mut name) = (0usize, None);
     let mut k = usize::from(column.is_some());

@@ -83,6 +83,8 @@ pub struct Statement {
     /// In a body: the tables whose rows the conditions that decide whether it runs read
     /// ([`do_block::Guarded::condition_reads`]), as named. Empty elsewhere.
     pub branch_reads: Vec<do_block::RowTable>,
+    /// The dialect the file is read in (a DO body's statements: PostgreSQL's).
+    pub dialect: Dialect,
 }
 
 impl Statement {
@@ -441,7 +443,7 @@ impl<'a> TopBuilder<'a> {
             in_transaction,
             do_block: None,
         };
-        let mut statement = build(source, parser_dialect, raw, index, context, mode);
+        let mut statement = build(source, dialect, parser_dialect, raw, index, context, mode);
         match statement.shape.kind {
             ShapeKind::Begin => self.in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => self.in_transaction = false,
@@ -499,7 +501,15 @@ fn nested_statements(
             }),
         };
         let mut statement = with_guards(
-            build(source, parser_dialect, raw, i, context, mode),
+            build(
+                source,
+                Dialect::Postgres,
+                parser_dialect,
+                raw,
+                i,
+                context,
+                mode,
+            ),
             &guarded,
         );
         mark_after_failure(&mut statement, &guarded, &body_tokens, &statements);
@@ -600,6 +610,7 @@ fn body_at(
         };
         let built = build(
             source,
+            dialect,
             parser_dialect.as_ref(),
             raw,
             i,
@@ -626,13 +637,14 @@ fn with_guards(mut statement: Statement, guarded: &do_block::Guarded) -> Stateme
 
 fn build(
     source: &SourceFile,
+    dialect: Dialect,
     parser_dialect: &dyn sqlparser::dialect::Dialect,
     raw: RawStatement,
     index: usize,
     context: StatementContext,
     mode: AstMode,
 ) -> Statement {
-    let shape = shape::recognise(&raw.tokens, &source.text);
+    let shape = shape::recognise(&raw.tokens, &source.text, dialect);
     let unread = unread::unread_part(&shape, &raw.tokens);
     let (ast, parse_error) = if mode == AstMode::Always
         || (mode == AstMode::WhenUnrecognised
@@ -656,6 +668,7 @@ fn build(
         guard_note: None,
         branch_reads: Vec::new(),
         read_guard: None,
+        dialect,
     }
 }
 

@@ -168,7 +168,7 @@ mod tests {
             .into_iter()
             .filter(|t| !t.is(&sqlparser::tokenizer::Token::SemiColon))
             .collect();
-        let shape = shape::recognise(&tokens, sql);
+        let shape = shape::recognise(&tokens, sql, Dialect::Postgres);
         unread_part(&shape, &tokens).map(|r| &sql[r])
     }
 

@@ -408,7 +408,8 @@ fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
         if column.len() < 2 {
             continue;
         }
-        if crate::sql::shape::starts_non_column(&tokens[column.clone()]) {
+        // Read as MySQL reads it: an index among the elements is no column definition.
+        if crate::sql::shape::starts_non_column(&tokens[column.clone()], Dialect::Mysql) {
             continue;
         }
         // The type, right after the name: `int(11)`.

@@ -756,7 +756,7 @@ fn declared_constraints(statement: &crate::sql::Statement) -> Vec<AddedConstrain
     for element in elements {
         let column = element
             .first()
-            .filter(|_| !crate::sql::shape::starts_non_column(element))
+            .filter(|_| !crate::sql::shape::starts_non_column(element, statement.dialect))
             .and_then(folded);
         // What comes before the element's first top-level CONSTRAINT, then each named
         // constraint: its name and its clause.
@@ -1071,7 +1071,7 @@ pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> 
     let close = crate::sql::lexer::matching_paren(tokens, open).unwrap_or(tokens.len());
     crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
         .into_iter()
-        .filter(|element| !crate::sql::shape::starts_non_column(element))
+        .filter(|element| !crate::sql::shape::starts_non_column(element, statement.dialect))
         .filter_map(|element| crate::lint::sequence::folded(element.first()?))
         .collect()
 }

@@ -11,7 +11,7 @@ use crate::lint::columns::{column_name, table_elements};
 use crate::lint::digest::digest;
 use crate::sql::dynamic::split_top;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 
 /// How an object uses a type a file drops earlier, for PF125's message.
@@ -44,7 +44,7 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
         ShapeKind::Create(ObjectKind::Table) => (
             ObjectKind::Table,
             TypeUse::Column,
-            element_types(table_elements(statement)),
+            element_types(table_elements(statement), statement.dialect),
         ),
         ShapeKind::AlterTable => {
             let (mut added, mut retyped) = (Vec::new(), Vec::new());
@@ -88,14 +88,17 @@ pub(super) fn type_user(statement: &Statement) -> Option<TypeUser<'_>> {
             if !composite {
                 return None;
             }
-            let types = element_types(parenthesised(tokens, at + 1).unwrap_or_default());
+            let types = element_types(
+                parenthesised(tokens, at + 1).unwrap_or_default(),
+                statement.dialect,
+            );
             let types = types.into_iter().map(|(r, _)| (r, None)).collect();
             (ObjectKind::Type, TypeUse::Other, types)
         }
         ShapeKind::Create(kind @ (ObjectKind::Function | ObjectKind::Procedure)) => (
             kind,
             TypeUse::Other,
-            no_columns(signature_types(tokens, name)),
+            no_columns(signature_types(tokens, name, statement.dialect)),
         ),
         ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
             (kind, TypeUse::Other, no_columns(casts(tokens)))
@@ -126,10 +129,10 @@ fn parenthesised(tokens: &[Tok], open: usize) -> Option<Vec<&[Tok]>> {
 
 /// The types of `name type …` elements (table columns, composite attributes, `RETURNS TABLE`
 /// columns); constraints are skipped.
-fn element_types(elements: Vec<&[Tok]>) -> Vec<(TypeRef, Option<String>)> {
+fn element_types(elements: Vec<&[Tok]>, dialect: Dialect) -> Vec<(TypeRef, Option<String>)> {
     elements
         .into_iter()
-        .filter_map(|el| Some((type_at(el, 1)?, folded(column_name(el)?))))
+        .filter_map(|el| Some((type_at(el, 1)?, folded(column_name(el, dialect)?))))
         .collect()
 }
 
@@ -146,7 +149,7 @@ fn retyped_to(t: &[Tok]) -> Option<(TypeRef, Option<String>)> {
 
 /// The types of a function's or procedure's parameters and result (`RETURNS [SETOF] mood`,
 /// `RETURNS TABLE (m mood)`), and of the casts outside string bodies (defaults, `BEGIN ATOMIC`).
-fn signature_types(tokens: &[Tok], name: &Name) -> Vec<TypeRef> {
+fn signature_types(tokens: &[Tok], name: &Name, dialect: Dialect) -> Vec<TypeRef> {
     let open = after(tokens, name);
     let mut types = casts(tokens);
     for param in parenthesised(tokens, open).into_iter().flatten() {
@@ -168,7 +171,7 @@ fn signature_types(tokens: &[Tok], name: &Name) -> Vec<TypeRef> {
     let returns = tokens.iter().position(|t| t.is_kw("RETURNS"));
     if let Some(at) = returns.map(|r| r + 1) {
         if tokens.get(at).is_some_and(|t| t.is_kw("TABLE")) {
-            let columns = element_types(parenthesised(tokens, at + 1).unwrap_or_default());
+            let columns = element_types(parenthesised(tokens, at + 1).unwrap_or_default(), dialect);
             types.extend(columns.into_iter().map(|(r, _)| r));
         } else {
             let setof = tokens.get(at).is_some_and(|t| t.is_kw("SETOF"));

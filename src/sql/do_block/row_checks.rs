@@ -204,8 +204,14 @@ struct Keyed {
 }
 
 impl Keyed {
-    /// Reads `tokens` (from `CREATE`) when they are `CREATE TABLE [IF NOT EXISTS] t (…)`.
-    fn of(tokens: &[Tok], at: usize, home: Option<&str>) -> Option<Keyed> {
+    /// Reads `tokens` (from `CREATE`, in `dialect`) when they are `CREATE TABLE [IF NOT EXISTS]
+    /// t (…)`.
+    fn of(
+        tokens: &[Tok],
+        at: usize,
+        home: Option<&str>,
+        dialect: crate::sql::Dialect,
+    ) -> Option<Keyed> {
         let mut i = 2;
         if tokens.get(2).is_some_and(|t| t.is_kw("IF")) {
             i = 5;
@@ -233,7 +239,7 @@ impl Keyed {
                 _ => None,
             };
             let first = element.first()?;
-            let constraint = crate::sql::shape::starts_non_column(element);
+            let constraint = crate::sql::shape::starts_non_column(element, dialect);
             // ON CONFLICT takes no deferrable key as arbiter: such an INSERT fails (PostgreSQL 15).
             let deferrable = element
                 .iter()
@@ -460,7 +466,7 @@ fn writes_in(
         }
         if depth == 0 && t.is_kw("CREATE") && next_is(1, "TABLE") {
             out.keyed
-                .extend(Keyed::of(statement(), at, home.as_deref()));
+                .extend(Keyed::of(statement(), at, home.as_deref(), dialect));
         }
         let mut push = |from: usize| {
             let from = from + usize::from(tokens.get(from).is_some_and(|t| t.is_kw("ONLY")));

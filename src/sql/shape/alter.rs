@@ -3,9 +3,10 @@
 use super::cursor::{object_kind, Cursor};
 use super::{AlterAction, AlterActionKind, Guard, ObjectKind, Shape, ShapeKind};
 use crate::sql::lexer::Tok;
+use crate::sql::Dialect;
 use sqlparser::tokenizer::Token;
 
-pub(super) fn alter(c: &mut Cursor) -> Shape {
+pub(super) fn alter(c: &mut Cursor, dialect: Dialect) -> Shape {
     let start = c.t[0].range.start;
     c.i = 1;
     c.eat("ONLINE");
@@ -28,7 +29,7 @@ pub(super) fn alter(c: &mut Cursor) -> Shape {
     }
     if kind == ObjectKind::Table {
         shape.kind = ShapeKind::AlterTable;
-        shape.actions = alter_table_actions(&c.t[c.i..], c.text);
+        shape.actions = alter_table_actions(&c.t[c.i..], c.text, dialect);
         return shape;
     }
     let rest = &c.t[c.i..];
@@ -48,7 +49,7 @@ pub(super) fn alter(c: &mut Cursor) -> Shape {
     shape
 }
 
-fn alter_table_actions(tokens: &[Tok], text: &str) -> Vec<AlterAction> {
+fn alter_table_actions(tokens: &[Tok], text: &str, dialect: Dialect) -> Vec<AlterAction> {
     let mut actions = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
@@ -57,17 +58,17 @@ fn alter_table_actions(tokens: &[Tok], text: &str) -> Vec<AlterAction> {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             Token::Comma if depth == 0 => {
-                actions.extend(alter_table_action(&tokens[start..i], text));
+                actions.extend(alter_table_action(&tokens[start..i], text, dialect));
                 start = i + 1;
             }
             _ => {}
         }
     }
-    actions.extend(alter_table_action(&tokens[start..], text));
+    actions.extend(alter_table_action(&tokens[start..], text, dialect));
     actions
 }
 
-fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
+fn alter_table_action(tokens: &[Tok], text: &str, dialect: Dialect) -> Option<AlterAction> {
     let first = tokens.first()?;
     let last = tokens.last()?;
     let mut c = Cursor {
@@ -119,7 +120,7 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
             .iter()
             .any(|k| c.kw(k))
             // PostgreSQL reserves none of these: `ADD key char(2)` adds a column `key`.
-            && super::starts_non_column(&c.t[c.i..])
+            && super::starts_non_column(&c.t[c.i..], dialect)
         {
             action.kind = AlterActionKind::AddIndex;
             c.i += 1;
@@ -128,7 +129,7 @@ fn alter_table_action(tokens: &[Tok], text: &str) -> Option<AlterAction> {
             action.head.end = c.prev_end();
             action.guard = Some(guard(&mut c, &["IF", "NOT", "EXISTS"]));
             action.name = c.name();
-        } else if c.kw("PERIOD") && super::starts_non_column(&c.t[c.i..]) {
+        } else if c.kw("PERIOD") && super::starts_non_column(&c.t[c.i..], dialect) {
             // MariaDB's `ADD PERIOD [IF NOT EXISTS] FOR p (s, e)`: PostgreSQL reserves `FOR`, so
             // there `ADD period …` is a column only when no `FOR` follows.
             action.kind = AlterActionKind::AddPeriod;

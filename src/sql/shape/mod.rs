@@ -10,6 +10,7 @@ mod insert;
 mod tests;
 
 use super::lexer::Tok;
+use super::Dialect;
 use cursor::Cursor;
 use sqlparser::tokenizer::Token;
 use std::fmt;
@@ -353,17 +354,20 @@ pub fn name_at(tokens: &[Tok], text: &str) -> Option<Name> {
     .name()
 }
 
-/// Does `element`, one top-level element of a `CREATE TABLE t (…)` list, start something other
-/// than a column? A table constraint (`[CONSTRAINT c] PRIMARY KEY (…)`, `UNIQUE`, `CHECK`,
-/// `FOREIGN KEY`, `EXCLUDE`), `LIKE other`, MySQL's and MariaDB's indexes (`{INDEX | KEY} [name]
-/// [USING BTREE] (a, …)`, `FULLTEXT`/`SPATIAL [INDEX | KEY] …`) and MariaDB's `PERIOD FOR p (a,
-/// b)`. PostgreSQL reserves none of `key`, `index`, `fulltext`, `spatial` and `period`, and a
-/// column may have that name (`key text`, `key varchar(10)`): those start an index only when a
-/// list of its columns follows (a word or an expression first, and no number or string at its
-/// top level, as a type's arguments have: `key geometry(Point, 4326)`), and a period only
-/// before `FOR` (or MariaDB's `IF NOT EXISTS FOR` of `ALTER TABLE … ADD PERIOD`). `ALTER TABLE …
-/// ADD` reads its `INDEX`/`KEY` and `PERIOD` actions with this too.
-pub fn starts_non_column(element: &[Tok]) -> bool {
+/// Does `element`, one top-level element of a `CREATE TABLE t (…)` list in `dialect`, start
+/// something other than a column? A table constraint (`[CONSTRAINT c] PRIMARY KEY (…)`,
+/// `UNIQUE`, `CHECK`, `FOREIGN KEY`, `EXCLUDE`), `LIKE other`, MySQL's and MariaDB's indexes
+/// (`{INDEX | KEY} [name] [USING BTREE] (a, …)`, `FULLTEXT`/`SPATIAL [INDEX | KEY] …`) and
+/// MariaDB's `PERIOD FOR p (a, b)`. PostgreSQL and SQLite have no index among a table's
+/// elements and reserve none of `key`, `index`, `fulltext` and `spatial`: there those always
+/// start a column (`key text`, `key geometry(Point)`, `index my_type(word)`). In MySQL and
+/// MariaDB they start an index only when a list of its columns follows (a word or an
+/// expression first, and no number or string at its top level, as a type's arguments have:
+/// `key geometry(Point, 4326)`). `period` starts a period only before `FOR` (or MariaDB's `IF
+/// NOT EXISTS FOR` of `ALTER TABLE … ADD PERIOD`): PostgreSQL reserves `FOR`, so there `period
+/// tstzrange` is a column. `ALTER TABLE … ADD` reads its `INDEX`/`KEY` and `PERIOD` actions
+/// with this too.
+pub fn starts_non_column(element: &[Tok], dialect: Dialect) -> bool {
     const CONSTRAINT: [&str; 7] = [
         "CONSTRAINT",
         "PRIMARY",
@@ -386,7 +390,7 @@ pub fn starts_non_column(element: &[Tok]) -> bool {
         let guard = kw(1, &["IF"]) && kw(2, &["NOT"]) && kw(3, &["EXISTS"]);
         return kw(if guard { 4 } else { 1 }, &["FOR"]);
     }
-    if !kw(0, &["INDEX", "KEY", "FULLTEXT", "SPATIAL"]) {
+    if !dialect.is_mysql_family() || !kw(0, &["INDEX", "KEY", "FULLTEXT", "SPATIAL"]) {
         return false;
     }
     let mut i = 1;
@@ -444,8 +448,8 @@ pub fn is_compound_statement(tokens: &[Tok]) -> bool {
 }
 
 /// Recognises the shape of one statement from its significant tokens (terminator excluded);
-/// `text` is the file the tokens' byte ranges point into.
-pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
+/// `text` is the file the tokens' byte ranges point into, written in `dialect`.
+pub fn recognise(tokens: &[Tok], text: &str, dialect: Dialect) -> Shape {
     let Some(first) = tokens.first() else {
         return Shape::new(ShapeKind::Unknown, 0..0);
     };
@@ -458,7 +462,7 @@ pub fn recognise(tokens: &[Tok], text: &str) -> Shape {
     match first.bare_word().map(str::to_ascii_uppercase).as_deref() {
         Some("CREATE") => create_drop::create(&mut c),
         Some("DROP") => create_drop::drop(&mut c),
-        Some("ALTER") => alter::alter(&mut c),
+        Some("ALTER") => alter::alter(&mut c, dialect),
         Some("RENAME") => {
             let mut shape = Shape::new(ShapeKind::Rename(ObjectKind::Table), whole_head);
             c.i = 1;

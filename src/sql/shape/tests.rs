@@ -4,7 +4,7 @@ use crate::sql::Dialect;
 
 fn shape(dialect: Dialect, sql: &str) -> Shape {
     let tokens = lex(dialect, sql, 0..sql.len()).tokens;
-    recognise(&tokens, sql)
+    recognise(&tokens, sql, dialect)
 }
 
 fn pg(sql: &str) -> Shape {
@@ -154,7 +154,7 @@ fn mysql_rename_without_to_renames_the_table() {
 #[test]
 fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyword_leads_it() {
     let non_column = |dialect: Dialect, element: &str| {
-        starts_non_column(&lex(dialect, element, 0..element.len()).tokens)
+        starts_non_column(&lex(dialect, element, 0..element.len()).tokens, dialect)
     };
     for element in [
         "CONSTRAINT c CHECK (a > 0)",
@@ -165,7 +165,9 @@ fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyw
         "EXCLUDE USING gist (r WITH &&)",
         "LIKE other INCLUDING ALL",
     ] {
-        assert!(non_column(Dialect::Postgres, element), "{element}");
+        for dialect in [Dialect::Postgres, Dialect::Sqlite, Dialect::Mysql] {
+            assert!(non_column(dialect, element), "{dialect}: {element}");
+        }
     }
     for element in [
         "KEY k_a (a)",
@@ -177,10 +179,15 @@ fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyw
         "FULLTEXT (body)",
         "SPATIAL INDEX sp (g)",
         "PERIOD FOR SYSTEM_TIME (s, e)",
+        // MySQL's types take no word: a word in the parentheses is a column of the index.
+        "key geometry(Point)",
+        "INDEX geography(Point)",
     ] {
-        assert!(non_column(Dialect::Mariadb, element), "{element}");
+        for dialect in [Dialect::Mariadb, Dialect::Mysql] {
+            assert!(non_column(dialect, element), "{dialect}: {element}");
+        }
     }
-    // PostgreSQL reserves none of these words: each names a column here.
+    // No index or period follows these words: each names a column, in every dialect.
     for element in [
         "key text PRIMARY KEY",
         "key varchar(10)",
@@ -194,7 +201,29 @@ fn a_table_element_starts_a_column_unless_a_constraint_index_like_or_period_keyw
         "index geography(Point, 4326) NOT NULL",
         "key enum('a', 'b')",
     ] {
-        assert!(!non_column(Dialect::Postgres, element), "{element}");
+        for dialect in [
+            Dialect::Postgres,
+            Dialect::Sqlite,
+            Dialect::Mysql,
+            Dialect::Mariadb,
+        ] {
+            assert!(!non_column(dialect, element), "{dialect}: {element}");
+        }
+    }
+    // PostgreSQL and SQLite have no index among a table's elements: a word in a type's
+    // parentheses is PostGIS's `geometry(Point)`, an index's shape a column's name and type.
+    for element in [
+        "key geometry(Point)",
+        "key geometry(Point) NOT NULL",
+        "index geography(Point)",
+        "key my_type(word)",
+        "spatial geometry(Polygon)",
+        "fulltext tsv(english)",
+        "KEY k_a (a)",
+    ] {
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            assert!(!non_column(dialect, element), "{dialect}: {element}");
+        }
     }
 }
 
@@ -257,6 +286,20 @@ fn alter_table_add_key_adds_a_column_unless_a_list_of_columns_follows() {
     let s = shape(Dialect::Mariadb, "ALTER TABLE t ADD UNIQUE KEY u (a)");
     assert_eq!(s.actions[0].kind, AlterActionKind::AddConstraint);
     assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("u"));
+    // PostgreSQL and SQLite add no index in ALTER TABLE: a word in the parentheses is a type's
+    // modifier (PostGIS's `geometry(Point)`), MariaDB's index `geometry` on `Point` there.
+    let sql = "ALTER TABLE t ADD key geometry(Point)";
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let s = shape(dialect, sql);
+        assert_eq!(s.actions[0].kind, AlterActionKind::AddColumn, "{dialect}");
+        assert_eq!(s.actions[0].name.as_ref().map(|n| n.base()), Some("key"));
+    }
+    let s = shape(Dialect::Mariadb, sql);
+    assert_eq!(s.actions[0].kind, AlterActionKind::AddIndex);
+    assert_eq!(
+        s.actions[0].name.as_ref().map(|n| n.base()),
+        Some("geometry")
+    );
 }
 
 #[test]
