@@ -44,12 +44,8 @@ fn fixed_incident_migration_runs_twice_on_postgres() {
 
     let fixed = fixed(&original, Dialect::Postgres, false);
     assert!(fixed.contains("CREATE TABLE IF NOT EXISTS user_profiles ("));
-    db.exec(&fixed);
-    db.exec(&fixed);
-    let fresh = ScratchDb::postgres();
-    fresh.exec(&sample("20240101_create_users.sql"));
-    fresh.exec(&fixed);
-    fresh.exec(&fixed);
+    run_twice(&db, &fixed).expect("the fixed file runs twice");
+    let fresh = assert_runs_twice(&sample("20240101_create_users.sql"), &fixed);
     assert_eq!(
         fresh
             .query("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_user_profiles_user_id'"),
@@ -81,9 +77,7 @@ DROP RULE accounts_keep ON app.accounts;
 #[test]
 fn every_postgres_fix_makes_a_retry_succeed() {
     let fixed = fixed(POSTGRES_MIGRATION, Dialect::Postgres, true);
-    let db = ScratchDb::postgres();
-    db.exec(&fixed);
-    db.exec(&fixed);
+    run_twice(&ScratchDb::postgres(), &fixed).expect("the fixed file runs twice");
     assert!(run_twice(&ScratchDb::postgres(), POSTGRES_MIGRATION).is_err());
 }
 
@@ -102,9 +96,7 @@ DROP VIEW emails;
 #[test]
 fn every_mariadb_fix_makes_a_retry_succeed() {
     let fixed = fixed(MARIADB_MIGRATION, Dialect::Mariadb, true);
-    let db = ScratchDb::mariadb();
-    db.exec(&fixed);
-    db.exec(&fixed);
+    run_twice(&ScratchDb::mariadb(), &fixed).expect("the fixed file runs twice");
     assert!(run_twice(&ScratchDb::mariadb(), MARIADB_MIGRATION).is_err());
 }
 
@@ -142,8 +134,7 @@ DROP TABLE scratch;
 fn mysql_dialect_fixes_run_twice_on_mariadb() {
     let fixed = fixed(MYSQL_DIALECT_MIGRATION, Dialect::Mysql, false);
     let db = ScratchDb::mariadb();
-    db.exec(&fixed);
-    db.exec(&fixed);
+    run_twice(&db, &fixed).expect("the fixed file runs twice");
     db.exec("DROP DATABASE IF EXISTS reporting");
     let original = ScratchDb::mariadb();
     let err = run_twice(&original, MYSQL_DIALECT_MIGRATION).expect_err("not retry-safe");
@@ -188,10 +179,7 @@ fn newer_postgres_create_kind_fixes_make_a_retry_succeed() {
     assert_eq!(fixed.matches("IF NOT EXISTS").count(), 4, "{fixed}");
     assert_eq!(fixed.matches("OR REPLACE").count(), 2, "{fixed}");
     assert_eq!(fixed.matches("DO $preflight$").count(), 4, "{fixed}");
-    let db = ScratchDb::postgres();
-    db.exec(POSTGRES_MORE_KINDS_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    let db = assert_runs_twice(POSTGRES_MORE_KINDS_SETUP, &fixed);
     assert_eq!(db.query("SELECT count(*) FROM pg_publication"), ["1"]);
 }
 
@@ -249,10 +237,7 @@ fn postgres_rename_primary_key_and_insert_fixes_make_a_retry_succeed() {
     let fixed = fixed(POSTGRES_GUARDS, Dialect::Postgres, true);
     assert!(fixed.contains("ALTER TABLE IF EXISTS scratch"), "{fixed}");
     assert!(fixed.contains("ON CONFLICT DO NOTHING"), "{fixed}");
-    let db = ScratchDb::postgres();
-    db.exec(POSTGRES_GUARDS_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    let db = assert_runs_twice(POSTGRES_GUARDS_SETUP, &fixed);
     assert_eq!(
         db.query("SELECT count(*) FROM persons WHERE display_name = 'a'"),
         ["1"]
@@ -300,8 +285,7 @@ fn mariadb_rename_and_primary_key_fixes_make_a_retry_succeed() {
     assert_eq!(outcome.fixed, drop_and_add);
     let db = ScratchDb::mariadb();
     db.exec(MARIADB_GUARDS_SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    run_twice(&db, &fixed).expect("the fixed file runs twice");
     assert!(second_run(ScratchDb::mariadb, MARIADB_GUARDS_SETUP, MARIADB_GUARDS).is_err());
 }
 
@@ -1331,10 +1315,10 @@ fn the_index_of_a_materialized_view_a_cascade_removes_is_not_flagged_and_reruns(
 fn a_dollar_quote_tag_in_a_guarded_name_does_not_break_the_fixed_file() {
     let sql = "ALTER TABLE posts DROP COLUMN newest;\nALTER TABLE posts RENAME COLUMN n$preflight$x TO newest;\n";
     let fixed = fixed(sql, Dialect::Postgres, true);
-    let db = ScratchDb::postgres();
-    db.exec("CREATE TABLE posts (id int, newest timestamptz, n$preflight$x timestamptz);");
-    db.exec(&fixed);
-    db.exec(&fixed);
+    let db = assert_runs_twice(
+        "CREATE TABLE posts (id int, newest timestamptz, n$preflight$x timestamptz);",
+        &fixed,
+    );
     assert_eq!(
         db.query("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'posts'::regclass AND attnum > 0 AND NOT attisdropped"),
         ["id,newest"],
@@ -1358,12 +1342,10 @@ fn a_foreign_key_and_a_primary_key_in_one_alter_are_guarded_together() {
     let err = run_twice(&db, sql).expect_err("the original fails on a retry");
     assert!(err.contains("multiple primary keys"), "{err}");
     db.exec(&fixed);
-    let fresh = ScratchDb::postgres();
-    fresh.exec(
+    let fresh = assert_runs_twice(
         "CREATE TABLE person (id int PRIMARY KEY);\nCREATE TABLE liked (id int, person_id int);",
+        &fixed,
     );
-    fresh.exec(&fixed);
-    fresh.exec(&fixed);
     assert_eq!(
         fresh.query("SELECT string_agg(contype::text, ',' ORDER BY contype) FROM pg_constraint WHERE conrelid = 'liked'::regclass"),
         ["f,p"],
@@ -2039,10 +2021,7 @@ fn a_type_change_under_a_check_that_something_else_is_missing_is_flagged_unless_
     }
     for sql in [block(missing, creates), block(unresolved, creates)] {
         assert!(pf124(&sql).is_empty(), "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(TYPE_CHANGE_SETUP);
-        db.exec(&sql);
-        db.exec(&sql);
+        assert_runs_twice(TYPE_CHANGE_SETUP, &sql);
     }
 }
 
@@ -2076,10 +2055,7 @@ fn a_top_level_using_is_flagged_only_when_the_types_its_retry_meets_fail_it() {
     ];
     for sql in surviving {
         assert!(pf124(sql).is_empty(), "{sql}");
-        let db = ScratchDb::postgres();
-        db.exec(setup);
-        db.exec(sql);
-        db.exec(sql);
+        assert_runs_twice(setup, sql);
     }
     let failing = [
         "ALTER TABLE t ALTER COLUMN x TYPE int USING length(old);\nALTER TABLE t ALTER COLUMN old TYPE int USING 0;\n",
@@ -2370,10 +2346,7 @@ fn an_add_foreign_key_to_a_table_the_file_drops_later_is_fixed_with_a_check_of_t
         );
         second_run(ScratchDb::postgres, SETUP, &sql).expect_err(&sql);
         let fixed = fixed(&sql, Dialect::Postgres, true);
-        let db = ScratchDb::postgres();
-        db.exec(SETUP);
-        db.exec(&fixed);
-        db.exec(&fixed);
+        assert_runs_twice(SETUP, &fixed);
         assert!(!fixed.contains("ALTER TABLE IF EXISTS c"), "{fixed}");
     }
 }
@@ -2390,10 +2363,7 @@ fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_prima
     second_run(ScratchDb::postgres, SETUP, sql).expect_err(sql);
     let fixed = fixed(sql, Dialect::Postgres, true);
     assert!(fixed.contains("duplicate_object"), "{fixed}");
-    let db = ScratchDb::postgres();
-    db.exec(SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    assert_runs_twice(SETUP, &fixed);
 }
 
 /// PostgreSQL has no index among a table's elements: `ADD key geometry(Point)` adds a column

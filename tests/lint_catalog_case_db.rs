@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::retry::{retry_findings, retry_mismatches, second_run, RetryCase};
+use common::retry::{is_retry_rule, retry_findings, retry_mismatches, second_run, RetryCase};
 use common::ScratchDb;
 use preflight::fix::fix_source;
 use preflight::lint::LintOptions;
@@ -210,11 +210,10 @@ fn the_fixed_files_run_twice() {
     for case in cases().into_iter().filter(|c| c.fixed) {
         let source = SourceFile::new("m.sql", case.sql.as_str());
         let outcome = fix_source(&source, &options(), true);
-        let retry_rules = |code: &str| code.starts_with("PF1") || code.starts_with("PF2");
         let left: Vec<_> = outcome
             .remaining
             .iter()
-            .filter(|f| retry_rules(f.rule.code))
+            .filter(|f| is_retry_rule(f.rule.code))
             .collect();
         assert!(
             left.is_empty(),

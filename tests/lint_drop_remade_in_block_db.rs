@@ -8,7 +8,7 @@
 mod common;
 
 use common::retry::{
-    dialect_options, retry_findings, retry_mismatches, run_twice, RetryCase as Case,
+    dialect_options, retry_findings, retry_mismatches, run_twice, second_run, RetryCase as Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -75,10 +75,7 @@ fn a_drop_constraint_of_what_its_do_block_adds_right_before_is_not_flagged() {
     // The ADD CONSTRAINT runs again on a retry only after the drop took it: neither PF116 nor
     // PF111 flags the block.
     let sql = "DO $$\nBEGIN\n    ALTER TABLE t ADD CONSTRAINT t_pos CHECK (id > 0);\n    ALTER TABLE t DROP CONSTRAINT t_pos;\nEND $$;\n";
-    let db = ScratchDb::postgres();
-    db.exec(PG_SETUP);
-    db.exec(sql);
-    db.exec(sql);
+    second_run(ScratchDb::postgres, PG_SETUP, sql).expect("the block runs twice");
     let found = retry_findings(sql, &dialect_options(Dialect::Postgres));
     assert!(found.is_empty(), "{found:#?}");
 }

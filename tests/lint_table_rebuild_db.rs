@@ -14,7 +14,7 @@ mod common;
 
 use common::retry::{
     after_every_crash_point, crash_point_failures, crash_point_mismatches, dialect_options,
-    retry_findings, retry_lines_in_model, second_run, statements, Case,
+    retry_findings, retry_lines_in_model, run_twice, second_run, statements, Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -605,8 +605,7 @@ fn the_fixed_table_rebuild_runs_twice_on_postgres() {
     assert_ne!(fixed, sql);
     let db = ScratchDb::postgres();
     db.exec(SETUP);
-    db.exec(&fixed);
-    db.exec(&fixed);
+    run_twice(&db, &fixed).expect("the fixed file runs twice");
     assert_eq!(db.query("SELECT count(*) FROM d"), ["1"]);
 }
 

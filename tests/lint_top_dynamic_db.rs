@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::retry::is_retry_rule;
 use common::ScratchDb;
 use preflight::lint::{lint_source, LintOptions};
 use preflight::source::SourceFile;
@@ -16,11 +17,7 @@ fn findings(sql: &str) -> Vec<(String, usize)> {
     };
     lint_source(&SourceFile::new("m.sql", sql), &options)
         .into_iter()
-        .filter(|f| {
-            f.rule.code.starts_with("PF1")
-                || f.rule.code.starts_with("PF2")
-                || f.rule.code == "PF001"
-        })
+        .filter(|f| is_retry_rule(f.rule.code) || f.rule.code == "PF001")
         .map(|f| (f.rule.code.to_string(), f.location.start.unwrap().line))
         .collect()
 }
