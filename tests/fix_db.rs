@@ -2366,79 +2366,55 @@ fn an_add_foreign_key_to_a_unique_key_is_fixed_although_the_file_drops_the_prima
     assert_runs_twice(SETUP, &fixed);
 }
 
-/// PostgreSQL has no index among a table's elements: `ADD key geometry(Point)` adds a column
-/// `key` of PostGIS's `geometry`, whose modifier is a word, not MySQL's index `geometry` on a
-/// column `Point`, and fails on a retry. PostGIS is not installed here: `geometry` is a type
-/// made with a modifier function that takes any word, as PostGIS's does. Lint reports each ADD
-/// as a column's (PF108), and its IF NOT EXISTS makes the retry succeed.
+/// PostgreSQL reserves none of `key`, `index`, `fulltext` and `spatial`, and has no index
+/// among a table's elements: `ADD key char(2)` adds a column `key`, not MySQL's index, and so
+/// does `ADD key geometry(Point)` (PostGIS's `geometry`, whose modifier is a word), not MySQL's
+/// index `geometry` on a column `Point`. PostGIS is not installed here: `geometry` is a type
+/// made with a modifier function that takes any word, as PostGIS's does. Each fails on a retry
+/// (`column "key" of relation "t" already exists`). Lint reports each ADD as a column's
+/// (PF108), and its IF NOT EXISTS makes the retry succeed.
 #[test]
-fn a_column_named_key_of_a_type_with_a_word_modifier_is_flagged_and_its_fix_runs_twice_on_postgres()
-{
-    let setup = "CREATE TYPE geometry;\n\
+fn a_column_named_like_an_index_keyword_is_flagged_and_its_fix_runs_twice_on_postgres() {
+    const GEOMETRY: &str = "CREATE TYPE geometry;\n\
         CREATE FUNCTION geometry_in(cstring) RETURNS geometry AS 'textin' LANGUAGE internal IMMUTABLE STRICT;\n\
         CREATE FUNCTION geometry_out(geometry) RETURNS cstring AS 'textout' LANGUAGE internal IMMUTABLE STRICT;\n\
         CREATE FUNCTION geometry_typmod_in(cstring[]) RETURNS integer AS $$ SELECT 1 $$ LANGUAGE sql IMMUTABLE STRICT;\n\
-        CREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, TYPMOD_IN = geometry_typmod_in, INTERNALLENGTH = VARIABLE);\n\
-        CREATE TABLE places (id int PRIMARY KEY);";
-    let sql = "ALTER TABLE places ADD key geometry(Point);\nALTER TABLE places ADD index geometry(Point), ADD spatial geometry(Polygon);\n";
-    let found = findings_of(sql, None);
-    let added: Vec<_> = found
-        .iter()
-        .map(|(code, line, _)| (code.as_str(), *line))
-        .collect();
-    assert_eq!(
-        added,
-        [("PF108", 1), ("PF108", 2), ("PF108", 2)],
-        "{found:?}"
-    );
-    let fixed = fixed(sql, Dialect::Postgres, false);
-    assert_eq!(
-        fixed,
-        "ALTER TABLE places ADD IF NOT EXISTS key geometry(Point);\nALTER TABLE places ADD IF NOT EXISTS index geometry(Point), ADD IF NOT EXISTS spatial geometry(Polygon);\n"
-    );
-    let db = assert_fix_makes_the_retry_succeed(
-        setup,
-        sql,
-        &[r#"column "key" of relation "places" already exists"#],
-        &fixed,
-    );
-    assert_eq!(
-        db.query("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'places'"),
-        ["id,key,index,spatial"]
-    );
-}
-
-/// PostgreSQL reserves none of `key`, `index`, `fulltext` and `spatial`: `ADD key char(2)` adds
-/// a column `key`, not MySQL's index, and fails on a retry (`column "key" of relation "t"
-/// already exists`). Lint reports each ADD as a column's (PF108), and its IF NOT EXISTS makes
-/// the retry succeed.
-#[test]
-fn a_column_named_like_an_index_keyword_is_flagged_and_its_fix_runs_twice_on_postgres() {
-    let setup = "CREATE TABLE t (id int);";
-    let sql = "ALTER TABLE t ADD key char(2);\nALTER TABLE t ADD index int, ADD fulltext text, ADD spatial int;\n";
-    let found = findings_of(sql, None);
-    let added: Vec<_> = found
-        .iter()
-        .map(|(code, line, _)| (code.as_str(), *line))
-        .collect();
-    assert_eq!(
-        added,
-        [("PF108", 1), ("PF108", 2), ("PF108", 2), ("PF108", 2)],
-        "{found:?}"
-    );
-    let fixed = fixed(sql, Dialect::Postgres, false);
-    assert_eq!(
-        fixed,
-        "ALTER TABLE t ADD IF NOT EXISTS key char(2);\nALTER TABLE t ADD IF NOT EXISTS index int, ADD IF NOT EXISTS fulltext text, ADD IF NOT EXISTS spatial int;\n"
-    );
-    let db = assert_fix_makes_the_retry_succeed(
-        setup,
-        sql,
-        &[r#"column "key" of relation "t" already exists"#],
-        &fixed,
-    );
-    assert_eq!(
-        db.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 't'"),
-        ["5"]
-    );
+        CREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, TYPMOD_IN = geometry_typmod_in, INTERNALLENGTH = VARIABLE);\n";
+    let cases: [(String, &str, &[(&str, usize)], &str, &str); 2] = [
+        (
+            String::new(),
+            "ALTER TABLE t ADD key char(2);\nALTER TABLE t ADD index int, ADD fulltext text, ADD spatial int;\n",
+            &[("PF108", 1), ("PF108", 2), ("PF108", 2), ("PF108", 2)],
+            "ALTER TABLE t ADD IF NOT EXISTS key char(2);\nALTER TABLE t ADD IF NOT EXISTS index int, ADD IF NOT EXISTS fulltext text, ADD IF NOT EXISTS spatial int;\n",
+            "id,key,index,fulltext,spatial",
+        ),
+        (
+            GEOMETRY.to_string(),
+            "ALTER TABLE t ADD key geometry(Point);\nALTER TABLE t ADD index geometry(Point), ADD spatial geometry(Polygon);\n",
+            &[("PF108", 1), ("PF108", 2), ("PF108", 2)],
+            "ALTER TABLE t ADD IF NOT EXISTS key geometry(Point);\nALTER TABLE t ADD IF NOT EXISTS index geometry(Point), ADD IF NOT EXISTS spatial geometry(Polygon);\n",
+            "id,key,index,spatial",
+        ),
+    ];
+    for (types, sql, flagged, expected_fix, columns) in cases {
+        let found = findings_of(sql, None);
+        let added: Vec<_> = found
+            .iter()
+            .map(|(code, line, _)| (code.as_str(), *line))
+            .collect();
+        assert_eq!(added, flagged, "{sql}\n{found:?}");
+        let fixed = fixed(sql, Dialect::Postgres, false);
+        assert_eq!(fixed, expected_fix);
+        let db = assert_fix_makes_the_retry_succeed(
+            &format!("{types}CREATE TABLE t (id int);"),
+            sql,
+            &[r#"column "key" of relation "t" already exists"#],
+            &fixed,
+        );
+        assert_eq!(
+            db.query("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 't'"),
+            [columns],
+            "{sql}"
+        );
+    }
 }
