@@ -2380,18 +2380,18 @@ fn a_column_named_like_an_index_keyword_is_flagged_and_its_fix_runs_twice_on_pos
         CREATE FUNCTION geometry_out(geometry) RETURNS cstring AS 'textout' LANGUAGE internal IMMUTABLE STRICT;\n\
         CREATE FUNCTION geometry_typmod_in(cstring[]) RETURNS integer AS $$ SELECT 1 $$ LANGUAGE sql IMMUTABLE STRICT;\n\
         CREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, TYPMOD_IN = geometry_typmod_in, INTERNALLENGTH = VARIABLE);\n";
-    let cases: [(String, &str, &[(&str, usize)], &str, &str); 2] = [
+    let cases = [
         (
-            String::new(),
+            "",
             "ALTER TABLE t ADD key char(2);\nALTER TABLE t ADD index int, ADD fulltext text, ADD spatial int;\n",
-            &[("PF108", 1), ("PF108", 2), ("PF108", 2), ("PF108", 2)],
+            &[("PF108", 1), ("PF108", 2), ("PF108", 2), ("PF108", 2)][..],
             "ALTER TABLE t ADD IF NOT EXISTS key char(2);\nALTER TABLE t ADD IF NOT EXISTS index int, ADD IF NOT EXISTS fulltext text, ADD IF NOT EXISTS spatial int;\n",
             "id,key,index,fulltext,spatial",
         ),
         (
-            GEOMETRY.to_string(),
+            GEOMETRY,
             "ALTER TABLE t ADD key geometry(Point);\nALTER TABLE t ADD index geometry(Point), ADD spatial geometry(Polygon);\n",
-            &[("PF108", 1), ("PF108", 2), ("PF108", 2)],
+            &[("PF108", 1), ("PF108", 2), ("PF108", 2)][..],
             "ALTER TABLE t ADD IF NOT EXISTS key geometry(Point);\nALTER TABLE t ADD IF NOT EXISTS index geometry(Point), ADD IF NOT EXISTS spatial geometry(Polygon);\n",
             "id,key,index,spatial",
         ),
