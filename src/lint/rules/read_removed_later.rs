@@ -1211,6 +1211,23 @@ mod tests {
                 "CREATE TABLE t (id INT, b TEXT, s DATETIME, e DATETIME, KEY k (id), INDEX (b(10)), FULLTEXT KEY f (b), PERIOD FOR p (s, e));",
                 &["id", "b", "s", "e"][..],
             ),
+            // No index among PostgreSQL's and SQLite's elements: PostGIS's `key
+            // geometry(Point)` is a column, MariaDB's `KEY geometry (Point)` an index.
+            (
+                Dialect::Postgres,
+                "CREATE TABLE t (id int, key geometry(Point), index geography(Point));",
+                &["id", "key", "index"][..],
+            ),
+            (
+                Dialect::Sqlite,
+                "CREATE TABLE t (id int, key my_type(word));",
+                &["id", "key"][..],
+            ),
+            (
+                Dialect::Mariadb,
+                "CREATE TABLE t (id INT, Point INT, KEY geometry (Point));",
+                &["id", "point"][..],
+            ),
         ] {
             let parsed = crate::sql::parse_source(&SourceFile::new("m.sql", sql), dialect);
             assert_eq!(super::created_columns(&parsed.statements[0]), expected, "{sql}");
