@@ -511,9 +511,8 @@ fn reads_of_the_table_a_swap_renamed_away_match_postgres_at_every_crash_point_in
 /// swap's rename: one of another schema (`a.d_old`, which only the file's drop removes), or one
 /// the file makes again after the drop without the column the copy reads (the rename then
 /// fails on it). PostgreSQL fails at the copy, and PF123 flags it, with every crash point
-/// counting. (Under a per-file transaction PF123 flags neither, nor does PF110 flag the drop of
-/// `a.d_old`, which fails on every retry: lint keys the two `d_old` as one, and does not compare
-/// a table the file leaves with what a read reads.)
+/// counting. (Under a per-file transaction: the first in
+/// [`renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models`].)
 #[test]
 fn swap_reads_of_a_d_old_the_rename_does_not_give_back_stay_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();
@@ -548,6 +547,62 @@ fn swap_reads_of_a_d_old_the_rename_does_not_give_back_stay_flagged_where_postgr
         })
         .collect();
     assert_eq!(copy_fails, [(true, true); 2]);
+}
+
+/// A rename's new name lives in the schema of the renamed table: `ALTER TABLE d RENAME TO
+/// d_old` (search_path the default, `public`) makes `public.d_old`, and leaves `a.d_old` as it
+/// was. A drop of `a.d_old` after it fails on every retry past it (PF109), and under a per-file
+/// transaction the rename fails on a re-run (`public.d_old` is still there: the file drops only
+/// `a.d_old`), and the swapped-in rename after it (PF118). The same rename in schema `a`, or
+/// unqualified under a search_path that puts `a` first, does make `a.d2_old`.
+fn renames_into_another_schema() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the swap drops an a.d_old the rename does not make",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE a.d_old;",
+            ],
+        },
+        Case {
+            name: "the swap copies from and drops an a.d_old the rename does not make",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "INSERT INTO d SELECT * FROM a.d_old;",
+                "DROP TABLE a.d_old;",
+            ],
+        },
+        Case {
+            name: "a table of schema a renamed and dropped in schema a",
+            statements: &[
+                "CREATE TABLE a.d2 (id int);",
+                "ALTER TABLE a.d2 RENAME TO d2_old;",
+                "DROP TABLE a.d2_old;",
+            ],
+        },
+        Case {
+            name: "renamed unqualified under a search_path with a first, dropped as a.d2_old",
+            statements: &[
+                "SET search_path TO a, public;",
+                "CREATE TABLE d2 (id int);",
+                "ALTER TABLE d2 RENAME TO d2_old;",
+                "DROP TABLE a.d2_old;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec("CREATE TABLE a.d_old (id int);");
+    let failures = crash_point_mismatches(&db, &renames_into_another_schema());
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// The table's `IF EXISTS` does not guard a rename of a column of it: onto a column the
