@@ -633,6 +633,128 @@ fn a_column_rename_under_the_tables_if_exists_stays_flagged_where_postgres_fails
     }
 }
 
+/// A column rename under the table's `IF EXISTS` runs whenever the table is there, so under a
+/// per-file transaction it gives its new name back as the unguarded rename does: a re-run of
+/// `… DROP COLUMN c; ALTER TABLE IF EXISTS t RENAME COLUMN id TO c` finds `t.c` (the renamed
+/// `id`), and a read of `c` before the drop runs; only the rename fails (`column "id" does not
+/// exist`). With every crash point counting, a retry past the drop fails at the read, and PF123
+/// flags it. (PF110 flags the drop, for the data it destroys: no server error, so no
+/// [`Case`].)
+#[test]
+fn a_read_of_a_column_a_rename_under_the_tables_if_exists_gives_back_matches_postgres() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let files: [&[&str]; 2] = [
+        &[
+            "SELECT c FROM t;",
+            "ALTER TABLE t DROP COLUMN c;",
+            "ALTER TABLE IF EXISTS t RENAME COLUMN id TO c;",
+        ],
+        &[
+            "UPDATE t SET c = '1';",
+            "ALTER TABLE t DROP COLUMN c;",
+            "ALTER TABLE IF EXISTS t RENAME COLUMN id TO c;",
+        ],
+    ];
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            // Does a retry fail at the read (line 1), and does PF123 flag it?
+            let read_fails = crash_point_failures(&db, statements, model).contains(&1);
+            let pf123 = retry_findings(&sql, &model_options(model))
+                .iter()
+                .any(|f| f.rule.code == "PF123" && f.location.start.map(|s| s.line) == Some(1));
+            assert_eq!(
+                (read_fails, pf123),
+                (model.is_none(), model.is_none()),
+                "{model:?}: {sql}"
+            );
+        }
+    }
+}
+
+/// Column renames under the table's `IF EXISTS` in the column rebuild and the column swap, with
+/// reads and drops of the renamed columns after them: lint and PostgreSQL agree at every crash
+/// point in both models, as for the unguarded renames.
+fn column_renames_under_the_tables_if_exists() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the column rebuild, its rename under the table's IF EXISTS",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+            ],
+        },
+        Case {
+            name: "the column rebuild under the table's IF EXISTS, the rebuilt column read after",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "UPDATE t SET c = 'z';",
+            ],
+        },
+        Case {
+            name: "the rebuilt column read and dropped again: a re-run's copy fails",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "SELECT c FROM t;",
+                "ALTER TABLE t DROP COLUMN c;",
+            ],
+        },
+        Case {
+            name:
+                "a column renamed under the table's IF EXISTS, read and dropped under the new name",
+            statements: &[
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "UPDATE t SET c_old = 'y';",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS, the old column dropped at the end",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS, the copy from the old column after",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "UPDATE t SET c = c_old;",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS that drops the swapped-in column",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "ALTER TABLE t DROP COLUMN c;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn column_renames_under_the_tables_if_exists_match_postgres_at_every_crash_point_in_both_models() {
+    assert_matches_postgres(&column_renames_under_the_tables_if_exists());
+}
+
 #[test]
 fn the_rebuild_rename_is_not_flagged_in_either_model() {
     let sql = REBUILD.join("\n") + "\n";
