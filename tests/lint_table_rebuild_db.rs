@@ -511,9 +511,8 @@ fn reads_of_the_table_a_swap_renamed_away_match_postgres_at_every_crash_point_in
 /// swap's rename: one of another schema (`a.d_old`, which only the file's drop removes), or one
 /// the file makes again after the drop without the column the copy reads (the rename then
 /// fails on it). PostgreSQL fails at the copy, and PF123 flags it, with every crash point
-/// counting. (Under a per-file transaction PF123 flags neither, nor does PF110 flag the drop of
-/// `a.d_old`, which fails on every retry: lint keys the two `d_old` as one, and does not compare
-/// a table the file leaves with what a read reads.)
+/// counting. (Under a per-file transaction: the first in
+/// [`renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models`].)
 #[test]
 fn swap_reads_of_a_d_old_the_rename_does_not_give_back_stay_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();
@@ -550,6 +549,62 @@ fn swap_reads_of_a_d_old_the_rename_does_not_give_back_stay_flagged_where_postgr
     assert_eq!(copy_fails, [(true, true); 2]);
 }
 
+/// A rename's new name lives in the schema of the renamed table: `ALTER TABLE d RENAME TO
+/// d_old` (search_path the default, `public`) makes `public.d_old`, and leaves `a.d_old` as it
+/// was. A drop of `a.d_old` after it fails on every retry past it (PF109), and under a per-file
+/// transaction the rename fails on a re-run (`public.d_old` is still there: the file drops only
+/// `a.d_old`), and the swapped-in rename after it (PF118). The same rename in schema `a`, or
+/// unqualified under a search_path that puts `a` first, does make `a.d2_old`.
+fn renames_into_another_schema() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the swap drops an a.d_old the rename does not make",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE a.d_old;",
+            ],
+        },
+        Case {
+            name: "the swap copies from and drops an a.d_old the rename does not make",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "INSERT INTO d SELECT * FROM a.d_old;",
+                "DROP TABLE a.d_old;",
+            ],
+        },
+        Case {
+            name: "a table of schema a renamed and dropped in schema a",
+            statements: &[
+                "CREATE TABLE a.d2 (id int);",
+                "ALTER TABLE a.d2 RENAME TO d2_old;",
+                "DROP TABLE a.d2_old;",
+            ],
+        },
+        Case {
+            name: "renamed unqualified under a search_path with a first, dropped as a.d2_old",
+            statements: &[
+                "SET search_path TO a, public;",
+                "CREATE TABLE d2 (id int);",
+                "ALTER TABLE d2 RENAME TO d2_old;",
+                "DROP TABLE a.d2_old;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    db.exec("CREATE TABLE a.d_old (id int);");
+    let failures = crash_point_mismatches(&db, &renames_into_another_schema());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 /// The table's `IF EXISTS` does not guard a rename of a column of it: onto a column the
 /// statement before drops, a retry past the rename fails there (`column "id" does not exist`),
 /// and PF118 flags it in both models. (PF110 flags the drop too, for the data it destroys: no
@@ -576,6 +631,128 @@ fn a_column_rename_under_the_tables_if_exists_stays_flagged_where_postgres_fails
             .collect();
         assert_eq!(pf118, [2], "{model:?}");
     }
+}
+
+/// A column rename under the table's `IF EXISTS` runs whenever the table is there, so under a
+/// per-file transaction it gives its new name back as the unguarded rename does: a re-run of
+/// `… DROP COLUMN c; ALTER TABLE IF EXISTS t RENAME COLUMN id TO c` finds `t.c` (the renamed
+/// `id`), and a read of `c` before the drop runs; only the rename fails (`column "id" does not
+/// exist`). With every crash point counting, a retry past the drop fails at the read, and PF123
+/// flags it. (PF110 flags the drop, for the data it destroys: no server error, so no
+/// [`Case`].)
+#[test]
+fn a_read_of_a_column_a_rename_under_the_tables_if_exists_gives_back_matches_postgres() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let files: [&[&str]; 2] = [
+        &[
+            "SELECT c FROM t;",
+            "ALTER TABLE t DROP COLUMN c;",
+            "ALTER TABLE IF EXISTS t RENAME COLUMN id TO c;",
+        ],
+        &[
+            "UPDATE t SET c = '1';",
+            "ALTER TABLE t DROP COLUMN c;",
+            "ALTER TABLE IF EXISTS t RENAME COLUMN id TO c;",
+        ],
+    ];
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            // Does a retry fail at the read (line 1), and does PF123 flag it?
+            let read_fails = crash_point_failures(&db, statements, model).contains(&1);
+            let pf123 = retry_findings(&sql, &model_options(model))
+                .iter()
+                .any(|f| f.rule.code == "PF123" && f.location.start.map(|s| s.line) == Some(1));
+            assert_eq!(
+                (read_fails, pf123),
+                (model.is_none(), model.is_none()),
+                "{model:?}: {sql}"
+            );
+        }
+    }
+}
+
+/// Column renames under the table's `IF EXISTS` in the column rebuild and the column swap, with
+/// reads and drops of the renamed columns after them: lint and PostgreSQL agree at every crash
+/// point in both models, as for the unguarded renames.
+fn column_renames_under_the_tables_if_exists() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the column rebuild, its rename under the table's IF EXISTS",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+            ],
+        },
+        Case {
+            name: "the column rebuild under the table's IF EXISTS, the rebuilt column read after",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "UPDATE t SET c = 'z';",
+            ],
+        },
+        Case {
+            name: "the rebuilt column read and dropped again: a re-run's copy fails",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE t DROP COLUMN c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "SELECT c FROM t;",
+                "ALTER TABLE t DROP COLUMN c;",
+            ],
+        },
+        Case {
+            name:
+                "a column renamed under the table's IF EXISTS, read and dropped under the new name",
+            statements: &[
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "UPDATE t SET c_old = 'y';",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS, the old column dropped at the end",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS, the copy from the old column after",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "UPDATE t SET c = c_old;",
+                "ALTER TABLE t DROP COLUMN c_old;",
+            ],
+        },
+        Case {
+            name: "the column swap under the table's IF EXISTS that drops the swapped-in column",
+            statements: &[
+                "ALTER TABLE t ADD COLUMN c_new text;",
+                "UPDATE t SET c_new = c;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c TO c_old;",
+                "ALTER TABLE IF EXISTS t RENAME COLUMN c_new TO c;",
+                "ALTER TABLE t DROP COLUMN c;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn column_renames_under_the_tables_if_exists_match_postgres_at_every_crash_point_in_both_models() {
+    assert_matches_postgres(&column_renames_under_the_tables_if_exists());
 }
 
 #[test]

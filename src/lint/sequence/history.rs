@@ -566,7 +566,7 @@ impl Sequence {
         let Some(removed) = self.removed.get(&d) else {
             return false;
         };
-        let Some((at, old)) = removed.renamed_into else {
+        let Some((at, old, _)) = removed.renamed_into else {
             return false;
         };
         let now = self.current_index;

@@ -33,7 +33,10 @@ impl Sequence {
             self.events.push(step.key.digest(), index, step.event);
             if step.rename {
                 self.renamed_away.insert((step.key.digest(), index));
-                let guarded = step.guarded || statement.shape.guard.is_some_and(|g| g.present);
+                // The step's own guard: the table's `IF EXISTS` guards the table's rename
+                // (`ALTER TABLE IF EXISTS t RENAME TO t2`, which [`steps`] folds in), not one of
+                // a column of it, which runs whenever the table is there.
+                let guarded = step.guarded;
                 if let Some(to) = &step.to {
                     let onto = if guarded {
                         &mut self.guarded_onto

@@ -146,8 +146,10 @@ struct Removed {
     /// rename into it after it: the rename's schema, resolved.
     renamed_last_reruns: Option<Resolved>,
     /// The last top-level statement before the current one that renamed something to this
-    /// name, with the digest of the name it had.
-    renamed_into: Option<(u32, u64)>,
+    /// name, with the digest of the name it had and the schema the rename acted in, resolved
+    /// (the new name lives in the renamed object's schema: `ALTER TABLE d RENAME TO d_old`
+    /// makes no `a.d_old`).
+    renamed_into: Option<(u32, u64, Resolved)>,
     /// The schemas of the top-level statements before the current one that dropped it (with
     /// whether no later view blocks that drop) and that created it (with the statement), as
     /// [`Resolved`]: only a drop or creation of the same schema proves a creation or drop of it.
@@ -612,6 +614,12 @@ impl Sequence {
                 );
         }
         self.search_path.observe(&statement.tokens);
+        // The schema each rename of the statement acted in, by the digest of the name it gives.
+        let renamed_in: Vec<(u64, Resolved)> = self
+            .current
+            .iter()
+            .filter_map(|(_, _, _, _, schema, to)| to.as_ref().map(|(to, _)| (*to, schema.clone())))
+            .collect();
         for (key, event, rename, proved, schema, to) in std::mem::take(&mut self.current) {
             self.steps_passed += 1;
             if let Some((to, old)) = to {
@@ -664,9 +672,16 @@ impl Sequence {
             }
         }
         for arrival in arrivals(statement) {
-            if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+            let new = arrival.key.digest();
+            if let Some(removed) = self.removed.get_mut(&new) {
                 let old = arrival.old_key().map(|k| k.digest());
-                removed.renamed_into = old.map(|old| (statement.index as u32, old));
+                let schema = renamed_in
+                    .iter()
+                    .find(|(to, _)| *to == new)
+                    .map(|(_, s)| s.clone());
+                removed.renamed_into = old
+                    .zip(schema)
+                    .map(|(old, schema)| (statement.index as u32, old, schema));
             }
         }
         if self.blockers(statement.index).next().is_some() {

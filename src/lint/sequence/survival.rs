@@ -53,7 +53,7 @@ impl Sequence {
                 created(r)
                     || (tx && file_leaves(r, Event::Create))
                     || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
-                    || self.renamed_into_holds(step.key.digest(), r)
+                    || self.renamed_into_holds(step.key.digest(), r, &schema)
             }),
         }
     }
@@ -77,9 +77,9 @@ impl Sequence {
         let schema = self.resolve(step);
         let tx = self.transactional();
         let old_there = self.old_made_before(old, new, i, &schema)
-            || (tx && self.left_after(old, Event::Create, &step.schema));
+            || (tx && self.left_after(old, Event::Create, step));
         let new_free = self.new_freed_before(new, i, &schema)
-            || (tx && self.left_after(new, Event::Remove, &step.schema));
+            || (tx && self.left_after(new, Event::Remove, step));
         // `IF EXISTS` skips the rename once `old` is gone: it fails only on `new` taken
         // (`CREATE TABLE IF NOT EXISTS t_new AS SELECT id AS n FROM t; DROP TABLE IF EXISTS t;
         // ALTER TABLE IF EXISTS t_new RENAME TO t`), and leaves `old` gone either way.
@@ -151,9 +151,11 @@ impl Sequence {
     /// before the current one touches it? Present: the file's last event on it is a top-level
     /// creation after the current statement, or an unguarded top-level rename of the written
     /// schema gives it the name after every other event ([`Self::left_by_rename`]). Removed:
-    /// the file's last event on it is a removal after the current statement, with nothing
-    /// renamed into the name since, and nothing before the current statement but removals.
-    fn left_after(&self, key: u64, present: Event, written: &super::Resolved) -> bool {
+    /// the file's last event on it is a removal after the current statement, of the schema
+    /// `step` acts in, with nothing renamed into the name since, and nothing before the current
+    /// statement but removals. `written`: the schema `step` writes.
+    fn left_after(&self, key: u64, present: Event, step: &Step) -> bool {
+        let written = &step.schema;
         let i = self.current_index;
         let Some(r) = self.removed.get(&key) else {
             return false;
@@ -175,10 +177,18 @@ impl Sequence {
                     && r.last_at as usize > i)
                     || self.left_by_rename(key, Some(written))
             }
+            // The removal must be of the step's schema: `DROP TABLE a.d_old` at the end of
+            // the file leaves the `d_old` an unqualified `RENAME TO d_old` makes (unless the
+            // search_path puts `a` first). The first pass keeps the schema a statement writes:
+            // an unqualified removal counts for an unqualified step (the same search_path).
             Event::Remove => {
                 let arrives_after =
                     arrivals.is_some_and(|list| list.iter().any(|&(j, _)| j > r.last_at));
-                r.last == Event::Remove && r.last_at as usize > i && !arrives_after
+                let same_schema = match &r.last_top_schema {
+                    Some(s) => self.resolve(step).as_deref() == Some(&**s),
+                    None => written.is_none(),
+                };
+                r.last == Event::Remove && r.last_at as usize > i && !arrives_after && same_schema
             }
         };
         left && !event_before && !arrival_before
@@ -192,9 +202,21 @@ impl Sequence {
     /// `old` before the rename on every run (`ADD COLUMN c_new …; … RENAME COLUMN c_new TO c;
     /// DROP COLUMN c`): from any crash point, the retry meets either `old` not yet renamed
     /// (the rename runs), or `new` already there (the rename, guarded, is skipped, or
-    /// unguarded fails itself), never both names missing.
-    pub(super) fn renamed_into_holds(&self, new: u64, removed: &Removed) -> bool {
-        self.renamed_into_holds_until(new, removed, self.current_index)
+    /// unguarded fails itself), never both names missing. The rename acted in `schema` (the
+    /// current step's, resolved): its new name lives in the renamed object's schema, and a
+    /// statement naming another (`ALTER TABLE d RENAME TO d_old; … DROP TABLE a.d_old`) acts
+    /// on another object.
+    pub(super) fn renamed_into_holds(
+        &self,
+        new: u64,
+        removed: &Removed,
+        schema: &super::Resolved,
+    ) -> bool {
+        removed
+            .renamed_into
+            .as_ref()
+            .is_some_and(|(_, _, renamed_in)| renamed_in == schema)
+            && self.renamed_into_holds_until(new, removed, self.current_index)
     }
 
     /// [`Self::renamed_into_holds`] for a statement that reads `new`, which statement `until`
@@ -208,7 +230,7 @@ impl Sequence {
         removed: &Removed,
         until: usize,
     ) -> bool {
-        let Some((i, old)) = removed.renamed_into else {
+        let Some((i, old, _)) = removed.renamed_into else {
             return false;
         };
         let now = self.current_index;
