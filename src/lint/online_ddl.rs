@@ -8,6 +8,7 @@
 //! `tests/mysql_online_ddl.rs`.
 
 use super::rule::StatementCx;
+use super::safety::top_level_kw;
 use crate::sql::lexer::matching_paren;
 use crate::sql::tokens_in;
 use crate::sql::{
@@ -382,6 +383,101 @@ pub fn column_rebuilt_by_index<'a>(
         .iter()
         .find(|(a, t)| stored_column(a, t))
         .map(|(a, _)| *a)
+}
+
+/// Does `action` (tokens `t`) add a VIRTUAL generated column: `ADD [COLUMN] c type [GENERATED
+/// ALWAYS] AS (expr) [VIRTUAL]` (MariaDB's default when neither `VIRTUAL` nor
+/// `STORED`/`PERSISTENT` is said)?
+fn adds_virtual_column(action: &AlterAction, t: &[Tok]) -> bool {
+    action.kind == AlterActionKind::AddColumn
+        && top_level_kw(t, "AS").is_some()
+        && top_level_kw(t, "STORED").is_none()
+        && top_level_kw(t, "PERSISTENT").is_none()
+}
+
+/// MariaDB 10.2 and later: what the VIRTUAL generated columns an `ALTER TABLE` adds cost with
+/// its other actions (`actions`), as `(the first such column's action or the index on one,
+/// cost)`. Alone, a VIRTUAL column is added instantly; InnoDB does it in place beside other
+/// actions only when they are more VIRTUAL columns, `DROP COLUMN`, `DROP INDEX` or plain
+/// (neither UNIQUE nor FULLTEXT/SPATIAL) index builds. Anything else (a stored column, a UNIQUE
+/// key, a rename, a default, a table option, …) copies the table: `ERROR 1846 … Reason:
+/// INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER TABLE actions.
+/// Try ALGORITHM=COPY`. An index on a VIRTUAL column the statement adds is built in place but
+/// under a shared lock (`LOCK=NONE is not supported … Try LOCK=SHARED`; `ALGORITHM=NOCOPY` is
+/// accepted), while the column and then the index, each alone, run with `LOCK=NONE`. Each
+/// checked on MariaDB 10.11 by `tests/mysql_online_ddl.rs`.
+pub fn virtual_column_cost<'a>(
+    dialect: Dialect,
+    version: Version,
+    actions: &[(&'a AlterAction, &[Tok])],
+) -> Option<(&'a AlterAction, Cost)> {
+    if dialect != Dialect::Mariadb || version < Version(10, 2, 0) {
+        return None;
+    }
+    let virtual_columns: Vec<_> = actions
+        .iter()
+        .filter(|(a, t)| adds_virtual_column(a, t))
+        .collect();
+    let (first, _) = virtual_columns.first()?;
+    let has = |t: &[Tok], kw: &str| top_level_kw(t, kw).is_some();
+    let plain_index = |a: &AlterAction, t: &[Tok]| {
+        a.kind == AlterActionKind::AddIndex
+            && !t
+                .get(1)
+                .is_some_and(|k| k.is_kw("FULLTEXT") || k.is_kw("SPATIAL"))
+    };
+    let combines = actions.iter().any(|(a, t)| {
+        if adds_virtual_column(a, t) {
+            // An inline key or constraint is another action.
+            return ["UNIQUE", "PRIMARY", "REFERENCES", "CHECK"]
+                .iter()
+                .any(|kw| has(t, kw));
+        }
+        let clause = a.kind == AlterActionKind::Other
+            && t.first()
+                .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK"));
+        !(clause
+            || plain_index(a, t)
+            || matches!(
+                a.kind,
+                AlterActionKind::DropIndex | AlterActionKind::DropColumn
+            ))
+    });
+    if combines {
+        return Some((
+            first,
+            Cost::BlocksWrites(
+                "adding a VIRTUAL column in the same statement as other changes (InnoDB adds one in place only beside more VIRTUAL columns, DROP COLUMN and plain index builds and drops)",
+            ),
+        ));
+    }
+    let names: Vec<&str> = virtual_columns
+        .iter()
+        .filter_map(|(a, _)| a.name.as_ref())
+        .map(|n| n.base())
+        .collect();
+    actions
+        .iter()
+        .filter(|(a, t)| plain_index(a, t))
+        .find(|(_, t)| {
+            let Some(open) = t.iter().position(|x| x.is(&Token::LParen)) else {
+                return false;
+            };
+            let close = matching_paren(t, open).unwrap_or(t.len());
+            // MariaDB's column names ignore case, quoted or not.
+            t[open..close].iter().any(|x| match &x.token {
+                Token::Word(w) => names.iter().any(|n| n.eq_ignore_ascii_case(&w.value)),
+                _ => false,
+            })
+        })
+        .map(|(a, _)| {
+            (
+                *a,
+                Cost::LocksWrites(
+                    "building an index on a VIRTUAL column added in the same statement",
+                ),
+            )
+        })
 }
 
 /// Does `action` (tokens `t`) add a foreign key: `ADD [CONSTRAINT c] FOREIGN KEY …`, or a column
