@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::online_ddl::{
-    actions, adds_foreign_key, adds_primary_key, fulltext_index, on_new_table, virtual_column_cost,
+    actions, adds_foreign_key, adds_primary_key, cost_in_file, fulltext_index, on_new_table, virtual_column_cost,
     Clauses, Cost,
 };
 use crate::sql::AlterActionKind;
@@ -70,13 +70,7 @@ impl Rule for MysqlAlterBlocksWrites {
         }
         let found = out.len();
         for (action, tokens) in &all {
-            let what = match crate::lint::online_ddl::action_cost(
-                cx.dialect,
-                version,
-                checks_foreign_keys,
-                action,
-                tokens,
-            ) {
+            let what = match cost_in_file(cx, version, checks_foreign_keys, action, tokens) {
                 Cost::BlocksWrites(what) if !refuses_copy => what,
                 Cost::LocksWrites(what) => what,
                 _ => continue,

@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::online_ddl::{
-    action_cost, actions, column_rebuilt_by_index, on_new_table, version, virtual_column_cost,
+    actions, column_rebuilt_by_index, cost_in_file, on_new_table, version, virtual_column_cost,
     Clauses, Cost, Version,
 };
 
@@ -74,7 +74,7 @@ impl Rule for MysqlAlterRebuildsTable {
         }
         for (action, tokens) in all {
             if let Cost::Rebuilds(what) =
-                action_cost(cx.dialect, version, checks_foreign_keys, action, tokens)
+                cost_in_file(cx, version, checks_foreign_keys, action, tokens)
             {
                 out.push(
                     Violation::new(
