@@ -226,6 +226,11 @@ const CASES: &[(&str, &str)] = &[
         TABLE,
         "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT 'a'; ALTER TABLE t MODIFY e VARCHAR(5)",
     ),
+    // IF NOT EXISTS leaves the column `b` (VARCHAR(10)) as it was: MODIFY changes its type.
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN IF NOT EXISTS b INT; ALTER TABLE t MODIFY b INT DEFAULT 1",
+    ),
     // Without CHARACTER SET the column takes the table's (latin1): a change of type.
     (
         TABLE,

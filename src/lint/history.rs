@@ -186,9 +186,11 @@ impl History {
             let t = tokens_in(&statement.tokens, &action.range);
             let named = action.name.as_ref().map(|n| n.base().to_lowercase());
             let (gone, defined) = match (action.kind, modified_column(t)) {
+                // `IF NOT EXISTS` may leave a column of another definition in place.
                 (AlterActionKind::AddColumn, _) => {
                     let definition =
-                        ColumnDefinition::of(t.get(added_column_at(t) + 1..).unwrap_or(&[]));
+                        ColumnDefinition::of(t.get(added_column_at(t) + 1..).unwrap_or(&[]))
+                            .filter(|_| !action.guard.is_some_and(|g| g.present));
                     (named.clone(), named.zip(definition))
                 }
                 (AlterActionKind::DropColumn, _) => (named, None),
