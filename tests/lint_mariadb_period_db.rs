@@ -76,6 +76,17 @@ fn cases() -> Vec<Case> {
             "ALTER TABLE tp DROP PERIOD IF EXISTS FOR p;\nALTER TABLE tp ADD PERIOD FOR p (s, e);\n",
             None,
         ),
+        // The drop meets the period the file added on every run (the column's rule too).
+        case(
+            "a period added with IF NOT EXISTS, then dropped",
+            "ALTER TABLE t ADD PERIOD IF NOT EXISTS FOR p (s, e);\nALTER TABLE t DROP PERIOD FOR p;\n",
+            None,
+        ),
+        case(
+            "a column added with IF NOT EXISTS, then dropped",
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS c INT;\nALTER TABLE t DROP COLUMN c;\n",
+            None,
+        ),
         case(
             "a handler for a duplicate column does not catch the period's error",
             &handled("1060", "ALTER TABLE t ADD PERIOD FOR p (s, e);"),

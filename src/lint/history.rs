@@ -13,10 +13,12 @@
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
+use super::columns::added_column_at;
+use super::online_ddl::{modified_column, ColumnDefinition};
 use super::safety::{column_name, starts_with_kws, Locks};
 use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
@@ -38,6 +40,10 @@ pub struct History {
     function_bodies_unchecked: bool,
     /// MySQL/MariaDB: the session's `foreign_key_checks` after the statements so far.
     foreign_key_checks: ForeignKeyChecks,
+    /// MySQL/MariaDB: the columns earlier `ALTER TABLE … ADD COLUMN` actions defined (and later
+    /// `MODIFY`/`CHANGE` redefined), as (table, column in lower case, definition), while no
+    /// statement changed the table otherwise.
+    added_columns: Vec<(Name, String, ColumnDefinition)>,
 }
 
 #[derive(Debug)]
@@ -94,6 +100,7 @@ impl History {
             ShapeKind::AlterTable => self.record_checks(statement),
             _ => {}
         }
+        self.record_columns(statement);
         // After the first lock nothing more decides PF314/PF315.
         if !self.lock_taken {
             self.settings_before_lock
@@ -128,6 +135,105 @@ impl History {
     /// The transaction a `BEGIN` opened and nothing has closed yet: its head.
     pub fn open_transaction(&self) -> Option<&Range<usize>> {
         self.open_transaction.as_ref()
+    }
+
+    /// MySQL/MariaDB: how an earlier `ADD COLUMN` (or a `MODIFY`/`CHANGE` after it) of the
+    /// file defined `column` (lower case) of `table`, when nothing since changed the table
+    /// otherwise.
+    pub fn added_column(&self, table: &Name, column: &str) -> Option<&ColumnDefinition> {
+        self.added_columns
+            .iter()
+            .rev()
+            .find(|(t, c, _)| t.same_object(table) && c == column)
+            .map(|(_, _, d)| d)
+    }
+
+    /// Keep [`Self::added_columns`]: an `ADD COLUMN` or a `MODIFY`/`CHANGE` (re)defines a
+    /// column, a drop forgets it and a rename moves it; any other change to the table (`CONVERT TO`, a
+    /// new default character set, a rename of the table) forgets all of the table, and a
+    /// statement preflight does not follow (a `CALL`, a block, …) forgets all.
+    fn record_columns(&mut self, statement: &Statement) {
+        let shape = &statement.shape;
+        match &shape.kind {
+            ShapeKind::AlterTable => {}
+            // Rows, transactions and indexes leave the columns as they are.
+            ShapeKind::Insert
+            | ShapeKind::Begin
+            | ShapeKind::Commit
+            | ShapeKind::Rollback
+            | ShapeKind::Create(ObjectKind::Index)
+            | ShapeKind::Drop(ObjectKind::Index) => return,
+            ShapeKind::Other(word)
+                if ["UPDATE", "DELETE", "SET", "SELECT"].contains(&word.as_str()) =>
+            {
+                return
+            }
+            ShapeKind::Create(ObjectKind::Table) | ShapeKind::Drop(ObjectKind::Table) => {
+                for table in &shape.names {
+                    self.added_columns.retain(|(t, _, _)| !t.same_object(table));
+                }
+                return;
+            }
+            _ => {
+                self.added_columns.clear();
+                return;
+            }
+        }
+        let Some(table) = shape.object() else {
+            return;
+        };
+        for action in &shape.actions {
+            let t = tokens_in(&statement.tokens, &action.range);
+            let named = action.name.as_ref().map(|n| n.base().to_lowercase());
+            let (gone, defined) = match (action.kind, modified_column(t)) {
+                // `IF NOT EXISTS` may leave a column of another definition in place.
+                (AlterActionKind::AddColumn, _) => {
+                    let definition =
+                        ColumnDefinition::of(t.get(added_column_at(t) + 1..).unwrap_or(&[]))
+                            .filter(|_| !action.guard.is_some_and(|g| g.present));
+                    (named.clone(), named.zip(definition))
+                }
+                (AlterActionKind::DropColumn, _) => (named, None),
+                // `RENAME COLUMN a TO b`: the definition goes with the column.
+                (AlterActionKind::Rename, _) if named.is_some() => {
+                    let new = t
+                        .iter()
+                        .position(|x| x.is_kw("TO"))
+                        .and_then(|at| t.get(at + 1))
+                        .and_then(|x| match &x.token {
+                            Token::Word(w) => Some(w.value.to_lowercase()),
+                            _ => None,
+                        });
+                    let definition = named
+                        .as_deref()
+                        .and_then(|old| self.added_column(table, old))
+                        .cloned();
+                    (named, new.zip(definition))
+                }
+                (AlterActionKind::Other, Some((old, new, definition))) => (
+                    Some(old),
+                    ColumnDefinition::of(definition).map(|d| (new, d)),
+                ),
+                (AlterActionKind::Other, None)
+                    if t.first()
+                        .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK")) =>
+                {
+                    continue
+                }
+                (AlterActionKind::Other | AlterActionKind::Rename, _) => {
+                    self.added_columns.retain(|(t, _, _)| !t.same_object(table));
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Some(gone) = gone {
+                self.added_columns
+                    .retain(|(t, c, _)| !(t.same_object(table) && *c == gone));
+            }
+            if let Some((column, definition)) = defined {
+                self.added_columns.push((table.clone(), column, definition));
+            }
+        }
     }
 
     /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated

@@ -8,6 +8,7 @@
 //! `tests/mysql_online_ddl.rs`.
 
 use super::rule::StatementCx;
+use super::safety::top_level_kw;
 use crate::sql::lexer::matching_paren;
 use crate::sql::tokens_in;
 use crate::sql::{
@@ -384,6 +385,101 @@ pub fn column_rebuilt_by_index<'a>(
         .map(|(a, _)| *a)
 }
 
+/// Does `action` (tokens `t`) add a VIRTUAL generated column: `ADD [COLUMN] c type [GENERATED
+/// ALWAYS] AS (expr) [VIRTUAL]` (MariaDB's default when neither `VIRTUAL` nor
+/// `STORED`/`PERSISTENT` is said)?
+fn adds_virtual_column(action: &AlterAction, t: &[Tok]) -> bool {
+    action.kind == AlterActionKind::AddColumn
+        && top_level_kw(t, "AS").is_some()
+        && top_level_kw(t, "STORED").is_none()
+        && top_level_kw(t, "PERSISTENT").is_none()
+}
+
+/// MariaDB 10.2 and later: what the VIRTUAL generated columns an `ALTER TABLE` adds cost with
+/// its other actions (`actions`), as `(the first such column's action or the index on one,
+/// cost)`. Alone, a VIRTUAL column is added instantly; InnoDB does it in place beside other
+/// actions only when they are more VIRTUAL columns, `DROP COLUMN`, `DROP INDEX` or plain
+/// (neither UNIQUE nor FULLTEXT/SPATIAL) index builds. Anything else (a stored column, a UNIQUE
+/// key, a rename, a default, a table option, …) copies the table: `ERROR 1846 … Reason:
+/// INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER TABLE actions.
+/// Try ALGORITHM=COPY`. An index on a VIRTUAL column the statement adds is built in place but
+/// under a shared lock (`LOCK=NONE is not supported … Try LOCK=SHARED`; `ALGORITHM=NOCOPY` is
+/// accepted), while the column and then the index, each alone, run with `LOCK=NONE`. Each
+/// checked on MariaDB 10.11 by `tests/mysql_online_ddl.rs`.
+pub fn virtual_column_cost<'a>(
+    dialect: Dialect,
+    version: Version,
+    actions: &[(&'a AlterAction, &[Tok])],
+) -> Option<(&'a AlterAction, Cost)> {
+    if dialect != Dialect::Mariadb || version < Version(10, 2, 0) {
+        return None;
+    }
+    let virtual_columns: Vec<_> = actions
+        .iter()
+        .filter(|(a, t)| adds_virtual_column(a, t))
+        .collect();
+    let (first, _) = virtual_columns.first()?;
+    let has = |t: &[Tok], kw: &str| top_level_kw(t, kw).is_some();
+    let plain_index = |a: &AlterAction, t: &[Tok]| {
+        a.kind == AlterActionKind::AddIndex
+            && !t
+                .get(1)
+                .is_some_and(|k| k.is_kw("FULLTEXT") || k.is_kw("SPATIAL"))
+    };
+    let combines = actions.iter().any(|(a, t)| {
+        if adds_virtual_column(a, t) {
+            // An inline key or constraint is another action.
+            return ["UNIQUE", "PRIMARY", "REFERENCES", "CHECK"]
+                .iter()
+                .any(|kw| has(t, kw));
+        }
+        let clause = a.kind == AlterActionKind::Other
+            && t.first()
+                .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK"));
+        !(clause
+            || plain_index(a, t)
+            || matches!(
+                a.kind,
+                AlterActionKind::DropIndex | AlterActionKind::DropColumn
+            ))
+    });
+    if combines {
+        return Some((
+            first,
+            Cost::BlocksWrites(
+                "adding a VIRTUAL column in the same statement as other changes (InnoDB adds one in place only beside more VIRTUAL columns, DROP COLUMN and plain index builds and drops)",
+            ),
+        ));
+    }
+    let names: Vec<&str> = virtual_columns
+        .iter()
+        .filter_map(|(a, _)| a.name.as_ref())
+        .map(|n| n.base())
+        .collect();
+    actions
+        .iter()
+        .filter(|(a, t)| plain_index(a, t))
+        .find(|(_, t)| {
+            let Some(open) = t.iter().position(|x| x.is(&Token::LParen)) else {
+                return false;
+            };
+            let close = matching_paren(t, open).unwrap_or(t.len());
+            // MariaDB's column names ignore case, quoted or not.
+            t[open..close].iter().any(|x| match &x.token {
+                Token::Word(w) => names.iter().any(|n| n.eq_ignore_ascii_case(&w.value)),
+                _ => false,
+            })
+        })
+        .map(|(a, _)| {
+            (
+                *a,
+                Cost::LocksWrites(
+                    "building an index on a VIRTUAL column added in the same statement",
+                ),
+            )
+        })
+}
+
 /// Does `action` (tokens `t`) add a foreign key: `ADD [CONSTRAINT c] FOREIGN KEY …`, or a column
 /// with an inline `REFERENCES`? Online schema-change tools (gh-ost, pt-online-schema-change)
 /// refuse or mishandle tables with foreign keys, so such a finding needs other advice.
@@ -392,6 +488,130 @@ pub fn adds_foreign_key(action: &AlterAction, t: &[Tok]) -> bool {
         AlterActionKind::AddConstraint => added_constraint_kind(t) == Some("FOREIGN"),
         AlterActionKind::AddColumn => t.iter().any(|x| x.is_kw("REFERENCES")),
         _ => false,
+    }
+}
+
+/// A MySQL/MariaDB column definition (the tokens after the column's name) as far as online DDL
+/// tells its changes apart: the words of its type (with `UNSIGNED`, `CHARACTER SET`, `COLLATE`,
+/// …) and whether it is `NOT NULL`; its `DEFAULT`, `COMMENT` and position (`FIRST`, `AFTER c`)
+/// change no row. `None` for a definition with anything else (a key, `AUTO_INCREMENT`, a
+/// generated expression, `ON UPDATE`, `INVISIBLE`, …) or a `TIMESTAMP`, whose NULL and DEFAULT
+/// the server may fill in itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDefinition {
+    type_words: Vec<String>,
+    not_null: bool,
+}
+
+impl ColumnDefinition {
+    pub fn of(t: &[Tok]) -> Option<ColumnDefinition> {
+        const OTHER: &[&str] = &[
+            "AUTO_INCREMENT",
+            "PRIMARY",
+            "UNIQUE",
+            "KEY",
+            "REFERENCES",
+            "CHECK",
+            "CONSTRAINT",
+            "AS",
+            "GENERATED",
+            "ON",
+            "INVISIBLE",
+            "COLUMN_FORMAT",
+            "STORAGE",
+            "SERIAL",
+            "WITH",
+            "WITHOUT",
+            "COMPRESSED",
+            "TIMESTAMP",
+        ];
+        let mut definition = ColumnDefinition {
+            type_words: Vec::new(),
+            not_null: false,
+        };
+        let mut i = 0;
+        while let Some(x) = t.get(i) {
+            let next_is = |kw: &str| t.get(i + 1).is_some_and(|n| n.is_kw(kw));
+            i += if x.is_kw("NOT") && next_is("NULL") {
+                definition.not_null = true;
+                2
+            } else if x.is_kw("NULL") {
+                definition.not_null = false;
+                1
+            } else if x.is_kw("DEFAULT") {
+                default_expression(&t[i..]).end.max(1)
+            } else if x.is_kw("COMMENT") || x.is_kw("AFTER") {
+                2
+            } else if x.is_kw("FIRST") {
+                1
+            } else if OTHER.iter().any(|kw| x.is_kw(kw)) {
+                return None;
+            } else {
+                definition.type_words.push(match x.bare_word() {
+                    Some(w) => w.to_ascii_uppercase(),
+                    None => x.token.to_string(),
+                });
+                1
+            };
+        }
+        (!definition.type_words.is_empty()).then_some(definition)
+    }
+}
+
+/// `MODIFY [COLUMN] [IF EXISTS] c definition` or `CHANGE [COLUMN] [IF EXISTS] old new
+/// definition`: (the column's name, its new name, the definition's tokens), names in lower case
+/// (MySQL's column names ignore case).
+pub fn modified_column(t: &[Tok]) -> Option<(String, String, &[Tok])> {
+    let change = t.first()?.is_kw("CHANGE");
+    if !change && !t[0].is_kw("MODIFY") {
+        return None;
+    }
+    let mut at = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
+    if t.get(at).is_some_and(|x| x.is_kw("IF")) {
+        at += 2;
+    }
+    let name = |i: usize| match &t.get(i)?.token {
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    let old = name(at)?;
+    let new = if change { name(at + 1)? } else { old.clone() };
+    let definition = t.get(at + 1 + usize::from(change)..)?;
+    Some((old, new, definition))
+}
+
+/// What `action` (tokens `t`) of the statement `cx` checks costs, as [`action_cost`] says,
+/// except that MariaDB 10.4 and later (checked on 10.11) changes no row for a `MODIFY`/`CHANGE`
+/// of a column an earlier `ADD COLUMN` of the file defined when it keeps the type: a new
+/// `DEFAULT`, `COMMENT`, name or position is instant, and `NULL` ↔ `NOT NULL` rebuilds the
+/// table in place (`LOCK=NONE` accepted, `ALGORITHM=NOCOPY` refused; instant for `NOT NULL` →
+/// `NULL` only in a `ROW_FORMAT=REDUNDANT` table).
+pub fn cost_in_file(
+    cx: &StatementCx,
+    version: Version,
+    checks_foreign_keys: bool,
+    action: &AlterAction,
+    t: &[Tok],
+) -> Cost {
+    let kept_type = || {
+        if cx.dialect != Dialect::Mariadb
+            || version < Version(10, 4, 0)
+            || action.kind != AlterActionKind::Other
+        {
+            return None;
+        }
+        let (column, _, definition) = modified_column(t)?;
+        let old = cx
+            .file
+            .history
+            .added_column(cx.shape().object()?, &column)?;
+        let new = ColumnDefinition::of(definition)?;
+        (old.type_words == new.type_words).then_some(old.not_null == new.not_null)
+    };
+    match kept_type() {
+        Some(true) => Cost::Cheap,
+        Some(false) => Cost::Rebuilds("changing whether a column allows NULL (MODIFY/CHANGE)"),
+        None => action_cost(cx.dialect, version, checks_foreign_keys, action, t),
     }
 }
 
@@ -459,6 +679,59 @@ pub fn adds_primary_key(actions: &[(&AlterAction, &[Tok])]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
+    use crate::sql::parse_source;
+
+    /// The definition of the first action of `sql`, a `MODIFY`/`CHANGE`.
+    fn modified(sql: &str) -> Option<(String, String, Option<ColumnDefinition>)> {
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_source(&source, Dialect::Mariadb);
+        let statement = &parsed.statements[0];
+        let action = tokens_in(&statement.tokens, &statement.shape.actions[0].range);
+        let (old, new, definition) = modified_column(action)?;
+        Some((old, new, ColumnDefinition::of(definition)))
+    }
+
+    #[test]
+    fn a_column_definition_is_its_type_and_nullability() {
+        let same = |a: &str, b: &str| {
+            let (_, _, a) = modified(a).unwrap();
+            let (_, _, b) = modified(b).unwrap();
+            a.unwrap() == b.unwrap()
+        };
+        assert!(same(
+            "ALTER TABLE t MODIFY e int DEFAULT 1;",
+            "ALTER TABLE t MODIFY COLUMN e INT COMMENT 'x' AFTER id;"
+        ));
+        assert!(same(
+            "ALTER TABLE t MODIFY e VARCHAR(10) CHARACTER SET utf8mb4 DEFAULT (concat('a', 'b'));",
+            "ALTER TABLE t CHANGE e E2 varchar(10) character set UTF8MB4 FIRST;"
+        ));
+        assert!(!same(
+            "ALTER TABLE t MODIFY e INT NULL;",
+            "ALTER TABLE t MODIFY e INT NOT NULL;"
+        ));
+        assert!(!same(
+            "ALTER TABLE t MODIFY e VARCHAR(10);",
+            "ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin;"
+        ));
+        assert_eq!(
+            modified("ALTER TABLE t CHANGE COLUMN IF EXISTS `E` e2 INT;").map(|m| (m.0, m.1)),
+            Some(("e".to_string(), "e2".to_string()))
+        );
+        // What changes more than the type and NULL, or what the server fills in itself.
+        for other in [
+            "ALTER TABLE t MODIFY e INT AUTO_INCREMENT;",
+            "ALTER TABLE t MODIFY e INT UNIQUE;",
+            "ALTER TABLE t MODIFY e INT AS (a + 1) VIRTUAL;",
+            "ALTER TABLE t MODIFY e DATETIME ON UPDATE CURRENT_TIMESTAMP;",
+            "ALTER TABLE t MODIFY e TIMESTAMP;",
+            "ALTER TABLE t MODIFY e INT INVISIBLE;",
+        ] {
+            assert_eq!(modified(other).unwrap().2, None, "{other}");
+        }
+        assert!(modified("ALTER TABLE t ALTER COLUMN e SET DEFAULT 1;").is_none());
+    }
 
     #[test]
     fn versions_parse_like_the_servers_report_them() {

@@ -3,7 +3,8 @@
 
 use super::prelude::*;
 use crate::lint::online_ddl::{
-    actions, adds_foreign_key, adds_primary_key, fulltext_index, on_new_table, Clauses, Cost,
+    actions, adds_foreign_key, adds_primary_key, cost_in_file, fulltext_index, on_new_table, virtual_column_cost,
+    Clauses, Cost,
 };
 use crate::sql::AlterActionKind;
 
@@ -61,14 +62,15 @@ impl Rule for MysqlAlterBlocksWrites {
         let version = crate::lint::online_ddl::version(cx);
         let checks_foreign_keys = cx.file.history.checks_foreign_keys();
         let all = actions(cx);
+        let virtual_column = virtual_column_cost(cx.dialect, version, &all);
+        let copies = matches!(virtual_column, Some((_, Cost::BlocksWrites(_))));
+        if copies && refuses_copy {
+            // The server refuses the whole statement.
+            return;
+        }
+        let found = out.len();
         for (action, tokens) in &all {
-            let what = match crate::lint::online_ddl::action_cost(
-                cx.dialect,
-                version,
-                checks_foreign_keys,
-                action,
-                tokens,
-            ) {
+            let what = match cost_in_file(cx, version, checks_foreign_keys, action, tokens) {
                 Cost::BlocksWrites(what) if !refuses_copy => what,
                 Cost::LocksWrites(what) => what,
                 _ => continue,
@@ -90,5 +92,21 @@ impl Rule for MysqlAlterBlocksWrites {
                 }),
             );
         }
+        // Another action's finding already says the statement copies or locks.
+        if out.len() > found {
+            return;
+        }
+        let (action, what, note) = match virtual_column {
+            Some((action, Cost::BlocksWrites(what))) => (action, what, "add the VIRTUAL column in an ALTER TABLE of its own (MariaDB adds it instantly) and make the other changes in another"),
+            Some((action, Cost::LocksWrites(what))) => (action, what, "build the index in a second ALTER TABLE: MariaDB adds the column instantly, then builds the index with `LOCK=NONE`"),
+            _ => return,
+        };
+        out.push(
+            Violation::new(
+                action.range.clone(),
+                format!("{what} copies the table or blocks writes to it for the whole operation"),
+            )
+            .note(note),
+        );
     }
 }

@@ -3,7 +3,8 @@
 
 use super::prelude::*;
 use crate::lint::online_ddl::{
-    action_cost, actions, column_rebuilt_by_index, on_new_table, version, Clauses, Cost, Version,
+    actions, column_rebuilt_by_index, cost_in_file, on_new_table, version, virtual_column_cost,
+    Clauses, Cost, Version,
 };
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -56,6 +57,10 @@ impl Rule for MysqlAlterRebuildsTable {
         }
         let checks_foreign_keys = cx.file.history.checks_foreign_keys();
         let all = actions(cx);
+        if let Some((_, Cost::BlocksWrites(_))) = virtual_column_cost(cx.dialect, version, &all) {
+            // The statement copies the table (PF351), no mere rebuild.
+            return;
+        }
         if let Some(column) =
             column_rebuilt_by_index(cx.dialect, version, checks_foreign_keys, &all)
         {
@@ -69,7 +74,7 @@ impl Rule for MysqlAlterRebuildsTable {
         }
         for (action, tokens) in all {
             if let Cost::Rebuilds(what) =
-                action_cost(cx.dialect, version, checks_foreign_keys, action, tokens)
+                cost_in_file(cx, version, checks_foreign_keys, action, tokens)
             {
                 out.push(
                     Violation::new(

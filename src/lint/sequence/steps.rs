@@ -171,18 +171,21 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                     });
                 }
                 let event = match a.kind {
+                    // The `SYSTEM_TIME` period and system versioning are no objects the file's
+                    // sequence follows.
+                    AlterActionKind::AddPeriod | AlterActionKind::DropPeriod if a.versioning() => {
+                        return None
+                    }
                     AlterActionKind::AddColumn
                     | AlterActionKind::AddConstraint
-                    | AlterActionKind::AddIndex => Event::Create,
+                    | AlterActionKind::AddIndex
+                    | AlterActionKind::AddPeriod => Event::Create,
                     AlterActionKind::Rename
                     | AlterActionKind::DropColumn
                     | AlterActionKind::DropConstraint
-                    | AlterActionKind::DropIndex => Event::Remove,
-                    // MariaDB's periods and system versioning are no objects the file's
-                    // sequence follows.
-                    AlterActionKind::AddPeriod
-                    | AlterActionKind::DropPeriod
-                    | AlterActionKind::AddSystemVersioning
+                    | AlterActionKind::DropIndex
+                    | AlterActionKind::DropPeriod => Event::Remove,
+                    AlterActionKind::AddSystemVersioning
                     | AlterActionKind::DropSystemVersioning
                     | AlterActionKind::Other => return None,
                 };
@@ -192,9 +195,15 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                         Key::Object(ObjectKind::Table, table.clone())
                     }
                     (_, None) => return None,
-                    (AlterActionKind::AddColumn | AlterActionKind::DropColumn, Some(n)) => {
-                        Key::Column(table.clone(), n.base().to_string())
-                    }
+                    // A MariaDB application-time period's name is one of the table's
+                    // columns' (`ADD PERIOD FOR a` with a column `a`: "Duplicate column name").
+                    (
+                        AlterActionKind::AddColumn
+                        | AlterActionKind::DropColumn
+                        | AlterActionKind::AddPeriod
+                        | AlterActionKind::DropPeriod,
+                        Some(n),
+                    ) => Key::Column(table.clone(), n.base().to_string()),
                     (AlterActionKind::Rename, Some(n)) if renames_constraint(statement, a) => {
                         Key::Constraint(table.clone(), n.base().to_string())
                     }
