@@ -344,6 +344,9 @@ pub struct Sequence {
     /// reads (the created table's name left out). One that reads what a later statement removes
     /// fails on a retry once that ran, so it brings nothing back ([`Self::created_on_every_run`]).
     created_as: Vec<(u32, Vec<String>)>,
+    /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
+    /// digest); only objects the file removes are kept.
+    made_in_blocks: Vec<(u32, u64)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.
