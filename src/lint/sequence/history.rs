@@ -419,20 +419,8 @@ impl Sequence {
     /// `i`, with no DO block touching it in between? Or by a DO block (at `c`) that always makes
     /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`.
     pub(super) fn made_right_before(&self, old: u64, i: u32, counts: impl Fn(u32) -> bool) -> bool {
-        let top = self
-            .events
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, _)| c < i)
-            .map(|&(_, c, e)| (c, e));
-        let block = self
-            .conditional
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, _)| c < i)
-            .map(|&(_, c, _)| c);
+        let top = self.events.last_before(old, i);
+        let block = self.conditional.last_before(old, i).map(|(c, _)| c);
         match (top, block) {
             (Some((c, e)), block) if block.is_none_or(|k| k < c) => e == Event::Create && counts(c),
             (top, Some(c)) if top.is_none_or(|(k, _)| k < c) => {
@@ -442,23 +430,14 @@ impl Sequence {
         }
     }
 
-    /// Is `key` made for the current statement by a DO block that always makes it, the file's
-    /// last event on it before ([`Self::made_right_before`])? A retry then finds it there too:
-    /// `DO $$ BEGIN CREATE TABLE IF NOT EXISTS t_new …; END $$; … ALTER TABLE IF EXISTS t_new
-    /// RENAME TO t` meets the `t` an earlier run left.
-    pub fn made_by_block_before(&self, key: &Key) -> bool {
-        let d = key.digest();
-        let Ok(i) = u32::try_from(self.current_index) else {
-            return false;
-        };
-        let last_in_block = self
-            .conditional
-            .of(d)
-            .iter()
-            .rev()
-            .find(|&&(_, c, _)| c < i)
-            .is_some_and(|&(_, c, _)| self.made_in_blocks.contains(&(c, d)));
-        last_in_block && self.made_right_before(d, i, |_| true)
+    /// Is `key` made for the current statement on every run that reaches it, by the file's last
+    /// event on it before: a top-level creation or a DO block that always makes it
+    /// ([`Self::made_right_before`])? A retry then finds it there too: `DO $$ BEGIN CREATE
+    /// TABLE IF NOT EXISTS t_new …; END $$; … ALTER TABLE IF EXISTS t_new RENAME TO t` meets
+    /// the `t` an earlier run left.
+    pub fn made_right_before_current(&self, key: &Key) -> bool {
+        u32::try_from(self.current_index)
+            .is_ok_and(|i| self.made_right_before(key.digest(), i, |_| true))
     }
 
     /// Does a run of the whole file leave an object under `key` because an unguarded

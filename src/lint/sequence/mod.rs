@@ -250,6 +250,16 @@ impl EventLog {
         self.0.sort_by_key(|&(key, index, _)| (key, index));
     }
 
+    /// After [`group`](Self::group): the statement and event of the last event on `key` of a
+    /// statement before `i`.
+    fn last_before(&self, key: u64, i: u32) -> Option<(u32, Event)> {
+        self.of(key)
+            .iter()
+            .rev()
+            .find(|&&(_, c, _)| c < i)
+            .map(|&(_, c, e)| (c, e))
+    }
+
     /// After [`group`](Self::group): the events of `key`, in file order.
     fn of(&self, key: u64) -> &[(u64, u32, Event)] {
         let start = self.0.partition_point(|&(k, _, _)| k < key);
