@@ -465,6 +465,109 @@ fn swap_read_cases() -> Vec<Case> {
     ]
 }
 
+/// Swaps whose source a DO block or an earlier rename makes, and swaps and rebuilds of a
+/// `CREATE TABLE … AS … WITH [NO] DATA` copy (the clause reads nothing). Every run that
+/// reaches the swap's rename of the source finds it, made on that run (by the DO block's
+/// `CREATE`, which every run of the block that ends well makes, or by a rename proved to run
+/// on every run), so a retry after the swap meets the new name taken (statement by statement)
+/// and a re-run of the committed file meets nothing in its way. The same shapes where the
+/// server does fail stay flagged.
+fn swap_source_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the IF EXISTS swap of a table a DO block makes",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE IF NOT EXISTS d_new (id int); END $$;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a table a DO block makes without IF NOT EXISTS",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE d_new (id int); END $$;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the swap of a table a DO block makes",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE IF NOT EXISTS d_new (id int); END $$;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap of a table an earlier rename makes",
+            statements: &[
+                "CREATE TABLE d_x (id int);",
+                "ALTER TABLE d_x RENAME TO d_new;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a table an earlier rename makes",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_x (id int);",
+                "ALTER TABLE IF EXISTS d_x RENAME TO d_new;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the swap of a table renamed from one the file never makes",
+            statements: &[
+                "ALTER TABLE t RENAME TO d_new;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap of a CREATE TABLE AS … WITH NO DATA copy",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d WITH NO DATA;",
+                "ALTER TABLE d RENAME TO d_old;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS swap of a CREATE TABLE IF NOT EXISTS … AS … WITH NO DATA copy",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d WITH NO DATA;",
+                "ALTER TABLE IF EXISTS d RENAME TO d_old;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+                "DROP TABLE IF EXISTS d_old;",
+            ],
+        },
+        Case {
+            name: "the rebuild of a CREATE TABLE AS … WITH NO DATA copy",
+            statements: &[
+                "CREATE TABLE d_new AS SELECT * FROM d WITH NO DATA;",
+                "INSERT INTO d_new SELECT * FROM d;",
+                "DROP TABLE d;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "the IF EXISTS rebuild of a CREATE TABLE IF NOT EXISTS … AS … WITH DATA copy",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d_new AS SELECT * FROM d WITH DATA;",
+                "DROP TABLE IF EXISTS d;",
+                "ALTER TABLE IF EXISTS d_new RENAME TO d;",
+            ],
+        },
+    ]
+}
+
 /// Lint options for PostgreSQL under `model` (`None`: the tool unknown, every crash point).
 fn model_options(model: Option<ApplyModel>) -> LintOptions {
     LintOptions {
@@ -505,6 +608,12 @@ fn reruns_that_free_a_renames_new_name_match_postgres_at_every_crash_point_in_bo
 #[test]
 fn reads_of_the_table_a_swap_renamed_away_match_postgres_at_every_crash_point_in_both_models() {
     assert_matches_postgres(&swap_read_cases());
+}
+
+#[test]
+fn swaps_of_a_source_a_do_block_or_a_rename_makes_match_postgres_at_every_crash_point_in_both_models(
+) {
+    assert_matches_postgres(&swap_source_cases());
 }
 
 /// The swap's copy after it from a `d_old` a retry past the drop does not get back from the
@@ -603,6 +712,52 @@ fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_
     db.exec("CREATE TABLE a.d_old (id int);");
     let failures = crash_point_mismatches(&db, &renames_into_another_schema());
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A table a DO block renames on every run of it that ends well (a statement of the straight
+/// run from the body's `BEGIN`, no handler), from a table the file makes right before: every
+/// retry that reaches the read of the new name (and its drop) finds it, made again by the
+/// block or left by an earlier run that makes the block fail first. PostgreSQL never fails at
+/// the read or the drop, and neither PF123 nor PF109 flags them, in either model. From a table
+/// the file does not make, the read of the new name and the drop fail once the drop ran (the
+/// block fails first), and stay flagged.
+/// (Under a per-file transaction the `CREATE TABLE d2` and the block's rename stay flagged,
+/// where PostgreSQL does not fail: a rename in a DO block does not prove what the file leaves.)
+#[test]
+fn reads_of_the_name_a_do_blocks_rename_gives_are_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let made: [&str; 4] = [
+        "CREATE TABLE d2 (id int);",
+        "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+        "INSERT INTO d SELECT * FROM d2_old;",
+        "DROP TABLE d2_old;",
+    ];
+    let not_made: [&str; 3] = [
+        "DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$;",
+        "INSERT INTO d SELECT id FROM t_old;",
+        "DROP TABLE t_old;",
+    ];
+    // Per file, model and line (the read, the drop): does the server fail there, and does lint
+    // flag it?
+    for (statements, lines, fails) in [
+        (&made[..], [3, 4], [false, false]),
+        (&not_made[..], [2, 3], [true, true]),
+    ] {
+        let sql = statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(&db, statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            for (line, fails) in lines.into_iter().zip(fails) {
+                let verdicts = (server.contains(&line), lint.contains(&line));
+                assert_eq!(
+                    verdicts,
+                    (fails, fails),
+                    "{model:?} line {line}: server {server:?}, lint {lint:?}\n{sql}"
+                );
+            }
+        }
+    }
 }
 
 /// The table's `IF EXISTS` does not guard a rename of a column of it: onto a column the

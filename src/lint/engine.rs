@@ -117,7 +117,7 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
             Role::Creation => Skim::Keep,
             Role::Other => Skim::Skip,
         },
-        &mut |statement| sequence.look_ahead(&statement),
+        &mut |statement| sequence.look_ahead_in(&statement, source),
         &mut creations,
     );
     // The kept creations have not been lexed: should one of them not lex cleanly after all,
@@ -129,7 +129,7 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
             dialect,
             &creations,
             &mut |statement| removals.may_bring_back(statement),
-            &mut |statement| sequence.look_ahead(&statement),
+            &mut |statement| sequence.look_ahead_in(&statement, source),
         )
     };
     drop(creations);
@@ -139,7 +139,7 @@ fn look_ahead(source: &SourceFile, dialect: Dialect, model: ApplyModel) -> Seque
             source,
             dialect,
             &mut Sequence::may_look_ahead,
-            &mut |statement| sequence.look_ahead(&statement),
+            &mut |statement| sequence.look_ahead_in(&statement, source),
         );
     }
     sequence.end_look_ahead();

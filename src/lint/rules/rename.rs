@@ -190,9 +190,9 @@ impl Rule for Rename {
 fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
     use crate::lint::sequence::made_earlier_in_block;
     match cx.sequence {
-        Some((seq, _)) => old
-            .iter()
-            .any(|key| seq.state_before_through_renames(key) == Some(true)),
+        Some((seq, _)) => old.iter().any(|key| {
+            seq.state_before_through_renames(key) == Some(true) || seq.made_right_before_current(key)
+        }),
         None if cx.runs_in == crate::lint::rule::RunsIn::DoBody => {
             let written = cx.shape().object().and_then(|n| n.schema());
             old.iter().any(|key| {

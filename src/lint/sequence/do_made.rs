@@ -3,12 +3,49 @@
 //! a retry that reaches the drop, as after a top-level `CREATE TYPE`).
 
 use super::history::{every_step_at, straight_run};
-use super::steps::steps;
-use super::{same_schema, Event, Sequence, Step};
+use super::steps::{arrivals, steps, Arrival};
+use super::{same_schema, Event, Key, Sequence, Step};
 use crate::source::SourceFile;
-use crate::sql::{Dialect, Statement};
+use crate::sql::{Dialect, ObjectKind, Statement};
 
 impl Sequence {
+    /// First pass: [`look_ahead`](Self::look_ahead) of a statement of `source`, with what a DO
+    /// block always makes ([`always_made`]): a creation on every run that ends well, as a
+    /// top-level one (`DO $$ BEGIN CREATE TABLE IF NOT EXISTS t_new …; END $$; ALTER TABLE IF
+    /// EXISTS t_new RENAME TO t` finds `t_new` on every run: [`Self::made_right_before`]).
+    pub fn look_ahead_in(&mut self, statement: &Statement, source: &SourceFile) {
+        self.look_ahead(statement);
+        // A routine's body runs at a call, not here.
+        let block = statement.tokens.first().is_some_and(|t| t.is_kw("DO"));
+        if statement.nested.is_empty() || !block {
+            return;
+        }
+        let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
+        for step in always_made(statement, source) {
+            self.made_in_blocks.push((index, step.key.digest()));
+        }
+        // What the block always renames, as a top-level rename: every run that gets past the
+        // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
+        for (rename, arrival) in always_renamed(statement, source) {
+            let Some(to) = &rename.to else { continue };
+            self.arrivals
+                .entry(arrival.key.digest())
+                .or_default()
+                .push((index, arrival.old.into()));
+            let onto = if rename.guarded {
+                &mut self.guarded_onto
+            } else {
+                &mut self.renamed_onto
+            };
+            onto.push((
+                index,
+                to.digest(),
+                rename.schema.clone(),
+                rename.key.digest(),
+            ));
+        }
+    }
+
     /// Lint pass, before [`passed_after`](Self::passed_after) of a DO statement (in `source`):
     /// the creations its body always makes (`always_made`) count as creations by the
     /// statement, for the removals after it (`Removed::creations_in`).
@@ -21,6 +58,14 @@ impl Sequence {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
                 removed.creations_in.push((schema, index));
+            }
+        }
+        // The names it always gives, as a top-level rename's arrival (`Removed::renamed_into`).
+        for (rename, arrival) in always_renamed(statement, source) {
+            let old = arrival.old_key().map(|k| k.digest());
+            let schema = self.resolve(&rename);
+            if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                removed.renamed_into = old.map(|old| (index, old, schema));
             }
         }
     }
@@ -49,18 +94,17 @@ impl Sequence {
     }
 }
 
-/// The creations of a PostgreSQL DO block's body that every run of the block that ends well
-/// makes and leaves: of a statement of one straight run from the body's opening `BEGIN` (no
-/// `DECLARE`, `IF`, loop, nested block or other PL/pgSQL statement before it:
-/// [`straight_run`]), in a body with no handler (one could catch a later error and undo the
-/// block's work), and not removed or renamed away by a later step of the body.
-fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
+/// How many statements of a PostgreSQL DO block's body every run of the block that ends well
+/// runs: one straight run from the body's opening `BEGIN` (no `DECLARE`, `IF`, loop, nested
+/// block or other PL/pgSQL statement before it: [`straight_run`]), in a body with no handler
+/// (one could catch a later error and undo the block's work). None for anything else.
+fn always_run(statement: &Statement, source: &SourceFile) -> usize {
     let (nested, text) = (&statement.nested, source.text.as_ref());
     let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
-        return Vec::new();
+        return 0;
     };
     if nested.is_empty() {
-        return Vec::new();
+        return 0;
     }
     let lexed = crate::sql::lexer::lex(Dialect::Postgres, text, body.clone());
     let handler = lexed.tokens.iter().any(|t| t.is_kw("EXCEPTION"));
@@ -69,7 +113,7 @@ fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
     let opens_with_begin = opening.error.is_none()
         && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"));
     if lexed.error.is_some() || handler || !opens_with_begin {
-        return Vec::new();
+        return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
     let mut run = 1;
@@ -78,6 +122,58 @@ fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
     {
         run += 1;
     }
+    run
+}
+
+/// The table renames onto a spelt name that every run of a DO block that ends well runs (of
+/// [`always_run`]'s statements), with the name each gives, when no other statement of the
+/// body touches either name: the block then leaves the object under the new name, as a
+/// top-level rename does.
+fn always_renamed(statement: &Statement, source: &SourceFile) -> Vec<(Step, Arrival)> {
+    // A routine's body runs at a call, not here.
+    if !statement.tokens.first().is_some_and(|t| t.is_kw("DO")) {
+        return Vec::new();
+    }
+    let run = always_run(statement, source);
+    let nested = &statement.nested;
+    let mut out = Vec::new();
+    for (at, s) in nested.iter().enumerate().take(run) {
+        let (own, arrived) = (steps(s), arrivals(s));
+        let ([rename], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
+            continue;
+        };
+        let (Key::Object(ObjectKind::Table, _), Some(to)) = (&rename.key, &rename.to) else {
+            continue;
+        };
+        let touches = |k: &Key| k == &rename.key || k == to;
+        let others = nested
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != at)
+            .any(|(_, o)| {
+                steps(o).iter().any(|step| touches(&step.key))
+                    || arrivals(o).iter().any(|a| touches(&a.key))
+            });
+        if rename.rename && arrival.key == *to && !others {
+            let arrival = Arrival {
+                key: arrival.key.clone(),
+                old: arrival.old.clone(),
+            };
+            out.push((own.into_iter().next().expect("one step"), arrival));
+        }
+    }
+    out
+}
+
+/// The creations of a PostgreSQL DO block's body that every run of the block that ends well
+/// makes and leaves: of a statement [`always_run`] runs, not removed or renamed away by a later
+/// step of the body.
+fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
+    let run = always_run(statement, source);
+    if run == 0 {
+        return Vec::new();
+    }
+    let nested = &statement.nested;
     let all: Vec<Vec<Step>> = nested.iter().map(steps).collect();
     let mut kept = Vec::new();
     for (i, own) in all.iter().enumerate().take(run) {

@@ -416,22 +416,28 @@ impl Sequence {
 
     /// Is `old` made for top-level statement `i` on every run that reaches it, by a top-level
     /// creation (at statement `c`, which `counts`) that is the file's last event on it before
-    /// `i`, with no DO block touching it in between?
+    /// `i`, with no DO block touching it in between? Or by a DO block (at `c`) that always makes
+    /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`.
     pub(super) fn made_right_before(&self, old: u64, i: u32, counts: impl Fn(u32) -> bool) -> bool {
-        self.events
-            .of(old)
-            .iter()
-            .rev()
-            .find(|&&(_, c, _)| c < i)
-            .is_some_and(|&(_, c, e)| {
-                e == Event::Create
-                    && counts(c)
-                    && !self
-                        .conditional
-                        .of(old)
-                        .iter()
-                        .any(|&(_, k, _)| c <= k && k < i)
-            })
+        let top = self.events.last_before(old, i);
+        let block = self.conditional.last_before(old, i).map(|(c, _)| c);
+        match (top, block) {
+            (Some((c, e)), block) if block.is_none_or(|k| k < c) => e == Event::Create && counts(c),
+            (top, Some(c)) if top.is_none_or(|(k, _)| k < c) => {
+                self.made_in_blocks.contains(&(c, old)) && counts(c)
+            }
+            _ => false,
+        }
+    }
+
+    /// Is `key` made for the current statement on every run that reaches it, by the file's last
+    /// event on it before: a top-level creation or a DO block that always makes it
+    /// ([`Self::made_right_before`])? A retry then finds it there too: `DO $$ BEGIN CREATE
+    /// TABLE IF NOT EXISTS t_new …; END $$; … ALTER TABLE IF EXISTS t_new RENAME TO t` meets
+    /// the `t` an earlier run left.
+    pub fn made_right_before_current(&self, key: &Key) -> bool {
+        u32::try_from(self.current_index)
+            .is_ok_and(|i| self.made_right_before(key.digest(), i, |_| true))
     }
 
     /// Does a run of the whole file leave an object under `key` because an unguarded

@@ -381,6 +381,8 @@ impl Sequence {
         self.type_changes.sort_by_key(|&(i, _, _)| i);
         self.table_columns
             .retain(|key, _| removed.contains_key(key));
+        self.made_in_blocks
+            .retain(|(_, key)| removed.contains_key(key));
         self.events.0.shrink_to_fit();
         self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();

@@ -252,6 +252,16 @@ impl EventLog {
         self.0.sort_by_key(|&(key, index, _)| (key, index));
     }
 
+    /// After [`group`](Self::group): the statement and event of the last event on `key` of a
+    /// statement before `i`.
+    fn last_before(&self, key: u64, i: u32) -> Option<(u32, Event)> {
+        self.of(key)
+            .iter()
+            .rev()
+            .find(|&&(_, c, _)| c < i)
+            .map(|&(_, c, e)| (c, e))
+    }
+
     /// After [`group`](Self::group): the events of `key`, in file order.
     fn of(&self, key: u64) -> &[(u64, u32, Event)] {
         let start = self.0.partition_point(|&(k, _, _)| k < key);
@@ -346,6 +356,9 @@ pub struct Sequence {
     /// reads (the created table's name left out). One that reads what a later statement removes
     /// fails on a retry once that ran, so it brings nothing back ([`Self::created_on_every_run`]).
     created_as: Vec<(u32, Vec<String>)>,
+    /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
+    /// digest); only objects the file removes are kept.
+    made_in_blocks: Vec<(u32, u64)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.

@@ -77,6 +77,7 @@ impl Sequence {
         let schema = self.resolve(step);
         let tx = self.transactional();
         let old_there = self.old_made_before(old, new, i, &schema)
+            || self.old_renamed_into_before(old, i, &schema)
             || (tx && self.left_after(old, Event::Create, step));
         let new_free = self.new_freed_before(new, i, &schema)
             || (tx && self.left_after(new, Event::Remove, step));
@@ -112,6 +113,32 @@ impl Sequence {
         };
         !self.creation_fails_on_retry_but(created as usize, given_back)
             && !removed_since(old, created, i)
+    }
+
+    /// Is `old` given its name for the rename at `i` by the last top-level rename into it before
+    /// (`RENAME x TO old`, at `j`), one proved to run on every run that reaches it, of the
+    /// rename's schema (`schema`, resolved), with nothing touching `old` since, nor the name it
+    /// had after `j`? Every run that reaches `i` then finds `old`: the swap of a table an
+    /// earlier rename makes, `CREATE TABLE x …; ALTER TABLE x RENAME TO t_new; ALTER TABLE t
+    /// RENAME TO t_old; ALTER TABLE t_new RENAME TO t; DROP TABLE t_old` under a per-file
+    /// transaction.
+    fn old_renamed_into_before(&self, old: u64, i: u32, schema: &super::Resolved) -> bool {
+        let Some((j, source, _)) = self.removed.get(&old).and_then(|r| r.renamed_into.clone())
+        else {
+            return false;
+        };
+        let proved = self
+            .removed
+            .get(&source)
+            .is_some_and(|r| r.renamed_last_reruns.as_ref() == Some(schema));
+        let touched = |key: u64| {
+            self.events_anywhere(key).any(|&(_, k, _)| j < k && k < i)
+                || self
+                    .arrivals
+                    .get(&key)
+                    .is_some_and(|list| list.iter().any(|&(k, _)| j < k && k < i))
+        };
+        proved && !touched(old) && !touched(source)
     }
 
     /// Is `new` last removed before the rename at `i` by a top-level statement of the rename's

@@ -169,10 +169,16 @@ pub fn contains_ignore_case(text: &str, word: &str) -> bool {
     false
 }
 
-/// The lower-cased words of a statement (identifiers and keywords, quotes removed).
+/// The lower-cased words of a statement (identifiers and keywords, quotes removed). Not the
+/// closing `WITH [NO] DATA` of a `CREATE TABLE … AS` query, which reads nothing: a copy
+/// `CREATE TABLE t_new AS SELECT * FROM t WITH NO DATA` reads only `t`.
 pub fn words(statement: &Statement) -> Vec<String> {
-    statement
-        .tokens
+    let tokens = statement.tokens.as_slice();
+    let tokens = match statement.shape.kind {
+        crate::sql::ShapeKind::Create(crate::sql::ObjectKind::Table) => without_with_data(tokens),
+        _ => tokens,
+    };
+    tokens
         .iter()
         .filter_map(|t| match &t.token {
             Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
@@ -180,4 +186,28 @@ pub fn words(statement: &Statement) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// `tokens` of a `CREATE TABLE … AS` without a closing `WITH DATA` or `WITH NO DATA` (and
+/// what follows it: a `;`); all of them for anything else.
+fn without_with_data(tokens: &[crate::sql::Tok]) -> &[crate::sql::Tok] {
+    if crate::lint::safety::top_level_kw(tokens, "AS").is_none() {
+        return tokens;
+    }
+    let mut end = tokens.len();
+    while end > 0 && tokens[end - 1].is(&Token::SemiColon) {
+        end -= 1;
+    }
+    let kept = &tokens[..end];
+    for clause in [&["WITH", "DATA"][..], &["WITH", "NO", "DATA"][..]] {
+        if kept.len() > clause.len()
+            && kept[kept.len() - clause.len()..]
+                .iter()
+                .zip(clause)
+                .all(|(t, kw)| t.is_kw(kw))
+        {
+            return &kept[..kept.len() - clause.len()];
+        }
+    }
+    tokens
 }
