@@ -659,6 +659,76 @@ fn a_read_of_a_column_the_recreated_table_lacks_is_reported_without_a_fix() {
     assert!(err.contains("expires_at"), "{err}");
 }
 
+const KEYWORD_COLUMNS_SETUP: &str = "
+CREATE TABLE t_old (id int, c text);
+CREATE TABLE r_old (id int, c text);
+CREATE TABLE d (id int PRIMARY KEY);
+CREATE TABLE d_old (id int, c text);
+CREATE TABLE other (id int, name text);
+CREATE TABLE k_new (id int PRIMARY KEY, name text, total int);
+CREATE TABLE k_old (id int, name text, type text, value int, status text, created timestamptz, data jsonb);
+INSERT INTO k_old VALUES (1, 'a', 'a', 3, 'live', now(), '{}');
+";
+/// Columns whose names sqlparser takes for keywords (`id`, `name`, `type`, `value`, `status`,
+/// `data`): the first two files read one the recreated table lacks, and their re-run fails
+/// there; the others spell much syntax or name outputs like keywords (`SELECT c name`), and
+/// every column they read survives.
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 4] = [
+    (
+        "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
+        None,
+    ),
+    (
+        "SELECT id FROM t_old;\nDROP TABLE t_old;\nCREATE TABLE t_old (x text);\n",
+        Some("t_old.id"),
+    ),
+    (
+        "INSERT INTO d (id) SELECT id FROM d_old;\nDROP TABLE d_old;\nCREATE TABLE d_old (x text);\n",
+        Some("d_old.id"),
+    ),
+    (
+        "INSERT INTO k_new (id, name, total) SELECT DISTINCT id, CASE WHEN name IS NOT NULL THEN name ELSE 'x' END, coalesce(value, 0)::int FROM k_old WHERE status IS DISTINCT FROM 'gone' AND (created AT TIME ZONE 'UTC') < DATE '2100-01-01' + INTERVAL '1 day' AND type IN (SELECT name FROM other WHERE other.id IS NULL) IS NOT TRUE AND data IS NOT NULL AND value BETWEEN 0 AND 10 AND created < CURRENT_TIMESTAMP + INTERVAL '1' DAY ORDER BY id DESC NULLS LAST LIMIT 10 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, total;
+DROP TABLE k_old;
+CREATE TABLE k_old (id int, name text, type text, value int, status text, created timestamptz, data jsonb);
+",
+        None,
+    ),
+];
+
+#[test]
+fn a_read_of_a_keyword_named_column_the_recreated_table_lacks_is_reported() {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: preflight::runner::Runner::named("diesel"),
+        ..LintOptions::default()
+    };
+    for (sql, lost) in KEYWORD_COLUMNS {
+        let found: Vec<(usize, String)> = lint_source(&SourceFile::new("m.sql", sql), &options)
+            .into_iter()
+            .filter(|f| f.message.contains("creates it again without that column"))
+            .map(|f| (f.location.start.map_or(0, |s| s.line), f.message))
+            .collect();
+        let db = ScratchDb::postgres();
+        db.exec(KEYWORD_COLUMNS_SETUP);
+        db.exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
+        let rerun = db.try_exec(&format!("BEGIN;\n{sql}COMMIT;\n"));
+        match lost {
+            Some(column) => {
+                let err = rerun.unwrap_err();
+                let name = column.split('.').nth(1).unwrap();
+                assert!(err.contains(name), "{err}");
+                assert_eq!(found.len(), 1, "{sql}: {found:?}");
+                assert_eq!(found[0].0, 1, "{sql}: {found:?}");
+                assert!(found[0].1.contains(&format!("`{column}`")), "{found:?}");
+            }
+            None => {
+                assert_eq!(rerun, Ok(()), "{sql}");
+                assert!(found.is_empty(), "{sql}: {found:?}");
+            }
+        }
+    }
+}
+
 const POSTGRES_TYPE_CHANGE_SETUP: &str = "
 CREATE TYPE sort_type_enum AS ENUM ('Active', 'Hot');
 CREATE TABLE local_user (id int PRIMARY KEY, default_sort_type smallint);

@@ -898,10 +898,41 @@ fn presence_guard(
     }
 }
 
+/// Words PostgreSQL uses as syntax in a query rather than as a column: its reserved keywords
+/// (<https://www.postgresql.org/docs/current/sql-keywords-appendix.html>, also those that may
+/// name a function or type), and the non-reserved ones a query, type name or typed literal
+/// spells (`NULLS LAST`, `ON CONFLICT DO NOTHING`, `AT TIME ZONE`, `double precision`,
+/// `EXTRACT(YEAR FROM …)`, `OVER (PARTITION BY … ROWS UNBOUNDED PRECEDING)`).
+const QUERY_SYNTAX: &[&str] = &[
+    // Reserved.
+    "ALL", "ANALYSE", "ANALYZE", "AND", "ANY", "ARRAY", "AS", "ASC", "ASYMMETRIC", "BOTH",
+    "CASE", "CAST", "CHECK", "COLLATE", "COLUMN", "CONSTRAINT", "CREATE", "CURRENT_CATALOG",
+    "CURRENT_DATE", "CURRENT_ROLE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER",
+    "DEFAULT", "DEFERRABLE", "DESC", "DISTINCT", "DO", "ELSE", "END", "EXCEPT", "FALSE",
+    "FETCH", "FOR", "FOREIGN", "FROM", "GRANT", "GROUP", "HAVING", "IN", "INITIALLY",
+    "INTERSECT", "INTO", "LATERAL", "LEADING", "LIMIT", "LOCALTIME", "LOCALTIMESTAMP", "NOT",
+    "NULL", "OFFSET", "ON", "ONLY", "OR", "ORDER", "PLACING", "PRIMARY", "REFERENCES",
+    "RETURNING", "SELECT", "SESSION_USER", "SOME", "SYMMETRIC", "SYSTEM_USER", "TABLE", "THEN",
+    "TO", "TRAILING", "TRUE", "UNION", "UNIQUE", "USER", "USING", "VARIADIC", "WHEN", "WHERE",
+    "WINDOW", "WITH",
+    // Reserved, but may name a function or type.
+    "AUTHORIZATION", "BINARY", "COLLATION", "CONCURRENTLY", "CROSS", "CURRENT_SCHEMA",
+    "FREEZE", "FULL", "ILIKE", "INNER", "IS", "ISNULL", "JOIN", "LEFT", "LIKE", "NATURAL",
+    "NOTNULL", "OUTER", "OVERLAPS", "RIGHT", "SIMILAR", "TABLESAMPLE", "VERBOSE",
+    // Non-reserved, but syntax in a query.
+    "AT", "BETWEEN", "BY", "CHARACTER", "CONFLICT", "CURRENT", "DATE", "DAY", "DOUBLE",
+    "EPOCH", "ESCAPE", "EXCLUDE", "EXISTS", "FILTER", "FIRST", "FOLLOWING", "GROUPS", "HOUR",
+    "INTERVAL", "LAST", "LOCKED", "MINUTE", "MONTH", "NEXT", "NO", "NOTHING", "NOWAIT",
+    "NULLS", "OF", "ORDINALITY", "OTHERS", "OVER", "PARTITION", "PRECEDING", "PRECISION",
+    "RANGE", "ROW", "ROWS", "SECOND", "SET", "SHARE", "SKIP", "TIES", "TIME", "TIMESTAMP",
+    "UNBOUNDED", "UNKNOWN", "UPDATE", "VALUES", "VARYING", "WITHIN", "WITHOUT", "YEAR", "ZONE",
+];
+
 /// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without
 /// one of `cols` (authelia V0006 re-creates `oauth2_consent_session` without `expires_at`):
-/// a re-run reads the new table and fails. Only a single-table FROM is read, and only plain
-/// column words, so the columns surely are `t`'s. No fix: the table exists either way. In a DO
+/// a re-run reads the new table and fails. Only a single-table FROM is read, and only words
+/// that can only be columns (not [`QUERY_SYNTAX`], not a subquery's), so the columns surely
+/// are `t`'s. No fix: the table exists either way. In a DO
 /// body, a `guard` that protects the read of the lost column keeps it running.
 fn column_lost_on_recreate(
     cx: &StatementCx,
@@ -945,6 +976,29 @@ fn column_lost_on_recreate(
     if columns.is_empty() {
         return None;
     }
+    // A keyword word right after an expression is its output name (`SELECT c name`).
+    let ends_expression = |b: &Tok| match &b.token {
+        Token::Word(w) => {
+            !QUERY_SYNTAX.iter().any(|s| w.value.eq_ignore_ascii_case(s))
+                || [
+                    "END",
+                    "NULL",
+                    "TRUE",
+                    "FALSE",
+                    "CURRENT_DATE",
+                    "CURRENT_TIME",
+                    "CURRENT_TIMESTAMP",
+                    "LOCALTIME",
+                    "LOCALTIMESTAMP",
+                    "CURRENT_USER",
+                    "SESSION_USER",
+                ]
+                .iter()
+                .any(|s| w.value.eq_ignore_ascii_case(s))
+        }
+        Token::RParen | Token::Number(..) | Token::SingleQuotedString(_) => true,
+        _ => false,
+    };
     let plain_column = |k: usize| {
         let t = &tokens[k];
         let Token::Word(w) = &t.token else {
@@ -952,7 +1006,24 @@ fn column_lost_on_recreate(
         };
         let before = k.checked_sub(1).map(|p| &tokens[p]);
         let next = tokens.get(k + 1);
-        w.keyword == Keyword::NoKeyword
+        // `id`, `name`, `type` are keywords to sqlparser: a keyword word is a column unless
+        // PostgreSQL uses it as syntax in a query, or a `(` (a function) or a string (a typed
+        // literal, `DATE '…'`) follows it.
+        let column_word = w.quote_style.is_some()
+            || w.keyword == Keyword::NoKeyword
+            || (!QUERY_SYNTAX
+                .iter()
+                .any(|s| w.value.eq_ignore_ascii_case(s))
+                && !next.is_some_and(|n| {
+                    matches!(
+                        n.token,
+                        Token::SingleQuotedString(_)
+                            | Token::EscapedStringLiteral(_)
+                            | Token::NationalStringLiteral(_)
+                    )
+                }));
+        column_word
+            && (w.keyword == Keyword::NoKeyword || !before.is_some_and(ends_expression))
             && !before.is_some_and(|b| {
                 b.is_kw("AS") || b.is(&Token::DoubleColon) || b.is(&Token::Period)
             })
@@ -961,10 +1032,49 @@ fn column_lost_on_recreate(
     // Output names (`expr AS name`) may be used again in ORDER BY.
     let aliases: Vec<String> = tokens
         .windows(2)
-        .filter(|w| w[0].is_kw("AS"))
+        .filter(|w| {
+            w[0].is_kw("AS")
+                || (matches!(&w[1].token, Token::Word(x) if x.keyword != Keyword::NoKeyword
+                    && !QUERY_SYNTAX.iter().any(|s| x.value.eq_ignore_ascii_case(s)))
+                    && ends_expression(&w[0]))
+        })
         .filter_map(|w| crate::lint::sequence::folded(&w[1]))
         .collect();
-    let lost = (select + 1..tokens.len())
+    // The query's own words: not a subquery's (`(SELECT id FROM other)`), and not the
+    // target's after it (`ON CONFLICT (id)`, `RETURNING id`) or another query's (`UNION …`) or
+    // a locking clause (`FOR UPDATE OF t`).
+    let mut scanned = Vec::new();
+    let (mut k, mut depth) = (select + 1, 0usize);
+    while let Some(t) = tokens.get(k) {
+        if t.is(&Token::LParen)
+            && tokens
+                .get(k + 1)
+                .is_some_and(|n| n.is_kw("SELECT") || n.is_kw("WITH") || n.is_kw("VALUES"))
+        {
+            k = crate::sql::lexer::matching_paren(tokens, k)? + 1;
+            continue;
+        }
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if k > from
+            && depth == 0
+            && (t.is_kw("RETURNING")
+                || t.is_kw("UNION")
+                || t.is_kw("INTERSECT")
+                || t.is_kw("EXCEPT")
+                || t.is_kw("FOR")
+                || (t.is_kw("ON") && tokens.get(k + 1).is_some_and(|n| n.is_kw("CONFLICT"))))
+        {
+            break;
+        }
+        scanned.push(k);
+        k += 1;
+    }
+    let lost = scanned
+        .into_iter()
         .filter(|&k| k != from + 1 && Some(&tokens[k]) != alias)
         .filter(|&k| plain_column(k))
         .filter_map(|k| crate::lint::sequence::folded(&tokens[k]))
