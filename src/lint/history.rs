@@ -20,6 +20,7 @@ use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
 use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
+use std::collections::HashMap;
 use std::ops::Range;
 
 #[derive(Debug, Default)]
@@ -42,8 +43,9 @@ pub struct History {
     foreign_key_checks: ForeignKeyChecks,
     /// MySQL/MariaDB: the columns earlier `ALTER TABLE … ADD COLUMN` actions defined (and later
     /// `MODIFY`/`CHANGE` redefined), as (table, column in lower case, definition), while no
-    /// statement changed the table otherwise.
-    added_columns: Vec<(Name, String, ColumnDefinition)>,
+    /// statement changed the table otherwise. By the table's base name, so that a file of
+    /// many tables does not scan them all at each statement.
+    added_columns: HashMap<String, Vec<(Name, String, ColumnDefinition)>>,
 }
 
 #[derive(Debug)]
@@ -142,6 +144,7 @@ impl History {
     /// otherwise.
     pub fn added_column(&self, table: &Name, column: &str) -> Option<&ColumnDefinition> {
         self.added_columns
+            .get(table.base())?
             .iter()
             .rev()
             .find(|(t, c, _)| t.same_object(table) && c == column)
@@ -153,6 +156,10 @@ impl History {
     /// new default character set, a rename of the table) forgets all of the table, and a
     /// statement preflight does not follow (a `CALL`, a block, …) forgets all.
     fn record_columns(&mut self, statement: &Statement) {
+        // Only MariaDB's online-DDL verdicts read them.
+        if !statement.dialect.is_mysql_family() {
+            return;
+        }
         let shape = &statement.shape;
         match &shape.kind {
             ShapeKind::AlterTable => {}
@@ -170,7 +177,7 @@ impl History {
             }
             ShapeKind::Create(ObjectKind::Table) | ShapeKind::Drop(ObjectKind::Table) => {
                 for table in &shape.names {
-                    self.added_columns.retain(|(t, _, _)| !t.same_object(table));
+                    self.forget_table(table);
                 }
                 return;
             }
@@ -221,18 +228,28 @@ impl History {
                     continue
                 }
                 (AlterActionKind::Other | AlterActionKind::Rename, _) => {
-                    self.added_columns.retain(|(t, _, _)| !t.same_object(table));
+                    self.forget_table(table);
                     continue;
                 }
                 _ => continue,
             };
+            let columns = self
+                .added_columns
+                .entry(table.base().to_string())
+                .or_default();
             if let Some(gone) = gone {
-                self.added_columns
-                    .retain(|(t, c, _)| !(t.same_object(table) && *c == gone));
+                columns.retain(|(t, c, _)| !(t.same_object(table) && *c == gone));
             }
             if let Some((column, definition)) = defined {
-                self.added_columns.push((table.clone(), column, definition));
+                columns.push((table.clone(), column, definition));
             }
+        }
+    }
+
+    /// Forget the columns [`Self::added_columns`] holds of `table`.
+    fn forget_table(&mut self, table: &Name) {
+        if let Some(columns) = self.added_columns.get_mut(table.base()) {
+            columns.retain(|(t, _, _)| !t.same_object(table));
         }
     }
 
