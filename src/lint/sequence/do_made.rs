@@ -10,9 +10,9 @@ use crate::sql::{Dialect, ObjectKind, Statement};
 
 impl Sequence {
     /// First pass: [`look_ahead`](Self::look_ahead) of a statement of `source`, with what a DO
-    /// block always makes ([`always_made`]): a creation on every run that ends well, as a
+    /// block always makes (`always_made`): a creation on every run that ends well, as a
     /// top-level one (`DO $$ BEGIN CREATE TABLE IF NOT EXISTS t_new …; END $$; ALTER TABLE IF
-    /// EXISTS t_new RENAME TO t` finds `t_new` on every run: [`Self::made_right_before`]).
+    /// EXISTS t_new RENAME TO t` finds `t_new` on every run: `made_right_before`).
     pub fn look_ahead_in(&mut self, statement: &Statement, source: &SourceFile) {
         self.look_ahead(statement);
         // A routine's body runs at a call, not here.

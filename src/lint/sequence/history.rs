@@ -432,7 +432,7 @@ impl Sequence {
 
     /// Is `key` made for the current statement on every run that reaches it, by the file's last
     /// event on it before: a top-level creation or a DO block that always makes it
-    /// ([`Self::made_right_before`])? A retry then finds it there too: `DO $$ BEGIN CREATE
+    /// (`made_right_before`)? A retry then finds it there too: `DO $$ BEGIN CREATE
     /// TABLE IF NOT EXISTS t_new …; END $$; … ALTER TABLE IF EXISTS t_new RENAME TO t` meets
     /// the `t` an earlier run left.
     pub fn made_right_before_current(&self, key: &Key) -> bool {
