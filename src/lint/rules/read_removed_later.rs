@@ -928,6 +928,11 @@ const QUERY_SYNTAX: &[&str] = &[
     "UNBOUNDED", "UNKNOWN", "UPDATE", "VALUES", "VARYING", "WITHIN", "WITHOUT", "YEAR", "ZONE",
 ];
 
+/// Is `word` one of [`QUERY_SYNTAX`], in any case?
+fn is_query_syntax(word: &str) -> bool {
+    QUERY_SYNTAX.iter().any(|s| word.eq_ignore_ascii_case(s))
+}
+
 /// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without
 /// one of `cols` (authelia V0006 re-creates `oauth2_consent_session` without `expires_at`):
 /// a re-run reads the new table and fails. Only a single-table FROM is read, and only words
@@ -979,7 +984,7 @@ fn column_lost_on_recreate(
     // A keyword word right after an expression is its output name (`SELECT c name`).
     let ends_expression = |b: &Tok| match &b.token {
         Token::Word(w) => {
-            !QUERY_SYNTAX.iter().any(|s| w.value.eq_ignore_ascii_case(s))
+            !is_query_syntax(&w.value)
                 || [
                     "END",
                     "NULL",
@@ -1011,9 +1016,7 @@ fn column_lost_on_recreate(
         // literal, `DATE '…'`) follows it.
         let column_word = w.quote_style.is_some()
             || w.keyword == Keyword::NoKeyword
-            || (!QUERY_SYNTAX
-                .iter()
-                .any(|s| w.value.eq_ignore_ascii_case(s))
+            || (!is_query_syntax(&w.value)
                 && !next.is_some_and(|n| {
                     matches!(
                         n.token,
@@ -1035,7 +1038,7 @@ fn column_lost_on_recreate(
         .filter(|w| {
             w[0].is_kw("AS")
                 || (matches!(&w[1].token, Token::Word(x) if x.keyword != Keyword::NoKeyword
-                    && !QUERY_SYNTAX.iter().any(|s| x.value.eq_ignore_ascii_case(s)))
+                    && !is_query_syntax(&x.value))
                     && ends_expression(&w[0]))
         })
         .filter_map(|w| crate::lint::sequence::folded(&w[1]))

@@ -15,18 +15,18 @@ impl Sequence {
     /// EXISTS t_new RENAME TO t` finds `t_new` on every run: `made_right_before`).
     pub fn look_ahead_in(&mut self, statement: &Statement, source: &SourceFile) {
         self.look_ahead(statement);
-        // A routine's body runs at a call, not here.
-        let block = statement.tokens.first().is_some_and(|t| t.is_kw("DO"));
-        if statement.nested.is_empty() || !block {
+        if statement.nested.is_empty() || !is_do_block(statement) {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        for step in always_made(statement, source) {
+        // One reading of the body for both questions.
+        let run = always_run(statement, source);
+        for step in always_made(&statement.nested, run) {
             self.made_in_blocks.push((index, step.key.digest()));
         }
         // What the block always renames, as a top-level rename: every run that gets past the
         // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
-        for (rename, arrival) in always_renamed(statement, source) {
+        for (rename, arrival) in always_renamed(&statement.nested, run) {
             let Some(to) = &rename.to else { continue };
             self.arrivals
                 .entry(arrival.key.digest())
@@ -54,14 +54,21 @@ impl Sequence {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        for step in always_made(statement, source) {
+        let run = always_run(statement, source);
+        for step in always_made(&statement.nested, run) {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
                 removed.creations_in.push((schema, index));
             }
         }
         // The names it always gives, as a top-level rename's arrival (`Removed::renamed_into`).
-        for (rename, arrival) in always_renamed(statement, source) {
+        // A routine's body runs at a call, not here.
+        let renames = if is_do_block(statement) {
+            always_renamed(&statement.nested, run)
+        } else {
+            Vec::new()
+        };
+        for (rename, arrival) in renames {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
             if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
@@ -129,13 +136,7 @@ fn always_run(statement: &Statement, source: &SourceFile) -> usize {
 /// [`always_run`]'s statements), with the name each gives, when no other statement of the
 /// body touches either name: the block then leaves the object under the new name, as a
 /// top-level rename does.
-fn always_renamed(statement: &Statement, source: &SourceFile) -> Vec<(Step, Arrival)> {
-    // A routine's body runs at a call, not here.
-    if !statement.tokens.first().is_some_and(|t| t.is_kw("DO")) {
-        return Vec::new();
-    }
-    let run = always_run(statement, source);
-    let nested = &statement.nested;
+fn always_renamed(nested: &[Statement], run: usize) -> Vec<(Step, Arrival)> {
     let mut out = Vec::new();
     for (at, s) in nested.iter().enumerate().take(run) {
         let (own, arrived) = (steps(s), arrivals(s));
@@ -168,12 +169,10 @@ fn always_renamed(statement: &Statement, source: &SourceFile) -> Vec<(Step, Arri
 /// The creations of a PostgreSQL DO block's body that every run of the block that ends well
 /// makes and leaves: of a statement [`always_run`] runs, not removed or renamed away by a later
 /// step of the body.
-fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
-    let run = always_run(statement, source);
+fn always_made(nested: &[Statement], run: usize) -> Vec<Step> {
     if run == 0 {
         return Vec::new();
     }
-    let nested = &statement.nested;
     let all: Vec<Vec<Step>> = nested.iter().map(steps).collect();
     let mut kept = Vec::new();
     for (i, own) in all.iter().enumerate().take(run) {
@@ -193,19 +192,28 @@ fn always_made(statement: &Statement, source: &SourceFile) -> Vec<Step> {
         .collect()
 }
 
+/// Is `statement` a `DO` block (not a routine, whose body runs at a call)?
+fn is_do_block(statement: &Statement) -> bool {
+    statement.tokens.first().is_some_and(|t| t.is_kw("DO"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::always_made;
+    use super::{always_made, always_run};
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
     /// The names of what the DO block of `sql` always makes.
     fn made(sql: &str) -> Vec<String> {
         let file = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
-        always_made(&file.statements[0], &SourceFile::new("m.sql", sql))
-            .iter()
-            .map(|s| format!("{:?}", s.key))
-            .collect()
+        let statement = &file.statements[0];
+        always_made(
+            &statement.nested,
+            always_run(statement, &SourceFile::new("m.sql", sql)),
+        )
+        .iter()
+        .map(|s| format!("{:?}", s.key))
+        .collect()
     }
 
     #[test]
