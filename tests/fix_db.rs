@@ -668,12 +668,18 @@ CREATE TABLE other (id int, name text);
 CREATE TABLE k_new (id int PRIMARY KEY, name text, total int);
 CREATE TABLE k_old (id int, name text, type text, value int, status text, created timestamptz, data jsonb);
 INSERT INTO k_old VALUES (1, 'a', 'a', 3, 'live', now(), '{}');
+CREATE TABLE w_old (id int, c text, ts timestamptz, j text, arr int[]);
+INSERT INTO w_old VALUES (1, 'a', now(), 'x', '{1}');
 ";
 /// Columns whose names sqlparser takes for keywords (`id`, `name`, `type`, `value`, `status`,
 /// `data`): the first two files read one the recreated table lacks, and their re-run fails
 /// there; the others spell much syntax or name outputs like keywords (`SELECT c name`), and
-/// every column they read survives.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 4] = [
+/// every column they read survives. Then: output names, syntax and names that are no columns of
+/// the table (`c nm`, `COLLATE "C"`, `IS NFC NORMALIZED`, `EXTRACT(dow …)`, a window's name, a
+/// system column, a whole-row reference), which a re-run reads fine; and reads of a lost column
+/// where an output name (`DISTINCT ON (c) id`, `lower(c) AS c`), a qualifier or the clause after
+/// FROM hid it.
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 10] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -692,6 +698,30 @@ DROP TABLE k_old;
 CREATE TABLE k_old (id int, name text, type text, value int, status text, created timestamptz, data jsonb);
 ",
         None,
+    ),
+    (
+        "SELECT id nm, c \"Nm\", id::text t, arr[1] el, ARRAY[id] ids, 1 one FROM w_old ORDER BY nm;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, c text, arr int[]);\n",
+        None,
+    ),
+    (
+        "SELECT id FROM w_old WHERE j IS NFC NORMALIZED OR j IS NOT NORMALIZED ORDER BY j COLLATE \"C\" DESC NULLS LAST;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, j text);\n",
+        None,
+    ),
+    (
+        "SELECT EXTRACT(dow FROM ts), row_number() OVER w, ctid, xmin, row_to_json(a) FROM w_old a WHERE ts IS NOT NULL WINDOW w AS (ORDER BY ts);\nDROP TABLE w_old;\nCREATE TABLE w_old (ts timestamptz);\n",
+        None,
+    ),
+    (
+        "SELECT DISTINCT ON (c) id FROM t_old;\nDROP TABLE t_old;\nCREATE TABLE t_old (c text);\n",
+        Some("t_old.id"),
+    ),
+    (
+        "SELECT lower(c) AS c FROM w_old ORDER BY c;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT a.c FROM w_old AS a OFFSET 0 FETCH FIRST 1 ROW ONLY;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
     ),
 ];
 

@@ -928,6 +928,28 @@ const QUERY_SYNTAX: &[&str] = &[
     "UNBOUNDED", "UNKNOWN", "UPDATE", "VALUES", "VARYING", "WITHIN", "WITHOUT", "YEAR", "ZONE",
 ];
 
+/// Where a query's single-table FROM clause (`FROM t`, `FROM t a`) may end: the clauses that
+/// may follow it.
+const FROM_ENDS: &[&str] = &[
+    "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR", "UNION",
+    "INTERSECT", "EXCEPT", "RETURNING", "TABLESAMPLE",
+];
+
+/// Calls whose first word is syntax: `EXTRACT(dow FROM …)`, `XMLELEMENT(NAME n, …)`,
+/// `XMLPARSE(DOCUMENT …)`, `XMLSERIALIZE(CONTENT …)`.
+const SYNTAX_CALLS: &[&str] = &["EXTRACT", "XMLELEMENT", "XMLPARSE", "XMLSERIALIZE"];
+
+/// The words of an `IS` predicate after `IS`: `IS [NOT] JSON [VALUE|ARRAY|OBJECT|SCALAR]
+/// [WITH|WITHOUT UNIQUE [KEYS]]` (PostgreSQL 16), `IS [NOT] [NFC|NFD|NFKC|NFKD] NORMALIZED`,
+/// `IS [NOT] DOCUMENT`.
+const IS_PREDICATE: &[&str] = &[
+    "NOT", "JSON", "VALUE", "ARRAY", "OBJECT", "SCALAR", "WITH", "WITHOUT", "UNIQUE", "KEYS",
+    "NFC", "NFD", "NFKC", "NFKD", "NORMALIZED", "DOCUMENT",
+];
+
+/// PostgreSQL's system columns: every table has them.
+const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
+
 /// Is `word` one of [`QUERY_SYNTAX`], in any case?
 fn is_query_syntax(word: &str) -> bool {
     QUERY_SYNTAX.iter().any(|s| word.eq_ignore_ascii_case(s))
@@ -963,15 +985,23 @@ fn column_lost_on_recreate(
         }
     }
     let (select, from) = (select?, from?);
-    let table = crate::lint::sequence::folded(tokens.get(from + 1)?)?;
-    // A single table: the FROM clause ends in WHERE/ORDER/GROUP/LIMIT or the statement's end.
-    let after = &tokens[from + 2..];
-    let alias = after
-        .first()
-        .filter(|t| matches!(&t.token, Token::Word(w) if w.keyword == Keyword::NoKeyword));
-    let rest = &after[usize::from(alias.is_some())..];
-    if rest.first().is_some_and(|t| {
-        !(t.is_kw("WHERE") || t.is_kw("ORDER") || t.is_kw("GROUP") || t.is_kw("LIMIT"))
+    let folded = crate::lint::sequence::folded;
+    let table = folded(tokens.get(from + 1)?)?;
+    // A single table, under an alias or none (`t a`, `t AS a`): the FROM clause ends where
+    // another clause of the query starts, or at the statement's end.
+    let has_as = tokens.get(from + 2).is_some_and(|t| t.is_kw("AS"));
+    let alias_at = Some(from + 2 + usize::from(has_as)).filter(|&a| {
+        matches!(tokens.get(a).map(|t| &t.token), Some(Token::Word(w))
+            if w.keyword == Keyword::NoKeyword || (has_as && !is_query_syntax(&w.value)))
+    });
+    if has_as && alias_at.is_none() {
+        return None;
+    }
+    let alias = alias_at.and_then(|a| folded(&tokens[a]));
+    let rest = alias_at.map_or(from + 2, |a| a + 1);
+    if tokens.get(rest).is_some_and(|t| {
+        !(FROM_ENDS.iter().any(|e| t.is_kw(e))
+            || (t.is_kw("ON") && tokens.get(rest + 1).is_some_and(|n| n.is_kw("CONFLICT"))))
     }) {
         return None;
     }
@@ -981,7 +1011,7 @@ fn column_lost_on_recreate(
     if columns.is_empty() {
         return None;
     }
-    // A keyword word right after an expression is its output name (`SELECT c name`).
+    // A word right after an expression is its output name (`SELECT c name`, `c nm`, `c "Nm"`).
     let ends_expression = |b: &Tok| match &b.token {
         Token::Word(w) => {
             !is_query_syntax(&w.value)
@@ -1001,8 +1031,57 @@ fn column_lost_on_recreate(
                 .iter()
                 .any(|s| w.value.eq_ignore_ascii_case(s))
         }
-        Token::RParen | Token::Number(..) | Token::SingleQuotedString(_) => true,
+        Token::RParen
+        | Token::RBracket
+        | Token::Number(..)
+        | Token::SingleQuotedString(_) => true,
         _ => false,
+    };
+    // `SELECT DISTINCT ON (c) id`: the `)` ends no output expression, `id` is a column.
+    let distinct_on = (tokens.get(select + 1).is_some_and(|t| t.is_kw("DISTINCT"))
+        && tokens.get(select + 2).is_some_and(|t| t.is_kw("ON"))
+        && tokens.get(select + 3).is_some_and(|t| t.is(&Token::LParen)))
+    .then(|| crate::sql::lexer::matching_paren(tokens, select + 3))
+    .flatten();
+    // The word that opens `EXTRACT(dow FROM …)`, `XMLELEMENT(NAME n, …)` or
+    // `XMLPARSE(DOCUMENT …)` is syntax, as is the element name after `NAME`.
+    let opens_call = |k: usize| {
+        k >= 2
+            && tokens[k - 1].is(&Token::LParen)
+            && SYNTAX_CALLS.iter().any(|f| tokens[k - 2].is_kw(f))
+    };
+    let ends_at = |p: usize| Some(p) != distinct_on && !opens_call(p) && ends_expression(&tokens[p]);
+    // `x IS [NOT] JSON OBJECT`, `IS [NOT] NFC NORMALIZED`, `IS DOCUMENT`: the predicate's words.
+    let in_is_predicate = |k: usize| {
+        let mut p = k;
+        while k - p < 8
+            && tokens[p]
+                .bare_word()
+                .is_some_and(|w| IS_PREDICATE.iter().any(|s| w.eq_ignore_ascii_case(s)))
+        {
+            let Some(q) = p.checked_sub(1) else {
+                return false;
+            };
+            if tokens[q].is_kw("IS") {
+                return true;
+            }
+            p = q;
+        }
+        false
+    };
+    // `OVER w`, `OVER (w ORDER BY …)`, `WINDOW w AS (…)`: a window's name.
+    let names_window = |k: usize| {
+        let before = |n: usize, kw: &str| k >= n && tokens[k - n].is_kw(kw);
+        before(1, "OVER")
+            || (k >= 1 && tokens[k - 1].is(&Token::LParen) && (before(2, "OVER") || before(2, "AS")))
+            || (tokens.get(k + 1).is_some_and(|n| n.is_kw("AS"))
+                && tokens.get(k + 2).is_some_and(|n| n.is(&Token::LParen)))
+    };
+    // `t.c`, `a.c`: a column of the table the query reads (not of `s.t.c`'s other table).
+    let of_the_table = |k: usize| {
+        k >= 2
+            && folded(&tokens[k - 2]).is_some_and(|q| q == table || Some(&q) == alias.as_ref())
+            && !(k >= 3 && tokens[k - 3].is(&Token::Period))
     };
     let plain_column = |k: usize| {
         let t = &tokens[k];
@@ -1012,37 +1091,38 @@ fn column_lost_on_recreate(
         let before = k.checked_sub(1).map(|p| &tokens[p]);
         let next = tokens.get(k + 1);
         // `id`, `name`, `type` are keywords to sqlparser: a keyword word is a column unless
-        // PostgreSQL uses it as syntax in a query, or a `(` (a function) or a string (a typed
-        // literal, `DATE '…'`) follows it.
+        // PostgreSQL uses it as syntax in a query. A word before `(` names a function, one
+        // before a string a type (a typed literal, `DATE '…'`, `inet '…'`), one of
+        // `EXTRACT(dow FROM …)` or `IS NFC NORMALIZED` is syntax, one of `OVER w` a window.
         let column_word = w.quote_style.is_some()
             || w.keyword == Keyword::NoKeyword
-            || (!is_query_syntax(&w.value)
-                && !next.is_some_and(|n| {
-                    matches!(
-                        n.token,
-                        Token::SingleQuotedString(_)
-                            | Token::EscapedStringLiteral(_)
-                            | Token::NationalStringLiteral(_)
-                    )
-                }));
-        column_word
-            && (w.keyword == Keyword::NoKeyword || !before.is_some_and(ends_expression))
-            && !before.is_some_and(|b| {
-                b.is_kw("AS") || b.is(&Token::DoubleColon) || b.is(&Token::Period)
+            || !is_query_syntax(&w.value);
+        // A word right after an expression names its output; one after `AS` or `::` a type or
+        // name, after `COLLATE` a collation, after `TABLESAMPLE` a method; one before `.` a
+        // table, after `.` a column of another table unless the qualifier is this one's.
+        let syntax = k.checked_sub(1).is_some_and(ends_at)
+            || before.is_some_and(|b| {
+                ["AS", "COLLATE", "TABLESAMPLE"].iter().any(|kw| b.is_kw(kw))
+                    || b.is(&Token::DoubleColon)
+                    || (b.is(&Token::Period) && !of_the_table(k))
             })
-            && !next.is_some_and(|n| n.is(&Token::LParen) || n.is(&Token::Period))
+            || next.is_some_and(|n| {
+                matches!(
+                    n.token,
+                    Token::LParen
+                        | Token::Period
+                        | Token::SingleQuotedString(_)
+                        | Token::EscapedStringLiteral(_)
+                        | Token::NationalStringLiteral(_)
+                )
+            })
+            || (t.is_kw("GROUPING") && next.is_some_and(|n| n.is_kw("SETS")))
+            || opens_call(k)
+            || (k >= 1 && tokens[k - 1].is_kw("NAME") && opens_call(k - 1))
+            || names_window(k)
+            || in_is_predicate(k);
+        column_word && !syntax
     };
-    // Output names (`expr AS name`) may be used again in ORDER BY.
-    let aliases: Vec<String> = tokens
-        .windows(2)
-        .filter(|w| {
-            w[0].is_kw("AS")
-                || (matches!(&w[1].token, Token::Word(x) if x.keyword != Keyword::NoKeyword
-                    && !is_query_syntax(&x.value))
-                    && ends_expression(&w[0]))
-        })
-        .filter_map(|w| crate::lint::sequence::folded(&w[1]))
-        .collect();
     // The query's own words: not a subquery's (`(SELECT id FROM other)`), and not the
     // target's after it (`ON CONFLICT (id)`, `RETURNING id`) or another query's (`UNION …`) or
     // a locking clause (`FOR UPDATE OF t`).
@@ -1076,12 +1156,28 @@ fn column_lost_on_recreate(
         scanned.push(k);
         k += 1;
     }
+    // Output names (`expr AS name`, `expr name`) may be used again after FROM (`ORDER BY
+    // name`); a whole-row reference names the table or its alias (`row_to_json(a)`), and a
+    // system column (`ctid`) is a column of every table.
+    let aliases: Vec<String> = scanned
+        .iter()
+        .filter(|&&k| k > select + 1)
+        .filter(|&&k| tokens[k - 1].is_kw("AS") || ends_at(k - 1))
+        .filter_map(|&k| folded(&tokens[k]))
+        .collect();
     let lost = scanned
         .into_iter()
-        .filter(|&k| k != from + 1 && Some(&tokens[k]) != alias)
-        .filter(|&k| plain_column(k))
-        .filter_map(|k| crate::lint::sequence::folded(&tokens[k]))
-        .find(|c| !columns.contains(c) && !aliases.contains(c))?;
+        .filter(|&k| k != from + 1 && Some(k) != alias_at && plain_column(k))
+        .filter_map(|k| Some((k, folded(&tokens[k])?)))
+        .find(|(k, c)| {
+            let kept = columns.contains(c)
+                || (*k > from && aliases.contains(c))
+                || *c == table
+                || Some(c) == alias.as_ref()
+                || SYSTEM_COLUMNS.contains(&c.as_str());
+            !kept
+        })?
+        .1;
     if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
         return None;
     }
@@ -1266,6 +1362,38 @@ mod tests {
     use crate::lint::{lint_source, LintOptions};
     use crate::source::SourceFile;
     use crate::sql::Dialect;
+
+    /// PostgreSQL 16's `IS JSON` predicates (no server here to run them on): their words are
+    /// syntax, not columns of the table the file creates again; the column they test is one.
+    #[test]
+    fn the_words_of_an_is_json_predicate_are_no_columns() {
+        let options = LintOptions {
+            dialect: Dialect::Postgres,
+            runner: crate::runner::Runner::named("diesel"),
+            ..LintOptions::default()
+        };
+        let lost = |sql: &str| -> Vec<String> {
+            lint_source(&SourceFile::new("m.sql", sql), &options)
+                .into_iter()
+                .filter(|f| f.message.contains("creates it again without that column"))
+                .map(|f| f.message)
+                .collect()
+        };
+        let file = |read: &str| {
+            format!("SELECT id FROM t WHERE {read};\nDROP TABLE t;\nCREATE TABLE t (id int, j text);\n")
+        };
+        for read in [
+            "j IS JSON",
+            "j IS NOT JSON OBJECT",
+            "j IS JSON ARRAY WITH UNIQUE KEYS",
+            "j IS JSON SCALAR AND j IS JSON VALUE WITHOUT UNIQUE",
+        ] {
+            assert_eq!(lost(&file(read)), Vec::<String>::new(), "{read}");
+        }
+        let found = lost(&file("c IS JSON OBJECT"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("`t.c`"), "{found:?}");
+    }
 
     #[test]
     fn a_reference_to_columns_depends_on_the_declared_key_else_on_the_one_its_columns_suggest() {
