@@ -679,7 +679,7 @@ INSERT INTO w_old VALUES (1, 'a', now(), 'x', '{1}');
 /// system column, a whole-row reference), which a re-run reads fine; and reads of a lost column
 /// where an output name (`DISTINCT ON (c) id`, `lower(c) AS c`), a qualifier or the clause after
 /// FROM hid it.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 10] = [
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 11] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -704,7 +704,7 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
         None,
     ),
     (
-        "SELECT id FROM w_old WHERE j IS NFC NORMALIZED OR j IS NOT NORMALIZED ORDER BY j COLLATE \"C\" DESC NULLS LAST;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, j text);\n",
+        "SELECT id FROM w_old WHERE j IS NFC NORMALIZED OR j IS NOT NORMALIZED OR normalize(j, NFKC) = j ORDER BY j COLLATE \"C\" DESC NULLS LAST;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, j text);\n",
         None,
     ),
     (
@@ -717,6 +717,10 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     ),
     (
         "SELECT lower(c) AS c FROM w_old ORDER BY c;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT c FROM ONLY w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
         Some("w_old.c"),
     ),
     (

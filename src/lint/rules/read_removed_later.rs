@@ -940,12 +940,15 @@ const FROM_ENDS: &[&str] = &[
 const SYNTAX_CALLS: &[&str] = &["EXTRACT", "XMLELEMENT", "XMLPARSE", "XMLSERIALIZE"];
 
 /// The words of an `IS` predicate after `IS`: `IS [NOT] JSON [VALUE|ARRAY|OBJECT|SCALAR]
-/// [WITH|WITHOUT UNIQUE [KEYS]]` (PostgreSQL 16), `IS [NOT] [NFC|NFD|NFKC|NFKD] NORMALIZED`,
-/// `IS [NOT] DOCUMENT`.
+/// [WITH|WITHOUT UNIQUE [KEYS]]` (PostgreSQL 16), `IS [NOT] [NFC|NFD|NFKC|NFKD] NORMALIZED`
+/// (with [`NORMAL_FORMS`]), `IS [NOT] DOCUMENT`.
 const IS_PREDICATE: &[&str] = &[
     "NOT", "JSON", "VALUE", "ARRAY", "OBJECT", "SCALAR", "WITH", "WITHOUT", "UNIQUE", "KEYS",
-    "NFC", "NFD", "NFKC", "NFKD", "NORMALIZED", "DOCUMENT",
+    "NORMALIZED", "DOCUMENT",
 ];
+
+/// Unicode normal forms: `IS NFC NORMALIZED`, `normalize(x, NFKC)`.
+const NORMAL_FORMS: &[&str] = &["NFC", "NFD", "NFKC", "NFKD"];
 
 /// PostgreSQL's system columns: every table has them.
 const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
@@ -986,11 +989,13 @@ fn column_lost_on_recreate(
     }
     let (select, from) = (select?, from?);
     let folded = crate::lint::sequence::folded;
-    let table = folded(tokens.get(from + 1)?)?;
+    // `FROM ONLY t`: the same table's columns.
+    let table_at = from + 1 + usize::from(tokens.get(from + 1).is_some_and(|t| t.is_kw("ONLY")));
+    let table = folded(tokens.get(table_at)?)?;
     // A single table, under an alias or none (`t a`, `t AS a`): the FROM clause ends where
     // another clause of the query starts, or at the statement's end.
-    let has_as = tokens.get(from + 2).is_some_and(|t| t.is_kw("AS"));
-    let alias_at = Some(from + 2 + usize::from(has_as)).filter(|&a| {
+    let has_as = tokens.get(table_at + 1).is_some_and(|t| t.is_kw("AS"));
+    let alias_at = Some(table_at + 1 + usize::from(has_as)).filter(|&a| {
         matches!(tokens.get(a).map(|t| &t.token), Some(Token::Word(w))
             if w.keyword == Keyword::NoKeyword || (has_as && !is_query_syntax(&w.value)))
     });
@@ -998,7 +1003,7 @@ fn column_lost_on_recreate(
         return None;
     }
     let alias = alias_at.and_then(|a| folded(&tokens[a]));
-    let rest = alias_at.map_or(from + 2, |a| a + 1);
+    let rest = alias_at.map_or(table_at + 1, |a| a + 1);
     if tokens.get(rest).is_some_and(|t| {
         !(FROM_ENDS.iter().any(|e| t.is_kw(e))
             || (t.is_kw("ON") && tokens.get(rest + 1).is_some_and(|n| n.is_kw("CONFLICT"))))
@@ -1057,7 +1062,12 @@ fn column_lost_on_recreate(
         while k - p < 8
             && tokens[p]
                 .bare_word()
-                .is_some_and(|w| IS_PREDICATE.iter().any(|s| w.eq_ignore_ascii_case(s)))
+                .is_some_and(|w| {
+                    IS_PREDICATE
+                        .iter()
+                        .chain(NORMAL_FORMS)
+                        .any(|s| w.eq_ignore_ascii_case(s))
+                })
         {
             let Some(q) = p.checked_sub(1) else {
                 return false;
@@ -1068,6 +1078,15 @@ fn column_lost_on_recreate(
             p = q;
         }
         false
+    };
+    // `normalize(x, NFC)`: the last argument is a normal form.
+    let normal_form = |k: usize| {
+        k >= 1
+            && tokens[k - 1].is(&Token::Comma)
+            && tokens.get(k + 1).is_some_and(|n| n.is(&Token::RParen))
+            && tokens[k]
+                .bare_word()
+                .is_some_and(|w| NORMAL_FORMS.iter().any(|f| w.eq_ignore_ascii_case(f)))
     };
     // `OVER w`, `OVER (w ORDER BY …)`, `WINDOW w AS (…)`: a window's name.
     let names_window = |k: usize| {
@@ -1120,7 +1139,8 @@ fn column_lost_on_recreate(
             || opens_call(k)
             || (k >= 1 && tokens[k - 1].is_kw("NAME") && opens_call(k - 1))
             || names_window(k)
-            || in_is_predicate(k);
+            || in_is_predicate(k)
+            || normal_form(k);
         column_word && !syntax
     };
     // The query's own words: not a subquery's (`(SELECT id FROM other)`), and not the
@@ -1167,7 +1187,7 @@ fn column_lost_on_recreate(
         .collect();
     let lost = scanned
         .into_iter()
-        .filter(|&k| k != from + 1 && Some(k) != alias_at && plain_column(k))
+        .filter(|&k| k != table_at && Some(k) != alias_at && plain_column(k))
         .filter_map(|k| Some((k, folded(&tokens[k])?)))
         .find(|(k, c)| {
             let kept = columns.contains(c)
