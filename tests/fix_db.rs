@@ -677,9 +677,9 @@ INSERT INTO w_old VALUES (1, 'a', now(), 'x', '{1}');
 /// every column they read survives. Then: output names, syntax and names that are no columns of
 /// the table (`c nm`, `COLLATE "C"`, `IS NFC NORMALIZED`, `EXTRACT(dow …)`, a window's name, a
 /// system column, a whole-row reference), which a re-run reads fine; and reads of a lost column
-/// where an output name (`DISTINCT ON (c) id`, `lower(c) AS c`), a qualifier or the clause after
-/// FROM hid it.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 11] = [
+/// where an output name (`DISTINCT ON (c) id`, `lower(c) AS c`, `OPERATOR(…) c`), a qualifier or
+/// the clause after FROM hid it.
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 12] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -717,6 +717,10 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     ),
     (
         "SELECT lower(c) AS c FROM w_old ORDER BY c;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT id FROM w_old WHERE j OPERATOR(pg_catalog.=) c;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, j text);\n",
         Some("w_old.c"),
     ),
     (

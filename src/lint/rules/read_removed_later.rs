@@ -1055,7 +1055,21 @@ fn column_lost_on_recreate(
             && tokens[k - 1].is(&Token::LParen)
             && SYNTAX_CALLS.iter().any(|f| tokens[k - 2].is_kw(f))
     };
-    let ends_at = |p: usize| Some(p) != distinct_on && !opens_call(p) && ends_expression(&tokens[p]);
+    // `a OPERATOR(pg_catalog.=) c`: the `)` closes an operator, not an expression.
+    let closes_operator = |p: usize| {
+        [2, 4].iter().any(|&n| {
+            p > n
+                && tokens[p].is(&Token::RParen)
+                && tokens[p - n].is(&Token::LParen)
+                && tokens[p - n - 1].is_kw("OPERATOR")
+        })
+    };
+    let ends_at = |p: usize| {
+        Some(p) != distinct_on
+            && !opens_call(p)
+            && !closes_operator(p)
+            && ends_expression(&tokens[p])
+    };
     // `x IS [NOT] JSON OBJECT`, `IS [NOT] NFC NORMALIZED`, `IS DOCUMENT`: the predicate's words.
     let in_is_predicate = |k: usize| {
         let mut p = k;
