@@ -523,19 +523,10 @@ fn mysql_alter_table_errors(
                 &[ER_NO_SUCH_TABLE]
             }
             // `CHANGE [COLUMN] old new …` with a new name: `old` is gone.
-            A::Other if word(0, "CHANGE") => {
-                let at = if word(1, "COLUMN") { 2 } else { 1 };
-                let name = |k: usize| {
-                    words.get(k).and_then(|t| match &t.token {
-                        Token::Word(w) => Some(w.value.to_lowercase()),
-                        _ => None,
-                    })
-                };
-                match (name(at), name(at + 1)) {
-                    (Some(old), Some(new)) if old != new => &[ER_BAD_FIELD],
-                    _ => return None,
-                }
-            }
+            A::Other if word(0, "CHANGE") => match crate::sql::column_change::read(words) {
+                Some(change) if change.renames() || change.if_exists => &[ER_BAD_FIELD],
+                _ => return None,
+            },
             A::Other if word(0, "DROP") && word(1, "PRIMARY") => &[ER_CANT_DROP_FIELD_OR_KEY],
             _ => return None,
         };
