@@ -522,9 +522,11 @@ fn mysql_alter_table_errors(
             A::Rename if word(1, "TO") || word(1, "AS") || action.name.is_none() => {
                 &[ER_NO_SUCH_TABLE]
             }
-            // `CHANGE [COLUMN] old new …` with a new name: `old` is gone.
+            // `CHANGE [COLUMN] old new …` with a new name: `old` is gone. MariaDB's `CHANGE
+            // [COLUMN] IF EXISTS` then only notes it (1054 as a note, checked on 10.11).
             A::Other if word(0, "CHANGE") => match crate::sql::column_change::read(words) {
-                Some(change) if change.renames() || change.if_exists => &[ER_BAD_FIELD],
+                Some(change) if change.if_exists => continue,
+                Some(change) if change.renames() => &[ER_BAD_FIELD],
                 _ => return None,
             },
             A::Other if word(0, "DROP") && word(1, "PRIMARY") => &[ER_CANT_DROP_FIELD_OR_KEY],
