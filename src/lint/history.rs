@@ -14,9 +14,10 @@
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
 use super::columns::added_column_at;
-use super::online_ddl::{modified_column, ColumnDefinition};
+use super::online_ddl::ColumnDefinition;
 use super::safety::{column_name, starts_with_kws, Locks};
 use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
+use crate::sql::column_change;
 use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
@@ -192,7 +193,7 @@ impl History {
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
             let named = action.name.as_ref().map(|n| n.base().to_lowercase());
-            let (gone, defined) = match (action.kind, modified_column(t)) {
+            let (gone, defined) = match (action.kind, column_change::read(t)) {
                 // `IF NOT EXISTS` may leave a column of another definition in place.
                 (AlterActionKind::AddColumn, _) => {
                     let definition =
@@ -217,9 +218,9 @@ impl History {
                         .cloned();
                     (named, new.zip(definition))
                 }
-                (AlterActionKind::Other, Some((old, new, definition))) => (
-                    Some(old),
-                    ColumnDefinition::of(definition).map(|d| (new, d)),
+                (AlterActionKind::Other, Some(change)) => (
+                    Some(change.old_name()),
+                    ColumnDefinition::of(change.definition).map(|d| (change.new_name(), d)),
                 ),
                 (AlterActionKind::Other, None)
                     if t.first()

@@ -9,6 +9,7 @@
 
 use super::rule::StatementCx;
 use super::safety::top_level_kw;
+use crate::sql::column_change;
 use crate::sql::lexer::matching_paren;
 use crate::sql::tokens_in;
 use crate::sql::{
@@ -558,28 +559,6 @@ impl ColumnDefinition {
     }
 }
 
-/// `MODIFY [COLUMN] [IF EXISTS] c definition` or `CHANGE [COLUMN] [IF EXISTS] old new
-/// definition`: (the column's name, its new name, the definition's tokens), names in lower case
-/// (MySQL's column names ignore case).
-pub fn modified_column(t: &[Tok]) -> Option<(String, String, &[Tok])> {
-    let change = t.first()?.is_kw("CHANGE");
-    if !change && !t[0].is_kw("MODIFY") {
-        return None;
-    }
-    let mut at = 1 + usize::from(t.get(1).is_some_and(|x| x.is_kw("COLUMN")));
-    if t.get(at).is_some_and(|x| x.is_kw("IF")) {
-        at += 2;
-    }
-    let name = |i: usize| match &t.get(i)?.token {
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    };
-    let old = name(at)?;
-    let new = if change { name(at + 1)? } else { old.clone() };
-    let definition = t.get(at + 1 + usize::from(change)..)?;
-    Some((old, new, definition))
-}
-
 /// What `action` (tokens `t`) of the statement `cx` checks costs, as [`action_cost`] says,
 /// except that MariaDB 10.4 and later (checked on 10.11) changes no row for a `MODIFY`/`CHANGE`
 /// of a column an earlier `ADD COLUMN` of the file defined when it keeps the type: a new
@@ -600,12 +579,12 @@ pub fn cost_in_file(
         {
             return None;
         }
-        let (column, _, definition) = modified_column(t)?;
+        let change = column_change::read(t)?;
         let old = cx
             .file
             .history
-            .added_column(cx.shape().object()?, &column)?;
-        let new = ColumnDefinition::of(definition)?;
+            .added_column(cx.shape().object()?, &change.old_name())?;
+        let new = ColumnDefinition::of(change.definition)?;
         (old.type_words == new.type_words).then_some(old.not_null == new.not_null)
     };
     match kept_type() {
@@ -688,8 +667,12 @@ mod tests {
         let parsed = parse_source(&source, Dialect::Mariadb);
         let statement = &parsed.statements[0];
         let action = tokens_in(&statement.tokens, &statement.shape.actions[0].range);
-        let (old, new, definition) = modified_column(action)?;
-        Some((old, new, ColumnDefinition::of(definition)))
+        let change = column_change::read(action)?;
+        Some((
+            change.old_name(),
+            change.new_name(),
+            ColumnDefinition::of(change.definition),
+        ))
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! [`Statement::nested`]; [`ParsedFile::all_statements`] walks both levels in file order.
 //! [`Statement::effects`] lists the schema changes a statement makes (for reconcile/verify).
 
+pub mod column_change;
 pub mod dialect;
 pub mod do_block;
 pub mod dynamic;

@@ -241,13 +241,12 @@ fn change_rename(
     out: &mut Vec<Violation>,
 ) {
     let t = tokens_in(&cx.statement.tokens, &action.range);
-    let Some(old) = super::renaming_column::renamed_column(cx, action.kind, t) else {
+    let Some(old) = super::renaming_column::renaming_change(cx, t)
+        .filter(|change| !change.if_exists)
+        .map(|change| change.old)
+    else {
         return;
     };
-    let keyword = usize::from(t.get(1).is_some_and(|k| k.is_kw("COLUMN")));
-    if t.get(keyword + 1).is_some_and(|k| k.is_kw("IF")) {
-        return;
-    }
     let name = token_name(&cx.source.text, old);
     let v = Violation::new(
         action.head.start..old.range.end,

@@ -3,6 +3,7 @@
 use super::prelude::*;
 use crate::lint::columns::{created_earlier, token_name};
 use crate::sql::tokens_in;
+use crate::sql::column_change::{self, ColumnChange, ColumnChangeKind};
 use crate::sql::AlterActionKind;
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -59,28 +60,30 @@ pub(super) fn renamed_column<'a>(
     kind: AlterActionKind,
     t: &'a [crate::sql::Tok],
 ) -> Option<&'a crate::sql::Tok> {
-    let mut i = 1 + usize::from(t.get(1)?.is_kw("COLUMN"));
-    if kind == AlterActionKind::Rename {
-        if ["CONSTRAINT", "INDEX", "KEY", "TO", "AS"]
-            .iter()
-            .any(|k| t[1].is_kw(k))
-        {
-            return None;
-        }
-        if t.get(i)?.is_kw("IF") {
-            i += 2;
-        }
-        return t.get(i);
+    if kind != AlterActionKind::Rename {
+        return renaming_change(cx, t).map(|change| change.old);
     }
-    if cx.dialect == Dialect::Postgres || !t.first()?.is_kw("CHANGE") {
+    let mut i = 1 + usize::from(t.get(1)?.is_kw("COLUMN"));
+    if ["CONSTRAINT", "INDEX", "KEY", "TO", "AS"]
+        .iter()
+        .any(|k| t[1].is_kw(k))
+    {
         return None;
     }
     if t.get(i)?.is_kw("IF") {
         i += 2;
     }
-    let (old, new) = (t.get(i)?, t.get(i + 1)?);
-    let text = &cx.source.text;
-    // MySQL and MariaDB column names are case-insensitive.
-    let same = token_name(text, old).parts[0].eq_ignore_ascii_case(&token_name(text, new).parts[0]);
-    (!same).then_some(old)
+    t.get(i)
+}
+
+/// MySQL's and MariaDB's `CHANGE [COLUMN] [IF EXISTS] old new …` with a different new name
+/// (PostgreSQL has no `CHANGE`).
+pub(super) fn renaming_change<'a>(
+    cx: &StatementCx,
+    t: &'a [crate::sql::Tok],
+) -> Option<ColumnChange<'a>> {
+    if cx.dialect == Dialect::Postgres {
+        return None;
+    }
+    column_change::read(t).filter(|c| c.kind == ColumnChangeKind::Change && c.renames())
 }

@@ -522,20 +522,13 @@ fn mysql_alter_table_errors(
             A::Rename if word(1, "TO") || word(1, "AS") || action.name.is_none() => {
                 &[ER_NO_SUCH_TABLE]
             }
-            // `CHANGE [COLUMN] old new …` with a new name: `old` is gone.
-            A::Other if word(0, "CHANGE") => {
-                let at = if word(1, "COLUMN") { 2 } else { 1 };
-                let name = |k: usize| {
-                    words.get(k).and_then(|t| match &t.token {
-                        Token::Word(w) => Some(w.value.to_lowercase()),
-                        _ => None,
-                    })
-                };
-                match (name(at), name(at + 1)) {
-                    (Some(old), Some(new)) if old != new => &[ER_BAD_FIELD],
-                    _ => return None,
-                }
-            }
+            // `CHANGE [COLUMN] old new …` with a new name: `old` is gone. MariaDB's `CHANGE
+            // [COLUMN] IF EXISTS` then only notes it (1054 as a note, checked on 10.11).
+            A::Other if word(0, "CHANGE") => match crate::sql::column_change::read(words) {
+                Some(change) if change.if_exists => continue,
+                Some(change) if change.renames() => &[ER_BAD_FIELD],
+                _ => return None,
+            },
             A::Other if word(0, "DROP") && word(1, "PRIMARY") => &[ER_CANT_DROP_FIELD_OR_KEY],
             _ => return None,
         };
