@@ -250,9 +250,6 @@ pub fn token_name(text: &str, tok: &Tok) -> Name {
     }
 }
 
-/// Was `table` (or, given, its `column`) created earlier in the same file? Then no running
-/// version of the application uses it yet, and dropping or renaming it breaks nothing
-/// (squawk flags these anyway: its issue #349).
 /// The `ALTER [COLUMN] c <change>` actions of an `ALTER TABLE` on a column the running
 /// application may use (not one this migration created): `(table, column, tokens after the
 /// column name)`, for the rules that flag a change to such a column.
@@ -270,6 +267,9 @@ pub fn existing_column_changes<'a>(cx: &'a StatementCx) -> Vec<(&'a Name, Name, 
         .collect()
 }
 
+/// Was `table` (or, given, its `column`) created earlier in the same file? Then no running
+/// version of the application uses it yet, and dropping or renaming it breaks nothing
+/// (squawk flags these anyway: its issue #349).
 pub fn created_earlier(cx: &StatementCx, table: &Name, column: Option<&Name>) -> bool {
     let Some(_) = cx.sequence else {
         return false;
