@@ -705,12 +705,18 @@ fn renames_into_another_schema() -> Vec<Case> {
     ]
 }
 
-#[test]
-fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+/// [`crash_point_mismatches`] of `cases` on a database with [`SETUP`] and table `table` of
+/// one column `id`.
+fn mismatches_with_table(table: &str, cases: &[Case]) -> Vec<String> {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
-    db.exec("CREATE TABLE a.d_old (id int);");
-    let failures = crash_point_mismatches(&db, &renames_into_another_schema());
+    db.exec(&format!("CREATE TABLE {table} (id int);"));
+    crash_point_mismatches(&db, cases)
+}
+
+#[test]
+fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+    let failures = mismatches_with_table("a.d_old", &renames_into_another_schema());
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -758,9 +764,10 @@ fn reads_of_the_name_a_do_blocks_rename_gives_are_flagged_where_postgres_fails()
 }
 
 /// Variants of a table rename in a DO block that runs on every run getting past the block:
-/// schema-qualified, under a search_path, into a name of another schema, and with the old name
-/// made again or freed around it. Lint matches PostgreSQL at every crash point and under a
-/// per-file transaction, as for the same rename at the top level.
+/// schema-qualified, under a search_path, into a name of another schema, with the old name
+/// made again or freed around it, and the swap whose first rename is the block's. Lint matches
+/// PostgreSQL at every crash point and under a per-file transaction, as for the same rename at
+/// the top level.
 fn do_block_renames() -> Vec<Case> {
     vec![
         Case {
@@ -817,15 +824,38 @@ fn do_block_renames() -> Vec<Case> {
                 "CREATE TABLE d2 (id int);",
             ],
         },
+        Case {
+            name: "the swap that renames the old table away in a DO block and drops it at the end",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; END $$;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap that renames the old table away in a DO block and keeps it",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; END $$;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "renamed away in a DO block and back at the top level, then dropped",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "ALTER TABLE d2_old RENAME TO d2;",
+                "DROP TABLE d2;",
+            ],
+        },
     ]
 }
 
 #[test]
 fn do_block_renames_match_postgres_at_every_crash_point_in_both_models() {
-    let db = ScratchDb::postgres();
-    db.exec(SETUP);
-    db.exec("CREATE TABLE a.d2_old (id int);");
-    let failures = crash_point_mismatches(&db, &do_block_renames());
+    let failures = mismatches_with_table("a.d2_old", &do_block_renames());
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

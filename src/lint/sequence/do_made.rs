@@ -28,6 +28,7 @@ impl Sequence {
         // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
         for (rename, arrival) in always_renamed(&statement.nested, run) {
             self.look_ahead_always_run(&rename, index);
+            self.renamed_in_blocks.push((index, rename.key.digest()));
             let Some(to) = &rename.to else { continue };
             self.arrivals
                 .entry(arrival.key.digest())
@@ -87,11 +88,11 @@ impl Sequence {
 
     /// Does the rename at byte `at` of `rename`, a statement of the body of DO statement `top`
     /// (the one being checked), survive a retry as it would written at the top level in the
-    /// block's place ([`Self::survives`])? Only an unguarded table rename that every run
-    /// getting past the block ran ([`Self::look_ahead_in`]: no handler, no branch before it,
-    /// nothing else of the body on either name): under a per-file transaction `CREATE TABLE d2
-    /// …; DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$; … DROP TABLE d2_old`, whose
-    /// re-run finds `d2` made again and `d2_old` gone.
+    /// block's place ([`Self::survives`])? Only a table rename that every run getting past
+    /// the block ran ([`Self::look_ahead_in`]: no handler, no branch before it, nothing else of
+    /// the body on either name): under a per-file transaction `CREATE TABLE d2 …; DO $$ BEGIN
+    /// ALTER TABLE d2 RENAME TO d2_old; END $$; … DROP TABLE d2_old`, whose re-run finds `d2`
+    /// made again and `d2_old` gone.
     pub fn body_rename_survives(&self, rename: &Statement, at: usize, top: usize) -> bool {
         let Ok(index) = u32::try_from(top) else {
             return false;
@@ -102,12 +103,8 @@ impl Sequence {
                 at,
                 |step| step.rename,
                 |step| {
-                    let (old, to) = (step.key.digest(), step.to.as_ref().map(Key::digest));
-                    let always = self
-                        .renamed_onto
-                        .iter()
-                        .any(|&(j, new, _, from)| j == index && Some(new) == to && from == old);
-                    always && self.survives(step)
+                    self.renamed_in_blocks.contains(&(index, step.key.digest()))
+                        && self.survives(step)
                 },
             )
     }
