@@ -705,12 +705,18 @@ fn renames_into_another_schema() -> Vec<Case> {
     ]
 }
 
-#[test]
-fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+/// [`crash_point_mismatches`] of `cases` on a database with [`SETUP`] and table `table` of
+/// one column `id`.
+fn mismatches_with_table(table: &str, cases: &[Case]) -> Vec<String> {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
-    db.exec("CREATE TABLE a.d_old (id int);");
-    let failures = crash_point_mismatches(&db, &renames_into_another_schema());
+    db.exec(&format!("CREATE TABLE {table} (id int);"));
+    crash_point_mismatches(&db, cases)
+}
+
+#[test]
+fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_both_models() {
+    let failures = mismatches_with_table("a.d_old", &renames_into_another_schema());
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -720,9 +726,10 @@ fn renames_into_a_name_of_another_schema_match_postgres_at_every_crash_point_in_
 /// block or left by an earlier run that makes the block fail first. PostgreSQL never fails at
 /// the read or the drop, and neither PF123 nor PF109 flags them, in either model. From a table
 /// the file does not make, the read of the new name and the drop fail once the drop ran (the
-/// block fails first), and stay flagged.
-/// (Under a per-file transaction the `CREATE TABLE d2` and the block's rename stay flagged,
-/// where PostgreSQL does not fail: a rename in a DO block does not prove what the file leaves.)
+/// block fails first), and stay flagged. Under a per-file transaction the block's rename
+/// counts toward what the file leaves as the same rename at the top level does: a re-run finds
+/// `d2` and `d2_old` gone, so neither the `CREATE TABLE d2` nor the block's rename fails, and
+/// lint flags neither; with every crash point counting, both fail, and both stay flagged.
 #[test]
 fn reads_of_the_name_a_do_blocks_rename_gives_are_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();
@@ -738,24 +745,149 @@ fn reads_of_the_name_a_do_blocks_rename_gives_are_flagged_where_postgres_fails()
         "INSERT INTO d SELECT id FROM t_old;",
         "DROP TABLE t_old;",
     ];
-    // Per file, model and line (the read, the drop): does the server fail there, and does lint
-    // flag it?
-    for (statements, lines, fails) in [
-        (&made[..], [3, 4], [false, false]),
-        (&not_made[..], [2, 3], [true, true]),
+    // Per file and model, the lines where the server fails, and lint flags exactly those.
+    for (statements, every_crash_point, per_file) in [
+        (&made[..], &[1, 2][..], &[][..]),
+        (&not_made[..], &[1, 2, 3][..], &[1, 2, 3][..]),
     ] {
         let sql = statements.join("\n") + "\n";
-        for model in [None, Some(ApplyModel::FileTransaction)] {
+        for (model, fails) in [
+            (None, every_crash_point),
+            (Some(ApplyModel::FileTransaction), per_file),
+        ] {
             let server = crash_point_failures(&db, statements, model);
             let lint = retry_lines_in_model(&sql, model);
-            for (line, fails) in lines.into_iter().zip(fails) {
-                let verdicts = (server.contains(&line), lint.contains(&line));
-                assert_eq!(
-                    verdicts,
-                    (fails, fails),
-                    "{model:?} line {line}: server {server:?}, lint {lint:?}\n{sql}"
-                );
-            }
+            assert_eq!(server, fails, "{model:?}: server\n{sql}");
+            assert_eq!(lint, fails, "{model:?}: lint\n{sql}");
+        }
+    }
+}
+
+/// Variants of a table rename in a DO block that runs on every run getting past the block:
+/// schema-qualified, under a search_path, into a name of another schema, with the old name
+/// made again or freed around it, and the swap whose first rename is the block's. Lint matches
+/// PostgreSQL at every crash point and under a per-file transaction, as for the same rename at
+/// the top level.
+fn do_block_renames() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a table of schema a renamed in a DO block, read and dropped as a.d3_old",
+            statements: &[
+                "CREATE TABLE a.d3 (id int);",
+                "DO $$ BEGIN ALTER TABLE a.d3 RENAME TO d3_old; END $$;",
+                "INSERT INTO d SELECT * FROM a.d3_old;",
+                "DROP TABLE a.d3_old;",
+            ],
+        },
+        Case {
+            name: "renamed in a DO block under a search_path with a first, dropped as a.d3_old",
+            statements: &[
+                "SET search_path TO a, public;",
+                "CREATE TABLE d3 (id int);",
+                "DO $$ BEGIN ALTER TABLE d3 RENAME TO d3_old; END $$;",
+                "DROP TABLE a.d3_old;",
+            ],
+        },
+        Case {
+            name: "renamed in a DO block to d2_old, and a.d2_old dropped: d2_old stays",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "DROP TABLE a.d2_old;",
+            ],
+        },
+        Case {
+            name: "the new name dropped before the DO block, and left by the file",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DROP TABLE IF EXISTS d2_old;",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "INSERT INTO d SELECT * FROM d2_old;",
+            ],
+        },
+        Case {
+            name: "the old name made again after the DO block, both dropped at the end",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "CREATE TABLE d2 (id int);",
+                "DROP TABLE d2_old;",
+                "DROP TABLE d2;",
+            ],
+        },
+        Case {
+            name: "the old name made again after the new one's drop, and left by the file",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "DROP TABLE d2_old;",
+                "CREATE TABLE d2 (id int);",
+            ],
+        },
+        Case {
+            name: "the swap that renames the old table away in a DO block and drops it at the end",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; END $$;",
+                "ALTER TABLE d_new RENAME TO d;",
+                "DROP TABLE d_old;",
+            ],
+        },
+        Case {
+            name: "the swap that renames the old table away in a DO block and keeps it",
+            statements: &[
+                "CREATE TABLE d_new (id int);",
+                "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; END $$;",
+                "ALTER TABLE d_new RENAME TO d;",
+            ],
+        },
+        Case {
+            name: "renamed away in a DO block and back at the top level, then dropped",
+            statements: &[
+                "CREATE TABLE d2 (id int);",
+                "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; END $$;",
+                "ALTER TABLE d2_old RENAME TO d2;",
+                "DROP TABLE d2;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn do_block_renames_match_postgres_at_every_crash_point_in_both_models() {
+    let failures = mismatches_with_table("a.d2_old", &do_block_renames());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A rename in a DO block that a run may skip (behind an IF, after a PL/pgSQL statement lint
+/// does not follow) does not count as the top level's: lint may flag more than PostgreSQL
+/// fails at (under a per-file transaction the server fails nowhere), never less. (Nor does one
+/// under a handler; but with every crash point counting, a handler of `undefined_table` does
+/// not catch what the block's retry after a crash past it raises, `relation "d2_old" already
+/// exists`, and PF118 misses that: a known gap.)
+#[test]
+fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    for block in [
+        "DO $$ BEGIN IF true THEN ALTER TABLE d2 RENAME TO d2_old; END IF; END $$;",
+        "DO $$ BEGIN PERFORM 1; ALTER TABLE d2 RENAME TO d2_old; END $$;",
+    ] {
+        let statements = [
+            "CREATE TABLE d2 (id int);",
+            block,
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ];
+        let sql = statements.join("\n") + "\n";
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(&db, &statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            assert!(
+                missed.is_empty() && lint.contains(&1),
+                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
+            );
         }
     }
 }

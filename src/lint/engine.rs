@@ -762,7 +762,8 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
 /// survive? A drop of what the statement right before it in the block makes, a creation a
 /// later statement of the block removes again, or a rename of the one to a name the block
 /// frees again; under a per-file transaction, a creation a later top-level statement removes
-/// for good.
+/// for good. Or a rename the block always runs that the file around it proves, as it would
+/// the same rename at the top level.
 fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
     use crate::lint::sequence::{
         dropped_made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
@@ -782,7 +783,11 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
             || cx
                 .file
                 .sequence
-                .body_creation_left_removed(statement, at, cx.file.top_index))
+                .body_creation_left_removed(statement, at, cx.file.top_index)
+            || cx
+                .file
+                .sequence
+                .body_rename_survives(statement, at, cx.file.top_index))
 }
 
 /// May a retry skip the statement of a DO body in `cx` because a condition that decides whether

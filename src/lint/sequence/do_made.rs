@@ -27,6 +27,8 @@ impl Sequence {
         // What the block always renames, as a top-level rename: every run that gets past the
         // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
         for (rename, arrival) in always_renamed(&statement.nested, run) {
+            self.look_ahead_always_run(&rename, index);
+            self.renamed_in_blocks.push((index, rename.key.digest()));
             let Some(to) = &rename.to else { continue };
             self.arrivals
                 .entry(arrival.key.digest())
@@ -71,10 +73,40 @@ impl Sequence {
         for (rename, arrival) in renames {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
+            // Proved as the same rename at the top level would be, it frees the old name for
+            // what comes after it (`Removed::renamed_last_reruns`): `DO $$ BEGIN ALTER TABLE d2
+            // RENAME TO d2_old; END $$; … CREATE TABLE d2 …` under a per-file transaction.
+            let proved = self.survives(&rename).then(|| schema.clone());
+            if let Some(removed) = self.removed.get_mut(&rename.key.digest()) {
+                removed.renamed_last_reruns = proved;
+            }
             if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
                 removed.renamed_into = old.map(|old| (index, old, schema));
             }
         }
+    }
+
+    /// Does the rename at byte `at` of `rename`, a statement of the body of DO statement `top`
+    /// (the one being checked), survive a retry as it would written at the top level in the
+    /// block's place ([`Self::survives`])? Only a table rename that every run getting past
+    /// the block ran ([`Self::look_ahead_in`]: no handler, no branch before it, nothing else of
+    /// the body on either name): under a per-file transaction `CREATE TABLE d2 …; DO $$ BEGIN
+    /// ALTER TABLE d2 RENAME TO d2_old; END $$; … DROP TABLE d2_old`, whose re-run finds `d2`
+    /// made again and `d2_old` gone.
+    pub fn body_rename_survives(&self, rename: &Statement, at: usize, top: usize) -> bool {
+        let Ok(index) = u32::try_from(top) else {
+            return false;
+        };
+        top == self.current_index
+            && every_step_at(
+                rename,
+                at,
+                |step| step.rename,
+                |step| {
+                    self.renamed_in_blocks.contains(&(index, step.key.digest()))
+                        && self.survives(step)
+                },
+            )
     }
 
     /// Under a per-file transaction: is every object `make` (a statement of the body of DO

@@ -576,11 +576,30 @@ impl Sequence {
             removed.last = step.event;
             removed.last_at = index;
         }
-        if top && index >= removed.last_top_at {
-            removed.last_top = Some(step.event);
-            removed.last_top_at = index;
-            removed.last_top_schema = step.schema.clone();
+        if top {
+            top_event(removed, step, index);
         }
+    }
+
+    /// A rename in the DO block of statement `index` that every run getting past the block
+    /// ran ([`look_ahead_in`](Self::look_ahead_in)), already seen as the block's by
+    /// [`look_ahead_step`](Self::look_ahead_step): a top-level event too, for what the file
+    /// leaves (`Removed::last_top`), as `ALTER TABLE d2 RENAME TO d2_old` written at the top
+    /// level is.
+    pub(super) fn look_ahead_always_run(&mut self, step: &Step, index: u32) {
+        if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
+            top_event(removed, step, index);
+        }
+    }
+}
+
+/// Top-level statement `index` does `step` to the object of `removed`: the file's last
+/// top-level event on it, unless a later statement's is known.
+fn top_event(removed: &mut Removed, step: &Step, index: u32) {
+    if index >= removed.last_top_at {
+        removed.last_top = Some(step.event);
+        removed.last_top_at = index;
+        removed.last_top_schema = step.schema.clone();
     }
 }
 

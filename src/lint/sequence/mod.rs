@@ -359,6 +359,9 @@ pub struct Sequence {
     /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
     /// digest); only objects the file removes are kept.
     made_in_blocks: Vec<(u32, u64)>,
+    /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
+    /// (statement, digest of the old name).
+    renamed_in_blocks: Vec<(u32, u64)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.

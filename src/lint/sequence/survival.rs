@@ -144,32 +144,53 @@ impl Sequence {
     /// Is `new` last removed before the rename at `i` by a top-level statement of the rename's
     /// schema (`schema`, resolved) with nothing giving it back since? A drop that nothing
     /// blocks, or a rename away proved to run on every run that reaches it (a retry may skip
-    /// any other: it is not a drop).
+    /// any other: it is not a drop), also one of a DO block that always runs it
+    /// ([`Self::look_ahead_in`]: the swap `DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$;
+    /// ALTER TABLE t_new RENAME TO t; DROP TABLE t_old`).
     fn new_freed_before(&self, new: u64, i: u32, schema: &super::Resolved) -> bool {
         let Some(r) = self.removed.get(&new) else {
             return false;
         };
-        let Some(&(_, dropped, Event::Remove)) =
-            self.events.of(new).iter().rev().find(|&&(_, k, _)| k < i)
-        else {
-            return false;
+        let top = self
+            .events
+            .of(new)
+            .iter()
+            .rev()
+            .find(|&&(_, k, _)| k < i)
+            .map(|&(_, k, e)| (k, e));
+        // The last DO block before `i` that always renames `new` away (a DO statement has no
+        // top-level event of its own).
+        let block = self
+            .renamed_in_blocks
+            .iter()
+            .filter(|&&(k, old)| old == new && k < i)
+            .map(|&(k, _)| k)
+            .max();
+        let (dropped, renamed, in_block) = match (top, block) {
+            (Some((k, e)), b) if b.is_none_or(|b| b < k) => {
+                if e != Event::Remove {
+                    return false;
+                }
+                (k, self.renamed_away.contains(&(new, k)), false)
+            }
+            (_, Some(b)) => (b, true, true),
+            _ => return false,
         };
-        let freed = if self.renamed_away.contains(&(new, dropped)) {
+        let freed = if renamed {
             r.renamed_last_reruns.as_ref() == Some(schema)
         } else {
             r.drops_in
                 .last()
                 .is_some_and(|(s, unblocked)| *unblocked && s == schema)
         };
-        let new_back = self
-            .conditional
-            .of(new)
-            .iter()
-            .any(|&(_, k, _)| dropped <= k && k < i)
+        // The block's own events on `new` are its rename's: no other statement of its body
+        // touches the name.
+        let since = |k: u32| (dropped < k || (dropped == k && !in_block)) && k < i;
+        let new_back = self.conditional.of(new).iter().any(|&(_, k, _)| since(k))
             || self
                 .arrivals
                 .get(&new)
-                .is_some_and(|list| list.iter().any(|&(k, _)| dropped <= k && k < i));
+                .is_some_and(|list| list.iter().any(|&(k, _)| since(k)));
         freed && !new_back
     }
 
