@@ -302,6 +302,27 @@ fn scope_cases() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
             Some("ALTER TABLE t ADD COLUMN c_changed"),
         ),
         (
+            // A `MODIFY` (or a `CHANGE` that keeps the name) finds its column again on a second
+            // run and raises nothing: the ALTER fails on its ADD COLUMN alone (1060), which a
+            // handler for 1054 does not catch.
+            "modify_raises_nothing",
+            "DECLARE CONTINUE HANDLER FOR 1054 BEGIN END;\n\
+             ALTER TABLE t ADD COLUMN c_modified INT, MODIFY a BIGINT;",
+            Some("ALTER TABLE t ADD COLUMN c_modified"),
+        ),
+        (
+            "change_keeping_the_name_raises_nothing",
+            "DECLARE CONTINUE HANDLER FOR 1054 BEGIN END;\n\
+             ALTER TABLE t ADD COLUMN c_kept INT, CHANGE COLUMN a a BIGINT;",
+            Some("ALTER TABLE t ADD COLUMN c_kept"),
+        ),
+        (
+            "modify_beside_an_add_caught_as_a_duplicate_column",
+            "DECLARE CONTINUE HANDLER FOR 1060 BEGIN END;\n\
+             ALTER TABLE t ADD COLUMN c_modified INT, MODIFY a BIGINT;",
+            None,
+        ),
+        (
             "not_found",
             "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\nCREATE TABLE x_not_found (id INT);",
             Some("CREATE TABLE x_not_found"),

@@ -443,7 +443,7 @@ const ER_MORE_THAN_ONE_PERIOD: MysqlError = (4154, "HY000");
 /// differ, MySQL's are its documented ones: a foreign key whose name is taken is 1005 (errno
 /// 121) on MariaDB, 1826 on MySQL 8 and 1022 on 5.7; a CHECK's is 1826 on MariaDB and 3822 on
 /// MySQL; a missing view is 4092 on MariaDB, 1051 on MySQL. `None` when it is not known.
-fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Option<Vec<MysqlError>> {
+fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Option<RetryErrors> {
     use crate::sql::{ObjectKind as K, ShapeKind};
     let errors: &[MysqlError] = match &statement.shape.kind {
         ShapeKind::Create(kind) => match kind {
@@ -474,18 +474,35 @@ fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Optio
         ShapeKind::AlterTable => return mysql_alter_table_errors(statement, mariadb),
         _ => return None,
     };
-    Some(errors.to_vec())
+    Some(RetryErrors {
+        certain: errors.to_vec(),
+        ..RetryErrors::default()
+    })
+}
+
+/// What a second run of a statement raises, as far as its parts tell.
+#[derive(Debug, Default)]
+struct RetryErrors {
+    /// One of these, from the parts that fail again whatever the file does (the server reports
+    /// one of them).
+    certain: Vec<MysqlError>,
+    /// These only when a later statement of the file removed what a part changes in place
+    /// (`MODIFY a …` when the file drops or renames `a` after it).
+    possible: Vec<MysqlError>,
+    /// A part's error is not known.
+    unknown: bool,
 }
 
 /// The errors a second run of `ALTER TABLE` `statement` can raise: those of each action that
 /// fails again (the server reports one of them: a duplicate column before a duplicate key,
-/// whatever their order). `None` when an action's is not known.
+/// whatever their order). An action whose error is not known leaves the others' known. `None`
+/// when no action's is known, or when the ALTER as a whole raises another error first.
 fn mysql_alter_table_errors(
     statement: &crate::sql::Statement,
     mariadb: bool,
-) -> Option<Vec<MysqlError>> {
+) -> Option<RetryErrors> {
     use crate::sql::AlterActionKind as A;
-    let mut errors = Vec::new();
+    let mut errors = RetryErrors::default();
     for action in &statement.shape.actions {
         // `ADD COLUMN IF NOT EXISTS`, `DROP INDEX IF EXISTS` (MariaDB) do not fail.
         if action.guard.as_ref().is_some_and(|g| g.present) {
@@ -509,11 +526,15 @@ fn mysql_alter_table_errors(
             A::DropColumn | A::DropIndex | A::DropConstraint | A::DropPeriod => {
                 &[ER_CANT_DROP_FIELD_OR_KEY]
             }
-            A::AddConstraint => match crate::sql::added_constraint_kind(words)? {
-                "PRIMARY" => &[ER_MULTIPLE_PRI_KEY],
-                "UNIQUE" => &[ER_DUP_KEYNAME],
-                "FOREIGN" if mariadb => &[ER_CANT_CREATE_TABLE],
-                "FOREIGN" => &[ER_DUP_CONSTRAINT_NAME, ER_DUP_KEY],
+            A::AddConstraint => match crate::sql::added_constraint_kind(words) {
+                None => {
+                    errors.unknown = true;
+                    continue;
+                }
+                Some("PRIMARY") => &[ER_MULTIPLE_PRI_KEY],
+                Some("UNIQUE") => &[ER_DUP_KEYNAME],
+                Some("FOREIGN") if mariadb => &[ER_CANT_CREATE_TABLE],
+                Some("FOREIGN") => &[ER_DUP_CONSTRAINT_NAME, ER_DUP_KEY],
                 _ if mariadb => &[ER_DUP_CONSTRAINT_NAME],
                 _ => &[ER_CHECK_CONSTRAINT_DUP_NAME],
             },
@@ -524,17 +545,46 @@ fn mysql_alter_table_errors(
             }
             // `CHANGE [COLUMN] old new …` with a new name: `old` is gone. MariaDB's `CHANGE
             // [COLUMN] IF EXISTS` then only notes it (1054 as a note, checked on 10.11).
-            A::Other if word(0, "CHANGE") => match crate::sql::column_change::read(words) {
-                Some(change) if change.if_exists => continue,
-                Some(change) if change.renames() => &[ER_BAD_FIELD],
-                _ => return None,
-            },
+            A::Other if word(0, "CHANGE") || word(0, "MODIFY") => {
+                match crate::sql::column_change::read(words) {
+                    Some(change) if change.if_exists => continue,
+                    Some(change) if change.renames() => &[ER_BAD_FIELD],
+                    // `MODIFY a …`, `CHANGE a a …` find `a` again and change nothing, unless the
+                    // file drops or renames `a` later (1054, reported before the others' errors,
+                    // checked on 10.11). A key or constraint in the definition may fail again
+                    // (`MODIFY id INT PRIMARY KEY`: 1068).
+                    Some(change) if !defines_key_or_constraint(change.definition) => {
+                        errors.possible.push(ER_BAD_FIELD);
+                        continue;
+                    }
+                    _ => {
+                        errors.unknown = true;
+                        continue;
+                    }
+                }
+            }
             A::Other if word(0, "DROP") && word(1, "PRIMARY") => &[ER_CANT_DROP_FIELD_OR_KEY],
-            _ => return None,
+            _ => {
+                errors.unknown = true;
+                continue;
+            }
         };
-        errors.extend_from_slice(action_errors);
+        errors.certain.extend_from_slice(action_errors);
     }
-    (!errors.is_empty()).then_some(errors)
+    (!errors.certain.is_empty() || (!errors.possible.is_empty() && !errors.unknown))
+        .then_some(errors)
+}
+
+/// Does a column definition (`INT PRIMARY KEY`, `INT KEY`, `INT CHECK (…)`, `INT REFERENCES p
+/// (id)`) add a key or a constraint besides the column? `UNIQUE [KEY]` is left out: MariaDB adds
+/// a second unique index on a re-run (`a_2`, a note), and fails on none.
+fn defines_key_or_constraint(definition: &[Tok]) -> bool {
+    definition.iter().enumerate().any(|(k, t)| {
+        ["PRIMARY", "CONSTRAINT", "CHECK", "REFERENCES"]
+            .iter()
+            .any(|w| t.is_kw(w))
+            || (t.is_kw("KEY") && !(k > 0 && definition[k - 1].is_kw("UNIQUE")))
+    })
 }
 
 /// A MySQL/MariaDB `DECLARE CONTINUE|EXIT HANDLER FOR …`: the bytes of the statements in its
@@ -559,7 +609,8 @@ pub(super) struct MysqlHandler {
 
 impl MysqlHandler {
     /// Does it catch the error a re-run of `statement` raises? When that error is not known,
-    /// any of [`MYSQL_CAUGHT`] counts.
+    /// any of [`MYSQL_CAUGHT`] counts; when one action's is not known, it must still catch the
+    /// known error of another.
     pub(super) fn catches(&self, statement: &crate::sql::Statement) -> bool {
         if self.reraises {
             return false;
@@ -567,19 +618,30 @@ impl MysqlHandler {
         if self.any_error {
             return true;
         }
-        match mysql_retry_errors(statement, self.mariadb) {
-            Some(errors) => errors.iter().any(|(number, state)| {
+        let catches_one = |errors: &[MysqlError]| {
+            errors.iter().any(|(number, state)| {
                 self.numbers.contains(number) || self.sqlstates.iter().any(|s| s == state)
-            }),
-            None => {
-                self.numbers
+            })
+        };
+        let catches_listed = || {
+            self.numbers
+                .iter()
+                .any(|n| MYSQL_CAUGHT.contains(&n.to_string().as_str()))
+                || self
+                    .sqlstates
                     .iter()
-                    .any(|n| MYSQL_CAUGHT.contains(&n.to_string().as_str()))
-                    || self
-                        .sqlstates
-                        .iter()
-                        .any(|s| MYSQL_CAUGHT.contains(&s.as_str()))
+                    .any(|s| MYSQL_CAUGHT.contains(&s.as_str()))
+        };
+        match mysql_retry_errors(statement, self.mariadb) {
+            // An action whose error is not known does not make a handler for it catch another
+            // action's known one (`ADD COLUMN c …, MODIFY a …` under a handler for 1054 fails
+            // with 1060).
+            Some(errors) if !errors.certain.is_empty() => {
+                catches_one(&errors.certain) && (!errors.unknown || catches_listed())
             }
+            // Nothing fails for certain: a `MODIFY` fails only when the file removed its column.
+            Some(errors) => catches_one(&errors.possible),
+            None => catches_listed(),
         }
     }
 }
