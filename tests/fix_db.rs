@@ -670,6 +670,8 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
 INSERT INTO k_old VALUES (1, 'a', 'a', 3, 'live', now(), '{}');
 CREATE TABLE w_old (id int, c text, ts timestamptz, j text, arr int[]);
 INSERT INTO w_old VALUES (1, 'a', now(), 'x', '{1}');
+CREATE SCHEMA archive;
+CREATE TABLE archive.w_old (id int, c text);
 ";
 /// Columns whose names sqlparser takes for keywords (`id`, `name`, `type`, `value`, `status`,
 /// `data`): the first two files read one the recreated table lacks, and their re-run fails
@@ -678,8 +680,11 @@ INSERT INTO w_old VALUES (1, 'a', now(), 'x', '{1}');
 /// the table (`c nm`, `COLLATE "C"`, `IS NFC NORMALIZED`, `EXTRACT(dow …)`, a window's name, a
 /// system column, a whole-row reference), which a re-run reads fine; and reads of a lost column
 /// where an output name (`DISTINCT ON (c) id`, `lower(c) AS c`, `OPERATOR(…) c`), a qualifier or
-/// the clause after FROM hid it.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 12] = [
+/// the clause after FROM hid it. Last, schema-qualified names: `public.w_old` (or quoted, or as
+/// the qualifier of a column) is the `w_old` the file drops and creates again, under the
+/// connection's search_path or one the file sets; `archive.w_old` is not, nor is an unqualified
+/// `w_old` under a search_path that puts `archive` first.
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 20] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -730,6 +735,38 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     (
         "SELECT a.c FROM w_old AS a OFFSET 0 FETCH FIRST 1 ROW ONLY;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
         Some("w_old.c"),
+    ),
+    (
+        "SELECT c FROM public.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT a.c FROM ONLY \"public\".\"w_old\" AS a;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT public.w_old.c FROM w_old;\nDROP TABLE public.w_old;\nCREATE TABLE public.w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SET search_path TO archive; SELECT c FROM archive.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("w_old.c"),
+    ),
+    (
+        "SELECT c FROM archive.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        None,
+    ),
+    (
+        "SELECT archive.w_old.c FROM archive.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        None,
+    ),
+    (
+        "SELECT c FROM w_old;\nDROP TABLE archive.w_old;\nCREATE TABLE archive.w_old (id int);\n",
+        None,
+    ),
+    (
+        "SET search_path TO archive; SELECT c FROM public.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        None,
     ),
 ];
 

@@ -4,6 +4,7 @@
 use super::prelude::*;
 use crate::lint::sequence::{words, Key};
 use crate::lint::rule::{literal, RunsIn};
+use crate::sql::do_block::RowTable;
 use crate::sql::keys::DeclaredKey;
 use crate::sql::{AlterActionKind, Tok};
 use sqlparser::keywords::Keyword;
@@ -989,9 +990,14 @@ fn column_lost_on_recreate(
     }
     let (select, from) = (select?, from?);
     let folded = crate::lint::sequence::folded;
-    // `FROM ONLY t`: the same table's columns.
-    let table_at = from + 1 + usize::from(tokens.get(from + 1).is_some_and(|t| t.is_kw("ONLY")));
+    // `FROM ONLY t`: the same table's columns. `s.t`, `"s"."t"`: the table `t` of schema `s`.
+    let name_at = from + 1 + usize::from(tokens.get(from + 1).is_some_and(|t| t.is_kw("ONLY")));
+    let mut table_at = name_at;
+    while tokens.get(table_at + 1).is_some_and(|t| t.is(&Token::Period)) {
+        table_at += 2;
+    }
     let table = folded(tokens.get(table_at)?)?;
+    let schema = (table_at > name_at).then(|| folded(&tokens[table_at - 2])).flatten();
     // A single table, under an alias or none (`t a`, `t AS a`): the FROM clause ends where
     // another clause of the query starts, or at the statement's end.
     let has_as = tokens.get(table_at + 1).is_some_and(|t| t.is_kw("AS"));
@@ -1011,7 +1017,7 @@ fn column_lost_on_recreate(
         return None;
     }
     let key = Key::Object(ObjectKind::Table, table.clone());
-    let (_, columns) = sequence.recreated_after(&key, index)?;
+    let (_, columns) = sequence.recreated_after(&key, index, schema.as_deref())?;
     let columns = columns.to_vec();
     if columns.is_empty() {
         return None;
@@ -1110,11 +1116,30 @@ fn column_lost_on_recreate(
             || (tokens.get(k + 1).is_some_and(|n| n.is_kw("AS"))
                 && tokens.get(k + 2).is_some_and(|n| n.is(&Token::LParen)))
     };
-    // `t.c`, `a.c`: a column of the table the query reads (not of `s.t.c`'s other table).
+    // `t.c`, `a.c`, `s.t.c`: a column of the table the query reads (not of `s.t.c`'s table of
+    // another schema: the schema must name the table's, `public` too for an unqualified one
+    // under the connection's search_path).
+    let read_table = RowTable {
+        schema: schema.clone(),
+        base: table.clone(),
+    }
+    .resolved(sequence.schema_of(None));
     let of_the_table = |k: usize| {
-        k >= 2
-            && folded(&tokens[k - 2]).is_some_and(|q| q == table || Some(&q) == alias.as_ref())
-            && !(k >= 3 && tokens[k - 3].is(&Token::Period))
+        let Some(q) = k.checked_sub(2).and_then(|q| folded(&tokens[q])) else {
+            return false;
+        };
+        if !(k >= 3 && tokens[k - 3].is(&Token::Period)) {
+            return q == table || Some(&q) == alias.as_ref();
+        }
+        q == table
+            && k >= 4
+            && folded(&tokens[k - 4]).is_some_and(|s| {
+                RowTable {
+                    schema: Some(s),
+                    base: table.clone(),
+                }
+                .may_be(&read_table, cx.dialect == Dialect::Postgres)
+            })
     };
     let plain_column = |k: usize| {
         let t = &tokens[k];

@@ -216,23 +216,59 @@ impl Sequence {
 
     /// The statement that creates `key` again after a later statement of `i`'s file removed
     /// it, when that creation is the key's last event; with the columns it creates when it is
-    /// a CREATE TABLE.
-    pub fn recreated_after(&self, key: &Key, i: usize) -> Option<(usize, &[String])> {
+    /// a CREATE TABLE. `written`: the schema the name statement `i` reads a table by writes
+    /// (`None`: unqualified); of a table, the removal and the creation must be of one that may
+    /// be that ([`Self::may_act_on`]).
+    pub fn recreated_after(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+    ) -> Option<(usize, &[String])> {
         let d = key.digest();
         let events = self.events.of(d);
-        let (_, j, _) = events
-            .iter()
-            .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)?;
-        match events.last() {
-            Some(&(_, k, Event::Create)) if k > *j => {
-                let columns = match self.table_columns.get(&d) {
-                    Some((at, columns)) if *at == k => columns.as_slice(),
-                    _ => &[][..],
-                };
-                Some((k as usize, columns))
-            }
-            _ => None,
+        let &(_, k, last) = events.last()?;
+        let acts_on = |j: u32, e: Event| self.may_act_on(key, j, e, written);
+        if last != Event::Create || !acts_on(k, last) {
+            return None;
         }
+        events
+            .iter()
+            .find(|&&(_, j, e)| j as usize > i && j < k && e == Event::Remove && acts_on(j, e))?;
+        let columns = match self.table_columns.get(&d) {
+            Some((at, columns)) if *at == k => columns.as_slice(),
+            _ => &[][..],
+        };
+        Some((k as usize, columns))
+    }
+
+    /// May the top-level `event` of statement `j` on table `key` act on the table a name that
+    /// writes schema `written` (`None`: unqualified) denotes before the current statement? A
+    /// name without a schema is in the first of the search_path the file set; under the
+    /// connection's own, `public.t` and `t` may be the same table, `a.t` and `t` not
+    /// ([`crate::sql::do_block::RowTable::may_be`]; a later statement's name is taken under the
+    /// same search_path). Any other key: yes.
+    fn may_act_on(&self, key: &Key, j: u32, event: Event, written: Option<&str>) -> bool {
+        use crate::sql::do_block::RowTable;
+        let Key::Object(ObjectKind::Table, base) = key else {
+            return true;
+        };
+        let home = self.search_path.home();
+        let table = |schema: Option<&str>| {
+            RowTable {
+                schema: schema.map(str::to_string),
+                base: base.clone(),
+            }
+            .resolved(home)
+        };
+        let read = table(written);
+        let postgres = self.dialect == crate::sql::Dialect::Postgres;
+        self.table_schemas.get(&key.digest()).is_some_and(|steps| {
+            steps
+                .iter()
+                .filter(|&&(at, e, _)| at == j && e == event)
+                .any(|(_, _, schema)| table(schema.as_deref()).may_be(&read, postgres))
+        })
     }
 
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?

@@ -31,6 +31,12 @@ impl Sequence {
             }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
+            if let Key::Object(ObjectKind::Table, _) = step.key {
+                self.table_schemas
+                    .entry(step.key.digest())
+                    .or_default()
+                    .push((index, step.event, step.schema.clone()));
+            }
             if step.rename {
                 self.renamed_away.insert((step.key.digest(), index));
                 // The step's own guard: the table's `IF EXISTS` guards the table's rename
@@ -381,11 +387,14 @@ impl Sequence {
         self.type_changes.sort_by_key(|&(i, _, _)| i);
         self.table_columns
             .retain(|key, _| removed.contains_key(key));
+        self.table_schemas
+            .retain(|key, _| removed.contains_key(key));
         self.made_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
         self.events.0.shrink_to_fit();
         self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();
+        self.table_schemas.shrink_to_fit();
     }
 
     /// The drops of a table that a foreign key from a table the file creates (or alters) later

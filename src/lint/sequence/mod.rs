@@ -196,6 +196,10 @@ fn in_schema(key: u64, schema: &str) -> u64 {
     digest((3u8, key, schema))
 }
 
+/// A top-level step on a table: the statement, the event, and the schema the step writes
+/// (`None`: unqualified).
+type TableStep = (u32, Event, Option<Box<str>>);
+
 /// Of a rename step: the digest of the name it gives, and the name it had.
 type Renamed = (u64, Key);
 
@@ -408,6 +412,9 @@ pub struct Sequence {
     opaque_before: bool,
     /// Table → the last top-level CREATE TABLE of it: index and created columns.
     table_columns: DigestMap<(u32, Vec<String>)>,
+    /// Table → each top-level step on it (a creation or removal): of same-named tables of
+    /// several schemas, which one a step acts on ([`Sequence::recreated_after`]).
+    table_schemas: DigestMap<Vec<TableStep>>,
     /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
     auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
     /// Look-back over every object: the last top-level event before the current statement

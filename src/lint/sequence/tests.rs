@@ -165,7 +165,12 @@ fn the_narrowed_first_pass_answers_like_the_full_one() {
             );
             for key in &keys {
                 assert_eq!(full.returns_after(key, i), narrow.returns_after(key, i));
-                assert_eq!(full.recreated_after(key, i), narrow.recreated_after(key, i));
+                for written in [None, Some("public"), Some("s")] {
+                    assert_eq!(
+                        full.recreated_after(key, i, written),
+                        narrow.recreated_after(key, i, written)
+                    );
+                }
                 for j in i..statements.len() {
                     assert_eq!(
                         full.present_until(key, i, j, &read),
@@ -533,9 +538,29 @@ fn a_table_read_then_created_before_its_drop_is_not_present_until_it() {
         "it comes back after the drop"
     );
     assert_eq!(
-        s.recreated_after(&key, 0),
+        s.recreated_after(&key, 0, None),
         Some((2, &["b".to_string()][..]))
     );
+}
+
+#[test]
+fn a_recreation_counts_for_a_read_of_the_same_schemas_table_only() {
+    let key = Key::Object(ObjectKind::Table, "t".into());
+    let found = |sql: &str| {
+        let (_, s) = seq(sql, ApplyModel::FileTransaction);
+        [None, Some("public"), Some("a")]
+            .map(|written| s.recreated_after(&key, 0, written).is_some())
+    };
+    // Under the connection's search_path an unqualified `t` may be `public.t`, not `a.t`.
+    let sql = "SELECT * FROM t; DROP TABLE t; CREATE TABLE t (b int);";
+    assert_eq!(found(sql), [true, true, false]);
+    let sql = "SELECT * FROM t; DROP TABLE a.t; CREATE TABLE a.t (b int);";
+    assert_eq!(found(sql), [false, false, true]);
+    // Both the drop and the creation must be of the read's table.
+    let sql = "SELECT * FROM t; DROP TABLE a.t; CREATE TABLE IF NOT EXISTS public.t (b int);";
+    assert_eq!(found(sql), [false, false, false]);
+    let sql = "SELECT * FROM t; DROP TABLE a.t, public.t; CREATE TABLE public.t (b int);";
+    assert_eq!(found(sql), [true, true, false]);
 }
 
 #[test]
