@@ -190,6 +190,11 @@ pub struct DoBlockContext {
     /// ... by a catalog check that names what it drops: the statement removes its objects
     /// whenever they exist, as `DROP … IF EXISTS` does ([`do_block::Guarded::drops_checked`]).
     pub drops_checked: bool,
+    /// ... by exception handlers only, none of which catches the "already exists" a rename's
+    /// re-run raises once the file made the old name again (`WHEN undefined_table` around
+    /// `ALTER TABLE t RENAME TO t_old`): the rename is guarded only while nothing does
+    /// ([`do_block::Guarded::apply`]).
+    pub collision_uncaught: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
     /// Guarded only because statement `n` of the same DO body runs before it and fails first
@@ -499,6 +504,7 @@ fn nested_statements(
                 drops_checked: false,
                 parent: parent.index,
                 after_failure_of: None,
+                collision_uncaught: false,
             }),
         };
         let mut statement = with_guards(
@@ -607,6 +613,7 @@ fn body_at(
                 drops_checked: false,
                 parent: statement.index,
                 after_failure_of: None,
+                collision_uncaught: false,
             }),
         };
         let built = build(

@@ -31,14 +31,21 @@ impl Rule for Rename {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
-        if cx.do_guarded() {
+        // A handler that catches only the missing old name (`WHEN undefined_table`) guards the
+        // rename as `IF EXISTS` does, unless the file made the old name again.
+        let handled_gone = cx
+            .statement
+            .context
+            .do_block
+            .is_some_and(|d| d.guarded && d.collision_uncaught);
+        if cx.do_guarded() && !handled_gone {
             return;
         }
         let shape = cx.shape();
         let message = |what: &str, old: &[Key], new: Option<(String, String)>, guarded: bool| {
             let guard = "guard it (a DO block that checks the catalog, or a check in your migration tool)";
             let new = || new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
-            if old_name_made_again(cx, old) {
+            if handled_gone || old_name_made_again(cx, old) {
                 let new = new();
                 format!(
                     "renaming {what} fails on a retry because {new} already exists: the statements before it make the old name again, and an earlier run left {new}: {guard}"
@@ -71,6 +78,9 @@ impl Rule for Rename {
                 // name an earlier run left (`CREATE INDEX IF NOT EXISTS i …; ALTER INDEX IF
                 // EXISTS i RENAME TO i2`: `relation "i2" already exists`).
                 if shape.guard.is_some_and(|g| g.present) && !old_name_back(cx, gone) {
+                    return;
+                }
+                if handled_gone && !made_again_before_block(cx, gone) {
                     return;
                 }
                 let v = Violation::new(
@@ -165,6 +175,9 @@ impl Rule for Rename {
                     if guarded && !old_name_back(cx, &old) {
                         continue;
                     }
+                    if handled_gone && !made_again_before_block(cx, &old) {
+                        continue;
+                    }
                     let new = new_name(cx, action.range.clone());
                     let v = Violation::new(action.range.clone(), message(&what, &old, new, guarded));
                     out.push(with_fix(
@@ -179,6 +192,22 @@ impl Rule for Rename {
             _ => {}
         }
     }
+}
+
+/// [`old_name_made_again`] for a rename in a DO body, also through the statements of the file
+/// before the block: the file's last event on the old name before the DO statement is a
+/// creation (through renames too), or one made right before it (`CREATE TABLE d2 …; DO $$ BEGIN
+/// ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$`: a retry
+/// past the block fails with `relation "d2_old" already exists`, which the handler does not
+/// catch). In any schema, and wherever in the body the rename sits: more, never less.
+fn made_again_before_block(cx: &StatementCx, old: &[Key]) -> bool {
+    let seq = cx.file.sequence;
+    old_name_made_again(cx, old)
+        || (cx.runs_in == crate::lint::rule::RunsIn::DoBody
+            && old.iter().any(|key| {
+                seq.state_before_through_renames(key) == Some(true)
+                    || seq.made_right_before_current(key)
+            }))
 }
 
 /// Does a retry that reaches the rename in `cx` meet one of `old` (the old name's keys) made

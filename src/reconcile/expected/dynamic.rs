@@ -152,6 +152,7 @@ impl Replayer {
                     drops_checked,
                     parent,
                     after_failure_of: None,
+                    collision_uncaught: false,
                 });
                 changes = true;
                 out.push(run);
@@ -316,6 +317,7 @@ impl Replayer {
                     .drops_checked(d.at, &statement, &self.bindings),
                 parent: 0,
                 after_failure_of: None,
+                collision_uncaught: false,
             });
             self.current.statement = on.clone();
             self.foreign_keys.clear();

@@ -59,6 +59,13 @@ impl Handler {
             || self.codes.iter().any(|c| c.eq_ignore_ascii_case(code))
     }
 
+    /// Does it catch what a re-run of rename `statement` raises once the old name was made
+    /// again and an earlier run left the new one ([`collision_error`])? `true` when that error
+    /// is not known.
+    pub(super) fn catches_collision(&self, statement: &crate::sql::Statement) -> bool {
+        collision_error(statement).is_none_or(|error| self.catches_error(error))
+    }
+
     /// Does it catch what a statement raises when a table it reads is gone?
     pub(super) fn catches_missing_table(&self) -> bool {
         self.catches_error(UNDEFINED_TABLE)
@@ -266,6 +273,46 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                 }
             }
             (!errors.is_empty()).then_some(errors)
+        }
+        _ => None,
+    }
+}
+
+/// The condition (name, SQLSTATE) PostgreSQL 15 raises when rename `statement` runs again
+/// after the statements before it made the old name again, so that an earlier run left the
+/// new one: `relation "t_old" already exists` (`duplicate_table`) for `RENAME TO` of a table,
+/// index, sequence or view, `column "b" of relation "t" already exists` (`duplicate_column`)
+/// for a column rename, `constraint "c2" for relation "t" already exists` (`duplicate_object`)
+/// for `RENAME CONSTRAINT`. `None` for anything else (a type's `RENAME TO` raises
+/// `duplicate_table` for a composite type, `duplicate_object` for an enum) and under `IF
+/// EXISTS`, which [`retry_error`] does not count either.
+fn collision_error(statement: &crate::sql::Statement) -> Option<(&'static str, &'static str)> {
+    use crate::sql::{AlterActionKind, ObjectKind as K, ShapeKind};
+    let shape = &statement.shape;
+    let if_exists = shape.guard.is_some_and(|g| g.present);
+    match &shape.kind {
+        ShapeKind::Rename(K::Index | K::Sequence | K::View | K::MaterializedView | K::Table)
+            if statement.renames_object() && !if_exists =>
+        {
+            Some(DUPLICATE_TABLE)
+        }
+        ShapeKind::AlterTable => {
+            let [a] = &shape.actions[..] else {
+                return None;
+            };
+            if a.kind != AlterActionKind::Rename || a.guard.as_ref().is_some_and(|g| g.present) {
+                return None;
+            }
+            let second = crate::sql::tokens_in(&statement.tokens, &a.range).get(1);
+            if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
+                Some(DUPLICATE_OBJECT)
+            } else if a.name.is_some() {
+                Some(DUPLICATE_COLUMN)
+            } else if if_exists {
+                None
+            } else {
+                Some(DUPLICATE_TABLE)
+            }
         }
         _ => None,
     }

@@ -292,6 +292,7 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
+        let collision_uncaught = !rows_checked && self.collision_uncaught(at, statement);
         for table in self.condition_reads(at) {
             if !statement.branch_reads.contains(&table) {
                 statement.branch_reads.push(table);
@@ -302,6 +303,9 @@ impl Guarded {
         };
         let was_guarded = d.guarded;
         d.guarded |= (covered && never_finds.is_none()) || rows_checked;
+        if d.guarded && !was_guarded {
+            d.collision_uncaught = collision_uncaught;
+        }
         d.drops_checked |= checked;
         if !was_guarded && statement.guard_note.is_none() {
             statement.guard_note = never_finds;
@@ -364,6 +368,26 @@ impl Guarded {
                 .branches
                 .iter()
                 .any(|b| b.range.contains(&at) && b.guards(statement))
+    }
+
+    /// Is rename `statement` (at byte `at`) guarded only by PostgreSQL handlers that catch its
+    /// retry's error for a missing old name, none of them the "already exists" its retry
+    /// raises once the file made the old name again ([`Handler::catches_collision`]), and by no
+    /// catalog check?
+    fn collision_uncaught(&self, at: usize, statement: &super::Statement) -> bool {
+        let around = |r: &Range<usize>| r.contains(&at);
+        !self
+            .handlers
+            .iter()
+            .any(|h| around(&h.range) && h.catches(statement) && h.catches_collision(statement))
+            && !self
+                .mysql_handlers
+                .iter()
+                .any(|h| around(&h.range) && h.catches(statement))
+            && !self
+                .branches
+                .iter()
+                .any(|b| around(&b.range) && b.guards(statement))
     }
 
     /// Does an exception handler whose block holds byte `at` catch the error a re-run of
