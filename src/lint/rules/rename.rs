@@ -33,11 +33,21 @@ impl Rule for Rename {
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         // A handler that catches only the missing old name (`WHEN undefined_table`) guards the
         // rename as `IF EXISTS` does, unless the file made the old name again.
+        // Under a per-file transaction the new name is free on every re-run when the file
+        // removes it for good after the block.
         let handled_gone = cx
             .statement
             .context
             .do_block
             .is_some_and(|d| d.guarded && d.collision_uncaught);
+        if handled_gone
+            && cx
+                .file
+                .sequence
+                .body_rename_target_left_removed(cx.statement, cx.file.top_index)
+        {
+            return;
+        }
         if cx.do_guarded() && !handled_gone {
             return;
         }

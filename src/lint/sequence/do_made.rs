@@ -4,7 +4,7 @@
 
 use super::history::{every_step_at, straight_run};
 use super::steps::{arrivals, steps, Arrival};
-use super::{same_schema, Event, Key, Sequence, Step};
+use super::{same_schema, Event, Key, Resolved, Sequence, Step};
 use crate::source::SourceFile;
 use crate::sql::{Dialect, ObjectKind, Statement};
 
@@ -120,16 +120,35 @@ impl Sequence {
                 make,
                 at,
                 |step| step.event == Event::Create,
-                |step| {
-                    self.removed.get(&step.key.digest()).is_some_and(|r| {
-                        r.last == Event::Remove
-                            && r.last_top == Some(Event::Remove)
-                            && r.last_at == r.last_top_at
-                            && r.last_top_at as usize > top
-                            && same_schema(&r.last_top_schema, &step.schema)
-                    })
-                },
+                |step| self.left_removed_after(&step.key, &step.schema, top),
             )
+    }
+
+    /// Under a per-file transaction: does a later top-level statement remove for good every
+    /// name `rename` (a statement of the body of DO statement `top`) gives? A re-run starts
+    /// from before the file or from the state the whole file left, so it never meets the new
+    /// name an earlier run gave, whatever a handler around the rename catches.
+    pub fn body_rename_target_left_removed(&self, rename: &Statement, top: usize) -> bool {
+        let renames: Vec<Step> = steps(rename).into_iter().filter(|s| s.rename).collect();
+        self.transactional()
+            && !renames.is_empty()
+            && renames.iter().all(|step| {
+                step.to
+                    .as_ref()
+                    .is_some_and(|to| self.left_removed_after(to, &step.schema, top))
+            })
+    }
+
+    /// Is the file's last event on `key` (written in `schema`) a top-level removal of the same
+    /// schema, after top-level statement `top`?
+    fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
+        self.removed.get(&key.digest()).is_some_and(|r| {
+            r.last == Event::Remove
+                && r.last_top == Some(Event::Remove)
+                && r.last_at == r.last_top_at
+                && r.last_top_at as usize > top
+                && same_schema(&r.last_top_schema, schema)
+        })
     }
 }
 
