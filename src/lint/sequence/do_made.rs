@@ -88,7 +88,7 @@ impl Sequence {
 
     /// Does the rename at byte `at` of `rename`, a statement of the body of DO statement `top`
     /// (the one being checked), survive a retry as it would written at the top level in the
-    /// block's place ([`Self::survives`])? Only a table rename that every run getting past
+    /// block's place (`survives`)? Only a table rename that every run getting past
     /// the block ran ([`Self::look_ahead_in`]: no handler, no branch before it, nothing else of
     /// the body on either name): under a per-file transaction `CREATE TABLE d2 …; DO $$ BEGIN
     /// ALTER TABLE d2 RENAME TO d2_old; END $$; … DROP TABLE d2_old`, whose re-run finds `d2`

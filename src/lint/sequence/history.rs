@@ -218,7 +218,7 @@ impl Sequence {
     /// it, when that creation is the key's last event; with the columns it creates when it is
     /// a CREATE TABLE. `written`: the schema the name statement `i` reads a table by writes
     /// (`None`: unqualified); of a table, the removal and the creation must be of one that may
-    /// be that ([`Self::may_act_on`]).
+    /// be that (`may_act_on`).
     pub fn recreated_after(
         &self,
         key: &Key,
