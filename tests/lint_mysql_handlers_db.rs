@@ -338,6 +338,34 @@ fn a_handler_guards_only_the_statements_in_its_scope_on_mariadb() {
     }
 }
 
+/// A duplicate column is reported before a duplicate key, whatever the actions' order: a
+/// handler for 1061 alone does not catch the second run's 1060, and the ALTER is flagged; one
+/// for 1060 does, and it is not.
+#[test]
+fn a_duplicate_column_is_reported_before_a_duplicate_key_on_mariadb() {
+    for (handler, fails) in [(1061, true), (1060, false)] {
+        let sql = block(&format!(
+            "DECLARE CONTINUE HANDLER FOR {handler} BEGIN END;\n\
+             ALTER TABLE t ADD INDEX i_dk (a), ADD COLUMN c_dk INT;"
+        ));
+        let db = ScratchDb::mariadb();
+        db.exec(SETUP);
+        let retry = run_twice(&db, &sql);
+        assert_eq!(retry.is_err(), fails, "{handler}: {retry:?}\n{sql}");
+        if fails {
+            assert_eq!(error_code(&format!("{retry:?}")).0, "1060", "{retry:?}");
+        }
+        let mut flagged = retry_flagged_lines(&sql, &dialect_options(Dialect::Mariadb));
+        flagged.dedup();
+        let expected: Vec<usize> = if fails {
+            vec![line_of(&sql, "ALTER TABLE t")]
+        } else {
+            vec![]
+        };
+        assert_eq!(flagged, expected, "{handler}\n{sql}");
+    }
+}
+
 /// A handler around a CALL guards the called body against what it catches only.
 #[test]
 fn a_handler_around_a_call_guards_the_called_body_against_its_error_only_on_mariadb() {
