@@ -195,6 +195,11 @@ pub struct DoBlockContext {
     /// `ALTER TABLE t RENAME TO t_old`): the rename is guarded only while nothing does
     /// ([`do_block::Guarded::apply`]).
     pub collision_uncaught: bool,
+    /// [`Self::collision_uncaught`] for a type's `RENAME TO` of a type known to be no composite
+    /// type (an enum, a domain): it raises `duplicate_object` (`type "e_old" already exists`),
+    /// a composite type's `duplicate_table`, and `collision_uncaught` counts both. The same as
+    /// `collision_uncaught` for any other statement.
+    pub enum_collision_uncaught: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
     /// Guarded only because statement `n` of the same DO body runs before it and fails first
@@ -505,6 +510,7 @@ fn nested_statements(
                 parent: parent.index,
                 after_failure_of: None,
                 collision_uncaught: false,
+                enum_collision_uncaught: false,
             }),
         };
         let mut statement = with_guards(
@@ -614,6 +620,7 @@ fn body_at(
                 parent: statement.index,
                 after_failure_of: None,
                 collision_uncaught: false,
+                enum_collision_uncaught: false,
             }),
         };
         let built = build(

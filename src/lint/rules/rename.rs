@@ -39,7 +39,11 @@ impl Rule for Rename {
             .statement
             .context
             .do_block
-            .is_some_and(|d| d.guarded && d.collision_uncaught);
+            .is_some_and(|d| {
+                d.guarded
+                    && d.collision_uncaught
+                    && (d.enum_collision_uncaught || !renames_an_enum(cx))
+            });
         if handled_gone
             && cx
                 .file
@@ -298,6 +302,34 @@ fn change_rename(
         Dialect::Mariadb => "no fix: MariaDB's `CHANGE COLUMN IF EXISTS` checks only the old name, and the file may add it back (a re-run then meets `Duplicate column name`): guard it in the migration tool or give the rename a migration of its own",
         _ => "MySQL cannot guard this rename in plain SQL: guard it in the migration tool or give the rename a migration of its own",
     }));
+}
+
+/// `ALTER TYPE t RENAME TO …` of a type the file made as an enum (no composite type, whose
+/// rename raises `duplicate_table` rather than `duplicate_object` once the new name is taken):
+/// the file's last statement on `t` before the top-level statement is `CREATE TYPE t AS ENUM`
+/// ([`Sequence::created_as_enum_before`]), or, where the file did not touch `t` before, the
+/// last creation of `t` earlier in the same body is one.
+fn renames_an_enum(cx: &StatementCx) -> bool {
+    let shape = cx.shape();
+    let Some(name) = shape.object() else {
+        return false;
+    };
+    if shape.kind != ShapeKind::Rename(ObjectKind::Type) || !cx.statement.renames_object() {
+        return false;
+    }
+    let seq = cx.file.sequence;
+    let key = Key::Object(ObjectKind::Type, name.base().to_string());
+    if seq.state_before_through_renames(&key).is_some() {
+        return seq.created_as_enum_before(name.base());
+    }
+    cx.earlier_in_body
+        .iter()
+        .rev()
+        .find(|s| {
+            s.shape.kind == ShapeKind::Create(ObjectKind::Type)
+                && s.shape.object().is_some_and(|n| n.base() == name.base())
+        })
+        .is_some_and(|s| s.tokens.iter().any(|t| t.is_kw("ENUM")))
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` of a type a proved earlier statement of the file

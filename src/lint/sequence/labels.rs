@@ -187,6 +187,32 @@ impl Sequence {
             && !labels.iter().any(|l| l == new)
     }
 
+    /// Is type `name` an enum for the current statement: the file's last statement before it
+    /// on the type (a DO block's too, or a rename into its name) is a top-level `CREATE TYPE
+    /// name AS ENUM`? Only of a type the file removes; `false` when not known.
+    pub fn created_as_enum_before(&self, name: &str) -> bool {
+        let key = object_digest(ObjectKind::Type, name);
+        let now = u32::try_from(self.current_index).unwrap_or(u32::MAX);
+        let Some(at) = self
+            .events_anywhere(key)
+            .map(|&(_, i, _)| i)
+            .filter(|&i| i < now)
+            .max()
+        else {
+            return false;
+        };
+        let renamed_into_since = self
+            .arrivals
+            .get(&key)
+            .is_some_and(|list| list.iter().any(|&(j, _)| j >= at && j < now));
+        !renamed_into_since
+            && self.labels.get(&key).is_some_and(|changes| {
+                changes
+                    .iter()
+                    .any(|(i, change)| *i == at && matches!(change, LabelChange::Create(_)))
+            })
+    }
+
     /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
     /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
     /// it)?

@@ -60,10 +60,22 @@ impl Handler {
     }
 
     /// Does it catch what a re-run of rename `statement` raises once the old name was made
-    /// again and an earlier run left the new one ([`collision_error`])? `true` when that error
-    /// is not known.
-    pub(super) fn catches_collision(&self, statement: &crate::sql::Statement) -> bool {
-        collision_error(statement).is_none_or(|error| self.catches_error(error))
+    /// again and an earlier run left the new one ([`collision_error`]): every condition it may
+    /// raise? `true` when that is not known. `enum_type`: the type a type's `RENAME TO` renames
+    /// is known to be no composite type, so it raises `duplicate_object` only.
+    pub(super) fn catches_collision(
+        &self,
+        statement: &crate::sql::Statement,
+        enum_type: bool,
+    ) -> bool {
+        collision_error(statement).is_none_or(|errors| {
+            let errors = if enum_type && errors == TYPE_COLLISIONS {
+                &errors[..1]
+            } else {
+                errors
+            };
+            errors.iter().all(|&error| self.catches_error(error))
+        })
     }
 
     /// Does it catch what a statement raises when a table it reads is gone?
@@ -173,6 +185,9 @@ const UNDEFINED_FUNCTION: (&str, &str) = ("undefined_function", "42883");
 const INVALID_SCHEMA_NAME: (&str, &str) = ("invalid_schema_name", "3F000");
 const UNIQUE_VIOLATION: (&str, &str) = ("unique_violation", "23505");
 const INVALID_PARAMETER_VALUE: (&str, &str) = ("invalid_parameter_value", "22023");
+/// What a type's `RENAME TO` raises once the new name is taken: `type "e_old" already exists`
+/// for an enum (or a domain, a range), `relation "c_old" already exists` for a composite type.
+const TYPE_COLLISIONS: [(&str, &str); 2] = [DUPLICATE_OBJECT, DUPLICATE_TABLE];
 
 /// The condition (name, SQLSTATE) PostgreSQL raises when `statement` runs a second time, as
 /// checked on PostgreSQL 15 (tests/lint_calls_db.rs): an index, sequence or view is a relation
@@ -278,24 +293,40 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
     }
 }
 
-/// The condition (name, SQLSTATE) PostgreSQL 15 raises when rename `statement` runs again
+/// The conditions (name, SQLSTATE) PostgreSQL 15 may raise when rename `statement` runs again
 /// after the statements before it made the old name again, so that an earlier run left the
 /// new one: `relation "t_old" already exists` (`duplicate_table`) for `RENAME TO` of a table,
 /// index, sequence or view, `column "b" of relation "t" already exists` (`duplicate_column`)
-/// for a column rename, `constraint "c2" for relation "t" already exists` (`duplicate_object`)
-/// for `RENAME CONSTRAINT`. `None` for anything else (a type's `RENAME TO` raises
-/// `duplicate_table` for a composite type, `duplicate_object` for an enum) and under `IF
-/// EXISTS`, which [`retry_error`] does not count either.
-fn collision_error(statement: &crate::sql::Statement) -> Option<(&'static str, &'static str)> {
+/// for a column rename or a type's `RENAME ATTRIBUTE`, `constraint "c2" for relation "t"
+/// already exists` (`duplicate_object`) for `RENAME CONSTRAINT`, `type "d_old" already exists`
+/// (`duplicate_object`) for a domain's `RENAME TO`, `enum label "b" already exists`
+/// (`duplicate_object`) for `RENAME VALUE`, `duplicate_schema` for a schema and
+/// `duplicate_function` for a function or procedure. A type's `RENAME TO` raises
+/// `duplicate_object` for an enum (any type but a composite one), `duplicate_table` for a
+/// composite type (whose row type the new name, a relation, takes): both, as `ALTER TYPE` does
+/// not tell which ([`TYPE_COLLISIONS`]). `None` for anything else and under `IF EXISTS`, which
+/// [`retry_error`] does not count either.
+fn collision_error(
+    statement: &crate::sql::Statement,
+) -> Option<&'static [(&'static str, &'static str)]> {
     use crate::sql::{AlterActionKind, ObjectKind as K, ShapeKind};
     let shape = &statement.shape;
     let if_exists = shape.guard.is_some_and(|g| g.present);
+    let word = |w: &str| statement.tokens.iter().any(|t| t.is_kw(w));
+    let renames_object = statement.renames_object();
     match &shape.kind {
-        ShapeKind::Rename(K::Index | K::Sequence | K::View | K::MaterializedView | K::Table)
-            if statement.renames_object() && !if_exists =>
-        {
-            Some(DUPLICATE_TABLE)
-        }
+        ShapeKind::Rename(kind) if renames_object && !if_exists => match kind {
+            K::Index | K::Sequence | K::View | K::MaterializedView | K::Table => {
+                Some(&[DUPLICATE_TABLE])
+            }
+            K::Type => Some(&TYPE_COLLISIONS),
+            K::Domain => Some(&[DUPLICATE_OBJECT]),
+            K::Schema => Some(&[DUPLICATE_SCHEMA]),
+            K::Function | K::Procedure => Some(&[DUPLICATE_FUNCTION]),
+            _ => None,
+        },
+        ShapeKind::Rename(K::Type) if word("VALUE") => Some(&[DUPLICATE_OBJECT]),
+        ShapeKind::Rename(K::Type) if word("ATTRIBUTE") => Some(&[DUPLICATE_COLUMN]),
         ShapeKind::AlterTable => {
             let [a] = &shape.actions[..] else {
                 return None;
@@ -305,13 +336,13 @@ fn collision_error(statement: &crate::sql::Statement) -> Option<(&'static str, &
             }
             let second = crate::sql::tokens_in(&statement.tokens, &a.range).get(1);
             if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
-                Some(DUPLICATE_OBJECT)
+                Some(&[DUPLICATE_OBJECT])
             } else if a.name.is_some() {
-                Some(DUPLICATE_COLUMN)
+                Some(&[DUPLICATE_COLUMN])
             } else if if_exists {
                 None
             } else {
-                Some(DUPLICATE_TABLE)
+                Some(&[DUPLICATE_TABLE])
             }
         }
         _ => None,

@@ -292,7 +292,9 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
-        let collision_uncaught = !rows_checked && self.collision_uncaught(at, statement);
+        let collision_uncaught = !rows_checked && self.collision_uncaught(at, statement, false);
+        let enum_collision_uncaught =
+            collision_uncaught && self.collision_uncaught(at, statement, true);
         for table in self.condition_reads(at) {
             if !statement.branch_reads.contains(&table) {
                 statement.branch_reads.push(table);
@@ -305,6 +307,7 @@ impl Guarded {
         d.guarded |= (covered && never_finds.is_none()) || rows_checked;
         if d.guarded && !was_guarded {
             d.collision_uncaught = collision_uncaught;
+            d.enum_collision_uncaught = enum_collision_uncaught;
         }
         d.drops_checked |= checked;
         if !was_guarded && statement.guard_note.is_none() {
@@ -372,18 +375,16 @@ impl Guarded {
 
     /// Is rename `statement` (at byte `at`) guarded only by PostgreSQL handlers that catch its
     /// retry's error for a missing old name, none of them the "already exists" its retry
-    /// raises once the file made the old name again ([`Handler::catches_collision`]), and by no
-    /// catalog check?
-    fn collision_uncaught(&self, at: usize, statement: &super::Statement) -> bool {
+    /// raises once the file made the old name again ([`Handler::catches_collision`], of a type
+    /// known to be no composite one with `enum_type`), and by no catalog check?
+    fn collision_uncaught(&self, at: usize, statement: &super::Statement, enum_type: bool) -> bool {
         let around = |r: &Range<usize>| r.contains(&at);
-        !self
-            .handlers
+        !self.handlers.iter().any(|h| {
+            around(&h.range) && h.catches(statement) && h.catches_collision(statement, enum_type)
+        }) && !self
+            .mysql_handlers
             .iter()
-            .any(|h| around(&h.range) && h.catches(statement) && h.catches_collision(statement))
-            && !self
-                .mysql_handlers
-                .iter()
-                .any(|h| around(&h.range) && h.catches(statement))
+            .any(|h| around(&h.range) && h.catches(statement))
             && !self
                 .branches
                 .iter()
