@@ -9,9 +9,11 @@
 
 mod common;
 
-use common::retry::{crash_point_failures, retry_lines_in_model};
+use common::retry::{crash_point_failures, retry_findings, retry_lines_in_model};
 use common::ScratchDb;
-use preflight::runner::ApplyModel;
+use preflight::lint::LintOptions;
+use preflight::runner::{ApplyModel, Runner};
+use preflight::sql::Dialect;
 
 /// A file that makes `make` (line 1), renames it in a DO block under `handler` (line 2) and
 /// drops the new name (line 3).
@@ -182,4 +184,84 @@ fn a_type_rename_of_a_type_not_known_as_an_enum_needs_a_handler_of_both_conditio
         "{:?}",
         retry_lines_in_model(sql, None)
     );
+}
+
+/// Files whose line 2 defines a routine that renames `d2` to `d2_old` under a handler (in its
+/// body, or in a DO block around the call) of `handler`, and whose line 3 calls it: line 1
+/// makes `d2` (or the body does, before the rename), line 4 drops `d2_old`.
+fn routine_files(handler: &str) -> Vec<Vec<String>> {
+    let rename = "ALTER TABLE d2 RENAME TO d2_old;";
+    let guarded = format!("BEGIN {rename} EXCEPTION WHEN {handler} THEN NULL; END");
+    let make = "CREATE TABLE d2 (id int);";
+    let drop = "DROP TABLE d2_old;";
+    let file = |first: &str, routine: String, call: String| {
+        vec![first.to_string(), routine, call, drop.to_string()]
+    };
+    vec![
+        file(
+            make,
+            format!("CREATE OR REPLACE PROCEDURE p2() LANGUAGE plpgsql AS $$ {guarded} $$;"),
+            "CALL p2();".to_string(),
+        ),
+        file(
+            make,
+            format!(
+                "CREATE OR REPLACE FUNCTION f2() RETURNS void LANGUAGE plpgsql AS $$ {guarded} $$;"
+            ),
+            "SELECT f2();".to_string(),
+        ),
+        file(
+            make,
+            format!("CREATE OR REPLACE PROCEDURE p2() LANGUAGE plpgsql AS $$ BEGIN {rename} END $$;"),
+            format!("DO $$ BEGIN CALL p2(); EXCEPTION WHEN {handler} THEN NULL; END $$;"),
+        ),
+        // The body makes `d2` itself, right before the rename.
+        file(
+            "CREATE TABLE d (id int);",
+            format!(
+                "CREATE OR REPLACE PROCEDURE p2() LANGUAGE plpgsql AS $$ BEGIN {make} {rename} EXCEPTION WHEN {handler} THEN NULL; END $$;"
+            ),
+            "CALL p2();".to_string(),
+        ),
+    ]
+}
+
+/// The lines PF118 flags in `statements` under `model`.
+fn pf118_lines(statements: &[String], model: Option<ApplyModel>) -> Vec<usize> {
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
+        ..LintOptions::default()
+    };
+    retry_findings(&(statements.join("\n") + "\n"), &options)
+        .iter()
+        .filter(|f| f.rule.code == "PF118")
+        .map(|f| f.location.start.expect("a line").line)
+        .collect()
+}
+
+/// A rename in the body of a routine the file calls is judged as one in a DO block: under a
+/// handler of `undefined_table` alone a retry of the call after a crash past it fails
+/// (`relation "d2_old" already exists`) and PF118 flags the rename (line 2, in the body);
+/// under a per-file transaction the file drops `d2_old` for good, and neither fails nor flags.
+/// Under `WHEN undefined_table OR duplicate_table` neither ever does.
+#[test]
+fn a_rename_in_a_called_routine_under_a_handler_of_the_missing_name_only_is_flagged_where_postgres_fails(
+) {
+    let db = ScratchDb::postgres();
+    for handler in ["undefined_table", "undefined_table OR duplicate_table"] {
+        for statements in routine_files(handler) {
+            let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
+            for model in [None, Some(ApplyModel::FileTransaction)] {
+                let server = crash_point_failures(&db, &refs, model);
+                let lint = pf118_lines(&statements, model);
+                let fails = model.is_none() && !handler.contains("duplicate_table");
+                assert_eq!(
+                    (server.contains(&3), lint.contains(&2)),
+                    (fails, fails),
+                    "{model:?}: server {server:?}, PF118 {lint:?}\n{statements:#?}"
+                );
+            }
+        }
+    }
 }
