@@ -265,3 +265,33 @@ fn a_rename_in_a_called_routine_under_a_handler_of_the_missing_name_only_is_flag
         }
     }
 }
+
+/// `RENAME VALUE 'a' TO 'b'` in a DO block under a handler of the missing label only
+/// (`invalid_parameter_value`), after `ADD VALUE IF NOT EXISTS 'a'`: a retry adds `a` again and
+/// fails on the `b` an earlier run left (`enum label "b" already exists`, `duplicate_object`),
+/// in both models (the file cannot free a label), and PF118 flags it. A handler of both never
+/// fails, and is not flagged.
+#[test]
+fn a_value_rename_after_the_file_adds_the_value_again_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TYPE ev AS ENUM ('x');");
+    for handler in [
+        "invalid_parameter_value",
+        "invalid_parameter_value OR duplicate_object",
+    ] {
+        let statements = vec![
+            "ALTER TYPE ev ADD VALUE IF NOT EXISTS 'a';".to_string(),
+            format!(
+                "DO $$ BEGIN ALTER TYPE ev RENAME VALUE 'a' TO 'b'; EXCEPTION WHEN {handler} THEN NULL; END $$;"
+            ),
+        ];
+        let fails = !handler.contains("duplicate_object");
+        for (model, server, lint) in server_and_lint(&db, &statements) {
+            assert_eq!(
+                (server.contains(&2), lint.contains(&2)),
+                (fails, fails),
+                "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+            );
+        }
+    }
+}

@@ -94,7 +94,7 @@ impl Rule for Rename {
                 if shape.guard.is_some_and(|g| g.present) && !old_name_back(cx, gone) {
                     return;
                 }
-                if handled_gone && !made_again_before_block(cx, gone) {
+                if handled_gone && !made_again_before_block(cx, gone) && !value_added_before(cx) {
                     return;
                 }
                 let v = Violation::new(
@@ -332,6 +332,29 @@ fn renames_an_enum(cx: &StatementCx) -> bool {
                 && s.shape.object().is_some_and(|n| n.base() == name.base())
         })
         .is_some_and(|s| s.tokens.iter().any(|t| t.is_kw("ENUM")))
+}
+
+/// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` in a body, where the file's last change of
+/// `old` before the top-level statement adds it (`ALTER TYPE t ADD VALUE IF NOT EXISTS 'old'`,
+/// [`Sequence::label_added_before`]): a retry past the body finds `old` again, and fails on the
+/// `new` an earlier run left (`enum label "new" already exists`).
+fn value_added_before(cx: &StatementCx) -> bool {
+    let Some(name) = cx.shape().object().filter(|_| cx.runs_in.is_in_body()) else {
+        return false;
+    };
+    let tokens = &cx.statement.tokens;
+    let Some(at) = tokens
+        .windows(2)
+        .position(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
+    else {
+        return false;
+    };
+    match tokens.get(at + 2).map(|t| &t.token) {
+        Some(sqlparser::tokenizer::Token::SingleQuotedString(old)) => {
+            cx.file.sequence.label_added_before(name.base(), old)
+        }
+        _ => false,
+    }
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` of a type a proved earlier statement of the file

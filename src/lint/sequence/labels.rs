@@ -213,6 +213,28 @@ impl Sequence {
             })
     }
 
+    /// Is the file's last top-level change of label `label` of type `name` before the current
+    /// statement an `ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'label'`? A retry that gets past
+    /// it finds the label again, also where an earlier run renamed it away (`RENAME VALUE
+    /// 'label' TO …` in a DO block after it). Only of a type the file removes or a DO block
+    /// renames a value of; `false` when not known.
+    pub fn label_added_before(&self, name: &str, label: &str) -> bool {
+        let now = u32::try_from(self.current_index).unwrap_or(u32::MAX);
+        let Some(changes) = self.labels.get(&object_digest(ObjectKind::Type, name)) else {
+            return false;
+        };
+        changes
+            .iter()
+            .rev()
+            .filter(|&&(i, _)| i < now)
+            .find_map(|(_, change)| match change {
+                LabelChange::Add(l) => (l == label).then_some(true),
+                LabelChange::Rename(old, new) => (old == label || new == label).then_some(false),
+                LabelChange::Create(all) => all.iter().any(|l| l == label).then_some(false),
+            })
+            .unwrap_or(false)
+    }
+
     /// Does a statement after `i` change the labels of type `name` (`ADD VALUE`,
     /// `RENAME VALUE`), where the file also removes the type (renames it away to re-create
     /// it)?

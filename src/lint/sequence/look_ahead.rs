@@ -56,6 +56,9 @@ impl Sequence {
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for nested in &statement.nested {
+            if nested.shape.kind == ShapeKind::Rename(ObjectKind::Type) {
+                self.value_renamed_in_blocks.extend(relabels(nested));
+            }
             for step in steps(nested) {
                 if drops_with_cascade(nested, &step) && takes_foreign_keys(&step.key) {
                     self.cascaded_columns.insert((step.key.digest(), index));
@@ -378,7 +381,9 @@ impl Sequence {
         self.guarded_onto
             .retain(|(_, key, _, _)| removed.contains_key(key));
         self.relabelled.retain(|key, _| removed.contains_key(key));
-        self.labels.retain(|key, _| removed.contains_key(key));
+        let value_renamed = &self.value_renamed_in_blocks;
+        self.labels
+            .retain(|key, _| removed.contains_key(key) || value_renamed.contains(key));
         for changes in self.labels.values_mut() {
             changes.sort_by_key(|&(i, _)| i);
         }

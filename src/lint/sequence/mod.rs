@@ -343,8 +343,12 @@ pub struct Sequence {
     /// Types some top-level statement changes the labels of (`ADD VALUE`, `RENAME VALUE`),
     /// by statement index; only types the file removes are kept.
     relabelled: DigestMap<Vec<u32>>,
+    /// First pass: types a DO block's statement renames a value of (`RENAME VALUE`), whose
+    /// `labels` are kept too ([`Sequence::label_added_before`]).
+    value_renamed_in_blocks: DigestSet,
     /// Enum types the file creates (`CREATE TYPE t AS ENUM`) and relabels, per type key, in
-    /// file order; only types the file removes (re-creates) are kept.
+    /// file order; only types the file removes (re-creates) or a DO block renames a value of
+    /// are kept.
     labels: DigestMap<Vec<(u32, LabelChange)>>,
     /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
     /// only to types the file removes.
