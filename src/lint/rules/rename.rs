@@ -342,19 +342,7 @@ fn value_added_before(cx: &StatementCx) -> bool {
     let Some(name) = cx.shape().object().filter(|_| cx.runs_in.is_in_body()) else {
         return false;
     };
-    let tokens = &cx.statement.tokens;
-    let Some(at) = tokens
-        .windows(2)
-        .position(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
-    else {
-        return false;
-    };
-    match tokens.get(at + 2).map(|t| &t.token) {
-        Some(sqlparser::tokenizer::Token::SingleQuotedString(old)) => {
-            cx.file.sequence.label_added_before(name.base(), old)
-        }
-        _ => false,
-    }
+    renamed_value(cx).is_some_and(|(old, _)| cx.file.sequence.label_added_before(name.base(), old))
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` of a type a proved earlier statement of the file
@@ -363,21 +351,20 @@ fn renames_a_value_again(cx: &StatementCx) -> bool {
     let (Some((seq, _)), Some(name)) = (cx.sequence, cx.shape().object()) else {
         return false;
     };
+    renamed_value(cx).is_some_and(|(old, new)| seq.value_rename_reruns(name.base(), old, new))
+}
+
+/// The old and the new label of `ALTER TYPE t RENAME VALUE 'old' TO 'new'`.
+fn renamed_value<'a>(cx: &StatementCx<'a>) -> Option<(&'a str, &'a str)> {
     let tokens = &cx.statement.tokens;
-    let Some(at) = tokens
+    let at = tokens
         .windows(2)
-        .position(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))
-    else {
-        return false;
-    };
+        .position(|w| w[0].is_kw("RENAME") && w[1].is_kw("VALUE"))?;
     let literal = |k: usize| match tokens.get(k).map(|t| &t.token) {
         Some(sqlparser::tokenizer::Token::SingleQuotedString(s)) => Some(s.as_str()),
         _ => None,
     };
-    let (Some(old), Some(new)) = (literal(at + 2), literal(at + 4)) else {
-        return false;
-    };
-    seq.value_rename_reruns(name.base(), old, new)
+    Some((literal(at + 2)?, literal(at + 4)?))
 }
 
 /// The catalog check that the object about to be renamed is still there (PostgreSQL).
