@@ -384,3 +384,135 @@ fn a_handler_around_a_call_guards_the_called_body_against_its_error_only_on_mari
         Some("ALTER TABLE t ADD INDEX t_i"),
     );
 }
+
+/// When several actions of an ALTER fail on its second run, MariaDB reports one error, the same
+/// whatever their order (but for keys: in their order): (the ALTER, the error it fails with,
+/// another error an action of it raises). Under a handler for the other error the second run
+/// fails with the first, and lint flags the ALTER; under one for the first it passes, and lint
+/// flags nothing.
+fn reported_first_cases() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        (
+            "ALTER TABLE t DROP COLUMN b, ADD COLUMN c_x INT;",
+            "1091",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, DROP COLUMN b;",
+            "1091",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t DROP INDEX i_old, ADD INDEX i_x (p);",
+            "1091",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), DROP INDEX i_old;",
+            "1091",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t CHANGE a a_x INT, ADD COLUMN c_x INT;",
+            "1054",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, CHANGE a a_x INT;",
+            "1054",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t RENAME COLUMN a TO a_x, ADD INDEX i_x (p);",
+            "1054",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), RENAME COLUMN a TO a_x;",
+            "1054",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t CHANGE a a_x INT, DROP COLUMN b;",
+            "1054",
+            "1091",
+        ),
+        (
+            "ALTER TABLE t DROP COLUMN b, CHANGE a a_x INT;",
+            "1054",
+            "1091",
+        ),
+        (
+            "ALTER TABLE t RENAME INDEX i_old TO i_x, ADD COLUMN c_x INT;",
+            "1176",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, RENAME INDEX i_old TO i_x;",
+            "1176",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t DROP COLUMN b, RENAME INDEX i_old TO i_x;",
+            "1091",
+            "1176",
+        ),
+        (
+            "ALTER TABLE nopk ADD PRIMARY KEY (id), ADD INDEX i_x (id);",
+            "1068",
+            "1061",
+        ),
+        (
+            "ALTER TABLE nopk ADD INDEX i_x (id), ADD PRIMARY KEY (id);",
+            "1061",
+            "1068",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), ADD CONSTRAINT ck_x CHECK (a > 0);",
+            "1061",
+            "1826",
+        ),
+        (
+            "ALTER TABLE t ADD CONSTRAINT fk_x FOREIGN KEY (p) REFERENCES parent (id), \
+             ADD CONSTRAINT ck_x CHECK (a > 0);",
+            "1826",
+            "1005",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, RENAME TO t_x;",
+            "1146",
+            "1060",
+        ),
+    ]
+}
+
+#[test]
+fn the_error_mariadb_reports_first_is_the_one_a_handler_must_catch() {
+    for (alter, first, other) in reported_first_cases() {
+        for (handler, fails) in [(other, true), (first, false)] {
+            let name = format!("{alter} under a handler for {handler}");
+            let sql = block(&format!(
+                "DECLARE CONTINUE HANDLER FOR {handler} BEGIN END;\n{alter}"
+            ));
+            let db = ScratchDb::mariadb();
+            db.exec(SETUP);
+            let retry = run_twice(&db, &sql);
+            assert_eq!(retry.is_err(), fails, "{name}: {retry:?}");
+            if fails {
+                assert_eq!(
+                    error_code(&format!("{retry:?}")).0,
+                    first,
+                    "{name}: {retry:?}"
+                );
+            }
+            let mut flagged = retry_flagged_lines(&sql, &dialect_options(Dialect::Mariadb));
+            flagged.dedup();
+            let expected: Vec<usize> = if fails {
+                vec![line_of(&sql, alter)]
+            } else {
+                vec![]
+            };
+            assert_eq!(flagged, expected, "{name}: lint's flags ({retry:?})");
+        }
+    }
+}

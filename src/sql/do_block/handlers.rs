@@ -530,8 +530,8 @@ fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Optio
 /// What a second run of a statement raises, as far as its parts tell.
 #[derive(Debug, Default)]
 struct RetryErrors {
-    /// One of these, from the parts that fail again whatever the file does (the server reports
-    /// one of them).
+    /// One of these, from the parts that fail again whatever the file does, in the parts'
+    /// order (the server reports one of them: [`reported_first`]).
     certain: Vec<MysqlError>,
     /// These only when a later statement of the file removed what a part changes in place
     /// (`MODIFY a …` when the file drops or renames `a` after it).
@@ -541,9 +541,9 @@ struct RetryErrors {
 }
 
 /// The errors a second run of `ALTER TABLE` `statement` can raise: those of each action that
-/// fails again (the server reports one of them: a duplicate column before a duplicate key,
-/// whatever their order). An action whose error is not known leaves the others' known. `None`
-/// when no action's is known, or when the ALTER as a whole raises another error first.
+/// fails again (the server reports one of them: [`reported_first`]). An action whose error is
+/// not known leaves the others' known. `None` when no action's is known, or when the ALTER as a
+/// whole raises another error first.
 fn mysql_alter_table_errors(
     statement: &crate::sql::Statement,
     mariadb: bool,
@@ -622,11 +622,41 @@ fn mysql_alter_table_errors(
         .then_some(errors)
 }
 
-/// Of the errors an ALTER's actions raise again, the one the server reports, where known: a
-/// duplicate column (1060) before a duplicate key (1061), whatever the actions' order (`ADD
-/// INDEX i (a), ADD COLUMN c INT` fails with 1060, checked on MariaDB 10.11). Otherwise all of
-/// them: one of them is reported.
-fn reported_first(certain: &[MysqlError]) -> &[MysqlError] {
+/// Where MariaDB reports error `number` among those an ALTER's actions raise, lowest first
+/// (checked on 10.11, each pair in both orders, tests/lint_mysql_handlers_db.rs): the table
+/// renamed away (1146) before anything, a column a `CHANGE`/`MODIFY`/`RENAME COLUMN` names that
+/// is gone (1054), a second application-time period (4154), a drop of a missing column, key,
+/// foreign key or constraint (1091), a rename of a missing index (1176), a duplicate column
+/// (1060), a duplicate key name (1061) or a second primary key (1068) in the order of their
+/// actions, a CHECK's name taken (1826), a foreign key's (1005). `None` for the others.
+fn mariadb_rank(number: u32) -> Option<usize> {
+    const ORDER: [&[MysqlError]; 9] = [
+        &[ER_NO_SUCH_TABLE],
+        &[ER_BAD_FIELD],
+        &[ER_MORE_THAN_ONE_PERIOD],
+        &[ER_CANT_DROP_FIELD_OR_KEY],
+        &[ER_KEY_DOES_NOT_EXIST],
+        &[ER_DUP_FIELDNAME],
+        &[ER_DUP_KEYNAME, ER_MULTIPLE_PRI_KEY],
+        &[ER_DUP_CONSTRAINT_NAME],
+        &[ER_CANT_CREATE_TABLE],
+    ];
+    ORDER
+        .iter()
+        .position(|errors| errors.iter().any(|e| e.0 == number))
+}
+
+/// Of the errors an ALTER's actions raise again (in the actions' order), those the server may
+/// report: on MariaDB, when each is ranked ([`mariadb_rank`]), the first of the lowest rank;
+/// elsewhere a duplicate column (1060) before a duplicate key (1061), whatever the actions'
+/// order. Otherwise all of them: one of them is reported.
+fn reported_first(certain: &[MysqlError], mariadb: bool) -> &[MysqlError] {
+    if mariadb {
+        let ranks: Option<Vec<usize>> = certain.iter().map(|e| mariadb_rank(e.0)).collect();
+        if let Some(first) = ranks.and_then(|r| (0..r.len()).min_by_key(|&k| r[k])) {
+            return std::slice::from_ref(&certain[first]);
+        }
+    }
     let column_or_key = |e: &MysqlError| e.0 == ER_DUP_FIELDNAME.0 || e.0 == ER_DUP_KEYNAME.0;
     if certain.iter().all(column_or_key) && certain.iter().any(|e| e.0 == ER_DUP_FIELDNAME.0) {
         std::slice::from_ref(&ER_DUP_FIELDNAME)
@@ -697,7 +727,7 @@ impl MysqlHandler {
             // action's known one (`ADD COLUMN c …, MODIFY a …` under a handler for 1054 fails
             // with 1060).
             Some(errors) if !errors.certain.is_empty() => {
-                catches_one(reported_first(&errors.certain))
+                catches_one(reported_first(&errors.certain, self.mariadb))
                     && (!errors.unknown || catches_listed())
             }
             // Nothing fails for certain: a `MODIFY` fails only when the file removed its column.
