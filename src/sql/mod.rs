@@ -113,9 +113,10 @@ pub struct StatementContext {
 /// statement's own retry error (`duplicate_object`) does not: the read still fails.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadGuard {
-    /// A handler around it catches `undefined_table` (42P01).
+    /// A handler around it catches `undefined_table` (42P01), or on MySQL/MariaDB 1146.
     pub missing_table: bool,
-    /// A handler around it catches `undefined_column` (42703).
+    /// A handler around it catches `undefined_column` (42703), or on MySQL/MariaDB 1054 (and
+    /// 1072 where it names a key's columns).
     pub missing_column: bool,
     /// A handler around it catches `undefined_object` (42704): a constraint it names is gone.
     pub missing_object: bool,
@@ -639,7 +640,7 @@ fn body_at(
 fn with_guards(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
     guarded.apply(&mut statement, at, &dynamic::Bindings::default());
-    statement.read_guard = guarded.read_guard(at);
+    statement.read_guard = guarded.read_guard(at, &statement);
     statement
 }
 

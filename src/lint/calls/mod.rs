@@ -776,7 +776,7 @@ impl Walk<'_> {
             // An IF or handler around the call keeps the body's reads from failing too (PF123).
             statement.read_guard = crate::sql::ReadGuard::around(
                 statement.read_guard.take(),
-                guarded.read_guard(caller.at),
+                guarded.read_guard(caller.at, &statement),
             );
         }
         // SQL built at run time is not in the body's text.

@@ -463,6 +463,8 @@ const ER_DUP_FIELDNAME: MysqlError = (1060, "42S21");
 const ER_DUP_KEYNAME: MysqlError = (1061, "42000");
 const ER_DUP_ENTRY: MysqlError = (1062, "23000");
 const ER_MULTIPLE_PRI_KEY: MysqlError = (1068, "42000");
+/// A key names a column the table lacks (`Key column 'c' doesn't exist in table`).
+const ER_KEY_COLUMN_DOES_NOT_EXIST: MysqlError = (1072, "42000");
 const ER_CANT_DROP_FIELD_OR_KEY: MysqlError = (1091, "42000");
 const ER_NO_SUCH_TABLE: MysqlError = (1146, "42S02");
 const ER_KEY_DOES_NOT_EXIST: MysqlError = (1176, "42000");
@@ -698,6 +700,40 @@ pub(super) struct MysqlHandler {
 }
 
 impl MysqlHandler {
+    /// Does it catch what a statement raises when a table it reads is gone (1146, `42S02`)?
+    pub(super) fn catches_missing_table(&self) -> bool {
+        self.catches_error(ER_NO_SUCH_TABLE)
+    }
+
+    /// Does it catch what `statement` raises when a column it reads is gone: 1054 (`42S22`),
+    /// or 1072 (`Key column 'c' doesn't exist in table`, checked on MariaDB 10.11) for a
+    /// column of a key it adds (`CREATE INDEX`; both for an ALTER that adds a key)?
+    pub(super) fn catches_missing_column(&self, statement: &crate::sql::Statement) -> bool {
+        use crate::sql::{AlterActionKind as A, ObjectKind, ShapeKind};
+        let shape = &statement.shape;
+        let (field, key_column) = match shape.kind {
+            ShapeKind::Create(ObjectKind::Index) => (false, true),
+            ShapeKind::AlterTable => (
+                true,
+                shape
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a.kind, A::AddIndex | A::AddConstraint)),
+            ),
+            _ => (true, false),
+        };
+        (!field || self.catches_error(ER_BAD_FIELD))
+            && (!key_column || self.catches_error(ER_KEY_COLUMN_DOES_NOT_EXIST))
+    }
+
+    /// Does it catch `error`?
+    fn catches_error(&self, (number, state): MysqlError) -> bool {
+        !self.reraises
+            && (self.any_error
+                || self.numbers.contains(&number)
+                || self.sqlstates.iter().any(|s| s == state))
+    }
+
     /// Does it catch the error a re-run of `statement` raises? When that error is not known,
     /// any of [`MYSQL_CAUGHT`] counts; when one action's is not known, it must still catch the
     /// known error of another.
@@ -708,11 +744,7 @@ impl MysqlHandler {
         if self.any_error {
             return true;
         }
-        let catches_one = |errors: &[MysqlError]| {
-            errors.iter().any(|(number, state)| {
-                self.numbers.contains(number) || self.sqlstates.iter().any(|s| s == state)
-            })
-        };
+        let catches_one = |errors: &[MysqlError]| errors.iter().any(|&e| self.catches_error(e));
         let catches_listed = || {
             self.numbers
                 .iter()

@@ -312,12 +312,21 @@ impl Guarded {
         }
     }
 
-    /// What the guards around byte `at` keep a statement there from failing on once what it
+    /// What the guards around byte `at` keep `statement` there from failing on once what it
     /// reads is gone ([`super::ReadGuard`]): PostgreSQL handlers for `undefined_table` /
-    /// `undefined_column`, and the IFs whose catalog check holds only while something exists.
-    /// `None` when none does.
-    pub fn read_guard(&self, at: usize) -> Option<Box<super::ReadGuard>> {
+    /// `undefined_column`, MySQL/MariaDB ones for 1146 / 1054 (and 1072 for a key's column),
+    /// and the IFs whose catalog check holds only while something exists. `None` when none
+    /// does.
+    pub fn read_guard(
+        &self,
+        at: usize,
+        statement: &super::Statement,
+    ) -> Option<Box<super::ReadGuard>> {
         let mut guard = super::ReadGuard::default();
+        for h in self.mysql_handlers.iter().filter(|h| h.range.contains(&at)) {
+            guard.missing_table |= h.catches_missing_table();
+            guard.missing_column |= h.catches_missing_column(statement);
+        }
         for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
