@@ -579,3 +579,34 @@ fn a_handler_for_what_a_read_of_a_removed_object_raises_keeps_it_from_failing_on
         }
     }
 }
+
+/// Once the file dropped the column a `MODIFY` changes in place, the ALTER's second run fails
+/// with that 1054 before its other actions' errors (1060 here): a handler for 1054 keeps it
+/// going, one for 1060 does not (PF123 flags the read), in a block and in a called procedure.
+#[test]
+fn a_modify_of_a_column_dropped_later_fails_first_on_mariadb() {
+    for wrap in [block, procedure] {
+        a_modify_of_a_column_dropped_later_fails_first(wrap);
+    }
+}
+
+/// [`a_modify_of_a_column_dropped_later_fails_first_on_mariadb`], the block's body `wrap`ped.
+fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
+    let file = |condition: &str, drop: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}{drop}",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n\
+                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
+            ))
+        )
+    };
+    let drop = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
+    let alter = Some("ALTER TABLE t2 ADD COLUMN c");
+    assert_flags_match_retry("under_1054", &file("1054", drop), None);
+    assert_flags_match_retry("under_1054_and_1060", &file("1054, 1060", drop), None);
+    assert_flags_match_retry("under_1060", &file("1060", drop), alter);
+    // Without the drop, the ADD COLUMN's 1060 is what the second run raises.
+    assert_flags_match_retry("under_1054_kept", &file("1054", ""), alter);
+    assert_flags_match_retry("under_1060_kept", &file("1060", ""), None);
+}

@@ -202,6 +202,10 @@ pub struct DoBlockContext {
     /// on a retry, with an error the block's handler catches ([`do_block::Guarded::fails_first`]):
     /// not when the file removed what that statement makes before the block.
     pub after_failure_of: Option<usize>,
+    /// MariaDB: not guarded, but guarded once the file removed a column a `MODIFY` of it
+    /// changes in place: its re-run then fails first with 1054, which a handler around it
+    /// catches ([`do_block::Guarded::apply`]).
+    pub guarded_once_removed: bool,
 }
 
 /// A file split into statements.
@@ -505,6 +509,7 @@ fn nested_statements(
                 drops_checked: false,
                 parent: parent.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
             }),
         };
@@ -614,6 +619,7 @@ fn body_at(
                 drops_checked: false,
                 parent: statement.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
             }),
         };

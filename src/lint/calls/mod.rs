@@ -437,6 +437,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 drops_checked,
                 parent: statement.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
             });
             out.runs.push(Run {
@@ -752,6 +753,7 @@ impl Walk<'_> {
                             drops_checked: false,
                             parent: self.parent,
                             after_failure_of: None,
+                            guarded_once_removed: false,
                             collision_uncaught: false,
                         });
                         parts.guarded.apply(&mut statement, dynamic.at, bindings);

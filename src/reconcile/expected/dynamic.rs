@@ -152,6 +152,7 @@ impl Replayer {
                     drops_checked,
                     parent,
                     after_failure_of: None,
+                    guarded_once_removed: false,
                     collision_uncaught: false,
                 });
                 changes = true;
@@ -317,6 +318,7 @@ impl Replayer {
                     .drops_checked(d.at, &statement, &self.bindings),
                 parent: 0,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
             });
             self.current.statement = on.clone();

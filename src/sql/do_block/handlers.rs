@@ -700,6 +700,21 @@ pub(super) struct MysqlHandler {
 }
 
 impl MysqlHandler {
+    /// Does it catch the error a re-run of `statement` raises? When that error is not known,
+    /// any of [`MYSQL_CAUGHT`] counts; when one action's is not known, it must still catch the
+    /// known error of another.
+    pub(super) fn catches(&self, statement: &crate::sql::Statement) -> bool {
+        self.catches_retry(statement, false)
+    }
+
+    /// Does it catch the error a re-run of `statement` raises once the file removed a column
+    /// a `MODIFY` of it changes in place ([`RetryErrors::possible`])? That error is then
+    /// reported before the other actions' on MariaDB (1054, [`reported_first`]): `ADD COLUMN c
+    /// INT, MODIFY a BIGINT` fails with 1054, not 1060, once the file dropped `a`.
+    pub(super) fn catches_once_removed(&self, statement: &crate::sql::Statement) -> bool {
+        self.catches_retry(statement, true)
+    }
+
     /// Does it catch what a statement raises when a table it reads is gone (1146, `42S02`)?
     pub(super) fn catches_missing_table(&self) -> bool {
         self.catches_error(ER_NO_SUCH_TABLE)
@@ -734,10 +749,8 @@ impl MysqlHandler {
                 || self.sqlstates.iter().any(|s| s == state))
     }
 
-    /// Does it catch the error a re-run of `statement` raises? When that error is not known,
-    /// any of [`MYSQL_CAUGHT`] counts; when one action's is not known, it must still catch the
-    /// known error of another.
-    pub(super) fn catches(&self, statement: &crate::sql::Statement) -> bool {
+    /// [`MysqlHandler::catches`], or once `removed`, [`MysqlHandler::catches_once_removed`].
+    fn catches_retry(&self, statement: &crate::sql::Statement, removed: bool) -> bool {
         if self.reraises {
             return false;
         }
@@ -758,7 +771,11 @@ impl MysqlHandler {
             // An action whose error is not known does not make a handler for it catch another
             // action's known one (`ADD COLUMN c …, MODIFY a …` under a handler for 1054 fails
             // with 1060).
-            Some(errors) if !errors.certain.is_empty() => {
+            Some(mut errors) if !errors.certain.is_empty() => {
+                if removed {
+                    let certain = std::mem::replace(&mut errors.certain, errors.possible);
+                    errors.certain.extend(certain);
+                }
                 catches_one(reported_first(&errors.certain, self.mariadb))
                     && (!errors.unknown || catches_listed())
             }
