@@ -580,6 +580,26 @@ fn a_handler_for_what_a_read_of_a_removed_object_raises_keeps_it_from_failing_on
     }
 }
 
+/// A handler around a CALL keeps the called body's read of a column the file drops later from
+/// failing when it catches 1054, not when it catches another error.
+#[test]
+fn a_handler_around_a_call_keeps_a_read_of_a_removed_column_from_failing_on_mariadb() {
+    let file = |condition: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\nDELIMITER //\n\
+             CREATE OR REPLACE PROCEDURE mod_p() BEGIN\nALTER TABLE t2 MODIFY p BIGINT;\nEND //\n\
+             BEGIN NOT ATOMIC\nDECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n\
+             CALL mod_p();\nEND //\nDELIMITER ;\nALTER TABLE t2 DROP COLUMN IF EXISTS p;\n"
+        )
+    };
+    assert_flags_match_retry("call_under_1054", &file("1054"), None);
+    assert_flags_match_retry(
+        "call_under_1060",
+        &file("1060"),
+        Some("ALTER TABLE t2 MODIFY"),
+    );
+}
+
 /// Once the file dropped the column a `MODIFY` changes in place, the ALTER's second run fails
 /// with that 1054 before its other actions' errors (1060 here): a handler for 1054 keeps it
 /// going, one for 1060 does not (PF123 flags the read), in a block and in a called procedure.
