@@ -16,6 +16,7 @@ CREATE INDEX i_old ON t (a);
 CREATE TABLE u (k INT UNIQUE);
 CREATE TABLE nopk (id INT);
 CREATE TABLE r1 (id INT);
+CREATE TABLE tper (id INT, s DATE, e DATE, a INT);
 CREATE VIEW v AS SELECT 1 AS one;
 CREATE SEQUENCE sq;";
 
@@ -477,6 +478,16 @@ fn reported_first_cases() -> Vec<(&'static str, &'static str, &'static str)> {
              ADD CONSTRAINT ck_x CHECK (a > 0);",
             "1826",
             "1005",
+        ),
+        (
+            "ALTER TABLE tper ADD PERIOD FOR ap (s, e), DROP COLUMN a;",
+            "4154",
+            "1091",
+        ),
+        (
+            "ALTER TABLE tper DROP COLUMN a, ADD PERIOD FOR ap (s, e);",
+            "4154",
+            "1091",
         ),
         (
             "ALTER TABLE t ADD COLUMN c_x INT, RENAME TO t_x;",
