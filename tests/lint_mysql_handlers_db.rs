@@ -16,6 +16,7 @@ CREATE INDEX i_old ON t (a);
 CREATE TABLE u (k INT UNIQUE);
 CREATE TABLE nopk (id INT);
 CREATE TABLE r1 (id INT);
+CREATE TABLE tper (id INT, s DATE, e DATE, a INT);
 CREATE VIEW v AS SELECT 1 AS one;
 CREATE SEQUENCE sq;";
 
@@ -383,4 +384,260 @@ fn a_handler_around_a_call_guards_the_called_body_against_its_error_only_on_mari
         &file("1060"),
         Some("ALTER TABLE t ADD INDEX t_i"),
     );
+}
+
+/// When several actions of an ALTER fail on its second run, MariaDB reports one error, the same
+/// whatever their order (but for keys: in their order): (the ALTER, the error it fails with,
+/// another error an action of it raises). Under a handler for the other error the second run
+/// fails with the first, and lint flags the ALTER; under one for the first it passes, and lint
+/// flags nothing.
+fn reported_first_cases() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        (
+            "ALTER TABLE t DROP COLUMN b, ADD COLUMN c_x INT;",
+            "1091",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, DROP COLUMN b;",
+            "1091",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t DROP INDEX i_old, ADD INDEX i_x (p);",
+            "1091",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), DROP INDEX i_old;",
+            "1091",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t CHANGE a a_x INT, ADD COLUMN c_x INT;",
+            "1054",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, CHANGE a a_x INT;",
+            "1054",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t RENAME COLUMN a TO a_x, ADD INDEX i_x (p);",
+            "1054",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), RENAME COLUMN a TO a_x;",
+            "1054",
+            "1061",
+        ),
+        (
+            "ALTER TABLE t CHANGE a a_x INT, DROP COLUMN b;",
+            "1054",
+            "1091",
+        ),
+        (
+            "ALTER TABLE t DROP COLUMN b, CHANGE a a_x INT;",
+            "1054",
+            "1091",
+        ),
+        (
+            "ALTER TABLE t RENAME INDEX i_old TO i_x, ADD COLUMN c_x INT;",
+            "1176",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, RENAME INDEX i_old TO i_x;",
+            "1176",
+            "1060",
+        ),
+        (
+            "ALTER TABLE t DROP COLUMN b, RENAME INDEX i_old TO i_x;",
+            "1091",
+            "1176",
+        ),
+        (
+            "ALTER TABLE nopk ADD PRIMARY KEY (id), ADD INDEX i_x (id);",
+            "1068",
+            "1061",
+        ),
+        (
+            "ALTER TABLE nopk ADD INDEX i_x (id), ADD PRIMARY KEY (id);",
+            "1061",
+            "1068",
+        ),
+        (
+            "ALTER TABLE t ADD INDEX i_x (p), ADD CONSTRAINT ck_x CHECK (a > 0);",
+            "1061",
+            "1826",
+        ),
+        (
+            "ALTER TABLE t ADD CONSTRAINT fk_x FOREIGN KEY (p) REFERENCES parent (id), \
+             ADD CONSTRAINT ck_x CHECK (a > 0);",
+            "1826",
+            "1005",
+        ),
+        (
+            "ALTER TABLE tper ADD PERIOD FOR ap (s, e), DROP COLUMN a;",
+            "4154",
+            "1091",
+        ),
+        (
+            "ALTER TABLE tper DROP COLUMN a, ADD PERIOD FOR ap (s, e);",
+            "4154",
+            "1091",
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c_x INT, RENAME TO t_x;",
+            "1146",
+            "1060",
+        ),
+    ]
+}
+
+#[test]
+fn the_error_mariadb_reports_first_is_the_one_a_handler_must_catch() {
+    for (alter, first, other) in reported_first_cases() {
+        for (handler, fails) in [(other, true), (first, false)] {
+            let name = format!("{alter} under a handler for {handler}");
+            let sql = block(&format!(
+                "DECLARE CONTINUE HANDLER FOR {handler} BEGIN END;\n{alter}"
+            ));
+            let db = ScratchDb::mariadb();
+            db.exec(SETUP);
+            let retry = run_twice(&db, &sql);
+            assert_eq!(retry.is_err(), fails, "{name}: {retry:?}");
+            if fails {
+                assert_eq!(
+                    error_code(&format!("{retry:?}")).0,
+                    first,
+                    "{name}: {retry:?}"
+                );
+            }
+            let mut flagged = retry_flagged_lines(&sql, &dialect_options(Dialect::Mariadb));
+            flagged.dedup();
+            let expected: Vec<usize> = if fails {
+                vec![line_of(&sql, alter)]
+            } else {
+                vec![]
+            };
+            assert_eq!(flagged, expected, "{name}: lint's flags ({retry:?})");
+        }
+    }
+}
+
+/// A statement of a block that reads what a later statement of the file removes fails on a
+/// second run with 1146 (a table), 1054 (a column) or 1072 (a column of a key it adds): a
+/// handler around it that catches that error keeps the second run going, and PF123 flags it
+/// only when none does. (name, file, the statement whose second run fails), the block's body
+/// `wrap`ped ([`block`], [`procedure`]).
+fn read_removed_cases(
+    wrap: fn(&str) -> String,
+) -> Vec<(&'static str, String, Option<&'static str>)> {
+    let column = |condition: &str, statement: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{statement}"
+            ))
+        )
+    };
+    let table = |condition: &str| {
+        format!(
+            "{}DROP TABLE IF EXISTS r1;\n",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\nUPDATE r1 SET id = 1;"
+            ))
+        )
+    };
+    let modify = "ALTER TABLE t2 MODIFY p BIGINT;";
+    let index = "CREATE INDEX t2_p ON t2 (p);";
+    vec![
+        ("modify_under_1054", column("1054", modify), None),
+        (
+            "modify_under_42S22",
+            column("SQLSTATE '42S22'", modify),
+            None,
+        ),
+        (
+            "modify_under_sqlexception",
+            column("SQLEXCEPTION", modify),
+            None,
+        ),
+        (
+            "modify_under_1060",
+            column("1060", modify),
+            Some("ALTER TABLE t2 MODIFY"),
+        ),
+        ("index_under_1072", column("1072, 1061", index), None),
+        (
+            "index_under_1054",
+            column("1054, 1061", index),
+            Some("CREATE INDEX t2_p"),
+        ),
+        ("update_under_1146", table("1146"), None),
+        ("update_under_1054", table("1054"), Some("UPDATE r1")),
+    ]
+}
+
+#[test]
+fn a_handler_for_what_a_read_of_a_removed_object_raises_keeps_it_from_failing_on_mariadb() {
+    for wrap in [block, procedure] {
+        for (name, sql, failing) in read_removed_cases(wrap) {
+            assert_flags_match_retry(name, &sql, failing);
+        }
+    }
+}
+
+/// A handler around a CALL keeps the called body's read of a column the file drops later from
+/// failing when it catches 1054, not when it catches another error.
+#[test]
+fn a_handler_around_a_call_keeps_a_read_of_a_removed_column_from_failing_on_mariadb() {
+    let file = |condition: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\nDELIMITER //\n\
+             CREATE OR REPLACE PROCEDURE mod_p() BEGIN\nALTER TABLE t2 MODIFY p BIGINT;\nEND //\n\
+             BEGIN NOT ATOMIC\nDECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n\
+             CALL mod_p();\nEND //\nDELIMITER ;\nALTER TABLE t2 DROP COLUMN IF EXISTS p;\n"
+        )
+    };
+    assert_flags_match_retry("call_under_1054", &file("1054"), None);
+    assert_flags_match_retry(
+        "call_under_1060",
+        &file("1060"),
+        Some("ALTER TABLE t2 MODIFY"),
+    );
+}
+
+/// Once the file dropped the column a `MODIFY` changes in place, the ALTER's second run fails
+/// with that 1054 before its other actions' errors (1060 here): a handler for 1054 keeps it
+/// going, one for 1060 does not (PF123 flags the read), in a block and in a called procedure.
+#[test]
+fn a_modify_of_a_column_dropped_later_fails_first_on_mariadb() {
+    for wrap in [block, procedure] {
+        a_modify_of_a_column_dropped_later_fails_first(wrap);
+    }
+}
+
+/// [`a_modify_of_a_column_dropped_later_fails_first_on_mariadb`], the block's body `wrap`ped.
+fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
+    let file = |condition: &str, drop: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}{drop}",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n\
+                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
+            ))
+        )
+    };
+    let drop = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
+    let alter = Some("ALTER TABLE t2 ADD COLUMN c");
+    assert_flags_match_retry("under_1054", &file("1054", drop), None);
+    assert_flags_match_retry("under_1054_and_1060", &file("1054, 1060", drop), None);
+    assert_flags_match_retry("under_1060", &file("1060", drop), alter);
+    // Without the drop, the ADD COLUMN's 1060 is what the second run raises.
+    assert_flags_match_retry("under_1054_kept", &file("1054", ""), alter);
+    assert_flags_match_retry("under_1060_kept", &file("1060", ""), None);
 }

@@ -359,7 +359,9 @@ impl<'a> FileLinter<'a> {
                 .do_block
                 .and_then(|d| d.after_failure_of)
                 .map(|first| statement.nested.get(first));
-            let inner = match first_failure_undone(first, inner, &self.sequence) {
+            let inner = match first_failure_undone(first, inner, &self.sequence)
+                .or_else(|| guard_once_removed(inner, &self.sequence))
+            {
                 Some(statement) => {
                     unguarded = statement;
                     &unguarded
@@ -505,14 +507,40 @@ fn first_failure_undone(
             sequence.removes(&super::sequence::Key::Object(kind, name.base().to_string()))
         })
     });
-    removed.then(|| {
-        let mut inner = inner.clone();
-        if let Some(d) = inner.context.do_block.as_mut() {
-            d.guarded = false;
-            d.after_failure_of = None;
-        }
-        inner
-    })
+    removed.then(|| guarded_as(inner, false))
+}
+
+/// `inner`, guarded or not as `guarded` says, whatever the guard it had only under a condition.
+fn guarded_as(inner: &Statement, guarded: bool) -> Statement {
+    let mut inner = inner.clone();
+    if let Some(d) = inner.context.do_block.as_mut() {
+        d.guarded = guarded;
+        d.after_failure_of = None;
+        d.guarded_once_removed = false;
+    }
+    inner
+}
+
+/// `inner`, a statement of a DO block or of a called routine's body, guarded when a handler
+/// catches what its re-run raises once the file removes a column a `MODIFY` of it changes in
+/// place (MariaDB: 1054, reported first, [`crate::sql::DoBlockContext::guarded_once_removed`])
+/// and the file does. `None`: its guard stands.
+fn guard_once_removed(inner: &Statement, sequence: &Sequence) -> Option<Statement> {
+    inner
+        .context
+        .do_block
+        .is_some_and(|d| d.guarded_once_removed)
+        .then_some(())?;
+    let table = inner.shape.object()?.base();
+    let removed = inner.shape.actions.iter().any(|a| {
+        crate::sql::column_change::read(crate::sql::tokens_in(&inner.tokens, &a.range))
+            .filter(|c| !c.renames() && !c.if_exists)
+            .and_then(|c| crate::sql::folded(c.old))
+            .is_some_and(|column| {
+                sequence.removes(&super::sequence::Key::Column(table.to_string(), column))
+            })
+    });
+    removed.then(|| guarded_as(inner, true))
 }
 
 /// Checks what the calls of a top-level statement run (the parts of [`FileLinter`] it needs,
@@ -597,6 +625,7 @@ impl CallChecker<'_, '_> {
                         file.sequence,
                     )
                 });
+            let undone = undone.or_else(|| guard_once_removed(&run.statement, file.sequence));
             let statement = undone.as_ref().unwrap_or(&run.statement);
             let (earlier_in_body, later_in_body) = around(i);
             let cx = StatementCx {

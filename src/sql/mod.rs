@@ -113,9 +113,10 @@ pub struct StatementContext {
 /// statement's own retry error (`duplicate_object`) does not: the read still fails.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadGuard {
-    /// A handler around it catches `undefined_table` (42P01).
+    /// A handler around it catches `undefined_table` (42P01), or on MySQL/MariaDB 1146.
     pub missing_table: bool,
-    /// A handler around it catches `undefined_column` (42703).
+    /// A handler around it catches `undefined_column` (42703), or on MySQL/MariaDB 1054 (and
+    /// 1072 where it names a key's columns).
     pub missing_column: bool,
     /// A handler around it catches `undefined_object` (42704): a constraint it names is gone.
     pub missing_object: bool,
@@ -206,6 +207,10 @@ pub struct DoBlockContext {
     /// on a retry, with an error the block's handler catches ([`do_block::Guarded::fails_first`]):
     /// not when the file removed what that statement makes before the block.
     pub after_failure_of: Option<usize>,
+    /// MariaDB: not guarded, but guarded once the file removed a column a `MODIFY` of it
+    /// changes in place: its re-run then fails first with 1054, which a handler around it
+    /// catches ([`do_block::Guarded::apply`]).
+    pub guarded_once_removed: bool,
 }
 
 /// A file split into statements.
@@ -509,6 +514,7 @@ fn nested_statements(
                 drops_checked: false,
                 parent: parent.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
             }),
@@ -619,6 +625,7 @@ fn body_at(
                 drops_checked: false,
                 parent: statement.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
             }),
@@ -646,7 +653,7 @@ fn body_at(
 fn with_guards(mut statement: Statement, guarded: &do_block::Guarded) -> Statement {
     let at = statement.range.start;
     guarded.apply(&mut statement, at, &dynamic::Bindings::default());
-    statement.read_guard = guarded.read_guard(at);
+    statement.read_guard = guarded.read_guard(at, &statement);
     statement
 }
 

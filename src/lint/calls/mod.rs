@@ -437,6 +437,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 drops_checked,
                 parent: statement.index,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
             });
@@ -753,6 +754,7 @@ impl Walk<'_> {
                             drops_checked: false,
                             parent: self.parent,
                             after_failure_of: None,
+                            guarded_once_removed: false,
                             collision_uncaught: false,
                             enum_collision_uncaught: false,
                         });
@@ -778,7 +780,7 @@ impl Walk<'_> {
             // An IF or handler around the call keeps the body's reads from failing too (PF123).
             statement.read_guard = crate::sql::ReadGuard::around(
                 statement.read_guard.take(),
-                guarded.read_guard(caller.at),
+                guarded.read_guard(caller.at, &statement),
             );
         }
         // SQL built at run time is not in the body's text.

@@ -152,6 +152,7 @@ impl Replayer {
                     drops_checked,
                     parent,
                     after_failure_of: None,
+                    guarded_once_removed: false,
                     collision_uncaught: false,
                     enum_collision_uncaught: false,
                 });
@@ -318,6 +319,7 @@ impl Replayer {
                     .drops_checked(d.at, &statement, &self.bindings),
                 parent: 0,
                 after_failure_of: None,
+                guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
             });

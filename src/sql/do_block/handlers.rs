@@ -494,6 +494,8 @@ const ER_DUP_FIELDNAME: MysqlError = (1060, "42S21");
 const ER_DUP_KEYNAME: MysqlError = (1061, "42000");
 const ER_DUP_ENTRY: MysqlError = (1062, "23000");
 const ER_MULTIPLE_PRI_KEY: MysqlError = (1068, "42000");
+/// A key names a column the table lacks (`Key column 'c' doesn't exist in table`).
+const ER_KEY_COLUMN_DOES_NOT_EXIST: MysqlError = (1072, "42000");
 const ER_CANT_DROP_FIELD_OR_KEY: MysqlError = (1091, "42000");
 const ER_NO_SUCH_TABLE: MysqlError = (1146, "42S02");
 const ER_KEY_DOES_NOT_EXIST: MysqlError = (1176, "42000");
@@ -561,8 +563,8 @@ fn mysql_retry_errors(statement: &crate::sql::Statement, mariadb: bool) -> Optio
 /// What a second run of a statement raises, as far as its parts tell.
 #[derive(Debug, Default)]
 struct RetryErrors {
-    /// One of these, from the parts that fail again whatever the file does (the server reports
-    /// one of them).
+    /// One of these, from the parts that fail again whatever the file does, in the parts'
+    /// order (the server reports one of them: [`reported_first`]).
     certain: Vec<MysqlError>,
     /// These only when a later statement of the file removed what a part changes in place
     /// (`MODIFY a …` when the file drops or renames `a` after it).
@@ -572,9 +574,9 @@ struct RetryErrors {
 }
 
 /// The errors a second run of `ALTER TABLE` `statement` can raise: those of each action that
-/// fails again (the server reports one of them: a duplicate column before a duplicate key,
-/// whatever their order). An action whose error is not known leaves the others' known. `None`
-/// when no action's is known, or when the ALTER as a whole raises another error first.
+/// fails again (the server reports one of them: [`reported_first`]). An action whose error is
+/// not known leaves the others' known. `None` when no action's is known, or when the ALTER as a
+/// whole raises another error first.
 fn mysql_alter_table_errors(
     statement: &crate::sql::Statement,
     mariadb: bool,
@@ -653,11 +655,41 @@ fn mysql_alter_table_errors(
         .then_some(errors)
 }
 
-/// Of the errors an ALTER's actions raise again, the one the server reports, where known: a
-/// duplicate column (1060) before a duplicate key (1061), whatever the actions' order (`ADD
-/// INDEX i (a), ADD COLUMN c INT` fails with 1060, checked on MariaDB 10.11). Otherwise all of
-/// them: one of them is reported.
-fn reported_first(certain: &[MysqlError]) -> &[MysqlError] {
+/// Where MariaDB reports error `number` among those an ALTER's actions raise, lowest first
+/// (checked on 10.11, each pair in both orders, tests/lint_mysql_handlers_db.rs): the table
+/// renamed away (1146) before anything, a column a `CHANGE`/`MODIFY`/`RENAME COLUMN` names that
+/// is gone (1054), a second application-time period (4154), a drop of a missing column, key,
+/// foreign key or constraint (1091), a rename of a missing index (1176), a duplicate column
+/// (1060), a duplicate key name (1061) or a second primary key (1068) in the order of their
+/// actions, a CHECK's name taken (1826), a foreign key's (1005). `None` for the others.
+fn mariadb_rank(number: u32) -> Option<usize> {
+    const ORDER: [&[MysqlError]; 9] = [
+        &[ER_NO_SUCH_TABLE],
+        &[ER_BAD_FIELD],
+        &[ER_MORE_THAN_ONE_PERIOD],
+        &[ER_CANT_DROP_FIELD_OR_KEY],
+        &[ER_KEY_DOES_NOT_EXIST],
+        &[ER_DUP_FIELDNAME],
+        &[ER_DUP_KEYNAME, ER_MULTIPLE_PRI_KEY],
+        &[ER_DUP_CONSTRAINT_NAME],
+        &[ER_CANT_CREATE_TABLE],
+    ];
+    ORDER
+        .iter()
+        .position(|errors| errors.iter().any(|e| e.0 == number))
+}
+
+/// Of the errors an ALTER's actions raise again (in the actions' order), those the server may
+/// report: on MariaDB, when each is ranked ([`mariadb_rank`]), the first of the lowest rank;
+/// elsewhere a duplicate column (1060) before a duplicate key (1061), whatever the actions'
+/// order. Otherwise all of them: one of them is reported.
+fn reported_first(certain: &[MysqlError], mariadb: bool) -> &[MysqlError] {
+    if mariadb {
+        let ranks: Option<Vec<usize>> = certain.iter().map(|e| mariadb_rank(e.0)).collect();
+        if let Some(first) = ranks.and_then(|r| (0..r.len()).min_by_key(|&k| r[k])) {
+            return std::slice::from_ref(&certain[first]);
+        }
+    }
     let column_or_key = |e: &MysqlError| e.0 == ER_DUP_FIELDNAME.0 || e.0 == ER_DUP_KEYNAME.0;
     if certain.iter().all(column_or_key) && certain.iter().any(|e| e.0 == ER_DUP_FIELDNAME.0) {
         std::slice::from_ref(&ER_DUP_FIELDNAME)
@@ -703,17 +735,60 @@ impl MysqlHandler {
     /// any of [`MYSQL_CAUGHT`] counts; when one action's is not known, it must still catch the
     /// known error of another.
     pub(super) fn catches(&self, statement: &crate::sql::Statement) -> bool {
+        self.catches_retry(statement, false)
+    }
+
+    /// Does it catch the error a re-run of `statement` raises once the file removed a column
+    /// a `MODIFY` of it changes in place ([`RetryErrors::possible`])? That error is then
+    /// reported before the other actions' on MariaDB (1054, [`reported_first`]): `ADD COLUMN c
+    /// INT, MODIFY a BIGINT` fails with 1054, not 1060, once the file dropped `a`.
+    pub(super) fn catches_once_removed(&self, statement: &crate::sql::Statement) -> bool {
+        self.catches_retry(statement, true)
+    }
+
+    /// Does it catch what a statement raises when a table it reads is gone (1146, `42S02`)?
+    pub(super) fn catches_missing_table(&self) -> bool {
+        self.catches_error(ER_NO_SUCH_TABLE)
+    }
+
+    /// Does it catch what `statement` raises when a column it reads is gone: 1054 (`42S22`),
+    /// or 1072 (`Key column 'c' doesn't exist in table`, checked on MariaDB 10.11) for a
+    /// column of a key it adds (`CREATE INDEX`; both for an ALTER that adds a key)?
+    pub(super) fn catches_missing_column(&self, statement: &crate::sql::Statement) -> bool {
+        use crate::sql::{AlterActionKind as A, ObjectKind, ShapeKind};
+        let shape = &statement.shape;
+        let (field, key_column) = match shape.kind {
+            ShapeKind::Create(ObjectKind::Index) => (false, true),
+            ShapeKind::AlterTable => (
+                true,
+                shape
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a.kind, A::AddIndex | A::AddConstraint)),
+            ),
+            _ => (true, false),
+        };
+        (!field || self.catches_error(ER_BAD_FIELD))
+            && (!key_column || self.catches_error(ER_KEY_COLUMN_DOES_NOT_EXIST))
+    }
+
+    /// Does it catch `error`?
+    fn catches_error(&self, (number, state): MysqlError) -> bool {
+        !self.reraises
+            && (self.any_error
+                || self.numbers.contains(&number)
+                || self.sqlstates.iter().any(|s| s == state))
+    }
+
+    /// [`MysqlHandler::catches`], or once `removed`, [`MysqlHandler::catches_once_removed`].
+    fn catches_retry(&self, statement: &crate::sql::Statement, removed: bool) -> bool {
         if self.reraises {
             return false;
         }
         if self.any_error {
             return true;
         }
-        let catches_one = |errors: &[MysqlError]| {
-            errors.iter().any(|(number, state)| {
-                self.numbers.contains(number) || self.sqlstates.iter().any(|s| s == state)
-            })
-        };
+        let catches_one = |errors: &[MysqlError]| errors.iter().any(|&e| self.catches_error(e));
         let catches_listed = || {
             self.numbers
                 .iter()
@@ -727,8 +802,12 @@ impl MysqlHandler {
             // An action whose error is not known does not make a handler for it catch another
             // action's known one (`ADD COLUMN c …, MODIFY a …` under a handler for 1054 fails
             // with 1060).
-            Some(errors) if !errors.certain.is_empty() => {
-                catches_one(reported_first(&errors.certain))
+            Some(mut errors) if !errors.certain.is_empty() => {
+                if removed {
+                    let certain = std::mem::replace(&mut errors.certain, errors.possible);
+                    errors.certain.extend(certain);
+                }
+                catches_one(reported_first(&errors.certain, self.mariadb))
                     && (!errors.unknown || catches_listed())
             }
             // Nothing fails for certain: a `MODIFY` fails only when the file removed its column.

@@ -285,6 +285,15 @@ impl Guarded {
         bindings: &super::dynamic::Bindings,
     ) {
         let covered = self.covers(at, statement);
+        // A MariaDB handler may catch what its re-run raises only once the file removed a
+        // column a `MODIFY` of it changes in place (1054, reported first). Not the other way
+        // round: what then fails is the MODIFY's read, PF123's finding.
+        let once_removed = !covered
+            && statement.shape.kind == super::ShapeKind::AlterTable
+            && self
+                .mysql_handlers
+                .iter()
+                .any(|h| h.range.contains(&at) && h.catches_once_removed(statement));
         let never_finds = covered.then(|| self.never_finds(at, statement)).flatten();
         let rows_checked = statement.shape.kind == super::ShapeKind::Insert
             && statement
@@ -309,18 +318,30 @@ impl Guarded {
             d.collision_uncaught = collision_uncaught;
             d.enum_collision_uncaught = enum_collision_uncaught;
         }
+        if !was_guarded && never_finds.is_none() && !rows_checked {
+            d.guarded_once_removed = once_removed;
+        }
         d.drops_checked |= checked;
         if !was_guarded && statement.guard_note.is_none() {
             statement.guard_note = never_finds;
         }
     }
 
-    /// What the guards around byte `at` keep a statement there from failing on once what it
+    /// What the guards around byte `at` keep `statement` there from failing on once what it
     /// reads is gone ([`super::ReadGuard`]): PostgreSQL handlers for `undefined_table` /
-    /// `undefined_column`, and the IFs whose catalog check holds only while something exists.
-    /// `None` when none does.
-    pub fn read_guard(&self, at: usize) -> Option<Box<super::ReadGuard>> {
+    /// `undefined_column`, MySQL/MariaDB ones for 1146 / 1054 (and 1072 for a key's column),
+    /// and the IFs whose catalog check holds only while something exists. `None` when none
+    /// does.
+    pub fn read_guard(
+        &self,
+        at: usize,
+        statement: &super::Statement,
+    ) -> Option<Box<super::ReadGuard>> {
         let mut guard = super::ReadGuard::default();
+        for h in self.mysql_handlers.iter().filter(|h| h.range.contains(&at)) {
+            guard.missing_table |= h.catches_missing_table();
+            guard.missing_column |= h.catches_missing_column(statement);
+        }
         for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
