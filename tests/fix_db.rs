@@ -683,8 +683,9 @@ CREATE TABLE archive.w_old (id int, c text);
 /// the clause after FROM hid it. Last, schema-qualified names: `public.w_old` (or quoted, or as
 /// the qualifier of a column) is the `w_old` the file drops and creates again, under the
 /// connection's search_path or one the file sets; `archive.w_old` is not, nor is an unqualified
-/// `w_old` under a search_path that puts `archive` first.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 20] = [
+/// `w_old` under a search_path that puts `archive` first (at the read, or at the drop and the
+/// creation).
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 21] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -766,6 +767,10 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     ),
     (
         "SET search_path TO archive; SELECT c FROM public.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        None,
+    ),
+    (
+        "SELECT c FROM w_old;\nSET search_path TO archive; DROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
         None,
     ),
 ];

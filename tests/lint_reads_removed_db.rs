@@ -678,3 +678,74 @@ fn a_language_sql_body_that_reads_what_the_file_removes_fails_at_its_create_on_p
         "{found:#?}"
     );
 }
+
+const SEARCH_PATH_SETUP: &str = "CREATE TABLE w_old (id int, c text);\n\
+                                 CREATE SCHEMA archive;\n\
+                                 CREATE TABLE archive.w_old (id int, c text);";
+
+/// A read of `c` from a `w_old` the file drops and creates again without it, and a
+/// search_path change between: an unqualified name is in the first schema of the search_path
+/// in force at its own statement (a re-run starts in a new session, under the connection's).
+const SEARCH_PATH_CASES: &[common::retry::Case] = &[
+    common::retry::Case {
+        name: "the drop and the creation come after a search_path that puts archive first",
+        statements: &[
+            "SELECT c FROM w_old;",
+            "SET search_path TO archive;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read names archive, the drop and the creation come under its search_path",
+        statements: &[
+            "SELECT c FROM archive.w_old;",
+            "SET search_path TO archive, public;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read comes under a search_path with archive first, the drop names archive",
+        statements: &[
+            "SET search_path TO archive;",
+            "SELECT c FROM w_old;",
+            "RESET search_path;",
+            "DROP TABLE IF EXISTS archive.w_old;",
+            "CREATE TABLE archive.w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read comes under a search_path with archive first, the drop under public",
+        statements: &[
+            "SET search_path TO archive;",
+            "SELECT c FROM w_old;",
+            "SET search_path TO public;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the search_path goes back to the connection's before the drop",
+        statements: &[
+            "SELECT c FROM w_old;",
+            "SET search_path TO archive;",
+            "SET search_path TO DEFAULT;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+];
+
+/// PF123's lost column where the file changes the search_path between the read and the
+/// re-creation, statement by statement (every crash point) and under a per-file transaction:
+/// lint flags exactly the reads whose retry fails on PostgreSQL. It took the later drop's and
+/// creation's unqualified names under the read's search_path, and flagged `SELECT c FROM
+/// w_old; SET search_path TO archive; DROP TABLE w_old; …`, whose drop is `archive.w_old`'s.
+#[test]
+fn a_read_and_the_recreation_of_its_table_resolve_through_their_own_search_path_on_postgres() {
+    let db = ScratchDb::postgres();
+    db.exec(SEARCH_PATH_SETUP);
+    let failures = common::retry::crash_point_mismatches(&db, SEARCH_PATH_CASES);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -191,6 +191,11 @@ impl Rule for ReadRemovedLater {
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
             let written = written.as_deref();
+            // A later statement's drop of a same-named table of another schema leaves this
+            // one's (`SELECT … FROM t; SET search_path TO a; DROP TABLE t`).
+            if *removed_at > index && !sequence.removal_after_may_act_on(key, index, written) {
+                return false;
+            }
             !(sequence.created_on_every_run(key, index, written)
                 || (!cx.runs_in.is_in_body()
                     && sequence.renamed_on_every_run(key, *removed_at, written, &read))
