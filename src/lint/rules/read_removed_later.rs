@@ -956,7 +956,8 @@ const IS_PREDICATE: &[&str] = &[
 /// Unicode normal forms: `IS NFC NORMALIZED`, `normalize(x, NFKC)`.
 const NORMAL_FORMS: &[&str] = &["NFC", "NFD", "NFKC", "NFKD"];
 
-/// PostgreSQL's system columns: every table has them.
+/// PostgreSQL's system columns: every table there has them (on MySQL and MariaDB a column of
+/// one of these names is a real one, which a re-created table may lack).
 const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
 
 /// Is `word` one of [`QUERY_SYNTAX`], in any case?
@@ -1222,7 +1223,7 @@ fn column_lost_on_recreate(
     }
     // Output names (`expr AS name`, `expr name`) may be used again after FROM (`ORDER BY
     // name`); a whole-row reference names the table or its alias (`row_to_json(a)`), and a
-    // system column (`ctid`) is a column of every table.
+    // PostgreSQL system column (`ctid`) is a column of every table.
     let aliases: Vec<String> = scanned
         .iter()
         .filter(|&&k| k > select + 1)
@@ -1238,7 +1239,7 @@ fn column_lost_on_recreate(
                 || (*k > from && aliases.contains(c))
                 || *c == table
                 || Some(c) == alias.as_ref()
-                || SYSTEM_COLUMNS.contains(&c.as_str());
+                || (cx.dialect == Dialect::Postgres && SYSTEM_COLUMNS.contains(&c.as_str()));
             !kept
         })?
         .1;
