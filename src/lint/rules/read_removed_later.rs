@@ -1246,11 +1246,18 @@ fn column_lost_on_recreate(
     if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
         return None;
     }
+    // The table with its schema when the read writes one, or the file's search_path puts it
+    // in another than `public`.
+    let named = match (&schema, sequence.schema_of(None)) {
+        (Some(schema), _) => format!("{schema}.{table}"),
+        (None, Some(home)) if home != "public" => format!("{home}.{table}"),
+        _ => table,
+    };
     Some(
         Violation::new(
             cx.shape().head.clone(),
             format!(
-                "this statement uses column `{table}.{lost}`, but a later statement of this file drops `{table}` and creates it again without that column: a re-run of the file reads the new table and fails here"
+                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and creates it again without that column: a re-run of the file reads the new table and fails here"
             ),
         )
         .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
