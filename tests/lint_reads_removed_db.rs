@@ -778,3 +778,52 @@ fn a_column_named_like_a_postgres_system_column_is_a_real_one_on_mariadb() {
     let found = retry_findings(&cases[0].sql, &options);
     assert!(found[0].message.contains("`w_old.xmin`"), "{found:#?}");
 }
+
+/// On MariaDB a `db.t` read is the table of that database: a drop and creation of `db.t` (also
+/// backquoted) lose its column on a re-run, those of another database's `t` do not. An
+/// unqualified name is in the connection's database, which lint does not know: a read of
+/// `db.t` written with the connection's own database is the unqualified `t` a later statement
+/// drops and creates again.
+#[test]
+fn a_read_of_a_table_of_another_database_resolves_by_its_database_on_mariadb() {
+    let (db1, db2) = (ScratchDb::mariadb(), ScratchDb::mariadb());
+    let (o1, o2) = (db1.name.as_str(), db2.name.as_str());
+    let setup = format!(
+        "CREATE TABLE {o1}.w_old (id int, c int);\nCREATE TABLE {o2}.w_old (id int, c int);"
+    );
+    let cases = [
+        Case {
+            name: "the read, the drop and the creation name one database, quoted or not",
+            sql: format!("CREATE TABLE IF NOT EXISTS {o1}.w_old (id int, c int);\nSELECT c FROM `{o1}`.`w_old`;\nDROP TABLE {o1}.w_old;\nCREATE TABLE {o1}.w_old (id int);\n"),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "the drop and the creation are of another database's table",
+            sql: format!("CREATE TABLE IF NOT EXISTS {o1}.w_old (id int, c int);\nSELECT c FROM {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;\nCREATE TABLE {o2}.w_old (id int);\n"),
+            fails_at: None,
+        },
+    ];
+    let options = dialect_options(Dialect::Mariadb);
+    // Each case runs in a fresh database and makes the other two's tables again.
+    let setup =
+        format!("DROP TABLE IF EXISTS {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;\n{setup}");
+    let failures = retry_mismatches(&cases, &options, ScratchDb::mariadb, &setup);
+    // The connection's own database, written.
+    let db = ScratchDb::mariadb();
+    db.exec("CREATE TABLE w_old (id int, c int);");
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS w_old (id int, c int);\nSELECT c FROM {}.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        db.name
+    );
+    let retry = common::retry::run_twice(&db, &sql);
+    assert!(
+        retry.as_ref().is_err_and(|e| e.contains("'c'")),
+        "{retry:?}"
+    );
+    assert_eq!(retry_flagged_lines(&sql, &options), [2], "{sql}");
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The message names the table with its database.
+    let found = retry_findings(&cases[0].sql, &options);
+    let named = format!("`{o1}.w_old.c`");
+    assert!(found[0].message.contains(&named), "{found:#?}");
+}
