@@ -683,8 +683,10 @@ CREATE TABLE archive.w_old (id int, c text);
 /// the clause after FROM hid it. Last, schema-qualified names: `public.w_old` (or quoted, or as
 /// the qualifier of a column) is the `w_old` the file drops and creates again, under the
 /// connection's search_path or one the file sets; `archive.w_old` is not, nor is an unqualified
-/// `w_old` under a search_path that puts `archive` first.
-const KEYWORD_COLUMNS: [(&str, Option<&str>); 20] = [
+/// `w_old` under a search_path that puts `archive` first (at the read, or at the drop and the
+/// creation). The message names the table with its schema when the read writes one or the
+/// search_path puts it in another schema than `public`.
+const KEYWORD_COLUMNS: [(&str, Option<&str>); 22] = [
     (
         "SELECT c name, id + 1 value, CASE WHEN id > 0 THEN c END type FROM r_old ORDER BY name, value;\nDROP TABLE r_old;\nCREATE TABLE r_old (id int, c text);\n",
         None,
@@ -738,11 +740,11 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     ),
     (
         "SELECT c FROM public.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
-        Some("w_old.c"),
+        Some("public.w_old.c"),
     ),
     (
         "SELECT a.c FROM ONLY \"public\".\"w_old\" AS a;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
-        Some("w_old.c"),
+        Some("public.w_old.c"),
     ),
     (
         "SELECT public.w_old.c FROM w_old;\nDROP TABLE public.w_old;\nCREATE TABLE public.w_old (id int);\n",
@@ -750,7 +752,7 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     ),
     (
         "SET search_path TO archive; SELECT c FROM archive.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
-        Some("w_old.c"),
+        Some("archive.w_old.c"),
     ),
     (
         "SELECT c FROM archive.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
@@ -767,6 +769,14 @@ CREATE TABLE k_old (id int, name text, type text, value int, status text, create
     (
         "SET search_path TO archive; SELECT c FROM public.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
         None,
+    ),
+    (
+        "SELECT c FROM w_old;\nSET search_path TO archive; DROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        None,
+    ),
+    (
+        "SET search_path TO archive; SELECT c FROM w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        Some("archive.w_old.c"),
     ),
 ];
 
@@ -790,7 +800,7 @@ fn a_read_of_a_keyword_named_column_the_recreated_table_lacks_is_reported() {
         match lost {
             Some(column) => {
                 let err = rerun.unwrap_err();
-                let name = column.split('.').nth(1).unwrap();
+                let name = column.rsplit('.').next().unwrap();
                 assert!(err.contains(name), "{err}");
                 assert_eq!(found.len(), 1, "{sql}: {found:?}");
                 assert_eq!(found[0].0, 1, "{sql}: {found:?}");

@@ -678,3 +678,152 @@ fn a_language_sql_body_that_reads_what_the_file_removes_fails_at_its_create_on_p
         "{found:#?}"
     );
 }
+
+const SEARCH_PATH_SETUP: &str = "CREATE TABLE w_old (id int, c text);\n\
+                                 CREATE SCHEMA archive;\n\
+                                 CREATE TABLE archive.w_old (id int, c text);";
+
+/// A read of `c` from a `w_old` the file drops and creates again without it, and a
+/// search_path change between: an unqualified name is in the first schema of the search_path
+/// in force at its own statement (a re-run starts in a new session, under the connection's).
+const SEARCH_PATH_CASES: &[common::retry::Case] = &[
+    common::retry::Case {
+        name: "the drop and the creation come after a search_path that puts archive first",
+        statements: &[
+            "SELECT c FROM w_old;",
+            "SET search_path TO archive;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read names archive, the drop and the creation come under its search_path",
+        statements: &[
+            "SELECT c FROM archive.w_old;",
+            "SET search_path TO archive, public;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read comes under a search_path with archive first, the drop names archive",
+        statements: &[
+            "SET search_path TO archive;",
+            "SELECT c FROM w_old;",
+            "RESET search_path;",
+            "DROP TABLE IF EXISTS archive.w_old;",
+            "CREATE TABLE archive.w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the read comes under a search_path with archive first, the drop under public",
+        statements: &[
+            "SET search_path TO archive;",
+            "SELECT c FROM w_old;",
+            "SET search_path TO public;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+    common::retry::Case {
+        name: "the search_path goes back to the connection's before the drop",
+        statements: &[
+            "SELECT c FROM w_old;",
+            "SET search_path TO archive;",
+            "SET search_path TO DEFAULT;",
+            "DROP TABLE IF EXISTS w_old;",
+            "CREATE TABLE w_old (id int);",
+        ],
+    },
+];
+
+/// PF123's lost column where the file changes the search_path between the read and the
+/// re-creation, statement by statement (every crash point) and under a per-file transaction:
+/// lint flags exactly the reads whose retry fails on PostgreSQL. It took the later drop's and
+/// creation's unqualified names under the read's search_path, and flagged `SELECT c FROM
+/// w_old; SET search_path TO archive; DROP TABLE w_old; …`, whose drop is `archive.w_old`'s.
+#[test]
+fn a_read_and_the_recreation_of_its_table_resolve_through_their_own_search_path_on_postgres() {
+    let db = ScratchDb::postgres();
+    db.exec(SEARCH_PATH_SETUP);
+    let failures = common::retry::crash_point_mismatches(&db, SEARCH_PATH_CASES);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+/// On MySQL and MariaDB `xmin`, `ctid` or `tableoid` is a column like any other, no system
+/// column every table has: a read of one the re-created table lacks fails on a re-run (MariaDB
+/// 10.11: `Unknown column 'xmin'`). The file makes the table first (`IF NOT EXISTS`: a re-run
+/// meets the re-created one), so no crash point between the drop and the creation counts.
+#[test]
+fn a_column_named_like_a_postgres_system_column_is_a_real_one_on_mariadb() {
+    let cases = [
+        Case {
+            name: "xmin, which the re-created table lacks",
+            sql: "CREATE TABLE IF NOT EXISTS w_old (id int, xmin int);\nSELECT xmin FROM w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n".into(),
+            fails_at: Some("SELECT xmin"),
+        },
+        Case {
+            name: "ctid, after id and tableoid, which it keeps",
+            sql: "CREATE TABLE IF NOT EXISTS w_old (id int, ctid int, tableoid int);\nSELECT id, ctid FROM w_old WHERE tableoid > 0;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, tableoid int);\n".into(),
+            fails_at: Some("SELECT id, ctid"),
+        },
+        Case {
+            name: "xmin and ctid, which it keeps",
+            sql: "CREATE TABLE IF NOT EXISTS w_old (id int, xmin int, ctid int);\nSELECT xmin, ctid FROM w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int, xmin int, ctid int);\n".into(),
+            fails_at: None,
+        },
+    ];
+    let options = dialect_options(Dialect::Mariadb);
+    let failures = retry_mismatches(&cases, &options, ScratchDb::mariadb, "SELECT 1;");
+    assert!(failures.is_empty(), "{failures:#?}");
+    let found = retry_findings(&cases[0].sql, &options);
+    assert!(found[0].message.contains("`w_old.xmin`"), "{found:#?}");
+}
+
+/// On MariaDB a `db.t` read is the table of that database: a drop and creation of `db.t` (also
+/// backquoted) lose its column on a re-run, those of another database's `t` do not. An
+/// unqualified name is in the connection's database, which lint does not know: a read of
+/// `db.t` written with the connection's own database is the unqualified `t` a later statement
+/// drops and creates again.
+#[test]
+fn a_read_of_a_table_of_another_database_resolves_by_its_database_on_mariadb() {
+    let (db1, db2) = (ScratchDb::mariadb(), ScratchDb::mariadb());
+    let (o1, o2) = (db1.name.as_str(), db2.name.as_str());
+    let setup = format!(
+        "CREATE TABLE {o1}.w_old (id int, c int);\nCREATE TABLE {o2}.w_old (id int, c int);"
+    );
+    let cases = [
+        Case {
+            name: "the read, the drop and the creation name one database, quoted or not",
+            sql: format!("CREATE TABLE IF NOT EXISTS {o1}.w_old (id int, c int);\nSELECT c FROM `{o1}`.`w_old`;\nDROP TABLE {o1}.w_old;\nCREATE TABLE {o1}.w_old (id int);\n"),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "the drop and the creation are of another database's table",
+            sql: format!("CREATE TABLE IF NOT EXISTS {o1}.w_old (id int, c int);\nSELECT c FROM {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;\nCREATE TABLE {o2}.w_old (id int);\n"),
+            fails_at: None,
+        },
+    ];
+    let options = dialect_options(Dialect::Mariadb);
+    // Each case runs in a fresh database and makes the other two's tables again.
+    let setup =
+        format!("DROP TABLE IF EXISTS {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;\n{setup}");
+    let failures = retry_mismatches(&cases, &options, ScratchDb::mariadb, &setup);
+    // The connection's own database, written.
+    let db = ScratchDb::mariadb();
+    db.exec("CREATE TABLE w_old (id int, c int);");
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS w_old (id int, c int);\nSELECT c FROM {}.w_old;\nDROP TABLE w_old;\nCREATE TABLE w_old (id int);\n",
+        db.name
+    );
+    let retry = common::retry::run_twice(&db, &sql);
+    assert!(
+        retry.as_ref().is_err_and(|e| e.contains("'c'")),
+        "{retry:?}"
+    );
+    assert_eq!(retry_flagged_lines(&sql, &options), [2], "{sql}");
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The message names the table with its database.
+    let found = retry_findings(&cases[0].sql, &options);
+    let named = format!("`{o1}.w_old.c`");
+    assert!(found[0].message.contains(&named), "{found:#?}");
+}

@@ -112,8 +112,9 @@ pub fn retry_mismatches(
 /// The 1-based statements that fail on the server in some retry of `statements` the model
 /// allows: statement by statement, a crash after any of them (after all of them: the tracker
 /// lost the record); under a per-file transaction, a re-run after a committed run. The retry
-/// goes on past a failing statement, which changes nothing. Each try runs in a transaction
-/// it rolls back, so one database serves all.
+/// goes on past a failing statement, which changes nothing, and starts under the connection's
+/// search_path, as a new session does. Each try runs in a transaction it rolls back, so one
+/// database serves all.
 pub fn crash_point_failures(
     db: &ScratchDb,
     statements: &[&str],
@@ -127,7 +128,8 @@ pub fn crash_point_failures(
         let mut applied: Vec<&str> = Vec::new();
         for (j, statement) in statements.iter().enumerate() {
             let retry = format!("{}\n{statement}", applied.join("\n"));
-            match db.try_exec(&format!("BEGIN;\n{before}\n{retry}\nROLLBACK;")) {
+            let tried = format!("BEGIN;\n{before}\nRESET search_path;\n{retry}\nROLLBACK;");
+            match db.try_exec(&tried) {
                 Ok(()) => applied.push(statement),
                 Err(_) => failing.push(j + 1),
             }

@@ -191,6 +191,11 @@ impl Rule for ReadRemovedLater {
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
             let written = written.as_deref();
+            // A later statement's drop of a same-named table of another schema leaves this
+            // one's (`SELECT … FROM t; SET search_path TO a; DROP TABLE t`).
+            if *removed_at > index && !sequence.removal_after_may_act_on(key, index, written) {
+                return false;
+            }
             !(sequence.created_on_every_run(key, index, written)
                 || (!cx.runs_in.is_in_body()
                     && sequence.renamed_on_every_run(key, *removed_at, written, &read))
@@ -951,7 +956,8 @@ const IS_PREDICATE: &[&str] = &[
 /// Unicode normal forms: `IS NFC NORMALIZED`, `normalize(x, NFKC)`.
 const NORMAL_FORMS: &[&str] = &["NFC", "NFD", "NFKC", "NFKD"];
 
-/// PostgreSQL's system columns: every table has them.
+/// PostgreSQL's system columns: every table there has them (on MySQL and MariaDB a column of
+/// one of these names is a real one, which a re-created table may lack).
 const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
 
 /// Is `word` one of [`QUERY_SYNTAX`], in any case?
@@ -1217,7 +1223,7 @@ fn column_lost_on_recreate(
     }
     // Output names (`expr AS name`, `expr name`) may be used again after FROM (`ORDER BY
     // name`); a whole-row reference names the table or its alias (`row_to_json(a)`), and a
-    // system column (`ctid`) is a column of every table.
+    // PostgreSQL system column (`ctid`) is a column of every table.
     let aliases: Vec<String> = scanned
         .iter()
         .filter(|&&k| k > select + 1)
@@ -1233,18 +1239,25 @@ fn column_lost_on_recreate(
                 || (*k > from && aliases.contains(c))
                 || *c == table
                 || Some(c) == alias.as_ref()
-                || SYSTEM_COLUMNS.contains(&c.as_str());
+                || (cx.dialect == Dialect::Postgres && SYSTEM_COLUMNS.contains(&c.as_str()));
             !kept
         })?
         .1;
     if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
         return None;
     }
+    // The table with its schema when the read writes one, or the file's search_path puts it
+    // in another than `public`.
+    let named = match (&schema, sequence.schema_of(None)) {
+        (Some(schema), _) => format!("{schema}.{table}"),
+        (None, Some(home)) if home != "public" => format!("{home}.{table}"),
+        _ => table,
+    };
     Some(
         Violation::new(
             cx.shape().head.clone(),
             format!(
-                "this statement uses column `{table}.{lost}`, but a later statement of this file drops `{table}` and creates it again without that column: a re-run of the file reads the new table and fails here"
+                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and creates it again without that column: a re-run of the file reads the new table and fails here"
             ),
         )
         .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),

@@ -228,7 +228,7 @@ impl Sequence {
         let d = key.digest();
         let events = self.events.of(d);
         let &(_, k, last) = events.last()?;
-        let acts_on = |j: u32, e: Event| self.may_act_on(key, j, e, written);
+        let acts_on = |j: u32, e: Event| self.may_act_on(key, i, j, e, written);
         if last != Event::Create || !acts_on(k, last) {
             return None;
         }
@@ -242,13 +242,15 @@ impl Sequence {
         Some((k as usize, columns))
     }
 
-    /// May the top-level `event` of statement `j` on table `key` act on the table a name that
-    /// writes schema `written` (`None`: unqualified) denotes before the current statement? A
-    /// name without a schema is in the first of the search_path the file set; under the
-    /// connection's own, `public.t` and `t` may be the same table, `a.t` and `t` not
-    /// ([`crate::sql::do_block::RowTable::may_be`]; a later statement's name is taken under the
-    /// same search_path). Any other key: yes.
-    fn may_act_on(&self, key: &Key, j: u32, event: Event, written: Option<&str>) -> bool {
+    /// May the top-level `event` of statement `j` on table `key` act on the table a name of
+    /// statement `i` (the current one) that writes schema `written` (`None`: unqualified)
+    /// denotes? A name without a schema is in the first of the search_path in force at its
+    /// statement: the file's before the current statement, and for `j`, the one the last
+    /// search_path change from `i` on set (`SELECT c FROM t; SET search_path TO a; DROP TABLE
+    /// t` drops `a.t`); where the first pass cannot tell it, the name may be any table. Under
+    /// the connection's own, `public.t` and `t` may be the same table, `a.t` and `t` not
+    /// ([`crate::sql::do_block::RowTable::may_be`]). Any other key: yes.
+    fn may_act_on(&self, key: &Key, i: usize, j: u32, event: Event, written: Option<&str>) -> bool {
         use crate::sql::do_block::RowTable;
         let Key::Object(ObjectKind::Table, base) = key else {
             return true;
@@ -263,12 +265,45 @@ impl Sequence {
         };
         let read = table(written);
         let postgres = self.dialect == crate::sql::Dialect::Postgres;
+        // The search_path of statement `j`: the current one's, unless a statement from `i` on
+        // changed it (`None`: not known).
+        let path_at_j = match self.path_changes.iter().rev().find(|&&(at, _)| at < j) {
+            Some((at, after)) if *at as usize >= i => after.as_ref().map(|home| home.as_deref()),
+            _ => Some(home),
+        };
         self.table_schemas.get(&key.digest()).is_some_and(|steps| {
             steps
                 .iter()
                 .filter(|&&(at, e, _)| at == j && e == event)
-                .any(|(_, _, schema)| table(schema.as_deref()).may_be(&read, postgres))
+                .any(|(_, _, schema)| match (schema, path_at_j) {
+                    (None, None) => true,
+                    (schema, home_j) => RowTable {
+                        schema: schema.as_deref().map(str::to_string),
+                        base: base.clone(),
+                    }
+                    .resolved(home_j.flatten())
+                    .may_be(&read, postgres),
+                })
         })
+    }
+
+    /// May a statement after `i` (the current one) that removes table `key` remove the table a
+    /// name of statement `i` that writes schema `written` (`None`: unqualified) denotes? A
+    /// top-level one where [`Self::may_act_on`] says so, one in a DO block always (its names
+    /// are not followed). Any other key: yes.
+    pub fn removal_after_may_act_on(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
+        let Key::Object(ObjectKind::Table, _) = key else {
+            return true;
+        };
+        let d = key.digest();
+        let after = |&&(_, j, e): &&(u64, u32, Event)| j as usize > i && e == Event::Remove;
+        self.conditional.of(d).iter().any(|e| after(&e))
+            || self
+                .events
+                .of(d)
+                .iter()
+                .filter(after)
+                .any(|&(_, j, e)| self.may_act_on(key, i, j, e, written))
     }
 
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?

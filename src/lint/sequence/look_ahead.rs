@@ -22,6 +22,12 @@ impl Sequence {
     /// and a [`Role::Creation`](super::Role::Creation) that [`Removals::may_bring_back`] what they remove).
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
+        if self.dialect == Dialect::Postgres {
+            if let Some(change) = crate::sql::search_path::path_change(&statement.tokens) {
+                self.path_changes.push((index, super::path_after(change)));
+                return;
+            }
+        }
         let top = steps(statement);
         // The statement's own CASCADE: the same for each name of a `DROP TABLE a, b CASCADE`.
         let cascade = top.iter().any(|step| drops_with_cascade(statement, step));
@@ -400,6 +406,9 @@ impl Sequence {
         self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();
         self.table_schemas.shrink_to_fit();
+        // The search_path statements come in file order among the removals; the creations
+        // the first pass builds after them set no path.
+        self.path_changes.sort_by_key(|&(at, _)| at);
     }
 
     /// The drops of a table that a foreign key from a table the file creates (or alters) later

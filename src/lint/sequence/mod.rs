@@ -200,6 +200,26 @@ fn in_schema(key: u64, schema: &str) -> u64 {
 /// (`None`: unqualified).
 type TableStep = (u32, Event, Option<Box<str>>);
 
+/// Where an unqualified name goes after a top-level search_path change the first pass saw:
+/// `Some(home)` as [`crate::sql::search_path::SessionPath::home`] tells it (`Some(None)`: the
+/// connection's own path), `None` when the first pass cannot tell (`SET LOCAL`, which lasts
+/// until the end of a transaction it does not follow; `"$user"` first; an empty path).
+type PathAfter = Option<Resolved>;
+
+/// [`PathAfter`] a search_path change.
+fn path_after(change: crate::sql::search_path::PathChange) -> PathAfter {
+    if change.local {
+        return None;
+    }
+    match change.schemas {
+        None => Some(None),
+        Some(schemas) => schemas
+            .first()
+            .filter(|s| *s != "$user")
+            .map(|s| Some(s.as_str().into())),
+    }
+}
+
 /// Of a rename step: the digest of the name it gives, and the name it had.
 type Renamed = (u64, Key);
 
@@ -419,6 +439,9 @@ pub struct Sequence {
     /// Table → each top-level step on it (a creation or removal): of same-named tables of
     /// several schemas, which one a step acts on ([`Sequence::recreated_after`]).
     table_schemas: DigestMap<Vec<TableStep>>,
+    /// First pass (PostgreSQL): the top-level statements that change the search_path, in file
+    /// order, with where an unqualified name goes after each ([`PathAfter`]).
+    path_changes: Vec<(u32, PathAfter)>,
     /// Table base → (schema, index) of ALTER TABLEs with PRIMARY and AUTO_INCREMENT.
     auto_increment_keys: DigestMap<Vec<(Option<Box<str>>, u32)>>,
     /// Look-back over every object: the last top-level event before the current statement
@@ -520,13 +543,24 @@ impl Sequence {
 
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
     /// removes an object, and a later creation of a removed object matters in every apply
-    /// model (it brings it back, or a later view blocks its drop). The first pass over a file
+    /// model (it brings it back, or a later view blocks its drop); a search_path change tells
+    /// which table a later unqualified name is (PostgreSQL). The first pass over a file
     /// the byte scan cannot split builds only the statements this accepts; on plain SQL it
     /// chooses by [`role`].
     pub fn may_look_ahead(text: &str) -> bool {
-        ["drop", "rename", "create", "alter", "add"]
-            .iter()
-            .any(|w| contains_ignore_case(text, w))
+        [
+            "drop",
+            "rename",
+            "create",
+            "alter",
+            "add",
+            "search_path",
+            "set_config",
+            "reset",
+            "schema",
+        ]
+        .iter()
+        .any(|w| contains_ignore_case(text, w))
     }
 
     /// The SQL the runner executes before every run of this file: creations of what it

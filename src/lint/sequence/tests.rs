@@ -88,6 +88,7 @@ fn the_narrowed_first_pass_answers_like_the_full_one() {
                ALTER TABLE t ADD PRIMARY KEY (a); INSERT INTO t SELECT a, b FROM keep;\n\
                UPDATE t SET c = b; ALTER TABLE t DROP COLUMN c; DROP INDEX i;\n\
                ALTER TABLE t DROP CONSTRAINT t_pkey; CREATE INDEX i ON keep (a);\n\
+               SET search_path TO s, public;\n\
                CREATE VIEW v AS SELECT a FROM keep; DROP TABLE t; CREATE TABLE t (z int);\n\
                ALTER TABLE keep RENAME COLUMN a TO a2; ALTER TABLE keep ADD COLUMN a int;\n\
                ALTER TABLE t ADD COLUMN c int; SELECT z FROM t;\n\

@@ -109,7 +109,7 @@ pub enum Role {
     /// Has a DROP or RENAME word (or words that may not be spelt as written): may remove.
     Removal,
     /// Creates or alters (CREATE, ALTER, ADD) a view or an AUTO_INCREMENT key, or changes a
-    /// type (ALTER … TYPE): always matters.
+    /// type (ALTER … TYPE), or may change the search_path: always matters.
     Special,
     /// Creates or alters something else: matters only under a name something else removes.
     Creation,
@@ -120,6 +120,8 @@ pub enum Role {
 /// The [`Role`] of the statement whose text is `text`.
 pub fn role(text: &str) -> Role {
     let (mut creates, mut special, mut alters, mut retypes) = (false, false, false, false);
+    // May change the search_path (`SET search_path`, `set_config`, `SET SCHEMA`, `RESET ALL`).
+    let mut path = false;
     let removes_or_unsure = scan_words(text, |w| {
         match w.len() {
             3 => creates |= is_word(w, "add"),
@@ -131,9 +133,15 @@ pub fn role(text: &str) -> Role {
             5 => {
                 alters |= is_word(w, "alter");
                 creates |= alters;
+                path |= is_word(w, "reset");
             }
             6 if is_word(w, "rename") => return true,
-            6 => creates |= is_word(w, "create"),
+            6 => {
+                creates |= is_word(w, "create");
+                path |= is_word(w, "schema");
+            }
+            10 => path |= is_word(w, "set_config"),
+            11 => path |= is_word(w, "search_path"),
             14 => special |= is_word(w, "auto_increment"),
             _ => {}
         }
@@ -143,6 +151,7 @@ pub fn role(text: &str) -> Role {
     let special = special || (alters && retypes);
     match (removes_or_unsure, creates, special) {
         (true, _, _) => Role::Removal,
+        (false, _, _) if path => Role::Special,
         (false, true, true) => Role::Special,
         (false, true, false) => Role::Creation,
         (false, false, _) => Role::Other,
