@@ -438,6 +438,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 parent: statement.index,
                 after_failure_of: None,
                 collision_uncaught: false,
+                collision_caught: false,
             });
             out.runs.push(Run {
                 statement: run,
@@ -753,6 +754,7 @@ impl Walk<'_> {
                             parent: self.parent,
                             after_failure_of: None,
                             collision_uncaught: false,
+                            collision_caught: false,
                         });
                         parts.guarded.apply(&mut statement, dynamic.at, bindings);
                         let origin = match routine {

@@ -93,6 +93,9 @@ impl Rule for Rename {
                 if handled_gone && !made_again_before_block(cx, gone) {
                     return;
                 }
+                if collision_handled(cx, gone) {
+                    return;
+                }
                 let v = Violation::new(
                     cx.head_span(),
                     message(
@@ -188,6 +191,9 @@ impl Rule for Rename {
                     if handled_gone && !made_again_before_block(cx, &old) {
                         continue;
                     }
+                    if action.name.is_none() && collision_handled(cx, &old) {
+                        continue;
+                    }
                     let new = new_name(cx, action.range.clone());
                     let v = Violation::new(action.range.clone(), message(&what, &old, new, guarded));
                     out.push(with_fix(
@@ -218,6 +224,35 @@ fn made_again_before_block(cx: &StatementCx, old: &[Key]) -> bool {
                 seq.state_before_through_renames(key) == Some(true)
                     || seq.made_right_before_current(key)
             }))
+}
+
+/// Is rename `cx` of a DO body guarded by a handler of the "already exists" its retry raises
+/// alone ([`crate::sql::DoBlockContext::collision_caught`]: `WHEN duplicate_table`), of a
+/// table, view, materialized view or sequence (`old`, the old name's keys) that every run
+/// reaching the block finds, made by the file's last event on it before the block, in the
+/// schema the rename writes ([`crate::lint::sequence::Sequence::created_on_every_run`])? A
+/// retry then never meets the old name gone: it renames it, or fails into the handler once an
+/// earlier run left the new name (`CREATE TABLE d2 …; DO $$ BEGIN ALTER TABLE d2 RENAME TO
+/// d2_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$` never fails).
+fn collision_handled(cx: &StatementCx, old: &[Key]) -> bool {
+    use ObjectKind as K;
+    let written = cx.shape().object().and_then(|n| n.schema());
+    cx.runs_in == crate::lint::rule::RunsIn::DoBody
+        && cx
+            .statement
+            .context
+            .do_block
+            .is_some_and(|d| !d.guarded && d.collision_caught)
+        && !old.is_empty()
+        && old.iter().all(|key| {
+            matches!(
+                key,
+                Key::Object(K::Table | K::View | K::MaterializedView | K::Sequence, _)
+            ) && cx
+                .file
+                .sequence
+                .created_on_every_run(key, cx.file.top_index, written)
+        })
 }
 
 /// Does a retry that reaches the rename in `cx` meet one of `old` (the old name's keys) made

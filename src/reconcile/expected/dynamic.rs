@@ -153,6 +153,7 @@ impl Replayer {
                     parent,
                     after_failure_of: None,
                     collision_uncaught: false,
+                    collision_caught: false,
                 });
                 changes = true;
                 out.push(run);
@@ -318,6 +319,7 @@ impl Replayer {
                 parent: 0,
                 after_failure_of: None,
                 collision_uncaught: false,
+                collision_caught: false,
             });
             self.current.statement = on.clone();
             self.foreign_keys.clear();

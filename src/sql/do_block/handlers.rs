@@ -66,6 +66,11 @@ impl Handler {
         collision_error(statement).is_none_or(|error| self.catches_error(error))
     }
 
+    /// Does it catch that error of rename `statement` ([`collision_error`]), a known one?
+    pub(super) fn catches_known_collision(&self, statement: &crate::sql::Statement) -> bool {
+        collision_error(statement).is_some_and(|error| self.catches_error(error))
+    }
+
     /// Does it catch what a statement raises when a table it reads is gone?
     pub(super) fn catches_missing_table(&self) -> bool {
         self.catches_error(UNDEFINED_TABLE)
@@ -120,7 +125,6 @@ impl Handler {
 /// statement there runs whenever the block gets to `at`, and meets what an earlier run of the
 /// block made. `tokens`: the body's, the `;` between statements included.
 pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bool {
-    const REMOVES: [&str; 5] = ["DROP", "RENAME", "EXECUTE", "PERFORM", "CALL"];
     const STATEMENT_AFTER: [&str; 6] = ["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "EXCEPTION"];
     let from = tokens.partition_point(|t| t.range.start < start);
     let to = tokens.partition_point(|t| t.range.start < at);
@@ -134,7 +138,7 @@ pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bo
                 || p.token == Token::ShiftRight
                 || STATEMENT_AFTER.iter().any(|w| p.is_kw(w))
         });
-        if REMOVES.iter().any(|w| t.is_kw(w)) {
+        if may_remove(t) {
             return false;
         }
         if t.is_kw("END") {
@@ -156,6 +160,14 @@ pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bo
         k += 1;
     }
     depth == 0
+}
+
+/// Is `t` a word that starts what may remove objects: `DROP`, `RENAME`, or SQL a body cannot
+/// read (`EXECUTE`, `PERFORM`, `CALL`)?
+pub(super) fn may_remove(t: &Tok) -> bool {
+    ["DROP", "RENAME", "EXECUTE", "PERFORM", "CALL"]
+        .iter()
+        .any(|w| t.is_kw(w))
 }
 
 const DUPLICATE_TABLE: (&str, &str) = ("duplicate_table", "42P07");

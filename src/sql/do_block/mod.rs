@@ -390,6 +390,29 @@ impl Guarded {
                 .any(|b| around(&b.range) && b.guards(statement))
     }
 
+    /// Is rename `statement` of the body whose tokens are `tokens`, which no guard covers, in a
+    /// block whose PostgreSQL handler catches the "already exists" its retry raises once an
+    /// earlier run left the new name (`WHEN duplicate_table` around `ALTER TABLE d2 RENAME TO
+    /// d2_old`, [`Handler::catches_known_collision`]), directly in that block and after nothing
+    /// in the body that may remove objects ([`runs_first_in_block`])? A retry that reaches it
+    /// fails then only when the old name is gone, which the file may rule out by making it
+    /// right before the block.
+    pub fn collision_caught(&self, tokens: &[Tok], statement: &super::Statement) -> bool {
+        let at = statement.range.start;
+        let nothing_removed_before = |start: usize| {
+            !tokens
+                .iter()
+                .take_while(|t| t.range.start < start)
+                .any(handlers::may_remove)
+        };
+        self.handlers.iter().any(|h| {
+            h.range.contains(&at)
+                && h.catches_known_collision(statement)
+                && nothing_removed_before(h.range.start)
+                && runs_first_in_block(tokens, h.range.start, at)
+        })
+    }
+
     /// Does an exception handler whose block holds byte `at` catch the error a re-run of
     /// `statement` raises?
     fn handled(&self, at: usize, statement: &super::Statement) -> bool {
