@@ -982,6 +982,89 @@ fn a_do_block_rename_under_a_handler_of_the_collision_alone_is_flagged_where_pos
     }
 }
 
+/// A DO-block rename with `IF EXISTS` of a name the file makes again, before the block or
+/// after it (or the block itself after the rename): a retry that reaches the block finds the
+/// old name and the new one an earlier run left, and fails with `relation "d2_old" already
+/// exists` (`IF EXISTS` checks only the old name), also under a handler of `undefined_table`
+/// alone. PF118 flags the block wherever PostgreSQL fails there, at every crash point and
+/// under a per-file transaction (where a re-run meets the new name only when the file leaves
+/// it), and lint never flags less than the server fails.
+#[test]
+fn a_do_block_rename_with_if_exists_of_a_name_made_again_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let rename = "DO $$ BEGIN ALTER TABLE IF EXISTS d2 RENAME TO d2_old; END $$;";
+    let files: &[&[&str]] = &[
+        &[
+            "CREATE TABLE d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE IF NOT EXISTS d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; END $$;",
+            "CREATE TABLE d (id int);",
+            "INSERT INTO d SELECT * FROM d_old;",
+            "DROP TABLE d_old;",
+        ],
+        &[
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; END $$;",
+            "CREATE TABLE IF NOT EXISTS d (id int);",
+        ],
+        &["DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; CREATE TABLE IF NOT EXISTS d (id int); END $$;"],
+        &[
+            "CREATE VIEW v2 AS SELECT 1 AS x;",
+            "DO $$ BEGIN ALTER VIEW IF EXISTS v2 RENAME TO v2_old; END $$;",
+            "DROP VIEW v2_old;",
+        ],
+        &[
+            "CREATE SEQUENCE s2;",
+            "DO $$ BEGIN ALTER SEQUENCE IF EXISTS s2 RENAME TO s2_old; END $$;",
+            "DROP SEQUENCE s2_old;",
+        ],
+        &[
+            "CREATE INDEX i2 ON d (id);",
+            "DO $$ BEGIN ALTER INDEX IF EXISTS i2 RENAME TO i2_old; END $$;",
+            "DROP INDEX i2_old;",
+        ],
+    ];
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        let block = line_of(&sql, "DO $$");
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(&db, statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            assert!(
+                missed.is_empty(),
+                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
+            );
+            assert_eq!(
+                lint.contains(&block),
+                server.contains(&block),
+                "{model:?} the block: server {server:?}, lint {lint:?}\n{sql}"
+            );
+        }
+    }
+}
+
 /// A column rename under a handler of `undefined_column` alone, of a column the file adds
 /// before the block: a retry after a crash past the block adds `c` again and fails at the
 /// rename (`column "c_old" of relation "d" already exists`, `duplicate_column`), which the

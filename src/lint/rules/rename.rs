@@ -34,13 +34,16 @@ impl Rule for Rename {
         // A handler that catches only the missing old name (`WHEN undefined_table`) guards the
         // rename as `IF EXISTS` does, unless the file made the old name again.
         // Under a per-file transaction the new name is free on every re-run when the file
-        // removes it for good after the block.
+        // removes it for good after the block: neither that rename nor one with `IF EXISTS`
+        // fails then.
         let handled_gone = cx
             .statement
             .context
             .do_block
             .is_some_and(|d| d.guarded && d.collision_uncaught);
-        if handled_gone
+        let if_exists_in_block = cx.runs_in == crate::lint::rule::RunsIn::DoBody
+            && cx.shape().guard.is_some_and(|g| g.present);
+        if (handled_gone || if_exists_in_block)
             && cx
                 .file
                 .sequence
@@ -55,7 +58,10 @@ impl Rule for Rename {
         let message = |what: &str, old: &[Key], new: Option<(String, String)>, guarded: bool| {
             let guard = "guard it (a DO block that checks the catalog, or a check in your migration tool)";
             let new = || new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
-            if handled_gone || old_name_made_again(cx, old) {
+            if handled_gone
+                || old_name_made_again(cx, old)
+                || (guarded && made_again_before_block(cx, old))
+            {
                 let new = new();
                 format!(
                     "renaming {what} fails on a retry because {new} already exists: the statements before it make the old name again, and an earlier run left {new}: {guard}"
@@ -287,20 +293,29 @@ fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
 /// Does a retry meet `old` (the old name's keys) again after a run renamed it away? Created
 /// by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`, also through an
 /// earlier rename of what it created) or after it: either way a re-run of the whole file meets
-/// the old name again. Top level only.
+/// the old name again. In a DO body, by a statement of the file after the block or one of the
+/// block itself ([`crate::lint::sequence::Sequence::returns_from`]: `DO $$ BEGIN ALTER TABLE
+/// IF EXISTS d RENAME TO d_old; END $$; CREATE TABLE d …`), in any schema.
 fn comes_back(cx: &StatementCx, old: &[Key]) -> bool {
-    cx.sequence.is_some_and(|(seq, i)| {
-        old.iter().any(|key| {
+    match cx.sequence {
+        Some((seq, i)) => old.iter().any(|key| {
             seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
-        })
-    })
+        }),
+        None if cx.runs_in == crate::lint::rule::RunsIn::DoBody => old
+            .iter()
+            .any(|key| cx.file.sequence.returns_from(key, cx.file.top_index)),
+        None => false,
+    }
 }
 
 /// May a retry of a rename with `IF EXISTS` find `old` (the old name's keys) again, and the new
-/// name an earlier run left taken? When the statements before it make `old` again
-/// ([`old_name_made_again`]), or a statement of the file brings it back ([`comes_back`]).
+/// name an earlier run left taken? When the statements before it (in a DO body, those of the
+/// file before the block too: [`made_again_before_block`]) make `old` again, or a statement of
+/// the file brings it back ([`comes_back`]): `CREATE TABLE d2 …; DO $$ BEGIN ALTER TABLE IF
+/// EXISTS d2 RENAME TO d2_old; END $$` fails on a retry past the block with `relation "d2_old"
+/// already exists`.
 fn old_name_back(cx: &StatementCx, old: &[Key]) -> bool {
-    old_name_made_again(cx, old) || comes_back(cx, old)
+    made_again_before_block(cx, old) || comes_back(cx, old)
 }
 
 /// MySQL's and MariaDB's `CHANGE [COLUMN] old new …` with a new name: a column rename, which

@@ -218,12 +218,18 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
         // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
         // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
-        // `ALTER … IF EXISTS x RENAME TO y` only notices.
+        // `ALTER … IF EXISTS x RENAME TO y` only notices then: its retry fails only once the
+        // file made `x` again and an earlier run left `y`, with `relation "y" already exists`
+        // (`duplicate_table`) for a relation.
         ShapeKind::Rename(kind) => {
             let word = |w: &str| statement.tokens.iter().any(|t| t.is_kw(w));
             let renames_object = statement.renames_object();
             if renames_object && shape.guard.is_some_and(|g| g.present) {
-                return None;
+                let relation = matches!(
+                    kind,
+                    K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
+                );
+                return relation.then(|| vec![DUPLICATE_TABLE]);
             }
             match kind {
                 K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
@@ -265,7 +271,8 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                     // The old name is gone: `RENAME [COLUMN] a TO b` raises `column "a" does
                     // not exist`, `RENAME CONSTRAINT` `constraint "c" … does not exist`,
                     // `RENAME TO` `relation "t" does not exist` (but under `ALTER TABLE IF
-                    // EXISTS`, which only notices).
+                    // EXISTS`, which only notices: its retry fails only on the new name an
+                    // earlier run left, once the file made `t` again).
                     AlterActionKind::Rename => {
                         let second = crate::sql::tokens_in(&statement.tokens, &a.range).get(1);
                         if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
@@ -273,7 +280,7 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                         } else if a.name.is_some() {
                             Some(UNDEFINED_COLUMN)
                         } else if shape.guard.is_some_and(|g| g.present) {
-                            None
+                            Some(DUPLICATE_TABLE)
                         } else {
                             Some(UNDEFINED_TABLE)
                         }
