@@ -292,7 +292,20 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
-        let collision_uncaught = !rows_checked && self.collision_uncaught(at, statement);
+        let guards = (covered && never_finds.is_none()) || rows_checked;
+        // Asked only of a rename this guards first (kept only then): of any other statement,
+        // whose collision is not known, a guard that covers it counts as catching it, and the
+        // answer is `false`.
+        let newly_guarded = guards
+            && statement
+                .context
+                .do_block
+                .is_some_and(|d| !d.guarded && !rows_checked);
+        let renames = matches!(
+            statement.shape.kind,
+            super::ShapeKind::Rename(_) | super::ShapeKind::AlterTable
+        );
+        let collision_uncaught = newly_guarded && renames && self.collision_uncaught(at, statement);
         for table in self.condition_reads(at) {
             if !statement.branch_reads.contains(&table) {
                 statement.branch_reads.push(table);
@@ -302,7 +315,7 @@ impl Guarded {
             return;
         };
         let was_guarded = d.guarded;
-        d.guarded |= (covered && never_finds.is_none()) || rows_checked;
+        d.guarded |= guards;
         if d.guarded && !was_guarded {
             d.collision_uncaught = collision_uncaught;
         }
