@@ -914,6 +914,30 @@ fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
     }
 }
 
+/// Asserts, for each file of `files` (one statement a line, on `db`, set up), at every crash
+/// point and under a per-file transaction, that lint flags every line where PostgreSQL fails,
+/// and its DO block exactly where PostgreSQL fails there.
+fn block_flagged_where_postgres_fails(db: &ScratchDb, files: &[&[&str]]) {
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        let block = line_of(&sql, "DO $$");
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(db, statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            assert!(
+                missed.is_empty(),
+                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
+            );
+            assert_eq!(
+                lint.contains(&block),
+                server.contains(&block),
+                "{model:?} the block: server {server:?}, lint {lint:?}\n{sql}"
+            );
+        }
+    }
+}
+
 /// A DO-block rename under a handler of its retry's "already exists" alone (`WHEN
 /// duplicate_table`, `SQLSTATE '42P07'`, in an inner block too), of a table, view or sequence
 /// the file makes right before the block: every retry that reaches the rename finds the old
@@ -962,24 +986,7 @@ fn a_do_block_rename_under_a_handler_of_the_collision_alone_is_flagged_where_pos
             "DROP TABLE d_old;",
         ],
     ];
-    for statements in files {
-        let sql = statements.join("\n") + "\n";
-        let block = line_of(&sql, "DO $$");
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let server = crash_point_failures(&db, statements, model);
-            let lint = retry_lines_in_model(&sql, model);
-            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
-            assert!(
-                missed.is_empty(),
-                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
-            );
-            assert_eq!(
-                lint.contains(&block),
-                server.contains(&block),
-                "{model:?} the block: server {server:?}, lint {lint:?}\n{sql}"
-            );
-        }
-    }
+    block_flagged_where_postgres_fails(&db, files);
 }
 
 /// A DO-block rename with `IF EXISTS` of a name the file makes again, before the block or
@@ -1045,24 +1052,7 @@ fn a_do_block_rename_with_if_exists_of_a_name_made_again_is_flagged_where_postgr
             "DROP INDEX i2_old;",
         ],
     ];
-    for statements in files {
-        let sql = statements.join("\n") + "\n";
-        let block = line_of(&sql, "DO $$");
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let server = crash_point_failures(&db, statements, model);
-            let lint = retry_lines_in_model(&sql, model);
-            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
-            assert!(
-                missed.is_empty(),
-                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
-            );
-            assert_eq!(
-                lint.contains(&block),
-                server.contains(&block),
-                "{model:?} the block: server {server:?}, lint {lint:?}\n{sql}"
-            );
-        }
-    }
+    block_flagged_where_postgres_fails(&db, files);
 }
 
 /// A column rename under a handler of `undefined_column` alone, of a column the file adds
