@@ -14,7 +14,7 @@ mod common;
 
 use common::retry::{
     after_every_crash_point, crash_point_failures, crash_point_mismatches, dialect_options,
-    retry_findings, retry_lines_in_model, run_twice, second_run, statements, Case,
+    line_of, retry_findings, retry_lines_in_model, run_twice, second_run, statements, Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -864,10 +864,11 @@ fn do_block_renames_match_postgres_at_every_crash_point_in_both_models() {
 /// fails at (under a per-file transaction the server fails nowhere), never less. Nor does one
 /// under a handler: with every crash point counting, a handler of `undefined_table` alone does
 /// not catch what the block's retry after a crash past it raises, `relation "d2_old" already
-/// exists` (the file made `d2` again), and PF118 flags the rename there (`WHEN
-/// duplicate_table` alone neither: a retry of the whole file meets `d2` gone). Under a
-/// per-file transaction the file drops `d2_old` for good after the block, so no re-run meets
-/// it and the rename under a handler is not flagged.
+/// exists` (the file made `d2` again), and PF118 flags the rename there. `WHEN
+/// duplicate_table` alone catches that one, and no retry meets `d2` gone at the block (line 1
+/// makes it again first): not flagged, in either model. Under a per-file transaction the file
+/// drops `d2_old` for good after the block, so no re-run meets it and the rename under a
+/// handler is not flagged.
 #[test]
 fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();
@@ -895,11 +896,14 @@ fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
                 "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
             );
             // Under a per-file transaction and a handler of the missing old name, the block
-            // itself is flagged exactly where the server fails: nowhere. (`WHEN
-            // duplicate_table` alone is still flagged at line 2 in both models where the server
-            // does not fail there: lint does not prove that a retry reaching the block always
-            // finds `d2`, made again by line 1.)
-            if block.contains("WHEN undefined_table") || block.contains("'42P01'") {
+            // itself is flagged exactly where the server fails: nowhere. Under `WHEN
+            // duplicate_table` alone, in both models: a retry that reaches the block always
+            // finds `d2`, made again by line 1 (a `CREATE TABLE` that fails only when `d2` is
+            // there), so the rename runs or fails into the handler.
+            if block.contains("WHEN undefined_table")
+                || block.contains("'42P01'")
+                || block.contains("WHEN duplicate_table")
+            {
                 assert_eq!(
                     lint.contains(&2),
                     server.contains(&2),
@@ -908,6 +912,147 @@ fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
             }
         }
     }
+}
+
+/// Asserts, for each file of `files` (one statement a line, on `db`, set up), at every crash
+/// point and under a per-file transaction, that lint flags every line where PostgreSQL fails,
+/// and its DO block exactly where PostgreSQL fails there.
+fn block_flagged_where_postgres_fails(db: &ScratchDb, files: &[&[&str]]) {
+    for statements in files {
+        let sql = statements.join("\n") + "\n";
+        let block = line_of(&sql, "DO $$");
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let server = crash_point_failures(db, statements, model);
+            let lint = retry_lines_in_model(&sql, model);
+            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            assert!(
+                missed.is_empty(),
+                "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
+            );
+            assert_eq!(
+                lint.contains(&block),
+                server.contains(&block),
+                "{model:?} the block: server {server:?}, lint {lint:?}\n{sql}"
+            );
+        }
+    }
+}
+
+/// A DO-block rename under a handler of its retry's "already exists" alone (`WHEN
+/// duplicate_table`, `SQLSTATE '42P07'`, in an inner block too), of a table, view or sequence
+/// the file makes right before the block: every retry that reaches the rename finds the old
+/// name, so it runs or fails into the handler, and PostgreSQL never fails there. Lint does
+/// not flag it, in either model. Where the file does not make the old name (`d`, there before
+/// the file) or makes another schema's (`a.d`), a retry meets it gone, with `relation "d"
+/// does not exist`, which the handler does not catch: flagged there. Lint never flags less
+/// than the server fails.
+#[test]
+fn a_do_block_rename_under_a_handler_of_the_collision_alone_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let files: &[&[&str]] = &[
+        &[
+            "CREATE TABLE IF NOT EXISTS d2 (id int);",
+            "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            "DO $$ BEGIN BEGIN ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN duplicate_table THEN NULL; END; END $$;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            "DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN SQLSTATE '42P07' THEN NULL; END $$;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE VIEW v2 AS SELECT 1 AS x;",
+            "DO $$ BEGIN ALTER VIEW v2 RENAME TO v2_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DROP VIEW v2_old;",
+        ],
+        &[
+            "CREATE SEQUENCE s2;",
+            "DO $$ BEGIN ALTER SEQUENCE s2 RENAME TO s2_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DROP SEQUENCE s2_old;",
+        ],
+        &[
+            "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DROP TABLE d_old;",
+        ],
+        &[
+            "CREATE TABLE a.d (id int);",
+            "DO $$ BEGIN ALTER TABLE d RENAME TO d_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DROP TABLE d_old;",
+        ],
+    ];
+    block_flagged_where_postgres_fails(&db, files);
+}
+
+/// A DO-block rename with `IF EXISTS` of a name the file makes again, before the block or
+/// after it (or the block itself after the rename): a retry that reaches the block finds the
+/// old name and the new one an earlier run left, and fails with `relation "d2_old" already
+/// exists` (`IF EXISTS` checks only the old name), also under a handler of `undefined_table`
+/// alone. PF118 flags the block wherever PostgreSQL fails there, at every crash point and
+/// under a per-file transaction (where a re-run meets the new name only when the file leaves
+/// it), and lint never flags less than the server fails.
+#[test]
+fn a_do_block_rename_with_if_exists_of_a_name_made_again_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec(SETUP);
+    let rename = "DO $$ BEGIN ALTER TABLE IF EXISTS d2 RENAME TO d2_old; END $$;";
+    let files: &[&[&str]] = &[
+        &[
+            "CREATE TABLE d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE IF NOT EXISTS d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            rename,
+            "INSERT INTO d SELECT * FROM d2_old;",
+        ],
+        &[
+            "CREATE TABLE d2 (id int);",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+            "INSERT INTO d SELECT * FROM d2_old;",
+            "DROP TABLE d2_old;",
+        ],
+        &[
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; END $$;",
+            "CREATE TABLE d (id int);",
+            "INSERT INTO d SELECT * FROM d_old;",
+            "DROP TABLE d_old;",
+        ],
+        &[
+            "DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; END $$;",
+            "CREATE TABLE IF NOT EXISTS d (id int);",
+        ],
+        &["DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; CREATE TABLE IF NOT EXISTS d (id int); END $$;"],
+        &[
+            "CREATE VIEW v2 AS SELECT 1 AS x;",
+            "DO $$ BEGIN ALTER VIEW IF EXISTS v2 RENAME TO v2_old; END $$;",
+            "DROP VIEW v2_old;",
+        ],
+        &[
+            "CREATE SEQUENCE s2;",
+            "DO $$ BEGIN ALTER SEQUENCE IF EXISTS s2 RENAME TO s2_old; END $$;",
+            "DROP SEQUENCE s2_old;",
+        ],
+        &[
+            "CREATE INDEX i2 ON d (id);",
+            "DO $$ BEGIN ALTER INDEX IF EXISTS i2 RENAME TO i2_old; END $$;",
+            "DROP INDEX i2_old;",
+        ],
+    ];
+    block_flagged_where_postgres_fails(&db, files);
 }
 
 /// A column rename under a handler of `undefined_column` alone, of a column the file adds

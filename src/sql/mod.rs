@@ -201,6 +201,10 @@ pub struct DoBlockContext {
     /// a composite type's `duplicate_table`, and `collision_uncaught` counts both. The same as
     /// `collision_uncaught` for any other statement.
     pub enum_collision_uncaught: bool,
+    /// Not guarded, but a rename whose retry's "already exists" (the new name an earlier run
+    /// left) a handler around it catches, and the first statement of the body that may touch
+    /// objects: only a missing old name fails it ([`do_block::Guarded::collision_caught`]).
+    pub collision_caught: bool,
     /// Index of the DO statement among the top-level statements.
     pub parent: usize,
     /// Guarded only because statement `n` of the same DO body runs before it and fails first
@@ -517,6 +521,7 @@ fn nested_statements(
                 guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
+                collision_caught: false,
             }),
         };
         let mut statement = with_guards(
@@ -540,7 +545,8 @@ fn nested_statements(
 /// `statement` of a PL/pgSQL body (its guards applied), after `before`: guarded when an
 /// earlier statement fails first on a retry into a handler around it
 /// ([`do_block::Guarded::fails_first`]), with that statement's position in
-/// [`DoBlockContext::after_failure_of`]. `tokens`: the body's.
+/// [`DoBlockContext::after_failure_of`]; otherwise, for a rename, whether a handler catches
+/// its collision ([`DoBlockContext::collision_caught`]). `tokens`: the body's.
 fn mark_after_failure(
     statement: &mut Statement,
     guarded: &do_block::Guarded,
@@ -551,7 +557,17 @@ fn mark_after_failure(
     let first = unguarded
         .then(|| guarded.fails_first(tokens, before, statement))
         .flatten();
-    if let (Some(first), Some(d)) = (first, statement.context.do_block.as_mut()) {
+    let renames = matches!(
+        statement.shape.kind,
+        ShapeKind::Rename(_) | ShapeKind::AlterTable
+    );
+    let collision_caught =
+        unguarded && first.is_none() && renames && guarded.collision_caught(tokens, statement);
+    let Some(d) = statement.context.do_block.as_mut() else {
+        return;
+    };
+    d.collision_caught = collision_caught;
+    if let Some(first) = first {
         d.guarded = true;
         d.after_failure_of = Some(first);
         statement.guard_note = None;
@@ -628,6 +644,7 @@ fn body_at(
                 guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
+                collision_caught: false,
             }),
         };
         let built = build(

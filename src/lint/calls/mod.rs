@@ -440,6 +440,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
+                collision_caught: false,
             });
             out.runs.push(Run {
                 statement: run,
@@ -757,6 +758,7 @@ impl Walk<'_> {
                             guarded_once_removed: false,
                             collision_uncaught: false,
                             enum_collision_uncaught: false,
+                            collision_caught: false,
                         });
                         parts.guarded.apply(&mut statement, dynamic.at, bindings);
                         let origin = match routine {

@@ -34,7 +34,8 @@ impl Rule for Rename {
         // A handler that catches only the missing old name (`WHEN undefined_table`) guards the
         // rename as `IF EXISTS` does, unless the file made the old name again.
         // Under a per-file transaction the new name is free on every re-run when the file
-        // removes it for good after the block.
+        // removes it for good after the block: neither that rename nor one with `IF EXISTS`
+        // fails then.
         let handled_gone = cx
             .statement
             .context
@@ -44,7 +45,9 @@ impl Rule for Rename {
                     && d.collision_uncaught
                     && (d.enum_collision_uncaught || !renames_an_enum(cx))
             });
-        if handled_gone
+        let if_exists_in_block = cx.runs_in == crate::lint::rule::RunsIn::DoBody
+            && cx.shape().guard.is_some_and(|g| g.present);
+        if (handled_gone || if_exists_in_block)
             && cx
                 .file
                 .sequence
@@ -59,7 +62,10 @@ impl Rule for Rename {
         let message = |what: &str, old: &[Key], new: Option<(String, String)>, guarded: bool| {
             let guard = "guard it (a DO block that checks the catalog, or a check in your migration tool)";
             let new = || new.map_or("the new name".to_string(), |(text, _)| code_span(&text).to_string());
-            if handled_gone || old_name_made_again(cx, old) {
+            if handled_gone
+                || old_name_made_again(cx, old)
+                || (guarded && made_again_before_block(cx, old))
+            {
                 let new = new();
                 format!(
                     "renaming {what} fails on a retry because {new} already exists: the statements before it make the old name again, and an earlier run left {new}: {guard}"
@@ -95,6 +101,9 @@ impl Rule for Rename {
                     return;
                 }
                 if handled_gone && !made_again_before_block(cx, gone) && !value_added_before(cx) {
+                    return;
+                }
+                if collision_handled(cx, gone) {
                     return;
                 }
                 let v = Violation::new(
@@ -192,6 +201,9 @@ impl Rule for Rename {
                     if handled_gone && !made_again_before_block(cx, &old) {
                         continue;
                     }
+                    if action.name.is_none() && collision_handled(cx, &old) {
+                        continue;
+                    }
                     let new = new_name(cx, action.range.clone());
                     let v = Violation::new(action.range.clone(), message(&what, &old, new, guarded));
                     out.push(with_fix(
@@ -223,6 +235,35 @@ fn made_again_before_block(cx: &StatementCx, old: &[Key]) -> bool {
                 seq.state_before_through_renames(key) == Some(true)
                     || seq.made_right_before_current(key)
             }))
+}
+
+/// Is rename `cx` of a DO body guarded by a handler of the "already exists" its retry raises
+/// alone ([`crate::sql::DoBlockContext::collision_caught`]: `WHEN duplicate_table`), of a
+/// table, view, materialized view or sequence (`old`, the old name's keys) that every run
+/// reaching the block finds, made by the file's last event on it before the block, in the
+/// schema the rename writes ([`crate::lint::sequence::Sequence::created_on_every_run`])? A
+/// retry then never meets the old name gone: it renames it, or fails into the handler once an
+/// earlier run left the new name (`CREATE TABLE d2 …; DO $$ BEGIN ALTER TABLE d2 RENAME TO
+/// d2_old; EXCEPTION WHEN duplicate_table THEN NULL; END $$` never fails).
+fn collision_handled(cx: &StatementCx, old: &[Key]) -> bool {
+    use ObjectKind as K;
+    let written = cx.shape().object().and_then(|n| n.schema());
+    cx.runs_in == crate::lint::rule::RunsIn::DoBody
+        && cx
+            .statement
+            .context
+            .do_block
+            .is_some_and(|d| !d.guarded && d.collision_caught)
+        && !old.is_empty()
+        && old.iter().all(|key| {
+            matches!(
+                key,
+                Key::Object(K::Table | K::View | K::MaterializedView | K::Sequence, _)
+            ) && cx
+                .file
+                .sequence
+                .created_on_every_run(key, cx.file.top_index, written)
+        })
 }
 
 /// Does a retry that reaches the rename in `cx` meet one of `old` (the old name's keys) made
@@ -258,20 +299,29 @@ fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
 /// Does a retry meet `old` (the old name's keys) again after a run renamed it away? Created
 /// by the file before the rename (`CREATE TABLE t_new …; RENAME t_new TO t`, also through an
 /// earlier rename of what it created) or after it: either way a re-run of the whole file meets
-/// the old name again. Top level only.
+/// the old name again. In a DO body, by a statement of the file after the block or one of the
+/// block itself ([`crate::lint::sequence::Sequence::returns_from`]: `DO $$ BEGIN ALTER TABLE
+/// IF EXISTS d RENAME TO d_old; END $$; CREATE TABLE d …`), in any schema.
 fn comes_back(cx: &StatementCx, old: &[Key]) -> bool {
-    cx.sequence.is_some_and(|(seq, i)| {
-        old.iter().any(|key| {
+    match cx.sequence {
+        Some((seq, i)) => old.iter().any(|key| {
             seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
-        })
-    })
+        }),
+        None if cx.runs_in == crate::lint::rule::RunsIn::DoBody => old
+            .iter()
+            .any(|key| cx.file.sequence.returns_from(key, cx.file.top_index)),
+        None => false,
+    }
 }
 
 /// May a retry of a rename with `IF EXISTS` find `old` (the old name's keys) again, and the new
-/// name an earlier run left taken? When the statements before it make `old` again
-/// ([`old_name_made_again`]), or a statement of the file brings it back ([`comes_back`]).
+/// name an earlier run left taken? When the statements before it (in a DO body, those of the
+/// file before the block too: [`made_again_before_block`]) make `old` again, or a statement of
+/// the file brings it back ([`comes_back`]): `CREATE TABLE d2 …; DO $$ BEGIN ALTER TABLE IF
+/// EXISTS d2 RENAME TO d2_old; END $$` fails on a retry past the block with `relation "d2_old"
+/// already exists`.
 fn old_name_back(cx: &StatementCx, old: &[Key]) -> bool {
-    old_name_made_again(cx, old) || comes_back(cx, old)
+    made_again_before_block(cx, old) || comes_back(cx, old)
 }
 
 /// MySQL's and MariaDB's `CHANGE [COLUMN] old new …` with a new name: a column rename, which

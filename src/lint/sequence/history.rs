@@ -308,15 +308,27 @@ impl Sequence {
 
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?
     pub fn returns_after(&self, key: &Key, i: usize) -> bool {
+        self.returns_where(key, |j| j > i)
+    }
+
+    /// [`Self::returns_after`] for a statement of the body of DO block `i`, whose own
+    /// statements count too (`DO $$ BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; CREATE TABLE
+    /// IF NOT EXISTS d …; END $$`: the next run meets `d` again).
+    pub fn returns_from(&self, key: &Key, i: usize) -> bool {
+        self.returns_where(key, |j| j >= i)
+    }
+
+    /// Does a statement `at` accepts (by index) create `key`, or rename something to it?
+    fn returns_where(&self, key: &Key, at: impl Fn(usize) -> bool) -> bool {
         let d = key.digest();
         let created = self
             .events_anywhere(d)
-            .any(|&(_, j, e)| j as usize > i && e == Event::Create);
+            .any(|&(_, j, e)| at(j as usize) && e == Event::Create);
         created
             || self
                 .arrivals
                 .get(&d)
-                .is_some_and(|list| list.iter().any(|&(j, _)| j as usize > i))
+                .is_some_and(|list| list.iter().any(|&(j, _)| at(j as usize)))
     }
 
     /// The first top-level statement after `i` that gives an existing column of the same table

@@ -155,6 +155,7 @@ impl Replayer {
                     guarded_once_removed: false,
                     collision_uncaught: false,
                     enum_collision_uncaught: false,
+                    collision_caught: false,
                 });
                 changes = true;
                 out.push(run);
@@ -322,6 +323,7 @@ impl Replayer {
                 guarded_once_removed: false,
                 collision_uncaught: false,
                 enum_collision_uncaught: false,
+                collision_caught: false,
             });
             self.current.statement = on.clone();
             self.foreign_keys.clear();

@@ -78,6 +78,12 @@ impl Handler {
         })
     }
 
+    /// Does it catch that error of rename `statement` ([`collision_error`]), a known one?
+    pub(super) fn catches_known_collision(&self, statement: &crate::sql::Statement) -> bool {
+        collision_error(statement)
+            .is_some_and(|errors| errors.iter().all(|&error| self.catches_error(error)))
+    }
+
     /// Does it catch what a statement raises when a table it reads is gone?
     pub(super) fn catches_missing_table(&self) -> bool {
         self.catches_error(UNDEFINED_TABLE)
@@ -132,7 +138,6 @@ impl Handler {
 /// statement there runs whenever the block gets to `at`, and meets what an earlier run of the
 /// block made. `tokens`: the body's, the `;` between statements included.
 pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bool {
-    const REMOVES: [&str; 5] = ["DROP", "RENAME", "EXECUTE", "PERFORM", "CALL"];
     const STATEMENT_AFTER: [&str; 6] = ["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "EXCEPTION"];
     let from = tokens.partition_point(|t| t.range.start < start);
     let to = tokens.partition_point(|t| t.range.start < at);
@@ -146,7 +151,7 @@ pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bo
                 || p.token == Token::ShiftRight
                 || STATEMENT_AFTER.iter().any(|w| p.is_kw(w))
         });
-        if REMOVES.iter().any(|w| t.is_kw(w)) {
+        if may_remove(t) {
             return false;
         }
         if t.is_kw("END") {
@@ -168,6 +173,14 @@ pub(super) fn runs_first_in_block(tokens: &[Tok], start: usize, at: usize) -> bo
         k += 1;
     }
     depth == 0
+}
+
+/// Is `t` a word that starts what may remove objects: `DROP`, `RENAME`, or SQL a body cannot
+/// read (`EXECUTE`, `PERFORM`, `CALL`)?
+pub(super) fn may_remove(t: &Tok) -> bool {
+    ["DROP", "RENAME", "EXECUTE", "PERFORM", "CALL"]
+        .iter()
+        .any(|w| t.is_kw(w))
 }
 
 const DUPLICATE_TABLE: (&str, &str) = ("duplicate_table", "42P07");
@@ -221,12 +234,18 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
         // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
         // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
-        // `ALTER … IF EXISTS x RENAME TO y` only notices.
+        // `ALTER … IF EXISTS x RENAME TO y` only notices then: its retry fails only once the
+        // file made `x` again and an earlier run left `y`, with `relation "y" already exists`
+        // (`duplicate_table`) for a relation.
         ShapeKind::Rename(kind) => {
             let word = |w: &str| statement.tokens.iter().any(|t| t.is_kw(w));
             let renames_object = statement.renames_object();
             if renames_object && shape.guard.is_some_and(|g| g.present) {
-                return None;
+                let relation = matches!(
+                    kind,
+                    K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
+                );
+                return relation.then(|| vec![DUPLICATE_TABLE]);
             }
             match kind {
                 K::Index | K::Sequence | K::View | K::MaterializedView | K::Table
@@ -268,7 +287,8 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                     // The old name is gone: `RENAME [COLUMN] a TO b` raises `column "a" does
                     // not exist`, `RENAME CONSTRAINT` `constraint "c" … does not exist`,
                     // `RENAME TO` `relation "t" does not exist` (but under `ALTER TABLE IF
-                    // EXISTS`, which only notices).
+                    // EXISTS`, which only notices: its retry fails only on the new name an
+                    // earlier run left, once the file made `t` again).
                     AlterActionKind::Rename => {
                         let second = crate::sql::tokens_in(&statement.tokens, &a.range).get(1);
                         if second.is_some_and(|t| t.is_kw("CONSTRAINT")) {
@@ -276,7 +296,7 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
                         } else if a.name.is_some() {
                             Some(UNDEFINED_COLUMN)
                         } else if shape.guard.is_some_and(|g| g.present) {
-                            None
+                            Some(DUPLICATE_TABLE)
                         } else {
                             Some(UNDEFINED_TABLE)
                         }

@@ -301,7 +301,21 @@ impl Guarded {
                 .object()
                 .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
         let checked = self.drops_checked(at, statement, bindings);
-        let collision_uncaught = !rows_checked && self.collision_uncaught(at, statement, false);
+        let guards = (covered && never_finds.is_none()) || rows_checked;
+        // Asked only of a rename this guards first (kept only then): of any other statement,
+        // whose collision is not known, a guard that covers it counts as catching it, and the
+        // answer is `false`.
+        let newly_guarded = guards
+            && statement
+                .context
+                .do_block
+                .is_some_and(|d| !d.guarded && !rows_checked);
+        let renames = matches!(
+            statement.shape.kind,
+            super::ShapeKind::Rename(_) | super::ShapeKind::AlterTable
+        );
+        let collision_uncaught =
+            newly_guarded && renames && self.collision_uncaught(at, statement, false);
         let enum_collision_uncaught =
             collision_uncaught && self.collision_uncaught(at, statement, true);
         for table in self.condition_reads(at) {
@@ -313,7 +327,7 @@ impl Guarded {
             return;
         };
         let was_guarded = d.guarded;
-        d.guarded |= (covered && never_finds.is_none()) || rows_checked;
+        d.guarded |= guards;
         if d.guarded && !was_guarded {
             d.collision_uncaught = collision_uncaught;
             d.enum_collision_uncaught = enum_collision_uncaught;
@@ -410,6 +424,29 @@ impl Guarded {
                 .branches
                 .iter()
                 .any(|b| around(&b.range) && b.guards(statement))
+    }
+
+    /// Is rename `statement` of the body whose tokens are `tokens`, which no guard covers, in a
+    /// block whose PostgreSQL handler catches the "already exists" its retry raises once an
+    /// earlier run left the new name (`WHEN duplicate_table` around `ALTER TABLE d2 RENAME TO
+    /// d2_old`, [`Handler::catches_known_collision`]), directly in that block and after nothing
+    /// in the body that may remove objects ([`runs_first_in_block`])? A retry that reaches it
+    /// fails then only when the old name is gone, which the file may rule out by making it
+    /// right before the block.
+    pub fn collision_caught(&self, tokens: &[Tok], statement: &super::Statement) -> bool {
+        let at = statement.range.start;
+        let nothing_removed_before = |start: usize| {
+            !tokens
+                .iter()
+                .take_while(|t| t.range.start < start)
+                .any(handlers::may_remove)
+        };
+        self.handlers.iter().any(|h| {
+            h.range.contains(&at)
+                && h.catches_known_collision(statement)
+                && nothing_removed_before(h.range.start)
+                && runs_first_in_block(tokens, h.range.start, at)
+        })
     }
 
     /// Does an exception handler whose block holds byte `at` catch the error a re-run of
