@@ -295,3 +295,51 @@ fn a_value_rename_after_the_file_adds_the_value_again_is_flagged_where_postgres_
         }
     }
 }
+
+/// `RENAME ATTRIBUTE x TO y` of a composite type after the file's `ALTER TYPE ct ADD ATTRIBUTE
+/// x int`, in a DO block under a handler of the missing attribute only (`undefined_column`) and
+/// at the top level: a retry past it adds `x` again and fails on the `y` an earlier run left
+/// (`column "y" of relation "ct" already exists`, `duplicate_column`), in both models, unless
+/// the file drops `y` after it (`ALTER TYPE ct DROP ATTRIBUTE y`) and runs in a per-file
+/// transaction. PF118 flags the rename exactly where the server fails; a handler of both never
+/// fails and is not flagged. (Line 1 is left out: a retry of `ADD ATTRIBUTE`, which has no `IF
+/// NOT EXISTS`, fails once it ran, and no rule flags it.)
+#[test]
+fn an_attribute_rename_after_the_file_adds_the_attribute_again_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TYPE ct AS (a int);");
+    let add = "ALTER TYPE ct ADD ATTRIBUTE x int;".to_string();
+    let rename = "ALTER TYPE ct RENAME ATTRIBUTE x TO y;";
+    let drop = "ALTER TYPE ct DROP ATTRIBUTE y;".to_string();
+    let guarded =
+        |handler: &str| format!("DO $$ BEGIN {rename} EXCEPTION WHEN {handler} THEN NULL; END $$;");
+    let both = "undefined_column OR duplicate_column";
+    let files = [
+        vec![add.clone(), guarded("undefined_column")],
+        vec![add.clone(), guarded("undefined_column"), drop.clone()],
+        vec![add.clone(), guarded(both)],
+        vec![add.clone(), rename.to_string()],
+        vec![add.clone(), rename.to_string(), drop.clone()],
+    ];
+    for statements in files {
+        for (model, server, lint) in server_and_lint(&db, &statements) {
+            let fails =
+                !statements[1].contains(both) && (model.is_none() || !statements.contains(&drop));
+            let past_first =
+                |lines: &[usize]| lines.iter().copied().filter(|&l| l > 1).collect::<Vec<_>>();
+            assert_eq!(
+                (past_first(&server), past_first(&lint)),
+                (
+                    if fails { vec![2] } else { vec![] },
+                    if fails { vec![2] } else { vec![] }
+                ),
+                "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+            );
+            assert_eq!(
+                pf118_lines(&statements, model).contains(&2),
+                fails,
+                "{model:?}: server {server:?}\n{statements:#?}"
+            );
+        }
+    }
+}

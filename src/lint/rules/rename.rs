@@ -92,7 +92,12 @@ impl Rule for Rename {
                     w[0].is_kw("RENAME")
                         && ["VALUE", "ATTRIBUTE", "COLUMN"].iter().any(|k| w[1].is_kw(k))
                 });
-                let gone = if renames_object { &old[..] } else { &[] };
+                let attribute = renamed_attribute(cx);
+                let gone = if renames_object {
+                    &old[..]
+                } else {
+                    &attribute[..]
+                };
                 // `IF EXISTS` skips the rename once the old name is gone, not when the
                 // statements before it make the old name again: the retry then meets the new
                 // name an earlier run left (`CREATE INDEX IF NOT EXISTS i …; ALTER INDEX IF
@@ -415,6 +420,23 @@ fn renamed_value<'a>(cx: &StatementCx<'a>) -> Option<(&'a str, &'a str)> {
         _ => None,
     };
     Some((literal(at + 2)?, literal(at + 4)?))
+}
+
+/// `ALTER TYPE t RENAME ATTRIBUTE a TO b`: the attribute, keyed as the sequence keys a
+/// composite type's attributes, as columns of it (`ALTER TYPE t ADD ATTRIBUTE a …` before a
+/// rename under `WHEN undefined_column` makes `a` again: `column "b" of relation "t" already
+/// exists`).
+fn renamed_attribute(cx: &StatementCx) -> Vec<Key> {
+    let tokens = &cx.statement.tokens;
+    let Some(name) = cx.shape().object() else {
+        return Vec::new();
+    };
+    tokens
+        .windows(3)
+        .find(|w| w[0].is_kw("RENAME") && w[1].is_kw("ATTRIBUTE"))
+        .and_then(|w| crate::sql::folded(&w[2]))
+        .map(|old| vec![Key::Column(name.base().to_string(), old)])
+        .unwrap_or_default()
 }
 
 /// The catalog check that the object about to be renamed is still there (PostgreSQL).

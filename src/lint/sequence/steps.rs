@@ -71,8 +71,92 @@ pub(super) fn arrivals(statement: &Statement) -> Vec<Arrival> {
                 old: name.base().to_string(),
             }]
         }
+        // `ALTER TYPE t RENAME ATTRIBUTE a TO b`: the attribute, keyed as a column of `t`.
+        ShapeKind::Rename(ObjectKind::Type) => attribute_steps(statement)
+            .into_iter()
+            .filter_map(|step| match (step.to, step.key) {
+                (Some(key), Key::Column(_, old)) => Some(Arrival { key, old }),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A composite type's attributes, keyed as its columns (`Key::Column(t, a)`: PostgreSQL
+/// raises a column's errors for them, `column "b" of relation "t" already exists`): each
+/// `ADD ATTRIBUTE a …` (a creation), `DROP ATTRIBUTE [IF EXISTS] a` and `RENAME ATTRIBUTE a
+/// TO b` (removals) of `ALTER TYPE t`, over the action's tokens.
+fn attribute_steps(statement: &Statement) -> Vec<Step> {
+    let shape = &statement.shape;
+    let (ShapeKind::Alter(ObjectKind::Type) | ShapeKind::Rename(ObjectKind::Type), Some(ty)) =
+        (&shape.kind, shape.object())
+    else {
+        return Vec::new();
+    };
+    let tokens = &statement.tokens;
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            sqlparser::tokenizer::Token::LParen => depth += 1,
+            sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let event = if depth > 0 || !tokens.get(i + 1).is_some_and(|t| t.is_kw("ATTRIBUTE")) {
+            continue;
+        } else if t.is_kw("ADD") {
+            Event::Create
+        } else if t.is_kw("DROP") || t.is_kw("RENAME") {
+            Event::Remove
+        } else {
+            continue;
+        };
+        let mut at = i + 2;
+        let guarded = tokens.get(at).is_some_and(|t| t.is_kw("IF"));
+        while tokens
+            .get(at)
+            .is_some_and(|t| t.is_kw("IF") || t.is_kw("NOT") || t.is_kw("EXISTS"))
+        {
+            at += 1;
+        }
+        let Some(name) = tokens.get(at).and_then(folded) else {
+            continue;
+        };
+        let rename = t.is_kw("RENAME");
+        let to = tokens
+            .get(at + 1)
+            .filter(|t| rename && t.is_kw("TO"))
+            .and(tokens.get(at + 2))
+            .and_then(folded)
+            .map(|new| Key::Column(ty.base().to_string(), new));
+        // The action runs to the next comma outside parentheses.
+        let mut inner = 0usize;
+        let end = tokens[i..]
+            .iter()
+            .take_while(|t| {
+                match t.token {
+                    sqlparser::tokenizer::Token::LParen => inner += 1,
+                    sqlparser::tokenizer::Token::RParen => inner = inner.saturating_sub(1),
+                    sqlparser::tokenizer::Token::Comma if inner == 0 => return false,
+                    _ => {}
+                }
+                true
+            })
+            .last()
+            .map_or(t.range.end, |last| last.range.end);
+        out.push(Step {
+            key: Key::Column(ty.base().to_string(), name),
+            event,
+            table: Some(ty.base().to_string()),
+            range: t.range.start..end,
+            rename,
+            to,
+            guarded,
+            schema: schema(ty),
+        });
+    }
+    out
 }
 
 /// The name after the first `RENAME … TO` of a statement that renames an object itself.
@@ -242,6 +326,10 @@ pub(super) fn steps(statement: &Statement) -> Vec<Step> {
                 })
             })
             .collect();
+    }
+    let attributes = attribute_steps(statement);
+    if !attributes.is_empty() {
+        return attributes;
     }
     // The new name of a statement that renames one object (not MySQL's `RENAME TABLE a TO b,
     // c TO d`, whose pairs the effects do not spell).

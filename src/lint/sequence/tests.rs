@@ -337,12 +337,23 @@ fn a_rename_is_not_proved_when_a_name_is_left_otherwise() {
 }
 
 #[test]
-fn renaming_a_value_an_attribute_or_a_view_column_removes_nothing() {
-    let sql = "ALTER TYPE mood RENAME VALUE 'a' TO 'b'; ALTER TYPE pair RENAME ATTRIBUTE x TO y; \
+fn renaming_a_value_or_a_view_column_removes_nothing() {
+    let sql = "ALTER TYPE mood RENAME VALUE 'a' TO 'b'; \
                ALTER VIEW v RENAME COLUMN a TO b; CREATE TYPE mood AS ENUM ('a'); \
                CREATE VIEW v AS SELECT 1 AS a;";
     let (_, s) = seq(sql, ApplyModel::FileTransaction);
     assert!(!s.removes_anything());
+}
+
+/// A composite type's attribute is keyed as its column: `RENAME ATTRIBUTE x TO y` removes
+/// `pair.x` (as `RENAME COLUMN` does a table's), not the type.
+#[test]
+fn renaming_an_attribute_removes_the_attribute_not_the_type() {
+    let sql = "ALTER TYPE pair RENAME ATTRIBUTE x TO y; CREATE TYPE pair AS (x int);";
+    let (_, s) = seq(sql, ApplyModel::FileTransaction);
+    assert!(!s.removes(&Key::Object(ObjectKind::Type, "pair".into())));
+    assert!(s.removes(&Key::Column("pair".into(), "x".into())));
+    assert!(!s.removes(&Key::Column("pair".into(), "y".into())));
 }
 
 #[test]
