@@ -98,22 +98,97 @@ fn server_and_lint(
 fn a_do_block_rename_under_a_handler_of_the_missing_name_only_is_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();
     for &(make, rename, drop, missing, _) in OBJECTS {
-        let statements = file(make, rename, missing, drop);
-        for (model, server, lint) in server_and_lint(&db, &statements) {
-            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
-            assert!(
-                missed.is_empty(),
-                "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
-            );
+        assert_fails_at_the_block_per_statement_only(&db, &file(make, rename, missing, drop));
+    }
+}
+
+/// Lint flags every line the server fails at in `statements`, in both models; the server fails
+/// at line 2 statement by statement only (the file drops the new name for good), and lint
+/// flags line 2 exactly then.
+fn assert_fails_at_the_block_per_statement_only(db: &ScratchDb, statements: &[String]) {
+    for (model, server, lint) in server_and_lint(db, statements) {
+        let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+        assert!(
+            missed.is_empty(),
+            "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+        );
+        assert_eq!(
+            server.contains(&2),
+            model.is_none(),
+            "{model:?}: server {server:?}\n{statements:#?}"
+        );
+        assert_eq!(
+            lint.contains(&2),
+            server.contains(&2),
+            "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+        );
+    }
+}
+
+/// The condition PostgreSQL 15 raises when `make` (a creation of [`OBJECTS`], or of a table)
+/// finds its name taken.
+fn duplicate_of(make: &str) -> &'static str {
+    if make.starts_with("CREATE TABLE") {
+        "duplicate_table"
+    } else if make.starts_with("CREATE SCHEMA") {
+        "duplicate_schema"
+    } else if make.starts_with("CREATE FUNCTION") || make.starts_with("CREATE PROCEDURE") {
+        "duplicate_function"
+    } else {
+        "duplicate_object"
+    }
+}
+
+/// A DO block whose only statement creates the old name under a handler of its own "already
+/// exists" (`DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN NULL;
+/// END $$;`), or a top-level `CREATE TABLE IF NOT EXISTS`, makes it on every run that finds it
+/// gone: a retry past the rename's block (under a handler of the missing old name only, or a
+/// rename with `IF EXISTS`, in a block or not) fails there on the new name an earlier run left (`relation "d3_old" already exists`, `type
+/// "e2_old" already exists`), and PF118 flags it. Under a per-file transaction the file drops
+/// the new name for good, and neither fails nor flags the block.
+#[test]
+fn a_rename_after_a_creation_under_its_own_duplicate_handler_is_flagged_where_postgres_fails() {
+    let db = ScratchDb::postgres();
+    let table = (
+        "CREATE TABLE d3 (id int);",
+        "ALTER TABLE d3 RENAME TO d3_old;",
+        "DROP TABLE d3_old;",
+        "undefined_table",
+        "duplicate_table",
+    );
+    let mut files: Vec<Vec<String>> = Vec::new();
+    for &(make, rename, drop, missing, _) in std::iter::once(&table).chain(OBJECTS) {
+        let handled = format!(
+            "DO $$ BEGIN {make} EXCEPTION WHEN {} THEN NULL; END $$;",
+            duplicate_of(make)
+        );
+        let mut statements = file("", rename, missing, drop);
+        statements[0] = handled;
+        files.push(statements);
+    }
+    let mut statements = file("", table.1, table.3, table.2);
+    statements[0] = "CREATE TABLE IF NOT EXISTS d3 (id int);".to_string();
+    files.push(statements);
+    // `IF EXISTS` instead of the handler, at the top level and in a DO block.
+    let handled =
+        "DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;";
+    for rename in [
+        "ALTER TABLE IF EXISTS d3 RENAME TO d3_old;",
+        "DO $$ BEGIN ALTER TABLE IF EXISTS d3 RENAME TO d3_old; END $$;",
+    ] {
+        files.push(vec![
+            handled.to_string(),
+            rename.to_string(),
+            table.2.to_string(),
+        ]);
+    }
+    for statements in files {
+        assert_fails_at_the_block_per_statement_only(&db, &statements);
+        for model in [None, Some(ApplyModel::FileTransaction)] {
             assert_eq!(
-                server.contains(&2),
+                pf118_lines(&statements, model).contains(&2),
                 model.is_none(),
-                "{model:?}: server {server:?}\n{statements:#?}"
-            );
-            assert_eq!(
-                lint.contains(&2),
-                server.contains(&2),
-                "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+                "{model:?}\n{statements:#?}"
             );
         }
     }

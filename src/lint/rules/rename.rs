@@ -228,17 +228,19 @@ impl Rule for Rename {
 /// [`old_name_made_again`] for a rename in a DO body (or the body of a routine the statement
 /// calls, which the call runs as one statement), also through the statements of the file
 /// before the block: the file's last event on the old name before the DO statement is a
-/// creation (through renames too), or one made right before it (`CREATE TABLE d2 …; DO $$ BEGIN
-/// ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$`: a retry
-/// past the block fails with `relation "d2_old" already exists`, which the handler does not
-/// catch). In any schema, and wherever in the body the rename sits: more, never less.
+/// creation (through renames too), or one made right before it, by a DO block too that makes
+/// it wherever it is gone
+/// ([`crate::lint::sequence::Sequence::made_again_right_before_current`]): `CREATE TABLE d2 …;
+/// DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END
+/// $$`: a retry past the block fails with `relation "d2_old" already exists`, which the handler
+/// does not catch. In any schema, and wherever in the body the rename sits: more, never less.
 fn made_again_before_block(cx: &StatementCx, old: &[Key]) -> bool {
     let seq = cx.file.sequence;
     old_name_made_again(cx, old)
         || (cx.runs_in.is_in_body()
             && old.iter().any(|key| {
                 seq.state_before_through_renames(key) == Some(true)
-                    || seq.made_right_before_current(key)
+                    || seq.made_again_right_before_current(key)
             }))
 }
 
@@ -275,14 +277,16 @@ fn collision_handled(cx: &StatementCx, old: &[Key]) -> bool {
 /// again, so that it fails because the new name an earlier run gave is taken, not because the
 /// old one is gone (`CREATE TYPE mood …; ALTER TYPE mood RENAME TO mood_old;`, in a DO block or
 /// at the top level: `type "mood_old" already exists`)? At the top level the file's last event
-/// on the old name before it is a creation (through renames too); in a body (a DO block's or a
-/// called routine's), a statement right before it in the block makes it
-/// ([`made_earlier_in_block`]).
+/// on the old name before it is a creation (through renames too), or a DO block that makes it
+/// wherever it is gone (`DO $$ BEGIN CREATE TABLE d3 …; EXCEPTION WHEN duplicate_table THEN
+/// NULL; END $$`); in a body (a DO block's or a called routine's), a statement right before
+/// it in the block makes it ([`made_earlier_in_block`]).
 fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
     use crate::lint::sequence::made_earlier_in_block;
     match cx.sequence {
         Some((seq, _)) => old.iter().any(|key| {
-            seq.state_before_through_renames(key) == Some(true) || seq.made_right_before_current(key)
+            seq.state_before_through_renames(key) == Some(true)
+                || seq.made_again_right_before_current(key)
         }),
         None if cx.runs_in.is_in_body() => {
             let written = cx.shape().object().and_then(|n| n.schema());

@@ -24,6 +24,11 @@ impl Sequence {
         for step in always_made(&statement.nested, run) {
             self.made_in_blocks.push((index, step.key.digest()));
         }
+        if run == 0 {
+            for key in made_where_free(statement, source) {
+                self.made_where_free_in_blocks.push((index, key));
+            }
+        }
         // What the block always renames, as a top-level rename: every run that gets past the
         // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
         for (rename, arrival) in always_renamed(&statement.nested, run) {
@@ -166,11 +171,7 @@ fn always_run(statement: &Statement, source: &SourceFile) -> usize {
     }
     let lexed = crate::sql::lexer::lex(Dialect::Postgres, text, body.clone());
     let handler = lexed.tokens.iter().any(|t| t.is_kw("EXCEPTION"));
-    let opening =
-        crate::sql::lexer::lex(Dialect::Postgres, text, body.start..nested[0].range.start);
-    let opens_with_begin = opening.error.is_none()
-        && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"));
-    if lexed.error.is_some() || handler || !opens_with_begin {
+    if lexed.error.is_some() || handler || !opens_with_begin(text, body.start, &nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
@@ -181,6 +182,41 @@ fn always_run(statement: &Statement, source: &SourceFile) -> usize {
         run += 1;
     }
     run
+}
+
+/// Is `first` right after the opening `BEGIN` of a body starting at byte `start` of `text`: no
+/// `DECLARE`, label or inner block before it?
+fn opens_with_begin(text: &str, start: usize, first: &Statement) -> bool {
+    let opening = crate::sql::lexer::lex(Dialect::Postgres, text, start..first.range.start);
+    opening.error.is_none() && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"))
+}
+
+/// The objects (key digests) a PostgreSQL DO block makes on every run that finds their name
+/// free, though not on every run ([`always_made`]): its body is one creation, right after the
+/// opening `BEGIN`, guarded by nothing but a handler of the error its retry raises, its own
+/// "already exists" (`DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN
+/// NULL; END $$`). A run that finds the name taken fails into the handler, one that finds it
+/// free makes it, as `CREATE TABLE IF NOT EXISTS` does.
+fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
+    let [make] = statement.nested.as_slice() else {
+        return Vec::new();
+    };
+    let handled = make
+        .context
+        .do_block
+        .is_some_and(|d| d.guarded && d.after_failure_of.is_none());
+    let made = handled
+        && matches!(make.shape.kind, crate::sql::ShapeKind::Create(_))
+        && crate::sql::do_block::body_range(source, &statement.tokens)
+            .is_some_and(|body| opens_with_begin(&source.text, body.start, make));
+    if !made {
+        return Vec::new();
+    }
+    steps(make)
+        .into_iter()
+        .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
+        .map(|step| step.key.digest())
+        .collect()
 }
 
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of

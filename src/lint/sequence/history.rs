@@ -523,6 +523,22 @@ impl Sequence {
             .is_ok_and(|i| self.made_right_before(key.digest(), i, |_| true))
     }
 
+    /// [`Self::made_right_before_current`], or made by a DO block that makes it on every run
+    /// that finds the name free ([`Self::look_ahead_in`]: a creation under a handler of its
+    /// own "already exists"), with nothing touching it after that block before the current
+    /// statement. A retry that finds the name gone makes it again there.
+    pub fn made_again_right_before_current(&self, key: &Key) -> bool {
+        let Ok(i) = u32::try_from(self.current_index) else {
+            return false;
+        };
+        let d = key.digest();
+        self.made_right_before(d, i, |_| true)
+            || self.conditional.last_before(d, i).is_some_and(|(c, _)| {
+                self.events.last_before(d, i).is_none_or(|(k, _)| k < c)
+                    && self.made_where_free_in_blocks.contains(&(c, d))
+            })
+    }
+
     /// Does a run of the whole file leave an object under `key` because an unguarded
     /// top-level rename gives something this name after every other event of the file on it
     /// (the table rebuild: `CREATE TABLE t_new …; DROP TABLE t; ALTER TABLE t_new RENAME TO

@@ -402,6 +402,8 @@ impl Sequence {
             .retain(|key, _| removed.contains_key(key));
         self.made_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
+        self.made_where_free_in_blocks
+            .retain(|(_, key)| removed.contains_key(key));
         self.events.0.shrink_to_fit();
         self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();

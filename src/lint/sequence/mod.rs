@@ -387,6 +387,10 @@ pub struct Sequence {
     /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
     /// digest); only objects the file removes are kept.
     made_in_blocks: Vec<(u32, u64)>,
+    /// First pass: what DO blocks make on every run that finds the name free, as (statement,
+    /// key digest): a creation under a handler of its own "already exists"
+    /// (`do_made::made_where_free`); only objects the file removes are kept.
+    made_where_free_in_blocks: Vec<(u32, u64)>,
     /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
     /// (statement, digest of the old name).
     renamed_in_blocks: Vec<(u32, u64)>,
