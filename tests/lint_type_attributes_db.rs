@@ -44,6 +44,21 @@ const CASES: &[Case] = &[
             "ALTER TYPE c2 ADD ATTRIBUTE x int;",
         ],
     },
+    Case {
+        name: "a DROP ATTRIBUTE IF EXISTS",
+        statements: &["ALTER TYPE ct DROP ATTRIBUTE IF EXISTS a;"],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE in a DO block catching undefined_column",
+        statements: &["DO $$ BEGIN ALTER TYPE ct DROP ATTRIBUTE a; EXCEPTION WHEN undefined_column THEN NULL; END $$;"],
+    },
+    Case {
+        name: "an attribute the file adds, then drops",
+        statements: &[
+            "ALTER TYPE ct ADD ATTRIBUTE q int;",
+            "ALTER TYPE ct DROP ATTRIBUTE q;",
+        ],
+    },
 ];
 
 #[test]

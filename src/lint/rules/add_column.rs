@@ -90,24 +90,13 @@ impl Rule for AddColumn {
 /// (`duplicate_column`). No fix: the only guard is a DO block whose handler also hides a
 /// first run's collision with an attribute of another type, which is no safe fix.
 fn added_attributes(cx: &StatementCx, ty: &str, out: &mut Vec<Violation>) {
-    use sqlparser::tokenizer::Token;
-    let tokens = &cx.statement.tokens;
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > 0 || !t.is_kw("ADD") || !tokens.get(i + 1).is_some_and(|t| t.is_kw("ATTRIBUTE")) {
+    for action in crate::sql::type_attribute_actions(&cx.statement.tokens) {
+        if !action.adds() {
             continue;
         }
-        let Some(name) = tokens.get(i + 2).filter(|n| crate::sql::folded(n).is_some()) else {
-            continue;
-        };
-        let attribute = code_span(&cx.source.text[name.range.clone()]);
+        let attribute = code_span(&cx.source.text[action.name.range.clone()]);
         out.push(Violation::new(
-            t.range.start..name.range.end,
+            action.verb.range.start..action.name.range.end,
             format!(
                 "adding attribute {attribute} to type `{ty}` fails on a retry once it exists, and PostgreSQL has no ADD ATTRIBUTE IF NOT EXISTS: guard it with a DO block that catches duplicate_column"
             ),

@@ -233,20 +233,23 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
         },
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
         // `ALTER TYPE t ADD ATTRIBUTE a …` has no IF NOT EXISTS: `column "a" of relation "t"
-        // already exists`; with it, a `DROP ATTRIBUTE b` without IF EXISTS may fail first
-        // (`column "b" of relation "t" does not exist`). Other actions are not known to fail.
+        // already exists`; a `DROP ATTRIBUTE b` without IF EXISTS: `column "b" of relation "t"
+        // does not exist`. Either may come first. Other actions are not known to fail.
         ShapeKind::Alter(K::Type) => {
-            let tokens = &statement.tokens;
-            let action = |verb: &str, i: usize| {
-                tokens[i].is_kw(verb) && tokens.get(i + 1).is_some_and(|t| t.is_kw("ATTRIBUTE"))
-            };
-            let unguarded_drop = (0..tokens.len())
-                .any(|i| action("DROP", i) && !tokens.get(i + 2).is_some_and(|t| t.is_kw("IF")));
-            (0..tokens.len()).any(|i| action("ADD", i)).then(|| {
-                let mut errors = vec![DUPLICATE_COLUMN];
-                errors.extend(unguarded_drop.then_some(UNDEFINED_COLUMN));
-                errors
-            })
+            let mut errors = Vec::new();
+            for action in crate::sql::type_attribute_actions(&statement.tokens) {
+                let error = if action.adds() {
+                    DUPLICATE_COLUMN
+                } else if action.drops() && !action.guarded {
+                    UNDEFINED_COLUMN
+                } else {
+                    continue;
+                };
+                if !errors.contains(&error) {
+                    errors.push(error);
+                }
+            }
+            (!errors.is_empty()).then_some(errors)
         }
         // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
         // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
