@@ -456,6 +456,17 @@ fn assert_fix_makes_the_retry_succeed(
     assert_runs_twice(setup, fixed)
 }
 
+/// PF108's finding on PostgreSQL's `ALTER TYPE … ADD ATTRIBUTE` has no fix, even an unsafe
+/// one, and the DO block its message advises makes the retry succeed.
+#[test]
+fn add_attribute_has_no_fix_and_the_advised_guard_makes_a_retry_succeed() {
+    let setup = "CREATE TYPE ct AS (a int, b int);";
+    let add = "ALTER TYPE ct ADD ATTRIBUTE x int;\n";
+    assert_eq!(fixed(add, Dialect::Postgres, true), add);
+    let guarded = "DO $$ BEGIN ALTER TYPE ct ADD ATTRIBUTE x int; EXCEPTION WHEN duplicate_column THEN NULL; END $$;\n";
+    assert_fix_makes_the_retry_succeed(setup, add, &["already exists"], guarded);
+}
+
 /// An ADD CONSTRAINT reads the columns it names: once the file's later DROP COLUMN ran, a
 /// re-run fails at the constraint (`column "old" does not exist`), under the model lint
 /// assumes without a runner. Each is PF123's, and its guard alone makes the full re-run

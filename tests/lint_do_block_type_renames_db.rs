@@ -378,7 +378,7 @@ fn a_value_rename_after_the_file_adds_the_value_again_is_flagged_where_postgres_
 /// the file drops `y` after it (`ALTER TYPE ct DROP ATTRIBUTE y`) and runs in a per-file
 /// transaction. PF118 flags the rename exactly where the server fails; a handler of both never
 /// fails and is not flagged. (Line 1 is left out: a retry of `ADD ATTRIBUTE`, which has no `IF
-/// NOT EXISTS`, fails once it ran, and no rule flags it.)
+/// NOT EXISTS`, fails once it ran, and PF108 flags it: tests/lint_type_attributes_db.rs.)
 #[test]
 fn an_attribute_rename_after_the_file_adds_the_attribute_again_is_flagged_where_postgres_fails() {
     let db = ScratchDb::postgres();

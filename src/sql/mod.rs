@@ -28,7 +28,8 @@ pub use dialect::Dialect;
 pub use effects::{Change, Effect, Target};
 pub use lexer::{tokens_in, Tok};
 pub use shape::{
-    added_constraint_kind, AlterAction, AlterActionKind, Guard, Name, ObjectKind, Shape, ShapeKind,
+    added_constraint_kind, type_attribute_actions, AlterAction, AlterActionKind, Guard, Name,
+    ObjectKind, Shape, ShapeKind,
 };
 pub use split::{Directive, DirectiveKind};
 

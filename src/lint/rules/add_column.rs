@@ -12,7 +12,7 @@ pub const INFO: RuleInfo = RuleInfo {
     doc: include_str!("../../../rules/PF108.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Safe,
-        "not on MySQL or SQLite, which have no ADD COLUMN IF NOT EXISTS",
+        "not on MySQL or SQLite, which have no ADD COLUMN IF NOT EXISTS, nor for PostgreSQL's ALTER TYPE … ADD ATTRIBUTE, which has no IF NOT EXISTS either",
     ),
 };
 
@@ -28,12 +28,18 @@ impl Rule for AddColumn {
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
         let shape = cx.shape();
-        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
-            return;
-        };
         if cx.do_guarded() {
             return;
         }
+        if let (ShapeKind::Alter(ObjectKind::Type), Some(ty), Dialect::Postgres) =
+            (&shape.kind, shape.object(), cx.dialect)
+        {
+            added_attributes(cx, &ty.text, out);
+            return;
+        }
+        let (ShapeKind::AlterTable, Some(table)) = (&shape.kind, shape.object()) else {
+            return;
+        };
         for action in &shape.actions {
             let (AlterActionKind::AddColumn, Some(guard), Some(column)) =
                 (action.kind, action.guard, &action.name)
@@ -76,5 +82,24 @@ impl Rule for AddColumn {
                 v
             });
         }
+    }
+}
+
+/// PostgreSQL's `ALTER TYPE t ADD ATTRIBUTE a …`, one finding per action: it has no `IF NOT
+/// EXISTS`, and a retry fails with `column "a" of relation "t" already exists`
+/// (`duplicate_column`). No fix: the only guard is a DO block whose handler also hides a
+/// first run's collision with an attribute of another type, which is no safe fix.
+fn added_attributes(cx: &StatementCx, ty: &str, out: &mut Vec<Violation>) {
+    for action in crate::sql::type_attribute_actions(&cx.statement.tokens) {
+        if !action.adds() {
+            continue;
+        }
+        let attribute = code_span(&cx.source.text[action.name.range.clone()]);
+        out.push(Violation::new(
+            action.verb.range.start..action.name.range.end,
+            format!(
+                "adding attribute {attribute} to type `{ty}` fails on a retry once it exists, and PostgreSQL has no ADD ATTRIBUTE IF NOT EXISTS: guard it with a DO block that catches duplicate_column"
+            ),
+        ));
     }
 }

@@ -404,20 +404,26 @@ impl Sequence {
         })
     }
 
-    /// Did an earlier statement remove the table or materialized view `name` of `schema`?
-    /// What was on it (indexes, triggers, constraints) went with it.
+    /// Did an earlier statement remove the table, materialized view or (composite) type `name`
+    /// of `schema`? What was on it (indexes, triggers, constraints, a type's attributes) went
+    /// with it. A type never shares its name with a table of its schema (the table's row type
+    /// has it).
     pub(super) fn relation_removed_before(&self, name: &str, schema: &super::Resolved) -> bool {
-        [ObjectKind::Table, ObjectKind::MaterializedView]
-            .iter()
-            .any(|&kind| {
-                self.removed
-                    .get(&object_digest(kind, name))
-                    .is_some_and(|r| {
-                        r.drops_in
-                            .iter()
-                            .any(|(s, _)| super::same_schema(s, schema))
-                    })
-            })
+        [
+            ObjectKind::Table,
+            ObjectKind::MaterializedView,
+            ObjectKind::Type,
+        ]
+        .iter()
+        .any(|&kind| {
+            self.removed
+                .get(&object_digest(kind, name))
+                .is_some_and(|r| {
+                    r.drops_in
+                        .iter()
+                        .any(|(s, _)| super::same_schema(s, schema))
+                })
+        })
     }
 
     /// Did a statement before the current one create `key`, with nothing removing it since?

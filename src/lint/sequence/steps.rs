@@ -96,34 +96,19 @@ fn attribute_steps(statement: &Statement) -> Vec<Step> {
     };
     let tokens = &statement.tokens;
     let mut out = Vec::new();
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            sqlparser::tokenizer::Token::LParen => depth += 1,
-            sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        let event = if depth > 0 || !tokens.get(i + 1).is_some_and(|t| t.is_kw("ATTRIBUTE")) {
-            continue;
-        } else if t.is_kw("ADD") {
+    for action in crate::sql::type_attribute_actions(tokens) {
+        let (i, t) = (action.at, action.verb);
+        let event = if action.adds() {
             Event::Create
-        } else if t.is_kw("DROP") || t.is_kw("RENAME") {
-            Event::Remove
         } else {
-            continue;
+            Event::Remove
         };
-        let mut at = i + 2;
-        let guarded = tokens.get(at).is_some_and(|t| t.is_kw("IF"));
-        while tokens
-            .get(at)
-            .is_some_and(|t| t.is_kw("IF") || t.is_kw("NOT") || t.is_kw("EXISTS"))
-        {
-            at += 1;
-        }
-        let Some(name) = tokens.get(at).and_then(folded) else {
+        let guarded = action.guarded;
+        let Some(name) = folded(action.name) else {
             continue;
         };
         let rename = t.is_kw("RENAME");
+        let at = action.name_at;
         let to = tokens
             .get(at + 1)
             .filter(|t| rename && t.is_kw("TO"))

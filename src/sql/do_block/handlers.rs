@@ -232,6 +232,25 @@ fn retry_error(statement: &crate::sql::Statement) -> Option<Vec<(&'static str, &
             _ => None,
         },
         ShapeKind::AlterTypeAddValue => one(DUPLICATE_OBJECT),
+        // `ALTER TYPE t ADD ATTRIBUTE a …` has no IF NOT EXISTS: `column "a" of relation "t"
+        // already exists`; a `DROP ATTRIBUTE b` without IF EXISTS: `column "b" of relation "t"
+        // does not exist`. Either may come first. Other actions are not known to fail.
+        ShapeKind::Alter(K::Type) => {
+            let mut errors = Vec::new();
+            for action in crate::sql::type_attribute_actions(&statement.tokens) {
+                let error = if action.adds() {
+                    DUPLICATE_COLUMN
+                } else if action.drops() && !action.guarded {
+                    UNDEFINED_COLUMN
+                } else {
+                    continue;
+                };
+                if !errors.contains(&error) {
+                    errors.push(error);
+                }
+            }
+            (!errors.is_empty()).then_some(errors)
+        }
         // The old name is gone (PostgreSQL 15): `relation "i" does not exist`, `type "mood"
         // does not exist`, `"a" is not an existing enum label`, `column "a" does not exist`.
         // `ALTER … IF EXISTS x RENAME TO y` only notices then: its retry fails only once the

@@ -220,3 +220,71 @@ fn system_versioning(c: &Cursor) -> bool {
     let rest = &c.t[c.i..];
     rest.len() == 2 && rest[0].is_kw("SYSTEM") && rest[1].is_kw("VERSIONING")
 }
+
+/// One `ADD ATTRIBUTE a …`, `DROP ATTRIBUTE [IF EXISTS] a …` or `RENAME ATTRIBUTE a TO b`
+/// action of PostgreSQL's `ALTER TYPE t` (a composite type), found by
+/// [`type_attribute_actions`].
+#[derive(Debug, Clone, Copy)]
+pub struct AttributeAction<'a> {
+    /// The index of its `ADD`/`DROP`/`RENAME` keyword in the statement's tokens.
+    pub at: usize,
+    /// Its `ADD`/`DROP`/`RENAME` keyword.
+    pub verb: &'a Tok,
+    /// Its `ATTRIBUTE` keyword, where `IF EXISTS` goes.
+    pub keyword: &'a Tok,
+    /// `IF [NOT] EXISTS` follows the keyword.
+    pub guarded: bool,
+    /// The attribute's name.
+    pub name: &'a Tok,
+    /// The index of the name in the statement's tokens (a rename's `TO new` follows).
+    pub name_at: usize,
+}
+
+impl AttributeAction<'_> {
+    pub fn adds(&self) -> bool {
+        self.verb.is_kw("ADD")
+    }
+
+    pub fn drops(&self) -> bool {
+        self.verb.is_kw("DROP")
+    }
+}
+
+/// The `ADD ATTRIBUTE`, `DROP ATTRIBUTE` and `RENAME ATTRIBUTE` actions of an `ALTER TYPE`
+/// statement's `tokens`, outside parentheses, in order.
+pub fn type_attribute_actions(tokens: &[Tok]) -> Vec<AttributeAction<'_>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let Some(keyword) = tokens.get(i + 1).filter(|k| k.is_kw("ATTRIBUTE")) else {
+            continue;
+        };
+        if depth > 0 || !(t.is_kw("ADD") || t.is_kw("DROP") || t.is_kw("RENAME")) {
+            continue;
+        }
+        let mut at = i + 2;
+        let guarded = tokens.get(at).is_some_and(|t| t.is_kw("IF"));
+        while tokens
+            .get(at)
+            .is_some_and(|t| t.is_kw("IF") || t.is_kw("NOT") || t.is_kw("EXISTS"))
+        {
+            at += 1;
+        }
+        if let Some(name) = tokens.get(at).filter(|n| crate::sql::folded(n).is_some()) {
+            out.push(AttributeAction {
+                at: i,
+                verb: t,
+                keyword,
+                guarded,
+                name,
+                name_at: at,
+            });
+        }
+    }
+    out
+}

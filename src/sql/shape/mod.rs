@@ -3,6 +3,7 @@
 //! would go). It works from tokens alone, so it also understands statements sqlparser rejects.
 
 mod alter;
+pub use alter::{type_attribute_actions, AttributeAction};
 mod create_drop;
 mod cursor;
 mod insert;
