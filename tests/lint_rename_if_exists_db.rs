@@ -128,6 +128,14 @@ fn cases() -> Vec<Case> {
                 "DROP TABLE d_old;",
             ],
         },
+        Case {
+            name: "a rename in a DO block whose new name the file drops in another schema",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS d4 (id int);",
+                "DO $$ BEGIN ALTER TABLE IF EXISTS d4 RENAME TO d4_old; END $$;",
+                "DROP TABLE IF EXISTS a.d4_old;",
+            ],
+        },
     ]
 }
 
