@@ -229,19 +229,39 @@ impl Rule for Rename {
 /// calls, which the call runs as one statement), also through the statements of the file
 /// before the block: the file's last event on the old name before the DO statement is a
 /// creation (through renames too), or one made right before it, by a DO block too that makes
-/// it wherever it is gone
-/// ([`crate::lint::sequence::Sequence::made_again_right_before_current`]): `CREATE TABLE d2 …;
-/// DO $$ BEGIN ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END
-/// $$`: a retry past the block fails with `relation "d2_old" already exists`, which the handler
-/// does not catch. In any schema, and wherever in the body the rename sits: more, never less.
+/// it wherever it is gone (`CREATE TABLE d2 …; DO $$ BEGIN
+/// ALTER TABLE d2 RENAME TO d2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$`: a retry
+/// past the block fails with `relation "d2_old" already exists`, which the handler does not
+/// catch). In the schema the rename writes, where the search_path the file set tells it (in
+/// any schema otherwise), and wherever in the body the rename sits: more, never less.
 fn made_again_before_block(cx: &StatementCx, old: &[Key]) -> bool {
-    let seq = cx.file.sequence;
     old_name_made_again(cx, old)
         || (cx.runs_in.is_in_body()
             && old.iter().any(|key| {
-                seq.state_before_through_renames(key) == Some(true)
-                    || seq.made_again_right_before_current(key)
+                made_again_in_schema(cx, key)
             }))
+}
+
+/// Is the file's last event on `key` before the top-level statement a creation (through
+/// renames: [`crate::lint::sequence::Sequence::state_before_in`]), in the schema the
+/// statement writes for it? An unqualified name is in the first schema of the search_path
+/// the file set, and in any schema without one: `SET search_path TO public; CREATE TABLE a.d
+/// …` makes no `d` for `ALTER TABLE d RENAME TO d_old`.
+fn made_before_in_schema(cx: &StatementCx, key: &Key) -> bool {
+    let written = cx.shape().object().and_then(|n| n.schema());
+    cx.file.sequence.state_before_in(key, written) == Some(true)
+}
+
+/// [`made_before_in_schema`], or made right before the top-level statement in that schema, or
+/// by a DO block that makes it wherever it is gone
+/// ([`crate::lint::sequence::Sequence::made_again_right_before_current`]).
+fn made_again_in_schema(cx: &StatementCx, key: &Key) -> bool {
+    let written = cx.shape().object().and_then(|n| n.schema());
+    made_before_in_schema(cx, key)
+        || cx
+            .file
+            .sequence
+            .made_again_right_before_current(key, written)
 }
 
 /// Is rename `cx` of a DO body guarded by a handler of the "already exists" its retry raises
@@ -284,10 +304,7 @@ fn collision_handled(cx: &StatementCx, old: &[Key]) -> bool {
 fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
     use crate::lint::sequence::made_earlier_in_block;
     match cx.sequence {
-        Some((seq, _)) => old.iter().any(|key| {
-            seq.state_before_through_renames(key) == Some(true)
-                || seq.made_again_right_before_current(key)
-        }),
+        Some(_) => old.iter().any(|key| made_again_in_schema(cx, key)),
         None if cx.runs_in.is_in_body() => {
             let written = cx.shape().object().and_then(|n| n.schema());
             old.iter().any(|key| {
@@ -313,9 +330,9 @@ fn old_name_made_again(cx: &StatementCx, old: &[Key]) -> bool {
 /// IF EXISTS d RENAME TO d_old; END $$; CREATE TABLE d …`), in any schema.
 fn comes_back(cx: &StatementCx, old: &[Key]) -> bool {
     match cx.sequence {
-        Some((seq, i)) => old.iter().any(|key| {
-            seq.returns_after(key, i) || seq.state_before_through_renames(key) == Some(true)
-        }),
+        Some((seq, i)) => old
+            .iter()
+            .any(|key| seq.returns_after(key, i) || made_before_in_schema(cx, key)),
         None if cx.runs_in == crate::lint::rule::RunsIn::DoBody => old
             .iter()
             .any(|key| cx.file.sequence.returns_from(key, cx.file.top_index)),

@@ -4,7 +4,7 @@
 
 use super::history::{every_step_at, straight_run};
 use super::steps::{arrivals, steps, Arrival};
-use super::{same_schema, Event, Key, Resolved, Sequence, Step};
+use super::{Event, Key, Resolved, Sequence, Step};
 use crate::source::SourceFile;
 use crate::sql::{Dialect, ObjectKind, Statement};
 
@@ -145,14 +145,16 @@ impl Sequence {
     }
 
     /// Is the file's last event on `key` (written in `schema`) a top-level removal of the same
-    /// schema, after top-level statement `top`?
+    /// schema, after top-level statement `top`? The same under the search_path the file set,
+    /// not one that may be: `DROP TABLE a.d_old` does not remove the `d_old` an unqualified
+    /// `RENAME TO d_old` makes.
     fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
         self.removed.get(&key.digest()).is_some_and(|r| {
             r.last == Event::Remove
                 && r.last_top == Some(Event::Remove)
                 && r.last_at == r.last_top_at
                 && r.last_top_at as usize > top
-                && same_schema(&r.last_top_schema, schema)
+                && self.resolve_written(&r.last_top_schema) == self.resolve_written(schema)
         })
     }
 }

@@ -523,22 +523,34 @@ impl Sequence {
     /// event on it before: a top-level creation or a DO block that always makes it
     /// (`made_right_before`)? A retry then finds it there too: `DO $$ BEGIN CREATE
     /// TABLE IF NOT EXISTS t_new …; END $$; … ALTER TABLE IF EXISTS t_new RENAME TO t` meets
-    /// the `t` an earlier run left.
-    pub fn made_right_before_current(&self, key: &Key) -> bool {
-        u32::try_from(self.current_index)
-            .is_ok_and(|i| self.made_right_before(key.digest(), i, |_| true))
+    /// the `t` an earlier run left. A top-level creation counts when its schema may be the
+    /// one `written` (the schema the current statement writes for `key`, `None`: unqualified)
+    /// denotes ([`Self::schema_of`]): under `SET search_path TO public`, `CREATE TABLE a.d …`
+    /// makes no `d`.
+    pub fn made_right_before_current(&self, key: &Key, written: Option<&str>) -> bool {
+        let d = key.digest();
+        let schema: super::Resolved = self.schema_of(written).map(Into::into);
+        let in_schema = |c: u32| {
+            self.removed.get(&d).is_none_or(|r| {
+                r.creations_in
+                    .iter()
+                    .filter(|&&(_, k)| k == c)
+                    .all(|(s, _)| super::same_schema(s, &schema))
+            })
+        };
+        u32::try_from(self.current_index).is_ok_and(|i| self.made_right_before(d, i, in_schema))
     }
 
     /// [`Self::made_right_before_current`], or made by a DO block that makes it on every run
     /// that finds the name free ([`Self::look_ahead_in`]: a creation under a handler of its
     /// own "already exists"), with nothing touching it after that block before the current
     /// statement. A retry that finds the name gone makes it again there.
-    pub fn made_again_right_before_current(&self, key: &Key) -> bool {
+    pub fn made_again_right_before_current(&self, key: &Key, written: Option<&str>) -> bool {
         let Ok(i) = u32::try_from(self.current_index) else {
             return false;
         };
         let d = key.digest();
-        self.made_right_before(d, i, |_| true)
+        self.made_right_before_current(key, written)
             || self.conditional.last_before(d, i).is_some_and(|(c, _)| {
                 self.events.last_before(d, i).is_none_or(|(k, _)| k < c)
                     && self.made_where_free_in_blocks.contains(&(c, d))
@@ -1235,7 +1247,7 @@ fn freed_later(
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).
-fn last_in(
+pub(super) fn last_in(
     last: &super::DigestMap<LastEvent>,
     last_in: &super::DigestMap<Stamped>,
     key: u64,

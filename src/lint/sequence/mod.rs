@@ -630,10 +630,29 @@ impl Sequence {
             .collect();
     }
 
+    /// Does renaming `key` to `to` (in `schema`) give `to` back to the object that left it: the
+    /// last event on `to` is the rename that gave `key` its name, with nothing on `key` since?
+    fn renamed_back(&self, key: u64, to: u64, schema: Option<&str>) -> bool {
+        let away = history::last_in(&self.last_event, &self.last_event_in, to, schema);
+        let arrival = history::last_in(&self.arrived, &self.arrived_in, key, schema);
+        let own = history::last_in(&self.last_event, &self.last_event_in, key, schema);
+        match (away, arrival) {
+            (Some((Event::Remove, left)), Some((_, came))) => {
+                left == came && own.is_none_or(|(_, at)| at < came)
+            }
+            _ => false,
+        }
+    }
+
     /// The schema a step of the current statement acts in, under the search_path the
     /// statements before it set (see [`Resolved`]).
     fn resolve(&self, step: &Step) -> Resolved {
-        step.schema
+        self.resolve_written(&step.schema)
+    }
+
+    /// [`Self::resolve`] of a schema as a statement wrote it (`None`: unqualified).
+    fn resolve_written(&self, written: &Resolved) -> Resolved {
+        written
             .clone()
             .or_else(|| self.search_path.home().map(Into::into))
     }
@@ -696,7 +715,11 @@ impl Sequence {
                 // A table swap: the file dropped (or renamed away) a table of the new name
                 // before. Outside a transaction the running version reaches the renamed table,
                 // with the rows the file copied in, by that name at once: it is not new to it.
-                let swap = self.state_in(to, schema.as_deref()) == Some(false);
+                // Not when that table is the one coming back: `CREATE TABLE d2 …; ALTER TABLE
+                // d2 RENAME TO d3; ALTER TABLE d3 RENAME TO d2` leaves the file's new `d2`,
+                // which a re-run makes again before a later `RENAME d2 TO …`.
+                let swap = self.state_in(to, schema.as_deref()) == Some(false)
+                    && !self.renamed_back(key, to, schema.as_deref());
                 let event = if new && !swap {
                     Event::Create
                 } else {

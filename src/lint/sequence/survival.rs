@@ -26,8 +26,10 @@ impl Sequence {
         };
         // The file's last top-level event on the object, when it is of this step's schema (as
         // written: the first pass does not follow the search_path).
+        // A proof: that schema must be the step's, under the search_path the file set
+        // (`CREATE TABLE a.d …` is not left removed by an unqualified rename of `d` away).
         let file_leaves = |r: &Removed, event: Event| {
-            r.last_top == Some(event) && same_schema(&r.last_top_schema, &step.schema)
+            r.last_top == Some(event) && self.resolve_written(&r.last_top_schema) == schema
         };
         match step.event {
             Event::Remove if self.is_blocked(self.current_index, step.key.digest()) => false,
@@ -278,7 +280,7 @@ impl Sequence {
         removed: &Removed,
         until: usize,
     ) -> bool {
-        let Some((i, old, _)) = removed.renamed_into else {
+        let Some((i, old, ref renamed_in)) = removed.renamed_into else {
             return false;
         };
         let now = self.current_index;
@@ -295,8 +297,19 @@ impl Sequence {
         // `old` in between. The rename then finds `old` whatever state a retry starts from,
         // and either runs or fails because `new` is taken (`CREATE TABLE IF NOT EXISTS a …;
         // ALTER TABLE a RENAME TO b; DROP TABLE b`).
-        let made_before =
-            self.made_right_before(old, i, |c| !self.creation_fails_on_retry(c as usize));
+        // A top-level creation in the schema the rename acted in: `CREATE TABLE a.d …; DO $$
+        // BEGIN ALTER TABLE IF EXISTS d RENAME TO d_old; END $$` makes no `d_old` of `a.d`.
+        let made_in_schema = |c: u32| {
+            self.removed.get(&old).is_none_or(|r| {
+                r.creations_in
+                    .iter()
+                    .filter(|&&(_, k)| k == c)
+                    .all(|(s, _)| s == renamed_in)
+            })
+        };
+        let made_before = self.made_right_before(old, i, |c| {
+            !self.creation_fails_on_retry(c as usize) && made_in_schema(c)
+        });
         let Some(created) = remade else {
             return made_before;
         };
