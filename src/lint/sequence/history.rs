@@ -289,7 +289,7 @@ impl Sequence {
 
     /// May a statement after `i` (the current one) that removes table `key` remove the table a
     /// name of statement `i` that writes schema `written` (`None`: unqualified) denotes? A
-    /// top-level one where [`Self::may_act_on`] says so, one in a DO block always (its names
+    /// top-level one where `may_act_on` says so, one in a DO block always (its names
     /// are not followed). Any other key: yes.
     pub fn removal_after_may_act_on(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
         let Key::Object(ObjectKind::Table, _) = key else {

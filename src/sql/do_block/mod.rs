@@ -429,8 +429,8 @@ impl Guarded {
     /// Is rename `statement` of the body whose tokens are `tokens`, which no guard covers, in a
     /// block whose PostgreSQL handler catches the "already exists" its retry raises once an
     /// earlier run left the new name (`WHEN duplicate_table` around `ALTER TABLE d2 RENAME TO
-    /// d2_old`, [`Handler::catches_known_collision`]), directly in that block and after nothing
-    /// in the body that may remove objects ([`runs_first_in_block`])? A retry that reaches it
+    /// d2_old`, `Handler::catches_known_collision`), directly in that block and after nothing
+    /// in the body that may remove objects (`runs_first_in_block`)? A retry that reaches it
     /// fails then only when the old name is gone, which the file may rule out by making it
     /// right before the block.
     pub fn collision_caught(&self, tokens: &[Tok], statement: &super::Statement) -> bool {
