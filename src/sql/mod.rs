@@ -183,7 +183,7 @@ impl ReadGuard {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DoBlockContext {
     /// A block around the statement has a handler that catches the error its re-run raises
     /// (duplicate_table for an index, …, or OTHERS), or the statement sits in an `IF [NOT]
@@ -518,11 +518,7 @@ fn nested_statements(
                 guarded: false,
                 drops_checked: false,
                 parent: parent.index,
-                after_failure_of: None,
-                guarded_once_removed: false,
-                collision_uncaught: false,
-                enum_collision_uncaught: false,
-                collision_caught: false,
+                ..Default::default()
             }),
         };
         let mut statement = with_guards(
@@ -641,11 +637,7 @@ fn body_at(
                 guarded: false,
                 drops_checked: false,
                 parent: statement.index,
-                after_failure_of: None,
-                guarded_once_removed: false,
-                collision_uncaught: false,
-                enum_collision_uncaught: false,
-                collision_caught: false,
+                ..Default::default()
             }),
         };
         let built = build(

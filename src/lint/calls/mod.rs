@@ -436,11 +436,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 guarded,
                 drops_checked,
                 parent: statement.index,
-                after_failure_of: None,
-                guarded_once_removed: false,
-                collision_uncaught: false,
-                enum_collision_uncaught: false,
-                collision_caught: false,
+                ..Default::default()
             });
             out.runs.push(Run {
                 statement: run,
@@ -754,11 +750,7 @@ impl Walk<'_> {
                             guarded: false,
                             drops_checked: false,
                             parent: self.parent,
-                            after_failure_of: None,
-                            guarded_once_removed: false,
-                            collision_uncaught: false,
-                            enum_collision_uncaught: false,
-                            collision_caught: false,
+                            ..Default::default()
                         });
                         parts.guarded.apply(&mut statement, dynamic.at, bindings);
                         let origin = match routine {

@@ -151,11 +151,7 @@ impl Replayer {
                     guarded,
                     drops_checked,
                     parent,
-                    after_failure_of: None,
-                    guarded_once_removed: false,
-                    collision_uncaught: false,
-                    enum_collision_uncaught: false,
-                    collision_caught: false,
+                    ..Default::default()
                 });
                 changes = true;
                 out.push(run);
@@ -319,11 +315,7 @@ impl Replayer {
                     .guarded
                     .drops_checked(d.at, &statement, &self.bindings),
                 parent: 0,
-                after_failure_of: None,
-                guarded_once_removed: false,
-                collision_uncaught: false,
-                enum_collision_uncaught: false,
-                collision_caught: false,
+                ..Default::default()
             });
             self.current.statement = on.clone();
             self.foreign_keys.clear();
