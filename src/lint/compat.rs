@@ -7,9 +7,8 @@ use super::columns::{created_earlier, token_name};
 use super::rule::{StatementCx, Violation};
 use super::safety::{alter_column, starts_with_kws};
 use super::sequence::Key;
-use crate::sql::tokens_in;
+use crate::sql::{tokens_in, top_level};
 use crate::sql::{Name, ObjectKind, ShapeKind, Tok};
-use sqlparser::tokenizer::Token;
 use std::ops::Range;
 
 /// Was `name` (of `kind`) created by an earlier statement of the file, or by an earlier pending
@@ -99,18 +98,8 @@ pub fn column_actions(cx: &StatementCx, form: &[&str]) -> Vec<(Range<usize>, Nam
 
 /// The bytes of the first occurrence of the keywords `kws` at parenthesis depth 0.
 pub fn keywords_span(tokens: &[Tok], kws: &[&str]) -> Option<Range<usize>> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && starts_with_kws(&tokens[i..], kws) => {
-                return Some(t.range.start..tokens[i + kws.len() - 1].range.end);
-            }
-            _ => {}
-        }
-    }
-    None
+    let (i, t) = top_level(tokens).find(|(i, _)| starts_with_kws(&tokens[*i..], kws))?;
+    Some(t.range.start..tokens[i + kws.len() - 1].range.end)
 }
 
 /// `ALTER <kind> name …` of an object in use, for one of `kinds`: the kind and the name.

@@ -9,7 +9,8 @@ use crate::diagnostics::{Applicability, Fix};
 use crate::runner::ApplyModel;
 use crate::source::SourceFile;
 use crate::sql::{
-    tokens_in, AlterAction, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok,
+    tokens_in, top_level, AlterAction, AlterActionKind, Dialect, Name, ObjectKind, ShapeKind,
+    Statement, Tok,
 };
 use sqlparser::tokenizer::Token;
 
@@ -31,29 +32,12 @@ pub fn live_table_actions<'a>(
 
 /// Position of the first token at parenthesis depth 0 that is the keyword `kw`.
 pub fn top_level_kw(tokens: &[Tok], kw: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    tokens.iter().position(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => return depth == 0 && t.is_kw(kw),
-        }
-        false
-    })
+    top_level(tokens).find(|(_, t)| t.is_kw(kw)).map(|(i, _)| i)
 }
 
 /// Does the keyword sequence `kws` occur at parenthesis depth 0?
 pub fn has_top_level_seq(tokens: &[Tok], kws: &[&str]) -> bool {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && starts_with_kws(&tokens[i..], kws) => return true,
-            _ => {}
-        }
-    }
-    false
+    top_level(tokens).any(|(i, _)| starts_with_kws(&tokens[i..], kws))
 }
 
 pub fn starts_with_kws(tokens: &[Tok], kws: &[&str]) -> bool {

@@ -10,7 +10,7 @@
 //! Anything else (a value read from a table, a cursor, a parameter bound to an expression) is
 //! not evaluable: the place is returned without a text, and the caller says so.
 
-use super::lexer::{matching_paren, Tok};
+use super::lexer::{matching_paren, top_level, Tok};
 use super::split::split;
 use super::Dialect;
 use crate::source::SourceFile;
@@ -195,17 +195,10 @@ pub(crate) fn strip_parens(mut tokens: &[Tok]) -> &[Tok] {
 /// `tokens` split at the separators `is_separator` accepts outside parentheses.
 pub(crate) fn split_top(tokens: &[Tok], is_separator: impl Fn(&Tok) -> bool) -> Vec<&[Tok]> {
     let mut out = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
-    for (k, t) in tokens.iter().enumerate() {
-        match &t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && is_separator(t) => {
-                out.push(&tokens[start..k]);
-                start = k + 1;
-            }
-            _ => {}
-        }
+    let mut start = 0;
+    for (k, _) in top_level(tokens).filter(|(_, t)| is_separator(t)) {
+        out.push(&tokens[start..k]);
+        start = k + 1;
     }
     out.push(&tokens[start..]);
     out

@@ -64,6 +64,47 @@ pub fn matching_paren(tokens: &[Tok], open: usize) -> Option<usize> {
     None
 }
 
+/// The tokens of `tokens` outside parentheses, each with its index in `tokens`: every token
+/// but `(` and `)` that no open `(` encloses. A `)` with nothing open closes nothing. Walks
+/// the slice once and allocates nothing.
+pub fn top_level(tokens: &[Tok]) -> TopLevel<'_> {
+    TopLevel {
+        tokens: tokens.iter().enumerate(),
+        depth: 0,
+    }
+}
+
+/// The iterator [`top_level`] returns.
+#[derive(Debug, Clone)]
+pub struct TopLevel<'a> {
+    tokens: std::iter::Enumerate<std::slice::Iter<'a, Tok>>,
+    /// How many `(` are open.
+    depth: usize,
+}
+
+impl<'a> Iterator for TopLevel<'a> {
+    type Item = (usize, &'a Tok);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (i, t) in self.tokens.by_ref() {
+            match t.token {
+                Token::LParen => self.depth += 1,
+                Token::RParen => self.depth = self.depth.saturating_sub(1),
+                _ if self.depth == 0 => return Some((i, t)),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.tokens.size_hint().1)
+    }
+}
+
+impl std::iter::FusedIterator for TopLevel<'_> {}
+
 /// Where tokenizing stopped early: an unterminated string, dollar quote, quoted identifier or comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexError {
@@ -377,6 +418,32 @@ mod tests {
     use super::*;
     use sqlparser::dialect::PostgreSqlDialect;
     use Dialect::{Mysql, Postgres};
+
+    /// The words and indices `top_level` yields for `text`.
+    fn top_level_of(text: &str) -> Vec<(usize, &str)> {
+        let lexed = lex(Postgres, text, 0..text.len());
+        top_level(&lexed.tokens)
+            .map(|(i, t)| (i, &text[t.range.clone()]))
+            .collect()
+    }
+
+    #[test]
+    fn top_level_yields_the_tokens_outside_parentheses_with_their_indices() {
+        assert_eq!(
+            top_level_of("a (b, (c)) , d(e) f"),
+            [(0, "a"), (8, ","), (9, "d"), (13, "f")]
+        );
+        assert_eq!(top_level_of(""), []);
+        assert_eq!(top_level_of("()"), []);
+        // A `)` with nothing open closes nothing; an unclosed `(` hides the rest.
+        assert_eq!(top_level_of(") a ) (b"), [(1, "a")]);
+        assert_eq!(top_level_of("a ) ) ( b ) c"), [(0, "a"), (6, "c")]);
+        // Brackets are no parentheses.
+        assert_eq!(
+            top_level_of("a[1]"),
+            [(0, "a"), (1, "["), (2, "1"), (3, "]")]
+        );
+    }
 
     #[test]
     fn byte_ranges_are_exact_with_crlf_and_non_ascii() {

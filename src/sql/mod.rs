@@ -26,7 +26,7 @@ pub mod unread;
 
 pub use dialect::Dialect;
 pub use effects::{Change, Effect, Target};
-pub use lexer::{tokens_in, Tok};
+pub use lexer::{tokens_in, top_level, Tok};
 pub use shape::{
     added_constraint_kind, type_attribute_actions, AlterAction, AlterActionKind, Guard, Name,
     ObjectKind, Shape, ShapeKind,

@@ -8,7 +8,7 @@
 //! - The `BINARY` attribute of a character column (`VARCHAR(64) BINARY`, shorthand for the
 //!   `_bin` collation of the column's character set, which no reader compares): left out.
 
-use super::lexer::Tok;
+use super::lexer::{top_level, Tok};
 use sqlparser::tokenizer::Token;
 
 /// Character types the `BINARY` attribute may follow.
@@ -72,33 +72,25 @@ fn table_renames_without_to(tokens: &[Tok]) -> Vec<usize> {
     }
     let is_name = |t: Option<&Tok>| t.is_some_and(|t| matches!(t.token, Token::Word(_)));
     let mut out = Vec::new();
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && t.is_kw("RENAME") => {
-                let next = tokens.get(i + 1);
-                let kind_word = ["TO", "AS", "COLUMN", "INDEX", "KEY", "CONSTRAINT"]
-                    .iter()
-                    .any(|k| next.is_some_and(|n| n.is_kw(k)));
-                if kind_word || !is_name(next) {
-                    continue;
-                }
-                let mut end = i + 1;
-                while tokens.get(end + 1).is_some_and(|t| t.is(&Token::Period))
-                    && is_name(tokens.get(end + 2))
-                {
-                    end += 2;
-                }
-                if tokens
-                    .get(end + 1)
-                    .is_none_or(|t| t.is(&Token::Comma) || t.is(&Token::SemiColon))
-                {
-                    out.push(i);
-                }
-            }
-            _ => {}
+    for (i, _) in top_level(tokens).filter(|(_, t)| t.is_kw("RENAME")) {
+        let next = tokens.get(i + 1);
+        let kind_word = ["TO", "AS", "COLUMN", "INDEX", "KEY", "CONSTRAINT"]
+            .iter()
+            .any(|k| next.is_some_and(|n| n.is_kw(k)));
+        if kind_word || !is_name(next) {
+            continue;
+        }
+        let mut end = i + 1;
+        while tokens.get(end + 1).is_some_and(|t| t.is(&Token::Period))
+            && is_name(tokens.get(end + 2))
+        {
+            end += 2;
+        }
+        if tokens
+            .get(end + 1)
+            .is_none_or(|t| t.is(&Token::Comma) || t.is(&Token::SemiColon))
+        {
+            out.push(i);
         }
     }
     out

@@ -16,7 +16,7 @@
 
 use crate::sql::do_block::dropped_names;
 use crate::sql::dynamic::{list_at, split_top, strip_parens, Bindings};
-use crate::sql::lexer::Tok;
+use crate::sql::lexer::{top_level, Tok};
 use crate::sql::{ShapeKind, Statement};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
@@ -178,19 +178,10 @@ fn choice(tokens: &[Tok]) -> Option<(&[Tok], &[Tok], &[Tok])> {
     }
     if tokens.first()?.is_kw("CASE") && tokens.get(1)?.is_kw("WHEN") {
         let parts = |word: &str| -> Vec<usize> {
-            let mut depth = 0usize;
-            let mut out = Vec::new();
-            for (k, t) in tokens.iter().enumerate() {
-                match &t.token {
-                    Token::LParen => depth += 1,
-                    Token::RParen => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                if depth == 0 && t.is_kw(word) {
-                    out.push(k);
-                }
-            }
-            out
+            top_level(tokens)
+                .filter(|(_, t)| t.is_kw(word))
+                .map(|(k, _)| k)
+                .collect()
         };
         let whens = parts("WHEN");
         let then = *parts("THEN").first()?;

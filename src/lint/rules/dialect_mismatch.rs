@@ -10,7 +10,7 @@
 //! the file's findings until its end.
 
 use super::prelude::*;
-use crate::sql::lexer::matching_paren;
+use crate::sql::lexer::{matching_paren, top_level};
 use crate::sql::Tok;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
@@ -431,16 +431,8 @@ fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
         }
         // `AUTO_INCREMENT` after the type, outside parentheses, and not a name that follows
         // `CONSTRAINT`, `REFERENCES`, `COLLATE`, … or a dot.
-        let mut depth = 0usize;
-        for j in ty + 1..column.end {
-            match tokens[j].token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            if depth > 0 || !tokens[j].is_kw("AUTO_INCREMENT") {
-                continue;
-            }
+        let attributes = top_level(&tokens[ty + 1..column.end]).map(|(k, t)| (ty + 1 + k, t));
+        for (j, t) in attributes.filter(|(_, t)| t.is_kw("AUTO_INCREMENT")) {
             let previous = &tokens[j - 1];
             let names_something = previous.token == Token::Period
                 || [
@@ -456,7 +448,7 @@ fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
                 .any(|k| previous.is_kw(k));
             if !names_something {
                 return Some(evidence(
-                    tokens[j].range.clone(),
+                    t.range.clone(),
                     "an `AUTO_INCREMENT` column attribute",
                 ));
             }
@@ -469,17 +461,10 @@ fn mysql_column_definition(tokens: &[Tok]) -> Option<Evidence> {
 /// commas outside parentheses.
 fn elements(tokens: &[Tok], from: usize, to: usize) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let (mut depth, mut start) = (0usize, from);
-    for (j, t) in tokens.iter().enumerate().take(to).skip(from) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                out.push(start..j);
-                start = j + 1;
-            }
-            _ => {}
-        }
+    let mut start = from;
+    for (k, _) in top_level(&tokens[from..to]).filter(|(_, t)| t.is(&Token::Comma)) {
+        out.push(start..from + k);
+        start = from + k + 1;
     }
     if start < to {
         out.push(start..to);

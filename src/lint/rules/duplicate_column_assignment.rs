@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::columns::token_name;
-use crate::sql::Tok;
+use crate::sql::{top_level, Tok};
 use sqlparser::tokenizer::Token;
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -37,11 +37,7 @@ impl Rule for DuplicateColumnAssignment {
         }
         let text = &cx.source.text;
         let mut lists: Vec<Vec<&Tok>> = Vec::new();
-        let depth0 = depth_zero(tokens);
-        for (i, t) in tokens.iter().enumerate() {
-            if !depth0[i] {
-                continue;
-            }
+        for (i, t) in top_level(tokens) {
             if t.is_kw("SET") && tokens[..i].iter().any(|u| u.is_kw("UPDATE")) {
                 lists.push(set_targets(&tokens[i + 1..]));
             } else if t.is_kw("INTO") && tokens[..i].iter().any(|u| u.is_kw("INSERT")) {
@@ -67,25 +63,6 @@ impl Rule for DuplicateColumnAssignment {
             }
         }
     }
-}
-
-/// Whether each token sits at parenthesis depth 0.
-fn depth_zero(tokens: &[Tok]) -> Vec<bool> {
-    let mut depth = 0usize;
-    tokens
-        .iter()
-        .map(|t| match t.token {
-            Token::LParen => {
-                depth += 1;
-                false
-            }
-            Token::RParen => {
-                depth = depth.saturating_sub(1);
-                false
-            }
-            _ => depth == 0,
-        })
-        .collect()
 }
 
 /// The plain columns a `SET` list assigns: `a = …`, `(a, b) = …`. Subscripted or field targets

@@ -1,6 +1,7 @@
 //! PF119: `INSERT` in a migration without conflict handling inserts again (or fails) on a retry.
 
 use super::prelude::*;
+use crate::sql::top_level;
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF119",
@@ -75,30 +76,22 @@ fn main_insert<'a>(cx: &StatementCx<'a>) -> Option<&'a crate::sql::Tok> {
     match &shape.kind {
         ShapeKind::Insert if !shape.conflict_handled => tokens.first(),
         ShapeKind::Other(w) if w == "WITH" => {
-            let mut depth = 0usize;
             let mut verb = None;
-            for (i, t) in tokens.iter().enumerate() {
-                match t.token {
-                    sqlparser::tokenizer::Token::LParen => depth += 1,
-                    sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
-                    _ if depth > 0 => {}
-                    _ if verb.is_none() => {
-                        if ["SELECT", "UPDATE", "DELETE", "MERGE"].iter().any(|v| t.is_kw(v)) {
-                            return None;
-                        }
-                        if t.is_kw("INSERT") {
-                            verb = Some(t);
-                        }
-                    }
-                    // Conflict handling of the main INSERT.
-                    _ if t.is_kw("ON")
-                        && tokens
-                            .get(i + 1)
-                            .is_some_and(|n| n.is_kw("CONFLICT") || n.is_kw("DUPLICATE")) =>
-                    {
+            for (i, t) in top_level(tokens) {
+                if verb.is_none() {
+                    if ["SELECT", "UPDATE", "DELETE", "MERGE"].iter().any(|v| t.is_kw(v)) {
                         return None;
                     }
-                    _ => {}
+                    if t.is_kw("INSERT") {
+                        verb = Some(t);
+                    }
+                } else if t.is_kw("ON")
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|n| n.is_kw("CONFLICT") || n.is_kw("DUPLICATE"))
+                {
+                    // Conflict handling of the main INSERT.
+                    return None;
                 }
             }
             verb
@@ -119,19 +112,10 @@ fn conflict_fix(
     }
     let (at, words) = match cx.dialect {
         Dialect::Postgres => {
-            let mut depth = 0usize;
-            let mut at = tokens.last()?.range.end;
-            for t in tokens {
-                match t.token {
-                    sqlparser::tokenizer::Token::LParen => depth += 1,
-                    sqlparser::tokenizer::Token::RParen => depth = depth.saturating_sub(1),
-                    _ if depth == 0 && t.is_kw("RETURNING") => {
-                        at = cx.source.text[..t.range.start].trim_end().len();
-                        break;
-                    }
-                    _ => {}
-                }
-            }
+            let end = tokens.last()?.range.end;
+            let at = top_level(tokens)
+                .find(|(_, t)| t.is_kw("RETURNING"))
+                .map_or(end, |(_, t)| cx.source.text[..t.range.start].trim_end().len());
             (at, "ON CONFLICT DO NOTHING")
         }
         Dialect::Mysql | Dialect::Mariadb => (first.range.end, "IGNORE"),

@@ -6,7 +6,7 @@ use crate::lint::sequence::{words, Key};
 use crate::lint::rule::{literal, RunsIn};
 use crate::sql::do_block::RowTable;
 use crate::sql::keys::DeclaredKey;
-use crate::sql::{AlterActionKind, Tok};
+use crate::sql::{top_level, AlterActionKind, Tok};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
@@ -978,20 +978,14 @@ fn column_lost_on_recreate(
     guard: Option<&crate::sql::ReadGuard>,
 ) -> Option<Violation> {
     let tokens = &cx.statement.tokens;
-    let mut depth = 0usize;
     let mut select = None;
     let mut from = None;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            _ if t.is_kw("SELECT") && select.is_none() => select = Some(i),
-            _ if t.is_kw("FROM") && select.is_some() => {
-                from = Some(i);
-                break;
-            }
-            _ => {}
+    for (i, t) in top_level(tokens) {
+        if t.is_kw("SELECT") && select.is_none() {
+            select = Some(i);
+        } else if t.is_kw("FROM") && select.is_some() {
+            from = Some(i);
+            break;
         }
     }
     let (select, from) = (select?, from?);
@@ -1366,21 +1360,15 @@ fn selected_columns(tokens: &[Tok]) -> Vec<String> {
         return Vec::new();
     }
     let mut items: Vec<&[Tok]> = Vec::new();
-    let (mut depth, mut start) = (0usize, 1usize);
+    let mut start = 1;
     let mut end = None;
-    for (k, t) in tokens.iter().enumerate().skip(1) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                items.push(&tokens[start..k]);
-                start = k + 1;
-            }
-            _ if depth == 0 && t.is_kw("FROM") => {
-                end = Some(k);
-                break;
-            }
-            _ => {}
+    for (k, t) in top_level(tokens) {
+        if t.is(&Token::Comma) {
+            items.push(&tokens[start..k]);
+            start = k + 1;
+        } else if t.is_kw("FROM") {
+            end = Some(k);
+            break;
         }
     }
     let Some(end) = end else {

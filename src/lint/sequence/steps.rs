@@ -2,7 +2,9 @@
 //! removals) and the names it gives to objects that already exist (arrivals).
 
 use super::{Event, Key, Step};
-use crate::sql::{AlterActionKind, Change, Effect, Name, ObjectKind, ShapeKind, Statement, Target};
+use crate::sql::{
+    top_level, AlterActionKind, Change, Effect, Name, ObjectKind, ShapeKind, Statement, Target,
+};
 
 /// The schema part of a qualified name (`s` of `s.t`), as [`Name::same_object`] compares it.
 pub(super) fn schema(name: &Name) -> Option<Box<str>> {
@@ -116,18 +118,9 @@ fn attribute_steps(statement: &Statement) -> Vec<Step> {
             .and_then(folded)
             .map(|new| Key::Column(ty.base().to_string(), new));
         // The action runs to the next comma outside parentheses.
-        let mut inner = 0usize;
-        let end = tokens[i..]
-            .iter()
-            .take_while(|t| {
-                match t.token {
-                    sqlparser::tokenizer::Token::LParen => inner += 1,
-                    sqlparser::tokenizer::Token::RParen => inner = inner.saturating_sub(1),
-                    sqlparser::tokenizer::Token::Comma if inner == 0 => return false,
-                    _ => {}
-                }
-                true
-            })
+        let rest = &tokens[i..];
+        let comma = top_level(rest).find(|(_, t)| t.is(&sqlparser::tokenizer::Token::Comma));
+        let end = rest[..comma.map_or(rest.len(), |(k, _)| k)]
             .last()
             .map_or(t.range.end, |last| last.range.end);
         out.push(Step {

@@ -3,7 +3,7 @@
 //! filled), what each tests, and which names a statement creates or drops for a check to find.
 
 use super::case_fold::{compared_literals, folds_case, Compared};
-use crate::sql::lexer::Tok;
+use crate::sql::lexer::{top_level, Tok};
 use crate::sql::Statement;
 use sqlparser::tokenizer::Token;
 use std::ops::Range;
@@ -225,20 +225,15 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
 /// no such part. A part that tests absence (`NOT EXISTS (… pg_constraint …)`) adds nothing:
 /// `EXISTS (… attname = 'c' …) AND NOT EXISTS (…)` holds only while column `c` exists.
 fn present_mentions(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Option<Vec<String>> {
-    let mut depth = 0usize;
     let mut start = 0;
     let mut parts: Vec<&[Tok]> = Vec::new();
-    for (k, t) in condition.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            _ if t.is_kw("OR") => return None,
-            _ if t.is_kw("AND") => {
-                parts.push(&condition[start..k]);
-                start = k + 1;
-            }
-            _ => {}
+    for (k, t) in top_level(condition) {
+        if t.is_kw("OR") {
+            return None;
+        }
+        if t.is_kw("AND") {
+            parts.push(&condition[start..k]);
+            start = k + 1;
         }
     }
     parts.push(&condition[start..]);
@@ -268,17 +263,7 @@ fn present_mentions(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Option<V
 
 /// The `NOT`s of `tokens` outside parentheses.
 fn top_level_nots(tokens: &[Tok]) -> usize {
-    let mut depth = 0usize;
-    let mut n = 0;
-    for t in tokens {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && t.is_kw("NOT") => n += 1,
-            _ => {}
-        }
-    }
-    n
+    top_level(tokens).filter(|(_, t)| t.is_kw("NOT")).count()
 }
 
 /// What condition `condition` tests ([`Check`]); `filled_by`: the statements that filled the

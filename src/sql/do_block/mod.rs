@@ -2,7 +2,7 @@
 //! checked like any other statement; and a block that catches "already exists" errors or checks
 //! the catalog before acting is a retry guard.
 
-use super::lexer::Tok;
+use super::lexer::{top_level, Tok};
 use super::split::{split, RawStatement};
 use super::Dialect;
 use crate::source::SourceFile;
@@ -829,15 +829,7 @@ pub(super) fn is_call(tokens: &[Tok], k: usize) -> bool {
     let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
         return false;
     };
-    let mut depth = 0usize;
-    let arguments = tokens[open + 1..close].iter().any(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        depth == 0 && t.is(&Token::Comma)
-    });
+    let arguments = top_level(&tokens[open + 1..close]).any(|(_, t)| t.is(&Token::Comma));
     let opens: &[&str] = match &tokens[k] {
         t if t.is_kw("IF") => &["THEN"],
         // MySQL's `WHILE … DO`, PL/pgSQL's `WHILE … LOOP`.

@@ -2,7 +2,7 @@
 
 use super::cursor::{object_kind, Cursor};
 use super::{AlterAction, AlterActionKind, Guard, ObjectKind, Shape, ShapeKind};
-use crate::sql::lexer::Tok;
+use crate::sql::lexer::{top_level, Tok};
 use crate::sql::Dialect;
 use sqlparser::tokenizer::Token;
 
@@ -51,17 +51,11 @@ pub(super) fn alter(c: &mut Cursor, dialect: Dialect) -> Shape {
 
 fn alter_table_actions(tokens: &[Tok], text: &str, dialect: Dialect) -> Vec<AlterAction> {
     let mut actions = Vec::new();
-    let mut depth = 0usize;
     let mut start = 0;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                actions.extend(alter_table_action(&tokens[start..i], text, dialect));
-                start = i + 1;
-            }
-            _ => {}
+    for (i, t) in top_level(tokens) {
+        if t.is(&Token::Comma) {
+            actions.extend(alter_table_action(&tokens[start..i], text, dialect));
+            start = i + 1;
         }
     }
     actions.extend(alter_table_action(&tokens[start..], text, dialect));
@@ -254,17 +248,11 @@ impl AttributeAction<'_> {
 /// statement's `tokens`, outside parentheses, in order.
 pub fn type_attribute_actions(tokens: &[Tok]) -> Vec<AttributeAction<'_>> {
     let mut out = Vec::new();
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    for (i, t) in top_level(tokens) {
         let Some(keyword) = tokens.get(i + 1).filter(|k| k.is_kw("ATTRIBUTE")) else {
             continue;
         };
-        if depth > 0 || !(t.is_kw("ADD") || t.is_kw("DROP") || t.is_kw("RENAME")) {
+        if !(t.is_kw("ADD") || t.is_kw("DROP") || t.is_kw("RENAME")) {
             continue;
         }
         let mut at = i + 2;

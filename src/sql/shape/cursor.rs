@@ -1,7 +1,7 @@
 //! The token cursor the recognisers walk with, and the object-kind keywords.
 
 use super::{Name, ObjectKind};
-use crate::sql::lexer::Tok;
+use crate::sql::lexer::{top_level, Tok};
 use sqlparser::tokenizer::Token;
 
 pub(super) struct Cursor<'a> {
@@ -95,17 +95,10 @@ impl Cursor<'_> {
 
     /// Moves to the next `kw` at parenthesis depth 0; returns whether it was found.
     pub(super) fn seek(&mut self, kw: &str) -> bool {
-        let mut depth = 0usize;
-        while let Some(t) = self.peek() {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth = depth.saturating_sub(1),
-                _ if depth == 0 && t.is_kw(kw) => return true,
-                _ => {}
-            }
-            self.i += 1;
-        }
-        false
+        let rest = self.t.get(self.i..).unwrap_or_default();
+        let found = top_level(rest).find(|(_, t)| t.is_kw(kw));
+        self.i += found.map_or(rest.len(), |(k, _)| k);
+        found.is_some()
     }
 }
 

@@ -10,7 +10,7 @@ mod insert;
 #[cfg(test)]
 mod tests;
 
-use super::lexer::Tok;
+use super::lexer::{top_level, Tok};
 use super::Dialect;
 use cursor::Cursor;
 use sqlparser::tokenizer::Token;
@@ -422,18 +422,11 @@ pub fn starts_non_column(element: &[Tok], dialect: Dialect) -> bool {
     // A type's arguments hold numbers and strings (`key geometry(Point, 4326)`,
     // `key enum('a', 'b')`); an index's list of columns never has one at its top level.
     let close = crate::sql::lexer::matching_paren(element, i).unwrap_or(element.len());
-    let mut depth = 0usize;
-    !element[i + 1..close].iter().any(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        depth == 0
-            && matches!(
-                t.token,
-                Token::Number(..) | Token::SingleQuotedString(_) | Token::NationalStringLiteral(_)
-            )
+    !top_level(&element[i + 1..close]).any(|(_, t)| {
+        matches!(
+            t.token,
+            Token::Number(..) | Token::SingleQuotedString(_) | Token::NationalStringLiteral(_)
+        )
     })
 }
 
