@@ -554,12 +554,10 @@ fn mark_after_failure(
     let first = unguarded
         .then(|| guarded.fails_first(tokens, before, statement))
         .flatten();
-    let renames = matches!(
-        statement.shape.kind,
-        ShapeKind::Rename(_) | ShapeKind::AlterTable
-    );
-    let collision_caught =
-        unguarded && first.is_none() && renames && guarded.collision_caught(tokens, statement);
+    let collision_caught = unguarded
+        && first.is_none()
+        && statement.shape.kind.may_rename()
+        && guarded.collision_caught(tokens, statement);
     let Some(d) = statement.context.do_block.as_mut() else {
         return;
     };

@@ -310,12 +310,9 @@ impl Guarded {
                 .context
                 .do_block
                 .is_some_and(|d| !d.guarded && !rows_checked);
-        let renames = matches!(
-            statement.shape.kind,
-            super::ShapeKind::Rename(_) | super::ShapeKind::AlterTable
-        );
-        let collision_uncaught =
-            newly_guarded && renames && self.collision_uncaught(at, statement, false);
+        let collision_uncaught = newly_guarded
+            && statement.shape.kind.may_rename()
+            && self.collision_uncaught(at, statement, false);
         let enum_collision_uncaught =
             collision_uncaught && self.collision_uncaught(at, statement, true);
         for table in self.condition_reads(at) {

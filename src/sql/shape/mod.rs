@@ -157,6 +157,14 @@ pub enum ShapeKind {
     Unknown,
 }
 
+impl ShapeKind {
+    /// May the statement rename something: `ALTER … RENAME`, MySQL `RENAME TABLE`, or an
+    /// `ALTER TABLE`, whose actions may rename the table, a column, an index or a constraint?
+    pub fn may_rename(&self) -> bool {
+        matches!(self, ShapeKind::Rename(_) | ShapeKind::AlterTable)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlterActionKind {
     AddColumn,

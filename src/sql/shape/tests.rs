@@ -378,3 +378,26 @@ fn mariadb_periods_and_system_versioning_are_no_columns() {
         ]
     );
 }
+
+#[test]
+fn may_rename_is_a_rename_or_an_alter_table() {
+    let renames = [
+        pg("ALTER INDEX i RENAME TO j"),
+        pg("ALTER TABLE t RENAME COLUMN a TO b"),
+        pg("ALTER TABLE t ADD COLUMN c int"),
+        shape(Dialect::Mysql, "RENAME TABLE a TO b"),
+    ];
+    for s in renames {
+        assert!(s.kind.may_rename(), "{:?}", s.kind);
+    }
+    let others = [
+        pg("CREATE TABLE t (a int)"),
+        pg("DROP TABLE t"),
+        pg("ALTER TYPE e ADD VALUE 'x'"),
+        pg("ALTER SEQUENCE s RESTART"),
+        pg("INSERT INTO t VALUES (1)"),
+    ];
+    for s in others {
+        assert!(!s.kind.may_rename(), "{:?}", s.kind);
+    }
+}
