@@ -506,10 +506,31 @@ impl Sequence {
     /// Is `old` made for top-level statement `i` on every run that reaches it, by a top-level
     /// creation (at statement `c`, which `counts`) that is the file's last event on it before
     /// `i`, with no DO block touching it in between? Or by a DO block (at `c`) that always makes
-    /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`.
+    /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`. Or
+    /// by a top-level rename onto it after every event on it before `i` (`RENAME x TO old`; a DO
+    /// block's may fail on something else and undo it), of an `x` made so for the rename: the
+    /// rename then either runs or fails on `old` taken, and leaves `old` either way. A rename
+    /// back is such a rename (`CREATE TABLE IF NOT EXISTS a …; ALTER TABLE a RENAME TO b; ALTER
+    /// TABLE b RENAME TO a; ALTER TABLE a RENAME TO c; DROP TABLE c`), as is a rename of a table
+    /// the file makes right before it. A guard (`IF EXISTS`) on the rename changes neither case.
     pub(super) fn made_right_before(&self, old: u64, i: u32, counts: impl Fn(u32) -> bool) -> bool {
+        self.made_right_before_dyn(old, i, &counts)
+    }
+
+    fn made_right_before_dyn(&self, old: u64, i: u32, counts: &dyn Fn(u32) -> bool) -> bool {
         let top = self.events.last_before(old, i);
         let block = self.conditional.last_before(old, i).map(|(c, _)| c);
+        let arrival = self
+            .renamed_onto
+            .iter()
+            .chain(&self.guarded_onto)
+            .filter(|e| e.1 == old && e.0 < i && !self.renamed_in_blocks.contains(&(e.0, e.3)))
+            .max_by_key(|e| e.0);
+        if let Some(&(j, _, _, x)) = arrival {
+            if top.is_none_or(|(k, _)| k < j) && block.is_none_or(|k| k < j) {
+                return x != old && self.made_right_before_dyn(x, j, counts);
+            }
+        }
         match (top, block) {
             (Some((c, e)), block) if block.is_none_or(|k| k < c) => e == Event::Create && counts(c),
             (top, Some(c)) if top.is_none_or(|(k, _)| k < c) => {
