@@ -10,7 +10,7 @@ use common::ScratchDb;
 
 /// Tables that exist before the file runs, for the cases whose file only renames or alters
 /// them.
-const SETUP: &str = "CREATE TABLE pa (id int);";
+const SETUP: &str = "CREATE TABLE pa (id int); CREATE TABLE pt (id int);";
 
 /// A drop of what a rename gave a name, where the renamed table got its own name back from a
 /// rename (PF109): every retry that reaches the rename finds the table or the new name there.
@@ -70,6 +70,76 @@ const RENAMED_BACK: &[Case] = &[
     },
 ];
 
+/// What a statement makes on a table the file drops (or renames away) for good later (PF108,
+/// PF102): under a per-file transaction a re-run finds the table gone, makes it again without
+/// the column, and the ADD runs; statement by statement a crash before the drop still fails it.
+const LEFT_REMOVED: &[Case] = &[
+    Case {
+        name: "a column added to a table made under IF NOT EXISTS and dropped later",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t (id int);",
+            "ALTER TABLE t ADD COLUMN c int;",
+            "DROP TABLE t;",
+        ],
+    },
+    Case {
+        name: "a column added to a table made unguarded and dropped later",
+        statements: &[
+            "CREATE TABLE t (id int);",
+            "ALTER TABLE t ADD COLUMN c int;",
+            "DROP TABLE IF EXISTS t;",
+        ],
+    },
+    Case {
+        name: "a column added to a table renamed away later",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t (id int);",
+            "ALTER TABLE t ADD COLUMN c int;",
+            "ALTER TABLE t RENAME TO t2;",
+        ],
+    },
+    Case {
+        name: "an index on a table dropped later",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t (id int);",
+            "CREATE INDEX i ON t (id);",
+            "DROP TABLE t;",
+        ],
+    },
+    Case {
+        name: "an attribute added to a type made in a guarded block and dropped later",
+        statements: &[
+            "DO $$ BEGIN CREATE TYPE c3 AS (a int); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+            "ALTER TYPE c3 ADD ATTRIBUTE x int;",
+            "DROP TYPE IF EXISTS c3;",
+        ],
+    },
+    // Near: the renamed table keeps the index, whose name a re-run's CREATE INDEX meets.
+    Case {
+        name: "an index on a table renamed away later",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t (id int);",
+            "CREATE INDEX i ON t (id);",
+            "ALTER TABLE t RENAME TO t2;",
+        ],
+    },
+    // Near: the file makes the table again, with the column, after the drop.
+    Case {
+        name: "a column added to a table dropped and made again with it",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t (id int);",
+            "ALTER TABLE t ADD COLUMN c int;",
+            "DROP TABLE t;",
+            "CREATE TABLE t (id int, c int);",
+        ],
+    },
+    // Near: a table the file does not make: a re-run fails at the ADD on the missing table.
+    Case {
+        name: "a column added to a table the file does not make, dropped later",
+        statements: &["ALTER TABLE pt ADD COLUMN c int;", "DROP TABLE pt;"],
+    },
+];
+
 fn assert_agrees(cases: &[Case]) {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
@@ -80,4 +150,9 @@ fn assert_agrees(cases: &[Case]) {
 #[test]
 fn a_drop_after_a_rename_back_is_flagged_where_postgres_fails() {
     assert_agrees(RENAMED_BACK);
+}
+
+#[test]
+fn what_a_statement_makes_on_a_table_the_file_drops_later_is_flagged_where_postgres_fails() {
+    assert_agrees(LEFT_REMOVED);
 }

@@ -76,8 +76,8 @@ fn add_attribute_is_flagged_where_postgres_fails_on_a_retry() {
 
 /// A file that makes the type (guarded), adds the attribute and drops the type again: after a
 /// crash past the ADD and before the DROP, the retry fails at the ADD, and lint flags it there.
-/// (Under a per-file transaction no re-run fails, but PF108 still flags the ADD, as it flags
-/// `ADD COLUMN` of a table the file makes and drops: see the report of branch addattr.)
+/// Under a per-file transaction a re-run finds the type gone and makes it again without the
+/// attribute: neither fails nor flags.
 #[test]
 fn add_attribute_of_a_type_the_file_makes_and_drops_fails_after_a_crash_before_the_drop() {
     let db = ScratchDb::postgres();
@@ -89,4 +89,7 @@ fn add_attribute_of_a_type_the_file_makes_and_drops_fails_after_a_crash_before_t
     let sql = statements.join("\n") + "\n";
     assert_eq!(crash_point_failures(&db, &statements, None), [2]);
     assert_eq!(retry_lines_in_model(&sql, None), [2]);
+    let per_file = Some(preflight::runner::ApplyModel::FileTransaction);
+    assert!(crash_point_failures(&db, &statements, per_file).is_empty());
+    assert!(retry_lines_in_model(&sql, per_file).is_empty());
 }

@@ -426,6 +426,43 @@ impl Sequence {
         })
     }
 
+    /// Under a per-file transaction, does the file leave the table, materialized view or
+    /// (composite) type `name` that `step` lives on removed: the file's last event on it (DO
+    /// blocks' too) is a top-level drop after the current statement, of the step's schema, with
+    /// nothing renamed onto the name after it? A re-run starts from before the file or from the
+    /// state the whole file left, so whatever the current statement makes on it is gone with it:
+    /// `CREATE TABLE IF NOT EXISTS t (id int); ALTER TABLE t ADD COLUMN c int; DROP TABLE t`.
+    /// A rename away leaves it removed too for a column (or a type's attribute), which goes
+    /// with the renamed object, not for what has a name of its own in the schema (an index, a
+    /// key's index), which the renamed object keeps.
+    pub(super) fn relation_left_removed(&self, name: &str, step: &super::Step) -> bool {
+        let column = matches!(step.key, Key::Column(..));
+        let schema = self.resolve(step);
+        [
+            ObjectKind::Table,
+            ObjectKind::MaterializedView,
+            ObjectKind::Type,
+        ]
+        .iter()
+        .any(|&kind| {
+            let d = object_digest(kind, name);
+            self.removed.get(&d).is_some_and(|r| {
+                let at = r.last_top_at;
+                let arrives_after = self
+                    .arrivals
+                    .get(&d)
+                    .is_some_and(|list| list.iter().any(|&(j, _)| j >= at));
+                r.last == Event::Remove
+                    && r.last_top == Some(Event::Remove)
+                    && r.last_at == at
+                    && at as usize > self.current_index
+                    && self.resolve_written(&r.last_top_schema) == schema
+                    && (column || !self.renamed_away.contains(&(d, at)))
+                    && !arrives_after
+            })
+        })
+    }
+
     /// Did a statement before the current one create `key`, with nothing removing it since?
     /// (The running application cannot depend on an object the same migration creates.)
     /// Tables and columns only.

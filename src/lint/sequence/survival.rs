@@ -45,7 +45,9 @@ impl Sequence {
             Event::Create => {
                 removed.is_some_and(|r| dropped_unblocked(r) || r.renamed_last_reruns.is_some())
                     || step.table.as_ref().is_some_and(|t| {
-                        self.relation_removed_before(t, &schema) || self.cascaded_view_before(t)
+                        self.relation_removed_before(t, &schema)
+                            || self.cascaded_view_before(t)
+                            || (tx && self.relation_left_removed(t, step))
                     })
                     || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
