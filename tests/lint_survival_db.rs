@@ -195,6 +195,44 @@ const RENAMED_IN_BLOCK: &[Case] = &[
     },
 ];
 
+/// A drop of a column (PF110) that the table's creation spells, where that creation runs on every
+/// run: after a drop of the table, or, under a per-file transaction, when the file leaves the
+/// table removed.
+const MADE_WITH_COLUMN: &[Case] = &[
+    Case {
+        name: "a column the table's creation spells, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (a int, b int);",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table the file makes and drops",
+        statements: &[
+            "CREATE TABLE t4 (a int, b int);",
+            "ALTER TABLE t4 DROP COLUMN b;",
+            "DROP TABLE t4;",
+        ],
+    },
+    // Near: a retry finds the table, skips its creation, and the column is gone.
+    Case {
+        name: "a column of a table made under IF NOT EXISTS",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (a int, b int);",
+            "ALTER TABLE t5 DROP COLUMN b;",
+        ],
+    },
+    // Near: the creation fails on a retry that finds the table, without the column.
+    Case {
+        name: "a column of a table made unguarded and kept",
+        statements: &[
+            "CREATE TABLE t6 (a int, b int);",
+            "ALTER TABLE t6 DROP COLUMN b;",
+        ],
+    },
+];
+
 fn assert_agrees(cases: &[Case]) {
     let db = ScratchDb::postgres();
     db.exec(SETUP);
@@ -240,4 +278,9 @@ fn a_drop_after_a_do_block_rename_without_handler_is_not_flagged() {
             "{model:?}: server {server:?}, lint {lint:?}"
         );
     }
+}
+
+#[test]
+fn a_drop_of_a_column_the_tables_creation_makes_is_flagged_where_postgres_fails() {
+    assert_agrees(MADE_WITH_COLUMN);
 }

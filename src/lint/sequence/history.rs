@@ -463,6 +463,65 @@ impl Sequence {
         })
     }
 
+    /// Does every run that reaches the current statement find the column (or a composite type's
+    /// attribute) that `step` removes, because the table (type) it lives on is made with it right
+    /// before? The file's last event on the relation before the current statement is a top-level
+    /// creation that spells the column and fails on no retry, with nothing touching the column
+    /// since, and that creation runs on every run: a top-level drop of the same schema that
+    /// nothing blocks frees the name right before it (`DROP TABLE IF EXISTS t; CREATE TABLE t (a
+    /// int, b int); ALTER TABLE t DROP COLUMN b`), or, under a per-file transaction, nothing
+    /// touches the relation before it and the file leaves it removed ([`Self::relation_left_removed`]).
+    pub(super) fn made_with_column(&self, step: &super::Step) -> bool {
+        let (Key::Column(_, column), Some(table)) = (&step.key, &step.table) else {
+            return false;
+        };
+        let Ok(i) = u32::try_from(self.current_index) else {
+            return false;
+        };
+        let schema = self.resolve(step);
+        let col = step.key.digest();
+        [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
+            let d = object_digest(kind, table);
+            let (Some(r), Some((c, Event::Create))) =
+                (self.removed.get(&d), self.events.last_before(d, i))
+            else {
+                return false;
+            };
+            let spelt = self
+                .table_columns
+                .get(&d)
+                .is_some_and(|(at, columns)| *at == c && columns.contains(column));
+            let in_schema = r
+                .creations_in
+                .iter()
+                .filter(|&&(_, k)| k == c)
+                .all(|(s, _)| *s == schema);
+            let column_touched = self.events_anywhere(col).any(|&(_, k, _)| c < k && k < i)
+                || self
+                    .arrivals
+                    .get(&col)
+                    .is_some_and(|list| list.iter().any(|&(k, _)| c < k && k < i));
+            // What may happen to the relation in a DO block before the current statement.
+            let block_before = self.conditional.of(d).iter().any(|&(_, k, _)| k < i);
+            let runs = match self.events.last_before(d, c) {
+                Some((k, Event::Remove)) => {
+                    !self.renamed_away.contains(&(d, k))
+                        && r.drops_in
+                            .last()
+                            .is_some_and(|(s, unblocked)| *unblocked && *s == schema)
+                }
+                Some(_) => false,
+                None => self.transactional() && self.relation_left_removed(table, step),
+            };
+            spelt
+                && in_schema
+                && runs
+                && !column_touched
+                && !block_before
+                && !self.creation_fails_on_retry(c as usize)
+        })
+    }
+
     /// Did a statement before the current one create `key`, with nothing removing it since?
     /// (The running application cannot depend on an object the same migration creates.)
     /// Tables and columns only.

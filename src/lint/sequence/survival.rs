@@ -53,12 +53,14 @@ impl Sequence {
             }
             // A rename also needs its new name free: its own proof.
             Event::Remove if step.rename => self.rename_meets_both_names(step),
-            Event::Remove => removed.is_some_and(|r| {
-                created(r)
-                    || (tx && file_leaves(r, Event::Create))
-                    || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
-                    || self.renamed_into_holds(step.key.digest(), r, &schema)
-            }),
+            Event::Remove => {
+                removed.is_some_and(|r| {
+                    created(r)
+                        || (tx && file_leaves(r, Event::Create))
+                        || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
+                        || self.renamed_into_holds(step.key.digest(), r, &schema)
+                }) || self.made_with_column(step)
+            }
         }
     }
 
