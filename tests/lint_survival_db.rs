@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::retry::{crash_point_failures, crash_point_mismatches, retry_lines_in_model, Case};
+use common::retry::{assert_crash_points_agree, crash_point_failures, retry_lines_in_model, Case};
 use common::ScratchDb;
 use preflight::runner::ApplyModel;
 
@@ -234,10 +234,7 @@ const MADE_WITH_COLUMN: &[Case] = &[
 ];
 
 fn assert_agrees(cases: &[Case]) {
-    let db = ScratchDb::postgres();
-    db.exec(SETUP);
-    let mismatches = crash_point_mismatches(&db, cases);
-    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    assert_crash_points_agree(SETUP, cases);
 }
 
 #[test]
