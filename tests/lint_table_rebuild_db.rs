@@ -589,10 +589,7 @@ fn pf110_messages(sql: &str, model: Option<ApplyModel>) -> Vec<String> {
 /// Asserts that lint and PostgreSQL (set up with [`SETUP`]) agree on `cases` at every crash
 /// point, in both models.
 fn assert_matches_postgres(cases: &[Case]) {
-    let db = ScratchDb::postgres();
-    db.exec(SETUP);
-    let failures = crash_point_mismatches(&db, cases);
-    assert!(failures.is_empty(), "{failures:#?}");
+    common::retry::assert_crash_points_agree(SETUP, cases);
 }
 
 #[test]

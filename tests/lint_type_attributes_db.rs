@@ -1,5 +1,6 @@
 //! PF108 on PostgreSQL's `ALTER TYPE … ADD ATTRIBUTE`, which has no `IF NOT EXISTS`: a retry
-//! fails with `column "x" of relation "ct" already exists` (`duplicate_column`). Lint is
+//! fails with `column "x" of relation "ct" already exists` (`duplicate_column`); PF110 on its
+//! `DROP ATTRIBUTE` without `IF EXISTS` (`column "a" of relation "ct" does not exist`). Lint is
 //! compared with the server (PostgreSQL 15) at every crash point and under a per-file
 //! transaction: it flags exactly the lines the server fails at.
 
@@ -59,6 +60,57 @@ const CASES: &[Case] = &[
             "ALTER TYPE ct DROP ATTRIBUTE q;",
         ],
     },
+    // PF110 on `DROP ATTRIBUTE` without IF EXISTS: a retry fails with `column "a" of relation
+    // "ct" does not exist` (`undefined_column`).
+    Case {
+        name: "an unguarded DROP ATTRIBUTE",
+        statements: &["ALTER TYPE ct DROP ATTRIBUTE a;"],
+    },
+    Case {
+        name: "a guarded and an unguarded DROP ATTRIBUTE in one statement",
+        statements: &["ALTER TYPE ct DROP ATTRIBUTE IF EXISTS b, DROP ATTRIBUTE a;"],
+    },
+    Case {
+        name: "an ADD ATTRIBUTE and a DROP ATTRIBUTE in one statement",
+        statements: &["ALTER TYPE ct ADD ATTRIBUTE r int, DROP ATTRIBUTE a;"],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE the file adds back after it",
+        statements: &[
+            "ALTER TYPE ct DROP ATTRIBUTE a;",
+            "ALTER TYPE ct ADD ATTRIBUTE a int;",
+        ],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE of the name a rename gives",
+        statements: &[
+            "ALTER TYPE ct RENAME ATTRIBUTE a TO a2;",
+            "ALTER TYPE ct DROP ATTRIBUTE a2;",
+        ],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE of what the file's creation of the type spells, after its drop",
+        statements: &[
+            "DROP TYPE IF EXISTS c4;",
+            "CREATE TYPE c4 AS (a int, b int);",
+            "ALTER TYPE c4 DROP ATTRIBUTE b;",
+        ],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE of a type the file makes and drops",
+        statements: &[
+            "CREATE TYPE c5 AS (a int, b int);",
+            "ALTER TYPE c5 DROP ATTRIBUTE b;",
+            "DROP TYPE c5;",
+        ],
+    },
+    Case {
+        name: "a DROP ATTRIBUTE of a type made in a guarded block",
+        statements: &[
+            "DO $$ BEGIN CREATE TYPE c6 AS (a int, b int); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+            "ALTER TYPE c6 DROP ATTRIBUTE b;",
+        ],
+    },
 ];
 
 #[test]
@@ -67,17 +119,21 @@ fn add_attribute_is_flagged_where_postgres_fails_on_a_retry() {
     db.exec("CREATE TYPE ct AS (a int);");
     let mismatches = crash_point_mismatches(&db, CASES);
     assert!(mismatches.is_empty(), "{mismatches:#?}");
-    // The plain case is flagged at all: the comparison is not vacuous.
+    // The plain cases are flagged at all: the comparison is not vacuous.
     assert_eq!(
         retry_lines_in_model("ALTER TYPE ct ADD ATTRIBUTE x int;\n", None),
+        [1]
+    );
+    assert_eq!(
+        retry_lines_in_model("ALTER TYPE ct DROP ATTRIBUTE a;\n", None),
         [1]
     );
 }
 
 /// A file that makes the type (guarded), adds the attribute and drops the type again: after a
 /// crash past the ADD and before the DROP, the retry fails at the ADD, and lint flags it there.
-/// (Under a per-file transaction no re-run fails, but PF108 still flags the ADD, as it flags
-/// `ADD COLUMN` of a table the file makes and drops: see the report of branch addattr.)
+/// Under a per-file transaction a re-run finds the type gone and makes it again without the
+/// attribute: neither fails nor flags.
 #[test]
 fn add_attribute_of_a_type_the_file_makes_and_drops_fails_after_a_crash_before_the_drop() {
     let db = ScratchDb::postgres();
@@ -89,4 +145,33 @@ fn add_attribute_of_a_type_the_file_makes_and_drops_fails_after_a_crash_before_t
     let sql = statements.join("\n") + "\n";
     assert_eq!(crash_point_failures(&db, &statements, None), [2]);
     assert_eq!(retry_lines_in_model(&sql, None), [2]);
+    let per_file = Some(preflight::runner::ApplyModel::FileTransaction);
+    assert!(crash_point_failures(&db, &statements, per_file).is_empty());
+    assert!(retry_lines_in_model(&sql, per_file).is_empty());
+}
+
+/// PF110's fix adds `IF EXISTS` after `ATTRIBUTE`: the fixed file runs twice on PostgreSQL,
+/// and lint finds nothing left.
+#[test]
+fn drop_attribute_fixed_with_if_exists_runs_twice() {
+    use preflight::fix::fix_source;
+    use preflight::lint::LintOptions;
+    use preflight::source::SourceFile;
+    let sql =
+        "ALTER TYPE ct ADD ATTRIBUTE r int, DROP ATTRIBUTE a;\nALTER TYPE ct DROP ATTRIBUTE r;\n";
+    let options = LintOptions::default();
+    let outcome = fix_source(&SourceFile::new("m.sql", sql), &options, false);
+    assert_eq!(
+        outcome.fixed,
+        "ALTER TYPE ct ADD ATTRIBUTE r int, DROP ATTRIBUTE IF EXISTS a;\nALTER TYPE ct DROP ATTRIBUTE r;\n"
+    );
+    assert!(outcome.applied.iter().any(|f| f.rule.code == "PF110"));
+    assert!(
+        outcome.remaining.iter().all(|f| f.rule.code != "PF110"),
+        "{:?}",
+        outcome.remaining
+    );
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TYPE ct AS (a int);");
+    assert_eq!(common::retry::run_twice(&db, &outcome.fixed), Ok(()));
 }

@@ -186,6 +186,15 @@ pub fn crash_point_mismatches(db: &ScratchDb, cases: &[Case]) -> Vec<String> {
     failures
 }
 
+/// Asserts that lint and PostgreSQL agree on `cases` ([`crash_point_mismatches`]) on a scratch
+/// database set up with `setup`, at every crash point and under a per-file transaction.
+pub fn assert_crash_points_agree(setup: &str, cases: &[Case]) {
+    let db = ScratchDb::postgres();
+    db.exec(setup);
+    let failures = crash_point_mismatches(&db, cases);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 /// Every crash point of `file`, split into `parts`: on a fresh database set up with `setup`,
 /// the first k statements applied, then the whole file again (k = `parts.len()` is the full
 /// re-run a per-file transaction allows); `check` looks at what the retry left.

@@ -3,13 +3,13 @@
 use super::prelude::*;
 use crate::lint::rule::literal;
 use crate::lint::sequence::Key;
-use crate::sql::{AlterAction, AlterActionKind, Name};
+use crate::sql::{AlterAction, AlterActionKind, Name, ObjectKind};
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF110",
     name: "drop-column-without-if-exists",
     default_severity: Severity::Error,
-    summary: "DROP COLUMN without IF EXISTS fails when a retry finds the column already gone; dropping a name a later rename gives back destroys the renamed column's data on a re-run",
+    summary: "DROP COLUMN (or a composite type's DROP ATTRIBUTE) without IF EXISTS fails when a retry finds the column already gone; dropping a name a later rename gives back destroys the renamed column's data on a re-run",
     doc: include_str!("../../../rules/PF110.md"),
     fix: FixAvailability::Sometimes(
         Applicability::Safe,
@@ -28,7 +28,42 @@ impl Rule for DropColumn {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        let shape = cx.shape();
+        if let (ShapeKind::Alter(ObjectKind::Type), Some(ty), Dialect::Postgres) =
+            (&shape.kind, shape.object(), cx.dialect)
+        {
+            if !cx.do_guarded() {
+                dropped_attributes(cx, &ty.text, out);
+            }
+            return;
+        }
         alter_drop(cx, AlterActionKind::DropColumn, "column", out);
+    }
+}
+
+/// PostgreSQL's `ALTER TYPE t DROP ATTRIBUTE a` without `IF EXISTS`, one finding per action: a
+/// retry fails with `column "a" of relation "t" does not exist` (`undefined_column`). The fix
+/// adds `IF EXISTS` after `ATTRIBUTE`, which PostgreSQL accepts there.
+fn dropped_attributes(cx: &StatementCx, ty: &str, out: &mut Vec<Violation>) {
+    for action in crate::sql::type_attribute_actions(&cx.statement.tokens) {
+        if !action.drops() || action.guarded {
+            continue;
+        }
+        let attribute = code_span(&cx.source.text[action.name.range.clone()]);
+        let ty = code_span(ty);
+        out.push(
+            Violation::new(
+                action.verb.range.start..action.name.range.end,
+                format!(
+                    "dropping attribute {attribute} of type {ty} fails on a retry once it is gone: add IF EXISTS"
+                ),
+            )
+            .fix(Some(cx.insert_fix(
+                action.keyword.range.end,
+                "IF EXISTS",
+                Applicability::Safe,
+            ))),
+        );
     }
 }
 

@@ -75,6 +75,20 @@ impl Sequence {
         } else {
             Vec::new()
         };
+        // A rename that is the whole body, under handlers that do nothing, gives its new name
+        // on every run that finds the old one there, as an unguarded top-level rename does
+        // (`Removed::renamed_into`, [`Self::renamed_into_holds`]): `ALTER TABLE t ADD COLUMN IF
+        // NOT EXISTS x int; DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN
+        // undefined_column THEN NULL; END $$; ALTER TABLE t DROP COLUMN y`.
+        if renames.is_empty() && is_do_block(statement) {
+            if let Some((rename, arrival)) = sole_rename(statement, source) {
+                let old = arrival.old_key().map(|k| k.digest());
+                let schema = self.resolve(&rename);
+                if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                    removed.renamed_into = old.map(|old| (index, old, schema));
+                }
+            }
+        }
         for (rename, arrival) in renames {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
@@ -221,6 +235,70 @@ fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
         .collect()
 }
 
+/// The rename of a PostgreSQL DO block whose body is that rename alone (right after the opening
+/// `BEGIN`, with no handler, or handlers that all do `NULL`), with the name it gives. Every run
+/// of the block runs it, or fails on the old name gone or the new one taken, and changes
+/// nothing else: a run that found the old name leaves the new one, whatever a handler catches.
+fn sole_rename(statement: &Statement, source: &SourceFile) -> Option<(Step, Arrival)> {
+    let [rename] = statement.nested.as_slice() else {
+        return None;
+    };
+    let body = crate::sql::do_block::body_range(source, &statement.tokens)?;
+    if !opens_with_begin(&source.text, body.start, rename) {
+        return None;
+    }
+    let rest = crate::sql::lexer::lex(Dialect::Postgres, &source.text, rename.range.end..body.end);
+    if rest.error.is_some() || !only_null_handlers(&rest.tokens) {
+        return None;
+    }
+    let (mut own, mut arrived) = (steps(rename), arrivals(rename));
+    let ([step], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
+        return None;
+    };
+    if !step.rename || step.to.as_ref() != Some(&arrival.key) {
+        return None;
+    }
+    Some((own.remove(0), arrived.remove(0)))
+}
+
+/// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
+/// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`?
+fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
+    use sqlparser::tokenizer::Token;
+    let semi = |t: &crate::sql::Tok| t.is(&Token::SemiColon);
+    let mut rest = tokens;
+    if rest.first().is_some_and(semi) {
+        rest = &rest[1..];
+    }
+    if rest.last().is_some_and(semi) {
+        rest = &rest[..rest.len() - 1];
+    }
+    let Some((end, rest)) = rest.split_last() else {
+        return false;
+    };
+    if !end.is_kw("END") {
+        return false;
+    }
+    let Some((exception, mut rest)) = rest.split_first() else {
+        return true;
+    };
+    if !exception.is_kw("EXCEPTION") || rest.is_empty() {
+        return false;
+    }
+    // Each handler: `WHEN <conditions> THEN NULL;`.
+    while let Some(then) = rest.iter().position(|t| t.is_kw("THEN")) {
+        let ([null, semicolon, after @ ..], true) = (&rest[then + 1..], rest[0].is_kw("WHEN"))
+        else {
+            return false;
+        };
+        if !null.is_kw("NULL") || !semi(semicolon) {
+            return false;
+        }
+        rest = after;
+    }
+    rest.is_empty()
+}
+
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of
 /// [`always_run`]'s statements), with the name each gives, when no other statement of the
 /// body touches either name: the block then leaves the object under the new name, as a
@@ -288,7 +366,7 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{always_made, always_run};
+    use super::{always_made, always_run, sole_rename};
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -326,5 +404,33 @@ mod tests {
         // Only what comes before the first branch.
         let sql = "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); IF true THEN CREATE TYPE n AS ENUM ('a'); END IF; END $$;";
         assert_eq!(made(sql).len(), 1);
+    }
+
+    /// Whether the DO block of `sql` is a rename alone, under handlers that do nothing.
+    fn sole(sql: &str) -> bool {
+        let source = SourceFile::new("m.sql", sql);
+        let file = parse_source(&source, Dialect::Postgres);
+        sole_rename(&file.statements[0], &source).is_some()
+    }
+
+    #[test]
+    fn a_rename_alone_under_null_handlers_is_a_sole_rename() {
+        for sql in [
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN NULL; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN NULL; WHEN others THEN NULL; END $$;",
+        ] {
+            assert!(sole(sql), "{sql}");
+        }
+        for sql in [
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; CREATE TABLE z (id int); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN y int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
+            "DO $$ BEGIN IF true THEN ALTER TABLE t RENAME COLUMN x TO y; END IF; END $$;",
+            "DO $$ DECLARE n int; BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
+            "DO $$ BEGIN ALTER TABLE t ADD COLUMN y int; END $$;",
+        ] {
+            assert!(!sole(sql), "{sql}");
+        }
     }
 }

@@ -426,6 +426,102 @@ impl Sequence {
         })
     }
 
+    /// Under a per-file transaction, does the file leave the table, materialized view or
+    /// (composite) type `name` that `step` lives on removed: the file's last event on it (DO
+    /// blocks' too) is a top-level drop after the current statement, of the step's schema, with
+    /// nothing renamed onto the name after it? A re-run starts from before the file or from the
+    /// state the whole file left, so whatever the current statement makes on it is gone with it:
+    /// `CREATE TABLE IF NOT EXISTS t (id int); ALTER TABLE t ADD COLUMN c int; DROP TABLE t`.
+    /// A rename away leaves it removed too for a column (or a type's attribute), which goes
+    /// with the renamed object, not for what has a name of its own in the schema (an index, a
+    /// key's index), which the renamed object keeps.
+    pub(super) fn relation_left_removed(&self, name: &str, step: &super::Step) -> bool {
+        let column = matches!(step.key, Key::Column(..));
+        let schema = self.resolve(step);
+        [
+            ObjectKind::Table,
+            ObjectKind::MaterializedView,
+            ObjectKind::Type,
+        ]
+        .iter()
+        .any(|&kind| {
+            let d = object_digest(kind, name);
+            self.removed.get(&d).is_some_and(|r| {
+                let at = r.last_top_at;
+                let arrives_after = self
+                    .arrivals
+                    .get(&d)
+                    .is_some_and(|list| list.iter().any(|&(j, _)| j >= at));
+                r.last == Event::Remove
+                    && r.last_top == Some(Event::Remove)
+                    && r.last_at == at
+                    && at as usize > self.current_index
+                    && self.resolve_written(&r.last_top_schema) == schema
+                    && (column || !self.renamed_away.contains(&(d, at)))
+                    && !arrives_after
+            })
+        })
+    }
+
+    /// Does every run that reaches the current statement find the column (or a composite type's
+    /// attribute) that `step` removes, because the table (type) it lives on is made with it right
+    /// before? The file's last event on the relation before the current statement is a top-level
+    /// creation that spells the column and fails on no retry, with nothing touching the column
+    /// since, and that creation runs on every run: a top-level drop of the same schema that
+    /// nothing blocks frees the name right before it (`DROP TABLE IF EXISTS t; CREATE TABLE t (a
+    /// int, b int); ALTER TABLE t DROP COLUMN b`), or, under a per-file transaction, nothing
+    /// touches the relation before it and the file leaves it removed ([`Self::relation_left_removed`]).
+    pub(super) fn made_with_column(&self, step: &super::Step) -> bool {
+        let (Key::Column(_, column), Some(table)) = (&step.key, &step.table) else {
+            return false;
+        };
+        let Ok(i) = u32::try_from(self.current_index) else {
+            return false;
+        };
+        let schema = self.resolve(step);
+        let col = step.key.digest();
+        [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
+            let d = object_digest(kind, table);
+            let (Some(r), Some((c, Event::Create))) =
+                (self.removed.get(&d), self.events.last_before(d, i))
+            else {
+                return false;
+            };
+            let spelt = self
+                .table_columns
+                .get(&d)
+                .is_some_and(|(at, columns)| *at == c && columns.contains(column));
+            let in_schema = r
+                .creations_in
+                .iter()
+                .filter(|&&(_, k)| k == c)
+                .all(|(s, _)| *s == schema);
+            let column_touched = self.events_anywhere(col).any(|&(_, k, _)| c < k && k < i)
+                || self
+                    .arrivals
+                    .get(&col)
+                    .is_some_and(|list| list.iter().any(|&(k, _)| c < k && k < i));
+            // What may happen to the relation in a DO block before the current statement.
+            let block_before = self.conditional.of(d).iter().any(|&(_, k, _)| k < i);
+            let runs = match self.events.last_before(d, c) {
+                Some((k, Event::Remove)) => {
+                    !self.renamed_away.contains(&(d, k))
+                        && r.drops_in
+                            .last()
+                            .is_some_and(|(s, unblocked)| *unblocked && *s == schema)
+                }
+                Some(_) => false,
+                None => self.transactional() && self.relation_left_removed(table, step),
+            };
+            spelt
+                && in_schema
+                && runs
+                && !column_touched
+                && !block_before
+                && !self.creation_fails_on_retry(c as usize)
+        })
+    }
+
     /// Did a statement before the current one create `key`, with nothing removing it since?
     /// (The running application cannot depend on an object the same migration creates.)
     /// Tables and columns only.
@@ -506,10 +602,31 @@ impl Sequence {
     /// Is `old` made for top-level statement `i` on every run that reaches it, by a top-level
     /// creation (at statement `c`, which `counts`) that is the file's last event on it before
     /// `i`, with no DO block touching it in between? Or by a DO block (at `c`) that always makes
-    /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`.
+    /// it ([`Self::look_ahead_in`]), with nothing touching it after that block before `i`. Or
+    /// by a top-level rename onto it after every event on it before `i` (`RENAME x TO old`; a DO
+    /// block's may fail on something else and undo it), of an `x` made so for the rename: the
+    /// rename then either runs or fails on `old` taken, and leaves `old` either way. A rename
+    /// back is such a rename (`CREATE TABLE IF NOT EXISTS a …; ALTER TABLE a RENAME TO b; ALTER
+    /// TABLE b RENAME TO a; ALTER TABLE a RENAME TO c; DROP TABLE c`), as is a rename of a table
+    /// the file makes right before it. A guard (`IF EXISTS`) on the rename changes neither case.
     pub(super) fn made_right_before(&self, old: u64, i: u32, counts: impl Fn(u32) -> bool) -> bool {
+        self.made_right_before_dyn(old, i, &counts)
+    }
+
+    fn made_right_before_dyn(&self, old: u64, i: u32, counts: &dyn Fn(u32) -> bool) -> bool {
         let top = self.events.last_before(old, i);
         let block = self.conditional.last_before(old, i).map(|(c, _)| c);
+        let arrival = self
+            .renamed_onto
+            .iter()
+            .chain(&self.guarded_onto)
+            .filter(|e| e.1 == old && e.0 < i && !self.renamed_in_blocks.contains(&(e.0, e.3)))
+            .max_by_key(|e| e.0);
+        if let Some(&(j, _, _, x)) = arrival {
+            if top.is_none_or(|(k, _)| k < j) && block.is_none_or(|k| k < j) {
+                return x != old && self.made_right_before_dyn(x, j, counts);
+            }
+        }
         match (top, block) {
             (Some((c, e)), block) if block.is_none_or(|k| k < c) => e == Event::Create && counts(c),
             (top, Some(c)) if top.is_none_or(|(k, _)| k < c) => {

@@ -99,20 +99,26 @@ impl Sequence {
                 .or_default()
                 .push((index, old.into()));
         }
-        // What a re-creation of a table creates: PF123 tells a read of its new columns.
+        // What a re-creation of a table creates: PF123 tells a read of its new columns. A
+        // composite type's attributes too: a drop of one finds it after the type is made again.
         let mut columns: Option<Vec<String>> = None;
         for step in &top {
-            if step.event == Event::Create && matches!(step.key, Key::Object(ObjectKind::Table, _))
-            {
-                let columns = columns
-                    .get_or_insert_with(|| {
+            let (Event::Create, Key::Object(kind @ (ObjectKind::Table | ObjectKind::Type), _)) =
+                (step.event, &step.key)
+            else {
+                continue;
+            };
+            let columns = columns
+                .get_or_insert_with(|| match kind {
+                    ObjectKind::Table => {
                         crate::lint::rules::read_removed_later::created_columns(statement)
-                    })
-                    .clone();
-                let last = self.table_columns.entry(step.key.digest()).or_default();
-                if last.0 <= index {
-                    *last = (index, columns);
-                }
+                    }
+                    _ => created_attributes(statement),
+                })
+                .clone();
+            let last = self.table_columns.entry(step.key.digest()).or_default();
+            if last.0 <= index {
+                *last = (index, columns);
             }
         }
         let shape = &statement.shape;
@@ -678,4 +684,24 @@ fn takes_foreign_keys(key: &Key) -> bool {
 /// AS (…)` or `AS IDENTITY` sits inside the column list).
 fn creates_as_query(statement: &Statement) -> bool {
     crate::lint::safety::top_level_kw(&statement.tokens, "AS").is_some()
+}
+
+/// The attribute names of PostgreSQL's `CREATE TYPE name AS (a int, …)`, folded: the first word
+/// of each element of the list. Empty for any other `CREATE TYPE` (an enum, a range, a base
+/// type).
+fn created_attributes(statement: &Statement) -> Vec<String> {
+    use sqlparser::tokenizer::Token;
+    let tokens = &statement.tokens;
+    let Some(open) = tokens
+        .windows(2)
+        .position(|w| w[0].is_kw("AS") && w[1].is(&Token::LParen))
+        .map(|at| at + 1)
+    else {
+        return Vec::new();
+    };
+    let close = crate::sql::lexer::matching_paren(tokens, open).unwrap_or(tokens.len());
+    crate::sql::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
+        .into_iter()
+        .filter_map(|element| super::folded(element.first()?))
+        .collect()
 }

@@ -438,7 +438,8 @@ pub struct Sequence {
     /// Lint pass: a statement before the current one runs code preflight does not read (`CALL`,
     /// `EXECUTE`, a statement it does not recognise): it may have dropped a dependent.
     opaque_before: bool,
-    /// Table → the last top-level CREATE TABLE of it: index and created columns.
+    /// Table (or composite type) → the last top-level CREATE TABLE (CREATE TYPE … AS) of it:
+    /// index and created columns (attributes).
     table_columns: DigestMap<(u32, Vec<String>)>,
     /// Table → each top-level step on it (a creation or removal): of same-named tables of
     /// several schemas, which one a step acts on ([`Sequence::recreated_after`]).
@@ -598,7 +599,11 @@ impl Sequence {
             .filter(|&(at, s)| self.survives(s) || self.survives_in_pair(&list, at))
             .map(|(_, s)| s)
             .collect();
-        if statement.shape.kind == ShapeKind::AlterTable {
+        // Each action of an `ALTER TABLE` (or a composite type's `ALTER TYPE`) stands alone.
+        if matches!(
+            statement.shape.kind,
+            ShapeKind::AlterTable | ShapeKind::Alter(ObjectKind::Type)
+        ) {
             let ranges = safe.iter().map(|s| s.range.clone()).collect::<Vec<_>>();
             if !ranges.is_empty() {
                 self.safe.insert(i, ranges);

@@ -45,18 +45,22 @@ impl Sequence {
             Event::Create => {
                 removed.is_some_and(|r| dropped_unblocked(r) || r.renamed_last_reruns.is_some())
                     || step.table.as_ref().is_some_and(|t| {
-                        self.relation_removed_before(t, &schema) || self.cascaded_view_before(t)
+                        self.relation_removed_before(t, &schema)
+                            || self.cascaded_view_before(t)
+                            || (tx && self.relation_left_removed(t, step))
                     })
                     || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
             }
             // A rename also needs its new name free: its own proof.
             Event::Remove if step.rename => self.rename_meets_both_names(step),
-            Event::Remove => removed.is_some_and(|r| {
-                created(r)
-                    || (tx && file_leaves(r, Event::Create))
-                    || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
-                    || self.renamed_into_holds(step.key.digest(), r, &schema)
-            }),
+            Event::Remove => {
+                removed.is_some_and(|r| {
+                    created(r)
+                        || (tx && file_leaves(r, Event::Create))
+                        || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
+                        || self.renamed_into_holds(step.key.digest(), r, &schema)
+                }) || self.made_with_column(step)
+            }
         }
     }
 
