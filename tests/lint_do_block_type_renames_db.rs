@@ -11,6 +11,7 @@ mod common;
 
 use common::retry::{crash_point_failures, retry_findings, retry_lines_in_model};
 use common::ScratchDb;
+use preflight::diagnostics::Finding;
 use preflight::lint::LintOptions;
 use preflight::runner::{ApplyModel, Runner};
 use preflight::sql::Dialect;
@@ -301,16 +302,23 @@ fn routine_files(handler: &str) -> Vec<Vec<String>> {
     ]
 }
 
-/// The lines PF118 flags in `statements` under `model`.
-fn pf118_lines(statements: &[String], model: Option<ApplyModel>) -> Vec<usize> {
+/// PF118's findings in `statements` under `model`.
+fn pf118_findings(statements: &[String], model: Option<ApplyModel>) -> Vec<Finding> {
     let options = LintOptions {
         dialect: Dialect::Postgres,
         runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
         ..LintOptions::default()
     };
     retry_findings(&(statements.join("\n") + "\n"), &options)
-        .iter()
+        .into_iter()
         .filter(|f| f.rule.code == "PF118")
+        .collect()
+}
+
+/// The lines PF118 flags in `statements` under `model`.
+fn pf118_lines(statements: &[String], model: Option<ApplyModel>) -> Vec<usize> {
+    pf118_findings(statements, model)
+        .iter()
         .map(|f| f.location.start.expect("a line").line)
         .collect()
 }
@@ -415,6 +423,14 @@ fn an_attribute_rename_after_the_file_adds_the_attribute_again_is_flagged_where_
                 fails,
                 "{model:?}: server {server:?}\n{statements:#?}"
             );
+            // The finding names the attribute, of its type, not the type alone.
+            for finding in pf118_findings(&statements, model) {
+                let message = finding.message;
+                assert!(
+                    message.starts_with("renaming attribute `x` of type `ct` fails on a retry because `y` already exists"),
+                    "{message}"
+                );
+            }
         }
     }
 }

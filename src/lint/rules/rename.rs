@@ -111,14 +111,21 @@ impl Rule for Rename {
                 if collision_handled(cx, gone) {
                     return;
                 }
+                let object = format!(
+                    "{} {}",
+                    kind.keyword().to_lowercase(),
+                    code_span(&cx.object_text())
+                );
+                // An attribute rename names the attribute whose old name a retry misses (or
+                // whose new name it finds taken), of its type.
+                let what = match renamed_attribute_text(cx).filter(|_| !renames_object) {
+                    Some(attribute) => format!("attribute {} of {object}", code_span(attribute)),
+                    None => object,
+                };
                 let v = Violation::new(
                     cx.head_span(),
                     message(
-                        &format!(
-                            "{} {}",
-                            kind.keyword().to_lowercase(),
-                            code_span(&cx.object_text())
-                        ),
+                        &what,
                         gone,
                         new_name(cx, cx.statement.range.clone()),
                         shape.guard.is_some_and(|g| g.present),
@@ -441,6 +448,15 @@ fn renamed_value<'a>(cx: &StatementCx<'a>) -> Option<(&'a str, &'a str)> {
         _ => None,
     };
     Some((literal(at + 2)?, literal(at + 4)?))
+}
+
+/// The attribute `ALTER TYPE t RENAME ATTRIBUTE a TO b` renames, as written (`a`).
+fn renamed_attribute_text<'a>(cx: &StatementCx<'a>) -> Option<&'a str> {
+    cx.statement
+        .tokens
+        .windows(3)
+        .find(|w| w[0].is_kw("RENAME") && w[1].is_kw("ATTRIBUTE"))
+        .and_then(|w| cx.source.text.get(w[2].range.clone()))
 }
 
 /// `ALTER TYPE t RENAME ATTRIBUTE a TO b`: the attribute, keyed as the sequence keys a
