@@ -43,7 +43,9 @@ impl Rule for Rename {
             .is_some_and(|d| {
                 d.guarded
                     && d.collision_uncaught
-                    && (d.enum_collision_uncaught || !renames_an_enum(cx))
+                    && (d.enum_collision_uncaught || !renames_type_made_as(cx, TypeMade::Enum))
+                    && (d.composite_collision_uncaught
+                        || !renames_type_made_as(cx, TypeMade::Composite))
             });
         let if_exists_in_block = cx.runs_in == crate::lint::rule::RunsIn::DoBody
             && cx.shape().guard.is_some_and(|g| g.present);
@@ -389,12 +391,14 @@ fn change_rename(
     }));
 }
 
-/// `ALTER TYPE t RENAME TO …` of a type the file made as an enum (no composite type, whose
-/// rename raises `duplicate_table` rather than `duplicate_object` once the new name is taken):
-/// the file's last statement on `t` before the top-level statement is `CREATE TYPE t AS ENUM`
-/// ([`Sequence::created_as_enum_before`]), or, where the file did not touch `t` before, the
-/// last creation of `t` earlier in the same body is one.
-fn renames_an_enum(cx: &StatementCx) -> bool {
+/// `ALTER TYPE t RENAME TO …` of a type the file made as `made` says: an enum, whose rename
+/// raises `duplicate_object` once the new name is taken, or a composite type, whose rename
+/// raises `duplicate_table` (`relation "c_old" already exists`, PostgreSQL 15). The file's last
+/// statement on `t` before the top-level statement is `CREATE TYPE t AS ENUM` (`AS (…)`)
+/// ([`Sequence::created_as_enum_before`], [`Sequence::created_as_composite_before`]), or,
+/// where the file did not touch `t` before, the last creation of `t` earlier in the same body
+/// is one.
+fn renames_type_made_as(cx: &StatementCx, made: TypeMade) -> bool {
     let shape = cx.shape();
     let Some(name) = shape.object() else {
         return false;
@@ -405,7 +409,10 @@ fn renames_an_enum(cx: &StatementCx) -> bool {
     let seq = cx.file.sequence;
     let key = Key::Object(ObjectKind::Type, name.base().to_string());
     if seq.state_before_through_renames(&key).is_some() {
-        return seq.created_as_enum_before(name.base());
+        return match made {
+            TypeMade::Enum => seq.created_as_enum_before(name.base()),
+            TypeMade::Composite => seq.created_as_composite_before(name.base()),
+        };
     }
     cx.earlier_in_body
         .iter()
@@ -414,7 +421,18 @@ fn renames_an_enum(cx: &StatementCx) -> bool {
             s.shape.kind == ShapeKind::Create(ObjectKind::Type)
                 && s.shape.object().is_some_and(|n| n.base() == name.base())
         })
-        .is_some_and(|s| s.tokens.iter().any(|t| t.is_kw("ENUM")))
+        .is_some_and(|s| match made {
+            TypeMade::Enum => s.tokens.iter().any(|t| t.is_kw("ENUM")),
+            TypeMade::Composite => crate::lint::sequence::creates_composite(s),
+        })
+}
+
+/// What a `CREATE TYPE` made: the "already exists" a rename of the type raises once an earlier
+/// run left the new name tells them apart (`duplicate_object`, `duplicate_table`).
+#[derive(Clone, Copy)]
+enum TypeMade {
+    Enum,
+    Composite,
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` in a body, where the file's last change of
