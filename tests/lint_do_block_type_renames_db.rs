@@ -440,3 +440,69 @@ fn an_attribute_rename_after_the_file_adds_the_attribute_again_is_flagged_where_
         }
     }
 }
+
+/// A DO block whose only statement renames `a` to `b` under a handler, after a statement that
+/// makes `a` on every run (`CREATE TABLE IF NOT EXISTS`, or a DO block that makes it wherever it
+/// is gone): a run that gets past the block finds `b`, renamed then or left by an earlier run
+/// (a handler of the collision catches it; without one the block fails, PF118's finding), and
+/// a drop of `b` after it never fails. Lint flags exactly where PostgreSQL fails, at every
+/// crash point and under a per-file transaction: not the drop, but the drop after a block
+/// whose statement before the rename fails into the handler on a retry and skips it
+/// (`CREATE TABLE h6_x …`), and after a rename of a name the file does not make.
+#[test]
+fn a_drop_of_what_a_handled_rename_gave_is_flagged_only_where_postgres_fails() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE h7 (id int);");
+    let cases = [
+        Case {
+            name: "under a handler of the missing name only",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h1 (id int);",
+                "DO $$ BEGIN ALTER TABLE h1 RENAME TO h1_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h1_b;",
+            ],
+        },
+        Case {
+            name: "under a handler of both",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h2 (id int);",
+                "DO $$ BEGIN ALTER TABLE h2 RENAME TO h2_b; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+                "DROP TABLE h2_b;",
+            ],
+        },
+        Case {
+            name: "after a creation under its own duplicate handler",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE h3 (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TABLE h3 RENAME TO h3_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h3_b;",
+            ],
+        },
+        Case {
+            name: "a composite type after a creation under its own duplicate handler",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE h9 AS (x int); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE h9 RENAME TO h9_b; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+                "DROP TYPE h9_b;",
+            ],
+        },
+        Case {
+            name: "a statement before the rename fails into the handler",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h6 (id int);",
+                "DO $$ BEGIN CREATE TABLE h6_x (id int); ALTER TABLE h6 RENAME TO h6_b; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+                "DROP TABLE h6_b;",
+            ],
+        },
+        Case {
+            name: "the file does not make the old name",
+            statements: &[
+                "DO $$ BEGIN ALTER TABLE h7 RENAME TO h7_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h7_b;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}

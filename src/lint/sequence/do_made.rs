@@ -7,6 +7,7 @@ use super::steps::{arrivals, steps, Arrival};
 use super::{Event, Key, Resolved, Sequence, Step};
 use crate::source::SourceFile;
 use crate::sql::{Dialect, ObjectKind, Statement};
+use sqlparser::tokenizer::Token;
 
 impl Sequence {
     /// First pass: [`look_ahead`](Self::look_ahead) of a statement of `source`, with what a DO
@@ -75,6 +76,21 @@ impl Sequence {
         } else {
             Vec::new()
         };
+        // A rename under a handler, alone in the body: the new name, as a top-level rename's
+        // arrival, for what comes after the block; nothing frees the old name (a handler of
+        // the collision leaves it).
+        if run == 0 && is_do_block(statement) {
+            if let Some((rename, arrival)) = handled_rename(&statement.nested)
+                .filter(|(_, a)| self.removed.contains_key(&a.key.digest()))
+                .filter(|(_, _)| alone_before_handler(statement, source))
+            {
+                let old = arrival.old_key().map(|k| k.digest());
+                let schema = self.resolve(&rename);
+                if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                    removed.renamed_into = old.map(|old| (index, old, schema));
+                }
+            }
+        }
         for (rename, arrival) in renames {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
@@ -219,6 +235,53 @@ fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
         .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
         .map(|step| step.key.digest())
         .collect()
+}
+
+/// The rename of a table or a type onto a spelt name that is the only statement of a DO
+/// block's body (`nested`), with the name it gives: under a handler
+/// ([`alone_before_handler`]), a run that finds the old name renames it, or fails on the new
+/// name an earlier run left, which a handler of it catches (the block fails otherwise: PF118
+/// flags it). A run that gets past the block finds the new name either way, as after a
+/// top-level rename, when the file makes the old name right before it
+/// (`Sequence::renamed_into_holds`): `CREATE TABLE IF NOT EXISTS a …; DO $$ BEGIN ALTER TABLE
+/// a RENAME TO b; EXCEPTION WHEN undefined_table THEN NULL; END $$; DROP TABLE b`.
+fn handled_rename(nested: &[Statement]) -> Option<(Step, Arrival)> {
+    let [rename] = nested else {
+        return None;
+    };
+    let (mut own, mut arrived) = (steps(rename), arrivals(rename));
+    let ([step], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
+        return None;
+    };
+    let kind = matches!(
+        step.key,
+        Key::Object(ObjectKind::Table | ObjectKind::Type, _)
+    );
+    let onto = step.to.as_ref().is_some_and(|to| *to == arrival.key);
+    (kind && step.rename && onto).then(|| (own.remove(0), arrived.remove(0)))
+}
+
+/// Is the only statement of the body of DO statement `statement` right after the opening
+/// `BEGIN` and right before the block's `EXCEPTION`: the block runs nothing else that could
+/// fail into the handler and undo the rename, or skip it?
+fn alone_before_handler(statement: &Statement, source: &SourceFile) -> bool {
+    let [only] = statement.nested.as_slice() else {
+        return false;
+    };
+    let text = source.text.as_ref();
+    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
+        return false;
+    };
+    if !opens_with_begin(text, body.start, only) {
+        return false;
+    }
+    let after = crate::sql::lexer::lex(Dialect::Postgres, text, only.range.end..body.end);
+    let rest = after.tokens.as_slice();
+    let rest = match rest {
+        [semi, rest @ ..] if semi.token == Token::SemiColon => rest,
+        _ => rest,
+    };
+    after.error.is_none() && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
 }
 
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of
