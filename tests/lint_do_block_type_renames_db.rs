@@ -506,3 +506,61 @@ fn a_drop_of_what_a_handled_rename_gave_is_flagged_only_where_postgres_fails() {
     let mismatches = crash_point_mismatches(&db, &cases);
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// A DO block whose only statement creates `a` in an IF that checks the catalog for `a`'s
+/// absence (`IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'a') THEN CREATE TABLE a
+/// …; END IF`, `IF to_regtype('a') IS NULL THEN …`) makes `a` on every run that finds it gone,
+/// as a creation under a handler of its own "already exists" does: a retry past the rename of
+/// `a` after it (under a handler of the missing name only, or with `IF EXISTS`) finds `a` again
+/// and fails on the new name an earlier run left (`relation "i1_old" already exists`). PF118
+/// flags the rename exactly there, and a drop of the new name after it is not flagged: lint
+/// matches PostgreSQL at every crash point and under a per-file transaction. A check that
+/// may find something else (`OR tablename = 'i6_old'`) skips the creation on such a retry, and
+/// the server does not fail at the rename; nor does lint flag it.
+#[test]
+fn a_rename_after_a_catalog_checked_creation_is_flagged_where_postgres_fails() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    let cases = [
+        Case {
+            name: "pg_tables, a rename under a handler of the missing name only",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = 'i1') THEN CREATE TABLE i1 (id int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TABLE i1 RENAME TO i1_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE i1_old;",
+            ],
+        },
+        Case {
+            name: "information_schema.tables, a rename with IF EXISTS",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'i2') THEN CREATE TABLE i2 (id int); END IF; END $$;",
+                "ALTER TABLE IF EXISTS i2 RENAME TO i2_old;",
+                "DROP TABLE i2_old;",
+            ],
+        },
+        Case {
+            name: "to_regtype, a type's rename",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('i3') IS NULL THEN CREATE TYPE i3 AS ENUM ('a'); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE i3 RENAME TO i3_old; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+                "DROP TYPE i3_old;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    let statements = [
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'i6' OR tablename = 'i6_old') THEN CREATE TABLE i6 (id int); END IF; END $$;",
+        "DO $$ BEGIN ALTER TABLE i6 RENAME TO i6_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+        "DROP TABLE IF EXISTS i6_old;",
+    ];
+    let sql = statements.join("\n") + "\n";
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        let server = crash_point_failures(&db, &statements, model);
+        let lint = retry_lines_in_model(&sql, model);
+        assert!(
+            !server.contains(&2) && !lint.contains(&2),
+            "{model:?}: server {server:?}, lint {lint:?}"
+        );
+    }
+}

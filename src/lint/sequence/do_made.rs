@@ -213,28 +213,137 @@ fn opens_with_begin(text: &str, start: usize, first: &Statement) -> bool {
 /// free, though not on every run ([`always_made`]): its body is one creation, right after the
 /// opening `BEGIN`, guarded by nothing but a handler of the error its retry raises, its own
 /// "already exists" (`DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN
-/// NULL; END $$`). A run that finds the name taken fails into the handler, one that finds it
-/// free makes it, as `CREATE TABLE IF NOT EXISTS` does.
+/// NULL; END $$`), or the one statement of an IF that checks the catalog for its names' absence
+/// ([`checked_absent`]: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename =
+/// 'd3') THEN CREATE TABLE d3 (id int); END IF; END $$`). A run that finds the name taken fails
+/// into the handler or skips the IF, one that finds it free makes it, as `CREATE TABLE IF NOT
+/// EXISTS` does.
 fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
     let [make] = statement.nested.as_slice() else {
+        return Vec::new();
+    };
+    if !matches!(make.shape.kind, crate::sql::ShapeKind::Create(_)) {
+        return Vec::new();
+    }
+    let made: Vec<Step> = steps(make)
+        .into_iter()
+        .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
+        .collect();
+    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
         return Vec::new();
     };
     let handled = make
         .context
         .do_block
-        .is_some_and(|d| d.guarded && d.after_failure_of.is_none());
-    let made = handled
-        && matches!(make.shape.kind, crate::sql::ShapeKind::Create(_))
-        && crate::sql::do_block::body_range(source, &statement.tokens)
-            .is_some_and(|body| opens_with_begin(&source.text, body.start, make));
-    if !made {
+        .is_some_and(|d| d.guarded && d.after_failure_of.is_none())
+        && opens_with_begin(&source.text, body.start, make);
+    if made.is_empty() || !(handled || checked_absent(&source.text, body, make, &made)) {
         return Vec::new();
     }
-    steps(make)
-        .into_iter()
-        .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
-        .map(|step| step.key.digest())
-        .collect()
+    made.iter().map(|step| step.key.digest()).collect()
+}
+
+/// Is `make`, the only statement of a DO body (`body`, bytes of `text`), the whole branch of an
+/// IF right after the opening `BEGIN`, the body's only statement, whose condition holds
+/// whenever every object of `made` (its creations) is missing? The condition is `NOT EXISTS
+/// (…)` of a catalog read comparing a name column with each name (`tablename = 'd3'`,
+/// `typname = 'e2'`), with nothing but `AND` joining its tests (no `OR`, `NOT`, pattern or
+/// inequality, which could find something else under another name), or `to_regclass('d3') IS
+/// NULL` (any `to_reg…`). A run that finds them gone enters the branch and makes them.
+fn checked_absent(
+    text: &str,
+    body: std::ops::Range<usize>,
+    make: &Statement,
+    made: &[Step],
+) -> bool {
+    use crate::sql::lexer::{lex, matching_paren};
+    let before = lex(Dialect::Postgres, text, body.start..make.range.start);
+    let after = lex(Dialect::Postgres, text, make.range.end..body.end);
+    if before.error.is_some() || after.error.is_some() {
+        return false;
+    }
+    // `BEGIN IF <condition> THEN`, then `[;] END IF; END [;]`.
+    let [begin, open, condition @ .., then] = before.tokens.as_slice() else {
+        return false;
+    };
+    let semi = |t: &crate::sql::lexer::Tok| t.token == Token::SemiColon;
+    let closed = match after.tokens.as_slice() {
+        [first, rest @ ..] if semi(first) => rest,
+        rest => rest,
+    };
+    let closes = matches!(closed, [end, fi, s, last] | [end, fi, s, last, _]
+        if end.is_kw("END") && fi.is_kw("IF") && semi(s) && last.is_kw("END"))
+        && closed.get(4).is_none_or(semi);
+    if !(begin.is_kw("BEGIN") && open.is_kw("IF") && then.is_kw("THEN") && closes) {
+        return false;
+    }
+    let literal = |t: &crate::sql::lexer::Tok| match &t.token {
+        Token::SingleQuotedString(s) => s.rsplit('.').next().map(str::to_lowercase),
+        _ => None,
+    };
+    let names: Vec<&str> = made
+        .iter()
+        .filter_map(|step| match &step.key {
+            Key::Object(_, name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    // `to_regclass('d3') IS NULL`
+    if let [f, l, name, r, is, null] = condition {
+        let resolves = f
+            .bare_word()
+            .is_some_and(|w| w.to_ascii_lowercase().starts_with("to_reg"))
+            && l.is(&Token::LParen)
+            && r.is(&Token::RParen)
+            && is.is_kw("IS")
+            && null.is_kw("NULL");
+        return resolves && names.iter().all(|n| literal(name).as_deref() == Some(*n));
+    }
+    let [not, exists, query @ ..] = condition else {
+        return false;
+    };
+    let whole = query.first().is_some_and(|t| t.is(&Token::LParen))
+        && matching_paren(query, 0) == Some(query.len() - 1);
+    if !(not.is_kw("NOT") && exists.is_kw("EXISTS") && whole) {
+        return false;
+    }
+    let catalog = query.iter().any(|t| {
+        t.bare_word().is_some_and(|w| {
+            let w = w.to_ascii_lowercase();
+            w.starts_with("pg_") || w == "information_schema"
+        })
+    });
+    let widens = query.iter().any(|t| {
+        [
+            "OR", "NOT", "LIKE", "ILIKE", "SIMILAR", "CASE", "ANY", "SOME",
+        ]
+        .iter()
+        .any(|w| t.is_kw(w))
+            || !matches!(
+                t.token,
+                Token::Word(_)
+                    | Token::SingleQuotedString(_)
+                    | Token::Number(..)
+                    | Token::LParen
+                    | Token::RParen
+                    | Token::Comma
+                    | Token::Period
+                    | Token::Eq
+                    | Token::Mul
+                    | Token::DoubleColon
+                    | Token::Whitespace(_)
+            )
+    });
+    // `<name column> = 'name'` for each name.
+    let compared = |name: &str| {
+        query.windows(3).any(|w| {
+            w[0].bare_word()
+                .is_some_and(|c| c.to_ascii_lowercase().ends_with("name"))
+                && w[1].is(&Token::Eq)
+                && literal(&w[2]).as_deref() == Some(name)
+        })
+    };
+    catalog && !widens && names.iter().all(|n| compared(n))
 }
 
 /// The rename of a table or a type onto a spelt name that is the only statement of a DO
@@ -366,6 +475,38 @@ mod tests {
         .iter()
         .map(|s| format!("{:?}", s.key))
         .collect()
+    }
+
+    /// How many objects the DO block of `sql` makes wherever they are gone.
+    fn made_where_free(sql: &str) -> usize {
+        let source = SourceFile::new("m.sql", sql);
+        let file = parse_source(&source, Dialect::Postgres);
+        super::made_where_free(&file.statements[0], &source).len()
+    }
+
+    #[test]
+    fn a_creation_in_an_if_that_checks_its_absence_is_made_where_free() {
+        for sql in [
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'D') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF to_regtype('public.m') IS NULL THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
+            "DO $$ BEGIN CREATE TABLE d (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+        ] {
+            assert_eq!(made_where_free(sql), 1, "{sql}");
+        }
+        for sql in [
+            // Another name, an `OR`, a pattern, a negation: it may skip the creation.
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'e') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd' OR tablename = 'e') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename LIKE 'd%') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd') THEN CREATE TABLE d (id int); END IF; END $$;",
+            // Not the IF right after `BEGIN`, or not alone in it, or with an `ELSE`.
+            "DO $$ BEGIN PERFORM 1; IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); ELSE NULL; END IF; END $$;",
+            "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; RAISE 'x'; END $$;",
+        ] {
+            assert_eq!(made_where_free(sql), 0, "{sql}");
+        }
     }
 
     #[test]
