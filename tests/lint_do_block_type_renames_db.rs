@@ -564,3 +564,52 @@ fn a_rename_after_a_catalog_checked_creation_is_flagged_where_postgres_fails() {
         );
     }
 }
+
+/// A type a DO block makes wherever it is gone (under a handler of its own "already exists",
+/// or in an IF that checks its absence) has the kind its `CREATE TYPE` gives it: its rename
+/// under a handler of the condition that kind raises on a retry (`duplicate_object` for an
+/// enum, `duplicate_table` for a composite type) never fails and is not flagged; under a
+/// handler of the other one the server fails at the rename after a crash past it, and PF118
+/// flags it there. Lint matches PostgreSQL at every crash point and under a per-file
+/// transaction.
+#[test]
+fn a_rename_of_a_type_a_do_block_made_needs_a_handler_of_what_its_kind_raises() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    let cases = [
+        Case {
+            name: "an enum under duplicate_object",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE k1 AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE k1 RENAME TO k1_b; EXCEPTION WHEN undefined_object OR duplicate_object THEN NULL; END $$;",
+                "DROP TYPE k1_b;",
+            ],
+        },
+        Case {
+            name: "an enum under duplicate_table",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE k3 AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE k3 RENAME TO k3_b; EXCEPTION WHEN undefined_object OR duplicate_table THEN NULL; END $$;",
+                "DROP TYPE k3_b;",
+            ],
+        },
+        Case {
+            name: "a composite type under duplicate_table",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('k2') IS NULL THEN CREATE TYPE k2 AS (x int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE k2 RENAME TO k2_b; EXCEPTION WHEN undefined_object OR duplicate_table THEN NULL; END $$;",
+                "DROP TYPE k2_b;",
+            ],
+        },
+        Case {
+            name: "a composite type under duplicate_object",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('k4') IS NULL THEN CREATE TYPE k4 AS (x int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE k4 RENAME TO k4_b; EXCEPTION WHEN undefined_object OR duplicate_object THEN NULL; END $$;",
+                "DROP TYPE k4_b;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}

@@ -408,11 +408,13 @@ fn renames_type_made_as(cx: &StatementCx, made: TypeMade) -> bool {
     }
     let seq = cx.file.sequence;
     let key = Key::Object(ObjectKind::Type, name.base().to_string());
-    if seq.state_before_through_renames(&key).is_some() {
-        return match made {
-            TypeMade::Enum => seq.created_as_enum_before(name.base()),
-            TypeMade::Composite => seq.created_as_composite_before(name.base()),
-        };
+    // Made so by the file before the top-level statement (a DO block's creation too).
+    let made_before = match made {
+        TypeMade::Enum => seq.created_as_enum_before(name.base()),
+        TypeMade::Composite => seq.created_as_composite_before(name.base()),
+    };
+    if made_before || seq.state_before_through_renames(&key).is_some() {
+        return made_before;
     }
     cx.earlier_in_body
         .iter()

@@ -26,7 +26,18 @@ impl Sequence {
             self.made_in_blocks.push((index, step.key.digest()));
         }
         if run == 0 {
-            for key in made_where_free(statement, source) {
+            let made = made_where_free(statement, source);
+            // A type's kind, for the "already exists" its rename raises.
+            if let ([make], [key]) = (statement.nested.as_slice(), made.as_slice()) {
+                if make.shape.kind == crate::sql::ShapeKind::Create(ObjectKind::Type) {
+                    if super::creates_composite(make) {
+                        self.composites.push((index, *key));
+                    } else if make.tokens.iter().any(|t| t.is_kw("ENUM")) {
+                        self.enums_in_blocks.push((index, *key));
+                    }
+                }
+            }
+            for key in made {
                 self.made_where_free_in_blocks.push((index, key));
             }
         }

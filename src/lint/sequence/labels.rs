@@ -207,20 +207,23 @@ impl Sequence {
 
     /// Is type `name` an enum for the current statement: the file's last statement before it
     /// on the type (a DO block's too, or a rename into its name) is a top-level `CREATE TYPE
-    /// name AS ENUM`? Only of a type the file removes; `false` when not known.
+    /// name AS ENUM`, or a DO block that makes it so wherever it is gone
+    /// (`do_made::made_where_free`)? Only of a type the file removes; `false` when not known.
     pub fn created_as_enum_before(&self, name: &str) -> bool {
         self.created_last_before(name, |key, at| {
-            self.labels.get(&key).is_some_and(|changes| {
-                changes
-                    .iter()
-                    .any(|(i, change)| *i == at && matches!(change, LabelChange::Create(_)))
-            })
+            self.enums_in_blocks.contains(&(at, key))
+                || self.labels.get(&key).is_some_and(|changes| {
+                    changes
+                        .iter()
+                        .any(|(i, change)| *i == at && matches!(change, LabelChange::Create(_)))
+                })
         })
     }
 
     /// Is type `name` a composite type for the current statement: the file's last statement
     /// before it on the type (a DO block's too, or a rename into its name) is a top-level
-    /// `CREATE TYPE name AS (…)`? Only of a type the file removes; `false` when not known.
+    /// `CREATE TYPE name AS (…)`, or a DO block that makes it so wherever it is gone? Only of a
+    /// type the file removes; `false` when not known.
     pub fn created_as_composite_before(&self, name: &str) -> bool {
         self.created_last_before(name, |key, at| self.composites.contains(&(at, key)))
     }

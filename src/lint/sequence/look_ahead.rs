@@ -407,6 +407,8 @@ impl Sequence {
         self.made_where_free_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
         self.composites.retain(|(_, key)| removed.contains_key(key));
+        self.enums_in_blocks
+            .retain(|(_, key)| removed.contains_key(key));
         self.events.0.shrink_to_fit();
         self.conditional.0.shrink_to_fit();
         self.table_columns.shrink_to_fit();

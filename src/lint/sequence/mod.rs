@@ -371,9 +371,14 @@ pub struct Sequence {
     /// file order; only types the file removes (re-creates) or a DO block renames a value of
     /// are kept.
     labels: DigestMap<Vec<(u32, LabelChange)>>,
-    /// Composite types the top-level statements create (`CREATE TYPE t AS (…)`), as
-    /// (statement, type key digest); only types the file removes are kept.
+    /// Composite types the top-level statements create (`CREATE TYPE t AS (…)`), and DO blocks
+    /// make wherever they are gone, as (statement, type key digest); only types the file
+    /// removes are kept.
     composites: Vec<(u32, u64)>,
+    /// Enum types DO blocks make wherever they are gone (`do_made::made_where_free`), as
+    /// (statement, type key digest); only types the file removes are kept. Their composite
+    /// types are in [`Self::composites`].
+    enums_in_blocks: Vec<(u32, u64)>,
     /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
     /// only to types the file removes.
     type_changes: Vec<(u32, u64, u64)>,
