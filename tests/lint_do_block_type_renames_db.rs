@@ -553,11 +553,9 @@ fn a_rename_after_a_catalog_checked_creation_is_flagged_where_postgres_fails() {
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'i6' OR tablename = 'i6_old') THEN CREATE TABLE i6 (id int); END IF; END $$;",
         "DO $$ BEGIN ALTER TABLE i6 RENAME TO i6_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
         "DROP TABLE IF EXISTS i6_old;",
-    ];
-    let sql = statements.join("\n") + "\n";
-    for model in [None, Some(ApplyModel::FileTransaction)] {
-        let server = crash_point_failures(&db, &statements, model);
-        let lint = retry_lines_in_model(&sql, model);
+    ]
+    .map(String::from);
+    for (model, server, lint) in server_and_lint(&db, &statements) {
         assert!(
             !server.contains(&2) && !lint.contains(&2),
             "{model:?}: server {server:?}, lint {lint:?}"
