@@ -6,6 +6,7 @@ use super::history::{every_step_at, straight_run};
 use super::steps::{arrivals, steps, Arrival};
 use super::{Event, Key, Resolved, Sequence, Step};
 use crate::source::SourceFile;
+use crate::sql::lexer::Tok;
 use crate::sql::{Dialect, ObjectKind, Statement};
 use sqlparser::tokenizer::Token;
 
@@ -20,13 +21,14 @@ impl Sequence {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        // One reading of the body for both questions.
-        let run = always_run(statement, source);
+        // One reading of the body for every question.
+        let body = body_tokens(statement, source);
+        let run = always_run(statement, &source.text, &body);
         for step in always_made(&statement.nested, run) {
             self.made_in_blocks.push((index, step.key.digest()));
         }
         if run == 0 {
-            let made = made_where_free(statement, source);
+            let made = made_where_free(statement, &body);
             // A type's kind, for the "already exists" its rename raises.
             if let ([make], [key]) = (statement.nested.as_slice(), made.as_slice()) {
                 if make.shape.kind == crate::sql::ShapeKind::Create(ObjectKind::Type) {
@@ -73,7 +75,8 @@ impl Sequence {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        let run = always_run(statement, source);
+        let body = body_tokens(statement, source);
+        let run = always_run(statement, &source.text, &body);
         for step in always_made(&statement.nested, run) {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
@@ -93,7 +96,7 @@ impl Sequence {
         if run == 0 && is_do_block(statement) {
             if let Some((rename, arrival)) = handled_rename(&statement.nested)
                 .filter(|(_, a)| self.removed.contains_key(&a.key.digest()))
-                .filter(|(_, _)| alone_before_handler(statement, source))
+                .filter(|(_, _)| alone_before_handler(statement, &body))
             {
                 let old = arrival.old_key().map(|k| k.digest());
                 let schema = self.resolve(&rename);
@@ -190,17 +193,14 @@ impl Sequence {
 /// runs: one straight run from the body's opening `BEGIN` (no `DECLARE`, `IF`, loop, nested
 /// block or other PL/pgSQL statement before it: [`straight_run`]), in a body with no handler
 /// (one could catch a later error and undo the block's work). None for anything else.
-fn always_run(statement: &Statement, source: &SourceFile) -> usize {
-    let (nested, text) = (&statement.nested, source.text.as_ref());
-    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
-        return 0;
-    };
+/// `body`: the body's tokens ([`body_tokens`]); `text`: the file's.
+fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
+    let nested = &statement.nested;
     if nested.is_empty() {
         return 0;
     }
-    let lexed = crate::sql::lexer::lex(Dialect::Postgres, text, body.clone());
-    let handler = lexed.tokens.iter().any(|t| t.is_kw("EXCEPTION"));
-    if lexed.error.is_some() || handler || !opens_with_begin(text, body.start, &nested[0]) {
+    let handler = body.iter().any(|t| t.is_kw("EXCEPTION"));
+    if handler || !opens_with_begin(body, &nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
@@ -213,11 +213,30 @@ fn always_run(statement: &Statement, source: &SourceFile) -> usize {
     run
 }
 
-/// Is `first` right after the opening `BEGIN` of a body starting at byte `start` of `text`: no
+/// The tokens of the body of DO statement `statement` of `source`, lexed once for every
+/// question of this module; none when it has no body or does not lex.
+fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
+    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
+        return Vec::new();
+    };
+    let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
+    if lexed.error.is_some() {
+        return Vec::new();
+    }
+    lexed.tokens
+}
+
+/// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
+fn around<'a>(body: &'a [Tok], statement: &Statement) -> (&'a [Tok], &'a [Tok]) {
+    let before = body.partition_point(|t| t.range.start < statement.range.start);
+    let after = body.partition_point(|t| t.range.start < statement.range.end);
+    (&body[..before], &body[after.max(before)..])
+}
+
+/// Is `first` right after the opening `BEGIN` of a body whose tokens are `body`: no
 /// `DECLARE`, label or inner block before it?
-fn opens_with_begin(text: &str, start: usize, first: &Statement) -> bool {
-    let opening = crate::sql::lexer::lex(Dialect::Postgres, text, start..first.range.start);
-    opening.error.is_none() && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"))
+fn opens_with_begin(body: &[Tok], first: &Statement) -> bool {
+    matches!(around(body, first).0, [begin] if begin.is_kw("BEGIN"))
 }
 
 /// The objects (key digests) a PostgreSQL DO block makes on every run that finds their name
@@ -229,7 +248,7 @@ fn opens_with_begin(text: &str, start: usize, first: &Statement) -> bool {
 /// 'd3') THEN CREATE TABLE d3 (id int); END IF; END $$`). A run that finds the name taken fails
 /// into the handler or skips the IF, one that finds it free makes it, as `CREATE TABLE IF NOT
 /// EXISTS` does.
-fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
+fn made_where_free(statement: &Statement, body: &[Tok]) -> Vec<u64> {
     let [make] = statement.nested.as_slice() else {
         return Vec::new();
     };
@@ -240,45 +259,33 @@ fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
         .into_iter()
         .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
         .collect();
-    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
-        return Vec::new();
-    };
     let handled = make
         .context
         .do_block
         .is_some_and(|d| d.guarded && d.after_failure_of.is_none())
-        && opens_with_begin(&source.text, body.start, make);
-    if made.is_empty() || !(handled || checked_absent(&source.text, body, make, &made)) {
+        && opens_with_begin(body, make);
+    if made.is_empty() || !(handled || checked_absent(body, make, &made)) {
         return Vec::new();
     }
     made.iter().map(|step| step.key.digest()).collect()
 }
 
-/// Is `make`, the only statement of a DO body (`body`, bytes of `text`), the whole branch of an
+/// Is `make`, the only statement of a DO body (whose tokens are `body`), the whole branch of an
 /// IF right after the opening `BEGIN`, the body's only statement, whose condition holds
 /// whenever every object of `made` (its creations) is missing? The condition is `NOT EXISTS
 /// (…)` of a catalog read comparing a name column with each name (`tablename = 'd3'`,
 /// `typname = 'e2'`), with nothing but `AND` joining its tests (no `OR`, `NOT`, pattern or
 /// inequality, which could find something else under another name), or `to_regclass('d3') IS
 /// NULL` (any `to_reg…`). A run that finds them gone enters the branch and makes them.
-fn checked_absent(
-    text: &str,
-    body: std::ops::Range<usize>,
-    make: &Statement,
-    made: &[Step],
-) -> bool {
-    use crate::sql::lexer::{lex, matching_paren};
-    let before = lex(Dialect::Postgres, text, body.start..make.range.start);
-    let after = lex(Dialect::Postgres, text, make.range.end..body.end);
-    if before.error.is_some() || after.error.is_some() {
-        return false;
-    }
+fn checked_absent(body: &[Tok], make: &Statement, made: &[Step]) -> bool {
+    use crate::sql::lexer::matching_paren;
+    let (before, after) = around(body, make);
     // `BEGIN IF <condition> THEN`, then `[;] END IF; END [;]`.
-    let [begin, open, condition @ .., then] = before.tokens.as_slice() else {
+    let [begin, open, condition @ .., then] = before else {
         return false;
     };
-    let semi = |t: &crate::sql::lexer::Tok| t.token == Token::SemiColon;
-    let closed = match after.tokens.as_slice() {
+    let semi = |t: &Tok| t.token == Token::SemiColon;
+    let closed = match after {
         [first, rest @ ..] if semi(first) => rest,
         rest => rest,
     };
@@ -288,7 +295,7 @@ fn checked_absent(
     if !(begin.is_kw("BEGIN") && open.is_kw("IF") && then.is_kw("THEN") && closes) {
         return false;
     }
-    let literal = |t: &crate::sql::lexer::Tok| match &t.token {
+    let literal = |t: &Tok| match &t.token {
         Token::SingleQuotedString(s) => s.rsplit('.').next().map(str::to_lowercase),
         _ => None,
     };
@@ -384,24 +391,17 @@ fn handled_rename(nested: &[Statement]) -> Option<(Step, Arrival)> {
 /// Is the only statement of the body of DO statement `statement` right after the opening
 /// `BEGIN` and right before the block's `EXCEPTION`: the block runs nothing else that could
 /// fail into the handler and undo the rename, or skip it?
-fn alone_before_handler(statement: &Statement, source: &SourceFile) -> bool {
+fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
     let [only] = statement.nested.as_slice() else {
         return false;
     };
-    let text = source.text.as_ref();
-    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
-        return false;
-    };
-    if !opens_with_begin(text, body.start, only) {
-        return false;
-    }
-    let after = crate::sql::lexer::lex(Dialect::Postgres, text, only.range.end..body.end);
-    let rest = after.tokens.as_slice();
-    let rest = match rest {
+    let (before, after) = around(body, only);
+    let rest = match after {
         [semi, rest @ ..] if semi.token == Token::SemiColon => rest,
-        _ => rest,
+        rest => rest,
     };
-    after.error.is_none() && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
+    matches!(before, [begin] if begin.is_kw("BEGIN"))
+        && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
 }
 
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of
@@ -471,7 +471,7 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{always_made, always_run};
+    use super::{always_made, always_run, body_tokens};
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -479,9 +479,10 @@ mod tests {
     fn made(sql: &str) -> Vec<String> {
         let file = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
         let statement = &file.statements[0];
+        let source = SourceFile::new("m.sql", sql);
         always_made(
             &statement.nested,
-            always_run(statement, &SourceFile::new("m.sql", sql)),
+            always_run(statement, sql, &body_tokens(statement, &source)),
         )
         .iter()
         .map(|s| format!("{:?}", s.key))
@@ -492,7 +493,8 @@ mod tests {
     fn made_where_free(sql: &str) -> usize {
         let source = SourceFile::new("m.sql", sql);
         let file = parse_source(&source, Dialect::Postgres);
-        super::made_where_free(&file.statements[0], &source).len()
+        let statement = &file.statements[0];
+        super::made_where_free(statement, &body_tokens(statement, &source)).len()
     }
 
     #[test]
