@@ -14,6 +14,9 @@ pub struct SourceFile {
     /// The whole file, BOM included, so byte offsets match the file on disk.
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// The text has a `\r\n` ([`Self::line_ending`]), found in the one pass that reads the
+    /// lines: a fix asks for every finding.
+    crlf: bool,
 }
 
 const BOM: &str = "\u{feff}";
@@ -24,10 +27,12 @@ impl SourceFile {
         let mut line_starts = vec![0];
         let bytes = text.as_bytes();
         let mut i = 0;
+        let mut crlf = false;
         while i < bytes.len() {
             match bytes[i] {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
+                b'\r' => crlf = true,
                 _ => {}
             }
             i += 1;
@@ -36,6 +41,7 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            crlf,
         }
     }
 
@@ -139,7 +145,7 @@ impl SourceFile {
 
     /// The line terminator this file mostly uses, so inserted lines match the author's.
     pub fn line_ending(&self) -> &'static str {
-        if self.text.contains("\r\n") {
+        if self.crlf {
             "\r\n"
         } else {
             "\n"
@@ -202,5 +208,17 @@ mod tests {
         );
         assert_eq!(&src.text[src.line_range(2)], "CREATE TABLE t();");
         assert_eq!(src.line_ending(), "\r\n");
+        // `\n` alone, or a lone `\r`, is no `\r\n`.
+        for text in [
+            "SELECT 1;\nSELECT 2;\n",
+            "SELECT 1;\rSELECT 2;\n",
+            "SELECT 1;\r",
+        ] {
+            assert_eq!(
+                SourceFile::new("m.sql", text).line_ending(),
+                "\n",
+                "{text:?}"
+            );
+        }
     }
 }

@@ -11,6 +11,7 @@ mod common;
 
 use common::retry::{crash_point_failures, retry_findings, retry_lines_in_model};
 use common::ScratchDb;
+use preflight::diagnostics::Finding;
 use preflight::lint::LintOptions;
 use preflight::runner::{ApplyModel, Runner};
 use preflight::sql::Dialect;
@@ -197,16 +198,11 @@ fn a_rename_after_a_creation_under_its_own_duplicate_handler_is_flagged_where_po
 /// A handler that also catches the "already exists" of the new name guards the rename: the
 /// server never fails at the block, and lint does not flag it. A type's `RENAME TO` raises
 /// `duplicate_object` for an enum the file made (`CREATE TYPE e2 AS ENUM`), `duplicate_table`
-/// for a composite type.
+/// for a composite type (`CREATE TYPE c2 AS (x int)`: `relation "c2_old" already exists`).
 #[test]
 fn a_do_block_rename_under_a_handler_of_both_errors_is_not_flagged_and_never_fails_on_postgres() {
     let db = ScratchDb::postgres();
     for &(make, rename, drop, missing, taken) in OBJECTS {
-        // A composite type's handler of both: lint does not tell a composite type from an
-        // enum by the file's `CREATE TYPE … AS (…)`, and still flags it (see below).
-        if taken == "duplicate_table" {
-            continue;
-        }
         for handler in [format!("{missing} OR {taken}"), "OTHERS".to_string()] {
             let statements = file(make, rename, &handler, drop);
             for (model, server, lint) in server_and_lint(&db, &statements) {
@@ -219,11 +215,12 @@ fn a_do_block_rename_under_a_handler_of_both_errors_is_not_flagged_and_never_fai
     }
 }
 
-/// A type's `RENAME TO` whose type lint does not know to be an enum counts both conditions it
-/// may raise: under `WHEN undefined_object OR duplicate_object` a composite type's retry fails
-/// with `duplicate_table`, and PF118 flags it; so it does for a type made where lint does not
-/// read its kind (a rename into its name). Under `WHEN undefined_object OR duplicate_object OR
-/// duplicate_table` neither fails nor is flagged.
+/// A type's `RENAME TO` counts the condition its kind raises: under `WHEN undefined_object OR
+/// duplicate_object` a composite type's retry fails with `duplicate_table`, and under `WHEN
+/// undefined_object OR duplicate_table` an enum's with `duplicate_object`, and PF118 flags
+/// both; it counts both conditions for a type made where lint does not read its kind (a
+/// rename into its name). Under `WHEN undefined_object OR duplicate_object OR duplicate_table`
+/// neither fails nor is flagged.
 #[test]
 fn a_type_rename_of_a_type_not_known_as_an_enum_needs_a_handler_of_both_conditions() {
     let db = ScratchDb::postgres();
@@ -235,13 +232,23 @@ fn a_type_rename_of_a_type_not_known_as_an_enum_needs_a_handler_of_both_conditio
             "DROP TYPE c2_old;",
         )
     };
-    let statements = composite("undefined_object OR duplicate_object");
-    for (model, server, lint) in server_and_lint(&db, &statements) {
-        let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
-        assert!(
-            missed.is_empty() && server.contains(&2) == model.is_none(),
-            "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
-        );
+    let enumerated = file(
+        "CREATE TYPE e2 AS ENUM ('a');",
+        "ALTER TYPE e2 RENAME TO e2_old;",
+        "undefined_object OR duplicate_table",
+        "DROP TYPE e2_old;",
+    );
+    for statements in [
+        composite("undefined_object OR duplicate_object"),
+        enumerated,
+    ] {
+        for (model, server, lint) in server_and_lint(&db, &statements) {
+            let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            assert!(
+                missed.is_empty() && server.contains(&2) == model.is_none(),
+                "{model:?}: server {server:?}, lint {lint:?}\n{statements:#?}"
+            );
+        }
     }
     let statements = composite("undefined_object OR duplicate_object OR duplicate_table");
     for (model, server, lint) in server_and_lint(&db, &statements) {
@@ -301,16 +308,23 @@ fn routine_files(handler: &str) -> Vec<Vec<String>> {
     ]
 }
 
-/// The lines PF118 flags in `statements` under `model`.
-fn pf118_lines(statements: &[String], model: Option<ApplyModel>) -> Vec<usize> {
+/// PF118's findings in `statements` under `model`.
+fn pf118_findings(statements: &[String], model: Option<ApplyModel>) -> Vec<Finding> {
     let options = LintOptions {
         dialect: Dialect::Postgres,
         runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
         ..LintOptions::default()
     };
     retry_findings(&(statements.join("\n") + "\n"), &options)
-        .iter()
+        .into_iter()
         .filter(|f| f.rule.code == "PF118")
+        .collect()
+}
+
+/// The lines PF118 flags in `statements` under `model`.
+fn pf118_lines(statements: &[String], model: Option<ApplyModel>) -> Vec<usize> {
+    pf118_findings(statements, model)
+        .iter()
         .map(|f| f.location.start.expect("a line").line)
         .collect()
 }
@@ -415,6 +429,185 @@ fn an_attribute_rename_after_the_file_adds_the_attribute_again_is_flagged_where_
                 fails,
                 "{model:?}: server {server:?}\n{statements:#?}"
             );
+            // The finding names the attribute, of its type, not the type alone.
+            for finding in pf118_findings(&statements, model) {
+                let message = finding.message;
+                assert!(
+                    message.starts_with("renaming attribute `x` of type `ct` fails on a retry because `y` already exists"),
+                    "{message}"
+                );
+            }
         }
     }
+}
+
+/// A DO block whose only statement renames `a` to `b` under a handler, after a statement that
+/// makes `a` on every run (`CREATE TABLE IF NOT EXISTS`, or a DO block that makes it wherever it
+/// is gone): a run that gets past the block finds `b`, renamed then or left by an earlier run
+/// (a handler of the collision catches it; without one the block fails, PF118's finding), and
+/// a drop of `b` after it never fails. Lint flags exactly where PostgreSQL fails, at every
+/// crash point and under a per-file transaction: not the drop, but the drop after a block
+/// whose statement before the rename fails into the handler on a retry and skips it
+/// (`CREATE TABLE h6_x …`), and after a rename of a name the file does not make.
+#[test]
+fn a_drop_of_what_a_handled_rename_gave_is_flagged_only_where_postgres_fails() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    db.exec("CREATE TABLE h7 (id int);");
+    let cases = [
+        Case {
+            name: "under a handler of the missing name only",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h1 (id int);",
+                "DO $$ BEGIN ALTER TABLE h1 RENAME TO h1_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h1_b;",
+            ],
+        },
+        Case {
+            name: "under a handler of both",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h2 (id int);",
+                "DO $$ BEGIN ALTER TABLE h2 RENAME TO h2_b; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+                "DROP TABLE h2_b;",
+            ],
+        },
+        Case {
+            name: "after a creation under its own duplicate handler",
+            statements: &[
+                "DO $$ BEGIN CREATE TABLE h3 (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TABLE h3 RENAME TO h3_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h3_b;",
+            ],
+        },
+        Case {
+            name: "a composite type after a creation under its own duplicate handler",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE h9 AS (x int); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE h9 RENAME TO h9_b; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+                "DROP TYPE h9_b;",
+            ],
+        },
+        Case {
+            name: "a statement before the rename fails into the handler",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS h6 (id int);",
+                "DO $$ BEGIN CREATE TABLE h6_x (id int); ALTER TABLE h6 RENAME TO h6_b; EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+                "DROP TABLE h6_b;",
+            ],
+        },
+        Case {
+            name: "the file does not make the old name",
+            statements: &[
+                "DO $$ BEGIN ALTER TABLE h7 RENAME TO h7_b; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE h7_b;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
+
+/// A DO block whose only statement creates `a` in an IF that checks the catalog for `a`'s
+/// absence (`IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'a') THEN CREATE TABLE a
+/// …; END IF`, `IF to_regtype('a') IS NULL THEN …`) makes `a` on every run that finds it gone,
+/// as a creation under a handler of its own "already exists" does: a retry past the rename of
+/// `a` after it (under a handler of the missing name only, or with `IF EXISTS`) finds `a` again
+/// and fails on the new name an earlier run left (`relation "i1_old" already exists`). PF118
+/// flags the rename exactly there, and a drop of the new name after it is not flagged: lint
+/// matches PostgreSQL at every crash point and under a per-file transaction. A check that
+/// may find something else (`OR tablename = 'i6_old'`) skips the creation on such a retry, and
+/// the server does not fail at the rename; nor does lint flag it.
+#[test]
+fn a_rename_after_a_catalog_checked_creation_is_flagged_where_postgres_fails() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    let cases = [
+        Case {
+            name: "pg_tables, a rename under a handler of the missing name only",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = 'i1') THEN CREATE TABLE i1 (id int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TABLE i1 RENAME TO i1_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+                "DROP TABLE i1_old;",
+            ],
+        },
+        Case {
+            name: "information_schema.tables, a rename with IF EXISTS",
+            statements: &[
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'i2') THEN CREATE TABLE i2 (id int); END IF; END $$;",
+                "ALTER TABLE IF EXISTS i2 RENAME TO i2_old;",
+                "DROP TABLE i2_old;",
+            ],
+        },
+        Case {
+            name: "to_regtype, a type's rename",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('i3') IS NULL THEN CREATE TYPE i3 AS ENUM ('a'); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE i3 RENAME TO i3_old; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+                "DROP TYPE i3_old;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    let statements = [
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'i6' OR tablename = 'i6_old') THEN CREATE TABLE i6 (id int); END IF; END $$;",
+        "DO $$ BEGIN ALTER TABLE i6 RENAME TO i6_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+        "DROP TABLE IF EXISTS i6_old;",
+    ]
+    .map(String::from);
+    for (model, server, lint) in server_and_lint(&db, &statements) {
+        assert!(
+            !server.contains(&2) && !lint.contains(&2),
+            "{model:?}: server {server:?}, lint {lint:?}"
+        );
+    }
+}
+
+/// A type a DO block makes wherever it is gone (under a handler of its own "already exists",
+/// or in an IF that checks its absence) has the kind its `CREATE TYPE` gives it: its rename
+/// under a handler of the condition that kind raises on a retry (`duplicate_object` for an
+/// enum, `duplicate_table` for a composite type) never fails and is not flagged; under a
+/// handler of the other one the server fails at the rename after a crash past it, and PF118
+/// flags it there. Lint matches PostgreSQL at every crash point and under a per-file
+/// transaction.
+#[test]
+fn a_rename_of_a_type_a_do_block_made_needs_a_handler_of_what_its_kind_raises() {
+    use common::retry::{crash_point_mismatches, Case};
+    let db = ScratchDb::postgres();
+    let cases = [
+        Case {
+            name: "an enum under duplicate_object",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE k1 AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE k1 RENAME TO k1_b; EXCEPTION WHEN undefined_object OR duplicate_object THEN NULL; END $$;",
+                "DROP TYPE k1_b;",
+            ],
+        },
+        Case {
+            name: "an enum under duplicate_table",
+            statements: &[
+                "DO $$ BEGIN CREATE TYPE k3 AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                "DO $$ BEGIN ALTER TYPE k3 RENAME TO k3_b; EXCEPTION WHEN undefined_object OR duplicate_table THEN NULL; END $$;",
+                "DROP TYPE k3_b;",
+            ],
+        },
+        Case {
+            name: "a composite type under duplicate_table",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('k2') IS NULL THEN CREATE TYPE k2 AS (x int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE k2 RENAME TO k2_b; EXCEPTION WHEN undefined_object OR duplicate_table THEN NULL; END $$;",
+                "DROP TYPE k2_b;",
+            ],
+        },
+        Case {
+            name: "a composite type under duplicate_object",
+            statements: &[
+                "DO $$ BEGIN IF to_regtype('k4') IS NULL THEN CREATE TYPE k4 AS (x int); END IF; END $$;",
+                "DO $$ BEGIN ALTER TYPE k4 RENAME TO k4_b; EXCEPTION WHEN undefined_object OR duplicate_object THEN NULL; END $$;",
+                "DROP TYPE k4_b;",
+            ],
+        },
+    ];
+    let mismatches = crash_point_mismatches(&db, &cases);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
 }

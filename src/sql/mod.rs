@@ -202,6 +202,10 @@ pub struct DoBlockContext {
     /// a composite type's `duplicate_table`, and `collision_uncaught` counts both. The same as
     /// `collision_uncaught` for any other statement.
     pub enum_collision_uncaught: bool,
+    /// [`Self::collision_uncaught`] for a type's `RENAME TO` of a type known to be a composite
+    /// type: it raises `duplicate_table` (`relation "c_old" already exists`) once an earlier
+    /// run left the new name. The same as `collision_uncaught` for any other statement.
+    pub composite_collision_uncaught: bool,
     /// Not guarded, but a rename whose retry's "already exists" (the new name an earlier run
     /// left) a handler around it catches, and the first statement of the body that may touch
     /// objects: only a missing old name fails it ([`do_block::Guarded::collision_caught`]).

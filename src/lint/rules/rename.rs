@@ -43,7 +43,9 @@ impl Rule for Rename {
             .is_some_and(|d| {
                 d.guarded
                     && d.collision_uncaught
-                    && (d.enum_collision_uncaught || !renames_an_enum(cx))
+                    && (d.enum_collision_uncaught || !renames_type_made_as(cx, TypeMade::Enum))
+                    && (d.composite_collision_uncaught
+                        || !renames_type_made_as(cx, TypeMade::Composite))
             });
         let if_exists_in_block = cx.runs_in == crate::lint::rule::RunsIn::DoBody
             && cx.shape().guard.is_some_and(|g| g.present);
@@ -111,14 +113,21 @@ impl Rule for Rename {
                 if collision_handled(cx, gone) {
                     return;
                 }
+                let object = format!(
+                    "{} {}",
+                    kind.keyword().to_lowercase(),
+                    code_span(&cx.object_text())
+                );
+                // An attribute rename names the attribute whose old name a retry misses (or
+                // whose new name it finds taken), of its type.
+                let what = match renamed_attribute_text(cx).filter(|_| !renames_object) {
+                    Some(attribute) => format!("attribute {} of {object}", code_span(attribute)),
+                    None => object,
+                };
                 let v = Violation::new(
                     cx.head_span(),
                     message(
-                        &format!(
-                            "{} {}",
-                            kind.keyword().to_lowercase(),
-                            code_span(&cx.object_text())
-                        ),
+                        &what,
                         gone,
                         new_name(cx, cx.statement.range.clone()),
                         shape.guard.is_some_and(|g| g.present),
@@ -382,12 +391,14 @@ fn change_rename(
     }));
 }
 
-/// `ALTER TYPE t RENAME TO …` of a type the file made as an enum (no composite type, whose
-/// rename raises `duplicate_table` rather than `duplicate_object` once the new name is taken):
-/// the file's last statement on `t` before the top-level statement is `CREATE TYPE t AS ENUM`
-/// ([`Sequence::created_as_enum_before`]), or, where the file did not touch `t` before, the
-/// last creation of `t` earlier in the same body is one.
-fn renames_an_enum(cx: &StatementCx) -> bool {
+/// `ALTER TYPE t RENAME TO …` of a type the file made as `made` says: an enum, whose rename
+/// raises `duplicate_object` once the new name is taken, or a composite type, whose rename
+/// raises `duplicate_table` (`relation "c_old" already exists`, PostgreSQL 15). The file's last
+/// statement on `t` before the top-level statement is `CREATE TYPE t AS ENUM` (`AS (…)`)
+/// ([`Sequence::created_as_enum_before`], [`Sequence::created_as_composite_before`]), or,
+/// where the file did not touch `t` before, the last creation of `t` earlier in the same body
+/// is one.
+fn renames_type_made_as(cx: &StatementCx, made: TypeMade) -> bool {
     let shape = cx.shape();
     let Some(name) = shape.object() else {
         return false;
@@ -397,8 +408,13 @@ fn renames_an_enum(cx: &StatementCx) -> bool {
     }
     let seq = cx.file.sequence;
     let key = Key::Object(ObjectKind::Type, name.base().to_string());
-    if seq.state_before_through_renames(&key).is_some() {
-        return seq.created_as_enum_before(name.base());
+    // Made so by the file before the top-level statement (a DO block's creation too).
+    let made_before = match made {
+        TypeMade::Enum => seq.created_as_enum_before(name.base()),
+        TypeMade::Composite => seq.created_as_composite_before(name.base()),
+    };
+    if made_before || seq.state_before_through_renames(&key).is_some() {
+        return made_before;
     }
     cx.earlier_in_body
         .iter()
@@ -407,7 +423,18 @@ fn renames_an_enum(cx: &StatementCx) -> bool {
             s.shape.kind == ShapeKind::Create(ObjectKind::Type)
                 && s.shape.object().is_some_and(|n| n.base() == name.base())
         })
-        .is_some_and(|s| s.tokens.iter().any(|t| t.is_kw("ENUM")))
+        .is_some_and(|s| match made {
+            TypeMade::Enum => s.tokens.iter().any(|t| t.is_kw("ENUM")),
+            TypeMade::Composite => crate::lint::sequence::creates_composite(s),
+        })
+}
+
+/// What a `CREATE TYPE` made: the "already exists" a rename of the type raises once an earlier
+/// run left the new name tells them apart (`duplicate_object`, `duplicate_table`).
+#[derive(Clone, Copy)]
+enum TypeMade {
+    Enum,
+    Composite,
 }
 
 /// `ALTER TYPE t RENAME VALUE 'old' TO 'new'` in a body, where the file's last change of
@@ -441,6 +468,15 @@ fn renamed_value<'a>(cx: &StatementCx<'a>) -> Option<(&'a str, &'a str)> {
         _ => None,
     };
     Some((literal(at + 2)?, literal(at + 4)?))
+}
+
+/// The attribute `ALTER TYPE t RENAME ATTRIBUTE a TO b` renames, as written (`a`).
+fn renamed_attribute_text<'a>(cx: &StatementCx<'a>) -> Option<&'a str> {
+    cx.statement
+        .tokens
+        .windows(3)
+        .find(|w| w[0].is_kw("RENAME") && w[1].is_kw("ATTRIBUTE"))
+        .and_then(|w| cx.source.text.get(w[2].range.clone()))
 }
 
 /// `ALTER TYPE t RENAME ATTRIBUTE a TO b`: the attribute, keyed as the sequence keys a

@@ -6,7 +6,9 @@ use super::history::{every_step_at, straight_run};
 use super::steps::{arrivals, steps, Arrival};
 use super::{Event, Key, Resolved, Sequence, Step};
 use crate::source::SourceFile;
+use crate::sql::lexer::Tok;
 use crate::sql::{Dialect, ObjectKind, Statement};
+use sqlparser::tokenizer::Token;
 
 impl Sequence {
     /// First pass: [`look_ahead`](Self::look_ahead) of a statement of `source`, with what a DO
@@ -19,13 +21,25 @@ impl Sequence {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        // One reading of the body for both questions.
-        let run = always_run(statement, source);
+        // One reading of the body for every question.
+        let body = body_tokens(statement, source);
+        let run = always_run(statement, &source.text, &body);
         for step in always_made(&statement.nested, run) {
             self.made_in_blocks.push((index, step.key.digest()));
         }
         if run == 0 {
-            for key in made_where_free(statement, source) {
+            let made = made_where_free(statement, &body);
+            // A type's kind, for the "already exists" its rename raises.
+            if let ([make], [key]) = (statement.nested.as_slice(), made.as_slice()) {
+                if make.shape.kind == crate::sql::ShapeKind::Create(ObjectKind::Type) {
+                    if super::creates_composite(make) {
+                        self.composites.push((index, *key));
+                    } else if make.tokens.iter().any(|t| t.is_kw("ENUM")) {
+                        self.enums_in_blocks.push((index, *key));
+                    }
+                }
+            }
+            for key in made {
                 self.made_where_free_in_blocks.push((index, key));
             }
         }
@@ -61,7 +75,8 @@ impl Sequence {
             return;
         }
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        let run = always_run(statement, source);
+        let body = body_tokens(statement, source);
+        let run = always_run(statement, &source.text, &body);
         for step in always_made(&statement.nested, run) {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
@@ -75,18 +90,28 @@ impl Sequence {
         } else {
             Vec::new()
         };
-        // A rename that is the whole body, under handlers that do nothing, gives its new name
-        // on every run that finds the old one there, as an unguarded top-level rename does
-        // (`Removed::renamed_into`, [`Self::renamed_into_holds`]): `ALTER TABLE t ADD COLUMN IF
-        // NOT EXISTS x int; DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN
-        // undefined_column THEN NULL; END $$; ALTER TABLE t DROP COLUMN y`.
-        if renames.is_empty() && is_do_block(statement) {
-            if let Some((rename, arrival)) = sole_rename(statement, source) {
-                let old = arrival.old_key().map(|k| k.digest());
-                let schema = self.resolve(&rename);
-                if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
-                    removed.renamed_into = old.map(|old| (index, old, schema));
-                }
+        // A rename that is the whole body gives its new name, as a top-level rename's arrival
+        // (`Removed::renamed_into`, [`Self::renamed_into_holds`]), when every run that gets
+        // past the block finds it: under no handler, or handlers that do nothing
+        // ([`sole_rename`]: `ALTER TABLE t ADD COLUMN IF NOT EXISTS x int; DO $$ BEGIN ALTER
+        // TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN NULL; END $$;
+        // ALTER TABLE t DROP COLUMN y`), or a table's or type's alone before any handler
+        // ([`handled_rename`]). Nothing frees the old name (a handler of the collision leaves it).
+        let whole_body_rename = if renames.is_empty() && is_do_block(statement) {
+            sole_rename(statement, &body).or_else(|| {
+                (run == 0)
+                    .then(|| handled_rename(&statement.nested))
+                    .flatten()
+                    .filter(|_| alone_before_handler(statement, &body))
+            })
+        } else {
+            None
+        };
+        if let Some((rename, arrival)) = whole_body_rename {
+            let old = arrival.old_key().map(|k| k.digest());
+            let schema = self.resolve(&rename);
+            if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
+                removed.renamed_into = old.map(|old| (index, old, schema));
             }
         }
         for (rename, arrival) in renames {
@@ -177,17 +202,14 @@ impl Sequence {
 /// runs: one straight run from the body's opening `BEGIN` (no `DECLARE`, `IF`, loop, nested
 /// block or other PL/pgSQL statement before it: [`straight_run`]), in a body with no handler
 /// (one could catch a later error and undo the block's work). None for anything else.
-fn always_run(statement: &Statement, source: &SourceFile) -> usize {
-    let (nested, text) = (&statement.nested, source.text.as_ref());
-    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
-        return 0;
-    };
+/// `body`: the body's tokens ([`body_tokens`]); `text`: the file's.
+fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
+    let nested = &statement.nested;
     if nested.is_empty() {
         return 0;
     }
-    let lexed = crate::sql::lexer::lex(Dialect::Postgres, text, body.clone());
-    let handler = lexed.tokens.iter().any(|t| t.is_kw("EXCEPTION"));
-    if lexed.error.is_some() || handler || !opens_with_begin(text, body.start, &nested[0]) {
+    let handler = body.iter().any(|t| t.is_kw("EXCEPTION"));
+    if handler || !opens_with_begin(body, &nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
@@ -200,55 +222,207 @@ fn always_run(statement: &Statement, source: &SourceFile) -> usize {
     run
 }
 
-/// Is `first` right after the opening `BEGIN` of a body starting at byte `start` of `text`: no
+/// The tokens of the body of DO statement `statement` of `source`, lexed once for every
+/// question of this module; none when it has no body or does not lex.
+fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
+    let Some(body) = crate::sql::do_block::body_range(source, &statement.tokens) else {
+        return Vec::new();
+    };
+    let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
+    if lexed.error.is_some() {
+        return Vec::new();
+    }
+    lexed.tokens
+}
+
+/// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
+fn around<'a>(body: &'a [Tok], statement: &Statement) -> (&'a [Tok], &'a [Tok]) {
+    let before = body.partition_point(|t| t.range.start < statement.range.start);
+    let after = body.partition_point(|t| t.range.start < statement.range.end);
+    (&body[..before], &body[after.max(before)..])
+}
+
+/// Is `first` right after the opening `BEGIN` of a body whose tokens are `body`: no
 /// `DECLARE`, label or inner block before it?
-fn opens_with_begin(text: &str, start: usize, first: &Statement) -> bool {
-    let opening = crate::sql::lexer::lex(Dialect::Postgres, text, start..first.range.start);
-    opening.error.is_none() && matches!(opening.tokens.as_slice(), [begin] if begin.is_kw("BEGIN"))
+fn opens_with_begin(body: &[Tok], first: &Statement) -> bool {
+    matches!(around(body, first).0, [begin] if begin.is_kw("BEGIN"))
 }
 
 /// The objects (key digests) a PostgreSQL DO block makes on every run that finds their name
 /// free, though not on every run ([`always_made`]): its body is one creation, right after the
 /// opening `BEGIN`, guarded by nothing but a handler of the error its retry raises, its own
 /// "already exists" (`DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN
-/// NULL; END $$`). A run that finds the name taken fails into the handler, one that finds it
-/// free makes it, as `CREATE TABLE IF NOT EXISTS` does.
-fn made_where_free(statement: &Statement, source: &SourceFile) -> Vec<u64> {
+/// NULL; END $$`), or the one statement of an IF that checks the catalog for its names' absence
+/// ([`checked_absent`]: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename =
+/// 'd3') THEN CREATE TABLE d3 (id int); END IF; END $$`). A run that finds the name taken fails
+/// into the handler or skips the IF, one that finds it free makes it, as `CREATE TABLE IF NOT
+/// EXISTS` does.
+fn made_where_free(statement: &Statement, body: &[Tok]) -> Vec<u64> {
     let [make] = statement.nested.as_slice() else {
         return Vec::new();
     };
+    if !matches!(make.shape.kind, crate::sql::ShapeKind::Create(_)) {
+        return Vec::new();
+    }
+    let made: Vec<Step> = steps(make)
+        .into_iter()
+        .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
+        .collect();
     let handled = make
         .context
         .do_block
-        .is_some_and(|d| d.guarded && d.after_failure_of.is_none());
-    let made = handled
-        && matches!(make.shape.kind, crate::sql::ShapeKind::Create(_))
-        && crate::sql::do_block::body_range(source, &statement.tokens)
-            .is_some_and(|body| opens_with_begin(&source.text, body.start, make));
-    if !made {
+        .is_some_and(|d| d.guarded && d.after_failure_of.is_none())
+        && opens_with_begin(body, make);
+    if made.is_empty() || !(handled || checked_absent(body, make, &made)) {
         return Vec::new();
     }
-    steps(make)
-        .into_iter()
-        .filter(|step| step.event == Event::Create && matches!(step.key, Key::Object(..)))
-        .map(|step| step.key.digest())
-        .collect()
+    made.iter().map(|step| step.key.digest()).collect()
+}
+
+/// Is `make`, the only statement of a DO body (whose tokens are `body`), the whole branch of an
+/// IF right after the opening `BEGIN`, the body's only statement, whose condition holds
+/// whenever every object of `made` (its creations) is missing? The condition is `NOT EXISTS
+/// (…)` of a catalog read comparing a name column with each name (`tablename = 'd3'`,
+/// `typname = 'e2'`), with nothing but `AND` joining its tests (no `OR`, `NOT`, pattern or
+/// inequality, which could find something else under another name), or `to_regclass('d3') IS
+/// NULL` (any `to_reg…`). A run that finds them gone enters the branch and makes them.
+fn checked_absent(body: &[Tok], make: &Statement, made: &[Step]) -> bool {
+    use crate::sql::lexer::matching_paren;
+    let (before, after) = around(body, make);
+    // `BEGIN IF <condition> THEN`, then `[;] END IF; END [;]`.
+    let [begin, open, condition @ .., then] = before else {
+        return false;
+    };
+    let semi = |t: &Tok| t.token == Token::SemiColon;
+    let closed = match after {
+        [first, rest @ ..] if semi(first) => rest,
+        rest => rest,
+    };
+    let closes = matches!(closed, [end, fi, s, last] | [end, fi, s, last, _]
+        if end.is_kw("END") && fi.is_kw("IF") && semi(s) && last.is_kw("END"))
+        && closed.get(4).is_none_or(semi);
+    if !(begin.is_kw("BEGIN") && open.is_kw("IF") && then.is_kw("THEN") && closes) {
+        return false;
+    }
+    let literal = |t: &Tok| match &t.token {
+        Token::SingleQuotedString(s) => s.rsplit('.').next().map(str::to_lowercase),
+        _ => None,
+    };
+    let names: Vec<&str> = made
+        .iter()
+        .filter_map(|step| match &step.key {
+            Key::Object(_, name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    // `to_regclass('d3') IS NULL`
+    if let [f, l, name, r, is, null] = condition {
+        let resolves = f
+            .bare_word()
+            .is_some_and(|w| w.to_ascii_lowercase().starts_with("to_reg"))
+            && l.is(&Token::LParen)
+            && r.is(&Token::RParen)
+            && is.is_kw("IS")
+            && null.is_kw("NULL");
+        return resolves && names.iter().all(|n| literal(name).as_deref() == Some(*n));
+    }
+    let [not, exists, query @ ..] = condition else {
+        return false;
+    };
+    let whole = query.first().is_some_and(|t| t.is(&Token::LParen))
+        && matching_paren(query, 0) == Some(query.len() - 1);
+    if !(not.is_kw("NOT") && exists.is_kw("EXISTS") && whole) {
+        return false;
+    }
+    let catalog = query.iter().any(|t| {
+        t.bare_word().is_some_and(|w| {
+            let w = w.to_ascii_lowercase();
+            w.starts_with("pg_") || w == "information_schema"
+        })
+    });
+    let widens = query.iter().any(|t| {
+        [
+            "OR", "NOT", "LIKE", "ILIKE", "SIMILAR", "CASE", "ANY", "SOME",
+        ]
+        .iter()
+        .any(|w| t.is_kw(w))
+            || !matches!(
+                t.token,
+                Token::Word(_)
+                    | Token::SingleQuotedString(_)
+                    | Token::Number(..)
+                    | Token::LParen
+                    | Token::RParen
+                    | Token::Comma
+                    | Token::Period
+                    | Token::Eq
+                    | Token::Mul
+                    | Token::DoubleColon
+                    | Token::Whitespace(_)
+            )
+    });
+    // `<name column> = 'name'` for each name.
+    let compared = |name: &str| {
+        query.windows(3).any(|w| {
+            w[0].bare_word()
+                .is_some_and(|c| c.to_ascii_lowercase().ends_with("name"))
+                && w[1].is(&Token::Eq)
+                && literal(&w[2]).as_deref() == Some(name)
+        })
+    };
+    catalog && !widens && names.iter().all(|n| compared(n))
+}
+
+/// The rename of a table or a type onto a spelt name that is the only statement of a DO
+/// block's body (`nested`), with the name it gives: under a handler
+/// ([`alone_before_handler`]), a run that finds the old name renames it, or fails on the new
+/// name an earlier run left, which a handler of it catches (the block fails otherwise: PF118
+/// flags it). A run that gets past the block finds the new name either way, as after a
+/// top-level rename, when the file makes the old name right before it
+/// (`Sequence::renamed_into_holds`): `CREATE TABLE IF NOT EXISTS a …; DO $$ BEGIN ALTER TABLE
+/// a RENAME TO b; EXCEPTION WHEN undefined_table THEN NULL; END $$; DROP TABLE b`.
+fn handled_rename(nested: &[Statement]) -> Option<(Step, Arrival)> {
+    let [rename] = nested else {
+        return None;
+    };
+    let (mut own, mut arrived) = (steps(rename), arrivals(rename));
+    let ([step], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
+        return None;
+    };
+    let kind = matches!(
+        step.key,
+        Key::Object(ObjectKind::Table | ObjectKind::Type, _)
+    );
+    let onto = step.to.as_ref().is_some_and(|to| *to == arrival.key);
+    (kind && step.rename && onto).then(|| (own.remove(0), arrived.remove(0)))
+}
+
+/// Is the only statement of the body of DO statement `statement` right after the opening
+/// `BEGIN` and right before the block's `EXCEPTION`: the block runs nothing else that could
+/// fail into the handler and undo the rename, or skip it?
+fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
+    let [only] = statement.nested.as_slice() else {
+        return false;
+    };
+    let (before, after) = around(body, only);
+    let rest = match after {
+        [semi, rest @ ..] if semi.token == Token::SemiColon => rest,
+        rest => rest,
+    };
+    matches!(before, [begin] if begin.is_kw("BEGIN"))
+        && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
 }
 
 /// The rename of a PostgreSQL DO block whose body is that rename alone (right after the opening
 /// `BEGIN`, with no handler, or handlers that all do `NULL`), with the name it gives. Every run
 /// of the block runs it, or fails on the old name gone or the new one taken, and changes
 /// nothing else: a run that found the old name leaves the new one, whatever a handler catches.
-fn sole_rename(statement: &Statement, source: &SourceFile) -> Option<(Step, Arrival)> {
+fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
     let [rename] = statement.nested.as_slice() else {
         return None;
     };
-    let body = crate::sql::do_block::body_range(source, &statement.tokens)?;
-    if !opens_with_begin(&source.text, body.start, rename) {
-        return None;
-    }
-    let rest = crate::sql::lexer::lex(Dialect::Postgres, &source.text, rename.range.end..body.end);
-    if rest.error.is_some() || !only_null_handlers(&rest.tokens) {
+    let (before, after) = around(body, rename);
+    if !matches!(before, [begin] if begin.is_kw("BEGIN")) || !only_null_handlers(after) {
         return None;
     }
     let (mut own, mut arrived) = (steps(rename), arrivals(rename));
@@ -366,7 +540,7 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{always_made, always_run, sole_rename};
+    use super::{always_made, always_run, body_tokens, sole_rename};
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -374,13 +548,47 @@ mod tests {
     fn made(sql: &str) -> Vec<String> {
         let file = parse_source(&SourceFile::new("m.sql", sql), Dialect::Postgres);
         let statement = &file.statements[0];
+        let source = SourceFile::new("m.sql", sql);
         always_made(
             &statement.nested,
-            always_run(statement, &SourceFile::new("m.sql", sql)),
+            always_run(statement, sql, &body_tokens(statement, &source)),
         )
         .iter()
         .map(|s| format!("{:?}", s.key))
         .collect()
+    }
+
+    /// How many objects the DO block of `sql` makes wherever they are gone.
+    fn made_where_free(sql: &str) -> usize {
+        let source = SourceFile::new("m.sql", sql);
+        let file = parse_source(&source, Dialect::Postgres);
+        let statement = &file.statements[0];
+        super::made_where_free(statement, &body_tokens(statement, &source)).len()
+    }
+
+    #[test]
+    fn a_creation_in_an_if_that_checks_its_absence_is_made_where_free() {
+        for sql in [
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'D') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF to_regtype('public.m') IS NULL THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
+            "DO $$ BEGIN CREATE TABLE d (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+        ] {
+            assert_eq!(made_where_free(sql), 1, "{sql}");
+        }
+        for sql in [
+            // Another name, an `OR`, a pattern, a negation: it may skip the creation.
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'e') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd' OR tablename = 'e') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename LIKE 'd%') THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'd') THEN CREATE TABLE d (id int); END IF; END $$;",
+            // Not the IF right after `BEGIN`, or not alone in it, or with an `ELSE`.
+            "DO $$ BEGIN PERFORM 1; IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; END $$;",
+            "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); ELSE NULL; END IF; END $$;",
+            "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; RAISE 'x'; END $$;",
+        ] {
+            assert_eq!(made_where_free(sql), 0, "{sql}");
+        }
     }
 
     #[test]
@@ -410,7 +618,8 @@ mod tests {
     fn sole(sql: &str) -> bool {
         let source = SourceFile::new("m.sql", sql);
         let file = parse_source(&source, Dialect::Postgres);
-        sole_rename(&file.statements[0], &source).is_some()
+        let statement = &file.statements[0];
+        sole_rename(statement, &body_tokens(statement, &source)).is_some()
     }
 
     #[test]

@@ -666,12 +666,17 @@ impl Sequence {
         let Ok(i) = u32::try_from(self.current_index) else {
             return false;
         };
-        let d = key.digest();
-        self.made_right_before_current(key, written)
-            || self.conditional.last_before(d, i).is_some_and(|(c, _)| {
-                self.events.last_before(d, i).is_none_or(|(k, _)| k < c)
-                    && self.made_where_free_in_blocks.contains(&(c, d))
-            })
+        self.made_right_before_current(key, written) || self.made_where_free_before(key.digest(), i)
+    }
+
+    /// Is `key` (digest) made for top-level statement `i` by a DO block that makes it on every
+    /// run that finds the name free ([`Self::look_ahead_in`]), the file's last event on it
+    /// before `i`? A run that reaches `i` finds it there.
+    pub(super) fn made_where_free_before(&self, d: u64, i: u32) -> bool {
+        self.conditional.last_before(d, i).is_some_and(|(c, _)| {
+            self.events.last_before(d, i).is_none_or(|(k, _)| k < c)
+                && self.made_where_free_in_blocks.contains(&(c, d))
+        })
     }
 
     /// Does a run of the whole file leave an object under `key` because an unguarded

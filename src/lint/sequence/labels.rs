@@ -72,6 +72,24 @@ pub(super) fn label_change(statement: &Statement) -> Option<(u64, LabelChange)> 
     Some((object_digest(ObjectKind::Type, name.base()), change))
 }
 
+/// The type key digest of a composite type `statement` creates (`CREATE TYPE t AS (…)`).
+pub(super) fn composite_made(statement: &Statement) -> Option<u64> {
+    let shape = &statement.shape;
+    if shape.kind != ShapeKind::Create(ObjectKind::Type) || !creates_composite(statement) {
+        return None;
+    }
+    Some(object_digest(ObjectKind::Type, shape.object()?.base()))
+}
+
+/// Is `statement`, a `CREATE TYPE`, one of a composite type: `AS (` (not `AS ENUM (`, `AS
+/// RANGE (` or a base type's `CREATE TYPE t (INPUT = …)`)?
+pub(crate) fn creates_composite(statement: &Statement) -> bool {
+    statement
+        .tokens
+        .windows(2)
+        .any(|w| w[0].is_kw("AS") && w[1].is(&Token::LParen))
+}
+
 /// The columns an `ALTER TABLE` changes the type of, whatever the new type: column key digests.
 pub(super) fn retyped_columns(statement: &Statement) -> Vec<u64> {
     type_changes(statement)
@@ -189,8 +207,31 @@ impl Sequence {
 
     /// Is type `name` an enum for the current statement: the file's last statement before it
     /// on the type (a DO block's too, or a rename into its name) is a top-level `CREATE TYPE
-    /// name AS ENUM`? Only of a type the file removes; `false` when not known.
+    /// name AS ENUM`, or a DO block that makes it so wherever it is gone
+    /// (`do_made::made_where_free`)? Only of a type the file removes; `false` when not known.
     pub fn created_as_enum_before(&self, name: &str) -> bool {
+        self.created_last_before(name, |key, at| {
+            self.enums_in_blocks.contains(&(at, key))
+                || self.labels.get(&key).is_some_and(|changes| {
+                    changes
+                        .iter()
+                        .any(|(i, change)| *i == at && matches!(change, LabelChange::Create(_)))
+                })
+        })
+    }
+
+    /// Is type `name` a composite type for the current statement: the file's last statement
+    /// before it on the type (a DO block's too, or a rename into its name) is a top-level
+    /// `CREATE TYPE name AS (…)`, or a DO block that makes it so wherever it is gone? Only of a
+    /// type the file removes; `false` when not known.
+    pub fn created_as_composite_before(&self, name: &str) -> bool {
+        self.created_last_before(name, |key, at| self.composites.contains(&(at, key)))
+    }
+
+    /// Is the file's last statement before the current one on type `name` (a DO block's too,
+    /// or a rename into its name) one that `made` (given the type's key digest and the
+    /// statement) tells made it?
+    fn created_last_before(&self, name: &str, made: impl Fn(u64, u32) -> bool) -> bool {
         let key = object_digest(ObjectKind::Type, name);
         let now = u32::try_from(self.current_index).unwrap_or(u32::MAX);
         let Some(at) = self
@@ -205,12 +246,7 @@ impl Sequence {
             .arrivals
             .get(&key)
             .is_some_and(|list| list.iter().any(|&(j, _)| j >= at && j < now));
-        !renamed_into_since
-            && self.labels.get(&key).is_some_and(|changes| {
-                changes
-                    .iter()
-                    .any(|(i, change)| *i == at && matches!(change, LabelChange::Create(_)))
-            })
+        !renamed_into_since && made(key, at)
     }
 
     /// Is the file's last top-level change of label `label` of type `name` before the current

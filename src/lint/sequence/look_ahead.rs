@@ -2,7 +2,7 @@
 //! and what the later statements need (views over dropped tables, re-created tables' columns,
 //! enum labels, renames).
 
-use super::labels::{column_type_changes, label_change, relabels, retyped_columns};
+use super::labels::{column_type_changes, composite_made, label_change, relabels, retyped_columns};
 use super::references::{dropped_constraints, references};
 use super::steps::{arrivals, drops_with_cascade, schema, steps, Arrival};
 use super::type_uses::{type_user, TypeUser};
@@ -78,6 +78,8 @@ impl Sequence {
         }
         if let Some((key, change)) = label_change(statement) {
             self.labels.entry(key).or_default().push((index, change));
+        } else if let Some(key) = composite_made(statement) {
+            self.composites.push((index, key));
         }
         self.type_changes.extend(
             column_type_changes(statement)
@@ -409,6 +411,9 @@ impl Sequence {
         self.made_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
         self.made_where_free_in_blocks
+            .retain(|(_, key)| removed.contains_key(key));
+        self.composites.retain(|(_, key)| removed.contains_key(key));
+        self.enums_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
         self.events.0.shrink_to_fit();
         self.conditional.0.shrink_to_fit();

@@ -50,6 +50,7 @@ pub use words::{contains_ignore_case, role, words, Removals, Role};
 use crate::lint::digest::{digest, DigestMap, DigestSet};
 use crate::runner::ApplyModel;
 use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
+pub(crate) use labels::creates_composite;
 use labels::LabelChange;
 use references::Reference;
 pub(crate) use references::{foreign_key_checks_after, ForeignKeyChecks};
@@ -370,6 +371,14 @@ pub struct Sequence {
     /// file order; only types the file removes (re-creates) or a DO block renames a value of
     /// are kept.
     labels: DigestMap<Vec<(u32, LabelChange)>>,
+    /// Composite types the top-level statements create (`CREATE TYPE t AS (…)`), and DO blocks
+    /// make wherever they are gone, as (statement, type key digest); only types the file
+    /// removes are kept.
+    composites: Vec<(u32, u64)>,
+    /// Enum types DO blocks make wherever they are gone (`do_made::made_where_free`), as
+    /// (statement, type key digest); only types the file removes are kept. Their composite
+    /// types are in [`Self::composites`].
+    enums_in_blocks: Vec<(u32, u64)>,
     /// `ALTER TABLE t ALTER COLUMN c TYPE x`: statement, column key digest, type key digest;
     /// only to types the file removes.
     type_changes: Vec<(u32, u64, u64)>,

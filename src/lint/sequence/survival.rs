@@ -311,9 +311,11 @@ impl Sequence {
                     .all(|(s, _)| s == renamed_in)
             })
         };
+        // Or by a DO block that makes it wherever it is gone (`DO $$ BEGIN CREATE TABLE a …;
+        // EXCEPTION WHEN duplicate_table THEN NULL; END $$`).
         let made_before = self.made_right_before(old, i, |c| {
             !self.creation_fails_on_retry(c as usize) && made_in_schema(c)
-        });
+        }) || self.made_where_free_before(old, i);
         let Some(created) = remade else {
             return made_before;
         };

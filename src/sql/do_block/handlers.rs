@@ -61,18 +61,20 @@ impl Handler {
 
     /// Does it catch what a re-run of rename `statement` raises once the old name was made
     /// again and an earlier run left the new one ([`collision_error`]): every condition it may
-    /// raise? `true` when that is not known. `enum_type`: the type a type's `RENAME TO` renames
-    /// is known to be no composite type, so it raises `duplicate_object` only.
+    /// raise? `true` when that is not known. `kind`: what the type a type's `RENAME TO`
+    /// renames is known to be: no composite type raises `duplicate_object` only, a composite
+    /// type `duplicate_table` only (PostgreSQL 15, onto the composite type an earlier run
+    /// renamed: `relation "c_old" already exists`).
     pub(super) fn catches_collision(
         &self,
         statement: &crate::sql::Statement,
-        enum_type: bool,
+        kind: TypeKnown,
     ) -> bool {
         collision_error(statement).is_none_or(|errors| {
-            let errors = if enum_type && errors == TYPE_COLLISIONS {
-                &errors[..1]
-            } else {
-                errors
+            let errors = match kind {
+                TypeKnown::NoComposite if errors == TYPE_COLLISIONS => &errors[..1],
+                TypeKnown::Composite if errors == TYPE_COLLISIONS => &errors[1..],
+                _ => errors,
             };
             errors.iter().all(|&error| self.catches_error(error))
         })
@@ -201,6 +203,18 @@ const INVALID_PARAMETER_VALUE: (&str, &str) = ("invalid_parameter_value", "22023
 /// What a type's `RENAME TO` raises once the new name is taken: `type "e_old" already exists`
 /// for an enum (or a domain, a range), `relation "c_old" already exists` for a composite type.
 const TYPE_COLLISIONS: [(&str, &str); 2] = [DUPLICATE_OBJECT, DUPLICATE_TABLE];
+
+/// What a type's `RENAME TO` is known to rename, for the "already exists" its retry raises
+/// ([`TYPE_COLLISIONS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TypeKnown {
+    /// Not known: either.
+    Any,
+    /// No composite type (an enum): `duplicate_object`.
+    NoComposite,
+    /// A composite type: `duplicate_table`.
+    Composite,
+}
 
 /// The condition (name, SQLSTATE) PostgreSQL raises when `statement` runs a second time, as
 /// checked on PostgreSQL 15 (tests/lint_calls_db.rs): an index, sequence or view is a relation

@@ -17,7 +17,9 @@ mod row_checks;
 use case_fold::Compared;
 pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, Branch};
-use handlers::{exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler};
+use handlers::{
+    exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler, TypeKnown,
+};
 use row_checks::row_checked_branches;
 pub use row_checks::{row_writes, RowTable};
 
@@ -310,11 +312,12 @@ impl Guarded {
                 .context
                 .do_block
                 .is_some_and(|d| !d.guarded && !rows_checked);
-        let collision_uncaught = newly_guarded
-            && statement.shape.kind.may_rename()
-            && self.collision_uncaught(at, statement, false);
-        let enum_collision_uncaught =
-            collision_uncaught && self.collision_uncaught(at, statement, true);
+        let renames = statement.shape.kind.may_rename();
+        let uncaught =
+            |kind| newly_guarded && renames && self.collision_uncaught(at, statement, kind);
+        let collision_uncaught = uncaught(TypeKnown::Any);
+        let enum_collision_uncaught = collision_uncaught && uncaught(TypeKnown::NoComposite);
+        let composite_collision_uncaught = collision_uncaught && uncaught(TypeKnown::Composite);
         for table in self.condition_reads(at) {
             if !statement.branch_reads.contains(&table) {
                 statement.branch_reads.push(table);
@@ -328,6 +331,7 @@ impl Guarded {
         if d.guarded && !was_guarded {
             d.collision_uncaught = collision_uncaught;
             d.enum_collision_uncaught = enum_collision_uncaught;
+            d.composite_collision_uncaught = composite_collision_uncaught;
         }
         if !was_guarded && never_finds.is_none() && !rows_checked {
             d.guarded_once_removed = once_removed;
@@ -408,11 +412,11 @@ impl Guarded {
     /// Is rename `statement` (at byte `at`) guarded only by PostgreSQL handlers that catch its
     /// retry's error for a missing old name, none of them the "already exists" its retry
     /// raises once the file made the old name again ([`Handler::catches_collision`], of a type
-    /// known to be no composite one with `enum_type`), and by no catalog check?
-    fn collision_uncaught(&self, at: usize, statement: &super::Statement, enum_type: bool) -> bool {
+    /// known as `kind` says), and by no catalog check?
+    fn collision_uncaught(&self, at: usize, statement: &super::Statement, kind: TypeKnown) -> bool {
         let around = |r: &Range<usize>| r.contains(&at);
         !self.handlers.iter().any(|h| {
-            around(&h.range) && h.catches(statement) && h.catches_collision(statement, enum_type)
+            around(&h.range) && h.catches(statement) && h.catches_collision(statement, kind)
         }) && !self
             .mysql_handlers
             .iter()
