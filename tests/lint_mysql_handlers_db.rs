@@ -640,4 +640,40 @@ fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
     // Without the drop, the ADD COLUMN's 1060 is what the second run raises.
     assert_flags_match_retry("under_1054_kept", &file("1054", ""), alter);
     assert_flags_match_retry("under_1060_kept", &file("1060", ""), None);
+    // A drop before the ALTER, which the file undoes before it runs, leaves the column there
+    // for the MODIFY: the second run fails on the ADD COLUMN's 1060, at the top level or in
+    // the same body.
+    let given_back =
+        "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\nALTER TABLE t2 ADD COLUMN IF NOT EXISTS p INT;\n";
+    let before = |condition: &str, in_body: bool| {
+        let (top, body) = if in_body {
+            ("", given_back)
+        } else {
+            (given_back, "")
+        };
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{top}{}",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{body}\
+                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
+            ))
+        )
+    };
+    assert_flags_match_retry("dropped_before_under_1054", &before("1054", false), alter);
+    assert_flags_match_retry(
+        "dropped_before_in_the_body_under_1054",
+        &before("1054", true),
+        alter,
+    );
+    assert_flags_match_retry("dropped_before_under_1060", &before("1060", false), None);
+    // Dropped after it in the same body: a second run finds it gone, and 1054 is caught.
+    let after_in_body = format!(
+        "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}",
+        wrap(
+            "DECLARE CONTINUE HANDLER FOR 1054 BEGIN END;\n\
+             ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;\n\
+             ALTER TABLE t2 DROP COLUMN IF EXISTS p;"
+        )
+    );
+    assert_flags_match_retry("dropped_after_in_the_body_under_1054", &after_in_body, None);
 }
