@@ -219,6 +219,11 @@ impl Rule for ReadRemovedLater {
                     .map(|(name, _)| name.as_str())
             };
             hits.retain(|(key, _)| match key {
+                // A table only a foreign key the statement adds reads is its parent: adding
+                // the key raises another error than a read of the table once that is gone.
+                Key::Object(ObjectKind::Table, t) if references_only(cx.statement, t) => {
+                    !guard.protects_parent(t)
+                }
                 Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
                 Key::Column(t, c) => match via_constraint(c) {
                     Some(name) => !guard.protects_constraint(t, c, name),
@@ -517,6 +522,25 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
         .filter_map(|t| folded(t))
         .map(|column| (table.clone(), column))
         .collect()
+}
+
+/// Is `table` (folded) one a foreign key that ALTER TABLE `statement` adds references, and not
+/// the table it alters?
+fn references_only(statement: &crate::sql::Statement, table: &str) -> bool {
+    let shape = &statement.shape;
+    shape.kind == ShapeKind::AlterTable
+        && shape
+            .object()
+            .is_some_and(|own| own.base() != table)
+        && shape
+            .actions
+            .iter()
+            .filter(|a| a.kind == AlterActionKind::AddConstraint)
+            .any(|a| {
+                clause_references(&action_tokens(statement, a))
+                    .iter()
+                    .any(|(t, _)| t == table)
+            })
 }
 
 /// The column of a [`ColumnRef`] that stands for the referenced table's primary key, whose
