@@ -827,3 +827,72 @@ fn a_read_of_a_table_of_another_database_resolves_by_its_database_on_mariadb() {
     let named = format!("`{o1}.w_old.c`");
     assert!(found[0].message.contains(&named), "{found:#?}");
 }
+
+/// Runs `sql` twice with the `sqlite3` shell (`-bail`: it stops at the first error) on a new
+/// database file: the second run's error, if any.
+fn sqlite_run_twice(sql: &str) -> Result<(), String> {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("m.sqlite");
+    let run = || {
+        let mut child = std::process::Command::new("sqlite3")
+            .arg("-bail")
+            .arg(&file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the sqlite3 shell runs");
+        child
+            .stdin
+            .take()
+            .expect("its stdin")
+            .write_all(sql.as_bytes())
+            .expect("the file reaches sqlite3");
+        let out = child.wait_with_output().expect("sqlite3 ends");
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+        }
+    };
+    run().unwrap_or_else(|e| panic!("the first run fails: {e}\n{sql}"));
+    run()
+}
+
+/// On SQLite every table but a `WITHOUT ROWID` one has the rowid, under `rowid`, `oid` and
+/// `_rowid_`: a read of it from a table the file drops and creates again as a rowid table runs
+/// on a re-run, one from a table re-created `WITHOUT ROWID` fails (`no such column: rowid`),
+/// unless that declares a column of the name (checked with the `sqlite3` shell).
+#[test]
+fn the_rowid_is_a_column_of_every_rowid_table_on_sqlite() {
+    let file = |read: &str, recreated: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS w_old (id INTEGER PRIMARY KEY, a TEXT);\n\
+             SELECT {read}, a FROM w_old;\nDROP TABLE w_old;\n{recreated};\n"
+        )
+    };
+    let rowid_table = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT)";
+    let strict = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) STRICT";
+    let without = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) WITHOUT ROWID";
+    let both = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) STRICT, WITHOUT ROWID";
+    let declared = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT, oid TEXT) WITHOUT ROWID";
+    let mut cases = Vec::new();
+    for read in ["rowid", "oid", "_rowid_", "ROWID"] {
+        cases.push((file(read, rowid_table), false));
+        cases.push((file(read, strict), false));
+        cases.push((file(read, without), true));
+        cases.push((file(read, both), true));
+        cases.push((file(read, declared), read != "oid"));
+    }
+    let options = dialect_options(Dialect::Sqlite);
+    for (sql, fails) in cases {
+        let retry = sqlite_run_twice(&sql);
+        assert_eq!(retry.is_err(), fails, "the second run: {retry:?}\n{sql}");
+        let expected: Vec<usize> = fails.then_some(2).into_iter().collect();
+        assert_eq!(
+            retry_flagged_lines(&sql, &options),
+            expected,
+            "lint's flags (second run: {retry:?})\n{sql}"
+        );
+    }
+}

@@ -1381,6 +1381,38 @@ pub(crate) fn created_columns(statement: &crate::sql::Statement) -> Vec<String> 
         .collect()
 }
 
+/// SQLite's names of the rowid, a column of every table but a `WITHOUT ROWID` one, whatever it
+/// declares (a declared column of one of these names hides only that name).
+const SQLITE_ROWID: &[&str] = &["rowid", "oid", "_rowid_"];
+
+/// The columns of the table `CREATE TABLE` `statement` makes, as far as a read of them goes:
+/// those it names ([`created_columns`]; empty when they are not known), and on SQLite, unless
+/// the table is `WITHOUT ROWID`, the rowid under each of its names (`SELECT rowid, a FROM t`
+/// reads a re-created `t` as well as the first).
+pub(crate) fn table_columns(statement: &crate::sql::Statement) -> Vec<String> {
+    let mut columns = created_columns(statement);
+    if statement.dialect != Dialect::Sqlite || columns.is_empty() {
+        return columns;
+    }
+    let tokens = &statement.tokens;
+    let after_list = tokens
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .and_then(|open| crate::sql::lexer::matching_paren(tokens, open))
+        .map_or(tokens.len(), |close| close + 1);
+    let without_rowid = tokens[after_list..]
+        .windows(2)
+        .any(|w| w[0].is_kw("WITHOUT") && w[1].is_kw("ROWID"));
+    if !without_rowid {
+        for name in SQLITE_ROWID {
+            if !columns.iter().any(|c| c == name) {
+                columns.push((*name).to_string());
+            }
+        }
+    }
+    columns
+}
+
 /// The output names of `SELECT item, … FROM …` when every item names its column plainly: `c`,
 /// `t.c`, `expr AS c`; empty when one does not (`*`, an expression without a name), as the
 /// table's columns are then not known.

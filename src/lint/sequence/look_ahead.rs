@@ -106,7 +106,7 @@ impl Sequence {
             {
                 let columns = columns
                     .get_or_insert_with(|| {
-                        crate::lint::rules::read_removed_later::created_columns(statement)
+                        crate::lint::rules::read_removed_later::table_columns(statement)
                     })
                     .clone();
                 let last = self.table_columns.entry(step.key.digest()).or_default();
