@@ -7,7 +7,7 @@
 mod common;
 
 use common::retry::{
-    dialect_options, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
+    dialect_options, line_of, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
     RetryCase as Case,
 };
 use common::ScratchDb;
@@ -826,6 +826,96 @@ fn a_read_of_a_table_of_another_database_resolves_by_its_database_on_mariadb() {
     let found = retry_findings(&cases[0].sql, &options);
     let named = format!("`{o1}.w_old.c`");
     assert!(found[0].message.contains(&named), "{found:#?}");
+}
+
+/// On MariaDB `USE db` puts the unqualified names after it in `db`: a read of `t` after `USE
+/// d1` is `d1.t`, and a later drop and creation of `t` after `USE d2` (or of `d2.t`) are of
+/// another table, whose columns the read does not need; after `USE d1` again, of the same. A
+/// read before any `USE` is in the connection's database, which may be `d2`.
+#[test]
+fn use_puts_the_unqualified_names_after_it_in_its_database_on_mariadb() {
+    let (db1, db2) = (ScratchDb::mariadb(), ScratchDb::mariadb());
+    let (o1, o2) = (db1.name.as_str(), db2.name.as_str());
+    // The read of `w_old` after `opening`, then `removal`.
+    let file = |opening: &str, removal: &str| {
+        format!(
+            "{opening}CREATE TABLE IF NOT EXISTS w_old (id int, c int);\nSELECT c FROM w_old;\n{removal}"
+        )
+    };
+    let remade = |target: &str| {
+        format!("DROP TABLE IF EXISTS {target}w_old;\nCREATE TABLE {target}w_old (id int);\n")
+    };
+    let (use1, use2) = (format!("USE {o1};\n"), format!("USE {o2};\n"));
+    let cases = [
+        Case {
+            name: "the drop and the creation after USE of the other database",
+            sql: file(&use1, &format!("{use2}{}", remade(""))),
+            fails_at: None,
+        },
+        Case {
+            name: "the drop and the creation of the other database's table, written",
+            sql: file(&use1, &remade(&format!("{o2}."))),
+            fails_at: None,
+        },
+        Case {
+            name: "the drop and the creation after USE of the same database",
+            sql: file(&use1, &format!("{use1}{}", remade(""))),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "the drop and the creation of the same database's table, written",
+            sql: file(&use1, &format!("{use2}{}", remade(&format!("{o1}.")))),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "a read in the connection's database, which is the other one",
+            sql: file("", &format!("{use2}{}", remade(""))),
+            fails_at: Some("SELECT c"),
+        },
+    ];
+    let options = dialect_options(Dialect::Mariadb);
+    // Each case starts with neither database's table; the first four open with a `USE`, so
+    // their connection's own database does not matter.
+    let setup = format!("DROP TABLE IF EXISTS {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;");
+    let mut failures = retry_mismatches(&cases[..4], &options, ScratchDb::mariadb, &setup);
+    // The last one reads in the connection's database: `o2` itself.
+    db2.exec(&setup);
+    let last = &cases[4];
+    let retry = common::retry::run_twice(&db2, &last.sql);
+    if retry.is_err() != last.fails_at.is_some() {
+        failures.push(format!("{}: the second run: {retry:?}", last.name));
+    }
+    let lines = retry_flagged_lines(&last.sql, &options);
+    if lines != [line_of(&last.sql, "SELECT c")] {
+        failures.push(format!("{}: lint flagged {lines:?} ({retry:?})", last.name));
+    }
+    // PF101: a drop of `d1.t` does not make way for a creation of `t` after `USE d2`, which
+    // fails on a re-run; after `USE d1` again it does.
+    let recreated = |second: &str| {
+        format!(
+            "{use1}CREATE TABLE IF NOT EXISTS t (id int);\nDROP TABLE t;\n{second}CREATE TABLE t (id int);\n"
+        )
+    };
+    let setup = format!("DROP TABLE IF EXISTS {o1}.t;\nDROP TABLE IF EXISTS {o2}.t;");
+    let cases = [
+        Case {
+            name: "a creation after USE of the other database than the drop's",
+            sql: recreated(&use2),
+            fails_at: Some("CREATE TABLE t (id int);"),
+        },
+        Case {
+            name: "a creation after USE of the drop's database",
+            sql: recreated(&use1),
+            fails_at: None,
+        },
+    ];
+    failures.extend(retry_mismatches(
+        &cases,
+        &options,
+        ScratchDb::mariadb,
+        &setup,
+    ));
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// Runs `sql` twice with the `sqlite3` shell (`-bail`: it stops at the first error) on a new

@@ -22,7 +22,8 @@ impl Sequence {
     /// and a [`Role::Creation`](super::Role::Creation) that [`Removals::may_bring_back`] what they remove).
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        if self.dialect == Dialect::Postgres {
+        // MySQL's and MariaDB's `USE db` too.
+        if self.dialect != Dialect::Sqlite {
             if let Some(change) = crate::sql::search_path::path_change(&statement.tokens) {
                 self.path_changes.push((index, super::path_after(change)));
                 return;

@@ -548,7 +548,7 @@ impl Sequence {
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
     /// removes an object, and a later creation of a removed object matters in every apply
     /// model (it brings it back, or a later view blocks its drop); a search_path change tells
-    /// which table a later unqualified name is (PostgreSQL). The first pass over a file
+    /// which table a later unqualified name is (PostgreSQL; MySQL's `USE db`). The first pass over a file
     /// the byte scan cannot split builds only the statements this accepts; on plain SQL it
     /// chooses by [`role`].
     pub fn may_look_ahead(text: &str) -> bool {
@@ -565,6 +565,11 @@ impl Sequence {
         ]
         .iter()
         .any(|w| contains_ignore_case(text, w))
+            || text
+                .trim_start()
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|w| w[..3].eq_ignore_ascii_case(b"use") && w[3].is_ascii_whitespace())
     }
 
     /// The SQL the runner executes before every run of this file: creations of what it
