@@ -1491,6 +1491,40 @@ mod tests {
     use crate::source::SourceFile;
     use crate::sql::Dialect;
 
+    /// A CHECK an ALTER adds in a procedure reads a column the file drops later: on MariaDB
+    /// (tests/lint_mysql_handlers_db.rs) a handler for 1054 keeps its re-run going; on MySQL,
+    /// whose 3820 (`Check constraint … refers to non-existing column`) is documented but not
+    /// run here, it must catch 3820 as well.
+    #[test]
+    fn a_check_on_a_dropped_column_needs_mysql_s_own_error_caught_on_mysql() {
+        let flagged = |dialect: Dialect, condition: &str| {
+            let sql = format!(
+                "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);
+DELIMITER //
+                 CREATE PROCEDURE p_case() BEGIN
+                 DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;
+                 ALTER TABLE t2 ADD CONSTRAINT t2_ck CHECK (p > 0);
+END //
+DELIMITER ;
+                 CALL p_case();
+ALTER TABLE t2 DROP COLUMN IF EXISTS p;
+"
+            );
+            let options = LintOptions {
+                dialect,
+                ..LintOptions::default()
+            };
+            lint_source(&SourceFile::new("m.sql", sql.as_str()), &options)
+                .iter()
+                .any(|f| f.rule.code == "PF123")
+        };
+        assert!(!flagged(Dialect::Mariadb, "1054, 1826"));
+        assert!(flagged(Dialect::Mariadb, "1072, 1826"));
+        assert!(flagged(Dialect::Mysql, "1054, 3822"));
+        assert!(!flagged(Dialect::Mysql, "1054, 3820, 3822"));
+        assert!(!flagged(Dialect::Mysql, "SQLEXCEPTION"));
+    }
+
     /// PostgreSQL 16's `IS JSON` predicates (no server here to run them on): their words are
     /// syntax, not columns of the table the file creates again; the column they test is one.
     #[test]
