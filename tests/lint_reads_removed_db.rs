@@ -687,6 +687,23 @@ const SEARCH_PATH_SETUP: &str = "CREATE TABLE w_old (id int, c text);\n\
 /// search_path change between: an unqualified name is in the first schema of the search_path
 /// in force at its own statement (a re-run starts in a new session, under the connection's).
 const SEARCH_PATH_CASES: &[common::retry::Case] = &[
+    // A column's drop is of the table its statement's search_path names too.
+    common::retry::Case {
+        name: "a column the drop under a search_path with archive first takes is archive's",
+        statements: &[
+            "UPDATE w_old SET c = 'x';",
+            "SET search_path TO archive;",
+            "ALTER TABLE w_old DROP COLUMN IF EXISTS c;",
+        ],
+    },
+    common::retry::Case {
+        name: "a column the drop under a search_path with public first takes is the read's",
+        statements: &[
+            "UPDATE w_old SET c = 'x';",
+            "SET search_path TO public;",
+            "ALTER TABLE w_old DROP COLUMN IF EXISTS c;",
+        ],
+    },
     common::retry::Case {
         name: "the drop and the creation come after a search_path that puts archive first",
         statements: &[
@@ -907,6 +924,38 @@ fn use_puts_the_unqualified_names_after_it_in_its_database_on_mariadb() {
             name: "a creation after USE of the drop's database",
             sql: recreated(&use1),
             fails_at: None,
+        },
+    ];
+    failures.extend(retry_mismatches(
+        &cases,
+        &options,
+        ScratchDb::mariadb,
+        &setup,
+    ));
+    // A column's drop is of the table of its own statement's database.
+    let setup = format!(
+        "DROP TABLE IF EXISTS {o1}.t;\nDROP TABLE IF EXISTS {o2}.t;\nCREATE TABLE {o2}.t (id int, c int);"
+    );
+    let dropped = |table: &str| {
+        format!(
+            "{use1}CREATE TABLE IF NOT EXISTS t (id int, c int);\nUPDATE t SET c = 1;\nALTER TABLE {table} DROP COLUMN IF EXISTS c;\n"
+        )
+    };
+    let cases = [
+        Case {
+            name: "a column of the other database's table, written, dropped",
+            sql: dropped(&format!("{o2}.t")),
+            fails_at: None,
+        },
+        Case {
+            name: "a column of the same database's table, written, dropped",
+            sql: dropped(&format!("{o1}.t")),
+            fails_at: Some("UPDATE t"),
+        },
+        Case {
+            name: "a column of the same database's table dropped",
+            sql: dropped("t"),
+            fails_at: Some("UPDATE t"),
         },
     ];
     failures.extend(retry_mismatches(

@@ -38,7 +38,8 @@ impl Sequence {
             }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
-            if let Key::Object(ObjectKind::Table, _) = step.key {
+            // A column's step acts in its table's schema.
+            if let Key::Object(ObjectKind::Table, _) | Key::Column(..) = step.key {
                 self.table_schemas
                     .entry(step.key.digest())
                     .or_default()

@@ -440,8 +440,8 @@ pub struct Sequence {
     opaque_before: bool,
     /// Table → the last top-level CREATE TABLE of it: index and created columns.
     table_columns: DigestMap<(u32, Vec<String>)>,
-    /// Table → each top-level step on it (a creation or removal): of same-named tables of
-    /// several schemas, which one a step acts on ([`Sequence::recreated_after`]).
+    /// Table (or column) → each top-level step on it (a creation or removal): of same-named
+    /// tables of several schemas, which one a step acts on ([`Sequence::recreated_after`]).
     table_schemas: DigestMap<Vec<TableStep>>,
     /// First pass (PostgreSQL): the top-level statements that change the search_path, in file
     /// order, with where an unqualified name goes after each ([`PathAfter`]).
