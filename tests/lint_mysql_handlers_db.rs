@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::retry::{dialect_options, line_of, retry_flagged_lines, run_twice};
+use common::retry::{dialect_options, line_of, retry_findings, retry_flagged_lines, run_twice};
 use common::ScratchDb;
 use preflight::sql::Dialect;
 
@@ -640,4 +640,124 @@ fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
     // Without the drop, the ADD COLUMN's 1060 is what the second run raises.
     assert_flags_match_retry("under_1054_kept", &file("1054", ""), alter);
     assert_flags_match_retry("under_1060_kept", &file("1060", ""), None);
+    // A drop before the ALTER, which the file undoes before it runs, leaves the column there
+    // for the MODIFY: the second run fails on the ADD COLUMN's 1060, at the top level or in
+    // the same body.
+    let given_back =
+        "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\nALTER TABLE t2 ADD COLUMN IF NOT EXISTS p INT;\n";
+    let before = |condition: &str, in_body: bool| {
+        let (top, body) = if in_body {
+            ("", given_back)
+        } else {
+            (given_back, "")
+        };
+        format!(
+            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{top}{}",
+            wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{body}\
+                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
+            ))
+        )
+    };
+    assert_flags_match_retry("dropped_before_under_1054", &before("1054", false), alter);
+    assert_flags_match_retry(
+        "dropped_before_in_the_body_under_1054",
+        &before("1054", true),
+        alter,
+    );
+    assert_flags_match_retry("dropped_before_under_1060", &before("1060", false), None);
+    // Dropped after it in the same body: a second run finds it gone, and 1054 is caught.
+    let after_in_body = format!(
+        "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}",
+        wrap(
+            "DECLARE CONTINUE HANDLER FOR 1054 BEGIN END;\n\
+             ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;\n\
+             ALTER TABLE t2 DROP COLUMN IF EXISTS p;"
+        )
+    );
+    assert_flags_match_retry("dropped_after_in_the_body_under_1054", &after_in_body, None);
+}
+
+/// A constraint an ALTER adds in a block reads what a later statement of the file removes, and
+/// its second run fails with the error of what it reads: a CHECK's column 1054 (not 1072), a
+/// foreign key's own column 1072 (not 1054), the table it references 1005 (errno 150, not the
+/// 1146 of a read of it). Each handler also catches the constraint's duplicate (1826 for a
+/// CHECK, 1005 for a foreign key), so only PF123 decides; it flags the ALTER exactly when the
+/// server fails the second run, with that error, in a block and in a called procedure.
+#[test]
+fn a_handler_keeps_a_constraint_on_a_removed_object_running_exactly_when_it_catches_its_error_on_mariadb(
+) {
+    let check = "ALTER TABLE t2 ADD CONSTRAINT t2_ck CHECK (p > 0);";
+    let drop_column = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
+    let key = "ALTER TABLE t2 ADD CONSTRAINT t2_fk FOREIGN KEY (p) REFERENCES p2 (id);";
+    let drop_key_column =
+        "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk, DROP COLUMN IF EXISTS p;\n";
+    let drop_parent =
+        "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk;\nDROP TABLE IF EXISTS p2;\n";
+    // (name, handler's conditions, the ALTER, what the file removes after it, the error
+    // number of the failing second run).
+    let cases: [(&str, &str, &str, &str, Option<&str>); 6] = [
+        ("check_under_1054", "1054, 1826", check, drop_column, None),
+        (
+            "check_under_1072",
+            "1072, 1826",
+            check,
+            drop_column,
+            Some("1054"),
+        ),
+        (
+            "key_column_under_1072",
+            "1072, 1005",
+            key,
+            drop_key_column,
+            None,
+        ),
+        (
+            "key_column_under_1054",
+            "1054, 1005",
+            key,
+            drop_key_column,
+            Some("1072"),
+        ),
+        ("parent_under_1005", "1005", key, drop_parent, None),
+        (
+            "parent_under_1146",
+            "1146, 1826, 1022",
+            key,
+            drop_parent,
+            Some("1005"),
+        ),
+    ];
+    for wrap in [block, procedure] {
+        for (name, condition, alter, removal, fails_with) in cases {
+            let sql = format!(
+                "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}{removal}",
+                wrap(&format!(
+                    "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{alter}"
+                ))
+            );
+            let db = ScratchDb::mariadb();
+            db.exec("CREATE TABLE p2 (id INT PRIMARY KEY);");
+            let retry = run_twice(&db, &sql);
+            drop(db);
+            assert_eq!(
+                retry.as_ref().err().map(|e| error_code(e).0),
+                fails_with.map(str::to_string),
+                "{name}: the server's second run\n{sql}"
+            );
+            let flagged: Vec<usize> = retry_findings(&sql, &dialect_options(Dialect::Mariadb))
+                .into_iter()
+                .filter(|f| f.rule.code == "PF123")
+                .filter_map(|f| f.location.start.map(|s| s.line))
+                .collect();
+            let expected: Vec<usize> = fails_with
+                .map(|_| line_of(&sql, alter))
+                .into_iter()
+                .collect();
+            assert_eq!(
+                flagged, expected,
+                "{name}: PF123's flags ({retry:?})\n{sql}"
+            );
+        }
+    }
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use common::retry::{
-    dialect_options, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
+    dialect_options, line_of, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
     RetryCase as Case,
 };
 use common::ScratchDb;
@@ -687,6 +687,23 @@ const SEARCH_PATH_SETUP: &str = "CREATE TABLE w_old (id int, c text);\n\
 /// search_path change between: an unqualified name is in the first schema of the search_path
 /// in force at its own statement (a re-run starts in a new session, under the connection's).
 const SEARCH_PATH_CASES: &[common::retry::Case] = &[
+    // A column's drop is of the table its statement's search_path names too.
+    common::retry::Case {
+        name: "a column the drop under a search_path with archive first takes is archive's",
+        statements: &[
+            "UPDATE w_old SET c = 'x';",
+            "SET search_path TO archive;",
+            "ALTER TABLE w_old DROP COLUMN IF EXISTS c;",
+        ],
+    },
+    common::retry::Case {
+        name: "a column the drop under a search_path with public first takes is the read's",
+        statements: &[
+            "UPDATE w_old SET c = 'x';",
+            "SET search_path TO public;",
+            "ALTER TABLE w_old DROP COLUMN IF EXISTS c;",
+        ],
+    },
     common::retry::Case {
         name: "the drop and the creation come after a search_path that puts archive first",
         statements: &[
@@ -826,4 +843,195 @@ fn a_read_of_a_table_of_another_database_resolves_by_its_database_on_mariadb() {
     let found = retry_findings(&cases[0].sql, &options);
     let named = format!("`{o1}.w_old.c`");
     assert!(found[0].message.contains(&named), "{found:#?}");
+}
+
+/// On MariaDB `USE db` puts the unqualified names after it in `db`: a read of `t` after `USE
+/// d1` is `d1.t`, and a later drop and creation of `t` after `USE d2` (or of `d2.t`) are of
+/// another table, whose columns the read does not need; after `USE d1` again, of the same. A
+/// read before any `USE` is in the connection's database, which may be `d2`.
+#[test]
+fn use_puts_the_unqualified_names_after_it_in_its_database_on_mariadb() {
+    let (db1, db2) = (ScratchDb::mariadb(), ScratchDb::mariadb());
+    let (o1, o2) = (db1.name.as_str(), db2.name.as_str());
+    // The read of `w_old` after `opening`, then `removal`.
+    let file = |opening: &str, removal: &str| {
+        format!(
+            "{opening}CREATE TABLE IF NOT EXISTS w_old (id int, c int);\nSELECT c FROM w_old;\n{removal}"
+        )
+    };
+    let remade = |target: &str| {
+        format!("DROP TABLE IF EXISTS {target}w_old;\nCREATE TABLE {target}w_old (id int);\n")
+    };
+    let (use1, use2) = (format!("USE {o1};\n"), format!("USE {o2};\n"));
+    let cases = [
+        Case {
+            name: "the drop and the creation after USE of the other database",
+            sql: file(&use1, &format!("{use2}{}", remade(""))),
+            fails_at: None,
+        },
+        Case {
+            name: "the drop and the creation of the other database's table, written",
+            sql: file(&use1, &remade(&format!("{o2}."))),
+            fails_at: None,
+        },
+        Case {
+            name: "the drop and the creation after USE of the same database",
+            sql: file(&use1, &format!("{use1}{}", remade(""))),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "the drop and the creation of the same database's table, written",
+            sql: file(&use1, &format!("{use2}{}", remade(&format!("{o1}.")))),
+            fails_at: Some("SELECT c"),
+        },
+        Case {
+            name: "a read in the connection's database, which is the other one",
+            sql: file("", &format!("{use2}{}", remade(""))),
+            fails_at: Some("SELECT c"),
+        },
+    ];
+    let options = dialect_options(Dialect::Mariadb);
+    // Each case starts with neither database's table; the first four open with a `USE`, so
+    // their connection's own database does not matter.
+    let setup = format!("DROP TABLE IF EXISTS {o1}.w_old;\nDROP TABLE IF EXISTS {o2}.w_old;");
+    let mut failures = retry_mismatches(&cases[..4], &options, ScratchDb::mariadb, &setup);
+    // The last one reads in the connection's database: `o2` itself.
+    db2.exec(&setup);
+    let last = &cases[4];
+    let retry = common::retry::run_twice(&db2, &last.sql);
+    if retry.is_err() != last.fails_at.is_some() {
+        failures.push(format!("{}: the second run: {retry:?}", last.name));
+    }
+    let lines = retry_flagged_lines(&last.sql, &options);
+    if lines != [line_of(&last.sql, "SELECT c")] {
+        failures.push(format!("{}: lint flagged {lines:?} ({retry:?})", last.name));
+    }
+    // PF101: a drop of `d1.t` does not make way for a creation of `t` after `USE d2`, which
+    // fails on a re-run; after `USE d1` again it does.
+    let recreated = |second: &str| {
+        format!(
+            "{use1}CREATE TABLE IF NOT EXISTS t (id int);\nDROP TABLE t;\n{second}CREATE TABLE t (id int);\n"
+        )
+    };
+    let setup = format!("DROP TABLE IF EXISTS {o1}.t;\nDROP TABLE IF EXISTS {o2}.t;");
+    let cases = [
+        Case {
+            name: "a creation after USE of the other database than the drop's",
+            sql: recreated(&use2),
+            fails_at: Some("CREATE TABLE t (id int);"),
+        },
+        Case {
+            name: "a creation after USE of the drop's database",
+            sql: recreated(&use1),
+            fails_at: None,
+        },
+    ];
+    failures.extend(retry_mismatches(
+        &cases,
+        &options,
+        ScratchDb::mariadb,
+        &setup,
+    ));
+    // A column's drop is of the table of its own statement's database.
+    let setup = format!(
+        "DROP TABLE IF EXISTS {o1}.t;\nDROP TABLE IF EXISTS {o2}.t;\nCREATE TABLE {o2}.t (id int, c int);"
+    );
+    let dropped = |table: &str| {
+        format!(
+            "{use1}CREATE TABLE IF NOT EXISTS t (id int, c int);\nUPDATE t SET c = 1;\nALTER TABLE {table} DROP COLUMN IF EXISTS c;\n"
+        )
+    };
+    let cases = [
+        Case {
+            name: "a column of the other database's table, written, dropped",
+            sql: dropped(&format!("{o2}.t")),
+            fails_at: None,
+        },
+        Case {
+            name: "a column of the same database's table, written, dropped",
+            sql: dropped(&format!("{o1}.t")),
+            fails_at: Some("UPDATE t"),
+        },
+        Case {
+            name: "a column of the same database's table dropped",
+            sql: dropped("t"),
+            fails_at: Some("UPDATE t"),
+        },
+    ];
+    failures.extend(retry_mismatches(
+        &cases,
+        &options,
+        ScratchDb::mariadb,
+        &setup,
+    ));
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Runs `sql` twice with the `sqlite3` shell (`-bail`: it stops at the first error) on a new
+/// database file: the second run's error, if any.
+fn sqlite_run_twice(sql: &str) -> Result<(), String> {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("m.sqlite");
+    let run = || {
+        let mut child = std::process::Command::new("sqlite3")
+            .arg("-bail")
+            .arg(&file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the sqlite3 shell runs");
+        child
+            .stdin
+            .take()
+            .expect("its stdin")
+            .write_all(sql.as_bytes())
+            .expect("the file reaches sqlite3");
+        let out = child.wait_with_output().expect("sqlite3 ends");
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+        }
+    };
+    run().unwrap_or_else(|e| panic!("the first run fails: {e}\n{sql}"));
+    run()
+}
+
+/// On SQLite every table but a `WITHOUT ROWID` one has the rowid, under `rowid`, `oid` and
+/// `_rowid_`: a read of it from a table the file drops and creates again as a rowid table runs
+/// on a re-run, one from a table re-created `WITHOUT ROWID` fails (`no such column: rowid`),
+/// unless that declares a column of the name (checked with the `sqlite3` shell).
+#[test]
+fn the_rowid_is_a_column_of_every_rowid_table_on_sqlite() {
+    let file = |read: &str, recreated: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS w_old (id INTEGER PRIMARY KEY, a TEXT);\n\
+             SELECT {read}, a FROM w_old;\nDROP TABLE w_old;\n{recreated};\n"
+        )
+    };
+    let rowid_table = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT)";
+    let strict = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) STRICT";
+    let without = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) WITHOUT ROWID";
+    let both = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT) STRICT, WITHOUT ROWID";
+    let declared = "CREATE TABLE w_old (id INTEGER PRIMARY KEY, a TEXT, oid TEXT) WITHOUT ROWID";
+    let mut cases = Vec::new();
+    for read in ["rowid", "oid", "_rowid_", "ROWID"] {
+        cases.push((file(read, rowid_table), false));
+        cases.push((file(read, strict), false));
+        cases.push((file(read, without), true));
+        cases.push((file(read, both), true));
+        cases.push((file(read, declared), read != "oid"));
+    }
+    let options = dialect_options(Dialect::Sqlite);
+    for (sql, fails) in cases {
+        let retry = sqlite_run_twice(&sql);
+        assert_eq!(retry.is_err(), fails, "the second run: {retry:?}\n{sql}");
+        let expected: Vec<usize> = fails.then_some(2).into_iter().collect();
+        assert_eq!(
+            retry_flagged_lines(&sql, &options),
+            expected,
+            "lint's flags (second run: {retry:?})\n{sql}"
+        );
+    }
 }

@@ -359,9 +359,14 @@ impl<'a> FileLinter<'a> {
                 .do_block
                 .and_then(|d| d.after_failure_of)
                 .map(|first| statement.nested.get(first));
-            let inner = match first_failure_undone(first, inner, &self.sequence)
-                .or_else(|| guard_once_removed(inner, &self.sequence))
-            {
+            let inner = match first_failure_undone(first, inner, &self.sequence).or_else(|| {
+                guard_once_removed(
+                    inner,
+                    &self.sequence,
+                    statement.index,
+                    &statement.nested[position + 1..],
+                )
+            }) {
                 Some(statement) => {
                     unguarded = statement;
                     &unguarded
@@ -524,8 +529,16 @@ fn guarded_as(inner: &Statement, guarded: bool) -> Statement {
 /// `inner`, a statement of a DO block or of a called routine's body, guarded when a handler
 /// catches what its re-run raises once the file removes a column a `MODIFY` of it changes in
 /// place (MariaDB: 1054, reported first, [`crate::sql::DoBlockContext::guarded_once_removed`])
-/// and the file does. `None`: its guard stands.
-fn guard_once_removed(inner: &Statement, sequence: &Sequence) -> Option<Statement> {
+/// and the file does after it: a later top-level statement, or one of `later` (the statements
+/// of the body after it), of top-level statement `top`. A removal before it does not make its
+/// re-run fail there: the file may give the column back in between (`DROP COLUMN IF EXISTS a;
+/// ADD COLUMN a INT`), and the MODIFY then finds it. `None`: its guard stands.
+fn guard_once_removed(
+    inner: &Statement,
+    sequence: &Sequence,
+    top: usize,
+    later: &[Statement],
+) -> Option<Statement> {
     inner
         .context
         .do_block
@@ -537,7 +550,8 @@ fn guard_once_removed(inner: &Statement, sequence: &Sequence) -> Option<Statemen
             .filter(|c| !c.renames() && !c.if_exists)
             .and_then(|c| crate::sql::folded(c.old))
             .is_some_and(|column| {
-                sequence.removes(&super::sequence::Key::Column(table.to_string(), column))
+                let key = super::sequence::Key::Column(table.to_string(), column);
+                sequence.removed_for_retry_of_body(&key, top, later)
             })
     });
     removed.then(|| guarded_as(inner, true))
@@ -625,9 +639,11 @@ impl CallChecker<'_, '_> {
                         file.sequence,
                     )
                 });
-            let undone = undone.or_else(|| guard_once_removed(&run.statement, file.sequence));
-            let statement = undone.as_ref().unwrap_or(&run.statement);
             let (earlier_in_body, later_in_body) = around(i);
+            let undone = undone.or_else(|| {
+                guard_once_removed(&run.statement, file.sequence, file.top_index, later_in_body)
+            });
+            let statement = undone.as_ref().unwrap_or(&run.statement);
             let cx = StatementCx {
                 options,
                 source: run_source,

@@ -127,6 +127,10 @@ pub struct ReadGuard {
     /// A handler around it catches `invalid_foreign_key` (42830): the key a foreign key it
     /// adds references is gone (`there is no unique constraint matching given keys`).
     pub bad_reference: bool,
+    /// A handler around it catches what adding a foreign key raises when the table it
+    /// references is gone: `undefined_table` (42P01), on MariaDB 1005, on MySQL 1824 (not the
+    /// 1146 of a read of that table).
+    pub missing_parent: bool,
     /// Of each IF around it whose catalog check holds only while what it tests exists: the
     /// names the check mentions, lower case.
     pub checks: Vec<Vec<String>>,
@@ -149,6 +153,16 @@ impl ReadGuard {
                 .checks
                 .iter()
                 .any(|m| names(m, table) && column.is_none_or(|c| names(m, c)))
+    }
+
+    /// Does the statement survive `table` (lower case), which a foreign key it adds
+    /// references, being gone?
+    pub fn protects_parent(&self, table: &str) -> bool {
+        self.missing_parent
+            || self
+                .checks
+                .iter()
+                .any(|m| m.contains(&table.to_lowercase()))
     }
 
     /// Does the statement survive constraint `name` of `table` being gone, with `column` that
@@ -175,6 +189,7 @@ impl ReadGuard {
                 guard.missing_column |= outer.missing_column;
                 guard.missing_object |= outer.missing_object;
                 guard.bad_reference |= outer.bad_reference;
+                guard.missing_parent |= outer.missing_parent;
                 guard.checks.extend(outer.checks);
                 Some(guard)
             }

@@ -1,7 +1,9 @@
 //! Statements that change the session's `search_path` (PostgreSQL), read from their tokens:
 //! `SET [SESSION|LOCAL] search_path {TO|=} …`, `SET [LOCAL] SCHEMA '…'`, `RESET search_path`,
-//! `RESET ALL` and `SELECT [pg_catalog.]set_config('search_path', '…', is_local)`. Both the
-//! reconcile replay and lint's sequence model resolve unqualified names with them.
+//! `RESET ALL` and `SELECT [pg_catalog.]set_config('search_path', '…', is_local)`; and MySQL's
+//! and MariaDB's `USE db`, which puts unqualified names in `db` as a one-schema search_path
+//! does. Both the reconcile replay and lint's sequence model resolve unqualified names with
+//! them.
 
 use super::lexer::Tok;
 use sqlparser::tokenizer::Token;
@@ -25,6 +27,9 @@ pub fn path_change(tokens: &[Tok]) -> Option<PathChange> {
     let opening = tokens
         .iter()
         .find(|t| !matches!(t.token, Token::SemiColon))?;
+    if opening.is_kw("USE") {
+        return use_database(tokens);
+    }
     if !(opening.is_kw("SET") || opening.is_kw("RESET") || opening.is_kw("SELECT")) {
         return None;
     }
@@ -105,6 +110,21 @@ pub fn path_change(tokens: &[Tok]) -> Option<PathChange> {
     Some(PathChange {
         local,
         schemas: Some(split_setting(&setting.join(", "))),
+    })
+}
+
+/// MySQL/MariaDB `USE db`: unqualified names are in `db` from there on, as in the first schema
+/// of a search_path; its name folded as a written database name is ([`crate::sql::folded`]).
+fn use_database(tokens: &[Tok]) -> Option<PathChange> {
+    let mut words = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::SemiColon));
+    let (Some(_), Some(name), None) = (words.next(), words.next(), words.next()) else {
+        return None;
+    };
+    Some(PathChange {
+        local: false,
+        schemas: Some(vec![super::folded(name)?]),
     })
 }
 
@@ -310,7 +330,10 @@ mod tests {
         assert_eq!(change("SET search_path TO DEFAULT"), default);
         assert_eq!(change("RESET search_path"), default);
         assert_eq!(change("RESET ALL"), default);
+        let lexed = crate::sql::lexer::lex(Dialect::Mariadb, "USE `App`;", 0..10);
+        assert_eq!(path_change(&lexed.tokens), set(false, &["app"]));
         for other in [
+            "USE a b",
             "SET statement_timeout = 0",
             "SET search_path TO app,",
             "SELECT set_config('search_path', current_setting('x'), false)",

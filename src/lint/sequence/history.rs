@@ -249,10 +249,11 @@ impl Sequence {
     /// search_path change from `i` on set (`SELECT c FROM t; SET search_path TO a; DROP TABLE
     /// t` drops `a.t`); where the first pass cannot tell it, the name may be any table. Under
     /// the connection's own, `public.t` and `t` may be the same table, `a.t` and `t` not
-    /// ([`crate::sql::do_block::RowTable::may_be`]). Any other key: yes.
+    /// ([`crate::sql::do_block::RowTable::may_be`]). A column: as its table. Any other key: yes.
     fn may_act_on(&self, key: &Key, i: usize, j: u32, event: Event, written: Option<&str>) -> bool {
         use crate::sql::do_block::RowTable;
-        let Key::Object(ObjectKind::Table, base) = key else {
+        // A column: of its table.
+        let (Key::Object(ObjectKind::Table, base) | Key::Column(base, _)) = key else {
             return true;
         };
         let home = self.search_path.home();
@@ -290,20 +291,20 @@ impl Sequence {
     /// May a statement after `i` (the current one) that removes table `key` remove the table a
     /// name of statement `i` that writes schema `written` (`None`: unqualified) denotes? A
     /// top-level one where `may_act_on` says so, one in a DO block always (its names
-    /// are not followed). Any other key: yes.
+    /// are not followed). A column: as its table, when a top-level statement after `i` drops it
+    /// by that name (one a cascade takes, under a name a rename gave its table, may be it). Any
+    /// other key: yes.
     pub fn removal_after_may_act_on(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
-        let Key::Object(ObjectKind::Table, _) = key else {
+        let column = matches!(key, Key::Column(..));
+        if !(column || matches!(key, Key::Object(ObjectKind::Table, _))) {
             return true;
-        };
+        }
         let d = key.digest();
         let after = |&&(_, j, e): &&(u64, u32, Event)| j as usize > i && e == Event::Remove;
+        let mut top = self.events.of(d).iter().filter(after).peekable();
         self.conditional.of(d).iter().any(|e| after(&e))
-            || self
-                .events
-                .of(d)
-                .iter()
-                .filter(after)
-                .any(|&(_, j, e)| self.may_act_on(key, i, j, e, written))
+            || (column && top.peek().is_none())
+            || top.any(|&(_, j, e)| self.may_act_on(key, i, j, e, written))
     }
 
     /// Does a statement after `i` bring `key` back, by creating it or renaming something to it?
@@ -910,6 +911,38 @@ impl Sequence {
             })
             .map(|(key, _)| (key, top))
             .collect()
+    }
+
+    /// Is `key` gone for a retry that reaches a statement of the body of top-level statement
+    /// `top` (a DO block's, a block's or a called routine's)? A later top-level statement
+    /// removes it ([`Self::removed_after`]), or a statement of `later` (those of the body after
+    /// it, which a retry ran before) does last. A removal before it, which the file may undo
+    /// before it runs (`DROP COLUMN IF EXISTS a; ADD COLUMN a …`), does not count. Under a
+    /// per-file transaction, only what the file leaves removed.
+    pub fn removed_for_retry_of_body(
+        &self,
+        key: &Key,
+        top: usize,
+        later: &[crate::sql::Statement],
+    ) -> bool {
+        let d = key.digest();
+        if self.removed_after(d, top).is_some() {
+            return true;
+        }
+        // A called routine's body is not in the file's record: its own steps tell.
+        let last_later = later.iter().rev().find_map(|s| {
+            steps(s)
+                .into_iter()
+                .rev()
+                .find(|step| step.key == *key)
+                .map(|step| step.event)
+        });
+        last_later == Some(Event::Remove)
+            && !(self.transactional()
+                && self
+                    .removed
+                    .get(&d)
+                    .is_some_and(|r| r.last != Event::Remove))
     }
 
     /// Does a statement of the file (a DO block's included), before the current one or after

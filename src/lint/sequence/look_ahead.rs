@@ -22,7 +22,8 @@ impl Sequence {
     /// and a [`Role::Creation`](super::Role::Creation) that [`Removals::may_bring_back`] what they remove).
     pub fn look_ahead(&mut self, statement: &Statement) {
         let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
-        if self.dialect == Dialect::Postgres {
+        // MySQL's and MariaDB's `USE db` too.
+        if self.dialect != Dialect::Sqlite {
             if let Some(change) = crate::sql::search_path::path_change(&statement.tokens) {
                 self.path_changes.push((index, super::path_after(change)));
                 return;
@@ -37,7 +38,8 @@ impl Sequence {
             }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
-            if let Key::Object(ObjectKind::Table, _) = step.key {
+            // A column's step acts in its table's schema.
+            if let Key::Object(ObjectKind::Table, _) | Key::Column(..) = step.key {
                 self.table_schemas
                     .entry(step.key.digest())
                     .or_default()
@@ -113,7 +115,7 @@ impl Sequence {
             let columns = columns
                 .get_or_insert_with(|| match kind {
                     ObjectKind::Table => {
-                        crate::lint::rules::read_removed_later::created_columns(statement)
+                        crate::lint::rules::read_removed_later::table_columns(statement)
                     }
                     _ => created_attributes(statement),
                 })

@@ -450,8 +450,8 @@ pub struct Sequence {
     /// Table (or composite type) → the last top-level CREATE TABLE (CREATE TYPE … AS) of it:
     /// index and created columns (attributes).
     table_columns: DigestMap<(u32, Vec<String>)>,
-    /// Table → each top-level step on it (a creation or removal): of same-named tables of
-    /// several schemas, which one a step acts on ([`Sequence::recreated_after`]).
+    /// Table (or column) → each top-level step on it (a creation or removal): of same-named
+    /// tables of several schemas, which one a step acts on ([`Sequence::recreated_after`]).
     table_schemas: DigestMap<Vec<TableStep>>,
     /// First pass (PostgreSQL): the top-level statements that change the search_path, in file
     /// order, with where an unqualified name goes after each ([`PathAfter`]).
@@ -558,7 +558,7 @@ impl Sequence {
     /// Can the statement whose text is `text` matter to the look-ahead? Only a DROP or RENAME
     /// removes an object, and a later creation of a removed object matters in every apply
     /// model (it brings it back, or a later view blocks its drop); a search_path change tells
-    /// which table a later unqualified name is (PostgreSQL). The first pass over a file
+    /// which table a later unqualified name is (PostgreSQL; MySQL's `USE db`). The first pass over a file
     /// the byte scan cannot split builds only the statements this accepts; on plain SQL it
     /// chooses by [`role`].
     pub fn may_look_ahead(text: &str) -> bool {
@@ -575,6 +575,11 @@ impl Sequence {
         ]
         .iter()
         .any(|w| contains_ignore_case(text, w))
+            || text
+                .trim_start()
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|w| w[..3].eq_ignore_ascii_case(b"use") && w[3].is_ascii_whitespace())
     }
 
     /// The SQL the runner executes before every run of this file: creations of what it

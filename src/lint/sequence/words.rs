@@ -120,11 +120,15 @@ pub enum Role {
 /// The [`Role`] of the statement whose text is `text`.
 pub fn role(text: &str) -> Role {
     let (mut creates, mut special, mut alters, mut retypes) = (false, false, false, false);
-    // May change the search_path (`SET search_path`, `set_config`, `SET SCHEMA`, `RESET ALL`).
+    // May change the search_path (`SET search_path`, `set_config`, `SET SCHEMA`, `RESET ALL`),
+    // or the database (MySQL's `USE db`).
     let mut path = false;
     let removes_or_unsure = scan_words(text, |w| {
         match w.len() {
-            3 => creates |= is_word(w, "add"),
+            3 => {
+                creates |= is_word(w, "add");
+                path |= is_word(w, "use");
+            }
             4 if is_word(w, "drop") => return true,
             4 => {
                 special |= is_word(w, "view");

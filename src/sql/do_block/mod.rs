@@ -356,9 +356,11 @@ impl Guarded {
         for h in self.mysql_handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column(statement);
+            guard.missing_parent |= h.catches_missing_parent();
         }
         for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
+            guard.missing_parent |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
             guard.missing_object |= h.catches_missing_object();
             guard.bad_label |= h.catches_bad_label();
