@@ -915,7 +915,7 @@ impl Sequence {
 
     /// Is `key` gone for a retry that reaches a statement of the body of top-level statement
     /// `top` (a DO block's, a block's or a called routine's)? A later top-level statement
-    /// removes it ([`Self::removed_after`]), or a statement of `later` (those of the body after
+    /// removes it (`removed_after`), or a statement of `later` (those of the body after
     /// it, which a retry ran before) does last. A removal before it, which the file may undo
     /// before it runs (`DROP COLUMN IF EXISTS a; ADD COLUMN a …`), does not count. Under a
     /// per-file transaction, only what the file leaves removed.
