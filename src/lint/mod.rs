@@ -8,7 +8,7 @@
 //! Rules live one per file in `rules/`; the engine adds locations, severities and suppressions.
 
 mod calls;
-mod columns;
+pub(crate) mod columns;
 mod compat;
 mod deploy;
 mod digest;

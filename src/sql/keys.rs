@@ -158,9 +158,9 @@ fn element_keys(
                         None if columns.is_empty() => None,
                         None => Some(name.unwrap_or_else(|| {
                             if is_primary {
-                                format!("{table}_pkey")
+                                object_name(table, None, "pkey")
                             } else {
-                                format!("{table}_{}_key", columns.join("_"))
+                                object_name(table, Some(&columns.join("_")), "key")
                             }
                         })),
                     };
@@ -178,6 +178,12 @@ fn element_keys(
         }
         k += 1;
     }
+}
+
+/// PostgreSQL's name for a derived object (`makeObjectName`): `name1[_name2]_label`, the
+/// longer of `name1` and `name2` cut first to fit 63 bytes.
+pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    crate::reconcile::expected::Engine::Postgres.generated(name1, name2, label)
 }
 
 /// The columns of a table constraint's key, from `rest`, what follows its `PRIMARY KEY` or

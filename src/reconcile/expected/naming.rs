@@ -85,7 +85,7 @@ impl Engine {
 
     /// PostgreSQL's `makeObjectName`: `name1_name2_label`, shortening the longer of name1 and
     /// name2 one byte at a time until the whole fits in 63 bytes.
-    fn generated(self, name1: &str, name2: Option<&str>, label: &str) -> String {
+    pub(crate) fn generated(self, name1: &str, name2: Option<&str>, label: &str) -> String {
         let name2 = name2.filter(|n| !n.is_empty());
         if self.is_mysql() {
             let name = match name2 {

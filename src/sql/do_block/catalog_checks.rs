@@ -3,6 +3,7 @@
 //! filled), what each tests, and which names a statement creates or drops for a check to find.
 
 use super::case_fold::{compared_literals, folds_case, Compared};
+use crate::sql::keys::object_name;
 use crate::sql::lexer::{top_level, Tok};
 use crate::sql::Statement;
 use sqlparser::tokenizer::Token;
@@ -56,17 +57,16 @@ impl Branch {
             return false;
         }
         // `IF (SELECT count(*) FROM pg_namespace WHERE nspname = 'a') = 1 THEN CREATE TYPE m`:
-        // the check is not about `m`, and the block makes nothing it looks for. A name that
-        // holds the created one (`'_m'`, the array type `CREATE TYPE m` makes) may be the
-        // statement's own.
+        // the check is not about `m`, and the block makes nothing it looks for. Only a name
+        // the statement makes, spelled or implicit (`'_m'`, the array type `CREATE TYPE m`
+        // makes; `'t_pkey'`), is its own: `'m_x'` merely holds `m`.
         if let Some(looked_for) = &self.unmade_names {
             let created = created_names(statement);
-            let about_it = created.iter().any(|n| {
-                let n = n.to_lowercase();
-                looked_for.iter().any(|l| l.contains(&n))
-            });
-            if !created.is_empty() && !about_it {
-                return false;
+            if !created.is_empty() {
+                let made = made_names(statement, &created);
+                if !made.iter().any(|n| looked_for.contains(n)) {
+                    return false;
+                }
             }
         }
         if !self.reenters {
@@ -1273,6 +1273,155 @@ fn created_names(statement: &Statement) -> Vec<String> {
     }
 }
 
+/// The names, lower case, a run of `statement` makes in the catalog: its own (`created`,
+/// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
+/// view, composite, enum, range or domain (and a range's multirange `t_multirange`,
+/// `_t_multirange`), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
+/// `ALTER TABLE t ADD COLUMN …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`,
+/// `t_c_key` of a UNIQUE), the sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of
+/// a foreign key, `t_c_check` of a check on one column (`t_check` on more), each cut to 63
+/// bytes as PostgreSQL does ([`object_name`]).
+fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
+    use crate::lint::columns::{added_column_at, column_name, table_elements};
+    use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
+    let mut made: Vec<String> = created.iter().map(|n| n.to_lowercase()).collect();
+    // `t_pkey`, `t_c_key`, and the names the statement gives its keys.
+    made.extend(
+        crate::sql::keys::declared_keys(statement)
+            .into_iter()
+            .map(|k| k.name.to_lowercase()),
+    );
+    let shape = &statement.shape;
+    let Some(name) = shape.object().map(|n| n.base().to_lowercase()) else {
+        return made;
+    };
+    let tokens = &statement.tokens;
+    // A sequence has no row type since PostgreSQL 14, an index none at all.
+    let typed = matches!(
+        shape.kind,
+        ShapeKind::Create(
+            ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::ForeignTable
+                | ObjectKind::Type
+                | ObjectKind::Domain
+        )
+    );
+    if typed {
+        made.push(array_type_name(&name));
+        let range = tokens
+            .windows(2)
+            .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
+        if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
+            let multirange = object_name(&name, None, "multirange");
+            made.push(array_type_name(&multirange));
+            made.push(multirange);
+        }
+    }
+    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+    let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
+        ShapeKind::Create(ObjectKind::Table) => {
+            let elements = table_elements(statement);
+            let columns: Vec<String> = elements
+                .iter()
+                .filter_map(|e| column_name(e, statement.dialect).and_then(folded))
+                .collect();
+            elements
+                .into_iter()
+                .map(|e| {
+                    let column = column_name(e, statement.dialect).and_then(folded);
+                    // A table CHECK on one of the columns is named for it.
+                    let checked = match (&column, e.first()) {
+                        (None, Some(first)) if first.is_kw("CHECK") => {
+                            let mut read: Vec<String> = e
+                                .iter()
+                                .filter_map(folded)
+                                .filter(|w| columns.contains(w))
+                                .collect();
+                            read.dedup();
+                            (read.len() == 1).then(|| read.remove(0))
+                        }
+                        _ => None,
+                    };
+                    (e, column.or(checked))
+                })
+                .collect()
+        }
+        ShapeKind::AlterTable => shape
+            .actions
+            .iter()
+            .filter(|a| a.kind == AlterActionKind::AddColumn)
+            .map(|a| {
+                let action = crate::sql::tokens_in(tokens, &a.range);
+                let at = added_column_at(action).min(action.len());
+                let column = action.get(at).and_then(folded);
+                (&action[at..], column)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (element, column) in elements {
+        made.extend(implicit_names(&name, element, column.as_deref()));
+    }
+    made
+}
+
+/// The names PostgreSQL gives what table `table`'s element `element` (a column definition of
+/// column `column`, or a table constraint, with `column` the one a CHECK reads) makes unnamed:
+/// see [`made_names`].
+fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<String> {
+    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+    let mut out = Vec::new();
+    let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
+    // The columns of the `(…)` right after `k` (`FOREIGN KEY (a, b)`), joined with `_`.
+    let listed = |k: usize| -> Option<String> {
+        let open = (k + 1..element.len()).find(|&i| element[i].is(&Token::LParen))?;
+        let close = crate::sql::lexer::matching_paren(element, open)?;
+        let names: Vec<String> = element[open + 1..close].iter().filter_map(folded).collect();
+        (!names.is_empty()).then(|| names.join("_"))
+    };
+    for (k, t) in element.iter().enumerate() {
+        // `CONSTRAINT c CHECK (…)`: the name is spelled.
+        let named = k >= 2 && element[k - 2].is_kw("CONSTRAINT");
+        let first_word = |kw: &str| t.is_kw(kw) && !named;
+        if is_column && k == 1 {
+            let serial = t.bare_word().is_some_and(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial"
+                )
+            });
+            if serial {
+                out.push(object_name(table, column, "seq"));
+            }
+        }
+        if t.is_kw("IDENTITY") && is_column {
+            out.push(object_name(table, column, "seq"));
+        }
+        if first_word("REFERENCES") && is_column {
+            out.push(object_name(table, column, "fkey"));
+        }
+        if first_word("FOREIGN") && !is_column {
+            out.extend(listed(k).map(|cols| object_name(table, Some(&cols), "fkey")));
+        }
+        if first_word("CHECK") {
+            out.push(object_name(table, column, "check"));
+        }
+    }
+    out
+}
+
+/// The array type PostgreSQL makes for type `name` (`makeArrayTypeName`): `_name`, cut to 63
+/// bytes.
+fn array_type_name(name: &str) -> String {
+    let mut n = name.len().min(62);
+    while !name.is_char_boundary(n) {
+        n -= 1;
+    }
+    format!("_{}", &name[..n])
+}
+
 /// Does `statement`, an `ALTER TABLE`, change a column's type (`ALTER [COLUMN] c [SET DATA]
 /// TYPE t`)?
 fn changes_column_type(statement: &Statement) -> bool {
@@ -1472,6 +1621,54 @@ mod tests {
                 (v, text[bytes].to_string())
             })
             .collect()
+    }
+
+    /// What `sql`'s one statement makes, as [`super::made_names`] reads it.
+    fn made(sql: &str) -> Vec<String> {
+        let source = crate::source::SourceFile::new("m.sql", sql);
+        let statement = crate::sql::parse_source(&source, Dialect::Postgres)
+            .statements
+            .remove(0);
+        let mut made = super::made_names(&statement, &super::created_names(&statement));
+        made.sort();
+        made
+    }
+
+    fn sorted<S: ToString>(names: &[S]) -> Vec<String> {
+        let mut names: Vec<String> = names.iter().map(S::to_string).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn made_names_are_those_postgresql_derives_cut_to_63_bytes() {
+        // As PostgreSQL 15 names them.
+        let long = "abcdefghij".repeat(6);
+        assert_eq!(
+            made(&format!(
+                "CREATE TABLE {long} (id serial PRIMARY KEY, colcolcolcolcolcolcolcolcol int UNIQUE)"
+            )),
+            sorted(&[
+                long.clone(),
+                format!("_{long}"),
+                format!("{}_id_seq", &long[..56]),
+                format!("{}_pkey", &long[..58]),
+                format!("{}_colcolcolcolcolcolcolcolcol_key", &long[..31]),
+            ])
+        );
+        assert_eq!(
+            made("CREATE TABLE t (id int, c int CHECK (c > 0), CHECK (id < c), CHECK (id > 0), CONSTRAINT n UNIQUE (c), FOREIGN KEY (id, c) REFERENCES u)"),
+            sorted(&["t", "_t", "t_c_check", "t_check", "t_id_check", "n", "t_id_c_fkey"])
+        );
+        assert_eq!(
+            made("CREATE TYPE r AS RANGE (subtype = int4)"),
+            sorted(&["r", "_r", "_r_multirange", "r_multirange"])
+        );
+        assert_eq!(made("CREATE SEQUENCE s"), sorted(&["s"]));
+        assert_eq!(
+            made("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES u"),
+            sorted(&["c", "t_c_seq", "t_c_fkey"])
+        );
     }
 
     #[test]
