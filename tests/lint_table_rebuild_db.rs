@@ -645,6 +645,17 @@ fn rebuild_read_cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the rebuild adds the column the copy filters on to the new table",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "ALTER TABLE r_new ADD COLUMN b int;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
             name: "the rebuild keeps the column the copy filters on",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",

@@ -280,8 +280,20 @@ impl Sequence {
             r as usize > i && r < *j && e == Event::Remove && self.may_act_on(key, i, r, e, written)
         })?;
         let (at, columns) = self.table_columns.get(old)?;
-        (*at < *j && self.made_right_before(*old, *j, |c| c == *at))
+        // A column added to the source before the rename, or to the table after it, is there
+        // on a re-run too.
+        let widened =
+            self.added_to_between(*old, *at, *j) || self.added_to_between(d, *j, u32::MAX);
+        (*at < *j && !widened && self.made_right_before(*old, *j, |c| c == *at))
             .then_some((*j as usize, columns.as_slice()))
+    }
+
+    /// Does a top-level statement after `from` and before `to` add a column to table `table`
+    /// (digest)?
+    fn added_to_between(&self, table: u64, from: u32, to: u32) -> bool {
+        self.column_additions
+            .get(&table)
+            .is_some_and(|list| list.iter().any(|&k| from < k && k < to))
     }
 
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of

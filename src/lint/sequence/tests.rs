@@ -582,6 +582,10 @@ fn the_rebuild_s_rename_gives_the_name_the_columns_of_the_table_made_for_it() {
         "SELECT b FROM t; CREATE TABLE t_new (id int); DROP TABLE t; ALTER TABLE t_new RENAME TO t;\n\
          DROP TABLE t; CREATE TABLE t (b int);",
         "SELECT b FROM t; CREATE TABLE t_new (id int); ALTER TABLE t_new RENAME TO t;",
+        "SELECT b FROM t; CREATE TABLE t_new (id int); ALTER TABLE t_new ADD COLUMN b int;\n\
+         DROP TABLE t; ALTER TABLE t_new RENAME TO t;",
+        "SELECT b FROM t; CREATE TABLE t_new (id int); DROP TABLE t; ALTER TABLE t_new RENAME TO t;\n\
+         ALTER TABLE t ADD COLUMN b int;",
         "SELECT b FROM t; CREATE TABLE a.t_new (id int); DROP TABLE t; ALTER TABLE a.t_new RENAME TO t;",
         "SELECT b FROM t; CREATE TABLE t_new AS SELECT * FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t;",
     ] {
