@@ -656,6 +656,17 @@ fn rebuild_read_cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the rebuilt table gets the column back after the rename",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+                "ALTER TABLE r ADD COLUMN b int;",
+            ],
+        },
+        Case {
             name: "the rebuild keeps the column the copy filters on",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",

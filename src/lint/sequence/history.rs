@@ -280,10 +280,11 @@ impl Sequence {
             r as usize > i && r < *j && e == Event::Remove && self.may_act_on(key, i, r, e, written)
         })?;
         let (at, columns) = self.table_columns.get(old)?;
-        // A column added to the source before the rename, or to the table after it, is there
-        // on a re-run too.
-        let widened =
-            self.added_to_between(*old, *at, *j) || self.added_to_between(d, *j, u32::MAX);
+        // A column added to the source before the rename is there on a re-run too; one added
+        // to the table after it only under a per-file transaction: a crash between the rename
+        // and that `ADD COLUMN` leaves the table without it.
+        let widened = self.added_to_between(*old, *at, *j)
+            || (self.transactional() && self.added_to_between(d, *j, u32::MAX));
         (*at < *j && !widened && self.made_right_before(*old, *j, |c| c == *at))
             .then_some((*j as usize, columns.as_slice()))
     }
