@@ -998,6 +998,50 @@ fn sqlite_run_twice(sql: &str) -> Result<(), String> {
     run()
 }
 
+/// SQLite's table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT … FROM t; DROP
+/// TABLE t; ALTER TABLE t_new RENAME TO t`) of a table the file makes if missing: a second run
+/// finds the rebuilt table under the name, and the copy fails when it reads a column that table
+/// lacks (`no such column: b`, or `rowid` of a `WITHOUT ROWID` one), which PF123 flags; it runs
+/// when the new table has every column it reads (checked with the `sqlite3` shell). Only PF123
+/// counts here: the CREATE of `t_new` fails on a retry between it and the rename (PF101).
+#[test]
+fn a_rebuild_copy_reading_what_the_rebuilt_table_lacks_is_flagged_on_sqlite() {
+    let file = |new_table: &str, copy: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, a TEXT, b INT);\n\
+             CREATE TABLE t_new {new_table};\n\
+             INSERT INTO t_new (id, a) {copy};\n\
+             DROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n"
+        )
+    };
+    let without_b = "(id INTEGER PRIMARY KEY, a TEXT)";
+    let with_b = "(id INTEGER PRIMARY KEY, a TEXT, b INT)";
+    let without_rowid = "(id INTEGER PRIMARY KEY, a TEXT) WITHOUT ROWID";
+    let cases = [
+        (file(without_b, "SELECT id, a FROM t WHERE b > 0"), true),
+        (
+            file(without_b, "SELECT id, a FROM t WHERE a IS NOT NULL"),
+            false,
+        ),
+        (file(with_b, "SELECT id, a FROM t WHERE b > 0"), false),
+        (file(without_b, "SELECT rowid, a FROM t"), false),
+        (file(without_rowid, "SELECT rowid, a FROM t"), true),
+        (file(without_rowid, "SELECT id, a FROM t"), false),
+    ];
+    let options = dialect_options(Dialect::Sqlite);
+    for (sql, fails) in cases {
+        let retry = sqlite_run_twice(&sql);
+        assert_eq!(retry.is_err(), fails, "the second run: {retry:?}\n{sql}");
+        let expected: Vec<usize> = fails.then(|| line_of(&sql, "INSERT")).into_iter().collect();
+        let flagged: Vec<usize> = retry_findings(&sql, &options)
+            .iter()
+            .filter(|f| f.rule.code == "PF123")
+            .map(|f| f.location.start.expect("a line").line)
+            .collect();
+        assert_eq!(flagged, expected, "PF123 (second run: {retry:?})\n{sql}");
+    }
+}
+
 /// On SQLite every table but a `WITHOUT ROWID` one has the rowid, under `rowid`, `oid` and
 /// `_rowid_`: a read of it from a table the file drops and creates again as a rowid table runs
 /// on a re-run, one from a table re-created `WITHOUT ROWID` fails (`no such column: rowid`),

@@ -607,6 +607,83 @@ fn reads_of_the_table_a_swap_renamed_away_match_postgres_at_every_crash_point_in
     assert_matches_postgres(&swap_read_cases());
 }
 
+/// Rebuilds of a table the file makes if missing, whose copy reads a column of it: a re-run of
+/// the whole file finds the rebuilt table under the name, and its copy fails when the table the
+/// rename gave the name lacks that column (`column "b" does not exist`: PF123), runs when it
+/// has it. The CREATE of `r_new` without IF NOT EXISTS fails at a crash between it and the
+/// rename (PF101).
+fn rebuild_read_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the rebuild's copy filters on a column the rebuilt table lacks",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the same with the new table made only if missing",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE IF NOT EXISTS r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, b::text FROM r ON CONFLICT DO NOTHING;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the rebuild's copy reads only columns the rebuilt table has",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE a IS NOT NULL;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the rebuild adds the column the copy filters on to the new table",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "ALTER TABLE r_new ADD COLUMN b int;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the rebuilt table gets the column back after the rename",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+                "ALTER TABLE r ADD COLUMN b int;",
+            ],
+        },
+        Case {
+            name: "the rebuild keeps the column the copy filters on",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn rebuild_copies_reading_a_column_the_rebuilt_table_lacks_match_postgres_at_every_crash_point() {
+    assert_matches_postgres(&rebuild_read_cases());
+}
+
 #[test]
 fn swaps_of_a_source_a_do_block_or_a_rename_makes_match_postgres_at_every_crash_point_in_both_models(
 ) {

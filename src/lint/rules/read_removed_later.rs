@@ -1041,7 +1041,11 @@ fn column_lost_on_recreate(
         return None;
     }
     let key = Key::Object(ObjectKind::Table, table.clone());
-    let (_, columns) = sequence.recreated_after(&key, index, schema.as_deref())?;
+    // Made again by a CREATE TABLE, or by the rename that ends a table rebuild.
+    let (columns, renamed) = match sequence.recreated_after(&key, index, schema.as_deref()) {
+        Some((_, columns)) => (columns, false),
+        None => (sequence.rebuilt_after(&key, index, schema.as_deref())?.1, true),
+    };
     let columns = columns.to_vec();
     if columns.is_empty() {
         return None;
@@ -1271,11 +1275,16 @@ fn column_lost_on_recreate(
         (None, Some(home)) if home != "public" => format!("{home}.{table}"),
         _ => table,
     };
+    let again = if renamed {
+        "gives the name to a table it made without that column (the table rebuild's rename)"
+    } else {
+        "creates it again without that column"
+    };
     Some(
         Violation::new(
             cx.shape().head.clone(),
             format!(
-                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and creates it again without that column: a re-run of the file reads the new table and fails here"
+                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and {again}: a re-run of the file reads the new table and fails here"
             ),
         )
         .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),

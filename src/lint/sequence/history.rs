@@ -242,6 +242,61 @@ impl Sequence {
         Some((k as usize, columns))
     }
 
+    /// The rename that gives table `key` its name back after a later statement than `i`
+    /// removed it, as the table rebuild's does (`CREATE TABLE t_new (…); INSERT INTO t_new
+    /// SELECT … FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t`), when that rename is the
+    /// file's last event on the name, with the columns of the `CREATE TABLE` that makes its
+    /// source right before it ([`Self::made_right_before`]): a re-run of the whole file reads
+    /// that table under the name, as after a re-creation ([`Self::recreated_after`]). The
+    /// removal and the rename must be of a table that may be the one statement `i` reads under
+    /// schema `written` (`may_act_on`).
+    pub fn rebuilt_after(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+    ) -> Option<(usize, &[String])> {
+        let Key::Object(ObjectKind::Table, base) = key else {
+            return None;
+        };
+        let d = key.digest();
+        let removed = self.removed.get(&d)?;
+        let (j, _, schema, old) = self
+            .renames_onto()
+            .filter(|entry| entry.1 == d)
+            .max_by_key(|entry| entry.0)?;
+        // After every other event on the name, and every other rename onto it.
+        let arrives_again = self
+            .arrivals
+            .get(&d)
+            .is_some_and(|list| list.iter().any(|&(k, _)| k > *j));
+        if *j <= removed.last_at
+            || arrives_again
+            || !self.in_read_schema(base, i, *j, schema.as_deref(), written)
+        {
+            return None;
+        }
+        self.events.of(d).iter().find(|&&(_, r, e)| {
+            r as usize > i && r < *j && e == Event::Remove && self.may_act_on(key, i, r, e, written)
+        })?;
+        let (at, columns) = self.table_columns.get(old)?;
+        // A column added to the source before the rename is there on a re-run too; one added
+        // to the table after it only under a per-file transaction: a crash between the rename
+        // and that `ADD COLUMN` leaves the table without it.
+        let widened = self.added_to_between(*old, *at, *j)
+            || (self.transactional() && self.added_to_between(d, *j, u32::MAX));
+        (*at < *j && !widened && self.made_right_before(*old, *j, |c| c == *at))
+            .then_some((*j as usize, columns.as_slice()))
+    }
+
+    /// Does a top-level statement after `from` and before `to` add a column to table `table`
+    /// (digest)?
+    fn added_to_between(&self, table: u64, from: u32, to: u32) -> bool {
+        self.column_additions
+            .get(&table)
+            .is_some_and(|list| list.iter().any(|&k| from < k && k < to))
+    }
+
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of
     /// statement `i` (the current one) that writes schema `written` (`None`: unqualified)
     /// denotes? A name without a schema is in the first of the search_path in force at its
@@ -251,20 +306,36 @@ impl Sequence {
     /// the connection's own, `public.t` and `t` may be the same table, `a.t` and `t` not
     /// ([`crate::sql::do_block::RowTable::may_be`]). A column: as its table. Any other key: yes.
     fn may_act_on(&self, key: &Key, i: usize, j: u32, event: Event, written: Option<&str>) -> bool {
-        use crate::sql::do_block::RowTable;
         // A column: of its table.
         let (Key::Object(ObjectKind::Table, base) | Key::Column(base, _)) = key else {
             return true;
         };
+        self.table_schemas.get(&key.digest()).is_some_and(|steps| {
+            steps
+                .iter()
+                .filter(|&&(at, e, _)| at == j && e == event)
+                .any(|(_, _, schema)| self.in_read_schema(base, i, j, schema.as_deref(), written))
+        })
+    }
+
+    /// May a top-level step of statement `j` on table `base` that writes schema `schema`
+    /// (`None`: unqualified) act on the table a name of statement `i` that writes `written`
+    /// denotes ([`Self::may_act_on`])?
+    fn in_read_schema(
+        &self,
+        base: &str,
+        i: usize,
+        j: u32,
+        schema: Option<&str>,
+        written: Option<&str>,
+    ) -> bool {
+        use crate::sql::do_block::RowTable;
         let home = self.search_path.home();
-        let table = |schema: Option<&str>| {
-            RowTable {
-                schema: schema.map(str::to_string),
-                base: base.clone(),
-            }
-            .resolved(home)
-        };
-        let read = table(written);
+        let read = RowTable {
+            schema: written.map(str::to_string),
+            base: base.to_string(),
+        }
+        .resolved(home);
         let postgres = self.dialect == crate::sql::Dialect::Postgres;
         // The search_path of statement `j`: the current one's, unless a statement from `i` on
         // changed it (`None`: not known).
@@ -272,20 +343,15 @@ impl Sequence {
             Some((at, after)) if *at as usize >= i => after.as_ref().map(|home| home.as_deref()),
             _ => Some(home),
         };
-        self.table_schemas.get(&key.digest()).is_some_and(|steps| {
-            steps
-                .iter()
-                .filter(|&&(at, e, _)| at == j && e == event)
-                .any(|(_, _, schema)| match (schema, path_at_j) {
-                    (None, None) => true,
-                    (schema, home_j) => RowTable {
-                        schema: schema.as_deref().map(str::to_string),
-                        base: base.clone(),
-                    }
-                    .resolved(home_j.flatten())
-                    .may_be(&read, postgres),
-                })
-        })
+        match (schema, path_at_j) {
+            (None, None) => true,
+            (schema, home_j) => RowTable {
+                schema: schema.map(str::to_string),
+                base: base.to_string(),
+            }
+            .resolved(home_j.flatten())
+            .may_be(&read, postgres),
+        }
     }
 
     /// May a statement after `i` (the current one) that removes table `key` remove the table a

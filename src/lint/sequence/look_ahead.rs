@@ -107,6 +107,13 @@ impl Sequence {
         // composite type's attributes too: a drop of one finds it after the type is made again.
         let mut columns: Option<Vec<String>> = None;
         for step in &top {
+            if let (Event::Create, Key::Column(table, _)) = (step.event, &step.key) {
+                let table = object_digest(ObjectKind::Table, table);
+                let added = self.column_additions.entry(table).or_default();
+                if added.last() != Some(&index) {
+                    added.push(index);
+                }
+            }
             let (Event::Create, Key::Object(kind @ (ObjectKind::Table | ObjectKind::Type), _)) =
                 (step.event, &step.key)
             else {
@@ -407,6 +414,8 @@ impl Sequence {
             .retain(|(_, _, to)| removed.contains_key(to));
         self.type_changes.sort_by_key(|&(i, _, _)| i);
         self.table_columns
+            .retain(|key, _| removed.contains_key(key));
+        self.column_additions
             .retain(|key, _| removed.contains_key(key));
         self.table_schemas
             .retain(|key, _| removed.contains_key(key));
