@@ -246,7 +246,7 @@ impl Sequence {
     /// removed it, as the table rebuild's does (`CREATE TABLE t_new (…); INSERT INTO t_new
     /// SELECT … FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t`), when that rename is the
     /// file's last event on the name, with the columns of the `CREATE TABLE` that makes its
-    /// source right before it ([`Self::made_right_before`]): a re-run of the whole file reads
+    /// source right before it (`made_right_before`): a re-run of the whole file reads
     /// that table under the name, as after a re-creation ([`Self::recreated_after`]). The
     /// removal and the rename must be of a table that may be the one statement `i` reads under
     /// schema `written` (`may_act_on`).
