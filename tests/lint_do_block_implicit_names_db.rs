@@ -86,6 +86,42 @@ fn a_check_for_a_name_the_creation_makes_guards_it() {
                 name: "added serial column under a check of its sequence",
                 statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'zone_cc_seq') THEN ALTER TABLE zone ADD COLUMN cc serial; END IF; END $$;"],
             },
+            Case {
+                name: "unquoted mixed-case table under a check of its key as stored",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'mc4_pkey') THEN CREATE TABLE Mc4 (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted mixed-case table under a check folding its key's case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE lower(relname) = lower('Mc5_pkey')) THEN CREATE TABLE Mc5 (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted mixed-case table under a check of its key as stored",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'Mc6_pkey') THEN CREATE TABLE \"Mc6\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+        ],
+    );
+}
+
+/// On PostgreSQL a derived name is compared with case as the own name is: the unquoted `Mc1`
+/// is stored `mc1`, its key `mc1_pkey`, and `relname = 'Mc1_pkey'` never finds it (PostgreSQL
+/// 15: `relation "mc1" already exists` on the retry).
+#[test]
+fn a_check_of_a_derived_name_differing_in_case_guards_nothing() {
+    assert_crash_points_agree(
+        SETUP,
+        &[
+            Case {
+                name: "unquoted mixed-case table under a check of its key spelled as the table",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'Mc1_pkey') THEN CREATE TABLE Mc1 (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted mixed-case table under a check of its serial's sequence in another case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'Mc2_ID_seq') THEN CREATE TABLE Mc2 (ID serial); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted mixed-case enum under a check of its array type in another case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = '_Mc3') THEN CREATE TYPE Mc3 AS ENUM ('a'); END IF; END $$;"],
+            },
         ],
     );
 }

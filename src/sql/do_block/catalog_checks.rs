@@ -1568,6 +1568,28 @@ pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
     }
 }
 
+/// The names PostgreSQL derives from what `statement` creates ([`made_names`]: `t_pkey`,
+/// `t_c_seq`, `_t`, …), less its own ([`checked_names`]), as the catalog stores them: a
+/// catalog check compares them with case as it does the own names. Empty when the statement
+/// quotes a name with upper case: [`made_names`] knows the stored spelling of folded names
+/// only.
+pub(super) fn derived_names(statement: &crate::sql::Statement, own: &[String]) -> Vec<String> {
+    let quoted_upper = statement.tokens.iter().any(|t| {
+        matches!(&t.token, Token::Word(w) if w.quote_style.is_some()
+            && w.value.chars().any(char::is_uppercase))
+    });
+    if quoted_upper {
+        return Vec::new();
+    }
+    let mut derived: Vec<String> = Vec::new();
+    for name in made_names(statement, &[]) {
+        if !own.contains(&name) && !derived.contains(&name) {
+            derived.push(name);
+        }
+    }
+    derived
+}
+
 /// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
 /// dropped columns, constraints and indexes.
 pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {

@@ -16,7 +16,7 @@ mod row_checks;
 
 use case_fold::Compared;
 pub(crate) use catalog_checks::dropped_names;
-use catalog_checks::{catalog_checked_branches, checked_names, Branch};
+use catalog_checks::{catalog_checked_branches, checked_names, derived_names, Branch};
 use handlers::{
     exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler, TypeKnown,
 };
@@ -217,9 +217,17 @@ impl Guarded {
         if self.handled(at, statement) {
             return None;
         }
-        let names = checked_names(statement);
+        let mut names = checked_names(statement);
+        // `relname = 'Foo_pkey'` around `CREATE TABLE Foo (id int PRIMARY KEY)`: the key is
+        // `foo_pkey`, which the check never finds either.
+        let own = names.len();
+        if self.exact_names {
+            names.extend(derived_names(statement, &names));
+        }
         let (compared, name) = self.miscased(at, &names, statement)?;
-        let how = if name.chars().any(char::is_uppercase) {
+        let how = if names[own..].contains(name) {
+            format!("the name it derives as {name}")
+        } else if name.chars().any(char::is_uppercase) {
             format!("the quoted name as \"{name}\"")
         } else {
             format!("the unquoted name as {name}")
