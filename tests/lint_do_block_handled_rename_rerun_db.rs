@@ -19,6 +19,14 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a composite type made, renamed under a handler of the missing name, dropped",
+        statements: &[
+            "CREATE TYPE hr_c AS (x int);",
+            "DO $$ BEGIN ALTER TYPE hr_c RENAME TO hr_d; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+            "DROP TYPE hr_d;",
+        ],
+    },
+    Case {
         name: "an enum made where free, renamed under handlers of both names, dropped",
         statements: &[
             "DO $$ BEGIN CREATE TYPE hr_e AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
@@ -48,7 +56,7 @@ fn a_handled_block_rename_frees_the_made_name_under_a_per_file_transaction() {
     let sql = CASES[0].statements.join("\n") + "\n";
     let lines = retry_lines_in_model(&sql, Some(ApplyModel::FileTransaction));
     assert!(!lines.contains(&1), "{lines:?}");
-    let taken = CASES[2].statements.join("\n") + "\n";
+    let taken = CASES[3].statements.join("\n") + "\n";
     let lines = retry_lines_in_model(&taken, Some(ApplyModel::FileTransaction));
     assert!(lines.contains(&1), "{lines:?}");
 }
