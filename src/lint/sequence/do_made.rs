@@ -43,6 +43,19 @@ impl Sequence {
                 self.made_where_free_in_blocks.push((index, key));
             }
         }
+        // A rename that is the whole body, under handlers of nothing but its old name missing,
+        // leaves the old name gone on every run that commits, as a top-level rename does
+        // (`Sequence::survives`: the state a per-file transaction's re-run starts from):
+        // `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
+        // undefined_table THEN NULL; END $$; DROP TABLE b`. Not under a handler of the new name
+        // taken, which leaves the old one.
+        if run == 0 && alone_before_handler(statement, &body) {
+            if let Some((rename, _)) = handled_rename(&statement.nested)
+                .filter(|_| catches_only_missing(around(&body, &statement.nested[0]).1))
+            {
+                self.look_ahead_always_run(&rename, index);
+            }
+        }
         // What the block always renames, as a top-level rename: every run that gets past the
         // block ran it (`DO $$ BEGIN ALTER TABLE t RENAME TO t_old; END $$`).
         for (rename, arrival) in always_renamed(&statement.nested, run) {
@@ -411,6 +424,26 @@ fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
     };
     matches!(before, [begin] if begin.is_kw("BEGIN"))
         && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
+}
+
+/// Are `tokens`, what follows a DO body's only statement, handlers that do nothing
+/// ([`only_null_handlers`]) of no condition but a missing relation or type
+/// (`undefined_table`, `undefined_object`), what a rename raises once its old name is gone?
+fn catches_only_missing(tokens: &[Tok]) -> bool {
+    if !only_null_handlers(tokens) {
+        return false;
+    }
+    let mut in_conditions = false;
+    tokens.iter().all(|t| {
+        if t.is_kw("WHEN") {
+            in_conditions = true;
+        } else if t.is_kw("THEN") {
+            in_conditions = false;
+        } else if in_conditions {
+            return t.is_kw("OR") || t.is_kw("undefined_table") || t.is_kw("undefined_object");
+        }
+        true
+    })
 }
 
 /// The rename of a PostgreSQL DO block whose body is that rename alone (right after the opening
