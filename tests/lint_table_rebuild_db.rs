@@ -684,6 +684,44 @@ fn rebuild_copies_reading_a_column_the_rebuilt_table_lacks_match_postgres_at_eve
     assert_matches_postgres(&rebuild_read_cases());
 }
 
+/// A copy out of a table the file drops and makes again without a column the copy reads, then
+/// adds that column back (`DROP TABLE r; CREATE TABLE r (id int, a text); ALTER TABLE r ADD
+/// COLUMN c int`): a re-run of the whole file finds `r` with `c`, so under a per-file
+/// transaction the copy runs; statement by statement a crash between the CREATE and the
+/// `ADD COLUMN` leaves `r` without it, and the copy fails on the retry (PF123).
+fn recreate_read_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the recreated table gets the column the copy reads back after its CREATE",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text);",
+                "ALTER TABLE r ADD COLUMN c int;",
+            ],
+        },
+        Case {
+            name: "the recreated table gets back other columns than the one the copy filters on",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "INSERT INTO u (a) SELECT a FROM r WHERE c > 0;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int);",
+                "ALTER TABLE r ADD COLUMN a text;",
+                "ALTER TABLE r ADD COLUMN b int;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn copies_out_of_a_recreated_table_that_gets_a_column_back_match_postgres_at_every_crash_point() {
+    assert_matches_postgres(&recreate_read_cases());
+}
+
 #[test]
 fn swaps_of_a_source_a_do_block_or_a_rename_makes_match_postgres_at_every_crash_point_in_both_models(
 ) {

@@ -1044,9 +1044,11 @@ fn column_lost_on_recreate(
     // Made again by a CREATE TABLE, or by the rename that ends a table rebuild.
     let (columns, renamed) = match sequence.recreated_after(&key, index, schema.as_deref()) {
         Some((_, columns)) => (columns, false),
-        None => (sequence.rebuilt_after(&key, index, schema.as_deref())?.1, true),
+        None => (
+            sequence.rebuilt_after(&key, index, schema.as_deref())?.1.to_vec(),
+            true,
+        ),
     };
-    let columns = columns.to_vec();
     if columns.is_empty() {
         return None;
     }

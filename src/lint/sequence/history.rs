@@ -224,7 +224,7 @@ impl Sequence {
         key: &Key,
         i: usize,
         written: Option<&str>,
-    ) -> Option<(usize, &[String])> {
+    ) -> Option<(usize, Vec<String>)> {
         let d = key.digest();
         let events = self.events.of(d);
         let &(_, k, last) = events.last()?;
@@ -235,10 +235,20 @@ impl Sequence {
         events
             .iter()
             .find(|&&(_, j, e)| j as usize > i && j < k && e == Event::Remove && acts_on(j, e))?;
-        let columns = match self.table_columns.get(&d) {
-            Some((at, columns)) if *at == k => columns.as_slice(),
-            _ => &[][..],
+        let Some((at, created)) = self.table_columns.get(&d).filter(|(at, _)| *at == k) else {
+            return Some((k as usize, Vec::new()));
         };
+        // Under a per-file transaction a re-run finds the columns an `ADD COLUMN` after the
+        // creation adds too; statement by statement a crash right after it leaves them out.
+        let mut columns = created.clone();
+        if self.transactional() {
+            let added = self.column_additions.get(&d).into_iter().flatten();
+            columns.extend(
+                added
+                    .filter(|(j, _)| j > at)
+                    .map(|(_, column)| column.clone()),
+            );
+        }
         Some((k as usize, columns))
     }
 
@@ -294,7 +304,7 @@ impl Sequence {
     fn added_to_between(&self, table: u64, from: u32, to: u32) -> bool {
         self.column_additions
             .get(&table)
-            .is_some_and(|list| list.iter().any(|&k| from < k && k < to))
+            .is_some_and(|list| list.iter().any(|&(k, _)| from < k && k < to))
     }
 
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of

@@ -107,12 +107,12 @@ impl Sequence {
         // composite type's attributes too: a drop of one finds it after the type is made again.
         let mut columns: Option<Vec<String>> = None;
         for step in &top {
-            if let (Event::Create, Key::Column(table, _)) = (step.event, &step.key) {
+            if let (Event::Create, Key::Column(table, column)) = (step.event, &step.key) {
                 let table = object_digest(ObjectKind::Table, table);
-                let added = self.column_additions.entry(table).or_default();
-                if added.last() != Some(&index) {
-                    added.push(index);
-                }
+                self.column_additions
+                    .entry(table)
+                    .or_default()
+                    .push((index, column.clone()));
             }
             let (Event::Create, Key::Object(kind @ (ObjectKind::Table | ObjectKind::Type), _)) =
                 (step.event, &step.key)

@@ -450,9 +450,10 @@ pub struct Sequence {
     /// Table (or composite type) → the last top-level CREATE TABLE (CREATE TYPE … AS) of it:
     /// index and created columns (attributes).
     table_columns: DigestMap<(u32, Vec<String>)>,
-    /// Table → the top-level statements that add a column to it (`ADD COLUMN`): the columns
-    /// of [`Self::table_columns`] are then not all it has after them.
-    column_additions: DigestMap<Vec<u32>>,
+    /// Table → the top-level statements that add a column to it (`ADD COLUMN`), with the
+    /// column (folded): the columns of [`Self::table_columns`] are then not all it has after
+    /// them.
+    column_additions: DigestMap<Vec<(u32, String)>>,
     /// Table (or column) → each top-level step on it (a creation or removal): of same-named
     /// tables of several schemas, which one a step acts on ([`Sequence::recreated_after`]).
     table_schemas: DigestMap<Vec<TableStep>>,

@@ -555,7 +555,7 @@ fn a_table_read_then_created_before_its_drop_is_not_present_until_it() {
     );
     assert_eq!(
         s.recreated_after(&key, 0, None),
-        Some((2, &["b".to_string()][..]))
+        Some((2, vec!["b".to_string()]))
     );
 }
 
