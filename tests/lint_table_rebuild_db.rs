@@ -667,6 +667,29 @@ fn rebuild_read_cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "the rebuilt table gets another column than the one the copy filters on",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+                "ALTER TABLE r ADD COLUMN x int;",
+            ],
+        },
+        Case {
+            name:
+                "the rebuild adds another column than the one the copy filters on to the new table",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "ALTER TABLE r_new ADD COLUMN x int;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
             name: "the rebuild keeps the column the copy filters on",
             statements: &[
                 "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
@@ -1003,8 +1026,12 @@ fn a_do_block_rename_not_always_run_stays_flagged_where_postgres_fails() {
             let server = crash_point_failures(&db, &statements, model);
             let lint = retry_lines_in_model(&sql, model);
             let missed: Vec<_> = server.iter().filter(|l| !lint.contains(l)).collect();
+            // Line 1 fails at a crash right after it. Under a per-file transaction and a
+            // handler of nothing but the old name missing, every run that commits left `d2`
+            // renamed away, so no re-run meets it there (as after a top-level rename).
+            let proved_free = model.is_some() && block.contains("WHEN undefined_table THEN");
             assert!(
-                missed.is_empty() && lint.contains(&1),
+                missed.is_empty() && lint.contains(&1) != proved_free,
                 "{model:?}: server {server:?}, lint {lint:?}\n{sql}"
             );
             // Under a per-file transaction and a handler of the missing old name, the block

@@ -1045,7 +1045,7 @@ fn column_lost_on_recreate(
     let (columns, renamed) = match sequence.recreated_after(&key, index, schema.as_deref()) {
         Some((_, columns)) => (columns, false),
         None => (
-            sequence.rebuilt_after(&key, index, schema.as_deref())?.1.to_vec(),
+            sequence.rebuilt_after(&key, index, schema.as_deref())?.1,
             true,
         ),
     };

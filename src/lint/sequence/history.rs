@@ -242,12 +242,7 @@ impl Sequence {
         // creation adds too; statement by statement a crash right after it leaves them out.
         let mut columns = created.clone();
         if self.transactional() {
-            let added = self.column_additions.get(&d).into_iter().flatten();
-            columns.extend(
-                added
-                    .filter(|(j, _)| j > at)
-                    .map(|(_, column)| column.clone()),
-            );
+            columns.extend(self.columns_added_between(d, *at, u32::MAX));
         }
         Some((k as usize, columns))
     }
@@ -265,7 +260,7 @@ impl Sequence {
         key: &Key,
         i: usize,
         written: Option<&str>,
-    ) -> Option<(usize, &[String])> {
+    ) -> Option<(usize, Vec<String>)> {
         let Key::Object(ObjectKind::Table, base) = key else {
             return None;
         };
@@ -289,22 +284,32 @@ impl Sequence {
         self.events.of(d).iter().find(|&&(_, r, e)| {
             r as usize > i && r < *j && e == Event::Remove && self.may_act_on(key, i, r, e, written)
         })?;
-        let (at, columns) = self.table_columns.get(old)?;
+        let (at, created) = self.table_columns.get(old)?;
+        if !(*at < *j && self.made_right_before(*old, *j, |c| c == *at)) {
+            return None;
+        }
         // A column added to the source before the rename is there on a re-run too; one added
         // to the table after it only under a per-file transaction: a crash between the rename
         // and that `ADD COLUMN` leaves the table without it.
-        let widened = self.added_to_between(*old, *at, *j)
-            || (self.transactional() && self.added_to_between(d, *j, u32::MAX));
-        (*at < *j && !widened && self.made_right_before(*old, *j, |c| c == *at))
-            .then_some((*j as usize, columns.as_slice()))
+        let mut columns = created.clone();
+        columns.extend(self.columns_added_between(*old, *at, *j));
+        if self.transactional() {
+            columns.extend(self.columns_added_between(d, *j, u32::MAX));
+        }
+        Some((*j as usize, columns))
     }
 
-    /// Does a top-level statement after `from` and before `to` add a column to table `table`
-    /// (digest)?
-    fn added_to_between(&self, table: u64, from: u32, to: u32) -> bool {
-        self.column_additions
-            .get(&table)
-            .is_some_and(|list| list.iter().any(|&(k, _)| from < k && k < to))
+    /// The columns top-level statements after `from` and before `to` add to table `table`
+    /// (digest), in file order.
+    fn columns_added_between(
+        &self,
+        table: u64,
+        from: u32,
+        to: u32,
+    ) -> impl Iterator<Item = String> + '_ {
+        let list = self.column_additions.get(&table).into_iter().flatten();
+        list.filter(move |(k, _)| from < *k && *k < to)
+            .map(|(_, column)| column.clone())
     }
 
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of
