@@ -398,16 +398,22 @@ fn handled_rename(nested: &[Statement]) -> Option<(Step, Arrival)> {
     let [rename] = nested else {
         return None;
     };
-    let (mut own, mut arrived) = (steps(rename), arrivals(rename));
+    only_rename(rename).filter(|(step, _)| {
+        matches!(
+            step.key,
+            Key::Object(ObjectKind::Table | ObjectKind::Type, _)
+        )
+    })
+}
+
+/// The step and arrival of `statement` when it is one rename onto a spelt name, and nothing else.
+fn only_rename(statement: &Statement) -> Option<(Step, Arrival)> {
+    let (mut own, mut arrived) = (steps(statement), arrivals(statement));
     let ([step], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
         return None;
     };
-    let kind = matches!(
-        step.key,
-        Key::Object(ObjectKind::Table | ObjectKind::Type, _)
-    );
-    let onto = step.to.as_ref().is_some_and(|to| *to == arrival.key);
-    (kind && step.rename && onto).then(|| (own.remove(0), arrived.remove(0)))
+    let onto = step.to.as_ref() == Some(&arrival.key);
+    (step.rename && onto).then(|| (own.remove(0), arrived.remove(0)))
 }
 
 /// Is the only statement of the body of DO statement `statement` right after the opening
@@ -417,13 +423,11 @@ fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
     let [only] = statement.nested.as_slice() else {
         return false;
     };
-    let (before, after) = around(body, only);
-    let rest = match after {
+    let rest = match around(body, only).1 {
         [semi, rest @ ..] if semi.token == Token::SemiColon => rest,
         rest => rest,
     };
-    matches!(before, [begin] if begin.is_kw("BEGIN"))
-        && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
+    opens_with_begin(body, only) && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
 }
 
 /// Are `tokens`, what follows a DO body's only statement, handlers that do nothing
@@ -454,18 +458,11 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
     let [rename] = statement.nested.as_slice() else {
         return None;
     };
-    let (before, after) = around(body, rename);
-    if !matches!(before, [begin] if begin.is_kw("BEGIN")) || !only_null_handlers(after) {
+    let handlers = around(body, rename).1;
+    if !opens_with_begin(body, rename) || !only_null_handlers(handlers) {
         return None;
     }
-    let (mut own, mut arrived) = (steps(rename), arrivals(rename));
-    let ([step], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
-        return None;
-    };
-    if !step.rename || step.to.as_ref() != Some(&arrival.key) {
-        return None;
-    }
-    Some((own.remove(0), arrived.remove(0)))
+    only_rename(rename)
 }
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
