@@ -611,9 +611,46 @@ fn a_handler_around_a_call_keeps_a_read_of_a_removed_column_from_failing_on_mari
     );
 }
 
-/// Once the file dropped the column a `MODIFY` changes in place, the ALTER's second run fails
-/// with that 1054 before its other actions' errors (1060 here): a handler for 1054 keeps it
-/// going, one for 1060 does not (PF123 flags the read), in a block and in a called procedure.
+/// Runs `file` on a fresh database after each crash point (the state after `units[..k]`, k =
+/// 1..=units.len(), each unit a statement that commits as it runs: MariaDB's DDL commits
+/// implicitly, inside a block or a procedure too, so a crash can stop between any two of a
+/// body's statements) and checks that lint flags the line of `failing` exactly when some such
+/// retry fails, and that the server agrees with `failing`. The last crash point, after every
+/// unit, is the plain second run. The server's errors are returned, by crash point.
+fn assert_flags_match_crash_points(
+    name: &str,
+    units: &[String],
+    file: &str,
+    failing: Option<&str>,
+) -> Vec<Option<String>> {
+    let errors: Vec<Option<String>> = (1..=units.len())
+        .map(|k| {
+            let db = ScratchDb::mariadb();
+            db.exec(&units[..k].concat());
+            db.try_exec(file).err().map(|e| error_code(&e).0)
+        })
+        .collect();
+    assert_eq!(
+        errors.iter().any(Option::is_some),
+        failing.is_some(),
+        "{name}: the server's errors after each crash point: {errors:?}\n{file}"
+    );
+    let mut flagged = retry_flagged_lines(file, &dialect_options(Dialect::Mariadb));
+    flagged.sort_unstable();
+    flagged.dedup();
+    let expected: Vec<usize> = failing.map(|f| line_of(file, f)).into_iter().collect();
+    assert_eq!(
+        flagged, expected,
+        "{name}: lint's flags (errors after each crash point: {errors:?})\n{file}"
+    );
+    errors
+}
+
+/// Once the file dropped the column a `MODIFY` changes in place, the ALTER's full second run
+/// fails with that 1054 before its other actions' errors (1060 here), but a crash between the
+/// ALTER and the drop leaves the column there, and that retry fails with 1060: a handler must
+/// catch both (PF108 flags the ADD COLUMN under 1054 alone, PF123 the read under 1060 alone),
+/// in a block and in a called procedure, at every crash point.
 #[test]
 fn a_modify_of_a_column_dropped_later_fails_first_on_mariadb() {
     for wrap in [block, procedure] {
@@ -623,59 +660,104 @@ fn a_modify_of_a_column_dropped_later_fails_first_on_mariadb() {
 
 /// [`a_modify_of_a_column_dropped_later_fails_first_on_mariadb`], the block's body `wrap`ped.
 fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
-    let file = |condition: &str, drop: &str| {
-        format!(
-            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}{drop}",
-            wrap(&format!(
-                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n\
-                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
-            ))
-        )
-    };
+    let create = "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n";
+    let alter = "ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;\n";
     let drop = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
-    let alter = Some("ALTER TABLE t2 ADD COLUMN c");
-    assert_flags_match_retry("under_1054", &file("1054", drop), None);
-    assert_flags_match_retry("under_1054_and_1060", &file("1054, 1060", drop), None);
-    assert_flags_match_retry("under_1060", &file("1060", drop), alter);
-    // Without the drop, the ADD COLUMN's 1060 is what the second run raises.
-    assert_flags_match_retry("under_1054_kept", &file("1054", ""), alter);
-    assert_flags_match_retry("under_1060_kept", &file("1060", ""), None);
-    // A drop before the ALTER, which the file undoes before it runs, leaves the column there
-    // for the MODIFY: the second run fails on the ADD COLUMN's 1060, at the top level or in
-    // the same body.
     let given_back =
         "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\nALTER TABLE t2 ADD COLUMN IF NOT EXISTS p INT;\n";
-    let before = |condition: &str, in_body: bool| {
-        let (top, body) = if in_body {
-            ("", given_back)
-        } else {
-            (given_back, "")
-        };
-        format!(
-            "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{top}{}",
+    // The units a crash can fall between, and the file: `top` before the block, `body`
+    // before the ALTER in it, `in_body` after it, `after` after the block.
+    let case = |condition: &str, top: &str, body: &str, in_body: &str, after: &str| {
+        let units: Vec<String> = [create, top, body, alter, in_body, after]
+            .iter()
+            .flat_map(|part| part.split_inclusive('\n'))
+            .map(str::to_string)
+            .collect();
+        let file = format!(
+            "{create}{top}{}{after}",
             wrap(&format!(
-                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{body}\
-                 ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;"
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{body}{alter}{in_body}"
             ))
-        )
+        );
+        (units, file)
     };
-    assert_flags_match_retry("dropped_before_under_1054", &before("1054", false), alter);
-    assert_flags_match_retry(
-        "dropped_before_in_the_body_under_1054",
-        &before("1054", true),
-        alter,
+    let flagged = Some("ALTER TABLE t2 ADD COLUMN c");
+    let check = |name: &str, (units, file): (Vec<String>, String), failing| {
+        assert_flags_match_crash_points(name, &units, &file, failing)
+    };
+    // A crash before the drop makes the retry fail with 1060, the full second run with 1054.
+    let errors = check("under_1054", case("1054", "", "", "", drop), flagged);
+    assert_eq!(errors, [None, Some("1060".to_string()), None], "under_1054");
+    check(
+        "under_1054_and_1060",
+        case("1054, 1060", "", "", "", drop),
+        None,
     );
-    assert_flags_match_retry("dropped_before_under_1060", &before("1060", false), None);
-    // Dropped after it in the same body: a second run finds it gone, and 1054 is caught.
-    let after_in_body = format!(
-        "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n{}",
-        wrap(
-            "DECLARE CONTINUE HANDLER FOR 1054 BEGIN END;\n\
-             ALTER TABLE t2 ADD COLUMN c INT, MODIFY p BIGINT;\n\
-             ALTER TABLE t2 DROP COLUMN IF EXISTS p;"
-        )
+    check(
+        "under_sqlexception",
+        case("SQLEXCEPTION", "", "", "", drop),
+        None,
     );
-    assert_flags_match_retry("dropped_after_in_the_body_under_1054", &after_in_body, None);
+    let errors = check("under_1060", case("1060", "", "", "", drop), flagged);
+    assert_eq!(errors, [None, None, Some("1054".to_string())], "under_1060");
+    // Without the drop, the ADD COLUMN's 1060 is what every retry raises.
+    check("under_1054_kept", case("1054", "", "", "", ""), flagged);
+    check("under_1060_kept", case("1060", "", "", "", ""), None);
+    // A drop before the ALTER, which the file undoes before it runs, leaves the column there
+    // for the MODIFY: the retry fails on the ADD COLUMN's 1060, at the top level or in the
+    // same body.
+    let before = case("1054", given_back, "", "", "");
+    check("dropped_before_under_1054", before, flagged);
+    let in_body = case("1054", "", given_back, "", "");
+    check("dropped_before_in_the_body_under_1054", in_body, flagged);
+    let before = case("1060", given_back, "", "", "");
+    check("dropped_before_under_1060", before, None);
+    // Dropped after it in the same body: the full second run finds it gone (1054), a crash
+    // between the two statements of the body leaves it there (1060).
+    let after = case("1054", "", "", drop, "");
+    check("dropped_after_in_the_body_under_1054", after, flagged);
+    let after = case("1054, 1060", "", "", drop, "");
+    check("dropped_after_in_the_body_under_1054_and_1060", after, None);
+}
+
+/// A CHECK on a column the file drops later: the full second run fails with the column's 1054
+/// (the drop took the constraint along), a crash between the ALTER and the drop with the
+/// constraint's name taken (1826). A handler must catch both: under 1054 alone PF116 flags
+/// the ADD CONSTRAINT, under 1826 alone PF123 the read, in a block and in a called procedure,
+/// at every crash point.
+#[test]
+fn a_check_on_a_column_dropped_later_needs_both_errors_caught_on_mariadb() {
+    let create = "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT);\n";
+    let alter = "ALTER TABLE t2 ADD CONSTRAINT t2_ck CHECK (p > 0);\n";
+    let drop = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
+    for wrap in [block, procedure] {
+        for (condition, failing) in [
+            ("1054", Some("1826")),
+            ("1072", Some("1826")),
+            ("1826", Some("1054")),
+            ("1054, 1826", None),
+        ] {
+            let file = format!(
+                "{create}{}{drop}",
+                wrap(&format!(
+                    "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{alter}"
+                ))
+            );
+            let units = [create, alter, drop].map(str::to_string);
+            let name = format!("check under {condition}");
+            let errors = assert_flags_match_crash_points(
+                &name,
+                &units,
+                &file,
+                failing.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
+            );
+            assert_eq!(
+                errors.iter().flatten().next().map(String::as_str),
+                failing,
+                "{name}: the first crash point's error"
+            );
+        }
+    }
 }
 
 /// A constraint an ALTER adds in a block reads what a later statement of the file removes, and

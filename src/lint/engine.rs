@@ -359,14 +359,7 @@ impl<'a> FileLinter<'a> {
                 .do_block
                 .and_then(|d| d.after_failure_of)
                 .map(|first| statement.nested.get(first));
-            let inner = match first_failure_undone(first, inner, &self.sequence).or_else(|| {
-                guard_once_removed(
-                    inner,
-                    &self.sequence,
-                    statement.index,
-                    &statement.nested[position + 1..],
-                )
-            }) {
+            let inner = match first_failure_undone(first, inner, &self.sequence) {
                 Some(statement) => {
                     unguarded = statement;
                     &unguarded
@@ -512,49 +505,14 @@ fn first_failure_undone(
             sequence.removes(&super::sequence::Key::Object(kind, name.base().to_string()))
         })
     });
-    removed.then(|| guarded_as(inner, false))
-}
-
-/// `inner`, guarded or not as `guarded` says, whatever the guard it had only under a condition.
-fn guarded_as(inner: &Statement, guarded: bool) -> Statement {
-    let mut inner = inner.clone();
-    if let Some(d) = inner.context.do_block.as_mut() {
-        d.guarded = guarded;
-        d.after_failure_of = None;
-        d.guarded_once_removed = false;
-    }
-    inner
-}
-
-/// `inner`, a statement of a DO block or of a called routine's body, guarded when a handler
-/// catches what its re-run raises once the file removes a column a `MODIFY` of it changes in
-/// place (MariaDB: 1054, reported first, [`crate::sql::DoBlockContext::guarded_once_removed`])
-/// and the file does after it: a later top-level statement, or one of `later` (the statements
-/// of the body after it), of top-level statement `top`. A removal before it does not make its
-/// re-run fail there: the file may give the column back in between (`DROP COLUMN IF EXISTS a;
-/// ADD COLUMN a INT`), and the MODIFY then finds it. `None`: its guard stands.
-fn guard_once_removed(
-    inner: &Statement,
-    sequence: &Sequence,
-    top: usize,
-    later: &[Statement],
-) -> Option<Statement> {
-    inner
-        .context
-        .do_block
-        .is_some_and(|d| d.guarded_once_removed)
-        .then_some(())?;
-    let table = inner.shape.object()?.base();
-    let removed = inner.shape.actions.iter().any(|a| {
-        crate::sql::column_change::read(crate::sql::tokens_in(&inner.tokens, &a.range))
-            .filter(|c| !c.renames() && !c.if_exists)
-            .and_then(|c| crate::sql::folded(c.old))
-            .is_some_and(|column| {
-                let key = super::sequence::Key::Column(table.to_string(), column);
-                sequence.removed_for_retry_of_body(&key, top, later)
-            })
-    });
-    removed.then(|| guarded_as(inner, true))
+    removed.then(|| {
+        let mut inner = inner.clone();
+        if let Some(d) = inner.context.do_block.as_mut() {
+            d.guarded = false;
+            d.after_failure_of = None;
+        }
+        inner
+    })
 }
 
 /// Checks what the calls of a top-level statement run (the parts of [`FileLinter`] it needs,
@@ -640,9 +598,6 @@ impl CallChecker<'_, '_> {
                     )
                 });
             let (earlier_in_body, later_in_body) = around(i);
-            let undone = undone.or_else(|| {
-                guard_once_removed(&run.statement, file.sequence, file.top_index, later_in_body)
-            });
             let statement = undone.as_ref().unwrap_or(&run.statement);
             let cx = StatementCx {
                 options,

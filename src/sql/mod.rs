@@ -231,10 +231,6 @@ pub struct DoBlockContext {
     /// on a retry, with an error the block's handler catches ([`do_block::Guarded::fails_first`]):
     /// not when the file removed what that statement makes before the block.
     pub after_failure_of: Option<usize>,
-    /// MariaDB: not guarded, but guarded once the file removed a column a `MODIFY` of it
-    /// changes in place: its re-run then fails first with 1054, which a handler around it
-    /// catches ([`do_block::Guarded::apply`]).
-    pub guarded_once_removed: bool,
 }
 
 /// A file split into statements.

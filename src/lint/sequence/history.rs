@@ -994,38 +994,6 @@ impl Sequence {
             .collect()
     }
 
-    /// Is `key` gone for a retry that reaches a statement of the body of top-level statement
-    /// `top` (a DO block's, a block's or a called routine's)? A later top-level statement
-    /// removes it (`removed_after`), or a statement of `later` (those of the body after
-    /// it, which a retry ran before) does last. A removal before it, which the file may undo
-    /// before it runs (`DROP COLUMN IF EXISTS a; ADD COLUMN a …`), does not count. Under a
-    /// per-file transaction, only what the file leaves removed.
-    pub fn removed_for_retry_of_body(
-        &self,
-        key: &Key,
-        top: usize,
-        later: &[crate::sql::Statement],
-    ) -> bool {
-        let d = key.digest();
-        if self.removed_after(d, top).is_some() {
-            return true;
-        }
-        // A called routine's body is not in the file's record: its own steps tell.
-        let last_later = later.iter().rev().find_map(|s| {
-            steps(s)
-                .into_iter()
-                .rev()
-                .find(|step| step.key == *key)
-                .map(|step| step.event)
-        });
-        last_later == Some(Event::Remove)
-            && !(self.transactional()
-                && self
-                    .removed
-                    .get(&d)
-                    .is_some_and(|r| r.last != Event::Remove))
-    }
-
     /// Does a statement of the file (a DO block's included), before the current one or after
     /// it, remove `key`?
     pub fn removes(&self, key: &Key) -> bool {

@@ -295,15 +295,6 @@ impl Guarded {
         bindings: &super::dynamic::Bindings,
     ) {
         let covered = self.covers(at, statement);
-        // A MariaDB handler may catch what its re-run raises only once the file removed a
-        // column a `MODIFY` of it changes in place (1054, reported first). Not the other way
-        // round: what then fails is the MODIFY's read, PF123's finding.
-        let once_removed = !covered
-            && statement.shape.kind == super::ShapeKind::AlterTable
-            && self
-                .mysql_handlers
-                .iter()
-                .any(|h| h.range.contains(&at) && h.catches_once_removed(statement));
         let never_finds = covered.then(|| self.never_finds(at, statement)).flatten();
         let rows_checked = statement.shape.kind == super::ShapeKind::Insert
             && statement
@@ -340,9 +331,6 @@ impl Guarded {
             d.collision_uncaught = collision_uncaught;
             d.enum_collision_uncaught = enum_collision_uncaught;
             d.composite_collision_uncaught = composite_collision_uncaught;
-        }
-        if !was_guarded && never_finds.is_none() && !rows_checked {
-            d.guarded_once_removed = once_removed;
         }
         d.drops_checked |= checked;
         if !was_guarded && statement.guard_note.is_none() {
