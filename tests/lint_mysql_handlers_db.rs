@@ -611,7 +611,7 @@ fn a_handler_around_a_call_keeps_a_read_of_a_removed_column_from_failing_on_mari
     );
 }
 
-/// Runs `file` on a fresh database after each crash point (the state after `units[..k]`, k =
+/// Runs `file` on a fresh database set up with `setup` after each crash point (the state after `units[..k]`, k =
 /// 1..=units.len(), each unit a statement that commits as it runs: MariaDB's DDL commits
 /// implicitly, inside a block or a procedure too, so a crash can stop between any two of a
 /// body's statements) and checks that lint flags the line of `failing` exactly when some such
@@ -619,6 +619,7 @@ fn a_handler_around_a_call_keeps_a_read_of_a_removed_column_from_failing_on_mari
 /// unit, is the plain second run. The server's errors are returned, by crash point.
 fn assert_flags_match_crash_points(
     name: &str,
+    setup: &str,
     units: &[String],
     file: &str,
     failing: Option<&str>,
@@ -626,6 +627,7 @@ fn assert_flags_match_crash_points(
     let errors: Vec<Option<String>> = (1..=units.len())
         .map(|k| {
             let db = ScratchDb::mariadb();
+            db.exec(setup);
             db.exec(&units[..k].concat());
             db.try_exec(file).err().map(|e| error_code(&e).0)
         })
@@ -683,7 +685,7 @@ fn a_modify_of_a_column_dropped_later_fails_first(wrap: fn(&str) -> String) {
     };
     let flagged = Some("ALTER TABLE t2 ADD COLUMN c");
     let check = |name: &str, (units, file): (Vec<String>, String), failing| {
-        assert_flags_match_crash_points(name, &units, &file, failing)
+        assert_flags_match_crash_points(name, "", &units, &file, failing)
     };
     // A crash before the drop makes the retry fail with 1060, the full second run with 1054.
     let errors = check("under_1054", case("1054", "", "", "", drop), flagged);
@@ -747,6 +749,7 @@ fn a_check_on_a_column_dropped_later_needs_both_errors_caught_on_mariadb() {
             let name = format!("check under {condition}");
             let errors = assert_flags_match_crash_points(
                 &name,
+                "",
                 &units,
                 &file,
                 failing.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
@@ -778,7 +781,8 @@ fn a_handler_keeps_a_constraint_on_a_removed_object_running_exactly_when_it_catc
         "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk;\nDROP TABLE IF EXISTS p2;\n";
     // (name, handler's conditions, the ALTER, what the file removes after it, the error
     // number of the failing second run).
-    let cases: [(&str, &str, &str, &str, Option<&str>); 6] = [
+    let key_and_check = "ALTER TABLE t2 ADD INDEX t2_i (p), ADD CONSTRAINT t2_ck CHECK (p > 0);";
+    let cases: [(&str, &str, &str, &str, Option<&str>); 8] = [
         ("check_under_1054", "1054, 1826", check, drop_column, None),
         (
             "check_under_1072",
@@ -799,6 +803,21 @@ fn a_handler_keeps_a_constraint_on_a_removed_object_running_exactly_when_it_catc
             "1054, 1005",
             key,
             drop_key_column,
+            Some("1072"),
+        ),
+        // A key's 1072 comes before the CHECK's 1054 on the same column.
+        (
+            "key_and_check_under_1072",
+            "1072, 1061, 1826",
+            key_and_check,
+            drop_column,
+            None,
+        ),
+        (
+            "key_and_check_under_1054",
+            "1054, 1061, 1826",
+            key_and_check,
+            drop_column,
             Some("1072"),
         ),
         ("parent_under_1005", "1005", key, drop_parent, None),
@@ -840,6 +859,58 @@ fn a_handler_keeps_a_constraint_on_a_removed_object_running_exactly_when_it_catc
                 flagged, expected,
                 "{name}: PF123's flags ({retry:?})\n{sql}"
             );
+        }
+    }
+}
+
+/// An ALTER that adds a foreign key to a table the file drops later and a CHECK on a column the
+/// file drops before that: once both are gone, MariaDB reports the CHECK's 1054 alone (not the
+/// parent's 1005, nor the 1072 of a key's column: the key's own column stays), in either order
+/// of the actions; a crash before the drops makes the retry fail with the CHECK's name taken
+/// (1826, before the key's 1005). So a handler for 1054 and 1826 keeps every retry going, and
+/// lint must not ask for 1005 or 1072; one without 1054 fails the full second run, and is
+/// flagged. In a block and in a called procedure, at every crash point.
+#[test]
+fn a_check_on_a_dropped_column_beside_a_key_to_a_dropped_table_needs_the_checks_error_alone_on_mariadb(
+) {
+    let create = "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT, q INT);\n";
+    let key = "ADD CONSTRAINT t2_fk FOREIGN KEY (q) REFERENCES p2 (id)";
+    let check = "ADD CONSTRAINT t2_ck CHECK (p > 0)";
+    let drop_column = "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk, DROP COLUMN IF EXISTS p;\n";
+    let drop_parent = "DROP TABLE IF EXISTS p2;\n";
+    for wrap in [block, procedure] {
+        for alter in [
+            format!("ALTER TABLE t2 {key}, {check};\n"),
+            format!("ALTER TABLE t2 {check}, {key};\n"),
+        ] {
+            for (condition, fails_with) in [
+                ("1054, 1826", None),
+                ("1054, 1826, 1005", None),
+                ("SQLSTATE '42S22', 1826", None),
+                ("1826, 1005", Some("1054")),
+                ("1072, 1826, 1005", Some("1054")),
+            ] {
+                let file = format!(
+                    "{create}{}{drop_column}{drop_parent}",
+                    wrap(&format!(
+                        "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{alter}"
+                    ))
+                );
+                let units = [create, &alter, drop_column, drop_parent].map(str::to_string);
+                let name = format!("{alter} under {condition}");
+                let errors = assert_flags_match_crash_points(
+                    &name,
+                    "CREATE TABLE p2 (id INT PRIMARY KEY);",
+                    &units,
+                    &file,
+                    fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
+                );
+                assert_eq!(
+                    errors.last().cloned().flatten().as_deref(),
+                    fails_with,
+                    "{name}: the full second run's error"
+                );
+            }
         }
     }
 }

@@ -116,9 +116,12 @@ pub struct StatementContext {
 pub struct ReadGuard {
     /// A handler around it catches `undefined_table` (42P01), or on MySQL/MariaDB 1146.
     pub missing_table: bool,
-    /// A handler around it catches `undefined_column` (42703), or on MySQL/MariaDB 1054 (and
-    /// 1072 where it names a key's columns).
+    /// A handler around it catches `undefined_column` (42703), or on MariaDB 1054 (on MySQL
+    /// every error a read of a missing column by it may raise).
     pub missing_column: bool,
+    /// ... what a missing column of a key it adds raises: `undefined_column`, on MariaDB 1072
+    /// (`Key column 'c' doesn't exist in table`).
+    pub missing_key_column: bool,
     /// A handler around it catches `undefined_object` (42704): a constraint it names is gone.
     pub missing_object: bool,
     /// A handler around it catches `invalid_text_representation` (22P02): an enum compared
@@ -144,15 +147,29 @@ impl ReadGuard {
             None => self.missing_table,
             Some(_) => self.missing_column,
         };
+        caught || self.checked(table, column)
+    }
+
+    /// Does an IF around the statement check that `table` (and `column`) exist?
+    fn checked(&self, table: &str, column: Option<&str>) -> bool {
         let names = |mentions: &Vec<String>, name: &str| {
             let name = name.to_lowercase();
             mentions.contains(&name)
         };
-        caught
-            || self
-                .checks
-                .iter()
-                .any(|m| names(m, table) && column.is_none_or(|c| names(m, c)))
+        self.checks
+            .iter()
+            .any(|m| names(m, table) && column.is_none_or(|c| names(m, c)))
+    }
+
+    /// Does the statement survive `column` of `table` (lower case) being gone, when that
+    /// makes it raise what `loss` says ([`do_block::column_loss`])?
+    pub fn protects_column(&self, table: &str, column: &str, loss: do_block::ColumnLoss) -> bool {
+        let caught = match loss {
+            do_block::ColumnLoss::Field => self.missing_column,
+            do_block::ColumnLoss::Key => self.missing_key_column,
+            do_block::ColumnLoss::Either => self.missing_column && self.missing_key_column,
+        };
+        caught || self.checked(table, Some(column))
     }
 
     /// Does the statement survive `table` (lower case), which a foreign key it adds
@@ -187,6 +204,7 @@ impl ReadGuard {
             (Some(mut guard), Some(outer)) => {
                 guard.missing_table |= outer.missing_table;
                 guard.missing_column |= outer.missing_column;
+                guard.missing_key_column |= outer.missing_key_column;
                 guard.missing_object |= outer.missing_object;
                 guard.bad_reference |= outer.bad_reference;
                 guard.missing_parent |= outer.missing_parent;

@@ -994,6 +994,26 @@ impl Sequence {
             .collect()
     }
 
+    /// Is `first` gone whenever a retry of statement `i` finds `then` gone? A statement after
+    /// `i` removes `first` before any removes `then` (a DO block's removals counted at the
+    /// block), and no statement after that one gives `first` back: at every crash point after
+    /// `then`'s removal, and on the full re-run, `first` is gone too.
+    pub fn gone_before(&self, first: &Key, then: &Key, i: usize) -> bool {
+        let first = first.digest();
+        let (Some(at), Some(later)) = (
+            self.removed_after(first, i),
+            self.removed_after(then.digest(), i),
+        ) else {
+            return false;
+        };
+        let stays = |log: &EventLog| {
+            log.of(first)
+                .iter()
+                .all(|&(_, j, e)| j as usize <= at || e == Event::Remove)
+        };
+        at < later && stays(&self.events) && stays(&self.conditional)
+    }
+
     /// Does a statement of the file (a DO block's included), before the current one or after
     /// it, remove `key`?
     pub fn removes(&self, key: &Key) -> bool {

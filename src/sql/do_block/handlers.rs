@@ -719,6 +719,9 @@ fn mysql_alter_table_errors(
 /// foreign key or constraint (1091), a rename of a missing index (1176), a duplicate column
 /// (1060), a duplicate key name (1061) or a second primary key (1068) in the order of their
 /// actions, a CHECK's name taken (1826), a foreign key's (1005). `None` for the others.
+/// What an ALTER raises once something it reads is gone ranks apart ([`column_loss`]): a
+/// `MODIFY`'s column (1054), a key's column (1072), a CHECK's column (1054), the table a foreign
+/// key references (1005, errno 150); a CHECK's name taken (1826) also comes before that 1005.
 fn mariadb_rank(number: u32) -> Option<usize> {
     const ORDER: [&[MysqlError]; 9] = [
         &[ER_NO_SUCH_TABLE],
@@ -734,6 +737,126 @@ fn mariadb_rank(number: u32) -> Option<usize> {
     ORDER
         .iter()
         .position(|errors| errors.iter().any(|e| e.0 == number))
+}
+
+/// Which handler a re-run of `statement` needs once `column` (folded) of the table it alters
+/// or indexes is gone, as MariaDB reports first (checked on 10.11, each pair in both orders): a
+/// `MODIFY`/`CHANGE` of it (1054, `Unknown column 'c' in 't'`) before a key's column (1072)
+/// before a CHECK's (1054, `Unknown column 'c' in 'CHECK'`) before the table a foreign key
+/// references (1005, errno 150: [`super::super::ReadGuard::protects_parent`]). So `ADD UNIQUE
+/// (c), MODIFY c BIGINT` fails with 1054, `ADD INDEX i (c), ADD CONSTRAINT k CHECK (c > 0)`
+/// with 1072, `ADD CONSTRAINT f FOREIGN KEY (q) REFERENCES gone (id), ADD CONSTRAINT k CHECK (c
+/// > 0)` with 1054. An action of another kind that names the column, or whose kind is not
+/// known, leaves it open: [`ColumnLoss::Either`].
+pub fn column_loss(statement: &crate::sql::Statement, table: &str, column: &str) -> ColumnLoss {
+    use crate::sql::{ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    match shape.kind {
+        ShapeKind::AlterTable | ShapeKind::Create(ObjectKind::Index) => {}
+        _ => return ColumnLoss::Field,
+    }
+    let Some(reads) = column_reads(statement, table, column) else {
+        return ColumnLoss::Either;
+    };
+    if shape.kind != ShapeKind::AlterTable {
+        return ColumnLoss::Key;
+    }
+    match reads {
+        ColumnReads { changed: true, .. } => ColumnLoss::Field,
+        ColumnReads {
+            key: true,
+            other: false,
+            ..
+        } => ColumnLoss::Key,
+        ColumnReads {
+            key: false,
+            other: false,
+            ..
+        } => ColumnLoss::Field,
+        _ => ColumnLoss::Either,
+    }
+}
+
+/// MariaDB: does a re-run of ALTER `statement` fail once `column` (folded) of `table`, the table
+/// it alters, is gone, on an action whose error for that is known ([`column_loss`]): a
+/// `MODIFY`/`CHANGE` (not `IF EXISTS`), a key or a CHECK that names it?
+pub fn column_read_fails(statement: &crate::sql::Statement, table: &str, column: &str) -> bool {
+    statement.shape.kind == crate::sql::ShapeKind::AlterTable
+        && column_reads(statement, table, column).is_some_and(|r| r.changed || r.key || r.check)
+}
+
+/// How the actions of ALTER TABLE (or CREATE INDEX) `statement` read `column` of `table`.
+#[derive(Debug, Default, Clone, Copy)]
+struct ColumnReads {
+    /// A `MODIFY`/`CHANGE` of it, without MariaDB's `IF EXISTS`.
+    changed: bool,
+    /// A key's own column list names it.
+    key: bool,
+    /// A CHECK names it.
+    check: bool,
+    /// An action of another kind names it, or one's kind or columns are not known.
+    other: bool,
+}
+
+/// [`ColumnReads`] of `statement` for `column` of `table`; `None` when the statement is not on
+/// `table`. A CREATE INDEX reads its columns as a key's.
+fn column_reads(
+    statement: &crate::sql::Statement,
+    table: &str,
+    column: &str,
+) -> Option<ColumnReads> {
+    use crate::sql::{AlterActionKind as A, ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    let same = |t: &Tok| crate::sql::folded(t).is_some_and(|w| w.eq_ignore_ascii_case(column));
+    let on = match shape.kind {
+        ShapeKind::Create(ObjectKind::Index) => shape.table.as_ref(),
+        _ => shape.object(),
+    };
+    if !on.is_some_and(|n| n.base().eq_ignore_ascii_case(table)) {
+        return None;
+    }
+    let mut reads = ColumnReads::default();
+    if shape.kind != ShapeKind::AlterTable {
+        reads.key = true;
+        return Some(reads);
+    }
+    for a in &shape.actions {
+        let words = crate::sql::tokens_in(&statement.tokens, &a.range);
+        if let Some(change) = crate::sql::column_change::read(words) {
+            reads.changed |= !change.if_exists && same(change.old);
+            continue;
+        }
+        let kind = match a.kind {
+            A::AddIndex => Some("INDEX"),
+            A::AddConstraint => crate::sql::added_constraint_kind(words),
+            _ => Some("OTHER"),
+        };
+        match kind {
+            Some("INDEX" | "PRIMARY" | "UNIQUE" | "FOREIGN") => {
+                // The key's own columns: its first parenthesised list.
+                let open = words.iter().position(|t| t.is(&Token::LParen));
+                match open.and_then(|o| Some((o, crate::sql::lexer::matching_paren(words, o)?))) {
+                    Some((open, close)) => reads.key |= words[open..close].iter().any(same),
+                    None => reads.other = true,
+                }
+            }
+            Some("CHECK") => reads.check |= words.iter().any(same),
+            Some(_) => reads.other |= words.iter().any(same),
+            None => reads.other = true,
+        }
+    }
+    Some(reads)
+}
+
+/// What a re-run raises first once a column a statement reads is gone ([`column_loss`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnLoss {
+    /// 1054 (`undefined_column`): [`super::super::ReadGuard::missing_column`].
+    Field,
+    /// 1072, a key's column: [`super::super::ReadGuard::missing_key_column`].
+    Key,
+    /// Not known which: both.
+    Either,
 }
 
 /// Of the errors an ALTER's actions raise again (in the actions' order), those the server may
@@ -835,14 +958,36 @@ impl MysqlHandler {
         self.catches_error(ER_NO_SUCH_TABLE)
     }
 
-    /// Does it catch what `statement` raises when a column it reads is gone: 1054 (`42S22`),
-    /// or 1072 (`Key column 'c' doesn't exist in table`) for a column of a key it adds
-    /// (`CREATE INDEX`, an ALTER's `ADD INDEX`, `ADD [CONSTRAINT c] PRIMARY KEY|UNIQUE|FOREIGN
-    /// KEY (c)`)? A CHECK's column is 1054 (`Unknown column 'c' in 'CHECK'`), as is one of any
-    /// other action; an ALTER with both kinds needs both (checked on MariaDB 10.11). MySQL 8,
-    /// not checked here, documents 3820 (`Check constraint … refers to non-existing column`)
-    /// for a CHECK: there it needs 1054 and 3820.
+    /// Does it catch what `statement` raises when a column it reads is gone, other than a
+    /// column of a key it adds ([`Self::catches_missing_key_column`])? On MariaDB 1054
+    /// (`42S22`): a CHECK's column too (`Unknown column 'c' in 'CHECK'`, checked on 10.11).
+    /// MySQL 8, not run here, documents 3820 (`Check constraint … refers to non-existing
+    /// column`) for a CHECK, and its order among an ALTER's errors is not known: there a
+    /// handler must catch every error any of the ALTER's reads may raise (1054, 1072 for a
+    /// key, 3820 for a CHECK), for either kind of column.
     pub(super) fn catches_missing_column(&self, statement: &crate::sql::Statement) -> bool {
+        if self.mariadb {
+            self.catches_error(ER_BAD_FIELD)
+        } else {
+            self.catches_any_missing_column(statement)
+        }
+    }
+
+    /// Does it catch what `statement` raises when a column of a key it adds is gone (`CREATE
+    /// INDEX`, an ALTER's `ADD INDEX`, `ADD [CONSTRAINT c] PRIMARY KEY|UNIQUE|FOREIGN KEY (c)`)?
+    /// On MariaDB 1072 (`Key column 'c' doesn't exist in table`, checked on 10.11); on MySQL as
+    /// [`Self::catches_missing_column`] says.
+    pub(super) fn catches_missing_key_column(&self, statement: &crate::sql::Statement) -> bool {
+        if self.mariadb {
+            self.catches_error(ER_KEY_COLUMN_DOES_NOT_EXIST)
+        } else {
+            self.catches_any_missing_column(statement)
+        }
+    }
+
+    /// MySQL: does it catch every error a read of a missing column by `statement` may raise:
+    /// 1054, 1072 where it adds a key, 3820 where it adds a CHECK?
+    fn catches_any_missing_column(&self, statement: &crate::sql::Statement) -> bool {
         use crate::sql::{AlterActionKind as A, ObjectKind, ShapeKind};
         let shape = &statement.shape;
         let mut check = false;
@@ -871,9 +1016,7 @@ impl MysqlHandler {
         };
         (!field || self.catches_error(ER_BAD_FIELD))
             && (!key_column || self.catches_error(ER_KEY_COLUMN_DOES_NOT_EXIST))
-            && (self.mariadb
-                || !check
-                || self.catches_error(ER_CHECK_CONSTRAINT_REFERS_UNKNOWN_COLUMN))
+            && (!check || self.catches_error(ER_CHECK_CONSTRAINT_REFERS_UNKNOWN_COLUMN))
     }
 
     /// Does it catch what adding a foreign key raises when the table it references is gone:

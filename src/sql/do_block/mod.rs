@@ -17,6 +17,7 @@ mod row_checks;
 use case_fold::Compared;
 pub(crate) use catalog_checks::dropped_names;
 use catalog_checks::{catalog_checked_branches, checked_names, derived_names, Branch};
+pub use handlers::{column_loss, column_read_fails, ColumnLoss};
 use handlers::{
     exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler, TypeKnown,
 };
@@ -352,12 +353,14 @@ impl Guarded {
         for h in self.mysql_handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column(statement);
+            guard.missing_key_column |= h.catches_missing_key_column(statement);
             guard.missing_parent |= h.catches_missing_parent();
         }
         for h in self.handlers.iter().filter(|h| h.range.contains(&at)) {
             guard.missing_table |= h.catches_missing_table();
             guard.missing_parent |= h.catches_missing_table();
             guard.missing_column |= h.catches_missing_column();
+            guard.missing_key_column |= h.catches_missing_column();
             guard.missing_object |= h.catches_missing_object();
             guard.bad_label |= h.catches_bad_label();
             guard.bad_reference |= h.catches_bad_reference();
