@@ -914,3 +914,47 @@ fn a_check_on_a_dropped_column_beside_a_key_to_a_dropped_table_needs_the_checks_
         }
     }
 }
+
+/// MariaDB adds a foreign key to a table that is gone without a word while
+/// `foreign_key_checks` is off: an ALTER that adds one to a table the file drops later runs
+/// again at every crash point after `SET foreign_key_checks = 0`, and PF123 must not flag it;
+/// with the checks on (never turned off, or on again before the ALTER) the retry fails with
+/// 1005, and it is flagged.
+#[test]
+fn a_foreign_key_to_a_table_dropped_later_runs_again_without_foreign_key_checks_on_mariadb() {
+    let alter =
+        "ALTER TABLE t2 ADD CONSTRAINT t2_fk FOREIGN KEY IF NOT EXISTS (q) REFERENCES p2 (id);\n";
+    let rest = [
+        "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk;\n",
+        "DROP TABLE IF EXISTS p2;\n",
+    ];
+    for (name, before, fails_with) in [
+        ("checks_off", "SET foreign_key_checks = 0;\n", None),
+        ("checks_on", "", Some("1005")),
+        (
+            "checks_on_again",
+            "SET foreign_key_checks = 0;\nSET foreign_key_checks = 1;\n",
+            Some("1005"),
+        ),
+    ] {
+        let units: Vec<String> = before
+            .split_inclusive('\n')
+            .chain(["CREATE TABLE IF NOT EXISTS t2 (id INT, q INT);\n", alter])
+            .chain(rest)
+            .map(str::to_string)
+            .collect();
+        let file = units.concat();
+        let errors = assert_flags_match_crash_points(
+            name,
+            "CREATE TABLE p2 (id INT PRIMARY KEY);",
+            &units,
+            &file,
+            fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
+        );
+        assert_eq!(
+            errors.last().cloned().flatten().as_deref(),
+            fails_with,
+            "{name}: the full second run's error"
+        );
+    }
+}

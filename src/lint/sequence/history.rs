@@ -1020,6 +1020,12 @@ impl Sequence {
         self.removed.contains_key(&key.digest())
     }
 
+    /// Is `foreign_key_checks` off for the current statement, as the top-level `SET`s before
+    /// it tell (a retry runs them again first)?
+    pub fn foreign_key_checks_off(&self) -> bool {
+        self.foreign_key_checks == ForeignKeyChecks::Off
+    }
+
     /// Does any statement of the file remove a table or column? When none does, no statement
     /// reads something removed later, and PF123 need not collect a statement's words.
     pub fn removes_anything(&self) -> bool {

@@ -560,9 +560,20 @@ const ER_EVENT_ALREADY_EXISTS: MysqlError = (1537, "HY000");
 const ER_EVENT_DOES_NOT_EXIST: MysqlError = (1539, "HY000");
 /// MariaDB: a CHECK constraint's name is taken; MySQL: a foreign key's (ER_FK_DUP_NAME).
 const ER_DUP_CONSTRAINT_NAME: MysqlError = (1826, "HY000");
-/// MySQL 8: the table a foreign key references is gone (MariaDB: 1005).
+/// MySQL 8: the table a foreign key references is gone (`Failed to open the referenced table
+/// '%s'`, MySQL's Server Error Message Reference,
+/// <https://dev.mysql.com/doc/mysql-errors/8.0/en/server-error-reference.html>; not run here).
+/// MariaDB knows the code too, but 10.11 raises 1005 (errno 150, `Foreign key constraint is
+/// incorrectly formed`) for an ALTER's `FOREIGN KEY … REFERENCES gone (id)` (checked), and
+/// nothing under `foreign_key_checks = 0`.
 const ER_FK_CANNOT_OPEN_PARENT: MysqlError = (1824, "HY000");
-/// MySQL 8: a CHECK constraint names a column the table lacks (MariaDB: 1054).
+/// MySQL 8.0.16+: a CHECK constraint names a column the table lacks (`Check constraint '%s'
+/// refers to non-existing column '%s'`, the same reference; CHECK constraints themselves:
+/// <https://dev.mysql.com/doc/refman/8.0/en/create-table-check-constraints.html>; not run
+/// here). MariaDB 10.11 raises 1054 (`Unknown column 'c' in 'CHECK'`, checked). MySQL refuses
+/// to drop a column a CHECK uses (`Check_constraint_column_dependency_checker`, MySQL's source
+/// documentation), where MariaDB drops a CHECK on that column alone along with it (MDEV-11114):
+/// on MySQL a re-run meets 3820 only once the file dropped the constraint before the column.
 const ER_CHECK_CONSTRAINT_REFERS_UNKNOWN_COLUMN: MysqlError = (3820, "HY000");
 /// MySQL 8: a CHECK constraint's name is taken.
 const ER_CHECK_CONSTRAINT_DUP_NAME: MysqlError = (3822, "HY000");
@@ -1021,7 +1032,8 @@ impl MysqlHandler {
 
     /// Does it catch what adding a foreign key raises when the table it references is gone:
     /// on MariaDB 1005 (`Can't create table … (errno: 150 "Foreign key constraint is incorrectly
-    /// formed")`, checked on 10.11), on MySQL 1824 (`Failed to open the referenced table`)?
+    /// formed")`, checked on 10.11), on MySQL 1824 (`Failed to open the referenced table`, as
+    /// MySQL's error reference documents it: [`ER_FK_CANNOT_OPEN_PARENT`])?
     pub(super) fn catches_missing_parent(&self) -> bool {
         self.catches_error(if self.mariadb {
             ER_CANT_CREATE_TABLE
