@@ -898,18 +898,7 @@ fn a_check_on_a_dropped_column_beside_a_key_to_a_dropped_table_needs_the_checks_
                 );
                 let units = [create, &alter, drop_column, drop_parent].map(str::to_string);
                 let name = format!("{alter} under {condition}");
-                let errors = assert_flags_match_crash_points(
-                    &name,
-                    "CREATE TABLE p2 (id INT PRIMARY KEY);",
-                    &units,
-                    &file,
-                    fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
-                );
-                assert_eq!(
-                    errors.last().cloned().flatten().as_deref(),
-                    fails_with,
-                    "{name}: the full second run's error"
-                );
+                assert_a_constraint_on_p2_fails_with(&name, &units, &file, fails_with);
             }
         }
     }
@@ -944,17 +933,29 @@ fn a_foreign_key_to_a_table_dropped_later_runs_again_without_foreign_key_checks_
             .map(str::to_string)
             .collect();
         let file = units.concat();
-        let errors = assert_flags_match_crash_points(
-            name,
-            "CREATE TABLE p2 (id INT PRIMARY KEY);",
-            &units,
-            &file,
-            fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
-        );
-        assert_eq!(
-            errors.last().cloned().flatten().as_deref(),
-            fails_with,
-            "{name}: the full second run's error"
-        );
+        assert_a_constraint_on_p2_fails_with(name, &units, &file, fails_with);
     }
+}
+
+/// [`assert_flags_match_crash_points`] on a database with table `p2`, for a file whose `ALTER
+/// TABLE t2 ADD CONSTRAINT` must fail on a retry exactly when `fails_with` is given, the
+/// error of its full second run.
+fn assert_a_constraint_on_p2_fails_with(
+    name: &str,
+    units: &[String],
+    file: &str,
+    fails_with: Option<&str>,
+) {
+    let errors = assert_flags_match_crash_points(
+        name,
+        "CREATE TABLE p2 (id INT PRIMARY KEY);",
+        units,
+        file,
+        fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
+    );
+    assert_eq!(
+        errors.last().cloned().flatten().as_deref(),
+        fails_with,
+        "{name}: the full second run's error"
+    );
 }
