@@ -49,11 +49,23 @@ impl Sequence {
         // `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
         // undefined_table THEN NULL; END $$; DROP TABLE b`. Not under a handler of the new name
         // taken, which leaves the old one.
+        // Under handlers that also catch the new name taken, it leaves the old name gone on a
+        // run that finds the new one free: the lint pass tells where every run does
+        // ([`Self::left_by_handled_rename`]).
         if run == 0 && alone_before_handler(statement, &body) {
-            if let Some((rename, _)) = handled_rename(&statement.nested)
-                .filter(|_| catches_only_missing(around(&body, &statement.nested[0]).1))
-            {
-                self.look_ahead_always_run(&rename, index);
+            if let Some((rename, _)) = handled_rename(&statement.nested) {
+                let handlers = around(&body, &statement.nested[0]).1;
+                if catches_only_missing(handlers) {
+                    self.look_ahead_always_run(&rename, index);
+                } else if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers))
+                {
+                    self.renames_under_handlers.push((
+                        index,
+                        rename.key.digest(),
+                        to.digest(),
+                        rename.schema.clone(),
+                    ));
+                }
             }
         }
         // What the block always renames, as a top-level rename: every run that gets past the
@@ -164,6 +176,63 @@ impl Sequence {
                         && self.survives(step)
                 },
             )
+    }
+
+    /// Under a per-file transaction: is the file's last event on what `step` creates (in
+    /// `schema`, resolved) the rename of it that is a DO block's whole body under handlers that
+    /// do nothing, also of the new name taken (`renames_under_handlers`), with nothing renamed
+    /// onto it after, and is the new name free at the block on every run
+    /// ([`Self::free_at_block`])? Then every run that commits renamed it away, and a re-run,
+    /// from before the file or from the state the whole file left, finds its name free:
+    /// `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table
+    /// OR duplicate_table THEN NULL; END $$; DROP TABLE b`.
+    pub(super) fn left_by_handled_rename(&self, step: &Step, schema: &Resolved) -> bool {
+        let old = step.key.digest();
+        let Some(r) = self.removed.get(&old) else {
+            return false;
+        };
+        self.renames_under_handlers
+            .iter()
+            .any(|&(b, from, new, ref written)| {
+                from == old
+                    && r.last == Event::Remove
+                    && r.last_at == b
+                    && !self.arrives_where(old, |j| j > b)
+                    && self.resolve_written(written) == *schema
+                    && self.free_at_block(new, b, written)
+            })
+    }
+
+    /// Under a per-file transaction: is `new` free when the DO block at `b` runs, on every run?
+    /// The file's last event on it is a top-level removal after the block, of the schema
+    /// `written` (the block's rename's) resolves to, that nothing gives back, so a re-run of
+    /// the whole file starts without it; and nothing before the block makes it, or renames
+    /// anything onto it, so a first run finds it free there as the file's later removal
+    /// expects (`DROP TABLE b` of the table the block gave that name), and so does every
+    /// re-run.
+    fn free_at_block(&self, new: u64, b: u32, written: &Resolved) -> bool {
+        let Some(r) = self.removed.get(&new) else {
+            return false;
+        };
+        let left_removed = r.last == Event::Remove
+            && r.last_top == Some(Event::Remove)
+            && r.last_top_at == r.last_at
+            && r.last_at > b
+            && self.resolve_written(&r.last_top_schema) == self.resolve_written(written);
+        let made_before = self
+            .events_anywhere(new)
+            .any(|&(_, j, e)| j < b && e == Event::Create);
+        left_removed && !made_before && !self.arrives_where(new, |j| j < b || j > r.last_at)
+    }
+
+    /// Does a statement at an index `at` accepts rename something onto `key` (a top-level or a
+    /// DO block's rename)?
+    fn arrives_where(&self, key: u64, at: impl Fn(u32) -> bool) -> bool {
+        self.renames_to.iter().any(|&(j, _, to)| to == key && at(j))
+            || self
+                .arrivals
+                .get(&key)
+                .is_some_and(|list| list.iter().any(|&(j, _)| at(j)))
     }
 
     /// Under a per-file transaction: is every object `make` (a statement of the body of DO
