@@ -235,6 +235,76 @@ impl Sequence {
                 .is_some_and(|list| list.iter().any(|&(j, _)| at(j)))
     }
 
+    /// Does the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
+    /// one being checked, at bytes `top_range` of `source`), find what it drops on every run?
+    /// It does when the top-level statements right before the block make the object on every
+    /// run that reaches it ([`Self::made_again_right_before_current`]: `CREATE TABLE [IF NOT
+    /// EXISTS] t …`, which either makes it or fails on it there; not a `CREATE TABLE … AS` that
+    /// fails on a retry, [`Self::creation_fails_on_retry`]), and the drop runs right after
+    /// the block's opening `BEGIN`, or after statements in one straight run from it
+    /// ([`straight_run`]: no IF, loop, handler or nested block between) that touch neither the
+    /// object nor the table it lives on and drop nothing with CASCADE: `CREATE TABLE t (id int);
+    /// DO $$ BEGIN DROP TABLE t; END $$;` runs twice. A handler after it changes nothing: a run
+    /// that gets to the drop got there from `BEGIN`.
+    pub fn body_drop_made_before(
+        &self,
+        drop: &Statement,
+        at: usize,
+        earlier: &[Statement],
+        source: &SourceFile,
+        (top, top_range): (usize, std::ops::Range<usize>),
+    ) -> bool {
+        if top != self.current_index {
+            return false;
+        }
+        let earlier_steps: Vec<(usize, Step)> = earlier
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| steps(s).into_iter().map(move |step| (i, step)))
+            .collect();
+        if earlier_steps
+            .iter()
+            .any(|(i, step)| super::steps::drops_with_cascade(&earlier[*i], step))
+        {
+            return false;
+        }
+        let found = every_step_at(
+            drop,
+            at,
+            |step| step.event == Event::Remove && !step.rename,
+            |step| {
+                let Key::Object(_, name) = &step.key else {
+                    return false;
+                };
+                let touches = |k: &Key, table: Option<&String>| {
+                    k == &step.key
+                        || matches!(k, Key::Object(ObjectKind::Table, t) if t == name || Some(t) == step.table.as_ref())
+                        || (table.is_some() && table == step.table.as_ref())
+                };
+                let touched = earlier_steps
+                    .iter()
+                    .any(|(_, other)| touches(&other.key, other.table.as_ref()))
+                    || earlier
+                        .iter()
+                        .flat_map(arrivals)
+                        .any(|a| touches(&a.key, None));
+                // A `CREATE TABLE … AS` whose query reads what a later statement removes makes
+                // nothing on a retry that ran that removal.
+                let schema = step.schema.as_deref();
+                let made = self.made_right_before_current_where(&step.key, schema, |c| {
+                    !self.creation_fails_on_retry(c as usize)
+                }) || u32::try_from(top)
+                    .is_ok_and(|i| self.made_where_free_before(step.key.digest(), i));
+                !touched && made
+            },
+        );
+        if !found {
+            return false;
+        }
+        let run: Vec<&Statement> = earlier.iter().chain([drop]).collect();
+        straight_run(&run, &source.text, Dialect::Postgres) && opens_body(source, top_range, run[0])
+    }
+
     /// Under a per-file transaction: is every object `make` (a statement of the body of DO
     /// statement `top`) creates at byte `at` removed by a later top-level statement, the file's
     /// last event on it (DO blocks' too)? A re-run starts from before the file or from the
@@ -315,6 +385,17 @@ fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
         return Vec::new();
     }
     lexed.tokens
+}
+
+/// Is `first` right after the opening `BEGIN` of the body of the DO statement at bytes `top` of
+/// `source` ([`opens_with_begin`])?
+fn opens_body(source: &SourceFile, top: std::ops::Range<usize>, first: &Statement) -> bool {
+    let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, top);
+    let Some(body) = crate::sql::do_block::body_range(source, &lexed.tokens) else {
+        return false;
+    };
+    let body = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
+    lexed.error.is_none() && body.error.is_none() && opens_with_begin(&body.tokens, first)
 }
 
 /// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
