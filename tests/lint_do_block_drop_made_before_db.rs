@@ -111,3 +111,61 @@ fn a_block_drop_of_a_table_made_unguarded_right_before_is_not_flagged() {
         );
     }
 }
+
+/// A drop the block runs on every run that gets past it leaves the name free, as a top-level
+/// drop does: right after its `BEGIN` in a body with no handler (or after statements in one
+/// straight run from it, nothing after it in the body bringing the name back), or the whole
+/// body under handlers of nothing but the object missing. Under a per-file transaction a re-run
+/// starts from before the file or from the state the whole file left, so the file's own
+/// `CREATE TABLE` before the block is not flagged there. A handler of `others` also catches a
+/// drop a view blocks, and leaves the table for the re-run's creation.
+const LEFT_DROPPED: &[Case] = &[
+    Case {
+        name: "made unguarded, dropped in a block",
+        statements: &[
+            "CREATE TABLE hr_d1 (id int);",
+            "DO $$ BEGIN DROP TABLE hr_d1; END $$;",
+        ],
+    },
+    Case {
+        name: "dropped with IF EXISTS in a block",
+        statements: &[
+            "CREATE TABLE hr_d2 (id int);",
+            "DO $$ BEGIN DROP TABLE IF EXISTS hr_d2; END $$;",
+        ],
+    },
+    Case {
+        name: "dropped after a write in a block",
+        statements: &[
+            "CREATE TABLE hr_d3 (id int);",
+            "DO $$ BEGIN INSERT INTO hr_d3 VALUES (1); DROP TABLE hr_d3; END $$;",
+        ],
+    },
+    Case {
+        name: "dropped alone under a handler of the missing table",
+        statements: &[
+            "CREATE TABLE hr_d4 (id int);",
+            "DO $$ BEGIN DROP TABLE hr_d4; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+        ],
+    },
+    Case {
+        name: "an enum dropped alone under a handler of the missing type",
+        statements: &[
+            "CREATE TYPE hr_d5 AS ENUM ('a');",
+            "DO $$ BEGIN DROP TYPE hr_d5; EXCEPTION WHEN undefined_object THEN NULL; END $$;",
+        ],
+    },
+    Case {
+        name: "dropped under a handler of others while a view blocks it",
+        statements: &[
+            "CREATE TABLE hr_d6 (id int);",
+            "CREATE OR REPLACE VIEW hr_d6_v AS SELECT * FROM hr_d6;",
+            "DO $$ BEGIN DROP TABLE hr_d6; EXCEPTION WHEN others THEN NULL; END $$;",
+        ],
+    },
+];
+
+#[test]
+fn a_block_that_always_drops_the_file_s_table_frees_it_where_postgres_says_so() {
+    assert_crash_points_agree(SETUP, LEFT_DROPPED);
+}

@@ -49,6 +49,22 @@ impl Sequence {
         // `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
         // undefined_table THEN NULL; END $$; DROP TABLE b`. Not under a handler of the new name
         // taken, which leaves the old one.
+        // What the block always drops, as a top-level drop: every run that gets past the block
+        // ran it, and nothing after it in the block brings the name back (`CREATE TABLE t …; DO
+        // $$ BEGIN DROP TABLE t; END $$` leaves `t` gone, as `DROP TABLE t` would).
+        for step in always_dropped(&statement.nested, run) {
+            self.look_ahead_always_run(&step, index);
+        }
+        // So is a drop that is the whole body under handlers of nothing but the object missing:
+        // a run that gets past the block dropped it or found it gone.
+        if let ([only], 0) = (statement.nested.as_slice(), run) {
+            if alone_before_handler(statement, &body) && catches_only_missing(around(&body, only).1)
+            {
+                for step in dropped_objects(only) {
+                    self.look_ahead_always_run(&step, index);
+                }
+            }
+        }
         // Under handlers that also catch the new name taken, it leaves the old name gone on a
         // run that finds the new one free: the lint pass tells where every run does
         // ([`Self::left_by_handled_rename`]).
@@ -682,6 +698,37 @@ fn always_renamed(nested: &[Statement], run: usize) -> Vec<(Step, Arrival)> {
                 old: arrival.old.clone(),
             };
             out.push((own.into_iter().next().expect("one step"), arrival));
+        }
+    }
+    out
+}
+
+/// The objects `statement` drops (not renames away), when that is all it does.
+fn dropped_objects(statement: &Statement) -> Vec<Step> {
+    let own = steps(statement);
+    let drops = own.iter().all(|step| {
+        step.event == Event::Remove && !step.rename && matches!(step.key, Key::Object(..))
+    });
+    if drops && arrivals(statement).is_empty() {
+        own
+    } else {
+        Vec::new()
+    }
+}
+
+/// The objects a PostgreSQL DO block's body drops on every run of the block that ends well (by
+/// a statement [`always_run`] runs), with no later statement of the body touching the name.
+fn always_dropped(nested: &[Statement], run: usize) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (at, s) in nested.iter().enumerate().take(run) {
+        for step in dropped_objects(s) {
+            let touched = nested[at + 1..].iter().any(|o| {
+                steps(o).iter().any(|other| other.key == step.key)
+                    || arrivals(o).iter().any(|a| a.key == step.key)
+            });
+            if !touched {
+                out.push(step);
+            }
         }
     }
     out
