@@ -632,7 +632,8 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
 }
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
-/// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`?
+/// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`, where a handler may also
+/// `RAISE NOTICE` and the like ([`changes_nothing`])?
 fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
     use sqlparser::tokenizer::Token;
     let semi = |t: &crate::sql::Tok| t.is(&Token::SemiColon);
@@ -655,18 +656,52 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
     if !exception.is_kw("EXCEPTION") || rest.is_empty() {
         return false;
     }
-    // Each handler: `WHEN <conditions> THEN NULL;`.
+    // Each handler: `WHEN <conditions> THEN`, then statements that change nothing, each ended
+    // by `;`, up to the next `WHEN` or the end.
     while let Some(then) = rest.iter().position(|t| t.is_kw("THEN")) {
-        let ([null, semicolon, after @ ..], true) = (&rest[then + 1..], rest[0].is_kw("WHEN"))
-        else {
+        if !rest[0].is_kw("WHEN") {
             return false;
-        };
-        if !null.is_kw("NULL") || !semi(semicolon) {
+        }
+        let mut after = &rest[then + 1..];
+        let mut acts = 0;
+        while let Some(end) = after.iter().position(semi) {
+            if !changes_nothing(&after[..end]) {
+                return false;
+            }
+            acts += 1;
+            after = &after[end + 1..];
+            if after.first().is_none_or(|t| t.is_kw("WHEN")) {
+                break;
+            }
+        }
+        if acts == 0 {
             return false;
         }
         rest = after;
     }
     rest.is_empty()
+}
+
+/// Is `statement` (a handler's, without its `;`) one that changes nothing and cannot fail:
+/// `NULL`, or a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
+/// `WARNING`) whose arguments are string literals, `SQLERRM` and `SQLSTATE` (a `RAISE` without
+/// a level raises an exception; an argument that calls something may change anything)?
+fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
+    match statement {
+        [null] => null.is_kw("NULL"),
+        [raise, level, args @ ..] => {
+            raise.is_kw("RAISE")
+                && ["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
+                    .iter()
+                    .any(|l| level.is_kw(l))
+                && args.iter().all(|t| {
+                    matches!(t.token, Token::SingleQuotedString(_) | Token::Comma)
+                        || t.is_kw("SQLERRM")
+                        || t.is_kw("SQLSTATE")
+                })
+        }
+        _ => false,
+    }
 }
 
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of
@@ -855,13 +890,22 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN NULL; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN NULL; WHEN others THEN NULL; END $$;",
+            // A handler that only reports changes nothing either.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE WARNING 'x: %', SQLERRM; RAISE LOG 'y'; WHEN others THEN NULL; END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
         for sql in [
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; CREATE TABLE z (id int); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN y int; END $$;",
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
+            // A RAISE without a level, or of an exception, fails the block; an argument may
+            // call anything.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN END $$;",
             "DO $$ BEGIN IF true THEN ALTER TABLE t RENAME COLUMN x TO y; END IF; END $$;",
             "DO $$ DECLARE n int; BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
             "DO $$ BEGIN ALTER TABLE t ADD COLUMN y int; END $$;",
