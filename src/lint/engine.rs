@@ -763,7 +763,8 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
 /// later statement of the block removes again, or a rename of the one to a name the block
 /// frees again; under a per-file transaction, a creation a later top-level statement removes
 /// for good. Or a rename the block always runs that the file around it proves, as it would
-/// the same rename at the top level.
+/// the same rename at the top level; or a drop, right after the block's `BEGIN`, of what the
+/// top-level statements right before the block make on every run.
 fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
     use crate::lint::sequence::{
         dropped_made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
@@ -787,7 +788,14 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
             || cx
                 .file
                 .sequence
-                .body_rename_survives(statement, at, cx.file.top_index))
+                .body_rename_survives(statement, at, cx.file.top_index)
+            || cx.file.sequence.body_drop_made_before(
+                statement,
+                at,
+                cx.earlier_in_body,
+                cx.source,
+                (cx.file.top_index, cx.file.top_start..cx.file.top_end),
+            ))
 }
 
 /// May a retry skip the statement of a DO body in `cx` because a condition that decides whether

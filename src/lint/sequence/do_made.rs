@@ -49,11 +49,39 @@ impl Sequence {
         // `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
         // undefined_table THEN NULL; END $$; DROP TABLE b`. Not under a handler of the new name
         // taken, which leaves the old one.
-        if run == 0 && alone_before_handler(statement, &body) {
-            if let Some((rename, _)) = handled_rename(&statement.nested)
-                .filter(|_| catches_only_missing(around(&body, &statement.nested[0]).1))
+        // What the block always drops, as a top-level drop: every run that gets past the block
+        // ran it, and nothing after it in the block brings the name back (`CREATE TABLE t …; DO
+        // $$ BEGIN DROP TABLE t; END $$` leaves `t` gone, as `DROP TABLE t` would).
+        for step in always_dropped(&statement.nested, run) {
+            self.look_ahead_always_run(&step, index);
+        }
+        // So is a drop that is the whole body under handlers of nothing but the object missing:
+        // a run that gets past the block dropped it or found it gone.
+        if let ([only], 0) = (statement.nested.as_slice(), run) {
+            if alone_before_handler(statement, &body) && catches_only_missing(around(&body, only).1)
             {
-                self.look_ahead_always_run(&rename, index);
+                for step in dropped_objects(only) {
+                    self.look_ahead_always_run(&step, index);
+                }
+            }
+        }
+        // Under handlers that also catch the new name taken, it leaves the old name gone on a
+        // run that finds the new one free: the lint pass tells where every run does
+        // ([`Self::left_by_handled_rename`]).
+        if run == 0 && alone_before_handler(statement, &body) {
+            if let Some((rename, _)) = handled_rename(&statement.nested) {
+                let handlers = around(&body, &statement.nested[0]).1;
+                if catches_only_missing(handlers) {
+                    self.look_ahead_always_run(&rename, index);
+                } else if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers))
+                {
+                    self.renames_under_handlers.push((
+                        index,
+                        rename.key.digest(),
+                        to.digest(),
+                        rename.schema.clone(),
+                    ));
+                }
             }
         }
         // What the block always renames, as a top-level rename: every run that gets past the
@@ -166,6 +194,133 @@ impl Sequence {
             )
     }
 
+    /// Under a per-file transaction: is the file's last event on what `step` creates (in
+    /// `schema`, resolved) the rename of it that is a DO block's whole body under handlers that
+    /// do nothing, also of the new name taken (`renames_under_handlers`), with nothing renamed
+    /// onto it after, and is the new name free at the block on every run
+    /// ([`Self::free_at_block`])? Then every run that commits renamed it away, and a re-run,
+    /// from before the file or from the state the whole file left, finds its name free:
+    /// `CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table
+    /// OR duplicate_table THEN NULL; END $$; DROP TABLE b`.
+    pub(super) fn left_by_handled_rename(&self, step: &Step, schema: &Resolved) -> bool {
+        let old = step.key.digest();
+        let Some(r) = self.removed.get(&old) else {
+            return false;
+        };
+        self.renames_under_handlers
+            .iter()
+            .any(|&(b, from, new, ref written)| {
+                from == old
+                    && r.last == Event::Remove
+                    && r.last_at == b
+                    && !self.arrives_where(old, |j| j > b)
+                    && self.resolve_written(written) == *schema
+                    && self.free_at_block(new, b, written)
+            })
+    }
+
+    /// Under a per-file transaction: is `new` free when the DO block at `b` runs, on every run?
+    /// The file's last event on it is a top-level removal after the block, of the schema
+    /// `written` (the block's rename's) resolves to, that nothing gives back, so a re-run of
+    /// the whole file starts without it; and nothing before the block makes it, or renames
+    /// anything onto it, so a first run finds it free there as the file's later removal
+    /// expects (`DROP TABLE b` of the table the block gave that name), and so does every
+    /// re-run.
+    fn free_at_block(&self, new: u64, b: u32, written: &Resolved) -> bool {
+        let Some(r) = self.removed.get(&new) else {
+            return false;
+        };
+        let left_removed = r.last == Event::Remove
+            && r.last_top == Some(Event::Remove)
+            && r.last_top_at == r.last_at
+            && r.last_at > b
+            && self.resolve_written(&r.last_top_schema) == self.resolve_written(written);
+        let made_before = self
+            .events_anywhere(new)
+            .any(|&(_, j, e)| j < b && e == Event::Create);
+        left_removed && !made_before && !self.arrives_where(new, |j| j < b || j > r.last_at)
+    }
+
+    /// Does a statement at an index `at` accepts rename something onto `key` (a top-level or a
+    /// DO block's rename)?
+    fn arrives_where(&self, key: u64, at: impl Fn(u32) -> bool) -> bool {
+        self.renames_to.iter().any(|&(j, _, to)| to == key && at(j))
+            || self
+                .arrivals
+                .get(&key)
+                .is_some_and(|list| list.iter().any(|&(j, _)| at(j)))
+    }
+
+    /// Does the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
+    /// one being checked, at bytes `top_range` of `source`), find what it drops on every run?
+    /// It does when the top-level statements right before the block make the object on every
+    /// run that reaches it ([`Self::made_again_right_before_current`]: `CREATE TABLE [IF NOT
+    /// EXISTS] t …`, which either makes it or fails on it there; not a `CREATE TABLE … AS` that
+    /// fails on a retry, [`Self::creation_fails_on_retry`]), and the drop runs right after
+    /// the block's opening `BEGIN`, or after statements in one straight run from it
+    /// ([`straight_run`]: no IF, loop, handler or nested block between) that touch neither the
+    /// object nor the table it lives on and drop nothing with CASCADE: `CREATE TABLE t (id int);
+    /// DO $$ BEGIN DROP TABLE t; END $$;` runs twice. A handler after it changes nothing: a run
+    /// that gets to the drop got there from `BEGIN`.
+    pub fn body_drop_made_before(
+        &self,
+        drop: &Statement,
+        at: usize,
+        earlier: &[Statement],
+        source: &SourceFile,
+        (top, top_range): (usize, std::ops::Range<usize>),
+    ) -> bool {
+        if top != self.current_index {
+            return false;
+        }
+        let earlier_steps: Vec<(usize, Step)> = earlier
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| steps(s).into_iter().map(move |step| (i, step)))
+            .collect();
+        if earlier_steps
+            .iter()
+            .any(|(i, step)| super::steps::drops_with_cascade(&earlier[*i], step))
+        {
+            return false;
+        }
+        let found = every_step_at(
+            drop,
+            at,
+            |step| step.event == Event::Remove && !step.rename,
+            |step| {
+                let Key::Object(_, name) = &step.key else {
+                    return false;
+                };
+                let touches = |k: &Key, table: Option<&String>| {
+                    k == &step.key
+                        || matches!(k, Key::Object(ObjectKind::Table, t) if t == name || Some(t) == step.table.as_ref())
+                        || (table.is_some() && table == step.table.as_ref())
+                };
+                let touched = earlier_steps
+                    .iter()
+                    .any(|(_, other)| touches(&other.key, other.table.as_ref()))
+                    || earlier
+                        .iter()
+                        .flat_map(arrivals)
+                        .any(|a| touches(&a.key, None));
+                // A `CREATE TABLE … AS` whose query reads what a later statement removes makes
+                // nothing on a retry that ran that removal.
+                let schema = step.schema.as_deref();
+                let made = self.made_right_before_current_where(&step.key, schema, |c| {
+                    !self.creation_fails_on_retry(c as usize)
+                }) || u32::try_from(top)
+                    .is_ok_and(|i| self.made_where_free_before(step.key.digest(), i));
+                !touched && made
+            },
+        );
+        if !found {
+            return false;
+        }
+        let run: Vec<&Statement> = earlier.iter().chain([drop]).collect();
+        straight_run(&run, &source.text, Dialect::Postgres) && opens_body(source, top_range, run[0])
+    }
+
     /// Under a per-file transaction: is every object `make` (a statement of the body of DO
     /// statement `top`) creates at byte `at` removed by a later top-level statement, the file's
     /// last event on it (DO blocks' too)? A re-run starts from before the file or from the
@@ -246,6 +401,17 @@ fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
         return Vec::new();
     }
     lexed.tokens
+}
+
+/// Is `first` right after the opening `BEGIN` of the body of the DO statement at bytes `top` of
+/// `source` ([`opens_with_begin`])?
+fn opens_body(source: &SourceFile, top: std::ops::Range<usize>, first: &Statement) -> bool {
+    let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, top);
+    let Some(body) = crate::sql::do_block::body_range(source, &lexed.tokens) else {
+        return false;
+    };
+    let body = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
+    lexed.error.is_none() && body.error.is_none() && opens_with_begin(&body.tokens, first)
 }
 
 /// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
@@ -466,7 +632,8 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
 }
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
-/// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`?
+/// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`, where a handler may also
+/// `RAISE NOTICE` and the like ([`changes_nothing`])?
 fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
     use sqlparser::tokenizer::Token;
     let semi = |t: &crate::sql::Tok| t.is(&Token::SemiColon);
@@ -489,18 +656,52 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
     if !exception.is_kw("EXCEPTION") || rest.is_empty() {
         return false;
     }
-    // Each handler: `WHEN <conditions> THEN NULL;`.
+    // Each handler: `WHEN <conditions> THEN`, then statements that change nothing, each ended
+    // by `;`, up to the next `WHEN` or the end.
     while let Some(then) = rest.iter().position(|t| t.is_kw("THEN")) {
-        let ([null, semicolon, after @ ..], true) = (&rest[then + 1..], rest[0].is_kw("WHEN"))
-        else {
+        if !rest[0].is_kw("WHEN") {
             return false;
-        };
-        if !null.is_kw("NULL") || !semi(semicolon) {
+        }
+        let mut after = &rest[then + 1..];
+        let mut acts = 0;
+        while let Some(end) = after.iter().position(semi) {
+            if !changes_nothing(&after[..end]) {
+                return false;
+            }
+            acts += 1;
+            after = &after[end + 1..];
+            if after.first().is_none_or(|t| t.is_kw("WHEN")) {
+                break;
+            }
+        }
+        if acts == 0 {
             return false;
         }
         rest = after;
     }
     rest.is_empty()
+}
+
+/// Is `statement` (a handler's, without its `;`) one that changes nothing and cannot fail:
+/// `NULL`, or a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
+/// `WARNING`) whose arguments are string literals, `SQLERRM` and `SQLSTATE` (a `RAISE` without
+/// a level raises an exception; an argument that calls something may change anything)?
+fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
+    match statement {
+        [null] => null.is_kw("NULL"),
+        [raise, level, args @ ..] => {
+            raise.is_kw("RAISE")
+                && ["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
+                    .iter()
+                    .any(|l| level.is_kw(l))
+                && args.iter().all(|t| {
+                    matches!(t.token, Token::SingleQuotedString(_) | Token::Comma)
+                        || t.is_kw("SQLERRM")
+                        || t.is_kw("SQLSTATE")
+                })
+        }
+        _ => false,
+    }
 }
 
 /// The table renames onto a spelt name that every run of a DO block that ends well runs (of
@@ -532,6 +733,37 @@ fn always_renamed(nested: &[Statement], run: usize) -> Vec<(Step, Arrival)> {
                 old: arrival.old.clone(),
             };
             out.push((own.into_iter().next().expect("one step"), arrival));
+        }
+    }
+    out
+}
+
+/// The objects `statement` drops (not renames away), when that is all it does.
+fn dropped_objects(statement: &Statement) -> Vec<Step> {
+    let own = steps(statement);
+    let drops = own.iter().all(|step| {
+        step.event == Event::Remove && !step.rename && matches!(step.key, Key::Object(..))
+    });
+    if drops && arrivals(statement).is_empty() {
+        own
+    } else {
+        Vec::new()
+    }
+}
+
+/// The objects a PostgreSQL DO block's body drops on every run of the block that ends well (by
+/// a statement [`always_run`] runs), with no later statement of the body touching the name.
+fn always_dropped(nested: &[Statement], run: usize) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (at, s) in nested.iter().enumerate().take(run) {
+        for step in dropped_objects(s) {
+            let touched = nested[at + 1..].iter().any(|o| {
+                steps(o).iter().any(|other| other.key == step.key)
+                    || arrivals(o).iter().any(|a| a.key == step.key)
+            });
+            if !touched {
+                out.push(step);
+            }
         }
     }
     out
@@ -658,13 +890,22 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN NULL; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN NULL; WHEN others THEN NULL; END $$;",
+            // A handler that only reports changes nothing either.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE WARNING 'x: %', SQLERRM; RAISE LOG 'y'; WHEN others THEN NULL; END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
         for sql in [
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; CREATE TABLE z (id int); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN y int; END $$;",
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
+            // A RAISE without a level, or of an exception, fails the block; an argument may
+            // call anything.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN END $$;",
             "DO $$ BEGIN IF true THEN ALTER TABLE t RENAME COLUMN x TO y; END IF; END $$;",
             "DO $$ DECLARE n int; BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
             "DO $$ BEGIN ALTER TABLE t ADD COLUMN y int; END $$;",

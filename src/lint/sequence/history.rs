@@ -727,6 +727,16 @@ impl Sequence {
     /// denotes ([`Self::schema_of`]): under `SET search_path TO public`, `CREATE TABLE a.d …`
     /// makes no `d`.
     pub fn made_right_before_current(&self, key: &Key, written: Option<&str>) -> bool {
+        self.made_right_before_current_where(key, written, |_| true)
+    }
+
+    /// [`Self::made_right_before_current`] by a statement `c` that `counts` too.
+    pub(super) fn made_right_before_current_where(
+        &self,
+        key: &Key,
+        written: Option<&str>,
+        counts: impl Fn(u32) -> bool,
+    ) -> bool {
         let d = key.digest();
         let schema: super::Resolved = self.schema_of(written).map(Into::into);
         let in_schema = |c: u32| {
@@ -735,7 +745,7 @@ impl Sequence {
                     .iter()
                     .filter(|&&(_, k)| k == c)
                     .all(|(s, _)| super::same_schema(s, &schema))
-            })
+            }) && counts(c)
         };
         u32::try_from(self.current_index).is_ok_and(|i| self.made_right_before(d, i, in_schema))
     }

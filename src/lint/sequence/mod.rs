@@ -403,6 +403,12 @@ pub struct Sequence {
     /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
     /// (statement, digest of the old name).
     renamed_in_blocks: Vec<(u32, u64)>,
+    /// First pass: the renames of a table or a type that are the whole body of a DO block,
+    /// under handlers that do nothing whatever they catch (`do_made::handled_rename`), as
+    /// (statement, digest of the old name, digest of the new name, the schema the rename
+    /// writes). A run that finds the new name free there renames the old one away
+    /// ([`Sequence::left_by_handled_rename`]).
+    renames_under_handlers: Vec<(u32, u64, u64, Option<Box<str>>)>,
     /// Views the file creates: index, key, name text, the words of the statement.
     views: Vec<(u32, u64, String, DigestSet)>,
     /// Uncascaded drops of tables and views: index, key digest, digest of the folded base name.

@@ -50,6 +50,7 @@ impl Sequence {
                             || (tx && self.relation_left_removed(t, step))
                     })
                     || (tx && removed.is_some_and(|r| file_leaves(r, Event::Remove)))
+                    || (tx && self.left_by_handled_rename(step, &schema))
             }
             // A rename also needs its new name free: its own proof.
             Event::Remove if step.rename => self.rename_meets_both_names(step),
