@@ -12,6 +12,9 @@ use sqlparser::tokenizer::Token;
 pub(super) struct Compared {
     pub(super) value: String,
     pub(super) spelled: String,
+    /// The byte where the `IN (…)` list the literal is an element of opens: the literals of
+    /// one list are alternatives.
+    pub(super) list: Option<usize>,
 }
 
 /// The first of `names` (as the catalog stores them) that the catalog checks of the `branches`
@@ -34,7 +37,14 @@ pub(super) fn miscased<'a>(
         }
         let lower = name.to_lowercase();
         let like = |l: &Compared| l.value.to_lowercase() == lower;
-        let miscased = literals().find(|l| like(l))?;
+        // `relname IN ('QFoo', 'qfoo_pkey')` finds `QFoo`: a literal is no miss when another
+        // of its list is exactly a name the statement makes.
+        let exact_alternative = |l: &Compared| {
+            l.list.is_some_and(|list| {
+                literals().any(|o| o.list == Some(list) && names.contains(&o.value))
+            })
+        };
+        let miscased = literals().find(|l| like(l) && !exact_alternative(l))?;
         // Another check around it that does not compare this name may still skip it on a
         // retry; one that tests that something exists (`IF n > 0`), or an index on another
         // leading column (ranger's `indkey[0] = v`), does not.
@@ -74,9 +84,10 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         if after.is_some_and(|a| a.is(&Token::DoubleColon)) {
             continue;
         }
+        let list = in_list(tokens, k);
         let compared = before.is_some_and(|b| b.is(&Token::Eq) || b.is_kw("LIKE"))
             || after.is_some_and(|a| a.is(&Token::Eq))
-            || in_list(tokens, k);
+            || list.is_some();
         if !compared {
             continue;
         }
@@ -96,25 +107,27 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         out.push(Compared {
             value: value.clone(),
             spelled,
+            list,
         });
     }
     out
 }
 
-/// Is the literal at `k` an element of an `IN ('a', 'b')` list?
-fn in_list(tokens: &[Tok], k: usize) -> bool {
+/// The byte where the `IN ('a', 'b')` list the literal at `k` is an element of opens, if it
+/// is one.
+fn in_list(tokens: &[Tok], k: usize) -> Option<usize> {
     let mut i = k;
     while i > 0 {
         let t = &tokens[i - 1];
         if t.is(&Token::LParen) {
-            return i >= 2 && tokens[i - 2].is_kw("IN");
+            return (i >= 2 && tokens[i - 2].is_kw("IN")).then_some(t.range.start);
         }
         if !(t.is(&Token::Comma) || matches!(t.token, Token::SingleQuotedString(_))) {
-            return false;
+            return None;
         }
         i -= 1;
     }
-    false
+    None
 }
 
 /// Does a check of `tokens` fold case (`lower(…)`, `upper(…)`, `ILIKE`, `~*`, `~~*`, a `citext`

@@ -64,7 +64,7 @@ impl Branch {
             let created = created_names(statement);
             if !created.is_empty() {
                 let made = made_names(statement, &created);
-                if !made.iter().any(|n| looked_for.contains(n)) {
+                if !made.iter().any(|n| looked_for.contains(&n.to_lowercase())) {
                     return false;
                 }
             }
@@ -1273,7 +1273,8 @@ fn created_names(statement: &Statement) -> Vec<String> {
     }
 }
 
-/// The names, lower case, a run of `statement` makes in the catalog: its own (`created`,
+/// The names a run of `statement` makes in the catalog, as it stores them (an unquoted name
+/// folded to lower case, a quoted one as spelled: `"QFoo"` derives `QFoo_pkey`): its own (`created`,
 /// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
 /// view, composite, enum, range or domain (and a range's multirange `t_multirange`,
 /// `_t_multirange`), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
@@ -1284,15 +1285,15 @@ fn created_names(statement: &Statement) -> Vec<String> {
 fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
-    let mut made: Vec<String> = created.iter().map(|n| n.to_lowercase()).collect();
+    let mut made: Vec<String> = created.to_vec();
     // `t_pkey`, `t_c_key`, and the names the statement gives its keys.
     made.extend(
         crate::sql::keys::declared_keys(statement)
             .into_iter()
-            .map(|k| k.name.to_lowercase()),
+            .map(|k| k.name),
     );
     let shape = &statement.shape;
-    let Some(name) = shape.object().map(|n| n.base().to_lowercase()) else {
+    let Some(name) = shape.object().map(|n| n.base().to_string()) else {
         return made;
     };
     let tokens = &statement.tokens;
@@ -1319,7 +1320,7 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
             made.push(multirange);
         }
     }
-    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+    let folded = crate::sql::folded;
     let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => {
             let elements = table_elements(statement);
@@ -1371,7 +1372,7 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
 /// column `column`, or a table constraint, with `column` the one a CHECK reads) makes unnamed:
 /// see [`made_names`].
 fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<String> {
-    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+    let folded = crate::sql::folded;
     let mut out = Vec::new();
     let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
     // The columns of the `(…)` right after `k` (`FOREIGN KEY (a, b)`), joined with `_`.
@@ -1570,17 +1571,9 @@ pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
 
 /// The names PostgreSQL derives from what `statement` creates ([`made_names`]: `t_pkey`,
 /// `t_c_seq`, `_t`, …), less its own ([`checked_names`]), as the catalog stores them: a
-/// catalog check compares them with case as it does the own names. Empty when the statement
-/// quotes a name with upper case: [`made_names`] knows the stored spelling of folded names
-/// only.
+/// catalog check compares them with case as it does the own names (`CREATE TABLE "QFoo" (id
+/// int PRIMARY KEY)` derives `QFoo_pkey`, which `relname = 'qfoo_pkey'` never finds).
 pub(super) fn derived_names(statement: &crate::sql::Statement, own: &[String]) -> Vec<String> {
-    let quoted_upper = statement.tokens.iter().any(|t| {
-        matches!(&t.token, Token::Word(w) if w.quote_style.is_some()
-            && w.value.chars().any(char::is_uppercase))
-    });
-    if quoted_upper {
-        return Vec::new();
-    }
     let mut derived: Vec<String> = Vec::new();
     for name in made_names(statement, &[]) {
         if !own.contains(&name) && !derived.contains(&name) {
@@ -1690,6 +1683,30 @@ mod tests {
         assert_eq!(
             made("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES u"),
             sorted(&["c", "t_c_seq", "t_c_fkey"])
+        );
+    }
+
+    #[test]
+    fn made_names_keep_the_case_of_quoted_names() {
+        // As PostgreSQL 15 names them: a quoted name as spelled, an unquoted one folded.
+        assert_eq!(
+            made("CREATE TABLE \"QFoo\" (\"Id\" serial PRIMARY KEY, Code int UNIQUE, \"C\" int CHECK (\"C\" > 0))"),
+            sorted(&["QFoo", "_QFoo", "QFoo_Id_seq", "QFoo_pkey", "QFoo_code_key", "QFoo_C_check"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"QFoo\" ADD COLUMN n serial REFERENCES u"),
+            sorted(&["n", "QFoo_n_seq", "QFoo_n_fkey"])
+        );
+        // Cut to 63 bytes at a character.
+        let long = format!("QFooX{}", "É".repeat(40));
+        let cut = format!("QFooX{}", "É".repeat(26));
+        assert_eq!(
+            made(&format!("CREATE TABLE \"{long}\" (id int PRIMARY KEY)")),
+            sorted(&[
+                long.clone(),
+                format!("_{}", &long[..61]),
+                format!("{cut}_pkey")
+            ])
         );
     }
 

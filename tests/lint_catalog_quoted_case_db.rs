@@ -1,0 +1,217 @@
+//! The names PostgreSQL derives from a quoted mixed-case name keep its case: `CREATE TABLE
+//! "QFoo" (id int PRIMARY KEY)` makes the key and index `QFoo_pkey` (`"QFoo_id_seq"` for a
+//! serial `id`, `_QFoo` its array type), and the catalog compares names with case. A catalog
+//! check whose literal is exactly that name guards the creation; one that differs in case
+//! (`relname = 'qfoo_pkey'`) never finds it, and a retry runs the creation again and fails
+//! (PostgreSQL 15: `relation "QFoo" already exists`). Unquoted names fold to lower case, and
+//! every derived name is cut to 63 bytes at a character boundary. Lint is compared with the
+//! server at every crash point and under a per-file transaction.
+
+mod common;
+
+use common::retry::{assert_crash_points_agree, retry_findings, retry_lines_in_model, Case};
+use preflight::lint::LintOptions;
+use preflight::sql::Dialect;
+
+const SETUP: &str = "CREATE TABLE qpar (id int PRIMARY KEY); CREATE TABLE \"QAlt\" (id int);";
+
+/// Asserts that lint and the server agree on `cases` at every crash point, and that each case
+/// fails on the server (and is flagged) at its last statement, or nowhere.
+fn assert_agree(cases: &[Case], fails: bool) {
+    assert_crash_points_agree(SETUP, cases);
+    for case in cases {
+        let sql = case.statements.join("\n") + "\n";
+        let expected = if fails {
+            vec![case.statements.len()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(retry_lines_in_model(&sql, None), expected, "{}", case.name);
+    }
+}
+
+#[test]
+fn a_check_of_a_quoted_names_derived_name_in_another_case_guards_nothing() {
+    assert_agree(
+        &[
+            Case {
+                name: "primary key's relation, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key's constraint, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key's index in pg_indexes, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key in information_schema, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.table_constraints WHERE constraint_name = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "serial's sequence, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfoo_id_seq') THEN CREATE TABLE \"QFoo\" (id serial); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted serial column's sequence on an unquoted table, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qbar_id_seq') THEN CREATE TABLE qbar (\"Id\" serial); END IF; END $$;"],
+            },
+            Case {
+                name: "unique key on a quoted column, the column folded",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QFoo_code_key') THEN CREATE TABLE \"QFoo\" (id int, \"Code\" int UNIQUE); END IF; END $$;"],
+            },
+            Case {
+                name: "array type, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = '_qfoo') THEN CREATE TABLE \"QFoo\" (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "column check, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qfoo_c_check') THEN CREATE TABLE \"QFoo\" (c int CHECK (c > 0)); END IF; END $$;"],
+            },
+            Case {
+                name: "foreign key, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qfoo_pid_fkey') THEN CREATE TABLE \"QFoo\" (pid int REFERENCES qpar); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key an ALTER TABLE adds, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qalt_pkey') THEN ALTER TABLE \"QAlt\" ADD PRIMARY KEY (id); END IF; END $$;"],
+            },
+            Case {
+                name: "serial an ALTER TABLE adds, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qalt_n_seq') THEN ALTER TABLE \"QAlt\" ADD COLUMN n serial; END IF; END $$;"],
+            },
+            Case {
+                name: "schema-qualified table, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfoo_pkey') THEN CREATE TABLE public.\"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "name over 63 bytes, its cut key lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfooxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxy_pkey') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "name over 63 bytes, its key cut a byte too long",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyX_pkey') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "multibyte name over 63 bytes, its cut key lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfooxéééééééééééééééééééééééééé_pkey') THEN CREATE TABLE \"QFooXÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "table made first, its primary key added under a lower-case check",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS \"QCp\" (id int);",
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qcp_pkey') THEN ALTER TABLE \"QCp\" ADD PRIMARY KEY (id); END IF; END $$;",
+                ],
+            },
+            Case {
+                name: "unquoted table under a mixed-case check of its key",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QBaz_pkey') THEN CREATE TABLE QBaz (id int PRIMARY KEY); END IF; END $$;"],
+            },
+        ],
+        true,
+    );
+}
+
+#[test]
+fn a_check_of_a_quoted_names_derived_name_as_stored_guards_it() {
+    assert_agree(
+        &[
+            Case {
+                name: "primary key's relation",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key's constraint",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QFoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key's index in pg_indexes",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'QFoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key in information_schema",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.table_constraints WHERE constraint_name = 'QFoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "serial's sequence",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFoo_id_seq') THEN CREATE TABLE \"QFoo\" (id serial); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted serial column's sequence on an unquoted table",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qbar_Id_seq') THEN CREATE TABLE qbar (\"Id\" serial); END IF; END $$;"],
+            },
+            Case {
+                name: "unique key on a quoted column",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QFoo_Code_key') THEN CREATE TABLE \"QFoo\" (id int, \"Code\" int UNIQUE); END IF; END $$;"],
+            },
+            Case {
+                name: "array type",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = '_QFoo') THEN CREATE TABLE \"QFoo\" (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "column check",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QFoo_c_check') THEN CREATE TABLE \"QFoo\" (c int CHECK (c > 0)); END IF; END $$;"],
+            },
+            Case {
+                name: "foreign key",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QFoo_pid_fkey') THEN CREATE TABLE \"QFoo\" (pid int REFERENCES qpar); END IF; END $$;"],
+            },
+            Case {
+                name: "primary key an ALTER TABLE adds",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QAlt_pkey') THEN ALTER TABLE \"QAlt\" ADD PRIMARY KEY (id); END IF; END $$;"],
+            },
+            Case {
+                name: "serial an ALTER TABLE adds",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QAlt_n_seq') THEN ALTER TABLE \"QAlt\" ADD COLUMN n serial; END IF; END $$;"],
+            },
+            Case {
+                name: "name over 63 bytes, its key cut as PostgreSQL cuts it",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy_pkey') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "multibyte name over 63 bytes, its key cut at a character",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ_pkey') THEN CREATE TABLE \"QFooXÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "table made first, its primary key added under a check as stored",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS \"QCp\" (id int);",
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QCp_pkey') THEN ALTER TABLE \"QCp\" ADD PRIMARY KEY (id); END IF; END $$;",
+                ],
+            },
+            Case {
+                name: "unquoted table under a check of its folded key",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qbaz_pkey') THEN CREATE TABLE QBaz (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            // One literal of an IN list is the name as stored: the check finds it.
+            Case {
+                name: "own name as stored beside a miscased key in one IN list",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname IN ('QFoo', 'qfoo_pkey')) THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted own name beside a miscased key in one IN list",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname IN ('qbaz', 'QBaz_pkey')) THEN CREATE TABLE qbaz (id int PRIMARY KEY); END IF; END $$;"],
+            },
+        ],
+        false,
+    );
+}
+
+#[test]
+fn the_finding_names_the_derived_name_as_stored() {
+    let sql = "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;\n";
+    let options = LintOptions {
+        dialect: Dialect::Postgres,
+        ..LintOptions::default()
+    };
+    let notes: Vec<String> = retry_findings(sql, &options)
+        .into_iter()
+        .flat_map(|f| f.notes)
+        .collect();
+    assert!(
+        notes.contains(&"the guard compares relname = 'qfoo_pkey', but PostgreSQL stores the name it derives as QFoo_pkey, so the check never finds it".to_string()),
+        "{notes:?}"
+    );
+}
