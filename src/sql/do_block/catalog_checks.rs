@@ -533,15 +533,8 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
                     | Token::ExclamationMark
             )
     };
-    let mut depth = 0;
-    let joins = operand.iter().any(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth -= 1,
-            _ => {}
-        }
-        depth == 0 && (t.is_kw("AND") || t.is_kw("OR"))
-    });
+    // Outside parentheses; a stray `)` closes nothing, so what follows it stays outside.
+    let joins = top_level(operand).any(|(_, t)| t.is_kw("AND") || t.is_kw("OR"));
     // `NOT attisdropped` and `attnum > 0` pick a live user column's row; they negate nothing
     // the check tests (a drop of the column is read as a drop the check mentions). `NOT
     // attnotnull` picks a nullable column, as `attnotnull = false` does (a branch that makes
@@ -1708,6 +1701,24 @@ mod tests {
                 format!("{cut}_pkey")
             ])
         );
+    }
+
+    #[test]
+    fn a_stray_close_paren_leaves_what_follows_it_outside_the_parentheses() {
+        let existence_only = |condition: &str| {
+            let tokens = lex(Dialect::Postgres, condition, 0..condition.len()).tokens;
+            super::tests_existence_only(&tokens, &[])
+        };
+        let count = "(SELECT count(*) FROM pg_class WHERE relname = 'a')";
+        assert!(existence_only(&format!("{count} > 0")));
+        assert!(!existence_only(&format!("{count} OR b > 0")));
+        // The `OR` after a stray `)` joins another test: the condition tests more than that
+        // something exists.
+        assert!(!existence_only(&format!("{count}) OR b > 0")));
+        assert!(!existence_only(
+            "to_regclass('a')) OR (SELECT 1 FROM pg_class WHERE relname = 'b') IS NOT NULL"
+        ));
+        assert!(!existence_only(&format!("{count})) AND b > 0")));
     }
 
     #[test]
