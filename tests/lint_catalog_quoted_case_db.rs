@@ -13,7 +13,7 @@ use common::retry::{assert_crash_points_agree, retry_findings, retry_lines_in_mo
 use preflight::lint::LintOptions;
 use preflight::sql::Dialect;
 
-const SETUP: &str = "CREATE TABLE qpar (id int PRIMARY KEY); CREATE TABLE \"QAlt\" (id int);";
+const SETUP: &str = "CREATE TABLE qpar (id int PRIMARY KEY); CREATE TABLE qpar2 (id int PRIMARY KEY); CREATE TABLE \"QAlt\" (id int); CREATE TABLE qzz (a int);";
 
 /// Asserts that lint and the server agree on `cases` at every crash point, and that each case
 /// fails on the server (and is flagged) at its last statement, or nowhere.
@@ -196,6 +196,66 @@ fn a_check_of_a_quoted_names_derived_name_as_stored_guards_it() {
             },
         ],
         false,
+    );
+}
+
+// PostgreSQL numbers the label of a default name an earlier object of the statement took
+// (`ChooseConstraintName`, `ChooseRelationName`): `t_a_key1`, `t_a_check2`.
+#[test]
+fn a_check_of_a_numbered_default_name_the_statement_makes_guards_it() {
+    assert_agree(
+        &[
+            Case {
+                name: "second unique key on a column",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_key1') THEN CREATE TABLE nt (a int UNIQUE, UNIQUE (a) DEFERRABLE); END IF; END $$;"],
+            },
+            Case {
+                name: "second check on a column",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_check1') THEN CREATE TABLE nt (a int CHECK (a > 0) CHECK (a < 10)); END IF; END $$;"],
+            },
+            Case {
+                name: "unnamed check after one named with its plain name",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_check1') THEN CREATE TABLE nt (a int CONSTRAINT nt_a_check CHECK (a > 0) CHECK (a < 10)); END IF; END $$;"],
+            },
+            Case {
+                name: "third check on a column",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_check2') THEN CREATE TABLE nt (a int CHECK (a > 0) CHECK (a < 10) CHECK (a <> 5)); END IF; END $$;"],
+            },
+            Case {
+                name: "second check on two columns",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_check1') THEN CREATE TABLE nt (a int, b int, CHECK (a > b), CHECK (a < b + 9)); END IF; END $$;"],
+            },
+            Case {
+                name: "second foreign key on a column",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_fkey1') THEN CREATE TABLE nt (a int REFERENCES qpar, FOREIGN KEY (a) REFERENCES qpar2); END IF; END $$;"],
+            },
+            Case {
+                name: "second unique key of a long name, cut with the numbered label",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdef_a_key1') THEN CREATE TABLE abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij (a int UNIQUE, UNIQUE (a) DEFERRABLE); END IF; END $$;"],
+            },
+            Case {
+                name: "second unique key of a quoted name",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'QT_a_key1') THEN CREATE TABLE \"QT\" (a int UNIQUE, UNIQUE (a) DEFERRABLE); END IF; END $$;"],
+            },
+            Case {
+                name: "second unique key an ALTER TABLE adds",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qzz_a_key1') THEN ALTER TABLE qzz ADD UNIQUE (a), ADD UNIQUE (a); END IF; END $$;"],
+            },
+        ],
+        false,
+    );
+    assert_agree(
+        &[
+            Case {
+                name: "a number past the last check",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'nt_a_check3') THEN CREATE TABLE nt (a int CHECK (a > 0) CHECK (a < 10) CHECK (a <> 5)); END IF; END $$;"],
+            },
+            Case {
+                name: "a numbered check of a quoted name, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'qt_a_check2') THEN CREATE TABLE \"QT\" (a int CHECK (a > 0) CHECK (a < 10) CHECK (a <> 5)); END IF; END $$;"],
+            },
+        ],
+        true,
     );
 }
 

@@ -1279,12 +1279,19 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
     let mut made: Vec<String> = created.to_vec();
-    // `t_pkey`, `t_c_key`, and the names the statement gives its keys.
-    made.extend(
-        crate::sql::keys::declared_keys(statement)
-            .into_iter()
-            .map(|k| k.name),
-    );
+    // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
+    // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
+    for key in crate::sql::keys::declared_keys(statement) {
+        let name = match made.contains(&key.name) {
+            true if key.is_primary => unused_name(|n| made.contains(n), &key.table, None, "pkey"),
+            true => {
+                let columns = key.columns.join("_");
+                unused_name(|n| made.contains(n), &key.table, Some(&columns), "key")
+            }
+            false => key.name,
+        };
+        made.push(name);
+    }
     let shape = &statement.shape;
     let Some(name) = shape.object().map(|n| n.base().to_string()) else {
         return made;
@@ -1355,16 +1362,44 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     };
+    // The names the statement gives its constraints: an unnamed one does not take them.
+    let spelled: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| w[0].is_kw("CONSTRAINT"))
+        .filter_map(|w| folded(&w[1]))
+        .collect();
     for (element, column) in elements {
-        made.extend(implicit_names(&name, element, column.as_deref()));
+        for (name2, label) in implicit_names(element, column.as_deref()) {
+            let taken = |n: &String| made.contains(n) || spelled.contains(n);
+            let derived = unused_name(taken, &name, name2.as_deref(), label);
+            made.push(derived);
+        }
     }
     made
 }
 
-/// The names PostgreSQL gives what table `table`'s element `element` (a column definition of
-/// column `column`, or a table constraint, with `column` the one a CHECK reads) makes unnamed:
-/// see [`made_names`].
-fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<String> {
+/// The name PostgreSQL gives an unnamed object of table `name1` (`makeObjectName`, cut to 63
+/// bytes) that is not `taken` (`ChooseConstraintName`, `ChooseRelationName`): the label
+/// numbered from 1 while the name is taken (`t_a_check`, `t_a_check1`, `t_a_check2`).
+fn unused_name(
+    taken: impl Fn(&String) -> bool,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+) -> String {
+    let mut name = object_name(name1, name2, label);
+    let mut n = 0;
+    while taken(&name) {
+        n += 1;
+        name = object_name(name1, name2, &format!("{label}{n}"));
+    }
+    name
+}
+
+/// What a table's element `element` (a column definition of column `column`, or a table
+/// constraint, with `column` the one a CHECK reads) makes unnamed, as the second part and
+/// label of the name PostgreSQL gives it (`(Some("c"), "seq")`): see [`made_names`].
+fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>, &'static str)> {
     let folded = crate::sql::folded;
     let mut out = Vec::new();
     let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
@@ -1387,20 +1422,20 @@ fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<Str
                 )
             });
             if serial {
-                out.push(object_name(table, column, "seq"));
+                out.push((column.map(str::to_string), "seq"));
             }
         }
         if t.is_kw("IDENTITY") && is_column {
-            out.push(object_name(table, column, "seq"));
+            out.push((column.map(str::to_string), "seq"));
         }
         if first_word("REFERENCES") && is_column {
-            out.push(object_name(table, column, "fkey"));
+            out.push((column.map(str::to_string), "fkey"));
         }
         if first_word("FOREIGN") && !is_column {
-            out.extend(listed(k).map(|cols| object_name(table, Some(&cols), "fkey")));
+            out.extend(listed(k).map(|cols| (Some(cols), "fkey")));
         }
         if first_word("CHECK") {
-            out.push(object_name(table, column, "check"));
+            out.push((column.map(str::to_string), "check"));
         }
     }
     out
@@ -1676,6 +1711,19 @@ mod tests {
         assert_eq!(
             made("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES u"),
             sorted(&["c", "t_c_seq", "t_c_fkey"])
+        );
+    }
+
+    #[test]
+    fn a_default_name_an_earlier_object_of_the_statement_took_is_numbered() {
+        // As PostgreSQL 15 names them.
+        assert_eq!(
+            made("CREATE TABLE t (a int UNIQUE CHECK (a > 0) CONSTRAINT t_a_check1 CHECK (a < 9) CHECK (a <> 5), UNIQUE (a) DEFERRABLE)"),
+            sorted(&["t", "_t", "t_a_key", "t_a_key1", "t_a_check", "t_a_check2"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"T\" ADD COLUMN b int REFERENCES u REFERENCES v"),
+            sorted(&["b", "T_b_fkey", "T_b_fkey1"])
         );
     }
 
