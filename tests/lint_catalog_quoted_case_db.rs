@@ -9,7 +9,11 @@
 
 mod common;
 
-use common::retry::{assert_crash_points_agree, retry_findings, retry_lines_in_model, Case};
+use common::retry::{
+    assert_crash_points_agree, dialect_options, retry_findings, retry_lines_in_model,
+    retry_mismatches, Case, RetryCase,
+};
+use common::ScratchDb;
 use preflight::lint::LintOptions;
 use preflight::sql::Dialect;
 
@@ -257,6 +261,67 @@ fn a_check_of_a_numbered_default_name_the_statement_makes_guards_it() {
         ],
         true,
     );
+}
+
+/// A MariaDB block that creates table `t` (with `elements`) when
+/// information_schema.TABLE_CONSTRAINTS has no constraint named `literal`.
+fn mariadb_block(literal: &str, elements: &str) -> String {
+    format!(
+        "DELIMITER //\nBEGIN NOT ATOMIC\n\
+         IF NOT EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = '{literal}') THEN\n\
+         CREATE TABLE t ({elements});\nEND IF;\nEND //\nDELIMITER ;\n"
+    )
+}
+
+// MariaDB names the n-th unnamed foreign key of `CREATE TABLE t` `t_ibfk_<n>` (a column's
+// `REFERENCES` too) and its n-th unnamed table CHECK `CONSTRAINT_<n>`, not as PostgreSQL does.
+#[test]
+fn a_mariadb_check_of_a_default_name_guards_what_mariadb_names_so() {
+    let foreign_keys = "a int, FOREIGN KEY (a) REFERENCES par (id), b int REFERENCES par (id)";
+    let checks = "a int, b int, CONSTRAINT c1 CHECK (a > b), CHECK (b > 0)";
+    let case = |name, literal: &str, elements: &str, fails: bool| RetryCase {
+        name,
+        sql: mariadb_block(literal, elements),
+        fails_at: fails.then_some("CREATE TABLE"),
+    };
+    let cases = [
+        case("first unnamed foreign key", "t_ibfk_1", foreign_keys, false),
+        case("second, a column's", "t_ibfk_2", foreign_keys, false),
+        case(
+            "first unnamed foreign key, upper case",
+            "T_IBFK_1",
+            foreign_keys,
+            false,
+        ),
+        case("unnamed table check", "CONSTRAINT_1", checks, false),
+        case(
+            "PostgreSQL's name of the foreign key",
+            "t_a_fkey",
+            foreign_keys,
+            true,
+        ),
+        case(
+            "a number past the last foreign key",
+            "t_ibfk_3",
+            foreign_keys,
+            true,
+        ),
+        case("PostgreSQL's name of the check", "t_check", checks, true),
+        case("a number past the last check", "CONSTRAINT_2", checks, true),
+        case(
+            "a named foreign key's default name",
+            "t_ibfk_1",
+            "a int, CONSTRAINT fa FOREIGN KEY (a) REFERENCES par (id)",
+            true,
+        ),
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Mariadb),
+        ScratchDb::mariadb,
+        "CREATE TABLE par (id int PRIMARY KEY);",
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -1279,6 +1279,10 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
     let mut made: Vec<String> = created.to_vec();
+    if statement.dialect == crate::sql::Dialect::Mariadb {
+        made.extend(mariadb_made_names(statement));
+        return made;
+    }
     // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
     // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
     for key in crate::sql::keys::declared_keys(statement) {
@@ -1376,6 +1380,45 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
         }
     }
     made
+}
+
+/// The names MariaDB gives what a `CREATE TABLE t (…)` makes unnamed, as it stores them:
+/// `t_ibfk_<n>` for its n-th unnamed foreign key (`FOREIGN KEY (a) REFERENCES p`, `a int
+/// REFERENCES p`, `CONSTRAINT FOREIGN KEY …`), `CONSTRAINT_<n>` for its n-th unnamed table
+/// CHECK. (A column's CHECK is named for the column, a key for its first column or
+/// `PRIMARY`: names the statement spells.) MariaDB has no array types, and a `SERIAL` no
+/// sequence.
+fn mariadb_made_names(statement: &Statement) -> Vec<String> {
+    use crate::lint::columns::{column_name, table_elements};
+    use crate::sql::{ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    let Some(table) = shape.object().map(|n| n.base().to_string()) else {
+        return Vec::new();
+    };
+    if shape.kind != ShapeKind::Create(ObjectKind::Table) {
+        return Vec::new();
+    }
+    let (mut foreign_keys, mut checks) = (0, 0);
+    let mut out = Vec::new();
+    for element in table_elements(statement) {
+        let is_column = column_name(element, statement.dialect).is_some();
+        for (k, t) in top_level(element) {
+            let named = k >= 2 && element[k - 2].is_kw("CONSTRAINT");
+            let constraint_first = k == 0 || (k == 1 && element[0].is_kw("CONSTRAINT"));
+            if named {
+                continue;
+            }
+            if (t.is_kw("REFERENCES") && is_column) || (t.is_kw("FOREIGN") && constraint_first) {
+                foreign_keys += 1;
+                out.push(format!("{table}_ibfk_{foreign_keys}"));
+            }
+            if t.is_kw("CHECK") && constraint_first && !is_column {
+                checks += 1;
+                out.push(format!("CONSTRAINT_{checks}"));
+            }
+        }
+    }
+    out
 }
 
 /// The name PostgreSQL gives an unnamed object of table `name1` (`makeObjectName`, cut to 63
