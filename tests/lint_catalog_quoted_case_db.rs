@@ -263,6 +263,46 @@ fn a_check_of_a_numbered_default_name_the_statement_makes_guards_it() {
     );
 }
 
+// PostgreSQL names a range type's multirange by making its first `range` (case kept)
+// `multirange` (`floatrange`: `floatmultirange`), else by adding `_multirange`.
+#[test]
+fn a_check_of_a_multirange_name_guards_the_range_type_that_makes_it() {
+    assert_agree(
+        &[
+            Case {
+                name: "multirange of a name holding range",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'floatmultirange') THEN CREATE TYPE floatrange AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+            Case {
+                name: "its array type",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = '_floatmultirange') THEN CREATE TYPE floatrange AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+            Case {
+                name: "only the first range made multirange",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'my_multirange_range') THEN CREATE TYPE my_range_range AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+            Case {
+                name: "a quoted Range is no range",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'QRange_multirange') THEN CREATE TYPE \"QRange\" AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+        ],
+        false,
+    );
+    assert_agree(
+        &[
+            Case {
+                name: "the suffix on a name holding range",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'floatrange_multirange') THEN CREATE TYPE floatrange AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+            Case {
+                name: "a quoted name's multirange, lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'qrange_multirange') THEN CREATE TYPE \"QRange\" AS RANGE (subtype = float8); END IF; END $$;"],
+            },
+        ],
+        true,
+    );
+}
+
 /// A MariaDB block that creates table `t` (with `elements`) when
 /// information_schema.TABLE_CONSTRAINTS has no constraint named `literal`.
 fn mariadb_block(literal: &str, elements: &str) -> String {

@@ -1269,8 +1269,8 @@ fn created_names(statement: &Statement) -> Vec<String> {
 /// The names a run of `statement` makes in the catalog, as it stores them (an unquoted name
 /// folded to lower case, a quoted one as spelled: `"QFoo"` derives `QFoo_pkey`): its own (`created`,
 /// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
-/// view, composite, enum, range or domain (and a range's multirange `t_multirange`,
-/// `_t_multirange`), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
+/// view, composite, enum, range or domain (and a range's multirange, [`multirange_name`], with
+/// its array type), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
 /// `ALTER TABLE t ADD COLUMN …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`,
 /// `t_c_key` of a UNIQUE), the sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of
 /// a foreign key, `t_c_check` of a check on one column (`t_check` on more), each cut to 63
@@ -1319,7 +1319,7 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
             .windows(2)
             .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
         if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
-            let multirange = object_name(&name, None, "multirange");
+            let multirange = multirange_name(&name, tokens);
             made.push(array_type_name(&multirange));
             made.push(multirange);
         }
@@ -1482,6 +1482,28 @@ fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>,
         }
     }
     out
+}
+
+/// The multirange type PostgreSQL 15 makes for range type `name` (`makeMultirangeTypeName`)
+/// defined by `tokens`: the one it names (`multirange_type_name = m`), else `name` with its
+/// first `range`, case kept, made `multirange` (`floatrange`: `floatmultirange`), else
+/// `name_multirange`, cut to 63 bytes.
+fn multirange_name(name: &str, tokens: &[Tok]) -> String {
+    let spelled = tokens.windows(3).find_map(|w| {
+        let named = w[0].is_kw("multirange_type_name") && w[1].is(&Token::Eq);
+        named.then(|| crate::sql::folded(&w[2])).flatten()
+    });
+    if let Some(spelled) = spelled {
+        return spelled;
+    }
+    match name.find("range") {
+        Some(at) => crate::reconcile::expected::Engine::Postgres.truncate(format!(
+            "{}multi{}",
+            &name[..at],
+            &name[at..]
+        )),
+        None => object_name(name, None, "multirange"),
+    }
 }
 
 /// The array type PostgreSQL makes for type `name` (`makeArrayTypeName`): `_name`, cut to 63
@@ -1749,6 +1771,37 @@ mod tests {
         assert_eq!(
             made("CREATE TYPE r AS RANGE (subtype = int4)"),
             sorted(&["r", "_r", "_r_multirange", "r_multirange"])
+        );
+        assert_eq!(
+            made("CREATE TYPE floatrange AS RANGE (subtype = float8)"),
+            sorted(&[
+                "floatrange",
+                "_floatrange",
+                "floatmultirange",
+                "_floatmultirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE \"QRange\" AS RANGE (subtype = float8)"),
+            sorted(&[
+                "QRange",
+                "_QRange",
+                "QRange_multirange",
+                "_QRange_multirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE my_range_range AS RANGE (subtype = float8)"),
+            sorted(&[
+                "my_range_range",
+                "_my_range_range",
+                "my_multirange_range",
+                "_my_multirange_range"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE r2 AS RANGE (subtype = float8, multirange_type_name = r2_multi)"),
+            sorted(&["r2", "_r2", "r2_multi", "_r2_multi"])
         );
         assert_eq!(made("CREATE SEQUENCE s"), sorted(&["s"]));
         assert_eq!(
