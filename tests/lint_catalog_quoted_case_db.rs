@@ -263,6 +263,41 @@ fn a_check_of_a_numbered_default_name_the_statement_makes_guards_it() {
     );
 }
 
+// PostgreSQL cuts a name to 63 bytes, and a literal it compares with one.
+#[test]
+fn a_check_of_a_name_over_63_bytes_compares_it_cut() {
+    assert_agree(
+        &[
+            Case {
+                name: "quoted name over 63 bytes, checked as stored",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyX') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted name over 63 bytes, checked as spelled",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "its name as stored with a suffix PostgreSQL cuts off",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyX_pkey') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted name over 63 bytes, checked as stored",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfooxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyx') THEN CREATE TABLE qfooxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxy (id int PRIMARY KEY); END IF; END $$;"],
+            },
+        ],
+        false,
+    );
+    assert_agree(
+        &[
+            Case {
+                name: "quoted name over 63 bytes, checked as stored but lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qfooxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyx') THEN CREATE TABLE \"QFooXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXyXy\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+        ],
+        true,
+    );
+}
+
 // PostgreSQL names a range type's multirange by making its first `range` (case kept)
 // `multirange` (`floatrange`: `floatmultirange`), else by adding `_multirange`.
 #[test]

@@ -6,8 +6,9 @@ use super::catalog_checks::{Branch, Check};
 use crate::sql::lexer::Tok;
 use sqlparser::tokenizer::Token;
 
-/// A string literal a catalog check compares with: its value, and how the check spells the
-/// comparison (`attname = 'gz_jsonData'`), for messages.
+/// A string literal a catalog check compares with: its value (cut to 63 bytes, as PostgreSQL
+/// compares it with a name), and how the check spells the comparison (`attname =
+/// 'gz_jsonData'`), for messages.
 #[derive(Debug, Clone)]
 pub(super) struct Compared {
     pub(super) value: String,
@@ -105,7 +106,7 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
             _ => lit,
         };
         out.push(Compared {
-            value: value.clone(),
+            value: crate::reconcile::expected::Engine::Postgres.truncate(value.clone()),
             spelled,
             list,
         });

@@ -64,7 +64,15 @@ impl Branch {
             let created = created_names(statement);
             if !created.is_empty() {
                 let made = made_names(statement, &created);
-                if !made.iter().any(|n| looked_for.contains(&n.to_lowercase())) {
+                // PostgreSQL cuts a name, and a literal it compares with one, to 63 bytes.
+                let stored = |n: &String| match statement.dialect {
+                    crate::sql::Dialect::Postgres => {
+                        crate::reconcile::expected::Engine::Postgres.truncate(n.to_lowercase())
+                    }
+                    _ => n.to_lowercase(),
+                };
+                let looked_for: Vec<String> = looked_for.iter().map(stored).collect();
+                if !made.iter().any(|n| looked_for.contains(&stored(n))) {
                     return false;
                 }
             }
@@ -1278,11 +1286,16 @@ fn created_names(statement: &Statement) -> Vec<String> {
 fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
-    let mut made: Vec<String> = created.to_vec();
     if statement.dialect == crate::sql::Dialect::Mariadb {
+        let mut made = created.to_vec();
         made.extend(mariadb_made_names(statement));
         return made;
     }
+    // Cut to 63 bytes, as PostgreSQL stores them.
+    let mut made: Vec<String> = created
+        .iter()
+        .map(|n| crate::reconcile::expected::Engine::Postgres.truncate(n.clone()))
+        .collect();
     // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
     // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
     for key in crate::sql::keys::declared_keys(statement) {
@@ -1636,25 +1649,29 @@ fn catalog_variables(
     out
 }
 
-/// The names (as the catalog stores them) a catalog check around `statement` must find for it
-/// to be skipped on a retry: what a `CREATE` creates, and an `ALTER TABLE`'s table with the
-/// columns, constraints and indexes it adds.
+/// The names (as the catalog stores them: on PostgreSQL cut to 63 bytes) a catalog check
+/// around `statement` must find for it to be skipped on a retry: what a `CREATE` creates, and
+/// an `ALTER TABLE`'s table with the columns, constraints and indexes it adds.
 pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
     use crate::sql::ShapeKind;
     let shape = &statement.shape;
+    let stored = |n: &str| match statement.dialect {
+        crate::sql::Dialect::Postgres => {
+            crate::reconcile::expected::Engine::Postgres.truncate(n.to_string())
+        }
+        _ => n.to_string(),
+    };
     match &shape.kind {
-        ShapeKind::Create(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::Create(_) => shape.names.iter().map(|n| stored(n.base())).collect(),
         ShapeKind::AlterTable => {
             let adds: Vec<String> = shape
                 .actions
                 .iter()
                 .filter(|a| a.kind.adds())
-                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .filter_map(|a| a.name.as_ref().map(|n| stored(n.base())))
                 .collect();
             match (adds.is_empty(), shape.object()) {
-                (false, Some(table)) => std::iter::once(table.base().to_string())
-                    .chain(adds)
-                    .collect(),
+                (false, Some(table)) => std::iter::once(stored(table.base())).chain(adds).collect(),
                 _ => adds,
             }
         }
@@ -1834,13 +1851,13 @@ mod tests {
             made("ALTER TABLE \"QFoo\" ADD COLUMN n serial REFERENCES u"),
             sorted(&["n", "QFoo_n_seq", "QFoo_n_fkey"])
         );
-        // Cut to 63 bytes at a character.
+        // Cut to 63 bytes at a character, the name itself too.
         let long = format!("QFooX{}", "É".repeat(40));
         let cut = format!("QFooX{}", "É".repeat(26));
         assert_eq!(
             made(&format!("CREATE TABLE \"{long}\" (id int PRIMARY KEY)")),
             sorted(&[
-                long.clone(),
+                long[..63].to_string(),
                 format!("_{}", &long[..61]),
                 format!("{cut}_pkey")
             ])
