@@ -64,13 +64,7 @@ impl Branch {
             let created = created_names(statement);
             if !created.is_empty() {
                 let made = made_names(statement, &created);
-                // PostgreSQL cuts a name, and a literal it compares with one, to 63 bytes.
-                let stored = |n: &String| match statement.dialect {
-                    crate::sql::Dialect::Postgres => {
-                        crate::reconcile::expected::Engine::Postgres.truncate(n.to_lowercase())
-                    }
-                    _ => n.to_lowercase(),
-                };
+                let stored = |n: &String| stored_name(statement, n.to_lowercase());
                 let looked_for: Vec<String> = looked_for.iter().map(stored).collect();
                 if !made.iter().any(|n| looked_for.contains(&stored(n))) {
                     return false;
@@ -1294,7 +1288,7 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     // Cut to 63 bytes, as PostgreSQL stores them.
     let mut made: Vec<String> = created
         .iter()
-        .map(|n| crate::reconcile::expected::Engine::Postgres.truncate(n.clone()))
+        .map(|n| stored_name(statement, n.clone()))
         .collect();
     // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
     // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
@@ -1649,18 +1643,24 @@ fn catalog_variables(
     out
 }
 
+/// `name` as the catalog of `statement`'s server stores it, and compares a literal with it:
+/// PostgreSQL cuts both to 63 bytes.
+fn stored_name(statement: &Statement, name: String) -> String {
+    match statement.dialect {
+        crate::sql::Dialect::Postgres => {
+            crate::reconcile::expected::Engine::Postgres.truncate(name)
+        }
+        _ => name,
+    }
+}
+
 /// The names (as the catalog stores them: on PostgreSQL cut to 63 bytes) a catalog check
 /// around `statement` must find for it to be skipped on a retry: what a `CREATE` creates, and
 /// an `ALTER TABLE`'s table with the columns, constraints and indexes it adds.
 pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
     use crate::sql::ShapeKind;
     let shape = &statement.shape;
-    let stored = |n: &str| match statement.dialect {
-        crate::sql::Dialect::Postgres => {
-            crate::reconcile::expected::Engine::Postgres.truncate(n.to_string())
-        }
-        _ => n.to_string(),
-    };
+    let stored = |n: &str| stored_name(statement, n.to_string());
     match &shape.kind {
         ShapeKind::Create(_) => shape.names.iter().map(|n| stored(n.base())).collect(),
         ShapeKind::AlterTable => {
