@@ -110,6 +110,14 @@ fn a_check_of_a_quoted_names_derived_name_in_another_case_guards_nothing() {
                 ],
             },
             Case {
+                name: "another name or the key lower case",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qother' OR relname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "the key lower case and something an OR in parentheses tests",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE (relname = 'QFoo' OR relkind = 'S') AND relname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
                 name: "unquoted table under a mixed-case check of its key",
                 statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QBaz_pkey') THEN CREATE TABLE QBaz (id int PRIMARY KEY); END IF; END $$;"],
             },
@@ -193,6 +201,14 @@ fn a_check_of_a_quoted_names_derived_name_as_stored_guards_it() {
             Case {
                 name: "own name as stored beside a miscased key in one IN list",
                 statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname IN ('QFoo', 'qfoo_pkey')) THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "own name as stored or a miscased key",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'QFoo' OR relname = 'qfoo_pkey') THEN CREATE TABLE \"QFoo\" (id int PRIMARY KEY); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted own name or a miscased key",
+                statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qbaz' OR relname = 'QBaz_pkey') THEN CREATE TABLE qbaz (id int PRIMARY KEY); END IF; END $$;"],
             },
             Case {
                 name: "unquoted own name beside a miscased key in one IN list",

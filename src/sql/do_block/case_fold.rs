@@ -13,9 +13,17 @@ use sqlparser::tokenizer::Token;
 pub(super) struct Compared {
     pub(super) value: String,
     pub(super) spelled: String,
-    /// The byte where the `IN (…)` list the literal is an element of opens: the literals of
-    /// one list are alternatives.
-    pub(super) list: Option<usize>,
+    /// The alternatives the literal is one of: the `IN (…)` list it is an element of, or the
+    /// parentheses (or condition) where `OR` joins the comparisons (`relname = 'a' OR relname
+    /// = 'b'`), by the byte where they open, and which of the two.
+    pub(super) list: Option<(usize, Alternatives)>,
+}
+
+/// What joins the literals of one [`Compared::list`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Alternatives {
+    InList,
+    Or,
 }
 
 /// The first of `names` (as the catalog stores them) that the catalog checks of the `branches`
@@ -39,7 +47,7 @@ pub(super) fn miscased<'a>(
         let lower = name.to_lowercase();
         let like = |l: &Compared| l.value.to_lowercase() == lower;
         // `relname IN ('QFoo', 'qfoo_pkey')` finds `QFoo`: a literal is no miss when another
-        // of its list is exactly a name the statement makes.
+        // of its list (or another comparison `OR` joins) is exactly a name the statement makes.
         let exact_alternative = |l: &Compared| {
             l.list.is_some_and(|list| {
                 literals().any(|o| o.list == Some(list) && names.contains(&o.value))
@@ -75,6 +83,29 @@ fn leading_index_column(statement: &crate::sql::Statement) -> Option<String> {
 /// The string literals of `tokens` a check compares names with: `x = 'lit'`, `'lit' = x`,
 /// `x LIKE 'lit'`, `x IN ('a', 'b')`; not a function's argument or a cast (`'t'::regclass`).
 pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
+    // The `(` each token is in (innermost), and the parentheses with an `OR` of their own
+    // (`None`: outside any).
+    let mut open: Vec<usize> = Vec::new();
+    let mut scope: Vec<Option<usize>> = Vec::with_capacity(tokens.len());
+    let mut with_or: Vec<Option<usize>> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if t.is(&Token::RParen) {
+            open.pop();
+        }
+        scope.push(open.last().copied());
+        if t.is(&Token::LParen) {
+            open.push(k);
+        }
+        if t.is_kw("OR") && !with_or.contains(&open.last().copied()) {
+            with_or.push(open.last().copied());
+        }
+    }
+    let ored = |k: usize| {
+        with_or.contains(&scope[k]).then(|| {
+            let at = scope[k].map_or(tokens[0].range.start, |p| tokens[p].range.start);
+            (at, Alternatives::Or)
+        })
+    };
     let mut out = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
         let Token::SingleQuotedString(value) = &t.token else {
@@ -85,10 +116,10 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         if after.is_some_and(|a| a.is(&Token::DoubleColon)) {
             continue;
         }
-        let list = in_list(tokens, k);
+        let listed = in_list(tokens, k);
         let compared = before.is_some_and(|b| b.is(&Token::Eq) || b.is_kw("LIKE"))
             || after.is_some_and(|a| a.is(&Token::Eq))
-            || list.is_some();
+            || listed.is_some();
         if !compared {
             continue;
         }
@@ -108,7 +139,9 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         out.push(Compared {
             value: crate::reconcile::expected::Engine::Postgres.truncate(value.clone()),
             spelled,
-            list,
+            list: listed
+                .map(|at| (at, Alternatives::InList))
+                .or_else(|| ored(k)),
         });
     }
     out
