@@ -6,12 +6,24 @@ use super::catalog_checks::{Branch, Check};
 use crate::sql::lexer::Tok;
 use sqlparser::tokenizer::Token;
 
-/// A string literal a catalog check compares with: its value, and how the check spells the
-/// comparison (`attname = 'gz_jsonData'`), for messages.
+/// A string literal a catalog check compares with: its value (cut to 63 bytes, as PostgreSQL
+/// compares it with a name), and how the check spells the comparison (`attname =
+/// 'gz_jsonData'`), for messages.
 #[derive(Debug, Clone)]
 pub(super) struct Compared {
     pub(super) value: String,
     pub(super) spelled: String,
+    /// The alternatives the literal is one of: the `IN (…)` list it is an element of, or the
+    /// parentheses (or condition) where `OR` joins the comparisons (`relname = 'a' OR relname
+    /// = 'b'`), by the byte where they open, and which of the two.
+    pub(super) list: Option<(usize, Alternatives)>,
+}
+
+/// What joins the literals of one [`Compared::list`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Alternatives {
+    InList,
+    Or,
 }
 
 /// The first of `names` (as the catalog stores them) that the catalog checks of the `branches`
@@ -34,7 +46,14 @@ pub(super) fn miscased<'a>(
         }
         let lower = name.to_lowercase();
         let like = |l: &Compared| l.value.to_lowercase() == lower;
-        let miscased = literals().find(|l| like(l))?;
+        // `relname IN ('QFoo', 'qfoo_pkey')` finds `QFoo`: a literal is no miss when another
+        // of its list (or another comparison `OR` joins) is exactly a name the statement makes.
+        let exact_alternative = |l: &Compared| {
+            l.list.is_some_and(|list| {
+                literals().any(|o| o.list == Some(list) && names.contains(&o.value))
+            })
+        };
+        let miscased = literals().find(|l| like(l) && !exact_alternative(l))?;
         // Another check around it that does not compare this name may still skip it on a
         // retry; one that tests that something exists (`IF n > 0`), or an index on another
         // leading column (ranger's `indkey[0] = v`), does not.
@@ -64,6 +83,29 @@ fn leading_index_column(statement: &crate::sql::Statement) -> Option<String> {
 /// The string literals of `tokens` a check compares names with: `x = 'lit'`, `'lit' = x`,
 /// `x LIKE 'lit'`, `x IN ('a', 'b')`; not a function's argument or a cast (`'t'::regclass`).
 pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
+    // The `(` each token is in (innermost), and the parentheses with an `OR` of their own
+    // (`None`: outside any).
+    let mut open: Vec<usize> = Vec::new();
+    let mut scope: Vec<Option<usize>> = Vec::with_capacity(tokens.len());
+    let mut with_or: Vec<Option<usize>> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if t.is(&Token::RParen) {
+            open.pop();
+        }
+        scope.push(open.last().copied());
+        if t.is(&Token::LParen) {
+            open.push(k);
+        }
+        if t.is_kw("OR") && !with_or.contains(&open.last().copied()) {
+            with_or.push(open.last().copied());
+        }
+    }
+    let ored = |k: usize| {
+        with_or.contains(&scope[k]).then(|| {
+            let at = scope[k].map_or(tokens[0].range.start, |p| tokens[p].range.start);
+            (at, Alternatives::Or)
+        })
+    };
     let mut out = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
         let Token::SingleQuotedString(value) = &t.token else {
@@ -74,9 +116,10 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         if after.is_some_and(|a| a.is(&Token::DoubleColon)) {
             continue;
         }
+        let listed = in_list(tokens, k);
         let compared = before.is_some_and(|b| b.is(&Token::Eq) || b.is_kw("LIKE"))
             || after.is_some_and(|a| a.is(&Token::Eq))
-            || in_list(tokens, k);
+            || listed.is_some();
         if !compared {
             continue;
         }
@@ -94,27 +137,31 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
             _ => lit,
         };
         out.push(Compared {
-            value: value.clone(),
+            value: crate::reconcile::expected::Engine::Postgres.truncate(value.clone()),
             spelled,
+            list: listed
+                .map(|at| (at, Alternatives::InList))
+                .or_else(|| ored(k)),
         });
     }
     out
 }
 
-/// Is the literal at `k` an element of an `IN ('a', 'b')` list?
-fn in_list(tokens: &[Tok], k: usize) -> bool {
+/// The byte where the `IN ('a', 'b')` list the literal at `k` is an element of opens, if it
+/// is one.
+fn in_list(tokens: &[Tok], k: usize) -> Option<usize> {
     let mut i = k;
     while i > 0 {
         let t = &tokens[i - 1];
         if t.is(&Token::LParen) {
-            return i >= 2 && tokens[i - 2].is_kw("IN");
+            return (i >= 2 && tokens[i - 2].is_kw("IN")).then_some(t.range.start);
         }
         if !(t.is(&Token::Comma) || matches!(t.token, Token::SingleQuotedString(_))) {
-            return false;
+            return None;
         }
         i -= 1;
     }
-    false
+    None
 }
 
 /// Does a check of `tokens` fold case (`lower(…)`, `upper(…)`, `ILIKE`, `~*`, `~~*`, a `citext`

@@ -64,7 +64,9 @@ impl Branch {
             let created = created_names(statement);
             if !created.is_empty() {
                 let made = made_names(statement, &created);
-                if !made.iter().any(|n| looked_for.contains(n)) {
+                let stored = |n: &String| stored_name(statement, n.to_lowercase());
+                let looked_for: Vec<String> = looked_for.iter().map(stored).collect();
+                if !made.iter().any(|n| looked_for.contains(&stored(n))) {
                     return false;
                 }
             }
@@ -533,15 +535,8 @@ fn tests_existence_only(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> bool
                     | Token::ExclamationMark
             )
     };
-    let mut depth = 0;
-    let joins = operand.iter().any(|t| {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth -= 1,
-            _ => {}
-        }
-        depth == 0 && (t.is_kw("AND") || t.is_kw("OR"))
-    });
+    // Outside parentheses; a stray `)` closes nothing, so what follows it stays outside.
+    let joins = top_level(operand).any(|(_, t)| t.is_kw("AND") || t.is_kw("OR"));
     // `NOT attisdropped` and `attnum > 0` pick a live user column's row; they negate nothing
     // the check tests (a drop of the column is read as a drop the check mentions). `NOT
     // attnotnull` picks a nullable column, as `attnotnull = false` does (a branch that makes
@@ -1273,10 +1268,11 @@ fn created_names(statement: &Statement) -> Vec<String> {
     }
 }
 
-/// The names, lower case, a run of `statement` makes in the catalog: its own (`created`,
+/// The names a run of `statement` makes in the catalog, as it stores them (an unquoted name
+/// folded to lower case, a quoted one as spelled: `"QFoo"` derives `QFoo_pkey`): its own (`created`,
 /// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
-/// view, composite, enum, range or domain (and a range's multirange `t_multirange`,
-/// `_t_multirange`), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
+/// view, composite, enum, range or domain (and a range's multirange, [`multirange_name`], with
+/// its array type), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
 /// `ALTER TABLE t ADD COLUMN …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`,
 /// `t_c_key` of a UNIQUE), the sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of
 /// a foreign key, `t_c_check` of a check on one column (`t_check` on more), each cut to 63
@@ -1284,15 +1280,31 @@ fn created_names(statement: &Statement) -> Vec<String> {
 fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
-    let mut made: Vec<String> = created.iter().map(|n| n.to_lowercase()).collect();
-    // `t_pkey`, `t_c_key`, and the names the statement gives its keys.
-    made.extend(
-        crate::sql::keys::declared_keys(statement)
-            .into_iter()
-            .map(|k| k.name.to_lowercase()),
-    );
+    if statement.dialect == crate::sql::Dialect::Mariadb {
+        let mut made = created.to_vec();
+        made.extend(mariadb_made_names(statement));
+        return made;
+    }
+    // Cut to 63 bytes, as PostgreSQL stores them.
+    let mut made: Vec<String> = created
+        .iter()
+        .map(|n| stored_name(statement, n.clone()))
+        .collect();
+    // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
+    // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
+    for key in crate::sql::keys::declared_keys(statement) {
+        let name = match made.contains(&key.name) {
+            true if key.is_primary => unused_name(|n| made.contains(n), &key.table, None, "pkey"),
+            true => {
+                let columns = key.columns.join("_");
+                unused_name(|n| made.contains(n), &key.table, Some(&columns), "key")
+            }
+            false => key.name,
+        };
+        made.push(name);
+    }
     let shape = &statement.shape;
-    let Some(name) = shape.object().map(|n| n.base().to_lowercase()) else {
+    let Some(name) = shape.object().map(|n| n.base().to_string()) else {
         return made;
     };
     let tokens = &statement.tokens;
@@ -1314,12 +1326,12 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
             .windows(2)
             .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
         if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
-            let multirange = object_name(&name, None, "multirange");
+            let multirange = multirange_name(&name, tokens);
             made.push(array_type_name(&multirange));
             made.push(multirange);
         }
     }
-    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+    let folded = crate::sql::folded;
     let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => {
             let elements = table_elements(statement);
@@ -1361,17 +1373,84 @@ fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     };
+    // The names the statement gives its constraints: an unnamed one does not take them.
+    let spelled: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| w[0].is_kw("CONSTRAINT"))
+        .filter_map(|w| folded(&w[1]))
+        .collect();
     for (element, column) in elements {
-        made.extend(implicit_names(&name, element, column.as_deref()));
+        for (name2, label) in implicit_names(element, column.as_deref()) {
+            let taken = |n: &String| made.contains(n) || spelled.contains(n);
+            let derived = unused_name(taken, &name, name2.as_deref(), label);
+            made.push(derived);
+        }
     }
     made
 }
 
-/// The names PostgreSQL gives what table `table`'s element `element` (a column definition of
-/// column `column`, or a table constraint, with `column` the one a CHECK reads) makes unnamed:
-/// see [`made_names`].
-fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<String> {
-    let folded = |t: &Tok| crate::sql::folded(t).map(|n| n.to_lowercase());
+/// The names MariaDB gives what a `CREATE TABLE t (…)` makes unnamed, as it stores them:
+/// `t_ibfk_<n>` for its n-th unnamed foreign key (`FOREIGN KEY (a) REFERENCES p`, `a int
+/// REFERENCES p`, `CONSTRAINT FOREIGN KEY …`), `CONSTRAINT_<n>` for its n-th unnamed table
+/// CHECK. (A column's CHECK is named for the column, a key for its first column or
+/// `PRIMARY`: names the statement spells.) MariaDB has no array types, and a `SERIAL` no
+/// sequence.
+fn mariadb_made_names(statement: &Statement) -> Vec<String> {
+    use crate::lint::columns::{column_name, table_elements};
+    use crate::sql::{ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    let Some(table) = shape.object().map(|n| n.base().to_string()) else {
+        return Vec::new();
+    };
+    if shape.kind != ShapeKind::Create(ObjectKind::Table) {
+        return Vec::new();
+    }
+    let (mut foreign_keys, mut checks) = (0, 0);
+    let mut out = Vec::new();
+    for element in table_elements(statement) {
+        let is_column = column_name(element, statement.dialect).is_some();
+        for (k, t) in top_level(element) {
+            let named = k >= 2 && element[k - 2].is_kw("CONSTRAINT");
+            let constraint_first = k == 0 || (k == 1 && element[0].is_kw("CONSTRAINT"));
+            if named {
+                continue;
+            }
+            if (t.is_kw("REFERENCES") && is_column) || (t.is_kw("FOREIGN") && constraint_first) {
+                foreign_keys += 1;
+                out.push(format!("{table}_ibfk_{foreign_keys}"));
+            }
+            if t.is_kw("CHECK") && constraint_first && !is_column {
+                checks += 1;
+                out.push(format!("CONSTRAINT_{checks}"));
+            }
+        }
+    }
+    out
+}
+
+/// The name PostgreSQL gives an unnamed object of table `name1` (`makeObjectName`, cut to 63
+/// bytes) that is not `taken` (`ChooseConstraintName`, `ChooseRelationName`): the label
+/// numbered from 1 while the name is taken (`t_a_check`, `t_a_check1`, `t_a_check2`).
+fn unused_name(
+    taken: impl Fn(&String) -> bool,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+) -> String {
+    let mut name = object_name(name1, name2, label);
+    let mut n = 0;
+    while taken(&name) {
+        n += 1;
+        name = object_name(name1, name2, &format!("{label}{n}"));
+    }
+    name
+}
+
+/// What a table's element `element` (a column definition of column `column`, or a table
+/// constraint, with `column` the one a CHECK reads) makes unnamed, as the second part and
+/// label of the name PostgreSQL gives it (`(Some("c"), "seq")`): see [`made_names`].
+fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>, &'static str)> {
+    let folded = crate::sql::folded;
     let mut out = Vec::new();
     let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
     // The columns of the `(…)` right after `k` (`FOREIGN KEY (a, b)`), joined with `_`.
@@ -1393,23 +1472,45 @@ fn implicit_names(table: &str, element: &[Tok], column: Option<&str>) -> Vec<Str
                 )
             });
             if serial {
-                out.push(object_name(table, column, "seq"));
+                out.push((column.map(str::to_string), "seq"));
             }
         }
         if t.is_kw("IDENTITY") && is_column {
-            out.push(object_name(table, column, "seq"));
+            out.push((column.map(str::to_string), "seq"));
         }
         if first_word("REFERENCES") && is_column {
-            out.push(object_name(table, column, "fkey"));
+            out.push((column.map(str::to_string), "fkey"));
         }
         if first_word("FOREIGN") && !is_column {
-            out.extend(listed(k).map(|cols| object_name(table, Some(&cols), "fkey")));
+            out.extend(listed(k).map(|cols| (Some(cols), "fkey")));
         }
         if first_word("CHECK") {
-            out.push(object_name(table, column, "check"));
+            out.push((column.map(str::to_string), "check"));
         }
     }
     out
+}
+
+/// The multirange type PostgreSQL 15 makes for range type `name` (`makeMultirangeTypeName`)
+/// defined by `tokens`: the one it names (`multirange_type_name = m`), else `name` with its
+/// first `range`, case kept, made `multirange` (`floatrange`: `floatmultirange`), else
+/// `name_multirange`, cut to 63 bytes.
+fn multirange_name(name: &str, tokens: &[Tok]) -> String {
+    let spelled = tokens.windows(3).find_map(|w| {
+        let named = w[0].is_kw("multirange_type_name") && w[1].is(&Token::Eq);
+        named.then(|| crate::sql::folded(&w[2])).flatten()
+    });
+    if let Some(spelled) = spelled {
+        return spelled;
+    }
+    match name.find("range") {
+        Some(at) => crate::reconcile::expected::Engine::Postgres.truncate(format!(
+            "{}multi{}",
+            &name[..at],
+            &name[at..]
+        )),
+        None => object_name(name, None, "multirange"),
+    }
 }
 
 /// The array type PostgreSQL makes for type `name` (`makeArrayTypeName`): `_name`, cut to 63
@@ -1542,25 +1643,35 @@ fn catalog_variables(
     out
 }
 
-/// The names (as the catalog stores them) a catalog check around `statement` must find for it
-/// to be skipped on a retry: what a `CREATE` creates, and an `ALTER TABLE`'s table with the
-/// columns, constraints and indexes it adds.
+/// `name` as the catalog of `statement`'s server stores it, and compares a literal with it:
+/// PostgreSQL cuts both to 63 bytes.
+fn stored_name(statement: &Statement, name: String) -> String {
+    match statement.dialect {
+        crate::sql::Dialect::Postgres => {
+            crate::reconcile::expected::Engine::Postgres.truncate(name)
+        }
+        _ => name,
+    }
+}
+
+/// The names (as the catalog stores them: on PostgreSQL cut to 63 bytes) a catalog check
+/// around `statement` must find for it to be skipped on a retry: what a `CREATE` creates, and
+/// an `ALTER TABLE`'s table with the columns, constraints and indexes it adds.
 pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
     use crate::sql::ShapeKind;
     let shape = &statement.shape;
+    let stored = |n: &str| stored_name(statement, n.to_string());
     match &shape.kind {
-        ShapeKind::Create(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::Create(_) => shape.names.iter().map(|n| stored(n.base())).collect(),
         ShapeKind::AlterTable => {
             let adds: Vec<String> = shape
                 .actions
                 .iter()
                 .filter(|a| a.kind.adds())
-                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .filter_map(|a| a.name.as_ref().map(|n| stored(n.base())))
                 .collect();
             match (adds.is_empty(), shape.object()) {
-                (false, Some(table)) => std::iter::once(table.base().to_string())
-                    .chain(adds)
-                    .collect(),
+                (false, Some(table)) => std::iter::once(stored(table.base())).chain(adds).collect(),
                 _ => adds,
             }
         }
@@ -1570,17 +1681,9 @@ pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
 
 /// The names PostgreSQL derives from what `statement` creates ([`made_names`]: `t_pkey`,
 /// `t_c_seq`, `_t`, …), less its own ([`checked_names`]), as the catalog stores them: a
-/// catalog check compares them with case as it does the own names. Empty when the statement
-/// quotes a name with upper case: [`made_names`] knows the stored spelling of folded names
-/// only.
+/// catalog check compares them with case as it does the own names (`CREATE TABLE "QFoo" (id
+/// int PRIMARY KEY)` derives `QFoo_pkey`, which `relname = 'qfoo_pkey'` never finds).
 pub(super) fn derived_names(statement: &crate::sql::Statement, own: &[String]) -> Vec<String> {
-    let quoted_upper = statement.tokens.iter().any(|t| {
-        matches!(&t.token, Token::Word(w) if w.quote_style.is_some()
-            && w.value.chars().any(char::is_uppercase))
-    });
-    if quoted_upper {
-        return Vec::new();
-    }
     let mut derived: Vec<String> = Vec::new();
     for name in made_names(statement, &[]) {
         if !own.contains(&name) && !derived.contains(&name) {
@@ -1686,11 +1789,97 @@ mod tests {
             made("CREATE TYPE r AS RANGE (subtype = int4)"),
             sorted(&["r", "_r", "_r_multirange", "r_multirange"])
         );
+        assert_eq!(
+            made("CREATE TYPE floatrange AS RANGE (subtype = float8)"),
+            sorted(&[
+                "floatrange",
+                "_floatrange",
+                "floatmultirange",
+                "_floatmultirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE \"QRange\" AS RANGE (subtype = float8)"),
+            sorted(&[
+                "QRange",
+                "_QRange",
+                "QRange_multirange",
+                "_QRange_multirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE my_range_range AS RANGE (subtype = float8)"),
+            sorted(&[
+                "my_range_range",
+                "_my_range_range",
+                "my_multirange_range",
+                "_my_multirange_range"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE r2 AS RANGE (subtype = float8, multirange_type_name = r2_multi)"),
+            sorted(&["r2", "_r2", "r2_multi", "_r2_multi"])
+        );
         assert_eq!(made("CREATE SEQUENCE s"), sorted(&["s"]));
         assert_eq!(
             made("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES u"),
             sorted(&["c", "t_c_seq", "t_c_fkey"])
         );
+    }
+
+    #[test]
+    fn a_default_name_an_earlier_object_of_the_statement_took_is_numbered() {
+        // As PostgreSQL 15 names them.
+        assert_eq!(
+            made("CREATE TABLE t (a int UNIQUE CHECK (a > 0) CONSTRAINT t_a_check1 CHECK (a < 9) CHECK (a <> 5), UNIQUE (a) DEFERRABLE)"),
+            sorted(&["t", "_t", "t_a_key", "t_a_key1", "t_a_check", "t_a_check2"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"T\" ADD COLUMN b int REFERENCES u REFERENCES v"),
+            sorted(&["b", "T_b_fkey", "T_b_fkey1"])
+        );
+    }
+
+    #[test]
+    fn made_names_keep_the_case_of_quoted_names() {
+        // As PostgreSQL 15 names them: a quoted name as spelled, an unquoted one folded.
+        assert_eq!(
+            made("CREATE TABLE \"QFoo\" (\"Id\" serial PRIMARY KEY, Code int UNIQUE, \"C\" int CHECK (\"C\" > 0))"),
+            sorted(&["QFoo", "_QFoo", "QFoo_Id_seq", "QFoo_pkey", "QFoo_code_key", "QFoo_C_check"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"QFoo\" ADD COLUMN n serial REFERENCES u"),
+            sorted(&["n", "QFoo_n_seq", "QFoo_n_fkey"])
+        );
+        // Cut to 63 bytes at a character, the name itself too.
+        let long = format!("QFooX{}", "É".repeat(40));
+        let cut = format!("QFooX{}", "É".repeat(26));
+        assert_eq!(
+            made(&format!("CREATE TABLE \"{long}\" (id int PRIMARY KEY)")),
+            sorted(&[
+                long[..63].to_string(),
+                format!("_{}", &long[..61]),
+                format!("{cut}_pkey")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_stray_close_paren_leaves_what_follows_it_outside_the_parentheses() {
+        let existence_only = |condition: &str| {
+            let tokens = lex(Dialect::Postgres, condition, 0..condition.len()).tokens;
+            super::tests_existence_only(&tokens, &[])
+        };
+        let count = "(SELECT count(*) FROM pg_class WHERE relname = 'a')";
+        assert!(existence_only(&format!("{count} > 0")));
+        assert!(!existence_only(&format!("{count} OR b > 0")));
+        // The `OR` after a stray `)` joins another test: the condition tests more than that
+        // something exists.
+        assert!(!existence_only(&format!("{count}) OR b > 0")));
+        assert!(!existence_only(
+            "to_regclass('a')) OR (SELECT 1 FROM pg_class WHERE relname = 'b') IS NOT NULL"
+        ));
+        assert!(!existence_only(&format!("{count})) AND b > 0")));
     }
 
     #[test]
