@@ -123,6 +123,14 @@ impl Sequence {
         if let Some((rename, arrival)) = whole_body_rename {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
+            if let Some(to) = &rename.to {
+                self.renamed_whole_body_onto.push((
+                    index,
+                    to.digest(),
+                    rename.schema.clone(),
+                    rename.key.digest(),
+                ));
+            }
             if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
                 removed.renamed_into = old.map(|old| (index, old, schema));
             }

@@ -879,7 +879,11 @@ impl Sequence {
     /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds
     /// again (`renamed_into_holds_until`): the swap that copies from the old table
     /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
-    /// SELECT * FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does
+    /// SELECT * FROM t_old; DROP TABLE t_old`. Also a DO block whose body is that rename alone,
+    /// under handlers ([`Self::renamed_whole_body_onto`]): with `old` made right before it, a
+    /// run that gets past the block renamed `old`, or met the `key` an earlier run left (`CREATE
+    /// TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table THEN
+    /// NULL; END $$; INSERT INTO b …; DROP TABLE b`). The rename writes the schema the read does
     /// (`written`), and nothing of the file makes `key` again after the read: a retry would
     /// meet that one, which may lack what the read reads.
     pub fn renamed_on_every_run(
@@ -901,6 +905,7 @@ impl Sequence {
             .renamed_onto
             .iter()
             .chain(&self.guarded_onto)
+            .chain(&self.renamed_whole_body_onto)
             .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
         let made_again = self
             .events_anywhere(d)
@@ -914,10 +919,25 @@ impl Sequence {
         // the first run's: every word of a read of a table must be a column of that one, the
         // name of either table or a keyword of a plain copy. vaultwarden's `ALTER TABLE ciphers
         // RENAME TO oldCiphers; CREATE TABLE ciphers (…); … SELECT uuid, folder_uuid FROM
-        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`.
+        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`. Without such a
+        // table, the one `old`'s creation right before the rename made (`renamed_into_holds_until`):
+        // the first run's, unless that creation may skip a table there before the file (`CREATE
+        // TABLE IF NOT EXISTS a (id int)`, a DO block that makes it where free), whose columns a
+        // retry's `old` may lack: then the columns that creation spells, and those an `ADD
+        // COLUMN` gives before the read, must be all it reads.
         let reads_hold = match self.remade_between(old, at, removed_at) {
             _ if !matches!(key, Key::Object(ObjectKind::Table, _)) => true,
-            None => true,
+            None if self
+                .made_right_before(old, at, |c| !self.made_if_missing.contains(&(c, old))) =>
+            {
+                true
+            }
+            None => {
+                let mut columns = self.columns_made_right_before(old, at);
+                let now = u32::try_from(now).unwrap_or(u32::MAX);
+                columns.extend(self.columns_added_between(d, at, now));
+                plain_read(words, &columns, [d, old])
+            }
             Some((c, table)) => self
                 .table_columns
                 .get(&table)
@@ -927,6 +947,21 @@ impl Sequence {
             && !made_again
             && reads_hold
             && self.renamed_into_holds_until(d, removed, removed_at)
+    }
+
+    /// The columns of table `old` on every run that reaches statement `i`, when a top-level
+    /// `CREATE TABLE` made it right before (`made_right_before`): those that creation spells
+    /// and those an `ADD COLUMN` gives it between. None known otherwise.
+    fn columns_made_right_before(&self, old: u64, i: u32) -> Vec<String> {
+        let Some((at, created)) = self.table_columns.get(&old) else {
+            return Vec::new();
+        };
+        if !(*at < i && self.made_right_before(old, i, |c| c == *at)) {
+            return Vec::new();
+        }
+        let mut columns = created.clone();
+        columns.extend(self.columns_added_between(old, *at, i));
+        columns
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
