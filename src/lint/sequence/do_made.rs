@@ -208,7 +208,7 @@ impl Sequence {
     /// schema, after top-level statement `top`? The same under the search_path the file set,
     /// not one that may be: `DROP TABLE a.d_old` does not remove the `d_old` an unqualified
     /// `RENAME TO d_old` makes.
-    fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
+    pub(super) fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
         self.removed.get(&key.digest()).is_some_and(|r| {
             r.last == Event::Remove
                 && r.last_top == Some(Event::Remove)

@@ -907,13 +907,26 @@ impl Sequence {
             .chain(&self.guarded_onto)
             .chain(&self.renamed_whole_body_onto)
             .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
-        let made_again = self
+        // Under a per-file transaction a re-run starts from before the file or from the state
+        // the whole file left: when that has `key` removed, it never meets the one made again.
+        let made_again = (self
             .events_anywhere(d)
             .any(|&(_, k, e)| k as usize > now && e == Event::Create)
             || self
                 .arrivals
                 .get(&d)
-                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now));
+                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now)))
+            && !(self.transactional()
+                && self.left_removed_after(key, &written.map(Into::into), now));
+        // Touched between the read and statement `c`.
+        let touched_until = |c: u32| {
+            let between = |k: u32| k as usize > now && k < c;
+            self.events_anywhere(d).any(|&(_, k, _)| between(k))
+                || self
+                    .arrivals
+                    .get(&d)
+                    .is_some_and(|list| list.iter().any(|&(k, _)| between(k)))
+        };
         // A retry past the removal finds under `key` the table the file gave `old` after the
         // rename (the swapped-in `t`, or a `CREATE TABLE t …` after `RENAME t TO t_old`), not
         // the first run's: every word of a read of a table must be a column of that one, the
@@ -938,6 +951,10 @@ impl Sequence {
                 columns.extend(self.columns_added_between(d, at, now));
                 plain_read(words, &columns, [d, old])
             }
+            // A rename back of the table the read reads, untouched since (the read may be that
+            // rename: `ALTER TABLE a RENAME TO b; ALTER TABLE b RENAME TO a; … DROP TABLE b`):
+            // the retry's `old` is that table, the read's.
+            Some((c, table)) if table == d && !touched_until(c) => true,
             Some((c, table)) => self
                 .table_columns
                 .get(&table)
