@@ -198,7 +198,8 @@ impl Rule for ReadRemovedLater {
             }
             !(sequence.created_on_every_run(key, index, written)
                 || (!cx.runs_in.is_in_body()
-                    && sequence.renamed_on_every_run(key, *removed_at, written, &read))
+                    && (sequence.renamed_on_every_run(key, *removed_at, written, &read)
+                        || sequence.made_where_free_on_every_run(key, index, written, &read)))
                 || (cx.runs_in == RunsIn::DoBody
                     && crate::lint::sequence::made_earlier_in_block(
                         key,

@@ -39,8 +39,22 @@ impl Sequence {
                     }
                 }
             }
-            for key in made {
+            for &key in &made {
                 self.made_where_free_in_blocks.push((index, key));
+            }
+            // A table's schema and columns, for a read of it after the block.
+            if let [make] = statement.nested.as_slice() {
+                for step in steps(make) {
+                    let table = matches!(step.key, Key::Object(ObjectKind::Table, _));
+                    if table && made.contains(&step.key.digest()) {
+                        self.made_where_free_tables.push((
+                            index,
+                            step.key.digest(),
+                            step.schema,
+                            crate::lint::rules::read_removed_later::table_columns(make),
+                        ));
+                    }
+                }
             }
         }
         // A rename that is the whole body, under handlers of nothing but its old name missing,

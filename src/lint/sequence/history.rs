@@ -874,6 +874,61 @@ impl Sequence {
             && !self.creation_fails_on_retry(k as usize)
     }
 
+    /// Is table `key` there whenever top-level statement `i`, which reads it (its words:
+    /// `words`), runs, on a retry too, because the file's last event on it before `i` is a DO
+    /// block that makes it wherever it is gone (`DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION
+    /// WHEN duplicate_table THEN NULL; END $$`, [`Self::made_where_free_before`])? As after a
+    /// top-level `CREATE TABLE IF NOT EXISTS` ([`Self::created_on_every_run`]): a run that
+    /// finds the name free makes it, one that finds it taken skips. The creation writes the
+    /// schema the read does (`written`, `None`: unqualified), with no search_path change
+    /// between. A retry that made it reads the table the block spells: every word of the read
+    /// must be a column of it (or one a top-level `ADD COLUMN` gives it before the read), its
+    /// name or a keyword of a plain copy; a table there before the file may have had others.
+    pub fn made_where_free_on_every_run(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+        words: &[&str],
+    ) -> bool {
+        let d = key.digest();
+        let Ok(i) = u32::try_from(i) else {
+            return false;
+        };
+        if !matches!(key, Key::Object(ObjectKind::Table, _)) {
+            return false;
+        }
+        self.made_where_free_table(d, i, written)
+            .is_some_and(|(c, columns)| {
+                let mut columns = columns.to_vec();
+                columns.extend(self.columns_added_between(d, c, i));
+                plain_read(words, &columns, [d, d])
+            })
+    }
+
+    /// The DO block (statement, and the columns it spells) that makes table `d` wherever it is
+    /// gone as the file's last event on it before statement `i` ([`Self::made_where_free_before`]),
+    /// when its creation writes schema `written` (`None`: unqualified) with no search_path change
+    /// between.
+    pub(super) fn made_where_free_table(
+        &self,
+        d: u64,
+        i: u32,
+        written: Option<&str>,
+    ) -> Option<(u32, &[String])> {
+        if !self.made_where_free_before(d, i) {
+            return None;
+        }
+        let (c, _) = self.conditional.last_before(d, i)?;
+        if self.path_changes.iter().any(|&(k, _)| c < k && k < i) {
+            return None;
+        }
+        self.made_where_free_tables
+            .iter()
+            .find(|(k, table, schema, _)| *k == c && *table == d && schema.as_deref() == written)
+            .map(|(_, _, _, columns)| (c, columns.as_slice()))
+    }
+
     /// Does every retry that reaches the current top-level statement, which reads `key` (its
     /// words: `words`), find it, though statement `removed_at` after it removes it? An earlier
     /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds

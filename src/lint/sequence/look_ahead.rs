@@ -428,6 +428,8 @@ impl Sequence {
             .retain(|(_, key)| removed.contains_key(key));
         self.made_if_missing
             .retain(|(_, key)| removed.contains_key(key));
+        self.made_where_free_tables
+            .retain(|(_, key, _, _)| removed.contains_key(key));
         self.composites.retain(|(_, key)| removed.contains_key(key));
         self.enums_in_blocks
             .retain(|(_, key)| removed.contains_key(key));

@@ -303,6 +303,10 @@ impl Sequence {
     }
 }
 
+/// A table a DO block makes wherever it is gone: (statement, key digest, the schema the
+/// creation writes, the columns it spells).
+type MadeWhereFree = (u32, u64, Option<Box<str>>, Vec<String>);
+
 /// A top-level rename onto a name the statement spells: (statement, key digest of the new
 /// name, the schema the statement writes, key digest of the old name).
 type RenameOnto = (u32, u64, Option<Box<str>>, u64);
@@ -409,6 +413,10 @@ pub struct Sequence {
     /// key digest): a creation under a handler of its own "already exists"
     /// (`do_made::made_where_free`); only objects the file removes are kept.
     made_where_free_in_blocks: Vec<(u32, u64)>,
+    /// First pass: of [`Self::made_where_free_in_blocks`], the tables, as (statement, key
+    /// digest, the schema the creation writes, the columns it spells); only tables the file
+    /// removes are kept ([`Sequence::made_where_free_on_every_run`]).
+    made_where_free_tables: Vec<MadeWhereFree>,
     /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
     /// (statement, digest of the old name).
     renamed_in_blocks: Vec<(u32, u64)>,
