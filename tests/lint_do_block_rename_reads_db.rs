@@ -48,6 +48,17 @@ const SURVIVING: &[Case] = &[
             "DROP TABLE rb_c2_old;",
         ],
     },
+    // The target of the copy is no column of the renamed table.
+    Case {
+        name: "a table made if missing, renamed aside, copied into another, dropped",
+        statements: &[
+            "CREATE TABLE rb_m (x int);",
+            "CREATE TABLE IF NOT EXISTS rb_m2 (x int);",
+            "DO $$ BEGIN ALTER TABLE rb_m2 RENAME TO rb_m2_old; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+            "INSERT INTO rb_m SELECT * FROM rb_m2_old;",
+            "DROP TABLE rb_m2_old;",
+        ],
+    },
     Case {
         name: "a table made where free by a block, renamed by another, read, dropped",
         statements: &[
