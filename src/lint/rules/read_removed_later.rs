@@ -188,6 +188,24 @@ impl Rule for ReadRemovedLater {
         // what a top-level rename before it gives the name from a table a retry finds again
         // (the swap's `INSERT INTO t SELECT * FROM t_old` before `DROP TABLE t_old`).
         let read: Vec<&str> = words.iter().map(String::as_str).collect();
+        // Of a copy into another table (`INSERT INTO d SELECT * FROM d2_old`), the target's
+        // name, written once, reads no column of the table the read reads.
+        let target = (shape.kind == ShapeKind::Insert)
+            .then(|| shape.names.first())
+            .flatten()
+            .map(|name| name.base().to_ascii_lowercase())
+            .filter(|target| {
+                let named = |t: &&crate::sql::Tok| {
+                    t.bare_word()
+                        .is_some_and(|w| w.eq_ignore_ascii_case(target))
+                };
+                cx.statement.tokens.iter().filter(named).count() == 1
+            });
+        let copied: Vec<&str> = read
+            .iter()
+            .copied()
+            .filter(|w| target.as_deref() != Some(*w))
+            .collect();
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
             let written = written.as_deref();
@@ -198,7 +216,8 @@ impl Rule for ReadRemovedLater {
             }
             !(sequence.created_on_every_run(key, index, written)
                 || (!cx.runs_in.is_in_body()
-                    && sequence.renamed_on_every_run(key, *removed_at, written, &read))
+                    && (sequence.renamed_on_every_run(key, *removed_at, written, &copied)
+                        || sequence.made_where_free_on_every_run(key, index, written, &read)))
                 || (cx.runs_in == RunsIn::DoBody
                     && crate::lint::sequence::made_earlier_in_block(
                         key,

@@ -39,8 +39,22 @@ impl Sequence {
                     }
                 }
             }
-            for key in made {
+            for &key in &made {
                 self.made_where_free_in_blocks.push((index, key));
+            }
+            // A table's schema and columns, for a read of it after the block.
+            if let [make] = statement.nested.as_slice() {
+                for step in steps(make) {
+                    let table = matches!(step.key, Key::Object(ObjectKind::Table, _));
+                    if table && made.contains(&step.key.digest()) {
+                        self.made_where_free_tables.push((
+                            index,
+                            step.key.digest(),
+                            step.schema,
+                            crate::lint::rules::read_removed_later::table_columns(make),
+                        ));
+                    }
+                }
             }
         }
         // A rename that is the whole body, under handlers of nothing but its old name missing,
@@ -151,6 +165,14 @@ impl Sequence {
         if let Some((rename, arrival)) = whole_body_rename {
             let old = arrival.old_key().map(|k| k.digest());
             let schema = self.resolve(&rename);
+            if let Some(to) = &rename.to {
+                self.renamed_whole_body_onto.push((
+                    index,
+                    to.digest(),
+                    rename.schema.clone(),
+                    rename.key.digest(),
+                ));
+            }
             if let Some(removed) = self.removed.get_mut(&arrival.key.digest()) {
                 removed.renamed_into = old.map(|old| (index, old, schema));
             }
@@ -355,7 +377,7 @@ impl Sequence {
     /// schema, after top-level statement `top`? The same under the search_path the file set,
     /// not one that may be: `DROP TABLE a.d_old` does not remove the `d_old` an unqualified
     /// `RENAME TO d_old` makes.
-    fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
+    pub(super) fn left_removed_after(&self, key: &Key, schema: &Resolved, top: usize) -> bool {
         self.removed.get(&key.digest()).is_some_and(|r| {
             r.last == Event::Remove
                 && r.last_top == Some(Event::Remove)

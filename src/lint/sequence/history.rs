@@ -884,12 +884,71 @@ impl Sequence {
             && !self.creation_fails_on_retry(k as usize)
     }
 
+    /// Is table `key` there whenever top-level statement `i`, which reads it (its words:
+    /// `words`), runs, on a retry too, because the file's last event on it before `i` is a DO
+    /// block that makes it wherever it is gone (`DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION
+    /// WHEN duplicate_table THEN NULL; END $$`, [`Self::made_where_free_before`])? As after a
+    /// top-level `CREATE TABLE IF NOT EXISTS` ([`Self::created_on_every_run`]): a run that
+    /// finds the name free makes it, one that finds it taken skips. The creation writes the
+    /// schema the read does (`written`, `None`: unqualified), with no search_path change
+    /// between. A retry that made it reads the table the block spells: every word of the read
+    /// must be a column of it (or one a top-level `ADD COLUMN` gives it before the read), its
+    /// name or a keyword of a plain copy; a table there before the file may have had others.
+    pub fn made_where_free_on_every_run(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+        words: &[&str],
+    ) -> bool {
+        let d = key.digest();
+        let Ok(i) = u32::try_from(i) else {
+            return false;
+        };
+        if !matches!(key, Key::Object(ObjectKind::Table, _)) {
+            return false;
+        }
+        self.made_where_free_table(d, i, written)
+            .is_some_and(|(c, columns)| {
+                let mut columns = columns.to_vec();
+                columns.extend(self.columns_added_between(d, c, i));
+                plain_read(words, &columns, [d, d])
+            })
+    }
+
+    /// The DO block (statement, and the columns it spells) that makes table `d` wherever it is
+    /// gone as the file's last event on it before statement `i` ([`Self::made_where_free_before`]),
+    /// when its creation writes schema `written` (`None`: unqualified) with no search_path change
+    /// between.
+    pub(super) fn made_where_free_table(
+        &self,
+        d: u64,
+        i: u32,
+        written: Option<&str>,
+    ) -> Option<(u32, &[String])> {
+        if !self.made_where_free_before(d, i) {
+            return None;
+        }
+        let (c, _) = self.conditional.last_before(d, i)?;
+        if self.path_changes.iter().any(|&(k, _)| c < k && k < i) {
+            return None;
+        }
+        self.made_where_free_tables
+            .iter()
+            .find(|(k, table, schema, _)| *k == c && *table == d && schema.as_deref() == written)
+            .map(|(_, _, _, columns)| (c, columns.as_slice()))
+    }
+
     /// Does every retry that reaches the current top-level statement, which reads `key` (its
     /// words: `words`), find it, though statement `removed_at` after it removes it? An earlier
     /// top-level rename gave it its name from an `old` that a retry past `removed_at` finds
     /// again (`renamed_into_holds_until`): the swap that copies from the old table
     /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
-    /// SELECT * FROM t_old; DROP TABLE t_old`. The rename writes the schema the read does
+    /// SELECT * FROM t_old; DROP TABLE t_old`. Also a DO block whose body is that rename alone,
+    /// under handlers ([`Self::renamed_whole_body_onto`]): with `old` made right before it, a
+    /// run that gets past the block renamed `old`, or met the `key` an earlier run left (`CREATE
+    /// TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table THEN
+    /// NULL; END $$; INSERT INTO b …; DROP TABLE b`). The rename writes the schema the read does
     /// (`written`), and nothing of the file makes `key` again after the read: a retry would
     /// meet that one, which may lack what the read reads.
     pub fn renamed_on_every_run(
@@ -911,23 +970,56 @@ impl Sequence {
             .renamed_onto
             .iter()
             .chain(&self.guarded_onto)
+            .chain(&self.renamed_whole_body_onto)
             .any(|(j, to, schema, _)| *j == at && *to == d && schema.as_deref() == written);
-        let made_again = self
+        // Under a per-file transaction a re-run starts from before the file or from the state
+        // the whole file left: when that has `key` removed, it never meets the one made again.
+        let made_again = (self
             .events_anywhere(d)
             .any(|&(_, k, e)| k as usize > now && e == Event::Create)
             || self
                 .arrivals
                 .get(&d)
-                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now));
+                .is_some_and(|list| list.iter().any(|&(k, _)| k as usize > now)))
+            && !(self.transactional()
+                && self.left_removed_after(key, &written.map(Into::into), now));
+        // Touched between the read and statement `c`.
+        let touched_until = |c: u32| {
+            let between = |k: u32| k as usize > now && k < c;
+            self.events_anywhere(d).any(|&(_, k, _)| between(k))
+                || self
+                    .arrivals
+                    .get(&d)
+                    .is_some_and(|list| list.iter().any(|&(k, _)| between(k)))
+        };
         // A retry past the removal finds under `key` the table the file gave `old` after the
         // rename (the swapped-in `t`, or a `CREATE TABLE t …` after `RENAME t TO t_old`), not
         // the first run's: every word of a read of a table must be a column of that one, the
         // name of either table or a keyword of a plain copy. vaultwarden's `ALTER TABLE ciphers
         // RENAME TO oldCiphers; CREATE TABLE ciphers (…); … SELECT uuid, folder_uuid FROM
-        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`.
+        // oldCiphers` fails there: the new `ciphers` has no `folder_uuid`. Without such a
+        // table, the one `old`'s creation right before the rename made (`renamed_into_holds_until`):
+        // the first run's, unless that creation may skip a table there before the file (`CREATE
+        // TABLE IF NOT EXISTS a (id int)`, a DO block that makes it where free), whose columns a
+        // retry's `old` may lack: then the columns that creation spells, and those an `ADD
+        // COLUMN` gives before the read, must be all it reads.
         let reads_hold = match self.remade_between(old, at, removed_at) {
             _ if !matches!(key, Key::Object(ObjectKind::Table, _)) => true,
-            None => true,
+            None if self
+                .made_right_before(old, at, |c| !self.made_if_missing.contains(&(c, old))) =>
+            {
+                true
+            }
+            None => {
+                let mut columns = self.columns_made_right_before(old, at);
+                let now = u32::try_from(now).unwrap_or(u32::MAX);
+                columns.extend(self.columns_added_between(d, at, now));
+                plain_read(words, &columns, [d, old])
+            }
+            // A rename back of the table the read reads, untouched since (the read may be that
+            // rename: `ALTER TABLE a RENAME TO b; ALTER TABLE b RENAME TO a; … DROP TABLE b`):
+            // the retry's `old` is that table, the read's.
+            Some((c, table)) if table == d && !touched_until(c) => true,
             Some((c, table)) => self
                 .table_columns
                 .get(&table)
@@ -937,6 +1029,21 @@ impl Sequence {
             && !made_again
             && reads_hold
             && self.renamed_into_holds_until(d, removed, removed_at)
+    }
+
+    /// The columns of table `old` on every run that reaches statement `i`, when a top-level
+    /// `CREATE TABLE` made it right before (`made_right_before`): those that creation spells
+    /// and those an `ADD COLUMN` gives it between. None known otherwise.
+    fn columns_made_right_before(&self, old: u64, i: u32) -> Vec<String> {
+        let Some((at, created)) = self.table_columns.get(&old) else {
+            return Vec::new();
+        };
+        if !(*at < i && self.made_right_before(old, i, |c| c == *at)) {
+            return Vec::new();
+        }
+        let mut columns = created.clone();
+        columns.extend(self.columns_added_between(old, *at, i));
+        columns
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later

@@ -38,6 +38,9 @@ impl Sequence {
             }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
+            if step.guarded && step.event == Event::Create {
+                self.made_if_missing.push((index, step.key.digest()));
+            }
             // A column's step acts in its table's schema.
             if let Key::Object(ObjectKind::Table, _) | Key::Column(..) = step.key {
                 self.table_schemas
@@ -423,6 +426,10 @@ impl Sequence {
             .retain(|(_, key)| removed.contains_key(key));
         self.made_where_free_in_blocks
             .retain(|(_, key)| removed.contains_key(key));
+        self.made_if_missing
+            .retain(|(_, key)| removed.contains_key(key));
+        self.made_where_free_tables
+            .retain(|(_, key, _, _)| removed.contains_key(key));
         self.composites.retain(|(_, key)| removed.contains_key(key));
         self.enums_in_blocks
             .retain(|(_, key)| removed.contains_key(key));

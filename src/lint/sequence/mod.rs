@@ -303,6 +303,10 @@ impl Sequence {
     }
 }
 
+/// A table a DO block makes wherever it is gone: (statement, key digest, the schema the
+/// creation writes, the columns it spells).
+type MadeWhereFree = (u32, u64, Option<Box<str>>, Vec<String>);
+
 /// A top-level rename onto a name the statement spells: (statement, key digest of the new
 /// name, the schema the statement writes, key digest of the old name).
 type RenameOnto = (u32, u64, Option<Box<str>>, u64);
@@ -330,6 +334,11 @@ pub struct Sequence {
     /// as [`Self::renamed_onto`]. A run skips one when its source is gone: it counts only
     /// where a creation right before makes the source ([`Sequence::renames_onto`]).
     guarded_onto: Vec<RenameOnto>,
+    /// Lint pass: the DO blocks checked so far whose body is one rename onto a spelt name that
+    /// gives it on every run getting past the block (`Removed::renamed_into` from
+    /// [`Sequence::passed_do_block`]: `DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
+    /// undefined_table THEN NULL; END $$`), as [`Self::renamed_onto`].
+    renamed_whole_body_onto: Vec<RenameOnto>,
     /// Lint pass, only in a file that drops a column or a table (or a key with CASCADE): the constraints the statements checked
     /// so far add by name (`ALTER TABLE t ADD CONSTRAINT c …`, in a DO block too), as (table,
     /// constraint, the folded words the action reads). PostgreSQL drops a constraint with a
@@ -393,6 +402,10 @@ pub struct Sequence {
     /// reads (the created table's name left out). One that reads what a later statement removes
     /// fails on a retry once that ran, so it brings nothing back ([`Self::created_on_every_run`]).
     created_as: Vec<(u32, Vec<String>)>,
+    /// First pass: the top-level creations with their own `IF NOT EXISTS`, as (statement, key
+    /// digest); only objects the file removes are kept. A run may skip one and keep a table
+    /// that was there before the file, with other columns ([`Self::renamed_on_every_run`]).
+    made_if_missing: Vec<(u32, u64)>,
     /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
     /// digest); only objects the file removes are kept.
     made_in_blocks: Vec<(u32, u64)>,
@@ -400,6 +413,10 @@ pub struct Sequence {
     /// key digest): a creation under a handler of its own "already exists"
     /// (`do_made::made_where_free`); only objects the file removes are kept.
     made_where_free_in_blocks: Vec<(u32, u64)>,
+    /// First pass: of [`Self::made_where_free_in_blocks`], the tables, as (statement, key
+    /// digest, the schema the creation writes, the columns it spells); only tables the file
+    /// removes are kept ([`Sequence::made_where_free_on_every_run`]).
+    made_where_free_tables: Vec<MadeWhereFree>,
     /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
     /// (statement, digest of the old name).
     renamed_in_blocks: Vec<(u32, u64)>,

@@ -61,6 +61,7 @@ impl Sequence {
                         || (tx && self.left_by_rename(step.key.digest(), Some(&step.schema)))
                         || self.renamed_into_holds(step.key.digest(), r, &schema)
                 }) || self.made_with_column(step)
+                    || self.made_where_free_before_drop(step)
             }
         }
     }
@@ -346,6 +347,19 @@ impl Sequence {
             .map(|&(j, _, _, source)| (j, source))
             .max();
         creation.max(arrival)
+    }
+
+    /// Is the table the current step drops made, in the schema it writes, by a DO block that
+    /// makes it wherever it is gone, as the file's last event on it before the drop
+    /// ([`Self::made_where_free_table`])? Every retry that reaches the drop ran the block, which
+    /// made the table or found it there: `DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION WHEN
+    /// duplicate_table THEN NULL; END $$; … DROP TABLE t`.
+    fn made_where_free_before_drop(&self, step: &Step) -> bool {
+        matches!(step.key, Key::Object(ObjectKind::Table, _))
+            && u32::try_from(self.current_index).is_ok_and(|i| {
+                self.made_where_free_table(step.key.digest(), i, step.schema.as_deref())
+                    .is_some()
+            })
     }
 
     /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,
