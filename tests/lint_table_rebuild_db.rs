@@ -745,6 +745,101 @@ fn copies_out_of_a_recreated_table_that_gets_a_column_back_match_postgres_at_eve
     assert_matches_postgres(&recreate_read_cases());
 }
 
+/// Rebuilds whose new table loses a column before the rename gives it the name: a `DROP
+/// COLUMN` (or a DO block's) of the new table before the copy takes away a column its CREATE
+/// made, and a re-run of the whole file reads the rebuilt table without it, so a copy that
+/// reads that column fails (PF123) in both models, as one that reads the others runs.
+fn rebuild_dropped_column_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the rebuild's new table drops the column the copy filters on",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+                "ALTER TABLE r_new DROP COLUMN b;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the same with IF EXISTS",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+                "ALTER TABLE r_new DROP COLUMN IF EXISTS b;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the rebuild's new table gets the column the copy filters on, then drops it",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text);",
+                "ALTER TABLE r_new ADD COLUMN b int;",
+                "ALTER TABLE r_new DROP COLUMN b;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "a DO block drops the column the copy filters on from the rebuild's new table",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+                "DO $$ BEGIN ALTER TABLE r_new DROP COLUMN IF EXISTS b; END $$;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the rebuild's new table drops another column than the one the copy filters on",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+                "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int, z int);",
+                "ALTER TABLE r_new DROP COLUMN z;",
+                "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+                "DROP TABLE r;",
+                "ALTER TABLE r_new RENAME TO r;",
+            ],
+        },
+        Case {
+            name: "the recreated table drops the column the copy reads and adds it back",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text, c int);",
+                "ALTER TABLE r DROP COLUMN c;",
+                "ALTER TABLE r ADD COLUMN c int;",
+            ],
+        },
+        Case {
+            name: "the recreated table gets the column the copy reads, then drops it",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text);",
+                "ALTER TABLE r ADD COLUMN c int;",
+                "ALTER TABLE r DROP COLUMN c;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn rebuild_copies_of_a_column_the_new_table_drops_before_the_rename_match_postgres_at_every_crash_point(
+) {
+    assert_matches_postgres(&rebuild_dropped_column_cases());
+}
+
 #[test]
 fn swaps_of_a_source_a_do_block_or_a_rename_makes_match_postgres_at_every_crash_point_in_both_models(
 ) {

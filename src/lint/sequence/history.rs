@@ -238,12 +238,11 @@ impl Sequence {
         let Some((at, created)) = self.table_columns.get(&d).filter(|(at, _)| *at == k) else {
             return Some((k as usize, Vec::new()));
         };
-        // Under a per-file transaction a re-run finds the columns an `ADD COLUMN` after the
-        // creation adds too; statement by statement a crash right after it leaves them out.
-        let mut columns = created.clone();
-        if self.transactional() {
-            columns.extend(self.columns_added_between(d, *at, u32::MAX));
-        }
+        // Under a per-file transaction a re-run finds the table as the file leaves it: with
+        // the columns an `ADD COLUMN` or `RENAME COLUMN` after the creation gives, without
+        // those a `DROP COLUMN` or `RENAME COLUMN` takes. Statement by statement a crash
+        // right after the creation, or after any of those, leaves it so.
+        let columns = self.columns_after(d, created.clone(), *at, u32::MAX, !self.transactional());
         Some((k as usize, columns))
     }
 
@@ -288,28 +287,41 @@ impl Sequence {
         if !(*at < *j && self.made_right_before(*old, *j, |c| c == *at)) {
             return None;
         }
-        // A column added to the source before the rename is there on a re-run too; one added
-        // to the table after it only under a per-file transaction: a crash between the rename
-        // and that `ADD COLUMN` leaves the table without it.
-        let mut columns = created.clone();
-        columns.extend(self.columns_added_between(*old, *at, *j));
-        if self.transactional() {
-            columns.extend(self.columns_added_between(d, *j, u32::MAX));
-        }
+        // What the file does to the source's columns before the rename is done on a re-run
+        // too; what it does to the table after it, only under a per-file transaction: a
+        // crash between the rename and an `ADD COLUMN` leaves the table without the column,
+        // one right after a `DROP COLUMN` without the dropped one.
+        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
+        let columns = self.columns_after(d, at_rename, *j, u32::MAX, !self.transactional());
         Some((*j as usize, columns))
     }
 
-    /// The columns top-level statements after `from` and before `to` add to table `table`
-    /// (digest), in file order.
-    fn columns_added_between(
+    /// The columns table `table` (digest) has after the statements after `from` and before
+    /// `to` changed its `columns` ([`Self::column_changes`]: `ADD COLUMN` gives one, `DROP
+    /// COLUMN` takes one, `RENAME COLUMN` both). `every_state`: only those it has right after
+    /// each of those statements too, as a crash after any of them leaves it: none a change
+    /// gives, none a change takes even if a later one gives it back.
+    fn columns_after(
         &self,
         table: u64,
+        mut columns: Vec<String>,
         from: u32,
         to: u32,
-    ) -> impl Iterator<Item = String> + '_ {
-        let list = self.column_additions.get(&table).into_iter().flatten();
-        list.filter(move |(k, _)| from < *k && *k < to)
-            .map(|(_, column)| column.clone())
+        every_state: bool,
+    ) -> Vec<String> {
+        let list = self.column_changes.get(&table).into_iter().flatten();
+        for (_, taken, given) in list.filter(|(k, _, _)| from < *k && *k < to) {
+            if let Some(taken) = taken {
+                columns.retain(|c| c != taken);
+            }
+            match given {
+                Some(given) if !every_state && !columns.contains(given) => {
+                    columns.push(given.clone());
+                }
+                _ => {}
+            }
+        }
+        columns
     }
 
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of
