@@ -233,6 +233,76 @@ const MADE_WITH_COLUMN: &[Case] = &[
     },
 ];
 
+/// A rename (PF118) and a drop (PF110) of a column of a table whose creation runs on every run:
+/// each run goes on from the columns that creation spells through the same `ADD COLUMN` and
+/// `RENAME COLUMN` as the first, so the rename finds its old name there and its new one free,
+/// and the drop finds what the rename gave. Near: a table a retry finds, its creation skipped or
+/// failing, which the first run left with the new name only.
+const MADE_THEN_RENAMED: &[Case] = &[
+    Case {
+        name: "a column the table's creation spells, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (a int);",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column the table's creation spells, renamed, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (a int);",
+            "ALTER TABLE t2 RENAME a TO b;",
+        ],
+    },
+    Case {
+        name: "a column added after the table's creation, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN a int;",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table the file makes and drops, renamed",
+        statements: &[
+            "CREATE TABLE t4 (a int);",
+            "ALTER TABLE t4 RENAME COLUMN a TO b;",
+            "DROP TABLE t4;",
+        ],
+    },
+    // Near: the creation fails on a retry that finds the table, with `b` and without `a`.
+    Case {
+        name: "a column of a table made unguarded and kept, renamed and dropped",
+        statements: &[
+            "CREATE TABLE t6 (a int);",
+            "ALTER TABLE t6 RENAME COLUMN a TO b;",
+            "ALTER TABLE t6 DROP COLUMN b;",
+        ],
+    },
+    // Near: a retry skips the creation.
+    Case {
+        name: "a column of a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (a int);",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN IF EXISTS b;",
+        ],
+    },
+    Case {
+        name: "a column added to a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (id int);",
+            "ALTER TABLE t5 ADD COLUMN IF NOT EXISTS a int;",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN b;",
+        ],
+    },
+];
+
 fn assert_agrees(cases: &[Case]) {
     assert_crash_points_agree(SETUP, cases);
 }
@@ -280,4 +350,9 @@ fn a_drop_after_a_do_block_rename_without_handler_is_not_flagged() {
 #[test]
 fn a_drop_of_a_column_the_tables_creation_makes_is_flagged_where_postgres_fails() {
     assert_agrees(MADE_WITH_COLUMN);
+}
+
+#[test]
+fn a_rename_and_drop_of_a_column_of_a_table_made_on_every_run_are_flagged_where_postgres_fails() {
+    assert_agrees(MADE_THEN_RENAMED);
 }

@@ -840,6 +840,77 @@ fn rebuild_copies_of_a_column_the_new_table_drops_before_the_rename_match_postgr
     assert_matches_postgres(&rebuild_dropped_column_cases());
 }
 
+/// A copy out of a table the file drops and makes again, then renames a column of: the rename
+/// finds its old name on every run (the table is made with it right before) and its new name
+/// free (PF118 proved); a re-run reads the table with the new name and without the old one
+/// (PF123 on a read of the old name in both models, and of the new name statement by
+/// statement only: a crash between the CREATE and the rename leaves the old name).
+fn recreate_column_rename_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "the recreated table renames the column the copy reads away",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text, c int);",
+                "ALTER TABLE r RENAME COLUMN c TO x;",
+            ],
+        },
+        Case {
+            name: "the recreated table renames the column the copy reads away, without COLUMN",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text, c int);",
+                "ALTER TABLE r RENAME c TO x;",
+            ],
+        },
+        Case {
+            name: "the recreated table gets the column the copy reads by a rename",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text, b int);",
+                "ALTER TABLE r RENAME COLUMN b TO c;",
+            ],
+        },
+        Case {
+            name: "the recreated table gets the column the copy reads, then renames it away",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text);",
+                "ALTER TABLE r ADD COLUMN c int;",
+                "ALTER TABLE r RENAME COLUMN c TO x;",
+            ],
+        },
+        Case {
+            name: "the recreated table renames another column than the one the copy reads",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+                "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+                "INSERT INTO u SELECT a, c FROM r;",
+                "DROP TABLE r;",
+                "CREATE TABLE r (id int, a text, c int, z int);",
+                "ALTER TABLE r RENAME COLUMN z TO y;",
+            ],
+        },
+    ]
+}
+
+#[test]
+fn copies_out_of_a_recreated_table_that_renames_a_column_match_postgres_at_every_crash_point() {
+    assert_matches_postgres(&recreate_column_rename_cases());
+}
+
 #[test]
 fn swaps_of_a_source_a_do_block_or_a_rename_makes_match_postgres_at_every_crash_point_in_both_models(
 ) {

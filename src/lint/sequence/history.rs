@@ -559,21 +559,41 @@ impl Sequence {
 
     /// Does every run that reaches the current statement find the column (or a composite type's
     /// attribute) that `step` removes, because the table (type) it lives on is made with it right
-    /// before? The file's last event on the relation before the current statement is a top-level
-    /// creation that spells the column and fails on no retry, with nothing touching the column
-    /// since, and that creation runs on every run: a top-level drop of the same schema that
-    /// nothing blocks frees the name right before it (`DROP TABLE IF EXISTS t; CREATE TABLE t (a
-    /// int, b int); ALTER TABLE t DROP COLUMN b`), or, under a per-file transaction, nothing
-    /// touches the relation before it and the file leaves it removed ([`Self::relation_left_removed`]).
+    /// before ([`Self::column_there_on_every_run`])? `DROP TABLE IF EXISTS t; CREATE TABLE t (a
+    /// int, b int); ALTER TABLE t DROP COLUMN b`.
     pub(super) fn made_with_column(&self, step: &super::Step) -> bool {
-        let (Key::Column(_, column), Some(table)) = (&step.key, &step.table) else {
+        let Key::Column(_, column) = &step.key else {
+            return false;
+        };
+        self.column_there_on_every_run(step, column, true)
+    }
+
+    /// Does every run that reaches the current statement find column (or attribute) `column`
+    /// of the relation `step` acts on there (`present`) or not, as the file's first run does?
+    /// The file's last event on the relation before the current statement is a top-level
+    /// creation that fails on no retry, and that creation runs on every run: a top-level drop of
+    /// the same schema that nothing blocks frees the name right before it (`DROP TABLE IF
+    /// EXISTS t; CREATE TABLE t (a int, b int); ALTER TABLE t DROP COLUMN b`), or, under a
+    /// per-file transaction, nothing touches the relation before it and the file leaves it
+    /// removed ([`Self::relation_left_removed`]). Every run then goes on from the table the
+    /// creation spells through the same top-level `ADD COLUMN`, `DROP COLUMN` and `RENAME
+    /// COLUMN` as the first ([`Self::columns_after`]: `CREATE TABLE t (a int); ALTER TABLE t
+    /// RENAME COLUMN a TO b` leaves `b` there and `a` free), with no DO block touching the
+    /// relation or the column in between.
+    pub(super) fn column_there_on_every_run(
+        &self,
+        step: &super::Step,
+        column: &str,
+        present: bool,
+    ) -> bool {
+        let Some(table) = &step.table else {
             return false;
         };
         let Ok(i) = u32::try_from(self.current_index) else {
             return false;
         };
         let schema = self.resolve(step);
-        let col = step.key.digest();
+        let col = super::column_digest(table, column);
         [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
             let d = object_digest(kind, table);
             let (Some(r), Some((c, Event::Create))) =
@@ -581,20 +601,25 @@ impl Sequence {
             else {
                 return false;
             };
-            let spelt = self
-                .table_columns
-                .get(&d)
-                .is_some_and(|(at, columns)| *at == c && columns.contains(column));
+            let Some((_, created)) = self.table_columns.get(&d).filter(|(at, _)| *at == c) else {
+                return false;
+            };
+            // The column changes are keyed by the table's name whatever the relation.
+            let changed = object_digest(ObjectKind::Table, table);
+            let there = self
+                .columns_after(changed, created.clone(), c, i, false)
+                .iter()
+                .any(|have| have == column);
             let in_schema = r
                 .creations_in
                 .iter()
                 .filter(|&&(_, k)| k == c)
                 .all(|(s, _)| *s == schema);
-            let column_touched = self.events_anywhere(col).any(|&(_, k, _)| c < k && k < i)
-                || self
-                    .arrivals
-                    .get(&col)
-                    .is_some_and(|list| list.iter().any(|&(k, _)| c < k && k < i));
+            let block_touched = self
+                .conditional
+                .of(col)
+                .iter()
+                .any(|&(_, k, _)| c < k && k < i);
             // What may happen to the relation in a DO block before the current statement.
             let block_before = self.conditional.of(d).iter().any(|&(_, k, _)| k < i);
             let runs = match self.events.last_before(d, c) {
@@ -607,10 +632,10 @@ impl Sequence {
                 Some(_) => false,
                 None => self.transactional() && self.relation_left_removed(table, step),
             };
-            spelt
+            there == present
                 && in_schema
                 && runs
-                && !column_touched
+                && !block_touched
                 && !block_before
                 && !self.creation_fails_on_retry(c as usize)
         })
