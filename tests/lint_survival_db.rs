@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::retry::{assert_crash_points_agree, crash_point_failures, retry_lines_in_model, Case};
+use common::retry::{
+    assert_crash_points_agree, assert_mariadb_crash_points_agree, crash_point_failures,
+    retry_lines_in_model, Case,
+};
 use common::ScratchDb;
 use preflight::runner::ApplyModel;
 
@@ -355,4 +358,94 @@ fn a_drop_of_a_column_the_tables_creation_makes_is_flagged_where_postgres_fails(
 #[test]
 fn a_rename_and_drop_of_a_column_of_a_table_made_on_every_run_are_flagged_where_postgres_fails() {
     assert_agrees(MADE_THEN_RENAMED);
+}
+
+/// The same on MariaDB (whose DDL commits: statement by statement only), where a table keeps at
+/// least one column; with the copies out of a rebuilt or re-created table whose columns the
+/// file changes after their CREATE (PF123).
+const MARIADB_COLUMN_CHANGES: &[Case] = &[
+    Case {
+        name: "a column the table's creation spells, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int, a int);",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column added after the table's creation, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN a int;",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table made unguarded and kept, renamed and dropped",
+        statements: &[
+            "CREATE TABLE t6 (id int, a int);",
+            "ALTER TABLE t6 RENAME COLUMN a TO b;",
+            "ALTER TABLE t6 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (id int, a int);",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN IF EXISTS b;",
+        ],
+    },
+    Case {
+        name: "the rebuild's new table drops the column the copy filters on",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+            "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+            "ALTER TABLE r_new DROP COLUMN b;",
+            "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+            "DROP TABLE r;",
+            "ALTER TABLE r_new RENAME TO r;",
+        ],
+    },
+    Case {
+        name: "the rebuild's new table drops another column than the one the copy filters on",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+            "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int, z int);",
+            "ALTER TABLE r_new DROP COLUMN z;",
+            "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+            "DROP TABLE r;",
+            "ALTER TABLE r_new RENAME TO r;",
+        ],
+    },
+    Case {
+        name: "the recreated table renames the column the copy reads away",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+            "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+            "INSERT INTO u SELECT a, c FROM r;",
+            "DROP TABLE r;",
+            "CREATE TABLE r (id int, a text, c int);",
+            "ALTER TABLE r RENAME COLUMN c TO x;",
+        ],
+    },
+    Case {
+        name: "the recreated table gets the column the copy reads by a rename",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+            "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+            "INSERT INTO u SELECT a, c FROM r;",
+            "DROP TABLE r;",
+            "CREATE TABLE r (id int, a text, b int);",
+            "ALTER TABLE r RENAME COLUMN b TO c;",
+        ],
+    },
+];
+
+#[test]
+fn column_changes_after_a_tables_creation_are_flagged_where_mariadb_fails() {
+    assert_mariadb_crash_points_agree("SELECT 1;", MARIADB_COLUMN_CHANGES);
 }

@@ -140,6 +140,55 @@ pub fn crash_point_failures(
     failing
 }
 
+/// [`crash_point_failures`] for a server whose DDL commits (MariaDB, MySQL), statement by
+/// statement: for each crash point a fresh database from `new_db`, set up with `setup`, runs the
+/// statements up to it, then all of them again, going on past a failing one.
+pub fn fresh_crash_point_failures(
+    new_db: fn() -> ScratchDb,
+    setup: &str,
+    statements: &[&str],
+) -> Vec<usize> {
+    let mut failing = Vec::new();
+    for done in 1..=statements.len() {
+        let db = new_db();
+        db.exec(setup);
+        db.exec(&statements[..done].join("\n"));
+        for (j, statement) in statements.iter().enumerate() {
+            if db.try_exec(statement).is_err() {
+                failing.push(j + 1);
+            }
+        }
+    }
+    failing.sort_unstable();
+    failing.dedup();
+    failing
+}
+
+/// Asserts that lint's retry flags on MariaDB (every crash point counts; PF119's duplicate rows
+/// aside) and the server's failures ([`fresh_crash_point_failures`]) agree on `cases`.
+pub fn assert_mariadb_crash_points_agree(setup: &str, cases: &[Case]) {
+    let options = dialect_options(Dialect::Mariadb);
+    let mut failures = Vec::new();
+    for case in cases {
+        let server = fresh_crash_point_failures(ScratchDb::mariadb, setup, case.statements);
+        let sql = case.statements.join("\n") + "\n";
+        let mut lint: Vec<usize> = retry_findings(&sql, &options)
+            .iter()
+            .filter(|f| f.rule.code != "PF119")
+            .map(|f| f.location.start.expect("a retry finding has a line").line)
+            .collect();
+        lint.sort_unstable();
+        lint.dedup();
+        if lint != server {
+            failures.push(format!(
+                "{}: lint flags lines {lint:?}, the server fails at {server:?}",
+                case.name
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 /// The lines lint's retry rules flag in PostgreSQL's `sql` under `model` (`None`: every
 /// crash point counts), without PF119: a re-run's duplicate rows are a warning that no
 /// server error tells.
