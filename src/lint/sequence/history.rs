@@ -594,51 +594,119 @@ impl Sequence {
         };
         let schema = self.resolve(step);
         let col = super::column_digest(table, column);
-        [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
-            let d = object_digest(kind, table);
-            let (Some(r), Some((c, Event::Create))) =
-                (self.removed.get(&d), self.events.last_before(d, i))
-            else {
-                return false;
-            };
-            let Some((_, created)) = self.table_columns.get(&d).filter(|(at, _)| *at == c) else {
-                return false;
-            };
-            // The column changes are keyed by the table's name whatever the relation.
-            let changed = object_digest(ObjectKind::Table, table);
-            let there = self
-                .columns_after(changed, created.clone(), c, i, false)
-                .iter()
-                .any(|have| have == column);
-            let in_schema = r
-                .creations_in
-                .iter()
-                .filter(|&&(_, k)| k == c)
-                .all(|(s, _)| *s == schema);
-            let block_touched = self
-                .conditional
+        // A DO block touching the column since `from`.
+        let block_touched = |from: u32| {
+            self.conditional
                 .of(col)
                 .iter()
-                .any(|&(_, k, _)| c < k && k < i);
+                .any(|&(_, k, _)| from < k && k < i)
+        };
+        // The column changes are keyed by the table's name whatever the relation.
+        let changed = object_digest(ObjectKind::Table, table);
+        [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
+            let d = object_digest(kind, table);
             // What may happen to the relation in a DO block before the current statement.
-            let block_before = self.conditional.of(d).iter().any(|&(_, k, _)| k < i);
-            let runs = match self.events.last_before(d, c) {
-                Some((k, Event::Remove)) => {
-                    !self.renamed_away.contains(&(d, k))
-                        && r.drops_in
-                            .last()
-                            .is_some_and(|(s, unblocked)| *unblocked && *s == schema)
-                }
-                Some(_) => false,
-                None => self.transactional() && self.relation_left_removed(table, step),
+            if self.conditional.of(d).iter().any(|&(_, k, _)| k < i) {
+                return false;
+            }
+            let made = match self.events.last_before(d, i) {
+                Some((c, Event::Create)) => self
+                    .table_columns
+                    .get(&d)
+                    .filter(|(at, _)| *at == c && self.made_on_every_run(d, c, &schema, step)),
+                _ => None,
             };
-            there == present
-                && in_schema
-                && runs
-                && !block_touched
-                && !block_before
-                && !self.creation_fails_on_retry(c as usize)
+            let (from, columns) = match made {
+                Some(&(c, ref created)) => {
+                    (c, self.columns_after(changed, created.clone(), c, i, false))
+                }
+                None if kind == ObjectKind::Table => match self.rebuilt_before(d, i, &schema) {
+                    Some(rebuilt) => rebuilt,
+                    None => return false,
+                },
+                None => return false,
+            };
+            !block_touched(from) && columns.iter().any(|have| have == column) == present
         })
+    }
+
+    /// Does the top-level creation at `c` of relation `d` (digest) make it on every run that
+    /// reaches the current statement, in `schema` (resolved)? It fails on no retry, and a
+    /// top-level drop of that schema that nothing blocks frees the name right before it, or,
+    /// under a per-file transaction, nothing touches the relation before it and the file leaves
+    /// it removed ([`Self::relation_left_removed`]).
+    fn made_on_every_run(
+        &self,
+        d: u64,
+        c: u32,
+        schema: &super::Resolved,
+        step: &super::Step,
+    ) -> bool {
+        let (Some(r), Some(table)) = (self.removed.get(&d), &step.table) else {
+            return false;
+        };
+        let in_schema = r
+            .creations_in
+            .iter()
+            .filter(|&&(_, k)| k == c)
+            .all(|(s, _)| s == schema);
+        let runs = match self.events.last_before(d, c) {
+            Some((k, Event::Remove)) => {
+                !self.renamed_away.contains(&(d, k))
+                    && r.drops_in
+                        .last()
+                        .is_some_and(|(s, unblocked)| *unblocked && s == schema)
+            }
+            Some(_) => false,
+            None => self.transactional() && self.relation_left_removed(table, step),
+        };
+        in_schema && runs && !self.creation_fails_on_retry(c as usize)
+    }
+
+    /// The columns table `d` (digest) has on every run that reaches statement `i`, when the
+    /// last thing the file does to the name before `i` is the rename that ends a table rebuild
+    /// (`CREATE TABLE t_new (…); … DROP TABLE t; ALTER TABLE t_new RENAME TO t`), in `schema`
+    /// (resolved): a top-level rename every run that reaches it runs, right after a drop of the
+    /// name ([`Self::made_on_every_run`]'s), of a source made right before it
+    /// ([`Self::made_right_before`]) by a CREATE TABLE that spells its columns; changed by what
+    /// the file does to the source's columns before the rename and to the table's after it
+    /// ([`Self::columns_after`]).
+    /// With the source's creation.
+    fn rebuilt_before(
+        &self,
+        d: u64,
+        i: u32,
+        schema: &super::Resolved,
+    ) -> Option<(u32, Vec<String>)> {
+        let (j, _, written, old) = self
+            .renames_onto()
+            .filter(|entry| entry.1 == d && entry.0 < i)
+            .max_by_key(|entry| entry.0)?;
+        let arrives_between = self
+            .arrivals
+            .get(&d)
+            .is_some_and(|list| list.iter().any(|&(k, _)| *j < k && k < i));
+        let touched_between = self.events.last_before(d, i).is_some_and(|(k, _)| k > *j);
+        if arrives_between || touched_between || self.resolve_written(written) != *schema {
+            return None;
+        }
+        let r = self.removed.get(&d)?;
+        let (k, event) = self.events.last_before(d, *j)?;
+        let freed = event == Event::Remove
+            && !self.renamed_away.contains(&(d, k))
+            && r.drops_in
+                .last()
+                .is_some_and(|(s, unblocked)| *unblocked && s == schema);
+        let (at, created) = self.table_columns.get(old)?;
+        if !(freed
+            && *at < *j
+            && self.made_right_before(*old, *j, |c| c == *at)
+            && !self.creation_fails_on_retry(*at as usize))
+        {
+            return None;
+        }
+        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
+        Some((*at, self.columns_after(d, at_rename, *j, i, false)))
     }
 
     /// Did a statement before the current one create `key`, with nothing removing it since?
