@@ -171,14 +171,7 @@ pub fn assert_mariadb_crash_points_agree(setup: &str, cases: &[Case]) {
     let mut failures = Vec::new();
     for case in cases {
         let server = fresh_crash_point_failures(ScratchDb::mariadb, setup, case.statements);
-        let sql = case.statements.join("\n") + "\n";
-        let mut lint: Vec<usize> = retry_findings(&sql, &options)
-            .iter()
-            .filter(|f| f.rule.code != "PF119")
-            .map(|f| f.location.start.expect("a retry finding has a line").line)
-            .collect();
-        lint.sort_unstable();
-        lint.dedup();
+        let lint = server_error_lines(&(case.statements.join("\n") + "\n"), &options);
         if lint != server {
             failures.push(format!(
                 "{}: lint flags lines {lint:?}, the server fails at {server:?}",
@@ -198,7 +191,13 @@ pub fn retry_lines_in_model(sql: &str, model: Option<ApplyModel>) -> Vec<usize> 
         runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
         ..LintOptions::default()
     };
-    let mut lines: Vec<usize> = retry_findings(sql, &options)
+    server_error_lines(sql, &options)
+}
+
+/// The lines lint's retry rules flag in `sql` under `options`, in order, once each, without
+/// PF119: a re-run's duplicate rows are a warning that no server error tells.
+fn server_error_lines(sql: &str, options: &LintOptions) -> Vec<usize> {
+    let mut lines: Vec<usize> = retry_findings(sql, options)
         .iter()
         .filter(|f| f.rule.code != "PF119")
         .map(|f| f.location.start.expect("a retry finding has a line").line)
