@@ -306,6 +306,46 @@ const MADE_THEN_RENAMED: &[Case] = &[
     },
 ];
 
+/// A DO block whose body always runs a column rename, as a top-level rename: under a per-file
+/// transaction, the old name made before it and the new one dropped after it, a re-run finds
+/// the old name there and the new one free. Near: a new name the file keeps is taken on a
+/// re-run, and statement by statement a crash past the block leaves the old name gone.
+const DO_BLOCK_COLUMN_RENAMES: &[Case] = &[
+    Case {
+        name: "a DO block renames a column the file adds, the file drops the new name",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE t2 RENAME COLUMN a TO b; END $$;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name:
+            "a DO block renames a column the file adds to a kept table, the file drops the new name",
+        statements: &[
+            "ALTER TABLE pt ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE pt RENAME COLUMN a TO b; END $$;",
+            "ALTER TABLE pt DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a DO block renames a column the file adds, the file keeps the new name",
+        statements: &[
+            "ALTER TABLE pt ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE pt RENAME COLUMN a TO b; END $$;",
+        ],
+    },
+    Case {
+        name: "a DO block renames a column of the setup, the file drops the new name",
+        statements: &[
+            "DO $$ BEGIN ALTER TABLE pa RENAME COLUMN id TO id2; END $$;",
+            "ALTER TABLE pa ADD COLUMN IF NOT EXISTS x int;",
+            "ALTER TABLE pa DROP COLUMN id2;",
+        ],
+    },
+];
+
 fn assert_agrees(cases: &[Case]) {
     assert_crash_points_agree(SETUP, cases);
 }
@@ -327,8 +367,8 @@ fn a_drop_of_what_a_do_block_rename_gives_is_flagged_where_postgres_fails() {
 
 /// Without a handler, the block fails on a retry after a crash past it (the old column, added
 /// again, meets the new one): PF118 flags the block, and lint never flags the drop, which the
-/// server never fails at. (Under a per-file transaction PF118 still flags the block, which the
-/// server passes: the body rename of a column is not proved as a table's is.)
+/// server never fails at. (Under a per-file transaction the block is proved as a top-level
+/// rename would be: [`DO_BLOCK_COLUMN_RENAMES`].)
 #[test]
 fn a_drop_after_a_do_block_rename_without_handler_is_not_flagged() {
     let db = ScratchDb::postgres();
@@ -448,4 +488,9 @@ const MARIADB_COLUMN_CHANGES: &[Case] = &[
 #[test]
 fn column_changes_after_a_tables_creation_are_flagged_where_mariadb_fails() {
     assert_mariadb_crash_points_agree("SELECT 1;", MARIADB_COLUMN_CHANGES);
+}
+
+#[test]
+fn a_do_block_column_rename_is_flagged_where_postgres_fails() {
+    assert_agrees(DO_BLOCK_COLUMN_RENAMES);
 }
