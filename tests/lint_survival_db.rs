@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::retry::{assert_crash_points_agree, crash_point_failures, retry_lines_in_model, Case};
+use common::retry::{
+    assert_crash_points_agree, assert_mariadb_crash_points_agree, crash_point_failures,
+    retry_lines_in_model, Case,
+};
 use common::ScratchDb;
 use preflight::runner::ApplyModel;
 
@@ -265,6 +268,116 @@ const MADE_WITH_COLUMN: &[Case] = &[
     },
 ];
 
+/// A rename (PF118) and a drop (PF110) of a column of a table whose creation runs on every run:
+/// each run goes on from the columns that creation spells through the same `ADD COLUMN` and
+/// `RENAME COLUMN` as the first, so the rename finds its old name there and its new one free,
+/// and the drop finds what the rename gave. Near: a table a retry finds, its creation skipped or
+/// failing, which the first run left with the new name only.
+const MADE_THEN_RENAMED: &[Case] = &[
+    Case {
+        name: "a column the table's creation spells, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (a int);",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column the table's creation spells, renamed, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (a int);",
+            "ALTER TABLE t2 RENAME a TO b;",
+        ],
+    },
+    Case {
+        name: "a column added after the table's creation, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN a int;",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table the file makes and drops, renamed",
+        statements: &[
+            "CREATE TABLE t4 (a int);",
+            "ALTER TABLE t4 RENAME COLUMN a TO b;",
+            "DROP TABLE t4;",
+        ],
+    },
+    // Near: the creation fails on a retry that finds the table, with `b` and without `a`.
+    Case {
+        name: "a column of a table made unguarded and kept, renamed and dropped",
+        statements: &[
+            "CREATE TABLE t6 (a int);",
+            "ALTER TABLE t6 RENAME COLUMN a TO b;",
+            "ALTER TABLE t6 DROP COLUMN b;",
+        ],
+    },
+    // Near: a retry skips the creation.
+    Case {
+        name: "a column of a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (a int);",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN IF EXISTS b;",
+        ],
+    },
+    Case {
+        name: "a column added to a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (id int);",
+            "ALTER TABLE t5 ADD COLUMN IF NOT EXISTS a int;",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN b;",
+        ],
+    },
+];
+
+/// A DO block whose body always runs a column rename, as a top-level rename: under a per-file
+/// transaction, the old name made before it and the new one dropped after it, a re-run finds
+/// the old name there and the new one free. Near: a new name the file keeps is taken on a
+/// re-run, and statement by statement a crash past the block leaves the old name gone.
+const DO_BLOCK_COLUMN_RENAMES: &[Case] = &[
+    Case {
+        name: "a DO block renames a column the file adds, the file drops the new name",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE t2 RENAME COLUMN a TO b; END $$;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name:
+            "a DO block renames a column the file adds to a kept table, the file drops the new name",
+        statements: &[
+            "ALTER TABLE pt ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE pt RENAME COLUMN a TO b; END $$;",
+            "ALTER TABLE pt DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a DO block renames a column the file adds, the file keeps the new name",
+        statements: &[
+            "ALTER TABLE pt ADD COLUMN IF NOT EXISTS a int;",
+            "DO $$ BEGIN ALTER TABLE pt RENAME COLUMN a TO b; END $$;",
+        ],
+    },
+    Case {
+        name: "a DO block renames a column of the setup, the file drops the new name",
+        statements: &[
+            "DO $$ BEGIN ALTER TABLE pa RENAME COLUMN id TO id2; END $$;",
+            "ALTER TABLE pa ADD COLUMN IF NOT EXISTS x int;",
+            "ALTER TABLE pa DROP COLUMN id2;",
+        ],
+    },
+];
+
 fn assert_agrees(cases: &[Case]) {
     assert_crash_points_agree(SETUP, cases);
 }
@@ -313,8 +426,8 @@ fn a_drop_after_a_do_block_rename_under_an_acting_handler_stays_flagged() {
 
 /// Without a handler, the block fails on a retry after a crash past it (the old column, added
 /// again, meets the new one): PF118 flags the block, and lint never flags the drop, which the
-/// server never fails at. (Under a per-file transaction PF118 still flags the block, which the
-/// server passes: the body rename of a column is not proved as a table's is.)
+/// server never fails at. (Under a per-file transaction the block is proved as a top-level
+/// rename would be: [`DO_BLOCK_COLUMN_RENAMES`].)
 #[test]
 fn a_drop_after_a_do_block_rename_without_handler_is_not_flagged() {
     let db = ScratchDb::postgres();
@@ -339,4 +452,104 @@ fn a_drop_after_a_do_block_rename_without_handler_is_not_flagged() {
 #[test]
 fn a_drop_of_a_column_the_tables_creation_makes_is_flagged_where_postgres_fails() {
     assert_agrees(MADE_WITH_COLUMN);
+}
+
+#[test]
+fn a_rename_and_drop_of_a_column_of_a_table_made_on_every_run_are_flagged_where_postgres_fails() {
+    assert_agrees(MADE_THEN_RENAMED);
+}
+
+/// The same on MariaDB (whose DDL commits: statement by statement only), where a table keeps at
+/// least one column; with the copies out of a rebuilt or re-created table whose columns the
+/// file changes after their CREATE (PF123).
+const MARIADB_COLUMN_CHANGES: &[Case] = &[
+    Case {
+        name: "a column the table's creation spells, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int, a int);",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column added after the table's creation, renamed and dropped, after a drop of the table",
+        statements: &[
+            "DROP TABLE IF EXISTS t2;",
+            "CREATE TABLE t2 (id int);",
+            "ALTER TABLE t2 ADD COLUMN a int;",
+            "ALTER TABLE t2 RENAME COLUMN a TO b;",
+            "ALTER TABLE t2 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table made unguarded and kept, renamed and dropped",
+        statements: &[
+            "CREATE TABLE t6 (id int, a int);",
+            "ALTER TABLE t6 RENAME COLUMN a TO b;",
+            "ALTER TABLE t6 DROP COLUMN b;",
+        ],
+    },
+    Case {
+        name: "a column of a table made under IF NOT EXISTS, renamed and dropped",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS t5 (id int, a int);",
+            "ALTER TABLE t5 RENAME COLUMN a TO b;",
+            "ALTER TABLE t5 DROP COLUMN IF EXISTS b;",
+        ],
+    },
+    Case {
+        name: "the rebuild's new table drops the column the copy filters on",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+            "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int);",
+            "ALTER TABLE r_new DROP COLUMN b;",
+            "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+            "DROP TABLE r;",
+            "ALTER TABLE r_new RENAME TO r;",
+        ],
+    },
+    Case {
+        name: "the rebuild's new table drops another column than the one the copy filters on",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS r (id int PRIMARY KEY, a text, b int);",
+            "CREATE TABLE r_new (id int PRIMARY KEY, a text, b int, z int);",
+            "ALTER TABLE r_new DROP COLUMN z;",
+            "INSERT INTO r_new (id, a) SELECT id, a FROM r WHERE b > 0;",
+            "DROP TABLE r;",
+            "ALTER TABLE r_new RENAME TO r;",
+        ],
+    },
+    Case {
+        name: "the recreated table renames the column the copy reads away",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+            "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+            "INSERT INTO u SELECT a, c FROM r;",
+            "DROP TABLE r;",
+            "CREATE TABLE r (id int, a text, c int);",
+            "ALTER TABLE r RENAME COLUMN c TO x;",
+        ],
+    },
+    Case {
+        name: "the recreated table gets the column the copy reads by a rename",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS u (a text, c int);",
+            "CREATE TABLE IF NOT EXISTS r (id int, a text, c int);",
+            "INSERT INTO u SELECT a, c FROM r;",
+            "DROP TABLE r;",
+            "CREATE TABLE r (id int, a text, b int);",
+            "ALTER TABLE r RENAME COLUMN b TO c;",
+        ],
+    },
+];
+
+#[test]
+fn column_changes_after_a_tables_creation_are_flagged_where_mariadb_fails() {
+    assert_mariadb_crash_points_agree("SELECT 1;", MARIADB_COLUMN_CHANGES);
+}
+
+#[test]
+fn a_do_block_column_rename_is_flagged_where_postgres_fails() {
+    assert_agrees(DO_BLOCK_COLUMN_RENAMES);
 }

@@ -140,6 +140,48 @@ pub fn crash_point_failures(
     failing
 }
 
+/// [`crash_point_failures`] for a server whose DDL commits (MariaDB, MySQL), statement by
+/// statement: for each crash point a fresh database from `new_db`, set up with `setup`, runs the
+/// statements up to it, then all of them again, going on past a failing one.
+pub fn fresh_crash_point_failures(
+    new_db: fn() -> ScratchDb,
+    setup: &str,
+    statements: &[&str],
+) -> Vec<usize> {
+    let mut failing = Vec::new();
+    for done in 1..=statements.len() {
+        let db = new_db();
+        db.exec(setup);
+        db.exec(&statements[..done].join("\n"));
+        for (j, statement) in statements.iter().enumerate() {
+            if db.try_exec(statement).is_err() {
+                failing.push(j + 1);
+            }
+        }
+    }
+    failing.sort_unstable();
+    failing.dedup();
+    failing
+}
+
+/// Asserts that lint's retry flags on MariaDB (every crash point counts; PF119's duplicate rows
+/// aside) and the server's failures ([`fresh_crash_point_failures`]) agree on `cases`.
+pub fn assert_mariadb_crash_points_agree(setup: &str, cases: &[Case]) {
+    let options = dialect_options(Dialect::Mariadb);
+    let mut failures = Vec::new();
+    for case in cases {
+        let server = fresh_crash_point_failures(ScratchDb::mariadb, setup, case.statements);
+        let lint = server_error_lines(&(case.statements.join("\n") + "\n"), &options);
+        if lint != server {
+            failures.push(format!(
+                "{}: lint flags lines {lint:?}, the server fails at {server:?}",
+                case.name
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 /// The lines lint's retry rules flag in PostgreSQL's `sql` under `model` (`None`: every
 /// crash point counts), without PF119: a re-run's duplicate rows are a warning that no
 /// server error tells.
@@ -149,7 +191,13 @@ pub fn retry_lines_in_model(sql: &str, model: Option<ApplyModel>) -> Vec<usize> 
         runner: model.map(|m| Runner::UNKNOWN.declaring(Some(m))),
         ..LintOptions::default()
     };
-    let mut lines: Vec<usize> = retry_findings(sql, &options)
+    server_error_lines(sql, &options)
+}
+
+/// The lines lint's retry rules flag in `sql` under `options`, in order, once each, without
+/// PF119: a re-run's duplicate rows are a warning that no server error tells.
+fn server_error_lines(sql: &str, options: &LintOptions) -> Vec<usize> {
+    let mut lines: Vec<usize> = retry_findings(sql, options)
         .iter()
         .filter(|f| f.rule.code != "PF119")
         .map(|f| f.location.start.expect("a retry finding has a line").line)

@@ -726,10 +726,12 @@ fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
     }
 }
 
-/// The table renames onto a spelt name that every run of a DO block that ends well runs (of
-/// [`always_run`]'s statements), with the name each gives, when no other statement of the
-/// body touches either name: the block then leaves the object under the new name, as a
-/// top-level rename does.
+/// The table and column renames onto a spelt name that every run of a DO block that ends
+/// well runs (of [`always_run`]'s statements), with the name each gives, when no other
+/// statement of the body touches either name: the block then leaves the object under the new
+/// name, as a top-level rename does (`ALTER TABLE t ADD COLUMN IF NOT EXISTS a int; DO $$ BEGIN
+/// ALTER TABLE t RENAME COLUMN a TO b; END $$; ALTER TABLE t DROP COLUMN b` under a per-file
+/// transaction).
 fn always_renamed(nested: &[Statement], run: usize) -> Vec<(Step, Arrival)> {
     let mut out = Vec::new();
     for (at, s) in nested.iter().enumerate().take(run) {
@@ -737,7 +739,9 @@ fn always_renamed(nested: &[Statement], run: usize) -> Vec<(Step, Arrival)> {
         let ([rename], [arrival]) = (own.as_slice(), arrived.as_slice()) else {
             continue;
         };
-        let (Key::Object(ObjectKind::Table, _), Some(to)) = (&rename.key, &rename.to) else {
+        let (Key::Object(ObjectKind::Table, _) | Key::Column(..), Some(to)) =
+            (&rename.key, &rename.to)
+        else {
             continue;
         };
         let touches = |k: &Key| k == &rename.key || k == to;

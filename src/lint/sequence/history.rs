@@ -238,12 +238,11 @@ impl Sequence {
         let Some((at, created)) = self.table_columns.get(&d).filter(|(at, _)| *at == k) else {
             return Some((k as usize, Vec::new()));
         };
-        // Under a per-file transaction a re-run finds the columns an `ADD COLUMN` after the
-        // creation adds too; statement by statement a crash right after it leaves them out.
-        let mut columns = created.clone();
-        if self.transactional() {
-            columns.extend(self.columns_added_between(d, *at, u32::MAX));
-        }
+        // Under a per-file transaction a re-run finds the table as the file leaves it: with
+        // the columns an `ADD COLUMN` or `RENAME COLUMN` after the creation gives, without
+        // those a `DROP COLUMN` or `RENAME COLUMN` takes. Statement by statement a crash
+        // right after the creation, or after any of those, leaves it so.
+        let columns = self.columns_after(d, created.clone(), *at, u32::MAX, !self.transactional());
         Some((k as usize, columns))
     }
 
@@ -288,28 +287,41 @@ impl Sequence {
         if !(*at < *j && self.made_right_before(*old, *j, |c| c == *at)) {
             return None;
         }
-        // A column added to the source before the rename is there on a re-run too; one added
-        // to the table after it only under a per-file transaction: a crash between the rename
-        // and that `ADD COLUMN` leaves the table without it.
-        let mut columns = created.clone();
-        columns.extend(self.columns_added_between(*old, *at, *j));
-        if self.transactional() {
-            columns.extend(self.columns_added_between(d, *j, u32::MAX));
-        }
+        // What the file does to the source's columns before the rename is done on a re-run
+        // too; what it does to the table after it, only under a per-file transaction: a
+        // crash between the rename and an `ADD COLUMN` leaves the table without the column,
+        // one right after a `DROP COLUMN` without the dropped one.
+        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
+        let columns = self.columns_after(d, at_rename, *j, u32::MAX, !self.transactional());
         Some((*j as usize, columns))
     }
 
-    /// The columns top-level statements after `from` and before `to` add to table `table`
-    /// (digest), in file order.
-    fn columns_added_between(
+    /// The columns table `table` (digest) has after the statements after `from` and before
+    /// `to` changed its `columns` ([`Self::column_changes`]: `ADD COLUMN` gives one, `DROP
+    /// COLUMN` takes one, `RENAME COLUMN` both). `every_state`: only those it has right after
+    /// each of those statements too, as a crash after any of them leaves it: none a change
+    /// gives, none a change takes even if a later one gives it back.
+    fn columns_after(
         &self,
         table: u64,
+        mut columns: Vec<String>,
         from: u32,
         to: u32,
-    ) -> impl Iterator<Item = String> + '_ {
-        let list = self.column_additions.get(&table).into_iter().flatten();
-        list.filter(move |(k, _)| from < *k && *k < to)
-            .map(|(_, column)| column.clone())
+        every_state: bool,
+    ) -> Vec<String> {
+        let list = self.column_changes.get(&table).into_iter().flatten();
+        for (_, taken, given) in list.filter(|(k, _, _)| from < *k && *k < to) {
+            if let Some(taken) = taken {
+                columns.retain(|c| c != taken);
+            }
+            match given {
+                Some(given) if !every_state && !columns.contains(given) => {
+                    columns.push(given.clone());
+                }
+                _ => {}
+            }
+        }
+        columns
     }
 
     /// May the top-level `event` of statement `j` on table `key` act on the table a name of
@@ -547,61 +559,154 @@ impl Sequence {
 
     /// Does every run that reaches the current statement find the column (or a composite type's
     /// attribute) that `step` removes, because the table (type) it lives on is made with it right
-    /// before? The file's last event on the relation before the current statement is a top-level
-    /// creation that spells the column and fails on no retry, with nothing touching the column
-    /// since, and that creation runs on every run: a top-level drop of the same schema that
-    /// nothing blocks frees the name right before it (`DROP TABLE IF EXISTS t; CREATE TABLE t (a
-    /// int, b int); ALTER TABLE t DROP COLUMN b`), or, under a per-file transaction, nothing
-    /// touches the relation before it and the file leaves it removed ([`Self::relation_left_removed`]).
+    /// before ([`Self::column_there_on_every_run`])? `DROP TABLE IF EXISTS t; CREATE TABLE t (a
+    /// int, b int); ALTER TABLE t DROP COLUMN b`.
     pub(super) fn made_with_column(&self, step: &super::Step) -> bool {
-        let (Key::Column(_, column), Some(table)) = (&step.key, &step.table) else {
+        let Key::Column(_, column) = &step.key else {
+            return false;
+        };
+        self.column_there_on_every_run(step, column, true)
+    }
+
+    /// Does every run that reaches the current statement find column (or attribute) `column`
+    /// of the relation `step` acts on there (`present`) or not, as the file's first run does?
+    /// The file's last event on the relation before the current statement is a top-level
+    /// creation that fails on no retry, and that creation runs on every run: a top-level drop of
+    /// the same schema that nothing blocks frees the name right before it (`DROP TABLE IF
+    /// EXISTS t; CREATE TABLE t (a int, b int); ALTER TABLE t DROP COLUMN b`), or, under a
+    /// per-file transaction, nothing touches the relation before it and the file leaves it
+    /// removed ([`Self::relation_left_removed`]). Every run then goes on from the table the
+    /// creation spells through the same top-level `ADD COLUMN`, `DROP COLUMN` and `RENAME
+    /// COLUMN` as the first ([`Self::columns_after`]: `CREATE TABLE t (a int); ALTER TABLE t
+    /// RENAME COLUMN a TO b` leaves `b` there and `a` free), with no DO block touching the
+    /// relation or the column in between.
+    pub(super) fn column_there_on_every_run(
+        &self,
+        step: &super::Step,
+        column: &str,
+        present: bool,
+    ) -> bool {
+        let Some(table) = &step.table else {
             return false;
         };
         let Ok(i) = u32::try_from(self.current_index) else {
             return false;
         };
         let schema = self.resolve(step);
-        let col = step.key.digest();
+        let col = super::column_digest(table, column);
+        // A DO block touching the column since `from`.
+        let block_touched = |from: u32| {
+            self.conditional
+                .of(col)
+                .iter()
+                .any(|&(_, k, _)| from < k && k < i)
+        };
+        // The column changes are keyed by the table's name whatever the relation.
+        let changed = object_digest(ObjectKind::Table, table);
         [ObjectKind::Table, ObjectKind::Type].iter().any(|&kind| {
             let d = object_digest(kind, table);
-            let (Some(r), Some((c, Event::Create))) =
-                (self.removed.get(&d), self.events.last_before(d, i))
-            else {
-                return false;
-            };
-            let spelt = self
-                .table_columns
-                .get(&d)
-                .is_some_and(|(at, columns)| *at == c && columns.contains(column));
-            let in_schema = r
-                .creations_in
-                .iter()
-                .filter(|&&(_, k)| k == c)
-                .all(|(s, _)| *s == schema);
-            let column_touched = self.events_anywhere(col).any(|&(_, k, _)| c < k && k < i)
-                || self
-                    .arrivals
-                    .get(&col)
-                    .is_some_and(|list| list.iter().any(|&(k, _)| c < k && k < i));
             // What may happen to the relation in a DO block before the current statement.
-            let block_before = self.conditional.of(d).iter().any(|&(_, k, _)| k < i);
-            let runs = match self.events.last_before(d, c) {
-                Some((k, Event::Remove)) => {
-                    !self.renamed_away.contains(&(d, k))
-                        && r.drops_in
-                            .last()
-                            .is_some_and(|(s, unblocked)| *unblocked && *s == schema)
-                }
-                Some(_) => false,
-                None => self.transactional() && self.relation_left_removed(table, step),
+            if self.conditional.of(d).iter().any(|&(_, k, _)| k < i) {
+                return false;
+            }
+            let made = match self.events.last_before(d, i) {
+                Some((c, Event::Create)) => self
+                    .table_columns
+                    .get(&d)
+                    .filter(|(at, _)| *at == c && self.made_on_every_run(d, c, &schema, step)),
+                _ => None,
             };
-            spelt
-                && in_schema
-                && runs
-                && !column_touched
-                && !block_before
-                && !self.creation_fails_on_retry(c as usize)
+            let (from, columns) = match made {
+                Some(&(c, ref created)) => {
+                    (c, self.columns_after(changed, created.clone(), c, i, false))
+                }
+                None if kind == ObjectKind::Table => match self.rebuilt_before(d, i, &schema) {
+                    Some(rebuilt) => rebuilt,
+                    None => return false,
+                },
+                None => return false,
+            };
+            !block_touched(from) && columns.iter().any(|have| have == column) == present
         })
+    }
+
+    /// Does the top-level creation at `c` of relation `d` (digest) make it on every run that
+    /// reaches the current statement, in `schema` (resolved)? It fails on no retry, and a
+    /// top-level drop of that schema that nothing blocks frees the name right before it, or,
+    /// under a per-file transaction, nothing touches the relation before it and the file leaves
+    /// it removed ([`Self::relation_left_removed`]).
+    fn made_on_every_run(
+        &self,
+        d: u64,
+        c: u32,
+        schema: &super::Resolved,
+        step: &super::Step,
+    ) -> bool {
+        let (Some(r), Some(table)) = (self.removed.get(&d), &step.table) else {
+            return false;
+        };
+        let in_schema = r
+            .creations_in
+            .iter()
+            .filter(|&&(_, k)| k == c)
+            .all(|(s, _)| s == schema);
+        let runs = match self.events.last_before(d, c) {
+            Some((k, Event::Remove)) => {
+                !self.renamed_away.contains(&(d, k))
+                    && r.drops_in
+                        .last()
+                        .is_some_and(|(s, unblocked)| *unblocked && s == schema)
+            }
+            Some(_) => false,
+            None => self.transactional() && self.relation_left_removed(table, step),
+        };
+        in_schema && runs && !self.creation_fails_on_retry(c as usize)
+    }
+
+    /// The columns table `d` (digest) has on every run that reaches statement `i`, when the
+    /// last thing the file does to the name before `i` is the rename that ends a table rebuild
+    /// (`CREATE TABLE t_new (…); … DROP TABLE t; ALTER TABLE t_new RENAME TO t`), in `schema`
+    /// (resolved): a top-level rename every run that reaches it runs, right after a drop of the
+    /// name ([`Self::made_on_every_run`]'s), of a source made right before it
+    /// ([`Self::made_right_before`]) by a CREATE TABLE that spells its columns; changed by what
+    /// the file does to the source's columns before the rename and to the table's after it
+    /// ([`Self::columns_after`]).
+    /// With the source's creation.
+    fn rebuilt_before(
+        &self,
+        d: u64,
+        i: u32,
+        schema: &super::Resolved,
+    ) -> Option<(u32, Vec<String>)> {
+        let (j, _, written, old) = self
+            .renames_onto()
+            .filter(|entry| entry.1 == d && entry.0 < i)
+            .max_by_key(|entry| entry.0)?;
+        let arrives_between = self
+            .arrivals
+            .get(&d)
+            .is_some_and(|list| list.iter().any(|&(k, _)| *j < k && k < i));
+        let touched_between = self.events.last_before(d, i).is_some_and(|(k, _)| k > *j);
+        if arrives_between || touched_between || self.resolve_written(written) != *schema {
+            return None;
+        }
+        let r = self.removed.get(&d)?;
+        let (k, event) = self.events.last_before(d, *j)?;
+        let freed = event == Event::Remove
+            && !self.renamed_away.contains(&(d, k))
+            && r.drops_in
+                .last()
+                .is_some_and(|(s, unblocked)| *unblocked && s == schema);
+        let (at, created) = self.table_columns.get(old)?;
+        if !(freed
+            && *at < *j
+            && self.made_right_before(*old, *j, |c| c == *at)
+            && !self.creation_fails_on_retry(*at as usize))
+        {
+            return None;
+        }
+        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
+        Some((*at, self.columns_after(d, at_rename, *j, i, false)))
     }
 
     /// Did a statement before the current one create `key`, with nothing removing it since?
@@ -910,8 +1015,7 @@ impl Sequence {
         }
         self.made_where_free_table(d, i, written)
             .is_some_and(|(c, columns)| {
-                let mut columns = columns.to_vec();
-                columns.extend(self.columns_added_between(d, c, i));
+                let columns = self.columns_after(d, columns.to_vec(), c, i, false);
                 plain_read(words, &columns, [d, d])
             })
     }
@@ -1011,9 +1115,9 @@ impl Sequence {
                 true
             }
             None => {
-                let mut columns = self.columns_made_right_before(old, at);
                 let now = u32::try_from(now).unwrap_or(u32::MAX);
-                columns.extend(self.columns_added_between(d, at, now));
+                let columns =
+                    self.columns_after(d, self.columns_made_right_before(old, at), at, now, false);
                 plain_read(words, &columns, [d, old])
             }
             // A rename back of the table the read reads, untouched since (the read may be that
@@ -1041,9 +1145,7 @@ impl Sequence {
         if !(*at < i && self.made_right_before(old, i, |c| c == *at)) {
             return Vec::new();
         }
-        let mut columns = created.clone();
-        columns.extend(self.columns_added_between(old, *at, i));
-        columns
+        self.columns_after(old, created.clone(), *at, i, false)
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later

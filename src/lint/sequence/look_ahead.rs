@@ -74,6 +74,14 @@ impl Sequence {
                 if drops_with_cascade(nested, &step) && takes_foreign_keys(&step.key) {
                     self.cascaded_columns.insert((step.key.digest(), index));
                 }
+                // A block's drop or rename of a column may run: the column may be gone after
+                // it. What it gives may not be there.
+                if let (Event::Remove, Key::Column(table, column)) = (step.event, &step.key) {
+                    self.column_changes
+                        .entry(object_digest(ObjectKind::Table, table))
+                        .or_default()
+                        .push((index, Some(column.clone()), None));
+                }
                 self.look_ahead_step(&step, false, index);
                 self.conditional.push(step.key.digest(), index, step.event);
             }
@@ -110,12 +118,21 @@ impl Sequence {
         // composite type's attributes too: a drop of one finds it after the type is made again.
         let mut columns: Option<Vec<String>> = None;
         for step in &top {
-            if let (Event::Create, Key::Column(table, column)) = (step.event, &step.key) {
-                let table = object_digest(ObjectKind::Table, table);
-                self.column_additions
-                    .entry(table)
+            if let Key::Column(table, column) = &step.key {
+                let change = match step.event {
+                    Event::Create => (index, None, Some(column.clone())),
+                    Event::Remove => {
+                        let to = match &step.to {
+                            Some(Key::Column(_, new)) => Some(new.clone()),
+                            _ => None,
+                        };
+                        (index, Some(column.clone()), to)
+                    }
+                };
+                self.column_changes
+                    .entry(object_digest(ObjectKind::Table, table))
                     .or_default()
-                    .push((index, column.clone()));
+                    .push(change);
             }
             let (Event::Create, Key::Object(kind @ (ObjectKind::Table | ObjectKind::Type), _)) =
                 (step.event, &step.key)
@@ -418,8 +435,13 @@ impl Sequence {
         self.type_changes.sort_by_key(|&(i, _, _)| i);
         self.table_columns
             .retain(|key, _| removed.contains_key(key));
-        self.column_additions
+        self.column_changes
             .retain(|key, _| removed.contains_key(key));
+        // The first pass sees removals before the other statements: in file order, each
+        // statement's changes as it writes them.
+        for changes in self.column_changes.values_mut() {
+            changes.sort_by_key(|&(i, _, _)| i);
+        }
         self.table_schemas
             .retain(|key, _| removed.contains_key(key));
         self.made_in_blocks

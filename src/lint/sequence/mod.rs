@@ -201,6 +201,11 @@ fn in_schema(key: u64, schema: &str) -> u64 {
 /// (`None`: unqualified).
 type TableStep = (u32, Event, Option<Box<str>>);
 
+/// What a statement does to one column of a table ([`Sequence::column_changes`]): the
+/// statement, the column it takes away (`DROP COLUMN`, or the old name of `RENAME COLUMN`) and
+/// the one it gives (`ADD COLUMN`, or the new name of `RENAME COLUMN`), folded.
+type ColumnChange = (u32, Option<String>, Option<String>);
+
 /// Where an unqualified name goes after a top-level search_path change the first pass saw:
 /// `Some(home)` as [`crate::sql::search_path::SessionPath::home`] tells it (`Some(None)`: the
 /// connection's own path), `None` when the first pass cannot tell (`SET LOCAL`, which lasts
@@ -473,10 +478,12 @@ pub struct Sequence {
     /// Table (or composite type) → the last top-level CREATE TABLE (CREATE TYPE … AS) of it:
     /// index and created columns (attributes).
     table_columns: DigestMap<(u32, Vec<String>)>,
-    /// Table → the top-level statements that add a column to it (`ADD COLUMN`), with the
-    /// column (folded): the columns of [`Self::table_columns`] are then not all it has after
-    /// them.
-    column_additions: DigestMap<Vec<(u32, String)>>,
+    /// Table → what statements do to its columns, in file order: each top-level `ADD COLUMN`
+    /// (no column taken, the column given), `DROP COLUMN` (taken, none given) and `RENAME
+    /// COLUMN` (taken, given), and each DO block's drop or rename (taken only: it may run),
+    /// columns folded. The columns of [`Self::table_columns`] are then not all it has after
+    /// them ([`Sequence::columns_after`]).
+    column_changes: DigestMap<Vec<ColumnChange>>,
     /// Table (or column) → each top-level step on it (a creation or removal): of same-named
     /// tables of several schemas, which one a step acts on ([`Sequence::recreated_after`]).
     table_schemas: DigestMap<Vec<TableStep>>,

@@ -84,11 +84,19 @@ impl Sequence {
         let (old, new) = (step.key.digest(), to.digest());
         let schema = self.resolve(step);
         let tx = self.transactional();
+        // A column's rename on a table made right before on every run: every run finds the
+        // columns there the first run found.
+        let column_there = |key: &Key, present: bool| match key {
+            Key::Column(_, column) => self.column_there_on_every_run(step, column, present),
+            _ => false,
+        };
         let old_there = self.old_made_before(old, new, i, &schema)
             || self.old_renamed_into_before(old, i, &schema)
-            || (tx && self.left_after(old, Event::Create, step));
+            || (tx && self.left_after(old, Event::Create, step))
+            || column_there(&step.key, true);
         let new_free = self.new_freed_before(new, i, &schema)
-            || (tx && self.left_after(new, Event::Remove, step));
+            || (tx && self.left_after(new, Event::Remove, step))
+            || column_there(to, false);
         // `IF EXISTS` skips the rename once `old` is gone: it fails only on `new` taken
         // (`CREATE TABLE IF NOT EXISTS t_new AS SELECT id AS n FROM t; DROP TABLE IF EXISTS t;
         // ALTER TABLE IF EXISTS t_new RENAME TO t`), and leaves `old` gone either way.
