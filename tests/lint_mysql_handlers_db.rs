@@ -959,3 +959,91 @@ fn assert_a_constraint_on_p2_fails_with(
         "{name}: the full second run's error"
     );
 }
+
+/// MariaDB commits each DDL statement of a compound block as it runs, so a crash can stop
+/// between two statements of its body: what the body makes and then undoes (an ADD COLUMN it
+/// drops, a table or index it creates and drops, what it renames and drops) is there for the
+/// retry, which fails at the statement that makes it (1060, 1050, 1061) or renames it. Lint
+/// must flag the same statement in the block as at the top level, and leave the forms that run
+/// again (`IF NOT EXISTS`) alone, at every crash point (inside the block too).
+#[test]
+fn what_a_compound_block_makes_and_undoes_is_left_by_a_crash_between_on_mariadb() {
+    let create = "CREATE TABLE IF NOT EXISTS t4 (id INT);\n";
+    // (name, body, the statement whose retry fails, the server's errors after a crash after
+    // each statement of the body but the last).
+    type Undone = (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static [Option<&'static str>],
+    );
+    let cases: [Undone; 7] = [
+        (
+            "add_then_drop",
+            "ALTER TABLE t4 ADD COLUMN c INT;\nALTER TABLE t4 DROP COLUMN c;\n",
+            Some("ALTER TABLE t4 ADD COLUMN c"),
+            &[Some("1060")],
+        ),
+        (
+            "add_if_not_exists_then_drop",
+            "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c INT;\nALTER TABLE t4 DROP COLUMN c;\n",
+            None,
+            &[None],
+        ),
+        (
+            "create_then_drop",
+            "CREATE TABLE x4 (id INT);\nDROP TABLE x4;\n",
+            Some("CREATE TABLE x4"),
+            &[Some("1050")],
+        ),
+        (
+            "create_if_not_exists_then_drop",
+            "CREATE TABLE IF NOT EXISTS x4 (id INT);\nDROP TABLE x4;\n",
+            None,
+            &[None],
+        ),
+        (
+            "index_then_drop",
+            "CREATE INDEX t4_i ON t4 (id);\nDROP INDEX t4_i ON t4;\n",
+            Some("CREATE INDEX"),
+            &[Some("1061")],
+        ),
+        (
+            "table_renamed_then_dropped",
+            "CREATE TABLE IF NOT EXISTS x4 (id INT);\nRENAME TABLE x4 TO y4;\n\
+             DROP TABLE IF EXISTS y4;\n",
+            Some("RENAME TABLE x4"),
+            &[None, Some("1050")],
+        ),
+        (
+            "column_renamed_then_dropped",
+            "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c INT;\nALTER TABLE t4 RENAME COLUMN c TO d;\n\
+             ALTER TABLE t4 DROP COLUMN d;\n",
+            Some("ALTER TABLE t4 RENAME COLUMN"),
+            &[None, Some("1060")],
+        ),
+    ];
+    for (name, body, failing, inside) in cases {
+        let units: Vec<String> = std::iter::once(create)
+            .chain(body.split_inclusive('\n'))
+            .map(str::to_string)
+            .collect();
+        // After the CREATE, inside the body, after all of it (the full second run).
+        let expected: Vec<Option<String>> = std::iter::once(&None)
+            .chain(inside)
+            .chain([&None])
+            .map(|e| e.map(str::to_string))
+            .collect();
+        for (form, file) in [
+            ("block", format!("{create}{}", block(body))),
+            ("top", units.concat()),
+        ] {
+            let name = format!("{name} ({form})");
+            let errors = assert_flags_match_crash_points(&name, "", &units, &file, failing);
+            assert_eq!(
+                errors, expected,
+                "{name}: the server's errors by crash point"
+            );
+        }
+    }
+}
