@@ -124,7 +124,8 @@ impl Sequence {
 
     /// Lint pass, before [`passed_after`](Self::passed_after) of a DO statement (in `source`):
     /// the creations its body always makes (`always_made`) count as creations by the
-    /// statement, for the removals after it (`Removed::creations_in`).
+    /// statement, for the removals after it (`Removed::creations_in`), and the drops it always
+    /// runs (`always_dropped`) as drops by it, for the creations after it (`Removed::drops_in`).
     pub fn passed_do_block(&mut self, statement: &Statement, source: &SourceFile) {
         if statement.nested.is_empty() || self.removed.is_empty() {
             return;
@@ -136,6 +137,19 @@ impl Sequence {
             let schema = self.resolve(&step);
             if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
                 removed.creations_in.push((schema, index));
+            }
+        }
+        // The drops it always runs, as a top-level drop's (`Removed::drops_in`): every run that
+        // gets past the block dropped the object, so a creation after it finds the name free
+        // (`CREATE TABLE t …; DO $$ BEGIN DROP TABLE t; END $$; CREATE TABLE t …`). Not one
+        // behind an IF or under a handler that may undo it (`always_run`).
+        if is_do_block(statement) {
+            for step in always_dropped(&statement.nested, run) {
+                let schema = self.resolve(&step);
+                let blocked = self.is_blocked(statement.index, step.key.digest());
+                if let Some(removed) = self.removed.get_mut(&step.key.digest()) {
+                    removed.drops_in.push((schema, !blocked));
+                }
             }
         }
         // The names it always gives, as a top-level rename's arrival (`Removed::renamed_into`).
