@@ -629,7 +629,117 @@ fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
         [semi, rest @ ..] if semi.token == Token::SemiColon => rest,
         rest => rest,
     };
-    opens_with_begin(body, only) && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
+    opens_after_declarations(body, only) && rest.first().is_some_and(|t| t.is_kw("EXCEPTION"))
+}
+
+/// Is `first` right after the opening `BEGIN` of a body whose tokens are `body`
+/// ([`opens_with_begin`]), or after a `DECLARE` section right before it whose declarations call
+/// nothing ([`plain_declaration`]): `DECLARE n int; s text := 'x'; BEGIN`? Such a section runs
+/// the same on every run, before the block's handlers, and changes nothing.
+fn opens_after_declarations(body: &[Tok], first: &Statement) -> bool {
+    match around(body, first).0 {
+        [begin] => begin.is_kw("BEGIN"),
+        [declare, section @ .., begin] if declare.is_kw("DECLARE") && begin.is_kw("BEGIN") => {
+            let Some((semi, section)) = section.split_last() else {
+                return true;
+            };
+            semi.is(&Token::SemiColon)
+                && section
+                    .split(|t| t.is(&Token::SemiColon))
+                    .all(plain_declaration)
+        }
+        _ => false,
+    }
+}
+
+/// The built-in types a declaration of [`plain_declaration`] may have, by the words that spell
+/// them (`double precision`, `timestamp with time zone`, `character varying`).
+const PLAIN_TYPE_WORDS: &[&str] = &[
+    "int",
+    "integer",
+    "int2",
+    "int4",
+    "int8",
+    "smallint",
+    "bigint",
+    "numeric",
+    "decimal",
+    "real",
+    "double",
+    "precision",
+    "float",
+    "float4",
+    "float8",
+    "text",
+    "varchar",
+    "char",
+    "character",
+    "varying",
+    "boolean",
+    "bool",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "with",
+    "without",
+    "zone",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "bytea",
+    "record",
+];
+
+/// Is `tokens` (without its `;`) a PL/pgSQL declaration that calls nothing and reads no object:
+/// `name type [{:= | = | DEFAULT} literal]`, of a built-in type ([`PLAIN_TYPE_WORDS`], with a
+/// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
+/// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
+fn plain_declaration(tokens: &[Tok]) -> bool {
+    let Some((name, rest)) = tokens.split_first() else {
+        return false;
+    };
+    let assigns = |t: &Tok| t.is(&Token::Assignment) || t.is(&Token::Eq) || t.is_kw("DEFAULT");
+    let (ty, value) = match rest.iter().position(|t| assigns(t) || t.is(&Token::Colon)) {
+        Some(k) if rest[k].is(&Token::Colon) => match rest.get(k + 1) {
+            Some(eq) if eq.is(&Token::Eq) => (&rest[..k], Some(&rest[k + 2..])),
+            _ => return false,
+        },
+        Some(k) => (&rest[..k], Some(&rest[k + 1..])),
+        None => (rest, None),
+    };
+    let plain_word = |t: &Tok| {
+        t.bare_word()
+            .is_some_and(|w| PLAIN_TYPE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(w)))
+    };
+    let type_ok = ty.first().is_some_and(plain_word)
+        && ty.iter().all(|t| {
+            plain_word(t)
+                || matches!(
+                    t.token,
+                    Token::LParen
+                        | Token::RParen
+                        | Token::Comma
+                        | Token::Number(..)
+                        | Token::LBracket
+                        | Token::RBracket
+                )
+        });
+    let literal = match value {
+        None => true,
+        Some([v]) => {
+            matches!(v.token, Token::Number(..) | Token::SingleQuotedString(_))
+                || ["TRUE", "FALSE", "NULL"].iter().any(|w| v.is_kw(w))
+        }
+        Some([minus, n]) => minus.is(&Token::Minus) && matches!(n.token, Token::Number(..)),
+        Some(_) => false,
+    };
+    name.bare_word()
+        .is_some_and(|w| !plain_word(name) && !w.eq_ignore_ascii_case("DECLARE"))
+        && type_ok
+        && literal
 }
 
 /// Are `tokens`, what follows a DO body's only statement, handlers that do nothing
@@ -842,7 +952,7 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{always_made, always_run, body_tokens, sole_rename};
+    use super::{alone_before_handler, always_made, always_run, body_tokens, sole_rename};
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -951,6 +1061,47 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t ADD COLUMN y int; END $$;",
         ] {
             assert!(!sole(sql), "{sql}");
+        }
+    }
+
+    /// Whether the only statement of the DO block of `sql` is alone before its handlers.
+    fn alone(sql: &str) -> bool {
+        let source = SourceFile::new("m.sql", sql);
+        let file = parse_source(&source, Dialect::Postgres);
+        let statement = &file.statements[0];
+        alone_before_handler(statement, &body_tokens(statement, &source))
+    }
+
+    #[test]
+    fn a_declare_section_that_calls_nothing_may_come_before_the_handled_statement() {
+        let handled =
+            "ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table THEN NULL; END $$;";
+        for declare in [
+            "BEGIN",
+            "DECLARE BEGIN",
+            "DECLARE n int; BEGIN",
+            "DECLARE n int := 0; s varchar(10) DEFAULT 'x'; f boolean = true; BEGIN",
+            "DECLARE n bigint := -1; t timestamp with time zone; a text[]; d double precision := NULL; BEGIN",
+        ] {
+            let sql = format!("DO $$ {declare} {handled}");
+            assert!(alone(&sql), "{sql}");
+        }
+        for declare in [
+            // A call, a read, a row type of a table, anything but a literal.
+            "DECLARE n int := f(); BEGIN",
+            "DECLARE n int := (SELECT count(*) FROM a); BEGIN",
+            "DECLARE n int := 1 + 1; BEGIN",
+            "DECLARE r a; BEGIN",
+            "DECLARE r a%ROWTYPE; BEGIN",
+            "DECLARE x a.id%TYPE; BEGIN",
+            "DECLARE n int NOT NULL := 1; BEGIN",
+            "DECLARE n CONSTANT int := 1; BEGIN",
+            "DECLARE c CURSOR FOR SELECT 1; BEGIN",
+            "DECLARE n int BEGIN",
+            "<<l>> DECLARE n int; BEGIN",
+        ] {
+            let sql = format!("DO $$ {declare} {handled}");
+            assert!(!alone(&sql), "{sql}");
         }
     }
 }
