@@ -11,12 +11,14 @@ use std::ops::Range;
 
 mod case_fold;
 mod catalog_checks;
+mod catalog_names;
 mod handlers;
 mod row_checks;
 
 use case_fold::Compared;
-pub(crate) use catalog_checks::dropped_names;
-use catalog_checks::{catalog_checked_branches, checked_names, derived_names, Branch};
+use catalog_checks::{catalog_checked_branches, Branch};
+pub(crate) use catalog_names::dropped_names;
+use catalog_names::{checked_names, derived_names};
 pub use handlers::{column_loss, column_read_fails, ColumnLoss};
 use handlers::{
     exception_handlers, mysql_handlers, runs_first_in_block, Handler, MysqlHandler, TypeKnown,

@@ -1,0 +1,533 @@
+//! The names a statement makes, checks and drops in the catalog, as the server stores them:
+//! its own, and those the server derives from them (`t_pkey`, `t_c_seq`, `_t`, MariaDB's
+//! `t_ibfk_1`), for a catalog check around it to be judged by.
+
+use crate::sql::keys::object_name;
+use crate::sql::lexer::{top_level, Tok};
+use crate::sql::Statement;
+use sqlparser::tokenizer::Token;
+
+/// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
+/// TABLE` whose every action is such a drop, `DROP PRIMARY KEY` naming `primary`): a re-run
+/// finds them gone and fails.
+pub(super) fn plain_dropped_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    let drops_primary_key = |a: &crate::sql::AlterAction| {
+        let mut words = crate::sql::tokens_in(&statement.tokens, &a.range).iter();
+        a.kind == AlterActionKind::Other
+            && words.next().is_some_and(|t| t.is_kw("DROP"))
+            && words.next().is_some_and(|t| t.is_kw("PRIMARY"))
+    };
+    match &shape.kind {
+        ShapeKind::Drop(_) if !guarded(&shape.guard) => dropped_names(statement),
+        ShapeKind::AlterTable if shape.actions.iter().all(|a| !guarded(&a.guard)) => {
+            let names: Vec<String> = shape
+                .actions
+                .iter()
+                .filter_map(|a| match a.kind {
+                    AlterActionKind::DropColumn
+                    | AlterActionKind::DropConstraint
+                    | AlterActionKind::DropIndex => a.name.as_ref().map(|n| n.base().to_string()),
+                    _ if drops_primary_key(a) => Some("primary".to_string()),
+                    _ => None,
+                })
+                .collect();
+            // Every action such a drop: one that also adds something is not retried as a drop.
+            if names.len() == shape.actions.len() {
+                names
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The base names a re-run of `statement` finds already there and fails on: a plain
+/// `CREATE`'s objects (not `IF NOT EXISTS`, `OR REPLACE` or `TEMPORARY`), the columns,
+/// constraints and indexes of an `ALTER TABLE` that only adds, each named. Empty otherwise: an
+/// unnamed index or constraint gets a new name on a re-run.
+pub(super) fn created_names(statement: &Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Create(_) if !guarded(&shape.guard) && !shape.or_replace && !shape.temporary => {
+            shape.names.iter().map(|n| n.base().to_string()).collect()
+        }
+        ShapeKind::AlterTable => {
+            let adds: Option<Vec<String>> = shape
+                .actions
+                .iter()
+                .map(|a| match a.kind.adds() && !guarded(&a.guard) {
+                    true => a.name.as_ref().map(|n| n.base().to_string()),
+                    false => None,
+                })
+                .collect();
+            adds.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The names a run of `statement` makes in the catalog, as it stores them (an unquoted name
+/// folded to lower case, a quoted one as spelled: `"QFoo"` derives `QFoo_pkey`): its own (`created`,
+/// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
+/// view, composite, enum, range or domain (and a range's multirange, [`multirange_name`], with
+/// its array type), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
+/// `ALTER TABLE t ADD COLUMN …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`,
+/// `t_c_key` of a UNIQUE), the sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of
+/// a foreign key, `t_c_check` of a check on one column (`t_check` on more), each cut to 63
+/// bytes as PostgreSQL does ([`object_name`]).
+pub(super) fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
+    use crate::lint::columns::{added_column_at, column_name, table_elements};
+    use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
+    if statement.dialect == crate::sql::Dialect::Mariadb {
+        let mut made = created.to_vec();
+        made.extend(mariadb_made_names(statement));
+        return made;
+    }
+    // Cut to 63 bytes, as PostgreSQL stores them.
+    let mut made: Vec<String> = created
+        .iter()
+        .map(|n| stored_name(statement, n.clone()))
+        .collect();
+    // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
+    // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
+    for key in crate::sql::keys::declared_keys(statement) {
+        let name = match made.contains(&key.name) {
+            true if key.is_primary => unused_name(|n| made.contains(n), &key.table, None, "pkey"),
+            true => {
+                let columns = key.columns.join("_");
+                unused_name(|n| made.contains(n), &key.table, Some(&columns), "key")
+            }
+            false => key.name,
+        };
+        made.push(name);
+    }
+    let shape = &statement.shape;
+    let Some(name) = shape.object().map(|n| n.base().to_string()) else {
+        return made;
+    };
+    let tokens = &statement.tokens;
+    // A sequence has no row type since PostgreSQL 14, an index none at all.
+    let typed = matches!(
+        shape.kind,
+        ShapeKind::Create(
+            ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::ForeignTable
+                | ObjectKind::Type
+                | ObjectKind::Domain
+        )
+    );
+    if typed {
+        made.push(array_type_name(&name));
+        let range = tokens
+            .windows(2)
+            .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
+        if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
+            let multirange = multirange_name(&name, tokens);
+            made.push(array_type_name(&multirange));
+            made.push(multirange);
+        }
+    }
+    let folded = crate::sql::folded;
+    let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
+        ShapeKind::Create(ObjectKind::Table) => {
+            let elements = table_elements(statement);
+            let columns: Vec<String> = elements
+                .iter()
+                .filter_map(|e| column_name(e, statement.dialect).and_then(folded))
+                .collect();
+            elements
+                .into_iter()
+                .map(|e| {
+                    let column = column_name(e, statement.dialect).and_then(folded);
+                    // A table CHECK on one of the columns is named for it.
+                    let checked = match (&column, e.first()) {
+                        (None, Some(first)) if first.is_kw("CHECK") => {
+                            let mut read: Vec<String> = e
+                                .iter()
+                                .filter_map(folded)
+                                .filter(|w| columns.contains(w))
+                                .collect();
+                            read.dedup();
+                            (read.len() == 1).then(|| read.remove(0))
+                        }
+                        _ => None,
+                    };
+                    (e, column.or(checked))
+                })
+                .collect()
+        }
+        ShapeKind::AlterTable => shape
+            .actions
+            .iter()
+            .filter(|a| a.kind == AlterActionKind::AddColumn)
+            .map(|a| {
+                let action = crate::sql::tokens_in(tokens, &a.range);
+                let at = added_column_at(action).min(action.len());
+                let column = action.get(at).and_then(folded);
+                (&action[at..], column)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The names the statement gives its constraints: an unnamed one does not take them.
+    let spelled: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| w[0].is_kw("CONSTRAINT"))
+        .filter_map(|w| folded(&w[1]))
+        .collect();
+    for (element, column) in elements {
+        for (name2, label) in implicit_names(element, column.as_deref()) {
+            let taken = |n: &String| made.contains(n) || spelled.contains(n);
+            let derived = unused_name(taken, &name, name2.as_deref(), label);
+            made.push(derived);
+        }
+    }
+    made
+}
+
+/// The names MariaDB gives what a `CREATE TABLE t (…)` makes unnamed, as it stores them:
+/// `t_ibfk_<n>` for its n-th unnamed foreign key (`FOREIGN KEY (a) REFERENCES p`, `a int
+/// REFERENCES p`, `CONSTRAINT FOREIGN KEY …`), `CONSTRAINT_<n>` for its n-th unnamed table
+/// CHECK. (A column's CHECK is named for the column, a key for its first column or
+/// `PRIMARY`: names the statement spells.) MariaDB has no array types, and a `SERIAL` no
+/// sequence.
+fn mariadb_made_names(statement: &Statement) -> Vec<String> {
+    use crate::lint::columns::{column_name, table_elements};
+    use crate::sql::{ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    let Some(table) = shape.object().map(|n| n.base().to_string()) else {
+        return Vec::new();
+    };
+    if shape.kind != ShapeKind::Create(ObjectKind::Table) {
+        return Vec::new();
+    }
+    let (mut foreign_keys, mut checks) = (0, 0);
+    let mut out = Vec::new();
+    for element in table_elements(statement) {
+        let is_column = column_name(element, statement.dialect).is_some();
+        for (k, t) in top_level(element) {
+            let named = k >= 2 && element[k - 2].is_kw("CONSTRAINT");
+            let constraint_first = k == 0 || (k == 1 && element[0].is_kw("CONSTRAINT"));
+            if named {
+                continue;
+            }
+            if (t.is_kw("REFERENCES") && is_column) || (t.is_kw("FOREIGN") && constraint_first) {
+                foreign_keys += 1;
+                out.push(format!("{table}_ibfk_{foreign_keys}"));
+            }
+            if t.is_kw("CHECK") && constraint_first && !is_column {
+                checks += 1;
+                out.push(format!("CONSTRAINT_{checks}"));
+            }
+        }
+    }
+    out
+}
+
+/// The name PostgreSQL gives an unnamed object of table `name1` (`makeObjectName`, cut to 63
+/// bytes) that is not `taken` (`ChooseConstraintName`, `ChooseRelationName`): the label
+/// numbered from 1 while the name is taken (`t_a_check`, `t_a_check1`, `t_a_check2`).
+fn unused_name(
+    taken: impl Fn(&String) -> bool,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+) -> String {
+    let mut name = object_name(name1, name2, label);
+    let mut n = 0;
+    while taken(&name) {
+        n += 1;
+        name = object_name(name1, name2, &format!("{label}{n}"));
+    }
+    name
+}
+
+/// What a table's element `element` (a column definition of column `column`, or a table
+/// constraint, with `column` the one a CHECK reads) makes unnamed, as the second part and
+/// label of the name PostgreSQL gives it (`(Some("c"), "seq")`): see [`made_names`].
+fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>, &'static str)> {
+    let folded = crate::sql::folded;
+    let mut out = Vec::new();
+    let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
+    // The columns of the `(…)` right after `k` (`FOREIGN KEY (a, b)`), joined with `_`.
+    let listed = |k: usize| -> Option<String> {
+        let open = (k + 1..element.len()).find(|&i| element[i].is(&Token::LParen))?;
+        let close = crate::sql::lexer::matching_paren(element, open)?;
+        let names: Vec<String> = element[open + 1..close].iter().filter_map(folded).collect();
+        (!names.is_empty()).then(|| names.join("_"))
+    };
+    for (k, t) in element.iter().enumerate() {
+        // `CONSTRAINT c CHECK (…)`: the name is spelled.
+        let named = k >= 2 && element[k - 2].is_kw("CONSTRAINT");
+        let first_word = |kw: &str| t.is_kw(kw) && !named;
+        if is_column && k == 1 {
+            let serial = t.bare_word().is_some_and(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial"
+                )
+            });
+            if serial {
+                out.push((column.map(str::to_string), "seq"));
+            }
+        }
+        if t.is_kw("IDENTITY") && is_column {
+            out.push((column.map(str::to_string), "seq"));
+        }
+        if first_word("REFERENCES") && is_column {
+            out.push((column.map(str::to_string), "fkey"));
+        }
+        if first_word("FOREIGN") && !is_column {
+            out.extend(listed(k).map(|cols| (Some(cols), "fkey")));
+        }
+        if first_word("CHECK") {
+            out.push((column.map(str::to_string), "check"));
+        }
+    }
+    out
+}
+
+/// The multirange type PostgreSQL 15 makes for range type `name` (`makeMultirangeTypeName`)
+/// defined by `tokens`: the one it names (`multirange_type_name = m`), else `name` with its
+/// first `range`, case kept, made `multirange` (`floatrange`: `floatmultirange`), else
+/// `name_multirange`, cut to 63 bytes.
+fn multirange_name(name: &str, tokens: &[Tok]) -> String {
+    let spelled = tokens.windows(3).find_map(|w| {
+        let named = w[0].is_kw("multirange_type_name") && w[1].is(&Token::Eq);
+        named.then(|| crate::sql::folded(&w[2])).flatten()
+    });
+    if let Some(spelled) = spelled {
+        return spelled;
+    }
+    match name.find("range") {
+        Some(at) => crate::reconcile::expected::Engine::Postgres.truncate(format!(
+            "{}multi{}",
+            &name[..at],
+            &name[at..]
+        )),
+        None => object_name(name, None, "multirange"),
+    }
+}
+
+/// The array type PostgreSQL makes for type `name` (`makeArrayTypeName`): `_name`, cut to 63
+/// bytes.
+fn array_type_name(name: &str) -> String {
+    let mut n = name.len().min(62);
+    while !name.is_char_boundary(n) {
+        n -= 1;
+    }
+    format!("_{}", &name[..n])
+}
+
+/// Has the statement or action its `IF NOT EXISTS`?
+fn guarded(guard: &Option<crate::sql::Guard>) -> bool {
+    guard.as_ref().is_some_and(|g| g.present)
+}
+
+/// `name` as the catalog of `statement`'s server stores it, and compares a literal with it:
+/// PostgreSQL cuts both to 63 bytes.
+pub(super) fn stored_name(statement: &Statement, name: String) -> String {
+    match statement.dialect {
+        crate::sql::Dialect::Postgres => {
+            crate::reconcile::expected::Engine::Postgres.truncate(name)
+        }
+        _ => name,
+    }
+}
+
+/// The names (as the catalog stores them: on PostgreSQL cut to 63 bytes) a catalog check
+/// around `statement` must find for it to be skipped on a retry: what a `CREATE` creates, and
+/// an `ALTER TABLE`'s table with the columns, constraints and indexes it adds.
+pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
+    use crate::sql::ShapeKind;
+    let shape = &statement.shape;
+    let stored = |n: &str| stored_name(statement, n.to_string());
+    match &shape.kind {
+        ShapeKind::Create(_) => shape.names.iter().map(|n| stored(n.base())).collect(),
+        ShapeKind::AlterTable => {
+            let adds: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| a.kind.adds())
+                .filter_map(|a| a.name.as_ref().map(|n| stored(n.base())))
+                .collect();
+            match (adds.is_empty(), shape.object()) {
+                (false, Some(table)) => std::iter::once(stored(table.base())).chain(adds).collect(),
+                _ => adds,
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The names PostgreSQL derives from what `statement` creates ([`made_names`]: `t_pkey`,
+/// `t_c_seq`, `_t`, …), less its own ([`checked_names`]), as the catalog stores them: a
+/// catalog check compares them with case as it does the own names (`CREATE TABLE "QFoo" (id
+/// int PRIMARY KEY)` derives `QFoo_pkey`, which `relname = 'qfoo_pkey'` never finds).
+pub(super) fn derived_names(statement: &crate::sql::Statement, own: &[String]) -> Vec<String> {
+    let mut derived: Vec<String> = Vec::new();
+    for name in made_names(statement, &[]) {
+        if !own.contains(&name) && !derived.contains(&name) {
+            derived.push(name);
+        }
+    }
+    derived
+}
+
+/// The base names of the objects `statement` drops: a `DROP`'s objects, an `ALTER TABLE`'s
+/// dropped columns, constraints and indexes.
+pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {
+    use crate::sql::{AlterActionKind, ShapeKind};
+    let shape = &statement.shape;
+    match &shape.kind {
+        ShapeKind::Drop(_) => shape.names.iter().map(|n| n.base().to_string()).collect(),
+        ShapeKind::AlterTable => {
+            let drops: Vec<String> = shape
+                .actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AlterActionKind::DropColumn
+                            | AlterActionKind::DropConstraint
+                            | AlterActionKind::DropIndex
+                    )
+                })
+                .filter_map(|a| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            // Every action a drop: one that also adds something is not a drop guard.
+            match drops.len() == shape.actions.len() {
+                true => drops,
+                false => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::Dialect;
+
+    /// What `sql`'s one statement makes, as [`super::made_names`] reads it.
+    fn made(sql: &str) -> Vec<String> {
+        let source = crate::source::SourceFile::new("m.sql", sql);
+        let statement = crate::sql::parse_source(&source, Dialect::Postgres)
+            .statements
+            .remove(0);
+        let mut made = super::made_names(&statement, &super::created_names(&statement));
+        made.sort();
+        made
+    }
+
+    fn sorted<S: ToString>(names: &[S]) -> Vec<String> {
+        let mut names: Vec<String> = names.iter().map(S::to_string).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn made_names_are_those_postgresql_derives_cut_to_63_bytes() {
+        // As PostgreSQL 15 names them.
+        let long = "abcdefghij".repeat(6);
+        assert_eq!(
+            made(&format!(
+                "CREATE TABLE {long} (id serial PRIMARY KEY, colcolcolcolcolcolcolcolcol int UNIQUE)"
+            )),
+            sorted(&[
+                long.clone(),
+                format!("_{long}"),
+                format!("{}_id_seq", &long[..56]),
+                format!("{}_pkey", &long[..58]),
+                format!("{}_colcolcolcolcolcolcolcolcol_key", &long[..31]),
+            ])
+        );
+        assert_eq!(
+            made("CREATE TABLE t (id int, c int CHECK (c > 0), CHECK (id < c), CHECK (id > 0), CONSTRAINT n UNIQUE (c), FOREIGN KEY (id, c) REFERENCES u)"),
+            sorted(&["t", "_t", "t_c_check", "t_check", "t_id_check", "n", "t_id_c_fkey"])
+        );
+        assert_eq!(
+            made("CREATE TYPE r AS RANGE (subtype = int4)"),
+            sorted(&["r", "_r", "_r_multirange", "r_multirange"])
+        );
+        assert_eq!(
+            made("CREATE TYPE floatrange AS RANGE (subtype = float8)"),
+            sorted(&[
+                "floatrange",
+                "_floatrange",
+                "floatmultirange",
+                "_floatmultirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE \"QRange\" AS RANGE (subtype = float8)"),
+            sorted(&[
+                "QRange",
+                "_QRange",
+                "QRange_multirange",
+                "_QRange_multirange"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE my_range_range AS RANGE (subtype = float8)"),
+            sorted(&[
+                "my_range_range",
+                "_my_range_range",
+                "my_multirange_range",
+                "_my_multirange_range"
+            ])
+        );
+        assert_eq!(
+            made("CREATE TYPE r2 AS RANGE (subtype = float8, multirange_type_name = r2_multi)"),
+            sorted(&["r2", "_r2", "r2_multi", "_r2_multi"])
+        );
+        assert_eq!(made("CREATE SEQUENCE s"), sorted(&["s"]));
+        assert_eq!(
+            made("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES u"),
+            sorted(&["c", "t_c_seq", "t_c_fkey"])
+        );
+    }
+
+    #[test]
+    fn a_default_name_an_earlier_object_of_the_statement_took_is_numbered() {
+        // As PostgreSQL 15 names them.
+        assert_eq!(
+            made("CREATE TABLE t (a int UNIQUE CHECK (a > 0) CONSTRAINT t_a_check1 CHECK (a < 9) CHECK (a <> 5), UNIQUE (a) DEFERRABLE)"),
+            sorted(&["t", "_t", "t_a_key", "t_a_key1", "t_a_check", "t_a_check2"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"T\" ADD COLUMN b int REFERENCES u REFERENCES v"),
+            sorted(&["b", "T_b_fkey", "T_b_fkey1"])
+        );
+    }
+
+    #[test]
+    fn made_names_keep_the_case_of_quoted_names() {
+        // As PostgreSQL 15 names them: a quoted name as spelled, an unquoted one folded.
+        assert_eq!(
+            made("CREATE TABLE \"QFoo\" (\"Id\" serial PRIMARY KEY, Code int UNIQUE, \"C\" int CHECK (\"C\" > 0))"),
+            sorted(&["QFoo", "_QFoo", "QFoo_Id_seq", "QFoo_pkey", "QFoo_code_key", "QFoo_C_check"])
+        );
+        assert_eq!(
+            made("ALTER TABLE \"QFoo\" ADD COLUMN n serial REFERENCES u"),
+            sorted(&["n", "QFoo_n_seq", "QFoo_n_fkey"])
+        );
+        // Cut to 63 bytes at a character, the name itself too.
+        let long = format!("QFooX{}", "É".repeat(40));
+        let cut = format!("QFooX{}", "É".repeat(26));
+        assert_eq!(
+            made(&format!("CREATE TABLE \"{long}\" (id int PRIMARY KEY)")),
+            sorted(&[
+                long[..63].to_string(),
+                format!("_{}", &long[..61]),
+                format!("{cut}_pkey")
+            ])
+        );
+    }
+}
