@@ -801,3 +801,62 @@ fn a_checkpoint_calling_a_procedure_only_an_earlier_plain_file_defines_is_unknow
         unknown[0].2
     );
 }
+
+/// A procedure an earlier migration defines runs its body from its start at each call of a
+/// later one, so a drop right after the body's statement that makes what it drops never fails
+/// on a retry: after a crash between the two, the statement that makes it fails first (1060);
+/// after the whole call, the drop has freed the name again. Lint must flag the call for the
+/// make alone (PF108), not for the drop (PF110), and nothing when the make runs again (`IF NOT
+/// EXISTS`), called once or twice.
+#[test]
+fn a_drop_right_after_what_an_earlier_migrations_procedure_makes_is_not_flagged_on_mariadb() {
+    // (body, the later migration, the retry rules lint must report in it)
+    let plain = "ALTER TABLE t4 ADD COLUMN c INT;\nALTER TABLE t4 DROP COLUMN c;\n";
+    let again = "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c INT;\nALTER TABLE t4 DROP COLUMN c;\n";
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, usize)]);
+    let cases: [Case; 3] = [
+        (plain, "CALL p_case();\n", &[("PF108", 1)]),
+        (again, "CALL p_case();\n", &[]),
+        (again, "CALL p_case();\nCALL p_case();\n", &[]),
+    ];
+    for (body, later, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let first = format!(
+            "CREATE TABLE IF NOT EXISTS t4 (id INT);\nDELIMITER //\n\
+             CREATE OR REPLACE PROCEDURE p_case() BEGIN\n{body}END //\nDELIMITER ;\n"
+        );
+        std::fs::write(dir.path().join("001_proc.sql"), &first).unwrap();
+        std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
+        // A crash after the body's first statement (of the last call), and after all of it.
+        let add = body.lines().next().unwrap();
+        let calls_before = later.strip_suffix("CALL p_case();\n").unwrap();
+        let retries: Vec<bool> = [format!("{calls_before}{add}\n"), later.to_string()]
+            .iter()
+            .map(|done| {
+                let db = ScratchDb::mariadb();
+                db.exec(&first);
+                db.exec(done);
+                db.try_exec(later).is_err()
+            })
+            .collect();
+        assert_eq!(
+            retries,
+            [!expected.is_empty(), false],
+            "{body}{later}: the retry's failure after each crash point"
+        );
+        let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+        let found: Vec<(&str, usize)> = report
+            .findings
+            .iter()
+            .filter(|f| is_retry_rule(f.rule.code))
+            .filter(|f| {
+                f.location
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with("002_call.sql"))
+            })
+            .map(|f| (f.rule.code, f.location.start.unwrap().line))
+            .collect();
+        assert_eq!(found, expected, "{body}{later}");
+    }
+}

@@ -962,10 +962,13 @@ fn assert_a_constraint_on_p2_fails_with(
 
 /// MariaDB commits each DDL statement of a compound block as it runs, so a crash can stop
 /// between two statements of its body: what the body makes and then undoes (an ADD COLUMN it
-/// drops, a table or index it creates and drops, what it renames and drops) is there for the
-/// retry, which fails at the statement that makes it (1060, 1050, 1061) or renames it. Lint
+/// drops, a table, index or CHECK it creates and drops, what it renames and drops) is there for
+/// the retry, which fails at the statement that makes it (1060, 1050, 1061, 1826) or renames it,
+/// never at the drop: the statement right before it ran, or failed and stopped the body. Lint
 /// must flag the same statement in the block as at the top level, and leave the forms that run
-/// again (`IF NOT EXISTS`) alone, at every crash point (inside the block too).
+/// again (`IF NOT EXISTS`) alone, at every crash point (inside the block too). The same holds
+/// in the body of a procedure the file calls, once or twice: each call runs the body from its
+/// start, so the second call's drop follows its own call's make.
 #[test]
 fn what_a_compound_block_makes_and_undoes_is_left_by_a_crash_between_on_mariadb() {
     let create = "CREATE TABLE IF NOT EXISTS t4 (id INT);\n";
@@ -977,7 +980,7 @@ fn what_a_compound_block_makes_and_undoes_is_left_by_a_crash_between_on_mariadb(
         Option<&'static str>,
         &'static [Option<&'static str>],
     );
-    let cases: [Undone; 7] = [
+    let cases: [Undone; 9] = [
         (
             "add_then_drop",
             "ALTER TABLE t4 ADD COLUMN c INT;\nALTER TABLE t4 DROP COLUMN c;\n",
@@ -1009,6 +1012,20 @@ fn what_a_compound_block_makes_and_undoes_is_left_by_a_crash_between_on_mariadb(
             &[Some("1061")],
         ),
         (
+            "check_then_drop",
+            "ALTER TABLE t4 ADD CONSTRAINT t4_c CHECK (id > 0);\n\
+             ALTER TABLE t4 DROP CONSTRAINT t4_c;\n",
+            Some("ALTER TABLE t4 ADD CONSTRAINT"),
+            &[Some("1826")],
+        ),
+        (
+            "check_if_not_exists_then_drop",
+            "ALTER TABLE t4 ADD CONSTRAINT IF NOT EXISTS t4_c CHECK (id > 0);\n\
+             ALTER TABLE t4 DROP CONSTRAINT t4_c;\n",
+            None,
+            &[None],
+        ),
+        (
             "table_renamed_then_dropped",
             "CREATE TABLE IF NOT EXISTS x4 (id INT);\nRENAME TABLE x4 TO y4;\n\
              DROP TABLE IF EXISTS y4;\n",
@@ -1024,22 +1041,33 @@ fn what_a_compound_block_makes_and_undoes_is_left_by_a_crash_between_on_mariadb(
         ),
     ];
     for (name, body, failing, inside) in cases {
-        let units: Vec<String> = std::iter::once(create)
-            .chain(body.split_inclusive('\n'))
-            .map(str::to_string)
-            .collect();
-        // After the CREATE, inside the body, after all of it (the full second run).
-        let expected: Vec<Option<String>> = std::iter::once(&None)
-            .chain(inside)
-            .chain([&None])
-            .map(|e| e.map(str::to_string))
-            .collect();
-        for (form, file) in [
-            ("block", format!("{create}{}", block(body))),
-            ("top", units.concat()),
+        let body_units = body.split_inclusive('\n').map(str::to_string);
+        // The CREATE, then the body's statements once per run of it: a crash after each.
+        let units = |runs: usize| -> Vec<String> {
+            std::iter::once(create.to_string())
+                .chain(std::iter::repeat_n(body_units.clone(), runs).flatten())
+                .collect()
+        };
+        let called = format!("{create}{}", procedure(body));
+        for (form, file, runs) in [
+            ("block", format!("{create}{}", block(body)), 1),
+            ("top", units(1).concat(), 1),
+            ("procedure", called.clone(), 1),
+            (
+                "procedure called twice",
+                format!("{called}CALL p_case();\n"),
+                2,
+            ),
         ] {
             let name = format!("{name} ({form})");
-            let errors = assert_flags_match_crash_points(&name, "", &units, &file, failing);
+            let errors = assert_flags_match_crash_points(&name, "", &units(runs), &file, failing);
+            // After the CREATE; inside each run of the body, and after all of it (the last
+            // run's after the full second run).
+            let mut expected: Vec<Option<String>> = vec![None];
+            for _ in 0..runs {
+                expected.extend(inside.iter().map(|e| e.map(str::to_string)));
+                expected.push(None);
+            }
             assert_eq!(
                 errors, expected,
                 "{name}: the server's errors by crash point"

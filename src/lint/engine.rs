@@ -568,6 +568,7 @@ impl CallChecker<'_, '_> {
             (&ran[start..i], &ran[i + 1..end])
         };
         let mut before: std::collections::HashMap<usize, Guards> = Default::default();
+        let mut body_from = 0;
         for (i, run) in expansion.runs.iter().enumerate() {
             if let Some(guards) = run.restart.and_then(|from| before.get(&from)) {
                 *self.guards = guards.clone();
@@ -599,6 +600,12 @@ impl CallChecker<'_, '_> {
                 });
             let (earlier_in_body, later_in_body) = around(i);
             let statement = undone.as_ref().unwrap_or(&run.statement);
+            // The statements of the same body right before this one.
+            if i > 0 && !same_body(&expansion.runs[i - 1], run) {
+                body_from = i;
+            }
+            let body_before =
+                &earlier_in_body[body_from.saturating_sub(i - earlier_in_body.len())..];
             let cx = StatementCx {
                 options,
                 source: run_source,
@@ -620,6 +627,21 @@ impl CallChecker<'_, '_> {
                 rule.check_statement(&cx, &mut violations);
                 let info = rule.info();
                 for v in violations {
+                    // As in a DO block: a drop of what the statement right before it in the
+                    // body makes. Each call runs the body from its start, so that statement ran
+                    // right before the drop, or failed and stopped the body.
+                    if EXISTENCE_RULES.contains(&info.code)
+                        && !v.needs_removed
+                        && crate::lint::sequence::dropped_made_earlier_in_block(
+                            statement,
+                            v.range.start,
+                            body_before,
+                            &run_source.text,
+                            dialect,
+                        )
+                    {
+                        continue;
+                    }
                     let v = with_guard_note(info, v, statement);
                     let v = match &run.origin {
                         Origin::Here => {
@@ -688,6 +710,18 @@ impl CallChecker<'_, '_> {
             }
         }
     }
+}
+
+/// Do runs `a` and `b` run statements of one body: the same routine of the same file? SQL a
+/// body builds at run time is in no body's text.
+fn same_body(a: &calls::Run, b: &calls::Run) -> bool {
+    a.routine == b.routine
+        && a.defined_at == b.defined_at
+        && match (&a.origin, &b.origin) {
+            (Origin::Here, Origin::Here) => true,
+            (Origin::Elsewhere(x), Origin::Elsewhere(y)) => std::sync::Arc::ptr_eq(x, y),
+            _ => false,
+        }
 }
 
 /// Rules whose finding says "the object already exists / is already gone on a retry": the
