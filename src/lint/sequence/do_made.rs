@@ -292,9 +292,9 @@ impl Sequence {
     /// It does when the top-level statements right before the block make the object on every
     /// run that reaches it ([`Self::made_again_right_before_current`]: `CREATE TABLE [IF NOT
     /// EXISTS] t …`, which either makes it or fails on it there; not a `CREATE TABLE … AS` that
-    /// fails on a retry, [`Self::creation_fails_on_retry`]), and the drop runs right after
+    /// fails on a retry, `Self::creation_fails_on_retry`), and the drop runs right after
     /// the block's opening `BEGIN`, or after statements in one straight run from it
-    /// ([`straight_run`]: no IF, loop, handler or nested block between) that touch neither the
+    /// (`straight_run`: no IF, loop, handler or nested block between) that touch neither the
     /// object nor the table it lives on and drop nothing with CASCADE: `CREATE TABLE t (id int);
     /// DO $$ BEGIN DROP TABLE t; END $$;` runs twice. A handler after it changes nothing: a run
     /// that gets to the drop got there from `BEGIN`.

@@ -992,7 +992,7 @@ impl Sequence {
     /// Is table `key` there whenever top-level statement `i`, which reads it (its words:
     /// `words`), runs, on a retry too, because the file's last event on it before `i` is a DO
     /// block that makes it wherever it is gone (`DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION
-    /// WHEN duplicate_table THEN NULL; END $$`, [`Self::made_where_free_before`])? As after a
+    /// WHEN duplicate_table THEN NULL; END $$`, `Self::made_where_free_before`)? As after a
     /// top-level `CREATE TABLE IF NOT EXISTS` ([`Self::created_on_every_run`]): a run that
     /// finds the name free makes it, one that finds it taken skips. The creation writes the
     /// schema the read does (`written`, `None`: unqualified), with no search_path change
@@ -1049,7 +1049,7 @@ impl Sequence {
     /// again (`renamed_into_holds_until`): the swap that copies from the old table
     /// after it, `ALTER TABLE t RENAME TO t_old; ALTER TABLE t_new RENAME TO t; INSERT INTO t
     /// SELECT * FROM t_old; DROP TABLE t_old`. Also a DO block whose body is that rename alone,
-    /// under handlers ([`Self::renamed_whole_body_onto`]): with `old` made right before it, a
+    /// under handlers (`Self::renamed_whole_body_onto`): with `old` made right before it, a
     /// run that gets past the block renamed `old`, or met the `key` an earlier run left (`CREATE
     /// TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table THEN
     /// NULL; END $$; INSERT INTO b …; DROP TABLE b`). The rename writes the schema the read does
