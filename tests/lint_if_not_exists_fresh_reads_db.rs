@@ -22,7 +22,9 @@ const SETUP: &str = "CREATE TABLE fr_a (id int, x int);\n\
                      CREATE TABLE fr_h (id int, x int);\n\
                      CREATE TABLE fr_i (id int, x int);\n\
                      CREATE TABLE fr_j (id int, x int);\n\
-                     CREATE TABLE fr_k (id int, x int);";
+                     CREATE TABLE fr_k (id int, x int);\n\
+                     CREATE TABLE fr_n (id int, x int);\n\
+                     CREATE TABLE fr_s (id int, y int);";
 
 const SURVIVING: &[Case] = &[
     Case {
@@ -61,6 +63,16 @@ const SURVIVING: &[Case] = &[
             "INSERT INTO fr_m2 SELECT * FROM fr_m;",
             "DROP TABLE fr_m;",
             "ALTER TABLE fr_m2 RENAME TO fr_m;",
+        ],
+    },
+    // The query of an INSERT into the table reads another table's columns.
+    Case {
+        name: "an insert into the table from a table the file does not touch",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_n (id int);",
+            "INSERT INTO fr_n (id) SELECT id FROM fr_s;",
+            "INSERT INTO fr_n (id) SELECT y FROM fr_s;",
+            "DROP TABLE fr_n;",
         ],
     },
     // Nothing drops the table: every run reads the one there before the file.

@@ -208,13 +208,38 @@ impl Rule for ReadRemovedLater {
             .collect();
         // A read the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes cannot serve:
         // the word it lacks.
+        // Of an INSERT into that table itself, the columns it names are the column list after
+        // it: the query after that reads other tables (`INSERT INTO t SELECT id FROM s`).
+        let target_list: Vec<String> = target
+            .as_deref()
+            .and_then(|target| {
+                let tokens = &cx.statement.tokens;
+                let at = tokens.iter().position(|t| {
+                    t.bare_word()
+                        .is_some_and(|w| w.eq_ignore_ascii_case(target))
+                })?;
+                if !tokens.get(at + 1)?.is(&Token::LParen) {
+                    return None;
+                }
+                let close = crate::sql::lexer::matching_paren(tokens, at + 1)?;
+                Some(
+                    tokens[at + 2..close]
+                        .iter()
+                        .filter_map(crate::lint::sequence::folded)
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        let target_list: Vec<&str> = target_list.iter().map(String::as_str).collect();
         let fresh_table_lacks = |key: &Key| {
             // Only a query reads the table's rows, and its columns by name.
             if !analysed_at_create(shape) {
                 return None;
             }
+            let into_it = matches!(key, Key::Object(ObjectKind::Table, t) if target.as_deref() == Some(t.as_str()));
+            let words = if into_it { &target_list } else { &copied };
             let written = written_schema(&cx.statement.tokens, key);
-            sequence.read_lacked_by_fresh_table(key, index, written.as_deref(), &copied)
+            sequence.read_lacked_by_fresh_table(key, index, written.as_deref(), words)
         };
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
