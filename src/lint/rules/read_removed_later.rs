@@ -206,6 +206,41 @@ impl Rule for ReadRemovedLater {
             .copied()
             .filter(|w| target.as_deref() != Some(*w))
             .collect();
+        // A read the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes cannot serve:
+        // the word it lacks.
+        // Of an INSERT into that table itself, the columns it names are the column list after
+        // it: the query after that reads other tables (`INSERT INTO t SELECT id FROM s`).
+        let target_list: Vec<String> = target
+            .as_deref()
+            .and_then(|target| {
+                let tokens = &cx.statement.tokens;
+                let at = tokens.iter().position(|t| {
+                    t.bare_word()
+                        .is_some_and(|w| w.eq_ignore_ascii_case(target))
+                })?;
+                if !tokens.get(at + 1)?.is(&Token::LParen) {
+                    return None;
+                }
+                let close = crate::sql::lexer::matching_paren(tokens, at + 1)?;
+                Some(
+                    tokens[at + 2..close]
+                        .iter()
+                        .filter_map(crate::lint::sequence::folded)
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        let target_list: Vec<&str> = target_list.iter().map(String::as_str).collect();
+        let fresh_table_lacks = |key: &Key| {
+            // Only a query reads the table's rows, and its columns by name.
+            if !analysed_at_create(shape) {
+                return None;
+            }
+            let into_it = matches!(key, Key::Object(ObjectKind::Table, t) if target.as_deref() == Some(t.as_str()));
+            let words = if into_it { &target_list } else { &copied };
+            let written = written_schema(&cx.statement.tokens, key);
+            sequence.read_lacked_by_fresh_table(key, index, written.as_deref(), words)
+        };
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
             let written = written.as_deref();
@@ -214,7 +249,11 @@ impl Rule for ReadRemovedLater {
             if *removed_at > index && !sequence.removal_after_may_act_on(key, index, written) {
                 return false;
             }
-            !(sequence.created_on_every_run(key, index, written)
+            // A table a `CREATE TABLE IF NOT EXISTS` makes: only a read of the columns it
+            // spells holds on a retry, which makes it fresh once the file removed it.
+            let made = sequence.created_on_every_run(key, index, written)
+                && fresh_table_lacks(key).is_none();
+            !(made
                 || (!cx.runs_in.is_in_body()
                     && (sequence.renamed_on_every_run(key, *removed_at, written, &copied)
                         || sequence.made_where_free_on_every_run(key, index, written, &read)))
@@ -336,9 +375,14 @@ impl Rule for ReadRemovedLater {
                 Some(line) => format!(
                     "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
                 ),
-                None => format!(
-                    "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
-                ),
+                None => match fresh_table_lacks(key) {
+                    Some(column) => format!(
+                        "this statement reads `{column}` of {what}, which the `CREATE TABLE IF NOT EXISTS` that makes it before this statement does not spell: a first run may skip that creation and read a table that was there before the file, but once a later statement of this file drops or renames {what}, a retry's fresh table lacks the column `{column}` and the read fails here"
+                    ),
+                    None => format!(
+                        "this statement uses {what}, which a later statement of this file drops or renames: a retry of the file fails here once that statement has run"
+                    ),
+                },
             },
         };
         let mut v = Violation::new(shape.head.clone(), message);
@@ -347,7 +391,12 @@ impl Rule for ReadRemovedLater {
         // Only the ALTERed table's own: IF EXISTS does not skip an ALTER whose foreign key
         // references a table the file drops (`REFERENCES p`, then `DROP TABLE p CASCADE`).
         let table_gone = matches!(key, Key::Object(_, t) if shape.object().is_some_and(|o| o.base() == t));
-        if table_gone
+        if let Some(column) = fresh_table_lacks(key) {
+            // A guard on the table's presence passes on the retry: the fresh table is there.
+            v = v.note(format!(
+                "no fix: spell `{column}` in that `CREATE TABLE IF NOT EXISTS`, or add it with `ADD COLUMN IF NOT EXISTS` before this statement, so the retry's fresh table has it"
+            ));
+        } else if table_gone
             && shape.kind == ShapeKind::AlterTable
             && matches!(cx.dialect, Dialect::Postgres | Dialect::Mariadb)
         {

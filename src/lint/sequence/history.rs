@@ -960,33 +960,87 @@ impl Sequence {
     /// unqualified); the creation must be of that schema (resolved by the file's search_path),
     /// or, when that is not known, as unqualified as the read.
     pub fn created_on_every_run(&self, key: &Key, i: usize, written: Option<&str>) -> bool {
+        self.created_on_every_run_at(key, i, written).is_some()
+    }
+
+    /// The creation (its statement) that makes `key` for statement `i` on every run
+    /// ([`Self::created_on_every_run`]).
+    fn created_on_every_run_at(&self, key: &Key, i: usize, written: Option<&str>) -> Option<u32> {
         let d = key.digest();
-        let Some(last) = self.last_event.get(&d) else {
-            return false;
-        };
+        let last = self.last_event.get(&d)?;
         let in_schema = match self.schema_of(written) {
             Some(schema) => last_in(&self.last_event, &self.last_event_in, d, Some(schema)),
             None => last.unknown.filter(|u| *u == last.any),
         };
         if in_schema.is_none_or(|(event, _)| event != Event::Create) {
-            return false;
+            return None;
         }
-        let Some(&(_, k, event)) = self
+        let &(_, k, event) = self
             .events
             .of(d)
             .iter()
             .rev()
-            .find(|&&(_, k, _)| (k as usize) < i)
-        else {
-            return false;
-        };
-        event == Event::Create
+            .find(|&&(_, k, _)| (k as usize) < i)?;
+        (event == Event::Create
             && !self
                 .conditional
                 .of(d)
                 .iter()
                 .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
-            && !self.creation_fails_on_retry(k as usize)
+            && !self.creation_fails_on_retry(k as usize))
+        .then_some(k)
+    }
+
+    /// Of a read of table `key` at statement `i` (its words: `words`, the schema it writes:
+    /// `written`) that a top-level `CREATE TABLE IF NOT EXISTS` makes on every run
+    /// ([`Self::created_on_every_run`], [`Self::made_if_missing`]), the file's last event on
+    /// it a top-level removal after `i` (`left_removed_after`, no rename onto it after `i`),
+    /// the creation the file's last `CREATE TABLE` of it (its columns known), the first word that is no column that creation spells or an `ADD COLUMN` gives
+    /// before `i`, no name of the table or its schema, of another table the file acts on, and
+    /// no keyword of a plain copy ([`plain_read`]). A first run may skip the creation and read a table there before the
+    /// file, with that column; once the file removed it, a retry makes a fresh one without:
+    /// `CREATE TABLE IF NOT EXISTS t (id int); INSERT INTO t (x) …; DROP TABLE t` fails at the
+    /// INSERT (`column "x" of relation "t" does not exist`) where `t (id, x)` was there.
+    pub fn read_lacked_by_fresh_table<'w>(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+        words: &[&'w str],
+    ) -> Option<&'w str> {
+        if !matches!(key, Key::Object(ObjectKind::Table, _)) {
+            return None;
+        }
+        let d = key.digest();
+        let k = self.created_on_every_run_at(key, i, written)?;
+        // A retry past the removal makes the table fresh only where the file leaves it removed:
+        // a later creation or rename onto the name gives the retry that table instead.
+        let arrives_later = self
+            .arrivals
+            .get(&d)
+            .is_some_and(|list| list.iter().any(|&(j, _)| j as usize > i));
+        if !self.made_if_missing.contains(&(k, d))
+            || arrives_later
+            || !self.left_removed_after(key, &written.map(Into::into), i)
+        {
+            return None;
+        }
+        // The columns the creation spells (its own, the file's last `CREATE TABLE` of it).
+        let (_, created) = self.table_columns.get(&d).filter(|(at, _)| *at == k)?;
+        let created = created.clone();
+        let to = u32::try_from(i).unwrap_or(u32::MAX);
+        let columns = self.columns_after(d, created, k, to, false);
+        // Another table the file acts on (the source of a copy into it, `INSERT INTO t2
+        // SELECT * FROM t`, which a later statement drops) is no column read of this one.
+        let known_table = |w: &str| {
+            let t = object_digest(ObjectKind::Table, w);
+            self.last_event.contains_key(&t) || self.events_anywhere(t).next().is_some()
+        };
+        words.iter().copied().find(|w| {
+            written != Some(*w)
+                && !plain_read(std::slice::from_ref(w), &columns, [d, d])
+                && !known_table(w)
+        })
     }
 
     /// Is table `key` there whenever top-level statement `i`, which reads it (its words:
