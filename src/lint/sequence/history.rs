@@ -993,14 +993,16 @@ impl Sequence {
 
     /// Of a read of table `key` at statement `i` (its words: `words`, the schema it writes:
     /// `written`) that a top-level `CREATE TABLE IF NOT EXISTS` makes on every run
-    /// ([`Self::created_on_every_run`], [`Self::made_if_missing`]), the file's last event on
-    /// it a top-level removal after `i` (`left_removed_after`, no rename onto it after `i`),
-    /// the creation the file's last `CREATE TABLE` of it (its columns known), the first word that is no column that creation spells or an `ADD COLUMN` gives
-    /// before `i`, no name of the table or its schema, of another table the file acts on, and
-    /// no keyword of a plain copy ([`plain_read`]). A first run may skip the creation and read a table there before the
-    /// file, with that column; once the file removed it, a retry makes a fresh one without:
-    /// `CREATE TABLE IF NOT EXISTS t (id int); INSERT INTO t (x) …; DROP TABLE t` fails at the
-    /// INSERT (`column "x" of relation "t" does not exist`) where `t (id, x)` was there.
+    /// ([`Self::created_on_every_run`], `made_if_missing`), where the file's last event on it
+    /// is a top-level removal after `i` (`left_removed_after`, no rename onto it after `i`)
+    /// and the creation is the file's last `CREATE TABLE` of it (its columns known): the first
+    /// word that is no column that creation spells or an `ADD COLUMN` gives before `i`, no
+    /// name of the table or its schema or of another table the file acts on, and no keyword of
+    /// a plain copy (`plain_read`). A first run may skip the creation and read a table there
+    /// before the file, with that column; once the file removed it, a retry makes a fresh one
+    /// without: `CREATE TABLE IF NOT EXISTS t (id int); INSERT INTO t (x) …; DROP TABLE t`
+    /// fails at the INSERT (`column "x" of relation "t" does not exist`) where `t (id, x)` was
+    /// there.
     pub fn read_lacked_by_fresh_table<'w>(
         &self,
         key: &Key,
