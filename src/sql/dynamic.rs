@@ -300,16 +300,21 @@ pub fn dynamic_sql(
             });
         } else if let Some((name, value)) = assignment(rest) {
             vars.insert(name, bindings.eval(value, &vars));
-        } else if let Some((name, value)) = declaration(rest).filter(|_| declaring) {
+        } else if let Some((name, _, value)) = declaration(rest).filter(|_| declaring) {
             vars.insert(name, value.and_then(|v| bindings.eval(v, &vars)));
         }
     }
     out
 }
 
+/// A declaration's variable, the tokens before its value, and its value ([`declaration`]).
+pub(crate) type Declaration<'t> = (String, &'t [Tok], Option<&'t [Tok]>);
+
 /// PL/pgSQL declaration `name [CONSTANT] type [NOT NULL] [{:= | = | DEFAULT} value]`: the
-/// variable (lower case) and the value's tokens (`None`: no initial value, it is NULL).
-fn declaration(tokens: &[Tok]) -> Option<(String, Option<&[Tok]>)> {
+/// variable (lower case), the tokens between it and the value (all the rest when there is
+/// none, or for a cursor or alias) and the value's tokens (`None`: no initial value, it is
+/// NULL).
+pub(crate) fn declaration(tokens: &[Tok]) -> Option<Declaration<'_>> {
     let first = tokens.first()?;
     if first.is_kw("DECLARE") {
         return None;
@@ -322,16 +327,22 @@ fn declaration(tokens: &[Tok]) -> Option<(String, Option<&[Tok]>)> {
             Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
             // `c CURSOR FOR SELECT …`, `a ALIAS FOR $1`: not a value.
-            Token::Word(_) if t.is_kw("CURSOR") || t.is_kw("FOR") => return Some((name, None)),
-            Token::Assignment | Token::Eq => return Some((name, Some(&tokens[k + 1..]))),
-            Token::Colon if tokens.get(k + 1).is_some_and(|n| n.is(&Token::Eq)) => {
-                return Some((name, Some(&tokens[k + 2..])))
+            Token::Word(_) if t.is_kw("CURSOR") || t.is_kw("FOR") => {
+                return Some((name, &tokens[1..], None))
             }
-            Token::Word(_) if t.is_kw("DEFAULT") => return Some((name, Some(&tokens[k + 1..]))),
+            Token::Assignment | Token::Eq => {
+                return Some((name, &tokens[1..k], Some(&tokens[k + 1..])))
+            }
+            Token::Colon if tokens.get(k + 1).is_some_and(|n| n.is(&Token::Eq)) => {
+                return Some((name, &tokens[1..k], Some(&tokens[k + 2..])))
+            }
+            Token::Word(_) if t.is_kw("DEFAULT") => {
+                return Some((name, &tokens[1..k], Some(&tokens[k + 1..])))
+            }
             _ => {}
         }
     }
-    Some((name, None))
+    Some((name, &tokens[1..], None))
 }
 
 /// `EXECUTE IMMEDIATE … USING …`: where its expression ends.

@@ -342,6 +342,8 @@ impl Rule for ReadRemovedLater {
             // Only the key a validated foreign key references (`p_pkey`).
             Key::Constraint(..) => false,
         };
+        // The column the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes lacks.
+        let lacked = fresh_table_lacks(key);
         let message = match &validated {
             Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
                 "this statement {} constraint `{name}`, which {}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
@@ -375,7 +377,7 @@ impl Rule for ReadRemovedLater {
                 Some(line) => format!(
                     "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
                 ),
-                None => match fresh_table_lacks(key) {
+                None => match lacked {
                     Some(column) => format!(
                         "this statement reads `{column}` of {what}, which the `CREATE TABLE IF NOT EXISTS` that makes it before this statement does not spell: a first run may skip that creation and read a table that was there before the file, but once a later statement of this file drops or renames {what}, a retry's fresh table lacks the column `{column}` and the read fails here"
                     ),
@@ -391,7 +393,7 @@ impl Rule for ReadRemovedLater {
         // Only the ALTERed table's own: IF EXISTS does not skip an ALTER whose foreign key
         // references a table the file drops (`REFERENCES p`, then `DROP TABLE p CASCADE`).
         let table_gone = matches!(key, Key::Object(_, t) if shape.object().is_some_and(|o| o.base() == t));
-        if let Some(column) = fresh_table_lacks(key) {
+        if let Some(column) = lacked {
             // A guard on the table's presence passes on the retry: the fresh table is there.
             v = v.note(format!(
                 "no fix: spell `{column}` in that `CREATE TABLE IF NOT EXISTS`, or add it with `ADD COLUMN IF NOT EXISTS` before this statement, so the retry's fresh table has it"

@@ -698,17 +698,8 @@ const PLAIN_TYPE_WORDS: &[&str] = &[
 /// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
 /// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
 fn plain_declaration(tokens: &[Tok]) -> bool {
-    let Some((name, rest)) = tokens.split_first() else {
+    let Some((name, ty, value)) = crate::sql::dynamic::declaration(tokens) else {
         return false;
-    };
-    let assigns = |t: &Tok| t.is(&Token::Assignment) || t.is(&Token::Eq) || t.is_kw("DEFAULT");
-    let (ty, value) = match rest.iter().position(|t| assigns(t) || t.is(&Token::Colon)) {
-        Some(k) if rest[k].is(&Token::Colon) => match rest.get(k + 1) {
-            Some(eq) if eq.is(&Token::Eq) => (&rest[..k], Some(&rest[k + 2..])),
-            _ => return false,
-        },
-        Some(k) => (&rest[..k], Some(&rest[k + 1..])),
-        None => (rest, None),
     };
     let plain_word = |t: &Tok| {
         t.bare_word()
@@ -736,10 +727,7 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
         Some([minus, n]) => minus.is(&Token::Minus) && matches!(n.token, Token::Number(..)),
         Some(_) => false,
     };
-    name.bare_word()
-        .is_some_and(|w| !plain_word(name) && !w.eq_ignore_ascii_case("DECLARE"))
-        && type_ok
-        && literal
+    !PLAIN_TYPE_WORDS.contains(&name.as_str()) && type_ok && literal
 }
 
 /// Are `tokens`, what follows a DO body's only statement, handlers that do nothing

@@ -283,15 +283,11 @@ impl Sequence {
         self.events.of(d).iter().find(|&&(_, r, e)| {
             r as usize > i && r < *j && e == Event::Remove && self.may_act_on(key, i, r, e, written)
         })?;
-        let (at, created) = self.table_columns.get(old)?;
-        if !(*at < *j && self.made_right_before(*old, *j, |c| c == *at)) {
-            return None;
-        }
         // What the file does to the source's columns before the rename is done on a re-run
         // too; what it does to the table after it, only under a per-file transaction: a
         // crash between the rename and an `ADD COLUMN` leaves the table without the column,
         // one right after a `DROP COLUMN` without the dropped one.
-        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
+        let (_, at_rename) = self.columns_made_right_before_at(*old, *j)?;
         let columns = self.columns_after(d, at_rename, *j, u32::MAX, !self.transactional());
         Some((*j as usize, columns))
     }
@@ -651,12 +647,7 @@ impl Sequence {
             .filter(|&&(_, k)| k == c)
             .all(|(s, _)| s == schema);
         let runs = match self.events.last_before(d, c) {
-            Some((k, Event::Remove)) => {
-                !self.renamed_away.contains(&(d, k))
-                    && r.drops_in
-                        .last()
-                        .is_some_and(|(s, unblocked)| *unblocked && s == schema)
-            }
+            Some((k, Event::Remove)) => self.freed_by_drop(d, k, schema),
             Some(_) => false,
             None => self.transactional() && self.relation_left_removed(table, step),
         };
@@ -670,8 +661,7 @@ impl Sequence {
     /// name ([`Self::made_on_every_run`]'s), of a source made right before it
     /// ([`Self::made_right_before`]) by a CREATE TABLE that spells its columns; changed by what
     /// the file does to the source's columns before the rename and to the table's after it
-    /// ([`Self::columns_after`]).
-    /// With the source's creation.
+    /// ([`Self::columns_after`]). With the source's creation.
     fn rebuilt_before(
         &self,
         d: u64,
@@ -690,23 +680,39 @@ impl Sequence {
         if arrives_between || touched_between || self.resolve_written(written) != *schema {
             return None;
         }
-        let r = self.removed.get(&d)?;
         let (k, event) = self.events.last_before(d, *j)?;
-        let freed = event == Event::Remove
-            && !self.renamed_away.contains(&(d, k))
-            && r.drops_in
-                .last()
-                .is_some_and(|(s, unblocked)| *unblocked && s == schema);
-        let (at, created) = self.table_columns.get(old)?;
-        if !(freed
-            && *at < *j
-            && self.made_right_before(*old, *j, |c| c == *at)
-            && !self.creation_fails_on_retry(*at as usize))
-        {
+        if !(event == Event::Remove && self.freed_by_drop(d, k, schema)) {
             return None;
         }
-        let at_rename = self.columns_after(*old, created.clone(), *at, *j, false);
-        Some((*at, self.columns_after(d, at_rename, *j, i, false)))
+        let (at, at_rename) = self.columns_made_right_before_at(*old, *j)?;
+        if self.creation_fails_on_retry(at as usize) {
+            return None;
+        }
+        Some((at, self.columns_after(d, at_rename, *j, i, false)))
+    }
+
+    /// Does the top-level drop at statement `k` of relation `d` (digest) free its name in
+    /// `schema` (resolved) on every run: a drop, not a rename away, of that schema that nothing
+    /// blocks (the file's last drop of it, `Removed::drops_in`)?
+    fn freed_by_drop(&self, d: u64, k: u32, schema: &super::Resolved) -> bool {
+        !self.renamed_away.contains(&(d, k))
+            && self.removed.get(&d).is_some_and(|r| {
+                r.drops_in
+                    .last()
+                    .is_some_and(|(s, unblocked)| *unblocked && s == schema)
+            })
+    }
+
+    /// Of table `old` (digest) at statement `j` (a rebuild's rename of it, a read), when a
+    /// top-level `CREATE TABLE` that spells its columns makes it right before
+    /// (`made_right_before`): that creation's statement, and the table's columns at `j`, after
+    /// what the file does to them in between ([`Self::columns_after`]).
+    fn columns_made_right_before_at(&self, old: u64, j: u32) -> Option<(u32, Vec<String>)> {
+        let (at, created) = self.table_columns.get(&old)?;
+        if !(*at < j && self.made_right_before(old, j, |c| c == *at)) {
+            return None;
+        }
+        Some((*at, self.columns_after(old, created.clone(), *at, j, false)))
     }
 
     /// Did a statement before the current one create `key`, with nothing removing it since?
@@ -1172,8 +1178,9 @@ impl Sequence {
             }
             None => {
                 let now = u32::try_from(now).unwrap_or(u32::MAX);
-                let columns =
-                    self.columns_after(d, self.columns_made_right_before(old, at), at, now, false);
+                let made = self.columns_made_right_before_at(old, at);
+                let made = made.map(|(_, columns)| columns).unwrap_or_default();
+                let columns = self.columns_after(d, made, at, now, false);
                 plain_read(words, &columns, [d, old])
             }
             // A rename back of the table the read reads, untouched since (the read may be that
@@ -1189,19 +1196,6 @@ impl Sequence {
             && !made_again
             && reads_hold
             && self.renamed_into_holds_until(d, removed, removed_at)
-    }
-
-    /// The columns of table `old` on every run that reaches statement `i`, when a top-level
-    /// `CREATE TABLE` made it right before (`made_right_before`): those that creation spells
-    /// and those an `ADD COLUMN` gives it between. None known otherwise.
-    fn columns_made_right_before(&self, old: u64, i: u32) -> Vec<String> {
-        let Some((at, created)) = self.table_columns.get(&old) else {
-            return Vec::new();
-        };
-        if !(*at < i && self.made_right_before(old, i, |c| c == *at)) {
-            return Vec::new();
-        }
-        self.columns_after(old, created.clone(), *at, i, false)
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
