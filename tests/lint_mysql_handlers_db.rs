@@ -904,6 +904,85 @@ fn a_check_on_a_dropped_column_beside_a_key_to_a_dropped_table_needs_the_checks_
     }
 }
 
+/// The same ALTER (a foreign key to a table the file drops later and a named CHECK on a column
+/// it drops later), with the parent dropped before the column: after a crash between the two,
+/// the column is there and the retry fails on the CHECK's name taken (1826), which MariaDB
+/// reports before the parent's 1005; once the column is gone too, on the CHECK's column (1054).
+/// So a handler for 1054 and 1826 keeps every retry going and lint must not ask for 1005; one
+/// without 1826 fails after the first crash points, one without 1054 the full second run. When
+/// the file drops the CHECK before the column, or gives the column back after its drop (the
+/// CHECK went with it), a retry finds the parent gone with nothing before it: 1005, flagged.
+/// In a block and in a called procedure, in both orders of the actions, at every crash point.
+#[test]
+fn a_check_still_there_fails_before_a_key_to_a_table_dropped_before_its_column_on_mariadb() {
+    let create = "CREATE TABLE IF NOT EXISTS t2 (id INT, p INT, q INT);\n";
+    let key = "ADD CONSTRAINT t2_fk FOREIGN KEY (q) REFERENCES p2 (id)";
+    let check = "ADD CONSTRAINT t2_ck CHECK (p > 0)";
+    let drop_key = "ALTER TABLE t2 DROP FOREIGN KEY IF EXISTS t2_fk;\n";
+    let drop_parent = "DROP TABLE IF EXISTS p2;\n";
+    let drop_column = "ALTER TABLE t2 DROP COLUMN IF EXISTS p;\n";
+    let drop_check = "ALTER TABLE t2 DROP CONSTRAINT IF EXISTS t2_ck;\n";
+    let add_back = "ALTER TABLE t2 ADD COLUMN IF NOT EXISTS p INT;\n";
+    // (what the file does after the ALTER, the handler's conditions, the first error of a
+    // failing retry).
+    let cases: [(&[&str], &str, Option<&str>); 7] = [
+        (&[drop_key, drop_parent, drop_column], "1054, 1826", None),
+        (
+            &[drop_key, drop_parent, drop_column],
+            "1054, 1826, 1005",
+            None,
+        ),
+        (&[drop_key, drop_parent, drop_column], "1054", Some("1826")),
+        (&[drop_key, drop_parent, drop_column], "1826", Some("1054")),
+        (
+            &[drop_key, drop_parent, drop_check, drop_column],
+            "1054, 1826",
+            Some("1005"),
+        ),
+        (
+            &[drop_key, drop_parent, drop_column, add_back],
+            "1054, 1826",
+            Some("1005"),
+        ),
+        (
+            &[drop_key, drop_parent, drop_column, add_back],
+            "1054, 1826, 1005",
+            None,
+        ),
+    ];
+    for wrap in [block, procedure] {
+        for alter in [
+            format!("ALTER TABLE t2 {key}, {check};\n"),
+            format!("ALTER TABLE t2 {check}, {key};\n"),
+        ] {
+            for (after, condition, fails_with) in cases {
+                let body = wrap(&format!(
+                    "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{alter}"
+                ));
+                let units: Vec<String> = [create, body.as_str()]
+                    .into_iter()
+                    .chain(after.iter().copied())
+                    .map(str::to_string)
+                    .collect();
+                let file = units.concat();
+                let name = format!("{alter} under {condition}, then {after:?}");
+                let errors = assert_flags_match_crash_points(
+                    &name,
+                    "CREATE TABLE p2 (id INT PRIMARY KEY);",
+                    &units,
+                    &file,
+                    fails_with.map(|_| "ALTER TABLE t2 ADD CONSTRAINT"),
+                );
+                assert_eq!(
+                    errors.iter().flatten().next().map(String::as_str),
+                    fails_with,
+                    "{name}: the first failing crash point's error"
+                );
+            }
+        }
+    }
+}
+
 /// MariaDB adds a foreign key to a table that is gone without a word while
 /// `foreign_key_checks` is off: an ALTER that adds one to a table the file drops later runs
 /// again at every crash point after `SET foreign_key_checks = 0`, and PF123 must not flag it;

@@ -297,13 +297,19 @@ impl Rule for ReadRemovedLater {
                             && sequence.gone_before(k, parent, index)
                     })
             };
+            // MariaDB reports a CHECK's name taken (1826) before that 1005 too (checked on
+            // 10.11): while a named CHECK the ALTER adds is there, a retry that finds the parent
+            // gone fails on the CHECK's name first, in whichever order the file removes the
+            // parent and the CHECK's columns.
+            let check_first = cx.dialect == Dialect::Mariadb
+                && named_check_stays(cx.statement, sequence, index, &hits);
             let keep: Vec<bool> = hits
                 .iter()
                 .map(|(key, _)| match key {
                     // A table only a foreign key the statement adds reads is its parent: adding
                     // the key raises another error than a read of the table once that is gone.
                     Key::Object(ObjectKind::Table, t) if references_only(cx.statement, t) => {
-                        !guard.protects_parent(t) && !column_first(key)
+                        !guard.protects_parent(t) && !column_first(key) && !check_first
                     }
                     Key::Object(ObjectKind::Table, t) => !guard.protects(t, None),
                     Key::Column(t, c) => match via_constraint(c) {
@@ -641,6 +647,51 @@ fn references_only(statement: &crate::sql::Statement, table: &str) -> bool {
                     .iter()
                     .any(|(t, _)| t == table)
             })
+}
+
+/// Does ALTER TABLE `statement` (statement `index` of the file) add a named CHECK (without `IF
+/// NOT EXISTS`) that is there at every retry of it from a crash point after it, unless a
+/// column the CHECK reads is gone? The file removes neither the CHECK nor its table (which a
+/// retry's `CREATE TABLE IF NOT EXISTS` would make again without it), and each column the
+/// CHECK reads either stays, or is one of `hits` (what the statement reads that is gone on
+/// a retry) that no statement gives back once removed after `index`: a drop of the column
+/// takes the CHECK along, and a retry then fails on the column (1054, a hit of its own).
+fn named_check_stays(
+    statement: &crate::sql::Statement,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    hits: &[(Key, usize)],
+) -> bool {
+    let shape = &statement.shape;
+    let Some(table) = shape
+        .object()
+        .filter(|_| shape.kind == ShapeKind::AlterTable)
+        .map(|t| t.base().to_string())
+    else {
+        return false;
+    };
+    if sequence.removes(&Key::Object(ObjectKind::Table, table.clone())) {
+        return false;
+    }
+    shape
+        .actions
+        .iter()
+        .filter(|a| a.kind == AlterActionKind::AddConstraint)
+        .filter(|a| !a.guard.is_some_and(|g| g.present))
+        .any(|a| {
+            let Some(name) = &a.name else {
+                return false;
+            };
+            let words = crate::sql::tokens_in(&statement.tokens, &a.range);
+            crate::sql::added_constraint_kind(words) == Some("CHECK")
+                && !sequence.removes(&Key::Constraint(table.clone(), name.base().to_string()))
+                && action_reads(statement, a).into_iter().all(|w| {
+                    let column = Key::Column(table.clone(), w);
+                    !sequence.removes(&column)
+                        || (hits.iter().any(|(k, _)| *k == column)
+                            && sequence.stays_gone(&column, index))
+                })
+        })
 }
 
 /// The column of a [`ColumnRef`] that stands for the referenced table's primary key, whose

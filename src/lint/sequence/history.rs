@@ -1268,19 +1268,29 @@ impl Sequence {
     /// block), and no statement after that one gives `first` back: at every crash point after
     /// `then`'s removal, and on the full re-run, `first` is gone too.
     pub fn gone_before(&self, first: &Key, then: &Key, i: usize) -> bool {
-        let first = first.digest();
         let (Some(at), Some(later)) = (
-            self.removed_after(first, i),
+            self.removed_after(first.digest(), i),
             self.removed_after(then.digest(), i),
         ) else {
             return false;
         };
+        at < later && self.stays_gone(first, i)
+    }
+
+    /// Does a statement after `i` remove `key` (a DO block's removals counted at the block),
+    /// and no statement after the first such one give it back? Then at every crash point after
+    /// that removal, and on the full re-run, `key` is gone.
+    pub fn stays_gone(&self, key: &Key, i: usize) -> bool {
+        let key = key.digest();
+        let Some(at) = self.removed_after(key, i) else {
+            return false;
+        };
         let stays = |log: &EventLog| {
-            log.of(first)
+            log.of(key)
                 .iter()
                 .all(|&(_, j, e)| j as usize <= at || e == Event::Remove)
         };
-        at < later && stays(&self.events) && stays(&self.conditional)
+        stays(&self.events) && stays(&self.conditional)
     }
 
     /// Does a statement of the file (a DO block's included), before the current one or after
