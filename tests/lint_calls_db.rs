@@ -860,3 +860,144 @@ fn a_drop_right_after_what_an_earlier_migrations_procedure_makes_is_not_flagged_
         assert_eq!(found, expected, "{body}{later}");
     }
 }
+
+/// The body of procedure `p_case` (PL/pgSQL) created on its own line 2 after `CREATE TABLE IF
+/// NOT EXISTS t4`: its first line is the file's line 4.
+fn pg_procedure(body: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS t4 (id int, d int);\n\
+         CREATE OR REPLACE PROCEDURE p_case() LANGUAGE plpgsql AS $$\nBEGIN\n{body}END $$;\n"
+    )
+}
+
+/// PostgreSQL runs a called procedure's body in the transaction of the statement that calls
+/// it (unless the body ends that with `COMMIT`), so no crash leaves a body half done: a drop
+/// right after what the body makes finds it (the credit a MariaDB body gets), and so does a
+/// plain `ADD COLUMN`, `CREATE TABLE` or `ADD CONSTRAINT` whose object a later statement of the
+/// same body removes again, called once or twice. Lint flags exactly the body statements a
+/// retry fails at, at every crash point and under a per-file transaction; with a `COMMIT`
+/// between the make and the drop, a crash after it leaves the column, and the retry fails at
+/// the `ADD`.
+#[test]
+fn what_a_called_procedure_makes_and_removes_again_is_not_flagged_on_postgres() {
+    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
+    use preflight::runner::ApplyModel;
+    let once = "CALL p_case();\n";
+    let twice = "CALL p_case();\nCALL p_case();\n";
+    // (body, the calls after it, the body's lines (1-based) lint must flag).
+    let cases: [(&str, &str, &[usize]); 9] = [
+        (
+            "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c int;\nALTER TABLE t4 DROP COLUMN c;\n",
+            twice,
+            &[],
+        ),
+        (
+            "ALTER TABLE t4 ADD COLUMN c int;\nALTER TABLE t4 DROP COLUMN c;\n",
+            once,
+            &[],
+        ),
+        (
+            "ALTER TABLE t4 ADD COLUMN c int;\nALTER TABLE t4 DROP COLUMN c;\n",
+            twice,
+            &[],
+        ),
+        ("CREATE TABLE x4 (id int);\nDROP TABLE x4;\n", twice, &[]),
+        (
+            "CREATE INDEX IF NOT EXISTS t4_i ON t4 (id);\nDROP INDEX t4_i;\n",
+            twice,
+            &[],
+        ),
+        (
+            "ALTER TABLE t4 ADD CONSTRAINT t4_ck CHECK (id > 0);\n\
+             ALTER TABLE t4 DROP CONSTRAINT t4_ck;\n",
+            twice,
+            &[],
+        ),
+        ("ALTER TABLE t4 ADD COLUMN c int;\n", once, &[1]),
+        (
+            "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c int;\nALTER TABLE t4 DROP COLUMN d;\n",
+            once,
+            &[2],
+        ),
+        (
+            "ALTER TABLE t4 ADD COLUMN c int;\nALTER TABLE t4 DROP COLUMN d;\n\
+             ALTER TABLE t4 DROP COLUMN c;\n",
+            once,
+            &[2],
+        ),
+    ];
+    let db = ScratchDb::postgres();
+    for (body, calls, expected) in cases {
+        let sql = format!("{}{calls}", pg_procedure(body));
+        let parts = statements(&sql, Dialect::Postgres);
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        for model in [None, Some(ApplyModel::FileTransaction)] {
+            let failing = crash_point_failures(&db, &parts, model);
+            assert_eq!(
+                failing.is_empty(),
+                expected.is_empty(),
+                "{model:?}: the server's failing statements {failing:?}\n{sql}"
+            );
+            let lines: Vec<usize> = expected.iter().map(|l| l + 3).collect();
+            assert_eq!(
+                retry_lines_in_model(&sql, model),
+                lines,
+                "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
+            );
+        }
+    }
+    // A COMMIT in the body: a crash after it (the ADD ran, the DROP did not) fails the retry
+    // at the ADD (42701).
+    let body = "ALTER TABLE t4 ADD COLUMN c int;\nCOMMIT;\nALTER TABLE t4 DROP COLUMN c;\n";
+    let sql = format!("{}{once}", pg_procedure(body));
+    let db = ScratchDb::postgres();
+    db.exec(&pg_procedure(body));
+    db.exec("ALTER TABLE t4 ADD COLUMN c int;");
+    let retry = db.try_exec(&sql);
+    assert!(
+        retry.as_ref().is_err_and(|e| e.contains("already exists")),
+        "{retry:?}"
+    );
+    // (The drop after the COMMIT stays flagged too: the credit wants only `;` between.)
+    let flagged = retry_lines_in_model(&sql, None);
+    assert!(flagged.contains(&4), "{flagged:?}\n{sql}");
+}
+
+/// The same make and removal in the body of a PostgreSQL procedure an earlier migration
+/// defines: a later migration's call, run twice (the call once or twice), never fails, and
+/// lint flags nothing in it.
+#[test]
+fn what_an_earlier_migrations_procedure_makes_and_removes_again_is_not_flagged_on_postgres() {
+    let bodies = [
+        "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c int;\nALTER TABLE t4 DROP COLUMN c;\n",
+        "ALTER TABLE t4 ADD COLUMN c int;\nALTER TABLE t4 DROP COLUMN c;\n",
+        "ALTER TABLE t4 ADD CONSTRAINT t4_ck CHECK (id > 0);\nALTER TABLE t4 DROP CONSTRAINT t4_ck;\n",
+    ];
+    for body in bodies {
+        for later in ["CALL p_case();\n", "CALL p_case();\nCALL p_case();\n"] {
+            let dir = tempfile::tempdir().unwrap();
+            let first = pg_procedure(body);
+            std::fs::write(dir.path().join("001_proc.sql"), &first).unwrap();
+            std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
+            let db = ScratchDb::postgres();
+            db.exec(&first);
+            let retry = run_twice(&db, later);
+            assert!(retry.is_ok(), "{body}{later}: {retry:?}");
+            let report =
+                lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Postgres)).unwrap();
+            let found: Vec<(&str, usize)> = report
+                .findings
+                .iter()
+                .filter(|f| is_retry_rule(f.rule.code))
+                .filter(|f| {
+                    f.location
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.ends_with("002_call.sql"))
+                })
+                .map(|f| (f.rule.code, f.location.start.unwrap().line))
+                .collect();
+            assert_eq!(found, [], "{body}{later}");
+        }
+    }
+}

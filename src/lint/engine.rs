@@ -569,6 +569,27 @@ impl CallChecker<'_, '_> {
         };
         let mut before: std::collections::HashMap<usize, Guards> = Default::default();
         let mut body_from = 0;
+        // Where the statements of the same body as run `i` end: the first run after it of
+        // another body (or none).
+        let mut body_to = vec![expansion.runs.len(); expansion.runs.len()];
+        for k in (1..expansion.runs.len()).rev() {
+            body_to[k - 1] = if same_body(&expansion.runs[k - 1], &expansion.runs[k]) {
+                body_to[k]
+            } else {
+                k
+            };
+        }
+        // PostgreSQL runs a call's bodies in the transaction of the statement that calls them
+        // unless one ends it (`COMMIT` in a procedure): what a body makes and removes again
+        // later in it is never left by a crash. Not when SQL a body builds is not known.
+        let one_transaction = dialect.ddl_is_transactional()
+            && expansion.unknown.is_empty()
+            && !expansion.runs.iter().any(|r| {
+                matches!(
+                    r.statement.shape.kind,
+                    crate::sql::ShapeKind::Commit | crate::sql::ShapeKind::Rollback
+                )
+            });
         for (i, run) in expansion.runs.iter().enumerate() {
             if let Some(guards) = run.restart.and_then(|from| before.get(&from)) {
                 *self.guards = guards.clone();
@@ -606,6 +627,7 @@ impl CallChecker<'_, '_> {
             }
             let body_before =
                 &earlier_in_body[body_from.saturating_sub(i - earlier_in_body.len())..];
+            let body_after = &later_in_body[..(body_to[i] - i - 1).min(later_in_body.len())];
             let cx = StatementCx {
                 options,
                 source: run_source,
@@ -630,15 +652,24 @@ impl CallChecker<'_, '_> {
                     // As in a DO block: a drop of what the statement right before it in the
                     // body makes. Each call runs the body from its start, so that statement ran
                     // right before the drop, or failed and stopped the body.
+                    // In one transaction (PostgreSQL), as in a DO block: a creation a later
+                    // statement of the same body removes again.
                     if EXISTENCE_RULES.contains(&info.code)
                         && !v.needs_removed
-                        && crate::lint::sequence::dropped_made_earlier_in_block(
+                        && (crate::lint::sequence::dropped_made_earlier_in_block(
                             statement,
                             v.range.start,
                             body_before,
                             &run_source.text,
                             dialect,
-                        )
+                        ) || (one_transaction
+                            && crate::lint::sequence::made_removed_later_in_block(
+                                statement,
+                                v.range.start,
+                                body_after,
+                                &run_source.text,
+                                dialect,
+                            )))
                     {
                         continue;
                     }
