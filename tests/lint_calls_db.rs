@@ -6,7 +6,7 @@
 mod common;
 
 use common::retry::{
-    dialect_options as options, is_retry_rule, retry_flagged_lines, run_twice, second_run,
+    dialect_options as options, is_retry_rule, line_of, retry_flagged_lines, run_twice, second_run,
 };
 use common::ScratchDb;
 use preflight::lint::lint_paths;
@@ -999,5 +999,112 @@ fn what_an_earlier_migrations_procedure_makes_and_removes_again_is_not_flagged_o
                 .collect();
             assert_eq!(found, [], "{body}{later}");
         }
+    }
+}
+
+/// Procedure `q_case` with body `q`, then `p_case` with body `p` (MariaDB), after `CREATE TABLE
+/// IF NOT EXISTS t4 (id INT, d INT)`.
+fn maria_procedures(p: &str, q: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS t4 (id INT, d INT);\nDELIMITER //\n\
+         CREATE OR REPLACE PROCEDURE q_case() BEGIN\n{q}END //\n\
+         CREATE OR REPLACE PROCEDURE p_case() BEGIN\n{p}END //\nDELIMITER ;\n"
+    )
+}
+
+/// Does a retry of `file` (after `before`) fail after some crash point of `later`, the calls
+/// it (or the later migration) runs: after each call, and after the first statement of `p`
+/// (what p_case makes) in each call?
+fn maria_retry_fails(before: &str, later: &str, make: &str, file: &str) -> bool {
+    let calls: Vec<&str> = later.split_inclusive('\n').collect();
+    let done: Vec<String> = (0..calls.len())
+        .flat_map(|k| {
+            let so_far = calls[..k].concat();
+            [format!("{so_far}{make}"), format!("{so_far}{}", calls[k])]
+        })
+        .collect();
+    done.iter().any(|done| {
+        let db = ScratchDb::mariadb();
+        db.exec(before);
+        db.exec(done);
+        db.try_exec(file).is_err()
+    })
+}
+
+/// Procedure `p` makes a column (a CHECK, a table) and calls `q`, whose body drops it first
+/// thing: each call of `p` runs the make right before the drop, so a retry after a crash
+/// between the two fails at the make (1060) when it is a plain `ADD COLUMN`, and runs again
+/// when it is `ADD COLUMN IF NOT EXISTS`; the drop never fails. Lint must flag the make alone
+/// (PF108) or nothing, and a later drop of `q` that nothing makes again (PF110), with the procedures in the same file and
+/// in an earlier one, `p` called once and twice, at every crash point, the one between the make
+/// and the drop too.
+#[test]
+fn a_drop_first_in_a_procedure_called_right_after_what_the_caller_makes_is_not_flagged_on_mariadb()
+{
+    let again = "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c INT;\n";
+    let plain = "ALTER TABLE t4 ADD COLUMN c INT;\n";
+    let drop = "ALTER TABLE t4 DROP COLUMN c;\n";
+    let drop_d = "ALTER TABLE t4 DROP COLUMN c;\nALTER TABLE t4 DROP COLUMN d;\n";
+    // (p's make, q's body, the calls, texts on the lines lint must flag).
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [&'a str]);
+    let once = "CALL p_case();\n";
+    let twice = "CALL p_case();\nCALL p_case();\n";
+    let check = "ALTER TABLE t4 ADD CONSTRAINT IF NOT EXISTS t4_ck CHECK (id > 0);\n";
+    let drop_check = "ALTER TABLE t4 DROP CONSTRAINT t4_ck;\n";
+    let table = "CREATE TABLE IF NOT EXISTS x4 (id INT);\n";
+    let drop_table = "DROP TABLE x4;\n";
+    let cases: [Case; 10] = [
+        (check, drop_check, once, &[]),
+        (check, drop_check, twice, &[]),
+        (table, drop_table, once, &[]),
+        (table, drop_table, twice, &[]),
+        (again, drop, once, &[]),
+        (again, drop, twice, &[]),
+        (plain, drop, once, &[plain]),
+        (plain, drop, twice, &[plain]),
+        (again, drop_d, once, &["DROP COLUMN d"]),
+        (again, drop_d, twice, &["DROP COLUMN d"]),
+    ];
+    for (make, q, later, expected) in cases {
+        let p = format!("{make}CALL q_case();\n");
+        let procedures = maria_procedures(&p, q);
+        let file = format!("{procedures}{later}");
+        // The procedures in the same file.
+        let fails = maria_retry_fails(&procedures, later, make, &file);
+        let mut flagged = flagged_lines(&file, Dialect::Mariadb);
+        flagged.dedup();
+        let name = file.clone();
+        assert_eq!(fails, !expected.is_empty(), "the server's retries\n{name}");
+        let lines: Vec<usize> = expected.iter().map(|t| line_of(&file, t)).collect();
+        assert_eq!(flagged, lines, "lint\n{name}");
+        // In an earlier migration: the later one's retry fails as it did, at the call.
+        let fails = maria_retry_fails(&procedures, later, make, later);
+        assert_eq!(
+            fails,
+            !expected.is_empty(),
+            "the server's retries\n{procedures}then\n{later}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("001_proc.sql"), &procedures).unwrap();
+        std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
+        let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
+        let mut found: Vec<usize> = report
+            .findings
+            .iter()
+            .filter(|f| is_retry_rule(f.rule.code))
+            .filter(|f| {
+                f.location
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with("002_call.sql"))
+            })
+            .map(|f| f.location.start.unwrap().line)
+            .collect();
+        found.dedup();
+        assert_eq!(
+            found.is_empty(),
+            expected.is_empty(),
+            "lint\n{procedures}then\n{later}: {found:?}"
+        );
     }
 }

@@ -567,6 +567,50 @@ impl CallChecker<'_, '_> {
                 .unwrap_or(ran.len());
             (&ran[start..i], &ran[i + 1..end])
         };
+        // The statement that runs right before run `k` when that is the first statement of a
+        // body a call right after it runs (`ALTER TABLE t ADD COLUMN IF NOT EXISTS c …; CALL
+        // q();` where q's body is `BEGIN ALTER TABLE t DROP COLUMN c; …`): nothing but `;`
+        // between that statement and the `CALL` in the caller's body, nothing but `BEGIN`
+        // between the start of the called body and run `k`. Each such call runs that
+        // statement right before it, or the caller's body stopped on its failure.
+        let entered_right_after = |k: usize| -> Option<&Statement> {
+            let prev = expansion.runs.get(k.checked_sub(1)?)?;
+            let run = &expansion.runs[k];
+            let (call, caller) = run.entered_by.clone()?;
+            let in_text = |r: &calls::Run| {
+                r.body.0 != 0 && matches!(r.origin, Origin::Here | Origin::Elsewhere(_))
+            };
+            if prev.body.0 != caller || !in_text(prev) || !in_text(run) {
+                return None;
+            }
+            let tokens = |text: &str, range: std::ops::Range<usize>| {
+                (range.start <= range.end && text.is_char_boundary(range.start))
+                    .then(|| crate::sql::lexer::lex(dialect, text, range))
+                    .filter(|lexed| lexed.error.is_none())
+                    .map(|lexed| lexed.tokens)
+            };
+            let caller_text = &prev.source(source).text;
+            let end = prev
+                .statement
+                .terminator
+                .as_ref()
+                .map_or(prev.statement.range.end, |t| {
+                    t.end.max(prev.statement.range.end)
+                });
+            let between = tokens(caller_text, end..call.start)?;
+            let called = tokens(caller_text, call)?;
+            let opening = tokens(
+                &run.source(source).text,
+                run.body.1..run.statement.range.start,
+            )?;
+            (between
+                .iter()
+                .all(|t| t.is(&sqlparser::tokenizer::Token::SemiColon))
+                && called.first().is_some_and(|t| t.is_kw("CALL"))
+                && opening.len() <= 1
+                && opening.iter().all(|t| t.is_kw("BEGIN")))
+            .then_some(&prev.statement)
+        };
         let mut before: std::collections::HashMap<usize, Guards> = Default::default();
         let mut body_from = 0;
         // Where the statements of the same body as run `i` end: the first run after it of
@@ -669,7 +713,14 @@ impl CallChecker<'_, '_> {
                                 body_after,
                                 &run_source.text,
                                 dialect,
-                            )))
+                            ))
+                            || entered_right_after(i).is_some_and(|maker| {
+                                crate::lint::sequence::dropped_made_by(
+                                    statement,
+                                    v.range.start,
+                                    maker,
+                                )
+                            }))
                     {
                         continue;
                     }

@@ -280,6 +280,12 @@ pub struct Run {
     /// PostgreSQL: the statement is one of a routine of this file whose body PostgreSQL
     /// analyses at its `CREATE` ([`crate::sql::do_block::is_sql_routine`]: `LANGUAGE sql`).
     pub checked_at_create: bool,
+    /// Which body runs it (runs with the same one run statements of one body), and where in
+    /// its source that body starts.
+    pub body: (usize, usize),
+    /// The call of another routine's body that runs this body, when there is one: the call's
+    /// bytes, and which body makes it (as [`Run::body`]'s first).
+    pub entered_by: Option<(Range<usize>, usize)>,
 }
 
 impl Run {
@@ -447,6 +453,8 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 fails_first: None,
                 plpgsql: false,
                 checked_at_create: false,
+                body: (0, 0),
+                entered_by: None,
             });
         }
     }
@@ -505,6 +513,8 @@ fn called_by_call(tokens: &[Tok], name_at: usize) -> (usize, bool) {
 struct Caller {
     body: Arc<Body>,
     at: usize,
+    /// The bytes of the call, in the source of `body`.
+    call: Range<usize>,
     bindings: Bindings,
 }
 
@@ -638,6 +648,7 @@ impl Walk<'_> {
                 self.outer.push(Caller {
                     body: body.clone(),
                     at: t.range.start,
+                    call: call.range.clone(),
                     bindings: bindings.clone(),
                 });
                 self.call(&tokens, k, bindings);
@@ -721,6 +732,7 @@ impl Walk<'_> {
                     self.push(routine, statement, origin);
                     if let Some(run) = self.out.runs.last_mut() {
                         run.fails_first = fails_first;
+                        run.body = (body_id(parts), body_range.start);
                     }
                 }
                 Item::Call(call) => self.body_call(source, parts, call, bindings),
@@ -788,6 +800,10 @@ impl Walk<'_> {
                 r.dialect == Dialect::Postgres
                     && crate::sql::do_block::is_sql_routine(&r.statement.tokens)
             });
+        let entered_by = self
+            .outer
+            .last()
+            .map(|caller| (caller.call.clone(), body_id(&caller.body)));
         self.out.runs.push(Run {
             statement,
             origin,
@@ -797,8 +813,16 @@ impl Walk<'_> {
             fails_first: None,
             plpgsql,
             checked_at_create,
+            body: (0, 0),
+            entered_by,
         });
     }
+}
+
+/// Which body `body` is, for [`Run::body`]: the address of the one `Body` each routine (and
+/// block) has while the calls are followed.
+fn body_id(body: &Arc<Body>) -> usize {
+    Arc::as_ptr(body) as usize
 }
 
 trait TokenWord {

@@ -1585,9 +1585,7 @@ pub fn made_earlier_in_block(
     };
     let maker = &earlier[at];
     let own = steps(maker);
-    let makes = own.iter().filter(|step| touches(&step.key)).all(|step| {
-        step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
-    }) && !arrivals(maker).iter().any(|a| touches(&a.key));
+    let makes = makes_only(maker, key, written);
     // Or a rename gives it the name (`ALTER TYPE mood RENAME TO mood_old`, `RENAME CONSTRAINT
     // t_c TO t_c2`) of what a statement right before makes.
     let renamed = || {
@@ -1606,6 +1604,41 @@ pub fn made_earlier_in_block(
     }
     let run: Vec<&crate::sql::Statement> = earlier[at..].iter().chain([read]).collect();
     straight_run(&run, text, dialect)
+}
+
+/// Does `maker` make `key` (in schema `written`) and touch nothing else of it or its table: it
+/// has steps on them, all of which create `key`, and nothing arrives under either name?
+fn makes_only(maker: &crate::sql::Statement, key: &Key, written: Option<&str>) -> bool {
+    let table = match key {
+        Key::Object(ObjectKind::Table, t) | Key::Column(t, _) | Key::Constraint(t, _) => Some(t),
+        Key::Object(..) => None,
+    };
+    let touches =
+        |k: &Key| k == key || matches!(k, Key::Object(ObjectKind::Table, t) if Some(t) == table);
+    let own = steps(maker);
+    let touching: Vec<&Step> = own.iter().filter(|step| touches(&step.key)).collect();
+    !touching.is_empty()
+        && touching.iter().all(|step| {
+            step.key == *key && step.event == Event::Create && step.schema.as_deref() == written
+        })
+        && !arrivals(maker).iter().any(|a| touches(&a.key))
+}
+
+/// Does the removal of `drop` at byte `at` take only what `maker` makes, with nothing else of
+/// the same objects touched ([`made_earlier_in_block`]'s test of the statement that makes it)?
+/// For a drop that runs right after `maker` where their texts cannot tell it: the first
+/// statement of a body a call right after `maker` runs.
+pub fn dropped_made_by(
+    drop: &crate::sql::Statement,
+    at: usize,
+    maker: &crate::sql::Statement,
+) -> bool {
+    every_step_at(
+        drop,
+        at,
+        |step| step.event == Event::Remove && !step.rename,
+        |step| makes_only(maker, &step.key, step.schema.as_deref()),
+    )
 }
 
 /// Do the statements of `run` (of one body, in order) run one right after the other: nothing

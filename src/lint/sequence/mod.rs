@@ -40,7 +40,7 @@ mod type_uses;
 mod words;
 
 pub use history::{
-    column_cascaded_in_body, dropped_later_in_body, dropped_made_earlier_in_block,
+    column_cascaded_in_body, dropped_later_in_body, dropped_made_by, dropped_made_earlier_in_block,
     made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
 };
 pub use steps::{folded, net_effects, Net};
