@@ -802,6 +802,31 @@ fn a_checkpoint_calling_a_procedure_only_an_earlier_plain_file_defines_is_unknow
     );
 }
 
+/// The retry findings (rule, line) lint reports in `002_call.sql` (`later`) of a directory whose
+/// `001_proc.sql` is `first`.
+fn later_migration_findings(
+    first: &str,
+    later: &str,
+    dialect: Dialect,
+) -> Vec<(&'static str, usize)> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("001_proc.sql"), first).unwrap();
+    std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
+    let report = lint_paths(&[dir.path().to_path_buf()], &options(dialect)).unwrap();
+    report
+        .findings
+        .iter()
+        .filter(|f| is_retry_rule(f.rule.code))
+        .filter(|f| {
+            f.location
+                .path
+                .as_deref()
+                .is_some_and(|p| p.ends_with("002_call.sql"))
+        })
+        .map(|f| (f.rule.code, f.location.start.unwrap().line))
+        .collect()
+}
+
 /// A procedure an earlier migration defines runs its body from its start at each call of a
 /// later one, so a drop right after the body's statement that makes what it drops never fails
 /// on a retry: after a crash between the two, the statement that makes it fails first (1060);
@@ -820,13 +845,10 @@ fn a_drop_right_after_what_an_earlier_migrations_procedure_makes_is_not_flagged_
         (again, "CALL p_case();\nCALL p_case();\n", &[]),
     ];
     for (body, later, expected) in cases {
-        let dir = tempfile::tempdir().unwrap();
         let first = format!(
             "CREATE TABLE IF NOT EXISTS t4 (id INT);\nDELIMITER //\n\
              CREATE OR REPLACE PROCEDURE p_case() BEGIN\n{body}END //\nDELIMITER ;\n"
         );
-        std::fs::write(dir.path().join("001_proc.sql"), &first).unwrap();
-        std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
         // A crash after the body's first statement (of the last call), and after all of it.
         let add = body.lines().next().unwrap();
         let calls_before = later.strip_suffix("CALL p_case();\n").unwrap();
@@ -844,19 +866,7 @@ fn a_drop_right_after_what_an_earlier_migrations_procedure_makes_is_not_flagged_
             [!expected.is_empty(), false],
             "{body}{later}: the retry's failure after each crash point"
         );
-        let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
-        let found: Vec<(&str, usize)> = report
-            .findings
-            .iter()
-            .filter(|f| is_retry_rule(f.rule.code))
-            .filter(|f| {
-                f.location
-                    .path
-                    .as_deref()
-                    .is_some_and(|p| p.ends_with("002_call.sql"))
-            })
-            .map(|f| (f.rule.code, f.location.start.unwrap().line))
-            .collect();
+        let found = later_migration_findings(&first, later, Dialect::Mariadb);
         assert_eq!(found, expected, "{body}{later}");
     }
 }
@@ -975,28 +985,12 @@ fn what_an_earlier_migrations_procedure_makes_and_removes_again_is_not_flagged_o
     ];
     for body in bodies {
         for later in ["CALL p_case();\n", "CALL p_case();\nCALL p_case();\n"] {
-            let dir = tempfile::tempdir().unwrap();
             let first = pg_procedure(body);
-            std::fs::write(dir.path().join("001_proc.sql"), &first).unwrap();
-            std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
             let db = ScratchDb::postgres();
             db.exec(&first);
             let retry = run_twice(&db, later);
             assert!(retry.is_ok(), "{body}{later}: {retry:?}");
-            let report =
-                lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Postgres)).unwrap();
-            let found: Vec<(&str, usize)> = report
-                .findings
-                .iter()
-                .filter(|f| is_retry_rule(f.rule.code))
-                .filter(|f| {
-                    f.location
-                        .path
-                        .as_deref()
-                        .is_some_and(|p| p.ends_with("002_call.sql"))
-                })
-                .map(|f| (f.rule.code, f.location.start.unwrap().line))
-                .collect();
+            let found = later_migration_findings(&first, later, Dialect::Postgres);
             assert_eq!(found, [], "{body}{later}");
         }
     }
@@ -1084,21 +1078,9 @@ fn a_drop_first_in_a_procedure_called_right_after_what_the_caller_makes_is_not_f
             !expected.is_empty(),
             "the server's retries\n{procedures}then\n{later}"
         );
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("001_proc.sql"), &procedures).unwrap();
-        std::fs::write(dir.path().join("002_call.sql"), later).unwrap();
-        let report = lint_paths(&[dir.path().to_path_buf()], &options(Dialect::Mariadb)).unwrap();
-        let mut found: Vec<usize> = report
-            .findings
-            .iter()
-            .filter(|f| is_retry_rule(f.rule.code))
-            .filter(|f| {
-                f.location
-                    .path
-                    .as_deref()
-                    .is_some_and(|p| p.ends_with("002_call.sql"))
-            })
-            .map(|f| f.location.start.unwrap().line)
+        let mut found: Vec<usize> = later_migration_findings(&procedures, later, Dialect::Mariadb)
+            .into_iter()
+            .map(|(_, line)| line)
             .collect();
         found.dedup();
         assert_eq!(
