@@ -983,6 +983,51 @@ fn a_check_still_there_fails_before_a_key_to_a_table_dropped_before_its_column_o
     }
 }
 
+/// MariaDB runs `DROP SYSTEM VERSIONING` beside other actions only under
+/// `system_versioning_alter_history = KEEP` (else 4119 on the first run). Its retry finds the
+/// table not versioned and reports 4124 before what the other actions raise (a taken column
+/// 1060, a dropped one 1091): a handler for 4124 alone keeps it running, one for the other
+/// action's error alone does not. In a block and in a called procedure, at every crash point.
+#[test]
+fn a_drop_of_system_versioning_beside_other_actions_fails_first_on_the_table_not_versioned_on_mariadb(
+) {
+    let set = "SET system_versioning_alter_history = KEEP;\n";
+    let create = "CREATE TABLE IF NOT EXISTS v (id INT, a INT) WITH SYSTEM VERSIONING;\n";
+    let add = "ALTER TABLE v DROP SYSTEM VERSIONING, ADD COLUMN b INT;";
+    let drop =
+        "ALTER TABLE v ADD COLUMN IF NOT EXISTS b INT, DROP SYSTEM VERSIONING, DROP COLUMN a;";
+    let cases: [(&str, &str, Option<&str>); 6] = [
+        (add, "4124", None),
+        (add, "1060, 4124", None),
+        (add, "1060", Some("4124")),
+        (drop, "4124", None),
+        (drop, "1091", Some("4124")),
+        (drop, "1060, 1091", Some("4124")),
+    ];
+    for wrap in [block, procedure] {
+        for (alter, condition, fails_with) in cases {
+            let body = wrap(&format!(
+                "DECLARE CONTINUE HANDLER FOR {condition} BEGIN END;\n{alter}"
+            ));
+            let units = [set, create, body.as_str()].map(str::to_string);
+            let file = units.concat();
+            let name = format!("{alter} under {condition}");
+            let errors = assert_flags_match_crash_points(
+                &name,
+                "",
+                &units,
+                &file,
+                fails_with.map(|_| alter),
+            );
+            assert_eq!(
+                errors.last().cloned().flatten().as_deref(),
+                fails_with,
+                "{name}: the full second run's error"
+            );
+        }
+    }
+}
+
 /// MariaDB adds a foreign key to a table that is gone without a word while
 /// `foreign_key_checks` is off: an ALTER that adds one to a table the file drops later runs
 /// again at every crash point after `SET foreign_key_checks = 0`, and PF123 must not flag it;

@@ -659,8 +659,14 @@ fn mysql_alter_table_errors(
         let words = crate::sql::tokens_in(&statement.tokens, &action.range);
         let word = |k: usize, w: &str| words.get(k).is_some_and(|t| t.is_kw(w));
         let action_errors: &[MysqlError] = match action.kind {
+            // MariaDB runs `DROP SYSTEM VERSIONING` beside other actions only under
+            // `system_versioning_alter_history = KEEP` (else 4119 on the first run); a retry
+            // finds the table not versioned, and reports that (4124) before what the other
+            // actions raise, whatever the setting then ([`mariadb_rank`], checked on 10.11).
+            A::DropSystemVersioning if mariadb => &[ER_VERS_NOT_VERSIONED],
             // What else the same ALTER changes on a system-versioned table raises its own
-            // error first ("Not allowed for system-versioned", 4119, for an added column).
+            // error first ("Not allowed for system-versioned", 4119, for an added column; 4135
+            // under `system_versioning_alter_history = KEEP`, checked on MariaDB 10.11).
             _ if action.versioning() && !statement.shape.actions.iter().all(|a| a.versioning()) => {
                 return None
             }
@@ -725,7 +731,8 @@ fn mysql_alter_table_errors(
 
 /// Where MariaDB reports error `number` among those an ALTER's actions raise, lowest first
 /// (checked on 10.11, each pair in both orders, tests/lint_mysql_handlers_db.rs): the table
-/// renamed away (1146) before anything, a column a `CHANGE`/`MODIFY`/`RENAME COLUMN` names that
+/// renamed away (1146) before anything, a `DROP SYSTEM VERSIONING` of a table that is not
+/// system-versioned (4124), a column a `CHANGE`/`MODIFY`/`RENAME COLUMN` names that
 /// is gone (1054), a second application-time period (4154), a drop of a missing column, key,
 /// foreign key or constraint (1091), a rename of a missing index (1176), a duplicate column
 /// (1060), a duplicate key name (1061) or a second primary key (1068) in the order of their
@@ -734,8 +741,9 @@ fn mysql_alter_table_errors(
 /// `MODIFY`'s column (1054), a key's column (1072), a CHECK's column (1054), the table a foreign
 /// key references (1005, errno 150); a CHECK's name taken (1826) also comes before that 1005.
 fn mariadb_rank(number: u32) -> Option<usize> {
-    const ORDER: [&[MysqlError]; 9] = [
+    const ORDER: [&[MysqlError]; 10] = [
         &[ER_NO_SUCH_TABLE],
+        &[ER_VERS_NOT_VERSIONED],
         &[ER_BAD_FIELD],
         &[ER_MORE_THAN_ONE_PERIOD],
         &[ER_CANT_DROP_FIELD_OR_KEY],
