@@ -20,7 +20,7 @@ const SETUP: &str = "CREATE TABLE fr_a (id int, x int);\n\
                      CREATE TABLE fr_b (id int, x int);\n\
                      CREATE TABLE fr_f (id int, x int);\n\
                      CREATE TABLE fr_h (id int, x int);\n\
-                     CREATE TABLE fr_i (id int, x int);\n\
+                     CREATE TABLE fr_i (id int, x varchar(20));\n\
                      CREATE TABLE fr_j (id int, x int);\n\
                      CREATE TABLE fr_k (id int, x int);\n\
                      CREATE TABLE fr_n (id int, x int);\n\
@@ -105,6 +105,7 @@ const POSTGRES_SURVIVING: &[Case] = &[
             "CREATE TABLE IF NOT EXISTS fr_o (id int);",
             "SELECT coalesce(id, 0) AS n, count(*) FROM fr_o GROUP BY id ORDER BY n;",
             "UPDATE fr_o SET id = coalesce(fr_o.id, 0) + fr_s.y FROM fr_s WHERE fr_s.id = fr_o.id RETURNING fr_o.id;",
+            "UPDATE fr_o SET id = 1 FROM fr_s AS s, fr_a WHERE s.id = fr_o.id;",
             "DROP TABLE fr_o;",
         ],
     },
@@ -263,6 +264,14 @@ const MARIADB_FAILING_ELSEWHERE: &[Case] = &[
             "CREATE TABLE IF NOT EXISTS fr_t (id int);",
             "ALTER TABLE fr_t MODIFY x bigint;",
             "DROP TABLE fr_t;",
+        ],
+    },
+    Case {
+        name: "an index on a prefix of a column the creation does not spell",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_i (id int);",
+            "CREATE INDEX IF NOT EXISTS fr_i_x ON fr_i (x(10));",
+            "DROP TABLE fr_i;",
         ],
     },
     Case {

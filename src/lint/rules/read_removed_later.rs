@@ -1264,8 +1264,8 @@ fn column_lost_on_recreate(
 /// follows the query (`ON CONFLICT (x) DO UPDATE SET …`, MariaDB's `ON DUPLICATE KEY UPDATE …`,
 /// `RETURNING x`; the query reads other tables), into another table the query's; of a `CREATE
 /// TABLE … AS`, its query (on MySQL and MariaDB, with `IF NOT EXISTS`, only where the file
-/// removes its table later); of a `CREATE INDEX`, the key's columns and expressions, `INCLUDE`
-/// and `WHERE`; of an `ALTER TABLE`, the column an action alters in place (`ALTER COLUMN x`,
+/// removes its table later); of a `CREATE INDEX`, the key's columns and expressions (MySQL's
+/// `x(10)` too), `INCLUDE` and `WHERE`; of an `ALTER TABLE`, the column an action alters in place (`ALTER COLUMN x`,
 /// `MODIFY x`, `CHANGE x y`) and the columns of a constraint or an index it adds (a CHECK's, a
 /// key's own list) ([`column_reads`]). `None` for a statement of another kind.
 fn fresh_table_reads(
@@ -1353,6 +1353,15 @@ fn fresh_table_reads(
                 .find(|&(k, t)| k > start && (t.is_kw("WITH") || t.is_kw("TABLESPACE")))
                 .map_or(tokens.len(), |(k, _)| k);
             spans.push(start..end.max(start));
+            // MySQL's and MariaDB's key part with a prefix length, `x(10)`, is a column.
+            if cx.dialect.is_mysql_family() {
+                let prefixed = (start..end).filter(|&k| {
+                    tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+                        && matches!(tokens.get(k + 2).map(|t| &t.token), Some(Token::Number(..)))
+                        && tokens.get(k + 3).is_some_and(|t| t.is(&Token::RParen))
+                });
+                read.extend(prefixed.filter_map(|k| folded(&tokens[k])));
+            }
         }
         ShapeKind::AlterTable => {
             for action in &shape.actions {
@@ -1441,9 +1450,9 @@ pub(crate) fn created_as_reads(
 
 /// The columns of `table` (folded; `read_table`, resolved) the tokens at `scanned` read by name
 /// ([`ColumnWords`]), folded, in order: not a word in a relation's place (after `FROM`, `JOIN`,
-/// `UPDATE`, `INTO`, `USING`, `ONLY`, `TABLE`), a constraint's name (after `CONSTRAINT`), the
-/// table's name or alias (`FROM t a`), an output name, or (`postgres`) a system column. Of an
-/// `insert`, `EXCLUDED.x` is the target's column.
+/// `UPDATE`, `INTO`, `USING`, `ONLY`, `TABLE`, or a comma of a `FROM` list), a constraint's name
+/// (after `CONSTRAINT`), the table's name or alias (`FROM t a`), an output name, or
+/// (`postgres`) a system column. Of an `insert`, `EXCLUDED.x` is the target's column.
 fn column_reads(
     tokens: &[Tok],
     scanned: impl IntoIterator<Item = usize>,
@@ -1477,13 +1486,37 @@ fn column_reads(
     }
     let words = ColumnWords::new(tokens, table, aliases, read_table, postgres);
     let outputs = words.output_names(scanned.iter().copied());
+    let after_relation_word = |p: usize| {
+        ["FROM", "JOIN", "UPDATE", "INTO", "USING", "ONLY", "TABLE", "CONSTRAINT"]
+            .iter()
+            .any(|kw| tokens[p].is_kw(kw))
+    };
+    // `FROM s a, q`: after a comma, where the nearest clause word before it at the same depth
+    // opens a list of tables (`AS` of an alias passed over).
+    let in_table_list = |k: usize| {
+        let mut depth = 0usize;
+        for p in (0..k - 1).rev() {
+            match &tokens[p].token {
+                Token::RParen => depth += 1,
+                Token::LParen if depth == 0 => return false,
+                Token::LParen => depth -= 1,
+                Token::Word(w)
+                    if depth == 0
+                        && w.quote_style.is_none()
+                        && !tokens[p].is_kw("AS")
+                        && is_query_syntax(&w.value) =>
+                {
+                    return ["FROM", "USING"].iter().any(|kw| tokens[p].is_kw(kw));
+                }
+                _ => {}
+            }
+        }
+        false
+    };
     let relation = |k: usize| {
         k >= 1
-            && [
-                "FROM", "JOIN", "UPDATE", "INTO", "USING", "ONLY", "TABLE", "CONSTRAINT",
-            ]
-            .iter()
-            .any(|kw| tokens[k - 1].is_kw(kw))
+            && (after_relation_word(k - 1)
+                || (tokens[k - 1].is(&Token::Comma) && in_table_list(k)))
     };
     scanned
         .into_iter()
