@@ -206,40 +206,18 @@ impl Rule for ReadRemovedLater {
             .copied()
             .filter(|w| target.as_deref() != Some(*w))
             .collect();
-        // A read the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes cannot serve:
-        // the word it lacks.
-        // Of an INSERT into that table itself, the columns it names are the column list after
-        // it: the query after that reads other tables (`INSERT INTO t SELECT id FROM s`).
-        let target_list: Vec<String> = target
-            .as_deref()
-            .and_then(|target| {
-                let tokens = &cx.statement.tokens;
-                let at = tokens.iter().position(|t| {
-                    t.bare_word()
-                        .is_some_and(|w| w.eq_ignore_ascii_case(target))
-                })?;
-                if !tokens.get(at + 1)?.is(&Token::LParen) {
-                    return None;
-                }
-                let close = crate::sql::lexer::matching_paren(tokens, at + 1)?;
-                Some(
-                    tokens[at + 2..close]
-                        .iter()
-                        .filter_map(crate::lint::sequence::folded)
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
-        let target_list: Vec<&str> = target_list.iter().map(String::as_str).collect();
+        // A read of a column the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes
+        // lacks: that column.
         let fresh_table_lacks = |key: &Key| {
-            // Only a query reads the table's rows, and its columns by name.
-            if !analysed_at_create(shape) {
+            let Key::Object(ObjectKind::Table, table) = key else {
                 return None;
-            }
-            let into_it = matches!(key, Key::Object(ObjectKind::Table, t) if target.as_deref() == Some(t.as_str()));
-            let words = if into_it { &target_list } else { &copied };
+            };
             let written = written_schema(&cx.statement.tokens, key);
-            sequence.read_lacked_by_fresh_table(key, index, written.as_deref(), words)
+            let read = fresh_table_reads(cx, sequence, index, table, written.as_deref())?;
+            let read: Vec<&str> = read.iter().map(String::as_str).collect();
+            sequence
+                .read_lacked_by_fresh_table(key, index, written.as_deref(), &read)
+                .map(str::to_string)
         };
         hits.retain(|(key, removed_at)| {
             let written = written_schema(&cx.statement.tokens, key);
@@ -383,7 +361,7 @@ impl Rule for ReadRemovedLater {
                 Some(line) => format!(
                     "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
                 ),
-                None => match lacked {
+                None => match &lacked {
                     Some(column) => format!(
                         "this statement reads `{column}` of {what}, which the `CREATE TABLE IF NOT EXISTS` that makes it before this statement does not spell: a first run may skip that creation and read a table that was there before the file, but once a later statement of this file drops or renames {what}, a retry's fresh table lacks the column `{column}` and the read fails here"
                     ),
@@ -399,11 +377,9 @@ impl Rule for ReadRemovedLater {
         // Only the ALTERed table's own: IF EXISTS does not skip an ALTER whose foreign key
         // references a table the file drops (`REFERENCES p`, then `DROP TABLE p CASCADE`).
         let table_gone = matches!(key, Key::Object(_, t) if shape.object().is_some_and(|o| o.base() == t));
-        if let Some(column) = lacked {
+        if let Some(column) = &lacked {
             // A guard on the table's presence passes on the retry: the fresh table is there.
-            v = v.note(format!(
-                "no fix: spell `{column}` in that `CREATE TABLE IF NOT EXISTS`, or add it with `ADD COLUMN IF NOT EXISTS` before this statement, so the retry's fresh table has it"
-            ));
+            v = v.note(fresh_table_note(column));
         } else if table_gone
             && shape.kind == ShapeKind::AlterTable
             && matches!(cx.dialect, Dialect::Postgres | Dialect::Mariadb)
@@ -428,6 +404,14 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// The note of a read of `column`, which the fresh table a retry's `CREATE TABLE IF NOT EXISTS`
+/// makes lacks: no fix (a check that the table exists passes on the retry).
+fn fresh_table_note(column: &str) -> String {
+    format!(
+        "no fix: spell `{column}` in that `CREATE TABLE IF NOT EXISTS`, or add it with `ADD COLUMN IF NOT EXISTS` before this statement, so the retry's fresh table has it"
+    )
 }
 
 /// The schema `tokens` write for the table of `key` (`s` of `s.t`), folded; `None` when they
@@ -496,6 +480,7 @@ fn sql_body_reads_removed_later(
         "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE", "RETURN",
     ];
     let mut read: Vec<String> = Vec::new();
+    let mut queries: Vec<&[Tok]> = Vec::new();
     for part in crate::sql::dynamic::split_top(&lexed.tokens, |t| t.is(&Token::SemiColon)) {
         let query = part.first().is_some_and(|t| {
             QUERIES.iter().any(|q| t.is_kw(q)) || t.is(&Token::LParen)
@@ -506,27 +491,59 @@ fn sql_body_reads_removed_later(
                 Token::Word(w) => Some(w.value.to_lowercase()),
                 _ => None,
             }));
+            queries.push(part);
         }
     }
     let hits = sequence.reads_removed_later(index, &read);
-    let (key, _) = hits.iter().find(|(key, _)| {
+    // A table a `CREATE TABLE IF NOT EXISTS` makes before: the column of it the queries read
+    // that the fresh table a retry makes once the removal ran lacks.
+    let fresh_table_lacks = |key: &Key, written: Option<&str>| {
+        let Key::Object(ObjectKind::Table, table) = key else {
+            return None;
+        };
+        let read_table = RowTable {
+            schema: written.map(str::to_string),
+            base: table.clone(),
+        }
+        .resolved(sequence.schema_of(None));
+        let columns: Vec<String> = queries
+            .iter()
+            .flat_map(|part| {
+                let insert = part.first().is_some_and(|t| t.is_kw("INSERT"));
+                column_reads(part, 1..part.len(), table, read_table.clone(), true, insert)
+            })
+            .collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        sequence
+            .read_lacked_by_fresh_table(key, index, written, &columns)
+            .map(str::to_string)
+    };
+    let (key, lacked) = hits.iter().find_map(|(key, _)| {
         let written = written_schema(&lexed.tokens, key);
-        !sequence.created_on_every_run(key, index, written.as_deref())
+        let written = written.as_deref();
+        if !sequence.created_on_every_run(key, index, written) {
+            return Some((key, None));
+        }
+        fresh_table_lacks(key, written).map(|column| (key, Some(column)))
     })?;
     let what = match key {
         Key::Object(_, t) => format!("table `{t}`"),
         Key::Column(t, c) => format!("column `{t}.{c}`"),
         Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
     };
-    Some(
-        Violation::new(
-            cx.shape().head.clone(),
-            format!(
-                "this `LANGUAGE sql` routine's body uses {what}, which a later statement of this file drops or renames: PostgreSQL checks such a body when it creates the routine (`check_function_bodies`), so a retry of the file fails here once that statement has run, whether or not anything calls the routine"
-            ),
-        )
-        .note("no fix: a `LANGUAGE sql` body cannot check that what it reads exists; split the file so the removal is its own migration, or write the body in PL/pgSQL, which PostgreSQL checks only when a call runs it"),
-    )
+    let message = match &lacked {
+        Some(column) => format!(
+            "this `LANGUAGE sql` routine's body reads `{column}` of {what}, which the `CREATE TABLE IF NOT EXISTS` that makes it before this statement does not spell: a first run may skip that creation and find a table that was there before the file, but once a later statement of this file drops or renames {what}, a retry's fresh table lacks the column `{column}`, and PostgreSQL's check of the body when it creates the routine (`check_function_bodies`) fails here"
+        ),
+        None => format!(
+            "this `LANGUAGE sql` routine's body uses {what}, which a later statement of this file drops or renames: PostgreSQL checks such a body when it creates the routine (`check_function_bodies`), so a retry of the file fails here once that statement has run, whether or not anything calls the routine"
+        ),
+    };
+    let note = match &lacked {
+        Some(column) => fresh_table_note(column),
+        None => "no fix: a `LANGUAGE sql` body cannot check that what it reads exists; split the file so the removal is its own migration, or write the body in PL/pgSQL, which PostgreSQL checks only when a call runs it".to_string(),
+    };
+    Some(Violation::new(cx.shape().head.clone(), message).note(note))
 }
 
 /// What an ALTER TABLE reads that a later statement may remove, as folded words: its table,
@@ -1203,166 +1220,17 @@ fn column_lost_on_recreate(
     if columns.is_empty() {
         return None;
     }
-    // A word right after an expression is its output name (`SELECT c name`, `c nm`, `c "Nm"`).
-    let ends_expression = |b: &Tok| match &b.token {
-        Token::Word(w) => {
-            !is_query_syntax(&w.value)
-                || [
-                    "END",
-                    "NULL",
-                    "TRUE",
-                    "FALSE",
-                    "CURRENT_DATE",
-                    "CURRENT_TIME",
-                    "CURRENT_TIMESTAMP",
-                    "LOCALTIME",
-                    "LOCALTIMESTAMP",
-                    "CURRENT_USER",
-                    "SESSION_USER",
-                ]
-                .iter()
-                .any(|s| w.value.eq_ignore_ascii_case(s))
+    let words = ColumnWords::new(
+        tokens,
+        &table,
+        alias.iter().cloned().collect(),
+        RowTable {
+            schema: schema.clone(),
+            base: table.clone(),
         }
-        Token::RParen
-        | Token::RBracket
-        | Token::Number(..)
-        | Token::SingleQuotedString(_) => true,
-        _ => false,
-    };
-    // `SELECT DISTINCT ON (c) id`: the `)` ends no output expression, `id` is a column.
-    let distinct_on = (tokens.get(select + 1).is_some_and(|t| t.is_kw("DISTINCT"))
-        && tokens.get(select + 2).is_some_and(|t| t.is_kw("ON"))
-        && tokens.get(select + 3).is_some_and(|t| t.is(&Token::LParen)))
-    .then(|| crate::sql::lexer::matching_paren(tokens, select + 3))
-    .flatten();
-    // The word that opens `EXTRACT(dow FROM …)`, `XMLELEMENT(NAME n, …)` or
-    // `XMLPARSE(DOCUMENT …)` is syntax, as is the element name after `NAME`.
-    let opens_call = |k: usize| {
-        k >= 2
-            && tokens[k - 1].is(&Token::LParen)
-            && SYNTAX_CALLS.iter().any(|f| tokens[k - 2].is_kw(f))
-    };
-    // `a OPERATOR(pg_catalog.=) c`: the `)` closes an operator, not an expression.
-    let closes_operator = |p: usize| {
-        [2, 4].iter().any(|&n| {
-            p > n
-                && tokens[p].is(&Token::RParen)
-                && tokens[p - n].is(&Token::LParen)
-                && tokens[p - n - 1].is_kw("OPERATOR")
-        })
-    };
-    let ends_at = |p: usize| {
-        Some(p) != distinct_on
-            && !opens_call(p)
-            && !closes_operator(p)
-            && ends_expression(&tokens[p])
-    };
-    // `x IS [NOT] JSON OBJECT`, `IS [NOT] NFC NORMALIZED`, `IS DOCUMENT`: the predicate's words.
-    let in_is_predicate = |k: usize| {
-        let mut p = k;
-        while k - p < 8
-            && tokens[p]
-                .bare_word()
-                .is_some_and(|w| {
-                    IS_PREDICATE
-                        .iter()
-                        .chain(NORMAL_FORMS)
-                        .any(|s| w.eq_ignore_ascii_case(s))
-                })
-        {
-            let Some(q) = p.checked_sub(1) else {
-                return false;
-            };
-            if tokens[q].is_kw("IS") {
-                return true;
-            }
-            p = q;
-        }
-        false
-    };
-    // `normalize(x, NFC)`: the last argument is a normal form.
-    let normal_form = |k: usize| {
-        k >= 1
-            && tokens[k - 1].is(&Token::Comma)
-            && tokens.get(k + 1).is_some_and(|n| n.is(&Token::RParen))
-            && tokens[k]
-                .bare_word()
-                .is_some_and(|w| NORMAL_FORMS.iter().any(|f| w.eq_ignore_ascii_case(f)))
-    };
-    // `OVER w`, `OVER (w ORDER BY …)`, `WINDOW w AS (…)`: a window's name.
-    let names_window = |k: usize| {
-        let before = |n: usize, kw: &str| k >= n && tokens[k - n].is_kw(kw);
-        before(1, "OVER")
-            || (k >= 1 && tokens[k - 1].is(&Token::LParen) && (before(2, "OVER") || before(2, "AS")))
-            || (tokens.get(k + 1).is_some_and(|n| n.is_kw("AS"))
-                && tokens.get(k + 2).is_some_and(|n| n.is(&Token::LParen)))
-    };
-    // `t.c`, `a.c`, `s.t.c`: a column of the table the query reads (not of `s.t.c`'s table of
-    // another schema: the schema must name the table's, `public` too for an unqualified one
-    // under the connection's search_path).
-    let read_table = RowTable {
-        schema: schema.clone(),
-        base: table.clone(),
-    }
-    .resolved(sequence.schema_of(None));
-    let of_the_table = |k: usize| {
-        let Some(q) = k.checked_sub(2).and_then(|q| folded(&tokens[q])) else {
-            return false;
-        };
-        if !(k >= 3 && tokens[k - 3].is(&Token::Period)) {
-            return q == table || Some(&q) == alias.as_ref();
-        }
-        q == table
-            && k >= 4
-            && folded(&tokens[k - 4]).is_some_and(|s| {
-                RowTable {
-                    schema: Some(s),
-                    base: table.clone(),
-                }
-                .may_be(&read_table, cx.dialect == Dialect::Postgres)
-            })
-    };
-    let plain_column = |k: usize| {
-        let t = &tokens[k];
-        let Token::Word(w) = &t.token else {
-            return false;
-        };
-        let before = k.checked_sub(1).map(|p| &tokens[p]);
-        let next = tokens.get(k + 1);
-        // `id`, `name`, `type` are keywords to sqlparser: a keyword word is a column unless
-        // PostgreSQL uses it as syntax in a query. A word before `(` names a function, one
-        // before a string a type (a typed literal, `DATE '…'`, `inet '…'`), one of
-        // `EXTRACT(dow FROM …)` or `IS NFC NORMALIZED` is syntax, one of `OVER w` a window.
-        let column_word = w.quote_style.is_some()
-            || w.keyword == Keyword::NoKeyword
-            || !is_query_syntax(&w.value);
-        // A word right after an expression names its output; one after `AS` or `::` a type or
-        // name, after `COLLATE` a collation, after `TABLESAMPLE` a method; one before `.` a
-        // table, after `.` a column of another table unless the qualifier is this one's.
-        let syntax = k.checked_sub(1).is_some_and(ends_at)
-            || before.is_some_and(|b| {
-                ["AS", "COLLATE", "TABLESAMPLE"].iter().any(|kw| b.is_kw(kw))
-                    || b.is(&Token::DoubleColon)
-                    || (b.is(&Token::Period) && !of_the_table(k))
-            })
-            || next.is_some_and(|n| {
-                matches!(
-                    n.token,
-                    Token::LParen
-                        | Token::Period
-                        | Token::SingleQuotedString(_)
-                        | Token::EscapedStringLiteral(_)
-                        | Token::NationalStringLiteral(_)
-                )
-            })
-            || (t.is_kw("GROUPING") && next.is_some_and(|n| n.is_kw("SETS")))
-            || opens_call(k)
-            || (k >= 1 && tokens[k - 1].is_kw("NAME") && opens_call(k - 1))
-            || names_window(k)
-            || in_is_predicate(k)
-            || normal_form(k);
-        column_word && !syntax
-    };
+        .resolved(sequence.schema_of(None)),
+        cx.dialect == Dialect::Postgres,
+    );
     // The query's own words: not a subquery's (`(SELECT id FROM other)`), and not the
     // target's after it (`ON CONFLICT (id)`, `RETURNING id`) or another query's (`UNION …`) or
     // a locking clause (`FOR UPDATE OF t`).
@@ -1399,15 +1267,10 @@ fn column_lost_on_recreate(
     // Output names (`expr AS name`, `expr name`) may be used again after FROM (`ORDER BY
     // name`); a whole-row reference names the table or its alias (`row_to_json(a)`), and a
     // PostgreSQL system column (`ctid`) is a column of every table.
-    let aliases: Vec<String> = scanned
-        .iter()
-        .filter(|&&k| k > select + 1)
-        .filter(|&&k| tokens[k - 1].is_kw("AS") || ends_at(k - 1))
-        .filter_map(|&k| folded(&tokens[k]))
-        .collect();
+    let aliases = words.output_names(scanned.iter().copied().filter(|&k| k > select + 1));
     let lost = scanned
         .into_iter()
-        .filter(|&k| k != table_at && Some(k) != alias_at && plain_column(k))
+        .filter(|&k| k != table_at && Some(k) != alias_at && words.is_column(k))
         .filter_map(|k| Some((k, folded(&tokens[k])?)))
         .find(|(k, c)| {
             let kept = columns.contains(c)
@@ -1442,6 +1305,508 @@ fn column_lost_on_recreate(
         )
         .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
     )
+}
+
+/// The columns of table `table` (folded; written in schema `written`, `None`: unqualified) that
+/// the statement of `cx` (at `index`) reads by name, as [`ColumnWords`] tells them, for the
+/// fresh table a `CREATE TABLE IF NOT EXISTS` makes on a retry
+/// (`Sequence::read_lacked_by_fresh_table`): of a query (`SELECT`, `UPDATE`, `DELETE`, `WITH`,
+/// `MERGE`, `COMMENT`), its words; of an `INSERT` into the table, its column list and what
+/// follows the query (`ON CONFLICT (x) DO UPDATE SET …`, MariaDB's `ON DUPLICATE KEY UPDATE …`,
+/// `RETURNING x`; the query reads other tables), into another table the query's; of a `CREATE
+/// TABLE … AS`, its query (on MySQL and MariaDB, with `IF NOT EXISTS`, only where the file
+/// removes its table later); of a `CREATE INDEX`, the key's columns and expressions (MySQL's
+/// `x(10)` too), `INCLUDE` and `WHERE`; of an `ALTER TABLE`, the column an action alters in place (`ALTER COLUMN x`,
+/// `MODIFY x`, `CHANGE x y`) and the columns of a constraint or an index it adds (a CHECK's, a
+/// key's own list) ([`column_reads`]). `None` for a statement of another kind.
+fn fresh_table_reads(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    table: &str,
+    written: Option<&str>,
+) -> Option<Vec<String>> {
+    use crate::lint::sequence::folded;
+    use crate::lint::safety::top_level_kw;
+    let tokens = cx.statement.tokens.as_slice();
+    let shape = cx.shape();
+    // The index of the token after a name the shape holds.
+    let after = |name: &crate::sql::Name| tokens.partition_point(|t| t.range.end <= name.range.end);
+    let mut read: Vec<String> = Vec::new();
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    match &shape.kind {
+        ShapeKind::Insert => {
+            let target = shape.names.first()?;
+            let mut query = after(target);
+            // `INSERT INTO t AS a (…)`.
+            if tokens.get(query).is_some_and(|t| t.is_kw("AS")) {
+                query += 2;
+            }
+            let list = tokens.get(query).is_some_and(|t| t.is(&Token::LParen));
+            let listed = list
+                .then(|| crate::sql::lexer::matching_paren(tokens, query))
+                .flatten();
+            if target.base() == table {
+                if let Some(close) = listed {
+                    read.extend(tokens[query + 1..close].iter().filter_map(folded));
+                }
+                // What follows the query reads the target: its conflict target and action,
+                // the rows it returns.
+                let tail = top_level(tokens)
+                    .filter(|&(k, _)| k > query)
+                    .find_map(|(k, t)| {
+                        let next = |n: usize, kw: &str| tokens.get(k + n).is_some_and(|t| t.is_kw(kw));
+                        if t.is_kw("RETURNING") {
+                            Some(k + 1)
+                        } else if t.is_kw("ON") && next(1, "CONFLICT") {
+                            Some(k + 2)
+                        } else if t.is_kw("ON") && next(1, "DUPLICATE") && next(2, "KEY") {
+                            Some(k + 3 + usize::from(next(3, "UPDATE")))
+                        } else {
+                            None
+                        }
+                    });
+                spans.extend(tail.map(|k| k..tokens.len()));
+            } else {
+                spans.push(listed.map_or(query, |close| close + 1)..tokens.len());
+            }
+        }
+        ShapeKind::Other(word)
+            if matches!(
+                word.as_str(),
+                "UPDATE" | "DELETE" | "SELECT" | "WITH" | "MERGE" | "COMMENT"
+            ) =>
+        {
+            // Not its first word (`DELETE`, `COMMENT`).
+            spans.push(1..tokens.len());
+        }
+        ShapeKind::Create(ObjectKind::Table) => {
+            // MySQL and MariaDB skip the query of a `CREATE TABLE IF NOT EXISTS … AS` whose
+            // table is there (a note): a retry reads the fresh table only where the file removes
+            // that one too (checked on MariaDB 10.11).
+            if cx.dialect.is_mysql_family() && shape.guard.as_ref().is_some_and(|g| g.present) {
+                let made = Key::Object(ObjectKind::Table, shape.object()?.base().to_string());
+                sequence.dropped_after(&made, index)?;
+            }
+            let query = top_level_kw(tokens, "AS")? + 1;
+            let end = crate::lint::sequence::without_with_data(tokens).len();
+            spans.push(query..end.max(query));
+        }
+        ShapeKind::Create(ObjectKind::Index) => {
+            let on = shape.table.as_ref()?;
+            let mut start = after(on);
+            // `USING gin (…)`: the access method.
+            if tokens.get(start).is_some_and(|t| t.is_kw("USING")) {
+                start += 2;
+            }
+            // Storage parameters and the tablespace name no columns.
+            let end = top_level(tokens)
+                .find(|&(k, t)| k > start && (t.is_kw("WITH") || t.is_kw("TABLESPACE")))
+                .map_or(tokens.len(), |(k, _)| k);
+            spans.push(start..end.max(start));
+            // MySQL's and MariaDB's key part with a prefix length, `x(10)`, is a column.
+            if cx.dialect.is_mysql_family() {
+                let prefixed = (start..end).filter(|&k| {
+                    tokens.get(k + 1).is_some_and(|t| t.is(&Token::LParen))
+                        && matches!(tokens.get(k + 2).map(|t| &t.token), Some(Token::Number(..)))
+                        && tokens.get(k + 3).is_some_and(|t| t.is(&Token::RParen))
+                });
+                read.extend(prefixed.filter_map(|k| folded(&tokens[k])));
+            }
+        }
+        ShapeKind::AlterTable => {
+            for action in &shape.actions {
+                let first = tokens.partition_point(|t| t.range.start < action.range.start);
+                let last = tokens.partition_point(|t| t.range.end <= action.range.end);
+                let own = &tokens[first..last.max(first)];
+                if let Some((column, _)) = crate::lint::safety::alter_column(own) {
+                    read.extend(folded(column));
+                } else if let Some(change) = crate::sql::column_change::read(own) {
+                    if !change.if_exists {
+                        read.extend(folded(change.old));
+                    }
+                } else if matches!(
+                    action.kind,
+                    AlterActionKind::AddConstraint | AlterActionKind::AddIndex
+                ) {
+                    // A CHECK's expression; a key's (or an index's) own column list.
+                    let open = own.iter().position(|t| t.is(&Token::LParen));
+                    let Some(open) = open else { continue };
+                    let close = crate::sql::lexer::matching_paren(own, open).unwrap_or(own.len());
+                    if crate::sql::added_constraint_kind(own) == Some("CHECK") {
+                        spans.push(first + open + 1..first + close);
+                    } else if action.kind == AlterActionKind::AddIndex
+                        || crate::sql::added_constraint_kind(own).is_some()
+                    {
+                        read.extend(own[open + 1..close].iter().filter_map(folded));
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    let read_table = RowTable {
+        schema: written.map(str::to_string),
+        base: table.to_string(),
+    }
+    .resolved(sequence.schema_of(None));
+    let postgres = cx.dialect == Dialect::Postgres;
+    let insert = shape.kind == ShapeKind::Insert;
+    let scanned = spans.into_iter().flatten();
+    read.extend(column_reads(tokens, scanned, table, read_table, postgres, insert));
+    Some(read)
+}
+
+/// Of a `CREATE TABLE … AS` (`statement`), each table its query reads where a relation goes
+/// (`FROM t`, `JOIN s`), folded, with the columns it reads of it by name (`column_reads`), for
+/// the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes of it
+/// (`Sequence::creation_fails_on_retry`).
+pub(crate) fn created_as_reads(
+    statement: &crate::sql::Statement,
+    dialect: Dialect,
+) -> Vec<(String, Vec<String>)> {
+    use crate::lint::sequence::folded;
+    let tokens = statement.tokens.as_slice();
+    let Some(query) = crate::lint::safety::top_level_kw(tokens, "AS").map(|k| k + 1) else {
+        return Vec::new();
+    };
+    let end = crate::lint::sequence::without_with_data(tokens).len().max(query);
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for k in query..end {
+        if !(tokens[k - 1].is_kw("FROM") || tokens[k - 1].is_kw("JOIN")) {
+            continue;
+        }
+        // `s.t`: the table is the last part.
+        let mut at = k;
+        while tokens.get(at + 1).is_some_and(|t| t.is(&Token::Period)) {
+            at += 2;
+        }
+        let Some(table) = tokens.get(at).and_then(folded) else {
+            continue;
+        };
+        if out.iter().any(|(t, _)| *t == table) {
+            continue;
+        }
+        let read_table = RowTable {
+            schema: (at > k).then(|| folded(&tokens[at - 2])).flatten(),
+            base: table.clone(),
+        }
+        .resolved(None);
+        let postgres = dialect == Dialect::Postgres;
+        let columns = column_reads(tokens, query..end, &table, read_table, postgres, false);
+        out.push((table, columns));
+    }
+    out
+}
+
+/// The columns of `table` (folded; `read_table`, resolved) the tokens at `scanned` read by name
+/// ([`ColumnWords`]), folded, in order: not a word in a relation's place (after `FROM`, `JOIN`,
+/// `UPDATE`, `INTO`, `USING`, `ONLY`, `TABLE`, or a comma of a `FROM` list), a constraint's name
+/// (after `CONSTRAINT`), the table's name or alias (`FROM t a`), an output name, or
+/// (`postgres`) a system column. Of an `insert`, `EXCLUDED.x` is the target's column.
+fn column_reads(
+    tokens: &[Tok],
+    scanned: impl IntoIterator<Item = usize>,
+    table: &str,
+    read_table: RowTable,
+    postgres: bool,
+    insert: bool,
+) -> Vec<String> {
+    use crate::lint::sequence::folded;
+    let scanned: Vec<usize> = scanned.into_iter().collect();
+    if scanned.is_empty() {
+        return Vec::new();
+    }
+    // The table's aliases: `FROM t a`, `UPDATE t AS a`.
+    let mut aliases: Vec<String> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if folded(t).as_deref() != Some(table)
+            || tokens.get(k + 1).is_some_and(|n| n.is(&Token::Period))
+        {
+            continue;
+        }
+        let has_as = tokens.get(k + 1).is_some_and(|n| n.is_kw("AS"));
+        let alias = tokens.get(k + 1 + usize::from(has_as)).filter(|a| {
+            matches!(&a.token, Token::Word(w)
+                if w.keyword == Keyword::NoKeyword || (has_as && !is_query_syntax(&w.value)))
+        });
+        aliases.extend(alias.and_then(folded));
+    }
+    if insert {
+        aliases.push("excluded".to_string());
+    }
+    let words = ColumnWords::new(tokens, table, aliases, read_table, postgres);
+    let outputs = words.output_names(scanned.iter().copied());
+    let after_relation_word = |p: usize| {
+        ["FROM", "JOIN", "UPDATE", "INTO", "USING", "ONLY", "TABLE", "CONSTRAINT"]
+            .iter()
+            .any(|kw| tokens[p].is_kw(kw))
+    };
+    // `FROM s a, q`: after a comma, where the nearest clause word before it at the same depth
+    // opens a list of tables (`AS` of an alias passed over).
+    let in_table_list = |k: usize| {
+        let mut depth = 0usize;
+        for p in (0..k - 1).rev() {
+            match &tokens[p].token {
+                Token::RParen => depth += 1,
+                Token::LParen if depth == 0 => return false,
+                Token::LParen => depth -= 1,
+                Token::Word(w)
+                    if depth == 0
+                        && w.quote_style.is_none()
+                        && !tokens[p].is_kw("AS")
+                        && is_query_syntax(&w.value) =>
+                {
+                    return ["FROM", "USING"].iter().any(|kw| tokens[p].is_kw(kw));
+                }
+                _ => {}
+            }
+        }
+        false
+    };
+    let relation = |k: usize| {
+        k >= 1
+            && (after_relation_word(k - 1)
+                || (tokens[k - 1].is(&Token::Comma) && in_table_list(k)))
+    };
+    scanned
+        .into_iter()
+        .filter(|&k| words.is_column(k) && !relation(k))
+        .filter_map(|k| folded(&tokens[k]))
+        .filter(|column| {
+            !(column == table
+                || words.aliases.contains(column)
+                || outputs.contains(column)
+                || (postgres && SYSTEM_COLUMNS.contains(&column.as_str())))
+        })
+        .collect()
+}
+
+/// Which words of a statement's `tokens` are columns of one table it reads, `table` (folded;
+/// also written as one of `aliases`), as PostgreSQL reads a query: a word that is not syntax
+/// ([`QUERY_SYNTAX`], `EXTRACT(dow FROM …)`, `IS NFC NORMALIZED`, `OVER w`), nor a function's
+/// name (a word before `(`), a type's (before a string, after `::` or `AS`), an output name (a
+/// word right after an expression), a collation, or a name before `.`; a word after `.` only
+/// when the qualifier is the table (`t.c`, `a.c`, `s.t.c`). Shared by the reads of a table the
+/// file creates again ([`column_lost_on_recreate`]) and of the fresh table a `CREATE TABLE IF
+/// NOT EXISTS` makes ([`fresh_table_reads`]).
+struct ColumnWords<'a> {
+    tokens: &'a [Tok],
+    table: &'a str,
+    aliases: Vec<String>,
+    /// The table read, resolved: `s.t.c` is its column when `s.t` may be it.
+    read_table: RowTable,
+    postgres: bool,
+    /// The `)` of each `SELECT DISTINCT ON (c)`: it ends no output expression.
+    distinct_on: Vec<usize>,
+}
+
+impl<'a> ColumnWords<'a> {
+    fn new(
+        tokens: &'a [Tok],
+        table: &'a str,
+        aliases: Vec<String>,
+        read_table: RowTable,
+        postgres: bool,
+    ) -> Self {
+        // `SELECT DISTINCT ON (c) id`: the `)` ends no output expression, `id` is a column.
+        let distinct_on = (0..tokens.len())
+            .filter(|&k| {
+                tokens[k].is_kw("SELECT")
+                    && tokens.get(k + 1).is_some_and(|t| t.is_kw("DISTINCT"))
+                    && tokens.get(k + 2).is_some_and(|t| t.is_kw("ON"))
+                    && tokens.get(k + 3).is_some_and(|t| t.is(&Token::LParen))
+            })
+            .filter_map(|k| crate::sql::lexer::matching_paren(tokens, k + 3))
+            .collect();
+        ColumnWords {
+            tokens,
+            table,
+            aliases,
+            read_table,
+            postgres,
+            distinct_on,
+        }
+    }
+
+    /// Does token `b` end an expression, so that a word right after it is its output name
+    /// (`SELECT c name`, `c nm`, `c "Nm"`)?
+    fn ends_expression(b: &Tok) -> bool {
+        match &b.token {
+            Token::Word(w) => {
+                !is_query_syntax(&w.value)
+                    || [
+                        "END",
+                        "NULL",
+                        "TRUE",
+                        "FALSE",
+                        "CURRENT_DATE",
+                        "CURRENT_TIME",
+                        "CURRENT_TIMESTAMP",
+                        "LOCALTIME",
+                        "LOCALTIMESTAMP",
+                        "CURRENT_USER",
+                        "SESSION_USER",
+                    ]
+                    .iter()
+                    .any(|s| w.value.eq_ignore_ascii_case(s))
+            }
+            Token::RParen
+            | Token::RBracket
+            | Token::Number(..)
+            | Token::SingleQuotedString(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Is word `k` the one that opens `EXTRACT(dow FROM …)`, `XMLELEMENT(NAME n, …)` or
+    /// `XMLPARSE(DOCUMENT …)`: syntax?
+    fn opens_call(&self, k: usize) -> bool {
+        let tokens = self.tokens;
+        k >= 2
+            && tokens[k - 1].is(&Token::LParen)
+            && SYNTAX_CALLS.iter().any(|f| tokens[k - 2].is_kw(f))
+    }
+
+    /// `a OPERATOR(pg_catalog.=) c`: does the `)` at `p` close an operator, not an expression?
+    fn closes_operator(&self, p: usize) -> bool {
+        let tokens = self.tokens;
+        [2, 4].iter().any(|&n| {
+            p > n
+                && tokens[p].is(&Token::RParen)
+                && tokens[p - n].is(&Token::LParen)
+                && tokens[p - n - 1].is_kw("OPERATOR")
+        })
+    }
+
+    /// Does token `p` end an expression (a word after it is an output name)?
+    fn ends_at(&self, p: usize) -> bool {
+        !self.distinct_on.contains(&p)
+            && !self.opens_call(p)
+            && !self.closes_operator(p)
+            && Self::ends_expression(&self.tokens[p])
+    }
+
+    /// `x IS [NOT] JSON OBJECT`, `IS [NOT] NFC NORMALIZED`, `IS DOCUMENT`: is word `k` one of
+    /// the predicate's words?
+    fn in_is_predicate(&self, k: usize) -> bool {
+        let tokens = self.tokens;
+        let mut p = k;
+        while k - p < 8
+            && tokens[p].bare_word().is_some_and(|w| {
+                IS_PREDICATE
+                    .iter()
+                    .chain(NORMAL_FORMS)
+                    .any(|s| w.eq_ignore_ascii_case(s))
+            })
+        {
+            let Some(q) = p.checked_sub(1) else {
+                return false;
+            };
+            if tokens[q].is_kw("IS") {
+                return true;
+            }
+            p = q;
+        }
+        false
+    }
+
+    /// `normalize(x, NFC)`: is word `k` the last argument, a normal form?
+    fn normal_form(&self, k: usize) -> bool {
+        let tokens = self.tokens;
+        k >= 1
+            && tokens[k - 1].is(&Token::Comma)
+            && tokens.get(k + 1).is_some_and(|n| n.is(&Token::RParen))
+            && tokens[k]
+                .bare_word()
+                .is_some_and(|w| NORMAL_FORMS.iter().any(|f| w.eq_ignore_ascii_case(f)))
+    }
+
+    /// `OVER w`, `OVER (w ORDER BY …)`, `WINDOW w AS (…)`: does word `k` name a window (or a
+    /// `WITH` query: `c AS (…)`)?
+    fn names_window(&self, k: usize) -> bool {
+        let tokens = self.tokens;
+        let before = |n: usize, kw: &str| k >= n && tokens[k - n].is_kw(kw);
+        before(1, "OVER")
+            || (k >= 1 && tokens[k - 1].is(&Token::LParen) && (before(2, "OVER") || before(2, "AS")))
+            || (tokens.get(k + 1).is_some_and(|n| n.is_kw("AS"))
+                && tokens.get(k + 2).is_some_and(|n| n.is(&Token::LParen)))
+    }
+
+    /// `t.c`, `a.c`, `s.t.c`: is the word `k`, after a `.`, a column of the table the query
+    /// reads (not of `s.t.c`'s table of another schema: the schema must name the table's,
+    /// `public` too for an unqualified one under the connection's search_path)?
+    fn of_the_table(&self, k: usize) -> bool {
+        use crate::lint::sequence::folded;
+        let tokens = self.tokens;
+        let Some(q) = k.checked_sub(2).and_then(|q| folded(&tokens[q])) else {
+            return false;
+        };
+        if !(k >= 3 && tokens[k - 3].is(&Token::Period)) {
+            return q == self.table || self.aliases.contains(&q);
+        }
+        q == self.table
+            && k >= 4
+            && folded(&tokens[k - 4]).is_some_and(|s| {
+                RowTable {
+                    schema: Some(s),
+                    base: self.table.to_string(),
+                }
+                .may_be(&self.read_table, self.postgres)
+            })
+    }
+
+    /// Is word `k` a column of the table: a column word, not syntax?
+    fn is_column(&self, k: usize) -> bool {
+        let tokens = self.tokens;
+        let t = &tokens[k];
+        let Token::Word(w) = &t.token else {
+            return false;
+        };
+        let before = k.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(k + 1);
+        // `id`, `name`, `type` are keywords to sqlparser: a keyword word is a column unless
+        // PostgreSQL uses it as syntax in a query. A word before `(` names a function, one
+        // before a string a type (a typed literal, `DATE '…'`, `inet '…'`), one of
+        // `EXTRACT(dow FROM …)` or `IS NFC NORMALIZED` is syntax, one of `OVER w` a window.
+        let column_word = w.quote_style.is_some()
+            || w.keyword == Keyword::NoKeyword
+            || !is_query_syntax(&w.value);
+        // A word right after an expression names its output; one after `AS` or `::` a type or
+        // name, after `COLLATE` a collation, after `TABLESAMPLE` a method; one before `.` a
+        // table, after `.` a column of another table unless the qualifier is this one's.
+        let syntax = k.checked_sub(1).is_some_and(|p| self.ends_at(p))
+            || before.is_some_and(|b| {
+                ["AS", "COLLATE", "TABLESAMPLE"].iter().any(|kw| b.is_kw(kw))
+                    || b.is(&Token::DoubleColon)
+                    || (b.is(&Token::Period) && !self.of_the_table(k))
+            })
+            || next.is_some_and(|n| {
+                matches!(
+                    n.token,
+                    Token::LParen
+                        | Token::Period
+                        | Token::SingleQuotedString(_)
+                        | Token::EscapedStringLiteral(_)
+                        | Token::NationalStringLiteral(_)
+                )
+            })
+            || (t.is_kw("GROUPING") && next.is_some_and(|n| n.is_kw("SETS")))
+            || self.opens_call(k)
+            || (k >= 1 && tokens[k - 1].is_kw("NAME") && self.opens_call(k - 1))
+            || self.names_window(k)
+            || self.in_is_predicate(k)
+            || self.normal_form(k);
+        column_word && !syntax
+    }
+
+    /// The output names among the words `at` (`expr AS name`, `expr name`), folded: a query
+    /// may use them again after FROM (`ORDER BY name`).
+    fn output_names(&self, at: impl Iterator<Item = usize>) -> Vec<String> {
+        at.filter(|&k| k > 0 && (self.tokens[k - 1].is_kw("AS") || self.ends_at(k - 1)))
+            .filter_map(|k| crate::lint::sequence::folded(&self.tokens[k]))
+            .collect()
+    }
 }
 
 /// `… WHERE col = 'Label'` (or `<>`, `!=`, `IN ('A', 'B')`) where a later statement changes

@@ -778,7 +778,7 @@ impl Sequence {
     /// `CREATE TABLE IF NOT EXISTS t_new AS SELECT * FROM t; DROP TABLE IF EXISTS t; ALTER TABLE
     /// IF EXISTS t_new RENAME TO t`. A read of a table losing a column is not known to hold.
     fn copy_gives_back(&self, c: u32, entry: &super::RenameOnto) -> bool {
-        let Some((_, read)) = self.created_as.iter().find(|&&(k, _)| k == c) else {
+        let Some((_, read, _)) = self.created_as.iter().find(|&&(k, _, _)| k == c) else {
             return true;
         };
         let words: Vec<&str> = read.iter().map(String::as_str).collect();
@@ -997,11 +997,12 @@ impl Sequence {
         .then_some(k)
     }
 
-    /// Of a read of table `key` at statement `i` (its words: `words`, the schema it writes:
-    /// `written`) that a top-level `CREATE TABLE IF NOT EXISTS` makes on every run
-    /// ([`Self::created_on_every_run`], `made_if_missing`), where the file's last event on it
-    /// is a top-level removal after `i` (`left_removed_after`, no rename onto it after `i`)
-    /// and the creation is the file's last `CREATE TABLE` of it (its columns known): the first
+    /// Of a read of table `key` at statement `i` (the columns it reads by name: `words`, the
+    /// schema it writes: `written`) that a top-level `CREATE TABLE IF NOT EXISTS` makes on
+    /// every run ([`Self::created_on_every_run`], `made_if_missing`), where the file's last
+    /// event on it is a top-level removal after `i` (`left_removed_after`, no rename onto it
+    /// after `i`) or, statement by statement, a top-level removal after `i` may leave it gone
+    /// (a crash right after it), and the creation spells its columns: the first
     /// word that is no column that creation spells or an `ADD COLUMN` gives before `i`, no
     /// name of the table or its schema or of another table the file acts on, and no keyword of
     /// a plain copy (`plain_read`). A first run may skip the creation and read a table there
@@ -1027,14 +1028,27 @@ impl Sequence {
             .arrivals
             .get(&d)
             .is_some_and(|list| list.iter().any(|&(j, _)| j as usize > i));
-        if !self.made_if_missing.contains(&(k, d))
-            || arrives_later
-            || !self.left_removed_after(key, &written.map(Into::into), i)
-        {
+        if !self.made_if_missing.contains(&(k, d)) {
             return None;
         }
-        // The columns the creation spells (its own, the file's last `CREATE TABLE` of it).
-        let (_, created) = self.table_columns.get(&d).filter(|(at, _)| *at == k)?;
+        // Statement by statement, a crash right after a top-level removal after `i` leaves the
+        // name gone whatever the file does after it: the retry makes the table fresh all the
+        // same (`…; DROP TABLE t; CREATE TABLE t (id int, x int)`, a crash between the two).
+        let removed_at_top = || {
+            self.events.of(d).iter().any(|&(_, j, e)| {
+                j as usize > i && e == Event::Remove && self.may_act_on(key, i, j, e, written)
+            })
+        };
+        let left_removed =
+            !arrives_later && self.left_removed_after(key, &written.map(Into::into), i);
+        if !(left_removed || (!self.transactional() && removed_at_top())) {
+            return None;
+        }
+        // The columns the creation spells (its own, also where the file creates it again).
+        let (_, _, created) = self
+            .fresh_columns
+            .iter()
+            .find(|(at, t, _)| *at == k && *t == d)?;
         let created = created.clone();
         let to = u32::try_from(i).unwrap_or(u32::MAX);
         let columns = self.columns_after(d, created, k, to, false);
@@ -1199,7 +1213,9 @@ impl Sequence {
     }
 
     /// Is top-level statement `k` a `CREATE TABLE … AS` whose query reads what a later
-    /// statement removes (PF123 flags it)? A retry fails there once that ran, or, with the read
+    /// statement removes (PF123 flags it), or a column that the fresh table a retry's `CREATE
+    /// TABLE IF NOT EXISTS` makes of a table it reads lacks ([`Self::read_lacked_by_fresh_table`])?
+    /// A retry fails there once that ran, or, with the read
     /// guarded, skips it: either way the table is not made again for what reads it after
     /// (lemmy's `CREATE TEMPORARY TABLE comment_temp AS …` of a column dropped at the end, then
     /// `UPDATE … FROM comment_temp`).
@@ -1216,11 +1232,27 @@ impl Sequence {
     ) -> bool {
         self.created_as
             .iter()
-            .find(|(j, _)| *j as usize == k)
-            .is_some_and(|(_, read)| {
-                self.reads_removed_later(k, read)
-                    .iter()
-                    .any(|(key, _)| !self.created_on_every_run(key, k, None) && !excused(key, read))
+            .find(|(j, _, _)| *j as usize == k)
+            .is_some_and(|(_, read, columns)| {
+                // A table a `CREATE TABLE IF NOT EXISTS` makes: the retry's fresh one may lack
+                // a column the query reads.
+                let fresh_lacks = |key: &Key| {
+                    let Key::Object(ObjectKind::Table, table) = key else {
+                        return false;
+                    };
+                    columns
+                        .iter()
+                        .find(|(t, _)| t == table)
+                        .is_some_and(|(_, columns)| {
+                            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                            self.read_lacked_by_fresh_table(key, k, None, &columns)
+                                .is_some()
+                        })
+                };
+                self.reads_removed_later(k, read).iter().any(|(key, _)| {
+                    (!self.created_on_every_run(key, k, None) || fresh_lacks(key))
+                        && !excused(key, read)
+                })
             })
     }
 

@@ -147,6 +147,10 @@ impl Sequence {
                     _ => created_attributes(statement),
                 })
                 .clone();
+            if step.guarded && *kind == ObjectKind::Table {
+                self.fresh_columns
+                    .push((index, step.key.digest(), columns.clone()));
+            }
             let last = self.table_columns.entry(step.key.digest()).or_default();
             if last.0 <= index {
                 *last = (index, columns);
@@ -169,7 +173,11 @@ impl Sequence {
                 if let Some(name) = shape.object() {
                     read.retain(|w| w != name.base());
                 }
-                self.created_as.push((index, read));
+                let columns = crate::lint::rules::read_removed_later::created_as_reads(
+                    statement,
+                    self.dialect,
+                );
+                self.created_as.push((index, read, columns));
             }
             ShapeKind::AlterTable => {
                 let has = |kw: &str| statement.tokens.iter().any(|t| t.is_kw(kw));
@@ -450,6 +458,8 @@ impl Sequence {
             .retain(|(_, key)| removed.contains_key(key));
         self.made_if_missing
             .retain(|(_, key)| removed.contains_key(key));
+        self.fresh_columns
+            .retain(|(_, key, _)| removed.contains_key(key));
         self.made_where_free_tables
             .retain(|(_, key, _, _)| removed.contains_key(key));
         self.composites.retain(|(_, key)| removed.contains_key(key));

@@ -45,7 +45,7 @@ pub use history::{
 };
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
-pub use words::{contains_ignore_case, role, words, Removals, Role};
+pub use words::{contains_ignore_case, role, without_with_data, words, Removals, Role};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
 use crate::runner::ApplyModel;
@@ -57,6 +57,11 @@ pub(crate) use references::{foreign_key_checks_after, ForeignKeyChecks};
 use std::collections::HashMap;
 use std::ops::Range;
 use steps::{arrivals, schema, steps, unnamed};
+
+/// A `CREATE TABLE … AS` of the file ([`Sequence`]'s `created_as`): its statement, the folded
+/// words its query reads, and each table it reads where a relation goes with the columns it
+/// reads of it by name.
+type CreatedAs = (u32, Vec<String>, Vec<(String, Vec<String>)>);
 
 /// An object as the replay tracks it: names folded, schemas left out (a step carries its
 /// schema: the proofs compare it, `Removed::drops_in`).
@@ -406,11 +411,18 @@ pub struct Sequence {
     /// First pass: `CREATE TABLE … AS` statements, by index, with the folded words their query
     /// reads (the created table's name left out). One that reads what a later statement removes
     /// fails on a retry once that ran, so it brings nothing back ([`Self::created_on_every_run`]).
-    created_as: Vec<(u32, Vec<String>)>,
+    /// With each table the query reads where a relation goes and the columns it reads of it
+    /// (`read_removed_later::created_as_reads`): the fresh table a `CREATE TABLE IF NOT
+    /// EXISTS` makes of it on a retry may lack one.
+    created_as: Vec<CreatedAs>,
     /// First pass: the top-level creations with their own `IF NOT EXISTS`, as (statement, key
     /// digest); only objects the file removes are kept. A run may skip one and keep a table
     /// that was there before the file, with other columns ([`Self::renamed_on_every_run`]).
     made_if_missing: Vec<(u32, u64)>,
+    /// First pass: the columns each top-level `CREATE TABLE IF NOT EXISTS` spells, as
+    /// (statement, table digest, columns folded), also where the file creates the table again
+    /// later (`Self::read_lacked_by_fresh_table`); only tables the file removes are kept.
+    fresh_columns: Vec<(u32, u64, Vec<String>)>,
     /// First pass: what DO blocks always make (`do_made::always_made`), as (statement, key
     /// digest); only objects the file removes are kept.
     made_in_blocks: Vec<(u32, u64)>,

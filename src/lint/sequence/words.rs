@@ -203,7 +203,7 @@ pub fn words(statement: &Statement) -> Vec<String> {
 
 /// `tokens` of a `CREATE TABLE … AS` without a closing `WITH DATA` or `WITH NO DATA` (and
 /// what follows it: a `;`); all of them for anything else.
-fn without_with_data(tokens: &[crate::sql::Tok]) -> &[crate::sql::Tok] {
+pub fn without_with_data(tokens: &[crate::sql::Tok]) -> &[crate::sql::Tok] {
     if crate::lint::safety::top_level_kw(tokens, "AS").is_none() {
         return tokens;
     }
