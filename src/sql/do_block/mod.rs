@@ -366,6 +366,13 @@ impl Guarded {
             guard.missing_object |= h.catches_missing_object();
             guard.bad_label |= h.catches_bad_label();
             guard.bad_reference |= h.catches_bad_reference();
+            for (k, action) in statement.shape.actions.iter().enumerate() {
+                if h.catches_constraint_readded(statement, action)
+                    && !guard.readded_caught.contains(&k)
+                {
+                    guard.readded_caught.push(k);
+                }
+            }
         }
         guard.checks = self
             .branches
