@@ -265,3 +265,31 @@ fn an_if_that_ands_a_column_check_with_a_missing_constraint_check_guards_the_rea
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A `LANGUAGE sql` body is checked at its `CREATE` as `check_function_bodies` is there, not
+/// at the call: created with it off and called after `RESET check_function_bodies`, the body
+/// was never checked, so its read fails at the call (lint read the setting at the call and
+/// took the body for checked at the CREATE, which it is not: no finding at all). Created with
+/// it on, the CREATE itself fails on a retry, whatever the call sees.
+#[test]
+fn check_function_bodies_counts_as_it_was_at_the_routine_s_create_on_postgres() {
+    let cases = vec![
+        Case {
+            name: "created unchecked, called after a RESET",
+            sql: "SET check_function_bodies = false;\nCREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS\n$$ UPDATE t SET old = 1 $$;\nRESET check_function_bodies;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "created checked, called after turning it off",
+            sql: "CREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nSET check_function_bodies = false;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE PROCEDURE"),
+        },
+    ];
+    let failures = retry_mismatches(
+        &cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -280,6 +280,8 @@ pub struct Run {
     /// PostgreSQL: the statement is one of a routine of this file whose body PostgreSQL
     /// analyses at its `CREATE` ([`crate::sql::do_block::is_sql_routine`]: `LANGUAGE sql`).
     pub checked_at_create: bool,
+    /// The first byte of the routine's `CREATE` in its file (0 for a DO block's own body).
+    pub created_at: usize,
 }
 
 impl Run {
@@ -447,6 +449,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 fails_first: None,
                 plpgsql: false,
                 checked_at_create: false,
+                created_at: 0,
             });
         }
     }
@@ -797,6 +800,7 @@ impl Walk<'_> {
             fails_first: None,
             plpgsql,
             checked_at_create,
+            created_at: routine.map_or(0, |r| r.statement.range.start),
         });
     }
 }

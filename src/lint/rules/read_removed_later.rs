@@ -178,7 +178,7 @@ impl Rule for ReadRemovedLater {
         let checked_at_create = cx
             .runs_in
             .sql_checked_at_create()
-            .filter(|_| cx.file.history.checks_function_bodies() && analysed_at_create(shape));
+            .filter(|_| analysed_at_create(shape));
         if checked_at_create.is_some() {
             hits.retain(|&(_, removed_at)| removed_at == index);
         }
