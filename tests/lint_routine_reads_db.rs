@@ -19,6 +19,17 @@ fn plpgsql(body: &str, call: &str) -> String {
     )
 }
 
+/// Asserts that lint and PostgreSQL agree on `cases` ([`retry_mismatches`], on `PG_SETUP`).
+fn assert_agree_on_postgres(cases: &[Case]) {
+    let failures = retry_mismatches(
+        cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn pg_cases() -> Vec<Case> {
     vec![
         Case {
@@ -217,13 +228,7 @@ fn a_validate_of_a_constraint_the_same_body_adds_fails_once_its_column_is_droppe
             fails_at: None,
         },
     ];
-    let failures = retry_mismatches(
-        &cases,
-        &dialect_options(Dialect::Postgres),
-        ScratchDb::postgres,
-        PG_SETUP,
-    );
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert_agree_on_postgres(&cases);
 }
 
 /// An IF whose condition `AND`s a check that the column exists with one that the constraint
@@ -257,13 +262,7 @@ fn an_if_that_ands_a_column_check_with_a_missing_constraint_check_guards_the_rea
             fails_at: Some("UPDATE t SET old"),
         },
     ];
-    let failures = retry_mismatches(
-        &cases,
-        &dialect_options(Dialect::Postgres),
-        ScratchDb::postgres,
-        PG_SETUP,
-    );
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert_agree_on_postgres(&cases);
 }
 
 /// A `LANGUAGE sql` body is checked at its `CREATE` as `check_function_bodies` is there, not
@@ -285,11 +284,5 @@ fn check_function_bodies_counts_as_it_was_at_the_routine_s_create_on_postgres() 
             fails_at: Some("CREATE OR REPLACE PROCEDURE"),
         },
     ];
-    let failures = retry_mismatches(
-        &cases,
-        &dialect_options(Dialect::Postgres),
-        ScratchDb::postgres,
-        PG_SETUP,
-    );
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert_agree_on_postgres(&cases);
 }
