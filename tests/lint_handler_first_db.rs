@@ -207,3 +207,65 @@ fn a_handler_guards_a_type_change_with_using_only_when_it_catches_others() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Within one ALTER TABLE too: PostgreSQL 15 adds CHECKs and foreign keys last, in the written
+/// order, after every other action (a UNIQUE or primary key first wherever it is written). A
+/// foreign key whose referenced key a later `DROP CONSTRAINT … CASCADE` takes away is added
+/// again on a retry, and fails, only when no action that runs before it fails first into the
+/// handler: a named CHECK written before it (`duplicate_object`), a named UNIQUE anywhere
+/// (`duplicate_table`, when the handler catches it), a primary key (`invalid_table_definition`).
+/// Not when the file removes that constraint, or a column it reads, or it is a foreign key to
+/// the dropped key as well. Lint treated the order as unknown and flagged the foreign key.
+#[test]
+fn an_alter_action_postgres_runs_first_keeps_a_foreign_key_to_a_cascaded_key_from_running_again() {
+    use common::retry::{assert_crash_points_agree, Case};
+    let setup = "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE q (id int PRIMARY KEY);\nCREATE TABLE c (id int, x int, p_id int);\n";
+    const DROP_KEY: &str = "ALTER TABLE p DROP CONSTRAINT IF EXISTS p_pkey CASCADE;";
+    let cases = [
+        Case {
+            name: "a named CHECK before the foreign key",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_chk CHECK (x > 0), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "the named CHECK after the foreign key",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id), ADD CONSTRAINT c_chk CHECK (x > 0); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "an unnamed CHECK before the foreign key",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CHECK (x > 0), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "a named UNIQUE after the foreign key, duplicate_table caught",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id), ADD CONSTRAINT c_uq UNIQUE (x); EXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "a named UNIQUE after the foreign key, duplicate_table not caught",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id), ADD CONSTRAINT c_uq UNIQUE (x); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "a primary key after the foreign key",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id), ADD CONSTRAINT c_pk PRIMARY KEY (id); EXCEPTION WHEN duplicate_object OR invalid_table_definition THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "a foreign key to another table before it",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fq FOREIGN KEY (x) REFERENCES q (id), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "a foreign key to the dropped key before it",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fq FOREIGN KEY (x) REFERENCES p (id), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "the CHECK dropped later",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_chk CHECK (x > 0), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY, "ALTER TABLE c DROP CONSTRAINT IF EXISTS c_chk;"],
+        },
+        Case {
+            name: "the CHECK dropped before",
+            statements: &["ALTER TABLE c DROP CONSTRAINT IF EXISTS c_chk;", "DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_chk CHECK (x > 0), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY],
+        },
+        Case {
+            name: "the CHECK's column dropped later",
+            statements: &["DO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_chk CHECK (x > 0), ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$;", DROP_KEY, "ALTER TABLE c DROP COLUMN IF EXISTS x;"],
+        },
+    ];
+    assert_crash_points_agree(setup, &cases);
+}

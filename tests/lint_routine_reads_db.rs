@@ -19,6 +19,17 @@ fn plpgsql(body: &str, call: &str) -> String {
     )
 }
 
+/// Asserts that lint and PostgreSQL agree on `cases` ([`retry_mismatches`], on `PG_SETUP`).
+fn assert_agree_on_postgres(cases: &[Case]) {
+    let failures = retry_mismatches(
+        cases,
+        &dialect_options(Dialect::Postgres),
+        ScratchDb::postgres,
+        PG_SETUP,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn pg_cases() -> Vec<Case> {
     vec![
         Case {
@@ -217,13 +228,7 @@ fn a_validate_of_a_constraint_the_same_body_adds_fails_once_its_column_is_droppe
             fails_at: None,
         },
     ];
-    let failures = retry_mismatches(
-        &cases,
-        &dialect_options(Dialect::Postgres),
-        ScratchDb::postgres,
-        PG_SETUP,
-    );
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert_agree_on_postgres(&cases);
 }
 
 /// An IF whose condition `AND`s a check that the column exists with one that the constraint
@@ -257,11 +262,27 @@ fn an_if_that_ands_a_column_check_with_a_missing_constraint_check_guards_the_rea
             fails_at: Some("UPDATE t SET old"),
         },
     ];
-    let failures = retry_mismatches(
-        &cases,
-        &dialect_options(Dialect::Postgres),
-        ScratchDb::postgres,
-        PG_SETUP,
-    );
-    assert!(failures.is_empty(), "{failures:#?}");
+    assert_agree_on_postgres(&cases);
+}
+
+/// A `LANGUAGE sql` body is checked at its `CREATE` as `check_function_bodies` is there, not
+/// at the call: created with it off and called after `RESET check_function_bodies`, the body
+/// was never checked, so its read fails at the call (lint read the setting at the call and
+/// took the body for checked at the CREATE, which it is not: no finding at all). Created with
+/// it on, the CREATE itself fails on a retry, whatever the call sees.
+#[test]
+fn check_function_bodies_counts_as_it_was_at_the_routine_s_create_on_postgres() {
+    let cases = vec![
+        Case {
+            name: "created unchecked, called after a RESET",
+            sql: "SET check_function_bodies = false;\nCREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS\n$$ UPDATE t SET old = 1 $$;\nRESET check_function_bodies;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("UPDATE t SET old"),
+        },
+        Case {
+            name: "created checked, called after turning it off",
+            sql: "CREATE OR REPLACE PROCEDURE set_old() LANGUAGE sql AS $$ UPDATE t SET old = 1 $$;\nSET check_function_bodies = false;\nCALL set_old();\nALTER TABLE t DROP COLUMN IF EXISTS old;\n".into(),
+            fails_at: Some("CREATE OR REPLACE PROCEDURE"),
+        },
+    ];
+    assert_agree_on_postgres(&cases);
 }

@@ -682,7 +682,11 @@ impl CallChecker<'_, '_> {
                 // What it reads a later statement removes is gone on a retry, as in a DO block.
                 runs_in: RunsIn::RoutineBody {
                     plpgsql: run.plpgsql,
-                    sql_checked_at_create: run.checked_at_create.then_some(run.defined_at),
+                    // As `check_function_bodies` was at the routine's `CREATE`, not at the
+                    // call.
+                    sql_checked_at_create: (run.checked_at_create
+                        && file.history.checked_function_bodies_at(run.created_at))
+                    .then_some(run.defined_at),
                 },
                 earlier_in_body,
                 later_in_body,

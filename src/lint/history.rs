@@ -40,6 +40,9 @@ pub struct History {
     /// false`, as pg_dump writes, or `set_config('check_function_bodies', 'false', …)`) and
     /// none turned it on again.
     function_bodies_unchecked: bool,
+    /// Where a statement so far set `check_function_bodies`: its first byte, and whether it
+    /// turned it on, in file order.
+    function_bodies_switches: Vec<(usize, bool)>,
     /// MySQL/MariaDB: the session's `foreign_key_checks` after the statements so far.
     foreign_key_checks: ForeignKeyChecks,
     /// MySQL/MariaDB: the columns earlier `ALTER TABLE … ADD COLUMN` actions defined (and later
@@ -93,6 +96,8 @@ impl History {
         self.search_path.observe(&statement.tokens);
         if let Some(checked) = sets_check_function_bodies(&statement.tokens) {
             self.function_bodies_unchecked = !checked;
+            self.function_bodies_switches
+                .push((statement.range.start, checked));
         }
         self.foreign_key_checks = foreign_key_checks_after(statement, self.foreign_key_checks);
         match shape.kind {
@@ -117,6 +122,17 @@ impl History {
     /// it off)?
     pub fn checks_function_bodies(&self) -> bool {
         !self.function_bodies_unchecked
+    }
+
+    /// [`Self::checks_function_bodies`] as of the top-level statement that starts at byte `at`
+    /// of the file, one checked so far: what a `CREATE FUNCTION` there saw, whatever a later
+    /// statement (before a call of it) sets.
+    pub fn checked_function_bodies_at(&self, at: usize) -> bool {
+        self.function_bodies_switches
+            .iter()
+            .rev()
+            .find(|&&(start, _)| start < at)
+            .is_none_or(|&(_, checked)| checked)
     }
 
     /// MySQL/MariaDB: the session checks foreign keys now (`foreign_key_checks` is on, as it

@@ -45,18 +45,10 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
         let Some(close) = super::lexer::matching_paren(tokens, open) else {
             return out;
         };
-        // (key, named, plain: neither deferrable, nor NULLS NOT DISTINCT, nor with INCLUDE).
-        let mut keys: Vec<(DeclaredKey, bool, bool)> = Vec::new();
+        let mut keys: Vec<ElementKey> = Vec::new();
         for element in super::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
         {
-            let plain = !element.iter().enumerate().any(|(j, t)| {
-                (t.is_kw("DEFERRABLE") && !(j > 0 && element[j - 1].is_kw("NOT")))
-                    || (t.is_kw("DISTINCT") && j > 0 && element[j - 1].is_kw("NOT"))
-                    || t.is_kw("INCLUDE")
-            });
-            let mut named = Vec::new();
-            element_keys(table, element, statement.dialect, &mut named);
-            keys.extend(named.into_iter().map(|(key, named)| (key, named, plain)));
+            element_keys(table, element, statement.dialect, &mut keys);
         }
         out = merged_keys(keys);
     } else if shape.kind == ShapeKind::AlterTable {
@@ -77,50 +69,128 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
             }
             let mut keys = Vec::new();
             element_keys(table, rest, statement.dialect, &mut keys);
-            out.extend(keys.into_iter().map(|(key, _)| key));
+            out.extend(keys.into_iter().map(|k| k.key));
         }
     }
     out
 }
 
-/// The keys one `CREATE TABLE` makes of those its elements declare (`keys`: with whether the
-/// element names each, and whether it is plain), as PostgreSQL makes them (15,
-/// transformIndexConstraints): the primary key first, then each other key in order, where a
-/// plain key on the same columns (in the same order) as an earlier plain one adds no
-/// constraint but gives the earlier its name when that has none. `id int PRIMARY KEY,
-/// CONSTRAINT p_u UNIQUE (id)` makes one key, the primary key `p_u`. An ALTER TABLE's actions
-/// make a key each.
-fn merged_keys(keys: Vec<(DeclaredKey, bool, bool)>) -> Vec<DeclaredKey> {
-    let (primary, others): (Vec<_>, Vec<_>) =
-        keys.into_iter().partition(|(key, _, _)| key.is_primary);
-    let mut out: Vec<(DeclaredKey, bool, bool)> = Vec::new();
-    for (key, named, plain) in primary.into_iter().chain(others) {
-        let prior = out
-            .iter_mut()
-            .find(|(prior, _, prior_plain)| plain && *prior_plain && prior.columns == key.columns);
+/// A key as one element of a `CREATE TABLE` declares it, for [`merged_keys`].
+struct ElementKey {
+    key: DeclaredKey,
+    /// The element names it (`CONSTRAINT k …`).
+    named: bool,
+    /// What else PostgreSQL compares before it merges two keys on the same columns.
+    options: KeyOptions,
+}
+
+/// The options of a key that tell two keys on the same columns apart (PostgreSQL 15,
+/// transformIndexConstraints): `DEFERRABLE`, `INITIALLY DEFERRED` (which makes a key
+/// deferrable too), `NULLS NOT DISTINCT`, and the columns of `INCLUDE (…)`. `NOT DEFERRABLE`,
+/// `INITIALLY IMMEDIATE`, `NULLS DISTINCT`, `WITH (…)` and `USING INDEX TABLESPACE` change
+/// nothing there.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct KeyOptions {
+    deferrable: bool,
+    deferred: bool,
+    nulls_not_distinct: bool,
+    include: Vec<String>,
+}
+
+/// The keys one `CREATE TABLE` makes of those its elements declare, as PostgreSQL makes them
+/// (15, transformIndexConstraints): the primary key first, then each other key in order, where
+/// a key on the same columns (in the same order) with the same options ([`KeyOptions`]) as an
+/// earlier one adds no constraint but gives the earlier its name when that has none. `id int
+/// PRIMARY KEY, CONSTRAINT p_u UNIQUE (id)` makes one key, the primary key `p_u`; so do two
+/// `UNIQUE (a) DEFERRABLE`, or two `UNIQUE NULLS NOT DISTINCT (a)`, but not `UNIQUE (a)` and
+/// `UNIQUE (a) DEFERRABLE`. An ALTER TABLE's actions make a key each.
+fn merged_keys(keys: Vec<ElementKey>) -> Vec<DeclaredKey> {
+    let (primary, others): (Vec<_>, Vec<_>) = keys.into_iter().partition(|k| k.key.is_primary);
+    let mut out: Vec<ElementKey> = Vec::new();
+    for k in primary.into_iter().chain(others) {
+        let prior = out.iter_mut().find(|prior| {
+            !k.key.columns.is_empty()
+                && prior.key.columns == k.key.columns
+                && prior.options == k.options
+        });
         match prior {
-            Some((prior, prior_named, _)) => {
-                if !*prior_named && named {
-                    prior.name = key.name;
-                    *prior_named = true;
+            Some(prior) => {
+                if !prior.named && k.named {
+                    prior.key.name = k.key.name;
+                    prior.named = true;
                 }
             }
-            None => out.push((key, named, plain)),
+            None => out.push(k),
         }
     }
-    out.into_iter().map(|(key, _, _)| key).collect()
+    out.into_iter().map(|k| k.key).collect()
+}
+
+/// The [`KeyOptions`] of the key whose declaration goes on with `rest` (after its `PRIMARY KEY`
+/// or `UNIQUE`), up to where the element declares another constraint of its column.
+fn key_options(rest: &[Tok]) -> KeyOptions {
+    let mut options = KeyOptions::default();
+    let mut depth = 0usize;
+    for (k, t) in rest.iter().enumerate() {
+        let next = |w: &str| rest.get(k + 1).is_some_and(|n| n.is_kw(w));
+        let prev = |w: &str| k > 0 && rest[k - 1].is_kw(w);
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if [
+                "CONSTRAINT",
+                "PRIMARY",
+                "UNIQUE",
+                "CHECK",
+                "REFERENCES",
+                "DEFAULT",
+            ]
+            .iter()
+            .any(|w| t.is_kw(w))
+                || (t.is_kw("NOT") && next("NULL"))
+                || (t.is_kw("NULL") && !prev("NOT")) =>
+            {
+                break
+            }
+            _ if t.is_kw("DEFERRABLE") && !prev("NOT") => options.deferrable = true,
+            _ if t.is_kw("DEFERRED") && prev("INITIALLY") => {
+                options.deferrable = true;
+                options.deferred = true;
+            }
+            _ if t.is_kw("DISTINCT") && prev("NOT") => options.nulls_not_distinct = true,
+            _ if t.is_kw("INCLUDE") && rest.get(k + 1).is_some_and(|n| n.is(&Token::LParen)) => {
+                let close = super::lexer::matching_paren(rest, k + 1).unwrap_or(rest.len());
+                options.include = rest[k + 2..close].iter().filter_map(folded).collect();
+            }
+            _ => {}
+        }
+    }
+    options
+}
+
+/// PostgreSQL's column part of a key's default name (ChooseIndexColumnNames): its columns, then
+/// those of `INCLUDE (…)`, joined by `_`, a name taken earlier in the list numbered (`UNIQUE
+/// (a, b) INCLUDE (a)`: `a_b_a1`).
+fn key_name_columns(columns: &[String], include: &[String]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for column in columns.iter().chain(include) {
+        let mut name = column.clone();
+        let mut n = 0;
+        while names.contains(&name) {
+            n += 1;
+            name = format!("{column}{n}");
+        }
+        names.push(name);
+    }
+    names.join("_")
 }
 
 /// The keys of one element of a table's definition, as [`declared_keys`] gives them: a table
 /// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
 /// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
-/// With whether the element names the key.
-fn element_keys(
-    table: &str,
-    element: &[Tok],
-    dialect: Dialect,
-    out: &mut Vec<(DeclaredKey, bool)>,
-) {
+/// With whether the element names the key, and its options.
+fn element_keys(table: &str, element: &[Tok], dialect: Dialect, out: &mut Vec<ElementKey>) {
     // Another constraint of the column: a name before it is not the key's.
     const OTHER_CONSTRAINT: &[&str] =
         &["CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED"];
@@ -151,6 +221,7 @@ fn element_keys(
                     };
                     let name = name.take();
                     let named = name.is_some();
+                    let options = key_options(&element[k + 1..]);
                     // `USING INDEX i`: named `i` unless the element names it; any other key
                     // only with its columns.
                     let name = match index {
@@ -160,7 +231,8 @@ fn element_keys(
                             if is_primary {
                                 object_name(table, None, "pkey")
                             } else {
-                                object_name(table, Some(&columns.join("_")), "key")
+                                let columns = key_name_columns(&columns, &options.include);
+                                object_name(table, Some(&columns), "key")
                             }
                         })),
                     };
@@ -171,7 +243,11 @@ fn element_keys(
                             columns,
                             is_primary,
                         };
-                        out.push((key, named));
+                        out.push(ElementKey {
+                            key,
+                            named,
+                            options,
+                        });
                     }
                 }
             }
@@ -233,6 +309,23 @@ mod tests {
             // Other columns, another order, a deferrable key: a key of its own.
             ("CREATE TABLE p (a int, b int, PRIMARY KEY (a, b), CONSTRAINT p_u UNIQUE (b, a));", &[("p_pkey", true), ("p_u", false)]),
             ("CREATE TABLE p (id int PRIMARY KEY, CONSTRAINT p_u UNIQUE (id) DEFERRABLE);", &[("p_pkey", true), ("p_u", false)]),
+            // Keys with the same options merge (checked on PostgreSQL 15): both deferrable,
+            // `INITIALLY DEFERRED` with `DEFERRABLE INITIALLY DEFERRED`, both `NULLS NOT
+            // DISTINCT`, `NULLS DISTINCT` with neither, the same INCLUDE, storage options aside.
+            ("CREATE TABLE p (a int UNIQUE DEFERRABLE, CONSTRAINT p_n UNIQUE (a) DEFERRABLE);", &[("p_n", false)]),
+            ("CREATE TABLE p (a int, UNIQUE (a) INITIALLY DEFERRED, CONSTRAINT p_n UNIQUE (a) DEFERRABLE INITIALLY DEFERRED);", &[("p_n", false)]),
+            ("CREATE TABLE p (a int, UNIQUE NULLS NOT DISTINCT (a), CONSTRAINT p_n UNIQUE NULLS NOT DISTINCT (a));", &[("p_n", false)]),
+            ("CREATE TABLE p (a int, UNIQUE NULLS DISTINCT (a), CONSTRAINT p_n UNIQUE (a) NOT DEFERRABLE INITIALLY IMMEDIATE);", &[("p_n", false)]),
+            ("CREATE TABLE p (a int, b int, UNIQUE (a) INCLUDE (b), CONSTRAINT p_n UNIQUE (a) INCLUDE (b));", &[("p_n", false)]),
+            ("CREATE TABLE p (a int, UNIQUE (a) WITH (fillfactor = 70), CONSTRAINT p_n UNIQUE (a));", &[("p_n", false)]),
+            ("CREATE TABLE p (a int PRIMARY KEY DEFERRABLE, CONSTRAINT p_n UNIQUE (a) DEFERRABLE);", &[("p_n", true)]),
+            // Other options: a key each, a key with INCLUDE named for those columns too.
+            ("CREATE TABLE p (a int, UNIQUE (a) DEFERRABLE INITIALLY DEFERRED, UNIQUE (a) DEFERRABLE);", &[("p_a_key", false), ("p_a_key", false)]),
+            ("CREATE TABLE p (a int PRIMARY KEY, UNIQUE NULLS NOT DISTINCT (a));", &[("p_pkey", true), ("p_a_key", false)]),
+            ("CREATE TABLE p (a int PRIMARY KEY DEFERRABLE UNIQUE);", &[("p_pkey", true), ("p_a_key", false)]),
+            ("CREATE TABLE p (a int UNIQUE DEFERRABLE PRIMARY KEY);", &[("p_pkey", true), ("p_a_key", false)]),
+            ("CREATE TABLE p (a int, b int, UNIQUE (a) INCLUDE (b), UNIQUE (a));", &[("p_a_b_key", false), ("p_a_key", false)]),
+            ("CREATE TABLE p (a int, b int, UNIQUE (a, b) INCLUDE (a));", &[("p_a_b_a1_key", false)]),
             // An ALTER TABLE's actions each add one.
             ("ALTER TABLE p ADD PRIMARY KEY (id), ADD CONSTRAINT p_u UNIQUE (id);", &[("p_pkey", true), ("p_u", false)]),
         ] {

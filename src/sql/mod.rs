@@ -137,6 +137,11 @@ pub struct ReadGuard {
     /// Of each IF around it whose catalog check holds only while what it tests exists: the
     /// names the check mentions, lower case.
     pub checks: Vec<Vec<String>>,
+    /// The positions of the ALTER TABLE's named `ADD CONSTRAINT` actions whose re-run's
+    /// "already exists" (or a second primary key's `invalid_table_definition`) a PostgreSQL
+    /// handler around it catches: once such a constraint is there, a retry fails on it first
+    /// when PostgreSQL runs it before another action, and the handler skips the rest.
+    pub readded_caught: Vec<usize>,
 }
 
 impl ReadGuard {
@@ -209,6 +214,11 @@ impl ReadGuard {
                 guard.bad_reference |= outer.bad_reference;
                 guard.missing_parent |= outer.missing_parent;
                 guard.checks.extend(outer.checks);
+                for at in outer.readded_caught {
+                    if !guard.readded_caught.contains(&at) {
+                        guard.readded_caught.push(at);
+                    }
+                }
                 Some(guard)
             }
             (guard, outer) => guard.or(outer),

@@ -286,6 +286,8 @@ pub struct Run {
     /// The call of another routine's body that runs this body, when there is one: the call's
     /// bytes, and which body makes it (as [`Run::body`]'s first).
     pub entered_by: Option<(Range<usize>, usize)>,
+    /// The first byte of the routine's `CREATE` in its file (0 for a DO block's own body).
+    pub created_at: usize,
 }
 
 impl Run {
@@ -455,6 +457,7 @@ fn executed(dialect: Dialect, statement: &Statement, value: top::Value, out: &mu
                 checked_at_create: false,
                 body: (0, 0),
                 entered_by: None,
+                created_at: 0,
             });
         }
     }
@@ -815,6 +818,7 @@ impl Walk<'_> {
             checked_at_create,
             body: (0, 0),
             entered_by,
+            created_at: routine.map_or(0, |r| r.statement.range.start),
         });
     }
 }

@@ -178,7 +178,7 @@ impl Rule for ReadRemovedLater {
         let checked_at_create = cx
             .runs_in
             .sql_checked_at_create()
-            .filter(|_| cx.file.history.checks_function_bodies() && analysed_at_create(shape));
+            .filter(|_| analysed_at_create(shape));
         if checked_at_create.is_some() {
             hits.retain(|&(_, removed_at)| removed_at == index);
         }
@@ -869,12 +869,68 @@ pub(crate) fn reference_cascaded_later(
             return None;
         }
     }
+    if fails_first_into_handler(cx, sequence, index, action) {
+        return None;
+    }
     let error = match key {
         _ if without_columns => "there is no primary key for referenced table",
         Key::Column(..) => "column … referenced in foreign key constraint does not exist",
         _ => "there is no unique constraint matching given keys for referenced table",
     };
     Some((key, error))
+}
+
+/// Does an action of ALTER TABLE `cx.statement` that PostgreSQL runs before `action` (a foreign
+/// key it adds) certainly fail on a retry, with an error a handler around the statement
+/// catches ([`crate::sql::ReadGuard::readded_caught`])? Then the handler takes over before the
+/// foreign key is added again, and the ALTER's other actions roll back with it. PostgreSQL 15
+/// adds CHECKs and foreign keys last, in the written order, after every other action (a UNIQUE
+/// or primary key before them wherever it is written; checked on the server, each pair of
+/// failing actions in both orders). Such an action fails certainly when it adds a named
+/// constraint no statement of the file removes, on columns none removes, and, a foreign key,
+/// to a key no later statement drops with CASCADE.
+fn fails_first_into_handler(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    action: &crate::sql::AlterAction,
+) -> bool {
+    let Some(guard) = cx.statement.read_guard.as_deref() else {
+        return false;
+    };
+    let shape = cx.shape();
+    let Some(table) = shape.object().map(|t| t.base().to_string()) else {
+        return false;
+    };
+    let Some(at) = shape.actions.iter().position(|a| std::ptr::eq(a, action)) else {
+        return false;
+    };
+    let in_written_order = |a: &crate::sql::AlterAction| {
+        matches!(
+            crate::sql::added_constraint_kind(crate::sql::tokens_in(&cx.statement.tokens, &a.range)),
+            Some("FOREIGN" | "CHECK")
+        )
+    };
+    guard.readded_caught.iter().any(|&k| {
+        let Some(earlier) = shape.actions.get(k).filter(|_| k != at) else {
+            return false;
+        };
+        let Some(name) = earlier.name.as_ref() else {
+            return false;
+        };
+        if in_written_order(earlier) && k > at {
+            return false;
+        }
+        let removed = |key: Key| sequence.removes(&key);
+        let references = clause_references(&action_tokens(cx.statement, earlier));
+        !removed(Key::Constraint(table.clone(), name.base().to_string()))
+            && !action_reads(cx.statement, earlier)
+                .into_iter()
+                .any(|c| removed(Key::Column(table.clone(), c)))
+            && referenced_keys(&references, |t| table_keys(sequence, t))
+                .iter()
+                .all(|key| sequence.column_cascaded_after(key, index).is_none())
+    })
 }
 
 /// A column, as (table, column), folded.

@@ -16,6 +16,9 @@ use std::ops::Range;
 pub(super) struct Branch {
     pub(super) range: Range<usize>,
     pub(super) condition: Vec<Tok>,
+    /// The branch runs when the condition does not hold: the `ELSE` and later `ELSIF`s of its
+    /// IF.
+    pub(super) in_else: bool,
     /// The string literals the check compares names with: the condition's, and those of the
     /// catalog reads that filled the variables it tests.
     pub(super) literals: Vec<Compared>,
@@ -144,82 +147,147 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
         .map(|arm| arm.condition.clone())
         .collect();
     let mut branches = Vec::new();
-    // An arm whose condition reads the catalog guards what follows its `THEN` up to `END IF`:
-    // an `ELSIF` is an IF in the `ELSE` of the arms before it, and which of them a retry takes
-    // decides only whether its branch runs at all.
-    for (condition, i) in statements.iter().flat_map(|s| {
-        s.arms
-            .iter()
-            .filter(|arm| checks.contains(&arm.condition))
-            .map(|arm| (arm.condition.clone(), s.end))
-    }) {
-        let start = tokens[condition.end].range.end;
-        // What the check compares: the condition, and the last fill before it of each
-        // variable it tests.
-        let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
-        let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
-        let mut fill_ranges: Vec<Range<usize>> = Vec::new();
-        for word in tokens[condition.clone()]
-            .iter()
-            .filter_map(|t| t.bare_word())
-        {
-            let last = fills
-                .iter()
-                .rev()
-                .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
-            if let Some((_, _, statement)) = last {
-                read.push(&tokens[statement.clone()]);
-                filled_by.push((word, &tokens[statement.clone()]));
-                fill_ranges.push(statement.clone());
+    // An arm whose condition reads the catalog guards what follows its `THEN` up to the next
+    // arm (`ELSIF`, `ELSE`) or `END IF`. What follows that runs when the check is false: an
+    // `ELSE` (or a later `ELSIF`) of `IF NOT EXISTS (…)` runs when what it looks for exists,
+    // on a retry whenever it did on the first run, as under `IF EXISTS (…)`; one of `IF EXISTS
+    // (…)` runs when it is missing, as under `IF NOT EXISTS (…)`. Of any other check, nothing
+    // guards it.
+    for s in &statements {
+        for (j, arm) in s.arms.iter().enumerate() {
+            if !checks.contains(&arm.condition) {
+                continue;
             }
+            let condition = arm.condition.clone();
+            let arm_end = s.arm_end(j);
+            let start = tokens[condition.end].range.end;
+            // From after `THEN` to before the next arm, but the conditions of the catalog
+            // checks nested in it.
+            let body: Vec<usize> = (condition.end + 1..arm_end)
+                .filter(|k| !checks.iter().any(|c| c.contains(k)))
+                .collect();
+            let range = start..tokens[arm_end].range.start;
+            let built = branch_of(tokens, &fills, &condition, &body, range, false);
+            branches.extend(built);
+            let last = s.end.saturating_sub(1);
+            if arm_end >= last {
+                continue;
+            }
+            // The rest of the IF, less its own `ELSIF`s, `ELSE` and `THEN`s and the catalog
+            // checks' conditions.
+            let own = |k: &usize| {
+                s.else_at == Some(*k)
+                    || s.arms[j + 1..]
+                        .iter()
+                        .any(|a| a.keyword == *k || a.condition.end == *k)
+            };
+            let rest: Vec<usize> = (arm_end + 1..last)
+                .filter(|k| !own(k) && !checks.iter().any(|c| c.contains(k)))
+                .collect();
+            let range = tokens[arm_end].range.end..tokens[s.end].range.start;
+            branches.extend(branch_of(tokens, &fills, &condition, &rest, range, true));
         }
-        let check = check_of(&tokens[condition.clone()], &filled_by);
-        let present_mentions = present_mentions(&tokens[condition.clone()], &filled_by);
-        // From after `THEN` to before `END IF`, but the conditions of the catalog
-        // checks nested in it.
-        let body: Vec<Tok> = (condition.end + 1..i.saturating_sub(1))
-            .filter(|k| !checks.iter().any(|c| c.contains(k)))
-            .filter_map(|k| tokens.get(k).cloned())
-            .collect();
-        let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
-        // Less the ALTERs that change only what the check does not read.
-        let unread = column_property_alters(&body, &mentions);
-        let body: Vec<Tok> = body
-            .into_iter()
-            .enumerate()
-            .filter(|(k, _)| !unread.iter().any(|r| r.contains(k)))
-            .map(|(_, t)| t)
-            .collect();
-        let reenters = match &check {
-            Check::Positive => {
-                tests_existence_only(&tokens[condition.clone()], &filled_by)
-                    && only_creates(&body)
-                    && drops_only_unmentioned(&body, &mentions)
-                    && !makes_read_nullability_false(&body, &mentions)
-            }
-            Check::MissingNullability { column, not_null } => {
-                only_creates(&body)
-                    && drops_only_unmentioned(&body, &mentions)
-                    && !makes_nullability(&body, column, *not_null)
-            }
-            _ => false,
-        };
-        let reentered_by_type_change =
-            check == Check::Unknown && unmade_absence(tokens, &condition, &filled_by, &mentions);
-        branches.push(Branch {
-            unmade_names: looked_for(tokens, &condition, &fill_ranges),
-            reentered_by_type_change,
-            range: start..tokens[i].range.start,
-            check,
-            condition: tokens[condition].to_vec(),
-            literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
-            folds: read.iter().any(|r| folds_case(r)),
-            reenters,
-            mentions,
-            present_mentions,
-        });
     }
     branches
+}
+
+/// The branch of IF `tokens` whose statements are the tokens at `body` (bytes `range`), run
+/// when the catalog check `condition` (token range) holds, or, `in_else`, when it does not
+/// (the `ELSE` and later `ELSIF`s): `None` there when the check is not known to be negated by
+/// such a check (only `[NOT] EXISTS (…)` alone is). `fills`: the catalog reads that fill
+/// variables ([`catalog_variables`]).
+fn branch_of(
+    tokens: &[Tok],
+    fills: &[(usize, String, Range<usize>)],
+    condition: &Range<usize>,
+    body: &[usize],
+    range: Range<usize>,
+    in_else: bool,
+) -> Option<Branch> {
+    // What the check compares: the condition, and the last fill before it of each variable it
+    // tests.
+    let mut read: Vec<&[Tok]> = vec![&tokens[condition.clone()]];
+    let mut filled_by: Vec<(&str, &[Tok])> = Vec::new();
+    let mut fill_ranges: Vec<Range<usize>> = Vec::new();
+    for word in tokens[condition.clone()]
+        .iter()
+        .filter_map(|t| t.bare_word())
+    {
+        let last = fills
+            .iter()
+            .rev()
+            .find(|(at, v, _)| *at < condition.start && v.eq_ignore_ascii_case(word));
+        if let Some((_, _, statement)) = last {
+            read.push(&tokens[statement.clone()]);
+            filled_by.push((word, &tokens[statement.clone()]));
+            fill_ranges.push(statement.clone());
+        }
+    }
+    let tested = &tokens[condition.clone()];
+    // The check the branch runs under: in an `ELSE` of `NOT EXISTS (…)`, `EXISTS (…)`; in one
+    // of `EXISTS (…)`, an absence check.
+    let (tested, check) = if !in_else {
+        (tested, check_of(tested, &filled_by))
+    } else if top_level_nots(tested) == 0
+        && check_of(tested, &filled_by) == Check::Positive
+        && tests_existence_only(tested, &filled_by)
+    {
+        (tested, Check::Unknown)
+    } else if tested.first().is_some_and(|t| t.is_kw("NOT"))
+        && top_level_nots(tested) == 1
+        && tests_existence_only(&tested[1..], &filled_by)
+    {
+        (&tested[1..], Check::Positive)
+    } else {
+        return None;
+    };
+    let present_mentions = match check {
+        Check::Unknown if in_else => None,
+        _ => present_mentions(tested, &filled_by),
+    };
+    let body: Vec<Tok> = body
+        .iter()
+        .filter_map(|&k| tokens.get(k).cloned())
+        .collect();
+    let mentions: Vec<String> = read.iter().flat_map(|r| mentions(r)).collect();
+    // Less the ALTERs that change only what the check does not read.
+    let unread = column_property_alters(&body, &mentions);
+    let body: Vec<Tok> = body
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| !unread.iter().any(|r| r.contains(k)))
+        .map(|(_, t)| t)
+        .collect();
+    let reenters = match &check {
+        Check::Positive => {
+            tests_existence_only(tested, &filled_by)
+                && only_creates(&body)
+                && drops_only_unmentioned(&body, &mentions)
+                && !makes_read_nullability_false(&body, &mentions)
+        }
+        Check::MissingNullability { column, not_null } => {
+            only_creates(&body)
+                && drops_only_unmentioned(&body, &mentions)
+                && !makes_nullability(&body, column, *not_null)
+        }
+        _ => false,
+    };
+    let reentered_by_type_change = !in_else
+        && check == Check::Unknown
+        && unmade_absence(tokens, condition, &filled_by, &mentions);
+    Some(Branch {
+        unmade_names: looked_for(tokens, condition, &fill_ranges),
+        reentered_by_type_change,
+        range,
+        check,
+        condition: tokens[condition.clone()].to_vec(),
+        in_else,
+        literals: read.iter().flat_map(|r| compared_literals(r)).collect(),
+        folds: read.iter().any(|r| folds_case(r)),
+        reenters,
+        mentions,
+        present_mentions,
+    })
 }
 
 /// What `condition` holds only while it exists ([`Branch::present_mentions`]): the mentions of

@@ -107,6 +107,22 @@ impl Handler {
         self.catches_error(INVALID_TEXT_REPRESENTATION)
     }
 
+    /// Does it catch what adding the named constraint `action` of ALTER TABLE `statement`
+    /// raises once the constraint is there ([`constraint_error`]: `duplicate_object` for a
+    /// CHECK or a foreign key, `duplicate_table` for a UNIQUE key's index, a second primary
+    /// key's `invalid_table_definition`)? `false` for an unnamed one, added again under a new
+    /// name, and for anything else.
+    pub(super) fn catches_constraint_readded(
+        &self,
+        statement: &crate::sql::Statement,
+        action: &crate::sql::AlterAction,
+    ) -> bool {
+        action.kind == crate::sql::AlterActionKind::AddConstraint
+            && action.name.is_some()
+            && constraint_error(&statement.tokens, &action.range, true)
+                .is_some_and(|error| self.catches_error(error))
+    }
+
     /// Does it catch what a statement raises when it adds a foreign key whose referenced key
     /// is gone (`there is no unique constraint matching given keys for referenced table`)?
     pub(super) fn catches_bad_reference(&self) -> bool {

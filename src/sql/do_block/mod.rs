@@ -366,6 +366,13 @@ impl Guarded {
             guard.missing_object |= h.catches_missing_object();
             guard.bad_label |= h.catches_bad_label();
             guard.bad_reference |= h.catches_bad_reference();
+            for (k, action) in statement.shape.actions.iter().enumerate() {
+                if h.catches_constraint_readded(statement, action)
+                    && !guard.readded_caught.contains(&k)
+                {
+                    guard.readded_caught.push(k);
+                }
+            }
         }
         guard.checks = self
             .branches
@@ -485,11 +492,12 @@ impl Guarded {
             .iter()
             .filter(|b| b.range.contains(&at))
             .max_by_key(|b| b.range.start)
-            .map(|b| &b.condition);
-        let Some(condition) = condition else {
+            .map(|b| (&b.condition, b.in_else));
+        let Some((condition, in_else)) = condition else {
             return false;
         };
-        let negated = condition.first().is_some_and(|t| t.is_kw("NOT"));
+        // What an `ELSE` of `IF NOT EXISTS (…)` drops exists there.
+        let negated = condition.first().is_some_and(|t| t.is_kw("NOT")) != in_else;
         // A check whose literal differs in case never finds the object: it is never dropped.
         !negated
             && names
@@ -775,8 +783,22 @@ pub(super) fn starts_statement(tokens: &[Tok], k: usize) -> bool {
 #[derive(Debug)]
 pub(super) struct IfStatement {
     pub(super) arms: Vec<IfArm>,
+    /// The index of its own `ELSE`, if it has one (not one of a CASE or an inner IF).
+    pub(super) else_at: Option<usize>,
     /// The index of the `IF` of its `END IF`.
     pub(super) end: usize,
+}
+
+impl IfStatement {
+    /// The index of the token that ends arm `j`'s statements: the next arm's `ELSIF`, the
+    /// `ELSE`, or the `END` of `END IF`.
+    pub(super) fn arm_end(&self, j: usize) -> usize {
+        self.arms
+            .get(j + 1)
+            .map(|a| a.keyword)
+            .or(self.else_at)
+            .unwrap_or(self.end.saturating_sub(1))
+    }
 }
 
 /// An arm of an [`IfStatement`]: the index of its `IF` or `ELSIF`, and the token range of its
@@ -798,20 +820,50 @@ pub(super) fn if_statements(tokens: &[Tok], opens_if: impl Fn(usize) -> bool) ->
             condition: keyword + 1..keyword + 1 + then,
         })
     };
-    let mut open: Vec<Option<Vec<IfArm>>> = Vec::new();
+    // What is open: an IF (its arms, when it has any, and its `ELSE`), a CASE (whose `ELSE` is
+    // not an IF's), or a block.
+    enum Open {
+        If(Option<Vec<IfArm>>, Option<usize>),
+        Case,
+        Block,
+    }
+    let mut open: Vec<Open> = Vec::new();
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let after_end = i > 0 && tokens[i - 1].is_kw("END");
+        let next = tokens.get(i + 1);
         if t.is_kw("IF") && after_end {
-            if let Some(Some(arms)) = open.pop() {
-                out.push(IfStatement { arms, end: i });
+            if let Some(at) = open.iter().rposition(|o| matches!(o, Open::If(..))) {
+                if let Some(Open::If(Some(arms), else_at)) = open.drain(at..).next() {
+                    out.push(IfStatement {
+                        arms,
+                        else_at,
+                        end: i,
+                    });
+                }
             }
         } else if t.is_kw("ELSIF") || t.is_kw("ELSEIF") {
-            if let (Some(Some(arms)), Some(a)) = (open.last_mut(), arm(i)) {
+            if let (Some(Open::If(Some(arms), _)), Some(a)) = (open.last_mut(), arm(i)) {
                 arms.push(a);
             }
+        } else if t.is_kw("ELSE") {
+            if let Some(Open::If(_, else_at)) = open.last_mut() {
+                *else_at = Some(i);
+            }
         } else if t.is_kw("IF") && opens_if(i) {
-            open.push(arm(i).map(|a| vec![a]));
+            open.push(Open::If(arm(i).map(|a| vec![a]), None));
+        } else if t.is_kw("CASE") && !after_end {
+            open.push(Open::Case);
+        } else if t.is_kw("BEGIN") {
+            open.push(Open::Block);
+        } else if t.is_kw("END") {
+            // `END CASE`, or the `END` of a CASE expression or of a block; not `END IF`,
+            // `END LOOP`, MySQL's `END WHILE` / `END REPEAT`.
+            let closes_other =
+                next.is_some_and(|n| LOOP_OR_IF.iter().any(|w| n.is_kw(w)) && !n.is_kw("CASE"));
+            if !closes_other && matches!(open.last(), Some(Open::Case | Open::Block)) {
+                open.pop();
+            }
         }
     }
     out
