@@ -87,8 +87,10 @@ impl Sequence {
                 let handlers = around(&body, &statement.nested[0]).1;
                 if catches_only_missing(handlers) {
                     self.look_ahead_always_run(&rename, index);
-                } else if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers))
-                {
+                }
+                // Either way, a run that finds the new name free renames the old one away
+                // (`Self::freed_by_handled_rename`: a rename back after the block).
+                if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers)) {
                     self.renames_under_handlers.push((
                         index,
                         rename.key.digest(),
@@ -243,13 +245,40 @@ impl Sequence {
         let Some(r) = self.removed.get(&old) else {
             return false;
         };
+        self.handled_rename_frees(old, schema, |b| {
+            r.last == Event::Remove && r.last_at == b && !self.arrives_where(old, |j| j > b)
+        })
+    }
+
+    /// Under a per-file transaction: is `old` (in `schema`, resolved) free for top-level
+    /// statement `i` on every run, because the last statement before `i` that touches it is a
+    /// DO block that renames it away as [`Self::left_by_handled_rename`] proves? A run that
+    /// gets past the block renamed it, or found it gone: the rename back `CREATE TABLE a …; DO
+    /// $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table OR duplicate_table
+    /// THEN NULL; END $$; ALTER TABLE b RENAME TO a; DROP TABLE a`.
+    pub(super) fn freed_by_handled_rename(&self, old: u64, i: u32, schema: &Resolved) -> bool {
+        self.handled_rename_frees(old, schema, |b| {
+            b < i
+                && !self.events_anywhere(old).any(|&(_, k, _)| b < k && k < i)
+                && !self.arrives_where(old, |j| b < j && j < i)
+        })
+    }
+
+    /// Is `old` (in `schema`, resolved) renamed away by a DO block at a statement `b` that
+    /// `holds`, whose body is that rename alone under handlers that do nothing, also of the
+    /// new name taken (`renames_under_handlers`), with the new name free at the block on every
+    /// run ([`Self::free_at_block`])?
+    fn handled_rename_frees(
+        &self,
+        old: u64,
+        schema: &Resolved,
+        holds: impl Fn(u32) -> bool,
+    ) -> bool {
         self.renames_under_handlers
             .iter()
             .any(|&(b, from, new, ref written)| {
                 from == old
-                    && r.last == Event::Remove
-                    && r.last_at == b
-                    && !self.arrives_where(old, |j| j > b)
+                    && holds(b)
                     && self.resolve_written(written) == *schema
                     && self.free_at_block(new, b, written)
             })
