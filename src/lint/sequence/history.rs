@@ -1680,21 +1680,7 @@ pub fn made_removed_later_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    every_step_at(
-        make,
-        at,
-        |step| step.event == Event::Create,
-        |step| {
-            freed_later(
-                &step.key,
-                step.schema.as_deref(),
-                make,
-                later,
-                text,
-                dialect,
-            )
-        },
-    )
+    made_freed_in_block(make, at, later, text, dialect, freed_later)
 }
 
 /// Does the rename at byte `at` of `rename` (in a DO body) take what a statement right before
@@ -1735,16 +1721,39 @@ pub fn made_freed_earlier_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
+    made_freed_in_block(make, at, earlier, text, dialect, freed_earlier)
+}
+
+/// What `freed_later` or `freed_earlier` tells.
+type Freed = fn(
+    &Key,
+    Option<&str>,
+    &crate::sql::Statement,
+    &[crate::sql::Statement],
+    &str,
+    crate::sql::Dialect,
+) -> bool;
+
+/// Is every object `make` creates at byte `at` one that `freed` says a statement of `others`
+/// (of its DO body) frees, in one straight run with it?
+fn made_freed_in_block(
+    make: &crate::sql::Statement,
+    at: usize,
+    others: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+    freed: Freed,
+) -> bool {
     every_step_at(
         make,
         at,
         |step| step.event == Event::Create,
         |step| {
-            freed_earlier(
+            freed(
                 &step.key,
                 step.schema.as_deref(),
                 make,
-                earlier,
+                others,
                 text,
                 dialect,
             )
