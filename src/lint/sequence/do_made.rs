@@ -782,7 +782,13 @@ fn catches_only_missing(tokens: &[Tok]) -> bool {
         } else if t.is_kw("THEN") {
             in_conditions = false;
         } else if in_conditions {
-            return t.is_kw("OR") || t.is_kw("undefined_table") || t.is_kw("undefined_object");
+            // By name or by SQLSTATE code (`WHEN SQLSTATE '42P01'`).
+            let code = |c: &str| c.eq_ignore_ascii_case("42P01") || c == "42704";
+            return t.is_kw("OR")
+                || t.is_kw("undefined_table")
+                || t.is_kw("undefined_object")
+                || t.is_kw("SQLSTATE")
+                || matches!(&t.token, Token::SingleQuotedString(c) if code(c));
         }
         true
     })
