@@ -148,6 +148,21 @@ const LEFT_DROPPED: &[Case] = &[
             "DO $$ BEGIN DROP TABLE hr_d4; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
         ],
     },
+    // The same conditions by their SQLSTATE codes.
+    Case {
+        name: "dropped alone under a handler of the missing table's code",
+        statements: &[
+            "CREATE TABLE hr_d6 (id int);",
+            "DO $$ BEGIN DROP TABLE hr_d6; EXCEPTION WHEN SQLSTATE '42P01' THEN NULL; END $$;",
+        ],
+    },
+    Case {
+        name: "an enum dropped alone under a handler of the missing type's code",
+        statements: &[
+            "CREATE TYPE hr_d7 AS ENUM ('a');",
+            "DO $$ BEGIN DROP TYPE hr_d7; EXCEPTION WHEN SQLSTATE '42704' THEN NULL; END $$;",
+        ],
+    },
     Case {
         name: "an enum dropped alone under a handler of the missing type",
         statements: &[

@@ -185,3 +185,77 @@ fn a_block_rename_catching_the_new_name_taken_stays_flagged_where_a_later_run_fa
         );
     }
 }
+
+/// PF118 on a top-level rename back of the name a handled DO-block rename gives (`CREATE TABLE
+/// a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN … THEN NULL; END $$; ALTER
+/// TABLE b RENAME TO a; DROP TABLE a`). With `a` made right before the block, a run that gets
+/// past it finds `b`: renamed, or met there. Under a per-file transaction the file leaves `b`
+/// free (renamed away by the rename back), so every run finds it free at the block and the
+/// block frees `a`: the rename back is not flagged, whatever the handler catches. Statement by
+/// statement a crash right after the block leaves `b`, the retry's block keeps `a`, and the
+/// rename back fails on `a` taken: flagged. Where the file makes `b` again after the rename
+/// back, a re-run's block meets it and the rename back fails under a per-file transaction too.
+const RENAMED_BACK: &[Case] = &[
+    Case {
+        name: "renamed under handlers of both names, renamed back, dropped",
+        statements: &[
+            "CREATE TABLE hr_r1 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r1 RENAME TO hr_s1; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+            "ALTER TABLE hr_s1 RENAME TO hr_r1;",
+            "DROP TABLE hr_r1;",
+        ],
+    },
+    Case {
+        name: "made with IF NOT EXISTS, renamed under handlers of both names, renamed back",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS hr_r2 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r2 RENAME TO hr_s2; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+            "ALTER TABLE hr_s2 RENAME TO hr_r2;",
+            "DROP TABLE hr_r2;",
+        ],
+    },
+    Case {
+        name: "renamed under a handler of the missing name, renamed back",
+        statements: &[
+            "CREATE TABLE hr_r3 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r3 RENAME TO hr_s3; EXCEPTION WHEN undefined_table THEN NULL; END $$;",
+            "ALTER TABLE hr_s3 RENAME TO hr_r3;",
+            "DROP TABLE hr_r3;",
+        ],
+    },
+    Case {
+        name: "renamed under a handler of others, renamed back",
+        statements: &[
+            "CREATE TABLE hr_r4 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r4 RENAME TO hr_s4; EXCEPTION WHEN others THEN NULL; END $$;",
+            "ALTER TABLE hr_s4 RENAME TO hr_r4;",
+            "DROP TABLE hr_r4;",
+        ],
+    },
+    Case {
+        name: "renamed back, the new name made again after",
+        statements: &[
+            "CREATE TABLE hr_r5 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r5 RENAME TO hr_s5; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+            "ALTER TABLE hr_s5 RENAME TO hr_r5;",
+            "CREATE TABLE hr_s5 (id int);",
+            "DROP TABLE hr_r5;",
+        ],
+    },
+    Case {
+        name: "renamed back, dropped and made again",
+        statements: &[
+            "CREATE TABLE hr_r6 (id int);",
+            "DO $$ BEGIN ALTER TABLE hr_r6 RENAME TO hr_s6; EXCEPTION WHEN undefined_table OR duplicate_table THEN NULL; END $$;",
+            "ALTER TABLE hr_s6 RENAME TO hr_r6;",
+            "DROP TABLE hr_r6;",
+            "CREATE TABLE hr_r6 (id int);",
+            "DROP TABLE hr_r6;",
+        ],
+    },
+];
+
+#[test]
+fn a_rename_back_after_a_handled_block_rename_is_flagged_where_postgres_fails() {
+    assert_crash_points_agree("", RENAMED_BACK);
+}

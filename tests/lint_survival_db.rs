@@ -230,6 +230,61 @@ const RENAMED_UNDER_REPORTING_HANDLERS: &[Case] = &[
     },
 ];
 
+/// The same rename under handlers that raise an exception first (`RAISE 'x'`, `RAISE EXCEPTION
+/// …`, `RAISE`): the block fails wherever the handler runs, as with no handler. A retry after a
+/// crash past the block fails there (the old column, added again, meets the new one), and PF118
+/// flags it, also under a handler of that collision, which catches nothing; the drop after it
+/// never fails, and is not flagged. Under a per-file transaction nothing fails. A table's
+/// rename under such a handler is the same.
+const RENAMED_UNDER_FAILING_HANDLERS: &[Case] = &[
+    Case {
+        name: "a DO-block column rename under a handler of the missing column that raises",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS rf1 (id int);",
+            "ALTER TABLE rf1 ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE rf1 RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
+            "ALTER TABLE rf1 DROP COLUMN y;",
+        ],
+    },
+    Case {
+        name: "under a handler that raises an exception with SQLERRM",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS rf2 (id int);",
+            "ALTER TABLE rf2 ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE rf2 RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x: %', SQLERRM; END $$;",
+            "ALTER TABLE rf2 DROP COLUMN y;",
+        ],
+    },
+    Case {
+        name: "under a handler that raises the error again",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS rf3 (id int);",
+            "ALTER TABLE rf3 ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE rf3 RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE; END $$;",
+            "ALTER TABLE rf3 DROP COLUMN y;",
+        ],
+    },
+    Case {
+        name: "under a handler of the collision too that raises",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS rf4 (id int);",
+            "ALTER TABLE rf4 ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE rf4 RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN RAISE 'x'; END $$;",
+            "ALTER TABLE rf4 DROP COLUMN y;",
+        ],
+    },
+    Case {
+        name: "a table's rename under a handler of both names that raises",
+        statements: &[
+            "CREATE TABLE rf5 (id int);",
+            "DO $$ BEGIN ALTER TABLE rf5 RENAME TO rf5_b; EXCEPTION WHEN undefined_table OR duplicate_table THEN RAISE 'no'; END $$;",
+            "CREATE TABLE rf5_c (id int);",
+            "DROP TABLE rf5_b;",
+            "DROP TABLE rf5_c;",
+        ],
+    },
+];
+
 /// A drop of a column (PF110) that the table's creation spells, where that creation runs on every
 /// run: after a drop of the table, or, under a per-file transaction, when the file leaves the
 /// table removed.
@@ -400,6 +455,11 @@ fn a_drop_of_what_a_do_block_rename_gives_is_flagged_where_postgres_fails() {
 #[test]
 fn a_drop_of_what_a_do_block_rename_under_a_reporting_handler_gives_is_not_flagged() {
     assert_agrees(RENAMED_UNDER_REPORTING_HANDLERS);
+}
+
+#[test]
+fn a_do_block_rename_under_a_handler_that_raises_is_flagged_as_without_one() {
+    assert_agrees(RENAMED_UNDER_FAILING_HANDLERS);
 }
 
 /// A handler that changes something may undo what the proof needs: one that drops the new

@@ -880,25 +880,27 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
 
 /// Does the DO block that `cx`'s statement runs in make a retry of the finding at byte `at`
 /// survive? A drop of what the statement right before it in the block makes, a creation a
-/// later statement of the block removes again, or a rename of the one to a name the block
-/// frees again; under a per-file transaction, a creation a later top-level statement removes
+/// later statement of the block removes again or one right before it frees, or a rename of the
+/// one to a name the block frees again; under a per-file transaction, a creation a later top-level statement removes
 /// for good. Or a rename the block always runs that the file around it proves, as it would
 /// the same rename at the top level; or a drop, right after the block's `BEGIN`, of what the
 /// top-level statements right before the block make on every run.
 ///
-/// The creation and the rename undone later in the block count only where the block's DDL
+/// The creation freed before it or undone later in the block, and the rename, count only where the block's DDL
 /// is one transaction (PostgreSQL's DO). MariaDB/MySQL commit each DDL statement of a
 /// compound block (`BEGIN NOT ATOMIC`) as it runs, so a crash between the creation and its
 /// removal leaves it there, as at the top level: `ALTER TABLE t4 ADD COLUMN c INT; ALTER
 /// TABLE t4 DROP COLUMN c;` in a block fails with 1060 on the retry.
 fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
     use crate::lint::sequence::{
-        dropped_made_earlier_in_block, made_removed_later_in_block, renamed_made_earlier_in_block,
+        dropped_made_earlier_in_block, made_freed_earlier_in_block, made_removed_later_in_block,
+        renamed_made_earlier_in_block,
     };
     let (statement, text, dialect) = (cx.statement, &cx.source.text, cx.dialect);
     let undone_later = || {
         dialect.ddl_is_transactional()
             && (made_removed_later_in_block(statement, at, cx.later_in_body, text, dialect)
+                || made_freed_earlier_in_block(statement, at, cx.earlier_in_body, text, dialect)
                 || renamed_made_earlier_in_block(
                     statement,
                     at,

@@ -87,8 +87,10 @@ impl Sequence {
                 let handlers = around(&body, &statement.nested[0]).1;
                 if catches_only_missing(handlers) {
                     self.look_ahead_always_run(&rename, index);
-                } else if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers))
-                {
+                }
+                // Either way, a run that finds the new name free renames the old one away
+                // (`Self::freed_by_handled_rename`: a rename back after the block).
+                if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers)) {
                     self.renames_under_handlers.push((
                         index,
                         rename.key.digest(),
@@ -243,13 +245,40 @@ impl Sequence {
         let Some(r) = self.removed.get(&old) else {
             return false;
         };
+        self.handled_rename_frees(old, schema, |b| {
+            r.last == Event::Remove && r.last_at == b && !self.arrives_where(old, |j| j > b)
+        })
+    }
+
+    /// Under a per-file transaction: is `old` (in `schema`, resolved) free for top-level
+    /// statement `i` on every run, because the last statement before `i` that touches it is a
+    /// DO block that renames it away as [`Self::left_by_handled_rename`] proves? A run that
+    /// gets past the block renamed it, or found it gone: the rename back `CREATE TABLE a …; DO
+    /// $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN undefined_table OR duplicate_table
+    /// THEN NULL; END $$; ALTER TABLE b RENAME TO a; DROP TABLE a`.
+    pub(super) fn freed_by_handled_rename(&self, old: u64, i: u32, schema: &Resolved) -> bool {
+        self.handled_rename_frees(old, schema, |b| {
+            b < i
+                && !self.events_anywhere(old).any(|&(_, k, _)| b < k && k < i)
+                && !self.arrives_where(old, |j| b < j && j < i)
+        })
+    }
+
+    /// Is `old` (in `schema`, resolved) renamed away by a DO block at a statement `b` that
+    /// `holds`, whose body is that rename alone under handlers that do nothing, also of the
+    /// new name taken (`renames_under_handlers`), with the new name free at the block on every
+    /// run ([`Self::free_at_block`])?
+    fn handled_rename_frees(
+        &self,
+        old: u64,
+        schema: &Resolved,
+        holds: impl Fn(u32) -> bool,
+    ) -> bool {
         self.renames_under_handlers
             .iter()
             .any(|&(b, from, new, ref written)| {
                 from == old
-                    && r.last == Event::Remove
-                    && r.last_at == b
-                    && !self.arrives_where(old, |j| j > b)
+                    && holds(b)
                     && self.resolve_written(written) == *schema
                     && self.free_at_block(new, b, written)
             })
@@ -412,7 +441,16 @@ fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
     if nested.is_empty() {
         return 0;
     }
-    let handler = body.iter().any(|t| t.is_kw("EXCEPTION"));
+    // A handler whose every branch fails the block (`WHEN undefined_column THEN RAISE 'x'`)
+    // changes nothing: the block fails as it would without it.
+    let handlers = body
+        .iter()
+        .enumerate()
+        .filter(|&(k, t)| t.is_kw("EXCEPTION") && !(k > 0 && body[k - 1].is_kw("RAISE")))
+        .count();
+    let last = &nested[nested.len() - 1];
+    let handler =
+        handlers > 1 || (handlers == 1 && !handlers_doing(around(body, last).1, fails_block));
     if handler || !opens_with_begin(body, &nested[0]) {
         return 0;
     }
@@ -744,7 +782,13 @@ fn catches_only_missing(tokens: &[Tok]) -> bool {
         } else if t.is_kw("THEN") {
             in_conditions = false;
         } else if in_conditions {
-            return t.is_kw("OR") || t.is_kw("undefined_table") || t.is_kw("undefined_object");
+            // By name or by SQLSTATE code (`WHEN SQLSTATE '42P01'`).
+            let code = |c: &str| c.eq_ignore_ascii_case("42P01") || c == "42704";
+            return t.is_kw("OR")
+                || t.is_kw("undefined_table")
+                || t.is_kw("undefined_object")
+                || t.is_kw("SQLSTATE")
+                || matches!(&t.token, Token::SingleQuotedString(c) if code(c));
         }
         true
     })
@@ -767,8 +811,16 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
 /// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`, where a handler may also
-/// `RAISE NOTICE` and the like ([`changes_nothing`])?
+/// `RAISE NOTICE` and the like ([`changes_nothing`]), or fail the block ([`fails_block`]):
+/// then the block fails as it would with no handler, and the DO statement's failure undoes
+/// the whole block.
 fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
+    handlers_doing(tokens, |s| changes_nothing(s) || fails_block(s))
+}
+
+/// Are `tokens`, what follows a DO body's last statement, its end with nothing but handlers
+/// each of whose statements `does` accepts: `[;] [EXCEPTION WHEN … THEN …; …] END [;]`?
+fn handlers_doing(tokens: &[crate::sql::Tok], does: impl Fn(&[crate::sql::Tok]) -> bool) -> bool {
     use sqlparser::tokenizer::Token;
     let semi = |t: &crate::sql::Tok| t.is(&Token::SemiColon);
     let mut rest = tokens;
@@ -799,7 +851,7 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
         let mut after = &rest[then + 1..];
         let mut acts = 0;
         while let Some(end) = after.iter().position(semi) {
-            if !changes_nothing(&after[..end]) {
+            if !does(&after[..end]) {
                 return false;
             }
             acts += 1;
@@ -828,11 +880,33 @@ fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
                 && ["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
                     .iter()
                     .any(|l| level.is_kw(l))
-                && args.iter().all(|t| {
-                    matches!(t.token, Token::SingleQuotedString(_) | Token::Comma)
-                        || t.is_kw("SQLERRM")
-                        || t.is_kw("SQLSTATE")
-                })
+                && args.iter().all(raise_argument)
+        }
+        _ => false,
+    }
+}
+
+/// Is `t` a token of a `RAISE`'s arguments that call nothing: a string literal, a comma,
+/// `SQLERRM` or `SQLSTATE`?
+fn raise_argument(t: &crate::sql::Tok) -> bool {
+    matches!(t.token, Token::SingleQuotedString(_) | Token::Comma)
+        || t.is_kw("SQLERRM")
+        || t.is_kw("SQLSTATE")
+}
+
+/// Is `statement` (a handler's, without its `;`) a `RAISE` of an exception, whose arguments
+/// call nothing: `RAISE`, `RAISE 'x'`, `RAISE EXCEPTION 'x: %', SQLERRM`? It fails the block
+/// (a `RAISE` without a level raises an exception).
+fn fails_block(statement: &[crate::sql::Tok]) -> bool {
+    match statement {
+        [raise] => raise.is_kw("RAISE"),
+        [raise, level, args @ ..] if level.is_kw("EXCEPTION") => {
+            raise.is_kw("RAISE") && !args.is_empty() && args.iter().all(raise_argument)
+        }
+        [raise, message, args @ ..] => {
+            raise.is_kw("RAISE")
+                && matches!(message.token, Token::SingleQuotedString(_))
+                && args.iter().all(raise_argument)
         }
         _ => false,
     }
@@ -1031,16 +1105,19 @@ mod tests {
             // A handler that only reports changes nothing either.
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE WARNING 'x: %', SQLERRM; RAISE LOG 'y'; WHEN others THEN NULL; END $$;",
+            // A RAISE without a level, or of an exception, fails the block, as no handler
+            // would: the DO statement's failure undoes it all.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x: %', SQLERRM; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE; END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
         for sql in [
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; CREATE TABLE z (id int); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN y int; END $$;",
-            // A RAISE without a level, or of an exception, fails the block; an argument may
-            // call anything.
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x'; END $$;",
+            // An argument may call anything.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION '%', f(); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN END $$;",

@@ -1755,21 +1755,7 @@ pub fn made_removed_later_in_block(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    every_step_at(
-        make,
-        at,
-        |step| step.event == Event::Create,
-        |step| {
-            freed_later(
-                &step.key,
-                step.schema.as_deref(),
-                make,
-                later,
-                text,
-                dialect,
-            )
-        },
-    )
+    made_freed_in_block(make, at, later, text, dialect, freed_later)
 }
 
 /// Does the rename at byte `at` of `rename` (in a DO body) take what a statement right before
@@ -1798,6 +1784,58 @@ pub fn renamed_made_earlier_in_block(
     )
 }
 
+/// Is what `make` creates at byte `at` (`CREATE TABLE t`) freed by a statement right before
+/// it in its DO body (see `freed_earlier`): `DROP TABLE t; CREATE TABLE t …`? PostgreSQL's DO
+/// block is one transaction, so the creation runs only right after the drop found and removed
+/// the object, and never meets it there, on a retry either (the drop's own retry is its rule's
+/// business).
+pub fn made_freed_earlier_in_block(
+    make: &crate::sql::Statement,
+    at: usize,
+    earlier: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    made_freed_in_block(make, at, earlier, text, dialect, freed_earlier)
+}
+
+/// What `freed_later` or `freed_earlier` tells.
+type Freed = fn(
+    &Key,
+    Option<&str>,
+    &crate::sql::Statement,
+    &[crate::sql::Statement],
+    &str,
+    crate::sql::Dialect,
+) -> bool;
+
+/// Is every object `make` creates at byte `at` one that `freed` says a statement of `others`
+/// (of its DO body) frees, in one straight run with it?
+fn made_freed_in_block(
+    make: &crate::sql::Statement,
+    at: usize,
+    others: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+    freed: Freed,
+) -> bool {
+    every_step_at(
+        make,
+        at,
+        |step| step.event == Event::Create,
+        |step| {
+            freed(
+                &step.key,
+                step.schema.as_deref(),
+                make,
+                others,
+                text,
+                dialect,
+            )
+        },
+    )
+}
+
 /// Is the first statement of `later` that touches `key` (of schema `written`) one that removes
 /// it or renames it away, with only statements between it and `from`?
 fn freed_later(
@@ -1808,16 +1846,42 @@ fn freed_later(
     text: &str,
     dialect: crate::sql::Dialect,
 ) -> bool {
-    let Some(j) = later.iter().position(|s| {
-        steps(s).iter().any(|other| other.key == *key) || arrivals(s).iter().any(|a| a.key == *key)
-    }) else {
+    let Some(j) = later.iter().position(|s| touches_key(s, key)) else {
         return false;
     };
-    let frees = steps(&later[j]).iter().any(|other| {
-        other.key == *key && other.event == Event::Remove && other.schema.as_deref() == written
-    }) && !arrivals(&later[j]).iter().any(|a| a.key == *key);
     let run: Vec<&crate::sql::Statement> = std::iter::once(from).chain(&later[..=j]).collect();
-    frees && straight_run(&run, text, dialect)
+    frees_key(&later[j], key, written) && straight_run(&run, text, dialect)
+}
+
+/// Is the last statement of `earlier` that touches `key` (of schema `written`) one that removes
+/// it or renames it away, with only statements between it and `to`?
+fn freed_earlier(
+    key: &Key,
+    written: Option<&str>,
+    to: &crate::sql::Statement,
+    earlier: &[crate::sql::Statement],
+    text: &str,
+    dialect: crate::sql::Dialect,
+) -> bool {
+    let Some(j) = earlier.iter().rposition(|s| touches_key(s, key)) else {
+        return false;
+    };
+    let run: Vec<&crate::sql::Statement> = earlier[j..].iter().chain([to]).collect();
+    frees_key(&earlier[j], key, written) && straight_run(&run, text, dialect)
+}
+
+/// Does `statement` touch `key`: a step on it, or a rename onto it?
+fn touches_key(statement: &crate::sql::Statement, key: &Key) -> bool {
+    steps(statement).iter().any(|other| other.key == *key)
+        || arrivals(statement).iter().any(|a| a.key == *key)
+}
+
+/// Does `statement` remove `key` of schema `written` (a drop, or a rename away), and rename
+/// nothing onto it?
+fn frees_key(statement: &crate::sql::Statement, key: &Key, written: Option<&str>) -> bool {
+    steps(statement).iter().any(|other| {
+        other.key == *key && other.event == Event::Remove && other.schema.as_deref() == written
+    }) && !arrivals(statement).iter().any(|a| a.key == *key)
 }
 
 /// The last event of a look-back on `key` in `schema` (`None`: not known, any).

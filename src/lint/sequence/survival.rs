@@ -96,6 +96,7 @@ impl Sequence {
             || column_there(&step.key, true);
         let new_free = self.new_freed_before(new, i, &schema)
             || (tx && self.left_after(new, Event::Remove, step))
+            || (tx && self.freed_by_handled_rename(new, i, &schema))
             || column_there(to, false);
         // `IF EXISTS` skips the rename once `old` is gone: it fails only on `new` taken
         // (`CREATE TABLE IF NOT EXISTS t_new AS SELECT id AS n FROM t; DROP TABLE IF EXISTS t;
@@ -137,16 +138,30 @@ impl Sequence {
     /// had after `j`? Every run that reaches `i` then finds `old`: the swap of a table an
     /// earlier rename makes, `CREATE TABLE x …; ALTER TABLE x RENAME TO t_new; ALTER TABLE t
     /// RENAME TO t_old; ALTER TABLE t_new RENAME TO t; DROP TABLE t_old` under a per-file
-    /// transaction.
+    /// transaction. Or a DO block whose body is that rename alone under handlers that do
+    /// nothing (`renamed_whole_body_onto`), of an `x` made right before it on every run
+    /// (`made_right_before`): a run that gets past the block renamed `x`, or met an `old` that
+    /// made the rename fail into a handler of the collision, and finds `old` either way
+    /// (`CREATE TABLE a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
+    /// undefined_table OR duplicate_table THEN NULL; END $$; ALTER TABLE b RENAME TO a`).
     fn old_renamed_into_before(&self, old: u64, i: u32, schema: &super::Resolved) -> bool {
-        let Some((j, source, _)) = self.removed.get(&old).and_then(|r| r.renamed_into.clone())
+        let Some((j, source, into)) = self.removed.get(&old).and_then(|r| r.renamed_into.clone())
         else {
             return false;
+        };
+        let whole_body = || {
+            into == *schema
+                && self
+                    .renamed_whole_body_onto
+                    .iter()
+                    .any(|&(k, to, _, from)| k == j && to == old && from == source)
+                && self.made_right_before(source, j, |_| true)
         };
         let proved = self
             .removed
             .get(&source)
-            .is_some_and(|r| r.renamed_last_reruns.as_ref() == Some(schema));
+            .is_some_and(|r| r.renamed_last_reruns.as_ref() == Some(schema))
+            || whole_body();
         let touched = |key: u64| {
             self.events_anywhere(key).any(|&(_, k, _)| j < k && k < i)
                 || self

@@ -470,6 +470,8 @@ pub(super) fn exception_handlers(tokens: &[Tok]) -> Vec<Handler> {
     let mut handlers: Vec<Handler> = Vec::new();
     // The handler whose `WHEN` conditions are being read.
     let mut reading: Option<usize> = None;
+    // What that handler caught before this branch's conditions: (names, codes, others).
+    let mut before_branch = (0, 0, false);
     // The handler of a body read without its `BEGIN`.
     let mut bare: Option<usize> = None;
     for (k, t) in tokens.iter().enumerate() {
@@ -478,6 +480,14 @@ pub(super) fn exception_handlers(tokens: &[Tok]) -> Vec<Handler> {
         if let Some(h) = reading {
             if t.is_kw("THEN") {
                 reading = None;
+                // A branch that raises an exception first catches nothing: the block fails
+                // as it would without it (`WHEN duplicate_column THEN RAISE 'x'`).
+                if raises_first(&tokens[k + 1..]) {
+                    let (names, codes, others) = before_branch;
+                    handlers[h].names.truncate(names);
+                    handlers[h].codes.truncate(codes);
+                    handlers[h].others = others;
+                }
             } else if let Token::Word(w) = &t.token {
                 let word = w.value.to_ascii_lowercase();
                 let code = (word == "sqlstate").then_some(next).flatten();
@@ -531,10 +541,28 @@ pub(super) fn exception_handlers(tokens: &[Tok]) -> Vec<Handler> {
             let starts = prev.is_some_and(|p| p.is_kw("EXCEPTION") || p.token == Token::SemiColon);
             if starts {
                 reading = handler;
+                if let Some(h) = handler {
+                    let h = &handlers[h];
+                    before_branch = (h.names.len(), h.codes.len(), h.others);
+                }
             }
         }
     }
     handlers
+}
+
+/// Is the first statement of `branch` (what follows a handler's `THEN`) a PL/pgSQL `RAISE` of
+/// an exception: `RAISE;`, `RAISE 'x'`, `RAISE EXCEPTION …`, `RAISE unique_violation`, `RAISE
+/// USING …`? A `RAISE` without a level raises an exception; `DEBUG` to `WARNING` only report.
+fn raises_first(branch: &[Tok]) -> bool {
+    match branch {
+        [raise, level, ..] if raise.is_kw("RAISE") => {
+            !["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
+                .iter()
+                .any(|l| level.is_kw(l))
+        }
+        _ => false,
+    }
 }
 
 /// MySQL/MariaDB error numbers and SQLSTATEs a retry of DDL raises when its object already
