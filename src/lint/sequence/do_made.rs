@@ -71,7 +71,7 @@ impl Sequence {
         }
         // So is a drop that is the whole body under handlers of nothing but the object missing:
         // a run that gets past the block dropped it or found it gone.
-        if let ([only], 0) = (statement.nested.as_slice(), run) {
+        if let ([only], 0) = (before_handlers(statement, &body), run) {
             if alone_before_handler(statement, &body) && catches_only_missing(around(&body, only).1)
             {
                 for step in dropped_objects(only) {
@@ -83,7 +83,7 @@ impl Sequence {
         // run that finds the new one free: the lint pass tells where every run does
         // ([`Self::left_by_handled_rename`]).
         if run == 0 && alone_before_handler(statement, &body) {
-            if let Some((rename, _)) = handled_rename(&statement.nested) {
+            if let Some((rename, _)) = handled_rename(before_handlers(statement, &body)) {
                 let handlers = around(&body, &statement.nested[0]).1;
                 if catches_only_missing(handlers) {
                     self.look_ahead_always_run(&rename, index);
@@ -169,7 +169,7 @@ impl Sequence {
         let whole_body_rename = if renames.is_empty() && is_do_block(statement) {
             sole_rename(statement, &body).or_else(|| {
                 (run == 0)
-                    .then(|| handled_rename(&statement.nested))
+                    .then(|| handled_rename(before_handlers(statement, &body)))
                     .flatten()
                     .filter(|_| alone_before_handler(statement, &body))
             })
@@ -457,6 +457,25 @@ fn around<'a>(body: &'a [Tok], statement: &Statement) -> (&'a [Tok], &'a [Tok]) 
     (&body[..before], &body[after.max(before)..])
 }
 
+/// The statements of the body of DO statement `statement` (tokens `body`) before its first
+/// `EXCEPTION`: without those of its handlers (`EXCEPTION WHEN … THEN INSERT INTO log …`), which
+/// run only when a statement before them failed. What the handlers do is for
+/// [`only_null_handlers`] to judge.
+fn before_handlers<'a>(statement: &'a Statement, body: &[Tok]) -> &'a [Statement] {
+    // Not the `EXCEPTION` of a `RAISE EXCEPTION`.
+    let handlers = body
+        .windows(2)
+        .find(|w| w[1].is_kw("EXCEPTION") && !w[0].is_kw("RAISE"))
+        .map(|w| &w[1]);
+    let Some(exception) = handlers else {
+        return &statement.nested;
+    };
+    let main = statement
+        .nested
+        .partition_point(|s| s.range.start < exception.range.start);
+    &statement.nested[..main]
+}
+
 /// Is `first` right after the opening `BEGIN` of a body whose tokens are `body`: no
 /// `DECLARE`, label or inner block before it?
 fn opens_with_begin(body: &[Tok], first: &Statement) -> bool {
@@ -622,7 +641,7 @@ fn only_rename(statement: &Statement) -> Option<(Step, Arrival)> {
 /// `BEGIN` and right before the block's `EXCEPTION`: the block runs nothing else that could
 /// fail into the handler and undo the rename, or skip it?
 fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
-    let [only] = statement.nested.as_slice() else {
+    let [only] = before_handlers(statement, body) else {
         return false;
     };
     let rest = match around(body, only).1 {
@@ -755,7 +774,7 @@ fn catches_only_missing(tokens: &[Tok]) -> bool {
 /// of the block runs it, or fails on the old name gone or the new one taken, and changes
 /// nothing else: a run that found the old name leaves the new one, whatever a handler catches.
 fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
-    let [rename] = statement.nested.as_slice() else {
+    let [rename] = before_handlers(statement, body) else {
         return None;
     };
     let handlers = around(body, rename).1;
@@ -816,13 +835,30 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
     rest.is_empty()
 }
 
-/// Is `statement` (a handler's, without its `;`) one that changes nothing and cannot fail:
-/// `NULL`, or a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
+/// Is `statement` (a handler's, without its `;`) one that changes no object and cannot fail on
+/// a name: `NULL`; a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
 /// `WARNING`) whose arguments are string literals, `SQLERRM` and `SQLSTATE` (a `RAISE` without
-/// a level raises an exception; an argument that calls something may change anything)?
+/// a level raises an exception; an argument that calls something may change anything); a
+/// `PERFORM` of such values (`PERFORM 1`); or an `INSERT INTO log [(cols)] VALUES (…)` of them,
+/// which writes a row and no catalog (its duplicate rows or unique key on a retry are PF119's
+/// finding, at the block).
 fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
+    let value = |t: &crate::sql::Tok| {
+        matches!(
+            t.token,
+            Token::SingleQuotedString(_) | Token::Number(..) | Token::Comma
+        ) || ["SQLERRM", "SQLSTATE", "NULL", "TRUE", "FALSE"]
+            .iter()
+            .any(|w| t.is_kw(w))
+    };
     match statement {
         [null] => null.is_kw("NULL"),
+        [perform, args @ ..] if perform.is_kw("PERFORM") => {
+            !args.is_empty() && args.iter().all(value)
+        }
+        [insert, into, rest @ ..] if insert.is_kw("INSERT") && into.is_kw("INTO") => {
+            logs_values(rest, value)
+        }
         [raise, level, args @ ..] => {
             raise.is_kw("RAISE")
                 && ["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
@@ -836,6 +872,50 @@ fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Are `tokens`, what follows `INSERT INTO`, a table's name, an optional column list and
+/// `VALUES` with rows of nothing but what `value` accepts: `log (msg) VALUES ('skipped',
+/// SQLERRM)`? No query, `DEFAULT`, call, `ON CONFLICT` or `RETURNING`.
+fn logs_values(tokens: &[crate::sql::Tok], value: impl Fn(&crate::sql::Tok) -> bool) -> bool {
+    let Some(values) = tokens.iter().position(|t| t.is_kw("VALUES")) else {
+        return false;
+    };
+    let (target, rows) = (&tokens[..values], &tokens[values + 1..]);
+    let name = target
+        .iter()
+        .take_while(|t| !t.is(&Token::LParen))
+        .all(|t| t.is(&Token::Period) || matches!(t.token, Token::Word(_)));
+    let columns = &target[target
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .unwrap_or(target.len())..];
+    let columns_ok = match columns {
+        [] => true,
+        [open, inner @ .., close] => {
+            open.is(&Token::LParen)
+                && close.is(&Token::RParen)
+                && inner
+                    .iter()
+                    .all(|t| t.is(&Token::Comma) || matches!(t.token, Token::Word(_)))
+        }
+        _ => false,
+    };
+    let mut depth = 0usize;
+    let rows_ok = !rows.is_empty()
+        && rows.iter().all(|t| match t.token {
+            Token::LParen => {
+                depth += 1;
+                depth == 1
+            }
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                true
+            }
+            Token::Comma => true,
+            _ => depth == 1 && value(t),
+        });
+    !target.is_empty() && name && columns_ok && rows_ok && depth == 0
 }
 
 /// The table and column renames onto a spelt name that every run of a DO block that ends
@@ -1031,6 +1111,10 @@ mod tests {
             // A handler that only reports changes nothing either.
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE WARNING 'x: %', SQLERRM; RAISE LOG 'y'; WHEN others THEN NULL; END $$;",
+            // Nor does one that performs or logs literals: a row, no object.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log (msg, n) VALUES ('x', 1), (SQLERRM, NULL); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO app.log VALUES (SQLSTATE); END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
@@ -1042,7 +1126,14 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM f(); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log SELECT 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (f()); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (1) RETURNING n; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (1) ON CONFLICT DO NOTHING; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES ((1)); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; RAISE EXCEPTION 'x'; EXCEPTION WHEN undefined_column THEN NULL; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN END $$;",
             "DO $$ BEGIN IF true THEN ALTER TABLE t RENAME COLUMN x TO y; END IF; END $$;",
             "DO $$ DECLARE n int; BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
