@@ -1,13 +1,14 @@
-//! DO blocks whose handlers or declarations act without touching what the proofs need, each
-//! compared with PostgreSQL 15 at every crash point and under a per-file transaction: lint flags
-//! exactly the lines the server fails at.
+//! DO blocks whose handlers, declarations or branch conditions act without touching what the
+//! proofs need, each compared with PostgreSQL 15 at every crash point and under a per-file
+//! transaction: lint flags exactly the lines the server fails at.
 
 mod common;
 
 use common::retry::{assert_crash_points_agree, Case};
 
-/// Tables that exist before the file runs: a log the handlers write to.
-const SETUP: &str = "CREATE TABLE qh_log (msg text, at int);";
+/// Tables that exist before the file runs: a log the handlers write to, and a table only the
+/// near case's block drops.
+const SETUP: &str = "CREATE TABLE qh_log (msg text, at int); CREATE TABLE qd_e (id int);";
 
 /// A drop (PF110) of the column a DO block's whole-body rename gives, under handlers that act
 /// but change no object and fail on no name: `PERFORM` of literals, an `INSERT … VALUES` of
@@ -46,4 +47,52 @@ const RENAMED_UNDER_QUIET_HANDLERS: &[Case] = &[
 #[test]
 fn a_drop_after_a_do_block_rename_under_handlers_that_perform_or_log_is_not_flagged() {
     assert_crash_points_agree(SETUP, RENAMED_UNDER_QUIET_HANDLERS);
+}
+
+/// A drop in a DO block of what the statements right before the block make on every run
+/// (PF109), behind a `DECLARE` section of plain declarations or first in the branch of an `IF`
+/// whose condition calls nothing: every run that gets to the drop finds the object. A block
+/// that always drops, after a `DECLARE`, frees the name for a creation after it (PF101).
+const DROPS_AFTER_DECLARE_OR_IF: &[Case] = &[
+    Case {
+        name: "a drop after a DECLARE section",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qd_a (id int);",
+            "DO $$ DECLARE n int := 0; BEGIN DROP TABLE qd_a; END $$;",
+        ],
+    },
+    Case {
+        name: "a drop first in an IF branch whose condition reads the catalog",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qd_b (id int);",
+            "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qd_other') THEN DROP TABLE qd_b; END IF; END $$;",
+        ],
+    },
+    Case {
+        name: "a drop after a write in an IF branch, after a DECLARE section",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qd_g (id int);",
+            "DO $$ DECLARE n int := 1; BEGIN IF n > 0 AND NOT (n = 2) THEN INSERT INTO qd_g VALUES (n); DROP TABLE qd_g; END IF; END $$;",
+        ],
+    },
+    // The block always drops the table, so the creation after it finds the name free; the
+    // first creation fails on a retry after a crash past it.
+    Case {
+        name: "a creation after a block that always drops, after a DECLARE section",
+        statements: &[
+            "CREATE TABLE qd_d (id int);",
+            "DO $$ DECLARE n int := 0; s text; BEGIN DROP TABLE qd_d; END $$;",
+            "CREATE TABLE qd_d (id int);",
+        ],
+    },
+    // Near: nothing makes the table before the block, and a retry finds it gone.
+    Case {
+        name: "a drop after a DECLARE section of a table the file does not make",
+        statements: &["DO $$ DECLARE n int := 0; BEGIN DROP TABLE qd_e; END $$;"],
+    },
+];
+
+#[test]
+fn a_do_block_drop_after_a_declare_or_first_in_an_if_branch_is_flagged_where_postgres_fails() {
+    assert_crash_points_agree(SETUP, DROPS_AFTER_DECLARE_OR_IF);
 }

@@ -403,8 +403,9 @@ impl Sequence {
 }
 
 /// How many statements of a PostgreSQL DO block's body every run of the block that ends well
-/// runs: one straight run from the body's opening `BEGIN` (no `DECLARE`, `IF`, loop, nested
-/// block or other PL/pgSQL statement before it: [`straight_run`]), in a body with no handler
+/// runs: one straight run from the body's opening `BEGIN` (no `IF`, loop, nested block or other
+/// PL/pgSQL statement before it: [`straight_run`]; a `DECLARE` section of plain declarations
+/// may come before the `BEGIN`: [`opens_after_declarations`]), in a body with no handler
 /// (one could catch a later error and undo the block's work). None for anything else.
 /// `body`: the body's tokens ([`body_tokens`]); `text`: the file's.
 fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
@@ -413,7 +414,7 @@ fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
         return 0;
     }
     let handler = body.iter().any(|t| t.is_kw("EXCEPTION"));
-    if handler || !opens_with_begin(body, &nested[0]) {
+    if handler || !opens_after_declarations(body, &nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
@@ -439,15 +440,54 @@ fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
     lexed.tokens
 }
 
-/// Is `first` right after the opening `BEGIN` of the body of the DO statement at bytes `top` of
-/// `source` ([`opens_with_begin`])?
+/// Does every run of the body of the DO statement at bytes `top` of `source` that gets to
+/// `first` get there from the opening `BEGIN` and nothing that may change anything: `first` is
+/// right after that `BEGIN`, after a `DECLARE` section of plain declarations
+/// ([`opens_after_declarations`]), or first in the branch of an `IF` right after either whose
+/// condition calls nothing ([`calls_nothing`]: `IF EXISTS (SELECT 1 FROM pg_class WHERE
+/// relname = 'u') THEN DROP TABLE t; …`)?
 fn opens_body(source: &SourceFile, top: std::ops::Range<usize>, first: &Statement) -> bool {
     let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, top);
     let Some(body) = crate::sql::do_block::body_range(source, &lexed.tokens) else {
         return false;
     };
     let body = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
-    lexed.error.is_none() && body.error.is_none() && opens_with_begin(&body.tokens, first)
+    if lexed.error.is_some() || body.error.is_some() {
+        return false;
+    }
+    let before = around(&body.tokens, first).0;
+    if declarations_then_begin(before) {
+        return true;
+    }
+    let Some((then, before)) = before.split_last() else {
+        return false;
+    };
+    let Some(at) = before.iter().position(|t| t.is_kw("IF")) else {
+        return false;
+    };
+    let condition = &before[at + 1..];
+    then.is_kw("THEN")
+        && declarations_then_begin(&before[..at])
+        && !condition.is_empty()
+        && calls_nothing(condition)
+}
+
+/// Are `condition`'s tokens (an `IF`'s, between `IF` and `THEN`) one expression that calls no
+/// routine and runs no PL/pgSQL: an opening parenthesis only after `EXISTS`, `IN`, `ANY`, `ALL`,
+/// `AND`, `OR`, `NOT` or a symbol, never after a name (`f(`, `current_setting(`), and no `;`?
+/// Such a condition may be true or false; it changes nothing.
+fn calls_nothing(condition: &[Tok]) -> bool {
+    const OPENERS: &[&str] = &["EXISTS", "IN", "ANY", "ALL", "AND", "OR", "NOT"];
+    !condition.iter().any(|t| {
+        t.is(&Token::SemiColon)
+            || ["IF", "THEN", "BEGIN", "LOOP", "END", "PERFORM", "EXECUTE"]
+                .iter()
+                .any(|w| t.is_kw(w))
+    }) && condition.windows(2).all(|w| {
+        !w[1].is(&Token::LParen)
+            || !matches!(w[0].token, Token::Word(_))
+            || OPENERS.iter().any(|o| w[0].is_kw(o))
+    })
 }
 
 /// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
@@ -656,7 +696,13 @@ fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
 /// nothing ([`plain_declaration`]): `DECLARE n int; s text := 'x'; BEGIN`? Such a section runs
 /// the same on every run, before the block's handlers, and changes nothing.
 fn opens_after_declarations(body: &[Tok], first: &Statement) -> bool {
-    match around(body, first).0 {
+    declarations_then_begin(around(body, first).0)
+}
+
+/// Are `before`, the tokens of a body before its first statement, its opening `BEGIN` alone, or
+/// a `DECLARE` section of plain declarations and then `BEGIN` ([`opens_after_declarations`])?
+fn declarations_then_begin(before: &[Tok]) -> bool {
+    match before {
         [begin] => begin.is_kw("BEGIN"),
         [declare, section @ .., begin] if declare.is_kw("DECLARE") && begin.is_kw("BEGIN") => {
             let Some((semi, section)) = section.split_last() else {
@@ -1020,7 +1066,9 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{alone_before_handler, always_made, always_run, body_tokens, sole_rename};
+    use super::{
+        alone_before_handler, always_made, always_run, body_tokens, calls_nothing, sole_rename,
+    };
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -1082,13 +1130,17 @@ mod tests {
         for sql in [
             "DO $$ BEGIN IF true THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
-            "DO $$ DECLARE n int; BEGIN CREATE TYPE m AS ENUM ('a'); END $$;",
+            "DO $$ DECLARE n int := f(); BEGIN CREATE TYPE m AS ENUM ('a'); END $$;",
             "DO $$ BEGIN BEGIN CREATE TYPE m AS ENUM ('a'); END; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); DROP TYPE m; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); ALTER TYPE m RENAME TO n; END $$;",
         ] {
             assert_eq!(made(sql), Vec::<String>::new(), "{sql}");
         }
+        // A DECLARE section of plain declarations runs the same on every run, and changes
+        // nothing.
+        let sql = "DO $$ DECLARE n int := 0; s text; BEGIN CREATE TYPE m AS ENUM ('a'); END $$;";
+        assert_eq!(made(sql).len(), 1);
         // Only what comes before the first branch.
         let sql = "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); IF true THEN CREATE TYPE n AS ENUM ('a'); END IF; END $$;";
         assert_eq!(made(sql).len(), 1);
@@ -1181,6 +1233,29 @@ mod tests {
         ] {
             let sql = format!("DO $$ {declare} {handled}");
             assert!(!alone(&sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn an_if_condition_calls_nothing_without_a_name_before_a_parenthesis() {
+        let calls = |condition: &str| {
+            let lexed = crate::sql::lexer::lex(Dialect::Postgres, condition, 0..condition.len());
+            calls_nothing(&lexed.tokens)
+        };
+        for condition in [
+            "EXISTS (SELECT 1 FROM pg_class WHERE relname = 'u')",
+            "n > 0 AND NOT (n = 2)",
+            "x IN (1, 2) OR y = ANY ('{1}')",
+        ] {
+            assert!(calls(condition), "{condition}");
+        }
+        for condition in [
+            "current_setting('server_version_num')::int >= 100000",
+            "f(1) > 0",
+            "EXISTS (SELECT f() FROM t)",
+            "true; DROP TABLE t",
+        ] {
+            assert!(!calls(condition), "{condition}");
         }
     }
 }
