@@ -11,8 +11,9 @@ use common::retry::{assert_crash_points_agree, Case};
 const SETUP: &str = "CREATE TABLE qh_log (msg text, at int); CREATE TABLE qd_e (id int);";
 
 /// A drop (PF110) of the column a DO block's whole-body rename gives, under handlers that act
-/// but change no object and fail on no name: `PERFORM` of literals, an `INSERT … VALUES` of
-/// literals, `SQLERRM` and `SQLSTATE` into a log. A run that found the old column leaves the new
+/// but take no object away and fail on no name: `PERFORM` of literals, an `INSERT … VALUES` of
+/// literals, `SQLERRM` and `SQLSTATE` into a log, an `ADD COLUMN IF NOT EXISTS` of another
+/// name than the old one on the renamed table. A run that found the old column leaves the new
 /// one, whether the rename runs or fails on the new name taken into the handler.
 const RENAMED_UNDER_QUIET_HANDLERS: &[Case] = &[
     Case {
@@ -40,6 +41,26 @@ const RENAMED_UNDER_QUIET_HANDLERS: &[Case] = &[
             "ALTER TABLE qh_c ADD COLUMN IF NOT EXISTS x int;",
             "DO $$ BEGIN ALTER TABLE qh_c RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO qh_log VALUES (SQLERRM, 2), (SQLSTATE, 3); RAISE NOTICE 'gone'; WHEN duplicate_column THEN PERFORM 'taken', 4; END $$;",
             "ALTER TABLE qh_c DROP COLUMN y;",
+        ],
+    },
+    // A handler that adds a column of another name, if missing, to the renamed table: it
+    // takes nothing away and does not make the old name again.
+    Case {
+        name: "a handler that adds the new column if missing",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qh_d (id int);",
+            "ALTER TABLE qh_d ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE qh_d RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN ALTER TABLE qh_d ADD COLUMN IF NOT EXISTS y int; END $$;",
+            "ALTER TABLE qh_d DROP COLUMN y;",
+        ],
+    },
+    Case {
+        name: "a handler that adds a third column if missing",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qh_e (id int);",
+            "ALTER TABLE qh_e ADD COLUMN IF NOT EXISTS x int;",
+            "DO $$ BEGIN ALTER TABLE qh_e RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column OR duplicate_column THEN ALTER TABLE qh_e ADD COLUMN IF NOT EXISTS z varchar(10); END $$;",
+            "ALTER TABLE qh_e DROP COLUMN y;",
         ],
     },
 ];

@@ -72,7 +72,8 @@ impl Sequence {
         // So is a drop that is the whole body under handlers of nothing but the object missing:
         // a run that gets past the block dropped it or found it gone.
         if let ([only], 0) = (before_handlers(statement, &body), run) {
-            if alone_before_handler(statement, &body) && catches_only_missing(around(&body, only).1)
+            if alone_before_handler(statement, &body)
+                && catches_only_missing(around(&body, only).1, None)
             {
                 for step in dropped_objects(only) {
                     self.look_ahead_always_run(&step, index);
@@ -85,9 +86,12 @@ impl Sequence {
         if run == 0 && alone_before_handler(statement, &body) {
             if let Some((rename, _)) = handled_rename(before_handlers(statement, &body)) {
                 let handlers = around(&body, &statement.nested[0]).1;
-                if catches_only_missing(handlers) {
+                if catches_only_missing(handlers, None) {
                     self.look_ahead_always_run(&rename, index);
-                } else if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers))
+                } else if let Some(to) = rename
+                    .to
+                    .as_ref()
+                    .filter(|_| only_null_handlers(handlers, None))
                 {
                     self.renames_under_handlers.push((
                         index,
@@ -758,19 +762,14 @@ const PLAIN_TYPE_WORDS: &[&str] = &[
     "record",
 ];
 
-/// Is `tokens` (without its `;`) a PL/pgSQL declaration that calls nothing and reads no object:
-/// `name type [{:= | = | DEFAULT} literal]`, of a built-in type ([`PLAIN_TYPE_WORDS`], with a
-/// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
-/// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
-fn plain_declaration(tokens: &[Tok]) -> bool {
-    let Some((name, ty, value)) = crate::sql::dynamic::declaration(tokens) else {
-        return false;
-    };
+/// Is `ty` a built-in type of [`PLAIN_TYPE_WORDS`], with only numbers, parentheses, commas and
+/// brackets beside its words (`varchar(10)`, `int[]`, `timestamp with time zone`)?
+fn plain_type(ty: &[Tok]) -> bool {
     let plain_word = |t: &Tok| {
         t.bare_word()
             .is_some_and(|w| PLAIN_TYPE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(w)))
     };
-    let type_ok = ty.first().is_some_and(plain_word)
+    ty.first().is_some_and(plain_word)
         && ty.iter().all(|t| {
             plain_word(t)
                 || matches!(
@@ -782,7 +781,18 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
                         | Token::LBracket
                         | Token::RBracket
                 )
-        });
+        })
+}
+
+/// Is `tokens` (without its `;`) a PL/pgSQL declaration that calls nothing and reads no object:
+/// `name type [{:= | = | DEFAULT} literal]`, of a built-in type ([`PLAIN_TYPE_WORDS`], with a
+/// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
+/// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
+fn plain_declaration(tokens: &[Tok]) -> bool {
+    let Some((name, ty, value)) = crate::sql::dynamic::declaration(tokens) else {
+        return false;
+    };
+    let type_ok = plain_type(ty);
     let literal = match value {
         None => true,
         Some([v]) => {
@@ -798,8 +808,8 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
 /// Are `tokens`, what follows a DO body's only statement, handlers that do nothing
 /// ([`only_null_handlers`]) of no condition but a missing relation or type
 /// (`undefined_table`, `undefined_object`), what a rename raises once its old name is gone?
-fn catches_only_missing(tokens: &[Tok]) -> bool {
-    if !only_null_handlers(tokens) {
+fn catches_only_missing(tokens: &[Tok], renamed: Option<&Statement>) -> bool {
+    if !only_null_handlers(tokens, renamed) {
         return false;
     }
     let mut in_conditions = false;
@@ -824,7 +834,7 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
         return None;
     };
     let handlers = around(body, rename).1;
-    if !opens_with_begin(body, rename) || !only_null_handlers(handlers) {
+    if !opens_with_begin(body, rename) || !only_null_handlers(handlers, Some(rename)) {
         return None;
     }
     only_rename(rename)
@@ -832,8 +842,9 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
 /// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`, where a handler may also
-/// `RAISE NOTICE` and the like ([`changes_nothing`])?
-fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
+/// `RAISE NOTICE` and the like ([`changes_nothing`]), or, beside the column rename `renamed`,
+/// add a column of another name ([`adds_beside_rename`])?
+fn only_null_handlers(tokens: &[crate::sql::Tok], renamed: Option<&Statement>) -> bool {
     use sqlparser::tokenizer::Token;
     let semi = |t: &crate::sql::Tok| t.is(&Token::SemiColon);
     let mut rest = tokens;
@@ -864,7 +875,9 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
         let mut after = &rest[then + 1..];
         let mut acts = 0;
         while let Some(end) = after.iter().position(semi) {
-            if !changes_nothing(&after[..end]) {
+            let quiet = changes_nothing(&after[..end])
+                || renamed.is_some_and(|r| adds_beside_rename(&after[..end], r));
+            if !quiet {
                 return false;
             }
             acts += 1;
@@ -879,6 +892,55 @@ fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
         rest = after;
     }
     rest.is_empty()
+}
+
+/// Is `statement` (a handler's, without its `;`) `ALTER TABLE t ADD [COLUMN] IF NOT EXISTS c
+/// <built-in type>` ([`plain_type`]: no default, constraint or reference), where `renamed`, the
+/// block's column rename, is `ALTER TABLE t RENAME [COLUMN] old TO new` of the same `t`, spelt
+/// the same, and `c` is not `old` (in any case)? The rename raised on `t`, so `t` is there; the
+/// addition fails on nothing and takes nothing away, and does not make the old name again, so a
+/// run past the block leaves what a handler of `NULL` does, and maybe one column more.
+fn adds_beside_rename(statement: &[Tok], renamed: &Statement) -> bool {
+    let word = |t: &Tok| match &t.token {
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    let table_then = |tokens: &[Tok], action: &str| -> Option<usize> {
+        let ([alter, table, ..], true) = (tokens, tokens.len() > 3) else {
+            return None;
+        };
+        let at = tokens.iter().position(|t| t.is_kw(action))?;
+        let name = &tokens[2..at];
+        let plain = !name.is_empty()
+            && name.iter().all(|t| {
+                t.is(&Token::Period) || (word(t).is_some() && !t.is_kw("IF") && !t.is_kw("ONLY"))
+            });
+        (alter.is_kw("ALTER") && table.is_kw("TABLE") && plain).then_some(at)
+    };
+    let (Some(add), Some(rename)) = (
+        table_then(statement, "ADD"),
+        table_then(&renamed.tokens, "RENAME"),
+    ) else {
+        return false;
+    };
+    let same_table = statement[2..add].len() == renamed.tokens[2..rename].len()
+        && statement[2..add]
+            .iter()
+            .zip(&renamed.tokens[2..rename])
+            .all(|(a, b)| a.token == b.token);
+    let skip_column = |tokens: &[Tok], at: usize| {
+        at + usize::from(tokens.get(at).is_some_and(|t| t.is_kw("COLUMN")))
+    };
+    let old = renamed.tokens.get(skip_column(&renamed.tokens, rename + 1));
+    let rest = &statement[skip_column(statement, add + 1)..];
+    let [if_, not, exists, column, ty @ ..] = rest else {
+        return false;
+    };
+    let guarded = if_.is_kw("IF") && not.is_kw("NOT") && exists.is_kw("EXISTS");
+    let other = word(column).is_some() && word(column) != old.and_then(word);
+    // A column cannot be a `record`.
+    let column_type = plain_type(ty) && !ty.iter().any(|t| t.is_kw("record"));
+    same_table && guarded && other && old.and_then(word).is_some() && column_type
 }
 
 /// Is `statement` (a handler's, without its `;`) one that changes no object and cannot fail on
@@ -1167,6 +1229,10 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log (msg, n) VALUES ('x', 1), (SQLERRM, NULL); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO app.log VALUES (SQLSTATE); END $$;",
+            // Nor one that adds, if missing, a column of another name than the old one to the
+            // renamed table.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS y int; END $$;",
+            "DO $$ BEGIN ALTER TABLE s.t RENAME x TO y; EXCEPTION WHEN others THEN ALTER TABLE s.t ADD IF NOT EXISTS z timestamp with time zone; END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
@@ -1179,6 +1245,15 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM f(); END $$;",
+            // An addition that makes the old name again, may fail, or acts on another table.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS x int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS X int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z int NOT NULL; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z int DEFAULT f(); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z record; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE u ADD COLUMN IF NOT EXISTS z int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN z int; END $$;",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS z int; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log SELECT 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (f()); END $$;",
