@@ -117,3 +117,22 @@ const DROPS_AFTER_DECLARE_OR_IF: &[Case] = &[
 fn a_do_block_drop_after_a_declare_or_first_in_an_if_branch_is_flagged_where_postgres_fails() {
     assert_crash_points_agree(SETUP, DROPS_AFTER_DECLARE_OR_IF);
 }
+
+/// A column renamed away and back right after an `ADD COLUMN IF NOT EXISTS` of the old name
+/// (PF118): a retry after a crash between the renames adds the old column again, so both
+/// renames find their new name taken; under a per-file transaction every re-run passes. Lint
+/// flags both renames statement by statement, where PostgreSQL fails, and nothing per file.
+const RENAMED_BACK_AFTER_ADD: &[Case] = &[Case {
+    name: "a column added if missing, renamed away and back",
+    statements: &[
+        "CREATE TABLE IF NOT EXISTS qr_a (id int);",
+        "ALTER TABLE qr_a ADD COLUMN IF NOT EXISTS a int;",
+        "ALTER TABLE qr_a RENAME COLUMN a TO b;",
+        "ALTER TABLE qr_a RENAME COLUMN b TO a;",
+    ],
+}];
+
+#[test]
+fn a_column_renamed_back_after_an_add_if_missing_is_flagged_where_postgres_fails() {
+    assert_crash_points_agree(SETUP, RENAMED_BACK_AFTER_ADD);
+}
