@@ -6,9 +6,10 @@ mod common;
 
 use common::retry::{assert_crash_points_agree, Case};
 
-/// Tables that exist before the file runs: a log the handlers write to, and a table only the
-/// near case's block drops.
-const SETUP: &str = "CREATE TABLE qh_log (msg text, at int); CREATE TABLE qd_e (id int);";
+/// Tables that exist before the file runs: a log the handlers write to, a table only the near
+/// case's block drops, and one whose column a case renames.
+const SETUP: &str =
+    "CREATE TABLE qh_log (msg text, at int); CREATE TABLE qd_e (id int); CREATE TABLE qr_pre (a int);";
 
 /// A drop (PF110) of the column a DO block's whole-body rename gives, under handlers that act
 /// but take no object away and fail on no name: `PERFORM` of literals, an `INSERT … VALUES` of
@@ -118,21 +119,49 @@ fn a_do_block_drop_after_a_declare_or_first_in_an_if_branch_is_flagged_where_pos
     assert_crash_points_agree(SETUP, DROPS_AFTER_DECLARE_OR_IF);
 }
 
-/// A column renamed away and back right after an `ADD COLUMN IF NOT EXISTS` of the old name
-/// (PF118): a retry after a crash between the renames adds the old column again, so both
-/// renames find their new name taken; under a per-file transaction every re-run passes. Lint
-/// flags both renames statement by statement, where PostgreSQL fails, and nothing per file.
-const RENAMED_BACK_AFTER_ADD: &[Case] = &[Case {
-    name: "a column added if missing, renamed away and back",
-    statements: &[
-        "CREATE TABLE IF NOT EXISTS qr_a (id int);",
-        "ALTER TABLE qr_a ADD COLUMN IF NOT EXISTS a int;",
-        "ALTER TABLE qr_a RENAME COLUMN a TO b;",
-        "ALTER TABLE qr_a RENAME COLUMN b TO a;",
-    ],
-}];
+/// A column renamed away and back (PF118), statement by statement: a retry after a crash
+/// between the renames fails at the first (its old name gone) and the rename back finds the
+/// column it gave, so only the first is flagged. Under a per-file transaction every re-run
+/// passes. Near: an `ADD COLUMN IF NOT EXISTS` of the old name before the renames makes it
+/// again beside the new one, and both renames fail; a later rename of the column away again
+/// leaves neither name for a retry.
+const COLUMN_RENAMED_BACK: &[Case] = &[
+    Case {
+        name: "a column renamed away and back on a table made if missing",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qr_b (a int);",
+            "ALTER TABLE qr_b RENAME COLUMN a TO b;",
+            "ALTER TABLE qr_b RENAME COLUMN b TO a;",
+        ],
+    },
+    Case {
+        name: "a column of a table made before the file, renamed away and back",
+        statements: &[
+            "ALTER TABLE qr_pre RENAME COLUMN a TO b;",
+            "ALTER TABLE qr_pre RENAME COLUMN b TO a;",
+        ],
+    },
+    Case {
+        name: "a column added if missing, renamed away and back",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qr_a (id int);",
+            "ALTER TABLE qr_a ADD COLUMN IF NOT EXISTS a int;",
+            "ALTER TABLE qr_a RENAME COLUMN a TO b;",
+            "ALTER TABLE qr_a RENAME COLUMN b TO a;",
+        ],
+    },
+    Case {
+        name: "a column renamed away and back, then away again",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS qr_c (a int);",
+            "ALTER TABLE qr_c RENAME COLUMN a TO b;",
+            "ALTER TABLE qr_c RENAME COLUMN b TO a;",
+            "ALTER TABLE qr_c RENAME COLUMN a TO c;",
+        ],
+    },
+];
 
 #[test]
-fn a_column_renamed_back_after_an_add_if_missing_is_flagged_where_postgres_fails() {
-    assert_crash_points_agree(SETUP, RENAMED_BACK_AFTER_ADD);
+fn a_column_renamed_back_is_flagged_where_postgres_fails() {
+    assert_crash_points_agree(SETUP, COLUMN_RENAMED_BACK);
 }
