@@ -71,8 +71,9 @@ impl Sequence {
         }
         // So is a drop that is the whole body under handlers of nothing but the object missing:
         // a run that gets past the block dropped it or found it gone.
-        if let ([only], 0) = (statement.nested.as_slice(), run) {
-            if alone_before_handler(statement, &body) && catches_only_missing(around(&body, only).1)
+        if let ([only], 0) = (before_handlers(statement, &body), run) {
+            if alone_before_handler(statement, &body)
+                && catches_only_missing(around(&body, only).1, None)
             {
                 for step in dropped_objects(only) {
                     self.look_ahead_always_run(&step, index);
@@ -83,14 +84,14 @@ impl Sequence {
         // run that finds the new one free: the lint pass tells where every run does
         // ([`Self::left_by_handled_rename`]).
         if run == 0 && alone_before_handler(statement, &body) {
-            if let Some((rename, _)) = handled_rename(&statement.nested) {
+            if let Some((rename, _)) = handled_rename(before_handlers(statement, &body)) {
                 let handlers = around(&body, &statement.nested[0]).1;
-                if catches_only_missing(handlers) {
+                if catches_only_missing(handlers, None) {
                     self.look_ahead_always_run(&rename, index);
                 }
                 // Either way, a run that finds the new name free renames the old one away
                 // (`Self::freed_by_handled_rename`: a rename back after the block).
-                if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers)) {
+                if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers, None)) {
                     self.renames_under_handlers.push((
                         index,
                         rename.key.digest(),
@@ -171,7 +172,7 @@ impl Sequence {
         let whole_body_rename = if renames.is_empty() && is_do_block(statement) {
             sole_rename(statement, &body).or_else(|| {
                 (run == 0)
-                    .then(|| handled_rename(&statement.nested))
+                    .then(|| handled_rename(before_handlers(statement, &body)))
                     .flatten()
                     .filter(|_| alone_before_handler(statement, &body))
             })
@@ -432,8 +433,9 @@ impl Sequence {
 }
 
 /// How many statements of a PostgreSQL DO block's body every run of the block that ends well
-/// runs: one straight run from the body's opening `BEGIN` (no `DECLARE`, `IF`, loop, nested
-/// block or other PL/pgSQL statement before it: [`straight_run`]), in a body with no handler
+/// runs: one straight run from the body's opening `BEGIN` (no `IF`, loop, nested block or other
+/// PL/pgSQL statement before it: [`straight_run`]; a `DECLARE` section of plain declarations
+/// may come before the `BEGIN`: [`opens_after_declarations`]), in a body with no handler
 /// (one could catch a later error and undo the block's work). None for anything else.
 /// `body`: the body's tokens ([`body_tokens`]); `text`: the file's.
 fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
@@ -451,7 +453,7 @@ fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
     let last = &nested[nested.len() - 1];
     let handler =
         handlers > 1 || (handlers == 1 && !handlers_doing(around(body, last).1, fails_block));
-    if handler || !opens_with_begin(body, &nested[0]) {
+    if handler || !opens_after_declarations(body, &nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
@@ -477,15 +479,54 @@ fn body_tokens(statement: &Statement, source: &SourceFile) -> Vec<Tok> {
     lexed.tokens
 }
 
-/// Is `first` right after the opening `BEGIN` of the body of the DO statement at bytes `top` of
-/// `source` ([`opens_with_begin`])?
+/// Does every run of the body of the DO statement at bytes `top` of `source` that gets to
+/// `first` get there from the opening `BEGIN` and nothing that may change anything: `first` is
+/// right after that `BEGIN`, after a `DECLARE` section of plain declarations
+/// ([`opens_after_declarations`]), or first in the branch of an `IF` right after either whose
+/// condition calls nothing ([`calls_nothing`]: `IF EXISTS (SELECT 1 FROM pg_class WHERE
+/// relname = 'u') THEN DROP TABLE t; …`)?
 fn opens_body(source: &SourceFile, top: std::ops::Range<usize>, first: &Statement) -> bool {
     let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, top);
     let Some(body) = crate::sql::do_block::body_range(source, &lexed.tokens) else {
         return false;
     };
     let body = crate::sql::lexer::lex(Dialect::Postgres, &source.text, body);
-    lexed.error.is_none() && body.error.is_none() && opens_with_begin(&body.tokens, first)
+    if lexed.error.is_some() || body.error.is_some() {
+        return false;
+    }
+    let before = around(&body.tokens, first).0;
+    if declarations_then_begin(before) {
+        return true;
+    }
+    let Some((then, before)) = before.split_last() else {
+        return false;
+    };
+    let Some(at) = before.iter().position(|t| t.is_kw("IF")) else {
+        return false;
+    };
+    let condition = &before[at + 1..];
+    then.is_kw("THEN")
+        && declarations_then_begin(&before[..at])
+        && !condition.is_empty()
+        && calls_nothing(condition)
+}
+
+/// Are `condition`'s tokens (an `IF`'s, between `IF` and `THEN`) one expression that calls no
+/// routine and runs no PL/pgSQL: an opening parenthesis only after `EXISTS`, `IN`, `ANY`, `ALL`,
+/// `AND`, `OR`, `NOT` or a symbol, never after a name (`f(`, `current_setting(`), and no `;`?
+/// Such a condition may be true or false; it changes nothing.
+fn calls_nothing(condition: &[Tok]) -> bool {
+    const OPENERS: &[&str] = &["EXISTS", "IN", "ANY", "ALL", "AND", "OR", "NOT"];
+    !condition.iter().any(|t| {
+        t.is(&Token::SemiColon)
+            || ["IF", "THEN", "BEGIN", "LOOP", "END", "PERFORM", "EXECUTE"]
+                .iter()
+                .any(|w| t.is_kw(w))
+    }) && condition.windows(2).all(|w| {
+        !w[1].is(&Token::LParen)
+            || !matches!(w[0].token, Token::Word(_))
+            || OPENERS.iter().any(|o| w[0].is_kw(o))
+    })
 }
 
 /// The tokens of `body` (a body's, [`body_tokens`]) before `statement`, and those after it.
@@ -493,6 +534,25 @@ fn around<'a>(body: &'a [Tok], statement: &Statement) -> (&'a [Tok], &'a [Tok]) 
     let before = body.partition_point(|t| t.range.start < statement.range.start);
     let after = body.partition_point(|t| t.range.start < statement.range.end);
     (&body[..before], &body[after.max(before)..])
+}
+
+/// The statements of the body of DO statement `statement` (tokens `body`) before its first
+/// `EXCEPTION`: without those of its handlers (`EXCEPTION WHEN … THEN INSERT INTO log …`), which
+/// run only when a statement before them failed. What the handlers do is for
+/// [`only_null_handlers`] to judge.
+fn before_handlers<'a>(statement: &'a Statement, body: &[Tok]) -> &'a [Statement] {
+    // Not the `EXCEPTION` of a `RAISE EXCEPTION`.
+    let handlers = body
+        .windows(2)
+        .find(|w| w[1].is_kw("EXCEPTION") && !w[0].is_kw("RAISE"))
+        .map(|w| &w[1]);
+    let Some(exception) = handlers else {
+        return &statement.nested;
+    };
+    let main = statement
+        .nested
+        .partition_point(|s| s.range.start < exception.range.start);
+    &statement.nested[..main]
 }
 
 /// Is `first` right after the opening `BEGIN` of a body whose tokens are `body`: no
@@ -660,7 +720,7 @@ fn only_rename(statement: &Statement) -> Option<(Step, Arrival)> {
 /// `BEGIN` and right before the block's `EXCEPTION`: the block runs nothing else that could
 /// fail into the handler and undo the rename, or skip it?
 fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
-    let [only] = statement.nested.as_slice() else {
+    let [only] = before_handlers(statement, body) else {
         return false;
     };
     let rest = match around(body, only).1 {
@@ -675,7 +735,13 @@ fn alone_before_handler(statement: &Statement, body: &[Tok]) -> bool {
 /// nothing ([`plain_declaration`]): `DECLARE n int; s text := 'x'; BEGIN`? Such a section runs
 /// the same on every run, before the block's handlers, and changes nothing.
 fn opens_after_declarations(body: &[Tok], first: &Statement) -> bool {
-    match around(body, first).0 {
+    declarations_then_begin(around(body, first).0)
+}
+
+/// Are `before`, the tokens of a body before its first statement, its opening `BEGIN` alone, or
+/// a `DECLARE` section of plain declarations and then `BEGIN` ([`opens_after_declarations`])?
+fn declarations_then_begin(before: &[Tok]) -> bool {
+    match before {
         [begin] => begin.is_kw("BEGIN"),
         [declare, section @ .., begin] if declare.is_kw("DECLARE") && begin.is_kw("BEGIN") => {
             let Some((semi, section)) = section.split_last() else {
@@ -731,19 +797,14 @@ const PLAIN_TYPE_WORDS: &[&str] = &[
     "record",
 ];
 
-/// Is `tokens` (without its `;`) a PL/pgSQL declaration that calls nothing and reads no object:
-/// `name type [{:= | = | DEFAULT} literal]`, of a built-in type ([`PLAIN_TYPE_WORDS`], with a
-/// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
-/// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
-fn plain_declaration(tokens: &[Tok]) -> bool {
-    let Some((name, ty, value)) = crate::sql::dynamic::declaration(tokens) else {
-        return false;
-    };
+/// Is `ty` a built-in type of [`PLAIN_TYPE_WORDS`], with only numbers, parentheses, commas and
+/// brackets beside its words (`varchar(10)`, `int[]`, `timestamp with time zone`)?
+fn plain_type(ty: &[Tok]) -> bool {
     let plain_word = |t: &Tok| {
         t.bare_word()
             .is_some_and(|w| PLAIN_TYPE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(w)))
     };
-    let type_ok = ty.first().is_some_and(plain_word)
+    ty.first().is_some_and(plain_word)
         && ty.iter().all(|t| {
             plain_word(t)
                 || matches!(
@@ -755,7 +816,18 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
                         | Token::LBracket
                         | Token::RBracket
                 )
-        });
+        })
+}
+
+/// Is `tokens` (without its `;`) a PL/pgSQL declaration that calls nothing and reads no object:
+/// `name type [{:= | = | DEFAULT} literal]`, of a built-in type ([`PLAIN_TYPE_WORDS`], with a
+/// length or precision and `[]`), the literal a number, a string, `TRUE`, `FALSE` or `NULL`?
+/// Not a table's row type (`r t`, `x t.c%TYPE`), which names an object the file may rename.
+fn plain_declaration(tokens: &[Tok]) -> bool {
+    let Some((name, ty, value)) = crate::sql::dynamic::declaration(tokens) else {
+        return false;
+    };
+    let type_ok = plain_type(ty);
     let literal = match value {
         None => true,
         Some([v]) => {
@@ -771,8 +843,8 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
 /// Are `tokens`, what follows a DO body's only statement, handlers that do nothing
 /// ([`only_null_handlers`]) of no condition but a missing relation or type
 /// (`undefined_table`, `undefined_object`), what a rename raises once its old name is gone?
-fn catches_only_missing(tokens: &[Tok]) -> bool {
-    if !only_null_handlers(tokens) {
+fn catches_only_missing(tokens: &[Tok], renamed: Option<&Statement>) -> bool {
+    if !only_null_handlers(tokens, renamed) {
         return false;
     }
     let mut in_conditions = false;
@@ -799,11 +871,11 @@ fn catches_only_missing(tokens: &[Tok]) -> bool {
 /// of the block runs it, or fails on the old name gone or the new one taken, and changes
 /// nothing else: a run that found the old name leaves the new one, whatever a handler catches.
 fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
-    let [rename] = statement.nested.as_slice() else {
+    let [rename] = before_handlers(statement, body) else {
         return None;
     };
     let handlers = around(body, rename).1;
-    if !opens_with_begin(body, rename) || !only_null_handlers(handlers) {
+    if !opens_with_begin(body, rename) || !only_null_handlers(handlers, Some(rename)) {
         return None;
     }
     only_rename(rename)
@@ -811,11 +883,14 @@ fn sole_rename(statement: &Statement, body: &[Tok]) -> Option<(Step, Arrival)> {
 
 /// Are `tokens`, what follows a DO body's only statement, its end with nothing but handlers
 /// that do nothing: `[;] [EXCEPTION WHEN … THEN NULL; …] END [;]`, where a handler may also
-/// `RAISE NOTICE` and the like ([`changes_nothing`]), or fail the block ([`fails_block`]):
-/// then the block fails as it would with no handler, and the DO statement's failure undoes
-/// the whole block.
-fn only_null_handlers(tokens: &[crate::sql::Tok]) -> bool {
-    handlers_doing(tokens, |s| changes_nothing(s) || fails_block(s))
+/// `RAISE NOTICE` and the like ([`changes_nothing`]), fail the block ([`fails_block`]): then
+/// the block fails as it would with no handler, and the DO statement's failure undoes the whole
+/// block), or, beside the column rename `renamed`, add a column of another name
+/// ([`adds_beside_rename`])?
+fn only_null_handlers(tokens: &[crate::sql::Tok], renamed: Option<&Statement>) -> bool {
+    handlers_doing(tokens, |s| {
+        changes_nothing(s) || fails_block(s) || renamed.is_some_and(|r| adds_beside_rename(s, r))
+    })
 }
 
 /// Are `tokens`, what follows a DO body's last statement, its end with nothing but handlers
@@ -868,13 +943,79 @@ fn handlers_doing(tokens: &[crate::sql::Tok], does: impl Fn(&[crate::sql::Tok]) 
     rest.is_empty()
 }
 
-/// Is `statement` (a handler's, without its `;`) one that changes nothing and cannot fail:
-/// `NULL`, or a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
+/// Is `statement` (a handler's, without its `;`) `ALTER TABLE t ADD [COLUMN] IF NOT EXISTS c
+/// <built-in type>` ([`plain_type`]: no default, constraint or reference), where `renamed`, the
+/// block's column rename, is `ALTER TABLE t RENAME [COLUMN] old TO new` of the same `t`, spelt
+/// the same, and `c` is not `old` (in any case)? The rename raised on `t`, so `t` is there; the
+/// addition fails on nothing and takes nothing away, and does not make the old name again, so a
+/// run past the block leaves what a handler of `NULL` does, and maybe one column more.
+fn adds_beside_rename(statement: &[Tok], renamed: &Statement) -> bool {
+    let word = |t: &Tok| match &t.token {
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    let table_then = |tokens: &[Tok], action: &str| -> Option<usize> {
+        let ([alter, table, ..], true) = (tokens, tokens.len() > 3) else {
+            return None;
+        };
+        let at = tokens.iter().position(|t| t.is_kw(action))?;
+        let name = &tokens[2..at];
+        let plain = !name.is_empty()
+            && name.iter().all(|t| {
+                t.is(&Token::Period) || (word(t).is_some() && !t.is_kw("IF") && !t.is_kw("ONLY"))
+            });
+        (alter.is_kw("ALTER") && table.is_kw("TABLE") && plain).then_some(at)
+    };
+    let (Some(add), Some(rename)) = (
+        table_then(statement, "ADD"),
+        table_then(&renamed.tokens, "RENAME"),
+    ) else {
+        return false;
+    };
+    let same_table = statement[2..add].len() == renamed.tokens[2..rename].len()
+        && statement[2..add]
+            .iter()
+            .zip(&renamed.tokens[2..rename])
+            .all(|(a, b)| a.token == b.token);
+    let skip_column = |tokens: &[Tok], at: usize| {
+        at + usize::from(tokens.get(at).is_some_and(|t| t.is_kw("COLUMN")))
+    };
+    let old = renamed.tokens.get(skip_column(&renamed.tokens, rename + 1));
+    let rest = &statement[skip_column(statement, add + 1)..];
+    let [if_, not, exists, column, ty @ ..] = rest else {
+        return false;
+    };
+    let guarded = if_.is_kw("IF") && not.is_kw("NOT") && exists.is_kw("EXISTS");
+    let other = word(column).is_some() && word(column) != old.and_then(word);
+    // A column cannot be a `record`.
+    let column_type = plain_type(ty) && !ty.iter().any(|t| t.is_kw("record"));
+    same_table && guarded && other && old.and_then(word).is_some() && column_type
+}
+
+/// Is `statement` (a handler's, without its `;`) one that changes no object and cannot fail on
+/// a name: `NULL`; a `RAISE` of a level below `EXCEPTION` (`DEBUG`, `LOG`, `INFO`, `NOTICE`,
 /// `WARNING`) whose arguments are string literals, `SQLERRM` and `SQLSTATE` (a `RAISE` without
-/// a level raises an exception; an argument that calls something may change anything)?
+/// a level raises an exception; an argument that calls something may change anything); a
+/// `PERFORM` of such values (`PERFORM 1`); or an `INSERT INTO log [(cols)] VALUES (…)` of them,
+/// which writes a row and no catalog (its duplicate rows or unique key on a retry are PF119's
+/// finding, at the block).
 fn changes_nothing(statement: &[crate::sql::Tok]) -> bool {
+    let value = |t: &crate::sql::Tok| {
+        matches!(
+            t.token,
+            Token::SingleQuotedString(_) | Token::Number(..) | Token::Comma
+        ) || ["SQLERRM", "SQLSTATE", "NULL", "TRUE", "FALSE"]
+            .iter()
+            .any(|w| t.is_kw(w))
+    };
     match statement {
         [null] => null.is_kw("NULL"),
+        [perform, args @ ..] if perform.is_kw("PERFORM") => {
+            !args.is_empty() && args.iter().all(value)
+        }
+        [insert, into, rest @ ..] if insert.is_kw("INSERT") && into.is_kw("INTO") => {
+            logs_values(rest, value)
+        }
         [raise, level, args @ ..] => {
             raise.is_kw("RAISE")
                 && ["DEBUG", "LOG", "INFO", "NOTICE", "WARNING"]
@@ -910,6 +1051,50 @@ fn fails_block(statement: &[crate::sql::Tok]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Are `tokens`, what follows `INSERT INTO`, a table's name, an optional column list and
+/// `VALUES` with rows of nothing but what `value` accepts: `log (msg) VALUES ('skipped',
+/// SQLERRM)`? No query, `DEFAULT`, call, `ON CONFLICT` or `RETURNING`.
+fn logs_values(tokens: &[crate::sql::Tok], value: impl Fn(&crate::sql::Tok) -> bool) -> bool {
+    let Some(values) = tokens.iter().position(|t| t.is_kw("VALUES")) else {
+        return false;
+    };
+    let (target, rows) = (&tokens[..values], &tokens[values + 1..]);
+    let name = target
+        .iter()
+        .take_while(|t| !t.is(&Token::LParen))
+        .all(|t| t.is(&Token::Period) || matches!(t.token, Token::Word(_)));
+    let columns = &target[target
+        .iter()
+        .position(|t| t.is(&Token::LParen))
+        .unwrap_or(target.len())..];
+    let columns_ok = match columns {
+        [] => true,
+        [open, inner @ .., close] => {
+            open.is(&Token::LParen)
+                && close.is(&Token::RParen)
+                && inner
+                    .iter()
+                    .all(|t| t.is(&Token::Comma) || matches!(t.token, Token::Word(_)))
+        }
+        _ => false,
+    };
+    let mut depth = 0usize;
+    let rows_ok = !rows.is_empty()
+        && rows.iter().all(|t| match t.token {
+            Token::LParen => {
+                depth += 1;
+                depth == 1
+            }
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                true
+            }
+            Token::Comma => true,
+            _ => depth == 1 && value(t),
+        });
+    !target.is_empty() && name && columns_ok && rows_ok && depth == 0
 }
 
 /// The table and column renames onto a spelt name that every run of a DO block that ends
@@ -1014,7 +1199,9 @@ fn is_do_block(statement: &Statement) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{alone_before_handler, always_made, always_run, body_tokens, sole_rename};
+    use super::{
+        alone_before_handler, always_made, always_run, body_tokens, calls_nothing, sole_rename,
+    };
     use crate::source::SourceFile;
     use crate::sql::{parse_source, Dialect};
 
@@ -1076,13 +1263,17 @@ mod tests {
         for sql in [
             "DO $$ BEGIN IF true THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
-            "DO $$ DECLARE n int; BEGIN CREATE TYPE m AS ENUM ('a'); END $$;",
+            "DO $$ DECLARE n int := f(); BEGIN CREATE TYPE m AS ENUM ('a'); END $$;",
             "DO $$ BEGIN BEGIN CREATE TYPE m AS ENUM ('a'); END; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); DROP TYPE m; END $$;",
             "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); ALTER TYPE m RENAME TO n; END $$;",
         ] {
             assert_eq!(made(sql), Vec::<String>::new(), "{sql}");
         }
+        // A DECLARE section of plain declarations runs the same on every run, and changes
+        // nothing.
+        let sql = "DO $$ DECLARE n int := 0; s text; BEGIN CREATE TYPE m AS ENUM ('a'); END $$;";
+        assert_eq!(made(sql).len(), 1);
         // Only what comes before the first branch.
         let sql = "DO $$ BEGIN CREATE TYPE m AS ENUM ('a'); IF true THEN CREATE TYPE n AS ENUM ('a'); END IF; END $$;";
         assert_eq!(made(sql).len(), 1);
@@ -1110,6 +1301,14 @@ mod tests {
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE 'x'; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION 'x: %', SQLERRM; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE; END $$;",
+            // Nor does one that performs or logs literals: a row, no object.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log (msg, n) VALUES ('x', 1), (SQLERRM, NULL); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO app.log VALUES (SQLSTATE); END $$;",
+            // Nor one that adds, if missing, a column of another name than the old one to the
+            // renamed table.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS y int; END $$;",
+            "DO $$ BEGIN ALTER TABLE s.t RENAME x TO y; EXCEPTION WHEN others THEN ALTER TABLE s.t ADD IF NOT EXISTS z timestamp with time zone; END $$;",
         ] {
             assert!(sole(sql), "{sql}");
         }
@@ -1119,7 +1318,23 @@ mod tests {
             // An argument may call anything.
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE EXCEPTION '%', f(); END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE '%', f(); END $$;",
-            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN RAISE NOTICE 'x'; PERFORM 1; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM f(); END $$;",
+            // An addition that makes the old name again, may fail, or acts on another table.
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS x int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS X int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z int NOT NULL; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z int DEFAULT f(); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN IF NOT EXISTS z record; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE u ADD COLUMN IF NOT EXISTS z int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE t ADD COLUMN z int; END $$;",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS z int; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN PERFORM; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log SELECT 'x'; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (f()); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (1) RETURNING n; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES (1) ON CONFLICT DO NOTHING; END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN INSERT INTO log VALUES ((1)); END $$;",
+            "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; RAISE EXCEPTION 'x'; EXCEPTION WHEN undefined_column THEN NULL; END $$;",
             "DO $$ BEGIN ALTER TABLE t RENAME COLUMN x TO y; EXCEPTION WHEN undefined_column THEN END $$;",
             "DO $$ BEGIN IF true THEN ALTER TABLE t RENAME COLUMN x TO y; END IF; END $$;",
             "DO $$ DECLARE n int; BEGIN ALTER TABLE t RENAME COLUMN x TO y; END $$;",
@@ -1167,6 +1382,29 @@ mod tests {
         ] {
             let sql = format!("DO $$ {declare} {handled}");
             assert!(!alone(&sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn an_if_condition_calls_nothing_without_a_name_before_a_parenthesis() {
+        let calls = |condition: &str| {
+            let lexed = crate::sql::lexer::lex(Dialect::Postgres, condition, 0..condition.len());
+            calls_nothing(&lexed.tokens)
+        };
+        for condition in [
+            "EXISTS (SELECT 1 FROM pg_class WHERE relname = 'u')",
+            "n > 0 AND NOT (n = 2)",
+            "x IN (1, 2) OR y = ANY ('{1}')",
+        ] {
+            assert!(calls(condition), "{condition}");
+        }
+        for condition in [
+            "current_setting('server_version_num')::int >= 100000",
+            "f(1) > 0",
+            "EXISTS (SELECT f() FROM t)",
+            "true; DROP TABLE t",
+        ] {
+            assert!(!calls(condition), "{condition}");
         }
     }
 }
