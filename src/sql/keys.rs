@@ -25,11 +25,28 @@ pub struct DeclaredKey {
 /// columns, for the lint's record of the keys the file declares; one `USING INDEX i` without
 /// its columns, named `i` when the action names it not.
 pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
-    let shape = &statement.shape;
-    let Some(table) = shape.object() else {
+    let Some(table) = statement.shape.object() else {
         return Vec::new();
     };
-    let table = table.base();
+    keys_folded(statement, table.base(), &folded)
+}
+
+/// [`declared_keys`] with their names, tables and columns as the catalog stores them
+/// ([`super::folded_in`]: PostgreSQL folds only ASCII letters), the table's name `table` so
+/// stored: for a catalog check to compare with.
+pub(crate) fn stored_keys(statement: &Statement, table: &str) -> Vec<DeclaredKey> {
+    keys_folded(statement, table, &|t| {
+        super::folded_in(t, statement.dialect)
+    })
+}
+
+/// [`declared_keys`], of table `table`, with names folded by `fold`.
+fn keys_folded(
+    statement: &Statement,
+    table: &str,
+    fold: &dyn Fn(&Tok) -> Option<String>,
+) -> Vec<DeclaredKey> {
+    let shape = &statement.shape;
     let tokens = &statement.tokens;
     let mut out = Vec::new();
     if !tokens
@@ -55,7 +72,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
                     || t.is_kw("INCLUDE")
             });
             let mut named = Vec::new();
-            element_keys(table, element, statement.dialect, &mut named);
+            element_keys(table, element, statement.dialect, fold, &mut named);
             keys.extend(named.into_iter().map(|(key, named)| (key, named, plain)));
         }
         out = merged_keys(keys);
@@ -76,7 +93,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
                 _ => continue,
             }
             let mut keys = Vec::new();
-            element_keys(table, rest, statement.dialect, &mut keys);
+            element_keys(table, rest, statement.dialect, fold, &mut keys);
             out.extend(keys.into_iter().map(|(key, _)| key));
         }
     }
@@ -119,6 +136,7 @@ fn element_keys(
     table: &str,
     element: &[Tok],
     dialect: Dialect,
+    fold: &dyn Fn(&Tok) -> Option<String>,
     out: &mut Vec<(DeclaredKey, bool)>,
 ) {
     // Another constraint of the column: a name before it is not the key's.
@@ -127,7 +145,7 @@ fn element_keys(
     let column = element
         .first()
         .filter(|_| !super::shape::starts_non_column(element, dialect))
-        .and_then(folded);
+        .and_then(fold);
     let (mut depth, mut name) = (0usize, None);
     let mut k = usize::from(column.is_some());
     while let Some(t) = element.get(k) {
@@ -136,7 +154,7 @@ fn element_keys(
             Token::RParen => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
             _ if t.is_kw("CONSTRAINT") => {
-                name = element.get(k + 1).and_then(folded);
+                name = element.get(k + 1).and_then(fold);
                 k += 1;
             }
             _ if OTHER_CONSTRAINT.iter().any(|w| t.is_kw(w)) => name = None,
@@ -147,7 +165,7 @@ fn element_keys(
                     k += usize::from(is_primary);
                     let (columns, index) = match &column {
                         Some(column) => (vec![column.clone()], None),
-                        None => table_key_columns(&element[k + 1..]),
+                        None => table_key_columns(&element[k + 1..], fold),
                     };
                     let name = name.take();
                     let named = name.is_some();
@@ -190,7 +208,10 @@ pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> Stri
 /// `UNIQUE`: `(a, b)`, after `NULLS [NOT] DISTINCT`; none, with the index's name, for `USING
 /// INDEX i` (`ADD [CONSTRAINT k] PRIMARY KEY USING INDEX i`: columns lint does not know, and
 /// the name the key takes when the action gives none); else none.
-fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
+fn table_key_columns(
+    rest: &[Tok],
+    fold: &dyn Fn(&Tok) -> Option<String>,
+) -> (Vec<String>, Option<String>) {
     let open = rest
         .iter()
         .take_while(|t| t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT"))
@@ -199,7 +220,7 @@ fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
         Some(t) if t.is(&Token::LParen) => {
             let close = super::lexer::matching_paren(rest, open).unwrap_or(rest.len());
             (
-                rest[open + 1..close].iter().filter_map(folded).collect(),
+                rest[open + 1..close].iter().filter_map(fold).collect(),
                 None,
             )
         }
@@ -208,7 +229,7 @@ fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
                 && rest.get(open + 1).is_some_and(|t| t.is_kw("INDEX"))
                 && !rest.get(open + 2).is_some_and(|t| t.is_kw("TABLESPACE")) =>
         {
-            (Vec::new(), rest.get(open + 2).and_then(folded))
+            (Vec::new(), rest.get(open + 2).and_then(fold))
         }
         _ => (Vec::new(), None),
     }
