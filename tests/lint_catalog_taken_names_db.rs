@@ -6,7 +6,9 @@
 //!   schema, does not;
 //! - an unquoted name is folded in its ASCII letters only (`Éq` is stored `Éq`, `ÀB` `Àb`);
 //! - a literal is cut to 63 bytes as the name is, so one differing in case only after the cut
-//!   finds a quoted name.
+//!   finds a quoted name;
+//! - `to_regclass('…')` (`to_regtype`, …) reads its literal as a name, folding an unquoted one:
+//!   `to_regclass('Foo')` never finds the quoted `"Foo"`.
 //!
 //! Lint is compared with the server at every crash point and under a per-file transaction.
 
@@ -183,6 +185,43 @@ fn a_literal_is_cut_to_63_bytes_before_it_is_compared() {
             Case {
                 name: "quoted table under a check differing in case before the cut",
                 statements: &["DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqabcd') THEN CREATE TABLE \"QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQAbcd\" (id int); END IF; END $$;"],
+            },
+        ],
+    );
+}
+
+#[test]
+fn a_to_reg_literal_is_read_as_a_name() {
+    assert_crash_points_agree(
+        SETUP,
+        &[
+            Case {
+                name: "quoted table under to_regclass of its name unquoted",
+                statements: &["DO $$ BEGIN IF to_regclass('Foo') IS NULL THEN CREATE TABLE \"Foo\" (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted table under to_regclass of its qualified name unquoted",
+                statements: &["DO $$ BEGIN IF to_regclass('public.Foo') IS NULL THEN CREATE TABLE \"Foo\" (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted enum under to_regtype of its name unquoted",
+                statements: &["DO $$ BEGIN IF to_regtype('Foo') IS NULL THEN CREATE TYPE \"Foo\" AS ENUM ('a'); END IF; END $$;"],
+            },
+            Case {
+                name: "non-ASCII table under to_regclass of its name lower-cased in every letter",
+                statements: &["DO $$ BEGIN IF to_regclass('éq') IS NULL THEN CREATE TABLE Éq (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "unquoted table under to_regclass of its name in another case",
+                statements: &["DO $$ BEGIN IF to_regclass('Foo') IS NULL THEN CREATE TABLE FOO (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "quoted table under to_regclass of its name quoted",
+                statements: &["DO $$ BEGIN IF to_regclass('\"Foo\"') IS NULL THEN CREATE TABLE \"Foo\" (id int); END IF; END $$;"],
+            },
+            Case {
+                name: "non-ASCII table under to_regclass of its name as spelled",
+                statements: &["DO $$ BEGIN IF to_regclass('Éq') IS NULL THEN CREATE TABLE Éq (id int); END IF; END $$;"],
             },
         ],
     );
