@@ -84,7 +84,8 @@ impl TakenNames {
 
     /// Takes in top-level statement `statement` of a PostgreSQL file, which ran before what
     /// comes next: the names a `CREATE` (not `TEMPORARY`) or an `ALTER TABLE` that only adds
-    /// makes, its own and derived ([`made_names`]), and the names its constraints spell;
+    /// makes that a default name can be ([`may_be_default`]): its own, its types
+    /// ([`type_names`]) and the names its constraints spell;
     /// forgets what a `DROP` (all with `CASCADE`) or any other `ALTER TABLE` may take away.
     /// A rename, another `ALTER`, a DO block that does more than create and insert, a call,
     /// a query (which may call a function), a change of `search_path`, a `ROLLBACK` or an
@@ -143,14 +144,29 @@ impl TakenNames {
         let home = shape.table.as_ref().unwrap_or(object);
         let schema = home.schema().map(str::to_string);
         let owner = home.base().to_lowercase();
-        let mut made = made_in_spaces(statement, &own_names(statement), self);
+        // Only the names a later default name can be, and of those the ones the statement
+        // spells and its types: its other derived names (`x_pkey`) take a default name only
+        // when cut to 63 bytes, and reading its columns costs every `CREATE` of the file. The
+        // array type `_x` of a type `x` is a later default name only for `x` again, unless `x`
+        // is itself `_t` (whose array `__t` the array of `t` then avoids).
+        let mut made = own_names(statement);
+        let stored = stored_part(statement, object);
+        if stored.starts_with('_') {
+            let taken = |n: &String| self.takes(TYPE, schema.as_deref(), n, Some(&owner));
+            let types = type_names(statement, &stored, taken);
+            made.extend(types.into_iter().map(|n| (n, TYPE)));
+        }
         made.extend(
             spelled_constraints(statement)
                 .into_iter()
                 .map(|n| (n, CONSTRAINT)),
         );
+        made.retain(|(name, spaces)| *spaces != 0 && may_be_default(name));
+        if made.is_empty() {
+            return;
+        }
         let owned = self.owned.entry(owner.clone()).or_default();
-        for (name, spaces) in made.into_iter().filter(|(_, spaces)| *spaces != 0) {
+        for (name, spaces) in made {
             let key = name.to_lowercase();
             owned.push(key.clone());
             self.names.entry(key).or_default().push(Taken {
@@ -221,7 +237,8 @@ fn spelled_constraints(statement: &Statement) -> Vec<String> {
 /// from its token ([`crate::sql::folded_in`]: `Éq` stays `Éq`), elsewhere (or when the token
 /// is not found) [`Name::base`].
 pub(super) fn stored_part(statement: &Statement, name: &Name) -> String {
-    if statement.dialect != crate::sql::Dialect::Postgres {
+    // An ASCII name is stored as the recogniser folds it.
+    if statement.dialect != crate::sql::Dialect::Postgres || name.base().is_ascii() {
         return name.base().to_string();
     }
     let last = crate::sql::tokens_in(&statement.tokens, &name.range)
@@ -379,32 +396,8 @@ fn made_in_spaces(
         made.push((name, spaces));
     }
     let tokens = &statement.tokens;
-    // A sequence has no row type since PostgreSQL 14, an index none at all; a shell type
-    // (`CREATE TYPE t`) no array.
-    let shell = shape.kind == ShapeKind::Create(ObjectKind::Type)
-        && !tokens.iter().any(|t| t.is_kw("AS") || t.is(&Token::LParen));
-    let typed = matches!(
-        shape.kind,
-        ShapeKind::Create(
-            ObjectKind::Table
-                | ObjectKind::View
-                | ObjectKind::MaterializedView
-                | ObjectKind::ForeignTable
-                | ObjectKind::Type
-                | ObjectKind::Domain
-        )
-    ) && !shell;
-    if typed {
-        made.push((array_type_name(&name, |n| earlier(TYPE, n)), TYPE));
-        let range = tokens
-            .windows(2)
-            .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
-        if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
-            let multirange = multirange_name(&name, tokens, statement.dialect);
-            made.push((array_type_name(&multirange, |n| earlier(TYPE, n)), TYPE));
-            made.push((multirange, TYPE));
-        }
-    }
+    let types = type_names(statement, &name, |n| earlier(TYPE, n));
+    made.extend(types.into_iter().map(|n| (n, TYPE)));
     let folded = |t: &Tok| crate::sql::folded_in(t, statement.dialect);
     let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => {
@@ -460,6 +453,53 @@ fn made_in_spaces(
         }
     }
     made
+}
+
+/// The types PostgreSQL derives for `name`, the object `statement` creates: the array type
+/// ([`array_type_name`], avoiding the names `taken`) of a table, view, composite, enum, range
+/// or domain, and a range's multirange ([`multirange_name`]) with its array type. A sequence
+/// has no row type since PostgreSQL 14, an index none at all, a shell type (`CREATE TYPE t`)
+/// no array.
+fn type_names(statement: &Statement, name: &str, taken: impl Fn(&String) -> bool) -> Vec<String> {
+    use crate::sql::{ObjectKind, ShapeKind};
+    let (kind, tokens) = (&statement.shape.kind, &statement.tokens);
+    let shell = *kind == ShapeKind::Create(ObjectKind::Type)
+        && !tokens.iter().any(|t| t.is_kw("AS") || t.is(&Token::LParen));
+    let typed = matches!(
+        kind,
+        ShapeKind::Create(
+            ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::ForeignTable
+                | ObjectKind::Type
+                | ObjectKind::Domain
+        )
+    );
+    if !typed || shell {
+        return Vec::new();
+    }
+    let mut out = vec![array_type_name(name, &taken)];
+    let range = tokens
+        .windows(2)
+        .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
+    if *kind == ShapeKind::Create(ObjectKind::Type) && range {
+        let multirange = multirange_name(name, tokens, statement.dialect);
+        out.push(array_type_name(&multirange, &taken));
+        out.push(multirange);
+    }
+    out
+}
+
+/// Can `name` be one PostgreSQL derives for an unnamed object ([`made_names`]), so that a
+/// later default name may have to avoid it: one that starts with `_` (an array type), or ends
+/// with `_pkey`, `_key`, `_seq`, `_check`, `_fkey` or `_excl`, numbered or not.
+fn may_be_default(name: &str) -> bool {
+    let label = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    name.starts_with('_')
+        || ["_pkey", "_key", "_seq", "_check", "_fkey", "_excl"]
+            .iter()
+            .any(|l| label.ends_with(l))
 }
 
 /// The names MariaDB gives what a `CREATE TABLE t (…)` makes unnamed, as it stores them:
