@@ -75,6 +75,14 @@ fn a_default_name_an_earlier_statement_took_is_numbered() {
                 ],
             },
             Case {
+                name: "primary key whose name an index took under a check of the plain name",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS x (id int);",
+                    "CREATE INDEX IF NOT EXISTS t_pkey ON x (id);",
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 't_pkey') THEN CREATE TABLE t (id int PRIMARY KEY); END IF; END $$;",
+                ],
+            },
+            Case {
                 name: "table made again under a check of the key the first one took",
                 statements: &[
                     "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY);",
@@ -109,6 +117,22 @@ fn a_default_name_free_again_or_taken_elsewhere_is_not_numbered() {
                     "CREATE TABLE IF NOT EXISTS elsewhere.x (id int);",
                     "CREATE INDEX IF NOT EXISTS t_pkey ON elsewhere.x (id);",
                     "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 't_pkey1') THEN CREATE TABLE t (id int PRIMARY KEY); END IF; END $$;",
+                ],
+            },
+            Case {
+                name: "primary key whose name an index took under a positive check of it",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS x (id int);",
+                    "CREATE INDEX IF NOT EXISTS t_pkey ON x (id);",
+                    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 't_pkey') THEN CREATE TABLE t (id int PRIMARY KEY); END IF; END $$;",
+                ],
+            },
+            Case {
+                name: "primary key whose name an index took under a check of it in another case",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS x (id int);",
+                    "CREATE INDEX IF NOT EXISTS t_pkey ON x (id);",
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'T_PKEY') THEN CREATE TABLE t (id int PRIMARY KEY); END IF; END $$;",
                 ],
             },
             Case {

@@ -62,6 +62,12 @@ impl TakenNames {
         })
     }
 
+    /// Is `name` (as stored) taken, unqualified, in any namespace?
+    pub(super) fn is_taken(&self, name: &str) -> bool {
+        let spaces = RELATION | TYPE | CONSTRAINT;
+        !self.names.is_empty() && self.takes(spaces, None, name, None)
+    }
+
     /// Forgets every name: what comes next may have dropped any of them.
     pub(crate) fn clear(&mut self) {
         self.names.clear();
