@@ -25,11 +25,28 @@ pub struct DeclaredKey {
 /// columns, for the lint's record of the keys the file declares; one `USING INDEX i` without
 /// its columns, named `i` when the action names it not.
 pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
-    let shape = &statement.shape;
-    let Some(table) = shape.object() else {
+    let Some(table) = statement.shape.object() else {
         return Vec::new();
     };
-    let table = table.base();
+    keys_folded(statement, table.base(), &folded)
+}
+
+/// [`declared_keys`] with their names, tables and columns as the catalog stores them
+/// ([`super::folded_in`]: PostgreSQL folds only ASCII letters), the table's name `table` so
+/// stored: for a catalog check to compare with.
+pub(crate) fn stored_keys(statement: &Statement, table: &str) -> Vec<DeclaredKey> {
+    keys_folded(statement, table, &|t| {
+        super::folded_in(t, statement.dialect)
+    })
+}
+
+/// [`declared_keys`], of table `table`, with names folded by `fold`.
+fn keys_folded(
+    statement: &Statement,
+    table: &str,
+    fold: &dyn Fn(&Tok) -> Option<String>,
+) -> Vec<DeclaredKey> {
+    let shape = &statement.shape;
     let tokens = &statement.tokens;
     let mut out = Vec::new();
     if !tokens
@@ -48,7 +65,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
         let mut keys: Vec<ElementKey> = Vec::new();
         for element in super::dynamic::split_top(&tokens[open + 1..close], |t| t.is(&Token::Comma))
         {
-            element_keys(table, element, statement.dialect, &mut keys);
+            element_keys(table, element, statement.dialect, fold, &mut keys);
         }
         out = merged_keys(keys);
     } else if shape.kind == ShapeKind::AlterTable {
@@ -68,7 +85,7 @@ pub fn declared_keys(statement: &Statement) -> Vec<DeclaredKey> {
                 _ => continue,
             }
             let mut keys = Vec::new();
-            element_keys(table, rest, statement.dialect, &mut keys);
+            element_keys(table, rest, statement.dialect, fold, &mut keys);
             out.extend(keys.into_iter().map(|k| k.key));
         }
     }
@@ -128,7 +145,7 @@ fn merged_keys(keys: Vec<ElementKey>) -> Vec<DeclaredKey> {
 
 /// The [`KeyOptions`] of the key whose declaration goes on with `rest` (after its `PRIMARY KEY`
 /// or `UNIQUE`), up to where the element declares another constraint of its column.
-fn key_options(rest: &[Tok]) -> KeyOptions {
+fn key_options(rest: &[Tok], fold: &dyn Fn(&Tok) -> Option<String>) -> KeyOptions {
     let mut options = KeyOptions::default();
     let mut depth = 0usize;
     for (k, t) in rest.iter().enumerate() {
@@ -161,7 +178,7 @@ fn key_options(rest: &[Tok]) -> KeyOptions {
             _ if t.is_kw("DISTINCT") && prev("NOT") => options.nulls_not_distinct = true,
             _ if t.is_kw("INCLUDE") && rest.get(k + 1).is_some_and(|n| n.is(&Token::LParen)) => {
                 let close = super::lexer::matching_paren(rest, k + 1).unwrap_or(rest.len());
-                options.include = rest[k + 2..close].iter().filter_map(folded).collect();
+                options.include = rest[k + 2..close].iter().filter_map(fold).collect();
             }
             _ => {}
         }
@@ -190,14 +207,20 @@ fn key_name_columns(columns: &[String], include: &[String]) -> String {
 /// constraint (`[CONSTRAINT k] PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`), or a
 /// column's (`id int [CONSTRAINT k] PRIMARY KEY`, `code int UNIQUE`).
 /// With whether the element names the key, and its options.
-fn element_keys(table: &str, element: &[Tok], dialect: Dialect, out: &mut Vec<ElementKey>) {
+fn element_keys(
+    table: &str,
+    element: &[Tok],
+    dialect: Dialect,
+    fold: &dyn Fn(&Tok) -> Option<String>,
+    out: &mut Vec<ElementKey>,
+) {
     // Another constraint of the column: a name before it is not the key's.
     const OTHER_CONSTRAINT: &[&str] =
         &["CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "GENERATED"];
     let column = element
         .first()
         .filter(|_| !super::shape::starts_non_column(element, dialect))
-        .and_then(folded);
+        .and_then(fold);
     let (mut depth, mut name) = (0usize, None);
     let mut k = usize::from(column.is_some());
     while let Some(t) = element.get(k) {
@@ -206,7 +229,7 @@ fn element_keys(table: &str, element: &[Tok], dialect: Dialect, out: &mut Vec<El
             Token::RParen => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
             _ if t.is_kw("CONSTRAINT") => {
-                name = element.get(k + 1).and_then(folded);
+                name = element.get(k + 1).and_then(fold);
                 k += 1;
             }
             _ if OTHER_CONSTRAINT.iter().any(|w| t.is_kw(w)) => name = None,
@@ -217,11 +240,11 @@ fn element_keys(table: &str, element: &[Tok], dialect: Dialect, out: &mut Vec<El
                     k += usize::from(is_primary);
                     let (columns, index) = match &column {
                         Some(column) => (vec![column.clone()], None),
-                        None => table_key_columns(&element[k + 1..]),
+                        None => table_key_columns(&element[k + 1..], fold),
                     };
                     let name = name.take();
                     let named = name.is_some();
-                    let options = key_options(&element[k + 1..]);
+                    let options = key_options(&element[k + 1..], fold);
                     // `USING INDEX i`: named `i` unless the element names it; any other key
                     // only with its columns.
                     let name = match index {
@@ -266,7 +289,10 @@ pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> Stri
 /// `UNIQUE`: `(a, b)`, after `NULLS [NOT] DISTINCT`; none, with the index's name, for `USING
 /// INDEX i` (`ADD [CONSTRAINT k] PRIMARY KEY USING INDEX i`: columns lint does not know, and
 /// the name the key takes when the action gives none); else none.
-fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
+fn table_key_columns(
+    rest: &[Tok],
+    fold: &dyn Fn(&Tok) -> Option<String>,
+) -> (Vec<String>, Option<String>) {
     let open = rest
         .iter()
         .take_while(|t| t.is_kw("NULLS") || t.is_kw("NOT") || t.is_kw("DISTINCT"))
@@ -275,7 +301,7 @@ fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
         Some(t) if t.is(&Token::LParen) => {
             let close = super::lexer::matching_paren(rest, open).unwrap_or(rest.len());
             (
-                rest[open + 1..close].iter().filter_map(folded).collect(),
+                rest[open + 1..close].iter().filter_map(fold).collect(),
                 None,
             )
         }
@@ -284,7 +310,7 @@ fn table_key_columns(rest: &[Tok]) -> (Vec<String>, Option<String>) {
                 && rest.get(open + 1).is_some_and(|t| t.is_kw("INDEX"))
                 && !rest.get(open + 2).is_some_and(|t| t.is_kw("TABLESPACE")) =>
         {
-            (Vec::new(), rest.get(open + 2).and_then(folded))
+            (Vec::new(), rest.get(open + 2).and_then(fold))
         }
         _ => (Vec::new(), None),
     }

@@ -468,10 +468,21 @@ struct TopBuilder<'a> {
     mode: AstMode,
     in_transaction: bool,
     index: usize,
+    /// The names the statements built so far took in PostgreSQL's catalog, for a DO block's
+    /// catalog checks ([`do_block::TakenNames`]); `None` when the file has no catalog check
+    /// (no `pg_`, `information_schema` or `to_reg` in its text), or is not PostgreSQL.
+    taken: Option<do_block::TakenNames>,
+    /// The index of the statement after the last one built: one built after a gap (a statement
+    /// not wanted) follows statements whose names were not taken in.
+    next_built: usize,
 }
 
 impl<'a> TopBuilder<'a> {
     fn new(source: &'a SourceFile, dialect: Dialect, mode: AstMode) -> Self {
+        let text: &str = &source.text;
+        let checks_catalog = ["pg_", "information_schema", "to_reg"]
+            .iter()
+            .any(|w| crate::lint::sequence::contains_ignore_case(text, w));
         TopBuilder {
             source,
             dialect,
@@ -479,6 +490,8 @@ impl<'a> TopBuilder<'a> {
             mode,
             in_transaction: false,
             index: 0,
+            taken: (dialect == Dialect::Postgres && checks_catalog).then(Default::default),
+            next_built: 0,
         }
     }
 
@@ -508,12 +521,25 @@ impl<'a> TopBuilder<'a> {
             do_block: None,
         };
         let mut statement = build(source, dialect, parser_dialect, raw, index, context, mode);
+        if let Some(taken) = self.taken.as_mut().filter(|_| index != self.next_built) {
+            taken.clear();
+        }
+        self.next_built = index + 1;
         match statement.shape.kind {
             ShapeKind::Begin => self.in_transaction = true,
             ShapeKind::Commit | ShapeKind::Rollback => self.in_transaction = false,
             ShapeKind::Do if dialect == Dialect::Postgres => {
-                statement.nested =
-                    nested_statements(source, parser_dialect, &statement, in_transaction, mode);
+                let tracked = self.taken.is_some();
+                let mut taken = self.taken.take().unwrap_or_default();
+                statement.nested = nested_statements(
+                    source,
+                    parser_dialect,
+                    &statement,
+                    in_transaction,
+                    mode,
+                    &mut taken,
+                );
+                self.taken = tracked.then_some(taken);
             }
             // MariaDB's `BEGIN NOT ATOMIC … END` runs its statements as a DO block does.
             ShapeKind::Other(ref word) if word == "BEGIN" && dialect.is_mysql_family() => {
@@ -522,6 +548,9 @@ impl<'a> TopBuilder<'a> {
                     .unwrap_or_default();
             }
             _ => {}
+        }
+        if let Some(taken) = self.taken.as_mut() {
+            taken.after(&statement);
         }
         each(statement);
     }
@@ -546,12 +575,14 @@ fn nested_statements(
     parent: &Statement,
     in_transaction: bool,
     mode: AstMode,
+    taken: &mut do_block::TakenNames,
 ) -> Vec<Statement> {
     let Some(body) = do_block::body_range(source, &parent.tokens) else {
         return Vec::new();
     };
     let (inner, body_tokens) = do_block::inner_statements(source, body);
-    let guarded = do_block::Guarded::of(&body_tokens, Dialect::Postgres);
+    let guarded =
+        do_block::Guarded::of(&body_tokens, Dialect::Postgres).with_taken(std::mem::take(taken));
     let mut statements: Vec<Statement> = Vec::new();
     for (i, raw) in inner.into_iter().enumerate() {
         let context = StatementContext {
@@ -579,6 +610,7 @@ fn nested_statements(
         mark_after_failure(&mut statement, &guarded, &body_tokens, &statements);
         statements.push(statement);
     }
+    *taken = guarded.into_taken();
     statements
 }
 
@@ -853,5 +885,18 @@ pub fn folded(t: &Tok) -> Option<String> {
         Token::Word(w) if keeps_case(w) => Some(w.value.clone()),
         Token::Word(w) => Some(w.value.to_lowercase()),
         _ => None,
+    }
+}
+
+/// A name token as `dialect`'s catalog stores it, for comparing with a string the catalog
+/// returns: [`folded`], except that PostgreSQL folds only the ASCII letters of an unquoted name
+/// (`Éq` is stored `Éq`, `ÀB` `Àb`, in a UTF8 database), where MariaDB compares column names
+/// without case in every letter (`Ñame` and `ñame` are one column).
+pub fn folded_in(t: &Tok, dialect: Dialect) -> Option<String> {
+    match &t.token {
+        Token::Word(w) if dialect == Dialect::Postgres && !keeps_case(w) => {
+            Some(w.value.to_ascii_lowercase())
+        }
+        _ => folded(t),
     }
 }

@@ -116,6 +116,24 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
         if after.is_some_and(|a| a.is(&Token::DoubleColon)) {
             continue;
         }
+        // `to_regclass('Foo')`: PostgreSQL reads the literal as a name, as a statement spells
+        // it: it finds `foo`, never `"Foo"`.
+        let resolver = k
+            .checked_sub(2)
+            .and_then(|p| tokens[p].bare_word())
+            .filter(|w| w.to_ascii_lowercase().starts_with("to_reg"));
+        if let Some(resolver) = resolver {
+            let alone = before.is_some_and(|b| b.is(&Token::LParen))
+                && after.is_some_and(|a| a.is(&Token::RParen));
+            if let Some(name) = read_name(value).filter(|_| alone) {
+                out.push(Compared {
+                    value: crate::reconcile::expected::Engine::Postgres.truncate(name),
+                    spelled: format!("{resolver}('{value}')"),
+                    list: ored(k),
+                });
+            }
+            continue;
+        }
         let listed = in_list(tokens, k);
         let compared = before.is_some_and(|b| b.is(&Token::Eq) || b.is_kw("LIKE"))
             || after.is_some_and(|a| a.is(&Token::Eq))
@@ -147,6 +165,47 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
     out
 }
 
+/// The last part of `text` read as PostgreSQL reads a possibly qualified name from a string
+/// (`to_regclass('s.Foo')`: `foo`; `'"Foo"'`: `Foo`): an unquoted part folded in its ASCII
+/// letters, a quoted one as spelled. `None` when it is not such a name (`int[]`, `f(int)`, a
+/// space).
+fn read_name(text: &str) -> Option<String> {
+    let mut chars = text.chars().peekable();
+    let mut last = String::new();
+    loop {
+        last.clear();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        last.push('"');
+                    }
+                    '"' => break,
+                    c => last.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek().filter(|&&c| c != '.') {
+                if !(c.is_alphanumeric() || c == '_' || c == '$') {
+                    return None;
+                }
+                last.push(c.to_ascii_lowercase());
+                chars.next();
+            }
+        }
+        if last.is_empty() {
+            return None;
+        }
+        match chars.next() {
+            None => return Some(last),
+            Some('.') => continue,
+            Some(_) => return None,
+        }
+    }
+}
+
 /// The byte where the `IN ('a', 'b')` list the literal at `k` is an element of opens, if it
 /// is one.
 fn in_list(tokens: &[Tok], k: usize) -> Option<usize> {
@@ -165,8 +224,8 @@ fn in_list(tokens: &[Tok], k: usize) -> Option<usize> {
 }
 
 /// Does a check of `tokens` fold case (`lower(…)`, `upper(…)`, `ILIKE`, `~*`, `~~*`, a `citext`
-/// cast)? (A literal read as an identifier, `to_regclass('…')` or `'…'::regclass`, is folded
-/// as the name is, and is not one [`compared_literals`] returns.)
+/// cast)? (A literal read as an identifier is folded as a name is: `to_regclass('…')`'s as
+/// [`compared_literals`] returns it, and `'…'::regclass` is not one it returns.)
 pub(super) fn folds_case(tokens: &[Tok]) -> bool {
     tokens.iter().any(|t| match &t.token {
         Token::TildeAsterisk

@@ -4,7 +4,9 @@
 //! [`super::catalog_names`].
 
 use super::case_fold::{compared_literals, folds_case, Compared};
-use super::catalog_names::{created_names, made_names, plain_dropped_names, stored_name};
+use super::catalog_names::{
+    created_names, made_names, plain_dropped_names, stored_name, TakenNames,
+};
 use crate::sql::lexer::{top_level, Tok};
 use crate::sql::Statement;
 use sqlparser::tokenizer::Token;
@@ -55,8 +57,9 @@ impl Branch {
     /// there, and the create fails with "already exists"; nor when it drops one without `IF
     /// EXISTS` (`IF EXISTS (… table t …) THEN DROP INDEX i`): it fails with "does not exist".
     /// Nor a type change: it runs again, and whether its `USING` survives that is PF124's to
-    /// judge.
-    pub(super) fn guards(&self, statement: &Statement) -> bool {
+    /// judge. `taken`: the names the file's statements before the block took, which the
+    /// names `statement` derives avoid.
+    pub(super) fn guards(&self, statement: &Statement, taken: &TakenNames) -> bool {
         if self.reentered_by_type_change && changes_column_type(statement) {
             return false;
         }
@@ -67,10 +70,15 @@ impl Branch {
         if let Some(looked_for) = &self.unmade_names {
             let created = created_names(statement);
             if !created.is_empty() {
-                let made = made_names(statement, &created);
+                let made = made_names(statement, &created, taken);
                 let stored = |n: &String| stored_name(statement, n.to_lowercase());
                 let looked_for: Vec<String> = looked_for.iter().map(stored).collect();
-                if !made.iter().any(|n| looked_for.contains(&stored(n))) {
+                // A check that something an earlier statement took is missing (`NOT EXISTS (…
+                // relname = 't_pkey')` after `CREATE INDEX t_pkey ON x …`) finds it on every
+                // run: the branch never runs.
+                let found_earlier = self.check != Check::Positive
+                    && self.literals.iter().any(|l| taken.is_taken(&l.value));
+                if !made.iter().any(|n| looked_for.contains(&stored(n))) && !found_earlier {
                     return false;
                 }
             }

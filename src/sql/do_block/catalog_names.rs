@@ -4,8 +4,261 @@
 
 use crate::sql::keys::object_name;
 use crate::sql::lexer::{top_level, Tok};
-use crate::sql::Statement;
+use crate::sql::{Name, Statement};
 use sqlparser::tokenizer::Token;
+use std::collections::HashMap;
+
+/// The catalog namespaces of PostgreSQL a name takes, as bits: a relation's (`pg_class`: tables,
+/// views, indexes, sequences), a type's (`pg_type`), a constraint's (`pg_constraint`, one
+/// namespace for all the constraints of a schema).
+const RELATION: u8 = 1;
+const TYPE: u8 = 2;
+const CONSTRAINT: u8 = 4;
+
+/// The names the file's statements before a DO block made in PostgreSQL's catalog, and that are
+/// there whenever a run reaches the block: a default name the block's statements derive avoids
+/// them as the server does (`t_pkey` taken: `t_pkey1`; `_t` taken: `__t`). Kept by the
+/// statement builder, one top-level statement after another ([`TakenNames::after`]); only
+/// names certainly there count: anything that may drop, rename or move one, or make it in
+/// another schema, takes it out, and a statement whose effect is not known clears them all.
+#[derive(Debug, Default)]
+pub(crate) struct TakenNames {
+    /// By name in lower case: each name so spelled that is taken, as stored.
+    names: HashMap<String, Vec<Taken>>,
+    /// By object (lower case): the names (lower case) of [`Self::names`] it took.
+    owned: HashMap<String, Vec<String>>,
+}
+
+/// One name an earlier statement took ([`TakenNames`]).
+#[derive(Debug)]
+struct Taken {
+    /// As stored.
+    name: String,
+    /// The schema it was made in, as written; `None`: unqualified.
+    schema: Option<String>,
+    /// The namespaces it takes ([`RELATION`], [`TYPE`], [`CONSTRAINT`]).
+    spaces: u8,
+    /// The object it belongs to, lower case: its table, or itself.
+    owner: String,
+}
+
+impl TakenNames {
+    /// Is `name` (as stored) taken in one of the namespaces `spaces`, in schema `schema` (as
+    /// written; `None`: unqualified), by an object that does not belong to `created` (lower
+    /// case), the object a `CREATE` makes? Names an earlier object of the same name took are
+    /// left out: while that is there, the creation never runs, and a check finds the names
+    /// that object took.
+    fn takes(&self, spaces: u8, schema: Option<&str>, name: &str, created: Option<&str>) -> bool {
+        if self.names.is_empty() {
+            return false;
+        }
+        self.names.get(&name.to_lowercase()).is_some_and(|taken| {
+            taken.iter().any(|t| {
+                t.name == name
+                    && t.spaces & spaces != 0
+                    && t.schema.as_deref() == schema
+                    && created != Some(t.owner.as_str())
+            })
+        })
+    }
+
+    /// Is `name` (as stored) taken, unqualified, in any namespace?
+    pub(super) fn is_taken(&self, name: &str) -> bool {
+        let spaces = RELATION | TYPE | CONSTRAINT;
+        !self.names.is_empty() && self.takes(spaces, None, name, None)
+    }
+
+    /// Forgets every name: what comes next may have dropped any of them.
+    pub(crate) fn clear(&mut self) {
+        self.names.clear();
+        self.owned.clear();
+    }
+
+    /// Forgets the names called `gone` (lower case, in any case) and those of the objects
+    /// that belong to it: it was dropped, or its table changed.
+    fn forget(&mut self, gone: &str) {
+        self.names.remove(gone);
+        for name in self.owned.remove(gone).unwrap_or_default() {
+            if let Some(taken) = self.names.get_mut(&name) {
+                taken.retain(|t| t.owner != gone);
+                if taken.is_empty() {
+                    self.names.remove(&name);
+                }
+            }
+        }
+    }
+
+    /// Takes in top-level statement `statement` of a PostgreSQL file, which ran before what
+    /// comes next: the names a `CREATE` (not `TEMPORARY`) or an `ALTER TABLE` that only adds
+    /// makes that a default name can be ([`may_be_default`]): its own, its types
+    /// ([`type_names`]) and the names its constraints spell;
+    /// forgets what a `DROP` (all with `CASCADE`) or any other `ALTER TABLE` may take away.
+    /// A rename, another `ALTER`, a DO block that does more than create and insert, a call,
+    /// a query (which may call a function), a change of `search_path`, a `ROLLBACK` or an
+    /// unknown statement clears them all.
+    pub(crate) fn after(&mut self, statement: &Statement) {
+        use crate::sql::ShapeKind;
+        let shape = &statement.shape;
+        let tokens = &statement.tokens;
+        match &shape.kind {
+            ShapeKind::Create(_) if shape.temporary => {}
+            ShapeKind::AlterTable if !shape.actions.iter().all(|a| a.kind.adds()) => {
+                if let Some(table) = shape.object() {
+                    self.forget(&table.base().to_lowercase());
+                }
+            }
+            ShapeKind::Create(_) | ShapeKind::AlterTable => self.record(statement),
+            ShapeKind::Drop(_) if tokens.iter().any(|t| t.is_kw("CASCADE")) => self.clear(),
+            ShapeKind::Drop(_) => {
+                for gone in dropped_names(statement) {
+                    self.forget(&gone.to_lowercase());
+                }
+            }
+            ShapeKind::Do => {
+                let only_creates = statement
+                    .nested
+                    .iter()
+                    .all(|s| matches!(s.shape.kind, ShapeKind::Create(_) | ShapeKind::Insert));
+                if !only_creates {
+                    self.clear();
+                }
+            }
+            ShapeKind::Other(word) => {
+                let search_path = tokens.iter().any(|t| t.is_kw("search_path"));
+                if ["SELECT", "WITH", "CALL", "EXECUTE"].contains(&word.as_str()) || search_path {
+                    self.clear();
+                }
+            }
+            ShapeKind::Insert
+            | ShapeKind::Begin
+            | ShapeKind::Commit
+            | ShapeKind::AlterTypeAddValue => {}
+            ShapeKind::Rollback
+            | ShapeKind::Rename(_)
+            | ShapeKind::Alter(_)
+            | ShapeKind::Unknown => self.clear(),
+        }
+    }
+
+    /// Takes in the names `statement`, a `CREATE` or an `ALTER TABLE` that only adds, makes.
+    fn record(&mut self, statement: &Statement) {
+        let shape = &statement.shape;
+        let Some(object) = shape.object() else {
+            return;
+        };
+        // An index belongs to its table, and is made in its schema.
+        let home = shape.table.as_ref().unwrap_or(object);
+        let schema = home.schema().map(str::to_string);
+        let owner = home.base().to_lowercase();
+        // Only the names a later default name can be, and of those the ones the statement
+        // spells and its types: its other derived names (`x_pkey`) take a default name only
+        // when cut to 63 bytes, and reading its columns costs every `CREATE` of the file. The
+        // array type `_x` of a type `x` is a later default name only for `x` again, unless `x`
+        // is itself `_t` (whose array `__t` the array of `t` then avoids).
+        let mut made = own_names(statement);
+        let stored = stored_part(statement, object);
+        if stored.starts_with('_') {
+            let taken = |n: &String| self.takes(TYPE, schema.as_deref(), n, Some(&owner));
+            let types = type_names(statement, &stored, taken);
+            made.extend(types.into_iter().map(|n| (n, TYPE)));
+        }
+        made.extend(
+            spelled_constraints(statement)
+                .into_iter()
+                .map(|n| (n, CONSTRAINT)),
+        );
+        made.retain(|(name, spaces)| *spaces != 0 && may_be_default(name));
+        if made.is_empty() {
+            return;
+        }
+        let owned = self.owned.entry(owner.clone()).or_default();
+        for (name, spaces) in made {
+            let key = name.to_lowercase();
+            owned.push(key.clone());
+            self.names.entry(key).or_default().push(Taken {
+                name,
+                schema: schema.clone(),
+                spaces,
+                owner: owner.clone(),
+            });
+        }
+    }
+}
+
+/// The names a run of `statement` makes itself, whatever its guard, with the namespaces each
+/// takes: a `CREATE`'s objects, the named constraints and indexes an `ALTER TABLE` adds.
+fn own_names(statement: &Statement) -> Vec<(String, u8)> {
+    use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
+    let shape = &statement.shape;
+    let spaces = match shape.kind {
+        ShapeKind::Create(
+            ObjectKind::Table
+            | ObjectKind::View
+            | ObjectKind::MaterializedView
+            | ObjectKind::ForeignTable,
+        ) => RELATION | TYPE,
+        ShapeKind::Create(ObjectKind::Sequence | ObjectKind::Index) => RELATION,
+        ShapeKind::Create(ObjectKind::Type | ObjectKind::Domain) => TYPE,
+        ShapeKind::AlterTable => {
+            return shape
+                .actions
+                .iter()
+                .filter_map(|a| {
+                    let name = stored_part(statement, a.name.as_ref()?);
+                    let words = crate::sql::tokens_in(&statement.tokens, &a.range);
+                    let key = words
+                        .iter()
+                        .any(|t| t.is_kw("PRIMARY") || t.is_kw("UNIQUE") || t.is_kw("EXCLUDE"));
+                    match a.kind {
+                        AlterActionKind::AddConstraint if key => {
+                            Some((name, RELATION | CONSTRAINT))
+                        }
+                        AlterActionKind::AddConstraint => Some((name, CONSTRAINT)),
+                        _ => None,
+                    }
+                })
+                .collect();
+        }
+        _ => 0,
+    };
+    shape
+        .names
+        .iter()
+        .map(|n| (stored_name(statement, stored_part(statement, n)), spaces))
+        .collect()
+}
+
+/// The constraint names `statement` spells (`CONSTRAINT c …`), as stored.
+fn spelled_constraints(statement: &Statement) -> Vec<String> {
+    statement
+        .tokens
+        .windows(2)
+        .filter(|w| w[0].is_kw("CONSTRAINT"))
+        .filter_map(|w| crate::sql::folded_in(&w[1], statement.dialect))
+        .map(|n| stored_name(statement, n))
+        .collect()
+}
+
+/// The last part of `name`, a name of `statement`, as the catalog stores it: on PostgreSQL
+/// from its token ([`crate::sql::folded_in`]: `Éq` stays `Éq`), elsewhere (or when the token
+/// is not found) [`Name::base`].
+pub(super) fn stored_part(statement: &Statement, name: &Name) -> String {
+    // An ASCII name is stored as the recogniser folds it.
+    if statement.dialect != crate::sql::Dialect::Postgres || name.base().is_ascii() {
+        return name.base().to_string();
+    }
+    let last = crate::sql::tokens_in(&statement.tokens, &name.range)
+        .iter()
+        .rev()
+        .find(|t| matches!(t.token, Token::Word(_)));
+    // The token of the same name only: not one of a name rebuilt from dynamic SQL.
+    match last {
+        Some(t) if crate::sql::folded(t).as_deref() == Some(name.base()) => {
+            crate::sql::folded_in(t, statement.dialect).unwrap_or_default()
+        }
+        _ => name.base().to_string(),
+    }
+}
 
 /// The base names of the objects `statement` drops without `IF EXISTS` (a `DROP`, or an `ALTER
 /// TABLE` whose every action is such a drop, `DROP PRIMARY KEY` naming `primary`): a re-run
@@ -44,7 +297,8 @@ pub(super) fn plain_dropped_names(statement: &Statement) -> Vec<String> {
     }
 }
 
-/// The base names a re-run of `statement` finds already there and fails on: a plain
+/// The base names (as stored, [`stored_part`]) a re-run of `statement` finds already there and
+/// fails on: a plain
 /// `CREATE`'s objects (not `IF NOT EXISTS`, `OR REPLACE` or `TEMPORARY`), the columns,
 /// constraints and indexes of an `ALTER TABLE` that only adds, each named. Empty otherwise: an
 /// unnamed index or constraint gets a new name on a re-run.
@@ -53,14 +307,18 @@ pub(super) fn created_names(statement: &Statement) -> Vec<String> {
     let shape = &statement.shape;
     match &shape.kind {
         ShapeKind::Create(_) if !guarded(&shape.guard) && !shape.or_replace && !shape.temporary => {
-            shape.names.iter().map(|n| n.base().to_string()).collect()
+            shape
+                .names
+                .iter()
+                .map(|n| stored_part(statement, n))
+                .collect()
         }
         ShapeKind::AlterTable => {
             let adds: Option<Vec<String>> = shape
                 .actions
                 .iter()
                 .map(|a| match a.kind.adds() && !guarded(&a.guard) {
-                    true => a.name.as_ref().map(|n| n.base().to_string()),
+                    true => a.name.as_ref().map(|n| stored_part(statement, n)),
                     false => None,
                 })
                 .collect();
@@ -71,69 +329,82 @@ pub(super) fn created_names(statement: &Statement) -> Vec<String> {
 }
 
 /// The names a run of `statement` makes in the catalog, as it stores them (an unquoted name
-/// folded to lower case, a quoted one as spelled: `"QFoo"` derives `QFoo_pkey`): its own (`created`,
-/// [`created_names`]) and those PostgreSQL derives from them: the array type `_t` of a table,
-/// view, composite, enum, range or domain (and a range's multirange, [`multirange_name`], with
-/// its array type), and, for a table's columns and unnamed constraints (`CREATE TABLE t (…)`,
-/// `ALTER TABLE t ADD COLUMN …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`,
-/// `t_c_key` of a UNIQUE), the sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of
-/// a foreign key, `t_c_check` of a check on one column (`t_check` on more), each cut to 63
-/// bytes as PostgreSQL does ([`object_name`]).
-pub(super) fn made_names(statement: &Statement, created: &[String]) -> Vec<String> {
+/// folded to lower case, ASCII letters only on PostgreSQL, a quoted one as spelled: `"QFoo"`
+/// derives `QFoo_pkey`, `Éq` `Éq_pkey`): its own (`created`, [`created_names`]) and those
+/// PostgreSQL derives from them: the array type `_t` of a table, view, composite, enum, range
+/// or domain (and a range's multirange, [`multirange_name`], with its array type), and, for a
+/// table's columns and unnamed constraints (`CREATE TABLE t (…)`, `ALTER TABLE t ADD COLUMN
+/// …`), the keys ([`crate::sql::keys::declared_keys`]: `t_pkey`, `t_c_key` of a UNIQUE), the
+/// sequence `t_c_seq` of a serial or identity column, `t_c_fkey` of a foreign key,
+/// `t_c_check` of a check on one column (`t_check` on more), each cut to 63 bytes as
+/// PostgreSQL does ([`object_name`]). A derived name that the statement or the file's
+/// statements before it (`taken`) already took is numbered as PostgreSQL numbers it
+/// (`t_pkey1`, `__t`).
+pub(super) fn made_names(
+    statement: &Statement,
+    created: &[String],
+    taken: &TakenNames,
+) -> Vec<String> {
+    let created: Vec<(String, u8)> = created.iter().map(|n| (n.clone(), 0)).collect();
+    made_in_spaces(statement, &created, taken)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// [`made_names`], each with the namespaces it takes (`created`: the statement's own names,
+/// with theirs).
+fn made_in_spaces(
+    statement: &Statement,
+    created: &[(String, u8)],
+    taken: &TakenNames,
+) -> Vec<(String, u8)> {
     use crate::lint::columns::{added_column_at, column_name, table_elements};
     use crate::sql::{AlterActionKind, ObjectKind, ShapeKind};
     if statement.dialect == crate::sql::Dialect::Mariadb {
         let mut made = created.to_vec();
-        made.extend(mariadb_made_names(statement));
+        made.extend(mariadb_made_names(statement).into_iter().map(|n| (n, 0)));
         return made;
     }
     // Cut to 63 bytes, as PostgreSQL stores them.
-    let mut made: Vec<String> = created
+    let mut made: Vec<(String, u8)> = created
         .iter()
-        .map(|n| stored_name(statement, n.clone()))
+        .map(|(n, spaces)| (stored_name(statement, n.clone()), *spaces))
         .collect();
-    // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
-    // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`).
-    for key in crate::sql::keys::declared_keys(statement) {
-        let name = match made.contains(&key.name) {
-            true if key.is_primary => unused_name(|n| made.contains(n), &key.table, None, "pkey"),
-            true => {
-                let columns = key.columns.join("_");
-                unused_name(|n| made.contains(n), &key.table, Some(&columns), "key")
-            }
-            false => key.name,
-        };
-        made.push(name);
-    }
+    let has = |made: &[(String, u8)], n: &String| made.iter().any(|(m, _)| m == n);
     let shape = &statement.shape;
-    let Some(name) = shape.object().map(|n| n.base().to_string()) else {
+    let Some(object) = shape.object() else {
         return made;
     };
-    let tokens = &statement.tokens;
-    // A sequence has no row type since PostgreSQL 14, an index none at all.
-    let typed = matches!(
-        shape.kind,
-        ShapeKind::Create(
-            ObjectKind::Table
-                | ObjectKind::View
-                | ObjectKind::MaterializedView
-                | ObjectKind::ForeignTable
-                | ObjectKind::Type
-                | ObjectKind::Domain
-        )
-    );
-    if typed {
-        made.push(array_type_name(&name));
-        let range = tokens
-            .windows(2)
-            .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
-        if shape.kind == ShapeKind::Create(ObjectKind::Type) && range {
-            let multirange = multirange_name(&name, tokens);
-            made.push(array_type_name(&multirange));
-            made.push(multirange);
-        }
+    // Where the statement's objects go: an index to its table's schema.
+    let schema = shape.table.as_ref().unwrap_or(object).schema();
+    let name = stored_part(statement, object);
+    let created_object =
+        matches!(shape.kind, ShapeKind::Create(_)).then(|| object.base().to_lowercase());
+    let earlier =
+        |spaces: u8, n: &String| taken.takes(spaces, schema, n, created_object.as_deref());
+    // `t_pkey`, `t_c_key`, and the names the statement gives its keys; a key whose plain name
+    // an earlier one took numbered (`a int UNIQUE, UNIQUE (a) DEFERRABLE`: `t_a_key1`), as one
+    // whose default name an earlier statement took (`t_pkey` an index: `t_pkey1`).
+    for key in crate::sql::keys::stored_keys(statement, &name) {
+        let columns = key.columns.join("_");
+        let default = match key.is_primary {
+            true => object_name(&key.table, None, "pkey"),
+            false => object_name(&key.table, Some(&columns), "key"),
+        };
+        let spaces = RELATION | CONSTRAINT;
+        let free = |n: &String| has(&made, n) || earlier(spaces, n);
+        let name = match has(&made, &key.name) || (key.name == default && free(&key.name)) {
+            true if key.is_primary => unused_name(free, &key.table, None, "pkey"),
+            true => unused_name(free, &key.table, Some(&columns), "key"),
+            false => key.name,
+        };
+        made.push((name, spaces));
     }
-    let folded = crate::sql::folded;
+    let tokens = &statement.tokens;
+    let types = type_names(statement, &name, |n| earlier(TYPE, n));
+    made.extend(types.into_iter().map(|n| (n, TYPE)));
+    let folded = |t: &Tok| crate::sql::folded_in(t, statement.dialect);
     let elements: Vec<(&[Tok], Option<String>)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) => {
             let elements = table_elements(statement);
@@ -176,19 +447,65 @@ pub(super) fn made_names(statement: &Statement, created: &[String]) -> Vec<Strin
         _ => Vec::new(),
     };
     // The names the statement gives its constraints: an unnamed one does not take them.
-    let spelled: Vec<String> = tokens
-        .windows(2)
-        .filter(|w| w[0].is_kw("CONSTRAINT"))
-        .filter_map(|w| folded(&w[1]))
-        .collect();
+    let spelled = spelled_constraints(statement);
     for (element, column) in elements {
-        for (name2, label) in implicit_names(element, column.as_deref()) {
-            let taken = |n: &String| made.contains(n) || spelled.contains(n);
+        for (name2, label) in implicit_names(element, column.as_deref(), statement.dialect) {
+            // A sequence's name avoids relations (`ChooseRelationName`), a constraint's
+            // constraints (`ChooseConstraintName`).
+            let spaces = if label == "seq" { RELATION } else { CONSTRAINT };
+            let taken = |n: &String| has(&made, n) || spelled.contains(n) || earlier(spaces, n);
             let derived = unused_name(taken, &name, name2.as_deref(), label);
-            made.push(derived);
+            made.push((derived, spaces));
         }
     }
     made
+}
+
+/// The types PostgreSQL derives for `name`, the object `statement` creates: the array type
+/// ([`array_type_name`], avoiding the names `taken`) of a table, view, composite, enum, range
+/// or domain, and a range's multirange ([`multirange_name`]) with its array type. A sequence
+/// has no row type since PostgreSQL 14, an index none at all, a shell type (`CREATE TYPE t`)
+/// no array.
+fn type_names(statement: &Statement, name: &str, taken: impl Fn(&String) -> bool) -> Vec<String> {
+    use crate::sql::{ObjectKind, ShapeKind};
+    let (kind, tokens) = (&statement.shape.kind, &statement.tokens);
+    let shell = *kind == ShapeKind::Create(ObjectKind::Type)
+        && !tokens.iter().any(|t| t.is_kw("AS") || t.is(&Token::LParen));
+    let typed = matches!(
+        kind,
+        ShapeKind::Create(
+            ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::ForeignTable
+                | ObjectKind::Type
+                | ObjectKind::Domain
+        )
+    );
+    if !typed || shell {
+        return Vec::new();
+    }
+    let mut out = vec![array_type_name(name, &taken)];
+    let range = tokens
+        .windows(2)
+        .any(|w| w[0].is_kw("AS") && w[1].is_kw("RANGE"));
+    if *kind == ShapeKind::Create(ObjectKind::Type) && range {
+        let multirange = multirange_name(name, tokens, statement.dialect);
+        out.push(array_type_name(&multirange, &taken));
+        out.push(multirange);
+    }
+    out
+}
+
+/// Can `name` be one PostgreSQL derives for an unnamed object ([`made_names`]), so that a
+/// later default name may have to avoid it: one that starts with `_` (an array type), or ends
+/// with `_pkey`, `_key`, `_seq`, `_check`, `_fkey` or `_excl`, numbered or not.
+fn may_be_default(name: &str) -> bool {
+    let label = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    name.starts_with('_')
+        || ["_pkey", "_key", "_seq", "_check", "_fkey", "_excl"]
+            .iter()
+            .any(|l| label.ends_with(l))
 }
 
 /// The names MariaDB gives what a `CREATE TABLE t (…)` makes unnamed, as it stores them:
@@ -251,8 +568,12 @@ fn unused_name(
 /// What a table's element `element` (a column definition of column `column`, or a table
 /// constraint, with `column` the one a CHECK reads) makes unnamed, as the second part and
 /// label of the name PostgreSQL gives it (`(Some("c"), "seq")`): see [`made_names`].
-fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>, &'static str)> {
-    let folded = crate::sql::folded;
+fn implicit_names(
+    element: &[Tok],
+    column: Option<&str>,
+    dialect: crate::sql::Dialect,
+) -> Vec<(Option<String>, &'static str)> {
+    let folded = |t: &Tok| crate::sql::folded_in(t, dialect);
     let mut out = Vec::new();
     let is_column = element.first().and_then(folded).as_deref() == column && column.is_some();
     // The columns of the `(…)` right after `k` (`FOREIGN KEY (a, b)`), joined with `_`.
@@ -297,10 +618,12 @@ fn implicit_names(element: &[Tok], column: Option<&str>) -> Vec<(Option<String>,
 /// defined by `tokens`: the one it names (`multirange_type_name = m`), else `name` with its
 /// first `range`, case kept, made `multirange` (`floatrange`: `floatmultirange`), else
 /// `name_multirange`, cut to 63 bytes.
-fn multirange_name(name: &str, tokens: &[Tok]) -> String {
+fn multirange_name(name: &str, tokens: &[Tok], dialect: crate::sql::Dialect) -> String {
     let spelled = tokens.windows(3).find_map(|w| {
         let named = w[0].is_kw("multirange_type_name") && w[1].is(&Token::Eq);
-        named.then(|| crate::sql::folded(&w[2])).flatten()
+        named
+            .then(|| crate::sql::folded_in(&w[2], dialect))
+            .flatten()
     });
     if let Some(spelled) = spelled {
         return spelled;
@@ -315,14 +638,21 @@ fn multirange_name(name: &str, tokens: &[Tok]) -> String {
     }
 }
 
-/// The array type PostgreSQL makes for type `name` (`makeArrayTypeName`): `_name`, cut to 63
-/// bytes.
-fn array_type_name(name: &str) -> String {
-    let mut n = name.len().min(62);
-    while !name.is_char_boundary(n) {
-        n -= 1;
+/// The array type PostgreSQL 15 makes for type `name` (`makeArrayTypeName`): `_name`, cut to
+/// 63 bytes; while that is `taken`, with one more underscore in front (`__name`, `___name`).
+fn array_type_name(name: &str, taken: impl Fn(&String) -> bool) -> String {
+    let mut array = String::new();
+    for underscores in 1..63 {
+        let mut n = name.len().min(63 - underscores);
+        while !name.is_char_boundary(n) {
+            n -= 1;
+        }
+        array = format!("{}{}", "_".repeat(underscores), &name[..n]);
+        if !taken(&array) {
+            break;
+        }
     }
-    format!("_{}", &name[..n])
+    array
 }
 
 /// Has the statement or action its `IF NOT EXISTS`?
@@ -347,18 +677,18 @@ pub(super) fn stored_name(statement: &Statement, name: String) -> String {
 pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
     use crate::sql::ShapeKind;
     let shape = &statement.shape;
-    let stored = |n: &str| stored_name(statement, n.to_string());
+    let stored = |n: &Name| stored_name(statement, stored_part(statement, n));
     match &shape.kind {
-        ShapeKind::Create(_) => shape.names.iter().map(|n| stored(n.base())).collect(),
+        ShapeKind::Create(_) => shape.names.iter().map(stored).collect(),
         ShapeKind::AlterTable => {
             let adds: Vec<String> = shape
                 .actions
                 .iter()
                 .filter(|a| a.kind.adds())
-                .filter_map(|a| a.name.as_ref().map(|n| stored(n.base())))
+                .filter_map(|a| a.name.as_ref().map(stored))
                 .collect();
             match (adds.is_empty(), shape.object()) {
-                (false, Some(table)) => std::iter::once(stored(table.base())).chain(adds).collect(),
+                (false, Some(table)) => std::iter::once(stored(table)).chain(adds).collect(),
                 _ => adds,
             }
         }
@@ -369,10 +699,15 @@ pub(super) fn checked_names(statement: &crate::sql::Statement) -> Vec<String> {
 /// The names PostgreSQL derives from what `statement` creates ([`made_names`]: `t_pkey`,
 /// `t_c_seq`, `_t`, …), less its own ([`checked_names`]), as the catalog stores them: a
 /// catalog check compares them with case as it does the own names (`CREATE TABLE "QFoo" (id
-/// int PRIMARY KEY)` derives `QFoo_pkey`, which `relname = 'qfoo_pkey'` never finds).
-pub(super) fn derived_names(statement: &crate::sql::Statement, own: &[String]) -> Vec<String> {
+/// int PRIMARY KEY)` derives `QFoo_pkey`, which `relname = 'qfoo_pkey'` never finds); numbered
+/// where the names the file's statements before took (`taken`) make PostgreSQL number them.
+pub(super) fn derived_names(
+    statement: &crate::sql::Statement,
+    own: &[String],
+    taken: &TakenNames,
+) -> Vec<String> {
     let mut derived: Vec<String> = Vec::new();
-    for name in made_names(statement, &[]) {
+    for name in made_names(statement, &[], taken) {
         if !own.contains(&name) && !derived.contains(&name) {
             derived.push(name);
         }
@@ -421,7 +756,23 @@ mod tests {
         let statement = crate::sql::parse_source(&source, Dialect::Postgres)
             .statements
             .remove(0);
-        let mut made = super::made_names(&statement, &super::created_names(&statement));
+        let taken = super::TakenNames::default();
+        let mut made = super::made_names(&statement, &super::created_names(&statement), &taken);
+        made.sort();
+        made
+    }
+
+    /// What the last statement of `sql` makes, after the statements before it took their
+    /// names ([`super::TakenNames::after`]).
+    fn made_after(sql: &str) -> Vec<String> {
+        let source = crate::source::SourceFile::new("m.sql", sql);
+        let mut statements = crate::sql::parse_source(&source, Dialect::Postgres).statements;
+        let last = statements.pop().expect("a statement");
+        let mut taken = super::TakenNames::default();
+        for statement in &statements {
+            taken.after(statement);
+        }
+        let mut made = super::made_names(&last, &super::created_names(&last), &taken);
         made.sort();
         made
     }
@@ -528,6 +879,56 @@ mod tests {
                 format!("_{}", &long[..61]),
                 format!("{cut}_pkey")
             ])
+        );
+    }
+
+    #[test]
+    fn a_default_name_an_earlier_statement_took_is_numbered() {
+        // As PostgreSQL 15 names them.
+        assert_eq!(
+            made_after("CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); CREATE SEQUENCE t_id_seq; CREATE TABLE t (id serial PRIMARY KEY)"),
+            sorted(&["t", "_t", "t_pkey1", "t_id_seq1"])
+        );
+        assert_eq!(
+            made_after("CREATE TABLE _t (id int); CREATE TABLE x (c int CONSTRAINT t_c_check CHECK (c > 0), CONSTRAINT t_pkey CHECK (c < 9)); CREATE TABLE t (id int PRIMARY KEY, c int CHECK (c > 0))"),
+            sorted(&["t", "___t", "t_pkey1", "t_c_check1"])
+        );
+        // A shell type has no array; a sequence no type.
+        assert_eq!(
+            made_after("CREATE TYPE _t; CREATE SEQUENCE _u; CREATE TABLE t (id int)"),
+            sorted(&["t", "__t"])
+        );
+        // A name of another schema, or of a table dropped since, is free; so is one a statement
+        // of unknown effect may have dropped.
+        for before in [
+            "CREATE TABLE s.x (id int); CREATE INDEX t_pkey ON s.x (id);",
+            "CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); DROP TABLE x;",
+            "CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); ALTER TABLE x DROP COLUMN id;",
+            "CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); SELECT f();",
+            "CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); SET search_path = s;",
+            "CREATE TABLE x (id int); CREATE INDEX t_pkey ON x (id); ALTER INDEX t_pkey RENAME TO y;",
+            "CREATE TEMPORARY TABLE x (id int PRIMARY KEY); CREATE TEMPORARY TABLE t_pkey (id int);",
+        ] {
+            assert_eq!(
+                made_after(&format!("{before} CREATE TABLE t (id int PRIMARY KEY)")),
+                sorted(&["t", "_t", "t_pkey"]),
+                "{before}"
+            );
+        }
+        // The names an earlier table of the same name took: the creation never runs while it
+        // is there, and a check finds its names.
+        assert_eq!(
+            made_after("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY)"),
+            sorted(&["t", "_t", "t_pkey"])
+        );
+    }
+
+    #[test]
+    fn an_unquoted_name_keeps_the_case_of_its_letters_beyond_ascii() {
+        // As PostgreSQL 15 stores them in a UTF8 database.
+        assert_eq!(
+            made("CREATE TABLE Éq (ÀB serial PRIMARY KEY)"),
+            sorted(&["Éq", "_Éq", "Éq_pkey", "Éq_Àb_seq"])
         );
     }
 }

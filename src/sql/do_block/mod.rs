@@ -18,6 +18,7 @@ mod row_checks;
 use case_fold::Compared;
 use catalog_checks::{catalog_checked_branches, Branch};
 pub(crate) use catalog_names::dropped_names;
+pub(crate) use catalog_names::TakenNames;
 use catalog_names::{checked_names, derived_names};
 pub use handlers::{column_loss, column_read_fails, ColumnLoss};
 use handlers::{
@@ -194,6 +195,8 @@ pub struct Guarded {
     /// Every branch of every IF (an `ELSIF`'s too), and the tables the conditions that decide
     /// whether it runs read rows of.
     branch_reads: Vec<(Range<usize>, Vec<RowTable>)>,
+    /// The names the file's statements before the body took (`Guarded::with_taken`).
+    taken: TakenNames,
 }
 
 impl Guarded {
@@ -207,7 +210,21 @@ impl Guarded {
             exact_names: dialect == Dialect::Postgres,
             row_checks: rows.checks,
             branch_reads: rows.reads,
+            taken: TakenNames::default(),
         }
+    }
+
+    /// These guards for a DO block after statements that took the names `taken` in the
+    /// catalog: a default name the block's statements derive avoids them, as the server's
+    /// does (`t_pkey` taken: the key is `t_pkey1`), for a catalog check to be judged by.
+    pub(crate) fn with_taken(mut self, taken: TakenNames) -> Guarded {
+        self.taken = taken;
+        self
+    }
+
+    /// The names given by [`Guarded::with_taken`], handed back.
+    pub(crate) fn into_taken(self) -> TakenNames {
+        self.taken
     }
 
     /// Why the catalog check around statement `statement` (at byte `at`) never finds an object
@@ -225,12 +242,12 @@ impl Guarded {
         // `foo_pkey`, which the check never finds either.
         let own = names.len();
         if self.exact_names {
-            names.extend(derived_names(statement, &names));
+            names.extend(derived_names(statement, &names, &self.taken));
         }
         let (compared, name) = self.miscased(at, &names, statement)?;
         let how = if names[own..].contains(name) {
             format!("the name it derives as {name}")
-        } else if name.chars().any(char::is_uppercase) {
+        } else if name.chars().any(|c| c.is_ascii_uppercase()) {
             format!("the quoted name as \"{name}\"")
         } else {
             format!("the unquoted name as {name}")
@@ -416,7 +433,7 @@ impl Guarded {
             || self
                 .branches
                 .iter()
-                .any(|b| b.range.contains(&at) && b.guards(statement))
+                .any(|b| b.range.contains(&at) && b.guards(statement, &self.taken))
     }
 
     /// Is rename `statement` (at byte `at`) guarded only by PostgreSQL handlers that catch its
@@ -434,7 +451,7 @@ impl Guarded {
             && !self
                 .branches
                 .iter()
-                .any(|b| around(&b.range) && b.guards(statement))
+                .any(|b| around(&b.range) && b.guards(statement, &self.taken))
     }
 
     /// Is rename `statement` of the body whose tokens are `tokens`, which no guard covers, in a
