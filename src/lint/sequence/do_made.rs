@@ -91,7 +91,11 @@ impl Sequence {
                 }
                 // Either way, a run that finds the new name free renames the old one away
                 // (`Self::freed_by_handled_rename`: a rename back after the block).
-                if let Some(to) = rename.to.as_ref().filter(|_| only_null_handlers(handlers, None)) {
+                if let Some(to) = rename
+                    .to
+                    .as_ref()
+                    .filter(|_| only_null_handlers(handlers, None))
+                {
                     self.renames_under_handlers.push((
                         index,
                         rename.key.digest(),
