@@ -298,6 +298,11 @@ const CASES: &[(&str, &str)] = &[
         TABLE,
         "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(10) CHARACTER SET utf8mb4",
     ),
+    // A new collation of a column of the primary key copies the table.
+    (
+        NO_KEY,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1 NOT NULL DEFAULT ''; ALTER TABLE t ADD PRIMARY KEY (e), ALGORITHM=INPLACE; ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin NOT NULL",
+    ),
     // With NULL -> NOT NULL beside such a change: an in-place rebuild.
     (
         TABLE,
@@ -492,6 +497,43 @@ fn create_fulltext_index_in_place_still_blocks_writes() {
     fresh();
     db.exec(&format!("{create} ALGORITHM=INPLACE;"));
     assert!(flagged(&format!("{create} ALGORITHM=INPLACE"), "PF351"));
+}
+
+#[test]
+fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
+    // `ERROR 1846 … LOCK=NONE is not supported` (ALGORITHM=NOCOPY is accepted: in place,
+    // under a shared lock); without the index the same MODIFY is instant.
+    let db = ScratchDb::mariadb();
+    let add = "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1";
+    let modify = "ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin";
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        mysql_version: Some(ServerVersion(10, 11, 0)),
+        ..LintOptions::default()
+    };
+    let pf351_lines = |sql: &str| -> Vec<usize> {
+        lint_source(&SourceFile::new("m.sql", sql), &options)
+            .iter()
+            .filter(|f| f.rule == "PF351")
+            .filter_map(|f| f.location.start.map(|p| p.line))
+            .collect()
+    };
+    for index in [
+        "CREATE FULLTEXT INDEX fe ON t (e)",
+        "ALTER TABLE t ADD FULLTEXT INDEX fe (e)",
+    ] {
+        db.exec(&format!("DROP TABLE IF EXISTS t; {TABLE} {add}; {index};"));
+        assert!(db.try_exec(&format!("{modify}, LOCK=NONE;")).is_err());
+        db.exec(&format!("{modify}, ALGORITHM=NOCOPY;"));
+        let sql = format!("{add};\n{index};\n{modify};\n");
+        assert!(pf351_lines(&sql).contains(&3), "{sql}");
+    }
+    db.exec(&format!("DROP TABLE IF EXISTS t; {TABLE} {add};"));
+    db.exec(&format!("{modify}, ALGORITHM=INSTANT;"));
+    assert_eq!(
+        pf351_lines(&format!("{add};\n{modify};\n")),
+        Vec::<usize>::new()
+    );
 }
 
 /// The notes of the PF351 findings of `sql` on MariaDB 10.11.
