@@ -226,6 +226,92 @@ const CASES: &[(&str, &str)] = &[
         TABLE,
         "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT 'a'; ALTER TABLE t MODIFY e VARCHAR(5)",
     ),
+    // The same type in other words, a wider VARCHAR that keeps its length bytes (up to 127
+    // bytes, or up to 255 bytes, to anything; 128-255 bytes to more than 255 copies), values
+    // appended to an ENUM/SET of the same size, another collation of a named character set:
+    // no row changes.
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e INT DEFAULT 0; ALTER TABLE t MODIFY e INTEGER(11) DEFAULT 5",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e TINYINT(1); ALTER TABLE t CHANGE e e BOOLEAN",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10); ALTER TABLE t MODIFY e VARCHAR(30)",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(127) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(300) CHARACTER SET latin1",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(128) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(300) CHARACTER SET latin1",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(200) CHARSET latin1; ALTER TABLE t ADD KEY (e); ALTER TABLE t MODIFY e VARCHAR(255) CHARACTER SET latin1 DEFAULT ''",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(63) CHARACTER SET utf8mb4; ALTER TABLE t MODIFY e VARCHAR(64) CHARACTER SET utf8mb4",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(64) CHARACTER SET utf8mb4; ALTER TABLE t MODIFY e VARCHAR(100) CHARACTER SET utf8mb4",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARBINARY(100); ALTER TABLE t MODIFY e VARBINARY(255)",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(200) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(100) CHARACTER SET latin1",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e ENUM('a', 'b'); ALTER TABLE t MODIFY e ENUM('a', 'b', 'c') COMMENT 'x'",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e ENUM('a', 'b'); ALTER TABLE t MODIFY e ENUM('a', 'c', 'b')",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e SET('a', 'b'); ALTER TABLE t MODIFY e SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'); ALTER TABLE t MODIFY e SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i')",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET utf8mb4; ALTER TABLE t ADD KEY (e); ALTER TABLE t MODIFY e VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1; ALTER TABLE t MODIFY e VARCHAR(10) CHARACTER SET utf8mb4",
+    ),
+    // A new collation of a column of the primary key copies the table.
+    (
+        NO_KEY,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1 NOT NULL DEFAULT ''; ALTER TABLE t ADD PRIMARY KEY (e), ALGORITHM=INPLACE; ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin NOT NULL",
+    ),
+    // With NULL -> NOT NULL beside such a change: an in-place rebuild.
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e VARCHAR(10) DEFAULT 'a'; ALTER TABLE t MODIFY e VARCHAR(20) NOT NULL",
+    ),
+    (
+        TABLE,
+        "ALTER TABLE t ADD COLUMN e ENUM('a', 'b') DEFAULT 'a'; ALTER TABLE t MODIFY e ENUM('a', 'b', 'c') NOT NULL",
+    ),
     // IF NOT EXISTS leaves the column `b` (VARCHAR(10)) as it was: MODIFY changes its type.
     (
         TABLE,
@@ -411,6 +497,43 @@ fn create_fulltext_index_in_place_still_blocks_writes() {
     fresh();
     db.exec(&format!("{create} ALGORITHM=INPLACE;"));
     assert!(flagged(&format!("{create} ALGORITHM=INPLACE"), "PF351"));
+}
+
+#[test]
+fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
+    // `ERROR 1846 … LOCK=NONE is not supported` (ALGORITHM=NOCOPY is accepted: in place,
+    // under a shared lock); without the index the same MODIFY is instant.
+    let db = ScratchDb::mariadb();
+    let add = "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1";
+    let modify = "ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin";
+    let options = LintOptions {
+        dialect: Dialect::Mariadb,
+        mysql_version: Some(ServerVersion(10, 11, 0)),
+        ..LintOptions::default()
+    };
+    let pf351_lines = |sql: &str| -> Vec<usize> {
+        lint_source(&SourceFile::new("m.sql", sql), &options)
+            .iter()
+            .filter(|f| f.rule == "PF351")
+            .filter_map(|f| f.location.start.map(|p| p.line))
+            .collect()
+    };
+    for index in [
+        "CREATE FULLTEXT INDEX fe ON t (e)",
+        "ALTER TABLE t ADD FULLTEXT INDEX fe (e)",
+    ] {
+        db.exec(&format!("DROP TABLE IF EXISTS t; {TABLE} {add}; {index};"));
+        assert!(db.try_exec(&format!("{modify}, LOCK=NONE;")).is_err());
+        db.exec(&format!("{modify}, ALGORITHM=NOCOPY;"));
+        let sql = format!("{add};\n{index};\n{modify};\n");
+        assert!(pf351_lines(&sql).contains(&3), "{sql}");
+    }
+    db.exec(&format!("DROP TABLE IF EXISTS t; {TABLE} {add};"));
+    db.exec(&format!("{modify}, ALGORITHM=INSTANT;"));
+    assert_eq!(
+        pf351_lines(&format!("{add};\n{modify};\n")),
+        Vec::<usize>::new()
+    );
 }
 
 /// The notes of the PF351 findings of `sql` on MariaDB 10.11.

@@ -17,6 +17,7 @@ use super::columns::added_column_at;
 use super::online_ddl::ColumnDefinition;
 use super::safety::{column_name, starts_with_kws, Locks};
 use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
+use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::tokens_in;
 use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
@@ -185,8 +186,20 @@ impl History {
             | ShapeKind::Begin
             | ShapeKind::Commit
             | ShapeKind::Rollback
-            | ShapeKind::Create(ObjectKind::Index)
             | ShapeKind::Drop(ObjectKind::Index) => return,
+            // A FULLTEXT or SPATIAL index on a column makes a new collation of it lock writes
+            // (`LOCK=NONE` refused on MariaDB 10.11).
+            ShapeKind::Create(ObjectKind::Index) => {
+                let special = statement
+                    .tokens
+                    .iter()
+                    .take(3)
+                    .any(|t| t.is_kw("FULLTEXT") || t.is_kw("SPATIAL"));
+                if let Some(table) = shape.table.as_ref().filter(|_| special) {
+                    self.forget_table(table);
+                }
+                return;
+            }
             ShapeKind::Other(word)
                 if ["UPDATE", "DELETE", "SET", "SELECT"].contains(&word.as_str()) =>
             {
@@ -218,6 +231,22 @@ impl History {
                     (named.clone(), named.zip(definition))
                 }
                 (AlterActionKind::DropColumn, _) => (named, None),
+                // A new collation of a column of the primary key copies the table, and of one a
+                // FULLTEXT or SPATIAL index covers locks writes (MariaDB 10.11): the
+                // definitions no longer tell what a MODIFY costs.
+                (AlterActionKind::AddConstraint, _)
+                    if added_constraint_kind(t) == Some("PRIMARY") =>
+                {
+                    self.forget_table(table);
+                    continue;
+                }
+                (AlterActionKind::AddIndex, _)
+                    if t.get(1)
+                        .is_some_and(|k| k.is_kw("FULLTEXT") || k.is_kw("SPATIAL")) =>
+                {
+                    self.forget_table(table);
+                    continue;
+                }
                 // `RENAME COLUMN a TO b`: the definition goes with the column.
                 (AlterActionKind::Rename, _) if named.is_some() => {
                     let new = t

@@ -555,13 +555,182 @@ impl ColumnDefinition {
                 1
             };
         }
+        definition.type_words = normalized(definition.type_words);
         (!definition.type_words.is_empty()).then_some(definition)
     }
+
+    /// Does MariaDB 10.4 and later (checked on 10.11) change this column's type to `new`'s
+    /// without touching a row, instantly or in place without a lock (the NULL attribute aside)?
+    /// The same type in other words, a wider `VARCHAR`/`VARBINARY` that keeps its length
+    /// bytes, values appended to an `ENUM`/`SET` that keep its size, or another collation of
+    /// the same, named, character set.
+    fn keeps_rows(&self, new: &ColumnDefinition) -> bool {
+        let (old, new) = (&self.type_words, &new.type_words);
+        old == new
+            || wider_varchar(old, new)
+            || appended_values(old, new)
+            || collation_only(old, new)
+    }
+}
+
+/// Type words in one spelling: `INTEGER` → `INT`, `BOOL`/`BOOLEAN` → `TINYINT` (`TINYINT(1)`),
+/// an integer type's display width (`INT(11)`) dropped, `CHARSET` → `CHARACTER SET`.
+fn normalized(words: Vec<String>) -> Vec<String> {
+    const INTEGERS: &[&str] = &["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT"];
+    let mut out = Vec::with_capacity(words.len());
+    let mut words = words.into_iter().peekable();
+    if let Some(head) = words.next() {
+        let head = match head.as_str() {
+            "INTEGER" => "INT".to_string(),
+            "BOOL" | "BOOLEAN" => "TINYINT".to_string(),
+            _ => head,
+        };
+        if INTEGERS.contains(&head.as_str()) && words.peek().is_some_and(|w| w == "(") {
+            words.by_ref().take_while(|w| w != ")").for_each(drop);
+        }
+        out.push(head);
+    }
+    for word in words {
+        if word == "CHARSET" {
+            out.extend(["CHARACTER".to_string(), "SET".to_string()]);
+        } else {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// The words between the type's parentheses (`VARCHAR(10)`: `10`; `ENUM('a','b')`: `'a' , 'b'`)
+/// and those after them.
+fn type_arguments(words: &[String]) -> Option<(&[String], &[String])> {
+    if words.get(1).map(String::as_str) != Some("(") {
+        return None;
+    }
+    let close = words.iter().position(|w| w == ")")?;
+    Some((&words[2..close], &words[close + 1..]))
+}
+
+/// The character set the words after a type name (`CHARACTER SET x`, or a `COLLATE x_y`),
+/// upper case.
+fn character_set(rest: &[String]) -> Option<&str> {
+    let after = |kw: &str| {
+        rest.iter()
+            .position(|w| w == kw)
+            .and_then(|at| rest.get(at + 1))
+    };
+    if let Some(set) = rest
+        .windows(2)
+        .position(|w| w[0] == "CHARACTER" && w[1] == "SET")
+        .and_then(|at| rest.get(at + 2))
+    {
+        return Some(set);
+    }
+    after("COLLATE").and_then(|c| c.split('_').next())
+}
+
+/// `VARCHAR(n)` → `VARCHAR(m)`, `m ≥ n`, the rest alike: in place and instant while the length
+/// bytes stay the same, which they do unless the column goes from 128–255 bytes to more than 255
+/// (ROW_FORMAT COMPACT, DYNAMIC and COMPRESSED; REDUNDANT extends any). Checked on MariaDB
+/// 10.11: latin1 `VARCHAR(127)` → `VARCHAR(300)` and `VARCHAR(200)` → `VARCHAR(255)` are
+/// instant, `VARCHAR(128)` → `VARCHAR(300)` copies. Without a named character set, each of 1–4
+/// bytes a character must keep them.
+fn wider_varchar(old: &[String], new: &[String]) -> bool {
+    let head = old.first().map(String::as_str);
+    if head != new.first().map(String::as_str) || !matches!(head, Some("VARCHAR" | "VARBINARY")) {
+        return false;
+    }
+    let (Some((old_n, rest)), Some((new_n, new_rest))) = (type_arguments(old), type_arguments(new))
+    else {
+        return false;
+    };
+    let length = |n: &[String]| match n {
+        [n] => n.parse::<u32>().ok(),
+        _ => None,
+    };
+    let (Some(n), Some(m)) = (length(old_n), length(new_n)) else {
+        return false;
+    };
+    let widths: &[u32] = match (head, character_set(rest)) {
+        (Some("VARBINARY"), _) => &[1],
+        (_, Some("LATIN1" | "ASCII" | "BINARY")) => &[1],
+        (_, Some("UCS2")) => &[2],
+        (_, Some("UTF8" | "UTF8MB3")) => &[3],
+        (_, Some("UTF8MB4" | "UTF16" | "UTF16LE" | "UTF32")) => &[4],
+        _ => &[1, 2, 3, 4],
+    };
+    rest == new_rest
+        && m >= n
+        && widths
+            .iter()
+            .all(|b| n * b <= 127 || m * b <= 255 || n * b > 255)
+}
+
+/// `ENUM(…)`/`SET(…)` → the same values in the same order and more after them, the rest alike,
+/// in the same storage size (an ENUM of up to 255 values takes a byte; a SET takes 1, 2, 3, 4 or
+/// 8 bytes for 8, 16, 24, 32 or 64 values): instant (checked on MariaDB 10.11: a SET of 8
+/// values given a 9th, an ENUM of 2 given 258 more, copy).
+fn appended_values(old: &[String], new: &[String]) -> bool {
+    let head = old.first().map(String::as_str);
+    if head != new.first().map(String::as_str) || !matches!(head, Some("ENUM" | "SET")) {
+        return false;
+    }
+    let (Some((old_values, rest)), Some((new_values, new_rest))) =
+        (type_arguments(old), type_arguments(new))
+    else {
+        return false;
+    };
+    let count = |values: &[String]| values.iter().filter(|w| *w == ",").count() + 1;
+    let size = |n: usize| match head {
+        Some("ENUM") => usize::from(n > 255) + 1,
+        _ => match n.div_ceil(8) {
+            b @ 1..=4 => b,
+            _ => 8,
+        },
+    };
+    rest == new_rest
+        && !old_values.is_empty()
+        && new_values.starts_with(old_values)
+        && new_values.get(old_values.len()).is_some_and(|w| w == ",")
+        && size(count(old_values)) == size(count(new_values))
+}
+
+/// The same type in another collation of the same character set, which both definitions name
+/// (`CHARACTER SET x`, or `COLLATE x_…`): instant, or for an indexed column in place without a
+/// lock (checked on MariaDB 10.11). A column without one takes the table's character set,
+/// which a `COLLATE` may change: that copies.
+fn collation_only(old: &[String], new: &[String]) -> bool {
+    let Some(rest_at) = old.iter().position(|w| w == "CHARACTER" || w == "COLLATE") else {
+        return false;
+    };
+    let Some(new_rest_at) = new.iter().position(|w| w == "CHARACTER" || w == "COLLATE") else {
+        return false;
+    };
+    fn without(rest: &[String]) -> Vec<&String> {
+        let mut kept = Vec::new();
+        let mut i = 0;
+        while i < rest.len() {
+            i += match rest[i].as_str() {
+                "CHARACTER" if rest.get(i + 1).is_some_and(|w| w == "SET") => 3,
+                "COLLATE" => 2,
+                _ => {
+                    kept.push(&rest[i]);
+                    1
+                }
+            };
+        }
+        kept
+    }
+    let (rest, new_rest) = (&old[rest_at..], &new[new_rest_at..]);
+    old[..rest_at] == new[..new_rest_at]
+        && without(rest) == without(new_rest)
+        && character_set(rest).is_some_and(|set| character_set(new_rest) == Some(set))
 }
 
 /// What `action` (tokens `t`) of the statement `cx` checks costs, as [`action_cost`] says,
 /// except that MariaDB 10.4 and later (checked on 10.11) changes no row for a `MODIFY`/`CHANGE`
-/// of a column an earlier `ADD COLUMN` of the file defined when it keeps the type: a new
+/// of a column an earlier `ADD COLUMN` of the file defined when it changes no row
+/// (`ColumnDefinition::keeps_rows`: the same type, a `VARCHAR` widened within its length
+/// bytes, values appended to an `ENUM`/`SET`, another collation): a new
 /// `DEFAULT`, `COMMENT`, name or position is instant, and `NULL` ↔ `NOT NULL` rebuilds the
 /// table in place (`LOCK=NONE` accepted, `ALGORITHM=NOCOPY` refused; instant for `NOT NULL` →
 /// `NULL` only in a `ROW_FORMAT=REDUNDANT` table).
@@ -585,7 +754,7 @@ pub fn cost_in_file(
             .history
             .added_column(cx.shape().object()?, &change.old_name())?;
         let new = ColumnDefinition::of(change.definition)?;
-        (old.type_words == new.type_words).then_some(old.not_null == new.not_null)
+        old.keeps_rows(&new).then_some(old.not_null == new.not_null)
     };
     match kept_type() {
         Some(true) => Cost::Cheap,
@@ -714,6 +883,81 @@ mod tests {
             assert_eq!(modified(other).unwrap().2, None, "{other}");
         }
         assert!(modified("ALTER TABLE t ALTER COLUMN e SET DEFAULT 1;").is_none());
+    }
+
+    #[test]
+    fn a_type_change_keeps_the_rows_only_where_mariadb_changes_none() {
+        let keeps = |old: &str, new: &str| {
+            let definition = |sql: String| modified(&sql).unwrap().2.unwrap();
+            definition(format!("ALTER TABLE t MODIFY e {old};"))
+                .keeps_rows(&definition(format!("ALTER TABLE t MODIFY e {new};")))
+        };
+        // Other words for the same type.
+        assert!(keeps("INT", "INTEGER(11) DEFAULT 1"));
+        assert!(keeps("TINYINT(1)", "BOOLEAN"));
+        assert!(keeps(
+            "VARCHAR(5) CHARSET latin1",
+            "VARCHAR(5) CHARACTER SET latin1"
+        ));
+        assert!(!keeps("INT", "BIGINT"));
+        assert!(!keeps("INT", "INT UNSIGNED"));
+        // A wider VARCHAR keeps its length bytes: up to 127 bytes, or to at most 255.
+        // Without a named character set, up to 4 bytes a character.
+        assert!(keeps("VARCHAR(31)", "VARCHAR(300)"));
+        assert!(!keeps("VARCHAR(32)", "VARCHAR(300)"));
+        assert!(!keeps("VARCHAR(40)", "VARCHAR(100)"));
+        assert!(keeps(
+            "VARCHAR(127) CHARACTER SET latin1",
+            "VARCHAR(300) CHARACTER SET latin1"
+        ));
+        assert!(!keeps(
+            "VARCHAR(128) CHARACTER SET latin1",
+            "VARCHAR(300) CHARACTER SET latin1"
+        ));
+        assert!(keeps(
+            "VARCHAR(64) COLLATE utf8mb4_bin",
+            "VARCHAR(100) COLLATE utf8mb4_bin"
+        ));
+        assert!(!keeps(
+            "VARCHAR(63) CHARACTER SET utf8mb4",
+            "VARCHAR(64) CHARACTER SET utf8mb4"
+        ));
+        assert!(!keeps("VARCHAR(20)", "VARCHAR(10)"));
+        assert!(!keeps("VARCHAR(10)", "VARCHAR(20) CHARACTER SET utf8mb4"));
+        assert!(!keeps("CHAR(10)", "CHAR(20)"));
+        assert!(keeps("VARBINARY(100)", "VARBINARY(255)"));
+        assert!(!keeps("VARBINARY(200)", "VARBINARY(300)"));
+        // Values appended to an ENUM or SET of the same size.
+        assert!(keeps("ENUM('a', 'b')", "ENUM('a', 'b', 'c')"));
+        assert!(!keeps("ENUM('a', 'b')", "ENUM('a', 'c', 'b')"));
+        assert!(!keeps("ENUM('a', 'b')", "ENUM('a')"));
+        assert!(!keeps("ENUM('a', 'b')", "ENUM('a', 'bc')"));
+        assert!(keeps(
+            "SET('a')",
+            "SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')"
+        ));
+        assert!(!keeps(
+            "SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')",
+            "SET('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i')"
+        ));
+        // Another collation of a character set both name.
+        assert!(keeps(
+            "VARCHAR(10) CHARACTER SET latin1",
+            "VARCHAR(10) COLLATE latin1_bin"
+        ));
+        assert!(keeps(
+            "TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            "TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+        ));
+        assert!(!keeps("VARCHAR(10)", "VARCHAR(10) COLLATE latin1_bin"));
+        assert!(!keeps(
+            "VARCHAR(10) CHARACTER SET latin1",
+            "VARCHAR(10) CHARACTER SET utf8mb4"
+        ));
+        assert!(!keeps(
+            "VARCHAR(10) CHARACTER SET latin1",
+            "VARCHAR(12) COLLATE latin1_bin"
+        ));
     }
 
     #[test]
