@@ -34,6 +34,12 @@ const FAILING: &[Case] = &[
             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'qd_i') OR EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'qd_other') THEN DROP TABLE qd_i; END IF; END $$;",
         ],
     },
+    Case {
+        name: "a check that the table is missing OR a test that always holds, around its create",
+        statements: &[
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'qd_j') OR 1 = 1 THEN CREATE TABLE qd_j (id int); END IF; END $$;",
+        ],
+    },
 ];
 
 /// Every alternative checks that the dropped table exists: a retry skips the branch.
