@@ -34,7 +34,11 @@ const SETUP: &str = "CREATE TABLE fr_a (id int, x int);\n\
                      CREATE TABLE fr_v (id int, x int);\n\
                      CREATE TABLE fr_w (id int, x int);\n\
                      CREATE TABLE fr_y (id int, x int);\n\
-                     CREATE TABLE fr_z (id int, x int);";
+                     CREATE TABLE fr_z (id int, x int);\n\
+                     CREATE TABLE fr_ea (id int, x int);\n\
+                     CREATE TABLE fr_eb (id int, x int);\n\
+                     CREATE TABLE fr_ec (id int, x int);\n\
+                     CREATE TABLE fr_ed (id int, x int);";
 
 const SURVIVING: &[Case] = &[
     Case {
@@ -119,6 +123,46 @@ const POSTGRES_SURVIVING: &[Case] = &[
         ],
     },
 ];
+
+/// `ALTER TABLE IF EXISTS` skips only where the table is gone: where a creation makes it on
+/// every run, or where nothing does and the retry may find it gone, the ALTER reads nothing
+/// that fails.
+const IF_EXISTS_SURVIVING: &[Case] = &[
+    Case {
+        name: "an ALTER TABLE IF EXISTS of a column the creation spells",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_eb (id int, x int);",
+            "ALTER TABLE IF EXISTS fr_eb ALTER COLUMN x SET NOT NULL;",
+            "DROP TABLE fr_eb;",
+        ],
+    },
+    Case {
+        name: "an ALTER TABLE IF EXISTS of a table no creation makes, dropped later",
+        statements: &[
+            "ALTER TABLE IF EXISTS fr_ec ALTER COLUMN x SET NOT NULL;",
+            "DROP TABLE IF EXISTS fr_ec;",
+        ],
+    },
+    Case {
+        name: "an ALTER TABLE IF EXISTS of a table dropped before it",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_ed (id int);",
+            "DROP TABLE IF EXISTS fr_ed;",
+            "ALTER TABLE IF EXISTS fr_ed ALTER COLUMN x SET NOT NULL;",
+        ],
+    },
+];
+
+/// `IF EXISTS` guards the table, not the column: right after a `CREATE TABLE IF NOT EXISTS`
+/// the table is there, and the retry's fresh one lacks `x` (line 2 fails).
+const IF_EXISTS_FAILING: &[Case] = &[Case {
+    name: "an ALTER TABLE IF EXISTS of a column the creation does not spell",
+    statements: &[
+        "CREATE TABLE IF NOT EXISTS fr_ea (id int);",
+        "ALTER TABLE IF EXISTS fr_ea ALTER COLUMN x SET NOT NULL;",
+        "DROP TABLE fr_ea;",
+    ],
+}];
 
 /// The file drops the table after a read of a column its creation does not spell: a retry
 /// past the drop makes it fresh, without that column.
@@ -247,6 +291,8 @@ fn a_read_of_a_column_a_create_if_not_exists_does_not_spell_is_flagged_where_pos
     assert_crash_points_agree(SETUP, FAILING_ELSEWHERE);
     assert_crash_points_agree(SETUP, POSTGRES_FAILING_ELSEWHERE);
     assert_crash_points_agree(SETUP, FAILING_COPY_THEN_READ);
+    assert_crash_points_agree(SETUP, IF_EXISTS_SURVIVING);
+    assert_crash_points_agree(SETUP, IF_EXISTS_FAILING);
     assert_crash_points_agree(
         SETUP,
         &[Case {
@@ -284,6 +330,34 @@ const MARIADB_FAILING_ELSEWHERE: &[Case] = &[
     },
 ];
 
+/// MariaDB's forms of the `ALTER TABLE IF EXISTS` cases: a MODIFY of the column the
+/// creation does not spell fails at line 2 (1054), the others run.
+const MARIADB_IF_EXISTS: &[Case] = &[
+    Case {
+        name: "an ALTER TABLE IF EXISTS MODIFY of a column the creation does not spell",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_ea (id int);",
+            "ALTER TABLE IF EXISTS fr_ea MODIFY x bigint;",
+            "DROP TABLE fr_ea;",
+        ],
+    },
+    Case {
+        name: "an ALTER TABLE IF EXISTS MODIFY of a column the creation spells",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_eb (id int, x int);",
+            "ALTER TABLE IF EXISTS fr_eb MODIFY x bigint;",
+            "DROP TABLE fr_eb;",
+        ],
+    },
+    Case {
+        name: "an ALTER TABLE IF EXISTS MODIFY of a table no creation makes, dropped later",
+        statements: &[
+            "ALTER TABLE IF EXISTS fr_ec MODIFY x bigint;",
+            "DROP TABLE IF EXISTS fr_ec;",
+        ],
+    },
+];
+
 /// MariaDB: calls on the columns the creation spells read no other column; a `CREATE TABLE IF
 /// NOT EXISTS … AS` whose table the file keeps is skipped on the retry, query and all (a note).
 const MARIADB_SURVIVING: &[Case] = &[
@@ -314,6 +388,7 @@ fn a_read_of_a_column_a_create_if_not_exists_does_not_spell_is_flagged_where_mar
     assert_mariadb_crash_points_agree(SETUP, FAILING_ELSEWHERE);
     assert_mariadb_crash_points_agree(SETUP, MARIADB_FAILING_ELSEWHERE);
     assert_mariadb_crash_points_agree(SETUP, FAILING_COPY_THEN_READ);
+    assert_mariadb_crash_points_agree(SETUP, MARIADB_IF_EXISTS);
     assert_mariadb_crash_points_agree(
         SETUP,
         &[Case {
@@ -336,6 +411,20 @@ fn a_read_of_a_column_a_create_if_not_exists_does_not_spell_is_flagged_in_both_m
             let sql = case.statements.join("\n") + "\n";
             let lines = retry_lines_in_model(&sql, model);
             assert_eq!(lines, [2], "{} ({model:?})", case.name);
+        }
+        for case in IF_EXISTS_SURVIVING {
+            let sql = case.statements.join("\n") + "\n";
+            let lines = retry_lines_in_model(&sql, model);
+            assert!(lines.is_empty(), "{} ({model:?}): {lines:?}", case.name);
+        }
+        for case in IF_EXISTS_FAILING {
+            let sql = case.statements.join("\n") + "\n";
+            assert_eq!(
+                retry_lines_in_model(&sql, model),
+                [2],
+                "{} ({model:?})",
+                case.name
+            );
         }
         for case in FAILING_COPY_THEN_READ {
             let sql = case.statements.join("\n") + "\n";

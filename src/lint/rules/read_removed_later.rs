@@ -65,8 +65,18 @@ impl Rule for ReadRemovedLater {
             }
             // An ALTER TABLE whose own actions create or drop the removed thing is the
             // existence rules' business; the table itself, or a column it alters in place
-            // (TYPE, SET NOT NULL, DEFAULT), is read.
-            ShapeKind::AlterTable => !shape.guard.is_some_and(|g| g.present),
+            // (TYPE, SET NOT NULL, DEFAULT), is read. `IF EXISTS` guards the table, not its
+            // columns: where a creation makes the table for this statement on every run, the
+            // ALTER runs and reads them as without it.
+            ShapeKind::AlterTable => {
+                !shape.guard.is_some_and(|g| g.present)
+                    || (!cx.runs_in.is_in_body()
+                        && shape.object().is_some_and(|table| {
+                            let key = Key::Object(ObjectKind::Table, table.base().to_string());
+                            let written = written_schema(&cx.statement.tokens, &key);
+                            sequence.created_on_every_run(&key, index, written.as_deref())
+                        }))
+            }
             _ => false,
         };
         // A DO block's guard against the statement's own retry error (`duplicate_object`)

@@ -48,6 +48,10 @@ pub(super) struct Branch {
     /// parts of the literals it compares names with, lower case. Such a check is on a retry
     /// what it was on the first run, and keeps no creation of another name from running again.
     unmade_names: Option<Vec<String>>,
+    /// The condition's `OR` alternatives outside parentheses (none without an `OR`): the
+    /// mentions (as [`Self::mentions`]) of each, `None` for one that reads no catalog. Any of
+    /// them holding enters the branch, whatever the others find.
+    alternatives: Vec<Option<Vec<String>>>,
 }
 
 impl Branch {
@@ -60,6 +64,9 @@ impl Branch {
     /// judge. `taken`: the names the file's statements before the block took, which the
     /// names `statement` derives avoid.
     pub(super) fn guards(&self, statement: &Statement, taken: &TakenNames) -> bool {
+        if !self.alternatives_check(statement) {
+            return false;
+        }
         if self.reentered_by_type_change && changes_column_type(statement) {
             return false;
         }
@@ -104,6 +111,22 @@ impl Branch {
             || names
                 .iter()
                 .any(|n| self.mentions.contains(&n.to_lowercase()))
+    }
+}
+
+impl Branch {
+    /// Is every `OR` alternative of the check a catalog read, and, of a drop, a catalog check
+    /// of what `statement` drops? One that is not (`EXISTS (… relname = 'u') OR 1 = 1 THEN DROP
+    /// TABLE t`) may hold on a retry whatever the catalog holds of it, and enter the branch
+    /// again. (A check that something else is missing may turn false once the first run made
+    /// it: of a create, any catalog read counts.)
+    fn alternatives_check(&self, statement: &Statement) -> bool {
+        let names = plain_dropped_names(statement);
+        self.alternatives.iter().all(|alternative| {
+            alternative.as_ref().is_some_and(|mentions| {
+                names.is_empty() || names.iter().any(|n| mentions.contains(&n.to_lowercase()))
+            })
+        })
     }
 }
 
@@ -175,7 +198,7 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 .filter(|k| !checks.iter().any(|c| c.contains(k)))
                 .collect();
             let range = start..tokens[arm_end].range.start;
-            let built = branch_of(tokens, &fills, &condition, &body, range, false);
+            let built = branch_of(tokens, &fills, &condition, &body, range, false, &lookup);
             branches.extend(built);
             let last = s.end.saturating_sub(1);
             if arm_end >= last {
@@ -193,7 +216,9 @@ pub(super) fn catalog_checked_branches(tokens: &[Tok]) -> Vec<Branch> {
                 .filter(|k| !own(k) && !checks.iter().any(|c| c.contains(k)))
                 .collect();
             let range = tokens[arm_end].range.end..tokens[s.end].range.start;
-            branches.extend(branch_of(tokens, &fills, &condition, &rest, range, true));
+            branches.extend(branch_of(
+                tokens, &fills, &condition, &rest, range, true, &lookup,
+            ));
         }
     }
     branches
@@ -211,6 +236,7 @@ fn branch_of(
     body: &[usize],
     range: Range<usize>,
     in_else: bool,
+    lookup: &dyn Fn(&Tok) -> bool,
 ) -> Option<Branch> {
     // What the check compares: the condition, and the last fill before it of each variable it
     // tests.
@@ -283,7 +309,25 @@ fn branch_of(
     let reentered_by_type_change = !in_else
         && check == Check::Unknown
         && unmade_absence(tokens, condition, &filled_by, &mentions);
+    let alternatives = or_alternatives(&tokens[condition.clone()])
+        .into_iter()
+        .map(|part| {
+            part.iter().any(lookup).then(|| {
+                let filled = part.iter().filter_map(|t| t.bare_word()).filter_map(|w| {
+                    filled_by
+                        .iter()
+                        .find(|(v, _)| v.eq_ignore_ascii_case(w))
+                        .map(|(_, fill)| self::mentions(fill))
+                });
+                self::mentions(part)
+                    .into_iter()
+                    .chain(filled.flatten())
+                    .collect()
+            })
+        })
+        .collect();
     Some(Branch {
+        alternatives,
         unmade_names: looked_for(tokens, condition, &fill_ranges),
         reentered_by_type_change,
         range,
@@ -338,6 +382,35 @@ fn present_mentions(condition: &[Tok], filled_by: &[(&str, &[Tok])]) -> Option<V
         }
     }
     Some(out)
+}
+
+/// The parts of `condition` joined by `OR` outside parentheses (one pair of parentheses
+/// around the whole aside); empty without such an `OR`.
+fn or_alternatives(condition: &[Tok]) -> Vec<&[Tok]> {
+    let mut condition = condition;
+    while let [open, inner @ .., _] = condition {
+        let wraps = open.is(&Token::LParen)
+            && crate::sql::lexer::matching_paren(condition, 0) == Some(condition.len() - 1);
+        if !wraps {
+            break;
+        }
+        condition = inner;
+    }
+    let ors: Vec<usize> = top_level(condition)
+        .filter(|(_, t)| t.is_kw("OR"))
+        .map(|(k, _)| k)
+        .collect();
+    if ors.is_empty() {
+        return Vec::new();
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for k in ors {
+        parts.push(&condition[start..k]);
+        start = k + 1;
+    }
+    parts.push(&condition[start..]);
+    parts
 }
 
 /// The `NOT`s of `tokens` outside parentheses.
