@@ -109,6 +109,40 @@ impl ScratchDb {
         }
     }
 
+    /// Runs `sql` on MariaDB in one session that goes on past a failing statement (the
+    /// client's `--force`), and returns the 1-based lines where the failing statements start.
+    pub fn mariadb_failing_lines(&self, sql: &str) -> Vec<usize> {
+        assert_eq!(self.engine, Engine::MariaDb, "a forced run is MariaDB's");
+        let mut child = Command::new("mariadb")
+            .args(["-h", "127.0.0.1", "-uroot", "-N", "-B", "--force"])
+            .arg(format!("--port={}", self.port))
+            .arg(&self.name)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mariadb client is installed");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("the client's stdin");
+            stdin
+                .write_all(sql.as_bytes())
+                .expect("the client reads the SQL");
+        }
+        let out = child.wait_with_output().expect("the client ends");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter_map(|line| line.strip_prefix("ERROR "))
+            .map(|error| {
+                let (_, after) = error
+                    .split_once(" at line ")
+                    .unwrap_or_else(|| panic!("no line in the client's error {error:?}"));
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().expect("the error's line number")
+            })
+            .collect()
+    }
+
     /// Runs a query and returns its rows, tab-separated, without headers.
     pub fn query(&self, sql: &str) -> Vec<String> {
         let out = self.client(Some(&self.name), sql);

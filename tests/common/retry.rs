@@ -109,12 +109,26 @@ pub fn retry_mismatches(
     failures
 }
 
+/// What a new PostgreSQL session would not have of an earlier one in the same transaction: the
+/// parts of `DISCARD ALL` (which a transaction block refuses) and the constraints' default mode.
+/// `RESET ALL` goes back to the connection's settings, those of `ALTER DATABASE … SET` too.
+pub const NEW_SESSION: &str = "CLOSE ALL;\n\
+                               SET SESSION AUTHORIZATION DEFAULT;\n\
+                               RESET ALL;\n\
+                               DEALLOCATE ALL;\n\
+                               UNLISTEN *;\n\
+                               SELECT pg_advisory_unlock_all();\n\
+                               DISCARD PLANS;\n\
+                               DISCARD TEMP;\n\
+                               DISCARD SEQUENCES;\n\
+                               SET CONSTRAINTS ALL IMMEDIATE;";
+
 /// The 1-based statements that fail on the server in some retry of `statements` the model
 /// allows: statement by statement, a crash after any of them (after all of them: the tracker
 /// lost the record); under a per-file transaction, a re-run after a committed run. The retry
-/// goes on past a failing statement, which changes nothing, and starts under the connection's
-/// search_path, as a new session does. Each try runs in a transaction it rolls back, so one
-/// database serves all.
+/// goes on past a failing statement, which changes nothing, and starts as a new session does
+/// ([`NEW_SESSION`]: no setting, temporary table, prepared statement or cursor of the first run
+/// left). Each try runs in a transaction it rolls back, so one database serves all.
 pub fn crash_point_failures(
     db: &ScratchDb,
     statements: &[&str],
@@ -128,7 +142,7 @@ pub fn crash_point_failures(
         let mut applied: Vec<&str> = Vec::new();
         for (j, statement) in statements.iter().enumerate() {
             let retry = format!("{}\n{statement}", applied.join("\n"));
-            let tried = format!("BEGIN;\n{before}\nRESET search_path;\n{retry}\nROLLBACK;");
+            let tried = format!("BEGIN;\n{before}\n{NEW_SESSION}\n{retry}\nROLLBACK;");
             match db.try_exec(&tried) {
                 Ok(()) => applied.push(statement),
                 Err(_) => failing.push(j + 1),
@@ -142,21 +156,28 @@ pub fn crash_point_failures(
 
 /// [`crash_point_failures`] for a server whose DDL commits (MariaDB, MySQL), statement by
 /// statement: for each crash point a fresh database from `new_db`, set up with `setup`, runs the
-/// statements up to it, then all of them again, going on past a failing one.
+/// statements up to it in one session, then all of them again in a new one, going on past a
+/// failing one: the retry's session keeps its own settings and user variables from statement to
+/// statement, and has none of the first run's.
 pub fn fresh_crash_point_failures(
     new_db: fn() -> ScratchDb,
     setup: &str,
     statements: &[&str],
 ) -> Vec<usize> {
+    let retry = statements.join("\n");
+    let mut starts = Vec::new();
+    let mut line = 1;
+    for statement in statements {
+        starts.push(line);
+        line += statement.matches('\n').count() + 1;
+    }
     let mut failing = Vec::new();
     for done in 1..=statements.len() {
         let db = new_db();
         db.exec(setup);
         db.exec(&statements[..done].join("\n"));
-        for (j, statement) in statements.iter().enumerate() {
-            if db.try_exec(statement).is_err() {
-                failing.push(j + 1);
-            }
+        for error_line in db.mariadb_failing_lines(&retry) {
+            failing.push(starts.partition_point(|&start| start <= error_line));
         }
     }
     failing.sort_unstable();
