@@ -479,7 +479,8 @@ struct TopBuilder<'a> {
 
 impl<'a> TopBuilder<'a> {
     fn new(source: &'a SourceFile, dialect: Dialect, mode: AstMode) -> Self {
-        let checks_catalog = mentions_catalog(&source.text);
+        // Only PostgreSQL's catalog checks read the names: other dialects skip the walk.
+        let checks_catalog = dialect == Dialect::Postgres && mentions_catalog(&source.text);
         TopBuilder {
             source,
             dialect,
@@ -487,7 +488,7 @@ impl<'a> TopBuilder<'a> {
             mode,
             in_transaction: false,
             index: 0,
-            taken: (dialect == Dialect::Postgres && checks_catalog).then(Default::default),
+            taken: checks_catalog.then(Default::default),
             next_built: 0,
         }
     }
