@@ -396,20 +396,10 @@ fn or_alternatives(condition: &[Tok]) -> Vec<&[Tok]> {
         }
         condition = inner;
     }
-    let ors: Vec<usize> = top_level(condition)
-        .filter(|(_, t)| t.is_kw("OR"))
-        .map(|(k, _)| k)
-        .collect();
-    if ors.is_empty() {
+    let parts = crate::sql::dynamic::split_top(condition, |t| t.is_kw("OR"));
+    if parts.len() < 2 {
         return Vec::new();
     }
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for k in ors {
-        parts.push(&condition[start..k]);
-        start = k + 1;
-    }
-    parts.push(&condition[start..]);
     parts
 }
 
