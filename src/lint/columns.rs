@@ -239,8 +239,7 @@ pub fn flag_types(
 /// A one-token name (a column) as the sequence analysis keys it: unquoted folded to lower case.
 pub fn token_name(text: &str, tok: &Tok) -> Name {
     let part = match &tok.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => w.value.clone(),
-        Token::Word(w) => w.value.to_lowercase(),
+        Token::Word(_) => crate::sql::folded(tok).unwrap_or_default(),
         _ => text[tok.range.clone()].to_string(),
     };
     Name {

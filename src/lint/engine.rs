@@ -52,9 +52,10 @@ fn lint_streaming(
     order: Order,
     sink: &mut dyn FnMut(Finding),
 ) {
+    let dialect = options.dialect;
+    let _case = crate::sql::IdentifierCase::of(dialect);
     let deployed = super::deploy::deployed(source, options);
     let source = deployed.as_ref().unwrap_or(source);
-    let dialect = options.dialect;
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);
     let model = runner.model(dialect, source).model;
     let mut sequence = look_ahead(source, dialect, model);

@@ -221,7 +221,10 @@ impl History {
         };
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
-            let named = action.name.as_ref().map(|n| n.base().to_lowercase());
+            let named = action
+                .name
+                .as_ref()
+                .map(|n| crate::sql::fold_unquoted(n.base()));
             let (gone, defined) = match (action.kind, column_change::read(t)) {
                 // `IF NOT EXISTS` may leave a column of another definition in place.
                 (AlterActionKind::AddColumn, _) => {
@@ -254,7 +257,7 @@ impl History {
                         .position(|x| x.is_kw("TO"))
                         .and_then(|at| t.get(at + 1))
                         .and_then(|x| match &x.token {
-                            Token::Word(w) => Some(w.value.to_lowercase()),
+                            Token::Word(w) => Some(crate::sql::fold_unquoted(&w.value)),
                             _ => None,
                         });
                     let definition = named

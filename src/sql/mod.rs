@@ -904,12 +904,52 @@ pub fn keeps_case(w: &sqlparser::tokenizer::Word) -> bool {
 }
 
 /// A name token as it is compared: unquoted (or backquoted), folded to lower case
-/// ([`keeps_case`]); `None` for a token that is not a word.
+/// ([`keeps_case`], [`fold_unquoted`]); `None` for a token that is not a word.
 pub fn folded(t: &Tok) -> Option<String> {
     match &t.token {
         Token::Word(w) if keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
+        Token::Word(w) => Some(fold_unquoted(&w.value)),
         _ => None,
+    }
+}
+
+thread_local! {
+    /// Whether the file being linted folds only the ASCII letters of a name ([`IdentifierCase`]).
+    static ASCII_FOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An unquoted (or backquoted) name as lint compares it, folded to lower case as the dialect
+/// of the file being linted folds it: PostgreSQL only its ASCII letters (`downcase_identifier`
+/// leaves `É` alone in a UTF8 database, so `Éq` and `éq` are two tables and `ÉQ` is `Éq`), and
+/// so does SQLite; MySQL and MariaDB every letter (they compare column, index and routine names
+/// without case in every letter: `Éa` and `éa` are one column).
+pub fn fold_unquoted(name: &str) -> String {
+    if name.is_ascii() || ASCII_FOLD.with(std::cell::Cell::get) {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_lowercase()
+    }
+}
+
+/// While it lives, [`fold_unquoted`] (and [`folded`], and the recogniser's names) fold names
+/// as `dialect` does; the fold before it comes back when it is dropped. Lint holds one for each
+/// file it reads: the dialect is the file's, and the name readers that fold are too many to
+/// hand it to each.
+pub struct IdentifierCase {
+    before: bool,
+}
+
+impl IdentifierCase {
+    pub fn of(dialect: Dialect) -> IdentifierCase {
+        let ascii = matches!(dialect, Dialect::Postgres | Dialect::Sqlite);
+        let before = ASCII_FOLD.with(|f| f.replace(ascii));
+        IdentifierCase { before }
+    }
+}
+
+impl Drop for IdentifierCase {
+    fn drop(&mut self) {
+        ASCII_FOLD.with(|f| f.set(self.before));
     }
 }
 

@@ -193,7 +193,7 @@ pub fn split_setting(setting: &str) -> Vec<String> {
                 name.push(c);
                 chars.next();
             }
-            name = name.trim_end().to_lowercase();
+            name = super::fold_unquoted(name.trim_end());
         }
         if !name.is_empty() {
             out.push(name);

@@ -122,7 +122,7 @@ impl Routine {
             line: source.line_col(statement.range.start).line,
             body: OnceLock::new(),
         };
-        Some((name.base().to_lowercase(), routine))
+        Some((crate::sql::fold_unquoted(name.base()), routine))
     }
 
     /// The text of its body (of its whole `CREATE` when the body is not found), whitespace
@@ -166,7 +166,7 @@ fn routine_event(statement: &Statement) -> Option<(Vec<String>, bool)> {
             .shape
             .names
             .iter()
-            .map(|n| n.base().to_lowercase())
+            .map(|n| crate::sql::fold_unquoted(n.base()))
             .collect()
     };
     match statement.shape.kind {
@@ -473,7 +473,7 @@ fn called_at(tokens: &[Tok], dialect: Dialect) -> Vec<(usize, String)> {
     if first.is_kw("CALL") {
         let i = call_target(tokens, 0);
         return match tokens.get(i).map(|t| &t.token) {
-            Some(Token::Word(w)) => vec![(i, w.value.to_lowercase())],
+            Some(Token::Word(w)) => vec![(i, crate::sql::fold_unquoted(&w.value))],
             _ => Vec::new(),
         };
     }
@@ -482,7 +482,9 @@ fn called_at(tokens: &[Tok], dialect: Dialect) -> Vec<(usize, String)> {
             .windows(2)
             .enumerate()
             .filter_map(|(k, pair)| match &pair[0].token {
-                Token::Word(w) if pair[1].is(&Token::LParen) => Some((k, w.value.to_lowercase())),
+                Token::Word(w) if pair[1].is(&Token::LParen) => {
+                    Some((k, crate::sql::fold_unquoted(&w.value)))
+                }
                 _ => None,
             })
             .collect();
@@ -608,7 +610,10 @@ impl Walk<'_> {
                 "define the procedure in this file or in a migration that runs before it, and lint checks what its body does at the call; if it is created outside the migrations, review what it does when the migration runs again, then suppress this finding with `-- preflight: ignore PF001`"
                     .to_string(),
             );
-            let name = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+            let name = words
+                .last()
+                .map(|w| crate::sql::fold_unquoted(w))
+                .unwrap_or_default();
             let earlier = self.known.earlier.as_ref();
             let later = earlier.and_then(|e| e.defined_later(&name));
             let skipped = earlier.and_then(|e| e.defined_before_checkpoint(&name));
@@ -837,7 +842,7 @@ trait TokenWord {
 impl TokenWord for Tok {
     fn token_word(&self) -> Option<String> {
         match &self.token {
-            Token::Word(w) => Some(w.value.to_lowercase()),
+            Token::Word(w) => Some(crate::sql::fold_unquoted(&w.value)),
             _ => None,
         }
     }

@@ -241,12 +241,12 @@ fn mariadb_fix(
         return primary_key_fix(cx, action);
     };
     // A drop of another, named constraint or index in the same ALTER cannot hide this one.
-    let folded = name.base().to_lowercase();
+    let folded = crate::sql::fold_unquoted(name.base());
     let drops = cx.shape().actions.iter().any(|a| match a.kind {
         AlterActionKind::DropConstraint | AlterActionKind::DropIndex => a
             .name
             .as_ref()
-            .is_none_or(|n| n.base().to_lowercase() == folded),
+            .is_none_or(|n| crate::sql::fold_unquoted(n.base()) == folded),
         AlterActionKind::DropColumn | AlterActionKind::Other => true,
         _ => false,
     });

@@ -1,6 +1,8 @@
 //! PF101: `CREATE TABLE` without `IF NOT EXISTS` — the incident's statement.
 
 use super::prelude::*;
+use crate::sql::Tok;
+use sqlparser::tokenizer::Token;
 
 pub const INFO: RuleInfo = RuleInfo {
     code: "PF101",
@@ -38,10 +40,21 @@ impl Rule for CreateTable {
         }
         let table = cx.object_text();
         let base = shape.object().map_or("", |n| n.base());
+        // PostgreSQL names the table as it stores it (`base`), the others as written.
+        let written = || {
+            let range = shape.object().map_or(0..0, |n| n.range.clone());
+            match crate::sql::tokens_in(&cx.statement.tokens, &range).last() {
+                Some(Tok {
+                    token: Token::Word(w),
+                    ..
+                }) => w.value.clone(),
+                _ => base.to_string(),
+            }
+        };
         let error = match cx.dialect {
             Dialect::Postgres => format!("relation \"{base}\" already exists"),
-            Dialect::Mysql | Dialect::Mariadb => format!("Table '{base}' already exists"),
-            Dialect::Sqlite => format!("table {base} already exists"),
+            Dialect::Mysql | Dialect::Mariadb => format!("Table '{}' already exists", written()),
+            Dialect::Sqlite => format!("table {} already exists", written()),
         };
         let mut v = Violation::new(
             cx.head_span(),

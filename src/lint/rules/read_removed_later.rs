@@ -496,11 +496,7 @@ fn sql_body_reads_removed_later(
             QUERIES.iter().any(|q| t.is_kw(q)) || t.is(&Token::LParen)
         });
         if query {
-            read.extend(part.iter().filter_map(|t| match &t.token {
-                Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-                Token::Word(w) => Some(w.value.to_lowercase()),
-                _ => None,
-            }));
+            read.extend(part.iter().filter_map(crate::sql::folded));
             queries.push(part);
         }
     }

@@ -588,7 +588,7 @@ fn new_name(cx: &StatementCx, range: std::ops::Range<usize>) -> Option<(String, 
     let folded = if crate::sql::keeps_case(w) {
         w.value.clone()
     } else {
-        w.value.to_lowercase()
+        crate::sql::fold_unquoted(&w.value)
     };
     Some((cx.source.text[t.range.clone()].to_string(), folded))
 }

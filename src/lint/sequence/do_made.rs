@@ -955,7 +955,7 @@ fn handlers_doing(tokens: &[crate::sql::Tok], does: impl Fn(&[crate::sql::Tok]) 
 /// run past the block leaves what a handler of `NULL` does, and maybe one column more.
 fn adds_beside_rename(statement: &[Tok], renamed: &Statement) -> bool {
     let word = |t: &Tok| match &t.token {
-        Token::Word(w) => Some(w.value.to_lowercase()),
+        Token::Word(w) => Some(crate::sql::fold_unquoted(&w.value)),
         _ => None,
     };
     let table_then = |tokens: &[Tok], action: &str| -> Option<usize> {

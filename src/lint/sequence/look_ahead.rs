@@ -407,7 +407,7 @@ impl Sequence {
                 let base = text.rsplit('.').next().unwrap_or(text);
                 let base = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
                     Some(quoted) => quoted.to_string(),
-                    None => base.to_lowercase(),
+                    None => crate::sql::fold_unquoted(base),
                 };
                 words.contains(&digest(base.as_str()))
             });
@@ -698,7 +698,7 @@ fn folded_base(text: &str) -> String {
         .or_else(|| base.strip_prefix('`').and_then(|b| b.strip_suffix('`')))
     {
         Some(quoted) => quoted.to_string(),
-        None => base.to_lowercase(),
+        None => crate::sql::fold_unquoted(base),
     }
 }
 

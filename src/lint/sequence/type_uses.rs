@@ -213,11 +213,6 @@ fn casts(tokens: &[Tok]) -> Vec<TypeRef> {
 /// The type whose name starts at `at`: the digest of its folded base name, and its schema when
 /// spelt (`mood`, `s.mood`, `mood[]`).
 fn type_at(element: &[Tok], at: usize) -> Option<TypeRef> {
-    let folded = |t: &Tok| match &t.token {
-        Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-        Token::Word(w) => Some(w.value.to_lowercase()),
-        _ => None,
-    };
     let first = element.get(at)?;
     match (element.get(at + 1), element.get(at + 2)) {
         (Some(dot), Some(base)) if dot.is(&Token::Period) => Some((

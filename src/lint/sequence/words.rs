@@ -191,14 +191,7 @@ pub fn words(statement: &Statement) -> Vec<String> {
         crate::sql::ShapeKind::Create(crate::sql::ObjectKind::Table) => without_with_data(tokens),
         _ => tokens,
     };
-    tokens
-        .iter()
-        .filter_map(|t| match &t.token {
-            Token::Word(w) if crate::sql::keeps_case(w) => Some(w.value.clone()),
-            Token::Word(w) => Some(w.value.to_lowercase()),
-            _ => None,
-        })
-        .collect()
+    tokens.iter().filter_map(crate::sql::folded).collect()
 }
 
 /// `tokens` of a `CREATE TABLE … AS` without a closing `WITH DATA` or `WITH NO DATA` (and

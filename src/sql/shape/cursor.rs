@@ -51,8 +51,7 @@ impl Cursor<'_> {
         while let Some(Token::Word(w)) = self.peek().map(|t| &t.token) {
             parts.push(match w.quote_style {
                 Some(_) if super::super::keeps_case(w) => w.value.clone(),
-                _ if w.value.is_ascii() => w.value.to_ascii_lowercase(),
-                _ => w.value.to_lowercase(),
+                _ => super::super::fold_unquoted(&w.value),
             });
             self.i += 1;
             if self.peek().is_some_and(|t| t.is(&Token::Period))
