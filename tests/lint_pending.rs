@@ -383,6 +383,30 @@ fn a_pending_table_is_new_in_its_own_schema_only() {
     );
 }
 
+/// A pending table's name is keyed as the file that uses it keys it: on PostgreSQL only the
+/// ASCII letters of an unquoted name fold (`ÉInvoices` is `Éinvoices`, not `éinvoices`).
+#[test]
+fn a_pending_table_with_a_non_ascii_name_is_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "db/migration/V1__init.sql", "SELECT 1;\n");
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "deployed"]);
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    write(
+        dir,
+        "db/migration/V2__create_invoices.sql",
+        "CREATE TABLE ÉInvoices (id bigint PRIMARY KEY, user_id bigint);\n",
+    );
+    write(
+        dir,
+        "db/migration/V3__indexes.sql",
+        "CREATE INDEX invoices_user_id ON Éinvoices (user_id);\n",
+    );
+    assert_eq!(pf301(dir, &["--pending-since", "main", "db/migration"]), []);
+}
+
 /// A rename keeps a pending table new, in its schema, whether the rename is in a pending
 /// migration before the file or in the file itself; a deployed table renamed is still live.
 #[test]
