@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::cli::{json_findings, preflight, rule_lines, write};
 use common::retry::{
     assert_crash_points_agree, assert_mariadb_crash_points_agree, dialect_options, retry_findings,
     second_run, Case,
@@ -95,6 +96,29 @@ fn pf101_names_the_table_as_the_server_does() {
         assert!(
             messages.len() == 1 && messages[0].contains(&error),
             "{dialect:?} {sql:?}: the server says {error:?}, lint {messages:?}"
+        );
+    }
+}
+
+/// A runner's prologue (`--before-each-run`) is read before the files: its names fold as theirs
+/// do. On PostgreSQL a prologue that drops `ÉQ` frees `Éq`, one that drops `éq` does not.
+#[test]
+fn a_prologue_frees_a_name_as_the_server_folds_it() {
+    let sql = "CREATE TABLE Éq (id int);\n";
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "m.sql", sql);
+    for prologue in ["DROP TABLE IF EXISTS ÉQ;", "DROP TABLE IF EXISTS éq;"] {
+        let server = second_run(ScratchDb::postgres, "", &format!("{prologue}\n{sql}"));
+        let out = preflight(tmp.path())
+            .args(["lint", "--format", "json", "--fail-on", "never"])
+            .args(["--before-each-run", prologue, "m.sql"])
+            .output()
+            .unwrap();
+        let lint = rule_lines(&json_findings(&out.stdout));
+        assert_eq!(
+            lint.contains(&("PF101".to_string(), 1)),
+            server.is_err(),
+            "{prologue}: lint {lint:?}, the server's second run {server:?}"
         );
     }
 }

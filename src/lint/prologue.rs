@@ -144,6 +144,8 @@ impl Prologue {
     /// a tokenizer error, or a client directive (`\i`, `DELIMITER`), whose effect is unknown.
     pub fn parse(sql: &str, dialect: Dialect) -> Result<Prologue, String> {
         let source = SourceFile::new("before_each_run", sql.to_string());
+        // Read with the configuration, before any file is linted: names fold as theirs do.
+        let _case = crate::sql::IdentifierCase::of(dialect);
         let parsed = parse_source(&source, dialect);
         if let Some(error) = &parsed.tokenize_error {
             let line = source.line_col(error.offset).line;
