@@ -890,8 +890,7 @@ fn pg_procedure(body: &str) -> String {
 /// the `ADD`.
 #[test]
 fn what_a_called_procedure_makes_and_removes_again_is_not_flagged_on_postgres() {
-    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
-    use preflight::runner::ApplyModel;
+    use common::retry::retry_lines_in_model;
     let once = "CALL p_case();\n";
     let twice = "CALL p_case();\nCALL p_case();\n";
     // (body, the calls after it, the body's lines (1-based) lint must flag).
@@ -939,22 +938,8 @@ fn what_a_called_procedure_makes_and_removes_again_is_not_flagged_on_postgres() 
     let db = ScratchDb::postgres();
     for (body, calls, expected) in cases {
         let sql = format!("{}{calls}", pg_procedure(body));
-        let parts = statements(&sql, Dialect::Postgres);
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let failing = crash_point_failures(&db, &parts, model);
-            assert_eq!(
-                failing.is_empty(),
-                expected.is_empty(),
-                "{model:?}: the server's failing statements {failing:?}\n{sql}"
-            );
-            let lines: Vec<usize> = expected.iter().map(|l| l + 3).collect();
-            assert_eq!(
-                retry_lines_in_model(&sql, model),
-                lines,
-                "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
-            );
-        }
+        let lines: Vec<usize> = expected.iter().map(|l| l + 3).collect();
+        assert_postgres_retries_fail_where_flagged(&db, &sql, &lines);
     }
     // A COMMIT in the body: a crash after it (the ADD ran, the DROP did not) fails the retry
     // at the ADD (42701).
@@ -1110,8 +1095,6 @@ fn pg_procedures(p: &str, q: &str) -> String {
 #[test]
 fn what_a_procedure_makes_and_the_procedure_it_calls_right_after_drops_is_not_flagged_on_postgres()
 {
-    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
-    use preflight::runner::ApplyModel;
     let plain = "ALTER TABLE t4 ADD COLUMN c int;\n";
     let again = "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c int;\n";
     let drop = "ALTER TABLE t4 DROP COLUMN c;\n";
@@ -1141,21 +1124,30 @@ fn what_a_procedure_makes_and_the_procedure_it_calls_right_after_drops_is_not_fl
             "{}{calls}",
             pg_procedures(&format!("{make}CALL q_case();\n"), q)
         );
-        let parts = statements(&sql, Dialect::Postgres);
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let failing = crash_point_failures(&db, &parts, model);
-            assert_eq!(
-                failing.is_empty(),
-                expected.is_empty(),
-                "{model:?}: the server's failing statements {failing:?}\n{sql}"
-            );
-            let lines: Vec<usize> = expected.iter().map(|t| line_of(&sql, t)).collect();
-            assert_eq!(
-                retry_lines_in_model(&sql, model),
-                lines,
-                "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
-            );
-        }
+        let lines: Vec<usize> = expected.iter().map(|t| line_of(&sql, t)).collect();
+        assert_postgres_retries_fail_where_flagged(&db, &sql, &lines);
+    }
+}
+
+/// Asserts that some retry of PostgreSQL file `sql` on `db` fails (at every crash point, and
+/// under a per-file transaction) exactly when `lines` is not empty, and that lint's retry rules
+/// flag `lines` in both models.
+fn assert_postgres_retries_fail_where_flagged(db: &ScratchDb, sql: &str, lines: &[usize]) {
+    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
+    use preflight::runner::ApplyModel;
+    let parts = statements(sql, Dialect::Postgres);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        let failing = crash_point_failures(db, &parts, model);
+        assert_eq!(
+            failing.is_empty(),
+            lines.is_empty(),
+            "{model:?}: the server's failing statements {failing:?}\n{sql}"
+        );
+        assert_eq!(
+            retry_lines_in_model(sql, model),
+            lines,
+            "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
+        );
     }
 }
