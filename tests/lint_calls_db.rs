@@ -890,8 +890,7 @@ fn pg_procedure(body: &str) -> String {
 /// the `ADD`.
 #[test]
 fn what_a_called_procedure_makes_and_removes_again_is_not_flagged_on_postgres() {
-    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
-    use preflight::runner::ApplyModel;
+    use common::retry::retry_lines_in_model;
     let once = "CALL p_case();\n";
     let twice = "CALL p_case();\nCALL p_case();\n";
     // (body, the calls after it, the body's lines (1-based) lint must flag).
@@ -939,22 +938,8 @@ fn what_a_called_procedure_makes_and_removes_again_is_not_flagged_on_postgres() 
     let db = ScratchDb::postgres();
     for (body, calls, expected) in cases {
         let sql = format!("{}{calls}", pg_procedure(body));
-        let parts = statements(&sql, Dialect::Postgres);
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        for model in [None, Some(ApplyModel::FileTransaction)] {
-            let failing = crash_point_failures(&db, &parts, model);
-            assert_eq!(
-                failing.is_empty(),
-                expected.is_empty(),
-                "{model:?}: the server's failing statements {failing:?}\n{sql}"
-            );
-            let lines: Vec<usize> = expected.iter().map(|l| l + 3).collect();
-            assert_eq!(
-                retry_lines_in_model(&sql, model),
-                lines,
-                "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
-            );
-        }
+        let lines: Vec<usize> = expected.iter().map(|l| l + 3).collect();
+        assert_postgres_retries_fail_where_flagged(&db, &sql, &lines);
     }
     // A COMMIT in the body: a crash after it (the ADD ran, the DROP did not) fails the retry
     // at the ADD (42701).
@@ -1087,6 +1072,82 @@ fn a_drop_first_in_a_procedure_called_right_after_what_the_caller_makes_is_not_f
             found.is_empty(),
             expected.is_empty(),
             "lint\n{procedures}then\n{later}: {found:?}"
+        );
+    }
+}
+
+/// Procedure `q_case` with body `q`, then `p_case` with body `p` (PL/pgSQL), after `CREATE
+/// TABLE IF NOT EXISTS t4 (id int, d int)`.
+fn pg_procedures(p: &str, q: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS t4 (id int, d int);\n\
+         CREATE OR REPLACE PROCEDURE q_case() LANGUAGE plpgsql AS $$\nBEGIN\n{q}END $$;\n\
+         CREATE OR REPLACE PROCEDURE p_case() LANGUAGE plpgsql AS $$\nBEGIN\n{p}END $$;\n"
+    )
+}
+
+/// PostgreSQL's form of the MariaDB case above: `p` makes a column (a CHECK, a table) and calls
+/// `q`, whose body drops it first thing. The call runs both bodies in its own transaction, so
+/// no crash falls between the make and the drop: a plain `ADD COLUMN` runs again as well as
+/// `ADD COLUMN IF NOT EXISTS`. Lint flags exactly the statements a retry fails at (a later
+/// drop of `d`, which nothing makes again), at every crash point and under a per-file
+/// transaction, `p` called once and twice.
+#[test]
+fn what_a_procedure_makes_and_the_procedure_it_calls_right_after_drops_is_not_flagged_on_postgres()
+{
+    let plain = "ALTER TABLE t4 ADD COLUMN c int;\n";
+    let again = "ALTER TABLE t4 ADD COLUMN IF NOT EXISTS c int;\n";
+    let drop = "ALTER TABLE t4 DROP COLUMN c;\n";
+    let drop_d = "ALTER TABLE t4 DROP COLUMN c;\nALTER TABLE t4 DROP COLUMN d;\n";
+    let check = "ALTER TABLE t4 ADD CONSTRAINT t4_ck CHECK (id > 0);\n";
+    let drop_check = "ALTER TABLE t4 DROP CONSTRAINT t4_ck;\n";
+    let table = "CREATE TABLE x4 (id int);\n";
+    let drop_table = "DROP TABLE x4;\n";
+    let once = "CALL p_case();\n";
+    let twice = "CALL p_case();\nCALL p_case();\n";
+    // (p's make, q's body, the calls, texts on the lines lint must flag).
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [&'a str]);
+    let cases: [Case; 9] = [
+        (plain, drop, once, &[]),
+        (plain, drop, twice, &[]),
+        (again, drop, once, &[]),
+        (check, drop_check, once, &[]),
+        (check, drop_check, twice, &[]),
+        (table, drop_table, once, &[]),
+        (table, drop_table, twice, &[]),
+        (plain, drop_d, once, &["DROP COLUMN d"]),
+        (again, drop_d, twice, &["DROP COLUMN d"]),
+    ];
+    let db = ScratchDb::postgres();
+    for (make, q, calls, expected) in cases {
+        let sql = format!(
+            "{}{calls}",
+            pg_procedures(&format!("{make}CALL q_case();\n"), q)
+        );
+        let lines: Vec<usize> = expected.iter().map(|t| line_of(&sql, t)).collect();
+        assert_postgres_retries_fail_where_flagged(&db, &sql, &lines);
+    }
+}
+
+/// Asserts that some retry of PostgreSQL file `sql` on `db` fails (at every crash point, and
+/// under a per-file transaction) exactly when `lines` is not empty, and that lint's retry rules
+/// flag `lines` in both models.
+fn assert_postgres_retries_fail_where_flagged(db: &ScratchDb, sql: &str, lines: &[usize]) {
+    use common::retry::{crash_point_failures, retry_lines_in_model, statements};
+    use preflight::runner::ApplyModel;
+    let parts = statements(sql, Dialect::Postgres);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        let failing = crash_point_failures(db, &parts, model);
+        assert_eq!(
+            failing.is_empty(),
+            lines.is_empty(),
+            "{model:?}: the server's failing statements {failing:?}\n{sql}"
+        );
+        assert_eq!(
+            retry_lines_in_model(sql, model),
+            lines,
+            "{model:?}: lint's flags (the server fails at statements {failing:?})\n{sql}"
         );
     }
 }

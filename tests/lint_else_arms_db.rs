@@ -93,3 +93,62 @@ fn an_else_of_a_catalog_check_is_guarded_by_the_opposite_check_once_its_object_e
     ]);
     assert_crash_points_agree("CREATE TABLE t5 (id int);", &cases);
 }
+
+/// A block whose IF checks `pg_type` for `m5`: `IF <check> THEN <then> <otherwise> END IF`.
+macro_rules! type_block {
+    ($check:literal, $then:literal, $otherwise:literal) => {
+        concat!(
+            "DO $$ BEGIN IF ",
+            $check,
+            " (SELECT 1 FROM pg_type WHERE typname = 'm5') THEN ",
+            $then,
+            " ",
+            $otherwise,
+            " END IF; END $$;"
+        )
+    };
+}
+
+/// A branch a retry enters again (its check only tests that something exists) that creates or
+/// drops a type the check does not look for: `TYPE` after `CREATE` or `DROP` names what is made
+/// or dropped, it changes nothing the check reads, so the retry runs it again and fails (`type
+/// "m5b" already exists`, `type "m6" does not exist`).
+#[test]
+fn a_branch_entered_again_that_creates_or_drops_a_type_fails_once_the_checked_type_exists() {
+    assert_crash_points_agree(
+        "CREATE TYPE m5 AS ENUM ('a'); CREATE TYPE m6 AS ENUM ('a');",
+        &[
+            Case {
+                name: "an ELSE of NOT EXISTS that creates another type",
+                statements: &[type_block!(
+                    "NOT EXISTS",
+                    "CREATE TYPE m5 AS ENUM ('a');",
+                    "ELSE CREATE TYPE m5b AS ENUM ('b');"
+                )],
+            },
+            Case {
+                name: "an EXISTS branch that creates another type",
+                statements: &[type_block!(
+                    "EXISTS",
+                    "CREATE TYPE m5b AS ENUM ('b');",
+                    "ELSE CREATE TYPE m5 AS ENUM ('a');"
+                )],
+            },
+            Case {
+                name: "an EXISTS branch that drops another type",
+                statements: &[type_block!("EXISTS", "DROP TYPE m6;", "")],
+            },
+            Case {
+                name: "an EXISTS branch that drops the checked type",
+                statements: &[type_block!("EXISTS", "DROP TYPE m5;", "")],
+            },
+            Case {
+                name: "an EXISTS branch that changes a column's type",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS tt (id int);",
+                    type_block!("EXISTS", "ALTER TABLE tt ALTER COLUMN id TYPE bigint;", ""),
+                ],
+            },
+        ],
+    );
+}

@@ -459,3 +459,45 @@ fn the_finding_says_the_retrys_fresh_table_lacks_the_column_and_offers_no_presen
         assert!(finding.fix.is_none(), "{dialect:?}: {:?}", finding.fix);
     }
 }
+
+/// The `ALTER TABLE IF EXISTS` cases in a DO block: the block runs the ALTER as a top-level
+/// statement would, right after the creation made the table, so the retry's fresh table lacks
+/// `x` there too (the block fails); where the block drops the table before the ALTER, `IF
+/// EXISTS` skips it.
+const DO_IF_EXISTS: &[Case] = &[
+    Case {
+        name: "a DO block's ALTER TABLE IF EXISTS of a column the creation does not spell",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_ea (id int);",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS fr_ea ALTER COLUMN x SET NOT NULL; END $$;",
+            "DROP TABLE fr_ea;",
+        ],
+    },
+    Case {
+        name: "a DO block's ALTER TABLE IF EXISTS of a column the creation spells",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_eb (id int, x int);",
+            "DO $$ BEGIN ALTER TABLE IF EXISTS fr_eb ALTER COLUMN x SET NOT NULL; END $$;",
+            "DROP TABLE fr_eb;",
+        ],
+    },
+    Case {
+        name: "a DO block's ALTER TABLE IF EXISTS of a table no creation makes, dropped later",
+        statements: &[
+            "DO $$ BEGIN ALTER TABLE IF EXISTS fr_ec ALTER COLUMN x SET NOT NULL; END $$;",
+            "DROP TABLE IF EXISTS fr_ec;",
+        ],
+    },
+    Case {
+        name: "a DO block's ALTER TABLE IF EXISTS of a table the block drops before it",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_ed (id int);",
+            "DO $$ BEGIN DROP TABLE IF EXISTS fr_ed; ALTER TABLE IF EXISTS fr_ed ALTER COLUMN x SET NOT NULL; END $$;",
+        ],
+    },
+];
+
+#[test]
+fn a_do_blocks_alter_table_if_exists_of_a_column_the_creation_does_not_spell_is_flagged() {
+    assert_crash_points_agree(SETUP, DO_IF_EXISTS);
+}

@@ -725,7 +725,17 @@ impl CallChecker<'_, '_> {
                                     v.range.start,
                                     maker,
                                 )
-                            }))
+                            })
+                            // In one transaction: a creation the first statement of a body
+                            // a call right after it runs removes again.
+                            || (one_transaction
+                                && i + 1 < expansion.runs.len()
+                                && entered_right_after(i + 1).is_some()
+                                && crate::lint::sequence::made_removed_by(
+                                    statement,
+                                    v.range.start,
+                                    &expansion.runs[i + 1].statement,
+                                )))
                     {
                         continue;
                     }

@@ -67,15 +67,17 @@ impl Rule for ReadRemovedLater {
             // existence rules' business; the table itself, or a column it alters in place
             // (TYPE, SET NOT NULL, DEFAULT), is read. `IF EXISTS` guards the table, not its
             // columns: where a creation makes the table for this statement on every run, the
-            // ALTER runs and reads them as without it.
+            // ALTER runs and reads them as without it. So in a DO body or a routine the file
+            // calls, when no statement of the body before it touches the table.
             ShapeKind::AlterTable => {
                 !shape.guard.is_some_and(|g| g.present)
-                    || (!cx.runs_in.is_in_body()
-                        && shape.object().is_some_and(|table| {
-                            let key = Key::Object(ObjectKind::Table, table.base().to_string());
-                            let written = written_schema(&cx.statement.tokens, &key);
-                            sequence.created_on_every_run(&key, index, written.as_deref())
-                        }))
+                    || shape.object().is_some_and(|table| {
+                        let key = Key::Object(ObjectKind::Table, table.base().to_string());
+                        let written = written_schema(&cx.statement.tokens, &key);
+                        sequence.created_on_every_run(&key, index, written.as_deref())
+                            && (!cx.runs_in.is_in_body()
+                                || sequence.present_in_block(&key, index, cx.earlier_in_body))
+                    })
             }
             _ => false,
         };

@@ -1673,6 +1673,22 @@ pub fn dropped_made_by(
     )
 }
 
+/// Is every object `make` creates at byte `at` one that `remover` removes (or renames away)?
+/// For a removal that runs right after `make` in the same transaction where their texts
+/// cannot tell it: the first statement of a body a call right after `make` runs (PostgreSQL).
+pub fn made_removed_by(
+    make: &crate::sql::Statement,
+    at: usize,
+    remover: &crate::sql::Statement,
+) -> bool {
+    every_step_at(
+        make,
+        at,
+        |step| step.event == Event::Create,
+        |step| frees_key(remover, &step.key, step.schema.as_deref()),
+    )
+}
+
 /// Do the statements of `run` (of one body, in order) run one right after the other: nothing
 /// but `;` separates them (no `IF`, `END`, handler, loop or other PL/pgSQL statement)?
 pub(super) fn straight_run(

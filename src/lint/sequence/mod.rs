@@ -41,8 +41,8 @@ mod words;
 
 pub use history::{
     column_cascaded_in_body, dropped_later_in_body, dropped_made_by, dropped_made_earlier_in_block,
-    made_earlier_in_block, made_freed_earlier_in_block, made_removed_later_in_block,
-    renamed_made_earlier_in_block,
+    made_earlier_in_block, made_freed_earlier_in_block, made_removed_by,
+    made_removed_later_in_block, renamed_made_earlier_in_block,
 };
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;

@@ -972,7 +972,12 @@ fn only_creates(body: &[Tok]) -> bool {
                 return false;
             }
         }
-        !alters_other && !OTHER.iter().any(|w| t.is_kw(w))
+        // `CREATE TYPE m` makes, `DROP TYPE m` drops (see `drops_only_unmentioned`): only
+        // another `TYPE` (`ALTER COLUMN c TYPE int`) changes something.
+        let names_type = t.is_kw("TYPE")
+            && k.checked_sub(1)
+                .is_some_and(|p| body[p].is_kw("CREATE") || body[p].is_kw("DROP"));
+        !alters_other && (names_type || !OTHER.iter().any(|w| t.is_kw(w)))
     })
 }
 
