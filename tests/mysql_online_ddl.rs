@@ -343,15 +343,22 @@ const CASES: &[(&str, &str)] = &[
     (TABLE, "ALTER TABLE t COMMENT = 'orders'"),
 ];
 
-fn flagged(sql: &str, code: &str) -> bool {
-    let options = LintOptions {
+/// MariaDB 10.11, the server the verdicts are checked on.
+fn mariadb_10_11() -> LintOptions {
+    LintOptions {
         dialect: Dialect::Mariadb,
         mysql_version: Some(ServerVersion(10, 11, 0)),
         ..LintOptions::default()
-    };
-    lint_source(&SourceFile::new("m.sql", format!("{sql};\n")), &options)
-        .iter()
-        .any(|f| f.rule == code)
+    }
+}
+
+fn flagged(sql: &str, code: &str) -> bool {
+    lint_source(
+        &SourceFile::new("m.sql", format!("{sql};\n")),
+        &mariadb_10_11(),
+    )
+    .iter()
+    .any(|f| f.rule == code)
 }
 
 /// Does the server accept `statement, clause` on a fresh table?
@@ -506,11 +513,7 @@ fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
     let db = ScratchDb::mariadb();
     let add = "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1";
     let modify = "ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin";
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
+    let options = mariadb_10_11();
     let pf351_lines = |sql: &str| -> Vec<usize> {
         lint_source(&SourceFile::new("m.sql", sql), &options)
             .iter()
@@ -538,11 +541,7 @@ fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
 
 /// The notes of the PF351 findings of `sql` on MariaDB 10.11.
 fn notes(sql: &str) -> Vec<String> {
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
+    let options = mariadb_10_11();
     lint_source(&SourceFile::new("m.sql", sql.to_string()), &options)
         .into_iter()
         .filter(|f| f.rule.code == "PF351")
@@ -612,6 +611,20 @@ fn a_virtual_column_finding_advises_splitting_and_that_advice_runs_online() {
     }
 }
 
+/// The rules the second of two migrations of a directory, `earlier` then `later`, breaks.
+fn codes_after(earlier: &str, later: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("001_earlier.sql"), earlier).unwrap();
+    let path = dir.path().join("002_later.sql");
+    std::fs::write(&path, later).unwrap();
+    let report = preflight::lint::lint_paths(&[path], &mariadb_10_11()).unwrap();
+    report
+        .findings
+        .iter()
+        .map(|f| f.rule.code.to_string())
+        .collect()
+}
+
 /// A `MODIFY` of a column an earlier migration of the directory defined: (earlier migration,
 /// the `ALTER TABLE`). Each verdict is the server's, after the earlier migration ran.
 const EARLIER_CASES: &[(&str, &str)] = &[
@@ -652,19 +665,10 @@ const EARLIER_CASES: &[(&str, &str)] = &[
 #[test]
 fn a_modify_of_a_column_an_earlier_migration_defined_is_judged_by_that_definition() {
     let db = ScratchDb::mariadb();
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
     let mut wrong = Vec::new();
     for (earlier, statement) in EARLIER_CASES {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("001_create.sql"), format!("{earlier};\n")).unwrap();
-        let alter = dir.path().join("002_alter.sql");
-        std::fs::write(&alter, format!("{statement};\n")).unwrap();
-        let report = preflight::lint::lint_paths(&[alter], &options).unwrap();
-        let flagged = |code: &str| report.findings.iter().any(|f| f.rule.code == code);
+        let codes = codes_after(&format!("{earlier};\n"), &format!("{statement};\n"));
+        let flagged = |code: &str| codes.iter().any(|c| c == code);
         let online = accepts(&db, earlier, statement, "LOCK=NONE");
         let no_rebuild = accepts(&db, earlier, statement, "ALGORITHM=NOCOPY");
         if flagged("PF351") == online || (online && flagged("PF353") == no_rebuild) {
@@ -682,15 +686,8 @@ fn a_modify_of_a_column_an_earlier_migration_defined_is_judged_by_that_definitio
 fn a_modify_in_a_called_body_is_not_judged_by_earlier_migrations() {
     // The body guards on the catalog: it runs where the column is not what the earlier
     // migration made it (a TINYINT an older install left), and then copies the table.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("001_create.sql"),
+    let codes = codes_after(
         "CREATE TABLE t (id INT PRIMARY KEY, sort_order INT DEFAULT 0);\n",
-    )
-    .unwrap();
-    let alter = dir.path().join("002_widen.sql");
-    std::fs::write(
-        &alter,
         "DROP PROCEDURE IF EXISTS widen;\n\
          DELIMITER ;;\n\
          CREATE PROCEDURE widen() BEGIN\n\
@@ -700,19 +697,8 @@ fn a_modify_in_a_called_body_is_not_judged_by_earlier_migrations() {
          END;;\n\
          DELIMITER ;\n\
          CALL widen();\n",
-    )
-    .unwrap();
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
-    let report = preflight::lint::lint_paths(&[alter], &options).unwrap();
-    assert!(
-        report.findings.iter().any(|f| f.rule.code == "PF351"),
-        "{:?}",
-        report.findings
     );
+    assert!(codes.iter().any(|c| c == "PF351"), "{codes:?}");
 }
 
 #[test]
