@@ -8,7 +8,8 @@
 //! - the search_path the file set (`SET search_path`, `SET LOCAL` in a transaction), which
 //!   decides where its unqualified names resolve (PF415);
 //! - MySQL/MariaDB's session `foreign_key_checks` (PF351: adding a foreign key copies the
-//!   table while it is on).
+//!   table while it is on);
+//! - MySQL/MariaDB's column definitions (`super::known_columns`), for what a `MODIFY` costs.
 //!
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
