@@ -54,6 +54,8 @@ struct Schema {
     checkpoint: bool,
     file: Arc<SourceFile>,
     known: OnceLock<KnownColumns>,
+    /// Its text mentions `CALL`, `EXECUTE` or `BEGIN`: it may change a table it does not name.
+    hidden: OnceLock<bool>,
 }
 
 impl Schema {
@@ -63,7 +65,17 @@ impl Schema {
             checkpoint,
             file: up_part(migration),
             known: OnceLock::new(),
+            hidden: OnceLock::new(),
         }
+    }
+
+    fn may_run_hidden(&self) -> bool {
+        use crate::lint::sequence::contains_ignore_case;
+        *self.hidden.get_or_init(|| {
+            ["CALL", "EXECUTE", "BEGIN"]
+                .iter()
+                .any(|w| contains_ignore_case(&self.file.text, w))
+        })
     }
 
     fn known(&self, dialect: Dialect) -> &KnownColumns {
@@ -230,18 +242,13 @@ impl Directory {
         if checkpoint {
             return None;
         }
-        let hidden = |text: &str| {
-            ["CALL", "EXECUTE", "BEGIN"]
-                .iter()
-                .any(|w| contains_ignore_case(text, w))
-        };
         for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
             if earlier.checkpoint {
                 return None;
             }
             let text = &earlier.file.text;
             if !contains_ignore_case(text, table.base()) {
-                if hidden(text) && earlier.known(dialect).forgot_all() {
+                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
                     return None;
                 }
                 continue;
