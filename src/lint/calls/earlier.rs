@@ -334,7 +334,11 @@ impl Earlier {
         let Ok(discovered) = layout.discover(dir) else {
             // A layout the directory only looks like (Ory's pop files for each engine share a
             // version, which golang-migrate refuses): its columns in name order.
-            if let Ok(discovered) = Layout::Generic.discover(dir) {
+            let discovered = self
+                .dialect
+                .is_mysql_family()
+                .then(|| Layout::Generic.discover(dir));
+            if let Some(Ok(discovered)) = discovered {
                 for (position, (migration, checkpoint)) in
                     discovered.with_checkpoints().into_iter().enumerate()
                 {
