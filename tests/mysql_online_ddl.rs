@@ -343,15 +343,22 @@ const CASES: &[(&str, &str)] = &[
     (TABLE, "ALTER TABLE t COMMENT = 'orders'"),
 ];
 
-fn flagged(sql: &str, code: &str) -> bool {
-    let options = LintOptions {
+/// MariaDB 10.11, the server the verdicts are checked on.
+fn mariadb_10_11() -> LintOptions {
+    LintOptions {
         dialect: Dialect::Mariadb,
         mysql_version: Some(ServerVersion(10, 11, 0)),
         ..LintOptions::default()
-    };
-    lint_source(&SourceFile::new("m.sql", format!("{sql};\n")), &options)
-        .iter()
-        .any(|f| f.rule == code)
+    }
+}
+
+fn flagged(sql: &str, code: &str) -> bool {
+    lint_source(
+        &SourceFile::new("m.sql", format!("{sql};\n")),
+        &mariadb_10_11(),
+    )
+    .iter()
+    .any(|f| f.rule == code)
 }
 
 /// Does the server accept `statement, clause` on a fresh table?
@@ -506,11 +513,7 @@ fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
     let db = ScratchDb::mariadb();
     let add = "ALTER TABLE t ADD COLUMN e VARCHAR(10) CHARACTER SET latin1";
     let modify = "ALTER TABLE t MODIFY e VARCHAR(10) COLLATE latin1_bin";
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
+    let options = mariadb_10_11();
     let pf351_lines = |sql: &str| -> Vec<usize> {
         lint_source(&SourceFile::new("m.sql", sql), &options)
             .iter()
@@ -538,11 +541,7 @@ fn a_new_collation_of_a_column_a_fulltext_index_covers_blocks_writes() {
 
 /// The notes of the PF351 findings of `sql` on MariaDB 10.11.
 fn notes(sql: &str) -> Vec<String> {
-    let options = LintOptions {
-        dialect: Dialect::Mariadb,
-        mysql_version: Some(ServerVersion(10, 11, 0)),
-        ..LintOptions::default()
-    };
+    let options = mariadb_10_11();
     lint_source(&SourceFile::new("m.sql", sql.to_string()), &options)
         .into_iter()
         .filter(|f| f.rule.code == "PF351")
@@ -609,5 +608,111 @@ fn a_virtual_column_finding_advises_splitting_and_that_advice_runs_online() {
         assert!(notes(split).is_empty(), "{split}");
         db.exec(split);
         assert_eq!(db.query("SELECT v FROM t WHERE id = 1"), ["2"]);
+    }
+}
+
+/// The rules the second of two migrations of a directory, `earlier` then `later`, breaks.
+fn codes_after(earlier: &str, later: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("001_earlier.sql"), earlier).unwrap();
+    let path = dir.path().join("002_later.sql");
+    std::fs::write(&path, later).unwrap();
+    let report = preflight::lint::lint_paths(&[path], &mariadb_10_11()).unwrap();
+    report
+        .findings
+        .iter()
+        .map(|f| f.rule.code.to_string())
+        .collect()
+}
+
+/// A `MODIFY` of a column an earlier migration of the directory defined: (earlier migration,
+/// the `ALTER TABLE`). Each verdict is the server's, after the earlier migration ran.
+const EARLIER_CASES: &[(&str, &str)] = &[
+    // Only NOT NULL: rebuilt in place (PF353), no copy.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a TEXT)",
+        "ALTER TABLE t MODIFY a TEXT NOT NULL",
+    ),
+    // The table's character set: latin1 `VARCHAR(100)` → `VARCHAR(255)` keeps one length byte.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100)) DEFAULT CHARSET=latin1",
+        "ALTER TABLE t MODIFY a VARCHAR(255) COMMENT 'note'",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(128)) CHARSET latin1",
+        "ALTER TABLE t MODIFY a VARCHAR(300)",
+    ),
+    // REDUNDANT rows extend any VARCHAR.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(128)) CHARSET latin1 ROW_FORMAT=REDUNDANT",
+        "ALTER TABLE t MODIFY a VARCHAR(300)",
+    ),
+    // `utf8` is `utf8mb3`; to `utf8mb4` within the length bytes.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(50) CHARACTER SET utf8)",
+        "ALTER TABLE t MODIFY a VARCHAR(50) CHARACTER SET utf8mb4",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(80) CHARACTER SET utf8mb3)",
+        "ALTER TABLE t MODIFY a VARCHAR(80) CHARACTER SET utf8mb4",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a INT)",
+        "ALTER TABLE t MODIFY a BIGINT",
+    ),
+];
+
+#[test]
+fn a_modify_of_a_column_an_earlier_migration_defined_is_judged_by_that_definition() {
+    let db = ScratchDb::mariadb();
+    let mut wrong = Vec::new();
+    for (earlier, statement) in EARLIER_CASES {
+        let codes = codes_after(&format!("{earlier};\n"), &format!("{statement};\n"));
+        let flagged = |code: &str| codes.iter().any(|c| c == code);
+        let online = accepts(&db, earlier, statement, "LOCK=NONE");
+        let no_rebuild = accepts(&db, earlier, statement, "ALGORITHM=NOCOPY");
+        if flagged("PF351") == online || (online && flagged("PF353") == no_rebuild) {
+            wrong.push(format!(
+                "{statement} after {earlier}: PF351 {}, PF353 {}; server accepts LOCK=NONE {online}, ALGORITHM=NOCOPY {no_rebuild}",
+                flagged("PF351"),
+                flagged("PF353")
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_modify_in_a_called_body_is_not_judged_by_earlier_migrations() {
+    // The body guards on the catalog: it runs where the column is not what the earlier
+    // migration made it (a TINYINT an older install left), and then copies the table.
+    let codes = codes_after(
+        "CREATE TABLE t (id INT PRIMARY KEY, sort_order INT DEFAULT 0);\n",
+        "DROP PROCEDURE IF EXISTS widen;\n\
+         DELIMITER ;;\n\
+         CREATE PROCEDURE widen() BEGIN\n\
+         IF EXISTS (SELECT * FROM information_schema.columns WHERE table_name = 't' AND column_name = 'sort_order' AND data_type = 'tinyint') THEN\n\
+         ALTER TABLE t MODIFY COLUMN sort_order INT DEFAULT 0;\n\
+         END IF;\n\
+         END;;\n\
+         DELIMITER ;\n\
+         CALL widen();\n",
+    );
+    assert!(codes.iter().any(|c| c == "PF351"), "{codes:?}");
+}
+
+#[test]
+fn a_view_or_routine_created_between_leaves_the_added_column_known() {
+    // Creating a view, procedure or trigger runs nothing: the widening stays instant (latin1
+    // `VARCHAR(10)` → `VARCHAR(20)`, checked above).
+    for between in [
+        "CREATE VIEW v AS SELECT 1",
+        "CREATE PROCEDURE p() SELECT 1",
+        "DROP VIEW IF EXISTS v",
+    ] {
+        let sql = format!(
+            "ALTER TABLE t ADD COLUMN a VARCHAR(10) CHARACTER SET latin1, LOCK=NONE;\n{between};\nALTER TABLE t MODIFY a VARCHAR(20) CHARACTER SET latin1"
+        );
+        assert!(!flagged(&sql, "PF351"), "{sql}");
     }
 }

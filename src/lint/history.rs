@@ -8,21 +8,18 @@
 //! - the search_path the file set (`SET search_path`, `SET LOCAL` in a transaction), which
 //!   decides where its unqualified names resolve (PF415);
 //! - MySQL/MariaDB's session `foreign_key_checks` (PF351: adding a foreign key copies the
-//!   table while it is on).
+//!   table while it is on);
+//! - MySQL/MariaDB's column definitions (`super::known_columns`), for what a `MODIFY` costs.
 //!
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
-use super::columns::added_column_at;
-use super::online_ddl::ColumnDefinition;
+use super::known_columns::{Known, KnownColumns};
 use super::safety::{column_name, starts_with_kws, Locks};
 use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
-use crate::sql::added_constraint_kind;
-use crate::sql::column_change;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Name, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
-use std::collections::HashMap;
 use std::ops::Range;
 
 #[derive(Debug, Default)]
@@ -46,11 +43,8 @@ pub struct History {
     function_bodies_switches: Vec<(usize, bool)>,
     /// MySQL/MariaDB: the session's `foreign_key_checks` after the statements so far.
     foreign_key_checks: ForeignKeyChecks,
-    /// MySQL/MariaDB: the columns earlier `ALTER TABLE … ADD COLUMN` actions defined (and later
-    /// `MODIFY`/`CHANGE` redefined), as (table, column in lower case, definition), while no
-    /// statement changed the table otherwise. By the table's base name, so that a file of
-    /// many tables does not scan them all at each statement.
-    added_columns: HashMap<String, Vec<(Name, String, ColumnDefinition)>>,
+    /// MySQL/MariaDB: the column definitions the statements so far leave known.
+    columns: KnownColumns,
 }
 
 #[derive(Debug)]
@@ -109,7 +103,7 @@ impl History {
             ShapeKind::AlterTable => self.record_checks(statement),
             _ => {}
         }
-        self.record_columns(statement);
+        self.columns.record(statement);
         // After the first lock nothing more decides PF314/PF315.
         if !self.lock_taken {
             self.settings_before_lock
@@ -157,149 +151,10 @@ impl History {
         self.open_transaction.as_ref()
     }
 
-    /// MySQL/MariaDB: how an earlier `ADD COLUMN` (or a `MODIFY`/`CHANGE` after it) of the
-    /// file defined `column` (lower case) of `table`, when nothing since changed the table
-    /// otherwise.
-    pub fn added_column(&self, table: &Name, column: &str) -> Option<&ColumnDefinition> {
-        self.added_columns
-            .get(table.base())?
-            .iter()
-            .rev()
-            .find(|(t, c, _)| t.same_object(table) && c == column)
-            .map(|(_, _, d)| d)
-    }
-
-    /// Keep [`Self::added_columns`]: an `ADD COLUMN` or a `MODIFY`/`CHANGE` (re)defines a
-    /// column, a drop forgets it and a rename moves it; any other change to the table (`CONVERT TO`, a
-    /// new default character set, a rename of the table) forgets all of the table, and a
-    /// statement preflight does not follow (a `CALL`, a block, …) forgets all.
-    fn record_columns(&mut self, statement: &Statement) {
-        // Only MariaDB's online-DDL verdicts read them.
-        if !statement.dialect.is_mysql_family() {
-            return;
-        }
-        let shape = &statement.shape;
-        match &shape.kind {
-            ShapeKind::AlterTable => {}
-            // Rows, transactions and indexes leave the columns as they are.
-            ShapeKind::Insert
-            | ShapeKind::Begin
-            | ShapeKind::Commit
-            | ShapeKind::Rollback
-            | ShapeKind::Drop(ObjectKind::Index) => return,
-            // A FULLTEXT or SPATIAL index on a column makes a new collation of it lock writes
-            // (`LOCK=NONE` refused on MariaDB 10.11).
-            ShapeKind::Create(ObjectKind::Index) => {
-                let special = statement
-                    .tokens
-                    .iter()
-                    .take(3)
-                    .any(|t| t.is_kw("FULLTEXT") || t.is_kw("SPATIAL"));
-                if let Some(table) = shape.table.as_ref().filter(|_| special) {
-                    self.forget_table(table);
-                }
-                return;
-            }
-            ShapeKind::Other(word)
-                if ["UPDATE", "DELETE", "SET", "SELECT"].contains(&word.as_str()) =>
-            {
-                return
-            }
-            ShapeKind::Create(ObjectKind::Table) | ShapeKind::Drop(ObjectKind::Table) => {
-                for table in &shape.names {
-                    self.forget_table(table);
-                }
-                return;
-            }
-            _ => {
-                self.added_columns.clear();
-                return;
-            }
-        }
-        let Some(table) = shape.object() else {
-            return;
-        };
-        for action in &shape.actions {
-            let t = tokens_in(&statement.tokens, &action.range);
-            let named = action
-                .name
-                .as_ref()
-                .map(|n| crate::sql::fold_unquoted(n.base()));
-            let (gone, defined) = match (action.kind, column_change::read(t)) {
-                // `IF NOT EXISTS` may leave a column of another definition in place.
-                (AlterActionKind::AddColumn, _) => {
-                    let definition =
-                        ColumnDefinition::of(t.get(added_column_at(t) + 1..).unwrap_or(&[]))
-                            .filter(|_| !action.guard.is_some_and(|g| g.present));
-                    (named.clone(), named.zip(definition))
-                }
-                (AlterActionKind::DropColumn, _) => (named, None),
-                // A new collation of a column of the primary key copies the table, and of one a
-                // FULLTEXT or SPATIAL index covers locks writes (MariaDB 10.11): the
-                // definitions no longer tell what a MODIFY costs.
-                (AlterActionKind::AddConstraint, _)
-                    if added_constraint_kind(t) == Some("PRIMARY") =>
-                {
-                    self.forget_table(table);
-                    continue;
-                }
-                (AlterActionKind::AddIndex, _)
-                    if t.get(1)
-                        .is_some_and(|k| k.is_kw("FULLTEXT") || k.is_kw("SPATIAL")) =>
-                {
-                    self.forget_table(table);
-                    continue;
-                }
-                // `RENAME COLUMN a TO b`: the definition goes with the column.
-                (AlterActionKind::Rename, _) if named.is_some() => {
-                    let new = t
-                        .iter()
-                        .position(|x| x.is_kw("TO"))
-                        .and_then(|at| t.get(at + 1))
-                        .and_then(|x| match &x.token {
-                            Token::Word(w) => Some(crate::sql::fold_unquoted(&w.value)),
-                            _ => None,
-                        });
-                    let definition = named
-                        .as_deref()
-                        .and_then(|old| self.added_column(table, old))
-                        .cloned();
-                    (named, new.zip(definition))
-                }
-                (AlterActionKind::Other, Some(change)) => (
-                    Some(change.old_name()),
-                    ColumnDefinition::of(change.definition).map(|d| (change.new_name(), d)),
-                ),
-                (AlterActionKind::Other, None)
-                    if t.first()
-                        .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK")) =>
-                {
-                    continue
-                }
-                (AlterActionKind::Other | AlterActionKind::Rename, _) => {
-                    self.forget_table(table);
-                    continue;
-                }
-                _ => continue,
-            };
-            let columns = self
-                .added_columns
-                .entry(table.base().to_string())
-                .or_default();
-            if let Some(gone) = gone {
-                columns.retain(|(t, c, _)| !(t.same_object(table) && *c == gone));
-            }
-            if let Some((column, definition)) = defined {
-                columns.push((table.clone(), column, definition));
-            }
-        }
-    }
-
-    /// Forget the columns [`Self::added_columns`] holds of `table`.
-    fn forget_table(&mut self, table: &Name) {
-        if let Some(columns) = self.added_columns.get_mut(table.base()) {
-            columns.retain(|(t, _, _)| !t.same_object(table));
-        }
+    /// MySQL/MariaDB: what the file's earlier statements tell of `column` (lower case) of
+    /// `table`.
+    pub fn known_column(&self, table: &Name, column: &str) -> Known<'_> {
+        self.columns.get(table, column)
     }
 
     /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated

@@ -16,6 +16,7 @@ mod engine;
 mod files;
 mod guards;
 mod history;
+mod known_columns;
 pub mod never_run;
 mod online_ddl;
 mod options;

@@ -7,6 +7,7 @@
 //! "… with the INPLACE Alter Algorithm". Verdicts are checked against a real MariaDB in
 //! `tests/mysql_online_ddl.rs`.
 
+use super::known_columns::Known;
 use super::rule::StatementCx;
 use super::safety::top_level_kw;
 use crate::sql::column_change;
@@ -562,12 +563,13 @@ impl ColumnDefinition {
     /// Does MariaDB 10.4 and later (checked on 10.11) change this column's type to `new`'s
     /// without touching a row, instantly or in place without a lock (the NULL attribute aside)?
     /// The same type in other words, a wider `VARCHAR`/`VARBINARY` that keeps its length
-    /// bytes, values appended to an `ENUM`/`SET` that keep its size, or another collation of
-    /// the same, named, character set.
-    fn keeps_rows(&self, new: &ColumnDefinition) -> bool {
+    /// bytes or goes from `utf8mb3` to `utf8mb4` within them, values appended to an `ENUM`/`SET`
+    /// that keep its size, or another collation of the same, named, character set. `facts`:
+    /// the table's `CREATE TABLE` options, when known.
+    fn keeps_rows(&self, new: &ColumnDefinition, facts: Option<&TableFacts>) -> bool {
         let (old, new) = (&self.type_words, &new.type_words);
         old == new
-            || wider_varchar(old, new)
+            || in_length_bytes(old, new, facts)
             || appended_values(old, new)
             || collation_only(old, new)
     }
@@ -594,10 +596,53 @@ fn normalized(words: Vec<String>) -> Vec<String> {
         if word == "CHARSET" {
             out.extend(["CHARACTER".to_string(), "SET".to_string()]);
         } else {
-            out.push(word);
+            out.push(utf8mb3_spelled(word));
         }
     }
     out
+}
+
+/// MariaDB 10.6 and later read `utf8` as `utf8mb3` (`old_mode` aside): one spelling for both,
+/// as a character set (`UTF8`) and in a collation's name (`UTF8_BIN`).
+fn utf8mb3_spelled(word: String) -> String {
+    match word.strip_prefix("UTF8") {
+        Some("") => "UTF8MB3".to_string(),
+        Some(rest) if rest.starts_with('_') => format!("UTF8MB3{rest}"),
+        _ => word,
+    }
+}
+
+/// What a `CREATE TABLE`'s options tell of its columns: the character set a column without
+/// one takes (`[DEFAULT] CHARSET=x`, `CHARACTER SET x`, `COLLATE=x_y`), upper case, and
+/// whether its rows are `ROW_FORMAT=REDUNDANT`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableFacts {
+    charset: Option<String>,
+    redundant: bool,
+}
+
+impl TableFacts {
+    /// From the tokens after the `CREATE TABLE`'s column list.
+    pub fn of(options: &[Tok]) -> TableFacts {
+        let words = normalized(
+            std::iter::once(String::new())
+                .chain(
+                    options
+                        .iter()
+                        .filter_map(Tok::bare_word)
+                        .filter(|w| !w.eq_ignore_ascii_case("DEFAULT"))
+                        .map(str::to_ascii_uppercase),
+                )
+                .collect(),
+        );
+        let redundant = words
+            .windows(2)
+            .any(|w| w[0] == "ROW_FORMAT" && w[1] == "REDUNDANT");
+        TableFacts {
+            charset: character_set(&words).map(str::to_string),
+            redundant,
+        }
+    }
 }
 
 /// The words between the type's parentheses (`VARCHAR(10)`: `10`; `ENUM('a','b')`: `'a' , 'b'`)
@@ -628,41 +673,104 @@ fn character_set(rest: &[String]) -> Option<&str> {
     after("COLLATE").and_then(|c| c.split('_').next())
 }
 
-/// `VARCHAR(n)` → `VARCHAR(m)`, `m ≥ n`, the rest alike: in place and instant while the length
-/// bytes stay the same, which they do unless the column goes from 128–255 bytes to more than 255
-/// (ROW_FORMAT COMPACT, DYNAMIC and COMPRESSED; REDUNDANT extends any). Checked on MariaDB
-/// 10.11: latin1 `VARCHAR(127)` → `VARCHAR(300)` and `VARCHAR(200)` → `VARCHAR(255)` are
-/// instant, `VARCHAR(128)` → `VARCHAR(300)` copies. Without a named character set, each of 1–4
-/// bytes a character must keep them.
-fn wider_varchar(old: &[String], new: &[String]) -> bool {
+/// The same character type, or a wider `VARCHAR`/`VARBINARY`, in the same character set or
+/// from `utf8mb3` to `utf8mb4`, the rest alike but for the collation: in place and instant while
+/// the length bytes stay the same, which they do unless the column goes from 128–255 bytes to
+/// more than 255 (ROW_FORMAT COMPACT, DYNAMIC and COMPRESSED; REDUNDANT extends any). A
+/// definition without a character set takes the table's (`facts`, when known); without that,
+/// each of 1–4 bytes a character must keep them. Checked on MariaDB 10.11: latin1
+/// `VARCHAR(127)` → `VARCHAR(300)` and `VARCHAR(200)` → `VARCHAR(255)` are instant,
+/// `VARCHAR(128)` → `VARCHAR(300)` copies; `utf8mb3` `VARCHAR(50)` (150 bytes) → `utf8mb4`
+/// (200) and a `TEXT` are instant, `VARCHAR(80)` (240 → 320 bytes) copies; a `CHAR` is
+/// instant but for `ROW_FORMAT=REDUNDANT`, an `ENUM` always copies.
+fn in_length_bytes(old: &[String], new: &[String], facts: Option<&TableFacts>) -> bool {
+    const TEXT: &[&str] = &[
+        "CHAR",
+        "VARCHAR",
+        "VARBINARY",
+        "TINYTEXT",
+        "TEXT",
+        "MEDIUMTEXT",
+        "LONGTEXT",
+    ];
     let head = old.first().map(String::as_str);
-    if head != new.first().map(String::as_str) || !matches!(head, Some("VARCHAR" | "VARBINARY")) {
+    if head != new.first().map(String::as_str) || !head.is_some_and(|h| TEXT.contains(&h)) {
         return false;
     }
-    let (Some((old_n, rest)), Some((new_n, new_rest))) = (type_arguments(old), type_arguments(new))
-    else {
+    let parts = |words: &'_ [String]| -> Option<(Vec<String>, Vec<String>)> {
+        match type_arguments(words) {
+            Some((arguments, rest)) => Some((arguments.to_vec(), rest.to_vec())),
+            None if words.get(1).is_some_and(|w| w == "(") => None,
+            None => Some((Vec::new(), words[1..].to_vec())),
+        }
+    };
+    let (Some((old_n, rest)), Some((new_n, new_rest))) = (parts(old), parts(new)) else {
         return false;
     };
+    if without_charset(&rest) != without_charset(&new_rest) {
+        return false;
+    }
+    let table_charset = facts.and_then(|f| f.charset.as_deref());
+    let charset = |rest: &[String]| character_set(rest).or(table_charset).map(str::to_string);
+    let redundant = facts.is_some_and(|f| f.redundant);
+    let widths: Vec<(u32, u32)> = match (head, charset(&rest), charset(&new_rest)) {
+        (Some("VARBINARY"), _, _) => vec![(1, 1)],
+        (_, Some(a), Some(b)) if a == "UTF8MB3" && b == "UTF8MB4" => {
+            // A REDUNDANT row keeps a CHAR's full width: more bytes copy it.
+            if head == Some("CHAR") && (redundant || facts.is_none()) {
+                return false;
+            }
+            vec![(3, 4)]
+        }
+        (_, a, b) if a != b => return false,
+        (_, Some(a), _) => vec![(charset_width(&a), charset_width(&a))],
+        _ => vec![(1, 1), (2, 2), (3, 3), (4, 4)],
+    };
+    if widths.iter().any(|(w, _)| *w == 0) {
+        return false;
+    }
     let length = |n: &[String]| match n {
         [n] => n.parse::<u32>().ok(),
         _ => None,
     };
-    let (Some(n), Some(m)) = (length(old_n), length(new_n)) else {
-        return false;
-    };
-    let widths: &[u32] = match (head, character_set(rest)) {
-        (Some("VARBINARY"), _) => &[1],
-        (_, Some("LATIN1" | "ASCII" | "BINARY")) => &[1],
-        (_, Some("UCS2")) => &[2],
-        (_, Some("UTF8" | "UTF8MB3")) => &[3],
-        (_, Some("UTF8MB4" | "UTF16" | "UTF16LE" | "UTF32")) => &[4],
-        _ => &[1, 2, 3, 4],
-    };
-    rest == new_rest
-        && m >= n
-        && widths
-            .iter()
-            .all(|b| n * b <= 127 || m * b <= 255 || n * b > 255)
+    match (head, length(&old_n), length(&new_n)) {
+        (Some("VARCHAR" | "VARBINARY"), Some(n), Some(m)) => {
+            m >= n
+                && (redundant
+                    || widths
+                        .iter()
+                        .all(|(a, b)| n * a <= 127 || m * b <= 255 || n * a > 255))
+        }
+        _ => old_n == new_n,
+    }
+}
+
+/// The words but `CHARACTER SET x` and `COLLATE x`.
+fn without_charset(rest: &[String]) -> Vec<&String> {
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while i < rest.len() {
+        i += match rest[i].as_str() {
+            "CHARACTER" if rest.get(i + 1).is_some_and(|w| w == "SET") => 3,
+            "COLLATE" => 2,
+            _ => {
+                kept.push(&rest[i]);
+                1
+            }
+        };
+    }
+    kept
+}
+
+/// Bytes a character of character set `set` (upper case) takes at most; 0 when unknown.
+fn charset_width(set: &str) -> u32 {
+    match set {
+        "LATIN1" | "ASCII" | "BINARY" => 1,
+        "UCS2" => 2,
+        "UTF8MB3" => 3,
+        "UTF8MB4" | "UTF16" | "UTF16LE" | "UTF32" => 4,
+        _ => 0,
+    }
 }
 
 /// `ENUM(…)`/`SET(…)` → the same values in the same order and more after them, the rest alike,
@@ -705,30 +813,16 @@ fn collation_only(old: &[String], new: &[String]) -> bool {
     let Some(new_rest_at) = new.iter().position(|w| w == "CHARACTER" || w == "COLLATE") else {
         return false;
     };
-    fn without(rest: &[String]) -> Vec<&String> {
-        let mut kept = Vec::new();
-        let mut i = 0;
-        while i < rest.len() {
-            i += match rest[i].as_str() {
-                "CHARACTER" if rest.get(i + 1).is_some_and(|w| w == "SET") => 3,
-                "COLLATE" => 2,
-                _ => {
-                    kept.push(&rest[i]);
-                    1
-                }
-            };
-        }
-        kept
-    }
     let (rest, new_rest) = (&old[rest_at..], &new[new_rest_at..]);
     old[..rest_at] == new[..new_rest_at]
-        && without(rest) == without(new_rest)
+        && without_charset(rest) == without_charset(new_rest)
         && character_set(rest).is_some_and(|set| character_set(new_rest) == Some(set))
 }
 
 /// What `action` (tokens `t`) of the statement `cx` checks costs, as [`action_cost`] says,
 /// except that MariaDB 10.4 and later (checked on 10.11) changes no row for a `MODIFY`/`CHANGE`
-/// of a column an earlier `ADD COLUMN` of the file defined when it changes no row
+/// of a column an earlier `ADD COLUMN` or `CREATE TABLE` of the file, or of an earlier
+/// migration of its directory (`calls::Earlier::column_before`), defined when it changes no row
 /// (`ColumnDefinition::keeps_rows`: the same type, a `VARCHAR` widened within its length
 /// bytes, values appended to an `ENUM`/`SET`, another collation): a new
 /// `DEFAULT`, `COMMENT`, name or position is instant, and `NULL` ↔ `NOT NULL` rebuilds the
@@ -749,12 +843,29 @@ pub fn cost_in_file(
             return None;
         }
         let change = column_change::read(t)?;
-        let old = cx
-            .file
-            .history
-            .added_column(cx.shape().object()?, &change.old_name())?;
+        let table = cx.shape().object()?;
+        let column = change.old_name();
         let new = ColumnDefinition::of(change.definition)?;
-        old.keeps_rows(&new).then_some(old.not_null == new.not_null)
+        let earlier;
+        let (old, facts) = match cx.file.history.known_column(table, &column) {
+            Known::Defined(old, facts) => (old, facts),
+            Known::Unknown => return None,
+            // A body may run where the earlier migrations left something else: its
+            // statements guard on the catalog (`IF … data_type = 'tinyint' THEN MODIFY …`).
+            Known::Untouched if cx.runs_in.is_in_body() => return None,
+            Known::Untouched => {
+                earlier = cx.options.earlier_routines.as_ref()?.column_before(
+                    &cx.source.path,
+                    table,
+                    &column,
+                )?;
+                (&earlier.0, earlier.1.as_ref())
+            }
+        };
+        // A REDUNDANT row marks NULL in a bitmap that allows it already (instant).
+        let null_kept =
+            old.not_null == new.not_null || (!new.not_null && facts.is_some_and(|f| f.redundant));
+        old.keeps_rows(&new, facts).then_some(null_kept)
     };
     match kept_type() {
         Some(true) => Cost::Cheap,
@@ -890,7 +1001,7 @@ mod tests {
         let keeps = |old: &str, new: &str| {
             let definition = |sql: String| modified(&sql).unwrap().2.unwrap();
             definition(format!("ALTER TABLE t MODIFY e {old};"))
-                .keeps_rows(&definition(format!("ALTER TABLE t MODIFY e {new};")))
+                .keeps_rows(&definition(format!("ALTER TABLE t MODIFY e {new};")), None)
         };
         // Other words for the same type.
         assert!(keeps("INT", "INTEGER(11) DEFAULT 1"));
@@ -954,9 +1065,42 @@ mod tests {
             "VARCHAR(10) CHARACTER SET latin1",
             "VARCHAR(10) CHARACTER SET utf8mb4"
         ));
-        assert!(!keeps(
+        // Wider, in another collation of the same character set (instant; for an indexed
+        // column, in place without a lock).
+        assert!(keeps(
             "VARCHAR(10) CHARACTER SET latin1",
             "VARCHAR(12) COLLATE latin1_bin"
+        ));
+        // `utf8` is `utf8mb3`; `utf8mb3` to `utf8mb4` keeps the length bytes up to 127 bytes
+        // before or 255 after, and for a TEXT.
+        assert!(keeps("TEXT CHARACTER SET utf8", "TEXT CHARSET utf8mb3"));
+        assert!(keeps(
+            "VARCHAR(10) COLLATE utf8_bin",
+            "VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin"
+        ));
+        assert!(keeps(
+            "VARCHAR(50) CHARACTER SET utf8mb3",
+            "VARCHAR(50) CHARACTER SET utf8mb4"
+        ));
+        assert!(keeps(
+            "VARCHAR(100) CHARACTER SET utf8",
+            "VARCHAR(100) CHARACTER SET utf8mb4"
+        ));
+        assert!(!keeps(
+            "VARCHAR(80) CHARACTER SET utf8mb3",
+            "VARCHAR(80) CHARACTER SET utf8mb4"
+        ));
+        assert!(keeps(
+            "TEXT CHARACTER SET utf8mb3",
+            "TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ));
+        assert!(!keeps(
+            "ENUM('a') CHARACTER SET utf8mb3",
+            "ENUM('a') CHARACTER SET utf8mb4"
+        ));
+        assert!(!keeps(
+            "CHAR(10) CHARACTER SET utf8mb3",
+            "CHAR(10) CHARACTER SET utf8mb4"
         ));
     }
 

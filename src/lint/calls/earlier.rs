@@ -14,8 +14,11 @@
 //! call.
 
 use super::{may_define_routines, routine_event, Routine};
-use crate::layout::Layout;
+use crate::layout::{Layout, MigrationFile};
+use crate::lint::known_columns::{Known, KnownColumns};
+use crate::lint::online_ddl::{ColumnDefinition, TableFacts};
 use crate::source::SourceFile;
+use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,54 @@ pub struct Earlier {
 struct Directory {
     order: HashMap<PathBuf, (usize, bool)>,
     files: Vec<Candidate>,
+    /// Every migration of the linted dialect's engine, for the column definitions it leaves
+    /// (MySQL/MariaDB only), and where each migration runs among them.
+    schema: Vec<Schema>,
+    schema_order: HashMap<PathBuf, (usize, bool)>,
+}
+
+/// A migration whose "up" part may define columns, replayed only when a `MODIFY`/`CHANGE` of a
+/// later one needs it.
+#[derive(Debug)]
+struct Schema {
+    position: usize,
+    checkpoint: bool,
+    file: Arc<SourceFile>,
+    known: OnceLock<KnownColumns>,
+    /// Its text mentions `CALL`, `EXECUTE` or `BEGIN`: it may change a table it does not name.
+    hidden: OnceLock<bool>,
+}
+
+impl Schema {
+    fn new(position: usize, checkpoint: bool, migration: &MigrationFile) -> Schema {
+        Schema {
+            position,
+            checkpoint,
+            file: up_part(migration),
+            known: OnceLock::new(),
+            hidden: OnceLock::new(),
+        }
+    }
+
+    fn may_run_hidden(&self) -> bool {
+        use crate::lint::sequence::contains_ignore_case;
+        *self.hidden.get_or_init(|| {
+            ["CALL", "EXECUTE", "BEGIN"]
+                .iter()
+                .any(|w| contains_ignore_case(&self.file.text, w))
+        })
+    }
+
+    fn known(&self, dialect: Dialect) -> &KnownColumns {
+        self.known.get_or_init(|| {
+            let parsed = parse_source_with(&self.file, dialect, AstMode::Never);
+            let mut known = KnownColumns::default();
+            for statement in &parsed.statements {
+                known.record(statement);
+            }
+            known
+        })
+    }
 }
 
 /// A migration whose "up" part may define or drop routines.
@@ -175,7 +226,68 @@ impl Directory {
     }
 }
 
+impl Directory {
+    /// MySQL/MariaDB: how the migrations before the one at `position` leave `column` (lower
+    /// case) of `table`, read from the last back; `None` when unknown. A migration that does
+    /// not name the table can change it only through a routine or dynamic SQL; behind an
+    /// Atlas checkpoint other runs may differ.
+    fn column_before(
+        &self,
+        table: &Name,
+        column: &str,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        use crate::lint::sequence::contains_ignore_case;
+        if checkpoint {
+            return None;
+        }
+        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
+            if earlier.checkpoint {
+                return None;
+            }
+            let text = &earlier.file.text;
+            if !contains_ignore_case(text, table.base()) {
+                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
+                    return None;
+                }
+                continue;
+            }
+            match earlier.known(dialect).get(table, column) {
+                Known::Defined(definition, facts) => {
+                    return Some((definition.clone(), facts.cloned()))
+                }
+                Known::Unknown => return None,
+                Known::Untouched => {}
+            }
+        }
+        None
+    }
+}
+
 impl Earlier {
+    /// MySQL/MariaDB: how the migrations of its directory that run before file `path` leave
+    /// `column` (lower case) of `table`; `None` when unknown.
+    pub fn column_before(
+        self: &Arc<Self>,
+        path: &Path,
+        table: &Name,
+        column: &str,
+    ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        let path = std::fs::canonicalize(path).ok()?;
+        let directory = self.directory(self.holding(&path)?)?;
+        let position = *directory.schema_order.get(&path)?;
+        directory.column_before(table, column, position, self.dialect)
+    }
+
+    /// The innermost directory of the linted files that holds `path` (canonical).
+    fn holding(&self, path: &Path) -> Option<&PathBuf> {
+        self.dirs
+            .keys()
+            .filter(|d| path.starts_with(d))
+            .max_by_key(|d| d.as_os_str().len())
+    }
+
     /// For the files `files` (their directories), under `options`' dialect and tool.
     pub fn new(files: &[PathBuf], options: &super::super::LintOptions) -> Earlier {
         let mut dirs = HashMap::new();
@@ -214,10 +326,33 @@ impl Earlier {
             .tool
             .and_then(Layout::from_name)
             .unwrap_or_else(|| Layout::detect(dir));
-        let Ok(discovered) = layout.discover(dir) else {
-            return Directory::default();
-        };
         let mut out = Directory::default();
+        let schema = |path: &Path| {
+            self.dialect.is_mysql_family()
+                && crate::lint::files::other_engine(path, self.dialect).is_none()
+        };
+        let Ok(discovered) = layout.discover(dir) else {
+            // A layout the directory only looks like (Ory's pop files for each engine share a
+            // version, which golang-migrate refuses): its columns in name order.
+            let discovered = self
+                .dialect
+                .is_mysql_family()
+                .then(|| Layout::Generic.discover(dir));
+            if let Some(Ok(discovered)) = discovered {
+                for (position, (migration, checkpoint)) in
+                    discovered.with_checkpoints().into_iter().enumerate()
+                {
+                    if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
+                        out.schema_order.insert(path, (position, checkpoint));
+                    }
+                    if schema(&migration.source.path) && !other_pop_engine(&migration.source.path) {
+                        out.schema
+                            .push(Schema::new(position, checkpoint, migration));
+                    }
+                }
+            }
+            return out;
+        };
         // Every migration, Atlas checkpoints among them (`Directory::get`).
         for (position, (migration, checkpoint)) in
             discovered.with_checkpoints().into_iter().enumerate()
@@ -225,23 +360,49 @@ impl Earlier {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
                 out.order.insert(path, (position, checkpoint));
             }
-            let text = &migration.source.text;
-            if !may_define_routines(text) {
+            if schema(&migration.source.path) {
+                out.schema
+                    .push(Schema::new(position, checkpoint, migration));
+            }
+            if !may_define_routines(&migration.source.text) {
                 continue;
             }
-            let up = migration.up.text(text);
             out.files.push(Candidate {
                 position,
                 checkpoint,
-                file: Arc::new(SourceFile::new(
-                    migration.source.path.clone(),
-                    up.into_owned(),
-                )),
+                file: up_part(migration),
                 events: OnceLock::new(),
             });
         }
+        out.schema_order = out.order.clone();
         out
     }
+}
+
+/// What a deploy runs of `migration`, as a file of its own.
+fn up_part(migration: &MigrationFile) -> Arc<SourceFile> {
+    let up = migration.up.text(&migration.source.text);
+    Arc::new(SourceFile::new(
+        migration.source.path.clone(),
+        up.into_owned(),
+    ))
+}
+
+/// Ory's pop (`{version}_{name}.{engine}.up.sql`): a file a MySQL/MariaDB deploy skips, written
+/// for another engine.
+fn other_pop_engine(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".up.sql")
+        .or_else(|| name.strip_suffix(".sql"))
+        .unwrap_or(&name);
+    stem.rsplit_once('.').is_some_and(|(_, engine)| {
+        ["postgres", "postgresql", "cockroach", "sqlite", "sqlite3"].contains(&engine)
+    })
 }
 
 /// [`Earlier`] for one file: resolved on the first look-up.
@@ -299,13 +460,7 @@ impl EarlierFor {
         self.resolved
             .get_or_init(|| {
                 let path = std::fs::canonicalize(&self.path).ok()?;
-                // The innermost directory of the linted files that holds it.
-                let dir = self
-                    .earlier
-                    .dirs
-                    .keys()
-                    .filter(|d| path.starts_with(d))
-                    .max_by_key(|d| d.as_os_str().len())?;
+                let dir = self.earlier.holding(&path)?;
                 let directory = self.earlier.directory(dir)?;
                 Some((dir.clone(), *directory.order.get(&path)?))
             })
