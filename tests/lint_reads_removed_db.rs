@@ -1083,7 +1083,8 @@ fn the_rowid_is_a_column_of_every_rowid_table_on_sqlite() {
 /// Tables for [`ATOMIC_READD`]: `ra_s`'s `c` is text, which the re-add makes an integer.
 const READD_SETUP: &str = "CREATE TABLE ra_r (id int, c int);\n\
                            CREATE TABLE ra_s (id int, c text);\n\
-                           CREATE TABLE ra_t (id int, c text);";
+                           CREATE TABLE ra_t (id int, c text);\n\
+                           CREATE TABLE ra_u (id int, c text);";
 
 /// One `ALTER TABLE` that drops a column and adds it again is atomic: no crash point finds the
 /// column gone, so a read of it before runs on every retry. A write of a value of the old type
@@ -1119,4 +1120,14 @@ fn a_drop_and_re_add_in_one_alter_keeps_reads_and_fails_writes_of_the_old_type()
     common::retry::assert_crash_points_agree(READD_SETUP, ATOMIC_READD);
     // MariaDB rejects `'x'` for an integer column too (1366, strict mode).
     common::retry::assert_mariadb_crash_points_agree(READD_SETUP, ATOMIC_READD);
+    // PostgreSQL rejects `'x'` compared with an integer; MariaDB converts it (a warning).
+    let compared = &[common::retry::Case {
+        name: "a comparison with a string before a re-add with another type",
+        statements: &[
+            "SELECT id FROM ra_u WHERE c = 'x';",
+            "ALTER TABLE ra_u DROP COLUMN c, ADD COLUMN c int;",
+        ],
+    }];
+    common::retry::assert_crash_points_agree(READD_SETUP, compared);
+    common::retry::assert_mariadb_crash_points_agree(READD_SETUP, compared);
 }

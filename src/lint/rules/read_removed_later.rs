@@ -135,7 +135,7 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
-        let mut hits = sequence.uses_removed_later(index, &words, writes_rows(shape));
+        let mut hits = sequence.uses_removed_later(index, &words, may_use_old_type(cx));
         if cx.runs_in.is_in_body() && !cx.later_in_body.is_empty() {
             // What a later statement of the same block removes: the block runs again whole.
             for hit in sequence.reads_removed_later_in_body(cx.later_in_body, index, &words) {
@@ -375,7 +375,7 @@ impl Rule for ReadRemovedLater {
                     "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
                 ),
                 None if readded => format!(
-                    "this statement writes {what}, which a later `ALTER TABLE` of this file drops and adds again, perhaps with another type: a retry of the file writes the new column, and fails here once that statement has run if the values do not fit its type"
+                    "this statement writes or compares {what}, which a later `ALTER TABLE` of this file drops and adds again, perhaps with another type: a retry of the file meets the new column, and fails here once that statement has run if the values do not fit its type"
                 ),
                 None => match &lacked {
                     Some(column) => format!(
@@ -425,13 +425,22 @@ impl Rule for ReadRemovedLater {
     }
 }
 
-/// Does a statement of this kind write rows (`INSERT`, `UPDATE`, `MERGE`)? A value it writes
-/// may not fit a column a later statement adds again with another type.
-fn writes_rows(shape: &crate::sql::Shape) -> bool {
-    match &shape.kind {
+/// Does the statement write rows (`INSERT`, `UPDATE`, `MERGE`), or, on PostgreSQL, hold a
+/// string literal (`WHERE c = 'x'`)? A value it writes or compares may not fit a column a
+/// later statement adds again with another type (`invalid input syntax for type integer`;
+/// MariaDB converts such a string in a comparison).
+fn may_use_old_type(cx: &StatementCx) -> bool {
+    match &cx.shape().kind {
         ShapeKind::Insert => true,
-        ShapeKind::Other(word) => matches!(word.as_str(), "UPDATE" | "MERGE"),
-        _ => false,
+        ShapeKind::Other(word) if matches!(word.as_str(), "UPDATE" | "MERGE") => true,
+        _ => {
+            cx.dialect == Dialect::Postgres
+                && cx
+                    .statement
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.token, Token::SingleQuotedString(_)))
+        }
     }
 }
 

@@ -1492,9 +1492,9 @@ impl Sequence {
             .any(|&(k, c, _)| k as usize == j && c == d)
     }
 
-    /// [`Self::reads_removed_later`] of a statement that `writes` rows: an `ALTER TABLE` that
-    /// drops a column it names and adds it again counts, since the column may come back with
-    /// a type the written values do not fit, under a per-file transaction too.
+    /// [`Self::reads_removed_later`] of a statement that `writes` rows or compares values: an
+    /// `ALTER TABLE` that drops a column it names and adds it again counts, since the column
+    /// may come back with a type the values do not fit, under a per-file transaction too.
     pub fn uses_removed_later(
         &self,
         i: usize,
