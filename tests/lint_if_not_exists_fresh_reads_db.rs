@@ -38,6 +38,9 @@ const SETUP: &str = "CREATE TABLE fr_a (id int, x int);\n\
                      CREATE TABLE fr_ea (id int, x int);\n\
                      CREATE TABLE fr_eb (id int, x int);\n\
                      CREATE TABLE fr_ec (id int, x int);\n\
+                     CREATE TABLE fr_ca (id int, x int);\n\
+                     CREATE TABLE fr_cb (id int, x int);\n\
+                     CREATE TABLE fr_cc (id int, x int);\n\
                      CREATE TABLE fr_ed (id int, x int);";
 
 const SURVIVING: &[Case] = &[
@@ -282,6 +285,70 @@ const MADE_AGAIN: &[&str] = &[
     "DROP TABLE fr_a;",
     "CREATE TABLE fr_a (id int, x int);",
 ];
+
+/// The file makes the table again after the drop, without the column: a retry of the whole
+/// file meets the table the file made last, without `x`, and fails at line 2 in both models.
+const MADE_AGAIN_WITHOUT: &[Case] = &[
+    Case {
+        name: "an INSERT of a column the table made again lacks",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_a (id int);",
+            "INSERT INTO fr_a (x) VALUES (1);",
+            "DROP TABLE fr_a;",
+            "CREATE TABLE fr_a (id int);",
+        ],
+    },
+    Case {
+        name: "an UPDATE of a column the table made again lacks",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_b (id int);",
+            "UPDATE fr_b SET x = 1;",
+            "DROP TABLE fr_b;",
+            "CREATE TABLE fr_b (id int);",
+        ],
+    },
+];
+
+/// A `CREATE TABLE IF NOT EXISTS … AS` reading a column a later statement drops: PostgreSQL
+/// analyses the query before it looks for the table, so the retry fails there; MariaDB skips
+/// the query while the table is there (a note), so only where the file removes that table too.
+const CREATED_AS_READS_DROPPED_COLUMN: &[Case] = &[
+    Case {
+        name: "a CREATE TABLE IF NOT EXISTS AS whose table the file keeps",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_ca2 AS SELECT x FROM fr_ca;",
+            "ALTER TABLE fr_ca DROP COLUMN x;",
+        ],
+    },
+    Case {
+        name: "a CREATE TABLE IF NOT EXISTS AS whose table the file drops after",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS fr_cb2 AS SELECT x FROM fr_cb;",
+            "DROP TABLE fr_cb2;",
+            "ALTER TABLE fr_cb DROP COLUMN x;",
+        ],
+    },
+    Case {
+        name: "a CREATE TABLE IF NOT EXISTS AS whose table the file drops before",
+        statements: &[
+            "DROP TABLE IF EXISTS fr_cc2;",
+            "CREATE TABLE IF NOT EXISTS fr_cc2 AS SELECT x FROM fr_cc;",
+            "ALTER TABLE fr_cc DROP COLUMN x;",
+        ],
+    },
+];
+
+#[test]
+fn a_read_of_a_column_the_table_made_again_lacks_fails_in_both_models() {
+    assert_crash_points_agree(SETUP, MADE_AGAIN_WITHOUT);
+    assert_mariadb_crash_points_agree(SETUP, MADE_AGAIN_WITHOUT);
+}
+
+#[test]
+fn a_create_table_if_not_exists_as_skips_its_query_on_mariadb_only() {
+    assert_crash_points_agree(SETUP, CREATED_AS_READS_DROPPED_COLUMN);
+    assert_mariadb_crash_points_agree(SETUP, CREATED_AS_READS_DROPPED_COLUMN);
+}
 
 #[test]
 fn a_read_of_a_column_a_create_if_not_exists_does_not_spell_is_flagged_where_postgres_fails() {

@@ -1079,3 +1079,55 @@ fn the_rowid_is_a_column_of_every_rowid_table_on_sqlite() {
         );
     }
 }
+
+/// Tables for [`ATOMIC_READD`]: `ra_s`'s `c` is text, which the re-add makes an integer.
+const READD_SETUP: &str = "CREATE TABLE ra_r (id int, c int);\n\
+                           CREATE TABLE ra_s (id int, c text);\n\
+                           CREATE TABLE ra_t (id int, c text);\n\
+                           CREATE TABLE ra_u (id int, c text);";
+
+/// One `ALTER TABLE` that drops a column and adds it again is atomic: no crash point finds the
+/// column gone, so a read of it before runs on every retry. A write of a value of the old type
+/// fails once the new type rejects it (`invalid input syntax for type integer`).
+const ATOMIC_READD: &[common::retry::Case] = &[
+    common::retry::Case {
+        name: "a read before a drop and re-add of the column in one ALTER",
+        statements: &[
+            "SELECT c FROM ra_r;",
+            "ALTER TABLE ra_r DROP COLUMN c, ADD COLUMN c int;",
+        ],
+    },
+    common::retry::Case {
+        name: "a write of the old type before a re-add with another type",
+        statements: &[
+            "INSERT INTO ra_s (c) VALUES ('x');",
+            "ALTER TABLE ra_s DROP COLUMN c, ADD COLUMN c int;",
+        ],
+    },
+    common::retry::Case {
+        name: "a write of the old type before a re-add with another type, then a drop",
+        statements: &[
+            "INSERT INTO ra_t (c) VALUES ('x');",
+            "ALTER TABLE ra_t DROP COLUMN c, ADD COLUMN c int;",
+            "SELECT c FROM ra_t;",
+            "ALTER TABLE ra_t DROP COLUMN c;",
+        ],
+    },
+];
+
+#[test]
+fn a_drop_and_re_add_in_one_alter_keeps_reads_and_fails_writes_of_the_old_type() {
+    common::retry::assert_crash_points_agree(READD_SETUP, ATOMIC_READD);
+    // MariaDB rejects `'x'` for an integer column too (1366, strict mode).
+    common::retry::assert_mariadb_crash_points_agree(READD_SETUP, ATOMIC_READD);
+    // PostgreSQL rejects `'x'` compared with an integer; MariaDB converts it (a warning).
+    let compared = &[common::retry::Case {
+        name: "a comparison with a string before a re-add with another type",
+        statements: &[
+            "SELECT id FROM ra_u WHERE c = 'x';",
+            "ALTER TABLE ra_u DROP COLUMN c, ADD COLUMN c int;",
+        ],
+    }];
+    common::retry::assert_crash_points_agree(READD_SETUP, compared);
+    common::retry::assert_mariadb_crash_points_agree(READD_SETUP, compared);
+}

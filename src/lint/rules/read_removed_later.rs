@@ -62,6 +62,7 @@ impl Rule for ReadRemovedLater {
             ShapeKind::Create(ObjectKind::Index) => true,
             ShapeKind::Create(ObjectKind::Table) => {
                 cx.statement.tokens.iter().any(|t| t.is_kw("AS"))
+                    && !skips_query_on_retry(cx, sequence)
             }
             // An ALTER TABLE whose own actions create or drop the removed thing is the
             // existence rules' business; the table itself, or a column it alters in place
@@ -136,7 +137,7 @@ impl Rule for ReadRemovedLater {
                 }
             }
         }
-        let mut hits = sequence.reads_removed_later(index, &words);
+        let mut hits = sequence.uses_removed_later(index, &words, may_use_old_type(cx));
         if cx.runs_in.is_in_body() && !cx.later_in_body.is_empty() {
             // What a later statement of the same block removes: the block runs again whole.
             for hit in sequence.reads_removed_later_in_body(cx.later_in_body, index, &words) {
@@ -319,7 +320,7 @@ impl Rule for ReadRemovedLater {
                 return;
             }
         }
-        let Some((key, _)) = hits.first() else {
+        let Some((key, removed_at)) = hits.first() else {
             // In a DO body too: the block runs again on a re-run, and meets what the file
             // left.
             let lost = column_lost_on_recreate(cx, sequence, index, guard)
@@ -340,6 +341,8 @@ impl Rule for ReadRemovedLater {
         };
         // The column the fresh table a retry's `CREATE TABLE IF NOT EXISTS` makes lacks.
         let lacked = fresh_table_lacks(key);
+        // A column an atomic `DROP COLUMN c, ADD COLUMN c …` gives back: there on a retry.
+        let readded = sequence.readded_at_once(key, *removed_at);
         let message = match &validated {
             Some((name, own)) if !own.iter().any(|w| own_word(w)) => format!(
                 "this statement {} constraint `{name}`, which {}: a later statement of this file drops that, and the constraint with it, so a retry of the file fails here (`constraint \"{name}\" … does not exist`) once that statement has run",
@@ -373,6 +376,9 @@ impl Rule for ReadRemovedLater {
                 Some(line) => format!(
                     "this statement of a `LANGUAGE sql` routine uses {what}, which a later statement of the routine's body drops or renames when a call runs it: PostgreSQL checks such a body when it creates the routine, so once a call ran, a retry of the file fails at the routine's `CREATE` on line {line}"
                 ),
+                None if readded => format!(
+                    "this statement writes or compares {what}, which a later `ALTER TABLE` of this file drops and adds again, perhaps with another type: a retry of the file meets the new column, and fails here once that statement has run if the values do not fit its type"
+                ),
                 None => match &lacked {
                     Some(column) => format!(
                         "this statement reads `{column}` of {what}, which the `CREATE TABLE IF NOT EXISTS` that makes it before this statement does not spell: a first run may skip that creation and read a table that was there before the file, but once a later statement of this file drops or renames {what}, a retry's fresh table lacks the column `{column}` and the read fails here"
@@ -392,6 +398,9 @@ impl Rule for ReadRemovedLater {
         if let Some(column) = &lacked {
             // A guard on the table's presence passes on the retry: the fresh table is there.
             v = v.note(fresh_table_note(column));
+        } else if readded {
+            // A guard on the column's presence passes too: the re-added column is there.
+            v = v.note("no fix: the column is there on a retry, so no catalog check tells whether this statement already ran; write values that fit both types, or split the file so the `ALTER TABLE` is its own migration");
         } else if table_gone
             && shape.kind == ShapeKind::AlterTable
             && matches!(cx.dialect, Dialect::Postgres | Dialect::Mariadb)
@@ -416,6 +425,39 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// Does the statement write rows (`INSERT`, `UPDATE`, `MERGE`), or, on PostgreSQL, hold a
+/// string literal (`WHERE c = 'x'`)? A value it writes or compares may not fit a column a
+/// later statement adds again with another type (`invalid input syntax for type integer`;
+/// MariaDB converts such a string in a comparison).
+fn may_use_old_type(cx: &StatementCx) -> bool {
+    match &cx.shape().kind {
+        ShapeKind::Insert => true,
+        ShapeKind::Other(word) if matches!(word.as_str(), "UPDATE" | "MERGE") => true,
+        _ => {
+            cx.dialect == Dialect::Postgres
+                && cx
+                    .statement
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.token, Token::SingleQuotedString(_)))
+        }
+    }
+}
+
+/// MariaDB's top-level `CREATE TABLE IF NOT EXISTS t AS …` whose `t` the file never removes:
+/// MariaDB skips the query while `t` is there (a note; checked on 10.11), and a retry that
+/// gets past a later removal of what the query reads finds the `t` the first run made.
+/// PostgreSQL analyses the query first, and fails there.
+fn skips_query_on_retry(cx: &StatementCx, sequence: &crate::lint::sequence::Sequence) -> bool {
+    let shape = cx.shape();
+    cx.dialect == Dialect::Mariadb
+        && !cx.runs_in.is_in_body()
+        && shape.guard.as_ref().is_some_and(|g| g.present)
+        && shape.object().is_some_and(|made| {
+            !sequence.removes(&Key::Object(ObjectKind::Table, made.base().to_string()))
+        })
 }
 
 /// The note of a read of `column`, which the fresh table a retry's `CREATE TABLE IF NOT EXISTS`
@@ -1221,18 +1263,120 @@ fn is_query_syntax(word: &str) -> bool {
     QUERY_SYNTAX.iter().any(|s| word.eq_ignore_ascii_case(s))
 }
 
-/// `… SELECT cols FROM t …` where a later statement drops `t` and creates it again without
-/// one of `cols` (authelia V0006 re-creates `oauth2_consent_session` without `expires_at`):
-/// a re-run reads the new table and fails. Only a single-table FROM is read, and only words
-/// that can only be columns (not [`QUERY_SYNTAX`], not a subquery's), so the columns surely
-/// are `t`'s. No fix: the table exists either way. In a DO
-/// body, a `guard` that protects the read of the lost column keeps it running.
+/// `… SELECT cols FROM t …`, `INSERT INTO t (cols) …` or `UPDATE t SET …` where a later
+/// statement drops `t` and creates it again without one of the columns it uses (authelia V0006
+/// re-creates `oauth2_consent_session` without `expires_at`): a re-run reads the new table and
+/// fails. No fix: the table exists either way. In a DO body, a `guard` that protects the read
+/// of the lost column keeps it running.
 fn column_lost_on_recreate(
     cx: &StatementCx,
     sequence: &crate::lint::sequence::Sequence,
     index: usize,
     guard: Option<&crate::sql::ReadGuard>,
 ) -> Option<Violation> {
+    // An `INSERT … SELECT` reads its query's table too.
+    let (table, schema, lost, renamed) = written_table(cx)
+        .and_then(|(table, schema)| lost_in_write(cx, sequence, index, table, schema))
+        .or_else(|| lost_in_select(cx, sequence, index))?;
+    if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
+        return None;
+    }
+    // The table with its schema when the read writes one, or the file's search_path puts it
+    // in another than `public`.
+    let named = match (&schema, sequence.schema_of(None)) {
+        (Some(schema), _) => format!("{schema}.{table}"),
+        (None, Some(home)) if home != "public" => format!("{home}.{table}"),
+        _ => table,
+    };
+    let again = if renamed {
+        "gives the name to a table it made without that column (the table rebuild's rename)"
+    } else {
+        "creates it again without that column"
+    };
+    Some(
+        Violation::new(
+            cx.shape().head.clone(),
+            format!(
+                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and {again}: a re-run of the file reads the new table and fails here"
+            ),
+        )
+        .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
+    )
+}
+/// The columns table `table` (written in schema `schema`) has where a statement after `index`
+/// drops it and a later one creates it again (a CREATE TABLE, or the rename that ends a table
+/// rebuild, then `true`), when the file names them.
+fn columns_made_again(
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    table: &str,
+    schema: Option<&str>,
+) -> Option<(Vec<String>, bool)> {
+    let key = Key::Object(ObjectKind::Table, table.to_string());
+    let (columns, renamed) = match sequence.recreated_after(&key, index, schema) {
+        Some((_, columns)) => (columns, false),
+        None => (sequence.rebuilt_after(&key, index, schema)?.1, true),
+    };
+    (!columns.is_empty()).then_some((columns, renamed))
+}
+
+/// The table an `INSERT` or `UPDATE` writes rows of, folded, with the schema it writes.
+fn written_table(cx: &StatementCx) -> Option<(String, Option<String>)> {
+    let shape = cx.shape();
+    match &shape.kind {
+        ShapeKind::Insert => {
+            let target = shape.names.first()?;
+            let n = target.parts.len();
+            let schema = (n > 1).then(|| target.parts[n - 2].as_str().to_string());
+            Some((target.base().to_string(), schema))
+        }
+        ShapeKind::Other(word) if word == "UPDATE" => {
+            let (_, table, schema) = relation_at(&cx.statement.tokens, 1)?;
+            Some((table, schema))
+        }
+        _ => None,
+    }
+}
+
+/// The relation named at token `at` (`t`, `ONLY t`, `s.t`, `"s"."t"`: the table `t` of schema
+/// `s`): the index of its last part, its name and the schema written, folded.
+fn relation_at(tokens: &[Tok], at: usize) -> Option<(usize, String, Option<String>)> {
+    let folded = crate::lint::sequence::folded;
+    let name_at = at + usize::from(tokens.get(at).is_some_and(|t| t.is_kw("ONLY")));
+    let mut table_at = name_at;
+    while tokens.get(table_at + 1).is_some_and(|t| t.is(&Token::Period)) {
+        table_at += 2;
+    }
+    let table = folded(tokens.get(table_at)?)?;
+    let schema = (table_at > name_at).then(|| folded(&tokens[table_at - 2])).flatten();
+    Some((table_at, table, schema))
+}
+
+/// What [`column_lost_on_recreate`] finds in a write of `table`'s rows: the first column of it
+/// the statement uses ([`fresh_table_reads`]: an INSERT's column list, an UPDATE's words) that
+/// the table made again lacks, as [`lost_in_select`].
+fn lost_in_write(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    table: String,
+    schema: Option<String>,
+) -> Option<(String, Option<String>, String, bool)> {
+    let (columns, renamed) = columns_made_again(sequence, index, &table, schema.as_deref())?;
+    let read = fresh_table_reads(cx, sequence, index, &table, schema.as_deref())?;
+    let lost = read.into_iter().find(|c| !columns.contains(c))?;
+    Some((table, schema, lost, renamed))
+}
+
+/// What [`column_lost_on_recreate`] finds in a query, `… SELECT cols FROM t …`: only a
+/// single-table FROM is read, and only words that can only be columns (not [`QUERY_SYNTAX`],
+/// not a subquery's), so the columns surely are `t`'s: (table, schema written, the lost
+/// column, whether a table rebuild's rename made the table again).
+fn lost_in_select(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+) -> Option<(String, Option<String>, String, bool)> {
     let tokens = &cx.statement.tokens;
     let mut select = None;
     let mut from = None;
@@ -1246,14 +1390,7 @@ fn column_lost_on_recreate(
     }
     let (select, from) = (select?, from?);
     let folded = crate::lint::sequence::folded;
-    // `FROM ONLY t`: the same table's columns. `s.t`, `"s"."t"`: the table `t` of schema `s`.
-    let name_at = from + 1 + usize::from(tokens.get(from + 1).is_some_and(|t| t.is_kw("ONLY")));
-    let mut table_at = name_at;
-    while tokens.get(table_at + 1).is_some_and(|t| t.is(&Token::Period)) {
-        table_at += 2;
-    }
-    let table = folded(tokens.get(table_at)?)?;
-    let schema = (table_at > name_at).then(|| folded(&tokens[table_at - 2])).flatten();
+    let (table_at, table, schema) = relation_at(tokens, from + 1)?;
     // A single table, under an alias or none (`t a`, `t AS a`): the FROM clause ends where
     // another clause of the query starts, or at the statement's end.
     let has_as = tokens.get(table_at + 1).is_some_and(|t| t.is_kw("AS"));
@@ -1272,18 +1409,7 @@ fn column_lost_on_recreate(
     }) {
         return None;
     }
-    let key = Key::Object(ObjectKind::Table, table.clone());
-    // Made again by a CREATE TABLE, or by the rename that ends a table rebuild.
-    let (columns, renamed) = match sequence.recreated_after(&key, index, schema.as_deref()) {
-        Some((_, columns)) => (columns, false),
-        None => (
-            sequence.rebuilt_after(&key, index, schema.as_deref())?.1,
-            true,
-        ),
-    };
-    if columns.is_empty() {
-        return None;
-    }
+    let (columns, renamed) = columns_made_again(sequence, index, &table, schema.as_deref())?;
     let words = ColumnWords::new(
         tokens,
         &table,
@@ -1345,30 +1471,7 @@ fn column_lost_on_recreate(
             !kept
         })?
         .1;
-    if guard.is_some_and(|g| g.protects(&table, Some(&lost))) {
-        return None;
-    }
-    // The table with its schema when the read writes one, or the file's search_path puts it
-    // in another than `public`.
-    let named = match (&schema, sequence.schema_of(None)) {
-        (Some(schema), _) => format!("{schema}.{table}"),
-        (None, Some(home)) if home != "public" => format!("{home}.{table}"),
-        _ => table,
-    };
-    let again = if renamed {
-        "gives the name to a table it made without that column (the table rebuild's rename)"
-    } else {
-        "creates it again without that column"
-    };
-    Some(
-        Violation::new(
-            cx.shape().head.clone(),
-            format!(
-                "this statement uses column `{named}.{lost}`, but a later statement of this file drops `{named}` and {again}: a re-run of the file reads the new table and fails here"
-            ),
-        )
-        .note("no fix: the table exists on a re-run, so no catalog check tells whether this statement already ran; split the file so the re-creation is its own migration"),
-    )
+    Some((table, schema, lost, renamed))
 }
 
 /// The columns of table `table` (folded; written in schema `written`, `None`: unqualified) that

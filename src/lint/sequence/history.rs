@@ -735,17 +735,22 @@ impl Sequence {
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub(super) fn removed_after(&self, key: u64, i: usize) -> Option<usize> {
+        self.removed_after_but(key, i, |_| false)
+    }
+
+    /// [`Self::removed_after`], not counting a top-level removal by a statement `skip` tells.
+    fn removed_after_but(&self, key: u64, i: usize, skip: impl Fn(u32) -> bool) -> Option<usize> {
         let removed = self.removed.get(&key)?;
         // The first statement after `i` that removes it, directly or in a DO block.
-        let first_after = |log: &EventLog| {
+        let first_after = |log: &EventLog, skip: &dyn Fn(u32) -> bool| {
             log.of(key)
                 .iter()
-                .find(|&&(_, j, e)| j as usize > i && e == Event::Remove)
+                .find(|&&(_, j, e)| j as usize > i && e == Event::Remove && !skip(j))
                 .map(|&(_, j, _)| j)
         };
-        let j = first_after(&self.events)
+        let j = first_after(&self.events, &skip)
             .into_iter()
-            .chain(first_after(&self.conditional))
+            .chain(first_after(&self.conditional, &|_| false))
             .min()?;
         if self.transactional() && removed.last != Event::Remove {
             return None;
@@ -993,8 +998,16 @@ impl Sequence {
                 .of(d)
                 .iter()
                 .any(|&(_, j, e)| e == Event::Remove && k <= j && (j as usize) < i)
-            && !self.creation_fails_on_retry(k as usize))
+            && !self.creation_fails_on_retry(k as usize)
+            && !self.readded_after_unguarded_drop(k, d))
         .then_some(k)
+    }
+
+    /// Is the creation of `d` at top-level statement `k` the re-add of an `ALTER TABLE` that
+    /// drops it first without `IF EXISTS` (`DROP COLUMN c, ADD COLUMN c int`)? A retry that
+    /// finds the column gone fails there whole, and makes nothing.
+    pub(super) fn readded_after_unguarded_drop(&self, k: u32, d: u64) -> bool {
+        self.readded_at_once.contains(&(k, d, false))
     }
 
     /// Of a read of table `key` at statement `i` (the columns it reads by name: `words`, the
@@ -1463,8 +1476,31 @@ impl Sequence {
     }
 
     /// The tables and columns a later statement removes that statement `i` (whose words are
-    /// `words`) mentions: `(key, removing statement index)`.
+    /// `words`) mentions: `(key, removing statement index)`. An `ALTER TABLE` that drops a
+    /// column and adds it again ([`Self::readded_at_once`]) removes it for none.
     pub fn reads_removed_later(&self, i: usize, words: &[String]) -> Vec<(Key, usize)> {
+        self.uses_removed_later(i, words, false)
+    }
+
+    /// Does top-level statement `j` drop column `key` and add it again, in one atomic `ALTER
+    /// TABLE` (`DROP COLUMN c, ADD COLUMN c int`)? No crash point finds it gone, but it may come
+    /// back with another type.
+    pub fn readded_at_once(&self, key: &Key, j: usize) -> bool {
+        let d = key.digest();
+        self.readded_at_once
+            .iter()
+            .any(|&(k, c, _)| k as usize == j && c == d)
+    }
+
+    /// [`Self::reads_removed_later`] of a statement that `writes` rows or compares values: an
+    /// `ALTER TABLE` that drops a column it names and adds it again counts, since the column
+    /// may come back with a type the values do not fit, under a per-file transaction too.
+    pub fn uses_removed_later(
+        &self,
+        i: usize,
+        words: &[String],
+        writes: bool,
+    ) -> Vec<(Key, usize)> {
         if self.removed.is_empty() {
             return Vec::new();
         }
@@ -1487,10 +1523,22 @@ impl Sequence {
                 // The column rebuild (`ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN
                 // c; RENAME COLUMN c_new TO c`): under a per-file transaction, a re-run starts
                 // with the renamed column under this name.
-                if let Some(j) = self.removed_after(column_key, i) {
-                    if !(self.transactional() && self.left_by_rename(column_key, None)) {
-                        out.push((Key::Column(table.to_string(), column.to_string()), j));
-                    }
+                let at_once = |j: u32| {
+                    self.readded_at_once
+                        .iter()
+                        .any(|&(k, c, _)| k == j && c == column_key)
+                };
+                let removed = self
+                    .removed_after_but(column_key, i, at_once)
+                    .filter(|_| !(self.transactional() && self.left_by_rename(column_key, None)));
+                let readded = self
+                    .readded_at_once
+                    .iter()
+                    .filter(|&&(j, c, _)| writes && c == column_key && j as usize > i)
+                    .map(|&(j, _, _)| j as usize)
+                    .min();
+                if let Some(j) = removed.into_iter().chain(readded).min() {
+                    out.push((Key::Column(table.to_string(), column.to_string()), j));
                 }
             }
         }

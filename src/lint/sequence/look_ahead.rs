@@ -64,6 +64,10 @@ impl Sequence {
                 }
             }
         }
+        if statement.shape.kind == ShapeKind::AlterTable {
+            self.readded_at_once
+                .extend(readded_at_once(&top).map(|(d, guarded)| (index, d, guarded)));
+        }
         // What a DO block's statements do may or may not happen (a guarded rename is skipped
         // when its new name exists): it can make a read fail (PF123), never prove a CREATE safe.
         for nested in &statement.nested {
@@ -727,6 +731,20 @@ fn opaque_retype(statement: &Statement) -> Option<bool> {
         retype |= super::words::contains_ignore_case(text, "type");
     }
     (alter && retype).then_some(routine)
+}
+
+/// The columns an `ALTER TABLE`'s `steps` drop and then add again, as key digests, with
+/// whether the drop has `IF EXISTS`: the statement's last step on each is the addition.
+fn readded_at_once(steps: &[Step]) -> impl Iterator<Item = (u64, bool)> + '_ {
+    steps.iter().enumerate().filter_map(|(at, step)| {
+        let drop = steps[..at]
+            .iter()
+            .find(|s| s.event == Event::Remove && !s.rename && s.key == step.key)?;
+        let readds = matches!(step.key, Key::Column(..))
+            && step.event == Event::Create
+            && !steps[at + 1..].iter().any(|s| s.key == step.key);
+        readds.then(|| (step.key.digest(), drop.guarded))
+    })
 }
 
 /// A drop of a column or a constraint (the referenced key) with CASCADE takes the foreign keys

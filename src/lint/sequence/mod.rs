@@ -420,6 +420,11 @@ pub struct Sequence {
     /// digest); only objects the file removes are kept. A run may skip one and keep a table
     /// that was there before the file, with other columns ([`Self::renamed_on_every_run`]).
     made_if_missing: Vec<(u32, u64)>,
+    /// First pass: the top-level `ALTER TABLE`s that drop a column and add it again (`DROP
+    /// COLUMN c, ADD COLUMN c int`), as (statement, column key digest, whether the drop has
+    /// `IF EXISTS`). The statement is atomic: no crash point finds the column gone, but it may
+    /// come back with another type; and without `IF EXISTS` it fails whole where it is gone.
+    readded_at_once: Vec<(u32, u64, bool)>,
     /// First pass: the columns each top-level `CREATE TABLE IF NOT EXISTS` spells, as
     /// (statement, table digest, columns folded), also where the file creates the table again
     /// later (`Self::read_lacked_by_fresh_table`); only tables the file removes are kept.

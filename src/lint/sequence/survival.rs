@@ -18,11 +18,14 @@ impl Sequence {
                 .any(|(s, unblocked)| *unblocked && same_schema(s, &schema))
         };
         // A `CREATE TABLE … AS` whose query reads what a later statement removes makes its
-        // table on no retry that ran that removal: it proves no drop after it.
+        // table on no retry that ran that removal: it proves no drop after it. Nor does the
+        // re-add of `DROP COLUMN c, ADD COLUMN c int`, which fails whole once `c` is gone.
         let created = |r: &Removed| {
-            r.creations_in
-                .iter()
-                .any(|(s, k)| same_schema(s, &schema) && !self.creation_fails_on_retry(*k as usize))
+            r.creations_in.iter().any(|(s, k)| {
+                same_schema(s, &schema)
+                    && !self.creation_fails_on_retry(*k as usize)
+                    && !self.readded_after_unguarded_drop(*k, step.key.digest())
+            })
         };
         // The file's last top-level event on the object, when it is of this step's schema (as
         // written: the first pass does not follow the search_path).
