@@ -190,6 +190,10 @@ impl Sequence {
         else {
             return false;
         };
+        // The last rename into `old` before the current statement, which may come after `i`.
+        if j >= i {
+            return false;
+        }
         let whole_body = || {
             into == *schema
                 && self
