@@ -895,7 +895,9 @@ fn check(rules: &[&dyn Rule], cx: &StatementCx, suppressed: &[usize], emit: &mut
 /// one to a name the block frees again; under a per-file transaction, a creation a later top-level statement removes
 /// for good. Or a rename the block always runs that the file around it proves, as it would
 /// the same rename at the top level; or a drop, right after the block's `BEGIN`, of what the
-/// top-level statements right before the block make on every run.
+/// top-level statements right before the block make on every run, or of what the block itself
+/// always makes again after it; or a handler's drop of the table whose creation raised the
+/// `duplicate_table` it catches.
 ///
 /// The creation freed before it or undone later in the block, and the rename, count only where the block's DDL
 /// is one transaction (PostgreSQL's DO). MariaDB/MySQL commit each DDL statement of a
@@ -938,7 +940,18 @@ fn proved_in_do_body(cx: &StatementCx, at: usize) -> bool {
                 cx.earlier_in_body,
                 cx.source,
                 (cx.file.top_index, cx.file.top_start..cx.file.top_end),
-            ))
+            )
+            || cx.file.sequence.body_made_again(
+                statement,
+                at,
+                (cx.earlier_in_body, cx.later_in_body),
+                cx.source,
+                (cx.file.top_index, cx.file.top_start..cx.file.top_end),
+            )
+            || cx
+                .file
+                .sequence
+                .handler_drop_finds(statement, at, cx.file.top_index))
 }
 
 /// May a retry skip the statement of a DO body in `cx` because a condition that decides whether

@@ -42,20 +42,44 @@ impl Sequence {
             for &key in &made {
                 self.made_where_free_in_blocks.push((index, key));
             }
-            // A table's schema and columns, for a read of it after the block.
+            // A table's or type's schema, and a table's columns, for a read or a drop of it
+            // after the block.
             if let [make] = statement.nested.as_slice() {
                 for step in steps(make) {
-                    let table = matches!(step.key, Key::Object(ObjectKind::Table, _));
-                    if table && made.contains(&step.key.digest()) {
+                    let columns = match step.key {
+                        Key::Object(ObjectKind::Table, _) => {
+                            crate::lint::rules::read_removed_later::table_columns(make)
+                        }
+                        Key::Object(ObjectKind::Type, _) => Vec::new(),
+                        _ => continue,
+                    };
+                    if made.contains(&step.key.digest()) {
                         self.made_where_free_tables.push((
                             index,
                             step.key.digest(),
                             step.schema,
-                            crate::lint::rules::read_removed_later::table_columns(make),
+                            columns,
                         ));
                     }
                 }
             }
+        }
+        // A table made where free and dropped where taken: its handler's drop finds the
+        // table whenever it runs, when only the table's own name makes the creation fail; and
+        // a run that finds the name free makes the table ([`Self::made_where_free_before`]).
+        if let Some((make, _)) = made_or_dropped(statement, &body) {
+            let digest = make.key.digest();
+            if crate::sql::do_block::makes_one_relation(&statement.nested[0]) {
+                self.dropped_where_taken.push((index, digest));
+            }
+            self.made_or_dropped_in_blocks
+                .push((index, digest, make.schema.clone()));
+            self.made_where_free_tables.push((
+                index,
+                digest,
+                make.schema,
+                crate::lint::rules::read_removed_later::table_columns(&statement.nested[0]),
+            ));
         }
         // A rename that is the whole body, under handlers of nothing but its old name missing,
         // leaves the old name gone on every run that commits, as a top-level rename does
@@ -289,6 +313,40 @@ impl Sequence {
             })
     }
 
+    /// Is the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
+    /// one being checked), the handler's drop of a block that makes the table where free and
+    /// drops it where taken ([`made_or_dropped`]), whose creation makes no other relation
+    /// ([`crate::sql::do_block::makes_one_relation`])? The handler runs only when the table
+    /// is there, and finds it.
+    pub fn handler_drop_finds(&self, drop: &Statement, at: usize, top: usize) -> bool {
+        let Ok(index) = u32::try_from(top) else {
+            return false;
+        };
+        top == self.current_index
+            && every_step_at(
+                drop,
+                at,
+                |step| step.event == Event::Remove && !step.rename,
+                |step| {
+                    self.dropped_where_taken
+                        .contains(&(index, step.key.digest()))
+                },
+            )
+    }
+
+    /// Under a per-file transaction: does DO statement `c`, which makes `d` where free and
+    /// drops it where taken ([`made_or_dropped`]), find the name free on every run
+    /// ([`Self::free_at_block`]: the file's last event on it is a top-level removal after the
+    /// block, and nothing before the block makes it)? Then every run that gets past the block
+    /// made it.
+    pub(super) fn made_at_free_block(&self, d: u64, c: u32) -> bool {
+        self.transactional()
+            && self
+                .made_or_dropped_in_blocks
+                .iter()
+                .any(|(k, key, written)| *k == c && *key == d && self.free_at_block(d, c, written))
+    }
+
     /// Under a per-file transaction: is `new` free when the DO block at `b` runs, on every run?
     /// The file's last event on it is a top-level removal after the block, of the schema
     /// `written` (the block's rename's) resolves to, that nothing gives back, so a re-run of
@@ -296,7 +354,7 @@ impl Sequence {
     /// anything onto it, so a first run finds it free there as the file's later removal
     /// expects (`DROP TABLE b` of the table the block gave that name), and so does every
     /// re-run.
-    fn free_at_block(&self, new: u64, b: u32, written: &Resolved) -> bool {
+    pub(super) fn free_at_block(&self, new: u64, b: u32, written: &Resolved) -> bool {
         let Some(r) = self.removed.get(&new) else {
             return false;
         };
@@ -391,6 +449,162 @@ impl Sequence {
         straight_run(&run, &source.text, Dialect::Postgres) && opens_body(source, top_range, run[0])
     }
 
+    /// Does the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
+    /// one being checked, at bytes `top_range` of `source`; `earlier` and `later`: the body's
+    /// statements before and after it), find what it drops on every run because the block
+    /// itself makes it again? The drop and a later creation of the same object, of the same
+    /// schema as written (a later step of the same statement too: `DROP COLUMN c, ADD COLUMN
+    /// c`), are in the straight run from the body's opening `BEGIN` of a body with no handler
+    /// ([`always_run`]), nothing after the creation in the body touches it, and no other
+    /// statement of the file removes it or the table it lives on (but a column's table made
+    /// right before the block with the column), or drops anything with CASCADE. The block is one transaction: every run that gets past it leaves the object
+    /// there, and a run that reaches it either finds what the last one left or comes first,
+    /// when the object is what the file found (`DO $$ BEGIN DROP TABLE t; CREATE TABLE t (id
+    /// int); END $$` runs twice).
+    fn body_drop_made_again(
+        &self,
+        drop: &Statement,
+        at: usize,
+        (earlier, later): (&[Statement], &[Statement]),
+        source: &SourceFile,
+        (top, top_range): (usize, std::ops::Range<usize>),
+    ) -> bool {
+        let Ok(index) = u32::try_from(top) else {
+            return false;
+        };
+        if top != self.current_index {
+            return false;
+        }
+        let body: Vec<&Statement> = earlier.iter().chain([drop]).chain(later).collect();
+        let cascades = body.iter().any(|s| {
+            steps(s)
+                .iter()
+                .any(|step| super::steps::drops_with_cascade(s, step))
+        });
+        if cascades || self.cascades.iter().any(|&(i, _, _)| i != index) {
+            return false;
+        }
+        let lexed = crate::sql::lexer::lex(Dialect::Postgres, &source.text, top_range);
+        let Some(range) = crate::sql::do_block::body_range(source, &lexed.tokens) else {
+            return false;
+        };
+        let tokens = crate::sql::lexer::lex(Dialect::Postgres, &source.text, range);
+        if lexed.error.is_some() || tokens.error.is_some() {
+            return false;
+        }
+        let run = run_from_begin(&body, &source.text, &tokens.tokens);
+        let position = earlier.len();
+        if position >= run {
+            return false;
+        }
+        // Only the block removes it (or its table), nothing renames anything onto it.
+        let removed_elsewhere = |key: &Key| {
+            let d = key.digest();
+            self.events_anywhere(d)
+                .any(|&(_, j, e)| j != index && e == Event::Remove)
+                || self.arrives_where(d, |j| j != index)
+        };
+        let own = steps(drop);
+        every_step_at(
+            drop,
+            at,
+            |step| step.event == Event::Remove && !step.rename,
+            |step| {
+                let touches = |other: &Step| other.key == step.key;
+                let arrives = |s: &Statement| arrivals(s).iter().any(|a| a.key == step.key);
+                // The steps after the drop, in body order, each with its statement's place.
+                let later_steps: Vec<(usize, Step)> = later
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, s)| steps(s).into_iter().map(move |o| (position + 1 + k, o)))
+                    .collect();
+                let after: Vec<(usize, &Step)> = own
+                    .iter()
+                    .filter(|o| o.range.start > step.range.start)
+                    .map(|o| (position, o))
+                    .chain(later_steps.iter().map(|(k, o)| (*k, o)))
+                    .filter(|(_, o)| touches(o))
+                    .collect();
+                // The last touch is a creation the block always runs.
+                let last = after.last().is_some_and(|(k, o)| {
+                    *k < run && o.event == Event::Create && o.schema == step.schema
+                });
+                let arrived = body.iter().any(|s| arrives(s));
+                let table = step
+                    .table
+                    .as_ref()
+                    .map(|t| Key::Object(ObjectKind::Table, t.clone()));
+                // A column's table the file removes elsewhere counts when a top-level `CREATE
+                // TABLE` right before the block spells the column: a retry that finds the
+                // table gone makes it there with the column.
+                let spelled_right_before = |table: &Key| match &step.key {
+                    Key::Column(_, column) => self
+                        .columns_made_right_before_at(table.digest(), index)
+                        .is_some_and(|(_, columns)| columns.contains(column)),
+                    _ => false,
+                };
+                last && !arrived
+                    && !removed_elsewhere(&step.key)
+                    && !table
+                        .as_ref()
+                        .is_some_and(|t| removed_elsewhere(t) && !spelled_right_before(t))
+            },
+        )
+    }
+
+    /// Does the step at byte `at` of `statement`, a statement of the body of DO statement
+    /// `top`, survive a retry because the block makes its object good again: a drop the block
+    /// makes again later ([`Self::body_drop_made_again`]), or a creation right after its own
+    /// drop in the same statement ([`Self::body_made_after_own_drop`])?
+    pub fn body_made_again(
+        &self,
+        statement: &Statement,
+        at: usize,
+        around: (&[Statement], &[Statement]),
+        source: &SourceFile,
+        top: (usize, std::ops::Range<usize>),
+    ) -> bool {
+        self.body_drop_made_again(statement, at, around, source, top.clone())
+            || self.body_made_after_own_drop(statement, at, around, source, top)
+    }
+
+    /// Does the creation at byte `at` of `make`, a statement of the body of DO statement `top`,
+    /// follow its own drop in the same statement (`ALTER TABLE r DROP COLUMN c, ADD COLUMN c
+    /// int`), one with `IF EXISTS` or that finds the object on every run
+    /// ([`Self::body_drop_made_again`])? The statement is atomic: the creation runs only right
+    /// after the drop removed the object, as for the same statement at the top level.
+    fn body_made_after_own_drop(
+        &self,
+        make: &Statement,
+        at: usize,
+        around: (&[Statement], &[Statement]),
+        source: &SourceFile,
+        top: (usize, std::ops::Range<usize>),
+    ) -> bool {
+        let own = steps(make);
+        every_step_at(
+            make,
+            at,
+            |step| step.event == Event::Create,
+            |step| {
+                own.iter().any(|drop| {
+                    drop.key == step.key
+                        && drop.event == Event::Remove
+                        && !drop.rename
+                        && drop.range.start < step.range.start
+                        && (drop.guarded
+                            || self.body_drop_made_again(
+                                make,
+                                drop.range.start,
+                                around,
+                                source,
+                                top.clone(),
+                            ))
+                })
+            },
+        )
+    }
+
     /// Under a per-file transaction: is every object `make` (a statement of the body of DO
     /// statement `top`) creates at byte `at` removed by a later top-level statement, the file's
     /// last event on it (DO blocks' too)? A re-run starts from before the file or from the
@@ -443,7 +657,12 @@ impl Sequence {
 /// (one could catch a later error and undo the block's work). None for anything else.
 /// `body`: the body's tokens ([`body_tokens`]); `text`: the file's.
 fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
-    let nested = &statement.nested;
+    let nested: Vec<&Statement> = statement.nested.iter().collect();
+    run_from_begin(&nested, text, body)
+}
+
+/// [`always_run`] of a body whose statements are `nested`, in order.
+fn run_from_begin(nested: &[&Statement], text: &str, body: &[Tok]) -> usize {
     if nested.is_empty() {
         return 0;
     }
@@ -457,14 +676,12 @@ fn always_run(statement: &Statement, text: &str, body: &[Tok]) -> usize {
     let last = &nested[nested.len() - 1];
     let handler =
         handlers > 1 || (handlers == 1 && !handlers_doing(around(body, last).1, fails_block));
-    if handler || !opens_after_declarations(body, &nested[0]) {
+    if handler || !opens_after_declarations(body, nested[0]) {
         return 0;
     }
     // The statements that run, one right after the other, from the opening `BEGIN`.
     let mut run = 1;
-    while run < nested.len()
-        && straight_run(&[&nested[run - 1], &nested[run]], text, Dialect::Postgres)
-    {
+    while run < nested.len() && straight_run(&nested[run - 1..=run], text, Dialect::Postgres) {
         run += 1;
     }
     run
@@ -567,7 +784,8 @@ fn opens_with_begin(body: &[Tok], first: &Statement) -> bool {
 
 /// The objects (key digests) a PostgreSQL DO block makes on every run that finds their name
 /// free, though not on every run ([`always_made`]): its body is one creation, right after the
-/// opening `BEGIN`, guarded by nothing but a handler of the error its retry raises, its own
+/// opening `BEGIN` (after a `DECLARE` section of plain declarations too:
+/// [`opens_after_declarations`]), guarded by nothing but a handler of the error its retry raises, its own
 /// "already exists" (`DO $$ BEGIN CREATE TABLE d3 (id int); EXCEPTION WHEN duplicate_table THEN
 /// NULL; END $$`), or the one statement of an IF that checks the catalog for its names' absence
 /// ([`checked_absent`]: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename =
@@ -589,7 +807,7 @@ fn made_where_free(statement: &Statement, body: &[Tok]) -> Vec<u64> {
         .context
         .do_block
         .is_some_and(|d| d.guarded && d.after_failure_of.is_none())
-        && opens_with_begin(body, make);
+        && opens_after_declarations(body, make);
     if made.is_empty() || !(handled || checked_absent(body, make, &made)) {
         return Vec::new();
     }
@@ -606,8 +824,12 @@ fn made_where_free(statement: &Statement, body: &[Tok]) -> Vec<u64> {
 fn checked_absent(body: &[Tok], make: &Statement, made: &[Step]) -> bool {
     use crate::sql::lexer::matching_paren;
     let (before, after) = around(body, make);
-    // `BEGIN IF <condition> THEN`, then `[;] END IF; END [;]`.
-    let [begin, open, condition @ .., then] = before else {
+    // `BEGIN IF <condition> THEN`, then `[;] END IF; END [;]`; a `DECLARE` section of plain
+    // declarations may come before the `BEGIN` ([`declarations_then_begin`]).
+    let Some(at) = before.iter().position(|t| t.is_kw("IF")) else {
+        return false;
+    };
+    let ([.., begin], [open, condition @ .., then]) = before.split_at(at) else {
         return false;
     };
     let semi = |t: &Tok| t.token == Token::SemiColon;
@@ -618,7 +840,8 @@ fn checked_absent(body: &[Tok], make: &Statement, made: &[Step]) -> bool {
     let closes = matches!(closed, [end, fi, s, last] | [end, fi, s, last, _]
         if end.is_kw("END") && fi.is_kw("IF") && semi(s) && last.is_kw("END"))
         && closed.get(4).is_none_or(semi);
-    if !(begin.is_kw("BEGIN") && open.is_kw("IF") && then.is_kw("THEN") && closes) {
+    let opens = begin.is_kw("BEGIN") && declarations_then_begin(&before[..at]);
+    if !(opens && open.is_kw("IF") && then.is_kw("THEN") && closes) {
         return false;
     }
     let literal = |t: &Tok| match &t.token {
@@ -848,9 +1071,17 @@ fn plain_declaration(tokens: &[Tok]) -> bool {
 /// ([`only_null_handlers`]) of no condition but a missing relation or type
 /// (`undefined_table`, `undefined_object`), what a rename raises once its old name is gone?
 fn catches_only_missing(tokens: &[Tok], renamed: Option<&Statement>) -> bool {
-    if !only_null_handlers(tokens, renamed) {
-        return false;
-    }
+    only_null_handlers(tokens, renamed)
+        && catches_only(
+            tokens,
+            &["undefined_table", "undefined_object"],
+            &["42P01", "42704"],
+        )
+}
+
+/// Do the handlers of `tokens` catch nothing but the conditions `names`, or their SQLSTATE
+/// `codes` (`WHEN SQLSTATE '42P01'`), joined by `OR`?
+fn catches_only(tokens: &[Tok], names: &[&str], codes: &[&str]) -> bool {
     let mut in_conditions = false;
     tokens.iter().all(|t| {
         if t.is_kw("WHEN") {
@@ -858,16 +1089,47 @@ fn catches_only_missing(tokens: &[Tok], renamed: Option<&Statement>) -> bool {
         } else if t.is_kw("THEN") {
             in_conditions = false;
         } else if in_conditions {
-            // By name or by SQLSTATE code (`WHEN SQLSTATE '42P01'`).
-            let code = |c: &str| c.eq_ignore_ascii_case("42P01") || c == "42704";
+            let code = |c: &str| codes.iter().any(|k| k.eq_ignore_ascii_case(c));
             return t.is_kw("OR")
-                || t.is_kw("undefined_table")
-                || t.is_kw("undefined_object")
+                || names.iter().any(|n| t.is_kw(n))
                 || t.is_kw("SQLSTATE")
                 || matches!(&t.token, Token::SingleQuotedString(c) if code(c));
         }
         true
     })
+}
+
+/// The creation and the drop of a PostgreSQL DO block whose body is a `CREATE TABLE t`
+/// alone before handlers of nothing but `duplicate_table` whose only statement is `DROP TABLE
+/// t`, both of the same schema as written and without a guard of their own (`DO $$ BEGIN
+/// CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE b; END $$`). A run
+/// that finds the name free makes the table, one that finds it taken goes into the handler,
+/// which drops it (or fails, when what took a name is not `t`).
+fn made_or_dropped(statement: &Statement, body: &[Tok]) -> Option<(Step, Step)> {
+    let [make, drop] = statement.nested.as_slice() else {
+        return None;
+    };
+    let table = crate::sql::ShapeKind::Create(ObjectKind::Table);
+    if make.shape.kind != table || !alone_before_handler(statement, body) {
+        return None;
+    }
+    let mut made: Vec<Step> = steps(make)
+        .into_iter()
+        .filter(|step| matches!(step.key, Key::Object(..)))
+        .collect();
+    let mut dropped = dropped_objects(drop);
+    let ([m], [d]) = (made.as_slice(), dropped.as_slice()) else {
+        return None;
+    };
+    let same = m.key == d.key && m.schema == d.schema && m.event == Event::Create;
+    let handlers = around(body, make).1;
+    let only_the_drop = handlers_doing(handlers, |s| {
+        s.first().is_some_and(|t| t.range.start == drop.range.start)
+    });
+    (same && !m.guarded && !d.guarded && only_the_drop)
+        .then_some(())
+        .filter(|()| catches_only(handlers, &["duplicate_table"], &["42P07"]))
+        .map(|()| (made.remove(0), dropped.remove(0)))
 }
 
 /// The rename of a PostgreSQL DO block whose body is that rename alone (right after the opening
@@ -1238,6 +1500,9 @@ mod tests {
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'D') THEN CREATE TABLE d (id int); END IF; END $$;",
             "DO $$ BEGIN IF to_regtype('public.m') IS NULL THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
             "DO $$ BEGIN CREATE TABLE d (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            // After a DECLARE section of plain declarations.
+            "DO $$ DECLARE n int := 0; BEGIN CREATE TABLE d (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DO $$ DECLARE n int; BEGIN IF to_regtype('m') IS NULL THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
         ] {
             assert_eq!(made_where_free(sql), 1, "{sql}");
         }
@@ -1251,8 +1516,43 @@ mod tests {
             "DO $$ BEGIN PERFORM 1; IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; END $$;",
             "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); ELSE NULL; END IF; END $$;",
             "DO $$ BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; RAISE 'x'; END $$;",
+            // A declaration that calls something.
+            "DO $$ DECLARE n int := f(); BEGIN CREATE TABLE d (id int); EXCEPTION WHEN duplicate_table THEN NULL; END $$;",
+            "DO $$ DECLARE n int := f(); BEGIN IF to_regclass('d') IS NULL THEN CREATE TABLE d (id int); END IF; END $$;",
         ] {
             assert_eq!(made_where_free(sql), 0, "{sql}");
+        }
+    }
+
+    /// Whether the DO block of `sql` makes a table where free and drops it where taken.
+    fn made_or_dropped(sql: &str) -> bool {
+        let source = SourceFile::new("m.sql", sql);
+        let statement = &parse_source(&source, Dialect::Postgres).statements[0];
+        super::made_or_dropped(statement, &body_tokens(statement, &source)).is_some()
+    }
+
+    #[test]
+    fn a_handler_of_duplicate_table_that_drops_the_created_table_drops_it_where_taken() {
+        for sql in [
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE b; END $$;",
+            "DO $$ BEGIN CREATE TABLE s.b (id int); EXCEPTION WHEN SQLSTATE '42P07' THEN DROP TABLE s.b; END $$;",
+            "DO $$ DECLARE n int; BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE b; END $$;",
+        ] {
+            assert!(made_or_dropped(sql), "{sql}");
+        }
+        for sql in [
+            // Another table, another schema, a guard, another condition, more in the handler.
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE c; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE s.b; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE IF EXISTS b; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN others THEN DROP TABLE b; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table OR undefined_table THEN DROP TABLE b; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE b; CREATE TABLE c (id int); END $$;",
+            // Something else before the handler may raise it.
+            "DO $$ BEGIN CREATE TABLE a (id int); CREATE TABLE b (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE b; END $$;",
+            "DO $$ BEGIN CREATE TABLE b (id int); DROP TABLE b; END $$;",
+        ] {
+            assert!(!made_or_dropped(sql), "{sql}");
         }
     }
 

@@ -707,7 +707,11 @@ impl Sequence {
     /// top-level `CREATE TABLE` that spells its columns makes it right before
     /// (`made_right_before`): that creation's statement, and the table's columns at `j`, after
     /// what the file does to them in between ([`Self::columns_after`]).
-    fn columns_made_right_before_at(&self, old: u64, j: u32) -> Option<(u32, Vec<String>)> {
+    pub(super) fn columns_made_right_before_at(
+        &self,
+        old: u64,
+        j: u32,
+    ) -> Option<(u32, Vec<String>)> {
         let (at, created) = self.table_columns.get(&old)?;
         if !(*at < j && self.made_right_before(old, j, |c| c == *at)) {
             return None;
@@ -879,11 +883,14 @@ impl Sequence {
 
     /// Is `key` (digest) made for top-level statement `i` by a DO block that makes it on every
     /// run that finds the name free ([`Self::look_ahead_in`]), the file's last event on it
-    /// before `i`? A run that reaches `i` finds it there.
+    /// before `i`? A run that reaches `i` finds it there. Under a per-file transaction, also a
+    /// block that drops it where taken, when every run finds the name free there
+    /// ([`Self::made_at_free_block`]).
     pub(super) fn made_where_free_before(&self, d: u64, i: u32) -> bool {
         self.conditional.last_before(d, i).is_some_and(|(c, _)| {
             self.events.last_before(d, i).is_none_or(|(k, _)| k < c)
-                && self.made_where_free_in_blocks.contains(&(c, d))
+                && (self.made_where_free_in_blocks.contains(&(c, d))
+                    || self.made_at_free_block(d, c))
         })
     }
 

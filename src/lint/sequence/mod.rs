@@ -314,8 +314,8 @@ impl Sequence {
     }
 }
 
-/// A table a DO block makes wherever it is gone: (statement, key digest, the schema the
-/// creation writes, the columns it spells).
+/// A table or type a DO block makes wherever it is gone: (statement, key digest, the schema
+/// the creation writes, the columns a table's spells).
 type MadeWhereFree = (u32, u64, Option<Box<str>>, Vec<String>);
 
 /// A top-level rename onto a name the statement spells: (statement, key digest of the new
@@ -436,10 +436,19 @@ pub struct Sequence {
     /// key digest): a creation under a handler of its own "already exists"
     /// (`do_made::made_where_free`); only objects the file removes are kept.
     made_where_free_in_blocks: Vec<(u32, u64)>,
-    /// First pass: of [`Self::made_where_free_in_blocks`], the tables, as (statement, key
-    /// digest, the schema the creation writes, the columns it spells); only tables the file
-    /// removes are kept ([`Sequence::made_where_free_on_every_run`]).
+    /// First pass: of [`Self::made_where_free_in_blocks`], the tables and types, as
+    /// (statement, key digest, the schema the creation writes, the columns a table's spells);
+    /// only those the file removes are kept ([`Sequence::made_where_free_on_every_run`], a
+    /// drop's `made_where_free_before_drop`).
     made_where_free_tables: Vec<MadeWhereFree>,
+    /// First pass: the DO blocks whose body makes a table where free and drops it where taken
+    /// (`do_made::made_or_dropped`), as (statement, key digest, the schema the creation
+    /// writes); a run that finds the name free makes it ([`Sequence::made_at_free_block`]).
+    made_or_dropped_in_blocks: Vec<(u32, u64, Option<Box<str>>)>,
+    /// First pass: of [`Self::made_or_dropped_in_blocks`], those whose creation makes no other
+    /// relation, as (statement, key digest): the handler's drop finds the table
+    /// ([`Sequence::handler_drop_finds`]).
+    dropped_where_taken: Vec<(u32, u64)>,
     /// First pass: the table renames DO blocks always run (`do_made::always_renamed`), as
     /// (statement, digest of the old name).
     renamed_in_blocks: Vec<(u32, u64)>,

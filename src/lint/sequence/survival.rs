@@ -193,6 +193,10 @@ impl Sequence {
         else {
             return false;
         };
+        // The last rename into `old` before the current statement, which may come after `i`.
+        if j >= i {
+            return false;
+        }
         let whole_body = || {
             into == *schema
                 && self
@@ -381,10 +385,14 @@ impl Sequence {
             })
         };
         // Or by a DO block that makes it wherever it is gone (`DO $$ BEGIN CREATE TABLE a …;
-        // EXCEPTION WHEN duplicate_table THEN NULL; END $$`).
+        // EXCEPTION WHEN duplicate_table THEN NULL; END $$`), or gives it the name on every run
+        // that gets past it (`Self::old_renamed_into_before`: `CREATE TABLE c …; DO $$ BEGIN
+        // ALTER TABLE c RENAME TO d; EXCEPTION WHEN undefined_table OR duplicate_table THEN
+        // NULL; END $$; ALTER TABLE d RENAME TO e; DROP TABLE e`).
         let made_before = self.made_right_before(old, i, |c| {
             !self.creation_fails_on_retry(c as usize) && made_in_schema(c)
-        }) || self.made_where_free_before(old, i);
+        }) || self.made_where_free_before(old, i)
+            || self.old_renamed_into_before(old, i, renamed_in);
         let Some(created) = remade else {
             return made_before;
         };
@@ -416,17 +424,20 @@ impl Sequence {
         creation.max(arrival)
     }
 
-    /// Is the table the current step drops made, in the schema it writes, by a DO block that
-    /// makes it wherever it is gone, as the file's last event on it before the drop
+    /// Is the table or type the current step drops made, in the schema it writes, by a DO
+    /// block that makes it wherever it is gone, as the file's last event on it before the drop
     /// ([`Self::made_where_free_table`])? Every retry that reaches the drop ran the block, which
-    /// made the table or found it there: `DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION WHEN
-    /// duplicate_table THEN NULL; END $$; … DROP TABLE t`.
+    /// made the object or found it there: `DO $$ BEGIN CREATE TABLE t (x int); EXCEPTION WHEN
+    /// duplicate_table THEN NULL; END $$; … DROP TABLE t`, `DO $$ BEGIN CREATE TYPE m AS ENUM
+    /// ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$; DROP TYPE m`.
     fn made_where_free_before_drop(&self, step: &Step) -> bool {
-        matches!(step.key, Key::Object(ObjectKind::Table, _))
-            && u32::try_from(self.current_index).is_ok_and(|i| {
-                self.made_where_free_table(step.key.digest(), i, step.schema.as_deref())
-                    .is_some()
-            })
+        matches!(
+            step.key,
+            Key::Object(ObjectKind::Table | ObjectKind::Type, _)
+        ) && u32::try_from(self.current_index).is_ok_and(|i| {
+            self.made_where_free_table(step.key.digest(), i, step.schema.as_deref())
+                .is_some()
+        })
     }
 
     /// A step of one `ALTER TABLE` that drops and adds the same object (`DROP CONSTRAINT c,

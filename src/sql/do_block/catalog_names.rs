@@ -185,6 +185,22 @@ impl TakenNames {
     }
 }
 
+/// Does `statement`, a PostgreSQL `CREATE TABLE`, make no relation but its table: no key (an
+/// index: [`made_names`]'s `t_pkey`, `t_c_key`), no serial or identity column (a sequence),
+/// no `EXCLUDE` constraint, `LIKE` copy or partition? Then nothing but a relation of its own
+/// name makes it fail with `duplicate_table`.
+pub(crate) fn makes_one_relation(statement: &Statement) -> bool {
+    let copies = statement.tokens.iter().any(|t| {
+        ["EXCLUDE", "LIKE", "PARTITION", "INHERITS", "OF"]
+            .iter()
+            .any(|w| t.is_kw(w))
+    });
+    !copies
+        && made_in_spaces(statement, &[], &TakenNames::default())
+            .iter()
+            .all(|(_, spaces)| spaces & RELATION == 0)
+}
+
 /// The names a run of `statement` makes itself, whatever its guard, with the namespaces each
 /// takes: a `CREATE`'s objects, the named constraints and indexes an `ALTER TABLE` adds.
 fn own_names(statement: &Statement) -> Vec<(String, u8)> {
@@ -749,6 +765,34 @@ pub(crate) fn dropped_names(statement: &crate::sql::Statement) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use crate::sql::Dialect;
+
+    #[test]
+    fn a_table_without_keys_sequences_or_copies_makes_one_relation() {
+        let one = |sql: &str| {
+            let source = crate::source::SourceFile::new("m.sql", sql);
+            let statement = crate::sql::parse_source(&source, Dialect::Postgres)
+                .statements
+                .remove(0);
+            super::makes_one_relation(&statement)
+        };
+        for sql in [
+            "CREATE TABLE b (id int)",
+            "CREATE TABLE b (id int NOT NULL, n text CHECK (n <> ''), p int REFERENCES q (id))",
+        ] {
+            assert!(one(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE b (id int PRIMARY KEY)",
+            "CREATE TABLE b (id int, CONSTRAINT b_u UNIQUE (id))",
+            "CREATE TABLE b (id serial)",
+            "CREATE TABLE b (id int GENERATED ALWAYS AS IDENTITY)",
+            "CREATE TABLE b (LIKE a INCLUDING ALL)",
+            "CREATE TABLE b PARTITION OF a FOR VALUES IN (1)",
+            "CREATE TABLE b (r int, EXCLUDE USING gist (r WITH =))",
+        ] {
+            assert!(!one(sql), "{sql}");
+        }
+    }
 
     /// What `sql`'s one statement makes, as [`super::made_names`] reads it.
     fn made(sql: &str) -> Vec<String> {

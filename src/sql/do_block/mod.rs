@@ -18,6 +18,7 @@ mod row_checks;
 use case_fold::Compared;
 use catalog_checks::{catalog_checked_branches, Branch};
 pub(crate) use catalog_names::dropped_names;
+pub(crate) use catalog_names::makes_one_relation;
 pub(crate) use catalog_names::TakenNames;
 use catalog_names::{checked_names, derived_names};
 pub use handlers::{column_loss, column_read_fails, ColumnLoss};
