@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::retry::{assert_crash_points_agree, Case};
+use common::retry::{assert_crash_points_agree, crash_point_failures, retry_lines_in_model, Case};
+use common::ScratchDb;
+use preflight::runner::ApplyModel;
 
 const SETUP: &str = "CREATE TABLE do_t1 (id int); \
                      CREATE TABLE do_u2 (id int); CREATE INDEX do_i2 ON do_u2 (id); \
@@ -203,4 +205,26 @@ fn a_creation_under_its_own_handler_after_a_declare_proves_a_later_drop_on_postg
 #[test]
 fn a_rename_of_the_name_a_handled_rename_gives_proves_its_drop_on_postgres() {
     assert_crash_points_agree("", RENAMED_AFTER_HANDLED_RENAME);
+}
+
+/// The same handled block with no later statement removing the table: every retry's handler
+/// drops the table the first run made and leaves none, so the read after it fails in both
+/// models. Lint keeps the block's PF109, the file's only retry finding, where it would otherwise
+/// pass a file that fails.
+#[test]
+fn a_handler_drop_of_a_table_the_file_keeps_stays_flagged_on_postgres() {
+    let statements = [
+        "DO $$ BEGIN CREATE TABLE do_b8 (id int); EXCEPTION WHEN duplicate_table THEN DROP TABLE do_b8; END $$;",
+        "SELECT id FROM do_b8;",
+    ];
+    let sql = statements.join("\n") + "\n";
+    let db = ScratchDb::postgres();
+    for model in [None, Some(ApplyModel::FileTransaction)] {
+        assert_eq!(
+            crash_point_failures(&db, &statements, model),
+            vec![2],
+            "{model:?}"
+        );
+        assert_eq!(retry_lines_in_model(&sql, model), vec![1], "{model:?}");
+    }
 }

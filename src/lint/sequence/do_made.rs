@@ -316,8 +316,11 @@ impl Sequence {
     /// Is the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
     /// one being checked), the handler's drop of a block that makes the table where free and
     /// drops it where taken ([`made_or_dropped`]), whose creation makes no other relation
-    /// ([`crate::sql::do_block::makes_one_relation`])? The handler runs only when the table
-    /// is there, and finds it.
+    /// ([`crate::sql::do_block::makes_one_relation`]), and which a later top-level statement
+    /// removes ([`Self::left_removed_after`])? The handler runs only when the table is there,
+    /// and finds it. A table the file keeps stays flagged: every retry's handler drops what
+    /// the first run made and leaves no table, so what reads it after fails and, if nothing
+    /// does, the schema has lost it.
     pub fn handler_drop_finds(&self, drop: &Statement, at: usize, top: usize) -> bool {
         let Ok(index) = u32::try_from(top) else {
             return false;
@@ -330,6 +333,7 @@ impl Sequence {
                 |step| {
                     self.dropped_where_taken
                         .contains(&(index, step.key.digest()))
+                        && self.left_removed_after(&step.key, &step.schema, top)
                 },
             )
     }
