@@ -315,9 +315,9 @@ impl Sequence {
 
     /// Is the drop at byte `at` of `drop`, a statement of the body of DO statement `top` (the
     /// one being checked), the handler's drop of a block that makes the table where free and
-    /// drops it where taken ([`made_or_dropped`]), whose creation makes no other relation
-    /// ([`crate::sql::do_block::makes_one_relation`]), and which a later top-level statement
-    /// removes ([`Self::left_removed_after`])? The handler runs only when the table is there,
+    /// drops it where taken (`made_or_dropped`), whose creation makes no other relation
+    /// (`do_block::makes_one_relation`), and which a later top-level statement
+    /// removes (`left_removed_after`)? The handler runs only when the table is there,
     /// and finds it. A table the file keeps stays flagged: every retry's handler drops what
     /// the first run made and leaves no table, so what reads it after fails and, if nothing
     /// does, the schema has lost it.
@@ -558,8 +558,8 @@ impl Sequence {
 
     /// Does the step at byte `at` of `statement`, a statement of the body of DO statement
     /// `top`, survive a retry because the block makes its object good again: a drop the block
-    /// makes again later ([`Self::body_drop_made_again`]), or a creation right after its own
-    /// drop in the same statement ([`Self::body_made_after_own_drop`])?
+    /// makes again later (`body_drop_made_again`), or a creation right after its own
+    /// drop in the same statement (`body_made_after_own_drop`)?
     pub fn body_made_again(
         &self,
         statement: &Statement,
