@@ -9,7 +9,7 @@ use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
 
@@ -259,7 +259,7 @@ impl KnownColumns {
                     .take(3)
                     .any(|t| t.is_kw("PRIMARY") || t.is_kw("FULLTEXT") || t.is_kw("SPATIAL"));
                 if special {
-                    keyed.extend(words(element));
+                    keyed.extend(element.iter().filter_map(crate::sql::folded));
                 }
                 continue;
             }
@@ -288,12 +288,4 @@ impl KnownColumns {
         tables.retain(|(t, _)| !t.same_object(table));
         tables.push((table.clone(), facts));
     }
-}
-
-/// The words of an element, lower case (the columns an index or key lists).
-fn words(element: &[Tok]) -> impl Iterator<Item = String> + '_ {
-    element.iter().filter_map(|t| match &t.token {
-        Token::Word(w) => Some(crate::sql::fold_unquoted(&w.value)),
-        _ => None,
-    })
 }
