@@ -613,11 +613,22 @@ fn a_virtual_column_finding_advises_splitting_and_that_advice_runs_online() {
 
 /// The rules the second of two migrations of a directory, `earlier` then `later`, breaks.
 fn codes_after(earlier: &str, later: &str) -> Vec<String> {
+    codes_of(&[earlier, later], 1)
+}
+
+/// The rules migration `at` of a directory of `migrations` (in this order) breaks.
+fn codes_of(migrations: &[&str], at: usize) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("001_earlier.sql"), earlier).unwrap();
-    let path = dir.path().join("002_later.sql");
-    std::fs::write(&path, later).unwrap();
-    let report = preflight::lint::lint_paths(&[path], &mariadb_10_11()).unwrap();
+    let paths: Vec<_> = migrations
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let file = dir.path().join(format!("{:03}_step.sql", i + 1));
+            std::fs::write(&file, text).unwrap();
+            file
+        })
+        .collect();
+    let report = preflight::lint::lint_paths(&[paths[at].clone()], &mariadb_10_11()).unwrap();
     report
         .findings
         .iter()
@@ -659,6 +670,25 @@ const EARLIER_CASES: &[(&str, &str)] = &[
     (
         "CREATE TABLE t (id INT PRIMARY KEY, a INT)",
         "ALTER TABLE t MODIFY a BIGINT",
+    ),
+    // `IF NOT EXISTS`, the table's only definition, after nothing that names it: it made the
+    // table.
+    (
+        "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a VARCHAR(100)) DEFAULT CHARSET=latin1",
+        "ALTER TABLE t MODIFY a VARCHAR(255) COMMENT 'note'",
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a CHAR(36) NOT NULL)",
+        "ALTER TABLE t MODIFY a CHAR(36) NULL DEFAULT NULL",
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a VARCHAR(128)) CHARSET latin1",
+        "ALTER TABLE t MODIFY a VARCHAR(300)",
+    ),
+    // Dropped first, the table is made anew.
+    (
+        "DROP TABLE IF EXISTS t; CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT NOT NULL)",
+        "ALTER TABLE t MODIFY a INT NULL DEFAULT 0",
     ),
 ];
 
@@ -715,4 +745,49 @@ fn a_view_or_routine_created_between_leaves_the_added_column_known() {
         );
         assert!(!flagged(&sql, "PF351"), "{sql}");
     }
+}
+
+#[test]
+fn a_create_table_if_not_exists_defines_nothing_where_the_table_may_have_existed() {
+    // After the `IF NOT EXISTS` definition alone the server does the MODIFY instantly; each
+    // directory (the MODIFY's migration second) says the table may have existed before it.
+    let modify = "ALTER TABLE t MODIFY a INT DEFAULT 1;\n";
+    let guarded = "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT);\n";
+    let cases: &[&[&str]] = &[
+        // An earlier migration made the table, with another column `a`: it stays, and the
+        // MODIFY copies it (below).
+        &[
+            "CREATE TABLE t (id INT PRIMARY KEY, a BIGINT);\n",
+            guarded,
+            modify,
+        ],
+        // A statement of the same file touched the table first.
+        &[
+            "ALTER TABLE t ADD COLUMN b INT;\nCREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT);\n",
+            modify,
+        ],
+        // An earlier migration calls a routine, which may have made the table.
+        &["CALL setup();\n", guarded, modify],
+        // Another migration defines the table too (later, for installs that had it already).
+        &[
+            guarded,
+            modify,
+            "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a BIGINT);\n",
+        ],
+    ];
+    for migrations in cases {
+        let at = migrations.iter().position(|m| *m == modify).unwrap();
+        let codes = codes_of(migrations, at);
+        assert!(
+            codes.iter().any(|c| c == "PF351"),
+            "{migrations:?}: {codes:?}"
+        );
+    }
+    let db = ScratchDb::mariadb();
+    db.exec(&format!(
+        "DROP TABLE IF EXISTS t; CREATE TABLE t (id INT PRIMARY KEY, a BIGINT); {guarded}"
+    ));
+    assert!(db.try_exec(&modify.replace(';', ", LOCK=NONE;")).is_err());
+    db.exec(&format!("DROP TABLE IF EXISTS t; {guarded}"));
+    db.exec(&modify.replace(';', ", ALGORITHM=INSTANT;"));
 }

@@ -36,6 +36,11 @@ pub struct KnownColumns {
     tables: HashMap<String, Vec<(Name, Option<TableFacts>)>>,
     /// A statement preflight does not follow (a `CALL`, a block, …) may have changed any table.
     forgot_all: bool,
+    /// Per table (by base name): the tables a `CREATE TABLE` of the statements names, in any
+    /// form.
+    created: HashMap<String, Vec<Name>>,
+    /// The tables a `DROP TABLE` removed, and no statement since made again.
+    dropped: Vec<Name>,
 }
 
 impl KnownColumns {
@@ -69,6 +74,23 @@ impl KnownColumns {
         self.tables
             .get(table.base())
             .is_some_and(|t| t.iter().any(|(t, _)| t.same_object(table)))
+    }
+
+    /// Did a statement touch `table`: reset it, or define or drop a column of it?
+    fn touched(&self, table: &Name) -> bool {
+        self.reset(table)
+            || self
+                .columns
+                .get(table.base())
+                .is_some_and(|c| c.iter().any(|(t, _, _)| t.same_object(table)))
+    }
+
+    /// Does a `CREATE TABLE` of the statements (in any form) name `table`, but for one that
+    /// makes it again after a `DROP TABLE` of theirs?
+    pub fn creates(&self, table: &Name) -> bool {
+        self.created
+            .get(table.base())
+            .is_some_and(|t| t.iter().any(|t| t.same_object(table)))
     }
 
     /// Did a statement preflight does not follow forget every table?
@@ -134,6 +156,7 @@ impl KnownColumns {
             ShapeKind::Drop(ObjectKind::Table) => {
                 for table in &shape.names {
                     self.forget_table(table, None);
+                    self.dropped.push(table.clone());
                 }
                 return;
             }
@@ -224,14 +247,27 @@ impl KnownColumns {
 
     /// `CREATE TABLE t (…) options`: the table's columns as it defines them. A column of its
     /// primary key or of a FULLTEXT/SPATIAL index stays unknown (a new collation of it copies
-    /// the table, or locks writes). `IF NOT EXISTS`, `LIKE` and `AS SELECT` leave them unknown.
+    /// the table, or locks writes). `LIKE` and `AS SELECT` leave them unknown. `IF NOT EXISTS`
+    /// defines them only if the table did not exist: after an earlier statement touched the
+    /// table (or one preflight does not follow ran) they are unknown; else they are known
+    /// with facts that say so ([`TableFacts::only_if_new`]), for the directory to confirm that
+    /// no earlier migration names the table (`calls::Earlier::only_definition`).
     fn record_created(&mut self, statement: &Statement) {
         let shape = &statement.shape;
         let Some(table) = shape.object() else {
             return;
         };
-        let guarded = shape.guard.is_some_and(|g| g.present);
-        let elements = if guarded {
+        // After a `DROP TABLE` of the statements, `IF NOT EXISTS` makes the table anew.
+        let dropped = self.dropped.iter().any(|t| t.same_object(table));
+        let guarded = shape.guard.is_some_and(|g| g.present) && !dropped;
+        let existed = guarded && (self.forgot_all || self.touched(table));
+        if !dropped {
+            self.created
+                .entry(table.base().to_string())
+                .or_default()
+                .push(table.clone());
+        }
+        let elements = if existed {
             Vec::new()
         } else {
             table_elements(statement)
@@ -249,7 +285,8 @@ impl KnownColumns {
             self.forget_table(table, None);
             return;
         }
-        self.forget_table(table, Some(TableFacts::of(options)));
+        let facts = TableFacts::of(options);
+        self.forget_table(table, Some(if guarded { facts.if_new() } else { facts }));
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
         for element in elements {
@@ -281,6 +318,7 @@ impl KnownColumns {
     /// Reset what is known of `table`: its columns become unknown; `facts`, when a `CREATE
     /// TABLE` made it anew.
     pub fn forget_table(&mut self, table: &Name, facts: Option<TableFacts>) {
+        self.dropped.retain(|t| !t.same_object(table));
         if let Some(columns) = self.columns.get_mut(table.base()) {
             columns.retain(|(t, _, _)| !t.same_object(table));
         }

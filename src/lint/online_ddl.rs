@@ -619,6 +619,9 @@ fn utf8mb3_spelled(word: String) -> String {
 pub struct TableFacts {
     charset: Option<String>,
     redundant: bool,
+    /// A `CREATE TABLE IF NOT EXISTS` made it: these facts and its columns hold only if the
+    /// table did not exist before (`calls::Earlier::only_definition`).
+    if_new: bool,
 }
 
 impl TableFacts {
@@ -641,6 +644,28 @@ impl TableFacts {
         TableFacts {
             charset: character_set(&words).map(str::to_string),
             redundant,
+            if_new: false,
+        }
+    }
+
+    /// The facts of a `CREATE TABLE IF NOT EXISTS`: they hold only if it made the table.
+    pub fn if_new(self) -> TableFacts {
+        TableFacts {
+            if_new: true,
+            ..self
+        }
+    }
+
+    /// Do they hold only if a `CREATE TABLE IF NOT EXISTS` made the table?
+    pub fn only_if_new(&self) -> bool {
+        self.if_new
+    }
+
+    /// The same facts, no longer hanging on whether the table existed before.
+    pub fn settled(&self) -> TableFacts {
+        TableFacts {
+            if_new: false,
+            ..self.clone()
         }
     }
 }
@@ -848,6 +873,18 @@ pub fn cost_in_file(
         let new = ColumnDefinition::of(change.definition)?;
         let earlier;
         let (old, facts) = match cx.file.history.known_column(table, &column) {
+            // A `CREATE TABLE IF NOT EXISTS` of this file: only if no earlier migration may
+            // have made the table, and none other defines it.
+            Known::Defined(_, Some(facts))
+                if facts.only_if_new()
+                    && cx
+                        .options
+                        .earlier_routines
+                        .as_ref()
+                        .is_some_and(|e| !e.only_definition(&cx.source.path, table)) =>
+            {
+                return None
+            }
             Known::Defined(old, facts) => (old, facts),
             Known::Unknown => return None,
             // A body may run where the earlier migrations left something else: its

@@ -255,7 +255,12 @@ impl Directory {
             }
             match earlier.known(dialect).get(table, column) {
                 Known::Defined(definition, facts) => {
-                    return Some((definition.clone(), facts.cloned()))
+                    if facts.is_some_and(TableFacts::only_if_new)
+                        && !self.only_definition(table, earlier.position, dialect)
+                    {
+                        return None;
+                    }
+                    return Some((definition.clone(), facts.map(TableFacts::settled)));
                 }
                 Known::Unknown => return None,
                 Known::Untouched => {}
@@ -265,7 +270,54 @@ impl Directory {
     }
 }
 
+impl Directory {
+    /// MySQL/MariaDB: is the `CREATE TABLE IF NOT EXISTS` of `table` in the migration at
+    /// `position` the table's only definition, which made it? Not when a migration before it
+    /// names the table (it may have made it, with other columns) or may run statements it
+    /// does not name (a routine, a block), or an Atlas checkpoint runs (another history), or
+    /// another migration of the directory creates the table too, in any form, but after
+    /// dropping it (the directory then holds more than one definition of it: a later one may
+    /// be for installs that had it already, or the run order may not be the names').
+    fn only_definition(&self, table: &Name, position: usize, dialect: Dialect) -> bool {
+        use crate::lint::sequence::contains_ignore_case;
+        self.schema.iter().all(|other| {
+            if other.position == position {
+                return true;
+            }
+            if other.checkpoint {
+                return false;
+            }
+            let named = contains_ignore_case(&other.file.text, table.base());
+            if other.position < position {
+                let hides = other.may_run_hidden() && other.known(dialect).forgot_all();
+                !named && !hides
+            } else {
+                !named || !other.known(dialect).creates(table)
+            }
+        })
+    }
+}
+
 impl Earlier {
+    /// MySQL/MariaDB: is the `CREATE TABLE IF NOT EXISTS` of `table` in file `path` the only
+    /// definition of the table in its directory, with no earlier migration that may have made
+    /// it ([`Directory::only_definition`])? Not when the file is not among the directory's
+    /// migrations.
+    pub fn only_definition(self: &Arc<Self>, path: &Path, table: &Name) -> bool {
+        let Some(path) = std::fs::canonicalize(path).ok() else {
+            return false;
+        };
+        let Some(directory) = self.holding(&path).and_then(|d| self.directory(d)) else {
+            return false;
+        };
+        directory
+            .schema_order
+            .get(&path)
+            .is_some_and(|(position, checkpoint)| {
+                !checkpoint && directory.only_definition(table, *position, self.dialect)
+            })
+    }
+
     /// MySQL/MariaDB: how the migrations of its directory that run before file `path` leave
     /// `column` (lower case) of `table`; `None` when unknown.
     pub fn column_before(
