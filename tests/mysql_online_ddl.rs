@@ -685,6 +685,36 @@ const EARLIER_CASES: &[(&str, &str)] = &[
         "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a VARCHAR(128)) CHARSET latin1",
         "ALTER TABLE t MODIFY a VARCHAR(300)",
     ),
+    // `CONVERT TO` puts the column in latin1: `VARCHAR(100)` → `VARCHAR(255)` keeps one length
+    // byte.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100)) DEFAULT CHARSET=utf8mb3; ALTER TABLE t CONVERT TO CHARACTER SET latin1",
+        "ALTER TABLE t MODIFY a VARCHAR(255)",
+    ),
+    // A new table character set leaves the column in the old one: named, it is kept; not
+    // named, the MODIFY converts the column.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100)) DEFAULT CHARSET=latin1; ALTER TABLE t DEFAULT CHARSET=utf8mb4",
+        "ALTER TABLE t MODIFY a VARCHAR(100) CHARACTER SET latin1 COMMENT 'x'",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100)) DEFAULT CHARSET=latin1; ALTER TABLE t DEFAULT CHARSET=utf8mb4",
+        "ALTER TABLE t MODIFY a VARCHAR(100)",
+    ),
+    // The row format an `ALTER TABLE` gave: REDUNDANT extends any VARCHAR; a CHAR goes to
+    // utf8mb4 instantly in any other.
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(128)) CHARSET latin1; ALTER TABLE t ROW_FORMAT=REDUNDANT",
+        "ALTER TABLE t MODIFY a VARCHAR(300)",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a CHAR(10) CHARACTER SET utf8mb3) ROW_FORMAT=REDUNDANT; ALTER TABLE t ROW_FORMAT=DYNAMIC",
+        "ALTER TABLE t MODIFY a CHAR(10) CHARACTER SET utf8mb4",
+    ),
+    (
+        "CREATE TABLE t (id INT PRIMARY KEY, a CHAR(10) CHARACTER SET utf8mb3); ALTER TABLE t ROW_FORMAT=REDUNDANT",
+        "ALTER TABLE t MODIFY a CHAR(10) CHARACTER SET utf8mb4",
+    ),
     // Dropped first, the table is made anew.
     (
         "DROP TABLE IF EXISTS t; CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT NOT NULL)",
@@ -790,4 +820,40 @@ fn a_create_table_if_not_exists_defines_nothing_where_the_table_may_have_existed
     assert!(db.try_exec(&modify.replace(';', ", LOCK=NONE;")).is_err());
     db.exec(&format!("DROP TABLE IF EXISTS t; {guarded}"));
     db.exec(&modify.replace(';', ", ALGORITHM=INSTANT;"));
+}
+
+#[test]
+fn what_a_later_alter_table_says_of_the_table_updates_an_earlier_definition() {
+    // Server side only: a table whose `CREATE TABLE` no migration holds, REDUNDANT rows.
+    let hidden =
+        "DROP TABLE IF EXISTS t; CREATE TABLE t (id INT PRIMARY KEY) ROW_FORMAT=REDUNDANT;";
+    let add = "ALTER TABLE t ADD COLUMN a CHAR(10) CHARACTER SET utf8mb3;\n";
+    let modify = "ALTER TABLE t MODIFY a CHAR(10) CHARACTER SET utf8mb4;\n";
+    let db = ScratchDb::mariadb();
+    let online = |migrations: &[&str]| {
+        db.exec(&format!("{hidden} {}", migrations.concat()));
+        db.try_exec(&modify.replace(';', ", LOCK=NONE;")).is_ok()
+    };
+    // The row format of a table whose CREATE is unknown may be REDUNDANT, which keeps a CHAR's
+    // full width: the MODIFY copies.
+    assert!(!online(&[add]));
+    let codes = codes_of(&[add, modify], 1);
+    assert!(codes.iter().any(|c| c == "PF351"), "{codes:?}");
+    // A migration since gave the table another row format: instant.
+    let dynamic = "ALTER TABLE t ROW_FORMAT=DYNAMIC;\n";
+    assert!(online(&[add, dynamic]));
+    let codes = codes_of(&[add, dynamic, modify], 2);
+    assert!(!codes.iter().any(|c| c == "PF351"), "{codes:?}");
+    // In the MODIFY's own file too.
+    let both = format!("{dynamic}{modify}");
+    let codes = codes_of(&[add, &both], 1);
+    assert!(!codes.iter().any(|c| c == "PF351"), "{codes:?}");
+    // `CONVERT TO` in a migration of its own: the column is latin1 after it.
+    let create = "CREATE TABLE t (id INT PRIMARY KEY, b VARCHAR(100)) DEFAULT CHARSET=utf8mb3;\n";
+    let convert = "ALTER TABLE t CONVERT TO CHARACTER SET latin1;\n";
+    let widen = "ALTER TABLE t MODIFY b VARCHAR(255);\n";
+    db.exec(&format!("DROP TABLE IF EXISTS t; {create}{convert}"));
+    db.exec(&widen.replace(';', ", ALGORITHM=INSTANT;"));
+    let codes = codes_of(&[create, convert, widen], 2);
+    assert!(!codes.iter().any(|c| c == "PF351"), "{codes:?}");
 }

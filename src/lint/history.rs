@@ -157,6 +157,12 @@ impl History {
         self.columns.get(table, column)
     }
 
+    /// MySQL/MariaDB: the changes (`CONVERT TO`, a table character set, `ROW_FORMAT=`) the
+    /// file's earlier statements made to `table`, which they did not reset, in order.
+    pub fn table_changes(&self, table: &Name) -> &[crate::lint::online_ddl::TableChange] {
+        self.columns.changes(table)
+    }
+
     /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated
     /// by now (added without NOT VALID, or validated later).
     pub fn validated_not_null_check(&self, table: &Name, column: &str) -> bool {

@@ -4,7 +4,7 @@
 //! own (`calls::Earlier::column_before`), read back from the last.
 
 use super::columns::{added_column_at, table_elements};
-use super::online_ddl::{ColumnDefinition, TableFacts};
+use super::online_ddl::{ColumnDefinition, TableChange, TableFacts};
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
@@ -41,20 +41,16 @@ pub struct KnownColumns {
     created: HashMap<String, Vec<Name>>,
     /// The tables a `DROP TABLE` removed, and no statement since made again.
     dropped: Vec<Name>,
+    /// Per table (by base name) the statements did not reset: the facts and the changes
+    /// (`CONVERT TO`, a table character set, `ROW_FORMAT=`) their `ALTER TABLE`s made, for
+    /// the columns earlier statements define.
+    changed: HashMap<String, Vec<(Name, TableFacts, Vec<TableChange>)>>,
 }
 
 impl KnownColumns {
     /// How the statements so far leave `column` (lower case) of `table`.
     pub fn get(&self, table: &Name, column: &str) -> Known<'_> {
-        let facts = || {
-            self.tables
-                .get(table.base())?
-                .iter()
-                .rev()
-                .find(|(t, _)| t.same_object(table))?
-                .1
-                .as_ref()
-        };
+        let facts = || self.facts(table);
         let entry = self.columns.get(table.base()).and_then(|columns| {
             columns
                 .iter()
@@ -66,6 +62,63 @@ impl KnownColumns {
             Some((_, _, None)) => Known::Unknown,
             None if self.forgot_all || self.reset(table) => Known::Unknown,
             None => Known::Untouched,
+        }
+    }
+
+    /// What the statements tell of `table`'s options: a `CREATE TABLE`'s (and the changes
+    /// since), or those the changes of a table they did not reset tell.
+    fn facts(&self, table: &Name) -> Option<&TableFacts> {
+        let reset = self
+            .tables
+            .get(table.base())
+            .and_then(|t| t.iter().rev().find(|(t, _)| t.same_object(table)));
+        match reset {
+            Some((_, facts)) => facts.as_ref(),
+            None => self
+                .changed
+                .get(table.base())?
+                .iter()
+                .find(|(t, _, _)| t.same_object(table))
+                .map(|(_, facts, _)| facts),
+        }
+    }
+
+    /// The changes (`CONVERT TO`, a table character set, `ROW_FORMAT=`) the statements made
+    /// to `table`, which they did not reset, in order: what they do to a column an earlier
+    /// migration defined ([`ColumnDefinition::after`]).
+    pub fn changes(&self, table: &Name) -> &[TableChange] {
+        self.changed
+            .get(table.base())
+            .and_then(|c| c.iter().find(|(t, _, _)| t.same_object(table)))
+            .map_or(&[], |(_, _, changes)| changes)
+    }
+
+    /// Take `change` of `table` in: the columns the statements define, and the table's facts.
+    fn change_table(&mut self, table: &Name, change: TableChange) {
+        let facts = self.facts(table).cloned();
+        if let Some(columns) = self.columns.get_mut(table.base()) {
+            for (_, _, definition) in columns.iter_mut().filter(|(t, _, _)| t.same_object(table)) {
+                *definition = definition
+                    .as_ref()
+                    .and_then(|d| d.after(&change, facts.as_ref()));
+            }
+        }
+        let after = TableFacts::after(facts.as_ref(), &change);
+        if let Some(entry) = self
+            .tables
+            .get_mut(table.base())
+            .and_then(|t| t.iter_mut().rev().find(|(t, _)| t.same_object(table)))
+        {
+            entry.1 = Some(after);
+            return;
+        }
+        let changed = self.changed.entry(table.base().to_string()).or_default();
+        match changed.iter_mut().find(|(t, _, _)| t.same_object(table)) {
+            Some((_, facts, changes)) => {
+                *facts = after;
+                changes.push(change);
+            }
+            None => changed.push((table.clone(), after, vec![change])),
         }
     }
 
@@ -163,6 +216,7 @@ impl KnownColumns {
             _ => {
                 self.columns.clear();
                 self.tables.clear();
+                self.changed.clear();
                 self.forgot_all = true;
                 return;
             }
@@ -226,6 +280,14 @@ impl KnownColumns {
                         .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK")) =>
                 {
                     continue
+                }
+                // `CONVERT TO CHARACTER SET`, a table character set, `ROW_FORMAT=`: what they
+                // do to the columns is known.
+                (AlterActionKind::Other, None) if TableChange::of(t).is_some() => {
+                    if let Some(change) = TableChange::of(t) {
+                        self.change_table(table, change);
+                    }
+                    continue;
                 }
                 (AlterActionKind::Other | AlterActionKind::Rename, _) => {
                     self.forget_table(table, None);
@@ -319,6 +381,9 @@ impl KnownColumns {
     /// TABLE` made it anew.
     pub fn forget_table(&mut self, table: &Name, facts: Option<TableFacts>) {
         self.dropped.retain(|t| !t.same_object(table));
+        if let Some(changed) = self.changed.get_mut(table.base()) {
+            changed.retain(|(t, _, _)| !t.same_object(table));
+        }
         if let Some(columns) = self.columns.get_mut(table.base()) {
             columns.retain(|(t, _, _)| !t.same_object(table));
         }

@@ -575,6 +575,123 @@ impl ColumnDefinition {
     }
 }
 
+/// An `ALTER TABLE` table option that changes what is known of the table's columns without
+/// making them unknown (checked on MariaDB 10.11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableChange {
+    /// `CONVERT TO CHARACTER SET x [COLLATE y]`: every character column is in `x` (upper
+    /// case), and so is the table's default.
+    Convert(String),
+    /// `[DEFAULT] CHARACTER SET x` / `CHARSET=x` / `COLLATE=x_y`: the table's default only;
+    /// a column that took the old one keeps it.
+    DefaultCharset(String),
+    /// `ROW_FORMAT=x`: whether it is `REDUNDANT`.
+    RowFormat(bool),
+}
+
+impl TableChange {
+    /// The change an `ALTER TABLE` action (tokens `t`) makes, when it is only one of these:
+    /// `CONVERT TO CHARACTER SET x [COLLATE y]`, a table character set or collation, a
+    /// `ROW_FORMAT=`, with nothing else (no `ENGINE=`, no `CHARACTER SET DEFAULT`, no `BINARY`
+    /// character set).
+    pub fn of(t: &[Tok]) -> Option<TableChange> {
+        let words: Vec<String> = t
+            .iter()
+            .filter(|x| !x.is(&Token::Eq))
+            .map(|x| x.bare_word().map(str::to_ascii_uppercase))
+            .collect::<Option<_>>()?;
+        let words = normalized(std::iter::once(String::new()).chain(words).collect());
+        let words = &words[1..];
+        if let [row_format, value] = words {
+            if row_format == "ROW_FORMAT" {
+                return Some(TableChange::RowFormat(value == "REDUNDANT"));
+            }
+        }
+        let (convert, rest) = match words {
+            [convert, to, rest @ ..] if convert == "CONVERT" && to == "TO" => (true, rest),
+            [default, rest @ ..] if default == "DEFAULT" => (false, rest),
+            rest => (false, rest),
+        };
+        let set = character_set(rest)?;
+        let only_charset =
+            without_charset(rest).is_empty() && charset_width(set) > 0 && set != "BINARY";
+        if !only_charset || set == "DEFAULT" {
+            return None;
+        }
+        Some(if convert {
+            TableChange::Convert(set.to_string())
+        } else {
+            TableChange::DefaultCharset(set.to_string())
+        })
+    }
+}
+
+impl ColumnDefinition {
+    /// This definition after `change` of its table (whose facts were `facts`), or `None` when
+    /// it is then unknown: `CONVERT TO` puts a `CHAR`/`VARCHAR`/`LONGTEXT` in the new
+    /// character set (a `TINYTEXT`/`TEXT`/`MEDIUMTEXT` or an `ENUM`/`SET` only when it is in it
+    /// already; others may be made a longer type: MariaDB 10.11 copies a `utf8mb3` `TEXT`
+    /// converted to `utf8mb4`); a new table character set makes a column that took the old one
+    /// name it (unknown when the old one is).
+    pub fn after(
+        &self,
+        change: &TableChange,
+        facts: Option<&TableFacts>,
+    ) -> Option<ColumnDefinition> {
+        const CHARACTER: &[&str] = &[
+            "CHAR",
+            "VARCHAR",
+            "TINYTEXT",
+            "TEXT",
+            "MEDIUMTEXT",
+            "LONGTEXT",
+            "ENUM",
+            "SET",
+        ];
+        let head = self.type_words.first()?.as_str();
+        if !CHARACTER.contains(&head) || matches!(change, TableChange::RowFormat(_)) {
+            return Some(self.clone());
+        }
+        let (arguments, rest) = match type_arguments(&self.type_words) {
+            Some((arguments, rest)) => (arguments, rest),
+            None if self.type_words.get(1).is_some_and(|w| w == "(") => return None,
+            None => (&[][..], &self.type_words[1..]),
+        };
+        let table = facts.and_then(|f| f.charset.as_deref());
+        let old = character_set(rest).or(table);
+        let mut type_words: Vec<String> =
+            self.type_words[..self.type_words.len() - rest.len()].to_vec();
+        match change {
+            TableChange::Convert(set) => {
+                let kept = old == Some(set.as_str());
+                let long = arguments
+                    .first()
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_none_or(|n| n > 16383);
+                if !without_charset(rest).is_empty()
+                    || (!matches!(head, "CHAR" | "VARCHAR" | "LONGTEXT") && !kept)
+                    || (head == "VARCHAR" && long)
+                {
+                    return None;
+                }
+            }
+            TableChange::DefaultCharset(_) => {
+                if character_set(rest).is_some() {
+                    return Some(self.clone());
+                }
+                let old = old?;
+                type_words.extend(["CHARACTER".to_string(), "SET".to_string(), old.to_string()]);
+                type_words.extend(rest.iter().cloned());
+            }
+            TableChange::RowFormat(_) => {}
+        }
+        Some(ColumnDefinition {
+            type_words,
+            not_null: self.not_null,
+        })
+    }
+}
+
 /// Type words in one spelling: `INTEGER` → `INT`, `BOOL`/`BOOLEAN` → `TINYINT` (`TINYINT(1)`),
 /// an integer type's display width (`INT(11)`) dropped, `CHARSET` → `CHARACTER SET`.
 fn normalized(words: Vec<String>) -> Vec<String> {
@@ -612,13 +729,15 @@ fn utf8mb3_spelled(word: String) -> String {
     }
 }
 
-/// What a `CREATE TABLE`'s options tell of its columns: the character set a column without
-/// one takes (`[DEFAULT] CHARSET=x`, `CHARACTER SET x`, `COLLATE=x_y`), upper case, and
-/// whether its rows are `ROW_FORMAT=REDUNDANT`.
+/// What a `CREATE TABLE`'s options (and the `ALTER TABLE`s since, [`TableChange`]) tell of its
+/// columns: the character set a column without one takes (`[DEFAULT] CHARSET=x`, `CHARACTER SET
+/// x`, `COLLATE=x_y`), upper case, and whether its rows are `ROW_FORMAT=REDUNDANT` (`None`:
+/// unknown, as for a table whose `CREATE TABLE` is not known; a `CREATE TABLE` without the
+/// option makes the server's default, `DYNAMIC`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableFacts {
     charset: Option<String>,
-    redundant: bool,
+    redundant: Option<bool>,
     /// A `CREATE TABLE IF NOT EXISTS` made it: these facts and its columns hold only if the
     /// table did not exist before (`calls::Earlier::only_definition`).
     if_new: bool,
@@ -643,9 +762,21 @@ impl TableFacts {
             .any(|w| w[0] == "ROW_FORMAT" && w[1] == "REDUNDANT");
         TableFacts {
             charset: character_set(&words).map(str::to_string),
-            redundant,
+            redundant: Some(redundant),
             if_new: false,
         }
+    }
+
+    /// The facts after `change`, from `facts` (`None`: nothing known).
+    pub fn after(facts: Option<&TableFacts>, change: &TableChange) -> TableFacts {
+        let mut out = facts.cloned().unwrap_or_default();
+        match change {
+            TableChange::Convert(set) | TableChange::DefaultCharset(set) => {
+                out.charset = Some(set.clone())
+            }
+            TableChange::RowFormat(redundant) => out.redundant = Some(*redundant),
+        }
+        out
     }
 
     /// The facts of a `CREATE TABLE IF NOT EXISTS`: they hold only if it made the table.
@@ -737,12 +868,12 @@ fn in_length_bytes(old: &[String], new: &[String], facts: Option<&TableFacts>) -
     }
     let table_charset = facts.and_then(|f| f.charset.as_deref());
     let charset = |rest: &[String]| character_set(rest).or(table_charset).map(str::to_string);
-    let redundant = facts.is_some_and(|f| f.redundant);
+    let redundant = facts.and_then(|f| f.redundant);
     let widths: Vec<(u32, u32)> = match (head, charset(&rest), charset(&new_rest)) {
         (Some("VARBINARY"), _, _) => vec![(1, 1)],
         (_, Some(a), Some(b)) if a == "UTF8MB3" && b == "UTF8MB4" => {
             // A REDUNDANT row keeps a CHAR's full width: more bytes copy it.
-            if head == Some("CHAR") && (redundant || facts.is_none()) {
+            if head == Some("CHAR") && redundant != Some(false) {
                 return false;
             }
             vec![(3, 4)]
@@ -761,7 +892,7 @@ fn in_length_bytes(old: &[String], new: &[String], facts: Option<&TableFacts>) -
     match (head, length(&old_n), length(&new_n)) {
         (Some("VARCHAR" | "VARBINARY"), Some(n), Some(m)) => {
             m >= n
-                && (redundant
+                && (redundant == Some(true)
                     || widths
                         .iter()
                         .all(|(a, b)| n * a <= 127 || m * b <= 255 || n * a > 255))
@@ -891,17 +1022,24 @@ pub fn cost_in_file(
             // statements guard on the catalog (`IF … data_type = 'tinyint' THEN MODIFY …`).
             Known::Untouched if cx.runs_in.is_in_body() => return None,
             Known::Untouched => {
-                earlier = cx.options.earlier_routines.as_ref()?.column_before(
+                let found = cx.options.earlier_routines.as_ref()?.column_before(
                     &cx.source.path,
                     table,
                     &column,
+                )?;
+                // The file's own changes of the table since.
+                earlier = cx.file.history.table_changes(table).iter().try_fold(
+                    found,
+                    |(definition, facts), change| {
+                        crate::lint::calls::after_change(&definition, facts, change)
+                    },
                 )?;
                 (&earlier.0, earlier.1.as_ref())
             }
         };
         // A REDUNDANT row marks NULL in a bitmap that allows it already (instant).
-        let null_kept =
-            old.not_null == new.not_null || (!new.not_null && facts.is_some_and(|f| f.redundant));
+        let null_kept = old.not_null == new.not_null
+            || (!new.not_null && facts.and_then(|f| f.redundant) == Some(true));
         old.keeps_rows(&new, facts).then_some(null_kept)
     };
     match kept_type() {
@@ -1139,6 +1277,98 @@ mod tests {
             "CHAR(10) CHARACTER SET utf8mb3",
             "CHAR(10) CHARACTER SET utf8mb4"
         ));
+    }
+
+    /// The change the first action of `sql`, an `ALTER TABLE`, makes.
+    fn change(sql: &str) -> Option<TableChange> {
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_source(&source, Dialect::Mariadb);
+        let statement = &parsed.statements[0];
+        TableChange::of(tokens_in(
+            &statement.tokens,
+            &statement.shape.actions[0].range,
+        ))
+    }
+
+    #[test]
+    fn table_options_that_change_what_is_known_of_the_columns() {
+        let convert = |set: &str| Some(TableChange::Convert(set.to_string()));
+        let default = |set: &str| Some(TableChange::DefaultCharset(set.to_string()));
+        assert_eq!(
+            change("ALTER TABLE t CONVERT TO CHARACTER SET utf8;"),
+            convert("UTF8MB3")
+        );
+        assert_eq!(
+            change("ALTER TABLE t CONVERT TO CHARSET utf8mb4 COLLATE utf8mb4_bin;"),
+            convert("UTF8MB4")
+        );
+        assert_eq!(
+            change("ALTER TABLE t DEFAULT CHARSET=latin1;"),
+            default("LATIN1")
+        );
+        assert_eq!(
+            change("ALTER TABLE t CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;"),
+            default("UTF8MB4")
+        );
+        assert_eq!(
+            change("ALTER TABLE t COLLATE utf8mb4_bin;"),
+            default("UTF8MB4")
+        );
+        assert_eq!(
+            change("ALTER TABLE t ROW_FORMAT=REDUNDANT;"),
+            Some(TableChange::RowFormat(true))
+        );
+        assert_eq!(
+            change("ALTER TABLE t ROW_FORMAT = DYNAMIC;"),
+            Some(TableChange::RowFormat(false))
+        );
+        for other in [
+            "ALTER TABLE t ENGINE=InnoDB;",
+            "ALTER TABLE t CONVERT TO CHARACTER SET binary;",
+            "ALTER TABLE t CONVERT TO CHARACTER SET DEFAULT;",
+            "ALTER TABLE t DEFAULT CHARSET=utf8mb4 ENGINE=InnoDB;",
+        ] {
+            assert_eq!(change(other), None, "{other}");
+        }
+        // What they do to a column: CONVERT TO puts a CHAR, VARCHAR or LONGTEXT in the new
+        // character set; a TEXT, ENUM or SET may become another type (unknown).
+        let definition = |d: &str| {
+            modified(&format!("ALTER TABLE t MODIFY e {d};"))
+                .unwrap()
+                .2
+                .unwrap()
+        };
+        let after = |d: &str, c: &TableChange| definition(d).after(c, None);
+        let to_utf8mb4 = TableChange::Convert("UTF8MB4".to_string());
+        for (old, new) in [
+            ("VARCHAR(10) CHARACTER SET latin1", "VARCHAR(10)"),
+            ("CHAR(10) COLLATE utf8mb3_bin NOT NULL", "CHAR(10) NOT NULL"),
+            ("LONGTEXT", "LONGTEXT"),
+            ("TEXT CHARACTER SET utf8mb4", "TEXT"),
+            ("INT", "INT"),
+        ] {
+            assert_eq!(after(old, &to_utf8mb4), Some(definition(new)), "{old}");
+        }
+        for old in [
+            "TEXT",
+            "TEXT CHARACTER SET utf8mb3",
+            "ENUM('a')",
+            "VARCHAR(20000)",
+        ] {
+            assert_eq!(after(old, &to_utf8mb4), None, "{old}");
+        }
+        // A new table character set: the column names the old one, or is unknown.
+        let to_latin1 = TableChange::DefaultCharset("LATIN1".to_string());
+        assert_eq!(after("VARCHAR(10)", &to_latin1), None);
+        let facts = TableFacts::after(None, &TableChange::Convert("UTF8MB4".to_string()));
+        assert_eq!(
+            definition("VARCHAR(10) NOT NULL").after(&to_latin1, Some(&facts)),
+            Some(definition("VARCHAR(10) CHARACTER SET utf8mb4 NOT NULL"))
+        );
+        assert_eq!(
+            after("VARCHAR(10) COLLATE utf8mb4_bin", &to_latin1),
+            Some(definition("VARCHAR(10) COLLATE utf8mb4_bin"))
+        );
     }
 
     #[test]

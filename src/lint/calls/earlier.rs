@@ -16,7 +16,7 @@
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile};
 use crate::lint::known_columns::{Known, KnownColumns};
-use crate::lint::online_ddl::{ColumnDefinition, TableFacts};
+use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
 use crate::source::SourceFile;
 use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
@@ -242,6 +242,9 @@ impl Directory {
         if checkpoint {
             return None;
         }
+        // The table changes of the migrations after the one that defines the column, latest
+        // first.
+        let mut later: Vec<&[TableChange]> = Vec::new();
         for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
             if earlier.checkpoint {
                 return None;
@@ -260,14 +263,32 @@ impl Directory {
                     {
                         return None;
                     }
-                    return Some((definition.clone(), facts.map(TableFacts::settled)));
+                    let found = (definition.clone(), facts.map(TableFacts::settled));
+                    return later
+                        .iter()
+                        .rev()
+                        .flat_map(|c| c.iter())
+                        .try_fold(found, |(definition, facts), change| {
+                            after_change(&definition, facts, change)
+                        });
                 }
                 Known::Unknown => return None,
-                Known::Untouched => {}
+                Known::Untouched => later.push(earlier.known(dialect).changes(table)),
             }
         }
         None
     }
+}
+
+/// A column's definition and its table's facts after `change` of the table; `None` when the
+/// column is then unknown.
+pub fn after_change(
+    definition: &ColumnDefinition,
+    facts: Option<TableFacts>,
+    change: &TableChange,
+) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+    let definition = definition.after(change, facts.as_ref())?;
+    Some((definition, Some(TableFacts::after(facts.as_ref(), change))))
 }
 
 impl Directory {

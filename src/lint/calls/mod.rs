@@ -32,7 +32,7 @@
 
 mod earlier;
 
-pub use earlier::{Earlier, EarlierFor};
+pub use earlier::{after_change, Earlier, EarlierFor};
 
 use crate::source::SourceFile;
 use crate::sql::do_block::{routine_statements, Guarded};
