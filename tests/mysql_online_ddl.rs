@@ -798,6 +798,20 @@ fn a_create_table_if_not_exists_defines_nothing_where_the_table_may_have_existed
         ],
         // An earlier migration calls a routine, which may have made the table.
         &["CALL setup();\n", guarded, modify],
+        // The same file dropped the table, then may have made it again: by a routine, or by
+        // renaming another table onto its name.
+        &[
+            "DROP TABLE IF EXISTS t;\nCALL setup();\nCREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT);\n",
+            modify,
+        ],
+        &[
+            "DROP TABLE IF EXISTS t;\nALTER TABLE old_t RENAME TO t;\nCREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT);\n",
+            modify,
+        ],
+        &[
+            "ALTER TABLE old_t RENAME TO t;\nCREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, a INT);\n",
+            modify,
+        ],
         // Another migration defines the table too (later, for installs that had it already).
         &[
             guarded,

@@ -39,8 +39,12 @@ pub struct KnownColumns {
     /// Per table (by base name): the tables a `CREATE TABLE` of the statements names, in any
     /// form.
     created: HashMap<String, Vec<Name>>,
-    /// The tables a `DROP TABLE` removed, and no statement since made again.
+    /// The tables a `DROP TABLE` removed, and no statement since made again (or may have: a
+    /// table renamed, a statement preflight does not follow).
     dropped: Vec<Name>,
+    /// An `ALTER TABLE … RENAME` gave a table a new name, which a `CREATE TABLE IF NOT
+    /// EXISTS` may find taken.
+    renamed_table: bool,
     /// Per table (by base name) the statements did not reset: the facts and the changes
     /// (`CONVERT TO`, a table character set, `ROW_FORMAT=`) their `ALTER TABLE`s made, for
     /// the columns earlier statements define.
@@ -218,6 +222,7 @@ impl KnownColumns {
                 self.tables.clear();
                 self.changed.clear();
                 self.forgot_all = true;
+                self.dropped.clear();
                 return;
             }
         }
@@ -290,6 +295,12 @@ impl KnownColumns {
                     continue;
                 }
                 (AlterActionKind::Other | AlterActionKind::Rename, _) => {
+                    // A table renamed onto another name may be the one a later `IF NOT
+                    // EXISTS` finds.
+                    if action.kind == AlterActionKind::Rename {
+                        self.renamed_table = true;
+                        self.dropped.clear();
+                    }
                     self.forget_table(table, None);
                     continue;
                 }
@@ -322,7 +333,7 @@ impl KnownColumns {
         // After a `DROP TABLE` of the statements, `IF NOT EXISTS` makes the table anew.
         let dropped = self.dropped.iter().any(|t| t.same_object(table));
         let guarded = shape.guard.is_some_and(|g| g.present) && !dropped;
-        let existed = guarded && (self.forgot_all || self.touched(table));
+        let existed = guarded && (self.forgot_all || self.renamed_table || self.touched(table));
         if !dropped {
             self.created
                 .entry(table.base().to_string())
