@@ -320,6 +320,12 @@ impl Rule for ReadRemovedLater {
                 return;
             }
         }
+        if hits.is_empty() && (!cx.runs_in.is_in_body() || cx.runs_in == RunsIn::DoBody) {
+            if let Some(v) = dropped_by_block_before(cx, sequence, index, &words, guard) {
+                out.push(v);
+                return;
+            }
+        }
         let Some((key, removed_at)) = hits.first() else {
             // In a DO body too: the block runs again on a re-run, and meets what the file
             // left.
@@ -425,6 +431,49 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// A read of a table that a DO block before the statement drops on a retry, the file's last
+/// event on it ([`crate::lint::sequence::Sequence::dropped_on_retry_before`]): the block's
+/// creation or rename finds the table the first run left, and its handler of `duplicate_table`
+/// drops it, so the retry fails here with `relation "b" does not exist` (PostgreSQL 15, both
+/// apply models). Not a table an earlier statement of the same DO body makes, or one the
+/// statement's guard checks.
+fn dropped_by_block_before(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    words: &[String],
+    guard: Option<&crate::sql::ReadGuard>,
+) -> Option<Violation> {
+    let table = words.iter().find(|word| {
+        let key = Key::Object(ObjectKind::Table, (*word).clone());
+        let written = written_schema(&cx.statement.tokens, &key);
+        if sequence
+            .dropped_on_retry_before(&key, index, written.as_deref())
+            .is_none()
+        {
+            return false;
+        }
+        let made_in_body = cx.runs_in == RunsIn::DoBody
+            && crate::lint::sequence::made_earlier_in_block(
+                &key,
+                written.as_deref(),
+                cx.earlier_in_body,
+                cx.statement,
+                &cx.source.text,
+                cx.dialect,
+            );
+        !made_in_body && !guard.is_some_and(|g| g.protects(word, None))
+    })?;
+    let message = format!(
+        "this statement uses table `{table}`, which a DO block before it drops on a retry: the block's `CREATE TABLE` or rename onto `{table}` meets the table the first run left, and its handler of `duplicate_table` drops it, so a retry of the file fails here (`relation \"{table}\" does not exist`)"
+    );
+    Some(
+        Violation::new(cx.shape().head.clone(), message).note(
+            "no fix: make the handler leave the table (`NULL`), or make the table again after its drop",
+        ),
+    )
 }
 
 /// Does the statement write rows (`INSERT`, `UPDATE`, `MERGE`), or, on PostgreSQL, hold a

@@ -445,6 +445,10 @@ pub struct Sequence {
     /// (`do_made::made_or_dropped`), as (statement, key digest, the schema the creation
     /// writes); a run that finds the name free makes it ([`Sequence::made_at_free_block`]).
     made_or_dropped_in_blocks: Vec<(u32, u64, Option<Box<str>>)>,
+    /// First pass: the DO blocks whose body renames a table onto a name where free and drops
+    /// the table under that name where taken (`do_made::renamed_or_dropped`), as (statement,
+    /// digest of the new name, the old name, the schema the rename writes).
+    renamed_or_dropped_in_blocks: Vec<(u32, u64, Key, Option<Box<str>>)>,
     /// First pass: of [`Self::made_or_dropped_in_blocks`], those whose creation makes no other
     /// relation, as (statement, key digest): the handler's drop finds the table
     /// ([`Sequence::handler_drop_finds`]).
