@@ -764,6 +764,7 @@ impl Sequence {
             for s in std::iter::once(statement).chain(&statement.nested) {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));
+                self.forget_dropped_keys(s);
                 self.declared_keys
                     .extend(crate::sql::keys::declared_keys(s));
             }
@@ -903,6 +904,39 @@ impl Sequence {
     }
 
     /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
+    /// Takes out of [`Self::declared_keys`] the keys `statement` drops, by name (`DROP
+    /// CONSTRAINT [IF EXISTS] k`), with a column of theirs (`DROP COLUMN code`) or with their
+    /// table (`DROP TABLE p`), and gives a renamed key its new name (`RENAME CONSTRAINT k TO
+    /// k2`): what is left are the keys there after it, in the order PostgreSQL made their
+    /// indexes, which is how it picks the key a foreign key depends on (PostgreSQL 15,
+    /// `transformFkeyCheckAttrs`: the first usable unique index on the columns, by OID).
+    fn forget_dropped_keys(&mut self, statement: &Statement) {
+        for step in steps(statement) {
+            if step.event != Event::Remove {
+                continue;
+            }
+            match (&step.key, &step.to) {
+                (Key::Constraint(table, name), Some(Key::Constraint(_, new))) if step.rename => {
+                    for key in &mut self.declared_keys {
+                        if key.table == *table && key.name == *name {
+                            key.name.clone_from(new);
+                        }
+                    }
+                }
+                (Key::Constraint(table, name), _) => self
+                    .declared_keys
+                    .retain(|key| !(key.table == *table && key.name == *name)),
+                (Key::Column(table, column), _) if !step.rename => self
+                    .declared_keys
+                    .retain(|key| !(key.table == *table && key.columns.contains(column))),
+                (Key::Object(ObjectKind::Table, table), _) if !step.rename => {
+                    self.declared_keys.retain(|key| key.table != *table);
+                }
+                _ => {}
+            }
+        }
+    }
+
     pub fn transactional(&self) -> bool {
         self.model == Some(ApplyModel::FileTransaction)
     }
