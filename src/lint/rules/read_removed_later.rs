@@ -320,6 +320,12 @@ impl Rule for ReadRemovedLater {
                 return;
             }
         }
+        if hits.is_empty() && (!cx.runs_in.is_in_body() || cx.runs_in == RunsIn::DoBody) {
+            if let Some(v) = dropped_by_block_before(cx, sequence, index, &words, guard) {
+                out.push(v);
+                return;
+            }
+        }
         let Some((key, removed_at)) = hits.first() else {
             // In a DO body too: the block runs again on a re-run, and meets what the file
             // left.
@@ -425,6 +431,49 @@ impl Rule for ReadRemovedLater {
         }
         out.push(v);
     }
+}
+
+/// A read of a table that a DO block before the statement drops on a retry, the file's last
+/// event on it ([`crate::lint::sequence::Sequence::dropped_on_retry_before`]): the block's
+/// creation or rename finds the table the first run left, and its handler of `duplicate_table`
+/// drops it, so the retry fails here with `relation "b" does not exist` (PostgreSQL 15, both
+/// apply models). Not a table an earlier statement of the same DO body makes, or one the
+/// statement's guard checks.
+fn dropped_by_block_before(
+    cx: &StatementCx,
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    words: &[String],
+    guard: Option<&crate::sql::ReadGuard>,
+) -> Option<Violation> {
+    let table = words.iter().find(|word| {
+        let key = Key::Object(ObjectKind::Table, (*word).clone());
+        let written = written_schema(&cx.statement.tokens, &key);
+        if sequence
+            .dropped_on_retry_before(&key, index, written.as_deref())
+            .is_none()
+        {
+            return false;
+        }
+        let made_in_body = cx.runs_in == RunsIn::DoBody
+            && crate::lint::sequence::made_earlier_in_block(
+                &key,
+                written.as_deref(),
+                cx.earlier_in_body,
+                cx.statement,
+                &cx.source.text,
+                cx.dialect,
+            );
+        !made_in_body && !guard.is_some_and(|g| g.protects(word, None))
+    })?;
+    let message = format!(
+        "this statement uses table `{table}`, which a DO block before it drops on a retry: the block's `CREATE TABLE` or rename onto `{table}` meets the table the first run left, and its handler of `duplicate_table` drops it, so a retry of the file fails here (`relation \"{table}\" does not exist`)"
+    );
+    Some(
+        Violation::new(cx.shape().head.clone(), message).note(
+            "no fix: make the handler leave the table (`NULL`), or make the table again after its drop",
+        ),
+    )
 }
 
 /// Does the statement write rows (`INSERT`, `UPDATE`, `MERGE`), or, on PostgreSQL, hold a
@@ -767,8 +816,8 @@ pub(crate) const PRIMARY_KEY: &str = "";
 
 /// What the file tells of a referenced table's keys, for [`referenced_keys`]: its primary key's
 /// name (the file's `CONSTRAINT p_pk PRIMARY KEY`, else PostgreSQL's default, `p_pkey`), and
-/// the primary and unique keys the statements checked so far declare on it, as
-/// [`DeclaredKey`]s.
+/// the primary and unique keys the statements checked so far declare on it and leave there, as
+/// [`DeclaredKey`]s, in the order the file made them.
 pub(crate) struct TableKeys<'s> {
     pub primary: String,
     pub declared: Vec<&'s DeclaredKey>,
@@ -788,8 +837,9 @@ pub(crate) fn table_keys<'s>(
 }
 
 /// What a foreign key referencing `referenced` depends on: each column, and the key on them.
-/// The key the file declares on exactly those columns (`keys`: the primary key, or a unique
-/// constraint, in any order, as PostgreSQL matches them); else a unique constraint on exactly
+/// The first key the file made of those still there on exactly those columns (`keys`: the
+/// primary key, or a unique constraint, in any order, as PostgreSQL matches them; it picks the
+/// first usable unique index by OID); else a unique constraint on exactly
 /// those under PostgreSQL's default name (`p_code_key`), and the table's primary key only while
 /// the file declares none on `p` (its columns unknown) and the columns are named as primary keys
 /// usually are ([`assumed_primary_key`]). A reference without a column list (`REFERENCES p`) is
@@ -832,20 +882,12 @@ fn referenced_keys<'s>(
             keys_of.push(Key::Constraint(table.clone(), known.primary));
             continue;
         }
-        let same = |declared: &[String]| {
-            declared.len() == columns.len()
-                && declared.iter().all(|d| columns.contains(&d.as_str()))
-                && columns.iter().all(|c| declared.iter().any(|d| d == c))
-        };
-        if primary_columns.is_some_and(|p| same(p)) {
-            keys_of.push(Key::Constraint(table.clone(), known.primary));
-            continue;
-        }
+        // PostgreSQL takes the first usable unique index on the columns by OID, the order the
+        // file made the keys still there (`TableKeys::declared`), the primary key among them.
         if let Some(key) = known
             .declared
             .iter()
-            .rev()
-            .find(|key| !key.is_primary && same(&key.columns))
+            .find(|key| same_columns(&key.columns, &columns))
         {
             keys_of.push(Key::Constraint(table.clone(), key.name.clone()));
             continue;
@@ -859,6 +901,49 @@ fn referenced_keys<'s>(
         ));
     }
     keys_of
+}
+
+/// Are `declared` (a key's columns) the referenced `columns`, in any order, as PostgreSQL
+/// matches a foreign key's to a key?
+fn same_columns(declared: &[String], columns: &[&str]) -> bool {
+    declared.len() == columns.len()
+        && declared.iter().all(|d| columns.contains(&d.as_str()))
+        && columns.iter().all(|c| declared.iter().any(|d| d == c))
+}
+
+/// Beside `key`, the key on `table` a foreign key to `references` depends on, which a later
+/// statement drops with CASCADE: is there another key the file declared on the same columns
+/// before statement `index` (still there then: [`table_keys`]) that no later statement removes,
+/// nor its table or a column of it? A retry that adds the foreign key again finds that one,
+/// and passes (`p_u1` and `p_u2` both `UNIQUE (code)`, then `DROP CONSTRAINT p_u1 CASCADE`:
+/// the retry's foreign key depends on `p_u2`; PostgreSQL 15, every crash point and a per-file
+/// transaction).
+fn another_key_stays(
+    references: &[ColumnRef],
+    sequence: &crate::lint::sequence::Sequence,
+    index: usize,
+    key: &Key,
+) -> bool {
+    let Key::Constraint(table, name) = key else {
+        return false;
+    };
+    let columns: Vec<&str> = references
+        .iter()
+        .filter(|(t, c)| t == table && c != PRIMARY_KEY)
+        .map(|(_, c)| c.as_str())
+        .collect();
+    let stays = |key: Key| sequence.removed_after_key(&key, index).is_none();
+    !columns.is_empty()
+        && stays(Key::Object(ObjectKind::Table, table.clone()))
+        && sequence.declared_keys(table).into_iter().any(|other| {
+            other.name != *name
+                && same_columns(&other.columns, &columns)
+                && stays(Key::Constraint(table.clone(), other.name.clone()))
+                && other
+                    .columns
+                    .iter()
+                    .all(|c| stays(Key::Column(table.clone(), c.clone())))
+        })
 }
 
 /// Does a foreign key to `columns` of `table`, whose primary key the file does not declare,
@@ -903,6 +988,9 @@ pub(crate) fn reference_cascaded_later(
                     && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key))
         })?;
     let without_columns = references.iter().any(|(_, c)| c == PRIMARY_KEY);
+    if !without_columns && another_key_stays(&references, sequence, index, &key) {
+        return None;
+    }
     // A handler for the retry's error, or an IF whose check holds only while what went is
     // there, keeps the statement running.
     if let Some(guard) = cx.statement.read_guard.as_deref() {

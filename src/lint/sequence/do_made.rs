@@ -81,6 +81,17 @@ impl Sequence {
                 crate::lint::rules::read_removed_later::table_columns(&statement.nested[0]),
             ));
         }
+        // A table renamed onto a name where free and that name dropped where taken: a retry
+        // that finds the table the first run's rename left drops it
+        // ([`Self::dropped_on_retry_before`]).
+        if let Some((rename, dropped)) = renamed_or_dropped(statement, &body) {
+            self.renamed_or_dropped_in_blocks.push((
+                index,
+                dropped.key.digest(),
+                rename.key,
+                rename.schema,
+            ));
+        }
         // A rename that is the whole body, under handlers of nothing but its old name missing,
         // leaves the old name gone on every run that commits, as a top-level rename does
         // (`Sequence::survives`: the state a per-file transaction's re-run starts from):
@@ -349,6 +360,56 @@ impl Sequence {
                 .made_or_dropped_in_blocks
                 .iter()
                 .any(|(k, key, written)| *k == c && *key == d && self.free_at_block(d, c, written))
+    }
+
+    /// The DO block before top-level statement `i` that drops table `key` on a retry, when it
+    /// is the file's last event on the table before `i`, with no search_path change between:
+    /// its body makes the table, by a creation (`made_or_dropped`) or a rename onto its
+    /// name of a table made right before the block on every run (`renamed_or_dropped`), of
+    /// the schema `written` (a read's, `None`: unqualified), and its handler of
+    /// `duplicate_table` drops the table where taken. A retry that meets the table the first
+    /// run left goes into that handler, and a read of the table after the block fails (`CREATE
+    /// TABLE IF NOT EXISTS a …; DO $$ BEGIN ALTER TABLE a RENAME TO b; EXCEPTION WHEN
+    /// duplicate_table THEN DROP TABLE b; END $$; SELECT id FROM b`). Not where every run
+    /// finds the name free at the block, under a per-file transaction
+    /// (`Self::made_at_free_block`, `Self::free_at_block`).
+    pub fn dropped_on_retry_before(
+        &self,
+        key: &Key,
+        i: usize,
+        written: Option<&str>,
+    ) -> Option<usize> {
+        if self.made_or_dropped_in_blocks.is_empty() && self.renamed_or_dropped_in_blocks.is_empty()
+        {
+            return None;
+        }
+        let Key::Object(ObjectKind::Table, _) = key else {
+            return None;
+        };
+        let (d, i) = (key.digest(), u32::try_from(i).ok()?);
+        let (c, _) = self.conditional.last_before(d, i)?;
+        if self.events.last_before(d, i).is_some_and(|(k, _)| k >= c)
+            || self.path_changes.iter().any(|&(k, _)| c < k && k < i)
+        {
+            return None;
+        }
+        let made = self
+            .made_or_dropped_in_blocks
+            .iter()
+            .any(|(k, table, schema)| *k == c && *table == d && schema.as_deref() == written)
+            && !self.made_at_free_block(d, c);
+        let renamed = || {
+            self.renamed_or_dropped_in_blocks
+                .iter()
+                .any(|(k, new, old, schema)| {
+                    *k == c
+                        && *new == d
+                        && schema.as_deref() == written
+                        && self.created_on_every_run(old, c as usize, written)
+                        && !(self.transactional() && self.free_at_block(d, c, schema))
+                })
+        };
+        (made || renamed()).then_some(c as usize)
     }
 
     /// Under a per-file transaction: is `new` free when the DO block at `b` runs, on every run?
@@ -1110,30 +1171,73 @@ fn catches_only(tokens: &[Tok], names: &[&str], codes: &[&str]) -> bool {
 /// that finds the name free makes the table, one that finds it taken goes into the handler,
 /// which drops it (or fails, when what took a name is not `t`).
 fn made_or_dropped(statement: &Statement, body: &[Tok]) -> Option<(Step, Step)> {
-    let [make, drop] = statement.nested.as_slice() else {
+    let [make, _] = statement.nested.as_slice() else {
         return None;
     };
     let table = crate::sql::ShapeKind::Create(ObjectKind::Table);
-    if make.shape.kind != table || !alone_before_handler(statement, body) {
+    if make.shape.kind != table {
         return None;
     }
     let mut made: Vec<Step> = steps(make)
         .into_iter()
         .filter(|step| matches!(step.key, Key::Object(..)))
         .collect();
-    let mut dropped = dropped_objects(drop);
-    let ([m], [d]) = (made.as_slice(), dropped.as_slice()) else {
+    let [m] = made.as_slice() else {
         return None;
     };
-    let same = m.key == d.key && m.schema == d.schema && m.event == Event::Create;
+    if m.event != Event::Create || m.guarded {
+        return None;
+    }
+    let dropped = handler_drop_of(statement, body, &m.key, &m.schema)?;
+    Some((made.remove(0), dropped))
+}
+
+/// The rename and the drop of a PostgreSQL DO block whose body is a table's rename `ALTER
+/// TABLE a RENAME TO b` alone before handlers of nothing but `duplicate_table` whose only
+/// statement is `DROP TABLE b`, of the schema the rename writes (`DO $$ BEGIN ALTER TABLE a
+/// RENAME TO b; EXCEPTION WHEN duplicate_table THEN DROP TABLE b; END $$`). A run that finds
+/// `b` free renames `a` onto it; one that finds `b` taken goes into the handler, which drops
+/// it and leaves `a`.
+fn renamed_or_dropped(statement: &Statement, body: &[Tok]) -> Option<(Step, Step)> {
+    let [rename, _] = statement.nested.as_slice() else {
+        return None;
+    };
+    let (step, arrival) = only_rename(rename)?;
+    if !matches!(step.key, Key::Object(ObjectKind::Table, _)) || step.guarded {
+        return None;
+    }
+    let dropped = handler_drop_of(statement, body, &arrival.key, &step.schema)?;
+    Some((step, dropped))
+}
+
+/// The drop of `made` (in `schema`, as written) by the handler of DO statement `statement`
+/// (body tokens `body`) whose body's first statement, alone before it, makes it: handlers of
+/// nothing but `duplicate_table` whose only statement is that `DROP TABLE`, without `IF
+/// EXISTS`, the second of the body's statements ([`made_or_dropped`],
+/// [`renamed_or_dropped`]).
+fn handler_drop_of(
+    statement: &Statement,
+    body: &[Tok],
+    made: &Key,
+    schema: &Option<Box<str>>,
+) -> Option<Step> {
+    let [make, drop] = statement.nested.as_slice() else {
+        return None;
+    };
+    if !alone_before_handler(statement, body) {
+        return None;
+    }
+    let mut dropped = dropped_objects(drop);
+    let [d] = dropped.as_slice() else {
+        return None;
+    };
+    let same = d.key == *made && d.schema == *schema && !d.guarded;
     let handlers = around(body, make).1;
     let only_the_drop = handlers_doing(handlers, |s| {
         s.first().is_some_and(|t| t.range.start == drop.range.start)
     });
-    (same && !m.guarded && !d.guarded && only_the_drop)
-        .then_some(())
-        .filter(|()| catches_only(handlers, &["duplicate_table"], &["42P07"]))
-        .map(|()| (made.remove(0), dropped.remove(0)))
+    (same && only_the_drop && catches_only(handlers, &["duplicate_table"], &["42P07"]))
+        .then(|| dropped.remove(0))
 }
 
 /// The rename of a PostgreSQL DO block whose body is that rename alone (right after the opening

@@ -736,6 +736,12 @@ impl Sequence {
         }
     }
 
+    /// `Self::removed_after` of `key`: the later statement that removes it for a retry of
+    /// statement `i`, if any.
+    pub fn removed_after_key(&self, key: &Key, i: usize) -> Option<usize> {
+        self.removed_after(key.digest(), i)
+    }
+
     /// Is `key` gone for a retry of statement `i`? Some later statement removes it, and under
     /// a per-file transaction the file does not bring it back.
     pub(super) fn removed_after(&self, key: u64, i: usize) -> Option<usize> {

@@ -445,6 +445,10 @@ pub struct Sequence {
     /// (`do_made::made_or_dropped`), as (statement, key digest, the schema the creation
     /// writes); a run that finds the name free makes it ([`Sequence::made_at_free_block`]).
     made_or_dropped_in_blocks: Vec<(u32, u64, Option<Box<str>>)>,
+    /// First pass: the DO blocks whose body renames a table onto a name where free and drops
+    /// the table under that name where taken (`do_made::renamed_or_dropped`), as (statement,
+    /// digest of the new name, the old name, the schema the rename writes).
+    renamed_or_dropped_in_blocks: Vec<(u32, u64, Key, Option<Box<str>>)>,
     /// First pass: of [`Self::made_or_dropped_in_blocks`], those whose creation makes no other
     /// relation, as (statement, key digest): the handler's drop finds the table
     /// ([`Sequence::handler_drop_finds`]).
@@ -760,6 +764,7 @@ impl Sequence {
             for s in std::iter::once(statement).chain(&statement.nested) {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));
+                self.forget_dropped_keys(s);
                 self.declared_keys
                     .extend(crate::sql::keys::declared_keys(s));
             }
@@ -899,6 +904,39 @@ impl Sequence {
     }
 
     /// Is the file applied in one transaction (only a re-run of the whole file can happen)?
+    /// Takes out of [`Self::declared_keys`] the keys `statement` drops, by name (`DROP
+    /// CONSTRAINT [IF EXISTS] k`), with a column of theirs (`DROP COLUMN code`) or with their
+    /// table (`DROP TABLE p`), and gives a renamed key its new name (`RENAME CONSTRAINT k TO
+    /// k2`): what is left are the keys there after it, in the order PostgreSQL made their
+    /// indexes, which is how it picks the key a foreign key depends on (PostgreSQL 15,
+    /// `transformFkeyCheckAttrs`: the first usable unique index on the columns, by OID).
+    fn forget_dropped_keys(&mut self, statement: &Statement) {
+        for step in steps(statement) {
+            if step.event != Event::Remove {
+                continue;
+            }
+            match (&step.key, &step.to) {
+                (Key::Constraint(table, name), Some(Key::Constraint(_, new))) if step.rename => {
+                    for key in &mut self.declared_keys {
+                        if key.table == *table && key.name == *name {
+                            key.name.clone_from(new);
+                        }
+                    }
+                }
+                (Key::Constraint(table, name), _) => self
+                    .declared_keys
+                    .retain(|key| !(key.table == *table && key.name == *name)),
+                (Key::Column(table, column), _) if !step.rename => self
+                    .declared_keys
+                    .retain(|key| !(key.table == *table && key.columns.contains(column))),
+                (Key::Object(ObjectKind::Table, table), _) if !step.rename => {
+                    self.declared_keys.retain(|key| key.table != *table);
+                }
+                _ => {}
+            }
+        }
+    }
+
     pub fn transactional(&self) -> bool {
         self.model == Some(ApplyModel::FileTransaction)
     }
