@@ -15,7 +15,7 @@
 
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile};
-use crate::lint::known_columns::{Known, KnownColumns};
+use crate::lint::known_columns::{DeclaredType, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableFacts};
 use crate::source::SourceFile;
 use crate::sql::Name;
@@ -235,9 +235,49 @@ impl Directory {
         &self,
         table: &Name,
         column: &str,
-        (position, checkpoint): (usize, bool),
+        position: (usize, bool),
         dialect: Dialect,
     ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        self.known_before(table, position, dialect, |known| {
+            match known.get(table, column) {
+                Known::Defined(definition, facts) => {
+                    Some(Some((definition.clone(), facts.cloned())))
+                }
+                Known::Unknown => Some(None),
+                Known::Untouched => None,
+            }
+        })
+    }
+
+    /// MySQL/MariaDB: the declared type the migrations before the one at `position` leave
+    /// `column` (lower case) of `table`, read as [`Self::column_before`] reads its definition.
+    fn type_before(
+        &self,
+        table: &Name,
+        column: &str,
+        position: (usize, bool),
+        dialect: Dialect,
+    ) -> Option<DeclaredType> {
+        self.known_before(table, position, dialect, |known| {
+            match known.type_of(table, column) {
+                KnownType::Declared(declared) => Some(Some(declared.clone())),
+                KnownType::Unknown => Some(None),
+                KnownType::Untouched => None,
+            }
+        })
+    }
+
+    /// What the migrations before the one at `position` tell of `table`, from the last back:
+    /// `look` answers for one migration (`Some(Some(x))`: known, `Some(None)`: unknown, `None`:
+    /// it did not touch it). A migration that does not name the table can change it only
+    /// through a routine or dynamic SQL; behind an Atlas checkpoint other runs may differ.
+    fn known_before<T>(
+        &self,
+        table: &Name,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+        look: impl Fn(&KnownColumns) -> Option<Option<T>>,
+    ) -> Option<T> {
         use crate::lint::sequence::contains_ignore_case;
         if checkpoint {
             return None;
@@ -253,12 +293,8 @@ impl Directory {
                 }
                 continue;
             }
-            match earlier.known(dialect).get(table, column) {
-                Known::Defined(definition, facts) => {
-                    return Some((definition.clone(), facts.cloned()))
-                }
-                Known::Unknown => return None,
-                Known::Untouched => {}
+            if let Some(found) = look(earlier.known(dialect)) {
+                return found;
             }
         }
         None
@@ -278,6 +314,20 @@ impl Earlier {
         let directory = self.directory(self.holding(&path)?)?;
         let position = *directory.schema_order.get(&path)?;
         directory.column_before(table, column, position, self.dialect)
+    }
+
+    /// MySQL/MariaDB: the declared type the migrations of its directory that run before file
+    /// `path` leave `column` (lower case) of `table`; `None` when unknown.
+    pub fn type_before(
+        self: &Arc<Self>,
+        path: &Path,
+        table: &Name,
+        column: &str,
+    ) -> Option<DeclaredType> {
+        let path = std::fs::canonicalize(path).ok()?;
+        let directory = self.directory(self.holding(&path)?)?;
+        let position = *directory.schema_order.get(&path)?;
+        directory.type_before(table, column, position, self.dialect)
     }
 
     /// The innermost directory of the linted files that holds `path` (canonical).
