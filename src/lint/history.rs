@@ -173,6 +173,12 @@ impl History {
         self.columns.foreign_keys_using(table, column)
     }
 
+    /// MySQL/MariaDB: do the file's earlier statements leave `key`, a foreign key an earlier
+    /// migration made, in place?
+    pub fn leaves_foreign_key(&self, key: &ForeignKey) -> bool {
+        self.columns.leave_foreign_key(key)
+    }
+
     /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated
     /// by now (added without NOT VALID, or validated later).
     pub fn validated_not_null_check(&self, table: &Name, column: &str) -> bool {

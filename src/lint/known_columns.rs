@@ -71,6 +71,10 @@ pub struct KnownColumns {
     tables: HashMap<String, Vec<(Name, Option<TableFacts>)>>,
     /// A statement preflight does not follow (a `CALL`, a block, …) may have changed any table.
     forgot_all: bool,
+    /// The constraints the statements dropped (`DROP FOREIGN KEY x`, `DROP CONSTRAINT x`), by
+    /// table, with the name (`None`: not read): a foreign key an earlier migration made may be
+    /// among them.
+    dropped_keys: Vec<(Name, Option<String>)>,
 }
 
 impl KnownColumns {
@@ -125,6 +129,19 @@ impl KnownColumns {
         self.foreign_keys
             .iter()
             .filter(move |fk| fk.uses(table, column))
+    }
+
+    /// Do the statements leave `key`, a foreign key made before them, in place: none dropped it
+    /// or a constraint of its table that may be it, nor reset (dropped, made, renamed, …)
+    /// either of its tables, nor did anything preflight does not follow?
+    pub fn leave_foreign_key(&self, key: &ForeignKey) -> bool {
+        !self.forgot_all
+            && !self.reset(&key.child)
+            && !self.reset(&key.parent)
+            && !self.dropped_keys.iter().any(|(table, name)| {
+                table.same_object(&key.child)
+                    && (name.is_none() || key.name.is_none() || *name == key.name)
+            })
     }
 
     /// Did a statement reset what is known of `table`?
@@ -406,6 +423,12 @@ impl KnownColumns {
     /// dropped column takes those on it, a renamed column keeps them under its new name, and a
     /// renamed table leaves them unknown (dropped here: not flagged).
     fn foreign_key_action(&mut self, table: &Name, action: &crate::sql::AlterAction, t: &[Tok]) {
+        if action.kind == AlterActionKind::DropConstraint {
+            self.dropped_keys.push((
+                table.clone(),
+                action.name.as_ref().map(|n| n.base().to_string()),
+            ));
+        }
         if self.foreign_keys.is_empty() {
             return;
         }

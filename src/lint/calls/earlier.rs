@@ -15,7 +15,7 @@
 
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile};
-use crate::lint::known_columns::{DeclaredType, Known, KnownColumns, KnownType};
+use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableFacts};
 use crate::source::SourceFile;
 use crate::sql::Name;
@@ -267,6 +267,58 @@ impl Directory {
         })
     }
 
+    /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that a migration
+    /// before the one at `position` made and the ones after it up to there leave in place
+    /// (none drops it, a constraint of its table that may be it, or either table, and none
+    /// that names neither table may have changed it unseen). Read only for a `MODIFY`/`CHANGE`
+    /// to another type.
+    fn foreign_key_before(
+        &self,
+        table: &Name,
+        column: &str,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<ForeignKey> {
+        use crate::lint::sequence::contains_ignore_case;
+        if checkpoint {
+            return None;
+        }
+        let earlier: Vec<&Schema> = self
+            .schema
+            .iter()
+            .filter(|s| s.position < position)
+            .collect();
+        if earlier.iter().any(|s| s.checkpoint) {
+            return None;
+        }
+        let unseen = |s: &Schema| s.may_run_hidden() && s.known(dialect).forgot_all();
+        for (j, made) in earlier.iter().enumerate().rev() {
+            if !contains_ignore_case(&made.file.text, table.base()) {
+                if unseen(made) {
+                    return None;
+                }
+                continue;
+            }
+            let known = made.known(dialect);
+            let Some(key) = known.foreign_keys_using(table, column).next() else {
+                if known.forgot_all() {
+                    return None;
+                }
+                continue;
+            };
+            for later in &earlier[j + 1..] {
+                let text = &later.file.text;
+                let names = contains_ignore_case(text, key.child.base())
+                    || contains_ignore_case(text, key.parent.base());
+                if (names && !later.known(dialect).leave_foreign_key(key)) || unseen(later) {
+                    return None;
+                }
+            }
+            return Some(key.clone());
+        }
+        None
+    }
+
     /// What the migrations before the one at `position` tell of `table`, from the last back:
     /// `look` answers for one migration (`Some(Some(x))`: known, `Some(None)`: unknown, `None`:
     /// it did not touch it). A migration that does not name the table can change it only
@@ -310,10 +362,36 @@ impl Earlier {
         table: &Name,
         column: &str,
     ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.column_before(table, column, position, dialect)
+        })
+    }
+
+    /// `ask` of the directory of file `path` (among the linted files'), with the file's
+    /// position in it and the dialect.
+    fn in_directory<T>(
+        &self,
+        path: &Path,
+        ask: impl FnOnce(&Directory, (usize, bool), Dialect) -> Option<T>,
+    ) -> Option<T> {
         let path = std::fs::canonicalize(path).ok()?;
         let directory = self.directory(self.holding(&path)?)?;
         let position = *directory.schema_order.get(&path)?;
-        directory.column_before(table, column, position, self.dialect)
+        ask(directory, position, self.dialect)
+    }
+
+    /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that the migrations
+    /// of its directory that run before file `path` leave in place; `None` when there is none
+    /// or preflight cannot tell.
+    pub fn foreign_key_before(
+        self: &Arc<Self>,
+        path: &Path,
+        table: &Name,
+        column: &str,
+    ) -> Option<ForeignKey> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.foreign_key_before(table, column, position, dialect)
+        })
     }
 
     /// MySQL/MariaDB: the declared type the migrations of its directory that run before file
@@ -324,10 +402,9 @@ impl Earlier {
         table: &Name,
         column: &str,
     ) -> Option<DeclaredType> {
-        let path = std::fs::canonicalize(path).ok()?;
-        let directory = self.directory(self.holding(&path)?)?;
-        let position = *directory.schema_order.get(&path)?;
-        directory.type_before(table, column, position, self.dialect)
+        self.in_directory(path, |directory, position, dialect| {
+            directory.type_before(table, column, position, dialect)
+        })
     }
 
     /// The innermost directory of the linted files that holds `path` (canonical).

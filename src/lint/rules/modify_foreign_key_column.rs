@@ -2,7 +2,7 @@
 //! on every run (errors 1832/1833), whatever `foreign_key_checks` says.
 
 use super::prelude::*;
-use crate::lint::known_columns::{DeclaredType, KnownType};
+use crate::lint::known_columns::{DeclaredType, ForeignKey, KnownType};
 use crate::lint::online_ddl::actions;
 use crate::sql::{column_change, AlterActionKind};
 
@@ -49,33 +49,17 @@ impl Rule for ModifyForeignKeyColumnType {
                 continue;
             };
             let column = change.old_name();
-            // `DROP FOREIGN KEY fk, MODIFY …` drops its own table's key first (accepted).
-            let dropped: Vec<Option<String>> = all
-                .iter()
-                .filter(|(a, _)| a.kind == AlterActionKind::DropConstraint)
-                .map(|(a, _)| a.name.as_ref().map(|n| n.base().to_string()))
-                .collect();
-            let Some(key) = cx
-                .file
-                .history
-                .foreign_keys_using(table, &column)
-                .find(|fk| {
-                    !(fk.child.same_object(table)
-                        && dropped
-                            .iter()
-                            .any(|d| d.is_none() || fk.name.is_none() || *d == fk.name))
-                })
-            else {
-                continue;
-            };
             let earlier;
             let old = match cx.file.history.known_type(table, &column) {
                 KnownType::Declared(old) => old,
                 KnownType::Unknown => continue,
                 KnownType::Untouched => {
-                    let Some(found) = cx.options.earlier_routines.as_ref().and_then(|e| {
-                        e.type_before(&cx.source.path, table, &column)
-                    }) else {
+                    let Some(found) = cx
+                        .options
+                        .earlier_routines
+                        .as_ref()
+                        .and_then(|e| e.type_before(&cx.source.path, table, &column))
+                    else {
                         continue;
                     };
                     earlier = found;
@@ -85,6 +69,36 @@ impl Rule for ModifyForeignKeyColumnType {
             if !old.differs_from(&new) {
                 continue;
             }
+            // `DROP FOREIGN KEY fk, MODIFY …` drops its own table's key first (accepted).
+            let dropped: Vec<Option<String>> = all
+                .iter()
+                .filter(|(a, _)| a.kind == AlterActionKind::DropConstraint)
+                .map(|(a, _)| a.name.as_ref().map(|n| n.base().to_string()))
+                .collect();
+            let kept = |fk: &ForeignKey| {
+                !(fk.child.same_object(table)
+                    && dropped
+                        .iter()
+                        .any(|d| d.is_none() || fk.name.is_none() || *d == fk.name))
+            };
+            let history = &cx.file.history;
+            let in_file = history.foreign_keys_using(table, &column).find(|fk| kept(fk));
+            let key = match in_file {
+                Some(key) => key.clone(),
+                // One an earlier migration of the directory made, that this file left.
+                None => {
+                    let Some(key) = cx
+                        .options
+                        .earlier_routines
+                        .as_ref()
+                        .and_then(|e| e.foreign_key_before(&cx.source.path, table, &column))
+                        .filter(|fk| history.leaves_foreign_key(fk) && kept(fk))
+                    else {
+                        continue;
+                    };
+                    key
+                }
+            };
             let referencing = key.child.same_object(table)
                 && key.columns.contains(&column);
             let (error, other) = if referencing && change.renames() {
