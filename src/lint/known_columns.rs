@@ -49,6 +49,73 @@ impl ForeignKey {
     }
 }
 
+/// The foreign keys the statements so far leave, reached through the tables on either side
+/// (by base name): a file of many keys does not scan them all at each statement.
+#[derive(Debug, Default)]
+struct ForeignKeys {
+    /// Each key made, `None` once removed.
+    slots: Vec<Option<ForeignKey>>,
+    /// Base name of a table → the slots of the keys made on it or to it.
+    by_table: HashMap<String, Vec<usize>>,
+}
+
+impl ForeignKeys {
+    fn push(&mut self, key: ForeignKey) {
+        let at = self.slots.len();
+        self.by_table
+            .entry(key.child.base().to_string())
+            .or_default()
+            .push(at);
+        if key.parent.base() != key.child.base() {
+            self.by_table
+                .entry(key.parent.base().to_string())
+                .or_default()
+                .push(at);
+        }
+        self.slots.push(Some(key));
+    }
+
+    /// The slots of the keys left that may involve `table`.
+    fn slots_on(&self, table: &Name) -> Vec<usize> {
+        self.by_table
+            .get(table.base())
+            .map_or_else(Vec::new, |slots| {
+                slots
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.slots[i].is_some())
+                    .collect()
+            })
+    }
+
+    /// The keys left that may involve `table` (its base name on either side).
+    fn on<'a>(&'a self, table: &Name) -> impl Iterator<Item = &'a ForeignKey> + 'a {
+        self.by_table
+            .get(table.base())
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.slots[i].as_ref())
+    }
+
+    /// `edit` on each key left that may involve `table`.
+    fn edit_on(&mut self, table: &Name, mut edit: impl FnMut(&mut ForeignKey)) {
+        for i in self.slots_on(table) {
+            if let Some(key) = self.slots[i].as_mut() {
+                edit(key);
+            }
+        }
+    }
+
+    /// Removes the keys that may involve `table` for which `gone` holds.
+    fn remove_on(&mut self, table: &Name, gone: impl Fn(&ForeignKey) -> bool) {
+        for i in self.slots_on(table) {
+            if self.slots[i].as_ref().is_some_and(&gone) {
+                self.slots[i] = None;
+            }
+        }
+    }
+}
+
 /// What statements so far tell of a column's declared type ([`KnownColumns::type_of`]).
 #[derive(Debug, PartialEq, Eq)]
 pub enum KnownType<'a> {
@@ -65,7 +132,7 @@ pub struct KnownColumns {
     columns: HashMap<String, Vec<Entry>>,
     /// The foreign keys the statements so far leave in place (PF204), with the tables on both
     /// sides as written.
-    foreign_keys: Vec<ForeignKey>,
+    foreign_keys: ForeignKeys,
     /// Per table: the statements reset what is known of it (`CREATE`, `DROP`, a change of the
     /// table as a whole); a `CREATE TABLE`'s options when it created it. Latest last.
     tables: HashMap<String, Vec<(Name, Option<TableFacts>)>>,
@@ -127,7 +194,7 @@ impl KnownColumns {
         column: &'a str,
     ) -> impl Iterator<Item = &'a ForeignKey> + 'a {
         self.foreign_keys
-            .iter()
+            .on(table)
             .filter(move |fk| fk.uses(table, column))
     }
 
@@ -209,7 +276,8 @@ impl KnownColumns {
             }
             ShapeKind::Create(ObjectKind::Table) => {
                 if let Some(table) = shape.object() {
-                    self.foreign_keys.retain(|fk| !fk.child.same_object(table));
+                    self.foreign_keys
+                        .remove_on(table, |fk| fk.child.same_object(table));
                 }
                 self.record_created(statement);
                 if !shape.guard.is_some_and(|g| g.present) {
@@ -220,15 +288,14 @@ impl KnownColumns {
             ShapeKind::Drop(ObjectKind::Table) => {
                 for table in &shape.names {
                     self.forget_table(table, None);
-                    self.foreign_keys
-                        .retain(|fk| !fk.child.same_object(table) && !fk.parent.same_object(table));
+                    self.foreign_keys.remove_on(table, |_| true);
                 }
                 return;
             }
             _ => {
                 self.columns.clear();
                 self.tables.clear();
-                self.foreign_keys.clear();
+                self.foreign_keys = ForeignKeys::default();
                 self.forgot_all = true;
                 return;
             }
@@ -397,6 +464,9 @@ impl KnownColumns {
         let Some(child) = statement.shape.object() else {
             return;
         };
+        if !statement.tokens.iter().any(|t| t.is_kw("REFERENCES")) {
+            return;
+        }
         for reference in crate::lint::sequence::references(statement, statement.dialect) {
             let parts = reference
                 .parent_schema
@@ -429,7 +499,7 @@ impl KnownColumns {
                 action.name.as_ref().map(|n| n.base().to_string()),
             ));
         }
-        if self.foreign_keys.is_empty() {
+        if self.foreign_keys.on(table).next().is_none() {
             return;
         }
         let named = action
@@ -439,19 +509,19 @@ impl KnownColumns {
         match action.kind {
             AlterActionKind::DropConstraint => {
                 let dropped = action.name.as_ref().map(|n| n.base().to_string());
-                self.foreign_keys.retain(|fk| {
-                    !fk.child.same_object(table)
-                        || fk.name.is_some() && dropped.is_some() && fk.name != dropped
+                self.foreign_keys.remove_on(table, |fk| {
+                    fk.child.same_object(table)
+                        && (fk.name.is_none() || dropped.is_none() || fk.name == dropped)
                 });
             }
             AlterActionKind::DropColumn => {
                 if let Some(column) = named {
-                    self.foreign_keys.retain(|fk| !fk.uses(table, &column));
+                    self.foreign_keys
+                        .remove_on(table, |fk| fk.uses(table, &column));
                 }
             }
             AlterActionKind::Rename if named.is_none() => {
-                self.foreign_keys
-                    .retain(|fk| !fk.child.same_object(table) && !fk.parent.same_object(table));
+                self.foreign_keys.remove_on(table, |_| true);
             }
             _ => {
                 let renamed = match (action.kind, column_change::read(t)) {
@@ -467,7 +537,7 @@ impl KnownColumns {
                     _ => None,
                 };
                 let Some((old, new)) = renamed else { return };
-                for fk in &mut self.foreign_keys {
+                self.foreign_keys.edit_on(table, |fk| {
                     let sides = [
                         (&fk.child, &mut fk.columns),
                         (&fk.parent, &mut fk.parent_columns),
@@ -479,7 +549,7 @@ impl KnownColumns {
                             }
                         }
                     }
-                }
+                });
             }
         }
     }

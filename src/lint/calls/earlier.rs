@@ -44,7 +44,20 @@ struct Directory {
     /// (MySQL/MariaDB only), and where each migration runs among them.
     schema: Vec<Schema>,
     schema_order: HashMap<PathBuf, (usize, bool)>,
+    /// What [`Directory::column_entry_before`] found, by (position, table's parts, column):
+    /// PF204 and PF351 ask it of the same `MODIFY`, and the walk reads every earlier file.
+    entries: std::sync::Mutex<HashMap<ColumnAt, Option<ColumnBefore>>>,
 }
+
+/// A column as a migration's position asks of it: (position, table's parts, column).
+type ColumnAt = (usize, Vec<String>, String);
+
+/// A column as the earlier migrations leave it: its online-DDL definition with its table's
+/// options (PF351), and its declared type (PF204), each `None` when unknown.
+type ColumnBefore = (
+    Option<(ColumnDefinition, Option<TableFacts>)>,
+    Option<DeclaredType>,
+);
 
 /// A migration whose "up" part may define columns, replayed only when a `MODIFY`/`CHANGE` of a
 /// later one needs it.
@@ -238,15 +251,8 @@ impl Directory {
         position: (usize, bool),
         dialect: Dialect,
     ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
-        self.known_before(table, position, dialect, |known| {
-            match known.get(table, column) {
-                Known::Defined(definition, facts) => {
-                    Some(Some((definition.clone(), facts.cloned())))
-                }
-                Known::Unknown => Some(None),
-                Known::Untouched => None,
-            }
-        })
+        self.column_entry_before(table, column, position, dialect)?
+            .0
     }
 
     /// MySQL/MariaDB: the declared type the migrations before the one at `position` leave
@@ -258,13 +264,41 @@ impl Directory {
         position: (usize, bool),
         dialect: Dialect,
     ) -> Option<DeclaredType> {
-        self.known_before(table, position, dialect, |known| {
-            match known.type_of(table, column) {
-                KnownType::Declared(declared) => Some(Some(declared.clone())),
-                KnownType::Unknown => Some(None),
-                KnownType::Untouched => None,
+        self.column_entry_before(table, column, position, dialect)?
+            .1
+    }
+
+    /// How the migrations before the one at `position` leave `column` (lower case) of
+    /// `table`: `None` when none touched it (or preflight cannot tell which did); read once
+    /// per file, table and column.
+    fn column_entry_before(
+        &self,
+        table: &Name,
+        column: &str,
+        position: (usize, bool),
+        dialect: Dialect,
+    ) -> Option<ColumnBefore> {
+        let key = (position.0, table.parts.clone(), column.to_string());
+        if let Some(found) = self.entries.lock().ok()?.get(&key) {
+            return found.clone();
+        }
+        let found = self.known_before(table, position, dialect, |known| {
+            match (known.get(table, column), known.type_of(table, column)) {
+                (Known::Untouched, KnownType::Untouched) => None,
+                (definition, declared) => Some(Some((
+                    match definition {
+                        Known::Defined(d, facts) => Some((d.clone(), facts.cloned())),
+                        _ => None,
+                    },
+                    match declared {
+                        KnownType::Declared(d) => Some(d.clone()),
+                        _ => None,
+                    },
+                ))),
             }
-        })
+        });
+        self.entries.lock().ok()?.insert(key, found.clone());
+        found
     }
 
     /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that a migration

@@ -49,8 +49,11 @@ impl Rule for ModifyForeignKeyColumnType {
                 continue;
             };
             let column = change.old_name();
+            let history = &cx.file.history;
+            // The type first, the key only for another type: the walk back through earlier
+            // migrations for a key goes to the first that names the table.
             let earlier;
-            let old = match cx.file.history.known_type(table, &column) {
+            let old = match history.known_type(table, &column) {
                 KnownType::Declared(old) => old,
                 KnownType::Unknown => continue,
                 KnownType::Untouched => {
@@ -81,7 +84,6 @@ impl Rule for ModifyForeignKeyColumnType {
                         .iter()
                         .any(|d| d.is_none() || fk.name.is_none() || *d == fk.name))
             };
-            let history = &cx.file.history;
             let in_file = history.foreign_keys_using(table, &column).find(|fk| kept(fk));
             let key = match in_file {
                 Some(key) => key.clone(),
