@@ -14,7 +14,7 @@
 //! Objects created or removed earlier (a table of this file, an index built on one) are the
 //! sequence analysis's ([`super::sequence::Sequence`]).
 
-use super::known_columns::{Known, KnownColumns};
+use super::known_columns::{ForeignKey, Known, KnownColumns, KnownType};
 use super::safety::{column_name, starts_with_kws, Locks};
 use super::sequence::{foreign_key_checks_after, ForeignKeyChecks};
 use crate::sql::tokens_in;
@@ -161,6 +161,28 @@ impl History {
     /// file's earlier statements made to `table`, which they did not reset, in order.
     pub fn table_changes(&self, table: &Name) -> &[crate::lint::online_ddl::TableChange] {
         self.columns.changes(table)
+    }
+
+    /// MySQL/MariaDB: what the file's earlier statements tell of the declared type of
+    /// `column` (lower case) of `table`.
+    pub fn known_type(&self, table: &Name, column: &str) -> KnownType<'_> {
+        self.columns.type_of(table, column)
+    }
+
+    /// MySQL/MariaDB: the foreign keys the file's earlier statements created and left that
+    /// use `column` (lower case) of `table`, on either side.
+    pub fn foreign_keys_using<'a>(
+        &'a self,
+        table: &'a Name,
+        column: &'a str,
+    ) -> impl Iterator<Item = &'a ForeignKey> + 'a {
+        self.columns.foreign_keys_using(table, column)
+    }
+
+    /// MySQL/MariaDB: do the file's earlier statements leave `key`, a foreign key an earlier
+    /// migration made, in place?
+    pub fn leaves_foreign_key(&self, key: &ForeignKey) -> bool {
+        self.columns.leave_foreign_key(key)
     }
 
     /// An earlier statement added a `CHECK (column IS NOT NULL)` on `table` that is validated

@@ -9,7 +9,7 @@ use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement};
+use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
 
@@ -26,11 +26,113 @@ pub enum Known<'a> {
     Untouched,
 }
 
+/// A column as [`KnownColumns`] keeps it: table, column (lower case), online-DDL definition,
+/// declared type.
+type Entry = (Name, String, Option<ColumnDefinition>, Option<DeclaredType>);
+
+/// A foreign key the statements so far created and left: `child (columns)` references
+/// `parent (parent_columns)`, columns folded, with its name when the statement gave one.
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    pub child: Name,
+    pub columns: Vec<String>,
+    pub parent: Name,
+    pub parent_columns: Vec<String>,
+    pub name: Option<String>,
+}
+
+impl ForeignKey {
+    /// Does it use `column` (lower case) of `table`, on either side?
+    pub fn uses(&self, table: &Name, column: &str) -> bool {
+        (self.child.same_object(table) && self.columns.iter().any(|c| c == column))
+            || (self.parent.same_object(table) && self.parent_columns.iter().any(|c| c == column))
+    }
+}
+
+/// The foreign keys the statements so far leave, reached through the tables on either side
+/// (by base name): a file of many keys does not scan them all at each statement.
+#[derive(Debug, Default)]
+struct ForeignKeys {
+    /// Each key made, `None` once removed.
+    slots: Vec<Option<ForeignKey>>,
+    /// Base name of a table → the slots of the keys made on it or to it.
+    by_table: HashMap<String, Vec<usize>>,
+}
+
+impl ForeignKeys {
+    fn push(&mut self, key: ForeignKey) {
+        let at = self.slots.len();
+        self.by_table
+            .entry(key.child.base().to_string())
+            .or_default()
+            .push(at);
+        if key.parent.base() != key.child.base() {
+            self.by_table
+                .entry(key.parent.base().to_string())
+                .or_default()
+                .push(at);
+        }
+        self.slots.push(Some(key));
+    }
+
+    /// The slots of the keys left that may involve `table`.
+    fn slots_on(&self, table: &Name) -> Vec<usize> {
+        self.by_table
+            .get(table.base())
+            .map_or_else(Vec::new, |slots| {
+                slots
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.slots[i].is_some())
+                    .collect()
+            })
+    }
+
+    /// The keys left that may involve `table` (its base name on either side).
+    fn on<'a>(&'a self, table: &Name) -> impl Iterator<Item = &'a ForeignKey> + 'a {
+        self.by_table
+            .get(table.base())
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.slots[i].as_ref())
+    }
+
+    /// `edit` on each key left that may involve `table`.
+    fn edit_on(&mut self, table: &Name, mut edit: impl FnMut(&mut ForeignKey)) {
+        for i in self.slots_on(table) {
+            if let Some(key) = self.slots[i].as_mut() {
+                edit(key);
+            }
+        }
+    }
+
+    /// Removes the keys that may involve `table` for which `gone` holds.
+    fn remove_on(&mut self, table: &Name, gone: impl Fn(&ForeignKey) -> bool) {
+        for i in self.slots_on(table) {
+            if self.slots[i].as_ref().is_some_and(&gone) {
+                self.slots[i] = None;
+            }
+        }
+    }
+}
+
+/// What statements so far tell of a column's declared type ([`KnownColumns::type_of`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum KnownType<'a> {
+    Declared(&'a DeclaredType),
+    Unknown,
+    Untouched,
+}
+
 #[derive(Debug, Default)]
 pub struct KnownColumns {
     /// Per table (by base name, so that a file of many tables does not scan them all at each
-    /// statement): (table, column in lower case, definition; `None` once unknown), latest last.
-    columns: HashMap<String, Vec<(Name, String, Option<ColumnDefinition>)>>,
+    /// statement): (table, column in lower case, definition; `None` once unknown, or for a
+    /// column of a key; its declared type, `None` once unknown), latest last.
+    columns: HashMap<String, Vec<Entry>>,
+    /// The foreign keys the statements so far leave in place (PF204), with the tables on both
+    /// sides as written.
+    foreign_keys: ForeignKeys,
     /// Per table: the statements reset what is known of it (`CREATE`, `DROP`, a change of the
     /// table as a whole); a `CREATE TABLE`'s options when it created it. Latest last.
     tables: HashMap<String, Vec<(Name, Option<TableFacts>)>>,
@@ -49,21 +151,19 @@ pub struct KnownColumns {
     /// (`CONVERT TO`, a table character set, `ROW_FORMAT=`) their `ALTER TABLE`s made, for
     /// the columns earlier statements define.
     changed: HashMap<String, Vec<(Name, TableFacts, Vec<TableChange>)>>,
+    /// The constraints the statements dropped (`DROP FOREIGN KEY x`, `DROP CONSTRAINT x`), by
+    /// table, with the name (`None`: not read): a foreign key an earlier migration made may be
+    /// among them.
+    dropped_keys: Vec<(Name, Option<String>)>,
 }
 
 impl KnownColumns {
     /// How the statements so far leave `column` (lower case) of `table`.
     pub fn get(&self, table: &Name, column: &str) -> Known<'_> {
         let facts = || self.facts(table);
-        let entry = self.columns.get(table.base()).and_then(|columns| {
-            columns
-                .iter()
-                .rev()
-                .find(|(t, c, _)| t.same_object(table) && c == column)
-        });
-        match entry {
-            Some((_, _, Some(definition))) => Known::Defined(definition, facts()),
-            Some((_, _, None)) => Known::Unknown,
+        match self.entry(table, column) {
+            Some((_, _, Some(definition), _)) => Known::Defined(definition, facts()),
+            Some((_, _, None, _)) => Known::Unknown,
             None if self.forgot_all || self.reset(table) => Known::Unknown,
             None => Known::Untouched,
         }
@@ -101,10 +201,19 @@ impl KnownColumns {
     fn change_table(&mut self, table: &Name, change: TableChange) {
         let facts = self.facts(table).cloned();
         if let Some(columns) = self.columns.get_mut(table.base()) {
-            for (_, _, definition) in columns.iter_mut().filter(|(t, _, _)| t.same_object(table)) {
+            // A new character set leaves a declared type that spells none, or the old one,
+            // unknown (PF204 compares only what both spell).
+            let keeps_types = matches!(change, TableChange::RowFormat(_));
+            for (_, _, definition, declared) in columns
+                .iter_mut()
+                .filter(|(t, _, _, _)| t.same_object(table))
+            {
                 *definition = definition
                     .as_ref()
                     .and_then(|d| d.after(&change, facts.as_ref()));
+                if !keeps_types {
+                    *declared = None;
+                }
             }
         }
         let after = TableFacts::after(facts.as_ref(), &change);
@@ -126,6 +235,53 @@ impl KnownColumns {
         }
     }
 
+    /// How the statements so far leave the declared type of `column` (lower case) of `table`:
+    /// known also for a column of a key, or with `AUTO_INCREMENT`, which
+    /// [`get`](Self::get) leaves unknown.
+    pub fn type_of(&self, table: &Name, column: &str) -> KnownType<'_> {
+        match self.entry(table, column) {
+            Some((_, _, _, Some(declared))) => KnownType::Declared(declared),
+            Some((_, _, _, None)) => KnownType::Unknown,
+            None if self.forgot_all || self.reset(table) => KnownType::Unknown,
+            None => KnownType::Untouched,
+        }
+    }
+
+    /// The latest entry of `column` (lower case) of `table`.
+    fn entry(&self, table: &Name, column: &str) -> Option<&Entry> {
+        self.columns.get(table.base()).and_then(|columns| {
+            columns
+                .iter()
+                .rev()
+                .find(|(t, c, _, _)| t.same_object(table) && c == column)
+        })
+    }
+
+    /// The foreign keys the statements so far leave that use `column` (lower case) of
+    /// `table`, on either side.
+    pub fn foreign_keys_using<'a>(
+        &'a self,
+        table: &'a Name,
+        column: &'a str,
+    ) -> impl Iterator<Item = &'a ForeignKey> + 'a {
+        self.foreign_keys
+            .on(table)
+            .filter(move |fk| fk.uses(table, column))
+    }
+
+    /// Do the statements leave `key`, a foreign key made before them, in place: none dropped it
+    /// or a constraint of its table that may be it, nor reset (dropped, made, renamed, …)
+    /// either of its tables, nor did anything preflight does not follow?
+    pub fn leave_foreign_key(&self, key: &ForeignKey) -> bool {
+        !self.forgot_all
+            && !self.reset(&key.child)
+            && !self.reset(&key.parent)
+            && !self.dropped_keys.iter().any(|(table, name)| {
+                table.same_object(&key.child)
+                    && (name.is_none() || key.name.is_none() || *name == key.name)
+            })
+    }
+
     /// Did a statement reset what is known of `table`?
     fn reset(&self, table: &Name) -> bool {
         self.tables
@@ -139,7 +295,7 @@ impl KnownColumns {
             || self
                 .columns
                 .get(table.base())
-                .is_some_and(|c| c.iter().any(|(t, _, _)| t.same_object(table)))
+                .is_some_and(|c| c.iter().any(|(t, _, _, _)| t.same_object(table)))
     }
 
     /// Does a `CREATE TABLE` of the statements (in any form) name `table`, but for one that
@@ -207,13 +363,21 @@ impl KnownColumns {
                 return
             }
             ShapeKind::Create(ObjectKind::Table) => {
+                if let Some(table) = shape.object() {
+                    self.foreign_keys
+                        .remove_on(table, |fk| fk.child.same_object(table));
+                }
                 self.record_created(statement);
+                if !shape.guard.is_some_and(|g| g.present) {
+                    self.add_foreign_keys(statement);
+                }
                 return;
             }
             ShapeKind::Drop(ObjectKind::Table) => {
                 for table in &shape.names {
                     self.forget_table(table, None);
                     self.dropped.push(table.clone());
+                    self.foreign_keys.remove_on(table, |_| true);
                 }
                 return;
             }
@@ -221,6 +385,7 @@ impl KnownColumns {
                 self.columns.clear();
                 self.tables.clear();
                 self.changed.clear();
+                self.foreign_keys = ForeignKeys::default();
                 self.forgot_all = true;
                 self.dropped.clear();
                 return;
@@ -229,8 +394,10 @@ impl KnownColumns {
         let Some(table) = shape.object() else {
             return;
         };
+        self.add_foreign_keys(statement);
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
+            self.foreign_key_action(table, action, t);
             let named = action
                 .name
                 .as_ref()
@@ -238,12 +405,13 @@ impl KnownColumns {
             let (gone, defined) = match (action.kind, column_change::read(t)) {
                 // `IF NOT EXISTS` may leave a column of another definition in place.
                 (AlterActionKind::AddColumn, _) => {
-                    let definition =
-                        ColumnDefinition::of(t.get(added_column_at(t) + 1..).unwrap_or(&[]))
-                            .filter(|_| !action.guard.is_some_and(|g| g.present));
-                    (named.clone(), named.map(|n| (n, definition)))
+                    let after_name = t.get(added_column_at(t) + 1..).unwrap_or(&[]);
+                    let added = !action.guard.is_some_and(|g| g.present);
+                    let definition = ColumnDefinition::of(after_name).filter(|_| added);
+                    let declared = DeclaredType::of(after_name).filter(|_| added);
+                    (named.clone(), named.map(|n| (n, definition, declared)))
                 }
-                (AlterActionKind::DropColumn, _) => (named.clone(), named.map(|n| (n, None))),
+                (AlterActionKind::DropColumn, _) => (named.clone(), named.map(|n| (n, None, None))),
                 // A new collation of a column of the primary key copies the table, and of one a
                 // FULLTEXT or SPATIAL index covers locks writes (MariaDB 10.11): the
                 // definitions no longer tell what a MODIFY costs.
@@ -274,11 +442,19 @@ impl KnownColumns {
                         Some(Known::Defined(d, _)) => Some(d.clone()),
                         _ => None,
                     };
-                    (named, new.map(|n| (n, definition)))
+                    let declared = match named.as_deref().map(|old| self.type_of(table, old)) {
+                        Some(KnownType::Declared(d)) => Some(d.clone()),
+                        _ => None,
+                    };
+                    (named, new.map(|n| (n, definition, declared)))
                 }
                 (AlterActionKind::Other, Some(change)) => (
                     Some(change.old_name()),
-                    Some((change.new_name(), ColumnDefinition::of(change.definition))),
+                    Some((
+                        change.new_name(),
+                        ColumnDefinition::of(change.definition),
+                        DeclaredType::of(change.definition),
+                    )),
                 ),
                 (AlterActionKind::Other, None)
                     if t.first()
@@ -308,12 +484,12 @@ impl KnownColumns {
             };
             let columns = self.columns.entry(table.base().to_string()).or_default();
             if let Some(gone) = gone {
-                columns.retain(|(t, c, _)| !(t.same_object(table) && *c == gone));
-                columns.push((table.clone(), gone, None));
+                columns.retain(|(t, c, _, _)| !(t.same_object(table) && *c == gone));
+                columns.push((table.clone(), gone, None, None));
             }
-            if let Some((column, definition)) = defined {
-                columns.retain(|(t, c, _)| !(t.same_object(table) && *c == column));
-                columns.push((table.clone(), column, definition));
+            if let Some((column, definition, declared)) = defined {
+                columns.retain(|(t, c, _, _)| !(t.same_object(table) && *c == column));
+                columns.push((table.clone(), column, definition, declared));
             }
         }
     }
@@ -379,12 +555,15 @@ impl KnownColumns {
             defined.push((
                 crate::sql::fold_unquoted(&name.value),
                 ColumnDefinition::of(&element[1..]),
+                // PF204 reads no type of a table that may have existed before (its foreign
+                // keys are not recorded either).
+                DeclaredType::of(&element[1..]).filter(|_| !guarded),
             ));
         }
         let columns = self.columns.entry(table.base().to_string()).or_default();
-        for (column, definition) in defined {
+        for (column, definition, declared) in defined {
             let definition = definition.filter(|_| !keyed.contains(&column));
-            columns.push((table.clone(), column, definition));
+            columns.push((table.clone(), column, definition, declared));
         }
     }
 
@@ -396,10 +575,298 @@ impl KnownColumns {
             changed.retain(|(t, _, _)| !t.same_object(table));
         }
         if let Some(columns) = self.columns.get_mut(table.base()) {
-            columns.retain(|(t, _, _)| !t.same_object(table));
+            columns.retain(|(t, _, _, _)| !t.same_object(table));
         }
         let tables = self.tables.entry(table.base().to_string()).or_default();
         tables.retain(|(t, _)| !t.same_object(table));
         tables.push((table.clone(), facts));
     }
 }
+
+impl KnownColumns {
+    /// The foreign keys a `CREATE TABLE` or `ALTER TABLE … ADD` of `statement` creates.
+    fn add_foreign_keys(&mut self, statement: &Statement) {
+        let Some(child) = statement.shape.object() else {
+            return;
+        };
+        if !statement.tokens.iter().any(|t| t.is_kw("REFERENCES")) {
+            return;
+        }
+        for reference in crate::lint::sequence::references(statement, statement.dialect) {
+            let parts = reference
+                .parent_schema
+                .iter()
+                .cloned()
+                .chain(std::iter::once(reference.parent.clone()))
+                .collect();
+            self.foreign_keys.push(ForeignKey {
+                child: child.clone(),
+                columns: reference.columns,
+                parent: Name {
+                    text: reference.parent,
+                    range: 0..0,
+                    parts,
+                },
+                parent_columns: reference.parent_columns,
+                name: reference.name,
+            });
+        }
+    }
+
+    /// What one `ALTER TABLE` action (tokens `t`) of `table` does to the foreign keys: `DROP
+    /// FOREIGN KEY x` drops `x` (and any the statements did not name: the server named it), a
+    /// dropped column takes those on it, a renamed column keeps them under its new name, and a
+    /// renamed table leaves them unknown (dropped here: not flagged).
+    fn foreign_key_action(&mut self, table: &Name, action: &crate::sql::AlterAction, t: &[Tok]) {
+        if action.kind == AlterActionKind::DropConstraint {
+            self.dropped_keys.push((
+                table.clone(),
+                action.name.as_ref().map(|n| n.base().to_string()),
+            ));
+        }
+        if self.foreign_keys.on(table).next().is_none() {
+            return;
+        }
+        let named = action
+            .name
+            .as_ref()
+            .map(|n| crate::sql::fold_unquoted(n.base()));
+        match action.kind {
+            AlterActionKind::DropConstraint => {
+                let dropped = action.name.as_ref().map(|n| n.base().to_string());
+                self.foreign_keys.remove_on(table, |fk| {
+                    fk.child.same_object(table)
+                        && (fk.name.is_none() || dropped.is_none() || fk.name == dropped)
+                });
+            }
+            AlterActionKind::DropColumn => {
+                if let Some(column) = named {
+                    self.foreign_keys
+                        .remove_on(table, |fk| fk.uses(table, &column));
+                }
+            }
+            AlterActionKind::Rename if named.is_none() => {
+                self.foreign_keys.remove_on(table, |_| true);
+            }
+            _ => {
+                let renamed = match (action.kind, column_change::read(t)) {
+                    (AlterActionKind::Other, Some(change)) if change.renames() => {
+                        Some((change.old_name(), change.new_name()))
+                    }
+                    (AlterActionKind::Rename, _) => named.zip(
+                        t.iter()
+                            .position(|x| x.is_kw("TO"))
+                            .and_then(|at| t.get(at + 1))
+                            .and_then(crate::sql::folded),
+                    ),
+                    _ => None,
+                };
+                let Some((old, new)) = renamed else { return };
+                self.foreign_keys.edit_on(table, |fk| {
+                    let sides = [
+                        (&fk.child, &mut fk.columns),
+                        (&fk.parent, &mut fk.parent_columns),
+                    ];
+                    for (side, columns) in sides {
+                        if side.same_object(table) {
+                            for c in columns.iter_mut().filter(|c| **c == old) {
+                                c.clone_from(&new);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// A MySQL/MariaDB column's declared data type as far as the server tells types apart when a
+/// foreign key uses the column (PF204): the type's name in one spelling (`INTEGER` → `INT`, an
+/// integer's display width dropped), its arguments, whether it is `UNSIGNED`, and the
+/// character set and collation it spells. Read from the tokens after the column's name; its
+/// other attributes (`NOT NULL`, `DEFAULT`, `AUTO_INCREMENT`, a key) do not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredType {
+    name: String,
+    arguments: Vec<String>,
+    unsigned: bool,
+    charset: Option<String>,
+    collation: Option<String>,
+}
+
+impl DeclaredType {
+    /// `None` where the type is not one plain name with arguments and attributes preflight
+    /// reads (`DOUBLE PRECISION`, `NATIONAL CHAR`, a generated column, …).
+    pub fn of(t: &[Tok]) -> Option<DeclaredType> {
+        const ATTRIBUTES: &[&str] = &[
+            "NOT",
+            "NULL",
+            "DEFAULT",
+            "AUTO_INCREMENT",
+            "PRIMARY",
+            "UNIQUE",
+            "KEY",
+            "COMMENT",
+            "REFERENCES",
+            "CHECK",
+            "CONSTRAINT",
+            "INVISIBLE",
+            "COLUMN_FORMAT",
+            "STORAGE",
+            "FIRST",
+            "AFTER",
+            "ON",
+        ];
+        let head = t.first()?.bare_word()?.to_ascii_uppercase();
+        let (name, mut unsigned) = match head.as_str() {
+            "INTEGER" | "INT4" => ("INT", false),
+            "INT1" => ("TINYINT", false),
+            "INT2" => ("SMALLINT", false),
+            "INT3" | "MIDDLEINT" => ("MEDIUMINT", false),
+            "INT8" => ("BIGINT", false),
+            "BOOL" | "BOOLEAN" => ("TINYINT", false),
+            "SERIAL" => ("BIGINT", true),
+            "DEC" | "NUMERIC" | "FIXED" => ("DECIMAL", false),
+            "CHARACTER" => ("CHAR", false),
+            other => (other, false),
+        };
+        let mut declared = DeclaredType {
+            name: name.to_string(),
+            arguments: Vec::new(),
+            unsigned,
+            charset: None,
+            collation: None,
+        };
+        let mut i = 1;
+        if t.get(1).is_some_and(|x| x.is(&Token::LParen)) {
+            let close = crate::sql::lexer::matching_paren(t, 1)?;
+            declared.arguments = t[2..close].iter().map(|x| x.token.to_string()).collect();
+            i = close + 1;
+        }
+        if INTEGERS.contains(&declared.name.as_str()) {
+            declared.arguments.clear();
+        }
+        // Attributes of the type itself, then the column's (where only `COLLATE` and
+        // `CHARACTER SET` still concern the type).
+        let mut in_type = true;
+        while let Some(x) = t.get(i) {
+            let word = x.bare_word().map(str::to_ascii_uppercase);
+            let next = t.get(i + 1).and_then(crate::sql::folded);
+            i += match word.as_deref() {
+                Some("UNSIGNED" | "ZEROFILL") if in_type => {
+                    unsigned = true;
+                    1
+                }
+                Some("SIGNED") if in_type => 1,
+                Some("CHARSET") => {
+                    declared.charset = Some(next?);
+                    2
+                }
+                Some("CHARACTER") if t.get(i + 1).is_some_and(|n| n.is_kw("SET")) => {
+                    declared.charset = Some(t.get(i + 2).and_then(crate::sql::folded)?);
+                    3
+                }
+                Some("COLLATE") => {
+                    declared.collation = Some(next?);
+                    2
+                }
+                // A generated column, or a binary collation by another name.
+                Some("AS" | "GENERATED" | "BINARY" | "ASCII" | "UNICODE" | "BYTE") => return None,
+                Some(w) if ATTRIBUTES.contains(&w) => {
+                    in_type = false;
+                    1
+                }
+                _ if in_type => return None,
+                _ => 1,
+            };
+        }
+        declared.unsigned = unsigned;
+        let spelt = |set: String| match set.as_str() {
+            "utf8" => "utf8mb3".to_string(),
+            _ => set,
+        };
+        declared.charset = declared.charset.map(spelt);
+        declared.collation = declared.collation.map(|c| match c.strip_prefix("utf8_") {
+            Some(rest) => format!("utf8mb3_{rest}"),
+            None => c,
+        });
+        Some(declared)
+    }
+
+    /// Does MariaDB see another type in `new` than in `self`, one a foreign key on the column
+    /// keeps it from taking (error 1832/1833)? Only where the definitions tell for sure:
+    /// another type name (both known), another signedness of an integer, another length of a
+    /// character or binary string, another character set or collation both spell. Checked on
+    /// MariaDB 10.11 (rules/PF204.md).
+    pub fn differs_from(&self, new: &DeclaredType) -> bool {
+        const KNOWN: &[&str] = &[
+            "TINYINT",
+            "SMALLINT",
+            "MEDIUMINT",
+            "INT",
+            "BIGINT",
+            "DECIMAL",
+            "FLOAT",
+            "DOUBLE",
+            "BIT",
+            "CHAR",
+            "VARCHAR",
+            "BINARY",
+            "VARBINARY",
+            "DATE",
+            "DATETIME",
+            "TIMESTAMP",
+            "TIME",
+            "YEAR",
+            "UUID",
+        ];
+        if self.name != new.name {
+            return KNOWN.contains(&self.name.as_str()) && KNOWN.contains(&new.name.as_str());
+        }
+        match self.name.as_str() {
+            n if INTEGERS.contains(&n) => self.unsigned != new.unsigned,
+            "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY" => {
+                let length = |d: &DeclaredType| match d.arguments.as_slice() {
+                    [n] => n.parse::<u32>().ok(),
+                    _ => None,
+                };
+                let set = |d: &DeclaredType| {
+                    d.charset.clone().or_else(|| {
+                        d.collation
+                            .as_deref()
+                            .and_then(|c| c.split('_').next())
+                            .map(str::to_string)
+                    })
+                };
+                let both_differ =
+                    |a: Option<String>, b: Option<String>| a.is_some() && b.is_some() && a != b;
+                matches!((length(self), length(new)), (Some(a), Some(b)) if a != b)
+                    || both_differ(set(self), set(new))
+                    || both_differ(self.collation.clone(), new.collation.clone())
+            }
+            _ => false,
+        }
+    }
+
+    /// The type as a statement would spell it, for a message.
+    pub fn spelt(&self) -> String {
+        let mut out = self.name.clone();
+        if !self.arguments.is_empty() {
+            out.push('(');
+            out.push_str(&self.arguments.join(""));
+            out.push(')');
+        }
+        if self.unsigned {
+            out.push_str(" UNSIGNED");
+        }
+        if let Some(set) = &self.charset {
+            out.push_str(&format!(" CHARACTER SET {set}"));
+        }
+        if let Some(collation) = &self.collation {
+            out.push_str(&format!(" COLLATE {collation}"));
+        }
+        out
+    }
+}
+
+const INTEGERS: &[&str] = &["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT"];

@@ -73,9 +73,18 @@ impl ScratchDb {
         Self::mariadb_on(3306)
     }
 
+    /// A scratch MariaDB database (port 3306) whose name starts with `prefix`.
+    pub fn mariadb_named(prefix: &str) -> Self {
+        Self::mariadb_prefixed(3306, prefix)
+    }
+
     /// A scratch database on the MariaDB server at 127.0.0.1:`port` (user root, no password).
     pub fn mariadb_on(port: u16) -> Self {
-        let name = unique_name("pft");
+        Self::mariadb_prefixed(port, "pft")
+    }
+
+    fn mariadb_prefixed(port: u16, prefix: &str) -> Self {
+        let name = unique_name(prefix);
         let db = ScratchDb {
             engine: Engine::MariaDb,
             url: format!("mysql://root@127.0.0.1:{port}/{name}"),

@@ -15,7 +15,7 @@
 
 use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile};
-use crate::lint::known_columns::{Known, KnownColumns};
+use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
 use crate::source::SourceFile;
 use crate::sql::Name;
@@ -44,7 +44,20 @@ struct Directory {
     /// (MySQL/MariaDB only), and where each migration runs among them.
     schema: Vec<Schema>,
     schema_order: HashMap<PathBuf, (usize, bool)>,
+    /// What [`Directory::column_entry_before`] found, by (position, table's parts, column):
+    /// PF204 and PF351 ask it of the same `MODIFY`, and the walk reads every earlier file.
+    entries: std::sync::Mutex<HashMap<ColumnAt, Option<ColumnBefore>>>,
 }
+
+/// A column as a migration's position asks of it: (position, table's parts, column).
+type ColumnAt = (usize, Vec<String>, String);
+
+/// A column as the earlier migrations leave it: its online-DDL definition with its table's
+/// options (PF351), and its declared type (PF204), each `None` when unknown.
+type ColumnBefore = (
+    Option<(ColumnDefinition, Option<TableFacts>)>,
+    Option<DeclaredType>,
+);
 
 /// A migration whose "up" part may define columns, replayed only when a `MODIFY`/`CHANGE` of a
 /// later one needs it.
@@ -235,48 +248,177 @@ impl Directory {
         &self,
         table: &Name,
         column: &str,
-        (position, checkpoint): (usize, bool),
+        position: (usize, bool),
         dialect: Dialect,
     ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        self.column_entry_before(table, column, position, dialect)?
+            .0
+    }
+
+    /// MySQL/MariaDB: the declared type the migrations before the one at `position` leave
+    /// `column` (lower case) of `table`, read as [`Self::column_before`] reads its definition.
+    fn type_before(
+        &self,
+        table: &Name,
+        column: &str,
+        position: (usize, bool),
+        dialect: Dialect,
+    ) -> Option<DeclaredType> {
+        self.column_entry_before(table, column, position, dialect)?
+            .1
+    }
+
+    /// How the migrations before the one at `position` leave `column` (lower case) of
+    /// `table`: `None` when none touched it (or preflight cannot tell which did); read once
+    /// per file, table and column.
+    fn column_entry_before(
+        &self,
+        table: &Name,
+        column: &str,
+        position: (usize, bool),
+        dialect: Dialect,
+    ) -> Option<ColumnBefore> {
+        let key = (position.0, table.parts.clone(), column.to_string());
+        if let Some(found) = self.entries.lock().ok()?.get(&key) {
+            return found.clone();
+        }
+        let found = self.walk_column_before(table, column, position, dialect);
+        self.entries.lock().ok()?.insert(key, found.clone());
+        found
+    }
+
+    /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that a migration
+    /// before the one at `position` made and the ones after it up to there leave in place
+    /// (none drops it, a constraint of its table that may be it, or either table, and none
+    /// that names neither table may have changed it unseen). Read only for a `MODIFY`/`CHANGE`
+    /// to another type.
+    fn foreign_key_before(
+        &self,
+        table: &Name,
+        column: &str,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<ForeignKey> {
         use crate::lint::sequence::contains_ignore_case;
         if checkpoint {
             return None;
         }
-        // The table changes of the migrations after the one that defines the column, latest
-        // first.
-        let mut later: Vec<&[TableChange]> = Vec::new();
-        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
-            if earlier.checkpoint {
-                return None;
-            }
-            let text = &earlier.file.text;
-            if !contains_ignore_case(text, table.base()) {
-                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
+        let earlier: Vec<&Schema> = self
+            .schema
+            .iter()
+            .filter(|s| s.position < position)
+            .collect();
+        if earlier.iter().any(|s| s.checkpoint) {
+            return None;
+        }
+        let unseen = |s: &Schema| s.may_run_hidden() && s.known(dialect).forgot_all();
+        for (j, made) in earlier.iter().enumerate().rev() {
+            if !contains_ignore_case(&made.file.text, table.base()) {
+                if unseen(made) {
                     return None;
                 }
                 continue;
             }
-            match earlier.known(dialect).get(table, column) {
-                Known::Defined(definition, facts) => {
-                    if facts.is_some_and(TableFacts::only_if_new)
-                        && !self.only_definition(table, earlier.position, dialect)
-                    {
-                        return None;
-                    }
-                    let found = (definition.clone(), facts.map(TableFacts::settled));
-                    return later
-                        .iter()
-                        .rev()
-                        .flat_map(|c| c.iter())
-                        .try_fold(found, |(definition, facts), change| {
-                            after_change(&definition, facts, change)
-                        });
+            let known = made.known(dialect);
+            let Some(key) = known.foreign_keys_using(table, column).next() else {
+                if known.forgot_all() {
+                    return None;
                 }
-                Known::Unknown => return None,
-                Known::Untouched => later.push(earlier.known(dialect).changes(table)),
+                continue;
+            };
+            for later in &earlier[j + 1..] {
+                let text = &later.file.text;
+                let names = contains_ignore_case(text, key.child.base())
+                    || contains_ignore_case(text, key.parent.base());
+                if (names && !later.known(dialect).leave_foreign_key(key)) || unseen(later) {
+                    return None;
+                }
             }
+            return Some(key.clone());
         }
         None
+    }
+
+    /// The walk of [`Self::column_entry_before`], from the last migration back: the column's
+    /// definition is the last one a migration gave it, with the table changes (`CONVERT TO`,
+    /// a table character set, `ROW_FORMAT=`) of the migrations after it applied; its declared
+    /// type is the last one given, unknown after a new character set. A migration that does
+    /// not name the table can change it only through a routine or dynamic SQL; behind an
+    /// Atlas checkpoint other runs may differ.
+    fn walk_column_before(
+        &self,
+        table: &Name,
+        column: &str,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<ColumnBefore> {
+        use crate::lint::sequence::contains_ignore_case;
+        if checkpoint {
+            return None;
+        }
+        // `None` until a migration tells; then `Some(None)` when it leaves it unknown.
+        let mut definition: Option<Option<(ColumnDefinition, Option<TableFacts>)>> = None;
+        let mut declared: Option<Option<DeclaredType>> = None;
+        // The table changes of the migrations after the one that defines the column, latest
+        // first.
+        let mut later: Vec<&[TableChange]> = Vec::new();
+        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
+            if definition.is_some() && declared.is_some() {
+                break;
+            }
+            let text = &earlier.file.text;
+            let hidden = || earlier.may_run_hidden() && earlier.known(dialect).forgot_all();
+            if earlier.checkpoint || (!contains_ignore_case(text, table.base()) && hidden()) {
+                break;
+            }
+            if !contains_ignore_case(text, table.base()) {
+                continue;
+            }
+            let known = earlier.known(dialect);
+            let changes = known.changes(table);
+            if definition.is_none() {
+                definition = match known.get(table, column) {
+                    Known::Defined(found, facts) => Some(
+                        if facts.is_some_and(TableFacts::only_if_new)
+                            && !self.only_definition(table, earlier.position, dialect)
+                        {
+                            None
+                        } else {
+                            let found = (found.clone(), facts.map(TableFacts::settled));
+                            later.iter().rev().flat_map(|c| c.iter()).try_fold(
+                                found,
+                                |(definition, facts), change| {
+                                    after_change(&definition, facts, change)
+                                },
+                            )
+                        },
+                    ),
+                    Known::Unknown => Some(None),
+                    Known::Untouched => {
+                        later.push(changes);
+                        None
+                    }
+                };
+            }
+            if declared.is_none() {
+                declared = match known.type_of(table, column) {
+                    KnownType::Declared(found) => Some(Some(found.clone())),
+                    KnownType::Unknown => Some(None),
+                    KnownType::Untouched
+                        if changes
+                            .iter()
+                            .any(|c| !matches!(c, TableChange::RowFormat(_))) =>
+                    {
+                        Some(None)
+                    }
+                    KnownType::Untouched => None,
+                };
+            }
+        }
+        if definition.is_none() && declared.is_none() {
+            return None;
+        }
+        Some((definition.flatten(), declared.flatten()))
     }
 }
 
@@ -347,10 +489,49 @@ impl Earlier {
         table: &Name,
         column: &str,
     ) -> Option<(ColumnDefinition, Option<TableFacts>)> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.column_before(table, column, position, dialect)
+        })
+    }
+
+    /// `ask` of the directory of file `path` (among the linted files'), with the file's
+    /// position in it and the dialect.
+    fn in_directory<T>(
+        &self,
+        path: &Path,
+        ask: impl FnOnce(&Directory, (usize, bool), Dialect) -> Option<T>,
+    ) -> Option<T> {
         let path = std::fs::canonicalize(path).ok()?;
         let directory = self.directory(self.holding(&path)?)?;
         let position = *directory.schema_order.get(&path)?;
-        directory.column_before(table, column, position, self.dialect)
+        ask(directory, position, self.dialect)
+    }
+
+    /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that the migrations
+    /// of its directory that run before file `path` leave in place; `None` when there is none
+    /// or preflight cannot tell.
+    pub fn foreign_key_before(
+        self: &Arc<Self>,
+        path: &Path,
+        table: &Name,
+        column: &str,
+    ) -> Option<ForeignKey> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.foreign_key_before(table, column, position, dialect)
+        })
+    }
+
+    /// MySQL/MariaDB: the declared type the migrations of its directory that run before file
+    /// `path` leave `column` (lower case) of `table`; `None` when unknown.
+    pub fn type_before(
+        self: &Arc<Self>,
+        path: &Path,
+        table: &Name,
+        column: &str,
+    ) -> Option<DeclaredType> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.type_before(table, column, position, dialect)
+        })
     }
 
     /// The innermost directory of the linted files that holds `path` (canonical).

@@ -8,19 +8,24 @@ use sqlparser::tokenizer::Token;
 
 /// A foreign key from `child` to `parent` (base names folded, with the schema when spelt).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Reference {
-    pub(super) child: String,
-    pub(super) child_schema: Option<String>,
-    pub(super) parent: String,
-    pub(super) parent_schema: Option<String>,
+pub(crate) struct Reference {
+    pub(crate) child: String,
+    pub(crate) child_schema: Option<String>,
+    pub(crate) parent: String,
+    pub(crate) parent_schema: Option<String>,
     /// The constraint's name when the statement gives one (`CONSTRAINT fk …`).
-    pub(super) name: Option<String>,
+    pub(crate) name: Option<String>,
+    /// The child's columns (`FOREIGN KEY (a, b)`, or the column an inline `REFERENCES`
+    /// follows), folded; empty where the statement does not spell them.
+    pub(crate) columns: Vec<String>,
+    /// The parent's columns (`REFERENCES p (x, y)`), folded; empty where not spelt.
+    pub(crate) parent_columns: Vec<String>,
 }
 
 /// The foreign keys a top-level `CREATE TABLE` (not temporary) or `ALTER TABLE … ADD` creates.
 /// MySQL parses and ignores a column's inline `REFERENCES`; MariaDB (10.5 on) and PostgreSQL
 /// make a foreign key of it. A MySQL/MariaDB table of an engine other than InnoDB has none.
-pub(super) fn references(statement: &Statement, dialect: Dialect) -> Vec<Reference> {
+pub(crate) fn references(statement: &Statement, dialect: Dialect) -> Vec<Reference> {
     if dialect == Dialect::Sqlite {
         return Vec::new();
     }
@@ -30,7 +35,7 @@ pub(super) fn references(statement: &Statement, dialect: Dialect) -> Vec<Referen
     };
     let (child, child_schema) = (table.base().to_string(), schema_of(&table.parts));
     let tokens = &statement.tokens;
-    let found: Vec<(usize, Option<String>)> = match shape.kind {
+    let found: Vec<(usize, Option<String>, Vec<String>)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) if !shape.temporary => {
             if dialect != Dialect::Postgres && !innodb(tokens) {
                 return Vec::new();
@@ -63,17 +68,33 @@ pub(super) fn references(statement: &Statement, dialect: Dialect) -> Vec<Referen
                 let name = (!inline)
                     .then(|| a.name.as_ref().map(|n| n.base().to_string()))
                     .flatten();
-                Some((at, name))
+                let columns = if inline {
+                    a.name
+                        .iter()
+                        .map(|n| crate::sql::fold_unquoted(n.base()))
+                        .collect()
+                } else {
+                    columns_before(tokens, at)
+                };
+                Some((at, name, columns))
             })
             .collect(),
         _ => return Vec::new(),
     };
     found
         .into_iter()
-        .filter_map(|(at, name)| {
+        .filter_map(|(at, name, columns)| {
             let parts = name_after(tokens, at + 1);
             let parent = parts.last()?.clone();
+            let after = at + 2 * parts.len();
+            let parent_columns = if tokens.get(after).is_some_and(|t| t.is(&Token::LParen)) {
+                paren_words(tokens, after)
+            } else {
+                Vec::new()
+            };
             Some(Reference {
+                columns,
+                parent_columns,
                 child: child.clone(),
                 child_schema: child_schema.clone(),
                 parent,
@@ -132,14 +153,14 @@ fn table_elements(tokens: &[Tok]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The `REFERENCES` of one table element, as (token index, constraint name): a table constraint
-/// `[CONSTRAINT name] FOREIGN KEY (…) REFERENCES p`, or a column's inline `REFERENCES p`
-/// (not on MySQL, which ignores it).
+/// The `REFERENCES` of one table element, as (token index, constraint name, child columns): a
+/// table constraint `[CONSTRAINT name] FOREIGN KEY (…) REFERENCES p`, or a column's inline
+/// `REFERENCES p` (not on MySQL, which ignores it).
 fn element_reference(
     tokens: &[Tok],
     range: std::ops::Range<usize>,
     dialect: Dialect,
-) -> Option<(usize, Option<String>)> {
+) -> Option<(usize, Option<String>, Vec<String>)> {
     let start = range.start;
     let element = &tokens[range];
     let first = element.first()?;
@@ -158,7 +179,49 @@ fn element_reference(
             .find(|w| w[0].is_kw("CONSTRAINT") && w[2].is_kw("REFERENCES"))
             .and_then(|w| folded(&w[1]))
     };
-    Some((at, name))
+    let columns = if constraint {
+        columns_before(tokens, at)
+    } else {
+        folded(first).into_iter().collect()
+    };
+    Some((at, name, columns))
+}
+
+/// The folded names of the parenthesised list that ends right before token `at`
+/// (`FOREIGN KEY (a, b) REFERENCES`); empty when there is none.
+fn columns_before(tokens: &[Tok], at: usize) -> Vec<String> {
+    if !at
+        .checked_sub(1)
+        .and_then(|k| tokens.get(k))
+        .is_some_and(|t| t.is(&Token::RParen))
+    {
+        return Vec::new();
+    }
+    let Some(open) = tokens[..at].iter().rposition(|t| t.is(&Token::LParen)) else {
+        return Vec::new();
+    };
+    paren_words(tokens, open)
+}
+
+/// The folded names in the parentheses that open at token `open`, one per top-level item;
+/// empty when an item is not one plain name (an expression, a prefix length).
+fn paren_words(tokens: &[Tok], open: usize) -> Vec<String> {
+    let Some(close) = crate::sql::lexer::matching_paren(tokens, open) else {
+        return Vec::new();
+    };
+    let inner = &tokens[open + 1..close];
+    let items = crate::sql::dynamic::split_top(inner, |t| t.is(&Token::Comma));
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            [only] => match folded(only) {
+                Some(name) => out.push(name),
+                None => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        }
+    }
+    out
 }
 
 /// The parts of the (possibly qualified) name that starts at token `k`, folded.

@@ -1,0 +1,321 @@
+//! PF204 against the real MariaDB: a `MODIFY`/`CHANGE` of a column a foreign key uses, to
+//! another type, fails on the first run (errors 1832, 1833, 1846). Each case runs on a fresh
+//! database, going on past a failing statement (a failing statement changes nothing, as lint
+//! judges each statement), and lint must flag exactly the statements the server rejects.
+
+mod common;
+
+use common::ScratchDb;
+use preflight::lint::{lint_paths, lint_source, LintOptions};
+use preflight::source::SourceFile;
+use preflight::sql::Dialect;
+
+const PARENT_CHILD: &str = "CREATE TABLE p (id INT PRIMARY KEY);\n\
+     CREATE TABLE c (x INT, p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n";
+
+/// (case, the file's statements after its set-up, one a line).
+fn cases() -> Vec<(&'static str, String)> {
+    let on_int = |rest: &str| format!("{PARENT_CHILD}{rest}\n");
+    let on = |parent: &str, child: &str, rest: &str| {
+        format!(
+            "CREATE TABLE p (id {parent}, PRIMARY KEY (id));\n\
+             CREATE TABLE c (p_id {child}, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n\
+             {rest}\n"
+        )
+    };
+    vec![
+        ("child to BIGINT", on_int("ALTER TABLE c MODIFY p_id BIGINT;")),
+        ("parent to BIGINT", on_int("ALTER TABLE p MODIFY id BIGINT;")),
+        ("child to UNSIGNED", on_int("ALTER TABLE c MODIFY p_id INT UNSIGNED;")),
+        (
+            "parent to UNSIGNED AUTO_INCREMENT",
+            on_int("ALTER TABLE p MODIFY id INT UNSIGNED NOT NULL AUTO_INCREMENT;"),
+        ),
+        ("child NOT NULL", on_int("ALTER TABLE c MODIFY p_id INT NOT NULL;")),
+        ("parent NOT NULL", on_int("ALTER TABLE p MODIFY id INT NOT NULL AUTO_INCREMENT;")),
+        ("display width", on_int("ALTER TABLE c MODIFY p_id INT(11);")),
+        ("display width dropped", on("INT(11)", "INT(11)", "ALTER TABLE c MODIFY p_id INT;")),
+        ("INTEGER", on_int("ALTER TABLE c MODIFY COLUMN p_id INTEGER DEFAULT 5;")),
+        ("SIGNED", on_int("ALTER TABLE c MODIFY p_id INT SIGNED COMMENT 'x';")),
+        ("rename, same type", on_int("ALTER TABLE c CHANGE p_id parent_id INT;")),
+        ("parent rename, same type", on_int("ALTER TABLE p CHANGE id pid INT;")),
+        ("rename and new type", on_int("ALTER TABLE c CHANGE p_id parent_id BIGINT;")),
+        ("parent CHANGE new type", on_int("ALTER TABLE p CHANGE id id BIGINT;")),
+        ("to VARCHAR", on_int("ALTER TABLE c MODIFY p_id VARCHAR(10);")),
+        (
+            "VARCHAR wider",
+            on("VARCHAR(36)", "VARCHAR(36)", "ALTER TABLE c MODIFY p_id VARCHAR(64);"),
+        ),
+        (
+            "parent VARCHAR wider",
+            on("VARCHAR(36)", "VARCHAR(36)", "ALTER TABLE p MODIFY id VARCHAR(64);"),
+        ),
+        (
+            "VARCHAR to CHAR",
+            on("VARCHAR(36)", "VARCHAR(36)", "ALTER TABLE c MODIFY p_id CHAR(36);"),
+        ),
+        (
+            "VARCHAR same, NOT NULL DEFAULT",
+            on(
+                "VARCHAR(36)",
+                "VARCHAR(36)",
+                "ALTER TABLE c MODIFY p_id VARCHAR(36) NOT NULL DEFAULT '';",
+            ),
+        ),
+        (
+            "charset change",
+            on(
+                "CHAR(36) CHARACTER SET latin1",
+                "CHAR(36) CHARACTER SET latin1",
+                "ALTER TABLE c MODIFY p_id CHAR(36) CHARACTER SET utf8mb4;",
+            ),
+        ),
+        (
+            "default collation spelt",
+            on(
+                "CHAR(36) CHARACTER SET utf8mb4",
+                "CHAR(36) CHARACTER SET utf8mb4",
+                "ALTER TABLE c MODIFY p_id CHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;",
+            ),
+        ),
+        (
+            "collations both spelt",
+            on(
+                "CHAR(36) COLLATE utf8mb4_general_ci",
+                "CHAR(36) COLLATE utf8mb4_general_ci",
+                "ALTER TABLE c MODIFY p_id CHAR(36) COLLATE utf8mb4_bin;",
+            ),
+        ),
+        (
+            "DECIMAL default precision",
+            on("DECIMAL(10,0)", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id DECIMAL;"),
+        ),
+        (
+            "foreign_key_checks off",
+            on_int("SET foreign_key_checks = 0;\nALTER TABLE c MODIFY p_id BIGINT;\nALTER TABLE p MODIFY id BIGINT;\nSET foreign_key_checks = 1;"),
+        ),
+        (
+            "both sides, one after the other",
+            on_int("ALTER TABLE p MODIFY id BIGINT;\nALTER TABLE c MODIFY p_id BIGINT;"),
+        ),
+        (
+            "self reference, both in one statement",
+            "CREATE TABLE t (id INT PRIMARY KEY, parent_id INT, CONSTRAINT fk_t FOREIGN KEY (parent_id) REFERENCES t (id));\n\
+             ALTER TABLE t MODIFY id BIGINT, MODIFY parent_id BIGINT;\n"
+                .to_string(),
+        ),
+        (
+            "dropped in the same statement",
+            on_int("ALTER TABLE c DROP FOREIGN KEY fk_c, MODIFY p_id BIGINT;"),
+        ),
+        (
+            "dropped before",
+            on_int("ALTER TABLE c DROP FOREIGN KEY fk_c;\nALTER TABLE c MODIFY p_id BIGINT;\nALTER TABLE p MODIFY id BIGINT;"),
+        ),
+        (
+            "child table dropped",
+            on_int("DROP TABLE c;\nALTER TABLE p MODIFY id BIGINT;"),
+        ),
+        (
+            "another column",
+            on_int("ALTER TABLE c MODIFY x BIGINT, MODIFY p_id BIGINT;"),
+        ),
+        (
+            "inline REFERENCES",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT REFERENCES p (id));\n\
+             ALTER TABLE c MODIFY p_id BIGINT;\n\
+             ALTER TABLE p MODIFY id BIGINT;\n"
+                .to_string(),
+        ),
+        (
+            "added by ALTER TABLE, unnamed, then dropped by its server name",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT);\n\
+             ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p (id);\n\
+             ALTER TABLE p MODIFY id BIGINT;\n\
+             ALTER TABLE c DROP FOREIGN KEY c_ibfk_1;\n\
+             ALTER TABLE p MODIFY id BIGINT;\n"
+                .to_string(),
+        ),
+        (
+            "added by ALTER TABLE … ADD CONSTRAINT",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT);\n\
+             ALTER TABLE c ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id);\n\
+             ALTER TABLE c MODIFY p_id BIGINT;\n"
+                .to_string(),
+        ),
+        (
+            "MyISAM child",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id)) ENGINE=MyISAM;\n\
+             ALTER TABLE p MODIFY id BIGINT;\n"
+                .to_string(),
+        ),
+        (
+            "column renamed, then modified under its new name",
+            on_int("ALTER TABLE c RENAME COLUMN p_id TO parent_id;\nALTER TABLE c MODIFY parent_id BIGINT;"),
+        ),
+    ]
+}
+
+fn options() -> LintOptions {
+    LintOptions {
+        dialect: Dialect::Mariadb,
+        ..LintOptions::default()
+    }
+}
+
+/// The lines PF204 flags in `sql`, linted alone as `m.sql`, each once (a statement that
+/// changes two such columns has a finding for each).
+fn flagged_lines(sql: &str) -> Vec<usize> {
+    let mut lines: Vec<usize> = lint_source(&SourceFile::new("m.sql", sql), &options())
+        .into_iter()
+        .filter(|f| f.rule.code == "PF204")
+        .map(|f| f.location.start.expect("a line").line)
+        .collect();
+    lines.dedup();
+    lines
+}
+
+#[test]
+fn lint_flags_exactly_the_modifies_mariadb_rejects_for_a_foreign_key() {
+    let mut wrong = Vec::new();
+    for (name, sql) in cases() {
+        let db = ScratchDb::mariadb_named("pft_fkmodify");
+        let rejected = db.mariadb_failing_lines(&sql);
+        let flagged = flagged_lines(&sql);
+        if rejected != flagged {
+            wrong.push(format!(
+                "{name}: server rejects lines {rejected:?}, PF204 flags {flagged:?}\n{sql}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The lines of the last of `migrations` (one directory, in order) that PF204 flags, and
+/// those MariaDB rejects when it runs them in order on a fresh database.
+fn last_migration(migrations: &[&str]) -> (Vec<usize>, Vec<usize>) {
+    let (last, before) = migrations.split_last().expect("a migration");
+    let db = ScratchDb::mariadb_named("pft_fkmodify");
+    for sql in before {
+        db.exec(sql);
+    }
+    let rejected = db.mariadb_failing_lines(last);
+    let dir = tempfile::tempdir().unwrap();
+    let mut path = dir.path().to_path_buf();
+    for (i, sql) in migrations.iter().enumerate() {
+        path = dir.path().join(format!("{:03}_m.sql", i + 1));
+        std::fs::write(&path, sql).unwrap();
+    }
+    let report = lint_paths(&[path], &options()).unwrap();
+    let mut flagged: Vec<usize> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PF204")
+        .map(|f| f.location.start.expect("a line").line)
+        .collect();
+    flagged.dedup();
+    (flagged, rejected)
+}
+
+/// The column's type before, or the foreign key, comes from an earlier migration of the
+/// directory.
+#[test]
+fn earlier_migrations_tell_the_type_and_the_foreign_key() {
+    const P: &str = "CREATE TABLE p (id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));\n";
+    const PC: &str = "CREATE TABLE p (id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));\n\
+         CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n";
+    const UNNAMED: &str = "CREATE TABLE p (id INT PRIMARY KEY);\n\
+         CREATE TABLE c (p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));\n";
+    const LATIN1: &str = "CREATE TABLE p (id CHAR(36) CHARACTER SET latin1 PRIMARY KEY);\n\
+         CREATE TABLE c (p_id CHAR(36) CHARACTER SET latin1, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n";
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "the parent's type from an earlier migration",
+            &[
+                P,
+                "CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n\
+                 ALTER TABLE p MODIFY id BIGINT NOT NULL AUTO_INCREMENT;\n",
+            ],
+        ),
+        (
+            "the parent's display width and comment only",
+            &[
+                P,
+                "CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n\
+                 ALTER TABLE p MODIFY id INT(11) NOT NULL AUTO_INCREMENT COMMENT 'key';\n",
+            ],
+        ),
+        (
+            "both from an earlier migration",
+            &[
+                PC,
+                "ALTER TABLE c MODIFY p_id BIGINT;\nALTER TABLE p MODIFY id BIGINT NOT NULL;\n",
+            ],
+        ),
+        (
+            "NOT NULL only",
+            &[PC, "ALTER TABLE c MODIFY p_id INT NOT NULL;\n"],
+        ),
+        (
+            "an unrelated migration between",
+            &[
+                PC,
+                "ALTER TABLE c ADD COLUMN z INT;\n",
+                "ALTER TABLE c MODIFY p_id BIGINT;\n",
+            ],
+        ),
+        (
+            "dropped by a migration between",
+            &[
+                PC,
+                "ALTER TABLE c DROP FOREIGN KEY fk_c;\n",
+                "ALTER TABLE c MODIFY p_id BIGINT;\nALTER TABLE p MODIFY id BIGINT NOT NULL;\n",
+            ],
+        ),
+        (
+            "the server's name dropped by a migration between",
+            &[
+                UNNAMED,
+                "ALTER TABLE c DROP FOREIGN KEY c_ibfk_1;\n",
+                "ALTER TABLE p MODIFY id BIGINT;\n",
+            ],
+        ),
+        (
+            "the child table dropped by a migration between",
+            &[PC, "DROP TABLE c;\n", "ALTER TABLE p MODIFY id BIGINT NOT NULL;\n"],
+        ),
+        (
+            "dropped by the file first",
+            &[
+                PC,
+                "ALTER TABLE c DROP FOREIGN KEY fk_c, MODIFY p_id BIGINT;\n\
+                 ALTER TABLE p MODIFY id BIGINT NOT NULL;\n\
+                 ALTER TABLE c ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id);\n",
+            ],
+        ),
+        (
+            "another character set on both sides with foreign_key_checks off",
+            &[
+                LATIN1,
+                "SET foreign_key_checks = 0;\n\
+                 ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET utf8mb4;\n\
+                 ALTER TABLE c MODIFY p_id CHAR(36) CHARACTER SET utf8mb4;\n\
+                 SET foreign_key_checks = 1;\n",
+            ],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, migrations) in cases {
+        let (flagged, rejected) = last_migration(migrations);
+        if flagged != rejected {
+            wrong.push(format!(
+                "{name}: server rejects lines {rejected:?}, PF204 flags {flagged:?}\n{migrations:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
