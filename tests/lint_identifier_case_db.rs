@@ -105,6 +105,35 @@ fn pf101_names_the_table_as_the_server_does() {
     }
 }
 
+/// SQLite's error names the table as the statement writes it, quotes included (`table "T"
+/// already exists`), and so does PF101's message.
+#[test]
+fn pf101_names_the_table_as_sqlite_does() {
+    for sql in [
+        "CREATE TABLE T (id int);\n",
+        "CREATE TABLE \"T\" (id int);\n",
+        "CREATE TABLE `T` (id int);\n",
+    ] {
+        let error = sqlite_run_twice(sql).expect_err("a second run fails");
+        let error = error
+            .lines()
+            .find(|l| l.contains("already exists"))
+            .and_then(|l| l.rsplit(": ").next())
+            .unwrap_or_else(|| panic!("no error of an existing table: {error}"))
+            .trim()
+            .to_string();
+        let messages: Vec<String> = retry_findings(sql, &dialect_options(Dialect::Sqlite))
+            .into_iter()
+            .filter(|f| f.rule.code == "PF101")
+            .map(|f| f.message)
+            .collect();
+        assert!(
+            messages.len() == 1 && messages[0].contains(&error),
+            "{sql:?}: sqlite3 says {error:?}, lint {messages:?}"
+        );
+    }
+}
+
 /// A runner's prologue (`--before-each-run`) is read before the files: its names fold as theirs
 /// do. On PostgreSQL a prologue that drops `ÉQ` frees `Éq`, one that drops `éq` does not.
 #[test]
