@@ -64,6 +64,9 @@ pub struct LintConfig {
     /// The MySQL or MariaDB server version the migrations run on (`8.0.29`, `10.11`), for the
     /// online-DDL rules (PF35x); default: the current LTS series (MySQL 8.4, MariaDB 10.6).
     pub mysql_version: Option<String>,
+    /// The MySQL or MariaDB server's `lower_case_table_names` (0, 1 or 2): how it compares
+    /// database, table, view and trigger names; default 0, a Linux server's (exactly).
+    pub lower_case_table_names: Option<i64>,
     /// The production PostgreSQL major version (e.g. 16), for lock rules whose answer depends
     /// on it; unset: a current server (11 or later).
     pub postgres_version: Option<u32>,

@@ -907,3 +907,67 @@ fn a_mariadb_compound_statement_does_not_open_a_transaction() {
     );
     assert_eq!(rule_codes(&json_findings(&out)), vec!["PF121".to_string()]);
 }
+
+/// `[lint] lower_case_table_names` and `--lower-case-table-names`: under 0 (the default, a
+/// Linux server's) a MariaDB drop of `t` does not free `T`, so `CREATE TABLE T` fails on a
+/// retry; under 1 or 2 the names are one table. A value the server's variable cannot take is
+/// an error naming the setting.
+#[test]
+fn lower_case_table_names_decides_whether_t_and_capital_t_are_one_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "m.sql",
+        "DROP TABLE IF EXISTS t;\nCREATE TABLE T (id int);\n",
+    );
+    let rules = |config: &str, extra: &[&str], code: i32| {
+        write(tmp.path(), "preflight.toml", config);
+        let args = ["--dialect", "mariadb", "m.sql"];
+        let out = lint_json(tmp.path(), args.iter().chain(extra), code);
+        json_findings(&out)
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules("", &[], 1), ["PF101"]);
+    assert_eq!(
+        rules("[lint]\nlower_case_table_names = 0\n", &[], 1),
+        ["PF101"]
+    );
+    assert!(rules("[lint]\nlower_case_table_names = 1\n", &[], 0).is_empty());
+    assert!(rules("", &["--lower-case-table-names", "2"], 0).is_empty());
+    assert_eq!(
+        rules(
+            "[lint]\nlower_case_table_names = 1\n",
+            &["--lower-case-table-names", "0"],
+            1
+        ),
+        ["PF101"]
+    );
+    write(
+        tmp.path(),
+        "preflight.toml",
+        "[lint]\nlower_case_table_names = 3\n",
+    );
+    preflight(tmp.path())
+        .args(["lint", "m.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "preflight.toml: [lint] lower_case_table_names: `3` is not 0, 1 or 2",
+        ));
+    preflight(tmp.path())
+        .args([
+            "--config",
+            "/dev/null",
+            "lint",
+            "--lower-case-table-names",
+            "9",
+            "m.sql",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--lower-case-table-names: `9` is not 0, 1 or 2",
+        ));
+}

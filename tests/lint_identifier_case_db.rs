@@ -7,12 +7,17 @@
 mod common;
 
 use common::cli::{json_findings, preflight, rule_lines, write};
+use common::private_mariadb::PrivateMariaDb;
 use common::retry::{
-    assert_crash_points_agree, assert_mariadb_crash_points_agree, dialect_options, retry_findings,
-    second_run, Case,
+    assert_crash_points_agree, assert_mariadb_crash_points_agree, dialect_options,
+    fresh_crash_point_failures, line_of, retry_findings, retry_flagged_lines, second_run,
+    sqlite_run_twice, Case,
 };
 use common::ScratchDb;
+use preflight::lint::LintOptions;
 use preflight::sql::Dialect;
+use preflight::sql::LowerCaseTableNames;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 #[test]
 fn postgres_keeps_apart_names_that_differ_in_a_non_ascii_letter() {
@@ -100,6 +105,35 @@ fn pf101_names_the_table_as_the_server_does() {
     }
 }
 
+/// SQLite's error names the table as the statement writes it, quotes included (`table "T"
+/// already exists`), and so does PF101's message.
+#[test]
+fn pf101_names_the_table_as_sqlite_does() {
+    for sql in [
+        "CREATE TABLE T (id int);\n",
+        "CREATE TABLE \"T\" (id int);\n",
+        "CREATE TABLE `T` (id int);\n",
+    ] {
+        let error = sqlite_run_twice(sql).expect_err("a second run fails");
+        let error = error
+            .lines()
+            .find(|l| l.contains("already exists"))
+            .and_then(|l| l.rsplit(": ").next())
+            .unwrap_or_else(|| panic!("no error of an existing table: {error}"))
+            .trim()
+            .to_string();
+        let messages: Vec<String> = retry_findings(sql, &dialect_options(Dialect::Sqlite))
+            .into_iter()
+            .filter(|f| f.rule.code == "PF101")
+            .map(|f| f.message)
+            .collect();
+        assert!(
+            messages.len() == 1 && messages[0].contains(&error),
+            "{sql:?}: sqlite3 says {error:?}, lint {messages:?}"
+        );
+    }
+}
+
 /// A runner's prologue (`--before-each-run`) is read before the files: its names fold as theirs
 /// do. On PostgreSQL a prologue that drops `ÉQ` frees `Éq`, one that drops `éq` does not.
 #[test]
@@ -121,4 +155,205 @@ fn a_prologue_frees_a_name_as_the_server_folds_it() {
             "{prologue}: lint {lint:?}, the server's second run {server:?}"
         );
     }
+}
+
+/// MariaDB under `lower_case_table_names = 0` (this server's, a Linux server's default) compares
+/// the names of tables, views and triggers exactly (`t` and `T` are two tables), and columns
+/// without case. Lint keys them so at every crash point: a drop of `t` does not free `T`, and a
+/// file that writes a table's name one way throughout is read as before.
+#[test]
+fn mariadb_compares_table_view_and_trigger_names_exactly_under_lower_case_table_names_0() {
+    let server = ScratchDb::mariadb();
+    let setting = server.query("SELECT @@lower_case_table_names");
+    assert_eq!(
+        setting,
+        ["0"],
+        "the test server compares table names exactly"
+    );
+    assert_mariadb_crash_points_agree(
+        "CREATE TABLE q (id int);\nCREATE TABLE Old (id int);\nCREATE TABLE old (id int);\n\
+         CREATE TABLE Dst (id int);",
+        &[
+            Case {
+                name: "a drop of t does not free T",
+                statements: &["DROP TABLE IF EXISTS t;", "CREATE TABLE T (id int);"],
+            },
+            Case {
+                name: "a drop of T frees T",
+                statements: &["DROP TABLE IF EXISTS T;", "CREATE TABLE T (id int);"],
+            },
+            Case {
+                name: "a drop of view v does not free V",
+                statements: &["DROP VIEW IF EXISTS v;", "CREATE VIEW V AS SELECT 1 AS a;"],
+            },
+            Case {
+                name: "a drop of trigger tr does not free Tr",
+                statements: &[
+                    "DROP TRIGGER IF EXISTS tr;",
+                    "CREATE TRIGGER Tr BEFORE INSERT ON q FOR EACH ROW SET @a = 1;",
+                ],
+            },
+            Case {
+                name: "a table written Users throughout",
+                statements: &[
+                    "DROP TABLE IF EXISTS Users;",
+                    "CREATE TABLE Users (id int);",
+                    "INSERT INTO Users VALUES (1);",
+                    "ALTER TABLE Users ADD COLUMN IF NOT EXISTS x int;",
+                ],
+            },
+            Case {
+                name: "columns of a mixed-case table compare without case",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS T2 (id int);",
+                    "ALTER TABLE T2 DROP COLUMN IF EXISTS A;",
+                    "ALTER TABLE T2 ADD COLUMN a int;",
+                ],
+            },
+            Case {
+                name: "a read of Old that a later drop of Old removes",
+                statements: &[
+                    "INSERT INTO Dst SELECT id FROM Old;",
+                    "DROP TABLE IF EXISTS Old;",
+                ],
+            },
+            Case {
+                name: "a copy from a table Src made again without the column it reads",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS Src (id int, b int);",
+                    "CREATE TABLE IF NOT EXISTS Cp (id int);",
+                    "INSERT INTO Cp SELECT b FROM Src;",
+                    "DROP TABLE IF EXISTS Src;",
+                    "CREATE TABLE IF NOT EXISTS Src (id int);",
+                ],
+            },
+            Case {
+                name: "a copy from a table Src made again with the column it reads",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS Src (id int, b int);",
+                    "CREATE TABLE IF NOT EXISTS Cp (id int);",
+                    "INSERT INTO Cp SELECT Src.b FROM Src;",
+                    "DROP TABLE IF EXISTS Src;",
+                    "CREATE TABLE IF NOT EXISTS Src (id int, b int);",
+                ],
+            },
+            Case {
+                name: "a rename onto a name written in another case",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS R1 (id int);",
+                    "DROP TABLE IF EXISTS r2;",
+                    "RENAME TABLE R1 TO R2;",
+                ],
+            },
+        ],
+    );
+}
+
+/// SQLite compares names without ASCII case whether they are quoted or not: `"T"` is `t`
+/// (a drop of `t` frees it, and the file runs twice in the `sqlite3` shell), while `"É"` and
+/// `"é"` are two tables.
+#[test]
+fn sqlite_compares_quoted_names_without_ascii_case() {
+    let options = dialect_options(Dialect::Sqlite);
+    for (sql, fails_at) in [
+        (
+            "DROP TABLE IF EXISTS t;\nCREATE TABLE \"T\" (id int);\n",
+            None,
+        ),
+        (
+            "DROP TABLE IF EXISTS \"t\";\nCREATE TABLE T (id int);\n",
+            None,
+        ),
+        (
+            "DROP TABLE IF EXISTS \"é\";\nCREATE TABLE \"É\" (id int);\n",
+            Some("CREATE TABLE"),
+        ),
+    ] {
+        let retry = sqlite_run_twice(sql);
+        assert_eq!(
+            retry.is_err(),
+            fails_at.is_some(),
+            "the second run: {retry:?}\n{sql}"
+        );
+        let expected: Vec<usize> = fails_at
+            .map(|text| line_of(sql, text))
+            .into_iter()
+            .collect();
+        assert_eq!(retry_flagged_lines(sql, &options), expected, "{sql}");
+    }
+}
+
+/// The port of the private server [`private_db`] makes databases on.
+static PRIVATE_PORT: AtomicU16 = AtomicU16::new(0);
+
+fn private_db() -> ScratchDb {
+    ScratchDb::mariadb_on(PRIVATE_PORT.load(Ordering::SeqCst))
+}
+
+/// A private MariaDB server started with `--lower-case-table-names=1` compares table and view
+/// names without case: a drop of `t` frees `T`, and a drop of `old` removes the `Old` an earlier
+/// statement reads. Lint, told the setting, agrees with it at every crash point. Under `2` the
+/// server stores names as written and compares them in lower case, which a case-sensitive file
+/// system does not allow (`mariadbd` on Linux runs it as `0`, checked below): lint is held to
+/// the documented comparison, the same verdicts as under `1`.
+#[test]
+fn mariadb_compares_table_names_without_case_under_lower_case_table_names_1_and_2() {
+    let cases = [
+        Case {
+            name: "a drop of t frees T",
+            statements: &["DROP TABLE IF EXISTS t;", "CREATE TABLE T (id int);"],
+        },
+        Case {
+            name: "a drop of view v frees V",
+            statements: &["DROP VIEW IF EXISTS v;", "CREATE VIEW V AS SELECT 1 AS a;"],
+        },
+        Case {
+            name: "a column added to users, which CREATE TABLE IF NOT EXISTS Users made",
+            statements: &[
+                "CREATE TABLE IF NOT EXISTS Users (id int);",
+                "ALTER TABLE users ADD COLUMN x int;",
+            ],
+        },
+        Case {
+            name: "a read of Old that a later drop of old removes",
+            statements: &[
+                "INSERT INTO Dst SELECT id FROM Old;",
+                "DROP TABLE IF EXISTS old;",
+            ],
+        },
+    ];
+    let setup = "CREATE TABLE Old (id int);\nCREATE TABLE Dst (id int);";
+    let options = |value| LintOptions {
+        lower_case_table_names: LowerCaseTableNames::from_value(value).expect("a setting"),
+        ..dialect_options(Dialect::Mariadb)
+    };
+    let lint = |case: &Case, value| {
+        let mut lines = retry_flagged_lines(&(case.statements.join("\n") + "\n"), &options(value));
+        lines.dedup();
+        lines
+    };
+    let server = PrivateMariaDb::shared(&["--lower-case-table-names=1"]);
+    PRIVATE_PORT.store(server.port, Ordering::SeqCst);
+    assert_eq!(private_db().query("SELECT @@lower_case_table_names"), ["1"]);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let server_lines = fresh_crash_point_failures(private_db, setup, case.statements);
+        for value in [1, 2] {
+            if lint(case, value) != server_lines {
+                failures.push(format!(
+                    "lower_case_table_names = {value}, {}: lint flags lines {:?}, the server (1) fails at {server_lines:?}",
+                    case.name,
+                    lint(case, value)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let on_linux = PrivateMariaDb::shared(&["--lower-case-table-names=2"]);
+    PRIVATE_PORT.store(on_linux.port, Ordering::SeqCst);
+    assert_eq!(
+        private_db().query("SELECT @@lower_case_table_names"),
+        ["0"],
+        "a server on a case-sensitive file system runs 2 as 0"
+    );
 }

@@ -8,7 +8,7 @@ mod common;
 
 use common::retry::{
     dialect_options, line_of, retry_findings, retry_flagged_lines, retry_mismatches, second_run,
-    RetryCase as Case,
+    sqlite_run_twice, RetryCase as Case,
 };
 use common::ScratchDb;
 use preflight::fix::fix_source;
@@ -965,37 +965,6 @@ fn use_puts_the_unqualified_names_after_it_in_its_database_on_mariadb() {
         &setup,
     ));
     assert!(failures.is_empty(), "{failures:#?}");
-}
-
-/// Runs `sql` twice with the `sqlite3` shell (`-bail`: it stops at the first error) on a new
-/// database file: the second run's error, if any.
-fn sqlite_run_twice(sql: &str) -> Result<(), String> {
-    use std::io::Write;
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let file = dir.path().join("m.sqlite");
-    let run = || {
-        let mut child = std::process::Command::new("sqlite3")
-            .arg("-bail")
-            .arg(&file)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the sqlite3 shell runs");
-        child
-            .stdin
-            .take()
-            .expect("its stdin")
-            .write_all(sql.as_bytes())
-            .expect("the file reaches sqlite3");
-        let out = child.wait_with_output().expect("sqlite3 ends");
-        match out.status.success() {
-            true => Ok(()),
-            false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
-        }
-    };
-    run().unwrap_or_else(|e| panic!("the first run fails: {e}\n{sql}"));
-    run()
 }
 
 /// SQLite's table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT … FROM t; DROP

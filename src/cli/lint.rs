@@ -40,6 +40,11 @@ pub struct LintArgs {
     /// 10.11. Default: `[lint] mysql_version`, else MySQL 8.4 / MariaDB 10.6.
     #[arg(long, value_name = "VERSION")]
     pub mysql_version: Option<String>,
+    /// The MySQL/MariaDB server's `lower_case_table_names`: 0 (Linux: table, view, database
+    /// and trigger names compared exactly, `t` and `T` are two tables), 1 (Windows) or 2
+    /// (macOS: compared without case). Default: `[lint] lower_case_table_names`, else 0.
+    #[arg(long, value_name = "0|1|2")]
+    pub lower_case_table_names: Option<i64>,
 }
 
 /// Which rules run (`lint` and `fix`).
@@ -121,6 +126,14 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
                 "--mysql-version: `{text}` is not a server version; write it like 8.0.29 (MySQL) or 10.11 (MariaDB)"
             ))
         })?);
+    }
+    if let Some(v) = args.lower_case_table_names {
+        let tables = crate::sql::LowerCaseTableNames::from_value(v).ok_or_else(|| {
+            Error::Usage(format!(
+                "--lower-case-table-names: `{v}` is not 0, 1 or 2 (the server's variable)"
+            ))
+        })?;
+        options = options.with_lower_case_table_names(tables)?;
     }
     options.since = args.since.clone();
     if let Some(rev) = &args.pending_since {
@@ -462,7 +475,11 @@ fn lint_options(
         options = options.with_dialect(d)?;
     }
     for sql in &runner.before_each_run {
-        let entry = lint::BeforeEachRun::for_every_file(sql, options.dialect)?;
+        let entry = lint::BeforeEachRun::for_every_file(
+            sql,
+            options.dialect,
+            options.lower_case_table_names,
+        )?;
         options.before_each_run.push(entry);
     }
     Ok(options)

@@ -53,7 +53,7 @@ fn lint_streaming(
     sink: &mut dyn FnMut(Finding),
 ) {
     let dialect = options.dialect;
-    let _case = crate::sql::IdentifierCase::of(dialect);
+    let _case = crate::sql::IdentifierCase::of(dialect, options.lower_case_table_names);
     let deployed = super::deploy::deployed(source, options);
     let source = deployed.as_ref().unwrap_or(source);
     let runner = options.runner.unwrap_or(crate::runner::Runner::UNKNOWN);

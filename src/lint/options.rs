@@ -23,6 +23,9 @@ pub struct LintOptions {
     pub ignore: Vec<String>,
     /// `[lint] mysql_version`: the server the PF35x online-DDL rules judge for.
     pub mysql_version: Option<super::online_ddl::Version>,
+    /// `[lint] lower_case_table_names` / `--lower-case-table-names`: how the MySQL or MariaDB
+    /// server compares table names (`0`, the default: exactly).
+    pub lower_case_table_names: crate::sql::LowerCaseTableNames,
     /// Severity overrides by code or name.
     pub severity: BTreeMap<String, Severity>,
     /// Files found by walking a directory must match one of these (empty: all `.sql`).
@@ -73,10 +76,14 @@ pub struct BeforeEachRun {
 impl BeforeEachRun {
     /// `--before-each-run SQL`: every linted file. A prologue that cannot be read is a usage
     /// error.
-    pub fn for_every_file(sql: &str, dialect: Dialect) -> Result<BeforeEachRun> {
+    pub fn for_every_file(
+        sql: &str,
+        dialect: Dialect,
+        tables: crate::sql::LowerCaseTableNames,
+    ) -> Result<BeforeEachRun> {
         let setting = "--before-each-run".to_string();
-        let prologue =
-            Prologue::parse(sql, dialect).map_err(|e| Error::Usage(format!("{setting}: {e}")))?;
+        let prologue = Prologue::parse(sql, dialect, tables)
+            .map_err(|e| Error::Usage(format!("{setting}: {e}")))?;
         Ok(BeforeEachRun {
             setting,
             patterns: Vec::new(),
@@ -187,6 +194,15 @@ impl LintOptions {
                 return Err(bad("severity", code));
             }
         }
+        let lower_case_table_names = match lint.lower_case_table_names {
+            None => crate::sql::LowerCaseTableNames::default(),
+            Some(v) => crate::sql::LowerCaseTableNames::from_value(v).ok_or_else(|| {
+                Error::config(
+                    &path,
+                    format!("[lint] lower_case_table_names: `{v}` is not 0, 1 or 2 (the server's variable)"),
+                )
+            })?,
+        };
         let mysql_version = match &lint.mysql_version {
             None => None,
             Some(text) => Some(super::online_ddl::Version::parse(text).ok_or_else(|| {
@@ -201,6 +217,7 @@ impl LintOptions {
         Ok(LintOptions {
             dialect: config.dialect(),
             mysql_version,
+            lower_case_table_names,
             select: lint.select.clone(),
             extend_select: lint.extend_select.clone(),
             ignore: lint.ignore.clone(),
@@ -227,20 +244,41 @@ impl LintOptions {
             pending: None,
             earlier_routines: None,
             never_run: None,
-            before_each_run: before_each_run(config, &path)?,
+            before_each_run: before_each_run(config, &path, lower_case_table_names)?,
         })
     }
 
     /// The dialect (`--dialect`); the prologues are read again in it. An error names the
     /// setting that holds the prologue.
-    pub fn with_dialect(mut self, dialect: Dialect) -> Result<Self> {
-        if dialect != self.dialect {
+    pub fn with_dialect(self, dialect: Dialect) -> Result<Self> {
+        let tables = self.lower_case_table_names;
+        self.reading_names(dialect, tables)
+    }
+
+    /// `lower_case_table_names` (`--lower-case-table-names`); the prologues are read again
+    /// with it.
+    pub fn with_lower_case_table_names(
+        self,
+        tables: crate::sql::LowerCaseTableNames,
+    ) -> Result<Self> {
+        let dialect = self.dialect;
+        self.reading_names(dialect, tables)
+    }
+
+    /// The dialect and `lower_case_table_names`, the prologues read again when either changes.
+    fn reading_names(
+        mut self,
+        dialect: Dialect,
+        tables: crate::sql::LowerCaseTableNames,
+    ) -> Result<Self> {
+        if dialect != self.dialect || tables != self.lower_case_table_names {
             for entry in &mut self.before_each_run {
-                entry.prologue = Prologue::parse(&entry.sql, dialect)
+                entry.prologue = Prologue::parse(&entry.sql, dialect, tables)
                     .map_err(|e| Error::Usage(format!("{}.sql: {e}", entry.setting)))?;
             }
         }
         self.dialect = dialect;
+        self.lower_case_table_names = tables;
         Ok(self)
     }
 
@@ -384,7 +422,11 @@ fn globs(path: &Path, setting: &str, patterns: &[String]) -> Result<Option<GlobS
 
 /// `[[migrations.before_each_run]]`, each read in the configured dialect; an error names its
 /// table (`migrations.before_each_run[1].sql: line 2: …`).
-fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
+fn before_each_run(
+    config: &Config,
+    path: &Path,
+    tables: crate::sql::LowerCaseTableNames,
+) -> Result<Vec<BeforeEachRun>> {
     let mut bases = vec![resolved(&config.base_dir())];
     if let Some(dir) = &config.migrations.dir {
         bases.push(resolved(&config.resolve(dir)));
@@ -397,7 +439,7 @@ fn before_each_run(config: &Config, path: &Path) -> Result<Vec<BeforeEachRun>> {
             let patterns = entry.paths.clone().unwrap_or_default();
             let paths = globs(path, &format!("{setting}.paths"), &patterns)?;
             let sql = entry.sql.clone().unwrap_or_default();
-            let prologue = Prologue::parse(&sql, config.dialect())
+            let prologue = Prologue::parse(&sql, config.dialect(), tables)
                 .map_err(|e| Error::config(path, format!("{setting}.sql: {e}")))?;
             Ok(BeforeEachRun {
                 setting,

@@ -201,7 +201,7 @@ fn effects(migration: &MigrationFile, options: &LintOptions) -> Vec<Effect> {
     let up = migration.up.text(text);
     let source = SourceFile::new(migration.source.path.clone(), up.into_owned());
     // Read before any file is linted: names fold as the files being linted fold them.
-    let _case = crate::sql::IdentifierCase::of(options.dialect);
+    let _case = crate::sql::IdentifierCase::of(options.dialect, options.lower_case_table_names);
     let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);
     net_effects(&parsed.statements)
 }

@@ -142,10 +142,14 @@ struct Creation {
 impl Prologue {
     /// Parses the prologue's SQL. An error (one line, no file name) when it cannot be read:
     /// a tokenizer error, or a client directive (`\i`, `DELIMITER`), whose effect is unknown.
-    pub fn parse(sql: &str, dialect: Dialect) -> Result<Prologue, String> {
+    pub fn parse(
+        sql: &str,
+        dialect: Dialect,
+        tables: crate::sql::LowerCaseTableNames,
+    ) -> Result<Prologue, String> {
         let source = SourceFile::new("before_each_run", sql.to_string());
         // Read with the configuration, before any file is linted: names fold as theirs do.
-        let _case = crate::sql::IdentifierCase::of(dialect);
+        let _case = crate::sql::IdentifierCase::of(dialect, tables);
         let parsed = parse_source(&source, dialect);
         if let Some(error) = &parsed.tokenize_error {
             let line = source.line_col(error.offset).line;
@@ -467,7 +471,7 @@ mod tests {
     const LEMMY: &str = "DROP SCHEMA IF EXISTS r CASCADE; CREATE SCHEMA r;";
 
     fn prologue(sql: &str) -> Prologue {
-        Prologue::parse(sql, Dialect::Postgres).expect("prologue parses")
+        Prologue::parse(sql, Dialect::Postgres, Default::default()).expect("prologue parses")
     }
 
     /// For each statement of `file`: does the prologue prove all of it survives a retry?
@@ -595,7 +599,8 @@ mod tests {
 
     #[test]
     fn a_prologue_that_cannot_be_read_is_an_error() {
-        let err = |sql: &str| Prologue::parse(sql, Dialect::Postgres).unwrap_err();
+        let err =
+            |sql: &str| Prologue::parse(sql, Dialect::Postgres, Default::default()).unwrap_err();
         assert!(err("DROP SCHEMA r CASCADE;\nSELECT 'oops;").starts_with("line 2: "));
         assert!(err("\\i setup.sql\nDROP SCHEMA r;").contains("client command"));
         assert_eq!(err("  -- nothing\n"), "holds no SQL statement");

@@ -894,17 +894,26 @@ pub fn parser_tokens(source: &SourceFile, tokens: &[Tok]) -> Vec<TokenWithSpan> 
 }
 
 /// Does a quoted identifier keep its case when names are compared? A double-quoted (or
-/// bracketed) one does: PostgreSQL folds only unquoted names. A backquoted one does not: backquotes
-/// are MySQL's, MariaDB's and SQLite's, where quoting changes nothing about case (MySQL compares
-/// column, index and routine names without case, and an unquoted name keeps its case exactly as a
-/// backquoted one does), so `` `getX` `` and `getX` are the same name, as unquoted names are
-/// compared (folded to lower case).
+/// bracketed) one does on PostgreSQL: it folds only unquoted names. A backquoted one does not:
+/// backquotes are MySQL's, MariaDB's and SQLite's, where quoting changes nothing about case
+/// (MySQL compares column, index and routine names without case, and an unquoted name keeps its
+/// case exactly as a backquoted one does), so `` `getX` `` and `getX` are the same name, as
+/// unquoted names are compared (folded to lower case). Nor does any quoted name in a SQLite file
+/// ([`IdentifierCase`]): SQLite compares names without ASCII case, quoted or not
+/// (`DROP TABLE IF EXISTS t; CREATE TABLE "T" (id int)` runs twice).
 pub fn keeps_case(w: &sqlparser::tokenizer::Word) -> bool {
-    w.quote_style.is_some_and(|q| q != '`')
+    w.quote_style.is_some_and(|q| q != '`') && quoted_names_keep_case()
+}
+
+/// Does a double-quoted name keep its case in the file being linted ([`keeps_case`])? Not in
+/// a SQLite file.
+pub fn quoted_names_keep_case() -> bool {
+    FOLDING.with(|f| f.get().dialect) != Some(Dialect::Sqlite)
 }
 
 /// A name token as it is compared: unquoted (or backquoted), folded to lower case
-/// ([`keeps_case`], [`fold_unquoted`]); `None` for a token that is not a word.
+/// ([`keeps_case`], [`fold_unquoted`]); `None` for a token that is not a word. For a MySQL or
+/// MariaDB table name, [`folded_table`].
 pub fn folded(t: &Tok) -> Option<String> {
     match &t.token {
         Token::Word(w) if keeps_case(w) => Some(w.value.clone()),
@@ -913,9 +922,74 @@ pub fn folded(t: &Tok) -> Option<String> {
     }
 }
 
+/// `name`, a name part as lint keys it (a table's when `table`: [`table_key`]; else
+/// [`folded`]), as `tokens` write it, for a message that quotes the server's error: MySQL,
+/// MariaDB and SQLite name an object as the statement writes it (`Table 'T' already exists`),
+/// PostgreSQL as it stores it, which is the key. The first word of `tokens` keyed `name`;
+/// `name` itself when none is.
+pub fn written_name(dialect: Dialect, tokens: &[Tok], name: &str, table: bool) -> String {
+    if dialect == Dialect::Postgres {
+        return name.to_string();
+    }
+    let key = |t: &Tok| if table { folded_table(t) } else { folded(t) };
+    tokens
+        .iter()
+        .find_map(|t| match &t.token {
+            Token::Word(w) if key(t).as_deref() == Some(name) => Some(w.value.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// MySQL's and MariaDB's `lower_case_table_names`: how the server stores and compares the names
+/// of databases, tables (views too), table aliases and triggers. Column, index, routine and
+/// event names are compared without case whatever it says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LowerCaseTableNames {
+    /// `0`, the default on Linux: stored as written and compared exactly (`t` and `T` are two
+    /// tables).
+    #[default]
+    Exact,
+    /// `1`, the default on Windows: stored in lower case, compared without case.
+    Lower,
+    /// `2`, the default on macOS: stored as written, compared in lower case.
+    CompareLower,
+}
+
+impl LowerCaseTableNames {
+    /// The setting's value as the server's variable takes it (0, 1 or 2).
+    pub fn from_value(value: i64) -> Option<LowerCaseTableNames> {
+        match value {
+            0 => Some(LowerCaseTableNames::Exact),
+            1 => Some(LowerCaseTableNames::Lower),
+            2 => Some(LowerCaseTableNames::CompareLower),
+            _ => None,
+        }
+    }
+
+    /// The server variable's value.
+    pub fn value(self) -> u8 {
+        match self {
+            LowerCaseTableNames::Exact => 0,
+            LowerCaseTableNames::Lower => 1,
+            LowerCaseTableNames::CompareLower => 2,
+        }
+    }
+}
+
+/// How the file being linted compares names ([`IdentifierCase`]).
+#[derive(Debug, Clone, Copy)]
+struct Folding {
+    /// The file's dialect; `None` outside lint (every letter folds, quoted names keep case).
+    dialect: Option<Dialect>,
+    /// `lower_case_table_names`, for a MySQL or MariaDB file.
+    tables: LowerCaseTableNames,
+}
+
 thread_local! {
-    /// Whether the file being linted folds only the ASCII letters of a name ([`IdentifierCase`]).
-    static ASCII_FOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static FOLDING: std::cell::Cell<Folding> = const {
+        std::cell::Cell::new(Folding { dialect: None, tables: LowerCaseTableNames::Exact })
+    };
 }
 
 /// An unquoted (or backquoted) name as lint compares it, folded to lower case as the dialect
@@ -924,32 +998,67 @@ thread_local! {
 /// so does SQLite; MySQL and MariaDB every letter (they compare column, index and routine names
 /// without case in every letter: `Éa` and `éa` are one column).
 pub fn fold_unquoted(name: &str) -> String {
-    if name.is_ascii() || ASCII_FOLD.with(std::cell::Cell::get) {
+    let ascii =
+        FOLDING.with(|f| matches!(f.get().dialect, Some(Dialect::Postgres | Dialect::Sqlite)));
+    if name.is_ascii() || ascii {
         name.to_ascii_lowercase()
     } else {
         name.to_lowercase()
     }
 }
 
-/// While it lives, [`fold_unquoted`] (and [`folded`], and the recogniser's names) fold names
-/// as `dialect` does; the fold before it comes back when it is dropped. Lint holds one for each
-/// file it reads: the dialect is the file's, and the name readers that fold are too many to
-/// hand it to each.
+/// The name of a database, table, view or trigger (one part of it), as written without its
+/// quotes, as lint keys it: under MySQL and MariaDB with `lower_case_table_names = 0` exactly as
+/// written (`t` and `T` are two tables), elsewhere as [`folded`] keys any name. Every reader of
+/// a MySQL or MariaDB table name keys it here, or through [`folded_table`].
+pub fn table_key(w: &sqlparser::tokenizer::Word) -> String {
+    if tables_exact() || keeps_case(w) {
+        w.value.clone()
+    } else {
+        fold_unquoted(&w.value)
+    }
+}
+
+/// A table name token as it is compared ([`table_key`]); `None` for a token that is not a word.
+pub fn folded_table(t: &Tok) -> Option<String> {
+    match &t.token {
+        Token::Word(w) => Some(table_key(w)),
+        _ => None,
+    }
+}
+
+/// Does the file being linted compare table names exactly (MySQL or MariaDB under
+/// `lower_case_table_names = 0`)?
+pub fn tables_exact() -> bool {
+    FOLDING.with(|f| {
+        let f = f.get();
+        matches!(f.dialect, Some(Dialect::Mysql | Dialect::Mariadb))
+            && f.tables == LowerCaseTableNames::Exact
+    })
+}
+
+/// While it lives, [`fold_unquoted`] (and [`folded`], [`table_key`], and the recogniser's
+/// names) fold names as `dialect` does, table names as `tables` says for MySQL and MariaDB; the
+/// fold before it comes back when it is dropped. Lint holds one for each file it reads: the
+/// dialect is the file's, and the name readers that fold are too many to hand it to each.
 pub struct IdentifierCase {
-    before: bool,
+    before: Folding,
 }
 
 impl IdentifierCase {
-    pub fn of(dialect: Dialect) -> IdentifierCase {
-        let ascii = matches!(dialect, Dialect::Postgres | Dialect::Sqlite);
-        let before = ASCII_FOLD.with(|f| f.replace(ascii));
+    pub fn of(dialect: Dialect, tables: LowerCaseTableNames) -> IdentifierCase {
+        let now = Folding {
+            dialect: Some(dialect),
+            tables,
+        };
+        let before = FOLDING.with(|f| f.replace(now));
         IdentifierCase { before }
     }
 }
 
 impl Drop for IdentifierCase {
     fn drop(&mut self) {
-        ASCII_FOLD.with(|f| f.set(self.before));
+        FOLDING.with(|f| f.set(self.before));
     }
 }
 

@@ -62,10 +62,20 @@ impl Rule for AddConstraint {
             let cascaded =
                 crate::lint::rules::read_removed_later::reference_cascaded_later(cx, action)
                     .map(|(key, error)| {
+                        let written = |name: &str, table: bool| {
+                            let tokens = &cx.statement.tokens;
+                            crate::sql::written_name(cx.dialect, tokens, name, table)
+                        };
                         let what = match key {
-                            Key::Column(t, c) => format!("column `{t}.{c}`"),
-                            Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
-                            Key::Object(_, t) => format!("table `{t}`"),
+                            Key::Column(t, c) => {
+                                format!("column `{}.{}`", written(&t, true), written(&c, false))
+                            }
+                            Key::Constraint(t, c) => format!(
+                                "constraint `{}` on `{}`",
+                                written(&c, false),
+                                written(&t, true)
+                            ),
+                            Key::Object(_, t) => format!("table `{}`", written(&t, true)),
                         };
                         (what, error)
                     });

@@ -40,10 +40,17 @@ impl Rule for CreateTable {
         }
         let table = cx.object_text();
         let base = shape.object().map_or("", |n| n.base());
-        // PostgreSQL names the table as it stores it (`base`), the others as written.
+        // PostgreSQL names the table as it stores it (`base`), the others as written: SQLite
+        // with its quotes (`table "T" already exists`).
         let written = || {
             let range = shape.object().map_or(0..0, |n| n.range.clone());
             match crate::sql::tokens_in(&cx.statement.tokens, &range).last() {
+                Some(t @ Tok {
+                    token: Token::Word(_),
+                    ..
+                }) if cx.dialect == Dialect::Sqlite => {
+                    cx.source.text[t.range.clone()].to_string()
+                }
                 Some(Tok {
                     token: Token::Word(w),
                     ..

@@ -334,10 +334,16 @@ impl Rule for ReadRemovedLater {
             out.extend(lost);
             return;
         };
+        // Named as the statement writes them where the server's error does (not PostgreSQL).
+        let written = |name: &str, table: bool| {
+            crate::sql::written_name(cx.dialect, &cx.statement.tokens, name, table)
+        };
         let what = match key {
-            Key::Object(_, t) => format!("table `{t}`"),
-            Key::Column(t, c) => format!("column `{t}.{c}`"),
-            Key::Constraint(t, c) => format!("constraint `{c}` on `{t}`"),
+            Key::Object(_, t) => format!("table `{}`", written(t, true)),
+            Key::Column(t, c) => format!("column `{}.{}`", written(t, true), written(c, false)),
+            Key::Constraint(t, c) => {
+                format!("constraint `{}` on `{}`", written(c, false), written(t, true))
+            }
         };
         let own_word = |w: &str| match key {
             Key::Object(_, t) => t == w,
@@ -520,12 +526,13 @@ fn fresh_table_note(column: &str) -> String {
 /// The schema `tokens` write for the table of `key` (`s` of `s.t`), folded; `None` when they
 /// name it unqualified only.
 fn written_schema(tokens: &[Tok], key: &Key) -> Option<String> {
-    use crate::lint::sequence::folded;
     let (Key::Object(_, table) | Key::Column(table, _) | Key::Constraint(table, _)) = key;
     tokens
         .windows(3)
-        .filter(|w| w[1].is(&Token::Period) && folded(&w[2]).as_deref() == Some(table))
-        .find_map(|w| folded(&w[0]))
+        .filter(|w| {
+            w[1].is(&Token::Period) && crate::sql::folded_table(&w[2]).as_deref() == Some(table)
+        })
+        .find_map(|w| crate::sql::folded_table(&w[0]))
 }
 
 /// Does PostgreSQL parse and analyse a statement of this kind in a `LANGUAGE sql` body when it
@@ -725,7 +732,7 @@ fn clause_references(tokens: &[&Tok]) -> Vec<(String, String)> {
     // The referenced table's name: words joined by periods.
     let mut k = r + 1;
     let mut table = None;
-    while let Some(part) = tokens.get(k).and_then(|t| folded(t)) {
+    while let Some(part) = tokens.get(k).and_then(|t| crate::sql::folded_table(t)) {
         table = Some(part);
         if !tokens.get(k + 1).is_some_and(|t| t.is(&Token::Period)) {
             break;
@@ -1429,14 +1436,15 @@ fn written_table(cx: &StatementCx) -> Option<(String, Option<String>)> {
 /// The relation named at token `at` (`t`, `ONLY t`, `s.t`, `"s"."t"`: the table `t` of schema
 /// `s`): the index of its last part, its name and the schema written, folded.
 fn relation_at(tokens: &[Tok], at: usize) -> Option<(usize, String, Option<String>)> {
-    let folded = crate::lint::sequence::folded;
     let name_at = at + usize::from(tokens.get(at).is_some_and(|t| t.is_kw("ONLY")));
     let mut table_at = name_at;
     while tokens.get(table_at + 1).is_some_and(|t| t.is(&Token::Period)) {
         table_at += 2;
     }
-    let table = folded(tokens.get(table_at)?)?;
-    let schema = (table_at > name_at).then(|| folded(&tokens[table_at - 2])).flatten();
+    let table = crate::sql::folded_table(tokens.get(table_at)?)?;
+    let schema = (table_at > name_at)
+        .then(|| crate::sql::folded_table(&tokens[table_at - 2]))
+        .flatten();
     Some((table_at, table, schema))
 }
 
@@ -1489,7 +1497,7 @@ fn lost_in_select(
     if has_as && alias_at.is_none() {
         return None;
     }
-    let alias = alias_at.and_then(|a| folded(&tokens[a]));
+    let alias = alias_at.and_then(|a| crate::sql::folded_table(&tokens[a]));
     let rest = alias_at.map_or(table_at + 1, |a| a + 1);
     if tokens.get(rest).is_some_and(|t| {
         !(FROM_ENDS.iter().any(|e| t.is_kw(e))
@@ -1553,8 +1561,8 @@ fn lost_in_select(
         .find(|(k, c)| {
             let kept = columns.contains(c)
                 || (*k > from && aliases.contains(c))
-                || *c == table
-                || Some(c) == alias.as_ref()
+                || names_relation(c, &table)
+                || alias.as_ref().is_some_and(|a| names_relation(c, a))
                 || (cx.dialect == Dialect::Postgres && SYSTEM_COLUMNS.contains(&c.as_str()));
             !kept
         })?
@@ -1720,7 +1728,6 @@ pub(crate) fn created_as_reads(
     statement: &crate::sql::Statement,
     dialect: Dialect,
 ) -> Vec<(String, Vec<String>)> {
-    use crate::lint::sequence::folded;
     let tokens = statement.tokens.as_slice();
     let Some(query) = crate::lint::safety::top_level_kw(tokens, "AS").map(|k| k + 1) else {
         return Vec::new();
@@ -1736,14 +1743,16 @@ pub(crate) fn created_as_reads(
         while tokens.get(at + 1).is_some_and(|t| t.is(&Token::Period)) {
             at += 2;
         }
-        let Some(table) = tokens.get(at).and_then(folded) else {
+        let Some(table) = tokens.get(at).and_then(crate::sql::folded_table) else {
             continue;
         };
         if out.iter().any(|(t, _)| *t == table) {
             continue;
         }
         let read_table = RowTable {
-            schema: (at > k).then(|| folded(&tokens[at - 2])).flatten(),
+            schema: (at > k)
+                .then(|| crate::sql::folded_table(&tokens[at - 2]))
+                .flatten(),
             base: table.clone(),
         }
         .resolved(None);
@@ -1775,7 +1784,7 @@ fn column_reads(
     // The table's aliases: `FROM t a`, `UPDATE t AS a`.
     let mut aliases: Vec<String> = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
-        if folded(t).as_deref() != Some(table)
+        if crate::sql::folded_table(t).as_deref() != Some(table)
             || tokens.get(k + 1).is_some_and(|n| n.is(&Token::Period))
         {
             continue;
@@ -1785,7 +1794,7 @@ fn column_reads(
             matches!(&a.token, Token::Word(w)
                 if w.keyword == Keyword::NoKeyword || (has_as && !is_query_syntax(&w.value)))
         });
-        aliases.extend(alias.and_then(folded));
+        aliases.extend(alias.and_then(crate::sql::folded_table));
     }
     if insert {
         aliases.push("excluded".to_string());
@@ -1829,8 +1838,8 @@ fn column_reads(
         .filter(|&k| words.is_column(k) && !relation(k))
         .filter_map(|k| folded(&tokens[k]))
         .filter(|column| {
-            !(column == table
-                || words.aliases.contains(column)
+            !(names_relation(column, table)
+                || words.aliases.iter().any(|a| names_relation(column, a))
                 || outputs.contains(column)
                 || (postgres && SYSTEM_COLUMNS.contains(&column.as_str())))
         })
@@ -1992,9 +2001,8 @@ impl<'a> ColumnWords<'a> {
     /// reads (not of `s.t.c`'s table of another schema: the schema must name the table's,
     /// `public` too for an unqualified one under the connection's search_path)?
     fn of_the_table(&self, k: usize) -> bool {
-        use crate::lint::sequence::folded;
         let tokens = self.tokens;
-        let Some(q) = k.checked_sub(2).and_then(|q| folded(&tokens[q])) else {
+        let Some(q) = k.checked_sub(2).and_then(|q| crate::sql::folded_table(&tokens[q])) else {
             return false;
         };
         if !(k >= 3 && tokens[k - 3].is(&Token::Period)) {
@@ -2002,7 +2010,7 @@ impl<'a> ColumnWords<'a> {
         }
         q == self.table
             && k >= 4
-            && folded(&tokens[k - 4]).is_some_and(|s| {
+            && crate::sql::folded_table(&tokens[k - 4]).is_some_and(|s| {
                 RowTable {
                     schema: Some(s),
                     base: self.table.to_string(),
@@ -2253,6 +2261,14 @@ fn runs_in_plpgsql(statement: &crate::sql::Statement) -> bool {
 /// A catalog name as `to_regclass` reads it: always quoted, so `User` stays `User`.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Is `word`, a word of a query folded as a column is, the name of `relation`, a table or an
+/// alias keyed as a table's ([`crate::sql::folded_table`])? Where table names are compared
+/// exactly, a word `Old` is folded `old`, and names the table `Old`.
+fn names_relation(word: &str, relation: &str) -> bool {
+    word == relation
+        || (crate::sql::tables_exact() && crate::sql::fold_unquoted(relation) == word)
 }
 
 #[cfg(test)]

@@ -1576,8 +1576,17 @@ const READ_KEYWORDS: &[&str] = &[
 /// Is every word of a read (`words`) a column of `columns`, the name of one of `tables` (their
 /// digests), or a keyword of a plain copy ([`READ_KEYWORDS`])?
 fn plain_read(words: &[&str], columns: &[String], tables: [u64; 2]) -> bool {
+    // Where table names are compared exactly, `words` has a word not in lower case twice, as
+    // written and folded (`super::words`): the folded one of a table's name is no other word.
+    let folded_twin = |w: &str| {
+        crate::sql::tables_exact()
+            && words
+                .iter()
+                .any(|x| *x != w && crate::sql::fold_unquoted(x) == w)
+    };
     words.iter().all(|w| {
         columns.iter().any(|c| c == w)
+            || folded_twin(w)
             || tables.contains(&object_digest(ObjectKind::Table, w))
             || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
     })

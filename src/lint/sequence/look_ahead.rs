@@ -410,7 +410,8 @@ impl Sequence {
                 }
                 let base = text.rsplit('.').next().unwrap_or(text);
                 let base = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
-                    Some(quoted) => quoted.to_string(),
+                    Some(quoted) if crate::sql::quoted_names_keep_case() => quoted.to_string(),
+                    Some(quoted) => crate::sql::fold_unquoted(quoted),
                     None => crate::sql::fold_unquoted(base),
                 };
                 words.contains(&digest(base.as_str()))
@@ -701,7 +702,8 @@ fn folded_base(text: &str) -> String {
         .and_then(|b| b.strip_suffix('"'))
         .or_else(|| base.strip_prefix('`').and_then(|b| b.strip_suffix('`')))
     {
-        Some(quoted) => quoted.to_string(),
+        Some(quoted) if crate::sql::quoted_names_keep_case() => quoted.to_string(),
+        Some(quoted) => crate::sql::fold_unquoted(quoted),
         None => crate::sql::fold_unquoted(base),
     }
 }

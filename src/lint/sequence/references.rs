@@ -224,10 +224,11 @@ fn paren_words(tokens: &[Tok], open: usize) -> Vec<String> {
     out
 }
 
-/// The parts of the (possibly qualified) name that starts at token `k`, folded.
+/// The parts of the (possibly qualified) table name that starts at token `k`, keyed as a
+/// table's ([`crate::sql::folded_table`]).
 fn name_after(tokens: &[Tok], mut k: usize) -> Vec<String> {
     let mut parts = Vec::new();
-    while let Some(part) = tokens.get(k).and_then(folded) {
+    while let Some(part) = tokens.get(k).and_then(crate::sql::folded_table) {
         parts.push(part);
         if tokens.get(k + 1).is_some_and(|t| t.is(&Token::Period)) {
             k += 2;

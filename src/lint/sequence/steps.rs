@@ -58,14 +58,18 @@ pub(super) fn arrivals(statement: &Statement) -> Vec<Arrival> {
             .tokens
             .windows(2)
             .filter(|w| w[0].is_kw("TO"))
-            .filter_map(|w| folded(&w[1]))
+            .filter_map(|w| crate::sql::folded_table(&w[1]))
             .map(|new| Arrival {
                 key: Key::Object(ObjectKind::Table, new),
                 old: String::new(),
             })
             .collect(),
         ShapeKind::Rename(kind) if statement.renames_object() => {
-            let (Some(name), Some(new)) = (shape.object(), renamed_to(statement)) else {
+            let new = renamed_to(statement).map(|new| match kind.names_table() {
+                true => crate::sql::folded_table(new),
+                false => folded(new),
+            });
+            let (Some(name), Some(new)) = (shape.object(), new.flatten()) else {
                 return Vec::new();
             };
             vec![Arrival {
@@ -138,11 +142,11 @@ fn attribute_steps(statement: &Statement) -> Vec<Step> {
 }
 
 /// The name after the first `RENAME … TO` of a statement that renames an object itself.
-pub(super) fn renamed_to(statement: &Statement) -> Option<String> {
+pub(super) fn renamed_to(statement: &Statement) -> Option<&crate::sql::Tok> {
     let tokens = &statement.tokens;
     let at = tokens.iter().position(|t| t.is_kw("RENAME"))?;
     tokens.get(at + 1).filter(|t| t.is_kw("TO"))?;
-    folded(tokens.get(at + 2)?)
+    tokens.get(at + 2)
 }
 
 /// The name a `RENAME` action of `ALTER TABLE table` gives, with the name it had: the table's
@@ -159,14 +163,20 @@ pub(super) fn alter_table_arrival(
         None if action.name.is_none() => tokens.get(1),
         None => None,
     };
-    let new = folded(new?)?;
+    let new = new?;
     Some(match &action.name {
-        None => (Key::Object(ObjectKind::Table, new), table.to_string()),
+        None => (
+            Key::Object(ObjectKind::Table, crate::sql::folded_table(new)?),
+            table.to_string(),
+        ),
         Some(old) if renames_constraint(statement, action) => (
-            Key::Constraint(table.to_string(), new),
+            Key::Constraint(table.to_string(), folded(new)?),
             old.base().to_string(),
         ),
-        Some(old) => (Key::Column(table.to_string(), new), old.base().to_string()),
+        Some(old) => (
+            Key::Column(table.to_string(), folded(new)?),
+            old.base().to_string(),
+        ),
     })
 }
 

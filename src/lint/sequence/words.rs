@@ -184,14 +184,29 @@ pub fn contains_ignore_case(text: &str, word: &str) -> bool {
 
 /// The lower-cased words of a statement (identifiers and keywords, quotes removed). Not the
 /// closing `WITH [NO] DATA` of a `CREATE TABLE … AS` query, which reads nothing: a copy
-/// `CREATE TABLE t_new AS SELECT * FROM t WITH NO DATA` reads only `t`.
+/// `CREATE TABLE t_new AS SELECT * FROM t WITH NO DATA` reads only `t`. Where table names are
+/// compared exactly ([`crate::sql::tables_exact`]), a word not in lower case comes as written
+/// too, as a table's name is keyed ([`crate::sql::folded_table`]): a word may be a column's.
 pub fn words(statement: &Statement) -> Vec<String> {
     let tokens = statement.tokens.as_slice();
     let tokens = match statement.shape.kind {
         crate::sql::ShapeKind::Create(crate::sql::ObjectKind::Table) => without_with_data(tokens),
         _ => tokens,
     };
-    tokens.iter().filter_map(crate::sql::folded).collect()
+    if !crate::sql::tables_exact() {
+        return tokens.iter().filter_map(crate::sql::folded).collect();
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let Some(word) = crate::sql::folded(t) else {
+            continue;
+        };
+        if let Some(table) = crate::sql::folded_table(t).filter(|table| *table != word) {
+            out.push(table);
+        }
+        out.push(word);
+    }
+    out
 }
 
 /// `tokens` of a `CREATE TABLE … AS` without a closing `WITH DATA` or `WITH NO DATA` (and

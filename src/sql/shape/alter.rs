@@ -17,7 +17,7 @@ pub(super) fn alter(c: &mut Cursor, dialect: Dialect) -> Shape {
     let head = start..c.prev_end();
     let if_exists = c.eat_all(&["IF", "EXISTS"]);
     c.eat("ONLY");
-    let name = c.name();
+    let name = c.name_of(kind);
     c.i += usize::from(c.peek().is_some_and(|t| t.is(&Token::Mul)));
     let mut shape = Shape::new(ShapeKind::Alter(kind), head);
     shape.names.extend(name.clone());

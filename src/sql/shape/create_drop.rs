@@ -79,18 +79,18 @@ pub(super) fn create(c: &mut Cursor) -> Shape {
             if c.seek("ON") {
                 c.i += 1;
                 c.eat("ONLY");
-                shape.table = c.name();
+                shape.table = c.table_name();
             }
         }
         ObjectKind::Trigger | ObjectKind::Policy => {
-            shape.names.extend(c.name());
+            shape.names.extend(c.name_of(kind));
             if c.seek("ON") {
                 c.i += 1;
-                shape.table = c.name();
+                shape.table = c.table_name();
             }
         }
         ObjectKind::Role => shape.names.extend(c.name().or_else(|| c.account())),
-        _ => shape.names.extend(c.name()),
+        _ => shape.names.extend(c.name_of(kind)),
     }
     shape
 }
@@ -111,7 +111,7 @@ pub(super) fn drop(c: &mut Cursor) -> Shape {
     let insert_at = c.prev_end();
     let present = c.eat_all(&["IF", "EXISTS"]);
     shape.guard = Some(Guard { present, insert_at });
-    while let Some(name) = c.name() {
+    while let Some(name) = c.name_of(kind) {
         shape.names.push(name);
         // Function signatures: `DROP FUNCTION f(int), g(text)`.
         if c.peek().is_some_and(|t| t.is(&Token::LParen)) {
@@ -134,7 +134,7 @@ pub(super) fn drop(c: &mut Cursor) -> Shape {
         c.i += 1;
     }
     if c.eat("ON") {
-        shape.table = c.name();
+        shape.table = c.table_name();
     }
     shape
 }

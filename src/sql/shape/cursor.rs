@@ -44,12 +44,30 @@ impl Cursor<'_> {
             .map_or(0, |t| t.range.end)
     }
 
-    /// A possibly qualified name: `a`, `s.a`, `"S"."a"`, `` `db`.`t` ``.
+    /// A possibly qualified name: `a`, `s.a`, `"S"."a"`, `` `db`.`t` ``, of an object that is
+    /// not a table ([`Cursor::table_name`]): a column, an index, a routine.
     pub(super) fn name(&mut self) -> Option<Name> {
+        self.name_keyed(false)
+    }
+
+    /// A possibly qualified name of a table-like object (a table, a view, a database, a
+    /// trigger; [`ObjectKind::names_table`]), keyed by [`crate::sql::table_key`]: exactly as
+    /// written on MySQL and MariaDB under `lower_case_table_names = 0`.
+    pub(super) fn table_name(&mut self) -> Option<Name> {
+        self.name_keyed(true)
+    }
+
+    /// [`Cursor::name`] of an object of `kind`.
+    pub(super) fn name_of(&mut self, kind: ObjectKind) -> Option<Name> {
+        self.name_keyed(kind.names_table())
+    }
+
+    fn name_keyed(&mut self, table: bool) -> Option<Name> {
         let start = self.i;
         let mut parts = Vec::new();
         while let Some(Token::Word(w)) = self.peek().map(|t| &t.token) {
             parts.push(match w.quote_style {
+                _ if table => crate::sql::table_key(w),
                 Some(_) if super::super::keeps_case(w) => w.value.clone(),
                 _ => super::super::fold_unquoted(&w.value),
             });

@@ -18,7 +18,7 @@ pub(super) fn insert(c: &mut Cursor) -> Shape {
     c.i = 1;
     if c.seek("INTO") {
         c.i += 1;
-        shape.names.extend(c.name());
+        shape.names.extend(c.table_name());
     }
     shape
 }

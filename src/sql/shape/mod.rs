@@ -50,6 +50,22 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// Is its name a table's as MySQL's and MariaDB's `lower_case_table_names` counts them:
+    /// a table's, a view's, a database's (schema's) or a trigger's? Those are compared exactly
+    /// under `0`; columns, indexes, routines and events never are.
+    pub fn names_table(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::ForeignTable
+                | ObjectKind::Database
+                | ObjectKind::Schema
+                | ObjectKind::Trigger
+        )
+    }
+
     /// The SQL keyword(s) of the kind, for messages.
     pub fn keyword(self) -> &'static str {
         match self {
@@ -474,7 +490,7 @@ pub fn recognise(tokens: &[Tok], text: &str, dialect: Dialect) -> Shape {
             let insert_at = shape.head.end;
             let present = c.eat_all(&["IF", "EXISTS"]);
             shape.guard = Some(Guard { present, insert_at });
-            shape.names.extend(c.name());
+            shape.names.extend(c.table_name());
             shape
         }
         Some("INSERT") | Some("REPLACE") | Some("UPSERT") => insert::insert(&mut c),
