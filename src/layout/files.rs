@@ -4,8 +4,11 @@
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored, and
 /// trailing zero parts too: `1.0` = `1`, as Flyway's `MigrationVersion.tokenize` strips them),
@@ -265,31 +268,235 @@ impl Discovered {
     }
 }
 
-/// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
-pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        if entry.is_file() {
+/// How the layout model reads the disk: straight from it at every look (`Reader::default`), or
+/// (`Reader::shared`) keeping each directory listing and each file's text it read, so that one
+/// run reads a migrations directory once however many tools' layouts look at it (runner
+/// detection, lint's earlier definitions, PF007, the pending look-back) and the linted files
+/// among them once too. Only what was read without error is kept: an error comes from the disk
+/// each time, naming the path as the caller spells it.
+#[derive(Debug, Default)]
+pub struct Reader {
+    kept: Option<Kept>,
+}
+
+/// What a shared [`Reader`] has read. Directories are keyed canonical, files by their canonical
+/// directory and name: two spellings of one entry read it once.
+#[derive(Debug, Default)]
+struct Kept {
+    /// Each directory as spelled: its canonical path (`None`: it has none).
+    canonical: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// The names of the entries directly in a directory.
+    entries: Mutex<HashMap<PathBuf, Arc<[OsString]>>>,
+    /// The files anywhere below a directory, relative to it.
+    below: Mutex<HashMap<PathBuf, Arc<[PathBuf]>>>,
+    /// A file's text (UTF-8).
+    texts: Mutex<HashMap<PathBuf, Arc<str>>>,
+}
+
+impl Reader {
+    /// A reader that reads the disk at every look (as `Reader::default()`).
+    pub const fn direct() -> Reader {
+        Reader { kept: None }
+    }
+
+    /// A reader that keeps what it reads, for one run.
+    pub fn shared() -> Reader {
+        Reader {
+            kept: Some(Kept::default()),
+        }
+    }
+
+    /// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
+    pub fn files_in(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
+            if entry.is_file() {
+                if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+                    out.push((name.to_string(), entry.clone()));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// `.sql` files directly in `dir`, sorted by name.
+    pub fn sql_files(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = self.files_in(dir)?;
+        out.retain(|(_, path)| is_sql(path));
+        Ok(out)
+    }
+
+    /// Files anywhere below `dir` (tools that scan their location recursively), each named by
+    /// its `/`-separated path relative to `dir`, sorted by that name (file names that are not
+    /// UTF-8 left out).
+    pub fn files_below(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let relative = match self.key_of_dir(dir) {
+            Some((kept, key)) => {
+                let known = kept.below.lock().expect("not poisoned").get(&key).cloned();
+                match known {
+                    Some(relative) => relative,
+                    None => {
+                        let relative: Arc<[PathBuf]> = walk(dir)?.into();
+                        let mut below = kept.below.lock().expect("not poisoned");
+                        below.insert(key, relative.clone());
+                        relative
+                    }
+                }
+            }
+            None => walk(dir)?.into(),
+        };
+        let mut out: Vec<(String, PathBuf)> = relative
+            .iter()
+            .map(|r| (r.to_string_lossy().replace('\\', "/"), dir.join(r)))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every entry directly in `dir` (files, directories, links), sorted by name (names that are
+    /// not UTF-8 left out).
+    pub fn entries(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
             if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
                 out.push((name.to_string(), entry.clone()));
             }
         }
+        out.sort();
+        Ok(out)
     }
-    out.sort();
+
+    /// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
+    pub fn migration_dirs(&self, dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
+            let candidate = entry.join(file);
+            if entry.is_dir() && candidate.is_file() {
+                if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+                    out.push((name.to_string(), candidate));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads one migration, the whole file as its "up" part.
+    pub fn load(
+        &self,
+        name: String,
+        path: &Path,
+        version: &str,
+        description: &str,
+    ) -> Result<MigrationFile> {
+        let source = self.source(path)?;
+        let up = UpPart::whole(source.text.len());
+        Ok(MigrationFile {
+            name,
+            key: VersionKey::parse(version),
+            version: version.to_string(),
+            description: description.to_string(),
+            source,
+            up,
+            repeatable: false,
+            baseline: false,
+            directory_checksum: None,
+            checkpoint: false,
+        })
+    }
+
+    /// The file at `path` as [`SourceFile::read`] reads it, with the same errors.
+    pub fn source(&self, path: &Path) -> Result<SourceFile> {
+        let text = match self.text(path).map_err(|e| Error::io(path, e))? {
+            Ok(text) => text,
+            Err(bytes) => {
+                return Err(SourceFile::check_text(path, &bytes).expect_err("not UTF-8"));
+            }
+        };
+        if text.as_bytes().contains(&0) {
+            SourceFile::check_text(path, text.as_bytes())?;
+        }
+        Ok(SourceFile::new(path, text))
+    }
+
+    /// The file at `path` as `std::fs::read_to_string` reads it: `None` when it cannot be read
+    /// or is not UTF-8.
+    pub fn text_of(&self, path: &Path) -> Option<Arc<str>> {
+        self.text(path).ok()?.ok()
+    }
+
+    /// The text of the file at `path` when it is UTF-8 (kept, when shared), else its bytes.
+    fn text(&self, path: &Path) -> std::io::Result<std::result::Result<Arc<str>, Vec<u8>>> {
+        let key = path
+            .parent()
+            .zip(path.file_name())
+            .and_then(|(dir, name)| Some((self.key_of_dir(dir)?, name)));
+        if let Some(((kept, dir), name)) = &key {
+            let texts = kept.texts.lock().expect("not poisoned");
+            if let Some(text) = texts.get(&dir.join(name)) {
+                return Ok(Ok(text.clone()));
+            }
+        }
+        let bytes = std::fs::read(path)?;
+        let text: Arc<str> = match String::from_utf8(bytes) {
+            Ok(text) => text.into(),
+            Err(e) => return Ok(Err(e.into_bytes())),
+        };
+        if let Some(((kept, dir), name)) = key {
+            let mut texts = kept.texts.lock().expect("not poisoned");
+            texts.insert(dir.join(name), text.clone());
+        }
+        Ok(Ok(text))
+    }
+
+    /// The entries directly in `dir`, each as `dir` joined with its name.
+    fn read_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let Some((kept, key)) = self.key_of_dir(dir) else {
+            return Ok(list(dir)?.iter().map(|n| dir.join(n)).collect());
+        };
+        let known = kept
+            .entries
+            .lock()
+            .expect("not poisoned")
+            .get(&key)
+            .cloned();
+        let names = match known {
+            Some(names) => names,
+            None => {
+                let names: Arc<[OsString]> = list(dir)?.into();
+                let mut entries = kept.entries.lock().expect("not poisoned");
+                entries.insert(key, names.clone());
+                names
+            }
+        };
+        Ok(names.iter().map(|n| dir.join(n)).collect())
+    }
+
+    /// When shared: what it keeps, and the canonical path of `dir` (spelled as given).
+    fn key_of_dir(&self, dir: &Path) -> Option<(&Kept, PathBuf)> {
+        let kept = self.kept.as_ref()?;
+        let mut canonical = kept.canonical.lock().expect("not poisoned");
+        let key = canonical
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(dir).ok())
+            .clone()?;
+        Some((kept, key))
+    }
+}
+
+/// The names of the entries directly in `dir`, in the order the disk gives them.
+fn list(dir: &Path) -> Result<Vec<OsString>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        out.push(entry.map_err(|e| Error::io(dir, e))?.file_name());
+    }
     Ok(out)
 }
 
-/// `.sql` files directly in `dir`, sorted by name.
-pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = files_in(dir)?;
-    out.retain(|(_, path)| is_sql(path));
-    Ok(out)
-}
-
-/// Files anywhere below `dir` (tools that scan their location recursively), each named by its
-/// `/`-separated path relative to `dir`, sorted by that name (file names that are not UTF-8
-/// left out).
-pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// The files anywhere below `dir` whose names are UTF-8, relative to it.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry.map_err(|e| {
@@ -300,10 +507,8 @@ pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = relative.to_string_lossy().replace('\\', "/");
-        out.push((name, entry.into_path()));
+        out.push(relative.to_path_buf());
     }
-    out.sort();
     Ok(out)
 }
 
@@ -314,43 +519,6 @@ pub fn is_sql(path: &Path) -> bool {
 /// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).
 pub fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-/// Every entry directly in `dir` (files, directories, links), sorted by name (names that are
-/// not UTF-8 left out).
-pub fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
-            out.push((name.to_string(), entry.clone()));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
-pub fn migration_dirs(dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        let candidate = entry.join(file);
-        if entry.is_dir() && candidate.is_file() {
-            if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
-                out.push((name.to_string(), candidate));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut out = Vec::new();
-    for entry in entries {
-        out.push(entry.map_err(|e| Error::io(dir, e))?.path());
-    }
-    Ok(out)
 }
 
 /// The bytes of a migration file that run on "up": the whole file, or the up sections its tool
@@ -396,24 +564,6 @@ impl UpPart {
             ),
         }
     }
-}
-
-/// Reads one migration, the whole file as its "up" part.
-pub fn load(name: String, path: &Path, version: &str, description: &str) -> Result<MigrationFile> {
-    let source = SourceFile::read(path)?;
-    let up = UpPart::whole(source.text.len());
-    Ok(MigrationFile {
-        name,
-        key: VersionKey::parse(version),
-        version: version.to_string(),
-        description: description.to_string(),
-        source,
-        up,
-        repeatable: false,
-        baseline: false,
-        directory_checksum: None,
-        checkpoint: false,
-    })
 }
 
 /// Splits `<version><sep><description>.<ext>`: `20240115_add_users.sql` → (`20240115`, `add_users`).

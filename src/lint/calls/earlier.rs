@@ -14,7 +14,7 @@
 //! call.
 
 use super::{may_define_routines, routine_event, Routine};
-use crate::layout::{Layout, MigrationFile};
+use crate::layout::{Layout, MigrationFile, Reader};
 use crate::lint::known_columns::{Known, KnownColumns};
 use crate::lint::online_ddl::{ColumnDefinition, TableFacts};
 use crate::source::SourceFile;
@@ -31,6 +31,8 @@ pub struct Earlier {
     dirs: HashMap<PathBuf, OnceLock<Directory>>,
     dialect: Dialect,
     tool: Option<&'static str>,
+    /// The run's reader: the directory as runner detection and PF007 read it.
+    reader: Arc<Reader>,
 }
 
 /// One directory: its migrations in name order, Atlas checkpoints among them (canonical paths:
@@ -304,6 +306,7 @@ impl Earlier {
             dirs,
             dialect: options.dialect,
             tool: options.runner.and_then(|r| r.tool),
+            reader: options.reader_to_keep(),
         }
     }
 
@@ -325,19 +328,19 @@ impl Earlier {
         let layout = self
             .tool
             .and_then(Layout::from_name)
-            .unwrap_or_else(|| Layout::detect(dir));
+            .unwrap_or_else(|| Layout::detect_with(dir, &self.reader));
         let mut out = Directory::default();
         let schema = |path: &Path| {
             self.dialect.is_mysql_family()
                 && crate::lint::files::other_engine(path, self.dialect).is_none()
         };
-        let Ok(discovered) = layout.discover(dir) else {
+        let Ok(discovered) = layout.discover_with(dir, &self.reader) else {
             // A layout the directory only looks like (Ory's pop files for each engine share a
             // version, which golang-migrate refuses): its columns in name order.
             let discovered = self
                 .dialect
                 .is_mysql_family()
-                .then(|| Layout::Generic.discover(dir));
+                .then(|| Layout::Generic.discover_with(dir, &self.reader));
             if let Some(Ok(discovered)) = discovered {
                 for (position, (migration, checkpoint)) in
                     discovered.with_checkpoints().into_iter().enumerate()
