@@ -279,18 +279,29 @@ pub struct Reader {
     kept: Option<Kept>,
 }
 
-/// What a shared [`Reader`] has read. Directories are keyed canonical, files by their canonical
-/// directory and name: two spellings of one entry read it once.
+/// What a shared [`Reader`] has read. Two spellings of one directory share what was read of it.
 #[derive(Debug, Default)]
-struct Kept {
-    /// Each directory as spelled: its canonical path (`None`: it has none).
-    canonical: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
-    /// The names of the entries directly in a directory.
-    entries: Mutex<HashMap<PathBuf, Arc<[OsString]>>>,
-    /// The files anywhere below a directory, relative to it.
-    below: Mutex<HashMap<PathBuf, Arc<[PathBuf]>>>,
-    /// A file's text (UTF-8).
-    texts: Mutex<HashMap<PathBuf, Arc<str>>>,
+struct Kept(Mutex<Dirs>);
+
+/// The directories read, keyed by their paths' bytes (hashing a `Path` walks its components).
+#[derive(Debug, Default)]
+struct Dirs {
+    /// Each directory as spelled: its place in `read` (`None`: it has no canonical path).
+    spelled: HashMap<OsString, Option<usize>>,
+    /// Each canonical directory: its place in `read`.
+    canonical: HashMap<OsString, usize>,
+    read: Vec<Dir>,
+}
+
+/// What was read of one directory.
+#[derive(Debug, Default)]
+struct Dir {
+    /// The names of its entries.
+    entries: Option<Arc<[OsString]>>,
+    /// The files anywhere below it, relative to it.
+    below: Option<Arc<[PathBuf]>>,
+    /// The text (UTF-8) of each file directly in it, by name.
+    texts: HashMap<OsString, Arc<str>>,
 }
 
 impl Reader {
@@ -331,20 +342,13 @@ impl Reader {
     /// its `/`-separated path relative to `dir`, sorted by that name (file names that are not
     /// UTF-8 left out).
     pub fn files_below(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-        let relative = match self.key_of_dir(dir) {
-            Some((kept, key)) => {
-                let known = kept.below.lock().expect("not poisoned").get(&key).cloned();
-                match known {
-                    Some(relative) => relative,
-                    None => {
-                        let relative: Arc<[PathBuf]> = walk(dir)?.into();
-                        let mut below = kept.below.lock().expect("not poisoned");
-                        below.insert(key, relative.clone());
-                        relative
-                    }
-                }
+        let relative = match self.with_dir(dir, |d| d.below.clone()).flatten() {
+            Some(relative) => relative,
+            None => {
+                let relative: Arc<[PathBuf]> = walk(dir)?.into();
+                self.with_dir(dir, |d| d.below = Some(relative.clone()));
+                relative
             }
-            None => walk(dir)?.into(),
         };
         let mut out: Vec<(String, PathBuf)> = relative
             .iter()
@@ -428,60 +432,65 @@ impl Reader {
 
     /// The text of the file at `path` when it is UTF-8 (kept, when shared), else its bytes.
     fn text(&self, path: &Path) -> std::io::Result<std::result::Result<Arc<str>, Vec<u8>>> {
-        let key = path
-            .parent()
-            .zip(path.file_name())
-            .and_then(|(dir, name)| Some((self.key_of_dir(dir)?, name)));
-        if let Some(((kept, dir), name)) = &key {
-            let texts = kept.texts.lock().expect("not poisoned");
-            if let Some(text) = texts.get(&dir.join(name)) {
-                return Ok(Ok(text.clone()));
+        let place = path.parent().zip(path.file_name());
+        if let Some((dir, name)) = place {
+            if let Some(Some(text)) = self.with_dir(dir, |d| d.texts.get(name).cloned()) {
+                return Ok(Ok(text));
             }
         }
-        let bytes = std::fs::read(path)?;
-        let text: Arc<str> = match String::from_utf8(bytes) {
+        let text: Arc<str> = match String::from_utf8(std::fs::read(path)?) {
             Ok(text) => text.into(),
             Err(e) => return Ok(Err(e.into_bytes())),
         };
-        if let Some(((kept, dir), name)) = key {
-            let mut texts = kept.texts.lock().expect("not poisoned");
-            texts.insert(dir.join(name), text.clone());
+        if let Some((dir, name)) = place {
+            self.with_dir(dir, |d| d.texts.insert(name.to_owned(), text.clone()));
         }
         Ok(Ok(text))
     }
 
     /// The entries directly in `dir`, each as `dir` joined with its name.
     fn read_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let Some((kept, key)) = self.key_of_dir(dir) else {
-            return Ok(list(dir)?.iter().map(|n| dir.join(n)).collect());
-        };
-        let known = kept
-            .entries
-            .lock()
-            .expect("not poisoned")
-            .get(&key)
-            .cloned();
-        let names = match known {
+        let names = match self.with_dir(dir, |d| d.entries.clone()).flatten() {
             Some(names) => names,
             None => {
                 let names: Arc<[OsString]> = list(dir)?.into();
-                let mut entries = kept.entries.lock().expect("not poisoned");
-                entries.insert(key, names.clone());
+                self.with_dir(dir, |d| d.entries = Some(names.clone()));
                 names
             }
         };
         Ok(names.iter().map(|n| dir.join(n)).collect())
     }
 
-    /// When shared: what it keeps, and the canonical path of `dir` (spelled as given).
-    fn key_of_dir(&self, dir: &Path) -> Option<(&Kept, PathBuf)> {
+    /// When shared, `f` on what was read of directory `dir` (as spelled); `None` when not
+    /// shared or `dir` has no canonical path.
+    fn with_dir<T>(&self, dir: &Path, f: impl FnOnce(&mut Dir) -> T) -> Option<T> {
         let kept = self.kept.as_ref()?;
-        let mut canonical = kept.canonical.lock().expect("not poisoned");
-        let key = canonical
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(dir).ok())
-            .clone()?;
-        Some((kept, key))
+        let mut dirs = kept.0.lock().expect("not poisoned");
+        let at = match dirs.spelled.get(dir.as_os_str()) {
+            Some(at) => *at,
+            None => {
+                // A file named alone (`003_c.sql`) has the empty path for its directory.
+                let here = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                let at = std::fs::canonicalize(here).ok().map(|canonical| {
+                    let next = dirs.read.len();
+                    let at = *dirs
+                        .canonical
+                        .entry(canonical.into_os_string())
+                        .or_insert(next);
+                    if at == next {
+                        dirs.read.push(Dir::default());
+                    }
+                    at
+                });
+                dirs.spelled.insert(dir.as_os_str().to_owned(), at);
+                at
+            }
+        }?;
+        Some(f(&mut dirs.read[at]))
     }
 }
 
@@ -579,6 +588,48 @@ pub fn split_version(stem: &str, sep: char) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_reader_reads_each_directory_and_file_once_and_errors_each_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::write(dir.join("1_a.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(dir.join("2_b.sql"), b"SELECT '\xe9';\n").unwrap();
+        let (shared, direct) = (Reader::shared(), Reader::direct());
+        let names = |r: &Reader, d: &Path| {
+            let files = r.sql_files(d).unwrap();
+            files.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&shared, dir), ["1_a.sql", "2_b.sql"]);
+        let a = shared.source(&dir.join("1_a.sql")).unwrap();
+        assert_eq!(&*a.text, "SELECT 1;\n");
+        // Changed on disk after the run read it: the shared reader keeps what it read, under
+        // another spelling of the directory too; the direct one reads again.
+        std::fs::write(dir.join("1_a.sql"), "SELECT 2;\n").unwrap();
+        std::fs::write(dir.join("3_c.sql"), "SELECT 3;\n").unwrap();
+        let other = dir.join(".");
+        assert_eq!(
+            &*shared.source(&other.join("1_a.sql")).unwrap().text,
+            "SELECT 1;\n"
+        );
+        assert_eq!(
+            shared.source(&other.join("1_a.sql")).unwrap().path,
+            other.join("1_a.sql")
+        );
+        assert_eq!(names(&shared, &other), ["1_a.sql", "2_b.sql"]);
+        assert_eq!(
+            &*direct.source(&dir.join("1_a.sql")).unwrap().text,
+            "SELECT 2;\n"
+        );
+        assert_eq!(names(&direct, dir), ["1_a.sql", "2_b.sql", "3_c.sql"]);
+        // What cannot be read is never kept: the same error as `SourceFile::read`, each time.
+        let bad = dir.join("2_b.sql");
+        let expected = SourceFile::read(&bad).unwrap_err().to_string();
+        for _ in 0..2 {
+            assert_eq!(shared.source(&bad).unwrap_err().to_string(), expected);
+            assert!(shared.text_of(&bad).is_none());
+        }
+    }
 
     #[test]
     fn versions_order_numerically_and_ignore_spelling() {
