@@ -342,14 +342,7 @@ impl Reader {
     /// its `/`-separated path relative to `dir`, sorted by that name (file names that are not
     /// UTF-8 left out).
     pub fn files_below(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-        let relative = match self.with_dir(dir, |d| d.below.clone()).flatten() {
-            Some(relative) => relative,
-            None => {
-                let relative: Arc<[PathBuf]> = walk(dir)?.into();
-                self.with_dir(dir, |d| d.below = Some(relative.clone()));
-                relative
-            }
-        };
+        let relative = self.kept_or(dir, |d| &mut d.below, || Ok(walk(dir)?.into()))?;
         let mut out: Vec<(String, PathBuf)> = relative
             .iter()
             .map(|r| (r.to_string_lossy().replace('\\', "/"), dir.join(r)))
@@ -450,15 +443,23 @@ impl Reader {
 
     /// The entries directly in `dir`, each as `dir` joined with its name.
     fn read_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let names = match self.with_dir(dir, |d| d.entries.clone()).flatten() {
-            Some(names) => names,
-            None => {
-                let names: Arc<[OsString]> = list(dir)?.into();
-                self.with_dir(dir, |d| d.entries = Some(names.clone()));
-                names
-            }
-        };
+        let names = self.kept_or(dir, |d| &mut d.entries, || Ok(list(dir)?.into()))?;
         Ok(names.iter().map(|n| dir.join(n)).collect())
+    }
+
+    /// What `slot` of directory `dir` holds, else `read()`, kept there when shared.
+    fn kept_or<T: ?Sized>(
+        &self,
+        dir: &Path,
+        slot: fn(&mut Dir) -> &mut Option<Arc<T>>,
+        read: impl FnOnce() -> Result<Arc<T>>,
+    ) -> Result<Arc<T>> {
+        if let Some(Some(kept)) = self.with_dir(dir, |d| slot(d).clone()) {
+            return Ok(kept);
+        }
+        let read = read()?;
+        self.with_dir(dir, |d| *slot(d) = Some(read.clone()));
+        Ok(read)
     }
 
     /// When shared, `f` on what was read of directory `dir` (as spelled); `None` when not
