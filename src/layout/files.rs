@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -283,13 +282,14 @@ pub struct Reader {
 #[derive(Debug, Default)]
 struct Kept(Mutex<Dirs>);
 
-/// The directories read, keyed by their paths' bytes (hashing a `Path` walks its components).
+/// The directories read, keyed by their paths' bytes (hashing a `Path` walks its components),
+/// with foldhash: a look-up costs far less than a read.
 #[derive(Debug, Default)]
 struct Dirs {
     /// Each directory as spelled: its place in `read` (`None`: it has no canonical path).
-    spelled: HashMap<OsString, Option<usize>>,
+    spelled: foldhash::HashMap<OsString, Option<usize>>,
     /// Each canonical directory: its place in `read`.
-    canonical: HashMap<OsString, usize>,
+    canonical: foldhash::HashMap<OsString, usize>,
     read: Vec<Dir>,
 }
 
@@ -301,7 +301,7 @@ struct Dir {
     /// The files anywhere below it, relative to it.
     below: Option<Arc<[PathBuf]>>,
     /// The text (UTF-8) of each file directly in it, by name.
-    texts: HashMap<OsString, Arc<str>>,
+    texts: foldhash::HashMap<OsString, Arc<str>>,
 }
 
 impl Reader {
