@@ -69,9 +69,15 @@ impl Runner {
     /// The tool whose file layout `dir` has (reconcile's layout detection), when exactly one
     /// tool's layout matches.
     pub fn detect(dir: &Path) -> Runner {
-        let matches: Vec<&'static str> = crate::reconcile::trackers::names()
+        Runner::detect_with(dir, &crate::layout::Reader::default())
+    }
+
+    /// [`detect`](Self::detect), reading the directory through `reader`.
+    pub fn detect_with(dir: &Path, reader: &crate::layout::Reader) -> Runner {
+        use crate::reconcile::trackers::{layout_matches, names};
+        let matches: Vec<&'static str> = names()
             .into_iter()
-            .filter(|n| *n != "generic" && crate::reconcile::trackers::layout_matches(n, dir))
+            .filter(|n| *n != "generic" && layout_matches(n, dir, reader))
             .collect();
         match matches.as_slice() {
             [one] => Runner {

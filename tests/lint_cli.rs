@@ -133,6 +133,82 @@ fn missing_binary_and_non_utf8_inputs_are_one_line_errors() {
         ));
 }
 
+/// Linting only a later migration reads the earlier ones of its directory for what they define:
+/// one that cannot be read is said, naming it, as something not checked (PF001, unknown: the
+/// run fails unless `--allow-unknown`), not passed over in silence.
+#[test]
+fn an_earlier_migration_that_cannot_be_read_is_reported_as_not_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "m/001_a.sql",
+        "CREATE TABLE t (id INT, name VARCHAR(10));\n",
+    );
+    write(dir, "m/002_b.sql", b"\xff\xfeCREATE TABLE u (id INT);\n");
+    // MariaDB's earlier column definition (PF351), a routine a CALL runs (PostgreSQL).
+    write(
+        dir,
+        "m/003_c.sql",
+        "ALTER TABLE t MODIFY name VARCHAR(20);\n",
+    );
+    write(
+        dir,
+        "p/001_a.sql",
+        "CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;\n",
+    );
+    write(dir, "p/002_b.sql", b"SELECT 'caf\xe9';\n");
+    write(dir, "p/003_c.sql", "SELECT 1;\nCALL p();\n");
+    let unread = "what the earlier migrations of this file's directory define was not read";
+    for (dialect, file, bad) in [
+        (
+            "mariadb",
+            "m/003_c.sql",
+            "m/002_b.sql: is not valid UTF-8 (line 1, byte 0); re-encode it as UTF-8",
+        ),
+        (
+            "postgres",
+            "p/003_c.sql",
+            "p/002_b.sql: is not valid UTF-8 (line 1, byte 11); re-encode it as UTF-8",
+        ),
+    ] {
+        let out = lint_json(dir, ["--dialect", dialect, file], 1);
+        let findings = json_findings(&out);
+        let said: Vec<&serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["message"].as_str().unwrap().contains(unread))
+            .collect();
+        assert_eq!(said.len(), 1, "{file}: {findings:#?}");
+        let message = said[0]["message"].as_str().unwrap();
+        assert!(message.ends_with(bad), "{message}");
+        assert_eq!(said[0]["rule"], "PF001", "{message}");
+        assert_eq!(said[0]["unknown"], true, "{message}");
+        assert_eq!(said[0]["line"], 1, "{message}");
+        preflight(dir)
+            .args(["lint", "--allow-unknown", "--dialect", dialect, file])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(
+                "not checked: {unread}: {bad}"
+            )));
+    }
+    // A file that needs nothing the earlier migrations define does not read them.
+    write(
+        dir,
+        "m/004_d.sql",
+        "CREATE TABLE IF NOT EXISTS v (id INT);\n",
+    );
+    lint_json(dir, ["--dialect", "mariadb", "m/004_d.sql"], 0);
+    // Linted itself, the file is bad input: an error naming it.
+    preflight(dir)
+        .args(["lint", "--dialect", "mariadb", "m"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "m/002_b.sql: is not valid UTF-8 (line 1, byte 0); re-encode it as UTF-8",
+        ));
+}
+
 #[test]
 fn empty_files_and_directories_are_clean() {
     let tmp = tempfile::tempdir().unwrap();

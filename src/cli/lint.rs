@@ -143,7 +143,9 @@ pub fn run_lint(args: LintArgs, ctx: &Context) -> Result<i32> {
         });
     }
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(runner(ctx, &args.runner, &paths)?);
+    // Runner detection reads the directories lint reads again: through one reader.
+    options.reader = Some(std::sync::Arc::new(crate::layout::Reader::shared()));
+    options.runner = Some(runner(ctx, &args.runner, &paths, options.reader())?);
     if options
         .before_each_run
         .iter()
@@ -232,7 +234,7 @@ fn note_nothing_changed(options: &lint::LintOptions, files_checked: usize, ctx: 
 pub fn run_fix(args: FixArgs, ctx: &Context) -> Result<i32> {
     let mut options = lint_options(ctx, args.dialect, &args.rules, &args.runner)?;
     let paths = paths_or_configured(args.paths, ctx)?;
-    options.runner = Some(runner(ctx, &args.runner, &paths)?);
+    options.runner = Some(runner(ctx, &args.runner, &paths, options.reader())?);
     let files = lint::collect_sql_files(&paths, &options)?;
     warn_unmatched_before_each_run(&options, &files, ctx);
     // `--check` reports the files the tool never runs (PF007) as lint does.
@@ -506,7 +508,12 @@ fn warn_unmatched_before_each_run(options: &LintOptions, files: &[PathBuf], ctx:
 /// The migration tool: `--tracker`, else `[migrations] tracker`, else the one tool whose file
 /// layout every path's directory has; with the apply model `--apply-model` or `[migrations]
 /// apply_model` declares. Unknown is said once, on stderr: every crash point is assumed.
-fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner> {
+fn runner(
+    ctx: &Context,
+    args: &RunnerArgs,
+    paths: &[PathBuf],
+    reader: &crate::layout::Reader,
+) -> Result<Runner> {
     let named = args
         .tracker
         .as_deref()
@@ -515,7 +522,7 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
         Some(name) if !name.eq_ignore_ascii_case("auto") => {
             Runner::named(name).ok_or_else(|| crate::reconcile::trackers::unknown_flag(name))?
         }
-        _ => detect_one_runner(ctx, paths),
+        _ => detect_one_runner(ctx, paths, reader),
     };
     Ok(runner.declaring(args.apply_model.or(ctx.config.migrations.apply_model)))
 }
@@ -523,7 +530,7 @@ fn runner(ctx: &Context, args: &RunnerArgs, paths: &[PathBuf]) -> Result<Runner>
 /// The tool whose layout every path's directory has. Directories of different tools (two
 /// services linted in one run) get no tool at all, never the first one's: its apply model could
 /// hide a retry failure of the other's files.
-fn detect_one_runner(ctx: &Context, paths: &[PathBuf]) -> Runner {
+fn detect_one_runner(ctx: &Context, paths: &[PathBuf], reader: &crate::layout::Reader) -> Runner {
     let dirs: std::collections::BTreeSet<&std::path::Path> = paths
         .iter()
         .map(|p| {
@@ -534,7 +541,9 @@ fn detect_one_runner(ctx: &Context, paths: &[PathBuf]) -> Runner {
             }
         })
         .collect();
-    let mut detected = dirs.into_iter().map(|dir| (dir, Runner::detect(dir)));
+    let mut detected = dirs
+        .into_iter()
+        .map(|dir| (dir, Runner::detect_with(dir, reader)));
     let Some((first_dir, first)) = detected.next() else {
         return Runner::UNKNOWN;
     };

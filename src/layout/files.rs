@@ -4,8 +4,10 @@
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use std::cmp::Ordering;
+use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// A version as an ordered key: its numeric parts (`1.10` > `1.9`, leading zeros ignored, and
 /// trailing zero parts too: `1.0` = `1`, as Flyway's `MigrationVersion.tokenize` strips them),
@@ -265,31 +267,246 @@ impl Discovered {
     }
 }
 
-/// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
-pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        if entry.is_file() {
+/// How the layout model reads the disk: straight from it at every look (`Reader::default`), or
+/// (`Reader::shared`) keeping each directory listing and each file's text it read, so that one
+/// run reads a migrations directory once however many tools' layouts look at it (runner
+/// detection, lint's earlier definitions, PF007, the pending look-back) and the linted files
+/// among them once too. Only what was read without error is kept: an error comes from the disk
+/// each time, naming the path as the caller spells it.
+#[derive(Debug, Default)]
+pub struct Reader {
+    kept: Option<Kept>,
+}
+
+/// What a shared [`Reader`] has read. Two spellings of one directory share what was read of it.
+#[derive(Debug, Default)]
+struct Kept(Mutex<Dirs>);
+
+/// The directories read, keyed by their paths' bytes (hashing a `Path` walks its components),
+/// with foldhash: a look-up costs far less than a read.
+#[derive(Debug, Default)]
+struct Dirs {
+    /// Each directory as spelled: its place in `read` (`None`: it has no canonical path).
+    spelled: foldhash::HashMap<OsString, Option<usize>>,
+    /// Each canonical directory: its place in `read`.
+    canonical: foldhash::HashMap<OsString, usize>,
+    read: Vec<Dir>,
+}
+
+/// What was read of one directory.
+#[derive(Debug, Default)]
+struct Dir {
+    /// The names of its entries.
+    entries: Option<Arc<[OsString]>>,
+    /// The files anywhere below it, relative to it.
+    below: Option<Arc<[PathBuf]>>,
+    /// The text (UTF-8) of each file directly in it, by name.
+    texts: foldhash::HashMap<OsString, Arc<str>>,
+}
+
+impl Reader {
+    /// A reader that reads the disk at every look (as `Reader::default()`).
+    pub const fn direct() -> Reader {
+        Reader { kept: None }
+    }
+
+    /// A reader that keeps what it reads, for one run.
+    pub fn shared() -> Reader {
+        Reader {
+            kept: Some(Kept::default()),
+        }
+    }
+
+    /// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
+    pub fn files_in(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
+            if entry.is_file() {
+                if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+                    out.push((name.to_string(), entry.clone()));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// `.sql` files directly in `dir`, sorted by name.
+    pub fn sql_files(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = self.files_in(dir)?;
+        out.retain(|(_, path)| is_sql(path));
+        Ok(out)
+    }
+
+    /// Files anywhere below `dir` (tools that scan their location recursively), each named by
+    /// its `/`-separated path relative to `dir`, sorted by that name (file names that are not
+    /// UTF-8 left out).
+    pub fn files_below(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let relative = self.kept_or(dir, |d| &mut d.below, || Ok(walk(dir)?.into()))?;
+        let mut out: Vec<(String, PathBuf)> = relative
+            .iter()
+            .map(|r| (r.to_string_lossy().replace('\\', "/"), dir.join(r)))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every entry directly in `dir` (files, directories, links), sorted by name (names that are
+    /// not UTF-8 left out).
+    pub fn entries(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
             if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
                 out.push((name.to_string(), entry.clone()));
             }
         }
+        out.sort();
+        Ok(out)
     }
-    out.sort();
+
+    /// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
+    pub fn migration_dirs(&self, dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in self.read_dir(dir)? {
+            let candidate = entry.join(file);
+            if entry.is_dir() && candidate.is_file() {
+                if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+                    out.push((name.to_string(), candidate));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads one migration, the whole file as its "up" part.
+    pub fn load(
+        &self,
+        name: String,
+        path: &Path,
+        version: &str,
+        description: &str,
+    ) -> Result<MigrationFile> {
+        let source = self.source(path)?;
+        let up = UpPart::whole(source.text.len());
+        Ok(MigrationFile {
+            name,
+            key: VersionKey::parse(version),
+            version: version.to_string(),
+            description: description.to_string(),
+            source,
+            up,
+            repeatable: false,
+            baseline: false,
+            directory_checksum: None,
+            checkpoint: false,
+        })
+    }
+
+    /// The file at `path` as [`SourceFile::read`] reads it, with the same errors.
+    pub fn source(&self, path: &Path) -> Result<SourceFile> {
+        let text = match self.text(path).map_err(|e| Error::io(path, e))? {
+            Ok(text) => text,
+            Err(bytes) => {
+                return Err(SourceFile::check_text(path, &bytes).expect_err("not UTF-8"));
+            }
+        };
+        if text.as_bytes().contains(&0) {
+            SourceFile::check_text(path, text.as_bytes())?;
+        }
+        Ok(SourceFile::new(path, text))
+    }
+
+    /// The file at `path` as `std::fs::read_to_string` reads it: `None` when it cannot be read
+    /// or is not UTF-8.
+    pub fn text_of(&self, path: &Path) -> Option<Arc<str>> {
+        self.text(path).ok()?.ok()
+    }
+
+    /// The text of the file at `path` when it is UTF-8 (kept, when shared), else its bytes.
+    fn text(&self, path: &Path) -> std::io::Result<std::result::Result<Arc<str>, Vec<u8>>> {
+        let place = path.parent().zip(path.file_name());
+        if let Some((dir, name)) = place {
+            if let Some(Some(text)) = self.with_dir(dir, |d| d.texts.get(name).cloned()) {
+                return Ok(Ok(text));
+            }
+        }
+        let text: Arc<str> = match String::from_utf8(std::fs::read(path)?) {
+            Ok(text) => text.into(),
+            Err(e) => return Ok(Err(e.into_bytes())),
+        };
+        if let Some((dir, name)) = place {
+            self.with_dir(dir, |d| d.texts.insert(name.to_owned(), text.clone()));
+        }
+        Ok(Ok(text))
+    }
+
+    /// The entries directly in `dir`, each as `dir` joined with its name.
+    fn read_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let names = self.kept_or(dir, |d| &mut d.entries, || Ok(list(dir)?.into()))?;
+        Ok(names.iter().map(|n| dir.join(n)).collect())
+    }
+
+    /// What `slot` of directory `dir` holds, else `read()`, kept there when shared.
+    fn kept_or<T: ?Sized>(
+        &self,
+        dir: &Path,
+        slot: fn(&mut Dir) -> &mut Option<Arc<T>>,
+        read: impl FnOnce() -> Result<Arc<T>>,
+    ) -> Result<Arc<T>> {
+        if let Some(Some(kept)) = self.with_dir(dir, |d| slot(d).clone()) {
+            return Ok(kept);
+        }
+        let read = read()?;
+        self.with_dir(dir, |d| *slot(d) = Some(read.clone()));
+        Ok(read)
+    }
+
+    /// When shared, `f` on what was read of directory `dir` (as spelled); `None` when not
+    /// shared or `dir` has no canonical path.
+    fn with_dir<T>(&self, dir: &Path, f: impl FnOnce(&mut Dir) -> T) -> Option<T> {
+        let kept = self.kept.as_ref()?;
+        let mut dirs = kept.0.lock().expect("not poisoned");
+        let at = match dirs.spelled.get(dir.as_os_str()) {
+            Some(at) => *at,
+            None => {
+                // A file named alone (`003_c.sql`) has the empty path for its directory.
+                let here = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                let at = std::fs::canonicalize(here).ok().map(|canonical| {
+                    let next = dirs.read.len();
+                    let at = *dirs
+                        .canonical
+                        .entry(canonical.into_os_string())
+                        .or_insert(next);
+                    if at == next {
+                        dirs.read.push(Dir::default());
+                    }
+                    at
+                });
+                dirs.spelled.insert(dir.as_os_str().to_owned(), at);
+                at
+            }
+        }?;
+        Some(f(&mut dirs.read[at]))
+    }
+}
+
+/// The names of the entries directly in `dir`, in the order the disk gives them.
+fn list(dir: &Path) -> Result<Vec<OsString>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        out.push(entry.map_err(|e| Error::io(dir, e))?.file_name());
+    }
     Ok(out)
 }
 
-/// `.sql` files directly in `dir`, sorted by name.
-pub fn sql_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = files_in(dir)?;
-    out.retain(|(_, path)| is_sql(path));
-    Ok(out)
-}
-
-/// Files anywhere below `dir` (tools that scan their location recursively), each named by its
-/// `/`-separated path relative to `dir`, sorted by that name (file names that are not UTF-8
-/// left out).
-pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// The files anywhere below `dir` whose names are UTF-8, relative to it.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry.map_err(|e| {
@@ -300,10 +517,8 @@ pub fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = relative.to_string_lossy().replace('\\', "/");
-        out.push((name, entry.into_path()));
+        out.push(relative.to_path_buf());
     }
-    out.sort();
     Ok(out)
 }
 
@@ -314,43 +529,6 @@ pub fn is_sql(path: &Path) -> bool {
 /// The file name part of a relative name (`release2/V2__x.sql` → `V2__x.sql`).
 pub fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-/// Every entry directly in `dir` (files, directories, links), sorted by name (names that are
-/// not UTF-8 left out).
-pub fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
-            out.push((name.to_string(), entry.clone()));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Sub-directories of `dir` holding `file` (`migration.sql`, `up.sql`), sorted by name.
-pub fn migration_dirs(dir: &Path, file: &str) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in read_dir(dir)? {
-        let candidate = entry.join(file);
-        if entry.is_dir() && candidate.is_file() {
-            if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
-                out.push((name.to_string(), candidate));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut out = Vec::new();
-    for entry in entries {
-        out.push(entry.map_err(|e| Error::io(dir, e))?.path());
-    }
-    Ok(out)
 }
 
 /// The bytes of a migration file that run on "up": the whole file, or the up sections its tool
@@ -398,24 +576,6 @@ impl UpPart {
     }
 }
 
-/// Reads one migration, the whole file as its "up" part.
-pub fn load(name: String, path: &Path, version: &str, description: &str) -> Result<MigrationFile> {
-    let source = SourceFile::read(path)?;
-    let up = UpPart::whole(source.text.len());
-    Ok(MigrationFile {
-        name,
-        key: VersionKey::parse(version),
-        version: version.to_string(),
-        description: description.to_string(),
-        source,
-        up,
-        repeatable: false,
-        baseline: false,
-        directory_checksum: None,
-        checkpoint: false,
-    })
-}
-
 /// Splits `<version><sep><description>.<ext>`: `20240115_add_users.sql` → (`20240115`, `add_users`).
 pub fn split_version(stem: &str, sep: char) -> Option<(&str, &str)> {
     let (version, description) = match stem.split_once(sep) {
@@ -429,6 +589,48 @@ pub fn split_version(stem: &str, sep: char) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_reader_reads_each_directory_and_file_once_and_errors_each_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::write(dir.join("1_a.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(dir.join("2_b.sql"), b"SELECT '\xe9';\n").unwrap();
+        let (shared, direct) = (Reader::shared(), Reader::direct());
+        let names = |r: &Reader, d: &Path| {
+            let files = r.sql_files(d).unwrap();
+            files.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&shared, dir), ["1_a.sql", "2_b.sql"]);
+        let a = shared.source(&dir.join("1_a.sql")).unwrap();
+        assert_eq!(&*a.text, "SELECT 1;\n");
+        // Changed on disk after the run read it: the shared reader keeps what it read, under
+        // another spelling of the directory too; the direct one reads again.
+        std::fs::write(dir.join("1_a.sql"), "SELECT 2;\n").unwrap();
+        std::fs::write(dir.join("3_c.sql"), "SELECT 3;\n").unwrap();
+        let other = dir.join(".");
+        assert_eq!(
+            &*shared.source(&other.join("1_a.sql")).unwrap().text,
+            "SELECT 1;\n"
+        );
+        assert_eq!(
+            shared.source(&other.join("1_a.sql")).unwrap().path,
+            other.join("1_a.sql")
+        );
+        assert_eq!(names(&shared, &other), ["1_a.sql", "2_b.sql"]);
+        assert_eq!(
+            &*direct.source(&dir.join("1_a.sql")).unwrap().text,
+            "SELECT 2;\n"
+        );
+        assert_eq!(names(&direct, dir), ["1_a.sql", "2_b.sql", "3_c.sql"]);
+        // What cannot be read is never kept: the same error as `SourceFile::read`, each time.
+        let bad = dir.join("2_b.sql");
+        let expected = SourceFile::read(&bad).unwrap_err().to_string();
+        for _ in 0..2 {
+            assert_eq!(shared.source(&bad).unwrap_err().to_string(), expected);
+            assert!(shared.text_of(&bad).is_none());
+        }
+    }
 
     #[test]
     fn versions_order_numerically_and_ignore_spelling() {

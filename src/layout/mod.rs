@@ -13,7 +13,7 @@ mod part;
 pub mod sections;
 mod tools;
 
-pub use files::{Discovered, Ignored, MigrationFile, Unreplayable, UpPart, VersionKey};
+pub use files::{Discovered, Ignored, MigrationFile, Reader, Unreplayable, UpPart, VersionKey};
 pub use part::DeployPart;
 pub use sections::Sections;
 pub use tools::{
@@ -82,17 +82,22 @@ impl Layout {
     /// The files the tool runs, in the order it runs them, each with its "up" part; and the
     /// files it would not run, with the reason.
     pub fn discover(self, dir: &Path) -> Result<Discovered> {
+        self.discover_with(dir, &Reader::default())
+    }
+
+    /// [`discover`](Self::discover), reading through `reader`.
+    pub fn discover_with(self, dir: &Path, reader: &Reader) -> Result<Discovered> {
         match self {
-            Layout::Sqlx => tools::sqlx(dir),
-            Layout::Flyway => tools::flyway(dir),
-            Layout::Refinery => tools::refinery(dir),
-            Layout::GolangMigrate => tools::golang_migrate(dir),
-            Layout::Goose => tools::sectioned(dir, Sections::Goose),
-            Layout::Dbmate => tools::sectioned(dir, Sections::Dbmate),
-            Layout::Prisma => tools::prisma(dir),
-            Layout::Diesel => tools::diesel(dir),
-            Layout::Atlas => tools::atlas(dir),
-            Layout::Generic => tools::generic(dir),
+            Layout::Sqlx => tools::sqlx(dir, reader),
+            Layout::Flyway => tools::flyway(dir, reader),
+            Layout::Refinery => tools::refinery(dir, reader),
+            Layout::GolangMigrate => tools::golang_migrate(dir, reader),
+            Layout::Goose => tools::sectioned(dir, Sections::Goose, reader),
+            Layout::Dbmate => tools::sectioned(dir, Sections::Dbmate, reader),
+            Layout::Prisma => tools::prisma(dir, reader),
+            Layout::Diesel => tools::diesel(dir, reader),
+            Layout::Atlas => tools::atlas(dir, reader),
+            Layout::Generic => tools::generic(dir, reader),
         }
     }
 
@@ -103,16 +108,24 @@ impl Layout {
     /// golang-migrate's (its discovery would run none of them). `Generic` and `Sqlx` match
     /// nothing specific.
     pub fn matches(self, dir: &Path) -> bool {
+        self.matches_with(dir, &Reader::default())
+    }
+
+    /// [`matches`](Self::matches), reading through `reader`.
+    pub fn matches_with(self, dir: &Path, reader: &Reader) -> bool {
         let any_file = |pred: &dyn Fn(&str) -> bool| {
-            files::sql_files(dir).is_ok_and(|files| files.iter().any(|(n, _)| pred(n)))
+            reader
+                .sql_files(dir)
+                .is_ok_and(|files| files.iter().any(|(n, _)| pred(n)))
         };
         let stem = |n: &str| n.strip_suffix(".sql").unwrap_or(n).to_string();
         let any_sectioned = |sections: Sections| {
-            files::sql_files(dir).is_ok_and(|files| {
+            reader.sql_files(dir).is_ok_and(|files| {
                 files.iter().any(|(n, p)| {
                     tools::sectioned_name(&stem(n), sections).is_some()
-                        && std::fs::read_to_string(p)
-                            .is_ok_and(|t| !sections.up_ranges(&t).is_empty())
+                        && reader
+                            .text_of(p)
+                            .is_some_and(|t| !sections.up_ranges(&t).is_empty())
                 })
             })
         };
@@ -120,7 +133,9 @@ impl Layout {
             Layout::Prisma => dir.join("migration_lock.toml").is_file(),
             // Diesel runs every sub-directory holding `up.sql`, whatever its name
             // (`migrations_internals::version_from_string` takes the text before the first `_`).
-            Layout::Diesel => files::migration_dirs(dir, "up.sql").is_ok_and(|d| !d.is_empty()),
+            Layout::Diesel => reader
+                .migration_dirs(dir, "up.sql")
+                .is_ok_and(|d| !d.is_empty()),
             Layout::Atlas => dir.join(tools::ATLAS_SUM).is_file(),
             Layout::Flyway => any_file(&|n| tools::flyway_versioned(&stem(n)).is_some()),
             Layout::Refinery => any_file(&|n| tools::refinery_name(&stem(n)).is_some()),
@@ -135,12 +150,18 @@ impl Layout {
     /// first of `ALL` that matches, Flyway over refinery (same naming), `Generic` when none
     /// does. Prisma directories are recognised by `*/migration.sql` too.
     pub fn detect(dir: &Path) -> Layout {
-        if files::migration_dirs(dir, "migration.sql").is_ok_and(|d| !d.is_empty()) {
+        Layout::detect_with(dir, &Reader::default())
+    }
+
+    /// [`detect`](Self::detect), reading through `reader`.
+    pub fn detect_with(dir: &Path, reader: &Reader) -> Layout {
+        let prisma = reader.migration_dirs(dir, "migration.sql");
+        if prisma.is_ok_and(|d| !d.is_empty()) {
             return Layout::Prisma;
         }
         Layout::ALL
             .into_iter()
-            .find(|l| l.matches(dir))
+            .find(|l| l.matches_with(dir, reader))
             .unwrap_or(Layout::Generic)
     }
 }

@@ -2,7 +2,7 @@
 //! migrations, how the version and description are read, and how the run is ordered.
 
 use super::files::{
-    self, load, split_version, Discovered, Ignored, Unreplayable, UpPart, VersionKey,
+    self, split_version, Discovered, Ignored, Reader, Unreplayable, UpPart, VersionKey,
 };
 use super::{natural_cmp, Sections};
 use crate::error::Result;
@@ -35,9 +35,9 @@ fn set_aside(out: &mut Discovered, path: &Path, reason: impl Into<String>) {
 /// `_`; the version is an `i64`. `MigrationType::from_filename` makes `.up.sql` the reversible
 /// up and `.down.sql` its revert (never part of a run); the description is the rest without
 /// the type's suffix, `_` read as a space. Sorted by version.
-pub fn sqlx(dir: &Path) -> Result<Discovered> {
+pub fn sqlx(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
+    for (name, path) in reader.sql_files(dir)? {
         if name.ends_with(".down.sql") {
             continue; // a revert script, not a migration
         }
@@ -50,7 +50,7 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
             Some((version, description)) => {
                 let description = description.replace('_', " ");
                 out.files
-                    .push(load(name.clone(), &path, version, &description)?);
+                    .push(reader.load(name.clone(), &path, version, &description)?);
             }
             None => ignore(&mut out, &path, "sqlx needs `<VERSION>_<DESCRIPTION>.sql`"),
         }
@@ -73,9 +73,10 @@ pub fn sqlx(dir: &Path) -> Result<Discovered> {
 /// its path relative to the location (`release2/V2__x.sql`). The prefix is case-sensitive
 /// (`startsWith`), and a name without the separator is a version with an empty description
 /// (`splitAtSeparator`: `V3.sql`).
-pub fn flyway(dir: &Path) -> Result<Discovered> {
+pub fn flyway(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
-    let sql = files::files_below(dir)?
+    let sql = reader
+        .files_below(dir)?
         .into_iter()
         .filter(|(_, p)| files::is_sql(p));
     for (name, path) in sql {
@@ -83,7 +84,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
         let stem = base.strip_suffix(".sql").unwrap_or(base);
         if let Some(description) = stem.strip_prefix("R__") {
             let description = description.replace('_', " ");
-            let mut file = load(name.clone(), &path, "", &description)?;
+            let mut file = reader.load(name.clone(), &path, "", &description)?;
             file.repeatable = true;
             file.key = VersionKey::text(&description);
             file.version = name.clone();
@@ -95,7 +96,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
                 let version = version.replace('_', ".");
                 let description = description.replace('_', " ");
                 out.files
-                    .push(load(name.clone(), &path, &version, &description)?);
+                    .push(reader.load(name.clone(), &path, &version, &description)?);
             }
             None if versioned(stem, &['U']).is_some() => set_aside(
                 &mut out,
@@ -107,7 +108,7 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
             // migrations at or below its version; kept aside for its tracker record.
             None if versioned(stem, &['B']).is_some() => {
                 if let Some((_, version, description)) = versioned(stem, &['B']) {
-                    let mut file = load(
+                    let mut file = reader.load(
                         name.clone(),
                         &path,
                         &version.replace('_', "."),
@@ -141,9 +142,9 @@ pub fn flyway(dir: &Path) -> Result<Discovered> {
 /// `find_migration_files` walks the directory recursively (`WalkDir`), matching file names;
 /// with `MigrationType::All` it takes Rust migrations (`V2__backfill.rs`) too, which refinery
 /// records like SQL ones and preflight cannot replay.
-pub fn refinery(dir: &Path) -> Result<Discovered> {
+pub fn refinery(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::files_below(dir)? {
+    for (name, path) in reader.files_below(dir)? {
         let base = files::base_name(&name);
         if let Some(version) = rust_version(base) {
             out.unreplayable.push(Unreplayable {
@@ -160,7 +161,7 @@ pub fn refinery(dir: &Path) -> Result<Discovered> {
         match refinery_name(stem) {
             Some((_, version, description)) => {
                 out.files
-                    .push(load(name.clone(), &path, version, description)?);
+                    .push(reader.load(name.clone(), &path, version, description)?);
             }
             None => ignore(
                 &mut out,
@@ -238,14 +239,17 @@ fn is_version(version: &str) -> bool {
 /// version is the leading digits, then a `_` that must be there; the direction is `up` or
 /// `down`; only `up` files run, in version order, and two up files with one version are
 /// refused.
-pub fn golang_migrate(dir: &Path) -> Result<Discovered> {
+pub fn golang_migrate(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (name, path) in files::sql_files(dir)? {
+    for (name, path) in reader.sql_files(dir)? {
         if name.ends_with(".down.sql") {
             continue;
         }
         match golang_migrate_up(&name) {
-            Some((version, title)) => out.files.push(load(name.clone(), &path, version, title)?),
+            Some((version, title)) => {
+                out.files
+                    .push(reader.load(name.clone(), &path, version, title)?)
+            }
             None => ignore(
                 &mut out,
                 &path,
@@ -287,10 +291,10 @@ pub(super) fn sectioned_name(stem: &str, sections: Sections) -> Option<(&str, &s
 /// `migrate.go` (`NumericComponent`): the digits before the first `_`, which must be there,
 /// as a version of at least 1; goose also runs Go migrations (`20240103_backfill.go`), which
 /// it records like SQL ones and preflight cannot replay. The sections rule is in `Sections`.
-pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
+pub fn sectioned(dir: &Path, sections: Sections, reader: &Reader) -> Result<Discovered> {
     let tool = sections.tool();
     let mut out = Discovered::default();
-    for (name, path) in files::files_in(dir)? {
+    for (name, path) in reader.files_in(dir)? {
         if sections == Sections::Goose {
             if let Some(version) = go_version(&name) {
                 out.unreplayable.push(Unreplayable {
@@ -313,7 +317,7 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
             ignore(&mut out, &path, format!("{tool} needs {wanted}"));
             continue;
         };
-        let mut file = load(name.clone(), &path, version, description)?;
+        let mut file = reader.load(name.clone(), &path, version, description)?;
         if sections == Sections::Dbmate {
             file.key = VersionKey::text(version);
         }
@@ -342,12 +346,12 @@ pub fn sectioned(dir: &Path, sections: Sections) -> Result<Discovered> {
 /// Prisma, `schema-engine/connectors/schema-connector/src/migrations_directory.rs`
 /// (`list_migrations`): every sub-directory holding `migration.sql`, sorted by directory
 /// name, which is also the migration's name (compared as text).
-pub fn prisma(dir: &Path) -> Result<Discovered> {
+pub fn prisma(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
-    for (dir_name, path) in files::migration_dirs(dir, "migration.sql")? {
+    for (dir_name, path) in reader.migration_dirs(dir, "migration.sql")? {
         let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
         let name = format!("{dir_name}/migration.sql");
-        let mut file = load(name, &path, &dir_name, &description)?;
+        let mut file = reader.load(name, &path, &dir_name, &description)?;
         file.key = VersionKey::text(&dir_name);
         out.files.push(file);
     }
@@ -406,8 +410,8 @@ impl DieselRefusal {
 
 /// The first entry of `dir` (in name order) for which `diesel migration run` refuses the whole
 /// directory, if any: see `diesel`.
-pub fn diesel_refusal(dir: &Path) -> Result<Option<DieselRefusal>> {
-    for (dir_name, path) in files::entries(dir)? {
+pub fn diesel_refusal(dir: &Path, reader: &Reader) -> Result<Option<DieselRefusal>> {
+    for (dir_name, path) in reader.entries(dir)? {
         let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
         if regular_file || dir_name.starts_with('.') {
             continue;
@@ -440,12 +444,12 @@ pub fn diesel_refusal(dir: &Path) -> Result<Option<DieselRefusal>> {
 /// drops the applied versions by equality), so `1` and `001` are two versions and `10` runs
 /// before `9`. Two directories of one version collapse into one (`pending_migrations` keys a
 /// `HashMap` by version): preflight refuses them.
-pub fn diesel(dir: &Path) -> Result<Discovered> {
-    if let Some(refusal) = diesel_refusal(dir)? {
+pub fn diesel(dir: &Path, reader: &Reader) -> Result<Discovered> {
+    if let Some(refusal) = diesel_refusal(dir, reader)? {
         return Err(refusal.error());
     }
     let mut out = Discovered::default();
-    for (dir_name, path) in files::entries(dir)? {
+    for (dir_name, path) in reader.entries(dir)? {
         let regular_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
         if regular_file {
             continue;
@@ -459,7 +463,7 @@ pub fn diesel(dir: &Path) -> Result<Discovered> {
         }
         let version = diesel_version(&dir_name);
         let description = dir_name.split_once('_').map_or("", |(_, d)| d).to_string();
-        let mut file = load(format!("{dir_name}/up.sql"), &up, &version, &description)?;
+        let mut file = reader.load(format!("{dir_name}/up.sql"), &up, &version, &description)?;
         if file.bytes().is_empty() {
             // `run_sql_from_file`: `RunMigrationsError::EmptyMigration`, and the run stops.
             ignore(
@@ -617,13 +621,13 @@ pub fn atlas_sum_total(entries: &[(String, String)]) -> String {
 /// `atlas.sum` hash is `atlas_hashes`'s. A checkpoint file (`atlas_is_checkpoint`) is kept in
 /// `Discovered::checkpoints`: a database with revisions never runs it (`SkipCheckpointFiles`),
 /// and `Discovered::start_at_checkpoint` gives the run of one that starts at it.
-pub fn atlas(dir: &Path) -> Result<Discovered> {
+pub fn atlas(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
     let mut all = Vec::new();
-    for (name, path) in files::sql_files(dir)? {
+    for (name, path) in reader.sql_files(dir)? {
         let stem = name.strip_suffix(".sql").unwrap_or(&name);
         let (version, description) = stem.split_once('_').unwrap_or((stem, ""));
-        let mut file = load(name.clone(), &path, version, description)?;
+        let mut file = reader.load(name.clone(), &path, version, description)?;
         file.key = VersionKey::text(version);
         file.checkpoint = atlas_is_checkpoint(&file.source.text);
         all.push(file);
@@ -681,10 +685,10 @@ pub(super) fn generic_up_of_down(name: &str) -> Option<String> {
 /// A hand-rolled runner: every `.sql` file under the directory (sub-directories included),
 /// except `.down.sql` / `down.sql` reverts, in natural order of the relative path (`V2` before
 /// `V10`). Two files may share a date prefix: a runner that goes by file name allows it.
-pub fn generic(dir: &Path) -> Result<Discovered> {
+pub fn generic(dir: &Path, reader: &Reader) -> Result<Discovered> {
     let mut out = Discovered::default();
     let mut paths: Vec<(String, PathBuf)> = Vec::new();
-    for (name, path) in files::files_below(dir)? {
+    for (name, path) in reader.files_below(dir)? {
         let lower = files::base_name(&name).to_ascii_lowercase();
         if !lower.ends_with(".sql") {
             continue;
@@ -710,7 +714,8 @@ pub fn generic(dir: &Path) -> Result<Discovered> {
             .split_once('_')
             .map_or("", |(_, d)| d)
             .to_string();
-        out.files.push(load(name, &path, &version, &description)?);
+        out.files
+            .push(reader.load(name, &path, &version, &description)?);
     }
     out.finish_in_order()
 }

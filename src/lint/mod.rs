@@ -72,11 +72,23 @@ pub fn lint_paths_each(
     sink: &mut dyn FnMut(&SourceFile, Finding),
 ) -> Result<Report> {
     let mut files = collect_sql_files(paths, options)?;
+    // One reader for the run: each directory and file is read once.
+    let shared;
+    let options = match options.reader {
+        Some(_) => options,
+        None => {
+            shared = LintOptions {
+                reader: Some(std::sync::Arc::new(crate::layout::Reader::shared())),
+                ..options.clone()
+            };
+            &shared
+        }
+    };
     // Every file is read before the first finding goes out: an error must not follow a
     // half-written report.
     if files.len() > 1 {
         for path in &files {
-            validate(path)?;
+            options.reader().source(path)?;
         }
     }
     // The report lists findings by path: lint in that order.
@@ -167,16 +179,10 @@ fn lint_file(
     options: &LintOptions,
     sink: &mut dyn FnMut(&SourceFile, Finding),
 ) -> Result<(SourceFile, bool)> {
-    let source = SourceFile::read(path)?;
+    let source = options.reader().source(path)?;
     if let crate::layout::DeployPart::NotRun(_) = deploy::part(&source, options) {
         return Ok((source, false));
     }
     engine::lint_source_each(&source, options, &mut |f| sink(&source, f));
     Ok((source, true))
-}
-
-/// The checks [`SourceFile::read`] makes (readable, text, UTF-8), without keeping the text.
-fn validate(path: &std::path::Path) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
-    SourceFile::check_text(path, &bytes)
 }

@@ -6,10 +6,10 @@
 //! a named tool: alone, it says nothing about the directory's layout.
 
 use super::LintOptions;
-use crate::layout::{DeployPart, Layout};
+use crate::layout::{DeployPart, Layout, Reader};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Why a tool skips one file.
 #[derive(Debug, Clone)]
@@ -31,6 +31,7 @@ pub struct NeverRun {
     named: Option<Layout>,
     /// Per migrations directory, read on first use: the files its tool skips.
     dirs: HashMap<PathBuf, OnceLock<HashMap<PathBuf, Skipped>>>,
+    reader: Arc<Reader>,
 }
 
 impl NeverRun {
@@ -69,6 +70,7 @@ impl NeverRun {
             explicit,
             named,
             dirs,
+            reader: options.reader_to_keep(),
         }
     }
 
@@ -88,8 +90,11 @@ impl NeverRun {
             Some(layout) => vec![layout],
             None => Layout::ALL
                 .into_iter()
-                .filter(|l| *l != Layout::Generic && l.matches(dir))
-                .chain(std::iter::once(Layout::detect(dir)).filter(|l| *l == Layout::Prisma))
+                .filter(|l| *l != Layout::Generic && l.matches_with(dir, &self.reader))
+                .chain(
+                    std::iter::once(Layout::detect_with(dir, &self.reader))
+                        .filter(|l| *l == Layout::Prisma),
+                )
                 .collect(),
         };
         let mut out: Option<HashMap<PathBuf, Skipped>> = None;
@@ -102,11 +107,11 @@ impl NeverRun {
             // lists. Atlas keeps one revision per version, though: of two files of one
             // version, the second fails or never runs.
             if matches!(layout, Layout::Atlas | Layout::Prisma) {
-                let refusal = layout.discover(dir).err();
+                let refusal = layout.discover_with(dir, &self.reader).err();
                 let refused = refusal.and_then(|e| refused_at(dir, &e));
                 return refused_by_all(refused.map(|r| (layout, r)).into_iter().collect());
             }
-            let mine: HashMap<PathBuf, String> = match layout.discover(dir) {
+            let mine: HashMap<PathBuf, String> = match layout.discover_with(dir, &self.reader) {
                 Ok(found) => found
                     .ignored
                     .into_iter()
@@ -202,10 +207,10 @@ impl NeverRun {
     fn diesel_refused(&self, layout: Layout, dir: &Path) -> Option<HashMap<PathBuf, String>> {
         // Only a directory laid out for Diesel (a sub-directory holding `up.sql`): a file
         // linted alone with `--tracker diesel` says nothing about the directory above it.
-        if layout != Layout::Diesel || !layout.matches(dir) {
+        if layout != Layout::Diesel || !layout.matches_with(dir, &self.reader) {
             return None;
         }
-        let refusal = crate::layout::diesel_refusal(dir).ok()??;
+        let refusal = crate::layout::diesel_refusal(dir, &self.reader).ok()??;
         let name = refusal.path.strip_prefix(dir).unwrap_or(&refusal.path);
         let reason = format!("`{}/` {}", name.display(), refusal.message());
         let mut linted: Vec<&PathBuf> = self

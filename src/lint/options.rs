@@ -55,6 +55,10 @@ pub struct LintOptions {
     /// `[[migrations.before_each_run]]` and `--before-each-run`: SQL the runner executes before
     /// every run of the files each one matches, in order.
     pub before_each_run: Vec<BeforeEachRun>,
+    /// How the run reads migration directories and files: shared by runner detection, the
+    /// earlier migrations' definitions, PF007 and the linted files, so that each is read once
+    /// (set by `lint_paths` when not given); `None`: straight from disk at every look.
+    pub reader: Option<std::sync::Arc<crate::layout::Reader>>,
 }
 
 /// SQL a runner executes before every run of some files (lemmy's
@@ -157,6 +161,17 @@ fn is_build_or_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 impl LintOptions {
+    /// How this run reads migration directories and files ([`LintOptions::reader`]).
+    pub fn reader(&self) -> &crate::layout::Reader {
+        static DIRECT: crate::layout::Reader = crate::layout::Reader::direct();
+        self.reader.as_deref().unwrap_or(&DIRECT)
+    }
+
+    /// [`LintOptions::reader`], for a structure that reads later in the run.
+    pub fn reader_to_keep(&self) -> std::sync::Arc<crate::layout::Reader> {
+        self.reader.clone().unwrap_or_default()
+    }
+
     /// Options from `[lint]` (and `[migrations] dialect`). Errors name the file and the setting.
     pub fn from_config(config: &Config) -> Result<LintOptions> {
         let path = config
@@ -245,6 +260,7 @@ impl LintOptions {
             earlier_routines: None,
             never_run: None,
             before_each_run: before_each_run(config, &path, lower_case_table_names)?,
+            reader: None,
         })
     }
 

@@ -134,7 +134,7 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
         // version) has no run order to look back along: its files are linted without the
         // look-back, as plain lint lints them (PF007 names the sub-directory or the second
         // file of the version; reconcile and verify stop on it).
-        let Ok(discovered) = layout.discover(&dir) else {
+        let Ok(discovered) = layout.discover_with(&dir, options.reader()) else {
             continue;
         };
         let at_rev = tracked_at(&dir, since)?;
@@ -212,7 +212,7 @@ fn layout_of(dir: &Path, options: &LintOptions) -> Layout {
         .runner
         .and_then(|r| r.tool)
         .and_then(Layout::from_name)
-        .unwrap_or_else(|| Layout::detect(dir))
+        .unwrap_or_else(|| Layout::detect_with(dir, options.reader()))
 }
 
 /// The directory whose migrations the files in `parent` are: `parent` itself, or for the tools

@@ -415,7 +415,10 @@ fn choose_tracker(
             match candidates.as_slice() {
                 // Flyway's table under the name or in the schema its unread configuration sets
                 // would have been found too, and won by the directory's layout.
-                [one] if *one != "flyway" && trackers::layout_matches("flyway", dir) => {
+                [one]
+                    if *one != "flyway"
+                        && trackers::layout_matches("flyway", dir, &Default::default()) =>
+                {
                     if let Some(e) = flyway_error {
                         return Err(Error::Usage(format!(
                             "{one}'s table was found, but the migrations are laid out as Flyway's and the Flyway configuration could not be read, so a table or schema it sets was not looked for: {e}; fix it, or pass --tracker {one}"

@@ -14,15 +14,15 @@
 //! call.
 
 use super::{may_define_routines, routine_event, Routine};
-use crate::layout::{Layout, MigrationFile};
+use crate::layout::{Layout, MigrationFile, Reader};
 use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
 use crate::source::SourceFile;
 use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The routines the earlier migrations of the linted files' directories define, read once per
 /// directory when a file first calls a routine it does not define itself.
@@ -31,6 +31,11 @@ pub struct Earlier {
     dirs: HashMap<PathBuf, OnceLock<Directory>>,
     dialect: Dialect,
     tool: Option<&'static str>,
+    /// The run's reader: the directory as runner detection and PF007 read it.
+    reader: Arc<Reader>,
+    /// The linted files (canonical) whose look-ups met a directory with a migration that
+    /// could not be read ([`Earlier::unread_for`]).
+    met_unread: Mutex<HashSet<PathBuf>>,
 }
 
 /// One directory: its migrations in name order, Atlas checkpoints among them (canonical paths:
@@ -47,6 +52,9 @@ struct Directory {
     /// What [`Directory::column_entry_before`] found, by (position, table's parts, column):
     /// PF204 and PF351 ask it of the same `MODIFY`, and the walk reads every earlier file.
     entries: std::sync::Mutex<HashMap<ColumnAt, Option<ColumnBefore>>>,
+    /// A migration could not be read (not UTF-8, unreadable): its path and why. Nothing the
+    /// directory's migrations define is known then.
+    unread: Option<(PathBuf, String)>,
 }
 
 /// A column as a migration's position asks of it: (position, table's parts, column).
@@ -503,6 +511,7 @@ impl Earlier {
     ) -> Option<T> {
         let path = std::fs::canonicalize(path).ok()?;
         let directory = self.directory(self.holding(&path)?)?;
+        self.note_unread(directory, &path);
         let position = *directory.schema_order.get(&path)?;
         ask(directory, position, self.dialect)
     }
@@ -534,6 +543,36 @@ impl Earlier {
         })
     }
 
+    /// A look-up of file `path` (canonical) met `directory`: remember when it could not be read.
+    fn note_unread(&self, directory: &Directory, path: &Path) {
+        if directory.unread.is_some() {
+            let mut met = self.met_unread.lock().expect("not poisoned");
+            met.insert(path.to_path_buf());
+        }
+    }
+
+    /// When a look-up of file `path` for what earlier migrations define met a migration of
+    /// its directory that could not be read: the error naming that migration, its path spelled
+    /// from `path`'s directory as given (`m/002_b.sql: is not valid UTF-8 …`). Only the file's
+    /// own look-ups count, so the answer does not depend on the order files are linted in.
+    pub fn unread_for(&self, path: &Path) -> Option<String> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        if !self
+            .met_unread
+            .lock()
+            .expect("not poisoned")
+            .contains(&canonical)
+        {
+            return None;
+        }
+        let dir = self.holding(&canonical)?;
+        let (unread, why) = self.dirs.get(dir)?.get()?.unread.as_ref()?;
+        let depth = canonical.strip_prefix(dir).ok()?.components().count();
+        let spelled = path.ancestors().nth(depth)?;
+        let shown = spelled.join(unread.strip_prefix(dir).unwrap_or(unread));
+        Some(format!("{}: {why}", shown.display()))
+    }
+
     /// The innermost directory of the linted files that holds `path` (canonical).
     fn holding(&self, path: &Path) -> Option<&PathBuf> {
         self.dirs
@@ -558,6 +597,8 @@ impl Earlier {
             dirs,
             dialect: options.dialect,
             tool: options.runner.and_then(|r| r.tool),
+            reader: options.reader_to_keep(),
+            met_unread: Mutex::default(),
         }
     }
 
@@ -579,33 +620,24 @@ impl Earlier {
         let layout = self
             .tool
             .and_then(Layout::from_name)
-            .unwrap_or_else(|| Layout::detect(dir));
+            .unwrap_or_else(|| Layout::detect_with(dir, &self.reader));
         let mut out = Directory::default();
         let schema = |path: &Path| {
             self.dialect.is_mysql_family()
                 && crate::lint::files::other_engine(path, self.dialect).is_none()
         };
-        let Ok(discovered) = layout.discover(dir) else {
+        let discovered = match layout.discover_with(dir, &self.reader) {
+            Ok(discovered) => discovered,
             // A layout the directory only looks like (Ory's pop files for each engine share a
             // version, which golang-migrate refuses): its columns in name order.
-            let discovered = self
-                .dialect
-                .is_mysql_family()
-                .then(|| Layout::Generic.discover(dir));
-            if let Some(Ok(discovered)) = discovered {
-                for (position, (migration, checkpoint)) in
-                    discovered.with_checkpoints().into_iter().enumerate()
-                {
-                    if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
-                        out.schema_order.insert(path, (position, checkpoint));
-                    }
-                    if schema(&migration.source.path) && !other_pop_engine(&migration.source.path) {
-                        out.schema
-                            .push(Schema::new(position, checkpoint, migration));
-                    }
-                }
+            Err(_) if self.dialect.is_mysql_family() => {
+                self.read_generic(dir, &mut out);
+                return out;
             }
-            return out;
+            Err(e) => {
+                out.unread = self.unreadable(e);
+                return out;
+            }
         };
         // Every migration, Atlas checkpoints among them (`Directory::get`).
         for (position, (migration, checkpoint)) in
@@ -630,6 +662,44 @@ impl Earlier {
         }
         out.schema_order = out.order.clone();
         out
+    }
+
+    /// MySQL/MariaDB, a directory its layout refuses: the columns its migrations define, in
+    /// name order (`Layout::Generic`); or the migration that could not be read.
+    fn read_generic(&self, dir: &Path, out: &mut Directory) {
+        let discovered = match Layout::Generic.discover_with(dir, &self.reader) {
+            Ok(discovered) => discovered,
+            Err(e) => return out.unread = self.unreadable(e),
+        };
+        for (position, (migration, checkpoint)) in
+            discovered.with_checkpoints().into_iter().enumerate()
+        {
+            if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
+                out.schema_order.insert(path, (position, checkpoint));
+            }
+            let path = &migration.source.path;
+            if crate::lint::files::other_engine(path, self.dialect).is_none()
+                && !other_pop_engine(path)
+            {
+                out.schema
+                    .push(Schema::new(position, checkpoint, migration));
+            }
+        }
+    }
+
+    /// The migration discovery failed on because it could not read it (`SourceFile::read`'s
+    /// error: not UTF-8, binary, unreadable), and why; `None` for a refusal of the directory's
+    /// layout (two files of one version).
+    fn unreadable(&self, error: crate::error::Error) -> Option<(PathBuf, String)> {
+        use crate::error::Error;
+        let (Error::Io { path, message } | Error::Input { path, message }) = error else {
+            return None;
+        };
+        let path = PathBuf::from(path);
+        self.reader
+            .source(&path)
+            .is_err()
+            .then_some((path, message))
     }
 }
 
@@ -716,6 +786,7 @@ impl EarlierFor {
                 let path = std::fs::canonicalize(&self.path).ok()?;
                 let dir = self.earlier.holding(&path)?;
                 let directory = self.earlier.directory(dir)?;
+                self.earlier.note_unread(directory, &path);
                 Some((dir.clone(), *directory.order.get(&path)?))
             })
             .as_ref()

@@ -49,6 +49,27 @@ impl Rule for UnparsedStatement {
         v.unknown = true;
         out.push(v);
     }
+
+    /// A look-up of what earlier migrations define (a routine a `CALL` runs, a column's earlier
+    /// definition) met a migration of the directory that could not be read: said once, at
+    /// the first line, naming that migration.
+    fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
+        let Some(earlier) = &file.options.earlier_routines else {
+            return;
+        };
+        let Some(error) = earlier.unread_for(&file.source.path) else {
+            return;
+        };
+        let mut v = Violation::new(
+            file.source.line_range(1),
+            format!(
+                "what the earlier migrations of this file's directory define was not read: {error}"
+            ),
+        )
+        .note("routines they define and the columns they leave are taken as unknown for this file");
+        v.unknown = true;
+        out.push(v);
+    }
 }
 
 /// The unread part for the message: its first line, cut at 40 characters.

@@ -447,8 +447,8 @@ pub fn tracker_tables() -> Vec<&'static str> {
     out
 }
 
-pub(crate) fn layout_matches(name: &str, dir: &Path) -> bool {
-    Layout::from_name(name).is_some_and(|layout| layout.matches(dir))
+pub(crate) fn layout_matches(name: &str, dir: &Path, reader: &crate::layout::Reader) -> bool {
+    Layout::from_name(name).is_some_and(|layout| layout.matches_with(dir, reader))
 }
 
 // Shared helpers for the tracker modules.
