@@ -141,9 +141,10 @@ pub struct KnownColumns {
     /// Per table (by base name): the tables a `CREATE TABLE` of the statements names, in any
     /// form.
     created: HashMap<String, Vec<Name>>,
-    /// The tables a `DROP TABLE` removed, and no statement since made again (or may have: a
-    /// table renamed, a statement preflight does not follow).
-    dropped: Vec<Name>,
+    /// Per table (by base name, as a file of many drops would otherwise scan them all at each
+    /// statement): the tables a `DROP TABLE` removed, and no statement since made again (or may
+    /// have: a table renamed, a statement preflight does not follow).
+    dropped: HashMap<String, Vec<Name>>,
     /// An `ALTER TABLE … RENAME` gave a table a new name, which a `CREATE TABLE IF NOT
     /// EXISTS` may find taken.
     renamed_table: bool,
@@ -376,7 +377,10 @@ impl KnownColumns {
             ShapeKind::Drop(ObjectKind::Table) => {
                 for table in &shape.names {
                     self.forget_table(table, None);
-                    self.dropped.push(table.clone());
+                    self.dropped
+                        .entry(table.base().to_string())
+                        .or_default()
+                        .push(table.clone());
                     self.foreign_keys.remove_on(table, |_| true);
                 }
                 return;
@@ -507,7 +511,10 @@ impl KnownColumns {
             return;
         };
         // After a `DROP TABLE` of the statements, `IF NOT EXISTS` makes the table anew.
-        let dropped = self.dropped.iter().any(|t| t.same_object(table));
+        let dropped = self
+            .dropped
+            .get(table.base())
+            .is_some_and(|d| d.iter().any(|t| t.same_object(table)));
         let guarded = shape.guard.is_some_and(|g| g.present) && !dropped;
         let existed = guarded && (self.forgot_all || self.renamed_table || self.touched(table));
         if !dropped {
@@ -570,7 +577,9 @@ impl KnownColumns {
     /// Reset what is known of `table`: its columns become unknown; `facts`, when a `CREATE
     /// TABLE` made it anew.
     pub fn forget_table(&mut self, table: &Name, facts: Option<TableFacts>) {
-        self.dropped.retain(|t| !t.same_object(table));
+        if let Some(dropped) = self.dropped.get_mut(table.base()) {
+            dropped.retain(|t| !t.same_object(table));
+        }
         if let Some(changed) = self.changed.get_mut(table.base()) {
             changed.retain(|(t, _, _)| !t.same_object(table));
         }

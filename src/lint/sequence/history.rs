@@ -1412,9 +1412,8 @@ impl Sequence {
     /// `table`'s columns, in their order; recorded only where [`Self::constraint_reads`] is.
     pub fn declared_keys(&self, table: &str) -> Vec<&crate::sql::keys::DeclaredKey> {
         self.declared_keys
-            .iter()
-            .filter(|key| key.table == table)
-            .collect()
+            .get(table)
+            .map_or_else(Vec::new, |keys| keys.iter().collect())
     }
 
     /// The first statement after `i` that drops table `key`, or what a rename after `i` made

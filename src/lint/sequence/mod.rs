@@ -358,7 +358,8 @@ pub struct Sequence {
     /// Lint pass, where [`Self::added_constraints`] is recorded: the primary keys and unique
     /// constraints the statements checked so far declare on columns, named or not: which key
     /// a foreign key to some columns depends on.
-    declared_keys: Vec<crate::sql::keys::DeclaredKey>,
+    /// By table, so that a drop looks only at its table's.
+    declared_keys: HashMap<String, Vec<crate::sql::keys::DeclaredKey>>,
     /// Lint pass, where [`Self::added_constraints`] is recorded: what the top-level `UPDATE t
     /// SET a = <expression>` statements checked so far copy, as (statement, column digest of
     /// `t.a`, column digest of `t.w`) for each plain word `w` of the expression.
@@ -764,8 +765,12 @@ impl Sequence {
                 self.added_constraints
                     .extend(crate::lint::rules::read_removed_later::added_constraints(s));
                 self.forget_dropped_keys(s);
-                self.declared_keys
-                    .extend(crate::sql::keys::declared_keys(s));
+                for key in crate::sql::keys::declared_keys(s) {
+                    self.declared_keys
+                        .entry(key.table.clone())
+                        .or_default()
+                        .push(key);
+                }
             }
             let at = u32::try_from(statement.index).unwrap_or(u32::MAX);
             self.column_copies
@@ -916,20 +921,24 @@ impl Sequence {
             }
             match (&step.key, &step.to) {
                 (Key::Constraint(table, name), Some(Key::Constraint(_, new))) if step.rename => {
-                    for key in &mut self.declared_keys {
-                        if key.table == *table && key.name == *name {
+                    for key in self.declared_keys.get_mut(table).into_iter().flatten() {
+                        if key.name == *name {
                             key.name.clone_from(new);
                         }
                     }
                 }
-                (Key::Constraint(table, name), _) => self
-                    .declared_keys
-                    .retain(|key| !(key.table == *table && key.name == *name)),
-                (Key::Column(table, column), _) if !step.rename => self
-                    .declared_keys
-                    .retain(|key| !(key.table == *table && key.columns.contains(column))),
+                (Key::Constraint(table, name), _) => {
+                    if let Some(keys) = self.declared_keys.get_mut(table) {
+                        keys.retain(|key| key.name != *name);
+                    }
+                }
+                (Key::Column(table, column), _) if !step.rename => {
+                    if let Some(keys) = self.declared_keys.get_mut(table) {
+                        keys.retain(|key| !key.columns.contains(column));
+                    }
+                }
                 (Key::Object(ObjectKind::Table, table), _) if !step.rename => {
-                    self.declared_keys.retain(|key| key.table != *table);
+                    self.declared_keys.remove(table);
                 }
                 _ => {}
             }
