@@ -454,13 +454,14 @@ fn dropped_by_block_before(
 ) -> Option<Violation> {
     let table = words.iter().find(|word| {
         let key = Key::Object(ObjectKind::Table, (*word).clone());
-        let written = written_schema(&cx.statement.tokens, &key);
+        let written = || written_schema(&cx.statement.tokens, &key);
         if sequence
-            .dropped_on_retry_before(&key, index, written.as_deref())
+            .dropped_on_retry_before(&key, index, written)
             .is_none()
         {
             return false;
         }
+        let written = written();
         let made_in_body = cx.runs_in == RunsIn::DoBody
             && crate::lint::sequence::made_earlier_in_block(
                 &key,

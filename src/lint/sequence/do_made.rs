@@ -377,7 +377,7 @@ impl Sequence {
         &self,
         key: &Key,
         i: usize,
-        written: Option<&str>,
+        written: impl FnOnce() -> Option<String>,
     ) -> Option<usize> {
         if self.made_or_dropped_in_blocks.is_empty() && self.renamed_or_dropped_in_blocks.is_empty()
         {
@@ -393,6 +393,9 @@ impl Sequence {
         {
             return None;
         }
+        // Read from the statement's tokens only for a table a block before it may drop.
+        let written = written();
+        let written = written.as_deref();
         let made = self
             .made_or_dropped_in_blocks
             .iter()

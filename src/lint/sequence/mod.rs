@@ -915,6 +915,15 @@ impl Sequence {
     /// indexes, which is how it picks the key a foreign key depends on (PostgreSQL 15,
     /// `transformFkeyCheckAttrs`: the first usable unique index on the columns, by OID).
     fn forget_dropped_keys(&mut self, statement: &Statement) {
+        // Only these remove a table, a column or a constraint; the others need no steps.
+        if self.declared_keys.is_empty()
+            || !matches!(
+                statement.shape.kind,
+                ShapeKind::AlterTable | ShapeKind::Drop(_) | ShapeKind::Rename(_)
+            )
+        {
+            return;
+        }
         for step in steps(statement) {
             if step.event != Event::Remove {
                 continue;
