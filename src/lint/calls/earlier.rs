@@ -48,14 +48,17 @@ struct Directory {
     /// Every migration of the linted dialect's engine, for the column definitions it leaves
     /// (MySQL/MariaDB only), and where each migration runs among them.
     schema: Vec<Schema>,
-    schema_order: HashMap<PathBuf, (usize, bool)>,
+    schema_order: HashMap<PathBuf, Place>,
     /// What [`Directory::column_entry_before`] found, by (position, table's parts, column):
     /// PF204 and PF351 ask it of the same `MODIFY`, and the walk reads every earlier file.
-    entries: std::sync::Mutex<HashMap<ColumnAt, Option<ColumnBefore>>>,
+    entries: Mutex<HashMap<ColumnAt, Option<ColumnBefore>>>,
     /// A migration could not be read (not UTF-8, unreadable): its path and why. Nothing the
     /// directory's migrations define is known then.
     unread: Option<(PathBuf, String)>,
 }
+
+/// Where a migration runs among its directory's: (position, whether it is an Atlas checkpoint).
+type Place = (usize, bool);
 
 /// A column as a migration's position asks of it: (position, table's parts, column).
 type ColumnAt = (usize, Vec<String>, String);
@@ -374,12 +377,13 @@ impl Directory {
             if definition.is_some() && declared.is_some() {
                 break;
             }
-            let text = &earlier.file.text;
-            let hidden = || earlier.may_run_hidden() && earlier.known(dialect).forgot_all();
-            if earlier.checkpoint || (!contains_ignore_case(text, table.base()) && hidden()) {
+            if earlier.checkpoint {
                 break;
             }
-            if !contains_ignore_case(text, table.base()) {
+            if !contains_ignore_case(&earlier.file.text, table.base()) {
+                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
+                    break;
+                }
                 continue;
             }
             let known = earlier.known(dialect);
@@ -475,17 +479,10 @@ impl Earlier {
     /// it ([`Directory::only_definition`])? Not when the file is not among the directory's
     /// migrations.
     pub fn only_definition(self: &Arc<Self>, path: &Path, table: &Name) -> bool {
-        let Some(path) = std::fs::canonicalize(path).ok() else {
-            return false;
-        };
-        let Some(directory) = self.holding(&path).and_then(|d| self.directory(d)) else {
-            return false;
-        };
-        directory
-            .schema_order
-            .get(&path)
-            .is_some_and(|(position, checkpoint)| {
-                !checkpoint && directory.only_definition(table, *position, self.dialect)
+        self.located(path)
+            .and_then(|(directory, _, position)| Some((directory, position?)))
+            .is_some_and(|(directory, (position, checkpoint))| {
+                !checkpoint && directory.only_definition(table, position, self.dialect)
             })
     }
 
@@ -509,11 +506,18 @@ impl Earlier {
         path: &Path,
         ask: impl FnOnce(&Directory, (usize, bool), Dialect) -> Option<T>,
     ) -> Option<T> {
+        let (directory, path, position) = self.located(path)?;
+        self.note_unread(directory, &path);
+        ask(directory, position?, self.dialect)
+    }
+
+    /// The directory of file `path` (among the linted files'), the file's canonical path, and
+    /// its position among the directory's migrations (`None` when it is not one of them).
+    fn located(&self, path: &Path) -> Option<(&Directory, PathBuf, Option<Place>)> {
         let path = std::fs::canonicalize(path).ok()?;
         let directory = self.directory(self.holding(&path)?)?;
-        self.note_unread(directory, &path);
-        let position = *directory.schema_order.get(&path)?;
-        ask(directory, position, self.dialect)
+        let position = directory.schema_order.get(&path).copied();
+        Some((directory, path, position))
     }
 
     /// MySQL/MariaDB: a foreign key using `column` (lower case) of `table` that the migrations
