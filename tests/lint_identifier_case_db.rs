@@ -172,7 +172,7 @@ fn mariadb_compares_table_view_and_trigger_names_exactly_under_lower_case_table_
     );
     assert_mariadb_crash_points_agree(
         "CREATE TABLE q (id int);\nCREATE TABLE Old (id int);\nCREATE TABLE old (id int);\n\
-         CREATE TABLE Dst (id int);",
+         CREATE TABLE Dst (id int);\nCREATE TABLE Cs (Id int, b int);",
         &[
             Case {
                 name: "a drop of t does not free T",
@@ -215,6 +215,34 @@ fn mariadb_compares_table_view_and_trigger_names_exactly_under_lower_case_table_
                 statements: &[
                     "INSERT INTO Dst SELECT id FROM Old;",
                     "DROP TABLE IF EXISTS Old;",
+                ],
+            },
+            Case {
+                name: "a read of Old that a later drop of old leaves",
+                statements: &[
+                    "INSERT INTO Dst SELECT id FROM Old;",
+                    "DROP TABLE IF EXISTS old;",
+                ],
+            },
+            Case {
+                name: "a read of old that a later drop of Old leaves",
+                statements: &[
+                    "INSERT INTO Dst SELECT ID FROM old;",
+                    "DROP TABLE IF EXISTS Old;",
+                ],
+            },
+            Case {
+                name: "a read of column B that a later drop of column b removes",
+                statements: &[
+                    "INSERT INTO Dst SELECT B FROM Cs;",
+                    "ALTER TABLE Cs DROP COLUMN IF EXISTS b;",
+                ],
+            },
+            Case {
+                name: "a read of column id that a later drop of column ID removes",
+                statements: &[
+                    "INSERT INTO Dst SELECT id FROM Cs;",
+                    "ALTER TABLE Cs DROP COLUMN IF EXISTS ID;",
                 ],
             },
             Case {

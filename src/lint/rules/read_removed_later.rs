@@ -206,7 +206,11 @@ impl Rule for ReadRemovedLater {
         let target = (shape.kind == ShapeKind::Insert)
             .then(|| shape.names.first())
             .flatten()
-            .map(|name| name.base().to_ascii_lowercase())
+            .map(|name| match crate::sql::tables_exact() {
+                // The words come as written ([`words`]).
+                true => name.base().to_string(),
+                false => name.base().to_ascii_lowercase(),
+            })
             .filter(|target| {
                 let named = |t: &&crate::sql::Tok| {
                     t.bare_word()
@@ -347,7 +351,7 @@ impl Rule for ReadRemovedLater {
         };
         let own_word = |w: &str| match key {
             Key::Object(_, t) => t == w,
-            Key::Column(_, c) => c == w,
+            Key::Column(_, c) => crate::lint::sequence::column_word(w) == c.as_str(),
             // Only the key a validated foreign key references (`p_pkey`).
             Key::Constraint(..) => false,
         };

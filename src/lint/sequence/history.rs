@@ -1297,7 +1297,9 @@ impl Sequence {
         for step in later.iter().flat_map(steps) {
             let mentioned = match &step.key {
                 Key::Object(ObjectKind::Table, t) => words.contains(t),
-                Key::Column(t, c) => words.contains(t) && words.contains(c),
+                Key::Column(t, c) => {
+                    words.contains(t) && words.iter().any(|w| super::column_word(w) == *c)
+                }
                 _ => false,
             };
             if !mentioned {
@@ -1519,6 +1521,13 @@ impl Sequence {
         let mut distinct: Vec<&str> = words.iter().map(String::as_str).collect();
         distinct.sort_unstable();
         distinct.dedup();
+        // A word names a column as folded ([`super::column_word`]).
+        let mut columns: Vec<std::borrow::Cow<str>> =
+            distinct.iter().map(|w| super::column_word(w)).collect();
+        if crate::sql::tables_exact() {
+            columns.sort_unstable();
+            columns.dedup();
+        }
         let mut out: Vec<(Key, usize)> = Vec::new();
         for &table in &distinct {
             let table_key = object_digest(ObjectKind::Table, table);
@@ -1530,7 +1539,8 @@ impl Sequence {
             if !self.tables_losing_columns.contains(&table_key) {
                 continue;
             }
-            for &column in &distinct {
+            for column in &columns {
+                let column: &str = column;
                 let column_key = column_digest(table, column);
                 // The column rebuild (`ADD COLUMN c_new …; UPDATE t SET c_new = c; DROP COLUMN
                 // c; RENAME COLUMN c_new TO c`): under a per-file transaction, a re-run starts
@@ -1575,17 +1585,9 @@ const READ_KEYWORDS: &[&str] = &[
 /// Is every word of a read (`words`) a column of `columns`, the name of one of `tables` (their
 /// digests), or a keyword of a plain copy ([`READ_KEYWORDS`])?
 fn plain_read(words: &[&str], columns: &[String], tables: [u64; 2]) -> bool {
-    // Where table names are compared exactly, `words` has a word not in lower case twice, as
-    // written and folded (`super::words`): the folded one of a table's name is no other word.
-    let folded_twin = |w: &str| {
-        crate::sql::tables_exact()
-            && words
-                .iter()
-                .any(|x| *x != w && crate::sql::fold_unquoted(x) == w)
-    };
     words.iter().all(|w| {
-        columns.iter().any(|c| c == w)
-            || folded_twin(w)
+        let column = super::column_word(w);
+        columns.iter().any(|c| *c == column)
             || tables.contains(&object_digest(ObjectKind::Table, w))
             || READ_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
     })

@@ -165,9 +165,14 @@ impl Sequence {
             ShapeKind::Create(kind @ (ObjectKind::View | ObjectKind::MaterializedView)) => {
                 if let Some(name) = shape.object() {
                     let key = object_digest(*kind, name.base());
+                    // A word as a table's name and as a column's ([`super::column_word`]).
                     let words = words(statement)
                         .iter()
-                        .map(|w| digest(w.as_str()))
+                        .flat_map(|w| {
+                            let column = super::column_word(w);
+                            let twin = (column != w.as_str()).then(|| digest(&column));
+                            std::iter::once(digest(w.as_str())).chain(twin)
+                        })
                         .collect();
                     self.views.push((index, key, name.text.clone(), words));
                 }

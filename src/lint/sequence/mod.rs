@@ -46,7 +46,9 @@ pub use history::{
 };
 pub use steps::{folded, net_effects, Net};
 pub use type_uses::TypeUse;
-pub use words::{contains_ignore_case, role, without_with_data, words, Removals, Role};
+pub use words::{
+    column_word, contains_ignore_case, role, without_with_data, words, Removals, Role,
+};
 
 use crate::lint::digest::{digest, DigestMap, DigestSet};
 use crate::runner::ApplyModel;

@@ -185,28 +185,31 @@ pub fn contains_ignore_case(text: &str, word: &str) -> bool {
 /// The lower-cased words of a statement (identifiers and keywords, quotes removed). Not the
 /// closing `WITH [NO] DATA` of a `CREATE TABLE … AS` query, which reads nothing: a copy
 /// `CREATE TABLE t_new AS SELECT * FROM t WITH NO DATA` reads only `t`. Where table names are
-/// compared exactly ([`crate::sql::tables_exact`]), a word not in lower case comes as written
-/// too, as a table's name is keyed ([`crate::sql::folded_table`]): a word may be a column's.
+/// compared exactly ([`crate::sql::tables_exact`]), each word comes as written, as a table's
+/// name is keyed ([`crate::sql::folded_table`]), and is compared with a column's name as
+/// [`column_word`] folds it: a word `Old` names the table `Old` or a column `old`, never the
+/// table `old` (MariaDB under `lower_case_table_names = 0`).
 pub fn words(statement: &Statement) -> Vec<String> {
     let tokens = statement.tokens.as_slice();
     let tokens = match statement.shape.kind {
         crate::sql::ShapeKind::Create(crate::sql::ObjectKind::Table) => without_with_data(tokens),
         _ => tokens,
     };
-    if !crate::sql::tables_exact() {
-        return tokens.iter().filter_map(crate::sql::folded).collect();
+    if crate::sql::tables_exact() {
+        return tokens.iter().filter_map(crate::sql::folded_table).collect();
     }
-    let mut out = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        let Some(word) = crate::sql::folded(t) else {
-            continue;
-        };
-        if let Some(table) = crate::sql::folded_table(t).filter(|table| *table != word) {
-            out.push(table);
-        }
-        out.push(word);
+    tokens.iter().filter_map(crate::sql::folded).collect()
+}
+
+/// A word of [`words`] as a column's name is keyed: folded where table names are compared
+/// exactly ([`crate::sql::tables_exact`]: the word comes as written), else the word itself
+/// (already folded, or a quoted name that keeps its case).
+pub fn column_word(word: &str) -> std::borrow::Cow<'_, str> {
+    if crate::sql::tables_exact() {
+        std::borrow::Cow::Owned(crate::sql::fold_unquoted(word))
+    } else {
+        std::borrow::Cow::Borrowed(word)
     }
-    out
 }
 
 /// `tokens` of a `CREATE TABLE … AS` without a closing `WITH DATA` or `WITH NO DATA` (and
