@@ -10,8 +10,8 @@ use common::cli::{json_findings, preflight, rule_lines, write};
 use common::private_mariadb::PrivateMariaDb;
 use common::retry::{
     assert_crash_points_agree, assert_mariadb_crash_points_agree, dialect_options,
-    fresh_crash_point_failures, line_of, retry_findings, retry_flagged_lines, second_run,
-    sqlite_run_twice, Case,
+    fresh_crash_point_failures, line_of, retry_findings, retry_flagged_lines, retry_mismatches,
+    second_run, sqlite_run_twice, Case, RetryCase,
 };
 use common::ScratchDb;
 use preflight::lint::LintOptions;
@@ -384,4 +384,129 @@ fn mariadb_compares_table_names_without_case_under_lower_case_table_names_1_and_
         ["0"],
         "a server on a case-sensitive file system runs 2 as 0"
     );
+}
+
+/// The port of the private server with `lower_case_table_names = 1` that
+/// [`a_catalog_check_compares_a_table_name_as_the_server_does`] uses (not [`PRIVATE_PORT`],
+/// which another test points at a second server).
+static FOLDING_PORT: AtomicU16 = AtomicU16::new(0);
+
+/// A block that runs `statement` when `information_schema.{check}` finds no row.
+fn catalog_guarded(check: &str, statement: &str) -> String {
+    format!(
+        "DELIMITER //\nBEGIN NOT ATOMIC\n\
+         IF NOT EXISTS (SELECT 1 FROM information_schema.{check}) THEN\n\
+         {statement}\nEND IF;\nEND //\nDELIMITER ;\n"
+    )
+}
+
+/// Under `lower_case_table_names = 0` MariaDB 10.11's `information_schema` compares a table's
+/// name with `=` or `IN (…)` with case, though the column's collation is `utf8mb3_general_ci`:
+/// `table_name = 'Users'` never finds `users`, so the block creates it again on a retry and
+/// fails. `LIKE` and `lower(…)` find it, and column names compare without case. Under 1 every
+/// such check finds the table. Lint, told the setting, agrees with both servers.
+#[test]
+fn a_catalog_check_compares_a_table_name_as_the_server_does() {
+    let tables = "tables WHERE table_schema = DATABASE() AND";
+    let columns = "columns WHERE table_schema = DATABASE() AND";
+    let create = "CREATE TABLE users (id int);";
+    let add = "ALTER TABLE users ADD COLUMN x int;";
+    // (name, check, statement, whether the retry fails under 0)
+    let cases: [(&'static str, String, &str, bool); 9] = [
+        (
+            "=, another case",
+            format!("{tables} table_name = 'Users'"),
+            create,
+            true,
+        ),
+        (
+            "=, the same case",
+            format!("{tables} table_name = 'users'"),
+            create,
+            false,
+        ),
+        (
+            "IN, another case",
+            format!("{tables} table_name IN ('Users')"),
+            create,
+            true,
+        ),
+        (
+            "= reversed",
+            format!("{tables} 'Users' = table_name"),
+            create,
+            true,
+        ),
+        (
+            "qualified",
+            format!("{tables} tables.table_name = 'Users'"),
+            create,
+            true,
+        ),
+        (
+            "LIKE",
+            format!("{tables} table_name LIKE 'Users'"),
+            create,
+            false,
+        ),
+        (
+            "lower()",
+            format!("{tables} lower(table_name) = 'users'"),
+            "CREATE TABLE Users (id int);",
+            false,
+        ),
+        (
+            "a column's table in another case",
+            format!("{columns} table_name = 'Users' AND column_name = 'x'"),
+            add,
+            true,
+        ),
+        (
+            "a column in another case",
+            format!("{columns} table_name = 'users' AND column_name = 'X'"),
+            add,
+            false,
+        ),
+    ];
+    let retry_cases = |exact: bool| -> Vec<RetryCase> {
+        cases
+            .iter()
+            .map(|(name, check, statement, fails)| {
+                let block = catalog_guarded(check, statement);
+                let (sql, at) = match *statement == add {
+                    // The table the column is added to is there on the first run.
+                    true => (
+                        format!("CREATE TABLE IF NOT EXISTS users (id int);\n{block}"),
+                        "ADD COLUMN",
+                    ),
+                    false => (block, "CREATE TABLE"),
+                };
+                RetryCase {
+                    name,
+                    sql,
+                    fails_at: (exact && *fails).then_some(at),
+                }
+            })
+            .collect()
+    };
+    let mut failures = retry_mismatches(
+        &retry_cases(true),
+        &dialect_options(Dialect::Mariadb),
+        ScratchDb::mariadb,
+        "",
+    );
+    let options = LintOptions {
+        lower_case_table_names: LowerCaseTableNames::Lower,
+        ..dialect_options(Dialect::Mariadb)
+    };
+    let server = PrivateMariaDb::shared(&["--lower-case-table-names=1"]);
+    FOLDING_PORT.store(server.port, Ordering::SeqCst);
+    let folding_db = || ScratchDb::mariadb_on(FOLDING_PORT.load(Ordering::SeqCst));
+    assert_eq!(folding_db().query("SELECT @@lower_case_table_names"), ["1"]);
+    failures.extend(
+        retry_mismatches(&retry_cases(false), &options, folding_db, "")
+            .into_iter()
+            .map(|f| format!("lower_case_table_names = 1: {f}")),
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

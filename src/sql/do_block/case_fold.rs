@@ -17,6 +17,18 @@ pub(super) struct Compared {
     /// parentheses (or condition) where `OR` joins the comparisons (`relname = 'a' OR relname
     /// = 'b'`), by the byte where they open, and which of the two.
     pub(super) list: Option<(usize, Alternatives)>,
+    /// The catalog column an `=` or `IN (…)` compares the literal with (`table_name` of
+    /// `c.table_name = 'a'`), lower case; `None` for `LIKE`, a resolver or anything else.
+    pub(super) column: Option<String>,
+}
+
+/// Is `column` (lower case) one of `information_schema`'s columns that hold a table's name,
+/// which MariaDB under `lower_case_table_names = 0` compares with `=` and `IN` exactly?
+fn holds_table_name(column: &str) -> bool {
+    matches!(
+        column,
+        "table_name" | "referenced_table_name" | "event_object_table"
+    )
 }
 
 /// What joins the literals of one [`Compared::list`].
@@ -28,17 +40,23 @@ pub(super) enum Alternatives {
 
 /// The first of `names` (as the catalog stores them) that the catalog checks of the `branches`
 /// around byte `at` compare only with a literal differing in case, with that literal.
+/// `tables_only`: MariaDB under `lower_case_table_names = 0`, whose catalog compares only a
+/// table's name with case, and only with `=` or `IN (…)` (`table_name = 'Users'` never finds
+/// `users`; `table_name LIKE 'Users'` and `column_name = 'Email'` do find `users`, `email`):
+/// only the literals so compared with a column holding a table's name count.
 pub(super) fn miscased<'a>(
     branches: &'a [Branch],
     at: usize,
     names: &'a [String],
     statement: &crate::sql::Statement,
+    tables_only: bool,
 ) -> Option<(&'a Compared, &'a String)> {
     let around: Vec<&Branch> = branches.iter().filter(|b| b.range.contains(&at)).collect();
     if around.iter().any(|b| b.folds) {
         return None;
     }
-    let literals = || around.iter().flat_map(|b| b.literals.iter());
+    let counts = |l: &&Compared| !tables_only || l.column.as_deref().is_some_and(holds_table_name);
+    let literals = || around.iter().flat_map(|b| b.literals.iter()).filter(counts);
     let leading = leading_index_column(statement);
     names.iter().find_map(|name| {
         if literals().any(|l| l.value == *name) {
@@ -59,7 +77,7 @@ pub(super) fn miscased<'a>(
         // leading column (ranger's `indkey[0] = v`), does not.
         let other_guard = around
             .iter()
-            .filter(|b| !b.literals.iter().any(like))
+            .filter(|b| !b.literals.iter().filter(counts).any(like))
             .any(|b| match &b.check {
                 Check::Positive => false,
                 Check::IndexLeading(column) => leading.as_ref().is_none_or(|c| c == column),
@@ -130,6 +148,7 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
                     value: crate::reconcile::expected::Engine::Postgres.truncate(name),
                     spelled: format!("{resolver}('{value}')"),
                     list: ored(k),
+                    column: None,
                 });
             }
             continue;
@@ -154,9 +173,25 @@ pub(super) fn compared_literals(tokens: &[Tok]) -> Vec<Compared> {
             }
             _ => lit,
         };
+        // The column compared: the word before `=` (or after `'a' =`), or before `IN (…)`.
+        let word = |at: Option<usize>| match at.map(|p| &tokens[p].token) {
+            Some(Token::Word(w)) => Some(w.value.to_lowercase()),
+            _ => None,
+        };
+        let column = if before.is_some_and(|b| b.is(&Token::Eq)) {
+            word(k.checked_sub(2))
+        } else if after.is_some_and(|a| a.is(&Token::Eq)) {
+            word(Some(k + 2).filter(|&p| p < tokens.len()))
+        } else if let Some(open) = listed {
+            let at = tokens.iter().position(|t| t.range.start == open);
+            word(at.and_then(|p| p.checked_sub(2)))
+        } else {
+            None
+        };
         out.push(Compared {
             value: crate::reconcile::expected::Engine::Postgres.truncate(value.clone()),
             spelled,
+            column,
             list: listed
                 .map(|at| (at, Alternatives::InList))
                 .or_else(|| ored(k)),

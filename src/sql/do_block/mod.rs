@@ -190,6 +190,9 @@ pub struct Guarded {
     /// The catalog stores names as the migration spells them after folding, and compares them
     /// with case (PostgreSQL): a check whose literal differs only in case never finds them.
     exact_names: bool,
+    /// MariaDB/MySQL under `lower_case_table_names = 0`: the catalog stores a table's name as
+    /// written and compares it with case in `table_name = '…'` ([`crate::sql::tables_exact`]).
+    exact_tables: bool,
     /// Every IF's branch (catalog check or not), and the tables its condition reads rows of
     /// (directly, or through a variable a `SELECT … INTO` filled), lower case.
     row_checks: Vec<(Range<usize>, Vec<String>)>,
@@ -209,6 +212,8 @@ impl Guarded {
             handlers: exception_handlers(tokens),
             branches: catalog_checked_branches(tokens),
             exact_names: dialect == Dialect::Postgres,
+            exact_tables: matches!(dialect, Dialect::Mysql | Dialect::Mariadb)
+                && crate::sql::tables_exact(),
             row_checks: rows.checks,
             branch_reads: rows.reads,
             taken: TakenNames::default(),
@@ -238,6 +243,9 @@ impl Guarded {
         if self.handled(at, statement) {
             return None;
         }
+        if self.exact_tables {
+            return self.table_never_found(at, statement);
+        }
         let mut names = checked_names(statement);
         // `relname = 'Foo_pkey'` around `CREATE TABLE Foo (id int PRIMARY KEY)`: the key is
         // `foo_pkey`, which the check never finds either.
@@ -259,6 +267,33 @@ impl Guarded {
         ))
     }
 
+    /// [`Guarded::never_finds`] on MariaDB or MySQL under `lower_case_table_names = 0`: the
+    /// table a `CREATE TABLE` or `CREATE VIEW` makes, or an `ALTER TABLE` changes, is stored as
+    /// written, and `table_name = 'Users'` (or `IN ('Users')`) never finds `users`, while
+    /// column names and `LIKE` compare without case (measured on MariaDB 10.11).
+    fn table_never_found(&self, at: usize, statement: &super::Statement) -> Option<String> {
+        use super::{ObjectKind, ShapeKind};
+        let shape = &statement.shape;
+        let names: Vec<String> = match &shape.kind {
+            ShapeKind::Create(ObjectKind::Table | ObjectKind::View) | ShapeKind::AlterTable => {
+                shape
+                    .object()
+                    .map(|n| n.base().to_string())
+                    .into_iter()
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        if names.is_empty() {
+            return None;
+        }
+        let (compared, name) = case_fold::miscased(&self.branches, at, &names, statement, true)?;
+        Some(format!(
+            "the guard compares {}, but under lower_case_table_names = 0 the server compares a table's name with case and the table is {name}, so the check never finds it",
+            compared.spelled
+        ))
+    }
+
     /// The first of `names` (as the catalog stores them) that the catalog checks of the
     /// branches around byte `at` compare only with a literal differing in case, with that
     /// literal; never on a server that compares names without case.
@@ -271,7 +306,7 @@ impl Guarded {
         if !self.exact_names {
             return None;
         }
-        case_fold::miscased(&self.branches, at, names, statement)
+        case_fold::miscased(&self.branches, at, names, statement, false)
     }
 
     /// Does an IF around byte `at` test rows of `table` (lower case, base name) first: `IF NOT
