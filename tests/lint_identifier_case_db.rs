@@ -510,3 +510,50 @@ fn a_catalog_check_compares_a_table_name_as_the_server_does() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `DROP TABLE IF EXISTS Users; CREATE TABLE Users (id int); ALTER TABLE users ADD COLUMN x int`
+/// next to a table `users`: under `lower_case_table_names = 0` the drop and the creation are
+/// another table's, and the retry fails at the ADD with 1060 (MariaDB 10.11); under 1 the ADD
+/// is to the table made right before it, and the file runs twice. PF108 says why under 0.
+#[test]
+fn pf108_notes_a_table_the_file_names_in_another_case() {
+    let sql = "DROP TABLE IF EXISTS Users;\nCREATE TABLE Users (id int);\n\
+               ALTER TABLE users ADD COLUMN x int;\n";
+    let setup = "CREATE TABLE IF NOT EXISTS users (id int);";
+    let retry = second_run(ScratchDb::mariadb, setup, sql);
+    assert!(
+        retry.as_ref().is_err_and(|e| e.contains("1060")),
+        "the retry under 0: {retry:?}"
+    );
+    let findings = retry_findings(sql, &dialect_options(Dialect::Mariadb));
+    let pf108: Vec<_> = findings.iter().filter(|f| f.rule.code == "PF108").collect();
+    assert_eq!(pf108.len(), 1, "{findings:#?}");
+    assert!(
+        pf108[0].notes.iter().any(|n| n.contains(
+            "the file also names table `Users`: under lower_case_table_names = 0 the server compares table names with case, so that is another table than `users`"
+        )),
+        "{:?}",
+        pf108[0].notes
+    );
+    let server = PrivateMariaDb::shared(&["--lower-case-table-names=1"]);
+    FOLDING_PORT.store(server.port, Ordering::SeqCst);
+    let folding_db = || ScratchDb::mariadb_on(FOLDING_PORT.load(Ordering::SeqCst));
+    assert_eq!(second_run(folding_db, setup, sql), Ok(()));
+    let options = LintOptions {
+        lower_case_table_names: LowerCaseTableNames::Lower,
+        ..dialect_options(Dialect::Mariadb)
+    };
+    assert_eq!(retry_findings(sql, &options).len(), 0);
+    // A file that writes the table one way throughout gets no such note.
+    let same = sql.replace("users", "Users");
+    let findings = retry_findings(
+        &format!("{same}ALTER TABLE Users ADD COLUMN y int;\n"),
+        &dialect_options(Dialect::Mariadb),
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.notes.iter().all(|n| !n.contains("also names table"))),
+        "{findings:#?}"
+    );
+}

@@ -74,15 +74,36 @@ impl Rule for AddColumn {
             let renamed = cx
                 .sequence
                 .is_some_and(|(seq, _)| seq.renamed_away_before(&key));
-            out.push(if renamed {
+            let v = if renamed {
                 v.note(format!(
                     "the earlier rename of {col} away does not free the name on a re-run of the whole file: its new name is taken by then, so the rename fails or, guarded, is skipped, and {col} is still there"
                 ))
             } else {
                 v
-            });
+            };
+            out.push(other_case_note(cx, table, v));
         }
     }
+}
+
+/// `v` with a note where the file also names `table` in another case (`DROP TABLE IF EXISTS
+/// Users; CREATE TABLE Users …; ALTER TABLE users ADD COLUMN x int`): under MySQL's and
+/// MariaDB's `lower_case_table_names = 0` that is another table, whose drop and creation leave
+/// `users` and its column (MariaDB 10.11: the retry fails with 1060).
+fn other_case_note(cx: &StatementCx, table: &crate::sql::Name, v: Violation) -> Violation {
+    let Some((sequence, _)) = cx.sequence else {
+        return v;
+    };
+    let others = sequence.tables_in_other_case(table.base());
+    if others.is_empty() {
+        return v;
+    }
+    let others: Vec<String> = others.iter().map(|t| code_span(t).to_string()).collect();
+    v.note(format!(
+        "the file also names table {}: under lower_case_table_names = 0 the server compares table names with case, so that is another table than {}, and what the file does to it leaves this one as it is",
+        others.join(", "),
+        code_span(table.base())
+    ))
 }
 
 /// PostgreSQL's `ALTER TYPE t ADD ATTRIBUTE a …`, one finding per action: it has no `IF NOT

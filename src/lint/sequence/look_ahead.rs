@@ -15,6 +15,52 @@ use crate::lint::digest::digest;
 use crate::sql::{Dialect, ObjectKind, ShapeKind, Statement};
 
 impl Sequence {
+    /// Keeps the spelling of the table `key` names when it is not in lower case and table
+    /// names are compared exactly ([`Self::tables_in_other_case`]).
+    fn spell_table(&mut self, key: &Key) {
+        let (Key::Object(ObjectKind::Table, table) | Key::Column(table, _)) = key else {
+            return;
+        };
+        if !crate::sql::tables_exact() {
+            return;
+        }
+        let folded = crate::sql::fold_unquoted(table);
+        if folded == *table {
+            return;
+        }
+        let spellings = self.table_spellings.entry(folded).or_default();
+        if !spellings.iter().any(|s| **s == **table) {
+            spellings.push(table.as_str().into());
+        }
+    }
+
+    /// The tables other than `table` whose names differ from its only in case that the file's
+    /// recorded steps name, as written: under MySQL's and MariaDB's `lower_case_table_names =
+    /// 0` they are other tables (what the file does to `Users` leaves `users` alone). Empty
+    /// where table names are compared without case.
+    pub fn tables_in_other_case(&self, table: &str) -> Vec<String> {
+        if !crate::sql::tables_exact() {
+            return Vec::new();
+        }
+        let folded = crate::sql::fold_unquoted(table);
+        let mut out: Vec<String> = self
+            .table_spellings
+            .get(&folded)
+            .into_iter()
+            .flatten()
+            .filter(|s| ***s != *table)
+            .map(|s| s.to_string())
+            .collect();
+        let lower_named = !self
+            .events
+            .of(object_digest(ObjectKind::Table, &folded))
+            .is_empty();
+        if folded != table && lower_named {
+            out.push(folded);
+        }
+        out
+    }
+
     /// First pass: adds a top-level statement's removals (and, of removed objects, later
     /// creations). Any statement may be skipped that [`may_look_ahead`](Self::may_look_ahead)
     /// refuses. Statements come in file order, or: every statement of [`Role::Removal`](super::Role::Removal) in
@@ -38,6 +84,7 @@ impl Sequence {
             }
             self.look_ahead_step(step, true, index);
             self.events.push(step.key.digest(), index, step.event);
+            self.spell_table(&step.key);
             if step.guarded && step.event == Event::Create {
                 self.made_if_missing.push((index, step.key.digest()));
             }
@@ -88,6 +135,7 @@ impl Sequence {
                 }
                 self.look_ahead_step(&step, false, index);
                 self.conditional.push(step.key.digest(), index, step.event);
+                self.spell_table(&step.key);
             }
         }
         if let Some(kind) = relabels(statement) {

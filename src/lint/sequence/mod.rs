@@ -418,6 +418,10 @@ pub struct Sequence {
     /// (`read_removed_later::created_as_reads`): the fresh table a `CREATE TABLE IF NOT
     /// EXISTS` makes of it on a retry may lack one.
     created_as: Vec<CreatedAs>,
+    /// Where table names are compared exactly ([`crate::sql::tables_exact`]): the tables the
+    /// recorded steps name in a case other than lower case, by their folded name, as written
+    /// ([`Self::tables_in_other_case`]).
+    table_spellings: HashMap<String, Vec<Box<str>>>,
     /// First pass: the top-level creations with their own `IF NOT EXISTS`, as (statement, key
     /// digest); only objects the file removes are kept. A run may skip one and keep a table
     /// that was there before the file, with other columns ([`Self::renamed_on_every_run`]).
