@@ -557,3 +557,44 @@ fn pf108_notes_a_table_the_file_names_in_another_case() {
         "{findings:#?}"
     );
 }
+
+/// `IF NOT EXISTS (SELECT 1 FROM Users WHERE id = 1) THEN INSERT INTO users …` next to a table
+/// `users`: under `lower_case_table_names = 0` the check reads another table's rows, so a
+/// re-run inserts the row again (MariaDB 10.11: two rows), and PF119 says so; under 1 the check
+/// finds the row and the re-run adds none.
+#[test]
+fn a_row_check_of_a_table_in_another_case_does_not_guard_an_insert_under_0() {
+    let sql = "DELIMITER //\nBEGIN NOT ATOMIC\n\
+               IF NOT EXISTS (SELECT 1 FROM Users WHERE id = 1) THEN\n\
+               INSERT INTO users (id) VALUES (1);\nEND IF;\nEND //\nDELIMITER ;\n";
+    let rows_after_two_runs = |db: ScratchDb, setup: &str| {
+        db.exec(setup);
+        db.exec(sql);
+        db.exec(sql);
+        db.query("SELECT count(*) FROM users")
+    };
+    let exact = rows_after_two_runs(
+        ScratchDb::mariadb(),
+        "CREATE TABLE users (id int); CREATE TABLE Users (id int);",
+    );
+    assert_eq!(exact, ["2"], "under 0 the re-run inserts again");
+    let pf119 = |options: &LintOptions| {
+        retry_findings(sql, options)
+            .iter()
+            .filter(|f| f.rule.code == "PF119")
+            .count()
+    };
+    assert_eq!(pf119(&dialect_options(Dialect::Mariadb)), 1);
+    let server = PrivateMariaDb::shared(&["--lower-case-table-names=1"]);
+    FOLDING_PORT.store(server.port, Ordering::SeqCst);
+    let folding = ScratchDb::mariadb_on(FOLDING_PORT.load(Ordering::SeqCst));
+    assert_eq!(
+        rows_after_two_runs(folding, "CREATE TABLE users (id int);"),
+        ["1"]
+    );
+    let options = LintOptions {
+        lower_case_table_names: LowerCaseTableNames::Lower,
+        ..dialect_options(Dialect::Mariadb)
+    };
+    assert_eq!(pf119(&options), 0);
+}

@@ -22,13 +22,14 @@ pub(super) struct Compared {
     pub(super) column: Option<String>,
 }
 
-/// Is `column` (lower case) one of `information_schema`'s columns that hold a table's name,
-/// which MariaDB under `lower_case_table_names = 0` compares with `=` and `IN` exactly?
+/// Is `column` (lower case) one of `information_schema`'s columns that hold a table's name
+/// and that MariaDB 10.11 under `lower_case_table_names = 0` compares with `=` and `IN` with
+/// case (`tables`, `columns`, `statistics`, `table_constraints`, `key_column_usage`,
+/// `referential_constraints`: `table_name`; `triggers`: `event_object_table`)? Not
+/// `referenced_table_name`, which `= 'PAR'` finds for `par`, nor a trigger's, index's or
+/// constraint's name.
 fn holds_table_name(column: &str) -> bool {
-    matches!(
-        column,
-        "table_name" | "referenced_table_name" | "event_object_table"
-    )
+    matches!(column, "table_name" | "event_object_table")
 }
 
 /// What joins the literals of one [`Compared::list`].

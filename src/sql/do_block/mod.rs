@@ -309,7 +309,8 @@ impl Guarded {
         case_fold::miscased(&self.branches, at, names, statement, false)
     }
 
-    /// Does an IF around byte `at` test rows of `table` (lower case, base name) first: `IF NOT
+    /// Does an IF around byte `at` test rows of `table` (lower case, base name; as written where
+    /// table names are compared exactly) first: `IF NOT
     /// EXISTS (SELECT … FROM t WHERE …) THEN INSERT INTO t …`, or `SELECT count(*) INTO v FROM t
     /// WHERE …; IF v = 0 THEN INSERT INTO t …`? Such an INSERT does not run again on a retry
     /// that finds its row.
@@ -356,7 +357,11 @@ impl Guarded {
             && statement
                 .shape
                 .object()
-                .is_some_and(|t| self.checks_rows(at, &t.base().to_lowercase()));
+                .is_some_and(|t| match crate::sql::tables_exact() {
+                    // Row checks key a table's name as written there ([`row_checks`]).
+                    true => self.checks_rows(at, t.base()),
+                    false => self.checks_rows(at, &t.base().to_lowercase()),
+                });
         let checked = self.drops_checked(at, statement, bindings);
         let guards = (covered && never_finds.is_none()) || rows_checked;
         // Asked only of a rename this guards first (kept only then): of any other statement,

@@ -521,9 +521,13 @@ fn writes_in(
 }
 
 /// The table `s.t` (or `t`, `db.s.t`) whose name starts at token `from`, and the index of its
-/// last part.
+/// last part. In lower case; as written where table names are compared exactly (MySQL and
+/// MariaDB under `lower_case_table_names = 0`, [`crate::sql::tables_exact`]: a check of the
+/// rows of `Users` does not read those an `INSERT INTO users` writes).
 fn table_at(tokens: &[Tok], from: usize) -> Option<(RowTable, usize)> {
+    let exact = crate::sql::tables_exact();
     let part = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) if exact => Some(w.value.clone()),
         Some(Token::Word(w)) => Some(w.value.to_lowercase()),
         _ => None,
     };
