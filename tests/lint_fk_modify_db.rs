@@ -87,6 +87,35 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "a collation only the new definition spells, the character set spelt",
+            on(
+                "CHAR(36) CHARACTER SET utf8mb4",
+                "CHAR(36) CHARACTER SET utf8mb4",
+                "ALTER TABLE c MODIFY p_id CHAR(36) COLLATE utf8mb4_bin;\n\
+                 ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;",
+            ),
+        ),
+        (
+            "a table COLLATE: the same spelt on the column, or its character set alone",
+            "CREATE TABLE p (id CHAR(36) PRIMARY KEY) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;\n\
+             CREATE TABLE c (p_id CHAR(36), CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id)) CHARSET utf8mb4 COLLATE utf8mb4_bin;\n\
+             ALTER TABLE c MODIFY p_id CHAR(36) COLLATE utf8mb4_bin NOT NULL;\n\
+             ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;\n\
+             ALTER TABLE c MODIFY p_id CHAR(36) CHARACTER SET utf8mb4;\n\
+             ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET utf8mb4;\n"
+                .to_string(),
+        ),
+        (
+            "a table character set: its default collation, spelt or not",
+            "CREATE TABLE p (id VARCHAR(36) PRIMARY KEY) ENGINE=InnoDB DEFAULT CHARSET=latin1;\n\
+             CREATE TABLE c (p_id VARCHAR(36), CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id)) DEFAULT CHARACTER SET = latin1;\n\
+             ALTER TABLE p MODIFY id VARCHAR(36) CHARACTER SET latin1 COLLATE latin1_swedish_ci;\n\
+             ALTER TABLE c MODIFY p_id VARCHAR(36) COLLATE latin1_swedish_ci;\n\
+             ALTER TABLE c MODIFY p_id VARCHAR(36) CHARACTER SET latin1 COLLATE latin1_bin;\n\
+             ALTER TABLE p MODIFY id VARCHAR(36) COLLATE latin1_bin;\n"
+                .to_string(),
+        ),
+        (
             "DECIMAL default precision",
             on("DECIMAL(10,0)", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id DECIMAL;"),
         ),
@@ -307,6 +336,29 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
                  SET foreign_key_checks = 1;\n",
             ],
         ),
+        (
+            "a collation the tables do not spell, after an unrelated migration",
+            &[
+                "CREATE TABLE s (pk CHAR(36) NOT NULL PRIMARY KEY) ENGINE=InnoDB ROW_FORMAT=DYNAMIC;\n\
+                 CREATE TABLE a (s_pk CHAR(36) NOT NULL, b BLOB NOT NULL, PRIMARY KEY (s_pk),\n\
+                 CONSTRAINT a_fk FOREIGN KEY (s_pk) REFERENCES s (pk) ON DELETE CASCADE) ENGINE=InnoDB;\n",
+                "ALTER TABLE a\n  MODIFY b MEDIUMBLOB NOT NULL;\n",
+                "SET foreign_key_checks = 0;\n\
+                 ALTER TABLE s MODIFY COLUMN pk char(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;\n\
+                 ALTER TABLE a MODIFY COLUMN s_pk char(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;\n\
+                 SET foreign_key_checks = 1;\n",
+            ],
+        ),
+        (
+            "the table's character set spelt on the column, its collation on the other",
+            &[
+                "CREATE TABLE p (id CHAR(36) PRIMARY KEY) DEFAULT CHARSET=latin1;\n\
+                 CREATE TABLE c (p_id CHAR(36), CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id)) DEFAULT CHARSET=latin1;\n",
+                "ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET latin1 NOT NULL;\n\
+                 ALTER TABLE c MODIFY p_id CHAR(36) COLLATE latin1_swedish_ci;\n\
+                 ALTER TABLE c MODIFY p_id CHAR(36) COLLATE latin1_general_ci;\n",
+            ],
+        ),
     ];
     let mut wrong = Vec::new();
     for (name, migrations) in cases {
@@ -314,6 +366,73 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
         if flagged != rejected {
             wrong.push(format!(
                 "{name}: server rejects lines {rejected:?}, PF204 flags {flagged:?}\n{migrations:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Where neither a column nor its table spells a character set or collation, the column takes
+/// the database's default when the table was made: a `MODIFY` that spells a collation fails
+/// unless it is that default (then it changes nothing). Each case runs in a database of the
+/// server's default collation and in one whose default is the collation the statement spells;
+/// PF204 flags it, saying the outcome hangs on that default, exactly where the first rejects
+/// it and the second accepts it.
+#[test]
+fn a_collation_the_database_default_decides() {
+    // (case, the database collation the flagged statements spell, statements).
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "both sides given a collation the tables do not spell",
+            "utf8mb4_unicode_520_ci",
+            "CREATE TABLE s (pk CHAR(36) NOT NULL PRIMARY KEY, v INT) ENGINE=InnoDB ROW_FORMAT=DYNAMIC;\n\
+             CREATE TABLE a (s_pk CHAR(36) NOT NULL, n VARCHAR(20), PRIMARY KEY (s_pk, n),\n\
+             CONSTRAINT a_fk FOREIGN KEY (s_pk) REFERENCES s (pk) ON DELETE CASCADE) ENGINE=InnoDB;\n\
+             SET foreign_key_checks = 0;\n\
+             ALTER TABLE s MODIFY COLUMN pk char(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;\n\
+             ALTER TABLE a MODIFY COLUMN s_pk char(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;\n\
+             SET foreign_key_checks = 1;\n",
+        ),
+        (
+            "a character set alone: its default collation",
+            "utf8mb4_general_ci",
+            "CREATE TABLE p (id VARCHAR(36) PRIMARY KEY);\n\
+             CREATE TABLE c (p_id VARCHAR(36), CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n\
+             ALTER TABLE c MODIFY p_id VARCHAR(36) CHARACTER SET utf8mb4 NOT NULL;\n",
+        ),
+        (
+            "the column spelt its collation, the new definition none",
+            "latin1_bin",
+            "CREATE TABLE p (id VARCHAR(36) CHARACTER SET latin1 COLLATE latin1_bin PRIMARY KEY);\n\
+             CREATE TABLE c (p_id VARCHAR(36) COLLATE latin1_bin, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id));\n\
+             ALTER TABLE p MODIFY id VARCHAR(36);\n",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for &(name, collation, sql) in cases {
+        let flagged: Vec<(usize, String)> = lint_source(&SourceFile::new("m.sql", sql), &options())
+            .into_iter()
+            .filter(|f| f.rule.code == "PF204")
+            .map(|f| (f.location.start.expect("a line").line, f.message))
+            .collect();
+        let lines: Vec<usize> = flagged.iter().map(|(l, _)| *l).collect();
+        let db = ScratchDb::mariadb_named("pft_fkmodify");
+        db.exec("ALTER DATABASE CHARACTER SET utf8mb4 COLLATE utf8mb4_swedish_ci");
+        let rejected = db.mariadb_failing_lines(sql);
+        let db = ScratchDb::mariadb_named("pft_fkmodify");
+        let charset = collation.split('_').next().expect("a character set");
+        db.exec(&format!(
+            "ALTER DATABASE CHARACTER SET {charset} COLLATE {collation}"
+        ));
+        let rejected_there = db.mariadb_failing_lines(sql);
+        let says = flagged.iter().all(|(_, m)| {
+            m.contains(&format!(
+                "unless the table was made in a database whose default collation is `{collation}`"
+            ))
+        });
+        if rejected != lines || !rejected_there.is_empty() || !says || lines.is_empty() {
+            wrong.push(format!(
+                "{name}: rejected at {rejected:?} (another default), at {rejected_there:?} ({collation}); PF204 {flagged:?}"
             ));
         }
     }

@@ -4,7 +4,9 @@
 //! own (`calls::Earlier::column_before`), read back from the last.
 
 use super::columns::{added_column_at, table_elements};
-use super::online_ddl::{ColumnDefinition, TableChange, TableFacts};
+use super::online_ddl::{
+    default_collation, ColumnDefinition, TableChange, TableCollation, TableFacts,
+};
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
@@ -248,6 +250,19 @@ impl KnownColumns {
         }
     }
 
+    /// The collation `table` gives a character column that spells none, when the statements
+    /// tell it: from its facts, else from the declared type of its `column` (lower case) they
+    /// recorded.
+    fn table_collation(&self, table: &Name, column: Option<&str>) -> Option<TableCollation> {
+        if let Some(collation) = self.facts(table).and_then(TableFacts::collation) {
+            return Some(collation.clone());
+        }
+        match self.entry(table, column?) {
+            Some((_, _, _, Some(declared))) => declared.table_collation.clone(),
+            _ => None,
+        }
+    }
+
     /// The latest entry of `column` (lower case) of `table`.
     fn entry(&self, table: &Name, column: &str) -> Option<&Entry> {
         self.columns.get(table.base()).and_then(|columns| {
@@ -412,7 +427,9 @@ impl KnownColumns {
                     let after_name = t.get(added_column_at(t) + 1..).unwrap_or(&[]);
                     let added = !action.guard.is_some_and(|g| g.present);
                     let definition = ColumnDefinition::of(after_name).filter(|_| added);
-                    let declared = DeclaredType::of(after_name).filter(|_| added);
+                    let declared = DeclaredType::of(after_name)
+                        .filter(|_| added)
+                        .map(|d| d.in_table(self.table_collation(table, None)));
                     (named.clone(), named.map(|n| (n, definition, declared)))
                 }
                 (AlterActionKind::DropColumn, _) => (named.clone(), named.map(|n| (n, None, None))),
@@ -457,7 +474,9 @@ impl KnownColumns {
                     Some((
                         change.new_name(),
                         ColumnDefinition::of(change.definition),
-                        DeclaredType::of(change.definition),
+                        DeclaredType::of(change.definition).map(|d| {
+                            d.in_table(self.table_collation(table, Some(&change.old_name())))
+                        }),
                     )),
                 ),
                 (AlterActionKind::Other, None)
@@ -542,6 +561,7 @@ impl KnownColumns {
             return;
         }
         let facts = TableFacts::of(options);
+        let collation = facts.collation().cloned();
         self.forget_table(table, Some(if guarded { facts.if_new() } else { facts }));
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
@@ -564,7 +584,9 @@ impl KnownColumns {
                 ColumnDefinition::of(&element[1..]),
                 // PF204 reads no type of a table that may have existed before (its foreign
                 // keys are not recorded either).
-                DeclaredType::of(&element[1..]).filter(|_| !guarded),
+                DeclaredType::of(&element[1..])
+                    .filter(|_| !guarded)
+                    .map(|d| d.in_table(collation.clone())),
             ));
         }
         let columns = self.columns.entry(table.base().to_string()).or_default();
@@ -701,6 +723,9 @@ pub struct DeclaredType {
     unsigned: bool,
     charset: Option<String>,
     collation: Option<String>,
+    /// The collation its table gives a column that spells none, when known where the type
+    /// was read ([`DeclaredType::in_table`]).
+    table_collation: Option<TableCollation>,
 }
 
 impl DeclaredType {
@@ -745,6 +770,7 @@ impl DeclaredType {
             unsigned,
             charset: None,
             collation: None,
+            table_collation: None,
         };
         let mut i = 1;
         if t.get(1).is_some_and(|x| x.is(&Token::LParen)) {
@@ -839,21 +865,56 @@ impl DeclaredType {
                     [n] => n.parse::<u32>().ok(),
                     _ => None,
                 };
-                let set = |d: &DeclaredType| {
-                    d.charset.clone().or_else(|| {
-                        d.collation
-                            .as_deref()
-                            .and_then(|c| c.split('_').next())
-                            .map(str::to_string)
-                    })
+                let collations = match (self.collation(), new.collation()) {
+                    (Some(TableCollation::Named(a)), Some(TableCollation::Named(b))) => a != b,
+                    _ => false,
                 };
-                let both_differ =
-                    |a: Option<String>, b: Option<String>| a.is_some() && b.is_some() && a != b;
-                matches!((length(self), length(new)), (Some(a), Some(b)) if a != b)
-                    || both_differ(set(self), set(new))
-                    || both_differ(self.collation.clone(), new.collation.clone())
+                matches!((length(self), length(new)), (Some(a), Some(b)) if a != b) || collations
             }
             _ => false,
+        }
+    }
+
+    /// The type as read in a table that gives a column that spells no collation `table`
+    /// (`None`: unknown).
+    pub fn in_table(self, table: Option<TableCollation>) -> DeclaredType {
+        DeclaredType {
+            table_collation: table,
+            ..self
+        }
+    }
+
+    /// The collation its table gives a column that spells none, when known where the type
+    /// was read.
+    pub fn table_collation(&self) -> Option<&TableCollation> {
+        self.table_collation.as_ref()
+    }
+
+    /// The collation of a `CHAR`/`VARCHAR` of this type (MariaDB 10.11, measured): the one it
+    /// spells, else the default collation of the character set it spells (not the table's),
+    /// else its table's; `None` when unknown or not a character string.
+    fn collation(&self) -> Option<TableCollation> {
+        if !matches!(self.name.as_str(), "CHAR" | "VARCHAR") {
+            return None;
+        }
+        match (&self.collation, &self.charset) {
+            (Some(collation), _) => Some(TableCollation::Named(collation.clone())),
+            (None, Some(set)) => default_collation(set).map(TableCollation::Named),
+            (None, None) => self.table_collation.clone(),
+        }
+    }
+
+    /// Where `new` keeps every other part of the type, the collation one side names when the
+    /// other takes the database's default (neither the column nor its table spells one): the
+    /// change fails (errors 1832/1833) unless the table was made with that collation.
+    pub fn collation_unless_database(&self, new: &DeclaredType) -> Option<String> {
+        if self.differs_from(new) {
+            return None;
+        }
+        match (self.collation()?, new.collation()?) {
+            (TableCollation::Named(c), TableCollation::Database)
+            | (TableCollation::Database, TableCollation::Named(c)) => Some(c),
+            _ => None,
         }
     }
 

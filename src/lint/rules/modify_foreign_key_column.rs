@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::lint::known_columns::{DeclaredType, ForeignKey, KnownType};
-use crate::lint::online_ddl::actions;
+use crate::lint::online_ddl::{actions, TableChange};
 use crate::sql::{column_change, AlterActionKind};
 
 pub const INFO: RuleInfo = RuleInfo::new(
@@ -56,6 +56,15 @@ impl Rule for ModifyForeignKeyColumnType {
             let old = match history.known_type(table, &column) {
                 KnownType::Declared(old) => old,
                 KnownType::Unknown => continue,
+                // A new character set of the table since leaves the type before unknown.
+                KnownType::Untouched
+                    if history
+                        .table_changes(table)
+                        .iter()
+                        .any(|c| !matches!(c, TableChange::RowFormat(_))) =>
+                {
+                    continue
+                }
                 KnownType::Untouched => {
                     let Some(found) = cx
                         .options
@@ -69,7 +78,11 @@ impl Rule for ModifyForeignKeyColumnType {
                     &earlier
                 }
             };
-            if !old.differs_from(&new) {
+            // A column that spells no collation takes its table's, known where the type
+            // before was read (no new table character set since).
+            let new = new.in_table(old.table_collation().cloned());
+            let unless = old.collation_unless_database(&new);
+            if !old.differs_from(&new) && unless.is_none() {
                 continue;
             }
             // `DROP FOREIGN KEY fk, MODIFY …` drops its own table's key first (accepted).
@@ -123,11 +136,17 @@ impl Rule for ModifyForeignKeyColumnType {
                 .name
                 .as_ref()
                 .map_or_else(|| "a foreign key".to_string(), |n| format!("foreign key `{n}`"));
+            let when = match &unless {
+                Some(collation) => format!(
+                    "fails on every run unless the table was made in a database whose default collation is `{collation}` (one side spells no character set or collation, so it takes that default, which the server's configuration decides)"
+                ),
+                None => "fails on every run".to_string(),
+            };
             out.push(
                 Violation::new(
                     action.range.clone(),
                     format!(
-                        "changing `{}.{column}` from {} to {} fails on every run: {named} {other}, and MariaDB refuses to change the type of a column a foreign key uses ({error}), even with foreign_key_checks = 0",
+                        "changing `{}.{column}` from {} to {} {when}: {named} {other}, and MariaDB refuses to change the type or collation of a column a foreign key uses ({error}), even with foreign_key_checks = 0",
                         cx.object_text(),
                         old.spelt(),
                         new.spelt(),
