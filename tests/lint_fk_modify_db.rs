@@ -359,6 +359,32 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
                  ALTER TABLE c MODIFY p_id CHAR(36) COLLATE latin1_general_ci;\n",
             ],
         ),
+        (
+            "tables named in upper case",
+            &[
+                "CREATE TABLE Parent (ID INT PRIMARY KEY);\n\
+                 CREATE TABLE Child (P_ID INT, CONSTRAINT fk_c FOREIGN KEY (P_ID) REFERENCES Parent (ID));\n",
+                "ALTER TABLE Child MODIFY P_ID BIGINT;\nALTER TABLE Parent MODIFY ID INT NOT NULL;\n",
+            ],
+        ),
+        (
+            "tables named in upper case, the key dropped by a migration between",
+            &[
+                "CREATE TABLE _Parent (ID INT PRIMARY KEY);\n\
+                 CREATE TABLE _Child (P_ID INT, CONSTRAINT fk_c FOREIGN KEY (P_ID) REFERENCES _Parent (ID));\n",
+                "ALTER TABLE _Child DROP FOREIGN KEY fk_c;\n",
+                "ALTER TABLE _Child MODIFY P_ID BIGINT;\nALTER TABLE _Parent MODIFY ID BIGINT;\n",
+            ],
+        ),
+        (
+            "tables whose names start with an underscore",
+            &[
+                "CREATE TABLE _p (id INT PRIMARY KEY);\n\
+                 CREATE TABLE _c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES _p (id));\n",
+                "ALTER TABLE _c ADD COLUMN z INT;\n",
+                "ALTER TABLE _p MODIFY id INT UNSIGNED;\n",
+            ],
+        ),
     ];
     let mut wrong = Vec::new();
     for (name, migrations) in cases {
