@@ -116,6 +116,51 @@ fn cases() -> Vec<(&'static str, String)> {
                 .to_string(),
         ),
         (
+            "NOT NULL under ON DELETE SET NULL",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n\
+             ALTER TABLE c MODIFY p_id INT NOT NULL;\n\
+             ALTER TABLE c CHANGE p_id p_id INT NOT NULL DEFAULT 0;\n\
+             ALTER TABLE c MODIFY p_id INT NULL;\n\
+             ALTER TABLE c MODIFY p_id INT DEFAULT NULL COMMENT 'NOT NULL';\n\
+             ALTER TABLE c MODIFY p_id INT PRIMARY KEY;\n\
+             ALTER TABLE c MODIFY p_id BIGINT NOT NULL;\n\
+             ALTER TABLE p MODIFY id INT NOT NULL;\n\
+             SET foreign_key_checks = 0;\n\
+             ALTER TABLE c MODIFY p_id INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
+            "NOT NULL under ON UPDATE SET NULL, renamed",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT);\n\
+             ALTER TABLE c ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE ON UPDATE SET NULL;\n\
+             ALTER TABLE c CHANGE p_id q INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
+            "NOT NULL under SET NULL, the key dropped in the same statement",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n\
+             ALTER TABLE c DROP FOREIGN KEY fk_c, MODIFY p_id INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
+            "NOT NULL under ON DELETE CASCADE",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE);\n\
+             ALTER TABLE c MODIFY p_id INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
+            "NOT NULL under SET NULL, two columns",
+            "CREATE TABLE p (a INT, b INT, PRIMARY KEY (a, b));\n\
+             CREATE TABLE c (x INT, y INT, z INT, FOREIGN KEY (x, y) REFERENCES p (a, b) ON DELETE SET NULL);\n\
+             ALTER TABLE c MODIFY z INT NOT NULL, MODIFY y INT NOT NULL;\n\
+             ALTER TABLE c MODIFY x INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
             "DECIMAL default precision",
             on("DECIMAL(10,0)", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id DECIMAL;"),
         ),
@@ -357,6 +402,14 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
                 "ALTER TABLE p MODIFY id CHAR(36) CHARACTER SET latin1 NOT NULL;\n\
                  ALTER TABLE c MODIFY p_id CHAR(36) COLLATE latin1_swedish_ci;\n\
                  ALTER TABLE c MODIFY p_id CHAR(36) COLLATE latin1_general_ci;\n",
+            ],
+        ),
+        (
+            "NOT NULL under a SET NULL key an earlier migration made",
+            &[
+                "CREATE TABLE p (id INT PRIMARY KEY);\n\
+                 CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n",
+                "ALTER TABLE c MODIFY p_id INT NOT NULL;\n",
             ],
         ),
         (

@@ -41,6 +41,9 @@ pub struct ForeignKey {
     pub parent: Name,
     pub parent_columns: Vec<String>,
     pub name: Option<String>,
+    /// `ON DELETE SET NULL` or `ON UPDATE SET NULL`: MariaDB refuses to make a child column
+    /// `NOT NULL` (error 1830).
+    pub sets_null: bool,
 }
 
 impl ForeignKey {
@@ -640,6 +643,7 @@ impl KnownColumns {
                 },
                 parent_columns: reference.parent_columns,
                 name: reference.name,
+                sets_null: reference.sets_null,
             });
         }
     }
