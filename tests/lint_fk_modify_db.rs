@@ -161,6 +161,15 @@ fn cases() -> Vec<(&'static str, String)> {
                 .to_string(),
         ),
         (
+            "a key made by CREATE TABLE IF NOT EXISTS in the file",
+            "CREATE TABLE IF NOT EXISTS p (id INT PRIMARY KEY);\n\
+             CREATE TABLE IF NOT EXISTS c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n\
+             ALTER TABLE c MODIFY p_id BIGINT;\n\
+             ALTER TABLE p MODIFY id BIGINT;\n\
+             ALTER TABLE c MODIFY p_id INT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
             "DECIMAL default precision",
             on("DECIMAL(10,0)", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id DECIMAL;"),
         ),
@@ -410,6 +419,22 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
                 "CREATE TABLE p (id INT PRIMARY KEY);\n\
                  CREATE TABLE c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n",
                 "ALTER TABLE c MODIFY p_id INT NOT NULL;\n",
+            ],
+        ),
+        (
+            "a key made by CREATE TABLE IF NOT EXISTS",
+            &[
+                "CREATE TABLE parent_t (id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));\n",
+                "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n",
+                "ALTER TABLE child_t MODIFY p_id BIGINT;\nALTER TABLE parent_t MODIFY id BIGINT NOT NULL;\n",
+            ],
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS of a table an earlier migration made without the key",
+            &[
+                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT);\n",
+                "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n",
+                "ALTER TABLE child_t MODIFY p_id BIGINT;\nALTER TABLE parent_t MODIFY id BIGINT;\n",
             ],
         ),
         (

@@ -44,6 +44,9 @@ pub struct ForeignKey {
     /// `ON DELETE SET NULL` or `ON UPDATE SET NULL`: MariaDB refuses to make a child column
     /// `NOT NULL` (error 1830).
     pub sets_null: bool,
+    /// A `CREATE TABLE IF NOT EXISTS` made it: it exists only if the table did not before
+    /// (`calls::Earlier::only_definition`).
+    pub if_new: bool,
 }
 
 impl ForeignKey {
@@ -386,9 +389,13 @@ impl KnownColumns {
                     self.foreign_keys
                         .remove_on(table, |fk| fk.child.same_object(table));
                 }
-                self.record_created(statement);
-                if !shape.guard.is_some_and(|g| g.present) {
-                    self.add_foreign_keys(statement);
+                // `IF NOT EXISTS` makes the keys only if it made the table, as its columns.
+                match self.record_created(statement) {
+                    Some(if_new) => self.add_foreign_keys(statement, if_new),
+                    None if !shape.guard.is_some_and(|g| g.present) => {
+                        self.add_foreign_keys(statement, false)
+                    }
+                    None => {}
                 }
                 return;
             }
@@ -416,7 +423,7 @@ impl KnownColumns {
         let Some(table) = shape.object() else {
             return;
         };
-        self.add_foreign_keys(statement);
+        self.add_foreign_keys(statement, false);
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
             self.foreign_key_action(table, action, t);
@@ -527,11 +534,9 @@ impl KnownColumns {
     /// table (or one preflight does not follow ran) they are unknown; else they are known
     /// with facts that say so ([`TableFacts::only_if_new`]), for the directory to confirm that
     /// no earlier migration names the table (`calls::Earlier::only_definition`).
-    fn record_created(&mut self, statement: &Statement) {
+    fn record_created(&mut self, statement: &Statement) -> Option<bool> {
         let shape = &statement.shape;
-        let Some(table) = shape.object() else {
-            return;
-        };
+        let table = shape.object()?;
         // After a `DROP TABLE` of the statements, `IF NOT EXISTS` makes the table anew.
         let dropped = self
             .dropped
@@ -552,7 +557,7 @@ impl KnownColumns {
         };
         let Some(last) = elements.last().and_then(|e| e.last()) else {
             self.forget_table(table, None);
-            return;
+            return None;
         };
         let options = &statement.tokens[statement
             .tokens
@@ -561,7 +566,7 @@ impl KnownColumns {
         let options = options.get(1..).unwrap_or(&[]);
         if options.iter().any(|t| t.is_kw("AS") || t.is_kw("SELECT")) {
             self.forget_table(table, None);
-            return;
+            return None;
         }
         let facts = TableFacts::of(options);
         let collation = facts.collation().cloned();
@@ -585,11 +590,12 @@ impl KnownColumns {
             defined.push((
                 crate::sql::fold_unquoted(&name.value),
                 ColumnDefinition::of(&element[1..]),
-                // PF204 reads no type of a table that may have existed before (its foreign
-                // keys are not recorded either).
-                DeclaredType::of(&element[1..])
-                    .filter(|_| !guarded)
-                    .map(|d| d.in_table(collation.clone())),
+                // Under `IF NOT EXISTS` it holds only if the table did not exist: PF204 asks
+                // the directory (`DeclaredType::only_if_new`).
+                DeclaredType::of(&element[1..]).map(|d| DeclaredType {
+                    if_new: guarded,
+                    ..d.in_table(collation.clone())
+                }),
             ));
         }
         let columns = self.columns.entry(table.base().to_string()).or_default();
@@ -597,6 +603,7 @@ impl KnownColumns {
             let definition = definition.filter(|_| !keyed.contains(&column));
             columns.push((table.clone(), column, definition, declared));
         }
+        Some(guarded)
     }
 
     /// Reset what is known of `table`: its columns become unknown; `facts`, when a `CREATE
@@ -619,7 +626,7 @@ impl KnownColumns {
 
 impl KnownColumns {
     /// The foreign keys a `CREATE TABLE` or `ALTER TABLE … ADD` of `statement` creates.
-    fn add_foreign_keys(&mut self, statement: &Statement) {
+    fn add_foreign_keys(&mut self, statement: &Statement, if_new: bool) {
         let Some(child) = statement.shape.object() else {
             return;
         };
@@ -644,6 +651,7 @@ impl KnownColumns {
                 parent_columns: reference.parent_columns,
                 name: reference.name,
                 sets_null: reference.sets_null,
+                if_new,
             });
         }
     }
@@ -730,6 +738,9 @@ pub struct DeclaredType {
     /// The collation its table gives a column that spells none, when known where the type
     /// was read ([`DeclaredType::in_table`]).
     table_collation: Option<TableCollation>,
+    /// A `CREATE TABLE IF NOT EXISTS` declared it: it holds only if the table did not exist
+    /// (`calls::Earlier::only_definition`).
+    if_new: bool,
 }
 
 impl DeclaredType {
@@ -775,6 +786,7 @@ impl DeclaredType {
             charset: None,
             collation: None,
             table_collation: None,
+            if_new: false,
         };
         let mut i = 1;
         if t.get(1).is_some_and(|x| x.is(&Token::LParen)) {
@@ -886,6 +898,11 @@ impl DeclaredType {
             table_collation: table,
             ..self
         }
+    }
+
+    /// Does it hold only if a `CREATE TABLE IF NOT EXISTS` made the table?
+    pub fn only_if_new(&self) -> bool {
+        self.if_new
     }
 
     /// The collation its table gives a column that spells none, when known where the type

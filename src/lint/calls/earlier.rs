@@ -337,6 +337,10 @@ impl Directory {
                 }
                 continue;
             };
+            // Made by `CREATE TABLE IF NOT EXISTS`: only if no other migration made the table.
+            if key.if_new && !self.only_definition(&key.child, made.position, dialect) {
+                return None;
+            }
             for later in &earlier[j + 1..] {
                 let text = &later.file.text;
                 let names = contains_ignore_case(text, key.child.base())
@@ -414,6 +418,12 @@ impl Directory {
             }
             if declared.is_none() {
                 declared = match known.type_of(table, column) {
+                    KnownType::Declared(found)
+                        if found.only_if_new()
+                            && !self.only_definition(table, earlier.position, dialect) =>
+                    {
+                        Some(None)
+                    }
                     KnownType::Declared(found) => Some(Some(found.clone())),
                     KnownType::Unknown => Some(None),
                     KnownType::Untouched

@@ -78,7 +78,10 @@ fn key_using(
     pick: &dyn Fn(&ForeignKey) -> bool,
 ) -> Option<ForeignKey> {
     let history = &cx.file.history;
-    if let Some(key) = history.foreign_keys_using(table, column).find(|fk| pick(fk)) {
+    if let Some(key) = history
+        .foreign_keys_using(table, column)
+        .find(|fk| pick(fk) && (!fk.if_new || only_definition(cx, &fk.child)))
+    {
         return Some(key.clone());
     }
     cx.options
@@ -103,6 +106,9 @@ fn another_type(
     // migrations for a key goes to the first that names the table.
     let earlier;
     let old = match history.known_type(table, &column) {
+        KnownType::Declared(old) if old.only_if_new() && !only_definition(cx, table) => {
+            return None
+        }
         KnownType::Declared(old) => old,
         KnownType::Unknown => return None,
         // A new character set of the table since leaves the type before unknown.
@@ -202,6 +208,16 @@ fn not_null_under_set_null(
         ),
         "keep the column nullable, or drop the foreign key and add it again with another ON DELETE/ON UPDATE action",
     ))
+}
+
+/// Is a `CREATE TABLE IF NOT EXISTS` of `table` in this file the table's only definition, no
+/// earlier migration of its directory having made it (as PF351 asks)? Taken as so for a file
+/// linted without its directory.
+fn only_definition(cx: &StatementCx, table: &Name) -> bool {
+    cx.options
+        .earlier_routines
+        .as_ref()
+        .is_none_or(|e| e.only_definition(&cx.source.path, table))
 }
 
 /// "foreign key `x`", or "a foreign key" for one the statement did not name.
