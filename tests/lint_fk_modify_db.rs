@@ -161,6 +161,31 @@ fn cases() -> Vec<(&'static str, String)> {
                 .to_string(),
         ),
         (
+            "a table character set right after the column list's closing parenthesis",
+            "CREATE TABLE p (id CHAR(3) PRIMARY KEY)CHARSET=latin1;\n\
+             CREATE TABLE c (p_id CHAR(3), FOREIGN KEY (p_id) REFERENCES p (id))CHARSET=latin1;\n\
+             ALTER TABLE c MODIFY p_id CHAR(3) COLLATE latin1_swedish_ci;\n\
+             ALTER TABLE c MODIFY p_id CHAR(3) COLLATE latin1_bin;\n"
+                .to_string(),
+        ),
+        (
+            "MyISAM child, the key added by ALTER TABLE",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT) ENGINE=MyISAM;\n\
+             ALTER TABLE c ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL;\n\
+             ALTER TABLE p MODIFY id BIGINT;\n\
+             ALTER TABLE c MODIFY p_id BIGINT NOT NULL;\n"
+                .to_string(),
+        ),
+        (
+            "InnoDB child spelt, the key added by ALTER TABLE",
+            "CREATE TABLE p (id INT PRIMARY KEY);\n\
+             CREATE TABLE c (p_id INT) ENGINE = InnoDB;\n\
+             ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p (id);\n\
+             ALTER TABLE p MODIFY id BIGINT;\n"
+                .to_string(),
+        ),
+        (
             "a key made by CREATE TABLE IF NOT EXISTS in the file",
             "CREATE TABLE IF NOT EXISTS p (id INT PRIMARY KEY);\n\
              CREATE TABLE IF NOT EXISTS c (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL);\n\
@@ -435,6 +460,22 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
                 "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT);\n",
                 "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n",
                 "ALTER TABLE child_t MODIFY p_id BIGINT;\nALTER TABLE parent_t MODIFY id BIGINT;\n",
+            ],
+        ),
+        (
+            "a key added by a later migration to a MyISAM table",
+            &[
+                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT) ENGINE=MyISAM;\n",
+                "ALTER TABLE child_t ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id);\n",
+                "ALTER TABLE parent_t MODIFY id BIGINT;\nALTER TABLE child_t MODIFY p_id BIGINT;\n",
+            ],
+        ),
+        (
+            "a key added by a later migration to an InnoDB table",
+            &[
+                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT) ENGINE=InnoDB;\n",
+                "ALTER TABLE child_t ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id);\n",
+                "ALTER TABLE parent_t MODIFY id BIGINT;\nALTER TABLE child_t MODIFY p_id BIGINT;\n",
             ],
         ),
         (

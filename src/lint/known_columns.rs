@@ -196,6 +196,17 @@ impl KnownColumns {
         }
     }
 
+    /// Do the statements leave `table` of an engine other than InnoDB (its `CREATE TABLE`
+    /// says `ENGINE=MyISAM`, …), which makes no foreign key?
+    pub fn not_innodb(&self, table: &Name) -> bool {
+        self.facts(table).is_some_and(TableFacts::not_innodb)
+    }
+
+    /// Do the statements tell `table`'s options (a `CREATE TABLE` of it, or a reset)?
+    pub fn tells_options(&self, table: &Name) -> bool {
+        self.reset(table)
+    }
+
     /// The changes (`CONVERT TO`, a table character set, `ROW_FORMAT=`) the statements made
     /// to `table`, which they did not reset, in order: what they do to a column an earlier
     /// migration defined ([`ColumnDefinition::after`]).
@@ -561,7 +572,7 @@ impl KnownColumns {
         };
         let options = &statement.tokens[statement
             .tokens
-            .partition_point(|t| t.range.start <= last.range.end)..];
+            .partition_point(|t| t.range.start < last.range.end)..];
         // The element list's closing parenthesis, then the table options.
         let options = options.get(1..).unwrap_or(&[]);
         if options.iter().any(|t| t.is_kw("AS") || t.is_kw("SELECT")) {
@@ -630,6 +641,10 @@ impl KnownColumns {
         let Some(child) = statement.shape.object() else {
             return;
         };
+        // MariaDB 10.11 accepts `ADD FOREIGN KEY` on a MyISAM table and makes nothing.
+        if self.not_innodb(child) {
+            return;
+        }
         if !statement.tokens.iter().any(|t| t.is_kw("REFERENCES")) {
             return;
         }

@@ -774,6 +774,9 @@ pub struct TableFacts {
     /// The collation a character column that spells neither a character set nor a collation
     /// takes (PF204), when the statements tell it.
     collation: Option<TableCollation>,
+    /// Whether its engine is InnoDB (a `CREATE TABLE` without `ENGINE=` makes the default,
+    /// InnoDB); another engine makes no foreign key.
+    innodb: Option<bool>,
     redundant: Option<bool>,
     /// A `CREATE TABLE IF NOT EXISTS` made it: these facts and its columns hold only if the
     /// table did not exist before (`calls::Earlier::only_definition`).
@@ -814,12 +817,23 @@ impl TableFacts {
                 None => Some(TableCollation::Database),
             },
         };
+        let innodb = match words.iter().position(|w| w == "ENGINE") {
+            Some(at) => words.get(at + 1).map(|e| e == "INNODB"),
+            None => Some(true),
+        };
         TableFacts {
             charset: charset.map(str::to_string),
             collation,
+            innodb,
             redundant: Some(redundant),
             if_new: false,
         }
+    }
+
+    /// Is the table's engine known not to be InnoDB (`ENGINE=MyISAM`): a foreign key added to
+    /// it is not made?
+    pub fn not_innodb(&self) -> bool {
+        self.innodb == Some(false)
     }
 
     /// The collation a character column that spells neither a character set nor a collation

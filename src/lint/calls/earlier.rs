@@ -341,6 +341,19 @@ impl Directory {
             if key.if_new && !self.only_definition(&key.child, made.position, dialect) {
                 return None;
             }
+            // Added to a table an earlier migration made of another engine (MyISAM): none.
+            for before in earlier[..j].iter().rev() {
+                if !contains_ignore_case(&before.file.text, key.child.base()) {
+                    continue;
+                }
+                let known = before.known(dialect);
+                if known.not_innodb(&key.child) {
+                    return None;
+                }
+                if known.tells_options(&key.child) {
+                    break;
+                }
+            }
             for later in &earlier[j + 1..] {
                 let text = &later.file.text;
                 let names = contains_ignore_case(text, key.child.base())
