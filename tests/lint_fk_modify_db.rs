@@ -447,38 +447,6 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
             ],
         ),
         (
-            "a key made by CREATE TABLE IF NOT EXISTS",
-            &[
-                "CREATE TABLE parent_t (id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));\n",
-                "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n",
-                "ALTER TABLE child_t MODIFY p_id BIGINT;\nALTER TABLE parent_t MODIFY id BIGINT NOT NULL;\n",
-            ],
-        ),
-        (
-            "CREATE TABLE IF NOT EXISTS of a table an earlier migration made without the key",
-            &[
-                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT);\n",
-                "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n",
-                "ALTER TABLE child_t MODIFY p_id BIGINT;\nALTER TABLE parent_t MODIFY id BIGINT;\n",
-            ],
-        ),
-        (
-            "a key added by a later migration to a MyISAM table",
-            &[
-                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT) ENGINE=MyISAM;\n",
-                "ALTER TABLE child_t ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id);\n",
-                "ALTER TABLE parent_t MODIFY id BIGINT;\nALTER TABLE child_t MODIFY p_id BIGINT;\n",
-            ],
-        ),
-        (
-            "a key added by a later migration to an InnoDB table",
-            &[
-                "CREATE TABLE parent_t (id INT PRIMARY KEY);\nCREATE TABLE child_t (p_id INT) ENGINE=InnoDB;\n",
-                "ALTER TABLE child_t ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id);\n",
-                "ALTER TABLE parent_t MODIFY id BIGINT;\nALTER TABLE child_t MODIFY p_id BIGINT;\n",
-            ],
-        ),
-        (
             "tables named in upper case",
             &[
                 "CREATE TABLE Parent (ID INT PRIMARY KEY);\n\
@@ -505,8 +473,58 @@ fn earlier_migrations_tell_the_type_and_the_foreign_key() {
             ],
         ),
     ];
+    // The key made by a second migration, after a first that made `parent_t` and, in some,
+    // `child_t` (of an engine): an `ADD CONSTRAINT` to a table of each engine (none is made on
+    // MyISAM), and a `CREATE TABLE IF NOT EXISTS` (none is made where `child_t` existed).
+    const ADD: &str =
+        "ALTER TABLE child_t ADD CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id);\n";
+    const IF_NEW: &str = "CREATE TABLE IF NOT EXISTS child_t (p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES parent_t (id));\n";
+    let variants = [
+        (
+            "a key added by a later migration to a MyISAM table",
+            " ENGINE=MyISAM",
+            ADD,
+        ),
+        (
+            "a key added by a later migration to an InnoDB table",
+            " ENGINE=InnoDB",
+            ADD,
+        ),
+        ("a key made by CREATE TABLE IF NOT EXISTS", "", IF_NEW),
+        (
+            "CREATE TABLE IF NOT EXISTS of a table an earlier migration made without the key",
+            " ",
+            IF_NEW,
+        ),
+    ];
+    let engines: Vec<(String, Vec<String>)> = variants
+        .iter()
+        .map(|(name, engine, second)| {
+            let child = if engine.is_empty() {
+                String::new()
+            } else {
+                format!("CREATE TABLE child_t (p_id INT){engine};\n")
+            };
+            (
+                name.to_string(),
+                vec![
+                    format!("CREATE TABLE parent_t (id INT PRIMARY KEY);\n{child}"),
+                    second.to_string(),
+                    "ALTER TABLE parent_t MODIFY id BIGINT;\nALTER TABLE child_t MODIFY p_id BIGINT;\n".to_string(),
+                ],
+            )
+        })
+        .collect();
+    let engines: Vec<(&str, Vec<&str>)> = engines
+        .iter()
+        .map(|(name, m)| (name.as_str(), m.iter().map(String::as_str).collect()))
+        .collect();
     let mut wrong = Vec::new();
-    for (name, migrations) in cases {
+    let all = cases
+        .iter()
+        .map(|(name, m)| (*name, *m))
+        .chain(engines.iter().map(|(name, m)| (*name, m.as_slice())));
+    for (name, migrations) in all {
         let (flagged, rejected) = last_migration(migrations);
         if flagged != rejected {
             wrong.push(format!(
