@@ -195,6 +195,29 @@ fn cases() -> Vec<(&'static str, String)> {
                 .to_string(),
         ),
         (
+            "DECIMAL precision and scale",
+            on(
+                "DECIMAL(10,2)",
+                "DECIMAL(10,2)",
+                "ALTER TABLE c MODIFY p_id DECIMAL(12,2);\n\
+                 ALTER TABLE p MODIFY id DECIMAL(10,3);",
+            ),
+        ),
+        (
+            "DECIMAL(10) is DECIMAL(10,0)",
+            on("DECIMAL", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id NUMERIC(10, 0) NOT NULL;\nALTER TABLE p MODIFY id DECIMAL(11);"),
+        ),
+        (
+            "fractional seconds",
+            on(
+                "DATETIME",
+                "DATETIME(0)",
+                "ALTER TABLE c MODIFY p_id DATETIME;\n\
+                 ALTER TABLE p MODIFY id DATETIME(6);\n\
+                 ALTER TABLE c MODIFY p_id TIMESTAMP(3) NULL;",
+            ),
+        ),
+        (
             "DECIMAL default precision",
             on("DECIMAL(10,0)", "DECIMAL(10,0)", "ALTER TABLE c MODIFY p_id DECIMAL;"),
         ),

@@ -861,9 +861,10 @@ impl DeclaredType {
 
     /// Does MariaDB see another type in `new` than in `self`, one a foreign key on the column
     /// keeps it from taking (error 1832/1833)? Only where the definitions tell for sure:
-    /// another type name (both known), another signedness of an integer, another length of a
-    /// character or binary string, another character set or collation both spell. Checked on
-    /// MariaDB 10.11 (rules/PF204.md).
+    /// another type name (both known), another signedness of an integer, another precision or
+    /// scale of a `DECIMAL`, other fractional seconds of a `DATETIME`/`TIMESTAMP`/`TIME`,
+    /// another length of a character or binary string, another collation where both sides'
+    /// are known. Checked on MariaDB 10.11 (rules/PF204.md).
     pub fn differs_from(&self, new: &DeclaredType) -> bool {
         const KNOWN: &[&str] = &[
             "TINYINT",
@@ -889,8 +890,35 @@ impl DeclaredType {
         if self.name != new.name {
             return KNOWN.contains(&self.name.as_str()) && KNOWN.contains(&new.name.as_str());
         }
+        // The numbers between the type's parentheses, `None` when one is not a number.
+        let numbers = |d: &DeclaredType| -> Option<Vec<u32>> {
+            d.arguments
+                .iter()
+                .filter(|a| *a != ",")
+                .map(|a| a.parse::<u32>().ok())
+                .collect()
+        };
         match self.name.as_str() {
             n if INTEGERS.contains(&n) => self.unsigned != new.unsigned,
+            // Precision and scale: `DECIMAL` is `DECIMAL(10,0)`, `DECIMAL(M)` is `DECIMAL(M,0)`.
+            "DECIMAL" => {
+                let both = |d: &DeclaredType| match numbers(d)?.as_slice() {
+                    [] => Some((10, 0)),
+                    [m] => Some((*m, 0)),
+                    [m, s] => Some((*m, *s)),
+                    _ => None,
+                };
+                matches!((both(self), both(new)), (Some(a), Some(b)) if a != b)
+            }
+            // Fractional seconds: none is 0.
+            "DATETIME" | "TIMESTAMP" | "TIME" => {
+                let fsp = |d: &DeclaredType| match numbers(d)?.as_slice() {
+                    [] => Some(0),
+                    [n] => Some(*n),
+                    _ => None,
+                };
+                matches!((fsp(self), fsp(new)), (Some(a), Some(b)) if a != b)
+            }
             "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY" => {
                 let length = |d: &DeclaredType| match d.arguments.as_slice() {
                     [n] => n.parse::<u32>().ok(),
