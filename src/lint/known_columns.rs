@@ -4,7 +4,9 @@
 //! own (`calls::Earlier::column_before`), read back from the last.
 
 use super::columns::{added_column_at, table_elements};
-use super::online_ddl::{ColumnDefinition, TableChange, TableFacts};
+use super::online_ddl::{
+    default_collation, ColumnDefinition, TableChange, TableCollation, TableFacts,
+};
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
@@ -39,6 +41,12 @@ pub struct ForeignKey {
     pub parent: Name,
     pub parent_columns: Vec<String>,
     pub name: Option<String>,
+    /// `ON DELETE SET NULL` or `ON UPDATE SET NULL`: MariaDB refuses to make a child column
+    /// `NOT NULL` (error 1830).
+    pub sets_null: bool,
+    /// A `CREATE TABLE IF NOT EXISTS` made it: it exists only if the table did not before
+    /// (`calls::Earlier::only_definition`).
+    pub if_new: bool,
 }
 
 impl ForeignKey {
@@ -188,6 +196,17 @@ impl KnownColumns {
         }
     }
 
+    /// Do the statements leave `table` of an engine other than InnoDB (its `CREATE TABLE`
+    /// says `ENGINE=MyISAM`, …), which makes no foreign key?
+    pub fn not_innodb(&self, table: &Name) -> bool {
+        self.facts(table).is_some_and(TableFacts::not_innodb)
+    }
+
+    /// Do the statements tell `table`'s options (a `CREATE TABLE` of it, or a reset)?
+    pub fn tells_options(&self, table: &Name) -> bool {
+        self.reset(table)
+    }
+
     /// The changes (`CONVERT TO`, a table character set, `ROW_FORMAT=`) the statements made
     /// to `table`, which they did not reset, in order: what they do to a column an earlier
     /// migration defined ([`ColumnDefinition::after`]).
@@ -245,6 +264,19 @@ impl KnownColumns {
             Some((_, _, _, None)) => KnownType::Unknown,
             None if self.forgot_all || self.reset(table) => KnownType::Unknown,
             None => KnownType::Untouched,
+        }
+    }
+
+    /// The collation `table` gives a character column that spells none, when the statements
+    /// tell it: from its facts, else from the declared type of its `column` (lower case) they
+    /// recorded.
+    fn table_collation(&self, table: &Name, column: Option<&str>) -> Option<TableCollation> {
+        if let Some(collation) = self.facts(table).and_then(TableFacts::collation) {
+            return Some(collation.clone());
+        }
+        match self.entry(table, column?) {
+            Some((_, _, _, Some(declared))) => declared.table_collation.clone(),
+            _ => None,
         }
     }
 
@@ -368,9 +400,13 @@ impl KnownColumns {
                     self.foreign_keys
                         .remove_on(table, |fk| fk.child.same_object(table));
                 }
-                self.record_created(statement);
-                if !shape.guard.is_some_and(|g| g.present) {
-                    self.add_foreign_keys(statement);
+                // `IF NOT EXISTS` makes the keys only if it made the table, as its columns.
+                match self.record_created(statement) {
+                    Some(if_new) => self.add_foreign_keys(statement, if_new),
+                    None if !shape.guard.is_some_and(|g| g.present) => {
+                        self.add_foreign_keys(statement, false)
+                    }
+                    None => {}
                 }
                 return;
             }
@@ -398,7 +434,7 @@ impl KnownColumns {
         let Some(table) = shape.object() else {
             return;
         };
-        self.add_foreign_keys(statement);
+        self.add_foreign_keys(statement, false);
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
             self.foreign_key_action(table, action, t);
@@ -412,7 +448,9 @@ impl KnownColumns {
                     let after_name = t.get(added_column_at(t) + 1..).unwrap_or(&[]);
                     let added = !action.guard.is_some_and(|g| g.present);
                     let definition = ColumnDefinition::of(after_name).filter(|_| added);
-                    let declared = DeclaredType::of(after_name).filter(|_| added);
+                    let declared = DeclaredType::of(after_name)
+                        .filter(|_| added)
+                        .map(|d| d.in_table(self.table_collation(table, None)));
                     (named.clone(), named.map(|n| (n, definition, declared)))
                 }
                 (AlterActionKind::DropColumn, _) => (named.clone(), named.map(|n| (n, None, None))),
@@ -457,7 +495,9 @@ impl KnownColumns {
                     Some((
                         change.new_name(),
                         ColumnDefinition::of(change.definition),
-                        DeclaredType::of(change.definition),
+                        DeclaredType::of(change.definition).map(|d| {
+                            d.in_table(self.table_collation(table, Some(&change.old_name())))
+                        }),
                     )),
                 ),
                 (AlterActionKind::Other, None)
@@ -505,11 +545,9 @@ impl KnownColumns {
     /// table (or one preflight does not follow ran) they are unknown; else they are known
     /// with facts that say so ([`TableFacts::only_if_new`]), for the directory to confirm that
     /// no earlier migration names the table (`calls::Earlier::only_definition`).
-    fn record_created(&mut self, statement: &Statement) {
+    fn record_created(&mut self, statement: &Statement) -> Option<bool> {
         let shape = &statement.shape;
-        let Some(table) = shape.object() else {
-            return;
-        };
+        let table = shape.object()?;
         // After a `DROP TABLE` of the statements, `IF NOT EXISTS` makes the table anew.
         let dropped = self
             .dropped
@@ -530,18 +568,19 @@ impl KnownColumns {
         };
         let Some(last) = elements.last().and_then(|e| e.last()) else {
             self.forget_table(table, None);
-            return;
+            return None;
         };
         let options = &statement.tokens[statement
             .tokens
-            .partition_point(|t| t.range.start <= last.range.end)..];
+            .partition_point(|t| t.range.start < last.range.end)..];
         // The element list's closing parenthesis, then the table options.
         let options = options.get(1..).unwrap_or(&[]);
         if options.iter().any(|t| t.is_kw("AS") || t.is_kw("SELECT")) {
             self.forget_table(table, None);
-            return;
+            return None;
         }
         let facts = TableFacts::of(options);
+        let collation = facts.collation().cloned();
         self.forget_table(table, Some(if guarded { facts.if_new() } else { facts }));
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
@@ -562,9 +601,12 @@ impl KnownColumns {
             defined.push((
                 crate::sql::fold_unquoted(&name.value),
                 ColumnDefinition::of(&element[1..]),
-                // PF204 reads no type of a table that may have existed before (its foreign
-                // keys are not recorded either).
-                DeclaredType::of(&element[1..]).filter(|_| !guarded),
+                // Under `IF NOT EXISTS` it holds only if the table did not exist: PF204 asks
+                // the directory (`DeclaredType::only_if_new`).
+                DeclaredType::of(&element[1..]).map(|d| DeclaredType {
+                    if_new: guarded,
+                    ..d.in_table(collation.clone())
+                }),
             ));
         }
         let columns = self.columns.entry(table.base().to_string()).or_default();
@@ -572,6 +614,7 @@ impl KnownColumns {
             let definition = definition.filter(|_| !keyed.contains(&column));
             columns.push((table.clone(), column, definition, declared));
         }
+        Some(guarded)
     }
 
     /// Reset what is known of `table`: its columns become unknown; `facts`, when a `CREATE
@@ -594,10 +637,14 @@ impl KnownColumns {
 
 impl KnownColumns {
     /// The foreign keys a `CREATE TABLE` or `ALTER TABLE … ADD` of `statement` creates.
-    fn add_foreign_keys(&mut self, statement: &Statement) {
+    fn add_foreign_keys(&mut self, statement: &Statement, if_new: bool) {
         let Some(child) = statement.shape.object() else {
             return;
         };
+        // MariaDB 10.11 accepts `ADD FOREIGN KEY` on a MyISAM table and makes nothing.
+        if self.not_innodb(child) {
+            return;
+        }
         if !statement.tokens.iter().any(|t| t.is_kw("REFERENCES")) {
             return;
         }
@@ -618,6 +665,8 @@ impl KnownColumns {
                 },
                 parent_columns: reference.parent_columns,
                 name: reference.name,
+                sets_null: reference.sets_null,
+                if_new,
             });
         }
     }
@@ -701,6 +750,12 @@ pub struct DeclaredType {
     unsigned: bool,
     charset: Option<String>,
     collation: Option<String>,
+    /// The collation its table gives a column that spells none, when known where the type
+    /// was read ([`DeclaredType::in_table`]).
+    table_collation: Option<TableCollation>,
+    /// A `CREATE TABLE IF NOT EXISTS` declared it: it holds only if the table did not exist
+    /// (`calls::Earlier::only_definition`).
+    if_new: bool,
 }
 
 impl DeclaredType {
@@ -745,6 +800,8 @@ impl DeclaredType {
             unsigned,
             charset: None,
             collation: None,
+            table_collation: None,
+            if_new: false,
         };
         let mut i = 1;
         if t.get(1).is_some_and(|x| x.is(&Token::LParen)) {
@@ -804,9 +861,10 @@ impl DeclaredType {
 
     /// Does MariaDB see another type in `new` than in `self`, one a foreign key on the column
     /// keeps it from taking (error 1832/1833)? Only where the definitions tell for sure:
-    /// another type name (both known), another signedness of an integer, another length of a
-    /// character or binary string, another character set or collation both spell. Checked on
-    /// MariaDB 10.11 (rules/PF204.md).
+    /// another type name (both known), another signedness of an integer, another precision or
+    /// scale of a `DECIMAL`, other fractional seconds of a `DATETIME`/`TIMESTAMP`/`TIME`,
+    /// another length of a character or binary string, another collation where both sides'
+    /// are known. Checked on MariaDB 10.11 (rules/PF204.md).
     pub fn differs_from(&self, new: &DeclaredType) -> bool {
         const KNOWN: &[&str] = &[
             "TINYINT",
@@ -832,28 +890,95 @@ impl DeclaredType {
         if self.name != new.name {
             return KNOWN.contains(&self.name.as_str()) && KNOWN.contains(&new.name.as_str());
         }
+        // The numbers between the type's parentheses, `None` when one is not a number.
+        let numbers = |d: &DeclaredType| -> Option<Vec<u32>> {
+            d.arguments
+                .iter()
+                .filter(|a| *a != ",")
+                .map(|a| a.parse::<u32>().ok())
+                .collect()
+        };
         match self.name.as_str() {
             n if INTEGERS.contains(&n) => self.unsigned != new.unsigned,
+            // Precision and scale: `DECIMAL` is `DECIMAL(10,0)`, `DECIMAL(M)` is `DECIMAL(M,0)`.
+            "DECIMAL" => {
+                let both = |d: &DeclaredType| match numbers(d)?.as_slice() {
+                    [] => Some((10, 0)),
+                    [m] => Some((*m, 0)),
+                    [m, s] => Some((*m, *s)),
+                    _ => None,
+                };
+                matches!((both(self), both(new)), (Some(a), Some(b)) if a != b)
+            }
+            // Fractional seconds: none is 0.
+            "DATETIME" | "TIMESTAMP" | "TIME" => {
+                let fsp = |d: &DeclaredType| match numbers(d)?.as_slice() {
+                    [] => Some(0),
+                    [n] => Some(*n),
+                    _ => None,
+                };
+                matches!((fsp(self), fsp(new)), (Some(a), Some(b)) if a != b)
+            }
             "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY" => {
                 let length = |d: &DeclaredType| match d.arguments.as_slice() {
                     [n] => n.parse::<u32>().ok(),
                     _ => None,
                 };
-                let set = |d: &DeclaredType| {
-                    d.charset.clone().or_else(|| {
-                        d.collation
-                            .as_deref()
-                            .and_then(|c| c.split('_').next())
-                            .map(str::to_string)
-                    })
+                let collations = match (self.collation(), new.collation()) {
+                    (Some(TableCollation::Named(a)), Some(TableCollation::Named(b))) => a != b,
+                    _ => false,
                 };
-                let both_differ =
-                    |a: Option<String>, b: Option<String>| a.is_some() && b.is_some() && a != b;
-                matches!((length(self), length(new)), (Some(a), Some(b)) if a != b)
-                    || both_differ(set(self), set(new))
-                    || both_differ(self.collation.clone(), new.collation.clone())
+                matches!((length(self), length(new)), (Some(a), Some(b)) if a != b) || collations
             }
             _ => false,
+        }
+    }
+
+    /// The type as read in a table that gives a column that spells no collation `table`
+    /// (`None`: unknown).
+    pub fn in_table(self, table: Option<TableCollation>) -> DeclaredType {
+        DeclaredType {
+            table_collation: table,
+            ..self
+        }
+    }
+
+    /// Does it hold only if a `CREATE TABLE IF NOT EXISTS` made the table?
+    pub fn only_if_new(&self) -> bool {
+        self.if_new
+    }
+
+    /// The collation its table gives a column that spells none, when known where the type
+    /// was read.
+    pub fn table_collation(&self) -> Option<&TableCollation> {
+        self.table_collation.as_ref()
+    }
+
+    /// The collation of a `CHAR`/`VARCHAR` of this type (MariaDB 10.11, measured): the one it
+    /// spells, else the default collation of the character set it spells (not the table's),
+    /// else its table's; `None` when unknown or not a character string.
+    fn collation(&self) -> Option<TableCollation> {
+        if !matches!(self.name.as_str(), "CHAR" | "VARCHAR") {
+            return None;
+        }
+        match (&self.collation, &self.charset) {
+            (Some(collation), _) => Some(TableCollation::Named(collation.clone())),
+            (None, Some(set)) => default_collation(set).map(TableCollation::Named),
+            (None, None) => self.table_collation.clone(),
+        }
+    }
+
+    /// Where `new` keeps every other part of the type, the collation one side names when the
+    /// other takes the database's default (neither the column nor its table spells one): the
+    /// change fails (errors 1832/1833) unless the table was made with that collation.
+    pub fn collation_unless_database(&self, new: &DeclaredType) -> Option<String> {
+        if self.differs_from(new) {
+            return None;
+        }
+        match (self.collation()?, new.collation()?) {
+            (TableCollation::Named(c), TableCollation::Database)
+            | (TableCollation::Database, TableCollation::Named(c)) => Some(c),
+            _ => None,
         }
     }
 

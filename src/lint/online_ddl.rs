@@ -729,6 +729,40 @@ fn utf8mb3_spelled(word: String) -> String {
     }
 }
 
+/// The collation a table gives a character column that spells none (MariaDB 10.11): the one
+/// its `CREATE TABLE` names (`COLLATE=x`, or the default collation of its `CHARSET=x`), or,
+/// where it names neither, the database's default when the table was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCollation {
+    /// A collation, lower case (`utf8mb4_general_ci`).
+    Named(String),
+    /// The database's default: the server's configuration, not the files, tells it.
+    Database,
+}
+
+/// The collation MariaDB 10.11 gives a column or table that names character set `set` (lower
+/// case, `utf8` spelt `utf8mb3`) and no collation; `None` for a set it does not know.
+pub fn default_collation(set: &str) -> Option<String> {
+    const GENERAL: &[&str] = &[
+        "armscii8", "ascii", "cp1250", "cp1251", "cp1256", "cp1257", "cp850", "cp852", "cp866",
+        "geostd8", "greek", "hebrew", "keybcs2", "koi8r", "koi8u", "latin2", "latin7", "macce",
+        "macroman", "ucs2", "utf16", "utf16le", "utf32", "utf8mb3", "utf8mb4",
+    ];
+    let suffix = match set {
+        "binary" => return Some("binary".to_string()),
+        s if GENERAL.contains(&s) => "general_ci",
+        "big5" | "gb2312" | "gbk" => "chinese_ci",
+        "cp932" | "eucjpms" | "sjis" | "ujis" => "japanese_ci",
+        "dec8" | "latin1" | "swe7" => "swedish_ci",
+        "euckr" => "korean_ci",
+        "hp8" => "english_ci",
+        "latin5" => "turkish_ci",
+        "tis620" => "thai_ci",
+        _ => return None,
+    };
+    Some(format!("{set}_{suffix}"))
+}
+
 /// What a `CREATE TABLE`'s options (and the `ALTER TABLE`s since, [`TableChange`]) tell of its
 /// columns: the character set a column without one takes (`[DEFAULT] CHARSET=x`, `CHARACTER SET
 /// x`, `COLLATE=x_y`), upper case, and whether its rows are `ROW_FORMAT=REDUNDANT` (`None`:
@@ -737,6 +771,12 @@ fn utf8mb3_spelled(word: String) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableFacts {
     charset: Option<String>,
+    /// The collation a character column that spells neither a character set nor a collation
+    /// takes (PF204), when the statements tell it.
+    collation: Option<TableCollation>,
+    /// Whether its engine is InnoDB (a `CREATE TABLE` without `ENGINE=` makes the default,
+    /// InnoDB); another engine makes no foreign key.
+    innodb: Option<bool>,
     redundant: Option<bool>,
     /// A `CREATE TABLE IF NOT EXISTS` made it: these facts and its columns hold only if the
     /// table did not exist before (`calls::Earlier::only_definition`).
@@ -760,11 +800,46 @@ impl TableFacts {
         let redundant = words
             .windows(2)
             .any(|w| w[0] == "ROW_FORMAT" && w[1] == "REDUNDANT");
+        let charset = character_set(&words);
+        // A character set or collation in a form not read (a string) leaves it unknown.
+        let spells = options
+            .iter()
+            .any(|t| t.is_kw("CHARSET") || t.is_kw("CHARACTER") || t.is_kw("COLLATE"));
+        let collation = match words.iter().position(|w| w == "COLLATE") {
+            Some(at) => words
+                .get(at + 1)
+                .map(|c| TableCollation::Named(c.to_ascii_lowercase())),
+            None => match charset {
+                Some(set) => {
+                    default_collation(&set.to_ascii_lowercase()).map(TableCollation::Named)
+                }
+                None if spells => None,
+                None => Some(TableCollation::Database),
+            },
+        };
+        let innodb = match words.iter().position(|w| w == "ENGINE") {
+            Some(at) => words.get(at + 1).map(|e| e == "INNODB"),
+            None => Some(true),
+        };
         TableFacts {
-            charset: character_set(&words).map(str::to_string),
+            charset: charset.map(str::to_string),
+            collation,
+            innodb,
             redundant: Some(redundant),
             if_new: false,
         }
+    }
+
+    /// Is the table's engine known not to be InnoDB (`ENGINE=MyISAM`): a foreign key added to
+    /// it is not made?
+    pub fn not_innodb(&self) -> bool {
+        self.innodb == Some(false)
+    }
+
+    /// The collation a character column that spells neither a character set nor a collation
+    /// takes in the table, when the statements tell it.
+    pub fn collation(&self) -> Option<&TableCollation> {
+        self.collation.as_ref()
     }
 
     /// The facts after `change`, from `facts` (`None`: nothing known).
@@ -772,7 +847,9 @@ impl TableFacts {
         let mut out = facts.cloned().unwrap_or_default();
         match change {
             TableChange::Convert(set) | TableChange::DefaultCharset(set) => {
-                out.charset = Some(set.clone())
+                out.charset = Some(set.clone());
+                // The change may spell a collation, which is not kept.
+                out.collation = None;
             }
             TableChange::RowFormat(redundant) => out.redundant = Some(*redundant),
         }

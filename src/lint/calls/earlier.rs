@@ -337,6 +337,23 @@ impl Directory {
                 }
                 continue;
             };
+            // Made by `CREATE TABLE IF NOT EXISTS`: only if no other migration made the table.
+            if key.if_new && !self.only_definition(&key.child, made.position, dialect) {
+                return None;
+            }
+            // Added to a table an earlier migration made of another engine (MyISAM): none.
+            for before in earlier[..j].iter().rev() {
+                if !contains_ignore_case(&before.file.text, key.child.base()) {
+                    continue;
+                }
+                let known = before.known(dialect);
+                if known.not_innodb(&key.child) {
+                    return None;
+                }
+                if known.tells_options(&key.child) {
+                    break;
+                }
+            }
             for later in &earlier[j + 1..] {
                 let text = &later.file.text;
                 let names = contains_ignore_case(text, key.child.base())
@@ -414,6 +431,12 @@ impl Directory {
             }
             if declared.is_none() {
                 declared = match known.type_of(table, column) {
+                    KnownType::Declared(found)
+                        if found.only_if_new()
+                            && !self.only_definition(table, earlier.position, dialect) =>
+                    {
+                        Some(None)
+                    }
                     KnownType::Declared(found) => Some(Some(found.clone())),
                     KnownType::Unknown => Some(None),
                     KnownType::Untouched

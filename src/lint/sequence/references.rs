@@ -20,6 +20,8 @@ pub(crate) struct Reference {
     pub(crate) columns: Vec<String>,
     /// The parent's columns (`REFERENCES p (x, y)`), folded; empty where not spelt.
     pub(crate) parent_columns: Vec<String>,
+    /// `ON DELETE SET NULL` or `ON UPDATE SET NULL`: the child's columns must allow NULL.
+    pub(crate) sets_null: bool,
 }
 
 /// The foreign keys a top-level `CREATE TABLE` (not temporary) or `ALTER TABLE … ADD` creates.
@@ -35,14 +37,19 @@ pub(crate) fn references(statement: &Statement, dialect: Dialect) -> Vec<Referen
     };
     let (child, child_schema) = (table.base().to_string(), schema_of(&table.parts));
     let tokens = &statement.tokens;
-    let found: Vec<(usize, Option<String>, Vec<String>)> = match shape.kind {
+    // (`REFERENCES` at, name, columns, the end of the element or action).
+    let found: Vec<(usize, Option<String>, Vec<String>, usize)> = match shape.kind {
         ShapeKind::Create(ObjectKind::Table) if !shape.temporary => {
             if dialect != Dialect::Postgres && !innodb(tokens) {
                 return Vec::new();
             }
             table_elements(tokens)
                 .into_iter()
-                .filter_map(|element| element_reference(tokens, element, dialect))
+                .filter_map(|element| {
+                    let end = element.end;
+                    let (at, name, columns) = element_reference(tokens, element, dialect)?;
+                    Some((at, name, columns, end))
+                })
                 .collect()
         }
         ShapeKind::AlterTable => shape
@@ -76,14 +83,14 @@ pub(crate) fn references(statement: &Statement, dialect: Dialect) -> Vec<Referen
                 } else {
                     columns_before(tokens, at)
                 };
-                Some((at, name, columns))
+                Some((at, name, columns, end))
             })
             .collect(),
         _ => return Vec::new(),
     };
     found
         .into_iter()
-        .filter_map(|(at, name, columns)| {
+        .filter_map(|(at, name, columns, end)| {
             let parts = name_after(tokens, at + 1);
             let parent = parts.last()?.clone();
             let after = at + 2 * parts.len();
@@ -92,9 +99,15 @@ pub(crate) fn references(statement: &Statement, dialect: Dialect) -> Vec<Referen
             } else {
                 Vec::new()
             };
+            let sets_null = tokens
+                .get(at..end)
+                .unwrap_or_default()
+                .windows(2)
+                .any(|w| w[0].is_kw("SET") && w[1].is_kw("NULL"));
             Some(Reference {
                 columns,
                 parent_columns,
+                sets_null,
                 child: child.clone(),
                 child_schema: child_schema.clone(),
                 parent,

@@ -162,14 +162,18 @@ pub fn role(text: &str) -> Role {
     }
 }
 
-/// ASCII case-insensitive substring search for a lower-case ASCII `word`.
+/// ASCII case-insensitive substring search for `word`, in any case (a MySQL table's name
+/// comes as written).
 pub fn contains_ignore_case(text: &str, word: &str) -> bool {
     let (hay, word) = (text.as_bytes(), word.as_bytes());
-    let Some(&first) = word.first() else {
+    let Some(first) = word.first().map(u8::to_ascii_lowercase) else {
         return true;
     };
     let mut at = 0;
-    while let Some(i) = hay[at..].iter().position(|&b| b | 0x20 == first) {
+    while let Some(i) = hay[at..]
+        .iter()
+        .position(|&b| b.to_ascii_lowercase() == first)
+    {
         let start = at + i;
         if hay.len() - start < word.len() {
             return false;
