@@ -5,6 +5,7 @@
 
 use super::columns::{added_column_at, table_elements};
 use super::online_ddl::{ColumnDefinition, TableChange, TableFacts};
+use super::table_layout::TableLayout;
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
@@ -156,6 +157,10 @@ pub struct KnownColumns {
     /// table, with the name (`None`: not read): a foreign key an earlier migration made may be
     /// among them.
     dropped_keys: Vec<(Name, Option<String>)>,
+    /// Per table (by base name) the statements touched: its every column and key as a `CREATE
+    /// TABLE` and the `ALTER TABLE`s since leave them (`None`: unknown), for what a `CONVERT
+    /// TO CHARACTER SET` costs.
+    layouts: HashMap<String, Vec<(Name, Option<TableLayout>)>>,
 }
 
 impl KnownColumns {
@@ -307,6 +312,36 @@ impl KnownColumns {
             .is_some_and(|t| t.iter().any(|t| t.same_object(table)))
     }
 
+    /// How the statements leave `table`'s every column and key: `None` when they did not touch
+    /// it, `Some(None)` when unknown.
+    pub fn layout(&self, table: &Name) -> Option<Option<&TableLayout>> {
+        let found = self
+            .layouts
+            .get(table.base())
+            .and_then(|l| l.iter().find(|(t, _)| t.same_object(table)));
+        match found {
+            Some((_, layout)) => Some(layout.as_ref()),
+            None if self.forgot_all => Some(None),
+            None => None,
+        }
+    }
+
+    /// Set `table`'s layout.
+    fn set_layout(&mut self, table: &Name, layout: Option<TableLayout>) {
+        let layouts = self.layouts.entry(table.base().to_string()).or_default();
+        match layouts.iter_mut().find(|(t, _)| t.same_object(table)) {
+            Some(entry) => entry.1 = layout,
+            None => layouts.push((table.clone(), layout)),
+        }
+    }
+
+    /// Take one `ALTER TABLE` (or `CREATE UNIQUE INDEX`) of `table` in for its layout: `edit`
+    /// of the layout known, else unknown.
+    fn edit_layout(&mut self, table: &Name, edit: impl FnOnce(TableLayout) -> Option<TableLayout>) {
+        let known = self.layout(table).flatten().cloned();
+        self.set_layout(table, known.and_then(edit));
+    }
+
     /// Did a statement preflight does not follow forget every table?
     pub fn forgot_all(&self) -> bool {
         self.forgot_all
@@ -356,6 +391,15 @@ impl KnownColumns {
                 if let Some(table) = shape.table.as_ref().filter(|_| special) {
                     self.forget_table(table, None);
                 }
+                let unique = statement.tokens.iter().take(3).any(|t| t.is_kw("UNIQUE"));
+                if let Some(table) = shape.table.as_ref().filter(|_| unique && !special) {
+                    // The indexed names: those in the parentheses after `ON t`.
+                    let on = statement.tokens.iter().position(|t| t.is_kw("ON"));
+                    let columns = on.and_then(|at| {
+                        crate::lint::table_layout::names_in_parens(&statement.tokens[at..])
+                    });
+                    self.edit_layout(table, |layout| layout.with_unique(columns?));
+                }
                 return;
             }
             ShapeKind::Other(word)
@@ -390,6 +434,7 @@ impl KnownColumns {
                 self.tables.clear();
                 self.changed.clear();
                 self.foreign_keys = ForeignKeys::default();
+                self.layouts.clear();
                 self.forgot_all = true;
                 self.dropped.clear();
                 return;
@@ -399,6 +444,20 @@ impl KnownColumns {
             return;
         };
         self.add_foreign_keys(statement);
+        // Its every column and key, set after the actions below (which may forget the table's
+        // columns, that a layout follows).
+        let layout = self.layout(table).flatten().cloned().and_then(|layout| {
+            shape.actions.iter().try_fold(layout, |layout, action| {
+                layout.after_action(action, tokens_in(&statement.tokens, &action.range))
+            })
+        });
+        self.record_actions(statement, table);
+        self.set_layout(table, layout);
+    }
+
+    /// Take each action of `statement`, an `ALTER TABLE` of `table`, in for the columns.
+    fn record_actions(&mut self, statement: &Statement, table: &Name) {
+        let shape = &statement.shape;
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
             self.foreign_key_action(table, action, t);
@@ -542,7 +601,9 @@ impl KnownColumns {
             return;
         }
         let facts = TableFacts::of(options);
-        self.forget_table(table, Some(if guarded { facts.if_new() } else { facts }));
+        let facts = if guarded { facts.if_new() } else { facts };
+        self.forget_table(table, Some(facts.clone()));
+        self.set_layout(table, TableLayout::of(&elements, facts));
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
         for element in elements {
@@ -589,6 +650,7 @@ impl KnownColumns {
         let tables = self.tables.entry(table.base().to_string()).or_default();
         tables.retain(|(t, _)| !t.same_object(table));
         tables.push((table.clone(), facts));
+        self.set_layout(table, None);
     }
 }
 

@@ -17,6 +17,7 @@ use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile, Reader};
 use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
+use crate::lint::table_layout::TableLayout;
 use crate::source::SourceFile;
 use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
@@ -446,6 +447,46 @@ pub fn after_change(
 }
 
 impl Directory {
+    /// MariaDB: every column and key of `table` as the migrations before the one at
+    /// `position` leave them, from the last one that touched the table (a `CREATE TABLE`, then
+    /// the `ALTER TABLE`s of its own file); `None` when unknown, as after a migration that
+    /// changes the table without creating it, or may run statements it does not name.
+    fn layout_before(
+        &self,
+        table: &Name,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<TableLayout> {
+        use crate::lint::sequence::contains_ignore_case;
+        if checkpoint {
+            return None;
+        }
+        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
+            if earlier.checkpoint {
+                return None;
+            }
+            if !contains_ignore_case(&earlier.file.text, table.base()) {
+                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
+                    return None;
+                }
+                continue;
+            }
+            match earlier.known(dialect).layout(table) {
+                None => continue,
+                Some(None) => return None,
+                Some(Some(layout)) => {
+                    if layout.only_if_new()
+                        && !self.only_definition(table, earlier.position, dialect)
+                    {
+                        return None;
+                    }
+                    return Some(layout.settled());
+                }
+            }
+        }
+        None
+    }
+
     /// MySQL/MariaDB: is the `CREATE TABLE IF NOT EXISTS` of `table` in the migration at
     /// `position` the table's only definition, which made it? Not when a migration before it
     /// names the table (it may have made it, with other columns) or may run statements it
@@ -484,6 +525,14 @@ impl Earlier {
             .is_some_and(|(directory, (position, checkpoint))| {
                 !checkpoint && directory.only_definition(table, position, self.dialect)
             })
+    }
+
+    /// MariaDB: every column and key of `table` as the migrations of its directory that run
+    /// before file `path` leave them; `None` when unknown.
+    pub fn layout_before(self: &Arc<Self>, path: &Path, table: &Name) -> Option<TableLayout> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.layout_before(table, position, dialect)
+        })
     }
 
     /// MySQL/MariaDB: how the migrations of its directory that run before file `path` leave
