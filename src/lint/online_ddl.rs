@@ -640,18 +640,8 @@ impl ColumnDefinition {
         change: &TableChange,
         facts: Option<&TableFacts>,
     ) -> Option<ColumnDefinition> {
-        const CHARACTER: &[&str] = &[
-            "CHAR",
-            "VARCHAR",
-            "TINYTEXT",
-            "TEXT",
-            "MEDIUMTEXT",
-            "LONGTEXT",
-            "ENUM",
-            "SET",
-        ];
         let head = self.type_words.first()?.as_str();
-        if !CHARACTER.contains(&head) || matches!(change, TableChange::RowFormat(_)) {
+        if !CHARACTER_TYPES.contains(&head) || matches!(change, TableChange::RowFormat(_)) {
             return Some(self.clone());
         }
         let (arguments, rest) = match type_arguments(&self.type_words) {
@@ -694,6 +684,18 @@ impl ColumnDefinition {
     }
 }
 
+/// MySQL/MariaDB type names that store characters in a character set (`JSON` aside).
+pub(super) const CHARACTER_TYPES: &[&str] = &[
+    "CHAR",
+    "VARCHAR",
+    "TINYTEXT",
+    "TEXT",
+    "MEDIUMTEXT",
+    "LONGTEXT",
+    "ENUM",
+    "SET",
+];
+
 /// Type words in one spelling: `INTEGER` → `INT`, `BOOL`/`BOOLEAN` → `TINYINT` (`TINYINT(1)`),
 /// an integer type's display width (`INT(11)`) dropped, `CHARSET` → `CHARACTER SET`.
 fn normalized(words: Vec<String>) -> Vec<String> {
@@ -723,7 +725,7 @@ fn normalized(words: Vec<String>) -> Vec<String> {
 
 /// MariaDB 10.6 and later read `utf8` as `utf8mb3` (`old_mode` aside): one spelling for both,
 /// as a character set (`UTF8`) and in a collation's name (`UTF8_BIN`).
-fn utf8mb3_spelled(word: String) -> String {
+pub(super) fn utf8mb3_spelled(word: String) -> String {
     match word.strip_prefix("UTF8") {
         Some("") => "UTF8MB3".to_string(),
         Some(rest) if rest.starts_with('_') => format!("UTF8MB3{rest}"),
@@ -1099,10 +1101,16 @@ fn converts_in_place(cx: &StatementCx, version: Version, action: &AlterAction, t
     let Some(TableChange::Convert(to, collation)) = TableChange::of(t) else {
         return false;
     };
+    // Alone, or with a rebuild in place (`ENGINE=InnoDB`, `FORCE`: PF353), which does what
+    // the conversion needs in place too (checked on MariaDB 10.11, `LOCK=NONE` accepted).
     let alone = actions(cx).iter().all(|(a, t)| {
+        let words: Vec<&str> = t.iter().filter_map(Tok::bare_word).collect();
         std::ptr::eq(*a, action)
             || t.first()
                 .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK"))
+            || matches!(words[..], [force] if force.eq_ignore_ascii_case("FORCE"))
+            || matches!(words[..], [engine, innodb]
+                if engine.eq_ignore_ascii_case("ENGINE") && innodb.eq_ignore_ascii_case("InnoDB"))
     });
     let Some(table) = cx.shape().object() else {
         return false;

@@ -5,7 +5,7 @@
 //! same, a `LONGTEXT` or `JSON`), and a column of a primary key or `UNIQUE` key keeps its
 //! collation's order (another key on it is rebuilt in place, `ALGORITHM=NOCOPY`, `LOCK=NONE`).
 
-use super::online_ddl::{TableChange, TableFacts};
+use super::online_ddl::{utf8mb3_spelled, TableChange, TableFacts, CHARACTER_TYPES};
 use crate::sql::column_change;
 use crate::sql::lexer::matching_paren;
 use crate::sql::{added_constraint_kind, AlterAction, AlterActionKind, Tok};
@@ -83,19 +83,6 @@ const NOT_TEXT: &[&str] = &[
     "INET6",
 ];
 
-/// Type names that store characters.
-const TEXT: &[&str] = &[
-    "CHAR",
-    "VARCHAR",
-    "TINYTEXT",
-    "TEXT",
-    "MEDIUMTEXT",
-    "LONGTEXT",
-    "ENUM",
-    "SET",
-    "JSON",
-];
-
 /// Upper case text of a bare word.
 fn upper(t: &Tok) -> Option<String> {
     t.bare_word().map(str::to_ascii_uppercase)
@@ -106,15 +93,6 @@ fn lower(t: &Tok) -> Option<String> {
     match &t.token {
         Token::Word(w) => Some(w.value.to_lowercase()),
         _ => None,
-    }
-}
-
-/// `utf8` is `utf8mb3` (MariaDB 10.6 and later), as a set and in a collation's name.
-fn spelled(word: String) -> String {
-    match word.strip_prefix("UTF8") {
-        Some("") => "UTF8MB3".to_string(),
-        Some(rest) if rest.starts_with('_') => format!("UTF8MB3{rest}"),
-        _ => word,
     }
 }
 
@@ -153,7 +131,7 @@ fn stored(t: &[Tok]) -> Option<Stored> {
     if NOT_TEXT.contains(&head.as_str()) {
         return Some(Stored::NotText);
     }
-    if !TEXT.contains(&head.as_str()) {
+    if !CHARACTER_TYPES.contains(&head.as_str()) && head != "JSON" {
         return None;
     }
     let mut i = 1;
@@ -202,8 +180,8 @@ fn stored(t: &[Tok]) -> Option<Stored> {
     Some(Stored::Text {
         head,
         length,
-        charset: charset.map(spelled),
-        collation: collation.map(spelled),
+        charset: charset.map(utf8mb3_spelled),
+        collation: collation.map(utf8mb3_spelled),
     })
 }
 
