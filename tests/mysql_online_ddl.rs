@@ -1062,6 +1062,24 @@ const CONVERT_CASES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The lines of the last of `migrations` (a directory, in this order) that PF351 flags.
+fn pf351_lines(migrations: &[&str]) -> Vec<usize> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut last = None;
+    for (i, text) in migrations.iter().enumerate() {
+        let file = dir.path().join(format!("{:03}_step.sql", i + 1));
+        std::fs::write(&file, text).unwrap();
+        last = Some(file);
+    }
+    let report = preflight::lint::lint_paths(&[last.unwrap()], &mariadb_10_11()).unwrap();
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PF351")
+        .filter_map(|f| f.location.start.map(|p| p.line))
+        .collect()
+}
+
 /// Does the server convert `statement` without copying the table or blocking writes, after
 /// `earlier` ran: instantly, rebuilding a key in place, or (with `ENGINE=InnoDB`) rebuilding
 /// the table in place?
@@ -1083,12 +1101,25 @@ fn a_convert_to_utf8mb4_is_flagged_where_mariadb_copies_the_table() {
         // file.
         let next = format!("{statement};\n");
         let after_other = format!("CREATE TABLE other (id INT);\n{statement};\n");
-        for later in [&next, &after_other] {
-            let codes = codes_after(&format!("{earlier};\n"), later);
-            let flagged = codes.iter().any(|c| c == "PF351");
+        let mut directories = vec![
+            vec![format!("{earlier};\n"), next.clone()],
+            vec![format!("{earlier};\n"), after_other],
+        ];
+        // The statements after the CREATE TABLE in a migration between, and in the CONVERT
+        // TO's own file.
+        if let Some((create, since)) = earlier.split_once("; ") {
+            let (create, since) = (format!("{create};\n"), format!("{since};\n"));
+            directories.push(vec![create.clone(), since.clone(), next.clone()]);
+            directories.push(vec![create, format!("{since}{next}")]);
+        }
+        for migrations in directories {
+            let texts: Vec<&str> = migrations.iter().map(String::as_str).collect();
+            // The CONVERT TO is the last line of the last file.
+            let last = texts[texts.len() - 1].lines().count();
+            let flagged = pf351_lines(&texts).contains(&last);
             if flagged == in_place {
                 wrong.push(format!(
-                    "{later:?} after {earlier}: PF351 {flagged}; server converts without a copy {in_place}"
+                    "{migrations:?}: PF351 {flagged}; server converts without a copy {in_place}"
                 ));
             }
         }

@@ -158,11 +158,8 @@ impl History {
     }
 
     /// MariaDB: how the file's earlier statements leave `table`'s every column and key: `None`
-    /// when they did not touch it, `Some(None)` when unknown.
-    pub fn known_layout(
-        &self,
-        table: &Name,
-    ) -> Option<Option<&crate::lint::table_layout::TableLayout>> {
+    /// when they did not touch it.
+    pub fn known_layout(&self, table: &Name) -> Option<&crate::lint::table_layout::LayoutState> {
         self.columns.layout(table)
     }
 

@@ -5,7 +5,7 @@
 
 use super::columns::{added_column_at, table_elements};
 use super::online_ddl::{ColumnDefinition, TableChange, TableFacts};
-use super::table_layout::TableLayout;
+use super::table_layout::{LayoutEdit, LayoutState, TableLayout};
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
@@ -160,7 +160,7 @@ pub struct KnownColumns {
     /// Per table (by base name) the statements touched: its every column and key as a `CREATE
     /// TABLE` and the `ALTER TABLE`s since leave them (`None`: unknown), for what a `CONVERT
     /// TO CHARACTER SET` costs.
-    layouts: HashMap<String, Vec<(Name, Option<TableLayout>)>>,
+    layouts: HashMap<String, Vec<(Name, LayoutState)>>,
 }
 
 impl KnownColumns {
@@ -314,20 +314,20 @@ impl KnownColumns {
 
     /// How the statements leave `table`'s every column and key: `None` when they did not touch
     /// it, `Some(None)` when unknown.
-    pub fn layout(&self, table: &Name) -> Option<Option<&TableLayout>> {
+    pub fn layout(&self, table: &Name) -> Option<&LayoutState> {
         let found = self
             .layouts
             .get(table.base())
             .and_then(|l| l.iter().find(|(t, _)| t.same_object(table)));
         match found {
-            Some((_, layout)) => Some(layout.as_ref()),
-            None if self.forgot_all => Some(None),
+            Some((_, layout)) => Some(layout),
+            None if self.forgot_all => Some(&LayoutState::Unknown),
             None => None,
         }
     }
 
     /// Set `table`'s layout.
-    fn set_layout(&mut self, table: &Name, layout: Option<TableLayout>) {
+    fn set_layout(&mut self, table: &Name, layout: LayoutState) {
         let layouts = self.layouts.entry(table.base().to_string()).or_default();
         match layouts.iter_mut().find(|(t, _)| t.same_object(table)) {
             Some(entry) => entry.1 = layout,
@@ -335,11 +335,24 @@ impl KnownColumns {
         }
     }
 
-    /// Take one `ALTER TABLE` (or `CREATE UNIQUE INDEX`) of `table` in for its layout: `edit`
-    /// of the layout known, else unknown.
-    fn edit_layout(&mut self, table: &Name, edit: impl FnOnce(TableLayout) -> Option<TableLayout>) {
-        let known = self.layout(table).flatten().cloned();
-        self.set_layout(table, known.and_then(edit));
+    /// Take `table`'s layout out (no copy of its edits): untouched, no edits yet.
+    fn take_layout(&mut self, table: &Name) -> LayoutState {
+        let taken = self.layouts.get_mut(table.base()).and_then(|l| {
+            let at = l.iter().position(|(t, _)| t.same_object(table))?;
+            Some(l.swap_remove(at).1)
+        });
+        match taken {
+            Some(state) => state,
+            None if self.forgot_all => LayoutState::Unknown,
+            None => LayoutState::Edits(Vec::new()),
+        }
+    }
+
+    /// Take `edits` of `table` in for its layout, as one statement's.
+    fn edit_layout(&mut self, table: &Name, edits: impl IntoIterator<Item = LayoutEdit>) {
+        let state = self.take_layout(table);
+        let state = edits.into_iter().fold(state, LayoutState::then);
+        self.set_layout(table, state);
     }
 
     /// Did a statement preflight does not follow forget every table?
@@ -398,7 +411,10 @@ impl KnownColumns {
                     let columns = on.and_then(|at| {
                         crate::lint::table_layout::names_in_parens(&statement.tokens[at..])
                     });
-                    self.edit_layout(table, |layout| layout.with_unique(columns?));
+                    match columns {
+                        Some(columns) => self.edit_layout(table, [LayoutEdit::Unique(columns)]),
+                        None => self.set_layout(table, LayoutState::Unknown),
+                    }
                 }
                 return;
             }
@@ -446,13 +462,15 @@ impl KnownColumns {
         self.add_foreign_keys(statement);
         // Its every column and key, set after the actions below (which may forget the table's
         // columns, that a layout follows).
-        let layout = self.layout(table).flatten().cloned().and_then(|layout| {
-            shape.actions.iter().try_fold(layout, |layout, action| {
-                layout.after_action(action, tokens_in(&statement.tokens, &action.range))
-            })
-        });
+        let state = self.take_layout(table);
         self.record_actions(statement, table);
-        self.set_layout(table, layout);
+        let state = shape.actions.iter().fold(state, |state, action| {
+            state.then(LayoutEdit::Action(
+                action.clone(),
+                tokens_in(&statement.tokens, &action.range).to_vec(),
+            ))
+        });
+        self.set_layout(table, state);
     }
 
     /// Take each action of `statement`, an `ALTER TABLE` of `table`, in for the columns.
@@ -603,7 +621,11 @@ impl KnownColumns {
         let facts = TableFacts::of(options);
         let facts = if guarded { facts.if_new() } else { facts };
         self.forget_table(table, Some(facts.clone()));
-        self.set_layout(table, TableLayout::of(&elements, facts));
+        let layout = TableLayout::of(&elements, facts);
+        self.set_layout(
+            table,
+            layout.map_or(LayoutState::Unknown, LayoutState::Known),
+        );
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
         for element in elements {
@@ -650,7 +672,7 @@ impl KnownColumns {
         let tables = self.tables.entry(table.base().to_string()).or_default();
         tables.retain(|(t, _)| !t.same_object(table));
         tables.push((table.clone(), facts));
-        self.set_layout(table, None);
+        self.set_layout(table, LayoutState::Unknown);
     }
 }
 

@@ -1118,35 +1118,32 @@ fn converts_in_place(cx: &StatementCx, version: Version, action: &AlterAction, t
     if !alone || cx.runs_in.is_in_body() {
         return false;
     }
-    let earlier;
-    let layout = match cx.file.history.known_layout(table) {
-        Some(None) => return false,
-        Some(Some(layout)) if layout.only_if_new() => {
-            let only = cx
-                .options
-                .earlier_routines
-                .as_ref()
-                .is_some_and(|e| e.only_definition(&cx.source.path, table));
-            if !only {
-                return false;
-            }
-            earlier = layout.settled();
-            &earlier
-        }
-        Some(Some(layout)) => layout,
-        None => {
-            let Some(found) = cx
-                .options
-                .earlier_routines
-                .as_ref()
-                .and_then(|e| e.layout_before(&cx.source.path, table))
-            else {
-                return false;
-            };
-            earlier = found;
-            &earlier
-        }
+    let before = || {
+        cx.options
+            .earlier_routines
+            .as_ref()?
+            .layout_before(&cx.source.path, table)
     };
+    let layout = match cx.file.history.known_layout(table) {
+        None => before(),
+        Some(state) => state.after(before),
+    };
+    let Some(mut layout) = layout else {
+        return false;
+    };
+    // A `CREATE TABLE IF NOT EXISTS` of this file: only if no earlier migration may have
+    // made the table, and none other defines it.
+    if layout.only_if_new() {
+        let only = cx
+            .options
+            .earlier_routines
+            .as_ref()
+            .is_some_and(|e| e.only_definition(&cx.source.path, table));
+        if !only {
+            return false;
+        }
+        layout = layout.settled();
+    }
     layout.converts_in_place(&to, collation.as_deref(), version < Version(11, 0, 0))
 }
 

@@ -229,7 +229,68 @@ fn is_key_word(t: &Tok) -> bool {
     .any(|kw| t.is_kw(kw))
 }
 
+/// One change of a table whose layout the statements do not know (an earlier migration may):
+/// an `ALTER TABLE` action (with its tokens), or a `CREATE UNIQUE INDEX` on these columns.
+#[derive(Debug, Clone)]
+pub enum LayoutEdit {
+    Action(AlterAction, Vec<Tok>),
+    Unique(Vec<String>),
+}
+
+/// How statements leave a table's layout they touched.
+#[derive(Debug, Clone)]
+pub enum LayoutState {
+    /// A `CREATE TABLE` of theirs, and their changes since.
+    Known(TableLayout),
+    /// Their changes of a table they did not create, in order, for a layout known before
+    /// them.
+    Edits(Vec<LayoutEdit>),
+    Unknown,
+}
+
+impl LayoutState {
+    /// The state after `edit`: applied to a known layout, recorded for one known before.
+    pub fn then(self, edit: LayoutEdit) -> LayoutState {
+        match self {
+            LayoutState::Known(layout) => match layout.after_edit(&edit) {
+                Some(layout) => LayoutState::Known(layout),
+                None => LayoutState::Unknown,
+            },
+            LayoutState::Edits(mut edits) => {
+                edits.push(edit);
+                LayoutState::Edits(edits)
+            }
+            LayoutState::Unknown => LayoutState::Unknown,
+        }
+    }
+
+    /// The layout these statements leave, after `before` (what statements before them left;
+    /// `None`: unknown).
+    pub fn after(&self, before: impl FnOnce() -> Option<TableLayout>) -> Option<TableLayout> {
+        match self {
+            LayoutState::Known(layout) => Some(layout.clone()),
+            LayoutState::Edits(edits) => before()?.after_edits(edits),
+            LayoutState::Unknown => None,
+        }
+    }
+}
+
 impl TableLayout {
+    /// The layout after `edit`; `None` when it is then unknown.
+    pub fn after_edit(self, edit: &LayoutEdit) -> Option<TableLayout> {
+        match edit {
+            LayoutEdit::Action(action, t) => self.after_action(action, t),
+            LayoutEdit::Unique(columns) => self.with_unique(columns.clone()),
+        }
+    }
+
+    /// The layout after `edits`, in order; `None` when it is then unknown.
+    pub fn after_edits(self, edits: &[LayoutEdit]) -> Option<TableLayout> {
+        edits
+            .iter()
+            .try_fold(self, |layout, edit| layout.after_edit(edit))
+    }
+
     /// From a `CREATE TABLE`'s elements and options (`facts`); `None` where an element leaves
     /// the table unknown (a foreign key, a `CHECK`, a `FULLTEXT`/`SPATIAL` index, `LIKE`).
     pub fn of(elements: &[&[Tok]], facts: TableFacts) -> Option<TableLayout> {

@@ -17,7 +17,7 @@ use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile, Reader};
 use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
-use crate::lint::table_layout::TableLayout;
+use crate::lint::table_layout::{LayoutEdit, LayoutState, TableLayout};
 use crate::source::SourceFile;
 use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
@@ -448,9 +448,9 @@ pub fn after_change(
 
 impl Directory {
     /// MariaDB: every column and key of `table` as the migrations before the one at
-    /// `position` leave them, from the last one that touched the table (a `CREATE TABLE`, then
-    /// the `ALTER TABLE`s of its own file); `None` when unknown, as after a migration that
-    /// changes the table without creating it, or may run statements it does not name.
+    /// `position` leave them: the last `CREATE TABLE` of it, with the `ALTER TABLE`s (and
+    /// `CREATE UNIQUE INDEX`es) of its migration and of those after it; `None` when unknown, as
+    /// after a migration that may run statements it does not name.
     fn layout_before(
         &self,
         table: &Name,
@@ -461,6 +461,8 @@ impl Directory {
         if checkpoint {
             return None;
         }
+        // The changes of the migrations after the one that created the table, latest first.
+        let mut later: Vec<&[LayoutEdit]> = Vec::new();
         for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
             if earlier.checkpoint {
                 return None;
@@ -473,14 +475,18 @@ impl Directory {
             }
             match earlier.known(dialect).layout(table) {
                 None => continue,
-                Some(None) => return None,
-                Some(Some(layout)) => {
+                Some(LayoutState::Unknown) => return None,
+                Some(LayoutState::Edits(edits)) => later.push(edits),
+                Some(LayoutState::Known(layout)) => {
                     if layout.only_if_new()
                         && !self.only_definition(table, earlier.position, dialect)
                     {
                         return None;
                     }
-                    return Some(layout.settled());
+                    return later
+                        .iter()
+                        .rev()
+                        .try_fold(layout.settled(), |layout, edits| layout.after_edits(edits));
                 }
             }
         }
