@@ -10,7 +10,7 @@ use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
 
@@ -462,14 +462,23 @@ impl KnownColumns {
         self.add_foreign_keys(statement);
         // Its every column and key, set after the actions below (which may forget the table's
         // columns, that a layout follows).
+        // Only MariaDB's `CONVERT TO` verdicts read the layouts.
+        if statement.dialect != Dialect::Mariadb {
+            self.record_actions(statement, table);
+            return;
+        }
         let state = self.take_layout(table);
         self.record_actions(statement, table);
-        let state = shape.actions.iter().fold(state, |state, action| {
-            state.then(LayoutEdit::Action(
-                action.clone(),
-                tokens_in(&statement.tokens, &action.range).to_vec(),
-            ))
-        });
+        let state = shape
+            .actions
+            .iter()
+            .fold(state, |state, action| match state {
+                LayoutState::Unknown => state,
+                _ => state.then(LayoutEdit::of(
+                    action,
+                    tokens_in(&statement.tokens, &action.range),
+                )),
+            });
         self.set_layout(table, state);
     }
 
@@ -621,11 +630,14 @@ impl KnownColumns {
         let facts = TableFacts::of(options);
         let facts = if guarded { facts.if_new() } else { facts };
         self.forget_table(table, Some(facts.clone()));
-        let layout = TableLayout::of(&elements, facts);
-        self.set_layout(
-            table,
-            layout.map_or(LayoutState::Unknown, LayoutState::Known),
-        );
+        // Only MariaDB's `CONVERT TO` verdicts read the layouts.
+        if statement.dialect == Dialect::Mariadb {
+            let layout = TableLayout::of(&elements, facts);
+            self.set_layout(
+                table,
+                layout.map_or(LayoutState::Unknown, LayoutState::Known),
+            );
+        }
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
         for element in elements {

@@ -13,7 +13,7 @@ use sqlparser::tokenizer::Token;
 
 /// What a column stores, as far as a new character set of its table changes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Stored {
+pub enum Stored {
     /// Numbers, times, bytes: no character set.
     NotText,
     /// A character type (upper case: `CHAR`, `VARCHAR`, `TEXT`, …, `ENUM`, `SET`, `JSON`), its
@@ -39,7 +39,7 @@ pub struct TableLayout {
 
 /// A key whose column's new collation order costs more than rebuilding it in place.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Key {
+pub enum Key {
     /// The primary key: the clustered index, whose new order copies the table.
     Primary(Vec<String>),
     /// A `UNIQUE` key: without a primary key, one of `NOT NULL` columns is the clustered index.
@@ -98,7 +98,7 @@ fn lower(t: &Tok) -> Option<String> {
 
 /// A column's definition as a layout holds it: what it stores, whether it is `NOT NULL`, the
 /// key it makes inline (with its name as the key's only column).
-type Column = (Option<Stored>, bool, Option<Key>);
+pub type Column = (Option<Stored>, bool, Option<Key>);
 
 /// A column definition (the tokens after the name `name`): what it stores (`None`: not read:
 /// a generated column, `BINARY` as a collation, a `NATIONAL` type, `TEXT(n)`, …), whether it
@@ -229,12 +229,86 @@ fn is_key_word(t: &Tok) -> bool {
     .any(|kw| t.is_kw(kw))
 }
 
-/// One change of a table whose layout the statements do not know (an earlier migration may):
-/// an `ALTER TABLE` action (with its tokens), or a `CREATE UNIQUE INDEX` on these columns.
+/// One change of a table's layout, read from an `ALTER TABLE` action or a `CREATE UNIQUE
+/// INDEX`: kept (small, no tokens) where the statements do not know the layout, for one an
+/// earlier migration knows.
 #[derive(Debug, Clone)]
 pub enum LayoutEdit {
-    Action(AlterAction, Vec<Tok>),
+    AddColumn(String, Column),
+    DropColumn(String),
+    /// A key added (`None`: a plain one).
+    Key(Option<Key>),
+    /// A `CREATE UNIQUE INDEX` on these columns.
     Unique(Vec<String>),
+    RenameColumn(String, String),
+    /// `MODIFY`/`CHANGE` of a column: old name, new name, new definition.
+    Change(String, String, Column),
+    Table(TableChange),
+    /// Nothing a layout holds changes (`ALGORITHM=`, `LOCK=`, an index dropped).
+    Keep,
+    Unknown,
+}
+
+impl LayoutEdit {
+    /// What `action` (tokens `t`) of an `ALTER TABLE` does to the table's layout.
+    pub fn of(action: &AlterAction, t: &[Tok]) -> LayoutEdit {
+        Self::read(action, t).unwrap_or(LayoutEdit::Unknown)
+    }
+
+    fn read(action: &AlterAction, t: &[Tok]) -> Option<LayoutEdit> {
+        Some(match (action.kind, column_change::read(t)) {
+            (AlterActionKind::AddColumn, _) => {
+                if action.guard.is_some_and(|g| g.present) {
+                    return None;
+                }
+                let name = action.name.as_ref()?.base().to_lowercase();
+                let at = super::columns::added_column_at(t);
+                let column = column(&name, t.get(at + 1..)?)?;
+                LayoutEdit::AddColumn(name, column)
+            }
+            (AlterActionKind::DropColumn, _) => {
+                LayoutEdit::DropColumn(action.name.as_ref()?.base().to_lowercase())
+            }
+            (AlterActionKind::AddConstraint | AlterActionKind::AddIndex, _) => {
+                if action.kind == AlterActionKind::AddConstraint
+                    && !matches!(added_constraint_kind(t), Some("PRIMARY" | "UNIQUE"))
+                {
+                    return None;
+                }
+                LayoutEdit::Key(key(t.get(1..)?)?)
+            }
+            // The keys stay counted (more than there are), but for the primary key: without
+            // it, a unique key may become the clustered index.
+            (AlterActionKind::DropConstraint | AlterActionKind::DropIndex, _) => {
+                if t.iter().any(|x| x.is_kw("PRIMARY")) {
+                    return None;
+                }
+                LayoutEdit::Keep
+            }
+            (AlterActionKind::Rename, _) if action.name.is_some() => {
+                let old = action.name.as_ref()?.base().to_lowercase();
+                let new = t
+                    .iter()
+                    .position(|x| x.is_kw("TO"))
+                    .and_then(|at| t.get(at + 1))
+                    .and_then(lower)?;
+                LayoutEdit::RenameColumn(old, new)
+            }
+            (AlterActionKind::Other, Some(change)) => {
+                let (old, new) = (change.old_name(), change.new_name());
+                let column = column(&new, change.definition)?;
+                LayoutEdit::Change(old, new, column)
+            }
+            (AlterActionKind::Other, None)
+                if t.first()
+                    .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK")) =>
+            {
+                LayoutEdit::Keep
+            }
+            (AlterActionKind::Other, None) => LayoutEdit::Table(TableChange::of(t)?),
+            _ => return None,
+        })
+    }
 }
 
 /// How statements leave a table's layout they touched.
@@ -276,14 +350,6 @@ impl LayoutState {
 }
 
 impl TableLayout {
-    /// The layout after `edit`; `None` when it is then unknown.
-    pub fn after_edit(self, edit: &LayoutEdit) -> Option<TableLayout> {
-        match edit {
-            LayoutEdit::Action(action, t) => self.after_action(action, t),
-            LayoutEdit::Unique(columns) => self.with_unique(columns.clone()),
-        }
-    }
-
     /// The layout after `edits`, in order; `None` when it is then unknown.
     pub fn after_edits(self, edits: &[LayoutEdit]) -> Option<TableLayout> {
         edits
@@ -313,12 +379,6 @@ impl TableLayout {
         Some(layout)
     }
 
-    /// The layout with a `UNIQUE` key on `columns` more.
-    pub fn with_unique(mut self, columns: Vec<String>) -> Option<TableLayout> {
-        self.keys.push(Key::Unique(columns));
-        Some(self)
-    }
-
     /// Do its facts hold only if a `CREATE TABLE IF NOT EXISTS` made the table?
     pub fn only_if_new(&self) -> bool {
         self.facts.only_if_new()
@@ -332,68 +392,32 @@ impl TableLayout {
         }
     }
 
-    /// The layout after one `ALTER TABLE` action (tokens `t`); `None` when it is then unknown.
-    pub fn after_action(mut self, action: &AlterAction, t: &[Tok]) -> Option<TableLayout> {
-        match (action.kind, column_change::read(t)) {
-            (AlterActionKind::AddColumn, _) => {
-                if action.guard.is_some_and(|g| g.present) {
-                    return None;
+    /// The layout after `edit`; `None` when it is then unknown.
+    pub fn after_edit(mut self, edit: &LayoutEdit) -> Option<TableLayout> {
+        match edit {
+            LayoutEdit::AddColumn(name, (what, not_null, inline)) => {
+                self.keys.extend(inline.clone());
+                self.columns.retain(|(c, _, _)| c != name);
+                self.columns.push((name.clone(), what.clone(), *not_null));
+            }
+            LayoutEdit::DropColumn(name) => self.columns.retain(|(c, _, _)| c != name),
+            LayoutEdit::Key(key) => self.keys.extend(key.clone()),
+            LayoutEdit::Unique(columns) => self.keys.push(Key::Unique(columns.clone())),
+            LayoutEdit::RenameColumn(old, new) => {
+                for (c, _, _) in self.columns.iter_mut().filter(|(c, _, _)| c == old) {
+                    c.clone_from(new);
                 }
-                let name = action.name.as_ref()?.base().to_lowercase();
-                let at = super::columns::added_column_at(t);
-                let (what, not_null, inline) = column(&name, t.get(at + 1..)?)?;
-                self.keys.extend(inline);
-                self.columns.retain(|(c, _, _)| *c != name);
-                self.columns.push((name, what, not_null));
+                self.rename_in_keys(old, new);
             }
-            (AlterActionKind::DropColumn, _) => {
-                let name = action.name.as_ref()?.base().to_lowercase();
-                self.columns.retain(|(c, _, _)| *c != name);
+            LayoutEdit::Change(old, new, (what, not_null, inline)) => {
+                let at = self.columns.iter().position(|(c, _, _)| c == old)?;
+                self.columns[at] = (new.clone(), what.clone(), *not_null);
+                self.rename_in_keys(old, new);
+                self.keys.extend(inline.clone());
             }
-            (AlterActionKind::AddConstraint | AlterActionKind::AddIndex, _) => {
-                if action.kind == AlterActionKind::AddConstraint
-                    && !matches!(added_constraint_kind(t), Some("PRIMARY" | "UNIQUE"))
-                {
-                    return None;
-                }
-                let rest = t.get(1..)?;
-                self.keys.extend(key(rest)?);
-            }
-            // The keys stay counted (more than there are), but for the primary key: without
-            // it, a unique key may become the clustered index.
-            (AlterActionKind::DropConstraint | AlterActionKind::DropIndex, _) => {
-                if t.iter().any(|x| x.is_kw("PRIMARY")) {
-                    return None;
-                }
-            }
-            (AlterActionKind::Rename, _) if action.name.is_some() => {
-                let old = action.name.as_ref()?.base().to_lowercase();
-                let new = t
-                    .iter()
-                    .position(|x| x.is_kw("TO"))
-                    .and_then(|at| t.get(at + 1))
-                    .and_then(lower)?;
-                for (c, _, _) in self.columns.iter_mut().filter(|(c, _, _)| *c == old) {
-                    c.clone_from(&new);
-                }
-                self.rename_in_keys(&old, &new);
-            }
-            (AlterActionKind::Other, Some(change)) => {
-                let (old, new) = (change.old_name(), change.new_name());
-                let (what, not_null, inline) = column(&new, change.definition)?;
-                let at = self.columns.iter().position(|(c, _, _)| *c == old)?;
-                self.columns[at] = (new.clone(), what, not_null);
-                self.rename_in_keys(&old, &new);
-                self.keys.extend(inline);
-            }
-            (AlterActionKind::Other, None)
-                if t.first()
-                    .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK")) => {}
-            (AlterActionKind::Other, None) => {
-                let change = TableChange::of(t)?;
-                return self.after_change(&change);
-            }
-            _ => return None,
+            LayoutEdit::Table(change) => return self.after_change(change),
+            LayoutEdit::Keep => {}
+            LayoutEdit::Unknown => return None,
         }
         Some(self)
     }
