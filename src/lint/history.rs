@@ -157,6 +157,12 @@ impl History {
         self.columns.get(table, column)
     }
 
+    /// MariaDB: how the file's earlier statements leave `table`'s every column and key: `None`
+    /// when they did not touch it.
+    pub fn known_layout(&self, table: &Name) -> Option<&crate::lint::table_layout::LayoutState> {
+        self.columns.layout(table)
+    }
+
     /// MySQL/MariaDB: the changes (`CONVERT TO`, a table character set, `ROW_FORMAT=`) the
     /// file's earlier statements made to `table`, which they did not reset, in order.
     pub fn table_changes(&self, table: &Name) -> &[crate::lint::online_ddl::TableChange] {

@@ -7,11 +7,12 @@ use super::columns::{added_column_at, table_elements};
 use super::online_ddl::{
     default_collation, ColumnDefinition, TableChange, TableCollation, TableFacts,
 };
+use super::table_layout::{LayoutEdit, LayoutState, TableLayout};
 use crate::sql::added_constraint_kind;
 use crate::sql::column_change;
 use crate::sql::shape::starts_non_column;
 use crate::sql::tokens_in;
-use crate::sql::{AlterActionKind, Name, ObjectKind, ShapeKind, Statement, Tok};
+use crate::sql::{AlterActionKind, Dialect, Name, ObjectKind, ShapeKind, Statement, Tok};
 use sqlparser::tokenizer::Token;
 use std::collections::HashMap;
 
@@ -164,6 +165,10 @@ pub struct KnownColumns {
     /// table, with the name (`None`: not read): a foreign key an earlier migration made may be
     /// among them.
     dropped_keys: Vec<(Name, Option<String>)>,
+    /// Per table (by base name) the statements touched: its every column and key as a `CREATE
+    /// TABLE` and the `ALTER TABLE`s since leave them (`None`: unknown), for what a `CONVERT
+    /// TO CHARACTER SET` costs.
+    layouts: HashMap<String, Vec<(Name, LayoutState)>>,
 }
 
 impl KnownColumns {
@@ -339,6 +344,49 @@ impl KnownColumns {
             .is_some_and(|t| t.iter().any(|t| t.same_object(table)))
     }
 
+    /// How the statements leave `table`'s every column and key: `None` when they did not touch
+    /// it, `Some(None)` when unknown.
+    pub fn layout(&self, table: &Name) -> Option<&LayoutState> {
+        let found = self
+            .layouts
+            .get(table.base())
+            .and_then(|l| l.iter().find(|(t, _)| t.same_object(table)));
+        match found {
+            Some((_, layout)) => Some(layout),
+            None if self.forgot_all => Some(&LayoutState::Unknown),
+            None => None,
+        }
+    }
+
+    /// Set `table`'s layout.
+    fn set_layout(&mut self, table: &Name, layout: LayoutState) {
+        let layouts = self.layouts.entry(table.base().to_string()).or_default();
+        match layouts.iter_mut().find(|(t, _)| t.same_object(table)) {
+            Some(entry) => entry.1 = layout,
+            None => layouts.push((table.clone(), layout)),
+        }
+    }
+
+    /// Take `table`'s layout out (no copy of its edits): untouched, no edits yet.
+    fn take_layout(&mut self, table: &Name) -> LayoutState {
+        let taken = self.layouts.get_mut(table.base()).and_then(|l| {
+            let at = l.iter().position(|(t, _)| t.same_object(table))?;
+            Some(l.swap_remove(at).1)
+        });
+        match taken {
+            Some(state) => state,
+            None if self.forgot_all => LayoutState::Unknown,
+            None => LayoutState::Edits(Vec::new()),
+        }
+    }
+
+    /// Take `edits` of `table` in for its layout, as one statement's.
+    fn edit_layout(&mut self, table: &Name, edits: impl IntoIterator<Item = LayoutEdit>) {
+        let state = self.take_layout(table);
+        let state = edits.into_iter().fold(state, LayoutState::then);
+        self.set_layout(table, state);
+    }
+
     /// Did a statement preflight does not follow forget every table?
     pub fn forgot_all(&self) -> bool {
         self.forgot_all
@@ -388,6 +436,18 @@ impl KnownColumns {
                 if let Some(table) = shape.table.as_ref().filter(|_| special) {
                     self.forget_table(table, None);
                 }
+                let unique = statement.tokens.iter().take(3).any(|t| t.is_kw("UNIQUE"));
+                if let Some(table) = shape.table.as_ref().filter(|_| unique && !special) {
+                    // The indexed names: those in the parentheses after `ON t`.
+                    let on = statement.tokens.iter().position(|t| t.is_kw("ON"));
+                    let columns = on.and_then(|at| {
+                        crate::lint::table_layout::names_in_parens(&statement.tokens[at..])
+                    });
+                    match columns {
+                        Some(columns) => self.edit_layout(table, [LayoutEdit::Unique(columns)]),
+                        None => self.set_layout(table, LayoutState::Unknown),
+                    }
+                }
                 return;
             }
             ShapeKind::Other(word)
@@ -426,6 +486,7 @@ impl KnownColumns {
                 self.tables.clear();
                 self.changed.clear();
                 self.foreign_keys = ForeignKeys::default();
+                self.layouts.clear();
                 self.forgot_all = true;
                 self.dropped.clear();
                 return;
@@ -435,6 +496,31 @@ impl KnownColumns {
             return;
         };
         self.add_foreign_keys(statement, false);
+        // Its every column and key, set after the actions below (which may forget the table's
+        // columns, that a layout follows).
+        // Only MariaDB's `CONVERT TO` verdicts read the layouts.
+        if statement.dialect != Dialect::Mariadb {
+            self.record_actions(statement, table);
+            return;
+        }
+        let state = self.take_layout(table);
+        self.record_actions(statement, table);
+        let state = shape
+            .actions
+            .iter()
+            .fold(state, |state, action| match state {
+                LayoutState::Unknown => state,
+                _ => state.then(LayoutEdit::of(
+                    action,
+                    tokens_in(&statement.tokens, &action.range),
+                )),
+            });
+        self.set_layout(table, state);
+    }
+
+    /// Take each action of `statement`, an `ALTER TABLE` of `table`, in for the columns.
+    fn record_actions(&mut self, statement: &Statement, table: &Name) {
+        let shape = &statement.shape;
         for action in &shape.actions {
             let t = tokens_in(&statement.tokens, &action.range);
             self.foreign_key_action(table, action, t);
@@ -581,7 +667,16 @@ impl KnownColumns {
         }
         let facts = TableFacts::of(options);
         let collation = facts.collation().cloned();
-        self.forget_table(table, Some(if guarded { facts.if_new() } else { facts }));
+        let facts = if guarded { facts.if_new() } else { facts };
+        self.forget_table(table, Some(facts.clone()));
+        // Only MariaDB's `CONVERT TO` verdicts read the layouts.
+        if statement.dialect == Dialect::Mariadb {
+            let layout = TableLayout::of(&elements, facts);
+            self.set_layout(
+                table,
+                layout.map_or(LayoutState::Unknown, LayoutState::Known),
+            );
+        }
         let mut keyed: Vec<String> = Vec::new();
         let mut defined = Vec::new();
         for element in elements {
@@ -632,6 +727,7 @@ impl KnownColumns {
         let tables = self.tables.entry(table.base().to_string()).or_default();
         tables.retain(|(t, _)| !t.same_object(table));
         tables.push((table.clone(), facts));
+        self.set_layout(table, LayoutState::Unknown);
     }
 }
 

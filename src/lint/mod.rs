@@ -28,6 +28,7 @@ mod rules;
 mod safety;
 pub mod sequence;
 mod suppress;
+mod table_layout;
 
 pub use deploy::part as deploy_part;
 pub use engine::{lint_source, lint_source_each};

@@ -580,11 +580,12 @@ impl ColumnDefinition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableChange {
     /// `CONVERT TO CHARACTER SET x [COLLATE y]`: every character column is in `x` (upper
-    /// case), and so is the table's default.
-    Convert(String),
+    /// case) and collation `y` (upper case; `None`: `x`'s default), and so is the table's
+    /// default.
+    Convert(String, Option<String>),
     /// `[DEFAULT] CHARACTER SET x` / `CHARSET=x` / `COLLATE=x_y`: the table's default only;
     /// a column that took the old one keeps it.
-    DefaultCharset(String),
+    DefaultCharset(String, Option<String>),
     /// `ROW_FORMAT=x`: whether it is `REDUNDANT`.
     RowFormat(bool),
 }
@@ -618,10 +619,11 @@ impl TableChange {
         if !only_charset || set == "DEFAULT" {
             return None;
         }
+        let collation = collation_named(rest).map(str::to_string);
         Some(if convert {
-            TableChange::Convert(set.to_string())
+            TableChange::Convert(set.to_string(), collation)
         } else {
-            TableChange::DefaultCharset(set.to_string())
+            TableChange::DefaultCharset(set.to_string(), collation)
         })
     }
 }
@@ -638,18 +640,8 @@ impl ColumnDefinition {
         change: &TableChange,
         facts: Option<&TableFacts>,
     ) -> Option<ColumnDefinition> {
-        const CHARACTER: &[&str] = &[
-            "CHAR",
-            "VARCHAR",
-            "TINYTEXT",
-            "TEXT",
-            "MEDIUMTEXT",
-            "LONGTEXT",
-            "ENUM",
-            "SET",
-        ];
         let head = self.type_words.first()?.as_str();
-        if !CHARACTER.contains(&head) || matches!(change, TableChange::RowFormat(_)) {
+        if !CHARACTER_TYPES.contains(&head) || matches!(change, TableChange::RowFormat(_)) {
             return Some(self.clone());
         }
         let (arguments, rest) = match type_arguments(&self.type_words) {
@@ -662,7 +654,7 @@ impl ColumnDefinition {
         let mut type_words: Vec<String> =
             self.type_words[..self.type_words.len() - rest.len()].to_vec();
         match change {
-            TableChange::Convert(set) => {
+            TableChange::Convert(set, _) => {
                 let kept = old == Some(set.as_str());
                 let long = arguments
                     .first()
@@ -675,7 +667,7 @@ impl ColumnDefinition {
                     return None;
                 }
             }
-            TableChange::DefaultCharset(_) => {
+            TableChange::DefaultCharset(..) => {
                 if character_set(rest).is_some() {
                     return Some(self.clone());
                 }
@@ -691,6 +683,18 @@ impl ColumnDefinition {
         })
     }
 }
+
+/// MySQL/MariaDB type names that store characters in a character set (`JSON` aside).
+pub(super) const CHARACTER_TYPES: &[&str] = &[
+    "CHAR",
+    "VARCHAR",
+    "TINYTEXT",
+    "TEXT",
+    "MEDIUMTEXT",
+    "LONGTEXT",
+    "ENUM",
+    "SET",
+];
 
 /// Type words in one spelling: `INTEGER` → `INT`, `BOOL`/`BOOLEAN` → `TINYINT` (`TINYINT(1)`),
 /// an integer type's display width (`INT(11)`) dropped, `CHARSET` → `CHARACTER SET`.
@@ -721,7 +725,7 @@ fn normalized(words: Vec<String>) -> Vec<String> {
 
 /// MariaDB 10.6 and later read `utf8` as `utf8mb3` (`old_mode` aside): one spelling for both,
 /// as a character set (`UTF8`) and in a collation's name (`UTF8_BIN`).
-fn utf8mb3_spelled(word: String) -> String {
+pub(super) fn utf8mb3_spelled(word: String) -> String {
     match word.strip_prefix("UTF8") {
         Some("") => "UTF8MB3".to_string(),
         Some(rest) if rest.starts_with('_') => format!("UTF8MB3{rest}"),
@@ -774,6 +778,9 @@ pub struct TableFacts {
     /// The collation a character column that spells neither a character set nor a collation
     /// takes (PF204), when the statements tell it.
     collation: Option<TableCollation>,
+    /// The collation a `COLLATE` names (upper case), kept across a `CONVERT TO … COLLATE`
+    /// (`CONVERT TO` verdicts); `None`: the character set's default.
+    named_collation: Option<String>,
     /// Whether its engine is InnoDB (a `CREATE TABLE` without `ENGINE=` makes the default,
     /// InnoDB); another engine makes no foreign key.
     innodb: Option<bool>,
@@ -824,6 +831,7 @@ impl TableFacts {
         TableFacts {
             charset: charset.map(str::to_string),
             collation,
+            named_collation: collation_named(&words).map(str::to_string),
             innodb,
             redundant: Some(redundant),
             if_new: false,
@@ -846,9 +854,11 @@ impl TableFacts {
     pub fn after(facts: Option<&TableFacts>, change: &TableChange) -> TableFacts {
         let mut out = facts.cloned().unwrap_or_default();
         match change {
-            TableChange::Convert(set) | TableChange::DefaultCharset(set) => {
+            TableChange::Convert(set, collation) | TableChange::DefaultCharset(set, collation) => {
                 out.charset = Some(set.clone());
-                // The change may spell a collation, which is not kept.
+                out.named_collation.clone_from(collation);
+                // What a column that spelled no collation now has is not kept (PF204): a
+                // `DEFAULT CHARSET` leaves the existing columns in their old one.
                 out.collation = None;
             }
             TableChange::RowFormat(redundant) => out.redundant = Some(*redundant),
@@ -862,6 +872,21 @@ impl TableFacts {
             if_new: true,
             ..self
         }
+    }
+
+    /// The character set a column without one takes (upper case), when known.
+    pub fn charset(&self) -> Option<&str> {
+        self.charset.as_deref()
+    }
+
+    /// The collation a column without one takes (upper case), when named.
+    pub fn named_collation(&self) -> Option<&str> {
+        self.named_collation.as_deref()
+    }
+
+    /// Are its rows `ROW_FORMAT=REDUNDANT` (`None`: unknown)?
+    pub fn redundant(&self) -> Option<bool> {
+        self.redundant
     }
 
     /// Do they hold only if a `CREATE TABLE IF NOT EXISTS` made the table?
@@ -976,6 +1001,14 @@ fn in_length_bytes(old: &[String], new: &[String], facts: Option<&TableFacts>) -
         }
         _ => old_n == new_n,
     }
+}
+
+/// The collation the words after a type name (or a table's options) name: `COLLATE x`.
+fn collation_named(rest: &[String]) -> Option<&str> {
+    rest.iter()
+        .position(|w| w == "COLLATE")
+        .and_then(|at| rest.get(at + 1))
+        .map(String::as_str)
 }
 
 /// The words but `CHARACTER SET x` and `COLLATE x`.
@@ -1119,11 +1152,77 @@ pub fn cost_in_file(
             || (!new.not_null && facts.and_then(|f| f.redundant) == Some(true));
         old.keeps_rows(&new, facts).then_some(null_kept)
     };
+    if converts_in_place(cx, version, action, t) {
+        return Cost::Cheap;
+    }
     match kept_type() {
         Some(true) => Cost::Cheap,
         Some(false) => Cost::Rebuilds("changing whether a column allows NULL (MODIFY/CHANGE)"),
         None => action_cost(cx.dialect, version, checks_foreign_keys, action, t),
     }
+}
+
+/// Is `action` (tokens `t`) of the statement `cx` checks a `CONVERT TO CHARACTER SET utf8mb4`
+/// that MariaDB 10.4 and later (checked on 10.11) does without copying the table, as every
+/// column and key of the table, known from a `CREATE TABLE` of the file or of an earlier
+/// migration and the `ALTER TABLE`s of its file since, tell (`table_layout::Layout`)? Not
+/// with another action in the statement, nor for a table the file changed after an earlier
+/// migration defined it (its layout is unknown then).
+fn converts_in_place(cx: &StatementCx, version: Version, action: &AlterAction, t: &[Tok]) -> bool {
+    if cx.dialect != Dialect::Mariadb
+        || version < Version(10, 4, 0)
+        || action.kind != AlterActionKind::Other
+        || !t.first().is_some_and(|f| f.is_kw("CONVERT"))
+    {
+        return false;
+    }
+    let Some(TableChange::Convert(to, collation)) = TableChange::of(t) else {
+        return false;
+    };
+    // Alone, or with a rebuild in place (`ENGINE=InnoDB`, `FORCE`: PF353), which does what
+    // the conversion needs in place too (checked on MariaDB 10.11, `LOCK=NONE` accepted).
+    let alone = actions(cx).iter().all(|(a, t)| {
+        let words: Vec<&str> = t.iter().filter_map(Tok::bare_word).collect();
+        std::ptr::eq(*a, action)
+            || t.first()
+                .is_some_and(|f| f.is_kw("ALGORITHM") || f.is_kw("LOCK"))
+            || matches!(words[..], [force] if force.eq_ignore_ascii_case("FORCE"))
+            || matches!(words[..], [engine, innodb]
+                if engine.eq_ignore_ascii_case("ENGINE") && innodb.eq_ignore_ascii_case("InnoDB"))
+    });
+    let Some(table) = cx.shape().object() else {
+        return false;
+    };
+    if !alone || cx.runs_in.is_in_body() {
+        return false;
+    }
+    let before = || {
+        cx.options
+            .earlier_routines
+            .as_ref()?
+            .layout_before(&cx.source.path, table)
+    };
+    let layout = match cx.file.history.known_layout(table) {
+        None => before(),
+        Some(state) => state.after(before),
+    };
+    let Some(mut layout) = layout else {
+        return false;
+    };
+    // A `CREATE TABLE IF NOT EXISTS` of this file: only if no earlier migration may have
+    // made the table, and none other defines it.
+    if layout.only_if_new() {
+        let only = cx
+            .options
+            .earlier_routines
+            .as_ref()
+            .is_some_and(|e| e.only_definition(&cx.source.path, table));
+        if !only {
+            return false;
+        }
+        layout = layout.settled();
+    }
+    layout.converts_in_place(&to, collation.as_deref(), version < Version(11, 0, 0))
 }
 
 fn other_action_cost(t: &[Tok]) -> Cost {
@@ -1369,15 +1468,18 @@ mod tests {
 
     #[test]
     fn table_options_that_change_what_is_known_of_the_columns() {
-        let convert = |set: &str| Some(TableChange::Convert(set.to_string()));
-        let default = |set: &str| Some(TableChange::DefaultCharset(set.to_string()));
+        let convert = |set: &str| Some(TableChange::Convert(set.to_string(), None));
+        let default = |set: &str| Some(TableChange::DefaultCharset(set.to_string(), None));
         assert_eq!(
             change("ALTER TABLE t CONVERT TO CHARACTER SET utf8;"),
             convert("UTF8MB3")
         );
         assert_eq!(
             change("ALTER TABLE t CONVERT TO CHARSET utf8mb4 COLLATE utf8mb4_bin;"),
-            convert("UTF8MB4")
+            Some(TableChange::Convert(
+                "UTF8MB4".to_string(),
+                Some("UTF8MB4_BIN".to_string())
+            ))
         );
         assert_eq!(
             change("ALTER TABLE t DEFAULT CHARSET=latin1;"),
@@ -1385,11 +1487,17 @@ mod tests {
         );
         assert_eq!(
             change("ALTER TABLE t CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;"),
-            default("UTF8MB4")
+            Some(TableChange::DefaultCharset(
+                "UTF8MB4".to_string(),
+                Some("UTF8MB4_BIN".to_string())
+            ))
         );
         assert_eq!(
             change("ALTER TABLE t COLLATE utf8mb4_bin;"),
-            default("UTF8MB4")
+            Some(TableChange::DefaultCharset(
+                "UTF8MB4".to_string(),
+                Some("UTF8MB4_BIN".to_string())
+            ))
         );
         assert_eq!(
             change("ALTER TABLE t ROW_FORMAT=REDUNDANT;"),
@@ -1416,7 +1524,7 @@ mod tests {
                 .unwrap()
         };
         let after = |d: &str, c: &TableChange| definition(d).after(c, None);
-        let to_utf8mb4 = TableChange::Convert("UTF8MB4".to_string());
+        let to_utf8mb4 = TableChange::Convert("UTF8MB4".to_string(), None);
         for (old, new) in [
             ("VARCHAR(10) CHARACTER SET latin1", "VARCHAR(10)"),
             ("CHAR(10) COLLATE utf8mb3_bin NOT NULL", "CHAR(10) NOT NULL"),
@@ -1435,9 +1543,9 @@ mod tests {
             assert_eq!(after(old, &to_utf8mb4), None, "{old}");
         }
         // A new table character set: the column names the old one, or is unknown.
-        let to_latin1 = TableChange::DefaultCharset("LATIN1".to_string());
+        let to_latin1 = TableChange::DefaultCharset("LATIN1".to_string(), None);
         assert_eq!(after("VARCHAR(10)", &to_latin1), None);
-        let facts = TableFacts::after(None, &TableChange::Convert("UTF8MB4".to_string()));
+        let facts = TableFacts::after(None, &TableChange::Convert("UTF8MB4".to_string(), None));
         assert_eq!(
             definition("VARCHAR(10) NOT NULL").after(&to_latin1, Some(&facts)),
             Some(definition("VARCHAR(10) CHARACTER SET utf8mb4 NOT NULL"))

@@ -17,6 +17,7 @@ use super::{may_define_routines, routine_event, Routine};
 use crate::layout::{Layout, MigrationFile, Reader};
 use crate::lint::known_columns::{DeclaredType, ForeignKey, Known, KnownColumns, KnownType};
 use crate::lint::online_ddl::{ColumnDefinition, TableChange, TableFacts};
+use crate::lint::table_layout::{LayoutEdit, LayoutState, TableLayout};
 use crate::source::SourceFile;
 use crate::sql::Name;
 use crate::sql::{parse_source_with, AstMode, Dialect};
@@ -469,6 +470,52 @@ pub fn after_change(
 }
 
 impl Directory {
+    /// MariaDB: every column and key of `table` as the migrations before the one at
+    /// `position` leave them: the last `CREATE TABLE` of it, with the `ALTER TABLE`s (and
+    /// `CREATE UNIQUE INDEX`es) of its migration and of those after it; `None` when unknown, as
+    /// after a migration that may run statements it does not name.
+    fn layout_before(
+        &self,
+        table: &Name,
+        (position, checkpoint): (usize, bool),
+        dialect: Dialect,
+    ) -> Option<TableLayout> {
+        use crate::lint::sequence::contains_ignore_case;
+        if checkpoint {
+            return None;
+        }
+        // The changes of the migrations after the one that created the table, latest first.
+        let mut later: Vec<&[LayoutEdit]> = Vec::new();
+        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
+            if earlier.checkpoint {
+                return None;
+            }
+            if !contains_ignore_case(&earlier.file.text, table.base()) {
+                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
+                    return None;
+                }
+                continue;
+            }
+            match earlier.known(dialect).layout(table) {
+                None => continue,
+                Some(LayoutState::Unknown) => return None,
+                Some(LayoutState::Edits(edits)) => later.push(edits),
+                Some(LayoutState::Known(layout)) => {
+                    if layout.only_if_new()
+                        && !self.only_definition(table, earlier.position, dialect)
+                    {
+                        return None;
+                    }
+                    return later
+                        .iter()
+                        .rev()
+                        .try_fold(layout.settled(), |layout, edits| layout.after_edits(edits));
+                }
+            }
+        }
+        None
+    }
+
     /// MySQL/MariaDB: is the `CREATE TABLE IF NOT EXISTS` of `table` in the migration at
     /// `position` the table's only definition, which made it? Not when a migration before it
     /// names the table (it may have made it, with other columns) or may run statements it
@@ -507,6 +554,14 @@ impl Earlier {
             .is_some_and(|(directory, (position, checkpoint))| {
                 !checkpoint && directory.only_definition(table, position, self.dialect)
             })
+    }
+
+    /// MariaDB: every column and key of `table` as the migrations of its directory that run
+    /// before file `path` leave them; `None` when unknown.
+    pub fn layout_before(self: &Arc<Self>, path: &Path, table: &Name) -> Option<TableLayout> {
+        self.in_directory(path, |directory, position, dialect| {
+            directory.layout_before(table, position, dialect)
+        })
     }
 
     /// MySQL/MariaDB: how the migrations of its directory that run before file `path` leave
