@@ -111,6 +111,17 @@ impl MigrationFile {
         self.source.text.as_bytes()
     }
 
+    /// What a deploy runs of it, as a file of its own: the "up" part of its text, the file's
+    /// own text (shared, not copied) when that is all of it.
+    pub fn up_source(&self) -> SourceFile {
+        let text = &self.source.text;
+        let up: Arc<str> = match self.up.text(text) {
+            std::borrow::Cow::Borrowed(up) if up.len() == text.len() => text.clone(),
+            up => up.into(),
+        };
+        SourceFile::new(self.source.path.clone(), up)
+    }
+
     /// The directory a directory-per-migration tool names the migration by (Prisma, Diesel).
     pub fn dir_name(&self) -> &str {
         self.name.split('/').next().unwrap_or(&self.name)

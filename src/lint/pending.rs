@@ -12,7 +12,6 @@ use super::sequence::{net_effects, Key, Net};
 use super::LintOptions;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile};
-use crate::source::SourceFile;
 use crate::sql::{parse_source_with, AstMode};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -243,9 +242,7 @@ type Effect = (Key, Option<Box<str>>, Net);
 /// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
 /// its down section) leaves created (`true`) or removed (`false`).
 fn effects(migration: &MigrationFile, options: &LintOptions) -> Vec<Effect> {
-    let text = &migration.source.text;
-    let up = migration.up.text(text);
-    let source = SourceFile::new(migration.source.path.clone(), up.into_owned());
+    let source = migration.up_source();
     // Read before any file is linted: names fold as the files being linted fold them.
     let _case = crate::sql::IdentifierCase::of(options.dialect, options.lower_case_table_names);
     let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);

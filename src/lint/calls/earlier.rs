@@ -729,11 +729,7 @@ pub(in crate::lint) fn unread_as_given(
 
 /// What a deploy runs of `migration`, as a file of its own.
 fn up_part(migration: &MigrationFile) -> Arc<SourceFile> {
-    let up = migration.up.text(&migration.source.text);
-    Arc::new(SourceFile::new(
-        migration.source.path.clone(),
-        up.into_owned(),
-    ))
+    Arc::new(migration.up_source())
 }
 
 /// Ory's pop (`{version}_{name}.{engine}.up.sql`): a file a MySQL/MariaDB deploy skips, written
