@@ -641,9 +641,9 @@ impl Earlier {
             }
         };
         // Every migration, Atlas checkpoints among them (`Directory::get`).
-        for (position, (migration, checkpoint)) in
-            discovered.with_checkpoints().into_iter().enumerate()
-        {
+        let migrations = discovered.with_checkpoints();
+        out.order.reserve(migrations.len());
+        for (position, (migration, checkpoint)) in migrations.into_iter().enumerate() {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
                 out.order.insert(path, (position, checkpoint));
             }
@@ -672,9 +672,9 @@ impl Earlier {
             Ok(discovered) => discovered,
             Err(e) => return out.unread = self.unreadable(e),
         };
-        for (position, (migration, checkpoint)) in
-            discovered.with_checkpoints().into_iter().enumerate()
-        {
+        let migrations = discovered.with_checkpoints();
+        out.schema_order.reserve(migrations.len());
+        for (position, (migration, checkpoint)) in migrations.into_iter().enumerate() {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
                 out.schema_order.insert(path, (position, checkpoint));
             }
