@@ -5,7 +5,7 @@ use crate::diagnostics::{Edit, LineCol, Location};
 use crate::error::Error;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -13,36 +13,55 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The whole file, BOM included, so byte offsets match the file on disk.
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
-    /// The text has a `\r\n` ([`Self::line_ending`]), found in the one pass that reads the
-    /// lines: a fix asks for every finding.
+    /// Where each line starts, and whether the text has a `\r\n` ([`Self::line_ending`]),
+    /// found in the one pass that reads the lines on the first question that needs them: a
+    /// directory's migrations are read whole for discovery, most never asked for a position.
+    lines: OnceLock<Lines>,
+}
+
+/// A text's line starts and whether it has a `\r\n`.
+#[derive(Debug, Clone)]
+struct Lines {
+    starts: Vec<usize>,
     crlf: bool,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut crlf = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                b'\r' => crlf = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        Lines { starts, crlf }
+    }
 }
 
 const BOM: &str = "\u{feff}";
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        let mut crlf = false;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
-                b'\r' => crlf = true,
-                _ => {}
-            }
-            i += 1;
-        }
         SourceFile {
             path: path.into(),
-            text,
-            line_starts,
-            crlf,
+            text: text.into(),
+            lines: OnceLock::new(),
         }
+    }
+
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| Lines::of(&self.text))
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        &self.lines().starts
     }
 
     /// Reads a file, refusing binary and non-UTF-8 content with an error that names the file.
@@ -92,11 +111,11 @@ impl SourceFile {
     /// 1-based line and character column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line_index = match self.line_starts.binary_search(&offset) {
+        let line_index = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_index];
+        let start = self.line_starts()[line_index];
         let mut column_start = start;
         if line_index == 0 {
             column_start += self.bom_len().min(offset);
@@ -110,7 +129,7 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and character column.
     pub fn offset_of(&self, at: LineCol) -> Option<usize> {
-        let start = *self.line_starts.get(at.line.checked_sub(1)?)?;
+        let start = *self.line_starts().get(at.line.checked_sub(1)?)?;
         let start = if at.line == 1 { self.bom_len() } else { start };
         let line = &self.text[start..];
         let mut chars = line.char_indices();
@@ -125,17 +144,14 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// Byte range of a 1-based line, without its terminator.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts[line - 1];
-        let mut end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let starts = self.line_starts();
+        let start = starts[line - 1];
+        let mut end = starts.get(line).copied().unwrap_or(self.text.len());
         let bytes = self.text.as_bytes();
         while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
@@ -145,7 +161,7 @@ impl SourceFile {
 
     /// The line terminator this file mostly uses, so inserted lines match the author's.
     pub fn line_ending(&self) -> &'static str {
-        if self.crlf {
+        if self.lines().crlf {
             "\r\n"
         } else {
             "\n"

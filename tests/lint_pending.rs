@@ -477,3 +477,60 @@ fn a_do_block_lock_on_a_pending_table_is_not_the_first_lock() {
     assert_eq!(pf314(&[]), [1]);
     assert_eq!(pf314(&["--pending-since", "main"]), [2]);
 }
+
+/// A migration of the directory that cannot be read (not UTF-8) leaves the look-back unknown:
+/// which migrations are pending before a file, and what they create. A pending file says so
+/// (PF001, unknown: the run fails unless `--allow-unknown`), naming the migration, instead of
+/// being linted as if nothing pending came before it; a deployed file has no look-back to lose.
+#[test]
+fn a_pending_file_whose_look_back_met_an_unreadable_migration_is_reported_as_not_checked() {
+    let tmp = repo();
+    let dir = tmp.path();
+    write(dir, "db/migration/V3__legacy.sql", b"SELECT 'caf\xe9';\n");
+    let said = "the pending migrations before this file (--pending-since main) were not read: \
+                db/migration/V3__legacy.sql: is not valid UTF-8 (line 1, byte 11); re-encode it as UTF-8";
+    let lint = |args: &[&str], code: i32| {
+        let out = preflight(dir)
+            .args(["lint", "--format", "json", "--fail-on", "never"])
+            .args(args)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        json_findings(&out)
+            .iter()
+            .filter(|f| f["rule"] == "PF001")
+            .map(|f| {
+                let unknown = f["unknown"] == true;
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_string(),
+                    unknown,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let pending_file = ["--pending-since", "main", "db/migration/V10__indexes.sql"];
+    assert_eq!(lint(&pending_file, 1), [(1, said.to_string(), true)]);
+    preflight(dir)
+        .args(["lint", "--allow-unknown", "--fail-on", "never"])
+        .args(pending_file)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!("not checked: {said}")));
+    // V1 is deployed (at main): nothing pending counts for it. Without the setting there is no
+    // look-back.
+    assert_eq!(
+        lint(
+            &[
+                "--pending-since",
+                "main",
+                "db/migration/V1__create_users.sql"
+            ],
+            0
+        ),
+        []
+    );
+    assert_eq!(lint(&["db/migration/V10__indexes.sql"], 0), []);
+}

@@ -111,6 +111,17 @@ impl MigrationFile {
         self.source.text.as_bytes()
     }
 
+    /// What a deploy runs of it, as a file of its own: the "up" part of its text, the file's
+    /// own text (shared, not copied) when that is all of it.
+    pub fn up_source(&self) -> SourceFile {
+        let text = &self.source.text;
+        let up: Arc<str> = match self.up.text(text) {
+            std::borrow::Cow::Borrowed(up) if up.len() == text.len() => text.clone(),
+            up => up.into(),
+        };
+        SourceFile::new(self.source.path.clone(), up)
+    }
+
     /// The directory a directory-per-migration tool names the migration by (Prisma, Diesel).
     pub fn dir_name(&self) -> &str {
         self.name.split('/').next().unwrap_or(&self.name)
@@ -298,6 +309,9 @@ struct Dirs {
 struct Dir {
     /// The names of its entries.
     entries: Option<Arc<[OsString]>>,
+    /// The files directly in it, by name ([`Reader::files_in`]): runner detection asks for
+    /// them once for each layout it tries.
+    files: Option<Arc<[(String, PathBuf)]>>,
     /// The files anywhere below it, relative to it.
     below: Option<Arc<[PathBuf]>>,
     /// The text (UTF-8) of each file directly in it, by name.
@@ -319,16 +333,23 @@ impl Reader {
 
     /// Files directly in `dir`, sorted by name (names that are not UTF-8 left out).
     pub fn files_in(&self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-        let mut out = Vec::new();
-        for entry in self.read_dir(dir)? {
-            if entry.is_file() {
-                if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
-                    out.push((name.to_string(), entry.clone()));
+        let files = self.kept_or(
+            dir,
+            |d| &mut d.files,
+            || {
+                let mut out = Vec::new();
+                for entry in self.read_dir(dir)? {
+                    if entry.is_file() {
+                        if let Some(name) = entry.file_name().and_then(|n| n.to_str()) {
+                            out.push((name.to_string(), entry.clone()));
+                        }
+                    }
                 }
-            }
-        }
-        out.sort();
-        Ok(out)
+                out.sort();
+                Ok(out.into())
+            },
+        )?;
+        Ok(files.to_vec())
     }
 
     /// `.sql` files directly in `dir`, sorted by name.

@@ -8,7 +8,7 @@
 
 use super::calls::{self, Known, Origin};
 use super::guards::Guards;
-use super::history::History;
+use super::history::{asks_column_definitions, History};
 use super::ordered::{Order, Ordered};
 use super::rule::{FileEnd, FileFacts, Rule, RunsIn, StatementCx, Violation};
 use super::rules::REGISTRY;
@@ -230,6 +230,7 @@ impl<'a> FileLinter<'a> {
             sequence,
             history: History::for_file(
                 known_model == Some(crate::runner::ApplyModel::FileTransaction),
+                !dialect.is_mysql_family() || asks_column_definitions(&source.text),
             ),
             known_model,
             holds_transactions,

@@ -45,6 +45,32 @@ pub struct History {
     foreign_key_checks: ForeignKeyChecks,
     /// MySQL/MariaDB: the column definitions the statements so far leave known.
     columns: KnownColumns,
+    /// A statement may ask them ([`asks_column_definitions`]): else they are not kept.
+    asks_columns: bool,
+}
+
+/// MySQL/MariaDB: may a statement of a file of text `text` ask what the column definitions
+/// are ([`History::known_column`], [`History::known_type`], [`History::table_changes`], the
+/// foreign keys: only a `MODIFY`/`CHANGE` does, online-DDL cost and PF204)? Not when the text
+/// has no `MODIFY` or `CHANGE`, nor a `CALL` (a routine an earlier migration defines may run
+/// one): one byte scan, where reading every column and key each `CREATE TABLE` defines costs
+/// more. A prepared statement's text is the file's.
+pub fn asks_column_definitions(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        let word: &[u8] = match b | 0x20 {
+            b'm' => b"modify",
+            b'c' => match bytes.get(i + 1).map(|n| n | 0x20) {
+                Some(b'h') => b"change",
+                Some(b'a') => b"call",
+                _ => return false,
+            },
+            _ => return false,
+        };
+        bytes
+            .get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
 }
 
 #[derive(Debug)]
@@ -63,9 +89,13 @@ enum CheckEvent {
 impl History {
     /// A file's start; `file_transaction` when its runner runs it in one transaction (then a
     /// `SET LOCAL` lasts to the file's end).
-    pub fn for_file(file_transaction: bool) -> History {
+    ///
+    /// `asks_columns`: a statement may ask what the column definitions are
+    /// ([`asks_column_definitions`]).
+    pub fn for_file(file_transaction: bool, asks_columns: bool) -> History {
         History {
             search_path: crate::sql::search_path::SessionPath::file(file_transaction),
+            asks_columns,
             ..History::default()
         }
     }
@@ -103,7 +133,10 @@ impl History {
             ShapeKind::AlterTable => self.record_checks(statement),
             _ => {}
         }
-        self.columns.record(statement);
+        // Only a `MODIFY`/`CHANGE` reads them (and the foreign keys they keep).
+        if self.asks_columns {
+            self.columns.record(statement);
+        }
         // After the first lock nothing more decides PF314/PF315.
         if !self.lock_taken {
             self.settings_before_lock

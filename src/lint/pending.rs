@@ -12,7 +12,6 @@ use super::sequence::{net_effects, Key, Net};
 use super::LintOptions;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, MigrationFile};
-use crate::source::SourceFile;
 use crate::sql::{parse_source_with, AstMode};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -34,6 +33,12 @@ pub struct PendingSince {
 #[derive(Debug, Default)]
 pub struct Pending {
     created_before: HashMap<PathBuf, Created>,
+    /// The setting the boundary came from and its revision, for a message.
+    since: Option<PendingSince>,
+    /// Per directory (canonical) whose discovery failed on a migration it could not read (not
+    /// UTF-8, binary, unreadable): that migration and why, and the files there at the
+    /// revision. Its pending files have no look-back ([`Pending::unread_for`]).
+    unread: HashMap<PathBuf, (PathBuf, String, HashSet<PathBuf>)>,
 }
 
 impl Pending {
@@ -45,6 +50,34 @@ impl Pending {
         }
         let path = std::fs::canonicalize(path).ok()?;
         self.created_before.get(&path).filter(|s| !s.is_empty())
+    }
+
+    /// When `path` is a pending migration (absent at the revision) of a directory whose
+    /// discovery failed on a migration it could not read: what to say of it, naming that
+    /// migration as `path`'s directory is spelled (`m/V3__b.sql: is not valid UTF-8 …`). The
+    /// pending migrations before it, and what they create, are then unknown.
+    pub fn unread_for(&self, path: &Path) -> Option<String> {
+        if self.unread.is_empty() {
+            return None;
+        }
+        let canonical = std::fs::canonicalize(path).ok()?;
+        let (dir, (unread, why, at_rev)) = self
+            .unread
+            .iter()
+            .filter(|(dir, _)| canonical.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.as_os_str().len())?;
+        if at_rev.contains(&canonical) || *unread == canonical {
+            return None;
+        }
+        let error = super::calls::unread_as_given(path, &canonical, dir, unread, why)?;
+        let since = self
+            .since
+            .as_ref()
+            .map(|s| format!(" ({} {})", s.setting, s.rev))
+            .unwrap_or_default();
+        Some(format!(
+            "the pending migrations before this file{since} were not read: {error}"
+        ))
     }
 }
 
@@ -117,7 +150,10 @@ pub fn attach<'a>(files: &[PathBuf], options: &'a LintOptions) -> Result<Cow<'a,
 }
 
 fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Result<Pending> {
-    let mut pending = Pending::default();
+    let mut pending = Pending {
+        since: Some(since.clone()),
+        ..Pending::default()
+    };
     let parents: HashSet<PathBuf> = files
         .iter()
         .filter_map(|f| {
@@ -134,8 +170,17 @@ fn resolve(files: &[PathBuf], since: &PendingSince, options: &LintOptions) -> Re
         // version) has no run order to look back along: its files are linted without the
         // look-back, as plain lint lints them (PF007 names the sub-directory or the second
         // file of the version; reconcile and verify stop on it).
-        let Ok(discovered) = layout.discover_with(&dir, options.reader()) else {
-            continue;
+        // A migration it could not read leaves which migrations are pending before a file,
+        // and what they create, unknown: said for each pending file (PF001).
+        let discovered = match layout.discover_with(&dir, options.reader()) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                if let Some((unread, why)) = super::calls::unreadable(options.reader(), e) {
+                    let at_rev = tracked_at(&dir, since)?;
+                    pending.unread.insert(dir, (unread, why, at_rev));
+                }
+                continue;
+            }
         };
         let at_rev = tracked_at(&dir, since)?;
         // What the pending migrations leave created in each run: `runs[0]` the run of a
@@ -197,9 +242,7 @@ type Effect = (Key, Option<Box<str>>, Net);
 /// What the part of one migration that runs on "up" (the layout's, e.g. a goose file without
 /// its down section) leaves created (`true`) or removed (`false`).
 fn effects(migration: &MigrationFile, options: &LintOptions) -> Vec<Effect> {
-    let text = &migration.source.text;
-    let up = migration.up.text(text);
-    let source = SourceFile::new(migration.source.path.clone(), up.into_owned());
+    let source = migration.up_source();
     // Read before any file is linted: names fold as the files being linted fold them.
     let _case = crate::sql::IdentifierCase::of(options.dialect, options.lower_case_table_names);
     let parsed = parse_source_with(&source, options.dialect, AstMode::WhenUnrecognised);

@@ -649,10 +649,7 @@ impl Earlier {
         }
         let dir = self.holding(&canonical)?;
         let (unread, why) = self.dirs.get(dir)?.get()?.unread.as_ref()?;
-        let depth = canonical.strip_prefix(dir).ok()?.components().count();
-        let spelled = path.ancestors().nth(depth)?;
-        let shown = spelled.join(unread.strip_prefix(dir).unwrap_or(unread));
-        Some(format!("{}: {why}", shown.display()))
+        unread_as_given(path, &canonical, dir, unread, why)
     }
 
     /// The innermost directory of the linted files that holds `path` (canonical).
@@ -722,9 +719,9 @@ impl Earlier {
             }
         };
         // Every migration, Atlas checkpoints among them (`Directory::get`).
-        for (position, (migration, checkpoint)) in
-            discovered.with_checkpoints().into_iter().enumerate()
-        {
+        let migrations = discovered.with_checkpoints();
+        out.order.reserve(migrations.len());
+        for (position, (migration, checkpoint)) in migrations.into_iter().enumerate() {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
                 out.order.insert(path, (position, checkpoint));
             }
@@ -753,9 +750,9 @@ impl Earlier {
             Ok(discovered) => discovered,
             Err(e) => return out.unread = self.unreadable(e),
         };
-        for (position, (migration, checkpoint)) in
-            discovered.with_checkpoints().into_iter().enumerate()
-        {
+        let migrations = discovered.with_checkpoints();
+        out.schema_order.reserve(migrations.len());
+        for (position, (migration, checkpoint)) in migrations.into_iter().enumerate() {
             if let Ok(path) = std::fs::canonicalize(&migration.source.path) {
                 out.schema_order.insert(path, (position, checkpoint));
             }
@@ -773,25 +770,44 @@ impl Earlier {
     /// error: not UTF-8, binary, unreadable), and why; `None` for a refusal of the directory's
     /// layout (two files of one version).
     fn unreadable(&self, error: crate::error::Error) -> Option<(PathBuf, String)> {
-        use crate::error::Error;
-        let (Error::Io { path, message } | Error::Input { path, message }) = error else {
-            return None;
-        };
-        let path = PathBuf::from(path);
-        self.reader
-            .source(&path)
-            .is_err()
-            .then_some((path, message))
+        unreadable(&self.reader, error)
     }
+}
+
+/// The migration a directory's discovery through `reader` failed on because it could not read
+/// it (`SourceFile::read`'s error: not UTF-8, binary, unreadable), and why; `None` for a
+/// refusal of the directory's layout (two files of one version).
+pub(in crate::lint) fn unreadable(
+    reader: &Reader,
+    error: crate::error::Error,
+) -> Option<(PathBuf, String)> {
+    use crate::error::Error;
+    let (Error::Io { path, message } | Error::Input { path, message }) = error else {
+        return None;
+    };
+    let path = PathBuf::from(path);
+    reader.source(&path).is_err().then_some((path, message))
+}
+
+/// `unread`, a migration of directory `dir` (canonical) that could not be read for `why`, as
+/// the linted file `path` (canonical: `canonical`, under `dir`) spells its directory
+/// (`m/002_b.sql: is not valid UTF-8 …`).
+pub(in crate::lint) fn unread_as_given(
+    path: &Path,
+    canonical: &Path,
+    dir: &Path,
+    unread: &Path,
+    why: &str,
+) -> Option<String> {
+    let depth = canonical.strip_prefix(dir).ok()?.components().count();
+    let spelled = path.ancestors().nth(depth)?;
+    let shown = spelled.join(unread.strip_prefix(dir).unwrap_or(unread));
+    Some(format!("{}: {why}", shown.display()))
 }
 
 /// What a deploy runs of `migration`, as a file of its own.
 fn up_part(migration: &MigrationFile) -> Arc<SourceFile> {
-    let up = migration.up.text(&migration.source.text);
-    Arc::new(SourceFile::new(
-        migration.source.path.clone(),
-        up.into_owned(),
-    ))
+    Arc::new(migration.up_source())
 }
 
 /// Ory's pop (`{version}_{name}.{engine}.up.sql`): a file a MySQL/MariaDB deploy skips, written

@@ -33,6 +33,7 @@
 mod earlier;
 
 pub use earlier::{after_change, Earlier, EarlierFor};
+pub(in crate::lint) use earlier::{unread_as_given, unreadable};
 
 use crate::source::SourceFile;
 use crate::sql::do_block::{routine_statements, Guarded};

@@ -54,6 +54,20 @@ impl Rule for UnparsedStatement {
     /// definition) met a migration of the directory that could not be read: said once, at
     /// the first line, naming that migration.
     fn check_file(&self, file: &FileEnd, out: &mut Vec<Violation>) {
+        // `--pending-since`: the look-back met a migration it could not read.
+        if let Some(said) = file
+            .options
+            .pending
+            .as_ref()
+            .and_then(|p| p.unread_for(&file.source.path))
+        {
+            let mut v = Violation::new(file.source.line_range(1), said).note(
+                "the tables they create are taken as deployed, which may hold rows and readers: \
+                 the lock and rewrite rules judge this file's statements on them so",
+            );
+            v.unknown = true;
+            out.push(v);
+        }
         let Some(earlier) = &file.options.earlier_routines else {
             return;
         };
