@@ -51,10 +51,11 @@ pub struct History {
 
 /// MySQL/MariaDB: may a statement of a file of text `text` ask what the column definitions
 /// are ([`History::known_column`], [`History::known_type`], [`History::table_changes`], the
-/// foreign keys: only a `MODIFY`/`CHANGE` does, online-DDL cost and PF204)? Not when the text
-/// has no `MODIFY` or `CHANGE`, nor a `CALL` (a routine an earlier migration defines may run
-/// one): one byte scan, where reading every column and key each `CREATE TABLE` defines costs
-/// more. A prepared statement's text is the file's.
+/// foreign keys, [`History::known_layout`]: only a `MODIFY`/`CHANGE` does, online-DDL cost and
+/// PF204, and a `CONVERT TO`, PF351)? Not when the text has no `MODIFY`, `CHANGE` or `CONVERT`,
+/// nor a `CALL` (a routine an earlier migration defines may run one): one byte scan, where
+/// reading every column and key each `CREATE TABLE` defines costs more. A prepared statement's
+/// text is the file's.
 pub fn asks_column_definitions(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
@@ -63,6 +64,7 @@ pub fn asks_column_definitions(text: &str) -> bool {
             b'c' => match bytes.get(i + 1).map(|n| n | 0x20) {
                 Some(b'h') => b"change",
                 Some(b'a') => b"call",
+                Some(b'o') => b"convert",
                 _ => return false,
             },
             _ => return false,
