@@ -98,3 +98,53 @@ fn a_key_drop_a_later_foreign_key_depends_on_fails_on_a_retry_on_postgres() {
         ],
     );
 }
+
+/// PF116 on a foreign key whose key a later statement drops with CASCADE: a retry from a crash
+/// point after the drop adds the foreign key again, which fails while the key is gone. Not when
+/// a top-level statement before the foreign key adds the key again on every run (`ADD CONSTRAINT
+/// p_u1 UNIQUE (code)`, `ADD PRIMARY KEY (id)`): the retry finds it there. Lint reported it.
+#[test]
+fn a_key_added_again_before_the_foreign_key_survives_its_cascaded_drop_on_postgres() {
+    assert_crash_points_agree(
+        "",
+        &[
+            Case {
+                name: "a unique key added again before the foreign key",
+                statements: &[
+                    P,
+                    C,
+                    DROP_FK,
+                    DROP_U1,
+                    ADD_U1,
+                    ADD_FK,
+                    "ALTER TABLE kd_p DROP CONSTRAINT kd_u1 CASCADE;",
+                ],
+            },
+            Case {
+                name: "the primary key added again before the foreign key",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS kd_q (id int NOT NULL);",
+                    "CREATE TABLE IF NOT EXISTS kd_d (q_id int);",
+                    "ALTER TABLE kd_d DROP CONSTRAINT IF EXISTS kd_d_fk;",
+                    "ALTER TABLE kd_q DROP CONSTRAINT IF EXISTS kd_q_pkey;",
+                    "ALTER TABLE kd_q ADD PRIMARY KEY (id);",
+                    "ALTER TABLE kd_d ADD CONSTRAINT kd_d_fk FOREIGN KEY (q_id) REFERENCES kd_q;",
+                    "ALTER TABLE kd_q DROP CONSTRAINT kd_q_pkey CASCADE;",
+                ],
+            },
+            // Fails: the key comes only from a `CREATE TABLE IF NOT EXISTS`, which a retry
+            // skips.
+            Case {
+                name: "the key made by a guarded CREATE TABLE",
+                statements: &[
+                    "CREATE TABLE IF NOT EXISTS kd_r (id int PRIMARY KEY, code text, \
+                     CONSTRAINT kd_r_u1 UNIQUE (code));",
+                    "CREATE TABLE IF NOT EXISTS kd_e (code text);",
+                    "ALTER TABLE kd_e DROP CONSTRAINT IF EXISTS kd_e_fk;",
+                    "ALTER TABLE kd_e ADD CONSTRAINT kd_e_fk FOREIGN KEY (code) REFERENCES kd_r (code);",
+                    "ALTER TABLE kd_r DROP CONSTRAINT IF EXISTS kd_r_u1 CASCADE;",
+                ],
+            },
+        ],
+    );
+}
