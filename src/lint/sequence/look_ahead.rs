@@ -485,6 +485,20 @@ impl Sequence {
         self.path_changes.sort_by_key(|&(at, _)| at);
     }
 
+    /// Does a statement whose index `between` accepts drop foreign key `r` (by its name, or any
+    /// key of its table when either name is not known)?
+    fn reference_dropped(
+        &self,
+        r: &super::references::Reference,
+        between: &dyn Fn(u32) -> bool,
+    ) -> bool {
+        self.constraint_drops.iter().any(|(at, table, name)| {
+            between(*at)
+                && *table == r.child
+                && (r.name.is_none() || name.is_empty() || r.name.as_ref() == Some(name))
+        })
+    }
+
     /// First pass (PostgreSQL): a top-level statement's uncascaded `DROP CONSTRAINT`s and the
     /// keys it declares ([`crate::sql::keys::declared_keys`]), for [`Self::key_drop_blockers`].
     fn look_ahead_keys(&mut self, statement: &Statement, top: &[Step]) {
@@ -594,15 +608,7 @@ impl Sequence {
                         .iter()
                         .any(|&(_, at, e)| between(at) && e == Event::Remove)
                 };
-                let fk_dropped = |between: &dyn Fn(u32) -> bool| {
-                    self.constraint_drops.iter().any(|(at, table, name)| {
-                        between(*at)
-                            && *table == r.child
-                            && (r.name.is_none()
-                                || name.is_empty()
-                                || r.name.as_ref() == Some(name))
-                    })
-                };
+                let fk_dropped = |between: &dyn Fn(u32) -> bool| self.reference_dropped(r, between);
                 let before = |at: u32| at < i;
                 let after = |at: u32| at > k;
                 if removed(child_events, &before)
@@ -720,15 +726,8 @@ impl Sequence {
                         .iter()
                         .any(|&(_, j, e)| j > k && e == Event::Remove);
                     let in_do_block = !self.conditional.of(child).is_empty();
-                    let key_dropped = |between: &dyn Fn(u32) -> bool| {
-                        self.constraint_drops.iter().any(|(j, table, name)| {
-                            between(*j)
-                                && *table == r.child
-                                && (r.name.is_none()
-                                    || name.is_empty()
-                                    || r.name.as_ref() == Some(name))
-                        })
-                    };
+                    let key_dropped =
+                        |between: &dyn Fn(u32) -> bool| self.reference_dropped(r, between);
                     if !recreated
                         || removed_first
                         || in_do_block
