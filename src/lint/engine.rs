@@ -350,9 +350,11 @@ impl<'a> FileLinter<'a> {
                 .is_some();
         check(&self.rules, &top, &ids, &mut self.emit);
         let sequence = &self.sequence;
-        self.guards.record_except(&statement, |kind, name| {
-            sequence.blocks_drop_of(statement.index, kind, name.base())
-        });
+        self.guards.record_except(
+            &statement,
+            |kind, name| sequence.blocks_drop_of(statement.index, kind, name.base()),
+            |table, name| sequence.blocks_key_drop(statement.index, table.base(), name.base()),
+        );
         let mut nested_end = statement.range.start;
         for (position, inner) in statement.nested.iter().enumerate() {
             let unguarded;

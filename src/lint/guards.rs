@@ -55,15 +55,17 @@ impl Guards {
     /// A drop in a DO block's or a routine's branch whose catalog check names what it drops
     /// counts as one with IF EXISTS (`DoBlockContext::drops_checked`).
     pub fn record(&mut self, statement: &Statement) {
-        self.record_except(statement, |_, _| false);
+        self.record_except(statement, |_, _| false, |_, _| false);
     }
 
     /// [`record`](Self::record), but not the names `blocked` says a retry fails to drop (a
-    /// table a later foreign key still references, PF125): the object is still there then.
+    /// table a later foreign key still references, PF125), nor the constraints `key_blocked`
+    /// says so of (table, constraint): the object is still there then.
     pub fn record_except(
         &mut self,
         statement: &Statement,
         blocked: impl Fn(ObjectKind, &Name) -> bool,
+        key_blocked: impl Fn(&Name, &Name) -> bool,
     ) {
         let shape = &statement.shape;
         let checked = statement.context.do_block.is_some_and(|d| d.drops_checked);
@@ -84,6 +86,9 @@ impl Guards {
                         continue;
                     };
                     if !(checked || action.guard.is_some_and(|g| g.present)) {
+                        continue;
+                    }
+                    if action.kind == AlterActionKind::DropConstraint && key_blocked(table, name) {
                         continue;
                     }
                     let schema = self.schema(table);

@@ -110,6 +110,10 @@ impl Rule for AddConstraint {
                 }
                 Some(name) if cx.guards.constraint_dropped(table, name) => continue,
                 None if re_adds_first_foreign_key(cx, table) => continue,
+                Some(name) if key_drop_blocked(cx, table, name) => format!(
+                    "adding constraint {} fails on a retry once it exists: the DROP CONSTRAINT before it fails on a retry (PF125), as a later foreign key still uses the key, so the key is still there when a runner goes on after that error: fix the drop first, and this statement meets no constraint",
+                    code_span(&name.text),
+                ),
                 Some(name) => format!(
                     "adding constraint {} fails on a retry once it exists: {}",
                     code_span(&name.text),
@@ -317,4 +321,15 @@ fn unnamed_advice(dialect: Dialect) -> &'static str {
         }
         Dialect::Postgres | Dialect::Sqlite => "and drop it first with DROP CONSTRAINT IF EXISTS",
     }
+}
+
+/// Was constraint `name` on `table` last removed, before this statement, only by drops that a
+/// later foreign key blocks on a retry (PF125)? A retry then finds the key still there.
+fn key_drop_blocked(cx: &StatementCx, table: &crate::sql::Name, name: &crate::sql::Name) -> bool {
+    cx.sequence.is_some_and(|(sequence, _)| {
+        sequence.drop_blocked_before(&Key::Constraint(
+            table.base().to_string(),
+            name.base().to_string(),
+        ))
+    })
 }

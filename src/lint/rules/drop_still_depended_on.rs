@@ -40,6 +40,10 @@ impl Rule for DropStillDependedOn {
     }
 
     fn check_statement(&self, cx: &StatementCx, out: &mut Vec<Violation>) {
+        if cx.shape().kind == ShapeKind::AlterTable {
+            key_drops(cx, out);
+            return;
+        }
         let ShapeKind::Drop(kind) = cx.shape().kind else {
             return;
         };
@@ -127,6 +131,61 @@ impl Rule for DropStillDependedOn {
             };
         }
         out.push(v);
+    }
+}
+
+/// PostgreSQL: an `ALTER TABLE p DROP CONSTRAINT k` (no CASCADE) of a key that a foreign key
+/// a later statement adds references, after the file adds the key again: a retry meets the
+/// foreign key at the drop. One finding per dropped key, at its action.
+fn key_drops(cx: &StatementCx, out: &mut Vec<Violation>) {
+    let Some((sequence, index)) = cx.sequence else {
+        return;
+    };
+    let shape = cx.shape();
+    let Some(table) = shape.object() else {
+        return;
+    };
+    let mut blockers: Vec<&Blocker> = sequence
+        .blockers(index)
+        .filter(|b| b.key_drop.is_some())
+        .collect();
+    if blockers.is_empty() {
+        return;
+    }
+    for action in &shape.actions {
+        let Some(name) = action
+            .name
+            .as_ref()
+            .filter(|_| action.kind == crate::sql::AlterActionKind::DropConstraint)
+        else {
+            continue;
+        };
+        let (these, rest): (Vec<&Blocker>, Vec<&Blocker>) = blockers
+            .into_iter()
+            .partition(|b| b.key_drop.as_ref().is_some_and(|(k, _)| k == name.base()));
+        blockers = rest;
+        let Some(first) = these.first() else {
+            continue;
+        };
+        let foreign_key = match first.key_drop.as_ref().and_then(|(_, fk)| fk.as_ref()) {
+            Some(fk) => format!("foreign key {}", code_span(fk)),
+            None => "a foreign key".to_string(),
+        };
+        let dependent = code_span(&first.dependent);
+        let span = action.head.start..name.range.end;
+        out.push(
+            Violation::new(
+                span,
+                format!(
+                    "{} on {} fails on a retry: {foreign_key} of {dependent}, which a later statement of this file makes and which references that key, still exists then (`cannot drop constraint … because other objects depend on it`); IF EXISTS does not help",
+                    code_span(&format!("DROP CONSTRAINT {}", name.text)),
+                    code_span(&table.text),
+                ),
+            )
+            .note(format!(
+                "no fix: drop the foreign key first (IF EXISTS, on {dependent}) before this statement, or drop the key with CASCADE when the file adds the foreign key again after it"
+            )),
+        );
     }
 }
 

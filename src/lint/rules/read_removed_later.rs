@@ -992,12 +992,19 @@ pub(crate) fn reference_cascaded_later(
     if references.is_empty() {
         return None;
     }
+    // A key a top-level statement before this one added last (`ALTER TABLE p ADD CONSTRAINT
+    // p_u1 UNIQUE (code)`, no guard to skip it) is there again when a retry reaches the foreign
+    // key: the retry adds it back (or fails on finding it), as on the first run.
+    let made_again = |key: &Key| {
+        matches!(key, Key::Constraint(..)) && sequence.state_before(key) == Some(true)
+    };
     let key = referenced_keys(&references, |table| table_keys(sequence, table))
         .into_iter()
         .find(|key| {
-            sequence.column_cascaded_after(key, index).is_some()
+            (sequence.column_cascaded_after(key, index).is_some()
                 || (cx.runs_in.is_in_body()
-                    && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key))
+                    && crate::lint::sequence::column_cascaded_in_body(cx.later_in_body, key)))
+                && !made_again(key)
         })?;
     let without_columns = references.iter().any(|(_, c)| c == PRIMARY_KEY);
     if !without_columns && another_key_stays(&references, sequence, index, &key) {

@@ -36,6 +36,14 @@ impl Sequence {
         self.is_blocked(i, object_digest(kind, name))
     }
 
+    /// Does a later foreign key block statement `i`'s drop of key `name` on `table` (PF125)?
+    pub fn blocks_key_drop(&self, i: usize, table: &str, name: &str) -> bool {
+        self.is_blocked(
+            i,
+            Key::Constraint(table.to_string(), name.to_string()).digest(),
+        )
+    }
+
     /// Was `key` last removed, before the current statement, only by drops that a dependent
     /// blocks on a retry (PF125)? A retry then finds it still there.
     pub fn drop_blocked_before(&self, key: &Key) -> bool {

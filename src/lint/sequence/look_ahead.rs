@@ -292,6 +292,9 @@ impl Sequence {
                 });
             }
         }
+        if self.dialect == Dialect::Postgres {
+            self.look_ahead_keys(statement, &top);
+        }
         self.references.extend(
             references(statement, self.dialect)
                 .into_iter()
@@ -342,6 +345,7 @@ impl Sequence {
         self.found = Removals::default();
         self.events.group();
         self.conditional.group();
+        self.key_drop_blockers();
         self.foreign_key_blockers();
         // MySQL, MariaDB and SQLite keep no dependencies of views: a view does not block a drop.
         // SQLite refuses `DROP TABLE [IF EXISTS] v` of a view's name, though ("use DROP VIEW").
@@ -374,6 +378,7 @@ impl Sequence {
                     type_use: None,
                     later_in_statement: false,
                     later_drop: None,
+                    key_drop: None,
                 });
             }
         }
@@ -431,6 +436,7 @@ impl Sequence {
                     type_use: Some(*how),
                     later_in_statement: false,
                     later_drop: None,
+                    key_drop: None,
                 });
             }
         }
@@ -532,6 +538,178 @@ impl Sequence {
         self.path_changes.sort_by_key(|&(at, _)| at);
     }
 
+    /// Does a statement whose index `between` accepts drop foreign key `r` (by its name, or any
+    /// key of its table when either name is not known)?
+    fn reference_dropped(
+        &self,
+        r: &super::references::Reference,
+        between: &dyn Fn(u32) -> bool,
+    ) -> bool {
+        self.constraint_drops.iter().any(|(at, table, name)| {
+            between(*at)
+                && *table == r.child
+                && (r.name.is_none() || name.is_empty() || r.name.as_ref() == Some(name))
+        })
+    }
+
+    /// First pass (PostgreSQL): a top-level statement's uncascaded `DROP CONSTRAINT`s and the
+    /// keys it declares ([`crate::sql::keys::declared_keys`]), for [`Self::key_drop_blockers`].
+    fn look_ahead_keys(&mut self, statement: &Statement, top: &[Step]) {
+        if !matches!(
+            statement.shape.kind,
+            ShapeKind::AlterTable | ShapeKind::Create(ObjectKind::Table)
+        ) {
+            return;
+        }
+        for step in top {
+            if let (Event::Remove, false, Key::Constraint(table, name)) =
+                (step.event, step.rename, &step.key)
+            {
+                if !drops_with_cascade(statement, step) {
+                    self.key_drops.push(super::KeyDrop {
+                        index: u32::try_from(statement.index).unwrap_or(u32::MAX),
+                        table: table.clone(),
+                        schema: step.schema.as_deref().map(String::from),
+                        name: name.clone(),
+                    });
+                }
+            }
+        }
+        let index = u32::try_from(statement.index).unwrap_or(u32::MAX);
+        for key in crate::sql::keys::declared_keys(statement) {
+            self.key_adds
+                .entry(key.table.clone())
+                .or_default()
+                .push((index, key));
+        }
+    }
+
+    /// PostgreSQL: the drops of a key (`ALTER TABLE p DROP [IF EXISTS] CONSTRAINT p_u1`, no
+    /// CASCADE) that the file adds again after the drop, when a later foreign key of the file
+    /// references exactly that key's columns (`REFERENCES p (code)`; a primary key, also
+    /// `REFERENCES p`): a retry from a crash point after the foreign key meets it at the drop,
+    /// which fails (`cannot drop constraint p_u1 on table p because other objects depend on
+    /// it`). Not claimed where another key the file declares on `p` has the same columns (the
+    /// foreign key may use that one), for a self-reference, or where a statement before the drop
+    /// removes the child, its foreign key or `p`, or a DO block touches the child; under a
+    /// per-file transaction, where the file removes the child, its key, `p` or the key after
+    /// the foreign key. The state is keyed by table: each drop looks at the foreign keys to its
+    /// own table and that table's keys only.
+    fn key_drop_blockers(&mut self) {
+        let mut drops = std::mem::take(&mut self.key_drops);
+        let adds = std::mem::take(&mut self.key_adds);
+        if drops.is_empty() || self.references.is_empty() {
+            return;
+        }
+        drops.sort_by_key(|d| d.index);
+        let mut by_parent: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (at, (_, r)) in self.references.iter().enumerate() {
+            by_parent.entry(r.parent.as_str()).or_default().push(at);
+        }
+        let tx = self.transactional();
+        let mut found: Vec<(usize, Blocker)> = Vec::new();
+        for d in &drops {
+            let i = d.index;
+            let keys = adds.get(&d.table).map_or(&[][..], Vec::as_slice);
+            // The key's name dropped again (no CASCADE) at a statement in `between`.
+            let name_dropped = |name: &str, between: &dyn Fn(u32) -> bool| {
+                drops
+                    .iter()
+                    .any(|o| o.table == d.table && o.name == name && between(o.index))
+            };
+            let parent = object_digest(ObjectKind::Table, &d.table);
+            let parent_events = self.events.of(parent);
+            for &at in by_parent.get(d.table.as_str()).into_iter().flatten() {
+                let (k, r) = &self.references[at];
+                let k = *k;
+                let same_schema = match (&r.parent_schema, &d.schema) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                };
+                if k <= i || r.child == d.table || !same_schema {
+                    continue;
+                }
+                // The key comes back between the drop and the foreign key, and is the one of
+                // those columns there at the foreign key.
+                let matches = |key: &crate::sql::keys::DeclaredKey| {
+                    if r.parent_columns.is_empty() {
+                        key.is_primary
+                    } else {
+                        key.columns.len() == r.parent_columns.len()
+                            && key.columns.iter().all(|c| r.parent_columns.contains(c))
+                    }
+                };
+                let Some((j, _)) = keys
+                    .iter()
+                    .filter(|(j, key)| i < *j && *j < k && key.name == d.name && matches(key))
+                    .max_by_key(|(j, _)| *j)
+                else {
+                    continue;
+                };
+                let j = *j;
+                let other_key = keys
+                    .iter()
+                    .any(|(at, key)| *at < k && key.name != d.name && matches(key));
+                if other_key || name_dropped(&d.name, &|o| j < o && o < k) {
+                    continue;
+                }
+                let child = object_digest(ObjectKind::Table, &r.child);
+                let child_events = self.events.of(child);
+                let removed = |events: &[(u64, u32, Event)], between: &dyn Fn(u32) -> bool| {
+                    events
+                        .iter()
+                        .any(|&(_, at, e)| between(at) && e == Event::Remove)
+                };
+                let fk_dropped = |between: &dyn Fn(u32) -> bool| self.reference_dropped(r, between);
+                let before = |at: u32| at < i;
+                let after = |at: u32| at > k;
+                if removed(child_events, &before)
+                    || removed(parent_events, &before)
+                    || fk_dropped(&before)
+                    || !self.conditional.of(child).is_empty()
+                    || (tx
+                        && (removed(child_events, &after)
+                            || removed(parent_events, &after)
+                            || fk_dropped(&after)
+                            || name_dropped(&d.name, &after)))
+                {
+                    continue;
+                }
+                let dependent = match &r.child_schema {
+                    Some(schema) => format!("{schema}.{}", r.child),
+                    None => r.child.clone(),
+                };
+                let key = Key::Constraint(d.table.clone(), d.name.clone()).digest();
+                if found
+                    .iter()
+                    .any(|(f, b)| *f == i as usize && b.key == key && b.dependent == dependent)
+                {
+                    continue;
+                }
+                found.push((
+                    i as usize,
+                    Blocker {
+                        key,
+                        dropped: Some(d.table.clone()),
+                        dropped_base: None,
+                        via: None,
+                        dependent,
+                        foreign_key: true,
+                        type_use: None,
+                        same_name: false,
+                        later_in_statement: false,
+                        later_drop: None,
+                        key_drop: Some((d.name.clone(), r.name.clone())),
+                    },
+                ));
+            }
+        }
+        for (i, blocker) in found {
+            self.blocked.entry(i).or_default().push(blocker);
+        }
+    }
+
     /// The drops of a table that a foreign key from a table the file creates (or alters) later
     /// still references when a retry runs them: the child exists then (from any crash point
     /// after the key's statement; under a per-file transaction, when the file leaves it and its
@@ -601,15 +779,8 @@ impl Sequence {
                         .iter()
                         .any(|&(_, j, e)| j > k && e == Event::Remove);
                     let in_do_block = !self.conditional.of(child).is_empty();
-                    let key_dropped = |between: &dyn Fn(u32) -> bool| {
-                        self.constraint_drops.iter().any(|(j, table, name)| {
-                            between(*j)
-                                && *table == r.child
-                                && (r.name.is_none()
-                                    || name.is_empty()
-                                    || r.name.as_ref() == Some(name))
-                        })
-                    };
+                    let key_dropped =
+                        |between: &dyn Fn(u32) -> bool| self.reference_dropped(r, between);
                     if !recreated
                         || removed_first
                         || in_do_block
@@ -667,6 +838,7 @@ impl Sequence {
                                 later_in_statement,
                                 later_drop,
                                 via,
+                                key_drop: None,
                             },
                         ));
                     }

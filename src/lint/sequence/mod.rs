@@ -505,6 +505,12 @@ pub struct Sequence {
     constraint_drops: Vec<(u32, String, String)>,
     /// First pass: every table, view and materialized view a top-level DROP names.
     drop_sites: Vec<DropSite>,
+    /// First pass (PostgreSQL): the top-level `ALTER TABLE p DROP CONSTRAINT k` without
+    /// CASCADE ([`KeyDrop`]), which a later foreign key to the key blocks on a retry.
+    key_drops: Vec<KeyDrop>,
+    /// First pass (PostgreSQL), when the file drops a key: table → the primary keys and unique
+    /// constraints top-level statements declare on it, with their statement index.
+    key_adds: HashMap<String, Vec<(u32, crate::sql::keys::DeclaredKey)>>,
     /// Lint pass: the session's `foreign_key_checks` before the current statement.
     foreign_key_checks: ForeignKeyChecks,
     /// Lint pass: top-level statements whose drop a dependent blocked.
@@ -575,6 +581,17 @@ struct DropSite {
     text: String,
 }
 
+/// A top-level `ALTER TABLE p DROP CONSTRAINT k` without CASCADE (PostgreSQL).
+#[derive(Debug, Clone)]
+struct KeyDrop {
+    index: u32,
+    /// The table's base name, folded, and its schema when spelt.
+    table: String,
+    schema: Option<String>,
+    /// The constraint's name, folded.
+    name: String,
+}
+
 /// What blocks a drop on a retry: an object a later statement creates that depends on the
 /// dropped one.
 #[derive(Debug, Clone)]
@@ -599,6 +616,9 @@ pub struct Blocker {
     pub later_in_statement: bool,
     /// The file's first drop of the dependent after this statement, before it creates it again.
     pub later_drop: Option<LaterDrop>,
+    /// A drop of a key (`ALTER TABLE p DROP CONSTRAINT p_u1`) that the dependent's foreign key
+    /// uses: the key's name, and the foreign key's when it has one.
+    pub key_drop: Option<(String, Option<String>)>,
 }
 
 /// A later top-level `DROP TABLE` of a dependent.
