@@ -252,6 +252,35 @@ impl Directory {
 }
 
 impl Directory {
+    /// The migrations before the one at `position` that may tell what `table` is, latest first
+    /// (each one whose text names it). The walk ends at an Atlas checkpoint (other runs may
+    /// differ behind it) and at a migration that does not name the table but may have changed
+    /// it unseen, through a routine or dynamic SQL it cannot read.
+    fn naming_before<'a>(
+        &'a self,
+        table: &'a Name,
+        position: usize,
+        dialect: Dialect,
+    ) -> impl Iterator<Item = &'a Schema> + 'a {
+        use crate::lint::sequence::contains_ignore_case;
+        self.schema
+            .iter()
+            .rev()
+            .filter(move |s| s.position < position)
+            .map_while(move |s| {
+                if s.checkpoint {
+                    None
+                } else if contains_ignore_case(&s.file.text, table.base()) {
+                    Some(Some(s))
+                } else if s.may_run_hidden() && s.known(dialect).forgot_all() {
+                    None
+                } else {
+                    Some(None)
+                }
+            })
+            .flatten()
+    }
+
     /// MySQL/MariaDB: how the migrations before the one at `position` leave `column` (lower
     /// case) of `table`, read from the last back; `None` when unknown. A migration that does
     /// not name the table can change it only through a routine or dynamic SQL; behind an
@@ -381,7 +410,6 @@ impl Directory {
         (position, checkpoint): (usize, bool),
         dialect: Dialect,
     ) -> Option<ColumnBefore> {
-        use crate::lint::sequence::contains_ignore_case;
         if checkpoint {
             return None;
         }
@@ -391,19 +419,7 @@ impl Directory {
         // The table changes of the migrations after the one that defines the column, latest
         // first.
         let mut later: Vec<&[TableChange]> = Vec::new();
-        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
-            if definition.is_some() && declared.is_some() {
-                break;
-            }
-            if earlier.checkpoint {
-                break;
-            }
-            if !contains_ignore_case(&earlier.file.text, table.base()) {
-                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
-                    break;
-                }
-                continue;
-            }
+        for earlier in self.naming_before(table, position, dialect) {
             let known = earlier.known(dialect);
             let changes = known.changes(table);
             if definition.is_none() {
@@ -450,6 +466,9 @@ impl Directory {
                     KnownType::Untouched => None,
                 };
             }
+            if definition.is_some() && declared.is_some() {
+                break;
+            }
         }
         if definition.is_none() && declared.is_none() {
             return None;
@@ -480,22 +499,12 @@ impl Directory {
         (position, checkpoint): (usize, bool),
         dialect: Dialect,
     ) -> Option<TableLayout> {
-        use crate::lint::sequence::contains_ignore_case;
         if checkpoint {
             return None;
         }
         // The changes of the migrations after the one that created the table, latest first.
         let mut later: Vec<&[LayoutEdit]> = Vec::new();
-        for earlier in self.schema.iter().rev().filter(|s| s.position < position) {
-            if earlier.checkpoint {
-                return None;
-            }
-            if !contains_ignore_case(&earlier.file.text, table.base()) {
-                if earlier.may_run_hidden() && earlier.known(dialect).forgot_all() {
-                    return None;
-                }
-                continue;
-            }
+        for earlier in self.naming_before(table, position, dialect) {
             match earlier.known(dialect).layout(table) {
                 None => continue,
                 Some(LayoutState::Unknown) => return None,
